@@ -1,0 +1,61 @@
+"""Plain data shared by the parser, the detectors and the HTTP contract.
+
+Kept free of I/O and of any detector logic so that every module can depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Direction = Literal["up", "down"]
+# What an anomaly looks like; detectors that cannot tell use "point".
+Kind = Literal["spike", "dip", "level_shift", "temporary_change", "seasonal_break", "point"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """The sampling step of a series, inferred from its timestamps."""
+
+    seconds: float  # median spacing; 0 when timestamps are absent or unusable
+    name: str  # "hourly", "daily", "weekly", "monthly", "yearly", "minutely", "irregular", ...
+
+
+@dataclass
+class Series:
+    """One numeric column of an input, aligned with its timestamps.
+
+    ``timestamps`` is ``datetime64[s]`` (naive, as written in the file); ``labels`` keeps the
+    timestamps exactly as the caller wrote them so that answers echo them back unchanged.
+    """
+
+    name: str
+    timestamps: np.ndarray
+    labels: list[str]
+    values: np.ndarray  # float64, finite (missing cells are rejected or filled by the parser)
+    step: Step
+    header: str = ""  # the raw column header, e.g. "bitcoin: (Worldwide)"
+    geo: str = ""  # the region Google Trends names in the header, e.g. "Worldwide"
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    index: int
+    score: float  # larger = more anomalous; comparable within one answer
+    direction: Direction
+    kind: Kind = "point"
+
+
+@dataclass
+class Detection:
+    """What a detector returns for one series: a band for every point and the anomalies."""
+
+    expected: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    anomalies: list[Anomaly]
+    # Parameters actually used for this series, including ones chosen automatically
+    # (e.g. {"period": 52, "period_source": "timestamps"}).
+    chosen: dict[str, Any] = field(default_factory=dict)
