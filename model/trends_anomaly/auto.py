@@ -1,0 +1,306 @@
+"""The `auto` detector: robust decomposition, then spikes, level shifts and changes as events.
+
+Why this shape:
+* rolling medians keep steps and ramps intact and ignore short bursts, so the baseline is
+  not dragged by the anomalies it should reveal (unlike least squares or plain STL);
+* the season is a per-phase median of the detrended series, again immune to outliers;
+* the noise scale is a local MAD of the residual, because Google Trends noise grows with the
+  level;
+* level shifts do not show in a median residual (medians preserve steps), so they are found
+  separately by comparing medians before and after each point, corrected for ramps;
+* neighbouring flags are merged into one event and each event is reported once, at its
+  start (shifts, changes) or its peak (spikes, dips).
+Everything is vectorised numpy / scipy.ndimage: O(n log n), no per-point Python loops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.ndimage import median_filter
+from scipy.special import ndtri
+
+from .auto_period import choose_period, odd
+from .types import Anomaly, Detection, Series
+
+MIN_POINTS = 8  # below this nothing can be told apart from noise: band only
+DEFAULT_SENSITIVITY = 0.5
+
+
+@dataclass
+class _Event:
+    start: int
+    end: int
+    index: int
+    score: float
+    sign: float
+    kind: str
+    rank: int  # merge priority: higher wins the kind and index of a merged event
+
+
+def _threshold(sensitivity: float, alpha: float | None, n: int) -> float:
+    """z threshold: from alpha (Bonferroni over n points) when given, else from sensitivity."""
+    if alpha is not None and 0 < alpha < 1:
+        return float(ndtri(1.0 - alpha / (2.0 * max(n, 1))))
+    s = min(max(float(sensitivity), 0.0), 1.0)
+    return 3.0 + 4.0 * (1.0 - s)
+
+
+def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
+    """Replace NaN/inf by linear interpolation (the parser should not send them; be safe)."""
+    ok = np.isfinite(x)
+    if not ok.any():
+        return np.zeros_like(x)
+    idx = np.arange(x.size)
+    return np.interp(idx, idx[ok], x[ok])
+
+
+def _quantum_floor(x: np.ndarray) -> float:
+    """Smallest noise scale worth believing: half a unit for integer (Trends-like) data."""
+    if np.all(x * 2.0 == np.round(x * 2.0)):
+        return 0.5
+    span = float(np.ptp(x)) if x.size else 0.0
+    return max(span * 1e-6, 1e-12)
+
+
+def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
+    w = min(odd(window), odd(x.size) if x.size % 2 else x.size - 1)
+    if w <= 1:
+        return x.copy()
+    return median_filter(x, size=w, mode="mirror")
+
+
+def _seasonal(x: np.ndarray, period: int) -> np.ndarray:
+    """Per-phase median of x detrended over one cycle, centred; tiled to len(x)."""
+    n = x.size
+    trend = _rolling_median(x, period)
+    d = x - trend
+    k = n // period
+    block = d[: k * period].reshape(k, period)
+    if k >= 3:
+        prof = np.median(block, axis=0)
+    else:  # two cycles: keep only what both agree on (minmod), a spike must not be copied
+        a, b = block[0], block[1]
+        prof = np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
+    prof = prof - prof.mean()
+    return np.tile(prof, k + 1)[:n]
+
+
+def _scale(e: np.ndarray, window: int, floor: float) -> tuple[np.ndarray, float]:
+    """Local robust scale of the residual (noise grows with the level), and the global one."""
+    a = np.abs(e - np.median(e))
+    g = 1.4826 * float(np.median(a))
+    if g <= 0:
+        g = 1.2533 * float(np.mean(a))
+    g = max(g, floor)
+    if e.size >= 3 * window and window >= 9:
+        loc = 1.4826 * median_filter(a, size=odd(window), mode="mirror")
+        loc = np.clip(loc, 0.6 * g, 3.0 * g)
+    else:
+        loc = np.full(e.size, g)
+    return loc, g
+
+
+def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """(start, end) inclusive of True runs, runs separated by <= gap False joined."""
+    idx = np.flatnonzero(mask)
+    if not idx.size:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], [idx[-1]]))
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> list[_Event]:
+    """Steps in y: median after minus median before, minus the ramp seen one window away."""
+    n = y.size
+    L = odd(half)
+    h = L // 2
+    if n < 2 * L + 2:
+        return []
+    mc = median_filter(y, size=L, mode="nearest")
+    t = np.arange(n)
+    valid = (t >= L) & (t <= n - L)
+    d = np.zeros(n)
+    tv = t[valid]
+    d[valid] = mc[tv + h] - mc[tv - 1 - h]
+    prev = np.zeros(n)
+    nxt = np.zeros(n)
+    prev[L:] = d[:-L]
+    nxt[:-L] = d[L:]
+    s = d - 0.5 * (prev + nxt)
+    sd = sigma * 1.2533 * np.sqrt(3.0 / L)
+    z = s / sd
+    big = valid & (np.abs(z) > thr) & (np.abs(s) > 0.45 * thr * sigma)
+    out: list[_Event] = []
+    for a, b in _runs(big, 0):
+        peak = a + int(np.argmax(np.abs(z[a : b + 1])))
+        # Where exactly: the CUSUM change point of y around the peak.
+        lo, hi = max(peak - L, 0), min(peak + L, n)
+        seg = y[lo:hi]
+        c = np.cumsum(seg - seg.mean())[:-1]
+        start = lo + 1 + int(np.argmax(np.abs(c))) if c.size else peak
+        sign = 1.0 if s[peak] > 0 else -1.0
+        out.append(_Event(start, start, start, float(abs(z[peak])), sign, "level_shift", 3))
+    return out
+
+
+def _pair_shifts(shifts: list[_Event], span: int) -> list[_Event]:
+    """A step up soon followed by a step down (or the reverse) is one temporary change."""
+    out: list[_Event] = []
+    i = 0
+    while i < len(shifts):
+        a = shifts[i]
+        if i + 1 < len(shifts):
+            b = shifts[i + 1]
+            if b.sign != a.sign and b.start - a.start <= span:
+                ev = _Event(a.start, b.start - 1, a.start, max(a.score, b.score), a.sign, "", 2)
+                ev.kind = "temporary_change"
+                out.append(ev)
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _residual_events(
+    e: np.ndarray, sigma: np.ndarray, thr: float, gap: int, seasonal: np.ndarray | None
+) -> list[_Event]:
+    z = e / sigma
+    zm = median_filter(z, size=3, mode="nearest") if z.size >= 3 else z
+    flags = (np.abs(z) > thr) | (np.abs(zm) > 0.6 * thr)
+    out: list[_Event] = []
+    for a, b in _runs(flags, gap):
+        seg = z[a : b + 1]
+        peak = a + int(np.argmax(np.abs(seg)))
+        sign = 1.0 if z[peak] > 0 else -1.0
+        length = b - a + 1
+        if length <= 2:
+            if abs(z[peak]) <= thr:
+                continue  # a short run only flagged by its neighbours' median
+            kind = "spike" if sign > 0 else "dip"
+            out.append(_Event(a, b, peak, float(abs(z[peak])), sign, kind, 1))
+            continue
+        kind = "temporary_change"
+        if seasonal is not None and length >= 3:
+            s = seasonal[a : b + 1]
+            r = e[a : b + 1]
+            ss = float(np.std(s))
+            if ss > 0 and float(np.std(r)) > 0:
+                corr = float(np.corrcoef(s, r)[0, 1])
+                if abs(corr) > 0.6 and ss > 0.5 * float(np.median(sigma[a : b + 1])):
+                    kind = "seasonal_break"
+        score = float(max(abs(z[peak]), abs(np.median(seg)) / 0.6))
+        out.append(_Event(a, b, a, score, sign, kind, 1))
+    return out
+
+
+def _merge(events: list[_Event], gap: int) -> list[_Event]:
+    """Overlapping or touching events become one; the higher-ranked one names it."""
+    events = sorted(events, key=lambda ev: (ev.start, -ev.rank))
+    out: list[_Event] = []
+    for ev in events:
+        if out and ev.start <= out[-1].end + gap:
+            cur = out[-1]
+            if ev.rank > cur.rank or (ev.rank == cur.rank and ev.score > cur.score):
+                merged = _Event(
+                    min(cur.start, ev.start),
+                    max(cur.end, ev.end),
+                    ev.index,
+                    max(cur.score, ev.score),
+                    ev.sign,
+                    ev.kind,
+                    ev.rank,
+                )
+            else:
+                cur.end = max(cur.end, ev.end)
+                cur.score = max(cur.score, ev.score)
+                continue
+            out[-1] = merged
+        else:
+            out.append(ev)
+    return out
+
+
+def _flat_detection(x: np.ndarray, chosen: dict[str, Any], thr: float) -> Detection:
+    n = x.size
+    if n == 0:
+        z = np.zeros(0)
+        return Detection(z, z.copy(), z.copy(), [], chosen)
+    med = float(np.median(x))
+    a = np.abs(x - med)
+    s = max(1.4826 * float(np.median(a)), _quantum_floor(x))
+    exp = np.full(n, med)
+    return Detection(exp, exp - thr * s, exp + thr * s, [], chosen)
+
+
+def detect_auto(series: Series, params: dict) -> Detection:
+    """Expected value, band and anomalies (one per event, with its kind) for one series."""
+    x = np.asarray(series.values, dtype=float)
+    if x.size and not np.isfinite(x).all():
+        x = _fill_nonfinite(x)
+    n = x.size
+    sens = params.get("sensitivity")
+    sens = DEFAULT_SENSITIVITY if sens is None else float(sens)
+    alpha = params.get("alpha")
+    thr = _threshold(sens, alpha, n)
+    max_anom = params.get("max_anomalies")
+    period, source, hint = choose_period(series, x, params.get("period"))
+    chosen: dict[str, Any] = {
+        "sensitivity": sens,
+        "period": period or None,
+        "period_source": source,
+        "threshold": round(thr, 4),
+    }
+    if alpha is not None:
+        chosen["alpha"] = alpha
+    if max_anom is not None:
+        chosen["max_anomalies"] = int(max_anom)
+    if n < MIN_POINTS:
+        chosen["note"] = f"fewer than {MIN_POINTS} points: band only, no anomaly test"
+        return _flat_detection(x, chosen, thr)
+
+    scale_ref = hint or period
+    if scale_ref:
+        half = int(np.clip(round(scale_ref / 4), 5, 100))
+    else:
+        half = int(np.clip(round(np.sqrt(n) / 1.5), 5, 50))
+    half = max(3, min(half, n // 6))
+    chosen["window"] = 2 * half + 1
+
+    seasonal = _seasonal(x, period) if period else np.zeros(n)
+    y = x - seasonal
+    trend = _rolling_median(y, 2 * half + 1)
+    e = y - trend
+    sigma, g = _scale(e, max(8 * half + 1, 4 * period + 1), _quantum_floor(x))
+    gap = max(1, half // 4)
+
+    res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None)
+    shifts = _level_shifts(y, sigma, half, thr)
+    shifts = _pair_shifts(shifts, 2 * half)
+    for ev in shifts:  # a shift's first few points are part of the same event
+        if ev.kind == "level_shift":
+            ev.start = max(ev.start - 1, 0)
+            ev.end = min(ev.index + half // 2, n - 1)
+    events = _merge(res_events + shifts, gap)
+
+    if max_anom is not None:
+        events = sorted(events, key=lambda ev: -ev.score)[: max(int(max_anom), 0)]
+    events.sort(key=lambda ev: ev.index)
+    anomalies = [
+        Anomaly(
+            index=int(ev.index),
+            score=round(float(ev.score), 3),
+            direction="up" if ev.sign > 0 else "down",
+            kind=ev.kind,  # type: ignore[arg-type]
+        )
+        for ev in events
+    ]
+    expected = trend + seasonal
+    band = thr * sigma
+    chosen["noise_scale"] = round(g, 6)
+    return Detection(expected, expected - band, expected + band, anomalies, chosen)
