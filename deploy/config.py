@@ -1,0 +1,315 @@
+"""`config.yaml` → a validated, typed `Config`.
+
+Every field has a default so the shipped file stays short; validators check the limits that
+cross hops (API Gateway 30 s cap → Lambda timeout, payload sizes, serverless memory steps) so
+that a bad value fails at `plan` time with the key named, not halfway through an `apply`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+# Limits from the AWS documentation (see /shared/ARCHITECTURE.md "Limits that cross the hops").
+HTTP_API_TIMEOUT_S = 30  # integration timeout of an HTTP API, cannot be raised
+HTTP_API_PAYLOAD_MB = 10
+LAMBDA_PAYLOAD_MB = 6  # synchronous invoke, each way
+REALTIME_PAYLOAD_MB = 6  # SageMaker real-time request body (MiB)
+SERVERLESS_PAYLOAD_MB = 4
+SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
+PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,30}$")
+TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+class ConfigError(ValueError):
+    """A config.yaml problem, with every offending key listed in the message."""
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo like `instance_typ` must not silently use a default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerlessConfig(_Strict):
+    """SageMaker serverless inference (no instances, pay per request)."""
+
+    memory_mb: int = 2048
+    max_concurrency: Annotated[int, Field(ge=1, le=200)] = 5
+
+    @field_validator("memory_mb")
+    @classmethod
+    def _memory_step(cls, v: int) -> int:
+        if v not in SERVERLESS_MEMORY_STEPS:
+            raise ValueError(
+                f"must be one of {', '.join(map(str, SERVERLESS_MEMORY_STEPS))} (1024-6144 MB in "
+                f"1024 MB steps), got {v}"
+            )
+        return v
+
+
+class AutoscalingConfig(_Strict):
+    """Target tracking on SageMakerVariantInvocationsPerInstance."""
+
+    min_capacity: Annotated[int, Field(ge=1, le=100)] = 1
+    max_capacity: Annotated[int, Field(ge=1, le=100)] = 2
+    target_invocations_per_instance: Annotated[float, Field(gt=0, le=100000)] = 100.0
+    scale_in_cooldown_s: Annotated[int, Field(ge=0, le=3600)] = 300
+    scale_out_cooldown_s: Annotated[int, Field(ge=0, le=3600)] = 60
+
+    @model_validator(mode="after")
+    def _bounds(self) -> AutoscalingConfig:
+        if self.min_capacity > self.max_capacity:
+            raise ValueError(
+                f"min_capacity ({self.min_capacity}) must be <= max_capacity ({self.max_capacity})"
+            )
+        return self
+
+
+class DeploymentConfig(_Strict):
+    """How an endpoint update rolls out.
+
+    `all-at-once`: SageMaker's default blue/green switch of all capacity at once.
+    `canary`: blue/green with a canary slice, a bake time, and auto-rollback on the listed
+    CloudWatch alarms (deployment guardrails; real-time endpoints only).
+    """
+
+    strategy: Literal["all-at-once", "canary"] = "all-at-once"
+    canary_percent: Annotated[int, Field(ge=1, le=50)] = 10
+    canary_wait_s: Annotated[int, Field(ge=0, le=3600)] = 300
+    bake_s: Annotated[int, Field(ge=0, le=3600)] = 300
+    rollback_alarms: list[str] = Field(default_factory=list)
+
+
+class EndpointConfig(_Strict):
+    """The SageMaker endpoint: instances or serverless, plus scaling and rollout."""
+
+    instance_type: str = "ml.m5.large"
+    instance_count: Annotated[int, Field(ge=1, le=100)] = 1
+    serverless: ServerlessConfig | None = None
+    autoscaling: AutoscalingConfig | None = None
+    environment: dict[str, str] = Field(default_factory=dict)
+    deployment: DeploymentConfig = Field(default_factory=DeploymentConfig)
+    wait_timeout_s: Annotated[int, Field(ge=60, le=7200)] = 1800
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, v: str) -> str:
+        if not re.fullmatch(r"ml\.[a-z0-9]+\.[a-z0-9]+", v):
+            raise ValueError(f"must look like 'ml.m5.large' (a SageMaker instance type), got {v!r}")
+        return v
+
+    @field_validator("environment")
+    @classmethod
+    def _env_keys(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]{0,1023}", key):
+                raise ValueError(f"environment variable name {key!r} is not valid")
+        return v
+
+    @model_validator(mode="after")
+    def _serverless_rules(self) -> EndpointConfig:
+        if self.serverless is not None:
+            if self.autoscaling is not None:
+                raise ValueError(
+                    "autoscaling is for instance endpoints; a serverless endpoint scales by "
+                    "itself up to serverless.max_concurrency: remove endpoint.autoscaling"
+                )
+            if self.deployment.strategy != "all-at-once":
+                raise ValueError(
+                    "deployment.strategy 'canary' needs instances (SageMaker serverless has no "
+                    "blue/green traffic shifting): use 'all-at-once' or remove endpoint.serverless"
+                )
+        if self.autoscaling is not None and not (
+            self.autoscaling.min_capacity <= self.instance_count <= self.autoscaling.max_capacity
+        ):
+            raise ValueError(
+                f"instance_count ({self.instance_count}) must lie within autoscaling "
+                f"min_capacity..max_capacity ({self.autoscaling.min_capacity}.."
+                f"{self.autoscaling.max_capacity})"
+            )
+        return self
+
+    @property
+    def max_payload_mb(self) -> int:
+        """Largest request body the endpoint accepts."""
+        return SERVERLESS_PAYLOAD_MB if self.serverless else REALTIME_PAYLOAD_MB
+
+
+class ThrottlingConfig(_Strict):
+    """HTTP API default route throttling (requests per second, burst)."""
+
+    rate: Annotated[float, Field(gt=0, le=10000)] = 10.0
+    burst: Annotated[int, Field(ge=1, le=5000)] = 20
+
+
+class LambdaConfig(_Strict):
+    """The front-door function between the HTTP API and the endpoint."""
+
+    memory_mb: Annotated[int, Field(ge=128, le=10240)] = 256
+    timeout_s: Annotated[int, Field(ge=1)] = 29
+    runtime: Literal["python3.11", "python3.12", "python3.13"] = "python3.12"
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = 14
+
+    @field_validator("timeout_s")
+    @classmethod
+    def _timeout(cls, v: int) -> int:
+        if v >= HTTP_API_TIMEOUT_S:
+            raise ValueError(
+                f"must be < {HTTP_API_TIMEOUT_S} s (the HTTP API integration timeout, which "
+                f"cannot be raised): use at most {HTTP_API_TIMEOUT_S - 1}, got {v}"
+            )
+        return v
+
+
+class ApiConfig(_Strict):
+    """The public HTTP API. The site's own origin is added to CORS automatically."""
+
+    cors_origins: list[str] = Field(default_factory=list)
+    throttling: ThrottlingConfig = Field(default_factory=ThrottlingConfig)
+    lambda_: LambdaConfig = Field(default_factory=LambdaConfig, alias="lambda")
+    max_payload_mb: Annotated[float, Field(gt=0)] = 4.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        for origin in v:
+            if origin == "*":
+                continue
+            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: use scheme://host[:port] with no path or "
+                    "trailing slash, e.g. 'https://example.org' or 'http://localhost:8000'"
+                )
+        return v
+
+
+class SiteCacheConfig(_Strict):
+    """Cache-Control per kind of file."""
+
+    html: str = "no-cache"
+    hashed_assets: str = "public, max-age=31536000, immutable"
+    other: str = "public, max-age=300"
+
+
+class SiteConfig(_Strict):
+    """The static page: the built directory synced to the S3 website bucket."""
+
+    source: str = "site/dist"
+    cache: SiteCacheConfig = Field(default_factory=SiteCacheConfig)
+
+
+class ModelConfig(_Strict):
+    """The model image: built from `build_context` (tagged by content hash) or prebuilt."""
+
+    build_context: str = "model"
+    image: str | None = None
+
+
+class Config(_Strict):
+    """The whole of config.yaml."""
+
+    project: str = "trends-anomaly"
+    region: str = "us-east-1"
+    tags: dict[str, str] = Field(default_factory=dict)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    site: SiteConfig = Field(default_factory=SiteConfig)
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, v: str) -> str:
+        if not PROJECT_RE.fullmatch(v):
+            raise ValueError(
+                "must match ^[a-z][a-z0-9-]{2,30}$ (3-31 lowercase letters, digits, dashes; "
+                f"starting with a letter), got {v!r}"
+            )
+        return v
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if not REGION_RE.fullmatch(v):
+            raise ValueError(f"must be an AWS region like 'us-east-1', got {v!r}")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        if len(v) > 40:
+            raise ValueError("at most 40 tags (AWS allows 50 and the engine adds its own)")
+        for key, value in v.items():
+            if key.lower().startswith("aws:") or key in ("project", "managed-by"):
+                raise ValueError(f"tag key {key!r} is reserved (aws:*, project, managed-by)")
+            if not TAG_KEY_RE.fullmatch(key) or len(str(value)) > 256:
+                raise ValueError(
+                    f"tag {key!r}: keys are 1-128 chars of letters, digits, spaces and _.:/=+-@; "
+                    "values at most 256 chars"
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _cross_hop(self) -> Config:
+        limit = min(HTTP_API_PAYLOAD_MB, LAMBDA_PAYLOAD_MB, self.endpoint.max_payload_mb)
+        if self.api.max_payload_mb > limit:
+            kind = "serverless" if self.endpoint.serverless else "real-time"
+            raise ValueError(
+                f"api.max_payload_mb ({self.api.max_payload_mb}) exceeds what every hop accepts: "
+                f"{limit} MB (HTTP API {HTTP_API_PAYLOAD_MB}, Lambda {LAMBDA_PAYLOAD_MB}, "
+                f"{kind} endpoint {self.endpoint.max_payload_mb}); lower api.max_payload_mb"
+            )
+        return self
+
+    @property
+    def all_tags(self) -> dict[str, str]:
+        """User tags plus the two every resource carries (used for discovery)."""
+        return {**self.tags, "project": self.project, "managed-by": "trends-anomaly-gitops"}
+
+    @property
+    def lambda_timeout_s(self) -> int:
+        """Convenience: the Lambda timeout (always < the HTTP API 30 s cap)."""
+        return self.api.lambda_.timeout_s
+
+
+def _format_errors(path: Path, err: ValidationError) -> str:
+    lines = [f"{path}: {err.error_count()} problem(s):"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see the Configuration table in README.md)"
+        lines.append(f"  - {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_config(data: Any, path: str | Path = "config.yaml") -> Config:
+    """Validate already-parsed YAML data; raise ConfigError naming every bad key."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data)}")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(Path(path), err)) from None
+
+
+def load_config(path: str | Path = "config.yaml") -> Config:
+    """Read and validate config.yaml (relative paths are resolved against the CWD)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: file not found (pass --config PATH)") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{p}: not valid YAML: {err}") from None
+    return parse_config(data, p)
