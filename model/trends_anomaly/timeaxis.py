@@ -132,7 +132,7 @@ def default_period(step: Step) -> int | None:
     if name == "daily":
         return 7
     if s < _DAY and _DAY % s == 0:
-        per_day = int(round(_DAY / s))
+        per_day = round(_DAY / s)
         return per_day if per_day >= 2 else None
     return None
 

@@ -142,7 +142,7 @@ def parse_table(text: str) -> Table:
         if parsed is None:
             skipped.append(raw_name)
             continue
-        values, below, missing = parsed
+        values, _below, missing = parsed
         term, geo = split_header(raw_name)
         if missing:
             warnings.append(f"{term}: {missing} missing value(s) filled by interpolation")

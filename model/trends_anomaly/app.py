@@ -1,0 +1,151 @@
+"""The Flask app SageMaker talks to: ``GET /ping`` and ``POST /invocations`` on port 8080.
+
+Thin on purpose: it reads the request, hands the bytes to :mod:`.contract`, and writes the
+answer and one JSON log line. Detection runs on a native thread from gevent's pool, so the
+worker's event loop stays free to answer ``/ping`` while a long request computes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+import uuid
+
+import orjson
+from flask import Flask, Response, request
+
+from .contract import Answer, Invocation, error_answer, invoke
+from .errors import ApiError, PayloadTooLarge
+from .settings import load_settings
+
+log = logging.getLogger("trends_anomaly")
+if not log.handlers:
+    _handler = logging.StreamHandler(sys.stdout)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+settings = load_settings()
+app = Flask(__name__)
+
+
+def _offload(func, *args):
+    """Run CPU-bound work off the event loop when serving under gevent."""
+    if "gevent" in sys.modules:
+        from gevent import get_hub
+
+        return get_hub().threadpool.apply(func, args)
+    return func(*args)
+
+
+def _read_body(limit: int) -> bytes:
+    length = request.content_length
+    if length is not None and length > limit:
+        raise PayloadTooLarge(
+            f"The body is {length} bytes; the limit is {limit}.",
+            "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB).",
+        )
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge(
+            f"The body is over the {limit}-byte limit.",
+            "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB).",
+        )
+    return body
+
+
+def _respond(answer: Answer, request_id: str) -> Response:
+    resp = Response(answer.body, status=answer.status, content_type=answer.content_type)
+    resp.headers["X-Request-Id"] = request_id
+    return resp
+
+
+@app.get("/ping")
+def ping() -> Response:
+    return Response(b'{"status":"healthy"}', status=200, content_type="application/json")
+
+
+@app.post("/invocations")
+def invocations() -> Response:
+    started = time.perf_counter()
+    request_id = (
+        request.headers.get("X-Amzn-SageMaker-Inference-Id")
+        or request.headers.get("X-Request-Id")
+        or uuid.uuid4().hex
+    )[:64]
+    size_in = request.content_length or 0
+    try:
+        body = _read_body(settings.max_payload_bytes)
+        size_in = len(body)
+        req = Invocation(
+            body=body,
+            content_type=request.headers.get("Content-Type", ""),
+            accept=request.headers.get("Accept", ""),
+            custom_attributes=request.headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
+        )
+        answer = _offload(invoke, req, settings)
+    except ApiError as err:
+        answer = error_answer(err)
+    except Exception:  # a bug: log it with the request id, tell the caller no more than that
+        log.error(
+            orjson.dumps(
+                {"request_id": request_id, "level": "error", "traceback": traceback.format_exc()}
+            ).decode()
+        )
+        body = {
+            "error": {
+                "code": "internal_error",
+                "message": "The model failed on this request; this is a bug on our side.",
+                "hint": f"Report request id {request_id}.",
+                "request_id": request_id,
+            }
+        }
+        answer = Answer(500, orjson.dumps(body), "application/json", {"error": "internal_error"})
+    record = {
+        "request_id": request_id,
+        "path": "/invocations",
+        "status": answer.status,
+        "ms": round((time.perf_counter() - started) * 1000, 2),
+        "bytes_in": size_in,
+        "bytes_out": len(answer.body),
+        **answer.log,
+    }
+    log.info(orjson.dumps(record).decode())
+    return _respond(answer, request_id)
+
+
+@app.errorhandler(404)
+def not_found(_err) -> Response:
+    return Response(
+        orjson.dumps(
+            {
+                "error": {
+                    "code": "not_found",
+                    "message": "No such path.",
+                    "hint": "The model serves GET /ping and POST /invocations.",
+                }
+            }
+        ),
+        status=404,
+        content_type="application/json",
+    )
+
+
+@app.errorhandler(405)
+def not_allowed(_err) -> Response:
+    return Response(
+        orjson.dumps(
+            {
+                "error": {
+                    "code": "method_not_allowed",
+                    "message": "Method not allowed here.",
+                    "hint": "Use GET /ping or POST /invocations.",
+                }
+            }
+        ),
+        status=405,
+        content_type="application/json",
+    )

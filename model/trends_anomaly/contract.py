@@ -1,0 +1,327 @@
+"""The /invocations contract: a request (bytes + headers) in, a response (bytes) out.
+
+No Flask here, so the whole contract is testable without a server. Accepted bodies:
+
+* ``text/csv`` — a Trends export or plain CSV; parameters in CustomAttributes;
+* ``application/json`` — ``{"csv": ...}``, ``{"series": [...]}``, or the legacy
+  ``{"data": ..., "eps", "min_pts", "seasonality", "period"}`` whose answer stays the old
+  ``text/csv`` list of row indices unless ``Accept: application/json`` asks for the new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .detect import legacy_rows, run_method
+from .errors import (
+    ApiError,
+    BadCsv,
+    BadJson,
+    BadParameter,
+    NotAcceptable,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from .params import parse_attributes, resolve
+from .settings import Settings
+from .timeaxis import infer_step, parse_timestamps
+from .trends import Table, parse_table, split_header
+from .types import Detection, Series, Step
+
+JSON = "application/json"
+CSV = "text/csv"
+CSV_TYPES = {"text/csv", "application/csv", "text/plain", "text/comma-separated-values"}
+LEGACY_KEYS = {"data", "eps", "min_pts", "seasonality", "period"}
+_DECIMALS = 4
+
+
+@dataclass
+class Invocation:
+    body: bytes
+    content_type: str = ""
+    accept: str = ""
+    custom_attributes: str = ""
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    content_type: str = JSON
+    # What the request log line reports besides status and sizes.
+    log: dict[str, Any] = field(default_factory=dict)
+
+
+def _media_type(header: str) -> tuple[str, dict[str, str]]:
+    main, *rest = header.split(";")
+    params = {}
+    for p in rest:
+        k, _, v = p.partition("=")
+        params[k.strip().lower()] = v.strip().strip('"')
+    return main.strip().lower(), params
+
+
+def negotiate(accept: str, legacy: bool) -> str:
+    """The answer's type: JSON, or CSV (legacy default; a table of anomalies otherwise)."""
+    if not accept.strip():
+        return CSV if legacy else JSON
+    ranked = []
+    for i, part in enumerate(accept.split(",")):
+        kind, params = _media_type(part)
+        try:
+            q = float(params.get("q", "1"))
+        except ValueError:
+            q = 1.0
+        ranked.append((-q, i, kind))
+    for _, _, kind in sorted(ranked):
+        if kind in (JSON, "application/*"):
+            return JSON
+        if kind in (CSV, "text/*"):
+            return CSV
+        if kind == "*/*":
+            return CSV if legacy else JSON
+    raise NotAcceptable(
+        f"Cannot answer in any of: {accept[:100]}.",
+        "Send Accept: application/json (or text/csv for a table of anomalies).",
+    )
+
+
+def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16")
+    try:
+        return body.decode(charset or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError):
+        warnings.append("the body is not UTF-8; it was read as Windows-1252")
+        return body.decode("cp1252", errors="replace")
+
+
+def _series_from_json(items: Any) -> Table:
+    if not isinstance(items, list) or not items:
+        raise BadJson(
+            "'series' must be a non-empty list.",
+            'Send {"series": [{"name": "x", "timestamps": [...], "values": [...]}]}.',
+        )
+    out = []
+    for k, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("values"), list):
+            raise BadJson(
+                f"series[{k}] must be an object with a 'values' list.",
+                'Each series is {"name": "...", "timestamps": [...], "values": [...]}.',
+            )
+        values_raw = item["values"]
+        try:
+            values = np.array(
+                [0.5 if v == "<1" else (np.nan if v is None else float(v)) for v in values_raw],
+                dtype=float,
+            )
+        except (TypeError, ValueError):
+            raise BadJson(
+                f"series[{k}].values must hold numbers (null for a missing point).",
+                "Remove text from the values or send the file as text/csv.",
+            ) from None
+        if not len(values) or np.isnan(values).all() or np.isinf(values).any():
+            raise BadJson(
+                f"series[{k}].values must hold at least one finite number.",
+                "Send finite numbers; use null for a missing point.",
+            )
+        if np.isnan(values).any():
+            idx = np.arange(len(values))
+            good = ~np.isnan(values)
+            values = np.interp(idx, idx[good], values[good])
+        stamps = item.get("timestamps")
+        if stamps is None:
+            labels = [str(i) for i in range(len(values))]
+            ts = np.arange(len(values)).astype("datetime64[s]")
+            step = Step(0.0, "unknown")
+        else:
+            if not isinstance(stamps, list) or len(stamps) != len(values):
+                raise BadJson(
+                    f"series[{k}].timestamps must be a list as long as values ({len(values)}).",
+                    "Give one timestamp per value, or leave timestamps out.",
+                )
+            labels = [str(t) for t in stamps]
+            parsed = parse_timestamps(labels)
+            if parsed is None:
+                raise BadJson(
+                    f"series[{k}].timestamps are not dates.",
+                    "Use ISO 8601 text such as 2024-01-31 or 2024-01-31T14:00:00.",
+                )
+            ts = parsed
+            step = infer_step(ts)
+        name = str(item.get("name") or f"series{k + 1}")
+        term, geo = split_header(name)
+        out.append(Series(term, ts, labels, values, step, header=name, geo=geo))
+    return Table(out)
+
+
+def _load_json(body: bytes) -> dict[str, Any]:
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadJson(
+            f"The body is not valid JSON: {exc}.",
+            "Send a JSON object, or the CSV itself with Content-Type: text/csv.",
+        ) from None
+    if not isinstance(doc, dict):
+        raise BadJson(
+            "The JSON body must be an object.",
+            'Send {"csv": "<file text>", "method": "auto"} or {"series": [...]}.',
+        )
+    return doc
+
+
+def _legacy_params(doc: dict[str, Any]) -> dict[str, Any]:
+    seasonality = doc.get("seasonality", True)
+    if not isinstance(seasonality, bool):
+        raise BadParameter(
+            "'seasonality' must be true or false.", "true runs STL + ESD, false runs DBSCAN."
+        )
+    if seasonality:
+        return resolve({"method": "stl", "period": doc.get("period", 12), "alpha": 0.05})
+    return resolve(
+        {"method": "dbscan", "eps": doc.get("eps", 0.1), "min_pts": doc.get("min_pts", 4)}
+    )
+
+
+def _r(a: np.ndarray) -> np.ndarray:
+    return np.round(np.asarray(a, dtype=float), _DECIMALS)
+
+
+def series_answer(s: Series, d: Detection) -> dict[str, Any]:
+    expected = _r(d.expected)
+    return {
+        "name": s.name,
+        "header": s.header,
+        "geo": s.geo,
+        "timestamps": s.labels,
+        "values": s.values,
+        "expected": expected,
+        "lower": _r(d.lower),
+        "upper": _r(d.upper),
+        "anomalies": [
+            {
+                "index": a.index,
+                "timestamp": s.labels[a.index],
+                "value": float(s.values[a.index]),
+                "expected": float(expected[a.index]),
+                "score": round(float(a.score), 3) if np.isfinite(a.score) else 1e9,
+                "direction": a.direction,
+                "kind": a.kind,
+            }
+            for a in d.anomalies
+        ],
+        "parameters": d.chosen,
+    }
+
+
+def _csv_cell(text: str) -> str:
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def anomalies_csv(answer: dict[str, Any]) -> bytes:
+    lines = ["series,index,timestamp,value,expected,score,direction,kind"]
+    for s in answer["series"]:
+        for a in s["anomalies"]:
+            lines.append(
+                ",".join(
+                    [
+                        _csv_cell(s["name"]),
+                        str(a["index"]),
+                        _csv_cell(a["timestamp"]),
+                        f"{a['value']:g}",
+                        f"{a['expected']:g}",
+                        f"{a['score']:g}",
+                        a["direction"],
+                        a["kind"],
+                    ]
+                )
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def invoke(req: Invocation, settings: Settings) -> Answer:
+    """Run one request; ApiErrors propagate to the caller, which renders them."""
+    if len(req.body) > settings.max_payload_bytes:
+        raise PayloadTooLarge(
+            f"The body is {len(req.body)} bytes; the limit is {settings.max_payload_bytes}.",
+            "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB).",
+        )
+    if not req.body.strip():
+        raise BadCsv("The body is empty.", "Send a Google Trends CSV export or a JSON request.")
+    kind, ct_params = _media_type(req.content_type or "")
+    warnings: list[str] = []
+    raw = dict(parse_attributes(req.custom_attributes))
+    legacy = False
+    if kind in CSV_TYPES:
+        table = parse_table(decode_text(req.body, ct_params.get("charset"), warnings))
+    elif kind == JSON or kind.endswith("+json"):
+        doc = _load_json(req.body)
+        if "data" in doc:
+            legacy = True
+            unknown = set(doc) - LEGACY_KEYS
+            if unknown:
+                raise BadJson(
+                    f"Unknown keys in a legacy request: {', '.join(sorted(unknown))}.",
+                    "Legacy requests take data, eps, min_pts, seasonality and period; new "
+                    "requests send 'csv' or 'series'.",
+                )
+            if not isinstance(doc["data"], str):
+                raise BadJson("'data' must be the CSV text as a string.", "")
+            table = parse_table(doc["data"])
+        elif "csv" in doc or "series" in doc:
+            if "csv" in doc:
+                if not isinstance(doc["csv"], str):
+                    raise BadJson("'csv' must be the CSV text as a string.", "")
+                table = parse_table(doc["csv"])
+            else:
+                table = _series_from_json(doc["series"])
+            raw.update({k: v for k, v in doc.items() if k not in ("csv", "series")})
+        else:
+            raise BadJson(
+                "The JSON object needs a 'csv', 'series' or 'data' key.",
+                'Send {"csv": "<Google Trends export>", "method": "auto"}.',
+            )
+    elif not kind:
+        raise UnsupportedMediaType(
+            "The request has no Content-Type.",
+            "Send Content-Type: text/csv with the file, or application/json.",
+        )
+    else:
+        raise UnsupportedMediaType(
+            f"Content-Type '{kind[:60]}' is not supported.",
+            "Send Content-Type: text/csv with the file, or application/json.",
+        )
+    out_type = negotiate(req.accept, legacy)
+    params = _legacy_params(doc) if legacy else resolve(raw, settings.defaults)
+    log = {
+        "method": params["method"],
+        "series": len(table.series),
+        "points": len(table.series[0].values),
+        "legacy": legacy,
+    }
+    if legacy and out_type == CSV:
+        rows = legacy_rows(table.series, params)
+        body = "".join(f"{i}\n" for i in rows).encode()
+        return Answer(200, body, "text/csv; charset=utf-8", log)
+    answer = {
+        "method": params["method"],
+        "parameters": params,
+        "frequency": table.series[0].step.name,
+        "series": [series_answer(s, run_method(s, params["method"], params)) for s in table.series],
+        "warnings": warnings + table.warnings,
+    }
+    if out_type == CSV:
+        return Answer(200, anomalies_csv(answer), "text/csv; charset=utf-8", log)
+    body = orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
+    return Answer(200, body, JSON, log)
+
+
+def error_answer(err: ApiError) -> Answer:
+    return Answer(err.status, orjson.dumps(err.body()), JSON, {"error": err.code})

@@ -1,0 +1,145 @@
+"""Method dispatch: one series and validated parameters in, a :class:`Detection` out.
+
+``stl`` and ``dbscan`` keep the original app's semantics (with the O(n²) ESD replaced by an
+exact O(n log n) one and DBSCAN by an exact noise-point search); ``auto`` lives in
+:mod:`.auto`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.ndimage import median_filter
+
+from . import dbscan
+from .errors import BadParameter, TooFewPoints
+from .esd import generalized_esd
+from .stl import stl_decompose
+from .timeaxis import default_period
+from .types import Anomaly, Detection, Series
+
+
+def run_method(series: Series, method: str, params: dict[str, Any]) -> Detection:
+    if method == "auto":
+        from .auto import detect_auto  # imported here: auto is the largest module
+
+        return detect_auto(series, params)
+    if method == "stl":
+        return detect_stl(series, params)
+    if method == "dbscan":
+        return detect_dbscan(series, params)
+    raise BadParameter(f"Unknown method '{method}'.", "Use auto, stl or dbscan.")
+
+
+def stl_period(series: Series, requested: int | None) -> tuple[int, str]:
+    """The period for STL: the caller's, else the one the timestamps imply."""
+    if requested:
+        return requested, "parameter"
+    inferred = default_period(series.step)
+    if inferred is None:
+        raise BadParameter(
+            f"method=stl needs a period and none can be inferred from {series.step.name} "
+            "timestamps.",
+            "Pass period=<points per season>, e.g. period=52 for weekly data, or use method=auto.",
+        )
+    return inferred, "timestamps"
+
+
+def _moving_average_5(x: np.ndarray) -> np.ndarray:
+    """The original's ``np.convolve(x, ones(5)/5, mode='same')`` (zero-padded ends)."""
+    return np.convolve(x, np.ones(5) / 5, mode="same")
+
+
+def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
+    y = series.values
+    n = len(y)
+    period, source = stl_period(series, params.get("period"))
+    if n < 2 * period:
+        raise TooFewPoints(
+            f"method=stl with period={period} needs at least {2 * period} points; "
+            f"'{series.name}' has {n}.",
+            "Send a longer series, pass a smaller period, or use method=auto, which handles "
+            "short series.",
+        )
+    trend, seasonal, resid = stl_decompose(y, period)
+    smooth = _moving_average_5(resid)
+    x = resid - smooth
+    max_anomalies = params.get("max_anomalies")
+    if max_anomalies is None:
+        max_anomalies = max(1, n // 10)
+    result = generalized_esd(x, params["alpha"], max_anomalies)
+    expected = trend + seasonal + smooth
+    centre = expected + result.mean
+    width = result.threshold * result.std if np.isfinite(result.threshold) else 0.0
+    anomalies = [
+        Anomaly(
+            index=int(i),
+            score=float(r),
+            direction="up" if x[i] > result.mean else "down",
+            kind="spike" if x[i] > result.mean else "dip",
+        )
+        for i, r in zip(result.indices, result.statistics, strict=True)
+    ]
+    return Detection(
+        expected=expected,
+        lower=centre - width,
+        upper=centre + width,
+        anomalies=anomalies,
+        chosen={
+            "period": period,
+            "period_source": source,
+            "alpha": params["alpha"],
+            "max_anomalies": int(max_anomalies),
+        },
+    )
+
+
+def check_dbscan_size(n: int) -> None:
+    if n > dbscan.MAX_POINTS:
+        raise BadParameter(
+            f"method=dbscan handles at most {dbscan.MAX_POINTS} points; got {n}.",
+            "Use method=auto for long series.",
+        )
+
+
+def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
+    y = series.values
+    n = len(y)
+    check_dbscan_size(n)
+    eps, min_pts = params["eps"], params["min_pts"]
+    noise, nearest = dbscan.noise_points([y], eps, min_pts)
+    # DBSCAN has no model of the expected value: the band shows its neighbourhood instead,
+    # a running median over eps of the scaled index, ± eps of the value range.
+    window = max(3, int(eps * max(n - 1, 1)) | 1)
+    expected = median_filter(y, size=min(window, n | 1), mode="nearest") if n else y
+    span = float(y.max() - y.min()) if n else 0.0
+    anomalies = [
+        Anomaly(
+            index=int(i),
+            score=float(nearest[i] / eps) if np.isfinite(nearest[i]) else 1.0,
+            direction="up" if y[i] >= expected[i] else "down",
+            kind="point",
+        )
+        for i in noise
+    ]
+    return Detection(
+        expected=expected.astype(float),
+        lower=expected - eps * span,
+        upper=expected + eps * span,
+        anomalies=anomalies,
+        chosen={"eps": eps, "min_pts": min_pts},
+    )
+
+
+def legacy_rows(series: list[Series], params: dict[str, Any]) -> list[int]:
+    """Row indices the original app answered: DBSCAN over all columns at once, or STL per
+    column (the union of rows)."""
+    if params["method"] == "dbscan":
+        check_dbscan_size(len(series[0].values))
+        noise, _ = dbscan.noise_points([s.values for s in series], params["eps"], params["min_pts"])
+        return [int(i) for i in noise]
+    rows: set[int] = set()
+    for s in series:
+        rows.update(a.index for a in detect_stl(s, params).anomalies)
+    return sorted(rows)

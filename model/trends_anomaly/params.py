@@ -1,0 +1,210 @@
+"""Request parameters: what each method accepts, their ranges and defaults, and validation.
+
+One table (``SPECS``) drives validation, the defaults reported in every answer, and the
+documentation, so the three cannot drift apart. Values arrive as text (SageMaker
+``CustomAttributes``, query strings) or JSON scalars; both are converted and range-checked
+here, and a bad value is a 400 that names the parameter and its allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import BadParameter
+
+METHODS = ("auto", "stl", "dbscan")
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    kind: str  # "float", "int", "period"
+    methods: tuple[str, ...]
+    default: Any
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+    doc: str = ""
+
+    def allowed(self) -> str:
+        left = "(" if self.lo_open else "["
+        right = ")" if self.hi_open else "]"
+        hi = "∞" if math.isinf(self.hi) else f"{self.hi:g}"
+        text = f"{'an integer' if self.kind in ('int', 'period') else 'a number'} in {left}{self.lo:g}, {hi}{right}"
+        if self.kind == "period":
+            text += ", or 'none' for no seasonality"
+        return text
+
+
+SPECS: dict[str, Spec] = {
+    s.name: s
+    for s in (
+        Spec(
+            "sensitivity",
+            "float",
+            ("auto",),
+            0.5,
+            0.0,
+            1.0,
+            doc="higher finds more anomalies; 0.5 keeps false alarms rare on clean series",
+        ),
+        Spec(
+            "period",
+            "period",
+            ("auto", "stl"),
+            None,
+            2,
+            math.inf,
+            doc="season length in points; default: inferred from the timestamps",
+        ),
+        Spec(
+            "alpha",
+            "float",
+            ("auto", "stl"),
+            None,
+            0.0,
+            0.5,
+            lo_open=True,
+            hi_open=True,
+            doc="significance level of the outlier test; auto derives it from sensitivity",
+        ),
+        Spec(
+            "max_anomalies",
+            "int",
+            ("auto", "stl"),
+            None,
+            0,
+            math.inf,
+            doc="upper bound on anomalies per series; default 10% of the points",
+        ),
+        Spec(
+            "eps",
+            "float",
+            ("dbscan",),
+            0.1,
+            0.0,
+            math.inf,
+            lo_open=True,
+            doc="DBSCAN neighbourhood radius in the [0, 1]-scaled space",
+        ),
+        Spec(
+            "min_pts",
+            "int",
+            ("dbscan",),
+            4,
+            1,
+            math.inf,
+            doc="DBSCAN points (itself included) that make a core point",
+        ),
+    )
+}
+DEFAULT_ALPHA_STL = 0.05
+
+
+def _convert(spec: Spec, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if spec.kind == "period" and (
+        (isinstance(raw, str) and raw.strip().lower() in ("none", "0")) or raw == 0
+    ):
+        return 0
+    if isinstance(raw, bool):
+        raise ValueError
+    if isinstance(raw, str):
+        raw = raw.strip()
+        value = float(raw) if spec.kind == "float" else float(raw)
+    elif isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        raise ValueError
+    if not math.isfinite(value):
+        raise ValueError
+    if spec.kind in ("int", "period"):
+        if value != int(value):
+            raise ValueError
+        value = int(value)
+    too_low = value <= spec.lo if spec.lo_open else value < spec.lo
+    too_high = value >= spec.hi if spec.hi_open else value > spec.hi
+    if too_low or too_high:
+        raise ValueError
+    return value
+
+
+def parse_attributes(text: str | None) -> dict[str, str]:
+    """``method=stl;period=52`` (SageMaker CustomAttributes) → {"method": "stl", "period": "52"}."""
+    out: dict[str, str] = {}
+    if not text or not text.strip():
+        return out
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise BadParameter(
+                f"Custom attribute '{part.strip()[:60]}' is not of the form key=value.",
+                "Write parameters as key=value pairs separated by ';', e.g. method=stl;period=52.",
+            )
+        out[key.strip().lower()] = value.strip()
+    return out
+
+
+def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validated parameters for the chosen method, defaults filled in.
+
+    ``defaults`` (from /opt/ml/model/defaults.json) replaces the built-in defaults.
+    """
+    defaults = defaults or {}
+    raw = {k: v for k, v in raw.items() if v is not None and v != ""}
+    method = str(raw.pop("method", defaults.get("method", "auto"))).strip().lower()
+    if method not in METHODS:
+        raise BadParameter(
+            f"Unknown method '{method[:40]}'.",
+            f"Use one of: {', '.join(METHODS)} (auto is the default).",
+        )
+    out: dict[str, Any] = {"method": method}
+    for key in raw:
+        if key not in SPECS:
+            raise BadParameter(
+                f"Unknown parameter '{key[:40]}'.",
+                f"Parameters are: method, {', '.join(SPECS)}.",
+            )
+        if method not in SPECS[key].methods:
+            users = ", ".join(SPECS[key].methods)
+            raise BadParameter(
+                f"Parameter '{key}' does not apply to method={method}.",
+                f"'{key}' is used by method={users}; remove it or change the method.",
+            )
+    for spec in SPECS.values():
+        if method not in spec.methods:
+            continue
+        value = raw.get(spec.name, defaults.get(spec.name, spec.default))
+        try:
+            out[spec.name] = _convert(spec, value)
+        except (ValueError, TypeError):
+            raise BadParameter(
+                f"Parameter '{spec.name}' must be {spec.allowed()}; got {str(value)[:40]!r}.",
+                f"{spec.name}: {spec.doc}.",
+            ) from None
+    if method == "stl" and out["alpha"] is None:
+        out["alpha"] = DEFAULT_ALPHA_STL
+    return out
+
+
+def validate_defaults(defaults: dict[str, Any]) -> dict[str, Any]:
+    """Check a defaults.json document once at start-up (bad values stop the server)."""
+    unknown = set(defaults) - set(SPECS) - {"method"}
+    if unknown:
+        raise ValueError(f"defaults.json: unknown keys {sorted(unknown)}")
+    for name, value in defaults.items():
+        if name == "method":
+            if value not in METHODS:
+                raise ValueError(f"defaults.json: method must be one of {METHODS}")
+        else:
+            try:
+                _convert(SPECS[name], value)
+            except (ValueError, TypeError):
+                raise ValueError(f"defaults.json: {name} must be {SPECS[name].allowed()}") from None
+    return defaults

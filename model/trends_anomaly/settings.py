@@ -1,0 +1,49 @@
+"""The server's environment, read once at start-up (as sagemaker-inference-toolkit does)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .params import validate_defaults
+
+SAGEMAKER_PAYLOAD_LIMIT = 6 * 1024 * 1024  # real-time endpoints refuse bigger requests anyway
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_payload_bytes: int = SAGEMAKER_PAYLOAD_LIMIT
+    defaults: dict[str, Any] = field(default_factory=dict)
+    defaults_path: str = ""
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Limits from the environment and parameter defaults from the model directory.
+
+    ``/opt/ml/model/defaults.json`` (``MODEL_DEFAULTS_PATH`` overrides the location) may hold
+    e.g. ``{"method": "auto", "sensitivity": 0.6}``; an invalid file stops the server with a
+    message rather than serving unexpected answers.
+    """
+    env = dict(os.environ if env is None else env)
+    path = Path(env.get("MODEL_DEFAULTS_PATH", "/opt/ml/model/defaults.json"))
+    defaults: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(loaded, dict):
+            raise SystemExit(f"{path}: must be a JSON object of parameter defaults")
+        try:
+            defaults = validate_defaults(loaded)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from exc
+    limit = int(env.get("MODEL_MAX_PAYLOAD_BYTES", SAGEMAKER_PAYLOAD_LIMIT))
+    return Settings(
+        max_payload_bytes=limit,
+        defaults=defaults,
+        defaults_path=str(path) if defaults else "",
+    )
