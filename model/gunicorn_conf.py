@@ -18,7 +18,8 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-bind = f"{os.environ.get('MODEL_SERVER_HOST', '0.0.0.0')}:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
+_host = os.environ.get("MODEL_SERVER_HOST", "0.0.0.0")  # all interfaces inside the container
+bind = f"{_host}:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
 workers = int(os.environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", _cpu_count()))
 worker_class = "gevent"
 worker_connections = 100

@@ -33,7 +33,8 @@ class Spec:
         left = "(" if self.lo_open else "["
         right = ")" if self.hi_open else "]"
         hi = "∞" if math.isinf(self.hi) else f"{self.hi:g}"
-        text = f"{'an integer' if self.kind in ('int', 'period') else 'a number'} in {left}{self.lo:g}, {hi}{right}"
+        noun = "an integer" if self.kind in ("int", "period") else "a number"
+        text = f"{noun} in {left}{self.lo:g}, {hi}{right}"
         if self.kind == "period":
             text += ", or 'none' for no seasonality"
         return text
@@ -115,7 +116,7 @@ def _convert(spec: Spec, raw: Any) -> Any:
         raise ValueError
     if isinstance(raw, str):
         raw = raw.strip()
-        value = float(raw) if spec.kind == "float" else float(raw)
+        value = float(raw)
     elif isinstance(raw, int | float):
         value = float(raw)
     else:
