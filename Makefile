@@ -1,0 +1,47 @@
+# Every target installs what it needs: a fresh clone needs only `make up` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: help setup up test test-fast lint bench site chromium clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.synced ## create .venv from uv.lock (installs uv if missing)
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --frozen
+	@touch $@
+
+site: site/dist/index.html ## build the web page into site/dist
+
+site/dist/index.html: $(shell find site/src site/package.json site/package-lock.json site/build.mjs -type f 2>/dev/null)
+	cd site && npm ci --no-audit --no-fund && npm run build
+
+chromium: ## install Debian's chromium for the browser tests when missing
+	@scripts/ensure-chromium
+
+up: setup site ## run the whole app locally: page :8000, API :3000, model :8080
+	$(PY) -m deploy.local
+
+lint: setup ## every pre-commit hook on every file (ruff, hadolint, actionlint, zizmor, shellcheck, yaml)
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+
+test: setup site chromium lint ## lint, then every test (model, lambda, site in Chromium, deploy on moto, workflows)
+	$(PY) -m pytest
+
+test-fast: setup ## the tests without lint or the browser
+	$(PY) -m pytest -m "not browser"
+
+bench: setup ## quality and speed benchmarks against the reference detectors (minutes)
+	$(PY) -m bench
+
+clean: ## remove the venv and build output
+	rm -rf $(VENV) site/dist site/node_modules .pytest_cache
