@@ -60,7 +60,7 @@ def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
 def _quantum_floor(x: np.ndarray) -> float:
     """Smallest noise scale worth believing: half a unit for integer (Trends-like) data."""
     if np.all(x * 2.0 == np.round(x * 2.0)):
-        return 0.5
+        return 1.0
     span = float(np.ptp(x)) if x.size else 0.0
     return max(span * 1e-6, 1e-12)
 
@@ -72,35 +72,92 @@ def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     return median_filter(x, size=w, mode="mirror")
 
 
-def _seasonal(x: np.ndarray, period: int) -> np.ndarray:
-    """Per-phase median of x detrended over one cycle, centred; tiled to len(x)."""
-    n = x.size
-    trend = _rolling_median(x, period)
-    d = x - trend
-    k = n // period
+def _phase_profile(d: np.ndarray, period: int) -> np.ndarray:
+    """Per-phase median over whole cycles (minmod when only two: a spike is not copied)."""
+    k = d.size // period
     block = d[: k * period].reshape(k, period)
     if k >= 3:
         prof = np.median(block, axis=0)
-    else:  # two cycles: keep only what both agree on (minmod), a spike must not be copied
+    else:
         a, b = block[0], block[1]
         prof = np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
-    prof = prof - prof.mean()
-    return np.tile(prof, k + 1)[:n]
+    return prof - prof.mean()
 
 
-def _scale(e: np.ndarray, window: int, floor: float) -> tuple[np.ndarray, float]:
-    """Local robust scale of the residual (noise grows with the level), and the global one."""
+def _tile(prof: np.ndarray, n: int) -> np.ndarray:
+    return np.tile(prof, n // prof.size + 1)[:n]
+
+
+def _mad(a: np.ndarray) -> float:
+    return float(np.median(np.abs(a - np.median(a))))
+
+
+def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """(trend, seasonal, model): rolling-median trend, per-phase-median season.
+
+    The season is additive or proportional to the trend (search interest usually swings by
+    a share of its level), whichever leaves the smaller residual; then refined once against
+    the final trend, as STL does.
+    """
+    n = x.size
+    if not period:
+        return _rolling_median(x, window), np.zeros(n), "none"
+    trend0 = _rolling_median(x, period)
+    d = x - trend0
+    s_add = _tile(_phase_profile(d, period), n)
+    model = "additive"
+    seasonal = s_add
+    if x.min() >= 0:
+        floor = max(float(np.median(trend0)) * 0.1, 1e-9)
+        base = np.maximum(trend0, floor)
+        s_mul = _tile(_phase_profile(d / base, period), n) * base
+        if _mad(d - s_mul) < _mad(d - s_add):
+            seasonal, model = s_mul, "multiplicative"
+    trend = _rolling_median(x - seasonal, window)
+    d = x - trend
+    if model == "additive":
+        seasonal = _tile(_phase_profile(d, period), n)
+    else:
+        base = np.maximum(trend, max(float(np.median(trend)) * 0.1, 1e-9))
+        seasonal = _tile(_phase_profile(d / base, period), n) * base
+    trend = _rolling_median(x - seasonal, window)
+    return trend, seasonal, model
+
+
+def _robust_sd(e: np.ndarray) -> float:
+    """Scale of the bulk of e: MAD, or the mean absolute deviation when the MAD is 0."""
     a = np.abs(e - np.median(e))
     g = 1.4826 * float(np.median(a))
-    if g <= 0:
-        g = 1.2533 * float(np.mean(a))
-    g = max(g, floor)
-    if e.size >= 3 * window and window >= 9:
-        loc = 1.4826 * median_filter(a, size=odd(window), mode="mirror")
-        loc = np.clip(loc, 0.6 * g, 3.0 * g)
-    else:
-        loc = np.full(e.size, g)
-    return loc, g
+    return g if g > 0 else 1.2533 * float(np.mean(a))
+
+
+def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.ndarray, float]:
+    """Noise scale per point: sd^2 = a + b * level, fitted on level bins (b >= 0, a >= 0).
+
+    Search counts are sampled, so their noise grows with the level; a constant model is
+    the special case b = 0 and is what data with negative values get.
+    """
+    g = max(_robust_sd(e), floor)
+    n = e.size
+    if level is None or n < 40:
+        return np.full(n, g), g
+    lv = np.maximum(level, 0.0)
+    order = np.argsort(lv, kind="stable")
+    bins = np.array_split(order, 4)
+    m = np.array([lv[b].mean() for b in bins])
+    v = np.array([_robust_sd(e[b]) ** 2 for b in bins])
+    mc = m - m.mean()
+    den = float(mc @ mc)
+    slope = float(mc @ (v - v.mean())) / den if den > 0 else 0.0
+    if slope <= 0:
+        return np.full(n, g), g
+    icpt = float(v.mean() - slope * m.mean())
+    if icpt < 0:
+        icpt = 0.0
+        slope = float(m @ v) / float(m @ m)
+    sd = np.sqrt(icpt + slope * lv)
+    sd = np.clip(sd, max(floor, 0.3 * g), 4.0 * g)
+    return sd, g
 
 
 def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
@@ -272,11 +329,12 @@ def detect_auto(series: Series, params: dict) -> Detection:
     half = max(3, min(half, n // 6))
     chosen["window"] = 2 * half + 1
 
-    seasonal = _seasonal(x, period) if period else np.zeros(n)
+    trend, seasonal, model = _decompose(x, period, 2 * half + 1)
+    chosen["seasonal_model"] = model
     y = x - seasonal
-    trend = _rolling_median(y, 2 * half + 1)
     e = y - trend
-    sigma, g = _scale(e, max(8 * half + 1, 4 * period + 1), _quantum_floor(x))
+    level = trend + seasonal if x.min() >= 0 else None
+    sigma, g = _scale(e, level, _quantum_floor(x))
     gap = max(1, half // 4)
 
     res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None)
