@@ -1,0 +1,75 @@
+"""Turn `deploy apply --summary-json` output into the job summary and step outputs.
+
+Why: the job summary of a deploy must list the API URL, the site URL and what changed, and the
+GitHub Environment's URL must point at the site; both come from this one file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _change_line(change: Any) -> str:
+    if isinstance(change, str):
+        return change
+    if isinstance(change, dict):
+        kind = change.get("action") or change.get("kind") or change.get("op") or "change"
+        what = change.get("resource") or change.get("name") or change.get("id") or ""
+        if isinstance(what, dict):
+            what = what.get("name") or what.get("id") or json.dumps(what, sort_keys=True)
+        why = change.get("reason") or change.get("why") or ""
+        return " ".join(p for p in (f"**{kind}**", f"`{what}`" if what else "", why) if p)
+    return json.dumps(change, sort_keys=True)
+
+
+def render(summary: dict[str, Any], commit: str = "") -> str:
+    """Markdown for $GITHUB_STEP_SUMMARY."""
+    changes = summary.get("changes") or []
+    lines = [
+        f"## Deployed{f' `{commit[:12]}`' if commit else ''}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| API URL | {summary.get('api_url') or '—'} |",
+        f"| Site URL | {summary.get('site_url') or '—'} |",
+        f"| Endpoint | `{summary.get('endpoint_name') or '—'}` "
+        f"({summary.get('endpoint_status') or 'unknown'}) |",
+        "",
+        f"### Changes ({len(changes)})",
+        "",
+    ]
+    lines += [f"- {_change_line(c)}" for c in changes] or ["Nothing changed: AWS already matched."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("summary_json", type=Path)
+    parser.add_argument("--commit", default="")
+    parser.add_argument("--step-summary", type=Path, help="append markdown here")
+    parser.add_argument("--github-output", type=Path, help="append api_url=/site_url= here")
+    args = parser.parse_args(argv)
+    try:
+        summary = json.loads(args.summary_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"::error title=deploy summary::cannot read {args.summary_json}: {exc}")
+        return 1
+    markdown = render(summary, args.commit)
+    print(markdown)
+    if args.step_summary:
+        with args.step_summary.open("a", encoding="utf-8") as fh:
+            fh.write(markdown)
+    if args.github_output:
+        with args.github_output.open("a", encoding="utf-8") as fh:
+            for key in ("api_url", "site_url"):
+                value = str(summary.get(key) or "").replace("\n", "")
+                fh.write(f"{key}={value}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
