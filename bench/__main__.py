@@ -1,0 +1,200 @@
+"""`python -m bench` (= `make bench`): every quality and speed number of issues 3 and 4.
+
+1. window precision / recall / F1 and false alarms on clean series, for auto, stl, dbscan and
+   the two reference detectors, on the labelled synthetic set and on the NAB subset;
+2. in-process time of each method vs the reference at several lengths, and peak memory;
+3. the running server: end-to-end latency vs the reference in-process, requests/s under a
+   bounded concurrent load, /ping p99 while /invocations is saturated.
+``--quick`` shrinks every part (fewer files, smaller sizes, shorter loads) for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .common import fmt, fmt_time
+
+
+def _print_quality(title: str, rows: list[dict]) -> None:
+    print(f"\n{title}")
+    print(
+        f"{'method':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>5} {'FP':>5} "
+        f"{'FN':>5} {'FA on clean':>12} {'per 20 clean':>12} {'refused':>8} {'time':>9}"
+    )
+    for r in rows:
+        print(
+            f"{r['method']:<12} {fmt(r['precision']):>9} {fmt(r['recall']):>7} "
+            f"{fmt(r['f1']):>6} {r['tp']:>5} {r['fp']:>5} {r['fn']:>5} "
+            f"{r['clean_fp']:>5} / {r['clean_files']:<4} {fmt(r['fp_per_20_clean'], 2):>12} "
+            f"{r['refused'] + r['skipped']:>8} {fmt_time(r['seconds']):>9}"
+        )
+
+
+def quality_section(args: argparse.Namespace, report: dict) -> None:
+    from . import quality
+
+    methods = quality.OURS + quality.REFS
+    items, kinds = quality.synthetic_items(args.synthetic, args.seed)
+    n_clean = sum(1 for it in items if not it.windows)
+    res = quality.run_all(items, methods)
+    rows = [quality.summarize(items, res[m]) for m in methods]
+    _print_quality(
+        f"== 1a. Quality on the synthetic Trends-format set: {len(items)} files "
+        f"({len(items) - n_clean} with anomalies, {n_clean} clean), seed {args.seed}; "
+        f"windows by kind {kinds} ==",
+        rows,
+    )
+    from .synth import generate
+
+    kinds_of = {f.name: f.kinds for f in generate(args.synthetic, args.seed)}
+    rec = quality.kind_recall(items, res["auto"], kinds_of)
+    print("auto recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in rec.items()))
+    report["synthetic"] = rows
+
+    nab = quality.nab_items(args.nab_files)
+    ref_max = args.nab_ref_max_n
+    res = quality.run_all(nab, methods, ref_max_n=ref_max)
+    rows = [quality.summarize(nab, res[m]) for m in methods]
+    skipped = ""
+    if any(r["skipped"] for r in rows):
+        skipped = f"; reference detectors skipped on files longer than {ref_max} points"
+    _print_quality(
+        f"== 1b. Quality on the NAB subset: {len(nab)} files, "
+        f"{sum(len(it.windows) for it in nab)} windows{skipped} ==",
+        rows,
+    )
+    print("(refused = the method rejected the series, e.g. stl without two full periods,")
+    print(" dbscan above its size limit; counted as no detection)")
+    report["nab"] = rows
+
+
+def speed_section(args: argparse.Namespace, report: dict) -> dict:
+    from . import speed
+
+    sizes = [261, 1000, 5000] if args.quick else [261, 1000, 5000, 10_000]
+    big = 100_000
+    ref_max = 5000 if args.quick else 10_000
+    table = speed.run(sizes, big, ref_max, budget=0.3 if args.quick else 1.0)
+    names = ["auto", "stl", "dbscan", "ref_stl_esd", "ref_dbscan"]
+    print(
+        "\n== 2. In-process time per series (median), weekly series, period 52; "
+        "ratio = reference STL+ESD time / method time =="
+    )
+    print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names) + "   ref/auto  ref/stl")
+    for n, row in table.items():
+        cells = []
+        for m in names:
+            t = row[m]
+            txt = fmt_time(t.seconds)
+            if t.extrapolated:
+                txt = "~" + txt + "*"
+            cells.append(f"{txt:>13}")
+        ref = row["ref_stl_esd"].seconds
+        ra = ref / row["auto"].seconds if ref and row["auto"].seconds else None
+        rs = ref / row["stl"].seconds if ref and row["stl"].seconds else None
+        print(f"{n:>7} " + " ".join(cells) + f"   {fmt(ra, 0):>8}x {fmt(rs, 0):>6}x")
+    print(
+        f"* extrapolated as O(n²) from the largest n it ran at (not run: the reference "
+        f"STL+ESD would take that long); '-' = not run (dbscan above its size limit, "
+        f"reference above {ref_max} points)"
+    )
+    print("\nPeak memory (tracemalloc, one call):")
+    print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names))
+    for n, row in table.items():
+        cells = [
+            f"{(f'{row[m].peak_bytes / 1e6:.2f} MB' if row[m].peak_bytes else '-'):>13}"
+            for m in names
+        ]
+        print(f"{n:>7} " + " ".join(cells))
+    report["speed"] = {str(n): {m: vars(t) for m, t in row.items()} for n, row in table.items()}
+    return table
+
+
+def server_section(args: argparse.Namespace, report: dict, table: dict) -> None:
+    from . import server
+    from .synth import long_series_csv
+
+    print("\n== 3. Through the server: model/serve (gunicorn+gevent) on 127.0.0.1 ==")
+    with tempfile.TemporaryDirectory() as tmp:
+        srv = server.start(Path(tmp))
+        try:
+            rows = []
+            for n, runs in ((261, 60 if args.quick else 200), (5000, 20), (100_000, 5)):
+                body = long_series_csv(n).encode()
+                lat = server.latency(srv, body, runs, 5.0 if args.quick else 15.0)
+                ref = table.get(n, {}).get("ref_stl_esd")
+                ref_s = ref.seconds if ref else None
+                ratio = ref_s / lat if ref_s else None
+                extra = " (reference extrapolated)" if ref and ref.extrapolated else ""
+                rows.append({"n": n, "latency": lat, "ref": ref_s, "ratio": ratio})
+                print(
+                    f"auto end to end, n={n:>6}: {fmt_time(lat):>9}   reference STL+ESD "
+                    f"in-process {fmt_time(ref_s):>9}{extra}   ratio {fmt(ratio, 0)}x"
+                )
+            report["server_latency"] = rows
+            body = long_series_csv(261).encode()
+            secs = 4.0 if args.quick else 10.0
+            load = server.throughput(srv, body, threads=8, seconds=secs, max_requests=20_000)
+            rps = load.requests / load.seconds if load.seconds else 0.0
+            print(
+                f"throughput, 261-point auto requests, 8 concurrent clients, {load.seconds:.1f} s: "
+                f"{rps:.0f} req/s ({load.requests} ok, {load.errors} errors; p50 "
+                f"{fmt_time(server.percentile(load.latencies, 50))}, p99 "
+                f"{fmt_time(server.percentile(load.latencies, 99))})"
+            )
+            heavy = long_series_csv(100_000).encode()
+            lat, bg = server.ping_under_load(
+                srv, heavy, threads=4, pings=200, seconds=6.0 if args.quick else 12.0
+            )
+            print(
+                f"/ping while 4 clients keep /invocations busy with 100 000-point requests "
+                f"({bg.requests} served): {len(lat)} pings, p50 "
+                f"{fmt_time(server.percentile(lat, 50))}, p99 "
+                f"{fmt_time(server.percentile(lat, 99))}, max {fmt_time(max(lat) if lat else None)}"
+            )
+            report["server"] = {
+                "rps": rps,
+                "load": {"ok": load.requests, "errors": load.errors},
+                "ping_p50": server.percentile(lat, 50),
+                "ping_p99": server.percentile(lat, 99),
+                "ping_count": len(lat),
+            }
+        finally:
+            srv.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
+    p.add_argument("--seed", type=int, default=20260101, help="synthetic set seed")
+    p.add_argument("--synthetic", type=int, default=None, help="synthetic files (default 240)")
+    p.add_argument("--only", choices=["quality", "speed", "server"], action="append")
+    p.add_argument("--json", type=Path, help="also write every number to this JSON file")
+    args = p.parse_args(argv)
+    if args.synthetic is None:
+        args.synthetic = 80 if args.quick else 240
+    args.nab_files = 8 if args.quick else None
+    args.nab_ref_max_n = 2000 if args.quick else 25_000
+    parts = args.only or ["quality", "speed", "server"]
+    report: dict = {"quick": args.quick}
+    t0 = time.perf_counter()
+    table: dict = {}
+    if "quality" in parts:
+        quality_section(args, report)
+    if "speed" in parts or "server" in parts:
+        table = speed_section(args, report)
+    if "server" in parts:
+        server_section(args, report, table)
+    print(f"\nbench finished in {time.perf_counter() - t0:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""In-process time and peak memory of each method against the reference, by series length.
+
+Every method gets the same weekly Trends-format series (parsed once by the server's parser).
+Times are the median of repeated runs, repeated until a small time budget is spent. The
+reference STL+ESD is O(n²): past ``ref_max_n`` it is not run and its time is extrapolated
+quadratically from the largest size that was run (marked as such in the table).
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reference_detectors import reference_dbscan, reference_stl_esd
+from trends_anomaly import dbscan as dbscan_mod
+from trends_anomaly.detect import run_method
+from trends_anomaly.params import resolve
+from trends_anomaly.trends import parse_csv
+
+from .synth import long_series_csv
+
+
+@dataclass
+class Timing:
+    seconds: float | None  # median per call; None = not run
+    runs: int = 0
+    peak_bytes: int | None = None
+    extrapolated: bool = False
+
+
+def time_call(fn: Callable[[], object], budget: float, max_runs: int = 200) -> Timing:
+    t0 = time.perf_counter()
+    fn()  # warm up (imports, caches); a slow first run is kept as a measurement
+    first = time.perf_counter() - t0
+    if first > 0.5:
+        return Timing(first, 1)
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < max_runs and (spent < budget or len(times) < 3):
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        spent += dt
+        if dt > budget:  # one long run is enough
+            break
+    times.sort()
+    return Timing(times[len(times) // 2], len(times))
+
+
+def peak_memory(fn: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _methods(series, frame):
+    period = 52
+    return {
+        "auto": lambda: run_method(series, "auto", resolve({"method": "auto"})),
+        "stl": lambda: run_method(series, "stl", resolve({"method": "stl"})),
+        "dbscan": lambda: run_method(series, "dbscan", resolve({"method": "dbscan"})),
+        "ref_stl_esd": lambda: reference_stl_esd(series.values, period),
+        "ref_dbscan": lambda: reference_dbscan(frame),
+    }
+
+
+def run(
+    sizes: list[int], big: int, ref_max_n: int, budget: float, memory: bool = True
+) -> dict[int, dict[str, Timing]]:
+    import pandas as pd
+
+    out: dict[int, dict[str, Timing]] = {}
+    warnings.simplefilter("ignore")
+    for n in [*sizes, big]:
+        series = parse_csv(long_series_csv(n))[0]
+        frame = pd.DataFrame({"date": series.labels, "value": series.values})
+        row: dict[str, Timing] = {}
+        for name, fn in _methods(series, frame).items():
+            too_big_ref = name.startswith("ref_") and n > ref_max_n
+            too_big_db = name.endswith("dbscan") and n > min(dbscan_mod.MAX_POINTS, 20_000)
+            if n == big and name not in ("auto", "stl"):
+                too_big_ref = True
+            if too_big_ref or too_big_db:
+                row[name] = Timing(None)
+                continue
+            t = time_call(fn, budget if not name.startswith("ref_") else budget * 2)
+            if memory and not (name.startswith("ref_") and n > 1000):
+                t.peak_bytes = peak_memory(fn)
+            row[name] = t
+        out[n] = row
+    _extrapolate(out, "ref_stl_esd")
+    return out
+
+
+def _extrapolate(out: dict[int, dict[str, Timing]], name: str) -> None:
+    """Quadratic extrapolation of the O(n²) reference from the largest size it ran at."""
+    ran = [n for n in sorted(out) if out[n][name].seconds is not None]
+    if not ran:
+        return
+    n0 = ran[-1]
+    t0 = out[n0][name].seconds or 0.0
+    for n in sorted(out):
+        if out[n][name].seconds is None and n > n0:
+            out[n][name] = Timing(t0 * (n / n0) ** 2, 0, None, True)
