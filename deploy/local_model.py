@@ -1,0 +1,117 @@
+"""Run the real model server (`model/serve`, gunicorn+gevent) as a child process for `make up`.
+
+Bound to 127.0.0.1, started in its own process group so stopping it also stops its workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+REPO = Path(__file__).resolve().parent.parent
+SERVE = REPO / "model" / "serve"
+
+
+class PortInUse(RuntimeError):
+    """A port the stack needs is taken; the message says which flag moves it."""
+
+    def __init__(self, port: int, flag: str) -> None:
+        super().__init__(
+            f"port {port} is already in use — stop what uses it or pass {flag} <other port>"
+        )
+        self.port = port
+        self.flag = flag
+
+
+def check_port_free(port: int, flag: str, host: str = "127.0.0.1") -> None:
+    """Raise PortInUse when ``host:port`` cannot be bound (0 always passes)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise PortInUse(port, flag) from None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free right now (for the child process, which binds it itself)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ModelServer:
+    """``model/serve`` on 127.0.0.1:``port``; ``start()`` returns once /ping answers 200."""
+
+    port: int
+    workers: int = 1
+    log: IO[bytes] | int | None = None  # None = inherit this process's stdout/stderr
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 90.0) -> ModelServer:
+        if not SERVE.exists():
+            raise RuntimeError(f"{SERVE} is missing: the model server is needed for the stack")
+        env = {
+            **os.environ,
+            # The python3 of this venv (gunicorn, numpy...) first on PATH, as model/serve expects.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "MODEL_SERVER_HOST": "127.0.0.1",
+            "SAGEMAKER_BIND_TO_PORT": str(self.port),
+            "SAGEMAKER_MODEL_SERVER_WORKERS": str(self.workers),
+        }
+        self.process = subprocess.Popen(
+            [str(SERVE)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT if self.log is not None else None,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise RuntimeError(f"the model server exited with code {code} while starting")
+            if _ping(f"{self.url}/ping"):
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the model server did not answer {self.url}/ping in {timeout_s:.0f} s")
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        """SIGTERM the whole process group (gunicorn master + workers), SIGKILL if it lingers."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def _ping(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

@@ -1,0 +1,176 @@
+"""Lambda behind the HTTP API (payload format 2.0): POST /detect -> SageMaker invoke_endpoint.
+
+Env: ``ENDPOINT_NAME`` (required); the standard ``AWS_ENDPOINT_URL*`` variables point the
+client elsewhere (tests, ``make up``). ``INVOKE_READ_TIMEOUT_SECONDS`` lowers the read timeout
+(tests only; capped at the default). CORS belongs to the HTTP API, so no CORS headers here.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import boto3.session
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from detect_contract import (
+    ApiError,
+    check_route,
+    client_error,
+    content_type,
+    custom_attributes,
+    error_response,
+    lower_headers,
+    model_error,
+    model_response,
+    request_body,
+)
+
+# The HTTP API gives up after 30 s and the Lambda after 29 s: one read must end well before.
+READ_TIMEOUT_SECONDS = 25.0
+CONNECT_TIMEOUT_SECONDS = 2.0
+
+
+def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_: Any) -> None:
+    """Stop botocore from retrying a read timeout: a second 25 s wait cannot fit in 29 s.
+
+    Raising from the needs-retry hook ends the call with the timeout itself.
+    """
+    if isinstance(caught_exception, ReadTimeoutError):
+        raise caught_exception
+
+
+@functools.lru_cache(maxsize=4)
+def _client(endpoint_url: str | None, region: str | None, read_timeout: float) -> Any:
+    """One client per container (per settings, so tests can point it at different servers)."""
+    del endpoint_url, region  # cache keys only; botocore reads the same env vars itself
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=read_timeout,
+        retries={"total_max_attempts": 2, "mode": "standard"},
+        tcp_keepalive=True,
+    )
+    # A session of its own: it reads credentials and endpoint settings from the env right now.
+    client = boto3.session.Session().client("sagemaker-runtime", config=config)
+    client.meta.events.register_first(
+        "needs-retry.sagemaker-runtime.InvokeEndpoint", _no_retry_after_read_timeout
+    )
+    return client
+
+
+def runtime_client() -> Any:
+    env = os.environ
+    try:
+        read_timeout = float(env.get("INVOKE_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
+    except ValueError:
+        read_timeout = READ_TIMEOUT_SECONDS
+    read_timeout = min(max(read_timeout, 0.1), READ_TIMEOUT_SECONDS)
+    endpoint_url = env.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME") or env.get("AWS_ENDPOINT_URL")
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    return _client(endpoint_url, region, read_timeout)
+
+
+def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[str, Any]:
+    check_route(event)
+    headers = lower_headers(event)
+    body = request_body(event)
+    log["bytes_in"] = len(body)
+    params: dict[str, Any] = {
+        "EndpointName": endpoint,
+        "Body": body,
+        "ContentType": content_type(headers, body),
+        "Accept": headers.get("accept") or "application/json",
+    }
+    attributes = custom_attributes(event.get("queryStringParameters"))
+    if attributes:
+        params["CustomAttributes"] = attributes
+    if not endpoint:
+        raise ApiError(
+            503,
+            "endpoint_not_configured",
+            "The API has no SageMaker endpoint configured (ENDPOINT_NAME is empty).",
+            "Deploy with python -m deploy apply, which sets it.",
+        )
+    try:
+        answer = runtime_client().invoke_endpoint(**params)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        log["aws_error"] = code
+        if code == "ModelError":
+            raise model_error(
+                int(exc.response.get("OriginalStatusCode") or error.get("OriginalStatusCode") or 0),
+                str(exc.response.get("OriginalMessage") or error.get("OriginalMessage") or ""),
+                str(error.get("Message", "")),
+            ) from None
+        raise client_error(code, str(error.get("Message", "")), endpoint) from None
+    except ReadTimeoutError:
+        log["aws_error"] = "ReadTimeoutError"
+        raise ApiError(
+            504,
+            "model_timeout",
+            "The model did not answer within the API's time limit.",
+            "Try a shorter series or method=stl; try again later.",
+        ) from None
+    except (ConnectTimeoutError, EndpointConnectionError) as exc:
+        log["aws_error"] = type(exc).__name__
+        raise ApiError(
+            502,
+            "upstream_unreachable",
+            "The SageMaker runtime could not be reached.",
+            "Try again; if it keeps failing, report the request id.",
+        ) from None
+    data = answer["Body"].read()
+    return model_response(data, str(answer.get("ContentType") or "application/json"))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Entry point: answer the request, never with a stack trace, and log one JSON line."""
+    started = time.perf_counter()
+    context_id = str(getattr(context, "aws_request_id", "") or "")
+    request_id = str(event.get("requestContext", {}).get("requestId") or context_id)
+    http = event.get("requestContext", {}).get("http", {})
+    endpoint = os.environ.get("ENDPOINT_NAME", "")
+    log: dict[str, Any] = {
+        "msg": "detect",
+        "request_id": request_id,
+        "lambda_request_id": context_id,
+        "route": event.get("routeKey", ""),
+        "method": http.get("method", ""),
+        "path": http.get("path", event.get("rawPath", "")),
+        "endpoint": endpoint,
+        "bytes_in": 0,
+    }
+    try:
+        response = _invoke(event, endpoint, log)
+    except ApiError as exc:
+        response = error_response(exc, request_id)
+        log["error_code"] = exc.code
+    except Exception as exc:  # any other failure still answers JSON, never a stack trace
+        log["error_code"] = "internal_error"
+        log["exception"] = type(exc).__name__
+        response = error_response(
+            ApiError(
+                502,
+                "internal_error",
+                "The request could not be completed.",
+                "Try again; if it keeps failing, report the request id.",
+            ),
+            request_id,
+        )
+    log["status"] = response["statusCode"]
+    log["bytes_out"] = len(response["body"].encode("utf-8"))
+    log["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    log["level"] = "ERROR" if response["statusCode"] >= 500 else "INFO"
+    sys.stdout.write(json.dumps(log, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+    return response
