@@ -143,8 +143,8 @@ def _arns(t: Target) -> dict[str, Any]:
     logs = f"arn:aws:logs:{r}:{a}:log-group:"
     return {
         "ecr_repo": f"arn:aws:ecr:{r}:{a}:repository/{p}",
-        "sm_models": f"{sm}:model/{p}-m-*",
-        "sm_configs": f"{sm}:endpoint-config/{p}-c-*",
+        "sm_models": f"{sm}:model/{p}-m-????????",
+        "sm_configs": f"{sm}:endpoint-config/{p}-c-????????",
         "sm_endpoint": f"{sm}:endpoint/{p}",
         "sagemaker_role": f"arn:aws:iam::{a}:role/{p}/{p}-sagemaker",
         "lambda_role": f"arn:aws:iam::{a}:role/{p}/{p}-lambda",

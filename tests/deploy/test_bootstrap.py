@@ -1,0 +1,237 @@
+"""`deploy bootstrap` against a moto server: creates, converges, repairs, and --print calls nothing.
+
+Real boto3 clients reach moto in server mode over HTTP (AWS_ENDPOINT_URL), fake credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.core.responses import EmptyResult
+from moto.iam.responses import IamResponse
+from moto.server import ThreadedMotoServer
+
+from deploy import bootstrap
+
+REPO = "octo/trends"
+PROJECT = "bootproj"
+REGION = "eu-west-1"
+MOTO_ACCOUNT = "123456789012"
+
+
+def _add_client_id(self: IamResponse) -> EmptyResult:
+    """AddClientIDToOpenIDConnectProvider, which moto 5.2.5 lacks (same semantics as AWS)."""
+    provider = self.backend.get_open_id_connect_provider(
+        self._get_param("OpenIDConnectProviderArn")
+    )
+    client_id = self._get_param("ClientID")
+    if client_id not in provider.client_id_list:
+        provider.client_id_list.append(client_id)
+    return EmptyResult()
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    # The server runs in this process, so the missing IAM action is added to its handler.
+    patcher = pytest.MonkeyPatch()
+    patcher.setattr(
+        IamResponse, "add_client_id_to_open_id_connect_provider", _add_client_id, raising=False
+    )
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+    patcher.undo()
+
+
+@pytest.fixture
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Fake credentials pointed at moto; IAM state reset between tests."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+    }.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    import urllib.request
+
+    urllib.request.urlopen(
+        urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10
+    ).read()
+    yield boto3.client("iam", region_name=REGION)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"project: {PROJECT}\nregion: {REGION}\n", encoding="utf-8")
+    return path
+
+
+def _run(config: Path, *extra: str) -> int:
+    return bootstrap.main(["--github-repo", REPO, "--config", str(config), *extra])
+
+
+def _target() -> bootstrap.Target:
+    return bootstrap.Target(PROJECT, REGION, MOTO_ACCOUNT, REPO)
+
+
+def _inline(iam, role: str) -> dict:
+    return iam.get_role_policy(RoleName=role, PolicyName=role)["PolicyDocument"]
+
+
+def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
+    iam = aws
+    assert _run(config) == 0
+    out = capsys.readouterr().out
+    assert out.count("created") == 3, out
+    assert f"AWS_DEPLOY_ROLE_ARN --repo {REPO} --body arn:aws:iam::{MOTO_ACCOUNT}:role/" in out
+
+    (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    assert provider["Arn"].endswith(":oidc-provider/token.actions.githubusercontent.com")
+    details = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+    assert details["ClientIDList"] == ["sts.amazonaws.com"]
+
+    t = _target()
+    for name, trust, perms in [
+        (
+            f"{PROJECT}-github-plan",
+            bootstrap.plan_trust_policy(t),
+            bootstrap.plan_permissions_policy(t),
+        ),
+        (
+            f"{PROJECT}-github-deploy",
+            bootstrap.deploy_trust_policy(t),
+            bootstrap.deploy_permissions_policy(t),
+        ),
+    ]:
+        role = iam.get_role(RoleName=name)["Role"]
+        assert role["AssumeRolePolicyDocument"] == trust
+        assert _inline(iam, name) == perms
+        tags = {x["Key"]: x["Value"] for x in iam.list_role_tags(RoleName=name)["Tags"]}
+        assert tags["project"] == PROJECT
+    deploy_trust = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]
+    subjects = deploy_trust["AssumeRolePolicyDocument"]["Statement"][0]["Condition"][
+        "StringEquals"
+    ]["token.actions.githubusercontent.com:sub"]
+    assert subjects == [f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:production"]
+
+
+def test_second_run_changes_nothing(aws, config: Path, capsys) -> None:
+    iam = aws
+    assert _run(config) == 0
+    before = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
+    capsys.readouterr()
+    assert _run(config) == 0
+    out = capsys.readouterr().out
+    assert "created" not in out and "updated" not in out, out
+    assert out.count("unchanged") == 2 and out.count("exists") == 1, out
+    after = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
+    assert after == before
+    assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
+
+
+def test_repairs_drifted_trust_policy_and_missing_inline_policy(aws, config: Path, capsys) -> None:
+    iam = aws
+    assert _run(config) == 0
+    loose = bootstrap.deploy_trust_policy(_target())
+    loose["Statement"][0]["Condition"]["StringEquals"][
+        "token.actions.githubusercontent.com:sub"
+    ] = "repo:attacker/x:ref:refs/heads/main"
+    iam.update_assume_role_policy(
+        RoleName=f"{PROJECT}-github-deploy", PolicyDocument=json.dumps(loose)
+    )
+    iam.delete_role_policy(RoleName=f"{PROJECT}-github-plan", PolicyName=f"{PROJECT}-github-plan")
+    capsys.readouterr()
+
+    assert _run(config) == 0
+    out = capsys.readouterr().out
+    assert "trust updated" in out and "policy updated" in out, out
+    deploy_role = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]
+    assert deploy_role["AssumeRolePolicyDocument"] == bootstrap.deploy_trust_policy(_target())
+    assert _inline(iam, f"{PROJECT}-github-plan") == bootstrap.plan_permissions_policy(_target())
+
+
+def test_existing_provider_gets_the_sts_audience(aws, config: Path, capsys) -> None:
+    iam = aws
+    arn = iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com",
+        ClientIDList=["something-else"],
+        ThumbprintList=list(bootstrap.GITHUB_THUMBPRINTS),
+    )["OpenIDConnectProviderArn"]
+    assert _run(config) == 0
+    assert "added audience sts.amazonaws.com" in capsys.readouterr().out
+    clients = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"]
+    assert sorted(clients) == ["something-else", "sts.amazonaws.com"]
+    assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_print_renders_a_template_without_calling_aws(
+    config: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Any AWS call would fail: no server listens there.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert _run(config, "--print") == 0
+    template = json.loads(capsys.readouterr().out)
+    resources = template["Resources"]
+    assert resources["GitHubOIDCProvider"]["Type"] == "AWS::IAM::OIDCProvider"
+    assert resources["GitHubOIDCProvider"]["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
+
+    def substitute(node):  # what CloudFormation does with Fn::Sub for a given account
+        if isinstance(node, dict):
+            if set(node) == {"Fn::Sub"}:
+                return node["Fn::Sub"].replace("${AWS::AccountId}", MOTO_ACCOUNT)
+            return {k: substitute(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [substitute(v) for v in node]
+        return node
+
+    t = _target()
+    for logical, trust, perms in [
+        ("PlanRole", bootstrap.plan_trust_policy(t), bootstrap.plan_permissions_policy(t)),
+        ("DeployRole", bootstrap.deploy_trust_policy(t), bootstrap.deploy_permissions_policy(t)),
+    ]:
+        props = resources[logical]["Properties"]
+        assert substitute(props["AssumeRolePolicyDocument"]) == trust
+        assert substitute(props["Policies"][0]["PolicyDocument"]) == perms
+    assert "${" not in json.dumps(substitute(template["Resources"]))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--github-repo", "not a repo"], "OWNER/NAME"),
+        (["--github-repo", "o/n", "--branch", "main;rm"], "--branch"),
+    ],
+)
+def test_bad_arguments_fail_clearly(config: Path, capsys, args, message) -> None:
+    assert bootstrap.main([*args, "--config", str(config), "--print"]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_aws_refusal_is_reported_not_raised(config: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert "bootstrap: AWS refused" in err and "--print" in err
