@@ -188,8 +188,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         print("Starting the model server (model/serve) ...", flush=True)
         stack = start_stack(
@@ -205,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     urls = stack.urls
     sample = REPO / "tests" / "data" / "en_weekly5y_bitcoin.csv"
     print(

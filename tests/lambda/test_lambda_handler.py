@@ -406,3 +406,45 @@ def test_one_json_log_line_without_the_body(
     assert log["bytes_out"] == len(response["body"].encode())
     assert isinstance(log["latency_ms"], float) and log["latency_ms"] >= 0
     assert response["statusCode"] == 200 and "zebra" in response["body"]
+
+
+def test_an_event_as_aws_documents_it(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A payload-2.0 event written out by hand (shape from the API Gateway docs), not built."""
+    event = {
+        "version": "2.0",
+        "routeKey": "POST /detect",
+        "rawPath": "/detect",
+        "rawQueryString": "method=stl&period=52",
+        "headers": {
+            "content-type": "text/csv",
+            "accept": "*/*",
+            "host": "abc.execute-api.us-east-1.amazonaws.com",
+        },
+        "queryStringParameters": {"method": "stl", "period": "52"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc",
+            "domainName": "abc.execute-api.us-east-1.amazonaws.com",
+            "http": {
+                "method": "POST",
+                "path": "/detect",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+                "userAgent": "curl/8",
+            },
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": "POST /detect",
+            "stage": "$default",
+            "time": "10/Mar/2026:00:00:00 +0000",
+            "timeEpoch": 1773100800000,
+        },
+        "body": base64.b64encode(CSV).decode(),
+        "isBase64Encoded": True,
+    }
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["parameters"]["period"] == 52
+    assert runtime.seen[-1].headers["accept"] == "*/*"
+    assert log["request_id"] == "JKJaXmPLvHcESHA="
