@@ -29,7 +29,7 @@ from .errors import (
 from .params import parse_attributes, resolve
 from .settings import Settings
 from .timeaxis import infer_step, parse_timestamps
-from .trends import Table, parse_table, split_header
+from .trends import Table, check_finite, parse_table, split_header
 from .types import Detection, Series, Step
 
 JSON = "application/json"
@@ -124,7 +124,9 @@ def _series_from_json(items: Any) -> Table:
                 f"series[{k}].values must hold numbers (null for a missing point).",
                 "Remove text from the values or send the file as text/csv.",
             ) from None
-        if not len(values) or np.isnan(values).all() or np.isinf(values).any():
+        if len(values):
+            check_finite(values, f"series[{k}]")
+        if not len(values) or np.isnan(values).all():
             raise BadJson(
                 f"series[{k}].values must hold at least one finite number.",
                 "Send finite numbers; use null for a missing point.",

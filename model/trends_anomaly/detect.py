@@ -48,7 +48,7 @@ def stl_period(series: Series, requested: int | None) -> tuple[int, str]:
 
 def _moving_average_5(x: np.ndarray) -> np.ndarray:
     """The original's ``np.convolve(x, ones(5)/5, mode='same')`` (zero-padded ends)."""
-    return np.convolve(x, np.ones(5) / 5, mode="same")
+    return np.convolve(np.pad(x, 2), np.ones(5) / 5, mode="valid")  # also right for n < 5
 
 
 def detect_stl(series: Series, params: dict[str, Any]) -> Detection:

@@ -92,6 +92,20 @@ def _to_numbers(cells: list[str]) -> tuple[np.ndarray, int, int] | None:
     return out, below, missing
 
 
+MAX_MAGNITUDE = 1e15  # beyond this, sums and ranges overflow or lose all precision
+
+
+def check_finite(values: np.ndarray, where: str) -> None:
+    """Reject infinities and absurd magnitudes with a clear message (NaN means missing)."""
+    bad = np.isinf(values) | (np.abs(np.nan_to_num(values)) > MAX_MAGNITUDE)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise BadCsv(
+            f"{where}: value {values[i]!r} at row {i + 1} is out of range.",
+            f"Values must be finite numbers within ±{MAX_MAGNITUDE:g}.",
+        )
+
+
 def _fill_missing(values: np.ndarray) -> np.ndarray:
     bad = np.isnan(values)
     if not bad.any():
@@ -144,6 +158,7 @@ def parse_table(text: str) -> Table:
             continue
         values, _below, missing = parsed
         term, geo = split_header(raw_name)
+        check_finite(values, f"column '{term[:40]}'")
         if missing:
             warnings.append(f"{term}: {missing} missing value(s) filled by interpolation")
             values = _fill_missing(values)

@@ -1,0 +1,311 @@
+"""The /invocations contract, spoken over HTTP to ``model/serve`` running as a real process."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.model.conftest import read_data
+
+SHARED_BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+
+
+def weekly_csv(values, start="2020-01-05", header="Week,term: (Worldwide)") -> bytes:
+    dates = np.datetime64(start) + np.arange(len(values)) * np.timedelta64(7, "D")
+    rows = "\n".join(f"{d},{v}" for d, v in zip(dates, values, strict=True))
+    return f"Category: All categories\n\n{header}\n{rows}\n".encode()
+
+
+def test_ping(client):
+    status, headers, body = client.request("GET", "/ping")
+    assert status == 200
+    assert json.loads(body) == {"status": "healthy"}
+
+
+def test_trends_export_as_text_csv(client):
+    status, answer = client.json(read_data("en_weekly5y_3terms_lt1_glp1.csv"))
+    assert status == 200
+    assert answer["method"] == "auto"
+    assert answer["frequency"] == "weekly"
+    assert [s["name"] for s in answer["series"]] == ["ozempic", "monjauro", "wegovy"]
+    for s in answer["series"]:
+        n = len(s["timestamps"])
+        assert n == 262
+        assert len(s["values"]) == len(s["expected"]) == len(s["lower"]) == len(s["upper"]) == n
+        assert s["geo"] == "United States"
+        assert "period" in s["parameters"]
+        for a in s["anomalies"]:
+            assert set(a) == {
+                "index",
+                "timestamp",
+                "value",
+                "expected",
+                "score",
+                "direction",
+                "kind",
+            }
+            assert s["timestamps"][a["index"]] == a["timestamp"]
+            assert s["values"][a["index"]] == a["value"]
+            assert a["direction"] in ("up", "down")
+
+
+def test_custom_attributes_choose_method_and_parameters(client):
+    status, answer = client.json(
+        read_data("en_weekly5y_bitcoin.csv"),
+        **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl;period=26;alpha=0.01"},
+    )
+    assert status == 200
+    assert answer["parameters"]["method"] == "stl"
+    assert answer["parameters"]["alpha"] == 0.01
+    assert answer["series"][0]["parameters"]["period"] == 26
+    assert answer["series"][0]["parameters"]["period_source"] == "parameter"
+
+
+def test_stl_infers_the_period_and_finds_a_planted_spike(client):
+    rng = np.random.default_rng(3)
+    t = np.arange(261)
+    values = np.round(50 + 20 * np.sin(2 * np.pi * t / 52) + rng.normal(0, 2, 261)).astype(int)
+    values[140] = 100
+    status, answer = client.json(
+        weekly_csv(values), **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl"}
+    )
+    assert status == 200
+    s = answer["series"][0]
+    assert s["parameters"]["period"] == 52
+    assert s["parameters"]["period_source"] == "timestamps"
+    assert 140 in [a["index"] for a in s["anomalies"]]
+    assert s["lower"][140] < s["expected"][140] < s["upper"][140] < 100
+
+
+def test_json_with_csv_and_parameters(client):
+    body = json.dumps(
+        {"csv": read_data("de_monthly2004_3terms.csv").decode(), "method": "dbscan", "eps": 0.2}
+    ).encode()
+    status, answer = client.json(body, "application/json")
+    assert status == 200
+    assert answer["parameters"] == {"method": "dbscan", "eps": 0.2, "min_pts": 4}
+    assert [s["name"] for s in answer["series"]] == ["R", "SPSS", "Stata"]
+
+
+def test_json_series_with_and_without_timestamps(client):
+    series = [
+        {
+            "name": "a",
+            "timestamps": [f"2024-01-{d:02d}" for d in range(1, 29)],
+            "values": [5.0] * 13 + [50.0] + [5.0] * 14,
+        },
+        {"name": "b", "values": [1, 2, None, 4] * 7},
+    ]
+    status, answer = client.json(json.dumps({"series": series}).encode(), "application/json")
+    assert status == 200
+    assert [s["name"] for s in answer["series"]] == ["a", "b"]
+    assert answer["series"][1]["values"][2] == 3.0  # null interpolated
+    assert answer["series"][1]["timestamps"][:2] == ["0", "1"]
+
+
+def test_anomaly_table_as_csv_when_asked(client):
+    status, headers, body = client.invoke(read_data("en_weekly5y_bitcoin.csv"), Accept="text/csv")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/csv")
+    assert (
+        body.decode().splitlines()[0]
+        == "series,index,timestamp,value,expected,score,direction,kind"
+    )
+
+
+def legacy_body(csv: bytes, **params) -> bytes:
+    doc = {"data": csv.decode(), "eps": 0.1, "min_pts": 4, "seasonality": True, "period": 12}
+    doc.update(params)
+    return json.dumps(doc).encode()
+
+
+def test_legacy_request_gets_the_old_text_answer(client):
+    status, headers, body = client.invoke(
+        legacy_body(read_data("en_monthly2004_2terms_football.csv")), "application/json"
+    )
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/csv")
+    lines = body.decode().splitlines()
+    assert lines, "a seasonal 17-year series has some anomalous months"
+    rows = [int(x) for x in lines]
+    assert rows == sorted(set(rows))
+    assert all(0 <= r < 210 for r in rows)
+    assert body.endswith(b"\n")
+
+
+def test_legacy_dbscan_is_exactly_the_original(client):
+    """seasonality=false answers exactly what the original DBSCAN answered."""
+    sys.path.insert(0, str(SHARED_BENCH))
+    try:
+        from reference_detectors import reference_dbscan
+    finally:
+        sys.path.remove(str(SHARED_BENCH))
+    for name in (
+        "de_monthly2004_3terms.csv",
+        "en_weekly5y_bitcoin.csv",
+        "uk_weekly1y_pandemic.csv",
+    ):
+        raw = read_data(name)
+        status, _, body = client.invoke(legacy_body(raw, seasonality=False), "application/json")
+        assert status == 200
+        frame = pd.read_csv(
+            DATA_DIR / name,
+            skiprows=2
+            if raw.startswith(b"Cat") or (not raw[:1].isdigit() and b"\n\n" in raw[:200])
+            else 0,
+        )
+        expected = reference_dbscan(frame, eps=0.1, min_pts=4)
+        assert [int(x) for x in body.decode().split()] == expected, name
+
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_legacy_request_can_ask_for_json(client):
+    status, answer = client.json(
+        legacy_body(read_data("en_weekly5y_bitcoin.csv")),
+        "application/json",
+        Accept="application/json",
+    )
+    assert status == 200
+    assert answer["method"] == "stl"
+    assert answer["series"][0]["parameters"]["period"] == 12
+
+
+def test_same_input_same_bytes(client):
+    body = read_data("en_weekly5y_3terms_lt1_glp1.csv")
+    first = client.invoke(body)[2]
+    assert all(client.invoke(body)[2] == first for _ in range(3))
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "headers", "status", "code"),
+    [
+        (b"just some words", "text/csv", {}, 400, "bad_csv"),
+        (b"", "text/csv", {}, 400, "bad_csv"),
+        (b"{not json", "application/json", {}, 400, "bad_json"),
+        (b"[1, 2]", "application/json", {}, 400, "bad_json"),
+        (b'{"rows": []}', "application/json", {}, 400, "bad_json"),
+        (b'{"series": [{"values": ["x"]}]}', "application/json", {}, 400, "bad_json"),
+        (b"date,name\n2024-01-01,a\n2024-01-02,b\n", "text/csv", {}, 400, "no_numeric_column"),
+        (
+            None,
+            "text/csv",
+            {"X-Amzn-SageMaker-Custom-Attributes": "sensitivity=2"},
+            400,
+            "bad_parameter",
+        ),
+        (
+            None,
+            "text/csv",
+            {"X-Amzn-SageMaker-Custom-Attributes": "method=magic"},
+            400,
+            "bad_parameter",
+        ),
+        (
+            None,
+            "text/csv",
+            {"X-Amzn-SageMaker-Custom-Attributes": "colour=red"},
+            400,
+            "bad_parameter",
+        ),
+        (
+            None,
+            "text/csv",
+            {"X-Amzn-SageMaker-Custom-Attributes": "method=auto;eps=0.2"},
+            400,
+            "bad_parameter",
+        ),
+        (
+            None,
+            "text/csv",
+            {"X-Amzn-SageMaker-Custom-Attributes": "method=stl;period=200"},
+            400,
+            "too_few_points",
+        ),
+        (None, "application/xml", {}, 415, "unsupported_media_type"),
+        (None, "", {}, 415, "unsupported_media_type"),
+        (None, "text/csv", {"Accept": "image/png"}, 406, "not_acceptable"),
+    ],
+)
+def test_errors_are_clear_json(client, body, content_type, headers, status, code):
+    body = read_data("en_weekly5y_bitcoin.csv") if body is None else body
+    got_status, got_headers, data = client.invoke(body, content_type, **headers)
+    assert got_status == status, data
+    assert got_headers["Content-Type"] == "application/json"
+    error = json.loads(data)["error"]
+    assert error["code"] == code
+    assert error["message"]
+    assert error["hint"]
+
+
+def test_bad_parameter_names_the_allowed_range(client):
+    status, answer = client.json(
+        read_data("en_weekly5y_bitcoin.csv"),
+        **{"X-Amzn-SageMaker-Custom-Attributes": "sensitivity=2"},
+    )
+    assert status == 400
+    assert "sensitivity" in answer["error"]["message"]
+    assert "[0, 1]" in answer["error"]["message"]
+
+
+def test_body_over_six_megabytes_is_413(client):
+    body = b"date,v\n" + b"2024-01-01,1\n" * (6 * 1024 * 1024 // 13 + 10)
+    status, _, data = client.invoke(body)
+    assert status == 413
+    assert json.loads(data)["error"]["code"] == "payload_too_large"
+
+
+def test_unknown_path_and_method(client):
+    assert client.request("GET", "/nope")[0] == 404
+    status, _, data = client.request("GET", "/invocations")
+    assert status == 405
+    assert json.loads(data)["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("method", ["auto", "stl", "dbscan"])
+@pytest.mark.parametrize(
+    "values",
+    [[7] * 120, [0] * 120, [3], [1, 2], [5, 5, 6], [0] * 60 + [1] * 60, list(range(120))],
+    ids=["constant", "zeros", "one", "two", "three", "step", "ramp"],
+)
+def test_degenerate_series_answer_or_400_never_500(client, method, values):
+    status, _, data = client.invoke(
+        weekly_csv(values), **{"X-Amzn-SageMaker-Custom-Attributes": f"method={method}"}
+    )
+    assert status in (200, 400), data
+    if status == 200:
+        answer = json.loads(data)
+        assert len(answer["series"][0]["expected"]) == len(values)
+        assert all(np.isfinite(answer["series"][0]["expected"]))
+
+
+def test_gappy_series(client):
+    body = (
+        b"date,v\n2024-01-01,1\n2024-01-02,2\n2024-01-09,30\n2024-01-10,2\n2024-02-01,1\n"
+        + b"".join(f"2024-03-{d:02d},{d % 3}\n".encode() for d in range(1, 29))
+    )
+    for method in ("auto", "stl", "dbscan"):
+        status, _, data = client.invoke(
+            body, **{"X-Amzn-SageMaker-Custom-Attributes": f"method={method}"}
+        )
+        assert status in (200, 400), data
+
+
+def test_one_json_log_line_per_request_without_the_body(client, model_server):
+    marker = "zz-unique-term-zz"
+    client.invoke(weekly_csv([1, 2, 3, 4, 5, 6, 7, 8], header=f"Week,{marker}: (X)"))
+    client.invoke(b"garbage", "text/csv", **{"X-Request-Id": "req-log-check"})
+    log = model_server.log()
+    assert marker not in log
+    lines = [json.loads(x) for x in log.splitlines() if x.startswith("{")]
+    mine = [x for x in lines if x.get("request_id") == "req-log-check"]
+    assert len(mine) == 1
+    assert mine[0]["status"] == 400 and mine[0]["error"] == "bad_csv"
+    assert {"ms", "bytes_in", "bytes_out", "path"} <= set(mine[0])
+    assert "MonkeyPatchWarning" not in log

@@ -1,0 +1,221 @@
+"""The server as SageMaker runs it: /ping while busy, start-up settings, fuzzed bodies."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import urllib.request
+
+import numpy as np
+import pytest
+
+from tests.model.conftest import Client, read_data
+from tests.support.model_server import start_model_server
+
+
+def hourly_csv(n: int, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = np.round(50 + 20 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 3, n), 1)
+    stamps = np.datetime64("2010-01-01T00") + t.astype("timedelta64[h]")
+    return (
+        "time,load\n" + "\n".join(f"{s},{v}" for s, v in zip(stamps, values, strict=True))
+    ).encode()
+
+
+def test_ping_answers_while_every_worker_is_busy(model_server):
+    """Two workers, four long requests in flight: /ping still answers before any finishes."""
+    big = hourly_csv(100_000)
+    finished: list[int] = []
+    started = threading.Barrier(5)
+
+    def long_request():
+        c = Client(model_server.port)
+        started.wait()
+        status, _, _ = c.invoke(big, **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl"})
+        finished.append(status)
+
+    threads = [threading.Thread(target=long_request) for _ in range(4)]
+    for t in threads:
+        t.start()
+    started.wait()
+    pings, busy = [], []
+    c = Client(model_server.port)
+    for _ in range(5):
+        pings.append(c.request("GET", "/ping")[0])
+        busy.append(not finished)  # no long request had finished when this ping came back
+    for t in threads:
+        t.join(timeout=120)
+    assert pings == [200] * 5
+    assert all(busy), "the pings only came back after the long requests"
+    assert finished == [200] * 4
+
+
+def test_a_100k_point_request_is_answered(client):
+    status, answer = client.json(hourly_csv(100_000, seed=1))
+    assert status == 200
+    assert len(answer["series"][0]["values"]) == 100_000
+    assert answer["series"][0]["parameters"]["period"] == 24
+
+
+def test_defaults_json_overrides_default_parameters(tmp_path):
+    (tmp_path / "defaults.json").write_text(json.dumps({"method": "stl", "alpha": 0.01}))
+    server = start_model_server(
+        tmp_path, workers=1, extra_env={"MODEL_DEFAULTS_PATH": str(tmp_path / "defaults.json")}
+    )
+    try:
+        c = Client(server.port)
+        status, answer = c.json(read_data("en_weekly5y_bitcoin.csv"))
+        assert status == 200
+        assert answer["parameters"]["method"] == "stl"
+        assert answer["parameters"]["alpha"] == 0.01
+        # A request still overrides the file.
+        status, answer = c.json(
+            read_data("en_weekly5y_bitcoin.csv"),
+            **{"X-Amzn-SageMaker-Custom-Attributes": "method=auto"},
+        )
+        assert answer["parameters"]["method"] == "auto"
+    finally:
+        server.stop()
+
+
+def test_invalid_defaults_json_stops_the_server_with_a_message(tmp_path):
+    (tmp_path / "defaults.json").write_text(json.dumps({"sensitivity": 7}))
+    with pytest.raises(RuntimeError, match="sensitivity must be"):
+        start_model_server(
+            tmp_path,
+            workers=1,
+            extra_env={"MODEL_DEFAULTS_PATH": str(tmp_path / "defaults.json")},
+            timeout=30,
+        )
+
+
+def _mutations(rng: random.Random, seeds: list[bytes]):
+    """Random and malformed bodies: damaged exports, junk, odd JSON, odd headers."""
+    kinds = [
+        "text/csv",
+        "application/json",
+        "text/plain",
+        "application/csv",
+        "text/csv; charset=latin-1",
+    ]
+    attrs = [
+        "",
+        "method=stl",
+        "method=dbscan;eps=0.5",
+        "period=3",
+        "sensitivity=0.9",
+        "method=stl;period=2",
+        "=",
+        ";;",
+        "method=auto;max_anomalies=0",
+        "alpha=1e-300",
+    ]
+    while True:
+        base = bytearray(rng.choice(seeds))
+        op = rng.randrange(9)
+        if op == 0:  # flip bytes
+            for _ in range(rng.randint(1, 20)):
+                base[rng.randrange(len(base))] = rng.randrange(256)
+        elif op == 1:  # truncate
+            base = base[: rng.randrange(len(base))]
+        elif op == 2:  # random bytes
+            base = bytearray(rng.randbytes(rng.randint(0, 2000)))
+        elif op == 3:  # shuffle lines
+            lines = bytes(base).split(b"\n")
+            rng.shuffle(lines)
+            base = bytearray(b"\n".join(lines))
+        elif op == 4:  # random JSON document
+            doc = rng.choice(
+                [
+                    {"csv": bytes(base).decode(errors="replace")[: rng.randrange(4000)]},
+                    {
+                        "series": [
+                            {
+                                "values": [
+                                    rng.choice([1, "x", None, 1e308, -1, "<1"])
+                                    for _ in range(rng.randint(0, 30))
+                                ]
+                            }
+                        ]
+                    },
+                    {"series": [{"timestamps": ["2024-01-01"] * 3, "values": [1, 2]}]},
+                    {
+                        "data": bytes(base).decode(errors="replace"),
+                        "seasonality": rng.choice([True, False, "yes", None]),
+                        "period": rng.choice([1, 12, 0, -5, "x", 10**9]),
+                        "eps": rng.choice([0, -1, 0.1, "a"]),
+                        "min_pts": rng.choice([0, 4, 1.5]),
+                    },
+                    [1, 2, 3],
+                    "string",
+                    None,
+                    {"series": "nope"},
+                ]
+            )
+            base = bytearray(json.dumps(doc).encode())
+        elif op == 5:  # inject odd cells
+            text = (
+                bytes(base)
+                .decode(errors="replace")
+                .replace(
+                    ",", rng.choice([",,", ",<1,", ",NaN,", ",inf,", ",-,"]), rng.randint(1, 50)
+                )
+            )
+            base = bytearray(text.encode())
+        elif op == 6:  # extreme values
+            base = bytearray(
+                b"t,v\n"
+                + b"".join(
+                    f"2024-01-{d:02d},{rng.choice(['1e308', '-1e308', '0', '1e-320', '5'])}\n".encode()
+                    for d in range(1, rng.randint(2, 29))
+                )
+            )
+        elif op == 7:  # duplicated timestamps / weird dates
+            base = bytearray(
+                b"t,v\n"
+                + b"".join(
+                    f"{rng.choice(['2024-01-01', '2024-02-30', '1900-01-01', '9999-12-31', '2024/01/05', '05.01.2024'])},{rng.randint(0, 100)}\n".encode()
+                    for _ in range(rng.randint(1, 60))
+                )
+            )
+        yield (
+            bytes(base),
+            rng.choice(kinds),
+            rng.choice(attrs),
+            rng.choice(["", "application/json", "text/csv", "*/*", "application/xml"]),
+        )
+
+
+def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
+    """10 000 random and malformed bodies over HTTP: every answer is 2xx or 4xx."""
+    seeds = [
+        read_data(n)
+        for n in (
+            "en_weekly5y_3terms_lt1_glp1.csv",
+            "en_hourly7d_2terms.csv",
+            "it_monthly_quotedterms.csv",
+            "en_weekly1y_crlf_lt1_colonterm.csv",
+        )
+    ]
+    rng = random.Random(20261125)
+    c = Client(model_server.port)
+    statuses: dict[int, int] = {}
+    failures = []
+    gen = _mutations(rng, seeds)
+    for i in range(10_000):
+        body, ctype, attrs, accept = next(gen)
+        headers = {"X-Amzn-SageMaker-Custom-Attributes": attrs, "Accept": accept}
+        status, _, data = c.invoke(body, ctype, **headers)
+        statuses[status] = statuses.get(status, 0) + 1
+        if status >= 500:
+            failures.append((i, ctype, attrs, body[:200], data[:300]))
+    assert not failures, failures[:5]
+    assert (
+        statuses.get(200, 0) > 500 and sum(v for k, v in statuses.items() if 400 <= k < 500) > 500
+    )
+    assert model_server.process.poll() is None
+    assert "Worker exiting" not in model_server.log() and "WORKER TIMEOUT" not in model_server.log()
+    with urllib.request.urlopen(f"{model_server.url}/ping", timeout=5) as resp:
+        assert resp.status == 200

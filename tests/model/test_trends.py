@@ -1,0 +1,110 @@
+"""The parser on real Google Trends exports (byte-exact copies in tests/data) and edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from trends_anomaly.errors import BadCsv, NoNumericColumn
+from trends_anomaly.trends import parse_table, split_header
+
+from tests.model.conftest import DATA
+
+# file: (data rows, terms, '<1' cells, step) as listed in shared/data/trends/SOURCES.md
+EXPORTS = {
+    "en_weekly5y_3terms_lt1_glp1.csv": (262, 3, 147, "weekly"),
+    "en_weekly5y_bitcoin.csv": (262, 1, 0, "weekly"),
+    "en_monthly2004_2terms_football.csv": (210, 2, 0, "monthly"),
+    "en_hourly7d_2terms.csv": (168, 2, 0, "hourly"),
+    "vi_hourly7d_2terms.csv": (168, 2, 0, "hourly"),
+    "de_monthly2004_3terms.csv": (194, 3, 0, "monthly"),
+    "zhcat_fr_weekly2y_lt1_covid.csv": (114, 1, 4, "weekly"),
+    "uk_weekly1y_pandemic.csv": (52, 1, 0, "weekly"),
+    "es_weekly5y_chile.csv": (261, 1, 0, "weekly"),
+    "ja_monthly2004_cupcake.csv": (223, 1, 0, "monthly"),
+    "en_weekly1y_crlf_lt1_colonterm.csv": (52, 1, 12, "weekly"),
+    "en_monthly_trailingcomma_crlf.csv": (145, 1, 0, "monthly"),
+    "it_monthly_quotedterms.csv": (66, 2, 0, "monthly"),
+    "en_monthly2004_lt1_bitcoin.csv": (238, 1, 40, "monthly"),
+    "he_weekly5y.csv": (262, 1, 0, "weekly"),
+    "en_weekly1y_5terms_quoted_nopreamble.csv": (52, 5, 0, "weekly"),
+    "pt_weekly5y_nopreamble_crlf.csv": (262, 1, 0, "weekly"),
+    "zhtw_weekly5y_flu.csv": (261, 1, 0, "weekly"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_real_exports_parse_completely(name):
+    rows, terms, below_one, step = EXPORTS[name]
+    raw = (DATA / name).read_bytes()
+    table = parse_table(raw.decode("utf-8-sig"))
+    assert len(table.series) == terms
+    assert all(len(s.values) == rows for s in table.series)
+    assert all(s.step.name == step for s in table.series)
+    assert sum(int((s.values == 0.5).sum()) for s in table.series) >= below_one
+    assert all(np.isfinite(s.values).all() for s in table.series)
+    # Every data row is kept, in file order, with its label echoed unchanged.
+    first_label = table.series[0].labels[0]
+    assert first_label.encode() in raw
+    assert table.warnings == []
+
+
+def test_localized_headers_split_term_and_geo():
+    table = parse_table((DATA / "vi_hourly7d_2terms.csv").read_text(encoding="utf-8"))
+    assert [(s.name, s.geo) for s in table.series] == [
+        ("Taylor Swift", "Hoa Kỳ"),
+        ("Selena Gomez", "Hoa Kỳ"),
+    ]
+    assert table.series[0].labels[0] == "2021-06-02T13"
+
+
+def test_term_with_colon_and_quoted_terms():
+    assert split_header("NASDAQ:LCID: (Worldwide)") == ("NASDAQ:LCID", "Worldwide")
+    table = parse_table((DATA / "it_monthly_quotedterms.csv").read_text(encoding="utf-8"))
+    assert [s.name for s in table.series] == ['"Allianz"', '"Prima Assicurazioni"']
+
+
+def test_bom_crlf_and_plain_csv():
+    text = "\ufeffdate,visits,errors\r\n2024-01-01,10,1\r\n2024-01-02,12,0\r\n2024-01-03,11,2\r\n"
+    table = parse_table(text)
+    assert [s.name for s in table.series] == ["visits", "errors"]
+    assert table.series[0].values.tolist() == [10, 12, 11]
+    assert table.series[0].step.name == "daily"
+
+
+def test_missing_cells_are_interpolated_with_a_warning():
+    table = parse_table("t,v\n2024-01-01,1\n2024-01-02,\n2024-01-03,3\n")
+    assert table.series[0].values.tolist() == [1, 2, 3]
+    assert "missing" in table.warnings[0]
+
+
+def test_out_of_order_rows_are_sorted_with_a_warning():
+    table = parse_table("t,v\n2024-01-03,3\n2024-01-01,1\n2024-01-02,2\n")
+    assert table.series[0].labels == ["2024-01-01", "2024-01-02", "2024-01-03"]
+    assert table.series[0].values.tolist() == [1, 2, 3]
+    assert any("sorted" in w for w in table.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("hello world", BadCsv),
+        ("Category: All\n\nWeek,term: (X)\n", BadCsv),
+        ("t,v\n2024-01-01,a\n2024-01-02,b\n", NoNumericColumn),
+        ("t,v\n2024-01-01,1\n2024-13-45,2\n", BadCsv),
+    ],
+)
+def test_unusable_files_raise_clear_errors(text, error):
+    with pytest.raises(error) as info:
+        parse_table(text)
+    assert info.value.message and info.value.hint
+
+
+def test_zoned_and_non_iso_timestamps():
+    table = parse_table("t,v\n2024-01-01T10:00:00+02:00,1\n2024-01-01T11:00:00+02:00,2\n")
+    assert table.series[0].timestamps.astype(str).tolist() == [
+        "2024-01-01T08:00:00",
+        "2024-01-01T09:00:00",
+    ]
+    assert table.series[0].labels[0] == "2024-01-01T10:00:00+02:00"  # echoed as written
+    table = parse_table("t,v\n31.01.2024,1\n01.02.2024,2\n")
+    assert table.series[0].step.name == "daily"
