@@ -153,7 +153,7 @@ class LambdaConfig(_Strict):
     memory_mb: Annotated[int, Field(ge=128, le=10240)] = 256
     timeout_s: Annotated[int, Field(ge=1)] = 29
     runtime: Literal["python3.11", "python3.12", "python3.13"] = "python3.12"
-    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = 14
+    source: str = "lambda"
 
     @field_validator("timeout_s")
     @classmethod
@@ -218,6 +218,7 @@ class Config(_Strict):
     project: str = "trends-anomaly"
     region: str = "us-east-1"
     tags: dict[str, str] = Field(default_factory=dict)
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = 14
     model: ModelConfig = Field(default_factory=ModelConfig)
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)

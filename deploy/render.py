@@ -1,0 +1,83 @@
+"""Plan → text (terminal), markdown (pull-request comment) or JSON (machines). Pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from deploy.state import Action
+
+SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "wait": "…", "noop": " "}
+MAX_VALUE = 90
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def counts(actions: list[Action]) -> dict[str, int]:
+    out = {op: 0 for op in ("create", "update", "replace", "delete", "wait", "noop")}
+    for a in actions:
+        out[a.op] += 1
+    return out
+
+
+def summary_line(actions: list[Action]) -> str:
+    c = counts(actions)
+    if c["noop"] == len(actions):
+        return f"No changes: AWS matches config.yaml ({c['noop']} resources up to date)."
+    parts = [f"{c[op]} to {op}" for op in ("create", "update", "replace", "delete") if c[op]]
+    if c["wait"]:
+        parts.append(f"{c['wait']} to wait for")
+    return f"Plan: {', '.join(parts)}; {c['noop']} unchanged."
+
+
+def text(actions: list[Action], header: str = "", verbose: bool = False) -> str:
+    lines = [header] if header else []
+    for a in actions:
+        if a.op == "noop" and not verbose:
+            continue
+        lines.append(f"  {SYMBOL[a.op]:>3} {a.op:<7} {a.type:<16} {a.name}  ({a.reason})")
+        for c in a.changes:
+            lines.append(f"          {c.field}: {_short(c.before)} → {_short(c.after)}")
+    lines.append(summary_line(actions))
+    return "\n".join(lines)
+
+
+def markdown(actions: list[Action], header: str = "") -> str:
+    lines = ["### Deploy plan", ""]
+    if header:
+        lines += [header, ""]
+    lines += [f"**{summary_line(actions)}**", ""]
+    changed = [a for a in actions if a.op != "noop"]
+    if changed:
+        lines += ["| | action | resource | name | why |", "|---|---|---|---|---|"]
+        for a in changed:
+            why = a.reason.replace("|", "\\|")
+            lines.append(f"| {SYMBOL[a.op]} | {a.op} | {a.type} | `{a.name}` | {why} |")
+        details = [a for a in changed if a.changes]
+        if details:
+            lines += ["", "<details><summary>Changed fields</summary>", "", "```diff"]
+            for a in details:
+                lines.append(f"# {a.type} {a.name}")
+                for c in a.changes:
+                    lines.append(f"- {c.field}: {_short(c.before)}")
+                    lines.append(f"+ {c.field}: {_short(c.after)}")
+            lines += ["```", "", "</details>"]
+    unchanged = [a for a in actions if a.op == "noop"]
+    if unchanged:
+        lines += ["", f"<details><summary>{len(unchanged)} unchanged</summary>", ""]
+        lines += [f"- {a.type} `{a.name}`" for a in unchanged]
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(actions: list[Action], extra: dict[str, Any] | None = None) -> str:
+    doc = {
+        **(extra or {}),
+        "changes": any(a.op != "noop" for a in actions),
+        "counts": counts(actions),
+        "actions": [a.to_json() for a in actions],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, default=str)
