@@ -1,0 +1,351 @@
+"""The workflows' own logic, run for real: their shell steps under bash, their helper scripts,
+and the container smoke test against a real `model/serve` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / ".github" / "scripts"
+WORKFLOWS = ROOT / ".github" / "workflows"
+PYTHON = sys.executable
+CSV = ROOT / "tests" / "data" / "en_weekly5y_bitcoin.csv"
+
+
+def _step(workflow: str, job: str, contains: str) -> str:
+    """The `run:` text of the step of `job` whose name or run contains `contains`."""
+    doc = yaml.safe_load((WORKFLOWS / workflow).read_text(encoding="utf-8"))
+    for step in doc["jobs"][job]["steps"]:
+        if contains in str(step.get("name", "")) or contains in str(step.get("run", "")):
+            return step["run"]
+    raise AssertionError(f"no step with {contains!r} in {workflow}:{job}")
+
+
+def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a step the way GitHub does: bash --noprofile --norc -eo pipefail <file>."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "step.sh"
+        path.write_text(script, encoding="utf-8")
+        base = {"PATH": os.environ["PATH"], "HOME": scratch}
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
+            cwd=cwd,
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+def _gh_env(tmp_path: Path) -> dict[str, str]:
+    temp = tmp_path / "runner-temp"
+    temp.mkdir(exist_ok=True)
+    return {
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+        "GITHUB_RUN_ID": "42",
+        "GITHUB_REPOSITORY": "octo/trends",
+    }
+
+
+def _read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+
+
+# ----------------------------------------------------------------- "is AWS configured?" steps
+
+
+@pytest.mark.parametrize(
+    ("role", "head_repo", "enabled", "notice"),
+    [
+        ("", "octo/trends", "false", "AWS_PLAN_ROLE_ARN"),
+        ("arn:aws:iam::1:role/x", "fork/trends", "false", "forks get no AWS credentials"),
+        ("arn:aws:iam::1:role/x", "octo/trends", "true", None),
+    ],
+)
+def test_pr_plan_is_skipped_with_a_notice_without_aws(
+    tmp_path: Path, role: str, head_repo: str, enabled: str, notice: str | None
+) -> None:
+    env = {**_gh_env(tmp_path), "PLAN_ROLE_ARN": role, "HEAD_REPO": head_repo}
+    result = _bash(_step("pr.yml", "plan", "Is AWS configured"), tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert f"enabled={enabled}" in _read(env["GITHUB_OUTPUT"])
+    if notice:
+        assert "::notice" in result.stdout and notice in result.stdout
+    else:
+        assert "::notice" not in result.stdout
+
+
+def test_deploy_and_drift_skip_with_a_notice_teardown_fails_without_aws(tmp_path: Path) -> None:
+    env = {**_gh_env(tmp_path), "DEPLOY_ROLE_ARN": "", "PLAN_ROLE_ARN": ""}
+    deploy = _bash(_step("deploy.yml", "deploy", "Is AWS configured"), tmp_path, env)
+    assert deploy.returncode == 0 and "::notice" in deploy.stdout
+    drift = _bash(_step("drift.yml", "drift", "Is AWS configured"), tmp_path, env)
+    assert drift.returncode == 0 and "::notice" in drift.stdout
+    assert _read(env["GITHUB_OUTPUT"]).count("enabled=false") == 2
+    teardown = _bash(_step("teardown.yml", "destroy", "Is AWS configured"), tmp_path, env)
+    assert teardown.returncode == 1 and "::error" in teardown.stdout
+
+
+# ----------------------------------------------------------------- plan / drift exit codes
+
+
+def _fake_deploy_cli(tmp_path: Path, rc: int) -> None:
+    """A stand-in `.venv/bin/python` for `-m deploy plan`: prints a plan, exits with `rc`."""
+    fake = tmp_path / ".venv" / "bin" / "python"
+    fake.parent.mkdir(parents=True, exist_ok=True)
+    fake.write_text(
+        "#!/usr/bin/env bash\n"
+        'echo "args: $*"\n'
+        'echo "| resource | action |"\n'
+        f'[ {rc} = 1 ] && echo "plan: AccessDenied on sagemaker:DescribeEndpoint" >&2\n'
+        f"exit {rc}\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("rc", "title", "step_rc"),
+    [(0, "no changes", 0), (2, "merging this pull request changes AWS", 0), (1, "failed", 0)],
+)
+def test_pr_plan_step_builds_one_comment_for_every_outcome(
+    tmp_path: Path, rc: int, title: str, step_rc: int
+) -> None:
+    _fake_deploy_cli(tmp_path, rc)
+    env = _gh_env(tmp_path)
+    result = _bash(_step("pr.yml", "plan", "-m deploy plan"), tmp_path, env)
+    assert result.returncode == step_rc, result.stderr
+    comment = _read(str(Path(env["RUNNER_TEMP"]) / "plan-comment.md"))
+    assert comment.startswith("<!-- deploy-plan -->") and title in comment
+    assert "args: -m deploy plan --format markdown" in comment
+    assert ("AccessDenied" in comment) is (rc == 1)
+    assert comment in _read(env["GITHUB_STEP_SUMMARY"])
+    assert f"rc={rc}" in _read(env["GITHUB_OUTPUT"])
+
+
+def test_pr_plan_failure_fails_the_job_after_commenting(tmp_path: Path) -> None:
+    env = {**_gh_env(tmp_path), "RC": "1"}
+    result = _bash(_step("pr.yml", "plan", "Fail when the plan"), tmp_path, env)
+    assert result.returncode == 1 and "::error" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rc", "step_rc", "heading"), [(0, 0, "No drift"), (2, 1, "Drift:"), (1, 1, "failed")]
+)
+def test_drift_check_fails_on_exit_code_2(
+    tmp_path: Path, rc: int, step_rc: int, heading: str
+) -> None:
+    _fake_deploy_cli(tmp_path, rc)
+    env = _gh_env(tmp_path)
+    result = _bash(_step("drift.yml", "drift", "-m deploy plan"), tmp_path, env)
+    assert result.returncode == step_rc
+    assert heading in _read(env["GITHUB_STEP_SUMMARY"])
+    assert ("::error title=drift" in result.stdout) is (rc == 2)
+
+
+# ----------------------------------------------------------------- teardown confirmation
+
+
+def _project() -> str:
+    from deploy.config import load_config
+
+    return load_config(ROOT / "config.yaml").project
+
+
+def _confirm(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
+    # The real step, run from the repository root with the typed text in the environment.
+    script = _step("teardown.yml", "confirm", "typed name").replace(".venv/bin/python", PYTHON)
+    return _bash(script, ROOT, {**_gh_env(tmp_path), "CONFIRM": typed})
+
+
+def test_teardown_proceeds_only_when_the_project_name_is_typed(tmp_path: Path) -> None:
+    ok = _confirm(tmp_path, _project())
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "confirmed" in ok.stdout
+    wrong = _confirm(tmp_path, _project() + "-typo")
+    assert wrong.returncode == 1 and "::error title=teardown not confirmed" in wrong.stdout
+    empty = _confirm(tmp_path, "")
+    assert empty.returncode == 1
+
+
+def test_teardown_input_is_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    result = _confirm(tmp_path, f'x"; touch {marker}; echo "$(touch {marker})')
+    assert result.returncode == 1
+    assert not marker.exists()
+
+
+def test_teardown_runs_only_from_main(tmp_path: Path) -> None:
+    script = _step("teardown.yml", "confirm", "Only from main")
+    assert _bash(script, tmp_path, {"REF": "refs/heads/main"}).returncode == 0
+    other = _bash(script, tmp_path, {"REF": "refs/heads/feature"})
+    assert other.returncode == 1 and "::error" in other.stdout
+
+
+# ----------------------------------------------------------------- helper scripts
+
+
+def _script(name: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, str(SCRIPTS / name), *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_settings_come_from_config_yaml(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("project: other-proj\nregion: eu-central-1\n", encoding="utf-8")
+    result = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["project=other-proj", "region=eu-central-1"]
+    config.write_text("project: Bad_Name\n", encoding="utf-8")
+    bad = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stdout.startswith("::error title=config.yaml::")
+    assert "\n" not in bad.stdout.strip()
+
+
+SUMMARY = {
+    "api_url": "https://abc123.execute-api.us-east-1.amazonaws.com",
+    "site_url": "http://trends-anomaly-site-1-us-east-1.s3-website-us-east-1.amazonaws.com",
+    "endpoint_name": "trends-anomaly",
+    "endpoint_status": "InService",
+    "changes": [
+        {"action": "update", "resource": "endpoint trends-anomaly", "reason": "instance type"},
+        "site: 2 files uploaded",
+    ],
+}
+
+
+def test_deploy_summary_lists_urls_and_changes(tmp_path: Path) -> None:
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(SUMMARY), encoding="utf-8")
+    out, steps = tmp_path / "out", tmp_path / "steps.md"
+    result = _script(
+        "deploy_summary.py", str(path), "--commit", "abcdef1234567890",
+        "--step-summary", str(steps), "--github-output", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    md = steps.read_text(encoding="utf-8")
+    for text in (SUMMARY["api_url"], SUMMARY["site_url"], "InService", "`abcdef123456`"):
+        assert text in md
+    assert "**update** `endpoint trends-anomaly` instance type" in md
+    assert "- site: 2 files uploaded" in md and "Changes (2)" in md
+    assert out.read_text().splitlines() == [
+        f"api_url={SUMMARY['api_url']}",
+        f"site_url={SUMMARY['site_url']}",
+    ]
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({**SUMMARY, "changes": []}), encoding="utf-8")
+    assert "Nothing changed" in _script("deploy_summary.py", str(empty)).stdout
+    missing = _script("deploy_summary.py", str(tmp_path / "nope.json"))
+    assert missing.returncode == 1 and "::error" in missing.stdout
+
+
+@pytest.mark.parametrize(
+    ("check", "content", "name", "ok"),
+    [
+        ("yaml", b"a: 1\n---\nb: [1, 2]\n", "x.yaml", True),
+        ("yaml", b"a: [1, 2\n", "x.yaml", False),
+        ("whitespace", b"a\r\nb\n", "x.txt", True),
+        ("whitespace", b"a \nb\n", "x.txt", False),
+        ("whitespace", b"a\t\r\n", "x.txt", False),
+        ("whitespace", b"line  \nnext\n", "x.md", True),
+        ("whitespace", b"line   \n", "x.md", False),
+        ("eof", b"a\n", "x.txt", True),
+        ("eof", b"", "x.txt", True),
+        ("eof", b"a", "x.txt", False),
+        ("eof", b"a\n\n", "x.txt", False),
+    ],
+)
+def test_text_checks(tmp_path: Path, check: str, content: bytes, name: str, ok: bool) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = _script("text_checks.py", check, str(path))
+    assert (result.returncode == 0) is ok, result.stdout
+    assert path.read_bytes() == content  # check-only: never rewrites
+
+
+# ----------------------------------------------------------------- container smoke test
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def model_server() -> Any:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+        "MODEL_SERVER_HOST": "127.0.0.1",
+        "SAGEMAKER_BIND_TO_PORT": str(port),
+        "SAGEMAKER_MODEL_SERVER_WORKERS": "1",
+    }
+    proc = subprocess.Popen(
+        [str(ROOT / "model" / "serve")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_container_smoke_checks_pass_against_the_real_model_server(model_server: str) -> None:
+    result = _script("container_smoke.py", "--url", model_server, "--csv", str(CSV))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok  GET /ping -> 200")
+    assert "POST /invocations text/csv -> 200: method=auto series=[bitcoin]" in lines[1]
+    assert lines[2].startswith("ok  POST /invocations bad csv -> 400")
+
+
+def test_container_smoke_fails_when_nothing_answers() -> None:
+    url = f"http://127.0.0.1:{_free_port()}"
+    result = _script("container_smoke.py", "--url", url, "--csv", str(CSV), "--timeout", "1")
+    assert result.returncode == 1
+    assert "::error title=container smoke test::/ping did not answer 200" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ([], "not a JSON object"),
+        ({"method": "auto", "parameters": {}}, "lacks 'series'"),
+        ({"method": "auto", "parameters": {}, "series": []}, "no series"),
+        (
+            {
+                "method": "auto",
+                "parameters": {},
+                "series": [
+                    {"name": "a", "values": [1, 2], "timestamps": ["x"], "expected": [1, 2]}
+                ],
+            },
+            "timestamps has not 2 entries",
+        ),
+    ],
+)
+def test_container_smoke_rejects_wrong_answers(payload: Any, problem: str) -> None:
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import container_smoke
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    with pytest.raises(container_smoke.SmokeError, match=problem):
+        container_smoke.check_answer(payload)

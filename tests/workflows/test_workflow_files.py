@@ -1,0 +1,229 @@
+"""The workflows' triggers, permissions, concurrency and pinning, and a clean actionlint/zizmor run.
+
+These are the properties issue 7 fixes; a change that loosens one must fail here, not in a
+security review.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONS = ROOT / ".github" / "actions"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+# The verified pins (../shared/actions-pins.md): tag -> commit for every action we use.
+PINS = {
+    "actions/checkout": ("v7.0.1", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+    "actions/setup-node": ("v7.0.0", "820762786026740c76f36085b0efc47a31fe5020"),
+    "aws-actions/configure-aws-credentials": (
+        "v6.2.3",
+        "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+    ),
+    "aws-actions/amazon-ecr-login": ("v2.1.7", "03f1aad4c6c7ffd436567f42f9384779290529bd"),
+    "docker/setup-buildx-action": ("v4.3.0", "37fe631027851001ddb9b187196cc803df7f5f0e"),
+    "docker/build-push-action": ("v7.3.0", "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a"),
+    "astral-sh/setup-uv": ("v10.0.1", "20cfd1bf945f4377ade1205e4dbc17946fc9a30d"),
+    "marocchino/sticky-pull-request-comment": (
+        "v3.0.5",
+        "5770ad5eb8f42dd2c4f34da00c94c5381e49af88",
+    ),
+}
+AWS_CREDENTIALS = "aws-actions/configure-aws-credentials"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in data:  # YAML 1.1 reads the key `on` as the boolean true
+        data["on"] = data.pop(True)
+    return data
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    return _load(WORKFLOWS / name)
+
+
+ALL_FILES = sorted(WORKFLOWS.glob("*.yml")) + sorted(ACTIONS.glob("*/action.yml"))
+ALL_WORKFLOWS = sorted(WORKFLOWS.glob("*.yml"))
+
+
+def _steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    if "runs" in doc:
+        return doc["runs"].get("steps", [])
+    return [s for job in doc["jobs"].values() for s in job.get("steps", [])]
+
+
+def _assumes_role(job: dict[str, Any]) -> bool:
+    return any(str(s.get("uses", "")).startswith(AWS_CREDENTIALS) for s in job.get("steps", []))
+
+
+def test_the_expected_workflows_exist() -> None:
+    names = {p.name for p in ALL_WORKFLOWS}
+    assert names == {"checks.yml", "pr.yml", "deploy.yml", "teardown.yml", "drift.yml"}
+
+
+def test_triggers() -> None:
+    assert _workflow("pr.yml")["on"] == {"pull_request": None}
+    assert _workflow("deploy.yml")["on"] == {"push": {"branches": ["main"]}}
+    assert _workflow("checks.yml")["on"] == {"workflow_call": None}
+    drift = _workflow("drift.yml")["on"]
+    assert set(drift) == {"schedule", "workflow_dispatch"}
+    (cron,) = drift["schedule"]
+    fields = cron["cron"].split()
+    assert len(fields) == 5 and fields[2:] == ["*", "*", "*"], "daily"
+    teardown = _workflow("teardown.yml")["on"]
+    assert set(teardown) == {"workflow_dispatch"}
+    confirm = teardown["workflow_dispatch"]["inputs"]["confirm"]
+    assert confirm["required"] is True and confirm["type"] == "string"
+
+
+def test_pr_and_deploy_run_the_same_checks() -> None:
+    for name in ("pr.yml", "deploy.yml"):
+        assert _workflow(name)["jobs"]["checks"]["uses"] == "$/.github/workflows/checks.yml"
+    checks = _workflow("checks.yml")["jobs"]
+    runs = {
+        name: " ".join(str(s.get("run", "")) for s in job["steps"]) for name, job in checks.items()
+    }
+    assert "make lint" in runs["lint"]
+    assert "make test" in runs["test"]
+    assert "container_smoke.py" in runs["image"] and "--image" in runs["image"]
+    build = next(s for s in checks["image"]["steps"] if "build-push-action" in s.get("uses", ""))
+    assert build["with"]["context"] == "model" and build["with"]["push"] is False
+    assert _workflow("deploy.yml")["jobs"]["deploy"]["needs"] == "checks"
+
+
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_empty_at_the_top_and_minimal_per_job(path: Path) -> None:
+    doc = _load(path)
+    assert doc["permissions"] == {}, "top-level permissions must be {}"
+    allowed_writes = {"id-token", "pull-requests"}
+    for name, job in doc["jobs"].items():
+        perms = job.get("permissions")
+        assert isinstance(perms, dict), f"{path.name}:{name} must declare its permissions"
+        for scope, level in perms.items():
+            assert level in {"read", "write"}, (name, scope, level)
+            if level == "write":
+                assert scope in allowed_writes, f"{path.name}:{name} writes {scope}"
+        # id-token only where a role is assumed, and always there.
+        assert (perms.get("id-token") == "write") == _assumes_role(job), f"{path.name}:{name}"
+        if perms.get("pull-requests") == "write":
+            assert (path.name, name) == ("pr.yml", "plan")
+
+
+def test_roles_come_from_repository_variables_and_the_right_role_per_job() -> None:
+    expected = {
+        ("pr.yml", "plan"): "${{ vars.AWS_PLAN_ROLE_ARN }}",
+        ("drift.yml", "drift"): "${{ vars.AWS_PLAN_ROLE_ARN }}",
+        ("deploy.yml", "deploy"): "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+        ("teardown.yml", "destroy"): "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+    }
+    found = {}
+    for path in ALL_WORKFLOWS:
+        for name, job in _load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if str(step.get("uses", "")).startswith(AWS_CREDENTIALS):
+                    found[(path.name, name)] = step["with"]["role-to-assume"]
+                    assert "aws-access-key-id" not in step["with"]
+                    assert step["with"]["aws-region"] == "${{ steps.settings.outputs.region }}"
+    assert found == expected
+
+
+def test_deploys_never_overlap_and_use_the_production_environment() -> None:
+    deploy = _workflow("deploy.yml")["jobs"]["deploy"]
+    destroy = _workflow("teardown.yml")["jobs"]["destroy"]
+    for job in (deploy, destroy):
+        assert job["concurrency"] == {
+            "group": "deploy-${{ github.repository }}",
+            "cancel-in-progress": False,
+        }
+    assert deploy["environment"]["name"] == "production"
+    assert destroy["environment"] == "production"
+    assert destroy["needs"] == "confirm"
+
+
+def test_deploy_job_applies_smokes_and_summarises() -> None:
+    runs = [str(s.get("run", "")) for s in _workflow("deploy.yml")["jobs"]["deploy"]["steps"]]
+    text = "\n".join(runs)
+    apply_at = text.index("-m deploy apply")
+    assert "--summary-json" in text[apply_at:]
+    assert text.index("-m deploy smoke") > apply_at
+    assert "deploy_summary.py" in text and "GITHUB_STEP_SUMMARY" in text
+
+
+def test_plan_comment_is_sticky_and_in_the_summary() -> None:
+    steps = _workflow("pr.yml")["jobs"]["plan"]["steps"]
+    sticky = [s for s in steps if "sticky-pull-request-comment" in str(s.get("uses", ""))]
+    assert len(sticky) == 1 and sticky[0]["with"]["header"] == "deploy-plan"
+    plan_run = next(s["run"] for s in steps if "-m deploy plan" in str(s.get("run", "")))
+    assert "--format markdown" in plan_run and "GITHUB_STEP_SUMMARY" in plan_run
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_action_is_pinned_to_a_verified_commit_with_its_tag(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    uses_lines = [line for line in lines if re.match(r"^\s*(-\s+)?uses:", line)]
+    assert uses_lines
+    for line in uses_lines:
+        ref = line.split("uses:", 1)[1].strip()
+        if ref.startswith("$/"):
+            continue  # this repository, at the workflow's own commit
+        m = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)", ref)
+        assert m, f"{path.name}: not pinned by SHA with a # vX.Y.Z comment: {ref}"
+        action, sha, tag = m.groups()
+        assert PINS.get(action) == (tag, sha), f"{path.name}: {action}@{sha} # {tag} unverified"
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_expression_is_interpolated_into_a_shell(path: Path) -> None:
+    for step in _steps(_load(path)):
+        assert "${{" not in str(step.get("run", "")), f"{path.name}: {step.get('name')}: use env:"
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_checkout_never_persists_credentials(path: Path) -> None:
+    for step in _steps(_load(path)):
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def _tool(name: str) -> str:
+    path = VENV_BIN / name
+    found = str(path) if path.exists() else shutil.which(name)
+    assert found, f"{name} is missing: run `make setup`"
+    return found
+
+
+def test_actionlint_reports_nothing() -> None:
+    result = subprocess.run(
+        [
+            _tool("actionlint"),
+            "-shellcheck",
+            _tool("shellcheck"),
+            *[str(p) for p in ALL_WORKFLOWS],
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+def test_zizmor_reports_nothing_even_pedantic() -> None:
+    result = subprocess.run(
+        [_tool("zizmor"), "--offline", "--no-progress", "--persona=pedantic", ".github"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout, result.stdout
