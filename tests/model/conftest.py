@@ -43,7 +43,7 @@ class Client:
         return status, hdrs, data
 
     def json(self, body: bytes, content_type: str = "text/csv", **headers):
-        status, hdrs, data = self.invoke(body, content_type, **headers)
+        status, _hdrs, data = self.invoke(body, content_type, **headers)
         return status, json.loads(data)
 
 

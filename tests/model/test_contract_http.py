@@ -22,7 +22,7 @@ def weekly_csv(values, start="2020-01-05", header="Week,term: (Worldwide)") -> b
 
 
 def test_ping(client):
-    status, headers, body = client.request("GET", "/ping")
+    status, _headers, body = client.request("GET", "/ping")
     assert status == 200
     assert json.loads(body) == {"status": "healthy"}
 

@@ -91,6 +91,10 @@ def test_invalid_defaults_json_stops_the_server_with_a_message(tmp_path):
         )
 
 
+EXTREMES = ["1e308", "-1e308", "0", "1e-320", "5"]
+ODD_DATES = ["2024-01-01", "2024-02-30", "1900-01-01", "9999-12-31", "2024/01/05", "05.01.2024"]
+
+
 def _mutations(rng: random.Random, seeds: list[bytes]):
     """Random and malformed bodies: damaged exports, junk, odd JSON, odd headers."""
     kinds = [
@@ -168,7 +172,7 @@ def _mutations(rng: random.Random, seeds: list[bytes]):
             base = bytearray(
                 b"t,v\n"
                 + b"".join(
-                    f"2024-01-{d:02d},{rng.choice(['1e308', '-1e308', '0', '1e-320', '5'])}\n".encode()
+                    f"2024-01-{d:02d},{rng.choice(EXTREMES)}\n".encode()
                     for d in range(1, rng.randint(2, 29))
                 )
             )
@@ -176,7 +180,7 @@ def _mutations(rng: random.Random, seeds: list[bytes]):
             base = bytearray(
                 b"t,v\n"
                 + b"".join(
-                    f"{rng.choice(['2024-01-01', '2024-02-30', '1900-01-01', '9999-12-31', '2024/01/05', '05.01.2024'])},{rng.randint(0, 100)}\n".encode()
+                    f"{rng.choice(ODD_DATES)},{rng.randint(0, 100)}\n".encode()
                     for _ in range(rng.randint(1, 60))
                 )
             )
