@@ -32,6 +32,7 @@ DEFAULT_SENSITIVITY = 0.5
 TAIL_SHORT = (0.90, 1.6449)
 TAIL_LONG = (0.98, 2.3263)
 TAIL_LONG_N = 1000
+STEP_SHARPNESS = 0.5  # share of a level shift that must happen within a few points
 
 
 @dataclass
@@ -214,6 +215,12 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
         c = np.cumsum(seg - seg.mean())[:-1]
         start = lo + 1 + int(np.argmax(np.abs(c))) if c.size else peak
         sign = 1.0 if s[peak] > 0 else -1.0
+        # A step happens at once; a term slowly taking off does not: most of the change must
+        # sit across the change point itself.
+        k = max(2, min(4, L // 3))
+        jump = float(np.median(y[start : start + k]) - np.median(y[max(start - k, 0) : start]))
+        if jump * sign < STEP_SHARPNESS * abs(float(d[peak])):
+            continue
         out.append(_Event(start, start, start, float(abs(z[peak])), sign, "level_shift", 3))
     return out
 

@@ -15,7 +15,7 @@ from .timeaxis import default_period
 from .types import Series
 
 MIN_CYCLES = 2  # full cycles needed before a season can be estimated at all
-ACF_MIN = 0.3  # autocorrelation at the period needed to confirm a calendar season
+ACF_MIN = 0.2  # autocorrelation at the period needed to confirm a calendar season
 
 
 def odd(k: int) -> int:
