@@ -147,6 +147,16 @@ def test_accept_passes_through(runtime: RuntimeStandIn, capsys: pytest.CaptureFi
     assert error_of(response)["code"] == "not_acceptable"
 
 
+def test_region_from_aws_region_alone(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    response, _ = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 200
+    assert handler.runtime_client().meta.region_name == "eu-central-1"
+
+
 def test_the_client_is_created_once_with_the_hop_limits(runtime: RuntimeStandIn) -> None:
     client = handler.runtime_client()
     assert handler.runtime_client() is client
