@@ -35,10 +35,11 @@ class CorsPolicy:
     """The HTTP API's CORS configuration (allowOrigins, allowMethods, ...)."""
 
     allow_origins: tuple[str, ...]
-    allow_methods: tuple[str, ...] = ("POST", "OPTIONS")
-    allow_headers: tuple[str, ...] = ("content-type",)
-    expose_headers: tuple[str, ...] = ("retry-after",)
-    max_age: int = 300
+    # The rest as deploy/desired.py configures the real HTTP API.
+    allow_methods: tuple[str, ...] = ("OPTIONS", "POST")
+    allow_headers: tuple[str, ...] = ("content-type", "x-amzn-sagemaker-custom-attributes")
+    expose_headers: tuple[str, ...] = ()
+    max_age: int = 3600
 
     def allows(self, origin: str | None) -> bool:
         return bool(origin) and ("*" in self.allow_origins or origin in self.allow_origins)

@@ -2,7 +2,8 @@
 
 Env: ``ENDPOINT_NAME`` (required); the standard ``AWS_ENDPOINT_URL*`` variables point the
 client elsewhere (tests, ``make up``). ``INVOKE_READ_TIMEOUT_SECONDS`` lowers the read timeout
-(tests only; capped at the default). CORS belongs to the HTTP API, so no CORS headers here.
+(at most 25 s; deploy derives it from the Lambda timeout, tests set it low). CORS belongs to the
+HTTP API, so no CORS headers here.
 Only botocore is imported (it comes with boto3 in the Lambda Python runtime): a smaller cold start.
 """
 
