@@ -1,0 +1,74 @@
+"""The image's inputs: pinned requirements that match uv.lock, a pinned base, serve on PATH."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL = REPO / "model"
+
+
+def _uv() -> list[str]:
+    found = shutil.which("uv")
+    return [found] if found else ["python3", "-m", "uv"]
+
+
+def _requirements(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def test_requirements_txt_matches_the_lock():
+    exported = subprocess.run(
+        [
+            *_uv(),
+            "export",
+            "--only-group",
+            "model",
+            "--no-emit-project",
+            "--frozen",
+            "--format",
+            "requirements.txt",
+            "--quiet",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    committed = (MODEL / "requirements.txt").read_text()
+    assert _requirements(exported) == _requirements(committed), (
+        "model/requirements.txt is stale: re-export it with the command in model/README.md"
+    )
+    assert "--hash=sha256:" in committed
+
+
+def test_dockerfile_pins_the_base_and_installs_only_hashed_wheels():
+    text = (MODEL / "Dockerfile").read_text()
+    base = re.search(r"^FROM\s+(\S+)", text, re.MULTILINE).group(1)
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
+    assert "--require-hashes" in text and "--only-binary=:all:" in text
+    assert re.search(r"^USER\s+1000", text, re.MULTILINE)
+    assert 'CMD ["serve"]' in text and "/opt/program" in text
+
+
+def test_serve_is_executable_and_the_runtime_imports_no_dev_packages():
+    assert os.access(MODEL / "serve", os.X_OK)
+    code = (
+        "import sys, trends_anomaly.app, trends_anomaly.auto, trends_anomaly.detect;"
+        "dev = ('pandas', 'statsmodels', 'sklearn', 'boto3');"
+        "print(sorted(m for m in dev if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=MODEL,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(MODEL), "MODEL_DEFAULTS_PATH": "/nonexistent"},
+    ).stdout.strip()
+    assert out == "[]"
