@@ -27,6 +27,10 @@ from .types import Anomaly, Detection, Series
 
 MIN_POINTS = 8  # below this nothing can be told apart from noise: band only
 DEFAULT_SENSITIVITY = 0.5
+RECUR_MIN = 3  # spikes at one phase in this many cycles are seasonal
+DEFAULT_CAP_MIN = 5  # default cap on events: max(DEFAULT_CAP_MIN, n // POINTS_PER_EVENT)
+POINTS_PER_EVENT = 1000
+REFERENCE_N = 261  # a five-year weekly Trends export: where the sensitivity scale is set
 # Residual quantile compared with the Gaussian one to widen heavy-tailed series: a high one
 # when the series is long enough that anomalies stay a small share of its points.
 TAIL_SHORT = (0.90, 1.6449)
@@ -51,7 +55,11 @@ def _threshold(sensitivity: float, alpha: float | None, n: int) -> float:
     if alpha is not None and 0 < alpha < 1:
         return float(ndtri(1.0 - alpha / (2.0 * max(n, 1))))
     s = min(max(float(sensitivity), 0.0), 1.0)
-    return 3.0 + 4.0 * (1.0 - s)
+    # The largest of n Gaussian values grows like sqrt(2 ln n): scale the threshold the same
+    # way past a five-year weekly export, so a long series gets as few false alarms as a
+    # short one.
+    growth = max(1.0, float(np.sqrt(np.log(max(n, 2)) / np.log(REFERENCE_N))))
+    return (3.0 + 4.0 * (1.0 - s)) * growth
 
 
 def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
@@ -306,6 +314,28 @@ def _merge(events: list[_Event], gap: int) -> list[_Event]:
     return out
 
 
+def _drop_recurring(events: list[_Event], period: int) -> list[_Event]:
+    """Spikes that come back at the same phase cycle after cycle are the season, not news.
+
+    Catches what a per-phase median misses: a daily job whose spike wanders by a few
+    samples, a holiday peak in a series whose season was not confirmed.
+    """
+    short = [ev for ev in events if ev.kind in ("spike", "dip")]
+    if len(short) < RECUR_MIN:
+        return events
+    idx = np.array([ev.index for ev in short])
+    sign = np.array([ev.sign for ev in short])
+    phase = idx % period
+    tol = max(2, period // 50)
+    dist = np.abs(phase[:, None] - phase[None, :])
+    dist = np.minimum(dist, period - dist)
+    same = (dist <= tol) & (sign[:, None] == sign[None, :])
+    cycles = idx // period
+    distinct = np.array([np.unique(cycles[row]).size for row in same])
+    drop = {short[i].index for i in np.flatnonzero(distinct >= RECUR_MIN)}
+    return [ev for ev in events if ev.index not in drop]
+
+
 def _flat_detection(x: np.ndarray, chosen: dict[str, Any], thr: float) -> Detection:
     n = x.size
     if n == 0:
@@ -338,8 +368,6 @@ def detect_auto(series: Series, params: dict) -> Detection:
     }
     if alpha is not None:
         chosen["alpha"] = alpha
-    if max_anom is not None:
-        chosen["max_anomalies"] = int(max_anom)
     if n < MIN_POINTS:
         chosen["note"] = f"fewer than {MIN_POINTS} points: band only, no anomaly test"
         return _flat_detection(x, chosen, thr)
@@ -376,9 +404,12 @@ def detect_auto(series: Series, params: dict) -> Detection:
             ev.start = max(ev.start - 1, 0)
             ev.end = min(ev.index + half // 2, n - 1)
     events = _merge(res_events + shifts, gap)
-
-    if max_anom is not None:
-        events = sorted(events, key=lambda ev: -ev.score)[: max(int(max_anom), 0)]
+    if hint and len(events) >= RECUR_MIN:
+        events = _drop_recurring(events, hint)
+    cap = int(max_anom) if max_anom is not None else max(DEFAULT_CAP_MIN, n // POINTS_PER_EVENT)
+    chosen["max_anomalies"] = cap
+    if len(events) > cap:
+        events = sorted(events, key=lambda ev: -ev.score)[: max(cap, 0)]
     events.sort(key=lambda ev: ev.index)
     anomalies = [
         Anomaly(

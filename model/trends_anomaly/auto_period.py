@@ -16,6 +16,7 @@ from .types import Series
 
 MIN_CYCLES = 2  # full cycles needed before a season can be estimated at all
 ACF_MIN = 0.2  # autocorrelation at the period needed to confirm a calendar season
+WEEK_CYCLES = 3  # weeks needed before a sub-daily series may use a weekly period
 
 
 def odd(k: int) -> int:
@@ -67,6 +68,13 @@ def choose_period(series: Series, x: np.ndarray, requested: int | None) -> tuple
     if n < MIN_CYCLES * hint:
         return 0, "none:too_short_for_period", hint
     acf = seasonal_acf(x, hint)
+    week = 7 * hint if series.step.seconds and series.step.seconds < 86400 else 0
+    if week and n >= WEEK_CYCLES * week:
+        # Sub-daily data often has a weekly rhythm on top of the daily one (weekends): the
+        # weekly period holds both, and is used when it explains clearly more.
+        acf_week = seasonal_acf(x, week)
+        if acf_week >= max(ACF_MIN, acf + 0.05):
+            return week, "timestamps+confirmed:weekly", hint
     if acf >= ACF_MIN:
         return hint, "timestamps+confirmed", hint
     return 0, "none:not_confirmed", hint
