@@ -189,7 +189,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     try:
-        print("Starting the model server (model/serve) ...", flush=True)
+        print("Starting the local stack (model server first) ...", flush=True)
         stack = start_stack(
             model_port=args.model_port,
             api_port=args.api_port,

@@ -69,12 +69,18 @@ def error_response(error: ApiError, request_id: str) -> dict[str, Any]:
     return json_response(error.status, {"error": body}, error.headers)
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a dict, else empty: direct invokes may omit or mistype any key."""
+    return value if isinstance(value, dict) else {}
+
+
 def check_route(event: dict[str, Any]) -> None:
     """Only POST /detect is served (the HTTP API may also send other routes via $default)."""
-    http = event.get("requestContext", {}).get("http", {})
+    request_context = mapping(event.get("requestContext"))
+    http = mapping(request_context.get("http"))
     method = str(http.get("method", "")).upper()
     path = str(http.get("path") or event.get("rawPath") or "")
-    stage = event.get("requestContext", {}).get("stage", "$default")
+    stage = request_context.get("stage", "$default")
     if stage and stage != "$default" and path.startswith(f"/{stage}/"):
         path = path[len(stage) + 1 :]
     if path.rstrip("/") != ROUTE_PATH:
@@ -96,7 +102,7 @@ def check_route(event: dict[str, Any]) -> None:
 
 def lower_headers(event: dict[str, Any]) -> dict[str, str]:
     """Header names lower-cased (HTTP API already does; direct invokes may not)."""
-    return {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    return {str(k).lower(): str(v) for k, v in mapping(event.get("headers")).items()}
 
 
 def request_body(event: dict[str, Any]) -> bytes:
@@ -139,7 +145,7 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
     return "application/json" if body.lstrip()[:1] in (b"{", b"[") else "text/csv"
 
 
-def custom_attributes(params: dict[str, str] | None) -> str | None:
+def custom_attributes(params: dict[str, Any] | None) -> str | None:
     """Query parameters as SageMaker CustomAttributes, e.g. ``method=stl;period=52``.
 
     Only plain keys and values pass, so nothing can smuggle a ``;`` or ``=`` into the header.
@@ -154,12 +160,13 @@ def custom_attributes(params: dict[str, str] | None) -> str | None:
             "Send only the detector's parameters, e.g. ?method=stl&period=52.",
         )
     parts = []
-    for key, value in params.items():
-        if not _KEY.fullmatch(key):
+    for key, raw in params.items():
+        value = str(raw)
+        if not _KEY.fullmatch(str(key)):
             raise ApiError(
                 400,
                 "bad_parameter",
-                f"Query parameter name {key[:40]!r} is not valid.",
+                f"Query parameter name {str(key)[:40]!r} is not valid.",
                 "Names are lower-case letters, digits and '_', e.g. method, period, sensitivity.",
             )
         if "," in value:

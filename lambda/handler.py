@@ -32,6 +32,7 @@ from detect_contract import (
     custom_attributes,
     error_response,
     lower_headers,
+    mapping,
     model_error,
     model_response,
     request_body,
@@ -95,7 +96,7 @@ def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         "ContentType": content_type(headers, body),
         "Accept": headers.get("accept") or "application/json",
     }
-    attributes = custom_attributes(event.get("queryStringParameters"))
+    attributes = custom_attributes(mapping(event.get("queryStringParameters")))
     if attributes:
         params["CustomAttributes"] = attributes
     if not endpoint:
@@ -107,6 +108,7 @@ def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         )
     try:
         answer = runtime_client().invoke_endpoint(**params)
+        data = answer["Body"].read()  # may time out too: inside the try
     except ClientError as exc:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
@@ -134,7 +136,6 @@ def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
             "The SageMaker runtime could not be reached.",
             "Try again; if it keeps failing, report the request id.",
         ) from None
-    data = answer["Body"].read()
     return model_response(data, str(answer.get("ContentType") or "application/json"))
 
 
@@ -142,8 +143,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Entry point: answer the request, never with a stack trace, and log one JSON line."""
     started = time.perf_counter()
     context_id = str(getattr(context, "aws_request_id", "") or "")
-    request_id = str(event.get("requestContext", {}).get("requestId") or context_id)
-    http = event.get("requestContext", {}).get("http", {})
+    event = mapping(event)
+    request_context = mapping(event.get("requestContext"))
+    request_id = str(request_context.get("requestId") or context_id)
+    http = mapping(request_context.get("http"))
     endpoint = os.environ.get("ENDPOINT_NAME", "")
     log: dict[str, Any] = {
         "msg": "detect",

@@ -458,3 +458,13 @@ def test_an_event_as_aws_documents_it(
     assert json.loads(response["body"])["parameters"]["period"] == 52
     assert runtime.seen[-1].headers["accept"] == "*/*"
     assert log["request_id"] == "JKJaXmPLvHcESHA="
+
+
+@pytest.mark.parametrize("event", [{}, {"requestContext": None, "headers": None}, []])
+def test_malformed_events_get_json_not_a_crash(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], event: Any
+) -> None:
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 404
+    assert error_of(response)["code"] == "not_found"
+    assert log["status"] == 404 and runtime.seen == []
