@@ -50,7 +50,7 @@ export function renderChart(container, series) {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     scales: { x: { time: isTime } },
     cursor: { drag: { x: false, y: false } },
-    legend: { live: true },
+    legend: { show: false }, // the page draws its own key above the chart
     series: [
       { label: isTime ? "Date" : "Point" },
       { label: "Value", stroke: COLORS.value, width: 2, value: fmt, points: { show: false } },
@@ -64,7 +64,7 @@ export function renderChart(container, series) {
         width: 0,
         value: fmt,
         paths: () => null,
-        points: { show: true, size: 9, width: 2, stroke: "#ffffff", fill: COLORS.anomaly },
+        points: { show: true, size: 12, width: 2.5, stroke: "#ffffff", fill: COLORS.anomaly },
       },
     ],
     bands: [{ series: [4, 3], fill: COLORS.band }],

@@ -27,7 +27,7 @@ export function readConfig(win = window) {
     return {
       problem:
         `config.js sets apiUrl to ${JSON.stringify(config.apiUrl ?? null)}, which is not an ` +
-        "http(s) URL. It should look like https://abc123.execute-api.eu-west-1.amazonaws.com.",
+        "http(s) URL. It should be the HTTP API's invoke URL, as written by deploy.",
     };
   }
   return { apiUrl: url.href.replace(/\/+$/, "") };

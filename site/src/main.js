@@ -113,6 +113,25 @@ function describeParameters(parameters) {
     .join(", ");
 }
 
+/** Everything the model reports it used for a series, folded away (it is for experts). */
+function parameterDetails(parameters) {
+  const entries = Object.entries(parameters || {});
+  if (entries.length === 0) return null;
+  return el(
+    "details",
+    { class: "param-details" },
+    el("summary", { text: "Parameters used for this series" }),
+    el(
+      "dl",
+      {},
+      ...entries.flatMap(([key, value]) => [
+        el("dt", { text: key.replace(/_/g, " ") }),
+        el("dd", { text: value === null ? "auto" : typeof value === "number" ? formatNumber(value, 4) : String(value) }),
+      ]),
+    ),
+  );
+}
+
 function renderResults(answer) {
   for (const dispose of state.disposers) dispose();
   state.disposers = [];
@@ -139,7 +158,7 @@ function renderResults(answer) {
     const count = (series.anomalies || []).length;
     const chart = el("div", { class: "chart" });
     const headingId = `series-${i}-heading`;
-    const extra = describeParameters(series.parameters);
+    const period = series.parameters && series.parameters.period;
     const card = el(
       "article",
       { class: "card series", "aria-labelledby": headingId, "data-series": series.name },
@@ -151,7 +170,9 @@ function renderResults(answer) {
       ),
       el("p", {
         class: "muted series-meta",
-        text: [series.geo, `${series.values.length} points`, extra].filter(Boolean).join(" · "),
+        text: [series.geo, `${series.values.length} points`, period ? `period ${period}` : ""]
+          .filter(Boolean)
+          .join(" · "),
       }),
       el(
         "div",
@@ -163,6 +184,7 @@ function renderResults(answer) {
       ),
       chart,
       anomalyTable(series),
+      parameterDetails(series.parameters),
     );
     list.append(card);
     state.disposers.push(renderChart(chart, series));

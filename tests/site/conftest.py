@@ -1,0 +1,103 @@
+"""Fixtures for the page's browser tests: the real local stack and headless Chromium.
+
+The page under test is the built `site/dist` served by the local stack (`deploy.local`), so
+every request goes page → API stand-in → real Lambda handler → runtime stand-in → real model
+server. Nothing on the request path is mocked.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pagekit import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, require_built_site
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The whole app on free 127.0.0.1 ports, once per session."""
+    require_built_site()
+    from deploy.local import start_stack
+
+    log = (tmp_path_factory.mktemp("stack") / "model.log").open("wb")
+    running = start_stack(model_port=0, api_port=0, site_port=0, model_log=log)
+    try:
+        yield running
+    finally:
+        running.stop()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium is missing: run `make chromium` (scripts/ensure-chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class PageProblems(list):
+    """Console errors and uncaught exceptions seen while a test ran (CSP violations included)."""
+
+
+@pytest.fixture
+def problems() -> PageProblems:
+    return PageProblems()
+
+
+def _new_page(browser: Any, problems: PageProblems, **context_args: Any) -> Any:
+    context = browser.new_context(accept_downloads=True, **context_args)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    return page
+
+
+@pytest.fixture
+def page(browser: Any, problems: PageProblems) -> Iterator[Any]:
+    """A fresh desktop-sized page (own context: no state shared between tests)."""
+    pg = _new_page(browser, problems, viewport={"width": 1280, "height": 900})
+    try:
+        yield pg
+    finally:
+        pg.context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any, problems: PageProblems) -> Iterator[Any]:
+    pg = _new_page(
+        browser,
+        problems,
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        yield pg
+    finally:
+        pg.context.close()
+
+
+@pytest.fixture
+def dist_copy(tmp_path: Path) -> Path:
+    """site/dist copied to a temp dir, so a test can serve it with its own config.js."""
+    target = tmp_path / "dist"
+    shutil.copytree(require_built_site(), target)
+    (target / "config.js").unlink(missing_ok=True)
+    return target

@@ -1,0 +1,84 @@
+"""Helpers for the page's tests: paths, the reference API call, a plain static server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import urllib.error
+import urllib.request
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DIST = REPO / "site" / "dist"
+DATA = REPO / "tests" / "data"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 30_000
+
+
+def require_built_site() -> Path:
+    """The tests exercise the real build; say how to make it instead of skipping."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("site/dist is not built: run `make site` (npm ci && npm run build in site/)")
+    return DIST
+
+
+def call_api(api_url: str, body: bytes, query: str) -> tuple[int, dict[str, Any]]:
+    """The same request the page makes, sent directly: the reference for what it must show."""
+    request = urllib.request.Request(
+        f"{api_url}/detect?{query}",
+        data=body,
+        headers={"Content-Type": "text/csv"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+class StaticServer:
+    """A plain static server for a copy of dist (e.g. without config.js)."""
+
+    def __init__(self, directory: Path) -> None:
+        handler = partial(_QuietHandler, directory=str(directory))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> StaticServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet test output."""

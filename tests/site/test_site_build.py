@@ -1,0 +1,54 @@
+"""Checks on the page's source and build output that need no browser."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+from pagekit import REPO, require_built_site
+
+SRC = REPO / "site" / "src"
+BUDGET_GZIP_BYTES = 100 * 1024
+# Ways to turn a string into markup; user text must only ever reach the page as text.
+HTML_SINKS = re.compile(
+    r"\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment|"
+    r"DOMParser|srcdoc|eval|new Function)\b"
+)
+
+
+def test_no_html_string_sinks_in_the_source() -> None:
+    hits = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in sorted(SRC.glob("*.js"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if HTML_SINKS.search(line)
+    ]
+    assert hits == []
+
+
+def test_api_url_is_not_in_the_source_or_the_build() -> None:
+    dist = require_built_site()
+    assert not (dist / "config.js").exists(), "config.js is written by deploy, never built"
+    index = (dist / "index.html").read_text(encoding="utf-8")
+    assert '<script src="config.js"></script>' in index
+    assert index.index('src="config.js"') < index.index('src="assets/main-')
+    for path in [*SRC.rglob("*.js"), *dist.rglob("*.js"), SRC / "index.html"]:
+        text = path.read_text(encoding="utf-8")
+        for needle in ("execute-api", "amazonaws.com", ":3000", ":8080"):
+            assert needle not in text, f"{path} hard-codes {needle}"
+
+
+def test_bundle_fits_the_budget() -> None:
+    assets = require_built_site() / "assets"
+    files = sorted(p for p in assets.iterdir() if p.suffix in {".js", ".css"})
+    assert {p.suffix for p in files} == {".js", ".css"}
+    assert all(re.fullmatch(r"main-[A-Z0-9]{8}\.(js|css)", p.name) for p in files), files
+    gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
+    assert gzipped <= BUDGET_GZIP_BYTES, f"JS + CSS is {gzipped} bytes gzipped"
+
+
+def test_examples_are_byte_exact_copies() -> None:
+    dist = require_built_site()
+    for example in (SRC / "examples").glob("*.csv"):
+        assert (dist / "examples" / example.name).read_bytes() == example.read_bytes()
+        assert (REPO / "tests" / "data" / example.name).read_bytes() == example.read_bytes()

@@ -1,0 +1,417 @@
+"""The web page in real headless Chromium against the real local stack (issue 5, part 4).
+
+Each test drives the built page like a person would and compares what it shows with the answer
+the API gives to the same request sent directly.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from pagekit import ARTIFACTS, DATA, WAIT_MS, StaticServer, call_api, read_csv
+
+pytestmark = pytest.mark.browser
+
+GLP1 = DATA / "en_weekly5y_3terms_lt1_glp1.csv"
+BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
+XSS_NAME = "<img src=x onerror=window.__xss=1>"
+
+
+def open_page(page: Any, url: str) -> None:
+    page.goto(f"{url}/")
+    page.wait_for_function("() => document.readyState === 'complete'")
+
+
+def wait_loaded(page: Any, name: str) -> None:
+    """Wait until the page says it loaded a file whose name contains `name`."""
+    page.locator("#file-status").filter(has_text=name).wait_for()
+
+
+def wait_done(page: Any) -> None:
+    """Wait until the run finished: results announced or an error shown."""
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent.startsWith('Done:')"
+        " || !document.querySelector('#error').hidden",
+        timeout=WAIT_MS,
+    )
+
+
+def run(page: Any) -> None:
+    page.get_by_role("button", name="Detect anomalies").click()
+    wait_done(page)
+
+
+def synthetic_csv(term: str) -> bytes:
+    """A small weekly series with one obvious spike, under an arbitrary term name."""
+    rows = [
+        f"2020-{m:02d}-{d:02d},{(m * 7 + d) % 13 + (90 if (m, d) == (3, 8) else 0)}"
+        for m in range(1, 10)
+        for d in (1, 8, 15, 22)
+    ]
+    return (
+        "Category: All categories\n\nWeek," + term + ": (Worldwide)\n" + "\n".join(rows)
+    ).encode()
+
+
+def assert_table_matches(page: Any, answer: dict[str, Any]) -> None:
+    """Every series has a chart canvas and a table whose rows are exactly the API's anomalies."""
+    cards = page.locator("#series-list article.series")
+    assert cards.count() == len(answer["series"])
+    for i, series in enumerate(answer["series"]):
+        card = cards.nth(i)
+        assert card.locator("h3").text_content() == series["name"]
+        assert card.locator(".chart canvas").count() >= 1
+        box = card.locator(".chart canvas").first.bounding_box()
+        assert box is not None and box["width"] > 150 and box["height"] > 100
+        rows = card.locator("table.anomalies tbody tr")
+        expected = series["anomalies"]
+        if not expected:
+            assert rows.count() == 0
+            assert "No anomalies" in card.text_content()
+            continue
+        assert rows.count() == len(expected)
+        for row_index, anomaly in enumerate(expected):
+            row = rows.nth(row_index)
+            assert row.get_attribute("data-index") == str(anomaly["index"])
+            cells = row.locator("td").all_text_contents()
+            assert cells[0] == anomaly["timestamp"]
+            assert float(cells[1]) == pytest.approx(anomaly["value"], abs=0.005)
+            assert float(cells[2]) == pytest.approx(anomaly["expected"], abs=0.005)
+            assert float(cells[3]) == pytest.approx(anomaly["score"], abs=0.005)
+            assert cells[4].endswith(anomaly["direction"])
+            assert cells[5] == anomaly["kind"].replace("_", " ")
+
+
+def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, problems: list) -> None:
+    open_page(page, stack.urls["site"])
+    page.set_input_files("#file-input", str(GLP1))
+    assert "en_weekly5y_3terms_lt1_glp1.csv" in page.locator("#file-status").text_content()
+    with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
+        page.get_by_role("button", name="Detect anomalies").click()
+    wait_done(page)
+    request = sent.value
+    # The file is sent unchanged, as text/csv, with the method in the query string.
+    assert request.post_data_buffer == GLP1.read_bytes()
+    assert request.headers["content-type"].startswith("text/csv")
+    query = parse_qs(urlsplit(request.url).query)
+    assert query == {"method": ["auto"], "sensitivity": ["0.5"]}
+
+    status, answer = call_api(stack.urls["api"], GLP1.read_bytes(), "method=auto&sensitivity=0.5")
+    assert status == 200
+    assert len(answer["series"]) == 3
+    assert page.locator("#error").is_hidden()
+    assert_table_matches(page, answer)
+    total = sum(len(s["anomalies"]) for s in answer["series"])
+    assert page.locator("#status").text_content().startswith(f"Done: {total} anomal")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "result.png"), full_page=True)
+    assert problems == []
+
+
+def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) -> None:
+    open_page(page, stack.urls["site"])
+    # Only the chosen method's fields are shown; auto is the default.
+    assert page.get_by_label("Sensitivity").is_visible()
+    assert not page.get_by_label("Alpha").is_visible()
+    page.get_by_label("Detection method").select_option("stl")
+    assert not page.get_by_label("Sensitivity").is_visible()
+    assert not page.get_by_label("Eps").is_visible()
+    assert page.get_by_label("Alpha").input_value() == "0.05"
+    page.get_by_label("Period").fill("52")
+    page.get_by_label("Alpha").fill("0.01")
+    page.set_input_files("#file-input", str(BITCOIN))
+    with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
+        page.get_by_role("button", name="Detect anomalies").click()
+    wait_done(page)
+    query = parse_qs(urlsplit(sent.value.url).query)
+    assert query == {"method": ["stl"], "period": ["52"], "alpha": ["0.01"]}
+    status, answer = call_api(
+        stack.urls["api"], BITCOIN.read_bytes(), "method=stl&period=52&alpha=0.01"
+    )
+    assert status == 200 and answer["method"] == "stl"
+    assert_table_matches(page, answer)
+    assert "method stl" in page.locator("#results-summary").text_content()
+    assert problems == []
+
+
+def test_dropping_a_file_loads_it(page: Any, stack: Any, problems: list) -> None:
+    open_page(page, stack.urls["site"])
+    text = BITCOIN.read_text(encoding="utf-8")
+    page.evaluate(
+        """(text) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+            const zone = document.getElementById('drop-zone');
+            const init = { dataTransfer: data, bubbles: true, cancelable: true };
+            zone.dispatchEvent(new DragEvent('dragover', init));
+            zone.dispatchEvent(new DragEvent('drop', init));
+        }""",
+        text,
+    )
+    wait_loaded(page, "dropped.csv")
+    run(page)
+    assert page.locator("#error").is_hidden()
+    assert page.locator("#series-list article.series h3").all_text_contents() == ["bitcoin"]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "select"),
+    [
+        (
+            b"Week,term\n2020-01-05,a\n2020-01-12,b\n2020-01-19,c\n",
+            "method=auto&sensitivity=0.5",
+            None,
+        ),
+        (None, "method=stl&alpha=0.7", ("stl", "Alpha", "0.7")),
+    ],
+    ids=["no-numeric-column", "bad-parameter"],
+)
+def test_the_apis_error_message_is_shown(
+    page: Any, stack: Any, problems: list, body: bytes | None, query: str, select: Any
+) -> None:
+    body = body if body is not None else BITCOIN.read_bytes()
+    status, expected = call_api(stack.urls["api"], body, query)
+    assert status == 400
+    open_page(page, stack.urls["site"])
+    if select:
+        method, label, value = select
+        page.get_by_label("Detection method").select_option(method)
+        page.get_by_label(label).fill(value)
+    page.set_input_files(
+        "#file-input", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": body}]
+    )
+    run(page)
+    error = page.locator("#error")
+    assert error.is_visible()
+    assert error.get_attribute("role") == "alert"
+    text = error.text_content()
+    assert expected["error"]["message"] in text
+    assert expected["error"]["hint"] in text
+    assert expected["error"]["code"] in text
+    assert page.locator("#results").is_hidden()
+    assert page.get_by_role("button", name="Detect anomalies").is_enabled()
+    # The browser logs the failed (4xx) fetch itself; nothing else may go wrong.
+    assert [p for p in problems if "Failed to load resource" not in p] == []
+
+
+def test_term_names_are_text_never_html(page: Any, stack: Any, problems: list) -> None:
+    body = synthetic_csv(XSS_NAME)
+    status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
+    assert status == 200 and answer["series"][0]["name"] == XSS_NAME
+    open_page(page, stack.urls["site"])
+    page.set_input_files(
+        "#file-input", files=[{"name": f"{XSS_NAME}.csv", "mimeType": "text/csv", "buffer": body}]
+    )
+    run(page)
+    assert page.locator("#error").is_hidden()
+    assert page.locator("#series-list h3").all_text_contents() == [XSS_NAME]
+    assert XSS_NAME in page.locator("#file-status").text_content()
+    assert XSS_NAME in page.locator("table.anomalies caption").text_content()
+    assert page.locator("img").count() == 0
+    page.wait_for_timeout(300)  # an injected onerror would have fired by now
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert_table_matches(page, answer)
+    assert problems == []
+
+
+def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
+    open_page(page, stack.urls["site"])
+
+    def tab_to(target: str, limit: int = 20) -> None:
+        """Press Tab until the focused element has this id or starts with this text."""
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                "[document.activeElement.id, document.activeElement.textContent.trim()]"
+            )
+            if focused[0] == target or focused[1].startswith(target):
+                return
+        raise AssertionError(f"Tab never reached {target!r}")
+
+    # The drop zone is a focusable button that opens the file dialog with Enter.
+    tab_to("drop-zone")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "keyboard focus must be visible"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    assert chooser.value is not None
+
+    tab_to("Bitcoin, weekly")
+    page.keyboard.press("Enter")
+    wait_loaded(page, "bitcoin")
+    page.keyboard.press("Tab")  # the next example button
+    page.keyboard.press("Tab")  # the method select
+    assert page.evaluate("document.activeElement.id") == "method"
+    tab_to("Detect anomalies")
+    page.keyboard.press("Space")
+    wait_done(page)
+    assert page.locator("#error").is_hidden()
+    status = page.locator("#status")
+    assert status.get_attribute("aria-live") == "polite"
+    assert re.match(r"Done: \d+ anomal(y|ies) found in 1 series\.", status.text_content())
+    assert page.evaluate("document.activeElement.id") == "results-heading"
+    assert problems == []
+
+
+def test_every_control_has_a_label(page: Any, stack: Any) -> None:
+    open_page(page, stack.urls["site"])
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, button')]
+            .filter((el) => el.id !== 'file-input')
+            .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                            && !el.textContent.trim())
+            .map((el) => el.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == []
+
+
+def test_busy_state_while_waiting(page: Any, stack: Any, problems: list) -> None:
+    open_page(page, stack.urls["site"])
+    page.set_input_files("#file-input", str(GLP1))
+    # Read the state in the same task as the click: the request cannot have answered yet.
+    busy = page.evaluate(
+        """() => {
+            const button = document.getElementById('run');
+            button.click();
+            return {
+                disabled: button.disabled,
+                ariaBusy: document.getElementById('detect-form').getAttribute('aria-busy'),
+                label: button.textContent.trim(),
+                spinner: getComputedStyle(button.querySelector('.spinner')).display !== 'none',
+                status: document.getElementById('status').textContent,
+            };
+        }"""
+    )
+    assert busy == {
+        "disabled": True,
+        "ariaBusy": "true",
+        "label": "Detecting…",
+        "spinner": True,
+        "status": "Detecting anomalies in en_weekly5y_3terms_lt1_glp1.csv…",
+    }
+    wait_done(page)
+    button = page.locator("#run")
+    assert button.is_enabled()
+    assert page.locator("#detect-form").get_attribute("aria-busy") == "false"
+    assert button.text_content().strip() == "Detect anomalies"
+    assert problems == []
+
+
+def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path: Path) -> None:
+    open_page(page, stack.urls["site"])
+    page.set_input_files("#file-input", str(GLP1))
+    run(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "en_weekly5y_3terms_lt1_glp1-anomalies.csv"
+    saved = tmp_path / "results.csv"
+    download.save_as(saved)
+    rows = read_csv(saved.read_text(encoding="utf-8-sig"))
+
+    _, answer = call_api(stack.urls["api"], GLP1.read_bytes(), "method=auto&sensitivity=0.5")
+    assert len(rows) == sum(len(s["values"]) for s in answer["series"])
+    for series in answer["series"]:
+        mine = [r for r in rows if r["series"] == series["name"]]
+        assert [r["timestamp"] for r in mine] == series["timestamps"]
+        assert [float(r["value"]) for r in mine] == series["values"]
+        assert [float(r["expected"]) for r in mine] == pytest.approx(series["expected"])
+        flagged = [i for i, r in enumerate(mine) if r["anomaly"] == "true"]
+        assert flagged == [a["index"] for a in series["anomalies"]]
+        for anomaly in series["anomalies"]:
+            row = mine[anomaly["index"]]
+            assert float(row["score"]) == pytest.approx(anomaly["score"])
+            assert (row["direction"], row["kind"]) == (anomaly["direction"], anomaly["kind"])
+    assert problems == []
+
+
+def test_download_guards_against_spreadsheet_formulas(
+    page: Any, stack: Any, tmp_path: Path
+) -> None:
+    term = '=HYPERLINK("http://example.invalid","x"),"quoted"'
+    body = synthetic_csv(f'"{term.replace(chr(34), chr(34) * 2)}"')
+    status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
+    assert status == 200
+    name = answer["series"][0]["name"]
+    assert name.startswith("=")
+    open_page(page, stack.urls["site"])
+    page.set_input_files(
+        "#file-input", files=[{"name": "f.csv", "mimeType": "text/csv", "buffer": body}]
+    )
+    run(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    saved = tmp_path / "f.csv"
+    download_info.value.save_as(saved)
+    rows = read_csv(saved.read_text(encoding="utf-8-sig"))
+    assert rows and {r["series"] for r in rows} == {"'" + name}
+
+
+def test_readable_on_a_phone(phone_page: Any, stack: Any, problems: list) -> None:
+    page = phone_page
+    open_page(page, stack.urls["site"])
+    page.get_by_role("button", name="GLP-1 drugs, 3 terms").click()
+    wait_loaded(page, "glp1")
+    run(page)
+    assert page.locator("#error").is_hidden()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px screen"
+    for box in [c.bounding_box() for c in page.locator(".chart canvas").all()]:
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "result-phone.png"), full_page=True)
+    assert problems == []
+
+
+def test_chart_follows_the_window_size(page: Any, stack: Any) -> None:
+    open_page(page, stack.urls["site"])
+    page.set_input_files("#file-input", str(BITCOIN))
+    run(page)
+    wide = page.locator(".chart canvas").first.bounding_box()["width"]
+    page.set_viewport_size({"width": 420, "height": 800})
+    page.wait_for_function(
+        "(wide) => document.querySelector('.chart canvas').getBoundingClientRect().width < wide",
+        arg=wide - 100,
+    )
+    assert page.locator(".chart canvas").first.bounding_box()["width"] <= 420
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_api_is_reported(page: Any, dist_copy: Path) -> None:
+    api = f"http://127.0.0.1:{_closed_port()}"
+    (dist_copy / "config.js").write_text(f'window.TRENDS_CONFIG = {{"apiUrl": "{api}"}};\n')
+    with StaticServer(dist_copy) as server:
+        open_page(page, server.url)
+        assert page.locator("#config-problem").is_hidden()
+        page.set_input_files("#file-input", str(BITCOIN))
+        run(page)
+        error = page.locator("#error")
+        assert error.is_visible()
+        assert f"Could not reach the API at {api}." in error.text_content()
+        assert page.get_by_role("button", name="Detect anomalies").is_enabled()
+
+
+def test_missing_config_is_reported(page: Any, dist_copy: Path) -> None:
+    with StaticServer(dist_copy) as server:  # dist_copy has no config.js
+        open_page(page, server.url)
+        notice = page.locator("#config-problem")
+        assert notice.is_visible()
+        assert "config.js is missing" in notice.text_content()
+        page.set_input_files("#file-input", str(BITCOIN))
+        sent: list[str] = []
+        page.on("request", lambda r: sent.append(r.url) if "/detect" in r.url else None)
+        page.get_by_role("button", name="Detect anomalies").click()
+        page.locator("#error").wait_for(state="visible")
+        assert "config.js is missing" in page.locator("#error").text_content()
+        assert sent == []
