@@ -74,12 +74,14 @@ def _client(endpoint_url: str | None, region: str | None, read_timeout: float) -
 
 
 def runtime_client() -> Any:
+    """The cached client for the current env (one per container in Lambda)."""
     env = os.environ
     try:
         read_timeout = float(env.get("INVOKE_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
     except ValueError:
         read_timeout = READ_TIMEOUT_SECONDS
-    read_timeout = min(max(read_timeout, 0.1), READ_TIMEOUT_SECONDS)
+    if not 0 < read_timeout <= READ_TIMEOUT_SECONDS:  # also NaN: never above the hop budget
+        read_timeout = READ_TIMEOUT_SECONDS
     endpoint_url = env.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME") or env.get("AWS_ENDPOINT_URL")
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     return _client(endpoint_url, region, read_timeout)

@@ -166,6 +166,16 @@ def test_the_client_is_created_once_with_the_hop_limits(runtime: RuntimeStandIn)
     assert client.meta.endpoint_url == runtime.url  # AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"), [("7", 7.0), ("60", 25.0), ("nan", 25.0), ("x", 25.0)]
+)
+def test_read_timeout_can_only_be_lowered(
+    runtime: RuntimeStandIn, monkeypatch: pytest.MonkeyPatch, value: str, expected: float
+) -> None:
+    monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", value)
+    assert handler.runtime_client().meta.config.read_timeout == expected
+
+
 # --- the caller's mistakes: 4xx before SageMaker is called -----------------------------------
 
 
