@@ -32,7 +32,6 @@ GITHUB_THUMBPRINTS = (
     "6938fd4d98bab03faadb97b34396831e3780aea1",
     "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
 )
-LAMBDA_BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 MANAGED_BY = "trends-anomaly-gitops"
 SESSION_SECONDS = 3600
 
@@ -157,7 +156,6 @@ def _arns(t: Target) -> dict[str, Any]:
             f"{logs}/aws/sagemaker/Endpoints/{p}",
             f"{logs}/aws/sagemaker/Endpoints/{p}:*",
         ],
-        "alarms": f"arn:aws:cloudwatch:{r}:{a}:alarm:{p}-*",
         "apis": f"arn:aws:apigateway:{r}::/apis",
         "api_children": f"arn:aws:apigateway:{r}::/apis/*",
         "api_tags": f"arn:aws:apigateway:{r}::/tags/*",
@@ -176,7 +174,6 @@ _READ_ANYWHERE = [
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
     "application-autoscaling:DescribeScalingActivities",
-    "cloudwatch:DescribeAlarms",
     "tag:GetResources",
     "s3:ListAllMyBuckets",
 ]
@@ -205,7 +202,6 @@ def plan_permissions_policy(t: Target) -> Policy:
                     "apigateway:GET",
                     "logs:ListTagsForResource",
                     "logs:ListTagsLogGroup",
-                    "cloudwatch:ListTagsForResource",
                 ],
                 "*",
             ),
@@ -268,9 +264,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "ecr:UploadLayerPart",
                 "ecr:CompleteLayerUpload",
                 "ecr:PutImage",
-                "ecr:PutLifecyclePolicy",
-                "ecr:GetLifecyclePolicy",
-                "ecr:PutImageScanningConfiguration",
+                "ecr:PutImageTagMutability",
                 "ecr:TagResource",
                 "ecr:UntagResource",
                 "ecr:ListTagsForResource",
@@ -288,10 +282,8 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "sagemaker:DescribeEndpointConfig",
                 "sagemaker:CreateEndpoint",
                 "sagemaker:UpdateEndpoint",
-                "sagemaker:UpdateEndpointWeightsAndCapacities",
                 "sagemaker:DeleteEndpoint",
                 "sagemaker:DescribeEndpoint",
-                "sagemaker:InvokeEndpoint",
                 "sagemaker:AddTags",
                 "sagemaker:DeleteTags",
                 "sagemaker:ListTags",
@@ -304,7 +296,6 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "iam:CreateRole",
                 "iam:DeleteRole",
                 "iam:GetRole",
-                "iam:UpdateRole",
                 "iam:UpdateAssumeRolePolicy",
                 "iam:PutRolePolicy",
                 "iam:DeleteRolePolicy",
@@ -316,12 +307,6 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "iam:ListRoleTags",
             ],
             [arn["sagemaker_role"], arn["lambda_role"]],
-        ),
-        _stmt(
-            "IamAttachOnlyLambdaBasicExecution",
-            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            [arn["lambda_role"]],
-            ArnEquals={"iam:PolicyARN": LAMBDA_BASIC_EXECUTION},
         ),
         _stmt(
             "PassSageMakerRoleToSageMaker",
@@ -344,12 +329,9 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "lambda:GetFunctionConfiguration",
                 "lambda:UpdateFunctionCode",
                 "lambda:UpdateFunctionConfiguration",
-                "lambda:PublishVersion",
                 "lambda:AddPermission",
                 "lambda:RemovePermission",
                 "lambda:GetPolicy",
-                "lambda:PutFunctionConcurrency",
-                "lambda:DeleteFunctionConcurrency",
                 "lambda:TagResource",
                 "lambda:UntagResource",
                 "lambda:ListTags",
@@ -411,16 +393,6 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "logs:DescribeLogStreams",
             ],
             arn["log_groups"],
-        ),
-        _stmt(
-            "CloudWatchProjectAlarms",
-            [
-                "cloudwatch:PutMetricAlarm",
-                "cloudwatch:DeleteAlarms",
-                "cloudwatch:TagResource",
-                "cloudwatch:ListTagsForResource",
-            ],
-            arn["alarms"],
         ),
         _stmt(
             "AutoScalingSageMakerVariantsOnly",
