@@ -1,40 +1,20 @@
 """Serve the built page (`site/dist`) plus a generated `config.js`, like the S3 website does.
 
-`config.js` is made here (never read from disk) so the page talks to the local API; when the
-site is not built yet, every page says how to build it.
+Content types and `config.js` come from deploy/sitesync.py, so the page gets exactly what the
+bucket serves, except that `config.js` names the local API. When the site is not built yet,
+every page says how to build it.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from deploy.local_http import serve_in_thread, stop_server
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-    ".csv": "text/csv; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".woff2": "font/woff2",
-    ".webmanifest": "application/manifest+json",
-}
-
-
-def config_js(api_url: str) -> bytes:
-    """The same shape deploy writes next to the page in S3."""
-    return f"window.TRENDS_CONFIG = {json.dumps({'apiUrl': api_url})};\n".encode()
+from deploy.sitesync import CONFIG_JS, config_js, content_type
 
 
 def not_built_page(site_dir: Path) -> bytes:
@@ -74,22 +54,20 @@ class SiteServer:
 
 def _make_handler(site: SiteServer) -> type[SimpleHTTPRequestHandler]:
     class Handler(SimpleHTTPRequestHandler):
-        extensions_map: ClassVar[dict[str, str]] = {
-            **SimpleHTTPRequestHandler.extensions_map,
-            **CONTENT_TYPES,
-        }
-
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(site.site_dir), **kwargs)
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
-            if path == "/config.js":
-                self._send_bytes(config_js(site.api_url), CONTENT_TYPES[".js"])
+            if path == f"/{CONFIG_JS}":
+                self._send_bytes(config_js(site.api_url), content_type(CONFIG_JS))
             elif not site.built:
-                self._send_bytes(not_built_page(site.site_dir), CONTENT_TYPES[".html"], 503)
+                self._send_bytes(not_built_page(site.site_dir), content_type("index.html"), 503)
             else:
                 super().do_GET()
+
+        def guess_type(self, path: str | Any) -> str:
+            return content_type(str(path))
 
         def list_directory(self, path: str | Any) -> None:
             self.send_error(404, "Not Found")  # like a website bucket: no listings
