@@ -235,3 +235,21 @@ def test_aws_refusal_is_reported_not_raised(config: Path, capsys, monkeypatch) -
     assert _run(config) == 1
     err = capsys.readouterr().err
     assert "bootstrap: AWS refused" in err and "--print" in err
+
+
+@pytest.mark.parametrize("config_first", [True, False])
+def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    where = ["--config", str(config)]
+    argv = [sys.executable, "-m", "deploy"]
+    rest = ["bootstrap", "--github-repo", REPO, "--print"]
+    argv += [*where, *rest] if config_first else [*rest, *where]
+    result = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    template = json.loads(result.stdout)
+    assert template["Resources"]["DeployRole"]["Properties"]["RoleName"] == (
+        f"{PROJECT}-github-deploy"
+    )

@@ -227,3 +227,18 @@ def test_zizmor_reports_nothing_even_pedantic() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "job", "command"),
+    [
+        ("pr.yml", "plan", "-m deploy plan"),
+        ("drift.yml", "drift", "-m deploy plan"),
+        ("deploy.yml", "deploy", "-m deploy apply"),
+    ],
+)
+def test_site_is_built_before_the_engine_compares_it(name: str, job: str, command: str) -> None:
+    runs = [str(s.get("run", "")) for s in _workflow(name)["jobs"][job]["steps"]]
+    site = next(i for i, r in enumerate(runs) if r.strip() == "make site")
+    engine = next(i for i, r in enumerate(runs) if command in r)
+    assert site < engine
