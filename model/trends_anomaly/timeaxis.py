@@ -14,6 +14,8 @@ _HOUR, _DAY = 3600.0, 86400.0
 # month-first because most locales that export with slashes write the day first; a column is
 # taken by the first format that parses every cell, so 13/01 settles it either way.
 _FALLBACK_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M",
     "%Y/%m/%d",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d %H:%M:%S",
@@ -31,8 +33,17 @@ _LOOKS_LIKE_DATE = re.compile(
     r"^\s*\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?([ T]\d{1,2}(:\d{2}){0,2}.*)?\s*$"
 )
 _COMPACT = re.compile(r"^\d{8}$")
-_ISO = r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?)?)?"
-_ISO_COLUMN = re.compile(f"{_ISO}(?:\n{_ISO})*")  # plain ISO cells: numpy's fast parser
+# numpy's fast ISO parser takes these cells as they are; anything else (zones, words, odd
+# separators, padding) goes through the slower, stricter path.
+_NOT_ISO_CHAR = re.compile(r"[^0-9\-:T. \n]")
+# After a date, only a plain time may follow (numpy reads anything else as a zone and warns).
+_ZONE_OFFSET = re.compile(r"[T ](?!\d{2}(?::\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:\n|$))")
+
+
+def numpy_can_parse(cells: list[str]) -> bool:
+    joined = "\n".join(cells)
+    padded = joined[:1] == " " or joined[-1:] == " " or " \n" in joined or "\n " in joined
+    return not padded and not _NOT_ISO_CHAR.search(joined) and not _ZONE_OFFSET.search(joined)
 
 
 def looks_like_date(cell: str) -> bool:
@@ -50,8 +61,8 @@ def parse_timestamps(cells: list[str]) -> np.ndarray | None:
     """``datetime64[s]`` for every cell, or None when the column is not one of dates."""
     if not cells:
         return np.zeros(0, dtype="datetime64[s]")
-    cleaned = [_normalise(c) for c in cells]
-    if not _ISO_COLUMN.fullmatch("\n".join(cleaned)):
+    cleaned = cells if numpy_can_parse(cells) else [_normalise(c) for c in cells]
+    if cleaned is not cells and not numpy_can_parse(cleaned):
         return _parse_slow(cleaned)  # numpy would warn on zones and guess at odd text
     try:
         parsed = np.array(cleaned, dtype="datetime64[s]")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import BadCsv, NoNumericColumn
-from .timeaxis import infer_step, looks_like_date, parse_timestamps
+from .timeaxis import infer_step, looks_like_date, numpy_can_parse, parse_timestamps
 from .types import Series
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
@@ -119,8 +119,8 @@ def parse_table(text: str) -> Table:
     rows = _rows(text)
     start = _find_data_start(rows)
     header = rows[start - 1] if start > 0 and any(c.strip() for c in rows[start - 1]) else None
-    data = [r for r in rows[start:] if any(c.strip() for c in r)]
-    width = max(len(r) for r in data)
+    data = [r for r in rows[start:] if r and (r[0].strip() or any(c.strip() for c in r))]
+    width = max(map(len, data))
     # Trailing empty cells (a spreadsheet's trailing comma) are not columns.
     while width > 1 and all(len(r) < width or not r[width - 1].strip() for r in data):
         width -= 1
@@ -129,16 +129,15 @@ def parse_table(text: str) -> Table:
             "The file has a date column but no value column.",
             "Add at least one numeric column after the date column.",
         )
-    data = [r + [""] * (width - len(r)) if len(r) < width else r for r in data]
-    first_bad = next((i for i, r in enumerate(data) if len(r) > width), None)
-    if first_bad is not None:
-        raise BadCsv(
-            f"Data row {first_bad + 1} has {len(data[first_bad])} cells, expected {width}.",
-            "Every data row needs the same number of comma-separated cells as the header.",
-        )
+    if (
+        len(set(map(len, data))) > 1 or len(data[0]) != width
+    ):  # short rows padded, trailing empty cells cut
+        data = [(r + [""] * (width - len(r)))[:width] for r in data]
     columns = list(zip(*data, strict=True))
-    labels = [c.strip() for c in columns[0]]
+    labels = list(columns[0])
     timestamps = parse_timestamps(labels)
+    if timestamps is not None and not numpy_can_parse(labels):
+        labels = [c.strip() for c in labels]
     if timestamps is None:
         bad = next((c for c in labels if parse_timestamps([c]) is None), labels[0])
         raise BadCsv(
