@@ -36,6 +36,7 @@ REFERENCE_N = 261  # a five-year weekly Trends export: where the sensitivity sca
 TAIL_SHORT = (0.90, 1.6449)
 TAIL_LONG = (0.98, 2.3263)
 TAIL_LONG_N = 1000
+TAIL_MAX = 4.0  # past this the "tail" is a crowd of outliers worth reporting, not noise
 STEP_SHARPNESS = 0.5  # share of a level shift that must happen within a few points
 
 
@@ -389,12 +390,12 @@ def detect_auto(series: Series, params: dict) -> Detection:
     # Heavy tails (real metrics, misfit of the decomposition) would make a Gaussian threshold
     # fire everywhere: widen the scale when the bulk's upper tail is wider than Gaussian.
     q, qz = TAIL_LONG if n >= TAIL_LONG_N else TAIL_SHORT
-    tail = float(np.quantile(np.abs(e) / sigma, q)) / qz
+    tail = min(float(np.quantile(np.abs(e) / sigma, q)) / qz, TAIL_MAX)
     if tail > 1.0:
         sigma = sigma * tail
         g *= tail
     chosen["tail_factor"] = round(max(tail, 1.0), 4)
-    gap = max(1, half // 4)
+    gap = max(1, half if n >= TAIL_LONG_N else half // 2)
 
     res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None)
     shifts = _level_shifts(y, sigma, half, thr)
