@@ -159,6 +159,8 @@ def _arns(t: Target) -> dict[str, Any]:
         "apis": f"arn:aws:apigateway:{r}::/apis",
         "api_children": f"arn:aws:apigateway:{r}::/apis/*",
         "api_tags": f"arn:aws:apigateway:{r}::/tags/*",
+        # Target tracking alarms are created in the caller's name, named after the variant.
+        "scaling_alarms": f"arn:aws:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*",
     }
 
 
@@ -174,6 +176,7 @@ _READ_ANYWHERE = [
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
     "application-autoscaling:DescribeScalingActivities",
+    "cloudwatch:DescribeAlarms",
     "tag:GetResources",
     "s3:ListAllMyBuckets",
 ]
@@ -282,6 +285,8 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "sagemaker:DescribeEndpointConfig",
                 "sagemaker:CreateEndpoint",
                 "sagemaker:UpdateEndpoint",
+                # Application Auto Scaling checks the caller may scale the variant itself.
+                "sagemaker:UpdateEndpointWeightsAndCapacities",
                 "sagemaker:DeleteEndpoint",
                 "sagemaker:DescribeEndpoint",
                 "sagemaker:AddTags",
@@ -393,6 +398,11 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "logs:DescribeLogStreams",
             ],
             arn["log_groups"],
+        ),
+        _stmt(
+            "TargetTrackingAlarmsOfTheEndpoint",
+            ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
+            arn["scaling_alarms"],
         ),
         _stmt(
             "AutoScalingSageMakerVariantsOnly",

@@ -79,6 +79,15 @@ PROJECT_REQUESTS = [
         "*",
         {"application-autoscaling:service-namespace": "sagemaker"},
     ),
+    # What Application Auto Scaling checks on the caller for a SageMaker target-tracking policy.
+    ("sagemaker:UpdateEndpointWeightsAndCapacities", f"{SM}:endpoint/{P}", {}),
+    (
+        "cloudwatch:PutMetricAlarm",
+        f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:"
+        f"TargetTracking-endpoint/{P}/variant/main-AlarmHigh-1234-abcd",
+        {},
+    ),
+    ("cloudwatch:DescribeAlarms", "*", {}),
 ]
 
 # The same kinds of calls aimed at things that are not this project's.
@@ -111,6 +120,13 @@ FOREIGN_REQUESTS = [
         {"application-autoscaling:service-namespace": "ecs"},
     ),
     ("ec2:RunInstances", "*", {}),
+    (
+        "cloudwatch:DeleteAlarms",
+        f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:TargetTracking-endpoint/other/variant/x",
+        {},
+    ),
+    ("cloudwatch:DeleteAlarms", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:billing", {}),
+    ("sagemaker:UpdateEndpointWeightsAndCapacities", f"{SM}:endpoint/other-x", {}),
     ("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/x", {}),
 ]
 
