@@ -245,3 +245,20 @@ def _may_assume(trust: dict, claims: dict[str, str]) -> bool:
 def test_only_the_right_github_tokens_assume_each_role(sub, aud, plan, deploy) -> None:
     assert _may_assume(bootstrap.plan_trust_policy(T), _token(sub, aud)) is plan
     assert _may_assume(bootstrap.deploy_trust_policy(T), _token(sub, aud)) is deploy
+
+
+def test_policies_fit_aws_quotas_for_the_longest_names() -> None:
+    # IAM: inline policies of a role ≤ 10,240 characters in total, trust policy ≤ 2,048 (the
+    # default quota), role name ≤ 64; whitespace does not count. Longest valid project: 31.
+    import json
+
+    t = bootstrap.Target("a" * 31, "ap-southeast-2", ACCOUNT, f"{'o' * 39}/{'r' * 100}")
+
+    def size(doc: dict) -> int:
+        return len(json.dumps(doc, separators=(",", ":")))
+
+    assert size(bootstrap.deploy_permissions_policy(t)) <= 10_240
+    assert size(bootstrap.plan_permissions_policy(t)) <= 10_240
+    assert size(bootstrap.deploy_trust_policy(t)) <= 2_048
+    assert size(bootstrap.plan_trust_policy(t)) <= 2_048
+    assert len(t.deploy_role_name) <= 64 and len(t.plan_role_name) <= 64
