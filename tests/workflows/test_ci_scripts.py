@@ -56,6 +56,7 @@ def _gh_env(tmp_path: Path) -> dict[str, str]:
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
         "GITHUB_RUN_ID": "42",
+        "HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98",
         "GITHUB_REPOSITORY": "octo/trends",
     }
 
@@ -131,6 +132,7 @@ def test_pr_plan_step_builds_one_comment_for_every_outcome(
     comment = _read(str(Path(env["RUNNER_TEMP"]) / "plan-comment.md"))
     assert comment.startswith("<!-- deploy-plan -->") and title in comment
     assert "args: -m deploy plan --format markdown" in comment
+    assert "Plan for fedcba987654 (run 42)" in comment
     assert ("AccessDenied" in comment) is (rc == 1)
     assert comment in _read(env["GITHUB_STEP_SUMMARY"])
     assert f"rc={rc}" in _read(env["GITHUB_OUTPUT"])
