@@ -135,9 +135,9 @@ def parse_table(text: str) -> Table:
         data = [(r + [""] * (width - len(r)))[:width] for r in data]
     columns = list(zip(*data, strict=True))
     labels = list(columns[0])
-    timestamps = parse_timestamps(labels)
-    if timestamps is not None and not numpy_can_parse(labels):
+    if not numpy_can_parse(labels):  # padded or unusual cells: echo them trimmed
         labels = [c.strip() for c in labels]
+    timestamps = parse_timestamps(labels)
     if timestamps is None:
         bad = next((c for c in labels if parse_timestamps([c]) is None), labels[0])
         raise BadCsv(
