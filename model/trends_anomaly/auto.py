@@ -36,8 +36,11 @@ REFERENCE_N = 261  # a five-year weekly Trends export: where the sensitivity sca
 TAIL_SHORT = (0.90, 1.6449)
 TAIL_LONG = (0.98, 2.3263)
 TAIL_LONG_N = 1000
+REL_CHANGE = 0.5  # a point this share away from its expected level ...
+REL_Z = 0.8  # ... needs only this share of the z threshold
 TAIL_MAX = 4.0  # past this the "tail" is a crowd of outliers worth reporting, not noise
-STEP_SHARPNESS = 0.5  # share of a level shift that must happen within a few points
+STEP_SHARPNESS = 0.7  # share of a level shift that must happen within STEP_K points
+STEP_K = 6
 
 
 @dataclass
@@ -226,7 +229,7 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
         sign = 1.0 if s[peak] > 0 else -1.0
         # A step happens at once; a term slowly taking off does not: most of the change must
         # sit across the change point itself.
-        k = max(2, min(4, L // 3))
+        k = max(2, min(STEP_K, L // 3))
         jump = float(np.median(y[start : start + k]) - np.median(y[max(start - k, 0) : start]))
         if jump * sign < STEP_SHARPNESS * abs(float(d[peak])):
             continue
@@ -254,9 +257,19 @@ def _pair_shifts(shifts: list[_Event], span: int) -> list[_Event]:
 
 
 def _residual_events(
-    e: np.ndarray, sigma: np.ndarray, thr: float, gap: int, seasonal: np.ndarray | None
+    e: np.ndarray,
+    sigma: np.ndarray,
+    thr: float,
+    gap: int,
+    seasonal: np.ndarray | None,
+    level: np.ndarray | None,
 ) -> list[_Event]:
     z = e / sigma
+    if level is not None and z.size < TAIL_LONG_N:
+        # Shares, not only sigmas: on a count-like series a point at half (or twice) its
+        # expected level is news even where sampling noise is wide.
+        rel = np.abs(e) >= REL_CHANGE * np.maximum(level, 1e-9)
+        z = np.where(rel & (np.abs(z) > REL_Z * thr), z * (1.0 / REL_Z), z)
     zm = median_filter(z, size=3, mode="nearest") if z.size >= 3 else z
     # Same for runs: white noise gives a median of 3 a spread of ~0.67; more means the
     # residual wanders and a run of moderate values is no evidence.
@@ -397,7 +410,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
     chosen["tail_factor"] = round(max(tail, 1.0), 4)
     gap = max(1, half if n >= TAIL_LONG_N else half // 2)
 
-    res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None)
+    res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None, level)
     shifts = _level_shifts(y, sigma, half, thr)
     shifts = _pair_shifts(shifts, 2 * half)
     for ev in shifts:  # a shift's first few points are part of the same event
