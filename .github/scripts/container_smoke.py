@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     except (SmokeError, OSError, ValueError) as exc:
         print(f"::error title=container smoke test::{exc}")
         if args.image:
-            print(_docker("logs", NAME, check=False).stdout[-5000:])
+            logs = _docker("logs", NAME, check=False)  # gunicorn logs to stderr
+            print(f"--- docker logs {NAME} ---\n{logs.stdout[-4000:]}{logs.stderr[-4000:]}")
         return 1
     finally:
         if args.image:

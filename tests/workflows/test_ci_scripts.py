@@ -351,3 +351,64 @@ def test_container_smoke_rejects_wrong_answers(payload: Any, problem: str) -> No
         sys.path.remove(str(SCRIPTS))
     with pytest.raises(container_smoke.SmokeError, match=problem):
         container_smoke.check_answer(payload)
+
+
+DOCKER_SHIM = """#!/usr/bin/env bash
+# Stand-in for the docker CLI (no Docker engine here): records each call; `run` starts the real
+# model server the way the image's CMD would, `rm -f` stops it, `logs` prints a marker.
+set -euo pipefail
+echo "$*" >> "$SHIM_DIR/calls"
+case "$1" in
+  run)
+    [ "${@: -1}" = serve ] || { echo "not started as SageMaker does" >&2; exit 125; }
+    port=$(printf '%s\\n' "$@" | sed -n 's/^127\\.0\\.0\\.1:\\([0-9]*\\):8080$/\\1/p')
+    SAGEMAKER_BIND_TO_PORT="$port" MODEL_SERVER_HOST=127.0.0.1 \\
+      SAGEMAKER_MODEL_SERVER_WORKERS=1 "$MODEL_SERVE" >/dev/null 2>&1 &
+    echo $! > "$SHIM_DIR/pid"
+    echo fake-container-id ;;
+  rm)
+    if [ -f "$SHIM_DIR/pid" ]; then kill "$(cat "$SHIM_DIR/pid")" 2>/dev/null || true; fi
+    rm -f "$SHIM_DIR/pid" ;;
+  logs) echo "CONTAINER LOGS" ;;
+esac
+"""
+
+
+def _with_docker_shim(tmp_path: Path, csv: Path, timeout: str) -> subprocess.CompletedProcess[str]:
+    shim = tmp_path / "bin" / "docker"
+    shim.parent.mkdir()
+    shim.write_text(DOCKER_SHIM, encoding="utf-8")
+    shim.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{shim.parent}:{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+        "SHIM_DIR": str(tmp_path),
+        "MODEL_SERVE": str(ROOT / "model" / "serve"),
+    }
+    port = str(_free_port())
+    return subprocess.run(
+        [PYTHON, str(SCRIPTS / "container_smoke.py"), "--image", "model:ci", "--port", port,
+         "--csv", str(csv), "--timeout", timeout],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_container_smoke_starts_the_image_with_serve_and_cleans_up(tmp_path: Path) -> None:
+    result = _with_docker_shim(tmp_path, CSV, "90")
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[0] == "rm -f trends-anomaly-smoke"
+    assert calls[1].startswith("run -d --name trends-anomaly-smoke -p 127.0.0.1:")
+    assert calls[1].endswith(":8080 model:ci serve")
+    assert calls[-1] == "rm -f trends-anomaly-smoke"
+    assert not (tmp_path / "pid").exists()
+
+
+def test_container_smoke_prints_the_container_logs_on_failure(tmp_path: Path) -> None:
+    not_csv = tmp_path / "empty.csv"
+    not_csv.write_text("", encoding="utf-8")
+    result = _with_docker_shim(tmp_path, not_csv, "90")
+    assert result.returncode == 1
+    assert "::error title=container smoke test::POST /invocations" in result.stdout
+    assert "CONTAINER LOGS" in result.stdout
+    assert (tmp_path / "calls").read_text().splitlines()[-1] == "rm -f trends-anomaly-smoke"
