@@ -462,6 +462,17 @@ def _sub(value: Any) -> Any:
     return value
 
 
+def _trust_in_template(trust: Policy) -> Any:
+    """The provider ARN through ``Ref`` when the stack creates it, so the role waits for it."""
+    doc = _sub(trust)
+    for statement in doc["Statement"]:
+        existing = statement["Principal"]["Federated"]
+        statement["Principal"]["Federated"] = {
+            "Fn::If": ["CreateProvider", {"Ref": "GitHubOIDCProvider"}, existing]
+        }
+    return doc
+
+
 def cloudformation_template(project: str, region: str, github_repo: str, **kw: str) -> Policy:
     """The same provider and roles as a CloudFormation template (account from the stack)."""
     t = Target(project, region, "${AWS::AccountId}", github_repo, **kw)
@@ -487,7 +498,7 @@ def cloudformation_template(project: str, region: str, github_repo: str, **kw: s
                 "RoleName": name,
                 "Description": description,
                 "MaxSessionDuration": SESSION_SECONDS,
-                "AssumeRolePolicyDocument": _sub(trust),
+                "AssumeRolePolicyDocument": _trust_in_template(trust),
                 "Policies": [{"PolicyName": name, "PolicyDocument": _sub(permissions)}],
                 "Tags": tags(t),
             },
