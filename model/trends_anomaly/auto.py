@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import median_filter
+from scipy.ndimage import median_filter, uniform_filter1d
 from scipy.special import ndtri
 
 from .auto_period import choose_period, odd
@@ -36,6 +36,7 @@ REFERENCE_N = 261  # a five-year weekly Trends export: where the sensitivity sca
 TAIL_SHORT = (0.90, 1.6449)
 TAIL_LONG = (0.98, 2.3263)
 TAIL_LONG_N = 1000
+BROAD_MIN_SHIFT = 3.5  # mean deviation (in noise sds) a broad event needs at least
 REL_CHANGE = 0.5  # a point this share away from its expected level ...
 REL_Z = 0.8  # ... needs only this share of the z threshold
 TAIL_MAX = 4.0  # past this the "tail" is a crowd of outliers worth reporting, not noise
@@ -63,7 +64,7 @@ def _threshold(sensitivity: float, alpha: float | None, n: int) -> float:
     # way past a five-year weekly export, so a long series gets as few false alarms as a
     # short one.
     growth = max(1.0, float(np.sqrt(np.log(max(n, 2)) / np.log(REFERENCE_N))))
-    return (3.0 + 4.0 * (1.0 - s)) * growth
+    return (3.0 + 4.4 * (1.0 - s)) * growth
 
 
 def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
@@ -301,6 +302,49 @@ def _residual_events(
     return out
 
 
+def _broad_events(
+    y: np.ndarray,
+    sigma: np.ndarray,
+    half: int,
+    thr: float,
+    seasonal: np.ndarray | None,
+) -> list[_Event]:
+    """Stretches of half a window or more that sit off a long baseline.
+
+    The main trend (window 2*half+1) follows any bump wider than half its window, so a
+    season that fails for a few months or a long temporary change would vanish into it.
+    Against a baseline twice as long, the mean deviation over ``half`` points shows them;
+    it is calibrated by its own robust spread, since slow wandering is not news.
+    """
+    n = y.size
+    m = max(3, half)
+    w2 = 4 * half + 1
+    if n < 2 * w2 or n >= TAIL_LONG_N:  # long metrics: wandering is their normal state
+        return []
+    e2 = (y - _rolling_median(y, w2)) / sigma
+    zb = uniform_filter1d(e2, size=m, mode="nearest")
+    white = 1.0 / np.sqrt(m)
+    spread = max(1.4826 * float(np.median(np.abs(zb - np.median(zb)))), white)
+    flags = (np.abs(zb) > thr * spread) & (np.abs(zb) > BROAD_MIN_SHIFT)
+    out: list[_Event] = []
+    for a, b in _runs(flags, 0):
+        peak = a + int(np.argmax(np.abs(zb[a : b + 1])))
+        sign = 1.0 if zb[peak] > 0 else -1.0
+        lo, hi = max(a - m // 2, 0), min(b + m // 2 + 1, n)
+        inside = np.flatnonzero(sign * e2[lo:hi] > 0.5 * abs(zb[peak]))
+        start = lo + int(inside[0]) if inside.size else a
+        end = lo + int(inside[-1]) if inside.size else b
+        kind = "temporary_change"
+        if seasonal is not None and end - start >= 2:
+            sv = seasonal[start : end + 1]
+            rv = e2[start : end + 1]
+            if np.std(sv) > 0 and np.std(rv) > 0 and abs(float(np.corrcoef(sv, rv)[0, 1])) > 0.5:
+                kind = "seasonal_break"
+        score = float(abs(zb[peak]) / spread)
+        out.append(_Event(start, end, start, score, sign, kind, 1))
+    return out
+
+
 def _merge(events: list[_Event], gap: int) -> list[_Event]:
     """Overlapping or touching events become one; the higher-ranked one names it."""
     events = sorted(events, key=lambda ev: (ev.start, -ev.rank))
@@ -412,6 +456,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
 
     res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None, level)
     shifts = _level_shifts(y, sigma, half, thr)
+    res_events += _broad_events(y, sigma, half, thr, seasonal if period else None)
     shifts = _pair_shifts(shifts, 2 * half)
     for ev in shifts:  # a shift's first few points are part of the same event
         if ev.kind == "level_shift":
