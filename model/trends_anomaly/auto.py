@@ -216,8 +216,8 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     # Autocorrelated noise (weather, traffic) moves window medians far more than white noise
     # would: calibrate the statistic by its own robust spread, never below the white model.
     spread = 1.4826 * float(np.median(np.abs(z[valid])))
-    if spread > 1.0 and n >= TAIL_LONG_N:
-        z = z / spread
+    if spread > 1.0:  # short series: a half-step, anomalies weigh more in their spread
+        z = z / (spread if n >= TAIL_LONG_N else np.sqrt(spread))
     big = valid & (np.abs(z) > thr) & (np.abs(s) > 0.45 * thr * sigma)
     out: list[_Event] = []
     for a, b in _runs(big, 0):
