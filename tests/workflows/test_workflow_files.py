@@ -242,3 +242,27 @@ def test_site_is_built_before_the_engine_compares_it(name: str, job: str, comman
     site = next(i for i, r in enumerate(runs) if r.strip() == "make site")
     engine = next(i for i, r in enumerate(runs) if command in r)
     assert site < engine
+
+
+def test_pre_commit_hooks_are_local_and_cover_every_linter() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local"
+    hooks = {h["id"]: h for h in repo["hooks"]}
+    for hook in hooks.values():
+        assert hook["language"] == "system"
+        assert hook["entry"].startswith(".venv/bin/"), hook["id"]
+        assert (ROOT / hook["entry"].split()[0]).exists(), hook["entry"]
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "hadolint",
+        "actionlint",
+        "zizmor",
+        "shellcheck",
+        "check-yaml",
+        "trailing-whitespace",
+        "end-of-file",
+    } <= set(hooks)
+    assert "--check" in hooks["ruff-format"]["entry"]  # lint never rewrites files
+    assert "--offline" in hooks["zizmor"]["entry"]
