@@ -6,7 +6,9 @@ Real boto3 clients reach moto in server mode over HTTP (AWS_ENDPOINT_URL), fake 
 from __future__ import annotations
 
 import json
+import os
 import socket
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,24 +52,28 @@ def moto_endpoint() -> Iterator[str]:
     patcher.undo()
 
 
-@pytest.fixture
-def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Fake credentials pointed at moto; IAM state reset between tests."""
+def _fake_aws_env(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    """Only fake credentials and the given endpoint: no ambient AWS_* setting leaks in."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_ENDPOINT_URL": moto_endpoint,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }.items():
         monkeypatch.setenv(key, value)
-    for key in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(key, raising=False)
-    import urllib.request
 
-    urllib.request.urlopen(
-        urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10
-    ).read()
+
+@pytest.fixture
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Fake credentials pointed at moto; moto state reset between tests."""
+    _fake_aws_env(monkeypatch, moto_endpoint)
+    reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=10).read()
     yield boto3.client("iam", region_name=REGION)
 
 
@@ -186,9 +192,7 @@ def test_print_renders_a_template_without_calling_aws(
     config: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Any AWS call would fail: no server listens there.
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    _fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}")
     assert _run(config, "--print") == 0
     template = json.loads(capsys.readouterr().out)
     resources = template["Resources"]
@@ -240,9 +244,7 @@ def test_bad_arguments_fail_clearly(config: Path, capsys, args, message) -> None
 
 
 def test_aws_refusal_is_reported_not_raised(config: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    _fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     assert _run(config) == 1
     err = capsys.readouterr().err
