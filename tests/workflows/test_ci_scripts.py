@@ -119,16 +119,16 @@ def _fake_deploy_cli(tmp_path: Path, rc: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rc", "title", "step_rc"),
-    [(0, "no changes", 0), (2, "merging this pull request changes AWS", 0), (1, "failed", 0)],
+    ("rc", "title"),
+    [(0, "no changes"), (2, "merging this pull request changes AWS"), (1, "failed")],
 )
 def test_pr_plan_step_builds_one_comment_for_every_outcome(
-    tmp_path: Path, rc: int, title: str, step_rc: int
+    tmp_path: Path, rc: int, title: str
 ) -> None:
     _fake_deploy_cli(tmp_path, rc)
     env = _gh_env(tmp_path)
     result = _bash(_step("pr.yml", "plan", "-m deploy plan"), tmp_path, env)
-    assert result.returncode == step_rc, result.stderr
+    assert result.returncode == 0, result.stderr  # the comment is posted even when plan fails
     comment = _read(str(Path(env["RUNNER_TEMP"]) / "plan-comment.md"))
     assert comment.startswith("<!-- deploy-plan -->") and title in comment
     assert "args: -m deploy plan --format markdown" in comment
