@@ -36,6 +36,7 @@ REFERENCE_N = 261  # a five-year weekly Trends export: where the sensitivity sca
 TAIL_SHORT = (0.90, 1.6449)
 TAIL_LONG = (0.98, 2.3263)
 TAIL_LONG_N = 1000
+MIN_BIN = 40  # points per level bin when fitting noise against level
 BROAD_MIN_SHIFT = 3.5  # mean deviation (in noise sds) a broad event needs at least
 REL_CHANGE = 0.5  # a point this share away from its expected level ...
 REL_Z = 0.8  # ... needs only this share of the z threshold
@@ -144,9 +145,13 @@ def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.
 
 
 def _robust_sd(e: np.ndarray) -> float:
-    """Scale of the bulk of e: MAD, or the mean absolute deviation when the MAD is 0."""
+    """Scale of the bulk of e: the MAD; when over half the points sit exactly on the median
+    (zero runs), a higher quantile of the same Gaussian yardstick, still blind to bursts."""
     a = np.abs(e - np.median(e))
     g = 1.4826 * float(np.median(a))
+    if g > 0:
+        return g
+    g = float(np.quantile(a, 0.75)) / 1.1503
     return g if g > 0 else 1.2533 * float(np.mean(a))
 
 
@@ -158,11 +163,12 @@ def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.nd
     """
     g = max(_robust_sd(e), floor)
     n = e.size
-    if level is None or n < 40:
+    nbins = min(4, n // MIN_BIN)  # small bins would let one burst set their scale
+    if level is None or nbins < 2:
         return np.full(n, g), g
     lv = np.maximum(level, 0.0)
     order = np.argsort(lv, kind="stable")
-    bins = np.array_split(order, 4)
+    bins = np.array_split(order, nbins)
     m = np.array([lv[b].mean() for b in bins])
     v = np.array([_robust_sd(e[b]) ** 2 for b in bins])
     mc = m - m.mean()
@@ -239,7 +245,16 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
 
 
 def _pair_shifts(shifts: list[_Event], span: int) -> list[_Event]:
-    """A step up soon followed by a step down (or the reverse) is one temporary change."""
+    """A step up soon followed by a step down (or the reverse) is one temporary change;
+    two steps the same way within a window are one shift (the weaker is its echo)."""
+    merged: list[_Event] = []
+    for ev in shifts:
+        if merged and ev.sign == merged[-1].sign and ev.start - merged[-1].start <= span:
+            if ev.score > merged[-1].score:
+                merged[-1] = ev
+            continue
+        merged.append(ev)
+    shifts = merged
     out: list[_Event] = []
     i = 0
     while i < len(shifts):

@@ -1,0 +1,311 @@
+"""Behaviour of the `auto` detector: what it finds, what it leaves alone, what it survives.
+
+Pins behaviour, not numbers: each anomaly kind is found (once, at the right place) on a clear
+example; clean seasonal series stay clean at the default sensitivity; the period comes from
+the timestamps and is confirmed by the data; degenerate input never raises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from trends_anomaly.auto import detect_auto
+from trends_anomaly.timeaxis import infer_step
+from trends_anomaly.trends import parse_csv
+from trends_anomaly.types import Detection, Series
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+STEPS = {"weekly": 7 * 86400, "daily": 86400, "monthly": 0, "hourly": 3600}
+DEFAULTS: dict = {"sensitivity": 0.5, "period": None, "alpha": None, "max_anomalies": None}
+
+
+def make_series(values, freq: str = "weekly") -> Series:
+    values = np.asarray(values, dtype=float)
+    n = values.size
+    if freq == "monthly":
+        ts = (np.datetime64("2004-01", "M") + np.arange(n)).astype("datetime64[s]")
+    else:
+        ts = np.datetime64("2019-01-06T00:00:00") + STEPS[freq] * np.arange(n).astype(
+            "timedelta64[s]"
+        )
+    labels = [str(t) for t in ts]
+    return Series("term", ts, labels, values, infer_step(ts))
+
+
+def seasonal(n: int = 261, period: int = 52, amp: float = 10.0, sd: float = 2.0, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return np.round(50 + amp * np.sin(2 * np.pi * t / period) + rng.normal(0, sd, n))
+
+
+def detect(values, freq: str = "weekly", **params) -> Detection:
+    return detect_auto(make_series(values, freq), {**DEFAULTS, **params})
+
+
+def check_shape(d: Detection, n: int) -> None:
+    assert d.expected.shape == d.lower.shape == d.upper.shape == (n,)
+    assert np.isfinite(d.expected).all() and np.isfinite(d.lower).all()
+    assert np.isfinite(d.upper).all()
+    assert (d.lower <= d.expected + 1e-9).all() and (d.expected <= d.upper + 1e-9).all()
+    idx = [a.index for a in d.anomalies]
+    assert idx == sorted(set(idx))
+    assert all(0 <= i < n for i in idx)
+    for a in d.anomalies:
+        assert a.direction in ("up", "down")
+        assert np.isfinite(a.score) and a.score > 0
+
+
+# --- each kind on a clear example -------------------------------------------------------------
+
+
+def test_spike_found_once_at_its_peak():
+    x = seasonal()
+    x[150] += 40
+    d = detect(x)
+    check_shape(d, x.size)
+    assert [(a.index, a.kind, a.direction) for a in d.anomalies] == [(150, "spike", "up")]
+
+
+def test_dip_found():
+    x = seasonal()
+    x[150] = 5
+    d = detect(x)
+    assert [(a.index, a.kind, a.direction) for a in d.anomalies] == [(150, "dip", "down")]
+
+
+def test_level_shift_reported_once_at_its_start():
+    x = seasonal()
+    x[150:] += 25
+    d = detect(x)
+    assert len(d.anomalies) == 1
+    a = d.anomalies[0]
+    assert a.kind == "level_shift" and a.direction == "up"
+    assert 148 <= a.index <= 151
+    # the band follows the new level instead of flagging every later point
+    assert d.lower[200] < x[200] < d.upper[200]
+
+
+def test_level_shift_down_near_the_end_is_still_one_event():
+    x = seasonal(seed=3)
+    x[220:] -= 25
+    d = detect(x)
+    assert len(d.anomalies) == 1
+    assert d.anomalies[0].direction == "down" and 218 <= d.anomalies[0].index <= 221
+
+
+def test_temporary_change_is_one_event_at_its_start():
+    x = seasonal()
+    x[150:158] += 25
+    d = detect(x)
+    assert len(d.anomalies) == 1
+    a = d.anomalies[0]
+    assert a.kind == "temporary_change" and a.direction == "up"
+    assert 148 <= a.index <= 151
+
+
+def test_seasonal_break_found():
+    x = seasonal(amp=20)
+    t = np.arange(x.size)
+    seg = slice(107, 127)  # the second year's peak does not happen
+    x[seg] = np.round(50 + np.random.default_rng(5).normal(0, 2, 20))
+    d = detect(x)
+    assert len(d.anomalies) == 1
+    a = d.anomalies[0]
+    assert a.kind == "seasonal_break" and a.direction == "down"
+    assert 104 <= a.index <= 127
+    assert t[seg][0] - 3 <= a.index
+
+
+def test_spike_and_shift_in_one_series_are_two_events():
+    x = seasonal(seed=2)
+    x[60] += 45
+    x[180:] += 25
+    d = detect(x)
+    kinds = {a.kind: a.index for a in d.anomalies}
+    assert kinds.get("spike") == 60
+    assert 178 <= kinds.get("level_shift", -1) <= 181
+    assert len(d.anomalies) == 2
+
+
+# --- no false alarms on clean data ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_clean_weekly_seasonal_series_has_no_anomaly(seed):
+    assert detect(seasonal(seed=seed)).anomalies == []
+
+
+@pytest.mark.parametrize(
+    ("freq", "n", "period"), [("daily", 90, 7), ("monthly", 200, 12), ("hourly", 168, 24)]
+)
+def test_clean_series_of_other_frequencies_have_no_anomaly(freq, n, period):
+    for seed in range(3):
+        assert detect(seasonal(n, period, seed=seed), freq).anomalies == []
+
+
+def test_clean_trend_without_season_has_no_anomaly():
+    rng = np.random.default_rng(4)
+    x = np.round(np.linspace(10, 70, 261) + rng.normal(0, 2, 261))
+    assert detect(x).anomalies == []
+
+
+def test_sensitivity_moves_the_threshold():
+    x = seasonal(seed=1)
+    x[100] += 9  # about 4.5 noise sds: not news by default, news when asked for more
+    assert detect(x).anomalies == []
+    assert 100 in [a.index for a in detect(x, sensitivity=1.0).anomalies]
+    low, high = detect(x, sensitivity=0.0), detect(x, sensitivity=1.0)
+    assert (high.upper - high.lower).mean() < (low.upper - low.lower).mean()
+
+
+# --- the period -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("freq", "n", "period"),
+    [("weekly", 261, 52), ("daily", 90, 7), ("monthly", 200, 12), ("hourly", 168, 24)],
+)
+def test_period_inferred_from_timestamps_and_confirmed(freq, n, period):
+    d = detect(seasonal(n, period), freq)
+    assert d.chosen["period"] == period
+    assert d.chosen["period_source"].startswith("timestamps")
+
+
+def test_no_season_in_the_data_means_no_period():
+    rng = np.random.default_rng(0)
+    d = detect(np.round(50 + rng.normal(0, 3, 261)))
+    assert d.chosen["period"] is None
+    assert "not_confirmed" in d.chosen["period_source"]
+
+
+def test_series_shorter_than_two_periods_runs_without_season():
+    d = detect(seasonal(52))
+    assert d.chosen["period"] is None
+    assert "too_short" in d.chosen["period_source"]
+
+
+def test_period_parameter_overrides_and_zero_disables():
+    x = seasonal()
+    assert detect(x, period=26).chosen["period"] == 26
+    assert detect(x, period=26).chosen["period_source"] == "parameter"
+    assert detect(x, period=0).chosen["period"] is None
+
+
+def test_chosen_reports_every_parameter_used():
+    d = detect(seasonal())
+    for key in ("sensitivity", "period", "period_source", "threshold", "max_anomalies"):
+        assert key in d.chosen
+
+
+def test_max_anomalies_keeps_the_strongest():
+    x = seasonal()
+    x[50] += 20
+    x[120] += 60
+    x[200] += 30
+    d = detect(x, max_anomalies=1)
+    assert [a.index for a in d.anomalies] == [120]
+    assert detect(x, max_anomalies=0).anomalies == []
+
+
+def test_alpha_overrides_sensitivity():
+    x = seasonal(seed=1)
+    x[100] += 9
+    strict, loose = detect(x, alpha=1e-6), detect(x, alpha=0.4)
+    assert strict.chosen["threshold"] > loose.chosen["threshold"]
+    assert strict.chosen["alpha"] == 1e-6
+
+
+# --- degenerate input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 7, 8, 12, 30])
+@pytest.mark.parametrize("kind", ["constant", "zeros", "noise"])
+def test_short_constant_and_zero_series_do_not_crash(n, kind):
+    rng = np.random.default_rng(n)
+    x = {"constant": np.full(n, 7.0), "zeros": np.zeros(n), "noise": rng.normal(5, 1, n)}[kind]
+    d = detect(x)
+    check_shape(d, n)
+    if kind != "noise":
+        assert d.anomalies == []
+
+
+def test_long_constant_and_zero_series_have_no_anomaly():
+    for x in (np.zeros(5000), np.full(300, 42.0), np.full(300, 0.5)):
+        d = detect(x)
+        check_shape(d, x.size)
+        assert d.anomalies == []
+
+
+def test_mostly_zero_series_with_one_burst():
+    x = np.zeros(261)
+    x[[40, 90, 91, 200]] = [1, 0.5, 1, 0.5]
+    x[150] = 100
+    d = detect(x)
+    check_shape(d, x.size)
+    assert 150 in [a.index for a in d.anomalies]
+
+
+def test_gappy_timestamps_and_non_finite_values():
+    x = seasonal()
+    x[[10, 11, 12]] = np.nan
+    x[20] = np.inf
+    s = make_series(x)
+    keep = np.ones(x.size, bool)
+    keep[100:130] = False  # a hole in the timestamps
+    s = Series(
+        "t",
+        s.timestamps[keep],
+        [s.labels[i] for i in np.flatnonzero(keep)],
+        s.values[keep],
+        infer_step(s.timestamps[keep]),
+    )
+    d = detect_auto(s, DEFAULTS)
+    check_shape(d, int(keep.sum()))
+
+
+def test_deterministic():
+    x = seasonal(seed=9)
+    x[77] += 40
+    a, b = detect(x), detect(x.copy())
+    assert a.anomalies == b.anomalies and a.chosen == b.chosen
+    assert np.array_equal(a.expected, b.expected) and np.array_equal(a.upper, b.upper)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False),
+        min_size=0,
+        max_size=400,
+    ),
+    st.sampled_from(["weekly", "daily", "monthly", "hourly"]),
+    st.floats(min_value=0, max_value=1),
+)
+def test_never_raises_on_arbitrary_values(values, freq, sensitivity):
+    d = detect(values, freq, sensitivity=sensitivity)
+    check_shape(d, len(values))
+
+
+# --- real exports -----------------------------------------------------------------------------
+
+
+def test_every_real_export_runs_each_term_on_its_own():
+    files = sorted(DATA.glob("*.csv"))
+    assert files
+    for path in files:
+        for s in parse_csv(path.read_text(encoding="utf-8-sig")):
+            d = detect_auto(s, DEFAULTS)
+            check_shape(d, s.values.size)
+            assert d.chosen["period_source"]
+
+
+def test_real_weekly_export_finds_its_spike():
+    """uk_weekly1y_pandemic: near zero all year, then one week at 100."""
+    (s,) = parse_csv((DATA / "uk_weekly1y_pandemic.csv").read_text(encoding="utf-8"))
+    peak = int(np.argmax(s.values))
+    d = detect_auto(s, DEFAULTS)
+    assert any(abs(a.index - peak) <= 1 for a in d.anomalies)
