@@ -20,6 +20,18 @@ pytestmark = pytest.mark.browser
 GLP1 = DATA / "en_weekly5y_3terms_lt1_glp1.csv"
 BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
 XSS_NAME = "<img src=x onerror=window.__xss=1>"
+NO_NUMBERS = b"Week,term\n2020-01-05,a\n2020-01-12,b\n2020-01-19,c\n"
+
+
+def upload(page: Any, name: str, body: bytes) -> None:
+    files = [{"name": name, "mimeType": "text/csv", "buffer": body}]
+    page.set_input_files("#file-input", files=files)
+    wait_loaded(page, name)
+
+
+def upload_path(page: Any, path: Path) -> None:
+    page.set_input_files("#file-input", str(path))
+    wait_loaded(page, path.name)
 
 
 def open_page(page: Any, url: str) -> None:
@@ -34,11 +46,16 @@ def wait_loaded(page: Any, name: str) -> None:
 
 def wait_done(page: Any) -> None:
     """Wait until the run finished: results announced or an error shown."""
-    page.wait_for_function(
-        "() => document.querySelector('#status').textContent.startsWith('Done:')"
-        " || !document.querySelector('#error').hidden",
-        timeout=WAIT_MS,
-    )
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('Done:')"
+            " || !document.querySelector('#error').hidden",
+            timeout=WAIT_MS,
+        )
+    except Exception:
+        state = page.evaluate("[status.textContent, error.textContent, run.disabled]")
+        print(f"run did not finish: status/error/busy = {state}")
+        raise
 
 
 def run(page: Any) -> None:
@@ -89,7 +106,7 @@ def assert_table_matches(page: Any, answer: dict[str, Any]) -> None:
 
 def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
-    page.set_input_files("#file-input", str(GLP1))
+    upload_path(page, GLP1)
     assert "en_weekly5y_3terms_lt1_glp1.csv" in page.locator("#file-status").text_content()
     with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
         page.get_by_role("button", name="Detect anomalies").click()
@@ -124,7 +141,7 @@ def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) 
     assert page.get_by_label("Alpha").input_value() == "0.05"
     page.get_by_label("Period").fill("52")
     page.get_by_label("Alpha").fill("0.01")
-    page.set_input_files("#file-input", str(BITCOIN))
+    upload_path(page, BITCOIN)
     with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
         page.get_by_role("button", name="Detect anomalies").click()
     wait_done(page)
@@ -164,7 +181,7 @@ def test_dropping_a_file_loads_it(page: Any, stack: Any, problems: list) -> None
     ("body", "query", "select"),
     [
         (
-            b"Week,term\n2020-01-05,a\n2020-01-12,b\n2020-01-19,c\n",
+            NO_NUMBERS,
             "method=auto&sensitivity=0.5",
             None,
         ),
@@ -183,9 +200,7 @@ def test_the_apis_error_message_is_shown(
         method, label, value = select
         page.get_by_label("Detection method").select_option(method)
         page.get_by_label(label).fill(value)
-    page.set_input_files(
-        "#file-input", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": body}]
-    )
+    upload(page, "bad.csv", body)
     run(page)
     error = page.locator("#error")
     assert error.is_visible()
@@ -205,9 +220,7 @@ def test_term_names_are_text_never_html(page: Any, stack: Any, problems: list) -
     status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
     assert status == 200 and answer["series"][0]["name"] == XSS_NAME
     open_page(page, stack.urls["site"])
-    page.set_input_files(
-        "#file-input", files=[{"name": f"{XSS_NAME}.csv", "mimeType": "text/csv", "buffer": body}]
-    )
+    upload(page, f"{XSS_NAME}.csv", body)
     run(page)
     assert page.locator("#error").is_hidden()
     assert page.locator("#series-list h3").all_text_contents() == [XSS_NAME]
@@ -221,6 +234,10 @@ def test_term_names_are_text_never_html(page: Any, stack: Any, problems: list) -
 
 
 def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
+    # Listen before anything happens: Playwright turns on file-dialog interception
+    # asynchronously, and a dialog opened before that is lost (no event).
+    choosers: list[Any] = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
     open_page(page, stack.urls["site"])
 
     def tab_to(target: str, limit: int = 20) -> None:
@@ -238,9 +255,13 @@ def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
     tab_to("drop-zone")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "keyboard focus must be visible"
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    assert chooser.value is not None
+    page.keyboard.press("Enter")
+    for _ in range(50):  # the listener was registered before the page loaded (see above)
+        if choosers:
+            break
+        page.wait_for_timeout(100)
+    assert len(choosers) == 1, "Enter on the drop zone must open the file dialog"
+    assert choosers[0].element.get_attribute("id") == "file-input"
 
     tab_to("Bitcoin, weekly")
     page.keyboard.press("Enter")
@@ -273,7 +294,7 @@ def test_every_control_has_a_label(page: Any, stack: Any) -> None:
 
 def test_busy_state_while_waiting(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
-    page.set_input_files("#file-input", str(GLP1))
+    upload_path(page, GLP1)
     # Read the state in the same task as the click: the request cannot have answered yet.
     busy = page.evaluate(
         """() => {
@@ -305,7 +326,7 @@ def test_busy_state_while_waiting(page: Any, stack: Any, problems: list) -> None
 
 def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path: Path) -> None:
     open_page(page, stack.urls["site"])
-    page.set_input_files("#file-input", str(GLP1))
+    upload_path(page, GLP1)
     run(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download results as CSV").click()
@@ -341,9 +362,7 @@ def test_download_guards_against_spreadsheet_formulas(
     name = answer["series"][0]["name"]
     assert name.startswith("=")
     open_page(page, stack.urls["site"])
-    page.set_input_files(
-        "#file-input", files=[{"name": "f.csv", "mimeType": "text/csv", "buffer": body}]
-    )
+    upload(page, "f.csv", body)
     run(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download results as CSV").click()
@@ -371,7 +390,7 @@ def test_readable_on_a_phone(phone_page: Any, stack: Any, problems: list) -> Non
 
 def test_chart_follows_the_window_size(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
-    page.set_input_files("#file-input", str(BITCOIN))
+    upload_path(page, BITCOIN)
     run(page)
     wide = page.locator(".chart canvas").first.bounding_box()["width"]
     page.set_viewport_size({"width": 420, "height": 800})
@@ -394,7 +413,7 @@ def test_unreachable_api_is_reported(page: Any, dist_copy: Path) -> None:
     with StaticServer(dist_copy) as server:
         open_page(page, server.url)
         assert page.locator("#config-problem").is_hidden()
-        page.set_input_files("#file-input", str(BITCOIN))
+        upload_path(page, BITCOIN)
         run(page)
         error = page.locator("#error")
         assert error.is_visible()
@@ -408,10 +427,23 @@ def test_missing_config_is_reported(page: Any, dist_copy: Path) -> None:
         notice = page.locator("#config-problem")
         assert notice.is_visible()
         assert "config.js is missing" in notice.text_content()
-        page.set_input_files("#file-input", str(BITCOIN))
+        upload_path(page, BITCOIN)
         sent: list[str] = []
         page.on("request", lambda r: sent.append(r.url) if "/detect" in r.url else None)
         page.get_by_role("button", name="Detect anomalies").click()
         page.locator("#error").wait_for(state="visible")
         assert "config.js is missing" in page.locator("#error").text_content()
         assert sent == []
+
+
+def test_results_never_outlive_their_file(page: Any, stack: Any) -> None:
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    run(page)
+    assert page.locator("#results").is_visible()
+    upload(page, "bad.csv", NO_NUMBERS)  # a new file: the old results go
+    assert page.locator("#results").is_hidden()
+    run(page)
+    assert page.locator("#error").is_visible()
+    assert page.locator("#results").is_hidden()
+    assert page.locator("#series-list canvas").count() == 0

@@ -1,0 +1,25 @@
+"""The page's pure JavaScript logic (CSV escaping, timestamps, API answers, config) under Node."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from pagekit import REPO
+
+
+def test_javascript_unit_tests_pass() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed; the page's build needs Node 20 anyway")
+    result = subprocess.run(
+        [node, "--test", "test/"],
+        cwd=REPO / "site",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "# fail 0" in result.stdout
