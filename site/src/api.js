@@ -78,7 +78,7 @@ export async function detect(apiUrl, csvText, method, params, { fetchImpl = fetc
 }
 
 /** Turn a fetch Response into the answer or an ApiProblem. */
-async function readAnswer(response) {
+export async function readAnswer(response) {
   const text = await response.text();
   let body = null;
   try {

@@ -56,6 +56,15 @@ function showError(problem) {
   announce("");
 }
 
+/** Drop the shown results (they describe an earlier file or run). */
+function clearResults() {
+  for (const dispose of state.disposers) dispose();
+  state.disposers = [];
+  state.answer = null;
+  clear($("series-list"));
+  results.hidden = true;
+}
+
 function hideError() {
   errorBox.hidden = true;
   clear(errorBox);
@@ -83,6 +92,7 @@ function setFile(name, text, size) {
   );
   fileStatus.hidden = false;
   hideError();
+  clearResults();
   announce(`Loaded ${name}. Choose a method and press Detect anomalies.`);
 }
 
@@ -133,10 +143,9 @@ function parameterDetails(parameters) {
 }
 
 function renderResults(answer) {
-  for (const dispose of state.disposers) dispose();
-  state.disposers = [];
+  clearResults();
+  state.answer = answer;
   const list = $("series-list");
-  clear(list);
 
   const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
   const summary = $("results-summary");
@@ -216,7 +225,6 @@ async function run(event) {
   announce(`Detecting anomalies in ${state.file.name}…`);
   try {
     const answer = await detect(config.apiUrl, state.file.text, choice.method, choice.params);
-    state.answer = answer;
     renderResults(answer);
     const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
     announce(
@@ -225,6 +233,7 @@ async function run(event) {
     );
     $("results-heading").focus({ preventScroll: false });
   } catch (error) {
+    clearResults();
     showError(error instanceof ApiProblem ? error : new ApiProblem(`Something went wrong: ${error}`));
     errorBox.focus();
   } finally {
