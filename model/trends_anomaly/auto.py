@@ -22,6 +22,7 @@ import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 from scipy.special import ndtri
 
+from .auto_fast import col_median, med, median3, quantile
 from .auto_period import choose_period, odd
 from .types import Anomaly, Detection, Series
 
@@ -97,7 +98,7 @@ def _phase_profile(d: np.ndarray, period: int) -> np.ndarray:
     k = d.size // period
     block = d[: k * period].reshape(k, period)
     if k >= 3:
-        prof = np.median(block, axis=0)
+        prof = col_median(block)
     else:
         a, b = block[0], block[1]
         prof = np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
@@ -105,11 +106,11 @@ def _phase_profile(d: np.ndarray, period: int) -> np.ndarray:
 
 
 def _tile(prof: np.ndarray, n: int) -> np.ndarray:
-    return np.tile(prof, n // prof.size + 1)[:n]
+    return np.resize(prof, n)  # repeats the profile cycle after cycle
 
 
 def _mad(a: np.ndarray) -> float:
-    return float(np.median(np.abs(a - np.median(a))))
+    return float(med(np.abs(a - med(a))))
 
 
 def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -128,7 +129,7 @@ def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.
     model = "additive"
     seasonal = s_add
     if x.min() >= 0:
-        floor = max(float(np.median(trend0)) * 0.1, 1e-9)
+        floor = max(float(med(trend0)) * 0.1, 1e-9)
         base = np.maximum(trend0, floor)
         s_mul = _tile(_phase_profile(d / base, period), n) * base
         if _mad(d - s_mul) < _mad(d - s_add):
@@ -138,7 +139,7 @@ def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.
     if model == "additive":
         seasonal = _tile(_phase_profile(d, period), n)
     else:
-        base = np.maximum(trend, max(float(np.median(trend)) * 0.1, 1e-9))
+        base = np.maximum(trend, max(float(med(trend)) * 0.1, 1e-9))
         seasonal = _tile(_phase_profile(d / base, period), n) * base
     trend = _rolling_median(x - seasonal, window)
     return trend, seasonal, model
@@ -147,11 +148,11 @@ def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.
 def _robust_sd(e: np.ndarray) -> float:
     """Scale of the bulk of e: the MAD; when over half the points sit exactly on the median
     (zero runs), a higher quantile of the same Gaussian yardstick, still blind to bursts."""
-    a = np.abs(e - np.median(e))
-    g = 1.4826 * float(np.median(a))
+    a = np.abs(e - med(e))
+    g = 1.4826 * float(med(a))
     if g > 0:
         return g
-    g = float(np.quantile(a, 0.75)) / 1.1503
+    g = quantile(a, 0.75) / 1.1503
     return g if g > 0 else 1.2533 * float(np.mean(a))
 
 
@@ -221,7 +222,7 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     z = s / sd
     # Autocorrelated noise (weather, traffic) moves window medians far more than white noise
     # would: calibrate the statistic by its own robust spread, never below the white model.
-    spread = 1.4826 * float(np.median(np.abs(z[valid])))
+    spread = 1.4826 * float(med(np.abs(z[valid])))
     if spread > 1.0:  # short series: a half-step, anomalies weigh more in their spread
         z = z / (spread if n >= TAIL_LONG_N else np.sqrt(spread))
     big = valid & (np.abs(z) > thr) & (np.abs(s) > 0.45 * thr * sigma)
@@ -237,7 +238,7 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
         # A step happens at once; a term slowly taking off does not: most of the change must
         # sit across the change point itself.
         k = max(2, min(STEP_K, L // 3))
-        jump = float(np.median(y[start : start + k]) - np.median(y[max(start - k, 0) : start]))
+        jump = float(med(y[start : start + k]) - med(y[max(start - k, 0) : start]))
         if jump * sign < STEP_SHARPNESS * abs(float(d[peak])):
             continue
         out.append(_Event(start, start, start, float(abs(z[peak])), sign, "level_shift", 3))
@@ -286,10 +287,10 @@ def _residual_events(
         # expected level is news even where sampling noise is wide.
         rel = np.abs(e) >= REL_CHANGE * np.maximum(level, 1e-9)
         z = np.where(rel & (np.abs(z) > REL_Z * thr), z * (1.0 / REL_Z), z)
-    zm = median_filter(z, size=3, mode="nearest") if z.size >= 3 else z
+    zm = median3(z)
     # Same for runs: white noise gives a median of 3 a spread of ~0.67; more means the
     # residual wanders and a run of moderate values is no evidence.
-    spread = 1.4826 * float(np.median(np.abs(zm))) / 0.67
+    spread = 1.4826 * float(med(np.abs(zm))) / 0.67
     flags = (np.abs(z) > thr) | (np.abs(zm) > 0.6 * thr * max(spread, 1.0))
     out: list[_Event] = []
     for a, b in _runs(flags, gap):
@@ -310,9 +311,9 @@ def _residual_events(
             ss = float(np.std(s))
             if ss > 0 and float(np.std(r)) > 0:
                 corr = float(np.corrcoef(s, r)[0, 1])
-                if abs(corr) > 0.6 and ss > 0.5 * float(np.median(sigma[a : b + 1])):
+                if abs(corr) > 0.6 and ss > 0.5 * float(med(sigma[a : b + 1])):
                     kind = "seasonal_break"
-        score = float(max(abs(z[peak]), abs(np.median(seg)) / 0.6))
+        score = float(max(abs(z[peak]), abs(med(seg)) / 0.6))
         out.append(_Event(a, b, a, score, sign, kind, 1))
     return out
 
@@ -339,7 +340,7 @@ def _broad_events(
     e2 = (y - _rolling_median(y, w2)) / sigma
     zb = uniform_filter1d(e2, size=m, mode="nearest")
     white = 1.0 / np.sqrt(m)
-    spread = max(1.4826 * float(np.median(np.abs(zb - np.median(zb)))), white)
+    spread = max(1.4826 * float(med(np.abs(zb - med(zb)))), white)
     flags = (np.abs(zb) > thr * spread) & (np.abs(zb) > BROAD_MIN_SHIFT)
     out: list[_Event] = []
     for a, b in _runs(flags, 0):
@@ -414,10 +415,10 @@ def _flat_detection(x: np.ndarray, chosen: dict[str, Any], thr: float) -> Detect
     if n == 0:
         z = np.zeros(0)
         return Detection(z, z.copy(), z.copy(), [], chosen)
-    med = float(np.median(x))
-    a = np.abs(x - med)
-    s = max(1.4826 * float(np.median(a)), _quantum_floor(x))
-    exp = np.full(n, med)
+    centre = med(x)
+    a = np.abs(x - centre)
+    s = max(1.4826 * med(a), _quantum_floor(x))
+    exp = np.full(n, centre)
     return Detection(exp, exp - thr * s, exp + thr * s, [], chosen)
 
 
@@ -462,7 +463,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
     # Heavy tails (real metrics, misfit of the decomposition) would make a Gaussian threshold
     # fire everywhere: widen the scale when the bulk's upper tail is wider than Gaussian.
     q, qz = TAIL_LONG if n >= TAIL_LONG_N else TAIL_SHORT
-    tail = min(float(np.quantile(np.abs(e) / sigma, q)) / qz, TAIL_MAX)
+    tail = min(quantile(np.abs(e) / sigma, q) / qz, TAIL_MAX)
     if tail > 1.0:
         sigma = sigma * tail
         g *= tail

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import median_filter
 
+from .auto_fast import med
 from .timeaxis import default_period
 from .types import Series
 
@@ -32,8 +33,8 @@ def seasonal_acf(x: np.ndarray, period: int) -> float:
         return 0.0
     w = min(odd(period), odd(n // 2) - 2 if n // 2 > 2 else 1)
     d = x - median_filter(x, size=max(w, 1), mode="mirror")
-    d = d - np.median(d)
-    s = 1.4826 * float(np.median(np.abs(d)))
+    d = d - med(d)
+    s = 1.4826 * float(med(np.abs(d)))
     if s <= 0:
         s = float(np.mean(np.abs(d)))
     if s <= 0:
