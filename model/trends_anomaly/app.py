@@ -42,8 +42,20 @@ def _offload(func, req: Invocation, *args):
     if len(req.body) > INLINE_MAX_BYTES and "gevent" in sys.modules:
         from gevent import get_hub
 
-        return get_hub().threadpool.apply(func, (req, *args))
+        # The exception travels back as a value: raised inside the pool, gevent would also
+        # print it as an unhandled error, and every 400 would log a traceback.
+        ok, value = get_hub().threadpool.apply(_capture, (func, req, *args))
+        if not ok:
+            raise value
+        return value
     return func(req, *args)
+
+
+def _capture(func, *args):
+    try:
+        return True, func(*args)
+    except Exception as exc:  # re-raised by the caller on the event loop
+        return False, exc
 
 
 def _read_body(limit: int) -> bytes:
