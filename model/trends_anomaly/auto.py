@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter1d
+from scipy.ndimage import uniform_filter1d
 from scipy.special import ndtri
 
-from .auto_fast import col_median, med, median3, quantile
+from .auto_fast import col_median, med, median3, quantile, rolling_median
 from .auto_period import choose_period, odd
 from .types import Anomaly, Detection, Series
 
@@ -90,7 +90,7 @@ def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     w = min(odd(window), odd(x.size) if x.size % 2 else x.size - 1)
     if w <= 1:
         return x.copy()
-    return median_filter(x, size=w, mode="mirror")
+    return rolling_median(x, w, "mirror")
 
 
 def _phase_profile(d: np.ndarray, period: int) -> np.ndarray:
@@ -156,6 +156,18 @@ def _robust_sd(e: np.ndarray) -> float:
     return g if g > 0 else 1.2533 * float(np.mean(a))
 
 
+def _robust_sd_cols(block: np.ndarray) -> np.ndarray:
+    """``_robust_sd`` of every column at once."""
+    a = np.abs(block - col_median(block))
+    g = 1.4826 * col_median(a)
+    zero = g <= 0
+    if zero.any():
+        k = int(0.75 * (a.shape[0] - 1))
+        q = np.partition(a, k, axis=0)[k] / 1.1503
+        g = np.where(zero, np.where(q > 0, q, 1.2533 * a.mean(axis=0)), g)
+    return g
+
+
 def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.ndarray, float]:
     """Noise scale per point: sd^2 = a + b * level, fitted on level bins (b >= 0, a >= 0).
 
@@ -169,9 +181,10 @@ def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.nd
         return np.full(n, g), g
     lv = np.maximum(level, 0.0)
     order = np.argsort(lv, kind="stable")
-    bins = np.array_split(order, nbins)
-    m = np.array([lv[b].mean() for b in bins])
-    v = np.array([_robust_sd(e[b]) ** 2 for b in bins])
+    size = n // nbins
+    cols = order[: nbins * size].reshape(nbins, size).T  # one level bin per column
+    m = lv[cols].mean(axis=0)
+    v = _robust_sd_cols(e[cols]) ** 2
     mc = m - m.mean()
     den = float(mc @ mc)
     slope = float(mc @ (v - v.mean())) / den if den > 0 else 0.0
@@ -204,7 +217,7 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     h = L // 2
     if n < 2 * L + 2:
         return []
-    mc = median_filter(y, size=L, mode="nearest")
+    mc = rolling_median(y, L, "nearest")
     t = np.arange(n)
     valid = (t >= L) & (t <= n - L)
     d = np.zeros(n)

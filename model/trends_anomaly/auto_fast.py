@@ -1,13 +1,57 @@
-"""Fast median for the `auto` detector.
+"""Fast medians for the `auto` detector.
 
-At a few hundred points numpy's ``median`` spends most of its time in Python-level argument
-handling (NaN checks, axis plumbing); a 261-point request calls it dozens of times. ``med``
-does the same arithmetic with a bare partition (same results, tested against numpy).
+At a few hundred points numpy's ``median`` and scipy's ``median_filter`` spend most of their
+time in Python-level argument handling (NaN checks, axis and mode plumbing); a 261-point
+request calls them dozens of times. These do the same arithmetic with less overhead and the
+same results (checked against numpy/scipy in the tests; the running median checks itself
+at import and falls back to the public scipy function if the fast path disagrees).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import median_filter
+
+try:  # scipy's own 1-D rank filter, minus ~15 µs of argument handling per call
+    from scipy.ndimage import _ni_support, _rank_filter_1d
+
+    _MODE_CODES = {
+        m: _ni_support._extend_mode_to_code(m, is_filter=True) for m in ("mirror", "nearest")
+    }
+except Exception:  # pragma: no cover - another scipy layout: use the public function
+    _rank_filter_1d = None
+    _MODE_CODES = {}
+
+
+def _fast_rolling(x: np.ndarray, window: int, mode: str) -> np.ndarray:
+    out = np.empty_like(x)
+    _rank_filter_1d.rank_filter(x, window // 2, window, out, _MODE_CODES[mode], 0.0, 0)
+    return out
+
+
+def _fast_path_works() -> bool:
+    if _rank_filter_1d is None:
+        return False
+    try:
+        x = np.random.default_rng(0).normal(size=41)
+        return all(
+            np.array_equal(_fast_rolling(x, w, m), median_filter(x, size=w, mode=m))
+            for w in (3, 9, 41)
+            for m in ("mirror", "nearest")
+        )
+    except Exception:  # pragma: no cover
+        return False
+
+
+_FAST = _fast_path_works()
+
+
+def rolling_median(x: np.ndarray, window: int, mode: str = "mirror") -> np.ndarray:
+    """Centred running median of a float64 array, odd ``window`` <= len(x), edges as scipy's
+    ``median_filter`` ``mode`` ("mirror" or "nearest")."""
+    if _FAST and x.dtype == np.float64 and 1 <= window <= x.size:
+        return _fast_rolling(np.ascontiguousarray(x), window, mode)
+    return median_filter(x, size=window, mode=mode)
 
 
 def med(a: np.ndarray) -> float:

@@ -9,9 +9,8 @@ winsorized copy of the series, so a few spikes cannot fake or hide a season.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter
 
-from .auto_fast import med
+from .auto_fast import med, rolling_median
 from .timeaxis import default_period
 from .types import Series
 
@@ -32,7 +31,7 @@ def seasonal_acf(x: np.ndarray, period: int) -> float:
     if period < 2 or n < MIN_CYCLES * period:
         return 0.0
     w = min(odd(period), odd(n // 2) - 2 if n // 2 > 2 else 1)
-    d = x - median_filter(x, size=max(w, 1), mode="mirror")
+    d = x - rolling_median(x, max(w, 1), "mirror")
     d = d - med(d)
     s = 1.4826 * float(med(np.abs(d)))
     if s <= 0:
