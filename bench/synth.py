@@ -174,7 +174,7 @@ def make_one(i: int, rng: np.random.Generator) -> Labelled:
     level = np.exp(rng.normal(0, 0.45) * t + rng.normal(0, 0.2) * np.maximum(t - rng.uniform(), 0))
     if rng.uniform() < 0.12:  # the term did not exist at first: zeros then a smooth rise
         t0 = rng.uniform(0.1, 0.3)
-        level = level / (1 + np.exp(-(t - t0 - 0.05) * rng.uniform(15, 45)))
+        level = level / (1 + np.exp(-(t - t0 - 0.05) * rng.uniform(10, 30)))
     seasonal = period <= n // 2 and rng.uniform() < 0.75
     season = _season(period, n, step, rng) if seasonal else np.zeros(n)
     scale = rng.uniform(8, 70)  # typical value on the 0-100 scale before the final rescale

@@ -44,6 +44,8 @@ REL_Z = 0.8  # ... needs only this share of the z threshold
 TAIL_MAX = 4.0  # past this the "tail" is a crowd of outliers worth reporting, not noise
 STEP_SHARPNESS = 0.7  # share of a level shift that must happen within STEP_K points
 STEP_K = 6
+LS_MIN_WINDOW = 8  # points compared before/after a candidate shift, at least
+SHORT_SPREAD_CAP = 1.5
 
 
 @dataclass
@@ -66,7 +68,7 @@ def _threshold(sensitivity: float, alpha: float | None, n: int) -> float:
     # way past a five-year weekly export, so a long series gets as few false alarms as a
     # short one.
     growth = max(1.0, float(np.sqrt(np.log(max(n, 2)) / np.log(REFERENCE_N))))
-    return (3.0 + 4.4 * (1.0 - s)) * growth
+    return (3.0 + 5.0 * (1.0 - s)) * growth
 
 
 def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
@@ -213,7 +215,7 @@ def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
 def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> list[_Event]:
     """Steps in y: median after minus median before, minus the ramp seen one window away."""
     n = y.size
-    L = odd(half)
+    L = odd(min(max(half, LS_MIN_WINDOW), max(n // 6, 3)))
     h = L // 2
     if n < 2 * L + 2:
         return []
@@ -236,8 +238,8 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     # Autocorrelated noise (weather, traffic) moves window medians far more than white noise
     # would: calibrate the statistic by its own robust spread, never below the white model.
     spread = 1.4826 * float(med(np.abs(z[valid])))
-    if spread > 1.0:  # short series: a half-step, anomalies weigh more in their spread
-        z = z / (spread if n >= TAIL_LONG_N else np.sqrt(spread))
+    if spread > 1.0:  # short series: capped, as the anomalies weigh more in their spread
+        z = z / (spread if n >= TAIL_LONG_N else min(np.sqrt(spread), SHORT_SPREAD_CAP))
     big = valid & (np.abs(z) > thr) & (np.abs(s) > 0.45 * thr * sigma)
     out: list[_Event] = []
     for a, b in _runs(big, 0):
