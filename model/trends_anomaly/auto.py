@@ -46,6 +46,7 @@ STEP_SHARPNESS = 0.7  # share of a level shift that must happen within STEP_K po
 STEP_K = 6
 LS_MIN_WINDOW = 8  # points compared before/after a candidate shift, at least
 SHORT_SPREAD_CAP = 1.5
+ECHO_RATIO = 0.5  # a same-way step this much weaker, right after a shift, is its echo
 
 
 @dataclass
@@ -260,29 +261,36 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     return out
 
 
-def _pair_shifts(shifts: list[_Event], span: int) -> list[_Event]:
-    """A step up soon followed by a step down (or the reverse) is one temporary change;
-    two steps the same way within a window are one shift (the weaker is its echo)."""
-    merged: list[_Event] = []
+def _pair_shifts(shifts: list[_Event], span: int, y: np.ndarray) -> list[_Event]:
+    """A step that is undone within ``span`` points is one temporary change; a much weaker
+    step the same way right after a strong one is its echo, not a second shift."""
+    kept: list[_Event] = []
     for ev in shifts:
-        if merged and ev.sign == merged[-1].sign and ev.start - merged[-1].start <= span:
-            if ev.score > merged[-1].score:
-                merged[-1] = ev
-            continue
-        merged.append(ev)
-    shifts = merged
+        last = kept[-1] if kept else None
+        if last and ev.sign == last.sign and ev.start - last.start <= span:
+            if ev.score < ECHO_RATIO * last.score:
+                continue
+            if last.score < ECHO_RATIO * ev.score:
+                kept[-1] = ev
+                continue
+        kept.append(ev)
     out: list[_Event] = []
     i = 0
-    while i < len(shifts):
-        a = shifts[i]
-        if i + 1 < len(shifts):
-            b = shifts[i + 1]
+    n = y.size
+    while i < len(kept):
+        a = kept[i]
+        if i + 1 < len(kept):
+            b = kept[i + 1]
             if b.sign != a.sign and b.start - a.start <= span:
-                ev = _Event(a.start, b.start - 1, a.start, max(a.score, b.score), a.sign, "", 2)
-                ev.kind = "temporary_change"
-                out.append(ev)
-                i += 2
-                continue
+                before = med(y[max(a.start - span // 2, 0) : a.start])
+                inside = med(y[a.start : b.start])
+                after = med(y[b.start : min(b.start + span // 2, n)])
+                if abs(after - before) < 0.5 * abs(inside - before):
+                    ev = _Event(a.start, b.start - 1, a.start, max(a.score, b.score), a.sign, "", 2)
+                    ev.kind = "temporary_change"
+                    out.append(ev)
+                    i += 2
+                    continue
         out.append(a)
         i += 1
     return out
@@ -488,7 +496,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
     res_events = _residual_events(e, sigma, thr, gap, seasonal if period else None, level)
     shifts = _level_shifts(y, sigma, half, thr)
     res_events += _broad_events(y, sigma, half, thr, seasonal if period else None)
-    shifts = _pair_shifts(shifts, 2 * half)
+    shifts = _pair_shifts(shifts, 2 * half, y)
     for ev in shifts:  # a shift's first few points are part of the same event
         if ev.kind == "level_shift":
             ev.start = max(ev.start - 1, 0)
