@@ -66,6 +66,7 @@ class Aws:
         self.region = region
         self.session = session or boto3.Session(region_name=region)
         self.log = CallLog()
+        self.hooks: list[tuple[str, Callable[..., Any]]] = []  # (event, handler) for new clients
         self._clients: dict[str, Any] = {}
         self._config = botocore.config.Config(
             region_name=region,
@@ -78,6 +79,8 @@ class Aws:
         if service not in self._clients:
             c = self.session.client(service, config=self._config)
             c.meta.events.register("before-call.*.*", self._before_call)
+            for event, handler in self.hooks:
+                c.meta.events.register(event, handler)
             self._clients[service] = c
         return self._clients[service]
 

@@ -287,6 +287,7 @@ def build(cfg: Config, inp: Inputs, ids: dict[str, str]) -> list[Resource]:
             "s3_bucket",
             n.bucket,
             {
+                "ownership": "BucketOwnerEnforced",
                 "website": {"index": "index.html", "error": "index.html"},
                 "public_access_block": {
                     "BlockPublicAcls": True,

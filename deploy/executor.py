@@ -602,10 +602,11 @@ def s3_bucket(ctx: Context, a: Action) -> None:
         if ctx.names.region != "us-east-1":
             kw["CreateBucketConfiguration"] = {"LocationConstraint": ctx.names.region}
         _ignore(EXISTS, lambda: s3.create_bucket(Bucket=b, **kw))
-        s3.put_bucket_ownership_controls(
-            Bucket=b, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-        )
     every = a.op == "create"
+    if every or "ownership" in changed:
+        s3.put_bucket_ownership_controls(
+            Bucket=b, OwnershipControls={"Rules": [{"ObjectOwnership": p["ownership"]}]}
+        )
     if every or "tags" in changed:
         s3.put_bucket_tagging(Bucket=b, Tagging={"TagSet": tag_list(a.resource.tags)})
     if every or "public_access_block" in changed:

@@ -23,6 +23,7 @@ _MISSING = {
     "NoSuchBucketPolicy",
     "NoSuchTagSet",
     "NoSuchTagSetError",
+    "OwnershipControlsNotFoundError",
     "NoSuchKey",
     "404",
     "ImageNotFoundException",
@@ -428,7 +429,10 @@ class Observer:
         pab = _get(s3.get_public_access_block, Bucket=b)
         pol = _get(s3.get_bucket_policy, Bucket=b)
         tagging = _get(s3.get_bucket_tagging, Bucket=b)
+        own = _get(s3.get_bucket_ownership_controls, Bucket=b)
+        rules = own["OwnershipControls"]["Rules"] if own else []
         props = {
+            "ownership": rules[0]["ObjectOwnership"] if rules else None,
             "website": {
                 "index": web["IndexDocument"]["Suffix"],
                 "error": web.get("ErrorDocument", {}).get("Key"),

@@ -1,0 +1,90 @@
+"""Shared by the deploy tests: sample config, engine factory, per-service inventory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from deploy.aws import Aws, Endpoints
+from deploy.config import load_config
+from deploy.engine import Engine
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-1"
+IMAGE2 = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-2"
+PROJECT = "trends-anomaly"
+CONFIG = """\
+project: trends-anomaly
+region: us-east-1
+endpoint:
+  instance_type: ml.m5.large
+  instance_count: 1
+api:
+  cors_origins:
+    - http://localhost:8000
+"""
+
+
+_SESSION: list[boto3.Session] = []
+
+
+def session() -> boto3.Session:
+    """One boto3 session for all tests: creating clients from a fresh one costs ~0.25 s each."""
+    if not _SESSION:
+        _SESSION.append(boto3.Session(region_name="us-east-1"))
+    return _SESSION[0]
+
+
+def engine(root: Path, image: str = IMAGE, endpoints: Endpoints | None = None, **kw: Any) -> Engine:
+    """An Engine on root/config.yaml with a fresh call log; never sleeps for real."""
+    cfg = load_config(root / "config.yaml")
+    aws = Aws(cfg.region, session())
+    return Engine(
+        cfg,
+        root,
+        aws,
+        endpoints=endpoints,
+        image=image,
+        log=lambda _m: None,
+        sleep=lambda _s: None,
+        poll_s=0.0,
+        **kw,
+    )
+
+
+def inventory(project: str = PROJECT) -> dict[str, list[str]]:
+    """Everything of the project, listed service by service (not through the tagging API)."""
+    s = session()
+    sm, gw, iam = s.client("sagemaker"), s.client("apigatewayv2"), s.client("iam")
+    logs, lam, ecr = s.client("logs"), s.client("lambda"), s.client("ecr")
+    aas, s3 = s.client("application-autoscaling"), s.client("s3")
+    out = {
+        "ecr": [
+            r["repositoryName"]
+            for r in ecr.describe_repositories()["repositories"]
+            if r["repositoryName"].startswith(project)
+        ],
+        "iam_roles": [
+            r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(project)
+        ],
+        "models": [m["ModelName"] for m in sm.list_models()["Models"]],
+        "endpoint_configs": [
+            c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]
+        ],
+        "endpoints": [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]],
+        "scaling": [
+            t["ResourceId"]
+            for t in aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+        ],
+        "functions": [f["FunctionName"] for f in lam.list_functions()["Functions"]],
+        "apis": [a["Name"] for a in gw.get_apis()["Items"]],
+        "buckets": [b["Name"] for b in s3.list_buckets()["Buckets"]],
+        "log_groups": [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]],
+    }
+    out["objects"] = [
+        f"{b}/{o['Key']}"
+        for b in out["buckets"]
+        for o in s3.list_objects_v2(Bucket=b).get("Contents", [])
+    ]
+    return {k: sorted(v) for k, v in out.items()}

@@ -1,0 +1,304 @@
+"""apply / plan / destroy against a moto server (real boto3 clients over HTTP)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deploy.cli import main
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, inventory, session
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+ACCOUNT = "123456789012"
+BUCKET = f"{PROJECT}-site-{ACCOUNT}-us-east-1"
+SITE_ORIGIN = f"http://{BUCKET}.s3-website-us-east-1.amazonaws.com"
+
+
+def ops(planned) -> list[tuple[str, str, str]]:
+    return [(a.op, a.type, a.name) for a in planned.actions if a.op != "noop"]
+
+
+def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> None:
+    summary = engine(project).apply()
+    s = session()
+    inv = inventory()
+    assert inv["endpoints"] == [PROJECT]
+    assert inv["functions"] == [f"{PROJECT}-detect"]
+    assert inv["apis"] == [PROJECT]
+    assert inv["buckets"] == [BUCKET]
+    assert inv["iam_roles"] == [f"{PROJECT}-lambda", f"{PROJECT}-sagemaker"]
+    assert len(inv["models"]) == len(inv["endpoint_configs"]) == 1
+    assert summary["endpoint_status"] == "InService"
+    api_id = summary["api_url"].split("//")[1].split(".")[0]
+
+    # Lambda: env, timeout under the API cap, role; API: CORS incl. the site, throttling, route.
+    fn = s.client("lambda").get_function(FunctionName=f"{PROJECT}-detect")
+    assert fn["Configuration"]["Environment"]["Variables"]["ENDPOINT_NAME"] == PROJECT
+    assert fn["Configuration"]["Timeout"] == 29
+    assert fn["Tags"]["project"] == PROJECT
+    gw = s.client("apigatewayv2")
+    api = gw.get_api(ApiId=api_id)
+    assert api["CorsConfiguration"]["AllowOrigins"] == sorted(
+        ["http://localhost:8000", SITE_ORIGIN]
+    )
+    assert api["Tags"]["managed-by"] == "trends-anomaly-gitops"
+    stage = gw.get_stage(ApiId=api_id, StageName="$default")
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10.0
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 20
+    (route,) = gw.get_routes(ApiId=api_id)["Items"]
+    integ = gw.get_integration(ApiId=api_id, IntegrationId=route["Target"].split("/")[1])
+    assert route["RouteKey"] == "POST /detect"
+    assert integ["IntegrationType"] == "AWS_PROXY"
+    assert integ["PayloadFormatVersion"] == "2.0"
+    assert integ["IntegrationUri"].endswith(f":function:{PROJECT}-detect")
+    policy = json.loads(s.client("lambda").get_policy(FunctionName=f"{PROJECT}-detect")["Policy"])
+    (stmt,) = policy["Statement"]
+    assert stmt["Condition"]["ArnLike"]["AWS:SourceArn"].endswith(f":{api_id}/*/POST/detect")
+
+    # IAM least privilege on exact ARNs: the Lambda may invoke only this endpoint.
+    iam = s.client("iam")
+    doc = iam.get_role_policy(
+        RoleName=f"{PROJECT}-lambda", PolicyName=f"{PROJECT}-least-privilege"
+    )["PolicyDocument"]
+    invoke = [st for st in doc["Statement"] if st["Action"] == "sagemaker:InvokeEndpoint"]
+    assert [st["Resource"] for st in invoke] == [
+        f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint/{PROJECT}"
+    ]
+    assert all(st["Resource"] != "*" for st in doc["Statement"])
+    assert {t["Key"] for t in iam.list_role_tags(RoleName=f"{PROJECT}-lambda")["Tags"]} >= {
+        "project",
+        "managed-by",
+    }
+
+    # Site: website hosting, public read of objects only, content types and cache policies.
+    s3 = s.client("s3")
+    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"]["Suffix"] == "index.html"
+    bpol = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+    assert [(st["Action"], st["Resource"]) for st in bpol["Statement"]] == [
+        ("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*")
+    ]
+    heads = {
+        k: s3.head_object(Bucket=BUCKET, Key=k)
+        for k in ("index.html", "config.js", "assets/app-5QZ3YVJK.js", "style.css")
+    }
+    assert heads["index.html"]["ContentType"] == "text/html; charset=utf-8"
+    assert heads["index.html"]["CacheControl"] == "no-cache"
+    assert heads["config.js"]["CacheControl"] == "no-cache"
+    assert heads["assets/app-5QZ3YVJK.js"]["CacheControl"].endswith("immutable")
+    assert heads["style.css"]["CacheControl"] == "public, max-age=300"
+    body = s3.get_object(Bucket=BUCKET, Key="config.js")["Body"].read().decode()
+    assert body == f'window.TRENDS_CONFIG = {{"apiUrl": "{summary["api_url"]}"}};\n'
+
+    # Every resource that takes tags carries the project tag.
+    sm = s.client("sagemaker")
+    for arn in (
+        sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"],
+        sm.list_models()["Models"][0]["ModelArn"],
+        sm.list_endpoint_configs()["EndpointConfigs"][0]["EndpointConfigArn"],
+    ):
+        assert {"Key": "project", "Value": PROJECT} in sm.list_tags(ResourceArn=arn)["Tags"]
+    ecr = s.client("ecr")
+    repo_arn = ecr.describe_repositories(repositoryNames=[PROJECT])["repositories"][0][
+        "repositoryArn"
+    ]
+    assert {"Key": "project", "Value": PROJECT} in ecr.list_tags_for_resource(resourceArn=repo_arn)[
+        "tags"
+    ]
+    assert s3.get_bucket_tagging(Bucket=BUCKET)["TagSet"]
+    for group in inventory()["log_groups"]:
+        arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+        assert s.client("logs").list_tags_for_resource(resourceArn=arn)["tags"]["project"] == (
+            PROJECT
+        )
+
+
+def test_second_apply_makes_no_mutating_call(project: Path, capsys) -> None:
+    engine(project).apply()
+    again = engine(project)
+    planned = again.plan()
+    assert not planned.changes, ops(planned)
+    summary = again.apply(planned)
+    assert summary["changes"] == []
+    assert again.aws.log.mutating == []
+    calls = again.aws.log.calls
+    assert calls and all(
+        not op.startswith(("Create", "Put", "Update", "Delete")) for _, op in calls
+    )
+    with capsys.disabled():
+        print(f"\n[no-change apply: {len(calls)} AWS calls, 0 mutating: {again.aws.log.summary()}]")
+
+
+def _edit(project: Path, old: str, new: str) -> None:
+    path = project / "config.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_instance_type_change_rolls_a_new_config_and_keeps_the_previous(project: Path) -> None:
+    engine(project).apply()
+    (old_cfg,) = inventory()["endpoint_configs"]
+    _edit(project, "ml.m5.large", "ml.c5.xlarge")
+    planned = engine(project).plan()
+    changed = ops(planned)
+    assert [t for _, t, _ in changed] == ["endpoint_config", "endpoint"]
+    assert changed[0][0] == "create" and changed[1][0] == "update"
+    engine(project).apply(planned)
+    sm = session().client("sagemaker")
+    ep = sm.describe_endpoint(EndpointName=PROJECT)
+    assert ep["EndpointConfigName"] == changed[0][2]
+    assert sorted(inventory()["endpoint_configs"]) == sorted([old_cfg, changed[0][2]])
+    assert not engine(project).plan().changes
+    # A third config supersedes the first: deleted only after the endpoint runs the third.
+    _edit(project, "ml.c5.xlarge", "ml.c5.2xlarge")
+    planned = engine(project).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+        ("delete", "endpoint_config"),
+    ]
+    assert ops(planned)[2][2] == old_cfg
+    engine(project).apply(planned)
+    assert old_cfg not in inventory()["endpoint_configs"]
+    assert len(inventory()["endpoint_configs"]) == 2
+    assert len(inventory()["models"]) == 1
+
+
+def test_cors_change_updates_only_the_api(project: Path) -> None:
+    engine(project).apply()
+    _edit(project, "http://localhost:8000", "https://example.org")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "http_api", PROJECT)]
+    (a,) = [a for a in planned.actions if a.op != "noop"]
+    assert [c.field for c in a.changes] == ["cors"]
+    engine(project).apply(planned)
+    api_id = engine(project).plan().world.ids()["api_id"]
+    cors = session().client("apigatewayv2").get_api(ApiId=api_id)["CorsConfiguration"]
+    assert cors["AllowOrigins"] == sorted(["https://example.org", SITE_ORIGIN])
+
+
+def test_throttling_change_updates_the_stage(project: Path) -> None:
+    engine(project).apply()
+    (project / "config.yaml").write_text(
+        (project / "config.yaml").read_text() + "  throttling: {rate: 5, burst: 7}\n"
+    )
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "api_stage", "$default")]
+    engine(project).apply(planned)
+    assert not engine(project).plan().changes
+
+
+def test_site_change_uploads_changed_deletes_gone_html_last(project: Path) -> None:
+    engine(project).apply()
+    dist = project / "site" / "dist"
+    (dist / "style.css").write_text("body { margin: 1px }\n")
+    (dist / "assets" / "app-5QZ3YVJK.js").unlink()
+    (dist / "assets" / "app-7HG2KQ4P.js").write_text("console.log('v2');\n")
+    (dist / "index.html").write_text('<script src="assets/app-7HG2KQ4P.js"></script>\n')
+    planned = engine(project).plan()
+    assert ops(planned) == [
+        ("create", "site_object", "assets/app-7HG2KQ4P.js"),
+        ("update", "site_object", "style.css"),
+        ("update", "site_object", "index.html"),
+        ("delete", "site_object", "assets/app-5QZ3YVJK.js"),
+    ]
+    engine(project).apply(planned)
+    assert inventory()["objects"] == sorted(
+        f"{BUCKET}/{k}" for k in ("assets/app-7HG2KQ4P.js", "config.js", "index.html", "style.css")
+    )
+    assert not engine(project).plan().changes
+
+
+def test_new_image_makes_new_model_and_config_then_updates_endpoint(project: Path) -> None:
+    engine(project).apply()
+    planned = engine(project, image=IMAGE2).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "sagemaker_model"),
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+    ]
+    engine(project, image=IMAGE2).apply(planned)
+    sm = session().client("sagemaker")
+    cfg = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    model = sm.describe_endpoint_config(EndpointConfigName=cfg)["ProductionVariants"][0][
+        "ModelName"
+    ]
+    assert sm.describe_model(ModelName=model)["PrimaryContainer"]["Image"] == IMAGE2
+    assert len(inventory()["models"]) == 2  # the previous one is kept for rollback
+
+
+def test_lambda_code_change_updates_only_the_function(project: Path) -> None:
+    engine(project).apply()
+    (project / "lambda" / "helpers.py").write_text("X = 2\n")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "lambda_function", f"{PROJECT}-detect")]
+    assert [
+        c.field for c in planned.actions[[a.op for a in planned.actions].index("update")].changes
+    ] == ["code_sha256"]
+    engine(project).apply(planned)
+    assert not engine(project).plan().changes
+
+
+def test_autoscaling_registered_after_and_deregistered_around_updates(project: Path) -> None:
+    (project / "config.yaml").write_text(
+        (project / "config.yaml")
+        .read_text()
+        .replace(
+            "  instance_count: 1\n",
+            "  instance_count: 1\n  autoscaling: {min_capacity: 1, max_capacity: 3}\n",
+        )
+    )
+    planned = engine(project).plan()
+    kinds = [t for _, t, _ in ops(planned)]
+    assert kinds.index("scaling") == kinds.index("endpoint") + 1
+    engine(project).apply(planned)
+    assert inventory()["scaling"] == [f"endpoint/{PROJECT}/variant/main"]
+    assert not engine(project).plan().changes
+    _edit(project, "ml.m5.large", "ml.c5.xlarge")
+    planned = engine(project).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "endpoint_config"),
+        ("delete", "scaling"),
+        ("update", "endpoint"),
+        ("create", "scaling"),
+    ]
+    engine(project).apply(planned)
+    assert inventory()["scaling"] == [f"endpoint/{PROJECT}/variant/main"]
+    assert not engine(project).plan().changes
+
+
+def test_destroy_leaves_nothing_and_is_idempotent(project: Path, capsys) -> None:
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()  # two generations of model/config
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "destroy"]) == 1  # refuses without --yes
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Removed" in out and f"endpoint {PROJECT}" in out
+    assert all(v == [] for v in inventory().values()), inventory()
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0
+    assert "Nothing to destroy" in capsys.readouterr().out
+
+
+def test_cli_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
+    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
+    capsys.readouterr()
+    summary_path = project / "summary.json"
+    assert (
+        main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
+    )
+    summary = json.loads(summary_path.read_text())
+    assert set(summary) == {"api_url", "site_url", "endpoint_name", "endpoint_status", "changes"}
+    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 19
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "markdown"]) == 0
+    assert "No changes" in capsys.readouterr().out
+    assert main(["plan", "--config", cfg, "--image", IMAGE, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changes"] is False
+    (project / "config.yaml").write_text("project: X\n")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
+    assert "project: must match" in capsys.readouterr().err
