@@ -302,3 +302,32 @@ def test_cli_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> 
     (project / "config.yaml").write_text("project: X\n")
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
     assert "project: must match" in capsys.readouterr().err
+
+
+def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
+    project: Path,
+) -> None:
+    from deploy.image import image_tag
+
+    tag = image_tag(project / "model")
+    planned = engine(project, image=None).plan()
+    (img,) = [a for a in planned.actions if a.type == "image"]
+    assert img.op == "create" and img.name.endswith(f"/{PROJECT}:{tag}")
+    models = [a for a in planned.actions if a.type == "sagemaker_model"]
+    assert models[0].resource.props["image"] == img.name
+    # Once ECR has that tag (pushed by an earlier run), nothing is built.
+    ecr = session().client("ecr")
+    ecr.create_repository(repositoryName=PROJECT)
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"digest": "sha256:" + "0" * 64},
+        }
+    )
+    ecr.put_image(repositoryName=PROJECT, imageTag=tag, imageManifest=manifest)
+    planned = engine(project, image=None).plan()
+    assert [a.op for a in planned.actions if a.type == "image"] == ["noop"]
+    # A change in model/ changes the tag, hence the model, config and endpoint.
+    (project / "model" / "serve").write_text("#!/bin/sh\n")
+    assert image_tag(project / "model") != tag
