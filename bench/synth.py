@@ -30,6 +30,7 @@ FREQS = (
 )
 GEOS = ("Worldwide", "United States", "Germany", "Brazil", "India")
 CLEAN_SHARE = 0.35
+NOISE = (0.25, 0.9)  # noise sd = c * sqrt(level) + 0.3, c drawn from this range
 
 
 @dataclass
@@ -42,24 +43,39 @@ class Labelled:
     n: int = 0
 
 
-def _dates(freq: str, n: int, rng: np.random.Generator) -> list[str]:
+def _dates(freq: str, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """Date labels as Trends writes them, and the same dates as datetime64[D] (or [h])."""
     if freq == "W":
         start = np.datetime64("2019-01-06") + 7 * int(rng.integers(0, 300))
         d = start + 7 * np.arange(n)
-        return [str(v) for v in d]
+        return [str(v) for v in d], d
     if freq == "M":
         start = np.datetime64("2004-01", "M") + int(rng.integers(0, 24))
-        return [str(v) for v in start + np.arange(n)]
+        m = start + np.arange(n)
+        return [str(v) for v in m], m.astype("datetime64[D]")
     if freq == "D":
         start = np.datetime64("2023-01-01") + int(rng.integers(0, 600))
-        return [str(v) for v in start + np.arange(n)]
+        d = start + np.arange(n)
+        return [str(v) for v in d], d
     start = np.datetime64("2024-03-01T00", "h") + int(rng.integers(0, 2000))
-    return [str(v)[:13] for v in start + np.arange(n)]
+    h = start + np.arange(n)
+    return [str(v)[:13] for v in h], h
 
 
-def _season(period: int, n: int, freq: str, rng: np.random.Generator) -> np.ndarray:
-    """Relative seasonal pattern (mean ~0) tiled over n points, random phase and shape."""
-    phase = np.arange(n) % period / period
+def _season(
+    period: int, n: int, freq: str, dates: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Relative seasonal pattern (mean ~0), random phase and shape.
+
+    Yearly seasons follow the calendar (day of year), as real search interest does: a
+    52-week "year" drifts by a day and a quarter each year against it.
+    """
+    if freq in ("W", "M"):
+        days = dates.astype("datetime64[D]")
+        doy = (days - days.astype("datetime64[Y]")).astype(int)
+        phase = doy / 365.25
+    else:
+        phase = np.arange(n) % period / period
     off = rng.uniform(0, 1)
     if freq == "D":  # weekday pattern: weekend dip or bump
         day = np.arange(n) % 7
@@ -71,9 +87,10 @@ def _season(period: int, n: int, freq: str, rng: np.random.Generator) -> np.ndar
         s = amp * np.sin(2 * np.pi * (phase + off))
         if rng.uniform() < 0.5:
             s += 0.5 * amp * np.sin(4 * np.pi * (phase + rng.uniform()))
-        if freq in ("W", "M") and rng.uniform() < 0.3:  # a holiday peak
-            pos = int(rng.integers(0, period))
-            s += rng.uniform(0.2, 0.6) * (np.arange(n) % period == pos)
+        if freq in ("W", "M") and rng.uniform() < 0.3:  # a holiday peak on fixed dates
+            first = int(rng.integers(0, 358))
+            width = 7 if freq == "W" else 31
+            s += rng.uniform(0.2, 0.6) * ((doy >= first) & (doy < first + width))
     return s - s.mean()
 
 
@@ -176,11 +193,12 @@ def make_one(i: int, rng: np.random.Generator) -> Labelled:
         t0 = rng.uniform(0.1, 0.3)
         level = level / (1 + np.exp(-(t - t0 - 0.05) * rng.uniform(10, 30)))
     seasonal = period <= n // 2 and rng.uniform() < 0.75
-    season = _season(period, n, step, rng) if seasonal else np.zeros(n)
+    labels, dates = _dates(step, n, rng)
+    season = _season(period, n, step, dates, rng) if seasonal else np.zeros(n)
     scale = rng.uniform(8, 70)  # typical value on the 0-100 scale before the final rescale
     base = scale * level
     mu = base * (1 + season)
-    c = rng.uniform(0.25, 0.9)
+    c = rng.uniform(*NOISE)
     windows: list[tuple[int, int]] = []
     kinds: list[str] = []
     if rng.uniform() >= CLEAN_SHARE:
@@ -190,7 +208,7 @@ def make_one(i: int, rng: np.random.Generator) -> Labelled:
     x = x * top / max(float(x.max()), 1e-9)
     geo = str(rng.choice(GEOS))
     term = f"term{i:03d}"
-    rows = [f"{d},{_format_value(v)}" for d, v in zip(_dates(step, n, rng), x, strict=True)]
+    rows = [f"{d},{_format_value(v)}" for d, v in zip(labels, x, strict=True)]
     text = "Category: All categories\n\n" + f"{word},{term}: ({geo})\n" + "\n".join(rows) + "\n"
     return Labelled(f"synth_{i:03d}_{tag}.csv", tag, text, windows, kinds, n)
 

@@ -46,6 +46,7 @@ STEP_SHARPNESS = 0.7  # share of a level shift that must happen within STEP_K po
 STEP_K = 6
 LS_MIN_WINDOW = 8  # points compared before/after a candidate shift, at least
 SHORT_SPREAD_CAP = 1.5
+CALENDAR_WEEKS = True  # weekly data: seasonal phase = week of the calendar year
 ECHO_RATIO = 0.5  # a same-way step this much weaker, right after a shift, is its echo
 
 
@@ -96,28 +97,74 @@ def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     return rolling_median(x, w, "mirror")
 
 
-def _phase_profile(d: np.ndarray, period: int) -> np.ndarray:
-    """Per-phase median over whole cycles (minmod when only two: a spike is not copied)."""
-    k = d.size // period
-    block = d[: k * period].reshape(k, period)
-    if k >= 3:
-        prof = col_median(block)
-    else:
-        a, b = block[0], block[1]
-        prof = np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
-    return prof - prof.mean()
+def _minmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """What two estimates agree on: the smaller one when they share a sign, else 0."""
+    return np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
 
 
-def _tile(prof: np.ndarray, n: int) -> np.ndarray:
-    return np.resize(prof, n)  # repeats the profile cycle after cycle
+class _Season:
+    """How points map to seasonal phases, and the per-phase median of a series over them.
+
+    Phases are index modulo period, except for weekly data over a year, where they are the
+    week of the calendar year: a 52-week cycle drifts by a day and a quarter a year against
+    the calendar that people's habits follow (five years = almost a week off at the peaks).
+    """
+
+    def __init__(self, n: int, period: int, calendar: np.ndarray | None) -> None:
+        self.n, self.period, self.calendar = n, period, calendar
+        if calendar is not None:
+            self.order_key = calendar
+            self.counts = np.bincount(calendar, minlength=period)
+            self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+
+    def profile(self, d: np.ndarray, flexible: bool = False) -> np.ndarray:
+        """Seasonal component (tiled to n) of d: per-phase median, minmod with two cycles."""
+        p = self.period
+        if self.calendar is None:
+            k = d.size // p
+            block = d[: k * p].reshape(k, p)
+            prof = col_median(block) if k >= 3 else _minmod(block[0], block[1])
+            prof = prof - prof.mean()
+            return np.resize(prof, self.n)
+        order = np.lexsort((d, self.calendar))
+        sd = d[order]
+        c, st = self.counts, self.starts
+        lo = sd[np.minimum(st + (c - 1) // 2, d.size - 1)]
+        hi = sd[np.minimum(st + c // 2, d.size - 1)]
+        prof = np.where(c >= 3, 0.5 * (lo + hi), np.where(c == 2, _minmod(lo, hi), 0.0))
+        prof = prof - prof.mean()
+        if not flexible:
+            return prof[self.calendar]
+        # A holiday falls in week k one year and k+1 the next: let each point take the
+        # profile of its own week or a neighbouring one, whichever fits it best.
+        ph = self.calendar
+        cand = np.stack((prof[ph], prof[(ph - 1) % p], prof[(ph + 1) % p]))
+        pick = np.argmin(np.abs(cand - d), axis=0)
+        return np.take_along_axis(cand, pick[None, :], axis=0)[0]
+
+
+def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
+    """Week of the year (0..51) for weekly data with a yearly period, else None."""
+    ts = series.timestamps
+    if period != 52 or series.step.name != "weekly" or ts is None or ts.size != series.values.size:
+        return None
+    try:
+        days = ts.astype("datetime64[D]")
+        doy = (days - days.astype("datetime64[Y]")).astype(np.int64)
+    except (TypeError, ValueError):
+        return None
+    return np.minimum(doy // 7, 51).astype(np.intp)
 
 
 def _mad(a: np.ndarray) -> float:
     return float(med(np.abs(a - med(a))))
 
 
-def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """(trend, seasonal, model): rolling-median trend, per-phase-median season.
+def _decompose(
+    x: np.ndarray, period: int, window: int, calendar: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, str, np.ndarray]:
+    """(trend, seasonal, model, strict seasonal): rolling-median trend, per-phase-median
+    season (for weekly data each point may also take a neighbouring week's value).
 
     The season is additive or proportional to the trend (search interest usually swings by
     a share of its level), whichever leaves the smaller residual; then refined once against
@@ -125,27 +172,31 @@ def _decompose(x: np.ndarray, period: int, window: int) -> tuple[np.ndarray, np.
     """
     n = x.size
     if not period:
-        return _rolling_median(x, window), np.zeros(n), "none"
+        zero = np.zeros(n)
+        return _rolling_median(x, window), zero, "none", zero
+    season = _Season(n, period, calendar)
     trend0 = _rolling_median(x, period)
     d = x - trend0
-    s_add = _tile(_phase_profile(d, period), n)
+    s_add = season.profile(d)
     model = "additive"
     seasonal = s_add
     if x.min() >= 0:
         floor = max(float(med(trend0)) * 0.1, 1e-9)
         base = np.maximum(trend0, floor)
-        s_mul = _tile(_phase_profile(d / base, period), n) * base
+        s_mul = season.profile(d / base) * base
         if _mad(d - s_mul) < _mad(d - s_add):
             seasonal, model = s_mul, "multiplicative"
     trend = _rolling_median(x - seasonal, window)
     d = x - trend
-    if model == "additive":
-        seasonal = _tile(_phase_profile(d, period), n)
-    else:
+    base = np.ones(n)
+    if model == "multiplicative":
         base = np.maximum(trend, max(float(med(trend)) * 0.1, 1e-9))
-        seasonal = _tile(_phase_profile(d / base, period), n) * base
+    seasonal = season.profile(d / base) * base
     trend = _rolling_median(x - seasonal, window)
-    return trend, seasonal, model
+    if calendar is not None:  # the noise is measured without, the anomalies with
+        flexible = season.profile((x - trend) / base, flexible=True) * base
+        return trend, flexible, model, seasonal
+    return trend, seasonal, model, seasonal
 
 
 def _robust_sd(e: np.ndarray) -> float:
@@ -477,16 +528,20 @@ def detect_auto(series: Series, params: dict) -> Detection:
     half = max(3, min(half, n // 6))
     chosen["window"] = 2 * half + 1
 
-    trend, seasonal, model = _decompose(x, period, 2 * half + 1)
+    calendar = _calendar_weeks(series, period) if CALENDAR_WEEKS else None
+    trend, seasonal, model, strict = _decompose(x, period, 2 * half + 1, calendar)
+    if calendar is not None:
+        chosen["seasonal_phase"] = "week_of_year"
     chosen["seasonal_model"] = model
     y = x - seasonal
     e = y - trend
     level = trend + seasonal if x.min() >= 0 else None
-    sigma, g = _scale(e, level, _quantum_floor(x))
+    e_noise = e if strict is seasonal else x - strict - trend
+    sigma, g = _scale(e_noise, level, _quantum_floor(x))
     # Heavy tails (real metrics, misfit of the decomposition) would make a Gaussian threshold
     # fire everywhere: widen the scale when the bulk's upper tail is wider than Gaussian.
     q, qz = TAIL_LONG if n >= TAIL_LONG_N else TAIL_SHORT
-    tail = min(quantile(np.abs(e) / sigma, q) / qz, TAIL_MAX)
+    tail = min(quantile(np.abs(e_noise) / sigma, q) / qz, TAIL_MAX)
     if tail > 1.0:
         sigma = sigma * tail
         g *= tail
