@@ -113,9 +113,23 @@ class _Season:
     def __init__(self, n: int, period: int, calendar: np.ndarray | None) -> None:
         self.n, self.period, self.calendar = n, period, calendar
         if calendar is not None:
-            self.order_key = calendar
+            # Each phase's positions, padded to a rectangle (index n = padding): a per-call
+            # row sort then gives every phase's median without a full lexsort.
             self.counts = np.bincount(calendar, minlength=period)
-            self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+            order = np.argsort(calendar, kind="stable")
+            starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+            pos = np.arange(n) - starts[calendar[order]]
+            self.rows = np.full((period, max(int(self.counts.max()), 1)), n)
+            self.rows[calendar[order], pos] = order
+            c = self.counts
+            r = np.arange(period)
+            width = self.rows.shape[1]
+            self.lo = (r, np.maximum((c - 1) // 2, 0))
+            self.hi = (r, np.minimum(c // 2, width - 1))
+            self.thin = bool((c < 3).any())
+            self.buf = np.empty(n + 1)
+            self.buf[n] = np.inf  # the padding sorts last
+            self.neighbours = ((calendar - 1) % period, (calendar + 1) % period)
 
     def profile(self, d: np.ndarray, flexible: bool = False) -> np.ndarray:
         """Seasonal component (tiled to n) of d: per-phase median, minmod with two cycles."""
@@ -126,21 +140,26 @@ class _Season:
             prof = col_median(block) if k >= 3 else _minmod(block[0], block[1])
             prof = prof - prof.mean()
             return np.resize(prof, self.n)
-        order = np.lexsort((d, self.calendar))
-        sd = d[order]
-        c, st = self.counts, self.starts
-        lo = sd[np.minimum(st + (c - 1) // 2, d.size - 1)]
-        hi = sd[np.minimum(st + c // 2, d.size - 1)]
-        prof = np.where(c >= 3, 0.5 * (lo + hi), np.where(c == 2, _minmod(lo, hi), 0.0))
-        prof = prof - prof.mean()
+        self.buf[: self.n] = d
+        vals = self.buf[self.rows]
+        vals.sort(axis=1)
+        lo, hi = vals[self.lo], vals[self.hi]
+        prof = 0.5 * (lo + hi)
+        if self.thin:
+            c = self.counts
+            prof = np.where(c >= 3, prof, np.where(c == 2, _minmod(lo, hi), 0.0))
+        prof -= prof.mean()
+        own = prof[self.calendar]
         if not flexible:
-            return prof[self.calendar]
+            return own
         # A holiday falls in week k one year and k+1 the next: let each point take the
         # profile of its own week or a neighbouring one, whichever fits it best.
-        ph = self.calendar
-        cand = np.stack((prof[ph], prof[(ph - 1) % p], prof[(ph + 1) % p]))
-        pick = np.argmin(np.abs(cand - d), axis=0)
-        return np.take_along_axis(cand, pick[None, :], axis=0)[0]
+        out = own.copy()
+        for nb in self.neighbours:
+            alt = prof[nb]
+            better = np.abs(alt - d) < np.abs(out - d)
+            out[better] = alt[better]
+        return out
 
 
 def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
