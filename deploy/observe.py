@@ -184,29 +184,7 @@ class Observer:
         sm = self.aws.client("sagemaker")
         n = self.n
         out: list[Observed] = []
-        for m in self._list("list_models", "Models", f"{n.project}-m-"):
-            if not n.model_pattern.match(m["ModelName"]):
-                continue
-            props: dict[str, Any] = {}
-            tags = None
-            if m["ModelName"] == want_model:
-                d = sm.describe_model(ModelName=want_model)
-                c = d.get("PrimaryContainer", {})
-                props = {
-                    "image": c.get("Image"),
-                    "role_arn": d.get("ExecutionRoleArn"),
-                    "environment": c.get("Environment", {}),
-                }
-                tags = tag_dict(sm.list_tags(ResourceArn=m["ModelArn"])["Tags"])
-            out.append(
-                Observed(
-                    "sagemaker_model",
-                    m["ModelName"],
-                    props,
-                    tags,
-                    {"arn": m["ModelArn"], "created": m.get("CreationTime")},
-                )
-            )
+        ep = self.endpoints.describe(n.endpoint)
         for c in self._list("list_endpoint_configs", "EndpointConfigs", f"{n.project}-c-"):
             name = c["EndpointConfigName"]
             if not n.endpoint_config_pattern.match(name):
@@ -232,7 +210,6 @@ class Observer:
                     },
                 )
             )
-        ep = self.endpoints.describe(n.endpoint)
         if ep:
             tags = tag_dict(sm.list_tags(ResourceArn=ep["EndpointArn"])["Tags"])
             out.append(
@@ -246,6 +223,35 @@ class Observer:
                         "status": ep.get("EndpointStatus"),
                         "failure_reason": ep.get("FailureReason"),
                     },
+                )
+            )
+        # Describe the wanted model and the one serving now (to explain what a new one changes).
+        serving = ep.get("EndpointConfigName") if ep else None
+        describe = {want_model} | {
+            o.meta.get("model") for o in out if o.type == "endpoint_config" and o.name == serving
+        }
+        for m in self._list("list_models", "Models", f"{n.project}-m-"):
+            if not n.model_pattern.match(m["ModelName"]):
+                continue
+            props: dict[str, Any] = {}
+            tags = None
+            if m["ModelName"] in describe:
+                d = sm.describe_model(ModelName=m["ModelName"])
+                c = d.get("PrimaryContainer", {})
+                props = {
+                    "image": c.get("Image"),
+                    "role_arn": d.get("ExecutionRoleArn"),
+                    "environment": c.get("Environment", {}),
+                }
+                if m["ModelName"] == want_model:
+                    tags = tag_dict(sm.list_tags(ResourceArn=m["ModelArn"])["Tags"])
+            out.append(
+                Observed(
+                    "sagemaker_model",
+                    m["ModelName"],
+                    props,
+                    tags,
+                    {"arn": m["ModelArn"], "created": m.get("CreationTime")},
                 )
             )
         return out

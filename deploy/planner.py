@@ -97,6 +97,37 @@ def _generic_action(res: Resource, obs: Observed | None) -> Action:
     return Action("update", res.type, res.name, _describe(changes), changes, res, obs)
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """{"variant": {"instance_type": x}} → {"variant.instance_type": x}."""
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def _generation(action: Action, serving: Observed | None) -> Action:
+    """A new hash-named model/config: say what differs from the one serving now."""
+    if action.op != "create" or serving is None or not serving.props or action.resource is None:
+        return action
+    have, want = _flat(serving.props), _flat(action.resource.props)
+    changes = tuple(
+        Change(k, have.get(k), want.get(k))
+        for k in sorted(set(have) | set(want))
+        if _canon(have.get(k)) != _canon(want.get(k))
+    )
+    fields = ", ".join(c.field for c in changes) or "tags"
+    return Action(
+        "create",
+        action.type,
+        action.name,
+        f"new version of {serving.name}: {fields}",
+        changes,
+        action.resource,
+    )
+
+
 def _superseded(desired: list[Resource], world: World) -> list[Action]:
     """Old models/configs to delete after a successful rollout, keeping one for rollback."""
     want_cfg = next(r.name for r in desired if r.type == "endpoint_config")
@@ -154,6 +185,13 @@ def plan(desired: list[Resource], world: World) -> list[Action]:
             by_type["endpoint"].append(endpoint_action)
         else:
             by_type[res.type].append(_generic_action(res, obs))
+
+    # New model/config versions: explain them against what the endpoint serves now.
+    ep_obs = world.get("endpoint", endpoint_action.name) if endpoint_action else None
+    cur_cfg = world.get("endpoint_config", ep_obs.props.get("config")) if ep_obs else None
+    cur_model = world.get("sagemaker_model", cur_cfg.meta.get("model")) if cur_cfg else None
+    by_type["endpoint_config"] = [_generation(a, cur_cfg) for a in by_type["endpoint_config"]]
+    by_type["sagemaker_model"] = [_generation(a, cur_model) for a in by_type["sagemaker_model"]]
 
     # Autoscaling: off before the endpoint changes or goes away, back on once InService.
     pre_endpoint: list[Action] = []

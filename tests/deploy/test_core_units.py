@@ -287,3 +287,73 @@ def test_render_text_markdown_json(tmp_path: Path) -> None:
     same = planner.plan(old, _world_matching(old))
     assert render.summary_line(same).startswith("No changes")
     assert json.loads(render.as_json(same))["changes"] is False
+
+
+# --- retries ---------------------------------------------------------------------------------
+def _client_error(code: str, message: str):
+    import botocore.exceptions
+
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": code, "Message": message}}, "CreateFunction"
+    )
+
+
+def test_retry_waits_out_iam_propagation_with_backoff() -> None:
+    from deploy.aws import iam_propagation, retry
+
+    now = [0.0]
+    sleeps: list[float] = []
+    attempts = iter(
+        [
+            _client_error(
+                "InvalidParameterValueException",
+                "The role defined for the function cannot be assumed by Lambda.",
+            )
+        ]
+        * 3
+    )
+
+    def call() -> str:
+        err = next(attempts, None)
+        if err:
+            raise err
+        return "created"
+
+    def sleep(s: float) -> None:
+        sleeps.append(s)
+        now[0] += s
+
+    assert (
+        retry(call, retryable=iam_propagation, what="x", sleep=sleep, clock=lambda: now[0])
+        == "created"
+    )
+    assert sleeps == [1.0, 2.0, 4.0]
+
+
+def test_retry_gives_up_on_other_errors_and_after_the_timeout() -> None:
+    from deploy.aws import iam_propagation, retry
+
+    bad = _client_error("ValidationException", "memory must be at least 128")
+    with pytest.raises(Exception, match="memory"):
+        retry(
+            lambda: (_ for _ in ()).throw(bad),
+            retryable=iam_propagation,
+            what="x",
+            sleep=lambda s: None,
+        )
+    now = [0.0]
+    slow = _client_error("InvalidParameterValueException", "cannot be assumed")
+
+    def sleep(s: float) -> None:
+        now[0] += s
+
+    with pytest.raises(Exception, match="cannot be assumed"):
+        retry(
+            lambda: (_ for _ in ()).throw(slow),
+            retryable=iam_propagation,
+            what="x",
+            sleep=sleep,
+            clock=lambda: now[0],
+            timeout_s=30,
+        )
+    assert now[0] <= 30

@@ -1,0 +1,72 @@
+"""status / logs / smoke: smoke runs against the real local stack (model server, Lambda
+handler behind the API stand-in), so what it checks is what a deployed stack answers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from deploy.aws import DeployError
+from deploy.cli import main
+from deploy.ops import example_csv, parse_since, smoke
+from tests.deploy.deploy_helpers import engine, session
+
+
+def test_parse_since() -> None:
+    assert parse_since("30m") == 30 * 60 * 1000
+    assert parse_since("2d") == 2 * 86400 * 1000
+    with pytest.raises(DeployError, match="30m, 1h, 2d"):
+        parse_since("yesterday")
+
+
+def test_example_csv_is_a_trends_export() -> None:
+    lines = example_csv().splitlines()
+    assert lines[0].startswith("Category:") and lines[2].startswith("Week,")
+    assert len(lines) == 3 + 104
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_and_logs_without_ping_noise(project: Path, capsys) -> None:
+    engine(project).apply()
+    logs = session().client("logs")
+    now = int(time.time() * 1000)
+    for group, msgs in [
+        ("/aws/lambda/trends-anomaly-detect", ["START RequestId: 1", "detect ok 200"]),
+        (
+            "/aws/sagemaker/Endpoints/trends-anomaly",
+            ['"GET /ping HTTP/1.1" 200', "POST /invocations 200"],
+        ),
+    ]:
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName="s",
+            logEvents=[{"timestamp": now - 1000 + i, "message": m} for i, m in enumerate(msgs)],
+        )
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
+    out = capsys.readouterr().out
+    assert "detect ok 200" in out and "POST /invocations 200" in out
+    assert "/ping" not in out
+    assert main(["--config", cfg, "status"]) == 0
+    out = capsys.readouterr().out
+    assert "InService on trends-anomaly-c-" in out and "execute-api" in out
+
+
+@pytest.mark.slow
+def test_smoke_against_the_local_stack() -> None:
+    from deploy.local import start_stack
+
+    stack = start_stack()
+    try:
+        site = stack.urls["site"].rstrip("/")
+        report = smoke(stack.urls["api"], site)
+        assert report[0].startswith("preflight OK")
+        assert "spike at week 70" in report[1]
+        with pytest.raises(DeployError, match="CORS preflight"):
+            smoke(stack.urls["api"], "https://evil.example")
+    finally:
+        stack.stop()
