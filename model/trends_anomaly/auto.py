@@ -169,10 +169,12 @@ def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
         return None
     try:
         days = ts.astype("datetime64[D]")
+        if np.isnat(days).any():
+            return None
         doy = (days - days.astype("datetime64[Y]")).astype(np.int64)
     except (TypeError, ValueError):
         return None
-    return np.minimum(doy // 7, 51).astype(np.intp)
+    return np.clip(doy // 7, 0, 51).astype(np.intp)
 
 
 def _mad(a: np.ndarray) -> float:
@@ -594,5 +596,5 @@ def detect_auto(series: Series, params: dict) -> Detection:
     ]
     expected = trend + seasonal
     band = thr * sigma
-    chosen["noise_scale"] = round(g, 6)
+    chosen["noise_scale"] = round(float(g), 6)
     return Detection(expected, expected - band, expected + band, anomalies, chosen)

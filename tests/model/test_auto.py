@@ -309,3 +309,28 @@ def test_real_weekly_export_finds_its_spike():
     peak = int(np.argmax(s.values))
     d = detect_auto(s, DEFAULTS)
     assert any(abs(a.index - peak) <= 1 for a in d.anomalies)
+
+
+def test_weekly_series_uses_calendar_weeks_and_survives_bad_timestamps():
+    x = seasonal()
+    x[150] += 40
+    s = make_series(x)
+    d = detect_auto(s, DEFAULTS)
+    assert d.chosen.get("seasonal_phase") == "week_of_year"
+    assert [a.index for a in d.anomalies] == [150]
+    ts = s.timestamps.copy()
+    ts[5] = np.datetime64("NaT")
+    broken = Series("t", ts, s.labels, s.values, s.step)
+    check_shape(detect_auto(broken, DEFAULTS), x.size)
+
+
+def test_a_holiday_week_that_moves_by_a_week_is_not_an_anomaly():
+    """A Christmas-like peak, placed by date, lands in calendar week 51 or 52 by year."""
+    rng = np.random.default_rng(7)
+    s = make_series(np.zeros(261))
+    days = s.timestamps.astype("datetime64[D]")
+    doy = (days - days.astype("datetime64[Y]")).astype(int)
+    x = 40 + 8 * np.sin(2 * np.pi * doy / 365.25) + rng.normal(0, 1.5, 261)
+    x[(doy >= 355) & (doy < 362)] += 30
+    d = detect_auto(make_series(np.round(x)), DEFAULTS)
+    assert d.anomalies == []
