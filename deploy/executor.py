@@ -693,7 +693,13 @@ def execute(ctx: Context, actions: list[Action], hook: Hook | None = None) -> li
 def run_subprocess(cmd: list[str], log: Callable[[str], None], stdin: bytes | None = None) -> None:
     """Run a command, failing with its output (used for docker)."""
     log("    $ " + " ".join(cmd))
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+    try:
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise DeployError(
+            f"{cmd[0]} not found: building the model image needs Docker; install it, or pass "
+            "--image URI (a prebuilt image) to plan/apply"
+        ) from None
     if proc.returncode != 0:
         raise DeployError(
             f"`{' '.join(cmd[:3])} ...` failed ({proc.returncode}): "

@@ -270,7 +270,9 @@ def test_autoscaling_registered_after_and_deregistered_around_updates(project: P
 
 
 def test_destroy_leaves_nothing_and_is_idempotent(project: Path, capsys) -> None:
+    _edit(project, "  instance_count: 1\n", "  instance_count: 1\n  autoscaling: {}\n")
     engine(project).apply()
+    assert inventory()["scaling"]
     engine(project, image=IMAGE2).apply()  # two generations of model/config
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "destroy"]) == 1  # refuses without --yes
@@ -331,3 +333,28 @@ def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
     # A change in model/ changes the tag, hence the model, config and endpoint.
     (project / "model" / "serve").write_text("#!/bin/sh\n")
     assert image_tag(project / "model") != tag
+
+
+def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None:
+    _edit(
+        project,
+        "  instance_count: 1\n",
+        "  instance_count: 1\n  serverless: {memory_mb: 3072, max_concurrency: 20}\n",
+    )
+    engine(project).apply()
+    sm = session().client("sagemaker")
+    cfg = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    variant = sm.describe_endpoint_config(EndpointConfigName=cfg)["ProductionVariants"][0]
+    assert variant["ServerlessConfig"] == {"MemorySizeInMB": 3072, "MaxConcurrency": 20}
+    assert not engine(project).plan().changes
+    _edit(project, "  serverless: {memory_mb: 3072, max_concurrency: 20}\n", "")
+    planned = engine(project).plan()
+    (new,) = [a for a in planned.actions if a.type == "endpoint_config" and a.op == "create"]
+    assert {c.field for c in new.changes} == {
+        "variant.serverless.memory_mb",
+        "variant.serverless.max_concurrency",
+        "variant.instance_type",
+        "variant.instance_count",
+    }
+    engine(project).apply(planned)
+    assert not engine(project).plan().changes
