@@ -168,6 +168,56 @@ def server_section(args: argparse.Namespace, report: dict, table: dict) -> None:
             srv.stop()
 
 
+def _row(rows: list[dict], method: str) -> dict:
+    return next((r for r in rows if r["method"] == method), {})
+
+
+def print_targets(report: dict) -> None:
+    """The "done when" lines of issues 3 and 4, each with the number measured above."""
+    lines: list[tuple[str, str, bool | None]] = []
+
+    def add(text: str, value: float | None, ok: bool | None) -> None:
+        lines.append((text, "-" if value is None else f"{value:.3g}", ok))
+
+    if "synthetic" in report:
+        a = _row(report["synthetic"], "auto")
+        add("auto window F1 on the synthetic set >= 0.85", a.get("f1"), (a.get("f1") or 0) >= 0.85)
+        fa = a.get("fp_per_20_clean")
+        add("auto false alarms per 20 clean series <= 1", fa, fa is not None and fa <= 1)
+    if "nab" in report:
+        a = _row(report["nab"], "auto")
+        add("auto window F1 on NAB >= 0.45", a.get("f1"), (a.get("f1") or 0) >= 0.45)
+    speed = report.get("speed", {})
+
+    def ratio(n: str, method: str) -> float | None:
+        row = speed.get(n, {})
+        ref, t = row.get("ref_stl_esd", {}).get("seconds"), row.get(method, {}).get("seconds")
+        return ref / t if ref and t else None
+
+    for n, method, goal in (("261", "stl", 5), ("10000", "stl", 30)):
+        if n not in speed:
+            continue
+        r = ratio(n, method)
+        ok = r is not None and r >= goal
+        add(f"{method} in-process >= {goal}x the reference at n={n}", r, ok)
+    for row in report.get("server_latency", []):
+        n, r, lat = row["n"], row["ratio"], row["latency"]
+        if n in (261, 5000):
+            goal = 20 if n == 261 else 200
+            add(f"auto through the server >= {goal}x the reference at n={n}", r, (r or 0) >= goal)
+        else:
+            add(f"auto through the server, n={n}, seconds < 1", lat, lat < 1.0)
+    srv = report.get("server", {})
+    if srv:
+        p99 = srv.get("ping_p99")
+        add("/ping p99 under saturation < 50 ms (seconds)", p99, p99 is not None and p99 < 0.05)
+    if not lines:
+        return
+    print("\n== Targets (issues 3 and 4) ==")
+    for text, value, ok in lines:
+        print(f"{'MET    ' if ok else 'NOT MET'}  {text}: {value}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
@@ -190,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         table = speed_section(args, report)
     if "server" in parts:
         server_section(args, report, table)
+    print_targets(report)
     print(f"\nbench finished in {time.perf_counter() - t0:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
