@@ -172,7 +172,7 @@ class ApiConfig(_Strict):
     cors_origins: list[str] = Field(default_factory=list)
     throttling: ThrottlingConfig = Field(default_factory=ThrottlingConfig)
     lambda_: LambdaConfig = Field(default_factory=LambdaConfig, alias="lambda")
-    max_payload_mb: Annotated[float, Field(gt=0)] = 4.0
+    max_payload_mb: Annotated[float, Field(gt=0)] | None = None  # None: the smallest hop's
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -258,8 +258,8 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _cross_hop(self) -> Config:
-        limit = min(HTTP_API_PAYLOAD_MB, LAMBDA_PAYLOAD_MB, self.endpoint.max_payload_mb)
-        if self.api.max_payload_mb > limit:
+        limit = self.hop_payload_limit_mb
+        if self.api.max_payload_mb is not None and self.api.max_payload_mb > limit:
             kind = "serverless" if self.endpoint.serverless else "real-time"
             raise ValueError(
                 f"api.max_payload_mb ({self.api.max_payload_mb}) exceeds what every hop accepts: "
@@ -272,6 +272,17 @@ class Config(_Strict):
     def all_tags(self) -> dict[str, str]:
         """User tags plus the two every resource carries (used for discovery)."""
         return {**self.tags, "project": self.project, "managed-by": "trends-anomaly-gitops"}
+
+    @property
+    def hop_payload_limit_mb(self) -> int:
+        """The largest request every hop accepts (HTTP API, Lambda, the endpoint kind)."""
+        return min(HTTP_API_PAYLOAD_MB, LAMBDA_PAYLOAD_MB, self.endpoint.max_payload_mb)
+
+    @property
+    def max_payload_bytes(self) -> int:
+        """api.max_payload_mb, or the hop limit when unset."""
+        mb = self.api.max_payload_mb or self.hop_payload_limit_mb
+        return int(mb * 1024 * 1024)
 
     @property
     def lambda_timeout_s(self) -> int:

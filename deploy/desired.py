@@ -217,6 +217,8 @@ def build(cfg: Config, inp: Inputs, ids: dict[str, str]) -> list[Resource]:
                     "ENDPOINT_NAME": n.endpoint,
                     # Leave the function time to answer with a clear 504 before its own timeout.
                     "INVOKE_READ_TIMEOUT_SECONDS": str(max(1, lam.timeout_s - 4)),
+                    # Request size every hop accepts (validated in config.py).
+                    "MAX_BODY_BYTES": str(cfg.max_payload_bytes),
                 },
                 "code_sha256": inp.lambda_package.sha256_b64,
             },

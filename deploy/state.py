@@ -121,6 +121,7 @@ class World:
         for r in self.of_type("http_api"):
             if not r.meta.get("duplicate"):
                 out["api_id"] = r.meta["api_id"]
-        for r in self.of_type("api_integration"):
-            out["integration_id"] = r.meta["integration_id"]
+        lam = self.get("api_integration", "lambda")
+        if lam is not None:
+            out["integration_id"] = lam.meta["integration_id"]
         return out

@@ -74,6 +74,9 @@ def test_errors_name_the_key_and_what_is_allowed(data: dict, key: str, words: st
 
 def test_cross_hop_payload_limit_depends_on_endpoint_kind() -> None:
     parse_config({"api": {"max_payload_mb": 6}})  # real-time: 6 MB each hop
+    assert parse_config({}).max_payload_bytes == 6 * 1024 * 1024
+    assert parse_config({"endpoint": {"serverless": {}}}).max_payload_bytes == 4 * 1024 * 1024
+    assert parse_config({"api": {"max_payload_mb": 1}}).max_payload_bytes == 1024 * 1024
     msg = _err({"endpoint": {"serverless": {}}, "api": {"max_payload_mb": 5}})
     assert "api.max_payload_mb" in msg and "serverless endpoint 4" in msg
     assert "Lambda 6" in _err({"api": {"max_payload_mb": 8}})
