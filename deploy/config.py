@@ -84,6 +84,16 @@ class DeploymentConfig(_Strict):
     bake_s: Annotated[int, Field(ge=0, le=3600)] = 300
     rollback_alarms: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _alarms(self) -> DeploymentConfig:
+        if self.strategy == "canary" and not self.rollback_alarms:
+            raise ValueError(
+                "strategy 'canary' rolls back automatically only when a CloudWatch alarm fires: "
+                "list at least one existing alarm name in rollback_alarms (e.g. one on the "
+                "endpoint's Invocation5XXErrors), or use strategy 'all-at-once'"
+            )
+        return self
+
 
 class EndpointConfig(_Strict):
     """The SageMaker endpoint: instances or serverless, plus scaling and rollout."""

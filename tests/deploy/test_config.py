@@ -85,8 +85,21 @@ def test_cross_hop_payload_limit_depends_on_endpoint_kind() -> None:
 def test_serverless_excludes_autoscaling_and_canary() -> None:
     msg = _err({"endpoint": {"serverless": {}, "autoscaling": {}}})
     assert "endpoint" in msg and "remove endpoint.autoscaling" in msg
-    msg = _err({"endpoint": {"serverless": {}, "deployment": {"strategy": "canary"}}})
+    msg = _err(
+        {
+            "endpoint": {
+                "serverless": {},
+                "deployment": {"strategy": "canary", "rollback_alarms": ["a"]},
+            }
+        }
+    )
     assert "canary" in msg and "instances" in msg
+
+
+def test_canary_needs_a_rollback_alarm() -> None:
+    msg = _err({"endpoint": {"deployment": {"strategy": "canary"}}})
+    assert "endpoint.deployment:" in msg and "rollback_alarms" in msg
+    parse_config({"endpoint": {"deployment": {"strategy": "canary", "rollback_alarms": ["a"]}}})
 
 
 def test_autoscaling_bounds() -> None:
