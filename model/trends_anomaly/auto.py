@@ -29,7 +29,7 @@ from .types import Anomaly, Detection, Series
 MIN_POINTS = 8  # below this nothing can be told apart from noise: band only
 DEFAULT_SENSITIVITY = 0.5
 RECUR_MIN = 3  # spikes at one phase in this many cycles are seasonal
-DEFAULT_CAP_MIN = 5  # default cap on events: max(DEFAULT_CAP_MIN, n // POINTS_PER_EVENT)
+DEFAULT_CAP_MIN = 8  # default cap on events: max(DEFAULT_CAP_MIN, n // POINTS_PER_EVENT)
 POINTS_PER_EVENT = 1000
 REFERENCE_N = 261  # a five-year weekly Trends export: where the sensitivity scale is set
 # Residual quantile compared with the Gaussian one to widen heavy-tailed series: a high one
