@@ -153,6 +153,7 @@ def build(cfg: Config, inp: Inputs, ids: dict[str, str]) -> list[Resource]:
                 "path": n.role_path,
                 "trust": _trust("sagemaker.amazonaws.com"),
                 "policy": sagemaker_policy(n, inp.image_uri),
+                "other_policies": [],
             },
             tags,
         )
@@ -165,6 +166,7 @@ def build(cfg: Config, inp: Inputs, ids: dict[str, str]) -> list[Resource]:
                 "path": n.role_path,
                 "trust": _trust("lambda.amazonaws.com"),
                 "policy": lambda_policy(n),
+                "other_policies": [],
             },
             tags,
         )

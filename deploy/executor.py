@@ -138,9 +138,10 @@ def log_group(ctx: Context, a: Action) -> None:
 def iam_role(ctx: Context, a: Action) -> None:
     iam = ctx.c("iam")
     if a.op == "delete":
-        names = (a.observed.meta.get("inline_policies") if a.observed else None) or []
-        for pol in names:
+        meta = a.observed.meta if a.observed else {}
+        for pol in meta.get("inline_policies") or []:
             _ignore(GONE, lambda p=pol: iam.delete_role_policy(RoleName=a.name, PolicyName=p))
+        _refuse_attached(a.name, meta.get("attached") or [])
         _ignore(GONE, lambda: iam.delete_role(RoleName=a.name))
         return
     p = a.resource.props
@@ -166,10 +167,29 @@ def iam_role(ctx: Context, a: Action) -> None:
         )
     if "tags" in changed:
         iam.tag_role(RoleName=a.name, Tags=tag_list(a.resource.tags))
+    if "other_policies" in changed and a.observed:
+        # Least privilege: remove whatever was granted besides the engine's inline policy.
+        others = a.observed.props.get("other_policies") or []
+        for other in others:
+            kind, _, ref = other.partition(":")
+            if kind == "inline":
+                _ignore(GONE, lambda r=ref: iam.delete_role_policy(RoleName=a.name, PolicyName=r))
+        _refuse_attached(a.name, [o.split(":", 1)[1] for o in others if o.startswith("managed:")])
     if "path" in changed:
         raise DeployError(
             f"IAM role {a.name}: path differs ({p['path']} wanted); IAM cannot "
             "change a role's path: run `destroy --yes` then `apply`"
+        )
+
+
+def _refuse_attached(role: str, arns: list[str]) -> None:
+    """Managed policies on our roles are drift; the deploy role may not detach them (by design:
+    it cannot change IAM attachments at all), so say exactly what a human must do."""
+    if arns:
+        raise DeployError(
+            f"IAM role {role}: managed policies attached outside config.yaml: {', '.join(arns)}. "
+            f"Detach them (aws iam detach-role-policy --role-name {role} --policy-arn ARN), "
+            "then run the command again"
         )
 
 

@@ -159,7 +159,16 @@ class Observer:
                 else tag_dict(iam.list_role_tags(RoleName=role)["Tags"])
             )
             pol = _get(iam.get_role_policy, RoleName=role, PolicyName=self.n.inline_policy)
-            inline = [p for p in iam.list_role_policies(RoleName=role)["PolicyNames"]]
+            inline = list(iam.list_role_policies(RoleName=role)["PolicyNames"])
+            attached = [
+                x["PolicyArn"]
+                for x in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+            ]
+            # Anything granted besides our one inline policy is drift from least privilege.
+            others = sorted(
+                [f"inline:{x}" for x in inline if x != self.n.inline_policy]
+                + [f"managed:{x}" for x in attached]
+            )
             out.append(
                 Observed(
                     "iam_role",
@@ -168,9 +177,10 @@ class Observer:
                         "path": r["Path"],
                         "trust": _doc(r["AssumeRolePolicyDocument"]),
                         "policy": _doc(pol["PolicyDocument"]) if pol else None,
+                        "other_policies": others,
                     },
                     tags,
-                    {"arn": r["Arn"], "inline_policies": inline},
+                    {"arn": r["Arn"], "inline_policies": inline, "attached": attached},
                 )
             )
         return out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.aws import DeployError
 from deploy.cli import main
 from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, inventory, session
 
@@ -357,4 +358,41 @@ def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None
         "variant.instance_count",
     }
     engine(project).apply(planned)
+    assert not engine(project).plan().changes
+
+
+def test_extra_permissions_on_a_role_are_drift_and_removed(project: Path) -> None:
+    engine(project).apply()
+    iam = session().client("iam")
+    role = f"{PROJECT}-lambda"
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName="debug",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            }
+        ),
+    )
+    managed = iam.create_policy(
+        PolicyName="broad",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )
+    iam.attach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
+    planned = engine(project).plan()
+    (a,) = [a for a in planned.actions if a.op != "noop"]
+    assert (a.op, a.name, [c.field for c in a.changes]) == ("update", role, ["other_policies"])
+    assert a.changes[0].before == ["inline:debug", f"managed:{managed['Policy']['Arn']}"]
+    # Extra inline policies are deleted; a managed attachment stops apply with instructions
+    # (the bootstrap deploy role deliberately has no iam:DetachRolePolicy).
+    with pytest.raises(DeployError, match="detach-role-policy --role-name trends-anomaly-lambda"):
+        engine(project).apply(planned)
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [f"{PROJECT}-least-privilege"]
+    iam.detach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
     assert not engine(project).plan().changes
