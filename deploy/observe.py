@@ -361,7 +361,13 @@ class Observer:
             for a in apis
             if a.get("Name") == self.n.api and a.get("Tags", {}).get("project") == self.n.project
         ]
-        mine.sort(key=lambda a: (str(a.get("CreatedDate", "")), a["ApiId"]))
+        if len(mine) > 1:
+            # Duplicates (a create whose response was lost): keep the wired one, then the oldest.
+            def rank(a: dict[str, Any]) -> tuple[bool, str, str]:
+                routes = gw.get_routes(ApiId=a["ApiId"]).get("Items", [])
+                return (not routes, str(a.get("CreatedDate", "")), a["ApiId"])
+
+            mine.sort(key=rank)
         out: list[Observed] = []
         for i, a in enumerate(mine):
             cors = a.get("CorsConfiguration") or {}

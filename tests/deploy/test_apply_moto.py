@@ -396,3 +396,16 @@ def test_extra_permissions_on_a_role_are_drift_and_removed(project: Path) -> Non
     assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [f"{PROJECT}-least-privilege"]
     iam.detach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
     assert not engine(project).plan().changes
+
+
+def test_a_duplicate_api_from_a_lost_response_is_deleted(project: Path) -> None:
+    engine(project).apply()
+    gw = session().client("apigatewayv2")
+    dup = gw.create_api(Name=PROJECT, ProtocolType="HTTP", Tags={"project": PROJECT})["ApiId"]
+    gw.create_api(Name=PROJECT, ProtocolType="HTTP", Tags={"project": "someone-else"})
+    planned = engine(project).plan()
+    assert ops(planned) == [("delete", "http_api", f"{PROJECT}#{dup}")]
+    engine(project).apply(planned)
+    apis = gw.get_apis()["Items"]
+    assert dup not in {a["ApiId"] for a in apis} and len(apis) == 2  # ours + the foreign one
+    assert not engine(project).plan().changes
