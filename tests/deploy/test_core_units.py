@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from deploy import planner, render
 from deploy.config import SiteCacheConfig, parse_config
@@ -357,3 +359,63 @@ def test_retry_gives_up_on_other_errors_and_after_the_timeout() -> None:
             timeout_s=30,
         )
     assert now[0] <= 30
+
+
+# --- property: plan(desired, what a perfect apply left) is empty, for any valid config -------
+
+_configs = st.fixed_dictionaries(
+    {
+        "endpoint": st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "instance_type": st.sampled_from(
+                        ["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge"]
+                    ),
+                    "instance_count": st.integers(1, 3),
+                }
+            ),
+            st.fixed_dictionaries(
+                {
+                    "serverless": st.fixed_dictionaries(
+                        {
+                            "memory_mb": st.sampled_from([1024, 2048, 6144]),
+                            "max_concurrency": st.integers(1, 200),
+                        }
+                    )
+                }
+            ),
+        ),
+        "api": st.fixed_dictionaries(
+            {
+                "cors_origins": st.lists(
+                    st.sampled_from(
+                        ["http://localhost:8000", "https://a.example", "https://b.example:8443"]
+                    ),
+                    unique=True,
+                ),
+                "throttling": st.fixed_dictionaries(
+                    {"rate": st.floats(1, 100), "burst": st.integers(1, 500)}
+                ),
+            }
+        ),
+        "tags": st.dictionaries(
+            st.sampled_from(["team", "cost-center"]),
+            st.text("abc123", min_size=1, max_size=5),
+            max_size=2,
+        ),
+    }
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=_configs)
+def test_any_config_converges_in_one_plan(tmp_path: Path, data: dict) -> None:
+    _, res = _desired(tmp_path, **data)
+    assert not planner.has_changes(planner.plan(res, _world_matching(res)))
+    fresh = planner.plan(res, World(N.account, N.region))
+    assert {a.op for a in fresh} == {"create"} and len(fresh) == len(res)
+    # Names are content hashes: the same config always gives the same names.
+    _, again = _desired(tmp_path, **data)
+    assert [r.key for r in res] == [r.key for r in again]
