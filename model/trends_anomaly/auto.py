@@ -47,6 +47,7 @@ STEP_K = 6
 LS_MIN_WINDOW = 8  # points compared before/after a candidate shift, at least
 SHORT_SPREAD_CAP = 1.5
 CALENDAR_WEEKS = True  # weekly data: seasonal phase = week of the calendar year
+FADE_LEVEL = 0.25  # additive seasons fade out below this share of the median level
 ECHO_RATIO = 0.5  # a same-way step this much weaker, right after a shift, is its echo
 
 
@@ -210,12 +211,17 @@ def _decompose(
     trend = _rolling_median(x - seasonal, window)
     d = x - trend
     base = np.ones(n)
+    out = base
     if model == "multiplicative":
-        base = np.maximum(trend, max(float(med(trend)) * 0.1, 1e-9))
-    seasonal = season.profile(d / base) * base
+        base = out = np.maximum(trend, max(float(med(trend)) * 0.1, 1e-9))
+    elif x.min() >= 0 and med(trend) > 0:
+        # Counts cannot swing by more than they are: where the level is near zero (a term
+        # before it took off) an additive season fades out instead of predicting phantoms.
+        out = np.clip(trend / (FADE_LEVEL * med(trend)), 0.0, 1.0)
+    seasonal = season.profile(d / base) * out
     trend = _rolling_median(x - seasonal, window)
     if calendar is not None:  # the noise is measured without, the anomalies with
-        flexible = season.profile((x - trend) / base, flexible=True) * base
+        flexible = season.profile((x - trend) / base, flexible=True) * out
         return trend, flexible, model, seasonal
     return trend, seasonal, model, seasonal
 
