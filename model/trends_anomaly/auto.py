@@ -47,6 +47,7 @@ STEP_K = 6
 LS_MIN_WINDOW = 8  # points compared before/after a candidate shift, at least
 SHORT_SPREAD_CAP = 1.5
 CALENDAR_WEEKS = True  # weekly data: seasonal phase = week of the calendar year
+MUL_PREFERENCE = 1.25  # non-negative data: multiplicative unless additive fits this much better
 FADE_LEVEL = 0.25  # additive seasons fade out below this share of the median level
 ECHO_RATIO = 0.5  # a same-way step this much weaker, right after a shift, is its echo
 
@@ -206,7 +207,8 @@ def _decompose(
         floor = max(float(med(trend0)) * 0.1, 1e-9)
         base = np.maximum(trend0, floor)
         s_mul = season.profile(d / base) * base
-        if _mad(d - s_mul) < _mad(d - s_add):
+        # Proportional unless additive fits clearly better: interest swings by a share.
+        if _mad(d - s_mul) < MUL_PREFERENCE * _mad(d - s_add):
             seasonal, model = s_mul, "multiplicative"
     trend = _rolling_median(x - seasonal, window)
     d = x - trend
