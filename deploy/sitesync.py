@@ -61,7 +61,7 @@ def cache_control(key: str, ctype: str, cache: SiteCacheConfig) -> str:
     """HTML and config.js must be revalidated; hashed assets can be cached for a year."""
     if ctype.startswith("text/html") or key == CONFIG_JS:
         return cache.html
-    if _HASHED.search(key):
+    if key.startswith("assets/") or _HASHED.search(key):  # the page's build hashes assets/
         return cache.hashed_assets
     return cache.other
 

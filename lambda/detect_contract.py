@@ -10,11 +10,12 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 ROUTE_PATH = "/detect"
 # SageMaker real-time request body limit (the runtime's BodyBlob max) and Lambda's response cap.
-MAX_BODY_BYTES = 6 * 1024 * 1024
+MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker real-time; deploy lowers it (serverless: 4 MB)
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024  # room for the response envelope
 MAX_ATTRIBUTES_CHARS = 1024  # X-Amzn-SageMaker-Custom-Attributes max length
 MAX_PARAMETERS = 20
@@ -105,7 +106,16 @@ def lower_headers(event: dict[str, Any]) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in mapping(event.get("headers")).items()}
 
 
-def request_body(event: dict[str, Any]) -> bytes:
+def max_body_bytes(env: Mapping[str, str]) -> int:
+    """The body limit deploy sets in ``MAX_BODY_BYTES`` (never above 6 MB; junk is ignored)."""
+    try:
+        value = int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES))
+    except ValueError:
+        return MAX_BODY_BYTES
+    return value if 0 < value <= MAX_BODY_BYTES else MAX_BODY_BYTES
+
+
+def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> bytes:
     """The raw body bytes, base64-decoded when the API says so, within the size limit."""
     raw = event.get("body") or ""
     if event.get("isBase64Encoded"):
@@ -120,11 +130,12 @@ def request_body(event: dict[str, Any]) -> bytes:
             ) from None
     else:
         body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    if len(body) > MAX_BODY_BYTES:
+    if len(body) > max_bytes:
         raise ApiError(
             413,
             "payload_too_large",
-            f"The body is {len(body)} bytes; the limit is {MAX_BODY_BYTES} bytes (6 MB).",
+            f"The body is {len(body)} bytes; the limit is {max_bytes} bytes "
+            f"({max_bytes / 1024 / 1024:.3g} MB).",
             "Send fewer rows or fewer columns.",
         )
     if not body.strip():

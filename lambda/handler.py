@@ -33,6 +33,7 @@ from detect_contract import (
     error_response,
     lower_headers,
     mapping,
+    max_body_bytes,
     model_error,
     model_response,
     request_body,
@@ -90,7 +91,7 @@ def runtime_client() -> Any:
 def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[str, Any]:
     check_route(event)
     headers = lower_headers(event)
-    body = request_body(event)
+    body = request_body(event, max_body_bytes(os.environ))
     log["bytes_in"] = len(body)
     params: dict[str, Any] = {
         "EndpointName": endpoint,

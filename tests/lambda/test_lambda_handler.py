@@ -478,3 +478,19 @@ def test_malformed_events_get_json_not_a_crash(
     assert response["statusCode"] == 404
     assert error_of(response)["code"] == "not_found"
     assert log["status"] == 404 and runtime.seen == []
+
+
+def test_the_body_limit_deploy_sets_is_enforced(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Serverless endpoints take 4 MB: deploy sets MAX_BODY_BYTES and the handler keeps to it."""
+    monkeypatch.setenv("MAX_BODY_BYTES", str(4 * 1024 * 1024))
+    body = b"Week,x\n" + b"2020-01-01,1\n" * (4 * 1024 * 1024 // 13 + 1)
+    response, _ = invoke(capsys, post(body))
+    assert response["statusCode"] == 413
+    assert "4194304" in error_of(response)["message"]
+    assert runtime.seen == []
+    monkeypatch.setenv("MAX_BODY_BYTES", str(64 * 1024 * 1024))  # above 6 MB: ignored
+    big = b"Week,x\n" + b"2020-01-01,1\n" * (6 * 1024 * 1024 // 13 + 1)
+    response, _ = invoke(capsys, post(big))
+    assert response["statusCode"] == 413
