@@ -29,5 +29,7 @@ graceful_timeout = 25
 keepalive = 75  # longer than the idle timeout of the hosts in front of the container
 preload_app = True  # import numpy/scipy once in the master; workers fork ready to serve
 accesslog = None  # the app writes one JSON line per request
+# No runtime control socket: nothing uses it, and servers of one user would share its path.
+control_socket_disable = True
 errorlog = "-"
 loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
