@@ -48,6 +48,7 @@ LS_MIN_WINDOW = 8  # points compared before/after a candidate shift, at least
 SHORT_SPREAD_CAP = 1.5
 CALENDAR_WEEKS = True  # weekly data: seasonal phase = week of the calendar year
 MUL_PREFERENCE = 1.25  # non-negative data: multiplicative unless additive fits this much better
+SHARP_PROFILE = 5.0  # a week-to-week profile jump this many times the usual one is a holiday
 FADE_LEVEL = 0.25  # additive seasons fade out below this share of the median level
 ECHO_RATIO = 0.5  # a same-way step this much weaker, right after a shift, is its echo
 
@@ -154,12 +155,15 @@ class _Season:
         own = prof[self.calendar]
         if not flexible:
             return own
-        # A holiday falls in week k one year and k+1 the next: let each point take the
-        # profile of its own week or a neighbouring one, whichever fits it best.
+        # A holiday falls in week k one year and k+1 the next: where the profile jumps
+        # (much more than its usual week-to-week change), let each point take the profile
+        # of its own week or a neighbouring one, whichever fits it best. Smooth stretches
+        # keep their own week, so this cannot soak up ordinary spikes.
+        usual = SHARP_PROFILE * med(np.abs(np.diff(np.append(prof, prof[0]))))
         out = own.copy()
         for nb in self.neighbours:
             alt = prof[nb]
-            better = np.abs(alt - d) < np.abs(out - d)
+            better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
             out[better] = alt[better]
         return out
 
