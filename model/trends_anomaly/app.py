@@ -7,8 +7,11 @@ worker's event loop stays free to answer ``/ping`` while a long request computes
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -35,6 +38,12 @@ app = Flask(__name__)
 # Bodies up to this size are answered inline (about a millisecond of work); bigger ones run on
 # a native thread so that the event loop keeps answering /ping meanwhile.
 INLINE_MAX_BYTES = 32 * 1024
+# One compute thread per worker process: more would only take turns on the GIL, and each one
+# competing with the event loop delays /ping.
+POOL_THREADS = 1
+# Hand the GIL to the event loop every millisecond (Python's default is 5 ms) so that /ping
+# gets through while a long request computes.
+sys.setswitchinterval(0.001)
 
 
 def _offload(func, req: Invocation, *args):
@@ -44,14 +53,29 @@ def _offload(func, req: Invocation, *args):
 
         # The exception travels back as a value: raised inside the pool, gevent would also
         # print it as an unhandled error, and every 400 would log a traceback.
-        ok, value = get_hub().threadpool.apply(_capture, (func, req, *args))
+        pool = get_hub().threadpool
+        pool.maxsize = POOL_THREADS
+        ok, value = pool.apply(_capture, (func, req, *args))
         if not ok:
             raise value
         return value
     return func(req, *args)
 
 
+_nice_threads: set[int] = set()
+
+
+def _lower_priority() -> None:
+    """Make this compute thread yield the CPU to the event loop's thread (Linux nice +10)."""
+    tid = threading.get_native_id()
+    if tid not in _nice_threads and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, tid, 10)
+        _nice_threads.add(tid)
+
+
 def _capture(func, *args):
+    _lower_priority()
     try:
         return True, func(*args)
     except Exception as exc:  # re-raised by the caller on the event loop

@@ -23,6 +23,7 @@ from .types import Series
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
+_BLOCK = 8192
 _MISSING = {"", "na", "nan", "null", "none", "-", "n/a"}
 
 
@@ -43,7 +44,9 @@ def split_header(header: str) -> tuple[str, str]:
 def _rows(text: str) -> list[list[str]]:
     text = text.lstrip("\ufeff")
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), skipinitialspace=False))
+        # A comprehension, not list(reader): the interpreter loop lets the server's event loop
+        # take the GIL between rows instead of waiting for the whole file.
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise BadCsv(
             f"The CSV could not be read: {exc}.",
@@ -70,7 +73,10 @@ def _to_numbers(cells: list[str]) -> tuple[np.ndarray, int, int] | None:
     below = missing = 0
     out = np.empty(len(cells))
     try:
-        out[:] = np.array(cells, dtype=float)  # fast path: every cell a plain number
+        # Fast path: every cell a plain number. In blocks, so that no single C call holds the
+        # GIL for long (the server's event loop answers /ping between blocks).
+        for i in range(0, len(cells), _BLOCK):
+            out[i : i + _BLOCK] = np.array(cells[i : i + _BLOCK], dtype=float)
         return out, 0, 0
     except ValueError:
         pass
@@ -133,7 +139,7 @@ def parse_table(text: str) -> Table:
         len(set(map(len, data))) > 1 or len(data[0]) != width
     ):  # short rows padded, trailing empty cells cut
         data = [(r + [""] * (width - len(r)))[:width] for r in data]
-    columns = list(zip(*data, strict=True))
+    columns = [[r[j] for r in data] for j in range(width)]  # (zip(*data) holds the GIL)
     labels = list(columns[0])
     if not numpy_can_parse(labels):  # padded or unusual cells: echo them trimmed
         labels = [c.strip() for c in labels]
