@@ -57,11 +57,16 @@ def _normalise(cell: str) -> str:
     return m.group(1) if m else cell
 
 
-def parse_timestamps(cells: list[str]) -> np.ndarray | None:
-    """``datetime64[s]`` for every cell, or None when the column is not one of dates."""
+def parse_timestamps(cells: list[str], plain_iso: bool | None = None) -> np.ndarray | None:
+    """``datetime64[s]`` for every cell, or None when the column is not one of dates.
+
+    ``plain_iso``: the caller already knows whether ``numpy_can_parse(cells)``.
+    """
     if not cells:
         return np.zeros(0, dtype="datetime64[s]")
-    cleaned = cells if numpy_can_parse(cells) else [_normalise(c) for c in cells]
+    if plain_iso is None:
+        plain_iso = numpy_can_parse(cells)
+    cleaned = cells if plain_iso else [_normalise(c) for c in cells]
     if cleaned is not cells and not numpy_can_parse(cleaned):
         return _parse_slow(cleaned)  # numpy would warn on zones and guess at odd text
     try:

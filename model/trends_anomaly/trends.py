@@ -23,7 +23,8 @@ from .types import Series
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
-_BLOCK = 8192
+_BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
+_SMALL_TEXT = 256 * 1024
 _MISSING = {"", "na", "nan", "null", "none", "-", "n/a"}
 
 
@@ -44,9 +45,12 @@ def split_header(header: str) -> tuple[str, str]:
 def _rows(text: str) -> list[list[str]]:
     text = text.lstrip("\ufeff")
     try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        if len(text) <= _SMALL_TEXT:
+            return list(reader)
         # A comprehension, not list(reader): the interpreter loop lets the server's event loop
         # take the GIL between rows instead of waiting for the whole file.
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        return [row for row in reader]
     except csv.Error as exc:
         raise BadCsv(
             f"The CSV could not be read: {exc}.",
@@ -139,11 +143,15 @@ def parse_table(text: str) -> Table:
         len(set(map(len, data))) > 1 or len(data[0]) != width
     ):  # short rows padded, trailing empty cells cut
         data = [(r + [""] * (width - len(r)))[:width] for r in data]
-    columns = [[r[j] for r in data] for j in range(width)]  # (zip(*data) holds the GIL)
-    labels = list(columns[0])
-    if not numpy_can_parse(labels):  # padded or unusual cells: echo them trimmed
+    if len(data) <= _BLOCK:
+        columns = [list(c) for c in zip(*data, strict=True)]
+    else:  # zip(*data) would hold the GIL for the whole table
+        columns = [[r[j] for r in data] for j in range(width)]
+    labels = columns[0]
+    plain = numpy_can_parse(labels)
+    if not plain:  # padded or unusual cells: echo them trimmed
         labels = [c.strip() for c in labels]
-    timestamps = parse_timestamps(labels)
+    timestamps = parse_timestamps(labels, plain_iso=plain)
     if timestamps is None:
         bad = next((c for c in labels if parse_timestamps([c]) is None), labels[0])
         raise BadCsv(
