@@ -177,7 +177,12 @@ def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
         days = ts.astype("datetime64[D]")
         if np.isnat(days).any():
             return None
-        doy = (days - days.astype("datetime64[Y]")).astype(np.int64)
+        # Day of year via the few year starts the series spans (a per-element conversion
+        # to years is slow at thousands of points).
+        lo, hi = days.min().astype("datetime64[Y]"), days.max().astype("datetime64[Y]")
+        starts = np.arange(lo, hi + 1).astype("datetime64[D]")
+        year = np.searchsorted(starts, days, side="right") - 1
+        doy = (days - starts[year]).astype(np.int64)
     except (TypeError, ValueError):
         return None
     return np.clip(doy // 7, 0, 51).astype(np.intp)
