@@ -159,7 +159,10 @@ class _Season:
         # (much more than its usual week-to-week change), let each point take the profile
         # of its own week or a neighbouring one, whichever fits it best. Smooth stretches
         # keep their own week, so this cannot soak up ordinary spikes.
-        usual = SHARP_PROFILE * med(np.abs(np.diff(np.append(prof, prof[0]))))
+        steps = np.abs(np.diff(np.append(prof, prof[0])))
+        usual = SHARP_PROFILE * med(steps)
+        if not (steps > usual).any():
+            return own
         out = own.copy()
         for nb in self.neighbours:
             alt = prof[nb]
