@@ -22,7 +22,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.special import ndtri
 
-from .auto_fast import col_median, med, median3, quantile, rolling_median
+from .auto_fast import col_median, mean, med, median3, quantile, rolling_median
 from .auto_period import choose_period, odd
 from .types import Anomaly, Detection, Series
 
@@ -141,7 +141,7 @@ class _Season:
             k = d.size // p
             block = d[: k * p].reshape(k, p)
             prof = col_median(block) if k >= 3 else _minmod(block[0], block[1])
-            prof = prof - prof.mean()
+            prof = prof - mean(prof)
             return np.resize(prof, self.n)
         self.buf[: self.n] = d
         vals = self.buf[self.rows]
@@ -151,7 +151,7 @@ class _Season:
         if self.thin:
             c = self.counts
             prof = np.where(c >= 3, prof, np.where(c == 2, _minmod(lo, hi), 0.0))
-        prof -= prof.mean()
+        prof -= mean(prof)
         own = prof[self.calendar]
         if not flexible:
             return own
@@ -188,7 +188,7 @@ def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
         doy = (days - starts[year]).astype(np.int64)
     except (TypeError, ValueError):
         return None
-    return np.clip(doy // 7, 0, 51).astype(np.intp)
+    return np.minimum(np.maximum(doy // 7, 0), 51).astype(np.intp)
 
 
 def _mad(a: np.ndarray) -> float:
@@ -231,7 +231,7 @@ def _decompose(
     elif x.min() >= 0 and med(trend) > 0:
         # Counts cannot swing by more than they are: where the level is near zero (a term
         # before it took off) an additive season fades out instead of predicting phantoms.
-        out = np.clip(trend / (FADE_LEVEL * med(trend)), 0.0, 1.0)
+        out = np.minimum(np.maximum(trend / (FADE_LEVEL * med(trend)), 0.0), 1.0)
     seasonal = season.profile(d / base) * out
     trend = _rolling_median(x - seasonal, window)
     if calendar is not None:  # the noise is measured without, the anomalies with
@@ -290,7 +290,7 @@ def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.nd
         icpt = 0.0
         slope = float(m @ v) / float(m @ m)
     sd = np.sqrt(icpt + slope * lv)
-    sd = np.clip(sd, max(floor, 0.3 * g), 4.0 * g)
+    sd = np.minimum(np.maximum(sd, max(floor, 0.3 * g)), 4.0 * g)
     return sd, g
 
 
@@ -340,7 +340,7 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
         # Where exactly: the CUSUM change point of y around the peak.
         lo, hi = max(peak - L, 0), min(peak + L, n)
         seg = y[lo:hi]
-        c = np.cumsum(seg - seg.mean())[:-1]
+        c = np.cumsum(seg - mean(seg))[:-1]
         start = lo + 1 + int(np.argmax(np.abs(c))) if c.size else peak
         sign = 1.0 if s[peak] > 0 else -1.0
         # A step happens at once; a term slowly taking off does not: most of the change must
@@ -563,9 +563,9 @@ def detect_auto(series: Series, params: dict) -> Detection:
 
     scale_ref = hint or period
     if scale_ref:
-        half = int(np.clip(round(scale_ref / 4), 5, 100))
+        half = min(max(round(scale_ref / 4), 5), 100)
     else:
-        half = int(np.clip(round(np.sqrt(n) / 1.5), 5, 50))
+        half = min(max(round(n**0.5 / 1.5), 5), 50)
     half = max(3, min(half, n // 6))
     chosen["window"] = 2 * half + 1
 

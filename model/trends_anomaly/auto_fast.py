@@ -23,9 +23,13 @@ except Exception:  # pragma: no cover - another scipy layout: use the public fun
     _MODE_CODES = {}
 
 
+_ZERO = np.float64(0.0)
+
+
 def _fast_rolling(x: np.ndarray, window: int, mode: str) -> np.ndarray:
     out = np.empty_like(x)
-    _rank_filter_1d.rank_filter(x, window // 2, window, out, _MODE_CODES[mode], 0.0, 0)
+    # Exactly scipy's own call: cval must be a scalar of the array's dtype.
+    _rank_filter_1d.rank_filter(x, window // 2, window, out, _MODE_CODES[mode], _ZERO, 0)
     return out
 
 
@@ -36,7 +40,7 @@ def _fast_path_works() -> bool:
         x = np.random.default_rng(0).normal(size=41)
         return all(
             np.array_equal(_fast_rolling(x, w, m), median_filter(x, size=w, mode=m))
-            for w in (3, 9, 41)
+            for w in (3, 9, 41)  # never 1: the C code crashes on it
             for m in ("mirror", "nearest")
         )
     except Exception:  # pragma: no cover
@@ -49,7 +53,9 @@ _FAST = _fast_path_works()
 def rolling_median(x: np.ndarray, window: int, mode: str = "mirror") -> np.ndarray:
     """Centred running median of a float64 array, odd ``window`` <= len(x), edges as scipy's
     ``median_filter`` ``mode`` ("mirror" or "nearest")."""
-    if _FAST and x.dtype == np.float64 and 1 <= window <= x.size:
+    if window <= 1:
+        return x.copy()  # also: scipy's 1-D rank filter crashes on a window of 1
+    if _FAST and x.dtype == np.float64 and x.ndim == 1 and 3 <= window <= x.size:
         return _fast_rolling(np.ascontiguousarray(x), window, mode)
     return median_filter(x, size=window, mode=mode)
 
@@ -60,10 +66,17 @@ def med(a: np.ndarray) -> float:
     if n == 0:
         return float("nan")
     k = n // 2
+    b = a.copy()  # ndarray.partition skips np.partition's Python-level dispatch
     if n % 2:
-        return float(np.partition(a, k)[k])
-    p = np.partition(a, (k - 1, k))
-    return 0.5 * float(p[k - 1] + p[k])
+        b.partition(k)
+        return float(b[k])
+    b.partition((k - 1, k))
+    return 0.5 * float(b[k - 1] + b[k])
+
+
+def mean(a: np.ndarray) -> float:
+    """Mean of a 1-D array without ``ndarray.mean``'s Python-level wrapper."""
+    return float(np.add.reduce(a)) / a.size if a.size else float("nan")
 
 
 def quantile(a: np.ndarray, q: float) -> float:
@@ -71,7 +84,9 @@ def quantile(a: np.ndarray, q: float) -> float:
     if a.size == 0:
         return float("nan")
     k = int(q * (a.size - 1))
-    return float(np.partition(a, k)[k])
+    b = a.copy()
+    b.partition(k)
+    return float(b[k])
 
 
 def col_median(block: np.ndarray) -> np.ndarray:
@@ -79,9 +94,12 @@ def col_median(block: np.ndarray) -> np.ndarray:
     k = block.shape[0]
     h = k // 2
     if k % 2:
-        return np.partition(block, h, axis=0)[h]
-    p = np.partition(block, (h - 1, h), axis=0)
-    return 0.5 * (p[h - 1] + p[h])
+        b = block.copy()
+        b.partition(h, axis=0)
+        return b[h]
+    b = block.copy()
+    b.partition((h - 1, h), axis=0)
+    return 0.5 * (b[h - 1] + b[h])
 
 
 def median3(z: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .auto_fast import med, rolling_median
+from .auto_fast import mean, med, rolling_median
 from .timeaxis import default_period
 from .types import Series
 
@@ -38,8 +38,8 @@ def seasonal_acf(x: np.ndarray, period: int) -> float:
         s = float(np.mean(np.abs(d)))
     if s <= 0:
         return 0.0
-    np.clip(d, -3 * s, 3 * s, out=d)
-    d -= d.mean()
+    np.minimum(np.maximum(d, -3 * s, out=d), 3 * s, out=d)
+    d -= mean(d)
     den = float(d @ d)
     if den <= 0:
         return 0.0

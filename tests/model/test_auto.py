@@ -334,3 +334,10 @@ def test_a_holiday_week_that_moves_by_a_week_is_not_an_anomaly():
     x[(doy >= 355) & (doy < 362)] += 30
     d = detect_auto(make_series(np.round(x)), DEFAULTS)
     assert d.anomalies == []
+
+
+@pytest.mark.parametrize("n", [4, 5, 6, 9])
+@pytest.mark.parametrize("period", [2, 3])
+def test_tiny_series_with_a_tiny_period(n, period):
+    x = np.arange(n, dtype=float) % period * 3 + 10
+    check_shape(detect(x, period=period), n)
