@@ -79,7 +79,7 @@ SPECS: dict[str, Spec] = {
             None,
             0,
             math.inf,
-            doc="upper bound on anomalies per series; default 10% of the points",
+            doc="upper bound on anomalies per series (stl: 10% of n, auto: max(8, n/1000))",
         ),
         Spec(
             "eps",
