@@ -22,12 +22,12 @@ def test_col_median_matches_numpy(k):
     assert np.allclose(col_median(b), np.median(b, axis=0))
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4, 17, 261, 5000])
-@pytest.mark.parametrize("w", [1, 3, 5, 27, 53, 289])
+@pytest.mark.parametrize(
+    ("n", "w"),
+    [(n, w) for n in (1, 2, 3, 4, 17, 261, 5000) for w in (1, 3, 5, 27, 53, 289) if w <= n],
+)
 @pytest.mark.parametrize("mode", ["mirror", "nearest"])
 def test_rolling_median_matches_scipy(n, w, mode):
-    if w > n:
-        pytest.skip("window longer than the series")
     x = np.round(np.random.default_rng(n + w).normal(0, 3, n))
     assert np.array_equal(rolling_median(x, w, mode), median_filter(x, size=w, mode=mode))
     if n >= 3 and w == 3 and mode == "nearest":
