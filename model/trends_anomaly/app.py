@@ -33,9 +33,9 @@ settings = load_settings()
 app = Flask(__name__)
 
 
-# Bodies up to this size are answered inline (about a millisecond of work); bigger ones run on
+# Bodies up to this size (~10k rows, a few ms of work) are answered inline; bigger ones run on
 # a native thread so that the event loop keeps answering /ping meanwhile.
-INLINE_MAX_BYTES = 32 * 1024
+INLINE_MAX_BYTES = 128 * 1024
 # One compute thread per worker process: more would only take turns on the GIL, and each one
 # competing with the event loop delays /ping.
 POOL_THREADS = 1

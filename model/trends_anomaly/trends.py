@@ -69,21 +69,33 @@ def _find_data_start(rows: list[list[str]]) -> int:
     )
 
 
+_LT1 = str(LESS_THAN_ONE)
+
+
+def _plain_numbers(cells: list[str], out: np.ndarray) -> bool:
+    """Fill ``out`` when every cell is a plain number. In blocks, so that no single C call
+    holds the GIL for long (the server's event loop answers /ping between blocks)."""
+    try:
+        for i in range(0, len(cells), _BLOCK):
+            out[i : i + _BLOCK] = list(map(float, cells[i : i + _BLOCK]))
+    except ValueError:
+        return False
+    return True
+
+
 def _to_numbers(cells: list[str]) -> tuple[np.ndarray, int, int] | None:
     """Values of one column as floats, with NaN for missing cells; None if not numeric.
 
     Returns (values, count of '<1' cells, count of missing cells).
     """
-    below = missing = 0
     out = np.empty(len(cells))
-    try:
-        # Fast path: every cell a plain number. In blocks, so that no single C call holds the
-        # GIL for long (the server's event loop answers /ping between blocks).
-        for i in range(0, len(cells), _BLOCK):
-            out[i : i + _BLOCK] = list(map(float, cells[i : i + _BLOCK]))
+    if _plain_numbers(cells, out):
         return out, 0, 0
-    except ValueError:
-        pass
+    # Google Trends' "<1" is the usual reason the fast path failed: swap it and try again.
+    below = cells.count("<1")
+    if below and _plain_numbers([_LT1 if c == "<1" else c for c in cells], out):
+        return out, below, 0
+    below = missing = 0
     for i, raw in enumerate(cells):
         cell = raw.strip()
         if cell == "<1":
