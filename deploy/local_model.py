@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -59,6 +59,7 @@ class ModelServer:
     workers: int = 1
     log: IO[bytes] | int | None = None  # None = inherit this process's stdout/stderr
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # extra environment (tests, benchmarks)
 
     @property
     def url(self) -> str:
@@ -74,6 +75,7 @@ class ModelServer:
             "MODEL_SERVER_HOST": "127.0.0.1",
             "SAGEMAKER_BIND_TO_PORT": str(self.port),
             "SAGEMAKER_MODEL_SERVER_WORKERS": str(self.workers),
+            **self.env,
         }
         self.process = subprocess.Popen(
             [str(SERVE)],
@@ -94,13 +96,16 @@ class ModelServer:
         self.stop()
         raise RuntimeError(f"the model server did not answer {self.url}/ping in {timeout_s:.0f} s")
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM the whole process group (gunicorn master + workers), SIGKILL if it lingers."""
+    def stop(self, grace_s: float = 10.0, quick: bool = False) -> None:
+        """SIGTERM the whole process group (gunicorn master + workers), SIGKILL if it lingers.
+
+        ``quick`` sends SIGINT, gunicorn's immediate shutdown (no wait for idle keep-alives).
+        """
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, signal.SIGINT if quick else signal.SIGTERM)
             process.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
