@@ -152,35 +152,29 @@ def invocations() -> Response:
     return _respond(answer, request_id)
 
 
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = "method_not_allowed"
+
+
+def _error_response(err: ApiError) -> Response:
+    return Response(orjson.dumps(err.body()), status=err.status, content_type="application/json")
+
+
 @app.errorhandler(404)
 def not_found(_err) -> Response:
-    return Response(
-        orjson.dumps(
-            {
-                "error": {
-                    "code": "not_found",
-                    "message": "No such path.",
-                    "hint": "The model serves GET /ping and POST /invocations.",
-                }
-            }
-        ),
-        status=404,
-        content_type="application/json",
+    return _error_response(
+        NotFound("No such path.", "The model serves GET /ping and POST /invocations.")
     )
 
 
 @app.errorhandler(405)
 def not_allowed(_err) -> Response:
-    return Response(
-        orjson.dumps(
-            {
-                "error": {
-                    "code": "method_not_allowed",
-                    "message": "Method not allowed here.",
-                    "hint": "Use GET /ping or POST /invocations.",
-                }
-            }
-        ),
-        status=405,
-        content_type="application/json",
+    return _error_response(
+        MethodNotAllowed("Method not allowed here.", "Use GET /ping or POST /invocations.")
     )
