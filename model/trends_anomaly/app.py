@@ -18,7 +18,7 @@ import orjson
 from flask import Flask, Response, request
 
 from .contract import Answer, Invocation, error_answer, invoke
-from .errors import ApiError, PayloadTooLarge
+from .errors import ApiError, MethodNotAllowed, NotFound, PayloadTooLarge
 from .settings import load_settings
 
 
@@ -150,16 +150,6 @@ def invocations() -> Response:
     }
     emit(record)
     return _respond(answer, request_id)
-
-
-class NotFound(ApiError):
-    status = 404
-    code = "not_found"
-
-
-class MethodNotAllowed(ApiError):
-    status = 405
-    code = "method_not_allowed"
 
 
 def _error_response(err: ApiError) -> Response:

@@ -47,6 +47,16 @@ class PayloadTooLarge(ApiError):
     code = "payload_too_large"
 
 
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = "method_not_allowed"
+
+
 class UnsupportedMediaType(ApiError):
     status = 415
     code = "unsupported_media_type"
