@@ -9,74 +9,48 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
-import socket
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from deploy.local_model import ModelServer, free_port
 
 
 @dataclass
 class Server:
-    port: int
-    proc: subprocess.Popen
+    """The model server as make up runs it (:class:`deploy.local_model.ModelServer`)."""
+
+    model: ModelServer
     log: Path
+
+    @property
+    def port(self) -> int:
+        return self.model.port
 
     def conn(self, timeout: float = 60.0) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # our own process group only
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        self.model.stop(grace_s=30)
 
 
 def start(log_dir: Path) -> Server:
-    port = free_port()
-    env = dict(os.environ)
-    env["PATH"] = f"{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}"
-    env["MODEL_SERVER_HOST"] = "127.0.0.1"
-    env["SAGEMAKER_BIND_TO_PORT"] = str(port)
-    env["MODEL_SERVER_LOG_LEVEL"] = "warning"
+    """model/serve with SageMaker's default worker count (one per CPU), output in log_dir."""
     log = log_dir / "bench-server.log"
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / "model" / "serve")],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+        model = ModelServer(
+            port=free_port(),
+            workers=workers or 1,
+            log=out,
+            env={"MODEL_SERVER_LOG_LEVEL": "warning"},
         )
-    srv = Server(port, proc, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"model/serve exited with {proc.returncode}; see {log}")
         try:
-            c = srv.conn(timeout=2)
-            c.request("GET", "/ping")
-            if c.getresponse().status == 200:
-                c.close()
-                return srv
-        except OSError:
-            time.sleep(0.2)
-    srv.stop()
-    raise RuntimeError(f"model/serve did not answer /ping within 60 s; see {log}")
+            model.start(timeout_s=60)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}; see {log}") from None
+    return Server(model, log)
 
 
 def post_csv(c: http.client.HTTPConnection, body: bytes, attrs: str = "method=auto") -> bytes:
