@@ -87,7 +87,8 @@ def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
 
 def _quantum_floor(x: np.ndarray) -> float:
     """Smallest noise scale worth believing: half a unit for integer (Trends-like) data."""
-    if np.all(x * 2.0 == np.round(x * 2.0)):
+    h = x * 2.0
+    if (h == h.round()).all():
         return 1.0
     span = float(np.ptp(x)) if x.size else 0.0
     return max(span * 1e-6, 1e-12)
@@ -132,7 +133,6 @@ class _Season:
             self.thin = bool((c < 3).any())
             self.buf = np.empty(n + 1)
             self.buf[n] = np.inf  # the padding sorts last
-            self.neighbours = ((calendar - 1) % period, (calendar + 1) % period)
 
     def profile(self, d: np.ndarray, flexible: bool = False) -> np.ndarray:
         """Seasonal component (tiled to n) of d: per-phase median, minmod with two cycles."""
@@ -152,19 +152,23 @@ class _Season:
             c = self.counts
             prof = np.where(c >= 3, prof, np.where(c == 2, _minmod(lo, hi), 0.0))
         prof -= mean(prof)
-        own = prof[self.calendar]
+        own = prof.take(self.calendar)
         if not flexible:
             return own
         # A holiday falls in week k one year and k+1 the next: where the profile jumps
         # (much more than its usual week-to-week change), let each point take the profile
         # of its own week or a neighbouring one, whichever fits it best. Smooth stretches
         # keep their own week, so this cannot soak up ordinary spikes.
-        steps = np.abs(np.diff(np.append(prof, prof[0])))
+        steps = np.empty(p)
+        np.subtract(prof[1:], prof[:-1], out=steps[:-1])
+        steps[-1] = prof[0] - prof[-1]
+        np.abs(steps, out=steps)
         usual = SHARP_PROFILE * med(steps)
         if not (steps > usual).any():
             return own
         out = own.copy()
-        for nb in self.neighbours:
+        cal = self.calendar
+        for nb in ((cal - 1) % p, (cal + 1) % p):
             alt = prof[nb]
             better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
             out[better] = alt[better]
@@ -278,14 +282,16 @@ def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.nd
     order = np.argsort(lv, kind="stable")
     size = n // nbins
     cols = order[: nbins * size].reshape(nbins, size).T  # one level bin per column
-    m = lv[cols].mean(axis=0)
+    m = np.add.reduce(lv[cols], axis=0) / size
     v = _robust_sd_cols(e[cols]) ** 2
-    mc = m - m.mean()
+    m_mean = np.add.reduce(m) / nbins
+    v_mean = np.add.reduce(v) / nbins
+    mc = m - m_mean
     den = float(mc @ mc)
-    slope = float(mc @ (v - v.mean())) / den if den > 0 else 0.0
+    slope = float(mc @ (v - v_mean)) / den if den > 0 else 0.0
     if slope <= 0:
         return np.full(n, g), g
-    icpt = float(v.mean() - slope * m.mean())
+    icpt = float(v_mean - slope * m_mean)
     if icpt < 0:
         icpt = 0.0
         slope = float(m @ v) / float(m @ m)
@@ -296,13 +302,16 @@ def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.nd
 
 def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
     """(start, end) inclusive of True runs, runs separated by <= gap False joined."""
-    idx = np.flatnonzero(mask)
+    idx = mask.nonzero()[0]
     if not idx.size:
         return []
-    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
-    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
-    ends = np.concatenate((idx[breaks], [idx[-1]]))
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+    breaks = ((idx[1:] - idx[:-1]) > gap + 1).nonzero()[0].tolist()
+    if not breaks:
+        return [(int(idx[0]), int(idx[-1]))]
+    il = idx.tolist()
+    starts = [il[0]] + [il[b + 1] for b in breaks]
+    ends = [il[b] for b in breaks] + [il[-1]]
+    return list(zip(starts, ends, strict=True))
 
 
 def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> list[_Event]:
