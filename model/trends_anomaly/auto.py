@@ -94,10 +94,15 @@ def _quantum_floor(x: np.ndarray) -> float:
     return max(span * 1e-6, 1e-12)
 
 
-def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
+def _rolling_median(
+    x: np.ndarray, window: int, medians: dict[int, np.ndarray] | None = None
+) -> np.ndarray:
+    """Mirror-mode running median; ``medians`` holds ones of x already computed, by window."""
     w = min(odd(window), odd(x.size) if x.size % 2 else x.size - 1)
     if w <= 1:
         return x.copy()
+    if medians is not None and w in medians:
+        return medians[w]
     return rolling_median(x, w, "mirror")
 
 
@@ -200,7 +205,11 @@ def _mad(a: np.ndarray) -> float:
 
 
 def _decompose(
-    x: np.ndarray, period: int, window: int, calendar: np.ndarray | None = None
+    x: np.ndarray,
+    period: int,
+    window: int,
+    calendar: np.ndarray | None = None,
+    medians: dict[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str, np.ndarray]:
     """(trend, seasonal, model, strict seasonal): rolling-median trend, per-phase-median
     season (for weekly data each point may also take a neighbouring week's value).
@@ -214,12 +223,13 @@ def _decompose(
         zero = np.zeros(n)
         return _rolling_median(x, window), zero, "none", zero
     season = _Season(n, period, calendar)
-    trend0 = _rolling_median(x, period)
+    trend0 = _rolling_median(x, period, medians)
     d = x - trend0
     s_add = season.profile(d)
     model = "additive"
     seasonal = s_add
-    if x.min() >= 0:
+    nonneg = bool(x.min() >= 0)
+    if nonneg:
         floor = max(float(med(trend0)) * 0.1, 1e-9)
         base = np.maximum(trend0, floor)
         s_mul = season.profile(d / base) * base
@@ -228,18 +238,25 @@ def _decompose(
             seasonal, model = s_mul, "multiplicative"
     trend = _rolling_median(x - seasonal, window)
     d = x - trend
-    base = np.ones(n)
-    out = base
+    base = None
+    out = None
+    mt = med(trend) if nonneg else 0.0
     if model == "multiplicative":
-        base = out = np.maximum(trend, max(float(med(trend)) * 0.1, 1e-9))
-    elif x.min() >= 0 and med(trend) > 0:
+        base = out = np.maximum(trend, max(float(mt) * 0.1, 1e-9))
+    elif nonneg and mt > 0:
         # Counts cannot swing by more than they are: where the level is near zero (a term
         # before it took off) an additive season fades out instead of predicting phantoms.
-        out = np.minimum(np.maximum(trend / (FADE_LEVEL * med(trend)), 0.0), 1.0)
-    seasonal = season.profile(d / base) * out
+        out = np.minimum(np.maximum(trend / (FADE_LEVEL * mt), 0.0), 1.0)
+    # (dividing or multiplying by ones is exact: skipped)
+    seasonal = season.profile(d if base is None else d / base)
+    if out is not None:
+        seasonal = seasonal * out
     trend = _rolling_median(x - seasonal, window)
     if calendar is not None:  # the noise is measured without, the anomalies with
-        flexible = season.profile((x - trend) / base, flexible=True) * out
+        r = x - trend
+        flexible = season.profile(r if base is None else r / base, flexible=True)
+        if out is not None:
+            flexible = flexible * out
         return trend, flexible, model, seasonal
     return trend, seasonal, model, seasonal
 
@@ -322,11 +339,9 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     if n < 2 * L + 2:
         return []
     mc = rolling_median(y, L, "nearest")
-    t = np.arange(n)
-    valid = (t >= L) & (t <= n - L)
+    a0, a1 = L, n - L + 1  # the points with a full window on both sides
     d = np.zeros(n)
-    tv = t[valid]
-    d[valid] = mc[tv + h] - mc[tv - 1 - h]
+    np.subtract(mc[a0 + h : a1 + h], mc[a0 - 1 - h : a1 - 1 - h], out=d[a0:a1])
     prev = np.zeros(n)
     nxt = np.zeros(n)
     prev[L:] = d[:-L]
@@ -339,10 +354,11 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     z = s / sd
     # Autocorrelated noise (weather, traffic) moves window medians far more than white noise
     # would: calibrate the statistic by its own robust spread, never below the white model.
-    spread = 1.4826 * float(med(np.abs(z[valid])))
+    spread = 1.4826 * float(med(np.abs(z[a0:a1])))
     if spread > 1.0:  # short series: capped, as the anomalies weigh more in their spread
         z = z / (spread if n >= TAIL_LONG_N else min(np.sqrt(spread), SHORT_SPREAD_CAP))
-    big = valid & (np.abs(z) > thr) & (np.abs(s) > 0.45 * thr * sigma)
+    big = np.zeros(n, dtype=bool)
+    big[a0:a1] = (np.abs(z[a0:a1]) > thr) & (np.abs(s[a0:a1]) > 0.45 * thr * sigma[a0:a1])
     out: list[_Event] = []
     for a, b in _runs(big, 0):
         peak = a + int(np.argmax(np.abs(z[a : b + 1])))
@@ -557,7 +573,8 @@ def detect_auto(series: Series, params: dict) -> Detection:
     alpha = params.get("alpha")
     thr = _threshold(sens, alpha, n)
     max_anom = params.get("max_anomalies")
-    period, source, hint = choose_period(series, x, params.get("period"))
+    medians: dict[int, np.ndarray] = {}  # running medians of x, shared with choose_period
+    period, source, hint = choose_period(series, x, params.get("period"), medians)
     chosen: dict[str, Any] = {
         "sensitivity": sens,
         "period": period or None,
@@ -579,7 +596,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
     chosen["window"] = 2 * half + 1
 
     calendar = _calendar_weeks(series, period) if CALENDAR_WEEKS else None
-    trend, seasonal, model, strict = _decompose(x, period, 2 * half + 1, calendar)
+    trend, seasonal, model, strict = _decompose(x, period, 2 * half + 1, calendar, medians)
     if calendar is not None:
         chosen["seasonal_phase"] = "week_of_year"
     chosen["seasonal_model"] = model

@@ -25,13 +25,20 @@ def odd(k: int) -> int:
     return k if k % 2 else k + 1
 
 
-def seasonal_acf(x: np.ndarray, period: int) -> float:
-    """Autocorrelation at lag ``period`` of ``x`` detrended by a rolling median, winsorized."""
+def seasonal_acf(x: np.ndarray, period: int, medians: dict[int, np.ndarray] | None = None) -> float:
+    """Autocorrelation at lag ``period`` of ``x`` detrended by a rolling median, winsorized.
+
+    ``medians`` (window -> mirror-mode rolling median of x) receives the median computed
+    here: the detector's first trend is often the same one.
+    """
     n = x.size
     if period < 2 or n < MIN_CYCLES * period:
         return 0.0
-    w = min(odd(period), odd(n // 2) - 2 if n // 2 > 2 else 1)
-    d = x - rolling_median(x, max(w, 1), "mirror")
+    w = max(min(odd(period), odd(n // 2) - 2 if n // 2 > 2 else 1), 1)
+    rm = rolling_median(x, w, "mirror")
+    if medians is not None:
+        medians[w] = rm
+    d = x - rm
     d = d - med(d)
     s = 1.4826 * float(med(np.abs(d)))
     if s <= 0:
@@ -47,7 +54,12 @@ def seasonal_acf(x: np.ndarray, period: int) -> float:
     return float(d[period:] @ d[:-period]) / den * n / (n - period)
 
 
-def choose_period(series: Series, x: np.ndarray, requested: int | None) -> tuple[int, str, int]:
+def choose_period(
+    series: Series,
+    x: np.ndarray,
+    requested: int | None,
+    medians: dict[int, np.ndarray] | None = None,
+) -> tuple[int, str, int]:
     """(period or 0, where it came from, calendar hint) for ``x``.
 
     ``requested``: None = infer, 0 = no seasonality, k >= 2 = use k (if the series holds
@@ -67,12 +79,12 @@ def choose_period(series: Series, x: np.ndarray, requested: int | None) -> tuple
         return 0, "none:no_calendar_period", 0
     if n < MIN_CYCLES * hint:
         return 0, "none:too_short_for_period", hint
-    acf = seasonal_acf(x, hint)
+    acf = seasonal_acf(x, hint, medians)
     week = 7 * hint if series.step.seconds and series.step.seconds < 86400 else 0
     if week and n >= WEEK_CYCLES * week:
         # Sub-daily data often has a weekly rhythm on top of the daily one (weekends): the
         # weekly period holds both, and is used when it explains clearly more.
-        acf_week = seasonal_acf(x, week)
+        acf_week = seasonal_acf(x, week, medians)
         if acf_week >= max(ACF_MIN, acf + 0.05):
             return week, "timestamps+confirmed:weekly", hint
     if acf >= ACF_MIN:
