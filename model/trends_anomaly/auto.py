@@ -124,17 +124,17 @@ class _Season:
         if calendar is not None:
             # Each phase's positions, padded to a rectangle (index n = padding): a per-call
             # row sort then gives every phase's median without a full lexsort.
-            self.counts = np.bincount(calendar, minlength=period)
-            order = np.argsort(calendar, kind="stable")
-            starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
-            pos = np.arange(n) - starts[calendar[order]]
-            self.rows = np.full((period, max(int(self.counts.max()), 1)), n)
-            self.rows[calendar[order], pos] = order
-            c = self.counts
-            r = np.arange(period)
-            width = self.rows.shape[1]
-            self.lo = (r, np.maximum((c - 1) // 2, 0))
-            self.hi = (r, np.minimum(c // 2, width - 1))
+            c = self.counts = np.bincount(calendar, minlength=period)
+            order = calendar.argsort(kind="stable")
+            width = max(int(c.max()), 1)
+            base = np.arange(period) * width  # flat index of each phase's row
+            # Flat slot of each sorted point: its row's start plus its rank within the row.
+            slot = np.arange(n) + np.repeat(base - (c.cumsum() - c), c)
+            self.rows = np.full((period, width), n)
+            self.rows.reshape(-1)[slot] = order
+            # Flat positions of each row's middle pair (the same one for odd counts).
+            self.lo = base + np.maximum((c - 1) // 2, 0)
+            self.hi = base + np.minimum(c // 2, width - 1)
             self.thin = bool((c < 3).any())
             self.buf = np.empty(n + 1)
             self.buf[n] = np.inf  # the padding sorts last
@@ -151,7 +151,8 @@ class _Season:
         self.buf[: self.n] = d
         vals = self.buf[self.rows]
         vals.sort(axis=1)
-        lo, hi = vals[self.lo], vals[self.hi]
+        flat = vals.reshape(-1)
+        lo, hi = flat.take(self.lo), flat.take(self.hi)
         prof = 0.5 * (lo + hi)
         if self.thin:
             c = self.counts
@@ -180,6 +181,9 @@ class _Season:
         return out
 
 
+_NAT = np.iinfo(np.int64).min  # NaT as an integer
+
+
 def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
     """Week of the year (0..51) for weekly data with a yearly period, else None."""
     ts = series.timestamps
@@ -187,17 +191,20 @@ def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
         return None
     try:
         days = ts.astype("datetime64[D]")
-        if np.isnat(days).any():
-            return None
         # Day of year via the few year starts the series spans (a per-element conversion
-        # to years is slow at thousands of points).
-        lo, hi = days.min().astype("datetime64[Y]"), days.max().astype("datetime64[Y]")
-        starts = np.arange(lo, hi + 1).astype("datetime64[D]")
-        year = np.searchsorted(starts, days, side="right") - 1
-        doy = (days - starts[year]).astype(np.int64)
+        # to years is slow at thousands of points), in plain integers (days since 1970).
+        di = days.view(np.int64)
+        if (di == _NAT).any():
+            return None
+        ends = np.array([di.min(), di.max()]).view("datetime64[D]").astype("datetime64[Y]")
+        years = np.arange(ends[0], ends[1] + 1)
+        starts = years.astype("datetime64[D]").view(np.int64)
+        doy = di - starts[starts.searchsorted(di, side="right") - 1]
     except (TypeError, ValueError):
         return None
-    return np.minimum(np.maximum(doy // 7, 0), 51).astype(np.intp)
+    weeks = doy // 7  # >= 0: every day is on or after its year's start
+    np.minimum(weeks, 51, out=weeks)
+    return weeks.astype(np.intp, copy=False)
 
 
 def _mad(a: np.ndarray) -> float:
