@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.ndimage import median_filter
-from trends_anomaly.auto_fast import col_median, med, median3, quantile, rolling_median
+from trends_anomaly.auto_fast import _select, col_median, med, median3, quantile, rolling_median
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 10, 52, 261, 1000])
@@ -14,6 +14,21 @@ def test_med_and_quantile_match_numpy(n):
     assert med(x) == np.median(x)
     for q in (0.5, 0.75, 0.9, 0.98):
         assert quantile(x, q) == np.quantile(x, q, method="lower")
+
+
+@pytest.mark.parametrize("n", [129, 261, 1001, 5001])
+def test_select_is_bit_identical_to_a_single_k_partition(n):
+    """Same value and, for zeros, the same sign of zero as ``partition(k)`` (answers print
+    -0.0 and 0.0 differently)."""
+    rng = np.random.default_rng(n)
+    zeros = rng.choice([-1.0, -0.0, 0.0, 1.0], size=n, p=[0.2, 0.3, 0.3, 0.2])
+    ties = np.round(rng.normal(0, 2, n))
+    for x in (zeros, ties, -zeros):
+        for k in (0, n // 2, int(0.75 * (n - 1)), int(0.9 * (n - 1)), n - 1):
+            b = x.copy()
+            b.partition(k)
+            got = _select(x, k)
+            assert got == b[k] and np.signbit(got) == np.signbit(b[k])
 
 
 @pytest.mark.parametrize("k", [3, 4, 5, 6, 9])
