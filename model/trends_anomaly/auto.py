@@ -15,6 +15,7 @@ Everything is vectorised numpy / scipy.ndimage: O(n log n), no per-point Python 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,8 +137,6 @@ class _Season:
             self.lo = base + np.maximum((c - 1) // 2, 0)
             self.hi = base + np.minimum(c // 2, width - 1)
             self.thin = bool((c < 3).any())
-            self.buf = np.empty(n + 1)
-            self.buf[n] = np.inf  # the padding sorts last
 
     def profile(self, d: np.ndarray, flexible: bool = False) -> np.ndarray:
         """Seasonal component (tiled to n) of d: per-phase median, minmod with two cycles."""
@@ -148,8 +147,9 @@ class _Season:
             prof = col_median(block) if k >= 3 else _minmod(block[0], block[1])
             prof = prof - mean(prof)
             return np.resize(prof, self.n)
-        self.buf[: self.n] = d
-        vals = self.buf[self.rows]
+        # Read-only after __init__ (instances are shared between calls): d gets its own
+        # buffer, with the padding (index n) sorting last.
+        vals = np.concatenate((d, _PAD))[self.rows]
         vals.sort(axis=1)
         flat = vals.reshape(-1)
         lo, hi = flat.take(self.lo), flat.take(self.hi)
@@ -182,6 +182,41 @@ class _Season:
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as an integer
+_PAD = np.array([np.inf])
+LAYOUT_CACHE = 8  # weekly time axes whose calendar and season layout are kept
+_LAYOUTS: dict[bytes, tuple[np.ndarray, _Season]] = {}
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def _season_layout(series: Series, n: int, period: int) -> tuple[np.ndarray | None, _Season]:
+    """(calendar weeks or None, season layout) of a series, reused for the same time axis.
+
+    Every column of a multi-term export, and every export of the same date range, shares
+    its timestamps: the layout depends on nothing else.
+    """
+    ts = series.timestamps
+    key = None
+    if (
+        CALENDAR_WEEKS
+        and period == 52
+        and ts is not None
+        and ts.dtype.kind == "M"
+        and ts.size == n
+        and series.step.name == "weekly"
+    ):
+        key = ts.dtype.str.encode() + ts.tobytes()
+        hit = _LAYOUTS.get(key)
+        if hit is not None:
+            return hit
+    calendar = _calendar_weeks(series, period) if CALENDAR_WEEKS else None
+    season = _Season(n, period, calendar)
+    if key is not None and calendar is not None and LAYOUT_CACHE > 0:
+        calendar.flags.writeable = False  # shared from now on
+        with _LAYOUTS_LOCK:  # the server may run requests in threads
+            while len(_LAYOUTS) >= LAYOUT_CACHE:
+                del _LAYOUTS[next(iter(_LAYOUTS))]  # the oldest
+            _LAYOUTS[key] = (calendar, season)
+    return calendar, season
 
 
 def _calendar_weeks(series: Series, period: int) -> np.ndarray | None:
@@ -217,6 +252,7 @@ def _decompose(
     window: int,
     calendar: np.ndarray | None = None,
     medians: dict[int, np.ndarray] | None = None,
+    season: _Season | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str, np.ndarray]:
     """(trend, seasonal, model, strict seasonal): rolling-median trend, per-phase-median
     season (for weekly data each point may also take a neighbouring week's value).
@@ -229,7 +265,8 @@ def _decompose(
     if not period:
         zero = np.zeros(n)
         return _rolling_median(x, window), zero, "none", zero
-    season = _Season(n, period, calendar)
+    if season is None:
+        season = _Season(n, period, calendar)
     trend0 = _rolling_median(x, period, medians)
     d = x - trend0
     s_add = season.profile(d)
@@ -602,8 +639,8 @@ def detect_auto(series: Series, params: dict) -> Detection:
     half = max(3, min(half, n // 6))
     chosen["window"] = 2 * half + 1
 
-    calendar = _calendar_weeks(series, period) if CALENDAR_WEEKS else None
-    trend, seasonal, model, strict = _decompose(x, period, 2 * half + 1, calendar, medians)
+    calendar, season = _season_layout(series, n, period)
+    trend, seasonal, model, strict = _decompose(x, period, 2 * half + 1, calendar, medians, season)
     if calendar is not None:
         chosen["seasonal_phase"] = "week_of_year"
     chosen["seasonal_model"] = model
