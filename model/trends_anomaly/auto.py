@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -73,8 +74,13 @@ def _threshold(sensitivity: float, alpha: float | None, n: int) -> float:
     # The largest of n Gaussian values grows like sqrt(2 ln n): scale the threshold the same
     # way past a five-year weekly export, so a long series gets as few false alarms as a
     # short one.
-    growth = max(1.0, float(np.sqrt(np.log(max(n, 2)) / np.log(REFERENCE_N))))
-    return (3.0 + 5.0 * (1.0 - s)) * growth
+    return (3.0 + 5.0 * (1.0 - s)) * _growth(n)
+
+
+@lru_cache(maxsize=256)
+def _growth(n: int) -> float:
+    """sqrt(ln n / ln REFERENCE_N), at least 1 (numpy scalar maths is slow: kept by n)."""
+    return max(1.0, float(np.sqrt(np.log(max(n, 2)) / np.log(REFERENCE_N))))
 
 
 def _fill_nonfinite(x: np.ndarray) -> np.ndarray:
@@ -137,6 +143,7 @@ class _Season:
             self.lo = base + np.maximum((c - 1) // 2, 0)
             self.hi = base + np.minimum(c // 2, width - 1)
             self.thin = bool((c < 3).any())
+            self.neighbours = ((calendar - 1) % period, (calendar + 1) % period)
 
     def profile(self, d: np.ndarray, flexible: bool = False) -> np.ndarray:
         """Seasonal component (tiled to n) of d: per-phase median, minmod with two cycles."""
@@ -173,8 +180,7 @@ class _Season:
         if not (steps > usual).any():
             return own
         out = own.copy()
-        cal = self.calendar
-        for nb in ((cal - 1) % p, (cal + 1) % p):
+        for nb in self.neighbours:
             alt = prof[nb]
             better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
             out[better] = alt[better]
@@ -684,7 +690,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
         )
         for ev in events
     ]
-    expected = trend + seasonal
+    expected = trend + seasonal if level is None else level  # the same sum
     band = thr * sigma
     chosen["noise_scale"] = round(float(g), 6)
     return Detection(expected, expected - band, expected + band, anomalies, chosen)
