@@ -346,7 +346,7 @@ def _scale(e: np.ndarray, level: np.ndarray | None, floor: float) -> tuple[np.nd
     if level is None or nbins < 2:
         return np.full(n, g), g
     lv = np.maximum(level, 0.0)
-    order = np.argsort(lv, kind="stable")
+    order = lv.argsort(kind="stable")
     size = n // nbins
     cols = order[: nbins * size].reshape(nbins, size).T  # one level bin per column
     m = np.add.reduce(lv[cols], axis=0) / size
@@ -411,12 +411,12 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     big[a0:a1] = (np.abs(z[a0:a1]) > thr) & (np.abs(s[a0:a1]) > 0.45 * thr * sigma[a0:a1])
     out: list[_Event] = []
     for a, b in _runs(big, 0):
-        peak = a + int(np.argmax(np.abs(z[a : b + 1])))
+        peak = a + int(np.abs(z[a : b + 1]).argmax())
         # Where exactly: the CUSUM change point of y around the peak.
         lo, hi = max(peak - L, 0), min(peak + L, n)
         seg = y[lo:hi]
-        c = np.cumsum(seg - mean(seg))[:-1]
-        start = lo + 1 + int(np.argmax(np.abs(c))) if c.size else peak
+        c = (seg - mean(seg)).cumsum()[:-1]
+        start = lo + 1 + int(np.abs(c).argmax()) if c.size else peak
         sign = 1.0 if s[peak] > 0 else -1.0
         # A step happens at once; a term slowly taking off does not: most of the change must
         # sit across the change point itself.
@@ -485,7 +485,7 @@ def _residual_events(
     out: list[_Event] = []
     for a, b in _runs(flags, gap):
         seg = z[a : b + 1]
-        peak = a + int(np.argmax(np.abs(seg)))
+        peak = a + int(np.abs(seg).argmax())
         sign = 1.0 if z[peak] > 0 else -1.0
         length = b - a + 1
         if length <= 2:
@@ -498,10 +498,11 @@ def _residual_events(
         if seasonal is not None and length >= 3:
             s = seasonal[a : b + 1]
             r = e[a : b + 1]
-            ss = float(np.std(s))
-            if ss > 0 and float(np.std(r)) > 0:
+            ss = float(s.std())
+            # The cheap test first: most runs fail it, and then need no correlation.
+            if ss > 0 and ss > 0.5 * float(med(sigma[a : b + 1])) and float(r.std()) > 0:
                 corr = float(np.corrcoef(s, r)[0, 1])
-                if abs(corr) > 0.6 and ss > 0.5 * float(med(sigma[a : b + 1])):
+                if abs(corr) > 0.6:
                     kind = "seasonal_break"
         score = float(max(abs(z[peak]), abs(med(seg)) / 0.6))
         out.append(_Event(a, b, a, score, sign, kind, 1))
@@ -534,7 +535,7 @@ def _broad_events(
     flags = (np.abs(zb) > thr * spread) & (np.abs(zb) > BROAD_MIN_SHIFT)
     out: list[_Event] = []
     for a, b in _runs(flags, 0):
-        peak = a + int(np.argmax(np.abs(zb[a : b + 1])))
+        peak = a + int(np.abs(zb[a : b + 1]).argmax())
         sign = 1.0 if zb[peak] > 0 else -1.0
         lo, hi = max(a - m // 2, 0), min(b + m // 2 + 1, n)
         inside = np.flatnonzero(sign * e2[lo:hi] > 0.5 * abs(zb[peak]))
@@ -544,7 +545,7 @@ def _broad_events(
         if seasonal is not None and end - start >= 2:
             sv = seasonal[start : end + 1]
             rv = e2[start : end + 1]
-            if np.std(sv) > 0 and np.std(rv) > 0 and abs(float(np.corrcoef(sv, rv)[0, 1])) > 0.5:
+            if sv.std() > 0 and rv.std() > 0 and abs(float(np.corrcoef(sv, rv)[0, 1])) > 0.5:
                 kind = "seasonal_break"
         score = float(abs(zb[peak]) / spread)
         out.append(_Event(start, end, start, score, sign, kind, 1))
