@@ -392,6 +392,9 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     a0, a1 = L, n - L + 1  # the points with a full window on both sides
     d = np.zeros(n)
     np.subtract(mc[a0 + h : a1 + h], mc[a0 - 1 - h : a1 - 1 - h], out=d[a0:a1])
+    lim = 0.45 * thr * sigma[a0:a1]
+    if not (np.abs(d[a0:a1]) > lim).any():
+        return []  # |s| <= |d| below: no point could pass the size test (most series)
     prev = np.zeros(n)
     nxt = np.zeros(n)
     prev[L:] = d[:-L]
@@ -408,7 +411,7 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     if spread > 1.0:  # short series: capped, as the anomalies weigh more in their spread
         z = z / (spread if n >= TAIL_LONG_N else min(np.sqrt(spread), SHORT_SPREAD_CAP))
     big = np.zeros(n, dtype=bool)
-    big[a0:a1] = (np.abs(z[a0:a1]) > thr) & (np.abs(s[a0:a1]) > 0.45 * thr * sigma[a0:a1])
+    big[a0:a1] = (np.abs(z[a0:a1]) > thr) & (np.abs(s[a0:a1]) > lim)
     out: list[_Event] = []
     for a, b in _runs(big, 0):
         peak = a + int(np.abs(z[a : b + 1]).argmax())
@@ -530,9 +533,13 @@ def _broad_events(
         return []
     e2 = (y - _rolling_median(y, w2)) / sigma
     zb = uniform_filter1d(e2, size=m, mode="nearest")
+    azb = np.abs(zb)
+    big = azb > BROAD_MIN_SHIFT
+    if not big.any():
+        return []  # nothing passes the absolute test: the spread is not needed
     white = 1.0 / np.sqrt(m)
     spread = max(1.4826 * float(med(np.abs(zb - med(zb)))), white)
-    flags = (np.abs(zb) > thr * spread) & (np.abs(zb) > BROAD_MIN_SHIFT)
+    flags = (azb > thr * spread) & big
     out: list[_Event] = []
     for a, b in _runs(flags, 0):
         peak = a + int(np.abs(zb[a : b + 1]).argmax())
