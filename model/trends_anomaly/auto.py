@@ -15,6 +15,7 @@ Everything is vectorised numpy / scipy.ndimage: O(n log n), no per-point Python 
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -393,7 +394,8 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     d = np.zeros(n)
     np.subtract(mc[a0 + h : a1 + h], mc[a0 - 1 - h : a1 - 1 - h], out=d[a0:a1])
     lim = 0.45 * thr * sigma[a0:a1]
-    if not (np.abs(d[a0:a1]) > lim).any():
+    ad = np.abs(d)
+    if not (ad[a0:a1] > lim).any():
         return []  # |s| <= |d| below: no point could pass the size test (most series)
     prev = np.zeros(n)
     nxt = np.zeros(n)
@@ -402,14 +404,14 @@ def _level_shifts(y: np.ndarray, sigma: np.ndarray, half: int, thr: float) -> li
     # A ramp moves the medians one window earlier and later as much as here; a step does
     # not. Remove the part of d that both neighbours share (minmod), never adding lobes.
     ramp = np.where(prev * nxt > 0, np.sign(prev) * np.minimum(np.abs(prev), np.abs(nxt)), 0.0)
-    s = np.where(ramp * d > 0, np.sign(d) * np.maximum(np.abs(d) - np.abs(ramp), 0.0), d)
-    sd = sigma * 1.2533 * np.sqrt(2.0 / L)
+    s = np.where(ramp * d > 0, np.sign(d) * np.maximum(ad - np.abs(ramp), 0.0), d)
+    sd = sigma * 1.2533 * math.sqrt(2.0 / L)  # (sqrt is correctly rounded: as np.sqrt)
     z = s / sd
     # Autocorrelated noise (weather, traffic) moves window medians far more than white noise
     # would: calibrate the statistic by its own robust spread, never below the white model.
     spread = 1.4826 * float(med(np.abs(z[a0:a1])))
     if spread > 1.0:  # short series: capped, as the anomalies weigh more in their spread
-        z = z / (spread if n >= TAIL_LONG_N else min(np.sqrt(spread), SHORT_SPREAD_CAP))
+        z = z / (spread if n >= TAIL_LONG_N else min(math.sqrt(spread), SHORT_SPREAD_CAP))
     big = np.zeros(n, dtype=bool)
     big[a0:a1] = (np.abs(z[a0:a1]) > thr) & (np.abs(s[a0:a1]) > lim)
     out: list[_Event] = []
