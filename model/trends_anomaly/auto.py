@@ -485,8 +485,9 @@ def _residual_events(
     zm = median3(z)
     # Same for runs: white noise gives a median of 3 a spread of ~0.67; more means the
     # residual wanders and a run of moderate values is no evidence.
-    spread = 1.4826 * float(med(np.abs(zm))) / 0.67
-    flags = (np.abs(z) > thr) | (np.abs(zm) > 0.6 * thr * max(spread, 1.0))
+    azm = np.abs(zm)
+    spread = 1.4826 * float(med(azm)) / 0.67
+    flags = (np.abs(z) > thr) | (azm > 0.6 * thr * max(spread, 1.0))
     out: list[_Event] = []
     for a, b in _runs(flags, gap):
         seg = z[a : b + 1]
