@@ -144,7 +144,7 @@ class _Season:
             self.lo = base + np.maximum((c - 1) // 2, 0)
             self.hi = base + np.minimum(c // 2, width - 1)
             self.thin = bool((c < 3).any())
-            self.neighbours = ((calendar - 1) % period, (calendar + 1) % period)
+            self.neighbours: tuple[np.ndarray, np.ndarray] | None = None  # on first use
 
     def profile(self, d: np.ndarray, flexible: bool = False) -> np.ndarray:
         """Seasonal component (tiled to n) of d: per-phase median, minmod with two cycles."""
@@ -181,6 +181,9 @@ class _Season:
         if not (steps > usual).any():
             return own
         out = own.copy()
+        if self.neighbours is None:  # (two threads may both compute it: same value)
+            cal = self.calendar
+            self.neighbours = ((cal - 1) % p, (cal + 1) % p)
         for nb in self.neighbours:
             alt = prof[nb]
             better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
