@@ -609,7 +609,8 @@ def _drop_recurring(events: list[_Event], period: int) -> list[_Event]:
     dist = np.minimum(dist, period - dist)
     same = (dist <= tol) & (sign[:, None] == sign[None, :])
     cycles = idx // period
-    distinct = np.array([np.unique(cycles[row]).size for row in same])
+    cyc = cycles.tolist()  # distinct cycles per row: a set of ints beats np.unique here
+    distinct = np.array([len({cyc[j] for j in row.nonzero()[0].tolist()}) for row in same])
     drop = {short[i].index for i in np.flatnonzero(distinct >= RECUR_MIN)}
     return [ev for ev in events if ev.index not in drop]
 
