@@ -115,7 +115,7 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
     return table
 
 
-def interleaved(srv, body: bytes, n: int, runs: int) -> tuple[float, float]:
+def interleaved(srv, bodies: list[bytes], n: int, runs: int) -> tuple[float, float]:
     """Median request latency and median reference time, measured in alternation.
 
     The machine is shared: timing both side by side keeps a load change between two
@@ -130,7 +130,7 @@ def interleaved(srv, body: bytes, n: int, runs: int) -> tuple[float, float]:
 
     values = parse_csv(long_series_csv(n))[0].values
     conn = srv.conn()
-    server.post_csv(conn, body)
+    server.post_csv(conn, bodies[-1])
     lats: list[float] = []
     refs: list[float] = []
     with warnings.catch_warnings():
@@ -138,6 +138,7 @@ def interleaved(srv, body: bytes, n: int, runs: int) -> tuple[float, float]:
         reference_stl_esd(values, 52)
         while len(lats) < runs:
             for _ in range(10):
+                body = bodies[len(lats) % len(bodies)]
                 t0 = time.perf_counter()
                 server.post_csv(conn, body)
                 lats.append(time.perf_counter() - t0)
@@ -152,7 +153,7 @@ def interleaved(srv, body: bytes, n: int, runs: int) -> tuple[float, float]:
 
 def server_section(args: argparse.Namespace, report: dict, table: dict) -> None:
     from . import server
-    from .synth import long_series_csv
+    from .synth import long_series_csv, timing_bodies
 
     print("\n== 3. Through the server: model/serve (gunicorn+gevent) on 127.0.0.1 ==")
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,13 +161,13 @@ def server_section(args: argparse.Namespace, report: dict, table: dict) -> None:
         try:
             rows = []
             for n, runs in ((261, 60 if args.quick else 200), (5000, 20), (100_000, 5)):
-                body = long_series_csv(n).encode()
+                bodies = timing_bodies(n)
                 ref = table.get(n, {}).get("ref_stl_esd")
                 ref_s = ref.seconds if ref else None
                 if n <= 1000:  # cheap enough to time alternately, under the same load
-                    lat, ref_s = interleaved(srv, body, n, runs)
+                    lat, ref_s = interleaved(srv, bodies, n, runs)
                 else:
-                    lat = server.latency(srv, body, runs, 5.0 if args.quick else 15.0)
+                    lat = server.latency(srv, bodies, runs, 5.0 if args.quick else 15.0)
                 ratio = ref_s / lat if ref_s else None
                 extra = " (reference extrapolated)" if ref and ref.extrapolated else ""
                 rows.append({"n": n, "latency": lat, "ref": ref_s, "ratio": ratio})

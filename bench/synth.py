@@ -222,8 +222,10 @@ def generate(count: int = 240, seed: int = 20260101) -> list[Labelled]:
     return out
 
 
-def long_series_csv(n: int, seed: int = 5) -> str:
-    """A weekly Trends-format export of any length, with a season and a few spikes (timing)."""
+def long_series_csv(n: int, seed: int = 5, start: str = "1990-01-07") -> str:
+    """A weekly Trends-format export of any length, with a season and a few spikes (timing).
+
+    ``start`` moves the time axis: timings use many, so no cache of a known axis helps."""
     rng = np.random.default_rng(seed)
     t = np.arange(n)
     mu = 40 + 15 * np.sin(2 * np.pi * t / 52) + 5 * np.sin(2 * np.pi * t / n)
@@ -231,6 +233,15 @@ def long_series_csv(n: int, seed: int = 5) -> str:
     spikes = rng.choice(n, size=max(1, n // 200), replace=False)
     x[spikes] += 40
     x = np.clip(x * 100 / x.max(), 0, None)
-    d = np.datetime64("1990-01-07") + 7 * t
+    d = np.datetime64(start) + 7 * t
     rows = [f"{a},{_format_value(v)}" for a, v in zip(d.astype(str), x, strict=True)]
     return "Category: All categories\n\nWeek,load: (Worldwide)\n" + "\n".join(rows) + "\n"
+
+
+AXES = 9  # one more time axis than auto's layout cache holds (8): posted in turn, all miss
+
+
+def timing_bodies(n: int) -> list[bytes]:
+    """The same series on AXES different date ranges, for request timings."""
+    starts = np.datetime64("1990-01-07") + 7 * np.arange(AXES)
+    return [long_series_csv(n, start=str(s)).encode() for s in starts]
