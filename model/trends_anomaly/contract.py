@@ -195,7 +195,10 @@ def _r(a: np.ndarray) -> np.ndarray:
 
 
 def series_answer(s: Series, d: Detection) -> dict[str, Any]:
-    expected = _r(d.expected)
+    expected, lower = _r(d.expected), _r(d.lower)
+    if len(s.values) and s.values.min() >= 0:
+        # Search interest (and most counts) cannot go below zero: neither can what we expect.
+        expected, lower = np.maximum(expected, 0.0), np.maximum(lower, 0.0)
     return {
         "name": s.name,
         "header": s.header,
@@ -203,7 +206,7 @@ def series_answer(s: Series, d: Detection) -> dict[str, Any]:
         "timestamps": s.labels,
         "values": s.values,
         "expected": expected,
-        "lower": _r(d.lower),
+        "lower": lower,
         "upper": _r(d.upper),
         "anomalies": [
             {

@@ -153,12 +153,7 @@ def test_legacy_dbscan_is_exactly_the_original(client):
         raw = read_data(name)
         status, _, body = client.invoke(legacy_body(raw, seasonality=False), "application/json")
         assert status == 200
-        frame = pd.read_csv(
-            DATA_DIR / name,
-            skiprows=2
-            if raw.startswith(b"Cat") or (not raw[:1].isdigit() and b"\n\n" in raw[:200])
-            else 0,
-        )
+        frame = pd.read_csv(DATA_DIR / name, skiprows=2)  # all three have the 2-line preamble
         expected = reference_dbscan(frame, eps=0.1, min_pts=4)
         assert [int(x) for x in body.decode().split()] == expected, name
 
@@ -309,3 +304,12 @@ def test_one_json_log_line_per_request_without_the_body(client, model_server):
     assert mine[0]["status"] == 400 and mine[0]["error"] == "bad_csv"
     assert {"ms", "bytes_in", "bytes_out", "path"} <= set(mine[0])
     assert "MonkeyPatchWarning" not in log
+
+
+def test_band_of_a_non_negative_series_stays_at_or_above_zero(client):
+    status, answer = client.json(read_data("en_weekly5y_3terms_lt1_glp1.csv"))
+    assert status == 200
+    for s in answer["series"]:
+        assert min(s["lower"]) >= 0 and min(s["expected"]) >= 0
+        bands = zip(s["lower"], s["expected"], s["upper"], strict=True)
+        assert all(lo <= e <= up for lo, e, up in bands)
