@@ -166,12 +166,8 @@ def test_empty_world_creates_in_dependency_order(tmp_path: Path) -> None:
         assert types.index(before) < types.index(after)
 
 
-def test_instance_type_change_creates_config_and_updates_endpoint_then_cleans(
-    tmp_path: Path,
-) -> None:
-    _, old = _desired(tmp_path)
-    world = _world_matching(old)
-    # An older generation exists too: it is the one to delete, the current one is kept.
+def _add_older_generation(world) -> None:
+    """An endpoint config and model from before the current ones (what rollback keeps)."""
     world.resources[("endpoint_config", "trends-anomaly-c-00000000")] = Observed(
         "endpoint_config",
         "trends-anomaly-c-00000000",
@@ -182,6 +178,14 @@ def test_instance_type_change_creates_config_and_updates_endpoint_then_cleans(
     world.resources[("sagemaker_model", "trends-anomaly-m-00000000")] = Observed(
         "sagemaker_model", "trends-anomaly-m-00000000", {}
     )
+
+
+def test_instance_type_change_creates_config_and_updates_endpoint_then_cleans(
+    tmp_path: Path,
+) -> None:
+    _, old = _desired(tmp_path)
+    world = _world_matching(old)
+    _add_older_generation(world)  # the one to delete; the current one is kept
     _, new = _desired(tmp_path, endpoint={"instance_type": "ml.c5.xlarge"})
     actions = planner.plan(new, world)
     assert _changed(actions) == [
@@ -199,16 +203,7 @@ def test_instance_type_change_creates_config_and_updates_endpoint_then_cleans(
 def test_no_change_keeps_the_previous_generation(tmp_path: Path) -> None:
     _, res = _desired(tmp_path)
     world = _world_matching(res)
-    world.resources[("endpoint_config", "trends-anomaly-c-00000000")] = Observed(
-        "endpoint_config",
-        "trends-anomaly-c-00000000",
-        {},
-        None,
-        {"model": "trends-anomaly-m-00000000", "created": "2025-01-01"},
-    )
-    world.resources[("sagemaker_model", "trends-anomaly-m-00000000")] = Observed(
-        "sagemaker_model", "trends-anomaly-m-00000000", {}
-    )
+    _add_older_generation(world)
     assert _changed(planner.plan(res, world)) == []
 
 
