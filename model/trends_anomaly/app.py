@@ -83,16 +83,10 @@ def _capture(func, *args):
 def _read_body(limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
-        raise PayloadTooLarge(
-            f"The body is {length} bytes; the limit is {limit}.",
-            "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB).",
-        )
+        raise PayloadTooLarge.over(limit, length)
     body = request.stream.read(limit + 1)
     if len(body) > limit:
-        raise PayloadTooLarge(
-            f"The body is over the {limit}-byte limit.",
-            "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB).",
-        )
+        raise PayloadTooLarge.over(limit)
     return body
 
 

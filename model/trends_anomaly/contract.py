@@ -29,7 +29,7 @@ from .errors import (
 from .params import parse_attributes, resolve
 from .settings import Settings
 from .timeaxis import infer_step, parse_timestamps
-from .trends import Table, check_finite, parse_table, split_header
+from .trends import Table, check_finite, fill_missing, parse_table, split_header
 from .types import Detection, Series, Step
 
 JSON = "application/json"
@@ -131,10 +131,7 @@ def _series_from_json(items: Any) -> Table:
                 f"series[{k}].values must hold at least one finite number.",
                 "Send finite numbers; use null for a missing point.",
             )
-        if np.isnan(values).any():
-            idx = np.arange(len(values))
-            good = ~np.isnan(values)
-            values = np.interp(idx, idx[good], values[good])
+        values = fill_missing(values)
         stamps = item.get("timestamps")
         if stamps is None:
             labels = [str(i) for i in range(len(values))]
@@ -254,10 +251,7 @@ def anomalies_csv(answer: dict[str, Any]) -> bytes:
 def invoke(req: Invocation, settings: Settings) -> Answer:
     """Run one request; ApiErrors propagate to the caller, which renders them."""
     if len(req.body) > settings.max_payload_bytes:
-        raise PayloadTooLarge(
-            f"The body is {len(req.body)} bytes; the limit is {settings.max_payload_bytes}.",
-            "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB).",
-        )
+        raise PayloadTooLarge.over(settings.max_payload_bytes, len(req.body))
     if not req.body.strip():
         raise BadCsv("The body is empty.", "Send a Google Trends CSV export or a JSON request.")
     kind, ct_params = _media_type(req.content_type or "")

@@ -46,6 +46,18 @@ class PayloadTooLarge(ApiError):
     status = 413
     code = "payload_too_large"
 
+    @classmethod
+    def over(cls, limit: int, size: int | None = None) -> PayloadTooLarge:
+        """The one wording for a body over the limit (its size, when known)."""
+        what = (
+            f"The body is {size} bytes; the limit is {limit}."
+            if size is not None
+            else (f"The body is over the {limit}-byte limit.")
+        )
+        return cls(
+            what, "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB)."
+        )
+
 
 class NotFound(ApiError):
     status = 404

@@ -129,7 +129,7 @@ def check_finite(values: np.ndarray, where: str) -> None:
         )
 
 
-def _fill_missing(values: np.ndarray) -> np.ndarray:
+def fill_missing(values: np.ndarray) -> np.ndarray:
     bad = np.isnan(values)
     if not bad.any():
         return values
@@ -187,7 +187,7 @@ def parse_table(text: str) -> Table:
         check_finite(values, f"column '{term[:40]}'")
         if missing:
             warnings.append(f"{term}: {missing} missing value(s) filled by interpolation")
-            values = _fill_missing(values)
+            values = fill_missing(values)
         series.append(
             Series(
                 name=term,
