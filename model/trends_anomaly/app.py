@@ -52,7 +52,8 @@ def _offload(func, req: Invocation, *args):
         # The exception travels back as a value: raised inside the pool, gevent would also
         # print it as an unhandled error, and every 400 would log a traceback.
         pool = get_hub().threadpool
-        pool.maxsize = POOL_THREADS
+        if pool.maxsize != POOL_THREADS:  # once per worker: the hub's pool starts at 10
+            pool.maxsize = POOL_THREADS
         ok, value = pool.apply(_capture, (func, req, *args))
         if not ok:
             raise value
