@@ -702,6 +702,9 @@ def detect_auto(series: Series, params: dict) -> Detection:
             score=round(float(ev.score), 3),
             direction="up" if ev.sign > 0 else "down",
             kind=ev.kind,  # type: ignore[arg-type]
+            start=int(ev.start),
+            end=int(ev.end),
+            peak=int(ev.index),
         )
         for ev in events
     ]

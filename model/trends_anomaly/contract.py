@@ -30,7 +30,7 @@ from .params import parse_attributes, resolve
 from .settings import Settings
 from .timeaxis import infer_step, parse_timestamps
 from .trends import Table, check_finite, fill_missing, parse_table, split_header
-from .types import Detection, Series, Step
+from .types import Anomaly, Detection, Series, Step
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -205,19 +205,27 @@ def series_answer(s: Series, d: Detection) -> dict[str, Any]:
         "expected": expected,
         "lower": lower,
         "upper": _r(d.upper),
-        "anomalies": [
-            {
-                "index": a.index,
-                "timestamp": s.labels[a.index],
-                "value": float(s.values[a.index]),
-                "expected": float(expected[a.index]),
-                "score": round(float(a.score), 3) if np.isfinite(a.score) else 1e9,
-                "direction": a.direction,
-                "kind": a.kind,
-            }
-            for a in d.anomalies
-        ],
+        "anomalies": [_anomaly_answer(s, a, expected) for a in d.anomalies],
         "parameters": d.chosen,
+    }
+
+
+def _anomaly_answer(s: Series, a: Anomaly, expected: np.ndarray) -> dict[str, Any]:
+    start, end, peak = a.extent()
+    return {
+        "index": a.index,
+        "timestamp": s.labels[a.index],
+        "value": float(s.values[a.index]),
+        "expected": float(expected[a.index]),
+        "score": round(float(a.score), 3) if np.isfinite(a.score) else 1e9,
+        "direction": a.direction,
+        "kind": a.kind,
+        "start": s.labels[start],
+        "end": s.labels[end],
+        "peak": s.labels[peak],
+        "start_index": start,
+        "end_index": end,
+        "peak_index": peak,
     }
 
 

@@ -42,10 +42,25 @@ class Series:
 
 @dataclass(frozen=True)
 class Anomaly:
+    """One event. ``index`` is the point it is reported at (a spike's peak, a level shift's
+    first point at the new level); ``start``..``end`` (inclusive) is the event's extent and
+    ``peak`` its most extreme point. Detectors that see single points leave them unset: the
+    extent is then the point itself."""
+
     index: int
     score: float  # larger = more anomalous; comparable within one answer
     direction: Direction
     kind: Kind = "point"
+    start: int | None = None
+    end: int | None = None
+    peak: int | None = None
+
+    def extent(self) -> tuple[int, int, int]:
+        """(start, end, peak), each defaulting to ``index``."""
+        start = self.index if self.start is None else self.start
+        end = self.index if self.end is None else self.end
+        peak = self.index if self.peak is None else self.peak
+        return min(start, self.index), max(end, self.index), peak
 
 
 @dataclass

@@ -48,10 +48,20 @@ def test_trends_export_as_text_csv(client):
                 "score",
                 "direction",
                 "kind",
+                "start",
+                "end",
+                "peak",
+                "start_index",
+                "end_index",
+                "peak_index",
             }
             assert s["timestamps"][a["index"]] == a["timestamp"]
             assert s["values"][a["index"]] == a["value"]
             assert a["direction"] in ("up", "down")
+            assert a["start_index"] <= a["index"] <= a["end_index"]
+            assert a["start_index"] <= a["peak_index"] <= a["end_index"]
+            for key in ("start", "end", "peak"):
+                assert s["timestamps"][a[f"{key}_index"]] == a[key]
 
 
 def test_custom_attributes_choose_method_and_parameters(client):
