@@ -1,13 +1,13 @@
 """`make bench`: quality and speed of the detectors against the original app's (reference).
 
-Importing the package puts the model package (``model/``) and the shared reference code
-(``../shared/bench``, beside the repo root, also in CI) on ``sys.path``.
+Everything it reads is in the repository: the baseline detectors and the scorer in
+``bench/reference/``, the NAB subset in ``bench/data/nab/``, the real exports and their labels
+in ``tests/data/``. Importing the package puts the model package (``model/``) on ``sys.path``.
 """
 
 import sys
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[1]
-for _p in (_ROOT / "model", _ROOT.parent / "shared" / "bench"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
+_MODEL = Path(__file__).resolve().parents[1] / "model"
+if str(_MODEL) not in sys.path:
+    sys.path.insert(0, str(_MODEL))

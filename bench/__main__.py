@@ -122,10 +122,10 @@ def interleaved(srv, bodies: list[bytes], n: int, runs: int) -> tuple[float, flo
     sections of the benchmark from skewing their ratio."""
     import warnings
 
-    from reference_detectors import reference_stl_esd
     from trends_anomaly.trends import parse_csv
 
     from . import server
+    from .reference.reference_detectors import reference_stl_esd
     from .synth import long_series_csv
 
     values = parse_csv(long_series_csv(n))[0].values

@@ -1,12 +1,12 @@
-"""Paths and imports shared by the benchmark modules (the model package, ../shared/bench)."""
+"""Paths and formatting shared by the benchmark modules (all inside the repository)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_BENCH = ROOT.parent / "shared" / "bench"
-NAB_DIR = ROOT.parent / "shared" / "data" / "nab"
+NAB_DIR = ROOT / "bench" / "data" / "nab"  # the NAB subset, MIT (see its README)
+TRENDS_DIR = ROOT / "tests" / "data"  # the real exports, SOURCES.md and labels.json
 
 
 def fmt(v: float | None, digits: int = 3) -> str:

@@ -13,8 +13,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from reference_detectors import reference_dbscan, reference_stl_esd
-from score import score_file, score_many
 from trends_anomaly.detect import run_method
 from trends_anomaly.errors import ApiError
 from trends_anomaly.params import resolve
@@ -23,6 +21,8 @@ from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Series
 
 from .common import NAB_DIR
+from .reference.reference_detectors import reference_dbscan, reference_stl_esd
+from .reference.score import score_file, score_many
 
 OURS = ("auto", "stl", "dbscan")
 REFS = ("ref_stl_esd", "ref_dbscan")
@@ -129,7 +129,7 @@ def synthetic_items(count: int, seed: int) -> tuple[list[Item], dict]:
 
 
 def nab_items(limit: int | None = None) -> list[Item]:
-    from score import load_nab
+    from .reference.score import load_nab
 
     items = []
     for rel, _df, windows in load_nab(NAB_DIR):

@@ -14,13 +14,13 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reference_detectors import reference_dbscan, reference_stl_esd
 from trends_anomaly import auto
 from trends_anomaly import dbscan as dbscan_mod
 from trends_anomaly.detect import run_method
 from trends_anomaly.params import resolve
 from trends_anomaly.trends import parse_csv
 
+from .reference.reference_detectors import reference_dbscan, reference_stl_esd
 from .synth import long_series_csv
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from bench.reference.reference_detectors import reference_dbscan
 from tests.model.conftest import read_data
-
-SHARED_BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
 
 
 def weekly_csv(values, start="2020-01-05", header="Week,term: (Worldwide)") -> bytes:
@@ -150,11 +148,6 @@ def test_legacy_request_gets_the_old_text_answer(client):
 
 def test_legacy_dbscan_is_exactly_the_original(client):
     """seasonality=false answers exactly what the original DBSCAN answered."""
-    sys.path.insert(0, str(SHARED_BENCH))
-    try:
-        from reference_detectors import reference_dbscan
-    finally:
-        sys.path.remove(str(SHARED_BENCH))
     for name in (
         "de_monthly2004_3terms.csv",
         "en_weekly5y_bitcoin.csv",
