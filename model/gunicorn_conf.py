@@ -10,18 +10,16 @@ monkey.patch_all()
 
 import os  # noqa: E402
 
+from trends_anomaly.workers import choose_from_system  # noqa: E402
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
+# One per CPU, capped by the container's memory limit; SAGEMAKER_MODEL_SERVER_WORKERS overrides.
+_workers = choose_from_system()
 
 _host = os.environ.get("MODEL_SERVER_HOST", "0.0.0.0")  # all interfaces inside the container
 bind = f"{_host}:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
-workers = int(os.environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", _cpu_count()))
-worker_class = "gevent"
+workers = _workers.workers
+# gunicorn's gevent worker, but a stop does not wait for idle keep-alive connections.
+worker_class = "trends_anomaly.gevent_worker.StoppableGeventWorker"
 worker_connections = 100
 timeout = int(os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"))
 # SageMaker sends SIGTERM on update or scale-in and SIGKILL 30 s later: finish within that.
@@ -33,3 +31,8 @@ accesslog = None  # the app writes one JSON line per request
 control_socket_disable = True
 errorlog = "-"
 loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
+
+
+def on_starting(server) -> None:
+    """Say at start how many workers run and why (CloudWatch keeps it with the endpoint)."""
+    server.log.info(_workers.reason)

@@ -6,14 +6,38 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.model_server import start_model_server
+from tests.support.model_image import built_image
+from tests.support.model_server import TARGETS, start_target
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param(kind, marks=getattr(pytest.mark, kind)) for kind in TARGETS],
+)
+def target_kind(request) -> str:
+    """Every HTTP test runs against both targets: ``model/serve`` as a process from the dev
+    venv, and the built image as SageMaker runs it (``-m container`` selects the latter)."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def model_server(tmp_path_factory):
-    server = start_model_server(tmp_path_factory.mktemp("model"), workers=2)
+def start_server(target_kind):
+    """``start_server(model_dir, workers=2, extra_env=None, timeout=60)`` for the target;
+    ``model_dir`` is /opt/ml/model (a ``defaults.json`` in it is read). The caller stops it."""
+    image = built_image().tag if target_kind == "container" else None
+
+    def start(model_dir: Path, workers: int = 2, extra_env=None, timeout: float = 60):
+        return start_target(target_kind, model_dir, image, workers, extra_env, timeout)
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def model_server(start_server, tmp_path_factory):
+    """One server per target for the session: two workers, no defaults.json."""
+    server = start_server(tmp_path_factory.mktemp("opt-ml-model"), workers=2)
     yield server
     server.stop()
 

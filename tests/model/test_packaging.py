@@ -49,10 +49,14 @@ def test_requirements_txt_matches_the_lock():
 
 def test_dockerfile_pins_the_base_and_installs_only_hashed_wheels():
     text = (MODEL / "Dockerfile").read_text()
-    base = re.search(r"^FROM\s+(\S+)", text, re.MULTILINE).group(1)
-    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
+    # The base is a build argument (the tests build on a stand-in where no registry is
+    # reachable); its default, what users and GitHub build, is pinned by digest.
+    base = re.search(r"^ARG\s+BASE_IMAGE=(\S+)", text, re.MULTILINE).group(1)
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+@sha256:[0-9a-f]{64}", base), base
+    assert re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE) == ["${BASE_IMAGE}"]
     assert "--require-hashes" in text and "--only-binary=:all:" in text
-    assert re.search(r"^USER\s+1000", text, re.MULTILINE)
+    # Root, as SageMaker's hosting documentation expects (model/README.md cites it).
+    assert not re.search(r"^USER\s", text, re.MULTILINE)
     assert 'CMD ["serve"]' in text and "/opt/program" in text
 
 

@@ -1,17 +1,20 @@
-"""The server as SageMaker runs it: /ping while busy, start-up settings, fuzzed bodies."""
+"""The server as SageMaker runs it: /ping while busy, start-up settings, fuzzed bodies, SIGTERM.
+
+Each test runs against both targets (tests/model/conftest.py): the process and the container.
+"""
 
 from __future__ import annotations
 
 import json
 import random
 import threading
+import time
 import urllib.request
 
 import numpy as np
 import pytest
 
 from tests.model.conftest import Client, read_data
-from tests.support.model_server import start_model_server
 
 
 def hourly_csv(n: int, seed: int = 0) -> bytes:
@@ -59,11 +62,9 @@ def test_a_100k_point_request_is_answered(client):
     assert answer["series"][0]["parameters"]["period"] == 24
 
 
-def test_defaults_json_overrides_default_parameters(tmp_path):
+def test_defaults_json_overrides_default_parameters(start_server, tmp_path):
     (tmp_path / "defaults.json").write_text(json.dumps({"method": "stl", "alpha": 0.01}))
-    server = start_model_server(
-        tmp_path, workers=1, extra_env={"MODEL_DEFAULTS_PATH": str(tmp_path / "defaults.json")}
-    )
+    server = start_server(tmp_path, workers=1)
     try:
         c = Client(server.port)
         status, answer = c.json(read_data("en_weekly5y_bitcoin.csv"))
@@ -80,15 +81,34 @@ def test_defaults_json_overrides_default_parameters(tmp_path):
         server.stop()
 
 
-def test_invalid_defaults_json_stops_the_server_with_a_message(tmp_path):
+def test_invalid_defaults_json_stops_the_server_with_a_message(start_server, tmp_path):
     (tmp_path / "defaults.json").write_text(json.dumps({"sensitivity": 7}))
     with pytest.raises(RuntimeError, match="sensitivity must be"):
-        start_model_server(
-            tmp_path,
-            workers=1,
-            extra_env={"MODEL_DEFAULTS_PATH": str(tmp_path / "defaults.json")},
-            timeout=30,
+        start_server(tmp_path, workers=1, timeout=30)
+
+
+def test_sigterm_finishes_the_requests_in_flight_then_exits_cleanly(start_server, tmp_path):
+    """SageMaker stops a container with SIGTERM and kills it 30 s later: a request already
+    being answered still gets its answer, and the server exits 0 well inside those 30 s."""
+    server = start_server(tmp_path, workers=1)
+    answers: list[int] = []
+    c = Client(server.port)
+    assert c.request("GET", "/ping")[0] == 200  # connected before the signal
+    big = hourly_csv(100_000, seed=2)
+    sending = threading.Thread(
+        target=lambda: answers.append(
+            c.invoke(big, **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl"})[0]
         )
+    )
+    sending.start()
+    time.sleep(0.3)  # the request is in the worker, computing
+    ended = server.terminate(grace_s=30)
+    sending.join(timeout=60)
+    assert answers == [200], ended.log[-3000:]
+    assert ended.exit_code == 0, ended.log[-3000:]
+    assert ended.seconds < 15, f"took {ended.seconds:.1f} s of the 30 s SageMaker allows"
+    assert "Shutting down: Master" in ended.log
+    assert "Traceback" not in ended.log
 
 
 EXTREMES = ["1e308", "-1e308", "0", "1e-320", "5"]
@@ -219,7 +239,7 @@ def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
     assert (
         statuses.get(200, 0) > 500 and sum(v for k, v in statuses.items() if 400 <= k < 500) > 500
     )
-    assert model_server.process.poll() is None
+    assert model_server.alive()
     assert "Worker exiting" not in model_server.log() and "WORKER TIMEOUT" not in model_server.log()
     with urllib.request.urlopen(f"{model_server.url}/ping", timeout=5) as resp:
         assert resp.status == 200

@@ -1,21 +1,62 @@
-"""Start ``model/serve`` as a real process on a free loopback port, as SageMaker would.
+"""The model server the HTTP tests talk to, as either target SageMaker-like tests need:
 
-A thin layer over :class:`deploy.local_model.ModelServer` (what ``make up`` runs) that keeps
-the server's output in a file the tests can read.
+- ``process``: ``model/serve`` as a real process from the dev venv (what ``make up`` runs), a
+  thin layer over :class:`deploy.local_model.ModelServer` keeping its output in a file;
+- ``container``: the built image, ``docker run <image> serve``
+  (:class:`devstack.model_container.ModelContainer`).
+
+Both take a model directory: SageMaker's /opt/ml/model (mounted read-only into the container;
+the process reads ``defaults.json`` from it), so one test runs unchanged against either.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from deploy.local_model import ModelServer, free_port
+from devstack.model_container import ModelContainer
+
+TARGETS = ("process", "container")
+
+
+@dataclass(frozen=True)
+class Ended:
+    seconds: float  # from SIGTERM to the server's exit
+    exit_code: int
+    log: str
+
+
+class Target(Protocol):
+    """What the tests use of a running model server, whichever target it is."""
+
+    kind: str
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def url(self) -> str: ...
+
+    def log(self) -> str: ...
+
+    def alive(self) -> bool: ...
+
+    def stop(self) -> None: ...
+
+    def terminate(self, grace_s: float = 30.0) -> Ended: ...
 
 
 @dataclass
 class LoggedServer:
     server: ModelServer
     log_path: Path
+    kind: str = "process"
 
     @property
     def port(self) -> int:
@@ -25,25 +66,67 @@ class LoggedServer:
     def url(self) -> str:
         return self.server.url
 
-    @property
-    def process(self):
-        return self.server.process
-
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.server.process is not None and self.server.process.poll() is None
 
     def stop(self) -> None:
         self.server.stop(grace_s=15, quick=True)
 
+    def terminate(self, grace_s: float = 30.0) -> Ended:
+        """SIGTERM to gunicorn's master alone (what `docker stop` sends to PID 1)."""
+        process = self.server.process
+        assert process is not None, "not running"
+        start = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            code = process.wait()
+        self.server.process = None
+        return Ended(time.monotonic() - start, code, self.log())
+
+
+@dataclass
+class LoggedContainer:
+    container: ModelContainer
+    kind: str = "container"
+
+    @property
+    def port(self) -> int:
+        return self.container.port
+
+    @property
+    def url(self) -> str:
+        return self.container.url
+
+    def log(self) -> str:
+        return self.container.logs()
+
+    def alive(self) -> bool:
+        return self.container.alive()
+
+    def stop(self) -> None:
+        self.container.stop(grace_s=15)
+
+    def terminate(self, grace_s: float = 30.0) -> Ended:
+        """`docker stop`: SIGTERM to PID 1, SIGKILL after ``grace_s``."""
+        stopped = self.container.stop(grace_s=grace_s)
+        assert stopped is not None, "not running"
+        return Ended(stopped.seconds, stopped.exit_code, stopped.log)
+
 
 def start_model_server(
-    log_dir: Path, workers: int = 2, extra_env: dict[str, str] | None = None, timeout: float = 60
+    model_dir: Path, workers: int = 2, extra_env: dict[str, str] | None = None, timeout: float = 60
 ) -> LoggedServer:
-    """The server with its output in ``log_dir``; no /opt/ml/model/defaults.json unless
-    ``extra_env`` points MODEL_DEFAULTS_PATH at one. Errors carry the server's output."""
+    """``model/serve`` reading ``model_dir/defaults.json`` (if there is one); output in a file
+    beside ``model_dir``. Errors carry the server's output."""
     port = free_port()
-    log_path = log_dir / f"model-server-{port}.log"
-    env = {"MODEL_DEFAULTS_PATH": str(log_dir / "no-defaults.json"), "PYTHONWARNINGS": "default"}
+    log_path = model_dir.parent / f"{model_dir.name}-server-{port}.log"
+    env = {"MODEL_DEFAULTS_PATH": str(model_dir / "defaults.json"), "PYTHONWARNINGS": "default"}
     env.update(extra_env or {})
     with open(log_path, "wb") as log:
         server = ModelServer(port=port, workers=workers, log=log, env=env)
@@ -52,3 +135,36 @@ def start_model_server(
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}:\n{log_path.read_text(errors='replace')}") from None
     return LoggedServer(server, log_path)
+
+
+def start_model_container(
+    image: str,
+    model_dir: Path,
+    workers: int | None = 2,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 60,
+    memory: str | None = "2g",
+) -> LoggedContainer:
+    """``docker run <image> serve`` with ``model_dir`` at /opt/ml/model (read-only)."""
+    env = {"PYTHONWARNINGS": "default", **(extra_env or {})}
+    container = ModelContainer(
+        image, free_port(), workers=workers, model_dir=model_dir, memory=memory, env=env
+    )
+    return LoggedContainer(container.start(timeout_s=timeout))
+
+
+def start_target(
+    kind: str,
+    model_dir: Path,
+    image: str | None = None,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> Target:
+    """The server of ``kind`` (one of TARGETS) with ``model_dir`` as its /opt/ml/model."""
+    if kind == "process":
+        return start_model_server(model_dir, workers, extra_env, timeout)
+    if kind == "container":
+        assert image, "the container target needs the built image"
+        return start_model_container(image, model_dir, workers, extra_env, timeout)
+    raise ValueError(f"unknown target {kind!r}: one of {TARGETS}")

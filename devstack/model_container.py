@@ -1,0 +1,273 @@
+"""The model image as a container on this machine, the way SageMaker runs it.
+
+Built from ``model/`` on its pinned base, or, where no registry is reachable, on a stand-in
+base built from Debian's packages (``scripts/build-base-image``). Started as
+``docker run <image> serve`` with ``--network host`` and bound to 127.0.0.1 (no docker bridge
+exists: ``scripts/ensure-docker`` starts the engine without one), ``/opt/ml/model`` mounted
+read-only, a memory limit as on a serverless endpoint; stopped with ``docker stop`` (SIGTERM,
+SIGKILL after the grace period), as SageMaker stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL_DIR = REPO / "model"
+ENSURE_DOCKER = REPO / "scripts" / "ensure-docker"
+BUILD_BASE = REPO / "scripts" / "build-base-image"
+STANDIN_BASE = "trends-anomaly-base:bookworm-py311-standin"
+LOCAL_TAG = "trends-anomaly-model:local"
+# The serverless default (MemorySizeInMB 2048): the tests run the image within it.
+DEFAULT_MEMORY = "2g"
+
+Log = Callable[[str], None]
+
+
+class NoEngine(RuntimeError):
+    """No Docker engine can run on this machine; the message says why (tests skip on it)."""
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+def docker(
+    *args: str, check: bool = True, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the docker client; a failure raises RuntimeError with its output."""
+    proc = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, check=False, timeout=timeout
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(
+            f"`docker {' '.join(args[:3])} ...` failed ({proc.returncode}): "
+            f"{(proc.stderr or proc.stdout).strip()[-2000:]}"
+        )
+    return proc
+
+
+def ensure_engine() -> None:
+    """A Docker engine that answers, started by ``scripts/ensure-docker`` when none runs.
+
+    Raises NoEngine where none can run (not root, an unprivileged container, no Docker), and
+    RuntimeError where one should run but did not start.
+    """
+    proc = subprocess.run([str(ENSURE_DOCKER)], capture_output=True, text=True, check=False)
+    if proc.returncode == 3:
+        raise NoEngine(proc.stderr.strip() or "no Docker engine")
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"scripts/ensure-docker failed ({proc.returncode}): {proc.stderr.strip()}"
+        )
+
+
+def has_buildx() -> bool:
+    """Whether the docker client has the buildx plugin (GitHub's runners, Docker Desktop)."""
+    if shutil.which("docker") is None:
+        return False
+    proc = subprocess.run(
+        ["docker", "buildx", "version"], capture_output=True, text=True, check=False
+    )
+    return proc.returncode == 0
+
+
+def pinned_base(dockerfile: Path = MODEL_DIR / "Dockerfile") -> str:
+    """The default of ``ARG BASE_IMAGE`` in the Dockerfile: the pinned base users build on."""
+    match = re.search(r"^ARG\s+BASE_IMAGE=(\S+)", dockerfile.read_text(), re.MULTILINE)
+    if not match:
+        raise RuntimeError(f"{dockerfile}: no `ARG BASE_IMAGE=<pinned image>` line")
+    return match.group(1)
+
+
+@dataclass(frozen=True)
+class Base:
+    image: str
+    standin: bool
+    why: str  # one line for the test output: which base, and why that one
+
+    def describe(self) -> str:
+        kind = "stand-in base" if self.standin else "pinned base"
+        return f"{kind} {self.image} ({self.why})"
+
+
+def image_exists(name: str) -> bool:
+    return docker("image", "inspect", name, check=False).returncode == 0
+
+
+def resolve_base(log: Log = _quiet) -> Base:
+    """The pinned base when present or pullable, else the stand-in (built once, cached by name).
+
+    ``MODEL_BASE_IMAGE`` names another base (the stand-in's name forces the stand-in).
+    """
+    wanted = os.environ.get("MODEL_BASE_IMAGE", "")
+    pinned = pinned_base()
+    if wanted and wanted != STANDIN_BASE:
+        return Base(wanted, False, "MODEL_BASE_IMAGE")
+    if not wanted:
+        if image_exists(pinned):
+            return Base(pinned, False, "already present")
+        log(f"pulling the pinned base {pinned} ...")
+        pulled = docker("pull", pinned, check=False, timeout=600)
+        if pulled.returncode == 0:
+            return Base(pinned, False, "pulled")
+        why = (pulled.stderr.strip().splitlines() or ["pull failed"])[-1][:200]
+    else:
+        why = "MODEL_BASE_IMAGE"
+    cached = image_exists(STANDIN_BASE)
+    if not cached:
+        log("building the stand-in base from Debian's packages (about a minute, once) ...")
+    proc = subprocess.run(
+        [str(BUILD_BASE), STANDIN_BASE], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"scripts/build-base-image failed: {proc.stderr.strip()[-2000:]}")
+    reason = f"the pinned base cannot be pulled: {why}" if why != "MODEL_BASE_IMAGE" else why
+    return Base(STANDIN_BASE, True, f"{reason}; {'cached' if cached else 'built now'}")
+
+
+@dataclass(frozen=True)
+class Build:
+    tag: str
+    base: Base
+    seconds: float
+
+
+def build_image(
+    tag: str = LOCAL_TAG, base: Base | None = None, context: Path = MODEL_DIR, log: Log = _quiet
+) -> Build:
+    """``docker build`` of ``context`` on ``base``; docker's layer cache makes rebuilds cheap."""
+    base = base or resolve_base(log)
+    cmd = ["buildx", "build", "--load"] if has_buildx() else ["build"]
+    cmd += ["--network", "host", "--build-arg", f"BASE_IMAGE={base.image}", "-t", tag, str(context)]
+    log(f"building {tag} on the {base.describe()} ...")
+    start = time.monotonic()
+    docker(*cmd)
+    return Build(tag, base, time.monotonic() - start)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    seconds: float  # from `docker stop` to the container's exit
+    exit_code: int
+    log: str
+
+
+@dataclass
+class ModelContainer:
+    """``docker run <image> serve`` on 127.0.0.1:``port``; ``start()`` returns once /ping is 200.
+
+    ``workers`` None leaves SAGEMAKER_MODEL_SERVER_WORKERS unset (the server chooses).
+    ``model_dir`` is mounted read-only at /opt/ml/model (None: an empty directory is, as
+    SageMaker mounts one for a model without artifacts).
+    """
+
+    image: str
+    port: int
+    workers: int | None = 1
+    model_dir: Path | None = None
+    memory: str | None = DEFAULT_MEMORY
+    env: dict[str, str] = field(default_factory=dict)
+    name: str = field(default_factory=lambda: f"trends-anomaly-model-{uuid.uuid4().hex[:10]}")
+    ready_s: float | None = None  # from `docker run` to the first /ping 200
+    _empty_dir: Path | None = None
+    _running: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run_args(self) -> list[str]:
+        """The `docker run` arguments (SageMaker's: the image, then `serve`)."""
+        mount = self.model_dir
+        if mount is None:
+            import tempfile
+
+            self._empty_dir = Path(tempfile.mkdtemp(prefix="opt-ml-model-"))
+            mount = self._empty_dir
+        env = {
+            "SAGEMAKER_BIND_TO_PORT": str(self.port),
+            "MODEL_SERVER_HOST": "127.0.0.1",  # --network host: never on other interfaces
+            **({"SAGEMAKER_MODEL_SERVER_WORKERS": str(self.workers)} if self.workers else {}),
+            **self.env,
+        }
+        args = ["run", "-d", "--name", self.name, "--network", "host"]
+        if self.memory:
+            args += ["--memory", self.memory]
+        args += ["-v", f"{Path(mount).resolve()}:/opt/ml/model:ro"]
+        for key, value in env.items():
+            args += ["-e", f"{key}={value}"]
+        return [*args, self.image, "serve"]
+
+    def start(self, timeout_s: float = 90.0) -> ModelContainer:
+        start = time.monotonic()
+        docker(*self.run_args())
+        self._running = True
+        deadline = start + timeout_s
+        while time.monotonic() < deadline:
+            if _ping(f"{self.url}/ping"):
+                self.ready_s = time.monotonic() - start
+                return self
+            if not self.alive():
+                stopped = self._finish(time.monotonic())
+                raise RuntimeError(
+                    f"the model container exited with code {stopped.exit_code} while starting:"
+                    f"\n{stopped.log[-4000:]}"
+                )
+            time.sleep(0.02)
+        stopped = self.stop(grace_s=5)
+        raise RuntimeError(
+            f"the model container did not answer {self.url}/ping in {timeout_s:.0f} s:"
+            f"\n{stopped.log[-4000:] if stopped else ''}"
+        )
+
+    def alive(self) -> bool:
+        proc = docker("inspect", "-f", "{{.State.Running}}", self.name, check=False)
+        return proc.stdout.strip() == "true"
+
+    def logs(self) -> str:
+        """What the server wrote (stdout and stderr), as CloudWatch would get it."""
+        proc = docker("logs", self.name, check=False)
+        return proc.stdout + proc.stderr
+
+    def stop(self, grace_s: float = 30.0, quick: bool = False) -> Stopped | None:
+        """``docker stop`` (SIGTERM, SIGKILL after ``grace_s``), as SageMaker stops a container;
+        then the container is removed. ``quick`` kills at once. Safe to call twice."""
+        if not self._running:
+            return None
+        start = time.monotonic()
+        if quick:
+            docker("kill", self.name, check=False)
+        else:
+            docker("stop", "-t", str(int(grace_s)), self.name, check=False, timeout=grace_s + 30)
+        return self._finish(start)
+
+    def _finish(self, since: float) -> Stopped:
+        docker("wait", self.name, check=False, timeout=60)
+        seconds = time.monotonic() - since
+        code = docker("inspect", "-f", "{{.State.ExitCode}}", self.name, check=False).stdout
+        log = self.logs()
+        docker("rm", "-f", self.name, check=False)
+        self._running = False
+        if self._empty_dir is not None:
+            shutil.rmtree(self._empty_dir, ignore_errors=True)
+            self._empty_dir = None
+        return Stopped(seconds, int(code.strip() or -1), log)
+
+
+def _ping(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

@@ -1,0 +1,186 @@
+"""How many gunicorn workers the container can hold: one per CPU, as many as its memory allows.
+
+SageMaker's convention (``SAGEMAKER_MODEL_SERVER_WORKERS``, default one worker per CPU) ignores
+memory. A serverless endpoint has 1-6 GB; an instance type may have many CPUs and little memory
+per CPU. A worker answering the largest request (a 6 MB body, ~450 000 points) peaks at ~270 MB
+RSS (measured in the image: ``python -m bench --only image``), so the default is capped at what
+the container's memory limit (its cgroup, else the machine's memory) can hold.
+
+Pure functions over the text of /proc and /sys files, so the decision is unit-tested without
+a container; :func:`choose_from_system` reads the real files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MB = 1024 * 1024
+# Peak RSS of one worker answering the largest accepted request (6 MB CSV, ~450 000 points, auto
+# or stl), measured at 242-269 MB in the image, rounded up.
+WORKER_PEAK_BYTES = 300 * MB
+# The master (the app preloaded: numpy, scipy, Flask; ~80 MB RSS, shared with the workers after
+# fork) plus headroom for the container's other processes and the page cache.
+BASE_BYTES = 160 * MB
+# cgroup v1 reports "no limit" as a huge number (PAGE_COUNTER_MAX pages); anything at or above
+# this is no limit.
+_UNLIMITED = 1 << 60
+
+
+@dataclass(frozen=True)
+class WorkerChoice:
+    workers: int
+    reason: str  # one line for the start-up log: the count and why
+
+
+def parse_limit(text: str) -> int | None:
+    """A cgroup memory limit file (v2 ``memory.max``, v1 ``memory.limit_in_bytes``) in bytes;
+    None for no limit."""
+    value = text.strip()
+    if not value or value == "max":
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        return None
+    return None if limit >= _UNLIMITED else limit
+
+
+def parse_meminfo_total(text: str) -> int | None:
+    """``MemTotal`` from /proc/meminfo, in bytes."""
+    for line in text.splitlines():
+        if line.startswith("MemTotal:"):
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                return int(parts[1]) * 1024
+    return None
+
+
+def cgroup_limit_files(proc_self_cgroup: str, root: str = "/sys/fs/cgroup") -> list[str]:
+    """Files that may hold this process's memory limit, most specific first.
+
+    v2 (one ``0::/path`` line): ``memory.max`` of the cgroup and of each ancestor (a parent's
+    limit applies too). v1 (a ``N:memory:/path`` line): ``memory.limit_in_bytes`` likewise.
+    Inside a container the cgroup is usually mounted as the root, so the root file is always
+    last in the list: whatever exists is read, and the smallest limit wins.
+    """
+    files: list[str] = []
+    for line in proc_self_cgroup.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _id, controllers, path = parts
+        if controllers == "":
+            base, name = root, "memory.max"
+        elif "memory" in controllers.split(","):
+            base, name = f"{root}/memory", "memory.limit_in_bytes"
+        else:
+            continue
+        segments = [s for s in path.strip().split("/") if s]
+        for depth in range(len(segments), -1, -1):
+            files.append("/".join([base, *segments[:depth], name]))
+    # The root files as well, for a /proc/self/cgroup that names host paths (cgroup v1 inside a
+    # container) or is missing.
+    for fallback in (f"{root}/memory.max", f"{root}/memory/memory.limit_in_bytes"):
+        if fallback not in files:
+            files.append(fallback)
+    return files
+
+
+def memory_limit(
+    read: Callable[[str], str | None],
+) -> tuple[int | None, str]:
+    """The smallest memory limit that applies to this process, and where it came from.
+
+    ``read(path)`` returns a file's text or None when it is missing (tests pass a dict's get).
+    """
+    best: tuple[int | None, str] = (None, "no limit found")
+    for path in cgroup_limit_files(read("/proc/self/cgroup") or ""):
+        text = read(path)
+        if text is None:
+            continue
+        limit = parse_limit(text)
+        if limit is not None and (best[0] is None or limit < best[0]):
+            version = "v2" if path.endswith("memory.max") else "v1"
+            best = (limit, f"cgroup {version} {path}")
+    total = parse_meminfo_total(read("/proc/meminfo") or "")
+    if total is not None and (best[0] is None or total < best[0]):
+        best = (total, "/proc/meminfo, no cgroup limit")
+    return best
+
+
+def choose_workers(
+    cpus: int,
+    limit_bytes: int | None,
+    limit_source: str = "",
+    explicit: str | None = None,
+    worker_bytes: int = WORKER_PEAK_BYTES,
+    base_bytes: int = BASE_BYTES,
+) -> WorkerChoice:
+    """Workers for gunicorn: ``explicit`` (SAGEMAKER_MODEL_SERVER_WORKERS) when set, else one
+    per CPU, capped at what ``limit_bytes`` holds (never below one)."""
+    fits = None
+    if limit_bytes is not None:
+        fits = max(1, (limit_bytes - base_bytes) // worker_bytes)
+    memory = (
+        f"memory {limit_bytes // MB} MB (from {limit_source}) holds {fits} "
+        f"at {worker_bytes // MB} MB each"
+        if fits is not None
+        else "no memory limit found"
+    )
+    if explicit not in (None, ""):
+        try:
+            n = int(explicit)  # type: ignore[arg-type]
+        except ValueError:
+            raise SystemExit(
+                f"SAGEMAKER_MODEL_SERVER_WORKERS={explicit!r}: must be a whole number >= 1"
+            ) from None
+        if n < 1:
+            raise SystemExit(f"SAGEMAKER_MODEL_SERVER_WORKERS={n}: must be >= 1")
+        warning = (
+            "; WARNING: more than the memory holds: large requests may run out of memory"
+            if fits is not None and n > fits
+            else ""
+        )
+        return WorkerChoice(n, f"workers: {n} (SAGEMAKER_MODEL_SERVER_WORKERS; {memory}){warning}")
+    cpus = max(1, cpus)
+    if fits is not None and fits < cpus:
+        return WorkerChoice(fits, f"workers: {fits} (capped by memory: {cpus} CPUs, but {memory})")
+    return WorkerChoice(cpus, f"workers: {cpus} (one per CPU: {cpus} CPUs; {memory})")
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (the container's cpuset), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return None
+
+
+def choose_from_system(env: dict[str, str] | None = None) -> WorkerChoice:
+    """The choice for this process, from the real /proc and /sys files and the environment."""
+    env = dict(os.environ if env is None else env)
+    limit, source = memory_limit(_read)
+    per_worker = env.get("MODEL_WORKER_MEMORY_MB", "")
+    try:
+        worker_bytes = int(per_worker) * MB if per_worker else WORKER_PEAK_BYTES
+    except ValueError:
+        raise SystemExit(f"MODEL_WORKER_MEMORY_MB={per_worker!r}: must be a whole number") from None
+    if worker_bytes < 1:
+        raise SystemExit(f"MODEL_WORKER_MEMORY_MB={per_worker}: must be >= 1")
+    return choose_workers(
+        cpu_count(),
+        limit,
+        source,
+        explicit=env.get("SAGEMAKER_MODEL_SERVER_WORKERS"),
+        worker_bytes=worker_bytes,
+    )

@@ -1,0 +1,107 @@
+"""What only the image can show: what it holds, who it runs as, the memory it is given.
+
+The HTTP contract itself runs against the container in test_contract_http.py and
+test_server_behaviour.py (the ``container`` target).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from devstack.model_container import docker
+from tests.model.conftest import Client
+from tests.support.model_image import built_image
+from tests.support.model_server import start_model_container
+
+pytestmark = pytest.mark.container
+
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "model" / "requirements.txt"
+BASE_TOOLS = {"pip", "setuptools", "wheel"}  # the python base image's own
+
+
+def _name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pins() -> dict[str, str]:
+    """name -> version of every requirement that applies on Linux."""
+    pins = {}
+    for line in REQUIREMENTS.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;]+)(\s*;\s*(.*?))?\s*\\?$", line)
+        if m and "win32" not in (m.group(4) or ""):
+            pins[_name(m.group(1))] = m.group(2)
+    return pins
+
+
+def _log_when(server, booted: int, timeout_s: float = 20.0) -> str:
+    """The log once ``booted`` workers have said so (they boot after the first answers /ping)."""
+    deadline = time.monotonic() + timeout_s
+    log = server.log()
+    while log.count("Booting worker") < booted and time.monotonic() < deadline:
+        time.sleep(0.2)
+        log = server.log()
+    return log
+
+
+def test_the_image_holds_exactly_the_pinned_requirements():
+    image = built_image().tag
+    listed = docker("run", "--rm", "--network", "none", image, "python3", "-m", "pip", "list",
+                    "--format", "json", "--path", "/usr/local/lib/python3.11/site-packages",
+                    "--path", "/usr/local/lib/python3.11/dist-packages").stdout  # fmt: skip
+    installed = {_name(p["name"]): p["version"] for p in json.loads(listed)}
+    assert {k: v for k, v in installed.items() if k not in BASE_TOOLS} == _pins()
+    check = docker("run", "--rm", "--network", "none", image, "python3", "-m", "pip", "check")
+    assert "No broken requirements found" in check.stdout
+
+
+def test_root_and_the_memory_limit_set_the_worker_count(tmp_path):
+    """As SageMaker runs it: root (its hosting docs expect it), no worker count given, a
+    memory limit. 700 MB holds one worker of the 300 MB budget besides the master."""
+    cpus = len(os.sched_getaffinity(0))
+    server = start_model_container(built_image().tag, tmp_path, workers=None, memory="700m")
+    try:
+        assert docker("exec", server.container.name, "id", "-u").stdout.strip() == "0"
+        assert Client(server.port).request("GET", "/ping")[0] == 200
+        time.sleep(2)  # time enough for a second worker to boot, were there one
+        log = _log_when(server, 1)
+    finally:
+        server.stop()
+    line = next(x for x in log.splitlines() if "workers: " in x)
+    assert "memory 700 MB (from cgroup" in line, line
+    if cpus >= 2:
+        assert "workers: 1 (capped by memory" in line, line
+    assert log.count("Booting worker") == 1, log
+
+
+def test_without_a_limit_below_the_cpus_there_is_one_worker_per_cpu(tmp_path):
+    cpus = len(os.sched_getaffinity(0))
+    server = start_model_container(built_image().tag, tmp_path, workers=None, memory="2g")
+    try:
+        log = _log_when(server, min(cpus, 6))
+    finally:
+        server.stop()
+    line = next(x for x in log.splitlines() if "workers: " in x)
+    assert f"workers: {min(cpus, 6)} (" in line and "memory 2048 MB (from cgroup" in line, line
+    assert log.count("Booting worker") == min(cpus, 6), log
+
+
+def test_the_image_does_not_start_without_what_the_server_imports(tmp_path):
+    """The failure the bare process cannot show: an image without a module the gevent worker
+    imports (gunicorn 27 needs `packaging`, which the dev venv has through pytest) dies
+    before /ping, with the import error in its log."""
+    broken = "trends-anomaly-model:test-no-packaging"
+    dockerfile = f"FROM {built_image().tag}\nRUN python3 -m pip uninstall -y -q packaging\n"
+    subprocess.run(["docker", "build", "--network", "host", "-q", "-t", broken, "-"],
+                   input=dockerfile, text=True, capture_output=True, check=True)  # fmt: skip
+    try:
+        with pytest.raises(RuntimeError, match="No module named 'packaging'"):
+            start_model_container(broken, tmp_path, workers=1, timeout=30)
+    finally:
+        docker("rmi", "-f", broken, check=False)

@@ -1,0 +1,41 @@
+"""The model image for the tests: a Docker engine (started when none runs), the image built
+once per test session on whichever base this machine can have, and a line saying which."""
+
+from __future__ import annotations
+
+import pytest
+
+from devstack.model_container import Build, NoEngine, build_image, ensure_engine
+
+TEST_TAG = "trends-anomaly-model:test"
+
+_built: dict[str, Build | str] = {}  # "build" -> Build, or "skip" -> why
+
+
+def built_image() -> Build:
+    """The image (built on first use in this session); skips the test where no engine can run."""
+    if "skip" in _built:
+        pytest.skip(str(_built["skip"]))
+    if "build" not in _built:
+        try:
+            ensure_engine()
+        except NoEngine as exc:
+            _built["skip"] = f"no Docker engine: {exc}"
+            pytest.skip(str(_built["skip"]))
+        _built["build"] = build_image(TEST_TAG)
+    build = _built["build"]
+    assert isinstance(build, Build)
+    return build
+
+
+def summary() -> str | None:
+    """One line for the end of the test output: which base the image was built on, or why
+    the image tests were skipped (None when no test asked for the image)."""
+    if "build" in _built:
+        build = _built["build"]
+        assert isinstance(build, Build)
+        seconds = f"{build.seconds:.1f} s"
+        return f"model image {build.tag}: built in {seconds} on the {build.base.describe()}"
+    if "skip" in _built:
+        return f"model image: not built, container tests skipped ({_built['skip']})"
+    return None
