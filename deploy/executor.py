@@ -202,6 +202,9 @@ def sagemaker_model(ctx: Context, a: Action) -> None:
             return
     if a.op in ("create", "replace"):
         p = a.resource.props
+        from deploy.image import check_manifest_media_type
+
+        check_manifest_media_type(ctx.c("ecr"), p["image"], ctx.log)
 
         def create() -> None:
             _ignore(

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from deploy.aws import Aws
+import botocore.exceptions
+
+from deploy.aws import Aws, DeployError
 from deploy.naming import Names
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
@@ -39,6 +44,83 @@ def image_uri(names: Names, tag: str) -> str:
     return f"{names.ecr_registry}/{names.ecr_repository}:{tag}"
 
 
+# The only manifest media type SageMaker's CreateModel accepts. An OCI image index (what
+# Docker 29 with the containerd image store pushes by default, with a provenance attestation)
+# or an OCI manifest are refused: "Unsupported manifest media type ... Ensure that valid
+# manifest media type is used for specified image."
+DOCKER_V2_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+PLATFORM = "linux/amd64"  # SageMaker's CPU instances and serverless endpoints
+
+
+def has_buildx() -> bool:
+    """Whether the docker client has the buildx plugin (GitHub's runners, Docker Desktop)."""
+    try:
+        proc = subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False)
+    except FileNotFoundError:
+        return False
+    return proc.returncode == 0
+
+
+def build_network() -> str | None:
+    """``host`` on an engine without a bridge network (started with --bridge=none, as on the
+    developers' machines): there a build step reaches PyPI only through the host's network."""
+    try:
+        proc = subprocess.run(
+            ["docker", "network", "inspect", "bridge"], capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        return None
+    return "host" if proc.returncode != 0 else None
+
+
+def build_commands(
+    uri: str,
+    build_context: str,
+    buildx: bool,
+    build_args: dict[str, str] | None = None,
+    network: str | None = None,
+) -> list[list[str]]:
+    """The commands that build ``linux/amd64`` and push a Docker v2 schema 2 manifest.
+
+    buildx: no provenance or SBOM attestation (either would make the push an image index) and
+    ``oci-mediatypes=false``, pushed by the build itself. Without buildx (the legacy builder,
+    as on Debian's docker.io): ``docker build`` + ``docker push``, which pushes a v2 schema 2
+    manifest from the classic image store.
+    """
+    extra = [arg for k, v in (build_args or {}).items() for arg in ("--build-arg", f"{k}={v}")]
+    if network:
+        extra += ["--network", network]
+    if buildx:
+        output = f"type=image,name={uri},push=true,oci-mediatypes=false"
+        return [
+            ["docker", "buildx", "build", "--platform", PLATFORM, "--provenance=false",
+             "--sbom=false", "--output", output, *extra, build_context],
+        ]  # fmt: skip
+    return [
+        ["docker", "build", "--platform", PLATFORM, *extra, "-t", uri, build_context],
+        ["docker", "push", uri],
+    ]
+
+
+def push_image(
+    uri: str,
+    build_context: str,
+    log: Callable[[str], None],
+    build_args: dict[str, str] | None = None,
+    buildx: bool | None = None,
+) -> None:
+    """Build and push ``uri`` the way ``deploy apply`` does (any registry logged in to)."""
+    from deploy.executor import run_subprocess
+
+    buildx = has_buildx() if buildx is None else buildx
+    log(
+        f"    building {PLATFORM} with "
+        + ("buildx (no attestations, Docker media types)" if buildx else "the legacy builder")
+    )
+    for cmd in build_commands(uri, build_context, buildx, build_args, build_network()):
+        run_subprocess(cmd, log)
+
+
 def build_and_push(
     aws: Aws, names: Names, uri: str, build_context: str, log: Callable[[str], None]
 ) -> None:
@@ -53,5 +135,54 @@ def build_and_push(
         log,
         stdin=password.encode(),
     )
-    run_subprocess(["docker", "build", "--platform", "linux/amd64", "-t", uri, build_context], log)
-    run_subprocess(["docker", "push", uri], log)
+    push_image(uri, build_context, log)
+
+
+def ecr_image_ref(uri: str) -> tuple[str, str, dict[str, str]] | None:
+    """(registry id, repository, imageId) of an ECR image URI; None when not ECR."""
+    m = re.fullmatch(
+        r"(\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/([^:@]+)(?:(:|@)(.+))?", uri
+    )
+    if not m:
+        return None
+    registry, repo, sep, ref = m.groups()
+    if sep == "@":
+        return registry, repo, {"imageDigest": ref}
+    return registry, repo, {"imageTag": ref or "latest"}
+
+
+def manifest_problem(uri: str, media_type: str | None) -> str | None:
+    """Why SageMaker would refuse ``uri`` with this manifest media type (None: it will not)."""
+    if media_type in (None, DOCKER_V2_MANIFEST):
+        return None
+    return (
+        f"{uri} has the manifest media type {media_type}; SageMaker's CreateModel accepts "
+        f"only {DOCKER_V2_MANIFEST} (Docker v2 schema 2). Rebuild and push it with `docker "
+        "buildx build --platform linux/amd64 --provenance=false --sbom=false --output "
+        "type=image,name=URI,push=true,oci-mediatypes=false` (what `deploy apply` does when "
+        "it builds), or with the legacy builder (`DOCKER_BUILDKIT=0 docker build` + `docker "
+        "push`); then pass the new tag with --image"
+    )
+
+
+def check_manifest_media_type(ecr: Any, uri: str, log: Callable[[str], None]) -> None:
+    """Refuse, before CreateModel, an ECR image whose manifest SageMaker would reject.
+
+    An image ECR cannot describe (not ECR, another account, not pushed) is left to
+    CreateModel, which reports it itself; that is said in the log.
+    """
+    ref = ecr_image_ref(uri)
+    if ref is None:
+        log(f"    {uri}: not in ECR, manifest media type not checked")
+        return
+    registry, repo, image_id = ref
+    try:
+        found = ecr.describe_images(registryId=registry, repositoryName=repo, imageIds=[image_id])
+    except botocore.exceptions.ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        log(f"    {uri}: ECR did not describe it ({code}); manifest media type not checked")
+        return
+    details = found.get("imageDetails") or [{}]
+    problem = manifest_problem(uri, details[0].get("imageManifestMediaType"))
+    if problem:
+        raise DeployError(problem)

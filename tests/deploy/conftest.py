@@ -1,6 +1,7 @@
 """Fixtures: a moto server on 127.0.0.1 (server mode, real boto3 clients via AWS_ENDPOINT_URL),
 the two APIs moto 5.2.5 lacks (SageMaker UpdateEndpoint, API Gateway v2 UpdateStage) added to
-the in-process server, and a throw-away project directory (config, lambda sources, built site).
+the in-process server, SageMaker's refusal of OCI manifests taught to its CreateModel, and a
+throw-away project directory (config, lambda sources, built site).
 """
 
 from __future__ import annotations
@@ -59,8 +60,61 @@ def _patch_moto() -> None:
 
     SageMakerResponse.update_endpoint = update_endpoint
     ApiGatewayV2Response.update_stage = update_stage
+    _teach_create_model_the_manifest_rule()
     SageMakerResponse._deploy_tests_patched = True
     assert FakeEndpoint  # the class whose objects update_endpoint mutates
+
+
+# What SageMaker answers CreateModel for an image pushed with OCI media types (reported in
+# aws/amazon-sagemaker-feedback#180, mlflow/mlflow#13834, moby/buildkit#5480); moto accepts any.
+OCI_MEDIA_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.oci.image.manifest.v1+json",
+)
+
+
+def _teach_create_model_the_manifest_rule() -> None:
+    """moto's CreateModel refuses an image in its ECR whose manifest is OCI, as SageMaker does.
+
+    moto's ECR already records each image's ``imageManifestMediaType`` (from PutImage) and
+    reports it in DescribeImages; only SageMaker's side of the rule is missing.
+    """
+    from moto.ecr.models import ecr_backends
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    from deploy.image import ecr_image_ref
+
+    original = SageMakerModelBackend.create_model
+
+    def media_type(region: str, uri: str) -> str | None:
+        ref = ecr_image_ref(uri)
+        if ref is None:
+            return None
+        account, repo, image_id = ref
+        repository = ecr_backends[account][region].repositories.get(repo)
+        for image in repository.images if repository else []:
+            if (
+                image_id.get("imageTag") in image.image_tags
+                or image_id.get("imageDigest") == image.get_image_digest()
+            ):
+                return image.image_manifest_media_type
+        return None
+
+    def create_model(self: Any, model_name: str, execution_role_arn: str, primary_container: Any,
+                     *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+        containers = [primary_container or {}, *(kwargs.get("containers") or [])]
+        for container in containers:
+            uri = container.get("Image", "")
+            found = media_type(self.region_name, uri)
+            if found in OCI_MEDIA_TYPES:
+                raise ValidationError(
+                    message=f"Unsupported manifest media type {found} for image {uri}. Ensure "
+                    "that valid manifest media type is used for specified image."
+                )
+        return original(self, model_name, execution_role_arn, primary_container, *args, **kwargs)
+
+    SageMakerModelBackend.create_model = create_model
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from devstack.model_container import Build, NoEngine, build_image, ensure_engine
 TEST_TAG = "trends-anomaly-model:test"
 
 _built: dict[str, Build | str] = {}  # "build" -> Build, or "skip" -> why
+_notes: list[str] = []
 
 
 def built_image() -> Build:
@@ -28,14 +29,20 @@ def built_image() -> Build:
     return build
 
 
+def note(line: str) -> None:
+    """A line for the end of the test output (e.g. what a push of the image produced)."""
+    _notes.append(line)
+
+
 def summary() -> str | None:
-    """One line for the end of the test output: which base the image was built on, or why
-    the image tests were skipped (None when no test asked for the image)."""
+    """Lines for the end of the test output: which base the image was built on, or why the
+    image tests were skipped, and the notes (None when no test asked for the image)."""
+    lines = []
     if "build" in _built:
         build = _built["build"]
         assert isinstance(build, Build)
         seconds = f"{build.seconds:.1f} s"
-        return f"model image {build.tag}: built in {seconds} on the {build.base.describe()}"
+        lines.append(f"model image {build.tag}: built in {seconds} on the {build.base.describe()}")
     if "skip" in _built:
-        return f"model image: not built, container tests skipped ({_built['skip']})"
-    return None
+        lines.append(f"model image: not built, container tests skipped ({_built['skip']})")
+    return "\n".join(lines + _notes) or None
