@@ -4,7 +4,8 @@
       --boto3 invoke_endpoint--> SageMaker-runtime stand-in (free port) --> model/serve :8080
 
 Only the two AWS hops are stand-ins; the Lambda handler and the model server are the real code.
-Tests use ``start_stack(...)`` (ports 0 = free ones) and ``Stack.stop()``.
+``--model container`` runs the model from its image (built first, as SageMaker runs it) instead
+of the process. Tests use ``start_stack(...)`` (ports 0 = free ones) and ``Stack.stop()``.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def load_handler() -> Any:
 class Stack:
     """The running stack; ``urls`` has page, api, model and runtime."""
 
-    model: ModelServer
+    model: ModelServer | Any  # or devstack.model_container.ModelContainer (same url/start/stop)
     runtime: RuntimeStandIn
     api: ApiStandIn
     site: SiteServer
@@ -107,6 +108,7 @@ def start_stack(
     config_path: Path | str | None = None,
     model_workers: int = 1,
     model_log: IO[bytes] | int | None = None,
+    model: str = "process",
 ) -> Stack:
     """Start model server, runtime and API stand-ins and the site; 0 = pick a free port.
 
@@ -119,8 +121,10 @@ def start_stack(
     check_port_free(site_port, "--site-port")
     site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
 
-    model = ModelServer(model_port or free_port(), workers=model_workers, log=model_log)
-    runtime = RuntimeStandIn(model_url=model.url, endpoints={config.project}, region=config.region)
+    model_server = _model_server(model, model_port or free_port(), model_workers, model_log)
+    runtime = RuntimeStandIn(
+        model_url=model_server.url, endpoints={config.project}, region=config.region
+    )
     started: list[Any] = []
     try:
         site = SiteServer(site_path, api_url="", port=site_port)
@@ -141,16 +145,30 @@ def start_stack(
         _start(api, api_port, "--api-port", started)
         site.api_url = api.url
         _start(runtime, 0, "", started)
-        model.start()
-        started.append(model)
+        model_server.start()
+        started.append(model_server)
     except BaseException:
         for part in reversed(started):
             part.stop()
-        model.stop()
+        model_server.stop()
         raise
-    stack = Stack(model=model, runtime=runtime, api=api, site=site)
+    stack = Stack(model=model_server, runtime=runtime, api=api, site=site)
     stack.saved_env = _apply_env(_handler_env(config.project, runtime.url, config.region))
     return stack
+
+
+def _model_server(kind: str, port: int, workers: int, log: IO[bytes] | int | None) -> Any:
+    """``process``: model/serve from this venv; ``container``: the image, built now."""
+    if kind == "process":
+        return ModelServer(port, workers=workers, log=log)
+    if kind != "container":
+        raise ValueError(f"--model {kind}: must be process or container")
+    from devstack import model_container as mc
+
+    mc.ensure_engine()
+    build = mc.build_image(mc.LOCAL_TAG, log=lambda line: print(line, flush=True))
+    print(f"built {build.tag} in {build.seconds:.0f} s on the {build.base.describe()}", flush=True)
+    return mc.ModelContainer(build.tag, port, workers=workers)
 
 
 def _start(part: Any, port: int, flag: str, started: list[Any]) -> None:
@@ -183,6 +201,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--site-dir", type=Path, default=REPO / "site" / "dist")
     parser.add_argument("--config", type=Path, default=REPO / "config.yaml")
     parser.add_argument("--workers", type=int, default=2, help="model server workers (2)")
+    parser.add_argument(
+        "--model",
+        choices=("process", "container"),
+        default="process",
+        help="run the model as a process from .venv (default), or from its image in a "
+        "container as SageMaker does (builds the image; needs Docker)",
+    )
     return parser.parse_args(argv)
 
 
@@ -197,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             site_dir=args.site_dir,
             config_path=args.config,
             model_workers=args.workers,
+            model=args.model,
         )
     except (PortInUse, ConfigError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -211,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nReady:\n"
         f"  page    {urls['site']}/\n"
         f"  API     {urls['api']}/detect   (POST a Google Trends CSV; CORS from config.yaml)\n"
-        f"  model   {urls['model']}/ping\n"
+        f"  model   {urls['model']}/ping{_model_note(stack)}\n"
         f"  SageMaker runtime stand-in {urls['runtime']}\n"
         f"Try:  curl -s -H 'Content-Type: text/csv' --data-binary @{sample.relative_to(REPO)} "
         f"'{urls['api']}/detect?method=auto'\n"
@@ -229,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\nStopping ...", flush=True)
         stack.stop()
     return 0
+
+
+def _model_note(stack: Stack) -> str:
+    name = getattr(stack.model, "name", None)
+    return f"   (container {name}: docker logs -f {name})" if name else ""
 
 
 if __name__ == "__main__":

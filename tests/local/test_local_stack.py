@@ -21,6 +21,7 @@ import pytest
 
 from deploy.local import Stack, main, start_stack
 from deploy.local_model import REPO, PortInUse, free_port
+from tests.support.model_image import built_image
 
 CSV = (REPO / "tests" / "data" / "en_weekly5y_bitcoin.csv").read_bytes()
 OTHER_ORIGIN = "https://evil.example"
@@ -52,10 +53,19 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-@pytest.fixture(scope="module")
-def stack(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@pytest.fixture(
+    scope="module",
+    params=["process", pytest.param("container", marks=pytest.mark.container)],
+)
+def stack(
+    request: pytest.FixtureRequest, site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The stack with the model as a process (`make up`) and from its image
+    (`make up ARGS="--model container"`)."""
+    if request.param == "container":
+        built_image()  # skips where no Docker engine can run
     with (tmp_path_factory.mktemp("logs") / "model.log").open("wb") as log:
-        running = start_stack(site_dir=site_dir, model_log=log)
+        running = start_stack(site_dir=site_dir, model_log=log, model=request.param)
         yield running
         running.stop()
 

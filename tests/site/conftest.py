@@ -7,6 +7,7 @@ server. Nothing on the request path is mocked.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from deploy.local import start_stack
 
     log = (tmp_path_factory.mktemp("stack") / "model.log").open("wb")
-    running = start_stack(model_port=0, api_port=0, site_port=0, model_log=log)
+    # STACK_MODEL=container runs the model from its image, as `make up ARGS="--model container"`.
+    model = os.environ.get("STACK_MODEL", "process")
+    running = start_stack(model_port=0, api_port=0, site_port=0, model_log=log, model=model)
     try:
         yield running
     finally:
