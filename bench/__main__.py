@@ -4,7 +4,9 @@
    the two reference detectors, on the labelled synthetic set and on the NAB subset;
 2. in-process time of each method vs the reference at several lengths, and peak memory;
 3. the running server: end-to-end latency vs the reference in-process, requests/s under a
-   bounded concurrent load, /ping p99 while /invocations is saturated.
+   bounded concurrent load, /ping p99 while /invocations is saturated;
+4. the model image (bench/image.py): build time, MB above the base, start to first /ping,
+   memory, requests/s against the container vs the process (skipped without a Docker engine).
 ``--quick`` shrinks every part (fewer files, smaller sizes, shorter loads) for a smoke run.
 """
 
@@ -207,6 +209,13 @@ def server_section(args: argparse.Namespace, report: dict, table: dict) -> None:
             srv.stop()
 
 
+def image_section(args: argparse.Namespace, report: dict) -> None:
+    from . import image
+
+    print("\n== 4. The model image, run as SageMaker runs it (docker run <image> serve) ==")
+    report["image"] = image.run(quick=args.quick)
+
+
 def _row(rows: list[dict], method: str) -> dict:
     return next((r for r in rows if r["method"] == method), {})
 
@@ -250,9 +259,14 @@ def print_targets(report: dict) -> None:
     if srv:
         p99 = srv.get("ping_p99")
         add("/ping p99 under saturation < 50 ms (seconds)", p99, p99 is not None and p99 < 0.05)
+    if report.get("image"):
+        from . import image
+
+        for text, value, ok in image.targets(report["image"]):
+            add(text, value, ok)
     if not lines:
         return
-    print("\n== Targets (issues 3 and 4) ==")
+    print("\n== Targets (issues 3, 4 and 10) ==")
     for text, value, ok in lines:
         print(f"{'MET    ' if ok else 'NOT MET'}  {text}: {value}")
 
@@ -262,14 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
     p.add_argument("--seed", type=int, default=20260101, help="synthetic set seed")
     p.add_argument("--synthetic", type=int, default=None, help="synthetic files (default 240)")
-    p.add_argument("--only", choices=["quality", "speed", "server"], action="append")
+    p.add_argument("--only", choices=["quality", "speed", "server", "image"], action="append")
     p.add_argument("--json", type=Path, help="also write every number to this JSON file")
     args = p.parse_args(argv)
     if args.synthetic is None:
         args.synthetic = 80 if args.quick else 240
     args.nab_files = 8 if args.quick else None
     args.nab_ref_max_n = 2000 if args.quick else 25_000
-    parts = args.only or ["quality", "speed", "server"]
+    parts = args.only or ["quality", "speed", "server", "image"]
     report: dict = {"quick": args.quick}
     t0 = time.perf_counter()
     table: dict = {}
@@ -279,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         table = speed_section(args, report)
     if "server" in parts:
         server_section(args, report, table)
+    if "image" in parts:
+        image_section(args, report)
     print_targets(report)
     print(f"\nbench finished in {time.perf_counter() - t0:.0f} s")
     if args.json:

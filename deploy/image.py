@@ -92,6 +92,8 @@ def build_commands(
         extra += ["--network", network]
     if buildx:
         output = f"type=image,name={uri},push=true,oci-mediatypes=false"
+        if re.match(r"(localhost|127\.[0-9.]+)(:\d+)?/", uri):  # a local test registry: HTTP
+            output += ",registry.insecure=true"
         return [
             ["docker", "buildx", "build", "--platform", PLATFORM, "--provenance=false",
              "--sbom=false", "--output", output, *extra, build_context],

@@ -72,16 +72,6 @@ def ensure_engine() -> None:
         )
 
 
-def has_buildx() -> bool:
-    """Whether the docker client has the buildx plugin (GitHub's runners, Docker Desktop)."""
-    if shutil.which("docker") is None:
-        return False
-    proc = subprocess.run(
-        ["docker", "buildx", "version"], capture_output=True, text=True, check=False
-    )
-    return proc.returncode == 0
-
-
 def pinned_base(dockerfile: Path = MODEL_DIR / "Dockerfile") -> str:
     """The default of ``ARG BASE_IMAGE`` in the Dockerfile: the pinned base users build on."""
     match = re.search(r"^ARG\s+BASE_IMAGE=(\S+)", dockerfile.read_text(), re.MULTILINE)
@@ -147,9 +137,13 @@ def build_image(
     tag: str = LOCAL_TAG, base: Base | None = None, context: Path = MODEL_DIR, log: Log = _quiet
 ) -> Build:
     """``docker build`` of ``context`` on ``base``; docker's layer cache makes rebuilds cheap."""
+    from deploy.image import build_network, has_buildx
+
     base = base or resolve_base(log)
     cmd = ["buildx", "build", "--load"] if has_buildx() else ["build"]
-    cmd += ["--network", "host", "--build-arg", f"BASE_IMAGE={base.image}", "-t", tag, str(context)]
+    network = build_network()  # host where the engine has no bridge (started by ensure-docker)
+    cmd += ["--network", network] if network else []
+    cmd += ["--build-arg", f"BASE_IMAGE={base.image}", "-t", tag, str(context)]
     log(f"building {tag} on the {base.describe()} ...")
     start = time.monotonic()
     docker(*cmd)
@@ -214,16 +208,21 @@ class ModelContainer:
         docker(*self.run_args())
         self._running = True
         deadline = start + timeout_s
+        next_check = start + 0.5
         while time.monotonic() < deadline:
             if _ping(f"{self.url}/ping"):
                 self.ready_s = time.monotonic() - start
                 return self
-            if not self.alive():
+            # Asking docker whether it still runs costs a process: twice a second, not on
+            # every poll (on two cores, that would slow the very start it measures).
+            if time.monotonic() >= next_check and not self.alive():
                 stopped = self._finish(time.monotonic())
                 raise RuntimeError(
                     f"the model container exited with code {stopped.exit_code} while starting:"
                     f"\n{stopped.log[-4000:]}"
                 )
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + 0.5
             time.sleep(0.02)
         stopped = self.stop(grace_s=5)
         raise RuntimeError(

@@ -103,7 +103,7 @@ def test_ecr_references_by_tag_and_by_digest() -> None:
 
 
 def test_build_commands_push_docker_v2_with_and_without_buildx() -> None:
-    uri, ctx = "127.0.0.1:5000/m:t", "model"
+    uri, ctx = IMAGE, "model"
     (buildx,) = build_commands(uri, ctx, buildx=True, build_args={"BASE_IMAGE": "b"})
     assert buildx[:3] == ["docker", "buildx", "build"]
     assert buildx[3:5] == ["--platform", "linux/amd64"]
@@ -114,3 +114,9 @@ def test_build_commands_push_docker_v2_with_and_without_buildx() -> None:
     assert build[:4] == ["docker", "build", "--platform", "linux/amd64"]
     assert build[4:6] == ["--network", "host"] and build[-3:] == ["-t", uri, ctx]
     assert push == ["docker", "push", uri]
+    # A test registry on 127.0.0.1 speaks plain HTTP; ECR never gets that flag.
+    (local,) = build_commands("127.0.0.1:5000/m:t", ctx, buildx=True)
+    assert (
+        "type=image,name=127.0.0.1:5000/m:t,push=true,oci-mediatypes=false,registry.insecure=true"
+        in local
+    )

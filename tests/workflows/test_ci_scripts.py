@@ -1,16 +1,14 @@
-"""The workflows' own logic, run for real: their shell steps under bash, their helper scripts,
-and the container smoke test against a real `model/serve` process."""
+"""The workflows' own logic, run for real: their shell steps under bash and their helper
+scripts. (The image job runs the container tests themselves: tests/model, `-m container`.)"""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -19,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / ".github" / "scripts"
 WORKFLOWS = ROOT / ".github" / "workflows"
 PYTHON = sys.executable
-CSV = ROOT / "tests" / "data" / "en_weekly5y_bitcoin.csv"
 
 
 def _step(workflow: str, job: str, contains: str) -> str:
@@ -277,138 +274,3 @@ def test_text_checks(tmp_path: Path, check: str, content: bytes, name: str, ok: 
     result = _script("text_checks.py", check, str(path))
     assert (result.returncode == 0) is ok, result.stdout
     assert path.read_bytes() == content  # check-only: never rewrites
-
-
-# ----------------------------------------------------------------- container smoke test
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def model_server() -> Any:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
-        "MODEL_SERVER_HOST": "127.0.0.1",
-        "SAGEMAKER_BIND_TO_PORT": str(port),
-        "SAGEMAKER_MODEL_SERVER_WORKERS": "1",
-    }
-    proc = subprocess.Popen(
-        [str(ROOT / "model" / "serve")],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
-def test_container_smoke_checks_pass_against_the_real_model_server(model_server: str) -> None:
-    result = _script("container_smoke.py", "--url", model_server, "--csv", str(CSV))
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("ok  GET /ping -> 200")
-    assert "POST /invocations text/csv -> 200: method=auto series=[bitcoin]" in lines[1]
-    assert lines[2].startswith("ok  POST /invocations bad csv -> 400")
-
-
-def test_container_smoke_fails_when_nothing_answers() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
-    result = _script("container_smoke.py", "--url", url, "--csv", str(CSV), "--timeout", "1")
-    assert result.returncode == 1
-    assert "::error title=container smoke test::/ping did not answer 200" in result.stdout
-
-
-@pytest.mark.parametrize(
-    ("payload", "problem"),
-    [
-        ([], "not a JSON object"),
-        ({"method": "auto", "parameters": {}}, "lacks 'series'"),
-        ({"method": "auto", "parameters": {}, "series": []}, "no series"),
-        (
-            {
-                "method": "auto",
-                "parameters": {},
-                "series": [
-                    {"name": "a", "values": [1, 2], "timestamps": ["x"], "expected": [1, 2]}
-                ],
-            },
-            "timestamps has not 2 entries",
-        ),
-    ],
-)
-def test_container_smoke_rejects_wrong_answers(payload: Any, problem: str) -> None:
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        import container_smoke
-    finally:
-        sys.path.remove(str(SCRIPTS))
-    with pytest.raises(container_smoke.SmokeError, match=problem):
-        container_smoke.check_answer(payload)
-
-
-DOCKER_SHIM = """#!/usr/bin/env bash
-# Stand-in for the docker CLI (no Docker engine here): records each call; `run` starts the real
-# model server the way the image's CMD would, `rm -f` stops it, `logs` prints a marker.
-set -euo pipefail
-echo "$*" >> "$SHIM_DIR/calls"
-case "$1" in
-  run)
-    [ "${@: -1}" = serve ] || { echo "not started as SageMaker does" >&2; exit 125; }
-    port=$(printf '%s\\n' "$@" | sed -n 's/^127\\.0\\.0\\.1:\\([0-9]*\\):8080$/\\1/p')
-    SAGEMAKER_BIND_TO_PORT="$port" MODEL_SERVER_HOST=127.0.0.1 \\
-      SAGEMAKER_MODEL_SERVER_WORKERS=1 "$MODEL_SERVE" >/dev/null 2>&1 &
-    echo $! > "$SHIM_DIR/pid"
-    echo fake-container-id ;;
-  rm)
-    if [ -f "$SHIM_DIR/pid" ]; then kill "$(cat "$SHIM_DIR/pid")" 2>/dev/null || true; fi
-    rm -f "$SHIM_DIR/pid" ;;
-  logs) echo "CONTAINER LOGS" ;;
-esac
-"""
-
-
-def _with_docker_shim(tmp_path: Path, csv: Path, timeout: str) -> subprocess.CompletedProcess[str]:
-    shim = tmp_path / "bin" / "docker"
-    shim.parent.mkdir()
-    shim.write_text(DOCKER_SHIM, encoding="utf-8")
-    shim.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{shim.parent}:{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
-        "SHIM_DIR": str(tmp_path),
-        "MODEL_SERVE": str(ROOT / "model" / "serve"),
-    }
-    port = str(_free_port())
-    return subprocess.run(
-        [PYTHON, str(SCRIPTS / "container_smoke.py"), "--image", "model:ci", "--port", port,
-         "--csv", str(csv), "--timeout", timeout],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-
-
-def test_container_smoke_starts_the_image_with_serve_and_cleans_up(tmp_path: Path) -> None:
-    result = _with_docker_shim(tmp_path, CSV, "90")
-    assert result.returncode == 0, result.stdout + result.stderr
-    calls = (tmp_path / "calls").read_text().splitlines()
-    assert calls[0] == "rm -f trends-anomaly-smoke"
-    assert calls[1].startswith("run -d --name trends-anomaly-smoke -p 127.0.0.1:")
-    assert calls[1].endswith(":8080 model:ci serve")
-    assert calls[-1] == "rm -f trends-anomaly-smoke"
-    assert not (tmp_path / "pid").exists()
-
-
-def test_container_smoke_prints_the_container_logs_on_failure(tmp_path: Path) -> None:
-    not_csv = tmp_path / "empty.csv"
-    not_csv.write_text("", encoding="utf-8")
-    result = _with_docker_shim(tmp_path, not_csv, "90")
-    assert result.returncode == 1
-    assert "::error title=container smoke test::POST /invocations" in result.stdout
-    assert "CONTAINER LOGS" in result.stdout
-    assert (tmp_path / "calls").read_text().splitlines()[-1] == "rm -f trends-anomaly-smoke"

@@ -1,0 +1,280 @@
+"""The model image, measured as SageMaker runs it (`python -m bench --only image`).
+
+Build time and MB of layers above the base; `docker run` to the first `/ping` 200; the
+container's memory (its cgroup, as `docker stats` counts it) at idle and while answering a
+100 000-point request, and one worker's peak RSS on the largest accepted request against the
+budget the default worker count is computed with; requests/s for 261-point requests against
+the container and the bare process, in the same run (a ratio). Skipped, with the reason, where
+no Docker engine can run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deploy.local_model import free_port
+from devstack import model_container as mc
+
+from . import server
+from .synth import long_series_csv
+
+BENCH_TAG = "trends-anomaly-model:bench"
+
+# Run inside the container: its cgroup's memory (v2 or v1) and the gunicorn processes' RSS.
+_PROBE = r"""
+import json, os, glob
+def read(p):
+    try:
+        return open(p).read()
+    except OSError:
+        return None
+def stat(text):
+    return dict((k, int(v)) for k, v in (l.split() for l in (text or "").splitlines()))
+out = {}
+if read("/sys/fs/cgroup/memory.current") is not None:
+    s = stat(read("/sys/fs/cgroup/memory.stat"))
+    out["usage"] = int(read("/sys/fs/cgroup/memory.current")) - s.get("inactive_file", 0)
+    peak = read("/sys/fs/cgroup/memory.peak")
+    out["peak_with_cache"] = int(peak) if peak else None
+else:
+    s = stat(read("/sys/fs/cgroup/memory/memory.stat"))
+    usage = int(read("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+    out["usage"] = usage - s.get("total_inactive_file", 0)
+    out["peak_with_cache"] = int(read("/sys/fs/cgroup/memory/memory.max_usage_in_bytes"))
+procs = []
+for d in glob.glob("/proc/[0-9]*"):
+    cmd = (read(d + "/cmdline") or "").replace("\0", " ")
+    if "gunicorn" not in cmd or int(d[6:]) == os.getpid():
+        continue
+    st = dict(l.split(":", 1) for l in (read(d + "/status") or "").splitlines() if ":" in l)
+    procs.append({"pid": int(d[6:]), "ppid": int(st["PPid"]),
+                  "rss": int(st["VmRSS"].split()[0]) * 1024,
+                  "hwm": int(st["VmHWM"].split()[0]) * 1024})
+out["procs"] = procs
+print(json.dumps(out))
+"""
+
+
+def probe(name: str) -> dict[str, Any]:
+    """Memory of the running container ``name`` (bytes)."""
+    proc = mc.docker("exec", name, "python3", "-c", _PROBE)
+    return json.loads(proc.stdout)
+
+
+@dataclass
+class ContainerServer:
+    """A started container with the interface of :class:`bench.server.Server`."""
+
+    container: mc.ModelContainer
+
+    @property
+    def port(self) -> int:
+        return self.container.port
+
+    def conn(self, timeout: float = 60.0) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def stop(self) -> None:
+        self.container.stop()
+
+
+def _mb(n: float | None) -> str:
+    """Disk (image layers), in MB as docker counts them."""
+    return "-" if n is None else f"{n / 1e6:.0f} MB"
+
+
+def _mib(n: float | None) -> str:
+    """Memory, in MiB as the cgroup limits (--memory 2g = 2048 MiB) count it."""
+    return "-" if n is None else f"{n / 2**20:.0f} MiB"
+
+
+def _layers_above(image: str, base: str) -> int:
+    """Bytes of the image's layers that are not its base's (uncompressed, as docker counts)."""
+    size = int(mc.docker("image", "inspect", "-f", "{{.Size}}", image).stdout)
+    base_size = int(mc.docker("image", "inspect", "-f", "{{.Size}}", base).stdout)
+    return size - base_size
+
+
+def _start(image: str, workers: int | None, memory: str = mc.DEFAULT_MEMORY) -> mc.ModelContainer:
+    return mc.ModelContainer(
+        image,
+        free_port(),
+        workers=workers,
+        memory=memory,
+        env={"MODEL_SERVER_LOG_LEVEL": "warning"},
+    ).start(timeout_s=90)
+
+
+def _post(port: int, body: bytes, attrs: str = "method=auto") -> tuple[int, float]:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    t0 = time.perf_counter()
+    c.request(
+        "POST",
+        "/invocations",
+        body=body,
+        headers={"Content-Type": "text/csv", "X-Amzn-SageMaker-Custom-Attributes": attrs},
+    )
+    r = c.getresponse()
+    r.read()
+    c.close()
+    return r.status, time.perf_counter() - t0
+
+
+def _largest_body() -> bytes:
+    """The largest body the server accepts (6 MB): ~450 000 daily points, short rows."""
+    import numpy as np
+
+    n = 450_000
+    days = np.datetime64("1000-01-01") + np.arange(n)
+    values = np.random.default_rng(0).integers(0, 100, n)
+    rows = "\n".join(f"{d},{v}" for d, v in zip(days.astype(str), values, strict=True))
+    return ("d,v\n" + rows).encode()
+
+
+def _peak_during(name: str, work: Any) -> tuple[Any, int]:
+    """Run ``work()`` while sampling the container's memory; (its result, peak usage)."""
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            with contextlib.suppress(RuntimeError, ValueError, KeyError):
+                peak[0] = max(peak[0], probe(name)["usage"])
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        result = work()
+    finally:
+        done.set()
+        sampler.join()
+    return result, peak[0]
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Every figure of the image (prints them as it goes); {"skipped": why} without an engine."""
+    try:
+        mc.ensure_engine()
+    except mc.NoEngine as exc:
+        print(f"skipped: no Docker engine can run here ({exc})")
+        return {"skipped": str(exc)}
+    report: dict[str, Any] = {}
+    base = mc.resolve_base(log=print)
+    print(f"base: {base.describe()}")
+    # Build: from scratch above the base unless --quick (then docker's layer cache serves).
+    if not quick:
+        mc.docker("rmi", "-f", BENCH_TAG, check=False)
+    cmd = ["build", "--network", "host", "--build-arg", f"BASE_IMAGE={base.image}"]
+    cmd += ([] if quick else ["--no-cache"]) + ["-t", BENCH_TAG, str(mc.MODEL_DIR)]
+    t0 = time.monotonic()
+    mc.docker(*cmd)
+    report["build_s"] = time.monotonic() - t0
+    report["above_base_bytes"] = _layers_above(BENCH_TAG, base.image)
+    cache = "docker's layer cache allowed" if quick else "--no-cache, the base present"
+    print(
+        f"build: {report['build_s']:.1f} s ({cache}); layers above the base: "
+        f"{_mb(report['above_base_bytes'])} (issue 10 baseline: 237 MB)"
+    )
+
+    # Start to first /ping, as SageMaker starts it (no worker count: the server chooses).
+    starts = []
+    for _ in range(3 if quick else 5):
+        c = _start(BENCH_TAG, workers=None)
+        starts.append(c.ready_s)
+        c.stop(quick=True)
+    report["start_to_ping_s"] = starts
+    print(
+        "docker run -> first /ping 200: "
+        + ", ".join(f"{s:.2f}" for s in starts)
+        + f" s (median {statistics.median(starts):.2f} s, min {min(starts):.2f} s)"
+    )
+
+    # Memory: idle, during a 100 000-point request, and one worker on the largest request.
+    c = _start(BENCH_TAG, workers=None)
+    try:
+        time.sleep(2)  # every worker booted
+        idle = probe(c.name)
+        big = long_series_csv(100_000).encode()
+        (status, seconds), peak = _peak_during(c.name, lambda: _post(c.port, big))
+        assert status == 200, status
+        report["memory_idle_bytes"] = idle["usage"]
+        report["memory_100k_peak_bytes"] = peak
+        print(
+            f"memory (--memory 2g, {len(idle['procs']) - 1} workers): idle "
+            f"{_mib(idle['usage'])}; while answering a 100 000-point request ({seconds:.2f} s) "
+            f"peak {_mib(peak)} (cgroup usage less inactive file cache, sampled every ~0.1 s)"
+        )
+    finally:
+        c.stop(quick=True)
+    c = _start(BENCH_TAG, workers=1)
+    try:
+        status, seconds = _post(c.port, _largest_body())
+        after = probe(c.name)
+        worker = max(p["hwm"] for p in after["procs"] if p["pid"] != 1)
+        master = next(p["rss"] for p in after["procs"] if p["pid"] == 1)
+        report["worker_peak_rss_bytes"] = worker
+        report["master_rss_bytes"] = master
+        from trends_anomaly.workers import WORKER_PEAK_BYTES
+
+        report["worker_budget_bytes"] = WORKER_PEAK_BYTES
+        print(
+            f"one worker's peak RSS on the largest request (6 MB, 450 000 points, {status} in "
+            f"{seconds:.1f} s): {_mib(worker)} (budget {_mib(WORKER_PEAK_BYTES)}); master RSS "
+            f"{_mib(master)}"
+        )
+    finally:
+        c.stop(quick=True)
+
+    # Requests/s, 261-point requests, the container vs the bare process, alternated.
+    body = long_series_csv(261).encode()
+    secs = 4.0 if quick else 8.0
+    rps: dict[str, list[float]] = {"process": [], "container": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        proc_srv = server.start(Path(tmp))
+        cont_srv = ContainerServer(_start(BENCH_TAG, workers=proc_srv.model.workers))
+        try:
+            for _ in range(2):
+                for kind, srv in (("process", proc_srv), ("container", cont_srv)):
+                    server.post_csv(srv.conn(), body)  # warm
+                    load = server.throughput(
+                        srv, body, threads=8, seconds=secs, max_requests=20_000
+                    )
+                    rps[kind].append(load.requests / load.seconds if load.seconds else 0.0)
+        finally:
+            proc_srv.stop()
+            cont_srv.stop()
+    p, k = statistics.mean(rps["process"]), statistics.mean(rps["container"])
+    report["rps_process"], report["rps_container"] = p, k
+    report["rps_ratio"] = k / p if p else None
+    print(
+        f"throughput, 261-point auto requests, 8 clients, {proc_srv.model.workers} workers, "
+        f"2 x {secs:.0f} s each, alternated: process {p:.0f} req/s, container {k:.0f} req/s, "
+        f"container/process {report['rps_ratio']:.2f}"
+    )
+    return report
+
+
+def targets(report: dict[str, Any]) -> list[tuple[str, float | None, bool | None]]:
+    """The image's "done when" lines with the numbers measured."""
+    if not report or "skipped" in report:
+        return []
+    start = statistics.median(report["start_to_ping_s"])
+    above = report["above_base_bytes"] / 1e6
+    worker = report["worker_peak_rss_bytes"] / 2**20
+    budget = report["worker_budget_bytes"] / 2**20
+    return [
+        ("image: docker run -> first /ping 200 <= 1.5 s (median, s)", start, start <= 1.5),
+        ("image: MB of layers above the base <= 237", above, above <= 237),
+        (f"image: worker peak RSS (MiB) on the largest request <= budget {budget:.0f}", worker,
+         worker <= budget),
+    ]  # fmt: skip
