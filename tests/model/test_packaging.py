@@ -54,6 +54,12 @@ def test_dockerfile_pins_the_base_and_installs_only_hashed_wheels():
     base = re.search(r"^ARG\s+BASE_IMAGE=(\S+)", text, re.MULTILINE).group(1)
     assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+@sha256:[0-9a-f]{64}", base), base
     assert re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE) == ["${BASE_IMAGE}"]
+    # Dependabot updates the FROM line of base.Dockerfile, not an ARG default: they must agree.
+    watched = re.search(r"^FROM\s+(\S+)", (MODEL / "base.Dockerfile").read_text(), re.MULTILINE)
+    assert watched.group(1) == base, (
+        f"model/base.Dockerfile pins {watched.group(1)} (Dependabot moved it?): copy it into "
+        "the `ARG BASE_IMAGE=` default of model/Dockerfile"
+    )
     assert "--require-hashes" in text and "--only-binary=:all:" in text
     # Root, as SageMaker's hosting documentation expects (model/README.md cites it).
     assert not re.search(r"^USER\s", text, re.MULTILINE)
