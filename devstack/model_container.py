@@ -15,12 +15,12 @@ import re
 import shutil
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from deploy.local_model import _ping  # the bare process's readiness probe, the same /ping
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL_DIR = REPO / "model"
@@ -262,11 +262,3 @@ class ModelContainer:
             shutil.rmtree(self._empty_dir, ignore_errors=True)
             self._empty_dir = None
         return Stopped(seconds, int(code.strip() or -1), log)
-
-
-def _ping(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1.0) as reply:
-            return bool(reply.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
