@@ -111,7 +111,9 @@ def resolve_base(log: Log = _quiet) -> Base:
         pulled = docker("pull", pinned, check=False, timeout=600)
         if pulled.returncode == 0:
             return Base(pinned, False, "pulled")
-        why = (pulled.stderr.strip().splitlines() or ["pull failed"])[-1][:200]
+        # The error's last clause says enough ("no such host", "connection refused", ...).
+        last = (pulled.stderr.strip().splitlines() or ["pull failed"])[-1]
+        why = last.rsplit(": ", 1)[-1][:120]
     else:
         why = "MODEL_BASE_IMAGE"
     cached = image_exists(STANDIN_BASE)
