@@ -9,21 +9,34 @@ from devstack.model_container import Build, NoEngine, build_image, ensure_engine
 
 TEST_TAG = "trends-anomaly-model:test"
 
-_built: dict[str, Build | str] = {}  # "build" -> Build, or "skip" -> why
+_built: dict[str, Build | str] = {}  # "build" -> Build, "skip" -> why, "error" -> what failed
 _notes: list[str] = []
 
 
+def prepare() -> None:
+    """Start the engine and build the image, once per session. Called before the first test
+    runs (tests/conftest.py) when any selected test needs the image, so that a first run's
+    minutes (installing docker.io, the stand-in base) count against no test's timeout."""
+    if _built:
+        return
+    try:
+        ensure_engine()
+    except NoEngine as exc:
+        _built["skip"] = f"no Docker engine: {exc}"
+        return
+    try:
+        _built["build"] = build_image(TEST_TAG)
+    except RuntimeError as exc:
+        _built["error"] = str(exc)
+
+
 def built_image() -> Build:
-    """The image (built on first use in this session); skips the test where no engine can run."""
+    """The image; skips the test where no engine can run, fails it where the build failed."""
+    prepare()
     if "skip" in _built:
         pytest.skip(str(_built["skip"]))
-    if "build" not in _built:
-        try:
-            ensure_engine()
-        except NoEngine as exc:
-            _built["skip"] = f"no Docker engine: {exc}"
-            pytest.skip(str(_built["skip"]))
-        _built["build"] = build_image(TEST_TAG)
+    if "error" in _built:
+        pytest.fail(f"the model image could not be built: {_built['error']}", pytrace=False)
     build = _built["build"]
     assert isinstance(build, Build)
     return build
@@ -45,4 +58,6 @@ def summary() -> str | None:
         lines.append(f"model image {build.tag}: built in {seconds} on the {build.base.describe()}")
     if "skip" in _built:
         lines.append(f"model image: not built, container tests skipped ({_built['skip']})")
+    if "error" in _built:
+        lines.append(f"model image: the build failed: {str(_built['error'])[:500]}")
     return "\n".join(lines + _notes) or None
