@@ -5,7 +5,10 @@ No Flask here, so the whole contract is testable without a server. Accepted bodi
 * ``text/csv`` — a Trends export or plain CSV; parameters in CustomAttributes;
 * ``application/json`` — ``{"csv": ...}``, ``{"series": [...]}``, or the legacy
   ``{"data": ..., "eps", "min_pts", "seasonality", "period"}`` whose answer stays the old
-  ``text/csv`` list of row indices unless ``Accept: application/json`` asks for the new one.
+  ``text/csv`` list of row indices unless ``Accept: application/json`` asks for the new one
+  (its first column may be a numeric time axis, read as row positions as the original app did).
+
+``Accept: text/csv`` on a new request answers a table of anomalies (:mod:`.answer_csv`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .answer_csv import anomalies_csv
 from .detect import legacy_rows, run_method
 from .errors import (
     ApiError,
@@ -229,39 +233,16 @@ def _anomaly_answer(s: Series, a: Anomaly, expected: np.ndarray) -> dict[str, An
     }
 
 
-def _csv_cell(text: str) -> str:
-    if any(c in text for c in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def anomalies_csv(answer: dict[str, Any]) -> bytes:
-    lines = ["series,index,timestamp,value,expected,score,direction,kind"]
-    for s in answer["series"]:
-        for a in s["anomalies"]:
-            lines.append(
-                ",".join(
-                    [
-                        _csv_cell(s["name"]),
-                        str(a["index"]),
-                        _csv_cell(a["timestamp"]),
-                        f"{a['value']:g}",
-                        f"{a['expected']:g}",
-                        f"{a['score']:g}",
-                        a["direction"],
-                        a["kind"],
-                    ]
-                )
-            )
-    return ("\n".join(lines) + "\n").encode()
-
-
 def invoke(req: Invocation, settings: Settings) -> Answer:
     """Run one request; ApiErrors propagate to the caller, which renders them."""
     if len(req.body) > settings.max_payload_bytes:
         raise PayloadTooLarge.over(settings.max_payload_bytes, len(req.body))
     if not req.body.strip():
-        raise BadCsv("The body is empty.", "Send a Google Trends CSV export or a JSON request.")
+        raise BadCsv(
+            "The file is empty: it has no rows to analyse.",
+            "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
+            "directly, send the file's text as the request body.",
+        )
     kind, ct_params = _media_type(req.content_type or "")
     warnings: list[str] = []
     raw = dict(parse_attributes(req.custom_attributes))
@@ -281,7 +262,8 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
                 )
             if not isinstance(doc["data"], str):
                 raise BadJson("'data' must be the CSV text as a string.", "")
-            table = parse_table(doc["data"])
+            # The original app ignored the first column: a numeric time axis is row positions.
+            table = parse_table(doc["data"], numeric_axis=True)
         elif "csv" in doc or "series" in doc:
             if "csv" in doc:
                 if not isinstance(doc["csv"], str):

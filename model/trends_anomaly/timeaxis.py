@@ -1,36 +1,62 @@
-"""Timestamps: parsing the formats people export, and the sampling step and season they imply."""
+"""Timestamps: parsing the formats people export, and the sampling step and season they imply.
+
+Google Trends writes ISO dates (``2020-07-12``, ``2004-01``, ``2021-06-02T14``). A file re-saved
+by Excel or Google Sheets writes them the spreadsheet's way: ``7/12/2020``, ``7/12/20``,
+``12.07.2020``, ``12/07/2020``, ``12-07-2020`` or ``Jul-20`` for a month. Day-first or
+month-first is decided for the whole column, never cell by cell: a field above 12 settles it; if
+not, the reading with a regular step (weekly, monthly, ...) wins; if both readings are regular,
+the export's convention (``DateOrder``, from its language) decides and a note says so.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
 
 from .types import Step
 
 _HOUR, _DAY = 3600.0, 86400.0
-# Formats tried, in order, when numpy's ISO parser refuses a column. Day-first comes before
-# month-first because most locales that export with slashes write the day first; a column is
-# taken by the first format that parses every cell, so 13/01 settles it either way.
+# Year-first formats tried, in order, when numpy's ISO parser refuses a column (unpadded
+# fields, slashes, a space before the time, compact digits). Day/month orders are decided by
+# ``_read_day_month`` from the whole column instead.
 _FALLBACK_FORMATS = (
     "%Y-%m-%d",
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d %H:%M:%S",
-    "%d.%m.%Y",
-    "%d.%m.%Y %H:%M",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%d-%m-%Y",
     "%Y%m%d",
 )
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+-\s+\d{4}-\d{2}-\d{2}$")  # old weekly "a - b"
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        )
+    )
+    for name in names
+}
+_MONTH_NAME = r"[A-Za-z]{3,9}\.?"
 _LOOKS_LIKE_DATE = re.compile(
-    r"^\s*\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?([ T]\d{1,2}(:\d{2}){0,2}.*)?\s*$"
+    r"^\s*(?:\d{1,4}\.?\s?[-/.]\s?\d{1,2}(?:\.?\s?[-/.]\s?\d{1,4}\.?)?"
+    r"(?:[ T]\d{1,2}(?::\d{2}){0,2}.*)?"
+    rf"|(?:\d{{1,2}}[-. ])?{_MONTH_NAME}[-. ]\d{{2,4}})\s*$"
 )
 _COMPACT = re.compile(r"^\d{8}$")
 # numpy's fast ISO parser takes these cells as they are; anything else (zones, words, odd
@@ -38,6 +64,39 @@ _COMPACT = re.compile(r"^\d{8}$")
 _ISO_CHARS = str.maketrans("", "", "0123456789-:T. \n")  # deleting these leaves nothing
 # After a date, only a plain time may follow (numpy reads anything else as a zone and warns).
 _ZONE_OFFSET = re.compile(r"[T ](?!\d{2}(?::\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:\n|$))")
+
+# A spreadsheet's numeric date: three fields split by one of . / - (the same twice), an
+# optional time with optional seconds and AM/PM. "17. 5. 2015" (Czech) and "2015.05.17."
+# (Hungarian) included.
+_NUMERIC_DATE = re.compile(
+    r"(\d{1,4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{1,4})\.?"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s?([AaPp])\.?[Mm]\.?)?)?"
+)
+# Excel's "mmm-yy" (what it writes for a Trends month such as 2004-01) and "d-mmm-yy".
+_NAMED_MONTH = re.compile(rf"(?:(\d{{1,2}})[-. ])?({_MONTH_NAME})[-. ](\d{{2}}|\d{{4}})")
+
+DateOrder = Literal["day-first", "month-first"]
+_PATTERN = {"day-first": "DD{sep}MM{sep}YY", "month-first": "MM{sep}DD{sep}YY"}
+
+
+@dataclass(frozen=True)
+class DateConvention:
+    """The day/month order an export's locale writes, and why we think so (for the note)."""
+
+    order: DateOrder
+    reason: str  # e.g. "the export is in German"
+
+
+# With no hint at all: most of the world writes the day first.
+DEFAULT_CONVENTION = DateConvention("day-first", "no language was recognised in the file")
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A parsed time axis and, when the column alone could not decide it, what was assumed."""
+
+    timestamps: np.ndarray  # datetime64[s]
+    note: str = ""
 
 
 def numpy_can_parse(cells: list[str]) -> bool:
@@ -64,23 +123,37 @@ def parse_timestamps(cells: list[str], plain_iso: bool | None = None) -> np.ndar
 
     ``plain_iso``: the caller already knows whether ``numpy_can_parse(cells)``.
     """
+    column = read_dates(cells, plain_iso=plain_iso)
+    return None if column is None else column.timestamps
+
+
+def read_dates(
+    cells: list[str],
+    plain_iso: bool | None = None,
+    convention: DateConvention = DEFAULT_CONVENTION,
+) -> DateColumn | None:
+    """The column as timestamps, or None when it is not one of dates.
+
+    ``convention`` is used only when neither a field above 12 nor a regular step tells a
+    day-first column from a month-first one; the answer's ``note`` then says what was assumed.
+    """
     if not cells:
-        return np.zeros(0, dtype="datetime64[s]")
+        return DateColumn(np.zeros(0, dtype="datetime64[s]"))
     if plain_iso is None:
         plain_iso = numpy_can_parse(cells)
     cleaned = cells if plain_iso else [_normalise(c) for c in cells]
-    if cleaned is not cells and not numpy_can_parse(cleaned):
-        return _parse_slow(cleaned)  # numpy would warn on zones and guess at odd text
-    try:
-        parsed = np.array(cleaned, dtype="datetime64[s]")
-        if not np.isnat(parsed).any():
-            return parsed
-    except ValueError:
-        pass
-    return _parse_slow(cleaned)
+    if cleaned is cells or numpy_can_parse(cleaned):
+        try:
+            parsed = np.array(cleaned, dtype="datetime64[s]")
+            if not np.isnat(parsed).any():
+                return DateColumn(parsed)
+        except ValueError:
+            pass
+    # numpy would warn on zones and guess at odd text: the stricter readers below instead.
+    return _parse_slow(cleaned, convention)
 
 
-def _parse_slow(cells: list[str]) -> np.ndarray | None:
+def _parse_slow(cells: list[str], convention: DateConvention) -> DateColumn | None:
     try:  # ISO 8601 with a zone or odd precision: convert to UTC, drop the zone
         out = []
         for c in cells:
@@ -88,15 +161,137 @@ def _parse_slow(cells: list[str]) -> np.ndarray | None:
             if d.tzinfo is not None:
                 d = d.astimezone(UTC).replace(tzinfo=None)
             out.append(d)
-        return np.array(out, dtype="datetime64[s]")
+        return DateColumn(np.array(out, dtype="datetime64[s]"))
     except ValueError:
         pass
     for fmt in _FALLBACK_FORMATS:
         try:
-            return np.array([datetime.strptime(c, fmt) for c in cells], dtype="datetime64[s]")
+            parsed = [datetime.strptime(c, fmt) for c in cells]
+            return DateColumn(np.array(parsed, dtype="datetime64[s]"))
         except ValueError:
             continue
-    return None
+    return _read_day_month(cells, convention) or _read_named_months(cells)
+
+
+def _year(digits: np.ndarray, width: int) -> np.ndarray:
+    """Four-digit years as they are; two-digit ones as Excel and Sheets read them (00-29 →
+    2000-2029, 30-99 → 1930-1999)."""
+    if width == 4:
+        return digits
+    return np.where(digits < 30, 2000 + digits, 1900 + digits)
+
+
+def _calendar(
+    years: np.ndarray, months: np.ndarray, days: np.ndarray, seconds: np.ndarray
+) -> np.ndarray | None:
+    """datetime64[s] from fields, or None when any (month, day) does not exist."""
+    if ((months < 1) | (months > 12) | (days < 1)).any():
+        return None
+    first = ((years - 1970) * 12 + months - 1).astype("datetime64[M]").astype("datetime64[D]")
+    following = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[D]")
+    if (days > (following - first).astype(np.int64)).any():
+        return None
+    stamps = first + (days - 1).astype("timedelta64[D]")
+    return stamps.astype("datetime64[s]") + seconds.astype("timedelta64[s]")
+
+
+def _clock_seconds(matches: list[re.Match[str]]) -> np.ndarray | None:
+    """Seconds into the day of each cell's optional time (None if one is impossible)."""
+    hours = np.zeros(len(matches), dtype=np.int64)
+    minutes = np.zeros(len(matches), dtype=np.int64)
+    secs = np.zeros(len(matches), dtype=np.int64)
+    for i, m in enumerate(matches):
+        if m.group(5) is None:
+            continue
+        h = int(m.group(5))
+        if m.group(8):  # 12-hour clock
+            if not 1 <= h <= 12:
+                return None
+            h = h % 12 + (12 if m.group(8) in "Pp" else 0)
+        hours[i], minutes[i], secs[i] = h, int(m.group(6)), int(m.group(7) or 0)
+    if (hours > 23).any() or (minutes > 59).any() or (secs > 59).any():
+        return None
+    return hours * 3600 + minutes * 60 + secs
+
+
+def _in_order_and_regular(stamps: np.ndarray) -> tuple[bool, bool]:
+    """(rows already in time order, one regular step between distinct times).
+
+    Regular: the longest step is at most 31/28 of the shortest, which a monthly, quarterly or
+    yearly series meets and a wrong day/month reading (1, 1, ..., 355 days) does not.
+    """
+    t = stamps.astype(np.int64)
+    in_order = bool((np.diff(t) >= 0).all())
+    steps = np.diff(np.unique(t))
+    if len(steps) < 2:
+        return in_order, True
+    return in_order, bool(steps.max() * 28 <= steps.min() * 31)
+
+
+def _read_day_month(cells: list[str], convention: DateConvention) -> DateColumn | None:
+    """Numeric spreadsheet dates (``5/17/15``, ``17.05.2015``, ``17-05-2015``, ...), one order
+    for the whole column."""
+    matches = [_NUMERIC_DATE.fullmatch(c) for c in cells]
+    if not all(matches):
+        return None
+    ms: list[re.Match[str]] = matches  # type: ignore[assignment]
+    shape = {(len(m.group(1)) == 4, m.group(2), len(m.group(4))) for m in ms}
+    if len(shape) != 1:  # one layout per column: mixed separators or years are not a column
+        return None
+    year_first, sep, year_width = shape.pop()
+    seconds = _clock_seconds(ms)
+    if seconds is None:
+        return None
+    a = np.array([int(m.group(1)) for m in ms], dtype=np.int64)
+    b = np.array([int(m.group(3)) for m in ms], dtype=np.int64)
+    c = np.array([int(m.group(4)) for m in ms], dtype=np.int64)
+    if year_first:
+        if year_width > 2:
+            return None
+        stamps = _calendar(a, b, c, seconds)
+        return None if stamps is None else DateColumn(stamps)
+    if year_width not in (2, 4):
+        return None
+    years = _year(c, year_width)
+    readings = {
+        "day-first": _calendar(years, b, a, seconds),
+        "month-first": _calendar(years, a, b, seconds),
+    }
+    valid = {order: s for order, s in readings.items() if s is not None}
+    if len(valid) == 1:  # a field above 12 (or a day the month does not have) settles it
+        return DateColumn(next(iter(valid.values())))
+    if not valid:
+        return None
+    shapes = {order: _in_order_and_regular(s) for order, s in valid.items()}
+    for test in (0, 1):  # rows in time order first, then a regular step
+        passing = [order for order, shape in shapes.items() if shape[test]]
+        if len(passing) == 1:
+            return DateColumn(valid[passing[0]])
+    order = convention.order
+    example = next((c for c in cells if c.strip()), cells[0]).strip()
+    pattern = _PATTERN[order].format(sep=sep).replace("YY", "YYYY" if year_width == 4 else "YY")
+    note = (
+        f"Dates such as {example} can be read day-first or month-first; they were read "
+        f"{order} ({pattern}) because {convention.reason}. If the dates on the chart look "
+        "wrong, save the file with dates written as 2024-01-31."
+    )
+    return DateColumn(valid[order], note)
+
+
+def _read_named_months(cells: list[str]) -> DateColumn | None:
+    """English month names as Excel writes them: ``Jan-04`` (a month), ``12-Jul-20``."""
+    matches = [_NAMED_MONTH.fullmatch(c) for c in cells]
+    if not all(matches):
+        return None
+    ms: list[re.Match[str]] = matches  # type: ignore[assignment]
+    months = [_MONTHS.get(m.group(2).rstrip(".").lower()) for m in ms]
+    widths = {len(m.group(3)) for m in ms}
+    if None in months or len(widths) != 1:
+        return None
+    years = _year(np.array([int(m.group(3)) for m in ms], dtype=np.int64), widths.pop())
+    days = np.array([int(m.group(1) or 1) for m in ms], dtype=np.int64)
+    stamps = _calendar(years, np.array(months, dtype=np.int64), days, np.zeros(len(ms), np.int64))
+    return None if stamps is None else DateColumn(stamps)
 
 
 def infer_step(timestamps: np.ndarray) -> Step:

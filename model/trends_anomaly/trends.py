@@ -2,10 +2,13 @@
 
 A Trends export is a short preamble ("Category: All categories", localized, sometimes with
 a trailing comma), a blank line, a header ("Week,bitcoin: (Worldwide)") and data rows whose
-values are integers 0-100 or ``<1``. Files saved by spreadsheets or users drop the preamble,
-switch to CRLF, add trailing commas or a BOM. The parser does not rely on any of the
-localized words: the data starts at the first row whose first cell is a date, and the row
-above it, if any, is the header.
+values are integers 0-100 or ``<1`` (localized exports write it their way, e.g. ``<\u00a01``
+in French: any cell that starts with ``<`` is read as 0.5). Files saved by spreadsheets or
+users drop the preamble, switch to CRLF, add trailing commas or a BOM, separate cells with
+``;`` or tabs (Excel in locales whose decimal mark is a comma), and rewrite the dates (see
+:mod:`.timeaxis`). The parser does not need the localized words: the data starts at the first
+row whose first cell is a date, and the row above it, if any, is the header. The words only
+break a tie between day-first and month-first dates (:mod:`.exportlocale`).
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import BadCsv, NoNumericColumn
-from .timeaxis import infer_step, looks_like_date, numpy_can_parse, parse_timestamps
-from .types import Series
+from .exportlocale import date_convention
+from .timeaxis import infer_step, looks_like_date, numpy_can_parse, read_dates
+from .types import Series, Step
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
+_BELOW_ONE_MARKS = ("<", "\uff1c")  # "<1", "< 1", "<\u00a01" (French), fullwidth "＜1"
+# Cell separators, in the order tried: a comma (Trends itself), then what Excel writes where
+# the comma is the decimal mark (";"), then tab-separated text ("Unicode Text", TSV).
+_DELIMITERS = (",", ";", "\t")
+_SNIFF_ROWS = 64
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
 _BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
 _SMALL_TEXT = 256 * 1024
@@ -42,10 +52,10 @@ def split_header(header: str) -> tuple[str, str]:
     return header.strip(), ""
 
 
-def _rows(text: str) -> list[list[str]]:
+def _rows(text: str, delimiter: str = ",") -> list[list[str]]:
     text = text.lstrip("\ufeff")
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         if len(text) <= _SMALL_TEXT:
             return list(reader)
         # A comprehension, not list(reader): the interpreter loop lets the server's event loop
@@ -53,20 +63,56 @@ def _rows(text: str) -> list[list[str]]:
         return [row for row in reader]
     except csv.Error as exc:
         raise BadCsv(
-            f"The CSV could not be read: {exc}.",
-            "Send the file as exported (comma-separated, UTF-8) without editing its quotes.",
+            f"The file could not be read as CSV: {exc}.",
+            "Upload the file as Google Trends exported it, or save it again from your "
+            "spreadsheet as CSV, without editing its quotes.",
         ) from exc
 
 
-def _find_data_start(rows: list[list[str]]) -> int:
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _starts_data(row: list[str], numeric_axis: bool) -> bool:
+    if len(row) < 2:
+        return False
+    return looks_like_date(row[0]) or (numeric_axis and _is_number(row[0]))
+
+
+def _find_data_start(rows: list[list[str]], numeric_axis: bool = False) -> int | None:
     for i, row in enumerate(rows):
-        if len(row) >= 2 and looks_like_date(row[0]):
+        if _starts_data(row, numeric_axis):
             return i
-    raise BadCsv(
-        "No data rows found: no line starts with a date followed by a value.",
-        "Send a Google Trends export (File → Download CSV) or a CSV whose first column is a "
-        "date (e.g. 2024-01-31) and whose other columns are numbers.",
+    return None
+
+
+def _no_data_rows() -> BadCsv:
+    return BadCsv(
+        "No data rows found: no line of the file starts with a date followed by a value.",
+        "Upload a Google Trends export (Explore → Download CSV) or a CSV whose first column is "
+        "a date (e.g. 2024-01-31) and whose other columns are numbers.",
     )
+
+
+def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
+    """Rows, the first data row and the delimiter: the first of ``_DELIMITERS`` whose rows
+    start with a date (a comma file is read exactly as before)."""
+    head = "\n".join(text.lstrip("\ufeff").splitlines()[:_SNIFF_ROWS])
+    for delimiter in _DELIMITERS:
+        if delimiter != "," and delimiter not in head:
+            continue
+        sample = _rows(head, delimiter) if delimiter != "," else None
+        if sample is not None and _find_data_start(sample, numeric_axis) is None:
+            continue
+        rows = _rows(text, delimiter)
+        start = _find_data_start(rows, numeric_axis)
+        if start is not None:
+            return rows, start, delimiter
+    raise _no_data_rows()
 
 
 _LT1 = str(LESS_THAN_ONE)
@@ -83,30 +129,37 @@ def _plain_numbers(cells: list[str], out: np.ndarray) -> bool:
     return True
 
 
-def _to_numbers(cells: list[str]) -> tuple[np.ndarray, int, int] | None:
+def _to_numbers(
+    cells: list[str], decimal_comma: bool = False
+) -> tuple[np.ndarray, int, int] | None:
     """Values of one column as floats, with NaN for missing cells; None if not numeric.
 
-    Returns (values, count of '<1' cells, count of missing cells).
+    Returns (values, count of '<1' cells, count of missing cells). ``decimal_comma``: the file
+    separates cells with ';' or tabs, so ``12,5`` is twelve and a half.
     """
     out = np.empty(len(cells))
     if _plain_numbers(cells, out):
         return out, 0, 0
     # Google Trends' "<1" is the usual reason the fast path failed: swap it and try again.
-    below = cells.count("<1")
-    if below and _plain_numbers([_LT1 if c == "<1" else c for c in cells], out):
+    swapped = [_LT1 if c[:1] in _BELOW_ONE_MARKS else c for c in cells]
+    below = sum(1 for a, b in zip(cells, swapped, strict=True) if a is not b)
+    if below and _plain_numbers(swapped, out):
         return out, below, 0
     below = missing = 0
     for i, raw in enumerate(cells):
         cell = raw.strip()
-        if cell == "<1":
+        if cell[:1] in _BELOW_ONE_MARKS:
             out[i] = LESS_THAN_ONE
             below += 1
         elif cell.lower() in _MISSING:
             out[i] = np.nan
             missing += 1
         else:
+            cell = cell.rstrip("%").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+            if decimal_comma and _DECIMAL_COMMA.match(cell):
+                cell = cell.replace(",", ".")
             try:
-                out[i] = float(cell.rstrip("%").replace("\u00a0", "").replace(" ", ""))
+                out[i] = float(cell)
             except ValueError:
                 return None
     if missing == len(cells):
@@ -137,10 +190,21 @@ def fill_missing(values: np.ndarray) -> np.ndarray:
     return np.interp(idx, idx[~bad], values[~bad])
 
 
-def parse_table(text: str) -> Table:
-    """Parse CSV text into one Series per numeric column, with warnings for what was fixed."""
-    rows = _rows(text)
-    start = _find_data_start(rows)
+def _row_axis(labels: list[str]) -> np.ndarray | None:
+    """Row positions as the time axis when the first column holds plain numbers (the original
+    app's own example sends ``Time,Popularity`` then ``0.0,0.23``): as it did, ignore them."""
+    if not all(_is_number(c) for c in labels):
+        return None
+    return np.arange(len(labels)).astype("datetime64[s]")
+
+
+def parse_table(text: str, numeric_axis: bool = False) -> Table:
+    """Parse CSV text into one Series per numeric column, with warnings for what was fixed.
+
+    ``numeric_axis``: a first column of plain numbers is a time axis read as row positions
+    (legacy requests, whose app ignored that column); otherwise it must hold dates.
+    """
+    rows, start, delimiter = _split(text, numeric_axis)
     header = rows[start - 1] if start > 0 and any(c.strip() for c in rows[start - 1]) else None
     data = [r for r in rows[start:] if r and (r[0].strip() or any(c.strip() for c in r))]
     width = max(map(len, data))
@@ -164,21 +228,27 @@ def parse_table(text: str) -> Table:
     plain = numpy_can_parse(labels)
     if not plain:  # padded or unusual cells: echo them trimmed
         labels = [c.strip() for c in labels]
-    timestamps = parse_timestamps(labels, plain_iso=plain)
-    if timestamps is None:
-        bad = next((c for c in labels if parse_timestamps([c]) is None), labels[0])
-        raise BadCsv(
-            f"The first column must hold dates; '{bad[:40]}' is not one.",
-            "Use ISO dates such as 2024-01-31, 2024-01 or 2024-01-31T14:00.",
-        )
     warnings: list[str] = []
+    convention = date_convention(rows[: max(start - 1, 0)], header)
+    dates = read_dates(labels, plain_iso=plain, convention=convention)
+    step: Step | None = None
+    if dates is not None:
+        timestamps = dates.timestamps
+        if dates.note:
+            warnings.append(dates.note)
+    else:
+        axis = _row_axis(labels) if numeric_axis else None
+        if axis is None:
+            raise _not_dates(labels)
+        timestamps, step = axis, Step(0.0, "unknown")
+    step = step or infer_step(timestamps)
     names = list(header[1:width]) if header else []
     names += [""] * (width - 1 - len(names))
     series: list[Series] = []
     skipped: list[str] = []
     for j, cells in enumerate(columns[1:]):
         raw_name = names[j].strip() or f"value{j + 1 if width > 2 else ''}"
-        parsed = _to_numbers(list(cells))
+        parsed = _to_numbers(list(cells), decimal_comma=delimiter != ",")
         if parsed is None:
             skipped.append(raw_name)
             continue
@@ -194,7 +264,7 @@ def parse_table(text: str) -> Table:
                 timestamps=timestamps,
                 labels=labels,
                 values=values,
-                step=infer_step(timestamps),
+                step=step,
                 header=raw_name,
                 geo=geo,
             )
@@ -202,12 +272,26 @@ def parse_table(text: str) -> Table:
     if not series:
         raise NoNumericColumn(
             "No column after the date column holds numbers.",
-            "Values must be numbers (Google Trends' '<1' is accepted); check the delimiter "
-            "is a comma.",
+            "Values must be numbers (Google Trends' '<1' is accepted); check that the cells "
+            "are separated by commas.",
         )
     if skipped:
         warnings.append(f"non-numeric column(s) ignored: {', '.join(skipped)}")
     return _ordered(Table(series, warnings))
+
+
+def _not_dates(labels: list[str]) -> BadCsv:
+    bad = next((c for c in labels if read_dates([c]) is None), labels[0])
+    if all(_is_number(c) for c in labels):
+        return BadCsv(
+            f"The first column holds numbers ('{bad[:40]}'), not dates.",
+            "Put the dates in the first column (e.g. 2024-01-31), as Google Trends exports do.",
+        )
+    return BadCsv(
+        f"The first column must hold dates; '{bad[:40]}' is not one.",
+        "Use dates such as 2024-01-31, 2024-01, 2024-01-31T14:00 or 31/01/2024, one format "
+        "for the whole column.",
+    )
 
 
 def _ordered(table: Table) -> Table:

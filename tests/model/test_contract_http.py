@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -122,8 +124,23 @@ def test_anomaly_table_as_csv_when_asked(client):
     assert headers["Content-Type"].startswith("text/csv")
     assert (
         body.decode().splitlines()[0]
-        == "series,index,timestamp,value,expected,score,direction,kind"
+        == "series,index,timestamp,value,expected,score,direction,kind,start,end"
     )
+
+
+def test_anomaly_table_as_csv_guards_formula_terms(client):
+    """A term that a spreadsheet would run (=HYPERLINK) is written as text, as the page does."""
+    term = '=HYPERLINK("http://example.invalid","x")'
+    values = [5, 6, 5, 7, 6, 5, 6, 90, 6, 5, 6, 7, 5, 6, 5, 6, 7, 5, 6, 5]
+    body = weekly_csv(values, header=f'Week,"{term.replace(chr(34), chr(34) * 2)}: (X)"')
+    status, _, data = client.invoke(body, Accept="text/csv")
+    assert status == 200
+    rows = list(csv.DictReader(io.StringIO(data.decode(), newline="")))
+    assert rows, "the planted spike is an anomaly"
+    assert {r["series"] for r in rows} == {"'" + term}
+    status, answer = client.json(body)
+    assert [a["index"] for a in answer["series"][0]["anomalies"]] == [int(r["index"]) for r in rows]
+    assert [a["start"] for a in answer["series"][0]["anomalies"]] == [r["start"] for r in rows]
 
 
 def legacy_body(csv: bytes, **params) -> bytes:
@@ -162,6 +179,84 @@ def test_legacy_dbscan_is_exactly_the_original(client):
 
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def original_example(rows: int = 170) -> str:
+    """The original app's own example: ``Time,Popularity`` with a numeric time axis
+    (0.0, 0.0059..., ...) and popularity shares, seasonal with one spike."""
+    rng = np.random.default_rng(12)
+    t = np.arange(rows)
+    values = 0.22 + 0.06 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.01, rows)
+    values[[0, 1]] = [0.23, 0.21]
+    values[97] = 0.9
+    lines = [f"{i / (rows - 1)!r},{v:.4f}" for i, v in zip(range(rows), values, strict=True)]
+    return "Time,Popularity\n" + "\n".join(lines) + "\n"
+
+
+def with_dates(text: str) -> str:
+    """The same rows with monthly ISO dates in the first column."""
+    _header, *rows = text.splitlines()
+    months = np.datetime64("2004-01") + np.arange(len(rows))
+    body = [f"{m},{r.split(',', 1)[1]}" for m, r in zip(months, rows, strict=True)]
+    return "\n".join(["Month,Popularity", *body]) + "\n"
+
+
+@pytest.mark.parametrize("seasonality", [True, False])
+def test_legacy_numeric_time_axis_answers_as_before(client, seasonality):
+    """The first column is a time axis the original app ignored: rows are row positions, and
+    the answer is what the same values with dates get, exactly."""
+    example = original_example()
+    assert example.splitlines()[1:3] == ["0.0,0.2300", "0.005917159763313609,0.2100"]
+    answers = []
+    for text in (example, with_dates(example)):
+        doc = {"data": text, "eps": 0.1, "min_pts": 4, "seasonality": seasonality, "period": 12}
+        status, headers, body = client.invoke(json.dumps(doc).encode(), "application/json")
+        assert status == 200, body
+        assert headers["Content-Type"].startswith("text/csv")
+        answers.append(body)
+    assert answers[0] == answers[1]
+    rows = [int(x) for x in answers[0].split()]
+    if seasonality:
+        assert 97 in rows  # the spike
+    status, answer = client.json(
+        json.dumps({"data": example, "seasonality": seasonality}).encode(),
+        "application/json",
+        Accept="application/json",
+    )
+    assert status == 200
+    assert answer["series"][0]["timestamps"][:2] == ["0.0", "0.005917159763313609"]
+    assert answer["frequency"] == "unknown"
+
+
+def test_a_numeric_time_axis_outside_legacy_requests_is_a_clear_400(client):
+    status, answer = client.json(original_example().encode())
+    assert status == 400
+    assert answer["error"]["code"] == "bad_csv"
+    assert "holds numbers" in answer["error"]["message"]
+
+
+RESAVED = DATA_DIR / "resaved"
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in RESAVED.iterdir() if p.suffix in {".csv", ".txt"}),
+)
+def test_spreadsheet_resaved_exports_are_answered_like_their_source(client, name):
+    from tests.data.resaved.resave import VARIANTS
+
+    variant = next(v for v in VARIANTS if v.name == name)
+    status, answer = client.json((RESAVED / name).read_bytes())
+    assert status == 200, answer
+    if variant.rows is not None:  # a cut: its own answer, with the assumption said
+        assert any("day-first or month-first" in w for w in answer["warnings"])
+        return
+    _, source = client.json(read_data(variant.source))
+    assert answer["frequency"] == source["frequency"]
+    for mine, theirs in zip(answer["series"], source["series"], strict=True):
+        assert mine["values"] == theirs["values"]
+        assert [a["index"] for a in mine["anomalies"]] == [a["index"] for a in theirs["anomalies"]]
+        assert mine["expected"] == theirs["expected"]
 
 
 def test_legacy_request_can_ask_for_json(client):
@@ -240,6 +335,15 @@ def test_errors_are_clear_json(client, body, content_type, headers, status, code
     assert error["code"] == code
     assert error["message"]
     assert error["hint"]
+
+
+def test_an_empty_file_is_explained_in_words_for_a_person(client):
+    status, answer = client.json(b" \r\n")
+    assert status == 400
+    error = answer["error"]
+    assert error["message"] == "The file is empty: it has no rows to analyse."
+    assert "Content-Type" not in error["message"] + error["hint"]
+    assert "Download CSV" in error["hint"]
 
 
 def test_bad_parameter_names_the_allowed_range(client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from trends_anomaly.errors import BadCsv, NoNumericColumn
@@ -108,3 +110,108 @@ def test_zoned_and_non_iso_timestamps():
     assert table.series[0].labels[0] == "2024-01-01T10:00:00+02:00"  # echoed as written
     table = parse_table("t,v\n31.01.2024,1\n01.02.2024,2\n")
     assert table.series[0].step.name == "daily"
+
+
+# --- spreadsheet re-saves, localized '<1', other separators, legacy numeric axis (issue 12) ---
+
+RESAVED = DATA / "resaved"
+
+
+RESAVE = importlib.import_module("tests.data.resaved.resave")
+
+
+def _read(path) -> str:
+    from trends_anomaly.contract import decode_text
+
+    return decode_text(path.read_bytes(), None, [])
+
+
+def test_resaved_files_are_what_their_rules_write():
+    """The variants are generated (no spreadsheet runs here): they must match their rules."""
+    assert RESAVE.main(["--check"]) == 0
+    assert sorted(p.name for p in RESAVED.glob("*.*") if p.suffix != ".py") == sorted(
+        v.name for v in RESAVE.VARIANTS
+    )
+
+
+@pytest.mark.parametrize("variant", RESAVE.VARIANTS, ids=lambda v: v.name)
+def test_resaved_exports_read_as_their_source(variant):
+    source = parse_table((DATA / variant.source).read_text(encoding="utf-8-sig"))
+    table = parse_table(_read(RESAVED / variant.name))
+    n = variant.rows or len(source.series[0].values)
+    assert [s.header for s in table.series] == [s.header for s in source.series]
+    for mine, theirs in zip(table.series, source.series, strict=True):
+        assert mine.timestamps.tolist() == theirs.timestamps[:n].tolist()
+        assert mine.values.tolist() == theirs.values[:n].tolist()
+        assert mine.step.name == theirs.step.name or variant.rows
+    date_notes = [w for w in table.warnings if "day-first or month-first" in w]
+    assert bool(date_notes) == (variant.rows is not None), table.warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "assumed", "reason"),
+    [
+        (
+            "excel-mac-en-us-shortdate-12months_en_monthly2004_2terms_football.csv",
+            "month-first (MM/DD/YY)",
+            "the export is in English",
+        ),
+        (
+            "excel-win-de-de-12months_de_monthly2004_3terms.csv",
+            "day-first (DD.MM.YYYY)",
+            "the export is in German",
+        ),
+    ],
+)
+def test_ambiguous_dates_follow_the_exports_language_and_say_so(name, assumed, reason):
+    table = parse_table(_read(RESAVED / name))
+    assert table.series[0].timestamps[:3].astype(str).tolist() == [
+        "2004-01-01T00:00:00",
+        "2004-02-01T00:00:00",
+        "2004-03-01T00:00:00",
+    ]
+    (note,) = table.warnings
+    assert assumed in note and reason in note
+    assert "2024-01-31" in note  # says how to avoid the guess
+
+
+@pytest.mark.parametrize(
+    "cell", ["<1", "< 1", "<\u00a01", "<\u202f1", "\uff1c1", " <1", "<1%", '"<1"']
+)
+def test_every_spelling_of_below_one_is_half(cell):
+    table = parse_table(f"Week,term: (X)\n2024-01-07,5\n2024-01-14,{cell}\n2024-01-21,7\n")
+    assert table.series[0].values.tolist() == [5, 0.5, 7]
+    assert table.warnings == []
+
+
+def test_semicolon_file_with_decimal_commas():
+    text = "Kategorie: Alle Kategorien;\n;\nWoche;a: (Weltweit)\n13.01.2024;12,5\n20.01.2024;<1\n"
+    table = parse_table(text)
+    assert table.series[0].values.tolist() == [12.5, 0.5]
+    assert table.series[0].labels == ["13.01.2024", "20.01.2024"]
+    assert table.series[0].name == "a"
+
+
+def test_a_comma_file_is_never_read_with_semicolons():
+    table = parse_table("Week,a;b: (X)\n2024-01-07,1\n2024-01-14,2\n")
+    assert [s.name for s in table.series] == ["a;b"]
+
+
+ORIGINAL_EXAMPLE = "Time,Popularity\n0.0,0.23\n0.0059171597633136,0.21\n0.011834319526627219,0.3\n"
+
+
+def test_a_numeric_time_axis_is_row_positions_for_legacy_requests():
+    table = parse_table(ORIGINAL_EXAMPLE, numeric_axis=True)
+    (s,) = table.series
+    assert s.name == "Popularity"
+    assert s.labels == ["0.0", "0.0059171597633136", "0.011834319526627219"]
+    assert s.timestamps.astype(np.int64).tolist() == [0, 1, 2]
+    assert s.step.name == "unknown"
+    assert s.values.tolist() == [0.23, 0.21, 0.3]
+
+
+def test_a_numeric_first_column_is_not_dates_elsewhere():
+    with pytest.raises(BadCsv) as info:
+        parse_table(ORIGINAL_EXAMPLE)
+    assert "holds numbers" in info.value.message
+    assert "first column" in info.value.hint

@@ -1,0 +1,170 @@
+"""Reading a date column: ISO as Trends writes it, and what spreadsheets write when they re-save."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from trends_anomaly.timeaxis import (
+    DEFAULT_CONVENTION,
+    DateConvention,
+    infer_step,
+    looks_like_date,
+    read_dates,
+)
+
+US = DateConvention("month-first", "the export is in English")
+DE = DateConvention("day-first", "the export is in German")
+
+
+def days(column) -> list[str]:
+    return np.datetime_as_string(column.timestamps, unit="D").tolist()
+
+
+def monthly(fmt: str, months: int) -> list[str]:
+    """The first of each month from January 2004, written with fmt (d, m, y, yy fields)."""
+    out = []
+    for k in range(months):
+        y, m = 2004 + k // 12, k % 12 + 1
+        out.append(fmt.format(d=1, dd="01", m=m, mm=f"{m:02d}", y=y, yy=f"{y % 100:02d}"))
+    return out
+
+
+def test_iso_columns_take_the_fast_path_without_a_note():
+    column = read_dates(["2020-07-12", "2020-07-19"])
+    assert days(column) == ["2020-07-12", "2020-07-19"] and column.note == ""
+    assert read_dates(["2021-06-02T14", "2021-06-02T15"]).timestamps[1] == np.datetime64(
+        "2021-06-02T15:00:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["5/17/15", "5/24/15"], ["2015-05-17", "2015-05-24"]),  # a month field above 12
+        (["17/05/2015", "24/05/2015"], ["2015-05-17", "2015-05-24"]),
+        (["17.05.2015", "24.05.2015"], ["2015-05-17", "2015-05-24"]),
+        (["17-05-2015", "24-05-2015"], ["2015-05-17", "2015-05-24"]),
+        (["05-17-2015", "05-24-2015"], ["2015-05-17", "2015-05-24"]),
+        (["17.05.15", "24.05.15"], ["2015-05-17", "2015-05-24"]),
+        (["17. 5. 2015", "24. 5. 2015"], ["2015-05-17", "2015-05-24"]),  # Czech
+        (["2015.05.17.", "2015.05.24."], ["2015-05-17", "2015-05-24"]),  # Hungarian
+        (["2015/5/17", "2015/5/24"], ["2015-05-17", "2015-05-24"]),
+        (["Jan-04", "Feb-04", "Mar-04"], ["2004-01-01", "2004-02-01", "2004-03-01"]),
+        (["Jan 2004", "February 2004"], ["2004-01-01", "2004-02-01"]),
+        (["12-Jul-20", "19-Jul-20"], ["2020-07-12", "2020-07-19"]),
+    ],
+)
+def test_a_field_above_12_or_a_named_month_settles_the_order(cells, expected):
+    for convention in (US, DE):  # the column decides; the convention is not consulted
+        column = read_dates(cells, convention=convention)
+        assert days(column) == expected and column.note == ""
+
+
+def test_one_cell_above_12_decides_for_the_whole_column():
+    cells = ["1/2/2020", "1/9/2020", "1/16/2020"]  # only the last cell tells
+    assert days(read_dates(cells, convention=DE)) == ["2020-01-02", "2020-01-09", "2020-01-16"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "order"),
+    [("{m}/{d}/{yy}", "month-first"), ("{dd}.{mm}.{y}", "day-first"), ("{d}-{m}-{y}", "day-first")],
+)
+def test_a_regular_step_settles_first_of_month_columns(fmt, order):
+    """Months written as full dates have every field <= 12; only one reading is monthly."""
+    cells = monthly(fmt, 24)
+    for convention in (US, DE):
+        column = read_dates(cells, convention=convention)
+        assert column.note == ""
+        assert days(column)[:3] == ["2004-01-01", "2004-02-01", "2004-03-01"]
+    assert infer_step(read_dates(cells).timestamps).name == "monthly"
+
+
+@pytest.mark.parametrize(
+    ("convention", "expected", "said"),
+    [
+        (
+            US,
+            ["2004-01-01", "2004-02-01"],
+            "month-first (MM/DD/YY) because the export is in English",
+        ),
+        (DE, ["2004-01-01", "2004-01-02"], "day-first (DD/MM/YY) because the export is in German"),
+        (DEFAULT_CONVENTION, ["2004-01-01", "2004-01-02"], "no language was recognised"),
+    ],
+)
+def test_when_still_ambiguous_the_convention_decides_and_a_note_says_so(convention, expected, said):
+    cells = monthly("{m}/{d}/{yy}", 12)  # 12 months: both readings are regular and in order
+    column = read_dates(cells, convention=convention)
+    assert days(column)[:2] == expected
+    assert said in column.note and "1/1/04" in column.note
+
+
+def test_rows_in_time_order_settle_before_the_step():
+    cells = ["3/1/2020", "3/2/2020", "4/1/2020"]  # day-first goes 3 Jan, 3 Feb, 4 Jan
+    assert days(read_dates(cells, convention=DE)) == ["2020-03-01", "2020-03-02", "2020-04-01"]
+
+
+def test_two_digit_years_pivot_like_excel():
+    assert days(read_dates(["13/1/29", "13/1/30"])) == ["2029-01-13", "1930-01-13"]
+
+
+def hourly(clock: str, hours: int = 30) -> list[str]:
+    """Hours from 2 June 2021 14:00, month-first, in a spreadsheet's 24-hour or AM/PM clock."""
+    out = []
+    for k in range(hours):
+        day, hour = 2 + (14 + k) // 24, (14 + k) % 24
+        if clock == "24h":
+            out.append(f"6/{day}/2021 {hour}:00")
+        elif clock == "24h-seconds":
+            out.append(f"6/{day}/2021 {hour:02d}:00:00")
+        else:
+            h12 = hour % 12 or 12
+            out.append(f"6/{day}/2021 {h12}:00 {'PM' if hour >= 12 else 'AM'}")
+    return out
+
+
+@pytest.mark.parametrize("clock", ["24h", "24h-seconds", "am-pm"])
+def test_times_after_spreadsheet_dates(clock):
+    """Re-saved hourly data: only the month-first reading steps one hour at a time."""
+    column = read_dates(hourly(clock), convention=DE)
+    assert column.note == ""
+    assert str(column.timestamps[0]) == "2021-06-02T14:00:00"
+    assert str(column.timestamps[10]) == "2021-06-03T00:00:00"
+    assert infer_step(column.timestamps).name == "hourly"
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["13/13/2020"],  # no reading has a 13th month
+        ["30/02/2020", "02/30/2020"],  # 30 February either way
+        ["1/2/2020", "1.3.2020"],  # two separators: not one column format
+        ["1/2/2020", "1/3/20"],  # two year widths
+        ["6/2/2021 25:00"],
+        ["Foo-04"],
+        ["1/2/345"],
+        ["hello"],
+    ],
+)
+def test_not_a_date_column(cells):
+    assert read_dates(cells) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "is_date"),
+    [
+        ("2020-07-12", True),
+        ("2021-06-02T14", True),
+        ("5/17/15", True),
+        ("17.05.2015", True),
+        ("17. 5. 2015", True),
+        ("2015.05.17.", True),
+        ("Jan-04", True),
+        ("12-Jul-20", True),
+        ("20200712", True),
+        ("Category: All categories", False),
+        ("Week", False),
+        ("", False),
+    ],
+)
+def test_looks_like_date_finds_data_rows(cell, is_date):
+    assert looks_like_date(cell) is is_date
