@@ -129,7 +129,7 @@ def _read(path) -> str:
 def test_resaved_files_are_what_their_rules_write():
     """The variants are generated (no spreadsheet runs here): they must match their rules."""
     assert RESAVE.main(["--check"]) == 0
-    assert sorted(p.name for p in RESAVED.glob("*.*") if p.suffix != ".py") == sorted(
+    assert sorted(p.name for p in RESAVED.glob("*.*") if p.suffix in {".csv", ".txt"}) == sorted(
         v.name for v in RESAVE.VARIANTS
     )
 
