@@ -20,9 +20,15 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(UV) sync --frozen
 	@touch $@
 
-site: site/dist/index.html ## build the web page into site/dist
+site: site/dist/index.html ## build the web page into site/dist (parameter table regenerated from params.py)
 
-site/dist/index.html: $(shell find site/src site/package.json site/package-lock.json site/build.mjs -type f 2>/dev/null)
+# The page's parameter table and limits, written from model/trends_anomaly/params.py (SPECS).
+PARAMS_JSON := site/src/generated/params.json
+$(PARAMS_JSON): $(wildcard model/trends_anomaly/params.py model/trends_anomaly/settings.py model/trends_anomaly/answer_csv.py) | setup
+	cd model && ../$(PY) -m trends_anomaly.params --json > ../$(PARAMS_JSON).tmp
+	mv $(PARAMS_JSON).tmp $(PARAMS_JSON)
+
+site/dist/index.html: $(PARAMS_JSON) $(shell find site/src site/package.json site/package-lock.json site/build.mjs -type f 2>/dev/null)
 	cd site && npm ci --no-audit --no-fund && npm run build
 
 chromium: ## install Debian's chromium for the browser tests when missing

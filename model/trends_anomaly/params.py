@@ -1,20 +1,42 @@
 """Request parameters: what each method accepts, their ranges and defaults, and validation.
 
-One table (``SPECS``) drives validation, the defaults reported in every answer, and the
-documentation, so the three cannot drift apart. Values arrive as text (SageMaker
-``CustomAttributes``, query strings) or JSON scalars; both are converted and range-checked
-here, and a bad value is a 400 that names the parameter and its allowed range.
+One table (``SPECS``) drives validation, the defaults reported in every answer, the
+documentation and the web page's controls, so they cannot drift apart: the page reads
+``site/src/generated/params.json``, written from this table by
+``python -m trends_anomaly.params --json`` (a test fails when the committed file differs).
+Values arrive as text (SageMaker ``CustomAttributes``, query strings) or JSON scalars; both are
+converted and range-checked here, and a bad value is a 400 that names the parameter and its
+allowed range.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadParameter
 
 METHODS = ("auto", "stl", "dbscan")
+# How the page names and explains each method (in METHODS order; the first is the default).
+METHOD_WORDS: dict[str, tuple[str, str]] = {
+    "auto": (
+        "Auto (recommended)",
+        "Finds spikes, dips, level shifts and seasonal breaks. The season and the thresholds "
+        "are chosen from the data.",
+    ),
+    "stl": (
+        "STL + generalized ESD",
+        "The original method: removes trend and season (STL), then tests what is left for "
+        "outliers (generalized ESD).",
+    ),
+    "dbscan": (
+        "DBSCAN (density)",
+        "The original method: flags points that lie in no dense cluster of (scaled) values.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,13 @@ class Spec:
     lo_open: bool = False
     hi_open: bool = False
     doc: str = ""
+    # The page's words: a label, a sentence of help, the input's step, what a blank field
+    # means per method, and the methods where the field sits under "More settings".
+    label: str = ""
+    help: str = ""
+    step: float = 1
+    blank: dict[str, str] = field(default_factory=dict)
+    advanced_in: tuple[str, ...] = ()
 
     def allowed(self) -> str:
         left = "(" if self.lo_open else "["
@@ -38,6 +67,12 @@ class Spec:
         if self.kind == "period":
             text += ", or 'none' for no seasonality"
         return text
+
+    def default_for(self, method: str) -> Any:
+        """The value ``resolve`` uses when the caller leaves this parameter out."""
+        if method == "stl" and self.name == "alpha" and self.default is None:
+            return DEFAULT_ALPHA_STL
+        return self.default
 
 
 SPECS: dict[str, Spec] = {
@@ -51,6 +86,10 @@ SPECS: dict[str, Spec] = {
             0.0,
             1.0,
             doc="higher finds more anomalies; 0.5 keeps false alarms rare on clean series",
+            label="Sensitivity",
+            help="From 0 to 1. Higher finds more (and smaller) anomalies; 0.5 keeps false "
+            "alarms rare.",
+            step=0.05,
         ),
         Spec(
             "period",
@@ -60,6 +99,11 @@ SPECS: dict[str, Spec] = {
             2,
             math.inf,
             doc="season length in points; default: inferred from the timestamps",
+            label="Season length",
+            help="Points in one season, e.g. 52 for weekly data with a yearly pattern; 0 for "
+            "no season.",
+            blank={"auto": "found from the dates", "stl": "found from the dates"},
+            advanced_in=("auto",),
         ),
         Spec(
             "alpha",
@@ -71,6 +115,12 @@ SPECS: dict[str, Spec] = {
             lo_open=True,
             hi_open=True,
             doc="significance level of the outlier test; auto derives it from sensitivity",
+            label="Significance level",
+            help="How unlikely a value must be to count as an outlier, between 0 and 0.5; "
+            "smaller finds fewer.",
+            step=0.01,
+            blank={"auto": "set by the sensitivity"},
+            advanced_in=("auto",),
         ),
         Spec(
             "max_anomalies",
@@ -80,6 +130,13 @@ SPECS: dict[str, Spec] = {
             0,
             math.inf,
             doc="upper bound on anomalies per series (stl: 10% of n, auto: max(8, n/1000))",
+            label="Most anomalies per series",
+            help="An upper limit on how many anomalies to report for each term.",
+            blank={
+                "auto": "8, or one per 1,000 points in long series",
+                "stl": "a tenth of the points",
+            },
+            advanced_in=("auto",),
         ),
         Spec(
             "eps",
@@ -90,6 +147,10 @@ SPECS: dict[str, Spec] = {
             math.inf,
             lo_open=True,
             doc="DBSCAN neighbourhood radius in the [0, 1]-scaled space",
+            label="Neighbourhood radius (eps)",
+            help="How close, on a 0 to 1 scale of time and value, points must be to count as "
+            "neighbours.",
+            step=0.01,
         ),
         Spec(
             "min_pts",
@@ -99,6 +160,8 @@ SPECS: dict[str, Spec] = {
             1,
             math.inf,
             doc="DBSCAN points (itself included) that make a core point",
+            label="Neighbours for a cluster",
+            help="Points (itself included) within the radius that make a point part of a cluster.",
         ),
     )
 }
@@ -209,3 +272,56 @@ def validate_defaults(defaults: dict[str, Any]) -> dict[str, Any]:
             except (ValueError, TypeError):
                 raise ValueError(f"defaults.json: {name} must be {SPECS[name].allowed()}") from None
     return defaults
+
+
+def _param_entry(spec: Spec, method: str) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "label": spec.label,
+        "kind": spec.kind,
+        "default": spec.default_for(method),
+        "min": spec.lo,
+        "max": None if math.isinf(spec.hi) else spec.hi,
+        "min_open": spec.lo_open,
+        "max_open": spec.hi_open,
+        "step": spec.step,
+        "help": spec.help,
+        "blank": spec.blank.get(method, ""),
+        "advanced": method in spec.advanced_in,
+        "allowed": spec.allowed(),
+    }
+
+
+def page_table() -> dict[str, Any]:
+    """Everything the page needs to build its controls and check a file before sending it."""
+    # Imported here: settings imports this module, and validation needs none of these.
+    from .answer_csv import FORMULA_START
+    from .settings import SAGEMAKER_PAYLOAD_LIMIT
+    from .trends import LESS_THAN_ONE
+
+    return {
+        "generated_by": "python -m trends_anomaly.params --json (from params.SPECS)",
+        "default_method": METHODS[0],
+        "methods": [
+            {
+                "name": method,
+                "label": METHOD_WORDS[method][0],
+                "about": METHOD_WORDS[method][1],
+                "params": [_param_entry(s, method) for s in SPECS.values() if method in s.methods],
+            }
+            for method in METHODS
+        ],
+        "model_max_payload_bytes": SAGEMAKER_PAYLOAD_LIMIT,
+        "csv_formula_start": FORMULA_START,
+        "below_one_value": LESS_THAN_ONE,
+    }
+
+
+def page_table_json() -> str:
+    return json.dumps(page_table(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--json"]:
+        sys.exit("usage: python -m trends_anomaly.params --json > site/src/generated/params.json")
+    sys.stdout.write(page_table_json())

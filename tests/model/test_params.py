@@ -1,0 +1,78 @@
+"""The parameter table: validation, defaults, and the page's generated copy of it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from trends_anomaly.errors import BadParameter
+from trends_anomaly.params import METHODS, SPECS, page_table, page_table_json, resolve
+
+REPO = Path(__file__).resolve().parents[2]
+GENERATED = REPO / "site" / "src" / "generated" / "params.json"
+
+
+def test_the_pages_table_is_the_committed_file():
+    """The page's defaults, ranges and limit come from SPECS: regenerate it when they change."""
+    assert GENERATED.read_text(encoding="utf-8") == page_table_json(), (
+        "site/src/generated/params.json is stale: run `make site` "
+        "(or: cd model && python -m trends_anomaly.params --json > "
+        "../site/src/generated/params.json)"
+    )
+
+
+def test_the_generator_runs_as_documented():
+    out = subprocess.run(
+        [sys.executable, "-m", "trends_anomaly.params", "--json"],
+        cwd=REPO / "model",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert json.loads(out) == page_table()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_page_defaults_are_what_resolve_uses(method):
+    table = {m["name"]: m for m in page_table()["methods"]}[method]
+    resolved = resolve({"method": method})
+    assert [p["name"] for p in table["params"]] == [
+        s.name for s in SPECS.values() if method in s.methods
+    ]
+    for param in table["params"]:
+        assert param["default"] == resolved[param["name"]]
+        if param["default"] is None:
+            assert param["blank"], f"{method}.{param['name']}: say what a blank field means"
+        assert param["label"] and param["help"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_page_ranges_are_what_resolve_accepts(method):
+    table = {m["name"]: m for m in page_table()["methods"]}[method]
+    for param in table["params"]:
+        lo, hi = param["min"], param["max"]
+        edge_ok = {
+            "method": method,
+            param["name"]: lo + (param["step"] if param["min_open"] else 0),
+        }
+        resolve(edge_ok)
+        below = lo - (0 if param["min_open"] else param["step"])
+        if not (param["kind"] == "period" and below <= 0):  # period 0 means "no season"
+            with pytest.raises(BadParameter):
+                resolve({"method": method, param["name"]: below})
+        if hi is not None:
+            above = hi + (0 if param["max_open"] else param["step"])
+            with pytest.raises(BadParameter):
+                resolve({"method": method, param["name"]: above})
+
+
+def test_limits_and_rules_the_page_shares():
+    table = page_table()
+    assert table["model_max_payload_bytes"] == 6 * 1024 * 1024
+    assert table["csv_formula_start"] == "=+-@\t\r"
+    assert table["below_one_value"] == 0.5
+    assert table["default_method"] == "auto"
