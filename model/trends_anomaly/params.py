@@ -295,9 +295,9 @@ def _param_entry(spec: Spec, method: str) -> dict[str, Any]:
 def page_table() -> dict[str, Any]:
     """Everything the page needs to build its controls and check a file before sending it."""
     # Imported here: settings imports this module, and validation needs none of these.
+    from . import timeaxis, trends
     from .answer_csv import FORMULA_START
     from .settings import SAGEMAKER_PAYLOAD_LIMIT
-    from .trends import LESS_THAN_ONE
 
     return {
         "generated_by": "python -m trends_anomaly.params --json (from params.SPECS)",
@@ -313,7 +313,16 @@ def page_table() -> dict[str, Any]:
         ],
         "model_max_payload_bytes": SAGEMAKER_PAYLOAD_LIMIT,
         "csv_formula_start": FORMULA_START,
-        "below_one_value": LESS_THAN_ONE,
+        "below_one_value": trends.LESS_THAN_ONE,
+        # What the parser takes for a file's data rows, so the page can check a file the way
+        # the model will read it (JavaScript reads these regular expressions as they are).
+        "file": {
+            "delimiters": list(trends.DELIMITERS),
+            "date_cell": timeaxis.DATE_CELL.pattern,
+            "compact_date": timeaxis.COMPACT_DATE.pattern,
+            "below_one_marks": list(trends.BELOW_ONE_MARKS),
+            "missing_cells": sorted(trends.MISSING_CELLS),
+        },
     }
 
 

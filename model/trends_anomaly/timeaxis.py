@@ -53,12 +53,12 @@ _MONTHS = {
     for name in names
 }
 _MONTH_NAME = r"[A-Za-z]{3,9}\.?"
-_LOOKS_LIKE_DATE = re.compile(
+DATE_CELL = re.compile(
     r"^\s*(?:\d{1,4}\.?\s?[-/.]\s?\d{1,2}(?:\.?\s?[-/.]\s?\d{1,4}\.?)?"
     r"(?:[ T]\d{1,2}(?::\d{2}){0,2}.*)?"
     rf"|(?:\d{{1,2}}[-. ])?{_MONTH_NAME}[-. ]\d{{2,4}})\s*$"
 )
-_COMPACT = re.compile(r"^\d{8}$")
+COMPACT_DATE = re.compile(r"^\d{8}$")
 # numpy's fast ISO parser takes these cells as they are; anything else (zones, words, odd
 # separators, padding) goes through the slower, stricter path.
 _ISO_CHARS = str.maketrans("", "", "0123456789-:T. \n")  # deleting these leaves nothing
@@ -109,7 +109,7 @@ def numpy_can_parse(cells: list[str]) -> bool:
 
 def looks_like_date(cell: str) -> bool:
     """Cheap test used to find where the data rows of a CSV start."""
-    return bool(_LOOKS_LIKE_DATE.match(cell)) or bool(_COMPACT.match(cell.strip()))
+    return bool(DATE_CELL.match(cell)) or bool(COMPACT_DATE.match(cell.strip()))
 
 
 def _normalise(cell: str) -> str:

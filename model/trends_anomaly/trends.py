@@ -26,16 +26,16 @@ from .timeaxis import infer_step, looks_like_date, numpy_can_parse, read_dates
 from .types import Series, Step
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
-_BELOW_ONE_MARKS = ("<", "\uff1c")  # "<1", "< 1", "<\u00a01" (French), fullwidth "＜1"
+BELOW_ONE_MARKS = ("<", "\uff1c")  # "<1", "< 1", "<\u00a01" (French), fullwidth "＜1"
 # Cell separators, in the order tried: a comma (Trends itself), then what Excel writes where
 # the comma is the decimal mark (";"), then tab-separated text ("Unicode Text", TSV).
-_DELIMITERS = (",", ";", "\t")
+DELIMITERS = (",", ";", "\t")
 _SNIFF_ROWS = 64
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
 _BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
 _SMALL_TEXT = 256 * 1024
-_MISSING = {"", "na", "nan", "null", "none", "-", "n/a"}
+MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "n/a"}
 
 
 @dataclass
@@ -99,10 +99,10 @@ def _no_data_rows() -> BadCsv:
 
 
 def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
-    """Rows, the first data row and the delimiter: the first of ``_DELIMITERS`` whose rows
+    """Rows, the first data row and the delimiter: the first of ``DELIMITERS`` whose rows
     start with a date (a comma file is read exactly as before)."""
     head = "\n".join(text.lstrip("\ufeff").splitlines()[:_SNIFF_ROWS])
-    for delimiter in _DELIMITERS:
+    for delimiter in DELIMITERS:
         if delimiter != "," and delimiter not in head:
             continue
         sample = _rows(head, delimiter) if delimiter != "," else None
@@ -141,17 +141,17 @@ def _to_numbers(
     if _plain_numbers(cells, out):
         return out, 0, 0
     # Google Trends' "<1" is the usual reason the fast path failed: swap it and try again.
-    swapped = [_LT1 if c[:1] in _BELOW_ONE_MARKS else c for c in cells]
+    swapped = [_LT1 if c[:1] in BELOW_ONE_MARKS else c for c in cells]
     below = sum(1 for a, b in zip(cells, swapped, strict=True) if a is not b)
     if below and _plain_numbers(swapped, out):
         return out, below, 0
     below = missing = 0
     for i, raw in enumerate(cells):
         cell = raw.strip()
-        if cell[:1] in _BELOW_ONE_MARKS:
+        if cell[:1] in BELOW_ONE_MARKS:
             out[i] = LESS_THAN_ONE
             below += 1
-        elif cell.lower() in _MISSING:
+        elif cell.lower() in MISSING_CELLS:
             out[i] = np.nan
             missing += 1
         else:

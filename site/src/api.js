@@ -1,11 +1,23 @@
 /**
- * The one network call: POST the raw CSV to `${apiUrl}/detect` with the method and its
- * parameters as query parameters. Every failure becomes an ApiProblem with a message a person
- * can act on: the API's own {error: {message, hint}} when it sent one, otherwise what we know.
+ * The one detection call: POST the file's bytes, unchanged, to `${apiUrl}/detect` with the
+ * method and its parameters as query parameters. Every failure becomes an ApiProblem with a
+ * message a person can act on: the API's own {error: {message, hint}} when it sent one (except
+ * the few that only a program could cause, which are put in words about the file), otherwise
+ * what we know.
  */
+import { formatBytes } from "./format.js";
 
-export const MAX_UPLOAD_BYTES = 6 * 1024 * 1024; // the API (Lambda/SageMaker) request limit
 export const TIMEOUT_MS = 35_000; // a little above API Gateway's 30 s integration timeout
+
+// Errors the API words for programs calling it (they speak of bodies and Content-Types); the
+// page sent the user's file, so it says what they mean for that file.
+const ABOUT_THE_FILE = {
+  empty_body: ["The file is empty: it has no rows to analyse.",
+    "Choose the CSV that Google Trends downloads (Explore → ⋮ → Download CSV)."],
+  bad_base64: ["The file could not be sent as it is.", "Try choosing it again."],
+  unsupported_media_type: ["The file could not be read as a CSV file.",
+    "Choose the CSV that Google Trends downloads, or save your sheet as CSV."],
+};
 
 /** A failure to show the user: message, optional hint, and what we know about it. */
 export class ApiProblem extends Error {
@@ -34,18 +46,13 @@ export function detectUrl(apiUrl, method, params) {
 /**
  * Run detection. Resolves with the model's JSON answer; rejects with ApiProblem.
  * @param {string} apiUrl
- * @param {string} csvText the file exactly as read
+ * @param {Uint8Array | string} body the file exactly as read
  * @param {string} method
  * @param {Record<string, string>} params
  */
-export async function detect(apiUrl, csvText, method, params, { fetchImpl = fetch } = {}) {
-  const size = new Blob([csvText]).size;
-  if (size > MAX_UPLOAD_BYTES) {
-    throw new ApiProblem(
-      `The file is ${(size / 1024 / 1024).toFixed(1)} MB; the API accepts at most 6 MB.`,
-      { hint: "Export a shorter time range or fewer terms from Google Trends.", code: "too_large" },
-    );
-  }
+export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, maxBytes = Infinity } = {}) {
+  const size = typeof body === "string" ? new Blob([body]).size : body.byteLength;
+  if (size > maxBytes) throw tooLarge(size, maxBytes);
   const url = detectUrl(apiUrl, method, params);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -54,7 +61,7 @@ export async function detect(apiUrl, csvText, method, params, { fetchImpl = fetc
     response = await fetchImpl(url, {
       method: "POST",
       headers: { "Content-Type": "text/csv", Accept: "application/json" },
-      body: csvText,
+      body,
       signal: controller.signal,
       credentials: "omit",
     });
@@ -77,6 +84,13 @@ export async function detect(apiUrl, csvText, method, params, { fetchImpl = fetc
   return readAnswer(response);
 }
 
+function tooLarge(size, limit) {
+  return new ApiProblem(
+    `The file is ${formatBytes(size)}; this site accepts files up to ${formatBytes(limit)}.`,
+    { hint: "Export a shorter time range or fewer terms from Google Trends.", code: "payload_too_large" },
+  );
+}
+
 /** Turn a fetch Response into the answer or an ApiProblem. */
 export async function readAnswer(response) {
   const text = await response.text();
@@ -96,8 +110,9 @@ export async function readAnswer(response) {
   }
   const error = body && typeof body.error === "object" && body.error ? body.error : null;
   if (error && typeof error.message === "string") {
-    throw new ApiProblem(error.message, {
-      hint: typeof error.hint === "string" ? error.hint : "",
+    const words = ABOUT_THE_FILE[error.code];
+    throw new ApiProblem(words ? words[0] : error.message, {
+      hint: words ? words[1] : typeof error.hint === "string" ? error.hint : "",
       code: typeof error.code === "string" ? error.code : "",
       status: response.status,
       requestId: typeof error.request_id === "string" ? error.request_id : "",

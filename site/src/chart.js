@@ -1,11 +1,16 @@
 /**
- * One uPlot chart per series: the values, the expected line, the lower–upper band shaded, and
- * the anomalies as red points. The chart follows its container's width (phones included); the
- * anomaly table next to it is the accessible, exact version of what the chart shows.
+ * One uPlot chart per series: the values, the expected line, the expected range shaded, each
+ * anomaly as a red point and its extent (start to end) as a pale red span. A readout above the
+ * chart says the date, value, expected value and range under the pointer (or the keyboard's
+ * cursor: arrows, Home, End); dragging across the chart zooms in, and "Reset zoom" (or a
+ * double click, or Escape) shows everything again. The chart follows its container's width;
+ * the anomaly table beside it is the exact, accessible version of what it shows.
  */
 import uPlot from "uplot";
+import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
+import { extentSpans, readoutHint, readoutParts } from "./readout.js";
 
 const COLORS = {
   value: "#1d4ed8",
@@ -13,6 +18,7 @@ const COLORS = {
   band: "rgba(37, 99, 235, 0.13)",
   bandEdge: "rgba(37, 99, 235, 0.35)",
   anomaly: "#dc2626",
+  extent: "rgba(220, 38, 38, 0.12)",
 };
 
 function height(width) {
@@ -36,20 +42,78 @@ function columns(series) {
   };
 }
 
+/** Shade each event's extent, half a step beyond its first and last point. */
+function shadeExtents(spans, x) {
+  return (u) => {
+    if (!spans.length) return;
+    const { ctx, bbox } = u;
+    const halfStep = (i) => {
+      const step = i > 0 ? x[i] - x[i - 1] : x[i + 1] - x[i];
+      return Number.isFinite(step) ? step / 2 : 0;
+    };
+    ctx.save();
+    ctx.fillStyle = COLORS.extent;
+    ctx.beginPath();
+    ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    for (const [s, e] of spans) {
+      const left = u.valToPos(x[s] - halfStep(s), "x", true);
+      const right = u.valToPos(x[e] + halfStep(e), "x", true);
+      const minWidth = 3 * (window.devicePixelRatio || 1);
+      const width = Math.max(right - left, minWidth);
+      ctx.fillRect(left - (width - (right - left)) / 2, bbox.top, width, bbox.height);
+    }
+    ctx.restore();
+  };
+}
+
+function writeReadout(node, parts) {
+  clear(node);
+  parts.forEach(([label, value], k) => {
+    if (k) append(node, el("span", { class: "readout-sep", "aria-hidden": "true", text: " · " }));
+    append(node, el("span", { class: label ? `readout-part readout-${label.replace(/ /g, "-")}` : "readout-when" },
+      label ? `${label} ` : null, el("strong", { text: value })));
+  });
+}
+
 /**
  * Draw `series` into `container`; returns a function that stops resizing and frees the chart.
  * @param {HTMLElement} container
+ * @param {object} series one series of the answer
+ * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null }} [context]
  */
-export function renderChart(container, series) {
+export function renderChart(container, series, context = {}) {
   const { isTime, data } = columns(series);
-  const width = Math.max(container.clientWidth, 200);
+  const x = data[0];
+  const n = x.length;
+  const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
+  const hint = readoutHint(context.frequency, touch);
+  const readout = el("p", { class: "readout", text: hint });
+  const reset = el("button", { type: "button", class: "btn btn-small reset-zoom", hidden: true, text: "Reset zoom" });
+  const plotBox = el("div", {
+    id: container.id ? `${container.id}-plot` : null,
+    class: "chart-plot",
+    tabindex: 0,
+    "aria-label": `Chart of ${series.name}. Arrow keys move along it; the readout above says each point's values.`,
+  });
+  append(container, el("div", { class: "chart-tools" }, readout, reset), plotBox);
+
+  const width = Math.max(plotBox.clientWidth, 200);
   const fmt = (u, v) => (v === null || v === undefined ? "–" : formatNumber(v));
+  let lastIdx = null;
+  const showPoint = (i) => {
+    if (i === lastIdx) return;
+    lastIdx = i;
+    if (i === null || i === undefined) readout.textContent = hint;
+    else writeReadout(readout, readoutParts(series, i, context));
+  };
+  const zoomed = (u) => n > 1 && (u.scales.x.min > x[0] || u.scales.x.max < x[n - 1]);
   const opts = {
     width,
     height: height(width),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     scales: { x: { time: isTime } },
-    cursor: { drag: { x: false, y: false } },
+    cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 8 } },
     legend: { show: false }, // the page draws its own key above the chart
     series: [
       { label: isTime ? "Date" : "Point" },
@@ -72,11 +136,75 @@ export function renderChart(container, series) {
       { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" } },
       { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, size: 44 },
     ],
+    hooks: {
+      drawClear: [shadeExtents(extentSpans(series), x)],
+      setCursor: [(u) => showPoint(u.cursor.idx)],
+      setScale: [(u, key) => {
+        if (key === "x") reset.hidden = !zoomed(u);
+      }],
+    },
   };
-  const plot = new uPlot(opts, data, container);
-  const anomalyCount = (series.anomalies || []).length;
-  const canvas = container.querySelector("canvas");
+  const plot = new uPlot(opts, data, plotBox);
+  const showAll = () => plot.setScale("x", { min: x[0], max: x[n - 1] });
+  reset.addEventListener("click", () => {
+    showAll();
+    plotBox.focus();
+  });
+
+  // Keyboard: move the cursor point by point within the visible range.
+  let keyIdx = null;
+  plotBox.addEventListener("keydown", (event) => {
+    const visible = [x.findIndex((v) => v >= plot.scales.x.min), x.findLastIndex((v) => v <= plot.scales.x.max)];
+    const moves = {
+      ArrowRight: (i) => Math.min(i + 1, visible[1]),
+      ArrowLeft: (i) => Math.max(i - 1, visible[0]),
+      Home: () => visible[0],
+      End: () => visible[1],
+    };
+    if (event.key === "Escape" && zoomed(plot)) {
+      showAll();
+      event.preventDefault();
+      return;
+    }
+    if (!moves[event.key] || visible[0] < 0) return;
+    event.preventDefault();
+    const from = keyIdx === null || keyIdx < visible[0] || keyIdx > visible[1] ? visible[0] : keyIdx;
+    keyIdx = event.key.startsWith("Arrow") && keyIdx === null ? visible[0] : moves[event.key](from);
+    const left = plot.valToPos(x[keyIdx], "x");
+    const value = series.values[keyIdx];
+    plot.setCursor({ left, top: plot.valToPos(value, "y") });
+  });
+  // Touch screens: a tap moves the readout; a finger sliding sideways selects a stretch and
+  // zooms into it when lifted (touch-action: pan-y keeps vertical scrolling to the browser).
+  const over = plot.over;
+  let touchStart = null;
+  const touchLeft = (t) => t.clientX - over.getBoundingClientRect().left;
+  over.addEventListener("touchstart", (event) => {
+    const t = event.touches[0];
+    if (!t || event.touches.length > 1) return;
+    touchStart = touchLeft(t);
+    plot.setCursor({ left: touchStart, top: t.clientY - over.getBoundingClientRect().top });
+  }, { passive: true });
+  over.addEventListener("touchmove", (event) => {
+    const t = event.touches[0];
+    if (!t || touchStart === null) return;
+    const left = Math.max(0, Math.min(touchLeft(t), over.clientWidth));
+    plot.setCursor({ left, top: t.clientY - over.getBoundingClientRect().top });
+    const from = Math.min(left, touchStart);
+    plot.setSelect({ left: from, width: Math.abs(left - touchStart), top: 0, height: over.clientHeight }, false);
+  }, { passive: true });
+  over.addEventListener("touchend", () => {
+    const { left, width: span } = plot.select;
+    if (touchStart !== null && span > 12) {
+      plot.setScale("x", { min: plot.posToVal(left, "x"), max: plot.posToVal(left + span, "x") });
+    }
+    plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+    touchStart = null;
+  }, { passive: true });
+
+  const canvas = plotBox.querySelector("canvas");
   if (canvas) {
+    const anomalyCount = (series.anomalies || []).length;
     canvas.setAttribute("role", "img");
     canvas.setAttribute(
       "aria-label",
@@ -86,13 +214,13 @@ export function renderChart(container, series) {
   }
   let lastWidth = width;
   const observer = new ResizeObserver(() => {
-    const w = Math.max(container.clientWidth, 200);
+    const w = Math.max(plotBox.clientWidth, 200);
     if (w !== lastWidth) {
       lastWidth = w;
       plot.setSize({ width: w, height: height(w) });
     }
   });
-  observer.observe(container);
+  observer.observe(plotBox);
   return () => {
     observer.disconnect();
     plot.destroy();

@@ -14,9 +14,16 @@ export function downloadText(filename, text, type = "text/csv;charset=utf-8") {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** A safe file name derived from the uploaded one: "bitcoin.csv" → "bitcoin-anomalies.csv". */
-export function resultsFilename(sourceName) {
-  const stem = String(sourceName || "trends").replace(/\.[^.]*$/, "");
-  const safe = stem.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^[._]+/, "").slice(0, 80);
-  return `${safe || "trends"}-anomalies.csv`;
+function safe(text) {
+  return String(text || "").replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^[._]+|_+$/g, "").slice(0, 80);
+}
+
+/**
+ * A file name that says what the download holds:
+ * "bitcoin.csv" + method "auto" → "bitcoin-anomalies-auto.csv".
+ */
+export function resultsFilename(sourceName, method = "") {
+  const stem = safe(String(sourceName || "").replace(/\.[^.]*$/, "")) || "trends";
+  const how = safe(method);
+  return `${stem}-anomalies${how ? `-${how}` : ""}.csv`;
 }

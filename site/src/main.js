@@ -1,27 +1,36 @@
 /**
- * Wires the page: load a CSV (file dialog, drop, or example), pick a method, POST it to the API,
- * render charts + tables, offer the CSV download. Every text that came from the user's file or
- * the API is written with textContent (see dom.js).
+ * Wires the page: wait for the API ("Starting…"), take a CSV (file dialog, drop, or example)
+ * and check it at once, pick a method (controls built from the model's parameter table), POST
+ * the file unchanged, draw a chart and a table per series, offer the CSV download. Every text
+ * that came from the user's file or the API is written with textContent (see dom.js).
  */
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { readConfig } from "./config.js";
 import { detect, ApiProblem } from "./api.js";
-import { showMethod, readParams } from "./params.js";
+import { waitForApi, healthBoundSeconds } from "./health.js";
+import { buildControls, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
+import { checkFile, FileProblem } from "./filecheck.js";
 import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
+import { BELOW_ONE_NOTE, settingsWords } from "./words.js";
+import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  /** @type {{ name: string, text: string, size: number } | null} */
+  /** @type {{ name: string, bytes: Uint8Array, terms: string[], rows: number, belowOne: Map<string, Set<string>> } | null} */
   file: null,
+  /** @type {FileProblem | null} the chosen file's problem, shown again on Detect */
+  fileProblem: null,
   answer: null,
   busy: false,
+  /** "starting" until the API answered (or we stopped waiting), then "ready" */
+  api: "starting",
   /** @type {Array<() => void>} */
   disposers: [],
 };
@@ -31,9 +40,12 @@ const fileInput = $("file-input");
 const dropZone = $("drop-zone");
 const fileStatus = $("file-status");
 const runButton = $("run");
+const runLabel = runButton.querySelector(".run-label");
 const statusBox = $("status");
 const errorBox = $("error");
 const results = $("results");
+const apiStatus = $("api-status");
+const config = readConfig();
 
 function announce(text) {
   statusBox.textContent = text;
@@ -51,6 +63,8 @@ function showError(problem) {
       problem.requestId && `request id ${problem.requestId}`,
     ].filter(Boolean);
     if (details.length) append(errorBox, el("p", { class: "error-meta", text: details.join(" · ") }));
+  } else if (problem instanceof FileProblem && problem.hint) {
+    append(errorBox, el("p", { class: "error-hint", text: problem.hint }));
   }
   errorBox.hidden = false;
   announce("");
@@ -70,36 +84,72 @@ function hideError() {
   clear(errorBox);
 }
 
-function setBusy(busy) {
-  state.busy = busy;
-  runButton.disabled = busy;
-  form.setAttribute("aria-busy", String(busy));
-  runButton.classList.toggle("is-busy", busy);
-  runButton.querySelector(".run-label").textContent = busy ? "Detecting…" : "Detect anomalies";
+/** The Detect button: waiting for the API, busy detecting, or ready. */
+function syncRunButton() {
+  const starting = state.api === "starting";
+  runButton.disabled = state.busy || starting;
+  form.setAttribute("aria-busy", String(state.busy));
+  runButton.classList.toggle("is-busy", state.busy || starting);
+  runLabel.textContent = state.busy ? "Detecting…" : starting ? "Starting…" : "Detect anomalies";
 }
 
-/** Keep the loaded CSV in memory; the file itself is sent unchanged. */
-function setFile(name, text, size) {
-  state.file = { name, text, size };
-  const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim() !== "").length;
-  fileStatus.textContent = "";
-  append(
-    fileStatus,
-    el("span", { class: "file-ok", "aria-hidden": "true", text: "✓ " }),
-    "Loaded ",
-    el("strong", { text: name }),
-    ` (${formatBytes(size)}, ${plural(lines, "line", "lines")}).`,
-  );
+function setBusy(busy) {
+  state.busy = busy;
+  syncRunButton();
+}
+
+function showFileStatus(kind, ...children) {
+  clear(fileStatus);
+  fileStatus.className = `file-status file-${kind}`;
+  fileStatus.setAttribute("role", kind === "bad" ? "alert" : "status");
+  append(fileStatus, ...children);
   fileStatus.hidden = false;
+}
+
+/** Check the chosen bytes now; keep them only when the model can read them. */
+function setFile(name, bytes) {
   hideError();
   clearResults();
-  announce(`Loaded ${name}. Choose a method and press Detect anomalies.`);
+  try {
+    const found = checkFile(name, bytes, config.maxUploadBytes);
+    state.file = { name, bytes, ...found };
+    state.fileProblem = null;
+    const terms = found.terms.length <= 3
+      ? found.terms.join(", ")
+      : `${found.terms.slice(0, 3).join(", ")} and ${found.terms.length - 3} more`;
+    showFileStatus(
+      "ok",
+      el("span", { class: "file-mark", "aria-hidden": "true", text: "✓ " }),
+      "Ready: ",
+      el("strong", { class: "file-name", text: name }),
+      el(
+        "span",
+        { class: "file-facts" },
+        `${plural(found.terms.length, "term", "terms")} (`,
+        el("span", { class: "file-terms", text: terms }),
+        `), ${plural(found.rows, "row", "rows")}, ${formatBytes(bytes.length)}.`,
+      ),
+    );
+    announce(`${name} is ready. Choose a method and press Detect anomalies.`);
+  } catch (error) {
+    if (!(error instanceof FileProblem)) throw error;
+    state.file = null;
+    state.fileProblem = error;
+    showFileStatus(
+      "bad",
+      el("span", { class: "file-mark", "aria-hidden": "true", text: "✗ " }),
+      el("strong", { text: error.message }),
+      " ",
+      el("span", { class: "file-hint", text: error.hint }),
+    );
+    announce("");
+  }
 }
 
 async function loadFile(file) {
   if (!file) return;
   try {
-    setFile(file.name, await file.text(), file.size);
+    setFile(file.name, new Uint8Array(await file.arrayBuffer()));
   } catch (error) {
     showError(new ApiProblem(`Could not read ${file.name}.`, { hint: String(error) }));
   }
@@ -109,36 +159,48 @@ async function loadExample(path, label) {
   try {
     const response = await fetch(path);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const text = await response.text();
-    setFile(path.split("/").pop(), text, new Blob([text]).size);
+    setFile(path.split("/").pop(), new Uint8Array(await response.arrayBuffer()));
   } catch (error) {
     showError(new ApiProblem(`Could not load the example “${label}”.`, { hint: String(error) }));
   }
 }
 
-function describeParameters(parameters) {
-  return Object.entries(parameters || {})
-    .filter(([key]) => key !== "method")
-    .map(([key, value]) => `${key} ${value === null ? "auto" : value}`)
-    .join(", ");
-}
+const SOURCE_WORDS = {
+  parameter: "as you set it",
+  timestamps: "from the dates",
+};
 
 /** Everything the model reports it used for a series, folded away (it is for experts). */
-function parameterDetails(parameters) {
-  const entries = Object.entries(parameters || {});
+function parameterDetails(series, method) {
+  const entries = Object.entries(series.parameters || {});
   if (entries.length === 0) return null;
+  const labels = new Map((methodNamed(method)?.params ?? []).map((p) => [p.name, p.label]));
+  const words = (key, value) => {
+    if (value === null) return "chosen from the data";
+    if (typeof value === "number") return formatNumber(value, 4);
+    if (key.endsWith("_source")) return SOURCE_WORDS[value] ?? String(value).replace(/[_+:]/g, " ");
+    return String(value).replace(/_/g, " ");
+  };
   return el(
     "details",
     { class: "param-details" },
-    el("summary", { text: "Parameters used for this series" }),
+    el("summary", { text: "How this series was analysed (details)" }),
     el(
       "dl",
       {},
       ...entries.flatMap(([key, value]) => [
-        el("dt", { text: key.replace(/_/g, " ") }),
-        el("dd", { text: value === null ? "auto" : typeof value === "number" ? formatNumber(value, 4) : String(value) }),
+        el("dt", { text: labels.get(key) ?? key.replace(/_/g, " ") }),
+        el("dd", { text: words(key, value) }),
       ]),
     ),
+  );
+}
+
+function downloadNote(answer, belowOne) {
+  const anyBelowOne = answer.series.some((s) => belowOne && belowOne.has(s.header ?? s.name));
+  return (
+    "Every point of every term with its expected range; anomalies marked, with the first and " +
+    `last date of each event.${anyBelowOne ? ` ${BELOW_ONE_NOTE} Those rows say so in the note column.` : ""}`
   );
 }
 
@@ -146,14 +208,15 @@ function renderResults(answer) {
   clearResults();
   state.answer = answer;
   const list = $("series-list");
+  const belowOne = state.file ? state.file.belowOne : null;
+  const context = { frequency: answer.frequency, belowOne };
 
   const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
-  const summary = $("results-summary");
-  summary.textContent =
+  $("results-summary").textContent =
     `${plural(total, "anomaly", "anomalies")} in ${plural(answer.series.length, "series", "series")}` +
-    ` · method ${answer.method}` +
-    (answer.frequency ? ` · ${answer.frequency} data` : "") +
-    (describeParameters(answer.parameters) ? ` · ${describeParameters(answer.parameters)}` : "");
+    (answer.frequency && answer.frequency !== "unknown" ? ` · ${answer.frequency} data` : "") +
+    ` · ${settingsWords(answer)}.`;
+  $("download-note").textContent = downloadNote(answer, belowOne);
 
   const warnings = $("warnings");
   clear(warnings);
@@ -165,7 +228,7 @@ function renderResults(answer) {
   results.hidden = false; // visible before drawing, so charts can measure their width
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
-    const chart = el("div", { class: "chart" });
+    const chart = el("div", { class: "chart", id: `chart-${i}` });
     const headingId = `series-${i}-heading`;
     const period = series.parameters && series.parameters.period;
     const card = el(
@@ -179,7 +242,7 @@ function renderResults(answer) {
       ),
       el("p", {
         class: "muted series-meta",
-        text: [series.geo, `${series.values.length} points`, period ? `period ${period}` : ""]
+        text: [series.geo, `${series.values.length} points`, period ? `season of ${period} points` : ""]
           .filter(Boolean)
           .join(" · "),
       }),
@@ -190,41 +253,47 @@ function renderResults(answer) {
         el("span", { class: "key key-expected", text: "Expected" }),
         el("span", { class: "key key-band", text: "Expected range" }),
         el("span", { class: "key key-anomaly", text: "Anomaly" }),
+        el("span", { class: "key key-extent", text: "Event from start to end" }),
       ),
       chart,
-      anomalyTable(series),
-      parameterDetails(series.parameters),
+      anomalyTable(series, context),
+      parameterDetails(series, answer.method),
     );
     list.append(card);
-    state.disposers.push(renderChart(chart, series));
+    state.disposers.push(renderChart(chart, series, context));
   });
 }
 
 async function run(event) {
   event.preventDefault();
-  if (state.busy) return;
+  if (state.busy || state.api === "starting") return;
   hideError();
-  const config = readConfig();
   if ("problem" in config) {
     showError(new ApiProblem(config.problem));
     return;
   }
   if (!state.file) {
-    showError(new ApiProblem("Choose a CSV file first.", {
-      hint: "Use “Choose a CSV file”, drop a file on it, or try an example.",
-    }));
+    if (state.fileProblem) showError(state.fileProblem);
+    else {
+      showError(new ApiProblem("Choose a CSV file first.", {
+        hint: "Use “Choose a CSV file”, drop a file on it, or try an example.",
+      }));
+    }
     dropZone.focus();
     return;
   }
   const choice = readParams(form);
   if ("problem" in choice) {
     showError(new ApiProblem(choice.problem));
+    choice.input.focus();
     return;
   }
   setBusy(true);
   announce(`Detecting anomalies in ${state.file.name}…`);
   try {
-    const answer = await detect(config.apiUrl, state.file.text, choice.method, choice.params);
+    const answer = await detect(config.apiUrl, state.file.bytes, choice.method, choice.params, {
+      maxBytes: config.maxUploadBytes,
+    });
     renderResults(answer);
     const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
     announce(
@@ -241,23 +310,46 @@ async function run(event) {
   }
 }
 
+/** "Starting…" until GET {apiUrl}/health answers; then Detect is offered. */
+async function waitUntilReady() {
+  if ("problem" in config) {
+    state.api = "ready"; // nothing to wait for: Detect explains the missing config
+    syncRunButton();
+    return;
+  }
+  apiStatus.textContent = "Starting the detector…";
+  apiStatus.hidden = false;
+  syncRunButton();
+  const up = await waitForApi(config.apiUrl, {
+    onWait: (tries) => {
+      if (tries === 4) apiStatus.textContent = "Starting the detector… this can take a minute after a quiet spell.";
+    },
+  });
+  state.api = "ready";
+  syncRunButton();
+  if (up) {
+    apiStatus.hidden = true;
+    apiStatus.textContent = "";
+    return;
+  }
+  apiStatus.className = "notice notice-error api-status";
+  apiStatus.textContent =
+    `The detector is not answering: ${config.apiUrl}/health gave no answer for ` +
+    `${healthBoundSeconds()} seconds. You can still try Detect; if it fails, reload the page ` +
+    "later (locally: check the window running `make up`).";
+}
+
 function init() {
-  const config = readConfig();
   if ("problem" in config) {
     const box = $("config-problem");
     box.textContent = config.problem;
     box.hidden = false;
   }
-
-  showMethod(form, form.elements.namedItem("method").value);
-  form.elements.namedItem("method").addEventListener("change", (e) => showMethod(form, e.target.value));
-  const sensitivity = $("auto-sensitivity");
-  const sensitivityOut = $("auto-sensitivity-out");
-  const syncSensitivity = () => {
-    sensitivityOut.textContent = formatNumber(Number(sensitivity.value));
-  };
-  sensitivity.addEventListener("input", syncSensitivity);
-  syncSensitivity();
+  const select = form.elements.namedItem("method");
+  buildControls(select, $("method-fields"));
+  showMethod(form, select.value);
+  select.addEventListener("change", (e) => showMethod(form, e.target.value));
+  $("drop-limit").textContent = `Up to ${formatBytes(config.maxUploadBytes)}.`;
 
   dropZone.addEventListener("click", () => fileInput.click());
   fileInput.addEventListener("change", () => {
@@ -286,10 +378,11 @@ function init() {
   form.addEventListener("submit", run);
   $("download").addEventListener("click", () => {
     if (!state.answer) return;
-    const name = resultsFilename(state.file ? state.file.name : "trends");
-    downloadText(name, resultsToCsv(state.answer));
+    const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method);
+    downloadText(name, resultsToCsv(state.answer, state.file ? state.file.belowOne : null));
     announce(`Downloaded ${name}.`);
   });
+  waitUntilReady();
 }
 
 init();

@@ -1,14 +1,18 @@
 /**
- * The results as a CSV file: one row per point of every series, with the band and, for
- * anomalies, score/direction/kind. Cells are quoted per RFC 4180 and text cells that a
- * spreadsheet would run as a formula (= + - @ tab CR) are prefixed with an apostrophe.
+ * The results as a CSV file: one row per point of every series, with the expected range and,
+ * for anomalies, score/direction/kind and the event's first and last date. Cells are quoted
+ * per RFC 4180, and text that a spreadsheet would run as a formula (starting with = + - @ tab
+ * or CR) gets a leading apostrophe: the same rule as the API's text/csv answer (the characters
+ * come from the model, and tests/data/csv_cells.json is checked on both sides). A value that
+ * Google Trends wrote as "<1" is 0.5 here, and its row's note says so.
  */
+import { FORMULA_START } from "./rules.js";
+import { BELOW_ONE_NOTE, isBelowOne } from "./words.js";
 
 const COLUMNS = [
   "series", "header", "timestamp", "value", "expected", "lower", "upper",
-  "anomaly", "score", "direction", "kind",
+  "anomaly", "score", "direction", "kind", "event_start", "event_end", "note",
 ];
-const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** One CSV cell. Numbers are written as numbers; text is guarded and quoted when needed. */
 export function csvCell(value) {
@@ -17,12 +21,16 @@ export function csvCell(value) {
   if (typeof value === "boolean") return value ? "true" : "false";
   let text = String(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
-  if (/[",\r\n]/.test(text) || text !== text.trim()) text = `"${text.replace(/"/g, '""')}"`;
+  if (/[",\r\n]/.test(text) || /^[ \t]|[ \t]$/.test(text)) text = `"${text.replace(/"/g, '""')}"`;
   return text;
 }
 
-/** The whole answer as CSV text (CRLF line ends, as RFC 4180 and spreadsheets expect). */
-export function resultsToCsv(answer) {
+/**
+ * The whole answer as CSV text (CRLF line ends, as RFC 4180 and spreadsheets expect).
+ * @param {object} answer the API's answer
+ * @param {Map<string, Set<string>> | null} [belowOne] the file's "<1" cells (see filecheck.js)
+ */
+export function resultsToCsv(answer, belowOne = null) {
   const lines = [COLUMNS.join(",")];
   for (const series of answer.series) {
     const byIndex = new Map((series.anomalies || []).map((a) => [a.index, a]));
@@ -34,6 +42,8 @@ export function resultsToCsv(answer) {
           series.name, series.header ?? "", series.timestamps?.[i] ?? i, series.values[i],
           series.expected?.[i], series.lower?.[i], series.upper?.[i],
           Boolean(a), a ? a.score : null, a ? a.direction : null, a ? a.kind : null,
+          a ? a.start ?? a.timestamp : null, a ? a.end ?? a.timestamp : null,
+          isBelowOne(series, i, belowOne) ? BELOW_ONE_NOTE : null,
         ].map(csvCell).join(","),
       );
     }

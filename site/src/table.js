@@ -1,51 +1,68 @@
 /**
  * The anomaly table of one series, built with DOM APIs only (names and timestamps come from the
- * user's file). Each row carries data-index so it can be matched to the API's answer.
+ * user's file). Each row carries data-index so it can be matched to the API's answer. Every
+ * cell carries its column's name (data-label): on a phone the rows stack as cards, with nothing
+ * hidden and no sideways scrolling. Explicit ARIA roles keep it a table for screen readers
+ * whatever CSS does with it.
  */
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
+import { BELOW_ONE_NOTE, extentWords, formatWhen, isBelowOne, kindWords } from "./words.js";
 
 const ARROWS = { up: "▲", down: "▼" };
+const HEADS = ["Date", "From – to", "Value", "Expected", "Score", "Direction", "Kind"];
+
+function cell(label, attrs, ...children) {
+  return el("td", { role: "cell", "data-label": label, ...attrs }, el("span", {}, ...children));
+}
 
 /** A captioned table of `series.anomalies`, or a short note when there are none. */
-export function anomalyTable(series) {
+export function anomalyTable(series, { frequency = "", belowOne = null } = {}) {
   const anomalies = series.anomalies || [];
   if (anomalies.length === 0) {
     return el("p", { class: "no-anomalies", text: "No anomalies found in this series." });
   }
-  const head = el(
-    "tr",
-    {},
-    ...["Date", "Value", "Expected", "Score", "Direction", "Kind"].map((name) =>
-      el("th", { scope: "col", text: name }),
-    ),
-  );
-  const rows = anomalies.map((a) =>
-    el(
+  let anyBelowOne = false;
+  const rows = anomalies.map((a) => {
+    const below = isBelowOne(series, a.index, belowOne);
+    anyBelowOne ||= below;
+    return el(
       "tr",
-      { "data-index": a.index },
-      el("td", { text: a.timestamp ?? series.timestamps?.[a.index] ?? a.index }),
-      el("td", { class: "num", text: formatNumber(a.value) }),
-      el("td", { class: "num", text: formatNumber(a.expected) }),
-      el("td", { class: "num", text: formatNumber(a.score) }),
-      el(
-        "td",
+      { role: "row", "data-index": a.index },
+      cell("Date", { "data-timestamp": a.timestamp, title: a.timestamp }, formatWhen(a.timestamp, frequency)),
+      cell("From – to", {}, extentWords(a, frequency)),
+      cell(
+        "Value",
+        { class: "num", "data-value": a.value },
+        below ? "<1" : formatNumber(a.value),
+        below ? el("sup", { "aria-hidden": "true", text: "*" }) : null,
+      ),
+      cell("Expected", { class: "num" }, formatNumber(a.expected)),
+      cell("Score", { class: "num" }, formatNumber(a.score)),
+      cell(
+        "Direction",
         { class: `dir dir-${a.direction === "down" ? "down" : "up"}` },
         el("span", { "aria-hidden": "true", text: `${ARROWS[a.direction] ?? ""} ` }),
         String(a.direction ?? ""),
       ),
-      el("td", { text: String(a.kind ?? "").replace(/_/g, " ") }),
-    ),
+      cell("Kind", {}, kindWords(a.kind)),
+    );
+  });
+  const head = el(
+    "tr",
+    { role: "row" },
+    ...HEADS.map((name) => el("th", { scope: "col", role: "columnheader", text: name })),
   );
   return el(
     "div",
-    { class: "table-scroll", role: "region", "aria-label": `Anomalies in ${series.name}`, tabindex: 0 },
+    { class: "table-wrap" },
     el(
       "table",
-      { class: "anomalies" },
+      { class: "anomalies", role: "table" },
       el("caption", {}, `Anomalies in ${series.name}`),
-      el("thead", {}, head),
-      el("tbody", {}, ...rows),
+      el("thead", { role: "rowgroup" }, head),
+      el("tbody", { role: "rowgroup" }, ...rows),
     ),
+    anyBelowOne ? el("p", { class: "table-note muted", text: `* ${BELOW_ONE_NOTE}` }) : null,
   );
 }

@@ -1,44 +1,54 @@
 // Unit tests of the page's pure logic (no DOM): `npm test`, and run by tests/site in pytest.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
 import { parseTimestamp, parseAxis } from "../src/timestamps.js";
-import { detectUrl, readAnswer, ApiProblem } from "../src/api.js";
+import { detect, detectUrl, readAnswer, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
 import { resultsFilename } from "../src/download.js";
+import { checkFile, decodeText, FileProblem } from "../src/filecheck.js";
+import { readCsv } from "../src/csv-read.js";
+import { checkValue, rangeWords } from "../src/params.js";
+import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
+import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
+import { extentWords, formatWhen, settingsWords } from "../src/words.js";
+import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
 
-test("csvCell quotes separators and guards formulas", () => {
-  assert.equal(csvCell("plain"), "plain");
-  assert.equal(csvCell('a,"b"'), '"a,""b"""');
-  assert.equal(csvCell("line\nbreak"), '"line\nbreak"');
-  assert.equal(csvCell("=1+1"), "'=1+1");
-  assert.equal(csvCell("+1"), "'+1");
-  assert.equal(csvCell("-cmd"), "'-cmd");
-  assert.equal(csvCell("@SUM(A1)"), "'@SUM(A1)");
-  assert.equal(csvCell("\tx"), "'\tx");
-  assert.equal(csvCell('=HYPERLINK("x")'), '"\'=HYPERLINK(""x"")"');
-  assert.equal(csvCell(-1.5), "-1.5"); // numbers are ours, not formulas
-  assert.equal(csvCell(null), "");
+const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
+const MB = 1024 * 1024;
+const bytesOf = (text) => new TextEncoder().encode(text);
+
+test("csvCell follows the rule shared with the API (tests/data/csv_cells.json)", () => {
+  const { cases } = JSON.parse(readFileSync(join(DATA, "csv_cells.json"), "utf8"));
+  assert.ok(cases.length > 20);
+  for (const [value, expected] of cases) assert.equal(csvCell(value), expected, JSON.stringify(value));
   assert.equal(csvCell(Number.NaN), "");
-  assert.equal(csvCell(true), "true");
 });
 
-test("resultsToCsv writes every point and marks the anomalies", () => {
+test("resultsToCsv writes every point, marks anomalies with their extent, explains <1", () => {
   const answer = {
     series: [
       {
-        name: "a,b", header: "a,b: (Worldwide)", timestamps: ["2020-01-05", "2020-01-12"],
-        values: [1, 50], expected: [1.5, 2], lower: [0, 0], upper: [3, 4],
-        anomalies: [{ index: 1, score: 7.25, direction: "up", kind: "spike" }],
+        name: "a,b", header: "a,b: (Worldwide)", timestamps: ["2020-01-05", "2020-01-12", "2020-01-19"],
+        values: [0.5, 50, 40], expected: [1.5, 2, 2], lower: [0, 0, 0], upper: [3, 4, 4],
+        anomalies: [{ index: 1, score: 7.25, direction: "up", kind: "spike", start: "2020-01-12", end: "2020-01-19" }],
       },
     ],
   };
-  const lines = resultsToCsv(answer).split("\r\n");
-  assert.equal(lines[0], "series,header,timestamp,value,expected,lower,upper,anomaly,score,direction,kind");
-  assert.equal(lines[1], '"a,b","a,b: (Worldwide)",2020-01-05,1,1.5,0,3,false,,,');
-  assert.equal(lines[2], '"a,b","a,b: (Worldwide)",2020-01-12,50,2,0,4,true,7.25,up,spike');
-  assert.equal(lines[3], "");
+  const belowOne = new Map([["a,b: (Worldwide)", new Set(["2020-01-05"])]]);
+  const lines = resultsToCsv(answer, belowOne).split("\r\n");
+  assert.equal(
+    lines[0],
+    "series,header,timestamp,value,expected,lower,upper,anomaly,score,direction,kind,event_start,event_end,note",
+  );
+  assert.match(lines[1], /^"a,b","a,b: \(Worldwide\)",2020-01-05,0\.5,1\.5,0,3,false,,,,,,"?Google Trends writes ""<1""/);
+  assert.equal(lines[2], '"a,b","a,b: (Worldwide)",2020-01-12,50,2,0,4,true,7.25,up,spike,2020-01-12,2020-01-19,');
+  assert.equal(lines[4], "");
+  assert.ok(!resultsToCsv(answer).includes("Google Trends writes"), "no note without <1 cells");
 });
 
 test("parseTimestamp reads Trends daily, monthly and hourly stamps as UTC", () => {
@@ -61,9 +71,9 @@ test("detectUrl puts method and non-blank parameters in the query", () => {
     "http://127.0.0.1:3000/detect?method=auto&sensitivity=0.5");
 });
 
-async function problemOf(response) {
+async function problemOf(promiseOrResponse) {
   try {
-    await readAnswer(response);
+    await (promiseOrResponse instanceof Response ? readAnswer(promiseOrResponse) : promiseOrResponse);
   } catch (error) {
     assert.ok(error instanceof ApiProblem);
     return error;
@@ -81,6 +91,19 @@ test("readAnswer passes the API's error message, hint, code and request id throu
   assert.equal(problem.status, 502);
 });
 
+test("readAnswer words the API's program-facing errors about the user's file", async () => {
+  const lambdaWords = {
+    error: {
+      code: "empty_body", message: "The request body is empty.",
+      hint: "Send a Google Trends CSV export (Content-Type: text/csv) or a JSON request.",
+    },
+  };
+  const problem = await problemOf(new Response(JSON.stringify(lambdaWords), { status: 400 }));
+  assert.equal(problem.message, "The file is empty: it has no rows to analyse.");
+  assert.doesNotMatch(problem.message + problem.hint, /Content-Type|body|JSON/);
+  assert.equal(problem.code, "empty_body");
+});
+
 test("readAnswer explains answers that are not ours", async () => {
   const gateway = await problemOf(new Response('{"message":"Service Unavailable"}', { status: 503 }));
   assert.equal(gateway.message, "The API answered HTTP 503: Service Unavailable.");
@@ -92,19 +115,235 @@ test("readAnswer explains answers that are not ours", async () => {
   assert.deepEqual(ok, { series: [] });
 });
 
-test("readConfig needs an http(s) apiUrl and drops trailing slashes", () => {
-  assert.deepEqual(readConfig({ TRENDS_CONFIG: { apiUrl: "https://x.example/" } }), { apiUrl: "https://x.example" });
-  assert.deepEqual(readConfig({ TRENDS_CONFIG: { apiUrl: "http://127.0.0.1:3000" } }), { apiUrl: "http://127.0.0.1:3000" });
+test("detect sends the bytes unchanged and refuses a file over the deployment's limit", async () => {
+  const bytes = bytesOf("Week,a\n2020-01-05,1\n");
+  let sent = null;
+  const fetchImpl = async (url, init) => {
+    sent = { url, init };
+    return new Response('{"series": []}', { status: 200 });
+  };
+  await detect("http://api.example", bytes, "auto", { sensitivity: "0.5" }, { fetchImpl, maxBytes: 100 });
+  assert.equal(sent.init.body, bytes);
+  assert.equal(sent.init.headers["Content-Type"], "text/csv");
+  const big = await problemOf(detect("http://api.example", new Uint8Array(5 * MB), "auto", {}, { fetchImpl, maxBytes: 4 * MB }));
+  assert.equal(big.message, "The file is 5.0 MB; this site accepts files up to 4.0 MB.");
+});
+
+test("readConfig needs an http(s) apiUrl; the upload limit comes from config or the model", () => {
+  assert.deepEqual(readConfig({ TRENDS_CONFIG: { apiUrl: "https://x.example/" } }),
+    { apiUrl: "https://x.example", maxUploadBytes: MODEL_MAX_PAYLOAD_BYTES });
+  assert.deepEqual(readConfig({ TRENDS_CONFIG: { apiUrl: "http://127.0.0.1:3000", maxUploadBytes: 4 * MB } }),
+    { apiUrl: "http://127.0.0.1:3000", maxUploadBytes: 4 * MB });
+  assert.equal(readConfig({ TRENDS_CONFIG: { apiUrl: "https://x", maxUploadBytes: "lots" } }).maxUploadBytes, 6 * MB);
+  assert.equal(readConfig({ TRENDS_CONFIG: { apiUrl: "https://x", maxUploadBytes: 60 * MB } }).maxUploadBytes, 6 * MB);
   assert.match(readConfig({}).problem, /config\.js is missing/);
   assert.match(readConfig({ TRENDS_CONFIG: { apiUrl: "javascript:alert(1)" } }).problem, /not an http\(s\) URL/);
   assert.match(readConfig({ TRENDS_CONFIG: {} }).problem, /not an http\(s\) URL/);
 });
 
-test("formatting and file names", () => {
+test("formatting and file names say what the download holds", () => {
   assert.equal(formatNumber(3), "3");
   assert.equal(formatNumber(2.567), "2.57");
   assert.equal(formatNumber(null), "–");
-  assert.equal(resultsFilename("multiTimeline (1).csv"), "multiTimeline_1_-anomalies.csv");
-  assert.equal(resultsFilename("<img src=x>.csv"), "img_src_x_-anomalies.csv");
-  assert.equal(resultsFilename(""), "trends-anomalies.csv");
+  assert.equal(resultsFilename("multiTimeline (1).csv", "auto"), "multiTimeline_1-anomalies-auto.csv");
+  assert.equal(resultsFilename("en_weekly5y_bitcoin.csv", "stl"), "en_weekly5y_bitcoin-anomalies-stl.csv");
+  assert.equal(resultsFilename("<img src=x>.csv", "dbscan"), "img_src_x-anomalies-dbscan.csv");
+  assert.equal(resultsFilename("", ""), "trends-anomalies.csv");
+});
+
+// --- the file check --------------------------------------------------------------------------
+
+function realFiles() {
+  const top = readdirSync(DATA).filter((f) => /\.csv$/.test(f)).map((f) => join(DATA, f));
+  const resaved = readdirSync(join(DATA, "resaved")).filter((f) => /\.(csv|txt)$/.test(f))
+    .map((f) => join(DATA, "resaved", f));
+  return [...top, ...resaved];
+}
+
+test("every real export and every spreadsheet re-save passes the check", () => {
+  const files = realFiles();
+  assert.ok(files.length >= 34, `${files.length} files`);
+  for (const path of files) {
+    const found = checkFile(path, new Uint8Array(readFileSync(path)), 6 * MB);
+    assert.ok(found.terms.length >= 1 && found.rows >= 12, path);
+  }
+});
+
+test("the check finds the terms and the '<1' cells (any spelling)", () => {
+  const glp1 = checkFile("g.csv", new Uint8Array(readFileSync(join(DATA, "en_weekly5y_3terms_lt1_glp1.csv"))), 6 * MB);
+  assert.deepEqual(glp1.terms, ["ozempic", "monjauro", "wegovy"]);
+  assert.equal(glp1.rows, 262);
+  const counted = [...glp1.belowOne.values()].reduce((n, s) => n + s.size, 0);
+  assert.equal(counted, 147);
+  const fr = checkFile("fr.csv", new Uint8Array(readFileSync(join(DATA, "resaved", "trends-fr_zhcat_fr_weekly2y_lt1_covid.csv"))), 6 * MB);
+  assert.deepEqual([...fr.belowOne.get("COVID Delta: (Monde)")].slice(0, 2), ["2020-02-09", "2020-02-16"]);
+  const excel = checkFile("x.txt", new Uint8Array(readFileSync(join(DATA, "resaved", "excel-win-de-de-unicode_en_weekly5y_3terms_lt1_glp1.txt"))), 6 * MB);
+  assert.equal([...excel.belowOne.values()].reduce((n, s) => n + s.size, 0), 147);
+});
+
+function problem(name, bytes, max = 6 * MB) {
+  try {
+    checkFile(name, bytes, max);
+  } catch (error) {
+    assert.ok(error instanceof FileProblem, String(error));
+    assert.ok(error.hint, "every problem says what to do");
+    assert.doesNotMatch(error.message + error.hint, /Content-Type|body|HTTP|JSON/);
+    return error.message;
+  }
+  assert.fail(`${name} passed the check`);
+}
+
+test("bad files get a message for a person, never a pass", () => {
+  assert.equal(problem("e.csv", new Uint8Array(0)), "e.csv is empty.");
+  assert.match(problem("blank.csv", bytesOf(" \r\n\r\n")), /holds only blank lines/);
+  assert.match(problem("big.csv", new Uint8Array(7 * MB).fill(65)), /7\.0 MB; this site accepts files up to 6\.0 MB/);
+  assert.match(problem("big.csv", bytesOf("Week,a\n2020-01-05,1\n"), 10), /accepts files up to 10 B/);
+  assert.match(problem("book.xlsx", new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])), /Excel workbook/);
+  assert.match(problem("old.xls", new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1])), /old Excel workbook/);
+  assert.match(problem("chart.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10])), /PNG image/);
+  assert.match(problem("x.bin", new Uint8Array([1, 2, 3, 0, 5, 6, 7, 8])), /not a text file/);
+  assert.match(problem("words.csv", bytesOf("hello world\nthis is not data\n")), /no column of dates/);
+  assert.match(problem("time.csv", bytesOf("Time,Popularity\n0.0,0.23\n0.0059171597633136,0.21\n")), /first column of this file holds numbers/);
+  assert.equal(checkFile("c.csv", bytesOf("d,v\n20200105,1\n20200112,2\n"), MB).rows, 2); // compact dates
+  assert.match(problem("names.csv", bytesOf("Week,term\n2020-01-05,a\n2020-01-12,b\n")), /no column of numbers/);
+});
+
+test("decodeText reads UTF-8, UTF-16 with a BOM, and Windows-1252 (Excel's CSV)", () => {
+  assert.equal(decodeText(bytesOf("Categoría")), "Categoría");
+  assert.equal(decodeText(new Uint8Array([0xff, 0xfe, 0x41, 0, 0x42, 0])), "AB");
+  assert.equal(decodeText(new Uint8Array([0x43, 0x61, 0x74, 0xe9])), "Caté");
+});
+
+test("readCsv handles quotes, CRLF and other delimiters", () => {
+  assert.deepEqual(readCsv('a,"b,""c"""\r\n1,2\n'), [["a", 'b,"c"'], ["1", "2"]]);
+  assert.deepEqual(readCsv("a;b\r1;2", ";"), [["a", "b"], ["1", "2"]]);
+  assert.deepEqual(readCsv('x,"line\nbreak"\n'), [["x", "line\nbreak"]]);
+});
+
+// --- parameters, read from the model's table ------------------------------------------------------
+
+test("method controls come from the model's table", () => {
+  assert.deepEqual(METHODS.map((m) => m.name), ["auto", "stl", "dbscan"]);
+  const sensitivity = paramOf("auto", "sensitivity");
+  assert.deepEqual([sensitivity.min, sensitivity.max, sensitivity.default], [0, 1, 0.5]);
+  assert.equal(paramOf("stl", "alpha").default, 0.05);
+  assert.equal(paramOf("auto", "alpha").default, null);
+  assert.ok(paramOf("auto", "alpha").advanced);
+  for (const method of METHODS) {
+    for (const param of method.params) {
+      assert.ok(param.label && param.help, `${method.name}.${param.name} has words`);
+      assert.doesNotMatch(param.label, /_/);
+    }
+  }
+});
+
+test("values are checked against the table's ranges, in words", () => {
+  const alpha = paramOf("stl", "alpha");
+  assert.equal(checkValue(alpha, "0.01"), "");
+  assert.equal(checkValue(alpha, ""), "");
+  assert.equal(checkValue(alpha, "0.7"), "Significance level must be a number between 0 and 0.5, not either end.");
+  assert.equal(checkValue(alpha, "0"), checkValue(alpha, "0.5"));
+  const period = paramOf("stl", "period");
+  assert.equal(checkValue(period, "0"), ""); // no season
+  assert.equal(checkValue(period, "52"), "");
+  assert.match(checkValue(period, "1"), /at least 2, or 0 for no season/);
+  assert.match(checkValue(period, "2.5"), /whole number/);
+  assert.equal(rangeWords(paramOf("dbscan", "eps")), "a number above 0");
+  assert.equal(rangeWords(paramOf("dbscan", "min_pts")), "a whole number of at least 1");
+  assert.equal(rangeWords(paramOf("auto", "sensitivity")), "a number from 0 to 1");
+});
+
+test("the run's settings are said in words, without 'alpha auto'", () => {
+  const text = settingsWords({
+    method: "auto",
+    parameters: { method: "auto", sensitivity: 0.5, period: null, alpha: null, max_anomalies: null },
+  });
+  assert.equal(text, "Auto, sensitivity 0.5; everything else chosen from the data");
+  assert.doesNotMatch(text, /alpha|max_anomalies|\bauto\b/);
+  assert.equal(
+    settingsWords({ method: "stl", parameters: { method: "stl", period: 52, alpha: 0.05, max_anomalies: null } }),
+    "STL + generalized ESD, season length 52, significance level 0.05; everything else chosen from the data",
+  );
+});
+
+// --- the chart's readout and extents -------------------------------------------------------------
+
+const SERIES = {
+  name: "bitcoin", header: "bitcoin: (Worldwide)",
+  timestamps: ["2017-10", "2017-11", "2017-12", "2018-01", "2018-02"],
+  values: [0.5, 40, 100, 60, 20], expected: [1, 10, 12, 13, 14], lower: [0, 5, 6, 7, 8], upper: [4, 20, 22, 24, 26],
+  anomalies: [{
+    index: 2, timestamp: "2017-12", start: "2017-11", end: "2018-01", start_index: 1, end_index: 3, peak_index: 2,
+    direction: "up", kind: "spike", value: 100, expected: 12, score: 9,
+  }],
+};
+
+test("the readout says date, value, expected, range and the event", () => {
+  assert.deepEqual(readoutParts(SERIES, 3, { frequency: "monthly" }), [
+    ["", "Jan 2018"],
+    ["value", "60"],
+    ["expected", "13"],
+    ["expected range", "7 – 24"],
+    ["anomaly", "▲ spike, Nov 2017 – Jan 2018"],
+  ]);
+  const belowOne = new Map([["bitcoin: (Worldwide)", new Set(["2017-10"])]]);
+  assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", belowOne })[1], ["value", "<1 (under 1, read as 0.5)"]);
+  assert.equal(eventAt(SERIES, 4), null);
+  assert.match(readoutHint("weekly"), /read a week's values; drag across it to zoom/);
+  assert.match(readoutHint("hourly", true), /Touch the chart to read an? hour's values/);
+});
+
+test("extents merge where they touch and default to the point itself", () => {
+  assert.deepEqual(extentSpans(SERIES), [[1, 3]]);
+  const two = { anomalies: [{ index: 5 }, { index: 1, start_index: 0, end_index: 2 }, { index: 3, start_index: 3, end_index: 4 }] };
+  assert.deepEqual(extentSpans(two), [[0, 5]]);
+  assert.deepEqual(extentSpans({ anomalies: [{ index: 2 }, { index: 9 }] }), [[2, 2], [9, 9]]);
+});
+
+test("dates read as a person would", () => {
+  assert.equal(formatWhen("2020-07-12"), "12 Jul 2020");
+  assert.equal(formatWhen("2004-01"), "Jan 2004");
+  assert.equal(formatWhen("2021-06-02T14"), "2 Jun 2021, 14:00");
+  assert.equal(formatWhen("17.05.2015"), "17.05.2015"); // not ISO: as the file wrote it
+  assert.equal(extentWords({ timestamp: "2020-07-12", start: "2020-07-12", end: "2020-07-12" }), "12 Jul 2020");
+  assert.equal(extentWords({ timestamp: "2020-07-19", start: "2020-07-12", end: "2020-08-02" }), "12 Jul 2020 – 2 Aug 2020");
+});
+
+// --- "Starting…": waiting for GET /health --------------------------------------------------------
+
+function standIn(answers) {
+  const calls = [];
+  const fetchImpl = async (url) => {
+    calls.push(url);
+    const next = answers.length > 1 ? answers.shift() : answers[0];
+    if (next instanceof Error) throw next;
+    return new Response(next.body ?? "", { status: next.status });
+  };
+  return { calls, fetchImpl };
+}
+
+test("waitForApi polls /health with growing pauses until it answers ok", async () => {
+  const { calls, fetchImpl } = standIn([
+    new TypeError("Failed to fetch"),
+    { status: 503, body: '{"message":"Service Unavailable"}' },
+    { status: 200, body: '{"status":"starting"}' },
+    { status: 200, body: '{"status":"ok"}' },
+  ]);
+  const slept = [];
+  const up = await waitForApi("http://api.example", { fetchImpl, sleep: async (ms) => slept.push(ms) });
+  assert.equal(up, true);
+  assert.deepEqual(calls, Array(4).fill("http://api.example/health"));
+  assert.deepEqual(slept, HEALTH_PAUSES_MS.slice(0, 3));
+  assert.ok(slept[2] > slept[1] && slept[1] > slept[0]);
+});
+
+test("waitForApi gives up after its bound, and a 404 means an API without the route", async () => {
+  const down = standIn([new TypeError("Failed to fetch")]);
+  const slept = [];
+  const up = await waitForApi("http://api.example", { fetchImpl: down.fetchImpl, sleep: async (ms) => slept.push(ms) });
+  assert.equal(up, false);
+  assert.equal(down.calls.length, HEALTH_PAUSES_MS.length + 1);
+  assert.ok(healthBoundSeconds() >= 60 && healthBoundSeconds() <= 120, `${healthBoundSeconds()} s`);
+  assert.equal(await apiIsUp("http://a", standIn([{ status: 404, body: "{}" }])), true);
+  assert.equal(await apiIsUp("http://a", standIn([{ status: 200, body: "not json" }])), false);
 });

@@ -218,6 +218,8 @@ def test_legacy_numeric_time_axis_answers_as_before(client, seasonality):
     rows = [int(x) for x in answers[0].split()]
     if seasonality:
         assert 97 in rows  # the spike
+    else:  # the original DBSCAN itself, on the example as the original app read it
+        assert rows == reference_dbscan(pd.read_csv(io.StringIO(example)), eps=0.1, min_pts=4)
     status, answer = client.json(
         json.dumps({"data": example, "seasonality": seasonality}).encode(),
         "application/json",

@@ -82,3 +82,56 @@ class StaticServer:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet test output."""
+
+
+# --- driving the page like a person -------------------------------------------------------
+
+
+def upload(page: Any, name: str, body: bytes) -> None:
+    files = [{"name": name, "mimeType": "text/csv", "buffer": body}]
+    page.set_input_files("#file-input", files=files)
+    wait_loaded(page, name)
+
+
+def upload_path(page: Any, path: Path) -> None:
+    page.set_input_files("#file-input", str(path))
+    wait_loaded(page, path.name)
+
+
+def open_page(page: Any, url: str, ready: bool = True) -> None:
+    """Open the page; with ``ready``, wait until it stopped "Starting…" (the API answered)."""
+    page.goto(f"{url}/")
+    page.wait_for_function("() => document.readyState === 'complete'")
+    if ready:
+        page.get_by_role("button", name="Detect anomalies").wait_for()
+
+
+def wait_loaded(page: Any, name: str) -> None:
+    """Wait until the page says the file whose name contains `name` is ready."""
+    page.locator("#file-status.file-ok").filter(has_text=name).wait_for()
+
+
+def wait_refused(page: Any) -> str:
+    """Wait until the page refused the chosen file; returns what it said."""
+    status = page.locator("#file-status.file-bad")
+    status.wait_for()
+    return status.text_content()
+
+
+def wait_done(page: Any) -> None:
+    """Wait until the run finished: results announced or an error shown."""
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('Done:')"
+            " || !document.querySelector('#error').hidden",
+            timeout=WAIT_MS,
+        )
+    except Exception:
+        state = page.evaluate("[status.textContent, error.textContent, run.disabled]")
+        print(f"run did not finish: status/error/busy = {state}")
+        raise
+
+
+def run(page: Any) -> None:
+    page.get_by_role("button", name="Detect anomalies").click()
+    wait_done(page)

@@ -13,7 +13,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from pagekit import ARTIFACTS, DATA, WAIT_MS, StaticServer, call_api, read_csv
+from pagekit import (
+    ARTIFACTS,
+    DATA,
+    StaticServer,
+    call_api,
+    open_page,
+    read_csv,
+    run,
+    upload,
+    upload_path,
+    wait_done,
+    wait_loaded,
+    wait_refused,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -21,46 +34,6 @@ GLP1 = DATA / "en_weekly5y_3terms_lt1_glp1.csv"
 BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
 XSS_NAME = "<img src=x onerror=window.__xss=1>"
 NO_NUMBERS = b"Week,term\n2020-01-05,a\n2020-01-12,b\n2020-01-19,c\n"
-
-
-def upload(page: Any, name: str, body: bytes) -> None:
-    files = [{"name": name, "mimeType": "text/csv", "buffer": body}]
-    page.set_input_files("#file-input", files=files)
-    wait_loaded(page, name)
-
-
-def upload_path(page: Any, path: Path) -> None:
-    page.set_input_files("#file-input", str(path))
-    wait_loaded(page, path.name)
-
-
-def open_page(page: Any, url: str) -> None:
-    page.goto(f"{url}/")
-    page.wait_for_function("() => document.readyState === 'complete'")
-
-
-def wait_loaded(page: Any, name: str) -> None:
-    """Wait until the page says it loaded a file whose name contains `name`."""
-    page.locator("#file-status").filter(has_text=name).wait_for()
-
-
-def wait_done(page: Any) -> None:
-    """Wait until the run finished: results announced or an error shown."""
-    try:
-        page.wait_for_function(
-            "() => document.querySelector('#status').textContent.startsWith('Done:')"
-            " || !document.querySelector('#error').hidden",
-            timeout=WAIT_MS,
-        )
-    except Exception:
-        state = page.evaluate("[status.textContent, error.textContent, run.disabled]")
-        print(f"run did not finish: status/error/busy = {state}")
-        raise
-
-
-def run(page: Any) -> None:
-    page.get_by_role("button", name="Detect anomalies").click()
-    wait_done(page)
 
 
 def synthetic_csv(term: str) -> bytes:
@@ -95,19 +68,28 @@ def assert_table_matches(page: Any, answer: dict[str, Any]) -> None:
         for row_index, anomaly in enumerate(expected):
             row = rows.nth(row_index)
             assert row.get_attribute("data-index") == str(anomaly["index"])
-            cells = row.locator("td").all_text_contents()
-            assert cells[0] == anomaly["timestamp"]
-            assert float(cells[1]) == pytest.approx(anomaly["value"], abs=0.005)
-            assert float(cells[2]) == pytest.approx(anomaly["expected"], abs=0.005)
-            assert float(cells[3]) == pytest.approx(anomaly["score"], abs=0.005)
-            assert cells[4].endswith(anomaly["direction"])
-            assert cells[5] == anomaly["kind"].replace("_", " ")
+            cells = row.locator("td")
+            texts = cells.all_text_contents()
+            assert cells.nth(0).get_attribute("data-timestamp") == anomaly["timestamp"]
+            if anomaly["start"] == anomaly["end"]:
+                assert texts[1] == texts[0]  # a single point: its one date
+            else:
+                assert " – " in texts[1]
+            assert float(cells.nth(2).get_attribute("data-value")) == anomaly["value"]
+            if not texts[2].startswith("<1"):
+                assert float(texts[2]) == pytest.approx(anomaly["value"], abs=0.005)
+            assert float(texts[3]) == pytest.approx(anomaly["expected"], abs=0.005)
+            assert float(texts[4]) == pytest.approx(anomaly["score"], abs=0.005)
+            assert texts[5].endswith(anomaly["direction"])
+            assert texts[6] == anomaly["kind"].replace("_", " ")
 
 
 def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, GLP1)
-    assert "en_weekly5y_3terms_lt1_glp1.csv" in page.locator("#file-status").text_content()
+    status = page.locator("#file-status").text_content()
+    assert "en_weekly5y_3terms_lt1_glp1.csv" in status
+    assert "3 terms (ozempic, monjauro, wegovy), 262 rows" in status
     with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
         page.get_by_role("button", name="Detect anomalies").click()
     wait_done(page)
@@ -133,14 +115,15 @@ def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, probl
 def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     # Only the chosen method's fields are shown; auto is the default.
-    assert page.get_by_label("Sensitivity").is_visible()
-    assert not page.get_by_label("Alpha").is_visible()
+    assert page.locator("#auto-sensitivity").is_visible()
+    assert not page.locator("#auto-alpha").is_visible()  # under "More settings"
+    assert not page.locator("#stl-alpha").is_visible()
     page.get_by_label("Detection method").select_option("stl")
-    assert not page.get_by_label("Sensitivity").is_visible()
-    assert not page.get_by_label("Eps").is_visible()
-    assert page.get_by_label("Alpha").input_value() == "0.05"
-    page.get_by_label("Period").fill("52")
-    page.get_by_label("Alpha").fill("0.01")
+    assert not page.locator("#auto-sensitivity").is_visible()
+    assert not page.locator("#dbscan-eps").is_visible()
+    assert page.locator("#stl-alpha").input_value() == "0.05"
+    page.locator("#stl-period").fill("52")
+    page.locator("#stl-alpha").fill("0.01")
     upload_path(page, BITCOIN)
     with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
         page.get_by_role("button", name="Detect anomalies").click()
@@ -152,7 +135,8 @@ def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) 
     )
     assert status == 200 and answer["method"] == "stl"
     assert_table_matches(page, answer)
-    assert "method stl" in page.locator("#results-summary").text_content()
+    summary = page.locator("#results-summary").text_content()
+    assert "STL + generalized ESD, season length 52, significance level 0.01" in summary
     assert problems == []
 
 
@@ -177,29 +161,14 @@ def test_dropping_a_file_loads_it(page: Any, stack: Any, problems: list) -> None
     assert problems == []
 
 
-@pytest.mark.parametrize(
-    ("body", "query", "select"),
-    [
-        (
-            NO_NUMBERS,
-            "method=auto&sensitivity=0.5",
-            None,
-        ),
-        (None, "method=stl&alpha=0.7", ("stl", "Alpha", "0.7")),
-    ],
-    ids=["no-numeric-column", "bad-parameter"],
-)
-def test_the_apis_error_message_is_shown(
-    page: Any, stack: Any, problems: list, body: bytes | None, query: str, select: Any
-) -> None:
-    body = body if body is not None else BITCOIN.read_bytes()
-    status, expected = call_api(stack.urls["api"], body, query)
-    assert status == 400
+def test_the_apis_error_message_is_shown(page: Any, stack: Any, problems: list) -> None:
+    """An error only the model can know (the series is too short for that season) is shown."""
+    body = BITCOIN.read_bytes()
+    status, expected = call_api(stack.urls["api"], body, "method=stl&period=200&alpha=0.05")
+    assert status == 400 and expected["error"]["code"] == "too_few_points"
     open_page(page, stack.urls["site"])
-    if select:
-        method, label, value = select
-        page.get_by_label("Detection method").select_option(method)
-        page.get_by_label(label).fill(value)
+    page.get_by_label("Detection method").select_option("stl")
+    page.locator("#stl-period").fill("200")
     upload(page, "bad.csv", body)
     run(page)
     error = page.locator("#error")
@@ -213,6 +182,21 @@ def test_the_apis_error_message_is_shown(
     assert page.get_by_role("button", name="Detect anomalies").is_enabled()
     # The browser logs the failed (4xx) fetch itself; nothing else may go wrong.
     assert [p for p in problems if "Failed to load resource" not in p] == []
+
+
+def test_a_bad_parameter_is_explained_before_anything_is_sent(page: Any, stack: Any) -> None:
+    open_page(page, stack.urls["site"])
+    page.get_by_label("Detection method").select_option("stl")
+    page.locator("#stl-alpha").fill("0.7")
+    upload_path(page, BITCOIN)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/detect" in r.url else None)
+    page.get_by_role("button", name="Detect anomalies").click()
+    error = page.locator("#error")
+    error.wait_for(state="visible")
+    assert "Significance level must be a number between 0 and 0.5" in error.text_content()
+    assert page.evaluate("document.activeElement.id") == "stl-alpha"
+    assert sent == []
 
 
 def test_term_names_are_text_never_html(page: Any, stack: Any, problems: list) -> None:
@@ -266,9 +250,7 @@ def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
     tab_to("Bitcoin, weekly")
     page.keyboard.press("Enter")
     wait_loaded(page, "bitcoin")
-    page.keyboard.press("Tab")  # the next example button
-    page.keyboard.press("Tab")  # the method select
-    assert page.evaluate("document.activeElement.id") == "method"
+    tab_to("method")  # past the other examples
     tab_to("Detect anomalies")
     page.keyboard.press("Space")
     wait_done(page)
@@ -277,6 +259,12 @@ def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
     assert status.get_attribute("aria-live") == "polite"
     assert re.match(r"Done: \d+ anomal(y|ies) found in 1 series\.", status.text_content())
     assert page.evaluate("document.activeElement.id") == "results-heading"
+    # The chart is reachable too, and its readout follows the arrow keys.
+    tab_to("chart-0-plot")
+    page.keyboard.press("ArrowRight")
+    assert page.locator(".readout").first.text_content().startswith("12 Jul 2020 · value 15")
+    page.keyboard.press("End")
+    assert page.locator(".readout").first.text_content().startswith("13 Jul 2025")
     assert problems == []
 
 
@@ -328,13 +316,18 @@ def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path
     open_page(page, stack.urls["site"])
     upload_path(page, GLP1)
     run(page)
+    note = page.locator("#download-note").text_content()
+    assert 'Google Trends writes "<1" for interest under 1; it is read as 0.5.' in note
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download results as CSV").click()
     download = download_info.value
-    assert download.suggested_filename == "en_weekly5y_3terms_lt1_glp1-anomalies.csv"
+    assert download.suggested_filename == "en_weekly5y_3terms_lt1_glp1-anomalies-auto.csv"
     saved = tmp_path / "results.csv"
     download.save_as(saved)
     rows = read_csv(saved.read_text(encoding="utf-8-sig"))
+    below_one = [r for r in rows if r["note"]]
+    assert len(below_one) == 147  # the export's "<1" cells, each explained
+    assert {r["value"] for r in below_one} == {"0.5"}
 
     _, answer = call_api(stack.urls["api"], GLP1.read_bytes(), "method=auto&sensitivity=0.5")
     assert len(rows) == sum(len(s["values"]) for s in answer["series"])
@@ -349,6 +342,7 @@ def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path
             row = mine[anomaly["index"]]
             assert float(row["score"]) == pytest.approx(anomaly["score"])
             assert (row["direction"], row["kind"]) == (anomaly["direction"], anomaly["kind"])
+            assert (row["event_start"], row["event_end"]) == (anomaly["start"], anomaly["end"])
     assert problems == []
 
 
@@ -375,14 +369,28 @@ def test_download_guards_against_spreadsheet_formulas(
 def test_readable_on_a_phone(phone_page: Any, stack: Any, problems: list) -> None:
     page = phone_page
     open_page(page, stack.urls["site"])
-    page.get_by_role("button", name="GLP-1 drugs, 3 terms").click()
-    wait_loaded(page, "glp1")
+    page.get_by_role("button", name="Bitcoin, weekly, 5 years").click()
+    wait_loaded(page, "bitcoin")
     run(page)
     assert page.locator("#error").is_hidden()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page is {width}px wide on a 375px screen"
     for box in [c.bounding_box() for c in page.locator(".chart canvas").all()]:
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    # Every column of every anomaly is on screen: rows stack, labelled, nothing scrolls sideways.
+    rows = page.locator("table.anomalies tbody tr")
+    assert rows.count() >= 1, "bitcoin weekly has anomalies to show"
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        assert cells.count() == 7
+        for j in range(7):
+            cell = cells.nth(j)
+            cell.scroll_into_view_if_needed()
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+            label = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
+            assert label.strip('"') == cell.get_attribute("data-label")
+    assert page.locator("table.anomalies").evaluate("(t) => t.scrollWidth <= t.clientWidth")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "result-phone.png"), full_page=True)
     assert problems == []
@@ -408,11 +416,23 @@ def _closed_port() -> int:
 
 
 def test_unreachable_api_is_reported(page: Any, dist_copy: Path) -> None:
+    """The page waits for the API ("Starting…"), then says it is not answering; a try anyway
+    says it could not be reached. The page's clock is fast-forwarded through the wait."""
     api = f"http://127.0.0.1:{_closed_port()}"
     (dist_copy / "config.js").write_text(f'window.TRENDS_CONFIG = {{"apiUrl": "{api}"}};\n')
     with StaticServer(dist_copy) as server:
-        open_page(page, server.url)
+        page.clock.install()
+        open_page(page, server.url, ready=False)
         assert page.locator("#config-problem").is_hidden()
+        button = page.locator("#run")
+        assert button.is_disabled() and button.text_content().strip() == "Starting…"
+        assert page.locator("#api-status").text_content().startswith("Starting the detector")
+        for _ in range(60):
+            if button.is_enabled():
+                break
+            page.clock.run_for(5000)
+        status = page.locator("#api-status").text_content()
+        assert f"The detector is not answering: {api}/health gave no answer" in status
         upload_path(page, BITCOIN)
         run(page)
         error = page.locator("#error")
@@ -441,7 +461,10 @@ def test_results_never_outlive_their_file(page: Any, stack: Any) -> None:
     upload_path(page, BITCOIN)
     run(page)
     assert page.locator("#results").is_visible()
-    upload(page, "bad.csv", NO_NUMBERS)  # a new file: the old results go
+    page.set_input_files(  # a new file: the old results go
+        "#file-input", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": NO_NUMBERS}]
+    )
+    wait_refused(page)
     assert page.locator("#results").is_hidden()
     run(page)
     assert page.locator("#error").is_visible()

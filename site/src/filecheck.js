@@ -1,0 +1,166 @@
+/**
+ * Checks a chosen file before anything is sent, the way the model will read it (the rules come
+ * from generated/params.json): not empty, not too big, text rather than a workbook or an
+ * image, a column of dates and at least one column of numbers. Each problem is worded for the
+ * person who chose the file. On success it also says what the page found (terms, rows) and
+ * which cells were Google Trends' "<1", so the results can explain them.
+ */
+import { readCsv } from "./csv-read.js";
+import {
+  BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, MISSING_CELLS,
+} from "./rules.js";
+import { formatBytes } from "./format.js";
+
+const TRENDS_HOW = "In Google Trends: Explore → ⋮ (top right of the chart) → Download CSV.";
+// Leading bytes of files people pick by mistake, with what to say about them.
+const SIGNATURES = [
+  [[0x50, 0x4b, 0x03, 0x04], "an Excel workbook (.xlsx) or another zip archive",
+    "In Excel, use File → Save As → CSV UTF-8 (Comma delimited), then choose that file."],
+  [[0xd0, 0xcf, 0x11, 0xe0], "an old Excel workbook (.xls)",
+    "In Excel, use File → Save As → CSV UTF-8 (Comma delimited), then choose that file."],
+  [[0x25, 0x50, 0x44, 0x46], "a PDF document", TRENDS_HOW],
+  [[0x89, 0x50, 0x4e, 0x47], "a PNG image", TRENDS_HOW],
+  [[0xff, 0xd8, 0xff], "a JPEG image", TRENDS_HOW],
+  [[0x47, 0x49, 0x46, 0x38], "a GIF image", TRENDS_HOW],
+  [[0x1f, 0x8b], "a gzip archive", "Unpack it first, then choose the CSV inside."],
+];
+
+/** A problem to show: what is wrong with the file, and what to do. */
+export class FileProblem extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.name = "FileProblem";
+    this.hint = hint;
+  }
+}
+
+function startsWith(bytes, signature) {
+  return signature.every((b, i) => bytes[i] === b);
+}
+
+/** The file's text: UTF-16 by its BOM, else UTF-8, else Windows-1252 (Excel's "CSV"). */
+export function decodeText(bytes) {
+  if (startsWith(bytes, [0xff, 0xfe])) return new TextDecoder("utf-16le").decode(bytes);
+  if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder("utf-16be").decode(bytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder("windows-1252").decode(bytes);
+  }
+}
+
+function looksBinary(bytes) {
+  if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) return false;
+  const head = bytes.subarray(0, 8192);
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) return true;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control += 1;
+  }
+  return control > head.length * 0.02;
+}
+
+const isDate = (cell) => DATE_CELL.test(cell) || COMPACT_DATE.test(cell.trim());
+const isNumber = (cell) => cell.trim() !== "" && Number.isFinite(Number(cell.trim()));
+const isPlainNumber = (cell) => isNumber(cell) && !COMPACT_DATE.test(cell.trim()); // not 20200712
+const isBelowOne = (cell) => BELOW_ONE_MARKS.includes(cell.trim().slice(0, 1));
+
+function numberCell(cell, decimalComma) {
+  let text = cell.trim().replace(/%$/, "").replace(/[\u00a0\u202f ]/g, "");
+  if (decimalComma && /^[+-]?\d+,\d+$/.test(text)) text = text.replace(",", ".");
+  return text !== "" && Number.isFinite(Number(text));
+}
+
+/** Rows and the first data row, trying each delimiter in the model's order. */
+function split(text) {
+  const head = text.split(/\r\n|\n|\r/, 64).join("\n");
+  for (const delimiter of DELIMITERS) {
+    if (delimiter !== "," && !head.includes(delimiter)) continue;
+    const sample = readCsv(head, delimiter);
+    if (!sample.some((r) => r.length >= 2 && isDate(r[0]))) continue;
+    const rows = readCsv(text, delimiter);
+    const start = rows.findIndex((r) => r.length >= 2 && isDate(r[0]));
+    if (start >= 0) return { rows, start, delimiter };
+  }
+  return null;
+}
+
+const NUMBERS_FIRST = new FileProblem(
+  "The first column of this file holds numbers, not dates.",
+  `Each row needs its date first (e.g. 2024-01-31), as in a Google Trends export. ${TRENDS_HOW}`,
+);
+
+function noDates(text) {
+  const rows = readCsv(text, ",", 200).filter((r) => r.some((c) => c.trim()));
+  const numericFirst = rows.filter((r) => r.length >= 2 && isPlainNumber(r[0])).length;
+  if (rows.length && numericFirst >= rows.length / 2) return NUMBERS_FIRST;
+  return new FileProblem(
+    "This file has no column of dates, so it cannot be a Google Trends export.",
+    "Choose the CSV that Google Trends downloads, or a CSV whose first column holds dates " +
+      `(e.g. 2024-01-31) and whose other columns hold numbers. ${TRENDS_HOW}`,
+  );
+}
+
+/**
+ * Check a file's bytes.
+ * @param {string} name
+ * @param {Uint8Array} bytes
+ * @param {number} maxBytes the deployment's upload limit
+ * @returns {{ text: string, terms: string[], rows: number, belowOne: Map<string, Set<string>> }}
+ * @throws {FileProblem}
+ */
+export function checkFile(name, bytes, maxBytes) {
+  if (bytes.length === 0) {
+    throw new FileProblem(`${name} is empty.`, `Choose the CSV that Google Trends downloads. ${TRENDS_HOW}`);
+  }
+  if (bytes.length > maxBytes) {
+    throw new FileProblem(
+      `${name} is ${formatBytes(bytes.length)}; this site accepts files up to ${formatBytes(maxBytes)}.`,
+      "Export a shorter time range or fewer terms from Google Trends, or split the file.",
+    );
+  }
+  for (const [signature, what, hint] of SIGNATURES) {
+    if (startsWith(bytes, signature)) {
+      throw new FileProblem(`${name} is ${what}, not a CSV file.`, hint);
+    }
+  }
+  if (looksBinary(bytes)) {
+    throw new FileProblem(
+      `${name} is not a text file, so it cannot be a CSV.`,
+      `Choose the CSV that Google Trends downloads. ${TRENDS_HOW}`,
+    );
+  }
+  const text = decodeText(bytes).replace(/^\ufeff/, "");
+  if (!text.trim()) {
+    throw new FileProblem(`${name} is empty: it holds only blank lines.`, `Choose the CSV that Google Trends downloads. ${TRENDS_HOW}`);
+  }
+  const found = split(text);
+  if (!found) throw noDates(text);
+  const { rows, start, delimiter } = found;
+  const header = start > 0 && rows[start - 1].some((c) => c.trim()) ? rows[start - 1] : [];
+  const data = rows.slice(start).filter((r) => r.some((c) => c.trim()));
+  if (data.every((r) => isPlainNumber(r[0]))) throw NUMBERS_FIRST; // "0.0" looks like 0 Jan, not a date
+  const width = Math.max(...data.map((r) => r.length));
+  const terms = [];
+  const belowOne = new Map();
+  for (let j = 1; j < width; j += 1) {
+    const cells = data.map((r) => r[j] ?? "");
+    if (cells.every((c) => !c.trim())) continue; // a trailing comma, not a column
+    const numeric = cells.every(
+      (c) => isBelowOne(c) || MISSING_CELLS.has(c.trim().toLowerCase()) || numberCell(c, delimiter !== ","),
+    );
+    if (!numeric || !cells.some((c) => isBelowOne(c) || numberCell(c, delimiter !== ","))) continue;
+    const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
+    terms.push(heading.replace(/: \([^()]*\)\s*$/, ""));
+    const below = new Set(data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => r[0].trim()));
+    if (below.size) belowOne.set(heading, below);
+  }
+  if (terms.length === 0) {
+    throw new FileProblem(
+      "This file has dates but no column of numbers next to them.",
+      "Each term's column must hold numbers (Google Trends' \"<1\" is fine). If the cells are " +
+        "separated by something other than commas, semicolons or tabs, save the file again as CSV.",
+    );
+  }
+  return { text, terms, rows: data.length, belowOne };
+}

@@ -1,0 +1,65 @@
+/**
+ * What the chart's readout says about one point: its date, value, expected value and range,
+ * and the event it belongs to. Pure, so it is tested without a browser.
+ */
+import { formatNumber } from "./format.js";
+import { extentWords, formatWhen, isBelowOne, kindWords } from "./words.js";
+import { BELOW_ONE_VALUE } from "./rules.js";
+
+const UNIT = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" };
+
+/** The readout's text before the pointer (or a finger) is on the chart. */
+export function readoutHint(frequency = "", touch = false) {
+  const unit = UNIT[frequency] ?? "point";
+  return touch
+    ? `Touch the chart to read a ${unit}'s values; slide a finger along it to zoom in.`
+    : `Point at the chart to read a ${unit}'s values; drag across it to zoom in.`;
+}
+
+/** The anomaly whose extent holds point i (the one reported nearest to it), or null. */
+export function eventAt(series, i) {
+  let best = null;
+  for (const a of series.anomalies || []) {
+    const start = a.start_index ?? a.index;
+    const end = a.end_index ?? a.index;
+    if (i < start || i > end) continue;
+    if (!best || Math.abs(a.index - i) < Math.abs(best.index - i)) best = a;
+  }
+  return best;
+}
+
+/**
+ * The readout for point i as labelled parts: [["", "12 Jul 2020"], ["value", "45"], ...].
+ * @returns {Array<[string, string]>}
+ */
+export function readoutParts(series, i, { frequency = "", belowOne = null } = {}) {
+  const parts = [["", formatWhen(series.timestamps?.[i] ?? i, frequency)]];
+  const value = isBelowOne(series, i, belowOne)
+    ? `<1 (under 1, read as ${BELOW_ONE_VALUE})`
+    : formatNumber(series.values[i]);
+  parts.push(["value", value]);
+  if (series.expected) parts.push(["expected", formatNumber(series.expected[i])]);
+  if (series.lower && series.upper) {
+    parts.push(["expected range", `${formatNumber(series.lower[i])} – ${formatNumber(series.upper[i])}`]);
+  }
+  const event = eventAt(series, i);
+  if (event) {
+    const arrow = event.direction === "down" ? "▼" : "▲";
+    parts.push(["anomaly", `${arrow} ${kindWords(event.kind)}, ${extentWords(event, frequency)}`]);
+  }
+  return parts;
+}
+
+/** The extents to shade, as [first index, last index] pairs, merged where they overlap. */
+export function extentSpans(series) {
+  const spans = (series.anomalies || [])
+    .map((a) => [a.start_index ?? a.index, a.end_index ?? a.index])
+    .sort((p, q) => p[0] - q[0]);
+  const merged = [];
+  for (const [s, e] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1] + 1) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  return merged;
+}

@@ -1,0 +1,29 @@
+/**
+ * What the page shares with the model, read from generated/params.json (written from
+ * model/trends_anomaly/params.py by `python -m trends_anomaly.params --json`; a test fails when
+ * it is stale): the methods and their parameters, the model's payload limit, the CSV formula
+ * guard, and how the parser recognises a file's data rows.
+ */
+import table from "./generated/params.json" with { type: "json" };
+
+export const TABLE = table;
+export const METHODS = table.methods;
+export const DEFAULT_METHOD = table.default_method;
+export const MODEL_MAX_PAYLOAD_BYTES = table.model_max_payload_bytes;
+export const BELOW_ONE_VALUE = table.below_one_value;
+export const FORMULA_START = new RegExp(`^[${table.csv_formula_start.replace(/[\\\]^-]/g, "\\$&")}]`);
+export const DELIMITERS = table.file.delimiters;
+export const DATE_CELL = new RegExp(table.file.date_cell);
+export const COMPACT_DATE = new RegExp(table.file.compact_date);
+export const BELOW_ONE_MARKS = table.file.below_one_marks;
+export const MISSING_CELLS = new Set(table.file.missing_cells);
+
+/** The method entry ({name, label, about, params}) for a method name, or undefined. */
+export function methodNamed(name) {
+  return METHODS.find((m) => m.name === name);
+}
+
+/** The parameter entry of a method, or undefined. */
+export function paramOf(method, name) {
+  return methodNamed(method)?.params.find((p) => p.name === name);
+}

@@ -1,0 +1,74 @@
+/**
+ * Plain words for what the answer holds: dates for people, the kind of an event, "<1", and the
+ * settings a run used (no parameter names, no "alpha auto").
+ */
+import { formatNumber } from "./format.js";
+import { parseTimestamp } from "./timestamps.js";
+import { BELOW_ONE_VALUE, methodNamed } from "./rules.js";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+export const BELOW_ONE_NOTE = `Google Trends writes "<1" for interest under 1; it is read as ${BELOW_ONE_VALUE}.`;
+
+/**
+ * A timestamp as a person reads it: "12 Jul 2020", "Jul 2004" (monthly), "2 Jun 2021, 14:00".
+ * Labels that are not ISO dates (re-saved files keep their own spelling) are shown as written.
+ */
+export function formatWhen(label, frequency = "") {
+  const text = String(label ?? "");
+  const seconds = parseTimestamp(text);
+  if (seconds === null) return text;
+  const d = new Date(seconds * 1000);
+  const day = `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  if (frequency === "monthly" || /^\d{4}-\d{2}$/.test(text.trim())) {
+    return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  }
+  if (/[T ]\d/.test(text)) {
+    const hh = String(d.getUTCHours()).padStart(2, "0");
+    const mm = String(d.getUTCMinutes()).padStart(2, "0");
+    return `${day}, ${hh}:${mm}`;
+  }
+  return day;
+}
+
+/** "from – to" of an anomaly's extent, or its one date when it is a single point. */
+export function extentWords(anomaly, frequency = "") {
+  const start = anomaly.start ?? anomaly.timestamp;
+  const end = anomaly.end ?? anomaly.timestamp;
+  if (start === end) return formatWhen(start, frequency);
+  return `${formatWhen(start, frequency)} – ${formatWhen(end, frequency)}`;
+}
+
+/** "level shift", "temporary change", ... */
+export function kindWords(kind) {
+  return String(kind ?? "").replace(/_/g, " ");
+}
+
+/** Whether point `i` of `series` was "<1" in the file (belowOne: labels per column header). */
+export function isBelowOne(series, i, belowOne) {
+  const labels = belowOne && belowOne.get(series.header ?? series.name);
+  return Boolean(labels && labels.has(String(series.timestamps?.[i] ?? "").trim()));
+}
+
+/** A value for display: "<1" where the file said so, the number otherwise. */
+export function valueWords(series, i, belowOne) {
+  return isBelowOne(series, i, belowOne) ? "<1" : formatNumber(series.values[i]);
+}
+
+/**
+ * What a run used, in words: "Auto (recommended), sensitivity 0.5". Settings left to the model
+ * are not listed one by one ("alpha auto"); the sentence says the rest was chosen from the data.
+ */
+export function settingsWords(answer) {
+  const method = methodNamed(answer.method);
+  const parts = [method ? method.label.replace(/ \(.*\)$/, "") : String(answer.method)];
+  let chosen = false;
+  for (const param of method?.params ?? []) {
+    const value = answer.parameters?.[param.name];
+    if (value === null || value === undefined) chosen = true;
+    else parts.push(`${param.label.replace(/ \(.*\)$/, "").toLowerCase()} ${formatNumber(value, 4)}`);
+  }
+  let text = parts.join(", ");
+  if (chosen) text += "; everything else chosen from the data";
+  return text;
+}

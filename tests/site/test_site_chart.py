@@ -1,0 +1,171 @@
+"""The charts in real Chromium: readout under the pointer, drag-to-zoom and reset, the shaded
+extent of each event, and "<1" explained where it appears (issue 12, item 7)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from pagekit import DATA, call_api, open_page, run, upload_path
+
+pytestmark = pytest.mark.browser
+
+BITCOIN_MONTHLY = DATA / "en_monthly2004_lt1_bitcoin.csv"
+BITCOIN_WEEKLY = DATA / "en_weekly5y_bitcoin.csv"
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def month_words(label: str) -> str:
+    year, month = label.split("-")[:2]
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def plot_area(page: Any, chart: int = 0) -> dict[str, float]:
+    over = page.locator(".chart-plot .u-over").nth(chart)
+    over.scroll_into_view_if_needed()
+    return over.bounding_box()
+
+
+def x_of(area: dict[str, float], i: int, n: int) -> float:
+    """The page x of point i of n (uPlot spans the x scale exactly over the data)."""
+    return area["x"] + 0.5 + (area["width"] - 1) * i / (n - 1)
+
+
+def readout(page: Any, chart: int = 0) -> str:
+    return page.locator(".readout").nth(chart).text_content()
+
+
+def number_after(text: str, label: str) -> float:
+    return float(re.search(rf"{label} (-?[\d.]+)", text).group(1))
+
+
+def hover(page: Any, area: dict[str, float], x: float) -> None:
+    page.mouse.move(x, area["y"] + area["height"] / 2)
+
+
+@pytest.fixture
+def bitcoin_monthly(page: Any, stack: Any) -> dict[str, Any]:
+    """The page showing bitcoin monthly (2004-2023, 40 '<1' months, the 2017 peak), and the
+    API's answer to the same request."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_MONTHLY)
+    run(page)
+    status, answer = call_api(
+        stack.urls["api"], BITCOIN_MONTHLY.read_bytes(), "method=auto&sensitivity=0.5"
+    )
+    assert status == 200
+    return answer["series"][0]
+
+
+def test_readout_says_date_value_expected_and_range(
+    page: Any, bitcoin_monthly: dict[str, Any], problems: list
+) -> None:
+    series = bitcoin_monthly
+    n = len(series["values"])
+    area = plot_area(page)
+    assert readout(page).startswith("Point at the chart to read a month's values")
+    peak = series["values"].index(max(series["values"]))  # Dec 2017 = 100
+    for i in (peak, n - 1, n // 3):
+        hover(page, area, x_of(area, i, n))
+        text = readout(page)
+        assert text.startswith(month_words(series["timestamps"][i])), text
+        if series["values"][i] == 0.5:
+            assert "value <1 (under 1, read as 0.5)" in text
+        else:
+            assert number_after(text, "value") == pytest.approx(series["values"][i], abs=0.006)
+        assert number_after(text, "expected") == pytest.approx(series["expected"][i], abs=0.006)
+        low, high = re.search(r"expected range ([\d.]+) – ([\d.]+)", text).groups()
+        assert float(low) == pytest.approx(series["lower"][i], abs=0.006)
+        assert float(high) == pytest.approx(series["upper"][i], abs=0.006)
+    page.mouse.move(area["x"] + area["width"] / 2, area["y"] - 40)  # off the chart
+    assert readout(page).startswith("Point at the chart")
+    assert problems == []
+
+
+def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
+    series = bitcoin_monthly
+    first = series["values"].index(0.5)  # a month Trends wrote as "<1"
+    area = plot_area(page)
+    hover(page, area, x_of(area, first, len(series["values"])))
+    assert "value <1 (under 1, read as 0.5)" in readout(page)
+    note = page.locator("#download-note").text_content()
+    assert 'Google Trends writes "<1" for interest under 1; it is read as 0.5.' in note
+
+
+def test_drag_zooms_and_reset_shows_everything(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
+    series = bitcoin_monthly
+    n = len(series["values"])
+    labels = series["timestamps"]
+    area = plot_area(page)
+    reset = page.locator(".reset-zoom").first
+    assert reset.is_hidden()
+    y = area["y"] + area["height"] / 2
+    page.mouse.move(x_of(area, n // 2, n), y)
+    page.mouse.down()
+    page.mouse.move(x_of(area, n // 2 + 10, n), y, steps=5)
+    page.mouse.move(x_of(area, 3 * n // 4, n), y, steps=5)
+    page.mouse.up()
+    reset.wait_for(state="visible")
+    hover(page, area, area["x"] + 1)  # the left edge now shows the middle of the series
+    zoomed_left = readout(page)
+    assert zoomed_left.startswith(month_words(labels[n // 2])), zoomed_left
+    reset.click()
+    assert reset.is_hidden()
+    hover(page, area, area["x"] + 1)
+    assert readout(page).startswith(month_words(labels[0]))
+    # Escape on the focused chart, and uPlot's double click, reset too.
+    page.mouse.move(x_of(area, 10, n), y)
+    page.mouse.down()
+    page.mouse.move(x_of(area, 60, n), y, steps=8)
+    page.mouse.up()
+    reset.wait_for(state="visible")
+    page.locator(".chart-plot").first.focus()
+    page.keyboard.press("Escape")
+    assert reset.is_hidden()
+
+
+def _pale_red_share(page: Any, x: float, area: dict[str, float]) -> float:
+    """Share of the plot column at page x that is the extent's pale red."""
+    return page.evaluate(
+        """([x, top, height]) => {
+            const canvas = document.querySelector('.chart-plot canvas');
+            const box = canvas.getBoundingClientRect();
+            const ratio = canvas.width / box.width;
+            const ctx = canvas.getContext('2d');
+            const px = Math.round((x - box.left) * ratio);
+            const y0 = Math.round((top - box.top) * ratio);
+            const rows = Math.round(height * ratio);
+            const data = ctx.getImageData(px, y0, 1, rows).data;
+            let pale = 0;
+            for (let k = 0; k < rows; k += 1) {
+                // The canvas is transparent where nothing is drawn: see it over the white card.
+                const a = data[4 * k + 3] / 255;
+                const [r, g, b] = [0, 1, 2].map((c) => data[4 * k + c] * a + 255 * (1 - a));
+                if (r >= 225 && g >= 180 && r - g >= 10 && r - b >= 10) pale += 1;
+            }
+            return pale / rows;
+        }""",
+        [x, area["y"], area["height"]],
+    )
+
+
+def test_each_event_is_shaded_from_start_to_end(page: Any, stack: Any) -> None:
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_WEEKLY)
+    run(page)
+    _, answer = call_api(stack.urls["api"], BITCOIN_WEEKLY.read_bytes(), "method=auto")
+    series = answer["series"][0]
+    n = len(series["values"])
+    assert series["anomalies"], "bitcoin weekly has events"
+    area = plot_area(page)
+    page.mouse.move(0, 0)  # no cursor line on the chart
+    inside = set()
+    for a in series["anomalies"]:
+        for i in range(a["start_index"], a["end_index"] + 1):
+            inside.add(i)
+            share = _pale_red_share(page, x_of(area, i, n), area)
+            assert share > 0.15, f"point {i} of event {a['timestamp']} is not shaded ({share:.2f})"
+    quiet = [i for i in range(2, n - 2) if all(abs(i - j) > 3 for j in inside)]
+    for i in quiet[:: max(1, len(quiet) // 8)]:
+        assert _pale_red_share(page, x_of(area, i, n), area) < 0.05, f"point {i} is shaded"

@@ -1,0 +1,106 @@
+"""Files checked when chosen, in real Chromium: a bad file is refused at once with words for a
+person (never "✓"), and spreadsheet re-saves of real exports go through (issue 12, items 5, 7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pagekit import DATA, StaticServer, call_api, open_page, upload_path, wait_refused
+
+pytestmark = pytest.mark.browser
+
+RESAVED = DATA / "resaved"
+PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + bytes(range(64))
+XLSX = b"PK\x03\x04\x14\x00\x06\x00" + bytes(200)
+
+
+def choose(page: Any, name: str, body: bytes) -> None:
+    page.set_input_files("#file-input", files=[{"name": name, "mimeType": "", "buffer": body}])
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "said"),
+    [
+        ("empty.csv", b"", "empty.csv is empty."),
+        ("blank.csv", b"\r\n \r\n", "holds only blank lines"),
+        ("chart.png", PNG, "chart.png is a PNG image, not a CSV file."),
+        ("trends.xlsx", XLSX, "an Excel workbook (.xlsx)"),
+        ("data.bin", bytes([7, 0, 1, 2]) * 50, "is not a text file"),
+        ("notes.csv", b"Dear analyst,\nhere are my notes.\n", "has no column of dates"),
+        ("time.csv", b"Time,Popularity\n0.0,0.23\n0.0059171597633136,0.21\n", "holds numbers"),
+        ("names.csv", b"Week,term\n2020-01-05,a\n2020-01-12,b\n", "no column of numbers"),
+    ],
+    ids=["empty", "blank", "png", "xlsx", "binary", "no-dates", "numbers-first", "no-numbers"],
+)
+def test_a_bad_file_is_refused_when_chosen(
+    page: Any, stack: Any, problems: list, name: str, body: bytes, said: str
+) -> None:
+    open_page(page, stack.urls["site"])
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/detect" in r.url else None)
+    choose(page, name, body)
+    text = wait_refused(page)
+    assert said in text
+    assert "✓" not in text and "Ready" not in text
+    assert page.locator("#file-status").get_attribute("role") == "alert"
+    for jargon in ("Content-Type", "body", "HTTP", "JSON", "bad_csv"):
+        assert jargon not in text
+    page.get_by_role("button", name="Detect anomalies").click()
+    error = page.locator("#error")
+    error.wait_for(state="visible")
+    assert said in error.text_content()
+    assert sent == []
+    assert problems == []
+
+
+def test_a_file_over_the_deployments_limit_is_refused(page: Any, dist_copy: Path) -> None:
+    """config.js carries the deployment's limit (4 MB serverless, 6 MB real-time)."""
+    config = {"apiUrl": "http://127.0.0.1:9", "maxUploadBytes": 2048}
+    (dist_copy / "config.js").write_text(f"window.TRENDS_CONFIG = {json.dumps(config)};\n")
+    with StaticServer(dist_copy) as server:
+        page.route("**/health", lambda route: route.fulfill(json={"status": "ok"}))
+        open_page(page, server.url)
+        assert "Up to 2.0 KB." in page.locator("#drop-help").text_content()
+        page.set_input_files("#file-input", str(DATA / "en_weekly5y_bitcoin.csv"))
+        text = wait_refused(page)
+        assert "en_weekly5y_bitcoin.csv is 3.6 KB; this site accepts files up to 2.0 KB." in text
+        assert "shorter time range" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "excel-mac-en-us_en_weekly5y_3terms_lt1_glp1.csv",  # 11/22/20, '<1' kept
+        "excel-win-de-de_de_monthly2004_3terms.csv",  # ';' and 01.01.2004
+        "excel-win-de-de-unicode_en_weekly5y_3terms_lt1_glp1.txt",  # UTF-16, tabs
+        "excel-win-en-us_en_monthly2004_2terms_football.csv",  # Jan-04
+        "trends-fr_zhcat_fr_weekly2y_lt1_covid.csv",  # '<\u00a01'
+        "excel-mac-en-us-shortdate-12months_en_monthly2004_2terms_football.csv",  # ambiguous
+    ],
+)
+def test_spreadsheet_resaves_go_through(page: Any, stack: Any, problems: list, name: str) -> None:
+    path = RESAVED / name
+    open_page(page, stack.urls["site"])
+    upload_path(page, path)
+    with page.expect_request(lambda r: "/detect" in r.url and r.method == "POST") as sent:
+        page.get_by_role("button", name="Detect anomalies").click()
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent.startsWith('Done:')"
+        " || !document.querySelector('#error').hidden"
+    )
+    assert sent.value.post_data_buffer == path.read_bytes()  # sent as saved, not re-encoded
+    assert page.locator("#error").is_hidden()
+    status, answer = call_api(stack.urls["api"], path.read_bytes(), "method=auto&sensitivity=0.5")
+    assert status == 200
+    cards = page.locator("#series-list article.series h3")
+    assert cards.all_text_contents() == [s["name"] for s in answer["series"]]
+    shown = page.locator("#warnings li").all_text_contents()
+    assert shown == answer["warnings"]
+    if "12months" in name:
+        assert any(
+            "read month-first (MM/DD/YY) because the export is in English" in w for w in shown
+        )
+    assert problems == []
