@@ -11,6 +11,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { extentSpans, readoutHint, readoutParts } from "./readout.js";
+import { tickWords } from "./words.js";
 
 const COLORS = {
   value: "#1d4ed8",
@@ -133,7 +134,12 @@ export function renderChart(container, series, context = {}) {
     ],
     bands: [{ series: [4, 3], fill: COLORS.band }],
     axes: [
-      { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" } },
+      {
+        stroke: "#4b5563",
+        grid: { stroke: "#eef0f3" },
+        ticks: { stroke: "#d1d5db" },
+        values: isTime ? (u, splits, axis, space, step) => splits.map((v) => tickWords(v, step)) : undefined,
+      },
       { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, size: 44 },
     ],
     hooks: {

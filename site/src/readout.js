@@ -44,8 +44,13 @@ export function readoutParts(series, i, { frequency = "", belowOne = null } = {}
   }
   const event = eventAt(series, i);
   if (event) {
-    const arrow = event.direction === "down" ? "▼" : "▲";
-    parts.push(["anomaly", `${arrow} ${kindWords(event.kind)}, ${extentWords(event, frequency)}`]);
+    const what = `${event.direction === "down" ? "▼" : "▲"} ${kindWords(event.kind)}`;
+    const extent = extentWords(event, frequency);
+    if (event.index === i) parts.push(["anomaly", `${what}, ${extent}`]);
+    else {
+      const reported = formatWhen(event.timestamp ?? series.timestamps?.[event.index], frequency);
+      parts.push(["part of", `${what} reported ${reported} (${extent})`]);
+    }
   }
   return parts;
 }

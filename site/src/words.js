@@ -36,7 +36,26 @@ export function extentWords(anomaly, frequency = "") {
   const start = anomaly.start ?? anomaly.timestamp;
   const end = anomaly.end ?? anomaly.timestamp;
   if (start === end) return formatWhen(start, frequency);
-  return `${formatWhen(start, frequency)} – ${formatWhen(end, frequency)}`;
+  const [from, to] = [formatWhen(start, frequency), formatWhen(end, frequency)];
+  const [fromDay, fromTime] = from.split(", ");
+  const [toDay, toTime] = to.split(", ");
+  if (fromTime && toTime && fromDay === toDay) return `${fromDay}, ${fromTime} – ${toTime}`;
+  return `${from} – ${to}`;
+}
+
+/**
+ * A tick label on the chart's time axis, for ticks `step` seconds apart: "2014", "Jan 2014",
+ * "3 Jun", "14:00" (a day's first tick says the day). Written out so that no tick reads 6/3/21.
+ */
+export function tickWords(seconds, step) {
+  const d = new Date(seconds * 1000);
+  const month = MONTHS[d.getUTCMonth()];
+  if (step >= 360 * 86400) return String(d.getUTCFullYear());
+  if (step >= 28 * 86400) return d.getUTCMonth() === 0 ? `${month} ${d.getUTCFullYear()}` : month;
+  if (step >= 86400) return `${d.getUTCDate()} ${month}`;
+  const hh = String(d.getUTCHours()).padStart(2, "0");
+  const mm = String(d.getUTCMinutes()).padStart(2, "0");
+  return d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? `${d.getUTCDate()} ${month}` : `${hh}:${mm}`;
 }
 
 /** "level shift", "temporary change", ... */

@@ -15,7 +15,7 @@ import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
-import { extentWords, formatWhen, settingsWords } from "../src/words.js";
+import { extentWords, formatWhen, settingsWords, tickWords } from "../src/words.js";
 import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -279,12 +279,18 @@ const SERIES = {
 };
 
 test("the readout says date, value, expected, range and the event", () => {
-  assert.deepEqual(readoutParts(SERIES, 3, { frequency: "monthly" }), [
-    ["", "Jan 2018"],
+  assert.deepEqual(readoutParts(SERIES, 2, { frequency: "monthly" }), [
+    ["", "Dec 2017"],
+    ["value", "100"],
+    ["expected", "12"],
+    ["expected range", "6 – 22"],
+    ["anomaly", "▲ spike, Nov 2017 – Jan 2018"],
+  ]);
+  assert.deepEqual(readoutParts(SERIES, 3, { frequency: "monthly" }).slice(1), [
     ["value", "60"],
     ["expected", "13"],
     ["expected range", "7 – 24"],
-    ["anomaly", "▲ spike, Nov 2017 – Jan 2018"],
+    ["part of", "▲ spike reported Dec 2017 (Nov 2017 – Jan 2018)"],
   ]);
   const belowOne = new Map([["bitcoin: (Worldwide)", new Set(["2017-10"])]]);
   assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", belowOne })[1], ["value", "<1 (under 1, read as 0.5)"]);
@@ -307,6 +313,20 @@ test("dates read as a person would", () => {
   assert.equal(formatWhen("17.05.2015"), "17.05.2015"); // not ISO: as the file wrote it
   assert.equal(extentWords({ timestamp: "2020-07-12", start: "2020-07-12", end: "2020-07-12" }), "12 Jul 2020");
   assert.equal(extentWords({ timestamp: "2020-07-19", start: "2020-07-12", end: "2020-08-02" }), "12 Jul 2020 – 2 Aug 2020");
+  assert.equal(
+    extentWords({ timestamp: "2021-06-06T14", start: "2021-06-06T13", end: "2021-06-06T23" }),
+    "6 Jun 2021, 13:00 – 23:00",
+  );
+});
+
+test("time-axis ticks are written out, never 6/3/21", () => {
+  const t = (iso) => Date.parse(`${iso}Z`) / 1000;
+  assert.equal(tickWords(t("2014-01-01T00:00"), 2 * 365 * 86400), "2014");
+  assert.equal(tickWords(t("2014-01-01T00:00"), 91 * 86400), "Jan 2014");
+  assert.equal(tickWords(t("2014-04-01T00:00"), 91 * 86400), "Apr");
+  assert.equal(tickWords(t("2021-06-03T00:00"), 86400), "3 Jun");
+  assert.equal(tickWords(t("2021-06-03T12:00"), 12 * 3600), "12:00");
+  assert.equal(tickWords(t("2021-06-04T00:00"), 12 * 3600), "4 Jun");
 });
 
 // --- "Starting…": waiting for GET /health --------------------------------------------------------

@@ -1,0 +1,65 @@
+"""Screenshots of real exports at 1280 px and 375 px, for people to look at (issue 12's closing
+note): bitcoin monthly, football monthly, the GLP-1 file and an hourly file. Each run also
+checks what a person would: one chart per term, the readout over the strongest point, the page
+no wider than the screen. The PNGs go to tests/site/artifacts/ (not committed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pagekit import ARTIFACTS, DATA, call_api, open_page, run, upload_path
+
+pytestmark = pytest.mark.browser
+
+FILES = {
+    "bitcoin-monthly": "en_monthly2004_lt1_bitcoin.csv",
+    "football-monthly": "en_monthly2004_2terms_football.csv",
+    "glp1-weekly": "en_weekly5y_3terms_lt1_glp1.csv",
+    "hourly": "en_hourly7d_2terms.csv",
+}
+
+
+@pytest.fixture(params=[1280, 375], ids=["1280px", "375px"])
+def sized_page(request: Any, browser: Any, problems: list) -> Any:
+    from conftest import _new_page
+
+    width = request.param
+    phone = width < 500
+    page = _new_page(
+        browser,
+        problems,
+        viewport={"width": width, "height": 900 if not phone else 740},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    yield page
+    page.context.close()
+
+
+@pytest.mark.parametrize("what", list(FILES))
+def test_screenshot(sized_page: Any, stack: Any, problems: list, what: str) -> None:
+    page = sized_page
+    path = DATA / FILES[what]
+    width = page.viewport_size["width"]
+    open_page(page, stack.urls["site"])
+    upload_path(page, path)
+    run(page)
+    assert page.locator("#error").is_hidden()
+    _, answer = call_api(stack.urls["api"], path.read_bytes(), "method=auto&sensitivity=0.5")
+    assert page.locator(".chart canvas").count() >= len(answer["series"])
+    # Put the readout on the first series' highest point (bitcoin: December 2017).
+    series = answer["series"][0]
+    i = series["values"].index(max(series["values"]))
+    # With the keys (a phone has no hover, and a full-page capture moves no mouse).
+    page.locator(".chart-plot").first.focus()
+    page.keyboard.press("Home")
+    for _ in range(i):
+        page.keyboard.press("ArrowRight")
+    readout = page.locator(".readout").first.text_content()
+    assert " · value " in readout and "expected range" in readout
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{what}-{width}.png"), full_page=True)
+    assert problems == []
