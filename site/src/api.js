@@ -17,6 +17,8 @@ const ABOUT_THE_FILE = {
   bad_base64: ["The file could not be sent as it is.", "Try choosing it again."],
   unsupported_media_type: ["The file could not be read as a CSV file.",
     "Choose the CSV that Google Trends downloads, or save your sheet as CSV."],
+  payload_too_large: ["The file is larger than this site accepts.",
+    "Export a shorter time range or fewer terms from Google Trends, or split the file."],
 };
 
 /** A failure to show the user: message, optional hint, and what we know about it. */

@@ -184,28 +184,30 @@ export function renderChart(container, series, context = {}) {
   // zooms into it when lifted (touch-action: pan-y keeps vertical scrolling to the browser).
   const over = plot.over;
   let touchStart = null;
-  const touchLeft = (t) => t.clientX - over.getBoundingClientRect().left;
+  let touchSpan = null; // [left, right] in CSS px once the finger moved sideways
+  const touchLeft = (t) => Math.max(0, Math.min(t.clientX - over.getBoundingClientRect().left, over.clientWidth));
   over.addEventListener("touchstart", (event) => {
     const t = event.touches[0];
     if (!t || event.touches.length > 1) return;
     touchStart = touchLeft(t);
+    touchSpan = null;
     plot.setCursor({ left: touchStart, top: t.clientY - over.getBoundingClientRect().top });
   }, { passive: true });
   over.addEventListener("touchmove", (event) => {
     const t = event.touches[0];
     if (!t || touchStart === null) return;
-    const left = Math.max(0, Math.min(touchLeft(t), over.clientWidth));
+    const left = touchLeft(t);
     plot.setCursor({ left, top: t.clientY - over.getBoundingClientRect().top });
-    const from = Math.min(left, touchStart);
-    plot.setSelect({ left: from, width: Math.abs(left - touchStart), top: 0, height: over.clientHeight }, false);
+    touchSpan = [Math.min(left, touchStart), Math.max(left, touchStart)];
+    plot.setSelect({ left: touchSpan[0], width: touchSpan[1] - touchSpan[0], top: 0, height: over.clientHeight }, false);
   }, { passive: true });
   over.addEventListener("touchend", () => {
-    const { left, width: span } = plot.select;
-    if (touchStart !== null && span > 12) {
-      plot.setScale("x", { min: plot.posToVal(left, "x"), max: plot.posToVal(left + span, "x") });
+    if (touchSpan && touchSpan[1] - touchSpan[0] > 12) {
+      plot.setScale("x", { min: plot.posToVal(touchSpan[0], "x"), max: plot.posToVal(touchSpan[1], "x") });
     }
-    plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+    if (touchSpan) plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
     touchStart = null;
+    touchSpan = null;
   }, { passive: true });
 
   const canvas = plotBox.querySelector("canvas");

@@ -102,6 +102,12 @@ test("readAnswer words the API's program-facing errors about the user's file", a
   assert.equal(problem.message, "The file is empty: it has no rows to analyse.");
   assert.doesNotMatch(problem.message + problem.hint, /Content-Type|body|JSON/);
   assert.equal(problem.code, "empty_body");
+  const lambda413 = {
+    error: { code: "payload_too_large", message: "The body is 5000000 bytes; the limit is 4194304 bytes (4 MB).", hint: "Send fewer rows." },
+  };
+  const big = await problemOf(new Response(JSON.stringify(lambda413), { status: 413 }));
+  assert.equal(big.message, "The file is larger than this site accepts.");
+  assert.equal(big.status, 413);
 });
 
 test("readAnswer explains answers that are not ours", async () => {

@@ -169,3 +169,48 @@ def test_each_event_is_shaded_from_start_to_end(page: Any, stack: Any) -> None:
     quiet = [i for i in range(2, n - 2) if all(abs(i - j) > 3 for j in inside)]
     for i in quiet[:: max(1, len(quiet) // 8)]:
         assert _pale_red_share(page, x_of(area, i, n), area) < 0.05, f"point {i} is shaded"
+
+
+def _touch(page: Any, kind: str, x: float, y: float) -> None:
+    """Dispatch one touch event on the first chart (Chromium with touch enabled)."""
+    page.evaluate(
+        """([kind, x, y]) => {
+            const over = document.querySelector('.chart-plot .u-over');
+            const touch = new Touch({ identifier: 1, target: over, clientX: x, clientY: y });
+            const touches = kind === 'touchend' ? [] : [touch];
+            over.dispatchEvent(new TouchEvent(kind, {
+                touches, targetTouches: touches, changedTouches: [touch], bubbles: true,
+            }));
+        }""",
+        [kind, x, y],
+    )
+
+
+def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems: list) -> None:
+    page = phone_page
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_MONTHLY)
+    run(page)
+    _, answer = call_api(stack.urls["api"], BITCOIN_MONTHLY.read_bytes(), "method=auto")
+    labels = answer["series"][0]["timestamps"]
+    n = len(labels)
+    area = plot_area(page)
+    assert readout(page).startswith("Touch the chart to read a month's values")
+    y = area["y"] + area["height"] / 2
+    _touch(page, "touchstart", x_of(area, n - 1, n), y)
+    assert readout(page).startswith(month_words(labels[-1]))
+    _touch(page, "touchend", x_of(area, n - 1, n), y)
+    reset = page.locator(".reset-zoom").first
+    assert reset.is_hidden()  # a tap does not zoom
+    _touch(page, "touchstart", x_of(area, n // 2, n), y)
+    for k in range(1, 6):
+        _touch(page, "touchmove", x_of(area, n // 2 + k * n // 12, n), y)
+    _touch(page, "touchend", x_of(area, n // 2 + 5 * n // 12, n), y)
+    reset.wait_for(state="visible")
+    _touch(page, "touchstart", area["x"] + 1, y)
+    assert readout(page).startswith(month_words(labels[n // 2])), readout(page)
+    _touch(page, "touchend", area["x"] + 1, y)
+    assert reset.is_visible()  # a tap on a zoomed chart keeps the zoom
+    reset.tap()  # lands on Reset whatever the readout says (its lines never move the button)
+    reset.wait_for(state="hidden")
+    assert problems == []
