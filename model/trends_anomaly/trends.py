@@ -30,7 +30,7 @@ BELOW_ONE_MARKS = ("<", "\uff1c")  # "<1", "< 1", "<\u00a01" (French), fullwidth
 # Cell separators, in the order tried: a comma (Trends itself), then what Excel writes where
 # the comma is the decimal mark (";"), then tab-separated text ("Unicode Text", TSV).
 DELIMITERS = (",", ";", "\t")
-_SNIFF_ROWS = 64
+_SNIFF_CHARS = 16384  # enough for any preamble and the first data rows
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
 _BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
@@ -100,14 +100,15 @@ def _no_data_rows() -> BadCsv:
 
 def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
     """Rows, the first data row and the delimiter: the first of ``DELIMITERS`` whose rows
-    start with a date (a comma file is read exactly as before)."""
-    head = "\n".join(text.lstrip("\ufeff").splitlines()[:_SNIFF_ROWS])
+    start with a date (a comma file is read exactly as before, in one pass)."""
+    head = ""
     for delimiter in DELIMITERS:
-        if delimiter != "," and delimiter not in head:
-            continue
-        sample = _rows(head, delimiter) if delimiter != "," else None
-        if sample is not None and _find_data_start(sample, numeric_axis) is None:
-            continue
+        if delimiter != ",":
+            head = head or text.lstrip("\ufeff")[:_SNIFF_CHARS]
+            if delimiter not in head:
+                continue
+            if _find_data_start(_rows(head, delimiter), numeric_axis) is None:
+                continue
         rows = _rows(text, delimiter)
         start = _find_data_start(rows, numeric_axis)
         if start is not None:

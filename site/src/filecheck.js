@@ -71,15 +71,14 @@ function numberCell(cell, decimalComma) {
   return text !== "" && Number.isFinite(Number(text));
 }
 
-/** Rows and the first data row, trying each delimiter in the model's order. */
+/** Rows and the first data row, trying each delimiter in the model's order (trends.py). */
 function split(text) {
-  const head = text.split(/\r\n|\n|\r/, 64).join("\n");
+  const head = text.slice(0, 16384);
+  const startOf = (rows) => rows.findIndex((r) => r.length >= 2 && isDate(r[0]));
   for (const delimiter of DELIMITERS) {
-    if (delimiter !== "," && !head.includes(delimiter)) continue;
-    const sample = readCsv(head, delimiter);
-    if (!sample.some((r) => r.length >= 2 && isDate(r[0]))) continue;
+    if (delimiter !== "," && (!head.includes(delimiter) || startOf(readCsv(head, delimiter)) < 0)) continue;
     const rows = readCsv(text, delimiter);
-    const start = rows.findIndex((r) => r.length >= 2 && isDate(r[0]));
+    const start = startOf(rows);
     if (start >= 0) return { rows, start, delimiter };
   }
   return null;
