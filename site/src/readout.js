@@ -11,9 +11,10 @@ const UNIT = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" };
 /** The readout's text before the pointer (or a finger) is on the chart. */
 export function readoutHint(frequency = "", touch = false) {
   const unit = UNIT[frequency] ?? "point";
+  const one = `${unit === "hour" ? "an" : "a"} ${unit}'s`;
   return touch
-    ? `Touch the chart to read a ${unit}'s values; slide a finger along it to zoom in.`
-    : `Point at the chart to read a ${unit}'s values; drag across it to zoom in.`;
+    ? `Touch the chart to read ${one} values; slide a finger along it to zoom in.`
+    : `Point at the chart to read ${one} values; drag across it to zoom in.`;
 }
 
 /** The anomaly whose extent holds point i (the one reported nearest to it), or null. */

@@ -302,7 +302,7 @@ test("the readout says date, value, expected, range and the event", () => {
   assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", belowOne })[1], ["value", "<1 (under 1, read as 0.5)"]);
   assert.equal(eventAt(SERIES, 4), null);
   assert.match(readoutHint("weekly"), /read a week's values; drag across it to zoom/);
-  assert.match(readoutHint("hourly", true), /Touch the chart to read an? hour's values/);
+  assert.match(readoutHint("hourly", true), /^Touch the chart to read an hour's values; slide a finger/);
 });
 
 test("extents merge where they touch and default to the point itself", () => {
