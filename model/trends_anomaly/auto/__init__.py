@@ -1,0 +1,21 @@
+"""The ``auto`` detector: a pipeline of small stages, each in its own module.
+
+    period        which season the data has (calendar guess, confirmed by the data)
+    season        phases and the per-phase median shape
+    decomposition trend + season fitted around the events (surges do not lift the baseline)
+    shifts        level shifts that stay (they cut the baseline into segments)
+    noise         noise scale per point, growing with the level
+    band          expected value and band
+    events        candidate events (extent, peak, kind) from the standardized residual
+    merging       pieces of one event joined
+    threshold     sensitivity -> z threshold; the candidates above it are the anomalies
+
+Candidates do not depend on the sensitivity, and the band is the threshold itself, so raising
+the sensitivity only adds anomalies, and a point is flagged exactly when it leaves its band.
+"""
+
+from __future__ import annotations
+
+from .pipeline import detect_auto
+
+__all__ = ["detect_auto"]

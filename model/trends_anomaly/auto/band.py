@@ -1,0 +1,41 @@
+"""The band stage: the value expected at every point and the range it takes without an event.
+
+``expected`` is trend + season; at the first point of a level shift it is the old level (the
+value the point would have had without the shift), from the next point on the new one. The
+band is expected ± threshold × noise scale: exactly the range outside which a point is
+reported, so every flagged point lies outside its band and every point outside it belongs
+to a reported event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from .shifts import LevelShift
+
+
+class Band(NamedTuple):
+    expected: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def expected_values(
+    trend: np.ndarray, seasonal: np.ndarray, shifts: Sequence[LevelShift]
+) -> np.ndarray:
+    """trend + season, with the old level at each level shift's first point."""
+    expected = trend + seasonal
+    for s in shifts:
+        if s.index > 0:
+            # The old segment's baseline, carried one step on (its last value is the level
+            # the series had just before the shift).
+            expected[s.index] = trend[s.index - 1] + seasonal[s.index]
+    return expected
+
+
+def band(expected: np.ndarray, sigma: np.ndarray, threshold: float) -> Band:
+    half = threshold * sigma
+    return Band(expected, expected - half, expected + half)

@@ -1,0 +1,106 @@
+"""The event stage: candidate events from the standardized residual, each with its shape.
+
+An event is a run of points on one side of the band's centre, at least ``SUPPORT_Z`` noise
+units away (the run's extent: every point "clearly off" its usual level); it is as strong as
+its most extreme point (its peak, where it is reported). Candidates do not depend on the
+sensitivity: the threshold only decides which are reported, so raising the sensitivity can
+only add events, never move or remove one. The kind is read from the shape alone:
+
+* ``spike`` / ``dip``: at most ``SPIKE_WIDTH`` points above half the peak's height;
+* ``level_shift``: the first point of a new level (from the level-shift stage);
+* ``seasonal_break``: a run of ``BREAK_MIN`` or more points that sits on the trend where the
+  season predicted a swing (the season did not happen, or turned over);
+* ``temporary_change``: any other wider run (a sustained peak, a collapse that recovers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from ..types import Kind
+from .merging import runs
+from .shifts import LevelShift
+
+# Points this many noise units off the centre belong to an event's extent: outside the
+# central 95 % of Gaussian noise ("clearly off", point by point).
+SUPPORT_Z = 2.0
+SPIKE_WIDTH = 2  # points at >= half the peak's height in a spike (one or two rows)
+BREAK_MIN = 3  # a season failing shows over several points
+# A seasonal break: the residual mirrors the season (it is the season, missing) at least
+# this closely (correlation of r with -season) ...
+BREAK_CORR = 0.8
+# ... and the value sits on the trend: adding the season back explains at least half of it.
+BREAK_FIT = 0.5
+
+
+class Candidate(NamedTuple):
+    start: int
+    end: int  # inclusive
+    index: int  # where it is reported (the peak; a level shift's first point)
+    sign: int  # +1 up, -1 down
+    score: float  # |z| at index
+    kind: Kind
+
+
+def candidates(
+    z: np.ndarray,
+    seasonal: np.ndarray | None,
+    sigma: np.ndarray,
+    shifts: Sequence[LevelShift] = (),
+    least: float = 0.0,
+) -> list[Candidate]:
+    """Every candidate event of the standardized residual ``z``. A level shift is as strong
+    as the better of its two pieces of evidence: its first point against the old level, and
+    the difference of the levels before and after (which can be certain while each point is
+    still within the noise). Runs whose peak stays at or below ``least`` (the lowest threshold
+    any sensitivity can set) can never be reported and are skipped."""
+    cuts = {s.index for s in shifts}
+    out: list[Candidate] = []
+    for s in shifts:
+        sign = 1 if s.after > s.before else -1
+        score = max(float(abs(z[s.index])), s.z)
+        out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
+    for sign in (1, -1):
+        on = sign * z > SUPPORT_Z
+        for t0 in cuts:  # a shift's first point is its own event
+            on[t0] = False
+        spans = runs(on)
+        if not spans:
+            continue
+        starts = np.array([a for a, _ in spans])
+        tops = np.maximum.reduceat(np.abs(z) * on, starts)  # each run's largest |z| (and
+        # the gap points after it, which are below the support level by construction)
+        for (a, b), top in zip(spans, tops.tolist(), strict=True):
+            if top <= least:
+                continue
+            seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
+            k = int(seg.argmax())
+            peak = a + k
+            kind = _kind(z, a, b, sign, seasonal, sigma, float(seg[k]))
+            out.append(Candidate(a, b, peak, sign, float(seg[k]), kind))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _kind(
+    z: np.ndarray,
+    a: int,
+    b: int,
+    sign: int,
+    seasonal: np.ndarray | None,
+    sigma: np.ndarray,
+    peak: float,
+) -> Kind:
+    seg = np.abs(z[a : b + 1])
+    if int((seg >= 0.5 * peak).sum()) <= SPIKE_WIDTH:
+        return "spike" if sign > 0 else "dip"
+    if seasonal is not None and b - a + 1 >= BREAK_MIN:
+        s = seasonal[a : b + 1] / sigma[a : b + 1]
+        r = z[a : b + 1]
+        mirrors = s.std() > 0 and r.std() > 0 and np.corrcoef(r, -s)[0, 1] >= BREAK_CORR
+        if mirrors and np.abs(r + s).mean() < BREAK_FIT * np.abs(s).mean():
+            return "seasonal_break"
+    return "temporary_change"

@@ -1,0 +1,155 @@
+"""``detect_auto``: one series in, expected value, band and anomalies out (stages in order)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..types import Anomaly, Detection, Series
+from .band import band, expected_values
+from .decomposition import decompose, first_level
+from .events import candidates
+from .noise import quantum_floor
+from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
+from .robust import MAD_TO_SD, fit_window, median, odd
+from .season import phases_for
+from .shifts import find_shifts
+from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
+
+MIN_POINTS = 8  # below this nothing can be told apart from noise: band only
+# Default cap on anomalies: max(CAP_MIN, n // POINTS_PER_EVENT), the strongest first (a
+# screenful for an analyst; long metrics get more).
+CAP_MIN = 8
+POINTS_PER_EVENT = 1000
+# The baseline ignores bursts narrower than about half its window: a full calendar cycle
+# (a year of weeks, a day of hours), and at least TREND_SQRT·sqrt(n) points, so that on any
+# series an event must be short compared with the whole to stand out as one.
+TREND_SQRT = 2.0
+MIN_TREND_WINDOW = 5
+TREND_SHARE_MAX = 3  # ... and at most a third of the series (a one-year weekly export)
+# Level shifts compare the medians of a quarter of the baseline window on each side (a
+# quarter-year for weekly data), at least SHIFT_MIN points.
+SHIFT_SHARE = 4
+SHIFT_MIN = 4
+
+
+# The local baseline follows the level's wandering over an eighth of the long window (a
+# month and a half of weeks), at least LOCAL_MIN points (a median of 5 ignores 2-point spikes).
+LOCAL_SHARE = 8
+LOCAL_MIN = 5
+
+
+class Scales(NamedTuple):
+    long_window: int  # running-median window of the usual level (odd)
+    local_window: int  # running-median window of the local level (odd)
+    shift_window: int  # points compared on each side of a level-shift candidate
+    horizon: int  # a new level must hold this long to be a level shift
+
+
+def time_scales(n: int, cycle: int) -> Scales:
+    w = max(cycle, TREND_SQRT * math.sqrt(n), MIN_TREND_WINDOW)
+    w = fit_window(min(odd(int(w)), max(odd(n // TREND_SHARE_MAX), MIN_TREND_WINDOW)), n)
+    local = fit_window(max(w // LOCAL_SHARE, LOCAL_MIN), n)
+    return Scales(w, local, max(SHIFT_MIN, w // SHIFT_SHARE), w)
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """NaN/inf replaced by linear interpolation (the parser should not send them)."""
+    ok = np.isfinite(x)
+    if ok.all():
+        return x
+    if not ok.any():
+        return np.zeros_like(x)
+    idx = np.arange(x.size)
+    return np.interp(idx, idx[ok], x[ok])
+
+
+def _too_short(x: np.ndarray, threshold: float, chosen: dict[str, Any]) -> Detection:
+    n = x.size
+    chosen["note"] = f"fewer than {MIN_POINTS} points: band only, no anomaly test"
+    if n == 0:
+        z = np.zeros(0)
+        return Detection(z, z.copy(), z.copy(), [], chosen)
+    centre = median(x)
+    s = max(MAD_TO_SD * median(np.abs(x - centre)), quantum_floor(x))
+    exp = np.full(n, centre)
+    return Detection(exp, exp - threshold * s, exp + threshold * s, [], chosen)
+
+
+def detect_auto(series: Series, params: dict) -> Detection:
+    """Expected value, band and anomalies (one per event, with kind and extent)."""
+    x = _finite(np.asarray(series.values, dtype=float))
+    n = x.size
+    sens = params.get("sensitivity")
+    sens = DEFAULT_SENSITIVITY if sens is None else float(sens)
+    alpha = params.get("alpha")
+    thr = z_threshold(sens, alpha, n)
+    hint = calendar_period(series)
+    scales = time_scales(n, hint) if n >= MIN_POINTS else None
+    # One running median serves the season check and the decomposition's first level.
+    rough = None
+    if scales is not None and hint and n >= MIN_CYCLES_REQUESTED * hint:
+        rough = first_level(x, scales.long_window, hint)
+    period = choose_period(series, x, params.get("period"), rough)
+    chosen: dict[str, Any] = {
+        "sensitivity": sens,
+        "period": period.period or None,
+        "period_source": period.source,
+        "threshold": round(thr, 4),
+    }
+    if alpha is not None:
+        chosen["alpha"] = alpha
+    if n < MIN_POINTS:
+        return _too_short(x, thr, chosen)
+
+    if period.period != hint:  # a caller's own period sets the time scales
+        scales = time_scales(n, period.period or period.hint)
+        rough = None
+    chosen["window"] = scales.long_window
+    chosen["local_window"] = scales.local_window
+    phases = phases_for(series, n, period.period)
+    if phases is not None and phases.calendar:
+        chosen["seasonal_phase"] = "week_of_year"
+    floor = quantum_floor(x)
+    nonneg = bool(x.min() >= 0)
+
+    dec = decompose(x, scales.long_window, scales.local_window, phases, floor, rough=rough)
+    noise = dec.noise
+    shifts = find_shifts(
+        x - dec.seasonal, noise.sigma, scales.shift_window, scales.horizon, relative=nonneg
+    )
+    if shifts:
+        cuts = [s.index for s in shifts]
+        dec = decompose(x, scales.long_window, scales.local_window, phases, floor, cuts)
+        noise = dec.noise
+    chosen["seasonal_model"] = dec.model
+    chosen["tail_factor"] = round(noise.tail, 4)
+    chosen["noise_scale"] = round(noise.overall, 6)
+
+    expected = expected_values(dec.trend, dec.seasonal, shifts)
+    z = (x - expected) / noise.sigma
+    least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this
+    seasonal = dec.seasonal if phases is not None else None
+    found = candidates(z, seasonal, noise.sigma, shifts, least)
+    max_anom = params.get("max_anomalies")
+    cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)
+    chosen["max_anomalies"] = cap
+    thr = capped_threshold(found, thr, cap)
+    chosen["threshold_used"] = round(thr, 4)
+    reported = sorted((c for c in found if c.score > thr), key=lambda c: c.index)
+    anomalies = [
+        Anomaly(
+            index=c.index,
+            score=round(c.score, 3),
+            direction="up" if c.sign > 0 else "down",
+            kind=c.kind,
+            start=c.start,
+            end=c.end,
+            peak=c.index,
+        )
+        for c in reported
+    ]
+    b = band(expected, noise.sigma, thr)
+    return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

@@ -1,0 +1,121 @@
+"""Robust statistics the stages share: medians, running medians, a MAD-based noise scale.
+
+Medians, not means, everywhere: a spike or a month-long surge must not move the baseline or
+the noise scale that are supposed to reveal it. Only public numpy / scipy functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import median_filter
+
+# 1 / Φ⁻¹(3/4): the median absolute deviation of a Gaussian sample times this is its sd.
+MAD_TO_SD = 1.4826
+# E|X| / sd of a Gaussian is sqrt(2/π): mean absolute deviation times this is the sd
+# (the fallback scale when more than half the points sit on the median).
+MEAN_ABS_TO_SD = 1.2533
+# Φ⁻¹(0.875): the 75 % quantile of |X - median| of a Gaussian, in sds (for near-constant data).
+Q75_ABS_SD = 1.1503
+
+
+def odd(k: int) -> int:
+    """The odd window length at or just above k (a running median wants a centre)."""
+    k = max(int(k), 1)
+    return k if k % 2 else k + 1
+
+
+def fit_window(window: int, n: int) -> int:
+    """``window`` made odd and no longer than the series (the longest odd length <= n)."""
+    longest = n if n % 2 else n - 1
+    return max(min(odd(window), longest), 1)
+
+
+def median(a: np.ndarray) -> float:
+    """Median of a 1-D, NaN-free array (``np.median`` without its Python-level dispatch)."""
+    n = a.size
+    if n == 0:
+        return float("nan")
+    k = n // 2
+    b = a.copy()
+    if n % 2:
+        b.partition(k)
+        return float(b[k])
+    b.partition((k - 1, k))
+    return 0.5 * float(b[k - 1] + b[k])
+
+
+def quantile(a: np.ndarray, q: float) -> float:
+    """The order statistic at floor(q * (n - 1)) of a 1-D array ("lower" quantile)."""
+    if a.size == 0:
+        return float("nan")
+    k = int(q * (a.size - 1))
+    b = a.copy()
+    b.partition(k)
+    return float(b[k])
+
+
+# Points whose median is the pivot of the point reflection at each end (one point is noise).
+PIVOT_POINTS = 3
+
+
+def rolling_median(x: np.ndarray, window: int, mode: str = "trend", period: int = 0) -> np.ndarray:
+    """Centred running median over ``window`` points (made odd, at most len(x)).
+
+    Edges: "trend" (the default) continues the series past each end by a point reflection
+    through the median of its last ``PIVOT_POINTS`` points, so a rising or falling trend keeps
+    its slope into the edge instead of bending back (mirror) or flattening (nearest): the
+    most recent points, the ones an analyst looks at first, get an unbiased baseline.
+    "season" continues the series by its values one ``period`` inward (a seasonal series is
+    continued by its own last cycle, so the window at an end still spans every phase).
+    Otherwise scipy's ``median_filter`` modes ("nearest" repeats the end values, "mirror"
+    reflects them).
+    """
+    w = fit_window(window, x.size)
+    if w <= 1:
+        return x.astype(float, copy=True)
+    h = w // 2
+    if mode == "season" and period > 0 and h <= period <= x.size - h:
+        head = x[period - h : period]
+        tail = x[x.size - period : x.size - period + h]
+    elif mode in ("trend", "season"):
+        k = min(PIVOT_POINTS, x.size)
+        head = 2.0 * median(x[:k]) - x[h:0:-1]
+        tail = 2.0 * median(x[-k:]) - x[-2 : -h - 2 : -1]
+    else:
+        return median_filter(x, size=w, mode=mode)
+    padded = np.concatenate((head, x, tail))
+    return median_filter(padded, size=w, mode="nearest")[h : h + x.size]
+
+
+def robust_sd(e: np.ndarray) -> float:
+    """Scale of the bulk of ``e``: MAD_TO_SD × MAD. When over half the points sit exactly on
+    the median (runs of zeros), the 75 % quantile of the same deviations, then their mean:
+    still blind to a few bursts, never zero unless ``e`` is constant."""
+    if e.size == 0:
+        return 0.0
+    a = np.abs(e - median(e))
+    g = MAD_TO_SD * median(a)
+    if g > 0:
+        return g
+    g = quantile(a, 0.75) / Q75_ABS_SD
+    return g if g > 0 else MEAN_ABS_TO_SD * float(a.mean())
+
+
+def robust_sd_rows(block: np.ndarray) -> np.ndarray:
+    """``robust_sd`` of every row of a 2-D array at once."""
+    k = block.shape[1]
+    h = k // 2
+    b = block.copy()
+    b.partition((h - 1, h) if k % 2 == 0 else h, axis=1)
+    centre = b[:, h] if k % 2 else 0.5 * (b[:, h - 1] + b[:, h])
+    a = np.abs(block - centre[:, None])
+    b = a.copy()
+    b.partition((h - 1, h) if k % 2 == 0 else h, axis=1)
+    g = MAD_TO_SD * (b[:, h] if k % 2 else 0.5 * (b[:, h - 1] + b[:, h]))
+    zero = g <= 0
+    if zero.any():
+        q = int(0.75 * (k - 1))
+        b.partition(q, axis=1)
+        fallback = np.where(b[:, q] > 0, b[:, q] / Q75_ABS_SD, MEAN_ABS_TO_SD * a.mean(axis=1))
+        g = np.where(zero, fallback, g)
+    return g

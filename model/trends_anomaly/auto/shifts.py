@@ -1,0 +1,115 @@
+"""The level-shift stage: steps in the deseasonalized series that stay.
+
+A candidate is where the median of the next ``L`` points differs from the median of the
+previous ``L`` by far more than noise (two L-point medians differ by sd·sqrt(π/2)·sqrt(2/L)
+when nothing happens) and by more than a ramp explains: a ramp moves the medians one window
+earlier and one window later as much as here, a step does not, so the part of the
+difference that both neighbours share is removed first. It is kept as a level shift when the
+change is abrupt (most of it happens across a few points) and when the new level stays:
+a surge that comes back within ``horizon`` points is an event on top of the baseline (a
+temporary change), not a new baseline, and so is a step whose new level was the level
+before it (the end of such a surge).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from .robust import MAD_TO_SD, MEAN_ABS_TO_SD, median, rolling_median
+
+# z of the median difference a step needs: beyond any doubt, since a shift re-cuts the
+# baseline (Φ⁻¹(1 - 0.01 / 2·10⁵) = 4.9: 1 % false splits over series of 10⁵ points).
+SHIFT_Z = 5.0
+# Points on each side of a candidate compared to judge how abrupt it is: a third of the
+# comparison window (medians of a few points, not one noisy pair), 2 to 6.
+STEP_K_SHARE, STEP_K_MIN, STEP_K_MAX = 3, 2, 6
+# Share of the step that must happen across its first point (a ramp over L points does
+# 2/L of it there, a step all of it; 0.7 leaves room for noise on a step of 5 sds).
+STEP_SHARPNESS = 0.7
+# The new level "comes back" when the running median returns within this share of the step.
+RETURN_SHARE = 0.5
+# For counts and shares (no negative values), a shift moves the level by at least a third of
+# the lower of the two levels: search interest drifts by a fifth between calm years, and the
+# shifts an analyst marks (a launch, a lockdown) double or halve it.
+REL_SHIFT = 1.0 / 3.0
+
+
+class LevelShift(NamedTuple):
+    index: int  # first point at the new level
+    before: float  # old level (deseasonalized)
+    after: float  # new level (deseasonalized)
+    z: float  # significance of the median difference
+
+
+def find_shifts(
+    y: np.ndarray, sigma: np.ndarray, window: int, horizon: int, relative: bool = False
+) -> list[LevelShift]:
+    """Level shifts of the deseasonalized series ``y`` (noise scale ``sigma`` per point);
+    ``relative``: the series is a count or share (see REL_SHIFT)."""
+    n = y.size
+    L = max(int(window), 3)
+    if n < 2 * L + 1:
+        return []
+    m = rolling_median(y, L, "nearest")
+    h = L // 2
+    t = np.arange(L, n - L + 1)  # a full window on both sides
+    after = m[t + h]
+    before = m[t - 1 - h]
+    d = np.zeros(n)
+    d[t] = after - before
+    prev, nxt = np.zeros(n), np.zeros(n)
+    prev[L:], nxt[:-L] = d[:-L], d[L:]
+    ramp = np.where(prev * nxt > 0, np.sign(prev) * np.minimum(np.abs(prev), np.abs(nxt)), 0.0)
+    step = np.where(ramp * d > 0, np.sign(d) * np.maximum(np.abs(d) - np.abs(ramp), 0.0), d)
+    d, step = d[t], step[t]
+    sd = sigma[t] * MEAN_ABS_TO_SD * math.sqrt(2.0 / L)
+    z = np.abs(step) / sd
+    # Wandering or autocorrelated series move window medians far more than white noise
+    # would: the statistic is calibrated by its own robust spread over the series (almost
+    # every point is not a shift), never below the white-noise model.
+    spread = MAD_TO_SD * median(np.abs(step / sd))
+    if spread > 1.0:
+        z = z / spread
+    big = z > SHIFT_Z
+    if not big.any():
+        return []
+    out: list[LevelShift] = []
+    k = min(max(L // STEP_K_SHARE, STEP_K_MIN), STEP_K_MAX)
+    idx = np.flatnonzero(big)
+    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    for run in runs:
+        j = int(run[np.argmax(z[run])])
+        sign = 1.0 if step[j] > 0 else -1.0
+        lo, hi = max(int(t[run[0]]) - h, k), min(int(t[run[-1]]) + h, n - k)
+        # The first point at the new level: where the local jump (median of k points after
+        # minus before) is largest within the candidate's stretch.
+        cands = np.arange(lo, hi + 1)
+        jumps = np.array([median(y[c : c + k]) - median(y[c - k : c]) for c in cands])
+        best = int(np.argmax(sign * jumps))
+        t0, jump = int(cands[best]), float(jumps[best])
+        size = float(step[j])
+        if sign * jump < STEP_SHARPNESS * abs(size):
+            continue  # a ramp, not a step
+        old, new = float(before[j]), float(after[j])
+        if relative and abs(new - old) < REL_SHIFT * max(min(old, new), 0.0):
+            continue  # a drift of the level, not a shift
+        if t0 > n - L:
+            continue  # fewer than L points at the new level: too early to tell it stays
+        # Stays? The running median from t0 on must not come back near the old level; and the
+        # old level must have held before (else this step ends a surge that came back).
+        size = abs(float(d[j]))
+        ahead = m[t0 + h : min(t0 + horizon, n)]
+        if ahead.size and (sign * (ahead - old) < RETURN_SHARE * size).any():
+            continue
+        behind = m[max(t0 - horizon, 0) : max(t0 - h - 1, 0)]
+        if behind.size and (np.abs(behind - new) < RETURN_SHARE * size).any():
+            continue
+        if out and t0 - out[-1].index < L:
+            if z[j] <= out[-1].z:
+                continue
+            out.pop()
+        out.append(LevelShift(t0, old, new, float(z[j])))
+    return out
