@@ -3,10 +3,11 @@
 Phases are the index modulo the period, except for weekly data over a year, where they are
 the week of the calendar year: a 52-week cycle drifts by a day and a quarter a year against
 the calendar that people's habits follow (five years = almost a week off at the peaks).
-The shape at each point is the median, over the ``SEASON_CYCLES`` nearest cycles, of the
-detrended series at that phase, taken over the points believed normal: neither a spike nor
-a month-long surge can teach the season anything, and a season that changes over the years
-(a sport whose peak grows, a holiday that moves) is followed.
+The shape at each phase is the median of the detrended series at that phase over the
+cycles; with more than ``SEASON_CYCLES`` cycles, a robust line through the nearest ones, so
+a season that changes over the years (a sport whose peak grows) is followed. Medians and
+Theil-Sen lines ignore an unusual cycle or two: neither a spike nor a month-long surge can
+teach the season anything.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 from ..types import Series
 from .robust import median
 
-# Cycles whose values at a phase give that phase's season at a point: the nearest five (a
-# median of five outvotes two unusual cycles, e.g. two World Cups in five years; STL's
-# robust default smooths over seven).
-SEASON_CYCLES = 5
+# Cycles whose values at a phase give that phase's season at a point: the nearest seven
+# (STL's robust default seasonal window); a Theil-Sen line through seven ignores two unusual
+# cycles (two World Cups). Up to seven cycles the season is the plain per-phase median.
+SEASON_CYCLES = 7
 # Non-negative data: a proportional season (interest swings by a share of its level) unless
 # an additive one leaves residuals this many times smaller; 1.25 = clearly, not by chance.
 MUL_PREFERENCE = 1.25
@@ -68,10 +69,11 @@ class Phases:
         self.slot_of[order] = slot
         self.prev_phase = (phase - 1) % period
         self.next_phase = (phase + 1) % period
-        # Which cycles each slot's median takes: the SEASON_CYCLES nearest ones.
+        # Which cycles each slot's line goes through: the SEASON_CYCLES nearest ones.
         k = min(SEASON_CYCLES, width)
         first = np.clip(np.arange(width) - k // 2, 0, width - k)
         self.window = first[:, None] + np.arange(k)  # (cycles, k)
+        self.offsets = (self.window - np.arange(width)[:, None]).astype(float)  # cycles away
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
         # its neighbour's in time (the previous or next week), so points of one calendar week
@@ -95,9 +97,7 @@ class Phases:
             # Each slot's nearest cycles; a slot past a phase's last cycle repeats that
             # cycle's value, so every window is full and a partial selection suffices.
             vals = pad[:, self.full_rows][:, :, self.window]  # (m, period, cycles, k)
-            h = vals.shape[-1] // 2
-            vals.partition(h, axis=-1)
-            table = vals[..., h]  # (m, period, cycles)
+            table = _theil_sen_centre(vals, self.offsets)  # (m, period, cycles)
             own = table.reshape(m, -1)[:, self.slot_of]
             mean = _period_means(own, self.period)
             # The neighbouring phases' values in the same cycle column.
@@ -152,6 +152,28 @@ class Phases:
             better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
             out[better] = alt[better]
         return out
+
+
+def _theil_sen_centre(vals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Value at offset 0 of a robust line through each window of ``vals`` (..., k) taken at
+    ``offsets`` (cycles, k): the slope is the median of the pairwise slopes (Theil-Sen, which
+    ignores up to 29 % of wild points), the level the median of what the slope leaves. A
+    median alone would lag a season whose swing grows or shrinks over the years."""
+    k = vals.shape[-1]
+    i, j = np.triu_indices(k, 1)
+    dt = offsets[:, j] - offsets[:, i]  # (cycles, pairs), never zero
+    slopes = (vals[..., j] - vals[..., i]) / dt
+    h = slopes.shape[-1] // 2
+    if slopes.shape[-1] % 2:
+        slopes.partition(h, axis=-1)
+        slope = slopes[..., h]
+    else:
+        slopes.partition((h - 1, h), axis=-1)
+        slope = 0.5 * (slopes[..., h - 1] + slopes[..., h])
+    rest = vals - slope[..., None] * offsets
+    c = k // 2
+    rest.partition(c, axis=-1)
+    return rest[..., c]
 
 
 def _period_means(s: np.ndarray, period: int) -> np.ndarray:

@@ -44,6 +44,19 @@ class LevelShift(NamedTuple):
     z: float  # significance of the median difference
 
 
+def _split(y: np.ndarray, c: int, k: int) -> int:
+    """The first index of the second level near ``c``: the split of y[c - k : c + k] into a
+    before and an after part whose medians leave the least absolute deviation."""
+    lo, hi = max(c - k + 1, 1), min(c + k - 1, y.size - 1)
+    best, cost = c, np.inf
+    for s in range(lo, hi + 1):
+        a, b = y[max(s - k, 0) : s], y[s : s + k]
+        e = float(np.abs(a - np.median(a)).sum() + np.abs(b - np.median(b)).sum())
+        if e < cost - 1e-12:
+            best, cost = s, e
+    return best
+
+
 def find_shifts(
     y: np.ndarray, sigma: np.ndarray, window: int, horizon: int, relative: bool = False
 ) -> list[LevelShift]:
@@ -89,9 +102,11 @@ def find_shifts(
         cands = np.arange(lo, hi + 1)
         jumps = np.array([median(y[c : c + k]) - median(y[c - k : c]) for c in cands])
         best = int(np.argmax(sign * jumps))
-        t0, jump = int(cands[best]), float(jumps[best])
-        size = float(step[j])
-        if sign * jump < STEP_SHARPNESS * abs(size):
+        jump = float(jumps[best])
+        # Exactly where: the split of the 2k points around it that two flat levels fit best.
+        t0 = _split(y, int(cands[best]), k)
+        size = abs(float(d[j]))  # the whole difference: a ramp makes it, not its jump
+        if sign * jump < STEP_SHARPNESS * size:
             continue  # a ramp, not a step
         old, new = float(before[j]), float(after[j])
         if relative and abs(new - old) < REL_SHIFT * max(min(old, new), 0.0):
@@ -100,7 +115,6 @@ def find_shifts(
             continue  # fewer than L points at the new level: too early to tell it stays
         # Stays? The running median from t0 on must not come back near the old level; and the
         # old level must have held before (else this step ends a surge that came back).
-        size = abs(float(d[j]))
         ahead = m[t0 + h : min(t0 + horizon, n)]
         if ahead.size and (sign * (ahead - old) < RETURN_SHARE * size).any():
             continue

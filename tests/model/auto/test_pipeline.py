@@ -1,4 +1,5 @@
-"""Behaviour of the `auto` detector: what it finds, what it leaves alone, what it survives.
+"""Behaviour of the whole `auto` pipeline (``detect_auto``): what it finds, what it leaves
+alone, what it survives, and the promises of its answer on real exports.
 
 Pins behaviour, not numbers: each anomaly kind is found (once, at the right place) on a clear
 example; clean seasonal series stay clean at the default sensitivity; the period comes from
@@ -18,7 +19,7 @@ from trends_anomaly.timeaxis import infer_step
 from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Detection, Series
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 STEPS = {"weekly": 7 * 86400, "daily": 86400, "monthly": 0, "hourly": 3600}
 DEFAULTS: dict = {"sensitivity": 0.5, "period": None, "alpha": None, "max_anomalies": None}
 
@@ -68,6 +69,8 @@ def test_spike_found_once_at_its_peak():
     d = detect(x)
     check_shape(d, x.size)
     assert [(a.index, a.kind, a.direction) for a in d.anomalies] == [(150, "spike", "up")]
+    assert d.anomalies[0].extent() == (150, 150, 150)
+    assert x[150] > d.upper[150]
 
 
 def test_dip_found():
@@ -84,8 +87,12 @@ def test_level_shift_reported_once_at_its_start():
     assert len(d.anomalies) == 1
     a = d.anomalies[0]
     assert a.kind == "level_shift" and a.direction == "up"
-    assert 148 <= a.index <= 151
-    # the band follows the new level instead of flagging every later point
+    assert a.index == 150
+    # expected at the shift is the old level (what the point would have been without it) ...
+    assert abs(d.expected[150] - (x[150] - 25)) < 6
+    assert x[150] > d.upper[150]
+    # ... and from the next point on the band follows the new level
+    assert d.lower[151] < x[151] < d.upper[151]
     assert d.lower[200] < x[200] < d.upper[200]
 
 
@@ -94,17 +101,23 @@ def test_level_shift_down_near_the_end_is_still_one_event():
     x[220:] -= 25
     d = detect(x)
     assert len(d.anomalies) == 1
-    assert d.anomalies[0].direction == "down" and 218 <= d.anomalies[0].index <= 221
+    a = d.anomalies[0]
+    assert a.direction == "down" and a.kind == "level_shift" and a.index == 220
 
 
-def test_temporary_change_is_one_event_at_its_start():
+def test_temporary_change_is_one_event_at_its_peak_with_its_extent():
+    """Changed on purpose (issue 12): a sustained event is reported at its most extreme point,
+    and its extent says where it starts and ends (it used to be reported at its start)."""
     x = seasonal()
     x[150:158] += 25
+    x[154] += 5  # the top of the surge
     d = detect(x)
     assert len(d.anomalies) == 1
     a = d.anomalies[0]
     assert a.kind == "temporary_change" and a.direction == "up"
-    assert 148 <= a.index <= 151
+    assert a.index == a.peak == 154
+    assert a.start is not None and a.end is not None
+    assert 148 <= a.start <= 150 and 157 <= a.end <= 159
 
 
 def test_seasonal_break_found():
@@ -341,3 +354,113 @@ def test_a_holiday_week_that_moves_by_a_week_is_not_an_anomaly():
 def test_tiny_series_with_a_tiny_period(n, period):
     x = np.arange(n, dtype=float) % period * 3 + 10
     check_shape(detect(x, period=period), n)
+
+
+# --- the promises of the answer ---------------------------------------------------------------
+
+
+def _real_terms() -> list[tuple[str, Series]]:
+    out = []
+    for path in sorted(DATA.glob("*.csv")):
+        for s in parse_csv(path.read_text(encoding="utf-8-sig")):
+            out.append((f"{path.name}#{s.name}", s))
+    return out
+
+
+REAL = _real_terms()
+
+
+def check_band_explains_flags(d: Detection, x: np.ndarray) -> None:
+    """Every point outside the band belongs to a reported event; every reported point that is
+    not a level shift lies outside its band (a shift is as strong as its new level as a
+    whole, so its first point may fall inside by chance)."""
+    outside = (x < d.lower) | (x > d.upper)
+    covered = np.zeros(x.size, dtype=bool)
+    for a in d.anomalies:
+        start, end, peak = a.extent()
+        assert start <= a.index <= end and start <= peak <= end
+        covered[start : end + 1] = True
+        if a.kind != "level_shift":
+            assert not d.lower[a.index] <= x[a.index] <= d.upper[a.index], a
+    assert not (outside & ~covered).any(), np.flatnonzero(outside & ~covered)
+
+
+@pytest.mark.parametrize(("name", "series"), REAL, ids=[n for n, _ in REAL])
+def test_on_every_real_export_the_band_explains_the_flags(name, series):
+    for sensitivity in (0.0, 0.5, 1.0):
+        d = detect_auto(series, {**DEFAULTS, "sensitivity": sensitivity})
+        check_shape(d, series.values.size)
+        check_band_explains_flags(d, series.values)
+
+
+@pytest.mark.parametrize(("name", "series"), REAL, ids=[n for n, _ in REAL])
+def test_on_every_real_export_the_band_is_not_stretched_by_its_events(name, series):
+    """The band is the range without events: where an event is reported, the band does not
+    reach the event's peak (it was not pulled up or widened by it)."""
+    d = detect_auto(series, DEFAULTS)
+    x = series.values
+    for a in d.anomalies:
+        if a.kind != "level_shift":
+            assert x[a.peak] > d.upper[a.peak] or x[a.peak] < d.lower[a.peak]
+
+
+def test_the_same_spike_gets_the_same_kind_in_any_language():
+    """Taylor Swift 2021-06-03T05 in the English and the Vietnamese hourly export (the latter
+    is shifted by one hour): one spike, the same kind, at the same peak value."""
+    en = parse_csv((DATA / "en_hourly7d_2terms.csv").read_text(encoding="utf-8"))[0]
+    vi = parse_csv((DATA / "vi_hourly7d_2terms.csv").read_text(encoding="utf-8"))[0]
+    found = []
+    for s in (en, vi):
+        d = detect_auto(s, DEFAULTS)
+        (a,) = [a for a in d.anomalies if s.labels[a.index].startswith("2021-06-03T0")]
+        found.append((a.kind, a.direction, s.values[a.index]))
+    assert found[0] == found[1]
+    assert found[0][0] == "spike"
+
+
+def _grid_inclusion(series: Series) -> None:
+    previous: set[int] = set()
+    for s in np.linspace(0.0, 1.0, 11):
+        now = {
+            a.index for a in detect_auto(series, {**DEFAULTS, "sensitivity": float(s)}).anomalies
+        }
+        assert previous <= now, (float(s), sorted(previous - now))
+        previous = now
+
+
+@pytest.mark.parametrize(("name", "series"), REAL, ids=[n for n, _ in REAL])
+def test_raising_sensitivity_never_removes_an_anomaly_on_real_exports(name, series):
+    _grid_inclusion(series)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(["weekly", "monthly", "hourly", "daily"]),
+    st.integers(min_value=0, max_value=4),
+    st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=2, max_size=4),
+)
+def test_raising_sensitivity_never_removes_an_anomaly(seed, freq, events, levels):
+    """Set inclusion over generated series: a season, noise growing with the level, and up to
+    four spikes, dips, surges or shifts; compared at two random sensitivities and on the grid."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(40, 300))
+    period = {"weekly": 52, "monthly": 12, "hourly": 24, "daily": 7}[freq]
+    t = np.arange(n)
+    level = rng.uniform(5, 60) * (1 + rng.uniform(-0.5, 0.5) * t / n)
+    x = level * (1 + rng.uniform(0, 0.4) * np.sin(2 * np.pi * t / period))
+    for _ in range(events):
+        at, width = int(rng.integers(0, n)), int(rng.integers(1, 12))
+        kind = rng.integers(0, 3)
+        size = rng.uniform(-0.8, 2.0) * level[at]
+        if kind == 2:
+            x[at:] += size
+        else:
+            x[at : at + width] += size
+    x = np.round(np.clip(x + rng.normal(0, 1, n) * np.sqrt(np.abs(x) + 1), 0, None))
+    series = make_series(x, freq)
+    lo, hi = sorted(levels[:2])
+    small = {a.index for a in detect_auto(series, {**DEFAULTS, "sensitivity": lo}).anomalies}
+    large = {a.index for a in detect_auto(series, {**DEFAULTS, "sensitivity": hi}).anomalies}
+    assert small <= large
+    _grid_inclusion(series)

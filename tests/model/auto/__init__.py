@@ -1,0 +1,1 @@
+"""Tests of the ``auto`` detector, one module per stage of ``trends_anomaly.auto``."""

@@ -1,0 +1,24 @@
+"""The band stage: expected value (the old level at a level shift) and the band."""
+
+from __future__ import annotations
+
+import numpy as np
+from trends_anomaly.auto.band import band, expected_values
+from trends_anomaly.auto.shifts import LevelShift
+
+
+def test_expected_is_trend_plus_season_and_the_old_level_at_a_shift():
+    trend = np.array([10.0, 10, 10, 30, 30, 30])
+    season = np.array([1.0, -1, 0, 1, -1, 0])
+    plain = expected_values(trend, season, [])
+    assert np.array_equal(plain, trend + season)
+    shifted = expected_values(trend, season, [LevelShift(3, 10.0, 30.0, 9.0)])
+    assert shifted[3] == 10.0 + 1.0  # the level just before, with this point's season
+    assert np.array_equal(np.delete(shifted, 3), np.delete(plain, 3))
+
+
+def test_the_band_is_the_threshold_in_noise_units():
+    e = np.array([5.0, 6.0])
+    b = band(e, np.array([1.0, 2.0]), 3.0)
+    assert np.array_equal(b.lower, [2.0, 0.0]) and np.array_equal(b.upper, [8.0, 12.0])
+    assert b.expected is e

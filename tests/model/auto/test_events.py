@@ -1,0 +1,66 @@
+"""The event stage: candidates with their extent, peak and kind, from the standardized residual."""
+
+from __future__ import annotations
+
+import numpy as np
+from trends_anomaly.auto.events import SUPPORT_Z, candidates
+from trends_anomaly.auto.shifts import LevelShift
+
+ONES = np.ones(100)
+
+
+def z_with(*bumps: tuple[int, list[float]]) -> np.ndarray:
+    z = np.zeros(100)
+    for start, values in bumps:
+        z[start : start + len(values)] = values
+    return z
+
+
+def test_a_spike_is_reported_at_its_peak_with_its_extent():
+    (c,) = candidates(z_with((40, [2.5, 9.0, 2.2])), None, ONES)
+    assert (c.start, c.end, c.index, c.sign, c.kind) == (40, 42, 41, 1, "spike")
+    assert c.score == 9.0
+
+
+def test_a_dip_and_a_sustained_surge():
+    dip, surge = candidates(z_with((20, [-8.0]), (60, [3, 5, 6, 7, 6, 5, 3])), None, ONES)
+    assert (dip.kind, dip.sign, dip.index) == ("dip", -1, 20)
+    assert (surge.kind, surge.start, surge.end, surge.index) == ("temporary_change", 60, 66, 63)
+
+
+def test_one_point_below_the_support_level_does_not_split_an_event():
+    (c,) = candidates(z_with((30, [6, 7, 1.0, 6, 8])), None, ONES)
+    assert (c.start, c.end, c.index) == (30, 34, 34)
+
+
+def test_a_point_of_the_other_side_inside_a_joined_run_is_never_its_peak():
+    cs = candidates(z_with((3, [2.5, -9.0, 2.5])), None, ONES)
+    up = [c for c in cs if c.sign > 0]
+    assert all(c.index != 4 for c in up)
+    assert any(c.sign < 0 and c.index == 4 and c.kind == "dip" for c in cs)
+
+
+def test_a_failed_season_is_a_seasonal_break():
+    t = np.arange(100)
+    season = 5 * np.sin(2 * np.pi * t / 20)
+    z = np.zeros(100)
+    z[40:50] = -season[40:50]  # the value sat on the trend where the season swung
+    z[40:50][np.abs(z[40:50]) < SUPPORT_Z + 0.5] = SUPPORT_Z + 0.5  # keep one run
+    cs = candidates(z, season, ONES)
+    assert any(c.kind == "seasonal_break" for c in cs)
+
+
+def test_a_level_shift_is_its_own_event_at_its_first_point():
+    z = z_with((50, [3.0, 3.5, 2.5]))
+    shift = LevelShift(50, 10.0, 16.0, 7.5)
+    cs = candidates(z, None, ONES, [shift])
+    ls = [c for c in cs if c.kind == "level_shift"]
+    assert [(c.index, c.start, c.end, c.sign) for c in ls] == [(50, 50, 50, 1)]
+    assert ls[0].score == 7.5  # the new level as a whole is the stronger evidence
+    assert all(c.start > 50 for c in cs if c.kind != "level_shift")
+
+
+def test_runs_no_sensitivity_can_report_are_skipped():
+    z = z_with((10, [3.0]), (50, [9.0]))
+    assert [c.index for c in candidates(z, None, ONES, least=4.0)] == [50]
+    assert [c.index for c in candidates(z, None, ONES)] == [10, 50]

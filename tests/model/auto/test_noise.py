@@ -1,0 +1,61 @@
+"""The noise stage: a scale that grows with the level, corrected for the baseline's smoothing,
+blind to the events it should reveal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.ndimage import median_filter
+from trends_anomaly.auto.noise import noise_scale, quantum_floor, smoothing_loss
+
+
+def test_quantum_floor_is_one_unit_for_whole_numbers():
+    assert quantum_floor(np.array([0.0, 0.5, 3.0, 100.0])) == 1.0  # <1 is written as 0.5
+    assert quantum_floor(np.array([0.01, 0.02, 0.05])) < 1e-6
+    assert quantum_floor(np.zeros(0)) > 0
+
+
+@pytest.mark.parametrize("w", [5, 7, 13, 53])
+def test_smoothing_loss_matches_a_simulation(w):
+    x = np.random.default_rng(w).normal(size=400_000)
+    r = x - median_filter(x, w, mode="mirror")
+    assert 1.4826 * np.median(np.abs(r)) == pytest.approx(smoothing_loss(w), abs=0.01)
+
+
+def test_white_noise_gets_its_own_scale():
+    rng = np.random.default_rng(0)
+    r = rng.normal(0, 3.0, 2000) * smoothing_loss(7)
+    s = noise_scale(r, None, 1e-9, 7)
+    assert np.median(s.sigma) == pytest.approx(3.0, rel=0.08)
+    assert s.tail == pytest.approx(1.0, abs=0.1)
+
+
+def test_noise_grows_with_the_level_like_counts():
+    rng = np.random.default_rng(1)
+    level = np.repeat([5.0, 20.0, 45.0, 80.0], 100)
+    r = rng.normal(0, 1, level.size) * np.sqrt(level) * smoothing_loss(7)
+    s = noise_scale(r, level, 1.0, 7)
+    by_level = [np.median(s.sigma[level == v]) for v in (5.0, 20.0, 45.0, 80.0)]
+    assert by_level == sorted(by_level)
+    assert by_level[-1] / by_level[0] == pytest.approx(4.0, rel=0.35)  # sqrt(80 / 5)
+
+
+def test_a_known_surge_does_not_widen_the_scale_but_a_wide_tail_does():
+    rng = np.random.default_rng(2)
+    r = rng.normal(0, 1, 300)
+    surge = np.zeros(300, dtype=bool)
+    surge[100:140] = True
+    r_surge = r + np.where(surge, 30.0, 0.0)
+    assert noise_scale(r_surge, None, 1e-9, 7, surge).overall == pytest.approx(
+        noise_scale(r, None, 1e-9, 7).overall, rel=0.1
+    )
+    heavy = rng.standard_t(2, 300)
+    assert noise_scale(heavy, None, 1e-9, 7).tail > 1.0
+
+
+def test_a_sparse_low_volume_term_is_noise_not_a_crowd_of_spikes():
+    """Mostly zeros, the rest 15-70 (one search is ~16 points): the scale covers them."""
+    rng = np.random.default_rng(3)
+    x = np.where(rng.random(52) < 0.35, rng.choice([16.0, 17.0, 33.0, 49.0], 52), 0.0)
+    s = noise_scale(x, np.zeros(52), 1.0, 5)
+    assert np.median(s.sigma) > 10

@@ -1,0 +1,90 @@
+"""Robust statistics shared by the stages: exact medians, running medians and their edges, the
+MAD-based scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.ndimage import median_filter
+from trends_anomaly.auto.robust import (
+    MAD_TO_SD,
+    fit_window,
+    median,
+    odd,
+    quantile,
+    robust_sd,
+    robust_sd_rows,
+    rolling_median,
+)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 261, 1000])
+def test_median_and_quantile_match_numpy(n):
+    x = np.round(np.random.default_rng(n).normal(0, 3, n))
+    assert median(x) == np.median(x)
+    for q in (0.5, 0.75, 0.9, 0.98):
+        assert quantile(x, q) == np.quantile(x, q, method="lower")
+    assert np.isnan(median(np.zeros(0)))
+
+
+def test_windows_are_odd_and_fit_the_series():
+    assert [odd(k) for k in (0, 1, 2, 7, 52)] == [1, 1, 3, 7, 53]
+    assert fit_window(53, 261) == 53
+    assert fit_window(53, 40) == 39 and fit_window(53, 41) == 41
+    assert fit_window(8, 3) == 3
+
+
+def test_mad_to_sd_makes_the_mad_an_sd_for_gaussian_noise():
+    x = np.random.default_rng(0).normal(0, 2.0, 200_000)
+    assert robust_sd(x) == pytest.approx(2.0, rel=0.01)
+    assert MAD_TO_SD * np.median(np.abs(x - np.median(x))) == pytest.approx(robust_sd(x))
+
+
+def test_robust_sd_ignores_bursts_and_survives_runs_of_zeros():
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, 500)
+    clean = robust_sd(x)
+    x[::25] += 50  # 4 % wild points
+    assert robust_sd(x) == pytest.approx(clean, rel=0.1)
+    sparse = np.zeros(100)
+    sparse[::3] = 10.0  # over half exactly on the median
+    assert robust_sd(sparse) > 0
+    assert robust_sd(np.full(10, 3.0)) == 0.0
+
+
+def test_robust_sd_rows_is_robust_sd_of_each_row():
+    rng = np.random.default_rng(2)
+    for k in (5, 6, 40, 41):
+        b = np.round(rng.normal(size=(4, k)) * 3)
+        b[1] = 0.0
+        b[2, : k // 2 + 1] = 0.0
+        assert np.allclose(robust_sd_rows(b), [robust_sd(row) for row in b])
+
+
+@pytest.mark.parametrize("mode", ["mirror", "nearest"])
+@pytest.mark.parametrize(("n", "w"), [(5, 3), (261, 27), (261, 53), (1000, 105)])
+def test_scipy_modes_are_scipy(n, w, mode):
+    x = np.round(np.random.default_rng(n + w).normal(0, 3, n))
+    assert np.array_equal(rolling_median(x, w, mode), median_filter(x, size=w, mode=mode))
+
+
+def test_trend_edges_keep_a_trend_to_the_last_point():
+    """A rising series: mirrored ends bend the baseline back down, continued ends do not."""
+    x = np.arange(60.0) * 2.0
+    assert np.allclose(rolling_median(x, 11)[5:-5], x[5:-5])
+    assert abs(rolling_median(x, 11)[-1] - x[-1]) <= 2.0
+    assert rolling_median(x, 11, "mirror")[-1] < x[-1] - 4.0
+
+
+def test_season_edges_continue_the_cycle():
+    x = np.tile(np.arange(6.0), 5)
+    r = rolling_median(x, 7, "season", period=6)
+    assert np.ptp(r) <= 1.0  # a window of a whole cycle sees every phase, even at the ends
+    short = rolling_median(np.arange(4.0), 7, "season", period=6)  # no full cycle: trend edges
+    assert short.shape == (4,)
+
+
+def test_degenerate_windows():
+    x = np.array([3.0, 1.0])
+    assert np.array_equal(rolling_median(x, 1), x)
+    assert rolling_median(np.zeros(0), 5).shape == (0,)

@@ -1,0 +1,90 @@
+"""The seasonal stage: calendar phases, per-phase shapes, holidays that move, seasons that grow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from trends_anomaly.auto.season import (
+    Phases,
+    calendar_weeks,
+    fit_season,
+    phases_for,
+)
+from trends_anomaly.timeaxis import infer_step
+from trends_anomaly.types import Series
+
+
+def weekly(n: int, start: str = "2019-01-06") -> Series:
+    ts = (np.datetime64(start) + 7 * np.arange(n)).astype("datetime64[s]")
+    return Series("t", ts, [str(t) for t in ts], np.zeros(n), infer_step(ts))
+
+
+def test_calendar_weeks_follow_the_year_not_a_52_week_cycle():
+    s = weekly(261)
+    w = calendar_weeks(s)
+    assert w is not None and w.min() >= 0 and w.max() < 52
+    days = s.timestamps.astype("datetime64[D]")
+    doy = (days - days.astype("datetime64[Y]")).astype(int)
+    assert np.array_equal(np.floor(w).astype(int), np.minimum(doy // 7, 51))
+    broken = Series("t", s.timestamps.copy(), s.labels, s.values, s.step)
+    broken.timestamps[3] = np.datetime64("NaT")
+    assert calendar_weeks(broken) is None
+    assert phases_for(broken, 261, 52).calendar is False  # index phases instead
+
+
+def test_phases_table_holds_every_point_once():
+    p = Phases(np.arange(30) % 7, 7, calendar=False)
+    held = p.rows[p.rows < 30]
+    assert sorted(held.tolist()) == list(range(30))
+    assert p.rows[3][p.rows[3] < 30].tolist() == [3, 10, 17, 24]
+
+
+def test_profiles_recover_a_season_and_ignore_one_unusual_cycle():
+    n, period = 120, 12
+    t = np.arange(n)
+    season = 5 * np.sin(2 * np.pi * t / period)
+    d = season.copy()
+    d[48:60] += 40  # one whole unusual cycle
+    p = Phases(t % period, period, calendar=False)
+    own, prev, nxt = p.profiles(d[None])
+    assert np.allclose(own[0], season, atol=0.5)
+    assert np.allclose(prev[0][1:], own[0][:-1], atol=1e-9)
+    assert np.allclose(nxt[0][:-1], own[0][1:], atol=1e-9)
+
+
+def test_a_growing_season_is_followed_over_many_cycles():
+    """17 years of a sport whose peak grows every year: the season at the end is the recent
+    years' peak, not the average one."""
+    n, period = 204, 12
+    t = np.arange(n)
+    peak = (t % period == 0) * (10 + 2.0 * (t // period))
+    p = Phases(t % period, period, calendar=False)
+    own = p.profiles(peak[None].astype(float))[0][0]
+    last = own[-12]  # the last cycle's peak month
+    assert last == pytest.approx(peak[-12] - peak[-12:].mean(), rel=0.15)
+
+
+def test_fit_season_prefers_a_proportional_season_and_additive_for_negative_data():
+    n = 260
+    t = np.arange(n)
+    trend = np.linspace(10, 100, n)
+    x = trend * (1 + 0.3 * np.sin(2 * np.pi * t / 52))
+    p = Phases(t % 52, 52, calendar=False)
+    mul = fit_season(x, trend, p)
+    assert mul.model == "multiplicative"
+    assert np.allclose(mul.values, x - trend, atol=0.1 * trend.max() * 0.3)
+    neg = fit_season(x - 200, trend - 200, p)
+    assert neg.model == "additive"
+    assert fit_season(x, trend, None).model == "none"
+
+
+def test_a_holiday_that_moves_by_a_week_takes_the_neighbouring_week():
+    s = weekly(261)
+    days = s.timestamps.astype("datetime64[D]")
+    doy = (days - days.astype("datetime64[Y]")).astype(int)
+    holiday = ((doy >= 355) & (doy < 362)).astype(float) * 30
+    w = calendar_weeks(s)
+    p = Phases(w.astype(np.intp), 52, calendar=True, position=w)
+    own, prev, nxt = p.profiles(holiday[None])
+    fitted = p.tile(own[0], prev[0], nxt[0], holiday)
+    assert np.abs(fitted - holiday).max() < 8  # every holiday point and its neighbours fit

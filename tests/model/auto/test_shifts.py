@@ -1,0 +1,57 @@
+"""The level-shift stage: steps that stay, at their first point; not ramps, surges or drift."""
+
+from __future__ import annotations
+
+import numpy as np
+from trends_anomaly.auto.shifts import find_shifts
+
+
+def noisy(n=261, level=30.0, sd=2.0, seed=0):
+    return level + np.random.default_rng(seed).normal(0, sd, n)
+
+
+def shifts(y, sd=2.0, window=13, horizon=53):
+    return find_shifts(y, np.full(y.size, sd), window, horizon, relative=True)
+
+
+def test_a_step_that_stays_is_found_at_its_first_point():
+    y = noisy()
+    y[140:] += 20
+    (s,) = shifts(y)
+    assert s.index == 140
+    assert abs(s.before - 30) < 2 and abs(s.after - 50) < 2 and s.z > 5
+
+
+def test_a_step_down_near_the_end_is_found():
+    y = noisy(seed=1)
+    y[230:] -= 15
+    (s,) = shifts(y)
+    assert s.index == 230 and s.after < s.before
+
+
+def test_noise_a_ramp_and_a_slow_takeoff_are_not_shifts():
+    assert shifts(noisy(seed=2)) == []
+    ramp = noisy(seed=3) + np.linspace(0, 60, 261)
+    assert shifts(ramp) == []
+    t = np.arange(261)
+    takeoff = 2 + 40 / (1 + np.exp(-(t - 130) / 12)) + np.random.default_rng(4).normal(0, 1, 261)
+    assert shifts(takeoff, sd=1.0) == []
+
+
+def test_a_surge_that_comes_back_is_not_a_shift_at_either_end():
+    y = noisy(seed=5)
+    y[120:135] += 30
+    assert shifts(y) == []
+
+
+def test_a_drift_of_a_fifth_is_not_a_shift_for_counts():
+    y = noisy(level=100.0, sd=1.0, seed=6)
+    y[140:] += 20  # z is huge, but 20 % of the level
+    assert shifts(y, sd=1.0) == []
+    assert len(find_shifts(y, np.full(y.size, 1.0), 13, 53, relative=False)) == 1
+
+
+def test_too_short_to_tell():
+    y = noisy(n=30)
+    y[20:] += 30
+    assert shifts(y) == []  # fewer than a window of points at the new level
