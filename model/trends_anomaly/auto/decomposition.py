@@ -40,7 +40,7 @@ MASK_Z = 3.0
 BROAD_Z = 3.7
 # Fits at most (each sets aside more of a surge that lifted the previous baseline; two or
 # three suffice on every series tried, the fourth is a guard). A refit happens only when a
-# stretch of two or more points was newly set aside.
+# stretch long enough to move the local running median was newly set aside.
 MAX_PASSES = 4
 
 
@@ -74,11 +74,16 @@ def first_level(x: np.ndarray, window: int, period: int, cuts: Sequence[int] = (
     return segment_median(x, window, cuts, "season" if period else "mirror", period)
 
 
-def _stretch_changed(before: np.ndarray, after: np.ndarray) -> bool:
-    """Whether a refit can change anything: the running medians already ignore isolated
-    points, so only a newly set-aside (or readmitted) pair of neighbours counts."""
+def _stretch_changed(before: np.ndarray, after: np.ndarray, window: int) -> bool:
+    """Whether a refit can change anything: a running median of ``window`` points ignores
+    fewer than half a window of outliers, so only a newly set-aside (or readmitted) run that
+    long counts."""
     changed = before != after
-    return bool((changed[1:] & changed[:-1]).any())
+    need = window // 2 + 1
+    if changed.sum() < need:
+        return False
+    run = np.convolve(changed, np.ones(need, dtype=int), mode="valid")
+    return bool((run >= need).any())
 
 
 def decompose(
@@ -124,7 +129,7 @@ def decompose(
         white = MEAN_ABS_TO_SD * median(scale.sigma) / math.sqrt(local_window)
         broad = np.abs(d) > BROAD_Z * max(robust_sd(d), white)
         now = (np.abs(r) <= MASK_Z * scale.sigma) & ~broad
-        if passes >= MAX_PASSES or not now.any() or not _stretch_changed(normal, now):
+        if passes >= MAX_PASSES or not now.any() or not _stretch_changed(normal, now, local_window):
             return Decomposition(local, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)

@@ -4,9 +4,9 @@ Phases are the index modulo the period, except for weekly data over a year, wher
 the week of the calendar year: a 52-week cycle drifts by a day and a quarter a year against
 the calendar that people's habits follow (five years = almost a week off at the peaks).
 The shape at each phase is the median of the detrended series at that phase over the
-cycles; with more than ``SEASON_CYCLES`` cycles, a robust line through the nearest ones, so
-a season that changes over the years (a sport whose peak grows) is followed. Medians and
-Theil-Sen lines ignore an unusual cycle or two: neither a spike nor a month-long surge can
+cycles; with more than ``SEASON_CYCLES`` cycles, a resistant line through the nearest ones,
+so a season that changes over the years (a sport whose peak grows) is followed. Medians and
+resistant lines ignore an unusual cycle or two: neither a spike nor a month-long surge can
 teach the season anything.
 """
 
@@ -20,8 +20,9 @@ from ..types import Series
 from .robust import median
 
 # Cycles whose values at a phase give that phase's season at a point: the nearest seven
-# (STL's robust default seasonal window); a Theil-Sen line through seven ignores two unusual
-# cycles (two World Cups). Up to seven cycles the season is the plain per-phase median.
+# (STL's robust default seasonal window), through which a resistant line is drawn (it ignores
+# an unusual cycle in each third, e.g. two World Cups). Up to seven cycles the season is the
+# plain per-phase median.
 SEASON_CYCLES = 7
 # Non-negative data: a proportional season (interest swings by a share of its level) unless
 # an additive one leaves residuals this many times smaller; 1.25 = clearly, not by chance.
@@ -97,7 +98,7 @@ class Phases:
             # Each slot's nearest cycles; a slot past a phase's last cycle repeats that
             # cycle's value, so every window is full and a partial selection suffices.
             vals = pad[:, self.full_rows][:, :, self.window]  # (m, period, cycles, k)
-            table = _theil_sen_centre(vals, self.offsets)  # (m, period, cycles)
+            table = _resistant_line_centre(vals, self.offsets)  # (m, period, cycles)
             own = table.reshape(m, -1)[:, self.slot_of]
             mean = _period_means(own, self.period)
             # The neighbouring phases' values in the same cycle column.
@@ -154,24 +155,22 @@ class Phases:
         return out
 
 
-def _theil_sen_centre(vals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Value at offset 0 of a robust line through each window of ``vals`` (..., k) taken at
-    ``offsets`` (cycles, k): the slope is the median of the pairwise slopes (Theil-Sen, which
-    ignores up to 29 % of wild points), the level the median of what the slope leaves. A
-    median alone would lag a season whose swing grows or shrinks over the years."""
-    k = vals.shape[-1]
-    i, j = np.triu_indices(k, 1)
-    dt = offsets[:, j] - offsets[:, i]  # (cycles, pairs), never zero
-    slopes = (vals[..., j] - vals[..., i]) / dt
-    h = slopes.shape[-1] // 2
-    if slopes.shape[-1] % 2:
-        slopes.partition(h, axis=-1)
-        slope = slopes[..., h]
-    else:
-        slopes.partition((h - 1, h), axis=-1)
-        slope = 0.5 * (slopes[..., h - 1] + slopes[..., h])
+def _med3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+
+
+def _resistant_line_centre(vals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Value at offset 0 of a resistant line through each window of ``vals`` (..., k >= 6)
+    taken at ``offsets`` (cycles, k): Tukey's three-group line, whose slope joins the median
+    of the first three points to the median of the last three (one wild cycle in either
+    group cannot tilt it) and whose level is the median of what that slope leaves. A plain
+    median would lag a season whose swing grows or shrinks over the years."""
+    left = _med3(vals[..., 0], vals[..., 1], vals[..., 2])
+    right = _med3(vals[..., -3], vals[..., -2], vals[..., -1])
+    span = offsets[:, -2] - offsets[:, 1]  # centres of the two groups of three
+    slope = (right - left) / span
     rest = vals - slope[..., None] * offsets
-    c = k // 2
+    c = vals.shape[-1] // 2
     rest.partition(c, axis=-1)
     return rest[..., c]
 
