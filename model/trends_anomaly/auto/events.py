@@ -28,6 +28,7 @@ from .shifts import LevelShift
 # central 95 % of Gaussian noise ("clearly off", point by point).
 SUPPORT_Z = 2.0
 SPIKE_WIDTH = 2  # points at >= half the peak's height in a spike (one or two rows)
+HALF_HEIGHT = 0.5  # a width is counted at half the peak's height (full width at half maximum)
 BREAK_MIN = 3  # a season failing shows over several points
 # A seasonal break: the residual mirrors the season (it is the season, missing) at least
 # this closely (correlation of r with -season) ...
@@ -95,7 +96,7 @@ def _kind(
     peak: float,
 ) -> Kind:
     seg = np.abs(z[a : b + 1])
-    if int((seg >= 0.5 * peak).sum()) <= SPIKE_WIDTH:
+    if int((seg >= HALF_HEIGHT * peak).sum()) <= SPIKE_WIDTH:
         return "spike" if sign > 0 else "dip"
     if seasonal is not None and b - a + 1 >= BREAK_MIN:
         s = seasonal[a : b + 1] / sigma[a : b + 1]

@@ -14,8 +14,9 @@ MAD_TO_SD = 1.4826
 # E|X| / sd of a Gaussian is sqrt(2/π): mean absolute deviation times this is the sd
 # (the fallback scale when more than half the points sit on the median).
 MEAN_ABS_TO_SD = 1.2533
-# Φ⁻¹(0.875): the 75 % quantile of |X - median| of a Gaussian, in sds (for near-constant data).
-Q75_ABS_SD = 1.1503
+# Φ⁻¹(0.875): the 75 % quantile (Q75) of |X - median| of a Gaussian, in sds (the fallback
+# scale for near-constant data).
+Q75, Q75_ABS_SD = 0.75, 1.1503
 
 
 def odd(k: int) -> int:
@@ -97,7 +98,7 @@ def robust_sd(e: np.ndarray) -> float:
     g = MAD_TO_SD * median(a)
     if g > 0:
         return g
-    g = quantile(a, 0.75) / Q75_ABS_SD
+    g = quantile(a, Q75) / Q75_ABS_SD
     return g if g > 0 else MEAN_ABS_TO_SD * float(a.mean())
 
 
@@ -114,7 +115,7 @@ def robust_sd_rows(block: np.ndarray) -> np.ndarray:
     g = MAD_TO_SD * (b[:, h] if k % 2 else 0.5 * (b[:, h - 1] + b[:, h]))
     zero = g <= 0
     if zero.any():
-        q = int(0.75 * (k - 1))
+        q = int(Q75 * (k - 1))
         b.partition(q, axis=1)
         fallback = np.where(b[:, q] > 0, b[:, q] / Q75_ABS_SD, MEAN_ABS_TO_SD * a.mean(axis=1))
         g = np.where(zero, fallback, g)
