@@ -35,7 +35,7 @@ chromium: ## install Debian's chromium for the browser tests when missing
 	@scripts/ensure-chromium
 
 up: setup site ## run the whole app locally: page :8000, API :3000, model :8080 (ARGS="--api-port 3001")
-	$(PY) -m deploy.local $(ARGS)
+	$(PY) -m devstack $(ARGS)
 
 lint: setup ## every pre-commit hook on every file (ruff, hadolint, actionlint, zizmor, shellcheck, yaml)
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from trends_anomaly.trends_export import export_csv
 
 KINDS = ("spike", "dip", "level_shift", "temporary_change", "seasonal_break")
 
@@ -172,14 +173,6 @@ def _inject(
     return mu, [windows[i] for i in order], [kinds[i] for i in order]
 
 
-def _format_value(v: float) -> str:
-    if v <= 0.15:
-        return "0"
-    if v < 1.0:
-        return "<1"
-    return str(int(np.floor(v + 0.5)))
-
-
 def make_one(i: int, rng: np.random.Generator) -> Labelled:
     shares = np.array([f[5] for f in FREQS])
     tag, word, n, step, period, _ = FREQS[int(rng.choice(len(FREQS), p=shares / shares.sum()))]
@@ -208,8 +201,7 @@ def make_one(i: int, rng: np.random.Generator) -> Labelled:
     x = x * top / max(float(x.max()), 1e-9)
     geo = str(rng.choice(GEOS))
     term = f"term{i:03d}"
-    rows = [f"{d},{_format_value(v)}" for d, v in zip(labels, x, strict=True)]
-    text = "Category: All categories\n\n" + f"{word},{term}: ({geo})\n" + "\n".join(rows) + "\n"
+    text = export_csv(word, list(labels), {term: [float(v) for v in x]}, region=geo)
     return Labelled(f"synth_{i:03d}_{tag}.csv", tag, text, windows, kinds, n)
 
 
@@ -234,8 +226,7 @@ def long_series_csv(n: int, seed: int = 5, start: str = "1990-01-07") -> str:
     x[spikes] += 40
     x = np.clip(x * 100 / x.max(), 0, None)
     d = np.datetime64(start) + 7 * t
-    rows = [f"{a},{_format_value(v)}" for a, v in zip(d.astype(str), x, strict=True)]
-    return "Category: All categories\n\nWeek,load: (Worldwide)\n" + "\n".join(rows) + "\n"
+    return export_csv("Week", list(d.astype(str)), {"load": [float(v) for v in x]})
 
 
 AXES = 9  # one more time axis than auto's layout cache holds (8): posted in turn, all miss

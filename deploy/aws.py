@@ -1,4 +1,4 @@
-"""The thin AWS layer: clients from one session, call counting, retries, the SageMaker seam.
+"""The thin AWS layer: clients from one session, a log of every call, reads that may miss.
 
 boto3 honours AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) by itself, which is how the
 tests point everything at a moto server. Nothing here decides *what* to do; that is the planner.
@@ -6,18 +6,20 @@ tests point everything at a moto server. Nothing here decides *what* to do; that
 
 from __future__ import annotations
 
-import time
+import os
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import boto3
+import botocore
 import botocore.config
 import botocore.exceptions
 
-T = TypeVar("T")
+from deploy.aws_errors import ErrorKind, classify
+
 READ_PREFIXES = ("Describe", "Get", "List", "Head", "Lookup", "Filter", "Search", "BatchGet")
+DEFAULT_MAX_ATTEMPTS = 6
 
 
 class DeployError(RuntimeError):
@@ -27,18 +29,6 @@ class DeployError(RuntimeError):
 def is_mutating(operation: str) -> bool:
     """True for calls that change AWS (anything not Describe*/Get*/List*/Head*/Filter*)."""
     return not operation.startswith(READ_PREFIXES)
-
-
-def error_code(err: BaseException) -> str:
-    if isinstance(err, botocore.exceptions.ClientError):
-        return str(err.response.get("Error", {}).get("Code", ""))
-    return ""
-
-
-def error_message(err: BaseException) -> str:
-    if isinstance(err, botocore.exceptions.ClientError):
-        return str(err.response.get("Error", {}).get("Message", ""))
-    return str(err)
 
 
 @dataclass
@@ -59,6 +49,14 @@ class CallLog:
         return ", ".join(f"{k}×{v}" for k, v in sorted(counts.items()))
 
 
+def _max_attempts() -> int:
+    """botocore's own setting when the user gave one, else 6 (standard retry mode)."""
+    try:
+        return int(os.environ.get("AWS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    except ValueError:
+        return DEFAULT_MAX_ATTEMPTS
+
+
 class Aws:
     """Clients from one boto3 session, created lazily, all recorded in `log`."""
 
@@ -66,11 +64,10 @@ class Aws:
         self.region = region
         self.session = session or boto3.Session(region_name=region)
         self.log = CallLog()
-        self.hooks: list[tuple[str, Callable[..., Any]]] = []  # (event, handler) for new clients
         self._clients: dict[str, Any] = {}
         self._config = botocore.config.Config(
             region_name=region,
-            retries={"mode": "standard", "max_attempts": 6},
+            retries={"mode": "standard", "max_attempts": _max_attempts()},
             connect_timeout=10,
             read_timeout=60,
         )
@@ -78,14 +75,23 @@ class Aws:
     def client(self, service: str) -> Any:
         if service not in self._clients:
             c = self.session.client(service, config=self._config)
-            c.meta.events.register("before-call.*.*", self._before_call)
-            for event, handler in self.hooks:
-                c.meta.events.register(event, handler)
+            c.meta.events.register("before-call.*.*", self.log.record)
             self._clients[service] = c
         return self._clients[service]
 
-    def _before_call(self, model: Any, **kwargs: Any) -> None:
-        self.log.record(model, **kwargs)
+    def read(self, service: str, operation: str, **params: Any) -> dict[str, Any] | None:
+        """A read call (``operation`` in AWS's spelling: GetRole); None when it is gone."""
+        try:
+            return dict(getattr(self.client(service), botocore.xform_name(operation))(**params))
+        except botocore.exceptions.ClientError as err:
+            if classify(err, service) is ErrorKind.GONE:
+                return None
+            raise
+
+    def pages(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
+        """Every item of a paginated list call."""
+        paginator = self.client(service).get_paginator(botocore.xform_name(operation))
+        return [item for page in paginator.paginate(**params) for item in page.get(key, [])]
 
     def account_id(self) -> str:
         try:
@@ -95,78 +101,6 @@ class Aws:
                 "AWS: no credentials found: configure a profile, environment variables, or the "
                 "GitHub OIDC role (see README 'Deploy to your AWS account')"
             ) from None
-
-
-def retry(
-    fn: Callable[[], T],
-    *,
-    retryable: Callable[[BaseException], bool],
-    what: str,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    timeout_s: float = 120.0,
-    first_delay_s: float = 1.0,
-    max_delay_s: float = 15.0,
-) -> T:
-    """Call fn until it succeeds, a non-retryable error occurs, or timeout_s passes.
-
-    For AWS's eventual consistency: a role just created is not yet assumable by Lambda or
-    SageMaker; a function whose last update is still in progress rejects the next one.
-    """
-    deadline = clock() + timeout_s
-    delay = first_delay_s
-    while True:
-        try:
-            return fn()
-        except Exception as err:
-            if not retryable(err) or clock() + delay > deadline:
-                raise
-            sleep(delay)
-            delay = min(delay * 2, max_delay_s)
-
-
-def iam_propagation(err: BaseException) -> bool:
-    """Errors AWS gives while a new IAM role has not propagated yet."""
-    msg = error_message(err).lower()
-    code = error_code(err)
-    return code in ("InvalidParameterValueException", "ValidationException") and (
-        "cannot be assumed" in msg or "assume" in msg or "not authorized" in msg
-    )
-
-
-def lambda_busy(err: BaseException) -> bool:
-    return error_code(err) in ("ResourceConflictException", "TooManyRequestsException")
-
-
-class Endpoints:
-    """SageMaker endpoint calls: the seam tests replace to inject Updating/Failed/rollback."""
-
-    def __init__(self, aws: Aws) -> None:
-        self.aws = aws
-
-    @property
-    def _sm(self) -> Any:
-        return self.aws.client("sagemaker")
-
-    def describe(self, name: str) -> dict[str, Any] | None:
-        try:
-            return dict(self._sm.describe_endpoint(EndpointName=name))
-        except botocore.exceptions.ClientError as err:
-            if "Could not find" in error_message(err) or error_code(err) == "ResourceNotFound":
-                return None
-            raise
-
-    def create(self, name: str, config: str, tags: list[dict[str, str]]) -> None:
-        self._sm.create_endpoint(EndpointName=name, EndpointConfigName=config, Tags=tags)
-
-    def update(self, name: str, config: str, deployment: dict[str, Any] | None) -> None:
-        kwargs: dict[str, Any] = {"EndpointName": name, "EndpointConfigName": config}
-        if deployment:
-            kwargs["DeploymentConfig"] = deployment
-        self._sm.update_endpoint(**kwargs)
-
-    def delete(self, name: str) -> None:
-        self._sm.delete_endpoint(EndpointName=name)
 
 
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:

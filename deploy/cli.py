@@ -10,8 +10,9 @@ from typing import Any
 
 import botocore.exceptions
 
-from deploy import bootstrap, render
+from deploy import render
 from deploy.aws import Aws, DeployError
+from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, load_config
 from deploy.engine import Engine
 
@@ -72,7 +73,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     done = eng.destroy()
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
-        print(f"  - {a.type} {a.name}")
+        print(f"  - {a.kind} {a.name}")
     return 0
 
 
@@ -80,8 +81,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from deploy.ops import status_lines
 
     eng = _engine(args)
-    world = eng.observer().world()
-    print("\n".join(status_lines(world, eng.names)))
+    print("\n".join(status_lines(eng.observe(), eng.names)))
     return 0
 
 
@@ -98,10 +98,12 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     from deploy.ops import smoke
 
     eng = _engine(args)
-    api = eng.observer().world().get("http_api", eng.names.api)
-    if api is None:
-        raise DeployError("smoke: no HTTP API deployed for this project: run apply first")
-    api_url = args.api_url or eng.names.api_url(api.meta["api_id"])
+    api_url = args.api_url
+    if not api_url:
+        api = eng.observe().get("http_api", eng.names.api)
+        if api is None:
+            raise DeployError("smoke: no HTTP API deployed for this project: run apply first")
+        api_url = eng.names.api_url(api.api_id)
     for line in smoke(api_url, args.origin or eng.names.site_url):
         print(line)
     return 0
@@ -135,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("smoke", cmd_smoke, "POST an example CSV through the public API + CORS preflight")
     p.add_argument("--api-url", help="default: the deployed API")
     p.add_argument("--origin", help="Origin for the CORS check (default: the site URL)")
-    bootstrap.add_parser(sub)
+    bootstrap_cli.add_parser(sub)
     return parser
 
 

@@ -24,6 +24,8 @@ SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
 PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,30}$")
 TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+# The `managed-by` tag value on everything deploy and bootstrap create.
+MANAGED_BY = "trends-anomaly-gitops"
 
 
 class ConfigError(ValueError):
@@ -281,7 +283,7 @@ class Config(_Strict):
     @property
     def all_tags(self) -> dict[str, str]:
         """User tags plus the two every resource carries (used for discovery)."""
-        return {**self.tags, "project": self.project, "managed-by": "trends-anomaly-gitops"}
+        return {**self.tags, "project": self.project, "managed-by": MANAGED_BY}
 
     @property
     def hop_payload_limit_mb(self) -> int:

@@ -8,7 +8,6 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import botocore.exceptions
 
@@ -112,8 +111,6 @@ def push_image(
     buildx: bool | None = None,
 ) -> None:
     """Build and push ``uri`` the way ``deploy apply`` does (any registry logged in to)."""
-    from deploy.executor import run_subprocess
-
     buildx = has_buildx() if buildx is None else buildx
     log(
         f"    building {PLATFORM} with "
@@ -123,12 +120,19 @@ def push_image(
         run_subprocess(cmd, log)
 
 
-def build_and_push(
-    aws: Aws, names: Names, uri: str, build_context: str, log: Callable[[str], None]
-) -> None:
-    """docker build (linux/amd64) and push, logging in to ECR with a short-lived token."""
-    from deploy.executor import run_subprocess
+def push_commands(uri: str, build_context: str | Path) -> list[list[str]]:
+    """The commands `apply` will run for this machine's docker (read when the plan is made, so
+    the plan shows them): buildx when the client has it, else the legacy builder."""
+    return build_commands(uri, str(build_context), has_buildx(), None, build_network())
 
+
+def describe_build(commands: list[list[str]]) -> str:
+    """What `build_and_push` runs, as the plan shows it."""
+    return "; ".join(["docker login (ECR token)", *(" ".join(c) for c in commands)])
+
+
+def build_and_push(aws: Aws, commands: list[list[str]], log: Callable[[str], None]) -> None:
+    """Log in to ECR with a short-lived token, then run the planned build and push commands."""
     token = aws.client("ecr").get_authorization_token()["authorizationData"][0]
     user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
     registry = token["proxyEndpoint"].removeprefix("https://")
@@ -137,7 +141,25 @@ def build_and_push(
         log,
         stdin=password.encode(),
     )
-    push_image(uri, build_context, log)
+    for cmd in commands:
+        run_subprocess(cmd, log)
+
+
+def run_subprocess(cmd: list[str], log: Callable[[str], None], stdin: bytes | None = None) -> None:
+    """Run a command, failing with its output (used for docker)."""
+    log("    $ " + " ".join(cmd))
+    try:
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise DeployError(
+            f"{cmd[0]} not found: building the model image needs Docker; install it, or pass "
+            "--image URI (a prebuilt image) to plan/apply"
+        ) from None
+    if proc.returncode != 0:
+        raise DeployError(
+            f"`{' '.join(cmd[:3])} ...` failed ({proc.returncode}): "
+            f"{proc.stderr.decode(errors='replace')[-2000:]}"
+        )
 
 
 def ecr_image_ref(uri: str) -> tuple[str, str, dict[str, str]] | None:
@@ -167,7 +189,7 @@ def manifest_problem(uri: str, media_type: str | None) -> str | None:
     )
 
 
-def check_manifest_media_type(ecr: Any, uri: str, log: Callable[[str], None]) -> None:
+def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) -> None:
     """Refuse, before CreateModel, an ECR image whose manifest SageMaker would reject.
 
     An image ECR cannot describe (not ECR, another account, not pushed) is left to
@@ -179,7 +201,9 @@ def check_manifest_media_type(ecr: Any, uri: str, log: Callable[[str], None]) ->
         return
     registry, repo, image_id = ref
     try:
-        found = ecr.describe_images(registryId=registry, repositoryName=repo, imageIds=[image_id])
+        found = aws.client("ecr").describe_images(
+            registryId=registry, repositoryName=repo, imageIds=[image_id]
+        )
     except botocore.exceptions.ClientError as err:
         code = err.response.get("Error", {}).get("Code", "")
         log(f"    {uri}: ECR did not describe it ({code}); manifest media type not checked")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 VARIANT = "main"
-MANAGED_BY = "trends-anomaly-gitops"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 # Regions whose S3 website endpoint uses a dash (s3-website-REGION) rather than a dot.
 _DASH_WEBSITE_REGIONS = {
@@ -102,9 +101,14 @@ class Names:
     def scaling_policy(self) -> str:
         return f"{self.project}-invocations"
 
+    def permission_sid(self, route: str) -> str:
+        """Statement id of the Lambda permission for one route ("POST /detect" → ...-detect)."""
+        path = route.split(" ", 1)[1].strip("/").replace("/", "-") or "root"
+        return f"{self.project}-apigw-{path}"
+
     @property
-    def permission_sid(self) -> str:
-        return f"{self.project}-apigw-detect"
+    def permission_sid_prefix(self) -> str:
+        return f"{self.project}-apigw-"
 
     @property
     def inline_policy(self) -> str:
@@ -133,8 +137,14 @@ class Names:
     def log_group_arn(self, group: str) -> str:
         return f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}"
 
-    def api_execute_arn(self, api_id: str) -> str:
-        return f"arn:aws:execute-api:{self.region}:{self.account}:{api_id}/*/POST/detect"
+    def api_execute_arn(self, api_id: str, route: str) -> str:
+        """What may invoke the function: this API, any stage, one route ("POST /detect")."""
+        method, path = route.split(" ", 1)
+        return f"arn:aws:execute-api:{self.region}:{self.account}:{api_id}/*/{method}{path}"
+
+    def api_arn(self, api_id: str) -> str:
+        """The API as API Gateway's tagging calls name it."""
+        return f"arn:aws:apigateway:{self.region}::/apis/{api_id}"
 
     def api_url(self, api_id: str) -> str:
         return f"https://{api_id}.execute-api.{self.region}.amazonaws.com"

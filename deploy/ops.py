@@ -2,44 +2,47 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import time
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from deploy.aws import Aws, DeployError
 from deploy.naming import Names
-from deploy.state import World
+from deploy.world import World
+
+TRENDS_EXPORT = (
+    Path(__file__).resolve().parents[1] / "model" / "trends_anomaly" / "trends_export.py"
+)
 
 
 def status_lines(world: World, n: Names) -> list[str]:
     ep = world.get("endpoint", n.endpoint)
     fn = world.get("lambda_function", n.function)
     api = world.get("http_api", n.api)
-    objects = world.of_type("site_object")
+    objects = world.of_kind("site_object")
     lines = [f"project {n.project} in {n.region} (account {n.account})"]
     if ep:
         lines.append(
-            f"  endpoint  {n.endpoint}: {ep.meta.get('status')} on {ep.props['config']}"
-            + (f" ({ep.meta['failure_reason']})" if ep.meta.get("failure_reason") else "")
+            f"  endpoint  {n.endpoint}: {ep.status} on {ep.config}"
+            + (f" ({ep.failure_reason})" if ep.failure_reason else "")
         )
     else:
         lines.append(f"  endpoint  {n.endpoint}: not deployed")
     lines.append(
-        f"  configs   {', '.join(sorted(c.name for c in world.of_type('endpoint_config'))) or '-'}"
+        f"  configs   {', '.join(sorted(c.name for c in world.of_kind('endpoint_config'))) or '-'}"
     )
     lines.append(
         f"  lambda    {n.function}: "
-        + (
-            f"{fn.meta.get('state')} / last update {fn.meta.get('last_update')}"
-            if fn
-            else "missing"
-        )
+        + (f"{fn.state} / last update {fn.last_update}" if fn else "missing")
     )
-    lines.append("  api       " + (n.api_url(api.meta["api_id"]) if api else "missing"))
+    lines.append("  api       " + (n.api_url(api.api_id) if api else "missing"))
     lines.append(
         f"  site      {n.site_url} ({len(objects)} objects)"
         if objects
@@ -74,8 +77,8 @@ def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> list[str]:
                 break
             for e in page.get("events", []):
                 msg = e.get("message", "").rstrip()
-                if "/ping" in msg:
-                    continue
+                if "/ping" in msg or '"msg":"health"' in msg:
+                    continue  # health checks: SageMaker's, and the page's polling
                 out.append((e.get("timestamp", 0), f"{group.rsplit('/', 1)[-1]:>16} | {msg}"))
                 count += 1
             token = page.get("nextToken")
@@ -84,16 +87,23 @@ def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> list[str]:
     return [line for _, line in sorted(out)]
 
 
-def example_csv(weeks: int = 104) -> str:
-    """A weekly Trends-like series with one obvious spike (self-contained smoke input)."""
+def trends_export() -> ModuleType:
+    """The model's Trends CSV writer (model/trends_anomaly/trends_export.py), loaded by path:
+    deploy runs from the repository root, where the model's package is not on the path."""
+    spec = importlib.util.spec_from_file_location("trends_export", TRENDS_EXPORT)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file is in the repository
+        raise DeployError(f"{TRENDS_EXPORT} is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def example_csv(weeks: int = 104, spike_at: int = 70) -> str:
+    """A weekly Trends export with a season and one obvious spike (self-contained smoke input)."""
     start = date(2022, 1, 2)
-    rows = ["Week,smoke test: (Worldwide)"]
-    for i in range(weeks):
-        value = 40 + (i % 52) // 13 * 5 + (i * 7) % 5
-        if i == 70:
-            value = 100
-        rows.append(f"{(start + timedelta(weeks=i)).isoformat()},{value}")
-    return "Category: All categories\n\n" + "\n".join(rows) + "\n"
+    labels = [(start + timedelta(weeks=i)).isoformat() for i in range(weeks)]
+    values = [100 if i == spike_at else 40 + (i % 52) // 13 * 5 + (i * 7) % 5 for i in range(weeks)]
+    return str(trends_export().export_csv("Week", labels, {"smoke test": values}))
 
 
 def _request(
@@ -108,9 +118,19 @@ def _request(
 
 
 def smoke(api_url: str, origin: str) -> list[str]:
-    """POST an example CSV through the public API, plus a CORS preflight; raise on failure."""
-    url = api_url.rstrip("/") + "/detect"
+    """GET /health, a CORS preflight, then POST an example CSV through the public API; raise
+    DeployError on the first thing that is not as a deployed stack must answer."""
+    base = api_url.rstrip("/")
     report = []
+    status, headers, body = _request(f"{base}/health", "GET", {"Origin": origin})
+    try:
+        healthy = status == 200 and json.loads(body) == {"status": "ok"}
+    except ValueError:
+        healthy = False
+    if not healthy:
+        raise DeployError(f"smoke: GET {base}/health → {status}: {body[:300]!r}")
+    report.append(f"GET /health OK ({status})")
+    url = f"{base}/detect"
     status, headers, _ = _request(
         url,
         "OPTIONS",

@@ -1,13 +1,17 @@
-"""Plan → text (terminal), markdown (pull-request comment) or JSON (machines). Pure."""
+"""Plan → text (terminal), markdown (pull-request comment) or JSON (machines). Pure.
+
+Every form shows each action's steps: what `apply` will run, call by call.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from deploy.state import Action
+from deploy.plan import Action
 
 SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "wait": "…", "noop": " "}
+OPS = ("create", "update", "replace", "delete", "wait", "noop")
 MAX_VALUE = 90
 
 
@@ -17,7 +21,7 @@ def _short(value: Any) -> str:
 
 
 def counts(actions: list[Action]) -> dict[str, int]:
-    out = {op: 0 for op in ("create", "update", "replace", "delete", "wait", "noop")}
+    out = dict.fromkeys(OPS, 0)
     for a in actions:
         out[a.op] += 1
     return out
@@ -38,9 +42,11 @@ def text(actions: list[Action], header: str = "", verbose: bool = False) -> str:
     for a in actions:
         if a.op == "noop" and not verbose:
             continue
-        lines.append(f"  {SYMBOL[a.op]:>3} {a.op:<7} {a.type:<16} {a.name}  ({a.reason})")
+        lines.append(f"  {SYMBOL[a.op]:>3} {a.op:<7} {a.kind:<17} {a.name}  ({a.reason})")
         for c in a.changes:
             lines.append(f"          {c.field}: {_short(c.before)} → {_short(c.after)}")
+        for step in a.steps:
+            lines.append(f"          ▸ {step.describe()}")
     lines.append(summary_line(actions))
     return "\n".join(lines)
 
@@ -55,20 +61,25 @@ def markdown(actions: list[Action], header: str = "") -> str:
         lines += ["| | action | resource | name | why |", "|---|---|---|---|---|"]
         for a in changed:
             why = a.reason.replace("|", "\\|")
-            lines.append(f"| {SYMBOL[a.op]} | {a.op} | {a.type} | `{a.name}` | {why} |")
+            lines.append(f"| {SYMBOL[a.op]} | {a.op} | {a.kind} | `{a.name}` | {why} |")
         details = [a for a in changed if a.changes]
         if details:
             lines += ["", "<details><summary>Changed fields</summary>", "", "```diff"]
             for a in details:
-                lines.append(f"# {a.type} {a.name}")
+                lines.append(f"# {a.kind} {a.name}")
                 for c in a.changes:
                     lines.append(f"- {c.field}: {_short(c.before)}")
                     lines.append(f"+ {c.field}: {_short(c.after)}")
             lines += ["```", "", "</details>"]
+        lines += ["", "<details><summary>Steps apply will run</summary>", "", "```"]
+        for i, a in enumerate(changed, 1):
+            lines.append(f"[{i}] {a.op} {a.kind} {a.name}")
+            lines += [f"    {step.describe()}" for step in a.steps]
+        lines += ["```", "", "</details>"]
     unchanged = [a for a in actions if a.op == "noop"]
     if unchanged:
         lines += ["", f"<details><summary>{len(unchanged)} unchanged</summary>", ""]
-        lines += [f"- {a.type} `{a.name}`" for a in unchanged]
+        lines += [f"- {a.kind} `{a.name}`" for a in unchanged]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.local_model import _ping  # the bare process's readiness probe, the same /ping
+from devstack import REPO
+from devstack.model_server import _ping  # the bare process's readiness probe, the same /ping
 
-REPO = Path(__file__).resolve().parent.parent
 MODEL_DIR = REPO / "model"
 ENSURE_DOCKER = REPO / "scripts" / "ensure-docker"
 BUILD_BASE = REPO / "scripts" / "build-base-image"

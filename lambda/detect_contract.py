@@ -1,7 +1,8 @@
-"""The HTTP side of POST /detect: payload-2.0 event in, API responses out.
+"""The HTTP side of the API: payload-2.0 event in, API responses out.
 
 Pure functions (no AWS, no clock) so every rule here is unit-testable; ``handler.py`` does the
-I/O. Errors are raised as ``ApiError`` and rendered as ``{"error": {code, message, hint}}``.
+I/O. Errors are raised as ``ApiError`` (``error_shape.py``, the model's own error class) and
+rendered as ``{"error": {code, message, hint}}``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-ROUTE_PATH = "/detect"
+from error_shape import ApiError, PayloadTooLarge
+
+# The routes the HTTP API sends here (deploy/api_surface.py lists the same; a test ties them).
+DETECT = "POST /detect"
+HEALTH = "GET /health"
+ROUTES = (DETECT, HEALTH)
 # SageMaker real-time request body limit (the runtime's BodyBlob max) and Lambda's response cap.
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker real-time; deploy lowers it (serverless: 4 MB)
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024  # room for the response envelope
@@ -27,25 +33,18 @@ _SNIFFED_TYPES = {"", "text/plain", "application/x-www-form-urlencoded"}
 _TEXT_TYPES = ("text/", "application/json", "application/problem+json")
 
 
-class ApiError(Exception):
-    """An answer for the caller: status, machine-readable code, message and how to fix it."""
+class ModelRejected(ApiError):
+    """The model's own 4xx answer, passed on verbatim (its body already has our error shape)."""
 
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        hint: str = "",
-        headers: dict[str, str] | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.hint = hint
-        self.headers = headers or {}
-        self.payload = payload  # an error body to send verbatim (the model's own)
+    def __init__(self, status: int, payload: dict[str, Any]) -> None:
+        error = payload["error"]
+        super().__init__(
+            str(error.get("message", "")),
+            str(error.get("hint", "")),
+            status=status,
+            code=str(error.get("code", "model_rejected_request")),
+        )
+        self.payload = payload
 
 
 def json_response(
@@ -62,12 +61,10 @@ def json_response(
 
 def error_response(error: ApiError, request_id: str) -> dict[str, Any]:
     """Render an ApiError; 5xx answers carry the request id so logs can be found."""
-    if error.payload is not None:
+    if isinstance(error, ModelRejected):
         return json_response(error.status, error.payload, error.headers)
-    body: dict[str, Any] = {"code": error.code, "message": error.message, "hint": error.hint}
-    if error.status >= 500:
-        body["request_id"] = request_id
-    return json_response(error.status, {"error": body}, error.headers)
+    extra = {"request_id": request_id} if error.status >= 500 else {}
+    return json_response(error.status, error.body(**extra), error.headers)
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -75,8 +72,11 @@ def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def check_route(event: dict[str, Any]) -> None:
-    """Only POST /detect is served (the HTTP API may also send other routes via $default)."""
+def route_of(event: dict[str, Any]) -> str:
+    """The route key this request is for (``POST /detect``); 404 or 405 when there is none.
+
+    The HTTP API sends only its routes here, but a direct invoke may send anything.
+    """
     request_context = mapping(event.get("requestContext"))
     http = mapping(request_context.get("http"))
     method = str(http.get("method", "")).upper()
@@ -84,21 +84,27 @@ def check_route(event: dict[str, Any]) -> None:
     stage = request_context.get("stage", "$default")
     if stage and stage != "$default" and path.startswith(f"/{stage}/"):
         path = path[len(stage) + 1 :]
-    if path.rstrip("/") != ROUTE_PATH:
+    path = path.rstrip("/") or "/"
+    methods = [key.split(" ", 1)[0] for key in ROUTES if key.split(" ", 1)[1] == path]
+    if not methods:
         raise ApiError(
-            404,
-            "not_found",
-            f"There is no resource at {path or '/'}.",
-            "POST a Google Trends CSV export to /detect.",
+            f"There is no resource at {path}.",
+            "POST a Google Trends CSV export to /detect (GET /health says whether the API is up).",
+            status=404,
+            code="not_found",
         )
-    if method != "POST":
+    if method not in methods:
+        allow = ", ".join(methods)
         raise ApiError(
-            405,
-            "method_not_allowed",
-            f"{method or 'This method'} is not allowed on /detect.",
-            "Use POST with the CSV or JSON request as the body.",
-            {"allow": "POST"},
+            f"{method or 'This method'} is not allowed on {path}.",
+            "Use POST with the CSV or JSON request as the body."
+            if path == "/detect"
+            else f"Use {allow}.",
+            status=405,
+            code="method_not_allowed",
+            headers={"allow": allow},
         )
+    return f"{method} {path}"
 
 
 def lower_headers(event: dict[str, Any]) -> dict[str, str]:
@@ -123,27 +129,21 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
             body = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             raise ApiError(
-                400,
-                "bad_base64",
                 "The body is marked base64-encoded but is not valid base64.",
                 "Send the CSV as the raw request body.",
+                status=400,
+                code="bad_base64",
             ) from None
     else:
         body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     if len(body) > max_bytes:
-        raise ApiError(
-            413,
-            "payload_too_large",
-            f"The body is {len(body)} bytes; the limit is {max_bytes} bytes "
-            f"({max_bytes / 1024 / 1024:.3g} MB).",
-            "Send fewer rows or fewer columns.",
-        )
+        raise PayloadTooLarge.over(max_bytes, len(body))
     if not body.strip():
         raise ApiError(
-            400,
-            "empty_body",
             "The request body is empty.",
             "Send a Google Trends CSV export (Content-Type: text/csv) or a JSON request.",
+            status=400,
+            code="empty_body",
         )
     return body
 
@@ -165,43 +165,43 @@ def custom_attributes(params: dict[str, Any] | None) -> str | None:
         return None
     if len(params) > MAX_PARAMETERS:
         raise ApiError(
-            400,
-            "bad_parameter",
             f"{len(params)} query parameters given; at most {MAX_PARAMETERS} are accepted.",
             "Send only the detector's parameters, e.g. ?method=stl&period=52.",
+            status=400,
+            code="bad_parameter",
         )
     parts = []
     for key, raw in params.items():
         value = str(raw)
         if not _KEY.fullmatch(str(key)):
             raise ApiError(
-                400,
-                "bad_parameter",
                 f"Query parameter name {str(key)[:40]!r} is not valid.",
                 "Names are lower-case letters, digits and '_', e.g. method, period, sensitivity.",
+                status=400,
+                code="bad_parameter",
             )
         if "," in value:
             raise ApiError(
-                400,
-                "bad_parameter",
                 f"Query parameter {key!r} is given more than once or contains a comma.",
                 f"Give {key} once, e.g. ?{key}=<value>.",
+                status=400,
+                code="bad_parameter",
             )
         if not _VALUE.fullmatch(value):
             raise ApiError(
-                400,
-                "bad_parameter",
                 f"The value of query parameter {key!r} is empty or has characters not allowed.",
                 "Values are letters, digits and . _ + - (at most 64), e.g. period=52.",
+                status=400,
+                code="bad_parameter",
             )
         parts.append(f"{key}={value}")
     attributes = ";".join(parts)
     if len(attributes) > MAX_ATTRIBUTES_CHARS:
         raise ApiError(
-            400,
-            "bad_parameter",
             "The query parameters are too long.",
             f"Keep them under {MAX_ATTRIBUTES_CHARS} characters.",
+            status=400,
+            code="bad_parameter",
         )
     return attributes
 
@@ -210,10 +210,10 @@ def model_response(body: bytes, media_type: str) -> dict[str, Any]:
     """The model's answer as the API response: text as is, anything else base64."""
     if len(body) > MAX_RESPONSE_BYTES:
         raise ApiError(
-            413,
-            "result_too_large",
             f"The result is {len(body)} bytes, more than the API can return (6 MB).",
             "Send fewer rows or fewer columns, or use the JSON request with fewer series.",
+            status=413,
+            code="result_too_large",
         )
     headers = {"content-type": media_type or "application/json"}
     if media_type.startswith(_TEXT_TYPES):
@@ -242,32 +242,25 @@ def model_error(original_status: int, original_message: str, message: str) -> Ap
         except ValueError:
             payload = None
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-            error = payload["error"]
-            return ApiError(
-                original_status,
-                str(error.get("code", "model_rejected_request")),
-                str(error.get("message", "")),
-                str(error.get("hint", "")),
-                payload=payload,
-            )
+            return ModelRejected(original_status, payload)
         return ApiError(
-            original_status,
-            "model_rejected_request",
             (original_message or message)[:1000],
             "Check the CSV and the parameters.",
+            status=original_status,
+            code="model_rejected_request",
         )
     if "timed out" in message.lower() or "timed out" in original_message.lower():
         return ApiError(
-            504,
-            "model_timeout",
             "The model did not answer in time.",
             "Try a shorter series or method=stl; try again later.",
+            status=504,
+            code="model_timeout",
         )
     return ApiError(
-        502,
-        "model_failed",
         f"The model failed with HTTP {original_status}.",
         "Try again; if it keeps failing, report the request id.",
+        status=502,
+        code="model_failed",
     )
 
 
@@ -276,46 +269,46 @@ def client_error(code: str, message: str, endpoint: str) -> ApiError:
     lowered = message.lower()
     if code in ("ValidationError", "ValidationException") and "not found" in lowered:
         return ApiError(
-            503,
-            "endpoint_not_found",
             f"The SageMaker endpoint {endpoint!r} does not exist.",
             "Deploy it (python -m deploy apply) or check ENDPOINT_NAME.",
+            status=503,
+            code="endpoint_not_found",
         )
     if code in ("ValidationError", "ValidationException") and "not in service" in lowered:
         return ApiError(
-            503,
-            "endpoint_not_in_service",
             f"The SageMaker endpoint {endpoint!r} is not in service (creating or updating).",
             "Try again in a few minutes.",
-            {"retry-after": "60"},
+            status=503,
+            code="endpoint_not_in_service",
+            headers={"retry-after": "60"},
         )
     if code == "ModelNotReadyException":
         return ApiError(
-            503,
-            "endpoint_not_ready",
             f"The SageMaker endpoint {endpoint!r} is still starting its model.",
             "Try again in a minute.",
-            {"retry-after": "30"},
+            status=503,
+            code="endpoint_not_ready",
+            headers={"retry-after": "30"},
         )
     if code in ("ThrottlingException", "Throttling", "TooManyRequestsException"):
         return ApiError(
-            429,
-            "throttled",
             "Too many requests are reaching the model right now.",
             "Wait a moment and try again.",
-            {"retry-after": "1"},
+            status=429,
+            code="throttled",
+            headers={"retry-after": "1"},
         )
     if code == "ServiceUnavailable":
         return ApiError(
-            503,
-            "service_unavailable",
             "SageMaker is temporarily unavailable.",
             "Try again in a minute.",
-            {"retry-after": "30"},
+            status=503,
+            code="service_unavailable",
+            headers={"retry-after": "30"},
         )
     return ApiError(
-        502,
-        "upstream_error",
         f"SageMaker answered with an error ({code or 'unknown'}).",
         "Try again; if it keeps failing, report the request id.",
+        status=502,
+        code="upstream_error",
     )

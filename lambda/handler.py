@@ -1,9 +1,13 @@
-"""Lambda behind the HTTP API (payload format 2.0): POST /detect -> SageMaker invoke_endpoint.
+"""Lambda behind the HTTP API (payload format 2.0).
+
+``POST /detect`` → SageMaker invoke_endpoint; ``GET /health`` → 200 ``{"status": "ok"}`` without
+calling SageMaker (the page polls it to know the API is up).
 
 Env: ``ENDPOINT_NAME`` (required); the standard ``AWS_ENDPOINT_URL*`` variables point the
-client elsewhere (tests, ``make up``). ``INVOKE_READ_TIMEOUT_SECONDS`` lowers the read timeout
-(at most 25 s; deploy derives it from the Lambda timeout, tests set it low). CORS belongs to the
-HTTP API, so no CORS headers here.
+client elsewhere (``make up``). ``INVOKE_READ_TIMEOUT_SECONDS`` lowers the read timeout (at most
+25 s; deploy derives it from the Lambda timeout). The client is made once per container, from
+the environment as it is on the first request. CORS belongs to the HTTP API, so no CORS
+headers here.
 Only botocore is imported (it comes with boto3 in the Lambda Python runtime): a smaller cold start.
 """
 
@@ -14,6 +18,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import botocore.session
@@ -25,19 +30,22 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from detect_contract import (
-    ApiError,
-    check_route,
+    DETECT,
+    HEALTH,
     client_error,
     content_type,
     custom_attributes,
     error_response,
+    json_response,
     lower_headers,
     mapping,
     max_body_bytes,
     model_error,
     model_response,
     request_body,
+    route_of,
 )
+from error_shape import ApiError
 
 # The HTTP API gives up after 30 s and the Lambda after 29 s: one read must end well before.
 READ_TIMEOUT_SECONDS = 25.0
@@ -53,20 +61,31 @@ def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_:
         raise caught_exception
 
 
-@functools.lru_cache(maxsize=4)
-def _client(endpoint_url: str | None, region: str | None, read_timeout: float) -> Any:
-    """One client per container (per settings, so tests can point it at different servers)."""
-    del endpoint_url  # a cache key only: botocore reads AWS_ENDPOINT_URL* from the env itself
+def read_timeout(env: Mapping[str, str]) -> float:
+    """INVOKE_READ_TIMEOUT_SECONDS, never above the hop budget (junk and NaN: the budget)."""
+    try:
+        value = float(env.get("INVOKE_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
+    except ValueError:
+        return READ_TIMEOUT_SECONDS
+    return value if 0 < value <= READ_TIMEOUT_SECONDS else READ_TIMEOUT_SECONDS
+
+
+@functools.cache
+def runtime_client() -> Any:
+    """The SageMaker runtime client of this container, made on first use."""
+    env = os.environ
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=read_timeout,
+        read_timeout=read_timeout(env),
         retries={"total_max_attempts": 2, "mode": "standard"},
         tcp_keepalive=True,
     )
-    # botocore directly (boto3's own import adds s3transfer, ~2x the import time); a session of
-    # its own reads credentials and endpoint settings from the env as they are now.
+    # botocore directly (boto3's own import adds s3transfer, ~2x the import time); its session
+    # reads credentials, region and AWS_ENDPOINT_URL* from the environment.
     client = botocore.session.Session().create_client(
-        "sagemaker-runtime", region_name=region, config=config
+        "sagemaker-runtime",
+        region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+        config=config,
     )
     client.meta.events.register_first(
         "needs-retry.sagemaker-runtime.InvokeEndpoint", _no_retry_after_read_timeout
@@ -74,22 +93,12 @@ def _client(endpoint_url: str | None, region: str | None, read_timeout: float) -
     return client
 
 
-def runtime_client() -> Any:
-    """The cached client for the current env (one per container in Lambda)."""
-    env = os.environ
-    try:
-        read_timeout = float(env.get("INVOKE_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
-    except ValueError:
-        read_timeout = READ_TIMEOUT_SECONDS
-    if not 0 < read_timeout <= READ_TIMEOUT_SECONDS:  # also NaN: never above the hop budget
-        read_timeout = READ_TIMEOUT_SECONDS
-    endpoint_url = env.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME") or env.get("AWS_ENDPOINT_URL")
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    return _client(endpoint_url, region, read_timeout)
+def _health(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[str, Any]:
+    """The API is up: the gateway and this function answer (the endpoint is not asked)."""
+    return json_response(200, {"status": "ok"}, {"cache-control": "no-store"})
 
 
-def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[str, Any]:
-    check_route(event)
+def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[str, Any]:
     headers = lower_headers(event)
     body = request_body(event, max_body_bytes(os.environ))
     log["bytes_in"] = len(body)
@@ -104,10 +113,10 @@ def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         params["CustomAttributes"] = attributes
     if not endpoint:
         raise ApiError(
-            503,
-            "endpoint_not_configured",
             "The API has no SageMaker endpoint configured (ENDPOINT_NAME is empty).",
             "Deploy with python -m deploy apply, which sets it.",
+            status=503,
+            code="endpoint_not_configured",
         )
     try:
         answer = runtime_client().invoke_endpoint(**params)
@@ -126,20 +135,23 @@ def _invoke(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
     except ReadTimeoutError:
         log["aws_error"] = "ReadTimeoutError"
         raise ApiError(
-            504,
-            "model_timeout",
             "The model did not answer within the API's time limit.",
             "Try a shorter series or method=stl; try again later.",
+            status=504,
+            code="model_timeout",
         ) from None
     except (ConnectTimeoutError, EndpointConnectionError) as exc:
         log["aws_error"] = type(exc).__name__
         raise ApiError(
-            502,
-            "upstream_unreachable",
             "The SageMaker runtime could not be reached.",
             "Try again; if it keeps failing, report the request id.",
+            status=502,
+            code="upstream_unreachable",
         ) from None
     return model_response(data, str(answer.get("ContentType") or "application/json"))
+
+
+ROUTES = {DETECT: _detect, HEALTH: _health}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -152,7 +164,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     http = mapping(request_context.get("http"))
     endpoint = os.environ.get("ENDPOINT_NAME", "")
     log: dict[str, Any] = {
-        "msg": "detect",
+        "msg": "request",
         "request_id": request_id,
         "lambda_request_id": context_id,
         "route": event.get("routeKey", ""),
@@ -162,7 +174,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "bytes_in": 0,
     }
     try:
-        response = _invoke(event, endpoint, log)
+        route = route_of(event)
+        log["msg"] = "health" if route == HEALTH else "detect"
+        response = ROUTES[route](event, endpoint, log)
     except ApiError as exc:
         response = error_response(exc, request_id)
         log["error_code"] = exc.code
@@ -171,10 +185,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log["exception"] = type(exc).__name__
         response = error_response(
             ApiError(
-                502,
-                "internal_error",
                 "The request could not be completed.",
                 "Try again; if it keeps failing, report the request id.",
+                status=502,
+                code="internal_error",
             ),
             request_id,
         )

@@ -2,24 +2,26 @@
 
 Raised anywhere below the HTTP layer; ``app`` turns them into
 ``{"error": {"code", "message", "hint"}}`` with the status. Anything else is a bug (500).
+The base class and the 413 wording are shared with the Lambda (``error_shape.py``).
 """
 
 from __future__ import annotations
 
+from .error_shape import ApiError, PayloadTooLarge
 
-class ApiError(Exception):
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, hint: str = "", *, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        if code:
-            self.code = code
-
-    def body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+__all__ = [
+    "ApiError",
+    "BadCsv",
+    "BadJson",
+    "BadParameter",
+    "MethodNotAllowed",
+    "NoNumericColumn",
+    "NotAcceptable",
+    "NotFound",
+    "PayloadTooLarge",
+    "TooFewPoints",
+    "UnsupportedMediaType",
+]
 
 
 class BadCsv(ApiError):
@@ -40,23 +42,6 @@ class BadParameter(ApiError):
 
 class TooFewPoints(ApiError):
     code = "too_few_points"
-
-
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "payload_too_large"
-
-    @classmethod
-    def over(cls, limit: int, size: int | None = None) -> PayloadTooLarge:
-        """The one wording for a body over the limit (its size, when known)."""
-        what = (
-            f"The body is {size} bytes; the limit is {limit}."
-            if size is not None
-            else (f"The body is over the {limit}-byte limit.")
-        )
-        return cls(
-            what, "Send a shorter range or fewer terms (SageMaker real-time endpoints accept 6 MB)."
-        )
 
 
 class NotFound(ApiError):

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from deploy.aws import Aws, Endpoints
+from deploy.aws import Aws
 from deploy.config import load_config
 from deploy.engine import Engine
 
@@ -36,21 +36,17 @@ def session() -> boto3.Session:
     return _SESSION[0]
 
 
-def engine(root: Path, image: str = IMAGE, endpoints: Endpoints | None = None, **kw: Any) -> Engine:
-    """An Engine on root/config.yaml with a fresh call log; never sleeps for real."""
+def engine(
+    root: Path, image: str | None = IMAGE, boto: boto3.Session | None = None, **kw: Any
+) -> Engine:
+    """An Engine on root/config.yaml with a fresh call log; never sleeps for real.
+
+    ``boto``: a session of the test's own (one with scripted botocore events)."""
     cfg = load_config(root / "config.yaml")
-    aws = Aws(cfg.region, session())
-    return Engine(
-        cfg,
-        root,
-        aws,
-        endpoints=endpoints,
-        image=image,
-        log=lambda _m: None,
-        sleep=lambda _s: None,
-        poll_s=0.0,
-        **kw,
-    )
+    aws = Aws(cfg.region, boto or session())
+    kw.setdefault("log", lambda _m: None)
+    kw.setdefault("sleep", lambda _s: None)
+    return Engine(cfg, root, aws, image=image, **kw)
 
 
 def inventory(project: str = PROJECT) -> dict[str, list[str]]:

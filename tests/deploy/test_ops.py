@@ -21,19 +21,26 @@ def test_parse_since() -> None:
         parse_since("yesterday")
 
 
-def test_example_csv_is_a_trends_export() -> None:
+def test_example_csv_is_a_trends_export_the_model_reads() -> None:
     lines = example_csv().splitlines()
-    assert lines[0].startswith("Category:") and lines[2].startswith("Week,")
+    assert lines[0].startswith("Category:") and lines[2] == "Week,smoke test: (Worldwide)"
     assert len(lines) == 3 + 104
+    from trends_anomaly.trends import parse_csv
+
+    (series,) = parse_csv(example_csv())  # the model's own reader
+    assert len(series.values) == 104 and series.values[70] == 100
 
 
 @pytest.mark.usefixtures("aws_env")
-def test_status_and_logs_without_ping_noise(project: Path, capsys) -> None:
+def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> None:
     engine(project).apply()
     logs = session().client("logs")
     now = int(time.time() * 1000)
     for group, msgs in [
-        ("/aws/lambda/trends-anomaly-detect", ["START RequestId: 1", "detect ok 200"]),
+        (
+            "/aws/lambda/trends-anomaly-detect",
+            ["START RequestId: 1", "detect ok 200", '{"msg":"health","status":200}'],
+        ),
         (
             "/aws/sagemaker/Endpoints/trends-anomaly",
             ['"GET /ping HTTP/1.1" 200', "POST /invocations 200"],
@@ -50,7 +57,7 @@ def test_status_and_logs_without_ping_noise(project: Path, capsys) -> None:
     assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
     out = capsys.readouterr().out
     assert "detect ok 200" in out and "POST /invocations 200" in out
-    assert "/ping" not in out
+    assert "/ping" not in out and '"msg":"health"' not in out
     assert main(["--config", cfg, "status"]) == 0
     out = capsys.readouterr().out
     assert "InService on trends-anomaly-c-" in out and "execute-api" in out
@@ -58,14 +65,15 @@ def test_status_and_logs_without_ping_noise(project: Path, capsys) -> None:
 
 @pytest.mark.slow
 def test_smoke_against_the_local_stack() -> None:
-    from deploy.local import start_stack
+    from devstack.stack import start_stack
 
     stack = start_stack()
     try:
         site = stack.urls["site"].rstrip("/")
         report = smoke(stack.urls["api"], site)
-        assert report[0].startswith("preflight OK")
-        assert "spike at week 70" in report[1]
+        assert report[0].startswith("GET /health OK")
+        assert report[1].startswith("preflight OK")
+        assert "spike at week 70" in report[2]
         with pytest.raises(DeployError, match="CORS preflight"):
             smoke(stack.urls["api"], "https://evil.example")
     finally:

@@ -1,6 +1,6 @@
 """Fixtures: the real model server (model/serve) behind the SageMaker-runtime stand-in.
 
-The handler runs with a real boto3 client that reaches the stand-in over HTTP through
+The handler runs with a real botocore client that reaches the stand-in over HTTP through
 AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME; nothing is stubbed and nothing leaves 127.0.0.1.
 """
 
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import handler
 import pytest
 
-from deploy.local_model import ModelServer, free_port
-from deploy.local_runtime import Behaviour, RuntimeStandIn
+from devstack.model_server import ModelServer
+from devstack.ports import free_port
+from tests.support.runtime_double import Behaviour, ScriptedRuntime
 
 ENDPOINT = "trends-anomaly"
 
@@ -30,6 +32,12 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def new_container() -> None:
+    """Each test is a fresh Lambda container: its client is made from the env the test sets."""
+    handler.runtime_client.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServer]:
     log_path = tmp_path_factory.mktemp("model") / "serve.log"
@@ -44,14 +52,14 @@ def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServ
 
 
 @pytest.fixture(scope="session")
-def runtime_server(model_server: ModelServer) -> Iterator[RuntimeStandIn]:
-    runtime = RuntimeStandIn(model_url=model_server.url, endpoints={ENDPOINT}).start()
+def runtime_server(model_server: ModelServer) -> Iterator[ScriptedRuntime]:
+    runtime = ScriptedRuntime(model_url=model_server.url, endpoints={ENDPOINT}).start()
     yield runtime
     runtime.stop()
 
 
 @pytest.fixture
-def runtime(runtime_server: RuntimeStandIn, monkeypatch: pytest.MonkeyPatch) -> RuntimeStandIn:
+def runtime(runtime_server: ScriptedRuntime, monkeypatch: pytest.MonkeyPatch) -> ScriptedRuntime:
     """The stand-in, answering normally, with the handler's env pointing at it."""
     runtime_server.behaviour = Behaviour.NORMAL
     runtime_server.slow_seconds = 0.0

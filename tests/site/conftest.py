@@ -1,6 +1,6 @@
 """Fixtures for the page's browser tests: the real local stack and headless Chromium.
 
-The page under test is the built `site/dist` served by the local stack (`deploy.local`), so
+The page under test is the built `site/dist` served by the local stack (`devstack`), so
 every request goes page → API stand-in → real Lambda handler → runtime stand-in → real model
 server. Nothing on the request path is mocked.
 """
@@ -21,7 +21,7 @@ from pagekit import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, require_built_site
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The whole app on free 127.0.0.1 ports, once per session."""
     require_built_site()
-    from deploy.local import start_stack
+    from devstack.stack import start_stack
 
     log = (tmp_path_factory.mktemp("stack") / "model.log").open("wb")
     # STACK_MODEL=container runs the model from its image, as `make up ARGS="--model container"`.

@@ -1,0 +1,42 @@
+"""What the public HTTP API exposes: its routes and its CORS rule.
+
+One definition, read by deploy's HTTP API resource (what AWS is told to configure) and by
+devstack's API Gateway stand-in (what `make up` answers), so the two cannot drift apart. The
+Lambda routes the same keys itself (`lambda/handler.py`); a test ties the three together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Route keys of the HTTP API, all integrated with the one Lambda.
+ROUTES = ("POST /detect", "GET /health")
+# Request headers the page sends: the CSV's type and SageMaker's parameter header.
+ALLOW_HEADERS = ("content-type", "x-amzn-sagemaker-custom-attributes")
+# How long a browser may cache a preflight answer.
+MAX_AGE_S = 3600
+
+
+def route_methods() -> tuple[str, ...]:
+    """Every method a browser may send: the routes' own, plus OPTIONS for preflights."""
+    return tuple(sorted({key.split(" ", 1)[0] for key in ROUTES} | {"OPTIONS"}))
+
+
+@dataclass(frozen=True)
+class CorsRule:
+    """The HTTP API's CORS configuration (AllowOrigins, AllowMethods, ... in AWS's terms)."""
+
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...] = route_methods()
+    allow_headers: tuple[str, ...] = ALLOW_HEADERS
+    max_age: int = MAX_AGE_S
+
+    def allows(self, origin: str | None) -> bool:
+        """Whether a browser on ``origin`` may read the answers."""
+        return bool(origin) and ("*" in self.allow_origins or origin in self.allow_origins)
+
+
+def cors_rule(origins: Iterable[str]) -> CorsRule:
+    """The rule for these origins (sorted and unique, as AWS reports them back)."""
+    return CorsRule(allow_origins=tuple(sorted(set(origins))))

@@ -1,0 +1,67 @@
+"""`bootstrap` against AWS: the provider and the two roles, planned and applied by the engine.
+
+The roles are `deploy.resources.iam.RoleSpec`s planned by the same `plan_role` and run by the
+same executor as the engine's own roles, so there is one IAM reconcile in the repository.
+Running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from deploy import planner
+from deploy.aws import Aws
+from deploy.bootstrap import oidc_provider
+from deploy.bootstrap.policies import Target, roles
+from deploy.executor import Executor
+from deploy.plan import Action
+from deploy.resources import iam
+from deploy.resources.base import ResourceType
+from deploy.world import Desired, World
+
+TYPES = (
+    oidc_provider.RESOURCE,
+    ResourceType(kinds={"iam_role": ("oidc_provider",)}, plan=iam.plan, destroy=iam.destroy),
+)
+# How a role's changed fields read in the report.
+_FIELD_WORDS = {
+    "trust": "trust",
+    "policy": "policy",
+    "description": "description",
+    "max_session_s": "description",
+    "tags": "tags",
+    "other_policies": "extra policies",
+    "path": "path",
+}
+
+
+def report_line(action: Action, arn: str) -> str:
+    """One line per resource: created / exists / unchanged / what was updated, then the ARN."""
+    if action.op == "create":
+        return f"created  {arn}"
+    if action.kind == "oidc_provider":
+        return f"exists   {arn}" if action.op == "noop" else f"updated  {arn} ({action.reason})"
+    if action.op == "noop":
+        return f"unchanged {arn}"
+    words = sorted({_FIELD_WORDS.get(c.field, c.field) for c in action.changes})
+    return f"{', '.join(f'{w} updated' for w in words)} {arn}"
+
+
+def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
+    """Create or converge the provider and both roles; returns what happened, line by line."""
+    t = replace(target, account=aws.account_id())
+    specs = [oidc_provider.provider_spec(t), *roles(t)]
+    world = World(account=t.account, region=t.region)
+    provider = oidc_provider.observe_provider(aws)
+    if provider is not None:
+        world.add(provider)
+    for role in roles(t):
+        seen = iam.observe_role(aws, role.name, role.policy_name)
+        if seen is not None:
+            world.add(seen)
+    actions = planner.plan(TYPES, Desired.of(specs), world)
+    Executor(aws, log=lambda _line: None).run(actions)
+    arns = {s.name: s.arn for s in specs}
+    if provider is not None:
+        arns[provider.name] = provider.arn
+    return t, [report_line(a, arns[a.name]) for a in actions]

@@ -1,0 +1,456 @@
+"""What the GitHub roles may do and who may assume them: pure policy documents.
+
+Two roles the workflows assume through GitHub's OIDC provider:
+
+- ``{project}-github-plan``: read-only (describe/list/get) — for pull requests and drift checks.
+- ``{project}-github-deploy``: may change only this project's resources (exact or
+  ``{project}-`` prefixed ARNs, tag conditions where ARNs carry no name) — for merges to main
+  and teardown.
+
+Pure functions of (project, region, account, repository), so the tests evaluate what the
+documents *mean* (tests/support/iam_eval.py) without AWS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from deploy.config import MANAGED_BY
+from deploy.resources.iam import RoleSpec
+
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
+OIDC_AUDIENCE = "sts.amazonaws.com"
+# GitHub's published intermediate thumbprints. AWS no longer checks them for GitHub (it trusts
+# its own CA store), but the API and CloudFormation still accept/require a list.
+GITHUB_THUMBPRINTS = (
+    "6938fd4d98bab03faadb97b34396831e3780aea1",
+    "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
+)
+SESSION_SECONDS = 3600
+
+Policy = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the policies depend on; ``account`` may be a CloudFormation ``${...}``."""
+
+    project: str
+    region: str
+    account: str
+    github_repo: str
+    branch: str = "main"
+    environment: str = "production"
+
+    @property
+    def plan_role_name(self) -> str:
+        return f"{self.project}-github-plan"
+
+    @property
+    def deploy_role_name(self) -> str:
+        return f"{self.project}-github-deploy"
+
+    @property
+    def provider_arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:oidc-provider/{GITHUB_OIDC_HOST}"
+
+    def role_arn(self, name: str) -> str:
+        return f"arn:aws:iam::{self.account}:role/{name}"
+
+
+# --------------------------------------------------------------------------- trust policies
+
+
+def _trust(target: Target, subjects: list[str]) -> Policy:
+    """Trust GitHub's OIDC tokens for this repository's given ``sub`` claims only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "GitHubActionsOIDC",
+                "Effect": "Allow",
+                "Principal": {"Federated": target.provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{GITHUB_OIDC_HOST}:aud": OIDC_AUDIENCE,
+                        f"{GITHUB_OIDC_HOST}:sub": subjects,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def plan_trust_policy(target: Target) -> Policy:
+    """Pull requests (any branch of this repo, never forks' secrets) and the main branch."""
+    repo = target.github_repo
+    return _trust(
+        target, [f"repo:{repo}:pull_request", f"repo:{repo}:ref:refs/heads/{target.branch}"]
+    )
+
+
+def deploy_trust_policy(target: Target) -> Policy:
+    """Jobs on main, or jobs bound to the deploy environment (where approvals can be required).
+
+    A job that declares ``environment:`` gets the ``environment:<name>`` subject instead of the
+    ref one, so both forms are listed; restrict the environment to the main branch in GitHub
+    (Settings → Environments → Deployment branches) to keep it main-only.
+    """
+    repo = target.github_repo
+    return _trust(
+        target,
+        [
+            f"repo:{repo}:ref:refs/heads/{target.branch}",
+            f"repo:{repo}:environment:{target.environment}",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- permission policies
+
+
+def _stmt(sid: str, actions: list[str], resources: list[str] | str, **condition: Any) -> Policy:
+    statement: Policy = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": resources,
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _arns(t: Target) -> dict[str, Any]:
+    """The project's resource ARNs, mirroring the names in the team's resource-name contract."""
+    p, r, a = t.project, t.region, t.account
+    sm = f"arn:aws:sagemaker:{r}:{a}"
+    fn = f"arn:aws:lambda:{r}:{a}:function:{p}-detect"
+    bucket = f"arn:aws:s3:::{p}-site-{a}-{r}"
+    logs = f"arn:aws:logs:{r}:{a}:log-group:"
+    return {
+        "ecr_repo": f"arn:aws:ecr:{r}:{a}:repository/{p}",
+        "sm_models": f"{sm}:model/{p}-m-????????",
+        "sm_configs": f"{sm}:endpoint-config/{p}-c-????????",
+        "sm_endpoint": f"{sm}:endpoint/{p}",
+        "sagemaker_role": f"arn:aws:iam::{a}:role/{p}/{p}-sagemaker",
+        "lambda_role": f"arn:aws:iam::{a}:role/{p}/{p}-lambda",
+        "function": [fn, f"{fn}:*"],
+        "bucket": bucket,
+        "objects": f"{bucket}/*",
+        "log_groups": [
+            f"{logs}/aws/lambda/{p}-detect",
+            f"{logs}/aws/lambda/{p}-detect:*",
+            f"{logs}/aws/sagemaker/Endpoints/{p}",
+            f"{logs}/aws/sagemaker/Endpoints/{p}:*",
+        ],
+        "apis": f"arn:aws:apigateway:{r}::/apis",
+        "api_children": f"arn:aws:apigateway:{r}::/apis/*",
+        "api_tags": f"arn:aws:apigateway:{r}::/tags/*",
+        # Target tracking alarms are created in the caller's name, named after the variant.
+        "scaling_alarms": f"arn:aws:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*",
+    }
+
+
+# Read-only calls that AWS only authorizes on Resource "*" (list/describe without a resource).
+_READ_ANYWHERE = [
+    "sagemaker:ListModels",
+    "sagemaker:ListEndpointConfigs",
+    "sagemaker:ListEndpoints",
+    "sagemaker:ListTags",
+    "ecr:DescribeRepositories",
+    "lambda:ListFunctions",
+    "logs:DescribeLogGroups",
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+    "application-autoscaling:DescribeScalingActivities",
+    "cloudwatch:DescribeAlarms",
+    "tag:GetResources",
+    "s3:ListAllMyBuckets",
+]
+
+
+def plan_permissions_policy(t: Target) -> Policy:
+    """Read-only: describe/list/get on the services the deploy engine observes."""
+    arn = _arns(t)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _stmt(
+                "ReadEverywhereListCalls",
+                [
+                    *_READ_ANYWHERE,
+                    "sagemaker:DescribeModel",
+                    "sagemaker:DescribeEndpointConfig",
+                    "sagemaker:DescribeEndpoint",
+                    "ecr:DescribeImages",
+                    "ecr:ListImages",
+                    "ecr:ListTagsForResource",
+                    "lambda:GetFunction",
+                    "lambda:GetFunctionConfiguration",
+                    "lambda:GetPolicy",
+                    "lambda:ListTags",
+                    "apigateway:GET",
+                    "logs:ListTagsForResource",
+                    "logs:ListTagsLogGroup",
+                ],
+                "*",
+            ),
+            _stmt(
+                "ReadProjectRoles",
+                [
+                    "iam:GetRole",
+                    "iam:GetRolePolicy",
+                    "iam:ListRolePolicies",
+                    "iam:ListAttachedRolePolicies",
+                    "iam:ListRoleTags",
+                ],
+                [arn["sagemaker_role"], arn["lambda_role"]],
+            ),
+            _stmt(
+                "ReadProjectBucket",
+                [
+                    "s3:ListBucket",
+                    "s3:GetBucketLocation",
+                    "s3:GetBucketWebsite",
+                    "s3:GetBucketPolicy",
+                    "s3:GetBucketPolicyStatus",
+                    "s3:GetBucketPublicAccessBlock",
+                    "s3:GetBucketOwnershipControls",
+                    "s3:GetBucketTagging",
+                    "s3:GetObject",
+                ],
+                [arn["bucket"], arn["objects"]],
+            ),
+        ],
+    }
+
+
+def deploy_permissions_policy(t: Target) -> Policy:
+    """Change only this project's resources: exact/prefix ARNs, tag conditions for API IDs.
+
+    Resource "*" appears only for (a) read-only list/describe calls, (b)
+    ``ecr:GetAuthorizationToken`` (registry-wide by AWS design) and (c) Application Auto
+    Scaling, whose scalable-target ARNs are random IDs unknown before registration; (c) is
+    limited to SageMaker variants by the ``application-autoscaling:service-namespace`` key.
+    """
+    arn = _arns(t)
+    tag = {"aws:ResourceTag/project": t.project}
+    request_tag = {"aws:RequestTag/project": t.project}
+    statements = [
+        _stmt("ReadEverywhereListCalls", [*_READ_ANYWHERE, "apigateway:GET"], "*"),
+        _stmt("EcrLoginRegistryWide", ["ecr:GetAuthorizationToken"], "*"),
+        _stmt(
+            "EcrProjectRepository",
+            [
+                "ecr:CreateRepository",
+                "ecr:DeleteRepository",
+                "ecr:DescribeImages",
+                "ecr:ListImages",
+                "ecr:BatchGetImage",
+                "ecr:BatchDeleteImage",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage",
+                "ecr:PutImageTagMutability",
+                "ecr:TagResource",
+                "ecr:UntagResource",
+                "ecr:ListTagsForResource",
+            ],
+            arn["ecr_repo"],
+        ),
+        _stmt(
+            "SageMakerProjectResources",
+            [
+                "sagemaker:CreateModel",
+                "sagemaker:DeleteModel",
+                "sagemaker:DescribeModel",
+                "sagemaker:CreateEndpointConfig",
+                "sagemaker:DeleteEndpointConfig",
+                "sagemaker:DescribeEndpointConfig",
+                "sagemaker:CreateEndpoint",
+                "sagemaker:UpdateEndpoint",
+                # Application Auto Scaling checks the caller may scale the variant itself.
+                "sagemaker:UpdateEndpointWeightsAndCapacities",
+                "sagemaker:DeleteEndpoint",
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:AddTags",
+                "sagemaker:DeleteTags",
+                "sagemaker:ListTags",
+            ],
+            [arn["sm_models"], arn["sm_configs"], arn["sm_endpoint"]],
+        ),
+        _stmt(
+            "IamProjectRoles",
+            [
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:GetRole",
+                "iam:UpdateRole",  # description and maximum session of the project's roles
+                "iam:UpdateAssumeRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:GetRolePolicy",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:ListRoleTags",
+            ],
+            [arn["sagemaker_role"], arn["lambda_role"]],
+        ),
+        _stmt(
+            "PassSageMakerRoleToSageMaker",
+            ["iam:PassRole"],
+            [arn["sagemaker_role"]],
+            StringEquals={"iam:PassedToService": "sagemaker.amazonaws.com"},
+        ),
+        _stmt(
+            "PassLambdaRoleToLambda",
+            ["iam:PassRole"],
+            [arn["lambda_role"]],
+            StringEquals={"iam:PassedToService": "lambda.amazonaws.com"},
+        ),
+        _stmt(
+            "LambdaProjectFunction",
+            [
+                "lambda:CreateFunction",
+                "lambda:DeleteFunction",
+                "lambda:GetFunction",
+                "lambda:GetFunctionConfiguration",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:AddPermission",
+                "lambda:RemovePermission",
+                "lambda:GetPolicy",
+                "lambda:TagResource",
+                "lambda:UntagResource",
+                "lambda:ListTags",
+            ],
+            arn["function"],
+        ),
+        _stmt(
+            "ApiGatewayCreateTaggedApi",
+            ["apigateway:POST"],
+            arn["apis"],
+            StringEquals=request_tag,
+        ),
+        _stmt(
+            "ApiGatewayChangeProjectApi",
+            ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
+            [arn["api_children"], arn["api_tags"]],
+            StringEquals=tag,
+        ),
+        _stmt(
+            "S3ProjectBucket",
+            [
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:ListBucket",
+                "s3:GetBucketLocation",
+                "s3:PutBucketWebsite",
+                "s3:GetBucketWebsite",
+                "s3:DeleteBucketWebsite",
+                "s3:PutBucketPolicy",
+                "s3:GetBucketPolicy",
+                "s3:GetBucketPolicyStatus",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:PutBucketOwnershipControls",
+                "s3:GetBucketOwnershipControls",
+                "s3:PutBucketTagging",
+                "s3:GetBucketTagging",
+            ],
+            arn["bucket"],
+        ),
+        _stmt(
+            "S3ProjectObjects",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            arn["objects"],
+        ),
+        _stmt(
+            "LogsProjectGroups",
+            [
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:TagResource",
+                "logs:TagLogGroup",
+                "logs:ListTagsForResource",
+                "logs:ListTagsLogGroup",
+                "logs:FilterLogEvents",
+                "logs:GetLogEvents",
+                "logs:DescribeLogStreams",
+            ],
+            arn["log_groups"],
+        ),
+        _stmt(
+            "TargetTrackingAlarmsOfTheEndpoint",
+            ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
+            arn["scaling_alarms"],
+        ),
+        _stmt(
+            "AutoScalingSageMakerVariantsOnly",
+            [
+                "application-autoscaling:RegisterScalableTarget",
+                "application-autoscaling:DeregisterScalableTarget",
+                "application-autoscaling:PutScalingPolicy",
+                "application-autoscaling:DeleteScalingPolicy",
+            ],
+            "*",
+            StringEquals={"application-autoscaling:service-namespace": "sagemaker"},
+        ),
+        _stmt(
+            "AutoScalingServiceLinkedRole",
+            ["iam:CreateServiceLinkedRole"],
+            f"arn:aws:iam::{t.account}:role/aws-service-role/"
+            "sagemaker.application-autoscaling.amazonaws.com/*",
+            StringEquals={"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"},
+        ),
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def tags(t: Target) -> dict[str, str]:
+    return {"project": t.project, "managed-by": MANAGED_BY}
+
+
+def roles(t: Target) -> list[RoleSpec]:
+    """The two GitHub roles, as the same role specs the engine reconciles its own roles with."""
+    return [
+        _role(
+            t,
+            t.plan_role_name,
+            f"GitHub Actions of {t.github_repo}: read-only plan / drift check of {t.project}",
+            plan_trust_policy(t),
+            plan_permissions_policy(t),
+        ),
+        _role(
+            t,
+            t.deploy_role_name,
+            f"GitHub Actions of {t.github_repo}: deploy / destroy {t.project}",
+            deploy_trust_policy(t),
+            deploy_permissions_policy(t),
+        ),
+    ]
+
+
+def _role(t: Target, name: str, description: str, trust: Policy, policy: Policy) -> RoleSpec:
+    return RoleSpec(
+        name=name,
+        arn=t.role_arn(name),
+        path="/",
+        description=description,
+        trust=trust,
+        policy_name=name,  # the inline policy is named after its role
+        policy=policy,
+        max_session_s=SESSION_SECONDS,
+        tags=tags(t),
+    )

@@ -1,0 +1,183 @@
+"""The ECR repository of the model image, and the image itself when this repository builds it.
+
+The image tag is a content hash of the build context (deploy/image.py), so "is it pushed?" is
+one DescribeImages; building happens only when ECR lacks that tag. Tags are immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from deploy.aws import tag_dict, tag_list
+from deploy.image import build_and_push, describe_build
+from deploy.plan import Action, Call, Change, Run, Step
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
+from deploy.world import Desired, World
+
+if TYPE_CHECKING:
+    from deploy.aws import Aws
+    from deploy.config import Config
+    from deploy.inputs import Inputs
+    from deploy.naming import Names
+
+
+@dataclass(frozen=True)
+class RepositorySpec:
+    KIND: ClassVar[str] = "ecr_repository"
+    name: str
+    arn: str = field(compare=False)
+    image_tag_mutability: str = "IMMUTABLE"
+    tags: dict[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenRepository:
+    KIND: ClassVar[str] = "ecr_repository"
+    name: str
+    arn: str
+    image_tag_mutability: str | None
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """An image to build and push: ``name`` is its URI (tag = content hash)."""
+
+    KIND: ClassVar[str] = "image"
+    name: str
+    repository: str = field(compare=False)
+    tag: str = field(compare=False)
+    commands: tuple[tuple[str, ...], ...] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class SeenImage:
+    KIND: ClassVar[str] = "image"
+    name: str
+
+
+def desired(cfg: Config, inp: Inputs) -> list[RepositorySpec | ImageSpec]:
+    n = inp.names
+    out: list[RepositorySpec | ImageSpec] = [
+        RepositorySpec(n.ecr_repository, n.ecr_repository_arn, tags=cfg.all_tags)
+    ]
+    if inp.build_image:
+        tag = inp.image_uri.rsplit(":", 1)[1]
+        out.append(ImageSpec(inp.image_uri, n.ecr_repository, tag, inp.push_commands))
+    return out
+
+
+def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[object]:
+    found = aws.read("ecr", "DescribeRepositories", repositoryNames=[names.ecr_repository])
+    if not found:
+        return []
+    repo = found["repositories"][0]
+    tags = aws.read("ecr", "ListTagsForResource", resourceArn=repo["repositoryArn"]) or {}
+    out: list[object] = [
+        SeenRepository(
+            names.ecr_repository,
+            repo["repositoryArn"],
+            repo.get("imageTagMutability"),
+            tag_dict(tags.get("tags")),
+        )
+    ]
+    for image in desired.of_kind("image"):
+        pushed = aws.read(
+            "ecr",
+            "DescribeImages",
+            repositoryName=image.repository,
+            imageIds=[{"imageTag": image.tag}],
+        )
+        if pushed and pushed.get("imageDetails"):
+            out.append(SeenImage(image.name))
+    return out
+
+
+def _create_repository(spec: RepositorySpec) -> tuple[Step, ...]:
+    return (
+        Call(
+            "ecr",
+            "CreateRepository",
+            {
+                "repositoryName": spec.name,
+                "imageTagMutability": spec.image_tag_mutability,
+                "imageScanningConfiguration": {"scanOnPush": True},
+                "tags": tag_list(spec.tags or {}),
+            },
+        ),
+    )
+
+
+def _update_repository(spec: RepositorySpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    if "image_tag_mutability" in fields_of(changes):
+        steps.append(
+            Call(
+                "ecr",
+                "PutImageTagMutability",
+                {"repositoryName": spec.name, "imageTagMutability": spec.image_tag_mutability},
+            )
+        )
+    if "tags" in fields_of(changes):
+        steps.append(
+            Call("ecr", "TagResource", {"resourceArn": spec.arn, "tags": tag_list(spec.tags or {})})
+        )
+    return tuple(steps)
+
+
+def _image(spec: ImageSpec, seen: SeenImage | None) -> Action:
+    if seen is not None:
+        return Action("noop", "image", spec.name, "pushed")
+    commands = [list(c) for c in spec.commands]
+    run = partial(build_and_push, commands=commands)
+    step = Run(describe_build(commands), lambda aws, log: run(aws, log=log))
+    return Action("create", "image", spec.name, "ECR lacks this tag: build and push", steps=(step,))
+
+
+def plan(ctx: PlanContext) -> list[Action]:
+    out = []
+    for spec in ctx.desired.of_kind("ecr_repository"):
+        seen = ctx.world.get("ecr_repository", spec.name)
+        out.append(
+            reconcile(
+                spec,
+                seen,
+                lambda s=spec: _create_repository(s),
+                lambda changes, s=spec: _update_repository(s, changes),
+            )
+        )
+    for image in ctx.desired.of_kind("image"):
+        out.append(_image(image, ctx.world.get("image", image.name)))
+    return out
+
+
+def destroy(world: World) -> list[Action]:
+    """The repository with every image in it (force)."""
+    return [
+        Action(
+            "delete",
+            "ecr_repository",
+            repo.name,
+            "destroy, with its images",
+            steps=(
+                Call(
+                    "ecr",
+                    "DeleteRepository",
+                    {"repositoryName": repo.name, "force": True},
+                    ok_if=GONE_OK,
+                ),
+            ),
+        )
+        for repo in world.of_kind("ecr_repository")
+    ]
+
+
+RESOURCE = ResourceType(
+    kinds={"ecr_repository": (), "image": ("ecr_repository",)},
+    desired=desired,
+    observe=observe,
+    plan=plan,
+    destroy=destroy,
+)

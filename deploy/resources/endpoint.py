@@ -1,0 +1,271 @@
+"""The SageMaker endpoint: which config it serves, and waiting until it really does.
+
+The plan reads the endpoint's status and picks the steps: create; switch to the new config
+(blue/green, with the canary policy from config.yaml); first wait out a rollout already in
+progress; delete and re-create a Failed endpoint. Every switch ends in a wait that fails on
+`Failed`, on a timeout, and on a *silent rollback* (InService again, but on another config).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from deploy.aws import DeployError, tag_dict, tag_list
+from deploy.config import DeploymentConfig
+from deploy.plan import Action, Call, Change, Poll, Step, Wait, differences
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
+from deploy.resources.endpoint_config import config_spec
+from deploy.world import Desired, World
+
+if TYPE_CHECKING:
+    from deploy.aws import Aws
+    from deploy.config import Config
+    from deploy.inputs import Inputs
+    from deploy.naming import Names
+
+TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
+POLL_S = 15.0
+SETTLE_BEFORE_DELETE_S = 3600.0
+DELETE_S = 1800.0
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    KIND: ClassVar[str] = "endpoint"
+    name: str
+    config: str
+    arn: str = field(compare=False)
+    deployment: DeploymentConfig = field(compare=False)
+    wait_timeout_s: int = field(compare=False)
+    tags: dict[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenEndpoint:
+    KIND: ClassVar[str] = "endpoint"
+    name: str
+    arn: str
+    config: str | None
+    status: str | None
+    failure_reason: str | None
+    tags: dict[str, str]
+
+
+def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
+    n = inp.names
+    return [
+        EndpointSpec(
+            name=n.endpoint,
+            config=config_spec(cfg, n, inp.image_uri).name,
+            arn=n.endpoint_arn,
+            deployment=cfg.endpoint.deployment,
+            wait_timeout_s=cfg.endpoint.wait_timeout_s,
+            tags=cfg.all_tags,
+        )
+    ]
+
+
+def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenEndpoint]:
+    ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=names.endpoint)
+    if ep is None:
+        return []
+    tags = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
+    return [
+        SeenEndpoint(
+            name=names.endpoint,
+            arn=ep["EndpointArn"],
+            config=ep.get("EndpointConfigName"),
+            status=ep.get("EndpointStatus"),
+            failure_reason=ep.get("FailureReason"),
+            tags=tag_dict(tags.get("Tags")),
+        )
+    ]
+
+
+def status(aws: Aws, name: str) -> str | None:
+    """The endpoint's status now (None: there is no endpoint)."""
+    ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
+    return ep.get("EndpointStatus") if ep else None
+
+
+# --- waits (polled by the executor) --------------------------------------------------------------
+def settled(aws: Aws, name: str, want: str | None) -> Poll:
+    """Done when InService (on ``want``, if given); raises when that cannot happen any more."""
+    ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
+    if ep is None:
+        raise DeployError(f"endpoint {name}: disappeared while waiting for it")
+    state, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
+    if state == "Failed":
+        raise DeployError(
+            f"endpoint {name}: Failed: {ep.get('FailureReason') or 'no reason given'}. "
+            "Fix the cause (see `python -m deploy logs`), then run apply again: a Failed "
+            "endpoint is deleted and re-created"
+        )
+    if state in ("InService", "OutOfService"):
+        if want and config != want:
+            raise DeployError(
+                f"endpoint {name}: silent rollback: {state} on {config} instead of the new "
+                f"{want}. Reason: "
+                f"{ep.get('FailureReason') or 'none reported (check the alarms and `logs`)'}"
+                ". The previous config is still serving; fix the model/config and apply again"
+            )
+        if state == "OutOfService":
+            raise DeployError(f"endpoint {name}: OutOfService; check `python -m deploy logs`")
+        return True, f"{state} on {config}"
+    if state not in TRANSITIONAL:
+        raise DeployError(f"endpoint {name}: unexpected status {state}")
+    return False, f"{state} (config {config})"
+
+
+def deleted(aws: Aws, name: str) -> Poll:
+    ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
+    return (ep is None, "deleted" if ep is None else str(ep.get("EndpointStatus")))
+
+
+def _wait_serving(spec: EndpointSpec) -> Wait:
+    return Wait(
+        f"endpoint {spec.name} is InService on {spec.config}",
+        partial(settled, name=spec.name, want=spec.config),
+        timeout_s=spec.wait_timeout_s,
+        interval_s=POLL_S,
+        timeout_hint="endpoint.wait_timeout_s; apply again later to resume waiting",
+    )
+
+
+def _wait_settled(name: str, timeout_s: float) -> Wait:
+    return Wait(
+        f"endpoint {name} has finished what it is doing",
+        partial(settled, name=name, want=None),
+        timeout_s=timeout_s,
+        interval_s=POLL_S,
+    )
+
+
+def _wait_deleted(name: str, timeout_s: float) -> Wait:
+    return Wait(
+        f"endpoint {name} is deleted",
+        partial(deleted, name=name),
+        timeout_s=timeout_s,
+        interval_s=POLL_S,
+    )
+
+
+def deployment_config(d: DeploymentConfig, timeout_s: int) -> dict[str, Any] | None:
+    """UpdateEndpoint's DeploymentConfig for the configured policy (None: SageMaker default)."""
+    if d.strategy != "canary":
+        return None
+    cfg: dict[str, Any] = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "CANARY",
+                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": d.canary_percent},
+                "WaitIntervalInSeconds": d.canary_wait_s,
+            },
+            "TerminationWaitInSeconds": d.bake_s,
+            "MaximumExecutionTimeoutInSeconds": max(600, min(timeout_s, 14400)),
+        }
+    }
+    if d.rollback_alarms:
+        cfg["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": a} for a in d.rollback_alarms]}
+    return cfg
+
+
+def _create(spec: EndpointSpec) -> tuple[Step, ...]:
+    return (
+        Call(
+            "sagemaker",
+            "CreateEndpoint",
+            {
+                "EndpointName": spec.name,
+                "EndpointConfigName": spec.config,
+                "Tags": tag_list(spec.tags or {}),
+            },
+        ),
+        _wait_serving(spec),
+    )
+
+
+def _switch(spec: EndpointSpec) -> tuple[Step, ...]:
+    params: dict[str, Any] = {"EndpointName": spec.name, "EndpointConfigName": spec.config}
+    policy = deployment_config(spec.deployment, spec.wait_timeout_s)
+    if policy:
+        params["DeploymentConfig"] = policy
+    return (Call("sagemaker", "UpdateEndpoint", params), _wait_serving(spec))
+
+
+def _tags(spec: EndpointSpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
+    if not any(c.field == "tags" for c in changes):
+        return ()
+    return (
+        Call("sagemaker", "AddTags", {"ResourceArn": spec.arn, "Tags": tag_list(spec.tags or {})}),
+    )
+
+
+def plan_endpoint(spec: EndpointSpec, seen: SeenEndpoint | None) -> Action:
+    kind, name, want = spec.KIND, spec.name, spec.config
+    if seen is None:
+        return Action("create", kind, name, "endpoint does not exist", steps=_create(spec))
+    change = (Change("config", seen.config, want),)
+    if seen.status == "Failed":
+        why = seen.failure_reason or "no reason given"
+        steps = (
+            Call("sagemaker", "DeleteEndpoint", {"EndpointName": name}, ok_if=GONE_OK),
+            _wait_deleted(name, spec.wait_timeout_s),
+            *_create(spec),
+        )
+        reason = f"endpoint is Failed ({why}): delete and re-create on {want}"
+        return Action("replace", kind, name, reason, change, steps)
+    if seen.status == "Deleting":
+        steps = (_wait_deleted(name, spec.wait_timeout_s), *_create(spec))
+        return Action("create", kind, name, "endpoint is being deleted: wait, re-create", (), steps)
+    changes = differences(spec, seen)
+    if seen.config != want:
+        reason = f"switch endpoint from {seen.config} to {want}"
+        steps = (*_switch(spec), *_tags(spec, changes))
+        if seen.status in TRANSITIONAL:
+            reason = f"endpoint is {seen.status}: wait for it, then {reason}"
+            steps = (_wait_settled(name, spec.wait_timeout_s), *steps)
+        return Action("update", kind, name, reason, changes, steps)
+    if seen.status in TRANSITIONAL:
+        reason = f"endpoint is {seen.status} on {want}: wait"
+        return Action("wait", kind, name, reason, steps=(_wait_serving(spec),))
+    if changes:
+        return Action("update", kind, name, changed(changes), changes, _tags(spec, changes))
+    return Action("noop", kind, name, f"InService on {want}")
+
+
+def plan(ctx: PlanContext) -> list[Action]:
+    return [
+        plan_endpoint(spec, ctx.world.get("endpoint", spec.name))
+        for spec in ctx.desired.of_kind("endpoint")
+    ]
+
+
+def delete_endpoint(seen: SeenEndpoint) -> Action:
+    name = seen.name
+    steps: tuple[Step, ...] = (
+        Call("sagemaker", "DeleteEndpoint", {"EndpointName": name}, ok_if=GONE_OK),
+        _wait_deleted(name, DELETE_S),
+    )
+    reason = "destroy"
+    if seen.status == "Deleting":
+        steps, reason = (_wait_deleted(name, DELETE_S),), "destroy: already being deleted"
+    elif seen.status in TRANSITIONAL:
+        steps = (_wait_settled(name, SETTLE_BEFORE_DELETE_S), *steps)
+        reason = f"destroy once it is no longer {seen.status}"
+    return Action("delete", "endpoint", name, reason, steps=steps)
+
+
+def destroy(world: World) -> list[Action]:
+    return [delete_endpoint(ep) for ep in world.of_kind("endpoint")]
+
+
+RESOURCE = ResourceType(
+    kinds={"endpoint": ("endpoint_config", "log_group")},
+    desired=desired,
+    observe=observe,
+    plan=plan,
+    destroy=destroy,
+)

@@ -1,0 +1,248 @@
+"""The SageMaker endpoint configuration: which model, on what (instances or serverless).
+
+Immutable and hash-named like the model (``{project}-c-<hash>``). A new config is a new
+*generation* (config + its model); after the endpoint switched to it, every older generation
+but the previous one (kept as the rollback target) is deleted, config before model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from deploy.aws import tag_dict, tag_list
+from deploy.naming import VARIANT, Names, content_hash
+from deploy.plan import Action, Call, Step, differences
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
+from deploy.resources.sagemaker_model import delete_model, model_spec, new_generation
+from deploy.world import Desired, World
+
+if TYPE_CHECKING:
+    from deploy.aws import Aws
+    from deploy.config import Config
+    from deploy.inputs import Inputs
+
+SUPERSEDED = "superseded (kept: current and previous)"
+
+
+@dataclass(frozen=True)
+class ConfigSpec:
+    KIND: ClassVar[str] = "endpoint_config"
+    name: str
+    variant: dict[str, Any]
+    model: str = field(compare=False)
+    tags: dict[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenConfig:
+    KIND: ClassVar[str] = "endpoint_config"
+    name: str
+    arn: str
+    created: Any
+    model: str | None
+    variant: dict[str, Any] | None
+    tags: dict[str, str] | None = None
+
+
+def variant_spec(cfg: Config, model_name: str) -> dict[str, Any]:
+    """The one production variant, in the shape the config's name hashes."""
+    ep = cfg.endpoint
+    v: dict[str, Any] = {"name": VARIANT, "model": model_name}
+    if ep.serverless:
+        v["serverless"] = {
+            "memory_mb": ep.serverless.memory_mb,
+            "max_concurrency": ep.serverless.max_concurrency,
+        }
+    else:
+        v["instance_type"] = ep.instance_type
+        v["instance_count"] = ep.instance_count
+    return v
+
+
+def config_spec(cfg: Config, n: Names, image_uri: str) -> ConfigSpec:
+    model = model_spec(cfg, n, image_uri).name
+    identity = {"variant": variant_spec(cfg, model)}
+    return ConfigSpec(
+        n.endpoint_config(content_hash(identity)), identity["variant"], model, cfg.all_tags
+    )
+
+
+def desired(cfg: Config, inp: Inputs) -> list[ConfigSpec]:
+    return [config_spec(cfg, inp.names, inp.image_uri)]
+
+
+def _variant_seen(v: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": v.get("VariantName"), "model": v.get("ModelName")}
+    if v.get("ServerlessConfig"):
+        s = v["ServerlessConfig"]
+        out["serverless"] = {
+            "memory_mb": s.get("MemorySizeInMB"),
+            "max_concurrency": s.get("MaxConcurrency"),
+        }
+    else:
+        out["instance_type"] = v.get("InstanceType")
+        out["instance_count"] = v.get("InitialInstanceCount")
+    return out
+
+
+def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenConfig]:
+    wanted = {c.name for c in desired.of_kind("endpoint_config")}
+    out = []
+    listed = aws.pages(
+        "sagemaker", "ListEndpointConfigs", "EndpointConfigs", NameContains=f"{names.project}-c-"
+    )
+    for c in listed:
+        name = c["EndpointConfigName"]
+        if not names.endpoint_config_pattern.match(name):
+            continue
+        d = aws.read("sagemaker", "DescribeEndpointConfig", EndpointConfigName=name)
+        if d is None:
+            continue  # deleted between the list and the describe
+        variants = d.get("ProductionVariants", [])
+        tags = None
+        if name in wanted:
+            tags = tag_dict(
+                (aws.read("sagemaker", "ListTags", ResourceArn=c["EndpointConfigArn"]) or {}).get(
+                    "Tags"
+                )
+            )
+        out.append(
+            SeenConfig(
+                name=name,
+                arn=c["EndpointConfigArn"],
+                created=c.get("CreationTime"),
+                model=variants[0].get("ModelName") if variants else None,
+                variant=_variant_seen(variants[0]) if variants else None,
+                tags=tags,
+            )
+        )
+    return out
+
+
+def _create(spec: ConfigSpec) -> Call:
+    v = spec.variant
+    pv: dict[str, Any] = {"VariantName": v["name"], "ModelName": v["model"]}
+    if "serverless" in v:
+        pv["ServerlessConfig"] = {
+            "MemorySizeInMB": v["serverless"]["memory_mb"],
+            "MaxConcurrency": v["serverless"]["max_concurrency"],
+        }
+    else:
+        pv.update(
+            InstanceType=v["instance_type"],
+            InitialInstanceCount=v["instance_count"],
+            InitialVariantWeight=1.0,
+        )
+    return Call(
+        "sagemaker",
+        "CreateEndpointConfig",
+        {
+            "EndpointConfigName": spec.name,
+            "ProductionVariants": [pv],
+            "Tags": tag_list(spec.tags or {}),
+        },
+    )
+
+
+def serving_config(world: World) -> Any:
+    endpoint = world.one("endpoint")
+    return world.get("endpoint_config", endpoint.config) if endpoint else None
+
+
+def plan_config(spec: ConfigSpec, world: World) -> Action:
+    seen: SeenConfig | None = world.get("endpoint_config", spec.name)
+    if seen is None:
+        serving = serving_config(world)
+        steps: tuple[Step, ...] = (_create(spec),)
+        if serving is None or serving.variant is None:
+            return Action("create", spec.KIND, spec.name, "does not exist", steps=steps)
+        diff = new_generation(spec, serving, ("variant",))
+        fields = ", ".join(c.field for c in diff) or "tags"
+        return Action(
+            "create", spec.KIND, spec.name, f"new version of {serving.name}: {fields}", diff, steps
+        )
+    changes = differences(spec, seen)
+    if not changes:
+        return Action("noop", spec.KIND, spec.name, "up to date")
+    if any(c.field != "tags" for c in changes):
+        # Same hash-derived name, different body: someone changed it by hand.
+        steps = (
+            Call(
+                "sagemaker",
+                "DeleteEndpointConfig",
+                {"EndpointConfigName": spec.name},
+                ok_if=GONE_OK,
+            ),
+            _create(spec),
+        )
+        return Action("replace", spec.KIND, spec.name, changed(changes), changes, steps)
+    tag = Call("sagemaker", "AddTags", {"ResourceArn": seen.arn, "Tags": tag_list(spec.tags or {})})
+    return Action("update", spec.KIND, spec.name, changed(changes), changes, (tag,))
+
+
+def delete_config(seen: Any, reason: str, phase: str = "main") -> Action:
+    return Action(
+        "delete",
+        "endpoint_config",
+        seen.name,
+        reason,
+        steps=(
+            Call(
+                "sagemaker",
+                "DeleteEndpointConfig",
+                {"EndpointConfigName": seen.name},
+                ok_if=GONE_OK,
+            ),
+        ),
+        phase=phase,  # type: ignore[arg-type]
+    )
+
+
+def superseded(spec: ConfigSpec, world: World) -> list[Action]:
+    """Older generations to delete after the rollout, keeping the current and the previous."""
+    configs = world.of_kind("endpoint_config")
+    keep = {spec.name}
+    endpoint = world.one("endpoint")
+    current = endpoint.config if endpoint else None
+    if current and current != spec.name:
+        keep.add(current)  # becomes the previous config: the rollback target
+    else:
+        others = sorted(
+            (c for c in configs if c.name != spec.name), key=lambda c: (str(c.created), c.name)
+        )
+        if others:
+            keep.add(others[-1].name)
+    keep_models = {spec.model} | {c.model for c in configs if c.name in keep and c.model}
+    out = [
+        delete_config(c, SUPERSEDED, "after")
+        for c in sorted(configs, key=lambda c: c.name)
+        if c.name not in keep
+    ]
+    out += [
+        delete_model(m, SUPERSEDED, "after")
+        for m in sorted(world.of_kind("sagemaker_model"), key=lambda m: m.name)
+        if m.name not in keep_models
+    ]
+    return out
+
+
+def plan(ctx: PlanContext) -> list[Action]:
+    out = []
+    for spec in ctx.desired.of_kind("endpoint_config"):
+        out.append(plan_config(spec, ctx.world))
+        out += superseded(spec, ctx.world)
+    return out
+
+
+def destroy(world: World) -> list[Action]:
+    return [delete_config(c, "destroy") for c in world.of_kind("endpoint_config")]
+
+
+RESOURCE = ResourceType(
+    kinds={"endpoint_config": ("sagemaker_model",)},
+    desired=desired,
+    observe=observe,
+    plan=plan,
+    destroy=destroy,
+)

@@ -1,0 +1,329 @@
+"""IAM roles, each with exactly one inline policy: the one reconcile of roles in this repository.
+
+The engine's two service roles (SageMaker pulls the image and writes logs; the Lambda invokes
+the endpoint) and bootstrap's two GitHub roles (deploy/bootstrap/) are all `RoleSpec`s planned
+by `plan_role`. Anything granted besides the one inline policy is drift from least privilege:
+extra inline policies are deleted; attached managed policies stop the apply with the command
+a human must run (the deploy role deliberately cannot detach policies).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import unquote
+
+from deploy.aws import tag_dict, tag_list
+from deploy.naming import Names, ecr_repository_arn_of
+from deploy.plan import Action, Call, Change, Step, Stop
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
+from deploy.world import Desired, World
+
+if TYPE_CHECKING:
+    from deploy.aws import Aws
+    from deploy.config import Config
+    from deploy.inputs import Inputs
+
+Policy = dict[str, Any]
+SESSION_S = 3600
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    KIND: ClassVar[str] = "iam_role"
+    name: str
+    arn: str = field(compare=False)
+    path: str
+    description: str
+    trust: Policy
+    policy_name: str = field(compare=False)
+    policy: Policy
+    max_session_s: int = SESSION_S
+    other_policies: tuple[str, ...] = ()  # nothing besides the inline policy
+    tags: dict[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenRole:
+    KIND: ClassVar[str] = "iam_role"
+    name: str
+    arn: str
+    path: str
+    description: str | None
+    trust: Policy
+    policy: Policy | None
+    max_session_s: int | None
+    other_policies: tuple[str, ...]  # "inline:NAME" / "managed:ARN"
+    tags: dict[str, str]
+    inline_policies: tuple[str, ...] = ()
+    attached: tuple[str, ...] = ()
+
+
+# --- the engine's service roles ------------------------------------------------------------------
+def document(*statements: Policy) -> Policy:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def service_trust(service: str) -> Policy:
+    return document(
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    )
+
+
+def sagemaker_policy(n: Names, image_uri: str) -> Policy:
+    """Pull exactly the model image, write exactly the endpoint's logs and metrics."""
+    repo_arn = ecr_repository_arn_of(image_uri) or n.ecr_repository_arn
+    group = n.log_group_arn(n.endpoint_log_group)
+    return document(
+        {
+            "Sid": "PullModelImage",
+            "Effect": "Allow",
+            "Action": [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
+            "Resource": repo_arn,
+        },
+        # GetAuthorizationToken has no resource-level permissions: "*" is the only value.
+        {
+            "Sid": "EcrLogin",
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*",
+        },
+        {
+            "Sid": "EndpointLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [group, f"{group}:*"],
+        },
+        {
+            "Sid": "EndpointMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}},
+        },
+    )
+
+
+def lambda_policy(n: Names) -> Policy:
+    """Invoke only this endpoint; write only this function's logs."""
+    group = n.log_group_arn(n.lambda_log_group)
+    return document(
+        {
+            "Sid": "InvokeThisEndpoint",
+            "Effect": "Allow",
+            "Action": "sagemaker:InvokeEndpoint",
+            "Resource": n.endpoint_arn,
+        },
+        {
+            "Sid": "FunctionLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{group}:*",
+        },
+    )
+
+
+def _service_role(n: Names, name: str, service: str, policy: Policy, tags: dict[str, str]):
+    return RoleSpec(
+        name=name,
+        arn=n.role_arn(name),
+        path=n.role_path,
+        description=f"{n.project}: managed by the deploy engine",
+        trust=service_trust(service),
+        policy_name=n.inline_policy,
+        policy=policy,
+        tags=tags,
+    )
+
+
+def desired(cfg: Config, inp: Inputs) -> list[RoleSpec]:
+    n = inp.names
+    return [
+        _service_role(
+            n,
+            n.sagemaker_role,
+            "sagemaker.amazonaws.com",
+            sagemaker_policy(n, inp.image_uri),
+            cfg.all_tags,
+        ),
+        _service_role(n, n.lambda_role, "lambda.amazonaws.com", lambda_policy(n), cfg.all_tags),
+    ]
+
+
+# --- observe -------------------------------------------------------------------------------------
+def _doc(value: Any) -> Any:
+    """IAM returns policy documents as URL-encoded JSON strings (or, via boto3, dicts)."""
+    return json.loads(unquote(value)) if isinstance(value, str) else value
+
+
+def observe_role(aws: Aws, name: str, policy_name: str) -> SeenRole | None:
+    """One role with its inline policy and whatever else is granted to it."""
+    got = aws.read("iam", "GetRole", RoleName=name)
+    if not got:
+        return None
+    role = got["Role"]
+    if "Tags" in role:
+        tags = tag_dict(role["Tags"])
+    else:
+        tags = tag_dict((aws.read("iam", "ListRoleTags", RoleName=name) or {}).get("Tags"))
+    policy = aws.read("iam", "GetRolePolicy", RoleName=name, PolicyName=policy_name)
+    inline = tuple(
+        (aws.read("iam", "ListRolePolicies", RoleName=name) or {}).get("PolicyNames", [])
+    )
+    attached = tuple(
+        p["PolicyArn"]
+        for p in (aws.read("iam", "ListAttachedRolePolicies", RoleName=name) or {}).get(
+            "AttachedPolicies", []
+        )
+    )
+    others = sorted(
+        [f"inline:{p}" for p in inline if p != policy_name] + [f"managed:{a}" for a in attached]
+    )
+    return SeenRole(
+        name=name,
+        arn=role["Arn"],
+        path=role["Path"],
+        description=role.get("Description"),
+        trust=_doc(role["AssumeRolePolicyDocument"]),
+        policy=_doc(policy["PolicyDocument"]) if policy else None,
+        max_session_s=role.get("MaxSessionDuration"),
+        other_policies=tuple(others),
+        tags=tags,
+        inline_policies=inline,
+        attached=attached,
+    )
+
+
+def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenRole]:
+    found = (
+        observe_role(aws, r, names.inline_policy) for r in (names.sagemaker_role, names.lambda_role)
+    )
+    return [r for r in found if r is not None]
+
+
+# --- plan ----------------------------------------------------------------------------------------
+def _put_policy(spec: RoleSpec) -> Call:
+    return Call(
+        "iam",
+        "PutRolePolicy",
+        {
+            "RoleName": spec.name,
+            "PolicyName": spec.policy_name,
+            "PolicyDocument": json.dumps(spec.policy),
+        },
+    )
+
+
+def _create(spec: RoleSpec) -> tuple[Step, ...]:
+    return (
+        Call(
+            "iam",
+            "CreateRole",
+            {
+                "RoleName": spec.name,
+                "Path": spec.path,
+                "AssumeRolePolicyDocument": json.dumps(spec.trust),
+                "Description": spec.description,
+                "MaxSessionDuration": spec.max_session_s,
+                "Tags": tag_list(spec.tags or {}),
+            },
+        ),
+        _put_policy(spec),
+    )
+
+
+def _refuse_attached(role: str, arns: tuple[str, ...] | list[str]) -> Stop:
+    return Stop(
+        f"IAM role {role}: managed policies attached outside config.yaml: {', '.join(arns)}. "
+        f"Detach them (aws iam detach-role-policy --role-name {role} --policy-arn ARN), "
+        "then run the command again"
+    )
+
+
+def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tuple[Step, ...]:
+    changed = fields_of(changes)
+    steps: list[Step] = []
+    if "path" in changed:
+        steps.append(
+            Stop(
+                f"IAM role {spec.name}: path is {seen.path}, {spec.path} wanted, and IAM cannot "
+                "change a role's path: run `destroy --yes`, then `apply`"
+            )
+        )
+    if "trust" in changed:
+        steps.append(
+            Call(
+                "iam",
+                "UpdateAssumeRolePolicy",
+                {"RoleName": spec.name, "PolicyDocument": json.dumps(spec.trust)},
+            )
+        )
+    if changed & {"description", "max_session_s"}:
+        steps.append(
+            Call(
+                "iam",
+                "UpdateRole",
+                {
+                    "RoleName": spec.name,
+                    "Description": spec.description,
+                    "MaxSessionDuration": spec.max_session_s,
+                },
+            )
+        )
+    if "policy" in changed:
+        steps.append(_put_policy(spec))
+    if "tags" in changed:
+        steps.append(
+            Call("iam", "TagRole", {"RoleName": spec.name, "Tags": tag_list(spec.tags or {})})
+        )
+    if "other_policies" in changed:
+        for other in seen.other_policies:
+            kind, _, ref = other.partition(":")
+            if kind == "inline":
+                steps.append(
+                    Call(
+                        "iam",
+                        "DeleteRolePolicy",
+                        {"RoleName": spec.name, "PolicyName": ref},
+                        ok_if=GONE_OK,
+                    )
+                )
+        if seen.attached:
+            steps.append(_refuse_attached(spec.name, seen.attached))
+    return tuple(steps)
+
+
+def plan_role(spec: RoleSpec, seen: SeenRole | None) -> Action:
+    return reconcile(spec, seen, lambda: _create(spec), lambda c: _update(spec, seen, c))
+
+
+def delete_role(seen: SeenRole, reason: str = "destroy") -> Action:
+    steps: list[Step] = [
+        Call("iam", "DeleteRolePolicy", {"RoleName": seen.name, "PolicyName": p}, ok_if=GONE_OK)
+        for p in seen.inline_policies
+    ]
+    if seen.attached:
+        steps.append(_refuse_attached(seen.name, seen.attached))
+    steps.append(Call("iam", "DeleteRole", {"RoleName": seen.name}, ok_if=GONE_OK))
+    return Action("delete", "iam_role", seen.name, reason, steps=tuple(steps))
+
+
+def plan(ctx: PlanContext) -> list[Action]:
+    return [
+        plan_role(spec, ctx.world.get("iam_role", spec.name))
+        for spec in ctx.desired.of_kind("iam_role")
+    ]
+
+
+def destroy(world: World) -> list[Action]:
+    return [delete_role(seen) for seen in world.of_kind("iam_role")]
+
+
+RESOURCE = ResourceType(
+    kinds={"iam_role": ()}, desired=desired, observe=observe, plan=plan, destroy=destroy
+)

@@ -1,0 +1,214 @@
+"""The SageMaker model: the image, the role it runs as, its environment.
+
+Immutable and named by a hash of exactly those (``{project}-m-<hash>``): a change is a new
+model, never an update, and the same config always gives the same name. Which old models are
+deleted, once the endpoint serves a newer one, is the endpoint config's rule (the generation
+kept for rollback is a config and its model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from deploy.aws import tag_dict, tag_list
+from deploy.aws_errors import ErrorKind
+from deploy.image import check_manifest_media_type, ecr_image_ref
+from deploy.naming import Names, content_hash
+from deploy.plan import Action, Call, Change, Check, Step, canonical, differences
+from deploy.resources.base import (
+    GONE_OK,
+    WHILE_PROPAGATING,
+    PlanContext,
+    ResourceType,
+    changed,
+)
+from deploy.world import Desired, World
+
+if TYPE_CHECKING:
+    from deploy.aws import Aws
+    from deploy.config import Config
+    from deploy.inputs import Inputs
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    KIND: ClassVar[str] = "sagemaker_model"
+    name: str
+    image: str
+    role_arn: str
+    environment: dict[str, str]
+    role_name: str = field(compare=False)
+    tags: dict[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenModel:
+    KIND: ClassVar[str] = "sagemaker_model"
+    name: str
+    arn: str
+    created: Any
+    image: str | None = None
+    role_arn: str | None = None
+    environment: dict[str, str] | None = None
+    tags: dict[str, str] | None = None
+
+
+def identity(cfg: Config, n: Names, image_uri: str) -> dict[str, Any]:
+    """What the model's name hashes (unchanged since the first release: names stay stable)."""
+    env = dict(sorted(cfg.endpoint.environment.items()))
+    return {"image": image_uri, "role_arn": n.role_arn(n.sagemaker_role), "environment": env}
+
+
+def model_spec(cfg: Config, n: Names, image_uri: str) -> ModelSpec:
+    ident = identity(cfg, n, image_uri)
+    return ModelSpec(
+        name=n.model(content_hash(ident)),
+        image=ident["image"],
+        role_arn=ident["role_arn"],
+        environment=ident["environment"],
+        role_name=n.sagemaker_role,
+        tags=cfg.all_tags,
+    )
+
+
+def desired(cfg: Config, inp: Inputs) -> list[ModelSpec]:
+    return [model_spec(cfg, inp.names, inp.image_uri)]
+
+
+def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenModel]:
+    """Every model of the project, described (there are few: current, previous, new)."""
+    wanted = {m.name for m in desired.of_kind("sagemaker_model")}
+    out = []
+    for m in aws.pages("sagemaker", "ListModels", "Models", NameContains=f"{names.project}-m-"):
+        name = m["ModelName"]
+        if not names.model_pattern.match(name):
+            continue
+        d = aws.read("sagemaker", "DescribeModel", ModelName=name)
+        if d is None:
+            continue  # deleted between the list and the describe
+        container = d.get("PrimaryContainer", {})
+        tags = None
+        if name in wanted:
+            listed = aws.read("sagemaker", "ListTags", ResourceArn=m["ModelArn"]) or {}
+            tags = tag_dict(listed.get("Tags"))
+        out.append(
+            SeenModel(
+                name=name,
+                arn=m["ModelArn"],
+                created=m.get("CreationTime"),
+                image=container.get("Image"),
+                role_arn=d.get("ExecutionRoleArn"),
+                environment=container.get("Environment", {}),
+                tags=tags,
+            )
+        )
+    return out
+
+
+def serving_model(world: World) -> Any:
+    """The model the endpoint serves now (through its config), None when there is none."""
+    endpoint = world.one("endpoint")
+    config = world.get("endpoint_config", endpoint.config) if endpoint else None
+    return world.get("sagemaker_model", config.model) if config else None
+
+
+def new_generation(spec: Any, serving: Any, fields: tuple[str, ...]) -> tuple[Change, ...]:
+    """What a new hash-named object changes compared with the one serving now."""
+    have = _flat({f: canonical(getattr(serving, f, None)) for f in fields})
+    want = _flat({f: canonical(getattr(spec, f)) for f in fields})
+    return tuple(
+        Change(k, have.get(k), want.get(k))
+        for k in sorted(set(have) | set(want))
+        if have.get(k) != want.get(k)
+    )
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """{"variant": {"instance_type": x}} → {"variant.instance_type": x}."""
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def _manifest_check(uri: str) -> tuple[Step, ...]:
+    """SageMaker refuses an image whose manifest is OCI; an ECR image is checked first (the
+    image may be pushed in this same apply, so the check runs then, not at plan time)."""
+    if ecr_image_ref(uri) is None:
+        return ()
+    what = f"{uri} is a Docker v2 schema 2 image in ECR (SageMaker refuses OCI manifests)"
+    return (Check(what, lambda aws, log: check_manifest_media_type(aws, uri, log)),)
+
+
+def _create(spec: ModelSpec, role_is_new: bool) -> tuple[Step, ...]:
+    # A role created or changed moments ago is rejected (ValidationException) until IAM has
+    # propagated it: retry then, and only then, for a bounded time.
+    return *_manifest_check(spec.image), Call(
+        "sagemaker",
+        "CreateModel",
+        {
+            "ModelName": spec.name,
+            "ExecutionRoleArn": spec.role_arn,
+            "PrimaryContainer": {"Image": spec.image, "Environment": spec.environment},
+            "Tags": tag_list(spec.tags or {}),
+        },
+        retry_on=frozenset({ErrorKind.INVALID}) if role_is_new else frozenset(),
+        retry_why=WHILE_PROPAGATING,
+    )
+
+
+def delete_model(seen: Any, reason: str, phase: str = "main") -> Action:
+    return Action(
+        "delete",
+        "sagemaker_model",
+        seen.name,
+        reason,
+        steps=(Call("sagemaker", "DeleteModel", {"ModelName": seen.name}, ok_if=GONE_OK),),
+        phase=phase,  # type: ignore[arg-type]
+    )
+
+
+def plan_model(spec: ModelSpec, ctx: PlanContext) -> Action:
+    seen: SeenModel | None = ctx.world.get("sagemaker_model", spec.name)
+    role_is_new = ctx.changing("iam_role", spec.role_name)
+    if seen is None:
+        serving = serving_model(ctx.world)
+        if serving is None:
+            steps = _create(spec, role_is_new)
+            return Action("create", spec.KIND, spec.name, "does not exist", steps=steps)
+        diff = new_generation(spec, serving, ("image", "role_arn", "environment"))
+        fields = ", ".join(c.field for c in diff) or "tags"
+        reason = f"new version of {serving.name}: {fields}"
+        return Action("create", spec.KIND, spec.name, reason, diff, _create(spec, role_is_new))
+    changes = differences(spec, seen)
+    if not changes:
+        return Action("noop", spec.KIND, spec.name, "up to date")
+    if any(c.field != "tags" for c in changes):
+        # Same hash-derived name, different body: someone changed it by hand.
+        steps = (
+            Call("sagemaker", "DeleteModel", {"ModelName": spec.name}, ok_if=GONE_OK),
+            *_create(spec, role_is_new),
+        )
+        return Action("replace", spec.KIND, spec.name, changed(changes), changes, steps)
+    tag = Call("sagemaker", "AddTags", {"ResourceArn": seen.arn, "Tags": tag_list(spec.tags or {})})
+    return Action("update", spec.KIND, spec.name, changed(changes), changes, (tag,))
+
+
+def plan(ctx: PlanContext) -> list[Action]:
+    return [plan_model(spec, ctx) for spec in ctx.desired.of_kind("sagemaker_model")]
+
+
+def destroy(world: World) -> list[Action]:
+    return [delete_model(m, "destroy") for m in world.of_kind("sagemaker_model")]
+
+
+RESOURCE = ResourceType(
+    kinds={"sagemaker_model": ("iam_role", "image")},
+    desired=desired,
+    observe=observe,
+    plan=plan,
+    destroy=destroy,
+)

@@ -1,0 +1,241 @@
+"""A local stand-in for the API Gateway HTTP API: HTTP request -> payload-2.0 event -> Lambda.
+
+It runs the real Lambda handler in-process and applies CORS the way the HTTP API does when CORS
+is configured on it: preflights are answered by the gateway (204 with the Access-Control-*
+headers for an allowed origin; 204 without any CORS header for another origin, which the browser
+then refuses), and actual responses get Access-Control-Allow-Origin only for allowed origins.
+Only the routes of `deploy.api_surface.ROUTES` reach the Lambda; anything else is the gateway's
+404. The CORS rule is the one deploy gives the real HTTP API (`deploy.api_surface.CorsRule`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from deploy.api_surface import ROUTES, CorsRule
+from deploy.config import HTTP_API_PAYLOAD_MB
+from devstack.http_thread import serve_in_thread, stop_server
+
+MAX_BODY_BYTES = HTTP_API_PAYLOAD_MB * 1024 * 1024  # the HTTP API's request payload limit
+LAMBDA_TIMEOUT_MS = 29_000
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+
+Invoke = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def preflight_headers(rule: CorsRule, origin: str) -> dict[str, str]:
+    """What the HTTP API answers to an allowed preflight."""
+    return {
+        "access-control-allow-origin": origin,
+        "access-control-allow-methods": ",".join(rule.allow_methods),
+        "access-control-allow-headers": ",".join(rule.allow_headers),
+        "access-control-max-age": str(rule.max_age),
+    }
+
+
+def response_headers(origin: str) -> dict[str, str]:
+    """What the HTTP API adds to an actual response for an allowed origin."""
+    return {"access-control-allow-origin": origin, "vary": "origin"}
+
+
+@dataclass
+class FakeContext:
+    """The bits of the Lambda context object a handler may read."""
+
+    function_name: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    _deadline: float = field(default_factory=lambda: time.monotonic() + LAMBDA_TIMEOUT_MS / 1000)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def build_event(
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str = "127.0.0.1",
+    route_key: str = "POST /detect",
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """The payload-2.0 event API Gateway would send for this request."""
+    parts = urlsplit(target)
+    lowered: dict[str, str] = {}
+    for name, value in headers.items():  # repeated headers are joined with commas
+        key = name.lower()
+        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    media_type = lowered.get("content-type", "").split(";", 1)[0].strip().lower()
+    text = not body or media_type.startswith(_TEXT_TYPES) or media_type.endswith("+json")
+    if text:
+        try:
+            encoded, is_base64 = body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text = False
+    if not text:
+        encoded, is_base64 = base64.b64encode(body).decode("ascii"), True
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": unquote(parts.path),
+        "rawQueryString": parts.query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method.upper(),
+                "path": unquote(parts.path),
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": request_id or new_request_id(),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": is_base64,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = encoded
+    return event
+
+
+def new_request_id() -> str:
+    """An id shaped like API Gateway's (e.g. ``JxhCdgT3IAMEVzQ=``)."""
+    return base64.b64encode(uuid.uuid4().bytes[:10]).decode("ascii")
+
+
+@dataclass
+class ApiStandIn:
+    """The gateway; ``start()`` binds 127.0.0.1 (port 0 = a free one), ``stop()`` closes it."""
+
+    invoke: Invoke
+    cors: CorsRule
+    function_name: str = "trends-anomaly-detect"
+    routes: frozenset[str] = frozenset(ROUTES)
+    host: str = "127.0.0.1"
+    port: int = 0
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ApiStandIn:
+        self._server = serve_in_thread(self.host, self.port, _make_handler(self), "api-stand-in")
+        self.port = self._server.server_address[1]
+        return self
+
+    def stop(self) -> None:
+        stop_server(self._server)
+        self._server = None
+
+    def respond(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        """What the HTTP API answers: status, headers (lower-case) and body."""
+        request_id = new_request_id()
+        status, out_headers, out_body = self._respond(
+            method, target, headers, body, source_ip, request_id
+        )
+        return status, {**out_headers, "apigw-requestid": request_id}, out_body
+
+    def _respond(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        body: bytes,
+        source_ip: str,
+        request_id: str,
+    ) -> tuple[int, dict[str, str], bytes]:
+        origin = next((v for k, v in headers.items() if k.lower() == "origin"), None)
+        allowed = self.cors.allows(origin)
+        path = unquote(urlsplit(target).path)
+        request_method = next(
+            (v for k, v in headers.items() if k.lower() == "access-control-request-method"), None
+        )
+        if method == "OPTIONS" and origin and request_method:
+            return 204, preflight_headers(self.cors, origin) if allowed else {}, b""
+        cors = response_headers(origin) if allowed and origin else {}
+        if f"{method} {path}" not in self.routes:
+            return 404, {"content-type": "application/json", **cors}, b'{"message":"Not Found"}'
+        if len(body) > MAX_BODY_BYTES:
+            message = b'{"message":"Request Entity Too Large"}'
+            return 413, {"content-type": "application/json", **cors}, message
+        event = build_event(
+            method, target, headers, body, source_ip, f"{method} {path}", request_id
+        )
+        try:
+            result = self.invoke(event, FakeContext(function_name=self.function_name))
+            status, out_headers, out_body = _lambda_result(result)
+        except Exception:  # the gateway answers 500 when the integration fails
+            traceback.print_exc(file=sys.stderr)
+            failed = b'{"message":"Internal Server Error"}'
+            return 500, {"content-type": "application/json", **cors}, failed
+        return status, {**out_headers, **cors}, out_body
+
+
+def _lambda_result(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """Interpret a payload-2.0 Lambda result like the HTTP API does."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        body = json.dumps(result).encode()
+        return 200, {"content-type": "application/json"}, body
+    headers = {str(k).lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode("utf-8")
+    return int(result["statusCode"]), headers, body
+
+
+def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "local-api-gateway"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, headers, out = api.respond(
+                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+            )
+            self.send_response(status)
+            for name, value in headers.items():
+                if name not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(name, value)
+            self.send_header("content-length", str(len(out)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(out)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the Lambda handler logs one JSON line per request."""
+
+    return Handler

@@ -1,0 +1,91 @@
+"""`python -m devstack` / `make up`: start the stack, wait until it answers, run until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from deploy.config import ConfigError
+from devstack import REPO
+from devstack.ports import PortInUse
+from devstack.stack import DEFAULT_PORTS, start_stack, wait_until_ready
+
+SAMPLE = REPO / "tests" / "data" / "en_weekly5y_bitcoin.csv"
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack",
+        description="Run the page, API (Lambda handler) and model server on 127.0.0.1. "
+        'Through make: make up ARGS="--api-port 3001".',
+    )
+    parser.add_argument("--model-port", type=int, default=DEFAULT_PORTS["model"])
+    parser.add_argument("--api-port", type=int, default=DEFAULT_PORTS["api"])
+    parser.add_argument("--site-port", type=int, default=DEFAULT_PORTS["site"])
+    parser.add_argument("--site-dir", type=Path, default=REPO / "site" / "dist")
+    parser.add_argument("--config", type=Path, default=REPO / "config.yaml")
+    parser.add_argument("--workers", type=int, default=2, help="model server workers (2)")
+    parser.add_argument(
+        "--model",
+        choices=("process", "container"),
+        default="process",
+        help="run the model as a process from .venv (default), or from its image in a "
+        "container as SageMaker does (builds the image; needs Docker)",
+    )
+    return parser.parse_args(argv)
+
+
+def _ready_text(urls: dict[str, str], container: str | None = None) -> str:
+    note = f"   (container {container}: docker logs -f {container})" if container else ""
+    return (
+        f"\nReady:\n"
+        f"  page    {urls['site']}/\n"
+        f"  API     {urls['api']}/detect   (POST a Google Trends CSV; CORS from config.yaml)\n"
+        f"          {urls['api']}/health   (GET: is the API up)\n"
+        f"  model   {urls['model']}/ping{note}\n"
+        f"  SageMaker runtime stand-in {urls['runtime']}\n"
+        f"Try:  curl -s -H 'Content-Type: text/csv' --data-binary @{SAMPLE.relative_to(REPO)} "
+        f"'{urls['api']}/detect?method=auto'\n"
+        "Press Ctrl-C to stop."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    try:
+        print("Starting the local stack (model server first) ...", flush=True)
+        stack = start_stack(
+            model_port=args.model_port,
+            api_port=args.api_port,
+            site_port=args.site_port,
+            site_dir=args.site_dir,
+            config_path=args.config,
+            model_workers=args.workers,
+            model=args.model,
+        )
+    except (PortInUse, ConfigError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        wait_until_ready(stack, log=lambda line: print(line, flush=True))
+        print(_ready_text(stack.urls, getattr(stack.model, "name", None)), flush=True)
+        if not stack.site.built:
+            print(f"note: {args.site_dir} is missing: run `make site` to build the page.")
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as exc:
+        print(f"error: the stack started but does not answer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nStopping ...", flush=True)
+        stack.stop()
+    return 0

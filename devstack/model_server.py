@@ -1,0 +1,92 @@
+"""The real model server (`model/serve`, gunicorn + gevent) as a child process for `make up`.
+
+Bound to 127.0.0.1, started in its own process group so stopping it also stops its workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from devstack import REPO
+
+SERVE = REPO / "model" / "serve"
+
+
+@dataclass
+class ModelServer:
+    """``model/serve`` on 127.0.0.1:``port``; ``start()`` returns once /ping answers 200."""
+
+    port: int
+    workers: int = 1
+    log: IO[bytes] | int | None = None  # None = inherit this process's stdout/stderr
+    process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # extra environment (tests, benchmarks)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 90.0) -> ModelServer:
+        if not SERVE.exists():
+            raise RuntimeError(f"{SERVE} is missing: the model server is needed for the stack")
+        env = {
+            **os.environ,
+            # The python3 of this venv (gunicorn, numpy...) first on PATH, as model/serve expects.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "MODEL_SERVER_HOST": "127.0.0.1",
+            "SAGEMAKER_BIND_TO_PORT": str(self.port),
+            "SAGEMAKER_MODEL_SERVER_WORKERS": str(self.workers),
+            **self.env,
+        }
+        self.process = subprocess.Popen(
+            [str(SERVE)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT if self.log is not None else None,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise RuntimeError(f"the model server exited with code {code} while starting")
+            if _ping(f"{self.url}/ping"):
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the model server did not answer {self.url}/ping in {timeout_s:.0f} s")
+
+    def stop(self, grace_s: float = 10.0, quick: bool = False) -> None:
+        """SIGTERM the whole process group (gunicorn master + workers), SIGKILL if it lingers.
+
+        ``quick`` sends SIGINT, gunicorn's immediate shutdown (no wait for idle keep-alives).
+        """
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGINT if quick else signal.SIGTERM)
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def _ping(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

@@ -1,0 +1,190 @@
+"""The local stack: model server, SageMaker-runtime and API Gateway stand-ins, the page.
+
+    page :8000 --POST /detect--> API Gateway stand-in :3000 --payload 2.0--> lambda/handler.py
+      --boto3 invoke_endpoint--> SageMaker-runtime stand-in (free port) --> model/serve :8080
+
+Only the two AWS hops are stand-ins; the Lambda handler and the model server are the real code.
+``model="container"`` runs the model from its image (built first, as SageMaker runs it) instead
+of the process. Tests use ``start_stack(...)`` (ports 0 = free ones) and ``Stack.stop()``;
+``make up`` runs ``devstack.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from deploy.api_surface import cors_rule
+from deploy.config import load_config
+from deploy.naming import Names
+from devstack import REPO
+from devstack.api_gateway import ApiStandIn
+from devstack.lambda_container import apply_environment, handler_environment, load_handler
+from devstack.model_container import ModelContainer
+from devstack.model_server import ModelServer
+from devstack.ports import PortInUse, check_port_free, free_port
+from devstack.sagemaker_runtime import RuntimeStandIn
+from devstack.site_server import SiteServer
+
+DEFAULT_PORTS = {"model": 8080, "api": 3000, "site": 8000}
+
+
+@dataclass
+class Stack:
+    """The running stack; ``urls`` has site, api, model and runtime."""
+
+    model: ModelServer | ModelContainer
+    runtime: RuntimeStandIn
+    api: ApiStandIn
+    site: SiteServer
+    saved_env: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {
+            "site": self.site.url,
+            "api": self.api.url,
+            "model": self.model.url,
+            "runtime": self.runtime.url,
+        }
+
+    def stop(self) -> None:
+        """Stop everything started (safe to call twice) and restore the environment."""
+        self.api.stop()
+        self.site.stop()
+        self.runtime.stop()
+        self.model.stop()
+        apply_environment(self.saved_env)
+        self.saved_env = {}
+
+
+def start_stack(
+    model_port: int = 0,
+    api_port: int = 0,
+    site_port: int = 0,
+    site_dir: Path | str | None = None,
+    config_path: Path | str | None = None,
+    model_workers: int = 1,
+    model_log: IO[bytes] | int | None = None,
+    model: str = "process",
+) -> Stack:
+    """Start model server, runtime and API stand-ins and the site; 0 = pick a free port.
+
+    Raises PortInUse (its message says how to move that part) or ConfigError. The handler's
+    environment is set in this process (it runs in-process, as in Lambda) and restored by
+    ``stop()``.
+    """
+    config = load_config(config_path or REPO / "config.yaml")
+    check_port_free(model_port, "--model-port")
+    check_port_free(api_port, "--api-port")
+    check_port_free(site_port, "--site-port")
+    site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
+    endpoint = Names(config.project, "", config.region).endpoint
+
+    server = _model_server(model, model_port or free_port(), model_workers, model_log)
+    runtime = RuntimeStandIn(model_url=server.url, endpoints={endpoint}, region=config.region)
+    started: list[Any] = []
+    saved_env: dict[str, str | None] = {}
+    try:
+        site = SiteServer(site_path, "", config.max_payload_bytes, port=site_port)
+        _start(site, site_port, "--site-port", started)
+        # The page's own origin joins the configured ones, as deploy adds the site's.
+        origins = (
+            *config.api.cors_origins,
+            f"http://127.0.0.1:{site.port}",
+            f"http://localhost:{site.port}",
+        )
+        api = ApiStandIn(
+            invoke=load_handler(),
+            cors=cors_rule(origins),
+            function_name=Names(config.project, "", config.region).function,
+            port=api_port,
+        )
+        _start(api, api_port, "--api-port", started)
+        site.api_url = api.url
+        _start(runtime, 0, "", started)
+        saved_env = apply_environment(handler_environment(config, runtime.url))
+        server.start()
+        started.append(server)
+    except BaseException:
+        for part in reversed(started):
+            part.stop()
+        server.stop()
+        apply_environment(saved_env)
+        raise
+    return Stack(model=server, runtime=runtime, api=api, site=site, saved_env=saved_env)
+
+
+def _model_server(
+    kind: str, port: int, workers: int, log: IO[bytes] | int | None
+) -> ModelServer | ModelContainer:
+    """``process``: model/serve from this venv; ``container``: the image, built now."""
+    if kind == "process":
+        return ModelServer(port, workers=workers, log=log)
+    if kind != "container":
+        raise ValueError(f"--model {kind}: must be process or container")
+    from devstack import model_container as mc
+
+    mc.ensure_engine()
+    build = mc.build_image(mc.LOCAL_TAG, log=lambda line: print(line, flush=True))
+    print(f"built {build.tag} in {build.seconds:.0f} s on the {build.base.describe()}", flush=True)
+    return mc.ModelContainer(build.tag, port, workers=workers)
+
+
+def _start(part: Any, port: int, flag: str, started: list[Any]) -> None:
+    """Start a server; a bind failure (the port got taken meanwhile) says how to move it."""
+    try:
+        part.start()
+    except OSError:
+        raise PortInUse(port, flag) from None
+    started.append(part)
+
+
+def _answers(url: str, check: Callable[[bytes], bool]) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as reply:
+            return reply.status == 200 and check(reply.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_until_ready(
+    stack: Stack, timeout_s: float = 120.0, log: Callable[[str], None] | None = None
+) -> None:
+    """Return once the API answers ``GET /health`` through the real handler and the model
+    answers ``GET /ping``; RuntimeError after ``timeout_s`` naming what did not answer."""
+    checks = {
+        "API": (f"{stack.api.url}/health", lambda b: json.loads(b) == {"status": "ok"}),
+        "model": (f"{stack.model.url}/ping", lambda _b: True),
+    }
+    deadline = time.monotonic() + timeout_s
+    waiting: list[str] = list(checks)
+    told = False
+    while True:
+        waiting = [name for name in waiting if not _answers(*checks[name])]
+        if not waiting:
+            return
+        if time.monotonic() >= deadline:
+            urls = ", ".join(checks[name][0] for name in waiting)
+            raise RuntimeError(f"no answer after {timeout_s:.0f} s from {urls}")
+        if log and not told:
+            log(f"waiting for the {' and the '.join(waiting)} to answer ...")
+            told = True
+        time.sleep(0.2)
+
+
+@contextmanager
+def running_stack(**kwargs: Any) -> Iterator[Stack]:
+    """``with running_stack() as stack:`` for tests and scripts."""
+    stack = start_stack(**kwargs)
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -1,0 +1,258 @@
+"""`deploy bootstrap` against a moto server: creates, converges, repairs, and --print calls nothing.
+
+Real boto3 clients reach moto in server mode over HTTP (AWS_ENDPOINT_URL), fake credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from deploy.bootstrap import policies
+from deploy.bootstrap.cli import main
+from tests.support.moto_server import fake_aws_env, reset
+
+REPO = "octo/trends"
+PROJECT = "bootproj"
+REGION = "eu-west-1"
+MOTO_ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Fake credentials pointed at moto; moto state reset between tests."""
+    fake_aws_env(monkeypatch, moto_url, REGION)
+    reset(moto_url)
+    yield boto3.client("iam", region_name=REGION)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"project: {PROJECT}\nregion: {REGION}\n", encoding="utf-8")
+    return path
+
+
+def _run(config: Path, *extra: str) -> int:
+    return main(["--github-repo", REPO, "--config", str(config), *extra])
+
+
+def _target() -> policies.Target:
+    return policies.Target(PROJECT, REGION, MOTO_ACCOUNT, REPO)
+
+
+def _inline(iam, role: str) -> dict:
+    return iam.get_role_policy(RoleName=role, PolicyName=role)["PolicyDocument"]
+
+
+def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
+    iam = aws
+    assert _run(config) == 0
+    out = capsys.readouterr().out
+    assert out.count("created") == 3, out
+    assert f"AWS_DEPLOY_ROLE_ARN --repo {REPO} --body arn:aws:iam::{MOTO_ACCOUNT}:role/" in out
+
+    (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    assert provider["Arn"].endswith(":oidc-provider/token.actions.githubusercontent.com")
+    details = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+    assert details["ClientIDList"] == ["sts.amazonaws.com"]
+
+    t = _target()
+    for name, trust, perms in [
+        (
+            f"{PROJECT}-github-plan",
+            policies.plan_trust_policy(t),
+            policies.plan_permissions_policy(t),
+        ),
+        (
+            f"{PROJECT}-github-deploy",
+            policies.deploy_trust_policy(t),
+            policies.deploy_permissions_policy(t),
+        ),
+    ]:
+        role = iam.get_role(RoleName=name)["Role"]
+        assert role["AssumeRolePolicyDocument"] == trust
+        assert _inline(iam, name) == perms
+        tags = {x["Key"]: x["Value"] for x in iam.list_role_tags(RoleName=name)["Tags"]}
+        assert tags["project"] == PROJECT
+    deploy_trust = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]
+    subjects = deploy_trust["AssumeRolePolicyDocument"]["Statement"][0]["Condition"][
+        "StringEquals"
+    ]["token.actions.githubusercontent.com:sub"]
+    assert subjects == [f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:production"]
+
+
+def test_second_run_changes_nothing(aws, config: Path, capsys) -> None:
+    iam = aws
+    assert _run(config) == 0
+    before = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
+    capsys.readouterr()
+    assert _run(config) == 0
+    out = capsys.readouterr().out
+    assert "created" not in out and "updated" not in out, out
+    assert out.count("unchanged") == 2 and out.count("exists") == 1, out
+    after = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
+    assert after == before
+    assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
+
+
+def test_repairs_drifted_trust_policy_and_missing_inline_policy(aws, config: Path, capsys) -> None:
+    iam = aws
+    assert _run(config) == 0
+    loose = policies.deploy_trust_policy(_target())
+    loose["Statement"][0]["Condition"]["StringEquals"][
+        "token.actions.githubusercontent.com:sub"
+    ] = "repo:attacker/x:ref:refs/heads/main"
+    iam.update_assume_role_policy(
+        RoleName=f"{PROJECT}-github-deploy", PolicyDocument=json.dumps(loose)
+    )
+    iam.delete_role_policy(RoleName=f"{PROJECT}-github-plan", PolicyName=f"{PROJECT}-github-plan")
+    capsys.readouterr()
+
+    assert _run(config) == 0
+    out = capsys.readouterr().out
+    assert "trust updated" in out and "policy updated" in out, out
+    deploy_role = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]
+    assert deploy_role["AssumeRolePolicyDocument"] == policies.deploy_trust_policy(_target())
+    assert _inline(iam, f"{PROJECT}-github-plan") == policies.plan_permissions_policy(_target())
+
+
+def test_existing_provider_gets_the_sts_audience(aws, config: Path, capsys) -> None:
+    iam = aws
+    arn = iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com",
+        ClientIDList=["something-else"],
+        ThumbprintList=list(policies.GITHUB_THUMBPRINTS),
+    )["OpenIDConnectProviderArn"]
+    assert _run(config) == 0
+    assert "added audience sts.amazonaws.com" in capsys.readouterr().out
+    clients = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"]
+    assert sorted(clients) == ["something-else", "sts.amazonaws.com"]
+    assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_print_renders_a_template_without_calling_aws(
+    config: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Any AWS call would fail: no server listens there.
+    fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}", REGION)
+    assert _run(config, "--print") == 0
+    template = json.loads(capsys.readouterr().out)
+    resources = template["Resources"]
+    assert resources["GitHubOIDCProvider"]["Type"] == "AWS::IAM::OIDCProvider"
+    assert resources["GitHubOIDCProvider"]["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
+
+    provider_arn = f"arn:aws:iam::{MOTO_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+
+    def substitute(node, create_provider=True):  # what CloudFormation resolves, for an account
+        if isinstance(node, dict):
+            if set(node) == {"Fn::Sub"}:
+                return node["Fn::Sub"].replace("${AWS::AccountId}", MOTO_ACCOUNT)
+            if set(node) == {"Ref"}:
+                assert node["Ref"] == "GitHubOIDCProvider"  # Ref of an OIDCProvider = its ARN
+                return provider_arn
+            if set(node) == {"Fn::If"}:
+                condition, then, otherwise = node["Fn::If"]
+                assert condition == "CreateProvider"
+                return substitute(then if create_provider else otherwise, create_provider)
+            return {k: substitute(v, create_provider) for k, v in node.items()}
+        if isinstance(node, list):
+            return [substitute(v, create_provider) for v in node]
+        return node
+
+    t = _target()
+    for logical, trust, perms in [
+        ("PlanRole", policies.plan_trust_policy(t), policies.plan_permissions_policy(t)),
+        ("DeployRole", policies.deploy_trust_policy(t), policies.deploy_permissions_policy(t)),
+    ]:
+        props = resources[logical]["Properties"]
+        assert substitute(props["AssumeRolePolicyDocument"]) == trust
+        assert substitute(props["AssumeRolePolicyDocument"], create_provider=False) == trust
+        principal = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"]
+        assert principal["Fn::If"][1] == {"Ref": "GitHubOIDCProvider"}  # waits for the provider
+        assert substitute(props["Policies"][0]["PolicyDocument"]) == perms
+    assert "${" not in json.dumps(substitute(template["Resources"]))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--github-repo", "not a repo"], "OWNER/NAME"),
+        (["--github-repo", "o/n", "--branch", "main;rm"], "--branch"),
+    ],
+)
+def test_bad_arguments_fail_clearly(config: Path, capsys, args, message) -> None:
+    assert main([*args, "--config", str(config), "--print"]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_aws_refusal_is_reported_not_raised(config: Path, capsys, monkeypatch) -> None:
+    fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}", REGION)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert "bootstrap: AWS refused" in err and "--print" in err
+
+
+@pytest.mark.parametrize("config_first", [True, False])
+def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    where = ["--config", str(config)]
+    argv = [sys.executable, "-m", "deploy"]
+    rest = ["bootstrap", "--github-repo", REPO, "--print"]
+    argv += [*where, *rest] if config_first else [*rest, *where]
+    result = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    template = json.loads(result.stdout)
+    assert template["Resources"]["DeployRole"]["Properties"]["RoleName"] == (
+        f"{PROJECT}-github-deploy"
+    )
+
+
+def test_printed_template_deploys_through_cloudformation(aws, config: Path, capsys) -> None:
+    """The roles the stack creates equal the CLI's. moto's CloudFormation has no
+    AWS::IAM::OIDCProvider, so the stack runs with CreateOIDCProvider=false here."""
+    import ast
+
+    iam = aws
+    assert _run(config, "--print") == 0
+    template = capsys.readouterr().out
+    cf = boto3.client("cloudformation", region_name=REGION)
+    cf.create_stack(
+        StackName="github-oidc",
+        TemplateBody=template,
+        Parameters=[{"ParameterKey": "CreateOIDCProvider", "ParameterValue": "false"}],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    stack = cf.describe_stacks(StackName="github-oidc")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    t = _target()
+    assert outputs["DeployRoleArn"] == t.role_arn(f"{PROJECT}-github-deploy")
+    for name, trust, perms in [
+        (t.plan_role_name, policies.plan_trust_policy(t), policies.plan_permissions_policy(t)),
+        (
+            t.deploy_role_name,
+            policies.deploy_trust_policy(t),
+            policies.deploy_permissions_policy(t),
+        ),
+    ]:
+        assert iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"] == trust
+        inline = _inline(iam, name)
+        if isinstance(inline, str):  # moto's CloudFormation stores the dict's repr()
+            inline = ast.literal_eval(inline)
+        assert inline == perms

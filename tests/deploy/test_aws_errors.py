@@ -1,0 +1,66 @@
+"""One classifier of AWS errors, by code (and, where AWS overloads a code, by operation)."""
+
+from __future__ import annotations
+
+import botocore.exceptions
+import pytest
+
+from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message
+
+
+def err(code: str, operation: str, message: str = "whatever the text says") -> Exception:
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+@pytest.mark.parametrize(
+    ("service", "code", "operation", "kind"),
+    [
+        ("iam", "NoSuchEntity", "GetRole", ErrorKind.GONE),
+        ("s3", "404", "HeadBucket", ErrorKind.GONE),
+        ("s3", "NoSuchWebsiteConfiguration", "GetBucketWebsite", ErrorKind.GONE),
+        ("ecr", "RepositoryNotFoundException", "DescribeRepositories", ErrorKind.GONE),
+        ("sagemaker", "ValidationException", "DescribeEndpoint", ErrorKind.GONE),
+        ("sagemaker", "ValidationException", "DeleteModel", ErrorKind.GONE),
+        ("sagemaker", "ValidationException", "CreateModel", ErrorKind.INVALID),
+        (
+            "application-autoscaling",
+            "ValidationException",
+            "DeregisterScalableTarget",
+            ErrorKind.GONE,
+        ),
+        (
+            "application-autoscaling",
+            "ObjectNotFoundException",
+            "DeleteScalingPolicy",
+            ErrorKind.GONE,
+        ),
+        ("lambda", "ResourceConflictException", "CreateFunction", ErrorKind.EXISTS),
+        ("lambda", "ResourceConflictException", "UpdateFunctionCode", ErrorKind.BUSY),
+        ("lambda", "InvalidParameterValueException", "CreateFunction", ErrorKind.INVALID),
+        ("iam", "EntityAlreadyExists", "CreateRole", ErrorKind.EXISTS),
+        ("s3", "BucketAlreadyOwnedByYou", "CreateBucket", ErrorKind.EXISTS),
+        ("s3", "BucketAlreadyExists", "CreateBucket", ErrorKind.CONFLICT),
+        ("iam", "DeleteConflict", "DeleteRole", ErrorKind.CONFLICT),
+        ("sts", "AccessDenied", "GetCallerIdentity", ErrorKind.DENIED),
+        ("lambda", "AccessDeniedException", "CreateFunction", ErrorKind.DENIED),
+        ("sagemaker", "ThrottlingException", "DescribeEndpoint", ErrorKind.THROTTLED),
+        ("sagemaker", "ResourceLimitExceeded", "CreateEndpoint", ErrorKind.QUOTA),
+        ("s3", "SomethingNew", "PutObject", ErrorKind.OTHER),
+    ],
+)
+def test_classified_by_code_and_operation(service, code, operation, kind) -> None:
+    assert classify(err(code, operation), service, operation) is kind
+    assert classify(err(code, operation), service) is kind  # the operation from the error
+
+
+def test_message_text_never_decides() -> None:
+    text = "Could not find endpoint / already exists / cannot be assumed / not found"
+    assert classify(err("SomethingNew", "DescribeEndpoint", text), "sagemaker") is ErrorKind.OTHER
+    assert classify(ValueError("not found")) is ErrorKind.OTHER
+
+
+def test_every_kind_has_a_hint_and_codes_read_safely() -> None:
+    assert set(HINTS) == set(ErrorKind)
+    e = err("NoSuchEntity", "GetRole", "Role x not found")
+    assert (error_code(e), error_message(e)) == ("NoSuchEntity", "Role x not found")
+    assert (error_code(ValueError("v")), error_message(ValueError("v"))) == ("", "v")

@@ -1,0 +1,441 @@
+"""The engine end to end: plan / apply / destroy against a moto server (real boto3 clients).
+
+Every apply here also checks that it made exactly the calls its plan showed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deploy.aws import DeployError
+from deploy.cli import main
+from deploy.plan import Call
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, inventory, session
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+ACCOUNT = "123456789012"
+BUCKET = f"{PROJECT}-site-{ACCOUNT}-us-east-1"
+SITE_ORIGIN = f"http://{BUCKET}.s3-website-us-east-1.amazonaws.com"
+
+
+def ops(planned) -> list[tuple[str, str, str]]:
+    return [(a.op, a.kind, a.name) for a in planned.actions if a.op != "noop"]
+
+
+def apply(eng, planned=None):
+    """Apply, and check the mutating calls made are exactly the plan's calls, in order."""
+    planned = planned or eng.plan()
+    before = len(eng.aws.log.calls)
+    summary = eng.apply(planned)
+    made = [c for c in eng.aws.log.calls[before:] if c[1] != "GetCallerIdentity"]
+    mutating = [c for c in made if not c[1].startswith(("Describe", "Get", "List", "Head"))]
+    shown = [
+        (step.service, step.operation)
+        for a in planned.actions
+        for step in a.steps
+        if isinstance(step, Call)
+    ]
+    assert mutating == shown, "apply made other calls than its plan showed"
+    return summary
+
+
+def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> None:
+    summary = apply(engine(project))
+    s = session()
+    inv = inventory()
+    assert inv["endpoints"] == [PROJECT]
+    assert inv["functions"] == [f"{PROJECT}-detect"]
+    assert inv["apis"] == [PROJECT]
+    assert inv["buckets"] == [BUCKET]
+    assert inv["iam_roles"] == [f"{PROJECT}-lambda", f"{PROJECT}-sagemaker"]
+    assert len(inv["models"]) == len(inv["endpoint_configs"]) == 1
+    assert summary["endpoint_status"] == "InService"
+    api_id = summary["api_url"].split("//")[1].split(".")[0]
+
+    # Lambda: env, timeout under the API cap, role; API: CORS incl. the site, throttling, route.
+    fn = s.client("lambda").get_function(FunctionName=f"{PROJECT}-detect")
+    assert fn["Configuration"]["Environment"]["Variables"]["ENDPOINT_NAME"] == PROJECT
+    assert fn["Configuration"]["Timeout"] == 29
+    assert fn["Tags"]["project"] == PROJECT
+    gw = s.client("apigatewayv2")
+    api = gw.get_api(ApiId=api_id)
+    assert api["CorsConfiguration"]["AllowOrigins"] == sorted(
+        ["http://localhost:8000", SITE_ORIGIN]
+    )
+    assert api["Tags"]["managed-by"] == "trends-anomaly-gitops"
+    stage = gw.get_stage(ApiId=api_id, StageName="$default")
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10.0
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 20
+    routes = {r["RouteKey"]: r for r in gw.get_routes(ApiId=api_id)["Items"]}
+    assert set(routes) == {"POST /detect", "GET /health"}
+    assert len({r["Target"] for r in routes.values()}) == 1  # both go to the one integration
+    route = routes["POST /detect"]
+    integ = gw.get_integration(ApiId=api_id, IntegrationId=route["Target"].split("/")[1])
+    assert integ["IntegrationType"] == "AWS_PROXY"
+    assert integ["PayloadFormatVersion"] == "2.0"
+    assert integ["IntegrationUri"].endswith(f":function:{PROJECT}-detect")
+    policy = json.loads(s.client("lambda").get_policy(FunctionName=f"{PROJECT}-detect")["Policy"])
+    arns = sorted(st["Condition"]["ArnLike"]["AWS:SourceArn"] for st in policy["Statement"])
+    prefix = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:{api_id}/*/"
+    assert arns == [f"{prefix}GET/health", f"{prefix}POST/detect"]  # exactly these routes
+
+    # IAM least privilege on exact ARNs: the Lambda may invoke only this endpoint.
+    iam = s.client("iam")
+    doc = iam.get_role_policy(
+        RoleName=f"{PROJECT}-lambda", PolicyName=f"{PROJECT}-least-privilege"
+    )["PolicyDocument"]
+    invoke = [st for st in doc["Statement"] if st["Action"] == "sagemaker:InvokeEndpoint"]
+    assert [st["Resource"] for st in invoke] == [
+        f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint/{PROJECT}"
+    ]
+    assert all(st["Resource"] != "*" for st in doc["Statement"])
+    assert {t["Key"] for t in iam.list_role_tags(RoleName=f"{PROJECT}-lambda")["Tags"]} >= {
+        "project",
+        "managed-by",
+    }
+
+    # Site: website hosting, public read of objects only, content types and cache policies.
+    s3 = s.client("s3")
+    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"]["Suffix"] == "index.html"
+    bpol = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+    assert [(st["Action"], st["Resource"]) for st in bpol["Statement"]] == [
+        ("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*")
+    ]
+    heads = {
+        k: s3.head_object(Bucket=BUCKET, Key=k)
+        for k in ("index.html", "config.js", "assets/app-5QZ3YVJK.js", "style.css")
+    }
+    assert heads["index.html"]["ContentType"] == "text/html; charset=utf-8"
+    assert heads["index.html"]["CacheControl"] == "no-cache"
+    assert heads["config.js"]["CacheControl"] == "no-cache"
+    assert heads["assets/app-5QZ3YVJK.js"]["CacheControl"].endswith("immutable")
+    assert heads["style.css"]["CacheControl"] == "public, max-age=300"
+    body = s3.get_object(Bucket=BUCKET, Key="config.js")["Body"].read().decode()
+    assert body == (
+        f'window.TRENDS_CONFIG = {{"apiUrl": "{summary["api_url"]}", '
+        f'"maxUploadBytes": {6 * 1024 * 1024}}};\n'
+    )
+
+    # Every resource that takes tags carries the project tag.
+    sm = s.client("sagemaker")
+    for arn in (
+        sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"],
+        sm.list_models()["Models"][0]["ModelArn"],
+        sm.list_endpoint_configs()["EndpointConfigs"][0]["EndpointConfigArn"],
+    ):
+        assert {"Key": "project", "Value": PROJECT} in sm.list_tags(ResourceArn=arn)["Tags"]
+    ecr = s.client("ecr")
+    repo_arn = ecr.describe_repositories(repositoryNames=[PROJECT])["repositories"][0][
+        "repositoryArn"
+    ]
+    assert {"Key": "project", "Value": PROJECT} in ecr.list_tags_for_resource(resourceArn=repo_arn)[
+        "tags"
+    ]
+    assert s3.get_bucket_tagging(Bucket=BUCKET)["TagSet"]
+    for group in inventory()["log_groups"]:
+        arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+        assert s.client("logs").list_tags_for_resource(resourceArn=arn)["tags"]["project"] == (
+            PROJECT
+        )
+
+
+def test_second_apply_makes_no_mutating_call(project: Path, capsys) -> None:
+    apply(engine(project))
+    again = engine(project)
+    planned = again.plan()
+    assert not planned.changes, ops(planned)
+    summary = apply(again, planned)
+    assert summary["changes"] == []
+    assert again.aws.log.mutating == []
+    calls = again.aws.log.calls
+    assert calls and all(
+        not op.startswith(("Create", "Put", "Update", "Delete")) for _, op in calls
+    )
+    with capsys.disabled():
+        print(f"\n[no-change apply: {len(calls)} AWS calls, 0 mutating: {again.aws.log.summary()}]")
+
+
+def _edit(project: Path, old: str, new: str) -> None:
+    path = project / "config.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_instance_type_change_rolls_a_new_config_and_keeps_the_previous(project: Path) -> None:
+    apply(engine(project))
+    (old_cfg,) = inventory()["endpoint_configs"]
+    _edit(project, "ml.m5.large", "ml.c5.xlarge")
+    planned = engine(project).plan()
+    changed = ops(planned)
+    assert [t for _, t, _ in changed] == ["endpoint_config", "endpoint"]
+    assert changed[0][0] == "create" and changed[1][0] == "update"
+    apply(engine(project), planned)
+    sm = session().client("sagemaker")
+    ep = sm.describe_endpoint(EndpointName=PROJECT)
+    assert ep["EndpointConfigName"] == changed[0][2]
+    assert sorted(inventory()["endpoint_configs"]) == sorted([old_cfg, changed[0][2]])
+    assert not engine(project).plan().changes
+    # A third config supersedes the first: deleted only after the endpoint runs the third.
+    _edit(project, "ml.c5.xlarge", "ml.c5.2xlarge")
+    planned = engine(project).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+        ("delete", "endpoint_config"),
+    ]
+    assert ops(planned)[2][2] == old_cfg
+    apply(engine(project), planned)
+    assert old_cfg not in inventory()["endpoint_configs"]
+    assert len(inventory()["endpoint_configs"]) == 2
+    assert len(inventory()["models"]) == 1
+
+
+def test_cors_change_updates_only_the_api(project: Path) -> None:
+    apply(engine(project))
+    _edit(project, "http://localhost:8000", "https://example.org")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "http_api", PROJECT)]
+    (a,) = [a for a in planned.actions if a.op != "noop"]
+    assert [c.field for c in a.changes] == ["cors"]
+    apply(engine(project), planned)
+    api_id = engine(project).plan().world.ids()["api_id"]
+    cors = session().client("apigatewayv2").get_api(ApiId=api_id)["CorsConfiguration"]
+    assert cors["AllowOrigins"] == sorted(["https://example.org", SITE_ORIGIN])
+
+
+def test_throttling_change_updates_the_stage(project: Path) -> None:
+    apply(engine(project))
+    (project / "config.yaml").write_text(
+        (project / "config.yaml").read_text() + "  throttling: {rate: 5, burst: 7}\n"
+    )
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "api_stage", "$default")]
+    apply(engine(project), planned)
+    assert not engine(project).plan().changes
+
+
+def test_site_change_uploads_changed_deletes_gone_html_last(project: Path) -> None:
+    apply(engine(project))
+    dist = project / "site" / "dist"
+    (dist / "style.css").write_text("body { margin: 1px }\n")
+    (dist / "assets" / "app-5QZ3YVJK.js").unlink()
+    (dist / "assets" / "app-7HG2KQ4P.js").write_text("console.log('v2');\n")
+    (dist / "index.html").write_text('<script src="assets/app-7HG2KQ4P.js"></script>\n')
+    planned = engine(project).plan()
+    assert ops(planned) == [
+        ("create", "site_object", "assets/app-7HG2KQ4P.js"),
+        ("update", "site_object", "style.css"),
+        ("update", "site_object", "index.html"),
+        ("delete", "site_object", "assets/app-5QZ3YVJK.js"),
+    ]
+    apply(engine(project), planned)
+    assert inventory()["objects"] == sorted(
+        f"{BUCKET}/{k}" for k in ("assets/app-7HG2KQ4P.js", "config.js", "index.html", "style.css")
+    )
+    assert not engine(project).plan().changes
+
+
+def test_new_image_makes_new_model_and_config_then_updates_endpoint(project: Path) -> None:
+    apply(engine(project))
+    planned = engine(project, image=IMAGE2).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "sagemaker_model"),
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+    ]
+    apply(engine(project, image=IMAGE2), planned)
+    sm = session().client("sagemaker")
+    cfg = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    model = sm.describe_endpoint_config(EndpointConfigName=cfg)["ProductionVariants"][0][
+        "ModelName"
+    ]
+    assert sm.describe_model(ModelName=model)["PrimaryContainer"]["Image"] == IMAGE2
+    assert len(inventory()["models"]) == 2  # the previous one is kept for rollback
+
+
+def test_lambda_code_change_updates_only_the_function(project: Path) -> None:
+    apply(engine(project))
+    (project / "lambda" / "helpers.py").write_text("X = 2\n")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "lambda_function", f"{PROJECT}-detect")]
+    assert [
+        c.field for c in planned.actions[[a.op for a in planned.actions].index("update")].changes
+    ] == ["code_sha256"]
+    (update,) = [a for a in planned.actions if a.op == "update"]
+    assert update.steps[0].describe().startswith("lambda:UpdateFunctionCode")
+    apply(engine(project), planned)
+    assert not engine(project).plan().changes
+
+
+def test_autoscaling_registered_after_and_deregistered_around_updates(project: Path) -> None:
+    (project / "config.yaml").write_text(
+        (project / "config.yaml")
+        .read_text()
+        .replace(
+            "  instance_count: 1\n",
+            "  instance_count: 1\n  autoscaling: {min_capacity: 1, max_capacity: 3}\n",
+        )
+    )
+    planned = engine(project).plan()
+    kinds = [t for _, t, _ in ops(planned)]
+    assert kinds.index("scaling") == kinds.index("endpoint") + 1
+    apply(engine(project), planned)
+    assert inventory()["scaling"] == [f"endpoint/{PROJECT}/variant/main"]
+    assert not engine(project).plan().changes
+    _edit(project, "ml.m5.large", "ml.c5.xlarge")
+    planned = engine(project).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("delete", "scaling"),  # before anything it depends on changes
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+        ("create", "scaling"),
+    ]
+    apply(engine(project), planned)
+    assert inventory()["scaling"] == [f"endpoint/{PROJECT}/variant/main"]
+    assert not engine(project).plan().changes
+
+
+def test_destroy_leaves_nothing_and_is_idempotent(project: Path, capsys) -> None:
+    _edit(project, "  instance_count: 1\n", "  instance_count: 1\n  autoscaling: {}\n")
+    apply(engine(project))
+    assert inventory()["scaling"]
+    apply(engine(project, image=IMAGE2))  # two generations of model/config
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "destroy"]) == 1  # refuses without --yes
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Removed" in out and f"endpoint {PROJECT}" in out
+    assert all(v == [] for v in inventory().values()), inventory()
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0
+    assert "Nothing to destroy" in capsys.readouterr().out
+
+
+def test_cli_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
+    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
+    capsys.readouterr()
+    summary_path = project / "summary.json"
+    assert (
+        main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
+    )
+    summary = json.loads(summary_path.read_text())
+    assert set(summary) == {"api_url", "site_url", "endpoint_name", "endpoint_status", "changes"}
+    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 21
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "markdown"]) == 0
+    assert "No changes" in capsys.readouterr().out
+    assert main(["plan", "--config", cfg, "--image", IMAGE, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changes"] is False
+    (project / "config.yaml").write_text("project: X\n")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
+    assert "project: must match" in capsys.readouterr().err
+
+
+def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
+    project: Path,
+) -> None:
+    from deploy.image import image_tag
+
+    tag = image_tag(project / "model")
+    planned = engine(project, image=None).plan()
+    (img,) = [a for a in planned.actions if a.kind == "image"]
+    assert img.op == "create" and img.name.endswith(f"/{PROJECT}:{tag}")
+    assert "docker build --platform linux/amd64 -t " + img.name in img.steps[0].describe()
+    (model,) = [a for a in planned.actions if a.kind == "sagemaker_model"]
+    assert model.steps[0].params["PrimaryContainer"]["Image"] == img.name
+    # Once ECR has that tag (pushed by an earlier run), nothing is built.
+    ecr = session().client("ecr")
+    ecr.create_repository(repositoryName=PROJECT)
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"digest": "sha256:" + "0" * 64},
+        }
+    )
+    ecr.put_image(repositoryName=PROJECT, imageTag=tag, imageManifest=manifest)
+    planned = engine(project, image=None).plan()
+    assert [a.op for a in planned.actions if a.kind == "image"] == ["noop"]
+    # A change in model/ changes the tag, hence the model, config and endpoint.
+    (project / "model" / "serve").write_text("#!/bin/sh\n")
+    assert image_tag(project / "model") != tag
+
+
+def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None:
+    _edit(
+        project,
+        "  instance_count: 1\n",
+        "  instance_count: 1\n  serverless: {memory_mb: 3072, max_concurrency: 20}\n",
+    )
+    apply(engine(project))
+    sm = session().client("sagemaker")
+    cfg = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    variant = sm.describe_endpoint_config(EndpointConfigName=cfg)["ProductionVariants"][0]
+    assert variant["ServerlessConfig"] == {"MemorySizeInMB": 3072, "MaxConcurrency": 20}
+    assert not engine(project).plan().changes
+    _edit(project, "  serverless: {memory_mb: 3072, max_concurrency: 20}\n", "")
+    planned = engine(project).plan()
+    (new,) = [a for a in planned.actions if a.kind == "endpoint_config" and a.op == "create"]
+    assert {c.field for c in new.changes} == {
+        "variant.serverless.memory_mb",
+        "variant.serverless.max_concurrency",
+        "variant.instance_type",
+        "variant.instance_count",
+    }
+    apply(engine(project), planned)
+    assert not engine(project).plan().changes
+
+
+def test_extra_permissions_on_a_role_are_drift_and_removed(project: Path) -> None:
+    apply(engine(project))
+    iam = session().client("iam")
+    role = f"{PROJECT}-lambda"
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName="debug",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            }
+        ),
+    )
+    managed = iam.create_policy(
+        PolicyName="broad",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )
+    iam.attach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
+    planned = engine(project).plan()
+    (a,) = [a for a in planned.actions if a.op != "noop"]
+    assert (a.op, a.name, [c.field for c in a.changes]) == ("update", role, ["other_policies"])
+    assert list(a.changes[0].before) == ["inline:debug", f"managed:{managed['Policy']['Arn']}"]
+    # Extra inline policies are deleted; a managed attachment stops apply with instructions
+    # (the bootstrap deploy role deliberately has no iam:DetachRolePolicy).
+    with pytest.raises(DeployError, match="detach-role-policy --role-name trends-anomaly-lambda"):
+        apply(engine(project), planned)
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [f"{PROJECT}-least-privilege"]
+    iam.detach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
+    assert not engine(project).plan().changes
+
+
+def test_a_duplicate_api_from_a_lost_response_is_deleted(project: Path) -> None:
+    apply(engine(project))
+    gw = session().client("apigatewayv2")
+    dup = gw.create_api(Name=PROJECT, ProtocolType="HTTP", Tags={"project": PROJECT})["ApiId"]
+    gw.create_api(Name=PROJECT, ProtocolType="HTTP", Tags={"project": "someone-else"})
+    planned = engine(project).plan()
+    assert ops(planned) == [("delete", "http_api", f"{PROJECT}#{dup}")]
+    apply(engine(project), planned)
+    apis = gw.get_apis()["Items"]
+    assert dup not in {a["ApiId"] for a in apis} and len(apis) == 2  # ours + the foreign one
+    assert not engine(project).plan().changes

@@ -1,0 +1,162 @@
+"""Endpoint rollouts that moto cannot produce (Updating, Failed, silent rollback, timeout),
+played by botocore events on the engine's SageMaker client (tests/support/endpoint_script.py);
+every call still goes to the moto server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploy.aws import DeployError
+from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
+from tests.support.endpoint_script import EndpointScript
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.sleeps.append(s)
+        self.now += s
+
+
+def _two_generations(project: Path) -> list[str]:
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()
+    return inventory()["endpoint_configs"]
+
+
+def _change_instance_type(project: Path) -> None:
+    path = project / "config.yaml"
+    path.write_text(path.read_text().replace("ml.m5.large", "ml.c5.xlarge"))
+
+
+def _endpoint_extra(project: Path, lines: str) -> None:
+    path = project / "config.yaml"
+    path.write_text(
+        path.read_text().replace("  instance_count: 1\n", "  instance_count: 1\n" + lines)
+    )
+
+
+def _endpoint_config() -> str:
+    return (
+        session().client("sagemaker").describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    )
+
+
+def test_update_waits_through_updating_then_cleans_up(project: Path) -> None:
+    before = _two_generations(project)
+    current = _endpoint_config()
+    _change_instance_type(project)
+    clock = FakeClock()
+    eng = engine(project, image=IMAGE2, clock=clock, sleep=clock.sleep)
+    EndpointScript([("Updating", None)] * 3).install(eng.aws)
+    summary = eng.apply()
+    assert summary["endpoint_status"] == "InService"
+    assert clock.sleeps == [15.0] * 3  # polled every 15 s, with the injected sleep
+    new = _endpoint_config()
+    assert new != current
+    # Superseded (oldest) config deleted only after success; the previous one is kept.
+    assert sorted(inventory()["endpoint_configs"]) == sorted([current, new])
+    assert set(before) - {current} <= set(before)
+    assert not set(before) - {current} & set(inventory()["endpoint_configs"])
+
+
+def test_silent_rollback_fails_with_reason_and_deletes_nothing(project: Path) -> None:
+    before = _two_generations(project)
+    current = _endpoint_config()
+    _change_instance_type(project)
+    eng = engine(project, image=IMAGE2)
+    EndpointScript(
+        [
+            ("Updating", None),
+            ("RollingBack", None),
+            ("InService", "Alarm trends-5xx fired during canary"),
+        ],
+        rollback=True,
+    ).install(eng.aws)
+    with pytest.raises(DeployError) as err:
+        eng.apply()
+    msg = str(err.value)
+    assert "silent rollback" in msg
+    assert current in msg and "Alarm trends-5xx fired during canary" in msg
+    assert _endpoint_config() == current
+    after = inventory()["endpoint_configs"]
+    assert set(before) <= set(after) and len(after) == len(before) + 1  # nothing deleted
+    # The next plan retries the switch (and still keeps everything until it succeeds).
+    planned = engine(project, image=IMAGE2).plan()
+    assert [(a.op, a.kind) for a in planned.actions if a.op != "noop"][:1] == [
+        ("update", "endpoint")
+    ]
+
+
+def test_failed_update_reports_failure_reason(project: Path) -> None:
+    engine(project).apply()
+    _change_instance_type(project)
+    eng = engine(project)
+    EndpointScript(
+        [("Updating", None), ("Failed", "Container did not pass the ping health check")]
+    ).install(eng.aws)
+    with pytest.raises(DeployError, match="Failed: Container did not pass the ping"):
+        eng.apply()
+
+
+def test_wait_times_out_with_a_clear_message(project: Path) -> None:
+    engine(project).apply()
+    _change_instance_type(project)
+    _endpoint_extra(project, "  wait_timeout_s: 120\n")
+    clock = FakeClock()
+    eng = engine(project, clock=clock, sleep=clock.sleep)
+    EndpointScript([("Updating", None)] * 100).install(eng.aws)
+    with pytest.raises(DeployError, match=r"still Updating \(config .*\) after 120 s") as err:
+        eng.apply()
+    assert "endpoint.wait_timeout_s" in str(err.value)
+    assert clock.now <= 150
+
+
+def test_failed_endpoint_is_planned_as_replace_and_recreated(project: Path) -> None:
+    engine(project).apply()
+    eng = engine(project)
+    EndpointScript([("Failed", "capacity")], always=True).install(eng.aws)
+    planned = eng.plan()
+    (a,) = [a for a in planned.actions if a.op != "noop"]
+    assert (a.op, a.kind) == ("replace", "endpoint")
+    assert "Failed (capacity)" in a.reason
+    assert [s.describe().split(" ")[0] for s in a.steps] == [
+        "sagemaker:DeleteEndpoint",
+        "wait",
+        "sagemaker:CreateEndpoint",
+        "wait",
+    ]
+    # Applied (the script played its one Failed to the plan; moto answers from here on).
+    summary = eng.apply(planned)
+    assert summary["endpoint_status"] == "InService"
+    assert ("sagemaker", "DeleteEndpoint") in eng.aws.log.calls
+    assert not engine(project).plan().changes
+
+
+def test_canary_policy_is_passed_to_update_endpoint(project: Path) -> None:
+    engine(project).apply()
+    _change_instance_type(project)
+    _endpoint_extra(
+        project,
+        "  deployment:\n    strategy: canary\n"
+        "    canary_percent: 20\n    rollback_alarms: [trends-5xx]\n",
+    )
+    eng = engine(project)
+    script = EndpointScript([]).install(eng.aws)
+    eng.apply()
+    ((config, dep),) = script.updates
+    assert config == _endpoint_config()
+    routing = dep["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing["Type"] == "CANARY" and routing["CanarySize"]["Value"] == 20
+    assert dep["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": "trends-5xx"}]}

@@ -1,0 +1,256 @@
+"""The executor runs what the plan says, exactly: calls checked with botocore's Stubber."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from deploy.aws import Aws, DeployError
+from deploy.aws_errors import ErrorKind
+from deploy.executor import Executor
+from deploy.plan import Action, Call, Ref, Run, Stop, Wait
+
+GONE = frozenset({ErrorKind.GONE})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def aws() -> Aws:
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    return Aws("us-east-1", session)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def run(aws: Aws, clock: Clock) -> Iterator[tuple[Executor, list[str]]]:
+    lines: list[str] = []
+    yield Executor(aws, {}, lines.append, clock.sleep, clock), lines
+
+
+def test_calls_in_order_with_ids_learnt_on_the_way(aws: Aws, run) -> None:
+    executor, lines = run
+    gw = aws.client("apigatewayv2")
+    actions = [
+        Action(
+            "create",
+            "http_api",
+            "p",
+            "does not exist",
+            steps=(
+                Call(
+                    "apigatewayv2",
+                    "CreateApi",
+                    {"Name": "p", "ProtocolType": "HTTP"},
+                    {"api_id": "ApiId"},
+                ),
+            ),
+        ),
+        Action("noop", "api_stage", "$default", "up to date"),
+        Action(
+            "create",
+            "api_route",
+            "GET /health",
+            "does not exist",
+            steps=(
+                Call(
+                    "apigatewayv2",
+                    "CreateRoute",
+                    {
+                        "ApiId": Ref("api_id"),
+                        "RouteKey": "GET /health",
+                        "Target": Ref("i", "integrations/{}"),
+                    },
+                ),
+            ),
+        ),
+    ]
+    executor.known["i"] = "int1"  # an id the world already knew
+    with Stubber(gw) as stub:
+        stub.add_response("create_api", {"ApiId": "abc"}, {"Name": "p", "ProtocolType": "HTTP"})
+        stub.add_response(
+            "create_route",
+            {"RouteId": "r1"},
+            {"ApiId": "abc", "RouteKey": "GET /health", "Target": "integrations/int1"},
+        )
+        done = executor.run(actions)
+        stub.assert_no_pending_responses()
+    assert [a.name for a in done] == ["p", "GET /health"]  # the noop is not run
+    assert executor.known == {"i": "int1", "api_id": "abc"}
+    assert lines[:2] == ["[1/2] create http_api p: does not exist", "    apigatewayv2:CreateApi"]
+
+
+def test_an_error_the_step_accepts_counts_as_done(aws: Aws, run) -> None:
+    executor, lines = run
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_client_error("delete_role", "NoSuchEntity", "Role r not found", 404)
+        executor.run(
+            [
+                Action(
+                    "delete",
+                    "iam_role",
+                    "r",
+                    "destroy",
+                    steps=(Call("iam", "DeleteRole", {"RoleName": "r"}, ok_if=GONE),),
+                )
+            ]
+        )
+    assert lines[-1] == "      already gone: nothing to do"
+
+
+def test_the_same_error_not_accepted_stops_with_what_and_how(aws: Aws, run) -> None:
+    executor, _ = run
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_client_error("delete_role", "NoSuchEntity", "Role r not found", 404)
+        with pytest.raises(DeployError) as err:
+            executor.run(
+                [
+                    Action(
+                        "delete",
+                        "iam_role",
+                        "r",
+                        "x",
+                        steps=(Call("iam", "DeleteRole", {"RoleName": "r"}),),
+                    )
+                ]
+            )
+    msg = str(err.value)
+    assert msg.startswith("delete iam_role r: iam:DeleteRole failed: AWS said NoSuchEntity")
+    assert "it disappeared after the plan was made" in msg
+
+
+def test_declared_retries_back_off_then_give_up_at_the_bound(aws: Aws, run, clock: Clock) -> None:
+    executor, lines = run
+    call = Call(
+        "lambda",
+        "UpdateFunctionCode",
+        {"FunctionName": "f", "ZipFile": b"z"},
+        retry_on=frozenset({ErrorKind.BUSY}),
+        retry_s=10,
+    )
+    action = Action("update", "lambda_function", "f", "changed: code", steps=(call,))
+    with Stubber(aws.client("lambda")) as stub:
+        for _ in range(2):
+            stub.add_client_error(
+                "update_function_code", "ResourceConflictException", "in progress", 409
+            )
+        stub.add_response("update_function_code", {"FunctionName": "f"})
+        executor.run([action])
+    assert clock.sleeps == [1.0, 2.0]
+    assert "      ResourceConflictException: retrying in 1 s" in lines
+    clock.sleeps.clear()
+    with Stubber(aws.client("lambda")) as stub:
+        for _ in range(5):
+            stub.add_client_error("update_function_code", "ResourceConflictException", "busy", 409)
+        with pytest.raises(DeployError, match="another change of it is still in progress"):
+            executor.run([action])
+    assert clock.sleeps == [1.0, 2.0, 4.0] and clock.now <= 10
+
+
+def test_an_undeclared_retryable_error_is_not_retried(aws: Aws, run, clock: Clock) -> None:
+    executor, _ = run
+    with Stubber(aws.client("lambda")) as stub:
+        stub.add_client_error("create_function", "InvalidParameterValueException", "role", 400)
+        with pytest.raises(DeployError, match="AWS rejected the request"):
+            executor.run(
+                [
+                    Action(
+                        "create",
+                        "lambda_function",
+                        "f",
+                        "x",
+                        steps=(
+                            Call(
+                                "lambda",
+                                "CreateFunction",
+                                {"FunctionName": "f", "Role": "r", "Code": {}},
+                            ),
+                        ),
+                    )
+                ]
+            )
+    assert clock.sleeps == []
+
+
+def test_waits_poll_log_changes_and_time_out_with_the_hint(aws: Aws, run, clock: Clock) -> None:
+    executor, lines = run
+    states = iter([(False, "Creating"), (False, "Creating"), (True, "InService")])
+    ok = Wait("e is up", lambda _aws: next(states), timeout_s=100, interval_s=15)
+    executor.run([Action("create", "endpoint", "e", "x", steps=(ok,))])
+    assert clock.sleeps == [15, 15]
+    assert [line.strip() for line in lines[-3:]] == [
+        "wait until e is up (up to 100 s)",
+        "Creating",
+        "InService",
+    ]
+    never = Wait(
+        "e is up",
+        lambda _aws: (False, "Updating"),
+        timeout_s=30,
+        interval_s=15,
+        timeout_hint="come back",
+    )
+    with pytest.raises(DeployError, match=r"endpoint e: still Updating after 30 s .*\(come back\)"):
+        executor.run([Action("create", "endpoint", "e", "x", steps=(never,))])
+
+
+def test_a_poll_that_aws_refuses_says_so(aws: Aws, run) -> None:
+    executor, _ = run
+
+    def poll(a: Aws):
+        return bool(a.client("sagemaker").describe_endpoint(EndpointName="e")), ""
+
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_client_error("describe_endpoint", "AccessDeniedException", "no", 400)
+        with pytest.raises(DeployError, match="waiting until e is up: AWS said AccessDenied"):
+            executor.run([Action("create", "endpoint", "e", "x", steps=(Wait("e is up", poll),))])
+
+
+def test_run_and_stop_steps(aws: Aws, run) -> None:
+    executor, lines = run
+    ran: list[str] = []
+    build = Run("docker build", lambda _aws, log: (ran.append("built"), log("    $ docker build")))
+    stop = Stop("detach the policy by hand")
+    with pytest.raises(DeployError, match="detach the policy by hand"):
+        executor.run(
+            [
+                Action("create", "image", "i", "x", steps=(build,)),
+                Action("update", "iam_role", "r", "y", steps=(stop,)),
+            ]
+        )
+    assert ran == ["built"] and "    $ docker build" in lines
+
+
+def test_the_hook_runs_after_each_action_and_can_stop_the_run(aws: Aws, run) -> None:
+    executor, _ = run
+    seen: list[int] = []
+
+    def hook(i: int, _a: Action) -> None:
+        seen.append(i)
+        if i == 2:
+            raise RuntimeError("crash")
+
+    actions = [Action("create", "x", str(i), "") for i in range(4)]
+    with pytest.raises(RuntimeError):
+        executor.run(actions, hook)
+    assert seen == [1, 2]

@@ -1,0 +1,89 @@
+"""Plan → text / markdown / JSON: every form shows the steps apply will run."""
+
+from __future__ import annotations
+
+import json
+
+from deploy import render
+from deploy.aws_errors import ErrorKind
+from deploy.plan import Action, Call, Change, Wait
+
+ACTIONS = [
+    Action("noop", "iam_role", "r", "up to date"),
+    Action(
+        "create",
+        "endpoint_config",
+        "p-c-2",
+        "new version of p-c-1: variant.instance_type",
+        (Change("variant.instance_type", "ml.m5.large", "ml.c5.xlarge"),),
+        (Call("sagemaker", "CreateEndpointConfig", {"EndpointConfigName": "p-c-2"}),),
+    ),
+    Action(
+        "update",
+        "endpoint",
+        "p",
+        "switch endpoint from p-c-1 to p-c-2",
+        (Change("config", "p-c-1", "p-c-2"),),
+        (
+            Call("sagemaker", "UpdateEndpoint", {"EndpointName": "p"}),
+            Wait("endpoint p is InService on p-c-2", lambda aws: (True, ""), 1800),
+        ),
+    ),
+    Action(
+        "delete",
+        "endpoint_config",
+        "p-c-0",
+        "superseded | kept",
+        steps=(Call("sagemaker", "DeleteEndpointConfig", {}, ok_if=frozenset({ErrorKind.GONE})),),
+        phase="after",
+    ),
+]
+
+
+def test_text_shows_changes_and_steps() -> None:
+    text = render.text(ACTIONS, "Project p:")
+    assert text.splitlines()[0] == "Project p:"
+    assert "+ create  endpoint_config   p-c-2  (new version of p-c-1" in text
+    assert "variant.instance_type: ml.m5.large → ml.c5.xlarge" in text
+    assert "▸ sagemaker:UpdateEndpoint" in text
+    assert "▸ wait until endpoint p is InService on p-c-2 (up to 1800 s)" in text
+    assert "▸ sagemaker:DeleteEndpointConfig (done if already gone)" in text
+    assert "iam_role" not in text and "iam_role" in render.text(ACTIONS, verbose=True)
+    assert text.splitlines()[-1] == "Plan: 1 to create, 1 to update, 1 to delete; 1 unchanged."
+
+
+def test_markdown_for_the_pull_request() -> None:
+    md = render.markdown(ACTIONS, "Project p:")
+    assert md.startswith("### Deploy plan") and "| ~ | update | endpoint | `p` |" in md
+    assert "superseded \\| kept" in md  # a | in a reason does not break the table
+    assert "<summary>Steps apply will run</summary>" in md
+    assert "    sagemaker:UpdateEndpoint" in md and "- iam_role `r`" in md
+
+
+def test_json_for_machines() -> None:
+    doc = json.loads(render.as_json(ACTIONS, {"project": "p"}))
+    assert doc["changes"] is True and doc["project"] == "p"
+    assert doc["counts"] == {
+        "create": 1,
+        "update": 1,
+        "replace": 0,
+        "delete": 1,
+        "wait": 0,
+        "noop": 1,
+    }
+    update = doc["actions"][2]
+    assert update["type"] == "endpoint" and update["steps"][0] == {
+        "call": "sagemaker:UpdateEndpoint",
+        "params": {"EndpointName": "p"},
+    }
+    assert update["steps"][1] == {
+        "wait": "wait until endpoint p is InService on p-c-2 (up to 1800 s)"
+    }
+
+
+def test_nothing_to_do_reads_so() -> None:
+    same = [Action("noop", "iam_role", "r", "up to date")]
+    assert render.summary_line(same).startswith("No changes")
+    assert json.loads(render.as_json(same))["changes"] is False
+    waiting = [Action("wait", "endpoint", "p", "endpoint is Updating on c: wait")]
+    assert render.summary_line(waiting) == "Plan: 1 to wait for; 0 unchanged."

@@ -1,0 +1,75 @@
+"""The built page as objects: content types, cache policies, upload order, config.js."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deploy.config import SiteCacheConfig
+from deploy.site_manifest import (
+    cache_control,
+    config_js,
+    content_type,
+    md5_hex,
+    scan,
+    upload_order,
+)
+
+
+def test_content_types_and_cache_policies() -> None:
+    cache = SiteCacheConfig()
+    assert content_type("index.html") == "text/html; charset=utf-8"
+    assert content_type("assets/app-5QZ3YVJK.js") == "text/javascript; charset=utf-8"
+    assert content_type("x.unknownext") == "application/octet-stream"
+    assert cache_control("index.html", "text/html; charset=utf-8", cache) == "no-cache"
+    assert cache_control("config.js", "text/javascript", cache) == "no-cache"
+    assert "immutable" in cache_control("assets/app-5QZ3YVJK.js", "text/javascript", cache)
+    assert "immutable" in cache_control("main.3f2a9c1d.css", "text/css", cache)
+    # esbuild hashes may hold no digit at all; everything the build puts in assets/ is hashed
+    assert "immutable" in cache_control("assets/main-QZYVJKAB.js", "text/javascript", cache)
+    assert cache_control("favicon.svg", "image/svg+xml", cache) == "public, max-age=300"
+    assert cache_control("app.js", "text/javascript", cache) == "public, max-age=300"
+
+
+def test_upload_order_puts_html_last() -> None:
+    assert upload_order(["index.html", "config.js", "a.css", "about.html", "z.js"]) == [
+        "a.css",
+        "z.js",
+        "config.js",
+        "about.html",
+        "index.html",
+    ]
+
+
+def test_config_js_names_the_api_and_the_upload_limit() -> None:
+    text = config_js("https://abc.execute-api.us-east-1.amazonaws.com", 4194304).decode()
+    assert text == (
+        'window.TRENDS_CONFIG = {"apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com", '
+        '"maxUploadBytes": 4194304};\n'
+    )
+    settings = json.loads(text.removeprefix("window.TRENDS_CONFIG = ").removesuffix(";\n"))
+    assert settings == {
+        "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com",
+        "maxUploadBytes": 4194304,
+    }
+
+
+def test_scan_reads_the_bytes_skips_config_js_and_dotfiles(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<html>")
+    (tmp_path / "config.js").write_text("stale")
+    (tmp_path / ".DS_Store").write_text("x")
+    (tmp_path / "assets" / "app-5QZ3YVJK.js").write_text("1")
+    files = scan(tmp_path, SiteCacheConfig())
+    assert [f.key for f in files] == ["assets/app-5QZ3YVJK.js", "index.html"]
+    assert files[1].body == b"<html>" and files[1].md5 == md5_hex(b"<html>")
+
+
+def test_scan_says_how_to_build_the_site(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="make site"):
+        scan(tmp_path / "missing", SiteCacheConfig())
+    (tmp_path / "a.js").write_text("1")
+    with pytest.raises(FileNotFoundError, match=r"no index\.html"):
+        scan(tmp_path, SiteCacheConfig())

@@ -1,0 +1,71 @@
+"""The API Gateway stand-in on its own: the events it builds and what it answers around them."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from deploy.api_surface import cors_rule
+from devstack.api_gateway import MAX_BODY_BYTES, ApiStandIn, FakeContext, build_event
+
+
+def test_payload_2_event_shape() -> None:
+    event = build_event(
+        "post",
+        "/detect?method=stl&period=52&x=a%2Cb&x=c",
+        {"Content-Type": "text/csv", "User-Agent": "ua/1", "X-Multi": "1"},
+        b"Week,x\n",
+        source_ip="127.0.0.9",
+    )
+    assert event["version"] == "2.0" and event["routeKey"] == "POST /detect"
+    assert event["rawPath"] == "/detect"
+    assert event["rawQueryString"] == "method=stl&period=52&x=a%2Cb&x=c"
+    assert event["queryStringParameters"] == {"method": "stl", "period": "52", "x": "a,b,c"}
+    assert event["headers"] == {"content-type": "text/csv", "user-agent": "ua/1", "x-multi": "1"}
+    context = event["requestContext"]
+    assert context["http"] == {
+        "method": "POST",
+        "path": "/detect",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.9",
+        "userAgent": "ua/1",
+    }
+    assert context["stage"] == "$default" and context["requestId"]
+    assert isinstance(context["timeEpoch"], int)
+    assert event["body"] == "Week,x\n" and event["isBase64Encoded"] is False
+
+
+def test_binary_bodies_are_base64_and_empty_ones_absent() -> None:
+    event = build_event(
+        "POST", "/detect", {"Content-Type": "application/octet-stream"}, b"\xff\x01"
+    )
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\xff\x01"
+    event = build_event("POST", "/detect", {"Content-Type": "text/csv"}, b"\xff\xfe")  # not UTF-8
+    assert event["isBase64Encoded"] is True
+    event = build_event("POST", "/detect", {}, b"")
+    assert "body" not in event and "queryStringParameters" not in event
+
+
+def test_fake_context_counts_down_from_29_s() -> None:
+    context = FakeContext(function_name="f")
+    assert 28_000 < context.get_remaining_time_in_millis() <= 29_000
+    assert context.aws_request_id != FakeContext(function_name="f").aws_request_id
+
+
+def test_gateway_limits_and_integration_failures() -> None:
+    calls: list[dict[str, Any]] = []
+
+    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        raise RuntimeError("boom")
+
+    api = ApiStandIn(invoke=broken, cors=cors_rule(["http://a.example"]))
+    status, headers, body = api.respond("POST", "/detect", {}, b"x" * (MAX_BODY_BYTES + 1), "1")
+    assert (status, body) == (413, b'{"message":"Request Entity Too Large"}') and calls == []
+    status, headers, body = api.respond(
+        "POST", "/detect", {"Origin": "http://a.example"}, b"x", "1"
+    )
+    assert (status, body) == (500, b'{"message":"Internal Server Error"}') and len(calls) == 1
+    assert headers["access-control-allow-origin"] == "http://a.example"
+    assert headers["apigw-requestid"]

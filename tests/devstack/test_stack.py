@@ -1,0 +1,275 @@
+"""`make up` end to end: model server process, runtime and API stand-ins, the real handler, site.
+
+Started once on free ports with ``devstack.stack.start_stack``; requests go over real HTTP.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from devstack import REPO
+from devstack.cli import main
+from devstack.ports import PortInUse, free_port
+from devstack.stack import Stack, start_stack, wait_until_ready
+from tests.support.model_image import built_image
+
+CSV = (REPO / "tests" / "data" / "en_weekly5y_bitcoin.csv").read_bytes()
+OTHER_ORIGIN = "https://evil.example"
+
+
+def request(
+    url: str, method: str = "GET", path: str = "/", body: bytes | None = None, **headers: str
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request; header names in the answer are lower-cased."""
+    target = urlsplit(url)
+    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+    conn.request(
+        method, path, body=body, headers={k.replace("_", "-"): v for k, v in headers.items()}
+    )
+    reply = conn.getresponse()
+    data = reply.read()
+    conn.close()
+    return reply.status, {k.lower(): v for k, v in reply.getheaders()}, data
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("dist")
+    (site / "index.html").write_text(
+        "<!doctype html><title>t</title><script src=config.js></script>"
+    )
+    (site / "app.js").write_text("console.log(1);\n")
+    (site / "style.css").write_text("body{}\n")
+    return site
+
+
+@pytest.fixture(
+    scope="module",
+    params=["process", pytest.param("container", marks=pytest.mark.container)],
+)
+def stack(
+    request: pytest.FixtureRequest, site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The stack with the model as a process (`make up`) and from its image
+    (`make up ARGS="--model container"`)."""
+    if request.param == "container":
+        built_image()  # skips where no Docker engine can run
+    with (tmp_path_factory.mktemp("logs") / "model.log").open("wb") as log:
+        running = start_stack(site_dir=site_dir, model_log=log, model=request.param)
+        yield running
+        running.stop()
+
+
+def test_post_detect_answers_the_models_json(stack: Stack) -> None:
+    status, headers, body = request(
+        stack.urls["api"], "POST", "/detect?method=stl&period=52", CSV, Content_Type="text/csv"
+    )
+    assert status == 200, body
+    assert headers["content-type"].startswith("application/json")
+    direct = request(
+        stack.urls["model"],
+        "POST",
+        "/invocations",
+        CSV,
+        Content_Type="text/csv",
+        X_Amzn_SageMaker_Custom_Attributes="method=stl;period=52",
+    )
+    assert direct[0] == 200 and body == direct[2]
+    assert json.loads(body)["series"][0]["name"] == "bitcoin"
+    assert "apigw-requestid" in headers
+
+
+def test_health_through_the_real_handler_with_cors(stack: Stack) -> None:
+    site_port = urlsplit(stack.urls["site"]).port
+    origin = f"http://127.0.0.1:{site_port}"
+    status, headers, body = request(stack.urls["api"], "GET", "/health", Origin=origin)
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    assert headers["access-control-allow-origin"] == origin
+    assert headers["cache-control"] == "no-store"
+    status, headers, _ = request(
+        stack.urls["api"], "OPTIONS", "/health", Origin=origin, Access_Control_Request_Method="GET"
+    )
+    assert status == 204 and "GET" in headers["access-control-allow-methods"]
+    wait_until_ready(stack, timeout_s=5)  # answers at once
+
+
+def test_wait_until_ready_names_what_does_not_answer(stack: Stack) -> None:
+    class Silent:
+        url = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+
+    silent = Stack(model=stack.model, runtime=stack.runtime, api=Silent(), site=stack.site)  # type: ignore[arg-type]
+    with pytest.raises(
+        RuntimeError, match=r"no answer after 0 s from http://127\.0\.0\.1:\d+/health"
+    ):
+        wait_until_ready(silent, timeout_s=0.0)
+
+
+def test_model_errors_reach_the_caller(stack: Stack) -> None:
+    status, _, body = request(
+        stack.urls["api"], "POST", "/detect", b"not a csv", Content_Type="text/csv"
+    )
+    assert status == 400
+    assert json.loads(body)["error"]["code"] == "bad_csv"
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:8000", "site-127", "site-localhost"]
+)  # config.yaml's origin and the local site's two spellings
+def test_preflight_from_an_allowed_origin(stack: Stack, origin: str) -> None:
+    site_port = urlsplit(stack.urls["site"]).port
+    origin = {
+        "site-127": f"http://127.0.0.1:{site_port}",
+        "site-localhost": f"http://localhost:{site_port}",
+    }.get(origin, origin)
+    status, headers, _ = request(
+        stack.urls["api"],
+        "OPTIONS",
+        "/detect",
+        Origin=origin,
+        Access_Control_Request_Method="POST",
+        Access_Control_Request_Headers="content-type",
+    )
+    assert status == 204
+    assert headers["access-control-allow-origin"] == origin
+    assert "POST" in headers["access-control-allow-methods"]
+    assert "content-type" in headers["access-control-allow-headers"].lower()
+    assert int(headers["access-control-max-age"]) > 0
+    status, headers, _ = request(
+        stack.urls["api"], "POST", "/detect", CSV, Content_Type="text/csv", Origin=origin
+    )
+    assert status == 200 and headers["access-control-allow-origin"] == origin
+
+
+def test_other_origins_get_no_cors_headers(stack: Stack) -> None:
+    status, headers, _ = request(
+        stack.urls["api"],
+        "OPTIONS",
+        "/detect",
+        Origin=OTHER_ORIGIN,
+        Access_Control_Request_Method="POST",
+    )
+    assert status == 204
+    assert not any(name.startswith("access-control-") for name in headers)
+    status, headers, _ = request(
+        stack.urls["api"], "POST", "/detect", CSV, Content_Type="text/csv", Origin=OTHER_ORIGIN
+    )
+    assert status == 200  # the browser, not the server, withholds the answer
+    assert not any(name.startswith("access-control-") for name in headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/detect"), ("POST", "/other"), ("GET", "/"), ("POST", "/health")]
+)
+def test_unknown_routes_are_the_gateways_404(stack: Stack, method: str, path: str) -> None:
+    status, _, body = request(stack.urls["api"], method, path)
+    assert status == 404
+    assert json.loads(body) == {"message": "Not Found"}
+
+
+def test_site_serves_the_page_and_a_config_js_for_the_local_api(stack: Stack) -> None:
+    site = stack.urls["site"]
+    status, headers, body = request(site, "GET", "/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert b"config.js" in body
+    status, headers, body = request(site, "GET", "/config.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    limit = 6 * 1024 * 1024  # config.yaml: a real-time endpoint, every hop takes 6 MB
+    assert body.decode() == (
+        f'window.TRENDS_CONFIG = {{"apiUrl": "{stack.urls["api"]}", "maxUploadBytes": {limit}}};\n'
+    )
+    assert request(site, "GET", "/app.js")[1]["content-type"].startswith("text/javascript")
+    assert request(site, "GET", "/style.css")[1]["content-type"].startswith("text/css")
+    assert request(site, "GET", "/missing.js")[0] == 404
+
+
+def test_the_handler_runs_with_the_stacks_environment(stack: Stack) -> None:
+    assert os.environ["ENDPOINT_NAME"] == "trends-anomaly"
+    assert os.environ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] == stack.urls["runtime"]
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+
+
+def test_a_missing_site_build_says_to_run_make_site(tmp_path: Path) -> None:
+    from devstack.site_server import SiteServer
+
+    site = SiteServer(tmp_path / "dist", "http://127.0.0.1:1", 1024).start()
+    try:
+        status, _, body = request(site.url, "GET", "/")
+    finally:
+        site.stop()
+    assert status == 503 and b"make site" in body
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        yield int(busy.getsockname()[1])
+
+
+@pytest.mark.parametrize("flag", ["--model-port", "--api-port", "--site-port"])
+def test_a_taken_port_is_named_with_the_flag_to_change(
+    taken_port: int, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kwargs = {flag.strip("-").replace("-", "_"): taken_port}
+    with pytest.raises(PortInUse) as raised:
+        start_stack(**kwargs)
+    expected = f"port {taken_port} is already in use"
+    assert str(raised.value).startswith(expected)
+    assert f'make up ARGS="{flag} {raised.value.suggested}"' in str(raised.value)
+    others = {f: str(free_port()) for f in ("--model-port", "--api-port", "--site-port")}
+    others[flag] = str(taken_port)
+    assert main([arg for pair in others.items() for arg in pair]) == 1
+    assert expected in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
+    ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
+    args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devstack", *args, "--workers", "1"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        output = "".join(lines)
+        assert f"http://127.0.0.1:{ports['--site-port']}/" in output, output
+        assert f"http://127.0.0.1:{ports['--api-port']}/detect" in output
+        # "Ready" is printed only once the API answers /health through the real handler.
+        status, _, body = request(f"http://127.0.0.1:{ports['--api-port']}", "GET", "/health")
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        status, _, _ = request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
+        assert status == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    with pytest.raises(OSError):
+        request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")

@@ -1,0 +1,130 @@
+"""The pure rules of lambda/detect_contract.py: routes, attributes, the error mapping tables."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from detect_contract import (
+    MAX_RESPONSE_BYTES,
+    ROUTES,
+    client_error,
+    custom_attributes,
+    error_response,
+    model_error,
+    model_response,
+    route_of,
+)
+from error_shape import ApiError
+
+
+def event(method: str, path: str, stage: str = "$default") -> dict:
+    return {
+        "rawPath": path,
+        "requestContext": {"http": {"method": method, "path": path}, "stage": stage},
+    }
+
+
+def test_routes_with_and_without_a_named_stage() -> None:
+    assert route_of(event("POST", "/detect")) == "POST /detect"
+    assert route_of(event("POST", "/detect/")) == "POST /detect"
+    assert route_of(event("POST", "/prod/detect", stage="prod")) == "POST /detect"
+    assert route_of(event("GET", "/health")) == "GET /health"
+    with pytest.raises(ApiError) as raised:
+        route_of(event("POST", "/prod/other", stage="prod"))
+    assert raised.value.status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"), [("GET", "/detect", "POST"), ("POST", "/health", "GET")]
+)
+def test_a_known_path_with_another_method_is_405_with_allow(
+    method: str, path: str, allow: str
+) -> None:
+    with pytest.raises(ApiError) as raised:
+        route_of(event(method, path))
+    assert (raised.value.status, raised.value.headers) == (405, {"allow": allow})
+
+
+def test_the_lambda_serves_exactly_the_routes_deploy_gives_the_api() -> None:
+    from deploy.api_surface import ROUTES as API_ROUTES
+
+    assert set(ROUTES) == set(API_ROUTES)
+
+
+def test_custom_attributes_keep_the_callers_order() -> None:
+    assert custom_attributes(None) is None
+    assert custom_attributes({}) is None
+    params = {"method": "auto", "sensitivity": "0.7", "period": "none", "alpha": "1e-3"}
+    assert custom_attributes(params) == "method=auto;sensitivity=0.7;period=none;alpha=1e-3"
+
+
+def test_too_many_parameters() -> None:
+    with pytest.raises(ApiError) as raised:
+        custom_attributes({f"p{i}": "1" for i in range(21)})
+    assert raised.value.status == 400 and raised.value.code == "bad_parameter"
+
+
+def test_model_error_without_json_keeps_the_status_and_text() -> None:
+    error = model_error(422, "plain text complaint", "Received client error (422) ...")
+    assert (error.status, error.code, error.message) == (
+        422,
+        "model_rejected_request",
+        "plain text complaint",
+    )
+    rendered = json.loads(error_response(error, "rid")["body"])
+    assert "request_id" not in rendered["error"]
+
+
+def test_model_error_with_json_is_sent_verbatim() -> None:
+    original = {"error": {"code": "too_few_points", "message": "m", "hint": "h"}, "extra": 1}
+    error = model_error(400, json.dumps(original), "")
+    assert json.loads(error_response(error, "rid")["body"]) == original
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "expected"),
+    [
+        (500, '{"error": {"code": "internal_error"}}', 502),
+        (0, "timed out waiting", 504),
+        (503, "", 502),
+    ],
+)
+def test_model_server_errors_are_upstream_failures(status: int, text: str, expected: int) -> None:
+    error = model_error(status, text, "")
+    assert error.status == expected
+    assert "request_id" in json.loads(error_response(error, "rid")["body"])["error"]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "status", "retry_after"),
+    [
+        ("ValidationError", "Endpoint e of account 1 not found.", 503, None),
+        ("ValidationError", "Endpoint e of account 1 is not in service.", 503, "60"),
+        ("ModelNotReadyException", "still loading", 503, "30"),
+        ("ThrottlingException", "Rate exceeded", 429, "1"),
+        ("ServiceUnavailable", "", 503, "30"),
+        ("InternalFailure", "", 502, None),
+        ("ValidationError", "1 validation error detected", 502, None),
+    ],
+)
+def test_service_errors(code: str, message: str, status: int, retry_after: str | None) -> None:
+    error = client_error(code, message, "e")
+    assert error.status == status
+    assert error.headers.get("retry-after") == retry_after
+
+
+def test_binary_answers_are_base64_and_huge_ones_refused() -> None:
+    response = model_response(b"\xff\x00", "application/octet-stream")
+    assert response["isBase64Encoded"] and base64.b64decode(response["body"]) == b"\xff\x00"
+    text = model_response(b"1\n2\n", "text/csv")
+    assert text == {
+        "statusCode": 200,
+        "headers": {"content-type": "text/csv"},
+        "body": "1\n2\n",
+        "isBase64Encoded": False,
+    }
+    with pytest.raises(ApiError) as raised:
+        model_response(b"x" * (MAX_RESPONSE_BYTES + 1), "application/json")
+    assert raised.value.status == 413 and raised.value.code == "result_too_large"

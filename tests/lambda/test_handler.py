@@ -1,0 +1,515 @@
+"""The Lambda handler end to end: payload-2.0 event -> real boto3 -> runtime stand-in -> model.
+
+Every error mapping is produced by a real HTTP answer (the stand-in answers the way SageMaker
+does, or the real model server rejects the input), never by a stubbed client.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import handler
+import pytest
+
+from devstack.api_gateway import FakeContext, build_event
+from devstack.model_server import ModelServer
+from devstack.ports import free_port
+from tests.support.runtime_double import Behaviour
+from tests.support.runtime_double import ScriptedRuntime as RuntimeStandIn
+
+ENDPOINT = "trends-anomaly"  # as in conftest.py
+CSV = (Path(__file__).resolve().parents[1] / "data" / "en_weekly5y_bitcoin.csv").read_bytes()
+
+
+def invoke(
+    capsys: pytest.CaptureFixture[str], event: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the handler; return its response and its one JSON log line."""
+    capsys.readouterr()
+    response = handler.handler(event, FakeContext(function_name="trends-anomaly-detect"))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    return response, json.loads(lines[0])
+
+
+def post(
+    body: bytes,
+    query: str = "",
+    content_type: str | None = "text/csv",
+    accept: str | None = None,
+) -> dict[str, Any]:
+    headers = {"User-Agent": "pytest"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    if accept:
+        headers["Accept"] = accept
+    return build_event("POST", "/detect" + (f"?{query}" if query else ""), headers, body)
+
+
+def model_direct(
+    server: ModelServer, body: bytes, content_type: str, attributes: str | None = None
+) -> tuple[int, bytes]:
+    """What the model server itself answers, to compare the API's answer with."""
+    target = urlsplit(server.url)
+    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+    headers = {"Content-Type": content_type}
+    if attributes:
+        headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes
+    conn.request("POST", "/invocations", body=body, headers=headers)
+    reply = conn.getresponse()
+    data = reply.read()
+    conn.close()
+    return reply.status, data
+
+
+def error_of(response: dict[str, Any]) -> dict[str, Any]:
+    assert response["headers"]["content-type"] == "application/json"
+    body = json.loads(response["body"])
+    assert set(body) == {"error"}
+    assert body["error"]["message"] and "hint" in body["error"]
+    assert "Traceback" not in response["body"]
+    return body["error"]
+
+
+# --- success -------------------------------------------------------------------------------
+
+
+def test_csv_with_query_parameters_answers_the_models_json(
+    runtime: RuntimeStandIn, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response, log = invoke(capsys, post(CSV, "method=stl&period=52"))
+    status, expected = model_direct(model_server, CSV, "text/csv", "method=stl;period=52")
+    assert status == 200
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"].startswith("application/json")
+    assert response["body"].encode() == expected
+    answer = json.loads(response["body"])
+    assert answer["method"] == "stl" and answer["parameters"]["period"] == 52
+    assert answer["series"][0]["name"] == "bitcoin"
+    seen = runtime.seen[-1]
+    assert seen.endpoint == ENDPOINT
+    assert seen.headers["x-amzn-sagemaker-custom-attributes"] == "method=stl;period=52"
+    assert seen.headers["content-type"] == "text/csv"
+    assert seen.body_bytes == len(CSV)
+    assert not any(k.lower().startswith("access-control-") for k in response["headers"])
+    assert log["status"] == 200 and log["bytes_in"] == len(CSV)
+
+
+def test_json_request_body(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
+    body = json.dumps({"csv": CSV.decode(), "method": "dbscan", "eps": 0.2}).encode()
+    response, _ = invoke(capsys, post(body, content_type="application/json"))
+    assert response["statusCode"] == 200
+    answer = json.loads(response["body"])
+    assert answer["method"] == "dbscan" and answer["parameters"]["eps"] == 0.2
+    assert runtime.seen[-1].headers["content-type"] == "application/json"
+    assert "x-amzn-sagemaker-custom-attributes" not in runtime.seen[-1].headers
+
+
+def test_base64_body_is_decoded(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain, _ = invoke(capsys, post(CSV))
+    event = post(CSV)
+    event["body"], event["isBase64Encoded"] = base64.b64encode(CSV).decode(), True
+    encoded, log = invoke(capsys, event)
+    assert encoded["statusCode"] == 200
+    assert encoded["body"] == plain["body"]
+    assert runtime.seen[-1].body_bytes == len(CSV) == log["bytes_in"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "forwarded"),
+    [
+        (None, CSV, "text/csv"),
+        ("text/plain;charset=UTF-8", CSV, "text/csv"),
+        ("application/x-www-form-urlencoded", b'{"csv": "x"}', "application/json"),
+        ("text/csv; charset=utf-8", CSV, "text/csv; charset=utf-8"),
+    ],
+)
+def test_unlabelled_bodies_are_recognised(
+    runtime: RuntimeStandIn,
+    capsys: pytest.CaptureFixture[str],
+    content_type: str | None,
+    body: bytes,
+    forwarded: str,
+) -> None:
+    invoke(capsys, post(body, content_type=content_type))
+    assert runtime.seen[-1].headers["content-type"] == forwarded
+
+
+def test_accept_passes_through(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
+    response, _ = invoke(capsys, post(CSV, accept="application/xml"))
+    assert runtime.seen[-1].headers["accept"] == "application/xml"
+    assert response["statusCode"] == 406  # the model's own answer, passed through
+    assert error_of(response)["code"] == "not_acceptable"
+
+
+def test_region_from_aws_region_alone(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    response, _ = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 200
+    assert handler.runtime_client().meta.region_name == "eu-central-1"
+
+
+def test_the_client_is_created_once_with_the_hop_limits(runtime: RuntimeStandIn) -> None:
+    client = handler.runtime_client()
+    assert handler.runtime_client() is client
+    config = client.meta.config
+    assert config.read_timeout == 25 and config.connect_timeout == 2
+    assert config.retries == {"total_max_attempts": 2, "mode": "standard"}
+    assert client.meta.endpoint_url == runtime.url  # AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("7", 7.0), ("60", 25.0), ("nan", 25.0), ("x", 25.0)]
+)
+def test_read_timeout_can_only_be_lowered(
+    runtime: RuntimeStandIn, monkeypatch: pytest.MonkeyPatch, value: str, expected: float
+) -> None:
+    monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", value)
+    assert handler.runtime_client().meta.config.read_timeout == expected
+
+
+# --- the caller's mistakes: 4xx before SageMaker is called -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Method=stl",  # upper-case name
+        "me-thod=stl",
+        "period=52;method=stl",  # a ';' would smuggle another attribute
+        "period=5%3D2",  # '='
+        "method=",  # empty
+        "method=stl&method=auto",  # given twice (the HTTP API joins them with a comma)
+        "name=caf%C3%A9",  # non-ASCII
+        "period=" + "9" * 65,
+    ],
+)
+def test_bad_query_parameters_are_400(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
+    response, log = invoke(capsys, post(CSV, query))
+    assert response["statusCode"] == 400
+    assert error_of(response)["code"] == "bad_parameter"
+    assert runtime.seen == []
+    assert log["error_code"] == "bad_parameter"
+
+
+def test_body_over_6_mb_is_413_before_sagemaker(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = b"Week,x\n" + b"2020-01-01,1\n" * (6 * 1024 * 1024 // 13 + 1)
+    assert len(big) > 6 * 1024 * 1024
+    event = post(big)
+    event["body"], event["isBase64Encoded"] = base64.b64encode(big).decode(), True
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 413
+    assert error_of(response)["code"] == "payload_too_large"
+    assert runtime.seen == []
+    assert log["bytes_in"] == 0
+
+
+def test_bad_base64_and_empty_body_are_400(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = post(CSV)
+    event["body"], event["isBase64Encoded"] = "not base64!!", True
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 400 and error_of(response)["code"] == "bad_base64"
+    response, _ = invoke(capsys, post(b""))
+    assert response["statusCode"] == 400 and error_of(response)["code"] == "empty_body"
+    assert runtime.seen == []
+
+
+def test_other_routes_and_methods(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response, _ = invoke(capsys, build_event("POST", "/other", {}, CSV, route_key="$default"))
+    assert response["statusCode"] == 404 and error_of(response)["code"] == "not_found"
+    response, log = invoke(capsys, build_event("GET", "/detect", {}, b"", route_key="$default"))
+    assert response["statusCode"] == 405 and error_of(response)["code"] == "method_not_allowed"
+    assert response["headers"]["allow"] == "POST"
+    assert log["route"] == "$default" and log["method"] == "GET"
+    response, _ = invoke(capsys, build_event("POST", "/health", {}, b"x", route_key="$default"))
+    assert response["statusCode"] == 405 and response["headers"]["allow"] == "GET"
+    assert runtime.seen == []
+
+
+def test_health_answers_without_calling_sagemaker(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime.behaviour = Behaviour.NOT_FOUND  # even with no endpoint at all
+    response, log = invoke(capsys, build_event("GET", "/health", {}, b"", route_key="GET /health"))
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == {"status": "ok"}
+    assert response["headers"]["cache-control"] == "no-store"
+    assert (log["msg"], log["status"], log["route"]) == ("health", 200, "GET /health")
+    assert runtime.seen == []
+    monkeypatch.delenv("ENDPOINT_NAME")  # not configured: health still says the API is up
+    response, _ = invoke(capsys, build_event("GET", "/health", {}, b"", route_key="GET /health"))
+    assert response["statusCode"] == 200
+
+
+# --- the model's own 4xx passes through ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "content_type", "status", "code"),
+    [
+        (b"this is not a csv", "", "text/csv", 400, "bad_csv"),
+        (CSV, "method=nope", "text/csv", 400, "bad_parameter"),
+        (b"{not json", "", "application/json", 400, "bad_json"),
+        (b"<a/>", "", "application/xml", 415, "unsupported_media_type"),
+    ],
+)
+def test_model_4xx_passes_through_with_its_json(
+    runtime: RuntimeStandIn,
+    model_server: ModelServer,
+    capsys: pytest.CaptureFixture[str],
+    body: bytes,
+    query: str,
+    content_type: str,
+    status: int,
+    code: str,
+) -> None:
+    response, log = invoke(capsys, post(body, query, content_type))
+    attributes = query.replace("&", ";") or None
+    direct_status, direct_body = model_direct(model_server, body, content_type, attributes)
+    assert response["statusCode"] == direct_status == status
+    assert json.loads(response["body"]) == json.loads(direct_body)
+    assert error_of(response)["code"] == code
+    assert log["aws_error"] == "ModelError" and log["error_code"] == code
+
+
+# --- SageMaker's failures ----------------------------------------------------------------------
+
+
+def test_unknown_endpoint_is_503(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENDPOINT_NAME", "no-such-endpoint")
+    response, log = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 503
+    error = error_of(response)
+    assert error["code"] == "endpoint_not_found" and "no-such-endpoint" in error["message"]
+    assert "does not exist" in error["message"]
+    assert log["aws_error"] == "ValidationError" and len(runtime.seen) == 1
+
+
+def test_endpoint_not_in_service_is_503(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime.behaviour = Behaviour.NOT_IN_SERVICE
+    response, _ = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 503
+    error = error_of(response)
+    assert error["code"] == "endpoint_not_in_service" and "not in service" in error["message"]
+    assert response["headers"]["retry-after"] == "60"
+
+
+def test_throttling_is_429_after_one_retry(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime.behaviour = Behaviour.THROTTLE
+    response, log = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 429
+    assert error_of(response)["code"] == "throttled"
+    assert response["headers"]["retry-after"] == "1"
+    assert len(runtime.seen) == 2  # at most one retry
+    assert log["aws_error"] == "ThrottlingException"
+
+
+def test_sagemaker_internal_failure_is_502_with_request_id(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime.behaviour = Behaviour.INTERNAL_FAILURE
+    event = post(CSV)
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 502
+    error = error_of(response)
+    assert error["code"] == "upstream_error"
+    assert error["request_id"] == event["requestContext"]["requestId"] == log["request_id"]
+    assert len(runtime.seen) == 2
+
+
+def test_model_timeout_is_504(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
+    runtime.behaviour = Behaviour.MODEL_TIMEOUT
+    response, _ = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 504
+    assert error_of(response)["code"] == "model_timeout"
+
+
+def test_client_read_timeout_is_504_without_retry(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", "0.5")
+    runtime.behaviour, runtime.slow_seconds = Behaviour.SLOW, 2.0
+    response, log = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 504
+    assert error_of(response)["code"] == "model_timeout"
+    assert log["aws_error"] == "ReadTimeoutError"
+    assert len(runtime.seen) == 1  # a second 25 s wait would not fit in the 29 s Lambda
+    assert log["latency_ms"] < 2000
+
+
+def test_model_unreachable_is_502(
+    model_server: ModelServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dead_model = RuntimeStandIn(model_url=f"http://127.0.0.1:{free_port()}", endpoints={ENDPOINT})
+    dead_model.start()
+    try:
+        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", dead_model.url)
+        response, log = invoke(capsys, post(CSV))
+    finally:
+        dead_model.stop()
+    assert response["statusCode"] == 502
+    assert error_of(response)["code"] == "model_failed"
+    assert log["aws_error"] == "ModelError"
+
+
+def test_runtime_unreachable_is_502(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", f"http://127.0.0.1:{free_port()}")
+    response, log = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 502
+    assert error_of(response)["code"] == "upstream_unreachable"
+    assert log["aws_error"] == "EndpointConnectionError"
+
+
+def test_any_other_failure_is_502_without_a_stack_trace(
+    runtime: RuntimeStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # a new client, which finds no credentials
+    event = post(CSV)
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 502
+    error = error_of(response)
+    assert error["code"] == "internal_error"
+    assert error["request_id"] == event["requestContext"]["requestId"]
+    assert log["exception"] == "NoCredentialsError" and log["level"] == "ERROR"
+    assert runtime.seen == []
+
+
+def test_missing_endpoint_name_is_503(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ENDPOINT_NAME")
+    response, _ = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 503
+    assert error_of(response)["code"] == "endpoint_not_configured"
+
+
+# --- the log line --------------------------------------------------------------------------
+
+
+def test_one_json_log_line_without_the_body(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = b"Week,zebra-secret-term: (Worldwide)\n" + b"".join(
+        f"2020-01-{day:02d},{day * 3 % 17}\n".encode() for day in range(1, 29)
+    )
+    event = post(secret, "method=auto")
+    context = FakeContext(function_name="trends-anomaly-detect")
+    capsys.readouterr()
+    response = handler.handler(event, context)
+    out = capsys.readouterr().out
+    assert "zebra" not in out
+    (line,) = out.splitlines()
+    log = json.loads(line)
+    assert log["request_id"] == event["requestContext"]["requestId"]
+    assert log["lambda_request_id"] == context.aws_request_id
+    assert log["route"] == "POST /detect" and log["endpoint"] == ENDPOINT
+    assert log["status"] == response["statusCode"]
+    assert log["bytes_in"] == len(secret)
+    assert log["bytes_out"] == len(response["body"].encode())
+    assert isinstance(log["latency_ms"], float) and log["latency_ms"] >= 0
+    assert response["statusCode"] == 200 and "zebra" in response["body"]
+
+
+def test_an_event_as_aws_documents_it(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A payload-2.0 event written out by hand (shape from the API Gateway docs), not built."""
+    event = {
+        "version": "2.0",
+        "routeKey": "POST /detect",
+        "rawPath": "/detect",
+        "rawQueryString": "method=stl&period=52",
+        "headers": {
+            "content-type": "text/csv",
+            "accept": "*/*",
+            "host": "abc.execute-api.us-east-1.amazonaws.com",
+        },
+        "queryStringParameters": {"method": "stl", "period": "52"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc",
+            "domainName": "abc.execute-api.us-east-1.amazonaws.com",
+            "http": {
+                "method": "POST",
+                "path": "/detect",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+                "userAgent": "curl/8",
+            },
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": "POST /detect",
+            "stage": "$default",
+            "time": "10/Mar/2026:00:00:00 +0000",
+            "timeEpoch": 1773100800000,
+        },
+        "body": base64.b64encode(CSV).decode(),
+        "isBase64Encoded": True,
+    }
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["parameters"]["period"] == 52
+    assert runtime.seen[-1].headers["accept"] == "*/*"
+    assert log["request_id"] == "JKJaXmPLvHcESHA="
+
+
+@pytest.mark.parametrize("event", [{}, {"requestContext": None, "headers": None}, []])
+def test_malformed_events_get_json_not_a_crash(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], event: Any
+) -> None:
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 404
+    assert error_of(response)["code"] == "not_found"
+    assert log["status"] == 404 and runtime.seen == []
+
+
+def test_the_body_limit_deploy_sets_is_enforced(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Serverless endpoints take 4 MB: deploy sets MAX_BODY_BYTES and the handler keeps to it."""
+    monkeypatch.setenv("MAX_BODY_BYTES", str(4 * 1024 * 1024))
+    body = b"Week,x\n" + b"2020-01-01,1\n" * (4 * 1024 * 1024 // 13 + 1)
+    response, _ = invoke(capsys, post(body))
+    assert response["statusCode"] == 413
+    assert "4194304" in error_of(response)["message"]
+    assert runtime.seen == []
+    monkeypatch.setenv("MAX_BODY_BYTES", str(64 * 1024 * 1024))  # above 6 MB: ignored
+    big = b"Week,x\n" + b"2020-01-01,1\n" * (6 * 1024 * 1024 // 13 + 1)
+    response, _ = invoke(capsys, post(big))
+    assert response["statusCode"] == 413

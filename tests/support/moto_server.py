@@ -1,0 +1,167 @@
+"""A moto server on 127.0.0.1 (server mode: real boto3 clients over HTTP), taught what moto
+5.2.5 lacks and the deploy engine calls.
+
+Added to the in-process server: SageMaker ``UpdateEndpoint``, API Gateway v2 ``UpdateStage``
+and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; and SageMaker's
+refusal of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``. Endpoint
+states moto cannot produce (Updating, Failed, a silent rollback) are scripted per test with
+botocore events (tests/support/endpoint_script.py), not here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+_PATCHED = "_trends_tests_patched"
+
+
+def patch_moto() -> None:
+    """Add the missing operations to moto's response classes (idempotent)."""
+    from moto.apigatewayv2.responses import ApiGatewayV2Response
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.iam.responses import IamResponse
+    from moto.sagemaker.responses import SageMakerResponse
+
+    if getattr(SageMakerResponse, _PATCHED, False):
+        return
+
+    def update_endpoint(self: Any) -> ActionResult:
+        backend = self.sagemaker_backend
+        name = self._get_param("EndpointName")
+        config_name = self._get_param("EndpointConfigName")
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            from moto.sagemaker.exceptions import ValidationError
+
+            raise ValidationError(message=f"Could not find endpoint '{name}'.")
+        config = backend.describe_endpoint_config(config_name)  # raises when missing
+        endpoint.endpoint_config_name = config_name
+        endpoint.production_variants = endpoint._process_production_variants(
+            config["ProductionVariants"]
+        )
+        endpoint.endpoint_status = "InService"
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    def update_stage(self: Any) -> tuple[int, dict[str, str], str]:
+        from urllib.parse import unquote
+
+        parts = self.path.split("/")
+        api_id, stage_name = parts[-3], unquote(parts[-1])
+        stage = self.apigatewayv2_backend.get_stage(api_id, stage_name)
+        body = json.loads(self.body or "{}")
+        if "defaultRouteSettings" in body:
+            stage.default_route_settings = body["defaultRouteSettings"]
+        if "autoDeploy" in body:
+            stage.auto_deploy = body["autoDeploy"]
+        return 200, {}, json.dumps(stage.to_json())
+
+    def add_client_id(self: Any) -> EmptyResult:
+        provider = self.backend.get_open_id_connect_provider(
+            self._get_param("OpenIDConnectProviderArn")
+        )
+        client_id = self._get_param("ClientID")
+        if client_id not in provider.client_id_list:
+            provider.client_id_list.append(client_id)
+        return EmptyResult()
+
+    SageMakerResponse.update_endpoint = update_endpoint
+    ApiGatewayV2Response.update_stage = update_stage
+    IamResponse.add_client_id_to_open_id_connect_provider = add_client_id
+    _teach_create_model_the_manifest_rule()
+    setattr(SageMakerResponse, _PATCHED, True)
+
+
+# What SageMaker answers CreateModel for an image pushed with OCI media types (reported in
+# aws/amazon-sagemaker-feedback#180, mlflow/mlflow#13834, moby/buildkit#5480); moto accepts any.
+OCI_MEDIA_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.oci.image.manifest.v1+json",
+)
+
+
+def _teach_create_model_the_manifest_rule() -> None:
+    """moto's CreateModel refuses an image in its ECR whose manifest is OCI, as SageMaker does.
+
+    moto's ECR already records each image's ``imageManifestMediaType`` (from PutImage) and
+    reports it in DescribeImages; only SageMaker's side of the rule is missing.
+    """
+    from moto.ecr.models import ecr_backends
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    from deploy.image import ecr_image_ref
+
+    original = SageMakerModelBackend.create_model
+
+    def media_type(region: str, uri: str) -> str | None:
+        ref = ecr_image_ref(uri)
+        if ref is None:
+            return None
+        account, repo, image_id = ref
+        repository = ecr_backends[account][region].repositories.get(repo)
+        for image in repository.images if repository else []:
+            if (
+                image_id.get("imageTag") in image.image_tags
+                or image_id.get("imageDigest") == image.get_image_digest()
+            ):
+                return image.image_manifest_media_type
+        return None
+
+    def create_model(self: Any, model_name: str, execution_role_arn: str, primary_container: Any,
+                     *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+        containers = [primary_container or {}, *(kwargs.get("containers") or [])]
+        for container in containers:
+            uri = container.get("Image", "")
+            found = media_type(self.region_name, uri)
+            if found in OCI_MEDIA_TYPES:
+                raise ValidationError(
+                    message=f"Unsupported manifest media type {found} for image {uri}. Ensure "
+                    "that valid manifest media type is used for specified image."
+                )
+        return original(self, model_name, execution_role_arn, primary_container, *args, **kwargs)
+
+    SageMakerModelBackend.create_model = create_model
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A patched ThreadedMotoServer on a free loopback port; yields its URL."""
+    from moto.server import ThreadedMotoServer
+
+    patch_moto()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def reset(url: str) -> None:
+    """Forget every resource (between tests)."""
+    request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch, url: str, region: str = "us-east-1") -> None:
+    """Only fake credentials and the moto endpoint: no ambient AWS_* setting leaks in."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ENDPOINT_URL": url,
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }.items():
+        monkeypatch.setenv(key, value)

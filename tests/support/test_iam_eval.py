@@ -1,0 +1,77 @@
+"""The test-only IAM evaluator must itself be right, or the policy tests prove nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.iam_eval import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, evaluate, glob_match
+
+
+def _policy(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def test_glob_star_question_mark_and_literal_brackets() -> None:
+    assert glob_match("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y")
+    assert glob_match("model/p-m-????????", "model/p-m-0123abcd")
+    assert not glob_match("model/p-m-????????", "model/p-m-m-0123abcd")
+    assert not glob_match("a[bc]", "ab")  # IAM has no character classes
+    assert glob_match("a[bc]", "a[bc]")
+    assert not glob_match("Arn:*", "arn:x")  # resources are case-sensitive
+    assert glob_match("S3:Get*", "s3:GetObject", case_sensitive=False)
+
+
+def test_allow_needs_action_and_resource_match() -> None:
+    p = _policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"})
+    assert evaluate(p, "s3:GetObject", "arn:aws:s3:::b/k") == ALLOW
+    assert evaluate(p, "S3:getobject", "arn:aws:s3:::b/k") == ALLOW
+    assert evaluate(p, "s3:PutObject", "arn:aws:s3:::b/k") == IMPLICIT_DENY
+    assert evaluate(p, "s3:GetObject", "arn:aws:s3:::other/k") == IMPLICIT_DENY
+
+
+def test_explicit_deny_wins_and_not_action() -> None:
+    p = _policy(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "NotAction": "s3:Get*", "Resource": "*"},
+    )
+    assert evaluate(p, "s3:GetObject", "x") == ALLOW
+    assert evaluate(p, "s3:PutObject", "x") == EXPLICIT_DENY
+
+
+def test_conditions_all_keys_must_hold_and_missing_key_fails() -> None:
+    p = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "x:Do",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:ResourceTag/project": "p", "k:aud": ["a", "b"]},
+                "StringLike": {"k:sub": "repo:o/n:*"},
+            },
+        }
+    )
+    good = {"aws:ResourceTag/project": "p", "k:aud": "b", "k:sub": "repo:o/n:pull_request"}
+    assert evaluate(p, "x:Do", "r", good) == ALLOW
+    assert evaluate(p, "x:Do", "r", {**good, "aws:ResourceTag/project": "q"}) == IMPLICIT_DENY
+    assert evaluate(p, "x:Do", "r", {**good, "k:sub": "repo:o/other:x"}) == IMPLICIT_DENY
+    missing = {k: v for k, v in good.items() if k != "k:aud"}
+    assert evaluate(p, "x:Do", "r", missing) == IMPLICIT_DENY
+
+
+def test_negated_operator_and_unknown_operator() -> None:
+    p = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "x:Do",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"k:v": "bad"}},
+        }
+    )
+    assert evaluate(p, "x:Do", "r", {"k:v": "good"}) == ALLOW
+    assert evaluate(p, "x:Do", "r", {"k:v": "bad"}) == IMPLICIT_DENY
+    assert evaluate(p, "x:Do", "r", {}) == ALLOW
+    weird = _policy(
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"IpAddress": {}}}
+    )
+    with pytest.raises(NotImplementedError):
+        evaluate(weird, "x:Do", "r")
