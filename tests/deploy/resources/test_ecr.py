@@ -1,0 +1,173 @@
+"""ECR: the repository, and the image built only when ECR lacks its content-hash tag."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.stub import Stubber
+
+from deploy.aws import DeployError
+from deploy.resources import ecr
+from deploy.resources.base import PlanContext
+from deploy.world import Desired, World
+from tests.deploy.resources.conftest import IMAGE, config, execute, inputs, make_aws, names
+
+N = names()
+REPO_ARN = "arn:aws:ecr:us-east-1:123456789012:repository/trends-anomaly"
+TAGS = [
+    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
+    {"Key": "project", "Value": "trends-anomaly"},
+]
+
+
+def desired(build: bool = True) -> Desired:
+    return Desired.of(ecr.desired(config(), inputs(N, build=build)))
+
+
+def test_desired_repository_and_image_only_when_building() -> None:
+    repo, image = ecr.desired(config(), inputs(N, build=True))
+    assert (repo.name, repo.arn, repo.image_tag_mutability) == (
+        "trends-anomaly",
+        REPO_ARN,
+        "IMMUTABLE",
+    )
+    assert (image.name, image.tag) == (IMAGE, "src-0123456789ab")
+    assert len(ecr.desired(config(), inputs(N, build=False))) == 1
+
+
+def test_observe_repository_and_pushed_tag() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "describe_repositories",
+            {
+                "repositories": [
+                    {
+                        "repositoryArn": REPO_ARN,
+                        "repositoryName": "trends-anomaly",
+                        "imageTagMutability": "MUTABLE",
+                    }
+                ]
+            },
+            {"repositoryNames": ["trends-anomaly"]},
+        )
+        stub.add_response("list_tags_for_resource", {"tags": TAGS}, {"resourceArn": REPO_ARN})
+        stub.add_response(
+            "describe_images",
+            {"imageDetails": [{"imageTags": ["src-0123456789ab"]}]},
+            {"repositoryName": "trends-anomaly", "imageIds": [{"imageTag": "src-0123456789ab"}]},
+        )
+        repo, image = ecr.observe(aws, N, desired(), World())
+    assert repo.image_tag_mutability == "MUTABLE" and repo.tags["project"] == "trends-anomaly"
+    assert image.name == IMAGE
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "describe_repositories",
+            {"repositories": [{"repositoryArn": REPO_ARN, "repositoryName": "trends-anomaly"}]},
+        )
+        stub.add_response("list_tags_for_resource", {"tags": []})
+        stub.add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
+        assert [r.KIND for r in ecr.observe(aws, N, desired(), World())] == ["ecr_repository"]
+
+
+def test_observe_gone() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_client_error("describe_repositories", "RepositoryNotFoundException", "none", 400)
+        assert ecr.observe(aws, N, desired(), World()) == []
+
+
+def test_create_with_immutable_tags_scan_and_project_tags() -> None:
+    aws = make_aws()
+    (repo_action, image_action) = ecr.plan(PlanContext(desired(), World()))
+    assert (
+        image_action.op == "create" and "docker push " + IMAGE in image_action.steps[0].describe()
+    )
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "create_repository",
+            {},
+            {
+                "repositoryName": "trends-anomaly",
+                "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": True},
+                "tags": TAGS,
+            },
+        )
+        execute(aws, repo_action)
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_client_error(
+            "create_repository", "RepositoryAlreadyExistsException", "exists", 400
+        )
+        with pytest.raises(DeployError, match="appeared after the plan was made"):
+            execute(aws, repo_action)
+
+
+def test_drift_mutability_and_tags_pushed_image_noop() -> None:
+    aws = make_aws()
+    seen = ecr.SeenRepository("trends-anomaly", REPO_ARN, "MUTABLE", {})
+    world = World.of([seen, ecr.SeenImage(IMAGE)])
+    repo_action, image_action = ecr.plan(PlanContext(desired(), world))
+    assert image_action.op == "noop"
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "put_image_tag_mutability",
+            {},
+            {"repositoryName": "trends-anomaly", "imageTagMutability": "IMMUTABLE"},
+        )
+        stub.add_response("tag_resource", {}, {"resourceArn": REPO_ARN, "tags": TAGS})
+        execute(aws, repo_action)
+        stub.assert_no_pending_responses()
+
+
+def test_destroy_forces_out_the_images_gone_is_fine() -> None:
+    aws = make_aws()
+    (action,) = ecr.destroy(
+        World.of([ecr.SeenRepository("trends-anomaly", REPO_ARN, "IMMUTABLE", {})])
+    )
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_client_error(
+            "delete_repository",
+            "RepositoryNotFoundException",
+            "gone",
+            400,
+            expected_params={"repositoryName": "trends-anomaly", "force": True},
+        )
+        assert execute(aws, action)[-1].endswith("already gone: nothing to do")
+
+
+def test_the_build_step_runs_docker_login_build_push(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Run step is image.build_and_push with the plan's URI and context (docker faked)."""
+    import base64
+
+    from deploy import image
+
+    ran: list[list[str]] = []
+    monkeypatch.setattr(image, "run_subprocess", lambda cmd, log, stdin=None: ran.append(cmd))
+    aws = make_aws()
+    (_, image_action) = ecr.plan(PlanContext(desired(), World()))
+    token = base64.b64encode(b"AWS:secret").decode()
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "get_authorization_token",
+            {
+                "authorizationData": [
+                    {
+                        "authorizationToken": token,
+                        "proxyEndpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                    }
+                ]
+            },
+        )
+        execute(aws, image_action)
+    assert ran == [
+        [
+            "docker",
+            "login",
+            "--username",
+            "AWS",
+            "--password-stdin",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        ],
+        ["docker", "build", "--platform", "linux/amd64", "-t", IMAGE, "/tmp/model"],
+        ["docker", "push", IMAGE],
+    ]

@@ -1,0 +1,213 @@
+"""The endpoint: its status picks the steps; every switch ends in a wait that can fail."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+from botocore.stub import Stubber
+
+from deploy.aws import DeployError
+from deploy.resources import endpoint as ep
+from deploy.resources.base import PlanContext
+from deploy.world import Desired, World
+from tests.deploy.resources.conftest import config, execute, inputs, make_aws, names
+
+N = names()
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/trends-anomaly"
+TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+TAG_LIST = [
+    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
+    {"Key": "project", "Value": "trends-anomaly"},
+]
+
+
+def spec(**cfg: object) -> ep.EndpointSpec:
+    (s,) = ep.desired(config(**cfg), inputs(N))
+    return s
+
+
+def seen(
+    status: str = "InService", cfg: str | None = None, reason: str | None = None, tags=None
+) -> ep.SeenEndpoint:
+    return ep.SeenEndpoint(
+        "trends-anomaly", ARN, cfg or spec().config, status, reason, TAGS if tags is None else tags
+    )
+
+
+def describe(status: str, cfg: str, reason: str | None = None) -> dict:
+    out = {
+        "EndpointName": "trends-anomaly",
+        "EndpointArn": ARN,
+        "EndpointConfigName": cfg,
+        "EndpointStatus": status,
+        "CreationTime": "2026-01-01T00:00:00Z",
+        "LastModifiedTime": "2026-01-01T00:00:00Z",
+    }
+    if reason:
+        out["FailureReason"] = reason
+    return out
+
+
+def kinds(action) -> list[str]:
+    return [s.describe().split(" ")[0] for s in action.steps]
+
+
+def test_observe_exists_and_gone() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "describe_endpoint", describe("Updating", "c-1"), {"EndpointName": "trends-anomaly"}
+        )
+        stub.add_response("list_tags", {"Tags": TAG_LIST}, {"ResourceArn": ARN})
+        (got,) = ep.observe(aws, N, Desired(), World())
+        stub.add_client_error(
+            "describe_endpoint", "ValidationException", "Could not find endpoint", 400
+        )
+        assert ep.observe(aws, N, Desired(), World()) == []
+        stub.add_response("describe_endpoint", describe("InService", "c-1"))
+        assert ep.status(aws, "trends-anomaly") == "InService"
+        stub.add_client_error(
+            "describe_endpoint", "ValidationException", "Could not find endpoint", 400
+        )
+        assert ep.status(aws, "trends-anomaly") is None
+    assert (got.status, got.config, got.tags) == ("Updating", "c-1", TAGS)
+
+
+def test_create_then_wait_until_serving_the_config() -> None:
+    aws, s = make_aws(), spec()
+    action = ep.plan_endpoint(s, None)
+    assert action.op == "create" and kinds(action) == ["sagemaker:CreateEndpoint", "wait"]
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "create_endpoint",
+            {"EndpointArn": ARN},
+            {"EndpointName": "trends-anomaly", "EndpointConfigName": s.config, "Tags": TAG_LIST},
+        )
+        stub.add_response("describe_endpoint", describe("Creating", s.config))
+        stub.add_response("describe_endpoint", describe("InService", s.config))
+        lines = execute(aws, action)
+    assert [line.strip() for line in lines[-2:]] == [
+        f"Creating (config {s.config})",
+        f"InService on {s.config}",
+    ]
+
+
+def test_switch_with_the_canary_policy_and_tag_drift() -> None:
+    aws = make_aws()
+    s = spec(
+        endpoint={
+            "instance_count": 2,
+            "deployment": {"strategy": "canary", "canary_percent": 20, "rollback_alarms": ["a5xx"]},
+        }
+    )
+    action = ep.plan_endpoint(s, seen(cfg="c-old", tags={}))
+    assert action.op == "update" and action.reason == f"switch endpoint from c-old to {s.config}"
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "update_endpoint",
+            {"EndpointArn": ARN},
+            {
+                "EndpointName": "trends-anomaly",
+                "EndpointConfigName": s.config,
+                "DeploymentConfig": {
+                    "BlueGreenUpdatePolicy": {
+                        "TrafficRoutingConfiguration": {
+                            "Type": "CANARY",
+                            "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 20},
+                            "WaitIntervalInSeconds": 300,
+                        },
+                        "TerminationWaitInSeconds": 300,
+                        "MaximumExecutionTimeoutInSeconds": 1800,
+                    },
+                    "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "a5xx"}]},
+                },
+            },
+        )
+        stub.add_response("describe_endpoint", describe("InService", s.config))
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": TAG_LIST})
+        execute(aws, action)
+        stub.assert_no_pending_responses()
+
+
+def test_states_decide_the_steps() -> None:
+    s = spec()
+    busy = ep.plan_endpoint(s, seen("Updating", cfg="c-old"))
+    assert busy.reason.startswith("endpoint is Updating: wait for it, then switch")
+    assert kinds(busy) == ["wait", "sagemaker:UpdateEndpoint", "wait"]
+    failed = ep.plan_endpoint(s, seen("Failed", reason="capacity"))
+    assert (failed.op, failed.reason) == (
+        "replace",
+        f"endpoint is Failed (capacity): delete and re-create on {s.config}",
+    )
+    assert kinds(failed) == ["sagemaker:DeleteEndpoint", "wait", "sagemaker:CreateEndpoint", "wait"]
+    assert "no reason given" in ep.plan_endpoint(s, seen("Failed")).reason
+    deleting = ep.plan_endpoint(s, seen("Deleting"))
+    assert (deleting.op, kinds(deleting)) == (
+        "create",
+        ["wait", "sagemaker:CreateEndpoint", "wait"],
+    )
+    waiting = ep.plan_endpoint(s, seen("Creating"))
+    assert (waiting.op, kinds(waiting)) == ("wait", ["wait"])
+    tags = ep.plan_endpoint(s, seen(tags={}))
+    assert (tags.op, kinds(tags)) == ("update", ["sagemaker:AddTags"])
+    assert ep.plan_endpoint(s, seen()).op == "noop"
+    assert [a.op for a in ep.plan(PlanContext(Desired.of([s]), World.of([seen()])))] == ["noop"]
+
+
+def test_the_wait_fails_on_failed_rollback_out_of_service_and_disappearance() -> None:
+    aws = make_aws()
+    settled = partial(ep.settled, aws, "trends-anomaly")
+    cases = [
+        (describe("Failed", "c-new", "ping failed"), "Failed: ping failed"),
+        (
+            describe("InService", "c-old", "Alarm fired"),
+            "silent rollback: InService on c-old instead of the new c-new. Reason: Alarm fired",
+        ),
+        (describe("OutOfService", "c-new"), "OutOfService"),
+        (describe("Weird", "c-new"), "unexpected status Weird"),
+    ]
+    with Stubber(aws.client("sagemaker")) as stub:
+        for response, message in cases:
+            stub.add_response("describe_endpoint", response)
+            with pytest.raises(DeployError, match=message):
+                settled("c-new")
+        stub.add_client_error("describe_endpoint", "ValidationException", "Could not find", 400)
+        with pytest.raises(DeployError, match="disappeared while waiting"):
+            settled("c-new")
+        stub.add_response("describe_endpoint", describe("InService", "c-old"))
+        assert settled(None) == (True, "InService on c-old")  # any config when waiting it out
+        stub.add_response("describe_endpoint", describe("Deleting", "c-old"))
+        assert ep.deleted(aws, "trends-anomaly") == (False, "Deleting")
+        stub.add_client_error("describe_endpoint", "ValidationException", "Could not find", 400)
+        assert ep.deleted(aws, "trends-anomaly") == (True, "deleted")
+
+
+def test_no_deployment_config_for_all_at_once() -> None:
+    assert ep.deployment_config(config().endpoint.deployment, 1800) is None
+    s = spec()
+    assert "DeploymentConfig" not in ep.plan_endpoint(s, seen(cfg="c-old")).steps[0].params
+
+
+def test_destroy_waits_out_a_rollout_and_the_deletion() -> None:
+    aws = make_aws()
+    (plain,) = ep.destroy(World.of([seen()]))
+    assert kinds(plain) == ["sagemaker:DeleteEndpoint", "wait"]
+    busy = ep.delete_endpoint(seen("Updating"))
+    assert (
+        kinds(busy) == ["wait", "sagemaker:DeleteEndpoint", "wait"]
+        and "no longer Updating" in busy.reason
+    )
+    going = ep.delete_endpoint(seen("Deleting"))
+    assert kinds(going) == ["wait"]
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_client_error(
+            "delete_endpoint",
+            "ValidationException",
+            "Could not find",
+            400,
+            expected_params={"EndpointName": "trends-anomaly"},
+        )
+        stub.add_client_error("describe_endpoint", "ValidationException", "Could not find", 400)
+        execute(aws, plain)
+        stub.assert_no_pending_responses()

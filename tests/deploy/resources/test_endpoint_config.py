@@ -1,0 +1,282 @@
+"""The endpoint config: hash-named generations, created, kept for rollback, superseded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from botocore.stub import Stubber
+
+from deploy.resources import endpoint_config as ec
+from deploy.resources import sagemaker_model as sm
+from deploy.resources.base import PlanContext
+from deploy.resources.endpoint import SeenEndpoint
+from deploy.world import Desired, World
+from tests.deploy.resources.conftest import IMAGE, config, execute, make_aws, names
+
+N = names()
+TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+TAG_LIST = [
+    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
+    {"Key": "project", "Value": "trends-anomaly"},
+]
+ROLE_ARN = "arn:aws:iam::123456789012:role/trends-anomaly/trends-anomaly-sagemaker"
+A = "arn:aws:sagemaker:us-east-1:123456789012:"
+OLD_IMAGE = IMAGE.replace("src-0123456789ab", "src-aaaaaaaaaaaa")
+
+
+def model(image: str = IMAGE, **cfg: object) -> sm.ModelSpec:
+    return sm.model_spec(config(**cfg), N, image)
+
+
+def cfg_spec(image: str = IMAGE, **cfg: object) -> ec.ConfigSpec:
+    return ec.config_spec(config(**cfg), N, image)
+
+
+def seen_model(spec: sm.ModelSpec, tags: dict | None = None, **over) -> sm.SeenModel:
+    values = dict(
+        name=spec.name,
+        arn=f"arn:aws:sagemaker:us-east-1:123456789012:model/{spec.name}",
+        created="2026-01-01",
+        image=spec.image,
+        role_arn=spec.role_arn,
+        environment=spec.environment,
+        tags=tags,
+    )
+    values.update(over)
+    return sm.SeenModel(**values)
+
+
+def seen_config(spec: ec.ConfigSpec, created: str = "2026-01-01", tags=None) -> ec.SeenConfig:
+    return ec.SeenConfig(
+        spec.name,
+        f"arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/{spec.name}",
+        created,
+        spec.model,
+        dict(spec.variant),
+        tags,
+    )
+
+
+def serving(config_name: str) -> SeenEndpoint:
+    return SeenEndpoint("trends-anomaly", "arn:ep", config_name, "InService", None, {})
+
+
+def test_observe_models_and_configs_of_the_project_only() -> None:
+    aws, m, c = make_aws(), model(), cfg_spec()
+    desired = Desired.of([m, c])
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "list_models",
+            {
+                "Models": [
+                    {
+                        "ModelName": m.name,
+                        "ModelArn": A + "model/m1",
+                        "CreationTime": datetime(2026, 1, 1),
+                    },
+                    {
+                        "ModelName": "trends-anomaly-m-gone0000",
+                        "ModelArn": A + "model/m2",
+                        "CreationTime": datetime(2026, 1, 1),
+                    },
+                    {
+                        "ModelName": "trends-anomaly-extra-m-00000000",
+                        "ModelArn": A + "model/x",
+                        "CreationTime": datetime(2026, 1, 1),
+                    },
+                ]
+            },
+            {"NameContains": "trends-anomaly-m-"},
+        )
+        stub.add_response(
+            "describe_model",
+            {
+                "ModelName": m.name,
+                "ModelArn": A + "model/m1",
+                "CreationTime": datetime(2026, 1, 1),
+                "ExecutionRoleArn": ROLE_ARN,
+                "PrimaryContainer": {"Image": IMAGE, "Environment": {}},
+            },
+            {"ModelName": m.name},
+        )
+        stub.add_response("list_tags", {"Tags": TAG_LIST}, {"ResourceArn": A + "model/m1"})
+        stub.add_client_error("describe_model", "ValidationException", "Could not find model", 400)
+        (got,) = sm.observe(aws, N, desired, World())
+    assert (got.image, got.role_arn, got.tags) == (IMAGE, ROLE_ARN, TAGS)
+    assert sm.plan_model(m, PlanContext(desired, World.of([got]))).op == "noop"
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "list_endpoint_configs",
+            {
+                "EndpointConfigs": [
+                    {
+                        "EndpointConfigName": c.name,
+                        "EndpointConfigArn": A + "endpoint-config/c1",
+                        "CreationTime": datetime(2026, 1, 1),
+                    },
+                    {
+                        "EndpointConfigName": "trends-anomaly-c-gone0000",
+                        "EndpointConfigArn": A + "endpoint-config/c2",
+                        "CreationTime": datetime(2026, 1, 1),
+                    },
+                    {
+                        "EndpointConfigName": "other-c-00000000",
+                        "EndpointConfigArn": A + "endpoint-config/c3",
+                        "CreationTime": datetime(2026, 1, 1),
+                    },
+                ]
+            },
+            {"NameContains": "trends-anomaly-c-"},
+        )
+        stub.add_response(
+            "describe_endpoint_config",
+            {
+                "EndpointConfigName": c.name,
+                "EndpointConfigArn": A + "endpoint-config/c1",
+                "CreationTime": datetime(2026, 1, 1),
+                "ProductionVariants": [
+                    {
+                        "VariantName": "main",
+                        "ModelName": m.name,
+                        "InstanceType": "ml.m5.large",
+                        "InitialInstanceCount": 1,
+                    }
+                ],
+            },
+            {"EndpointConfigName": c.name},
+        )
+        stub.add_response(
+            "list_tags", {"Tags": TAG_LIST}, {"ResourceArn": A + "endpoint-config/c1"}
+        )
+        stub.add_client_error(
+            "describe_endpoint_config", "ValidationException", "Could not find", 400
+        )
+        (got_c,) = ec.observe(aws, N, desired, World())
+    assert got_c.variant == c.variant and got_c.model == m.name and got_c.tags == TAGS
+    assert ec.plan_config(c, World.of([got_c])).op == "noop"
+
+
+def test_observe_a_serverless_config() -> None:
+    aws, c = make_aws(), cfg_spec(endpoint={"serverless": {}})
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "list_endpoint_configs",
+            {
+                "EndpointConfigs": [
+                    {
+                        "EndpointConfigName": c.name,
+                        "EndpointConfigArn": A + "endpoint-config/c1",
+                        "CreationTime": datetime(2026, 1, 1),
+                    }
+                ]
+            },
+        )
+        stub.add_response(
+            "describe_endpoint_config",
+            {
+                "EndpointConfigName": c.name,
+                "EndpointConfigArn": A + "endpoint-config/c1",
+                "CreationTime": datetime(2026, 1, 1),
+                "ProductionVariants": [
+                    {
+                        "VariantName": "main",
+                        "ModelName": c.model,
+                        "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+                    }
+                ],
+            },
+        )
+        (got,) = ec.observe(aws, N, Desired(), World())  # not wanted: no tags read
+    assert got.variant == c.variant and got.tags is None
+
+
+def test_config_create_and_instances_vs_serverless_calls() -> None:
+    aws = make_aws()
+    c = cfg_spec()
+    s = cfg_spec(endpoint={"serverless": {"memory_mb": 1024, "max_concurrency": 9}})
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "create_endpoint_config",
+            {"EndpointConfigArn": A + "endpoint-config/c"},
+            {
+                "EndpointConfigName": c.name,
+                "ProductionVariants": [
+                    {
+                        "VariantName": "main",
+                        "ModelName": c.model,
+                        "InstanceType": "ml.m5.large",
+                        "InitialInstanceCount": 1,
+                        "InitialVariantWeight": 1.0,
+                    }
+                ],
+                "Tags": TAG_LIST,
+            },
+        )
+        stub.add_response(
+            "create_endpoint_config",
+            {"EndpointConfigArn": A + "endpoint-config/s"},
+            {
+                "EndpointConfigName": s.name,
+                "ProductionVariants": [
+                    {
+                        "VariantName": "main",
+                        "ModelName": s.model,
+                        "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": 9},
+                    }
+                ],
+                "Tags": TAG_LIST,
+            },
+        )
+        execute(aws, ec.plan_config(c, World()), ec.plan_config(s, World()))
+        stub.assert_no_pending_responses()
+
+
+def test_new_config_explains_its_variant_change() -> None:
+    old = cfg_spec()
+    new = cfg_spec(endpoint={"instance_type": "ml.c5.xlarge"})
+    action = ec.plan_config(new, World.of([seen_config(old), serving(old.name)]))
+    assert action.reason == f"new version of {old.name}: variant.instance_type"
+    assert action.changes[0].before == "ml.m5.large"
+
+
+def test_tampered_config_replaced_tags_updated() -> None:
+    aws, c = make_aws(), cfg_spec()
+    bad = seen_config(c)
+    bad = ec.SeenConfig(
+        bad.name, bad.arn, bad.created, bad.model, {**c.variant, "instance_count": 9}, None
+    )
+    action = ec.plan_config(c, World.of([bad]))
+    assert action.op == "replace"
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_client_error(
+            "delete_endpoint_config", "ValidationException", "Could not find", 400
+        )
+        stub.add_response("create_endpoint_config", {"EndpointConfigArn": A + "endpoint-config/c"})
+        execute(aws, action)
+    tags = ec.plan_config(c, World.of([seen_config(c, tags={"project": "x"})]))
+    assert tags.op == "update" and tags.steps[0].operation == "AddTags"
+
+
+def test_generations_keep_current_and_previous_delete_older_config_then_model() -> None:
+    gens = [(model(f"{OLD_IMAGE}{i}"), cfg_spec(f"{OLD_IMAGE}{i}")) for i in range(3)]
+    world = World.of(
+        [seen_model(m) for m, _ in gens]
+        + [seen_config(c, created=f"2026-01-0{i + 1}") for i, (_, c) in enumerate(gens)]
+        + [serving(gens[2][1].name)]
+    )
+    new_m, new_c = model(), cfg_spec()
+    # Switching to a new generation: the serving one becomes "previous"; the two older go.
+    deletes = ec.superseded(new_c, world)
+    assert [(a.kind, a.name, a.phase) for a in deletes] == [
+        *sorted(("endpoint_config", c.name, "after") for _, c in gens[:2]),
+        *sorted(("sagemaker_model", m.name, "after") for m, _ in gens[:2]),
+    ]
+    # Already serving the newest: the latest older one stays as the rollback target.
+    world.add(seen_config(new_c, created="2026-01-09"))
+    world.add(seen_model(new_m))
+    world.add(serving(new_c.name))
+    names_kept = {a.name for a in ec.superseded(new_c, world)}
+    assert gens[2][1].name not in names_kept and gens[1][1].name in names_kept
+    actions = ec.plan(PlanContext(Desired.of([new_c]), world))
+    assert actions[0].op == "noop"
+    assert [a.op for a in ec.destroy(world)] == ["delete"] * 4

@@ -1,0 +1,277 @@
+"""IAM roles: the one reconcile shared by the engine's roles and bootstrap's GitHub roles."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.stub import Stubber
+
+from deploy.aws import DeployError
+from deploy.resources import iam
+from deploy.resources.base import PlanContext
+from deploy.world import Desired, World
+from tests.deploy.resources.conftest import config, execute, inputs, make_aws, names
+
+N = names()
+ROLE = "trends-anomaly-lambda"
+TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+
+
+def spec() -> iam.RoleSpec:
+    (sm, lam) = iam.desired(config(), inputs(N))
+    assert sm.name == "trends-anomaly-sagemaker"
+    return lam
+
+
+def seen(**over) -> iam.SeenRole:
+    s = spec()
+    values = dict(
+        name=ROLE,
+        arn=s.arn,
+        path=s.path,
+        description=s.description,
+        trust=s.trust,
+        policy=s.policy,
+        max_session_s=3600,
+        other_policies=(),
+        tags=dict(TAGS),
+        inline_policies=("trends-anomaly-least-privilege",),
+        attached=(),
+    )
+    values.update(over)
+    return iam.SeenRole(**values)
+
+
+def role_response(s: iam.RoleSpec, tags: bool = True) -> dict:
+    role = {
+        "Path": s.path,
+        "RoleName": s.name,
+        "RoleId": "AROAEXAMPLEEXAMPLE123",
+        "Arn": s.arn,
+        "CreateDate": "2026-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": json.dumps(s.trust),
+        "Description": s.description,
+        "MaxSessionDuration": 3600,
+    }
+    if tags:
+        role["Tags"] = [{"Key": k, "Value": v} for k, v in TAGS.items()]
+    return {"Role": role}
+
+
+def test_desired_service_roles_trust_their_service_and_grant_least_privilege() -> None:
+    sm, lam = iam.desired(config(), inputs(N))
+    assert sm.trust["Statement"][0]["Principal"] == {"Service": "sagemaker.amazonaws.com"}
+    assert lam.trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert sm.path == "/trends-anomaly/" and sm.arn.endswith(
+        ":role/trends-anomaly/trends-anomaly-sagemaker"
+    )
+    pull = sm.policy["Statement"][0]
+    assert pull["Resource"] == "arn:aws:ecr:us-east-1:123456789012:repository/trends-anomaly"
+    # In another region every ARN names that region.
+    (sm_eu, _) = iam.desired(config(region="eu-west-1"), inputs(names("eu-west-1")))
+    groups = sm_eu.policy["Statement"][2]["Resource"]
+    assert all(":logs:eu-west-1:" in g for g in groups)
+
+
+def test_observe_a_role_with_everything_granted_to_it() -> None:
+    aws, s = make_aws(), spec()
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response("get_role", role_response(s, tags=False), {"RoleName": ROLE})
+        stub.add_response(
+            "list_role_tags",
+            {"Tags": [{"Key": "project", "Value": "trends-anomaly"}]},
+            {"RoleName": ROLE},
+        )
+        stub.add_response(
+            "get_role_policy",
+            {"RoleName": ROLE, "PolicyName": s.policy_name, "PolicyDocument": json.dumps(s.policy)},
+            {"RoleName": ROLE, "PolicyName": s.policy_name},
+        )
+        stub.add_response(
+            "list_role_policies", {"PolicyNames": [s.policy_name, "debug"]}, {"RoleName": ROLE}
+        )
+        stub.add_response(
+            "list_attached_role_policies",
+            {
+                "AttachedPolicies": [
+                    {"PolicyName": "broad", "PolicyArn": "arn:aws:iam::1:policy/broad"}
+                ]
+            },
+            {"RoleName": ROLE},
+        )
+        got = iam.observe_role(aws, ROLE, s.policy_name)
+    assert got is not None and got.policy == s.policy and got.trust == s.trust
+    assert got.other_policies == ("inline:debug", "managed:arn:aws:iam::1:policy/broad")
+    assert got.tags == {"project": "trends-anomaly"}
+
+
+def test_observe_a_missing_role_and_a_role_without_its_policy() -> None:
+    aws, s = make_aws(), spec()
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_client_error("get_role", "NoSuchEntity", "Role not found", 404)
+        assert iam.observe_role(aws, ROLE, s.policy_name) is None
+        stub.add_response("get_role", role_response(s))
+        stub.add_client_error("get_role_policy", "NoSuchEntity", "not found", 404)
+        stub.add_response("list_role_policies", {"PolicyNames": []})
+        stub.add_response("list_attached_role_policies", {"AttachedPolicies": []})
+        got = iam.observe_role(aws, ROLE, s.policy_name)
+    assert got is not None and got.policy is None and got.other_policies == ()
+    assert iam.plan_role(s, got).changes[0].field == "policy"
+
+
+def test_the_engine_observes_its_two_roles() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("iam")) as stub:
+        for _ in range(2):
+            stub.add_client_error("get_role", "NoSuchEntity", "Role not found", 404)
+        assert iam.observe(aws, N, Desired(), World()) == []
+
+
+def test_create_makes_the_role_then_its_one_policy() -> None:
+    aws, s = make_aws(), spec()
+    action = iam.plan_role(s, None)
+    assert action.op == "create"
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response(
+            "create_role",
+            role_response(s),
+            {
+                "RoleName": ROLE,
+                "Path": "/trends-anomaly/",
+                "AssumeRolePolicyDocument": json.dumps(s.trust),
+                "Description": "trends-anomaly: managed by the deploy engine",
+                "MaxSessionDuration": 3600,
+                "Tags": [
+                    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
+                    {"Key": "project", "Value": "trends-anomaly"},
+                ],
+            },
+        )
+        stub.add_response(
+            "put_role_policy",
+            {},
+            {
+                "RoleName": ROLE,
+                "PolicyName": "trends-anomaly-least-privilege",
+                "PolicyDocument": json.dumps(s.policy),
+            },
+        )
+        execute(aws, action)
+        stub.assert_no_pending_responses()
+
+
+def test_a_role_that_appeared_since_the_plan_is_a_clear_error() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_client_error("create_role", "EntityAlreadyExists", "Role exists", 409)
+        with pytest.raises(DeployError, match="it appeared after the plan was made"):
+            execute(aws, iam.plan_role(spec(), None))
+
+
+def test_identical_is_a_noop() -> None:
+    assert iam.plan_role(spec(), seen()).op == "noop"
+
+
+def test_drift_is_repaired_field_by_field() -> None:
+    aws, s = make_aws(), spec()
+    loose = {"Version": "2012-10-17", "Statement": []}
+    action = iam.plan_role(
+        s, seen(trust=loose, policy=None, description="x", max_session_s=7200, tags={})
+    )
+    assert [c.field for c in action.changes] == [
+        "description",
+        "trust",
+        "policy",
+        "max_session_s",
+        "tags",
+    ]
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response(
+            "update_assume_role_policy",
+            {},
+            {"RoleName": ROLE, "PolicyDocument": json.dumps(s.trust)},
+        )
+        stub.add_response(
+            "update_role",
+            {},
+            {"RoleName": ROLE, "Description": s.description, "MaxSessionDuration": 3600},
+        )
+        stub.add_response(
+            "put_role_policy",
+            {},
+            {"RoleName": ROLE, "PolicyName": s.policy_name, "PolicyDocument": json.dumps(s.policy)},
+        )
+        stub.add_response(
+            "tag_role",
+            {},
+            {
+                "RoleName": ROLE,
+                "Tags": [
+                    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
+                    {"Key": "project", "Value": "trends-anomaly"},
+                ],
+            },
+        )
+        execute(aws, action)
+        stub.assert_no_pending_responses()
+
+
+def test_extra_grants_inline_deleted_managed_stop_with_the_command() -> None:
+    aws = make_aws()
+    extra = seen(
+        other_policies=("inline:debug", "managed:arn:aws:iam::1:policy/broad"),
+        inline_policies=("trends-anomaly-least-privilege", "debug"),
+        attached=("arn:aws:iam::1:policy/broad",),
+    )
+    action = iam.plan_role(spec(), extra)
+    assert action.steps[-1].describe().startswith("stop: IAM role trends-anomaly-lambda: managed")
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_client_error(
+            "delete_role_policy",
+            "NoSuchEntity",
+            "gone already",
+            404,
+            expected_params={"RoleName": ROLE, "PolicyName": "debug"},
+        )
+        with pytest.raises(
+            DeployError, match="aws iam detach-role-policy --role-name trends-anomaly-lambda"
+        ):
+            execute(aws, action)
+        stub.assert_no_pending_responses()
+
+
+def test_a_different_path_stops_before_changing_anything() -> None:
+    action = iam.plan_role(spec(), seen(path="/", trust={}))
+    assert action.steps[0].describe().startswith("stop: IAM role trends-anomaly-lambda: path is /")
+    with pytest.raises(DeployError, match="IAM cannot change a role's path"):
+        execute(make_aws(), action)  # no call is made: the Stubber would refuse it
+
+
+def test_delete_removes_inline_policies_then_the_role_gone_is_fine() -> None:
+    aws = make_aws()
+    action = iam.delete_role(seen())
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response(
+            "delete_role_policy",
+            {},
+            {"RoleName": ROLE, "PolicyName": "trends-anomaly-least-privilege"},
+        )
+        stub.add_client_error(
+            "delete_role", "NoSuchEntity", "gone", 404, expected_params={"RoleName": ROLE}
+        )
+        lines = execute(aws, action)
+    assert lines[-1] == "      already gone: nothing to do"
+    blocked = iam.delete_role(seen(attached=("arn:aws:iam::1:policy/broad",), inline_policies=()))
+    assert [s.describe()[:4] for s in blocked.steps] == ["stop", "iam:"]
+
+
+def test_plan_and_destroy_cover_every_role() -> None:
+    desired = Desired.of(iam.desired(config(), inputs(N)))
+    world = World.of([seen()])
+    actions = iam.plan(PlanContext(desired, world))
+    assert [(a.op, a.name) for a in actions] == [
+        ("create", "trends-anomaly-sagemaker"),
+        ("noop", ROLE),
+    ]
+    assert [a.name for a in iam.destroy(world)] == [ROLE]

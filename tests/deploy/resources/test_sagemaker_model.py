@@ -1,0 +1,141 @@
+"""The SageMaker model: hash-named, created (retrying a new role), replaced when tampered."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.stub import Stubber
+
+from deploy.aws import DeployError
+from deploy.aws_errors import ErrorKind
+from deploy.resources import endpoint_config as ec
+from deploy.resources import sagemaker_model as sm
+from deploy.resources.base import PlanContext
+from deploy.resources.endpoint import SeenEndpoint
+from deploy.world import Desired, World
+from tests.deploy.resources.conftest import IMAGE, config, execute, make_aws, names
+
+N = names()
+TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+TAG_LIST = [
+    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
+    {"Key": "project", "Value": "trends-anomaly"},
+]
+ROLE_ARN = "arn:aws:iam::123456789012:role/trends-anomaly/trends-anomaly-sagemaker"
+A = "arn:aws:sagemaker:us-east-1:123456789012:"
+OLD_IMAGE = IMAGE.replace("src-0123456789ab", "src-aaaaaaaaaaaa")
+
+
+def model(image: str = IMAGE, **cfg: object) -> sm.ModelSpec:
+    return sm.model_spec(config(**cfg), N, image)
+
+
+def cfg_spec(image: str = IMAGE, **cfg: object) -> ec.ConfigSpec:
+    return ec.config_spec(config(**cfg), N, image)
+
+
+def seen_model(spec: sm.ModelSpec, tags: dict | None = None, **over) -> sm.SeenModel:
+    values = dict(
+        name=spec.name,
+        arn=f"arn:aws:sagemaker:us-east-1:123456789012:model/{spec.name}",
+        created="2026-01-01",
+        image=spec.image,
+        role_arn=spec.role_arn,
+        environment=spec.environment,
+        tags=tags,
+    )
+    values.update(over)
+    return sm.SeenModel(**values)
+
+
+def seen_config(spec: ec.ConfigSpec, created: str = "2026-01-01", tags=None) -> ec.SeenConfig:
+    return ec.SeenConfig(
+        spec.name,
+        f"arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/{spec.name}",
+        created,
+        spec.model,
+        dict(spec.variant),
+        tags,
+    )
+
+
+def serving(config_name: str) -> SeenEndpoint:
+    return SeenEndpoint("trends-anomaly", "arn:ep", config_name, "InService", None, {})
+
+
+def test_names_hash_exactly_what_defines_them_and_stay_stable() -> None:
+    m = model()
+    assert (
+        m.name == "trends-anomaly-m-" + m.name.rsplit("-", 1)[1]
+        and len(m.name.rsplit("-", 1)[1]) == 8
+    )
+    assert model().name == m.name and model(OLD_IMAGE).name != m.name
+    assert model(endpoint={"environment": {"A": "1"}}).name != m.name
+    c = cfg_spec()
+    assert c.model == m.name and c.variant == {
+        "name": "main",
+        "model": m.name,
+        "instance_type": "ml.m5.large",
+        "instance_count": 1,
+    }
+    serverless = cfg_spec(endpoint={"serverless": {"memory_mb": 3072}})
+    assert serverless.variant["serverless"] == {"memory_mb": 3072, "max_concurrency": 5}
+    assert serverless.name != c.name and serverless.model == c.model
+
+
+def test_first_model_is_created_with_role_retries_only_when_the_role_is_new() -> None:
+    aws, m = make_aws(), model()
+    from deploy.plan import Action
+
+    quiet = sm.plan_model(m, PlanContext(Desired.of([m]), World()))
+    assert quiet.reason == "does not exist" and not quiet.steps[0].retry_on
+    new_role = PlanContext(
+        Desired.of([m]), World(), [Action("create", "iam_role", "trends-anomaly-sagemaker", "")]
+    )
+    action = sm.plan_model(m, new_role)
+    assert action.steps[0].retry_on == frozenset({ErrorKind.INVALID})
+    assert "while IAM propagates" in action.steps[0].describe()
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_client_error("create_model", "ValidationException", "Could not assume role", 400)
+        stub.add_response(
+            "create_model",
+            {"ModelArn": A + "model/m"},
+            {
+                "ModelName": m.name,
+                "ExecutionRoleArn": ROLE_ARN,
+                "PrimaryContainer": {"Image": IMAGE, "Environment": {}},
+                "Tags": TAG_LIST,
+            },
+        )
+        lines = execute(aws, action)
+    assert "      ValidationException: retrying in 1 s" in lines
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_client_error("create_model", "ValidationException", "bad image", 400)
+        with pytest.raises(DeployError, match="AWS said ValidationException: bad image"):
+            execute(aws, quiet)  # not retried without a new role
+
+
+def test_new_model_version_says_what_changed_against_the_serving_one() -> None:
+    old_m, old_c = model(OLD_IMAGE), cfg_spec(OLD_IMAGE)
+    world = World.of([seen_model(old_m), seen_config(old_c), serving(old_c.name)])
+    new_m = model()
+    action = sm.plan_model(new_m, PlanContext(Desired.of([new_m]), world))
+    assert action.reason == f"new version of {old_m.name}: image"
+    assert [(c.field, c.before, c.after) for c in action.changes] == [("image", OLD_IMAGE, IMAGE)]
+
+
+def test_a_tampered_model_is_replaced_tag_drift_is_an_update() -> None:
+    aws, m = make_aws(), model()
+    replaced = sm.plan_model(
+        m, PlanContext(Desired.of([m]), World.of([seen_model(m, image="evil")]))
+    )
+    assert replaced.op == "replace"
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response("delete_model", {}, {"ModelName": m.name})
+        stub.add_response("create_model", {"ModelArn": A + "model/m"})
+        execute(aws, replaced)
+    tagged = sm.plan_model(m, PlanContext(Desired.of([m]), World.of([seen_model(m, tags={})])))
+    assert tagged.op == "update"
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response("add_tags", {}, {"ResourceArn": seen_model(m).arn, "Tags": TAG_LIST})
+        execute(aws, tagged)
+    assert [a.op for a in sm.destroy(World.of([seen_model(m)]))] == ["delete"]
