@@ -13,7 +13,7 @@ import pytest
 from deploy.aws import DeployError
 from deploy.cli import main
 from deploy.plan import Call
-from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
@@ -312,28 +312,6 @@ def test_destroy_leaves_nothing_and_is_idempotent(project: Path, capsys) -> None
     assert all(v == [] for v in inventory().values()), inventory()
     assert main(["--config", cfg, "destroy", "--yes"]) == 0
     assert "Nothing to destroy" in capsys.readouterr().out
-
-
-def test_cli_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None:
-    cfg = str(project / "config.yaml")
-    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
-    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
-    capsys.readouterr()
-    summary_path = project / "summary.json"
-    assert (
-        main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
-    )
-    summary = json.loads(summary_path.read_text())
-    assert set(summary) == {"api_url", "site_url", "endpoint_name", "endpoint_status", "changes"}
-    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 21
-    capsys.readouterr()
-    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "markdown"]) == 0
-    assert "No changes" in capsys.readouterr().out
-    assert main(["plan", "--config", cfg, "--image", IMAGE, "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["changes"] is False
-    (project / "config.yaml").write_text("project: X\n")
-    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
-    assert "project: must match" in capsys.readouterr().err
 
 
 def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(

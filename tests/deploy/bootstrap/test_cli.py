@@ -142,49 +142,6 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_print_renders_a_template_without_calling_aws(
-    config: Path, capsys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Any AWS call would fail: no server listens there.
-    fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}", REGION)
-    assert _run(config, "--print") == 0
-    template = json.loads(capsys.readouterr().out)
-    resources = template["Resources"]
-    assert resources["GitHubOIDCProvider"]["Type"] == "AWS::IAM::OIDCProvider"
-    assert resources["GitHubOIDCProvider"]["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
-
-    provider_arn = f"arn:aws:iam::{MOTO_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-
-    def substitute(node, create_provider=True):  # what CloudFormation resolves, for an account
-        if isinstance(node, dict):
-            if set(node) == {"Fn::Sub"}:
-                return node["Fn::Sub"].replace("${AWS::AccountId}", MOTO_ACCOUNT)
-            if set(node) == {"Ref"}:
-                assert node["Ref"] == "GitHubOIDCProvider"  # Ref of an OIDCProvider = its ARN
-                return provider_arn
-            if set(node) == {"Fn::If"}:
-                condition, then, otherwise = node["Fn::If"]
-                assert condition == "CreateProvider"
-                return substitute(then if create_provider else otherwise, create_provider)
-            return {k: substitute(v, create_provider) for k, v in node.items()}
-        if isinstance(node, list):
-            return [substitute(v, create_provider) for v in node]
-        return node
-
-    t = _target()
-    for logical, trust, perms in [
-        ("PlanRole", policies.plan_trust_policy(t), policies.plan_permissions_policy(t)),
-        ("DeployRole", policies.deploy_trust_policy(t), policies.deploy_permissions_policy(t)),
-    ]:
-        props = resources[logical]["Properties"]
-        assert substitute(props["AssumeRolePolicyDocument"]) == trust
-        assert substitute(props["AssumeRolePolicyDocument"], create_provider=False) == trust
-        principal = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"]
-        assert principal["Fn::If"][1] == {"Ref": "GitHubOIDCProvider"}  # waits for the provider
-        assert substitute(props["Policies"][0]["PolicyDocument"]) == perms
-    assert "${" not in json.dumps(substitute(template["Resources"]))
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -221,38 +178,3 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
     assert template["Resources"]["DeployRole"]["Properties"]["RoleName"] == (
         f"{PROJECT}-github-deploy"
     )
-
-
-def test_printed_template_deploys_through_cloudformation(aws, config: Path, capsys) -> None:
-    """The roles the stack creates equal the CLI's. moto's CloudFormation has no
-    AWS::IAM::OIDCProvider, so the stack runs with CreateOIDCProvider=false here."""
-    import ast
-
-    iam = aws
-    assert _run(config, "--print") == 0
-    template = capsys.readouterr().out
-    cf = boto3.client("cloudformation", region_name=REGION)
-    cf.create_stack(
-        StackName="github-oidc",
-        TemplateBody=template,
-        Parameters=[{"ParameterKey": "CreateOIDCProvider", "ParameterValue": "false"}],
-        Capabilities=["CAPABILITY_NAMED_IAM"],
-    )
-    stack = cf.describe_stacks(StackName="github-oidc")["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE"
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
-    t = _target()
-    assert outputs["DeployRoleArn"] == t.role_arn(f"{PROJECT}-github-deploy")
-    for name, trust, perms in [
-        (t.plan_role_name, policies.plan_trust_policy(t), policies.plan_permissions_policy(t)),
-        (
-            t.deploy_role_name,
-            policies.deploy_trust_policy(t),
-            policies.deploy_permissions_policy(t),
-        ),
-    ]:
-        assert iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"] == trust
-        inline = _inline(iam, name)
-        if isinstance(inline, str):  # moto's CloudFormation stores the dict's repr()
-            inline = ast.literal_eval(inline)
-        assert inline == perms

@@ -4,8 +4,8 @@ checked again against the calls it really made on moto.
 Why: the engine and the roles change separately; when the engine starts calling a new AWS
 operation, CI must fail here rather than a production deploy failing on AccessDenied.
 
-1. Static: every (service, operation) pair the engine names — ``Call("iam", "create_role")``,
-   ``aws.read("sagemaker", "describe_endpoint")``, ``aws.pages(...)``, ``aws.client("ecr").op``
+1. Static: every (service, operation) pair the engine names — ``Call("iam", "CreateRole")``,
+   ``aws.read("sagemaker", "DescribeEndpoint")``, ``aws.pages(...)``, ``aws.client("ecr").op``
    — found with ``ast`` in deploy/ (bootstrap's own admin-run calls excluded), maps to an IAM
    action the deploy role grants; every read of the observers is granted to the plan role.
 2. Dynamic: plan/apply/update/destroy on moto, the operations recorded, including what AWS
@@ -108,11 +108,11 @@ def engine_calls(files: list[Path]) -> dict[tuple[str, str], set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
-            # Call("svc", "op", ...), aws.read("svc", "op", ...), aws.pages("svc", "op", ...)
+            # Call("svc", "Op", ...), aws.read("svc", "Op", ...), aws.pages("svc", "Op", ...)
             if len(node.args) >= 2:
                 service, op = _literal(node.args[0]), _literal(node.args[1])
-                if service and op and op in _operations(service):
-                    found.setdefault((service, _operations(service)[op]), set()).add(path.name)
+                if service and op and op in _operations(service).values():
+                    found.setdefault((service, op), set()).add(path.name)
             # aws.client("svc").op(...)
             func = node.func
             if (

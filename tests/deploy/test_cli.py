@@ -1,0 +1,105 @@
+"""`python -m deploy …` as a user runs it, on the moto server: what it prints and exits with."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy.cli import main
+from tests.deploy.deploy_helpers import IMAGE
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
+    plan = capsys.readouterr().out
+    assert plan.startswith("Project trends-anomaly in us-east-1 (account 123456789012):")
+    assert "+ create  lambda_function   trends-anomaly-detect  (does not exist)" in plan
+    assert "▸ lambda:CreateFunction" in plan and "▸ wait until Lambda trends-anomaly-detect" in plan
+    assert plan.rstrip().endswith("Plan: 21 to create; 0 unchanged.")
+
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    applied = capsys.readouterr().out
+    assert "[21/21] create site_object index.html: does not exist" in applied
+    assert "Applied 21 change(s)" in applied and "API URL:   https://" in applied
+    assert "Endpoint:  trends-anomaly (InService)" in applied
+
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 0
+    assert (
+        "No changes: AWS matches config.yaml (21 resources up to date)." in capsys.readouterr().out
+    )
+
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0
+    destroyed = capsys.readouterr().out
+    assert "- delete  endpoint          trends-anomaly  (destroy)" in destroyed
+    assert "Removed 15 resource(s):" in destroyed  # 4 objects, bucket, 10 others
+
+
+def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["changes"] is True and doc["counts"]["create"] == 21
+    summary_path = project / "summary.json"
+    assert (
+        main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
+    )
+    summary = json.loads(summary_path.read_text())
+    assert set(summary) == {"api_url", "site_url", "endpoint_name", "endpoint_status", "changes"}
+    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 21
+    assert summary["changes"][0]["steps"][0]["call"] == "ecr:CreateRepository"
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "markdown"]) == 0
+    assert "No changes" in capsys.readouterr().out
+    assert main(["plan", "--config", cfg, "--image", IMAGE, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changes"] is False
+    (project / "config.yaml").write_text("project: X\n")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
+    assert "project: must match" in capsys.readouterr().err
+
+
+def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "destroy"]) == 0
+    assert "Nothing to destroy" in capsys.readouterr().out
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    assert main(["--config", cfg, "destroy"]) == 1
+    assert "Refusing to delete without --yes." in capsys.readouterr().err
+
+
+def test_errors_are_one_line_with_what_to_do(project: Path, capsys, monkeypatch) -> None:
+    cfg = str(project / "config.yaml")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.delenv("AWS_SESSION_TOKEN")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: AWS: no credentials found") and "Traceback" not in err
+
+
+def test_python_dash_m_deploy_runs_from_the_repository_root(project: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "deploy",
+            "--config",
+            str(project / "config.yaml"),
+            "plan",
+            "--image",
+            IMAGE,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Plan: 21 to create" in result.stdout

@@ -1,0 +1,44 @@
+"""The local inputs of a plan: image URI (built or given), Lambda zip, site files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deploy.config import parse_config
+from deploy.image import image_tag
+from deploy.inputs import gather
+from deploy.naming import Names
+
+N = Names("trends-anomaly", "123456789012", "us-east-1")
+
+
+def project(root: Path) -> Path:
+    (root / "lambda").mkdir()
+    (root / "lambda" / "handler.py").write_text("x = 1\n")
+    (root / "site" / "dist").mkdir(parents=True)
+    (root / "site" / "dist" / "index.html").write_text("<html>")
+    (root / "model").mkdir()
+    (root / "model" / "serve").write_text("#!/bin/sh\n")
+    return root
+
+
+def test_built_image_named_by_the_context_hash(tmp_path: Path) -> None:
+    inp = gather(parse_config({}), project(tmp_path), N)
+    assert inp.build_image and inp.image_uri.endswith(":" + image_tag(tmp_path / "model"))
+    assert inp.lambda_package.files == ("handler.py",)
+    assert [f.key for f in inp.site_files] == ["index.html"]
+
+
+def test_a_given_image_is_not_built_and_absolute_paths_stay(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    given = gather(parse_config({}), root, N, image="x/y:1")
+    assert (given.image_uri, given.build_image) == ("x/y:1", False)
+    cfg = parse_config(
+        {
+            "model": {"image": "x/z:2"},
+            "api": {"lambda": {"source": str(root / "lambda")}},
+            "site": {"source": str(root / "site" / "dist")},
+        }
+    )
+    inp = gather(cfg, Path("/nonexistent"), N)
+    assert (inp.image_uri, inp.build_image) == ("x/z:2", False)

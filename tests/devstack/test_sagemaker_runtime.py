@@ -1,0 +1,69 @@
+"""The SageMaker-runtime stand-in answers as the service does: 200, ModelError 424, or its own
+ValidationError; botocore then raises what it raises against AWS."""
+
+from __future__ import annotations
+
+import json
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import pytest
+
+from devstack.http_thread import serve_in_thread, stop_server
+from devstack.ports import free_port
+from devstack.sagemaker_runtime import MODEL_ERROR, VALIDATION, RuntimeStandIn
+
+
+class Model(BaseHTTPRequestHandler):
+    """A model server that answers 200 to /invocations unless the body says otherwise."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        status = int(body) if body.isdigit() else 200
+        reply = json.dumps(
+            {"status": status, "attrs": self.headers.get("X-Amzn-SageMaker-Custom-Attributes")}
+        ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Amzn-SageMaker-Custom-Attributes", "seen")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def model_url():
+    server = serve_in_thread("127.0.0.1", 0, Model, "fake-model")
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    stop_server(server)
+
+
+def test_known_endpoint_forwards_and_wraps_like_sagemaker(model_url: str) -> None:
+    runtime = RuntimeStandIn(model_url, {"ep"}, region="eu-west-1")
+    ok = runtime.answer("ep", {"x-amzn-sagemaker-custom-attributes": "method=stl"}, b"x")
+    assert ok.status == 200 and json.loads(ok.body)["attrs"] == "method=stl"
+    assert ok.headers["X-Amzn-SageMaker-Custom-Attributes"] == "seen"
+    rejected = runtime.answer("ep", {}, b"400")
+    payload = json.loads(rejected.body)
+    assert (rejected.status, rejected.headers["x-amzn-ErrorType"]) == (424, MODEL_ERROR)
+    assert (payload["OriginalStatusCode"], payload["ErrorCode"]) == (400, "CLIENT_ERROR_FROM_MODEL")
+    assert "region=eu-west-1" in payload["Message"]
+    failed = json.loads(runtime.answer("ep", {}, b"503").body)
+    assert failed["ErrorCode"] == "SERVER_ERROR_FROM_MODEL"
+
+
+def test_unknown_endpoint_and_unreachable_model() -> None:
+    runtime = RuntimeStandIn(f"http://127.0.0.1:{free_port()}", {"ep"})
+    unknown = runtime.answer("other", {}, b"x")
+    assert (unknown.status, unknown.headers["x-amzn-ErrorType"]) == (400, VALIDATION)
+    assert (
+        json.loads(unknown.body)["message"] == "Endpoint other of account 123456789012 not found."
+    )
+    down = json.loads(runtime.answer("ep", {}, b"x").body)
+    assert (
+        down["ErrorCode"] == "SERVER_ERROR_FROM_MODEL"
+        and "Could not reach" in down["OriginalMessage"]
+    )

@@ -1,0 +1,152 @@
+"""The repository's shape, checked: one job per top-level folder, no import cycle anywhere,
+`deploy/` free of servers and test knobs, a README in every package, tests that mirror code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# Where each package's modules live, and the name they are imported by.
+ROOTS = {
+    "deploy": REPO / "deploy",
+    "devstack": REPO / "devstack",
+    "bench": REPO / "bench",
+    "trends_anomaly": REPO / "model" / "trends_anomaly",
+}
+LAMBDA = REPO / "lambda"  # flat modules: handler, detect_contract, error_shape
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the repository's own packages, by its import name."""
+    out: dict[str, Path] = {}
+    for package, root in ROOTS.items():
+        for path in sorted(root.rglob("*.py")):
+            parts = [package, *path.relative_to(root).with_suffix("").parts]
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out[".".join(parts)] = path
+    for path in sorted(LAMBDA.glob("*.py")):
+        out[path.stem] = path
+    return out
+
+
+def _imports(name: str, path: Path, known: dict[str, Path]) -> Iterator[str]:
+    """Own modules imported anywhere in the file (inside functions too: a cycle is a cycle)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in known:
+                    yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                if full in known:
+                    yield full
+                elif base in known:
+                    yield base
+
+
+def import_graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: set(_imports(name, path, known)) - {name} for name, path in known.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_among_the_repositorys_own_modules() -> None:
+    graph = import_graph()
+    assert "deploy.resources.iam" in graph and "handler" in graph and "trends_anomaly.app" in graph
+    assert "deploy.plan" in graph["deploy.executor"]  # the graph sees imports
+    assert cycles(graph) == []
+
+
+def test_deploy_is_the_engine_only() -> None:
+    """No HTTP server, no test knob: those are devstack's and tests/support's."""
+    graph = import_graph()
+    for name, imported in graph.items():
+        if name.startswith("deploy"):
+            assert not any(m.startswith(("devstack", "bench", "tests")) for m in imported), name
+    for path in (REPO / "deploy").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "http.server" not in text and "socketserver" not in text, path
+        assert "Behaviour" not in text and "seam" not in text.lower(), path
+
+
+def test_every_package_says_what_it_holds() -> None:
+    for folder in ("deploy", "devstack", "lambda", "tests", "model"):
+        readme = REPO / folder / "README.md"
+        assert readme.is_file(), f"{folder}/README.md is missing"
+        assert len(readme.read_text(encoding="utf-8").split()) > 40, f"{readme} says too little"
+
+
+def _mirrored(package: Path, tests: Path, skip: set[str]) -> list[str]:
+    missing = []
+    for path in sorted(package.glob("*.py")):
+        if path.stem.startswith("__") or path.stem in skip:
+            continue
+        if not (tests / f"test_{path.stem}.py").is_file():
+            missing.append(f"{path.relative_to(REPO)} has no tests/.../test_{path.stem}.py")
+    return missing
+
+
+@pytest.mark.parametrize(
+    ("package", "tests", "skip"),
+    [
+        ("deploy", "tests/deploy", set()),
+        ("deploy/resources", "tests/deploy/resources", {"base"}),
+        ("deploy/bootstrap", "tests/deploy/bootstrap", set()),
+        ("devstack", "tests/devstack", {"http_thread"}),
+        ("lambda", "tests/lambda", set()),
+    ],
+)
+def test_tests_mirror_the_code(package: str, tests: str, skip: set[str]) -> None:
+    assert _mirrored(REPO / package, REPO / tests, skip) == []
