@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.local_model import ModelServer, free_port
+from devstack.model_server import ModelServer
+from devstack.ports import free_port
 
 
 @dataclass
 class Server:
-    """The model server as make up runs it (:class:`deploy.local_model.ModelServer`)."""
+    """The model server as make up runs it (:class:`devstack.model_server.ModelServer`)."""
 
     model: ModelServer
     log: Path

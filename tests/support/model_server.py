@@ -1,7 +1,7 @@
 """The model server the HTTP tests talk to, as either target SageMaker-like tests need:
 
 - ``process``: ``model/serve`` as a real process from the dev venv (what ``make up`` runs), a
-  thin layer over :class:`deploy.local_model.ModelServer` keeping its output in a file;
+  thin layer over :class:`devstack.model_server.ModelServer` keeping its output in a file;
 - ``container``: the built image, ``docker run <image> serve``
   (:class:`devstack.model_container.ModelContainer`).
 
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from deploy.local_model import ModelServer, free_port
 from devstack.model_container import ModelContainer
+from devstack.model_server import ModelServer
+from devstack.ports import free_port
 
 TARGETS = ("process", "container")
 
