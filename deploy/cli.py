@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -158,4 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: AWS {op}: {err}", file=sys.stderr)
     except botocore.exceptions.BotoCoreError as err:
         print(f"error: AWS: {err}", file=sys.stderr)
+    except BrokenPipeError:  # `plan | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from deploy.plan import Action
+from deploy.plan import Action, Change, canonical
 
 SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "wait": "…", "noop": " "}
 OPS = ("create", "update", "replace", "delete", "wait", "noop")
@@ -18,6 +18,29 @@ MAX_VALUE = 90
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def change_lines(change: Change) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) to show: nested mappings down to the keys that differ, so a
+    long value (a CORS rule, a policy) shows what changed, not its first 90 characters."""
+    before, after = change.before, change.after
+    if _scalars(before) and _scalars(after):
+        gone = [x for x in before if x not in after]
+        new = [x for x in after if x not in before]
+        if gone or new:  # a reordering alone is shown whole
+            return [(f"{change.field} (removed → added)", gone, new)]
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return [(change.field, before, after)]
+    out = []
+    for key in sorted(set(before) | set(after), key=str):
+        if canonical(before.get(key)) != canonical(after.get(key)):
+            sub = Change(f"{change.field}.{key}", before.get(key), after.get(key))
+            out += change_lines(sub)
+    return out or [(change.field, before, after)]
+
+
+def _scalars(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(x, (str, int, float)) for x in value)
 
 
 def counts(actions: list[Action]) -> dict[str, int]:
@@ -44,7 +67,8 @@ def text(actions: list[Action], header: str = "", verbose: bool = False) -> str:
             continue
         lines.append(f"  {SYMBOL[a.op]:>3} {a.op:<7} {a.kind:<17} {a.name}  ({a.reason})")
         for c in a.changes:
-            lines.append(f"          {c.field}: {_short(c.before)} → {_short(c.after)}")
+            for field, before, after in change_lines(c):
+                lines.append(f"          {field}: {_short(before)} → {_short(after)}")
         for step in a.steps:
             lines.append(f"          ▸ {step.describe()}")
     lines.append(summary_line(actions))
@@ -68,8 +92,9 @@ def markdown(actions: list[Action], header: str = "") -> str:
             for a in details:
                 lines.append(f"# {a.kind} {a.name}")
                 for c in a.changes:
-                    lines.append(f"- {c.field}: {_short(c.before)}")
-                    lines.append(f"+ {c.field}: {_short(c.after)}")
+                    for field, before, after in change_lines(c):
+                        lines.append(f"- {field}: {_short(before)}")
+                        lines.append(f"+ {field}: {_short(after)}")
             lines += ["```", "", "</details>"]
         lines += ["", "<details><summary>Steps apply will run</summary>", "", "```"]
         for i, a in enumerate(changed, 1):

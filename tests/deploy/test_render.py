@@ -87,3 +87,19 @@ def test_nothing_to_do_reads_so() -> None:
     assert json.loads(render.as_json(same))["changes"] is False
     waiting = [Action("wait", "endpoint", "p", "endpoint is Updating on c: wait")]
     assert render.summary_line(waiting) == "Plan: 1 to wait for; 0 unchanged."
+
+
+def test_a_nested_change_shows_the_keys_that_differ() -> None:
+    cors = Change(
+        "cors",
+        {"allow_headers": ["content-type"], "allow_origins": ["http://a"], "max_age": 1},
+        {"allow_headers": ["content-type"], "allow_origins": ["https://b"], "max_age": 1},
+    )
+    text = render.text([Action("update", "http_api", "p", "changed: cors", (cors,))])
+    assert 'cors.allow_origins (removed → added): ["http://a"] → ["https://b"]' in text
+    assert "allow_headers" not in text
+    assert render.change_lines(Change("x", {"a": 1}, {"a": 1})) == [("x", {"a": 1}, {"a": 1})]
+    assert render.change_lines(Change("x", ["a", "b"], ["b", "a"])) == [
+        ("x", ["a", "b"], ["b", "a"])
+    ]
+    assert render.change_lines(Change("x", None, ["a"])) == [("x", None, ["a"])]
