@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy.local_model import free_port
 from devstack import model_container as mc
+from devstack.ports import free_port
 
 from . import server
 from .synth import long_series_csv

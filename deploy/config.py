@@ -266,6 +266,12 @@ class Config(_Strict):
                     f"tag {key!r}: keys are 1-128 chars of letters, digits, spaces and _.:/=+-@; "
                     "values at most 256 chars"
                 )
+            if key != key.strip() or str(value) != str(value).strip():
+                # S3's tagging (and moto's) drops them: the tag would never match again.
+                raise ValueError(
+                    f"tag {key!r}: no spaces at the start or end of a key or value, got "
+                    f"{key!r}: {value!r}"
+                )
         return v
 
     @model_validator(mode="after")

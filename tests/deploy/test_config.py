@@ -63,6 +63,7 @@ def test_empty_file_gets_sensible_defaults() -> None:
         ({"region": "mars"}, "region", "us-east-1"),
         ({"api": {"cors_origins": ["https://x.org/"]}}, "api.cors_origins", "no path"),
         ({"tags": {"project": "x"}}, "tags", "reserved"),
+        ({"tags": {"team": " data"}}, "tags", "no spaces at the start or end"),
         ({"api": {"throttling": {"burst": 0}}}, "api.throttling.burst", "greater than"),
     ],
 )

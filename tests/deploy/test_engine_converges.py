@@ -81,7 +81,7 @@ CONFIGS = st.fixed_dictionaries(
         ),
         "tags": st.dictionaries(
             st.sampled_from(["team", "cost-center", "Owner"]),
-            st.text("abc123 ./", min_size=1, max_size=5),
+            st.text("abc123 ./", min_size=1, max_size=5).map(str.strip).filter(bool),
             max_size=2,
         ),
         "log_retention_days": st.sampled_from([1, 14, 365]),

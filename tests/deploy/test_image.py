@@ -9,11 +9,12 @@ import pytest
 
 from deploy.aws import DeployError
 from deploy.image import (
-    build_command,
+    build_commands,
     context_hash,
     describe_build,
     image_tag,
     image_uri,
+    push_commands,
     run_subprocess,
 )
 from deploy.naming import Names
@@ -33,19 +34,21 @@ def test_the_tag_changes_with_content_and_mode_not_with_caches(tmp_path: Path) -
         context_hash(tmp_path / "missing")
 
 
-def test_uri_and_the_commands_the_plan_shows() -> None:
+def test_uri_and_the_commands_the_plan_shows(monkeypatch) -> None:
+    from deploy import image
+
     uri = image_uri(Names("p-x", "123456789012", "eu-west-1"), "src-1")
     assert uri == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/p-x:src-1"
-    assert build_command(uri, "model") == [
-        "docker",
-        "build",
-        "--platform",
-        "linux/amd64",
-        "-t",
-        uri,
-        "model",
-    ]
-    assert describe_build(uri, "model").endswith(f"docker push {uri}")
+    legacy = build_commands(uri, "model", buildx=False)
+    assert describe_build(legacy) == (
+        f"docker login (ECR token); docker build --platform linux/amd64 -t {uri} model; "
+        f"docker push {uri}"
+    )
+    # What this machine's docker has decides the commands, at plan time.
+    monkeypatch.setattr(image, "has_buildx", lambda: True)
+    monkeypatch.setattr(image, "build_network", lambda: "host")
+    (buildx,) = push_commands(uri, "model")
+    assert buildx[:3] == ["docker", "buildx", "build"] and "--network" in buildx
 
 
 def test_subprocess_failures_say_what_failed() -> None:

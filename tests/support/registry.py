@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local_model import free_port
+from devstack.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 ENSURE_REGISTRY = REPO / "scripts" / "ensure-registry"

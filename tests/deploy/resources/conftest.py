@@ -29,6 +29,15 @@ def make_aws(region: str = "us-east-1") -> Aws:
     return Aws(region, session)
 
 
+@pytest.fixture(autouse=True)
+def nowhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call no Stubber answers goes to a closed loopback port and fails at once: never AWS."""
+    from devstack.ports import free_port
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "0")
+
+
 @pytest.fixture
 def aws() -> Aws:
     return make_aws()
@@ -50,6 +59,10 @@ def inputs(n: Names | None = None, image: str = IMAGE, build: bool = False) -> I
         image_uri=image,
         build_image=build,
         build_context=Path("/tmp/model"),
+        push_commands=(
+            ("docker", "build", "--platform", "linux/amd64", "-t", image, "/tmp/model"),
+            ("docker", "push", image),
+        ),
         lambda_package=LambdaPackage(b"PK-zip-bytes", ("handler.py",)),
         site_files=(
             SiteFile(

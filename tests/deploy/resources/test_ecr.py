@@ -135,8 +135,10 @@ def test_destroy_forces_out_the_images_gone_is_fine() -> None:
         assert execute(aws, action)[-1].endswith("already gone: nothing to do")
 
 
-def test_the_build_step_runs_docker_login_build_push(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Run step is image.build_and_push with the plan's URI and context (docker faked)."""
+def test_the_build_step_runs_docker_login_then_the_planned_commands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Run step logs in to ECR, then runs the commands the plan shows (docker faked)."""
     import base64
 
     from deploy import image

@@ -25,6 +25,18 @@ A = "arn:aws:sagemaker:us-east-1:123456789012:"
 OLD_IMAGE = IMAGE.replace("src-0123456789ab", "src-aaaaaaaaaaaa")
 
 
+DESCRIBE_IMAGE = {
+    "registryId": "123456789012",
+    "repositoryName": "trends-anomaly",
+    "imageIds": [{"imageTag": "src-0123456789ab"}],
+}
+V2 = {
+    "imageDetails": [
+        {"imageManifestMediaType": "application/vnd.docker.distribution.manifest.v2+json"}
+    ]
+}
+
+
 def model(image: str = IMAGE, **cfg: object) -> sm.ModelSpec:
     return sm.model_spec(config(**cfg), N, image)
 
@@ -87,13 +99,15 @@ def test_first_model_is_created_with_role_retries_only_when_the_role_is_new() ->
     from deploy.plan import Action
 
     quiet = sm.plan_model(m, PlanContext(Desired.of([m]), World()))
-    assert quiet.reason == "does not exist" and not quiet.steps[0].retry_on
+    assert quiet.reason == "does not exist" and not quiet.steps[1].retry_on
     new_role = PlanContext(
         Desired.of([m]), World(), [Action("create", "iam_role", "trends-anomaly-sagemaker", "")]
     )
     action = sm.plan_model(m, new_role)
-    assert action.steps[0].retry_on == frozenset({ErrorKind.INVALID})
-    assert "while IAM propagates" in action.steps[0].describe()
+    check, create = action.steps
+    assert check.describe().startswith(f"check: {IMAGE} is a Docker v2 schema 2 image in ECR")
+    assert create.retry_on == frozenset({ErrorKind.INVALID})
+    assert "while IAM propagates" in create.describe()
     with Stubber(aws.client("sagemaker")) as stub:
         stub.add_client_error("create_model", "ValidationException", "Could not assume role", 400)
         stub.add_response(
@@ -106,11 +120,17 @@ def test_first_model_is_created_with_role_retries_only_when_the_role_is_new() ->
                 "Tags": TAG_LIST,
             },
         )
-        lines = execute(aws, action)
+        with Stubber(aws.client("ecr")) as ecr:
+            ecr.add_response("describe_images", V2, DESCRIBE_IMAGE)
+            lines = execute(aws, action)
     assert "      ValidationException: retrying in 1 s" in lines
     with Stubber(aws.client("sagemaker")) as stub:
         stub.add_client_error("create_model", "ValidationException", "bad image", 400)
-        with pytest.raises(DeployError, match="AWS said ValidationException: bad image"):
+        with (
+            pytest.raises(DeployError, match="AWS said ValidationException: bad image"),
+            Stubber(aws.client("ecr")) as ecr,
+        ):
+            ecr.add_response("describe_images", V2, DESCRIBE_IMAGE)
             execute(aws, quiet)  # not retried without a new role
 
 
@@ -123,6 +143,20 @@ def test_new_model_version_says_what_changed_against_the_serving_one() -> None:
     assert [(c.field, c.before, c.after) for c in action.changes] == [("image", OLD_IMAGE, IMAGE)]
 
 
+def test_an_oci_image_stops_before_create_model_with_how_to_rebuild() -> None:
+    aws, m = make_aws(), model()
+    action = sm.plan_model(m, PlanContext(Desired.of([m]), World()))
+    oci = {"imageDetails": [{"imageManifestMediaType": "application/vnd.oci.image.index.v1+json"}]}
+    with Stubber(aws.client("ecr")) as ecr, Stubber(aws.client("sagemaker")) as stub:
+        ecr.add_response("describe_images", oci, DESCRIBE_IMAGE)
+        with pytest.raises(DeployError, match="oci-mediatypes=false"):
+            execute(aws, action)
+        stub.assert_no_pending_responses()  # CreateModel was never called
+    public = model("public.ecr.aws/acme/model:1")
+    (create,) = sm.plan_model(public, PlanContext(Desired.of([public]), World())).steps
+    assert create.operation == "CreateModel"  # not ECR: nothing to check first
+
+
 def test_a_tampered_model_is_replaced_tag_drift_is_an_update() -> None:
     aws, m = make_aws(), model()
     replaced = sm.plan_model(
@@ -132,7 +166,10 @@ def test_a_tampered_model_is_replaced_tag_drift_is_an_update() -> None:
     with Stubber(aws.client("sagemaker")) as stub:
         stub.add_response("delete_model", {}, {"ModelName": m.name})
         stub.add_response("create_model", {"ModelArn": A + "model/m"})
-        execute(aws, replaced)
+        with Stubber(aws.client("ecr")) as ecr:
+            ecr.add_client_error("describe_images", "RepositoryNotFoundException", "none", 400)
+            lines = execute(aws, replaced)
+    assert any("ECR did not describe it (RepositoryNotFoundException)" in line for line in lines)
     tagged = sm.plan_model(m, PlanContext(Desired.of([m]), World.of([seen_model(m, tags={})])))
     assert tagged.op == "update"
     with Stubber(aws.client("sagemaker")) as stub:

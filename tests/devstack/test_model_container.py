@@ -1,0 +1,38 @@
+"""The model image as SageMaker runs it, without starting Docker: how it is run and on what.
+
+The container itself is exercised (marker ``container``) by tests/model/test_image.py, the
+HTTP suites' container target and tests/devstack/test_stack.py[container].
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devstack.model_container import STANDIN_BASE, Base, ModelContainer, pinned_base
+
+
+def test_run_args_are_sagemakers_docker_run_serve(tmp_path: Path) -> None:
+    container = ModelContainer("img:1", 8081, workers=2, model_dir=tmp_path, env={"X": "1"})
+    args = container.run_args()
+    assert args[:6] == ["run", "-d", "--name", container.name, "--network", "host"]
+    assert args[-2:] == ["img:1", "serve"]
+    assert args[6:8] == ["--memory", "2g"]
+    assert f"{tmp_path.resolve()}:/opt/ml/model:ro" in args
+    env = {args[i + 1] for i, a in enumerate(args) if a == "-e"}
+    assert {"SAGEMAKER_BIND_TO_PORT=8081", "MODEL_SERVER_HOST=127.0.0.1", "X=1"} <= env
+    assert "SAGEMAKER_MODEL_SERVER_WORKERS=2" in env
+    assert container.url == "http://127.0.0.1:8081"
+    assert container.stop() is None  # never started: nothing to stop
+
+
+def test_the_pinned_base_comes_from_the_dockerfile(tmp_path: Path) -> None:
+    assert "@sha256:" in pinned_base() or ":" in pinned_base()
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM scratch\n")
+    with pytest.raises(RuntimeError, match="ARG BASE_IMAGE"):
+        pinned_base(bad)
+    assert Base(STANDIN_BASE, True, "offline").describe() == (
+        f"stand-in base {STANDIN_BASE} (offline)"
+    )
