@@ -191,12 +191,13 @@ def _legacy_params(doc: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _r(a: np.ndarray) -> np.ndarray:
+def _rounded(a: np.ndarray) -> np.ndarray:
+    """Floats at the answer's precision (_DECIMALS places)."""
     return np.round(np.asarray(a, dtype=float), _DECIMALS)
 
 
 def series_answer(s: Series, d: Detection) -> dict[str, Any]:
-    expected, lower = _r(d.expected), _r(d.lower)
+    expected, lower = _rounded(d.expected), _rounded(d.lower)
     if len(s.values) and s.values.min() >= 0:
         # Search interest (and most counts) cannot go below zero: neither can what we expect.
         expected, lower = np.maximum(expected, 0.0), np.maximum(lower, 0.0)
@@ -208,7 +209,7 @@ def series_answer(s: Series, d: Detection) -> dict[str, Any]:
         "values": s.values,
         "expected": expected,
         "lower": lower,
-        "upper": _r(d.upper),
+        "upper": _rounded(d.upper),
         "anomalies": [_anomaly_answer(s, a, expected) for a in d.anomalies],
         "parameters": d.chosen,
     }

@@ -354,8 +354,3 @@ def default_period(step: Step) -> int | None:
         per_day = round(_DAY / s)
         return per_day if per_day >= 2 else None
     return None
-
-
-def format_timestamps(timestamps: np.ndarray) -> list[str]:
-    """ISO text for timestamps that came without labels (JSON series given as numbers)."""
-    return [str(t) for t in timestamps.astype("datetime64[s]")]
