@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy.aws import tag_dict, tag_list
 from deploy.naming import VARIANT, Names, content_hash
-from deploy.plan import Action, Call, Step, differences
+from deploy.plan import Action, Call, Phase, Step, differences
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
 from deploy.resources.sagemaker_model import delete_model, model_spec, new_generation
 from deploy.world import Desired, World
@@ -181,7 +181,7 @@ def plan_config(spec: ConfigSpec, world: World) -> Action:
     return Action("update", spec.KIND, spec.name, changed(changes), changes, (tag,))
 
 
-def delete_config(seen: Any, reason: str, phase: str = "main") -> Action:
+def delete_config(seen: Any, reason: str, phase: Phase = "main") -> Action:
     return Action(
         "delete",
         "endpoint_config",
@@ -195,7 +195,7 @@ def delete_config(seen: Any, reason: str, phase: str = "main") -> Action:
                 ok_if=GONE_OK,
             ),
         ),
-        phase=phase,  # type: ignore[arg-type]
+        phase=phase,
     )
 
 

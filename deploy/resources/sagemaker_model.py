@@ -15,7 +15,7 @@ from deploy.aws import tag_dict, tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.image import check_manifest_media_type, ecr_image_ref
 from deploy.naming import Names, content_hash
-from deploy.plan import Action, Call, Change, Check, Step, canonical, differences
+from deploy.plan import Action, Call, Change, Check, Phase, Step, canonical, differences
 from deploy.resources.base import (
     GONE_OK,
     WHILE_PROPAGATING,
@@ -160,14 +160,14 @@ def _create(spec: ModelSpec, role_is_new: bool) -> tuple[Step, ...]:
     )
 
 
-def delete_model(seen: Any, reason: str, phase: str = "main") -> Action:
+def delete_model(seen: Any, reason: str, phase: Phase = "main") -> Action:
     return Action(
         "delete",
         "sagemaker_model",
         seen.name,
         reason,
         steps=(Call("sagemaker", "DeleteModel", {"ModelName": seen.name}, ok_if=GONE_OK),),
-        phase=phase,  # type: ignore[arg-type]
+        phase=phase,
     )
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from deploy.aws import tag_dict, tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.naming import Names
-from deploy.plan import Action, Call, Ref, Step
+from deploy.plan import Action, Call, Phase, Ref, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
 from deploy.site_manifest import (
     CONFIG_JS,
@@ -256,9 +256,9 @@ def _put_object(spec: ObjectSpec) -> tuple[Step, ...]:
     )
 
 
-def _delete_object(seen: Any, reason: str, phase: str) -> Action:
+def _delete_object(seen: Any, reason: str, phase: Phase) -> Action:
     call = Call("s3", "DeleteObject", {"Bucket": seen.bucket, "Key": seen.name}, ok_if=GONE_OK)
-    return Action("delete", "site_object", seen.name, reason, steps=(call,), phase=phase)  # type: ignore[arg-type]
+    return Action("delete", "site_object", seen.name, reason, steps=(call,), phase=phase)
 
 
 def plan(ctx: PlanContext) -> list[Action]:
