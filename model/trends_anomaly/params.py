@@ -19,6 +19,8 @@ from typing import Any
 
 from .errors import BadParameter
 
+# Here, not in settings.py (which imports this module): one limit, no import cycle.
+SAGEMAKER_PAYLOAD_LIMIT = 6 * 1024 * 1024  # real-time endpoints refuse bigger requests anyway
 METHODS = ("auto", "stl", "dbscan")
 # How the page names and explains each method (in METHODS order; the first is the default).
 METHOD_WORDS: dict[str, tuple[str, str]] = {
@@ -294,10 +296,9 @@ def _param_entry(spec: Spec, method: str) -> dict[str, Any]:
 
 def page_table() -> dict[str, Any]:
     """Everything the page needs to build its controls and check a file before sending it."""
-    # Imported here: settings imports this module, and validation needs none of these.
+    # Imported here: validation needs none of these.
     from . import timeaxis, trends
     from .answer_csv import FORMULA_START
-    from .settings import SAGEMAKER_PAYLOAD_LIMIT
 
     return {
         "generated_by": "python -m trends_anomaly.params --json (from params.SPECS)",

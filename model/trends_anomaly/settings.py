@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .params import validate_defaults
+from .params import SAGEMAKER_PAYLOAD_LIMIT, validate_defaults
 
-SAGEMAKER_PAYLOAD_LIMIT = 6 * 1024 * 1024  # real-time endpoints refuse bigger requests anyway
+__all__ = ["SAGEMAKER_PAYLOAD_LIMIT", "Settings"]
 
 
 @dataclass(frozen=True)
