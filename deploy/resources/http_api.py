@@ -8,6 +8,7 @@ was lost: the one with routes (else the oldest) is kept, the other deleted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -339,6 +340,22 @@ def _leftover(kind: str, name: str, reason: str, call: Call) -> Action:
     return Action("delete", kind, name, reason, steps=(call,), phase="after")
 
 
+def _leftovers(
+    seen: list[Any],
+    wanted: set[str],
+    reason: str,
+    delete: Callable[[Any], tuple[str, dict[str, Any]]],
+) -> list[Action]:
+    """A delete, after everything else, of each observed child that is no longer desired."""
+    out = []
+    for child in seen:
+        if child.name not in wanted:
+            operation, params = delete(child)
+            call = Call("apigatewayv2", operation, params, ok_if=GONE_OK)
+            out.append(_leftover(child.KIND, child.name, reason, call))
+    return out
+
+
 def plan(ctx: PlanContext) -> list[Action]:
     w, d = ctx.world, ctx.desired
     out: list[Action] = []
@@ -359,26 +376,21 @@ def plan(ctx: PlanContext) -> list[Action]:
     for spec in d.of_kind("api_stage"):
         out.append(_stage(spec, w.get("api_stage", spec.name)))
     # Leftovers: deleted once their replacements exist.
-    routes = {r.name for r in d.of_kind("api_route")}
-    for seen in w.of_kind("api_route"):
-        if seen.name not in routes:
-            call = Call(
-                "apigatewayv2",
-                "DeleteRoute",
-                {"ApiId": seen.api_id, "RouteId": seen.route_id},
-                ok_if=GONE_OK,
-            )
-            out.append(_leftover("api_route", seen.name, "not a route of this API", call))
-    integrations = {i.name for i in d.of_kind("api_integration")}
-    for seen in w.of_kind("api_integration"):
-        if seen.name not in integrations:
-            call = Call(
-                "apigatewayv2",
-                "DeleteIntegration",
-                {"ApiId": seen.api_id, "IntegrationId": seen.integration_id},
-                ok_if=GONE_OK,
-            )
-            out.append(_leftover("api_integration", seen.name, "integration not used", call))
+    out += _leftovers(
+        w.of_kind("api_route"),
+        {r.name for r in d.of_kind("api_route")},
+        "not a route of this API",
+        lambda seen: ("DeleteRoute", {"ApiId": seen.api_id, "RouteId": seen.route_id}),
+    )
+    out += _leftovers(
+        w.of_kind("api_integration"),
+        {i.name for i in d.of_kind("api_integration")},
+        "integration not used",
+        lambda seen: (
+            "DeleteIntegration",
+            {"ApiId": seen.api_id, "IntegrationId": seen.integration_id},
+        ),
+    )
     for seen in w.of_kind("http_api"):
         if seen.duplicate:
             call = Call("apigatewayv2", "DeleteApi", {"ApiId": seen.api_id}, ok_if=GONE_OK)

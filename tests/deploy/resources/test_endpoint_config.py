@@ -9,56 +9,21 @@ from botocore.stub import Stubber
 from deploy.resources import endpoint_config as ec
 from deploy.resources import sagemaker_model as sm
 from deploy.resources.base import PlanContext
-from deploy.resources.endpoint import SeenEndpoint
 from deploy.world import Desired, World
-from tests.deploy.resources.conftest import IMAGE, config, execute, make_aws, names
-
-N = names()
-TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
-TAG_LIST = [
-    {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
-    {"Key": "project", "Value": "trends-anomaly"},
-]
-ROLE_ARN = "arn:aws:iam::123456789012:role/trends-anomaly/trends-anomaly-sagemaker"
-A = "arn:aws:sagemaker:us-east-1:123456789012:"
-OLD_IMAGE = IMAGE.replace("src-0123456789ab", "src-aaaaaaaaaaaa")
-
-
-def model(image: str = IMAGE, **cfg: object) -> sm.ModelSpec:
-    return sm.model_spec(config(**cfg), N, image)
-
-
-def cfg_spec(image: str = IMAGE, **cfg: object) -> ec.ConfigSpec:
-    return ec.config_spec(config(**cfg), N, image)
-
-
-def seen_model(spec: sm.ModelSpec, tags: dict | None = None, **over) -> sm.SeenModel:
-    values = dict(
-        name=spec.name,
-        arn=f"arn:aws:sagemaker:us-east-1:123456789012:model/{spec.name}",
-        created="2026-01-01",
-        image=spec.image,
-        role_arn=spec.role_arn,
-        environment=spec.environment,
-        tags=tags,
-    )
-    values.update(over)
-    return sm.SeenModel(**values)
-
-
-def seen_config(spec: ec.ConfigSpec, created: str = "2026-01-01", tags=None) -> ec.SeenConfig:
-    return ec.SeenConfig(
-        spec.name,
-        f"arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/{spec.name}",
-        created,
-        spec.model,
-        dict(spec.variant),
-        tags,
-    )
-
-
-def serving(config_name: str) -> SeenEndpoint:
-    return SeenEndpoint("trends-anomaly", "arn:ep", config_name, "InService", None, {})
+from tests.deploy.resources.conftest import IMAGE, execute, make_aws
+from tests.deploy.resources.sagemaker_records import (
+    OLD_IMAGE,
+    ROLE_ARN,
+    TAG_LIST,
+    TAGS,
+    A,
+    N,
+    cfg_spec,
+    model,
+    seen_config,
+    seen_model,
+    serving,
+)
 
 
 def test_observe_models_and_configs_of_the_project_only() -> None:
