@@ -344,15 +344,13 @@ def _leftovers(
     seen: list[Any],
     wanted: set[str],
     reason: str,
-    delete: Callable[[Any], tuple[str, dict[str, Any]]],
+    delete: Callable[[Any], Call],
 ) -> list[Action]:
     """A delete, after everything else, of each observed child that is no longer desired."""
     out = []
     for child in seen:
         if child.name not in wanted:
-            operation, params = delete(child)
-            call = Call("apigatewayv2", operation, params, ok_if=GONE_OK)
-            out.append(_leftover(child.KIND, child.name, reason, call))
+            out.append(_leftover(child.KIND, child.name, reason, delete(child)))
     return out
 
 
@@ -380,15 +378,22 @@ def plan(ctx: PlanContext) -> list[Action]:
         w.of_kind("api_route"),
         {r.name for r in d.of_kind("api_route")},
         "not a route of this API",
-        lambda seen: ("DeleteRoute", {"ApiId": seen.api_id, "RouteId": seen.route_id}),
+        lambda seen: Call(
+            "apigatewayv2",
+            "DeleteRoute",
+            {"ApiId": seen.api_id, "RouteId": seen.route_id},
+            ok_if=GONE_OK,
+        ),
     )
     out += _leftovers(
         w.of_kind("api_integration"),
         {i.name for i in d.of_kind("api_integration")},
         "integration not used",
-        lambda seen: (
+        lambda seen: Call(
+            "apigatewayv2",
             "DeleteIntegration",
             {"ApiId": seen.api_id, "IntegrationId": seen.integration_id},
+            ok_if=GONE_OK,
         ),
     )
     for seen in w.of_kind("http_api"):
