@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from devstack.model_container import Build, NoEngine, build_image, ensure_engine
+from deploy.image import image_tag
+from devstack.model_container import MODEL_DIR, Build, NoEngine, build_image, ensure_engine
 
-TEST_TAG = "trends-anomaly-model:test"
+# Tagged by the content of model/ (as deploy tags what it pushes): checkouts that share one
+# Docker engine (worktrees, a clean clone beside a working copy) never run each other's image.
+TEST_TAG = f"trends-anomaly-model:test-{image_tag(MODEL_DIR)}"
 
 _built: dict[str, Build | str] = {}  # "build" -> Build, "skip" -> why, "error" -> what failed
 _notes: list[str] = []
