@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from error_shape import ApiError, PayloadTooLarge
+from error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE, ApiError, PayloadTooLarge
 
 # The routes the HTTP API sends here (deploy/api_surface.py lists the same; a test ties them).
 DETECT = "POST /detect"
@@ -140,8 +140,8 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
         raise PayloadTooLarge.over(max_bytes, len(body))
     if not body.strip():
         raise ApiError(
-            "The request body is empty.",
-            "Send a Google Trends CSV export (Content-Type: text/csv) or a JSON request.",
+            EMPTY_FILE_MESSAGE,
+            EMPTY_FILE_HINT,
             status=400,
             code="empty_body",
         )

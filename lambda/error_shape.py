@@ -11,6 +11,13 @@ from typing import Any
 
 MIB = 1024 * 1024
 
+#: What an empty upload is told, by the model and by the Lambda alike (words for an analyst).
+EMPTY_FILE_MESSAGE = "The file is empty: it has no rows to analyse."
+EMPTY_FILE_HINT = (
+    "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
+    "directly, send the file's text as the request body."
+)
+
 
 class ApiError(Exception):
     """An answer for the caller: HTTP status, a stable code, what was wrong and how to fix it.

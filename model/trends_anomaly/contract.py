@@ -21,6 +21,7 @@ import orjson
 
 from .answer_csv import anomalies_csv
 from .detect import legacy_rows, run_method
+from .error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE
 from .errors import (
     ApiError,
     BadCsv,
@@ -239,11 +240,7 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
     if len(req.body) > settings.max_payload_bytes:
         raise PayloadTooLarge.over(settings.max_payload_bytes, len(req.body))
     if not req.body.strip():
-        raise BadCsv(
-            "The file is empty: it has no rows to analyse.",
-            "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
-            "directly, send the file's text as the request body.",
-        )
+        raise BadCsv(EMPTY_FILE_MESSAGE, EMPTY_FILE_HINT)
     kind, ct_params = _media_type(req.content_type or "")
     warnings: list[str] = []
     raw = dict(parse_attributes(req.custom_attributes))

@@ -227,6 +227,9 @@ def test_bad_base64_and_empty_body_are_400(
     assert response["statusCode"] == 400 and error_of(response)["code"] == "bad_base64"
     response, _ = invoke(capsys, post(b""))
     assert response["statusCode"] == 400 and error_of(response)["code"] == "empty_body"
+    # the analyst's words, the same the model says for an empty file (not a developer's)
+    assert error_of(response)["message"] == "The file is empty: it has no rows to analyse."
+    assert "Download CSV" in error_of(response)["hint"]
     assert runtime.seen == []
 
 
