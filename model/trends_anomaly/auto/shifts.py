@@ -46,11 +46,13 @@ class LevelShift(NamedTuple):
 
 def _split(y: np.ndarray, c: int, k: int) -> int:
     """The first index of the second level near ``c``: the split of y[c - k : c + k] into a
-    before and an after part whose medians leave the least absolute deviation."""
-    lo, hi = max(c - k + 1, 1), min(c + k - 1, y.size - 1)
+    before and an after part whose medians leave the least absolute deviation. (The same
+    2k points for every split: windows that slid with the split would both fit inside the
+    old level, and a split several points early would look best.)"""
+    a0, b0 = max(c - k, 0), min(c + k, y.size)
     best, cost = c, np.inf
-    for s in range(lo, hi + 1):
-        a, b = y[max(s - k, 0) : s], y[s : s + k]
+    for s in range(a0 + 1, b0):
+        a, b = y[a0:s], y[s:b0]
         e = float(np.abs(a - np.median(a)).sum() + np.abs(b - np.median(b)).sum())
         if e < cost - 1e-12:
             best, cost = s, e

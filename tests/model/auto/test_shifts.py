@@ -22,6 +22,16 @@ def test_a_step_that_stays_is_found_at_its_first_point():
     assert abs(s.before - 30) < 2 and abs(s.after - 50) < 2 and s.z > 5
 
 
+def test_a_step_on_a_quiet_integer_series_is_placed_at_its_first_point():
+    # Whole-number Trends values: the old level repeats exactly. A split judged on windows
+    # that slide with it fits two pieces of the old level and lands several points early.
+    rng = np.random.default_rng(7)
+    y = np.round(12 + rng.normal(0, 0.8, 261))
+    y[89:] = np.round(20 + rng.normal(0, 1.3, 261 - 89))
+    (s,) = shifts(y, sd=1.0)
+    assert s.index == 89
+
+
 def test_a_step_down_near_the_end_is_found():
     y = noisy(seed=1)
     y[230:] -= 15
