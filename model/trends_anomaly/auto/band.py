@@ -1,10 +1,10 @@
 """The band stage: the value expected at every point and the range it takes without an event.
 
 ``expected`` is trend + season; at the first point of a level shift it is the old level (the
-value the point would have had without the shift), from the next point on the new one. The
-band is expected ± threshold × noise scale: exactly the range outside which a point is
-reported, so every flagged point lies outside its band and every point outside it belongs
-to a reported event.
+value the point would have had without the shift), with the old level's noise, from the next
+point on the new one. The band is expected ± the larger of threshold × noise scale and the
+visibility floor: exactly the range outside which a point is reported, so every flagged point
+lies outside its band and every point outside it belongs to a reported event.
 """
 
 from __future__ import annotations
@@ -36,6 +36,18 @@ def expected_values(
     return expected
 
 
-def band(expected: np.ndarray, sigma: np.ndarray, threshold: float) -> Band:
-    half = threshold * sigma
+def shift_sigma(sigma: np.ndarray, shifts: Sequence[LevelShift]) -> np.ndarray:
+    """The noise scale with each level shift's first point given the old level's scale (the
+    point is judged against the level it left)."""
+    if not shifts:
+        return sigma
+    out = sigma.copy()
+    for s in shifts:
+        if s.index > 0:
+            out[s.index] = sigma[s.index - 1]
+    return out
+
+
+def band(expected: np.ndarray, sigma: np.ndarray, threshold: float, visible: float = 0.0) -> Band:
+    half = np.maximum(threshold * sigma, visible)
     return Band(expected, expected - half, expected + half)

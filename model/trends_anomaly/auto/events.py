@@ -52,18 +52,22 @@ def candidates(
     sigma: np.ndarray,
     shifts: Sequence[LevelShift] = (),
     least: float = 0.0,
+    reach: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Every candidate event of the standardized residual ``z``. A level shift is as strong
     as the better of its two pieces of evidence: its first point against the old level, and
     the difference of the levels before and after (which can be certain while each point is
     still within the noise). Runs whose peak stays at or below ``least`` (the lowest threshold
-    any sensitivity can set) can never be reported and are skipped."""
+    any sensitivity can set), and events whose reported point is not past ``reach`` (bool per
+    point: far enough from its expected value to be seen, see the visibility stage), can never
+    be reported and are skipped."""
     cuts = {s.index for s in shifts}
     out: list[Candidate] = []
     for s in shifts:
         sign = 1 if s.after > s.before else -1
         score = max(float(abs(z[s.index])), s.z)
-        out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
+        if reach is None or reach[s.index]:
+            out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
     for sign in (1, -1):
         on = sign * z > SUPPORT_Z
         for t0 in cuts:  # a shift's first point is its own event
@@ -80,6 +84,8 @@ def candidates(
             seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
             k = int(seg.argmax())
             peak = a + k
+            if reach is not None and not reach[peak]:
+                continue
             kind = _kind(z, a, b, sign, seasonal, sigma, float(seg[k]))
             out.append(Candidate(a, b, peak, sign, float(seg[k]), kind))
     out.sort(key=lambda c: c.start)

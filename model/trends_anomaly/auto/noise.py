@@ -1,14 +1,15 @@
 """The noise stage: how far a value strays from its expected level when nothing happens.
 
-Search interest is sampled, so its noise grows with the level: the scale is fitted as
-sd² = a + b·level (the variance of a count is linear in its mean) on level bins, b >= 0,
-a >= 0; data that can be negative gets a constant one. Stretches already known to be events
-(``exclude``) take no part, so a surge cannot widen its own band; single outliers do (the
-MAD ignores them), and so does the noise of a sparse, low-volume term (mostly zeros, the rest
-scattered), which is its "outliers". The residual of a short running median is narrower than
-the noise it leaves behind: the scale is corrected for that. Finally, when the tail of the
-bulk is wider than a Gaussian one (season misfit, autocorrelation), the scale widens until
-it is not.
+Search interest is sampled, so its noise grows with the level: the scale is fitted as sd =
+a·level^β on level bins (a straight line through the bins' log scales against their log levels,
+its height the median of the bins' offsets so one bin holding a surge cannot lift it), β between
+0 (constant noise) and 1 (noise proportional to the level, interest that swings by a share);
+data that can be negative gets a constant one. Stretches already known to be events
+(``exclude``) take no part, so a surge cannot widen its own band; single outliers do (the MAD
+ignores them), and so does the noise of a sparse, low-volume term (mostly zeros, the rest
+scattered), which is its "outliers". The residual of a short running median is narrower than the
+noise it leaves behind: the scale is corrected for that. Finally, when the tail of the bulk is
+wider than a Gaussian one (season misfit, autocorrelation), the scale widens until it is not.
 """
 
 from __future__ import annotations
@@ -19,8 +20,16 @@ import numpy as np
 
 from .robust import quantile, robust_sd, robust_sd_rows
 
-MIN_BIN = 40  # points per level bin: fewer would let one burst set a bin's scale
+# Points per level bin: the MAD of 20 points is still blind to a burst of 9 of them, and two
+# bins (40 points) let a one-year weekly export show noise that grows with its level (a ticker
+# quiet at ~1 for months, then trading at 30-60).
+MIN_BIN = 20
 MAX_BINS = 4  # level bins for the fit (a straight line needs few, each must be robust)
+# The noise grows with the level as level^β, β in [BETA_MIN, BETA_MAX]: from constant noise
+# to noise proportional to the level (sampled counts sit between: β = 1/2 for a Poisson
+# count, up to 1 when whole days of searching swing by a share). A steeper fit is events in
+# the top bin, a falling one is events or zeros in the bottom bin.
+BETA_MIN, BETA_MAX = 0.0, 1.0
 # The scale stays within these multiples of the series' overall one: a fit on four bins
 # must not claim a near-zero or a huge noise anywhere.
 SD_MIN_SHARE, SD_MAX_SHARE = 0.3, 4.0
@@ -108,14 +117,14 @@ def _level_dependent(
     edges = [size * b for b in range(1, bins)]
     order = np.argpartition(lk, edges)[: bins * size].reshape(bins, size)
     m = lk[order].mean(axis=1)
-    v = robust_sd_rows(rk[order]) ** 2
-    mc = m - m.mean()
+    sd_bins = robust_sd_rows(rk[order])
+    tiny = max(floor, 1e-12)
+    log_m = np.log(np.maximum(m, tiny))
+    log_sd = np.log(np.maximum(sd_bins, tiny))
+    mc = log_m - log_m.mean()
     den = float(mc @ mc)
-    slope = float(mc @ (v - v.mean())) / den if den > 0 else 0.0
-    if slope <= 0:
-        return np.full(n, g)
-    icpt = float(v.mean() - slope * m.mean())
-    if icpt < 0:  # through the origin instead
-        icpt, slope = 0.0, float(m @ v) / float(m @ m)
-    sd = np.sqrt(icpt + slope * level)
+    beta = float(mc @ (log_sd - log_sd.mean())) / den if den > 0 else 0.0
+    beta = min(max(beta, BETA_MIN), BETA_MAX)
+    height = float(np.median(log_sd - beta * log_m))
+    sd = np.exp(height + beta * np.log(np.maximum(level, tiny)))
     return np.clip(sd, max(floor, SD_MIN_SHARE * g), SD_MAX_SHARE * g)

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..types import Anomaly, Detection, Series
-from .band import band, expected_values
+from .band import band, expected_values, shift_sigma
 from .decomposition import decompose, first_level
 from .events import candidates
 from .noise import quantum_floor
@@ -17,6 +17,7 @@ from .robust import MAD_TO_SD, fit_window, median, odd
 from .season import phases_for
 from .shifts import find_shifts
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
+from .visible import visible_floor
 
 MIN_POINTS = 8  # below this nothing can be told apart from noise: band only
 # Default cap on anomalies: max(CAP_MIN, n // POINTS_PER_EVENT), the strongest first (a
@@ -25,7 +26,10 @@ CAP_MIN = 8
 POINTS_PER_EVENT = 1000
 # The baseline ignores bursts narrower than about half its window: a full calendar cycle
 # (a year of weeks, a day of hours), and at least TREND_SQRT·sqrt(n) points, so that on any
-# series an event must be short compared with the whole to stand out as one.
+# series an event must be short compared with the whole to stand out as one. With a cycle,
+# the window spans whole cycles (plus one point, to have a centre): a running median over
+# 2.4 years of a sport that peaks four months a year holds 8 to 12 peak months depending on
+# where it stands, and its level jumps with that count.
 TREND_SQRT = 2.0
 MIN_TREND_WINDOW = 5
 TREND_SHARE_MAX = 3  # ... and at most a third of the series (a one-year weekly export)
@@ -50,6 +54,8 @@ class Scales(NamedTuple):
 
 def time_scales(n: int, cycle: int) -> Scales:
     w = max(cycle, TREND_SQRT * math.sqrt(n), MIN_TREND_WINDOW)
+    if cycle:
+        w = cycle * max(1, round(w / cycle)) + 1
     w = fit_window(min(odd(int(w)), max(odd(n // TREND_SHARE_MAX), MIN_TREND_WINDOW)), n)
     local = fit_window(max(w // LOCAL_SHARE, LOCAL_MIN), n)
     return Scales(w, local, max(SHIFT_MIN, w // SHIFT_SHARE), w)
@@ -113,26 +119,35 @@ def detect_auto(series: Series, params: dict) -> Detection:
     if phases is not None and phases.calendar:
         chosen["seasonal_phase"] = "week_of_year"
     floor = quantum_floor(x)
+    visible = visible_floor(x)
     nonneg = bool(x.min() >= 0)
 
-    dec = decompose(x, scales.long_window, scales.local_window, phases, floor, rough=rough)
+    dec = decompose(
+        x, scales.long_window, scales.local_window, phases, floor, rough=rough, visible=visible
+    )
     noise = dec.noise
     shifts = find_shifts(
         x - dec.seasonal, noise.sigma, scales.shift_window, scales.horizon, relative=nonneg
     )
     if shifts:
         cuts = [s.index for s in shifts]
-        dec = decompose(x, scales.long_window, scales.local_window, phases, floor, cuts)
+        dec = decompose(
+            x, scales.long_window, scales.local_window, phases, floor, cuts, visible=visible
+        )
         noise = dec.noise
     chosen["seasonal_model"] = dec.model
     chosen["tail_factor"] = round(noise.tail, 4)
     chosen["noise_scale"] = round(noise.overall, 6)
 
+    chosen["visible_floor"] = round(visible, 6)
+
     expected = expected_values(dec.trend, dec.seasonal, shifts)
-    z = (x - expected) / noise.sigma
+    sigma = shift_sigma(noise.sigma, shifts)
+    z = (x - expected) / sigma
     least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this
     seasonal = dec.seasonal if phases is not None else None
-    found = candidates(z, seasonal, noise.sigma, shifts, least)
+    reach = np.abs(x - expected) > visible
+    found = candidates(z, seasonal, sigma, shifts, least, reach)
     max_anom = params.get("max_anomalies")
     cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)
     chosen["max_anomalies"] = cap
@@ -151,5 +166,5 @@ def detect_auto(series: Series, params: dict) -> Detection:
         )
         for c in reported
     ]
-    b = band(expected, noise.sigma, thr)
+    b = band(expected, sigma, thr, visible)
     return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

@@ -136,7 +136,9 @@ class Phases:
         many times its usual week-to-week change), no reading between: instead a point may
         take a neighbouring phase's value when that fits it better, since a holiday falls in
         week k one year and k+1 the next. Smooth stretches keep their own value, so this
-        cannot soak up ordinary spikes."""
+        cannot soak up ordinary spikes. Only calendar weeks move so: a month, an hour of the
+        day or a weekday is the same phase every cycle, and a sport's first month of season
+        read as its second would be a phantom dip."""
         step = np.abs(nxt - own)
         usual = SHARP_PROFILE * median(step)
         sharp = step > usual
@@ -146,7 +148,7 @@ class Phases:
             other = np.where(toward, nxt, prev)
             smooth = np.abs(other - own) <= usual
             out = np.where(smooth, own + (other - own) * w, own)
-        if not sharp.any():
+        if not self.calendar or not sharp.any():
             return out
         out = out.copy()
         for alt in (prev, nxt):

@@ -26,9 +26,11 @@ SHIFT_Z = 5.0
 # Points on each side of a candidate compared to judge how abrupt it is: a third of the
 # comparison window (medians of a few points, not one noisy pair), 2 to 6.
 STEP_K_SHARE, STEP_K_MIN, STEP_K_MAX = 3, 2, 6
-# Share of the step that must happen across its first point (a ramp over L points does
-# 2/L of it there, a step all of it; 0.7 leaves room for noise on a step of 5 sds).
-STEP_SHARPNESS = 0.7
+# Share of the change between the two L-point medians that must happen across the first point
+# (medians of k points either side): a step does all of it there, a linear ramp over the
+# comparison window k/L (a third); three fifths leaves room for noise and for the drift that
+# follows a real step (a launched product keeps growing for months after its launch).
+STEP_SHARPNESS = 0.6
 # The new level "comes back" when the running median returns within this share of the step.
 RETURN_SHARE = 0.5
 # For counts and shares (no negative values), a shift moves the level by at least a third of

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from trends_anomaly.auto.decomposition import decompose, first_level, segment_median
+from trends_anomaly.auto.decomposition import decompose, first_level, recurring, segment_median
 from trends_anomaly.auto.season import Phases
+from trends_anomaly.auto.visible import visible_floor
 
 
 def test_the_baseline_runs_under_a_sustained_surge():
@@ -46,3 +47,29 @@ def test_the_season_is_fitted_and_the_noise_comes_with_it():
     assert d.model in ("multiplicative", "additive")
     assert np.abs(x - d.trend - d.seasonal).std() < 2.5
     assert 1.0 < np.median(d.noise.sigma) < 3.0
+
+
+def test_recurring_marks_what_the_neighbouring_cycles_also_reach():
+    e = np.zeros(60)
+    e[[8, 9, 21, 33, 40]] = [10.0, 8.0, 11.0, 7.0, -9.0]  # a cycle is 12, +-1 of slack
+    mask = np.zeros(60, dtype=bool)
+    mask[[8, 9, 21, 40]] = True
+    side = np.sign(e)
+    # 8 and 9: the next cycle (21) goes as high; 21 goes beyond 9 and 33; 40: nothing below
+    assert np.flatnonzero(recurring(mask, e, side, 12)).tolist() == [8, 9]
+    e[21] = 7.5  # now 8 and 9 go beyond the only neighbour they have; 21 stays below 8 and 9
+    assert np.flatnonzero(recurring(mask, e, side, 12)).tolist() == [21]
+    assert not recurring(np.zeros(60, dtype=bool), e, side, 12).any()
+
+
+def test_a_season_that_outgrows_its_fit_is_not_set_aside():
+    """American football: peaks of ~45 for years, then ~85 for the last seven. Each recent
+    peak stands off the fitted season, but so does the one a year before: the season grew;
+    the peaks are not events and the baseline follows them."""
+    t = np.arange(210)
+    peak = np.where(t < 120, 40.0, 80.0)
+    shape = np.clip(1 - np.abs((t % 12) - 9) / 2.0, 0, None)  # Aug-Nov, top in October
+    x = np.round(8 + peak * shape + np.random.default_rng(4).normal(0, 1, 210))
+    p = Phases(t % 12, 12, calendar=False)
+    d = decompose(x, 25, 5, p, 1.0, rough=first_level(x, 25, 12), visible=visible_floor(x))
+    assert not d.broad.any()

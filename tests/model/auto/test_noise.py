@@ -59,3 +59,17 @@ def test_a_sparse_low_volume_term_is_noise_not_a_crowd_of_spikes():
     x = np.where(rng.random(52) < 0.35, rng.choice([16.0, 17.0, 33.0, 49.0], 52), 0.0)
     s = noise_scale(x, np.zeros(52), 1.0, 5)
     assert np.median(s.sigma) > 10
+
+
+def test_a_wild_top_bin_does_not_lift_the_scale_of_the_quiet_levels():
+    """Weekly bitcoin: the quiet years at 18-30 vary by ~2, the bull-run weeks at 45+ by ~9.
+    The fit follows the bins (noise that grows at most in proportion to the level), so the
+    quiet years keep a band of their own size instead of one set by the bubble."""
+    rng = np.random.default_rng(4)
+    level = np.repeat([18.0, 22.0, 30.0, 45.0], 60)
+    sd = np.repeat([1.8, 1.8, 3.6, 9.0], 60)
+    r = rng.normal(0, 1, level.size) * sd * smoothing_loss(7)
+    s = noise_scale(r, level, 1.0, 7)
+    quiet = np.median(s.sigma[level == 18.0])
+    assert quiet < 3.0  # sd^2 = a + b*level through the origin gave ~4.5
+    assert np.median(s.sigma[level == 45.0]) > 2 * quiet

@@ -133,6 +133,21 @@ def test_seasonal_break_found():
     assert t[seg][0] - 3 <= a.index
 
 
+def test_a_bump_small_against_the_series_range_is_not_reported():
+    """Bitcoin monthly: a quiet 2013 at ~2 with a month at 8 (clear against noise of ~1) on a
+    term that later spans 0-45 and peaks at 100. On the chart it is a wrinkle: not an event,
+    and the band is wide enough to hold it."""
+    rng = np.random.default_rng(8)
+    x = np.concatenate((np.full(110, 1.0), np.linspace(2, 45, 128)))
+    x = np.round(x + rng.normal(0, 0.4, x.size) * np.sqrt(x))
+    x[111] = 8.0
+    x[165] = 100.0
+    d = detect(x, "monthly")
+    assert [a.index for a in d.anomalies] == [165]
+    assert d.lower[111] <= x[111] <= d.upper[111]
+    assert (d.upper - d.lower).min() >= 2 * d.chosen["visible_floor"] - 1e-9
+
+
 def test_spike_and_shift_in_one_series_are_two_events():
     x = seasonal(seed=2)
     x[60] += 45
@@ -206,6 +221,16 @@ def test_period_parameter_overrides_and_zero_disables():
     assert detect(x, period=26).chosen["period"] == 26
     assert detect(x, period=26).chosen["period_source"] == "parameter"
     assert detect(x, period=0).chosen["period"] is None
+
+
+def test_the_long_window_spans_whole_cycles():
+    """A running median over 2.4 years of a series that peaks four months a year holds 8 to 12
+    peak months depending on where it stands: its level would jump with the count."""
+    from trends_anomaly.auto.pipeline import time_scales
+
+    for n, cycle in ((210, 12), (238, 12), (261, 52), (168, 24), (2000, 24)):
+        w = time_scales(n, cycle).long_window
+        assert (w - 1) % cycle == 0 and w % 2 == 1
 
 
 def test_chosen_reports_every_parameter_used():

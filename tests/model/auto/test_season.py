@@ -88,3 +88,17 @@ def test_a_holiday_that_moves_by_a_week_takes_the_neighbouring_week():
     own, prev, nxt = p.profiles(holiday[None])
     fitted = p.tile(own[0], prev[0], nxt[0], holiday)
     assert np.abs(fitted - holiday).max() < 8  # every holiday point and its neighbours fit
+
+
+def test_months_do_not_borrow_a_neighbouring_month():
+    """A sport whose season starts sharply in September: August stays August every year (only
+    calendar weeks drift), so a quiet August is not read as a missing September."""
+    n, period = 120, 12
+    t = np.arange(n)
+    shape = np.where(t % period == 8, 50.0, np.where(t % period == 7, 10.0, 0.0))
+    d = shape.copy()
+    d[7::12] = 30.0  # Augusts between the usual 10 and September's 50
+    p = Phases(t % period, period, calendar=False)
+    own, prev, nxt = p.profiles(d[None])
+    fitted = p.tile(own[0], prev[0], nxt[0], d)
+    assert np.allclose(fitted, own[0])
