@@ -62,16 +62,22 @@ class Decomposition(NamedTuple):
 
 
 def segment_median(
-    x: np.ndarray, window: int, cuts: Sequence[int], mode: str = "trend", period: int = 0
+    x: np.ndarray,
+    window: int,
+    cuts: Sequence[int],
+    mode: str = "trend",
+    period: int = 0,
+    leave_out: bool = False,
 ) -> np.ndarray:
     """Running median of x, each segment between ``cuts`` (first indices of new segments)
-    smoothed on its own (by default its trend continued past its ends)."""
+    smoothed on its own (by default its trend continued past its ends); ``leave_out``: each
+    point's neighbours without the point (see ``rolling_median``)."""
     if not cuts:
-        return rolling_median(x, window, mode, period)
+        return rolling_median(x, window, mode, period, leave_out)
     out = np.empty_like(x, dtype=float)
     bounds = [0, *cuts, x.size]
     for a, b in itertools.pairwise(bounds):
-        out[a:b] = rolling_median(x[a:b], window, mode, period)
+        out[a:b] = rolling_median(x[a:b], window, mode, period, leave_out)
     return out
 
 
@@ -149,7 +155,7 @@ def decompose(
         season = fit_season(x, rough, phases)
     s = season.values
     y = x - s
-    raw_local = segment_median(y, local_window, cuts)
+    raw_local = segment_median(y, local_window, cuts, leave_out=True)
     long = segment_median(y, long_window, cuts)
     local = raw_local
     normal = np.ones(x.size, dtype=bool)
@@ -159,7 +165,7 @@ def decompose(
         passes += 1
         level = local + s
         r = x - level
-        scale = noise_scale(r, level if nonneg else None, floor, local_window, broad)
+        scale = noise_scale(r, level if nonneg else None, floor, broad)
         # How far the local level strays from the long baseline: ordinary wandering sets the
         # yardstick (the robust spread of that distance), white noise the floor under it.
         d = raw_local - long
@@ -172,4 +178,4 @@ def decompose(
             return Decomposition(local, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)
-        local = segment_median(np.where(normal, y, long), local_window, cuts)
+        local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)

@@ -82,11 +82,16 @@ def candidates(
             if top <= least:
                 continue
             seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
+            if reach is not None:
+                # The peak is the most extreme point that is visible at all: a point of the run
+                # outside the band (beyond both) is never stronger than it.
+                seg = np.where(reach[a : b + 1], seg, -np.inf)
             k = int(seg.argmax())
             peak = a + k
-            if reach is not None and not reach[peak]:
+            if seg[k] <= least:
                 continue
-            kind = _kind(z, a, b, sign, seasonal, sigma, float(seg[k]))
+            top = float((sign * z[a : b + 1]).max())  # the shape is the whole run's
+            kind = _kind(z, a, b, sign, seasonal, sigma, top)
             out.append(Candidate(a, b, peak, sign, float(seg[k]), kind))
     out.sort(key=lambda c: c.start)
     return out

@@ -7,9 +7,11 @@ its height the median of the bins' offsets so one bin holding a surge cannot lif
 data that can be negative gets a constant one. Stretches already known to be events
 (``exclude``) take no part, so a surge cannot widen its own band; single outliers do (the MAD
 ignores them), and so does the noise of a sparse, low-volume term (mostly zeros, the rest
-scattered), which is its "outliers". The residual of a short running median is narrower than the
-noise it leaves behind: the scale is corrected for that. Finally, when the tail of the bulk is
-wider than a Gaussian one (season misfit, autocorrelation), the scale widens until it is not.
+scattered), which is its "outliers". The residual is measured against a level and a season that
+left the point out, so its spread is the one the point is judged against (noise plus the
+baseline's own error) and its shape is the noise's. Finally, when the tail of the bulk is wider
+than a Gaussian one (heavy-tailed news, season misfit, autocorrelation), the scale widens until
+it is not.
 """
 
 from __future__ import annotations
@@ -43,20 +45,6 @@ TAIL_LONG_N = 1000
 TAIL_MAX = 4.0  # a wider "tail" is a crowd of events worth reporting, not noise
 
 
-# A running median of w points follows part of the noise it should leave behind: for white
-# Gaussian noise the MAD of (x - median_w(x)) is this share of the noise's sd, 1 - a/w - b/w²
-# (fitted to a 2·10⁶-point simulation: 0.727 at w = 5, 0.818 at 7, 0.909 at 13, 0.979 at 53).
-# Without the correction a 5-point baseline makes a residual look 1.4 times as extreme as it
-# is, and a 4-sd threshold fires 100 times as often as it should.
-SMOOTHING_A, SMOOTHING_B = 1.1, 1.33
-
-
-def smoothing_loss(window: int) -> float:
-    """Share of the noise's scale left in the residual of a running median of ``window``."""
-    w = max(int(window), 3)
-    return 1.0 - SMOOTHING_A / w - SMOOTHING_B / (w * w)
-
-
 class NoiseScale(NamedTuple):
     sigma: np.ndarray  # per point, in the series' units
     overall: float  # the scale of the whole series (for the answer's parameters)
@@ -78,16 +66,15 @@ def noise_scale(
     r: np.ndarray,
     level: np.ndarray | None,
     floor: float,
-    smoothing: int,
     exclude: np.ndarray | None = None,
 ) -> NoiseScale:
-    """Per-point noise scale of the residual ``r`` around ``level`` (None: no level effect),
-    the baseline being a running median of ``smoothing`` points."""
+    """Per-point noise scale of the residual ``r`` around ``level`` (None: no level effect).
+    The baseline left each point out of its own estimate, so ``r`` spreads like the noise
+    plus that estimate's error: its scale is the one a point is judged against."""
     n = r.size
     keep = np.ones(n, dtype=bool) if exclude is None else ~exclude
     if not keep.any():
         keep = np.ones(n, dtype=bool)
-    r = r / smoothing_loss(smoothing)
     rk = r[keep]
     g = max(robust_sd(rk), floor)
     if level is None:

@@ -7,7 +7,7 @@ the noise scale that are supposed to reveal it. Only public numpy / scipy functi
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter
+from scipy.ndimage import median_filter, rank_filter
 
 # 1 / Φ⁻¹(3/4): the median absolute deviation of a Gaussian sample times this is its sd.
 MAD_TO_SD = 1.4826
@@ -59,7 +59,9 @@ def quantile(a: np.ndarray, q: float) -> float:
 PIVOT_POINTS = 3
 
 
-def rolling_median(x: np.ndarray, window: int, mode: str = "trend", period: int = 0) -> np.ndarray:
+def rolling_median(
+    x: np.ndarray, window: int, mode: str = "trend", period: int = 0, leave_out: bool = False
+) -> np.ndarray:
     """Centred running median over ``window`` points (made odd, at most len(x)).
 
     Edges: "trend" (the default) continues the series past each end by a point reflection
@@ -70,6 +72,13 @@ def rolling_median(x: np.ndarray, window: int, mode: str = "trend", period: int 
     continued by its own last cycle, so the window at an end still spans every phase).
     Otherwise scipy's ``median_filter`` modes ("nearest" repeats the end values, "mirror"
     reflects them).
+
+    ``leave_out``: the median of each point's neighbours without the point itself (the
+    middle pair of the other w - 1). A baseline that holds the point it is compared with
+    sits exactly on it once in w times and follows it part of the way otherwise: residuals
+    pile up at zero and spread wider in the tails than the noise (a 5-point median's residual
+    reaches 3.9 noise units 40 times as often as a Gaussian does). Without the point the
+    residual is the noise plus the error of a median of w - 1 values: Gaussian again.
     """
     w = fit_window(window, x.size)
     if w <= 1:
@@ -83,9 +92,24 @@ def rolling_median(x: np.ndarray, window: int, mode: str = "trend", period: int 
         head = 2.0 * median(x[:k]) - x[h:0:-1]
         tail = 2.0 * median(x[-k:]) - x[-2 : -h - 2 : -1]
     else:
-        return median_filter(x, size=w, mode=mode)
+        return _median_filter(x, w, mode, leave_out)
     padded = np.concatenate((head, x, tail))
-    return median_filter(padded, size=w, mode="nearest")[h : h + x.size]
+    return _median_filter(padded, w, "nearest", leave_out)[h : h + x.size]
+
+
+def _median_filter(x: np.ndarray, w: int, mode: str, leave_out: bool) -> np.ndarray:
+    mid = median_filter(x, size=w, mode=mode)
+    if not leave_out:
+        return mid
+    # Without x[t], the middle pair of the other w - 1 values: the median and its upper
+    # neighbour when x[t] lies below the median, the lower neighbour and the median when
+    # above, the two neighbours when x[t] is the median itself.
+    h = w // 2
+    below = rank_filter(x, h - 1, size=w, mode=mode)
+    above = rank_filter(x, h + 1, size=w, mode=mode)
+    return np.where(
+        x < mid, 0.5 * (mid + above), np.where(x > mid, 0.5 * (below + mid), 0.5 * (below + above))
+    )
 
 
 def robust_sd(e: np.ndarray) -> float:

@@ -3,11 +3,11 @@
 Phases are the index modulo the period, except for weekly data over a year, where they are
 the week of the calendar year: a 52-week cycle drifts by a day and a quarter a year against
 the calendar that people's habits follow (five years = almost a week off at the peaks).
-The shape at each phase is the median of the detrended series at that phase over the
-cycles; with more than ``SEASON_CYCLES`` cycles, a resistant line through the nearest ones,
-so a season that changes over the years (a sport whose peak grows) is followed. Medians and
-resistant lines ignore an unusual cycle or two: neither a spike nor a month-long surge can
-teach the season anything.
+The shape at each phase is the median of the detrended series at that phase over the other
+cycles (the point itself left out); with more than ``SEASON_CYCLES`` cycles at every phase,
+over the ``SEASON_CYCLES`` nearest other cycles, so a season that changes over the years (a
+sport whose peak grows) is followed. Medians ignore an unusual cycle or two: neither a spike
+nor a month-long surge can teach the season anything.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import numpy as np
 from ..types import Series
 from .robust import median
 
-# Cycles whose values at a phase give that phase's season at a point: the nearest seven
-# (STL's robust default seasonal window), through which a resistant line is drawn (it ignores
-# an unusual cycle in each third, e.g. two World Cups). Up to seven cycles the season is the
-# plain per-phase median.
+# Cycles whose values at a phase give that phase's season at a point: the nearest seven other
+# cycles (STL's robust default seasonal window); with fewer, all the others. (A resistant line
+# through them followed a growing season without lag, but its slope, a difference of two
+# medians of three, spread the season's error into tails twice as long as the noise's.)
 SEASON_CYCLES = 7
 # Non-negative data: a proportional season (interest swings by a share of its level) unless
 # an additive one leaves residuals this many times smaller; 1.25 = clearly, not by chance.
@@ -63,18 +63,24 @@ class Phases:
         rows = np.full(period * width, n)
         rows[slot] = order
         self.rows = rows.reshape(period, width)
-        # The same table with each phase's missing last cycle(s) filled by its last point.
-        last = self.rows[np.arange(period), np.maximum(counts - 1, 0)]
-        self.full_rows = np.where(self.rows == n, last[:, None], self.rows)
         self.slot_of = np.empty(n, dtype=np.intp)  # flat slot of each point
         self.slot_of[order] = slot
         self.prev_phase = (phase - 1) % period
         self.next_phase = (phase + 1) % period
-        # Which cycles each slot's line goes through: the SEASON_CYCLES nearest ones.
-        k = min(SEASON_CYCLES, width)
-        first = np.clip(np.arange(width) - k // 2, 0, width - k)
-        self.window = first[:, None] + np.arange(k)  # (cycles, k)
-        self.offsets = (self.window - np.arange(width)[:, None]).astype(float)  # cycles away
+        self.counts = counts
+        # With more than SEASON_CYCLES cycles at every phase, each slot's median is over the
+        # SEASON_CYCLES nearest *other* cycles of its phase (never past the phase's own last
+        # cycle); a slot past a phase's last cycle (no point) reads its last point's.
+        self.nearest: np.ndarray | None = None
+        if n and int(counts.min()) > SEASON_CYCLES:
+            k = SEASON_CYCLES
+            own_col = np.minimum(np.arange(width)[None, :], counts[:, None] - 1)  # (P, W)
+            first = np.clip(own_col - (k + 1) // 2, 0, counts[:, None] - (k + 1))
+            skip = own_col - first  # where the slot's own cycle sits in its k + 1 nearest
+            cols = np.arange(k)[None, None, :]
+            cycle = first[..., None] + cols + (cols >= skip[..., None])  # (P, W, k)
+            self.nearest = self.rows[np.arange(period)[:, None, None], cycle]
+
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
         # its neighbour's in time (the previous or next week), so points of one calendar week
@@ -86,19 +92,22 @@ class Phases:
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
-        over the nearest cycles, centred to mean zero over each period; and the values of the
-        previous and the next phase at each point. All rows in one sort.
+        over the *other* cycles (the nearest ones when there are many), centred to mean zero
+        over each period; and the values of the previous and the next phase at each point. All
+        rows in one sort.
 
-        A phase with two values takes the smaller one when they agree in sign (minmod), else
-        zero; with fewer, zero: one value cannot tell season from event.
+        The point itself is left out of its own season (as out of its own level): a median
+        over five cycles that holds the point sits on it once in five and follows it part of
+        the way otherwise, so the residual would pile up at zero and reach far into the
+        tails. A phase with two other values takes the smaller one when they agree in sign
+        (minmod), else zero; with fewer, zero: one value cannot tell season from event.
         """
         m = ds.shape[0]
-        pad = np.concatenate((ds, np.full((m, 1), np.nan)), axis=1)
-        if self.cycles > SEASON_CYCLES:
-            # Each slot's nearest cycles; a slot past a phase's last cycle repeats that
-            # cycle's value, so every window is full and a partial selection suffices.
-            vals = pad[:, self.full_rows][:, :, self.window]  # (m, period, cycles, k)
-            table = _resistant_line_centre(vals, self.offsets)  # (m, period, cycles)
+        if self.nearest is not None:
+            vals = ds[:, self.nearest]  # (m, period, cycles, SEASON_CYCLES)
+            mid = SEASON_CYCLES // 2
+            vals.partition(mid, axis=-1)
+            table = vals[..., mid]  # (m, period, cycles)
             own = table.reshape(m, -1)[:, self.slot_of]
             mean = _period_means(own, self.period)
             # The neighbouring phases' values in the same cycle column.
@@ -106,22 +115,39 @@ class Phases:
             prev = table[:, self.prev_phase, col] - mean
             nxt = table[:, self.next_phase, col] - mean
             return own - mean, prev, nxt
+        pad = np.concatenate((ds, np.full((m, 1), np.nan)), axis=1)
         vals = pad[:, self.rows]  # (m, period, cycles), NaN = padding
-        vals.sort(axis=-1)  # NaNs (padding) last
-        k = vals.shape[-1]
-        flat = vals.reshape(-1, k)
-        c = k - np.count_nonzero(np.isnan(flat), axis=1)
-        base = np.arange(c.size) * k
-        cells = flat.reshape(-1)
-        lo = cells[base + np.maximum((c - 1) // 2, 0)]
-        hi = cells[base + np.maximum(c // 2, 0)]
+        order = vals.argsort(axis=-1)  # NaNs (padding) last
+        vals = np.take_along_axis(vals, order, axis=-1)
+        width = vals.shape[-1]
+        flat = vals.reshape(m, -1)
+        c = self.counts
+        # Every phase's median over all its cycles (for the neighbouring phases' values).
+        base = np.arange(self.period) * width
+        lo = flat[:, base + np.maximum((c - 1) // 2, 0)]
+        hi = flat[:, base + np.maximum(c // 2, 0)]
         prof = np.where(c >= 3, 0.5 * (lo + hi), 0.0)
         two = c == 2
         if two.any():
-            a, b = flat[two, 0], flat[two, 1]
-            prof[two] = np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
-        prof = prof.reshape(m, -1)
-        own = prof[:, self.phase]
+            prof[:, two] = _minmod(flat[:, base[two]], flat[:, base[two] + 1])
+        # Each point's own: the median of the other c - 1 values of its phase.
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(width)[None, None, :], axis=-1)
+        r = rank.reshape(m, -1)[:, self.slot_of]  # (m, n): the point's place in its row
+        left = c[self.phase] - 1  # other values at the phase
+        start = base[self.phase]
+
+        def other(i: np.ndarray) -> np.ndarray:
+            """The i-th smallest of the other values (the point's own place skipped)."""
+            j = np.clip(i, 0, None)
+            return np.take_along_axis(flat, start + j + (j >= r), axis=1)
+
+        own = np.where(left >= 3, 0.5 * (other((left - 1) // 2) + other(left // 2)), 0.0)
+        pair = left == 2
+        if pair.any():
+            own = np.where(
+                pair, _minmod(other(np.zeros_like(left)), other(np.ones_like(left))), own
+            )
         mean = _period_means(own, self.period)
         prev = prof[:, self.prev_phase] - mean
         nxt = prof[:, self.next_phase] - mean
@@ -157,24 +183,9 @@ class Phases:
         return out
 
 
-def _med3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
-
-
-def _resistant_line_centre(vals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Value at offset 0 of a resistant line through each window of ``vals`` (..., k >= 6)
-    taken at ``offsets`` (cycles, k): Tukey's three-group line, whose slope joins the median
-    of the first three points to the median of the last three (one wild cycle in either
-    group cannot tilt it) and whose level is the median of what that slope leaves. A plain
-    median would lag a season whose swing grows or shrinks over the years."""
-    left = _med3(vals[..., 0], vals[..., 1], vals[..., 2])
-    right = _med3(vals[..., -3], vals[..., -2], vals[..., -1])
-    span = offsets[:, -2] - offsets[:, 1]  # centres of the two groups of three
-    slope = (right - left) / span
-    rest = vals - slope[..., None] * offsets
-    c = vals.shape[-1] // 2
-    rest.partition(c, axis=-1)
-    return rest[..., c]
+def _minmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """What two values agree on: the smaller when they share a sign, else zero."""
+    return np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
 
 
 def _period_means(s: np.ndarray, period: int) -> np.ndarray:

@@ -69,7 +69,9 @@ def test_spike_found_once_at_its_peak():
     d = detect(x)
     check_shape(d, x.size)
     assert [(a.index, a.kind, a.direction) for a in d.anomalies] == [(150, "spike", "up")]
-    assert d.anomalies[0].extent() == (150, 150, 150)
+    # The extent is every point clearly off (2 noise units): here the week before is too,
+    # by chance (45 against 39.7 expected, z 2.1).
+    assert d.anomalies[0].extent() == (149, 150, 150)
     assert x[150] > d.upper[150]
 
 

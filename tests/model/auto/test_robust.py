@@ -88,3 +88,14 @@ def test_degenerate_windows():
     x = np.array([3.0, 1.0])
     assert np.array_equal(rolling_median(x, 1), x)
     assert rolling_median(np.zeros(0), 5).shape == (0,)
+
+
+@pytest.mark.parametrize("mode", ["trend", "nearest", "mirror"])
+def test_leave_out_is_the_median_of_the_neighbours_without_the_point(mode):
+    x = np.random.default_rng(9).integers(0, 6, 60).astype(float)  # many ties
+    w, h = 7, 3
+    got = rolling_median(x, w, mode, leave_out=True)
+    for t in range(h, x.size - h):  # away from the edges the windows are plain
+        others = np.delete(x[t - h : t + h + 1], h)
+        assert got[t] == np.median(others)
+    assert np.isfinite(got).all()  # and defined at the ends

@@ -52,16 +52,16 @@ def test_profiles_recover_a_season_and_ignore_one_unusual_cycle():
     assert np.allclose(nxt[0][:-1], own[0][1:], atol=1e-9)
 
 
-def test_a_growing_season_is_followed_over_many_cycles():
-    """17 years of a sport whose peak grows every year: the season at the end is the recent
-    years' peak, not the average one."""
+def test_a_season_that_changes_follows_the_nearest_cycles():
+    """17 years of a sport whose peak was 20 for nine years and 60 since: the last years'
+    season is 60 (the nearest seven other cycles), not the all-years median (20)."""
     n, period = 204, 12
     t = np.arange(n)
-    peak = (t % period == 0) * (10 + 2.0 * (t // period))
+    peak = (t % period == 0) * np.where(t // period < 9, 20.0, 60.0)
     p = Phases(t % period, period, calendar=False)
-    own = p.profiles(peak[None].astype(float))[0][0]
-    last = own[-12]  # the last cycle's peak month
-    assert last == pytest.approx(peak[-12] - peak[-12:].mean(), rel=0.15)
+    own = p.profiles(peak[None])[0][0]
+    assert own[-12] == pytest.approx(60 - 60 / 12, abs=0.5)  # centred over the year
+    assert own[0] == pytest.approx(20 - 20 / 12, abs=0.5)  # and the first years' is 20
 
 
 def test_fit_season_prefers_a_proportional_season_and_additive_for_negative_data():
@@ -102,3 +102,17 @@ def test_months_do_not_borrow_a_neighbouring_month():
     own, prev, nxt = p.profiles(d[None])
     fitted = p.tile(own[0], prev[0], nxt[0], d)
     assert np.allclose(fitted, own[0])
+
+
+def test_a_point_is_left_out_of_its_own_season():
+    """Five cycles whose first phase reads 0, 0, 10, 10, 10: each point's season is the median
+    of the four other cycles, so it never follows the point itself (the two 0s read 10, the
+    three 10s read 5): a residual is never pinned at zero by its own value."""
+    period = 4
+    d = np.zeros(5 * period)
+    d[np.array([2, 3, 4]) * period] = 10.0
+    p = Phases(np.arange(d.size) % period, period, calendar=False)
+    own = p.profiles(d[None])[0][0]
+    at_zero, at_ten = own[[0, period]], own[[2 * period, 3 * period, 4 * period]]
+    assert np.allclose(at_zero, at_zero[0]) and np.allclose(at_ten, at_ten[0])
+    assert at_zero[0] == pytest.approx(2 * at_ten[0])  # 10 and 5, each less its year's mean
