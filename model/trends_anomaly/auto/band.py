@@ -16,6 +16,9 @@ import numpy as np
 
 from .shifts import LevelShift
 
+# A recurring excursion's band reaches a hair past its values, so that they lie inside it.
+COVER_SLACK = 1e-9
+
 
 class Band(NamedTuple):
     expected: np.ndarray
@@ -48,6 +51,16 @@ def shift_sigma(sigma: np.ndarray, shifts: Sequence[LevelShift]) -> np.ndarray:
     return out
 
 
-def band(expected: np.ndarray, sigma: np.ndarray, threshold: float, visible: float = 0.0) -> Band:
+def band(
+    expected: np.ndarray,
+    sigma: np.ndarray,
+    threshold: float,
+    visible: float = 0.0,
+    cover: np.ndarray | None = None,
+) -> Band:
+    """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
+    reach of a recurring seasonal excursion: what this time of year does without an event)."""
     half = np.maximum(threshold * sigma, visible)
+    if cover is not None:
+        half = np.maximum(half, cover * (1.0 + COVER_SLACK))
     return Band(expected, expected - half, expected + half)

@@ -12,12 +12,13 @@ Where the local level leaves the long one by far more than it usually does (``BR
 robust spread of their difference) and by more than the chart shows as noise (the visibility
 floor), the stretch is a surge or a collapse, not wandering: those points, and single points
 beyond ``MASK_Z`` noise units, are set aside and replaced by the long baseline, and the fit is
-repeated. A stretch that stands off the same way at the same phase one cycle earlier or later is
-the season growing faster than its fit follows (a sport whose peak doubles over a few years),
-not an event: it stays in. The result follows the series everywhere except under its events. The
-season is a per-phase median around a first level over all points (a median over a few cycles
-ignores an unusual one). Level shifts cut the series into segments that are smoothed apart, so
-no baseline blurs a step.
+repeated. A stretch that goes no further than the cycle before or the cycle after did at the
+same phase (the recurrence stage) is the season growing faster than its fit follows (a sport
+whose peak doubles over a few years), not an event: it stays in. The result follows the series
+everywhere except under its events. The season is a per-phase median around a first level, over
+the other cycles (a median over a few cycles ignores an unusual one; see the season stage), and
+the local baseline leaves each point out of its own median. Level shifts cut the series into
+segments that are smoothed apart, so no baseline blurs a step.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .noise import NoiseScale, noise_scale
+from .recurrence import CALENDAR_SLACK, recurring
 from .robust import MEAN_ABS_TO_SD, median, robust_sd, rolling_median
 from .season import Phases, Season, fit_season
 
@@ -45,14 +47,11 @@ BROAD_Z = 3.7
 # three suffice on every series tried, the fourth is a guard). A refit happens only when a
 # stretch long enough to move the local running median was newly set aside.
 MAX_PASSES = 4
-# A broad stretch of a seasonal series is an event only when it goes beyond what the cycle
-# before and the cycle after did at the same phase ± RECUR_SLACK points (a weekly season
-# drifts by a day and a quarter a year against 52 weeks): an analyst's "usual seasonal peak".
-RECUR_SLACK = 1
 
 
 class Decomposition(NamedTuple):
     trend: np.ndarray  # the local baseline (the band's centre, with the season)
+    long: np.ndarray  # the long baseline (the usual level, deseasonalized)
     seasonal: np.ndarray
     normal: np.ndarray  # bool: the points the baselines were fitted on
     broad: np.ndarray  # bool: stretches found to be events (kept out of the noise scale)
@@ -97,33 +96,6 @@ def _stretch_changed(before: np.ndarray, after: np.ndarray, window: int) -> bool
         return False
     run = np.convolve(changed, np.ones(need, dtype=int), mode="valid")
     return bool((run >= need).any())
-
-
-def recurring(
-    mask: np.ndarray, e: np.ndarray, side: np.ndarray, period: int, slack: int = RECUR_SLACK
-) -> np.ndarray:
-    """Points of ``mask`` that do not go beyond the neighbouring cycles: ``e`` (the value
-    above the long baseline, season included) at t reaches no further on its ``side`` (+1/-1)
-    than e does at the same phase (within ``slack`` points) one cycle earlier or later."""
-    n = mask.size
-    out = np.zeros(n, dtype=bool)
-    if not mask.any():
-        return out
-    up = side > 0
-    for direction in (-1, 1):  # the cycle before, the cycle after
-        hi = np.full(n, -np.inf)  # highest and lowest e around t + direction * period
-        lo = np.full(n, np.inf)
-        for lag in range(period - slack, period + slack + 1):
-            if lag <= 0 or lag >= n:
-                continue
-            if direction < 0:
-                hi[lag:] = np.maximum(hi[lag:], e[:-lag])
-                lo[lag:] = np.minimum(lo[lag:], e[:-lag])
-            else:
-                hi[:-lag] = np.maximum(hi[:-lag], e[lag:])
-                lo[:-lag] = np.minimum(lo[:-lag], e[lag:])
-        out |= np.where(up, e <= hi, e >= lo)
-    return out & mask
 
 
 def decompose(
@@ -172,10 +144,11 @@ def decompose(
         white = MEAN_ABS_TO_SD * median(scale.sigma) / math.sqrt(local_window)
         broad = np.abs(d) > max(BROAD_Z * max(robust_sd(d), white), visible)
         if period:
-            broad &= ~recurring(broad, x - long, np.sign(d), period)
+            slack = CALENDAR_SLACK if phases.calendar else 0
+            broad &= ~recurring(broad, x - long, np.sign(d), period, visible, slack)
         now = (np.abs(r) <= MASK_Z * scale.sigma) & ~broad
         if passes >= MAX_PASSES or not now.any() or not _stretch_changed(normal, now, local_window):
-            return Decomposition(local, s, now, broad, season.model, scale, passes)
+            return Decomposition(local, long, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)
         local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)

@@ -13,6 +13,7 @@ from .decomposition import decompose, first_level
 from .events import candidates
 from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
+from .recurrence import CALENDAR_SLACK, recurring
 from .robust import MAD_TO_SD, fit_window, median, odd
 from .season import phases_for
 from .shifts import find_shifts
@@ -146,8 +147,31 @@ def detect_auto(series: Series, params: dict) -> Detection:
     z = (x - expected) / sigma
     least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this
     seasonal = dec.seasonal if phases is not None else None
-    reach = np.abs(x - expected) > visible
+    dev = x - expected
+    reach = np.abs(dev) > visible
     found = candidates(z, seasonal, sigma, shifts, least, reach)
+    cover = None
+    if phases is not None and found:
+        # What a neighbouring cycle also reaches at this time of year is the season: not
+        # reported, and inside the band (see the recurrence stage).
+        peaks = np.zeros(n, dtype=bool)
+        side = np.zeros(n)
+        for c in found:
+            if c.kind != "level_shift":
+                peaks[c.index] = True
+                side[c.index] = c.sign
+        slack = CALENDAR_SLACK if phases.calendar else 0
+        seasonal_peak = recurring(peaks, x - dec.long, side, phases.period, visible, slack)
+        if seasonal_peak.any():
+            cover = np.zeros(n)
+            kept = []
+            for c in found:
+                if seasonal_peak[c.index] and c.kind != "level_shift":
+                    span = slice(c.start, c.end + 1)
+                    cover[span] = np.maximum(cover[span], np.abs(dev[span]))
+                else:
+                    kept.append(c)
+            found = kept
     max_anom = params.get("max_anomalies")
     cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)
     chosen["max_anomalies"] = cap
@@ -166,5 +190,5 @@ def detect_auto(series: Series, params: dict) -> Detection:
         )
         for c in reported
     ]
-    b = band(expected, sigma, thr, visible)
+    b = band(expected, sigma, thr, visible, cover)
     return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

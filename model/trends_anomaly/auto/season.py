@@ -80,6 +80,7 @@ class Phases:
             cols = np.arange(k)[None, None, :]
             cycle = first[..., None] + cols + (cols >= skip[..., None])  # (P, W, k)
             self.nearest = self.rows[np.arange(period)[:, None, None], cycle]
+            self.slot_point = self.rows[np.arange(period)[:, None], own_col]  # (P, W)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
@@ -90,11 +91,12 @@ class Phases:
             frac = position - phase - 0.5  # -0.5 .. 0.5 from the week's centre
             self.lerp = (frac >= 0, np.abs(frac))  # (toward the next week?, weight)
 
-    def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
         over the *other* cycles (the nearest ones when there are many), centred to mean zero
-        over each period; and the values of the previous and the next phase at each point. All
-        rows in one sort.
+        over each period; the values of the previous and the next phase at each point; and the
+        median with the point itself (what a holiday week reads, see ``tile``). All rows in one
+        sort.
 
         The point itself is left out of its own season (as out of its own level): a median
         over five cycles that holds the point sits on it once in five and follows it part of
@@ -114,7 +116,12 @@ class Phases:
             col = self.slot_of % self.cycles
             prev = table[:, self.prev_phase, col] - mean
             nxt = table[:, self.next_phase, col] - mean
-            return own - mean, prev, nxt
+            # With the point: the median of the others and the point (an even count).
+            point = ds[:, self.slot_point]  # (m, period, cycles)
+            both = np.concatenate((vals, point[..., None]), axis=-1)
+            both.partition((mid, mid + 1), axis=-1)
+            with_point = 0.5 * (both[..., mid] + both[..., mid + 1])
+            return own - mean, prev, nxt, with_point.reshape(m, -1)[:, self.slot_of] - mean
         pad = np.concatenate((ds, np.full((m, 1), np.nan)), axis=1)
         vals = pad[:, self.rows]  # (m, period, cycles), NaN = padding
         order = vals.argsort(axis=-1)  # NaNs (padding) last
@@ -151,20 +158,29 @@ class Phases:
         mean = _period_means(own, self.period)
         prev = prof[:, self.prev_phase] - mean
         nxt = prof[:, self.next_phase] - mean
-        return own - mean, prev, nxt
+        return own - mean, prev, nxt, prof[:, self.phase] - mean
 
-    def tile(self, own: np.ndarray, prev: np.ndarray, nxt: np.ndarray, d: np.ndarray) -> np.ndarray:
+    def tile(
+        self,
+        own: np.ndarray,
+        prev: np.ndarray,
+        nxt: np.ndarray,
+        d: np.ndarray,
+        with_point: np.ndarray | None = None,
+    ) -> np.ndarray:
         """The season at each point from its phase's value (``own``) and its neighbouring
         phases' (``prev``, ``nxt``), given the detrended series ``d``.
 
         Where the season changes smoothly, calendar weeks read between their own week's value
-        and the neighbouring one, at the point's exact day. Where it jumps (a holiday: this
-        many times its usual week-to-week change), no reading between: instead a point may
-        take a neighbouring phase's value when that fits it better, since a holiday falls in
-        week k one year and k+1 the next. Smooth stretches keep their own value, so this
-        cannot soak up ordinary spikes. Only calendar weeks move so: a month, an hour of the
-        day or a weekday is the same phase every cycle, and a sport's first month of season
-        read as its second would be a phantom dip."""
+        and the neighbouring one, at the point's exact day. Where it jumps (a holiday: this many
+        times its usual week-to-week change), no reading between: instead a point may take a
+        neighbouring phase's value, or its own phase's median with itself (``with_point``), when
+        that fits it better, since a holiday falls in week k one year and k+1 the next (in three
+        of five years in week k, the other four years of week k hold it only twice: without the
+        point, half a holiday). Smooth stretches keep their own value, so this cannot soak up
+        ordinary spikes. Only calendar weeks move so: a month, an hour of the day or a weekday
+        is the same phase every cycle, and a sport's first month of season read as its second
+        would be a phantom dip."""
         step = np.abs(nxt - own)
         usual = SHARP_PROFILE * median(step)
         sharp = step > usual
@@ -177,7 +193,8 @@ class Phases:
         if not self.calendar or not sharp.any():
             return out
         out = out.copy()
-        for alt in (prev, nxt):
+        alts = (prev, nxt) if with_point is None else (with_point, prev, nxt)
+        for alt in alts:
             better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
             out[better] = alt[better]
         return out
@@ -241,16 +258,16 @@ def fit_season(
         return Season(np.zeros(n), "none")
     d = x - trend
     if model == "additive" or x.min() < 0:
-        own, prev, nxt = phases.profiles(d[None])
-        return Season(phases.tile(own[0], prev[0], nxt[0], d), "additive")
+        own, prev, nxt, inc = phases.profiles(d[None])
+        return Season(phases.tile(own[0], prev[0], nxt[0], d, inc[0]), "additive")
     base = _mul_base(trend)
     ratio = d / base
     if model == "multiplicative":
-        own, prev, nxt = phases.profiles(ratio[None])
-        return Season(phases.tile(own[0], prev[0], nxt[0], ratio) * base, "multiplicative")
-    own, prev, nxt = phases.profiles(np.stack((d, ratio)))
-    add = phases.tile(own[0], prev[0], nxt[0], d)
-    mul = phases.tile(own[1], prev[1], nxt[1], ratio) * base
+        own, prev, nxt, inc = phases.profiles(ratio[None])
+        return Season(phases.tile(own[0], prev[0], nxt[0], ratio, inc[0]) * base, "multiplicative")
+    own, prev, nxt, inc = phases.profiles(np.stack((d, ratio)))
+    add = phases.tile(own[0], prev[0], nxt[0], d, inc[0])
+    mul = phases.tile(own[1], prev[1], nxt[1], ratio, inc[1]) * base
     r_add = median(np.abs(d - add))
     r_mul = median(np.abs(d - mul))
     if r_mul < MUL_PREFERENCE * r_add:

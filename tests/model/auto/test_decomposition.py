@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from trends_anomaly.auto.decomposition import decompose, first_level, recurring, segment_median
+from trends_anomaly.auto.decomposition import decompose, first_level, segment_median
 from trends_anomaly.auto.season import Phases
 from trends_anomaly.auto.visible import visible_floor
 
@@ -47,19 +47,6 @@ def test_the_season_is_fitted_and_the_noise_comes_with_it():
     assert d.model in ("multiplicative", "additive")
     assert np.abs(x - d.trend - d.seasonal).std() < 2.5
     assert 1.0 < np.median(d.noise.sigma) < 3.0
-
-
-def test_recurring_marks_what_the_neighbouring_cycles_also_reach():
-    e = np.zeros(60)
-    e[[8, 9, 21, 33, 40]] = [10.0, 8.0, 11.0, 7.0, -9.0]  # a cycle is 12, +-1 of slack
-    mask = np.zeros(60, dtype=bool)
-    mask[[8, 9, 21, 40]] = True
-    side = np.sign(e)
-    # 8 and 9: the next cycle (21) goes as high; 21 goes beyond 9 and 33; 40: nothing below
-    assert np.flatnonzero(recurring(mask, e, side, 12)).tolist() == [8, 9]
-    e[21] = 7.5  # now 8 and 9 go beyond the only neighbour they have; 21 stays below 8 and 9
-    assert np.flatnonzero(recurring(mask, e, side, 12)).tolist() == [21]
-    assert not recurring(np.zeros(60, dtype=bool), e, side, 12).any()
 
 
 def test_a_season_that_outgrows_its_fit_is_not_set_aside():

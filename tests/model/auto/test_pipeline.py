@@ -150,6 +150,24 @@ def test_a_bump_small_against_the_series_range_is_not_reported():
     assert (d.upper - d.lower).min() >= 2 * d.chosen["visible_floor"] - 1e-9
 
 
+def test_a_peak_every_fourth_june_is_news_a_peak_every_june_is_the_season():
+    """Football (soccer) in the US: the World Cup months stand far above the Junes around them
+    and are reported; a peak that comes back every year at the same month is the season, and
+    the band covers it even where the fitted season falls short of it."""
+    rng = np.random.default_rng(11)
+    t = np.arange(204)
+    base = 15 + 3 * np.sin(2 * np.pi * t / 12)
+    world_cup = np.round(base + rng.normal(0, 1, t.size))
+    world_cup[[29, 77, 125, 173]] += 18  # June 2006, 2010, 2014, 2018
+    d = detect(world_cup, "monthly")
+    assert [a.index for a in d.anomalies] == [29, 77, 125, 173]
+    yearly = np.round(base + rng.normal(0, 1, t.size))
+    yearly[5::12] += 18 + rng.normal(0, 3, 17)  # every June, a little higher or lower
+    d = detect(yearly, "monthly")
+    assert d.anomalies == []
+    assert ((yearly >= d.lower) & (yearly <= d.upper)).all()
+
+
 def test_spike_and_shift_in_one_series_are_two_events():
     x = seasonal(seed=2)
     x[60] += 45

@@ -1,0 +1,33 @@
+"""The recurrence stage: what the neighbouring cycles also reach at that time is the season."""
+
+from __future__ import annotations
+
+import numpy as np
+from trends_anomaly.auto.recurrence import recurring
+
+
+def test_recurring_marks_what_a_neighbouring_cycle_also_reaches():
+    e = np.zeros(60)
+    e[[8, 9, 21, 33, 40]] = [10.0, 8.0, 11.0, 7.0, -9.0]  # a cycle is 12
+    mask = np.zeros(60, dtype=bool)
+    mask[[8, 9, 21, 40]] = True
+    side = np.sign(e)
+    # 8 and 9: the next cycle goes as high (21 with slack 1); 21 goes beyond 8-10 and 32-34;
+    # 40: nothing as low a cycle away
+    assert np.flatnonzero(recurring(mask, e, side, 12, slack=1)).tolist() == [8, 9]
+    # without slack (months, hours: phases that do not move), 8 only meets 20: beyond it
+    assert np.flatnonzero(recurring(mask, e, side, 12)).tolist() == [9]
+    e[21] = 7.5  # now 8 and 9 go beyond the only neighbour they have; 21 stays below 8 and 9
+    assert np.flatnonzero(recurring(mask, e, side, 12, slack=1)).tolist() == [21]
+    assert not recurring(np.zeros(60, dtype=bool), e, side, 12).any()
+
+
+def test_a_margin_forgives_what_goes_only_a_little_further():
+    """A holiday peak that is 2 units higher than last year's on a chart whose visible step
+    is 6 is the same holiday; a World Cup month 15 above the Junes around it is not."""
+    e = np.zeros(48)
+    e[[5, 17, 29, 41]] = [20.0, 22.0, 21.0, 35.0]
+    mask = np.zeros(48, dtype=bool)
+    mask[[17, 41]] = True
+    side = np.ones(48)
+    assert np.flatnonzero(recurring(mask, e, side, 12, margin=6.0)).tolist() == [17]
