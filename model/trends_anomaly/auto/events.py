@@ -54,20 +54,22 @@ def candidates(
     shifts: Sequence[LevelShift] = (),
     least: float = 0.0,
     reach: np.ndarray | None = None,
+    visible: float = 0.0,
 ) -> list[Candidate]:
     """Every candidate event of the standardized residual ``z``. A level shift is as strong
     as the better of its two pieces of evidence: its first point against the old level, and
     the difference of the levels before and after (which can be certain while each point is
     still within the noise). Runs whose peak stays at or below ``least`` (the lowest threshold
     any sensitivity can set), and events whose reported point is not past ``reach`` (bool per
-    point: far enough from its expected value to be seen, see the visibility stage), can never
-    be reported and are skipped."""
+    point: far enough from its expected value to be seen, see the visibility stage; for a
+    level shift, the step between the levels must exceed ``visible``), can never be reported
+    and are skipped."""
     cuts = {s.index for s in shifts}
     out: list[Candidate] = []
     for s in shifts:
         sign = 1 if s.after > s.before else -1
         score = max(float(abs(z[s.index])), s.z)
-        if reach is None or reach[s.index]:
+        if reach is None or abs(s.after - s.before) > visible:
             out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
     for sign in (1, -1):
         on = sign * z > SUPPORT_Z

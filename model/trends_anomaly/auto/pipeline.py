@@ -149,7 +149,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
     seasonal = dec.seasonal if phases is not None else None
     dev = x - expected
     reach = np.abs(dev) > visible
-    found = candidates(z, seasonal, sigma, shifts, least, reach)
+    found = candidates(z, seasonal, sigma, shifts, least, reach, visible)
     cover = None
     if phases is not None and found:
         # What a neighbouring cycle also reaches at this time of year is the season: not

@@ -17,12 +17,15 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import ndtri
 
 from .robust import MAD_TO_SD, MEAN_ABS_TO_SD, median, rolling_median
 
-# z of the median difference a step needs: beyond any doubt, since a shift re-cuts the
-# baseline (Φ⁻¹(1 - 0.01 / 2·10⁵) = 4.9: 1 % false splits over series of 10⁵ points).
-SHIFT_Z = 5.0
+# Expected false splits per series of pure noise: the z a step's median difference needs is
+# the Bonferroni bound for this over the series' points, the same as a point needs at the
+# default sensitivity (4.1 at 261 points, 4.9 at 10⁵). Not tied to the sensitivity: a shift
+# re-cuts the baseline, and the candidates must not move when the sensitivity does.
+SHIFT_FALSE_SPLITS = 0.01
 # Points on each side of a candidate compared to judge how abrupt it is: a third of the
 # comparison window (medians of a few points, not one noisy pair), 2 to 6.
 STEP_K_SHARE, STEP_K_MIN, STEP_K_MAX = 3, 2, 6
@@ -90,7 +93,7 @@ def find_shifts(
     spread = MAD_TO_SD * median(np.abs(step / sd))
     if spread > 1.0:
         z = z / spread
-    big = z > SHIFT_Z
+    big = z > float(ndtri(1.0 - SHIFT_FALSE_SPLITS / (2.0 * n)))
     if not big.any():
         return []
     out: list[LevelShift] = []

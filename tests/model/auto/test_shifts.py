@@ -65,3 +65,20 @@ def test_too_short_to_tell():
     y = noisy(n=30)
     y[20:] += 30
     assert shifts(y) == []  # fewer than a window of points at the new level
+
+
+def test_the_bar_for_a_step_is_the_series_own_bonferroni_bound():
+    """A step whose median difference is ~5 noise units of that difference: beyond the 4.1 a
+    point needs on 261 points at the default sensitivity, so it is a shift (a fixed bar of 5,
+    set for series of 10^5 points, missed it)."""
+
+    def steps(y):
+        return [s.index for s in find_shifts(y, np.full(y.size, 2.0), 13, 53)]
+
+    found = 0
+    for seed in range(20):
+        y = noisy(seed=100 + seed)
+        y[140:] += 5.4  # 5.5 sds of a 13-point median difference (0.98 for sd 2)
+        found += steps(y) == [140]
+    assert found >= 10
+    assert sum(len(steps(noisy(seed=200 + s))) for s in range(20)) == 0
