@@ -88,14 +88,16 @@ def first_level(x: np.ndarray, window: int, period: int, cuts: Sequence[int] = (
 
 def _stretch_changed(before: np.ndarray, after: np.ndarray, window: int) -> bool:
     """Whether a refit can change anything: a running median of ``window`` points ignores
-    fewer than half a window of outliers, so only a newly set-aside (or readmitted) run that
-    long counts."""
+    fewer than half a window of outliers, so only a window in which that many points were
+    newly set aside (or readmitted) counts, in a row or not (a surge dips between its
+    tops)."""
     changed = before != after
     need = window // 2 + 1
     if changed.sum() < need:
         return False
-    run = np.convolve(changed, np.ones(need, dtype=int), mode="valid")
-    return bool((run >= need).any())
+    w = min(window, changed.size)
+    count = np.convolve(changed, np.ones(w, dtype=int), mode="valid")
+    return bool((count >= need).any())
 
 
 def decompose(

@@ -13,7 +13,7 @@ from .decomposition import decompose, first_level
 from .events import candidates
 from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
-from .recurrence import CALENDAR_SLACK, recurring
+from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
 from .season import phases_for
 from .shifts import find_shifts
@@ -151,27 +151,14 @@ def detect_auto(series: Series, params: dict) -> Detection:
     reach = np.abs(dev) > visible
     found = candidates(z, seasonal, sigma, shifts, least, reach, visible)
     cover = None
-    if phases is not None and found:
-        # What a neighbouring cycle also reaches at this time of year is the season: not
-        # reported, and inside the band (see the recurrence stage).
-        peaks = np.zeros(n, dtype=bool)
-        side = np.zeros(n)
-        for c in found:
-            if c.kind != "level_shift":
-                peaks[c.index] = True
-                side[c.index] = c.sign
-        slack = CALENDAR_SLACK if phases.calendar else 0
-        seasonal_peak = recurring(peaks, x - dec.long, side, phases.period, visible, slack)
-        if seasonal_peak.any():
-            cover = np.zeros(n)
-            kept = []
-            for c in found:
-                if seasonal_peak[c.index] and c.kind != "level_shift":
-                    span = slice(c.start, c.end + 1)
-                    cover[span] = np.maximum(cover[span], np.abs(dev[span]))
-                else:
-                    kept.append(c)
-            found = kept
+    cycle = phases.period if phases is not None else hint
+    if cycle and found:
+        # What a neighbouring cycle also reaches at this time is the season (or routine):
+        # not reported, and inside the band (see the recurrence stage).
+        calendar = phases is not None and phases.calendar
+        found, cover = routine(
+            found, x, expected, dec.long, cycle, visible, calendar, phases is not None
+        )
     max_anom = params.get("max_anomalies")
     cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)
     chosen["max_anomalies"] = cap

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from trends_anomaly.auto.recurrence import recurring
+from trends_anomaly.auto.events import Candidate
+from trends_anomaly.auto.recurrence import recurring, routine
 
 
 def test_recurring_marks_what_a_neighbouring_cycle_also_reaches():
@@ -31,3 +32,19 @@ def test_a_margin_forgives_what_goes_only_a_little_further():
     mask[[17, 41]] = True
     side = np.ones(48)
     assert np.flatnonzero(recurring(mask, e, side, 12, margin=6.0)).tolist() == [17]
+
+
+def test_a_spike_in_every_cycle_of_an_unconfirmed_cycle_is_routine():
+    """A server's nightly job (5-minute data, no season in the rest of the series): a spike
+    of varying height every 288 points, drifting by a point or two a day, is routine; a spike
+    with no sibling a cycle before and after is not."""
+    rng = np.random.default_rng(3)
+    n, cycle = 288 * 6, 288
+    x = 10 + rng.normal(0, 0.3, n)
+    job = [150 + k * cycle + k for k in range(6)]  # a point later every day
+    x[job] += rng.uniform(8, 12, 6)
+    x[1000] += 10  # once
+    found = [Candidate(t, t, t, 1, 30.0, "spike") for t in [*job, 1000]]
+    kept, cover = routine(found, x, np.full(n, 10.0), np.full(n, 10.0), cycle, 0.5, False, False)
+    assert [c.index for c in kept] == [1000]
+    assert (cover[job] >= np.abs(x[job] - 10)).all()
