@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..types import Series
-from .robust import median
+from .robust import median, sort_columns
 
 # Cycles whose values at a phase give that phase's season at a point: the nearest seven other
 # cycles (STL's robust default seasonal window); with fewer, all the others. (A resistant line
@@ -71,16 +71,26 @@ class Phases:
         # With more than SEASON_CYCLES cycles at every phase, each slot's median is over the
         # SEASON_CYCLES nearest *other* cycles of its phase (never past the phase's own last
         # cycle); a slot past a phase's last cycle (no point) reads its last point's.
-        self.nearest: np.ndarray | None = None
-        if n and int(counts.min()) > SEASON_CYCLES:
+        self.nearest = bool(n and int(counts.min()) > SEASON_CYCLES)
+        if self.nearest:
             k = SEASON_CYCLES
             own_col = np.minimum(np.arange(width)[None, :], counts[:, None] - 1)  # (P, W)
             first = np.clip(own_col - (k + 1) // 2, 0, counts[:, None] - (k + 1))
-            skip = own_col - first  # where the slot's own cycle sits in its k + 1 nearest
-            cols = np.arange(k)[None, None, :]
-            cycle = first[..., None] + cols + (cols >= skip[..., None])  # (P, W, k)
-            self.nearest = self.rows[np.arange(period)[:, None, None], cycle]
             self.slot_point = self.rows[np.arange(period)[:, None], own_col]  # (P, W)
+            # Away from a phase's first and last cycles the nearest others sit at fixed
+            # offsets (4 before, 3 after): slices of the (period, cycles) table. The slots near
+            # the ends, whose windows are clipped, are gathered point by point.
+            edge = first != own_col - (k + 1) // 2
+            edge |= np.arange(width)[None, :] >= counts[:, None]
+            self.edge = np.nonzero(edge)
+            skip = (own_col - first)[self.edge]
+            start = first[self.edge] + self.edge[0] * width
+            flat_rows = self.rows.ravel()
+            self.edge_points = np.stack(
+                [flat_rows[start + i + (skip <= i)] for i in range(k)]
+            )  # (k, edge slots)
+        else:
+            self._plain_layout(counts, width)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
@@ -90,6 +100,26 @@ class Phases:
         if position is not None and n > 1:
             frac = position - phase - 0.5  # -0.5 .. 0.5 from the week's centre
             self.lerp = (frac >= 0, np.abs(frac))  # (toward the next week?, weight)
+
+    def _plain_layout(self, counts: np.ndarray, width: int) -> None:
+        """Where each phase's order statistics around its median sit in the row-sorted table,
+        and which of them each point reads (see ``profiles``)."""
+        c = counts
+        base = np.arange(self.period) * width
+        top = np.maximum(c - 1, 0)
+        half = (c - 1) // 2
+        odd = c % 2
+        below = base + np.clip(half - odd, 0, top)  # one under the median (odd c)
+        mid_lo = base + np.clip(half, 0, top)
+        mid_hi = base + np.clip(c // 2, 0, top)
+        above = base + np.clip(c // 2 + odd, 0, top)  # one over the median (odd c)
+        ph = self.phase
+        # Per point, in one gather: below, lower middle, upper middle, above.
+        self.point_stats = np.concatenate((below[ph], mid_lo[ph], mid_hi[ph], above[ph]))
+        self.phase_mid = np.concatenate((mid_lo, mid_hi))
+        self.phase_ok, self.phase_two = c >= 3, c == 2
+        cp = c[ph]
+        self.point_odd, self.point_ok, self.point_three = cp % 2 == 1, cp >= 4, cp == 3
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
@@ -105,56 +135,57 @@ class Phases:
         (minmod), else zero; with fewer, zero: one value cannot tell season from event.
         """
         m = ds.shape[0]
-        if self.nearest is not None:
-            vals = ds[:, self.nearest]  # (m, period, cycles, SEASON_CYCLES)
+        if self.nearest:
+            # The other cycles' values at each slot, sorted column by column.
+            table0 = ds[:, self.slot_point]  # (m, period, cycles)
+            width = table0.shape[-1]
+            before = (SEASON_CYCLES + 1) // 2
+            padded = np.concatenate(
+                (table0[..., :before], table0, table0[..., : SEASON_CYCLES - before]), axis=-1
+            )
+            offsets = [o for o in range(-before, SEASON_CYCLES - before + 1) if o]
+            ranked = sort_columns([padded[..., before + o : before + o + width] for o in offsets])
+            if self.edge[0].size:
+                near = sort_columns(list(np.moveaxis(ds[:, self.edge_points], 1, 0)))
+                for r, v in zip(ranked, near, strict=True):
+                    r[:, self.edge[0], self.edge[1]] = v
             mid = SEASON_CYCLES // 2
-            vals.partition(mid, axis=-1)
-            table = vals[..., mid]  # (m, period, cycles)
+            table = ranked[mid]  # (m, period, cycles)
             own = table.reshape(m, -1)[:, self.slot_of]
             mean = _period_means(own, self.period)
             # The neighbouring phases' values in the same cycle column.
             col = self.slot_of % self.cycles
             prev = table[:, self.prev_phase, col] - mean
             nxt = table[:, self.next_phase, col] - mean
-            # With the point: the median of the others and the point (an even count).
-            point = ds[:, self.slot_point]  # (m, period, cycles)
-            both = np.concatenate((vals, point[..., None]), axis=-1)
-            both.partition((mid, mid + 1), axis=-1)
-            with_point = 0.5 * (both[..., mid] + both[..., mid + 1])
-            return own - mean, prev, nxt, with_point.reshape(m, -1)[:, self.slot_of] - mean
-        pad = np.concatenate((ds, np.full((m, 1), np.nan)), axis=1)
-        vals = pad[:, self.rows]  # (m, period, cycles), NaN = padding
-        order = vals.argsort(axis=-1)  # NaNs (padding) last
-        vals = np.take_along_axis(vals, order, axis=-1)
-        width = vals.shape[-1]
+            # With the point p, eight values: the middle pair is (clip(p, s2, s3), clip(p,
+            # s3, s4)) of the others' order statistics s2 <= s3 <= s4.
+            point = table0
+            lo = np.clip(point, ranked[mid - 1], table)
+            hi = np.clip(point, table, ranked[mid + 1])
+            with_point = (0.5 * (lo + hi)).reshape(m, -1)[:, self.slot_of]
+            return own - mean, prev, nxt, with_point - mean
+        pad = np.concatenate((ds, np.full((m, 1), np.inf)), axis=1)
+        vals = pad[:, self.rows]  # (m, period, cycles), inf = padding (sorts last)
+        vals.sort(axis=-1)
         flat = vals.reshape(m, -1)
-        c = self.counts
-        # Every phase's median over all its cycles (for the neighbouring phases' values).
-        base = np.arange(self.period) * width
-        lo = flat[:, base + np.maximum((c - 1) // 2, 0)]
-        hi = flat[:, base + np.maximum(c // 2, 0)]
-        prof = np.where(c >= 3, 0.5 * (lo + hi), 0.0)
-        two = c == 2
-        if two.any():
-            prof[:, two] = _minmod(flat[:, base[two]], flat[:, base[two] + 1])
-        # Each point's own: the median of the other c - 1 values of its phase.
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(width)[None, None, :], axis=-1)
-        r = rank.reshape(m, -1)[:, self.slot_of]  # (m, n): the point's place in its row
-        left = c[self.phase] - 1  # other values at the phase
-        start = base[self.phase]
-
-        def other(i: np.ndarray) -> np.ndarray:
-            """The i-th smallest of the other values (the point's own place skipped)."""
-            j = np.clip(i, 0, None)
-            return np.take_along_axis(flat, start + j + (j >= r), axis=1)
-
-        own = np.where(left >= 3, 0.5 * (other((left - 1) // 2) + other(left // 2)), 0.0)
-        pair = left == 2
-        if pair.any():
-            own = np.where(
-                pair, _minmod(other(np.zeros_like(left)), other(np.ones_like(left))), own
-            )
+        below, mid_lo, mid_hi, above = np.split(flat[:, self.point_stats], 4, axis=1)
+        # With every cycle (the neighbouring phases' values, and a holiday's reading).
+        lo, hi = np.split(flat[:, self.phase_mid], 2, axis=1)
+        prof = np.where(self.phase_ok, 0.5 * (lo + hi), 0.0)
+        if self.phase_two.any():
+            prof[:, self.phase_two] = _minmod(lo[:, self.phase_two], hi[:, self.phase_two])
+        # Each point's own: the median of the other c - 1 values of its phase. With c odd the
+        # point is below, on or above the median m (the others' middle pair is (m, above),
+        # (below, above) or (below, m)); with c even it is at or under the lower middle value
+        # (the others' median is the upper one) or over it.
+        first = np.where(ds < mid_lo, mid_lo, below)
+        second = np.where(ds > mid_lo, mid_lo, above)
+        own = np.where(
+            self.point_odd, 0.5 * (first + second), np.where(ds <= mid_lo, mid_hi, mid_lo)
+        )
+        own = np.where(self.point_ok, own, 0.0)
+        if self.point_three.any():  # two others: what they agree on
+            own = np.where(self.point_three, _minmod(first, second), own)
         mean = _period_means(own, self.period)
         prev = prof[:, self.prev_phase] - mean
         nxt = prof[:, self.next_phase] - mean
@@ -181,6 +212,8 @@ class Phases:
         ordinary spikes. Only calendar weeks move so: a month, an hour of the day or a weekday
         is the same phase every cycle, and a sport's first month of season read as its second
         would be a phantom dip."""
+        if not self.calendar:
+            return own
         step = np.abs(nxt - own)
         usual = SHARP_PROFILE * median(step)
         sharp = step > usual
@@ -190,7 +223,7 @@ class Phases:
             other = np.where(toward, nxt, prev)
             smooth = np.abs(other - own) <= usual
             out = np.where(smooth, own + (other - own) * w, own)
-        if not self.calendar or not sharp.any():
+        if not sharp.any():
             return out
         out = out.copy()
         alts = (prev, nxt) if with_point is None else (with_point, prev, nxt)

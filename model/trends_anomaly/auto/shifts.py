@@ -55,13 +55,21 @@ def _split(y: np.ndarray, c: int, k: int) -> int:
     2k points for every split: windows that slid with the split would both fit inside the
     old level, and a split several points early would look best.)"""
     a0, b0 = max(c - k, 0), min(c + k, y.size)
+    seg = y[a0:b0]
     best, cost = c, np.inf
-    for s in range(a0 + 1, b0):
-        a, b = y[a0:s], y[s:b0]
-        e = float(np.abs(a - np.median(a)).sum() + np.abs(b - np.median(b)).sum())
+    for s in range(1, seg.size):
+        a, b = seg[:s], seg[s:]
+        e = float(np.abs(a - median(a)).sum() + np.abs(b - median(b)).sum())
         if e < cost - 1e-12:
-            best, cost = s, e
+            best, cost = a0 + s, e
     return best
+
+
+def _jumps(y: np.ndarray, cands: np.ndarray, k: int) -> np.ndarray:
+    """median(y[c : c + k]) - median(y[c - k : c]) at every c of ``cands`` (consecutive)."""
+    win = np.lib.stride_tricks.sliding_window_view(y[cands[0] - k : cands[-1] + k], k)
+    med = np.median(win, axis=1)  # med[i] is over y[cands[0] - k + i ...]
+    return med[k:] - med[: cands.size]
 
 
 def find_shifts(
@@ -107,7 +115,7 @@ def find_shifts(
         # The first point at the new level: where the local jump (median of k points after
         # minus before) is largest within the candidate's stretch.
         cands = np.arange(lo, hi + 1)
-        jumps = np.array([median(y[c : c + k]) - median(y[c - k : c]) for c in cands])
+        jumps = _jumps(y, cands, k)
         best = int(np.argmax(sign * jumps))
         jump = float(jumps[best])
         # Exactly where: the split of the 2k points around it that two flat levels fit best.

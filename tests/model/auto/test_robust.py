@@ -99,3 +99,28 @@ def test_leave_out_is_the_median_of_the_neighbours_without_the_point(mode):
         others = np.delete(x[t - h : t + h + 1], h)
         assert got[t] == np.median(others)
     assert np.isfinite(got).all()  # and defined at the ends
+
+
+def test_sorting_networks_sort_every_column():
+    from trends_anomaly.auto.robust import NETWORK_MAX, sort_columns
+
+    rng = np.random.default_rng(4)
+    for k in range(2, NETWORK_MAX + 2):
+        cols = [rng.integers(0, 4, 200).astype(float) for _ in range(k)]  # ties too
+        kept = [c.copy() for c in cols]
+        out = sort_columns(cols)
+        assert np.array_equal(np.array(out), np.sort(np.array(cols), axis=0))
+        assert all(np.array_equal(a, b) for a, b in zip(cols, kept, strict=True))  # untouched
+
+
+@pytest.mark.parametrize("w", [3, 5, 7, 9, 11])
+def test_network_and_scipy_running_medians_agree(w):
+    x = np.random.default_rng(w).integers(0, 9, 300).astype(float)
+    for mode in ("trend", "nearest", "mirror"):
+        for leave_out in (False, True):
+            got = rolling_median(x, w, mode, leave_out=leave_out)
+            h = w // 2
+            for t in range(h, x.size - h):
+                win = x[t - h : t + h + 1]
+                want = np.median(np.delete(win, h)) if leave_out else np.median(win)
+                assert got[t] == want
