@@ -4,10 +4,10 @@ Phases are the index modulo the period, except for weekly data over a year, wher
 the week of the calendar year: a 52-week cycle drifts by a day and a quarter a year against
 the calendar that people's habits follow (five years = almost a week off at the peaks).
 The shape at each phase is the median of the detrended series at that phase over the other
-cycles (the point itself left out); with more than ``SEASON_CYCLES`` cycles at every phase,
-over the ``SEASON_CYCLES`` nearest other cycles, so a season that changes over the years (a
-sport whose peak grows) is followed. Medians ignore an unusual cycle or two: neither a spike
-nor a month-long surge can teach the season anything.
+cycles (the point itself left out). A median ignores an unusual cycle or two: neither a spike nor
+a month-long surge can teach the season anything. A season that grows over the years (a sport
+whose peak doubles) is not chased by a moving fit: what the neighbouring cycles also reach is
+recognised as the season by the recurrence stage.
 """
 
 from __future__ import annotations
@@ -17,13 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..types import Series
-from .robust import median, sort_columns
+from .robust import median
 
-# Cycles whose values at a phase give that phase's season at a point: the nearest seven other
-# cycles (STL's robust default seasonal window); with fewer, all the others. (A resistant line
-# through them followed a growing season without lag, but its slope, a difference of two
-# medians of three, spread the season's error into tails twice as long as the noise's.)
-SEASON_CYCLES = 7
 # Non-negative data: a proportional season (interest swings by a share of its level) unless
 # an additive one leaves residuals this many times smaller; 1.25 = clearly, not by chance.
 MUL_PREFERENCE = 1.25
@@ -68,29 +63,7 @@ class Phases:
         self.prev_phase = (phase - 1) % period
         self.next_phase = (phase + 1) % period
         self.counts = counts
-        # With more than SEASON_CYCLES cycles at every phase, each slot's median is over the
-        # SEASON_CYCLES nearest *other* cycles of its phase (never past the phase's own last
-        # cycle); a slot past a phase's last cycle (no point) reads its last point's.
-        self.nearest = bool(n and int(counts.min()) > SEASON_CYCLES)
-        if self.nearest:
-            k = SEASON_CYCLES
-            own_col = np.minimum(np.arange(width)[None, :], counts[:, None] - 1)  # (P, W)
-            first = np.clip(own_col - (k + 1) // 2, 0, counts[:, None] - (k + 1))
-            self.slot_point = self.rows[np.arange(period)[:, None], own_col]  # (P, W)
-            # Away from a phase's first and last cycles the nearest others sit at fixed
-            # offsets (4 before, 3 after): slices of the (period, cycles) table. The slots near
-            # the ends, whose windows are clipped, are gathered point by point.
-            edge = first != own_col - (k + 1) // 2
-            edge |= np.arange(width)[None, :] >= counts[:, None]
-            self.edge = np.nonzero(edge)
-            skip = (own_col - first)[self.edge]
-            start = first[self.edge] + self.edge[0] * width
-            flat_rows = self.rows.ravel()
-            self.edge_points = np.stack(
-                [flat_rows[start + i + (skip <= i)] for i in range(k)]
-            )  # (k, edge slots)
-        else:
-            self._plain_layout(counts, width)
+        self._layout(counts, width)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
@@ -101,7 +74,7 @@ class Phases:
             frac = position - phase - 0.5  # -0.5 .. 0.5 from the week's centre
             self.lerp = (frac >= 0, np.abs(frac))  # (toward the next week?, weight)
 
-    def _plain_layout(self, counts: np.ndarray, width: int) -> None:
+    def _layout(self, counts: np.ndarray, width: int) -> None:
         """Where each phase's order statistics around its median sit in the row-sorted table,
         and which of them each point reads (see ``profiles``)."""
         c = counts
@@ -123,10 +96,9 @@ class Phases:
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
-        over the *other* cycles (the nearest ones when there are many), centred to mean zero
-        over each period; the values of the previous and the next phase at each point; and the
-        median with the point itself (what a holiday week reads, see ``tile``). All rows in one
-        sort.
+        over the *other* cycles, centred to mean zero over each period; the values of the
+        previous and the next phase at each point; and the median with the point itself (what a
+        holiday week reads, see ``tile``). All rows in one sort.
 
         The point itself is left out of its own season (as out of its own level): a median
         over five cycles that holds the point sits on it once in five and follows it part of
@@ -135,35 +107,6 @@ class Phases:
         (minmod), else zero; with fewer, zero: one value cannot tell season from event.
         """
         m = ds.shape[0]
-        if self.nearest:
-            # The other cycles' values at each slot, sorted column by column.
-            table0 = ds[:, self.slot_point]  # (m, period, cycles)
-            width = table0.shape[-1]
-            before = (SEASON_CYCLES + 1) // 2
-            padded = np.concatenate(
-                (table0[..., :before], table0, table0[..., : SEASON_CYCLES - before]), axis=-1
-            )
-            offsets = [o for o in range(-before, SEASON_CYCLES - before + 1) if o]
-            ranked = sort_columns([padded[..., before + o : before + o + width] for o in offsets])
-            if self.edge[0].size:
-                near = sort_columns(list(np.moveaxis(ds[:, self.edge_points], 1, 0)))
-                for r, v in zip(ranked, near, strict=True):
-                    r[:, self.edge[0], self.edge[1]] = v
-            mid = SEASON_CYCLES // 2
-            table = ranked[mid]  # (m, period, cycles)
-            own = table.reshape(m, -1)[:, self.slot_of]
-            mean = _period_means(own, self.period)
-            # The neighbouring phases' values in the same cycle column.
-            col = self.slot_of % self.cycles
-            prev = table[:, self.prev_phase, col] - mean
-            nxt = table[:, self.next_phase, col] - mean
-            # With the point p, eight values: the middle pair is (clip(p, s2, s3), clip(p,
-            # s3, s4)) of the others' order statistics s2 <= s3 <= s4.
-            point = table0
-            lo = np.clip(point, ranked[mid - 1], table)
-            hi = np.clip(point, table, ranked[mid + 1])
-            with_point = (0.5 * (lo + hi)).reshape(m, -1)[:, self.slot_of]
-            return own - mean, prev, nxt, with_point - mean
         pad = np.concatenate((ds, np.full((m, 1), np.inf)), axis=1)
         vals = pad[:, self.rows]  # (m, period, cycles), inf = padding (sorts last)
         vals.sort(axis=-1)
