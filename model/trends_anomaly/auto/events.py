@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..types import Kind
-from .merging import runs
+from .merging import run_bounds
 from .shifts import LevelShift
 
 # Points this many noise units off the centre belong to an event's extent: outside the
@@ -75,15 +75,13 @@ def candidates(
         on = sign * z > SUPPORT_Z
         for t0 in cuts:  # a shift's first point is its own event
             on[t0] = False
-        spans = runs(on)
-        if not spans:
+        starts, ends = run_bounds(on)
+        if not starts.size:
             continue
-        starts = np.array([a for a, _ in spans])
         tops = np.maximum.reduceat(np.abs(z) * on, starts)  # each run's largest |z| (and
         # the gap points after it, which are below the support level by construction)
-        for (a, b), top in zip(spans, tops.tolist(), strict=True):
-            if top <= least:
-                continue
+        strong = tops > least
+        for a, b in zip(starts[strong].tolist(), ends[strong].tolist(), strict=True):
             seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
             if reach is not None:
                 # The peak is the most extreme point that is visible at all: a point of the run

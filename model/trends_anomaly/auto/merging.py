@@ -13,13 +13,19 @@ import numpy as np
 MERGE_GAP = 1  # points between two runs that still make one event
 
 
-def runs(mask: np.ndarray, gap: int = MERGE_GAP) -> list[tuple[int, int]]:
-    """(start, end) inclusive of the True runs of ``mask``, runs at most ``gap`` False points
-    apart joined. The run ends are always True points."""
+def run_bounds(mask: np.ndarray, gap: int = MERGE_GAP) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends), inclusive, of the True runs of ``mask``, runs at most ``gap`` False
+    points apart joined. The run ends are always True points."""
     idx = np.flatnonzero(mask)
     if not idx.size:
-        return []
+        return idx, idx
     breaks = np.flatnonzero(np.diff(idx) > gap + 1)
-    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
-    ends = np.concatenate((idx[breaks], [idx[-1]]))
+    starts = np.concatenate((idx[:1], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], idx[-1:]))
+    return starts, ends
+
+
+def runs(mask: np.ndarray, gap: int = MERGE_GAP) -> list[tuple[int, int]]:
+    """``run_bounds`` as (start, end) pairs."""
+    starts, ends = run_bounds(mask, gap)
     return list(zip(starts.tolist(), ends.tolist(), strict=True))

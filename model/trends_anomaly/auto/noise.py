@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .robust import quantile, robust_sd, robust_sd_rows
+from .robust import median, quantile, robust_sd, robust_sd_rows
 
 # Points per level bin: the MAD of 20 points is still blind to a burst of 9 of them, and two
 # bins (40 points) let a one-year weekly export show noise that grows with its level (a ticker
@@ -112,6 +112,6 @@ def _level_dependent(
     den = float(mc @ mc)
     beta = float(mc @ (log_sd - log_sd.mean())) / den if den > 0 else 0.0
     beta = min(max(beta, BETA_MIN), BETA_MAX)
-    height = float(np.median(log_sd - beta * log_m))
+    height = median(log_sd - beta * log_m)
     sd = np.exp(height + beta * np.log(np.maximum(level, tiny)))
-    return np.clip(sd, max(floor, SD_MIN_SHARE * g), SD_MAX_SHARE * g)
+    return np.minimum(np.maximum(sd, max(floor, SD_MIN_SHARE * g)), SD_MAX_SHARE * g)

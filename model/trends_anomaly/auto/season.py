@@ -60,8 +60,8 @@ class Phases:
         self.rows = rows.reshape(period, width)
         self.slot_of = np.empty(n, dtype=np.intp)  # flat slot of each point
         self.slot_of[order] = slot
-        self.prev_phase = (phase - 1) % period
-        self.next_phase = (phase + 1) % period
+        self.prev_phase = np.where(phase == 0, period - 1, phase - 1)
+        self.next_phase = np.where(phase == period - 1, 0, phase + 1)
         self.counts = counts
         self._layout(counts, width)
 
@@ -82,17 +82,21 @@ class Phases:
         top = np.maximum(c - 1, 0)
         half = (c - 1) // 2
         odd = c % 2
-        below = base + np.clip(half - odd, 0, top)  # one under the median (odd c)
-        mid_lo = base + np.clip(half, 0, top)
-        mid_hi = base + np.clip(c // 2, 0, top)
-        above = base + np.clip(c // 2 + odd, 0, top)  # one over the median (odd c)
+
+        def at(i: np.ndarray) -> np.ndarray:
+            return base + np.minimum(np.maximum(i, 0), top)
+
+        below = at(half - odd)  # one under the median (odd c)
+        mid_lo, mid_hi = at(half), at(c // 2)
+        above = at(c // 2 + odd)  # one over the median (odd c)
         ph = self.phase
         # Per point, in one gather: below, lower middle, upper middle, above.
-        self.point_stats = np.concatenate((below[ph], mid_lo[ph], mid_hi[ph], above[ph]))
+        self.point_stats = np.stack((below, mid_lo, mid_hi, above)).take(ph, axis=1).ravel()
         self.phase_mid = np.concatenate((mid_lo, mid_hi))
         self.phase_ok, self.phase_two = c >= 3, c == 2
-        cp = c[ph]
-        self.point_odd, self.point_ok, self.point_three = cp % 2 == 1, cp >= 4, cp == 3
+        self.point_odd = (odd == 1).take(ph)
+        self.point_ok = (c >= 4).take(ph)
+        self.point_three = (c == 3).take(ph)
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
@@ -108,12 +112,12 @@ class Phases:
         """
         m = ds.shape[0]
         pad = np.concatenate((ds, np.full((m, 1), np.inf)), axis=1)
-        vals = pad[:, self.rows]  # (m, period, cycles), inf = padding (sorts last)
+        vals = pad.take(self.rows, axis=1)  # (m, period, cycles), inf = padding (sorts last)
         vals.sort(axis=-1)
         flat = vals.reshape(m, -1)
-        below, mid_lo, mid_hi, above = np.split(flat[:, self.point_stats], 4, axis=1)
+        below, mid_lo, mid_hi, above = np.split(flat.take(self.point_stats, axis=1), 4, axis=1)
         # With every cycle (the neighbouring phases' values, and a holiday's reading).
-        lo, hi = np.split(flat[:, self.phase_mid], 2, axis=1)
+        lo, hi = np.split(flat.take(self.phase_mid, axis=1), 2, axis=1)
         prof = np.where(self.phase_ok, 0.5 * (lo + hi), 0.0)
         if self.phase_two.any():
             prof[:, self.phase_two] = _minmod(lo[:, self.phase_two], hi[:, self.phase_two])
@@ -130,9 +134,9 @@ class Phases:
         if self.point_three.any():  # two others: what they agree on
             own = np.where(self.point_three, _minmod(first, second), own)
         mean = _period_means(own, self.period)
-        prev = prof[:, self.prev_phase] - mean
-        nxt = prof[:, self.next_phase] - mean
-        return own - mean, prev, nxt, prof[:, self.phase] - mean
+        prev = prof.take(self.prev_phase, axis=1) - mean
+        nxt = prof.take(self.next_phase, axis=1) - mean
+        return own - mean, prev, nxt, prof.take(self.phase, axis=1) - mean
 
     def tile(
         self,
@@ -209,7 +213,12 @@ def calendar_weeks(series: Series) -> np.ndarray | None:
     days = ts.astype("datetime64[D]")
     if (days.view(np.int64) == _NAT).any():
         return None
-    doy = (days - days.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64)
+    # Day of the year from the few year starts the series spans (converting every timestamp
+    # to its year is slow at thousands of points).
+    di = days.view(np.int64)
+    ends = np.array([di.min(), di.max()]).view("datetime64[D]").astype("datetime64[Y]")
+    starts = np.arange(ends[0], ends[1] + 1).astype("datetime64[D]").view(np.int64)
+    doy = di - starts[np.searchsorted(starts, di, side="right") - 1]
     return np.minimum(doy / 7.0, WEEKS - 1e-9)
 
 
