@@ -16,11 +16,12 @@ it is not.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from .robust import median, quantile, robust_sd, robust_sd_rows
+from .robust import quantile, robust_sd, robust_sd_rows
 
 # Points per level bin: the MAD of 20 points is still blind to a burst of 9 of them, and two
 # bins (40 points) let a one-year weekly export show noise that grows with its level (a ticker
@@ -103,15 +104,18 @@ def _level_dependent(
     # Bins by level: a partial sort at the bin edges is enough (no order within a bin).
     edges = [size * b for b in range(1, bins)]
     order = np.argpartition(lk, edges)[: bins * size].reshape(bins, size)
-    m = lk[order].mean(axis=1)
-    sd_bins = robust_sd_rows(rk[order])
     tiny = max(floor, 1e-12)
-    log_m = np.log(np.maximum(m, tiny))
-    log_sd = np.log(np.maximum(sd_bins, tiny))
-    mc = log_m - log_m.mean()
-    den = float(mc @ mc)
-    beta = float(mc @ (log_sd - log_sd.mean())) / den if den > 0 else 0.0
-    beta = min(max(beta, BETA_MIN), BETA_MAX)
-    height = median(log_sd - beta * log_m)
-    sd = np.exp(height + beta * np.log(np.maximum(level, tiny)))
+    # A handful of bins: their line is fitted in plain floats.
+    log_m = [math.log(max(v, tiny)) for v in (lk.take(order).sum(axis=1) / size).tolist()]
+    log_sd = [math.log(max(v, tiny)) for v in robust_sd_rows(rk.take(order)).tolist()]
+    mean_m, mean_sd = sum(log_m) / bins, sum(log_sd) / bins
+    den = sum((a - mean_m) ** 2 for a in log_m)
+    num = sum((a - mean_m) * (b - mean_sd) for a, b in zip(log_m, log_sd, strict=True))
+    beta = min(max(num / den if den > 0 else 0.0, BETA_MIN), BETA_MAX)
+    offsets = sorted(b - beta * a for a, b in zip(log_m, log_sd, strict=True))
+    height = 0.5 * (offsets[(bins - 1) // 2] + offsets[bins // 2])  # their median
+    if beta == 0.0:
+        sd = np.full(n, math.exp(height))
+    else:
+        sd = np.exp(height + beta * np.log(np.maximum(level, tiny)))
     return np.minimum(np.maximum(sd, max(floor, SD_MIN_SHARE * g)), SD_MAX_SHARE * g)

@@ -115,9 +115,13 @@ class Phases:
         vals = pad.take(self.rows, axis=1)  # (m, period, cycles), inf = padding (sorts last)
         vals.sort(axis=-1)
         flat = vals.reshape(m, -1)
-        below, mid_lo, mid_hi, above = np.split(flat.take(self.point_stats, axis=1), 4, axis=1)
+        n = self.n
+        stats = flat.take(self.point_stats, axis=1)
+        below, mid_lo = stats[:, :n], stats[:, n : 2 * n]
+        mid_hi, above = stats[:, 2 * n : 3 * n], stats[:, 3 * n :]
         # With every cycle (the neighbouring phases' values, and a holiday's reading).
-        lo, hi = np.split(flat.take(self.phase_mid, axis=1), 2, axis=1)
+        mids = flat.take(self.phase_mid, axis=1)
+        lo, hi = mids[:, : self.period], mids[:, self.period :]
         prof = np.where(self.phase_ok, 0.5 * (lo + hi), 0.0)
         if self.phase_two.any():
             prof[:, self.phase_two] = _minmod(lo[:, self.phase_two], hi[:, self.phase_two])
@@ -161,8 +165,17 @@ class Phases:
         would be a phantom dip."""
         if not self.calendar:
             return own
+        # Rows of own/prev/nxt/d (m, n) or single series (n,), each row with its own scale.
         step = np.abs(nxt - own)
-        usual = SHARP_PROFILE * median(step)
+        size = step.shape[-1]
+        k = size // 2
+        part = np.partition(step, (k - 1, k) if size % 2 == 0 and size > 1 else k, axis=-1)
+        mid = (
+            part[..., k : k + 1]
+            if size % 2
+            else 0.5 * (part[..., k - 1 : k] + part[..., k : k + 1])
+        )
+        usual = SHARP_PROFILE * mid
         sharp = step > usual
         out = own
         if self.lerp is not None:
@@ -172,11 +185,10 @@ class Phases:
             out = np.where(smooth, own + (other - own) * w, own)
         if not sharp.any():
             return out
-        out = out.copy()
         alts = (prev, nxt) if with_point is None else (with_point, prev, nxt)
         for alt in alts:
             better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
-            out[better] = alt[better]
+            out = np.where(better, alt, out)
         return out
 
 
@@ -192,8 +204,10 @@ def _period_means(s: np.ndarray, period: int) -> np.ndarray:
     m, n = s.shape
     if n <= period:
         return np.repeat(s.mean(axis=1, keepdims=True) if n else np.zeros((m, 1)), n, axis=1)
-    c = np.concatenate((np.zeros((m, 1)), np.cumsum(s, axis=1)), axis=1)
-    full = (c[:, period:] - c[:, :-period]) / period  # mean of s[i : i + period]
+    c = np.empty((m, n + 1))
+    c[:, 0] = 0.0
+    np.cumsum(s, axis=1, out=c[:, 1:])
+    full = (c[:, period:] - c[:, :-period]) * (1.0 / period)  # mean of s[i : i + period]
     h = period // 2
     out = np.empty((m, n))
     out[:, h : h + full.shape[1]] = full
@@ -250,9 +264,10 @@ def fit_season(
     if model == "multiplicative":
         own, prev, nxt, inc = phases.profiles(ratio[None])
         return Season(phases.tile(own[0], prev[0], nxt[0], ratio, inc[0]) * base, "multiplicative")
-    own, prev, nxt, inc = phases.profiles(np.stack((d, ratio)))
-    add = phases.tile(own[0], prev[0], nxt[0], d, inc[0])
-    mul = phases.tile(own[1], prev[1], nxt[1], ratio, inc[1]) * base
+    both = np.stack((d, ratio))
+    own, prev, nxt, inc = phases.profiles(both)
+    add, mul = phases.tile(own, prev, nxt, both, inc)
+    mul = mul * base
     r_add = median(np.abs(d - add))
     r_mul = median(np.abs(d - mul))
     if r_mul < MUL_PREFERENCE * r_add:
