@@ -28,6 +28,10 @@ MUL_BASE_FLOOR = 0.1
 # A week-to-week jump of the season this many times its usual one marks a holiday, which may
 # fall in the neighbouring calendar week in another year.
 SHARP_PROFILE = 5.0
+INDEX = np.int32  # point indices (half the memory of int64 on long series)
+# From this many points on the two season models are fitted one after the other (half the
+# peak memory; below it, together in one pass of whole-array operations).
+TOGETHER_MAX = 20_000
 WEEKS = 52  # calendar weeks per year used as phases (day 364/365 joins week 51)
 _NAT = np.iinfo(np.int64).min  # NaT as an integer
 
@@ -55,13 +59,12 @@ class Phases:
         width = self.cycles = max(int(counts.max()), 1) if n else 1
         starts = np.arange(period) * width
         slot = np.arange(n) + np.repeat(starts - (counts.cumsum() - counts), counts)
-        rows = np.full(period * width, n)
+        rows = np.full(period * width, n, dtype=INDEX)
         rows[slot] = order
         self.rows = rows.reshape(period, width)
-        self.slot_of = np.empty(n, dtype=np.intp)  # flat slot of each point
-        self.slot_of[order] = slot
-        self.prev_phase = np.where(phase == 0, period - 1, phase - 1)
-        self.next_phase = np.where(phase == period - 1, 0, phase + 1)
+        ph = phase.astype(INDEX)
+        self.prev_phase = np.where(ph == 0, period - 1, ph - 1).astype(INDEX)
+        self.next_phase = np.where(ph == period - 1, 0, ph + 1).astype(INDEX)
         self.counts = counts
         self._layout(counts, width)
 
@@ -90,8 +93,8 @@ class Phases:
         mid_lo, mid_hi = at(half), at(c // 2)
         above = at(c // 2 + odd)  # one over the median (odd c)
         ph = self.phase
-        # Per point, in one gather: below, lower middle, upper middle, above.
-        self.point_stats = np.stack((below, mid_lo, mid_hi, above)).take(ph, axis=1).ravel()
+        # Per point: where its phase's below, lower middle, upper middle and above values sit.
+        self.point_stats = np.stack((below, mid_lo, mid_hi, above)).astype(INDEX).take(ph, axis=1)
         self.phase_mid = np.concatenate((mid_lo, mid_hi))
         self.phase_ok, self.phase_two = c >= 3, c == 2
         self.point_odd = (odd == 1).take(ph)
@@ -115,10 +118,8 @@ class Phases:
         vals = pad.take(self.rows, axis=1)  # (m, period, cycles), inf = padding (sorts last)
         vals.sort(axis=-1)
         flat = vals.reshape(m, -1)
-        n = self.n
-        stats = flat.take(self.point_stats, axis=1)
-        below, mid_lo = stats[:, :n], stats[:, n : 2 * n]
-        mid_hi, above = stats[:, 2 * n : 3 * n], stats[:, 3 * n :]
+        at_below, at_lo, at_hi, at_above = self.point_stats
+        mid_lo = flat.take(at_lo, axis=1)
         # With every cycle (the neighbouring phases' values, and a holiday's reading).
         mids = flat.take(self.phase_mid, axis=1)
         lo, hi = mids[:, : self.period], mids[:, self.period :]
@@ -129,14 +130,14 @@ class Phases:
         # point is below, on or above the median m (the others' middle pair is (m, above),
         # (below, above) or (below, m)); with c even it is at or under the lower middle value
         # (the others' median is the upper one) or over it.
-        first = np.where(ds < mid_lo, mid_lo, below)
-        second = np.where(ds > mid_lo, mid_lo, above)
-        own = np.where(
-            self.point_odd, 0.5 * (first + second), np.where(ds <= mid_lo, mid_hi, mid_lo)
-        )
+        first = np.where(ds < mid_lo, mid_lo, flat.take(at_below, axis=1))
+        second = np.where(ds > mid_lo, mid_lo, flat.take(at_above, axis=1))
+        own = np.where(ds <= mid_lo, flat.take(at_hi, axis=1), mid_lo)  # even c
+        own = np.where(self.point_odd, 0.5 * (first + second), own)
         own = np.where(self.point_ok, own, 0.0)
         if self.point_three.any():  # two others: what they agree on
             own = np.where(self.point_three, _minmod(first, second), own)
+        del first, second, mid_lo, flat
         mean = _period_means(own, self.period)
         prev = prof.take(self.prev_phase, axis=1) - mean
         nxt = prof.take(self.next_phase, axis=1) - mean
@@ -264,9 +265,16 @@ def fit_season(
     if model == "multiplicative":
         own, prev, nxt, inc = phases.profiles(ratio[None])
         return Season(phases.tile(own[0], prev[0], nxt[0], ratio, inc[0]) * base, "multiplicative")
-    both = np.stack((d, ratio))
-    own, prev, nxt, inc = phases.profiles(both)
-    add, mul = phases.tile(own, prev, nxt, both, inc)
+    if n < TOGETHER_MAX:
+        both = np.stack((d, ratio))
+        own, prev, nxt, inc = phases.profiles(both)
+        add, mul = phases.tile(own, prev, nxt, both, inc)
+    else:
+        own, prev, nxt, inc = phases.profiles(d[None])
+        add = phases.tile(own[0], prev[0], nxt[0], d, inc[0])
+        own, prev, nxt, inc = phases.profiles(ratio[None])
+        mul = phases.tile(own[0], prev[0], nxt[0], ratio, inc[0])
+        del own, prev, nxt, inc
     mul = mul * base
     r_add = median(np.abs(d - add))
     r_mul = median(np.abs(d - mul))
