@@ -44,6 +44,11 @@ SHIFT_MIN = 4
 # month and a half of weeks), at least LOCAL_MIN points (a median of 5 ignores 2-point spikes).
 LOCAL_SHARE = 8
 LOCAL_MIN = 5
+# ... and at most LOCAL_MAX: a leave-one-out median of eight neighbours already ignores a
+# burst of three, and a wider stretch off the usual level is a broad event judged against the
+# long baseline anyway; a longer local window on a long metric only blurs its wandering (and
+# costs three filter passes instead of one sorting network).
+LOCAL_MAX = 9
 
 
 class Scales(NamedTuple):
@@ -58,7 +63,7 @@ def time_scales(n: int, cycle: int) -> Scales:
     if cycle:
         w = cycle * max(1, round(w / cycle)) + 1
     w = fit_window(min(odd(int(w)), max(odd(n // TREND_SHARE_MAX), MIN_TREND_WINDOW)), n)
-    local = fit_window(max(w // LOCAL_SHARE, LOCAL_MIN), n)
+    local = fit_window(min(max(w // LOCAL_SHARE, LOCAL_MIN), LOCAL_MAX), n)
     return Scales(w, local, max(SHIFT_MIN, w // SHIFT_SHARE), w)
 
 
