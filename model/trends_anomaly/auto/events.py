@@ -2,7 +2,10 @@
 
 An event is a run of points on one side of the band's centre, at least ``SUPPORT_Z`` noise
 units away (the run's extent: every point "clearly off" its usual level); it is as strong as
-its most extreme point (its peak, where it is reported). Candidates do not depend on the
+its most extreme point (its peak, where it is reported). Two peaks of one run with a trough
+between them that falls below ``SPLIT_SHARE`` of the lower peak are two events (a second
+surge a few weeks after the first, the series never back to normal in between: an analyst
+points at both). Candidates do not depend on the
 sensitivity: the threshold only decides which are reported, so raising the sensitivity can
 only add events, never move or remove one. The kind is read from the shape alone:
 
@@ -21,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..types import Kind
-from .merging import run_bounds
+from .merging import MERGE_GAP, run_bounds
 from .shifts import LevelShift
 
 # Points this many noise units off the centre belong to an event's extent: outside the
@@ -36,6 +39,9 @@ BREAK_MIN = 3  # a season failing shows over several points
 BREAK_CORR = 0.6
 # ... and the value sits on the trend: adding the season back explains at least half of it.
 BREAK_FIT = 0.5
+# A run splits where it stays below this share of both peaks around it (in noise units) for
+# more than the merging gap: the "prominence" a peak needs to count on its own.
+SPLIT_SHARE = 0.5
 
 
 class Candidate(NamedTuple):
@@ -81,7 +87,10 @@ def candidates(
         tops = np.maximum.reduceat(np.abs(z) * on, starts)  # each run's largest |z| (and
         # the gap points after it, which are below the support level by construction)
         strong = tops > least
+        pieces = []
         for a, b in zip(starts[strong].tolist(), ends[strong].tolist(), strict=True):
+            pieces += _split(sign * z, a, b)
+        for a, b in pieces:
             seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
             if reach is not None:
                 # The peak is the most extreme point that is visible at all: a point of the run
@@ -96,6 +105,27 @@ def candidates(
             out.append(Candidate(a, b, peak, sign, float(seg[k]), kind))
     out.sort(key=lambda c: c.start)
     return out
+
+
+def _split(v: np.ndarray, a: int, b: int) -> list[tuple[int, int]]:
+    """The run v[a..b] cut at every trough that falls below SPLIT_SHARE of the highest points
+    on both its sides (each trough stays with the part before it)."""
+    if b - a < 2:
+        return [(a, b)]
+    seg = v[a : b + 1]
+    p = int(seg.argmax())
+    # The highest point on each side of the peak, and the lowest point between it and the peak.
+    for lo, hi in ((0, p), (p + 1, seg.size)):
+        if hi - lo < 1:
+            continue
+        q = lo + int(seg[lo:hi].argmax())
+        i, j = (q, p) if q < p else (p, q)
+        t = i + int(seg[i : j + 1].argmin())
+        low = seg[i : j + 1] < SPLIT_SHARE * min(seg[p], seg[q])
+        # A trough of one point is the noise of a surge (the merging stage bridges it).
+        if i < t < j and int(low.sum()) > MERGE_GAP:
+            return _split(v, a, a + t) + _split(v, a + t + 1, b)
+    return [(a, b)]
 
 
 def _kind(

@@ -64,3 +64,13 @@ def test_runs_no_sensitivity_can_report_are_skipped():
     z = z_with((10, [3.0]), (50, [9.0]))
     assert [c.index for c in candidates(z, None, ONES, least=4.0)] == [50]
     assert [c.index for c in candidates(z, None, ONES)] == [10, 50]
+
+
+def test_two_surges_with_a_deep_trough_between_are_two_events():
+    """The Hebrew term in 2023: 81 in early June, back to ~30 (still above ~8, never normal),
+    74 in mid-July. The trough is below half of both peaks: two events, each at its peak; a
+    shallow dip between two tops of one surge does not split it."""
+    two = candidates(z_with((50, [4, 9, 11, 8, 3, 3.5, 3, 9.5, 10, 4])), None, ONES)
+    assert [(c.start, c.end, c.index) for c in two] == [(50, 54, 52), (55, 59, 58)]
+    one = candidates(z_with((50, [4, 9, 11, 8, 7, 9.5, 10, 4])), None, ONES)
+    assert [(c.start, c.end, c.index) for c in one] == [(50, 57, 52)]
