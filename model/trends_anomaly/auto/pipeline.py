@@ -35,9 +35,11 @@ TREND_SQRT = 2.0
 MIN_TREND_WINDOW = 5
 TREND_SHARE_MAX = 3  # ... and at most a third of the series (a one-year weekly export)
 # Level shifts compare the medians of a quarter of the baseline window on each side (a
-# quarter-year for weekly data), at least SHIFT_MIN points.
+# quarter-year for weekly data), at least SHIFT_MIN points: half a year of months (with four,
+# two wild months move a median, and a rise over half a year of a short monthly export - a
+# ramp - passed for a step).
 SHIFT_SHARE = 4
-SHIFT_MIN = 4
+SHIFT_MIN = 6
 
 
 # The local baseline follows the level's wandering over an eighth of the long window (a
