@@ -92,17 +92,17 @@ def candidates(
             pieces += _split(sign * z, a, b)
         for a, b in pieces:
             seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
+            top = float(seg.max())  # the shape is the whole run's
             if reach is not None:
                 # The peak is the most extreme point that is visible at all: a point of the run
                 # outside the band (beyond both) is never stronger than it.
                 seg = np.where(reach[a : b + 1], seg, -np.inf)
             k = int(seg.argmax())
-            peak = a + k
-            if seg[k] <= least:
+            score = float(seg[k])
+            if score <= least:
                 continue
-            top = float((sign * z[a : b + 1]).max())  # the shape is the whole run's
             kind = _kind(z, a, b, sign, seasonal, sigma, top)
-            out.append(Candidate(a, b, peak, sign, float(seg[k]), kind))
+            out.append(Candidate(a, b, a + k, sign, score, kind))
     out.sort(key=lambda c: c.start)
     return out
 
@@ -137,8 +137,10 @@ def _kind(
     sigma: np.ndarray,
     peak: float,
 ) -> Kind:
-    seg = np.abs(z[a : b + 1])
-    if int((seg >= HALF_HEIGHT * peak).sum()) <= SPIKE_WIDTH:
+    if (
+        b - a + 1 <= SPIKE_WIDTH
+        or int((np.abs(z[a : b + 1]) >= HALF_HEIGHT * peak).sum()) <= SPIKE_WIDTH
+    ):
         return "spike" if sign > 0 else "dip"
     if seasonal is not None and b - a + 1 >= BREAK_MIN:
         s = seasonal[a : b + 1] / sigma[a : b + 1]

@@ -55,20 +55,28 @@ def _split(y: np.ndarray, c: int, k: int) -> int:
     2k points for every split: windows that slid with the split would both fit inside the
     old level, and a split several points early would look best.)"""
     a0, b0 = max(c - k, 0), min(c + k, y.size)
-    seg = y[a0:b0]
-    best, cost = c, np.inf
-    for s in range(1, seg.size):
-        a, b = seg[:s], seg[s:]
-        e = float(np.abs(a - median(a)).sum() + np.abs(b - median(b)).sum())
+    seg = y[a0:b0].tolist()  # a dozen points: plain floats beat array calls
+    best, cost = c, float("inf")
+    for s in range(1, len(seg)):
+        e = _spread(seg[:s]) + _spread(seg[s:])
         if e < cost - 1e-12:
             best, cost = a0 + s, e
     return best
 
 
+def _spread(v: list[float]) -> float:
+    """Sum of absolute deviations of ``v`` from its median."""
+    w = sorted(v)
+    m = len(w)
+    mid = w[m // 2] if m % 2 else 0.5 * (w[m // 2 - 1] + w[m // 2])
+    return sum(abs(a - mid) for a in w)
+
+
 def _jumps(y: np.ndarray, cands: np.ndarray, k: int) -> np.ndarray:
     """median(y[c : c + k]) - median(y[c - k : c]) at every c of ``cands`` (consecutive)."""
-    win = np.lib.stride_tricks.sliding_window_view(y[cands[0] - k : cands[-1] + k], k)
-    med = np.median(win, axis=1)  # med[i] is over y[cands[0] - k + i ...]
+    win = np.sort(np.lib.stride_tricks.sliding_window_view(y[cands[0] - k : cands[-1] + k], k))
+    h = k // 2
+    med = win[:, h] if k % 2 else 0.5 * (win[:, h - 1] + win[:, h])
     return med[k:] - med[: cands.size]
 
 
