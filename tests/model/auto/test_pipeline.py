@@ -255,7 +255,14 @@ def test_the_long_window_spans_whole_cycles():
 
 def test_chosen_reports_every_parameter_used():
     d = detect(seasonal())
-    for key in ("sensitivity", "period", "period_source", "threshold", "max_anomalies"):
+    for key in (
+        "sensitivity",
+        "period",
+        "period_source",
+        "threshold",
+        "max_anomalies",
+        "visible_floor",
+    ):
         assert key in d.chosen
 
 
