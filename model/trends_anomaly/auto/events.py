@@ -88,10 +88,11 @@ def candidates(
         # the gap points after it, which are below the support level by construction)
         strong = tops > least
         pieces = []
+        v = sign * z
         for a, b in zip(starts[strong].tolist(), ends[strong].tolist(), strict=True):
-            pieces += _split(sign * z, a, b)
+            pieces += _split(v, a, b) if b - a >= 2 else [(a, b)]
         for a, b in pieces:
-            seg = sign * z[a : b + 1]  # joined runs may hold a point of the other side
+            seg = v[a : b + 1]  # joined runs may hold a point of the other side
             top = float(seg.max())  # the shape is the whole run's
             if reach is not None:
                 # The peak is the most extreme point that is visible at all: a point of the run
