@@ -60,3 +60,18 @@ def test_a_season_that_outgrows_its_fit_is_not_set_aside():
     p = Phases(t % 12, 12, calendar=False)
     d = decompose(x, 25, 5, p, 1.0, rough=first_level(x, 25, 12), visible=visible_floor(x))
     assert not d.broad.any()
+
+
+def test_a_surge_set_aside_in_pieces_is_refitted_underneath():
+    """A 20-week surge whose local level only partly clears the bar (five of seven points in
+    one window, not four in a row): still enough to move a 7-point median, so the baselines are
+    refitted and the centre stays at the usual level under the surge's top."""
+    from trends_anomaly.auto.decomposition import _stretch_changed
+
+    before = np.zeros(30, dtype=bool)
+    after = before.copy()
+    after[[10, 11, 12, 14, 15]] = True  # a gap at 13
+    assert _stretch_changed(before, after, 7)
+    after = before.copy()
+    after[[10, 12, 14]] = True  # three of seven: a 7-point median ignores them
+    assert not _stretch_changed(before, after, 7)
