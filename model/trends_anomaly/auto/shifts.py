@@ -72,6 +72,24 @@ def _spread(v: list[float]) -> float:
     return sum(abs(a - mid) for a in w)
 
 
+def _ramp_fits_better(y: np.ndarray, t0: int, half: int) -> bool:
+    """Whether a straight line explains the ``half`` points either side of ``t0`` at least as
+    well as a step there does (sums of absolute deviations; the line passes through the two
+    halves' medians at their centres, the step is those two medians): a take-off or a fast
+    rise over weeks moves both halves' medians as a step would, but only a step leaves the
+    points flat on either side. Two models of two numbers each, the better one wins."""
+    a, b = max(t0 - half, 0), min(t0 + half, y.size)
+    left, right = y[a:t0].tolist(), y[t0:b].tolist()
+    if len(left) < 2 or len(right) < 2:
+        return False
+    ml, mr = median(np.asarray(left)), median(np.asarray(right))
+    step_cost = sum(abs(v - ml) for v in left) + sum(abs(v - mr) for v in right)
+    cl, cr = 0.5 * (a + t0 - 1), 0.5 * (t0 + b - 1)
+    slope = (mr - ml) / (cr - cl)
+    line_cost = sum(abs(v - ml - slope * (i - cl)) for i, v in zip(range(a, b), left + right))
+    return line_cost <= step_cost
+
+
 def _jumps(y: np.ndarray, cands: np.ndarray, k: int) -> np.ndarray:
     """median(y[c : c + k]) - median(y[c - k : c]) at every c of ``cands`` (consecutive)."""
     win = np.sort(np.lib.stride_tricks.sliding_window_view(y[cands[0] - k : cands[-1] + k], k))
@@ -129,7 +147,7 @@ def find_shifts(
         # Exactly where: the split of the 2k points around it that two flat levels fit best.
         t0 = _split(y, int(cands[best]), k)
         size = abs(float(d[j]))  # the whole difference: a ramp makes it, not its jump
-        if sign * jump < STEP_SHARPNESS * size:
+        if sign * jump < STEP_SHARPNESS * size or _ramp_fits_better(y, t0, L):
             continue  # a ramp, not a step
         old, new = float(before[j]), float(after[j])
         if relative and abs(new - old) < REL_SHIFT * max(min(old, new), 0.0):

@@ -82,3 +82,21 @@ def test_the_bar_for_a_step_is_the_series_own_bonferroni_bound():
         found += steps(y) == [140]
     assert found >= 10
     assert sum(len(steps(noisy(seed=200 + s))) for s in range(20)) == 0
+
+
+def test_a_fast_take_off_is_a_ramp_not_a_step():
+    """A rise over four to five months of weeks (10-90 % over ~20 points) moves the medians on
+    either side as a step would and passes the sharpness check by noise on one seed in four;
+    a straight line through the two halves explains it better than a step, so it is not a
+    shift. Steps of the same noise are still found."""
+    t = np.arange(261)
+    ramps = steps = 0
+    for seed in range(20):
+        rng = np.random.default_rng(300 + seed)
+        y = 5 + 40 / (1 + np.exp(-(t - 130) / 5)) + rng.normal(0, 3, 261)
+        ramps += bool(shifts(y, sd=3.0))
+        z = 30 + rng.normal(0, 3, 261)
+        z[130:] += 12
+        steps += [s.index for s in shifts(z, sd=3.0)] == [130]
+    assert ramps <= 1
+    assert steps >= 17
