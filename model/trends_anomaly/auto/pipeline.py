@@ -42,9 +42,12 @@ SHIFT_SHARE = 4
 SHIFT_MIN = 6
 
 
-# The local baseline follows the level's wandering over an eighth of the long window (a
-# month and a half of weeks), at least LOCAL_MIN points (a median of 5 ignores 2-point spikes).
-LOCAL_SHARE = 8
+# The local baseline follows the level's wandering over a fifth of the long window (two
+# months of weeks, seven months of a monthly export), at least LOCAL_MIN points (a median of 5
+# ignores 2-point spikes). Its own error is part of every point's noise scale (a point is
+# judged against the median of its w - 1 neighbours: about (π/2)·σ²/(w - 1) more variance):
+# six neighbours widened every band of a five-year weekly export by 12 %, eight by 9 %.
+LOCAL_SHARE = 5
 LOCAL_MIN = 5
 # ... and at most LOCAL_MAX: a leave-one-out median of eight neighbours already ignores a
 # burst of three, and a wider stretch off the usual level is a broad event judged against the
