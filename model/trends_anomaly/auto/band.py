@@ -27,15 +27,25 @@ class Band(NamedTuple):
 
 
 def expected_values(
-    trend: np.ndarray, seasonal: np.ndarray, shifts: Sequence[LevelShift]
+    trend: np.ndarray,
+    seasonal: np.ndarray,
+    shifts: Sequence[LevelShift],
+    proportional: bool = False,
 ) -> np.ndarray:
-    """trend + season, with the old level at each level shift's first point."""
+    """trend + season, with the old level at each level shift's first point.
+    ``proportional``: the season is a share of the level (multiplicative)."""
     expected = trend + seasonal
     for s in shifts:
-        if s.index > 0:
+        t = s.index
+        if t > 0:
             # The old segment's baseline, carried one step on (its last value is the level
-            # the series had just before the shift).
-            expected[s.index] = trend[s.index - 1] + seasonal[s.index]
+            # the series had just before the shift), with the season it would have had: a
+            # proportional season scaled from the new level to the old one (the new level's
+            # swing on the old level put a quiet term's expected value below zero).
+            old, season = trend[t - 1], seasonal[t]
+            if proportional and trend[t] > 0:
+                season = season * max(old, 0.0) / trend[t]
+            expected[t] = old + season
     return expected
 
 

@@ -152,7 +152,9 @@ def detect_auto(series: Series, params: dict) -> Detection:
 
     chosen["visible_floor"] = round(visible, 6)
 
-    expected = expected_values(dec.trend, dec.seasonal, shifts)
+    expected = expected_values(
+        dec.trend, dec.seasonal, shifts, proportional=dec.model == "multiplicative"
+    )
     sigma = shift_sigma(noise.sigma, shifts)
     z = (x - expected) / sigma
     least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this

@@ -17,6 +17,16 @@ def test_expected_is_trend_plus_season_and_the_old_level_at_a_shift():
     assert np.array_equal(np.delete(shifted, 3), np.delete(plain, 3))
 
 
+def test_a_proportional_season_at_a_shift_is_scaled_to_the_old_level():
+    """A quiet term (level 10) that jumps to 30, in a week whose season is half the level
+    below: the old level's expected value is 5, not 10 - 15 (the new level's swing)."""
+    trend = np.array([10.0, 10, 10, 30, 30, 30])
+    season = np.array([0.0, 0, 0, -15, 0, 0])
+    shift = [LevelShift(3, 10.0, 30.0, 9.0)]
+    assert expected_values(trend, season, shift, proportional=True)[3] == 5.0
+    assert expected_values(trend, season, shift)[3] == -5.0  # additive: the same swing
+
+
 def test_the_band_is_the_threshold_in_noise_units():
     e = np.array([5.0, 6.0])
     b = band(e, np.array([1.0, 2.0]), 3.0)
