@@ -86,7 +86,7 @@ def _ramp_fits_better(y: np.ndarray, t0: int, half: int) -> bool:
     step_cost = sum(abs(v - ml) for v in left) + sum(abs(v - mr) for v in right)
     cl, cr = 0.5 * (a + t0 - 1), 0.5 * (t0 + b - 1)
     slope = (mr - ml) / (cr - cl)
-    line_cost = sum(abs(v - ml - slope * (i - cl)) for i, v in zip(range(a, b), left + right))
+    line_cost = sum(abs(v - ml - slope * (i - cl)) for i, v in enumerate(left + right, a))
     return line_cost <= step_cost
 
 
