@@ -531,3 +531,11 @@ def test_the_noise_scale_of_white_noise_is_the_noise_plus_the_local_levels_own_e
         assert d.chosen["local_window"] == 9
         ratios.append(d.chosen["noise_scale"] / d.chosen["tail_factor"] / 3.0)
     assert 1.0 < float(np.median(ratios)) < 1.10
+
+
+def test_the_default_cap_is_a_screenful_and_grows_by_one_per_2000_points():
+    """max(8, n/2000), as the README's parameter table says."""
+    rng = np.random.default_rng(9)
+    for n, cap in ((261, 8), (10_000, 8), (22_000, 11)):
+        d = detect(50 + rng.normal(0, 2, n), freq="hourly")
+        assert d.chosen["max_anomalies"] == cap
