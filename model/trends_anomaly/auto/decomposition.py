@@ -87,12 +87,13 @@ def first_level(x: np.ndarray, window: int, period: int, cuts: Sequence[int] = (
 
 
 def _stretch_changed(before: np.ndarray, after: np.ndarray, window: int) -> bool:
-    """Whether a refit can change anything: a running median of ``window`` points ignores
-    fewer than half a window of outliers, so only a window in which that many points were
-    newly set aside (or readmitted) counts, in a row or not (a surge dips between its
-    tops)."""
+    """Whether a refit can change anything: the local level is the median of a point's
+    ``window - 1`` neighbours (itself left out), which ignores fewer than half of them as
+    outliers, so only a window in which ``window // 2`` points were newly set aside (or
+    readmitted) counts, in a row or not (a surge dips between its tops). Two of the four
+    neighbours of a 5-point window already lift it halfway onto a three-day surge."""
     changed = before != after
-    need = window // 2 + 1
+    need = window // 2
     if changed.sum() < need:
         return False
     w = min(window, changed.size)

@@ -73,5 +73,25 @@ def test_a_surge_set_aside_in_pieces_is_refitted_underneath():
     after[[10, 11, 12, 14, 15]] = True  # a gap at 13
     assert _stretch_changed(before, after, 7)
     after = before.copy()
-    after[[10, 12, 14]] = True  # three of seven: a 7-point median ignores them
+    after[[10, 12, 14]] = True  # three of seven: half of a point's six neighbours
+    assert _stretch_changed(before, after, 7)
+    after = before.copy()
+    after[[10, 14]] = True  # two of seven: a median of six neighbours ignores them
     assert not _stretch_changed(before, after, 7)
+
+
+def test_a_three_day_surge_is_refitted_under_a_five_day_local_level():
+    """Daily data: the local level is the median of a point's four neighbours, and two of
+    them on a three-day surge lift it halfway up; once the surge's points are set aside the
+    level is refitted underneath, so a surge of seven noise units is found on every seed."""
+    from trends_anomaly.auto import detect_auto
+
+    from .test_pipeline import DEFAULTS, make_series
+
+    found = 0
+    for seed in range(20):
+        x = np.round(40 + np.random.default_rng(700 + seed).normal(0, 2, 90))
+        x[50:53] += 14
+        d = detect_auto(make_series(x, "daily"), {**DEFAULTS, "period": 0})
+        found += any(50 <= a.index <= 52 for a in d.anomalies)
+    assert found == 20
