@@ -9,7 +9,7 @@ import numpy as np
 
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
-from .decomposition import decompose, first_level
+from .decomposition import MASK_Z, decompose, first_level
 from .events import candidates
 from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
@@ -135,8 +135,17 @@ def detect_auto(series: Series, params: dict) -> Detection:
     visible = visible_floor(x)
     nonneg = bool(x.min() >= 0)
 
+    least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this
+    mask = min(MASK_Z, least)  # ... and nothing that some sensitivity reports is fitted on
     dec = decompose(
-        x, scales.long_window, scales.local_window, phases, floor, rough=rough, visible=visible
+        x,
+        scales.long_window,
+        scales.local_window,
+        phases,
+        floor,
+        rough=rough,
+        visible=visible,
+        mask_z=mask,
     )
     noise = dec.noise
     shifts = find_shifts(
@@ -145,7 +154,14 @@ def detect_auto(series: Series, params: dict) -> Detection:
     if shifts:
         cuts = [s.index for s in shifts]
         dec = decompose(
-            x, scales.long_window, scales.local_window, phases, floor, cuts, visible=visible
+            x,
+            scales.long_window,
+            scales.local_window,
+            phases,
+            floor,
+            cuts,
+            visible=visible,
+            mask_z=mask,
         )
         noise = dec.noise
     chosen["seasonal_model"] = dec.model
@@ -159,7 +175,6 @@ def detect_auto(series: Series, params: dict) -> Detection:
     )
     sigma = shift_sigma(noise.sigma, shifts)
     z = (x - expected) / sigma
-    least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this
     seasonal = dec.seasonal if phases is not None else None
     dev = x - expected
     reach = np.abs(dev) > visible
