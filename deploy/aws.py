@@ -26,6 +26,15 @@ class DeployError(RuntimeError):
     """A failure with where, what and what to do; printed without a traceback."""
 
 
+class WaitFailed(DeployError):
+    """What a Wait's poll raises when the thing it waits for failed; ``kind`` says why, so a
+    Wait's declared recovery (plan.Recovery) can tell a failure that passes by itself."""
+
+    def __init__(self, message: str, kind: ErrorKind = ErrorKind.OTHER) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 def is_mutating(operation: str) -> bool:
     """True for calls that change AWS (anything not Describe*/Get*/List*/Head*/Filter*)."""
     return not operation.startswith(READ_PREFIXES)

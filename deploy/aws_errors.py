@@ -1,10 +1,16 @@
-"""One classifier of AWS errors, by error code (never by message text).
+"""One classifier of AWS errors, by error code and the operation that got it.
 
 Observe asks "is it gone?", the executor asks "may this step count as done, or be retried?",
 and both ask here. Most codes mean the same thing in every service; a few mean different
 things per operation (SageMaker says "not found" with a ValidationException; Lambda says
 "exists" and "busy" with the same ResourceConflictException), so the table is keyed by service
 and operation where it must be.
+
+Message text is read in exactly one case: a role IAM has not propagated yet. SageMaker and
+Lambda report it with the same code as a genuinely invalid request (ValidationException,
+InvalidParameterValueException), which must not be retried (it would only delay a clear error
+by minutes), and an endpoint that could not pull its image reports it only as free text in
+FailureReason. Each message matched is quoted below with where it was reported.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ class ErrorKind(enum.Enum):
     DENIED = "denied"  # the credentials may not make the call
     THROTTLED = "throttled"  # too many calls (botocore already retried)
     QUOTA = "quota"  # an account limit is reached
+    PROPAGATING = "propagating"  # IAM has not propagated a role just created or changed
     OTHER = "other"
 
 
@@ -47,15 +54,26 @@ _BY_CODE = {
     "OwnershipControlsNotFoundError": ErrorKind.GONE,
     "NotFound": ErrorKind.GONE,
     "404": ErrorKind.GONE,  # HEAD requests carry no body, hence no code but the status
+    "NoSuchDistribution": ErrorKind.GONE,
+    "NoSuchOriginAccessControl": ErrorKind.GONE,
+    "NoSuchInvalidation": ErrorKind.GONE,
+    "NoSuchResourceException": ErrorKind.GONE,  # Service Quotas: no such quota or service
     # exists
     "EntityAlreadyExists": ErrorKind.EXISTS,
     "ResourceAlreadyExistsException": ErrorKind.EXISTS,
     "RepositoryAlreadyExistsException": ErrorKind.EXISTS,
     "BucketAlreadyOwnedByYou": ErrorKind.EXISTS,
+    "DistributionAlreadyExists": ErrorKind.EXISTS,  # the CallerReference was used before
+    "OriginAccessControlAlreadyExists": ErrorKind.EXISTS,
     # conflict
     "BucketAlreadyExists": ErrorKind.CONFLICT,  # the name is another account's
     "ConflictException": ErrorKind.CONFLICT,
     "DeleteConflict": ErrorKind.CONFLICT,
+    "DistributionNotDisabled": ErrorKind.CONFLICT,  # delete before disable + Deployed
+    "OriginAccessControlInUse": ErrorKind.CONFLICT,  # a distribution still uses it
+    "PreconditionFailed": ErrorKind.CONFLICT,  # IfMatch is stale: changed since the plan
+    "IllegalUpdate": ErrorKind.CONFLICT,
+    "TooManyInvalidationsInProgress": ErrorKind.BUSY,
     "ConcurrentModificationException": ErrorKind.BUSY,
     "ConcurrentModification": ErrorKind.BUSY,
     "OperationAborted": ErrorKind.BUSY,
@@ -66,6 +84,8 @@ _BY_CODE = {
     "ValidationError": ErrorKind.INVALID,
     "MalformedPolicyDocument": ErrorKind.INVALID,
     "BadRequestException": ErrorKind.INVALID,
+    "InvalidIfMatchVersion": ErrorKind.INVALID,
+    "InvalidArgument": ErrorKind.INVALID,
     # credentials
     "AccessDenied": ErrorKind.DENIED,
     "AccessDeniedException": ErrorKind.DENIED,
@@ -84,11 +104,46 @@ _BY_CODE = {
     "LimitExceededException": ErrorKind.QUOTA,
     "LimitExceeded": ErrorKind.QUOTA,
     "ServiceQuotaExceededException": ErrorKind.QUOTA,
+    "TooManyDistributions": ErrorKind.QUOTA,
+    "TooManyOriginAccessControls": ErrorKind.QUOTA,
 }
 
+# A role IAM has not propagated yet, as each service words it (same code as a bad request):
+# SageMaker CreateModel: ValidationException "Could not assume role arn:aws:iam::…:role/…. Please
+# ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the
+# role." (awslabs/predictive-maintenance-using-machine-learning#3, the same wording from
+# CreateModel and CreateTransformJob).
+SAGEMAKER_CANNOT_ASSUME = "Could not assume role"
+# Lambda CreateFunction / UpdateFunctionConfiguration: InvalidParameterValueException "The role
+# defined for the function cannot be assumed by Lambda." (aws/aws-cli#7700, many others).
+LAMBDA_CANNOT_ASSUME = "cannot be assumed by Lambda"
+# An endpoint whose role cannot pull the image yet goes Failed with FailureReason "The role
+# '…' does not have BatchGetImage permission for the image: '…'."
+# (aws/sagemaker-tensorflow-serving-container#182; huggingface/notebooks#385); a variant says
+# "... and that the execution role used to create the model has permissions to access them."
+ENDPOINT_PROPAGATION_REASONS = (
+    "does not have BatchGetImage permission",
+    "execution role used to create the model has permissions to access",
+    SAGEMAKER_CANNOT_ASSUME,
+)
 
-def _by_operation(service: str, operation: str, code: str) -> ErrorKind | None:
-    """Codes whose meaning depends on the call."""
+
+def _by_operation(service: str, operation: str, code: str, message: str) -> ErrorKind | None:
+    """Codes whose meaning depends on the call (and, for IAM propagation, the message)."""
+    if (
+        service == "sagemaker"
+        and operation == "CreateModel"
+        and code == "ValidationException"
+        and SAGEMAKER_CANNOT_ASSUME in message
+    ):
+        return ErrorKind.PROPAGATING
+    if (
+        service == "lambda"
+        and operation in ("CreateFunction", "UpdateFunctionConfiguration")
+        and code == "InvalidParameterValueException"
+        and LAMBDA_CANNOT_ASSUME in message
+    ):
+        return ErrorKind.PROPAGATING
     reads_or_deletes = operation.startswith(("Describe", "Delete", "Deregister", "List", "Get"))
     if service == "sagemaker" and code == "ValidationException" and reads_or_deletes:
         return ErrorKind.GONE  # "Could not find endpoint ...": SageMaker's not-found
@@ -121,7 +176,15 @@ def classify(err: BaseException, service: str = "", operation: str = "") -> Erro
         return ErrorKind.OTHER
     code = error_code(err)
     operation = operation or err.operation_name or ""
-    return _by_operation(service, operation, code) or _BY_CODE.get(code, ErrorKind.OTHER)
+    by_operation = _by_operation(service, operation, code, error_message(err))
+    return by_operation or _BY_CODE.get(code, ErrorKind.OTHER)
+
+
+def endpoint_failure(reason: str | None) -> ErrorKind:
+    """What an endpoint's FailureReason means (SageMaker gives no code for it)."""
+    if reason and any(words in reason for words in ENDPOINT_PROPAGATION_REASONS):
+        return ErrorKind.PROPAGATING
+    return ErrorKind.OTHER
 
 
 HINTS = {
@@ -141,5 +204,7 @@ HINTS = {
     "command again",
     ErrorKind.QUOTA: "an account quota is reached: ask for more in the Service Quotas console, "
     "or change config.yaml (e.g. another instance type)",
+    ErrorKind.PROPAGATING: "IAM had still not propagated the role after the retries: run the "
+    "command again in a few minutes; it resumes from what exists",
     ErrorKind.OTHER: "fix the cause and run the command again; it resumes from what exists",
 }

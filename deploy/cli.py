@@ -16,6 +16,8 @@ from deploy.aws import Aws, DeployError
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, load_config
 from deploy.engine import Engine
+from deploy.naming import site_url
+from deploy.resources.cdn import site_domain
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -99,13 +101,19 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     from deploy.ops import smoke
 
     eng = _engine(args)
-    api_url = args.api_url
-    if not api_url:
-        api = eng.observe().get("http_api", eng.names.api)
-        if api is None:
-            raise DeployError("smoke: no HTTP API deployed for this project: run apply first")
-        api_url = eng.names.api_url(api.api_id)
-    for line in smoke(api_url, args.origin or eng.names.site_url):
+    api_url, origin = args.api_url, args.origin
+    if not (api_url and origin):
+        world = eng.observe()
+        api = world.get("http_api", eng.names.api)
+        domain = site_domain(world)
+        if api is None or domain is None:
+            raise DeployError(
+                "smoke: no HTTP API or site distribution deployed for this project: run apply "
+                "first (or pass --api-url and --origin)"
+            )
+        api_url = api_url or eng.names.api_url(api.api_id)
+        origin = origin or site_url(domain)
+    for line in smoke(api_url, origin):
         print(line)
     return 0
 

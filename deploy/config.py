@@ -14,6 +14,10 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from deploy import budget
+from deploy.name_rules import name_problems
+from deploy.naming import ACCOUNT_DIGITS, Names, partition_of
+
 # Limits from the AWS documentation (see /shared/ARCHITECTURE.md "Limits that cross the hops").
 HTTP_API_TIMEOUT_S = 30  # integration timeout of an HTTP API, cannot be raised
 HTTP_API_PAYLOAD_MB = 10
@@ -21,9 +25,15 @@ LAMBDA_PAYLOAD_MB = 6  # synchronous invoke, each way
 REALTIME_PAYLOAD_MB = 6  # SageMaker real-time request body (MiB)
 SERVERLESS_PAYLOAD_MB = 4
 SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
-PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,30}$")
+# The project's own shape; what each service allows of the names made from it (lengths,
+# dashes, the bucket's 63 characters in this region) is checked by deploy/name_rules.py.
+PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}$")
 TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
-REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+# The longest account id, for checking name lengths before the account is known.
+SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
+# A blue/green rollout needs this much more than the canary wait and the bake time: the new
+# fleet must be provisioned first (SageMaker's MaximumExecutionTimeoutInSeconds is at least 600).
+NEW_FLEET_S = 600
 # The `managed-by` tag value on everything deploy and bootstrap create.
 MANAGED_BY = "trends-anomaly-gitops"
 
@@ -106,6 +116,7 @@ class EndpointConfig(_Strict):
     autoscaling: AutoscalingConfig | None = None
     environment: dict[str, str] = Field(default_factory=dict)
     deployment: DeploymentConfig = Field(default_factory=DeploymentConfig)
+    # At most what a deploy job can hold: an apply may wait twice this long (deploy/budget.py).
     wait_timeout_s: Annotated[int, Field(ge=60, le=7200)] = 1800
 
     @field_validator("instance_type")
@@ -136,6 +147,8 @@ class EndpointConfig(_Strict):
                     "deployment.strategy 'canary' needs instances (SageMaker serverless has no "
                     "blue/green traffic shifting): use 'all-at-once' or remove endpoint.serverless"
                 )
+        if self.deployment.strategy == "canary" and self.serverless is None:
+            self._check_canary()
         if self.autoscaling is not None and not (
             self.autoscaling.min_capacity <= self.instance_count <= self.autoscaling.max_capacity
         ):
@@ -145,6 +158,27 @@ class EndpointConfig(_Strict):
                 f"{self.autoscaling.max_capacity})"
             )
         return self
+
+    def _check_canary(self) -> None:
+        """SageMaker: the canary is at most 50 % of the variant's instances, and at least one
+        instance; so a canary needs two instances at every moment, autoscaling included."""
+        smallest = self.autoscaling.min_capacity if self.autoscaling else self.instance_count
+        key = "autoscaling.min_capacity" if self.autoscaling else "instance_count"
+        if smallest < 2:
+            raise ValueError(
+                f"deployment.strategy: 'canary' needs at least 2 instances (SageMaker's canary "
+                f"is at least one instance and at most 50 % of the fleet), but endpoint.{key} "
+                f"is {smallest}: set it to 2 or more, or use strategy 'all-at-once'"
+            )
+        d = self.deployment
+        needed = d.canary_wait_s + d.bake_s + NEW_FLEET_S
+        if self.wait_timeout_s < needed:
+            raise ValueError(
+                f"wait_timeout_s: {self.wait_timeout_s} s is shorter than a canary rollout: "
+                f"canary_wait_s ({d.canary_wait_s}) + bake_s ({d.bake_s}) + {NEW_FLEET_S} s for "
+                f"the new fleet = {needed} s; apply would stop waiting before SageMaker finishes: "
+                f"raise endpoint.wait_timeout_s to at least {needed}, or shorten the waits"
+            )
 
     @property
     def max_payload_mb(self) -> int:
@@ -241,16 +275,29 @@ class Config(_Strict):
     def _project(cls, v: str) -> str:
         if not PROJECT_RE.fullmatch(v):
             raise ValueError(
-                "must match ^[a-z][a-z0-9-]{2,30}$ (3-31 lowercase letters, digits, dashes; "
-                f"starting with a letter), got {v!r}"
+                f"must match {PROJECT_RE.pattern} (lowercase letters, digits and dashes, starting "
+                f"with a letter, at least 3), got {v!r}"
             )
         return v
 
     @field_validator("region")
     @classmethod
     def _region(cls, v: str) -> str:
-        if not REGION_RE.fullmatch(v):
+        found = partition_of(v)
+        if found is None:
             raise ValueError(f"must be an AWS region like 'us-east-1', got {v!r}")
+        if found.name != "aws":
+            why = (
+                "CloudFront there cannot serve its default *.cloudfront.cn domain: it needs an "
+                "ICP-registered domain of your own (docs.amazonaws.cn, Amazon CloudFront, "
+                "'Feature Availability and Implementation Differences')"
+                if found.name == "aws-cn"
+                else "botocore knows no CloudFront endpoint in that partition"
+            )
+            raise ValueError(
+                f"{v!r} is in the {found.name} partition; the page is served by CloudFront over "
+                f"HTTPS on CloudFront's own domain, and {why}. Use a region of the aws partition"
+            )
         return v
 
     @field_validator("tags")
@@ -273,6 +320,31 @@ class Config(_Strict):
                     f"{key!r}: {value!r}"
                 )
         return v
+
+    @model_validator(mode="after")
+    def _names(self) -> Config:
+        """Every resource name, as its service will see it (the bucket's 63 characters ...)."""
+        problems = name_problems(Names(self.project, SAMPLE_ACCOUNT, self.region))
+        if problems:
+            raise ValueError(
+                f"project: {self.project!r} in region {self.region!r} gives names AWS refuses: "
+                + "; ".join(str(p) for p in problems)
+                + ". Choose another project name (shorter, no dash at the start or end)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _fits_in_a_deploy_job(self) -> Config:
+        longest = budget.apply_wait_bound(self.endpoint.wait_timeout_s)
+        room = budget.DEPLOY_JOB_TIMEOUT_S - budget.DEPLOY_JOB_OVERHEAD_S
+        if longest > room:
+            raise ValueError(
+                f"endpoint.wait_timeout_s: an apply may wait {longest:.0f} s in all (twice "
+                f"{self.endpoint.wait_timeout_s} s for the endpoint, plus "
+                f"{budget.APPLY_FIXED_WAITS_S:.0f} s for the rest), more than the deploy job "
+                f"holds ({room} s): use at most {budget.longest_endpoint_wait_s()}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cross_hop(self) -> Config:
@@ -308,11 +380,20 @@ class Config(_Strict):
         return self.api.lambda_.timeout_s
 
 
+# A model-level message may name the key it is about: "deployment.strategy: ...".
+_KEYED = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): (.*)$", re.DOTALL)
+
+
 def _format_errors(path: Path, err: ValidationError) -> str:
     lines = [f"{path}: {err.error_count()} problem(s):"]
     for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        loc = [str(p) for p in e["loc"]]
         msg = e["msg"].removeprefix("Value error, ")
+        keyed = _KEYED.match(msg) if e["type"] == "value_error" else None
+        if keyed:
+            loc.append(keyed.group(1))
+            msg = keyed.group(2)
+        key = ".".join(loc) or "(top level)"
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see the Configuration table in README.md)"
         lines.append(f"  - {key}: {msg}")

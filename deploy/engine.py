@@ -18,7 +18,7 @@ from deploy.aws import Aws
 from deploy.config import Config
 from deploy.executor import Executor, Hook
 from deploy.inputs import Inputs, gather
-from deploy.naming import Names
+from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
 from deploy.resources import endpoint as endpoint_resource
 from deploy.resources import registered
@@ -90,9 +90,10 @@ class Engine:
         executor = self.executor(planned.world)
         done = executor.run(planned.actions, hook)
         api_id = executor.known.get("api_id")
+        domain = executor.known.get("distribution_domain")
         return {
             "api_url": self.names.api_url(api_id) if api_id else None,
-            "site_url": self.names.site_url,
+            "site_url": site_url(domain) if domain else None,
             "endpoint_name": self.names.endpoint,
             "endpoint_status": endpoint_resource.status(self.aws, self.names.endpoint),
             "changes": [a.to_json() for a in done],

@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from deploy.aws import Aws, DeployError
+from deploy.aws import Aws, DeployError, WaitFailed
 from deploy.aws_errors import HINTS, classify, error_code, error_message
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
@@ -48,11 +48,11 @@ class Executor:
                 hook(i, action)
         return done
 
-    def step(self, action: Action, step: Step) -> None:
+    def step(self, action: Action, step: Step, deadline: float | None = None) -> None:
         if isinstance(step, Call):
             self.call(action, step)
         elif isinstance(step, Wait):
-            self.wait(action, step)
+            self.wait(action, step, deadline)
         elif isinstance(step, Run):
             step.run(self.aws, self.log)
         elif isinstance(step, Check):
@@ -77,7 +77,12 @@ class Executor:
                     self.log(f"      already {kind.value}: nothing to do")
                     return None
                 if kind in call.retry_on and self.clock() + delay <= deadline:
-                    self.log(f"      {error_code(err)}: retrying in {delay:.0f} s")
+                    why = call.retry_why or f"while it is {kind.value}"
+                    left = deadline - self.clock()
+                    self.log(
+                        f"      {error_code(err)} ({kind.value}): waiting {why}; "
+                        f"retrying in {delay:.0f} s ({left:.0f} s left)"
+                    )
                     self.sleep(delay)
                     delay = min(delay * 2, MAX_RETRY_S)
                     continue
@@ -85,16 +90,38 @@ class Executor:
                     f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation} "
                     f"failed: AWS said {error_code(err)}: {error_message(err)}. {HINTS[kind]}"
                 ) from err
-        for name, key in call.outputs.items():
-            self.known[name] = response[key]
+        for name, path in call.outputs.items():
+            value: Any = response
+            for key in path.split("."):
+                value = value[key]
+            self.known[name] = value
         return response
 
-    def wait(self, action: Action, wait: Wait) -> None:
+    def wait(self, action: Action, wait: Wait, outer: float | None = None) -> None:
+        """Poll until done. ``outer``: the deadline of a Wait this one runs inside (a
+        recovery's waits never outlast the wait that recovers)."""
         deadline = self.clock() + wait.timeout_s
+        if outer is not None:
+            deadline = min(deadline, outer)
         last = None
+        recoveries = 0
         while True:
             try:
-                finished, status = wait.poll(self.aws)
+                finished, status = wait.poll(self.aws, **resolve(dict(wait.args), self.known))
+            except WaitFailed as failed:
+                r = wait.recover
+                if r is None or failed.kind not in r.kinds or recoveries >= r.attempts:
+                    raise
+                if self.clock() >= deadline:
+                    raise
+                recoveries += 1
+                self.log(f"      {failed}")
+                self.log(f"      {r.why}: {r.then} (attempt {recoveries} of {r.attempts})")
+                for step in r.steps:
+                    self.log(f"      ▸ {step.describe()}")
+                    self.step(action, step, deadline)
+                last = None
+                continue
             except botocore.exceptions.ClientError as err:
                 raise DeployError(
                     f"{action.kind} {action.name}: waiting until {wait.what}: AWS said "

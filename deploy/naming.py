@@ -1,4 +1,9 @@
-"""Deterministic names and ARNs: how every resource is found again without a state file."""
+"""Deterministic names and ARNs: how every resource is found again without a state file.
+
+Every ARN and every AWS host name is built from the region's *partition* (``aws``,
+``aws-cn``, ``aws-us-gov`` ...), read from botocore's own partition table, never assumed to
+be ``arn:aws:`` / ``amazonaws.com``.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,59 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+import botocore.loaders
 
 VARIANT = "main"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-# Regions whose S3 website endpoint uses a dash (s3-website-REGION) rather than a dot.
-_DASH_WEBSITE_REGIONS = {
-    "us-east-1",
-    "us-west-1",
-    "us-west-2",
-    "eu-west-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "sa-east-1",
-    "us-gov-west-1",
-}
+# AWS account ids are always 12 digits: name lengths can be checked before the account is known.
+ACCOUNT_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Partition:
+    """An AWS partition as botocore describes it (data/partitions.json, data/endpoints.json)."""
+
+    name: str  # aws, aws-cn, aws-us-gov, ...
+    dns_suffix: str  # amazonaws.com, amazonaws.com.cn, ...
+    has_cloudfront: bool  # whether botocore knows a CloudFront endpoint there
+
+
+@cache
+def _partition_table() -> tuple[list[dict[str, Any]], dict[str, bool]]:
+    loader = botocore.loaders.create_loader()
+    partitions = loader.load_data("partitions")["partitions"]
+    endpoints = loader.load_data("endpoints")["partitions"]
+    cloudfront = {
+        p["partition"]: bool(p["services"].get("cloudfront", {}).get("endpoints"))
+        for p in endpoints
+    }
+    return partitions, cloudfront
+
+
+def partition_of(region: str) -> Partition | None:
+    """The partition a region belongs to (explicit region lists first, then each partition's
+    region pattern, as botocore resolves it); None for a name no partition claims."""
+    partitions, cloudfront = _partition_table()
+    found = next((p for p in partitions if region in p["regions"]), None)
+    if found is None:
+        found = next((p for p in partitions if re.match(p["regionRegex"], region)), None)
+    if found is None or region.startswith(found["id"]):  # "aws-global" is no region
+        return None
+    return Partition(found["id"], found["outputs"]["dnsSuffix"], cloudfront.get(found["id"], False))
+
+
+def service_principal(service: str, partition: str) -> str:
+    """A service's principal in trust policies: ``<service>.amazonaws.com`` in every partition.
+
+    The China partition once needed ``.amazonaws.com.cn`` for some services (EC2, 2016) while
+    newer reports show the plain form required there (RDS monitoring, 2024); the engine only
+    deploys to partitions with CloudFront's default domain (config.py), where the plain form
+    is the documented one.
+    """
+    return f"{service}.amazonaws.com"
 
 
 def content_hash(data: Any, length: int = 8) -> str:
@@ -37,6 +79,27 @@ class Names:
     project: str
     account: str
     region: str
+
+    # --- the partition ----------------------------------------------------------------------
+    @property
+    def partition(self) -> str:
+        found = partition_of(self.region)
+        return found.name if found else "aws"
+
+    @property
+    def dns_suffix(self) -> str:
+        found = partition_of(self.region)
+        return found.dns_suffix if found else "amazonaws.com"
+
+    def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None) -> str:  # fmt: skip
+        """``arn:<partition>:<service>:<region>:<account>:<resource>`` (empty region/account
+        for global services: pass "")."""
+        region = self.region if region is None else region
+        account = self.account if account is None else account
+        return f"arn:{self.partition}:{service}:{region}:{account}:{resource}"
+
+    def principal(self, service: str) -> str:
+        return service_principal(service, self.partition)
 
     # --- names -----------------------------------------------------------------------------
     @property
@@ -70,6 +133,14 @@ class Names:
         return f"{self.project}-lambda"
 
     @property
+    def github_plan_role(self) -> str:
+        return f"{self.project}-github-plan"
+
+    @property
+    def github_deploy_role(self) -> str:
+        return f"{self.project}-github-deploy"
+
+    @property
     def role_path(self) -> str:
         return f"/{self.project}/"
 
@@ -84,6 +155,15 @@ class Names:
     @property
     def bucket(self) -> str:
         return f"{self.project}-site-{self.account}-{self.region}"
+
+    @property
+    def oac(self) -> str:
+        """The CloudFront origin access control's name (unique per account, at most 64)."""
+        return f"{self.project}-site-{self.region}"
+
+    @property
+    def distribution_comment(self) -> str:
+        return f"{self.project}: the web page (bucket {self.bucket})"
 
     @property
     def lambda_log_group(self) -> str:
@@ -115,52 +195,64 @@ class Names:
         return f"{self.project}-least-privilege"
 
     # --- ARNs and URLs -----------------------------------------------------------------------
-    def role_arn(self, role: str) -> str:
-        return f"arn:aws:iam::{self.account}:role{self.role_path}{role}"
+    def role_arn(self, role: str, path: str | None = None) -> str:
+        return self.arn("iam", f"role{self.role_path if path is None else path}{role}", "")
 
     @property
     def ecr_repository_arn(self) -> str:
-        return f"arn:aws:ecr:{self.region}:{self.account}:repository/{self.ecr_repository}"
+        return self.arn("ecr", f"repository/{self.ecr_repository}")
 
     @property
     def ecr_registry(self) -> str:
-        return f"{self.account}.dkr.ecr.{self.region}.amazonaws.com"
+        return f"{self.account}.dkr.ecr.{self.region}.{self.dns_suffix}"
 
     @property
     def endpoint_arn(self) -> str:
-        return f"arn:aws:sagemaker:{self.region}:{self.account}:endpoint/{self.endpoint}"
+        return self.arn("sagemaker", f"endpoint/{self.endpoint}")
 
     @property
     def function_arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function}"
+        return self.arn("lambda", f"function:{self.function}")
 
     def log_group_arn(self, group: str) -> str:
-        return f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}"
+        return self.arn("logs", f"log-group:{group}")
 
     def api_execute_arn(self, api_id: str, route: str) -> str:
         """What may invoke the function: this API, any stage, one route ("POST /detect")."""
         method, path = route.split(" ", 1)
-        return f"arn:aws:execute-api:{self.region}:{self.account}:{api_id}/*/{method}{path}"
+        return self.arn("execute-api", f"{api_id}/*/{method}{path}")
 
     def api_arn(self, api_id: str) -> str:
         """The API as API Gateway's tagging calls name it."""
-        return f"arn:aws:apigateway:{self.region}::/apis/{api_id}"
+        return self.arn("apigateway", f"/apis/{api_id}", account="")
 
     def api_url(self, api_id: str) -> str:
-        return f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
+        return f"https://{api_id}.execute-api.{self.region}.{self.dns_suffix}"
 
     @property
-    def site_url(self) -> str:
-        sep = "-" if self.region in _DASH_WEBSITE_REGIONS else "."
-        return f"http://{self.bucket}.s3-website{sep}{self.region}.amazonaws.com"
+    def bucket_arn(self) -> str:
+        return self.arn("s3", self.bucket, "", "")
+
+    @property
+    def bucket_domain(self) -> str:
+        """The bucket's regional REST endpoint: the only S3 origin OAC signs for."""
+        return f"{self.bucket}.s3.{self.region}.{self.dns_suffix}"
+
+    def distribution_arn(self, distribution_id: str) -> str:
+        return self.arn("cloudfront", f"distribution/{distribution_id}", "")
+
+
+def site_url(domain: str) -> str:
+    """The page's address: HTTPS on the distribution's own domain (default certificate)."""
+    return f"https://{domain}"
 
 
 def ecr_repository_arn_of(image_uri: str) -> str | None:
     """ARN of the ECR repository an image URI points into (None when not ECR)."""
     m = re.fullmatch(
-        r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?:[:@].*)?", image_uri
+        r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/([^:@]+)(?:[:@].*)?", image_uri
     )
     if not m:
         return None
-    account, region, repo = m.groups()
-    return f"arn:aws:ecr:{region}:{account}:repository/{repo}"
+    account, region, china, repo = m.groups()
+    return Names("", account, region).arn("ecr", f"repository/{repo}")

@@ -14,7 +14,8 @@ from types import ModuleType
 from typing import Any
 
 from deploy.aws import Aws, DeployError
-from deploy.naming import Names
+from deploy.naming import Names, site_url
+from deploy.resources.cdn import site_domain
 from deploy.world import World
 
 TRENDS_EXPORT = (
@@ -43,10 +44,12 @@ def status_lines(world: World, n: Names) -> list[str]:
         + (f"{fn.state} / last update {fn.last_update}" if fn else "missing")
     )
     lines.append("  api       " + (n.api_url(api.api_id) if api else "missing"))
+    domain = site_domain(world)
+    dist = world.get("cloudfront_distribution", n.oac)
     lines.append(
-        f"  site      {n.site_url} ({len(objects)} objects)"
-        if objects
-        else "  site      not deployed"
+        f"  site      {site_url(domain)} ({dist.status}; {len(objects)} objects)"
+        if domain and dist
+        else f"  site      no distribution ({len(objects)} objects in the bucket)"
     )
     return lines
 

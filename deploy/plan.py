@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import botocore
 
+from deploy import budget
 from deploy.aws_errors import ErrorKind
 
 if TYPE_CHECKING:
@@ -131,10 +132,12 @@ def differences(spec: Any, seen: Any) -> tuple[Change, ...]:
 class Call:
     """One AWS API call. ``operation`` in AWS's spelling (``CreateRole``).
 
-    ``outputs``: ids to remember from the response (``{"api_id": "ApiId"}``) for later Refs.
+    ``outputs``: ids to remember from the response for later Refs, by key or dotted path
+    (``{"api_id": "ApiId", "oac_id": "OriginAccessControl.Id"}``).
     ``ok_if``: error kinds that mean the call's purpose is already met (deleting what is gone).
     ``retry_on``: error kinds retried for up to ``retry_s`` seconds with backoff (a role just
-    created that IAM has not propagated; a Lambda update still running).
+    created that IAM has not propagated; a Lambda update still running); ``retry_why`` says
+    in words what the retries wait for (the log and the plan print it).
     """
 
     service: str
@@ -143,7 +146,7 @@ class Call:
     outputs: Mapping[str, str] = field(default_factory=dict)
     ok_if: frozenset[ErrorKind] = frozenset()
     retry_on: frozenset[ErrorKind] = frozenset()
-    retry_s: float = 120.0
+    retry_s: float = budget.BUSY_RETRY_S
     retry_why: str = ""  # what the retries wait for, in words
 
     @property
@@ -165,17 +168,38 @@ Poll = tuple[bool, str]  # (done, what it is now)
 
 
 @dataclass(frozen=True)
+class Recovery:
+    """What a Wait does when the thing it waits for fails for a reason that passes by itself
+    (``kinds``, e.g. IAM still propagating a new role): run ``steps`` (delete and create the
+    endpoint again), then keep waiting; at most ``attempts`` times, within the Wait's time."""
+
+    kinds: frozenset[ErrorKind]
+    steps: tuple[Any, ...]
+    attempts: int
+    why: str  # e.g. "the endpoint failed because IAM had not yet propagated its role"
+    then: str  # e.g. "delete it and create it again"
+
+
+@dataclass(frozen=True)
 class Wait:
-    """Poll until ``poll`` says done; it raises DeployError when waiting cannot succeed."""
+    """Poll until ``poll`` says done; it raises DeployError when waiting cannot succeed (a
+    `WaitFailed` with a kind, which ``recover`` may declare passing). ``args`` are passed to
+    ``poll`` as keywords, Refs filled in (ids AWS assigned earlier in the same apply)."""
 
     what: str
-    poll: Callable[[Aws], Poll] = field(compare=False)
+    poll: Callable[..., Poll] = field(compare=False)
     timeout_s: float = 1800.0
     interval_s: float = 15.0
     timeout_hint: str = "run the command again later to resume waiting"
+    recover: Recovery | None = field(default=None, compare=False)
+    args: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        return f"wait until {self.what} (up to {self.timeout_s:.0f} s)"
+        text = f"wait until {self.what} (up to {self.timeout_s:.0f} s)"
+        if self.recover:
+            r = self.recover
+            text += f"; if {r.why}: {r.then}, then wait again (at most {r.attempts} times)"
+        return text
 
 
 @dataclass(frozen=True)
@@ -228,7 +252,8 @@ class Action:
 
     @property
     def mutating(self) -> bool:
-        return self.op != "noop"
+        """Whether it changes AWS: a wait for AWS's own work on the desired state does not."""
+        return self.op not in ("noop", "wait")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -268,4 +293,7 @@ def _printable(value: Any) -> Any:
 
 
 def has_changes(actions: list[Action]) -> bool:
-    return any(a.op != "noop" for a in actions)
+    """Whether AWS differs from config.yaml (the plan's exit code 2). Waiting for an endpoint
+    that is Updating or SystemUpdating on the desired config (autoscaling, AWS maintenance, a
+    rollout to this very config) is not a difference."""
+    return any(a.mutating for a in actions)

@@ -4,6 +4,11 @@ The plan reads the endpoint's status and picks the steps: create; switch to the 
 (blue/green, with the canary policy from config.yaml); first wait out a rollout already in
 progress; delete and re-create a Failed endpoint. Every switch ends in a wait that fails on
 `Failed`, on a timeout, and on a *silent rollback* (InService again, but on another config).
+
+When the SageMaker role was created or changed in the same apply, an endpoint can fail only
+because IAM has not propagated the role's permission to pull the image yet (SageMaker reports
+it as the endpoint's FailureReason, not as an error of CreateEndpoint); the wait then deletes
+and re-creates it (or re-issues the update) a bounded number of times, and says so.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from deploy.aws import DeployError, tag_dict, tag_list
+from deploy import budget
+from deploy.aws import DeployError, WaitFailed, tag_dict, tag_list
+from deploy.aws_errors import ErrorKind, endpoint_failure
 from deploy.config import DeploymentConfig
-from deploy.plan import Action, Call, Change, Poll, Step, Wait, differences
+from deploy.plan import Action, Call, Change, Poll, Recovery, Step, Wait, differences
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
 from deploy.resources.endpoint_config import config_spec
 from deploy.world import Desired, World
@@ -27,8 +34,10 @@ if TYPE_CHECKING:
 
 TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
 POLL_S = 15.0
-SETTLE_BEFORE_DELETE_S = 3600.0
-DELETE_S = 1800.0
+SETTLE_BEFORE_DELETE_S = budget.ENDPOINT_SETTLE_BEFORE_DELETE_S
+DELETE_S = budget.ENDPOINT_DELETE_S
+# How often an endpoint that failed only because IAM was still propagating is tried again.
+PROPAGATION_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class EndpointSpec:
     deployment: DeploymentConfig = field(compare=False)
     wait_timeout_s: int = field(compare=False)
     tags: dict[str, str] | None = field(default=None, compare=False)
+    role_name: str = field(default="", compare=False)  # the role the model runs as
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
             deployment=cfg.endpoint.deployment,
             wait_timeout_s=cfg.endpoint.wait_timeout_s,
             tags=cfg.all_tags,
+            role_name=n.sagemaker_role,
         )
     ]
 
@@ -97,19 +108,22 @@ def settled(aws: Aws, name: str, want: str | None) -> Poll:
     if ep is None:
         raise DeployError(f"endpoint {name}: disappeared while waiting for it")
     state, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
+    reason = ep.get("FailureReason")
     if state == "Failed":
-        raise DeployError(
-            f"endpoint {name}: Failed: {ep.get('FailureReason') or 'no reason given'}. "
+        raise WaitFailed(
+            f"endpoint {name}: Failed: {reason or 'no reason given'}. "
             "Fix the cause (see `python -m deploy logs`), then run apply again: a Failed "
-            "endpoint is deleted and re-created"
+            "endpoint is deleted and re-created",
+            endpoint_failure(reason),
         )
     if state in ("InService", "OutOfService"):
         if want and config != want:
-            raise DeployError(
+            raise WaitFailed(
                 f"endpoint {name}: silent rollback: {state} on {config} instead of the new "
                 f"{want}. Reason: "
-                f"{ep.get('FailureReason') or 'none reported (check the alarms and `logs`)'}"
-                ". The previous config is still serving; fix the model/config and apply again"
+                f"{reason or 'none reported (check the alarms and `logs`)'}"
+                ". The previous config is still serving; fix the model/config and apply again",
+                endpoint_failure(reason),
             )
         if state == "OutOfService":
             raise DeployError(f"endpoint {name}: OutOfService; check `python -m deploy logs`")
@@ -124,13 +138,41 @@ def deleted(aws: Aws, name: str) -> Poll:
     return (ep is None, "deleted" if ep is None else str(ep.get("EndpointStatus")))
 
 
-def _wait_serving(spec: EndpointSpec) -> Wait:
+def _wait_serving(spec: EndpointSpec, recover: Recovery | None = None) -> Wait:
     return Wait(
         f"endpoint {spec.name} is InService on {spec.config}",
         partial(settled, name=spec.name, want=spec.config),
         timeout_s=spec.wait_timeout_s,
         interval_s=POLL_S,
         timeout_hint="endpoint.wait_timeout_s; apply again later to resume waiting",
+        recover=recover,
+    )
+
+
+PROPAGATION_FAILURE = "the endpoint failed because IAM had not yet propagated the new role"
+
+
+def _recreate(spec: EndpointSpec) -> Recovery:
+    return Recovery(
+        frozenset({ErrorKind.PROPAGATING}),
+        (
+            Call("sagemaker", "DeleteEndpoint", {"EndpointName": spec.name}, ok_if=GONE_OK),
+            _wait_deleted(spec.name, DELETE_S),
+            _create_call(spec),
+        ),
+        PROPAGATION_ATTEMPTS,
+        PROPAGATION_FAILURE,
+        "delete it and create it again",
+    )
+
+
+def _reswitch(spec: EndpointSpec) -> Recovery:
+    return Recovery(
+        frozenset({ErrorKind.PROPAGATING}),
+        (_switch_call(spec),),
+        PROPAGATION_ATTEMPTS,
+        PROPAGATION_FAILURE + " (SageMaker rolled back)",
+        "update it again",
     )
 
 
@@ -172,27 +214,33 @@ def deployment_config(d: DeploymentConfig, timeout_s: int) -> dict[str, Any] | N
     return cfg
 
 
-def _create(spec: EndpointSpec) -> tuple[Step, ...]:
-    return (
-        Call(
-            "sagemaker",
-            "CreateEndpoint",
-            {
-                "EndpointName": spec.name,
-                "EndpointConfigName": spec.config,
-                "Tags": tag_list(spec.tags or {}),
-            },
-        ),
-        _wait_serving(spec),
+def _create_call(spec: EndpointSpec) -> Call:
+    return Call(
+        "sagemaker",
+        "CreateEndpoint",
+        {
+            "EndpointName": spec.name,
+            "EndpointConfigName": spec.config,
+            "Tags": tag_list(spec.tags or {}),
+        },
     )
 
 
-def _switch(spec: EndpointSpec) -> tuple[Step, ...]:
+def _create(spec: EndpointSpec, role_is_new: bool = False) -> tuple[Step, ...]:
+    return (_create_call(spec), _wait_serving(spec, _recreate(spec) if role_is_new else None))
+
+
+def _switch_call(spec: EndpointSpec) -> Call:
     params: dict[str, Any] = {"EndpointName": spec.name, "EndpointConfigName": spec.config}
     policy = deployment_config(spec.deployment, spec.wait_timeout_s)
     if policy:
         params["DeploymentConfig"] = policy
-    return (Call("sagemaker", "UpdateEndpoint", params), _wait_serving(spec))
+    return Call("sagemaker", "UpdateEndpoint", params)
+
+
+def _switch(spec: EndpointSpec, role_is_new: bool = False) -> tuple[Step, ...]:
+    recover = _reswitch(spec) if role_is_new else None
+    return (_switch_call(spec), _wait_serving(spec, recover))
 
 
 def _tags(spec: EndpointSpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
@@ -203,27 +251,29 @@ def _tags(spec: EndpointSpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
     )
 
 
-def plan_endpoint(spec: EndpointSpec, seen: SeenEndpoint | None) -> Action:
+def plan_endpoint(spec: EndpointSpec, seen: SeenEndpoint | None, role_is_new: bool = False) -> Action:  # fmt: skip
+    """``role_is_new``: the SageMaker role is created or changed by the same plan."""
     kind, name, want = spec.KIND, spec.name, spec.config
     if seen is None:
-        return Action("create", kind, name, "endpoint does not exist", steps=_create(spec))
+        steps = _create(spec, role_is_new)
+        return Action("create", kind, name, "endpoint does not exist", steps=steps)
     change = (Change("config", seen.config, want),)
     if seen.status == "Failed":
         why = seen.failure_reason or "no reason given"
         steps = (
             Call("sagemaker", "DeleteEndpoint", {"EndpointName": name}, ok_if=GONE_OK),
             _wait_deleted(name, spec.wait_timeout_s),
-            *_create(spec),
+            *_create(spec, role_is_new),
         )
         reason = f"endpoint is Failed ({why}): delete and re-create on {want}"
         return Action("replace", kind, name, reason, change, steps)
     if seen.status == "Deleting":
-        steps = (_wait_deleted(name, spec.wait_timeout_s), *_create(spec))
+        steps = (_wait_deleted(name, spec.wait_timeout_s), *_create(spec, role_is_new))
         return Action("create", kind, name, "endpoint is being deleted: wait, re-create", (), steps)
     changes = differences(spec, seen)
     if seen.config != want:
         reason = f"switch endpoint from {seen.config} to {want}"
-        steps = (*_switch(spec), *_tags(spec, changes))
+        steps = (*_switch(spec, role_is_new), *_tags(spec, changes))
         if seen.status in TRANSITIONAL:
             reason = f"endpoint is {seen.status}: wait for it, then {reason}"
             steps = (_wait_settled(name, spec.wait_timeout_s), *steps)
@@ -238,7 +288,11 @@ def plan_endpoint(spec: EndpointSpec, seen: SeenEndpoint | None) -> Action:
 
 def plan(ctx: PlanContext) -> list[Action]:
     return [
-        plan_endpoint(spec, ctx.world.get("endpoint", spec.name))
+        plan_endpoint(
+            spec,
+            ctx.world.get("endpoint", spec.name),
+            ctx.changing("iam_role", spec.role_name),
+        )
         for spec in ctx.desired.of_kind("endpoint")
     ]
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy.api_surface import ROUTES, cors_rule
+from deploy.naming import site_url
 from deploy.plan import Action, Call, Change, Ref, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
 from deploy.world import Desired, World
@@ -34,7 +36,7 @@ class ApiSpec:
     KIND: ClassVar[str] = "http_api"
     name: str
     project: str = field(compare=False)
-    cors: dict[str, Any] = field(default_factory=dict)
+    cors: dict[str, Any] | Ref = field(default_factory=dict)
     api_arn: str | Ref = field(default=API_ID, compare=False)
     tags: dict[str, str] | None = field(default=None, compare=False)
 
@@ -120,9 +122,10 @@ class SeenStage:
     throttle_burst: int | None
 
 
-def cors(cfg: Config, n: Names) -> dict[str, Any]:
-    """The CORS rule as compared with AWS: configured origins plus the site's own."""
-    rule = cors_rule([*cfg.api.cors_origins, n.site_url])
+def cors_for(origins: tuple[str, ...], site_domain: str) -> dict[str, Any]:
+    """The CORS rule as compared with AWS: configured origins plus the site's own
+    (``https://`` on the CloudFront distribution's domain)."""
+    rule = cors_rule([*origins, site_url(site_domain)])
     return {
         "allow_origins": list(rule.allow_origins),
         "allow_methods": list(rule.allow_methods),
@@ -131,10 +134,15 @@ def cors(cfg: Config, n: Names) -> dict[str, Any]:
     }
 
 
+def cors(cfg: Config) -> Ref:
+    """The rule, once the site's distribution (hence its domain) exists."""
+    return Ref("distribution_domain", partial(cors_for, tuple(cfg.api.cors_origins)))
+
+
 def desired(cfg: Config, inp: Inputs) -> list[Any]:
     n = inp.names
     out: list[Any] = [
-        ApiSpec(n.api, n.project, cors(cfg, n), Ref("api_id", n.api_arn), cfg.all_tags),
+        ApiSpec(n.api, n.project, cors(cfg), Ref("api_id", n.api_arn), cfg.all_tags),
         IntegrationSpec(INTEGRATION, API_ID, uri=n.function_arn),
     ]
     out += [RouteSpec(key, API_ID, Ref("integration_id", "integrations/{}")) for key in ROUTES]
@@ -221,7 +229,9 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
 
 
 # --- plan ----------------------------------------------------------------------------------------
-def _cors_param(c: dict[str, Any]) -> dict[str, Any]:
+def _cors_param(c: dict[str, Any] | Ref) -> dict[str, Any] | Ref:
+    if isinstance(c, Ref):  # the site's domain is known only once its distribution exists
+        return Ref(c.needs, lambda domain: _cors_param(c.resolve({c.needs: domain})))
     return {
         "AllowOrigins": c["allow_origins"],
         "AllowMethods": c["allow_methods"],
@@ -420,7 +430,7 @@ def destroy(world: World) -> list[Action]:
 
 RESOURCE = ResourceType(
     kinds={
-        "http_api": (),
+        "http_api": ("cloudfront_distribution",),  # CORS allows the site's https origin
         "api_integration": ("http_api", "lambda_function"),
         "api_route": ("api_integration",),
         "api_stage": ("http_api",),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deploy import budget
 from deploy.api_surface import ROUTES
 from deploy.aws import DeployError
 from deploy.aws_errors import ErrorKind
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 HANDLER = "handler.handler"
 PRINCIPAL = "apigateway.amazonaws.com"
 INVOKE = "lambda:InvokeFunction"
-READY_TIMEOUT_S = 300.0
+READY_TIMEOUT_S = budget.LAMBDA_READY_S
+PROPAGATING = frozenset({ErrorKind.PROPAGATING})
 _SETTINGS = ("runtime", "handler", "role_arn", "memory_mb", "timeout_s", "environment")
 
 
@@ -207,8 +209,9 @@ def _settings(spec: FunctionSpec) -> dict[str, Any]:
 
 
 def _create(spec: FunctionSpec, role_is_new: bool) -> tuple[Step, ...]:
-    # A role created or changed moments ago: Lambda says InvalidParameterValueException until
-    # IAM has propagated it. Retried then, and only then.
+    # A role created or changed moments ago: Lambda says "The role defined for the function
+    # cannot be assumed by Lambda." (InvalidParameterValueException) until IAM has propagated
+    # it. Retried then, and only then, and only that error.
     return (
         Call(
             "lambda",
@@ -220,7 +223,8 @@ def _create(spec: FunctionSpec, role_is_new: bool) -> tuple[Step, ...]:
                 "Tags": spec.tags or {},
                 **_settings(spec),
             },
-            retry_on=frozenset({ErrorKind.INVALID}) if role_is_new else frozenset(),
+            retry_on=PROPAGATING if role_is_new else frozenset(),
+            retry_s=budget.IAM_PROPAGATION_S,
             retry_why=WHILE_PROPAGATING,
         ),
         _ready(spec.name),
@@ -236,13 +240,14 @@ def _update(
     if busy and changed & {*_SETTINGS, "code_sha256"}:
         steps.append(_ready(spec.name))
     if changed & set(_SETTINGS):
-        retry = BUSY | ({ErrorKind.INVALID} if role_is_new else set())
+        retry = BUSY | (PROPAGATING if role_is_new else frozenset())
         steps.append(
             Call(
                 "lambda",
                 "UpdateFunctionConfiguration",
                 {"FunctionName": spec.name, **_settings(spec)},
-                retry_on=frozenset(retry),
+                retry_on=retry,
+                retry_s=budget.IAM_PROPAGATION_S if role_is_new else budget.BUSY_RETRY_S,
                 retry_why=f"{WHILE_BUSY} or {WHILE_PROPAGATING}" if role_is_new else WHILE_BUSY,
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deploy import budget
 from deploy.aws import tag_dict, tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.image import check_manifest_media_type, ecr_image_ref
@@ -144,8 +145,9 @@ def _manifest_check(uri: str) -> tuple[Step, ...]:
 
 
 def _create(spec: ModelSpec, role_is_new: bool) -> tuple[Step, ...]:
-    # A role created or changed moments ago is rejected (ValidationException) until IAM has
-    # propagated it: retry then, and only then, for a bounded time.
+    # A role created or changed moments ago is rejected ("Could not assume role", a
+    # ValidationException) until IAM has propagated it: retried then, and only then, and only
+    # that error (deploy/aws_errors.py), for a bounded time.
     return *_manifest_check(spec.image), Call(
         "sagemaker",
         "CreateModel",
@@ -155,7 +157,8 @@ def _create(spec: ModelSpec, role_is_new: bool) -> tuple[Step, ...]:
             "PrimaryContainer": {"Image": spec.image, "Environment": spec.environment},
             "Tags": tag_list(spec.tags or {}),
         },
-        retry_on=frozenset({ErrorKind.INVALID}) if role_is_new else frozenset(),
+        retry_on=frozenset({ErrorKind.PROPAGATING}) if role_is_new else frozenset(),
+        retry_s=budget.IAM_PROPAGATION_S,
         retry_why=WHILE_PROPAGATING,
     )
 

@@ -1,4 +1,11 @@
-"""The static page: an S3 website bucket and the objects in it.
+"""The static page: a private S3 bucket, the objects in it, and the policy that lets only the
+site's CloudFront distribution read them.
+
+The bucket is never public: all four Block Public Access settings on, no website hosting, and
+a bucket policy that allows ``s3:GetObject`` to the CloudFront service principal only for this
+distribution (``AWS:SourceArn``), which S3 does not count as public — so account- and
+Organizations-level Block Public Access cannot break it, and nothing races with them. The
+page is served over HTTPS by CloudFront (deploy/resources/cdn.py).
 
 Objects are compared by MD5 (S3's ETag of a single-part upload), so only changed files are
 uploaded: assets first, config.js, HTML last (a page never references a missing asset); files
@@ -33,11 +40,11 @@ if TYPE_CHECKING:
     from deploy.config import Config
     from deploy.inputs import Inputs
 
-PUBLIC_ACCESS = {
+PRIVATE = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,
-    "BlockPublicPolicy": False,
-    "RestrictPublicBuckets": False,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
 }
 
 
@@ -46,12 +53,10 @@ class BucketSpec:
     KIND: ClassVar[str] = "s3_bucket"
     name: str
     region: str = field(compare=False)
+    # CloudFront OAC needs "Bucket owner enforced" (ACLs off), the default of new buckets.
     ownership: str = "BucketOwnerEnforced"
-    website: dict[str, str] = field(
-        default_factory=lambda: {"index": "index.html", "error": "index.html"}
-    )
-    public_access_block: dict[str, bool] = field(default_factory=lambda: dict(PUBLIC_ACCESS))
-    policy: dict[str, Any] = field(default_factory=dict)
+    website: dict[str, str] | None = None  # no website hosting: CloudFront serves the page
+    public_access_block: dict[str, bool] = field(default_factory=lambda: dict(PRIVATE))
     tags: dict[str, str] | None = field(default=None, compare=False)
 
 
@@ -62,8 +67,23 @@ class SeenBucket:
     ownership: str | None
     website: dict[str, str] | None
     public_access_block: dict[str, bool] | None
-    policy: dict[str, Any] | None
     tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """The bucket's policy; it names the distribution, so it waits for the distribution's ARN."""
+
+    KIND: ClassVar[str] = "bucket_policy"
+    name: str  # the bucket
+    policy: dict[str, Any] | Ref
+
+
+@dataclass(frozen=True)
+class SeenPolicy:
+    KIND: ClassVar[str] = "bucket_policy"
+    name: str
+    policy: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,17 +109,20 @@ class SeenObject:
     cache_control: str | None
 
 
-def bucket_policy(bucket: str) -> dict[str, Any]:
-    """Public read of objects only: no listing, no bucket-level access."""
+def bucket_policy(n: Names, distribution_arn: str) -> dict[str, Any]:
+    """Read of objects by this distribution only (CloudFront origin access control): no
+    listing, no other principal; not "public" in S3's terms (a service principal pinned to a
+    fixed AWS:SourceArn), so Block Public Access stays on."""
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "PublicReadObjects",
+                "Sid": "CloudFrontReadsObjects",
                 "Effect": "Allow",
-                "Principal": "*",
+                "Principal": {"Service": n.principal("cloudfront")},
                 "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Resource": f"{n.bucket_arn}/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
             }
         ],
     }
@@ -116,7 +139,8 @@ def _config_js_md5(n: Names, max_upload_bytes: int, api_id: str) -> str:
 def desired(cfg: Config, inp: Inputs) -> list[Any]:
     n = inp.names
     out: list[Any] = [
-        BucketSpec(n.bucket, n.region, policy=bucket_policy(n.bucket), tags=cfg.all_tags)
+        BucketSpec(n.bucket, n.region, tags=cfg.all_tags),
+        PolicySpec(n.bucket, Ref("distribution_arn", partial(bucket_policy, n))),
     ]
     for f in inp.site_files:
         out.append(ObjectSpec(f.key, n.bucket, f.md5, f.content_type, f.cache_control, f.body))
@@ -156,10 +180,11 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
             if web
             else None,
             public_access_block=pab["PublicAccessBlockConfiguration"] if pab else None,
-            policy=json.loads(pol["Policy"]) if pol else None,
             tags=tag_dict(tagging["TagSet"]) if tagging else {},
         )
     ]
+    if pol:
+        out.append(SeenPolicy(b, json.loads(pol["Policy"])))
     for obj in aws.pages("s3", "ListObjectsV2", "Contents", Bucket=b):
         head = aws.read("s3", "HeadObject", Bucket=b, Key=obj["Key"])
         if head is None:
@@ -207,28 +232,14 @@ def _bucket_puts(spec: BucketSpec, fields: set[str]) -> list[Step]:
                 {"Bucket": b, "PublicAccessBlockConfiguration": spec.public_access_block},
             )
         )
-    if "website" in fields:
-        steps.append(
-            Call(
-                "s3",
-                "PutBucketWebsite",
-                {
-                    "Bucket": b,
-                    "WebsiteConfiguration": {
-                        "IndexDocument": {"Suffix": spec.website["index"]},
-                        "ErrorDocument": {"Key": spec.website["error"]},
-                    },
-                },
-            )
-        )
-    if "policy" in fields:
-        steps.append(
-            Call("s3", "PutBucketPolicy", {"Bucket": b, "Policy": json.dumps(spec.policy)})
-        )
+    if "website" in fields and spec.website is None:
+        # Website hosting left from a public bucket (the page was plain http): off.
+        steps.append(Call("s3", "DeleteBucketWebsite", {"Bucket": b}, ok_if=GONE_OK))
     return steps
 
 
-ALL_SETTINGS = {"ownership", "tags", "public_access_block", "website", "policy"}
+# What CreateBucket does not already set as wanted (a new bucket has no website hosting).
+CREATE_SETTINGS = {"ownership", "tags", "public_access_block"}
 
 
 def _create_bucket(spec: BucketSpec) -> tuple[Step, ...]:
@@ -237,7 +248,20 @@ def _create_bucket(spec: BucketSpec) -> tuple[Step, ...]:
         params["CreateBucketConfiguration"] = {"LocationConstraint": spec.region}
     # BucketAlreadyOwnedByYou: a create of ours whose answer was lost; the puts converge it.
     create = Call("s3", "CreateBucket", params, ok_if=frozenset({ErrorKind.EXISTS}))
-    return (create, *_bucket_puts(spec, ALL_SETTINGS))
+    # New buckets already block public access; it is put anyway, so that a bucket created by
+    # an account or tool with other defaults ends up private too.
+    return (create, *_bucket_puts(spec, CREATE_SETTINGS))
+
+
+def _policy_json(spec: PolicySpec) -> str | Ref:
+    policy = spec.policy
+    if isinstance(policy, Ref):
+        return Ref(policy.needs, lambda v: json.dumps(policy.resolve({policy.needs: v})))
+    return json.dumps(policy)
+
+
+def _put_policy(spec: PolicySpec) -> tuple[Step, ...]:
+    return (Call("s3", "PutBucketPolicy", {"Bucket": spec.name, "Policy": _policy_json(spec)}),)
 
 
 def _put_object(spec: ObjectSpec) -> tuple[Step, ...]:
@@ -272,6 +296,15 @@ def plan(ctx: PlanContext) -> list[Action]:
                 lambda changes, s=spec: tuple(_bucket_puts(s, fields_of(changes))),
             )
         )
+    for spec in ctx.desired.of_kind("bucket_policy"):
+        out.append(
+            reconcile(
+                spec,
+                ctx.world.get("bucket_policy", spec.name),
+                lambda s=spec: _put_policy(s),
+                lambda _c, s=spec: _put_policy(s),
+            )
+        )
     objects = {o.name: o for o in ctx.desired.of_kind("site_object")}
     for key in upload_order(list(objects)):
         spec = objects[key]
@@ -290,7 +323,7 @@ def plan(ctx: PlanContext) -> list[Action]:
 
 
 def destroy(world: World) -> list[Action]:
-    """Every object, then the bucket."""
+    """Every object, then the bucket (its policy goes with it)."""
     out = [
         _delete_object(o, "destroy", "main")
         for o in sorted(world.of_kind("site_object"), key=lambda o: o.name)
@@ -309,7 +342,11 @@ def destroy(world: World) -> list[Action]:
 
 
 RESOURCE = ResourceType(
-    kinds={"s3_bucket": (), "site_object": ("s3_bucket", "http_api")},
+    kinds={
+        "s3_bucket": (),
+        "bucket_policy": ("s3_bucket", "cloudfront_distribution"),
+        "site_object": ("s3_bucket", "http_api"),
+    },
     desired=desired,
     observe=observe,
     plan=plan,

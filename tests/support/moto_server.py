@@ -1,11 +1,14 @@
 """A moto server on 127.0.0.1 (server mode: real boto3 clients over HTTP), taught what moto
-5.2.5 lacks and the deploy engine calls.
+5.2.5 lacks and what AWS does that moto does not, so a test fails the way production would.
 
 Added to the in-process server: SageMaker ``UpdateEndpoint``, API Gateway v2 ``UpdateStage``
-and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; and SageMaker's
-refusal of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``. Endpoint
-states moto cannot produce (Updating, Failed, a silent rollback) are scripted per test with
-botocore events (tests/support/endpoint_script.py), not here.
+and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; SageMaker's refusal
+of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; and, each in its own
+module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
+as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
+(moto_s3.py), SageMaker's Service Quotas (moto_quotas.py). Delays run on the shared clock of
+tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
+of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ def patch_moto() -> None:
 
     if getattr(SageMakerResponse, _PATCHED, False):
         return
+    from tests.support.moto_cloudfront import patch_cloudfront
+    from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
+    from tests.support.moto_quotas import patch_quotas
+    from tests.support.moto_s3 import patch_s3
 
     def update_endpoint(self: Any) -> ActionResult:
         backend = self.sagemaker_backend
@@ -42,6 +49,15 @@ def patch_moto() -> None:
 
             raise ValidationError(message=f"Could not find endpoint '{name}'.")
         config = backend.describe_endpoint_config(config_name)  # raises when missing
+        variants = config["ProductionVariants"]
+        model = backend._models.get(variants[0]["ModelName"]) if variants else None
+        if model is not None and not may_pull(backend.account_id, model.execution_role_arn):
+            # The new fleet cannot pull the image yet: SageMaker rolls back to the old config.
+            image = (model.primary_container or {}).get("Image", "")
+            endpoint.failure_reason = pull_failure(model.execution_role_arn, image)
+            endpoint.endpoint_status = "InService"
+            return ActionResult({"EndpointArn": endpoint.arn})
+        endpoint.failure_reason = None
         endpoint.endpoint_config_name = config_name
         endpoint.production_variants = endpoint._process_production_variants(
             config["ProductionVariants"]
@@ -75,6 +91,10 @@ def patch_moto() -> None:
     ApiGatewayV2Response.update_stage = update_stage
     IamResponse.add_client_id_to_open_id_connect_provider = add_client_id
     _teach_create_model_the_manifest_rule()
+    patch_cloudfront()
+    patch_propagation()
+    patch_s3()
+    patch_quotas()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
@@ -146,9 +166,14 @@ def moto_server() -> Iterator[str]:
 
 
 def reset(url: str) -> None:
-    """Forget every resource (between tests)."""
+    """Forget every resource, and play the default delays and quotas (between tests)."""
+    from tests.support.aws_clock import reset_delays
+    from tests.support.moto_quotas import reset_quotas
+
     request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
     urllib.request.urlopen(request, timeout=10).read()
+    reset_delays()
+    reset_quotas()
 
 
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch, url: str, region: str = "us-east-1") -> None:

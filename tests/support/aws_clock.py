@@ -1,0 +1,69 @@
+"""The clock the patched moto server keeps AWS's delays by, shared with the engine under test.
+
+AWS is eventually consistent: a role is unusable for seconds after it is created, a
+CloudFront change takes minutes to deploy. The test server measures those delays on
+`CLOCK`, which runs with real time *and* jumps ahead when a test's engine "sleeps" through it
+(`CLOCK.sleep`): an engine that retries and waits as it would against AWS sees the delays
+pass, in no real time; code that sleeps for real (the standalone server, `python -m deploy`)
+sees them pass in real time. Nothing here is imported by deploy/.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, fields, replace
+
+
+class SkippingClock:
+    """Monotonic seconds: real time plus every sleep skipped so far."""
+
+    def __init__(self) -> None:
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._skipped += max(0.0, seconds)
+            self.sleeps.append(seconds)
+
+
+CLOCK = SkippingClock()
+
+
+@dataclass
+class Delays:
+    """How long AWS takes, as the test server plays it (seconds on CLOCK).
+
+    Measured in public reports, not promised by AWS: a new role is refused by Lambda for
+    seconds to minutes (aws/aws-cli#7700; one probe saw 274 s); CloudFront deploys a change in
+    minutes (its waiter polls 35 min); an invalidation completes in about a minute.
+    """
+
+    role_assume_s: float = 10.0  # SageMaker / Lambda cannot assume a role created this recently
+    role_policy_s: float = 10.0  # an endpoint cannot pull its image with a policy put this recently
+    distribution_deploy_s: float = 120.0  # CloudFront: InProgress → Deployed after a change
+    invalidation_s: float = 60.0  # CloudFront: an invalidation InProgress → Completed
+
+
+DEFAULT_DELAYS = Delays()
+DELAYS = Delays()
+
+
+def set_delays(**values: float) -> None:
+    """Change some delays (tests restore them with `reset_delays`)."""
+    for key, value in values.items():
+        setattr(DELAYS, key, value)
+
+
+def reset_delays() -> None:
+    for f in fields(Delays):
+        setattr(DELAYS, f.name, getattr(DEFAULT_DELAYS, f.name))
+
+
+def defaults() -> Delays:
+    return replace(DEFAULT_DELAYS)

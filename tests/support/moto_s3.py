@@ -1,0 +1,94 @@
+"""What S3 does that moto 5.2.5 does not, for a bucket's public access.
+
+- Since April 2023 a new bucket has all four Block Public Access settings on (moto: none);
+- with BlockPublicPolicy on, a *public* bucket policy is refused: AccessDenied "User: … is not
+  authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::B" because public
+  policies are blocked by the BlockPublicPolicy block public access setting." (quoted in
+  hashicorp/terraform-provider-aws#31363 and many repositories). moto never checks.
+
+"Public" as S3 defines it (PublicAccessBlockConfiguration, "The meaning of public"): a
+statement that allows a wildcard principal, unless a condition pins it to fixed values of keys
+such as aws:SourceArn or aws:SourceAccount. A service principal with a fixed aws:SourceArn (the
+CloudFront OAC statement) is not public.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Condition keys whose fixed values make a wildcard principal non-public (S3's definition).
+FIXING_KEYS = {
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:userid",
+    "s3:dataaccesspointarn",
+    "s3:dataaccesspointaccount",
+}
+
+
+def _values(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _wildcard_principal(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(v == "*" for key in ("AWS", "CanonicalUser") for v in _values(principal.get(key, [])))
+    return False
+
+
+def _pinned(condition: dict[str, Any]) -> bool:
+    for operator, clauses in condition.items():
+        if operator.startswith("StringNot") or operator.startswith("ArnNot"):
+            continue
+        for key, value in clauses.items():
+            if key.lower() in FIXING_KEYS and not any("*" in str(v) for v in _values(value)):
+                return True
+    return False
+
+
+def is_public(policy: str | bytes) -> bool:
+    doc = json.loads(policy)
+    for st in _values(doc.get("Statement", [])):
+        if st.get("Effect") != "Allow":
+            continue
+        if _wildcard_principal(st.get("Principal")) and not _pinned(st.get("Condition", {})):
+            return True
+    return False
+
+
+def patch_s3() -> None:
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.models import PublicAccessBlock, S3Backend
+
+    create_bucket = S3Backend.create_bucket
+
+    def bucket_created(self: Any, bucket_name: str, *args: Any, **kwargs: Any) -> Any:
+        bucket = create_bucket(self, bucket_name, *args, **kwargs)
+        bucket.public_access_block = PublicAccessBlock(True, True, True, True)
+        return bucket
+
+    S3Backend.create_bucket = bucket_created
+
+    put_bucket_policy = S3Backend.put_bucket_policy
+
+    def policy_put(self: Any, bucket_name: str, policy: bytes) -> None:
+        bucket = self.get_bucket(bucket_name)
+        block = bucket.public_access_block
+        if block is not None and block.block_public_policy and is_public(policy):
+            raise S3ClientError(
+                "AccessDenied",
+                f"User: arn:aws:iam::{self.account_id}:user/moto is not authorized to perform: "
+                f's3:PutBucketPolicy on resource: "arn:aws:s3:::{bucket_name}" because public '
+                "policies are blocked by the BlockPublicPolicy block public access setting.",
+            )
+        put_bucket_policy(self, bucket_name, policy)
+
+    S3Backend.put_bucket_policy = policy_put
