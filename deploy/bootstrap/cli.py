@@ -18,6 +18,7 @@ import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
 from deploy.bootstrap.apply import apply
+from deploy.bootstrap.github import GitHubError, Subject, branch_rule_commands, subject_of
 from deploy.bootstrap.policies import Target
 from deploy.bootstrap.template import cloudformation_template
 from deploy.config import load_config
@@ -58,6 +59,16 @@ def add_parser(subparsers: Any) -> None:
         default="production",
         help="GitHub Environment of the deploy jobs (default: production)",
     )
+    p.add_argument(
+        "--subject-format",
+        choices=("auto", "immutable", "legacy"),
+        default="auto",
+        help="the repository's OIDC subject format: auto (ask GitHub's REST API; set "
+        "GITHUB_TOKEN for a private repository), immutable (repo:OWNER@ID/NAME@ID:…, every "
+        "repository created since July 2026) or legacy (repo:OWNER/NAME:…)",
+    )
+    p.add_argument("--owner-id", help="the owner's numeric GitHub id (immutable subjects; no API call)")
+    p.add_argument("--repo-id", help="the repository's numeric GitHub id (with --owner-id)")
     # SUPPRESS: a --config given before the subcommand (on the main parser) is not clobbered.
     p.add_argument("--config", default=argparse.SUPPRESS, help="path to config.yaml")
     p.set_defaults(func=run)
@@ -70,7 +81,28 @@ def _validate(args: argparse.Namespace) -> str | None:
         return f"--branch has characters a git branch name here may not have: {args.branch!r}"
     if not _ENV_RE.match(args.environment):
         return f"--environment must be a plain GitHub environment name, got {args.environment!r}"
+    ids = [v for v in (args.owner_id, args.repo_id) if v is not None]
+    if len(ids) == 1 or not all(v.isdigit() for v in ids):
+        return "--owner-id and --repo-id go together, both numeric (gh api repos/OWNER/NAME)"
+    if ids and args.subject_format == "legacy":
+        return "--owner-id/--repo-id are for immutable subjects; drop them with legacy"
     return None
+
+
+def _branch_rule(args: argparse.Namespace, subject: Subject) -> str:
+    commands = "\n".join(f"  {c}" for c in branch_rule_commands(
+        args.github_repo, args.environment, args.branch
+    ))
+    return (
+        f"OIDC subjects: {subject.prefix}:… ({subject.source}).\n"
+        f"The deploy role trusts only jobs in the {args.environment!r} environment on "
+        f"refs/heads/{args.branch} (AWS checks both claims). Restrict the environment's "
+        f"deployment branches to {args.branch!r} on GitHub too (required reviewers go there), "
+        "with the GitHub CLI:\n"
+        f"{commands}\n"
+        "(GitHub Free cannot restrict environments of private repositories: there the AWS "
+        "trust is the only guard.)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,16 +116,35 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # config errors already say what to fix
         print(f"bootstrap: cannot read the config: {exc}", file=sys.stderr)
         return 1
+    try:
+        subject = subject_of(args.github_repo, args.subject_format, args.owner_id, args.repo_id)
+    except GitHubError as exc:
+        print(f"bootstrap: {exc}", file=sys.stderr)
+        return 1
     if args.print_template:
         template = cloudformation_template(
-            project, region, args.github_repo, branch=args.branch, environment=args.environment
+            project,
+            region,
+            args.github_repo,
+            branch=args.branch,
+            environment=args.environment,
+            subject_prefix=subject.prefix,
         )
         print(json.dumps(template, indent=2))
+        print(_branch_rule(args, subject), file=sys.stderr)
         return 0
     try:
         target, lines = apply(
             Aws(region),
-            Target(project, region, "", args.github_repo, args.branch, args.environment),
+            Target(
+                project,
+                region,
+                "",
+                args.github_repo,
+                args.branch,
+                args.environment,
+                subject.prefix,
+            ),
         )
     except (DeployError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         print(
@@ -112,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
         f"  gh variable set AWS_PLAN_ROLE_ARN --repo {args.github_repo} "
         f"--body {target.role_arn(target.plan_role_name)}"
     )
+    print("\n" + _branch_rule(args, subject))
     return 0
 
 

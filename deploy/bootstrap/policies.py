@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deploy import budget
 from deploy.config import MANAGED_BY
+from deploy.naming import Names
 from deploy.resources.iam import RoleSpec
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -28,7 +30,10 @@ GITHUB_THUMBPRINTS = (
     "6938fd4d98bab03faadb97b34396831e3780aea1",
     "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
 )
-SESSION_SECONDS = 3600
+# The deploy role's sessions outlast the longest deploy job (budget.py: the config cannot ask
+# for more waiting than that); the workflows ask for exactly this (role-duration-seconds).
+DEPLOY_SESSION_SECONDS = budget.DEPLOY_ROLE_SESSION_S
+PLAN_SESSION_SECONDS = budget.PLAN_ROLE_SESSION_S
 
 Policy = dict[str, Any]
 
@@ -43,6 +48,22 @@ class Target:
     github_repo: str
     branch: str = "main"
     environment: str = "production"
+    # What GitHub puts before ``:ref:…`` / ``:environment:…`` in this repository's ``sub``
+    # claim: ``repo:OWNER/NAME`` (legacy) or ``repo:OWNER@OWNER_ID/NAME@REPO_ID`` (immutable,
+    # every repository created, renamed or transferred since July 2026); see github.py.
+    subject_prefix: str = ""
+
+    @property
+    def prefix(self) -> str:
+        return self.subject_prefix or f"repo:{self.github_repo}"
+
+    @property
+    def names(self) -> Names:
+        return Names(self.project, self.account, self.region)
+
+    @property
+    def partition(self) -> str:
+        return self.names.partition
 
     @property
     def plan_role_name(self) -> str:
@@ -54,17 +75,19 @@ class Target:
 
     @property
     def provider_arn(self) -> str:
-        return f"arn:aws:iam::{self.account}:oidc-provider/{GITHUB_OIDC_HOST}"
+        return f"arn:{self.partition}:iam::{self.account}:oidc-provider/{GITHUB_OIDC_HOST}"
 
     def role_arn(self, name: str) -> str:
-        return f"arn:aws:iam::{self.account}:role/{name}"
+        return f"arn:{self.partition}:iam::{self.account}:role/{name}"
 
 
 # --------------------------------------------------------------------------- trust policies
 
 
-def _trust(target: Target, subjects: list[str]) -> Policy:
-    """Trust GitHub's OIDC tokens for this repository's given ``sub`` claims only."""
+def _trust(target: Target, subjects: list[str], **more: str) -> Policy:
+    """Trust GitHub's OIDC tokens for this repository's given ``sub`` claims only (exact
+    StringEquals: no wildcard to reason about); ``more``: other claims that must equal."""
+    claims = {f"{GITHUB_OIDC_HOST}:{key}": value for key, value in more.items()}
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -77,6 +100,7 @@ def _trust(target: Target, subjects: list[str]) -> Policy:
                     "StringEquals": {
                         f"{GITHUB_OIDC_HOST}:aud": OIDC_AUDIENCE,
                         f"{GITHUB_OIDC_HOST}:sub": subjects,
+                        **claims,
                     }
                 },
             }
@@ -86,26 +110,23 @@ def _trust(target: Target, subjects: list[str]) -> Policy:
 
 def plan_trust_policy(target: Target) -> Policy:
     """Pull requests (any branch of this repo, never forks' secrets) and the main branch."""
-    repo = target.github_repo
-    return _trust(
-        target, [f"repo:{repo}:pull_request", f"repo:{repo}:ref:refs/heads/{target.branch}"]
-    )
+    prefix = target.prefix
+    return _trust(target, [f"{prefix}:pull_request", f"{prefix}:ref:refs/heads/{target.branch}"])
 
 
 def deploy_trust_policy(target: Target) -> Policy:
-    """Jobs on main, or jobs bound to the deploy environment (where approvals can be required).
+    """Only jobs in the deploy environment *and* on the deploy branch.
 
-    A job that declares ``environment:`` gets the ``environment:<name>`` subject instead of the
-    ref one, so both forms are listed; restrict the environment to the main branch in GitHub
-    (Settings → Environments → Deployment branches) to keep it main-only.
+    A job that declares ``environment:`` gets the ``…:environment:<name>`` subject, whatever
+    branch it runs on, and any branch may name an environment unless its deployment branches
+    are restricted — which GitHub Free cannot do for private repositories. So the branch is
+    pinned here too, on the ``ref`` claim (a GitHub claim STS validates in trust policies):
+    a job on another branch that names the environment is refused by AWS itself.
     """
-    repo = target.github_repo
     return _trust(
         target,
-        [
-            f"repo:{repo}:ref:refs/heads/{target.branch}",
-            f"repo:{repo}:environment:{target.environment}",
-        ],
+        [f"{target.prefix}:environment:{target.environment}"],
+        ref=f"refs/heads/{target.branch}",
     )
 
 
@@ -126,18 +147,19 @@ def _stmt(sid: str, actions: list[str], resources: list[str] | str, **condition:
 
 def _arns(t: Target) -> dict[str, Any]:
     """The project's resource ARNs, mirroring the names in the team's resource-name contract."""
-    p, r, a = t.project, t.region, t.account
-    sm = f"arn:aws:sagemaker:{r}:{a}"
-    fn = f"arn:aws:lambda:{r}:{a}:function:{p}-detect"
-    bucket = f"arn:aws:s3:::{p}-site-{a}-{r}"
-    logs = f"arn:aws:logs:{r}:{a}:log-group:"
+    p, r, a, part = t.project, t.region, t.account, t.partition
+    sm = f"arn:{part}:sagemaker:{r}:{a}"
+    fn = f"arn:{part}:lambda:{r}:{a}:function:{p}-detect"
+    bucket = f"arn:{part}:s3:::{p}-site-{a}-{r}"
+    logs = f"arn:{part}:logs:{r}:{a}:log-group:"
+    gw = f"arn:{part}:apigateway:{r}::"
     return {
-        "ecr_repo": f"arn:aws:ecr:{r}:{a}:repository/{p}",
+        "ecr_repo": f"arn:{part}:ecr:{r}:{a}:repository/{p}",
         "sm_models": f"{sm}:model/{p}-m-????????",
         "sm_configs": f"{sm}:endpoint-config/{p}-c-????????",
         "sm_endpoint": f"{sm}:endpoint/{p}",
-        "sagemaker_role": f"arn:aws:iam::{a}:role/{p}/{p}-sagemaker",
-        "lambda_role": f"arn:aws:iam::{a}:role/{p}/{p}-lambda",
+        "sagemaker_role": f"arn:{part}:iam::{a}:role/{p}/{p}-sagemaker",
+        "lambda_role": f"arn:{part}:iam::{a}:role/{p}/{p}-lambda",
         "function": [fn, f"{fn}:*"],
         "bucket": bucket,
         "objects": f"{bucket}/*",
@@ -147,11 +169,24 @@ def _arns(t: Target) -> dict[str, Any]:
             f"{logs}/aws/sagemaker/Endpoints/{p}",
             f"{logs}/aws/sagemaker/Endpoints/{p}:*",
         ],
-        "apis": f"arn:aws:apigateway:{r}::/apis",
-        "api_children": f"arn:aws:apigateway:{r}::/apis/*",
-        "api_tags": f"arn:aws:apigateway:{r}::/tags/*",
+        "apis": f"{gw}/apis",
+        # The taggable parts of an HTTP API: the API itself and its stages.
+        "api_taggable": [f"{gw}/apis/??????????", f"{gw}/apis/??????????/stages/*"],
+        # Its untaggable children (AWS: only APIs, stages, domain names and VPC links carry
+        # tags; routes, integrations, deployments do not, and nothing inherits in HTTP APIs).
+        "api_untaggable": [
+            f"{gw}/apis/??????????/{child}{rest}"
+            for child in ("routes", "integrations", "deployments", "stages")
+            for rest in ("", "/*")
+            if (child, rest) != ("stages", "/*")
+        ],
+        "api_tags": f"{gw}/tags/*",
         # Target tracking alarms are created in the caller's name, named after the variant.
-        "scaling_alarms": f"arn:aws:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*",
+        "scaling_alarms": f"arn:{part}:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*",
+        # CloudFront ARNs carry random ids and no region: the distribution by its tag, the
+        # origin access control (untaggable) by account only.
+        "distributions": f"arn:{part}:cloudfront::{a}:distribution/*",
+        "oacs": f"arn:{part}:cloudfront::{a}:origin-access-control/*",
     }
 
 
@@ -170,6 +205,13 @@ _READ_ANYWHERE = [
     "cloudwatch:DescribeAlarms",
     "tag:GetResources",
     "s3:ListAllMyBuckets",
+    "cloudfront:ListDistributions",
+    "cloudfront:ListOriginAccessControls",
+    # plan warns when the account's endpoint instance quota is too low (deploy/quotas.py)
+    "servicequotas:GetServiceQuota",
+    "servicequotas:GetAWSDefaultServiceQuota",
+    "servicequotas:ListServiceQuotas",
+    "servicequotas:ListAWSDefaultServiceQuotas",
 ]
 
 
@@ -196,6 +238,10 @@ def plan_permissions_policy(t: Target) -> Policy:
                     "apigateway:GET",
                     "logs:ListTagsForResource",
                     "logs:ListTagsLogGroup",
+                    "cloudfront:GetDistribution",
+                    "cloudfront:GetInvalidation",
+                    "cloudfront:GetOriginAccessControl",
+                    "cloudfront:ListTagsForResource",
                 ],
                 "*",
             ),
@@ -309,13 +355,13 @@ def deploy_permissions_policy(t: Target) -> Policy:
             "PassSageMakerRoleToSageMaker",
             ["iam:PassRole"],
             [arn["sagemaker_role"]],
-            StringEquals={"iam:PassedToService": "sagemaker.amazonaws.com"},
+            StringEquals={"iam:PassedToService": t.names.principal("sagemaker")},
         ),
         _stmt(
             "PassLambdaRoleToLambda",
             ["iam:PassRole"],
             [arn["lambda_role"]],
-            StringEquals={"iam:PassedToService": "lambda.amazonaws.com"},
+            StringEquals={"iam:PassedToService": t.names.principal("lambda")},
         ),
         _stmt(
             "LambdaProjectFunction",
@@ -342,10 +388,26 @@ def deploy_permissions_policy(t: Target) -> Policy:
             StringEquals=request_tag,
         ),
         _stmt(
+            # CreateApi with tags is also authorized as POST on /tags/<the new API's ARN>,
+            # which has no tags yet: only the request's tags can be checked.
+            "ApiGatewayTagWithProjectTag",
+            ["apigateway:POST"],
+            arn["api_tags"],
+            StringEquals=request_tag,
+        ),
+        _stmt(
             "ApiGatewayChangeProjectApi",
             ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
-            [arn["api_children"], arn["api_tags"]],
+            [*arn["api_taggable"], arn["api_tags"]],
             StringEquals=tag,
+        ),
+        _stmt(
+            # Routes, integrations and deployments carry no tags, so no tag condition can
+            # match them and their ARNs hold only the API's random id: any HTTP API's children
+            # in this region. The API itself, its stages and its tags stay tag-bound above.
+            "ApiGatewayUntaggableChildren",
+            ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
+            arn["api_untaggable"],
         ),
         _stmt(
             "S3ProjectBucket",
@@ -392,6 +454,42 @@ def deploy_permissions_policy(t: Target) -> Policy:
             arn["log_groups"],
         ),
         _stmt(
+            # CreateDistributionWithTags is authorized as CreateDistribution + TagResource.
+            "CloudFrontCreateTaggedDistribution",
+            [
+                "cloudfront:CreateDistribution",
+                "cloudfront:CreateDistributionWithTags",
+                "cloudfront:TagResource",
+            ],
+            arn["distributions"],
+            StringEquals=request_tag,
+        ),
+        _stmt(
+            "CloudFrontProjectDistribution",
+            [
+                "cloudfront:UpdateDistribution",
+                "cloudfront:DeleteDistribution",
+                "cloudfront:CreateInvalidation",
+                "cloudfront:GetInvalidation",
+                "cloudfront:GetDistribution",
+                "cloudfront:TagResource",
+                "cloudfront:ListTagsForResource",
+            ],
+            arn["distributions"],
+            StringEquals=tag,
+        ),
+        _stmt(
+            # Origin access controls take no tags; named {project}-site-{region}.
+            "CloudFrontOriginAccessControls",
+            [
+                "cloudfront:CreateOriginAccessControl",
+                "cloudfront:GetOriginAccessControl",
+                "cloudfront:UpdateOriginAccessControl",
+                "cloudfront:DeleteOriginAccessControl",
+            ],
+            arn["oacs"],
+        ),
+        _stmt(
             "TargetTrackingAlarmsOfTheEndpoint",
             ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
             arn["scaling_alarms"],
@@ -410,7 +508,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
         _stmt(
             "AutoScalingServiceLinkedRole",
             ["iam:CreateServiceLinkedRole"],
-            f"arn:aws:iam::{t.account}:role/aws-service-role/"
+            f"arn:{t.partition}:iam::{t.account}:role/aws-service-role/"
             "sagemaker.application-autoscaling.amazonaws.com/*",
             StringEquals={"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"},
         ),
@@ -431,6 +529,7 @@ def roles(t: Target) -> list[RoleSpec]:
             f"GitHub Actions of {t.github_repo}: read-only plan / drift check of {t.project}",
             plan_trust_policy(t),
             plan_permissions_policy(t),
+            PLAN_SESSION_SECONDS,
         ),
         _role(
             t,
@@ -438,11 +537,14 @@ def roles(t: Target) -> list[RoleSpec]:
             f"GitHub Actions of {t.github_repo}: deploy / destroy {t.project}",
             deploy_trust_policy(t),
             deploy_permissions_policy(t),
+            DEPLOY_SESSION_SECONDS,
         ),
     ]
 
 
-def _role(t: Target, name: str, description: str, trust: Policy, policy: Policy) -> RoleSpec:
+def _role(
+    t: Target, name: str, description: str, trust: Policy, policy: Policy, session_s: int
+) -> RoleSpec:
     return RoleSpec(
         name=name,
         arn=t.role_arn(name),
@@ -451,6 +553,6 @@ def _role(t: Target, name: str, description: str, trust: Policy, policy: Policy)
         trust=trust,
         policy_name=name,  # the inline policy is named after its role
         policy=policy,
-        max_session_s=SESSION_SECONDS,
+        max_session_s=session_s,
         tags=tags(t),
     )

@@ -10,6 +10,7 @@ import boto3
 from deploy.aws import Aws
 from deploy.config import load_config
 from deploy.engine import Engine
+from tests.support.aws_clock import CLOCK
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-1"
 IMAGE2 = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-2"
@@ -39,13 +40,16 @@ def session() -> boto3.Session:
 def engine(
     root: Path, image: str | None = IMAGE, boto: boto3.Session | None = None, **kw: Any
 ) -> Engine:
-    """An Engine on root/config.yaml with a fresh call log; never sleeps for real.
+    """An Engine on root/config.yaml with a fresh call log; never sleeps for real: it sleeps
+    on the test server's clock (tests/support/aws_clock.py), so AWS's delays (IAM propagation,
+    CloudFront deploying) pass as they would, in no real time.
 
     ``boto``: a session of the test's own (one with scripted botocore events)."""
     cfg = load_config(root / "config.yaml")
     aws = Aws(cfg.region, boto or session())
     kw.setdefault("log", lambda _m: None)
-    kw.setdefault("sleep", lambda _s: None)
+    kw.setdefault("sleep", CLOCK.sleep)
+    kw.setdefault("clock", CLOCK.now)
     return Engine(cfg, root, aws, image=image, **kw)
 
 

@@ -123,3 +123,28 @@ def actions_of(st: Mapping[str, Any]) -> list[str]:
 
 def resource_is_anything(st: Mapping[str, Any]) -> bool:
     return "*" in _as_list(st.get("Resource", [])) or "NotResource" in st
+
+
+# --------------------------------------------------------------------------- API Gateway (HTTP APIs)
+_HTTP_API = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+::/apis/(?P<api>[^/]+)(?P<rest>/.*)?$")
+_STAGE = re.compile(r"^/stages/(?P<stage>[^/]+)$")
+
+
+def apigateway_context(
+    resource: str,
+    tags: Mapping[str, Mapping[str, str]],
+    request_tags: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The condition keys API Gateway puts in an HTTP API request's context, as AWS does it.
+
+    ``tags``: the tags of what carries tags, by ARN (an API, a stage). For HTTP APIs only the
+    API, stages, domain names and VPC links can be tagged, and nothing inherits its parent's
+    tags (inheritance is documented for REST APIs only): a request on a route, integration or
+    deployment has *no* ``aws:ResourceTag/*`` key, so a tag-conditioned Allow cannot match it.
+    """
+    ctx = {f"aws:RequestTag/{k}": v for k, v in (request_tags or {}).items()}
+    m = _HTTP_API.match(resource)
+    taggable = m is not None and (not m["rest"] or _STAGE.match(m["rest"]) is not None)
+    if taggable:
+        ctx.update({f"aws:ResourceTag/{k}": v for k, v in tags.get(resource, {}).items()})
+    return ctx

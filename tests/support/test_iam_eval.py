@@ -75,3 +75,18 @@ def test_negated_operator_and_unknown_operator() -> None:
     )
     with pytest.raises(NotImplementedError):
         evaluate(weird, "x:Do", "r")
+
+
+def test_http_api_children_carry_no_tags_in_the_request_context() -> None:
+    from tests.support.iam_eval import apigateway_context
+
+    api = "arn:aws:apigateway:us-east-1::/apis/a1b2c3d4e5"
+    stage = f"{api}/stages/$default"
+    tags = {api: {"project": "p"}, stage: {"project": "p"}}
+    assert apigateway_context(api, tags) == {"aws:ResourceTag/project": "p"}
+    assert apigateway_context(stage, tags) == {"aws:ResourceTag/project": "p"}
+    for child in ("routes", "routes/r1", "integrations/i1", "deployments", "stages"):
+        assert apigateway_context(f"{api}/{child}", tags) == {}, child
+    assert apigateway_context(f"{api}/routes", tags, {"project": "p"}) == {
+        "aws:RequestTag/project": "p"
+    }

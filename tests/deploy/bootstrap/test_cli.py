@@ -38,12 +38,17 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
+OWNER_ID, REPO_ID = "1234", "5678"
+PREFIX = f"repo:octo@{OWNER_ID}/trends@{REPO_ID}"
+IDS = ("--owner-id", OWNER_ID, "--repo-id", REPO_ID)
+
+
 def _run(config: Path, *extra: str) -> int:
-    return main(["--github-repo", REPO, "--config", str(config), *extra])
+    return main(["--github-repo", REPO, "--config", str(config), *(extra or IDS)])
 
 
 def _target() -> policies.Target:
-    return policies.Target(PROJECT, REGION, MOTO_ACCOUNT, REPO)
+    return policies.Target(PROJECT, REGION, MOTO_ACCOUNT, REPO, subject_prefix=PREFIX)
 
 
 def _inline(iam, role: str) -> dict:
@@ -84,7 +89,8 @@ def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
     subjects = deploy_trust["AssumeRolePolicyDocument"]["Statement"][0]["Condition"][
         "StringEquals"
     ]["token.actions.githubusercontent.com:sub"]
-    assert subjects == [f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:production"]
+    assert subjects == [f"{PREFIX}:environment:production"]
+    assert "deployment-branch-policies -f name=main" in out  # the branch rule, printed
 
 
 def test_second_run_changes_nothing(aws, config: Path, capsys) -> None:
@@ -150,7 +156,7 @@ def _closed_port() -> int:
     ],
 )
 def test_bad_arguments_fail_clearly(config: Path, capsys, args, message) -> None:
-    assert main([*args, "--config", str(config), "--print"]) == 1
+    assert main([*args, "--config", str(config), "--print", *IDS]) == 1
     assert message in capsys.readouterr().err
 
 
@@ -170,7 +176,7 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
     root = Path(__file__).resolve().parents[3]
     where = ["--config", str(config)]
     argv = [sys.executable, "-m", "deploy"]
-    rest = ["bootstrap", "--github-repo", REPO, "--print"]
+    rest = ["bootstrap", "--github-repo", REPO, "--print", *IDS]
     argv += [*where, *rest] if config_first else [*rest, *where]
     result = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,7 @@ from tests.support.iam_eval import (
     ALLOW,
     actions_of,
     allowed,
+    apigateway_context,
     evaluate,
     resource_is_anything,
     statements,
@@ -32,7 +33,21 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role"
 BUCKET = f"arn:aws:s3:::{P}-site-{ACCOUNT}-{REGION}"
 LOGS = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:"
 API = f"arn:aws:apigateway:{REGION}::/apis"
-TAGGED = {"aws:ResourceTag/project": P}
+API_ID = "a1b2c3d4e5"  # API Gateway ids: 10 characters
+OURS = f"{API}/{API_ID}"
+# What carries tags in the account: our API and its stage (tagged), another project's API.
+TAGS = {
+    OURS: {"project": P},
+    f"{OURS}/stages/$default": {"project": P},
+    f"{API}/zz9zz9zz9z": {"project": "other"},
+}
+CF = f"arn:aws:cloudfront::{ACCOUNT}"
+
+
+def gw(verb: str, path: str, request_tags: dict | None = None) -> tuple[str, str, dict]:
+    """An API Gateway request with the context AWS gives it (tags only on taggable parts)."""
+    resource = f"{API}{path}"
+    return (f"apigateway:{verb}", resource, apigateway_context(resource, TAGS, request_tags))
 
 # (action, resource, context) the deploy engine needs on the project's own resources.
 PROJECT_REQUESTS = [
@@ -48,8 +63,29 @@ PROJECT_REQUESTS = [
     ("ecr:PutImageTagMutability", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}", {}),
     ("lambda:GetFunctionConfiguration", f"{FN}:{P}-detect", {}),
     ("logs:TagResource", f"{LOGS}/aws/lambda/{P}-detect", {}),
-    ("apigateway:POST", f"{API}/a1b2c3/routes", TAGGED),
-    ("apigateway:PATCH", f"{API}/a1b2c3/stages/$default", TAGGED),
+    gw("POST", f"/{API_ID}/routes"),
+    gw("POST", f"/{API_ID}/integrations"),
+    gw("PATCH", f"/{API_ID}/integrations/abc1234"),
+    gw("DELETE", f"/{API_ID}/routes/r1b2c3d"),
+    gw("POST", f"/{API_ID}/stages", {"project": P}),
+    gw("PATCH", f"/{API_ID}/stages/$default"),
+    # CreateApi with tags is also authorized as POST on /tags/<the new API's ARN>.
+    (
+        "apigateway:POST",
+        f"arn:aws:apigateway:{REGION}::/tags/arn%3Aaws%3Aapigateway%3A{REGION}%3A%3A%2Fapis",
+        {"aws:RequestTag/project": P},
+    ),
+    ("cloudfront:CreateDistribution", f"{CF}:distribution/*", {"aws:RequestTag/project": P}),
+    ("cloudfront:TagResource", f"{CF}:distribution/*", {"aws:RequestTag/project": P}),
+    ("cloudfront:UpdateDistribution", f"{CF}:distribution/E2ABC", {"aws:ResourceTag/project": P}),
+    ("cloudfront:DeleteDistribution", f"{CF}:distribution/E2ABC", {"aws:ResourceTag/project": P}),
+    ("cloudfront:CreateInvalidation", f"{CF}:distribution/E2ABC", {"aws:ResourceTag/project": P}),
+    ("cloudfront:CreateOriginAccessControl", f"{CF}:origin-access-control/*", {}),
+    ("cloudfront:DeleteOriginAccessControl", f"{CF}:origin-access-control/E3OAC", {}),
+    ("s3:PutBucketPolicy", BUCKET, {}),
+    ("s3:DeleteBucketWebsite", BUCKET, {}),
+    ("servicequotas:GetServiceQuota", "*", {}),
+    ("servicequotas:GetAWSDefaultServiceQuota", "*", {}),
     ("ecr:GetAuthorizationToken", "*", {}),
     ("lambda:CreateFunction", f"{FN}:{P}-detect", {}),
     ("lambda:UpdateFunctionCode", f"{FN}:{P}-detect", {}),
@@ -65,15 +101,14 @@ PROJECT_REQUESTS = [
     ),
     ("iam:PassRole", f"{ROLE}/{P}/{P}-lambda", {"iam:PassedToService": "lambda.amazonaws.com"}),
     ("s3:CreateBucket", BUCKET, {}),
-    ("s3:PutBucketWebsite", BUCKET, {}),
     ("s3:PutObject", f"{BUCKET}/index.html", {}),
     ("s3:DeleteObject", f"{BUCKET}/assets/old.js", {}),
     ("s3:DeleteBucket", BUCKET, {}),
     ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/{P}-detect", {}),
     ("logs:PutRetentionPolicy", f"{LOGS}/aws/sagemaker/Endpoints/{P}", {}),
     ("apigateway:POST", API, {"aws:RequestTag/project": P}),
-    ("apigateway:PATCH", f"{API}/a1b2c3", TAGGED),
-    ("apigateway:DELETE", f"{API}/a1b2c3", TAGGED),
+    gw("PATCH", f"/{API_ID}"),
+    gw("DELETE", f"/{API_ID}"),
     (
         "application-autoscaling:RegisterScalableTarget",
         "*",
@@ -109,8 +144,13 @@ FOREIGN_REQUESTS = [
     ("iam:DeleteRole", f"{ROLE}/other-lambda", {}),
     ("iam:CreateRole", f"{ROLE}/admin", {}),
     ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/other-detect", {}),
-    ("apigateway:DELETE", f"{API}/zz9", {"aws:ResourceTag/project": "other"}),
-    ("apigateway:DELETE", f"{API}/zz9", {}),
+    gw("DELETE", "/zz9zz9zz9z"),
+    gw("PATCH", "/zz9zz9zz9z/stages/$default"),
+    gw("DELETE", "/q1w2e3r4t5"),  # untagged
+    ("cloudfront:DeleteDistribution", f"{CF}:distribution/E9OTHER", {"aws:ResourceTag/project": "x"}),
+    ("cloudfront:UpdateDistribution", f"{CF}:distribution/E9OTHER", {}),
+    ("cloudfront:CreateDistribution", f"{CF}:distribution/*", {}),
+    ("cloudfront:DeleteDistribution", f"arn:aws:cloudfront::999999999999:distribution/E1", {}),
     ("apigateway:POST", API, {"aws:RequestTag/project": "other"}),
     ("apigateway:POST", API, {}),
     ("application-autoscaling:RegisterScalableTarget", "*", {}),
@@ -157,6 +197,42 @@ ESCALATIONS = [
 @pytest.mark.parametrize(("action", "resource", "context"), PROJECT_REQUESTS)
 def test_deploy_role_can_change_the_projects_resources(action, resource, context) -> None:
     assert allowed(DEPLOY, action, resource, context), (action, resource)
+
+
+# The statement main had before issue 11: every change under /apis/* needed the project tag.
+TAG_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
+            "Resource": [f"{API}/*", f"arn:aws:apigateway:{REGION}::/tags/*"],
+            "Condition": {"StringEquals": {"aws:ResourceTag/project": P}},
+        }
+    ],
+}
+CHILD_REQUESTS = [
+    gw("POST", f"/{API_ID}/integrations"),
+    gw("POST", f"/{API_ID}/routes"),
+    gw("PATCH", f"/{API_ID}/routes/r1b2c3d"),
+    gw("DELETE", f"/{API_ID}/integrations/abc1234"),
+]
+
+
+@pytest.mark.parametrize(("action", "resource", "context"), CHILD_REQUESTS)
+def test_http_api_children_fail_the_tag_only_statement_and_pass_the_new_one(
+    action, resource, context
+) -> None:
+    assert not allowed(TAG_ONLY, action, resource, context)  # what AWS would have denied
+    assert allowed(DEPLOY, action, resource, context)
+
+
+def test_the_api_and_its_stages_stay_bound_to_the_project_tag() -> None:
+    for verb, path in (("DELETE", ""), ("PATCH", "/stages/$default")):
+        action, resource, _ = gw(verb, f"/{API_ID}{path}")
+        assert allowed(DEPLOY, action, resource, {"aws:ResourceTag/project": P})
+        assert not allowed(DEPLOY, action, resource, {"aws:ResourceTag/project": "other"})
+        assert not allowed(DEPLOY, action, resource, {})
 
 
 @pytest.mark.parametrize(("action", "resource", "context"), FOREIGN_REQUESTS + ESCALATIONS)
@@ -213,10 +289,14 @@ def test_plan_role_is_read_only() -> None:
 # ----------------------------------------------------------------------------- trust
 
 
-def _token(sub: str, aud: str = "sts.amazonaws.com") -> dict[str, str]:
+def _token(sub: str, aud: str = "sts.amazonaws.com", ref: str = "") -> dict[str, str]:
+    """The claims STS checks: sub, aud, and ref (GitHub's ref claim, in every token)."""
+    if not ref:
+        ref = sub.split(":ref:", 1)[1] if ":ref:" in sub else "refs/heads/main"
     return {
         "token.actions.githubusercontent.com:sub": sub,
         "token.actions.githubusercontent.com:aud": aud,
+        "token.actions.githubusercontent.com:ref": ref,
     }
 
 
@@ -227,24 +307,68 @@ def _may_assume(trust: dict, claims: dict[str, str]) -> bool:
     return allowed(trust, "sts:AssumeRoleWithWebIdentity", "*", claims)
 
 
+IMMUTABLE = "repo:octo@1234/trends@5678"
+T_IMMUTABLE = policies.Target(P, REGION, ACCOUNT, "octo/trends", subject_prefix=IMMUTABLE)
+FEATURE = "refs/heads/feature"
+
+
 @pytest.mark.parametrize(
-    ("sub", "aud", "plan", "deploy"),
+    ("sub", "aud", "ref", "plan", "deploy"),
     [
-        ("repo:octo/trends:pull_request", "sts.amazonaws.com", True, False),
-        ("repo:octo/trends:ref:refs/heads/main", "sts.amazonaws.com", True, True),
-        ("repo:octo/trends:environment:production", "sts.amazonaws.com", False, True),
-        ("repo:octo/trends:ref:refs/heads/feature", "sts.amazonaws.com", False, False),
-        ("repo:octo/trends:environment:staging", "sts.amazonaws.com", False, False),
-        ("repo:octo/trends:ref:refs/tags/v1", "sts.amazonaws.com", False, False),
-        ("repo:fork/trends:ref:refs/heads/main", "sts.amazonaws.com", False, False),
-        ("repo:fork/trends:pull_request", "sts.amazonaws.com", False, False),
-        ("repo:octo/trends-x:ref:refs/heads/main", "sts.amazonaws.com", False, False),
-        ("repo:octo/trends:ref:refs/heads/main", "https://example.com", False, False),
+        ("repo:octo/trends:pull_request", "sts.amazonaws.com", "refs/pull/7/merge", True, False),
+        ("repo:octo/trends:ref:refs/heads/main", "sts.amazonaws.com", "", True, False),
+        ("repo:octo/trends:environment:production", "sts.amazonaws.com", "", False, True),
+        # Any branch may name the environment unless GitHub restricts it: AWS pins main.
+        ("repo:octo/trends:environment:production", "sts.amazonaws.com", FEATURE, False, False),
+        ("repo:octo/trends:ref:refs/heads/feature", "sts.amazonaws.com", "", False, False),
+        ("repo:octo/trends:environment:staging", "sts.amazonaws.com", "", False, False),
+        ("repo:octo/trends:ref:refs/tags/v1", "sts.amazonaws.com", "", False, False),
+        ("repo:fork/trends:ref:refs/heads/main", "sts.amazonaws.com", "", False, False),
+        ("repo:fork/trends:pull_request", "sts.amazonaws.com", "", False, False),
+        ("repo:octo/trends-x:ref:refs/heads/main", "sts.amazonaws.com", "", False, False),
+        ("repo:octo/trends:environment:production", "https://example.com", "", False, False),
+        # An immutable-format token does not match a legacy-format trust.
+        (f"{IMMUTABLE}:environment:production", "sts.amazonaws.com", "", False, False),
     ],
 )
-def test_only_the_right_github_tokens_assume_each_role(sub, aud, plan, deploy) -> None:
-    assert _may_assume(policies.plan_trust_policy(T), _token(sub, aud)) is plan
-    assert _may_assume(policies.deploy_trust_policy(T), _token(sub, aud)) is deploy
+def test_only_the_right_github_tokens_assume_each_role(sub, aud, ref, plan, deploy) -> None:
+    assert _may_assume(policies.plan_trust_policy(T), _token(sub, aud, ref)) is plan
+    assert _may_assume(policies.deploy_trust_policy(T), _token(sub, aud, ref)) is deploy
+
+
+@pytest.mark.parametrize(
+    ("sub", "ref", "plan", "deploy"),
+    [
+        (f"{IMMUTABLE}:environment:production", "", False, True),
+        (f"{IMMUTABLE}:environment:production", FEATURE, False, False),
+        (f"{IMMUTABLE}:pull_request", "refs/pull/7/merge", True, False),
+        (f"{IMMUTABLE}:ref:refs/heads/main", "", True, False),
+        ("repo:octo/trends:environment:production", "", False, False),  # legacy: refused
+        ("repo:octo@1234/trends@9999:environment:production", "", False, False),  # re-created
+    ],
+)
+def test_immutable_subjects_are_trusted_exactly(sub, ref, plan, deploy) -> None:
+    assert _may_assume(policies.plan_trust_policy(T_IMMUTABLE), _token(sub, ref=ref)) is plan
+    assert _may_assume(policies.deploy_trust_policy(T_IMMUTABLE), _token(sub, ref=ref)) is deploy
+
+
+def test_deploy_sessions_outlast_the_deploy_job() -> None:
+    from deploy import budget
+
+    plan_role, deploy_role = policies.roles(T)
+    assert deploy_role.max_session_s == budget.DEPLOY_ROLE_SESSION_S >= budget.DEPLOY_JOB_TIMEOUT_S
+    assert plan_role.max_session_s == 3600
+    assert deploy_role.max_session_s <= budget.IAM_SESSION_MAX_S
+
+
+def test_arns_follow_the_partition_of_the_region() -> None:
+    import json
+
+    t = policies.Target(P, "us-gov-west-1", ACCOUNT, "octo/trends")
+    text = json.dumps(policies.deploy_permissions_policy(t)) + json.dumps(
+        policies.deploy_trust_policy(t)
+    )
+    assert "arn:aws:" not in text and "arn:aws-us-gov:sagemaker:us-gov-west-1" in text
 
 
 def test_policies_fit_aws_quotas_for_the_longest_names() -> None:

@@ -1,0 +1,146 @@
+"""What GitHub puts in this repository's OIDC tokens, read from GitHub's REST API.
+
+The deploy roles trust exact ``sub`` claims, and their first part depends on the repository:
+
+- legacy:    ``repo:OWNER/NAME:environment:production``
+- immutable: ``repo:OWNER@OWNER_ID/NAME@REPO_ID:environment:production`` — every repository
+  created, renamed or transferred since July 15, 2026 (a fork made today is one), or opted
+  in (docs.github.com/en/actions/reference/security/oidc, "immutable subject claims").
+
+Which one a repository uses is not derivable from its name or age: GitHub says it in the
+``sub_claim_prefix`` of ``GET /repos/{owner}/{repo}/actions/oidc/customization/sub`` (public
+repositories have been seen answering ``use_immutable_subject: false`` next to an immutable
+prefix, so the prefix is what counts). When that field is missing, the ids from
+``GET /repos/{owner}/{repo}`` and the ``--subject-format`` option decide; with no network
+(``--owner-id``/``--repo-id``) nothing is read at all.
+
+A repository whose subject is *customized* (``use_default: false``, e.g. an organization
+template with ``include_claim_keys``) sends a ``sub`` these roles cannot match: refused with
+what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+API_URL = "https://api.github.com"
+API_VERSION = "2026-03-10"  # the version that documents sub_claim_prefix
+FetchJson = Callable[[str], Any]
+
+
+class GitHubError(RuntimeError):
+    """GitHub could not tell us the subject format; the message says which option to pass."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The repository's ``sub`` prefix and how it was found (printed by bootstrap)."""
+
+    prefix: str  # e.g. repo:octo@1234/trends@5678
+    source: str
+
+    @property
+    def immutable(self) -> bool:
+        return "@" in self.prefix
+
+
+def legacy_prefix(repo: str) -> str:
+    return f"repo:{repo}"
+
+
+def immutable_prefix(repo: str, owner_id: int | str, repo_id: int | str) -> str:
+    owner, name = repo.split("/", 1)
+    return f"repo:{owner}@{owner_id}/{name}@{repo_id}"
+
+
+def fetch_json(url: str) -> Any:
+    """GET a GitHub REST URL (``GITHUB_TOKEN`` or ``GH_TOKEN`` when set: private repositories
+    and the customization endpoint need one); None for 404."""
+    request = urllib.request.Request(url)
+    request.add_header("Accept", "application/vnd.github+json")
+    request.add_header("X-GitHub-Api-Version", API_VERSION)
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            return None
+        raise GitHubError(f"GitHub answered {err.code} for {url}") from err
+
+
+def subject_of(
+    repo: str,
+    subject_format: str = "auto",
+    owner_id: str | None = None,
+    repo_id: str | None = None,
+    fetch: FetchJson = fetch_json,
+    api_url: str | None = None,
+) -> Subject:
+    """The ``sub`` prefix this repository's tokens carry.
+
+    ``subject_format``: ``auto`` (what GitHub says; immutable when it says nothing), or
+    ``immutable`` / ``legacy`` to insist. Ids given as options are used without asking.
+    """
+    if subject_format == "legacy":
+        return Subject(legacy_prefix(repo), "--subject-format legacy")
+    if owner_id and repo_id:
+        return Subject(immutable_prefix(repo, owner_id, repo_id), "--owner-id/--repo-id")
+    base = (api_url or os.environ.get("GITHUB_API_URL") or API_URL).rstrip("/")
+    help_ids = (
+        "pass --owner-id and --repo-id (from `gh api repos/OWNER/NAME --jq "
+        "'.owner.id, .id'`), or --subject-format legacy for a repository that still uses "
+        "repo:OWNER/NAME subjects"
+    )
+    try:
+        custom = fetch(f"{base}/repos/{repo}/actions/oidc/customization/sub")
+        if isinstance(custom, dict):
+            if custom.get("use_default") is False:
+                raise GitHubError(
+                    f"{repo} customizes its OIDC subject (use_default: false, claim keys "
+                    f"{custom.get('include_claim_keys')}): the roles trust GitHub's default "
+                    "subject only. Reset it (gh api -X PUT repos/OWNER/NAME/actions/oidc/"
+                    "customization/sub -F use_default=true) and run bootstrap again"
+                )
+            prefix = custom.get("sub_claim_prefix")
+            if isinstance(prefix, str) and prefix.startswith("repo:"):
+                if subject_format == "immutable" and "@" not in prefix:
+                    raise GitHubError(
+                        f"GitHub says {repo} sends legacy subjects ({prefix}), but "
+                        "--subject-format immutable was given"
+                    )
+                return Subject(prefix, "GitHub: actions/oidc/customization/sub")
+        info = fetch(f"{base}/repos/{repo}")
+    except GitHubError:
+        raise
+    except Exception as err:  # no network, DNS, TLS ...
+        raise GitHubError(f"cannot read {repo} from GitHub ({err}): {help_ids}") from err
+    if not isinstance(info, dict) or "id" not in info:
+        raise GitHubError(
+            f"GitHub does not show {repo} (private? set GITHUB_TOKEN, or): {help_ids}"
+        )
+    return Subject(
+        immutable_prefix(repo, info["owner"]["id"], info["id"]),
+        "GitHub: repository and owner ids (immutable: the default since July 2026)",
+    )
+
+
+def branch_rule_commands(repo: str, environment: str, branch: str) -> list[str]:
+    """The GitHub CLI commands that restrict the environment's deployment branches to the
+    deploy branch (GitHub Pro/Team/Enterprise, or any public repository; the roles' trust
+    enforces the branch on the AWS side either way)."""
+    env = f"repos/{repo}/environments/{environment}"
+    return [
+        f"gh api -X PUT {env} --input - <<'JSON'\n"
+        '{"deployment_branch_policy": {"protected_branches": false, '
+        '"custom_branch_policies": true}}\nJSON',
+        f"gh api -X POST {env}/deployment-branch-policies -f name={branch} -f type=branch",
+    ]
