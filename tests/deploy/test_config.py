@@ -59,7 +59,7 @@ def test_empty_file_gets_sensible_defaults() -> None:
         ),
         ({"endpoint": {"instance_typ": "ml.m5.large"}}, "endpoint.instance_typ", "unknown key"),
         ({"endpoint": {"instance_type": "m5.large"}}, "endpoint.instance_type", "ml.m5.large"),
-        ({"project": "Trends"}, "project", "^[a-z][a-z0-9-]{2,30}$"),
+        ({"project": "Trends"}, "project", "^[a-z][a-z0-9-]{2,62}$"),
         ({"region": "mars"}, "region", "us-east-1"),
         ({"api": {"cors_origins": ["https://x.org/"]}}, "api.cors_origins", "no path"),
         ({"tags": {"project": "x"}}, "tags", "reserved"),
@@ -100,7 +100,96 @@ def test_serverless_excludes_autoscaling_and_canary() -> None:
 def test_canary_needs_a_rollback_alarm() -> None:
     msg = _err({"endpoint": {"deployment": {"strategy": "canary"}}})
     assert "endpoint.deployment:" in msg and "rollback_alarms" in msg
-    parse_config({"endpoint": {"deployment": {"strategy": "canary", "rollback_alarms": ["a"]}}})
+    parse_config(
+        {
+            "endpoint": {
+                "instance_count": 2,
+                "deployment": {"strategy": "canary", "rollback_alarms": ["a"]},
+            }
+        }
+    )
+
+
+CANARY = {"strategy": "canary", "rollback_alarms": ["a"]}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "key"),
+    [
+        ({"deployment": CANARY}, "instance_count is 1"),
+        (
+            {"instance_count": 2, "autoscaling": {"min_capacity": 1, "max_capacity": 4},
+             "deployment": CANARY},
+            "autoscaling.min_capacity is 1",
+        ),
+    ],
+)
+def test_a_canary_needs_two_instances_at_every_moment(endpoint: dict, key: str) -> None:
+    msg = _err({"endpoint": endpoint})
+    assert "endpoint.deployment.strategy: 'canary' needs at least 2 instances" in msg, msg
+    assert key in msg and "at most 50 % of the fleet" in msg, msg
+
+
+def test_a_canary_rollout_must_fit_in_the_endpoint_wait() -> None:
+    msg = _err(
+        {
+            "endpoint": {
+                "instance_count": 2,
+                "wait_timeout_s": 1800,
+                "deployment": {**CANARY, "canary_wait_s": 1200, "bake_s": 600},
+            }
+        }
+    )
+    assert "endpoint.wait_timeout_s: 1800 s is shorter than a canary rollout" in msg, msg
+    assert "at least 2400" in msg
+
+
+@pytest.mark.parametrize(
+    ("project", "region", "rule"),
+    [
+        # 31 characters in a long region: a 64-character bucket name (S3 allows 63).
+        ("a" * 31, "ap-southeast-2", "S3 allows 3-63 characters"),
+        ("abc-", "us-east-1", "ECR repository name would be 'abc-'"),
+        ("abc-", "us-east-1", "SageMaker endpoint name"),
+        ("a" * 60, "us-east-1", "1-64 characters allowed"),  # IAM role and Lambda names
+    ],
+)
+def test_every_name_is_checked_against_its_services_rule(project, region, rule) -> None:
+    msg = _err({"project": project, "region": region})
+    assert "project:" in msg and rule in msg, msg
+    assert "Choose another project name" in msg
+
+
+def test_double_dashes_are_what_the_services_accept() -> None:
+    # SageMaker, ECR and S3 names accept runs of dashes (botocore's service models).
+    assert parse_config({"project": "a--b"}).project == "a--b"
+    assert parse_config({"project": "a" * 30, "region": "us-east-1"})
+
+
+@pytest.mark.parametrize(
+    ("region", "words"),
+    [
+        ("us-gov-west-1", "aws-us-gov partition"),
+        ("cn-north-1", "ICP-registered domain"),
+        ("mars-1", "must be an AWS region"),
+    ],
+)
+def test_regions_outside_the_aws_partition_are_refused_with_why(region, words) -> None:
+    msg = _err({"region": region})
+    assert "region:" in msg and words in msg, msg
+
+
+def test_waits_are_capped_at_what_a_deploy_job_holds() -> None:
+    from deploy import budget
+
+    # The field's own limit (2 h) is below what the job could hold: an apply that waits for
+    # the endpoint twice, plus every other bounded wait, fits in the deploy job.
+    most = 7200
+    assert most <= budget.longest_endpoint_wait_s()
+    assert budget.apply_wait_bound(most) <= budget.DEPLOY_JOB_TIMEOUT_S - budget.DEPLOY_JOB_OVERHEAD_S
+    parse_config({"endpoint": {"wait_timeout_s": most}})
+    msg = _err({"endpoint": {"wait_timeout_s": most + 1}})
+    assert "endpoint.wait_timeout_s" in msg and "7200" in msg, msg
 
 
 def test_autoscaling_bounds() -> None:

@@ -157,7 +157,10 @@ def test_declared_retries_back_off_then_give_up_at_the_bound(aws: Aws, run, cloc
         stub.add_response("update_function_code", {"FunctionName": "f"})
         executor.run([action])
     assert clock.sleeps == [1.0, 2.0]
-    assert "      ResourceConflictException: retrying in 1 s" in lines
+    assert (
+        "      ResourceConflictException (busy): waiting while it is busy; retrying in 1 s "
+        "(10 s left)"
+    ) in lines
     clock.sleeps.clear()
     with Stubber(aws.client("lambda")) as stub:
         for _ in range(5):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deploy.naming import Names, content_hash, ecr_repository_arn_of
+from deploy.naming import Names, content_hash, ecr_repository_arn_of, partition_of, site_url
 
 N = Names("trends-anomaly", "123456789012", "us-east-1")
 IMG = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:x"
@@ -18,10 +18,24 @@ def test_names_follow_the_team_contract() -> None:
     assert N.model("0123abcd") == "trends-anomaly-m-0123abcd"
     assert N.model_pattern.match("trends-anomaly-m-0123abcd")
     assert not N.model_pattern.match("trends-anomaly-extra-m-0123abcd")
-    assert Names("p-x", "1", "eu-central-1").site_url.endswith(
-        "s3-website.eu-central-1.amazonaws.com"
-    )
-    assert N.site_url.endswith("s3-website-us-east-1.amazonaws.com")
+    assert N.oac == "trends-anomaly-site-us-east-1"
+    assert N.bucket_domain == "trends-anomaly-site-123456789012-us-east-1.s3.us-east-1.amazonaws.com"
+    assert site_url("d1.cloudfront.net") == "https://d1.cloudfront.net"
+
+
+def test_arns_and_hosts_follow_the_regions_partition() -> None:
+    assert partition_of("us-east-1").name == "aws"
+    gov = Names("p", "123456789012", "us-gov-west-1")
+    assert gov.endpoint_arn == "arn:aws-us-gov:sagemaker:us-gov-west-1:123456789012:endpoint/p"
+    assert gov.role_arn("r").startswith("arn:aws-us-gov:iam::123456789012:role/")
+    cn = Names("p", "123456789012", "cn-north-1")
+    assert cn.function_arn.startswith("arn:aws-cn:lambda:cn-north-1:")
+    assert cn.ecr_registry == "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"
+    assert cn.api_url("abc") == "https://abc.execute-api.cn-north-1.amazonaws.com.cn"
+    assert partition_of("mars-1") is None and partition_of("aws-global") is None
+    assert ecr_repository_arn_of(
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x:1"
+    ) == "arn:aws-cn:ecr:cn-north-1:123456789012:repository/x"
 
 
 def test_one_permission_per_route_limited_to_that_route() -> None:

@@ -16,6 +16,7 @@ from tests.deploy.bootstrap.test_cli import (
     REGION,
     _closed_port,
     _inline,
+    IDS,
     _run,
     _target,
     aws,
@@ -31,7 +32,7 @@ def test_print_renders_a_template_without_calling_aws(
 ) -> None:
     # Any AWS call would fail: no server listens there.
     fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}", REGION)
-    assert _run(config, "--print") == 0
+    assert _run(config, "--print", *IDS) == 0
     template = json.loads(capsys.readouterr().out)
     resources = template["Resources"]
     assert resources["GitHubOIDCProvider"]["Type"] == "AWS::IAM::OIDCProvider"
@@ -75,7 +76,7 @@ def test_printed_template_deploys_through_cloudformation(aws, config: Path, caps
     import ast
 
     iam = aws
-    assert _run(config, "--print") == 0
+    assert _run(config, "--print", *IDS) == 0
     template = capsys.readouterr().out
     cf = boto3.client("cloudformation", region_name=REGION)
     cf.create_stack(

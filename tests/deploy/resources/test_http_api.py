@@ -17,11 +17,21 @@ from tests.deploy.resources.conftest import config, execute, inputs, make_aws, n
 N = names()
 TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
 FN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:trends-anomaly-detect"
-SITE = "http://trends-anomaly-site-123456789012-us-east-1.s3-website-us-east-1.amazonaws.com"
+DOMAIN = "d111111abcdef8.cloudfront.net"
+SITE = f"https://{DOMAIN}"
 
 
 def desired(**cfg: object) -> Desired:
-    return Desired.of(api.desired(config(**cfg), inputs(N)))
+    """As the planner sees it once the site's distribution exists (its domain known)."""
+    specs = api.desired(config(**cfg), inputs(N))
+    return Desired.of(resolve(s, {"distribution_domain": DOMAIN}, partial=True) for s in specs)
+
+
+def test_cors_waits_for_the_sites_distribution() -> None:
+    spec = Desired.of(api.desired(config(), inputs(N))).one("http_api")
+    assert isinstance(spec.cors, Ref) and spec.cors.needs == "distribution_domain"
+    assert resolve(spec.cors, {"distribution_domain": DOMAIN})["allow_origins"] == [SITE]
+    assert api.RESOURCE.kinds["http_api"] == ("cloudfront_distribution",)
 
 
 def seen_api(api_id: str = "a1", dup: bool = False, cors: dict | None = None) -> api.SeenApi:
@@ -49,7 +59,7 @@ def plan(d: Desired, w: World) -> list:
 def test_desired_cors_is_the_shared_rule_plus_the_sites_origin() -> None:
     spec = desired(api={"cors_origins": ["https://b.example", "https://a.example"]}).one("http_api")
     assert spec.cors == {
-        "allow_origins": [SITE, "https://a.example", "https://b.example"],  # sorted
+        "allow_origins": ["https://a.example", "https://b.example", SITE],  # sorted
         "allow_methods": ["GET", "OPTIONS", "POST"],
         "allow_headers": list(ALLOW_HEADERS),
         "max_age": 3600,

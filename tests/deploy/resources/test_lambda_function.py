@@ -135,7 +135,7 @@ def test_create_waits_until_active_and_retries_a_new_role() -> None:
         Desired.of([fn]), World(), [Action("create", "iam_role", "trends-anomaly-lambda", "")]
     )
     (action,) = lf.plan(new_role)
-    assert action.steps[0].retry_on == frozenset({ErrorKind.INVALID})
+    assert action.steps[0].retry_on == frozenset({ErrorKind.PROPAGATING})
     with Stubber(aws.client("lambda")) as stub:
         stub.add_client_error(
             "create_function",

@@ -58,7 +58,7 @@ def test_first_model_is_created_with_role_retries_only_when_the_role_is_new() ->
     action = sm.plan_model(m, new_role)
     check, create = action.steps
     assert check.describe().startswith(f"check: {IMAGE} is a Docker v2 schema 2 image in ECR")
-    assert create.retry_on == frozenset({ErrorKind.INVALID})
+    assert create.retry_on == frozenset({ErrorKind.PROPAGATING})
     assert "while IAM propagates" in create.describe()
     with Stubber(aws.client("sagemaker")) as stub:
         stub.add_client_error("create_model", "ValidationException", "Could not assume role", 400)
@@ -75,7 +75,10 @@ def test_first_model_is_created_with_role_retries_only_when_the_role_is_new() ->
         with Stubber(aws.client("ecr")) as ecr:
             ecr.add_response("describe_images", V2, DESCRIBE_IMAGE)
             lines = execute(aws, action)
-    assert "      ValidationException: retrying in 1 s" in lines
+    assert (
+        "      ValidationException (propagating): waiting while IAM propagates the role just "
+        "created or changed; retrying in 1 s (300 s left)"
+    ) in lines
     with Stubber(aws.client("sagemaker")) as stub:
         stub.add_client_error("create_model", "ValidationException", "bad image", 400)
         with (

@@ -1,4 +1,5 @@
-"""The site: the website bucket (another region too) and its objects, uploaded by MD5."""
+"""The site: the private bucket (another region too), the policy that lets only the site's
+CloudFront distribution read it, and its objects, uploaded by MD5."""
 
 from __future__ import annotations
 
@@ -31,8 +32,11 @@ def desired(region: str = "us-east-1", **cfg: object) -> Desired:
     return Desired.of(site.desired(config(region=region, **cfg), inputs(names(region))))
 
 
+DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/E2ABCDEF"
+
+
 def bound(d: Desired) -> Desired:
-    return Desired.of(resolve(r, {"api_id": "a1"}) for r in d)
+    return Desired.of(resolve(r, {"api_id": "a1", "distribution_arn": DIST_ARN}) for r in d)
 
 
 def seen_bucket(**over) -> site.SeenBucket:
@@ -40,9 +44,8 @@ def seen_bucket(**over) -> site.SeenBucket:
     values = dict(
         name=BUCKET,
         ownership=b.ownership,
-        website=dict(b.website),
+        website=None,
         public_access_block=dict(b.public_access_block),
-        policy=b.policy,
         tags={"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"},
     )
     values.update(over)
@@ -59,9 +62,25 @@ def test_config_js_waits_for_the_api_and_carries_the_upload_limit() -> None:
     assert settings.md5 == md5_hex(settings.body) and settings.cache_control == "no-cache"
 
 
+def test_the_bucket_is_private_and_only_the_distribution_reads_it() -> None:
+    b = desired().one("s3_bucket")
+    assert b.public_access_block == dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
+    assert b.website is None
+    policy = bound(desired()).one("bucket_policy").policy
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Action"] == "s3:GetObject"
+    assert statement["Resource"] == f"arn:aws:s3:::{BUCKET}/*"
+    assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": DIST_ARN}}
+    assert site.RESOURCE.kinds["bucket_policy"] == ("s3_bucket", "cloudfront_distribution")
+
+
 def test_observe_bucket_settings_and_objects_or_nothing() -> None:
     aws = make_aws()
     b = desired().one("s3_bucket")
+    policy = bound(desired()).one("bucket_policy").policy
     with Stubber(aws.client("s3")) as stub:
         stub.add_response("head_bucket", {}, {"Bucket": BUCKET})
         stub.add_response(
@@ -74,7 +93,7 @@ def test_observe_bucket_settings_and_objects_or_nothing() -> None:
             {"PublicAccessBlockConfiguration": b.public_access_block},
             {"Bucket": BUCKET},
         )
-        stub.add_response("get_bucket_policy", {"Policy": json.dumps(b.policy)}, {"Bucket": BUCKET})
+        stub.add_response("get_bucket_policy", {"Policy": json.dumps(policy)}, {"Bucket": BUCKET})
         stub.add_response("get_bucket_tagging", {"TagSet": TAG_LIST}, {"Bucket": BUCKET})
         stub.add_response(
             "get_bucket_ownership_controls",
@@ -97,8 +116,11 @@ def test_observe_bucket_settings_and_objects_or_nothing() -> None:
             {"Bucket": BUCKET, "Key": "index.html"},
         )
         stub.add_client_error("head_object", "404", "Not Found", 404)
-        bucket, index = site.observe(aws, N, Desired(), World())
-    assert bucket == seen_bucket()
+        bucket, seen_policy, index = site.observe(aws, N, Desired(), World())
+    assert bucket == seen_bucket(
+        website={"index": "index.html", "error": "index.html"}  # left from a public bucket
+    )
+    assert seen_policy == site.SeenPolicy(BUCKET, policy)
     assert (index.name, index.md5, index.cache_control) == ("index.html", "abc", "no-cache")
     with Stubber(aws.client("s3")) as stub:
         stub.add_response("head_bucket", {})
@@ -126,7 +148,7 @@ def test_observe_bucket_settings_and_objects_or_nothing() -> None:
         (bare,) = site.observe(aws, N, Desired(), World())
         stub.add_client_error("head_bucket", "404", "Not Found", 404)
         assert site.observe(aws, N, Desired(), World()) == []
-    assert (bare.website, bare.policy, bare.tags, bare.ownership) == (None, None, {}, None)
+    assert (bare.website, bare.tags, bare.ownership) == (None, {}, None)
 
 
 @pytest.mark.parametrize(("region", "location"), [("us-east-1", None), ("eu-west-1", "eu-west-1")])
@@ -135,9 +157,9 @@ def test_create_the_bucket_in_its_region_then_configure_it(
 ) -> None:
     aws = make_aws(region)
     bucket = f"trends-anomaly-site-123456789012-{region}"
-    (create, *_) = site.plan(PlanContext(bound(desired(region)), World()))
+    (create, policy_action, *_) = site.plan(PlanContext(bound(desired(region)), World()))
     assert create.steps[0].describe() == "s3:CreateBucket (done if already exists)"
-    spec = desired(region).one("s3_bucket")
+    policy = bound(desired(region)).one("bucket_policy").policy
     with Stubber(aws.client("s3")) as stub:
         expected = {"Bucket": bucket}
         if location:
@@ -159,28 +181,13 @@ def test_create_the_bucket_in_its_region_then_configure_it(
         stub.add_response(
             "put_public_access_block",
             {},
-            {"Bucket": bucket, "PublicAccessBlockConfiguration": site.PUBLIC_ACCESS},
+            {"Bucket": bucket, "PublicAccessBlockConfiguration": site.PRIVATE},
         )
-        stub.add_response(
-            "put_bucket_website",
-            {},
-            {
-                "Bucket": bucket,
-                "WebsiteConfiguration": {
-                    "IndexDocument": {"Suffix": "index.html"},
-                    "ErrorDocument": {"Key": "index.html"},
-                },
-            },
-        )
-        stub.add_response(
-            "put_bucket_policy", {}, {"Bucket": bucket, "Policy": json.dumps(spec.policy)}
-        )
-        execute(aws, create)
+        # No website hosting and no public policy: the distribution's read is put after it.
+        stub.add_response("put_bucket_policy", {}, {"Bucket": bucket, "Policy": json.dumps(policy)})
+        execute(aws, create, policy_action)
         stub.assert_no_pending_responses()
-    assert (
-        json.loads(json.dumps(spec.policy))["Statement"][0]["Resource"]
-        == f"arn:aws:s3:::{bucket}/*"
-    )
+    assert policy["Statement"][0]["Resource"] == f"arn:aws:s3:::{bucket}/*"
 
 
 def test_a_bucket_name_another_account_holds_is_a_conflict() -> None:
@@ -193,10 +200,27 @@ def test_a_bucket_name_another_account_holds_is_a_conflict() -> None:
 
 
 def test_drift_is_put_back_setting_by_setting() -> None:
-    world = World.of([seen_bucket(website=None, tags={})])
+    public = {**site.PRIVATE, "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
+    website = {"index": "index.html", "error": "index.html"}
+    world = World.of([seen_bucket(website=website, public_access_block=public, tags={})])
     (update, *_) = site.plan(PlanContext(bound(desired()), world))
-    assert [c.field for c in update.changes] == ["website", "tags"]
-    assert [s.operation for s in update.steps] == ["PutBucketTagging", "PutBucketWebsite"]
+    assert [c.field for c in update.changes] == ["website", "public_access_block", "tags"]
+    assert [s.operation for s in update.steps] == [
+        "PutBucketTagging",
+        "PutPublicAccessBlock",
+        "DeleteBucketWebsite",
+    ]
+
+
+def test_a_public_policy_left_from_the_website_era_is_replaced() -> None:
+    public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*"}]}
+    world = World.of([seen_bucket(), site.SeenPolicy(BUCKET, public)])
+    (_, policy_action, *_) = site.plan(PlanContext(bound(desired()), world))
+    assert policy_action.op == "update"
+    assert [s.operation for s in policy_action.steps] == ["PutBucketPolicy"]
+    world = World.of([seen_bucket(), bound(desired()).one("bucket_policy")])
+    (_, same, *_) = site.plan(PlanContext(bound(desired()), world))
+    assert same.op == "noop"
 
 
 def test_objects_uploaded_in_order_changed_only_gone_deleted_after() -> None:
@@ -216,6 +240,7 @@ def test_objects_uploaded_in_order_changed_only_gone_deleted_after() -> None:
     actions = site.plan(PlanContext(bound(desired()), world))
     assert [(a.op, a.name) for a in actions] == [
         ("noop", BUCKET),
+        ("create", BUCKET),  # the bucket policy
         ("create", "assets/app-5QZ3YVJK.js"),
         ("update", "config.js"),
         ("noop", "index.html"),
@@ -245,7 +270,7 @@ def test_objects_uploaded_in_order_changed_only_gone_deleted_after() -> None:
             },
         )
         stub.add_response("delete_object", {}, {"Bucket": BUCKET, "Key": "old.js"})
-        execute(aws, *actions)
+        execute(aws, *[a for a in actions if a.kind == "site_object"])
         stub.assert_no_pending_responses()
     destroy = site.destroy(world)
     assert [(a.kind, a.name) for a in destroy] == [
