@@ -13,16 +13,21 @@ import pytest
 from deploy.aws import DeployError
 from deploy.cli import main
 from deploy.plan import Call
+from deploy.resources import cdn
 from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
 BUCKET = f"{PROJECT}-site-{ACCOUNT}-us-east-1"
-SITE_ORIGIN = f"http://{BUCKET}.s3-website-us-east-1.amazonaws.com"
+BPA_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
 def ops(planned) -> list[tuple[str, str, str]]:
     return [(a.op, a.kind, a.name) for a in planned.actions if a.op != "noop"]
+
+
+def _runs(calls: list) -> list:
+    return [c for i, c in enumerate(calls) if i == 0 or calls[i - 1] != c]
 
 
 def apply(eng, planned=None):
@@ -38,7 +43,9 @@ def apply(eng, planned=None):
         for step in a.steps
         if isinstance(step, Call)
     ]
-    assert mutating == shown, "apply made other calls than its plan showed"
+    # A call retried while IAM propagates a new role (the test server plays that delay) is
+    # one step of the plan: repeats in a row are collapsed on both sides.
+    assert _runs(mutating) == _runs(shown), "apply made other calls than its plan showed"
     return summary
 
 
@@ -54,6 +61,8 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
     assert len(inv["models"]) == len(inv["endpoint_configs"]) == 1
     assert summary["endpoint_status"] == "InService"
     api_id = summary["api_url"].split("//")[1].split(".")[0]
+    site_origin = summary["site_url"]
+    assert site_origin.startswith("https://") and site_origin.endswith(".cloudfront.net")
 
     # Lambda: env, timeout under the API cap, role; API: CORS incl. the site, throttling, route.
     fn = s.client("lambda").get_function(FunctionName=f"{PROJECT}-detect")
@@ -63,7 +72,7 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
     gw = s.client("apigatewayv2")
     api = gw.get_api(ApiId=api_id)
     assert api["CorsConfiguration"]["AllowOrigins"] == sorted(
-        ["http://localhost:8000", SITE_ORIGIN]
+        ["http://localhost:8000", site_origin]
     )
     assert api["Tags"]["managed-by"] == "trends-anomaly-gitops"
     stage = gw.get_stage(ApiId=api_id, StageName="$default")
@@ -97,13 +106,39 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
         "managed-by",
     }
 
-    # Site: website hosting, public read of objects only, content types and cache policies.
+    # Site: a private bucket (four Block Public Access flags, no website hosting), read only
+    # by the site's CloudFront distribution (OAC), which serves index.html over HTTPS.
     s3 = s.client("s3")
-    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"]["Suffix"] == "index.html"
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert block == dict.fromkeys(BPA_FLAGS, True)
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchWebsiteConfiguration"):
+        s3.get_bucket_website(Bucket=BUCKET)
+    cf = s.client("cloudfront")
+    (dist,) = cf.list_distributions()["DistributionList"]["Items"]
+    assert site_origin == f"https://{dist['DomainName']}"
     bpol = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
-    assert [(st["Action"], st["Resource"]) for st in bpol["Statement"]] == [
-        ("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*")
+    assert [
+        (st["Principal"], st["Action"], st["Resource"], st["Condition"]) for st in bpol["Statement"]
+    ] == [
+        (
+            {"Service": "cloudfront.amazonaws.com"},
+            "s3:GetObject",
+            f"arn:aws:s3:::{BUCKET}/*",
+            {"StringEquals": {"AWS:SourceArn": dist["ARN"]}},
+        )
     ]
+    config = cf.get_distribution(Id=dist["Id"])["Distribution"]["DistributionConfig"]
+    (oac,) = cf.list_origin_access_controls()["OriginAccessControlList"]["Items"]
+    (origin,) = config["Origins"]["Items"]
+    assert origin["OriginAccessControlId"] == oac["Id"]
+    assert origin["DomainName"] == f"{BUCKET}.s3.us-east-1.amazonaws.com"
+    assert config["DefaultRootObject"] == "index.html"
+    assert config["ViewerCertificate"]["CloudFrontDefaultCertificate"] is True
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    uncached = {b["PathPattern"]: b["CachePolicyId"] for b in config["CacheBehaviors"]["Items"]}
+    assert uncached == dict.fromkeys(("/index.html", "/config.js"), cdn.CACHING_DISABLED)
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == cdn.CACHING_OPTIMIZED
+    assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "Deployed"
     heads = {
         k: s3.head_object(Bucket=BUCKET, Key=k)
         for k in ("index.html", "config.js", "assets/app-5QZ3YVJK.js", "style.css")
@@ -202,9 +237,10 @@ def test_cors_change_updates_only_the_api(project: Path) -> None:
     (a,) = [a for a in planned.actions if a.op != "noop"]
     assert [c.field for c in a.changes] == ["cors"]
     apply(engine(project), planned)
-    api_id = engine(project).plan().world.ids()["api_id"]
-    cors = session().client("apigatewayv2").get_api(ApiId=api_id)["CorsConfiguration"]
-    assert cors["AllowOrigins"] == sorted(["https://example.org", SITE_ORIGIN])
+    ids = engine(project).plan().world.ids()
+    cors = session().client("apigatewayv2").get_api(ApiId=ids["api_id"])["CorsConfiguration"]
+    site_origin = f"https://{ids['distribution_domain']}"
+    assert cors["AllowOrigins"] == sorted(["https://example.org", site_origin])
 
 
 def test_throttling_change_updates_the_stage(project: Path) -> None:
@@ -226,13 +262,22 @@ def test_site_change_uploads_changed_deletes_gone_html_last(project: Path) -> No
     (dist / "assets" / "app-7HG2KQ4P.js").write_text("console.log('v2');\n")
     (dist / "index.html").write_text('<script src="assets/app-7HG2KQ4P.js"></script>\n')
     planned = engine(project).plan()
+    dist_id = planned.world.ids()["distribution_id"]
     assert ops(planned) == [
         ("create", "site_object", "assets/app-7HG2KQ4P.js"),
         ("update", "site_object", "style.css"),
         ("update", "site_object", "index.html"),
+        ("create", "cdn_invalidation", dist_id),
         ("delete", "site_object", "assets/app-5QZ3YVJK.js"),
     ]
+    (invalidation,) = [a for a in planned.actions if a.kind == "cdn_invalidation"]
+    batch = invalidation.steps[0].params["InvalidationBatch"]
+    # What CloudFront may have cached that changed or went: never the new hashed asset.
+    assert batch["Paths"]["Items"] == ["/", "/assets/app-5QZ3YVJK.js", "/index.html", "/style.css"]
     apply(engine(project), planned)
+    cf = session().client("cloudfront")
+    (done,) = cf.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Items"]
+    assert done["Status"] == "Completed"  # the apply waited for it
     assert inventory()["objects"] == sorted(
         f"{BUCKET}/{k}" for k in ("assets/app-7HG2KQ4P.js", "config.js", "index.html", "style.css")
     )

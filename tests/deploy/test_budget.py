@@ -1,0 +1,62 @@
+"""Time budgets add up: the engine's waits, the config's limits, the roles' sessions and the
+workflows' job timeouts (what a GitHub-hosted job and an IAM session can hold)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from deploy import budget
+from deploy.resources import cdn, endpoint, lambda_function
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+
+
+def _job(workflow: str, job: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / workflow).read_text(encoding="utf-8"))["jobs"][job]
+
+
+def _session(job: dict) -> int | None:
+    for step in job["steps"]:
+        if "configure-aws-credentials" in str(step.get("uses", "")):
+            return int(step["with"].get("role-duration-seconds", 3600))
+    return None
+
+
+def test_what_github_and_iam_allow() -> None:
+    assert budget.DEPLOY_JOB_TIMEOUT_S <= budget.GITHUB_HOSTED_JOB_MAX_S
+    assert budget.DEPLOY_ROLE_SESSION_S <= budget.IAM_SESSION_MAX_S
+    assert budget.DEPLOY_ROLE_SESSION_S >= budget.DEPLOY_JOB_TIMEOUT_S
+
+
+def test_the_longest_apply_fits_in_the_deploy_job() -> None:
+    longest = budget.longest_endpoint_wait_s()
+    assert budget.apply_wait_bound(longest) <= (
+        budget.DEPLOY_JOB_TIMEOUT_S - budget.DEPLOY_JOB_OVERHEAD_S
+    )
+    assert budget.apply_wait_bound(longest + 1) > (
+        budget.DEPLOY_JOB_TIMEOUT_S - budget.DEPLOY_JOB_OVERHEAD_S
+    )
+
+
+def test_destroy_fits_in_the_teardown_job() -> None:
+    assert budget.DESTROY_WAITS_S + budget.TEARDOWN_JOB_OVERHEAD_S <= budget.TEARDOWN_JOB_TIMEOUT_S
+
+
+def test_the_resource_modules_wait_by_the_budget() -> None:
+    assert endpoint.SETTLE_BEFORE_DELETE_S == budget.ENDPOINT_SETTLE_BEFORE_DELETE_S
+    assert endpoint.DELETE_S == budget.ENDPOINT_DELETE_S
+    assert lambda_function.READY_TIMEOUT_S == budget.LAMBDA_READY_S
+    wait = cdn._wait_deployed("E1", "x")
+    assert wait.timeout_s == budget.DISTRIBUTION_DEPLOY_S
+
+
+def test_the_workflows_hold_what_the_budget_says() -> None:
+    deploy = _job("deploy.yml", "deploy")
+    assert deploy["timeout-minutes"] * 60 == budget.DEPLOY_JOB_TIMEOUT_S
+    assert _session(deploy) == budget.DEPLOY_ROLE_SESSION_S
+    teardown = _job("teardown.yml", "destroy")
+    assert teardown["timeout-minutes"] * 60 == budget.TEARDOWN_JOB_TIMEOUT_S
+    assert _session(teardown) is not None
+    assert _session(teardown) >= budget.TEARDOWN_JOB_TIMEOUT_S
