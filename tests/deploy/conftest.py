@@ -4,11 +4,14 @@ and a throw-away project directory (config, lambda sources, built site, model co
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from deploy.engine import Engine
 from tests.deploy.deploy_helpers import CONFIG
+from tests.support.aws_clock import CLOCK
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 
 
@@ -23,6 +26,8 @@ def aws_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Fake credentials, region, endpoint; a clean moto state for every test."""
     fake_aws_env(monkeypatch, moto_url)
     reset(moto_url)
+    # The CLI's engine sleeps on the test server's clock too: AWS's delays pass at once.
+    monkeypatch.setattr("deploy.cli.Engine", partial(Engine, sleep=CLOCK.sleep, clock=CLOCK.now))
     return moto_url
 
 

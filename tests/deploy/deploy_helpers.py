@@ -59,6 +59,7 @@ def inventory(project: str = PROJECT) -> dict[str, list[str]]:
     sm, gw, iam = s.client("sagemaker"), s.client("apigatewayv2"), s.client("iam")
     logs, lam, ecr = s.client("logs"), s.client("lambda"), s.client("ecr")
     aas, s3 = s.client("application-autoscaling"), s.client("s3")
+    cf = s.client("cloudfront")
     out = {
         "ecr": [
             r["repositoryName"]
@@ -81,6 +82,13 @@ def inventory(project: str = PROJECT) -> dict[str, list[str]]:
         "apis": [a["Name"] for a in gw.get_apis()["Items"]],
         "buckets": [b["Name"] for b in s3.list_buckets()["Buckets"]],
         "log_groups": [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]],
+        "distributions": [
+            d["Id"] for d in cf.list_distributions()["DistributionList"].get("Items") or []
+        ],
+        "origin_access_controls": [
+            o["Name"]
+            for o in cf.list_origin_access_controls()["OriginAccessControlList"].get("Items") or []
+        ],
     }
     out["objects"] = [
         f"{b}/{o['Key']}"
