@@ -36,19 +36,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
     planned = eng.plan()
     if args.format == "json":
         print(
-            render.as_json(planned.actions, {"project": eng.cfg.project, "region": eng.cfg.region})
+            render.as_json(
+                planned.actions,
+                {
+                    "project": eng.cfg.project,
+                    "region": eng.cfg.region,
+                    "warnings": planned.warnings,
+                },
+            )
         )
     elif args.format == "markdown":
-        print(render.markdown(planned.actions, _header(eng)))
+        print(render.markdown(planned.actions, _header(eng), planned.warnings))
     else:
-        print(render.text(planned.actions, _header(eng), verbose=args.verbose))
+        print(render.text(planned.actions, _header(eng), args.verbose, planned.warnings))
     return 2 if planned.changes else 0
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
     eng = _engine(args)
     planned = eng.plan()
-    print(render.text(planned.actions, _header(eng)))
+    print(render.text(planned.actions, _header(eng), warnings=planned.warnings))
     summary = eng.apply(planned)
     calls = eng.aws.log
     print(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deploy import planner
+from deploy import planner, quotas
 from deploy.aws import Aws
 from deploy.config import Config
 from deploy.executor import Executor, Hook
@@ -34,6 +34,7 @@ class Planned:
     world: World
     names: Names
     inputs: Inputs
+    warnings: list[str] = field(default_factory=list)  # advice, e.g. a quota too low
 
     @property
     def changes(self) -> bool:
@@ -79,7 +80,9 @@ class Engine:
         inputs = self.inputs()
         desired = self.desired(inputs)
         world = self.observe(desired)
-        return Planned(planner.plan(self.types, desired, world), world, self.names, inputs)
+        actions = planner.plan(self.types, desired, world)
+        warnings = quotas.warnings(self.aws, self.cfg, world)
+        return Planned(actions, world, self.names, inputs, warnings)
 
     def executor(self, world: World) -> Executor:
         return Executor(self.aws, world.ids(), self.log, self.sleep, self.clock)

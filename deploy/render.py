@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from deploy.plan import Action, Change, canonical
+from deploy.plan import Action, Change, canonical, has_changes
 
 SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "wait": "…", "noop": " "}
 OPS = ("create", "update", "replace", "delete", "wait", "noop")
@@ -60,7 +60,16 @@ def summary_line(actions: list[Action]) -> str:
     return f"Plan: {', '.join(parts)}; {c['noop']} unchanged."
 
 
-def text(actions: list[Action], header: str = "", verbose: bool = False) -> str:
+def warning_lines(warnings: list[str]) -> list[str]:
+    return [f"Warning: {w}" for w in warnings]
+
+
+def text(
+    actions: list[Action],
+    header: str = "",
+    verbose: bool = False,
+    warnings: tuple[str, ...] | list[str] = (),
+) -> str:
     lines = [header] if header else []
     for a in actions:
         if a.op == "noop" and not verbose:
@@ -72,14 +81,18 @@ def text(actions: list[Action], header: str = "", verbose: bool = False) -> str:
         for step in a.steps:
             lines.append(f"          ▸ {step.describe()}")
     lines.append(summary_line(actions))
+    lines += warning_lines(list(warnings))
     return "\n".join(lines)
 
 
-def markdown(actions: list[Action], header: str = "") -> str:
+def markdown(
+    actions: list[Action], header: str = "", warnings: tuple[str, ...] | list[str] = ()
+) -> str:
     lines = ["### Deploy plan", ""]
     if header:
         lines += [header, ""]
     lines += [f"**{summary_line(actions)}**", ""]
+    lines += [f"> **Warning:** {w}\n" for w in warnings]
     changed = [a for a in actions if a.op != "noop"]
     if changed:
         lines += ["| | action | resource | name | why |", "|---|---|---|---|---|"]
@@ -112,7 +125,7 @@ def markdown(actions: list[Action], header: str = "") -> str:
 def as_json(actions: list[Action], extra: dict[str, Any] | None = None) -> str:
     doc = {
         **(extra or {}),
-        "changes": any(a.op != "noop" for a in actions),
+        "changes": has_changes(actions),
         "counts": counts(actions),
         "actions": [a.to_json() for a in actions],
     }

@@ -223,8 +223,10 @@ def _create(spec: FunctionSpec, role_is_new: bool) -> tuple[Step, ...]:
                 "Tags": spec.tags or {},
                 **_settings(spec),
             },
-            retry_on=PROPAGATING if role_is_new else frozenset(),
-            retry_s=budget.IAM_PROPAGATION_S,
+            # Also when the role is not new to this plan: an apply that stopped moments after
+            # creating it leaves it just as unpropagated (shorter bound then).
+            retry_on=PROPAGATING,
+            retry_s=budget.IAM_PROPAGATION_S if role_is_new else budget.BUSY_RETRY_S,
             retry_why=WHILE_PROPAGATING,
         ),
         _ready(spec.name),

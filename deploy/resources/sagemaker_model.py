@@ -157,8 +157,10 @@ def _create(spec: ModelSpec, role_is_new: bool) -> tuple[Step, ...]:
             "PrimaryContainer": {"Image": spec.image, "Environment": spec.environment},
             "Tags": tag_list(spec.tags or {}),
         },
-        retry_on=frozenset({ErrorKind.PROPAGATING}) if role_is_new else frozenset(),
-        retry_s=budget.IAM_PROPAGATION_S,
+        # Also when the role is not new to this plan: an apply that stopped moments after
+        # creating it leaves it just as unpropagated (shorter bound then).
+        retry_on=frozenset({ErrorKind.PROPAGATING}),
+        retry_s=budget.IAM_PROPAGATION_S if role_is_new else budget.BUSY_RETRY_S,
         retry_why=WHILE_PROPAGATING,
     )
 

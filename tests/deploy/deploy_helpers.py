@@ -82,8 +82,11 @@ def inventory(project: str = PROJECT) -> dict[str, list[str]]:
         "apis": [a["Name"] for a in gw.get_apis()["Items"]],
         "buckets": [b["Name"] for b in s3.list_buckets()["Buckets"]],
         "log_groups": [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]],
+        # by origin, not by id (ids are random): a duplicate shows twice
         "distributions": [
-            d["Id"] for d in cf.list_distributions()["DistributionList"].get("Items") or []
+            o["DomainName"]
+            for d in cf.list_distributions()["DistributionList"].get("Items") or []
+            for o in d["Origins"]["Items"]
         ],
         "origin_access_controls": [
             o["Name"]

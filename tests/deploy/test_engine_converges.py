@@ -19,6 +19,12 @@ from deploy import render
 from tests.deploy.deploy_helpers import engine
 from tests.support.moto_server import reset
 
+def _canary_fits(endpoint: dict) -> bool:
+    """Config validation refuses a canary on fewer than 2 instances (at any moment)."""
+    smallest = endpoint.get("autoscaling", {}).get("min_capacity", endpoint["instance_count"])
+    return "deployment" not in endpoint or min(smallest, endpoint["instance_count"]) >= 2
+
+
 _instances = st.integers(1, 3).flatmap(
     lambda count: st.fixed_dictionaries(
         {
@@ -38,7 +44,7 @@ _instances = st.integers(1, 3).flatmap(
             "deployment": st.just({"strategy": "canary", "rollback_alarms": ["p-5xx"]}),
         },
     )
-)
+).filter(_canary_fits)
 _serverless = st.fixed_dictionaries(
     {
         "serverless": st.fixed_dictionaries(

@@ -20,6 +20,7 @@ SERVICES = (
     "lambda",
     "apigatewayv2",
     "s3",
+    "cloudfront",
 )
 
 

@@ -152,6 +152,8 @@ def test_canary_policy_is_passed_to_update_endpoint(project: Path) -> None:
         "  deployment:\n    strategy: canary\n"
         "    canary_percent: 20\n    rollback_alarms: [trends-5xx]\n",
     )
+    path = project / "config.yaml"  # a canary needs 2 instances or more
+    path.write_text(path.read_text().replace("  instance_count: 1\n", "  instance_count: 2\n"))
     eng = engine(project)
     script = EndpointScript([]).install(eng.aws)
     eng.apply()
