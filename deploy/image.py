@@ -17,17 +17,64 @@ from deploy.naming import Names
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
 
 
+def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
+    """A .dockerignore pattern as Docker reads it (Go filepath.Match plus ``**``), matching a
+    path relative to the context or any directory above it."""
+    pattern = pattern.strip().strip("/")
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(f"^{out}(?:/.*)?$")
+
+
+def dockerignore(root: Path) -> Callable[[str], bool]:
+    """Whether Docker leaves a context path out of the build (last matching rule wins,
+    ``!`` re-includes); nothing is left out without a .dockerignore."""
+    path = root / ".dockerignore"
+    rules: list[tuple[bool, re.Pattern[str]]] = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            keep = line.startswith("!")
+            rules.append((keep, _dockerignore_regex(line.lstrip("!"))))
+
+    def ignored(rel: str) -> bool:
+        out = False
+        for keep, regex in rules:
+            if regex.match(rel):
+                out = not keep
+        return out
+
+    return ignored
+
+
 def context_hash(build_context: str | Path) -> str:
-    """sha256 over (relative path, mode bit x, bytes) of every file; 12 hex chars."""
+    """sha256 over (relative path, mode bit x, bytes) of every file that goes into the build
+    (the context minus what its .dockerignore leaves out: a README edit rebuilds nothing and
+    rolls out nothing); 12 hex chars."""
     root = Path(build_context)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: model build context not found (model.build_context)")
+    ignored = dockerignore(root)
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root)
         if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
             continue
         if path.suffix in (".pyc", ".pyo") or path.name.startswith("."):
+            continue
+        if ignored(rel.as_posix()):
             continue
         h.update(rel.as_posix().encode() + b"\0")
         h.update(b"x" if path.stat().st_mode & 0o111 else b"-")

@@ -59,3 +59,34 @@ def test_subprocess_failures_say_what_failed() -> None:
         run_subprocess(["sh", "-c", "echo boom >&2; exit 3", "x"], lines.append)
     with pytest.raises(DeployError, match="building the model image needs Docker"):
         run_subprocess(["no-such-docker-here"], lines.append)
+
+
+def test_the_tag_covers_exactly_what_docker_sends(tmp_path: Path) -> None:
+    from deploy.image import context_hash, dockerignore
+
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "app.py").write_text("x = 1\n")
+    (tmp_path / ".dockerignore").write_text(
+        "# docs are not in the image\nREADME.md\n**/*.md\n!KEEP.md\nnotes/\n"
+    )
+    before = context_hash(tmp_path)
+    (tmp_path / "README.md").write_text("a doc edit\n")
+    (tmp_path / "pkg" / "NOTES.md").write_text("more docs\n")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("x\n")
+    assert context_hash(tmp_path) == before  # nothing that goes into the image changed
+    (tmp_path / "KEEP.md").write_text("re-included\n")
+    assert context_hash(tmp_path) != before
+    ignored = dockerignore(tmp_path)
+    assert ignored("README.md") and ignored("pkg/NOTES.md") and ignored("notes/a.txt")
+    assert not ignored("KEEP.md") and not ignored("pkg/app.py")
+
+
+def test_the_models_readme_is_not_in_the_tag() -> None:
+    from deploy.image import dockerignore
+
+    model = Path(__file__).resolve().parents[2] / "model"
+    ignored = dockerignore(model)
+    assert ignored("README.md") and ignored("trends_anomaly/__pycache__/x.pyc")
+    assert not ignored("Dockerfile") and not ignored("trends_anomaly/app.py")
