@@ -8,6 +8,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -120,7 +121,36 @@ def _request(
         return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
 
 
-def smoke(api_url: str, origin: str) -> list[str]:
+# A serverless endpoint's cold start can outlast the Lambda's read timeout, so the first POST
+# after a deploy may answer 504 (or 503 "Service Unavailable", what HTTP APIs send on an
+# integration timeout in practice): retried a few times, with a pause, before it counts.
+COLD_START_STATUSES = (503, 504)
+COLD_START_TRIES = 4
+COLD_START_PAUSE_S = 10.0
+
+
+def _post_through_cold_start(
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    report: list[str],
+    sleep: Callable[[float], None],
+) -> tuple[int, dict[str, str], bytes]:
+    for attempt in range(1, COLD_START_TRIES + 1):
+        status, got, answer = _request(url, "POST", headers, body)
+        if status not in COLD_START_STATUSES or attempt == COLD_START_TRIES:
+            return status, got, answer
+        report.append(
+            f"POST /detect {status} (attempt {attempt} of {COLD_START_TRIES}): the endpoint may "
+            f"be starting cold; retrying in {COLD_START_PAUSE_S:.0f} s"
+        )
+        sleep(COLD_START_PAUSE_S)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def smoke(
+    api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep
+) -> list[str]:
     """GET /health, a CORS preflight, then POST an example CSV through the public API; raise
     DeployError on the first thing that is not as a deployed stack must answer."""
     base = api_url.rstrip("/")
@@ -151,11 +181,12 @@ def smoke(api_url: str, origin: str) -> list[str]:
         )
     report.append(f"preflight OK ({status}, allow-origin {allowed})")
     t0 = time.monotonic()
-    status, headers, body = _request(
+    status, headers, body = _post_through_cold_start(
         url,
-        "POST",
         {"Content-Type": "text/csv", "Origin": origin, "Accept": "application/json"},
         example_csv().encode(),
+        report,
+        sleep,
     )
     ms = (time.monotonic() - t0) * 1000
     if status != 200:

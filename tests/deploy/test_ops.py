@@ -78,3 +78,38 @@ def test_smoke_against_the_local_stack() -> None:
             smoke(stack.urls["api"], "https://evil.example")
     finally:
         stack.stop()
+
+
+def test_smoke_waits_out_a_cold_start_504_or_503(monkeypatch) -> None:
+    import json
+
+    from deploy import ops
+
+    good = json.dumps(
+        {"series": [{"values": [0] * 104, "anomalies": [{"index": 70}]}]}
+    ).encode()
+    posts = [
+        (504, {}, b'{"message":"Gateway Timeout"}'),
+        (503, {}, b'{"message":"Service Unavailable"}'),
+        (200, {}, good),
+    ]
+
+    def answer(url, method, headers, body=None, timeout=35.0):
+        if method == "GET":
+            return 200, {}, b'{"status": "ok"}'
+        if method == "OPTIONS":
+            return 204, {"access-control-allow-origin": headers["Origin"]}, b""
+        return posts.pop(0)
+
+    monkeypatch.setattr(ops, "_request", answer)
+    slept: list[float] = []
+    report = ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
+    assert slept == [ops.COLD_START_PAUSE_S] * 2
+    assert "POST /detect 504 (attempt 1 of 4): the endpoint may be starting cold" in report[2]
+    assert "spike at week 70" in report[-1]
+    posts[:] = [(504, {}, b"")] * ops.COLD_START_TRIES
+    with pytest.raises(DeployError, match="504"):
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
+    posts[:] = [(500, {}, b"bug")]
+    with pytest.raises(DeployError, match="500"):  # not a cold start: no retry
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
