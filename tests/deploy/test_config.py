@@ -217,3 +217,10 @@ def test_file_errors_are_clear(tmp_path: Path) -> None:
     bad.write_text("- a list\n")
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_config(bad)
+
+
+def test_the_production_config_allows_no_dev_origin() -> None:
+    from deploy.config import load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[2] / "config.yaml")
+    assert all(o.startswith("https://") for o in cfg.api.cors_origins), cfg.api.cors_origins
