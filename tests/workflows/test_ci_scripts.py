@@ -65,18 +65,23 @@ def _read(path: str) -> str:
 # ----------------------------------------------------------------- "is AWS configured?" steps
 
 
+ROLE = "arn:aws:iam::1:role/x"
+
+
 @pytest.mark.parametrize(
-    ("role", "head_repo", "enabled", "notice"),
+    ("role", "head_repo", "actor", "enabled", "notice"),
     [
-        ("", "octo/trends", "false", "AWS_PLAN_ROLE_ARN"),
-        ("arn:aws:iam::1:role/x", "fork/trends", "false", "forks get no AWS credentials"),
-        ("arn:aws:iam::1:role/x", "octo/trends", "true", None),
+        ("", "octo/trends", "octo", "false", "AWS_PLAN_ROLE_ARN"),
+        (ROLE, "fork/trends", "octo", "false", "forks get no AWS credentials"),
+        # Dependabot's branches are in this repository, but its runs get no OIDC token.
+        (ROLE, "octo/trends", "dependabot[bot]", "false", "Dependabot get no AWS credentials"),
+        (ROLE, "octo/trends", "octo", "true", None),
     ],
 )
 def test_pr_plan_is_skipped_with_a_notice_without_aws(
-    tmp_path: Path, role: str, head_repo: str, enabled: str, notice: str | None
+    tmp_path: Path, role: str, head_repo: str, actor: str, enabled: str, notice: str | None
 ) -> None:
-    env = {**_gh_env(tmp_path), "PLAN_ROLE_ARN": role, "HEAD_REPO": head_repo}
+    env = {**_gh_env(tmp_path), "PLAN_ROLE_ARN": role, "HEAD_REPO": head_repo, "ACTOR": actor}
     result = _bash(_step("pr.yml", "plan", "Is AWS configured"), tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert f"enabled={enabled}" in _read(env["GITHUB_OUTPUT"])
