@@ -162,3 +162,31 @@ def test_canary_policy_is_passed_to_update_endpoint(project: Path) -> None:
     routing = dep["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
     assert routing["Type"] == "CANARY" and routing["CanarySize"]["Value"] == 20
     assert dep["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": "trends-5xx"}]}
+
+
+@pytest.mark.parametrize("status", ["SystemUpdating", "Updating"])
+def test_drift_check_is_quiet_while_aws_works_on_the_same_config(
+    project: Path, status: str, capsys
+) -> None:
+    """AWS patching the endpoint (SystemUpdating) or autoscaling changing its capacity
+    (Updating) on the config main deployed is no drift: plan shows a wait and exits 0."""
+    from deploy import cli
+
+    engine(project).apply()
+    eng = engine(project)
+    EndpointScript([(status, None)], always=True).install(eng.aws)
+    planned = eng.plan()
+    (waiting,) = [a for a in planned.actions if a.op != "noop"]
+    assert (waiting.op, waiting.kind) == ("wait", "endpoint")
+    assert f"endpoint is {status} on" in waiting.reason
+    assert not planned.changes
+    # The same through the CLI the drift workflow runs: exit 0.
+    real_engine = cli._engine
+    cli_eng = engine(project)
+    EndpointScript([(status, None)], always=True).install(cli_eng.aws)
+    try:
+        cli._engine = lambda _args: cli_eng
+        assert cli.main(["--config", str(project / "config.yaml"), "plan"]) == 0
+    finally:
+        cli._engine = real_engine
+    assert "1 to wait for" in capsys.readouterr().out
