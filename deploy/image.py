@@ -141,9 +141,20 @@ def build_commands(
         if re.match(r"(localhost|127\.[0-9.]+)(:\d+)?/", uri):  # a local test registry: HTTP
             output += ",registry.insecure=true"
         return [
-            ["docker", "buildx", "build", "--platform", PLATFORM, "--provenance=false",
-             "--sbom=false", "--output", output, *extra, build_context],
-        ]  # fmt: skip
+            [
+                "docker",
+                "buildx",
+                "build",
+                "--platform",
+                PLATFORM,
+                "--provenance=false",
+                "--sbom=false",
+                "--output",
+                output,
+                *extra,
+                build_context,
+            ],
+        ]
     return [
         ["docker", "build", "--platform", PLATFORM, *extra, "-t", uri, build_context],
         ["docker", "push", uri],

@@ -86,7 +86,9 @@ def _model_problems(what: str, name: str, rule: ModelRule) -> Iterator[NameProbl
 
 
 # --- rules that live in documentation only -------------------------------------------------------
-S3_NAMING = "S3 bucket naming rules, docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+S3_NAMING = (
+    "S3 bucket naming rules, docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+)
 S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
@@ -167,8 +169,10 @@ def _checks(n: Names) -> Iterator[tuple[str, str, Callable[[str, str], Iterator[
     )
     yield "S3 bucket name", n.bucket, lambda _what, name: bucket_problems(name)
     yield "CloudFront origin access control name", n.oac, lambda w, x: _max_len(w, x, 64, OAC_DOC)
-    yield "CloudFront distribution comment", n.distribution_comment, lambda w, x: _max_len(
-        w, x, 128, COMMENT_DOC
+    yield (
+        "CloudFront distribution comment",
+        n.distribution_comment,
+        lambda w, x: _max_len(w, x, 128, COMMENT_DOC),
     )
 
 

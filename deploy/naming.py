@@ -91,7 +91,9 @@ class Names:
         found = partition_of(self.region)
         return found.dns_suffix if found else "amazonaws.com"
 
-    def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None) -> str:  # fmt: skip
+    def arn(
+        self, service: str, resource: str, region: str | None = None, account: str | None = None
+    ) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>`` (empty region/account
         for global services: pass "")."""
         region = self.region if region is None else region
@@ -254,5 +256,5 @@ def ecr_repository_arn_of(image_uri: str) -> str | None:
     )
     if not m:
         return None
-    account, region, china, repo = m.groups()
+    account, region, _china, repo = m.groups()
     return Names("", account, region).arn("ecr", f"repository/{repo}")

@@ -148,9 +148,7 @@ def _post_through_cold_start(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def smoke(
-    api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep
-) -> list[str]:
+def smoke(api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep) -> list[str]:
     """GET /health, a CORS preflight, then POST an example CSV through the public API; raise
     DeployError on the first thing that is not as a deployed stack must answer."""
     base = api_url.rstrip("/")

@@ -67,7 +67,9 @@ def add_parser(subparsers: Any) -> None:
         "GITHUB_TOKEN for a private repository), immutable (repo:OWNER@ID/NAME@ID:…, every "
         "repository created since July 2026) or legacy (repo:OWNER/NAME:…)",
     )
-    p.add_argument("--owner-id", help="the owner's numeric GitHub id (immutable subjects; no API call)")
+    p.add_argument(
+        "--owner-id", help="the owner's numeric GitHub id (immutable subjects; no API call)"
+    )
     p.add_argument("--repo-id", help="the repository's numeric GitHub id (with --owner-id)")
     # SUPPRESS: a --config given before the subcommand (on the main parser) is not clobbered.
     p.add_argument("--config", default=argparse.SUPPRESS, help="path to config.yaml")
@@ -90,9 +92,9 @@ def _validate(args: argparse.Namespace) -> str | None:
 
 
 def _branch_rule(args: argparse.Namespace, subject: Subject) -> str:
-    commands = "\n".join(f"  {c}" for c in branch_rule_commands(
-        args.github_repo, args.environment, args.branch
-    ))
+    commands = "\n".join(
+        f"  {c}" for c in branch_rule_commands(args.github_repo, args.environment, args.branch)
+    )
     return (
         f"OIDC subjects: {subject.prefix}:… ({subject.source}).\n"
         f"The deploy role trusts only jobs in the {args.environment!r} environment on "

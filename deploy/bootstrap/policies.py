@@ -182,7 +182,9 @@ def _arns(t: Target) -> dict[str, Any]:
         ],
         "api_tags": f"{gw}/tags/*",
         # Target tracking alarms are created in the caller's name, named after the variant.
-        "scaling_alarms": f"arn:{part}:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*",
+        "scaling_alarms": (
+            f"arn:{part}:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*"
+        ),
         # CloudFront ARNs carry random ids and no region: the distribution by its tag, the
         # origin access control (untaggable) by account only.
         "distributions": f"arn:{part}:cloudfront::{a}:distribution/*",

@@ -53,7 +53,7 @@ INVALIDATION_POLL_S = 20.0
 MAX_PATHS = 20
 
 
-# --- specs and records -----------------------------------------------------------------------------
+# --- specs and records ---
 @dataclass(frozen=True)
 class OacSpec:
     KIND: ClassVar[str] = "cloudfront_oac"
@@ -119,7 +119,7 @@ class SeenDistribution:
         }
 
 
-# --- the distribution's configuration ----------------------------------------------------------------
+# --- the distribution's configuration ---
 def _behavior(cache_policy: str, path: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "target": ORIGIN_ID,
@@ -250,8 +250,10 @@ def desired(cfg: Config, inp: Inputs) -> list[Any]:
     ]
 
 
-# --- observe -----------------------------------------------------------------------------------
-def _all(first: dict[str, Any] | None, key: str, more: Callable[[str], dict[str, Any] | None]) -> list[Any]:  # fmt: skip
+# --- observe ---
+def _all(
+    first: dict[str, Any] | None, key: str, more: Callable[[str], dict[str, Any] | None]
+) -> list[Any]:
     """Every item of a CloudFront list (``<key>.Items``, paged by Marker/NextMarker)."""
     items: list[Any] = []
     page = first
@@ -337,7 +339,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
     return [*([oac] if oac else []), *observe_distributions(aws, names)]
 
 
-# --- waits ---------------------------------------------------------------------------------------
+# --- waits ---
 def deployed(aws: Aws, distribution_id: str) -> Poll:
     got = aws.read("cloudfront", "GetDistribution", Id=distribution_id)
     if got is None:
@@ -347,7 +349,9 @@ def deployed(aws: Aws, distribution_id: str) -> Poll:
 
 
 def invalidated(aws: Aws, distribution_id: str, invalidation_id: str) -> Poll:
-    got = aws.read("cloudfront", "GetInvalidation", DistributionId=distribution_id, Id=invalidation_id)
+    got = aws.read(
+        "cloudfront", "GetInvalidation", DistributionId=distribution_id, Id=invalidation_id
+    )
     if got is None:
         raise DeployError(f"CloudFront invalidation {invalidation_id}: not found")
     status = got["Invalidation"]["Status"]
@@ -365,7 +369,7 @@ def _wait_deployed(distribution_id: str | Ref, why: str) -> Wait:
     )
 
 
-# --- plan ----------------------------------------------------------------------------------------
+# --- plan ---
 def _oac_config(spec: OacSpec) -> dict[str, Any]:
     return {
         "Name": spec.name,
@@ -444,7 +448,11 @@ def plan_deployed(dist: Action, seen: SeenDistribution | None) -> list[Action]:
     if dist.op == "create":
         why = "created: CloudFront deploys it to every edge"
         target: str | Ref = Ref("distribution_id")
-    elif dist.op == "update" and seen is not None and any(c.field == "settings" for c in dist.changes):
+    elif (
+        dist.op == "update"
+        and seen is not None
+        and any(c.field == "settings" for c in dist.changes)
+    ):
         why, target = "changed: CloudFront deploys the change to every edge", seen.distribution_id
     elif seen is not None and seen.status != "Deployed":
         why, target = f"{seen.status}: an earlier change is still deploying", seen.distribution_id
@@ -477,7 +485,9 @@ def delete_distribution(seen: SeenDistribution, reason: str, phase: Any = "main"
     if seen.enabled or seen.status != "Deployed":
         steps.append(_wait_deployed(dist_id, "disabled everywhere, so it may be deleted"))
     steps.append(
-        Call("cloudfront", "DeleteDistribution", {"Id": dist_id, "IfMatch": if_match}, ok_if=GONE_OK)
+        Call(
+            "cloudfront", "DeleteDistribution", {"Id": dist_id, "IfMatch": if_match}, ok_if=GONE_OK
+        )
     )
     return Action("delete", seen.KIND, seen.name, reason, steps=tuple(steps), phase=phase)
 
@@ -533,7 +543,9 @@ def plan_invalidation(ctx: PlanContext, dist: SeenDistribution) -> list[Action]:
         args={"distribution_id": dist.distribution_id, "invalidation_id": Ref("invalidation_id")},
     )
     reason = f"{len(paths)} cached path(s) changed: {', '.join(paths)}"
-    return [Action("create", "cdn_invalidation", dist.distribution_id, reason, steps=(create, wait))]
+    return [
+        Action("create", "cdn_invalidation", dist.distribution_id, reason, steps=(create, wait))
+    ]
 
 
 def plan(ctx: PlanContext) -> list[Action]:
@@ -556,7 +568,10 @@ def plan(ctx: PlanContext) -> list[Action]:
 def destroy(world: World) -> list[Action]:
     """Each distribution (disabled, then deleted once that is Deployed), then the OAC."""
     out = [delete_distribution(d, "destroy") for d in world.of_kind("cloudfront_distribution")]
-    out += [delete_oac(o, "destroy, once no distribution uses it") for o in world.of_kind("cloudfront_oac")]  # noqa: E501  # fmt: skip
+    out += [
+        delete_oac(o, "destroy, once no distribution uses it")
+        for o in world.of_kind("cloudfront_oac")
+    ]
     return out
 
 

@@ -251,7 +251,9 @@ def _tags(spec: EndpointSpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
     )
 
 
-def plan_endpoint(spec: EndpointSpec, seen: SeenEndpoint | None, role_is_new: bool = False) -> Action:  # fmt: skip
+def plan_endpoint(
+    spec: EndpointSpec, seen: SeenEndpoint | None, role_is_new: bool = False
+) -> Action:
     """``role_is_new``: the SageMaker role is created or changed by the same plan."""
     kind, name, want = spec.KIND, spec.name, spec.config
     if seen is None:

@@ -118,8 +118,11 @@ CANARY = {"strategy": "canary", "rollback_alarms": ["a"]}
     [
         ({"deployment": CANARY}, "instance_count is 1"),
         (
-            {"instance_count": 2, "autoscaling": {"min_capacity": 1, "max_capacity": 4},
-             "deployment": CANARY},
+            {
+                "instance_count": 2,
+                "autoscaling": {"min_capacity": 1, "max_capacity": 4},
+                "deployment": CANARY,
+            },
             "autoscaling.min_capacity is 1",
         ),
     ],
@@ -186,7 +189,9 @@ def test_waits_are_capped_at_what_a_deploy_job_holds() -> None:
     # the endpoint twice, plus every other bounded wait, fits in the deploy job.
     most = 7200
     assert most <= budget.longest_endpoint_wait_s()
-    assert budget.apply_wait_bound(most) <= budget.DEPLOY_JOB_TIMEOUT_S - budget.DEPLOY_JOB_OVERHEAD_S
+    assert (
+        budget.apply_wait_bound(most) <= budget.DEPLOY_JOB_TIMEOUT_S - budget.DEPLOY_JOB_OVERHEAD_S
+    )
     parse_config({"endpoint": {"wait_timeout_s": most}})
     msg = _err({"endpoint": {"wait_timeout_s": most + 1}})
     assert "endpoint.wait_timeout_s" in msg and "7200" in msg, msg

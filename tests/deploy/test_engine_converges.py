@@ -19,32 +19,37 @@ from deploy import render
 from tests.deploy.deploy_helpers import engine
 from tests.support.moto_server import reset
 
+
 def _canary_fits(endpoint: dict) -> bool:
     """Config validation refuses a canary on fewer than 2 instances (at any moment)."""
     smallest = endpoint.get("autoscaling", {}).get("min_capacity", endpoint["instance_count"])
     return "deployment" not in endpoint or min(smallest, endpoint["instance_count"]) >= 2
 
 
-_instances = st.integers(1, 3).flatmap(
-    lambda count: st.fixed_dictionaries(
-        {
-            # Instance types moto 5.2.5 knows (it validates against its own, older list).
-            "instance_type": st.sampled_from(["ml.m5.large", "ml.c5.xlarge", "ml.g4dn.xlarge"]),
-            "instance_count": st.just(count),
-        },
-        optional={
-            "autoscaling": st.fixed_dictionaries(
-                {
-                    "min_capacity": st.integers(1, count),
-                    "max_capacity": st.integers(count, 6),
-                    "target_invocations_per_instance": st.sampled_from([50, 100.5, 2000]),
-                    "scale_in_cooldown_s": st.integers(0, 3600),
-                }
-            ),
-            "deployment": st.just({"strategy": "canary", "rollback_alarms": ["p-5xx"]}),
-        },
+_instances = (
+    st.integers(1, 3)
+    .flatmap(
+        lambda count: st.fixed_dictionaries(
+            {
+                # Instance types moto 5.2.5 knows (it validates against its own, older list).
+                "instance_type": st.sampled_from(["ml.m5.large", "ml.c5.xlarge", "ml.g4dn.xlarge"]),
+                "instance_count": st.just(count),
+            },
+            optional={
+                "autoscaling": st.fixed_dictionaries(
+                    {
+                        "min_capacity": st.integers(1, count),
+                        "max_capacity": st.integers(count, 6),
+                        "target_invocations_per_instance": st.sampled_from([50, 100.5, 2000]),
+                        "scale_in_cooldown_s": st.integers(0, 3600),
+                    }
+                ),
+                "deployment": st.just({"strategy": "canary", "rollback_alarms": ["p-5xx"]}),
+            },
+        )
     )
-).filter(_canary_fits)
+    .filter(_canary_fits)
+)
 _serverless = st.fixed_dictionaries(
     {
         "serverless": st.fixed_dictionaries(

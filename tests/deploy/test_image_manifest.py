@@ -28,12 +28,24 @@ def _push(tag: str, media_type: str) -> str:
     with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
         ecr.create_repository(repositoryName=PROJECT)
     if media_type == OCI_INDEX:  # what Docker 29 + containerd store pushes with an attestation
-        manifest = {"schemaVersion": 2, "mediaType": media_type, "manifests": [
-            {"mediaType": OCI_MANIFEST, "digest": "sha256:" + "1" * 64, "size": 1000,
-             "platform": {"architecture": "amd64", "os": "linux"}},
-            {"mediaType": OCI_MANIFEST, "digest": "sha256:" + "2" * 64, "size": 800,
-             "platform": {"architecture": "unknown", "os": "unknown"}},
-        ]}  # fmt: skip
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": media_type,
+            "manifests": [
+                {
+                    "mediaType": OCI_MANIFEST,
+                    "digest": "sha256:" + "1" * 64,
+                    "size": 1000,
+                    "platform": {"architecture": "amd64", "os": "linux"},
+                },
+                {
+                    "mediaType": OCI_MANIFEST,
+                    "digest": "sha256:" + "2" * 64,
+                    "size": 800,
+                    "platform": {"architecture": "unknown", "os": "unknown"},
+                },
+            ],
+        }
     else:
         manifest = {
             "schemaVersion": 2,

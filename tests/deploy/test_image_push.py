@@ -52,13 +52,17 @@ def test_the_pushed_manifest_is_docker_v2_schema_2(registry: Registry) -> None:
         if shutil.which("skopeo"):  # a second reader: what skopeo sees, with the platform
             raw = subprocess.run(
                 ["skopeo", "inspect", "--tls-verify=false", "--raw", f"docker://{uri}"],
-                capture_output=True, text=True, check=True,
-            ).stdout  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             assert json.loads(raw)["mediaType"] == DOCKER_V2_MANIFEST
             config = subprocess.run(
                 ["skopeo", "inspect", "--tls-verify=false", "--config", f"docker://{uri}"],
-                capture_output=True, text=True, check=True,
-            ).stdout  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             assert (json.loads(config)["os"], json.loads(config)["architecture"]) == (
                 "linux",
                 "amd64",

@@ -19,7 +19,9 @@ def test_names_follow_the_team_contract() -> None:
     assert N.model_pattern.match("trends-anomaly-m-0123abcd")
     assert not N.model_pattern.match("trends-anomaly-extra-m-0123abcd")
     assert N.oac == "trends-anomaly-site-us-east-1"
-    assert N.bucket_domain == "trends-anomaly-site-123456789012-us-east-1.s3.us-east-1.amazonaws.com"
+    assert (
+        N.bucket_domain == "trends-anomaly-site-123456789012-us-east-1.s3.us-east-1.amazonaws.com"
+    )
     assert site_url("d1.cloudfront.net") == "https://d1.cloudfront.net"
 
 
@@ -33,9 +35,10 @@ def test_arns_and_hosts_follow_the_regions_partition() -> None:
     assert cn.ecr_registry == "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"
     assert cn.api_url("abc") == "https://abc.execute-api.cn-north-1.amazonaws.com.cn"
     assert partition_of("mars-1") is None and partition_of("aws-global") is None
-    assert ecr_repository_arn_of(
-        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x:1"
-    ) == "arn:aws-cn:ecr:cn-north-1:123456789012:repository/x"
+    assert (
+        ecr_repository_arn_of("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x:1")
+        == "arn:aws-cn:ecr:cn-north-1:123456789012:repository/x"
+    )
 
 
 def test_one_permission_per_route_limited_to_that_route() -> None:

@@ -85,9 +85,7 @@ def test_smoke_waits_out_a_cold_start_504_or_503(monkeypatch) -> None:
 
     from deploy import ops
 
-    good = json.dumps(
-        {"series": [{"values": [0] * 104, "anomalies": [{"index": 70}]}]}
-    ).encode()
+    good = json.dumps({"series": [{"values": [0] * 104, "anomalies": [{"index": 70}]}]}).encode()
     posts = [
         (504, {}, b'{"message":"Gateway Timeout"}'),
         (503, {}, b'{"message":"Service Unavailable"}'),

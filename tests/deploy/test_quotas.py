@@ -35,7 +35,10 @@ def test_plan_warns_when_the_account_cannot_run_the_endpoint(project: Path, caps
     assert f"'{M5}' is 0 (AWS default), but the endpoint needs 1" in line
     assert "ResourceLimitExceeded" in line
     code = quotas.read_quota(engine(project).aws, M5).code
-    assert f"https://us-east-1.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas/{code}" in line  # noqa: E501
+    assert (
+        f"https://us-east-1.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas/{code}"
+        in line
+    )
 
 
 def test_blue_green_needs_twice_the_fleet_once_the_endpoint_exists(project: Path) -> None:

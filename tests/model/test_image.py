@@ -53,9 +53,23 @@ def _log_when(server, booted: int, timeout_s: float = 20.0) -> str:
 
 def test_the_image_holds_exactly_the_pinned_requirements():
     image = built_image().tag
-    listed = docker("run", "--rm", "--network", "none", image, "python3", "-m", "pip", "list",
-                    "--format", "json", "--path", "/usr/local/lib/python3.11/site-packages",
-                    "--path", "/usr/local/lib/python3.11/dist-packages").stdout  # fmt: skip
+    listed = docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        image,
+        "python3",
+        "-m",
+        "pip",
+        "list",
+        "--format",
+        "json",
+        "--path",
+        "/usr/local/lib/python3.11/site-packages",
+        "--path",
+        "/usr/local/lib/python3.11/dist-packages",
+    ).stdout
     installed = {_name(p["name"]): p["version"] for p in json.loads(listed)}
     assert {k: v for k, v in installed.items() if k not in BASE_TOOLS} == _pins()
     check = docker("run", "--rm", "--network", "none", image, "python3", "-m", "pip", "check")
@@ -100,9 +114,13 @@ def test_the_image_does_not_start_without_what_the_server_imports(tmp_path):
     broken = "trends-anomaly-model:test-no-packaging"
     dockerfile = f"FROM {built_image().tag}\nRUN python3 -m pip uninstall -y -q packaging\n"
     network = build_network()  # host where the engine has no bridge
-    subprocess.run(["docker", "build", *(["--network", network] if network else []), "-q",
-                    "-t", broken, "-"], input=dockerfile, text=True, capture_output=True,
-                   check=True)  # fmt: skip
+    subprocess.run(
+        ["docker", "build", *(["--network", network] if network else []), "-q", "-t", broken, "-"],
+        input=dockerfile,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
     try:
         with pytest.raises(RuntimeError, match="No module named 'packaging'"):
             start_model_container(broken, tmp_path, workers=1, timeout=30)

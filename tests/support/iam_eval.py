@@ -125,7 +125,7 @@ def resource_is_anything(st: Mapping[str, Any]) -> bool:
     return "*" in _as_list(st.get("Resource", [])) or "NotResource" in st
 
 
-# --------------------------------------------------------------------------- API Gateway (HTTP APIs)
+# ------------------------------------------------------------------------- API Gateway (HTTP APIs)
 _HTTP_API = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+::/apis/(?P<api>[^/]+)(?P<rest>/.*)?$")
 _STAGE = re.compile(r"^/stages/(?P<stage>[^/]+)$")
 

@@ -36,7 +36,8 @@ def _error(code: str, message: str) -> Exception:
 def _check_if_match(current: str, given: Any) -> None:
     if not given:
         raise _error(
-            "InvalidIfMatchVersion", "The If-Match version is missing or not valid for the resource."
+            "InvalidIfMatchVersion",
+            "The If-Match version is missing or not valid for the resource.",
         )
     if given != current:
         raise _error(
@@ -72,7 +73,9 @@ def patch_cloudfront() -> None:
         return "Deployed" if CLOCK.now() >= deployed_at(dist) else "InProgress"
 
     def set_status(dist: Any, value: str) -> None:
-        dist._deployed_at = 0.0 if value == "Deployed" else CLOCK.now() + DELAYS.distribution_deploy_s
+        dist._deployed_at = (
+            0.0 if value == "Deployed" else CLOCK.now() + DELAYS.distribution_deploy_s
+        )
 
     Distribution.status = property(status, set_status)
 
@@ -88,7 +91,8 @@ def patch_cloudfront() -> None:
             oac = origin.get("OriginAccessControlId")
             if oac and oac not in self.origin_access_controls:
                 raise _error(
-                    "NoSuchOriginAccessControl", "The specified origin access control does not exist."
+                    "NoSuchOriginAccessControl",
+                    "The specified origin access control does not exist.",
                 )
         dist, location, _ = create(self, distribution_config, tags)
         changed(dist)

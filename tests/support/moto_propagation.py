@@ -81,7 +81,9 @@ def patch_propagation() -> None:
     # SageMaker: CreateModel assumes the execution role.
     create_model = SageMakerModelBackend.create_model
 
-    def model_created(self: Any, model_name: str, execution_role_arn: str, *args: Any, **kw: Any) -> Any:  # fmt: skip
+    def model_created(
+        self: Any, model_name: str, execution_role_arn: str, *args: Any, **kw: Any
+    ) -> Any:
         if not assumable(self.account_id, execution_role_arn):
             raise ValidationError(
                 message=f"Could not assume role {execution_role_arn}. Please ensure that the "
@@ -101,7 +103,9 @@ def patch_propagation() -> None:
 
     create_endpoint = SageMakerModelBackend.create_endpoint
 
-    def endpoint_created(self: Any, endpoint_name: str, endpoint_config_name: str, tags: Any) -> Any:  # fmt: skip
+    def endpoint_created(
+        self: Any, endpoint_name: str, endpoint_config_name: str, tags: Any
+    ) -> Any:
         endpoint = create_endpoint(self, endpoint_name, endpoint_config_name, tags)
         found = image_and_role(self, endpoint_config_name)
         if found and not may_pull(self.account_id, found[0]):
@@ -128,7 +132,9 @@ def patch_propagation() -> None:
 
     update_configuration = LambdaBackend.update_function_configuration
 
-    def configuration_updated(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:  # fmt: skip
+    def configuration_updated(
+        self: Any, function_name: str, qualifier: str, body: dict[str, Any]
+    ) -> Any:
         refuse_unassumable(self.account_id, body.get("Role"))
         return update_configuration(self, function_name, qualifier, body)
 

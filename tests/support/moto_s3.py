@@ -40,7 +40,9 @@ def _wildcard_principal(principal: Any) -> bool:
     if principal == "*":
         return True
     if isinstance(principal, dict):
-        return any(v == "*" for key in ("AWS", "CanonicalUser") for v in _values(principal.get(key, [])))
+        return any(
+            v == "*" for key in ("AWS", "CanonicalUser") for v in _values(principal.get(key, []))
+        )
     return False
 
 

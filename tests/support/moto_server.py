@@ -134,8 +134,14 @@ def _teach_create_model_the_manifest_rule() -> None:
                 return image.image_manifest_media_type
         return None
 
-    def create_model(self: Any, model_name: str, execution_role_arn: str, primary_container: Any,
-                     *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+    def create_model(
+        self: Any,
+        model_name: str,
+        execution_role_arn: str,
+        primary_container: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         containers = [primary_container or {}, *(kwargs.get("containers") or [])]
         for container in containers:
             uri = container.get("Image", "")

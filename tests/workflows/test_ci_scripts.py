@@ -237,9 +237,15 @@ def test_deploy_summary_lists_urls_and_changes(tmp_path: Path) -> None:
     path.write_text(json.dumps(SUMMARY), encoding="utf-8")
     out, steps = tmp_path / "out", tmp_path / "steps.md"
     result = _script(
-        "deploy_summary.py", str(path), "--commit", "abcdef1234567890",
-        "--step-summary", str(steps), "--github-output", str(out),
-    )  # fmt: skip
+        "deploy_summary.py",
+        str(path),
+        "--commit",
+        "abcdef1234567890",
+        "--step-summary",
+        str(steps),
+        "--github-output",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     md = steps.read_text(encoding="utf-8")
     for text in (SUMMARY["api_url"], SUMMARY["site_url"], "InService", "`abcdef123456`"):

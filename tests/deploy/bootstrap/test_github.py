@@ -33,7 +33,7 @@ class StubGitHub:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 stub.seen.append((self.path, dict(self.headers)))
                 body = stub.routes.get(self.path)
                 self.send_response(404 if body is None else 200)

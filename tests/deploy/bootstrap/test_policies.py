@@ -49,6 +49,7 @@ def gw(verb: str, path: str, request_tags: dict | None = None) -> tuple[str, str
     resource = f"{API}{path}"
     return (f"apigateway:{verb}", resource, apigateway_context(resource, TAGS, request_tags))
 
+
 # (action, resource, context) the deploy engine needs on the project's own resources.
 PROJECT_REQUESTS = [
     ("sagemaker:CreateModel", f"{SM}:model/{P}-m-0123abcd", {}),
@@ -147,10 +148,14 @@ FOREIGN_REQUESTS = [
     gw("DELETE", "/zz9zz9zz9z"),
     gw("PATCH", "/zz9zz9zz9z/stages/$default"),
     gw("DELETE", "/q1w2e3r4t5"),  # untagged
-    ("cloudfront:DeleteDistribution", f"{CF}:distribution/E9OTHER", {"aws:ResourceTag/project": "x"}),
+    (
+        "cloudfront:DeleteDistribution",
+        f"{CF}:distribution/E9OTHER",
+        {"aws:ResourceTag/project": "x"},
+    ),
     ("cloudfront:UpdateDistribution", f"{CF}:distribution/E9OTHER", {}),
     ("cloudfront:CreateDistribution", f"{CF}:distribution/*", {}),
-    ("cloudfront:DeleteDistribution", f"arn:aws:cloudfront::999999999999:distribution/E1", {}),
+    ("cloudfront:DeleteDistribution", "arn:aws:cloudfront::999999999999:distribution/E1", {}),
     ("apigateway:POST", API, {"aws:RequestTag/project": "other"}),
     ("apigateway:POST", API, {}),
     ("application-autoscaling:RegisterScalableTarget", "*", {}),
@@ -205,7 +210,12 @@ TAG_ONLY = {
     "Statement": [
         {
             "Effect": "Allow",
-            "Action": ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
+            "Action": [
+                "apigateway:POST",
+                "apigateway:PATCH",
+                "apigateway:PUT",
+                "apigateway:DELETE",
+            ],
             "Resource": [f"{API}/*", f"arn:aws:apigateway:{REGION}::/tags/*"],
             "Condition": {"StringEquals": {"aws:ResourceTag/project": P}},
         }

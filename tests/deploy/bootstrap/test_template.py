@@ -11,12 +11,12 @@ import pytest
 
 from deploy.bootstrap import policies
 from tests.deploy.bootstrap.test_cli import (
+    IDS,
     MOTO_ACCOUNT,
     PROJECT,
     REGION,
     _closed_port,
     _inline,
-    IDS,
     _run,
     _target,
     aws,

@@ -111,33 +111,66 @@ def test_create_calls_with_the_ids_aws_assigns() -> None:
     with Stubber(aws.client("cloudfront")) as stub:
         stub.add_response(
             "create_origin_access_control",
-            {"OriginAccessControl": {"Id": "E3OAC", "OriginAccessControlConfig": {
-                "Name": OAC, "SigningProtocol": "sigv4", "SigningBehavior": "always",
-                "OriginAccessControlOriginType": "s3"}}, "ETag": "EOAC1"},
-            {"OriginAccessControlConfig": {
-                "Name": OAC, "Description": ANY, "SigningProtocol": "sigv4",
-                "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"}},
-        )  # fmt: skip
+            {
+                "OriginAccessControl": {
+                    "Id": "E3OAC",
+                    "OriginAccessControlConfig": {
+                        "Name": OAC,
+                        "SigningProtocol": "sigv4",
+                        "SigningBehavior": "always",
+                        "OriginAccessControlOriginType": "s3",
+                    },
+                },
+                "ETag": "EOAC1",
+            },
+            {
+                "OriginAccessControlConfig": {
+                    "Name": OAC,
+                    "Description": ANY,
+                    "SigningProtocol": "sigv4",
+                    "SigningBehavior": "always",
+                    "OriginAccessControlOriginType": "s3",
+                }
+            },
+        )
         stub.add_response(
             "create_distribution_with_tags",
-            {"Distribution": {"Id": "E2DIST", "ARN": DIST_ARN, "Status": "InProgress",
-                              "LastModifiedTime": "2026-01-01T00:00:00Z",
-                              "InProgressInvalidationBatches": 0,
-                              "DomainName": "d1.cloudfront.net",
-                              "ActiveTrustedSigners": {"Enabled": False, "Quantity": 0},
-                              "DistributionConfig": aws_config()}, "ETag": "ETAG1"},
-            {"DistributionConfigWithTags": {"DistributionConfig": aws_config(),
-                                            "Tags": {"Items": ANY}}},
-        )  # fmt: skip
+            {
+                "Distribution": {
+                    "Id": "E2DIST",
+                    "ARN": DIST_ARN,
+                    "Status": "InProgress",
+                    "LastModifiedTime": "2026-01-01T00:00:00Z",
+                    "InProgressInvalidationBatches": 0,
+                    "DomainName": "d1.cloudfront.net",
+                    "ActiveTrustedSigners": {"Enabled": False, "Quantity": 0},
+                    "DistributionConfig": aws_config(),
+                },
+                "ETag": "ETAG1",
+            },
+            {
+                "DistributionConfigWithTags": {
+                    "DistributionConfig": aws_config(),
+                    "Tags": {"Items": ANY},
+                }
+            },
+        )
         stub.add_response(
             "get_distribution",
-            {"Distribution": {"Id": "E2DIST", "ARN": DIST_ARN, "Status": "Deployed",
-                              "LastModifiedTime": "2026-01-01T00:00:00Z",
-                              "InProgressInvalidationBatches": 0,
-                              "DomainName": "d1.cloudfront.net",
-                              "DistributionConfig": aws_config()}, "ETag": "ETAG1"},
+            {
+                "Distribution": {
+                    "Id": "E2DIST",
+                    "ARN": DIST_ARN,
+                    "Status": "Deployed",
+                    "LastModifiedTime": "2026-01-01T00:00:00Z",
+                    "InProgressInvalidationBatches": 0,
+                    "DomainName": "d1.cloudfront.net",
+                    "DistributionConfig": aws_config(),
+                },
+                "ETag": "ETAG1",
+            },
             {"Id": "E2DIST"},
-        )  # fmt: skip
+        )
         lines = execute(aws, oac_action, dist_action, wait_action)
         stub.assert_no_pending_responses()
     assert any("distribution E2DIST: Deployed" in line for line in lines)
@@ -149,7 +182,7 @@ def test_unchanged_is_noop_and_a_change_updates_with_the_etag() -> None:
     assert [a.op for a in actions] == ["noop", "noop"]
     assert "Deployed at https://d1.cloudfront.net" in actions[1].reason
     drifted = seen_dist(settings={**seen_dist().settings, "default_root_object": "x.html"})
-    oac, dist, wait = cdn.plan(ctx(World.of([seen_oac(), drifted])))
+    _oac, dist, wait = cdn.plan(ctx(World.of([seen_oac(), drifted])))
     (update,) = dist.steps
     assert (update.operation, update.params["IfMatch"]) == ("UpdateDistribution", "ETAG1")
     assert update.params["DistributionConfig"]["DefaultRootObject"] == "index.html"
@@ -186,11 +219,18 @@ def test_destroy_disables_waits_deletes_then_the_oac() -> None:
         "cloudfront:DeleteDistribution",
     ]
     disabled = {**aws_config(), "Enabled": False}
-    deployed = {"Distribution": {"Id": "E2DIST", "ARN": DIST_ARN, "Status": "Deployed",
-                                 "LastModifiedTime": "2026-01-01T00:00:00Z",
-                                 "InProgressInvalidationBatches": 0,
-                                 "DomainName": "d1.cloudfront.net",
-                                 "DistributionConfig": disabled}, "ETag": "ETAG2"}  # fmt: skip
+    deployed = {
+        "Distribution": {
+            "Id": "E2DIST",
+            "ARN": DIST_ARN,
+            "Status": "Deployed",
+            "LastModifiedTime": "2026-01-01T00:00:00Z",
+            "InProgressInvalidationBatches": 0,
+            "DomainName": "d1.cloudfront.net",
+            "DistributionConfig": disabled,
+        },
+        "ETag": "ETAG2",
+    }
     with Stubber(aws.client("cloudfront")) as stub:
         stub.add_response(
             "update_distribution",
@@ -232,10 +272,10 @@ def test_invalidation_of_what_changed_or_went_never_of_new_files() -> None:
         _object_action("noop", "style.css"),
     ]
     (inv,) = [a for a in cdn.plan(ctx(world, planned)) if a.kind == "cdn_invalidation"]
-    create, wait = inv.steps
+    create, _wait = inv.steps
     batch = create.params["InvalidationBatch"]
     assert batch["Paths"]["Items"] == ["/", "/assets/app-OLD.js", "/index.html"]
-    again = [a for a in cdn.plan(ctx(world, planned)) if a.kind == "cdn_invalidation"][0]
+    again = next(a for a in cdn.plan(ctx(world, planned)) if a.kind == "cdn_invalidation")
     assert again.steps[0].params["InvalidationBatch"]["CallerReference"] == batch["CallerReference"]
     many = [_object_action("update", f"f{i}.css") for i in range(cdn.MAX_PATHS + 1)]
     (inv,) = [a for a in cdn.plan(ctx(world, many)) if a.kind == "cdn_invalidation"]
@@ -245,12 +285,19 @@ def test_invalidation_of_what_changed_or_went_never_of_new_files() -> None:
     with Stubber(aws.client("cloudfront")) as stub:
         stub.add_response(
             "get_invalidation",
-            {"Invalidation": {"Id": "I1", "Status": "InProgress",
-                              "CreateTime": "2026-01-01T00:00:00Z",
-                              "InvalidationBatch": {"Paths": {"Quantity": 1, "Items": ["/"]},
-                                                    "CallerReference": "r"}}},
+            {
+                "Invalidation": {
+                    "Id": "I1",
+                    "Status": "InProgress",
+                    "CreateTime": "2026-01-01T00:00:00Z",
+                    "InvalidationBatch": {
+                        "Paths": {"Quantity": 1, "Items": ["/"]},
+                        "CallerReference": "r",
+                    },
+                }
+            },
             {"DistributionId": "E2DIST", "Id": "I1"},
-        )  # fmt: skip
+        )
         assert cdn.invalidated(aws, "E2DIST", "I1") == (False, "invalidation I1: InProgress")
         stub.add_client_error("get_invalidation", "NoSuchInvalidation", "gone", 404)
         with pytest.raises(DeployError, match="not found"):
@@ -264,56 +311,118 @@ def summary(dist_id: str, arn: str, origin: str) -> dict:
     """A ListDistributions item, every member botocore requires."""
     c = aws_config()
     return {
-        "Id": dist_id, "ARN": arn, "Status": "Deployed",
-        "LastModifiedTime": "2026-01-01T00:00:00Z", "DomainName": "d1.cloudfront.net",
+        "Id": dist_id,
+        "ARN": arn,
+        "Status": "Deployed",
+        "LastModifiedTime": "2026-01-01T00:00:00Z",
+        "DomainName": "d1.cloudfront.net",
         "Aliases": {"Quantity": 0},
         "Origins": {"Quantity": 1, "Items": [{"Id": "site-bucket", "DomainName": origin}]},
-        "DefaultCacheBehavior": c["DefaultCacheBehavior"], "CacheBehaviors": c["CacheBehaviors"],
-        "CustomErrorResponses": {"Quantity": 0}, "Comment": "", "PriceClass": c["PriceClass"],
-        "Enabled": True, "ViewerCertificate": c["ViewerCertificate"],
+        "DefaultCacheBehavior": c["DefaultCacheBehavior"],
+        "CacheBehaviors": c["CacheBehaviors"],
+        "CustomErrorResponses": {"Quantity": 0},
+        "Comment": "",
+        "PriceClass": c["PriceClass"],
+        "Enabled": True,
+        "ViewerCertificate": c["ViewerCertificate"],
         "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}},
-        "WebACLId": "", "HttpVersion": c["HttpVersion"], "IsIPV6Enabled": True, "Staging": False,
-    }  # fmt: skip
+        "WebACLId": "",
+        "HttpVersion": c["HttpVersion"],
+        "IsIPV6Enabled": True,
+        "Staging": False,
+    }
 
 
 def test_observe_finds_ours_by_origin_and_tag_across_pages() -> None:
     aws = make_aws()
     item = summary("E2DIST", DIST_ARN, ORIGIN)
     other = summary("E7OTHER", "arn:aws:cloudfront::123456789012:distribution/E7", "x.s3.aws")
-    full = {"Distribution": {"Id": "E2DIST", "ARN": DIST_ARN, "Status": "Deployed",
-                             "LastModifiedTime": "2026-01-01T00:00:00Z",
-                             "InProgressInvalidationBatches": 0,
-                             "DomainName": "d1.cloudfront.net",
-                             "DistributionConfig": aws_config()}, "ETag": "ETAG1"}  # fmt: skip
+    full = {
+        "Distribution": {
+            "Id": "E2DIST",
+            "ARN": DIST_ARN,
+            "Status": "Deployed",
+            "LastModifiedTime": "2026-01-01T00:00:00Z",
+            "InProgressInvalidationBatches": 0,
+            "DomainName": "d1.cloudfront.net",
+            "DistributionConfig": aws_config(),
+        },
+        "ETag": "ETAG1",
+    }
     with Stubber(aws.client("cloudfront")) as stub:
         stub.add_response(
             "list_origin_access_controls",
-            {"OriginAccessControlList": {"Marker": "", "MaxItems": 100, "IsTruncated": True,
-                                         "NextMarker": "m2", "Quantity": 1, "Items": [
-                {"Id": "E0", "Name": "someone-else", "Description": "", "SigningProtocol": "sigv4",
-                 "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"}]}},
-        )  # fmt: skip
+            {
+                "OriginAccessControlList": {
+                    "Marker": "",
+                    "MaxItems": 100,
+                    "IsTruncated": True,
+                    "NextMarker": "m2",
+                    "Quantity": 1,
+                    "Items": [
+                        {
+                            "Id": "E0",
+                            "Name": "someone-else",
+                            "Description": "",
+                            "SigningProtocol": "sigv4",
+                            "SigningBehavior": "always",
+                            "OriginAccessControlOriginType": "s3",
+                        }
+                    ],
+                }
+            },
+        )
         stub.add_response(
             "list_origin_access_controls",
-            {"OriginAccessControlList": {"Marker": "m2", "MaxItems": 100, "IsTruncated": False,
-                                         "Quantity": 1, "Items": [
-                {"Id": "E3OAC", "Name": OAC, "Description": "", "SigningProtocol": "sigv4",
-                 "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"}]}},
+            {
+                "OriginAccessControlList": {
+                    "Marker": "m2",
+                    "MaxItems": 100,
+                    "IsTruncated": False,
+                    "Quantity": 1,
+                    "Items": [
+                        {
+                            "Id": "E3OAC",
+                            "Name": OAC,
+                            "Description": "",
+                            "SigningProtocol": "sigv4",
+                            "SigningBehavior": "always",
+                            "OriginAccessControlOriginType": "s3",
+                        }
+                    ],
+                }
+            },
             {"Marker": "m2"},
-        )  # fmt: skip
+        )
         stub.add_response(
             "get_origin_access_control",
-            {"OriginAccessControl": {"Id": "E3OAC", "OriginAccessControlConfig": {
-                "Name": OAC, "Description": seen_oac().description, "SigningProtocol": "sigv4",
-                "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"}},
-             "ETag": "EOAC1"},
+            {
+                "OriginAccessControl": {
+                    "Id": "E3OAC",
+                    "OriginAccessControlConfig": {
+                        "Name": OAC,
+                        "Description": seen_oac().description,
+                        "SigningProtocol": "sigv4",
+                        "SigningBehavior": "always",
+                        "OriginAccessControlOriginType": "s3",
+                    },
+                },
+                "ETag": "EOAC1",
+            },
             {"Id": "E3OAC"},
-        )  # fmt: skip
+        )
         stub.add_response(
             "list_distributions",
-            {"DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": False,
-                                  "Quantity": 2, "Items": [other, item]}},
-        )  # fmt: skip
+            {
+                "DistributionList": {
+                    "Marker": "",
+                    "MaxItems": 100,
+                    "IsTruncated": False,
+                    "Quantity": 2,
+                    "Items": [other, item],
+                }
+            },
+        )
         stub.add_response(
             "list_tags_for_resource",
             {"Tags": {"Items": [{"Key": k, "Value": v} for k, v in TAGS.items()]}},
