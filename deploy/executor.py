@@ -117,6 +117,8 @@ class Executor:
                 recoveries += 1
                 self.log(f"      {failed}")
                 self.log(f"      {r.why}: {r.then} (attempt {recoveries} of {r.attempts})")
+                # What failed passes by itself, given time: some before trying again.
+                self.sleep(wait.interval_s)
                 for step in r.steps:
                     self.log(f"      ▸ {step.describe()}")
                     self.step(action, step, deadline)

@@ -53,7 +53,45 @@ def test_classified_by_code_and_operation(service, code, operation, kind) -> Non
     assert classify(err(code, operation), service) is kind  # the operation from the error
 
 
-def test_message_text_never_decides() -> None:
+def test_iam_propagation_is_told_by_its_quoted_message_and_nothing_else() -> None:
+    """The one place message text decides: SageMaker and Lambda report a role IAM has not
+    propagated with the code of a bad request (retrying a real bad request would only delay
+    its error)."""
+    from deploy.aws_errors import endpoint_failure
+
+    assume = (
+        "Could not assume role arn:aws:iam::1:role/p/p-sagemaker. Please ensure that the role "
+        "exists and allows principal 'sagemaker.amazonaws.com' to assume the role."
+    )
+    assert classify(err("ValidationException", "CreateModel", assume), "sagemaker") is (
+        ErrorKind.PROPAGATING
+    )
+    lam = "The role defined for the function cannot be assumed by Lambda."
+    for op in ("CreateFunction", "UpdateFunctionConfiguration"):
+        assert classify(err("InvalidParameterValueException", op, lam), "lambda") is (
+            ErrorKind.PROPAGATING
+        )
+    # Same code, another message: a real bad request.
+    assert classify(err("ValidationException", "CreateModel", "bad image"), "sagemaker") is (
+        ErrorKind.INVALID
+    )
+    # Same message from another call or code: not propagation.
+    assert classify(err("AccessDenied", "CreateModel", assume), "sagemaker") is ErrorKind.DENIED
+    pull = (
+        "The role 'arn:aws:iam::1:role/r' does not have BatchGetImage permission for the "
+        "image: 'x'."
+    )
+    assert endpoint_failure(pull) is ErrorKind.PROPAGATING
+    assert (
+        endpoint_failure(
+            "The primary container for production variant main did not pass the ping health check."
+        )
+        is ErrorKind.OTHER
+    )
+    assert endpoint_failure(None) is ErrorKind.OTHER
+
+
+def test_message_text_never_decides_anything_else() -> None:
     text = "Could not find endpoint / already exists / cannot be assumed / not found"
     assert classify(err("SomethingNew", "DescribeEndpoint", text), "sagemaker") is ErrorKind.OTHER
     assert classify(ValueError("not found")) is ErrorKind.OTHER

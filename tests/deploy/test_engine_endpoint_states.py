@@ -190,3 +190,30 @@ def test_drift_check_is_quiet_while_aws_works_on_the_same_config(
     finally:
         cli._engine = real_engine
     assert "1 to wait for" in capsys.readouterr().out
+
+
+def test_an_endpoint_that_failed_on_iam_propagation_is_created_again(project: Path) -> None:
+    """The test server plays AWS: a role whose policy was put moments ago cannot pull the
+    image, so the endpoint goes Failed ("... does not have BatchGetImage permission ...").
+    The engine recognises that reason, waits, deletes and creates it again, and says so."""
+    from tests.support.aws_clock import set_delays
+
+    set_delays(role_assume_s=0, role_policy_s=20)
+    lines: list[str] = []
+    summary = engine(project, log=lines.append).apply()
+    assert summary["endpoint_status"] == "InService"
+    text = "\n".join(lines)
+    assert "does not have BatchGetImage permission for the image" in text
+    assert (
+        "the endpoint failed because IAM had not yet propagated the new role: delete it and "
+        "create it again (attempt 1 of 2)"
+    ) in text
+    assert not engine(project).plan().changes
+
+
+def test_propagation_longer_than_the_recoveries_fails_with_the_reason(project: Path) -> None:
+    from tests.support.aws_clock import set_delays
+
+    set_delays(role_assume_s=0, role_policy_s=3600)
+    with pytest.raises(DeployError, match="does not have BatchGetImage permission"):
+        engine(project).apply()
