@@ -1,0 +1,137 @@
+"""The test server refuses what AWS refuses (tests/support/moto_*.py): checked directly with
+boto3, so a stand-in that forgot a rule fails here, not only somewhere downstream."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support.aws_clock import CLOCK
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+BUCKET = "rules-bucket"
+
+
+def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
+    return err.value.response["Error"]["Code"]
+
+
+def _distribution(cf, oac_id: str, comment: str = "c") -> dict:
+    origin = {
+        "Id": "o",
+        "DomainName": f"{BUCKET}.s3.us-east-1.amazonaws.com",
+        "OriginAccessControlId": oac_id,
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    config = {
+        "CallerReference": "ref-1",
+        "Comment": comment,
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "o",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+    }
+    return cf.create_distribution(DistributionConfig=config)
+
+
+def test_cloudfront_states_etags_and_refusals() -> None:
+    cf = boto3.client("cloudfront")
+    oac = cf.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": "rules-oac",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )
+    oac_id = oac["OriginAccessControl"]["Id"]
+    with pytest.raises(ClientError) as dup:
+        cf.create_origin_access_control(
+            OriginAccessControlConfig={**oac["OriginAccessControl"]["OriginAccessControlConfig"]}
+        )
+    assert _code(dup) == "OriginAccessControlAlreadyExists"
+    created = _distribution(cf, oac_id)
+    dist_id, etag = created["Distribution"]["Id"], created["ETag"]
+    got = cf.get_distribution(Id=dist_id)
+    assert got["Distribution"]["Status"] == "InProgress"
+    (origin,) = got["Distribution"]["DistributionConfig"]["Origins"]["Items"]
+    assert origin["OriginAccessControlId"] == oac_id  # kept (moto alone drops it)
+    with pytest.raises(ClientError) as enabled:
+        cf.delete_distribution(Id=dist_id, IfMatch=etag)
+    assert _code(enabled) == "DistributionNotDisabled"
+    with pytest.raises(ClientError) as in_use:
+        cf.delete_origin_access_control(Id=oac_id, IfMatch=oac["ETag"])
+    assert _code(in_use) == "OriginAccessControlInUse"
+    config = got["Distribution"]["DistributionConfig"]
+    disabled = cf.update_distribution(
+        Id=dist_id, IfMatch=etag, DistributionConfig={**config, "Enabled": False}
+    )
+    assert disabled["ETag"] != etag  # every change, a new ETag
+    with pytest.raises(ClientError) as stale:
+        cf.delete_distribution(Id=dist_id, IfMatch=etag)
+    assert _code(stale) == "PreconditionFailed"
+    with pytest.raises(ClientError) as not_yet:  # disabled, but that is not Deployed yet
+        cf.delete_distribution(Id=dist_id, IfMatch=disabled["ETag"])
+    assert _code(not_yet) == "DistributionNotDisabled"
+    inv = cf.create_invalidation(
+        DistributionId=dist_id,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/"]}, "CallerReference": "i1"},
+    )["Invalidation"]
+    assert inv["Status"] == "InProgress"
+    CLOCK.sleep(3600)
+    assert cf.get_distribution(Id=dist_id)["Distribution"]["Status"] == "Deployed"
+    done = cf.get_invalidation(DistributionId=dist_id, Id=inv["Id"])["Invalidation"]
+    assert done["Status"] == "Completed"  # AWS's spelling (moto alone: "COMPLETED")
+    cf.delete_distribution(Id=dist_id, IfMatch=disabled["ETag"])
+    cf.delete_origin_access_control(Id=oac_id, IfMatch=oac["ETag"])
+
+
+def test_s3_blocks_public_access_by_default_and_refuses_public_policies() -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    public = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": f"arn:aws:s3:::{BUCKET}/*"}
+        ],
+    }  # fmt: skip
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public))
+    assert _code(refused) == "AccessDenied"
+    assert "BlockPublicPolicy" in refused.value.response["Error"]["Message"]
+    oac_only = json.loads(json.dumps(public))
+    oac_only["Statement"][0]["Principal"] = {"Service": "cloudfront.amazonaws.com"}
+    oac_only["Statement"][0]["Condition"] = {
+        "StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}
+    }
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(oac_only))  # not public: accepted
+
+
+def test_a_role_just_created_cannot_be_assumed_yet() -> None:
+    iam, sm = boto3.client("iam"), boto3.client("sagemaker")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+             "Action": "sts:AssumeRole"}
+        ],
+    }  # fmt: skip
+    arn = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+        "Arn"
+    ]
+    model = {"ModelName": "m", "ExecutionRoleArn": arn, "PrimaryContainer": {"Image": "x"}}
+    with pytest.raises(ClientError) as early:
+        sm.create_model(**model)
+    assert _code(early) == "ValidationException"
+    assert "Could not assume role" in early.value.response["Error"]["Message"]
+    CLOCK.sleep(60)
+    sm.create_model(**model)
