@@ -46,17 +46,20 @@ def console_link(region: str, code: str) -> str:
     )
 
 
-def _find(aws: Aws, operation: str, name: str) -> dict[str, Any] | None:
-    for quota in aws.pages("service-quotas", operation, "Quotas", ServiceCode=SERVICE):
-        if quota.get("QuotaName") == name:
-            return dict(quota)
-    return None
+def _find(quotas: list[Any], name: str) -> dict[str, Any] | None:
+    return next((dict(q) for q in quotas if q.get("QuotaName") == name), None)
 
 
 def read_quota(aws: Aws, name: str) -> Quota | None:
-    """The account's value of one SageMaker quota: applied if any, else AWS's default."""
-    applied = _find(aws, "ListServiceQuotas", name)
-    found = applied or _find(aws, "ListAWSDefaultServiceQuotas", name)
+    """The account's value of one SageMaker quota: applied if any, else AWS's default.
+    (The calls are spelled out: tests/deploy/bootstrap reads them to check the roles.)"""
+    applied = _find(
+        aws.pages("service-quotas", "ListServiceQuotas", "Quotas", ServiceCode=SERVICE), name
+    )
+    found = applied or _find(
+        aws.pages("service-quotas", "ListAWSDefaultServiceQuotas", "Quotas", ServiceCode=SERVICE),
+        name,
+    )
     if found is None:
         return None
     return Quota(name, found["QuotaCode"], float(found["Value"]), applied is not None)

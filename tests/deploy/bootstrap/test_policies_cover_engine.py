@@ -42,7 +42,7 @@ T = Target("trends-anomaly", "us-east-1", "123456789012", "octo/trends")
 DEPLOY = deploy_permissions_policy(T)
 PLAN = plan_permissions_policy(T)
 
-PREFIX = {"resourcegroupstaggingapi": "tag"}
+PREFIX = {"resourcegroupstaggingapi": "tag", "service-quotas": "servicequotas"}
 # S3 operations whose IAM action has another name.
 S3_ACTIONS = {
     "ListObjectsV2": "s3:ListBucket",
