@@ -17,6 +17,7 @@ from deploy.image import (
     manifest_problem,
 )
 from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, inventory, session
+from tests.support.aws_clock import CLOCK
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -90,7 +91,24 @@ def test_the_moto_stand_in_refuses_oci_as_sagemaker_does(project: Path) -> None:
     CreateModel itself fails with SageMaker's message."""
     uri = _push("oci-2", OCI_INDEX)
     sm = session().client("sagemaker")
-    role = f"arn:aws:iam::123456789012:role/{PROJECT}-sagemaker"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = (
+        session()
+        .client("iam")
+        .create_role(RoleName=f"{PROJECT}-sagemaker", AssumeRolePolicyDocument=json.dumps(trust))[
+            "Role"
+        ]["Arn"]
+    )
+    CLOCK.sleep(60)  # past IAM's propagation delay, as the test server plays it
     with pytest.raises(botocore.exceptions.ClientError, match="Unsupported manifest media type"):
         sm.create_model(ModelName="m-oci", ExecutionRoleArn=role, PrimaryContainer={"Image": uri})
     sm.create_model(
