@@ -8,15 +8,24 @@ that a bad value fails at `plan` time with the key named, not halfway through an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from deploy import budget
 from deploy.name_rules import name_problems
-from deploy.naming import ACCOUNT_DIGITS, Names, partition_of
+from deploy.naming import ACCOUNT_DIGITS, LONGEST_PREVIEW, PREVIEW_RE, Names, partition_of
 
 # Limits from the AWS documentation (see /shared/ARCHITECTURE.md "Limits that cross the hops").
 HTTP_API_TIMEOUT_S = 30  # integration timeout of an HTTP API, cannot be raised
@@ -269,6 +278,13 @@ class Config(_Strict):
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     site: SiteConfig = Field(default_factory=SiteConfig)
+    # The environment this config is for (None: the single deployment); set by the loader.
+    _environment: str | None = PrivateAttr(default=None)
+
+    @property
+    def environment(self) -> str | None:
+        """``staging``, ``pr-7`` ...; None without environments."""
+        return self._environment
 
     @field_validator("project")
     @classmethod
@@ -360,8 +376,14 @@ class Config(_Strict):
 
     @property
     def all_tags(self) -> dict[str, str]:
-        """User tags plus the two every resource carries (used for discovery)."""
-        return {**self.tags, "project": self.project, "managed-by": MANAGED_BY}
+        """User tags plus the two every resource carries (used for discovery), and in an
+        environment the ``environment`` tag (which stack of the project it belongs to)."""
+        env = {"environment": self._environment} if self._environment else {}
+        return {**self.tags, "project": self.project, "managed-by": MANAGED_BY, **env}
+
+    def names(self, account: str) -> Names:
+        """The names of this deployment's resources in ``account``."""
+        return Names(self.project, account, self.region, self._environment)
 
     @property
     def hop_payload_limit_mb(self) -> int:
@@ -384,8 +406,48 @@ class Config(_Strict):
 _KEYED = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): (.*)$", re.DOTALL)
 
 
-def _format_errors(path: Path, err: ValidationError) -> str:
-    lines = [f"{path}: {err.error_count()} problem(s):"]
+# ---------------------------------------------------------------------------- environments
+# `environments:` name → overrides deep-merged over the top-level keys; `preview:` the template
+# of every pull request's `pr-<N>`. Environment names become part of every resource name.
+ENV_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+ENV_NAME_MAX = 20
+# Keys an environment cannot override: they say where the one image lives and what it is.
+NOT_PER_ENVIRONMENT = {
+    "project": "every environment belongs to the one project",
+    "region": "environments share the project's region and its image repository",
+    "model": "one image is built and promoted through the environments",
+    "environments": "environments do not nest",
+    "preview": "the preview template is a top-level key",
+}
+RESERVED_ENV_TAG = (
+    "reserved in a config with environments (every resource of an environment is tagged "
+    "environment=<its name>, which is how it is told apart)"
+)
+# A preview is serverless unless its template says otherwise (`serverless: null`): it costs
+# nothing while idle. Autoscaling and canaries need instances, so the template drops them.
+PREVIEW_DEFAULTS: dict[str, Any] = {
+    "log_retention_days": 3,
+    "endpoint": {
+        "serverless": {"memory_mb": 2048, "max_concurrency": 1},
+        "autoscaling": None,
+        "deployment": {"strategy": "all-at-once", "rollback_alarms": []},
+    },
+}
+
+
+def deep_merge(base: Any, overrides: Any) -> Any:
+    """``overrides`` over ``base``: mappings merge key by key, anything else (a list, a
+    scalar, null) replaces."""
+    if isinstance(base, dict) and isinstance(overrides, dict):
+        out = dict(base)
+        for key, value in overrides.items():
+            out[key] = deep_merge(base.get(key), value) if key in base else value
+        return out
+    return overrides
+
+
+def _format_errors(err: ValidationError, prefix: str = "") -> list[str]:
+    lines = []
     for e in err.errors():
         loc = [str(p) for p in e["loc"]]
         msg = e["msg"].removeprefix("Value error, ")
@@ -393,26 +455,181 @@ def _format_errors(path: Path, err: ValidationError) -> str:
         if keyed:
             loc.append(keyed.group(1))
             msg = keyed.group(2)
-        key = ".".join(loc) or "(top level)"
+        key = prefix + (".".join(loc) or "(top level)")
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see the Configuration table in README.md)"
-        lines.append(f"  - {key}: {msg}")
+        lines.append(f"{key}: {msg}")
+    return lines
+
+
+def _validate(data: dict[str, Any], prefix: str, env: str | None) -> tuple[Config | None, list[str]]:
+    """One deployment's Config, or the problems found (keys prefixed with where they are)."""
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as err:
+        return None, _format_errors(err, prefix)
+    problems = []
+    where = prefix.rstrip(".") or "project"
+    shown = LONGEST_PREVIEW if env == LONGEST_PREVIEW else env
+    for problem in name_problems(Names(cfg.project, SAMPLE_ACCOUNT, cfg.region, env)):
+        hint = "a shorter project or environment name" if env else "a shorter project name"
+        problems.append(f"{where}: {problem} (with {shown or 'no environment'}); use {hint}")
+    cfg._environment = env
+    return cfg, problems
+
+
+def _env_name_problem(name: Any) -> str | None:
+    if not isinstance(name, str) or not ENV_NAME_RE.fullmatch(name) or len(name) > ENV_NAME_MAX:
+        return (
+            f"{name!r} is not an environment name: 1-{ENV_NAME_MAX} lowercase letters, "
+            "digits and single dashes, starting with a letter (it becomes part of every "
+            "resource name)"
+        )
+    if name == "pr" or name.startswith("pr-"):
+        return (
+            f"{name!r}: names `pr` and `pr-*` are the pull-request previews' (the preview role "
+            "may change every `{project}-pr-*` resource); choose another name"
+        )
+    return None
+
+
+def _overrides(value: Any, prefix: str) -> tuple[dict[str, Any], list[str]]:
+    if value is None:
+        return {}, []
+    if not isinstance(value, dict):
+        return {}, [f"{prefix}: must be a mapping of overrides of the top-level keys (or {{}})"]
+    problems = [
+        f"{prefix}.{key}: cannot differ per environment ({why}); set it at the top level"
+        for key, why in NOT_PER_ENVIRONMENT.items()
+        if key in value
+    ]
+    if isinstance(value.get("tags"), dict) and "environment" in value["tags"]:
+        problems.append(f"{prefix}.tags.environment: {RESERVED_ENV_TAG}")
+    return value, problems
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """The whole config.yaml: the top-level deployment, its environments, the preview template.
+
+    ``select(env)`` gives the Config of one deployment. Without `environments:` the top level
+    is the deployment (as before environments existed); with them, every command names one.
+    """
+
+    path: Path
+    base: Config
+    environments: dict[str, Config] = field(default_factory=dict)
+    preview_data: dict[str, Any] | None = None  # top level + preview defaults + template
+
+    @property
+    def has_environments(self) -> bool:
+        return bool(self.environments)
+
+    @property
+    def previews_enabled(self) -> bool:
+        return self.preview_data is not None
+
+    def choices(self) -> str:
+        """What --env accepts, for error messages."""
+        names = list(self.environments)
+        if self.previews_enabled:
+            names.append("pr-<N> (a pull request's preview)")
+        return ", ".join(names) or "none"
+
+    def preview(self, env: str) -> Config:
+        if self.preview_data is None:
+            raise ConfigError(
+                f"{self.path}: --env {env}: previews need a `preview:` template in config.yaml"
+            )
+        cfg, problems = _validate(self.preview_data, "preview.", env)
+        if cfg is None or problems:
+            raise ConfigError(_report(self.path, problems))
+        return cfg
+
+    def select(self, env: str | None) -> Config:
+        """The Config of one deployment; errors say which names exist."""
+        if env is None:
+            if self.has_environments:
+                raise ConfigError(
+                    f"{self.path} defines environments ({', '.join(self.environments)}): "
+                    "pass --env NAME"
+                )
+            return self.base
+        if env in self.environments:
+            return self.environments[env]
+        if PREVIEW_RE.fullmatch(env):
+            return self.preview(env)
+        if not self.has_environments and not self.previews_enabled:
+            raise ConfigError(
+                f"{self.path}: --env {env}: config.yaml has no `environments:` (nor `preview:`); "
+                "drop --env to use the single deployment"
+            )
+        raise ConfigError(f"{self.path}: --env {env}: not an environment; choose {self.choices()}")
+
+
+def _report(path: Path, problems: list[str]) -> str:
+    lines = [f"{path}: {len(problems)} problem(s):", *(f"  - {p}" for p in problems)]
     return "\n".join(lines)
 
 
-def parse_config(data: Any, path: str | Path = "config.yaml") -> Config:
-    """Validate already-parsed YAML data; raise ConfigError naming every bad key."""
+def parse_config_file(data: Any, path: str | Path = "config.yaml") -> ConfigFile:
+    """Validate already-parsed YAML data, every environment and the preview template
+    included; raise ConfigError naming every bad key (``environments.staging.endpoint...``)."""
+    path = Path(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data)}")
-    try:
-        return Config.model_validate(data)
-    except ValidationError as err:
-        raise ConfigError(_format_errors(Path(path), err)) from None
+    top = {k: v for k, v in data.items() if k not in ("environments", "preview")}
+    envs_data = data.get("environments")
+    preview_raw = data.get("preview", ...)
+    staged = envs_data is not None or preview_raw is not ...
+    base, problems = _validate(top, "", None)
+    if base is not None and staged and "environment" in base.tags:
+        problems.append(f"tags.environment: {RESERVED_ENV_TAG}")
+    environments: dict[str, Config] = {}
+    if envs_data is not None and not isinstance(envs_data, dict):
+        problems.append("environments: must be a mapping of environment name → overrides")
+    elif envs_data == {}:
+        problems.append("environments: empty; name at least one (e.g. staging: {}) or remove it")
+    for name, value in (envs_data or {}).items() if isinstance(envs_data, dict) else ():
+        bad_name = _env_name_problem(name)
+        if bad_name:
+            problems.append(f"environments.{name}: {bad_name}")
+            continue
+        overrides, found = _overrides(value, f"environments.{name}")
+        problems += found
+        if found:
+            continue
+        cfg, found = _validate(deep_merge(top, overrides), f"environments.{name}.", name)
+        problems += found
+        if cfg is not None:
+            environments[name] = cfg
+    preview_data = None
+    if preview_raw is not ...:
+        overrides, found = _overrides(preview_raw, "preview")
+        problems += found
+        if not found:
+            preview_data = deep_merge(deep_merge(top, PREVIEW_DEFAULTS), overrides)
+            cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW)
+            problems += found
+            if cfg is not None and cfg.endpoint.autoscaling is not None:
+                problems.append(
+                    "preview.endpoint.autoscaling: previews cannot autoscale (the preview role "
+                    "has no Application Auto Scaling permission: its targets cannot be limited "
+                    "to the previews' endpoints); remove it"
+                )
+    if problems or base is None:
+        raise ConfigError(_report(path, problems))
+    return ConfigFile(path, base, environments, preview_data)
 
 
-def load_config(path: str | Path = "config.yaml") -> Config:
+def parse_config(data: Any, path: str | Path = "config.yaml") -> Config:
+    """Validate already-parsed YAML data (environments included); the top-level Config."""
+    return parse_config_file(data, path).base
+
+
+def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     """Read and validate config.yaml (relative paths are resolved against the CWD)."""
     p = Path(path)
     try:
@@ -423,4 +640,11 @@ def load_config(path: str | Path = "config.yaml") -> Config:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ConfigError(f"{p}: not valid YAML: {err}") from None
-    return parse_config(data, p)
+    return parse_config_file(data, p)
+
+
+def load_config(path: str | Path = "config.yaml", env: str | None = None) -> Config:
+    """The Config of one deployment of config.yaml: ``env`` None is the top level (project,
+    region: what is shared), else that environment's."""
+    file = load_config_file(path)
+    return file.select(env) if env is not None else file.base

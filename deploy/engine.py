@@ -58,7 +58,7 @@ class Engine:
     @property
     def names(self) -> Names:
         if self._names is None:
-            self._names = Names(self.cfg.project, self.aws.account_id(), self.cfg.region)
+            self._names = self.cfg.names(self.aws.account_id())
         return self._names
 
     def inputs(self) -> Inputs:

@@ -72,13 +72,48 @@ def content_hash(data: Any, length: int = 8) -> str:
     return hashlib.sha256(blob).hexdigest()[:length]
 
 
+# A pull request's preview environment: ``pr-<number>`` (no leading zero, at most 6 digits).
+PREVIEW_RE = re.compile(r"^pr-[1-9][0-9]{0,5}$")
+# The longest preview name: what name-length checks of the preview template assume.
+LONGEST_PREVIEW = "pr-999999"
+
+
+def is_preview(env: str | None) -> bool:
+    return bool(env) and PREVIEW_RE.fullmatch(env or "") is not None
+
+
 @dataclass(frozen=True)
 class Names:
-    """Every name and ARN of one project in one account and region."""
+    """Every name and ARN of one deployment (a project, or one environment of it) in one
+    account and region.
+
+    Without an environment every name is today's (``{project}``, ``{project}-detect`` ...).
+    With one, the project part becomes the *stack* ``{project}-{env}``
+    (``trends-anomaly-staging-detect``). Since a name is ``stack`` + a fixed suffix (or a
+    fixed-length hash), two environments' names never coincide and no anchored pattern of one
+    matches the other's: ``pr-7`` never sees ``pr-70``'s models.
+    """
 
     project: str
     account: str
     region: str
+    env: str | None = None
+
+    @property
+    def stack(self) -> str:
+        """The prefix of every name of this deployment."""
+        return f"{self.project}-{self.env}" if self.env else self.project
+
+    @property
+    def is_preview(self) -> bool:
+        return is_preview(self.env)
+
+    def owns(self, tags: dict[str, str]) -> bool:
+        """Tags of this deployment's: the project's, and in an environment that environment's
+        (resources found by listing — an API, a distribution — are told apart by their tags)."""
+        if tags.get("project") != self.project:
+            return False
+        return self.env is None or tags.get("environment") == self.env
 
     # --- the partition ----------------------------------------------------------------------
     @property
@@ -106,33 +141,35 @@ class Names:
     # --- names -----------------------------------------------------------------------------
     @property
     def ecr_repository(self) -> str:
-        return self.project
+        """The project's repository, shared by its environments (one image is built and
+        promoted by digest); a preview owns its own (its role may push only there)."""
+        return self.stack if self.is_preview else self.project
 
     def model(self, spec_hash: str) -> str:
-        return f"{self.project}-m-{spec_hash}"
+        return f"{self.stack}-m-{spec_hash}"
 
     def endpoint_config(self, spec_hash: str) -> str:
-        return f"{self.project}-c-{spec_hash}"
+        return f"{self.stack}-c-{spec_hash}"
 
     @property
     def model_pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{re.escape(self.project)}-m-[0-9a-f]{{8}}$")
+        return re.compile(rf"^{re.escape(self.stack)}-m-[0-9a-f]{{8}}$")
 
     @property
     def endpoint_config_pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{re.escape(self.project)}-c-[0-9a-f]{{8}}$")
+        return re.compile(rf"^{re.escape(self.stack)}-c-[0-9a-f]{{8}}$")
 
     @property
     def endpoint(self) -> str:
-        return self.project
+        return self.stack
 
     @property
     def sagemaker_role(self) -> str:
-        return f"{self.project}-sagemaker"
+        return f"{self.stack}-sagemaker"
 
     @property
     def lambda_role(self) -> str:
-        return f"{self.project}-lambda"
+        return f"{self.stack}-lambda"
 
     @property
     def github_plan_role(self) -> str:
@@ -148,24 +185,24 @@ class Names:
 
     @property
     def function(self) -> str:
-        return f"{self.project}-detect"
+        return f"{self.stack}-detect"
 
     @property
     def api(self) -> str:
-        return self.project
+        return self.stack
 
     @property
     def bucket(self) -> str:
-        return f"{self.project}-site-{self.account}-{self.region}"
+        return f"{self.stack}-site-{self.account}-{self.region}"
 
     @property
     def oac(self) -> str:
         """The CloudFront origin access control's name (unique per account, at most 64)."""
-        return f"{self.project}-site-{self.region}"
+        return f"{self.stack}-site-{self.region}"
 
     @property
     def distribution_comment(self) -> str:
-        return f"{self.project}: the web page (bucket {self.bucket})"
+        return f"{self.stack}: the web page (bucket {self.bucket})"
 
     @property
     def lambda_log_group(self) -> str:
@@ -181,16 +218,16 @@ class Names:
 
     @property
     def scaling_policy(self) -> str:
-        return f"{self.project}-invocations"
+        return f"{self.stack}-invocations"
 
     def permission_sid(self, route: str) -> str:
         """Statement id of the Lambda permission for one route ("POST /detect" → ...-detect)."""
         path = route.split(" ", 1)[1].strip("/").replace("/", "-") or "root"
-        return f"{self.project}-apigw-{path}"
+        return f"{self.stack}-apigw-{path}"
 
     @property
     def permission_sid_prefix(self) -> str:
-        return f"{self.project}-apigw-"
+        return f"{self.stack}-apigw-"
 
     @property
     def inline_policy(self) -> str:

@@ -239,7 +239,7 @@ def caller_reference(bucket: str) -> Ref:
 def desired(cfg: Config, inp: Inputs) -> list[Any]:
     n = inp.names
     return [
-        OacSpec(n.oac, f"{n.project}: CloudFront reads the site bucket {n.bucket}"),
+        OacSpec(n.oac, f"{n.stack}: CloudFront reads the site bucket {n.bucket}"),
         DistributionSpec(
             n.oac,
             desired_settings(n.bucket_domain, Ref("oac_id"), n.distribution_comment),
@@ -306,7 +306,7 @@ def observe_distributions(aws: Aws, names: Names) -> list[SeenDistribution]:
             continue
         tagged = aws.read("cloudfront", "ListTagsForResource", Resource=d["ARN"]) or {}
         tags = {t["Key"]: t.get("Value", "") for t in tagged.get("Tags", {}).get("Items") or []}
-        if tags.get("project") != names.project:
+        if not names.owns(tags):
             continue
         got = aws.read("cloudfront", "GetDistribution", Id=d["Id"])
         if got is None:

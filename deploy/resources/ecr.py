@@ -2,6 +2,10 @@
 
 The image tag is a content hash of the build context (deploy/image.py), so "is it pushed?" is
 one DescribeImages; building happens only when ECR lacks that tag. Tags are immutable.
+
+The environments of a project share its repository (one image, built once, promoted by
+digest): an environment creates it when missing but never deletes it, and tags it with the
+project's tags only (environments may differ in theirs). A preview owns its own repository.
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ class SeenRepository:
     arn: str
     image_tag_mutability: str | None
     tags: dict[str, str]
+    shared: bool = False  # the project's, used by every environment: destroy leaves it
+
+
+def shared(names: Names) -> bool:
+    """Whether this deployment uses a repository other environments use too."""
+    return names.env is not None and names.ecr_repository != names.stack
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,11 @@ class SeenImage:
 
 def desired(cfg: Config, inp: Inputs) -> list[RepositorySpec | ImageSpec]:
     n = inp.names
+    tags = cfg.all_tags
+    if shared(n):
+        tags = {k: v for k, v in tags.items() if k in ("project", "managed-by")}
     out: list[RepositorySpec | ImageSpec] = [
-        RepositorySpec(n.ecr_repository, n.ecr_repository_arn, tags=cfg.all_tags)
+        RepositorySpec(n.ecr_repository, n.ecr_repository_arn, tags=tags)
     ]
     if inp.build_image:
         tag = inp.image_uri.rsplit(":", 1)[1]
@@ -81,6 +94,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[obje
             repo["repositoryArn"],
             repo.get("imageTagMutability"),
             tag_dict(tags.get("tags")),
+            shared(names),
         )
     ]
     for image in desired.of_kind("image"):
@@ -154,7 +168,7 @@ def plan(ctx: PlanContext) -> list[Action]:
 
 
 def destroy(world: World) -> list[Action]:
-    """The repository with every image in it (force)."""
+    """The repository with every image in it (force); never the one environments share."""
     return [
         Action(
             "delete",
@@ -171,6 +185,7 @@ def destroy(world: World) -> list[Action]:
             ),
         )
         for repo in world.of_kind("ecr_repository")
+        if not repo.shared
     ]
 
 

@@ -1,8 +1,8 @@
 """The public HTTP API (API Gateway v2): its CORS rule, the Lambda integration, routes, stage.
 
-The API is found again by its name and ``project`` tag; its id, assigned by AWS on creation,
-is what the integration, routes, stage, the Lambda's permissions and the page's config.js
-refer to (a `Ref` until the API exists). Two APIs of the project mean a create whose answer
+The API is found again by its name and ``project`` tag (and ``environment`` tag in an
+environment); its id, assigned by AWS on creation, is what the integration, routes, stage, the
+Lambda's permissions and the page's config.js refer to (a `Ref` until the API exists). Two APIs of the project mean a create whose answer
 was lost: the one with routes (else the oldest) is kept, the other deleted.
 """
 
@@ -142,7 +142,7 @@ def cors(cfg: Config) -> Ref:
 def desired(cfg: Config, inp: Inputs) -> list[Any]:
     n = inp.names
     out: list[Any] = [
-        ApiSpec(n.api, n.project, cors(cfg), Ref("api_id", n.api_arn), cfg.all_tags),
+        ApiSpec(n.api, n.stack, cors(cfg), Ref("api_id", n.api_arn), cfg.all_tags),
         IntegrationSpec(INTEGRATION, API_ID, uri=n.function_arn),
     ]
     out += [RouteSpec(key, API_ID, Ref("integration_id", "integrations/{}")) for key in ROUTES]
@@ -173,7 +173,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
     apis = [
         a
         for a in aws.pages("apigatewayv2", "GetApis", "Items")
-        if a.get("Name") == names.api and a.get("Tags", {}).get("project") == names.project
+        if a.get("Name") == names.api and names.owns(a.get("Tags") or {})
     ]
     if len(apis) > 1:
         # Duplicates (a create whose response was lost): keep the wired one, then the oldest.

@@ -133,7 +133,7 @@ def _service_role(n: Names, name: str, service: str, policy: Policy, tags: dict[
         name=name,
         arn=n.role_arn(name),
         path=n.role_path,
-        description=f"{n.project}: managed by the deploy engine",
+        description=f"{n.stack}: managed by the deploy engine",
         trust=service_trust(service),
         policy_name=n.inline_policy,
         policy=policy,

@@ -103,7 +103,7 @@ def function_environment(cfg: Config) -> dict[str, str]:
     """The function's environment (devstack gives the local handler the same)."""
     timeout = cfg.api.lambda_.timeout_s
     return {
-        "ENDPOINT_NAME": Names(cfg.project, "", cfg.region).endpoint,
+        "ENDPOINT_NAME": cfg.names("").endpoint,
         # Leave the function time to answer with a clear 504 before its own timeout.
         "INVOKE_READ_TIMEOUT_SECONDS": str(max(1, timeout - 4)),
         # Request size every hop accepts (validated in config.py).
