@@ -14,37 +14,45 @@ import botocore.exceptions
 from deploy import render
 from deploy.aws import Aws, DeployError
 from deploy.bootstrap import cli as bootstrap_cli
-from deploy.config import ConfigError, load_config
+from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
 from deploy.naming import site_url
 from deploy.resources.cdn import site_domain
 
+_UNSET = object()
 
-def _engine(args: argparse.Namespace) -> Engine:
-    path = Path(args.config)
-    cfg = load_config(path)
-    return Engine(cfg, path.resolve().parent, Aws(cfg.region), image=getattr(args, "image", None))
+
+def _file(args: argparse.Namespace) -> ConfigFile:
+    return load_config_file(Path(args.config))
+
+
+def _engine(args: argparse.Namespace, env: Any = _UNSET, aws: Aws | None = None) -> Engine:
+    """The engine of the deployment ``--env`` names (or ``env``)."""
+    file = _file(args)
+    cfg = file.select(getattr(args, "env", None) if env is _UNSET else env)
+    return Engine(
+        cfg,
+        file.path.resolve().parent,
+        aws or Aws(cfg.region),
+        image=getattr(args, "image", None),
+    )
 
 
 def _header(eng: Engine) -> str:
     n = eng.names
-    return f"Project {n.project} in {n.region} (account {n.account}):"
+    where = f", environment {n.env}," if n.env else ""
+    return f"Project {n.project}{where} in {n.region} (account {n.account}):"
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     eng = _engine(args)
     planned = eng.plan()
     if args.format == "json":
-        print(
-            render.as_json(
-                planned.actions,
-                {
-                    "project": eng.cfg.project,
-                    "region": eng.cfg.region,
-                    "warnings": planned.warnings,
-                },
-            )
-        )
+        extra = {"project": eng.cfg.project, "region": eng.cfg.region}
+        if eng.cfg.environment:
+            extra["environment"] = eng.cfg.environment
+        extra["warnings"] = planned.warnings
+        print(render.as_json(planned.actions, extra))
     elif args.format == "markdown":
         print(render.markdown(planned.actions, _header(eng), planned.warnings))
     else:
@@ -54,6 +62,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     eng = _engine(args)
+    if eng.cfg.environment:
+        # An environment's model is pinned by digest: push first (when ECR lacks the image),
+        # then plan with the digest, so the plan shown is the one applied.
+        eng.image = eng.ensure_image()
+        print(f"Image: {eng.image}")
     planned = eng.plan()
     print(render.text(planned.actions, _header(eng), warnings=planned.warnings))
     summary = eng.apply(planned)
@@ -72,9 +85,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 def cmd_destroy(args: argparse.Namespace) -> int:
     eng = _engine(args)
-    actions, _ = eng.destroy_plan()
+    actions, world = eng.destroy_plan()
+    kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
     if not actions:
-        print(f"Nothing to destroy: no resources of project {eng.cfg.project} found.")
+        what = f"environment {eng.names.env} of " if eng.names.env else ""
+        print(f"Nothing to destroy: no resources of {what}project {eng.cfg.project} found.")
         return 0
     print(render.text(actions, f"{_header(eng)} destroy"))
     if not args.yes:
@@ -84,14 +99,41 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
         print(f"  - {a.kind} {a.name}")
+    for name in kept:
+        print(f"Kept the image repository {name}: every environment of the project uses it.")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from deploy import previews
     from deploy.ops import status_lines
 
-    eng = _engine(args)
-    print("\n".join(status_lines(eng.observe(), eng.names)))
+    file = _file(args)
+    if getattr(args, "env", None) is not None or not (
+        file.has_environments or file.previews_enabled
+    ):
+        eng = _engine(args)
+        print("\n".join(status_lines(eng.observe(), eng.names)))
+        return 0
+    aws = Aws(file.base.region)
+    for env in file.environments:
+        eng = _engine(args, env, aws)
+        print("\n".join(status_lines(eng.observe(), eng.names)))
+    if not file.has_environments:
+        eng = _engine(args, None, aws)
+        print("\n".join(status_lines(eng.observe(), eng.names)))
+    found = previews.find(aws, file.base.project)
+    print(f"previews of {file.base.project}: {len(found) or 'none'}")
+    for number, items in found.items():
+        eng = _engine(args, f"pr-{number}", aws)
+        world = eng.observe()
+        ep = world.get("endpoint", eng.names.endpoint)
+        api = world.get("http_api", eng.names.api)
+        print(
+            f"  pr-{number}: endpoint {ep.status if ep else 'missing'}, "
+            f"api {eng.names.api_url(api.api_id) if api else 'missing'}, "
+            f"{len(items)} resource(s) found by name"
+        )
     return 0
 
 
@@ -101,6 +143,53 @@ def cmd_logs(args: argparse.Namespace) -> int:
     eng = _engine(args)
     for line in logs(eng.aws, eng.names, args.since):
         print(line)
+    return 0
+
+
+def cmd_image(args: argparse.Namespace) -> int:
+    eng = _engine(args)
+    uri = eng.ensure_image()
+    print(f"image={uri}")
+    if args.github_output:
+        with open(args.github_output, "a", encoding="utf-8") as fh:
+            fh.write(f"image={uri}\n")
+    return 0
+
+
+def cmd_previews(args: argparse.Namespace) -> int:
+    from deploy import previews
+    from deploy.github_api import GitHub
+
+    file = _file(args)
+    if not file.previews_enabled:
+        raise DeployError("previews: config.yaml has no `preview:` template, so there are none")
+    aws = Aws(file.base.region)
+    found = previews.find(aws, file.base.project)
+    if args.previews_command == "list":
+        print(f"previews of {file.base.project}: {len(found) or 'none'}")
+        for number, items in found.items():
+            print(f"  pr-{number}: {', '.join(items)}")
+        return 0
+    if args.open_prs is not None:
+        keep = [int(n) for n in args.open_prs.replace(",", " ").split() if n.strip()]
+        verdicts = previews.judge_by_list(found, keep)
+    else:
+        github = GitHub()
+        pulls = {n: github.pull_request(args.github_repo, n) for n in found}
+        verdicts = previews.judge_all(found, pulls, args.label)
+    if not verdicts:
+        print(f"No previews of {file.base.project} in AWS: nothing to sweep.")
+        return 0
+    for v in verdicts:
+        print(f"  pr-{v.number}: {'keep' if v.keep else 'remove'} ({v.reason})")
+    doomed = [v.number for v in verdicts if not v.keep]
+    if doomed and not args.yes:
+        print("Dry run: pass --yes to remove them.")
+        return 0
+    for number in doomed:
+        eng = _engine(args, f"pr-{number}", aws)
+        done = eng.destroy()
+        print(f"Removed pr-{number}: {len(done)} resource(s).")
     return 0
 
 
@@ -132,9 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", default="config.yaml", help="path to config.yaml")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
+    def add(name: str, func: Any, help_: str, env: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--config", default=argparse.SUPPRESS, help="path to config.yaml")
+        if env:
+            p.add_argument(
+                "--env",
+                metavar="NAME",
+                help="environment of config.yaml (staging, production, pr-<N>); required "
+                "when config.yaml has `environments:`",
+            )
         p.set_defaults(func=func)
         return p
 
@@ -147,7 +243,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary-json", metavar="PATH", help="write a JSON summary here")
     p = add("destroy", cmd_destroy, "delete every resource of the project")
     p.add_argument("--yes", action="store_true", help="really delete")
-    add("status", cmd_status, "endpoint, Lambda, API and site status")
+    add(
+        "status",
+        cmd_status,
+        "endpoint, Lambda, API and site status (every environment and "
+        "the previews when --env is not given)",
+    )
+    p = add(
+        "image",
+        cmd_image,
+        "build and push the model image when ECR lacks it; print it "
+        "by digest (what the promotion passes to each environment)",
+    )
+    p.add_argument("--image", help="a prebuilt image URI to resolve to its digest")
+    p.add_argument("--github-output", metavar="PATH", help="append image=URI here")
+    p = add(
+        "previews", cmd_previews, "pull-request previews: list them, sweep the closed", env=False
+    )
+    prev = p.add_subparsers(dest="previews_command", required=True)
+    prev.add_parser("list", help="the pr-<N> stacks found in AWS")
+    sweep = prev.add_parser(
+        "sweep", help="remove the previews whose pull request is closed or unlabelled"
+    )
+    which = sweep.add_mutually_exclusive_group(required=True)
+    which.add_argument("--open-prs", metavar="N,N", help="the open, labelled pull requests")
+    which.add_argument(
+        "--github-repo",
+        metavar="OWNER/NAME",
+        help="ask GitHub's REST API (GITHUB_TOKEN, GITHUB_API_URL) for each preview's state",
+    )
+    sweep.add_argument("--label", default="preview", help="the label that asks for a preview")
+    sweep.add_argument("--yes", action="store_true", help="really remove (else a dry run)")
     p = add("logs", cmd_logs, "CloudWatch logs of the Lambda and the endpoint (no /ping)")
     p.add_argument("--since", default="1h", help="e.g. 30m, 1h, 2d (default 1h)")
     p = add("smoke", cmd_smoke, "POST an example CSV through the public API + CORS preflight")

@@ -462,7 +462,9 @@ def _format_errors(err: ValidationError, prefix: str = "") -> list[str]:
     return lines
 
 
-def _validate(data: dict[str, Any], prefix: str, env: str | None) -> tuple[Config | None, list[str]]:
+def _validate(
+    data: dict[str, Any], prefix: str, env: str | None
+) -> tuple[Config | None, list[str]]:
     """One deployment's Config, or the problems found (keys prefixed with where they are)."""
     try:
         cfg = Config.model_validate(data)

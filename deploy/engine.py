@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from deploy import planner, quotas
-from deploy.aws import Aws
+from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook
+from deploy.image import pinned_uri
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
+from deploy.resources import ecr as ecr_resource
 from deploy.resources import endpoint as endpoint_resource
 from deploy.resources import registered
 from deploy.resources.base import ResourceType
@@ -62,7 +64,34 @@ class Engine:
         return self._names
 
     def inputs(self) -> Inputs:
-        return gather(self.cfg, self.root, self.names, self.image)
+        """The local inputs; in an environment the model image is pinned by digest once ECR
+        has it, so a model is the same whether the workflow passed ``--image …@sha256:…``
+        or a human ran apply (no state file: the name hashes what is deployed)."""
+        inputs = gather(self.cfg, self.root, self.names, self.image)
+        if self.cfg.environment and inputs.build_image:
+            pinned = pinned_uri(self.aws, inputs.image_uri)
+            if pinned:
+                inputs = replace(inputs, image_uri=pinned, build_image=False, push_commands=())
+        return inputs
+
+    def ensure_image(self) -> str:
+        """The model image in ECR — its repository created and the image built and pushed
+        when missing — as ``repository@sha256:…``: what `deploy image` prints and the
+        promotion hands from staging to production."""
+        inputs = self.inputs()
+        desired = Desired.of(ecr_resource.desired(self.cfg, inputs))
+        world = World(account=self.names.account, region=self.names.region)
+        for record in ecr_resource.RESOURCE.observe(self.aws, self.names, desired, world):
+            world.add(record)
+        actions = planner.plan([ecr_resource.RESOURCE], desired, world)
+        self.executor(world).run(actions)
+        uri = pinned_uri(self.aws, inputs.image_uri)
+        if uri is not None:
+            return uri
+        if inputs.build_image:
+            raise DeployError(f"image: ECR has no image {inputs.image_uri} after the push")
+        self.log(f"image: {inputs.image_uri} is not in this account's ECR: passed on by name")
+        return inputs.image_uri
 
     def desired(self, inputs: Inputs) -> Desired:
         return Desired.of(spec for t in self.types for spec in t.desired(self.cfg, inputs))

@@ -233,6 +233,30 @@ def ecr_image_ref(uri: str) -> tuple[str, str, dict[str, str]] | None:
     return registry, repo, {"imageTag": ref or "latest"}
 
 
+def pinned_uri(aws: Aws, uri: str) -> str | None:
+    """``uri`` by digest (``registry/repository@sha256:…``) when ECR has that image; None when
+    it does not (not pushed yet, or not an ECR image). A tag can move; a digest cannot, so the
+    environments are given the very image staging was smoke-tested with."""
+    ref = ecr_image_ref(uri)
+    if ref is None:
+        return None
+    registry, repo, image_id = ref
+    if "imageDigest" in image_id:
+        return uri
+    try:
+        found = aws.read(
+            "ecr", "DescribeImages", registryId=registry, repositoryName=repo, imageIds=[image_id]
+        )
+    except botocore.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "AccessDeniedException":
+            raise
+        found = None  # another account's registry: used by name, as given
+    details = (found or {}).get("imageDetails") or []
+    if not details or not details[0].get("imageDigest"):
+        return None
+    return f"{uri.split('/', 1)[0]}/{repo}@{details[0]['imageDigest']}"
+
+
 def manifest_problem(uri: str, media_type: str | None) -> str | None:
     """Why SageMaker would refuse ``uri`` with this manifest media type (None: it will not)."""
     if media_type in (None, DOCKER_V2_MANIFEST):

@@ -29,7 +29,8 @@ def status_lines(world: World, n: Names) -> list[str]:
     fn = world.get("lambda_function", n.function)
     api = world.get("http_api", n.api)
     objects = world.of_kind("site_object")
-    lines = [f"project {n.project} in {n.region} (account {n.account})"]
+    where = f", environment {n.env}," if n.env else ""
+    lines = [f"project {n.project}{where} in {n.region} (account {n.account})"]
     if ep:
         lines.append(
             f"  endpoint  {n.endpoint}: {ep.status} on {ep.config}"

@@ -2,8 +2,9 @@
 
 The API is found again by its name and ``project`` tag (and ``environment`` tag in an
 environment); its id, assigned by AWS on creation, is what the integration, routes, stage, the
-Lambda's permissions and the page's config.js refer to (a `Ref` until the API exists). Two APIs of the project mean a create whose answer
-was lost: the one with routes (else the oldest) is kept, the other deleted.
+Lambda's permissions and the page's config.js refer to (a `Ref` until the API exists). Two APIs
+of the project mean a create whose answer was lost: the one with routes (else the oldest) is
+kept, the other deleted.
 """
 
 from __future__ import annotations

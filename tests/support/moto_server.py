@@ -196,3 +196,39 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch, url: str, region: str = "us-ea
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }.items():
         monkeypatch.setenv(key, value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.support.moto_server [--port N]``: the patched server in the foreground,
+    for running ``python -m deploy`` against it by hand (it prints the environment to set)."""
+    import argparse
+    import time
+
+    from moto.server import ThreadedMotoServer
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    patch_moto()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    print(
+        f"moto (patched) on http://{host}:{port}; in another shell:\n"
+        f"  export AWS_ENDPOINT_URL=http://{host}:{port} AWS_ACCESS_KEY_ID=testing "
+        "AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_DEFAULT_REGION=us-east-1 "
+        "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
