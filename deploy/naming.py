@@ -230,6 +230,15 @@ class Names:
         return f"{self.stack}-apigw-"
 
     @property
+    def preview_boundary(self) -> str:
+        """The managed policy (made by bootstrap) that caps every preview's service roles."""
+        return f"{self.project}-preview-boundary"
+
+    @property
+    def preview_boundary_arn(self) -> str:
+        return self.arn("iam", f"policy{self.role_path}{self.preview_boundary}", "")
+
+    @property
     def inline_policy(self) -> str:
         return f"{self.project}-least-privilege"
 

@@ -1,4 +1,5 @@
-"""`bootstrap` against AWS: the provider and the two roles, planned and applied by the engine.
+"""`bootstrap` against AWS: the provider, the roles and the previews' boundary policy, planned
+and applied by the engine.
 
 The roles are `deploy.resources.iam.RoleSpec`s planned by the same `plan_role` and run by the
 same executor as the engine's own roles, so there is one IAM reconcile in the repository.
@@ -11,8 +12,8 @@ from dataclasses import replace
 
 from deploy import planner
 from deploy.aws import Aws
-from deploy.bootstrap import oidc_provider
-from deploy.bootstrap.policies import Target, roles
+from deploy.bootstrap import managed_policy, oidc_provider
+from deploy.bootstrap.policies import Target, boundary_spec, roles
 from deploy.executor import Executor
 from deploy.plan import Action
 from deploy.resources import iam
@@ -21,7 +22,10 @@ from deploy.world import Desired, World
 
 TYPES = (
     oidc_provider.RESOURCE,
-    ResourceType(kinds={"iam_role": ("oidc_provider",)}, plan=iam.plan, destroy=iam.destroy),
+    managed_policy.RESOURCE,
+    ResourceType(
+        kinds={"iam_role": ("oidc_provider", "iam_policy")}, plan=iam.plan, destroy=iam.destroy
+    ),
 )
 # How a role's changed fields read in the report.
 _FIELD_WORDS = {
@@ -39,8 +43,10 @@ def report_line(action: Action, arn: str) -> str:
     """One line per resource: created / exists / unchanged / what was updated, then the ARN."""
     if action.op == "create":
         return f"created  {arn}"
-    if action.kind == "oidc_provider":
-        return f"exists   {arn}" if action.op == "noop" else f"updated  {arn} ({action.reason})"
+    if action.kind in ("oidc_provider", "iam_policy"):
+        if action.op == "noop":
+            return f"exists   {arn}" if action.kind == "oidc_provider" else f"unchanged {arn}"
+        return f"updated  {arn} ({action.reason})"
     if action.op == "noop":
         return f"unchanged {arn}"
     words = sorted({_FIELD_WORDS.get(c.field, c.field) for c in action.changes})
@@ -48,13 +54,19 @@ def report_line(action: Action, arn: str) -> str:
 
 
 def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
-    """Create or converge the provider and both roles; returns what happened, line by line."""
+    """Create or converge the provider, the roles (and with previews their boundary policy);
+    returns what happened, line by line."""
     t = replace(target, account=aws.account_id())
-    specs = [oidc_provider.provider_spec(t), *roles(t)]
+    boundary = [boundary_spec(t)] if t.previews else []
+    specs = [oidc_provider.provider_spec(t), *boundary, *roles(t)]
     world = World(account=t.account, region=t.region)
     provider = oidc_provider.observe_provider(aws)
     if provider is not None:
         world.add(provider)
+    for policy in boundary:
+        seen_policy = managed_policy.observe_policy(aws, policy)
+        if seen_policy is not None:
+            world.add(seen_policy)
     for role in roles(t):
         seen = iam.observe_role(aws, role.name, role.policy_name)
         if seen is not None:

@@ -12,38 +12,52 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
 from deploy.bootstrap.apply import apply
-from deploy.bootstrap.github import GitHubError, Subject, branch_rule_commands, subject_of
+from deploy.bootstrap.github import GitHubError, Subject, subject_of
+from deploy.bootstrap.github_settings import settings_lines
 from deploy.bootstrap.policies import Target
 from deploy.bootstrap.template import cloudformation_template
-from deploy.config import load_config
+from deploy.config import load_config_file
 
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
 _ENV_RE = re.compile(r"^[A-Za-z0-9._ -]+$")
 
 
-def _project_and_region(config_path: str) -> tuple[str, str]:
-    """Project name and region from config.yaml through the deploy engine's loader."""
-    config = load_config(config_path)
-    return config.project, config.region
+def _target(config_path: str, args: argparse.Namespace) -> Target:
+    """Project, region, environments and previews from config.yaml (the engine's loader)."""
+    file = load_config_file(config_path)
+    return Target(
+        file.base.project,
+        file.base.region,
+        "",
+        args.github_repo,
+        args.branch,
+        args.environment,
+        environments=tuple(file.environments),
+        previews=file.previews_enabled,
+    )
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``bootstrap`` on the deploy CLI's subparsers."""
     p = subparsers.add_parser(
         "bootstrap",
-        help="create the GitHub OIDC provider and the plan/deploy roles (once, with admin creds)",
+        help="create the GitHub OIDC provider and the plan/deploy(/preview) roles (once, with "
+        "admin creds)",
         description=(
-            "Creates (idempotently) GitHub's OIDC provider and two IAM roles the workflows "
-            "assume: {project}-github-plan (read-only) and {project}-github-deploy (this "
-            "project's resources only). With --print, prints a CloudFormation template instead "
-            "and calls no AWS API."
+            "Creates (idempotently) GitHub's OIDC provider and the IAM roles the workflows "
+            "assume: {project}-github-plan (read-only), {project}-github-deploy (this "
+            "project's resources only, every environment of config.yaml) and, when config.yaml "
+            "has `preview:`, {project}-github-preview ({project}-pr-* only) with the permissions "
+            "boundary its roles must carry. Then prints the GitHub settings to make. With "
+            "--print, prints a CloudFormation template instead and calls no AWS API."
         ),
     )
     p.add_argument("--github-repo", required=True, metavar="OWNER/NAME", help="e.g. octo/trends")
@@ -91,19 +105,11 @@ def _validate(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _branch_rule(args: argparse.Namespace, subject: Subject) -> str:
-    commands = "\n".join(
-        f"  {c}" for c in branch_rule_commands(args.github_repo, args.environment, args.branch)
-    )
+def _subjects(subject: Subject) -> str:
     return (
-        f"OIDC subjects: {subject.prefix}:… ({subject.source}).\n"
-        f"The deploy role trusts only jobs in the {args.environment!r} environment on "
-        f"refs/heads/{args.branch} (AWS checks both claims). Restrict the environment's "
-        f"deployment branches to {args.branch!r} on GitHub too (required reviewers go there), "
-        "with the GitHub CLI:\n"
-        f"{commands}\n"
-        "(GitHub Free cannot restrict environments of private repositories: there the AWS "
-        "trust is the only guard.)"
+        f"OIDC subjects: {subject.prefix}:… ({subject.source}). The roles trust only the "
+        "environments above, and the deploy role only on the deploy branch (AWS checks the "
+        "ref claim too): where GitHub cannot restrict an environment, that is the guard."
     )
 
 
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bootstrap: {problem}", file=sys.stderr)
         return 1
     try:
-        project, region = _project_and_region(getattr(args, "config", None) or "config.yaml")
+        wanted = _target(getattr(args, "config", None) or "config.yaml", args)
     except Exception as exc:  # config errors already say what to fix
         print(f"bootstrap: cannot read the config: {exc}", file=sys.stderr)
         return 1
@@ -125,29 +131,22 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.print_template:
         template = cloudformation_template(
-            project,
-            region,
+            wanted.project,
+            wanted.region,
             args.github_repo,
             branch=args.branch,
             environment=args.environment,
+            environments=wanted.environments,
+            previews=wanted.previews,
             subject_prefix=subject.prefix,
         )
         print(json.dumps(template, indent=2))
-        print(_branch_rule(args, subject), file=sys.stderr)
+        # The GitHub side is the same for the CloudFormation route (the account is the stack's).
+        github_side = settings_lines(replace(wanted, account="<account>"))
+        print("\n".join([*github_side, "", _subjects(subject)]), file=sys.stderr)
         return 0
     try:
-        target, lines = apply(
-            Aws(region),
-            Target(
-                project,
-                region,
-                "",
-                args.github_repo,
-                args.branch,
-                args.environment,
-                subject.prefix,
-            ),
-        )
+        target, lines = apply(Aws(wanted.region), replace(wanted, subject_prefix=subject.prefix))
     except (DeployError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         print(
             f"bootstrap: AWS refused: {exc}\n"
@@ -157,15 +156,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     print("\n".join(lines))
-    print(
-        "\nNow set the repository variables (Settings → Secrets and variables → Actions → "
-        "Variables), e.g. with the GitHub CLI:\n"
-        f"  gh variable set AWS_DEPLOY_ROLE_ARN --repo {args.github_repo} "
-        f"--body {target.role_arn(target.deploy_role_name)}\n"
-        f"  gh variable set AWS_PLAN_ROLE_ARN --repo {args.github_repo} "
-        f"--body {target.role_arn(target.plan_role_name)}"
-    )
-    print("\n" + _branch_rule(args, subject))
+    print("\n".join(settings_lines(target)))
+    print("\n" + _subjects(subject))
     return 0
 
 

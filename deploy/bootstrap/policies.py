@@ -1,11 +1,16 @@
 """What the GitHub roles may do and who may assume them: pure policy documents.
 
-Two roles the workflows assume through GitHub's OIDC provider:
+The roles the workflows assume through GitHub's OIDC provider:
 
 - ``{project}-github-plan``: read-only (describe/list/get) — for pull requests and drift checks.
 - ``{project}-github-deploy``: may change only this project's resources (exact or
   ``{project}-`` prefixed ARNs, tag conditions where ARNs carry no name) — for merges to main
-  and teardown.
+  and teardown. With `environments:` in config.yaml: every environment's exact names (never a
+  preview's), and trusted for each environment's GitHub environment (on the deploy branch).
+- ``{project}-github-preview`` (when config.yaml has `preview:`): only ``{project}-pr-*``
+  resources, for the `preview` GitHub environment only. The roles a preview creates must carry
+  the permissions boundary ``{project}-preview-boundary`` (a managed policy bootstrap creates),
+  so the preview role cannot mint a role stronger than a preview needs.
 
 Pure functions of (project, region, account, repository), so the tests evaluate what the
 documents *mean* (tests/support/iam_eval.py) without AWS.
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deploy import budget
+from deploy.bootstrap.managed_policy import PolicySpec
 from deploy.config import MANAGED_BY
 from deploy.naming import Names
 from deploy.resources.iam import RoleSpec
@@ -52,6 +58,19 @@ class Target:
     # claim: ``repo:OWNER/NAME`` (legacy) or ``repo:OWNER@OWNER_ID/NAME@REPO_ID`` (immutable,
     # every repository created, renamed or transferred since July 2026); see github.py.
     subject_prefix: str = ""
+    environments: tuple[str, ...] = ()  # config.yaml's `environments:` (none: one deployment)
+    previews: bool = False  # config.yaml has a `preview:` template
+    preview_environment: str = "preview"  # the GitHub environment of the preview jobs
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        """The name prefix of each deployment the deploy role manages."""
+        return tuple(f"{self.project}-{e}" for e in self.environments) or (self.project,)
+
+    @property
+    def github_environments(self) -> tuple[str, ...]:
+        """The GitHub environments whose jobs may assume the deploy role."""
+        return tuple(dict.fromkeys((*self.environments, self.environment)))
 
     @property
     def prefix(self) -> str:
@@ -72,6 +91,20 @@ class Target:
     @property
     def deploy_role_name(self) -> str:
         return f"{self.project}-github-deploy"
+
+    @property
+    def preview_role_name(self) -> str:
+        return f"{self.project}-github-preview"
+
+    @property
+    def boundary_name(self) -> str:
+        return f"{self.project}-preview-boundary"
+
+    @property
+    def boundary_arn(self) -> str:
+        return (
+            f"arn:{self.partition}:iam::{self.account}:policy/{self.project}/{self.boundary_name}"
+        )
 
     @property
     def provider_arn(self) -> str:
@@ -125,9 +158,17 @@ def deploy_trust_policy(target: Target) -> Policy:
     """
     return _trust(
         target,
-        [f"{target.prefix}:environment:{target.environment}"],
+        [f"{target.prefix}:environment:{env}" for env in target.github_environments],
         ref=f"refs/heads/{target.branch}",
     )
+
+
+def preview_trust_policy(target: Target) -> Policy:
+    """Only jobs bound to the `preview` GitHub environment (the preview workflow's deploy,
+    destroy and sweep jobs), on any ref: a preview runs a pull request's merge ref
+    (``refs/pull/N/merge``) and the sweep runs on main. What the role can reach is only
+    ``{project}-pr-*``."""
+    return _trust(target, [f"{target.prefix}:environment:{target.preview_environment}"])
 
 
 # --------------------------------------------------------------------------- permission policies
@@ -145,29 +186,39 @@ def _stmt(sid: str, actions: list[str], resources: list[str] | str, **condition:
     return statement
 
 
+def _each(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else values
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
 def _arns(t: Target) -> dict[str, Any]:
-    """The project's resource ARNs, mirroring the names in the team's resource-name contract."""
+    """The project's resource ARNs, mirroring the names in the team's resource-name contract:
+    exact names of each deployment (one per environment, or the single one)."""
     p, r, a, part = t.project, t.region, t.account, t.partition
     sm = f"arn:{part}:sagemaker:{r}:{a}"
-    fn = f"arn:{part}:lambda:{r}:{a}:function:{p}-detect"
-    bucket = f"arn:{part}:s3:::{p}-site-{a}-{r}"
     logs = f"arn:{part}:logs:{r}:{a}:log-group:"
     gw = f"arn:{part}:apigateway:{r}::"
+    stacks = t.stacks
+    functions = [f"arn:{part}:lambda:{r}:{a}:function:{s}-detect" for s in stacks]
+    buckets = [f"arn:{part}:s3:::{s}-site-{a}-{r}" for s in stacks]
     return {
         "ecr_repo": f"arn:{part}:ecr:{r}:{a}:repository/{p}",
-        "sm_models": f"{sm}:model/{p}-m-????????",
-        "sm_configs": f"{sm}:endpoint-config/{p}-c-????????",
-        "sm_endpoint": f"{sm}:endpoint/{p}",
-        "sagemaker_role": f"arn:{part}:iam::{a}:role/{p}/{p}-sagemaker",
-        "lambda_role": f"arn:{part}:iam::{a}:role/{p}/{p}-lambda",
-        "function": [fn, f"{fn}:*"],
-        "bucket": bucket,
-        "objects": f"{bucket}/*",
+        "sm_models": _each([f"{sm}:model/{s}-m-????????" for s in stacks]),
+        "sm_configs": _each([f"{sm}:endpoint-config/{s}-c-????????" for s in stacks]),
+        "sm_endpoint": _each([f"{sm}:endpoint/{s}" for s in stacks]),
+        "sagemaker_role": _each([f"arn:{part}:iam::{a}:role/{p}/{s}-sagemaker" for s in stacks]),
+        "lambda_role": _each([f"arn:{part}:iam::{a}:role/{p}/{s}-lambda" for s in stacks]),
+        "function": [arn for fn in functions for arn in (fn, f"{fn}:*")],
+        "bucket": _each(buckets),
+        "objects": _each([f"{b}/*" for b in buckets]),
         "log_groups": [
-            f"{logs}/aws/lambda/{p}-detect",
-            f"{logs}/aws/lambda/{p}-detect:*",
-            f"{logs}/aws/sagemaker/Endpoints/{p}",
-            f"{logs}/aws/sagemaker/Endpoints/{p}:*",
+            arn
+            for s in stacks
+            for group in (f"{logs}/aws/lambda/{s}-detect", f"{logs}/aws/sagemaker/Endpoints/{s}")
+            for arn in (group, f"{group}:*")
         ],
         "apis": f"{gw}/apis",
         # The taggable parts of an HTTP API: the API itself and its stages.
@@ -182,8 +233,11 @@ def _arns(t: Target) -> dict[str, Any]:
         ],
         "api_tags": f"{gw}/tags/*",
         # Target tracking alarms are created in the caller's name, named after the variant.
-        "scaling_alarms": (
-            f"arn:{part}:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{p}/variant/*"
+        "scaling_alarms": _each(
+            [
+                f"arn:{part}:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{s}/variant/*"
+                for s in stacks
+            ]
         ),
         # CloudFront ARNs carry random ids and no region: the distribution by its tag, the
         # origin access control (untaggable) by account only.
@@ -207,6 +261,7 @@ _READ_ANYWHERE = [
     "cloudwatch:DescribeAlarms",
     "tag:GetResources",
     "s3:ListAllMyBuckets",
+    "iam:ListRoles",  # finding previews: `previews list/sweep`, `status`
     "cloudfront:ListDistributions",
     "cloudfront:ListOriginAccessControls",
     # plan warns when the account's endpoint instance quota is too low (deploy/quotas.py)
@@ -256,7 +311,8 @@ def plan_permissions_policy(t: Target) -> Policy:
                     "iam:ListAttachedRolePolicies",
                     "iam:ListRoleTags",
                 ],
-                [arn["sagemaker_role"], arn["lambda_role"]],
+                [*_listed(arn["sagemaker_role"]), *_listed(arn["lambda_role"])]
+                + ([_preview_arns(t)["roles"]] if t.previews else []),
             ),
             _stmt(
                 "ReadProjectBucket",
@@ -271,7 +327,8 @@ def plan_permissions_policy(t: Target) -> Policy:
                     "s3:GetBucketTagging",
                     "s3:GetObject",
                 ],
-                [arn["bucket"], arn["objects"]],
+                [*_listed(arn["bucket"]), *_listed(arn["objects"])]
+                + ([_preview_arns(t)["bucket"], _preview_arns(t)["objects"]] if t.previews else []),
             ),
         ],
     }
@@ -332,7 +389,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "sagemaker:DeleteTags",
                 "sagemaker:ListTags",
             ],
-            [arn["sm_models"], arn["sm_configs"], arn["sm_endpoint"]],
+            [*_listed(arn["sm_models"]), *_listed(arn["sm_configs"]), *_listed(arn["sm_endpoint"])],
         ),
         _stmt(
             "IamProjectRoles",
@@ -343,6 +400,9 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "iam:UpdateRole",  # description and maximum session of the project's roles
                 "iam:UpdateAssumeRolePolicy",
                 "iam:PutRolePolicy",
+                # A preview's role carries a boundary; the environments' never do. Setting one
+                # can only narrow a role, so the deploy role may (the engine's one IAM path).
+                "iam:PutRolePermissionsBoundary",
                 "iam:DeleteRolePolicy",
                 "iam:GetRolePolicy",
                 "iam:ListRolePolicies",
@@ -351,18 +411,18 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "iam:UntagRole",
                 "iam:ListRoleTags",
             ],
-            [arn["sagemaker_role"], arn["lambda_role"]],
+            [*_listed(arn["sagemaker_role"]), *_listed(arn["lambda_role"])],
         ),
         _stmt(
             "PassSageMakerRoleToSageMaker",
             ["iam:PassRole"],
-            [arn["sagemaker_role"]],
+            _listed(arn["sagemaker_role"]),
             StringEquals={"iam:PassedToService": t.names.principal("sagemaker")},
         ),
         _stmt(
             "PassLambdaRoleToLambda",
             ["iam:PassRole"],
-            [arn["lambda_role"]],
+            _listed(arn["lambda_role"]),
             StringEquals={"iam:PassedToService": t.names.principal("lambda")},
         ),
         _stmt(
@@ -518,12 +578,191 @@ def deploy_permissions_policy(t: Target) -> Policy:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+# --------------------------------------------------------------------------- previews
+
+
+def _preview_arns(t: Target) -> dict[str, Any]:
+    """``{project}-pr-*``: every name a preview's resources have (config.yaml reserves `pr` and
+    `pr-*` for previews, so no environment's name matches)."""
+    p, r, a, part = t.project, t.region, t.account, t.partition
+    pr = f"{p}-pr-*"
+    logs = f"arn:{part}:logs:{r}:{a}:log-group:"
+    groups = [f"{logs}/aws/lambda/{pr}", f"{logs}/aws/sagemaker/Endpoints/{pr}"]
+    return {
+        "ecr_repos": f"arn:{part}:ecr:{r}:{a}:repository/{pr}",
+        "sagemaker": [
+            f"arn:{part}:sagemaker:{r}:{a}:model/{pr}",
+            f"arn:{part}:sagemaker:{r}:{a}:endpoint-config/{pr}",
+            f"arn:{part}:sagemaker:{r}:{a}:endpoint/{pr}",
+        ],
+        "endpoints": f"arn:{part}:sagemaker:{r}:{a}:endpoint/{pr}",
+        "roles": f"arn:{part}:iam::{a}:role/{p}/{pr}",
+        "sagemaker_roles": f"arn:{part}:iam::{a}:role/{p}/{pr}-sagemaker",
+        "lambda_roles": f"arn:{part}:iam::{a}:role/{p}/{pr}-lambda",
+        "functions": [
+            f"arn:{part}:lambda:{r}:{a}:function:{pr}",
+        ],
+        "bucket": f"arn:{part}:s3:::{pr}",
+        "objects": f"arn:{part}:s3:::{pr}/*",
+        "log_groups": [arn for g in groups for arn in (g, f"{g}:*")],
+    }
+
+
+_PULL_IMAGE = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+
+
+def preview_boundary_policy(t: Target) -> Policy:
+    """The most a preview's service roles can ever do, whatever their inline policy says: pull
+    a preview's image, write a preview's logs and endpoint metrics, invoke a preview's endpoint.
+    (Intersected with each role's own least-privilege policy, which names its one preview.)"""
+    arn = _preview_arns(t)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _stmt("PullPreviewImages", _PULL_IMAGE, arn["ecr_repos"]),
+            _stmt("EcrLogin", ["ecr:GetAuthorizationToken"], "*"),
+            _stmt(
+                "PreviewLogs",
+                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                arn["log_groups"],
+            ),
+            _stmt(
+                "EndpointMetrics",
+                ["cloudwatch:PutMetricData"],
+                "*",
+                StringEquals={"cloudwatch:namespace": "/aws/sagemaker/Endpoints"},
+            ),
+            _stmt("InvokePreviewEndpoints", ["sagemaker:InvokeEndpoint"], arn["endpoints"]),
+        ],
+    }
+
+
+def _actions(policy: Policy, sid: str) -> list[str]:
+    return list(next(st["Action"] for st in policy["Statement"] if st["Sid"] == sid))
+
+
+def preview_permissions_policy(t: Target) -> Policy:
+    """Change only ``{project}-pr-*`` resources, with the deploy role's actions on them: by
+    name where the service's ARNs carry one, by the ``project`` + ``environment=pr-*`` tags
+    where they do not (HTTP APIs, CloudFront distributions), and roles only with the preview
+    boundary. No Application Auto Scaling (its targets cannot be limited to the previews'
+    endpoints: previews are serverless or fixed-size). What no tag can scope (HTTP API
+    routes/integrations, CloudFront origin access controls) is the deploy role's grant too."""
+    arn = _preview_arns(t)
+    project = _arns(t)
+    deploy = deploy_permissions_policy(t)
+    tagged = {"aws:ResourceTag/project": t.project}
+    preview_tag = {"aws:ResourceTag/environment": "pr-*"}
+    request_tag = {"aws:RequestTag/project": t.project}
+    preview_request_tag = {"aws:RequestTag/environment": "pr-*"}
+    boundary = {"iam:PermissionsBoundary": t.boundary_arn}
+    role_actions = _actions(deploy, "IamProjectRoles")
+    creates = ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _stmt("ReadEverywhereListCalls", [*_READ_ANYWHERE, "apigateway:GET"], "*"),
+            _stmt("EcrLoginRegistryWide", ["ecr:GetAuthorizationToken"], "*"),
+            _stmt(
+                "EcrPreviewRepositories",
+                _actions(deploy, "EcrProjectRepository"),
+                arn["ecr_repos"],
+            ),
+            _stmt(
+                "SageMakerPreviewResources",
+                [
+                    a
+                    for a in _actions(deploy, "SageMakerProjectResources")
+                    if a != "sagemaker:UpdateEndpointWeightsAndCapacities"  # autoscaling only
+                ],
+                arn["sagemaker"],
+            ),
+            _stmt(
+                "IamPreviewRolesOnlyWithTheBoundary", creates, arn["roles"], StringEquals=boundary
+            ),
+            _stmt(
+                "IamPreviewRoles",
+                [a for a in role_actions if a not in creates],
+                arn["roles"],
+            ),
+            _stmt(
+                "PassPreviewSageMakerRolesToSageMaker",
+                ["iam:PassRole"],
+                arn["sagemaker_roles"],
+                StringEquals={"iam:PassedToService": t.names.principal("sagemaker")},
+            ),
+            _stmt(
+                "PassPreviewLambdaRolesToLambda",
+                ["iam:PassRole"],
+                arn["lambda_roles"],
+                StringEquals={"iam:PassedToService": t.names.principal("lambda")},
+            ),
+            _stmt(
+                "LambdaPreviewFunctions",
+                _actions(deploy, "LambdaProjectFunction"),
+                [f for fn in arn["functions"] for f in (fn, f"{fn}:*")],
+            ),
+            _stmt(
+                "ApiGatewayCreatePreviewApi",
+                ["apigateway:POST"],
+                [project["apis"], project["api_tags"]],
+                StringEquals=request_tag,
+                StringLike=preview_request_tag,
+            ),
+            _stmt(
+                "ApiGatewayChangePreviewApis",
+                ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
+                [*project["api_taggable"], project["api_tags"]],
+                StringEquals=tagged,
+                StringLike=preview_tag,
+            ),
+            _stmt(
+                "ApiGatewayUntaggableChildren",
+                _actions(deploy, "ApiGatewayUntaggableChildren"),
+                project["api_untaggable"],
+            ),
+            _stmt("S3PreviewBuckets", _actions(deploy, "S3ProjectBucket"), arn["bucket"]),
+            _stmt("S3PreviewObjects", _actions(deploy, "S3ProjectObjects"), arn["objects"]),
+            _stmt("LogsPreviewGroups", _actions(deploy, "LogsProjectGroups"), arn["log_groups"]),
+            _stmt(
+                "CloudFrontCreatePreviewDistribution",
+                _actions(deploy, "CloudFrontCreateTaggedDistribution"),
+                project["distributions"],
+                StringEquals=request_tag,
+                StringLike=preview_request_tag,
+            ),
+            _stmt(
+                "CloudFrontPreviewDistributions",
+                _actions(deploy, "CloudFrontProjectDistribution"),
+                project["distributions"],
+                StringEquals=tagged,
+                StringLike=preview_tag,
+            ),
+            _stmt(
+                "CloudFrontOriginAccessControls",
+                _actions(deploy, "CloudFrontOriginAccessControls"),
+                project["oacs"],
+            ),
+        ],
+    }
+
+
 def tags(t: Target) -> dict[str, str]:
     return {"project": t.project, "managed-by": MANAGED_BY}
 
 
 def roles(t: Target) -> list[RoleSpec]:
-    """The two GitHub roles, as the same role specs the engine reconciles its own roles with."""
+    """The GitHub roles, as the same role specs the engine reconciles its own roles with."""
+    preview = [
+        _role(
+            t,
+            t.preview_role_name,
+            f"GitHub Actions of {t.github_repo}: pull-request previews {t.project}-pr-*",
+            preview_trust_policy(t),
+            preview_permissions_policy(t),
+            DEPLOY_SESSION_SECONDS,  # a preview's apply waits for its endpoint like a deploy
+        )
+    ]
     return [
         _role(
             t,
@@ -541,6 +780,7 @@ def roles(t: Target) -> list[RoleSpec]:
             deploy_permissions_policy(t),
             DEPLOY_SESSION_SECONDS,
         ),
+        *(preview if t.previews else []),
     ]
 
 
@@ -556,5 +796,17 @@ def _role(
         policy_name=name,  # the inline policy is named after its role
         policy=policy,
         max_session_s=session_s,
+        tags=tags(t),
+    )
+
+
+def boundary_spec(t: Target) -> PolicySpec:
+    """The previews' permissions boundary as bootstrap creates it (path ``/{project}/``)."""
+    return PolicySpec(
+        name=t.boundary_name,
+        arn=t.boundary_arn,
+        path=f"/{t.project}/",
+        description=f"The most a {t.project}-pr-* preview's service roles may do",
+        document=preview_boundary_policy(t),
         tags=tags(t),
     )

@@ -15,6 +15,7 @@ from deploy.bootstrap.policies import (
     OIDC_AUDIENCE,
     Policy,
     Target,
+    boundary_spec,
     roles,
     tags,
 )
@@ -43,7 +44,7 @@ def _trust_in_template(trust: Policy) -> Any:
 
 
 def cloudformation_template(
-    project: str, region: str, github_repo: str, **kw: str
+    project: str, region: str, github_repo: str, **kw: Any
 ) -> dict[str, Any]:
     """The same provider and roles as a CloudFormation template (account from the stack)."""
     t = Target(project, region, "${AWS::AccountId}", github_repo, **kw)
@@ -60,7 +61,19 @@ def cloudformation_template(
         }
     }
     outputs: dict[str, Any] = {}
-    for logical, role in zip(("PlanRole", "DeployRole"), roles(t), strict=True):
+    if t.previews:
+        boundary = boundary_spec(t)
+        resources["PreviewBoundary"] = {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "ManagedPolicyName": boundary.name,
+                "Path": boundary.path,
+                "Description": boundary.description,
+                "PolicyDocument": _sub(boundary.document),
+            },
+        }
+    logicals = ("PlanRole", "DeployRole", "PreviewRole")
+    for logical, role in zip(logicals, roles(t), strict=False):
         resources[logical] = {
             "Type": "AWS::IAM::Role",
             "Properties": {

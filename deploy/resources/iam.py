@@ -42,6 +42,9 @@ class RoleSpec:
     max_session_s: int = SESSION_S
     other_policies: tuple[str, ...] = ()  # nothing besides the inline policy
     tags: dict[str, str] | None = field(default=None, compare=False)
+    # A preview's roles: the managed policy capping whatever their inline policy says (the
+    # preview role may create roles only with it, so it cannot mint a stronger one).
+    permissions_boundary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class SeenRole:
     tags: dict[str, str]
     inline_policies: tuple[str, ...] = ()
     attached: tuple[str, ...] = ()
+    permissions_boundary: str | None = None
 
 
 # --- the engine's service roles ------------------------------------------------------------------
@@ -138,6 +142,7 @@ def _service_role(n: Names, name: str, service: str, policy: Policy, tags: dict[
         policy_name=n.inline_policy,
         policy=policy,
         tags=tags,
+        permissions_boundary=n.preview_boundary_arn if n.is_preview else None,
     )
 
 
@@ -196,6 +201,7 @@ def observe_role(aws: Aws, name: str, policy_name: str) -> SeenRole | None:
         tags=tags,
         inline_policies=inline,
         attached=attached,
+        permissions_boundary=(role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
     )
 
 
@@ -220,21 +226,17 @@ def _put_policy(spec: RoleSpec) -> Call:
 
 
 def _create(spec: RoleSpec) -> tuple[Step, ...]:
-    return (
-        Call(
-            "iam",
-            "CreateRole",
-            {
-                "RoleName": spec.name,
-                "Path": spec.path,
-                "AssumeRolePolicyDocument": json.dumps(spec.trust),
-                "Description": spec.description,
-                "MaxSessionDuration": spec.max_session_s,
-                "Tags": tag_list(spec.tags or {}),
-            },
-        ),
-        _put_policy(spec),
-    )
+    params: dict[str, Any] = {
+        "RoleName": spec.name,
+        "Path": spec.path,
+        "AssumeRolePolicyDocument": json.dumps(spec.trust),
+        "Description": spec.description,
+        "MaxSessionDuration": spec.max_session_s,
+        "Tags": tag_list(spec.tags or {}),
+    }
+    if spec.permissions_boundary:
+        params["PermissionsBoundary"] = spec.permissions_boundary
+    return (Call("iam", "CreateRole", params), _put_policy(spec))
 
 
 def _refuse_attached(role: str, arns: tuple[str, ...] | list[str]) -> Stop:
@@ -275,6 +277,20 @@ def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tupl
                 },
             )
         )
+    if "permissions_boundary" in changed:
+        if spec.permissions_boundary:
+            # Before the policy: a role whose boundary is being restored is capped first.
+            boundary = {"RoleName": spec.name, "PermissionsBoundary": spec.permissions_boundary}
+            steps.append(Call("iam", "PutRolePermissionsBoundary", boundary))
+        else:
+            steps.append(
+                Stop(
+                    f"IAM role {spec.name} has the permissions boundary "
+                    f"{seen.permissions_boundary}, which config.yaml does not give it: remove "
+                    f"it (aws iam delete-role-permissions-boundary --role-name {spec.name}) "
+                    "if that is intended, then run the command again"
+                )
+            )
     if "policy" in changed:
         steps.append(_put_policy(spec))
     if "tags" in changed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,33 @@ def inventory(project: str = PROJECT) -> dict[str, list[str]]:
         for o in s3.list_objects_v2(Bucket=b).get("Contents", [])
     ]
     return {k: sorted(v) for k, v in out.items()}
+
+
+DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+def push_fake_image(repository: str, tag: str) -> str:
+    """What `docker push` leaves in ECR, without Docker: the repository (when missing) and a
+    Docker v2 manifest under ``tag``; returns the image's digest."""
+    ecr = session().client("ecr")
+    try:
+        ecr.create_repository(repositoryName=repository)
+    except ecr.exceptions.RepositoryAlreadyExistsException:
+        pass
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": DOCKER_V2,
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 2,
+            "digest": "sha256:" + "1" * 64,
+        },
+        "layers": [],
+    }
+    pushed = ecr.put_image(
+        repositoryName=repository,
+        imageManifest=json.dumps(manifest),
+        imageManifestMediaType=DOCKER_V2,
+        imageTag=tag,
+    )
+    return str(pushed["image"]["imageId"]["imageDigest"])

@@ -3,7 +3,8 @@
 
 Added to the in-process server: SageMaker ``UpdateEndpoint``, API Gateway v2 ``UpdateStage``
 and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; SageMaker's refusal
-of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; and, each in its own
+of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; IAM's refusal of a
+permissions boundary that is not an existing managed policy; and, each in its own
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py). Delays run on the shared clock of
@@ -91,6 +92,7 @@ def patch_moto() -> None:
     ApiGatewayV2Response.update_stage = update_stage
     IamResponse.add_client_id_to_open_id_connect_provider = add_client_id
     _teach_create_model_the_manifest_rule()
+    _teach_iam_that_a_boundary_must_exist()
     patch_cloudfront()
     patch_propagation()
     patch_s3()
@@ -154,6 +156,38 @@ def _teach_create_model_the_manifest_rule() -> None:
         return original(self, model_name, execution_role_arn, primary_container, *args, **kwargs)
 
     SageMakerModelBackend.create_model = create_model
+
+
+def _teach_iam_that_a_boundary_must_exist() -> None:
+    """CreateRole / PutRolePermissionsBoundary with a permissions boundary that is not a managed
+    policy of the account fail as IAM fails them (moto checks only the ARN's shape): a preview
+    cannot be deployed before `bootstrap` made its boundary policy."""
+    from moto.iam.exceptions import NoSuchEntity
+    from moto.iam.models import IAMBackend
+
+    def check(backend: Any, arn: str | None) -> None:
+        aws_managed = ":iam::aws:policy/" in (arn or "")  # moto may not load those
+        if arn and not aws_managed and arn not in backend.managed_policies:
+            raise NoSuchEntity(f"Scope ARN: {arn} does not exist or is not attachable.")
+
+    create_role = IAMBackend.create_role
+    put_boundary = IAMBackend.put_role_permissions_boundary
+
+    def checked_create_role(self: Any, role_name: str, assume_role_policy_document: str,
+                            path: str, permissions_boundary: str | None, *args: Any,
+                            **kwargs: Any) -> Any:  # fmt: skip
+        check(self, permissions_boundary)
+        return create_role(
+            self, role_name, assume_role_policy_document, path, permissions_boundary, *args,
+            **kwargs,
+        )  # fmt: skip
+
+    def checked_put_boundary(self: Any, role_name: str, permissions_boundary: str) -> None:
+        check(self, permissions_boundary)
+        put_boundary(self, role_name, permissions_boundary)
+
+    IAMBackend.create_role = checked_create_role
+    IAMBackend.put_role_permissions_boundary = checked_put_boundary
 
 
 @contextmanager

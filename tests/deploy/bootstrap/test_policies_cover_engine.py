@@ -45,6 +45,7 @@ PLAN = plan_permissions_policy(T)
 PREFIX = {"resourcegroupstaggingapi": "tag", "service-quotas": "servicequotas"}
 # S3 operations whose IAM action has another name.
 S3_ACTIONS = {
+    "ListBuckets": "s3:ListAllMyBuckets",
     "ListObjectsV2": "s3:ListBucket",
     "ListObjects": "s3:ListBucket",
     "HeadBucket": "s3:ListBucket",

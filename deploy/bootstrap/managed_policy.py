@@ -1,0 +1,126 @@
+"""A customer managed IAM policy: a resource module used by bootstrap only.
+
+The one bootstrap makes is the previews' permissions boundary (``{project}-preview-boundary``):
+a boundary must be a managed policy, not an inline one. A changed document becomes a new
+default version (IAM keeps at most five: the oldest non-default one goes first). Never deleted
+here: preview roles that still carry it would lose their cap.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import unquote
+
+from deploy.aws import tag_dict, tag_list
+from deploy.plan import Action, Call, Step
+from deploy.resources.base import PlanContext, ResourceType
+from deploy.world import World
+
+if TYPE_CHECKING:
+    from deploy.aws import Aws
+
+MAX_VERSIONS = 5  # IAM's limit of versions per managed policy
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    KIND: ClassVar[str] = "iam_policy"
+    name: str
+    arn: str = field(compare=False)
+    path: str = field(compare=False)
+    description: str = field(compare=False)  # immutable after creation in IAM
+    document: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenPolicy:
+    KIND: ClassVar[str] = "iam_policy"
+    name: str
+    arn: str
+    document: dict[str, Any] | None
+    older_versions: tuple[str, ...]  # non-default version ids, oldest first
+    tags: dict[str, str]
+
+
+def _doc(value: Any) -> Any:
+    return json.loads(unquote(value)) if isinstance(value, str) else value
+
+
+def observe_policy(aws: Aws, spec: PolicySpec) -> SeenPolicy | None:
+    got = aws.read("iam", "GetPolicy", PolicyArn=spec.arn)
+    if not got:
+        return None
+    policy = got["Policy"]
+    default = policy.get("DefaultVersionId")
+    version = aws.read("iam", "GetPolicyVersion", PolicyArn=spec.arn, VersionId=default)
+    listed = (aws.read("iam", "ListPolicyVersions", PolicyArn=spec.arn) or {}).get("Versions", [])
+    older = sorted(
+        (v for v in listed if not v.get("IsDefaultVersion")), key=lambda v: str(v["CreateDate"])
+    )
+    return SeenPolicy(
+        name=spec.name,
+        arn=spec.arn,
+        document=_doc(version["PolicyVersion"]["Document"]) if version else None,
+        older_versions=tuple(v["VersionId"] for v in older),
+        tags=tag_dict(policy.get("Tags")),
+    )
+
+
+def _create(spec: PolicySpec) -> Step:
+    return Call(
+        "iam",
+        "CreatePolicy",
+        {
+            "PolicyName": spec.name,
+            "Path": spec.path,
+            "PolicyDocument": json.dumps(spec.document),
+            "Description": spec.description,
+            "Tags": tag_list(spec.tags or {}),
+        },
+    )
+
+
+def plan(ctx: PlanContext) -> list[Action]:
+    out = []
+    for spec in ctx.desired.of_kind("iam_policy"):
+        seen: SeenPolicy | None = ctx.world.get("iam_policy", spec.name)
+        if seen is None:
+            out.append(
+                Action("create", spec.KIND, spec.name, "does not exist", steps=(_create(spec),))
+            )
+            continue
+        if seen.document == spec.document:
+            out.append(Action("noop", spec.KIND, spec.name, "up to date"))
+            continue
+        steps: list[Step] = []
+        if len(seen.older_versions) >= MAX_VERSIONS - 1:
+            steps.append(
+                Call(
+                    "iam",
+                    "DeletePolicyVersion",
+                    {"PolicyArn": seen.arn, "VersionId": seen.older_versions[0]},
+                )
+            )
+        steps.append(
+            Call(
+                "iam",
+                "CreatePolicyVersion",
+                {
+                    "PolicyArn": seen.arn,
+                    "PolicyDocument": json.dumps(spec.document),
+                    "SetAsDefault": True,
+                },
+            )
+        )
+        out.append(Action("update", spec.KIND, spec.name, "changed: document", steps=tuple(steps)))
+    return out
+
+
+def _never(_world: World) -> list[Action]:
+    return []  # bootstrap's resources outlive every environment
+
+
+RESOURCE = ResourceType(kinds={"iam_policy": ()}, plan=plan, destroy=_never)

@@ -1,0 +1,217 @@
+"""Environments and previews end to end, through `python -m deploy` on the moto server.
+
+Issue 14's "done when": `apply --env staging` and `--env production` make two separate stacks
+(two endpoints, functions, APIs, sites) from one image by digest; `plan --env production` then
+exits 0; `destroy --yes --env staging` leaves production whole; a preview `pr-7` comes and goes
+the same way — next to a `pr-70`, whose names start with pr-7's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from deploy.aws import Aws
+from deploy.bootstrap.apply import apply as bootstrap_apply
+from deploy.bootstrap.policies import Target
+from deploy.cli import main
+from deploy.image import image_tag
+from tests.deploy.deploy_helpers import PROJECT, engine, inventory, push_fake_image, session
+from tests.support.aws_clock import set_delays
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+@pytest.fixture(autouse=True)
+def _aws_without_delays(aws_env: str) -> None:
+    """`python -m deploy` sleeps for real: play AWS's delays (IAM propagation, CloudFront
+    deploys) as instant here; the engine's handling of them is tested on the server's clock
+    (test_engine*.py)."""
+    set_delays(role_assume_s=0, role_policy_s=0, distribution_deploy_s=0, invalidation_s=0)
+
+
+ACCOUNT = "123456789012"
+REGISTRY = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
+ENVIRONMENTS = """\
+environments:
+  staging:
+    endpoint: {serverless: {memory_mb: 2048, max_concurrency: 5}}
+  production:
+    endpoint: {instance_type: ml.m5.large, instance_count: 2}
+preview: {}
+"""
+
+
+def _staged(project: Path) -> str:
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    return str(cfg)
+
+
+def _run(capsys, *args: str) -> tuple[int, str]:
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out + out.err
+
+
+def _of(inv: dict[str, list[str]], stack: str) -> dict[str, list[str]]:
+    """The part of an inventory that is one stack's: names starting with ``{stack}-`` or equal
+    to it (and its objects), so pr-7's part never includes pr-70's."""
+    rx = re.compile(rf"(^|/){re.escape(stack)}(-|$)")
+    return {k: [v for v in vs if rx.search(v.split("/", 1)[0] if k == "objects" else v)]
+            for k, vs in inv.items()}  # fmt: skip
+
+
+def _counts(part: dict[str, list[str]]) -> dict[str, int]:
+    return {k: len(v) for k, v in part.items() if v}
+
+
+WHOLE = {  # one stack: what every environment and preview has
+    "apis": 1,
+    "buckets": 1,
+    "endpoint_configs": 1,
+    "endpoints": 1,
+    "functions": 1,
+    "iam_roles": 2,
+    "log_groups": 2,
+    "models": 1,
+    "objects": 4,
+}
+PREVIEW = {**WHOLE, "ecr": 1}  # a preview builds its pull request's model into its own repository
+
+
+def test_staging_and_production_are_two_stacks_and_a_preview_comes_and_goes(
+    project: Path, capsys
+) -> None:
+    cfg = _staged(project)
+    # bootstrap (an administrator, once): the previews' permissions boundary must exist first.
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", environments=("staging", "production"),
+                    previews=True)  # fmt: skip
+    bootstrap_apply(Aws("us-east-1", session()), target)
+
+    # The staging job: the image once (here pushed without Docker), by digest.
+    tag = image_tag(project / "model")
+    digest = push_fake_image(PROJECT, tag)
+    rc, out = _run(capsys, "--config", cfg, "image", "--env", "staging")
+    image = f"{REGISTRY}/{PROJECT}@{digest}"
+    assert rc == 0 and out.strip().endswith(f"image={image}")
+    rc, out = _run(capsys, "--config", cfg, "apply", "--env", "staging", "--image", image)
+    assert rc == 0, out
+    assert "Project trends-anomaly, environment staging, in us-east-1" in out
+    # The production job: the same digest, nothing built.
+    rc, out = _run(capsys, "--config", cfg, "apply", "--env", "production", "--image", image)
+    assert rc == 0, out
+    assert "build and push" not in out
+
+    inv = inventory()
+    staging, production = _of(inv, f"{PROJECT}-staging"), _of(inv, f"{PROJECT}-production")
+    assert _counts(staging) == WHOLE and _counts(production) == WHOLE
+    assert inv["endpoints"] == [f"{PROJECT}-production", f"{PROJECT}-staging"]
+    assert inv["ecr"] == [PROJECT]  # one repository, shared
+    sm = session().client("sagemaker")
+    images = {sm.describe_model(ModelName=m)["PrimaryContainer"]["Image"] for m in inv["models"]}
+    assert images == {image}, "both environments run the one image, by digest"
+    variants = {
+        e: sm.describe_endpoint_config(
+            EndpointConfigName=sm.describe_endpoint(EndpointName=e)["EndpointConfigName"]
+        )["ProductionVariants"][0]
+        for e in inv["endpoints"]
+    }
+    assert variants[f"{PROJECT}-staging"]["ServerlessConfig"]["MaxConcurrency"] == 5
+    assert variants[f"{PROJECT}-production"]["InitialInstanceCount"] == 2
+    fn = session().client("lambda").get_function(FunctionName=f"{PROJECT}-staging-detect")
+    assert fn["Tags"]["environment"] == "staging" and fn["Tags"]["project"] == PROJECT
+    env_vars = fn["Configuration"]["Environment"]["Variables"]
+    assert env_vars["ENDPOINT_NAME"] == f"{PROJECT}-staging"
+
+    # Drift/PR plans without --image pin the same digest: nothing to change anywhere.
+    for env in ("production", "staging"):
+        rc, out = _run(capsys, "--config", cfg, "plan", "--env", env)
+        assert rc == 0, out
+        assert "No changes" in out
+
+    # Two previews whose names share a prefix (each built into its own repository).
+    for number in (7, 70):
+        push_fake_image(f"{PROJECT}-pr-{number}", tag)
+        rc, out = _run(capsys, "--config", cfg, "apply", "--env", f"pr-{number}")
+        assert rc == 0, out
+    inv = inventory()
+    assert _counts(_of(inv, f"{PROJECT}-pr-7")) == PREVIEW
+    assert _counts(_of(inv, f"{PROJECT}-pr-70")) == PREVIEW
+    role = session().client("iam").get_role(RoleName=f"{PROJECT}-pr-7-lambda")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == (
+        f"arn:aws:iam::{ACCOUNT}:policy/{PROJECT}/{PROJECT}-preview-boundary"
+    )
+    rc, out = _run(capsys, "--config", cfg, "status")
+    assert rc == 0 and "previews of trends-anomaly: 2" in out
+    assert "pr-7: endpoint InService" in out and "pr-70: endpoint InService" in out
+
+    # destroy staging: production and both previews stay whole.
+    before = inventory()
+    rc, out = _run(capsys, "--config", cfg, "destroy", "--yes", "--env", "staging")
+    assert rc == 0, out
+    assert f"Kept the image repository {PROJECT}" in out
+    after = inventory()
+    assert not any(_of(after, f"{PROJECT}-staging").values())
+    for stack in ("production", "pr-7", "pr-70"):
+        assert _of(after, f"{PROJECT}-{stack}") == _of(before, f"{PROJECT}-{stack}"), stack
+    assert after["ecr"] == before["ecr"]
+    rc, out = _run(capsys, "--config", cfg, "plan", "--env", "production", "--image", image)
+    assert rc == 0, out
+
+    # pr-7 goes (the sweep, its pull request closed); pr-70 stays whole.
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 0, out
+    assert "pr-7: remove" in out and "pr-70: keep" in out
+    gone = inventory()
+    assert not any(_of(gone, f"{PROJECT}-pr-7").values())
+    assert _of(gone, f"{PROJECT}-pr-70") == _of(after, f"{PROJECT}-pr-70")
+    assert _of(gone, f"{PROJECT}-production") == _of(after, f"{PROJECT}-production")
+    assert f"{PROJECT}-pr-7" not in gone["ecr"] and f"{PROJECT}-pr-70" in gone["ecr"]
+
+
+def test_a_preview_needs_the_boundary_bootstrap_makes(project: Path, capsys) -> None:
+    cfg = _staged(project)
+    push_fake_image(f"{PROJECT}-pr-3", image_tag(project / "model"))
+    rc, out = _run(capsys, "--config", cfg, "apply", "--env", "pr-3")
+    assert rc == 1
+    assert "preview-boundary does not exist or is not attachable" in out
+
+
+def test_without_environments_the_names_and_tags_are_todays(project: Path) -> None:
+    """The names and tags before environments existed (copied from that release's plan)."""
+    planned = engine(project).plan()
+    names = {(a.kind, a.name) for a in planned.actions}
+    assert {
+        ("ecr_repository", PROJECT),
+        ("endpoint", PROJECT),
+        ("lambda_function", f"{PROJECT}-detect"),
+        ("http_api", PROJECT),
+        ("iam_role", f"{PROJECT}-sagemaker"),
+        ("iam_role", f"{PROJECT}-lambda"),
+        ("log_group", f"/aws/lambda/{PROJECT}-detect"),
+        ("log_group", f"/aws/sagemaker/Endpoints/{PROJECT}"),
+        ("s3_bucket", f"{PROJECT}-site-{ACCOUNT}-us-east-1"),
+        ("lambda_permission", f"{PROJECT}-apigw-detect"),
+    } <= names
+    assert any(re.fullmatch(rf"{PROJECT}-m-[0-9a-f]{{8}}", n) for _, n in names)
+    tags = [
+        json.loads(json.dumps(step.params.get("Tags") or step.params.get("tags") or {}))
+        for a in planned.actions
+        for step in a.steps
+        if hasattr(step, "params") and ("Tags" in step.params or "tags" in step.params)
+    ]
+    assert tags and all("environment" not in json.dumps(t) for t in tags)
+
+
+def test_adding_environments_leaves_an_existing_single_stack_alone(project: Path, capsys) -> None:
+    """A config that gains `preview:` (no `environments:`): the single stack plans no change."""
+    engine(project).apply()
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + "preview: {}\n")
+    assert engine(project).plan().changes is False
+    rc, out = _run(capsys, "--config", str(cfg), "destroy", "--env", "pr-1")
+    assert rc == 0 and "Nothing to destroy: no resources of environment pr-1" in out
