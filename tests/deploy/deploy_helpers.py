@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -109,10 +110,8 @@ def push_fake_image(repository: str, tag: str) -> str:
     """What `docker push` leaves in ECR, without Docker: the repository (when missing) and a
     Docker v2 manifest under ``tag``; returns the image's digest."""
     ecr = session().client("ecr")
-    try:
+    with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
         ecr.create_repository(repositoryName=repository)
-    except ecr.exceptions.RepositoryAlreadyExistsException:
-        pass
     manifest = {
         "schemaVersion": 2,
         "mediaType": DOCKER_V2,

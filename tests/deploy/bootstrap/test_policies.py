@@ -396,3 +396,123 @@ def test_policies_fit_aws_quotas_for_the_longest_names() -> None:
     assert size(policies.deploy_trust_policy(t)) <= 2_048
     assert size(policies.plan_trust_policy(t)) <= 2_048
     assert len(t.deploy_role_name) <= 64 and len(t.plan_role_name) <= 64
+
+
+# ------------------------------------------------------------------- environments, previews
+
+STAGED = policies.Target(
+    P, REGION, ACCOUNT, "octo/trends", environments=("staging", "production"), previews=True
+)
+STAGED_DEPLOY = policies.deploy_permissions_policy(STAGED)
+PREVIEW = policies.preview_permissions_policy(STAGED)
+BOUNDARY = policies.preview_boundary_policy(STAGED)
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{P}/{P}-preview-boundary"
+
+
+def _stack_requests(stack: str) -> list[tuple[str, str, dict[str, str]]]:
+    """What apply/destroy of one stack (``{project}-{env}``) asks for, by its names."""
+    return [
+        ("sagemaker:CreateModel", f"{SM}:model/{stack}-m-0123abcd", {}),
+        ("sagemaker:CreateEndpointConfig", f"{SM}:endpoint-config/{stack}-c-89abcdef", {}),
+        ("sagemaker:UpdateEndpoint", f"{SM}:endpoint/{stack}", {}),
+        ("sagemaker:DeleteEndpoint", f"{SM}:endpoint/{stack}", {}),
+        ("lambda:UpdateFunctionCode", f"{FN}:{stack}-detect", {}),
+        ("lambda:DeleteFunction", f"{FN}:{stack}-detect", {}),
+        ("iam:DeleteRole", f"{ROLE}/{P}/{stack}-lambda", {}),
+        ("s3:PutObject", f"arn:aws:s3:::{stack}-site-{ACCOUNT}-{REGION}/index.html", {}),
+        ("s3:DeleteBucket", f"arn:aws:s3:::{stack}-site-{ACCOUNT}-{REGION}", {}),
+        ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/{stack}-detect", {}),
+    ]
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_the_deploy_role_reaches_every_environment(env: str) -> None:
+    for action, resource, context in _stack_requests(f"{P}-{env}"):
+        assert allowed(STAGED_DEPLOY, action, resource, context), (action, resource)
+
+
+@pytest.mark.parametrize("stack", [f"{P}-pr-7", f"{P}-stagingx", f"{P}-dev", P])
+def test_the_deploy_role_never_reaches_a_preview_or_an_unlisted_environment(stack: str) -> None:
+    for action, resource, context in _stack_requests(stack):
+        if action.startswith("iam:") and stack == P:
+            continue  # the single deployment's role names are not an environment's
+        assert not allowed(STAGED_DEPLOY, action, resource, context), (action, resource)
+
+
+@pytest.mark.parametrize("number", [7, 70, 123456])
+def test_the_preview_role_reaches_every_preview(number: int) -> None:
+    stack = f"{P}-pr-{number}"
+    for action, resource, context in _stack_requests(stack):
+        assert allowed(PREVIEW, action, resource, context), (action, resource)
+    preview_api = {"aws:ResourceTag/project": P, "aws:ResourceTag/environment": f"pr-{number}"}
+    assert allowed(PREVIEW, "apigateway:DELETE", f"{API}/a1b2c3d4e5", preview_api)
+    assert allowed(PREVIEW, "ecr:PutImage", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{stack}")
+
+
+@pytest.mark.parametrize("stack", [f"{P}-staging", f"{P}-production", P, "other-pr-7"])
+def test_the_preview_role_never_reaches_an_environment_or_another_project(stack: str) -> None:
+    for action, resource, context in _stack_requests(stack):
+        assert not allowed(PREVIEW, action, resource, context), (action, resource)
+    staging_api = {"aws:ResourceTag/project": P, "aws:ResourceTag/environment": "staging"}
+    assert not allowed(PREVIEW, "apigateway:DELETE", f"{API}/a1b2c3d4e5", staging_api)
+    # The shared image repository: a preview builds into its own, never pushes over main's.
+    shared = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"
+    for action in ("ecr:PutImage", "ecr:BatchDeleteImage", "ecr:DeleteRepository"):
+        assert not allowed(PREVIEW, action, shared), action
+
+
+def test_the_preview_role_creates_roles_only_under_the_boundary() -> None:
+    """PutRolePolicy + PassRole on roles it creates would let it mint an admin role for a
+    Lambda; the boundary caps whatever inline policy such a role gets."""
+    role = f"{ROLE}/{P}/{P}-pr-7-lambda"
+    capped = {"iam:PermissionsBoundary": BOUNDARY_ARN}
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"):
+        assert allowed(PREVIEW, action, role, capped), action
+        assert not allowed(PREVIEW, action, role, {}), f"{action} without the boundary"
+        other = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdministratorAccess"}
+        assert not allowed(PREVIEW, action, role, other), action
+    for action in ("iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:CreatePolicy"):
+        assert not allowed(PREVIEW, action, role, capped), action
+    assert not allowed(PREVIEW, "iam:CreatePolicyVersion", BOUNDARY_ARN)
+    assert allowed(PREVIEW, "iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"})
+    assert not allowed(PREVIEW, "iam:PassRole", role, {"iam:PassedToService": "ec2.amazonaws.com"})
+
+
+def test_the_boundary_allows_only_what_a_previews_service_roles_do() -> None:
+    endpoint = f"{SM}:endpoint/{P}-pr-7"
+    assert allowed(BOUNDARY, "sagemaker:InvokeEndpoint", endpoint)
+    assert allowed(
+        BOUNDARY, "ecr:BatchGetImage", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}-pr-7"
+    )
+    assert allowed(BOUNDARY, "logs:PutLogEvents", f"{LOGS}/aws/lambda/{P}-pr-7-detect:*")
+    for action, resource in [
+        ("sagemaker:InvokeEndpoint", f"{SM}:endpoint/{P}-production"),
+        ("iam:CreateRole", "*"),
+        ("s3:GetObject", f"arn:aws:s3:::{P}-production-site-{ACCOUNT}-{REGION}/x"),
+        ("ecr:BatchGetImage", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"),
+        ("lambda:InvokeFunction", f"{FN}:{P}-production-detect"),
+    ]:
+        assert not allowed(BOUNDARY, action, resource), action
+
+
+@pytest.mark.parametrize(
+    ("sub", "deploy", "preview"),
+    [
+        ("repo:octo/trends:environment:staging", True, False),
+        ("repo:octo/trends:environment:production", True, False),
+        ("repo:octo/trends:environment:preview", False, True),
+        ("repo:octo/trends:pull_request", False, False),
+        ("repo:octo/trends:ref:refs/heads/main", True, False),
+        ("repo:fork/trends:environment:preview", False, False),
+        ("repo:octo/trends:environment:dev", False, False),
+    ],
+)
+def test_each_github_environment_assumes_its_role(sub: str, deploy: bool, preview: bool) -> None:
+    assert _may_assume(policies.deploy_trust_policy(STAGED), _token(sub)) is deploy
+    assert _may_assume(policies.preview_trust_policy(STAGED), _token(sub)) is preview
+
+
+def test_without_previews_there_is_no_preview_role() -> None:
+    names = [r.name for r in policies.roles(T)]
+    assert names == [f"{P}-github-plan", f"{P}-github-deploy"]
+    assert [r.name for r in policies.roles(STAGED)][-1] == f"{P}-github-preview"

@@ -237,3 +237,33 @@ def test_lambda_role_may_invoke_only_its_own_endpoint() -> None:
         ("iam:PassRole", "*"),
     ]:
         assert not allowed(policy, action, resource), action
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_a_previews_apply_and_destroy_calls_are_granted_to_the_preview_role(project: Path) -> None:
+    from deploy.aws import Aws
+    from deploy.bootstrap.apply import apply as bootstrap_apply
+    from deploy.bootstrap.policies import preview_permissions_policy
+    from deploy.config import load_config_file
+    from deploy.engine import Engine
+    from deploy.image import image_tag
+    from tests.deploy.deploy_helpers import push_fake_image, session
+
+    cfg_path = project / "config.yaml"
+    cfg_path.write_text(cfg_path.read_text() + "preview: {}\n")
+    staged = Target(T.project, T.region, "", "octo/trends", previews=True)
+    bootstrap_apply(Aws(T.region, session()), staged)  # the boundary must exist
+    push_fake_image(f"{T.project}-pr-7", image_tag(project / "model"))
+    calls: list[tuple[str, str]] = []
+    for step in ("apply", "destroy"):
+        cfg = load_config_file(cfg_path).select("pr-7")
+        eng = Engine(cfg, project, Aws(T.region, session()), log=lambda _m: None,
+                     sleep=lambda _s: None)  # fmt: skip
+        if step == "apply":
+            eng.image = eng.ensure_image()
+            eng.apply()
+        else:
+            assert eng.destroy()
+        calls += eng.aws.log.calls
+    assert ("iam", "CreateRole") in calls and ("sagemaker", "DeleteEndpoint") in calls
+    assert _missing(preview_permissions_policy(T), calls) == []

@@ -1,0 +1,38 @@
+"""The GitHub settings bootstrap prints: every role variable, each environment's branch rule,
+the preview environment open to pull-request merge refs, the label."""
+
+from __future__ import annotations
+
+from deploy.bootstrap.github_settings import settings_lines
+from deploy.bootstrap.policies import Target
+
+A = "123456789012"
+
+
+def _text(**kw) -> str:
+    return "\n".join(settings_lines(Target("trends-anomaly", "us-east-1", A, "octo/trends", **kw)))
+
+
+def test_single_deployment_two_variables_and_production() -> None:
+    text = _text()
+    assert f"AWS_DEPLOY_ROLE_ARN --repo octo/trends --body arn:aws:iam::{A}:role" in text
+    assert "AWS_PLAN_ROLE_ARN" in text and "AWS_PREVIEW_ROLE_ARN" not in text
+    assert "- production: deployment branches: main only. Add required reviewers" in text
+    assert "environments/staging" not in text and "gh label" not in text
+
+
+def test_environments_and_previews() -> None:
+    text = _text(environments=("staging", "production"), previews=True)
+    assert f"AWS_PREVIEW_ROLE_ARN --repo octo/trends --body arn:aws:iam::{A}:role/" in text
+    assert "trends-anomaly-github-preview" in text
+    staging = text.index("- staging:")
+    production = text.index("- production:")
+    assert staging < production, "listed in promotion order"
+    assert "required reviewers" not in text[staging:production].lower()
+    assert "Add required reviewers here" in text[production:]
+    assert (
+        "gh api -X POST repos/octo/trends/environments/preview/deployment-branch-policies "
+        "-f name='refs/pull/*/merge' -f type=branch"
+    ) in text
+    assert "gh label create preview --repo octo/trends" in text
+    assert "need a public repository or a paid" in text

@@ -1,0 +1,63 @@
+"""The previews' boundary policy on the moto server: created once, a changed document becomes
+the new default version, IAM's five-version limit respected, never deleted by a destroy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deploy.aws import Aws
+from deploy.bootstrap import managed_policy, policies
+from deploy.bootstrap.apply import apply
+from tests.deploy.deploy_helpers import session
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+T = policies.Target(
+    "trends-anomaly", "us-east-1", "", "octo/trends", environments=("staging",), previews=True
+)
+FILLED = policies.Target(
+    "trends-anomaly",
+    "us-east-1",
+    "123456789012",
+    "octo/trends",
+    environments=("staging",),
+    previews=True,
+)  # as apply fills in the account
+ARN = "arn:aws:iam::123456789012:policy/trends-anomaly/trends-anomaly-preview-boundary"
+
+
+def _default_document() -> dict:
+    iam = session().client("iam")
+    version = iam.get_policy(PolicyArn=ARN)["Policy"]["DefaultVersionId"]
+    doc = iam.get_policy_version(PolicyArn=ARN, VersionId=version)["PolicyVersion"]["Document"]
+    return doc if isinstance(doc, dict) else json.loads(doc)
+
+
+def test_created_then_unchanged_then_versioned(monkeypatch: pytest.MonkeyPatch) -> None:
+    aws = Aws("us-east-1", session())
+    _, lines = apply(aws, T)
+    assert any(line.startswith("created") and ARN in line for line in lines)
+    assert _default_document() == policies.preview_boundary_policy(FILLED)
+    _, lines = apply(aws, T)
+    assert any(line.startswith("unchanged") and ARN in line for line in lines)
+
+    iam = session().client("iam")
+    original = policies.preview_boundary_policy
+    for n in range(6):  # more changes than IAM keeps versions of
+
+        def changed(t: policies.Target, n: int = n) -> dict:
+            doc = original(t)
+            last = {**doc["Statement"][-1], "Sid": f"Changed{n}"}
+            return {**doc, "Statement": [*doc["Statement"][:-1], last]}
+
+        monkeypatch.setattr(policies, "preview_boundary_policy", changed)
+        _, lines = apply(aws, T)
+        assert any(line.startswith("updated") and ARN in line for line in lines), lines
+        assert _default_document() == changed(FILLED)
+        assert len(iam.list_policy_versions(PolicyArn=ARN)["Versions"]) <= 5
+
+
+def test_destroy_never_removes_it() -> None:
+    world_actions = managed_policy.RESOURCE.destroy(None)  # type: ignore[arg-type]
+    assert world_actions == []
