@@ -1,13 +1,19 @@
-"""Read config.yaml for the workflows: project/region outputs and the teardown confirmation.
+"""Read config.yaml for the workflows: settings outputs, the promotion order, the teardown check.
 
-Why: the workflows must not duplicate config.yaml (the region and project live there only), and
-the teardown's typed confirmation must be compared in code, never interpolated into a shell.
-Uses the deploy engine's own loader so validation errors read the same as `deploy plan`'s.
+Why: the workflows must not duplicate config.yaml (the region, project and environments live
+there only), and the teardown's typed confirmation must be compared in code, never interpolated
+into a shell. Uses the deploy engine's own loader so validation errors read the same as `deploy
+plan`'s.
+
+The workflows promote through two stages: `staging`, then `production` (the GitHub environment
+whose required reviewers approve the promotion). A config.yaml without `environments:` is one
+deployment, applied by the production stage alone (as before environments existed).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -15,43 +21,101 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from deploy.config import load_config  # noqa: E402
+from deploy.config import PREVIEW_RE, ConfigError, load_config_file  # noqa: E402
+
+STAGES = ("staging", "production")  # the promotion order deploy.yml runs
+PREVIEW_GITHUB_ENVIRONMENT = "preview"
 
 
 def settings_lines(config_path: str) -> list[str]:
-    """``key=value`` lines for $GITHUB_OUTPUT."""
-    config = load_config(config_path)
-    return [f"project={config.project}", f"region={config.region}"]
+    """``key=value`` lines for $GITHUB_OUTPUT (and ``::notice`` lines, printed separately)."""
+    file = load_config_file(config_path)
+    names = list(file.environments)
+    if names:
+        missing = [s for s in STAGES if s not in names]
+        if missing:
+            raise ConfigError(
+                f"{config_path}: the workflows promote staging → production, but environments: "
+                f"has no {' or '.join(missing)} (it has {', '.join(names)}). Name them staging "
+                "and production, or change the stages in .github/workflows/deploy.yml."
+            )
+        staging, production = STAGES
+    else:
+        staging, production = "", ""
+    return [
+        f"project={file.base.project}",
+        f"region={file.base.region}",
+        f"staging={staging}",
+        f"production={production}",
+        # Every deployment, in promotion order ("" is the single deployment): the PR plan
+        # and the drift check cover each.
+        f"environments={' '.join(names) if names else '-'}",
+        f"environments_json={json.dumps(names or [''])}",
+        f"previews={'true' if file.previews_enabled else 'false'}",
+    ]
 
 
-def confirm(config_path: str, typed: str) -> tuple[bool, str]:
-    """True when the typed text is exactly the project name (surrounding blanks ignored)."""
-    project = load_config(config_path).project
-    if typed.strip() == project:
-        return True, f"confirmed: destroying every resource of project {project!r}"
-    return False, (
-        f"the confirmation {typed.strip()!r} is not the project name {project!r} from "
-        "config.yaml: nothing was destroyed. Re-run the workflow and type the project name."
-    )
+def extra_notices(config_path: str) -> list[str]:
+    """Environments the workflows never deploy (neither staging nor production)."""
+    file = load_config_file(config_path)
+    others = [n for n in file.environments if n not in STAGES]
+    return [
+        f"::notice title=config.yaml::environment {n} is planned and drift-checked but never "
+        "deployed by the workflows (only staging → production are); apply it by hand"
+        for n in others
+    ]
+
+
+def confirm(config_path: str, typed: str, env: str = "") -> tuple[bool, str, dict[str, str]]:
+    """True when the typed text is exactly the project name (surrounding blanks ignored) and
+    ``env`` names a deployment of config.yaml; with the outputs the destroy job needs."""
+    file = load_config_file(config_path)
+    project = file.base.project
+    env = env.strip()
+    if typed.strip() != project:
+        return (
+            False,
+            (
+                f"the confirmation {typed.strip()!r} is not the project name {project!r} from "
+                "config.yaml: nothing was destroyed. Re-run the workflow and type the project name."
+            ),
+            {},
+        )
+    try:
+        file.select(env or None)
+    except ConfigError as exc:
+        return False, f"environment {env!r}: {exc}. Nothing was destroyed.", {}
+    preview = bool(PREVIEW_RE.fullmatch(env))
+    github_env = PREVIEW_GITHUB_ENVIRONMENT if preview else (env or "production")
+    what = f"environment {env} of project" if env else "project"
+    outputs = {"env": env, "github_environment": github_env, "preview": str(preview).lower()}
+    return True, f"confirmed: destroying every resource of {what} {project!r}", outputs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(ROOT / "config.yaml"))
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("settings", help="print project= and region= lines")
+    sub.add_parser("settings", help="print project=, region=, staging=, production= ... lines")
     check = sub.add_parser("confirm-teardown", help="exit 0 only if --typed is the project")
     check.add_argument("--typed", required=True)
+    check.add_argument("--env", default="", help="the environment to destroy ('' = the single)")
+    check.add_argument("--github-output", type=Path, help="append env=, github_environment= here")
     args = parser.parse_args(argv)
     try:
         if args.command == "settings":
             print("\n".join(settings_lines(args.config)))
+            for notice in extra_notices(args.config):
+                print(notice, file=sys.stderr)
             return 0
-        ok, message = confirm(args.config, args.typed)
+        ok, message, outputs = confirm(args.config, args.typed, args.env)
     except Exception as exc:  # a config error: say it in the workflow's annotations
         print(f"::error title=config.yaml::{exc}".replace("\n", "%0A"))
         return 1
     print(message if ok else f"::error title=teardown not confirmed::{message}")
+    if ok and args.github_output:
+        with args.github_output.open("a", encoding="utf-8") as fh:
+            fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
     return 0 if ok else 1
 
 

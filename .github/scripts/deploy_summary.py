@@ -26,11 +26,11 @@ def _change_line(change: Any) -> str:
     return json.dumps(change, sort_keys=True)
 
 
-def render(summary: dict[str, Any], commit: str = "") -> str:
-    """Markdown for $GITHUB_STEP_SUMMARY."""
+def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
+    """Markdown for $GITHUB_STEP_SUMMARY (``title``: the environment, when there are several)."""
     changes = summary.get("changes") or []
     lines = [
-        f"## Deployed{f' `{commit[:12]}`' if commit else ''}",
+        f"## Deployed{f' {title}' if title else ''}{f' `{commit[:12]}`' if commit else ''}",
         "",
         "| | |",
         "|---|---|",
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("summary_json", type=Path)
     parser.add_argument("--commit", default="")
+    parser.add_argument("--title", default="", help="the environment deployed (staging, pr-7)")
     parser.add_argument("--step-summary", type=Path, help="append markdown here")
     parser.add_argument("--github-output", type=Path, help="append api_url=/site_url= here")
     args = parser.parse_args(argv)
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"::error title=deploy summary::cannot read {args.summary_json}: {exc}")
         return 1
-    markdown = render(summary, args.commit)
+    markdown = render(summary, args.commit, args.title)
     print(markdown)
     if args.step_summary:
         with args.step_summary.open("a", encoding="utf-8") as fh:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import CONFIG
+from tests.deploy.deploy_helpers import make_project
 from tests.support.aws_clock import CLOCK
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 
@@ -34,19 +34,4 @@ def aws_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project directory: config.yaml, lambda/*.py, site/dist/ (small, fixed content)."""
-    (tmp_path / "config.yaml").write_text(CONFIG)
-    lam = tmp_path / "lambda"
-    lam.mkdir()
-    (lam / "handler.py").write_text("def handler(event, context):\n    return {}\n")
-    (lam / "helpers.py").write_text("X = 1\n")
-    dist = tmp_path / "site" / "dist"
-    (dist / "assets").mkdir(parents=True)
-    (dist / "index.html").write_text(
-        '<!doctype html><script src="config.js"></script>'
-        '<script src="assets/app-5QZ3YVJK.js"></script>\n'
-    )
-    (dist / "assets" / "app-5QZ3YVJK.js").write_text("console.log('app');\n")
-    (dist / "style.css").write_text("body { margin: 0 }\n")
-    (tmp_path / "model").mkdir()
-    (tmp_path / "model" / "Dockerfile").write_text("FROM scratch\n")
-    return tmp_path
+    return make_project(tmp_path)

@@ -29,6 +29,27 @@ api:
 """
 
 
+def make_project(root: Path) -> Path:
+    """A project directory: config.yaml, lambda/*.py, site/dist/ (small, fixed content), and
+    model/ (what the image's content tag is computed from)."""
+    (root / "config.yaml").write_text(CONFIG)
+    lam = root / "lambda"
+    lam.mkdir()
+    (lam / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    (lam / "helpers.py").write_text("X = 1\n")
+    dist = root / "site" / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text(
+        '<!doctype html><script src="config.js"></script>'
+        '<script src="assets/app-5QZ3YVJK.js"></script>\n'
+    )
+    (dist / "assets" / "app-5QZ3YVJK.js").write_text("console.log('app');\n")
+    (dist / "style.css").write_text("body { margin: 0 }\n")
+    (root / "model").mkdir()
+    (root / "model" / "Dockerfile").write_text("FROM scratch\n")
+    return root
+
+
 _SESSION: list[boto3.Session] = []
 
 

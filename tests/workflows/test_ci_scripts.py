@@ -93,9 +93,9 @@ def test_pr_plan_is_skipped_with_a_notice_without_aws(
 
 def test_deploy_and_drift_skip_with_a_notice_teardown_fails_without_aws(tmp_path: Path) -> None:
     env = {**_gh_env(tmp_path), "DEPLOY_ROLE_ARN": "", "PLAN_ROLE_ARN": ""}
-    deploy = _bash(_step("deploy.yml", "deploy", "Is AWS configured"), tmp_path, env)
+    deploy = _bash(_step("deploy.yml", "settings", "Is AWS configured"), tmp_path, env)
     assert deploy.returncode == 0 and "::notice" in deploy.stdout
-    drift = _bash(_step("drift.yml", "drift", "Is AWS configured"), tmp_path, env)
+    drift = _bash(_step("drift.yml", "settings", "Is AWS configured"), tmp_path, env)
     assert drift.returncode == 0 and "::notice" in drift.stdout
     assert _read(env["GITHUB_OUTPUT"]).count("enabled=false") == 2
     teardown = _bash(_step("teardown.yml", "destroy", "Is AWS configured"), tmp_path, env)
@@ -106,11 +106,13 @@ def test_deploy_and_drift_skip_with_a_notice_teardown_fails_without_aws(tmp_path
 
 
 def _fake_deploy_cli(tmp_path: Path, rc: int) -> None:
-    """A stand-in `.venv/bin/python` for `-m deploy plan`: prints a plan, exits with `rc`."""
+    """A stand-in `.venv/bin/python` for `-m deploy plan`: prints a plan, exits with `rc`
+    (the workflow's own scripts, .github/scripts/*, run on the real python)."""
     fake = tmp_path / ".venv" / "bin" / "python"
     fake.parent.mkdir(parents=True, exist_ok=True)
     fake.write_text(
         "#!/usr/bin/env bash\n"
+        f'[ "$1" = -m ] || exec {PYTHON} "$@"\n'
         'echo "args: $*"\n'
         'echo "| resource | action |"\n'
         f'[ {rc} = 1 ] && echo "plan: AccessDenied on sagemaker:DescribeEndpoint" >&2\n'
@@ -118,22 +120,32 @@ def _fake_deploy_cli(tmp_path: Path, rc: int) -> None:
         encoding="utf-8",
     )
     fake.chmod(0o755)
+    if not (tmp_path / ".github").exists():
+        (tmp_path / ".github").symlink_to(ROOT / ".github")
 
 
+@pytest.mark.parametrize("environments", ["staging production", ""])
 @pytest.mark.parametrize(
     ("rc", "title"),
     [(0, "no changes"), (2, "merging this pull request changes AWS"), (1, "failed")],
 )
 def test_pr_plan_step_builds_one_comment_for_every_outcome(
-    tmp_path: Path, rc: int, title: str
+    tmp_path: Path, rc: int, title: str, environments: str
 ) -> None:
     _fake_deploy_cli(tmp_path, rc)
-    env = _gh_env(tmp_path)
+    env = {**_gh_env(tmp_path), "ENVIRONMENTS": environments}
     result = _bash(_step("pr.yml", "plan", "-m deploy plan"), tmp_path, env)
     assert result.returncode == 0, result.stderr  # the comment is posted even when plan fails
     comment = _read(str(Path(env["RUNNER_TEMP"]) / "plan-comment.md"))
     assert comment.startswith("<!-- deploy-plan -->") and title in comment
-    assert "args: -m deploy plan --format markdown" in comment
+    if environments:
+        for name in environments.split():
+            assert f"args: -m deploy plan --env {name} --format markdown" in comment
+            assert f"#### `{name}`" in comment
+        assert comment.index("#### `staging`") < comment.index("#### `production`")
+    else:
+        assert "args: -m deploy plan --format markdown" in comment
+        assert "#### the deployment" in comment and "| environment |" not in comment
     assert "Plan for fedcba987654 (run 42)" in comment
     assert ("AccessDenied" in comment) is (rc == 1)
     assert comment in _read(env["GITHUB_STEP_SUMMARY"])
@@ -213,7 +225,21 @@ def test_settings_come_from_config_yaml(tmp_path: Path) -> None:
     config.write_text("project: other-proj\nregion: eu-central-1\n", encoding="utf-8")
     result = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["project=other-proj", "region=eu-central-1"]
+    assert result.stdout.split() == [
+        "project=other-proj", "region=eu-central-1", "staging=", "production=",
+        "environments=-", 'environments_json=[""]', "previews=false",
+    ]  # fmt: skip
+    config.write_text(
+        "project: other-proj\nenvironments: {staging: {}, production: {}, dev: {}}\n",
+        encoding="utf-8",
+    )
+    staged = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    assert "staging=staging" in staged.stdout and "production=production" in staged.stdout
+    assert "environments=staging production dev" in staged.stdout
+    assert "environment dev is planned and drift-checked but never deployed" in staged.stderr
+    config.write_text("project: other-proj\nenvironments: {prod: {}}\n", encoding="utf-8")
+    unstaged = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    assert unstaged.returncode == 1 and "promote staging → production" in unstaged.stdout
     config.write_text("project: Bad_Name\n", encoding="utf-8")
     bad = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
     assert bad.returncode == 1 and bad.stdout.startswith("::error title=config.yaml::")

@@ -67,7 +67,9 @@ def _assumes_role(job: dict[str, Any]) -> bool:
 
 def test_the_expected_workflows_exist() -> None:
     names = {p.name for p in ALL_WORKFLOWS}
-    assert names == {"checks.yml", "pr.yml", "deploy.yml", "teardown.yml", "drift.yml"}
+    assert names == {
+        "checks.yml", "pr.yml", "deploy.yml", "teardown.yml", "drift.yml", "preview.yml"
+    }  # fmt: skip
 
 
 def test_triggers() -> None:
@@ -83,6 +85,13 @@ def test_triggers() -> None:
     assert set(teardown) == {"workflow_dispatch"}
     confirm = teardown["workflow_dispatch"]["inputs"]["confirm"]
     assert confirm["required"] is True and confirm["type"] == "string"
+    assert "environment" in teardown["workflow_dispatch"]["inputs"], "teardown asks which"
+    preview = _workflow("preview.yml")["on"]
+    assert set(preview) == {"pull_request", "schedule", "workflow_dispatch"}
+    assert set(preview["pull_request"]["types"]) == {
+        "opened", "synchronize", "reopened", "labeled", "unlabeled", "closed"
+    }  # fmt: skip
+    assert "pull_request_target" not in preview, "never run a pull request's code with secrets"
 
 
 def test_pr_and_deploy_run_the_same_checks() -> None:
@@ -97,7 +106,10 @@ def test_pr_and_deploy_run_the_same_checks() -> None:
     # The image job runs the container tests on the runner's Docker (see checks.yml).
     assert "pytest -m container" in runs["image"]
     assert any(s.get("uses") == "$/.github/actions/setup" for s in checks["image"]["steps"])
-    assert _workflow("deploy.yml")["jobs"]["deploy"]["needs"] == "checks"
+    jobs = _workflow("deploy.yml")["jobs"]
+    assert jobs["settings"]["needs"] == "checks"
+    assert jobs["staging"]["needs"] == "settings"
+    assert jobs["production"]["needs"] == ["settings", "staging"]
 
 
 @pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
@@ -115,15 +127,21 @@ def test_permissions_are_empty_at_the_top_and_minimal_per_job(path: Path) -> Non
         # id-token only where a role is assumed, and always there.
         assert (perms.get("id-token") == "write") == _assumes_role(job), f"{path.name}:{name}"
         if perms.get("pull-requests") == "write":
-            assert (path.name, name) == ("pr.yml", "plan")
+            assert (path.name, name) in {
+                ("pr.yml", "plan"), ("preview.yml", "deploy"), ("preview.yml", "destroy")
+            }  # fmt: skip
 
 
 def test_roles_come_from_repository_variables_and_the_right_role_per_job() -> None:
     expected = {
         ("pr.yml", "plan"): "${{ vars.AWS_PLAN_ROLE_ARN }}",
         ("drift.yml", "drift"): "${{ vars.AWS_PLAN_ROLE_ARN }}",
-        ("deploy.yml", "deploy"): "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
-        ("teardown.yml", "destroy"): "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+        ("deploy.yml", "staging"): "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+        ("deploy.yml", "production"): "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+        ("teardown.yml", "destroy"): "${{ env.ROLE_ARN }}",  # deploy role, or preview role
+        ("preview.yml", "deploy"): "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+        ("preview.yml", "destroy"): "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+        ("preview.yml", "sweep"): "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
     }
     found = {}
     for path in ALL_WORKFLOWS:
@@ -136,24 +154,35 @@ def test_roles_come_from_repository_variables_and_the_right_role_per_job() -> No
     assert found == expected
 
 
-def test_deploys_never_overlap_and_use_the_production_environment() -> None:
-    deploy = _workflow("deploy.yml")["jobs"]["deploy"]
+def test_deploys_never_overlap_and_each_job_binds_its_environment() -> None:
+    deploy = _workflow("deploy.yml")["jobs"]
     destroy = _workflow("teardown.yml")["jobs"]["destroy"]
-    for job in (deploy, destroy):
-        assert job["concurrency"] == {
-            "group": "deploy-${{ github.repository }}",
-            "cancel-in-progress": False,
-        }
-    assert deploy["environment"]["name"] == "production"
-    assert destroy["environment"] == "production"
+    preview = _workflow("preview.yml")["jobs"]
+    group = "deploy-${{ github.repository }}-"
+    for job, stage in [
+        (deploy["staging"], "staging"),
+        (deploy["production"], "production"),
+        (preview["deploy"], "${{ needs.decide.outputs.env }}"),
+        (preview["destroy"], "${{ needs.decide.outputs.env }}"),
+        (destroy, "${{ needs.confirm.outputs.env || 'production' }}"),
+    ]:
+        assert job["concurrency"] == {"group": group + stage, "cancel-in-progress": False}
+    assert deploy["staging"]["environment"]["name"] == "staging"
+    assert deploy["production"]["environment"]["name"] == "production"
+    assert destroy["environment"] == "${{ needs.confirm.outputs.github_environment }}"
     assert destroy["needs"] == "confirm"
+    for name in ("deploy", "destroy", "sweep"):
+        env = preview[name]["environment"]
+        assert (env["name"] if isinstance(env, dict) else env) == "preview"
+    assert preview["decide"]["permissions"] == {"contents": "read", "pull-requests": "read"}
 
 
-def test_deploy_job_applies_smokes_and_summarises() -> None:
-    runs = [str(s.get("run", "")) for s in _workflow("deploy.yml")["jobs"]["deploy"]["steps"]]
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_each_stage_applies_smokes_and_summarises(job: str) -> None:
+    runs = [str(s.get("run", "")) for s in _workflow("deploy.yml")["jobs"][job]["steps"]]
     text = "\n".join(runs)
     apply_at = text.index("-m deploy apply")
-    assert "--summary-json" in text[apply_at:]
+    assert "--summary-json" in text[apply_at:] and "--image" in text
     assert text.index("-m deploy smoke") > apply_at
     assert "deploy_summary.py" in text and "GITHUB_STEP_SUMMARY" in text
 
@@ -234,7 +263,9 @@ def test_zizmor_reports_nothing_even_pedantic() -> None:
     [
         ("pr.yml", "plan", "-m deploy plan"),
         ("drift.yml", "drift", "-m deploy plan"),
-        ("deploy.yml", "deploy", "-m deploy apply"),
+        ("deploy.yml", "staging", "-m deploy apply"),
+        ("deploy.yml", "production", "-m deploy apply"),
+        ("preview.yml", "deploy", "-m deploy apply"),
     ],
 )
 def test_site_is_built_before_the_engine_compares_it(name: str, job: str, command: str) -> None:

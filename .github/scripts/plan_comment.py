@@ -1,0 +1,127 @@
+"""The pull request's sticky plan comment: one section per environment, in promotion order.
+
+Why a script: the comment must show every environment's plan (staging and production differ
+in size and endpoint type, so one change can plan differently in each), say at a glance which
+environments a merge changes, and still be posted when a plan fails. The workflow runs
+`python -m deploy plan --env NAME --format markdown` per environment into ``DIR/NAME.md``,
+``DIR/NAME.err`` and ``DIR/NAME.rc``; this renders them.
+
+    python plan_comment.py DIR --env staging --env production [--head-sha SHA --run-id N]
+
+Prints the comment; exits 0. ``--github-output`` gets ``rc=`` (1: a plan failed, 2: changes,
+0: none) and ``changed=`` (the environments a merge changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER = "<!-- deploy-plan -->"
+SINGLE = "-"  # the file stem of the single deployment's plan (config.yaml without environments)
+_SUMMARY = re.compile(r"^\*\*(.+)\*\*$", re.MULTILINE)
+ERR_TAIL = 4000
+
+
+@dataclass(frozen=True)
+class EnvPlan:
+    env: str  # "" for the single deployment
+    rc: int
+    markdown: str
+    stderr: str
+
+    @property
+    def title(self) -> str:
+        return f"`{self.env}`" if self.env else "the deployment"
+
+    @property
+    def outcome(self) -> str:
+        if self.rc == 0:
+            return "no changes"
+        if self.rc == 2:
+            m = _SUMMARY.search(self.markdown)
+            return m.group(1).removeprefix("Plan: ").rstrip(".") if m else "changes"
+        return f"plan failed (exit {self.rc})"
+
+
+def read(directory: Path, env: str) -> EnvPlan:
+    stem = env or SINGLE
+
+    def text(suffix: str) -> str:
+        path = directory / f"{stem}{suffix}"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    rc_text = text(".rc").strip()
+    return EnvPlan(
+        env, int(rc_text) if rc_text.lstrip("-").isdigit() else 1, text(".md"), text(".err")
+    )
+
+
+def _body(plan: EnvPlan) -> list[str]:
+    """The engine's markdown under this environment's heading (its own heading dropped)."""
+    lines = plan.markdown.strip("\n").splitlines()
+    if lines and lines[0].startswith("### Deploy plan"):
+        lines = lines[1:]
+    out = [f"#### {plan.title}: {plan.outcome}", *lines]
+    if plan.rc not in (0, 2):
+        out += ["", "```text", plan.stderr[-ERR_TAIL:].strip() or "(no error output)", "```"]
+    return out
+
+
+def overall_rc(plans: list[EnvPlan]) -> int:
+    if any(p.rc not in (0, 2) for p in plans):
+        return 1
+    return 2 if any(p.rc == 2 for p in plans) else 0
+
+
+def render(plans: list[EnvPlan], head_sha: str = "", run_id: str = "") -> str:
+    rc = overall_rc(plans)
+    changed = [p.title for p in plans if p.rc == 2]
+    if rc == 1:
+        title = "### Deploy plan failed"
+    elif changed:
+        title = f"### Deploy plan: merging this pull request changes AWS ({', '.join(changed)})"
+    else:
+        title = "### Deploy plan: no changes"
+    lines = [MARKER, title, ""]
+    if len(plans) > 1 or plans[0].env:
+        lines += ["| environment | plan |", "|---|---|"]
+        lines += [f"| {p.title} | {p.outcome} |" for p in plans]
+        lines += [
+            "",
+            "A merge applies them in this order; each stage's smoke test must pass before the "
+            "next.",
+            "",
+        ]
+    for plan in plans:
+        lines += [*_body(plan), ""]
+    if head_sha or run_id:
+        lines.append(f"<sub>Plan for {head_sha[:12]} (run {run_id}); updated on every push.</sub>")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument(
+        "--env", action="append", default=[], help=f"in promotion order; {SINGLE!r}: the single"
+    )
+    parser.add_argument("--head-sha", default="")
+    parser.add_argument("--run-id", default="")
+    parser.add_argument("--github-output", type=Path)
+    args = parser.parse_args(argv)
+    envs = [e for arg in args.env for e in arg.split()] or [SINGLE]
+    plans = [read(args.directory, "" if e == SINGLE else e) for e in envs]
+    print(render(plans, args.head_sha, args.run_id), end="")
+    if args.github_output:
+        changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2)
+        with args.github_output.open("a", encoding="utf-8") as fh:
+            fh.write(f"rc={overall_rc(plans)}\nchanged={changed}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
