@@ -311,3 +311,107 @@ def test_text_checks(tmp_path: Path, check: str, content: bytes, name: str, ok: 
     result = _script("text_checks.py", check, str(path))
     assert (result.returncode == 0) is ok, result.stdout
     assert path.read_bytes() == content  # check-only: never rewrites
+
+
+# ----------------------------------------------------------------- environments and previews
+
+
+def test_teardown_names_an_environment_of_config_yaml(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "project: proj\nenvironments: {staging: {}, production: {}}\npreview: {}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+
+    def confirm(env: str) -> subprocess.CompletedProcess[str]:
+        args = ["--config", str(config), "confirm-teardown", "--typed", "proj", "--env", env]
+        return _script("ci_settings.py", *args, "--github-output", str(out), cwd=tmp_path)
+
+    ok = confirm("staging")
+    assert ok.returncode == 0 and "environment staging of project 'proj'" in ok.stdout
+    assert out.read_text().splitlines() == [
+        "env=staging", "github_environment=staging", "preview=false"
+    ]  # fmt: skip
+    out.unlink()
+    assert confirm("pr-7").returncode == 0
+    assert "github_environment=preview" in out.read_text() and "preview=true" in out.read_text()
+    for bad in ("", "dev", "pr-0"):
+        refused = confirm(bad)
+        assert refused.returncode == 1 and "Nothing was destroyed" in refused.stdout, bad
+
+
+def _decide(event: dict, tmp_path: Path) -> str:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    out = tmp_path / "decision"
+    out.write_text("")
+    result = _script(
+        "preview_decision.py", "--event", str(path), "--repo", "", "--github-output", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(line.split("=", 1) for line in out.read_text().splitlines())["action"]
+
+
+def _pr(number: int = 7, state: str = "open", labels=("preview",), head: str = "octo/trends"):
+    return {
+        "number": number,
+        "state": state,
+        "labels": [{"name": n} for n in labels],
+        "head": {"repo": {"full_name": head}},
+        "base": {"repo": {"full_name": "octo/trends"}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("action", "doc", "label", "expected"),
+    [
+        ("labeled", _pr(), "preview", "deploy"),
+        ("synchronize", _pr(), None, "deploy"),
+        ("opened", _pr(), None, "deploy"),
+        ("reopened", _pr(), None, "deploy"),
+        ("synchronize", _pr(labels=()), None, "skip"),
+        ("labeled", _pr(labels=("preview", "bug")), "bug", "skip"),
+        ("unlabeled", _pr(labels=("preview",)), "bug", "skip"),
+        ("unlabeled", _pr(labels=()), "preview", "destroy"),
+        ("closed", _pr(state="closed"), None, "destroy"),
+        ("closed", _pr(state="closed", labels=()), None, "skip"),
+        ("labeled", _pr(head="fork/trends"), "preview", "skip"),
+        ("closed", _pr(state="closed", head="fork/trends"), None, "skip"),
+    ],
+)
+def test_preview_decision(tmp_path: Path, action: str, doc: dict, label, expected: str) -> None:
+    event = {"action": action, "number": doc["number"], "pull_request": doc}
+    if label:
+        event["label"] = {"name": label}
+    assert _decide(event, tmp_path) == expected
+
+
+def test_preview_decision_follows_the_pull_requests_state_now(tmp_path: Path) -> None:
+    """A `labeled` run that starts after the label was removed again does not deploy (the
+    `unlabeled` run, or the sweep, removes what exists)."""
+    from tests.support.github_stub import github_stub, pull
+
+    event = {"action": "labeled", "label": {"name": "preview"}, "pull_request": _pr()}
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    with github_stub(token="t") as stub:
+        stub.add(pull(7, labels=()))
+        result = subprocess.run(
+            [PYTHON, str(SCRIPTS / "preview_decision.py"), "--event", str(path),
+             "--repo", "octo/trends"],
+            env={**os.environ, "GITHUB_TOKEN": "t", "GITHUB_API_URL": stub.url},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert "preview pr-7: skip (#7 is not labelled 'preview')" in result.stdout, result.stderr
+
+
+def test_preview_comment_has_the_urls_and_says_when_it_is_gone(tmp_path: Path) -> None:
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(SUMMARY), encoding="utf-8")
+    up = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7", "--run-id", "9")
+    assert up.returncode == 0
+    assert up.stdout.startswith("<!-- preview -->") and "Preview `pr-7` is up" in up.stdout
+    assert SUMMARY["site_url"] in up.stdout and SUMMARY["api_url"] in up.stdout
+    down = _script("preview_comment.py", "removed", "--env", "pr-7", "--reason", "Closed")
+    assert "Preview `pr-7` removed" in down.stdout and down.stdout.startswith("<!-- preview -->")
