@@ -24,6 +24,7 @@ MARKER = "<!-- deploy-plan -->"
 SINGLE = "-"  # the file stem of the single deployment's plan (config.yaml without environments)
 _SUMMARY = re.compile(r"^\*\*(.+)\*\*$", re.MULTILINE)
 ERR_TAIL = 4000
+COMMENT_BUDGET = 60000  # GitHub refuses comments over 65536 characters
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,15 @@ def read(directory: Path, env: str) -> EnvPlan:
     )
 
 
-def _body(plan: EnvPlan) -> list[str]:
-    """The engine's markdown under this environment's heading (its own heading dropped)."""
-    lines = plan.markdown.strip("\n").splitlines()
+def _body(plan: EnvPlan, budget: int = COMMENT_BUDGET) -> list[str]:
+    """The engine's markdown under this environment's heading (its own heading dropped), cut
+    to ``budget`` characters (the job summary keeps every plan whole)."""
+    markdown = plan.markdown.strip("\n")
+    if len(markdown) > budget:
+        markdown = markdown[:budget].rsplit("\n", 1)[0] + (
+            "\n\n*(cut to fit a comment: the whole plan is in the job summary)*"
+        )
+    lines = markdown.splitlines()
     if lines and lines[0].startswith("### Deploy plan"):
         lines = lines[1:]
     out = [f"#### {plan.title}: {plan.outcome}", *lines]
@@ -77,7 +84,9 @@ def overall_rc(plans: list[EnvPlan]) -> int:
     return 2 if any(p.rc == 2 for p in plans) else 0
 
 
-def render(plans: list[EnvPlan], head_sha: str = "", run_id: str = "") -> str:
+def render(
+    plans: list[EnvPlan], head_sha: str = "", run_id: str = "", budget: int = COMMENT_BUDGET
+) -> str:
     rc = overall_rc(plans)
     changed = [p.title for p in plans if p.rc == 2]
     if rc == 1:
@@ -97,7 +106,7 @@ def render(plans: list[EnvPlan], head_sha: str = "", run_id: str = "") -> str:
             "",
         ]
     for plan in plans:
-        lines += [*_body(plan), ""]
+        lines += [*_body(plan, budget // len(plans) if budget else sys.maxsize), ""]
     if head_sha or run_id:
         lines.append(f"<sub>Plan for {head_sha[:12]} (run {run_id}); updated on every push.</sub>")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -112,10 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--head-sha", default="")
     parser.add_argument("--run-id", default="")
     parser.add_argument("--github-output", type=Path)
+    parser.add_argument(
+        "--budget", type=int, default=COMMENT_BUDGET, help="characters (0: no cut, for summaries)"
+    )
     args = parser.parse_args(argv)
     envs = [e for arg in args.env for e in arg.split()] or [SINGLE]
     plans = [read(args.directory, "" if e == SINGLE else e) for e in envs]
-    print(render(plans, args.head_sha, args.run_id), end="")
+    print(render(plans, args.head_sha, args.run_id, args.budget), end="")
     if args.github_output:
         changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2)
         with args.github_output.open("a", encoding="utf-8") as fh:

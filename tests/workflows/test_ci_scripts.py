@@ -415,3 +415,19 @@ def test_preview_comment_has_the_urls_and_says_when_it_is_gone(tmp_path: Path) -
     assert SUMMARY["site_url"] in up.stdout and SUMMARY["api_url"] in up.stdout
     down = _script("preview_comment.py", "removed", "--env", "pr-7", "--reason", "Closed")
     assert "Preview `pr-7` removed" in down.stdout and down.stdout.startswith("<!-- preview -->")
+
+
+def test_plan_comment_fits_githubs_limit_and_the_summary_keeps_it_whole(tmp_path: Path) -> None:
+    big = "### Deploy plan\n\n**Plan: 900 to create; 0 unchanged.**\n\n" + "| + | x |\n" * 9000
+    for env in ("staging", "production"):
+        (tmp_path / f"{env}.md").write_text(big, encoding="utf-8")
+        (tmp_path / f"{env}.rc").write_text("2\n", encoding="utf-8")
+    args = [str(tmp_path), "--env", "staging production"]
+    comment = _script("plan_comment.py", *args).stdout
+    assert len(comment) < 65536 and comment.count("cut to fit a comment") == 2
+    assert "| `production` | 900 to create; 0 unchanged |" in comment
+    whole = _script("plan_comment.py", *args, "--budget", "0").stdout
+    assert "cut to fit" not in whole and whole.count("| + | x |") == 18000
+    (tmp_path / "production.rc").unlink()  # a plan that never ran counts as failed
+    failed = _script("plan_comment.py", *args, "--github-output", str(tmp_path / "o")).stdout
+    assert "### Deploy plan failed" in failed and "rc=1" in (tmp_path / "o").read_text()
