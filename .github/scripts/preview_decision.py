@@ -30,6 +30,7 @@ from deploy.previews import PREVIEW_LABEL  # noqa: E402
 
 # The activities after which a labelled, open pull request's preview is (re)deployed.
 DEPLOY_ON = {"opened", "reopened", "synchronize", "labeled"}
+DEPENDABOT = "dependabot[bot]"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def decide(
     labelled = label in pull.labels
     if not pull.same_repository:
         return Decision("skip", number, f"#{number} comes from a fork: forks never get a preview")
+    if (doc.get("user") or {}).get("login") == DEPENDABOT:
+        # Dependabot's runs get no OIDC token (they are treated like a fork's).
+        return Decision("skip", number, f"#{number} is Dependabot's: its runs get no AWS access")
     ours = (event.get("label") or {}).get("name") == label
     if not pull.open:
         if labelled:

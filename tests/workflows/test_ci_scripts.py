@@ -378,6 +378,7 @@ def _pr(number: int = 7, state: str = "open", labels=("preview",), head: str = "
         ("closed", _pr(state="closed", labels=()), None, "skip"),
         ("labeled", _pr(head="fork/trends"), "preview", "skip"),
         ("closed", _pr(state="closed", head="fork/trends"), None, "skip"),
+        ("labeled", {**_pr(), "user": {"login": "dependabot[bot]"}}, "preview", "skip"),
     ],
 )
 def test_preview_decision(tmp_path: Path, action: str, doc: dict, label, expected: str) -> None:
