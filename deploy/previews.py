@@ -52,6 +52,11 @@ def _listed(aws: Aws, project: str) -> list[tuple[str, str]]:
     add("iam_role", (r["RoleName"] for r in roles))
     repositories = aws.pages("ecr", "DescribeRepositories", "repositories")
     add("ecr_repository", (r["repositoryName"] for r in repositories))
+    # The site's origin access control, named after the preview (a distribution is found
+    # through its bucket when the preview is destroyed).
+    controls = aws.read("cloudfront", "ListOriginAccessControls") or {}
+    items = (controls.get("OriginAccessControlList") or {}).get("Items") or []
+    add("cloudfront_oac", (c["Name"] for c in items))
     for group_prefix in LOG_GROUP_PREFIXES:
         group_named = {"logGroupNamePrefix": group_prefix + prefix}
         groups = aws.pages("logs", "DescribeLogGroups", "logGroups", **group_named)
