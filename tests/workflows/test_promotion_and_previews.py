@@ -34,6 +34,7 @@ from tests.deploy.deploy_helpers import (
     push_fake_image,
     session,
 )
+from tests.support.aws_clock import set_delays
 from tests.support.github_stub import GitHubStub, github_stub, pull
 from tests.support.iam_eval import allowed
 from tests.support.moto_server import fake_aws_env, moto_server, reset
@@ -91,6 +92,9 @@ def checkout(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     """The repository as a job checks it out: a small project, this .github, this deploy/."""
     fake_aws_env(monkeypatch, moto_url)
     reset(moto_url)
+    # `python -m deploy` sleeps for real: AWS's delays (IAM propagation, CloudFront deploys)
+    # play as instant here; the engine's handling of them is tested on the server's clock.
+    set_delays(role_assume_s=0, role_policy_s=0, distribution_deploy_s=0, invalidation_s=0)
     (tmp_path / "work").mkdir()
     work = make_project(tmp_path / "work")
     (work / "config.yaml").write_text(CONFIG + ENVIRONMENTS)
@@ -129,6 +133,7 @@ class GitHub:
             claims = {
                 "token.actions.githubusercontent.com:sub": job.run.subject,
                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:ref": job.contexts["github"]["ref"],
             }
             assert allowed(trust[role], "sts:AssumeRoleWithWebIdentity", "*", claims), (
                 f"{job.run.name}: {job.run.subject} may not assume {role}"
@@ -346,7 +351,7 @@ def test_a_preview_comes_with_the_label_and_goes_with_it_or_the_close(checkout: 
         assert jobs["deploy"].roles == [ROLE_VARS["AWS_PREVIEW_ROLE_ARN"]]
         up = gh.comments["preview"]
         assert "Preview `pr-7` is up" in up and "execute-api" in up
-        assert f"{PROJECT}-pr-7-site-" in up
+        assert "| Site | https://" in up and ".cloudfront.net" in up
         assert _stack("pr-7")["endpoints"] == [f"{PROJECT}-pr-7"]
 
         # A push: redeployed (nothing to change). A fork's labelled pull request: nothing.

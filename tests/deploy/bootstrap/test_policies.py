@@ -496,20 +496,26 @@ def test_the_boundary_allows_only_what_a_previews_service_roles_do() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sub", "deploy", "preview"),
+    ("sub", "ref", "deploy", "preview"),
     [
-        ("repo:octo/trends:environment:staging", True, False),
-        ("repo:octo/trends:environment:production", True, False),
-        ("repo:octo/trends:environment:preview", False, True),
-        ("repo:octo/trends:pull_request", False, False),
-        ("repo:octo/trends:ref:refs/heads/main", True, False),
-        ("repo:fork/trends:environment:preview", False, False),
-        ("repo:octo/trends:environment:dev", False, False),
+        ("repo:octo/trends:environment:staging", "refs/heads/main", True, False),
+        ("repo:octo/trends:environment:production", "refs/heads/main", True, False),
+        # An environment named on another branch: AWS refuses it (the ref claim).
+        ("repo:octo/trends:environment:staging", "refs/heads/feature", False, False),
+        ("repo:octo/trends:environment:preview", "refs/pull/7/merge", False, True),
+        ("repo:octo/trends:environment:preview", "refs/heads/main", False, True),  # the sweep
+        ("repo:octo/trends:pull_request", "refs/pull/7/merge", False, False),
+        ("repo:octo/trends:ref:refs/heads/main", "refs/heads/main", False, False),
+        ("repo:fork/trends:environment:preview", "refs/pull/7/merge", False, False),
+        ("repo:octo/trends:environment:dev", "refs/heads/main", False, False),
     ],
 )
-def test_each_github_environment_assumes_its_role(sub: str, deploy: bool, preview: bool) -> None:
-    assert _may_assume(policies.deploy_trust_policy(STAGED), _token(sub)) is deploy
-    assert _may_assume(policies.preview_trust_policy(STAGED), _token(sub)) is preview
+def test_each_github_environment_assumes_its_role(
+    sub: str, ref: str, deploy: bool, preview: bool
+) -> None:
+    token = _token(sub, ref=ref)
+    assert _may_assume(policies.deploy_trust_policy(STAGED), token) is deploy
+    assert _may_assume(policies.preview_trust_policy(STAGED), token) is preview
 
 
 def test_without_previews_there_is_no_preview_role() -> None:
