@@ -20,19 +20,8 @@ from deploy.bootstrap.policies import Target
 from deploy.cli import main
 from deploy.image import image_tag
 from tests.deploy.deploy_helpers import PROJECT, engine, inventory, push_fake_image, session
-from tests.support.aws_clock import set_delays
 
 pytestmark = pytest.mark.usefixtures("aws_env")
-
-
-@pytest.fixture(autouse=True)
-def _aws_without_delays(aws_env: str) -> None:
-    """`python -m deploy` sleeps for real: play AWS's delays (IAM propagation, CloudFront
-    deploys) as instant here; the engine's handling of them is tested on the server's clock
-    (test_engine*.py)."""
-    set_delays(role_assume_s=0, role_policy_s=0, distribution_deploy_s=0, invalidation_s=0)
-
-
 ACCOUNT = "123456789012"
 REGISTRY = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
 ENVIRONMENTS = """\
@@ -79,6 +68,8 @@ WHOLE = {  # one stack: what every environment and preview has
     "log_groups": 2,
     "models": 1,
     "objects": 4,
+    "distributions": 1,  # the site: a private bucket behind its own CloudFront distribution
+    "origin_access_controls": 1,
 }
 PREVIEW = {**WHOLE, "ecr": 1}  # a preview builds its pull request's model into its own repository
 
