@@ -53,10 +53,18 @@ def test_the_resource_modules_wait_by_the_budget() -> None:
 
 
 def test_the_workflows_hold_what_the_budget_says() -> None:
-    deploy = _job("deploy.yml", "deploy")
-    assert deploy["timeout-minutes"] * 60 == budget.DEPLOY_JOB_TIMEOUT_S
-    assert _session(deploy) == budget.DEPLOY_ROLE_SESSION_S
-    teardown = _job("teardown.yml", "destroy")
-    assert teardown["timeout-minutes"] * 60 == budget.TEARDOWN_JOB_TIMEOUT_S
-    assert _session(teardown) is not None
-    assert _session(teardown) >= budget.TEARDOWN_JOB_TIMEOUT_S
+    # Every job that applies: both promotion stages and a preview's.
+    for workflow, name in [
+        ("deploy.yml", "staging"),
+        ("deploy.yml", "production"),
+        ("preview.yml", "deploy"),
+    ]:
+        deploy = _job(workflow, name)
+        assert deploy["timeout-minutes"] * 60 == budget.DEPLOY_JOB_TIMEOUT_S, name
+        assert _session(deploy) == budget.DEPLOY_ROLE_SESSION_S, name
+    # Every job that destroys one stack: teardown and a preview's removal.
+    for workflow, name in [("teardown.yml", "destroy"), ("preview.yml", "destroy")]:
+        teardown = _job(workflow, name)
+        assert teardown["timeout-minutes"] * 60 == budget.TEARDOWN_JOB_TIMEOUT_S, name
+        assert _session(teardown) is not None
+        assert _session(teardown) >= budget.TEARDOWN_JOB_TIMEOUT_S, name
