@@ -53,6 +53,25 @@ def aws_config(enabled: bool = True) -> dict:
     return config
 
 
+def distribution_answer(
+    status: str = "Deployed", config: dict | None = None, etag: str = "ETAG1", **extra
+) -> dict:
+    """A GetDistribution-shaped answer for E2DIST (CreateDistribution adds fields by ``extra``)."""
+    return {
+        "Distribution": {
+            "Id": "E2DIST",
+            "ARN": DIST_ARN,
+            "Status": status,
+            "LastModifiedTime": "2026-01-01T00:00:00Z",
+            "InProgressInvalidationBatches": 0,
+            "DomainName": "d1.cloudfront.net",
+            **extra,
+            "DistributionConfig": config if config is not None else aws_config(),
+        },
+        "ETag": etag,
+    }
+
+
 def seen_dist(status: str = "Deployed", enabled: bool = True, **over) -> cdn.SeenDistribution:
     config = aws_config(enabled)
     values = dict(
@@ -135,19 +154,9 @@ def test_create_calls_with_the_ids_aws_assigns() -> None:
         )
         stub.add_response(
             "create_distribution_with_tags",
-            {
-                "Distribution": {
-                    "Id": "E2DIST",
-                    "ARN": DIST_ARN,
-                    "Status": "InProgress",
-                    "LastModifiedTime": "2026-01-01T00:00:00Z",
-                    "InProgressInvalidationBatches": 0,
-                    "DomainName": "d1.cloudfront.net",
-                    "ActiveTrustedSigners": {"Enabled": False, "Quantity": 0},
-                    "DistributionConfig": aws_config(),
-                },
-                "ETag": "ETAG1",
-            },
+            distribution_answer(
+                "InProgress", ActiveTrustedSigners={"Enabled": False, "Quantity": 0}
+            ),
             {
                 "DistributionConfigWithTags": {
                     "DistributionConfig": aws_config(),
@@ -157,18 +166,7 @@ def test_create_calls_with_the_ids_aws_assigns() -> None:
         )
         stub.add_response(
             "get_distribution",
-            {
-                "Distribution": {
-                    "Id": "E2DIST",
-                    "ARN": DIST_ARN,
-                    "Status": "Deployed",
-                    "LastModifiedTime": "2026-01-01T00:00:00Z",
-                    "InProgressInvalidationBatches": 0,
-                    "DomainName": "d1.cloudfront.net",
-                    "DistributionConfig": aws_config(),
-                },
-                "ETag": "ETAG1",
-            },
+            distribution_answer(),
             {"Id": "E2DIST"},
         )
         lines = execute(aws, oac_action, dist_action, wait_action)
@@ -219,18 +217,7 @@ def test_destroy_disables_waits_deletes_then_the_oac() -> None:
         "cloudfront:DeleteDistribution",
     ]
     disabled = {**aws_config(), "Enabled": False}
-    deployed = {
-        "Distribution": {
-            "Id": "E2DIST",
-            "ARN": DIST_ARN,
-            "Status": "Deployed",
-            "LastModifiedTime": "2026-01-01T00:00:00Z",
-            "InProgressInvalidationBatches": 0,
-            "DomainName": "d1.cloudfront.net",
-            "DistributionConfig": disabled,
-        },
-        "ETag": "ETAG2",
-    }
+    deployed = distribution_answer(config=disabled, etag="ETAG2")
     with Stubber(aws.client("cloudfront")) as stub:
         stub.add_response(
             "update_distribution",
@@ -337,18 +324,7 @@ def test_observe_finds_ours_by_origin_and_tag_across_pages() -> None:
     aws = make_aws()
     item = summary("E2DIST", DIST_ARN, ORIGIN)
     other = summary("E7OTHER", "arn:aws:cloudfront::123456789012:distribution/E7", "x.s3.aws")
-    full = {
-        "Distribution": {
-            "Id": "E2DIST",
-            "ARN": DIST_ARN,
-            "Status": "Deployed",
-            "LastModifiedTime": "2026-01-01T00:00:00Z",
-            "InProgressInvalidationBatches": 0,
-            "DomainName": "d1.cloudfront.net",
-            "DistributionConfig": aws_config(),
-        },
-        "ETag": "ETAG1",
-    }
+    full = distribution_answer()
     with Stubber(aws.client("cloudfront")) as stub:
         stub.add_response(
             "list_origin_access_controls",
