@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import unquote
 
 from deploy.aws import tag_dict, tag_list
 from deploy.plan import Action, Call, Step
 from deploy.resources.base import PlanContext, ResourceType
+from deploy.resources.iam import policy_document
 from deploy.world import World
 
 if TYPE_CHECKING:
@@ -45,10 +45,6 @@ class SeenPolicy:
     tags: dict[str, str]
 
 
-def _doc(value: Any) -> Any:
-    return json.loads(unquote(value)) if isinstance(value, str) else value
-
-
 def observe_policy(aws: Aws, spec: PolicySpec) -> SeenPolicy | None:
     got = aws.read("iam", "GetPolicy", PolicyArn=spec.arn)
     if not got:
@@ -63,7 +59,7 @@ def observe_policy(aws: Aws, spec: PolicySpec) -> SeenPolicy | None:
     return SeenPolicy(
         name=spec.name,
         arn=spec.arn,
-        document=_doc(version["PolicyVersion"]["Document"]) if version else None,
+        document=policy_document(version["PolicyVersion"]["Document"]) if version else None,
         older_versions=tuple(v["VersionId"] for v in older),
         tags=tag_dict(policy.get("Tags")),
     )

@@ -161,7 +161,7 @@ def desired(cfg: Config, inp: Inputs) -> list[RoleSpec]:
 
 
 # --- observe -------------------------------------------------------------------------------------
-def _doc(value: Any) -> Any:
+def policy_document(value: Any) -> Any:
     """IAM returns policy documents as URL-encoded JSON strings (or, via boto3, dicts)."""
     return json.loads(unquote(value)) if isinstance(value, str) else value
 
@@ -194,8 +194,8 @@ def observe_role(aws: Aws, name: str, policy_name: str) -> SeenRole | None:
         arn=role["Arn"],
         path=role["Path"],
         description=role.get("Description"),
-        trust=_doc(role["AssumeRolePolicyDocument"]),
-        policy=_doc(policy["PolicyDocument"]) if policy else None,
+        trust=policy_document(role["AssumeRolePolicyDocument"]),
+        policy=policy_document(policy["PolicyDocument"]) if policy else None,
         max_session_s=role.get("MaxSessionDuration"),
         other_policies=tuple(others),
         tags=tags,

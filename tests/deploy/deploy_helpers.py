@@ -17,6 +17,15 @@ from tests.support.aws_clock import CLOCK
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-1"
 IMAGE2 = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-2"
 PROJECT = "trends-anomaly"
+# The staging/production/preview overrides the environment tests append to CONFIG.
+ENVIRONMENTS = """\
+environments:
+  staging:
+    endpoint: {serverless: {memory_mb: 2048, max_concurrency: 5}}
+  production:
+    endpoint: {instance_type: ml.m5.large, instance_count: 2}
+preview: {}
+"""
 CONFIG = """\
 project: trends-anomaly
 region: us-east-1

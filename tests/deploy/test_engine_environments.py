@@ -19,19 +19,18 @@ from deploy.bootstrap.apply import apply as bootstrap_apply
 from deploy.bootstrap.policies import Target
 from deploy.cli import main
 from deploy.image import image_tag
-from tests.deploy.deploy_helpers import PROJECT, engine, inventory, push_fake_image, session
+from tests.deploy.deploy_helpers import (
+    ENVIRONMENTS,
+    PROJECT,
+    engine,
+    inventory,
+    push_fake_image,
+    session,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
 REGISTRY = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
-ENVIRONMENTS = """\
-environments:
-  staging:
-    endpoint: {serverless: {memory_mb: 2048, max_concurrency: 5}}
-  production:
-    endpoint: {instance_type: ml.m5.large, instance_count: 2}
-preview: {}
-"""
 
 
 def _staged(project: Path) -> str:

@@ -28,6 +28,7 @@ from deploy.bootstrap.apply import apply as bootstrap_apply
 from deploy.image import image_tag
 from tests.deploy.deploy_helpers import (
     CONFIG,
+    ENVIRONMENTS,
     PROJECT,
     inventory,
     make_project,
@@ -44,14 +45,6 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 REPO = "octo/trends"
 ACCOUNT = "123456789012"
-ENVIRONMENTS = """\
-environments:
-  staging:
-    endpoint: {serverless: {memory_mb: 2048, max_concurrency: 5}}
-  production:
-    endpoint: {instance_type: ml.m5.large, instance_count: 2}
-preview: {}
-"""
 TARGET = policies.Target(
     PROJECT, "us-east-1", "", REPO, environments=("staging", "production"), previews=True
 )
