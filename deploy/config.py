@@ -27,7 +27,8 @@ from deploy import budget
 from deploy.name_rules import name_problems
 from deploy.naming import ACCOUNT_DIGITS, LONGEST_PREVIEW, PREVIEW_RE, Names, partition_of
 
-# Limits from the AWS documentation (see /shared/ARCHITECTURE.md "Limits that cross the hops").
+# Limits from the AWS documentation (API Gateway, Lambda and SageMaker quotas pages); each
+# is the documented value, not one measured here.
 HTTP_API_TIMEOUT_S = 30  # integration timeout of an HTTP API, cannot be raised
 HTTP_API_PAYLOAD_MB = 10
 LAMBDA_PAYLOAD_MB = 6  # synchronous invoke, each way

@@ -11,7 +11,7 @@ from trends_anomaly.trends import parse_table, split_header
 
 from tests.model.conftest import DATA
 
-# file: (data rows, terms, '<1' cells, step) as listed in shared/data/trends/SOURCES.md
+# file: (data rows, terms, '<1' cells, step) as listed in tests/data/SOURCES.md
 EXPORTS = {
     "en_weekly5y_3terms_lt1_glp1.csv": (262, 3, 147, "weekly"),
     "en_weekly5y_bitcoin.csv": (262, 1, 0, "weekly"),

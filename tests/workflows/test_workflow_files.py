@@ -20,7 +20,8 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONS = ROOT / ".github" / "actions"
 VENV_BIN = ROOT / ".venv" / "bin"
 
-# The verified pins (../shared/actions-pins.md): tag -> commit for every action we use.
+# The verified pins (each tag's commit, checked against the action's repository when pinned):
+# tag -> commit for every action we use.
 PINS = {
     "actions/checkout": ("v7.0.1", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
     "actions/setup-node": ("v7.0.0", "820762786026740c76f36085b0efc47a31fe5020"),
