@@ -13,6 +13,7 @@ before it (the end of such a surge).
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import NamedTuple
 
@@ -40,6 +41,9 @@ RETURN_SHARE = 0.5
 # the lower of the two levels: search interest drifts by a fifth between calm years, and the
 # shifts an analyst marks (a launch, a lockdown) double or halve it.
 REL_SHIFT = 1.0 / 3.0
+# Parameters of the two models of a pair of same-way steps (see ``_staircase_is_ramp``).
+STAIRCASE_PARAMS = 5  # three levels and two breakpoints
+LINE_PARAMS = 2
 
 
 class LevelShift(NamedTuple):
@@ -88,6 +92,32 @@ def _ramp_fits_better(y: np.ndarray, t0: int, half: int) -> bool:
     slope = (mr - ml) / (cr - cl)
     line_cost = sum(abs(v - ml - slope * (i - cl)) for i, v in enumerate(left + right, a))
     return line_cost <= step_cost
+
+
+def _staircase_is_ramp(y: np.ndarray, first: int, second: int, half: int) -> bool:
+    """Whether two steps the same way (first points ``first`` < ``second``) are one ramp
+    taken in two strides. Over the stretch from ``half`` points before the first to ``half``
+    points after the second, three flat levels (3 levels and 2 chosen breakpoints) are
+    compared with one straight line (2 numbers, the Theil-Sen line) by an information
+    criterion on their sums of absolute deviations, n·ln(SAD / n) + 2·parameters: the levels
+    always fit a noisy ramp a little better, because their breakpoints were chosen where the
+    noise made the steps look steepest, and the penalty is what that choice is worth. A
+    second launch after a first leaves a plateau between them that no line fits."""
+    a, b = max(first - half, 0), min(second + half, y.size)
+    seg = y[a:b]
+    parts = (seg[: first - a], seg[first - a : second - a], seg[second - a :])
+    if min(p.size for p in parts) < 2:
+        return False
+    steps = sum(float(np.abs(p - median(p)).sum()) for p in parts)
+    i = np.arange(seg.size, dtype=float)
+    pairs = np.triu_indices(seg.size, 1)
+    slope = median((seg[pairs[1]] - seg[pairs[0]]) / (i[pairs[1]] - i[pairs[0]]))
+    line = float(np.abs(seg - slope * i - median(seg - slope * i)).sum())
+    n = seg.size
+    tiny = 1e-12 * n
+    steps_ic = n * math.log(max(steps, tiny) / n) + 2 * STAIRCASE_PARAMS
+    line_ic = n * math.log(max(line, tiny) / n) + 2 * LINE_PARAMS
+    return line_ic <= steps_ic
 
 
 def _jumps(y: np.ndarray, cands: np.ndarray, k: int) -> np.ndarray:
@@ -167,4 +197,19 @@ def find_shifts(
                 continue
             out.pop()
         out.append(LevelShift(t0, old, new, float(z[j])))
-    return out
+    return _without_ramps(y, out, L, horizon)
+
+
+def _without_ramps(
+    y: np.ndarray, shifts: list[LevelShift], half: int, horizon: int
+) -> list[LevelShift]:
+    """``shifts`` without the pairs of same-way steps within ``horizon`` of each other that
+    are one ramp (see ``_staircase_is_ramp``): neither is a level shift."""
+    drop: set[int] = set()
+    for i, (p, q) in enumerate(itertools.pairwise(shifts)):
+        same_way = (p.after - p.before) * (q.after - q.before) > 0
+        if same_way and q.index - p.index <= horizon and _staircase_is_ramp(
+            y, p.index, q.index, half
+        ):
+            drop.update((i, i + 1))
+    return [s for i, s in enumerate(shifts) if i not in drop]

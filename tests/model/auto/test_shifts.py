@@ -100,3 +100,42 @@ def test_a_fast_take_off_is_a_ramp_not_a_step():
         steps += [s.index for s in shifts(z, sd=3.0)] == [130]
     assert ramps <= 1
     assert steps >= 17
+
+
+def _rise_and_staircase(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A take-off over ~40 weeks and a two-step staircase (a plateau of 30 points between the
+    steps), both with noise a fifth of the level (search counts are sampled)."""
+    t = np.arange(261)
+    rng = np.random.default_rng(500 + seed)
+    rise = 8 + 60 / (1 + np.exp(-(t - 130) / 10))
+    stairs = np.where(t < 120, 10.0, np.where(t < 150, 25.0, 50.0))
+    return (
+        rise + rng.normal(0, 1, 261) * 0.2 * rise,
+        0.2 * rise,
+        stairs + rng.normal(0, 1, 261) * 0.2 * stairs,
+        0.2 * stairs,
+    )
+
+
+def test_a_rise_taken_in_two_strides_is_a_ramp_and_a_staircase_keeps_both_steps(monkeypatch):
+    """With noise that grows with the level, a fast rise can pass every one-step check twice,
+    13 points apart: two "level shifts" on a ramp (the false alarm of the synthetic set's
+    clean series synth_005). A line explains the pair better than three levels once the
+    staircase pays for its chosen breakpoints; a real staircase, whose plateau no line fits,
+    keeps both steps."""
+    import trends_anomaly.auto.shifts as stage
+
+    def count(seeds):
+        split = kept = 0
+        for seed in seeds:
+            y, sd, z, zsd = _rise_and_staircase(seed)
+            split += len(find_shifts(y, sd, 13, 53, relative=True)) >= 2
+            kept += [s.index for s in find_shifts(z, zsd, 13, 53, relative=True)] == [120, 150]
+        return split, kept
+
+    split, kept = count(range(40))
+    monkeypatch.setattr(stage, "_without_ramps", lambda y, shifts, half, horizon: shifts)
+    split_unchecked, kept_unchecked = count(range(40))
+    assert split_unchecked >= 4  # the construction does produce the two-stride split
+    assert split <= split_unchecked // 2
+    assert kept == kept_unchecked and kept >= 20
