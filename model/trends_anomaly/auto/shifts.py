@@ -208,8 +208,10 @@ def _without_ramps(
     drop: set[int] = set()
     for i, (p, q) in enumerate(itertools.pairwise(shifts)):
         same_way = (p.after - p.before) * (q.after - q.before) > 0
-        if same_way and q.index - p.index <= horizon and _staircase_is_ramp(
-            y, p.index, q.index, half
+        if (
+            same_way
+            and q.index - p.index <= horizon
+            and _staircase_is_ramp(y, p.index, q.index, half)
         ):
             drop.update((i, i + 1))
     return [s for i, s in enumerate(shifts) if i not in drop]
