@@ -198,10 +198,7 @@ def _rounded(a: np.ndarray) -> np.ndarray:
 
 
 def series_answer(s: Series, d: Detection) -> dict[str, Any]:
-    expected, lower = _rounded(d.expected), _rounded(d.lower)
-    if len(s.values) and s.values.min() >= 0:
-        # Search interest (and most counts) cannot go below zero: neither can what we expect.
-        expected, lower = np.maximum(expected, 0.0), np.maximum(lower, 0.0)
+    expected = _rounded(d.expected)  # run_method kept it and the band within the scale
     return {
         "name": s.name,
         "header": s.header,
@@ -209,7 +206,7 @@ def series_answer(s: Series, d: Detection) -> dict[str, Any]:
         "timestamps": s.labels,
         "values": s.values,
         "expected": expected,
-        "lower": lower,
+        "lower": _rounded(d.lower),
         "upper": _rounded(d.upper),
         "anomalies": [_anomaly_answer(s, a, expected) for a in d.anomalies],
         "parameters": d.chosen,

@@ -15,12 +15,18 @@ from scipy.ndimage import median_filter
 from . import dbscan
 from .errors import BadParameter, TooFewPoints
 from .esd import generalized_esd
+from .scale import within_scale
 from .stl import stl_decompose
 from .timeaxis import default_period
 from .types import Anomaly, Detection, Series
 
 
 def run_method(series: Series, method: str, params: dict[str, Any]) -> Detection:
+    """The method's detection, its band kept within the series' scale (see :mod:`.scale`)."""
+    return within_scale(series.values, _detect(series, method, params))
+
+
+def _detect(series: Series, method: str, params: dict[str, Any]) -> Detection:
     if method == "auto":
         from .auto import detect_auto  # imported here: auto is the largest module
 

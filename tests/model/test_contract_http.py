@@ -415,10 +415,13 @@ def test_one_json_log_line_per_request_without_the_body(client, model_server):
     assert "MonkeyPatchWarning" not in log
 
 
-def test_band_of_a_non_negative_series_stays_at_or_above_zero(client):
+def test_band_of_a_trends_export_stays_on_its_0_to_100_scale(client):
+    # Ozempic's sustained rise drew an upper bound of ~140 and the quiet Wegovy term a lower
+    # one below zero, before the band was kept within the scale.
     status, answer = client.json(read_data("en_weekly5y_3terms_lt1_glp1.csv"))
     assert status == 200
     for s in answer["series"]:
         assert min(s["lower"]) >= 0 and min(s["expected"]) >= 0
+        assert max(s["upper"]) <= 100 and max(s["expected"]) <= 100
         bands = zip(s["lower"], s["expected"], s["upper"], strict=True)
         assert all(lo <= e <= up for lo, e, up in bands)

@@ -1,0 +1,44 @@
+"""The scale a series lives on, and its band kept within it.
+
+A band drawn past what the data can take explains nothing and stretches the chart's y-axis
+(an upper bound of 140 on a Google Trends chart, a lower one of -17 on search interest).
+Search interest and counts cannot go below zero; a Google Trends export is scaled so that its
+highest point is 100 and written in whole points (``<1`` read as a half), so nothing on it
+goes above 100. The expected value and both bounds are kept within that range. No observed
+value changes side: every value is within the range, so one outside the band stays outside
+and one inside stays inside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .types import Detection
+
+TRENDS_TOP = 100.0  # the highest value on Google Trends' scale
+
+
+def value_range(values: np.ndarray) -> tuple[float, float]:
+    """(lowest, highest) value the series' scale allows: 0 below for data without negative
+    values, 100 above for data on Google Trends' scale (whole points or halves in 0..100),
+    otherwise unbounded."""
+    x = np.asarray(values, dtype=float)
+    if not x.size or x.min() < 0:
+        return -np.inf, np.inf
+    doubled = 2.0 * x
+    trends = x.max() <= TRENDS_TOP and bool((doubled == np.round(doubled)).all())
+    return 0.0, TRENDS_TOP if trends else np.inf
+
+
+def within_scale(values: np.ndarray, d: Detection) -> Detection:
+    """``d`` with its expected value and band clipped to the range of ``values``' scale."""
+    lo, hi = value_range(values)
+    if lo == -np.inf and hi == np.inf:
+        return d
+    return Detection(
+        np.clip(d.expected, lo, hi),
+        np.clip(d.lower, lo, hi),
+        np.clip(d.upper, lo, hi),
+        d.anomalies,
+        d.chosen,
+    )

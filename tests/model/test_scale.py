@@ -1,0 +1,61 @@
+"""The band kept within the series' scale: 0 below for data without negatives, 100 above on
+Google Trends' scale; no observed value changes side of its band."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from trends_anomaly.detect import _detect, run_method
+from trends_anomaly.errors import ApiError
+from trends_anomaly.params import resolve
+from trends_anomaly.scale import value_range, within_scale
+from trends_anomaly.trends import parse_csv
+from trends_anomaly.types import Detection
+
+from tests.model.conftest import DATA
+
+EXPORTS = sorted(p.name for p in DATA.glob("*.csv"))
+
+
+def test_the_range_of_each_kind_of_data():
+    assert value_range(np.array([0.0, 0.5, 37.0, 100.0])) == (0.0, 100.0)  # a Trends term
+    assert value_range(np.array([0.2, 3.7, 12.25])) == (0.0, np.inf)  # counts, rates
+    assert value_range(np.array([3.0, 250.0])) == (0.0, np.inf)  # past Trends' top
+    assert value_range(np.array([-2.0, 5.0])) == (-np.inf, np.inf)
+    assert value_range(np.array([])) == (-np.inf, np.inf)
+
+
+def test_clipping_keeps_the_anomalies_and_parameters():
+    d = Detection(
+        np.array([-1.0, 50.0, 104.0]),
+        np.array([-9.0, 40.0, 80.0]),
+        np.array([7.0, 60.0, 140.0]),
+        [],
+        {"k": 1},
+    )
+    c = within_scale(np.array([0.0, 55.0, 100.0]), d)
+    assert c.expected.tolist() == [0.0, 50.0, 100.0]
+    assert c.lower.tolist() == [0.0, 40.0, 80.0]
+    assert c.upper.tolist() == [7.0, 60.0, 100.0]
+    assert c.anomalies is d.anomalies and c.chosen is d.chosen
+    signed = within_scale(np.array([-1.0, 2.0, 3.0]), d)
+    assert signed is d
+
+
+@pytest.mark.parametrize("method", ["auto", "stl", "dbscan"])
+@pytest.mark.parametrize("name", EXPORTS)
+def test_real_exports_keep_their_band_on_the_scale_and_no_point_changes_side(name, method):
+    text = (DATA / name).read_text(encoding="utf-8-sig")
+    params = resolve({"method": method})
+    for s in parse_csv(text):
+        try:
+            raw = _detect(s, method, params)
+        except ApiError:  # stl without two periods: refused, nothing to draw
+            continue
+        d = run_method(s, method, params)
+        x = s.values
+        assert d.lower.min() >= 0 and d.upper.max() <= 100
+        assert d.expected.min() >= 0 and d.expected.max() <= 100
+        outside = (x < d.lower) | (x > d.upper)
+        outside_raw = (x < raw.lower) | (x > raw.upper)
+        assert (outside == outside_raw).all()
