@@ -167,12 +167,13 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
     big = 100_000
     ref_max = 5000 if args.quick else 10_000
     table = speed.run(sizes, big, ref_max, budget=0.3 if args.quick else 1.0)
-    names = ["auto", "stl", "dbscan", "ref_stl_esd", "ref_dbscan"]
+    names = ["auto", "auto_base", "stl", "dbscan", "ref_stl_esd", "ref_dbscan"]
     print(
         "\n== 2. In-process time per series (median), weekly series, period 52; "
-        "ratio = reference STL+ESD time / method time =="
+        "ratio = reference STL+ESD time / method time; auto_base = auto when issue 12 was "
+        "filed (766858e, bench/reference/auto_baseline), timed in turn with auto =="
     )
-    print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names) + "   ref/auto  ref/stl")
+    print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names) + "   ref/auto  ref/stl  auto/base")
     for n, row in table.items():
         cells = []
         for m in names:
@@ -184,7 +185,11 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
         ref = row["ref_stl_esd"].seconds
         ra = ref / row["auto"].seconds if ref and row["auto"].seconds else None
         rs = ref / row["stl"].seconds if ref and row["stl"].seconds else None
-        print(f"{n:>7} " + " ".join(cells) + f"   {fmt(ra, 0):>8}x {fmt(rs, 0):>6}x")
+        base = row["auto_base"].seconds
+        rb = row["auto"].seconds / base if base and row["auto"].seconds else None
+        print(
+            f"{n:>7} " + " ".join(cells) + f"   {fmt(ra, 0):>8}x {fmt(rs, 0):>6}x {fmt(rb, 2):>9}"
+        )
     print(
         f"* extrapolated as O(n²) from the largest n it ran at (not run: the reference "
         f"STL+ESD would take that long); '-' = not run (dbscan above its size limit, "
@@ -339,6 +344,13 @@ def print_targets(report: dict) -> None:
         ref, t = row.get("ref_stl_esd", {}).get("seconds"), row.get(method, {}).get("seconds")
         return ref / t if ref and t else None
 
+    for n in ("261", "10000", "100000"):
+        row = speed.get(n, {})
+        t, base = row.get("auto", {}).get("seconds"), row.get("auto_base", {}).get("seconds")
+        if t and base:
+            r = t / base
+            text = f"auto in-process time / auto when issue 12 was filed <= 1.10 at n={n}"
+            add(text, r, r <= 1.10)
     for n, method, goal in (("261", "stl", 5), ("10000", "stl", 30)):
         if n not in speed:
             continue

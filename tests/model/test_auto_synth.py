@@ -68,3 +68,20 @@ def test_detector_finds_most_injected_anomalies():
 def test_long_series_for_timing_parses():
     (s,) = parse_csv(long_series_csv(3000))
     assert s.values.size == 3000 and s.step.name == "weekly"
+
+
+def test_the_speed_yardstick_still_runs_on_todays_types():
+    """``make bench`` times auto against auto as it was when issue 12 was filed
+    (bench/reference/auto_baseline, byte-exact, on shims to today's types): if the shared
+    types change under it, the speed target must fail here, not in a bench run."""
+    from bench.reference.auto_baseline import detect_auto as baseline
+    from trends_anomaly.params import resolve
+    from trends_anomaly.trends import parse_csv
+
+    from tests.model.conftest import DATA
+
+    s = parse_csv((DATA / "en_monthly2004_lt1_bitcoin.csv").read_text(encoding="utf-8-sig"))[0]
+    d = baseline(s, resolve({"method": "auto"}))
+    assert d.expected.shape == d.lower.shape == d.upper.shape == s.values.shape
+    assert (d.lower <= d.upper).all()
+    assert all(0 <= a.index < s.values.size for a in d.anomalies)
