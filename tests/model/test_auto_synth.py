@@ -74,10 +74,10 @@ def test_the_speed_yardstick_still_runs_on_todays_types():
     """``make bench`` times auto against auto as it was when issue 12 was filed
     (bench/reference/auto_baseline, byte-exact, on shims to today's types): if the shared
     types change under it, the speed target must fail here, not in a bench run."""
-    from bench.reference.auto_baseline import detect_auto as baseline
     from trends_anomaly.params import resolve
     from trends_anomaly.trends import parse_csv
 
+    from bench.reference.auto_baseline import detect_auto as baseline
     from tests.model.conftest import DATA
 
     s = parse_csv((DATA / "en_monthly2004_lt1_bitcoin.csv").read_text(encoding="utf-8-sig"))[0]
