@@ -1,13 +1,15 @@
 """Robust statistics the stages share: medians, running medians, a MAD-based noise scale.
 
 Medians, not means, everywhere: a spike or a month-long surge must not move the baseline or
-the noise scale that are supposed to reveal it. Only public numpy / scipy functions.
+the noise scale that are supposed to reveal it. Running medians come from scipy's 1-D rank
+filter (see the running module) or, on long series with short windows, a sorting network.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter, rank_filter
+
+from .running import running_rank
 
 # 1 / Φ⁻¹(3/4): the median absolute deviation of a Gaussian sample times this is its sd.
 MAD_TO_SD = 1.4826
@@ -31,12 +33,18 @@ def fit_window(window: int, n: int) -> int:
     return max(min(odd(window), longest), 1)
 
 
+SMALL = 5  # arrays up to this size are cheaper to sort as a list than to partition
+
+
 def median(a: np.ndarray) -> float:
     """Median of a 1-D, NaN-free array (``np.median`` without its Python-level dispatch)."""
     n = a.size
     if n == 0:
         return float("nan")
     k = n // 2
+    if n <= SMALL:  # a handful of values: sorted in plain floats
+        v = sorted(a.tolist())
+        return v[k] if n % 2 else 0.5 * (v[k - 1] + v[k])
     b = a.copy()
     if n % 2:
         b.partition(k)
@@ -91,7 +99,7 @@ def rolling_median(
         k = min(PIVOT_POINTS, x.size)
         head = 2.0 * median(x[:k]) - x[h:0:-1]
         tail = 2.0 * median(x[-k:]) - x[-2 : -h - 2 : -1]
-    elif w <= NETWORK_MAX and mode in ("nearest", "mirror"):
+    elif w <= NETWORK_MAX and x.size >= NETWORK_MIN_POINTS and mode in ("nearest", "mirror"):
         if mode == "nearest":
             head, tail = np.full(h, x[0]), np.full(h, x[-1])
         else:
@@ -99,15 +107,17 @@ def rolling_median(
     else:
         return _median_filter(x, w, mode, leave_out)
     padded = np.concatenate((head, x, tail))
-    if w <= NETWORK_MAX:
+    if w <= NETWORK_MAX and x.size >= NETWORK_MIN_POINTS:
         return _network_median(padded, x, w, leave_out)
     return _median_filter(padded, w, "nearest", leave_out)[h : h + x.size]
 
 
-# Windows up to this many points are sorted by a fixed network of min/max operations over
-# shifted views (a dozen whole-array operations instead of one filter call per window: two
-# to four times faster at every length); longer ones by scipy's running median.
+# Windows up to this many points of series of at least NETWORK_MIN_POINTS are sorted by a
+# fixed network of min/max operations over shifted views (a few dozen whole-array operations,
+# faster there than three rank-filter passes for a leave-one-out median); the rest by scipy's
+# rank filter (on a few hundred points one call costs what two of the network's operations do).
 NETWORK_MAX = 9
+NETWORK_MIN_POINTS = 2000
 
 
 def sorting_network(k: int) -> list[tuple[int, int]]:
@@ -159,12 +169,12 @@ def _leave_out(x: np.ndarray, below: np.ndarray, mid: np.ndarray, above: np.ndar
 
 
 def _median_filter(x: np.ndarray, w: int, mode: str, leave_out: bool) -> np.ndarray:
-    mid = median_filter(x, size=w, mode=mode)
+    h = w // 2
+    mid = running_rank(x, h, w, mode)
     if not leave_out:
         return mid
-    h = w // 2
-    below = rank_filter(x, h - 1, size=w, mode=mode)
-    above = rank_filter(x, h + 1, size=w, mode=mode)
+    below = running_rank(x, h - 1, w, mode)
+    above = running_rank(x, h + 1, w, mode)
     return _leave_out(x, below, mid, above)
 
 
