@@ -78,17 +78,19 @@ def candidates(
         if reach is None or abs(s.after - s.before) > visible:
             out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
     for sign in (1, -1):
-        on = sign * z > SUPPORT_Z
+        v = z if sign > 0 else -z
+        if not v.max() > least:
+            continue  # no run on this side can reach the lowest threshold
+        on = v > SUPPORT_Z
         for t0 in cuts:  # a shift's first point is its own event
             on[t0] = False
         starts, ends = run_bounds(on)
         if not starts.size:
             continue
-        tops = np.maximum.reduceat(np.abs(z) * on, starts)  # each run's largest |z| (and
-        # the gap points after it, which are below the support level by construction)
+        tops = np.maximum.reduceat(np.where(on, v, 0.0), starts)  # each run's largest |z|
+        # (and the gap points after it, which are below the support level by construction)
         strong = tops > least
         pieces = []
-        v = sign * z
         for a, b in zip(starts[strong].tolist(), ends[strong].tolist(), strict=True):
             pieces += _split(v, a, b) if b - a >= 2 else [(a, b)]
         for a, b in pieces:
@@ -129,6 +131,11 @@ def _split(v: np.ndarray, a: int, b: int) -> list[tuple[int, int]]:
     return [(a, b)]
 
 
+def _mirrors(r: np.ndarray, s: np.ndarray) -> bool:
+    """Whether the residual ``r`` mirrors the season ``s`` (see BREAK_CORR)."""
+    return bool(s.std() > 0 and r.std() > 0 and np.corrcoef(r, -s)[0, 1] >= BREAK_CORR)
+
+
 def _kind(
     z: np.ndarray,
     a: int,
@@ -146,7 +153,7 @@ def _kind(
     if seasonal is not None and b - a + 1 >= BREAK_MIN:
         s = seasonal[a : b + 1] / sigma[a : b + 1]
         r = z[a : b + 1]
-        mirrors = s.std() > 0 and r.std() > 0 and np.corrcoef(r, -s)[0, 1] >= BREAK_CORR
-        if mirrors and np.abs(r + s).mean() < BREAK_FIT * np.abs(s).mean():
+        # The cheap test first: most wide runs do not sit on the trend, and need no correlation.
+        if np.abs(r + s).mean() < BREAK_FIT * np.abs(s).mean() and _mirrors(r, s):
             return "seasonal_break"
     return "temporary_change"

@@ -16,10 +16,10 @@ MERGE_GAP = 1  # points between two runs that still make one event
 def run_bounds(mask: np.ndarray, gap: int = MERGE_GAP) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends), inclusive, of the True runs of ``mask``, runs at most ``gap`` False
     points apart joined. The run ends are always True points."""
-    idx = np.flatnonzero(mask)
+    idx = mask.nonzero()[0]
     if not idx.size:
         return idx, idx
-    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
+    breaks = ((idx[1:] - idx[:-1]) > gap + 1).nonzero()[0]
     starts = np.concatenate((idx[:1], idx[breaks + 1]))
     ends = np.concatenate((idx[breaks], idx[-1:]))
     return starts, ends

@@ -73,17 +73,16 @@ def noise_scale(
     The baseline left each point out of its own estimate, so ``r`` spreads like the noise
     plus that estimate's error: its scale is the one a point is judged against."""
     n = r.size
-    keep = np.ones(n, dtype=bool) if exclude is None else ~exclude
-    if not keep.any():
-        keep = np.ones(n, dtype=bool)
-    rk = r[keep]
+    # Every point takes part unless some are excluded (and not all of them).
+    keep = None if exclude is None or not exclude.any() or exclude.all() else ~exclude
+    rk = r if keep is None else r[keep]
     g = max(robust_sd(rk), floor)
     if level is None:
         base = np.full(n, g)
     else:
         base = _level_dependent(rk, np.maximum(level, 0.0), keep, g, floor)
     sd = np.maximum(base, floor)
-    z = np.abs(rk) / sd[keep]
+    z = np.abs(rk) / (sd if keep is None else sd[keep])
     q, qz = (TAIL_LONG_Q, TAIL_LONG_Z) if n >= TAIL_LONG_N else (TAIL_Q, TAIL_Z)
     tail = min(quantile(z, q) / qz, TAIL_MAX) if z.size else 1.0
     if tail > 1.0:
@@ -93,10 +92,10 @@ def noise_scale(
 
 
 def _level_dependent(
-    rk: np.ndarray, level: np.ndarray, keep: np.ndarray, g: float, floor: float
+    rk: np.ndarray, level: np.ndarray, keep: np.ndarray | None, g: float, floor: float
 ) -> np.ndarray:
     n = level.size
-    lk = level[keep]
+    lk = level if keep is None else level[keep]
     bins = min(MAX_BINS, lk.size // MIN_BIN)
     if bins < 2:
         return np.full(n, g)

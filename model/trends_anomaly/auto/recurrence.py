@@ -46,38 +46,37 @@ def recurring(
     ``share`` < 1, reaching that share of e is enough (a routine's height varies)."""
     n = mask.size
     out = np.zeros(n, dtype=bool)
-    if not mask.any() or period <= 0:
+    t = mask.nonzero()[0]  # only these points are judged (a few peaks or stretches)
+    if not t.size or period <= 0:
         return out
-    if both:
-        out[:] = True
-    up = side > 0
-    for direction in (-1, 1):  # the cycle before, the cycle after
-        hi = np.full(n, -np.inf)  # highest and lowest e around t + direction * period
-        lo = np.full(n, np.inf)
-        for lag in range(period - slack, period + slack + 1):
-            if lag <= 0 or lag >= n:
-                continue
-            if direction < 0:
-                hi[lag:] = np.maximum(hi[lag:], e[:-lag])
-                lo[lag:] = np.minimum(lo[lag:], e[:-lag])
-            else:
-                hi[:-lag] = np.maximum(hi[:-lag], e[lag:])
-                lo[:-lag] = np.minimum(lo[:-lag], e[lag:])
-        within = np.where(up, share * e <= hi + margin, share * e >= lo - margin)
-        if both:
-            exists = np.isfinite(hi)  # no cycle on that side: only the other one counts
-            out &= within | ~exists
-        else:
-            out |= within
-    if both:
-        out &= _has_neighbour(n, period, slack)
-    return out & mask
-
-
-def _has_neighbour(n: int, period: int, slack: int) -> np.ndarray:
-    """Points with at least one cycle before or after them in the series."""
-    t = np.arange(n)
-    return (t >= period - slack) | (t + period - slack < n)
+    lags = [lag for lag in range(period - slack, period + slack + 1) if 0 < lag < n]
+    k = len(lags)
+    far = lags[-1] if lags else 0
+    # e at t - lag (the cycle before) and t + lag (after) for every lag, read from copies of
+    # e padded with -inf / +inf, so a lag past either end counts as no value.
+    cols = np.array([far - lag for lag in lags] + [far + lag for lag in lags], dtype=np.intp)
+    at = t[:, None] + cols
+    highs = np.full(n + 2 * far, -np.inf)
+    highs[far : far + n] = e
+    lows = np.full(n + 2 * far, np.inf)
+    lows[far : far + n] = e
+    hi, lo = highs.take(at), lows.take(at)  # (points, 2 * lags)
+    et = share * e[t]
+    up = side[t] > 0
+    if not both:  # beyond neither cycle = not beyond the farther reach of the two
+        top = hi.max(axis=1, initial=-np.inf)
+        bottom = lo.min(axis=1, initial=np.inf)
+        res = np.where(up, et <= top + margin, et >= bottom - margin)
+    else:
+        res = (t >= period - slack) | (t + period - slack < n)  # a cycle on some side
+        for part in (slice(0, k), slice(k, 2 * k)):  # the cycle before, the cycle after
+            h = hi[:, part].max(axis=1, initial=-np.inf)
+            within = np.where(
+                up, et <= h + margin, et >= lo[:, part].min(axis=1, initial=np.inf) - margin
+            )
+            res &= within | ~np.isfinite(h)  # no cycle on that side: only the other counts
+    out[t] = res
+    return out
 
 
 def routine(

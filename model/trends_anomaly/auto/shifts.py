@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtri
 
+from .merging import runs
 from .robust import MAD_TO_SD, MEAN_ABS_TO_SD, median, rolling_median
 
 # Expected false splits per series of pure noise: the z a step's median difference needs is
@@ -144,12 +145,15 @@ def find_shifts(
     before = m[t - 1 - h]
     d = np.zeros(n)
     d[t] = after - before
+    sd = sigma[t] * MEAN_ABS_TO_SD * math.sqrt(2.0 / L)
+    need = float(ndtri(1.0 - SHIFT_FALSE_SPLITS / (2.0 * n)))
+    if not (np.abs(d[t]) / sd > need).any():
+        return []  # the ramp correction and the calibration only lower |d| / sd: none passes
     prev, nxt = np.zeros(n), np.zeros(n)
     prev[L:], nxt[:-L] = d[:-L], d[L:]
     ramp = np.where(prev * nxt > 0, np.sign(prev) * np.minimum(np.abs(prev), np.abs(nxt)), 0.0)
     step = np.where(ramp * d > 0, np.sign(d) * np.maximum(np.abs(d) - np.abs(ramp), 0.0), d)
     d, step = d[t], step[t]
-    sd = sigma[t] * MEAN_ABS_TO_SD * math.sqrt(2.0 / L)
     z = np.abs(step) / sd
     # Wandering or autocorrelated series move window medians far more than white noise
     # would: the statistic is calibrated by its own robust spread over the series (almost
@@ -157,17 +161,15 @@ def find_shifts(
     spread = MAD_TO_SD * median(np.abs(step / sd))
     if spread > 1.0:
         z = z / spread
-    big = z > float(ndtri(1.0 - SHIFT_FALSE_SPLITS / (2.0 * n)))
+    big = z > need
     if not big.any():
         return []
     out: list[LevelShift] = []
     k = min(max(L // STEP_K_SHARE, STEP_K_MIN), STEP_K_MAX)
-    idx = np.flatnonzero(big)
-    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-    for run in runs:
-        j = int(run[np.argmax(z[run])])
+    for first, last in runs(big, gap=0):
+        j = first + int(np.argmax(z[first : last + 1]))
         sign = 1.0 if step[j] > 0 else -1.0
-        lo, hi = max(int(t[run[0]]) - h, k), min(int(t[run[-1]]) + h, n - k)
+        lo, hi = max(int(t[first]) - h, k), min(int(t[last]) + h, n - k)
         # The first point at the new level: where the local jump (median of k points after
         # minus before) is largest within the candidate's stretch.
         cands = np.arange(lo, hi + 1)
