@@ -98,8 +98,9 @@ def _stretch_changed(before: np.ndarray, after: np.ndarray, window: int) -> bool
     if changed.sum() < need:
         return False
     w = min(window, changed.size)
-    count = np.convolve(changed, np.ones(w, dtype=int), mode="valid")
-    return bool((count >= need).any())
+    total = np.zeros(changed.size + 1, dtype=np.intp)
+    np.cumsum(changed, out=total[1:])
+    return bool((total[w:] - total[:-w] >= need).any())  # changed points per w-window
 
 
 def decompose(
@@ -120,8 +121,9 @@ def decompose(
     passes the lowest reporting threshold when it is below ``MASK_Z``)."""
     nonneg = bool(x.size and x.min() >= 0)
     period = phases.period if phases is not None else 0
-    season = Season(np.zeros(x.size), "none")
-    if phases is not None:
+    if phases is None:
+        season = Season(np.zeros(x.size), "none")
+    else:
         # A first level on the raw series, season and all, continued past the ends by the
         # neighbouring cycle (a seasonal swing continued as if it were the trend, or half a
         # cycle mirrored, would bias the level there); the season around it takes every
@@ -149,7 +151,7 @@ def decompose(
         d = raw_local - long
         white = MEAN_ABS_TO_SD * median(scale.sigma) / math.sqrt(local_window)
         broad = np.abs(d) > max(BROAD_Z * max(robust_sd(d), white), visible)
-        if period:
+        if period and broad.any():
             slack = CALENDAR_SLACK if phases.calendar else 0
             broad &= ~recurring(broad, x - long, np.sign(d), period, visible, slack)
         now = (np.abs(r) <= mask_z * scale.sigma) & ~broad

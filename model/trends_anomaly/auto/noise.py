@@ -57,9 +57,9 @@ def quantum_floor(x: np.ndarray) -> float:
     to whole points, and writes <1 as a half: differences of a unit are rounding and
     sampling, not news), else a millionth of the range."""
     h = x * 2.0
-    if x.size and (h == np.round(h)).all():
+    if x.size and (h == np.rint(h)).all():
         return 1.0
-    span = float(np.ptp(x)) if x.size else 0.0
+    span = float(x.max() - x.min()) if x.size else 0.0
     return max(span * 1e-6, 1e-12)
 
 
@@ -102,7 +102,7 @@ def _level_dependent(
     size = lk.size // bins
     # Bins by level: a partial sort at the bin edges is enough (no order within a bin).
     edges = [size * b for b in range(1, bins)]
-    order = np.argpartition(lk, edges)[: bins * size].reshape(bins, size)
+    order = lk.argpartition(edges)[: bins * size].reshape(bins, size)
     tiny = max(floor, 1e-12)
     # A handful of bins: their line is fitted in plain floats.
     log_m = [math.log(max(v, tiny)) for v in (lk.take(order).sum(axis=1) / size).tolist()]

@@ -11,11 +11,11 @@ from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
 from .events import candidates
+from .layouts import cached_phases
 from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
 from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
-from .season import phases_for
 from .shifts import find_shifts
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
@@ -128,7 +128,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
         rough = None
     chosen["window"] = scales.long_window
     chosen["local_window"] = scales.local_window
-    phases = phases_for(series, n, period.period)
+    phases = cached_phases(series, n, period.period)
     if phases is not None and phases.calendar:
         chosen["seasonal_phase"] = "week_of_year"
     floor = quantum_floor(x)

@@ -57,16 +57,18 @@ class Phases:
         small = phase.astype(np.int16) if period < 2**15 else phase
         order = small.argsort(kind="stable")
         width = self.cycles = max(int(counts.max()), 1) if n else 1
-        starts = np.arange(period) * width
-        slot = np.arange(n) + np.repeat(starts - (counts.cumsum() - counts), counts)
-        rows = np.full(period * width, n, dtype=INDEX)
+        base = np.arange(0, period * width, width)  # where each phase's row starts
+        slot = np.arange(n) + np.repeat(base - (counts.cumsum() - counts), counts)
+        rows = np.empty(period * width, dtype=INDEX)
+        rows.fill(n)
         rows[slot] = order
         self.rows = rows.reshape(period, width)
         ph = phase.astype(INDEX)
-        self.prev_phase = np.where(ph == 0, period - 1, ph - 1).astype(INDEX)
-        self.next_phase = np.where(ph == period - 1, 0, ph + 1).astype(INDEX)
+        wrap = np.arange(-1, period + 1, dtype=INDEX)  # phase k's neighbours, at k and k + 2
+        wrap[0], wrap[-1] = period - 1, 0
+        self.prev_phase, self.next_phase = wrap.take(ph), wrap[2:].take(ph)
         self.counts = counts
-        self._layout(counts, width)
+        self._layout(counts, base)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
@@ -77,29 +79,29 @@ class Phases:
             frac = position - phase - 0.5  # -0.5 .. 0.5 from the week's centre
             self.lerp = (frac >= 0, np.abs(frac))  # (toward the next week?, weight)
 
-    def _layout(self, counts: np.ndarray, width: int) -> None:
+    def _layout(self, counts: np.ndarray, base: np.ndarray) -> None:
         """Where each phase's order statistics around its median sit in the row-sorted table,
         and which of them each point reads (see ``profiles``)."""
         c = counts
-        base = np.arange(self.period) * width
-        top = np.maximum(c - 1, 0)
-        half = (c - 1) // 2
-        odd = c % 2
-
-        def at(i: np.ndarray) -> np.ndarray:
-            return base + np.minimum(np.maximum(i, 0), top)
-
-        below = at(half - odd)  # one under the median (odd c)
-        mid_lo, mid_hi = at(half), at(c // 2)
-        above = at(c // 2 + odd)  # one over the median (odd c)
+        half, odd, upper = (c - 1) // 2, c % 2, c // 2
+        # Ranks within a row: one under the median (odd c), the middle pair, one over the
+        # median (odd c); kept inside the row's values.
+        ranks = np.empty((4, self.period), dtype=c.dtype)
+        np.subtract(half, odd, out=ranks[0])
+        ranks[1], ranks[2] = half, upper
+        np.add(upper, odd, out=ranks[3])
+        np.minimum(np.maximum(ranks, 0, out=ranks), np.maximum(c - 1, 0), out=ranks)
+        at = (ranks + base).astype(INDEX)
         ph = self.phase
         # Per point: where its phase's below, lower middle, upper middle and above values sit.
-        self.point_stats = np.stack((below, mid_lo, mid_hi, above)).astype(INDEX).take(ph, axis=1)
-        self.phase_mid = np.concatenate((mid_lo, mid_hi))
+        self.point_stats = at.take(ph, axis=1)
+        self.phase_mid = at[1:3].reshape(-1)  # every phase's lower, then upper middle
         self.phase_ok, self.phase_two = c >= 3, c == 2
-        self.point_odd = (odd == 1).take(ph)
-        self.point_ok = (c >= 4).take(ph)
-        self.point_three = (c == 3).take(ph)
+        flags = np.empty((3, self.period), dtype=bool)
+        np.equal(odd, 1, out=flags[0])
+        np.greater_equal(c, 4, out=flags[1])
+        np.equal(c, 3, out=flags[2])
+        self.point_odd, self.point_ok, self.point_three = flags.take(ph, axis=1)
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
@@ -114,7 +116,9 @@ class Phases:
         (minmod), else zero; with fewer, zero: one value cannot tell season from event.
         """
         m = ds.shape[0]
-        pad = np.concatenate((ds, np.full((m, 1), np.inf)), axis=1)
+        pad = np.empty((m, self.n + 1))
+        pad[:, : self.n] = ds
+        pad[:, self.n] = np.inf
         vals = pad.take(self.rows, axis=1)  # (m, period, cycles), inf = padding (sorts last)
         vals.sort(axis=-1)
         flat = vals.reshape(m, -1)
@@ -170,7 +174,8 @@ class Phases:
         step = np.abs(nxt - own)
         size = step.shape[-1]
         k = size // 2
-        part = np.partition(step, (k - 1, k) if size % 2 == 0 and size > 1 else k, axis=-1)
+        part = step.copy()
+        part.partition((k - 1, k) if size % 2 == 0 and size > 1 else k, axis=-1)
         mid = (
             part[..., k : k + 1]
             if size % 2
@@ -207,7 +212,7 @@ def _period_means(s: np.ndarray, period: int) -> np.ndarray:
         return np.repeat(s.mean(axis=1, keepdims=True) if n else np.zeros((m, 1)), n, axis=1)
     c = np.empty((m, n + 1))
     c[:, 0] = 0.0
-    np.cumsum(s, axis=1, out=c[:, 1:])
+    s.cumsum(axis=1, out=c[:, 1:])
     full = (c[:, period:] - c[:, :-period]) * (1.0 / period)  # mean of s[i : i + period]
     h = period // 2
     out = np.empty((m, n))
@@ -225,15 +230,15 @@ def calendar_weeks(series: Series) -> np.ndarray | None:
         return None
     if ts.dtype.kind != "M" or ts.size == 0:
         return None
-    days = ts.astype("datetime64[D]")
-    if (days.view(np.int64) == _NAT).any():
+    di = ts.astype("datetime64[D]").view(np.int64)
+    first = di.min()
+    if first == _NAT:  # NaT is the smallest int64: present exactly when it is the minimum
         return None
     # Day of the year from the few year starts the series spans (converting every timestamp
     # to its year is slow at thousands of points).
-    di = days.view(np.int64)
-    ends = np.array([di.min(), di.max()]).view("datetime64[D]").astype("datetime64[Y]")
+    ends = np.array([first, di.max()]).view("datetime64[D]").astype("datetime64[Y]")
     starts = np.arange(ends[0], ends[1] + 1).astype("datetime64[D]").view(np.int64)
-    doy = di - starts[np.searchsorted(starts, di, side="right") - 1]
+    doy = di - starts[starts.searchsorted(di, side="right") - 1]
     return np.minimum(doy / 7.0, WEEKS - 1e-9)
 
 
@@ -266,7 +271,8 @@ def fit_season(
         own, prev, nxt, inc = phases.profiles(ratio[None])
         return Season(phases.tile(own[0], prev[0], nxt[0], ratio, inc[0]) * base, "multiplicative")
     if n < TOGETHER_MAX:
-        both = np.stack((d, ratio))
+        both = np.empty((2, n))
+        both[0], both[1] = d, ratio
         own, prev, nxt, inc = phases.profiles(both)
         add, mul = phases.tile(own, prev, nxt, both, inc)
     else:

@@ -123,7 +123,9 @@ def _staircase_is_ramp(y: np.ndarray, first: int, second: int, half: int) -> boo
 
 def _jumps(y: np.ndarray, cands: np.ndarray, k: int) -> np.ndarray:
     """median(y[c : c + k]) - median(y[c - k : c]) at every c of ``cands`` (consecutive)."""
-    win = np.sort(np.lib.stride_tricks.sliding_window_view(y[cands[0] - k : cands[-1] + k], k))
+    span = y[cands[0] - k : cands[-1] + k]
+    win = span.take(np.arange(span.size - k + 1)[:, None] + np.arange(k))  # every k-window
+    win.sort(axis=1)
     h = k // 2
     med = win[:, h] if k % 2 else 0.5 * (win[:, h - 1] + win[:, h])
     return med[k:] - med[: cands.size]
@@ -140,9 +142,9 @@ def find_shifts(
         return []
     m = rolling_median(y, L, "nearest")
     h = L // 2
-    t = np.arange(L, n - L + 1)  # a full window on both sides
-    after = m[t + h]
-    before = m[t - 1 - h]
+    t = slice(L, n - L + 1)  # the points with a full window on both sides
+    after = m[L + h : n - L + 1 + h]
+    before = m[L - 1 - h : n - L - h]
     d = np.zeros(n)
     d[t] = after - before
     sd = sigma[t] * MEAN_ABS_TO_SD * math.sqrt(2.0 / L)
@@ -167,14 +169,14 @@ def find_shifts(
     out: list[LevelShift] = []
     k = min(max(L // STEP_K_SHARE, STEP_K_MIN), STEP_K_MAX)
     for first, last in runs(big, gap=0):
-        j = first + int(np.argmax(z[first : last + 1]))
+        j = first + int(z[first : last + 1].argmax())
         sign = 1.0 if step[j] > 0 else -1.0
-        lo, hi = max(int(t[first]) - h, k), min(int(t[last]) + h, n - k)
+        lo, hi = max(L + first - h, k), min(L + last + h, n - k)
         # The first point at the new level: where the local jump (median of k points after
         # minus before) is largest within the candidate's stretch.
         cands = np.arange(lo, hi + 1)
         jumps = _jumps(y, cands, k)
-        best = int(np.argmax(sign * jumps))
+        best = int((sign * jumps).argmax())
         jump = float(jumps[best])
         # Exactly where: the split of the 2k points around it that two flat levels fit best.
         t0 = _split(y, int(cands[best]), k)
