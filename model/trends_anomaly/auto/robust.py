@@ -45,10 +45,9 @@ def median(a: np.ndarray) -> float:
     if n <= SMALL:  # a handful of values: sorted in plain floats
         v = sorted(a.tolist())
         return v[k] if n % 2 else 0.5 * (v[k - 1] + v[k])
-    b = a.copy()
     if n % 2:
-        b.partition(k)
-        return float(b[k])
+        return select(a, k)
+    b = a.copy()
     b.partition((k - 1, k))
     return 0.5 * float(b[k - 1] + b[k])
 
@@ -57,10 +56,30 @@ def quantile(a: np.ndarray, q: float) -> float:
     """The order statistic at floor(q * (n - 1)) of a 1-D array ("lower" quantile)."""
     if a.size == 0:
         return float("nan")
-    k = int(q * (a.size - 1))
+    return select(a, int(q * (a.size - 1)))
+
+
+# numpy >= 2 selects a single k with a SIMD routine that is several times slower from a few
+# hundred points on than its introselect, which it uses when asked for two k (the base found
+# this too). Below this size the single-k routine is the faster one.
+PAIR_SELECT_MIN = 128
+
+
+def select(a: np.ndarray, k: int) -> float:
+    """The k-th smallest value of a 1-D, NaN-free array, exactly as ``a.copy().partition(k)``
+    finds it. Asked for a pair, numpy finds the same order statistic; only a zero could come
+    out as the other zero (-0.0 for 0.0), so a zero is looked up the single-k way."""
     b = a.copy()
-    b.partition(k)
-    return float(b[k])
+    if b.size < PAIR_SELECT_MIN:
+        b.partition(k)
+        return float(b[k])
+    b.partition((k, k + 1) if k + 1 < b.size else (k - 1, k))
+    v = float(b[k])
+    if v == 0.0:
+        b = a.copy()
+        b.partition(k)
+        v = float(b[k])
+    return v
 
 
 # Points whose median is the pivot of the point reflection at each end (one point is noise).

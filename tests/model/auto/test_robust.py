@@ -124,3 +124,17 @@ def test_network_and_scipy_running_medians_agree(w):
                 win = x[t - h : t + h + 1]
                 want = np.median(np.delete(win, h)) if leave_out else np.median(win)
                 assert got[t] == want
+
+
+@pytest.mark.parametrize("n", [5, 127, 128, 129, 261, 5001])
+def test_select_is_the_single_k_partition_even_for_zeros(n):
+    from trends_anomaly.auto.robust import select
+
+    rng = np.random.default_rng(n)
+    x = rng.integers(-3, 4, n).astype(float)
+    x[rng.random(n) < 0.3] = -0.0  # both zeros: the sign must be the single-k one
+    for k in {0, n // 4, n // 2, n - 2, n - 1}:
+        b = x.copy()
+        b.partition(k)
+        got = select(x, k)
+        assert got == b[k] and np.signbit(got) == np.signbit(b[k])
