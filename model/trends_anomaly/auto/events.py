@@ -18,6 +18,7 @@ only add events, never move or remove one. The kind is read from the shape alone
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -94,16 +95,19 @@ def candidates(
         for a, b in zip(starts[strong].tolist(), ends[strong].tolist(), strict=True):
             pieces += _split(v, a, b) if b - a >= 2 else [(a, b)]
         for a, b in pieces:
-            seg = v[a : b + 1]  # joined runs may hold a point of the other side
-            top = float(seg.max())  # the shape is the whole run's
+            seg = v[a : b + 1].tolist()  # a few points: plain floats (joined runs may hold a
+            top = max(seg)  # point of the other side); the shape is the whole run's
             if reach is not None:
                 # The peak is the most extreme point that is visible at all: a point of the run
                 # outside the band (beyond both) is never stronger than it.
-                seg = np.where(reach[a : b + 1], seg, -np.inf)
-            k = int(seg.argmax())
-            score = float(seg[k])
+                seg = [
+                    s if r else -math.inf
+                    for s, r in zip(seg, reach[a : b + 1].tolist(), strict=True)
+                ]
+            score = max(seg)
             if score <= least:
                 continue
+            k = seg.index(score)  # the first of the largest, as argmax
             kind = _kind(z, a, b, sign, seasonal, sigma, top)
             out.append(Candidate(a, b, a + k, sign, score, kind))
     out.sort(key=lambda c: c.start)

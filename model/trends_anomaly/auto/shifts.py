@@ -72,9 +72,14 @@ def _split(y: np.ndarray, c: int, k: int) -> int:
 def _spread(v: list[float]) -> float:
     """Sum of absolute deviations of ``v`` from its median."""
     w = sorted(v)
+    mid = _middle(w)
+    return sum([abs(a - mid) for a in w])
+
+
+def _middle(w: list[float]) -> float:
+    """The median of the sorted list ``w`` (as ``median`` finds it)."""
     m = len(w)
-    mid = w[m // 2] if m % 2 else 0.5 * (w[m // 2 - 1] + w[m // 2])
-    return sum(abs(a - mid) for a in w)
+    return w[m // 2] if m % 2 else 0.5 * (w[m // 2 - 1] + w[m // 2])
 
 
 def _ramp_fits_better(y: np.ndarray, t0: int, half: int) -> bool:
@@ -87,11 +92,11 @@ def _ramp_fits_better(y: np.ndarray, t0: int, half: int) -> bool:
     left, right = y[a:t0].tolist(), y[t0:b].tolist()
     if len(left) < 2 or len(right) < 2:
         return False
-    ml, mr = median(np.asarray(left)), median(np.asarray(right))
-    step_cost = sum(abs(v - ml) for v in left) + sum(abs(v - mr) for v in right)
+    ml, mr = _middle(sorted(left)), _middle(sorted(right))
+    step_cost = sum([abs(v - ml) for v in left]) + sum([abs(v - mr) for v in right])
     cl, cr = 0.5 * (a + t0 - 1), 0.5 * (t0 + b - 1)
     slope = (mr - ml) / (cr - cl)
-    line_cost = sum(abs(v - ml - slope * (i - cl)) for i, v in enumerate(left + right, a))
+    line_cost = sum([abs(v - ml - slope * (i - cl)) for i, v in enumerate(left + right, a)])
     return line_cost <= step_cost
 
 
