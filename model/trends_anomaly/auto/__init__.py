@@ -10,6 +10,9 @@
     merging       pieces of one event joined
     threshold     sensitivity -> z threshold; the candidates above it are the anomalies
 
+and their helpers: robust (medians, running medians, the MAD scale), running (running order
+statistics by scipy's 1-D rank filter), layouts (phase layouts kept per time axis).
+
 Candidates do not depend on the sensitivity, and the band is the threshold itself, so raising
 the sensitivity only adds anomalies, and a point is flagged exactly when it leaves its band.
 """
