@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..types import Series
-from .robust import median
+from .robust import median, middle_pair
 
 # Non-negative data: a proportional season (interest swings by a share of its level) unless
 # an additive one leaves residuals this many times smaller; 1.25 = clearly, not by chance.
@@ -174,13 +174,13 @@ class Phases:
         step = np.abs(nxt - own)
         size = step.shape[-1]
         k = size // 2
-        part = step.copy()
-        part.partition((k - 1, k) if size % 2 == 0 and size > 1 else k, axis=-1)
-        mid = (
-            part[..., k : k + 1]
-            if size % 2
-            else 0.5 * (part[..., k - 1 : k] + part[..., k : k + 1])
-        )
+        if size % 2 or size < 2:
+            part = step.copy()
+            part.partition(k, axis=-1)
+            mid = part[..., k : k + 1]
+        else:
+            below, at = middle_pair(step, k)
+            mid = (0.5 * (below + at))[..., None]
         usual = SHARP_PROFILE * mid
         sharp = step > usual
         out = own

@@ -126,15 +126,18 @@ def test_network_and_scipy_running_medians_agree(w):
                 assert got[t] == want
 
 
-@pytest.mark.parametrize("n", [5, 127, 128, 129, 261, 5001])
-def test_select_is_the_single_k_partition_even_for_zeros(n):
-    from trends_anomaly.auto.robust import select
+@pytest.mark.parametrize("n", [6, 128, 262, 5000])
+def test_even_medians_are_the_two_k_partitions_even_for_zeros(n):
+    from trends_anomaly.auto.robust import middle_pair
 
     rng = np.random.default_rng(n)
-    x = rng.integers(-3, 4, n).astype(float)
-    x[rng.random(n) < 0.3] = -0.0  # both zeros: the sign must be the single-k one
-    for k in {0, n // 4, n // 2, n - 2, n - 1}:
+    for zeros in (0.0, 0.3, 0.9):
+        x = rng.integers(-3, 4, n).astype(float)
+        x[rng.random(n) < zeros] = -0.0  # both zeros: the signs must be the two-k ones
+        k = n // 2
         b = x.copy()
-        b.partition(k)
-        got = select(x, k)
-        assert got == b[k] and np.signbit(got) == np.signbit(b[k])
+        b.partition((k - 1, k))
+        below, at = middle_pair(x, k)
+        assert below == b[k - 1] and np.signbit(below) == np.signbit(b[k - 1])
+        assert 0.5 * float(below + at) == 0.5 * float(b[k - 1] + b[k])
+        assert median(x) == np.median(x)
