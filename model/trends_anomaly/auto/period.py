@@ -56,7 +56,7 @@ def seasonal_acf(x: np.ndarray, period: int, level: np.ndarray | None = None) ->
     if s <= 0:
         return 0.0
     np.minimum(np.maximum(d, -WINSOR * s, out=d), WINSOR * s, out=d)  # (np.clip, cheaper)
-    d -= d.mean()
+    d -= np.add.reduce(d) / n  # its mean (ndarray.mean's own sum, without its wrapper)
     den = float(d @ d)
     if den <= 0:
         return 0.0

@@ -56,10 +56,10 @@ def recurring(
     # e padded with -inf / +inf, so a lag past either end counts as no value.
     cols = np.array([far - lag for lag in lags] + [far + lag for lag in lags], dtype=np.intp)
     at = t[:, None] + cols
-    highs = np.full(n + 2 * far, -np.inf)
-    highs[far : far + n] = e
-    lows = np.full(n + 2 * far, np.inf)
-    lows[far : far + n] = e
+    highs = np.empty(n + 2 * far)
+    highs[:far], highs[far : far + n], highs[far + n :] = -np.inf, e, -np.inf
+    lows = highs.copy()
+    lows[:far], lows[far + n :] = np.inf, np.inf
     hi, lo = highs.take(at), lows.take(at)  # (points, 2 * lags)
     et = share * e[t]
     up = side[t] > 0
