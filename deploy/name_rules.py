@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
+import botocore.model
 import botocore.session
 
 from deploy.naming import Names
@@ -65,9 +66,20 @@ def python_pattern(pattern: str) -> str:
 
 
 @cache
+def _service_model(service: str) -> botocore.model.ServiceModel:
+    """Each service's model parsed once per process: a config names a dozen members of five
+    services, and every `python -m deploy` (and CI step) validates its config first."""
+    return _botocore_session().get_service_model(service)
+
+
+@cache
+def _botocore_session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@cache
 def _constraints(service: str, operation: str, member: str) -> tuple[int, int, str | None]:
-    model = botocore.session.get_session().get_service_model(service)
-    shape = model.operation_model(operation).input_shape.members[member]
+    shape = _service_model(service).operation_model(operation).input_shape.members[member]
     meta = shape.metadata
     pattern = meta.get("pattern")
     low = int(meta.get("min", 1) or 1)
