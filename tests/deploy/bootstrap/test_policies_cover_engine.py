@@ -31,6 +31,7 @@ from deploy.bootstrap.policies import (
 from deploy.naming import Names
 from deploy.resources.iam import lambda_policy
 from tests.deploy.deploy_helpers import IMAGE2, engine
+from tests.support.aws_clock import CLOCK
 from tests.support.iam_eval import actions_of, allowed, glob_match, statements
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -257,8 +258,10 @@ def test_a_previews_apply_and_destroy_calls_are_granted_to_the_preview_role(proj
     calls: list[tuple[str, str]] = []
     for step in ("apply", "destroy"):
         cfg = load_config_file(cfg_path).select("pr-7")
+        # On the test server's clock (as deploy_helpers.engine): AWS's delays (IAM
+        # propagation, CloudFront deploying) pass in no real time, with the same calls.
         eng = Engine(cfg, project, Aws(T.region, session()), log=lambda _m: None,
-                     sleep=lambda _s: None)  # fmt: skip
+                     sleep=CLOCK.sleep, clock=CLOCK.now)  # fmt: skip
         if step == "apply":
             eng.image = eng.ensure_image()
             eng.apply()
