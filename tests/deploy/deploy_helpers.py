@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,25 @@ def engine(
     return Engine(cfg, root, aws, image=image, **kw)
 
 
+_CLIENTS: dict[tuple[str, str | None], Any] = {}
+
+
+def _client(service: str) -> Any:
+    """A client of the shared session, made once per endpoint (the tests' inventories are
+    many, and a client costs ~25 ms to make); a test on another moto server gets new ones."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    key = (service, endpoint)
+    if key not in _CLIENTS:
+        _CLIENTS[key] = session().client(service)
+    return _CLIENTS[key]
+
+
 def inventory(project: str = PROJECT) -> dict[str, list[str]]:
     """Everything of the project, listed service by service (not through the tagging API)."""
-    s = session()
-    sm, gw, iam = s.client("sagemaker"), s.client("apigatewayv2"), s.client("iam")
-    logs, lam, ecr = s.client("logs"), s.client("lambda"), s.client("ecr")
-    aas, s3 = s.client("application-autoscaling"), s.client("s3")
-    cf = s.client("cloudfront")
+    sm, gw, iam = _client("sagemaker"), _client("apigatewayv2"), _client("iam")
+    logs, lam, ecr = _client("logs"), _client("lambda"), _client("ecr")
+    aas, s3 = _client("application-autoscaling"), _client("s3")
+    cf = _client("cloudfront")
     out = {
         "ecr": [
             r["repositoryName"]
