@@ -40,11 +40,16 @@ up: setup site ## run the whole app locally: page :8000, API :3000, model :8080 
 lint: setup ## every pre-commit hook on every file (ruff, hadolint, actionlint, zizmor, shellcheck, yaml)
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
+# Tests run on one pytest-xdist worker per CPU; the tests that share a container or the browser
+# stay together on one worker (tests/conftest.py). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: setup site chromium lint ## lint, then every test (model, lambda, site in Chromium, deploy on moto, workflows)
-	$(PY) -m pytest
+	$(PYTEST)
 
 test-fast: setup ## the tests without lint or the browser
-	$(PY) -m pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 bench: setup ## quality and speed benchmarks against the reference detectors (minutes)
 	$(PY) -m bench

@@ -1,14 +1,36 @@
 """Session-wide: the model image is built before the tests that need it run, and the end of
-the output says which base it was built on (or why it was not)."""
+the output says which base it was built on (or why it was not); under pytest-xdist (`make
+test` runs `-n auto --dist loadgroup`), the tests that share one expensive thing run on one
+worker, and the workers' image lines reach the end of the output too."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+# Tests run together on one worker under `--dist loadgroup`, by marker: the containers (one
+# image build and one model container per worker that runs any; a few containers at a time
+# on a 2-core machine, as without xdist) and the page in Chromium (one local stack and one
+# browser per worker that runs any).
+GROUP_BY_MARKER = {"container": "docker", "browser": "browser"}
+_WORKER_LINES: list[tuple[str, str]] = []  # on the controller: (worker, line)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the groups into node ids
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker, group in GROUP_BY_MARKER.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
 
 def pytest_collection_finish(session: Any) -> None:
     """Build the image now when a selected test needs it (marker ``container``), with a line
-    on the terminal: a first run installs Docker and builds the stand-in base (minutes)."""
+    on the terminal: a first run installs Docker and builds the stand-in base (minutes).
+    Under xdist every worker gets here; the first builds, the others wait for it (a lock)
+    and find docker's cache."""
     if session.config.option.collectonly:
         return
     if not any(item.get_closest_marker("container") for item in session.items):
@@ -26,10 +48,31 @@ def pytest_collection_finish(session: Any) -> None:
         reporter.write_line(summary() or "")
 
 
+def pytest_sessionfinish(session: Any) -> None:
+    """On an xdist worker: hand the image lines to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.support.model_image import summary
+
+        workeroutput["model_image"] = summary() or ""
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent with `-p no:xdist`
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the xdist controller: keep what a finished worker said about the image."""
+    lines = (getattr(node, "workeroutput", None) or {}).get("model_image", "")
+    _WORKER_LINES.extend((node.gateway.id, line) for line in lines.splitlines() if line)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     from tests.support.model_image import summary
 
-    line = summary()
-    if line:
+    lines = [line for line in [summary()] if line]
+    said: dict[str, list[str]] = {}  # a line the workers said alike, once, with who said it
+    for worker, line in sorted(_WORKER_LINES, key=lambda pair: pair[0]):  # stable: in order
+        said.setdefault(line, []).append(worker)
+    lines += [f"[{', '.join(workers)}] {line}" for line, workers in said.items()]
+    if lines:
         terminalreporter.write_sep("-", "model image")
-        terminalreporter.write_line(line)
+        for line in lines:
+            terminalreporter.write_line(line)

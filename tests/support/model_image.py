@@ -3,6 +3,12 @@ once per test session on whichever base this machine can have, and a line saying
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 
 from deploy.image import image_tag
@@ -22,6 +28,23 @@ def prepare() -> None:
     minutes (installing docker.io, the stand-in base) count against no test's timeout."""
     if _built:
         return
+    # pytest-xdist workers each get here: one builds, the others wait and find the cache.
+    with _machine_lock():
+        _prepare()
+
+
+@contextmanager
+def _machine_lock() -> Iterator[None]:
+    path = Path(tempfile.gettempdir()) / "trends-anomaly-model-image.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _prepare() -> None:
     try:
         ensure_engine()
     except NoEngine as exc:
