@@ -5,6 +5,7 @@ worker, and the workers' image lines reach the end of the output too."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -37,15 +38,26 @@ def pytest_collection_finish(session: Any) -> None:
         return
     from tests.support.model_image import prepare, summary
 
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            "model image: starting Docker if needed and building the image "
-            "(a first run installs docker.io and builds the stand-in base: ~3 min) ..."
-        )
+    _say(
+        session.config,
+        "model image: starting Docker if needed and building the image "
+        "(a first run installs docker.io and builds the stand-in base: ~3 min) ...",
+    )
     prepare()
-    if reporter is not None:
-        reporter.write_line(summary() or "")
+    _say(session.config, summary() or "")
+
+
+def _say(config: Any, line: str) -> None:
+    """A line on the terminal now: an xdist worker's stderr is the controller's terminal."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(line)
+        return
+    with config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        sys.stderr.write(f"[{workerinput['workerid']}] {line}\n")
+        sys.stderr.flush()
 
 
 def pytest_sessionfinish(session: Any) -> None:
