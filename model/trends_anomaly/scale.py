@@ -18,6 +18,13 @@ from .types import Detection
 TRENDS_TOP = 100.0  # the highest value on Google Trends' scale
 
 
+def whole_or_half_points(x: np.ndarray) -> bool:
+    """Whether every value is a whole number or a half: how Google Trends writes its values
+    (rounded to whole points, ``<1`` read as 0.5)."""
+    doubled = 2.0 * x
+    return bool((doubled == np.rint(doubled)).all())
+
+
 def value_range(values: np.ndarray) -> tuple[float, float]:
     """(lowest, highest) value the series' scale allows: 0 below for data without negative
     values, 100 above for data on Google Trends' scale (whole points or halves in 0..100),
@@ -25,8 +32,7 @@ def value_range(values: np.ndarray) -> tuple[float, float]:
     x = np.asarray(values, dtype=float)
     if not x.size or x.min() < 0:
         return -np.inf, np.inf
-    doubled = 2.0 * x
-    trends = x.max() <= TRENDS_TOP and bool((doubled == np.round(doubled)).all())
+    trends = x.max() <= TRENDS_TOP and whole_or_half_points(x)
     return 0.0, TRENDS_TOP if trends else np.inf
 
 

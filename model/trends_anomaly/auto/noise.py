@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..scale import whole_or_half_points
 from .robust import quantile, robust_sd, robust_sd_rows
 
 # Points per level bin: the MAD of 20 points is still blind to a burst of 9 of them, and two
@@ -56,8 +57,7 @@ def quantum_floor(x: np.ndarray) -> float:
     """Smallest scale worth believing: one unit for whole-number data (Google Trends rounds
     to whole points, and writes <1 as a half: differences of a unit are rounding and
     sampling, not news), else a millionth of the range."""
-    h = x * 2.0
-    if x.size and (h == np.rint(h)).all():
+    if x.size and whole_or_half_points(x):
         return 1.0
     span = float(x.max() - x.min()) if x.size else 0.0
     return max(span * 1e-6, 1e-12)

@@ -114,11 +114,11 @@ def _staircase_is_ramp(y: np.ndarray, first: int, second: int, half: int) -> boo
     parts = (seg[: first - a], seg[first - a : second - a], seg[second - a :])
     if min(p.size for p in parts) < 2:
         return False
-    steps = sum(float(np.abs(p - median(p)).sum()) for p in parts)
+    steps = sum(_spread(p.tolist()) for p in parts)
     i = np.arange(seg.size, dtype=float)
     pairs = np.triu_indices(seg.size, 1)
     slope = median((seg[pairs[1]] - seg[pairs[0]]) / (i[pairs[1]] - i[pairs[0]]))
-    line = float(np.abs(seg - slope * i - median(seg - slope * i)).sum())
+    line = _spread((seg - slope * i).tolist())  # the intercept is the residuals' median
     n = seg.size
     tiny = 1e-12 * n
     steps_ic = n * math.log(max(steps, tiny) / n) + 2 * STAIRCASE_PARAMS
