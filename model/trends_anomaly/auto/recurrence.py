@@ -16,6 +16,8 @@ the cycle.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 # The same phase in a neighbouring cycle is t ± period, ± CALENDAR_SLACK points for calendar
@@ -49,6 +51,11 @@ def recurring(
     t = mask.nonzero()[0]  # only these points are judged (a few peaks or stretches)
     if not t.size or period <= 0:
         return out
+    if t.size <= FEW_POINTS:
+        points = t.tolist()
+        ups = (side[t] > 0).tolist()
+        out[t] = _recurring_points(points, ups, e, period, margin, slack, both, share)
+        return out
     lags = [lag for lag in range(period - slack, period + slack + 1) if 0 < lag < n]
     k = len(lags)
     far = lags[-1] if lags else 0
@@ -79,6 +86,61 @@ def recurring(
     return out
 
 
+# Up to this many points are judged one by one in plain floats: about 3 µs a point that way,
+# against some 45 µs for the padded arrays of ``recurring`` whatever their number.
+FEW_POINTS = 10
+
+
+def _extreme(values: list[float], up: bool) -> float:
+    """max (``up``) or min of ``values`` as numpy's reductions find it: -inf / +inf when
+    there are none, NaN when any is NaN (Python's max and min skip a NaN that is not first)."""
+    if not values:
+        return -math.inf if up else math.inf
+    total = sum(values)  # NaN when one is (or when +inf and -inf meet: then look closer)
+    if total != total and any(v != v for v in values):
+        return math.nan
+    return max(values) if up else min(values)
+
+
+def _within(et: float, values: list[float], up: bool, margin: float) -> bool:
+    """Whether ``et`` goes no more than ``margin`` beyond the farthest of ``values`` on its
+    side."""
+    reach = _extreme(values, up)
+    return et <= reach + margin if up else et >= reach - margin
+
+
+def _recurring_points(
+    points: list[int],
+    ups: list[bool],
+    e: np.ndarray,
+    period: int,
+    margin: float,
+    slack: int,
+    both: bool,
+    share: float,
+) -> list[bool]:
+    """``recurring`` at a few ``points`` (``ups``: on the upper side), one by one: the same
+    comparisons of the same float64 values, without the padded arrays."""
+    n = e.size
+    lo, hi = max(period - slack, 1), min(period + slack, n - 1)  # the lags (see recurring)
+    out = []
+    for t, up in zip(points, ups, strict=True):
+        et = share * e.item(t)
+        before = e[max(t - hi, 0) : max(t - lo + 1, 0)].tolist()  # e[t - lag], lag <= t
+        after = e[t + lo : t + hi + 1].tolist()  # e[t + lag], t + lag < n
+        if not both:
+            out.append(_within(et, before + after, up, margin))
+            continue
+        res = t >= period - slack or t + period - slack < n  # a cycle on some side
+        for cycle in (before, after):
+            # A cycle without a finite highest value (none: -inf) counts as none: only the
+            # other one does.
+            if math.isfinite(_extreme(cycle, True)):
+                res = res and _within(et, cycle, up, margin)
+        out.append(res)
+    return out
+
+
 def routine(
     found: list,
     x: np.ndarray,
@@ -95,31 +157,51 @@ def routine(
     timestamps' suggestion otherwise; ``long`` is the usual level. Level shifts are never
     routine."""
     n = x.size
-    peaks = np.zeros(n, dtype=bool)
-    side = np.zeros(n)
-    for c in found:
-        if c.kind != "level_shift":
-            peaks[c.index] = True
-            side[c.index] = c.sign
-    if not peaks.any():
+    sides = {c.index: c.sign for c in found if c.kind != "level_shift"}  # each peak's side
+    if not sides:
         return found, None
     if confirmed:
         slack = CALENDAR_SLACK if calendar else 0
     else:
         slack = max(1, round(WANDER_SHARE * period))
     e = x - long
-    if confirmed:
-        usual = recurring(peaks, e, side, period, visible, slack)
-    else:
-        usual = recurring(peaks, e, side, period, 0.0, slack, both=True, share=ROUTINE_SHARE)
-    if not usual.any():
+    usual = _usual(sides, e, period, visible if confirmed else 0.0, slack, confirmed)
+    if not usual:
         return found, None
     cover = np.zeros(n)
     kept = []
     for c in found:
-        if c.kind != "level_shift" and usual[c.index]:
-            span = slice(c.start, c.end + 1)
-            cover[span] = np.maximum(cover[span], np.abs(x[span] - expected[span]))
+        if c.kind != "level_shift" and c.index in usual:
+            _widen(cover, x, expected, c.start, c.end)
         else:
             kept.append(c)
     return kept, cover
+
+
+def _usual(
+    sides: dict[int, int], e: np.ndarray, period: int, margin: float, slack: int, confirmed: bool
+) -> set[int]:
+    """The peaks (point: side) a neighbouring cycle also reaches: seasonal when the cycle is
+    ``confirmed``, routine (in both neighbours, at ROUTINE_SHARE) when it is not."""
+    points = sorted(sides)
+    both, share = not confirmed, 1.0 if confirmed else ROUTINE_SHARE
+    if len(points) <= FEW_POINTS:
+        ups = [sides[t] > 0 for t in points]
+        judged = _recurring_points(points, ups, e, period, margin, slack, both, share)
+    else:
+        mask = np.zeros(e.size, dtype=bool)
+        side = np.zeros(e.size)
+        mask[points] = True
+        side[points] = [sides[t] for t in points]
+        judged = recurring(mask, e, side, period, margin, slack, both, share)[points].tolist()
+    return {t for t, u in zip(points, judged, strict=True) if u}
+
+
+def _widen(cover: np.ndarray, x: np.ndarray, expected: np.ndarray, a: int, b: int) -> None:
+    """cover[a..b] = np.maximum(cover, |x - expected|) there, point by point in plain floats
+    (an event spans a few points; NaN wins, as in np.maximum)."""
+    for i in range(a, b + 1):
+        d = abs(x.item(i) - expected.item(i))
+        c = cover.item(i)
+        if c == c and (d > c or d != d):
+            cover[i] = d

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from trends_anomaly.auto import recurrence
 from trends_anomaly.auto.events import Candidate
 from trends_anomaly.auto.recurrence import recurring, routine
 
@@ -48,3 +50,25 @@ def test_a_spike_in_every_cycle_of_an_unconfirmed_cycle_is_routine():
     kept, cover = routine(found, x, np.full(n, 10.0), np.full(n, 10.0), cycle, 0.5, False, False)
     assert [c.index for c in kept] == [1000]
     assert (cover[job] >= np.abs(x[job] - 10)).all()
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_a_few_points_judged_one_by_one_match_the_array_path(monkeypatch, both):
+    """A handful of points are judged in plain floats (see FEW_POINTS): the same answer as
+    the padded arrays give, also next to either end, with no lag inside the series, and on
+    values that are NaN or infinite."""
+    rng = np.random.default_rng(12)
+    for trial in range(300):
+        n = int(rng.integers(2, 80))
+        e = rng.normal(0, 3, n).round(1)  # ties between cycles too
+        if trial % 3 == 0:
+            e[rng.integers(0, n, 3)] = rng.choice([np.nan, np.inf, -np.inf], 3)
+        mask = rng.random(n) < 0.15
+        side = rng.choice([-1.0, 1.0], n)
+        args = (mask, e, side, int(rng.integers(1, 30)), float(rng.choice([0.0, 0.5])))
+        kw = {"slack": int(rng.integers(0, 3)), "both": both, "share": rng.choice([1.0, 0.5])}
+        few = recurring(*args, **kw)
+        monkeypatch.setattr(recurrence, "FEW_POINTS", 0)
+        arrays = recurring(*args, **kw)
+        monkeypatch.undo()
+        assert few.tolist() == arrays.tolist(), (trial, args, kw)
