@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from trends_anomaly.auto import events
 from trends_anomaly.auto.events import SUPPORT_Z, candidates
 from trends_anomaly.auto.shifts import LevelShift
 
@@ -74,3 +75,26 @@ def test_two_surges_with_a_deep_trough_between_are_two_events():
     assert [(c.start, c.end, c.index) for c in two] == [(50, 54, 52), (55, 59, 58)]
     one = candidates(z_with((50, [4, 9, 11, 8, 7, 9.5, 10, 4])), None, ONES)
     assert [(c.start, c.end, c.index) for c in one] == [(50, 57, 52)]
+
+
+def test_a_few_points_off_are_grouped_as_the_array_calls_group_them(monkeypatch):
+    """Runs of a few points are grouped in plain Python (see FEW_POINTS): the same candidates
+    as the array calls find, with level shifts cutting runs, joined runs, troughs that split
+    them, points out of reach, and infinite values."""
+    rng = np.random.default_rng(12)
+    for trial in range(300):
+        n = int(rng.integers(8, 120))
+        z = rng.normal(0, 1.6, n)
+        for t in rng.integers(0, n, 3):
+            z[t : t + int(rng.integers(1, 6))] += rng.choice([-1, 1]) * rng.uniform(2, 9)
+        if trial % 5 == 0:
+            z[rng.integers(0, n)] = rng.choice([np.inf, -np.inf])
+        shifts = [LevelShift(int(t), 0.0, float(rng.normal()), 5.0) for t in rng.integers(0, n, 2)]
+        seasonal = rng.normal(0, 2, n) if trial % 2 else None
+        reach = rng.random(n) < 0.9
+        args = (z, seasonal, np.ones(n), shifts[: trial % 3], 2.5, reach)
+        few = candidates(*args)
+        monkeypatch.setattr(events, "FEW_POINTS", -1)
+        arrays = candidates(*args)
+        monkeypatch.undo()
+        assert few == arrays, trial
