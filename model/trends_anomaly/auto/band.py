@@ -70,7 +70,8 @@ def band(
 ) -> Band:
     """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
     reach of a recurring seasonal excursion: what this time of year does without an event)."""
-    half = np.maximum(threshold * sigma, visible)
+    half = threshold * sigma
+    np.maximum(half, visible, out=half)  # (in place: no array of the series' length is kept)
     if cover is not None:
-        half = np.maximum(half, cover * (1.0 + COVER_SLACK))
+        np.maximum(half, cover * (1.0 + COVER_SLACK), out=half)
     return Band(expected, expected - half, expected + half)

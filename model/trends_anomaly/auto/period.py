@@ -49,7 +49,7 @@ def seasonal_acf(x: np.ndarray, period: int, level: np.ndarray | None = None) ->
     if level is None:
         level = rolling_median(x, fit_window(period, max(n // 2 - 1, 1)))
     d = x - level
-    d = d - median(d)
+    d -= median(d)
     s = MAD_TO_SD * median(np.abs(d))
     if s <= 0:
         s = float(np.abs(d).mean())

@@ -13,6 +13,7 @@ before it (the end of such a surge).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import NamedTuple
@@ -45,6 +46,12 @@ REL_SHIFT = 1.0 / 3.0
 # Parameters of the two models of a pair of same-way steps (see ``_staircase_is_ramp``).
 STAIRCASE_PARAMS = 5  # three levels and two breakpoints
 LINE_PARAMS = 2
+
+
+@functools.lru_cache(maxsize=64)
+def _shift_z(n: int) -> float:
+    """The z a step's median difference needs on ``n`` points (see SHIFT_FALSE_SPLITS)."""
+    return float(ndtri(1.0 - SHIFT_FALSE_SPLITS / (2.0 * n)))
 
 
 class LevelShift(NamedTuple):
@@ -150,12 +157,16 @@ def find_shifts(
     t = slice(L, n - L + 1)  # the points with a full window on both sides
     after = m[L + h : n - L + 1 + h]
     before = m[L - 1 - h : n - L - h]
-    d = np.zeros(n)
-    d[t] = after - before
-    sd = sigma[t] * MEAN_ABS_TO_SD * math.sqrt(2.0 / L)
-    need = float(ndtri(1.0 - SHIFT_FALSE_SPLITS / (2.0 * n)))
-    if not (np.abs(d[t]) / sd > need).any():
+    diff = after - before
+    sd = sigma[t] * MEAN_ABS_TO_SD
+    sd *= math.sqrt(2.0 / L)
+    need = _shift_z(n)
+    ratio = np.abs(diff)  # |d| / sd, in place
+    ratio /= sd
+    if not np.count_nonzero(ratio > need):
         return []  # the ramp correction and the calibration only lower |d| / sd: none passes
+    d = np.zeros(n)
+    d[t] = diff
     prev, nxt = np.zeros(n), np.zeros(n)
     prev[L:], nxt[:-L] = d[:-L], d[L:]
     ramp = np.where(prev * nxt > 0, np.sign(prev) * np.minimum(np.abs(prev), np.abs(nxt)), 0.0)

@@ -9,6 +9,7 @@ expected count directly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from scipy.special import ndtri
@@ -24,8 +25,11 @@ def false_alarms(sensitivity: float) -> float:
     return FALSE_ALARMS_AT_0 ** (1.0 - s)
 
 
+@functools.lru_cache(maxsize=256)
 def z_threshold(sensitivity: float, alpha: float | None, n: int) -> float:
-    """The z a point needs to be reported, for a series of ``n`` points."""
+    """The z a point needs to be reported, for a series of ``n`` points. (Kept for the last
+    few lengths and settings: every call of the detector asks twice, and ndtri costs more than
+    a look-up.)"""
     expected = alpha if alpha is not None and 0 < alpha < 1 else false_alarms(sensitivity)
     return float(ndtri(1.0 - expected / (2.0 * max(n, 1))))
 
