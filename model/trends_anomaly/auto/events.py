@@ -169,6 +169,11 @@ def _candidate(
     reach: np.ndarray | None,
 ) -> Candidate | None:
     """The event of the run v[a..b] (v = sign · z), None when it can never be reported."""
+    if a == b:  # one point (most spikes): read as a point, not as a list
+        score = v.item(a)
+        if score <= least or (reach is not None and not reach.item(a)):
+            return None
+        return Candidate(a, a, a, sign, score, _kind(z, a, a, sign, seasonal, sigma, score))
     seg = v[a : b + 1].tolist()  # a few points: plain floats (joined runs may hold a
     top = max(seg)  # point of the other side); the shape is the whole run's
     if reach is not None:
