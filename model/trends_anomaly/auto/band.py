@@ -71,7 +71,7 @@ def band(
     """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
     reach of a recurring seasonal excursion: what this time of year does without an event)."""
     half = threshold * sigma
-    np.maximum(half, visible, out=half)  # (in place: no array of the series' length is kept)
+    np.maximum(half, visible, out=half)  # (in place: one array of the series' length fewer)
     if cover is not None:
         np.maximum(half, cover * (1.0 + COVER_SLACK), out=half)
     return Band(expected, expected - half, expected + half)
