@@ -87,20 +87,31 @@ def first_level(x: np.ndarray, window: int, period: int, cuts: Sequence[int] = (
     return segment_median(x, window, cuts, "season" if period else "mirror", period)
 
 
-def _stretch_changed(before: np.ndarray, after: np.ndarray, window: int) -> bool:
+def _stretch_changed(before: np.ndarray | None, after: np.ndarray, window: int) -> bool:
     """Whether a refit can change anything: the local level is the median of a point's
     ``window - 1`` neighbours (itself left out), which ignores fewer than half of them as
     outliers, so only a window in which ``window // 2`` points were newly set aside (or
     readmitted) counts, in a row or not (a surge dips between its tops). Two of the four
-    neighbours of a 5-point window already lift it halfway onto a three-day surge."""
-    changed = before != after
+    neighbours of a 5-point window already lift it halfway onto a three-day surge.
+    ``before`` None: every point was in."""
+    changed = ~after if before is None else before != after
     need = window // 2
-    if changed.sum() < need:
-        return False
     w = min(window, changed.size)
-    total = np.zeros(changed.size + 1, dtype=np.intp)
-    np.cumsum(changed, out=total[1:])
-    return bool((total[w:] - total[:-w] >= need).any())  # changed points per w-window
+    if need < 1:
+        return w >= 1  # any window at all
+    # Some window of w points holds ``need`` changed ones when some ``need`` consecutive
+    # changed points span fewer than w: a few changed points, compared in plain ints.
+    at = changed.nonzero()[0]
+    if at.size < need:
+        return False
+    if at.size <= FEW_CHANGED:
+        at = at.tolist()
+        return any(b - a < w for a, b in zip(at, at[need - 1 :]))
+    return bool((at[need - 1 :] - at[: at.size - need + 1] < w).any())
+
+
+# Up to this many changed points their spans are compared in plain ints (fewer calls).
+FEW_CHANGED = 64
 
 
 def decompose(

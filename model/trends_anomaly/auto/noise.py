@@ -16,6 +16,7 @@ it is not.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -71,24 +72,39 @@ def noise_scale(
 ) -> NoiseScale:
     """Per-point noise scale of the residual ``r`` around ``level`` (None: no level effect).
     The baseline left each point out of its own estimate, so ``r`` spreads like the noise
-    plus that estimate's error: its scale is the one a point is judged against."""
+    plus that estimate's error: its scale is the one a point is judged against. ``floor``
+    is a number (``quantum_floor``)."""
     n = r.size
-    # Every point takes part unless some are excluded (and not all of them).
-    keep = None if exclude is None or not exclude.any() or exclude.all() else ~exclude
+    keep = _kept(exclude)
     rk = r if keep is None else r[keep]
     g = max(robust_sd(rk), floor)
+    # Both ways give a scale >= floor already (g is; the level's is held within the scale).
     if level is None:
-        base = np.full(n, g)
+        sd = np.full(n, g)
     else:
-        base = _level_dependent(rk, np.maximum(level, 0.0), keep, g, floor)
-    sd = np.maximum(base, floor)
-    z = np.abs(rk) / (sd if keep is None else sd[keep])
+        sd = _level_dependent(rk, np.maximum(level, 0.0), keep, g, floor)
+    z = np.abs(rk)
+    z /= sd if keep is None else sd[keep]
     q, qz = (TAIL_LONG_Q, TAIL_LONG_Z) if n >= TAIL_LONG_N else (TAIL_Q, TAIL_Z)
-    tail = min(quantile(z, q) / qz, TAIL_MAX) if z.size else 1.0
+    tail = min(quantile(z, q, overwrite=True) / qz, TAIL_MAX) if z.size else 1.0
     if tail > 1.0:
-        sd = sd * tail
+        sd *= tail
         g *= tail
     return NoiseScale(sd, g, max(tail, 1.0))
+
+
+def _kept(exclude: np.ndarray | None) -> np.ndarray | None:
+    """The points that take part: all (None) unless some are excluded, and not all of them."""
+    if exclude is None:
+        return None
+    out = np.count_nonzero(exclude)
+    return None if out == 0 or out == exclude.size else ~exclude
+
+
+@functools.lru_cache(maxsize=64)
+def _bin_edges(bins: int, size: int) -> np.ndarray:
+    """The partition points of ``bins`` level bins of ``size`` points each."""
+    return np.arange(size, bins * size, size)
 
 
 def _level_dependent(
@@ -101,20 +117,49 @@ def _level_dependent(
         return np.full(n, g)
     size = lk.size // bins
     # Bins by level: a partial sort at the bin edges is enough (no order within a bin).
-    edges = [size * b for b in range(1, bins)]
-    order = lk.argpartition(edges)[: bins * size].reshape(bins, size)
+    order = lk.argpartition(_bin_edges(bins, size))[: bins * size].reshape(bins, size)
     tiny = max(floor, 1e-12)
     # A handful of bins: their line is fitted in plain floats.
-    log_m = [math.log(max(v, tiny)) for v in (lk.take(order).sum(axis=1) / size).tolist()]
-    log_sd = [math.log(max(v, tiny)) for v in robust_sd_rows(rk.take(order)).tolist()]
-    mean_m, mean_sd = sum(log_m) / bins, sum(log_sd) / bins
-    den = sum((a - mean_m) ** 2 for a in log_m)
-    num = sum((a - mean_m) * (b - mean_sd) for a, b in zip(log_m, log_sd, strict=True))
-    beta = min(max(num / den if den > 0 else 0.0, BETA_MIN), BETA_MAX)
-    offsets = sorted(b - beta * a for a, b in zip(log_m, log_sd, strict=True))
-    height = 0.5 * (offsets[(bins - 1) // 2] + offsets[bins // 2])  # their median
+    log_m, log_sd = [], []
+    for m, v in zip(lk.take(order).sum(axis=1).tolist(), robust_sd_rows(rk.take(order))):
+        log_m.append(math.log(max(m / size, tiny)))
+        log_sd.append(math.log(max(v, tiny)))
+    beta, height = _fit_line(log_m, log_sd)
+    lo, hi = max(floor, SD_MIN_SHARE * g), SD_MAX_SHARE * g
     if beta == 0.0:
-        sd = np.full(n, math.exp(height))
-    else:
-        sd = np.exp(height + beta * np.log(np.maximum(level, tiny)))
-    return np.minimum(np.maximum(sd, max(floor, SD_MIN_SHARE * g)), SD_MAX_SHARE * g)
+        return np.full(n, _within(math.exp(height), lo, hi))
+    sd = np.maximum(level, tiny)
+    np.log(sd, out=sd)
+    sd *= beta
+    sd += height
+    np.exp(sd, out=sd)
+    np.maximum(sd, lo, out=sd)
+    return np.minimum(sd, hi, out=sd)
+
+
+def _within(v: float, lo: float, hi: float) -> float:
+    """``np.minimum(np.maximum(v, lo), hi)`` in plain floats (a NaN anywhere gives NaN)."""
+    if v != v or lo != lo or hi != hi:
+        return math.nan
+    return min(max(v, lo), hi)
+
+
+def _fit_line(log_m: list[float], log_sd: list[float]) -> tuple[float, float]:
+    """Slope β (held within [BETA_MIN, BETA_MAX]) and height of the line through the bins'
+    log scales against their log levels, the height the median of the bins' offsets. One
+    loop builds the terms (a few bins: comprehensions would cost more than the arithmetic);
+    ``sum`` adds them, as Python sums floats."""
+    bins = len(log_m)
+    mean_m, mean_sd = sum(log_m) / bins, sum(log_sd) / bins
+    squares, products = [], []
+    for a, b in zip(log_m, log_sd, strict=True):
+        d = a - mean_m
+        squares.append(d**2)
+        products.append(d * (b - mean_sd))
+    den, num = sum(squares), sum(products)
+    beta = min(max(num / den if den > 0 else 0.0, BETA_MIN), BETA_MAX)
+    offsets = []
+    for a, b in zip(log_m, log_sd, strict=True):
+        offsets.append(b - beta * a)
+    offsets.sort()
+    return beta, 0.5 * (offsets[(bins - 1) // 2] + offsets[bins // 2])  # their median

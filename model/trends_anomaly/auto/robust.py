@@ -36,8 +36,9 @@ def fit_window(window: int, n: int) -> int:
 SMALL = 5  # arrays up to this size are cheaper to sort as a list than to partition
 
 
-def median(a: np.ndarray) -> float:
-    """Median of a 1-D, NaN-free array (``np.median`` without its Python-level dispatch)."""
+def median(a: np.ndarray, overwrite: bool = False) -> float:
+    """Median of a 1-D, NaN-free array (``np.median`` without its Python-level dispatch).
+    ``overwrite``: ``a`` is a scratch array the caller gives up (reordered, no copy made)."""
     n = a.size
     if n == 0:
         return float("nan")
@@ -46,23 +47,25 @@ def median(a: np.ndarray) -> float:
         v = sorted(a.tolist())
         return v[k] if n % 2 else 0.5 * (v[k - 1] + v[k])
     if n % 2:
-        return select(a, k)
-    below, at = middle_pair(a, k)
+        return select(a, k, overwrite)
+    below, at = middle_pair(a, k)  # its zero check repeats on the input as given: a copy
     return 0.5 * float(below + at)
 
 
-def quantile(a: np.ndarray, q: float) -> float:
-    """The order statistic at floor(q * (n - 1)) of a 1-D array ("lower" quantile)."""
+def quantile(a: np.ndarray, q: float, overwrite: bool = False) -> float:
+    """The order statistic at floor(q * (n - 1)) of a 1-D array ("lower" quantile);
+    ``overwrite`` as for ``median``."""
     if a.size == 0:
         return float("nan")
-    return select(a, int(q * (a.size - 1)))
+    return select(a, int(q * (a.size - 1)), overwrite)
 
 
-def select(a: np.ndarray, k: int) -> float:
+def select(a: np.ndarray, k: int, overwrite: bool = False) -> float:
     """The k-th smallest value of a 1-D, NaN-free array (numpy's single-k selection: on this
     numpy it is faster at every size than asking for several k, which switches to introselect,
-    four times slower at 10⁵ points and slower still on data with many ties)."""
-    b = a.copy()
+    four times slower at 10⁵ points and slower still on data with many ties). ``overwrite``:
+    partition ``a`` itself (the same values, so the same selection, without the copy)."""
+    b = a if overwrite else a.copy()
     b.partition(k)
     return float(b[k])
 
@@ -203,35 +206,42 @@ def robust_sd(e: np.ndarray) -> float:
     still blind to a few bursts, never zero unless ``e`` is constant."""
     if e.size == 0:
         return 0.0
-    a = np.abs(e - median(e))
-    g = MAD_TO_SD * median(a)
+    a = e - median(e)
+    np.abs(a, out=a)
+    g = MAD_TO_SD * median(a, overwrite=True)  # a is scratch: selected in place
     if g > 0:
         return g
+    a = np.abs(e - median(e))  # in its own order again: the mean sums in that order
     g = quantile(a, Q75) / Q75_ABS_SD
     return g if g > 0 else MEAN_ABS_TO_SD * float(a.mean())
 
 
-def robust_sd_rows(block: np.ndarray) -> np.ndarray:
-    """``robust_sd`` of every row of a 2-D array at once."""
+def robust_sd_rows(block: np.ndarray) -> list[float]:
+    """``robust_sd`` of every row of a 2-D array at once, as plain floats (a handful of rows,
+    which their caller fits in plain floats)."""
     k = block.shape[1]
-    a = np.abs(block - _row_medians(block)[:, None])
-    g = MAD_TO_SD * _row_medians(a)
-    zero = g <= 0
-    if zero.any():
-        q = int(Q75 * (k - 1))
-        b = a.copy()
-        b.partition(q, axis=1)
-        fallback = np.where(b[:, q] > 0, b[:, q] / Q75_ABS_SD, MEAN_ABS_TO_SD * a.mean(axis=1))
-        g = np.where(zero, fallback, g)
-    return g
+    centre = _row_medians(block)[:, None]
+    a = block - centre
+    np.abs(a, out=a)
+    g = [MAD_TO_SD * v for v in _row_medians(a, overwrite=True).tolist()]
+    if not any(v <= 0 for v in g):
+        return g
+    a = np.abs(block - centre)  # in its own order again: the mean sums in that order
+    zero = np.array(g) <= 0
+    q = int(Q75 * (k - 1))
+    b = a.copy()
+    b.partition(q, axis=1)
+    fallback = np.where(b[:, q] > 0, b[:, q] / Q75_ABS_SD, MEAN_ABS_TO_SD * a.mean(axis=1))
+    return np.where(zero, fallback, g).tolist()
 
 
-def _row_medians(block: np.ndarray) -> np.ndarray:
-    """The median of every row of a 2-D array."""
+def _row_medians(block: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """The median of every row of a 2-D array (``overwrite``: an odd-length ``block`` is
+    scratch, partitioned in place)."""
     k = block.shape[1]
     h = k // 2
     if k % 2:
-        b = block.copy()
+        b = block if overwrite else block.copy()
         b.partition(h, axis=1)
         return b[:, h]
     below, at = middle_pair(block, h)

@@ -80,6 +80,23 @@ def test_a_surge_set_aside_in_pieces_is_refitted_underneath():
     assert not _stretch_changed(before, after, 7)
 
 
+def test_a_stretch_changes_when_some_window_holds_half_its_points_changed():
+    """The span test agrees with counting changed points in every window, at every size."""
+    from trends_anomaly.auto.decomposition import _stretch_changed
+
+    rng = np.random.default_rng(3)
+    for _ in range(3000):
+        n, window = int(rng.integers(1, 200)), int(rng.integers(1, 20))
+        before = rng.random(n) < rng.choice([0.0, 0.02, 0.2])
+        after = rng.random(n) < rng.choice([0.0, 0.02, 0.2])
+        w, need = min(window, n), window // 2
+        changed = (before != after).astype(int)
+        counts = [changed[j : j + w].sum() for j in range(n - w + 1)]
+        assert _stretch_changed(before, after, window) == (max(counts) >= need)
+        if not before.any():
+            assert _stretch_changed(None, ~after, window) == (max(counts) >= need)
+
+
 def test_a_three_day_surge_is_refitted_under_a_five_day_local_level():
     """Daily data: the local level is the median of a point's four neighbours, and two of
     them on a three-day surge lift it halfway up; once the surge's points are set aside the

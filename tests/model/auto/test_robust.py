@@ -141,3 +141,13 @@ def test_even_medians_are_the_two_k_partitions_even_for_zeros(n):
         assert below == b[k - 1] and np.signbit(below) == np.signbit(b[k - 1])
         assert 0.5 * float(below + at) == 0.5 * float(b[k - 1] + b[k])
         assert median(x) == np.median(x)
+
+
+def test_overwrite_selects_the_same_value_in_place():
+    """A scratch array is partitioned in place, with the value a copy would give."""
+    rng = np.random.default_rng(5)
+    for n in (3, 6, 7, 261):
+        x = np.round(rng.normal(0, 3, n))
+        want = (median(x), quantile(x, 0.9))
+        got = (median(x.copy(), overwrite=True), quantile(x.copy(), 0.9, overwrite=True))
+        assert got == want == (np.median(x), np.quantile(x, 0.9, method="lower"))
