@@ -106,7 +106,7 @@ def _stretch_changed(before: np.ndarray | None, after: np.ndarray, window: int) 
         return False
     if at.size <= FEW_CHANGED:
         at = at.tolist()
-        return any(b - a < w for a, b in zip(at, at[need - 1 :]))
+        return any(b - a < w for a, b in zip(at, at[need - 1 :], strict=False))
     return bool((at[need - 1 :] - at[: at.size - need + 1] < w).any())
 
 

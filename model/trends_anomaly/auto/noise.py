@@ -121,7 +121,8 @@ def _level_dependent(
     tiny = max(floor, 1e-12)
     # A handful of bins: their line is fitted in plain floats.
     log_m, log_sd = [], []
-    for m, v in zip(lk.take(order).sum(axis=1).tolist(), robust_sd_rows(rk.take(order))):
+    sums = lk.take(order).sum(axis=1).tolist()
+    for m, v in zip(sums, robust_sd_rows(rk.take(order)), strict=True):
         log_m.append(math.log(max(m / size, tiny)))
         log_sd.append(math.log(max(v, tiny)))
     beta, height = _fit_line(log_m, log_sd)
