@@ -124,13 +124,16 @@ def decompose(
     rough: np.ndarray | None = None,
     visible: float = 0.0,
     mask_z: float = MASK_Z,
+    nonneg: bool | None = None,
 ) -> Decomposition:
     """Baseline and season of ``x`` fitted around its events (see the module docstring).
     ``rough``: the first level (see ``first_level``) when already computed. ``visible``: the
     smallest departure that matters on the chart (a stretch must stand off by more to be an
     event). ``mask_z``: single points beyond this many noise units are set aside (the caller
-    passes the lowest reporting threshold when it is below ``MASK_Z``)."""
-    nonneg = bool(x.size and x.min() >= 0)
+    passes the lowest reporting threshold when it is below ``MASK_Z``). ``nonneg``: whether
+    ``x`` has no negative value, when the caller knows (its noise then grows with its level)."""
+    if nonneg is None:
+        nonneg = bool(x.size and x.min() >= 0)
     period = phases.period if phases is not None else 0
     if phases is None:
         season = Season(np.zeros(x.size), "none")
@@ -149,8 +152,8 @@ def decompose(
     raw_local = segment_median(y, local_window, cuts, leave_out=True)
     long = segment_median(y, long_window, cuts)
     local = raw_local
-    normal = np.ones(x.size, dtype=bool)
-    broad = np.zeros(x.size, dtype=bool)
+    normal = None  # every point (see _stretch_changed)
+    broad = None  # no stretch set aside yet (see noise_scale)
     passes = 0
     while True:
         passes += 1
@@ -162,11 +165,18 @@ def decompose(
         d = raw_local - long
         white = MEAN_ABS_TO_SD * median(scale.sigma) / math.sqrt(local_window)
         broad = np.abs(d) > max(BROAD_Z * max(robust_sd(d), white), visible)
-        if period and broad.any():
+        stretches = np.count_nonzero(broad) > 0
+        if period and stretches:
             slack = CALENDAR_SLACK if phases.calendar else 0
             broad &= ~recurring(broad, x - long, np.sign(d), period, visible, slack)
-        now = (np.abs(r) <= mask_z * scale.sigma) & ~broad
-        if passes >= MAX_PASSES or not now.any() or not _stretch_changed(normal, now, local_window):
+        now = np.abs(r) <= mask_z * scale.sigma
+        if stretches:  # (else nothing to take out)
+            now &= ~broad
+        if (
+            passes >= MAX_PASSES
+            or not np.count_nonzero(now)
+            or not _stretch_changed(normal, now, local_window)
+        ):
             return Decomposition(local, long, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)

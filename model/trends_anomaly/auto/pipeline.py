@@ -146,6 +146,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
         rough=rough,
         visible=visible,
         mask_z=mask,
+        nonneg=nonneg,
     )
     noise = dec.noise
     shifts = find_shifts(
@@ -162,6 +163,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
             cuts,
             visible=visible,
             mask_z=mask,
+            nonneg=nonneg,
         )
         noise = dec.noise
     chosen["seasonal_model"] = dec.model
