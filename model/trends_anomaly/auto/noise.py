@@ -103,8 +103,11 @@ def _kept(exclude: np.ndarray | None) -> np.ndarray | None:
 
 @functools.lru_cache(maxsize=64)
 def _bin_edges(bins: int, size: int) -> np.ndarray:
-    """The partition points of ``bins`` level bins of ``size`` points each."""
-    return np.arange(size, bins * size, size)
+    """The partition points of ``bins`` level bins of ``size`` points each (read-only: the
+    one array is shared by every call)."""
+    edges = np.arange(size, bins * size, size)
+    edges.flags.writeable = False
+    return edges
 
 
 def _level_dependent(
