@@ -160,6 +160,13 @@ def devset_section(args: argparse.Namespace, report: dict) -> None:
     report["devset"] = rows
 
 
+def _ratio(a, b) -> float | None:
+    """a / b of two timings (None when either was not run)."""
+    if a is None or b is None or not a.seconds or not b.seconds:
+        return None
+    return a.seconds / b.seconds
+
+
 def speed_section(args: argparse.Namespace, report: dict) -> dict:
     from . import speed
 
@@ -173,7 +180,11 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
         "ratio = reference STL+ESD time / method time; auto_base = auto when issue 12 was "
         "filed (766858e, bench/reference/auto_baseline), timed in turn with auto =="
     )
-    print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names) + "   ref/auto  ref/stl  auto/base")
+    print(
+        f"{'n':>7} "
+        + " ".join(f"{m:>13}" for m in names)
+        + "   ref/auto  ref/stl  auto/base  new axis"
+    )
     for n, row in table.items():
         cells = []
         for m in names:
@@ -187,13 +198,19 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
         rs = ref / row["stl"].seconds if ref and row["stl"].seconds else None
         base = row["auto_base"].seconds
         rb = row["auto"].seconds / base if base and row["auto"].seconds else None
+        rn = _ratio(row.get("auto_new_axis"), row.get("auto_base_new_axis"))
         print(
-            f"{n:>7} " + " ".join(cells) + f"   {fmt(ra, 0):>8}x {fmt(rs, 0):>6}x {fmt(rb, 2):>9}"
+            f"{n:>7} "
+            + " ".join(cells)
+            + f"   {fmt(ra, 0):>8}x {fmt(rs, 0):>6}x {fmt(rb, 2):>9} {fmt(rn, 2):>9}"
         )
     print(
         f"* extrapolated as O(n²) from the largest n it ran at (not run: the reference "
         f"STL+ESD would take that long); '-' = not run (dbscan above its size limit, "
-        f"reference above {ref_max} points)"
+        f"reference above {ref_max} points)\n"
+        "auto/base: both timed over and over on one series, whose phase layout each keeps; "
+        "new axis: the same with every kept layout dropped before each call (the first "
+        "request on a time axis, e.g. a weekly export downloaded on another day)"
     )
     print("\nPeak memory (tracemalloc, one call):")
     print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names))
@@ -351,6 +368,11 @@ def print_targets(report: dict) -> None:
             r = t / base
             text = f"auto in-process time / auto when issue 12 was filed <= 1.10 at n={n}"
             add(text, r, r <= 1.10)
+        t = row.get("auto_new_axis", {}).get("seconds")
+        base = row.get("auto_base_new_axis", {}).get("seconds")
+        if t and base:
+            r = t / base
+            add(f"  the same on a new time axis (no kept layout) at n={n}", r, r <= 1.10)
     for n, method, goal in (("261", "stl", 5), ("10000", "stl", 30)):
         if n not in speed:
             continue

@@ -15,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from trends_anomaly import dbscan as dbscan_mod
+from trends_anomaly.auto import layouts
 from trends_anomaly.detect import run_method
 from trends_anomaly.params import resolve
 from trends_anomaly.trends import parse_csv
 
+from .reference.auto_baseline import auto as baseline_module
 from .reference.auto_baseline import detect_auto as baseline_auto
 from .reference.reference_detectors import reference_dbscan, reference_stl_esd
 from .synth import long_series_csv
@@ -83,6 +85,25 @@ def peak_memory(fn: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
+def _new_axis(series, which: str) -> Callable[[], object]:
+    """``auto`` (or the baseline) as on the first request of a new time axis: both keep the
+    phase layout of the last few time axes, and a repeated series would always find its own."""
+    params = resolve({"method": "auto"})
+    if which == "auto":
+
+        def call() -> object:
+            layouts.clear()
+            return run_method(series, "auto", params)
+
+    else:
+
+        def call() -> object:
+            baseline_module._LAYOUTS.clear()
+            return baseline_auto(series, params)
+
+    return call
+
+
 def _methods(series, frame):
     period = 52
     return {
@@ -109,6 +130,9 @@ def run(
         methods = _methods(series, frame)
         # auto and the baseline auto (the detector when issue 12 was filed) in turn.
         row["auto"], row["auto_base"] = alternate(methods["auto"], methods["auto_base"], budget)
+        row["auto_new_axis"], row["auto_base_new_axis"] = alternate(
+            _new_axis(series, "auto"), _new_axis(series, "base"), budget
+        )
         for name, fn in methods.items():
             if name in row:
                 if memory:

@@ -55,3 +55,10 @@ def cached_phases(series: Series, n: int, period: int) -> Phases | None:
                 del _LAYOUTS[next(iter(_LAYOUTS))]  # the oldest
             _LAYOUTS[key] = phases
     return phases
+
+
+def clear() -> None:
+    """Forget every kept layout: the next series of any time axis builds its own (what the
+    benchmark times as a request on a new time axis)."""
+    with _LOCK:
+        _LAYOUTS.clear()

@@ -62,3 +62,13 @@ def test_answers_are_the_same_with_and_without_the_cache(monkeypatch):
         assert np.array_equal(d.expected, cold.expected)
         assert np.array_equal(d.lower, cold.lower) and np.array_equal(d.upper, cold.upper)
         assert d.anomalies == cold.anomalies and d.chosen == cold.chosen
+
+
+def test_clear_forgets_every_kept_layout():
+    s = weekly(150, "2020-02-02")
+    kept = cached_phases(s, 150, 52)
+    assert cached_phases(s, 150, 52) is kept
+    layouts.clear()
+    assert not layouts._LAYOUTS
+    rebuilt = cached_phases(s, 150, 52)
+    assert rebuilt is not kept and same_layout(rebuilt, kept)
