@@ -85,21 +85,14 @@ def peak_memory(fn: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-def _new_axis(series, which: str) -> Callable[[], object]:
-    """``auto`` (or the baseline) as on the first request of a new time axis: both keep the
-    phase layout of the last few time axes, and a repeated series would always find its own."""
-    params = resolve({"method": "auto"})
-    if which == "auto":
+def _new_axis(forget: Callable[[], None], fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` as on the first request of a new time axis: ``auto`` and the baseline both keep
+    the phase layouts of the last few time axes (``forget`` drops them), and a series timed
+    over and over would always find its own."""
 
-        def call() -> object:
-            layouts.clear()
-            return run_method(series, "auto", params)
-
-    else:
-
-        def call() -> object:
-            baseline_module._LAYOUTS.clear()
-            return baseline_auto(series, params)
+    def call() -> object:
+        forget()
+        return fn()
 
     return call
 
@@ -131,7 +124,9 @@ def run(
         # auto and the baseline auto (the detector when issue 12 was filed) in turn.
         row["auto"], row["auto_base"] = alternate(methods["auto"], methods["auto_base"], budget)
         row["auto_new_axis"], row["auto_base_new_axis"] = alternate(
-            _new_axis(series, "auto"), _new_axis(series, "base"), budget
+            _new_axis(layouts.clear, methods["auto"]),
+            _new_axis(baseline_module._LAYOUTS.clear, methods["auto_base"]),
+            budget,
         )
         for name, fn in methods.items():
             if name in row:
