@@ -12,6 +12,8 @@ recognised as the season by the recurrence stage.
 
 from __future__ import annotations
 
+import functools
+from datetime import date
 from typing import NamedTuple
 
 import numpy as np
@@ -34,6 +36,14 @@ INDEX = np.int32  # point indices (half the memory of int64 on long series)
 TOGETHER_MAX = 20_000
 WEEKS = 52  # calendar weeks per year used as phases (day 364/365 joins week 51)
 _NAT = np.iinfo(np.int64).min  # NaT as an integer
+# Ticks per day of the timestamp units turned into days by integer division.
+_DAY_TICKS = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
+_DAY_TICKS["ns"] = 86_400 * 10**9
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DATE_MAX_ORDINAL = date.max.toordinal()
+_PY_YEARS_MAX = 64  # year starts from ``datetime`` up to this many years, beyond by numpy
+# Row widths (cycles) up to this many keep their per-count tables (see ``_per_phase``).
+KEPT_WIDTH_MAX = 1024
 
 
 class Season(NamedTuple):
@@ -45,30 +55,28 @@ class Season(NamedTuple):
 
 class Phases:
     """How points map to phases, laid out as a (period, cycles) table of point indices
-    (padded with ``n``) so that sorting across cycles gives every phase's medians at once."""
+    (padded with ``n``) so that sorting across cycles gives every phase's medians at once.
+
+    Built once per time axis (see ``layouts``), on the request path. At a few hundred points a
+    numpy call costs more than its work, so what each phase needs is read from small tables
+    kept per row width and period (``_per_phase``, ``_frame``) and handed to the points in one
+    ``take``."""
 
     def __init__(
-        self, phase: np.ndarray, period: int, calendar: bool, position: np.ndarray | None = None
+        self,
+        phase: np.ndarray,
+        period: int,
+        calendar: bool,
+        position: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
     ) -> None:
+        """``rows``: the table, when the caller knows it without sorting (see ``cyclic``)."""
         self.phase, self.period, self.calendar = phase, period, calendar
         n = self.n = phase.size
-        counts = np.bincount(phase, minlength=period)
-        # A stable sort of small integers: numpy's radix sort when they fit in 16 bits.
-        small = phase.astype(np.int16) if period < 2**15 else phase
-        order = small.argsort(kind="stable")
+        counts = self.counts = np.bincount(phase, minlength=period)
         width = self.cycles = max(int(counts.max()), 1) if n else 1
-        base = np.arange(0, period * width, width)  # where each phase's row starts
-        slot = np.arange(n) + np.repeat(base - (counts.cumsum() - counts), counts)
-        rows = np.empty(period * width, dtype=INDEX)
-        rows.fill(n)
-        rows[slot] = order
-        self.rows = rows.reshape(period, width)
-        ph = phase.astype(INDEX)
-        wrap = np.arange(-1, period + 1, dtype=INDEX)  # phase k's neighbours, at k and k + 2
-        wrap[0], wrap[-1] = period - 1, 0
-        self.prev_phase, self.next_phase = wrap.take(ph), wrap[2:].take(ph)
-        self.counts = counts
-        self._layout(counts, base)
+        self.rows = _rows(phase, counts, width) if rows is None else rows
+        self._layout(counts, width)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
         # belongs to its centre; a point between two centres reads between its own value and
@@ -76,32 +84,33 @@ class Phases:
         # that fall on different days of the year (up to six apart) get their own day's value.
         self.lerp: tuple[np.ndarray, np.ndarray] | None = None
         if position is not None and n > 1:
-            frac = position - phase - 0.5  # -0.5 .. 0.5 from the week's centre
-            self.lerp = (frac >= 0, np.abs(frac))  # (toward the next week?, weight)
+            frac = position - phase
+            frac -= 0.5  # -0.5 .. 0.5 from the week's centre
+            toward = frac >= 0  # toward the next week?
+            self.lerp = (toward, np.abs(frac, out=frac))  # (toward, weight)
 
-    def _layout(self, counts: np.ndarray, base: np.ndarray) -> None:
+    @classmethod
+    def cyclic(cls, n: int, period: int) -> Phases:
+        """Phases of the index modulo ``period``: row k of the table is k, k + period, ...
+        (no sort needed)."""
+        width = max(-(-n // period), 1)
+        grid = np.arange(period * width, dtype=INDEX).reshape(width, period).T
+        rows = np.minimum(grid, n, out=np.empty((period, width), dtype=INDEX))
+        return cls(np.arange(n) % period, period, calendar=False, rows=rows)
+
+    def _layout(self, counts: np.ndarray, width: int) -> None:
         """Where each phase's order statistics around its median sit in the row-sorted table,
         and which of them each point reads (see ``profiles``)."""
-        c = counts
-        half, odd, upper = (c - 1) // 2, c % 2, c // 2
-        # Ranks within a row: one under the median (odd c), the middle pair, one over the
-        # median (odd c); kept inside the row's values.
-        ranks = np.empty((4, self.period), dtype=c.dtype)
-        np.subtract(half, odd, out=ranks[0])
-        ranks[1], ranks[2] = half, upper
-        np.add(upper, odd, out=ranks[3])
-        np.minimum(np.maximum(ranks, 0, out=ranks), np.maximum(c - 1, 0), out=ranks)
-        at = (ranks + base).astype(INDEX)
-        ph = self.phase
+        per_phase, flags = _per_phase(counts, width)
+        per_phase += _frame(self.period, width)  # ranks + row starts; the neighbouring phases
+        at = per_phase[:4]
+        per_point = per_phase.take(self.phase, axis=1)
         # Per point: where its phase's below, lower middle, upper middle and above values sit.
-        self.point_stats = at.take(ph, axis=1)
+        self.point_stats = per_point[:4]
+        self.prev_phase, self.next_phase = per_point[4], per_point[5]
         self.phase_mid = at[1:3].reshape(-1)  # every phase's lower, then upper middle
-        self.phase_ok, self.phase_two = c >= 3, c == 2
-        flags = np.empty((3, self.period), dtype=bool)
-        np.equal(odd, 1, out=flags[0])
-        np.greater_equal(c, 4, out=flags[1])
-        np.equal(c, 3, out=flags[2])
-        self.point_odd, self.point_ok, self.point_three = flags.take(ph, axis=1)
+        self.phase_ok, self.phase_two = flags[0], flags[1]
+        self.point_ok, self.point_three, self.point_odd = flags[2:].take(self.phase, axis=1)
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
@@ -198,6 +207,60 @@ class Phases:
         return out
 
 
+def _per_phase(counts: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_of_counts`` of every phase's count: read from the table of every count up to
+    ``width`` when that is kept (a five-year weekly export has six cycles, whenever it
+    starts), else computed."""
+    if width > KEPT_WIDTH_MAX:
+        return _of_counts(counts)
+    ranks, flags = _of_every_count(width)
+    return ranks.take(counts, axis=1), flags.take(counts, axis=1)
+
+
+@functools.lru_cache(maxsize=64)
+def _of_every_count(width: int) -> tuple[np.ndarray, np.ndarray]:
+    tables = _of_counts(np.arange(width + 1))
+    for table in tables:
+        table.flags.writeable = False  # shared by every layout of this width
+    return tables
+
+
+def _of_counts(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a row of c sorted values needs: the ranks one under its median (odd c), of its
+    middle pair and one over its median (odd c), then two rows of zeros (6, c.size); and
+    c >= 3, c == 2, c >= 4, c == 3, c odd (5, c.size)."""
+    ranks = np.zeros((6, c.size), dtype=INDEX)
+    # (c - 2) // 2, (c - 1) // 2, c // 2, (c + 1) // 2; with under two values, the first place.
+    ranks[:4] = (c + np.array([[-2], [-1], [0], [1]])) // 2 * (c >= 2)
+    flags = np.stack([c >= 3, c == 2, c >= 4, c == 3, c % 2 == 1])
+    return ranks, flags
+
+
+@functools.lru_cache(maxsize=64)
+def _frame(period: int, width: int) -> np.ndarray:
+    """Per phase k of a (period, width) table: where its row starts (four times, for the four
+    ranks added to it), then the previous and the next phase (k - 1 and k + 1, around)."""
+    k = np.arange(period)
+    frame = np.empty((6, period), dtype=INDEX)
+    frame[:4] = k * width
+    frame[4], frame[5] = (k - 1) % period, (k + 1) % period
+    frame.flags.writeable = False
+    return frame
+
+
+def _rows(phase: np.ndarray, counts: np.ndarray, width: int) -> np.ndarray:
+    """The (period, width) table of each phase's points in time order, padded with ``n``."""
+    n = phase.size
+    # A stable sort of small integers: numpy's radix sort when they fit in 16 bits.
+    small = phase.astype(np.int16) if counts.size < 2**15 else phase
+    order = small.argsort(kind="stable")
+    rows = np.empty((counts.size, width), dtype=INDEX)
+    rows.fill(n)
+    # The sorted points fill each row's first count places, row after row.
+    rows[np.arange(width) < counts[:, None]] = order
+    return rows
+
+
 def _minmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """What two values agree on: the smaller when they share a sign, else zero."""
     return np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
@@ -230,16 +293,47 @@ def calendar_weeks(series: Series) -> np.ndarray | None:
         return None
     if ts.dtype.kind != "M" or ts.size == 0:
         return None
-    di = ts.astype("datetime64[D]").view(np.int64)
-    first = di.min()
-    if first == _NAT:  # NaT is the smallest int64: present exactly when it is the minimum
+    days = _days(ts)
+    if days is None:
         return None
+    di, first, last = days
     # Day of the year from the few year starts the series spans (converting every timestamp
     # to its year is slow at thousands of points).
-    ends = np.array([first, di.max()]).view("datetime64[D]").astype("datetime64[Y]")
-    starts = np.arange(ends[0], ends[1] + 1).astype("datetime64[D]").view(np.int64)
-    doy = di - starts[starts.searchsorted(di, side="right") - 1]
+    starts = _year_starts(first, last)  # starts[0] is a stand-in: starts[k] is year k - 1's
+    doy = di - starts.take(starts[1:].searchsorted(di, side="right"))
     return np.minimum(doy / 7.0, WEEKS - 1e-9)
+
+
+def _days(ts: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """Whole days since 1970 of every timestamp (rounded down), the first and the last; None
+    with a NaT. Common units by integer division (a datetime cast is several times slower)."""
+    unit, count = np.datetime_data(ts.dtype)
+    ticks = _DAY_TICKS.get(unit) if count == 1 else None
+    if ticks is None:
+        di = ts.astype("datetime64[D]").view(np.int64)
+        raw, ticks = di, 1
+    else:
+        raw = ts.view(np.int64)
+        di = raw // ticks if ticks > 1 else raw
+    low = int(raw.min())
+    if low == _NAT:  # NaT is the smallest int64: present exactly when it is the minimum
+        return None
+    return di, low // ticks, int(raw.max()) // ticks
+
+
+def _year_starts(first: int, last: int) -> np.ndarray:
+    """Day numbers of the starts of the years from ``first``'s to ``last``'s (day numbers since
+    1970), after one unused leading entry. A few years in plain Python; many (or outside
+    ``datetime``'s years 1..9999) by a datetime64 cast."""
+    lo, hi = first + _EPOCH_ORDINAL, last + _EPOCH_ORDINAL
+    if hi - lo < _PY_YEARS_MAX * 366 and lo >= 1 and hi <= _DATE_MAX_ORDINAL:
+        y0, y1 = date.fromordinal(lo).year, date.fromordinal(hi).year
+        starts = [0] + [date(y, 1, 1).toordinal() - _EPOCH_ORDINAL for y in range(y0, y1 + 1)]
+        return np.array(starts, dtype=np.int64)
+    ends = np.array([first, last]).view("datetime64[D]").astype("datetime64[Y]")
+    out = np.zeros(int(ends[1] - ends[0]) + 2, dtype=np.int64)
+    out[1:] = np.arange(ends[0], ends[1] + 1).astype("datetime64[D]").view(np.int64)
+    return out
 
 
 def phases_for(series: Series, n: int, period: int) -> Phases | None:
@@ -250,7 +344,7 @@ def phases_for(series: Series, n: int, period: int) -> Phases | None:
         weeks = calendar_weeks(series)
         if weeks is not None:
             return Phases(weeks.astype(np.intp), WEEKS, calendar=True, position=weeks)
-    return Phases(np.arange(n) % period, period, calendar=False)
+    return Phases.cyclic(n, period)
 
 
 def fit_season(
