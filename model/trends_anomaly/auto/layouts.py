@@ -35,7 +35,7 @@ def _freeze(phases: Phases) -> Phases:
     for value in vars(phases).values():
         for a in value if isinstance(value, tuple) else (value,):
             if isinstance(a, np.ndarray):
-                a.flags.writeable = False
+                a.setflags(write=False)  # (cheaper than through a.flags)
     return phases
 
 

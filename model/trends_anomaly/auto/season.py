@@ -41,7 +41,6 @@ _DAY_TICKS = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 8
 _DAY_TICKS["ns"] = 86_400 * 10**9
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DATE_MAX_ORDINAL = date.max.toordinal()
-_PY_YEARS_MAX = 64  # year starts from ``datetime`` up to this many years, beyond by numpy
 # Row widths (cycles) up to this many keep their per-count tables (see ``_per_phase``).
 KEPT_WIDTH_MAX = 1024
 
@@ -322,18 +321,28 @@ def _days(ts: np.ndarray) -> tuple[np.ndarray, int, int] | None:
 
 
 def _year_starts(first: int, last: int) -> np.ndarray:
-    """Day numbers of the starts of the years from ``first``'s to ``last``'s (day numbers since
-    1970), after one unused leading entry. A few years in plain Python; many (or outside
-    ``datetime``'s years 1..9999) by a datetime64 cast."""
-    lo, hi = first + _EPOCH_ORDINAL, last + _EPOCH_ORDINAL
-    if hi - lo < _PY_YEARS_MAX * 366 and lo >= 1 and hi <= _DATE_MAX_ORDINAL:
-        y0, y1 = date.fromordinal(lo).year, date.fromordinal(hi).year
-        starts = [0] + [date(y, 1, 1).toordinal() - _EPOCH_ORDINAL for y in range(y0, y1 + 1)]
-        return np.array(starts, dtype=np.int64)
-    ends = np.array([first, last]).view("datetime64[D]").astype("datetime64[Y]")
-    out = np.zeros(int(ends[1] - ends[0]) + 2, dtype=np.int64)
-    out[1:] = np.arange(ends[0], ends[1] + 1).astype("datetime64[D]").view(np.int64)
-    return out
+    """Day numbers (since 1970) of the starts of the years from ``first``'s to ``last``'s, after
+    one unused leading entry."""
+    return _starts_of_years(_year_of(first), _year_of(last))
+
+
+def _year_of(day: int) -> int:
+    """The year of a day number since 1970: by ``datetime`` in its years 1..9999 (a datetime64
+    cast costs several times more), beyond by numpy."""
+    ordinal = day + _EPOCH_ORDINAL
+    if 1 <= ordinal <= _DATE_MAX_ORDINAL:
+        return date.fromordinal(ordinal).year
+    return int(np.datetime64(day, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+
+
+@functools.lru_cache(maxsize=64)
+def _starts_of_years(first: int, last: int) -> np.ndarray:
+    """``_year_starts`` by year: the same few years recur in every request of a season."""
+    years = np.arange(first - 1970, last - 1970 + 1).astype("datetime64[Y]")
+    starts = np.zeros(years.size + 1, dtype=np.int64)
+    starts[1:] = years.astype("datetime64[D]").view(np.int64)
+    starts.flags.writeable = False
+    return starts
 
 
 def phases_for(series: Series, n: int, period: int) -> Phases | None:
