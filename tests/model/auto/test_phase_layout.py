@@ -149,8 +149,14 @@ def test_calendar_weeks_are_the_datetime64_ones(unit):
 
 
 def test_calendar_weeks_at_far_dates_and_with_nat():
-    for start, n in [("1600-02-20", 400), ("0001-01-01", 30), ("9990-06-01", 1000),
-                     ("-2000-03-01", 60), ("1970-01-01", 52 * 120), ("1969-12-25", 3)]:
+    for start, n in [
+        ("1600-02-20", 400),
+        ("0001-01-01", 30),
+        ("9990-06-01", 1000),
+        ("-2000-03-01", 60),
+        ("1970-01-01", 52 * 120),
+        ("1969-12-25", 3),
+    ]:
         ts = (np.datetime64(start, "D") + 7 * np.arange(n)).astype("datetime64[s]")
         assert identical(calendar_weeks(weekly_at(ts)), oracle_weeks(ts)), start
     ts = (np.datetime64("2019-01-06") + 7 * np.arange(10)).astype("datetime64[s]")
