@@ -196,8 +196,7 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
         ref = row["ref_stl_esd"].seconds
         ra = ref / row["auto"].seconds if ref and row["auto"].seconds else None
         rs = ref / row["stl"].seconds if ref and row["stl"].seconds else None
-        base = row["auto_base"].seconds
-        rb = row["auto"].seconds / base if base and row["auto"].seconds else None
+        rb = _ratio(row["auto"], row["auto_base"])
         rn = _ratio(row.get("auto_new_axis"), row.get("auto_base_new_axis"))
         print(
             f"{n:>7} "
@@ -363,16 +362,14 @@ def print_targets(report: dict) -> None:
 
     for n in ("261", "10000", "100000"):
         row = speed.get(n, {})
-        t, base = row.get("auto", {}).get("seconds"), row.get("auto_base", {}).get("seconds")
-        if t and base:
-            r = t / base
-            text = f"auto in-process time / auto when issue 12 was filed <= 1.10 at n={n}"
-            add(text, r, r <= 1.10)
-        t = row.get("auto_new_axis", {}).get("seconds")
-        base = row.get("auto_base_new_axis", {}).get("seconds")
-        if t and base:
-            r = t / base
-            add(f"  the same on a new time axis (no kept layout) at n={n}", r, r <= 1.10)
+        for suffix, text in (
+            ("", f"auto in-process time / auto when issue 12 was filed <= 1.10 at n={n}"),
+            ("_new_axis", f"  the same on a new time axis (no kept layout) at n={n}"),
+        ):
+            t = row.get(f"auto{suffix}", {}).get("seconds")
+            base = row.get(f"auto_base{suffix}", {}).get("seconds")
+            if t and base:
+                add(text, t / base, t / base <= 1.10)
     for n, method, goal in (("261", "stl", 5), ("10000", "stl", 30)):
         if n not in speed:
             continue

@@ -206,12 +206,13 @@ def robust_sd(e: np.ndarray) -> float:
     still blind to a few bursts, never zero unless ``e`` is constant."""
     if e.size == 0:
         return 0.0
-    a = e - median(e)
+    centre = median(e)
+    a = e - centre
     np.abs(a, out=a)
     g = MAD_TO_SD * median(a, overwrite=True)  # a is scratch: selected in place
     if g > 0:
         return g
-    a = np.abs(e - median(e))  # in its own order again: the mean sums in that order
+    a = np.abs(e - centre)  # in its own order again: the mean sums in that order
     g = quantile(a, Q75) / Q75_ABS_SD
     return g if g > 0 else MEAN_ABS_TO_SD * float(a.mean())
 
