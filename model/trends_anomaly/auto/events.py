@@ -2,7 +2,9 @@
 
 An event is a run of points on one side of the band's centre, at least ``SUPPORT_Z`` noise
 units away (the run's extent: every point "clearly off" its usual level); it is as strong as
-its most extreme point (its peak, where it is reported). Two peaks of one run with a trough
+its most extreme point in noise units, and reported at its peak: its highest value (lowest,
+for an event down) among the points that are beyond the band at every sensitivity (see
+``at_peak``). Two peaks of one run with a trough
 between them that falls below ``SPLIT_SHARE`` of the lower peak are two events (a second
 surge a few weeks after the first, the series never back to normal in between: an analyst
 points at both). Candidates do not depend on the
@@ -187,6 +189,42 @@ def _candidate(
         return None
     k = seg.index(score)  # the first of the largest, as argmax
     return Candidate(a, b, a + k, sign, score, _kind(z, a, b, sign, seasonal, sigma, top))
+
+
+def at_peak(
+    c: Candidate,
+    x: np.ndarray,
+    z: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    bar: float,
+) -> Candidate:
+    """``c`` reported at its peak: the highest value of an event up (the lowest of one down)
+    among its points beyond ``bar`` noise units and outside the band (``lower``..``upper``).
+
+    Its strongest point in noise units can sit on the rising edge, where the expected value
+    and the noise scale are still low: an evening surge on an hourly series with a
+    proportional season scored highest at its second hour (68) while it went on to 86. The
+    analyst points at the top. ``bar`` is at least the highest threshold any sensitivity sets,
+    so the point chosen does not move when the sensitivity changes (and it is flagged outside
+    its band at every one). A level shift stays at its first point on the new level, and the
+    score stays the event's strength."""
+    if c.kind == "level_shift" or c.end == c.start or c.score <= bar:
+        return c
+    seg = slice(c.start, c.end + 1)
+    if c.sign > 0:
+        value = x[seg]
+        ok = (z[seg] > bar) & (value > upper[seg])
+    else:
+        value = -x[seg]
+        ok = (z[seg] < -bar) & (-value < lower[seg])
+    if not ok.any():
+        return c
+    top = np.where(ok, value, -np.inf)
+    k = int(top.argmax())  # the first of the highest
+    if ok[c.index - c.start] and top[c.index - c.start] >= top[k]:
+        return c  # the strongest point is (one of) the highest already
+    return c._replace(index=c.start + k)
 
 
 def _split(v: np.ndarray, a: int, b: int) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ import numpy as np
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
-from .events import candidates
+from .events import at_peak, candidates
 from .layouts import cached_phases
 from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
@@ -195,7 +195,14 @@ def detect_auto(series: Series, params: dict) -> Detection:
     chosen["max_anomalies"] = cap
     thr = capped_threshold(found, thr, cap)
     chosen["threshold_used"] = round(thr, 4)
-    reported = sorted((c for c in found if c.score > thr), key=lambda c: c.index)
+    b = band(expected, sigma, thr, visible, cover)
+    # Reported at their peaks, among the points beyond the highest threshold any sensitivity
+    # sets (or the one used, when the cap raised it): the same point at every sensitivity.
+    bar = max(thr, z_threshold(0.0, None, n))
+    reported = sorted(
+        (at_peak(c, x, z, b.lower, b.upper, bar) for c in found if c.score > thr),
+        key=lambda c: c.index,
+    )
     anomalies = [
         Anomaly(
             index=c.index,
@@ -208,5 +215,4 @@ def detect_auto(series: Series, params: dict) -> Detection:
         )
         for c in reported
     ]
-    b = band(expected, sigma, thr, visible, cover)
     return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

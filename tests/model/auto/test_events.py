@@ -98,3 +98,66 @@ def test_a_few_points_off_are_grouped_as_the_array_calls_group_them(monkeypatch)
         arrays = candidates(*args)
         monkeypatch.undo()
         assert few == arrays, trial
+
+
+# --- at_peak: where an event is reported ---------------------------------------------------
+
+
+def _surge() -> tuple[events.Candidate, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An evening surge (points 10-15): strongest in noise units at its second point, where
+    the expected value and the noise are still low, highest in value at its fifth."""
+    expected = np.full(30, 20.0)
+    expected[10:16] = [22, 24, 30, 40, 50, 45]
+    sigma = np.full(30, 2.0)
+    sigma[10:16] = [2, 2, 3, 4, 5, 4.5]
+    x = expected.copy()
+    x[10:16] = [40, 60, 62, 70, 86, 60]
+    z = (x - expected) / sigma
+    half = 4.0 * sigma
+    c = events.Candidate(10, 15, 11, 1, float(z[11]), "temporary_change")
+    return c, x, z, expected - half, expected + half
+
+
+def test_a_surge_is_reported_at_its_highest_value_not_its_steepest_point():
+    c, x, z, lower, upper = _surge()
+    assert c.index == int(np.argmax(z)) == 11  # the candidate's strongest point
+    moved = events.at_peak(c, x, z, lower, upper, bar=5.0)
+    assert moved.index == 14 and x[14] == x[10:16].max()
+    assert (moved.start, moved.end, moved.score, moved.kind) == (c.start, c.end, c.score, c.kind)
+
+
+def test_the_peak_is_chosen_only_among_points_past_the_bar_and_outside_the_band():
+    c, x, z, lower, upper = _surge()
+    assert events.at_peak(c, x, z, lower, upper, bar=z[14] + 0.01).index != 14
+    wide = upper.copy()
+    wide[14] = x[14] + 1  # the highest value inside its band (a recurring excursion's cover)
+    assert events.at_peak(c, x, z, lower, wide, bar=5.0).index == 13
+
+
+def test_an_event_down_is_reported_at_its_lowest_value():
+    c, x, z, lower, upper = _surge()
+    flip = events.Candidate(c.start, c.end, c.index, -1, c.score, c.kind)
+    mid = 100.0
+    moved = events.at_peak(flip, 2 * mid - x, -z, 2 * mid - upper, 2 * mid - lower, bar=5.0)
+    assert moved.index == 14
+
+
+def test_level_shifts_one_point_events_and_events_below_the_bar_stay_where_they_are():
+    c, x, z, lower, upper = _surge()
+    shift = c._replace(kind="level_shift")
+    assert events.at_peak(shift, x, z, lower, upper, bar=5.0) == shift
+    point = events.Candidate(11, 11, 11, 1, c.score, "spike")
+    assert events.at_peak(point, x, z, lower, upper, bar=5.0) == point
+    assert events.at_peak(c, x, z, lower, upper, bar=c.score) == c
+
+
+def test_a_tie_for_the_highest_value_keeps_the_strongest_point():
+    expected, sigma = np.full(30, 20.0), np.full(30, 2.0)
+    x = expected.copy()
+    x[10:14] = [40, 60, 50, 60]  # 11 and 13 both at the top; 11 the stronger (13 noisier)
+    sigma[13] = 4.0
+    z = (x - expected) / sigma
+    c = events.Candidate(10, 13, 11, 1, float(z[11]), "temporary_change")
+    assert z[11] > z[13] > 5.0
+    moved = events.at_peak(c, x, z, expected - 4 * sigma, expected + 4 * sigma, bar=5.0)
+    assert moved.index == 11

@@ -377,6 +377,24 @@ def test_real_weekly_export_finds_its_spike():
     assert any(abs(a.index - peak) <= 1 for a in d.anomalies)
 
 
+def test_real_hourly_surge_is_reported_at_its_top_at_every_sensitivity():
+    """en_hourly7d_2terms, Selena Gomez: an evening surge 35, 48, 68, 60, ... 77, 86 from
+    14:00 on 6 Jun 2021. Its strongest point in noise units is 16:00 (68), where the expected
+    value is still low; an analyst points at the top, 86 at 23:00. Every sensitivity that
+    reports it reports it there (the point does not move with the sensitivity)."""
+    _, s = parse_csv((DATA / "en_hourly7d_2terms.csv").read_text(encoding="utf-8"))
+    top = s.labels.index("2021-06-06T23")
+    assert s.values[top] == 86 == s.values[top - 9 : top + 1].max()
+    seen = 0
+    for sens in (0.0, 0.25, 0.5, 0.75, 1.0):
+        d = detect_auto(s, {**DEFAULTS, "sensitivity": sens})
+        (a,) = [a for a in d.anomalies if a.start <= top <= a.end]
+        assert a.index == a.peak == top and a.direction == "up"
+        assert s.values[top] > d.upper[top]
+        seen += 1
+    assert seen == 5
+
+
 def test_weekly_series_uses_calendar_weeks_and_survives_bad_timestamps():
     x = seasonal()
     x[150] += 40
