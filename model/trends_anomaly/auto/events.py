@@ -4,12 +4,12 @@ An event is a run of points on one side of the band's centre, at least ``SUPPORT
 units away (the run's extent: every point "clearly off" its usual level); it is as strong as
 its most extreme point in noise units, and reported at its peak: its highest value (lowest,
 for an event down) among the points that are beyond the band at every sensitivity (see
-``at_peak``). Two peaks of one run with a trough
-between them that falls below ``SPLIT_SHARE`` of the lower peak are two events (a second
-surge a few weeks after the first, the series never back to normal in between: an analyst
-points at both). Candidates do not depend on the
-sensitivity: the threshold only decides which are reported, so raising the sensitivity can
-only add events, never move or remove one. The kind is read from the shape alone:
+``at_peak``). Two peaks of one run with a trough between them that falls below
+``SPLIT_SHARE`` of the lower peak are two events (a second surge a few weeks after the
+first, the series never back to normal in between: an analyst points at both). Candidates
+do not depend on the sensitivity: the threshold only decides which are reported, so raising
+the sensitivity can only add events, never move or remove one. The kind is read from the
+shape alone:
 
 * ``spike`` / ``dip``: at most ``SPIKE_WIDTH`` points above half the peak's height;
 * ``level_shift``: the first point of a new level (from the level-shift stage);

@@ -197,7 +197,8 @@ def detect_auto(series: Series, params: dict) -> Detection:
     chosen["threshold_used"] = round(thr, 4)
     b = band(expected, sigma, thr, visible, cover)
     # Reported at their peaks, among the points beyond the highest threshold any sensitivity
-    # sets (or the one used, when the cap raised it): the same point at every sensitivity.
+    # sets (or the one used, when the cap or ``alpha`` set it higher): the same point at every
+    # sensitivity.
     bar = max(thr, z_threshold(0.0, None, n))
     reported = sorted(
         (at_peak(c, x, z, b.lower, b.upper, bar) for c in found if c.score > thr),
