@@ -226,9 +226,8 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
             if t.extrapolated:
                 txt = "~" + txt + "*"
             cells.append(f"{txt:>13}")
-        ref = row["ref_stl_esd"].seconds
-        ra = ref / row["auto"].seconds if ref and row["auto"].seconds else None
-        rs = ref / row["stl"].seconds if ref and row["stl"].seconds else None
+        ra = _ratio(row["ref_stl_esd"], row["auto"])
+        rs = _ratio(row["ref_stl_esd"], row["stl"])
         rb = _ratio(row["auto"], row["auto_base"])
         rn = _ratio(row.get("auto_new_axis"), row.get("auto_base_new_axis"))
         print(

@@ -216,8 +216,8 @@ def at_peak(
         value = x[seg]
         ok = (z[seg] > bar) & (value > upper[seg])
     else:
-        value = -x[seg]
-        ok = (z[seg] < -bar) & (-value < lower[seg])
+        value = -x[seg]  # the lowest value is the highest of these
+        ok = (z[seg] < -bar) & (x[seg] < lower[seg])
     if not ok.any():
         return c
     top = np.where(ok, value, -np.inf)
