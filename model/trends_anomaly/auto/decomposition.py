@@ -19,6 +19,11 @@ everywhere except under its events. The season is a per-phase median around a fi
 the other cycles (a median over a few cycles ignores an unusual one; see the season stage), and
 the local baseline leaves each point out of its own median. Level shifts cut the series into
 segments that are smoothed apart, so no baseline blurs a step.
+
+A set-aside stretch is replaced by the long baseline, and a proportional season is a share of
+the first level: an event that fills much of their window (an evening surge, half a day's)
+lifts both. So once stretches are set aside, a last fit takes both as running medians of the
+fitted points only and puts the season's shares on that level.
 """
 
 from __future__ import annotations
@@ -177,7 +182,71 @@ def decompose(
             or not np.count_nonzero(now)
             or not _stretch_changed(normal, now, local_window)
         ):
+            if season.base is not None and stretches and np.count_nonzero(broad):
+                windows = (long_window, local_window, period)
+                return _off_events(x, season, now, broad, windows, cuts, floor, nonneg, passes + 1)
             return Decomposition(local, long, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)
         local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)
+
+
+def _off_events(
+    x: np.ndarray,
+    season: Season,
+    normal: np.ndarray,
+    broad: np.ndarray,
+    windows: tuple[int, int, int],
+    cuts: Sequence[int],
+    floor: float,
+    nonneg: bool,
+    passes: int,
+) -> Decomposition:
+    """The last fit of a proportional season once stretches were set aside as events: the
+    first level and the long baseline are running medians of the fitted points only, and the
+    season's shares are put on that level. Setting a stretch aside replaces it by the long
+    baseline, which the event had already lifted where it filled much of its window (an
+    evening surge is half a day's window), and a proportional season is a share of the first
+    level, which the event lifted too: a surge to 86 against usual evening peaks of 31-39 had
+    57 expected at its top."""
+    long_window, local_window, period = windows
+    level = kept_median(x, normal, long_window, cuts, "season", period)  # as first_level
+    season = season.rescaled(level)
+    s = season.values
+    y = x - s
+    long = kept_median(y, normal, long_window, cuts)
+    local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)
+    fitted = local + s
+    scale = noise_scale(x - fitted, fitted if nonneg else None, floor, broad)
+    return Decomposition(local, long, s, normal, broad, season.model, scale, passes)
+
+
+def kept_median(
+    v: np.ndarray,
+    keep: np.ndarray,
+    window: int,
+    cuts: Sequence[int] = (),
+    mode: str = "trend",
+    period: int = 0,
+) -> np.ndarray:
+    """Running median of the points of ``v`` that ``keep`` holds (``segment_median``'s windows,
+    ends and cuts). The others are replaced by values far above and far below the data in
+    turn: a window that holds k of them holds k/2 of each (one more of one kind when k is
+    odd), which leaves its median on the kept points' median (their lower or upper middle value
+    when k is odd). A window without a kept point reads between the nearest ones with some."""
+    if keep.all():
+        return segment_median(v, window, cuts, mode, period)
+    if not keep.any():
+        return np.full(v.size, median(v))
+    lo, hi = float(v.min()), float(v.max())
+    far = 10.0 * (hi - lo) + 1.0
+    filled = v.copy()
+    out = (~keep).nonzero()[0]
+    filled[out[0::2]] = hi + far
+    filled[out[1::2]] = lo - far
+    m = segment_median(filled, window, cuts, mode, period)
+    ok = (m >= lo) & (m <= hi)
+    if not ok.all():
+        idx = np.arange(v.size)
+        m = np.interp(idx, idx[ok], m[ok]) if ok.any() else np.full(v.size, median(v[keep]))
+    return m

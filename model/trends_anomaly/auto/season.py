@@ -50,6 +50,15 @@ class Season(NamedTuple):
 
     values: np.ndarray  # per point, added to the trend
     model: str  # "none", "additive" or "multiplicative"
+    base: np.ndarray | None = None  # multiplicative: the level the values are a share of
+
+    def rescaled(self, level: np.ndarray) -> Season:
+        """The same season on another level: a proportional season's shares of ``level``
+        (the others unchanged)."""
+        if self.base is None:
+            return self
+        base = _mul_base(level)
+        return self._replace(values=self.values / self.base * base, base=base)
 
 
 class Phases:
@@ -372,7 +381,8 @@ def fit_season(
     ratio = d / base
     if model == "multiplicative":
         own, prev, nxt, inc = phases.profiles(ratio[None])
-        return Season(phases.tile(own[0], prev[0], nxt[0], ratio, inc[0]) * base, "multiplicative")
+        share = phases.tile(own[0], prev[0], nxt[0], ratio, inc[0])
+        return Season(share * base, "multiplicative", base)
     if n < TOGETHER_MAX:
         both = np.empty((2, n))
         both[0], both[1] = d, ratio
@@ -388,7 +398,7 @@ def fit_season(
     r_add = median(np.abs(d - add))
     r_mul = median(np.abs(d - mul))
     if r_mul < MUL_PREFERENCE * r_add:
-        return Season(mul, "multiplicative")
+        return Season(mul, "multiplicative", base)
     return Season(add, "additive")
 
 

@@ -78,6 +78,23 @@ def test_fit_season_prefers_a_proportional_season_and_additive_for_negative_data
     assert fit_season(x, trend, None).model == "none"
 
 
+def test_a_proportional_season_keeps_its_shares_on_another_level():
+    """What the decomposition does once an event lifted the level the season was scaled by:
+    the same shares, of the level without the event."""
+    n = 260
+    t = np.arange(n)
+    trend = np.full(n, 40.0)
+    x = trend * (1 + 0.3 * np.sin(2 * np.pi * t / 52))
+    p = Phases(t % 52, 52, calendar=False)
+    mul = fit_season(x, trend, p)
+    assert mul.model == "multiplicative" and mul.base is not None
+    half = mul.rescaled(trend / 2)
+    assert np.allclose(half.values, mul.values / 2)
+    assert np.allclose(half.base, trend / 2)
+    add = fit_season(x - 200, trend - 200, p)
+    assert add.base is None and add.rescaled(trend / 2) is add
+
+
 def test_a_holiday_that_moves_by_a_week_takes_the_neighbouring_week():
     s = weekly(261)
     days = s.timestamps.astype("datetime64[D]")
