@@ -49,6 +49,10 @@ MASK_Z = 3.0
 # long baseline is an event, not wandering: about one false stretch in a hundred series of
 # ~40 local windows each (Φ⁻¹(1 - 0.01 / 80) = 3.7).
 BROAD_Z = 3.7
+# The last fit of a proportional season (see ``_off_events``) runs where some window of the long
+# baseline had at least this share of its points set aside: a median that lost a tenth of its
+# window to one side moves by about a twentieth of the rest's rank, under 0.13 noise units.
+LIFT_SHARE = 0.1
 # Fits at most (each sets aside more of a surge that lifted the previous baseline; two or
 # three suffice on every series tried, the fourth is a guard). A refit happens only when a
 # stretch long enough to move the local running median was newly set aside.
@@ -182,13 +186,24 @@ def decompose(
             or not np.count_nonzero(now)
             or not _stretch_changed(normal, now, local_window)
         ):
-            if season.base is not None and stretches and np.count_nonzero(broad):
+            if season.base is not None and stretches and _lifts_long(now, long_window):
                 windows = (long_window, local_window, period)
                 return _off_events(x, season, now, broad, windows, cuts, floor, nonneg, passes + 1)
             return Decomposition(local, long, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)
         local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)
+
+
+def _lifts_long(normal: np.ndarray, window: int) -> bool:
+    """Whether some window of the long baseline had ``LIFT_SHARE`` of its points set aside (the
+    last fit's running medians move materially only there; a long metric with a few spikes,
+    each set aside on its own, does not pay for it)."""
+    w = min(window, normal.size)
+    aside = np.empty(normal.size + 1, dtype=np.intp)
+    aside[0] = 0
+    np.cumsum(~normal, out=aside[1:])
+    return bool((aside[w:] - aside[:-w]).max() >= LIFT_SHARE * w)
 
 
 def _off_events(
