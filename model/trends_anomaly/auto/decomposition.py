@@ -50,8 +50,9 @@ MASK_Z = 3.0
 # ~40 local windows each (Φ⁻¹(1 - 0.01 / 80) = 3.7).
 BROAD_Z = 3.7
 # The last fit of a proportional season (see ``_off_events``) runs where some window of the long
-# baseline had at least this share of its points set aside: a median that lost a tenth of its
-# window to one side moves by about a twentieth of the rest's rank, under 0.13 noise units.
+# baseline had at least this share of its points set aside: a window that lost a tenth of its
+# points to one side reads its kept points' 56th percentile instead of their median, about 0.14
+# noise units off; less than that is not worth a whole pass.
 LIFT_SHARE = 0.1
 # Fits at most (each sets aside more of a surge that lifted the previous baseline; two or
 # three suffice on every series tried, the fourth is a guard). A refit happens only when a
