@@ -166,6 +166,14 @@ def devset_section(args: argparse.Namespace, report: dict) -> None:
         for b in breaks[:10]:
             print(f"  sensitivity break: {b['series']} at {b['to']}: lost {b['lost']}")
     auto = next(r for r in rows if r["method"] == "auto")
+    print(
+        "auto's band width measured two other ways (no target reads them): on the "
+        f"{auto['structured_terms']} terms whose p5-95 range spans >= {devset.STRUCTURE_MIN:g} "
+        f"noise units, {fmt(auto['band_width_share_structured'], 3)} of that range; as a share "
+        f"of the 0-100 scale, {fmt(auto['band_width_of_scale'], 3)} (on a term that is mostly "
+        "noise, p5-95 spans ~3.3 noise units, and the band is the reporting threshold, "
+        "~±4 noise units)"
+    )
     print("Where auto and the analyst disagree (at the default sensitivity):")
     answers = devset.run(items, "auto").answers
     for it in items:

@@ -104,10 +104,21 @@ def run(items: list[LabelledSeries], method: str, **params) -> DevResult:
     return r
 
 
+# Terms whose p5-p95 range spans at least this many noise units (``auto``'s own noise scale):
+# terms whose structure dominates their noise. On the others a band of ±4 noise units (the
+# reporting threshold) is wider than the whole p5-p95 range whatever the detector does; the
+# width measured on these alone is printed beside the issue's measure (no target reads it).
+STRUCTURE_MIN = 6.0
+TRENDS_TOP = 100.0  # Google Trends' scale: the band width as a share of 0-100 is also printed
+
+
 def band_consistency(items: list[LabelledSeries], res: DevResult) -> dict:
-    """Flags inside their band, out-of-band points no extent covers, band width share."""
+    """Flags inside their band, out-of-band points no extent covers, band width share (and
+    the same on the terms whose structure dominates their noise, and as a share of 0-100)."""
     flags = flags_in = out = out_bare = 0
-    widths = []
+    widths: list[float] = []
+    structured: list[float] = []
+    of_scale: list[float] = []
     for it in items:
         d = res.answers.get(it.name)
         if d is None:
@@ -123,8 +134,13 @@ def band_consistency(items: list[LabelledSeries], res: DevResult) -> dict:
         out += int(outside.sum())
         out_bare += int((outside & ~covered).sum())
         p5, p95 = np.percentile(x, [5, 95])
+        width = float(np.median(d.upper - d.lower))
+        of_scale.append(width / TRENDS_TOP)
         if p95 > p5:
-            widths.append(float(np.median(d.upper - d.lower)) / float(p95 - p5))
+            widths.append(width / float(p95 - p5))
+            noise = d.chosen.get("noise_scale")
+            if noise and (p95 - p5) >= STRUCTURE_MIN * noise:
+                structured.append(widths[-1])
     return {
         "flags": flags,
         "flags_in_band": flags_in,
@@ -133,6 +149,9 @@ def band_consistency(items: list[LabelledSeries], res: DevResult) -> dict:
         "out_of_band_unflagged": out_bare,
         "out_of_band_unflagged_share": out_bare / out if out else 0.0,
         "band_width_share": float(np.median(widths)) if widths else None,
+        "band_width_share_structured": float(np.median(structured)) if structured else None,
+        "structured_terms": len(structured),
+        "band_width_of_scale": float(np.median(of_scale)) if of_scale else None,
     }
 
 
