@@ -25,6 +25,7 @@ import numpy as np
 from trends_anomaly.detect import run_method
 from trends_anomaly.errors import ApiError
 from trends_anomaly.params import resolve
+from trends_anomaly.scale import TRENDS_TOP
 from trends_anomaly.timeaxis import default_period
 from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Detection, Series
@@ -109,7 +110,6 @@ def run(items: list[LabelledSeries], method: str, **params) -> DevResult:
 # reporting threshold) is wider than the whole p5-p95 range whatever the detector does; the
 # width measured on these alone is printed beside the issue's measure (no target reads it).
 STRUCTURE_MIN = 6.0
-TRENDS_TOP = 100.0  # Google Trends' scale: the band width as a share of 0-100 is also printed
 
 
 def band_consistency(items: list[LabelledSeries], res: DevResult) -> dict:
@@ -135,7 +135,7 @@ def band_consistency(items: list[LabelledSeries], res: DevResult) -> dict:
         out_bare += int((outside & ~covered).sum())
         p5, p95 = np.percentile(x, [5, 95])
         width = float(np.median(d.upper - d.lower))
-        of_scale.append(width / TRENDS_TOP)
+        of_scale.append(width / TRENDS_TOP)  # (every term of the set is on Trends' 0-100 scale)
         if p95 > p5:
             widths.append(width / float(p95 - p5))
             noise = d.chosen.get("noise_scale")
