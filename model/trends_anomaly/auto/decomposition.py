@@ -23,7 +23,7 @@ segments that are smoothed apart, so no baseline blurs a step.
 A set-aside stretch is replaced by the long baseline, and a proportional season is a share of
 the first level: an event that fills much of their window (an evening surge, half a day's)
 lifts both. So once stretches are set aside, a last fit takes both as running medians of the
-fitted points only and puts the season's shares on that level.
+fitted points only, puts the season's shares on that level and reads the noise law there.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def decompose(
         ):
             if season.base is not None and stretches and _lifts_long(now, long_window):
                 windows = (long_window, local_window, period)
-                return _off_events(x, season, now, broad, windows, cuts, floor, nonneg, passes + 1)
+                return _off_events(x, season, now, broad, windows, cuts, scale, passes + 1)
             return Decomposition(local, long, s, now, broad, season.model, scale, passes)
         normal = now
         long = segment_median(np.where(normal, y, long), long_window, cuts)
@@ -214,17 +214,17 @@ def _off_events(
     broad: np.ndarray,
     windows: tuple[int, int, int],
     cuts: Sequence[int],
-    floor: float,
-    nonneg: bool,
+    noise: NoiseScale,
     passes: int,
 ) -> Decomposition:
     """The last fit of a proportional season once stretches were set aside as events: the
-    first level and the long baseline are running medians of the fitted points only, and the
-    season's shares are put on that level. Setting a stretch aside replaces it by the long
-    baseline, which the event had already lifted where it filled much of its window (an
-    evening surge is half a day's window), and a proportional season is a share of the first
-    level, which the event lifted too: a surge to 86 against usual evening peaks of 31-39 had
-    57 expected at its top."""
+    first level and the long baseline are running medians of the fitted points only, the
+    season's shares are put on that level, and the noise law (fitted with the events left
+    out) is read there. Setting a stretch aside replaces it by the long baseline, which the
+    event had already lifted where it filled much of its window (an evening surge is half a
+    day's window), and a proportional season is a share of the first level, which the event
+    lifted too: a surge to 86 against usual evening peaks of 31-39 had 57 expected at its
+    top."""
     long_window, local_window, period = windows
     level = kept_median(x, normal, long_window, cuts, "season", period)  # as first_level
     season = season.rescaled(level)
@@ -232,9 +232,8 @@ def _off_events(
     y = x - s
     long = kept_median(y, normal, long_window, cuts)
     local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)
-    fitted = local + s
-    scale = noise_scale(x - fitted, fitted if nonneg else None, floor, broad)
-    return Decomposition(local, long, s, normal, broad, season.model, scale, passes)
+    # The noise is the series' own, fitted with the events left out: read at the new level.
+    return Decomposition(local, long, s, normal, broad, season.model, noise.at(local + s), passes)
 
 
 def kept_median(

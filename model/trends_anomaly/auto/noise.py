@@ -52,6 +52,15 @@ class NoiseScale(NamedTuple):
     sigma: np.ndarray  # per point, in the series' units
     overall: float  # the scale of the whole series (for the answer's parameters)
     tail: float  # calibration factor applied (>= 1)
+    # (β, height, lo, hi, tiny): sd = clip(exp(height)·max(level, tiny)^β, lo, hi) before the
+    # tail factor; None: constant
+    law: tuple[float, float, float, float, float] | None = None
+
+    def at(self, level: np.ndarray) -> NoiseScale:
+        """The same noise read at another level (a level-dependent scale follows it)."""
+        if self.law is None:
+            return self
+        return self._replace(sigma=_read_law(self.law, level) * max(self.tail, 1.0))
 
 
 def quantum_floor(x: np.ndarray) -> float:
@@ -79,10 +88,11 @@ def noise_scale(
     rk = r if keep is None else r[keep]
     g = max(robust_sd(rk), floor)
     # Both ways give a scale >= floor already (g is; the level's is held within the scale).
+    law = None
     if level is None:
         sd = np.full(n, g)
     else:
-        sd = _level_dependent(rk, np.maximum(level, 0.0), keep, g, floor)
+        sd, law = _level_dependent(rk, np.maximum(level, 0.0), keep, g, floor)
     z = np.abs(rk)
     z /= sd if keep is None else sd[keep]
     q, qz = (TAIL_LONG_Q, TAIL_LONG_Z) if n >= TAIL_LONG_N else (TAIL_Q, TAIL_Z)
@@ -90,7 +100,7 @@ def noise_scale(
     if tail > 1.0:
         sd *= tail
         g *= tail
-    return NoiseScale(sd, g, max(tail, 1.0))
+    return NoiseScale(sd, g, max(tail, 1.0), law)
 
 
 def _kept(exclude: np.ndarray | None) -> np.ndarray | None:
@@ -112,12 +122,13 @@ def _bin_edges(bins: int, size: int) -> np.ndarray:
 
 def _level_dependent(
     rk: np.ndarray, level: np.ndarray, keep: np.ndarray | None, g: float, floor: float
-) -> np.ndarray:
+) -> tuple[np.ndarray, tuple[float, float, float, float, float] | None]:
+    """The scale at every point, and the law it was read from (None: constant)."""
     n = level.size
     lk = level if keep is None else level[keep]
     bins = min(MAX_BINS, lk.size // MIN_BIN)
     if bins < 2:
-        return np.full(n, g)
+        return np.full(n, g), None
     size = lk.size // bins
     # Bins by level: a partial sort at the bin edges is enough (no order within a bin).
     order = lk.argpartition(_bin_edges(bins, size))[: bins * size].reshape(bins, size)
@@ -131,7 +142,14 @@ def _level_dependent(
     beta, height = _fit_line(log_m, log_sd)
     lo, hi = max(floor, SD_MIN_SHARE * g), SD_MAX_SHARE * g
     if beta == 0.0:
-        return np.full(n, _within(math.exp(height), lo, hi))
+        return np.full(n, _within(math.exp(height), lo, hi)), None
+    law = (beta, height, lo, hi, tiny)
+    return _read_law(law, level), law
+
+
+def _read_law(law: tuple[float, float, float, float, float], level: np.ndarray) -> np.ndarray:
+    """clip(exp(height)·max(level, tiny)^β, lo, hi) at every point."""
+    beta, height, lo, hi, tiny = law
     sd = np.maximum(level, tiny)
     np.log(sd, out=sd)
     sd *= beta

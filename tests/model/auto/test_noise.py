@@ -78,3 +78,22 @@ def test_a_wild_top_bin_does_not_lift_the_scale_of_the_quiet_levels():
     quiet = np.median(s.sigma[level == 18.0])
     assert quiet < 3.0  # sd^2 = a + b*level through the origin gave ~4.5
     assert np.median(s.sigma[level == 45.0]) > 2 * quiet
+
+
+def test_the_noise_law_is_read_again_at_another_level():
+    """What the decomposition's last fit does once an event no longer lifts the level: the
+    same law (fitted with the events left out), read at the new level."""
+    rng = np.random.default_rng(3)
+    level = np.linspace(5, 80, 400)
+    r = rng.normal(0, 1, 400) * np.sqrt(level)
+    scale = noise_scale(r, level, 1.0)
+    assert scale.law is not None and 0.2 < scale.law[0] < 0.8  # β, about 1/2
+    assert np.array_equal(scale.at(level).sigma, scale.sigma)
+    lower = scale.at(level / 2)
+    beta = scale.law[0]
+    inside = (lower.sigma > scale.law[2] * scale.tail) & (scale.sigma < scale.law[3] * scale.tail)
+    assert inside.sum() > 300
+    assert np.allclose(lower.sigma[inside], scale.sigma[inside] * 0.5**beta)
+    assert (lower.overall, lower.tail) == (scale.overall, scale.tail)
+    flat = noise_scale(rng.normal(0, 2, 400), None, 1.0)
+    assert flat.law is None and flat.at(level) is flat
