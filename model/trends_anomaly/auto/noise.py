@@ -60,7 +60,7 @@ class NoiseScale(NamedTuple):
         """The same noise read at another level (a level-dependent scale follows it)."""
         if self.law is None:
             return self
-        return self._replace(sigma=_read_law(self.law, level) * max(self.tail, 1.0))
+        return self._replace(sigma=_read_law(self.law, level) * self.tail)  # (tail >= 1)
 
 
 def quantum_floor(x: np.ndarray) -> float:
