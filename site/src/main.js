@@ -17,7 +17,7 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, settingsWords } from "./words.js";
+import { BELOW_ONE_NOTE, bandWords, settingsWords } from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -216,6 +216,7 @@ function renderResults(answer) {
     `${plural(total, "anomaly", "anomalies")} in ${plural(answer.series.length, "series", "series")}` +
     (answer.frequency && answer.frequency !== "unknown" ? ` · ${answer.frequency} data` : "") +
     ` · ${settingsWords(answer)}.`;
+  $("band-note").textContent = bandWords(answer.method);
   $("download-note").textContent = downloadNote(answer, belowOne);
 
   const warnings = $("warnings");

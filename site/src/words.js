@@ -74,6 +74,27 @@ export function valueWords(series, i, belowOne) {
   return isBelowOne(series, i, belowOne) ? "<1" : formatNumber(series.values[i]);
 }
 
+// What the shaded range means, per method: said once above the charts, so that nobody reads
+// Auto's range (the reporting threshold) as a confidence interval, or DBSCAN's as a model.
+const BAND_WORDS = {
+  auto:
+    "The shaded range is where each value would lie if nothing unusual happened, at this " +
+    "sensitivity: the values outside it belong to the anomalies (a red dot marks each event's " +
+    "peak, pale red its span). A higher sensitivity narrows it.",
+  stl:
+    "The shaded range is the trend and season STL found, widened by the outlier test's " +
+    "threshold.",
+  dbscan:
+    "DBSCAN has no expected value: the line is a running median of the values and the shaded " +
+    "range its neighbourhood (the radius, as a share of the value range, either side). The " +
+    "anomalies are the values with too few neighbours.",
+};
+
+/** What the shaded range on the charts means for the method that drew it ("" if unknown). */
+export function bandWords(method) {
+  return Object.hasOwn(BAND_WORDS, method) ? BAND_WORDS[method] : "";
+}
+
 /**
  * What a run used, in words: "Auto (recommended), sensitivity 0.5". Settings left to the model
  * are not listed one by one ("alpha auto"); the sentence says the rest was chosen from the data.

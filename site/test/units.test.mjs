@@ -15,7 +15,7 @@ import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
-import { extentWords, formatWhen, settingsWords, tickWords } from "../src/words.js";
+import { bandWords, extentWords, formatWhen, settingsWords, tickWords } from "../src/words.js";
 import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -270,6 +270,16 @@ test("the run's settings are said in words, without 'alpha auto'", () => {
     settingsWords({ method: "stl", parameters: { method: "stl", period: 52, alpha: 0.05, max_anomalies: null } }),
     "STL + generalized ESD, season length 52, significance level 0.05; everything else chosen from the data",
   );
+});
+
+test("bandWords says what the shaded range is, per method, and nothing for an unknown one", () => {
+  const words = METHODS.map((m) => bandWords(m.name));
+  for (const text of words) assert.match(text, /shaded range/);
+  assert.equal(new Set(words).size, words.length); // each method its own sentence
+  assert.match(bandWords("auto"), /at this sensitivity/);
+  assert.match(bandWords("dbscan"), /no expected value/);
+  assert.equal(bandWords("toString"), "");
+  assert.equal(bandWords("nope"), "");
 });
 
 // --- the chart's readout and extents -------------------------------------------------------------

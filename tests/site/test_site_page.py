@@ -110,6 +110,10 @@ def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, probl
     assert_table_matches(page, answer)
     total = sum(len(s["anomalies"]) for s in answer["series"])
     assert page.locator("#status").text_content().startswith(f"Done: {total} anomal")
+    # What the shaded range is, said once for the method used (not a confidence interval).
+    note = page.locator("#band-note")
+    assert note.is_visible()
+    assert "would lie if nothing unusual happened, at this sensitivity" in note.text_content()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "result.png"), full_page=True)
     assert problems == []
@@ -140,6 +144,8 @@ def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) 
     assert_table_matches(page, answer)
     summary = page.locator("#results-summary").text_content()
     assert "STL + generalized ESD, season length 52, significance level 0.01" in summary
+    band_note = page.locator("#band-note").text_content()
+    assert "trend and season STL found" in band_note and "sensitivity" not in band_note
     assert problems == []
 
 
