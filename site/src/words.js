@@ -92,7 +92,8 @@ const BAND_WORDS = {
 
 /** What the shaded range on the charts means for the method that drew it ("" if unknown). */
 export function bandWords(method) {
-  return Object.hasOwn(BAND_WORDS, method) ? BAND_WORDS[method] : "";
+  // (hasOwnProperty, not Object.hasOwn: the build targets es2020 browsers.)
+  return Object.prototype.hasOwnProperty.call(BAND_WORDS, method) ? BAND_WORDS[method] : "";
 }
 
 /**
