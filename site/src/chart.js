@@ -160,7 +160,10 @@ export function renderChart(container, series, context = {}) {
   // Keyboard: move the cursor point by point within the visible range.
   let keyIdx = null;
   plotBox.addEventListener("keydown", (event) => {
-    const visible = [x.findIndex((v) => v >= plot.scales.x.min), x.findLastIndex((v) => v <= plot.scales.x.max)];
+    // x rises: the last visible point is the one before the first past the right edge
+    // (findLastIndex is ES2023; the build targets es2020 browsers).
+    const past = x.findIndex((v) => v > plot.scales.x.max);
+    const visible = [x.findIndex((v) => v >= plot.scales.x.min), past === -1 ? x.length - 1 : past - 1];
     const moves = {
       ArrowRight: (i) => Math.min(i + 1, visible[1]),
       ArrowLeft: (i) => Math.max(i - 1, visible[0]),

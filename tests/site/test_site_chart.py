@@ -110,6 +110,20 @@ def test_drag_zooms_and_reset_shows_everything(page: Any, bitcoin_monthly: dict[
     hover(page, area, area["x"] + 1)  # the left edge now shows the middle of the series
     zoomed_left = readout(page)
     assert zoomed_left.startswith(month_words(labels[n // 2])), zoomed_left
+    # The keys stay within the zoomed range: End is its last point, Home its first (the
+    # drag ended on point 3n/4, so the range ends there or, by a subpixel, just before it),
+    # and one step left from End is the point before it (a cursor sent past the edge would
+    # be drawn at the edge, and the step would not move it).
+    page.locator(".chart-plot").first.focus()
+    page.keyboard.press("End")
+    last = readout(page)
+    ends = [i for i in (3 * n // 4 - 1, 3 * n // 4) if last.startswith(month_words(labels[i]))]
+    assert ends, last
+    page.keyboard.press("ArrowLeft")
+    assert readout(page).startswith(month_words(labels[ends[0] - 1])), readout(page)
+    page.keyboard.press("Home")
+    first = readout(page)
+    assert any(first.startswith(month_words(labels[i])) for i in (n // 2, n // 2 + 1)), first
     reset.click()
     assert reset.is_hidden()
     hover(page, area, area["x"] + 1)
