@@ -52,3 +52,27 @@ def test_examples_are_byte_exact_copies() -> None:
     for example in (SRC / "examples").glob("*.csv"):
         assert (dist / "examples" / example.name).read_bytes() == example.read_bytes()
         assert (REPO / "tests" / "data" / example.name).read_bytes() == example.read_bytes()
+
+
+# Library calls newer than the build's es2020 target (site/build.mjs): esbuild lowers new
+# syntax for the target, never a missing method, which would throw in an older browser
+# (Safari before 15.4 has none of findLast*, Object.hasOwn, .at()).
+NEWER_THAN_ES2020 = re.compile(
+    r"\.(findLast|findLastIndex|replaceAll|toSorted|toReversed|toSpliced|at)\(|"
+    r"\b(Object\.hasOwn|Object\.groupBy|Map\.groupBy|Promise\.any|AbortSignal\.(timeout|any)|"
+    r"structuredClone|WeakRef|FinalizationRegistry|Array\.fromAsync)\b"
+)
+
+
+def test_the_bundle_calls_nothing_newer_than_its_es2020_target() -> None:
+    dist = require_built_site()
+    build = (REPO / "site" / "build.mjs").read_text(encoding="utf-8")
+    assert 'target: "es2020"' in build  # the promise this test keeps
+    bundles = sorted((dist / "assets").glob("*.js"))
+    assert bundles
+    hits = [
+        f"{path.name}: {m.group(0)}"
+        for path in bundles
+        for m in NEWER_THAN_ES2020.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert hits == []
