@@ -31,6 +31,7 @@ from .errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from .legacy_encoding import decode_legacy
 from .params import parse_attributes, resolve
 from .settings import Settings
 from .timeaxis import infer_step, parse_timestamps
@@ -101,8 +102,18 @@ def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
     try:
         return body.decode(charset or "utf-8-sig")
     except (UnicodeDecodeError, LookupError):
-        warnings.append("the body is not UTF-8; it was read as Windows-1252")
-        return body.decode("cp1252", errors="replace")
+        text, page, language = decode_legacy(body)
+        if language is None:
+            warnings.append(
+                f"the file is not UTF-8; it was read as {page.name}: letters outside that "
+                "encoding may show wrong (save it as CSV UTF-8 to keep every letter)"
+            )
+        else:
+            warnings.append(
+                f"the file is not UTF-8; it was read as {page.name}, the encoding in which its "
+                f"Google Trends words ({language}) read correctly"
+            )
+        return text
 
 
 def _series_from_json(items: Any) -> Table:

@@ -48,14 +48,31 @@ _DAY_FIRST_ENGLISH_REGIONS = {
     "singapore",
 }
 _LANGUAGE_OF = {word: lang for lang, words in _WORDS.items() for word in words}
+
+
+def language_of(word: str) -> str | None:
+    """The language a word (``language_word``) names, if it is one Trends writes."""
+    return _LANGUAGE_OF.get(word)
+
+
+def words_of(language: str) -> tuple[str, ...]:
+    """The words (lower-cased) by which an export names ``language`` (none if unknown)."""
+    return _WORDS.get(language, ())
+
+
 _PREAMBLE_KEY = re.compile(r"^\s*([^:：]+?)\s*[:：]")
+
+
+def language_word(cell: str) -> str:
+    """The word of a preamble line ("Kategorie: ..." -> "kategorie") or of a date column's
+    header ("Woche" -> "woche"), lower-cased, that names the export's language."""
+    m = _PREAMBLE_KEY.match(cell)
+    return (m.group(1) if m else cell).strip().strip('"').lower()
 
 
 def _language(cell: str) -> str | None:
     """The language of a preamble line ("Kategorie: ...") or a date header ("Woche")."""
-    m = _PREAMBLE_KEY.match(cell)
-    word = (m.group(1) if m else cell).strip().strip('"').lower()
-    return _LANGUAGE_OF.get(word)
+    return language_of(language_word(cell))
 
 
 def date_convention(preamble: list[list[str]], header: list[str] | None) -> DateConvention:

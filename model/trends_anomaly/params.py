@@ -299,6 +299,7 @@ def page_table() -> dict[str, Any]:
     # Imported here: validation needs none of these.
     from . import timeaxis, trends
     from .answer_csv import FORMULA_START
+    from .legacy_encoding import CODE_PAGES, HEAD_LINES, words_of_code_page
 
     return {
         "generated_by": "python -m trends_anomaly.params --json (from params.SPECS)",
@@ -323,6 +324,13 @@ def page_table() -> dict[str, Any]:
             "compact_date": timeaxis.COMPACT_DATE.pattern,
             "below_one_marks": list(trends.BELOW_ONE_MARKS),
             "missing_cells": sorted(trends.MISSING_CELLS),
+            # A file that is not UTF-8: the code pages tried in turn, each taken when one of
+            # its words starts one of the first lines (see legacy_encoding).
+            "legacy_head_lines": HEAD_LINES,
+            "legacy_encodings": [
+                {"label": page.label, "name": page.name, "words": list(words_of_code_page(page))}
+                for page in CODE_PAGES
+            ],
         },
     }
 

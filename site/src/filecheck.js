@@ -7,7 +7,7 @@
  */
 import { readCsv } from "./csv-read.js";
 import {
-  BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, MISSING_CELLS,
+  BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, LEGACY_ENCODINGS, LEGACY_HEAD_LINES, MISSING_CELLS,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
 
@@ -38,15 +38,47 @@ function startsWith(bytes, signature) {
   return signature.every((b, i) => bytes[i] === b);
 }
 
-/** The file's text: UTF-16 by its BOM, else UTF-8, else Windows-1252 (Excel's "CSV"). */
+/**
+ * The word of a preamble line ("Kategorie: ..." -> "kategorie") or of a date column's header
+ * ("Woche" -> "woche") that names an export's language (the model's exportlocale.language_word).
+ */
+function languageWord(cell) {
+  const m = /^\s*([^:：]+?)\s*[:：]/.exec(cell);
+  return (m ? m[1] : cell).trim().replace(/^"+|"+$/g, "").toLowerCase();
+}
+
+/** The language word of the first cell of each of the first lines (legacy_encoding.head_words). */
+function headWords(text) {
+  return text
+    .split(/\r\n|\n|\r/)
+    .slice(0, LEGACY_HEAD_LINES)
+    .filter((line) => line.trim())
+    .map((line) => languageWord(line.split(/[,;\t]/)[0]));
+}
+
+function decodeAs(bytes, label) {
+  try {
+    const text = new TextDecoder(label, { fatal: true }).decode(bytes);
+    return label === "windows-1258" ? text.normalize("NFC") : text;
+  } catch {
+    return null; // not valid in this code page (or not one this browser knows)
+  }
+}
+
+/**
+ * The file's text: UTF-16 by its BOM, else UTF-8, else the Windows code page Excel saved it in,
+ * told by the export's own words as the model tells it (legacy_encoding.py), else Windows-1252.
+ */
 export function decodeText(bytes) {
   if (startsWith(bytes, [0xff, 0xfe])) return new TextDecoder("utf-16le").decode(bytes);
   if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder("utf-16be").decode(bytes);
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder("windows-1252").decode(bytes);
+  const utf8 = decodeAs(bytes, "utf-8");
+  if (utf8 !== null) return utf8;
+  for (const { label, words } of LEGACY_ENCODINGS) {
+    const text = decodeAs(bytes, label);
+    if (text !== null && headWords(text).some((word) => words.has(word))) return text;
   }
+  return new TextDecoder("windows-1252").decode(bytes);
 }
 
 function looksBinary(bytes) {

@@ -2,7 +2,8 @@
  * What the page shares with the model, read from generated/params.json (written from
  * model/trends_anomaly/params.py by `python -m trends_anomaly.params --json`; a test fails when
  * it is stale): the methods and their parameters, the model's payload limit, the CSV formula
- * guard, and how the parser recognises a file's data rows.
+ * guard, how the parser recognises a file's data rows, and which code page a file that is not
+ * UTF-8 was saved in.
  */
 import table from "./generated/params.json" with { type: "json" };
 
@@ -17,6 +18,8 @@ export const DATE_CELL = new RegExp(table.file.date_cell);
 export const COMPACT_DATE = new RegExp(table.file.compact_date);
 export const BELOW_ONE_MARKS = table.file.below_one_marks;
 export const MISSING_CELLS = new Set(table.file.missing_cells);
+export const LEGACY_HEAD_LINES = table.file.legacy_head_lines;
+export const LEGACY_ENCODINGS = table.file.legacy_encodings.map((e) => ({ ...e, words: new Set(e.words) }));
 
 /** The method entry ({name, label, about, params}) for a method name, or undefined. */
 export function methodNamed(name) {

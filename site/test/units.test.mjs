@@ -214,6 +214,19 @@ test("bad files get a message for a person, never a pass", () => {
   assert.match(problem("names.csv", bytesOf("Week,term\n2020-01-05,a\n2020-01-12,b\n")), /no column of numbers/);
 });
 
+test("decodeText reads a file that is not UTF-8 in the code page its Trends words say, as the model does", () => {
+  // tests/data/encodings/cases.json: the same cases the model's tests read.
+  const { cases } = JSON.parse(readFileSync(join(DATA, "encodings", "cases.json"), "utf8"));
+  assert.ok(cases.length >= 10);
+  for (const { hex, text, saved_in: savedIn } of cases) {
+    const bytes = Uint8Array.from(hex.match(/../g).map((h) => parseInt(h, 16)));
+    assert.equal(decodeText(bytes), text, savedIn);
+  }
+  // A real export saved by Excel on Turkish Windows (Windows-1254, no preamble).
+  const turkish = readFileSync(join(DATA, "encodings", "tr_monthly2004_2terms_cp1254_nopreamble_crlf.csv"));
+  assert.ok(decodeText(new Uint8Array(turkish)).startsWith("Ay,işkur: (Türkiye),zam: (Türkiye)\r\n"));
+});
+
 test("decodeText reads UTF-8, UTF-16 with a BOM, and Windows-1252 (Excel's CSV)", () => {
   assert.equal(decodeText(bytesOf("Categoría")), "Categoría");
   assert.equal(decodeText(new Uint8Array([0xff, 0xfe, 0x41, 0, 0x42, 0])), "AB");

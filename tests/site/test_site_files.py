@@ -104,3 +104,25 @@ def test_spreadsheet_resaves_go_through(page: Any, stack: Any, problems: list, n
             "read month-first (MM/DD/YY) because the export is in English" in w for w in shown
         )
     assert problems == []
+
+
+def test_an_excel_export_saved_on_turkish_windows_keeps_its_letters(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A real export in Windows-1254 (Excel's CSV on Turkish Windows): the page names its terms
+    as the model will, the charts are headed with them, and the warning says how it was read."""
+    path = DATA / "encodings" / "tr_monthly2004_2terms_cp1254_nopreamble_crlf.csv"
+    open_page(page, stack.urls["site"])
+    upload_path(page, path)
+    assert "2 terms (işkur, zam)" in page.locator("#file-status").text_content()
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent.startsWith('Done:')"
+        " || !document.querySelector('#error').hidden"
+    )
+    assert page.locator("#error").is_hidden()
+    assert page.locator("#series-list article.series h3").all_text_contents() == ["işkur", "zam"]
+    assert any(
+        "Windows-1254 (Turkish)" in w for w in page.locator("#warnings li").all_text_contents()
+    )
+    assert problems == []

@@ -1,0 +1,98 @@
+"""Which Windows code page a file that is not UTF-8 was saved in, told by the export's words.
+
+Excel for Windows saves "CSV (Comma delimited)" in the system's ANSI code page: Windows-1252
+in Western Europe and the Americas, 1250 in Central Europe, 1251 for Cyrillic, 1254 for
+Turkish, Shift-JIS in Japan, GBK in mainland China... Any bytes decode as Windows-1252, so
+reading every such file that way keeps the numbers but garbles each term outside Latin-1
+("işkur" comes back as "iþkur", "Категория" as "Êàòåãîðèÿ"). A Google Trends export names its
+language in words Trends writes (the preamble's "Category", the date column's "Week"; see
+:mod:`.exportlocale`), so each code page is tried in turn, and the first one under which
+those words read as one of its languages' is taken. A file whose words say nothing (an
+edited header, a language Trends is not known in here) is read as Windows-1252, as before.
+
+The page checks a chosen file the same way (``site/src/filecheck.js``, from the table
+``page_table`` writes), so both show the same term names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+from .exportlocale import language_of, language_word, words_of
+
+
+class CodePage(NamedTuple):
+    codec: str  # Python's codec
+    label: str  # the WHATWG encoding label (the page's TextDecoder)
+    name: str  # as a person knows it
+    languages: tuple[str, ...]  # exports in these languages are saved in it
+
+
+# In the order tried. Japanese kanji headers (月, 日) are also Chinese words: Shift-JIS is
+# tried before GBK and Big5, and a word must decode exactly, so another code page's bytes for
+# the same character read as something else there.
+CODE_PAGES = (
+    CodePage(
+        "cp1252",
+        "windows-1252",
+        "Windows-1252",
+        ("English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch"),
+    ),
+    CodePage("cp1250", "windows-1250", "Windows-1250 (Central European)", ("Polish",)),
+    CodePage("cp1251", "windows-1251", "Windows-1251 (Cyrillic)", ("Russian", "Ukrainian")),
+    CodePage("cp1254", "windows-1254", "Windows-1254 (Turkish)", ("Turkish",)),
+    CodePage("cp1255", "windows-1255", "Windows-1255 (Hebrew)", ("Hebrew",)),
+    CodePage("cp1258", "windows-1258", "Windows-1258 (Vietnamese)", ("Vietnamese",)),
+    CodePage("cp932", "shift_jis", "Shift-JIS (Japanese)", ("Japanese", "Chinese")),
+    CodePage("cp936", "gbk", "GBK (Simplified Chinese)", ("Chinese",)),
+    CodePage("cp949", "euc-kr", "Windows-949 (Korean)", ("Korean",)),
+    CodePage("cp950", "big5", "Big5 (Traditional Chinese)", ("Chinese",)),
+)
+FALLBACK = CODE_PAGES[0]
+# The preamble and the header are within the first few lines.
+HEAD_LINES = 8
+_FIRST_CELL = re.compile(r"[,;\t]")
+
+
+def words_of_code_page(page: CodePage) -> tuple[str, ...]:
+    """The words that, read under ``page``, say a file was saved in it."""
+    return tuple(sorted({w for lang in page.languages for w in words_of(lang)}))
+
+
+def head_words(text: str) -> list[str]:
+    """The language word (``language_word``) of the first cell of each of the first lines."""
+    out = []
+    for line in text.splitlines()[:HEAD_LINES]:
+        if line.strip():
+            out.append(language_word(_FIRST_CELL.split(line, maxsplit=1)[0]))
+    return out
+
+
+def _decode(body: bytes, page: CodePage) -> str | None:
+    try:
+        text = body.decode(page.codec)
+    except UnicodeDecodeError:
+        return None
+    # Windows-1258 writes many Vietnamese letters as a base and a combining mark; Trends and
+    # every other source write them composed.
+    return unicodedata.normalize("NFC", text) if page.codec == "cp1258" else text
+
+
+def decode_legacy(body: bytes) -> tuple[str, CodePage, str | None]:
+    """The text of ``body`` (not UTF-8), the code page it was read in and the language of the
+    word that chose it (None: no word did, and it was read as Windows-1252). A word counts
+    for a code page when it is one of its languages' words (``words_of_code_page``; the page
+    applies the same rule to the same table)."""
+    for page, words in _WORDS_OF_PAGE:
+        text = _decode(body, page)
+        if text is None:
+            continue
+        for word in head_words(text):
+            if word in words:
+                return text, page, language_of(word)
+    return body.decode(FALLBACK.codec, errors="replace"), FALLBACK, None
+
+
+_WORDS_OF_PAGE = tuple((page, frozenset(words_of_code_page(page))) for page in CODE_PAGES)

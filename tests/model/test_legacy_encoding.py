@@ -1,0 +1,73 @@
+"""Files that are not UTF-8 (Excel for Windows' "CSV (Comma delimited)"): read in the code page
+their own Google Trends words say, with a warning that says which; the page reads the same
+cases the same way (site/test/units.test.mjs reads tests/data/encodings/cases.json too)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+from trends_anomaly.contract import decode_text
+from trends_anomaly.legacy_encoding import CODE_PAGES, decode_legacy, words_of_code_page
+
+ENCODINGS = Path(__file__).resolve().parents[1] / "data" / "encodings"
+CASES = json.loads((ENCODINGS / "cases.json").read_text(encoding="utf-8"))["cases"]
+# A real export saved by Excel on Turkish Windows (README.md there): Windows-1254, no preamble.
+TURKISH = ENCODINGS / "tr_monthly2004_2terms_cp1254_nopreamble_crlf.csv"
+
+
+def test_cases_are_what_their_generator_writes():
+    generator = importlib.import_module("tests.data.encodings.cases")
+    doc = json.loads((ENCODINGS / "cases.json").read_text(encoding="utf-8"))
+    assert doc["cases"] == json.loads(json.dumps(generator.cases(), ensure_ascii=False))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['saved_in']}-{k}" for k, c in enumerate(CASES)])
+def test_each_code_page_is_told_by_the_exports_own_words(case):
+    text, page, language = decode_legacy(bytes.fromhex(case["hex"]))
+    assert text == case["text"]
+    if case["read_as"] is None:
+        assert (page.codec, language) == ("cp1252", None)
+    else:
+        assert page.name.startswith(case["read_as"])
+        assert language is not None
+
+
+def test_every_code_page_has_words_and_a_label_of_its_own():
+    assert (
+        len({p.label for p in CODE_PAGES}) == len({p.codec for p in CODE_PAGES}) == len(CODE_PAGES)
+    )
+    for page in CODE_PAGES:
+        assert words_of_code_page(page), page.name
+        "x".encode(page.codec)  # a codec this Python has
+
+
+def test_utf8_and_a_declared_charset_come_first():
+    warnings: list[str] = []
+    assert decode_text("Woche,Käse\n".encode(), None, warnings) == "Woche,Käse\n"
+    cyrillic = "Неделя,биткоин: (Россия)\n"
+    assert decode_text(cyrillic.encode("cp1251"), "windows-1251", warnings) == cyrillic
+    assert warnings == []
+
+
+def test_the_warning_says_what_was_assumed():
+    warnings: list[str] = []
+    text = decode_text(TURKISH.read_bytes(), None, warnings)
+    assert text.startswith("Ay,işkur: (Türkiye),zam: (Türkiye)\r\n")
+    assert warnings == [
+        "the file is not UTF-8; it was read as Windows-1254 (Turkish), the encoding in which "
+        "its Google Trends words (Turkish) read correctly"
+    ]
+    warnings.clear()
+    decode_text("when,café\n2020-01-05,3\n".encode("cp1252"), None, warnings)
+    assert "read as Windows-1252" in warnings[0] and "CSV UTF-8" in warnings[0]
+
+
+def test_a_real_turkish_excel_export_keeps_its_letters(client):
+    status, answer = client.json(TURKISH.read_bytes())
+    assert status == 200, answer
+    assert [s["name"] for s in answer["series"]] == ["işkur", "zam"]
+    assert all(len(s["values"]) == 220 for s in answer["series"])
+    assert any("Windows-1254" in w for w in answer["warnings"])
