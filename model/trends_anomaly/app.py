@@ -18,7 +18,7 @@ import orjson
 from flask import Flask, Response, request
 
 from .contract import Answer, Invocation, error_answer, invoke
-from .errors import ApiError, MethodNotAllowed, NotFound, PayloadTooLarge
+from .errors import ApiError, BadParameter, MethodNotAllowed, NotFound, PayloadTooLarge
 from .settings import load_settings
 
 
@@ -112,6 +112,7 @@ def invocations() -> Response:
     )[:64]
     size_in = request.content_length or 0
     try:
+        _no_url_parameters(request.query_string)
         body = _read_body(settings.max_payload_bytes)
         size_in = len(body)
         req = Invocation(
@@ -145,6 +146,20 @@ def invocations() -> Response:
     }
     emit(record)
     return _respond(answer, request_id)
+
+
+def _no_url_parameters(query: bytes) -> None:
+    """SageMaker passes no query string to the container (parameters travel in the custom
+    attributes), so one here is a person calling the container directly whose ``?method=stl``
+    would otherwise be ignored without a word and answered with the defaults."""
+    if query:
+        shown = query.decode("latin-1")[:80]
+        raise BadParameter(
+            f"Parameters in the URL ('?{shown}') are not read: SageMaker passes no query "
+            "string to the model.",
+            "Send them in the X-Amzn-SageMaker-Custom-Attributes header, e.g. "
+            "-H 'X-Amzn-SageMaker-Custom-Attributes: method=stl;period=52'.",
+        )
 
 
 def _error_response(err: ApiError) -> Response:

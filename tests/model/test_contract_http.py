@@ -76,6 +76,24 @@ def test_custom_attributes_choose_method_and_parameters(client):
     assert answer["series"][0]["parameters"]["period_source"] == "parameter"
 
 
+def test_parameters_in_the_url_are_refused_not_silently_ignored(client):
+    """SageMaker passes no query string; a person calling the container with ?method=stl got
+    the defaults without a word."""
+    status, _headers, data = client.request(
+        "POST",
+        "/invocations?method=stl&period=52",
+        read_data("en_weekly5y_bitcoin.csv"),
+        {"Content-Type": "text/csv"},
+    )
+    error = json.loads(data)["error"]
+    assert status == 400
+    assert error["code"] == "bad_parameter"
+    assert "?method=stl&period=52" in error["message"]
+    assert "X-Amzn-SageMaker-Custom-Attributes: method=stl;period=52" in error["hint"]
+    # Without a query string the same request is answered.
+    assert client.json(read_data("en_weekly5y_bitcoin.csv"))[0] == 200
+
+
 def test_stl_infers_the_period_and_finds_a_planted_spike(client):
     rng = np.random.default_rng(3)
     t = np.arange(261)
