@@ -1,0 +1,79 @@
+"""Fifteen more real exports (tests/data/more, sources in its README) through the model
+container: each is read with the terms, rows and time axis it holds, and answered."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+MORE = Path(__file__).resolve().parents[1] / "data" / "more"
+# file: (terms, rows, first and last timestamp as the answer writes them, first terms' names)
+EXPECTED = {
+    "ru_weekly5y_3terms.csv": (3, 262, "2020-10-25", "2025-10-26", ["ChatGPT for studying"]),
+    "ja_monthly2004_kanji_header.csv": (1, 223, "2004-01", "2022-07", ["カップケーキ"]),
+    "vi_monthly2004_blank_first_line_nopreamble.csv": (1, 263, "2004-01", "2025-11", ["Vn-Index"]),
+    "id_oneday_8min_tz_3terms.csv": (
+        3,
+        181,
+        "2024-10-21T08:28:00+07:00",
+        "2024-10-22T08:28:00+07:00",
+        ["Mitsubishi Pajero Sport", "Toyota Fortuner", "Lexus LX570"],
+    ),
+    "da_monthly2004_lt1.csv": (1, 192, "2004-01", "2019-12", ["kindle"]),
+    "weekly_no_header_crlf.csv": (1, 70, "2020-01-05", "2021-05-02", ["value"]),
+    "ro_weekly5y_bitcoin.csv": (1, 261, "2020-03-29", "2025-03-23", ["bitcoin"]),
+    "pl_monthly_4terms.csv": (4, 153, "2008-01", "2020-09", ["Big data", "Uczenie maszynowe"]),
+    "en_weekly1y_persian_term.csv": (1, 53, "2023-12-03", "2024-12-01", ["صادرات به عراق"]),
+    "en_oneday_8min_tz_3terms_nopreamble.csv": (
+        3,
+        181,
+        "2025-09-15T18:36:00-05:00",
+        "2025-09-16T18:36:00-05:00",
+        ["trump", "kamala harris", "election"],
+    ),
+    "en_weekly5y_handedited_mdy_lt1_crlf.csv": (
+        1,
+        260,
+        "9/20/2020",
+        "9/7/2025",
+        ["trump kamala harris election"],
+    ),
+    "daily_handedited_ymd_slashes_crlf.csv": (1, 212, "2009/6/1", "2009/12/29", ["MJ"]),
+    "ko_monthly_category_only.csv": (1, 213, "2008-04", "2025-12", ["Geo: 대한민국"]),
+    "en_hourly7d_premier_league.csv": (
+        1,
+        168,
+        "2023-01-25T12",
+        "2023-02-01T11",
+        ["Premier League"],
+    ),
+    "it_monthly_semicolons_16terms.csv": (
+        16,
+        232,
+        "2004-01",
+        "2023-04",
+        ["Cesare-Romolo", "Romolo"],
+    ),
+}
+
+
+def test_every_file_here_is_listed():
+    assert sorted(p.name for p in MORE.glob("*.csv")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_real_export_is_read_as_it_is_and_answered(client, name):
+    terms, rows, first, last, names = EXPECTED[name]
+    status, answer = client.json((MORE / name).read_bytes())
+    assert status == 200, answer
+    series = answer["series"]
+    assert len(series) == terms
+    assert [s["name"] for s in series][: len(names)] == names
+    for s in series:
+        assert len(s["values"]) == len(s["timestamps"]) == rows
+        assert (s["timestamps"][0], s["timestamps"][-1]) == (first, last)
+        for key in ("values", "expected", "lower", "upper"):
+            assert all(v is not None and math.isfinite(v) for v in s[key]), (s["name"], key)
+        assert all(0 <= v <= 100 for v in s["values"])
