@@ -51,11 +51,18 @@ test("resultsToCsv writes every point, marks anomalies with their extent, explai
   assert.ok(!resultsToCsv(answer).includes("Google Trends writes"), "no note without <1 cells");
 });
 
-test("parseTimestamp reads Trends daily, monthly and hourly stamps as UTC", () => {
+test("parseTimestamp reads Trends daily, monthly and hourly stamps as written", () => {
   assert.equal(parseTimestamp("2020-07-12"), Date.UTC(2020, 6, 12) / 1000);
   assert.equal(parseTimestamp("2004-01"), Date.UTC(2004, 0, 1) / 1000);
   assert.equal(parseTimestamp("2021-06-02T14"), Date.UTC(2021, 5, 2, 14) / 1000);
-  assert.equal(parseTimestamp("2021-06-02T14:30:00+02:00"), Date.UTC(2021, 5, 2, 12, 30) / 1000);
+  // An offset is dropped, not applied: the page shows the time the file writes.
+  assert.equal(parseTimestamp("2021-06-02T14:30:00+02:00"), Date.UTC(2021, 5, 2, 14, 30) / 1000);
+  assert.equal(parseTimestamp("2021-06-02T14:30:00Z"), Date.UTC(2021, 5, 2, 14, 30) / 1000);
+  // A one-day export at 8-minute steps, written in Jakarta time (tests/data/more): its hours.
+  assert.equal(formatWhen("2024-10-21T08:28:00+07:00"), "21 Oct 2024, 08:28");
+  assert.equal(formatWhen("2025-09-15T18:36:00-05:00"), "15 Sep 2025, 18:36");
+  const axis = parseAxis(["2024-10-21T08:28:00+07:00", "2024-10-21T08:36:00+07:00"]);
+  assert.deepEqual(axis.map((t) => tickWords(t, 480)), ["08:28", "08:36"]);
   assert.equal(parseTimestamp("week 3"), null);
   assert.deepEqual(parseAxis(["2020-01", "2020-02"]), [Date.UTC(2020, 0, 1) / 1000, Date.UTC(2020, 1, 1) / 1000]);
   assert.equal(parseAxis(["2020-02", "2020-01"]), null); // not increasing: plot by point number
