@@ -60,13 +60,15 @@ def words_of(language: str) -> tuple[str, ...]:
     return _WORDS.get(language, ())
 
 
-_PREAMBLE_KEY = re.compile(r"^\s*([^:：]+?)\s*[:：]")
+# The key of a preamble line ("Kategorie: Alle Kategorien" -> "Kategorie"); the page reads the
+# same pattern (params.page_table).
+PREAMBLE_KEY = re.compile(r"^\s*([^:：]+?)\s*[:：]")
 
 
 def language_word(cell: str) -> str:
     """The word of a preamble line ("Kategorie: ..." -> "kategorie") or of a date column's
     header ("Woche" -> "woche"), lower-cased, that names the export's language."""
-    m = _PREAMBLE_KEY.match(cell)
+    m = PREAMBLE_KEY.match(cell)
     return (m.group(1) if m else cell).strip().strip('"').lower()
 
 

@@ -21,6 +21,7 @@ import unicodedata
 from typing import NamedTuple
 
 from .exportlocale import language_of, language_word, words_of
+from .trends import DELIMITERS
 
 
 class CodePage(NamedTuple):
@@ -53,7 +54,7 @@ CODE_PAGES = (
 FALLBACK = CODE_PAGES[0]
 # The preamble and the header are within the first few lines.
 HEAD_LINES = 8
-_FIRST_CELL = re.compile(r"[,;\t]")
+_FIRST_CELL = re.compile("[" + re.escape("".join(DELIMITERS)) + "]")  # as the parser splits
 
 
 def words_of_code_page(page: CodePage) -> tuple[str, ...]:

@@ -297,7 +297,7 @@ def _param_entry(spec: Spec, method: str) -> dict[str, Any]:
 def page_table() -> dict[str, Any]:
     """Everything the page needs to build its controls and check a file before sending it."""
     # Imported here: validation needs none of these.
-    from . import timeaxis, trends
+    from . import exportlocale, timeaxis, trends
     from .answer_csv import FORMULA_START
     from .legacy_encoding import CODE_PAGES, HEAD_LINES, words_of_code_page
 
@@ -327,6 +327,7 @@ def page_table() -> dict[str, Any]:
             # A file that is not UTF-8: the code pages tried in turn, each taken when one of
             # its words starts one of the first lines (see legacy_encoding).
             "legacy_head_lines": HEAD_LINES,
+            "preamble_key": exportlocale.PREAMBLE_KEY.pattern,
             "legacy_encodings": [
                 {"label": page.label, "name": page.name, "words": list(words_of_code_page(page))}
                 for page in CODE_PAGES

@@ -7,7 +7,8 @@
  */
 import { readCsv } from "./csv-read.js";
 import {
-  BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, LEGACY_ENCODINGS, LEGACY_HEAD_LINES, MISSING_CELLS,
+  BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
+  MISSING_CELLS, PREAMBLE_KEY,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
 
@@ -43,7 +44,7 @@ function startsWith(bytes, signature) {
  * ("Woche" -> "woche") that names an export's language (the model's exportlocale.language_word).
  */
 function languageWord(cell) {
-  const m = /^\s*([^:：]+?)\s*[:：]/.exec(cell);
+  const m = PREAMBLE_KEY.exec(cell);
   return (m ? m[1] : cell).trim().replace(/^"+|"+$/g, "").toLowerCase();
 }
 
@@ -53,7 +54,7 @@ function headWords(text) {
     .split(/\r\n|\n|\r/)
     .slice(0, LEGACY_HEAD_LINES)
     .filter((line) => line.trim())
-    .map((line) => languageWord(line.split(/[,;\t]/)[0]));
+    .map((line) => languageWord(line.split(FIRST_CELL_END)[0]));
 }
 
 function decodeAs(bytes, label) {

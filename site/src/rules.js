@@ -12,13 +12,19 @@ export const METHODS = table.methods;
 export const DEFAULT_METHOD = table.default_method;
 export const MODEL_MAX_PAYLOAD_BYTES = table.model_max_payload_bytes;
 export const BELOW_ONE_VALUE = table.below_one_value;
-export const FORMULA_START = new RegExp(`^[${table.csv_formula_start.replace(/[\\\]^-]/g, "\\$&")}]`);
+
+/** A regular expression character class of the characters in `chars` (each taken literally). */
+const charClass = (chars) => `[${chars.replace(/[\\\]^-]/g, "\\$&")}]`;
+
+export const FORMULA_START = new RegExp(`^${charClass(table.csv_formula_start)}`);
 export const DELIMITERS = table.file.delimiters;
+export const FIRST_CELL_END = new RegExp(charClass(DELIMITERS.join(""))); // where a line's first cell ends
 export const DATE_CELL = new RegExp(table.file.date_cell);
 export const COMPACT_DATE = new RegExp(table.file.compact_date);
 export const BELOW_ONE_MARKS = table.file.below_one_marks;
 export const MISSING_CELLS = new Set(table.file.missing_cells);
 export const LEGACY_HEAD_LINES = table.file.legacy_head_lines;
+export const PREAMBLE_KEY = new RegExp(table.file.preamble_key);
 export const LEGACY_ENCODINGS = table.file.legacy_encodings.map((e) => ({ ...e, words: new Set(e.words) }));
 
 /** The method entry ({name, label, about, params}) for a method name, or undefined. */

@@ -1,10 +1,10 @@
 /**
  * Google Trends timestamps ("2020-07-12", "2004-01", "2021-06-02T14") as seconds for the chart's
- * time axis, as written (see parseTimestamp). Anything else (plain CSVs may label rows however they like) returns null
- * and the chart falls back to point numbers instead of guessing.
+ * time axis, as written (see parseTimestamp). Anything else (plain CSVs may label rows however
+ * they like) returns null and the chart falls back to point numbers instead of guessing.
  */
 
-const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * The date and time as the cell writes them, in seconds as if they were UTC, or null. A zone
