@@ -1,4 +1,4 @@
-"""Fifteen more real exports (tests/data/more, sources in its README) through the model
+"""Fourteen more real exports (tests/data/more, sources in its README) through the model
 container: each is read with the terms, rows and time axis it holds, and answered."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ MORE = Path(__file__).resolve().parents[1] / "data" / "more"
 # file: (terms, rows, first and last timestamp as the answer writes them, first terms' names)
 EXPECTED = {
     "ru_weekly5y_3terms.csv": (3, 262, "2020-10-25", "2025-10-26", ["ChatGPT for studying"]),
-    "ja_monthly2004_kanji_header.csv": (1, 223, "2004-01", "2022-07", ["カップケーキ"]),
     "vi_monthly2004_blank_first_line_nopreamble.csv": (1, 263, "2004-01", "2025-11", ["Vn-Index"]),
     "id_oneday_8min_tz_3terms.csv": (
         3,
