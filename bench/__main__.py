@@ -4,7 +4,7 @@
    the two reference detectors, on the labelled synthetic set, on the NAB subset and on the
    development set of real Google Trends exports labelled by an analyst (with the band's
    consistency: flags inside their band, out-of-band points without a flag, band width,
-   sensitivity breaks);
+   sensitivity breaks), and the same on the held-out set of real exports (no target);
 2. in-process time of each method vs the reference at several lengths, and peak memory;
 3. the running server: end-to-end latency vs the reference in-process, requests/s under a
    bounded concurrent load, /ping p99 while /invocations is saturated;
@@ -116,20 +116,11 @@ def _share(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:.1f} %"
 
 
-def devset_section(args: argparse.Namespace, report: dict) -> None:
+def _labelled_rows(items, breaks: list[dict]) -> list[dict]:
+    """Every method scored on a labelled set of real exports, its table printed."""
     from . import devset, quality
 
-    items = devset.load()
-    n_windows = sum(len(it.windows) for it in items)
-    files = len({it.name.split("#")[0] for it in items})
-    rows = []
-    for method in quality.OURS + quality.REFS:
-        rows.append(devset.summarize(items, devset.run(items, method)))
-    breaks = devset.sensitivity_breaks(items)
-    print(
-        f"\n== 1c. Development set: {files} real Google Trends exports, {len(items)} terms, "
-        f"{n_windows} windows labelled by an analyst (tests/data/labels.json) =="
-    )
+    rows = [devset.summarize(items, devset.run(items, m)) for m in quality.OURS + quality.REFS]
     print(
         f"{'method':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4} "
         f"{'flags in band':>14} {'out-of-band unflagged':>22} {'band/p5-95':>10} "
@@ -155,26 +146,16 @@ def devset_section(args: argparse.Namespace, report: dict) -> None:
             f"{fmt(r.get('band_width_share'), 2):>10} {brk:>11} {r['refused']:>8} "
             f"{fmt_time(r['seconds']):>9}"
         )
-    print(
-        "(flags in band: reported anomalies whose value lies inside their own band; out-of-band "
-        "unflagged: points outside the band that no anomaly's extent covers; band/p5-95: median "
-        "over terms of the median band width / the term's 5-95 % range; sens breaks: times an "
-        "anomaly disappears when auto's sensitivity rises by 0.1 on 0.0 ... 1.0; refused: the "
-        "method rejected the term, e.g. stl or the reference STL without two full periods)"
-    )
     if breaks:
         for b in breaks[:10]:
             print(f"  sensitivity break: {b['series']} at {b['to']}: lost {b['lost']}")
-    auto = next(r for r in rows if r["method"] == "auto")
-    print(
-        "auto's band width measured two other ways (no target reads them): on the "
-        f"{auto['structured_terms']} terms whose p5-95 range spans >= {devset.STRUCTURE_MIN:g} "
-        f"noise units, {fmt(auto['band_width_share_structured'], 3)} of that range; as a share "
-        f"of the 0-100 scale, {fmt(auto['band_width_of_scale'], 3)} (on a term that is mostly "
-        "noise, p5-95 spans ~3.3 noise units, and the band is the reporting threshold, "
-        "~±4 noise units)"
-    )
-    print("Where auto and the analyst disagree (at the default sensitivity):")
+    return rows
+
+
+def _disagreements(items, auto: dict) -> None:
+    """Each window auto missed and each anomaly outside every window, at the defaults."""
+    from . import devset
+
     answers = devset.run(items, "auto").answers
     for it in items:
         c = auto["per_series"][it.name]
@@ -196,9 +177,65 @@ def devset_section(args: argparse.Namespace, report: dict) -> None:
                 f"  {it.name}: extra {a.kind} at row {a.index} ({s.labels[a.index]}: "
                 f"{s.values[a.index]:g} vs expected {d.expected[a.index]:.1f})"
             )
+
+
+def _set_size(items) -> tuple[int, int]:
+    """(files, windows) of a labelled set."""
+    return len({it.name.split("#")[0] for it in items}), sum(len(it.windows) for it in items)
+
+
+def devset_section(args: argparse.Namespace, report: dict) -> None:
+    from . import devset
+
+    items = devset.load()
+    files, n_windows = _set_size(items)
+    print(
+        f"\n== 1c. Development set: {files} real Google Trends exports, {len(items)} terms, "
+        f"{n_windows} windows labelled by an analyst (tests/data/labels.json) =="
+    )
+    rows = _labelled_rows(items, devset.sensitivity_breaks(items))
+    print(
+        "(flags in band: reported anomalies whose value lies inside their own band; out-of-band "
+        "unflagged: points outside the band that no anomaly's extent covers; band/p5-95: median "
+        "over terms of the median band width / the term's 5-95 % range; sens breaks: times an "
+        "anomaly disappears when auto's sensitivity rises by 0.1 on 0.0 ... 1.0; refused: the "
+        "method rejected the term, e.g. stl or the reference STL without two full periods)"
+    )
+    auto = next(r for r in rows if r["method"] == "auto")
+    print(
+        "auto's band width measured two other ways (no target reads them): on the "
+        f"{auto['structured_terms']} terms whose p5-95 range spans >= {devset.STRUCTURE_MIN:g} "
+        f"noise units, {fmt(auto['band_width_share_structured'], 3)} of that range; as a share "
+        f"of the 0-100 scale, {fmt(auto['band_width_of_scale'], 3)} (on a term that is mostly "
+        "noise, p5-95 spans ~3.3 noise units, and the band is the reporting threshold, "
+        "~±4 noise units)"
+    )
+    print("Where auto and the analyst disagree (at the default sensitivity):")
+    _disagreements(items, auto)
     for r in rows:
         r.pop("per_series", None)
     report["devset"] = rows
+    heldout_section(args, report)
+
+
+def heldout_section(args: argparse.Namespace, report: dict) -> None:
+    """The same measures on the held-out set: real exports no tuning looked at, labelled
+    without seeing any detector's answer. No target reads it; it says how far the development
+    set's figures carry."""
+    from . import devset
+
+    items = devset.load(devset.HELDOUT)
+    files, n_windows = _set_size(items)
+    print(
+        f"\n== 1d. Held-out set: {files} more real exports, {len(items)} terms, {n_windows} "
+        "windows labelled blind to every detector (tests/data/heldout; no target reads it) =="
+    )
+    rows = _labelled_rows(items, devset.sensitivity_breaks(items))
+    print("Where auto and the labels disagree (at the default sensitivity):")
+    _disagreements(items, next(r for r in rows if r["method"] == "auto"))
+    for r in rows:
+        r.pop("per_series", None)
+    report["heldout"] = rows
 
 
 def _ratio(a, b) -> float | None:

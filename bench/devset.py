@@ -1,4 +1,6 @@
-"""The development set: 18 real Google Trends exports with an analyst's labels (``tests/data``).
+"""The labelled sets of real Google Trends exports: the development set (18 exports with an
+analyst's labels, ``tests/data/labels.json``) and the held-out set (``tests/data/heldout``,
+labelled blind to every detector's answers, to judge what the tuning on the first carries to).
 
 For every method: window precision / recall / F1 (the scorer of ``bench/reference/score.py``:
 FP counted as events, merge gap 1), and for the methods that draw a band:
@@ -20,8 +22,10 @@ import json
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import numpy as np
+from trends_anomaly.contract import decode_text
 from trends_anomaly.detect import run_method
 from trends_anomaly.errors import ApiError
 from trends_anomaly.params import resolve
@@ -36,6 +40,7 @@ from .reference.score import score_many
 
 SENSITIVITY_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 LABELS = TRENDS_DIR / "labels.json"
+HELDOUT = TRENDS_DIR / "heldout" / "labels.json"
 
 
 @dataclass
@@ -47,17 +52,21 @@ class LabelledSeries:
 
 
 def load(labels_path=LABELS) -> list[LabelledSeries]:
-    """Every labelled term of the development set, parsed by the served parser."""
+    """Every labelled term of a set (``file`` is a path relative to the labels), read as the
+    server reads an upload: decoded by its rules (a file saved in a Windows code page
+    included), parsed by its parser."""
     spec = json.loads(labels_path.read_text(encoding="utf-8"))
     parsed: dict[str, list[Series]] = {}
     out = []
     for lab in spec["series"]:
         f = lab["file"]
         if f not in parsed:
-            parsed[f] = parse_csv((labels_path.parent / f).read_text(encoding="utf-8-sig"))
+            body = (labels_path.parent / f).read_bytes()
+            parsed[f] = parse_csv(decode_text(body, None, []))
         s = parsed[f][lab["column"] - 1]
         wins = [(int(a), int(b)) for a, b in lab["windows"]]
-        out.append(LabelledSeries(f"{f}#{lab['column']}", s, wins, list(lab["why"])))
+        name = f"{PurePosixPath(f).name}#{lab['column']}"
+        out.append(LabelledSeries(name, s, wins, list(lab["why"])))
     return out
 
 
