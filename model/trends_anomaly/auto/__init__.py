@@ -5,9 +5,12 @@
     decomposition trend + season fitted around the events (surges do not lift the baseline)
     shifts        level shifts that stay (they cut the baseline into segments)
     noise         noise scale per point, growing with the level
+    sampling      the noise floor a low-volume term's lone values (one search's worth) set
     band          expected value and band
     events        candidate events (extent, peak, kind) from the standardized residual
     merging       pieces of one event joined
+    recurrence    what the neighbouring cycles also reach at that time is the season
+    holidays      ... and so is what the weeks around Easter reach in the years around
     threshold     sensitivity -> z threshold; the candidates above it are the anomalies
 
 and their helpers: robust (medians, running medians, the MAD scale), running (running order

@@ -11,11 +11,13 @@ from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
 from .events import at_peak, candidates
+from .holidays import EasterWeeks
 from .layouts import cached_phases
 from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
 from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
+from .sampling import sampling_floor
 from .shifts import find_shifts
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
@@ -133,7 +135,8 @@ def detect_auto(series: Series, params: dict) -> Detection:
         chosen["seasonal_phase"] = "week_of_year"
     floor = quantum_floor(x)
     visible = visible_floor(x)
-    nonneg = bool(x.min() >= 0)
+    lowest = float(x.min())
+    nonneg = lowest >= 0
 
     least = z_threshold(1.0, None, n)  # no sensitivity or alpha reports anything below this
     mask = min(MASK_Z, least)  # ... and nothing that some sensitivity reports is fitted on
@@ -166,6 +169,10 @@ def detect_auto(series: Series, params: dict) -> Detection:
             nonneg=nonneg,
         )
         noise = dec.noise
+    if lowest == 0:  # a count with zeros: lone values may be sampling noise
+        lone = sampling_floor(x, scales.long_window // 2)
+        if lone is not None:
+            noise = noise._replace(sigma=np.maximum(noise.sigma, lone))
     chosen["seasonal_model"] = dec.model
     chosen["tail_factor"] = round(noise.tail, 4)
     chosen["noise_scale"] = round(noise.overall, 6)
@@ -187,8 +194,11 @@ def detect_auto(series: Series, params: dict) -> Detection:
         # What a neighbouring cycle also reaches at this time is the season (or routine):
         # not reported, and inside the band (see the recurrence stage).
         calendar = phases is not None and phases.calendar
+        moving = None
+        if series.step.name == "weekly":
+            moving = EasterWeeks(series.timestamps, n, phases.phase if calendar else None)
         found, cover = routine(
-            found, x, expected, dec.long, cycle, visible, calendar, phases is not None
+            found, x, expected, dec.long, cycle, visible, calendar, phases is not None, moving
         )
     max_anom = params.get("max_anomalies")
     cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)

@@ -17,6 +17,7 @@ the cycle.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -150,12 +151,15 @@ def routine(
     visible: float,
     calendar: bool,
     confirmed: bool,
+    moving: Callable[[int], list[int]] | None = None,
 ) -> tuple[list, np.ndarray | None]:
     """The candidates (``found``) that are neither seasonal nor routine, and the half-width
     the band must reach around ``expected`` (None: nowhere) to hold the ones that are. The
     cycle is ``period``, a season when ``confirmed`` (``calendar``: week-of-year phases), the
-    timestamps' suggestion otherwise; ``long`` is the usual level. Level shifts are never
-    routine."""
+    timestamps' suggestion otherwise; ``long`` is the usual level. ``moving``: the same
+    place relative to a moving holiday in the neighbouring cycles, for a point that moves
+    with it (none for the others; see the holidays stage), also compared. Level
+    shifts are never routine."""
     n = x.size
     sides = {c.index: c.sign for c in found if c.kind != "level_shift"}  # each peak's side
     if not sides:
@@ -166,6 +170,9 @@ def routine(
         slack = max(1, round(WANDER_SHARE * period))
     e = x - long
     usual = _usual(sides, e, period, visible if confirmed else 0.0, slack, confirmed)
+    if moving is not None:
+        rest = {t: s for t, s in sides.items() if t not in usual}
+        usual |= _usual_moving(rest, e, moving, visible)
     if not usual:
         return found, None
     cover = np.zeros(n)
@@ -195,6 +202,20 @@ def _usual(
         side[points] = [sides[t] for t in points]
         judged = recurring(mask, e, side, period, margin, slack, both, share)[points].tolist()
     return {t for t, u in zip(points, judged, strict=True) if u}
+
+
+def _usual_moving(
+    sides: dict[int, int], e: np.ndarray, moving: Callable[[int], list[int]], margin: float
+) -> set[int]:
+    """The peaks that go no further (by ``margin``) than the same place relative to a moving
+    holiday reaches in a neighbouring cycle: a holiday is a calendar time, judged as a
+    season's is (whether or not the rest of the series has one)."""
+    out = set()
+    for t, side in sides.items():
+        others = moving(t)
+        if others and _within(e.item(t), [e.item(o) for o in others], side > 0, margin):
+            out.add(t)
+    return out
 
 
 def _widen(cover: np.ndarray, x: np.ndarray, expected: np.ndarray, a: int, b: int) -> None:

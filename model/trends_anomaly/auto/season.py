@@ -35,10 +35,10 @@ INDEX = np.int32  # point indices (half the memory of int64 on long series)
 # peak memory; below it, together in one pass of whole-array operations).
 TOGETHER_MAX = 20_000
 WEEKS = 52  # calendar weeks per year used as phases (day 364/365 joins week 51)
-_NAT = np.iinfo(np.int64).min  # NaT as an integer
+NAT = np.iinfo(np.int64).min  # NaT as an integer
 # Ticks per day of the timestamp units turned into days by integer division.
-_DAY_TICKS = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
-_DAY_TICKS["ns"] = 86_400 * 10**9
+DAY_TICKS = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
+DAY_TICKS["ns"] = 86_400 * 10**9
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DATE_MAX_ORDINAL = date.max.toordinal()
 # Row widths (cycles) up to this many keep their per-count tables (see ``_per_phase``).
@@ -316,7 +316,7 @@ def _days(ts: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     """Whole days since 1970 of every timestamp (rounded down), the first and the last; None
     with a NaT. Common units by integer division (a datetime cast is several times slower)."""
     unit, count = np.datetime_data(ts.dtype)
-    ticks = _DAY_TICKS.get(unit) if count == 1 else None
+    ticks = DAY_TICKS.get(unit) if count == 1 else None
     if ticks is None:
         di = ts.astype("datetime64[D]").view(np.int64)
         raw, ticks = di, 1
@@ -324,7 +324,7 @@ def _days(ts: np.ndarray) -> tuple[np.ndarray, int, int] | None:
         raw = ts.view(np.int64)
         di = raw // ticks if ticks > 1 else raw
     low = int(raw.min())
-    if low == _NAT:  # NaT is the smallest int64: present exactly when it is the minimum
+    if low == NAT:  # NaT is the smallest int64: present exactly when it is the minimum
         return None
     return di, low // ticks, int(raw.max()) // ticks
 
@@ -332,10 +332,10 @@ def _days(ts: np.ndarray) -> tuple[np.ndarray, int, int] | None:
 def _year_starts(first: int, last: int) -> np.ndarray:
     """Day numbers (since 1970) of the starts of the years from ``first``'s to ``last``'s, after
     one unused leading entry."""
-    return _starts_of_years(_year_of(first), _year_of(last))
+    return _starts_of_years(year_of(first), year_of(last))
 
 
-def _year_of(day: int) -> int:
+def year_of(day: int) -> int:
     """The year of a day number since 1970: by ``datetime`` in its years 1..9999 (a datetime64
     cast costs several times more), beyond by numpy."""
     ordinal = day + _EPOCH_ORDINAL
