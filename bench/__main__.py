@@ -474,6 +474,13 @@ def print_targets(report: dict) -> None:
     print("\n== Targets (issues 3, 4, 10 and 12) ==")
     for text, value, ok in lines:
         print(f"{'MET    ' if ok else 'NOT MET'}  {text}: {value}")
+    if "heldout" in report:
+        a = _row(report["heldout"], "auto")
+        print(
+            f"(no target)  auto on the held-out set: F1 {fmt(a.get('f1'))} (precision "
+            f"{fmt(a.get('precision'))}, recall {fmt(a.get('recall'))}), sensitivity breaks "
+            f"{a.get('sensitivity_breaks')}; the development set's F1 is the target's"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
