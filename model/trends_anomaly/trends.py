@@ -247,12 +247,28 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     names += [""] * (width - 1 - len(names))
     series: list[Series] = []
     skipped: list[str] = []
+    axis = _Axis(timestamps, labels, step, None)
     for j, cells in enumerate(columns[1:]):
         raw_name = names[j].strip() or f"value{j + 1 if width > 2 else ''}"
         parsed = _to_numbers(list(cells), decimal_comma=delimiter != ",")
         if parsed is None:
-            skipped.append(raw_name)
+            other = _other_axis(cells, convention) if dates is not None else None
+            if other is None:
+                skipped.append(raw_name)
+            else:  # a comparison of time ranges: the columns after it are on its dates
+                axis = other
             continue
+        if axis.rows is not None:  # (its own rows: a shorter range leaves blank cells)
+            kept = [cells[i] for i in axis.rows]
+            parsed = _to_numbers(kept, decimal_comma=delimiter != ",")
+            if parsed is None:
+                skipped.append(raw_name)
+                continue
+            warnings.append(
+                f"{split_header(raw_name)[0]}: read on the dates of its own column "
+                f"({axis.labels[0]} to {axis.labels[-1]}): the file compares time ranges"
+            )
+        timestamps, labels, step = axis.timestamps, axis.labels, axis.step
         values, _below, missing = parsed
         term, geo = split_header(raw_name)
         check_finite(values, f"column '{term[:40]}'")
@@ -281,6 +297,31 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     return _ordered(Table(series, warnings))
 
 
+@dataclass
+class _Axis:
+    """A time axis of the table: the first column's, or a later date column's (``rows``: the
+    data rows it has a date in; None: every row)."""
+
+    timestamps: np.ndarray
+    labels: list[str]
+    step: Step
+    rows: list[int] | None
+
+
+def _other_axis(cells: list[str], convention) -> _Axis | None:
+    """A later column of dates (Google Trends writes one per range when terms are compared
+    over different time ranges: "Week,term: (Worldwide),Week,term: (Worldwide)"), or None.
+    Its rows are those with a date (a shorter range ends in blank cells)."""
+    rows = [i for i, c in enumerate(cells) if c.strip()]
+    if len(rows) < 2 or not looks_like_date(cells[rows[0]].strip()):
+        return None
+    labels = [cells[i].strip() for i in rows]
+    dates = read_dates(labels, convention=convention)
+    if dates is None:
+        return None
+    return _Axis(dates.timestamps, labels, infer_step(dates.timestamps), rows)
+
+
 def _not_dates(labels: list[str]) -> BadCsv:
     bad = next((c for c in labels if read_dates([c]) is None), labels[0])
     if all(_is_number(c) for c in labels):
@@ -296,15 +337,26 @@ def _not_dates(labels: list[str]) -> BadCsv:
 
 
 def _ordered(table: Table) -> Table:
-    """Sort rows by time when the file is not in order (warns); the answer follows the order."""
-    ts = table.series[0].timestamps
-    if len(ts) > 1 and (np.diff(ts.astype(np.int64)) < 0).any():
-        order = np.argsort(ts, kind="stable")
-        for s in table.series:
-            s.timestamps = s.timestamps[order]
-            s.values = s.values[order]
-            s.labels = [s.labels[i] for i in order]
-            s.step = infer_step(s.timestamps)
+    """Sort rows by time when the file is not in order (warns); the answer follows the order.
+    Each time axis on its own (a file comparing time ranges has one per range)."""
+    unsorted = False
+    axes = [s.timestamps for s in table.series]  # (alive while their ids are keys below)
+    orders: dict[int, np.ndarray | None] = {}  # per axis (the series of one axis share it)
+    for s, original in zip(table.series, axes, strict=True):
+        key = id(original)
+        if key not in orders:
+            ts = original
+            bad = len(ts) > 1 and (np.diff(ts.astype(np.int64)) < 0).any()
+            orders[key] = np.argsort(ts, kind="stable") if bad else None
+        order = orders[key]
+        if order is None:
+            continue
+        unsorted = True
+        s.timestamps = s.timestamps[order]
+        s.values = s.values[order]
+        s.labels = [s.labels[i] for i in order]
+        s.step = infer_step(s.timestamps)
+    if unsorted:
         table.warnings.append("rows were not in time order and were sorted")
     return table
 

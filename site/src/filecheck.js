@@ -175,17 +175,24 @@ export function checkFile(name, bytes, maxBytes) {
   const width = Math.max(...data.map((r) => r.length));
   const terms = [];
   const belowOne = new Map();
+  // The date column of the columns after it: one per range when a file compares time ranges.
+  let dates = 0;
   for (let j = 1; j < width; j += 1) {
     const cells = data.map((r) => r[j] ?? "");
     if (cells.every((c) => !c.trim())) continue; // a trailing comma, not a column
     const numeric = cells.every(
       (c) => isBelowOne(c) || MISSING_CELLS.has(c.trim().toLowerCase()) || numberCell(c, delimiter !== ","),
     );
-    if (!numeric || !cells.some((c) => isBelowOne(c) || numberCell(c, delimiter !== ","))) continue;
+    if (!numeric || !cells.some((c) => isBelowOne(c) || numberCell(c, delimiter !== ","))) {
+      const first = cells.find((c) => c.trim());
+      if (first !== undefined && isDate(first.trim())) dates = j;
+      continue;
+    }
     const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
     terms.push(heading.replace(/: \([^()]*\)\s*$/, ""));
-    const below = new Set(data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => r[0].trim()));
-    if (below.size) belowOne.set(heading, below);
+    const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
+    // Two ranges of one term share a heading: their dates differ, so one set holds both.
+    if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));
   }
   if (terms.length === 0) {
     throw new FileProblem(

@@ -194,6 +194,14 @@ test("the check finds the terms and the '<1' cells (any spelling)", () => {
   assert.equal([...excel.belowOne.values()].reduce((n, s) => n + s.size, 0), 147);
 });
 
+test("a file comparing time ranges: each range's '<1' cells are dated by its own date column", () => {
+  const real = checkFile("c.csv", new Uint8Array(readFileSync(join(DATA, "more", "pt_weekly1y_compare_time_ranges.csv"))), 6 * MB);
+  assert.deepEqual(real.terms, ["Suicídio", "Suicídio"]);
+  const text = "Week,a: (Worldwide),Week,a: (Worldwide)\n2020-01-05,<1,2019-01-06,3\n2020-01-12,2,2019-01-13,<1\n";
+  const found = checkFile("t.csv", new TextEncoder().encode(text), 6 * MB);
+  assert.deepEqual([...found.belowOne.get("a: (Worldwide)")], ["2020-01-05", "2019-01-13"]);
+});
+
 function problem(name, bytes, max = 6 * MB) {
   try {
     checkFile(name, bytes, max);

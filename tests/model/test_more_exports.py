@@ -1,4 +1,4 @@
-"""Fourteen more real exports (tests/data/more, sources in its README) through the model
+"""Fifteen more real exports (tests/data/more, sources in its README) through the model
 container: each is read with the terms, rows and time axis it holds, and answered."""
 
 from __future__ import annotations
@@ -55,6 +55,15 @@ EXPECTED = {
         "2023-04",
         ["Cesare-Romolo", "Romolo"],
     ),
+    # Terms compared over two time ranges: a date column per range.
+    "pt_weekly1y_compare_time_ranges.csv": (2, 52, "2020-01-05", "2020-12-27", ["Suicídio"]),
+}
+# Files whose terms are on time axes of their own: (first, last) timestamp per term.
+AXES = {
+    "pt_weekly1y_compare_time_ranges.csv": [
+        ("2020-01-05", "2020-12-27"),
+        ("2019-01-06", "2019-12-29"),
+    ],
 }
 
 
@@ -70,9 +79,22 @@ def test_each_real_export_is_read_as_it_is_and_answered(client, name):
     series = answer["series"]
     assert len(series) == terms
     assert [s["name"] for s in series][: len(names)] == names
-    for s in series:
+    axes = AXES.get(name, [(first, last)] * terms)
+    for s, ends in zip(series, axes, strict=True):
         assert len(s["values"]) == len(s["timestamps"]) == rows
-        assert (s["timestamps"][0], s["timestamps"][-1]) == (first, last)
+        assert (s["timestamps"][0], s["timestamps"][-1]) == ends
         for key in ("values", "expected", "lower", "upper"):
             assert all(v is not None and math.isfinite(v) for v in s[key]), (s["name"], key)
         assert all(0 <= v <= 100 for v in s["values"])
+
+
+def test_a_comparison_of_time_ranges_says_each_term_keeps_its_dates(client):
+    """The second range used to be read on the first one's dates (its date column was
+    skipped as "non-numeric"), without a word: 2019's values shown as 2020's."""
+    status, answer = client.json((MORE / "pt_weekly1y_compare_time_ranges.csv").read_bytes())
+    assert status == 200, answer
+    later, earlier = answer["series"]
+    assert earlier["values"][:4] == [52, 50, 50, 49]  # the file's 2019 column
+    assert later["values"][:4] == [53, 50, 53, 51]
+    assert any("compares time ranges" in w and "2019-01-06" in w for w in answer["warnings"])
+    assert not any("ignored" in w for w in answer["warnings"])

@@ -215,3 +215,34 @@ def test_a_numeric_first_column_is_not_dates_elsewhere():
         parse_table(ORIGINAL_EXAMPLE)
     assert "holds numbers" in info.value.message
     assert "first column" in info.value.hint
+
+
+def test_each_range_of_a_time_range_comparison_keeps_its_own_dates():
+    """Trends writes a date column per range when terms are compared over different time
+    ranges; a shorter range ends in blank cells."""
+    text = (
+        "Week,a: (Worldwide),Week,a: (Worldwide)\n"
+        "2020-01-05,1,2019-01-06,5\n2020-01-12,2,2019-01-13,6\n2020-01-19,3,,\n"
+    )
+    table = parse_table(text)
+    first, second = table.series
+    assert first.labels == ["2020-01-05", "2020-01-12", "2020-01-19"]
+    assert first.values.tolist() == [1, 2, 3]
+    assert second.labels == ["2019-01-06", "2019-01-13"]
+    assert second.values.tolist() == [5, 6]
+    assert str(second.timestamps[0])[:10] == "2019-01-06" and second.step.name == "weekly"
+    assert table.warnings == [
+        "a: read on the dates of its own column (2019-01-06 to 2019-01-13): the file "
+        "compares time ranges"
+    ]
+
+
+def test_each_time_range_is_put_in_order_on_its_own():
+    text = (
+        "Week,a,Week,b\n"
+        "2020-01-19,3,2019-01-06,5\n2020-01-12,2,2019-01-13,6\n2020-01-05,1,2019-01-20,7\n"
+    )
+    first, second = parse_table(text).series
+    assert first.values.tolist() == [1, 2, 3]
+    assert second.values.tolist() == [5, 6, 7]
+    assert second.labels == ["2019-01-06", "2019-01-13", "2019-01-20"]
