@@ -1,6 +1,7 @@
-"""The held-out set (tests/data/heldout) is what its README says: every file byte-exact from the
-source it names, none of them a development-set file, every term labelled once by the
-development set's rules, every window inside its term."""
+"""Each held-out set (tests/data/heldout, tests/data/heldout2) is what its README says: every
+file byte-exact from the source it names, none of them a development-set file or another
+set's, every term labelled once by the development set's rules, every window inside its
+term."""
 
 from __future__ import annotations
 
@@ -13,15 +14,21 @@ import pytest
 from trends_anomaly.contract import decode_text
 from trends_anomaly.trends import parse_csv
 
-from bench.devset import HELDOUT, LABELS, load
+from bench.devset import HELDOUT_SETS, LABELS, load
 
-HERE = HELDOUT.parent
-SPEC = json.loads(HELDOUT.read_text(encoding="utf-8"))
-FILES = sorted({lab["file"] for lab in SPEC["series"]})
+SETS = [labels for labels, _ in HELDOUT_SETS if labels.is_file()]
 # README rows: | `file` | terms | step | points | repository, `path` | commit | blob |
 ROW = re.compile(
     r"^\| `([^`]+)` \| (\d+) \| [^|]+ \| (\d+) \| [^|]+ \| ([0-9a-f]{40}) \| ([0-9a-f]{40}) \|$"
 )
+
+
+def _spec(labels: Path) -> dict:
+    return json.loads(labels.read_text(encoding="utf-8"))
+
+
+def _files(labels: Path) -> list[str]:
+    return sorted({lab["file"] for lab in _spec(labels)["series"]})
 
 
 def _blob_id(data: bytes) -> str:
@@ -29,48 +36,62 @@ def _blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _readme_rows() -> dict[str, tuple[int, int, str]]:
+def _readme_rows(labels: Path) -> dict[str, tuple[int, int, str]]:
     rows = {}
-    for line in (HERE / "README.md").read_text(encoding="utf-8").splitlines():
+    for line in (labels.parent / "README.md").read_text(encoding="utf-8").splitlines():
         m = ROW.match(line)
         if m:
             rows[m[1]] = (int(m[2]), int(m[3]), m[5])
     return rows
 
 
-def test_the_rules_are_the_development_sets():
-    dev = json.loads(LABELS.read_text(encoding="utf-8"))
-    assert SPEC["rules"] == dev["rules"]
+def test_there_are_two_sets():
+    assert len(SETS) == 2
 
 
-def test_every_file_here_is_labelled_and_listed_in_the_readme():
-    here = {p.name for p in HERE.glob("*.csv")}
-    assert here <= set(FILES)
-    assert set(_readme_rows()) == set(FILES)
-    for f in FILES:
-        assert (HERE / f).is_file(), f
+@pytest.mark.parametrize("labels", SETS, ids=lambda p: p.parent.name)
+def test_the_rules_are_the_development_sets(labels):
+    assert _spec(labels)["rules"] == _spec(LABELS)["rules"]
 
 
-@pytest.mark.parametrize("name", FILES)
-def test_each_file_is_byte_exact_and_no_development_file(name):
-    data = (HERE / name).read_bytes()
-    terms, points, blob = _readme_rows()[name]
+@pytest.mark.parametrize("labels", SETS, ids=lambda p: p.parent.name)
+def test_every_file_here_is_labelled_and_listed_in_the_readme(labels):
+    files = _files(labels)
+    here = {p.name for p in labels.parent.glob("*.csv")}
+    assert here <= set(files)
+    assert set(_readme_rows(labels)) == set(files)
+    for f in files:
+        assert (labels.parent / f).is_file(), f
+
+
+CASES = [(labels, name) for labels in SETS for name in _files(labels)]
+
+
+@pytest.mark.parametrize("labels, name", CASES, ids=[f"{lab.parent.name}/{n}" for lab, n in CASES])
+def test_each_file_is_byte_exact_and_in_no_other_set(labels, name):
+    data = (labels.parent / name).read_bytes()
+    terms, points, blob = _readme_rows(labels)[name]
     assert _blob_id(data) == blob
     dev = {_blob_id(p.read_bytes()) for p in LABELS.parent.glob("*.csv")}
     assert blob not in dev
+    for other in SETS:
+        if other != labels:
+            theirs = {_blob_id((other.parent / f).read_bytes()) for f in _files(other)}
+            assert blob not in theirs
     series = parse_csv(decode_text(data, None, []))
     assert (len(series), series[0].values.size) == (terms, points)
 
 
-def test_every_term_is_labelled_once_with_windows_inside_it():
+@pytest.mark.parametrize("labels", SETS, ids=lambda p: p.parent.name)
+def test_every_term_is_labelled_once_with_windows_inside_it(labels):
     by_file: dict[str, list[int]] = {}
-    for lab in SPEC["series"]:
+    for lab in _spec(labels)["series"]:
         by_file.setdefault(lab["file"], []).append(lab["column"])
         assert len(lab["why"]) == len(lab["windows"]), lab["file"]
     for f, columns in by_file.items():
-        series = parse_csv(decode_text((HERE / f).read_bytes(), None, []))
+        series = parse_csv(decode_text((labels.parent / f).read_bytes(), None, []))
         assert columns == list(range(1, len(series) + 1)), f
-    for item in load(HELDOUT):
+    for item in load(labels):
         n = item.series.values.size
         last = -1
         for a, b in item.windows:
@@ -78,7 +99,8 @@ def test_every_term_is_labelled_once_with_windows_inside_it():
             last = b
 
 
-def test_terms_are_named_as_the_parser_reads_them():
-    for lab, item in zip(SPEC["series"], load(HELDOUT), strict=True):
+@pytest.mark.parametrize("labels", SETS, ids=lambda p: p.parent.name)
+def test_terms_are_named_as_the_parser_reads_them(labels):
+    for lab, item in zip(_spec(labels)["series"], load(labels), strict=True):
         assert item.name == f"{Path(lab['file']).name}#{lab['column']}"
         assert lab["term"] == item.series.name
