@@ -17,7 +17,7 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, bandWords, settingsWords } from "./words.js";
+import { BELOW_ONE_NOTE, bandWords, settingsWords, spanWords } from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -243,7 +243,12 @@ function renderResults(answer) {
       ),
       el("p", {
         class: "muted series-meta",
-        text: [series.geo, `${series.values.length} points`, period ? `season of ${period} points` : ""]
+        text: [
+          series.geo,
+          spanWords(series, answer.frequency),
+          `${series.values.length} points`,
+          period ? `season of ${period} points` : "",
+        ]
           .filter(Boolean)
           .join(" · "),
       }),

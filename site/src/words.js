@@ -63,6 +63,16 @@ export function kindWords(kind) {
   return String(kind ?? "").replace(/_/g, " ");
 }
 
+/**
+ * The dates a series spans ("5 Jan 2020 – 27 Dec 2020"), or "" without dates: two terms of one
+ * file can be on different time ranges (Trends' comparison of ranges), with the same name.
+ */
+export function spanWords(series, frequency = "") {
+  const ts = series.timestamps || [];
+  if (ts.length < 2 || parseTimestamp(String(ts[0])) === null) return "";
+  return `${formatWhen(ts[0], frequency)} – ${formatWhen(ts[ts.length - 1], frequency)}`;
+}
+
 /** Whether point `i` of `series` was "<1" in the file (belowOne: labels per column header). */
 export function isBelowOne(series, i, belowOne) {
   const labels = belowOne && belowOne.get(series.header ?? series.name);

@@ -15,7 +15,7 @@ import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
-import { bandWords, extentWords, formatWhen, settingsWords, tickWords } from "../src/words.js";
+import { bandWords, extentWords, formatWhen, settingsWords, spanWords, tickWords } from "../src/words.js";
 import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -410,4 +410,12 @@ test("waitForApi gives up after its bound, and a 404 means an API without the ro
   assert.ok(healthBoundSeconds() >= 60 && healthBoundSeconds() <= 120, `${healthBoundSeconds()} s`);
   assert.equal(await apiIsUp("http://a", standIn([{ status: 404, body: "{}" }])), true);
   assert.equal(await apiIsUp("http://a", standIn([{ status: 200, body: "not json" }])), false);
+});
+
+test("each chart says the dates its series spans (two ranges of one term look alike otherwise)", () => {
+  assert.equal(spanWords({ timestamps: ["2019-01-06", "2019-01-13", "2019-12-29"] }, "weekly"), "6 Jan 2019 – 29 Dec 2019");
+  assert.equal(spanWords({ timestamps: ["2004-01", "2022-07"] }, "monthly"), "Jan 2004 – Jul 2022");
+  assert.equal(spanWords({ timestamps: ["2021-06-01T14", "2021-06-08T13"] }, "hourly"), "1 Jun 2021, 14:00 – 8 Jun 2021, 13:00");
+  assert.equal(spanWords({ timestamps: [0, 1, 2] }), "");
+  assert.equal(spanWords({ values: [1, 2] }), "");
 });
