@@ -8,10 +8,12 @@ whose zeros and spikes are sampling noise" are not anomalies). The noise scale f
 whole term sees mostly zeros and calls it near zero, so every lone value would stand out.
 
 So where a term has lone values (a positive value with a zero on each side), what one of them
-is usually worth there sets a floor under the noise: the running median of ``LONE_RUN``
-neighbouring lone values, taken by each point from the lone value nearest to it, within
-``reach`` points (how far a time counts as "there": the early years of a term that has since
-grown have larger lone values than its later ones, when a search weighs less). The floor is
+is usually worth sets a floor under the noise wherever the term reads mostly zeros: the
+running median of ``LONE_RUN`` neighbouring lone values, taken by each point from the lone
+value nearest to it (the early years of a term that has since grown have larger lone values
+than its later ones, when a search weighs less), over every stretch whose points are mostly
+zeros, however long since the last lone value (the sampling does not stop between them), and
+nowhere else (where a term took off, its noise is its own). The floor is
 that worth over ``LONE_Z``: an ordinary lone value sits at ``LONE_Z`` noise units, one twice
 as large at twice that, at the reporting threshold. A surge is several searches' worth on
 consecutive points and stands out as before.
@@ -27,6 +29,9 @@ from .robust import rolling_median
 LONE_MIN = 3
 # Lone values in each running median (a few unusual ones do not move it).
 LONE_RUN = 7
+# A stretch whose points are at least this share zeros is sampled thinly (half: most weeks
+# read no search).
+SPARSE_SHARE = 0.25
 # An ordinary lone value, in noise units: 2 leaves it well inside the band (the lowest
 # reporting threshold is 2.3 at 52 points, 2.9 at 261), and twice its size at 4, the threshold.
 LONE_Z = 2.0
@@ -43,8 +48,9 @@ def lone_values(x: np.ndarray) -> np.ndarray:
 
 
 def sampling_floor(x: np.ndarray, reach: int) -> np.ndarray | None:
-    """Per point, the noise floor that the lone values within ``reach`` points set (0 where
-    there is none); None when the term has fewer than ``LONE_MIN`` lone values (no floor).
+    """Per point, the noise floor the lone values set where the term reads mostly zeros (0
+    elsewhere); None when the term has fewer than ``LONE_MIN`` lone values (no floor).
+    ``reach``: half the span over which "mostly zeros" is judged (the long window's half).
     ``x`` is non-negative (counts); the caller checks."""
     at = lone_values(x)
     if at.size < LONE_MIN:
@@ -55,5 +61,17 @@ def sampling_floor(x: np.ndarray, reach: int) -> np.ndarray | None:
     left = np.maximum(right - 1, 0)
     nearest = np.where(np.abs(t - at[left]) <= np.abs(at[right] - t), left, right)
     floor = worth[nearest] / LONE_Z
-    floor[np.abs(t - at[nearest]) > reach] = 0.0
+    floor[~_mostly_zeros(x, reach)] = 0.0
     return floor
+
+
+def _mostly_zeros(x: np.ndarray, reach: int) -> np.ndarray:
+    """Whether at least ``SPARSE_SHARE`` of the points within ``reach`` of each point are
+    zeros: the stretches where the term is sampled too thinly to read more than a search at a
+    time (a term that took off later has its own noise there, not its early lone values')."""
+    zeros = np.empty(x.size + 1)
+    zeros[0] = 0.0
+    np.cumsum(x == 0, out=zeros[1:])
+    t = np.arange(x.size)
+    lo, hi = np.maximum(t - reach, 0), np.minimum(t + reach + 1, x.size)
+    return zeros[hi] - zeros[lo] >= SPARSE_SHARE * (hi - lo)

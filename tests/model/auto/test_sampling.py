@@ -22,16 +22,18 @@ def test_no_floor_without_enough_lone_values():
     assert sampling_floor(x, 20) is None
 
 
-def test_the_floor_is_what_a_lone_value_is_worth_near_it_and_none_far_away():
-    x = np.zeros(200)
+def test_the_floor_is_what_a_lone_value_is_worth_near_it_wherever_the_term_reads_zeros():
+    x = np.zeros(300)
     x[[10, 20, 30, 40, 50]] = [20.0, 30.0, 25.0, 25.0, 30.0]  # early: a search is ~25
     x[[150, 160, 170]] = 2.0  # later: a search weighs less
+    x[220:] = 40.0 + np.arange(80) % 3  # then the term took off: no zeros
     floor = sampling_floor(x, reach=15)
     assert floor is not None
     assert floor[30] == pytest.approx(25.0 / LONE_Z)
     assert floor[160] == pytest.approx(2.0 / LONE_Z)
-    assert floor[100] == 0.0  # more than 15 points from any lone value
-    assert floor[64] == pytest.approx(25.0 / LONE_Z)  # 14 points from the one at 50
+    # Forty points after the last early lone value the term still reads only zeros.
+    assert floor[90] == pytest.approx(25.0 / LONE_Z)
+    assert (floor[240:] == 0.0).all()  # where it took off, its noise is its own
 
 
 def _sparse_term(seed: int, rate: float, worth: float, n: int = 261) -> np.ndarray:
