@@ -1,6 +1,7 @@
 """The labelled sets of real Google Trends exports: the development set (18 exports with an
-analyst's labels, ``tests/data/labels.json``) and the held-out set (``tests/data/heldout``,
-labelled blind to every detector's answers, to judge what the tuning on the first carries to).
+analyst's labels, ``tests/data/labels.json``) and the held-out sets (``tests/data/heldout``,
+``tests/data/heldout2``: ``HELDOUT_SETS``), labelled blind to every detector's answers, to
+judge what the tuning on the first carries to.
 
 For every method: window precision / recall / F1 (the scorer of ``bench/reference/score.py``:
 FP counted as events, merge gap 1), and for the methods that draw a band:
