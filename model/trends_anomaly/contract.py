@@ -33,6 +33,7 @@ from .errors import (
 )
 from .legacy_encoding import decode_legacy
 from .params import parse_attributes, resolve
+from .partial import partial_period_warning
 from .settings import Settings
 from .timeaxis import infer_step, parse_timestamps
 from .trends import Table, check_finite, fill_missing, parse_table, split_header
@@ -305,12 +306,14 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         rows = legacy_rows(table.series, params)
         body = "".join(f"{i}\n" for i in rows).encode()
         return Answer(200, body, "text/csv; charset=utf-8", log)
+    detections = [run_method(s, params["method"], params) for s in table.series]
+    partial = [partial_period_warning(s, d) for s, d in zip(table.series, detections, strict=True)]
     answer = {
         "method": params["method"],
         "parameters": params,
         "frequency": table.series[0].step.name,
-        "series": [series_answer(s, run_method(s, params["method"], params)) for s in table.series],
-        "warnings": warnings + table.warnings,
+        "series": [series_answer(s, d) for s, d in zip(table.series, detections, strict=True)],
+        "warnings": warnings + table.warnings + [w for w in partial if w],
     }
     if out_type == CSV:
         return Answer(200, anomalies_csv(answer), "text/csv; charset=utf-8", log)

@@ -1,0 +1,31 @@
+"""The last row of an export may be an incomplete period: say so when it is reported.
+
+Google Trends scores the current week, month, day or hour on partial data (the days searched
+so far); its chart draws that point apart, but the CSV it downloads does not mark it. So a
+file downloaded before its last period ended ends on a value that may still rise or fall,
+and a reported spike or dip there may be that. The detectors cannot tell a complete last row
+from a partial one (a file of past dates ends on a whole period), so the answer keeps the
+anomaly and its warnings say what to check.
+"""
+
+from __future__ import annotations
+
+from .types import Detection, Series
+
+# The periods Trends exports, by the step's name, as a person says them.
+PERIOD_WORDS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
+
+
+def partial_period_warning(series: Series, detection: Detection) -> str | None:
+    """The warning for an anomaly reported on the last row of a Trends-like series, or None."""
+    n = len(series.values)
+    period = PERIOD_WORDS.get(series.step.name)
+    if period is None or n < 2 or series.timestamps is None:
+        return None
+    if not any(a.extent()[1] == n - 1 for a in detection.anomalies):
+        return None
+    return (
+        f"{series.name}: the anomaly on the last row ({series.labels[-1]}) may be an "
+        f"incomplete {period}: if the file was downloaded before that {period} ended, Google "
+        "Trends scored it on partial data"
+    )
