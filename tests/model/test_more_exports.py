@@ -1,4 +1,4 @@
-"""Fifteen more real exports (tests/data/more, sources in its README) through the model
+"""Sixteen more real exports (tests/data/more, sources in its README) through the model
 container: each is read with the terms, rows and time axis it holds, and answered."""
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ EXPECTED = {
         "2023-04",
         ["Cesare-Romolo", "Romolo"],
     ),
+    # Trends' export as of 2026: quoted cells, "Time", no preamble, no region in the header,
+    # a month written as its first day.
+    "monthly_2026_format_quoted_noregion.csv": (1, 60, "2021-03-01", "2026-02-01", ["bts"]),
     # Terms compared over two time ranges: a date column per range.
     "pt_weekly1y_compare_time_ranges.csv": (2, 52, "2020-01-05", "2020-12-27", ["Suicídio"]),
 }
