@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -258,6 +259,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
             else:  # a comparison of time ranges: the columns after it are on its dates
                 axis = other
             continue
+        term, geo = split_header(raw_name)
         if axis.rows is not None:  # (its own rows: a shorter range leaves blank cells)
             kept = [cells[i] for i in axis.rows]
             parsed = _to_numbers(kept, decimal_comma=delimiter != ",")
@@ -265,12 +267,11 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
                 skipped.append(raw_name)
                 continue
             warnings.append(
-                f"{split_header(raw_name)[0]}: read on the dates of its own column "
+                f"{term}: read on the dates of its own column "
                 f"({axis.labels[0]} to {axis.labels[-1]}): the file compares time ranges"
             )
         timestamps, labels, step = axis.timestamps, axis.labels, axis.step
         values, _below, missing = parsed
-        term, geo = split_header(raw_name)
         check_finite(values, f"column '{term[:40]}'")
         if missing:
             warnings.append(f"{term}: {missing} missing value(s) filled by interpolation")
@@ -338,24 +339,21 @@ def _not_dates(labels: list[str]) -> BadCsv:
 
 def _ordered(table: Table) -> Table:
     """Sort rows by time when the file is not in order (warns); the answer follows the order.
-    Each time axis on its own (a file comparing time ranges has one per range)."""
+    Each time axis on its own (a file comparing time ranges has one per range; the series
+    of one axis are neighbours and share its timestamps)."""
     unsorted = False
-    axes = [s.timestamps for s in table.series]  # (alive while their ids are keys below)
-    orders: dict[int, np.ndarray | None] = {}  # per axis (the series of one axis share it)
-    for s, original in zip(table.series, axes, strict=True):
-        key = id(original)
-        if key not in orders:
-            ts = original
-            bad = len(ts) > 1 and (np.diff(ts.astype(np.int64)) < 0).any()
-            orders[key] = np.argsort(ts, kind="stable") if bad else None
-        order = orders[key]
-        if order is None:
+    groups = [list(g) for _, g in itertools.groupby(table.series, key=lambda s: id(s.timestamps))]
+    for group in groups:
+        ts = group[0].timestamps
+        if len(ts) < 2 or not (np.diff(ts.astype(np.int64)) < 0).any():
             continue
         unsorted = True
-        s.timestamps = s.timestamps[order]
-        s.values = s.values[order]
-        s.labels = [s.labels[i] for i in order]
-        s.step = infer_step(s.timestamps)
+        order = np.argsort(ts, kind="stable")
+        for s in group:
+            s.timestamps = s.timestamps[order]
+            s.values = s.values[order]
+            s.labels = [s.labels[i] for i in order]
+            s.step = infer_step(s.timestamps)
     if unsorted:
         table.warnings.append("rows were not in time order and were sorted")
     return table

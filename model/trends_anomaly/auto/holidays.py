@@ -106,4 +106,3 @@ def _easter_day(year: int) -> int:
 _EPOCH = date(1970, 1, 1)
 _FIRST_DAY = (date(1583, 1, 1) - _EPOCH).days  # the Gregorian calendar's first whole year
 _LAST_DAY = (date(9998, 12, 31) - _EPOCH).days  # (a year after still has a ``date``)
-_NAT = np.iinfo(np.int64).min
