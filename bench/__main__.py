@@ -116,11 +116,13 @@ def _share(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:.1f} %"
 
 
-def _labelled_rows(items, breaks: list[dict]) -> list[dict]:
-    """Every method scored on a labelled set of real exports, its table printed."""
+def _labelled_rows(items, breaks: list[dict]) -> tuple[list[dict], dict]:
+    """Every method scored on a labelled set of real exports, its table printed; and auto's
+    answers (for ``_disagreements``)."""
     from . import devset, quality
 
-    rows = [devset.summarize(items, devset.run(items, m)) for m in quality.OURS + quality.REFS]
+    results = {m: devset.run(items, m) for m in quality.OURS + quality.REFS}
+    rows = [devset.summarize(items, res) for res in results.values()]
     print(
         f"{'method':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4} "
         f"{'flags in band':>14} {'out-of-band unflagged':>22} {'band/p5-95':>10} "
@@ -149,14 +151,12 @@ def _labelled_rows(items, breaks: list[dict]) -> list[dict]:
     if breaks:
         for b in breaks[:10]:
             print(f"  sensitivity break: {b['series']} at {b['to']}: lost {b['lost']}")
-    return rows
+    return rows, results["auto"].answers
 
 
-def _disagreements(items, auto: dict) -> None:
-    """Each window auto missed and each anomaly outside every window, at the defaults."""
-    from . import devset
-
-    answers = devset.run(items, "auto").answers
+def _disagreements(items, auto: dict, answers: dict) -> None:
+    """Each window auto missed and each anomaly outside every window, at the defaults
+    (``answers``: auto's, by term)."""
     for it in items:
         c = auto["per_series"][it.name]
         if not (c["fp"] or c["fn"]):
@@ -193,7 +193,7 @@ def devset_section(args: argparse.Namespace, report: dict) -> None:
         f"\n== 1c. Development set: {files} real Google Trends exports, {len(items)} terms, "
         f"{n_windows} windows labelled by an analyst (tests/data/labels.json) =="
     )
-    rows = _labelled_rows(items, devset.sensitivity_breaks(items))
+    rows, answers = _labelled_rows(items, devset.sensitivity_breaks(items))
     print(
         "(flags in band: reported anomalies whose value lies inside their own band; out-of-band "
         "unflagged: points outside the band that no anomaly's extent covers; band/p5-95: median "
@@ -211,7 +211,7 @@ def devset_section(args: argparse.Namespace, report: dict) -> None:
         "~±4 noise units)"
     )
     print("Where auto and the analyst disagree (at the default sensitivity):")
-    _disagreements(items, auto)
+    _disagreements(items, auto, answers)
     for r in rows:
         r.pop("per_series", None)
     report["devset"] = rows
@@ -236,9 +236,9 @@ def heldout_section(args: argparse.Namespace, report: dict) -> None:
             f"exports, {len(items)} terms, {n_windows} windows labelled blind to every "
             f"detector ({folder}; no target reads it) =="
         )
-        rows = _labelled_rows(items, devset.sensitivity_breaks(items))
+        rows, answers = _labelled_rows(items, devset.sensitivity_breaks(items))
         print("Where auto and the labels disagree (at the default sensitivity):")
-        _disagreements(items, next(r for r in rows if r["method"] == "auto"))
+        _disagreements(items, next(r for r in rows if r["method"] == "auto"), answers)
         for r in rows:
             r.pop("per_series", None)
         report["heldout"].append({"set": str(folder), "what": what, "rows": rows})
