@@ -170,7 +170,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
         )
         noise = dec.noise
     if lowest == 0:  # a count with zeros: lone values may be sampling noise
-        lone = sampling_floor(x, scales.long_window // 2)
+        lone = sampling_floor(x, scales.long_window // 2, z_threshold(DEFAULT_SENSITIVITY, None, n))
         if lone is not None:
             noise = noise._replace(sigma=np.maximum(noise.sigma, lone))
     chosen["seasonal_model"] = dec.model
