@@ -50,7 +50,10 @@ HELDOUT = TRENDS_DIR / "heldout" / "labels.json"
 HELDOUT_SETS = (
     (HELDOUT, "held-out set 1 (its misses led to the sampling and holidays stages)"),
     (TRENDS_DIR / "heldout2" / "labels.json", "held-out set 2 (made after them)"),
-    (TRENDS_DIR / "heldout3" / "labels.json", "held-out set 3 (read once, to judge the Poisson floor)"),
+    (
+        TRENDS_DIR / "heldout3" / "labels.json",
+        "held-out set 3 (read once, to judge the Poisson floor)",
+    ),
 )
 
 
