@@ -35,6 +35,7 @@ from .legacy_encoding import decode_legacy
 from .params import parse_attributes, resolve
 from .partial import partial_period_warning
 from .settings import Settings
+from .sparse_note import sparse_warning
 from .timeaxis import infer_step, parse_timestamps
 from .trends import Table, check_finite, fill_missing, parse_table, split_header
 from .types import Anomaly, Detection, Series, Step
@@ -307,13 +308,17 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         body = "".join(f"{i}\n" for i in rows).encode()
         return Answer(200, body, "text/csv; charset=utf-8", log)
     detections = [run_method(s, params["method"], params) for s in table.series]
-    partial = [partial_period_warning(s, d) for s, d in zip(table.series, detections, strict=True)]
+    notes = [
+        note(s, d)
+        for s, d in zip(table.series, detections, strict=True)
+        for note in (sparse_warning, partial_period_warning)
+    ]
     answer = {
         "method": params["method"],
         "parameters": params,
         "frequency": table.series[0].step.name,
         "series": [series_answer(s, d) for s, d in zip(table.series, detections, strict=True)],
-        "warnings": warnings + table.warnings + [w for w in partial if w],
+        "warnings": warnings + table.warnings + [w for w in notes if w],
     }
     if out_type == CSV:
         return Answer(200, anomalies_csv(answer), "text/csv; charset=utf-8", log)

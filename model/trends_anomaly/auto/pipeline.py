@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..sparse_note import KEY as SPARSE_KEY
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
@@ -17,7 +18,7 @@ from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
 from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
-from .sampling import sampling_floor
+from .sampling import sampling_floor, sparse_stretches
 from .shifts import find_shifts
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
@@ -173,6 +174,10 @@ def detect_auto(series: Series, params: dict) -> Detection:
         lone = sampling_floor(x, scales.long_window // 2, z_threshold(DEFAULT_SENSITIVITY, None, n))
         if lone is not None:
             noise = noise._replace(sigma=np.maximum(noise.sigma, lone))
+            stretches = sparse_stretches(lone)
+            if stretches:
+                labels = series.labels
+                chosen[SPARSE_KEY] = ", ".join(f"{labels[a]} to {labels[b]}" for a, b in stretches)
     chosen["seasonal_model"] = dec.model
     chosen["tail_factor"] = round(noise.tail, 4)
     chosen["noise_scale"] = round(noise.overall, 6)

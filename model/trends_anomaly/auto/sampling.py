@@ -125,3 +125,25 @@ def _rare_count(rate: np.ndarray, tail: float) -> np.ndarray:
     # P(K >= k) = 1 - P(K <= k - 1)
     above = 1.0 - np.concatenate([np.zeros((1, values.size)), np.cumsum(pmf, axis=0)[:-1]])
     return np.argmax(above <= tail, axis=0)[back].astype(float)
+
+
+# A stretch of sampling noise is named in the answer from this many points on (shorter ones are
+# a few zeros between values, not a term read from a thin sample); stretches fewer points apart
+# are named as one.
+NAMED_MIN = 6
+
+
+def sparse_stretches(floor: np.ndarray) -> list[tuple[int, int]]:
+    """The stretches (first and last index) where ``floor`` (of ``sampling_floor``) holds: the
+    term reads mostly zeros there, and its values are sampling noise. Stretches under
+    ``NAMED_MIN`` points apart are joined; the joined ones of at least ``NAMED_MIN`` points
+    are kept."""
+    on = np.concatenate(([False], floor > 0, [False]))
+    edges = np.flatnonzero(on[1:] != on[:-1]).tolist()
+    joined: list[list[int]] = []
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if joined and a - joined[-1][1] < NAMED_MIN:
+            joined[-1][1] = b
+        else:
+            joined.append([a, b])
+    return [(a, b - 1) for a, b in joined if b - a >= NAMED_MIN]

@@ -1,0 +1,65 @@
+"""A term read from too thin a sample: the answer names the dates where its values are
+sampling noise (its parameters, and a sentence in the warnings), so a tall spike with no dot
+and a band reaching far up are explained where a person reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from trends_anomaly.auto.sampling import NAMED_MIN, sparse_stretches
+from trends_anomaly.sparse_note import KEY, sparse_warning
+from trends_anomaly.types import Detection, Series, Step
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_stretches_are_where_the_floor_holds_joined_across_short_gaps():
+    floor = np.zeros(100)
+    floor[0:20] = 3.0
+    floor[20 + NAMED_MIN - 1 : 40] = 3.0  # a gap shorter than NAMED_MIN: one stretch
+    floor[60:70] = 2.0
+    floor[90 : 90 + NAMED_MIN - 1] = 1.0  # too short to name
+    assert sparse_stretches(floor) == [(0, 39), (60, 69)]
+    assert sparse_stretches(np.zeros(10)) == []
+    floor = np.full(12, 1.0)
+    assert sparse_stretches(floor) == [(0, 11)]
+
+
+def _answer(chosen: dict) -> Detection:
+    e = np.zeros(3)
+    return Detection(e, e, e, [], chosen)
+
+
+def test_the_warning_names_each_stretch():
+    s = Series("kacamata Chanel", None, ["a", "b", "c"], np.zeros(3), Step(0.0, "unknown"))
+    got = sparse_warning(s, _answer({KEY: "2019-10-27 to 2020-03-01, 2021-05-02 to 2021-09-05"}))
+    assert got is not None
+    assert got.startswith(
+        "kacamata Chanel: from 2019-10-27 to 2020-03-01 and from 2021-05-02 to 2021-09-05 the "
+        "term reads mostly 0, with now and then a lone value"
+    )
+    assert "sampling noise" in got
+    assert sparse_warning(s, _answer({})) is None
+
+
+def test_a_real_low_volume_export(client):
+    """Three TV shows searched in Cyprus: years of lone values of 10-70 between zeros."""
+    body = (DATA / "heldout2" / "34_LoizosKo_loizosko.github.io.csv").read_bytes()
+    status, answer = client.json(body)
+    assert status == 200, answer
+    family = answer["series"][0]
+    assert family["parameters"][KEY] == "2004-01 to 2010-01"
+    notes = [w for w in answer["warnings"] if "sampling noise" in w]
+    assert [w.split(":")[0] for w in notes] == ["Family Guy", "South Park", "The Simpsons"]
+    assert notes[0].startswith("Family Guy: from 2004-01 to 2010-01 the term reads mostly 0")
+    # None of the lone values of those years is an anomaly.
+    early = [a for a in family["anomalies"] if a["timestamp"] < "2010-01"]
+    assert early == []
+
+
+def test_a_term_with_no_zeros_has_no_such_note(client):
+    status, answer = client.json((DATA / "en_weekly5y_bitcoin.csv").read_bytes())
+    assert status == 200, answer
+    assert not any("sampling noise" in w for w in answer["warnings"])
+    assert all(KEY not in s["parameters"] for s in answer["series"])
