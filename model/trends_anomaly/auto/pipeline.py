@@ -153,8 +153,15 @@ def detect_auto(series: Series, params: dict) -> Detection:
         nonneg=nonneg,
     )
     noise = dec.noise
+    # A count with zeros: lone values may be sampling noise, which sets a floor under the
+    # noise for level shifts as for single points (a sparse term's median steps between 0
+    # and one search's worth).
+    lone = None
+    if lowest == 0:
+        lone = sampling_floor(x, scales.long_window // 2, z_threshold(DEFAULT_SENSITIVITY, None, n))
+    shift_noise = noise.sigma if lone is None else np.maximum(noise.sigma, lone)
     shifts = find_shifts(
-        x - dec.seasonal, noise.sigma, scales.shift_window, scales.horizon, relative=nonneg
+        x - dec.seasonal, shift_noise, scales.shift_window, scales.horizon, relative=nonneg
     )
     if shifts:
         cuts = [s.index for s in shifts]
@@ -170,14 +177,12 @@ def detect_auto(series: Series, params: dict) -> Detection:
             nonneg=nonneg,
         )
         noise = dec.noise
-    if lowest == 0:  # a count with zeros: lone values may be sampling noise
-        lone = sampling_floor(x, scales.long_window // 2, z_threshold(DEFAULT_SENSITIVITY, None, n))
-        if lone is not None:
-            noise = noise._replace(sigma=np.maximum(noise.sigma, lone))
-            stretches = sparse_stretches(lone)
-            if stretches:
-                labels = series.labels
-                chosen[SPARSE_KEY] = ", ".join(f"{labels[a]} to {labels[b]}" for a, b in stretches)
+    if lone is not None:
+        noise = noise._replace(sigma=np.maximum(noise.sigma, lone))
+        stretches = sparse_stretches(lone)
+        if stretches:
+            labels = series.labels
+            chosen[SPARSE_KEY] = ", ".join(f"{labels[a]} to {labels[b]}" for a, b in stretches)
     chosen["seasonal_model"] = dec.model
     chosen["tail_factor"] = round(noise.tail, 4)
     chosen["noise_scale"] = round(noise.overall, 6)

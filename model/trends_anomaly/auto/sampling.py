@@ -25,7 +25,8 @@ from the usual count (the median: 0 while most points read 0, else 1): a term of
 raises about as many false alarms as a term of Gaussian noise. A surge of several searches'
 worth on neighbouring points stands out as before: where a point and its two neighbours hold
 more searches than a Poisson count at three times the rate reaches as rarely, the point keeps
-the lone value's worth over ``LONE_Z`` as its floor.
+the lone value's worth over ``LONE_Z`` as its floor. The level-shift test reads the floor
+too: the median of a few months of such a term steps between 0 and one search's worth.
 
 On simulated low-volume terms (Poisson counts at 0.05-1 searches a point, each worth 8-30,
 weekly, monthly and daily, no event; two seeds of 63 series) a floor of one lone value's worth

