@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .types import Detection, Series
 
-KEY = "sampling_noise"  # the ``chosen`` entry ``auto`` writes: "<from> to <to>, ..."
+# The ``chosen`` entry ``auto`` writes: "from <label> to <label> and from ...".
+KEY = "sampling_noise"
 
 
 def sparse_warning(series: Series, detection: Detection) -> str | None:
@@ -19,9 +20,8 @@ def sparse_warning(series: Series, detection: Detection) -> str | None:
     spans = detection.chosen.get(KEY)
     if not spans:
         return None
-    where = " and ".join(f"from {span}" for span in spans.split(", "))
     return (
-        f"{series.name}: {where} the term reads mostly 0, with now and then a lone value of one "
+        f"{series.name}: {spans} the term reads mostly 0, with now and then a lone value of one "
         "search or a few: sampling noise, too few searches for Google Trends to measure. There "
         "its expected range is wide and only a surge of many searches is reported"
     )

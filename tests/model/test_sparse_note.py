@@ -33,7 +33,8 @@ def _answer(chosen: dict) -> Detection:
 
 def test_the_warning_names_each_stretch():
     s = Series("kacamata Chanel", None, ["a", "b", "c"], np.zeros(3), Step(0.0, "unknown"))
-    got = sparse_warning(s, _answer({KEY: "2019-10-27 to 2020-03-01, 2021-05-02 to 2021-09-05"}))
+    spans = "from 2019-10-27 to 2020-03-01 and from 2021-05-02 to 2021-09-05"
+    got = sparse_warning(s, _answer({KEY: spans}))
     assert got is not None
     assert got.startswith(
         "kacamata Chanel: from 2019-10-27 to 2020-03-01 and from 2021-05-02 to 2021-09-05 the "
@@ -49,7 +50,7 @@ def test_a_real_low_volume_export(client):
     status, answer = client.json(body)
     assert status == 200, answer
     family = answer["series"][0]
-    assert family["parameters"][KEY] == "2004-01 to 2010-01"
+    assert family["parameters"][KEY] == "from 2004-01 to 2010-01"
     notes = [w for w in answer["warnings"] if "sampling noise" in w]
     assert [w.split(":")[0] for w in notes] == ["Family Guy", "South Park", "The Simpsons"]
     assert notes[0].startswith("Family Guy: from 2004-01 to 2010-01 the term reads mostly 0")

@@ -182,7 +182,9 @@ def detect_auto(series: Series, params: dict) -> Detection:
         stretches = sparse_stretches(lone)
         if stretches:
             labels = series.labels
-            chosen[SPARSE_KEY] = ", ".join(f"{labels[a]} to {labels[b]}" for a, b in stretches)
+            chosen[SPARSE_KEY] = " and ".join(
+                f"from {labels[a]} to {labels[b]}" for a, b in stretches
+            )
     chosen["seasonal_model"] = dec.model
     chosen["tail_factor"] = round(noise.tail, 4)
     chosen["noise_scale"] = round(noise.overall, 6)
