@@ -17,7 +17,7 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, bandWords, settingsWords, spanWords } from "./words.js";
+import { BELOW_ONE_NOTE, bandWords, generalWarnings, samplingWords, settingsWords, spanWords } from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -221,7 +221,7 @@ function renderResults(answer) {
 
   const warnings = $("warnings");
   clear(warnings);
-  for (const warning of answer.warnings || []) {
+  for (const warning of generalWarnings(answer)) {
     append(warnings, el("li", { text: typeof warning === "string" ? warning : JSON.stringify(warning) }));
   }
   warnings.hidden = warnings.childElementCount === 0;
@@ -252,6 +252,7 @@ function renderResults(answer) {
           .filter(Boolean)
           .join(" · "),
       }),
+      ...(samplingWords(series) ? [el("p", { class: "series-note", text: samplingWords(series) })] : []),
       el(
         "div",
         { class: "legend-key", "aria-hidden": "true" },

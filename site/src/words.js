@@ -73,6 +73,35 @@ export function spanWords(series, frequency = "") {
   return `${formatWhen(ts[0], frequency)} – ${formatWhen(ts[ts.length - 1], frequency)}`;
 }
 
+/**
+ * Where Auto read a term as sampling noise (its parameters' `sampling_noise`: "from 2004-01 to
+ * 2010-01 and from ..."), said under that term's chart, next to the tall spikes without a dot
+ * and the wide range it explains; "" for any other term.
+ */
+export function samplingWords(series) {
+  const spans = series?.parameters?.sampling_noise;
+  if (typeof spans !== "string" || spans === "") return "";
+  return (
+    `${spans.charAt(0).toUpperCase()}${spans.slice(1)} this term reads mostly 0, with now and ` +
+    "then a lone value of one search or a few: sampling noise, too few searches for Google " +
+    "Trends to measure. There its expected range is wide and only a surge of many searches is " +
+    "reported."
+  );
+}
+
+/**
+ * The answer's warnings that are not already said under a chart: the model's sampling-noise
+ * warning for a term ("<name>: <sampling_noise> ...") is shown with the term instead.
+ */
+export function generalWarnings(answer) {
+  const said = (answer.series || [])
+    .filter((s) => typeof s?.parameters?.sampling_noise === "string")
+    .map((s) => `${s.name}: ${s.parameters.sampling_noise} `);
+  return (answer.warnings || []).filter(
+    (w) => typeof w !== "string" || !said.some((prefix) => w.startsWith(prefix)),
+  );
+}
+
 /** Whether point `i` of `series` was "<1" in the file (belowOne: labels per column header). */
 export function isBelowOne(series, i, belowOne) {
   const labels = belowOne && belowOne.get(series.header ?? series.name);

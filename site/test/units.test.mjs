@@ -15,7 +15,16 @@ import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
-import { bandWords, extentWords, formatWhen, settingsWords, spanWords, tickWords } from "../src/words.js";
+import {
+  bandWords,
+  extentWords,
+  formatWhen,
+  generalWarnings,
+  samplingWords,
+  settingsWords,
+  spanWords,
+  tickWords,
+} from "../src/words.js";
 import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -418,4 +427,29 @@ test("each chart says the dates its series spans (two ranges of one term look al
   assert.equal(spanWords({ timestamps: ["2021-06-01T14", "2021-06-08T13"] }, "hourly"), "1 Jun 2021, 14:00 – 8 Jun 2021, 13:00");
   assert.equal(spanWords({ timestamps: [0, 1, 2] }), "");
   assert.equal(spanWords({ values: [1, 2] }), "");
+});
+
+test("a term read as sampling noise is explained under its chart, and only there", () => {
+  const spans = "from 2004-01 to 2010-01 and from 2018-06 to 2019-03";
+  const family = { name: "Family Guy", parameters: { sampling_noise: spans } };
+  const other = { name: "Other", parameters: { period: 12 } };
+  const note = samplingWords(family);
+  assert.ok(note.startsWith("From 2004-01 to 2010-01 and from 2018-06 to 2019-03 this term reads mostly 0"));
+  assert.match(note, /sampling noise/);
+  assert.equal(samplingWords(other), "");
+  assert.equal(samplingWords({ name: "x" }), "");
+  assert.equal(samplingWords({ name: "x", parameters: { sampling_noise: 3 } }), "");
+  // The model's own warning for that term (see model/trends_anomaly/sparse_note.py) is not
+  // repeated above the charts; every other warning is.
+  const answer = {
+    series: [family, other],
+    warnings: [
+      `Family Guy: ${spans} the term reads mostly 0, with now and then a lone value of one search or a few`,
+      "Other: the anomaly on the last row (2022-01) may be an incomplete month",
+      "the file is not UTF-8",
+      `Other: ${spans} is not this term's`,
+    ],
+  };
+  assert.deepEqual(generalWarnings(answer), answer.warnings.slice(1));
+  assert.deepEqual(generalWarnings({ series: [] }), []);
 });
