@@ -210,7 +210,15 @@ def _rounded(a: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(a, dtype=float), _DECIMALS)
 
 
-def series_answer(s: Series, d: Detection) -> dict[str, Any]:
+def _term_notes(s: Series, d: Detection) -> list[str]:
+    """What to tell a person about one term's answer: where it is sampling noise, and an
+    anomaly on a last row that may be an incomplete period."""
+    return [w for w in (sparse_warning(s, d), partial_period_warning(s, d)) if w]
+
+
+def series_answer(s: Series, d: Detection, notes: list[str] | None = None) -> dict[str, Any]:
+    """One term's answer; ``notes``: the warnings that concern this term alone (also in the
+    answer's ``warnings``), so that a page can say them next to its chart."""
     expected = _rounded(d.expected)  # run_method kept it and the band within the scale
     return {
         "name": s.name,
@@ -223,6 +231,7 @@ def series_answer(s: Series, d: Detection) -> dict[str, Any]:
         "upper": _rounded(d.upper),
         "anomalies": [_anomaly_answer(s, a, expected) for a in d.anomalies],
         "parameters": d.chosen,
+        "notes": notes or [],
     }
 
 
@@ -308,17 +317,14 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         body = "".join(f"{i}\n" for i in rows).encode()
         return Answer(200, body, "text/csv; charset=utf-8", log)
     detections = [run_method(s, params["method"], params) for s in table.series]
-    notes = [
-        note(s, d)
-        for s, d in zip(table.series, detections, strict=True)
-        for note in (sparse_warning, partial_period_warning)
-    ]
+    pairs = list(zip(table.series, detections, strict=True))
+    notes = [_term_notes(s, d) for s, d in pairs]
     answer = {
         "method": params["method"],
         "parameters": params,
         "frequency": table.series[0].step.name,
-        "series": [series_answer(s, d) for s, d in zip(table.series, detections, strict=True)],
-        "warnings": warnings + table.warnings + [w for w in notes if w],
+        "series": [series_answer(s, d, n) for (s, d), n in zip(pairs, notes, strict=True)],
+        "warnings": warnings + table.warnings + [w for n in notes for w in n],
     }
     if out_type == CSV:
         return Answer(200, anomalies_csv(answer), "text/csv; charset=utf-8", log)

@@ -17,7 +17,7 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, bandWords, generalWarnings, samplingWords, settingsWords, spanWords } from "./words.js";
+import { BELOW_ONE_NOTE, bandWords, generalWarnings, settingsWords, spanWords, termNotes } from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -252,7 +252,7 @@ function renderResults(answer) {
           .filter(Boolean)
           .join(" · "),
       }),
-      ...(samplingWords(series) ? [el("p", { class: "series-note", text: samplingWords(series) })] : []),
+      ...termNotes(series).map((note) => el("p", { class: "series-note", text: note })),
       el(
         "div",
         { class: "legend-key", "aria-hidden": "true" },

@@ -74,32 +74,23 @@ export function spanWords(series, frequency = "") {
 }
 
 /**
- * Where Auto read a term as sampling noise (its parameters' `sampling_noise`: "from 2004-01 to
- * 2010-01 and from ..."), said under that term's chart, next to the tall spikes without a dot
- * and the wide range it explains; "" for any other term.
+ * What the model tells about one term alone (its `notes`: where its values are sampling noise,
+ * an anomaly on a last row that may be an incomplete period), said under that term's chart,
+ * without the term's name the model starts each with.
  */
-export function samplingWords(series) {
-  const spans = series?.parameters?.sampling_noise;
-  if (typeof spans !== "string" || spans === "") return "";
-  return (
-    `${spans.charAt(0).toUpperCase()}${spans.slice(1)} this term reads mostly 0, with now and ` +
-    "then a lone value of one search or a few: sampling noise, too few searches for Google " +
-    "Trends to measure. There its expected range is wide and only a surge of many searches is " +
-    "reported."
-  );
+export function termNotes(series) {
+  const notes = Array.isArray(series?.notes) ? series.notes : [];
+  const prefix = `${series?.name}: `;
+  return notes
+    .filter((note) => typeof note === "string" && note !== "")
+    .map((note) => (note.startsWith(prefix) ? note.slice(prefix.length) : note))
+    .map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}${note.endsWith(".") ? "" : "."}`);
 }
 
-/**
- * The answer's warnings that are not already said under a chart: the model's sampling-noise
- * warning for a term ("<name>: <sampling_noise> ...") is shown with the term instead.
- */
+/** The answer's warnings that are not already said under a chart (see `termNotes`). */
 export function generalWarnings(answer) {
-  const said = (answer.series || [])
-    .filter((s) => typeof s?.parameters?.sampling_noise === "string")
-    .map((s) => `${s.name}: ${s.parameters.sampling_noise} `);
-  return (answer.warnings || []).filter(
-    (w) => typeof w !== "string" || !said.some((prefix) => w.startsWith(prefix)),
-  );
+  const said = new Set((answer.series || []).flatMap((s) => (Array.isArray(s?.notes) ? s.notes : [])));
+  return (answer.warnings || []).filter((w) => !said.has(w));
 }
 
 /** Whether point `i` of `series` was "<1" in the file (belowOne: labels per column header). */

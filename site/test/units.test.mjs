@@ -20,9 +20,9 @@ import {
   extentWords,
   formatWhen,
   generalWarnings,
-  samplingWords,
   settingsWords,
   spanWords,
+  termNotes,
   tickWords,
 } from "../src/words.js";
 import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
@@ -429,27 +429,24 @@ test("each chart says the dates its series spans (two ranges of one term look al
   assert.equal(spanWords({ values: [1, 2] }), "");
 });
 
-test("a term read as sampling noise is explained under its chart, and only there", () => {
-  const spans = "from 2004-01 to 2010-01 and from 2018-06 to 2019-03";
-  const family = { name: "Family Guy", parameters: { sampling_noise: spans } };
-  const other = { name: "Other", parameters: { period: 12 } };
-  const note = samplingWords(family);
-  assert.ok(note.startsWith("From 2004-01 to 2010-01 and from 2018-06 to 2019-03 this term reads mostly 0"));
-  assert.match(note, /sampling noise/);
-  assert.equal(samplingWords(other), "");
-  assert.equal(samplingWords({ name: "x" }), "");
-  assert.equal(samplingWords({ name: "x", parameters: { sampling_noise: 3 } }), "");
-  // The model's own warning for that term (see model/trends_anomaly/sparse_note.py) is not
-  // repeated above the charts; every other warning is.
+test("what the model tells about one term is said under its chart, and only there", () => {
+  const sampling =
+    "Family Guy: from 2004-01 to 2010-01 the term reads mostly 0, with now and then a lone value";
+  const partial = "Family Guy: the anomaly on the last row (2022-01) may be an incomplete month";
+  const family = { name: "Family Guy", notes: [sampling, partial] };
+  const other = { name: "Other", notes: [] };
+  assert.deepEqual(termNotes(family), [
+    "From 2004-01 to 2010-01 the term reads mostly 0, with now and then a lone value.",
+    "The anomaly on the last row (2022-01) may be an incomplete month.",
+  ]);
+  assert.deepEqual(termNotes(other), []);
+  assert.deepEqual(termNotes({ name: "x" }), []); // an answer from before notes existed
+  assert.deepEqual(termNotes({ name: "x", notes: ["done already."] }), ["Done already."]);
   const answer = {
     series: [family, other],
-    warnings: [
-      `Family Guy: ${spans} the term reads mostly 0, with now and then a lone value of one search or a few`,
-      "Other: the anomaly on the last row (2022-01) may be an incomplete month",
-      "the file is not UTF-8",
-      `Other: ${spans} is not this term's`,
-    ],
+    warnings: [sampling, "the file is not UTF-8", partial, "Other: a warning about the file"],
   };
-  assert.deepEqual(generalWarnings(answer), answer.warnings.slice(1));
+  assert.deepEqual(generalWarnings(answer), ["the file is not UTF-8", "Other: a warning about the file"]);
+  assert.deepEqual(generalWarnings({ series: [], warnings: ["x"] }), ["x"]);
   assert.deepEqual(generalWarnings({ series: [] }), []);
 });

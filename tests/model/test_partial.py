@@ -48,3 +48,5 @@ def test_a_real_export_ending_on_a_partial_week(client):
     assert status == 200, answer
     last = [w for w in answer["warnings"] if "last row (2017-10-29)" in w]
     assert len(last) == 2 and all("incomplete week" in w for w in last)
+    # Each term carries its own (for the page to show beside its chart).
+    assert [s["notes"] for s in answer["series"]] == [[w] for w in last]

@@ -54,6 +54,8 @@ def test_a_real_low_volume_export(client):
     notes = [w for w in answer["warnings"] if "sampling noise" in w]
     assert [w.split(":")[0] for w in notes] == ["Family Guy", "South Park", "The Simpsons"]
     assert notes[0].startswith("Family Guy: from 2004-01 to 2010-01 the term reads mostly 0")
+    # Each term carries its own note, for a page to say beside its chart.
+    assert [s["notes"] for s in answer["series"]] == [[w] for w in notes]
     # None of the lone values of those years is an anomaly.
     early = [a for a in family["anomalies"] if a["timestamp"] < "2010-01"]
     assert early == []
@@ -64,3 +66,4 @@ def test_a_term_with_no_zeros_has_no_such_note(client):
     assert status == 200, answer
     assert not any("sampling noise" in w for w in answer["warnings"])
     assert all(KEY not in s["parameters"] for s in answer["series"])
+    assert all(s["notes"] == [] for s in answer["series"])
