@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 
-from .season import DAY_TICKS, NAT, year_of
+from .season import NAT, ticks_per_day, year_of
 
 # Weeks before and after Easter's own that move with it (Holy Week, the week after).
 EASTER_WEEKS = 1
@@ -67,8 +67,7 @@ def weekly_axis(timestamps: np.ndarray | None, n: int) -> tuple[int, int] | None
     from its two ends in plain ints (a datetime cast costs several times more)."""
     if timestamps is None or timestamps.size != n or n < 2 or timestamps.dtype.kind != "M":
         return None
-    unit, count = np.datetime_data(timestamps.dtype)
-    ticks = DAY_TICKS.get(unit) if count == 1 else None
+    ticks = ticks_per_day(timestamps.dtype)
     raw = timestamps.view(np.int64)
     a, b = raw.item(0), raw.item(n - 1)
     if ticks is None or NAT in (a, b):

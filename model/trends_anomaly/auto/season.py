@@ -37,8 +37,8 @@ TOGETHER_MAX = 20_000
 WEEKS = 52  # calendar weeks per year used as phases (day 364/365 joins week 51)
 NAT = np.iinfo(np.int64).min  # NaT as an integer
 # Ticks per day of the timestamp units turned into days by integer division.
-DAY_TICKS = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
-DAY_TICKS["ns"] = 86_400 * 10**9
+_DAY_TICKS = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
+_DAY_TICKS["ns"] = 86_400 * 10**9
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DATE_MAX_ORDINAL = date.max.toordinal()
 # Row widths (cycles) up to this many keep their per-count tables (see ``_per_phase``).
@@ -312,11 +312,17 @@ def calendar_weeks(series: Series) -> np.ndarray | None:
     return np.minimum(doy / 7.0, WEEKS - 1e-9)
 
 
+def ticks_per_day(dtype: np.dtype) -> int | None:
+    """Ticks of a datetime64 ``dtype`` in a day, for its common units (whole days by integer
+    division); None for the others (a datetime cast is needed there)."""
+    unit, count = np.datetime_data(dtype)
+    return _DAY_TICKS.get(unit) if count == 1 else None
+
+
 def _days(ts: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     """Whole days since 1970 of every timestamp (rounded down), the first and the last; None
     with a NaT. Common units by integer division (a datetime cast is several times slower)."""
-    unit, count = np.datetime_data(ts.dtype)
-    ticks = DAY_TICKS.get(unit) if count == 1 else None
+    ticks = ticks_per_day(ts.dtype)
     if ticks is None:
         di = ts.astype("datetime64[D]").view(np.int64)
         raw, ticks = di, 1
