@@ -9,10 +9,8 @@ up, so the answer's warnings say which dates that is and why.
 
 from __future__ import annotations
 
+from .auto.sampling import NOISE_KEY as KEY
 from .types import Detection, Series
-
-# The ``chosen`` entry ``auto`` writes: "from <label> to <label> and from ...".
-KEY = "sampling_noise"
 
 
 def sparse_warning(series: Series, detection: Detection) -> str | None:

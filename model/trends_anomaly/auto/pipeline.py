@@ -7,7 +7,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..sparse_note import KEY as SPARSE_KEY
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
@@ -18,7 +17,7 @@ from .noise import quantum_floor
 from .period import MIN_CYCLES_REQUESTED, calendar_period, choose_period
 from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
-from .sampling import sampling_floor, sparse_stretches
+from .sampling import NOISE_KEY, sampling_floor, sparse_stretches
 from .shifts import find_shifts
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
@@ -182,7 +181,7 @@ def detect_auto(series: Series, params: dict) -> Detection:
         stretches = sparse_stretches(lone)
         if stretches:
             labels = series.labels
-            chosen[SPARSE_KEY] = " and ".join(
+            chosen[NOISE_KEY] = " and ".join(
                 f"from {labels[a]} to {labels[b]}" for a, b in stretches
             )
     chosen["seasonal_model"] = dec.model

@@ -128,6 +128,9 @@ def _rare_count(rate: np.ndarray, tail: float) -> np.ndarray:
     return np.argmax(above <= tail, axis=0)[back].astype(float)
 
 
+# The ``parameters`` entry that names the stretches read as sampling noise ("from <label> to
+# <label> and from ..."; see ``sparse_note`` for the warning made of it).
+NOISE_KEY = "sampling_noise"
 # A stretch of sampling noise is named in the answer from this many points on (shorter ones are
 # a few zeros between values, not a term read from a thin sample); stretches fewer points apart
 # are named as one.
