@@ -143,7 +143,7 @@ def _series_from_json(items: Any) -> Table:
                 "Remove text from the values or send the file as text/csv.",
             ) from None
         if len(values):
-            check_finite(values, f"series[{k}]")
+            check_finite(values, f"series[{k}]", BadJson, lambda i: f"values[{i}]")
         if not len(values) or np.isnan(values).all():
             raise BadJson(
                 f"series[{k}].values must hold at least one finite number.",
@@ -216,6 +216,19 @@ def _term_notes(s: Series, d: Detection) -> list[str]:
     return [w for w in (sparse_warning(s, d), partial_period_warning(s, d)) if w]
 
 
+def iso_times(s: Series) -> list[str] | None:
+    """The timestamps as the parser read them, in ISO 8601 ("2004-02-01", "2021-06-02T14:00:00";
+    a zone offset left out, as the time is shown as written), so that a client can place and
+    format dates that the file spells its own way ("01.02.2004", "2/1/04" from a spreadsheet
+    re-save); None when the time axis is row positions (a legacy numeric first column)."""
+    if s.step.name == "unknown" or not s.timestamps.size:
+        return None
+    ts = s.timestamps.astype("datetime64[s]")
+    days = ts.astype("datetime64[D]")
+    unit = "D" if bool((ts == days).all()) else "s"
+    return np.datetime_as_string(ts, unit=unit).tolist()
+
+
 def series_answer(s: Series, d: Detection, notes: list[str] | None = None) -> dict[str, Any]:
     """One term's answer; ``notes``: the warnings that concern this term alone (also in the
     answer's ``warnings``), so that a page can say them next to its chart."""
@@ -225,6 +238,7 @@ def series_answer(s: Series, d: Detection, notes: list[str] | None = None) -> di
         "header": s.header,
         "geo": s.geo,
         "timestamps": s.labels,
+        "times": iso_times(s),
         "values": s.values,
         "expected": expected,
         "lower": _rounded(d.lower),

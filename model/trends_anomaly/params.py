@@ -131,11 +131,11 @@ SPECS: dict[str, Spec] = {
             None,
             0,
             math.inf,
-            doc="upper bound on anomalies per series (stl: 10% of n, auto: max(8, n/1000))",
+            doc="upper bound on anomalies per series (stl: 10% of n, auto: max(8, n/2000))",
             label="Most anomalies per series",
             help="An upper limit on how many anomalies to report for each term.",
             blank={
-                "auto": "8, or one per 1,000 points in long series",
+                "auto": "8, or one per 2,000 points in long series",
                 "stl": "a tenth of the points",
             },
             advanced_in=("auto",),

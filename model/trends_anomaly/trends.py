@@ -17,11 +17,12 @@ import csv
 import io
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import BadCsv, NoNumericColumn
+from .errors import ApiError, BadCsv, NoNumericColumn
 from .exportlocale import date_convention
 from .timeaxis import infer_step, looks_like_date, numpy_can_parse, read_dates
 from .types import Series, Step
@@ -172,14 +173,25 @@ def _to_numbers(
 MAX_MAGNITUDE = 1e15  # beyond this, sums and ranges overflow or lose all precision
 
 
-def check_finite(values: np.ndarray, where: str) -> None:
-    """Reject infinities and absurd magnitudes with a clear message (NaN means missing)."""
+def _data_row(i: int) -> str:
+    return f"row {i + 1}"
+
+
+def check_finite(
+    values: np.ndarray,
+    where: str,
+    error: type[ApiError] = BadCsv,
+    position: Callable[[int], str] = _data_row,
+) -> None:
+    """Reject infinities and absurd magnitudes with a clear message (NaN means missing).
+    ``position`` names the place of value i (a file's data row; a JSON list's index);
+    ``error`` is the error of the input's kind (a JSON body's is not a CSV error)."""
     with np.errstate(invalid="ignore"):
         bad = np.abs(values) > MAX_MAGNITUDE  # inf counts, NaN (missing) does not
     if bad.any():
         i = int(np.argmax(bad))
-        raise BadCsv(
-            f"{where}: value {values[i]!r} at row {i + 1} is out of range.",
+        raise error(
+            f"{where}: value {float(values[i]):g} at {position(i)} is out of range.",
             f"Values must be finite numbers within ±{MAX_MAGNITUDE:g}.",
         )
 

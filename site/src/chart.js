@@ -11,7 +11,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { extentSpans, readoutHint, readoutParts } from "./readout.js";
-import { tickWords } from "./words.js";
+import { tickLabels } from "./words.js";
 
 const COLORS = {
   value: "#1d4ed8",
@@ -29,7 +29,7 @@ function height(width) {
 /** The plotted columns: x, value, expected, lower, upper, anomaly-only values. */
 function columns(series) {
   const n = series.values.length;
-  const axis = parseAxis(series.timestamps || []);
+  const axis = parseAxis(Array.isArray(series.times) ? series.times : series.timestamps || []);
   const isTime = Boolean(axis && axis.length === n);
   const x = isTime ? axis : Array.from({ length: n }, (_, i) => i);
   const anomalies = new Array(n).fill(null);
@@ -138,7 +138,7 @@ export function renderChart(container, series, context = {}) {
         stroke: "#4b5563",
         grid: { stroke: "#eef0f3" },
         ticks: { stroke: "#d1d5db" },
-        values: isTime ? (u, splits, axis, space, step) => splits.map((v) => tickWords(v, step)) : undefined,
+        values: isTime ? (u, splits, axis, space, step) => tickLabels(splits, step) : undefined,
       },
       { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, size: 44 },
     ],

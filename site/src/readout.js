@@ -3,7 +3,7 @@
  * and the event it belongs to. Pure, so it is tested without a browser.
  */
 import { formatNumber } from "./format.js";
-import { extentWords, formatWhen, isBelowOne, kindWords } from "./words.js";
+import { extentWords, formatWhen, isBelowOne, kindWords, whenAt } from "./words.js";
 import { BELOW_ONE_VALUE } from "./rules.js";
 
 const UNIT = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" };
@@ -34,7 +34,7 @@ export function eventAt(series, i) {
  * @returns {Array<[string, string]>}
  */
 export function readoutParts(series, i, { frequency = "", belowOne = null } = {}) {
-  const parts = [["", formatWhen(series.timestamps?.[i] ?? i, frequency)]];
+  const parts = [["", formatWhen(whenAt(series, i) ?? i, frequency)]];
   const value = isBelowOne(series, i, belowOne)
     ? `<1 (under 1, read as ${BELOW_ONE_VALUE})`
     : formatNumber(series.values[i]);
@@ -46,10 +46,10 @@ export function readoutParts(series, i, { frequency = "", belowOne = null } = {}
   const event = eventAt(series, i);
   if (event) {
     const what = `${event.direction === "down" ? "▼" : "▲"} ${kindWords(event.kind)}`;
-    const extent = extentWords(event, frequency);
+    const extent = extentWords(event, frequency, series);
     if (event.index === i) parts.push(["anomaly", `${what}, ${extent}`]);
     else {
-      const reported = formatWhen(event.timestamp ?? series.timestamps?.[event.index], frequency);
+      const reported = formatWhen(whenAt(series, event.index) ?? event.timestamp, frequency);
       parts.push(["part of", `${what} reported ${reported} (${extent})`]);
     }
   }

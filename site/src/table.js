@@ -7,7 +7,7 @@
  */
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
-import { BELOW_ONE_NOTE, extentWords, formatWhen, isBelowOne, kindWords } from "./words.js";
+import { BELOW_ONE_NOTE, extentWords, formatWhen, isBelowOne, kindWords, whenAt } from "./words.js";
 
 const ARROWS = { up: "▲", down: "▼" };
 const HEADS = ["Date", "From – to", "Value", "Expected", "Score", "Direction", "Kind"];
@@ -29,8 +29,8 @@ export function anomalyTable(series, { frequency = "", belowOne = null } = {}) {
     return el(
       "tr",
       { role: "row", "data-index": a.index },
-      cell("Date", { "data-timestamp": a.timestamp, title: a.timestamp }, formatWhen(a.timestamp, frequency)),
-      cell("From – to", {}, extentWords(a, frequency)),
+      cell("Date", { "data-timestamp": a.timestamp, title: a.timestamp }, formatWhen(whenAt(series, a.index) ?? a.timestamp, frequency)),
+      cell("From – to", {}, extentWords(a, frequency, series)),
       cell(
         "Value",
         { class: "num", "data-value": a.value },

@@ -32,9 +32,10 @@ export function formatWhen(label, frequency = "") {
 }
 
 /** "from – to" of an anomaly's extent, or its one date when it is a single point. */
-export function extentWords(anomaly, frequency = "") {
-  const start = anomaly.start ?? anomaly.timestamp;
-  const end = anomaly.end ?? anomaly.timestamp;
+export function extentWords(anomaly, frequency = "", series = null) {
+  const at = (index, label) => (series && Number.isInteger(index) ? whenAt(series, index) ?? label : label);
+  const start = at(anomaly.start_index ?? anomaly.index, anomaly.start ?? anomaly.timestamp);
+  const end = at(anomaly.end_index ?? anomaly.index, anomaly.end ?? anomaly.timestamp);
   if (start === end) return formatWhen(start, frequency);
   const [from, to] = [formatWhen(start, frequency), formatWhen(end, frequency)];
   const [fromDay, fromTime] = from.split(", ");
@@ -46,16 +47,36 @@ export function extentWords(anomaly, frequency = "") {
 /**
  * A tick label on the chart's time axis, for ticks `step` seconds apart: "2014", "Jan 2014",
  * "3 Jun", "14:00" (a day's first tick says the day). Written out so that no tick reads 6/3/21.
+ * Month and day ticks say the year on the axis' first tick (`previous` null) and wherever the
+ * year differs from the previous tick's: ticks four months apart may never fall on a January.
  */
-export function tickWords(seconds, step) {
+export function tickWords(seconds, step, previous = undefined) {
   const d = new Date(seconds * 1000);
   const month = MONTHS[d.getUTCMonth()];
-  if (step >= 360 * 86400) return String(d.getUTCFullYear());
-  if (step >= 28 * 86400) return d.getUTCMonth() === 0 ? `${month} ${d.getUTCFullYear()}` : month;
-  if (step >= 86400) return `${d.getUTCDate()} ${month}`;
+  const year = d.getUTCFullYear();
+  const newYear =
+    previous === null || (previous !== undefined && new Date(previous * 1000).getUTCFullYear() !== year);
+  if (step >= 360 * 86400) return String(year);
+  if (step >= 28 * 86400) return d.getUTCMonth() === 0 || newYear ? `${month} ${year}` : month;
+  if (step >= 86400) return newYear ? `${d.getUTCDate()} ${month} ${year}` : `${d.getUTCDate()} ${month}`;
   const hh = String(d.getUTCHours()).padStart(2, "0");
   const mm = String(d.getUTCMinutes()).padStart(2, "0");
   return d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? `${d.getUTCDate()} ${month}` : `${hh}:${mm}`;
+}
+
+/**
+ * Point i's date for placing and formatting it: the model's ISO reading (`times`) when the
+ * answer has one, since a file re-saved by a spreadsheet spells its dates its own way
+ * ("01.02.2004", "2/1/04") and the page parses ISO only; else the label as written.
+ */
+export function whenAt(series, i) {
+  const iso = Array.isArray(series?.times) ? series.times[i] : undefined;
+  return iso ?? series?.timestamps?.[i];
+}
+
+/** The labels of a time axis' ticks (see `tickWords`): each knows the tick before it. */
+export function tickLabels(splits, step) {
+  return splits.map((v, k) => tickWords(v, step, k ? splits[k - 1] : null));
 }
 
 /** "level shift", "temporary change", ... */
@@ -68,9 +89,10 @@ export function kindWords(kind) {
  * file can be on different time ranges (Trends' comparison of ranges), with the same name.
  */
 export function spanWords(series, frequency = "") {
-  const ts = series.timestamps || [];
-  if (ts.length < 2 || parseTimestamp(String(ts[0])) === null) return "";
-  return `${formatWhen(ts[0], frequency)} – ${formatWhen(ts[ts.length - 1], frequency)}`;
+  const n = (series.timestamps || []).length;
+  const [first, last] = [whenAt(series, 0), whenAt(series, n - 1)];
+  if (n < 2 || parseTimestamp(String(first)) === null) return "";
+  return `${formatWhen(first, frequency)} – ${formatWhen(last, frequency)}`;
 }
 
 /**

@@ -23,7 +23,9 @@ import {
   settingsWords,
   spanWords,
   termNotes,
+  tickLabels,
   tickWords,
+  whenAt,
 } from "../src/words.js";
 import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
 
@@ -380,6 +382,50 @@ test("time-axis ticks are written out, never 6/3/21", () => {
   assert.equal(tickWords(t("2021-06-03T00:00"), 86400), "3 Jun");
   assert.equal(tickWords(t("2021-06-03T12:00"), 12 * 3600), "12:00");
   assert.equal(tickWords(t("2021-06-04T00:00"), 12 * 3600), "4 Jun");
+});
+
+test("an axis' first tick and each tick in a new year say the year (4-month ticks skip January)", () => {
+  const t = (iso) => Date.parse(`${iso}T00:00Z`) / 1000;
+  const fourMonths = ["2020-08-01", "2020-12-01", "2021-04-01", "2021-08-01", "2021-12-01", "2022-04-01"].map(t);
+  assert.deepEqual(tickLabels(fourMonths, 122 * 86400), ["Aug 2020", "Dec", "Apr 2021", "Aug", "Dec", "Apr 2022"]);
+  const days = ["2020-12-24", "2020-12-31", "2021-01-07"].map(t);
+  assert.deepEqual(tickLabels(days, 7 * 86400), ["24 Dec 2020", "31 Dec", "7 Jan 2021"]);
+  assert.deepEqual(tickLabels([t("2014-01-01"), t("2016-01-01")], 2 * 365 * 86400), ["2014", "2016"]);
+});
+
+test("a re-saved file's dates are placed and written from the model's ISO `times`", () => {
+  // As the model answers a German Excel re-save (01.02.2004) of a monthly export.
+  const series = {
+    name: "x",
+    timestamps: ["01.01.2004", "01.02.2004", "01.03.2004"],
+    times: ["2004-01-01", "2004-02-01", "2004-03-01"],
+    values: [10, 50, 12],
+    expected: [10, 11, 12],
+    lower: [5, 6, 7],
+    upper: [15, 16, 17],
+    anomalies: [{ index: 1, timestamp: "01.02.2004", start: "01.02.2004", end: "01.03.2004",
+      start_index: 1, end_index: 2, direction: "up", kind: "spike", value: 50, expected: 11 }],
+  };
+  assert.equal(whenAt(series, 1), "2004-02-01");
+  assert.equal(whenAt({ timestamps: ["2/1/04"] }, 0), "2/1/04"); // no `times`: as written
+  assert.equal(readoutParts(series, 1, { frequency: "monthly" })[0][1], "Feb 2004");
+  assert.equal(extentWords(series.anomalies[0], "monthly", series), "Feb 2004 – Mar 2004");
+  assert.equal(extentWords(series.anomalies[0], "monthly"), "01.02.2004 – 01.03.2004"); // (no series)
+  assert.equal(spanWords(series, "monthly"), "Jan 2004 – Mar 2004");
+  assert.deepEqual(parseAxis(series.times), [Date.UTC(2004, 0, 1), Date.UTC(2004, 1, 1), Date.UTC(2004, 2, 1)].map((ms) => ms / 1000));
+});
+
+test("a file of 180 000 rows is checked without overflowing the call stack", () => {
+  const start = Date.UTC(2000, 0, 1);
+  const lines = ["Day,x: (Worldwide)"];
+  for (let i = 0; i < 180_000; i += 1) {
+    lines.push(`${new Date(start + i * 86400000).toISOString().slice(0, 10)},${i % 100}`);
+  }
+  const bytes = new TextEncoder().encode(lines.join("\n"));
+  assert.ok(bytes.length > 2 * MB && bytes.length < 6 * MB);
+  const found = checkFile("long.csv", bytes, 6 * MB);
+  assert.deepEqual(found.terms, ["x"]);
+  assert.equal(found.rows, 180_000);
 });
 
 // --- "Starting…": waiting for GET /health --------------------------------------------------------

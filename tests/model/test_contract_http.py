@@ -275,8 +275,60 @@ def test_spreadsheet_resaved_exports_are_answered_like_their_source(client, name
     assert answer["frequency"] == source["frequency"]
     for mine, theirs in zip(answer["series"], source["series"], strict=True):
         assert mine["values"] == theirs["values"]
+        # However the spreadsheet spells the dates, they read as the source's (a page places
+        # and formats them from `times`).
+        assert mine["times"] == theirs["times"]
         assert [a["index"] for a in mine["anomalies"]] == [a["index"] for a in theirs["anomalies"]]
         assert mine["expected"] == theirs["expected"]
+
+
+def test_times_are_the_timestamps_read_in_iso(client):
+    """`times`: each timestamp as the parser read it, dates alone when every one is at
+    midnight, to the second otherwise; the labels stay as written."""
+    _, monthly = client.json(read_data("en_monthly2004_2terms_football.csv"))
+    s = monthly["series"][0]
+    assert s["timestamps"][:2] == ["2004-01", "2004-02"]
+    assert s["times"][:2] == ["2004-01-01", "2004-02-01"]
+    assert len(s["times"]) == len(s["timestamps"])
+    _, resaved = client.json((RESAVED / "excel-win-de-de_de_monthly2004_3terms.csv").read_bytes())
+    s = resaved["series"][0]
+    assert s["timestamps"][:2] == ["01.01.2004", "01.02.2004"]
+    assert s["times"][:2] == ["2004-01-01", "2004-02-01"]
+    _, hourly = client.json(read_data("en_hourly7d_2terms.csv"))
+    first = hourly["series"][0]
+    assert first["times"][0] == first["timestamps"][0] + ":00:00"  # "2021-06-02T14" + ":00:00"
+
+
+def test_a_numeric_time_axis_has_no_times(client):
+    status, answer = client.json(
+        json.dumps({"data": original_example()}).encode(),
+        "application/json",
+        Accept="application/json",
+    )
+    assert status == 200, answer
+    assert answer["series"][0]["times"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code", "message"),
+    [
+        (b"Day,x\n2020-01-12,5\n2020-01-13,1e20\n", "text/csv", "bad_csv", "value 1e+20 at row 2"),
+        (
+            json.dumps({"series": [{"name": "x", "values": [1, 2, 1e308, 3]}]}).encode(),
+            "application/json",
+            "bad_json",
+            "series[0]: value 1e+308 at values[2]",
+        ),
+    ],
+)
+def test_an_absurd_value_is_named_as_the_user_wrote_it(client, body, content_type, code, message):
+    """No numpy spelling (``np.float64(1e+20)``) in a message for a person, and a JSON body's
+    error is a JSON error, naming the list index."""
+    status, answer = client.json(body, content_type)
+    assert status == 400
+    assert answer["error"]["code"] == code
+    assert message in answer["error"]["message"], answer
+    assert "np." not in answer["error"]["message"]
 
 
 def test_legacy_request_can_ask_for_json(client):

@@ -83,6 +83,34 @@ def test_readout_says_date_value_expected_and_range(
     assert problems == []
 
 
+RESAVED_US = DATA / "resaved" / "excel-mac-en-us-shortdate_en_monthly2004_lt1_bitcoin.csv"
+
+
+def test_a_spreadsheet_resaved_file_has_a_time_axis_and_written_out_dates(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """Excel's US short date writes 2/1/04: the page places and writes the dates from the
+    model's ISO reading (``times``), as it does a native export's, not as point numbers."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, RESAVED_US)
+    run(page)
+    _, answer = call_api(stack.urls["api"], RESAVED_US.read_bytes(), "method=auto")
+    series = answer["series"][0]
+    assert series["timestamps"][:2] == ["1/1/04", "2/1/04"]
+    n = len(series["values"])
+    meta = page.locator(".series-meta").first.text_content()
+    last = month_words(series["times"][-1])
+    assert f"Jan 2004 – {last}" in meta, meta
+    area = plot_area(page)
+    for i in (0, n // 2, n - 1):
+        hover(page, area, x_of(area, i, n))
+        assert readout(page).startswith(month_words(series["times"][i])), readout(page)
+    flagged = next(s for s in answer["series"] if s["anomalies"])  # the first table's term
+    first = page.locator("table.anomalies").first.locator("td[data-label='Date']").first
+    assert first.text_content() == month_words(flagged["times"][flagged["anomalies"][0]["index"]])
+    assert problems == []
+
+
 def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
     series = bitcoin_monthly
     first = series["values"].index(0.5)  # a month Trends wrote as "<1"
