@@ -180,9 +180,13 @@ def _load_json(body: bytes) -> dict[str, Any]:
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
+        # orjson says "str is not valid UTF-8: surrogates not allowed" of bytes that are not
+        # UTF-8 at all: say that in a person's words.
+        why = "it is not UTF-8 text" if "UTF-8" in str(exc) else str(exc)
         raise BadJson(
-            f"The body is not valid JSON: {exc}.",
-            "Send a JSON object, or the CSV itself with Content-Type: text/csv.",
+            f"The body is not valid JSON: {why}.",
+            "Send a JSON object encoded as UTF-8, or the CSV itself with Content-Type: text/csv "
+            "(which may be in another encoding).",
         ) from None
     if not isinstance(doc, dict):
         raise BadJson(
@@ -292,13 +296,20 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
                     "requests send 'csv' or 'series'.",
                 )
             if not isinstance(doc["data"], str):
-                raise BadJson("'data' must be the CSV text as a string.", "")
+                raise BadJson(
+                    "'data' must be the CSV text as a string.",
+                    'Put the file\'s text in "data" as one JSON string (newlines as \\n).',
+                )
             # The original app ignored the first column: a numeric time axis is row positions.
             table = parse_table(doc["data"], numeric_axis=True)
         elif "csv" in doc or "series" in doc:
             if "csv" in doc:
                 if not isinstance(doc["csv"], str):
-                    raise BadJson("'csv' must be the CSV text as a string.", "")
+                    raise BadJson(
+                        "'csv' must be the CSV text as a string.",
+                        'Put the file\'s text in "csv" as one JSON string (newlines as \\n), '
+                        "or send the file itself with Content-Type: text/csv.",
+                    )
                 table = parse_table(doc["csv"])
             else:
                 table = _series_from_json(doc["series"])

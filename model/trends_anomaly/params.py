@@ -213,7 +213,19 @@ def parse_attributes(text: str | None) -> dict[str, str]:
                 f"Custom attribute '{part.strip()[:60]}' is not of the form key=value.",
                 "Write parameters as key=value pairs separated by ';', e.g. method=stl;period=52.",
             )
-        out[key.strip().lower()] = value.strip()
+        name = key.strip().lower()
+        if "=" in value:  # "method=auto,sensitivity=0.2": two parameters joined by a comma
+            raise BadParameter(
+                f"Custom attribute '{part.strip()[:60]}' holds more than one key=value pair.",
+                "Separate parameters with ';', not ',' or spaces: e.g. method=auto;sensitivity=0.2.",
+            )
+        if name in out:
+            raise BadParameter(
+                f"Custom attribute '{name[:40]}' is given twice "
+                f"({out[name][:20]!r} and {value.strip()[:20]!r}).",
+                "Give each parameter once.",
+            )
+        out[name] = value.strip()
     return out
 
 
@@ -251,12 +263,23 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
             out[spec.name] = _convert(spec, value)
         except (ValueError, TypeError):
             raise BadParameter(
-                f"Parameter '{spec.name}' must be {spec.allowed()}; got {str(value)[:40]!r}.",
+                f"Parameter '{spec.name}' must be {spec.allowed()}; got {_as_sent(value)}.",
                 f"{spec.name}: {spec.doc}.",
             ) from None
     if method == "stl" and out["alpha"] is None:
         out["alpha"] = DEFAULT_ALPHA_STL
     return out
+
+
+def _as_sent(value: Any) -> str:
+    """A parameter's value as the caller wrote it: JSON's spelling for JSON's own values
+    (``true``, ``null``, ``[1, 2]``, not Python's ``True``), quoted text otherwise."""
+    if isinstance(value, str):
+        return repr(value[:40])
+    try:
+        return json.dumps(value)[:40]
+    except (TypeError, ValueError):
+        return repr(str(value)[:40])
 
 
 def validate_defaults(defaults: dict[str, Any]) -> dict[str, Any]:

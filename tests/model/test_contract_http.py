@@ -495,3 +495,20 @@ def test_band_of_a_trends_export_stays_on_its_0_to_100_scale(client):
         assert max(s["upper"]) <= 100 and max(s["expected"]) <= 100
         bands = zip(s["lower"], s["expected"], s["upper"], strict=True)
         assert all(lo <= e <= up for lo, e, up in bands)
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "hint"),
+    [
+        (b'{"csv": 5}', "'csv' must be the CSV text as a string", "Content-Type: text/csv"),
+        (b'{"data": [1, 2]}', "'data' must be the CSV text as a string", "one JSON string"),
+        (b'{"csv": "Week,x\xff\xfe"}', "not valid JSON: it is not UTF-8 text", "UTF-8"),
+    ],
+)
+def test_a_bad_json_body_says_what_to_send(client, body, message, hint):
+    """Every 400 says how to fix it: no empty hint, no decoder jargon ("surrogates")."""
+    status, answer = client.json(body, "application/json")
+    assert status == 400
+    assert message in answer["error"]["message"]
+    assert hint in answer["error"]["hint"]
+    assert "surrogate" not in answer["error"]["message"]

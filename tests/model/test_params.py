@@ -76,3 +76,26 @@ def test_limits_and_rules_the_page_shares():
     assert table["csv_formula_start"] == "=+-@\t\r"
     assert table["below_one_value"] == 0.5
     assert table["default_method"] == "auto"
+
+
+def test_custom_attributes_name_what_is_wrong_with_them():
+    from trends_anomaly.params import parse_attributes
+
+    assert parse_attributes("method=stl; period=52;") == {"method": "stl", "period": "52"}
+    with pytest.raises(BadParameter) as joined:
+        parse_attributes("method=auto,sensitivity=0.2")
+    assert "more than one key=value pair" in joined.value.message
+    assert "';'" in joined.value.hint
+    with pytest.raises(BadParameter) as twice:
+        parse_attributes("sensitivity=0.5;sensitivity=0.9")
+    assert "'sensitivity' is given twice ('0.5' and '0.9')" in twice.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "said"), [(True, "got true"), ([1, 2], "got [1, 2]"), ("x", "got 'x'")]
+)
+def test_a_bad_parameter_is_quoted_as_the_caller_wrote_it(value, said):
+    """JSON's true, not Python's 'True'."""
+    with pytest.raises(BadParameter) as err:
+        resolve({"method": "auto", "sensitivity": value})
+    assert said in err.value.message
