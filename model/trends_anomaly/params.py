@@ -217,7 +217,8 @@ def parse_attributes(text: str | None) -> dict[str, str]:
         if "=" in value:  # "method=auto,sensitivity=0.2": two parameters joined by a comma
             raise BadParameter(
                 f"Custom attribute '{part.strip()[:60]}' holds more than one key=value pair.",
-                "Separate parameters with ';', not ',' or spaces: e.g. method=auto;sensitivity=0.2.",
+                "Separate parameters with ';', not ',' or spaces: "
+                "e.g. method=auto;sensitivity=0.2.",
             )
         if name in out:
             raise BadParameter(
