@@ -22,7 +22,11 @@ from .errors import BadParameter
 # Here, not in settings.py (which imports this module): one limit, no import cycle.
 SAGEMAKER_PAYLOAD_LIMIT = 6 * 1024 * 1024  # real-time endpoints refuse bigger requests anyway
 METHODS = ("auto", "stl", "dbscan")
-# How the page names and explains each method (in METHODS order; the first is the default).
+# A request that names no method gets this one, and the page selects it: one place to change
+# when a fork puts its own model first.
+DEFAULT_METHOD = METHODS[0]
+# How the page names and explains each method (in METHODS order; every method needs its words:
+# a missing entry stops the page's build with a message saying so).
 METHOD_WORDS: dict[str, tuple[str, str]] = {
     "auto": (
         "Auto (recommended)",
@@ -237,11 +241,11 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
     """
     defaults = defaults or {}
     raw = {k: v for k, v in raw.items() if v is not None and v != ""}
-    method = str(raw.pop("method", defaults.get("method", "auto"))).strip().lower()
+    method = str(raw.pop("method", defaults.get("method", DEFAULT_METHOD))).strip().lower()
     if method not in METHODS:
         raise BadParameter(
             f"Unknown method '{method[:40]}'.",
-            f"Use one of: {', '.join(METHODS)} (auto is the default).",
+            f"Use one of: {', '.join(METHODS)} ({DEFAULT_METHOD} is the default).",
         )
     out: dict[str, Any] = {"method": method}
     for key in raw:
@@ -325,9 +329,15 @@ def page_table() -> dict[str, Any]:
     from .answer_csv import FORMULA_START
     from .legacy_encoding import CODE_PAGES, HEAD_LINES, words_of_code_page
 
+    unnamed = [m for m in METHODS if m not in METHOD_WORDS]
+    if unnamed:
+        raise SystemExit(
+            f"params.METHOD_WORDS has no entry for {', '.join(unnamed)}: add (label, one-line "
+            "description) for every method in METHODS; the page shows them."
+        )
     return {
         "generated_by": "python -m trends_anomaly.params --json (from params.SPECS)",
-        "default_method": METHODS[0],
+        "default_method": DEFAULT_METHOD,
         "methods": [
             {
                 "name": method,

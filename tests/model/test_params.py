@@ -76,6 +76,27 @@ def test_limits_and_rules_the_page_shares():
     assert table["csv_formula_start"] == "=+-@\t\r"
     assert table["below_one_value"] == 0.5
     assert table["default_method"] == "auto"
+    # The page's default is the API's: a request without a method runs the method the page
+    # selects first (a fork that puts its own model first changes both).
+    assert resolve({})["method"] == table["default_method"] == table["methods"][0]["name"]
+
+
+def test_the_default_method_is_the_first_of_methods(monkeypatch):
+    import trends_anomaly.params as params
+
+    assert params.METHODS[0] == params.DEFAULT_METHOD
+    monkeypatch.setattr(params, "METHODS", ("dbscan", "auto", "stl"))
+    monkeypatch.setattr(params, "DEFAULT_METHOD", "dbscan")  # as the import sets it
+    assert params.resolve({})["method"] == "dbscan"
+    assert params.page_table()["default_method"] == "dbscan"
+
+
+def test_a_method_without_words_stops_the_page_build_with_a_message(monkeypatch):
+    import trends_anomaly.params as params
+
+    monkeypatch.setattr(params, "METHODS", ("auto", "stl", "dbscan", "maxflag"))
+    with pytest.raises(SystemExit, match="METHOD_WORDS has no entry for maxflag"):
+        params.page_table()
 
 
 def test_custom_attributes_name_what_is_wrong_with_them():
