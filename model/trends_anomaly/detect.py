@@ -45,9 +45,10 @@ def stl_period(series: Series, requested: int | None) -> tuple[int, str]:
     inferred = default_period(series.step)
     if inferred is None:
         raise BadParameter(
-            f"method=stl needs a period and none can be inferred from {series.step.name} "
+            f"STL needs a season length (period), and none follows from {series.step.name} "
             "timestamps.",
-            "Pass period=<points per season>, e.g. period=52 for weekly data, or use method=auto.",
+            "Give the points per season (period, the page's Season length), e.g. 52 for weekly "
+            "data, or use the Auto method (method=auto).",
         )
     return inferred, "timestamps"
 
@@ -63,10 +64,10 @@ def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
     period, source = stl_period(series, params.get("period"))
     if n < 2 * period:
         raise TooFewPoints(
-            f"method=stl with period={period} needs at least {2 * period} points; "
-            f"'{series.name}' has {n}.",
-            "Send a longer series, pass a smaller period, or use method=auto, which handles "
-            "short series.",
+            f"STL needs two full seasons: with a season of {period} points (period={period}) "
+            f"that is {2 * period} points, and '{series.name}' has {n}.",
+            "Use a longer time range, a shorter season (period, the page's Season length), or "
+            "the Auto method (method=auto), which handles short series.",
         )
     trend, seasonal, resid = stl_decompose(y, period)
     smooth = _moving_average_5(resid)

@@ -122,10 +122,24 @@ const NUMBERS_FIRST = new FileProblem(
   `Each row needs its date first (e.g. 2024-01-31), as in a Google Trends export. ${TRENDS_HOW}`,
 );
 
+// The words Trends' exports head their date column with, in every language the model knows
+// ("Week", "Woche", "Semaine", "Día", ...): a file whose last line is such a heading has its
+// headings and no data rows.
+const DATE_HEADINGS = new Set(LEGACY_ENCODINGS.flatMap((e) => [...e.words]));
+
 function noDates(text) {
   const rows = readCsv(text, ",", 200).filter((r) => r.some((c) => c.trim()));
   const numericFirst = rows.filter((r) => r.length >= 2 && isPlainNumber(r[0])).length;
   if (rows.length && numericFirst >= rows.length / 2) return NUMBERS_FIRST;
+  const last = rows[rows.length - 1];
+  if (last && last.length >= 2 && DATE_HEADINGS.has(last[0].trim().toLowerCase())) {
+    const headings = last.map((c) => c.trim()).filter(Boolean).join(", ");
+    return new FileProblem(
+      `This file has its column headings (${headings.slice(0, 80)}) but no rows of data under them.`,
+      "Download the CSV again from Google Trends, for a time range with data, and check that it " +
+        `was saved completely. ${TRENDS_HOW}`,
+    );
+  }
   return new FileProblem(
     "This file has no column of dates, so it cannot be a Google Trends export.",
     "Choose the CSV that Google Trends downloads, or a CSV whose first column holds dates " +

@@ -252,7 +252,7 @@ function renderResults(answer) {
           .filter(Boolean)
           .join(" · "),
       }),
-      ...termNotes(series).map((note) => el("p", { class: "series-note", text: note })),
+      ...termNotes(series, answer.frequency).map((note) => el("p", { class: "series-note", text: note })),
       el(
         "div",
         { class: "legend-key", "aria-hidden": "true" },

@@ -58,7 +58,9 @@ function field(method, param) {
       step: param.kind === "float" ? "any" : 1,
       inputmode: param.kind === "float" ? "decimal" : "numeric",
       value: param.default ?? null,
-      placeholder: param.default === null ? param.blank : null,
+      // "auto", not the whole sentence ("found from the dates" was cut to "found from th" in
+      // a narrow field): the help under the field says what blank means.
+      placeholder: param.default === null ? "auto" : null,
     });
   }
   return el(

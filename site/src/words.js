@@ -100,13 +100,33 @@ export function spanWords(series, frequency = "") {
  * an anomaly on a last row that may be an incomplete period), said under that term's chart,
  * without the term's name the model starts each with.
  */
-export function termNotes(series) {
+export function termNotes(series, frequency = "") {
   const notes = Array.isArray(series?.notes) ? series.notes : [];
   const prefix = `${series?.name}: `;
   return notes
     .filter((note) => typeof note === "string" && note !== "")
     .map((note) => (note.startsWith(prefix) ? note.slice(prefix.length) : note))
+    .map((note) => datesWritten(note, series, frequency))
     .map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}${note.endsWith(".") ? "" : "."}`);
+}
+
+/**
+ * `text` with each of the series' timestamps in it (the model writes them as the file does:
+ * "2025-09-16T00:04:00-05:00", "05/01/2020") written as the rest of the page writes dates
+ * ("16 Sep 2025, 00:04"). Only whole words that are one of the series' own labels change.
+ */
+function datesWritten(text, series, frequency) {
+  const labels = series?.timestamps || [];
+  const at = new Map();
+  labels.forEach((label, i) => at.set(String(label), i));
+  return text
+    .split(/(\s+|[(),;])/)
+    .map((word) => {
+      const end = word.endsWith(".") && !at.has(word) ? "." : "";
+      const bare = end ? word.slice(0, -1) : word;
+      return at.has(bare) ? formatWhen(whenAt(series, at.get(bare)), frequency) + end : word;
+    })
+    .join("");
 }
 
 /** The answer's warnings that are not already said under a chart (see `termNotes`). */

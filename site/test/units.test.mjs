@@ -235,6 +235,12 @@ test("bad files get a message for a person, never a pass", () => {
   assert.match(problem("chart.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10])), /PNG image/);
   assert.match(problem("x.bin", new Uint8Array([1, 2, 3, 0, 5, 6, 7, 8])), /not a text file/);
   assert.match(problem("words.csv", bytesOf("hello world\nthis is not data\n")), /no column of dates/);
+  // Headings and no rows, as Trends writes them (preamble included) and in German.
+  assert.match(
+    problem("head.csv", bytesOf("Category: All categories\n\nWeek,bitcoin: (Worldwide)\n")),
+    /has its column headings \(Week, bitcoin: \(Worldwide\)\) but no rows of data/,
+  );
+  assert.match(problem("kopf.csv", bytesOf("Woche,bitcoin: (Weltweit)\r\n")), /but no rows of data/);
   assert.match(problem("time.csv", bytesOf("Time,Popularity\n0.0,0.23\n0.0059171597633136,0.21\n")), /first column of this file holds numbers/);
   assert.equal(checkFile("c.csv", bytesOf("d,v\n20200105,1\n20200112,2\n"), MB).rows, 2); // compact dates
   assert.match(problem("names.csv", bytesOf("Week,term\n2020-01-05,a\n2020-01-12,b\n")), /no column of numbers/);
@@ -488,6 +494,20 @@ test("what the model tells about one term is said under its chart, and only ther
   assert.deepEqual(termNotes(other), []);
   assert.deepEqual(termNotes({ name: "x" }), []); // an answer from before notes existed
   assert.deepEqual(termNotes({ name: "x", notes: ["done already."] }), ["Done already."]);
+  // Dates in a note are written as the page writes dates, from the series' own labels.
+  const oneDay = {
+    name: "kamala harris",
+    timestamps: ["2025-09-16T00:04:00-05:00", "2025-09-16T00:12:00-05:00", "2025-09-16T07:32:00-05:00"],
+    notes: ["kamala harris: from 2025-09-16T00:04:00-05:00 to 2025-09-16T07:32:00-05:00 the term reads mostly 0"],
+  };
+  assert.deepEqual(termNotes(oneDay), ["From 16 Sep 2025, 00:04 to 16 Sep 2025, 07:32 the term reads mostly 0."]);
+  const resaved = {
+    name: "flu",
+    timestamps: ["05/01/2020", "12/01/2020"],
+    times: ["2020-01-05", "2020-01-12"],
+    notes: ["flu: the anomaly on the last row (12/01/2020) may be an incomplete week."],
+  };
+  assert.deepEqual(termNotes(resaved, "weekly"), ["The anomaly on the last row (12 Jan 2020) may be an incomplete week."]);
   const answer = {
     series: [family, other],
     warnings: [sampling, "the file is not UTF-8", partial, "Other: a warning about the file"],

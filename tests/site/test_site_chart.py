@@ -255,4 +255,10 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     assert reset.is_visible()  # a tap on a zoomed chart keeps the zoom
     reset.tap()  # lands on Reset whatever the readout says (its lines never move the button)
     reset.wait_for(state="hidden")
+    # A real tap (the browser's own touch events, with the mouse events it makes of them): the
+    # readout stays on the tapped month once the finger is lifted, until the next touch.
+    area = plot_area(page)
+    page.touchscreen.tap(x_of(area, n // 3, n), y)
+    page.wait_for_timeout(300)
+    assert readout(page).startswith(month_words(labels[n // 3])), readout(page)
     assert problems == []
