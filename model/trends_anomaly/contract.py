@@ -13,6 +13,7 @@ No Flask here, so the whole contract is testable without a server. Accepted bodi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,14 +221,39 @@ def _term_notes(s: Series, d: Detection) -> list[str]:
     return [w for w in (sparse_warning(s, d), partial_period_warning(s, d)) if w]
 
 
+# An ISO date and time with a zone offset; group 1 is the date and time of day as written.
+_ZONED = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}(?::\d{2}){0,2}(?:\.\d+)?)(?:Z|[+-]\d{2}:?\d{2})$"
+)
+
+
+def _wall_clock(labels: list[str]) -> np.ndarray | None:
+    """ISO labels with a zone offset (a one-day export: "2025-09-15T18:36:00-05:00") as the
+    time of day they write (18:36), which the parser turned into UTC (23:36): a person reads
+    the export in their own time. None when the labels carry no offset."""
+    local = []
+    for label in labels:
+        m = _ZONED.match(label.strip())
+        if m is None:
+            return None
+        local.append(m.group(1).replace(" ", "T"))
+    try:
+        return np.array(local, dtype="datetime64[s]")
+    except ValueError:
+        return None
+
+
 def iso_times(s: Series) -> list[str] | None:
     """The timestamps as the parser read them, in ISO 8601 ("2004-02-01", "2021-06-02T14:00:00";
-    a zone offset left out, as the time is shown as written), so that a client can place and
-    format dates that the file spells its own way ("01.02.2004", "2/1/04" from a spreadsheet
-    re-save); None when the time axis is row positions (a legacy numeric first column)."""
+    a time written with a zone offset as the time of day it writes, the offset left out), so
+    that a client can place and format dates that the file spells its own way ("01.02.2004",
+    "2/1/04" from a spreadsheet re-save); None when the time axis is row positions (a legacy
+    numeric first column)."""
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
-    ts = s.timestamps.astype("datetime64[s]")
+    ts = _wall_clock(s.labels)
+    if ts is None:
+        ts = s.timestamps.astype("datetime64[s]")
     days = ts.astype("datetime64[D]")
     unit = "D" if bool((ts == days).all()) else "s"
     return np.datetime_as_string(ts, unit=unit).tolist()

@@ -368,7 +368,30 @@ def _ordered(table: Table) -> Table:
             s.step = infer_step(s.timestamps)
     if unsorted:
         table.warnings.append("rows were not in time order and were sorted")
+    for group in groups:
+        said = repeated_times(group[0])
+        if said:
+            table.warnings.append(said)
     return table
+
+
+def repeated_times(s: Series) -> str:
+    """A warning when rows share a time ("" when none do): each is kept as its own point, in
+    file order (a row given twice, most often; nothing is dropped without the person's say)."""
+    ts = s.timestamps
+    if len(ts) < 2:
+        return ""
+    same = np.flatnonzero(np.diff(ts.astype(np.int64)) == 0)
+    if not same.size:
+        return ""
+    i = int(same[0])
+    first, second = s.labels[i], s.labels[i + 1]
+    when = first if first == second else f"{first} and {second}"
+    more = f" ({same.size} times in all)" if same.size > 1 else ""
+    return (
+        f"two rows have the same date, {when}{more}: both are kept as points, in file order; "
+        "remove one if the row was copied twice"
+    )
 
 
 def parse_csv(text: str) -> list[Series]:

@@ -294,6 +294,12 @@ def test_times_are_the_timestamps_read_in_iso(client):
     s = resaved["series"][0]
     assert s["timestamps"][:2] == ["01.01.2004", "01.02.2004"]
     assert s["times"][:2] == ["2004-01-01", "2004-02-01"]
+    # A one-day export writes its zone: `times` keep the time of day it writes (18:36), not
+    # the same instant in UTC (23:36).
+    _, one_day = client.json(read_data("more/en_oneday_8min_tz_3terms_nopreamble.csv"))
+    s = one_day["series"][0]
+    assert s["timestamps"][:2] == ["2025-09-15T18:36:00-05:00", "2025-09-15T18:44:00-05:00"]
+    assert s["times"][:2] == ["2025-09-15T18:36:00", "2025-09-15T18:44:00"]
     _, hourly = client.json(read_data("en_hourly7d_2terms.csv"))
     first = hourly["series"][0]
     assert first["times"][0] == first["timestamps"][0] + ":00:00"  # "2021-06-02T14" + ":00:00"

@@ -86,6 +86,16 @@ def test_out_of_order_rows_are_sorted_with_a_warning():
     assert any("sorted" in w for w in table.warnings)
 
 
+def test_a_row_given_twice_is_kept_with_a_warning():
+    table = parse_table("t,v\n2024-01-01,1\n2024-01-02,2\n2024-01-02,9\n2024-01-03,3\n")
+    assert table.series[0].values.tolist() == [1, 2, 9, 3]  # file order, nothing lost
+    assert table.warnings == [
+        "two rows have the same date, 2024-01-02: both are kept as points, in file order; "
+        "remove one if the row was copied twice"
+    ]
+    assert parse_table("t,v\n2024-01-01,1\n2024-01-02,2\n").warnings == []
+
+
 @pytest.mark.parametrize(
     ("text", "error"),
     [

@@ -111,6 +111,26 @@ def test_a_spreadsheet_resaved_file_has_a_time_axis_and_written_out_dates(
     assert problems == []
 
 
+ONE_DAY = DATA / "more" / "en_oneday_8min_tz_3terms_nopreamble.csv"
+
+
+def test_a_one_day_export_reads_in_the_time_it_writes(page: Any, stack: Any) -> None:
+    """2025-09-15T18:36:00-05:00 reads 18:36 on the page (the exporting person's time, as in
+    the file), not 23:36 (the same instant in UTC)."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, ONE_DAY)
+    run(page)
+    _, answer = call_api(stack.urls["api"], ONE_DAY.read_bytes(), "method=auto")
+    series = answer["series"][0]
+    n = len(series["values"])
+    assert series["timestamps"][0] == "2025-09-15T18:36:00-05:00"
+    meta = page.locator(".series-meta").first.text_content()
+    assert "15 Sep 2025, 18:36 – 16 Sep 2025, 18:36" in meta, meta
+    area = plot_area(page)
+    hover(page, area, x_of(area, 0, n))
+    assert readout(page).startswith("15 Sep 2025, 18:36"), readout(page)
+
+
 def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
     series = bitcoin_monthly
     first = series["values"].index(0.5)  # a month Trends wrote as "<1"
