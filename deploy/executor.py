@@ -22,6 +22,8 @@ from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 Hook = Callable[[int, Action], None]
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 15.0
+# A wait in one state says so this often (seconds), so a long one is not silent.
+STILL_EVERY_S = 60.0
 
 
 @dataclass
@@ -100,10 +102,12 @@ class Executor:
     def wait(self, action: Action, wait: Wait, outer: float | None = None) -> None:
         """Poll until done. ``outer``: the deadline of a Wait this one runs inside (a
         recovery's waits never outlast the wait that recovers)."""
-        deadline = self.clock() + wait.timeout_s
+        started = self.clock()
+        deadline = started + wait.timeout_s
         if outer is not None:
             deadline = min(deadline, outer)
         last = None
+        said = started  # when the last line about this wait was written
         recoveries = 0
         while True:
             try:
@@ -129,9 +133,19 @@ class Executor:
                     f"{action.kind} {action.name}: waiting until {wait.what}: AWS said "
                     f"{error_code(err)}: {error_message(err)}. {HINTS[classify(err)]}"
                 ) from err
+            now = self.clock()
             if status != last:
                 self.log(f"      {status}")
-                last = status
+                last, said = status, now
+            elif not finished and now - said >= STILL_EVERY_S:
+                # An endpoint takes 5-15 minutes and a CloudFront distribution longer, in one
+                # state: say it is still going, so a silent log does not look like a hang.
+                left = max(deadline - now, 0.0)
+                self.log(
+                    f"      still {status} after {_minutes(now - started)} "
+                    f"(waiting until {wait.what}, up to {_minutes(left)} more)"
+                )
+                said = now
             if finished:
                 return
             if self.clock() >= deadline:
@@ -140,3 +154,12 @@ class Executor:
                     f"of waiting until {wait.what} ({wait.timeout_hint})"
                 )
             self.sleep(wait.interval_s)
+
+
+def _minutes(seconds: float) -> str:
+    """How long, as a person reads it: "45 s", "3 min", "1 h 5 min"."""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    m = s // 60
+    return f"{m} min" if m < 60 else f"{m // 60} h {m % 60} min"

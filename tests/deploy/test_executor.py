@@ -217,6 +217,21 @@ def test_waits_poll_log_changes_and_time_out_with_the_hint(aws: Aws, run, clock:
         executor.run([Action("create", "endpoint", "e", "x", steps=(never,))])
 
 
+def test_a_long_wait_in_one_state_says_it_is_still_going(aws: Aws, run, clock: Clock) -> None:
+    """An endpoint sits in Creating for minutes: a line a minute, never silence."""
+    executor, lines = run
+    states = iter([(False, "Creating")] * 9 + [(True, "InService")])
+    up = Wait("e is up", lambda _aws: next(states), timeout_s=1200, interval_s=15)
+    executor.run([Action("create", "endpoint", "e", "x", steps=(up,))])
+    assert [line.strip() for line in lines[-5:]] == [
+        "wait until e is up (up to 1200 s)",
+        "Creating",
+        "still Creating after 1 min (waiting until e is up, up to 19 min more)",
+        "still Creating after 2 min (waiting until e is up, up to 18 min more)",
+        "InService",
+    ]
+
+
 def test_a_poll_that_aws_refuses_says_so(aws: Aws, run) -> None:
     executor, _ = run
 
