@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import json
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -111,15 +113,46 @@ def example_csv(weeks: int = 104, spike_at: int = 70) -> str:
     return str(trends_export().export_csv("Week", labels, {"smoke test": values}))
 
 
+UNREACHABLE_HINT = (
+    "check the URL (--api-url, or the API that `python -m deploy status` shows) and that the "
+    "stack is deployed"
+)
+
+
+def check_api_url(api_url: str) -> str:
+    """The API's base URL without a trailing slash; refused up front unless it is http(s)://host,
+    so a typo says what is wrong instead of failing inside urllib."""
+    parts = urllib.parse.urlsplit(api_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise DeployError(
+            f"smoke: --api-url {api_url!r} is not an http(s) URL: give the API's address, "
+            "e.g. https://abc123.execute-api.us-east-1.amazonaws.com"
+        )
+    return api_url.strip().rstrip("/")
+
+
+def _unreachable_reason(err: OSError | http.client.HTTPException) -> str:
+    """What went wrong in words (connection refused, a DNS failure, a timeout), not a repr."""
+    reason = getattr(err, "reason", None) or err
+    if isinstance(reason, OSError) and reason.strerror:
+        return str(reason.strerror)
+    return str(reason) or type(reason).__name__
+
+
 def _request(
     url: str, method: str, headers: dict[str, str], body: bytes | None = None, timeout: float = 35.0
 ) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP exchange; an HTTP error status is an answer, no answer at all is a DeployError."""
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+    except (OSError, http.client.HTTPException) as err:  # URLError, timeouts, resets
+        raise DeployError(
+            f"smoke: could not reach {url}: {_unreachable_reason(err)}; {UNREACHABLE_HINT}"
+        ) from None
 
 
 # A serverless endpoint's cold start can outlast the Lambda's read timeout, so the first POST
@@ -152,7 +185,7 @@ def _post_through_cold_start(
 def smoke(api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep) -> list[str]:
     """GET /health, a CORS preflight, then POST an example CSV through the public API; raise
     DeployError on the first thing that is not as a deployed stack must answer."""
-    base = api_url.rstrip("/")
+    base = check_api_url(api_url)
     report = []
     status, headers, body = _request(f"{base}/health", "GET", {"Origin": origin})
     try:

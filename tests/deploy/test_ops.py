@@ -3,7 +3,10 @@ handler behind the API stand-in), so what it checks is what a deployed stack ans
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,3 +114,52 @@ def test_smoke_waits_out_a_cold_start_504_or_503(monkeypatch) -> None:
     posts[:] = [(500, {}, b"bug")]
     with pytest.raises(DeployError, match="500"):  # not a cold start: no retry
         ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def hangs_up() -> Iterator[str]:
+    """A server on 127.0.0.1 that accepts each connection and closes it without an answer."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+def test_smoke_that_reaches_nothing_says_so_in_one_line(
+    project: Path, capsys, hangs_up: str
+) -> None:
+    cfg = str(project / "config.yaml")
+    refused = f"http://127.0.0.1:{_closed_port()}"
+    for url, reason in [(refused, "Connection refused"), (hangs_up, "")]:
+        assert main(["--config", cfg, "smoke", "--api-url", url, "--origin", "https://x.ex"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: smoke: could not reach {url}/health: {reason}"), err
+        assert "check the URL" in err and "the stack is deployed" in err
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_smoke_refuses_a_url_that_is_not_http_before_any_request(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    for url in ["not-a-url", "ftp://api.example", "127.0.0.1:3000", "https://"]:
+        assert main(["--config", cfg, "smoke", "--api-url", url, "--origin", "https://x.ex"]) == 1
+        err = capsys.readouterr().err
+        assert (
+            err == f"error: smoke: --api-url {url!r} is not an http(s) URL: give the API's "
+            "address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com\n"
+        )
