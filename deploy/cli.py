@@ -60,7 +60,31 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 2 if planned.changes else 0
 
 
+def _writable_file(path: str, flag: str) -> Path:
+    """``path`` as a file this run can write, checked before any AWS call: a typo in a CI
+    output path must not turn a deploy that succeeded into a failed job after the fact."""
+    target = Path(path)
+    parent = target.parent
+    problem = None
+    if target.is_dir():
+        problem = "is a directory; give a file name, e.g. summary.json"
+    elif not parent.exists():
+        problem = f"the directory {parent} does not exist; create it first"
+    elif not parent.is_dir():
+        problem = f"{parent} is not a directory"
+    elif not os.access(parent, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        problem = "cannot be written (permission denied)"
+    if problem:
+        raise DeployError(f"{flag} {path}: {problem}")
+    return target
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
+    summary_path = (
+        _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
+    )
     eng = _engine(args)
     if eng.cfg.environment:
         # An environment's model is pinned by digest: push first (when ECR lacks the image),
@@ -78,8 +102,14 @@ def cmd_apply(args: argparse.Namespace) -> int:
     print(f"  API URL:   {summary['api_url']}")
     print(f"  Site URL:  {summary['site_url']}")
     print(f"  Endpoint:  {summary['endpoint_name']} ({summary['endpoint_status']})")
-    if args.summary_json:
-        Path(args.summary_json).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    if summary_path:
+        try:
+            summary_path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        except OSError as err:
+            raise DeployError(
+                f"applied, but --summary-json {summary_path} could not be written: "
+                f"{err.strerror or err}"
+            ) from None
     return 0
 
 

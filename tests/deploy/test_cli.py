@@ -107,3 +107,19 @@ def test_python_dash_m_deploy_runs_from_the_repository_root(project: Path) -> No
     )
     assert result.returncode == 2, result.stderr
     assert "Plan: 24 to create" in result.stdout
+
+
+def test_apply_checks_the_summary_json_path_before_any_aws_call(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    (project / "a-file").write_text("")
+    for path, why in [
+        (project / "missing" / "s.json", "does not exist"),
+        (project / "a-file" / "s.json", "is not a directory"),
+        (project, "is a directory"),
+    ]:
+        assert main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(path)]) == 1
+        out, err = capsys.readouterr()
+        assert err.startswith(f"error: --summary-json {path}: ") and why in err, err
+        assert err.count("\n") == 1 and out == ""  # refused before planning or applying
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
+    assert "Plan: 24 to create" in capsys.readouterr().out  # AWS untouched
