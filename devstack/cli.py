@@ -66,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             model_workers=args.workers,
             model=args.model,
         )
-    except (PortInUse, ConfigError, RuntimeError) as exc:
+    except PortInUse as exc:  # the suggested command is the user's own, with free ports
+        print(f"error: {exc.advice(sys.argv[1:] if argv is None else argv)}", file=sys.stderr)
+        return 1
+    except (ConfigError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -2,24 +2,75 @@
 
 from __future__ import annotations
 
+import shlex
 import socket
+from collections.abc import Iterable, Mapping, Sequence
 
 HOST = "127.0.0.1"
+# What runs the stack from the repository root without make: the venv `make setup` creates
+# (the system Python lacks gunicorn and the rest).
+DEVSTACK_COMMAND = ".venv/bin/python -m devstack"
 
 
 class PortInUse(RuntimeError):
-    """A port the stack needs is taken; the message gives a command that moves that part."""
+    """Ports the stack needs are taken; the message gives one command that moves every such
+    part at once and keeps the rest of what the user typed (``advice(argv)``)."""
 
-    def __init__(self, port: int, flag: str) -> None:
-        other = nearby_free_port(port)
-        super().__init__(
-            f"port {port} is already in use: stop what uses it, or start this part on another "
-            f'port: make up ARGS="{flag} {other}"  (or: python -m devstack {flag} {other}; '
-            "0 = any free port)"
-        )
-        self.port = port
-        self.flag = flag
-        self.suggested = other
+    def __init__(self, taken: Mapping[str, int], requested: Iterable[int] = ()) -> None:
+        self.taken = dict(taken)  # flag → the port that is taken
+        self.moves = suggest_ports(self.taken, avoid=requested)  # flag → a free port
+        super().__init__(self.advice(()))
+
+    def advice(self, argv: Sequence[str]) -> str:
+        """The message, its commands being ``argv`` with only the taken ports replaced."""
+        args = shlex.join(with_ports(argv, self.moves))
+        if len(self.taken) == 1:
+            (port,) = self.taken.values()
+            what = (
+                f"port {port} is already in use: stop what uses it, or start this part on "
+                "another port"
+            )
+        else:
+            named = [f"{port} ({flag})" for flag, port in self.taken.items()]
+            listed = f"{', '.join(named[:-1])} and {named[-1]}"
+            what = (
+                f"ports {listed} are already in use: stop what uses them, or start these parts "
+                "on other ports"
+            )
+        return f'{what}: make up ARGS="{args}"  (or: {DEVSTACK_COMMAND} {args}; 0 = any free port)'
+
+
+def with_ports(argv: Sequence[str], ports: Mapping[str, int]) -> list[str]:
+    """``argv`` with each ``--flag N`` / ``--flag=N`` of ``ports`` set to its new port and the
+    flags not given appended (argparse keeps the last value, so an abbreviation is overridden)."""
+    out: list[str] = []
+    given: set[str] = set()
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        name, eq, _ = token.partition("=")
+        if name in ports:
+            given.add(name)
+            out.append(f"{name}={ports[name]}" if eq else name)
+            if not eq:
+                out.append(str(ports[name]))
+                i += 1  # the old value
+        else:
+            out.append(token)
+        i += 1
+    out += [arg for flag, port in ports.items() if flag not in given for arg in (flag, str(port))]
+    return out
+
+
+def suggest_ports(taken: Mapping[str, int], avoid: Iterable[int] = ()) -> dict[str, int]:
+    """A free port near each taken one, none of them the same or one in ``avoid`` (the ports
+    given for the other parts); 0 = any, when none is free nearby."""
+    avoided = set(avoid)
+    chosen: dict[str, int] = {}
+    for flag, port in taken.items():
+        chosen[flag] = nearby_free_port(port, skip=avoided | set(chosen.values()))
+    return chosen
 
 
 def is_free(port: int, host: str = HOST) -> bool:
@@ -35,16 +86,20 @@ def is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def check_port_free(port: int, flag: str, host: str = HOST) -> None:
-    """Raise PortInUse when ``host:port`` cannot be bound (0 always passes)."""
-    if not is_free(port, host):
-        raise PortInUse(port, flag)
+def check_ports_free(ports: Mapping[str, int], host: str = HOST) -> None:
+    """Raise one PortInUse naming every port of ``ports`` (flag → port) that cannot be bound,
+    so the user moves them all in one go (0 always passes)."""
+    taken = {flag: port for flag, port in ports.items() if not is_free(port, host)}
+    if taken:
+        raise PortInUse(taken, requested=ports.values())
 
 
-def nearby_free_port(port: int, tries: int = 20) -> int:
-    """The first free port above ``port`` (0 = any, when the next ``tries`` are all taken)."""
+def nearby_free_port(port: int, tries: int = 20, skip: Iterable[int] = ()) -> int:
+    """The first free port above ``port`` not in ``skip`` (0 = any, when the next ``tries``
+    are all taken)."""
+    skipped = set(skip)
     for candidate in range(port + 1, min(port + 1 + tries, 65536)):
-        if is_free(candidate):
+        if candidate not in skipped and is_free(candidate):
             return candidate
     return 0
 

@@ -29,7 +29,7 @@ from devstack.api_gateway import ApiStandIn
 from devstack.lambda_container import apply_environment, handler_environment, load_handler
 from devstack.model_container import ModelContainer
 from devstack.model_server import ModelServer
-from devstack.ports import PortInUse, check_port_free, free_port
+from devstack.ports import PortInUse, check_ports_free, free_port
 from devstack.sagemaker_runtime import RuntimeStandIn
 from devstack.site_server import SiteServer
 
@@ -77,14 +77,12 @@ def start_stack(
 ) -> Stack:
     """Start model server, runtime and API stand-ins and the site; 0 = pick a free port.
 
-    Raises PortInUse (its message says how to move that part) or ConfigError. The handler's
-    environment is set in this process (it runs in-process, as in Lambda) and restored by
-    ``stop()``.
+    Raises PortInUse (one message that moves every part whose port is taken) or ConfigError.
+    The handler's environment is set in this process (it runs in-process, as in Lambda) and
+    restored by ``stop()``.
     """
     config = load_config(config_path or REPO / "config.yaml")
-    check_port_free(model_port, "--model-port")
-    check_port_free(api_port, "--api-port")
-    check_port_free(site_port, "--site-port")
+    check_ports_free({"--model-port": model_port, "--api-port": api_port, "--site-port": site_port})
     site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
     endpoint = Names(config.project, "", config.region).endpoint
 
@@ -143,7 +141,7 @@ def _start(part: Any, port: int, flag: str, started: list[Any]) -> None:
     try:
         part.start()
     except OSError:
-        raise PortInUse(port, flag) from None
+        raise PortInUse({flag: port}) from None
     started.append(part)
 
 

@@ -4,6 +4,8 @@ where everything is once it answers, and stops cleanly."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -37,11 +39,79 @@ def test_a_taken_port_is_named_with_the_flag_to_change(
         start_stack(**kwargs)
     expected = f"port {taken_port} is already in use"
     assert str(raised.value).startswith(expected)
-    assert f'make up ARGS="{flag} {raised.value.suggested}"' in str(raised.value)
+    assert f'make up ARGS="{flag} {raised.value.moves[flag]}"' in str(raised.value)
     others = {f: str(free_port()) for f in ("--model-port", "--api-port", "--site-port")}
     others[flag] = str(taken_port)
     assert main([arg for pair in others.items() for arg in pair]) == 1
     assert expected in capsys.readouterr().err
+
+
+def _taken() -> socket.socket:
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    return busy
+
+
+def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """Start ``command`` in the repository root; its output up to "Press Ctrl-C" (or its end)."""
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    assert process.stdout is not None
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("Press Ctrl-C"):
+            break
+    return process, "".join(lines)
+
+
+@pytest.mark.slow
+def test_taken_ports_give_one_command_that_keeps_the_rest_and_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two taken ports, the user's other arguments kept: the fallback command, copied as
+    printed, starts the stack from the repository root."""
+    with _taken() as model_busy, _taken() as site_busy:
+        model, site = model_busy.getsockname()[1], site_busy.getsockname()[1]
+        api = free_port()
+        typed = ["--site-port", str(site), "--api-port", str(api), "--workers", "1"]
+        assert main([*typed, "--model-port", str(model)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(
+            f"error: ports {model} (--model-port) and {site} (--site-port) are already in use"
+        ), err
+        (fallback,) = re.findall(r"\(or: (.+?); 0 = any free port\)", err)
+        command = shlex.split(fallback)
+        assert command[:3] == [".venv/bin/python", "-m", "devstack"]
+        new_site, new_model = int(command[4]), int(command[-1])
+        assert command[3:] == [
+            "--site-port",
+            str(new_site),
+            "--api-port",
+            str(api),
+            "--workers",
+            "1",
+            "--model-port",
+            str(new_model),
+        ]
+        process, output = _run_until_ready(command)
+    try:
+        assert f"page    http://127.0.0.1:{new_site}/" in output, output
+        assert f"model   http://127.0.0.1:{new_model}/ping" in output
+        status, _, _ = request(f"http://127.0.0.1:{api}", "GET", "/health")
+        assert status == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @pytest.mark.slow
