@@ -23,12 +23,17 @@ $(VENV)/.synced: pyproject.toml uv.lock
 site: site/dist/index.html ## build the web page into site/dist (parameter table regenerated from params.py)
 
 # The page's parameter table and limits, written from model/trends_anomaly/params.py (SPECS).
+# Written to a .tmp first, so a failure never leaves a half-written table; the .tmp goes on
+# failure, and the page's prerequisites ignore *.tmp (one left by an interrupted make would
+# be a prerequisite that vanishes mid-build: "No rule to make target ....tmp").
 PARAMS_JSON := site/src/generated/params.json
 $(PARAMS_JSON): $(wildcard model/trends_anomaly/params.py model/trends_anomaly/settings.py model/trends_anomaly/answer_csv.py) | setup
-	cd model && ../$(PY) -m trends_anomaly.params --json > ../$(PARAMS_JSON).tmp
+	(cd model && ../$(PY) -m trends_anomaly.params --json) > $(PARAMS_JSON).tmp \
+		|| { rm -f $(PARAMS_JSON).tmp; exit 1; }
 	mv $(PARAMS_JSON).tmp $(PARAMS_JSON)
 
-site/dist/index.html: $(PARAMS_JSON) $(shell find site/src site/package.json site/package-lock.json site/build.mjs -type f 2>/dev/null)
+SITE_SOURCES := $(filter-out %.tmp,$(shell find site/src site/package.json site/package-lock.json site/build.mjs -type f 2>/dev/null))
+site/dist/index.html: $(PARAMS_JSON) $(SITE_SOURCES)
 	cd site && npm ci --no-audit --no-fund && npm run build
 
 chromium: ## install Debian's chromium for the browser tests when missing

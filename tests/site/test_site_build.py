@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import pytest
 from pagekit import REPO, require_built_site
 
 SRC = REPO / "site" / "src"
@@ -76,3 +83,70 @@ def test_the_bundle_calls_nothing_newer_than_its_es2020_target() -> None:
         for m in NEWER_THAN_ES2020.finditer(path.read_text(encoding="utf-8"))
     ]
     assert hits == []
+
+
+def _make_site(root: Path) -> subprocess.CompletedProcess[str]:
+    """`make site` with the repository's Makefile in ``root`` (npm is a stub on the PATH)."""
+    env = {**os.environ, "PATH": f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        ["make", "-C", str(root), "-f", str(REPO / "Makefile"), "site"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def _site_layout(root: Path) -> None:
+    """What the Makefile's site rules read: a set-up venv, params.py, the page's sources."""
+    for name in ("pyproject.toml", "uv.lock", "site/package.json", "site/package-lock.json"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("{}\n")
+    (root / "site" / "build.mjs").write_text("\n")
+    (root / "site" / "src" / "generated").mkdir(parents=True)
+    (root / "site" / "src" / "main.js").write_text("\n")
+    (root / "site" / "src" / "generated" / "params.json").write_text('{"old": true}\n')
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    (root / ".venv" / ".synced").touch()
+    for name in ("pyproject.toml", "uv.lock"):  # older than .venv/.synced: set up already
+        os.utime(root / name, (time.time() - 60, time.time() - 60))
+    (root / "model" / "trends_anomaly").mkdir(parents=True)
+    (root / "model" / "trends_anomaly" / "__init__.py").write_text("")
+    (root / "bin").mkdir()
+    npm = root / "bin" / "npm"
+    npm.write_text(
+        '#!/bin/sh\nif [ "$1" = run ]; then mkdir -p dist && echo built > dist/index.html; fi\n'
+    )
+    npm.chmod(0o755)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+def test_a_failed_parameter_table_leaves_no_tmp_that_breaks_the_next_make_site(
+    tmp_path: Path,
+) -> None:
+    """The Makefile's own rules on a small layout: a params.py that fails midway leaves the
+    old params.json and no .tmp; a .tmp left anyway (make killed) does not break the build."""
+    _site_layout(tmp_path)
+    params = tmp_path / "model" / "trends_anomaly" / "params.py"
+    generated = tmp_path / "site" / "src" / "generated"
+    params.write_text('import sys\nsys.stdout.write(\'{"half": \')\n{}["missing"]\n')
+    failed = _make_site(tmp_path)
+    assert failed.returncode != 0 and "KeyError: 'missing'" in failed.stderr, failed.stderr
+    assert sorted(p.name for p in generated.iterdir()) == ["params.json"]
+    assert (generated / "params.json").read_text() == '{"old": true}\n'
+
+    params.write_text("print('{\"new\": true}')\n")
+    (generated / "params.json.tmp").write_text('{"half": ')  # as an interrupted make leaves
+    built = _make_site(tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert (generated / "params.json").read_text() == '{"new": true}\n'
+    assert not (generated / "params.json.tmp").exists()
+    assert (tmp_path / "site" / "dist" / "index.html").read_text() == "built\n"
+
+
+def test_git_ignores_the_parameter_tables_tmp() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "site/src/generated/params.json.tmp"], cwd=REPO, timeout=30
+    )
+    assert ignored.returncode == 0, "site/src/generated/*.tmp is not in .gitignore"
