@@ -145,6 +145,7 @@ def _mirrored(package: Path, tests: Path, skip: set[str]) -> list[str]:
         ("deploy/resources", "tests/deploy/resources", {"base"}),
         ("deploy/bootstrap", "tests/deploy/bootstrap", set()),
         ("devstack", "tests/devstack", {"http_thread"}),
+        ("model/trends_anomaly/auto", "tests/model/auto", set()),
         ("lambda", "tests/lambda", set()),
     ],
 )
