@@ -17,7 +17,7 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, bandWords, generalWarnings, settingsWords, spanWords, termNotes } from "./words.js";
+import { BELOW_ONE_NOTE, bandWords, detailWords, generalWarnings, settingsWords, spanWords, termNotes } from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -165,22 +165,12 @@ async function loadExample(path, label) {
   }
 }
 
-const SOURCE_WORDS = {
-  parameter: "as you set it",
-  timestamps: "from the dates",
-};
-
 /** Everything the model reports it used for a series, folded away (it is for experts). */
 function parameterDetails(series, method) {
-  const entries = Object.entries(series.parameters || {});
+  const parameters = series.parameters || {};
+  const entries = Object.entries(parameters);
   if (entries.length === 0) return null;
   const labels = new Map((methodNamed(method)?.params ?? []).map((p) => [p.name, p.label]));
-  const words = (key, value) => {
-    if (value === null) return "chosen from the data";
-    if (typeof value === "number") return formatNumber(value, 4);
-    if (key.endsWith("_source")) return SOURCE_WORDS[value] ?? String(value).replace(/[_+:]/g, " ");
-    return String(value).replace(/_/g, " ");
-  };
   return el(
     "details",
     { class: "param-details" },
@@ -188,10 +178,10 @@ function parameterDetails(series, method) {
     el(
       "dl",
       {},
-      ...entries.flatMap(([key, value]) => [
-        el("dt", { text: labels.get(key) ?? key.replace(/_/g, " ") }),
-        el("dd", { text: words(key, value) }),
-      ]),
+      ...entries.flatMap(([key, value]) => {
+        const [name, words] = detailWords(key, value, parameters, labels);
+        return [el("dt", { text: name }), el("dd", { text: words })];
+      }),
     ),
   );
 }

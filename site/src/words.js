@@ -185,3 +185,51 @@ export function settingsWords(answer) {
   if (chosen) text += "; everything else chosen from the data";
   return text;
 }
+
+// What the model reports it used, in a person's words: names (the parameters a person can set
+// take their form labels instead) and the values that are codes.
+const DETAIL_NAMES = {
+  period_source: "Season found",
+  seasonal_phase: "Season read by",
+  seasonal_model: "Season model",
+  window: "Long window (points)",
+  local_window: "Local window (points)",
+  threshold: "Reporting threshold (noise units)",
+  threshold_used: "Threshold used (noise units, after the limit on anomalies)",
+  noise_scale: "Noise (typical departure)",
+  tail_factor: "Heavy-tail factor",
+  visible_floor: "Smallest change reported",
+  sampling_noise: "Sampling noise",
+};
+const SEASON_FOUND = {
+  parameter: "as you set it",
+  "parameter:none": "none: you set no season",
+  "parameter:too_short": "none: the series is shorter than the season you set allows",
+  timestamps: "from the dates",
+  "timestamps+confirmed": "from the dates, and the data follow it",
+  "timestamps+confirmed:weekly": "a weekly rhythm, from the dates, and the data follow it",
+  "none:no_calendar_period": "none: the dates suggest no season",
+  "none:too_short_for_period": "none: too few cycles to tell",
+  "none:not_confirmed": "none: the dates suggest one, but the data do not follow it",
+};
+const VALUE_WORDS = {
+  seasonal_model: { none: "none", additive: "added to the level", multiplicative: "a share of the level" },
+  seasonal_phase: { week_of_year: "week of the year" },
+};
+
+/**
+ * One line of "How this series was analysed": [name, value] for parameter `key` with `value`
+ * (`labels`: the form's labels of the parameters a person can set). A season length left to
+ * the data and not used says "none", not "chosen from the data".
+ */
+export function detailWords(key, value, parameters = {}, labels = new Map()) {
+  const name = labels.get(key) ?? DETAIL_NAMES[key] ?? key.replace(/_/g, " ");
+  if (key === "period_source") return [name, SEASON_FOUND[value] ?? String(value).replace(/[_+:]/g, " ")];
+  if (key === "period" && value === null && String(parameters.period_source ?? "").includes("none")) {
+    return [name, "none"];
+  }
+  if (value === null) return [name, "chosen from the data"];
+  if (typeof value === "number") return [name, formatNumber(value, 4)];
+  const words = VALUE_WORDS[key]?.[value];
+  return [name, words ?? String(value).replace(/_/g, " ")];
+}

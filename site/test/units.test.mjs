@@ -17,6 +17,7 @@ import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
 import {
   bandWords,
+  detailWords,
   extentWords,
   formatWhen,
   generalWarnings,
@@ -515,4 +516,22 @@ test("what the model tells about one term is said under its chart, and only ther
   assert.deepEqual(generalWarnings(answer), ["the file is not UTF-8", "Other: a warning about the file"]);
   assert.deepEqual(generalWarnings({ series: [], warnings: ["x"] }), ["x"]);
   assert.deepEqual(generalWarnings({ series: [] }), []);
+});
+
+test("the details of an analysis are said in words, and a season not used is 'none'", () => {
+  const labels = new Map([["period", "Season length"], ["sensitivity", "Sensitivity"]]);
+  const noSeason = { period: null, period_source: "none:not_confirmed", seasonal_model: "none" };
+  assert.deepEqual(detailWords("period", null, noSeason, labels), ["Season length", "none"]);
+  assert.deepEqual(detailWords("period_source", "none:not_confirmed", noSeason, labels), [
+    "Season found", "none: the dates suggest one, but the data do not follow it",
+  ]);
+  assert.deepEqual(detailWords("period_source", "timestamps+confirmed", {}, labels), [
+    "Season found", "from the dates, and the data follow it",
+  ]);
+  assert.deepEqual(detailWords("seasonal_model", "multiplicative"), ["Season model", "a share of the level"]);
+  assert.deepEqual(detailWords("seasonal_phase", "week_of_year"), ["Season read by", "week of the year"]);
+  assert.deepEqual(detailWords("threshold", 4.0961), ["Reporting threshold (noise units)", "4.0961"]);
+  assert.deepEqual(detailWords("sensitivity", 0.5, {}, labels), ["Sensitivity", "0.5"]);
+  assert.deepEqual(detailWords("max_anomalies", null), ["max anomalies", "chosen from the data"]);
+  assert.deepEqual(detailWords("some_new_key", "a_b"), ["some new key", "a b"]); // unknown: readable
 });

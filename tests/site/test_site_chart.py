@@ -129,6 +129,19 @@ def test_a_one_day_export_reads_in_the_time_it_writes(page: Any, stack: Any) -> 
     area = plot_area(page)
     hover(page, area, x_of(area, 0, n))
     assert readout(page).startswith("15 Sep 2025, 18:36"), readout(page)
+    details = page.locator(".param-details").first
+    details.locator("summary").click()
+    said = dict(
+        zip(
+            details.locator("dt").all_text_contents(),
+            details.locator("dd").all_text_contents(),
+            strict=True,
+        )
+    )
+    assert said["Season found"].startswith("none: ") or said["Season found"].startswith(
+        "from the dates"
+    )
+    assert "period_source" not in said and "period source" not in said, said
 
 
 def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
