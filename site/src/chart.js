@@ -102,7 +102,11 @@ export function renderChart(container, series, context = {}) {
   const width = Math.max(plotBox.clientWidth, 200);
   const fmt = (u, v) => (v === null || v === undefined ? "–" : formatNumber(v));
   let lastIdx = null;
+  // After a finger lifts, the readout keeps the point it was on: the browser's mouse events
+  // that follow a tap move uPlot's cursor off the chart, which would put the hint back.
+  let pinned = false;
   const showPoint = (i) => {
+    if ((i === null || i === undefined) && pinned) return;
     if (i === lastIdx) return;
     lastIdx = i;
     if (i === null || i === undefined) readout.textContent = hint;
@@ -194,6 +198,7 @@ export function renderChart(container, series, context = {}) {
     if (!t || event.touches.length > 1) return;
     touchStart = touchLeft(t);
     touchSpan = null;
+    pinned = false;
     plot.setCursor({ left: touchStart, top: t.clientY - over.getBoundingClientRect().top });
   }, { passive: true });
   over.addEventListener("touchmove", (event) => {
@@ -211,6 +216,7 @@ export function renderChart(container, series, context = {}) {
     if (touchSpan) plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
     touchStart = null;
     touchSpan = null;
+    pinned = lastIdx !== null;
   }, { passive: true });
 
   const canvas = plotBox.querySelector("canvas");

@@ -76,6 +76,8 @@ function clearResults() {
   state.disposers = [];
   state.answer = null;
   clear($("series-list"));
+  clear($("series-index"));
+  $("series-index").hidden = true;
   results.hidden = true;
 }
 
@@ -194,6 +196,28 @@ function downloadNote(answer, belowOne) {
   );
 }
 
+// From this many terms on, a list of them above the charts jumps to each (a 16-term file is a
+// page some 12 000 px tall).
+const INDEX_MIN_SERIES = 4;
+
+/** Links to each term's chart, with its count of anomalies, when the file has many terms. */
+function seriesIndex(series) {
+  const nav = $("series-index");
+  clear(nav);
+  nav.hidden = series.length < INDEX_MIN_SERIES;
+  if (nav.hidden) return;
+  const items = series.map((s, i) => {
+    const count = (s.anomalies || []).length;
+    return el(
+      "li",
+      {},
+      el("a", { href: `#series-${i}` }, s.name, " ",
+        el("span", { class: `badge${count ? " badge-alert" : ""}`, text: String(count) })),
+    );
+  });
+  append(nav, el("p", { class: "muted", text: "Jump to a term (anomalies):" }), el("ul", {}, ...items));
+}
+
 function renderResults(answer) {
   clearResults();
   state.answer = answer;
@@ -216,6 +240,7 @@ function renderResults(answer) {
   }
   warnings.hidden = warnings.childElementCount === 0;
 
+  seriesIndex(answer.series);
   results.hidden = false; // visible before drawing, so charts can measure their width
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
@@ -224,7 +249,7 @@ function renderResults(answer) {
     const period = series.parameters && series.parameters.period;
     const card = el(
       "article",
-      { class: "card series", "aria-labelledby": headingId, "data-series": series.name },
+      { class: "card series", id: `series-${i}`, "aria-labelledby": headingId, "data-series": series.name },
       el(
         "div",
         { class: "series-head" },

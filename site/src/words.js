@@ -195,7 +195,7 @@ const DETAIL_NAMES = {
   window: "Long window (points)",
   local_window: "Local window (points)",
   threshold: "Reporting threshold (noise units)",
-  threshold_used: "Threshold used (noise units, after the limit on anomalies)",
+  threshold_used: "Threshold used (after the limit on anomalies)",
   noise_scale: "Noise (typical departure)",
   tail_factor: "Heavy-tail factor",
   visible_floor: "Smallest change reported",

@@ -294,4 +294,11 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     page.touchscreen.tap(x_of(area, n // 3, n), y)
     page.wait_for_timeout(300)
     assert readout(page).startswith(month_words(labels[n // 3])), readout(page)
+    # The details of the analysis stay readable on a phone: each value as wide as the card,
+    # not squeezed beside a long name to a letter per line.
+    details = page.locator(".param-details").first
+    details.locator("summary").click()
+    card = page.locator("article.series").first.bounding_box()
+    for box in [d.bounding_box() for d in details.locator("dd").all()]:
+        assert box["width"] > card["width"] / 2, (box, card)
     assert problems == []

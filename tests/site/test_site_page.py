@@ -479,3 +479,25 @@ def test_results_never_outlive_their_file(page: Any, stack: Any) -> None:
     assert page.locator("#error").is_visible()
     assert page.locator("#results").is_hidden()
     assert page.locator("#series-list canvas").count() == 0
+
+
+def test_a_file_of_many_terms_lists_them_above_the_charts(page: Any, stack: Any) -> None:
+    """Sixteen terms make a page some 12 000 px tall: a list above the charts jumps to each,
+    with its count of anomalies; a file of three terms needs none."""
+    many = DATA / "more" / "it_monthly_semicolons_16terms.csv"
+    open_page(page, stack.urls["site"])
+    upload_path(page, many)
+    run(page)
+    _, answer = call_api(stack.urls["api"], many.read_bytes(), "method=auto")
+    links = page.locator("#series-index a")
+    assert links.count() == 16
+    for k in (0, 9):
+        series = answer["series"][k]
+        assert links.nth(k).text_content() == f"{series['name']} {len(series['anomalies'])}"
+    links.nth(12).click()
+    page.wait_for_function("() => location.hash === '#series-12'")
+    box = page.locator("#series-12").bounding_box()
+    assert -1 <= box["y"] < page.viewport_size["height"] / 2, box  # scrolled to it
+    upload_path(page, DATA / "en_weekly5y_3terms_lt1_glp1.csv")
+    run(page)
+    assert page.locator("#series-index").is_hidden()
