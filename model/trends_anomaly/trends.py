@@ -46,6 +46,28 @@ class Table:
     warnings: list[str] = field(default_factory=list)
 
 
+# A category's interest with no search term: Trends heads the column "Geo: <region>".
+_CATEGORY_ONLY = re.compile(r"^geo\s*[:：]\s*(?P<geo>.*)$", re.IGNORECASE)
+
+
+def term_less(name: str) -> str | None:
+    """The region of a column headed "Geo: <region>" (a category's interest, no search term),
+    else None."""
+    m = _CATEGORY_ONLY.match(name.strip())
+    return m.group("geo").strip() if m else None
+
+
+def category_name(preamble: list[list[str]]) -> str:
+    """What a term-less column shows: the category its preamble names ("카테고리: 게임" ->
+    "게임"), else "All searches"."""
+    for row in preamble:
+        line = ",".join(row).strip()
+        key, colon, value = line.replace("：", ":").partition(":")
+        if colon and key.strip() and value.strip():
+            return value.strip()
+    return "All searches"
+
+
 def split_header(header: str) -> tuple[str, str]:
     """'NASDAQ:LCID: (Worldwide)' → ('NASDAQ:LCID', 'Worldwide'): split on the last ': ('."""
     m = _HEADER_GEO.match(header.strip())
@@ -272,6 +294,9 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
                 axis = other
             continue
         term, geo = split_header(raw_name)
+        region = term_less(term)
+        if region is not None:  # a category's interest, no search term: name it by the category
+            term, geo = category_name(rows[: max(start - 1, 0)]), region
         if axis.rows is not None:  # (its own rows: a shorter range leaves blank cells)
             kept = [cells[i] for i in axis.rows]
             parsed = _to_numbers(kept, decimal_comma=delimiter != ",")

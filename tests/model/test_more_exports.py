@@ -40,7 +40,8 @@ EXPECTED = {
         ["trump kamala harris election"],
     ),
     "daily_handedited_ymd_slashes_crlf.csv": (1, 212, "2009/6/1", "2009/12/29", ["MJ"]),
-    "ko_monthly_category_only.csv": (1, 213, "2008-04", "2025-12", ["Geo: 대한민국"]),
+    # A category's interest, no search term: named by the category, "Geo: 대한민국" its region.
+    "ko_monthly_category_only.csv": (1, 213, "2008-04", "2025-12", ["게임"]),
     "en_hourly7d_premier_league.csv": (
         1,
         168,

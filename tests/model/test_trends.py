@@ -256,3 +256,13 @@ def test_each_time_range_is_put_in_order_on_its_own():
     assert first.values.tolist() == [1, 2, 3]
     assert second.values.tolist() == [5, 6, 7]
     assert second.labels == ["2019-01-06", "2019-01-13", "2019-01-20"]
+
+
+def test_a_category_without_a_search_term_is_named_by_its_category():
+    """Trends heads a category's interest "Geo: <region>": the term is the category the
+    preamble names, the region its geo (the page's title read "Geo: 대한민국")."""
+    text = "카테고리: 게임\n\n월,Geo: 대한민국\n2008-04,17\n2008-05,19\n2008-06,18\n"
+    s = parse_table(text).series[0]
+    assert (s.name, s.geo, s.header) == ("게임", "대한민국", "Geo: 대한민국")
+    s = parse_table("Month,Geo: Worldwide\n2020-01,5\n2020-02,6\n2020-03,7\n").series[0]
+    assert (s.name, s.geo) == ("All searches", "Worldwide")
