@@ -17,7 +17,7 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, bandWords, detailWords, generalWarnings, settingsWords, spanWords, termNotes } from "./words.js";
+import { BELOW_ONE_NOTE, bandWords, detailWords, generalWarnings, sentence, settingsWords, spanWords, termNotes } from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -236,7 +236,8 @@ function renderResults(answer) {
   const warnings = $("warnings");
   clear(warnings);
   for (const warning of generalWarnings(answer)) {
-    append(warnings, el("li", { text: typeof warning === "string" ? warning : JSON.stringify(warning) }));
+    const names = answer.series.map((s) => s.name);
+    append(warnings, el("li", { text: typeof warning === "string" ? sentence(warning, names) : JSON.stringify(warning) }));
   }
   warnings.hidden = warnings.childElementCount === 0;
 

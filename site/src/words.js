@@ -106,8 +106,19 @@ export function termNotes(series, frequency = "") {
   return notes
     .filter((note) => typeof note === "string" && note !== "")
     .map((note) => (note.startsWith(prefix) ? note.slice(prefix.length) : note))
-    .map((note) => datesWritten(note, series, frequency))
-    .map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}${note.endsWith(".") ? "" : "."}`);
+    .map((note) => sentence(datesWritten(note, series, frequency)));
+}
+
+/**
+ * `text` as a sentence: a capital first letter and a full stop (the model writes clauses). A
+ * text that starts with one of `names` (a term: "iPhone: ...") keeps it as the file spells it.
+ */
+export function sentence(text, names = []) {
+  const t = String(text).trim();
+  if (!t) return t;
+  const stop = /[.!?]$/.test(t) ? "" : ".";
+  if (names.some((name) => name && t.startsWith(`${name}:`))) return `${t}${stop}`;
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${stop}`;
 }
 
 /**

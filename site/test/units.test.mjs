@@ -19,6 +19,7 @@ import {
   bandWords,
   detailWords,
   extentWords,
+  sentence,
   formatWhen,
   generalWarnings,
   settingsWords,
@@ -534,4 +535,12 @@ test("the details of an analysis are said in words, and a season not used is 'no
   assert.deepEqual(detailWords("sensitivity", 0.5, {}, labels), ["Sensitivity", "0.5"]);
   assert.deepEqual(detailWords("max_anomalies", null), ["max anomalies", "chosen from the data"]);
   assert.deepEqual(detailWords("some_new_key", "a_b"), ["some new key", "a b"]); // unknown: readable
+});
+
+test("a warning is listed as a sentence", () => {
+  assert.equal(sentence("rows were not in time order and were sorted"), "Rows were not in time order and were sorted.");
+  assert.equal(sentence("Already one."), "Already one.");
+  assert.equal(sentence("iPhone: 2 missing value(s) filled", ["iPhone"]), "iPhone: 2 missing value(s) filled."); // a term as written
+  assert.equal(sentence("the file is in Windows-1254", ["iPhone"]), "The file is in Windows-1254.");
+  assert.equal(sentence(""), "");
 });

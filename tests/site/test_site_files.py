@@ -133,7 +133,18 @@ def general_warnings(answer: dict) -> list[str]:
     """The answer's warnings the page lists above the charts: all but each term's own notes,
     which it says under that term's chart."""
     said = {note for s in answer["series"] for note in s["notes"]}
-    return [w for w in answer["warnings"] if w not in said]
+    names = [s["name"] for s in answer["series"]]
+    return [as_sentence(w, names) for w in answer["warnings"] if w not in said]
+
+
+def as_sentence(text: str, names: list[str]) -> str:
+    """A warning as the page lists it: a capital first letter (not of a term's name, which
+    stays as written) and a full stop."""
+    text = text.strip()
+    stop = "" if text.endswith((".", "!", "?")) else "."
+    if any(name and text.startswith(f"{name}:") for name in names):
+        return text + stop
+    return text[:1].upper() + text[1:] + stop
 
 
 def test_a_low_volume_term_is_explained_under_its_chart(
