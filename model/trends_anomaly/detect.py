@@ -7,6 +7,7 @@ exact O(n log n) one and DBSCAN by an exact noise-point search); ``auto`` lives 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -110,11 +111,28 @@ def check_dbscan_size(n: int) -> None:
         )
 
 
+def dbscan_min_points(eps: float, min_pts: int) -> int:
+    """The fewest points at which DBSCAN can find a cluster at all: time is scaled to 0..1, so
+    neighbours are 1 / (n - 1) apart, and a core point needs (min_pts - 1) / 2 of them on each
+    side within eps. With fewer points every point is "noise", whatever the values."""
+    reach = math.ceil((min_pts - 1) / 2)
+    return math.ceil(reach / eps - 1e-9) + 1 if reach else 1
+
+
 def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
     y = series.values
     n = len(y)
     check_dbscan_size(n)
     eps, min_pts = params["eps"], params["min_pts"]
+    need = dbscan_min_points(eps, min_pts)
+    if n < need:  # (a legacy request keeps the original's answer: see legacy_rows)
+        raise TooFewPoints(
+            f"DBSCAN with eps={eps:g} and min_pts={min_pts} needs at least {need} points, or it "
+            f"flags every one (points are 1/(n - 1) apart in its scaled time); "
+            f"'{series.name}' has {n}.",
+            "Use the Auto method (method=auto), or a larger eps (the page's Neighbourhood "
+            "radius) or fewer min_pts (Neighbours for a cluster).",
+        )
     noise, nearest = dbscan.noise_points([y], eps, min_pts)
     # DBSCAN has no model of the expected value: the band shows its neighbourhood instead,
     # a running median over eps of the scaled index, ± eps of the value range.

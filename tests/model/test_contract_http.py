@@ -518,3 +518,26 @@ def test_a_bad_json_body_says_what_to_send(client, body, message, hint):
     assert message in answer["error"]["message"]
     assert hint in answer["error"]["hint"]
     assert "surrogate" not in answer["error"]["message"]
+
+
+def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):
+    """At eps 0.1 and min_pts 4 a point needs two neighbours each side within a tenth of the
+    scaled time: under 21 points none has, and every point was flagged. A legacy request
+    keeps the original's answer."""
+    weekly = weekly_csv([5, 6, 5, 7, 6, 5, 6, 5, 6, 5])
+    status, answer = client.json(
+        weekly, "text/csv", **{"X-Amzn-SageMaker-Custom-Attributes": "method=dbscan"}
+    )
+    assert status == 400
+    assert answer["error"]["code"] == "too_few_points"
+    assert "needs at least 21 points" in answer["error"]["message"]
+    status, answer = client.json(
+        weekly_csv([5, 6, 5, 7, 6, 5] * 4),
+        "text/csv",
+        **{"X-Amzn-SageMaker-Custom-Attributes": "method=dbscan"},
+    )
+    assert status == 200, answer
+    status, _headers, body = client.invoke(
+        legacy_body(weekly, seasonality=False), "application/json"
+    )
+    assert status == 200 and body.strip(), body
