@@ -541,3 +541,15 @@ def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):
         legacy_body(weekly, seasonality=False), "application/json"
     )
     assert status == 200 and body.strip(), body
+
+
+@pytest.mark.parametrize(("eps", "min_pts"), [(0.1, 4), (0.1, 5), (0.05, 4), (0.2, 3), (0.1, 2)])
+def test_the_dbscan_bound_is_where_clusters_begin(eps, min_pts):
+    """dbscan_min_points is the first length at which a flat series is not all noise."""
+    from trends_anomaly import dbscan
+    from trends_anomaly.detect import dbscan_min_points
+
+    need = dbscan_min_points(eps, min_pts)
+    for n, all_noise in ((need - 1, True), (need, False)):
+        noise, _ = dbscan.noise_points([np.full(n, 5.0)], eps, min_pts)
+        assert (len(noise) == n) is all_noise, (n, len(noise))
