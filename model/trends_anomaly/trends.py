@@ -265,6 +265,9 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     if not plain:  # padded or unusual cells: echo them trimmed
         labels = [c.strip() for c in labels]
     warnings: list[str] = []
+    # Columns with a name and no values (at the end, cut with the trailing empty cells; or
+    # between others): said, not dropped in silence.
+    blank = [c.strip() for c in (header or [])[width:] if c.strip()]
     convention = date_convention(rows[: max(start - 1, 0)], header)
     dates = read_dates(labels, plain_iso=plain, convention=convention)
     step: Step | None = None
@@ -288,7 +291,9 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         parsed = _to_numbers(list(cells), decimal_comma=delimiter != ",")
         if parsed is None:
             other = _other_axis(cells, convention) if dates is not None else None
-            if other is None:
+            if other is None and not any(c.strip() for c in cells):
+                blank.append(raw_name)
+            elif other is None:
                 skipped.append(raw_name)
             else:  # a comparison of time ranges: the columns after it are on its dates
                 axis = other
@@ -332,6 +337,8 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         )
     if skipped:
         warnings.append(f"non-numeric column(s) ignored: {', '.join(skipped)}")
+    if blank:
+        warnings.append(f"column(s) with no values left out: {', '.join(blank)}")
     return _ordered(Table(series, warnings))
 
 

@@ -266,3 +266,20 @@ def test_a_category_without_a_search_term_is_named_by_its_category():
     assert (s.name, s.geo, s.header) == ("게임", "대한민국", "Geo: 대한민국")
     s = parse_table("Month,Geo: Worldwide\n2020-01,5\n2020-02,6\n2020-03,7\n").series[0]
     assert (s.name, s.geo) == ("All searches", "Worldwide")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Week,a,b\n2020-01-05,1,\n2020-01-12,2,\n2020-01-19,3,\n",  # at the end
+        "Week,a,b,c\n2020-01-05,1,,3\n2020-01-12,2,,4\n2020-01-19,3,,5\n",  # between others
+    ],
+)
+def test_a_named_column_without_values_is_said_to_be_left_out(text):
+    table = parse_table(text)
+    assert "b" not in [s.name for s in table.series]
+    assert table.warnings == ["column(s) with no values left out: b"]
+
+
+def test_a_trailing_comma_is_not_a_column():
+    assert parse_table("Week,a,\n2020-01-05,1,\n2020-01-12,2,\n").warnings == []
