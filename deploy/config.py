@@ -7,7 +7,10 @@ that a bad value fails at `plan` time with the key named, not halfway through an
 
 from __future__ import annotations
 
+import difflib
 import re
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -447,6 +450,38 @@ def deep_merge(base: Any, overrides: Any) -> Any:
     return overrides
 
 
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model class in a field's type (``X``, ``X | None``, ``Annotated[X, ...]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, Annotated):
+        return next(filter(None, map(_model_of, typing.get_args(annotation))), None)
+    return None
+
+
+def _known_keys(loc: list[str], top_level: bool) -> list[str]:
+    """The keys config.yaml allows where ``loc`` ends (its last part is the unknown key), as
+    written in YAML (``lambda``, not ``lambda_``); the top level of the file has two more."""
+    model: type[BaseModel] | None = Config
+    for part in loc[:-1]:
+        fields = model.model_fields if model else {}
+        found = next((f for n, f in fields.items() if part in (n, f.alias)), None)
+        model = _model_of(found.annotation) if found else None
+    if model is None:
+        return []
+    keys = [f.alias or n for n, f in model.model_fields.items()]
+    return [*keys, "environments", "preview"] if model is Config and top_level else keys
+
+
+def _unknown_key(loc: list[str], top_level: bool) -> str:
+    """Why a key is refused, with the nearest allowed key at its level when one is close:
+    `instance_typ` is most likely `instance_type`."""
+    close = difflib.get_close_matches(loc[-1], _known_keys(loc, top_level), n=1, cutoff=0.6)
+    if close:
+        return f"unknown key: did you mean {close[0]!r}? (see the Configuration table in README.md)"
+    return "unknown key (check the spelling; see the Configuration table in README.md)"
+
+
 def _format_errors(err: ValidationError, prefix: str = "") -> list[str]:
     lines = []
     for e in err.errors():
@@ -458,7 +493,7 @@ def _format_errors(err: ValidationError, prefix: str = "") -> list[str]:
             msg = keyed.group(2)
         key = prefix + (".".join(loc) or "(top level)")
         if e["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; see the Configuration table in README.md)"
+            msg = _unknown_key(loc, top_level=not prefix)
         lines.append(f"{key}: {msg}")
     return lines
 

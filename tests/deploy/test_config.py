@@ -229,3 +229,30 @@ def test_the_production_config_allows_no_dev_origin() -> None:
 
     cfg = load_config(Path(__file__).resolve().parents[2] / "config.yaml")
     assert all(o.startswith("https://") for o in cfg.api.cors_origins), cfg.api.cors_origins
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "known"),
+    [
+        ({"endpoint": {"instance_typ": "ml.m5.large"}}, "endpoint.instance_typ", "instance_type"),
+        (
+            {"endpoint": {"serverless": {"memry_mb": 2048}}},
+            "endpoint.serverless.memry_mb",
+            "memory_mb",
+        ),
+        ({"api": {"lambda": {"timout_s": 20}}}, "api.lambda.timout_s", "timeout_s"),
+        ({"enviroments": {"staging": {}}}, "enviroments", "environments"),
+        (
+            {"environments": {"staging": {"endpont": {}}}},
+            "environments.staging.endpont",
+            "endpoint",
+        ),
+    ],
+)
+def test_an_unknown_key_names_the_close_known_key_at_its_level(data, key, known) -> None:
+    assert f"{key}: unknown key: did you mean {known!r}?" in _err(data)
+
+
+def test_an_unknown_key_with_nothing_close_suggests_nothing() -> None:
+    msg = _err({"endpoint": {"zzz": 1}})
+    assert "endpoint.zzz: unknown key (check the spelling" in msg and "did you mean" not in msg
