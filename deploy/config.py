@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from deploy import budget
 from deploy.name_rules import name_problems
@@ -459,14 +460,25 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _field(model: type[BaseModel] | None, key: str) -> FieldInfo | None:
+    """The field of ``model`` that config.yaml calls ``key`` (its alias or its name)."""
+    fields = model.model_fields if model else {}
+    return next((f for n, f in fields.items() if key in (n, f.alias)), None)
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    """The model that validates the mapping at ``loc`` (``["api", "lambda"]``: LambdaConfig)."""
+    model: type[BaseModel] | None = Config
+    for part in loc:
+        found = _field(model, part)
+        model = _model_of(found.annotation) if found else None
+    return model
+
+
 def _known_keys(loc: list[str], top_level: bool) -> list[str]:
     """The keys config.yaml allows where ``loc`` ends (its last part is the unknown key), as
     written in YAML (``lambda``, not ``lambda_``); the top level of the file has two more."""
-    model: type[BaseModel] | None = Config
-    for part in loc[:-1]:
-        fields = model.model_fields if model else {}
-        found = next((f for n, f in fields.items() if part in (n, f.alias)), None)
-        model = _model_of(found.annotation) if found else None
+    model = _model_at(loc[:-1])
     if model is None:
         return []
     keys = [f.alias or n for n, f in model.model_fields.items()]
@@ -482,8 +494,67 @@ def _unknown_key(loc: list[str], top_level: bool) -> str:
     return "unknown key (check the spelling; see the Configuration table in README.md)"
 
 
-def _format_errors(err: ValidationError, prefix: str = "") -> list[str]:
+# What a value of the wrong type should have been, by pydantic's error type.
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping of its keys (key: value, indented below it)",
+    "model_attributes_type": "a mapping of its keys (key: value, indented below it)",
+}
+
+
+def _as_yaml_reads(value: Any) -> str:
+    """A parsed value as the user would write it back: ``true``, ``(empty)``, ``'text'``."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _got(value: Any, written: str | None) -> str:
+    """The value as written in config.yaml, and as YAML read it when that differs (``yes``
+    is a boolean to YAML, ``~`` is null): the user sees their text, not Python's."""
+    read = _as_yaml_reads(value)
+    if written is None or written == read or isinstance(value, str):
+        return read
+    if value is None and written == "":
+        return read
+    return f"{written} (YAML reads it as {'null: empty' if value is None else read})"
+
+
+def _wrong_type(loc: list[str], value: Any, written: str | None, expected: str) -> str:
+    """What was given, what is expected, and how to write it: a key left empty or a YAML
+    boolean/number where a string belongs are the usual cases."""
+    msg = f"got {_got(value, written)}, expected {expected}"
+    if value is None:
+        found = _field(_model_at(loc[:-1]), loc[-1]) if loc else None
+        default = getattr(found, "default", None)
+        keep = f" ({default!r})" if isinstance(default, (str, int, float)) else ""
+        return f"{msg}: write a value after the colon, or remove the line for the default{keep}"
+    if expected == "a string" and isinstance(value, (bool, int, float)):
+        text = written if written is not None else _as_yaml_reads(value)
+        return f'{msg}: quote it, "{text}"'
+    return msg
+
+
+def _format_errors(
+    err: ValidationError, prefix: str = "", written: dict[str, str] | None = None
+) -> list[str]:
     lines = []
+    written = written or {}
     for e in err.errors():
         loc = [str(p) for p in e["loc"]]
         msg = e["msg"].removeprefix("Value error, ")
@@ -492,20 +563,27 @@ def _format_errors(err: ValidationError, prefix: str = "") -> list[str]:
             loc.append(keyed.group(1))
             msg = keyed.group(2)
         key = prefix + (".".join(loc) or "(top level)")
+        # An environment's value not in its overrides was merged in from the top level.
+        as_written = written.get(key, written.get(".".join(loc)))
         if e["type"] == "extra_forbidden":
             msg = _unknown_key(loc, top_level=not prefix)
+        elif e["type"] in _EXPECTED:
+            msg = _wrong_type(loc, e["input"], as_written, _EXPECTED[e["type"]])
+        elif e["type"] != "value_error" and not isinstance(e["input"], (dict, list)):
+            msg = f"{msg}, got {_got(e['input'], as_written)}"
         lines.append(f"{key}: {msg}")
     return lines
 
 
 def _validate(
-    data: dict[str, Any], prefix: str, env: str | None
+    data: dict[str, Any], prefix: str, env: str | None, written: dict[str, str] | None = None
 ) -> tuple[Config | None, list[str]]:
-    """One deployment's Config, or the problems found (keys prefixed with where they are)."""
+    """One deployment's Config, or the problems found (keys prefixed with where they are;
+    ``written``: each scalar's text in config.yaml by key, to show values as written)."""
     try:
         cfg = Config.model_validate(data)
     except ValidationError as err:
-        return None, _format_errors(err, prefix)
+        return None, _format_errors(err, prefix, written)
     problems = []
     where = prefix.rstrip(".") or "project"
     shown = LONGEST_PREVIEW if env == LONGEST_PREVIEW else env
@@ -610,9 +688,12 @@ def _report(path: Path, problems: list[str]) -> str:
     return "\n".join(lines)
 
 
-def parse_config_file(data: Any, path: str | Path = "config.yaml") -> ConfigFile:
+def parse_config_file(
+    data: Any, path: str | Path = "config.yaml", written: dict[str, str] | None = None
+) -> ConfigFile:
     """Validate already-parsed YAML data, every environment and the preview template
-    included; raise ConfigError naming every bad key (``environments.staging.endpoint...``)."""
+    included; raise ConfigError naming every bad key (``environments.staging.endpoint...``).
+    ``written``: the scalars' text as in the file (``yes``, ``~``), see ``_written``."""
     path = Path(path)
     if data is None:
         data = {}
@@ -622,7 +703,7 @@ def parse_config_file(data: Any, path: str | Path = "config.yaml") -> ConfigFile
     envs_data = data.get("environments")
     preview_raw = data.get("preview", ...)
     staged = envs_data is not None or preview_raw is not ...
-    base, problems = _validate(top, "", None)
+    base, problems = _validate(top, "", None, written)
     if base is not None and staged and "environment" in base.tags:
         problems.append(f"tags.environment: {RESERVED_ENV_TAG}")
     environments: dict[str, Config] = {}
@@ -639,7 +720,7 @@ def parse_config_file(data: Any, path: str | Path = "config.yaml") -> ConfigFile
         problems += found
         if found:
             continue
-        cfg, found = _validate(deep_merge(top, overrides), f"environments.{name}.", name)
+        cfg, found = _validate(deep_merge(top, overrides), f"environments.{name}.", name, written)
         problems += found
         if cfg is not None:
             environments[name] = cfg
@@ -649,7 +730,7 @@ def parse_config_file(data: Any, path: str | Path = "config.yaml") -> ConfigFile
         problems += found
         if not found:
             preview_data = deep_merge(deep_merge(top, PREVIEW_DEFAULTS), overrides)
-            cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW)
+            cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW, written)
             problems += found
             if cfg is not None and cfg.endpoint.autoscaling is not None:
                 problems.append(
@@ -667,6 +748,26 @@ def parse_config(data: Any, path: str | Path = "config.yaml") -> Config:
     return parse_config_file(data, path).base
 
 
+def _written(node: yaml.Node | None, key: str = "") -> dict[str, str]:
+    """Every scalar's text as written in the file, by dotted key (``project`` → ``yes``):
+    YAML reads ``yes`` as true and an empty value as null, and a message that says
+    ``got true`` for ``project: yes`` leaves the user guessing."""
+    if isinstance(node, yaml.ScalarNode):
+        return {key: node.value}
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, str] = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                out |= _written(v, f"{key}.{k.value}" if key else k.value)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = {}
+        for i, item in enumerate(node.value):
+            out |= _written(item, f"{key}.{i}")
+        return out
+    return {}
+
+
 def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     """Read and validate config.yaml (relative paths are resolved against the CWD)."""
     p = Path(path)
@@ -676,9 +777,10 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
         raise ConfigError(f"{p}: file not found (pass --config PATH)") from None
     try:
         data = yaml.safe_load(text)
+        written = _written(yaml.compose(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as err:
         raise ConfigError(f"{p}: not valid YAML: {err}") from None
-    return parse_config_file(data, p)
+    return parse_config_file(data, p, written)
 
 
 def load_config(path: str | Path = "config.yaml", env: str | None = None) -> Config:

@@ -256,3 +256,51 @@ def test_an_unknown_key_names_the_close_known_key_at_its_level(data, key, known)
 def test_an_unknown_key_with_nothing_close_suggests_nothing() -> None:
     msg = _err({"endpoint": {"zzz": 1}})
     assert "endpoint.zzz: unknown key (check the spelling" in msg and "did you mean" not in msg
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line"),
+    [
+        (
+            "region:\n",
+            "region: got (empty), expected a string: write a value after the colon, or remove "
+            "the line for the default ('us-east-1')",
+        ),
+        ("region: ~\n", "region: got ~ (YAML reads it as null: empty), expected a string"),
+        (
+            "project: yes\n",
+            'project: got yes (YAML reads it as true), expected a string: quote it, "yes"',
+        ),
+        ("project: 123\n", 'project: got 123, expected a string: quote it, "123"'),
+        ("tags: {team: off}\n", "tags.team: got off (YAML reads it as false), expected a string"),
+        (
+            "endpoint: {instance_count: two}\n",
+            "endpoint.instance_count: got 'two', expected a whole number",
+        ),
+        ("endpoint: {serverless: big}\n", "endpoint.serverless: got 'big', expected a mapping"),
+        (
+            "log_retention_days:\n",
+            "log_retention_days: Input should be 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, "
+            "got (empty)",
+        ),
+        (
+            "tags: {team: no}\nenvironments: {staging: {endpoint: {instance_type: off}}}\n",
+            "environments.staging.endpoint.instance_type: got off (YAML reads it as false)",
+        ),
+        (
+            "tags: {team: no}\nenvironments: {staging: {}}\n",
+            "environments.staging.tags.team: got no (YAML reads it as false)",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_shown_as_written(tmp_path: Path, yaml_text, line) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"  - {line}" in str(err.value), str(err.value)
+
+
+def test_parsed_data_without_its_text_shows_the_value_as_yaml_reads_it() -> None:
+    assert 'project: got true, expected a string: quote it, "true"' in _err({"project": True})
+    assert "region: got (empty), expected a string" in _err({"region": None})
