@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import botocore
 import yaml
 from pydantic import (
     BaseModel,
@@ -29,7 +30,14 @@ from pydantic.fields import FieldInfo
 
 from deploy import budget
 from deploy.name_rules import name_problems
-from deploy.naming import ACCOUNT_DIGITS, LONGEST_PREVIEW, PREVIEW_RE, Names, partition_of
+from deploy.naming import (
+    ACCOUNT_DIGITS,
+    LONGEST_PREVIEW,
+    PREVIEW_RE,
+    Names,
+    partition_of,
+    service_regions,
+)
 
 # Limits from the AWS documentation (API Gateway, Lambda and SageMaker quotas pages); each
 # is the documented value, not one measured here.
@@ -42,6 +50,8 @@ SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
 # The project's own shape; what each service allows of the names made from it (lengths,
 # dashes, the bucket's 63 characters in this region) is checked by deploy/name_rules.py.
 PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}$")
+# What every region name looks like (us-east-1, us-gov-west-1, ap-southeast-2).
+REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d+$")
 TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
 # The longest account id, for checking name lengths before the account is known.
 SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
@@ -50,6 +60,25 @@ SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
 NEW_FLEET_S = 600
 # The `managed-by` tag value on everything deploy and bootstrap create.
 MANAGED_BY = "trends-anomaly-gitops"
+
+
+def _close_regions(region: str) -> str:
+    """``did you mean 'us-east-1' or 'us-east-2'?`` from SageMaker's regions, or nothing."""
+    close = difflib.get_close_matches(region.lower(), service_regions("sagemaker"), n=3)
+    return f": did you mean {' or '.join(map(repr, close))}?" if close else ""
+
+
+def _check_sagemaker_region(region: str) -> None:
+    """A region of the right shape that does not exist (``us-east-9``) would fail only at the
+    first AWS call: check it against botocore's bundled endpoint data for SageMaker."""
+    known = service_regions("sagemaker")
+    if not known or region in known:
+        return
+    raise ValueError(
+        f"{region!r} is not a region of the aws partition where SageMaker runs (botocore "
+        f"{botocore.__version__}'s endpoint data){_close_regions(region)} A region newer than "
+        "this botocore needs it upgraded (uv lock --upgrade-package botocore)"
+    )
 
 
 class ConfigError(ValueError):
@@ -304,9 +333,12 @@ class Config(_Strict):
     @field_validator("region")
     @classmethod
     def _region(cls, v: str) -> str:
-        found = partition_of(v)
+        found = partition_of(v) if REGION_RE.fullmatch(v) else None
         if found is None:
-            raise ValueError(f"must be an AWS region like 'us-east-1', got {v!r}")
+            raise ValueError(
+                f"must be an AWS region like 'us-east-1' (area, direction, number: "
+                f"{REGION_RE.pattern}), got {v!r}{_close_regions(v)}"
+            )
         if found.name != "aws":
             why = (
                 "CloudFront there cannot serve its default *.cloudfront.cn domain: it needs an "
@@ -319,6 +351,7 @@ class Config(_Strict):
                 f"{v!r} is in the {found.name} partition; the page is served by CloudFront over "
                 f"HTTPS on CloudFront's own domain, and {why}. Use a region of the aws partition"
             )
+        _check_sagemaker_region(v)
         return v
 
     @field_validator("tags")

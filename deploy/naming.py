@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 import botocore.loaders
+import botocore.session
 
 VARIANT = "main"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -41,6 +42,13 @@ def _partition_table() -> tuple[list[dict[str, Any]], dict[str, bool]]:
         for p in endpoints
     }
     return partitions, cloudfront
+
+
+@cache
+def service_regions(service: str, partition: str = "aws") -> tuple[str, ...]:
+    """The regions of ``partition`` where botocore's bundled endpoint data has ``service``
+    (read from the installed package: no network); empty when botocore knows none."""
+    return tuple(botocore.session.get_session().get_available_regions(service, partition))
 
 
 def partition_of(region: str) -> Partition | None:

@@ -304,3 +304,27 @@ def test_a_value_of_the_wrong_type_is_shown_as_written(tmp_path: Path, yaml_text
 def test_parsed_data_without_its_text_shows_the_value_as_yaml_reads_it() -> None:
     assert 'project: got true, expected a string: quote it, "true"' in _err({"project": True})
     assert "region: got (empty), expected a string" in _err({"region": None})
+
+
+@pytest.mark.parametrize(
+    ("region", "words"),
+    [
+        ("us-east-9", "not a region of the aws partition where SageMaker runs"),
+        ("us-east-9", "did you mean 'us-east-2' or 'us-east-1'"),
+        ("eu-wset-1", "did you mean 'eu-west-1'"),
+        ("US-EAST-1", "got 'US-EAST-1': did you mean 'us-east-1'"),
+        ("us_east_1", "did you mean 'us-east-1'"),
+    ],
+)
+def test_a_region_that_does_not_exist_is_refused_offline_with_close_ones(region, words) -> None:
+    msg = _err({"region": region})
+    assert "region: " in msg and words in msg, msg
+
+
+def test_every_sagemaker_region_botocore_knows_is_accepted() -> None:
+    from deploy.naming import service_regions
+
+    regions = service_regions("sagemaker")
+    assert "us-east-1" in regions and "us-east-9" not in regions
+    for region in regions:
+        assert parse_config({"region": region, "project": "abc"}).region == region
