@@ -50,6 +50,10 @@ SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
 # The project's own shape; what each service allows of the names made from it (lengths,
 # dashes, the bucket's 63 characters in this region) is checked by deploy/name_rules.py.
 PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}$")
+# SageMaker instance types: ml.<family>.<size>. Only the shape is checked (new families keep
+# coming); the sizes are the ones EC2 names (2xlarge ... 48xlarge).
+INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z][a-z0-9]*\.([a-z0-9]+)$")
+INSTANCE_SIZES = ("micro", "small", "medium", "large", "xlarge")
 # What every region name looks like (us-east-1, us-gov-west-1, ap-southeast-2).
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d+$")
 TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
@@ -88,6 +92,14 @@ class ConfigError(ValueError):
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo like `instance_typ` must not silently use a default.
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _instance_size(size: str) -> bool:
+    """Whether ``size`` is a size EC2 names: micro ... xlarge, or 2xlarge ... 48xlarge."""
+    if size in INSTANCE_SIZES:
+        return True
+    times = size.removesuffix("xlarge")
+    return times != size and times.isdigit() and 2 <= int(times) <= 48 and times[0] != "0"
 
 
 class ServerlessConfig(_Strict):
@@ -165,8 +177,20 @@ class EndpointConfig(_Strict):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, v: str) -> str:
-        if not re.fullmatch(r"ml\.[a-z0-9]+\.[a-z0-9]+", v):
-            raise ValueError(f"must look like 'ml.m5.large' (a SageMaker instance type), got {v!r}")
+        """The shape only, so a typo fails at plan time and a new family still passes."""
+        m = INSTANCE_TYPE_RE.fullmatch(v)
+        if not m:
+            raise ValueError(
+                f"must look like 'ml.m5.large' (a SageMaker instance type: ml.<family>.<size>), "
+                f"got {v!r}"
+            )
+        if not _instance_size(m.group(1)):
+            family = v.split(".")[1]
+            raise ValueError(
+                f"{v!r}: {m.group(1)!r} is not an instance size; expected ml.<family>.<size> "
+                f"with size {', '.join(INSTANCE_SIZES)} or 2xlarge ... 48xlarge, e.g. "
+                f"'ml.{family}.large' or 'ml.{family}.2xlarge'"
+            )
         return v
 
     @field_validator("environment")

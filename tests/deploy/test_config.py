@@ -328,3 +328,25 @@ def test_every_sagemaker_region_botocore_knows_is_accepted() -> None:
     assert "us-east-1" in regions and "us-east-9" not in regions
     for region in regions:
         assert parse_config({"region": region, "project": "abc"}).region == region
+
+
+@pytest.mark.parametrize("size", ["huge", "64xlarge", "1xlarge", "02xlarge", "xxlarge"])
+def test_an_instance_size_that_does_not_exist_is_refused_with_the_form(size: str) -> None:
+    msg = _err({"endpoint": {"instance_type": f"ml.m5.{size}"}})
+    assert f"endpoint.instance_type: 'ml.m5.{size}': {size!r} is not an instance size" in msg
+    assert "ml.<family>.<size>" in msg and "e.g. 'ml.m5.large'" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "instance_type",
+    [
+        "ml.t2.medium",
+        "ml.m5.large",
+        "ml.g4dn.xlarge",
+        "ml.c5.9xlarge",
+        "ml.p5.48xlarge",
+        "ml.zz9.large",
+    ],
+)
+def test_any_family_with_a_real_size_passes(instance_type: str) -> None:
+    assert parse_config({"endpoint": {"instance_type": instance_type}}).endpoint.instance_type
