@@ -16,6 +16,7 @@ from deploy.aws import Aws, DeployError
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
+from deploy.image import image_problem
 from deploy.naming import site_url
 from deploy.resources.cdn import site_domain
 
@@ -30,11 +31,15 @@ def _engine(args: argparse.Namespace, env: Any = _UNSET, aws: Aws | None = None)
     """The engine of the deployment ``--env`` names (or ``env``)."""
     file = _file(args)
     cfg = file.select(getattr(args, "env", None) if env is _UNSET else env)
+    image = getattr(args, "image", None)
+    problem = image and image_problem(image, cfg.region)
+    if problem:
+        raise DeployError(f"--image: {problem}")
     return Engine(
         cfg,
         file.path.resolve().parent,
         aws or Aws(cfg.region),
-        image=getattr(args, "image", None),
+        image=image,
     )
 
 

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from deploy import budget
+from deploy.image import image_problem
 from deploy.name_rules import name_problems
 from deploy.naming import (
     ACCOUNT_DIGITS,
@@ -409,6 +410,14 @@ class Config(_Strict):
                 + "; ".join(str(p) for p in problems)
                 + ". Choose another project name (shorter, no dash at the start or end)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _image(self) -> Config:
+        """A prebuilt image that cannot be pulled would fail only at CreateModel."""
+        problem = self.model.image and image_problem(self.model.image, self.region)
+        if problem:
+            raise ValueError(f"model.image: {problem}")
         return self
 
     @model_validator(mode="after")

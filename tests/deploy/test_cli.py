@@ -123,3 +123,20 @@ def test_apply_checks_the_summary_json_path_before_any_aws_call(project: Path, c
         assert err.count("\n") == 1 and out == ""  # refused before planning or applying
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
     assert "Plan: 24 to create" in capsys.readouterr().out  # AWS untouched
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "--image", "Not A Uri!!"],
+        ["apply", "--image", "nope"],
+        ["image", "--image", "nope"],
+    ],
+)
+def test_a_given_image_that_is_no_image_reference_is_refused_before_aws(
+    project: Path, capsys, argv: list[str]
+) -> None:
+    assert main(["--config", str(project / "config.yaml"), *argv]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith(f"error: --image: {argv[-1]!r} is not an image reference: "), err
+    assert "e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/" in err and out == ""
