@@ -72,7 +72,7 @@ def _writable_file(path: str, flag: str) -> Path:
     parent = target.parent
     problem = None
     if target.is_dir():
-        problem = "is a directory; give a file name, e.g. summary.json"
+        problem = f"is a directory; give a file name in it, e.g. {target / 'out.txt'}"
     elif not parent.exists():
         problem = f"the directory {parent} does not exist; create it first"
     elif not parent.is_dir():
@@ -182,11 +182,12 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 
 def cmd_image(args: argparse.Namespace) -> int:
+    output = _writable_file(args.github_output, "--github-output") if args.github_output else None
     eng = _engine(args)
     uri = eng.ensure_image()
     print(f"image={uri}")
-    if args.github_output:
-        with open(args.github_output, "a", encoding="utf-8") as fh:
+    if output:
+        with output.open("a", encoding="utf-8") as fh:
             fh.write(f"image={uri}\n")
     return 0
 

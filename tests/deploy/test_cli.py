@@ -140,3 +140,21 @@ def test_a_given_image_that_is_no_image_reference_is_refused_before_aws(
     out, err = capsys.readouterr()
     assert err.startswith(f"error: --image: {argv[-1]!r} is not an image reference: "), err
     assert "e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/" in err and out == ""
+
+
+def test_image_checks_the_github_output_path_before_any_aws_call(project: Path, capsys) -> None:
+    cfg = str(project / "config.yaml")
+    (project / "a-file").write_text("")
+    for path, why in [
+        (project / "missing" / "out", "the directory"),
+        (project / "a-file" / "out", "is not a directory"),
+        (project, "is a directory; give a file name in it"),
+    ]:
+        argv = ["--config", cfg, "image", "--image", IMAGE, "--github-output", str(path)]
+        assert main(argv) == 1
+        out, err = capsys.readouterr()
+        assert err.startswith(f"error: --github-output {path}: ") and why in err, err
+        assert err.count("\n") == 1 and out == ""  # refused before ECR was touched
+    output = project / "github_output"
+    assert main(["--config", cfg, "image", "--image", IMAGE, "--github-output", str(output)]) == 0
+    assert output.read_text() == f"image={IMAGE}\n"
