@@ -52,7 +52,7 @@ SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
 # dashes, the bucket's 63 characters in this region) is checked by deploy/name_rules.py.
 PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}$")
 # SageMaker instance types: ml.<family>.<size>. Only the shape is checked (new families keep
-# coming); the sizes are the ones EC2 names (2xlarge ... 48xlarge).
+# coming); the sizes are the ones EC2 names (<N>xlarge: 2xlarge, 12xlarge, 48xlarge, ...).
 INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z][a-z0-9]*\.([a-z0-9]+)$")
 INSTANCE_SIZES = ("micro", "small", "medium", "large", "xlarge")
 # What every region name looks like (us-east-1, us-gov-west-1, ap-southeast-2).
@@ -96,11 +96,12 @@ class _Strict(BaseModel):
 
 
 def _instance_size(size: str) -> bool:
-    """Whether ``size`` is a size EC2 names: micro ... xlarge, or 2xlarge ... 48xlarge."""
+    """Whether ``size`` is a size EC2 names: micro ... xlarge, or <N>xlarge (2xlarge, 12xlarge,
+    48xlarge, ...; no upper bound: bigger machines keep coming)."""
     if size in INSTANCE_SIZES:
         return True
     times = size.removesuffix("xlarge")
-    return times != size and times.isdigit() and 2 <= int(times) <= 48 and times[0] != "0"
+    return times != size and times.isdigit() and int(times) >= 2 and times[0] != "0"
 
 
 class ServerlessConfig(_Strict):
@@ -189,8 +190,8 @@ class EndpointConfig(_Strict):
             family = v.split(".")[1]
             raise ValueError(
                 f"{v!r}: {m.group(1)!r} is not an instance size; expected ml.<family>.<size> "
-                f"with size {', '.join(INSTANCE_SIZES)} or 2xlarge ... 48xlarge, e.g. "
-                f"'ml.{family}.large' or 'ml.{family}.2xlarge'"
+                f"with size {', '.join(INSTANCE_SIZES)} or <N>xlarge (2xlarge, 12xlarge, ...), "
+                f"e.g. 'ml.{family}.large' or 'ml.{family}.2xlarge'"
             )
         return v
 

@@ -330,7 +330,7 @@ def test_every_sagemaker_region_botocore_knows_is_accepted() -> None:
         assert parse_config({"region": region, "project": "abc"}).region == region
 
 
-@pytest.mark.parametrize("size", ["huge", "64xlarge", "1xlarge", "02xlarge", "xxlarge"])
+@pytest.mark.parametrize("size", ["huge", "1xlarge", "02xlarge", "xxlarge", "xlargest"])
 def test_an_instance_size_that_does_not_exist_is_refused_with_the_form(size: str) -> None:
     msg = _err({"endpoint": {"instance_type": f"ml.m5.{size}"}})
     assert f"endpoint.instance_type: 'ml.m5.{size}': {size!r} is not an instance size" in msg
