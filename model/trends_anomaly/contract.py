@@ -243,15 +243,26 @@ def _wall_clock(labels: list[str]) -> np.ndarray | None:
         return None
 
 
+# A timestamp already in the ISO form a client parses ("2004-01", "2020-07-12",
+# "2021-06-02T14"): an export's own labels, which `times` repeats as they are.
+_ISO_LABEL = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:T\d{2}(?::\d{2}(?::\d{2})?)?)?$")
+
+
 def iso_times(s: Series) -> list[str] | None:
-    """The timestamps as the parser read them, in ISO 8601 ("2004-02-01", "2021-06-02T14:00:00";
-    a time written with a zone offset as the time of day it writes, the offset left out), so
-    that a client can place and format dates that the file spells its own way ("01.02.2004",
-    "2/1/04" from a spreadsheet re-save); None when the time axis is row positions (a legacy
-    numeric first column)."""
+    """The timestamps in ISO 8601, so that a client can place and format dates that the file
+    spells its own way: the labels themselves when the file writes ISO (a Trends export:
+    "2004-01", "2021-06-02T14"; the parser reads a column in one format, so its first and
+    last label tell), else as the parser read them ("2004-02-01" for a spreadsheet's
+    "01.02.2004", "2021-06-02T14:00:00" when some are not at midnight), a time written with
+    a zone offset as the time of day it writes, the offset left out. None when the time axis
+    is row positions (a legacy numeric first column). (Converting 100 000 timestamps costs
+    some 40 ms; repeating the labels, nothing.)"""
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
-    ts = _wall_clock(s.labels)
+    labels = s.labels
+    if _ISO_LABEL.match(labels[0]) and _ISO_LABEL.match(labels[-1]):
+        return labels
+    ts = _wall_clock(labels)
     if ts is None:
         ts = s.timestamps.astype("datetime64[s]")
     days = ts.astype("datetime64[D]")
