@@ -118,25 +118,8 @@ def test_taken_ports_give_one_command_that_keeps_the_rest_and_starts(
 def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
     ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
     args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", *args, "--workers", "1"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
+    process, output = _run_until_ready([sys.executable, "-m", "devstack", *args, "--workers", "1"])
     try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Press Ctrl-C"):
-                break
-        output = "".join(lines)
         assert f"http://127.0.0.1:{ports['--site-port']}/" in output, output
         assert f"http://127.0.0.1:{ports['--api-port']}/detect" in output
         # "Ready" is printed only once the API answers /health through the real handler.
