@@ -176,8 +176,16 @@ def cmd_logs(args: argparse.Namespace) -> int:
     from deploy.ops import logs
 
     eng = _engine(args)
-    for line in logs(eng.aws, eng.names, args.since):
+    lines = logs(eng.aws, eng.names, args.since)
+    for line in lines:
         print(line)
+    if not lines:  # say so: a silent command reads as a hang or a failure
+        groups = f"{eng.names.lambda_log_group} and {eng.names.endpoint_log_group}"
+        print(
+            f"no log events in the last {args.since} in {groups} (health checks left out); "
+            "try a longer --since, or send a request first",
+            file=sys.stderr,
+        )
     return 0
 
 

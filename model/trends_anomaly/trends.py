@@ -384,36 +384,39 @@ def _not_dates(labels: list[str]) -> BadCsv:
 def _ordered(table: Table) -> Table:
     """Sort rows by time when the file is not in order (warns); the answer follows the order.
     Each time axis on its own (a file comparing time ranges has one per range; the series
-    of one axis are neighbours and share its timestamps)."""
+    of one axis are neighbours and share its timestamps). Rows that share a time are kept,
+    with a warning (``repeated_times``)."""
     unsorted = False
+    repeated: list[str] = []
     groups = [list(g) for _, g in itertools.groupby(table.series, key=lambda s: id(s.timestamps))]
     for group in groups:
         ts = group[0].timestamps
-        if len(ts) < 2 or not (np.diff(ts.astype(np.int64)) < 0).any():
+        if len(ts) < 2:
             continue
-        unsorted = True
-        order = np.argsort(ts, kind="stable")
-        for s in group:
-            s.timestamps = s.timestamps[order]
-            s.values = s.values[order]
-            s.labels = [s.labels[i] for i in order]
-            s.step = infer_step(s.timestamps)
+        steps = np.diff(ts.astype(np.int64))
+        if (steps < 0).any():
+            unsorted = True
+            order = np.argsort(ts, kind="stable")
+            for s in group:
+                s.timestamps = s.timestamps[order]
+                s.values = s.values[order]
+                s.labels = [s.labels[i] for i in order]
+                s.step = infer_step(s.timestamps)
+            steps = np.diff(group[0].timestamps.astype(np.int64))
+        said = repeated_times(group[0], steps)
+        if said:
+            repeated.append(said)
     if unsorted:
         table.warnings.append("rows were not in time order and were sorted")
-    for group in groups:
-        said = repeated_times(group[0])
-        if said:
-            table.warnings.append(said)
+    table.warnings.extend(repeated)
     return table
 
 
-def repeated_times(s: Series) -> str:
-    """A warning when rows share a time ("" when none do): each is kept as its own point, in
-    file order (a row given twice, most often; nothing is dropped without the person's say)."""
-    ts = s.timestamps
-    if len(ts) < 2:
-        return ""
-    same = np.flatnonzero(np.diff(ts.astype(np.int64)) == 0)
+def repeated_times(s: Series, steps: np.ndarray) -> str:
+    """A warning when rows share a time (``steps``: the differences of ``s``'s sorted
+    timestamps; "" when none is 0): each is kept as its own point, in file order (a row given
+    twice, most often; nothing is dropped without the person's say)."""
+    same = np.flatnonzero(steps == 0)
     if not same.size:
         return ""
     i = int(same[0])

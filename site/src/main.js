@@ -109,6 +109,12 @@ function showFileStatus(kind, ...children) {
 }
 
 /** Check the chosen bytes now; keep them only when the model can read them. */
+/** A file name as text with a line-break opportunity after each _ - . (long export names
+ * otherwise wrap mid-word, "…crlf.c" / "sv"). The text itself is unchanged. */
+function breakable(name) {
+  return name.split(/(?<=[_.-])/).flatMap((part, k) => (k ? [el("wbr"), part] : [part]));
+}
+
 function setFile(name, bytes) {
   hideError();
   clearResults();
@@ -123,7 +129,7 @@ function setFile(name, bytes) {
       "ok",
       el("span", { class: "file-mark", "aria-hidden": "true", text: "✓ " }),
       "Ready: ",
-      el("strong", { class: "file-name", text: name }),
+      el("strong", { class: "file-name" }, ...breakable(name)),
       el(
         "span",
         { class: "file-facts" },

@@ -39,6 +39,13 @@ def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> No
     engine(project).apply()
     logs = session().client("logs")
     now = int(time.time() * 1000)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    # Before any event: said on stderr, not an empty screen.
+    assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.out == ""
+    assert "no log events in the last 1h in /aws/lambda/trends-anomaly-detect and" in quiet.err
     for group, msgs in [
         (
             "/aws/lambda/trends-anomaly-detect",
@@ -55,8 +62,6 @@ def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> No
             logStreamName="s",
             logEvents=[{"timestamp": now - 1000 + i, "message": m} for i, m in enumerate(msgs)],
         )
-    cfg = str(project / "config.yaml")
-    capsys.readouterr()
     assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
     out = capsys.readouterr().out
     assert "detect ok 200" in out and "POST /invocations 200" in out
