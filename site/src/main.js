@@ -109,10 +109,11 @@ function showFileStatus(kind, ...children) {
 }
 
 /** Check the chosen bytes now; keep them only when the model can read them. */
-/** A file name as text with a line-break opportunity after each _ - . (long export names
- * otherwise wrap mid-word, "…crlf.c" / "sv"). The text itself is unchanged. */
+/** A file name as text with a line-break opportunity after each _ and - (long export names
+ * otherwise wrap mid-word, "…crlf.c" / "sv"; the extension stays whole). The text itself is
+ * unchanged. */
 function breakable(name) {
-  return name.split(/(?<=[_.-])/).flatMap((part, k) => (k ? [el("wbr"), part] : [part]));
+  return name.split(/(?<=[_-])/).flatMap((part, k) => (k ? [el("wbr"), part] : [part]));
 }
 
 function setFile(name, bytes) {
@@ -135,7 +136,7 @@ function setFile(name, bytes) {
         { class: "file-facts" },
         `${plural(found.terms.length, "term", "terms")} (`,
         el("span", { class: "file-terms", text: terms }),
-        `), ${plural(found.rows, "row", "rows")}, ${formatBytes(bytes.length)}.`,
+        `), ${plural(found.rows, "row", "rows")}, ${formatBytes(bytes.length).replace(" ", "\u00a0")}.`,
       ),
     );
     announce(`${name} is ready. Choose a method and press Detect anomalies.`);
