@@ -25,6 +25,7 @@ from deploy.resources import ecr as ecr_resource
 from deploy.resources import endpoint as endpoint_resource
 from deploy.resources import registered
 from deploy.resources.base import ResourceType
+from deploy.site_manifest import stale_build
 from deploy.world import Desired, World
 
 
@@ -111,6 +112,9 @@ class Engine:
         world = self.observe(desired)
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world)
+        stale = stale_build(self.root / self.cfg.site.source)
+        if stale:
+            warnings.append(stale)
         return Planned(actions, world, self.names, inputs, warnings)
 
     def executor(self, world: World) -> Executor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,38 @@ def scan(source: str | Path, cache: SiteCacheConfig) -> list[SiteFile]:
     if not any(f.key == "index.html" for f in out):
         raise FileNotFoundError(f"{root}: no index.html; is this the built site (site/dist)?")
     return out
+
+
+# Beside a built page's directory (site/dist), what it is built from (make site).
+_BUILT_FROM = ("src", "package.json", "package-lock.json", "build.mjs")
+
+
+def stale_build(source: str | Path) -> str | None:
+    """A warning when the built page (``source``, e.g. site/dist) is older than what it is
+    built from beside it (site/src, package.json, ...): a local plan or apply would upload the
+    old page. None when it is current, or when nothing it is built from is beside it. CI runs
+    `make site` first; this is for a plan run by hand."""
+    root = Path(source)
+    index = root / "index.html"
+    if not index.is_file():
+        return None
+    built = index.stat().st_mtime
+    newer: list[str] = []
+    for name in _BUILT_FROM:
+        there = root.parent / name
+        files = [there] if there.is_file() else sorted(p for p in there.rglob("*") if p.is_file())
+        newer += [os.path.relpath(f, root.parent.parent) for f in files if _mtime(f) > built]
+    if not newer:
+        return None
+    more = f" and {len(newer) - 1} more" if len(newer) > 1 else ""
+    return (
+        f"{root} is older than {newer[0]}{more}: the plan uploads the page as last built; run "
+        "`make site` first"
+    )
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime
 
 
 def upload_order(keys: list[str]) -> list[str]:

@@ -73,3 +73,26 @@ def test_scan_says_how_to_build_the_site(tmp_path: Path) -> None:
     (tmp_path / "a.js").write_text("1")
     with pytest.raises(FileNotFoundError, match=r"no index\.html"):
         scan(tmp_path, SiteCacheConfig())
+
+
+def test_a_page_older_than_its_sources_is_said_to_be_stale(tmp_path: Path) -> None:
+    """A plan run by hand after editing site/src would upload the page as last built."""
+    import os
+
+    from deploy.site_manifest import stale_build
+
+    site = tmp_path / "site"
+    (site / "src").mkdir(parents=True)
+    (site / "dist").mkdir()
+    (site / "src" / "main.js").write_text("x")
+    (site / "package.json").write_text("{}")
+    (site / "dist" / "index.html").write_text("<html>")
+    old, new = 1_700_000_000, 1_700_000_100
+    for f in (site / "src" / "main.js", site / "package.json"):
+        os.utime(f, (old, old))
+    os.utime(site / "dist" / "index.html", (new, new))
+    assert stale_build(site / "dist") is None  # built after its sources
+    os.utime(site / "src" / "main.js", (new + 5, new + 5))
+    said = stale_build(site / "dist")
+    assert said is not None and "is older than site/src/main.js" in said and "make site" in said
+    assert stale_build(tmp_path / "elsewhere") is None  # no built page: scan says so
