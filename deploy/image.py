@@ -233,7 +233,8 @@ ECR_REGISTRY_RE = re.compile(r"\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazona
 
 def image_problem(uri: str, region: str) -> str | None:
     """Why ``uri`` (--image, model.image) cannot be the model's image, checked before any AWS
-    call; None when it can. SageMaker pulls an ECR image only from the model's own region."""
+    call; None when it can. SageMaker pulls the image from ECR, and only from the model's own
+    region's (a private registry needs VPC access mode, which deploy does not set up)."""
     example = f"123456789012.dkr.ecr.{region}.amazonaws.com/trends-anomaly:v1"
     m = IMAGE_REF_RE.fullmatch(uri)
     if not m or not (m["tag"] or m["digest"]):
@@ -242,7 +243,13 @@ def image_problem(uri: str, region: str) -> str | None:
             f"<registry>/<repository>@sha256:<64 hex digits> (lowercase repository), e.g. {example}"
         )
     if "amazonaws.com" not in m["registry"]:
-        return None
+        # CreateModel pulls from ECR (ImageConfig RepositoryAccessMode "Platform", what deploy
+        # sets by leaving it out); another registry needs "Vpc" mode and a VPC that reaches it.
+        return (
+            f"{uri!r} is not in Amazon ECR ({m['registry']!r}): SageMaker pulls a model's image "
+            f"from ECR in the model's region. Push it there (e.g. {example}), or leave "
+            "model.image unset and deploy builds and pushes the image from model/"
+        )
     ecr = ECR_REGISTRY_RE.fullmatch(m["registry"])
     if not ecr:
         return (

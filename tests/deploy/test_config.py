@@ -368,6 +368,11 @@ def test_any_family_with_a_real_size_passes(instance_type: str) -> None:
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1",
             "is in ECR of eu-west-1, but the endpoint is in us-east-1",
         ),
+        (  # a registry SageMaker would not pull from (it pulls from ECR)
+            "registry.example:5000/team/model:v1.2",
+            "is not in Amazon ECR ('registry.example:5000'): SageMaker pulls a model's image",
+        ),
+        ("ghcr.io/org/model:1", "or leave model.image unset and deploy builds and pushes"),
     ],
 )
 def test_a_prebuilt_image_must_be_an_image_reference_sagemaker_can_pull(image, words) -> None:
@@ -380,7 +385,6 @@ def test_a_prebuilt_image_must_be_an_image_reference_sagemaker_can_pull(image, w
     [
         "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:src-0123abcd",
         "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly@sha256:" + "0" * 64,
-        "registry.example:5000/team/model:v1.2",
     ],
 )
 def test_image_references_pass(image: str) -> None:

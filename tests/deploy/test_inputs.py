@@ -29,16 +29,19 @@ def test_built_image_named_by_the_context_hash(tmp_path: Path) -> None:
     assert [f.key for f in inp.site_files] == ["index.html"]
 
 
+ECR_Z = "123456789012.dkr.ecr.us-east-1.amazonaws.com/z:2"
+
+
 def test_a_given_image_is_not_built_and_absolute_paths_stay(tmp_path: Path) -> None:
     root = project(tmp_path)
     given = gather(parse_config({}), root, N, image="x/y:1")
     assert (given.image_uri, given.build_image) == ("x/y:1", False)
     cfg = parse_config(
         {
-            "model": {"image": "x/z:2"},
+            "model": {"image": ECR_Z},
             "api": {"lambda": {"source": str(root / "lambda")}},
             "site": {"source": str(root / "site" / "dist")},
         }
     )
     inp = gather(cfg, Path("/nonexistent"), N)
-    assert (inp.image_uri, inp.build_image) == ("x/z:2", False)
+    assert (inp.image_uri, inp.build_image) == (ECR_Z, False)
