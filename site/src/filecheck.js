@@ -127,6 +127,19 @@ const NUMBERS_FIRST = new FileProblem(
 // headings and no data rows.
 const DATE_HEADINGS = new Set(LEGACY_ENCODINGS.flatMap((e) => [...e.words]));
 
+// A category's interest with no search term: Trends heads the column "Geo: <region>", and the
+// model names it by the category its preamble gives ("카테고리: 게임" → 게임), as here.
+const GEO_ONLY = /^geo\s*[:：]/i;
+
+function categoryOf(preamble) {
+  for (const row of preamble) {
+    const line = row.join(",").trim().replace("：", ":");
+    const colon = line.indexOf(":");
+    if (colon > 0 && line.slice(colon + 1).trim()) return line.slice(colon + 1).trim();
+  }
+  return "All searches";
+}
+
 function noDates(text) {
   const rows = readCsv(text, ",", 200).filter((r) => r.some((c) => c.trim()));
   const numericFirst = rows.filter((r) => r.length >= 2 && isPlainNumber(r[0])).length;
@@ -204,7 +217,7 @@ export function checkFile(name, bytes, maxBytes) {
       continue;
     }
     const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
-    terms.push(heading.replace(/: \([^()]*\)\s*$/, ""));
+    terms.push(GEO_ONLY.test(heading) ? categoryOf(rows.slice(0, Math.max(start - 1, 0))) : heading.replace(/: \([^()]*\)\s*$/, ""));
     const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
     // Two ranges of one term share a heading: their dates differ, so one set holds both.
     if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));

@@ -544,3 +544,10 @@ test("a warning is listed as a sentence", () => {
   assert.equal(sentence("the file is in Windows-1254", ["iPhone"]), "The file is in Windows-1254.");
   assert.equal(sentence(""), "");
 });
+
+test("a category-only export's column is named by its category, as the model names it", () => {
+  const found = checkFile("k.csv", bytesOf("카테고리: 게임\n\n월,Geo: 대한민국\n2008-04,17\n2008-05,19\n"), MB);
+  assert.deepEqual(found.terms, ["게임"]);
+  const bare = checkFile("w.csv", bytesOf("Month,Geo: Worldwide\n2020-01,5\n2020-02,6\n"), MB);
+  assert.deepEqual(bare.terms, ["All searches"]);
+});
