@@ -148,7 +148,7 @@ class Executor:
                 said = now
             if finished:
                 return
-            if self.clock() >= deadline:
+            if now >= deadline:
                 raise DeployError(
                     f"{action.kind} {action.name}: still {status} after {int(wait.timeout_s)} s "
                     f"of waiting until {wait.what} ({wait.timeout_hint})"

@@ -113,10 +113,11 @@ def stale_build(source: str | Path) -> str | None:
         return None
     built = index.stat().st_mtime
     newer: list[str] = []
+    top = root.parent.parent  # the names are said from here: site/src/main.js
     for name in _BUILT_FROM:
         there = root.parent / name
         files = [there] if there.is_file() else sorted(p for p in there.rglob("*") if p.is_file())
-        newer += [os.path.relpath(f, root.parent.parent) for f in files if _mtime(f) > built]
+        newer += [os.path.relpath(f, top) for f in files if f.stat().st_mtime > built]
     if not newer:
         return None
     more = f" and {len(newer) - 1} more" if len(newer) > 1 else ""
@@ -124,10 +125,6 @@ def stale_build(source: str | Path) -> str | None:
         f"{root} is older than {newer[0]}{more}: the plan uploads the page as last built; run "
         "`make site` first"
     )
-
-
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime
 
 
 def upload_order(keys: list[str]) -> list[str]:

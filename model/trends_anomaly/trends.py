@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ApiError, BadCsv, NoNumericColumn
-from .exportlocale import date_convention
+from .exportlocale import PREAMBLE_KEY, date_convention
 from .timeaxis import infer_step, looks_like_date, numpy_can_parse, read_dates
 from .types import Series, Step
 
@@ -61,10 +61,10 @@ def category_name(preamble: list[list[str]]) -> str:
     """What a term-less column shows: the category its preamble names ("카테고리: 게임" ->
     "게임"), else "All searches"."""
     for row in preamble:
-        line = ",".join(row).strip()
-        key, colon, value = line.replace("：", ":").partition(":")
-        if colon and key.strip() and value.strip():
-            return value.strip()
+        line = ",".join(row)
+        m = PREAMBLE_KEY.match(line)  # the key of a preamble line, as the locale is read
+        if m and line[m.end() :].strip():
+            return line[m.end() :].strip()
     return "All searches"
 
 
@@ -268,7 +268,8 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     # Columns with a name and no values (at the end, cut with the trailing empty cells; or
     # between others): said, not dropped in silence.
     blank = [c.strip() for c in (header or [])[width:] if c.strip()]
-    convention = date_convention(rows[: max(start - 1, 0)], header)
+    preamble = rows[: max(start - 1, 0)]
+    convention = date_convention(preamble, header)
     dates = read_dates(labels, plain_iso=plain, convention=convention)
     step: Step | None = None
     if dates is not None:
@@ -301,7 +302,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         term, geo = split_header(raw_name)
         region = term_less(term)
         if region is not None:  # a category's interest, no search term: name it by the category
-            term, geo = category_name(rows[: max(start - 1, 0)]), region
+            term, geo = category_name(preamble), region
         if axis.rows is not None:  # (its own rows: a shorter range leaves blank cells)
             kept = [cells[i] for i in axis.rows]
             parsed = _to_numbers(kept, decimal_comma=delimiter != ",")

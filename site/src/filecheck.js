@@ -133,9 +133,9 @@ const GEO_ONLY = /^geo\s*[:：]/i;
 
 function categoryOf(preamble) {
   for (const row of preamble) {
-    const line = row.join(",").trim().replace("：", ":");
-    const colon = line.indexOf(":");
-    if (colon > 0 && line.slice(colon + 1).trim()) return line.slice(colon + 1).trim();
+    const line = row.join(",");
+    const m = PREAMBLE_KEY.exec(line); // the key of a preamble line, as languageWord reads it
+    if (m && line.slice(m[0].length).trim()) return line.slice(m[0].length).trim();
   }
   return "All searches";
 }
@@ -202,6 +202,7 @@ export function checkFile(name, bytes, maxBytes) {
   // (a loop, not Math.max(...rows): a spread of 150 000 rows overflows the call stack)
   const width = data.reduce((most, r) => Math.max(most, r.length), 0);
   const terms = [];
+  const preamble = rows.slice(0, Math.max(start - 1, 0));
   const belowOne = new Map();
   // The date column of the columns after it: one per range when a file compares time ranges.
   let dates = 0;
@@ -217,7 +218,7 @@ export function checkFile(name, bytes, maxBytes) {
       continue;
     }
     const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
-    terms.push(GEO_ONLY.test(heading) ? categoryOf(rows.slice(0, Math.max(start - 1, 0))) : heading.replace(/: \([^()]*\)\s*$/, ""));
+    terms.push(GEO_ONLY.test(heading) ? categoryOf(preamble) : heading.replace(/: \([^()]*\)\s*$/, ""));
     const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
     // Two ranges of one term share a heading: their dates differ, so one set holds both.
     if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));

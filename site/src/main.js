@@ -108,7 +108,6 @@ function showFileStatus(kind, ...children) {
   fileStatus.hidden = false;
 }
 
-/** Check the chosen bytes now; keep them only when the model can read them. */
 /** A file name as text with a line-break opportunity after each _ and - (long export names
  * otherwise wrap mid-word, "…crlf.c" / "sv"; the extension stays whole). The text itself is
  * unchanged. */
@@ -116,6 +115,7 @@ function breakable(name) {
   return name.split(/(?<=[_-])/).flatMap((part, k) => (k ? [el("wbr"), part] : [part]));
 }
 
+/** Check the chosen bytes now; keep them only when the model can read them. */
 function setFile(name, bytes) {
   hideError();
   clearResults();
@@ -242,8 +242,8 @@ function renderResults(answer) {
 
   const warnings = $("warnings");
   clear(warnings);
+  const names = answer.series.map((s) => s.name);
   for (const warning of generalWarnings(answer)) {
-    const names = answer.series.map((s) => s.name);
     append(warnings, el("li", { text: typeof warning === "string" ? sentence(warning, names) : JSON.stringify(warning) }));
   }
   warnings.hidden = warnings.childElementCount === 0;

@@ -101,12 +101,22 @@ export function spanWords(series, frequency = "") {
  * without the term's name the model starts each with.
  */
 export function termNotes(series, frequency = "") {
-  const notes = Array.isArray(series?.notes) ? series.notes : [];
-  const prefix = `${series?.name}: `;
+  const notes = (Array.isArray(series?.notes) ? series.notes : []).filter(
+    (note) => typeof note === "string" && note !== "",
+  );
+  if (!notes.length) return [];
+  const prefix = `${series.name}: `;
+  const at = labelIndex(series);
   return notes
-    .filter((note) => typeof note === "string" && note !== "")
     .map((note) => (note.startsWith(prefix) ? note.slice(prefix.length) : note))
-    .map((note) => sentence(datesWritten(note, series, frequency)));
+    .map((note) => sentence(datesWritten(note, series, at, frequency)));
+}
+
+/** Each of the series' labels (as the file writes them) by its index. */
+function labelIndex(series) {
+  const at = new Map();
+  (series?.timestamps || []).forEach((label, i) => at.set(String(label), i));
+  return at;
 }
 
 /**
@@ -124,12 +134,10 @@ export function sentence(text, names = []) {
 /**
  * `text` with each of the series' timestamps in it (the model writes them as the file does:
  * "2025-09-16T00:04:00-05:00", "05/01/2020") written as the rest of the page writes dates
- * ("16 Sep 2025, 00:04"). Only whole words that are one of the series' own labels change.
+ * ("16 Sep 2025, 00:04"). Only whole words that are one of the series' own labels (`at`, from
+ * `labelIndex`) change.
  */
-function datesWritten(text, series, frequency) {
-  const labels = series?.timestamps || [];
-  const at = new Map();
-  labels.forEach((label, i) => at.set(String(label), i));
+function datesWritten(text, series, at, frequency) {
   return text
     .split(/(\s+|[(),;])/)
     .map((word) => {

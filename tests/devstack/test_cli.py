@@ -71,6 +71,13 @@ def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     return process, "".join(lines)
 
 
+def _kill_if_running(process: subprocess.Popen[str]) -> None:
+    """After a test of the stack, whatever it asserted: no server left behind."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
 @pytest.mark.slow
 def test_taken_ports_give_one_command_that_keeps_the_rest_and_starts(
     capsys: pytest.CaptureFixture[str],
@@ -109,9 +116,7 @@ def test_taken_ports_give_one_command_that_keeps_the_rest_and_starts(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _kill_if_running(process)
 
 
 @pytest.mark.slow
@@ -130,8 +135,6 @@ def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _kill_if_running(process)
     with pytest.raises(OSError):
         request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
