@@ -842,11 +842,15 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{p}: file not found (pass --config PATH)") from None
-    try:
-        data = yaml.safe_load(text)
-        written = _written(yaml.compose(text, Loader=yaml.SafeLoader))
+    loader = yaml.SafeLoader(text)
+    try:  # one parse: the node tree gives both the data and the scalars as written
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        written = _written(node)
     except yaml.YAMLError as err:
         raise ConfigError(f"{p}: not valid YAML: {err}") from None
+    finally:
+        loader.dispose()
     return parse_config_file(data, p, written)
 
 
