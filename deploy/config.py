@@ -750,6 +750,35 @@ class ConfigFile:
         raise ConfigError(f"{self.path}: --env {env}: not an environment; choose {self.choices()}")
 
 
+def _key_of(problem: str) -> str:
+    """The dotted key a problem line names (``endpoint.instance_type: ...``)."""
+    return problem.split(": ", 1)[0]
+
+
+def _sets(overrides: Any, key: str) -> bool:
+    """Whether ``overrides`` writes ``key`` (a dotted path) or a value that replaces it."""
+    node = overrides
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _not_inherited(found: list[str], prefix: str, overrides: Any, top_keys: set[str]) -> list[str]:
+    """An environment's problems without those it only inherits: a bad top-level key is
+    reported once, at the top level, not again under every environment that does not set it."""
+    return [
+        p
+        for p in found
+        if not (
+            _key_of(p).startswith(prefix)
+            and (key := _key_of(p).removeprefix(prefix)) in top_keys
+            and not _sets(overrides, key)
+        )
+    ]
+
+
 def _report(path: Path, problems: list[str]) -> str:
     lines = [f"{path}: {len(problems)} problem(s):", *(f"  - {p}" for p in problems)]
     return "\n".join(lines)
@@ -771,6 +800,7 @@ def parse_config_file(
     preview_raw = data.get("preview", ...)
     staged = envs_data is not None or preview_raw is not ...
     base, problems = _validate(top, "", None, written)
+    top_keys = {_key_of(p) for p in problems}
     if base is not None and staged and "environment" in base.tags:
         problems.append(f"tags.environment: {RESERVED_ENV_TAG}")
     environments: dict[str, Config] = {}
@@ -787,8 +817,9 @@ def parse_config_file(
         problems += found
         if found:
             continue
-        cfg, found = _validate(deep_merge(top, overrides), f"environments.{name}.", name, written)
-        problems += found
+        prefix = f"environments.{name}."
+        cfg, found = _validate(deep_merge(top, overrides), prefix, name, written)
+        problems += _not_inherited(found, prefix, overrides, top_keys)
         if cfg is not None:
             environments[name] = cfg
     preview_data = None
@@ -798,7 +829,8 @@ def parse_config_file(
         if not found:
             preview_data = deep_merge(deep_merge(top, PREVIEW_DEFAULTS), overrides)
             cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW, written)
-            problems += found
+            own = deep_merge(PREVIEW_DEFAULTS, overrides)
+            problems += _not_inherited(found, "preview.", own, top_keys)
             if cfg is not None and cfg.endpoint.autoscaling is not None:
                 problems.append(
                     "preview.endpoint.autoscaling: previews cannot autoscale (the preview role "

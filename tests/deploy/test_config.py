@@ -287,10 +287,6 @@ def test_an_unknown_key_with_nothing_close_suggests_nothing() -> None:
             "tags: {team: no}\nenvironments: {staging: {endpoint: {instance_type: off}}}\n",
             "environments.staging.endpoint.instance_type: got off (YAML reads it as false)",
         ),
-        (
-            "tags: {team: no}\nenvironments: {staging: {}}\n",
-            "environments.staging.tags.team: got no (YAML reads it as false)",
-        ),
     ],
 )
 def test_a_value_of_the_wrong_type_is_shown_as_written(tmp_path: Path, yaml_text, line) -> None:
@@ -389,3 +385,34 @@ def test_a_prebuilt_image_must_be_an_image_reference_sagemaker_can_pull(image, w
 )
 def test_image_references_pass(image: str) -> None:
     assert parse_config({"model": {"image": image}}).model.image == image
+
+
+def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
+    tmp_path: Path,
+) -> None:
+    """Every environment inherits the top level: its mistakes are listed at the top level
+    only, while an environment's own value of the same key is still checked."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "tags: {team: no}\n"
+        "endpoint: {instance_type: ml.m5.huge}\n"
+        "environments:\n"
+        "  staging: {}\n"
+        "  production: {endpoint: {instance_type: ml.c5.giant}}\n"
+        "preview: {}\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    lines = [line[4:] for line in str(err.value).splitlines() if line.startswith("  - ")]
+    by_key = dict(line.split(": ", 1) for line in lines)
+    assert sorted(by_key) == [
+        "endpoint.instance_type",
+        "environments.production.endpoint.instance_type",
+        "tags.team",
+    ], str(err.value)
+    assert len(lines) == 3 and "3 problem(s)" in str(err.value)
+    assert (
+        "'giant' is not an instance size"
+        in by_key["environments.production.endpoint.instance_type"]
+    )
+    assert by_key["tags.team"].startswith("got no (YAML reads it as false)")
