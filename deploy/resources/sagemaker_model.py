@@ -126,8 +126,10 @@ def new_generation(spec: Any, serving: Any, fields: tuple[str, ...]) -> tuple[Ch
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    """{"variant": {"instance_type": x}} → {"variant.instance_type": x}."""
-    if isinstance(value, dict) and value:
+    """{"variant": {"instance_type": x}} → {"variant.instance_type": x}. An empty mapping
+    below the top has no keys to show: emptying ``environment`` shows the variables that go,
+    not also ``environment: null → {}``."""
+    if isinstance(value, dict) and (value or prefix):
         out: dict[str, Any] = {}
         for k, v in value.items():
             out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))

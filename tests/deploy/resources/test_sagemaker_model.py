@@ -132,3 +132,25 @@ def test_a_tampered_model_is_replaced_tag_drift_is_an_update() -> None:
         stub.add_response("add_tags", {}, {"ResourceArn": seen_model(m).arn, "Tags": TAG_LIST})
         execute(aws, tagged)
     assert [a.op for a in sm.destroy(World.of([seen_model(m)]))] == ["delete"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "shown"),
+    [
+        ({"A": "1"}, {}, [("environment.A", "1", None)]),
+        ({}, {"A": "1"}, [("environment.A", None, "1")]),
+        ({"A": "1", "B": "2"}, {"A": "1", "B": "3"}, [("environment.B", "2", "3")]),
+    ],
+)
+def test_an_emptied_environment_shows_the_variables_that_go_not_an_empty_mapping(
+    before: dict, after: dict, shown: list
+) -> None:
+    """Dropping the last variable showed ``environment: null → {}`` beside the variable that
+    went: an empty mapping has no keys to show."""
+    old_m = model(endpoint={"environment": before})
+    old_c = cfg_spec(endpoint={"environment": before})
+    world = World.of([seen_model(old_m), seen_config(old_c), serving(old_c.name)])
+    new_m = model(endpoint={"environment": after})
+    action = sm.plan_model(new_m, PlanContext(Desired.of([new_m]), world))
+    assert [(c.field, c.before, c.after) for c in action.changes] == shown
+    assert action.reason == f"new version of {old_m.name}: {shown[0][0]}"
