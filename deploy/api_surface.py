@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 # Route keys of the HTTP API, all integrated with the one Lambda.
 ROUTES = ("POST /detect", "GET /health")
-# Request headers the page sends: the CSV's type and SageMaker's parameter header.
+# Request headers a browser may send: the CSV's type and SageMaker's parameter header (the
+# page sends query parameters; the Lambda forwards either).
 ALLOW_HEADERS = ("content-type", "x-amzn-sagemaker-custom-attributes")
 # How long a browser may cache a preflight answer.
 MAX_AGE_S = 3600

@@ -206,6 +206,43 @@ def custom_attributes(params: dict[str, Any] | None) -> str | None:
     return attributes
 
 
+def header_parameters(value: str) -> dict[str, str]:
+    """``method=stl;period=52`` from the custom-attributes header as a dict, checked like the
+    query: a caller who read the model's contract sends its header, and a header that is
+    dropped answers with the defaults without a word."""
+    params: dict[str, str] = {}
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        key, sep, raw = part.partition("=")
+        key = key.strip()
+        if not sep or key in params:
+            raise ApiError(
+                f"X-Amzn-SageMaker-Custom-Attributes part {part.strip()[:40]!r} is not "
+                "name=value, or names a parameter twice.",
+                "Write each parameter once as name=value, separated by ';', e.g. "
+                "method=stl;period=52.",
+                status=400,
+                code="bad_parameter",
+            )
+        params[key] = raw.strip()
+    return params
+
+
+def request_attributes(query: dict[str, Any] | None, header: str) -> str | None:
+    """The CustomAttributes for SageMaker: from the query, or from the custom-attributes
+    header; both at once is refused rather than one of them silently ignored."""
+    from_header = header_parameters(header) if header.strip() else {}
+    if query and from_header:
+        raise ApiError(
+            "Parameters were given both in the query and in X-Amzn-SageMaker-Custom-Attributes.",
+            "Give them in one place, e.g. ?method=stl&period=52.",
+            status=400,
+            code="bad_parameter",
+        )
+    return custom_attributes(query or from_header)
+
+
 def model_response(body: bytes, media_type: str) -> dict[str, Any]:
     """The model's answer as the API response: text as is, anything else base64."""
     if len(body) > MAX_RESPONSE_BYTES:

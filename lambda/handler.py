@@ -34,7 +34,6 @@ from detect_contract import (
     HEALTH,
     client_error,
     content_type,
-    custom_attributes,
     error_response,
     json_response,
     lower_headers,
@@ -42,6 +41,7 @@ from detect_contract import (
     max_body_bytes,
     model_error,
     model_response,
+    request_attributes,
     request_body,
     route_of,
 )
@@ -108,7 +108,10 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         "ContentType": content_type(headers, body),
         "Accept": headers.get("accept") or "application/json",
     }
-    attributes = custom_attributes(mapping(event.get("queryStringParameters")))
+    attributes = request_attributes(
+        mapping(event.get("queryStringParameters")),
+        headers.get("x-amzn-sagemaker-custom-attributes", ""),
+    )
     if attributes:
         params["CustomAttributes"] = attributes
     if not endpoint:

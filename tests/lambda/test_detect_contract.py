@@ -14,6 +14,7 @@ from detect_contract import (
     error_response,
     model_error,
     model_response,
+    request_attributes,
     route_of,
 )
 from error_shape import ApiError
@@ -58,6 +59,18 @@ def test_custom_attributes_keep_the_callers_order() -> None:
     assert custom_attributes({}) is None
     params = {"method": "auto", "sensitivity": "0.7", "period": "none", "alpha": "1e-3"}
     assert custom_attributes(params) == "method=auto;sensitivity=0.7;period=none;alpha=1e-3"
+
+
+def test_header_parameters_pass_the_query_rules() -> None:
+    assert request_attributes(None, "") is None
+    assert request_attributes({}, " method=stl ; period=52;") == "method=stl;period=52"
+    assert request_attributes({"method": "stl"}, "") == "method=stl"
+    for bad in ("method", "method=stl;method=auto", "period=5;2", "Method=stl"):
+        with pytest.raises(ApiError) as raised:
+            request_attributes(None, bad)
+        assert raised.value.status == 400, bad
+    with pytest.raises(ApiError):
+        request_attributes({"method": "stl"}, "period=52")
 
 
 def test_too_many_parameters() -> None:

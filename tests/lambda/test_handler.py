@@ -100,6 +100,33 @@ def test_csv_with_query_parameters_answers_the_models_json(
     assert log["status"] == 200 and log["bytes_in"] == len(CSV)
 
 
+def test_parameters_in_the_models_header_are_used_not_dropped(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The model's contract names X-Amzn-SageMaker-Custom-Attributes; through the API it was
+    dropped, so method=stl was answered by auto and sensitivity=2 with a 200."""
+    event = post(CSV)
+    event["headers"]["x-amzn-sagemaker-custom-attributes"] = "method=stl;period=52"
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["method"] == "stl"
+    assert runtime.seen[-1].headers["x-amzn-sagemaker-custom-attributes"] == "method=stl;period=52"
+    event["headers"]["x-amzn-sagemaker-custom-attributes"] = "sensitivity=2"
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 400
+    assert error_of(response)["code"] == "bad_parameter"
+
+
+def test_parameters_in_query_and_header_at_once_are_400(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = post(CSV, "method=auto")
+    event["headers"]["x-amzn-sagemaker-custom-attributes"] = "method=stl"
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 400
+    assert "one place" in error_of(response)["hint"]
+
+
 def test_json_request_body(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
     body = json.dumps({"csv": CSV.decode(), "method": "dbscan", "eps": 0.2}).encode()
     response, _ = invoke(capsys, post(body, content_type="application/json"))
