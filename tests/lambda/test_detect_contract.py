@@ -141,3 +141,15 @@ def test_binary_answers_are_base64_and_huge_ones_refused() -> None:
     with pytest.raises(ApiError) as raised:
         model_response(b"x" * (MAX_RESPONSE_BYTES + 1), "application/json")
     assert raised.value.status == 413 and raised.value.code == "result_too_large"
+
+
+def test_the_size_that_counts_is_the_serialized_response() -> None:
+    """A JSON answer under the limit whose escaped form is over it failed in the Lambda runtime
+    (a 5xx from the HTTP API); it is a 413 that says how to get a smaller answer."""
+    quoted = b'"a",' * (MAX_RESPONSE_BYTES // 5)
+    assert len(quoted) < MAX_RESPONSE_BYTES < len(json.dumps(quoted.decode()))
+    with pytest.raises(ApiError) as raised:
+        model_response(quoted, "application/json")
+    assert raised.value.status == 413 and "Accept: text/csv" in raised.value.hint
+    fits = b"1\n" * (MAX_RESPONSE_BYTES // 4)
+    assert len(json.dumps(model_response(fits, "text/csv"))) <= MAX_RESPONSE_BYTES
