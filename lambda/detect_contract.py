@@ -150,6 +150,21 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
     return body
 
 
+def no_content_encoding(headers: dict[str, str]) -> None:
+    """Refuse a compressed body: neither the HTTP API nor InvokeEndpoint decompresses it, so
+    gzip bytes reached the model as the CSV and came back as 'No data rows found'."""
+    encoding = headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise ApiError(
+            f"Content-Encoding '{encoding[:40]}' is not supported: the body must be sent "
+            "uncompressed.",
+            "Send the CSV or JSON as it is, without Content-Encoding (curl: no --compressed "
+            "on the upload); the size limit applies to the uncompressed body.",
+            status=415,
+            code="unsupported_content_encoding",
+        )
+
+
 def content_type(headers: dict[str, str], body: bytes) -> str:
     """The body's media type; guessed JSON-or-CSV when the client did not say what it is."""
     declared = headers.get("content-type", "").strip()

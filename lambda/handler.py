@@ -41,6 +41,7 @@ from detect_contract import (
     max_body_bytes,
     model_error,
     model_response,
+    no_content_encoding,
     request_attributes,
     request_body,
     route_of,
@@ -100,6 +101,7 @@ def _health(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
 
 def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[str, Any]:
     headers = lower_headers(event)
+    no_content_encoding(headers)
     body = request_body(event, max_body_bytes(os.environ))
     log["bytes_in"] = len(body)
     params: dict[str, Any] = {

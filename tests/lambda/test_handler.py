@@ -7,6 +7,7 @@ does, or the real model server rejects the input), never by a stubbed client.
 from __future__ import annotations
 
 import base64
+import gzip
 import http.client
 import json
 from pathlib import Path
@@ -125,6 +126,20 @@ def test_parameters_in_query_and_header_at_once_are_400(
     response, _ = invoke(capsys, event)
     assert response["statusCode"] == 400
     assert "one place" in error_of(response)["hint"]
+
+
+def test_a_compressed_body_is_415_not_a_bad_csv(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """gzip bytes went to the model as the CSV: 400 'No data rows found', a wrong lead."""
+    calls = len(runtime.seen)
+    event = post(gzip.compress(CSV))
+    event["headers"]["content-encoding"] = "gzip"
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 415
+    error = error_of(response)
+    assert error["code"] == "unsupported_content_encoding" and "gzip" in error["message"]
+    assert len(runtime.seen) == calls  # SageMaker not called
 
 
 def test_json_request_body(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
