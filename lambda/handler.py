@@ -108,8 +108,11 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         "EndpointName": endpoint,
         "Body": body,
         "ContentType": content_type(headers, body),
-        "Accept": headers.get("accept") or "application/json",
     }
+    # Only the caller's own Accept: the model's default answers a legacy request as the
+    # original app did (text/csv rows), which a forced application/json turned into JSON.
+    if headers.get("accept", "").strip():
+        params["Accept"] = headers["accept"]
     attributes = request_attributes(
         mapping(event.get("queryStringParameters")),
         headers.get("x-amzn-sagemaker-custom-attributes", ""),

@@ -184,6 +184,20 @@ def test_unlabelled_bodies_are_recognised(
     assert runtime.seen[-1].headers["content-type"] == forwarded
 
 
+def test_a_legacy_request_without_accept_answers_as_the_model_does(
+    runtime: RuntimeStandIn, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The model answers a legacy body without Accept with its text/csv rows; the API sent
+    Accept: application/json in the caller's name and answered JSON instead."""
+    body = json.dumps({"data": CSV.decode(), "seasonality": False}).encode()
+    response, _ = invoke(capsys, post(body, content_type="application/json"))
+    status, expected = model_direct(model_server, body, "application/json")
+    assert (response["statusCode"], status) == (200, 200)
+    assert response["headers"]["content-type"].startswith("text/csv")
+    assert response["body"].encode() == expected
+    assert "accept" not in runtime.seen[-1].headers
+
+
 def test_accept_passes_through(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
     response, _ = invoke(capsys, post(CSV, accept="application/xml"))
     assert runtime.seen[-1].headers["accept"] == "application/xml"
