@@ -174,7 +174,13 @@ def not_found(_err) -> Response:
 
 
 @app.errorhandler(405)
-def not_allowed(_err) -> Response:
-    return _error_response(
+def not_allowed(err) -> Response:
+    """JSON like every error, with the Allow header a 405 must carry (RFC 9110), which
+    Flask's own 405 had and this handler's answer dropped."""
+    resp = _error_response(
         MethodNotAllowed("Method not allowed here.", "Use GET /ping or POST /invocations.")
     )
+    methods = sorted(getattr(err, "valid_methods", None) or ())
+    if methods:
+        resp.headers["Allow"] = ", ".join(methods)
+    return resp

@@ -447,9 +447,11 @@ def test_body_over_six_megabytes_is_413(client):
 
 def test_unknown_path_and_method(client):
     assert client.request("GET", "/nope")[0] == 404
-    status, _, data = client.request("GET", "/invocations")
+    status, headers, data = client.request("GET", "/invocations")
     assert status == 405
     assert json.loads(data)["error"]["code"] == "method_not_allowed"
+    # RFC 9110: a 405 must say which methods the resource takes.
+    assert {m.strip() for m in headers["Allow"].split(",")} >= {"POST"}
 
 
 @pytest.mark.parametrize("method", ["auto", "stl", "dbscan"])
