@@ -173,17 +173,22 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
     return "application/json" if body.lstrip()[:1] in (b"{", b"[") else "text/csv"
 
 
-def custom_attributes(params: dict[str, Any] | None) -> str | None:
-    """Query parameters as SageMaker CustomAttributes, e.g. ``method=stl;period=52``.
+def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> str | None:
+    """Query parameters (``header``: the custom-attributes header's) as SageMaker
+    CustomAttributes, e.g. ``method=stl;period=52``; messages name where they were given.
 
     Only plain keys and values pass, so nothing can smuggle a ``;`` or ``=`` into the header.
     """
     if not params:
         return None
+    what = "X-Amzn-SageMaker-Custom-Attributes parameter" if header else "query parameter"
+    example = "{}=<value>" if header else "?{}=<value>"
+    sample = "method=stl;period=52" if header else "?method=stl&period=52"
+    named = what[:1].upper() + what[1:]  # (str.capitalize would lower-case the header name)
     if len(params) > MAX_PARAMETERS:
         raise ApiError(
-            f"{len(params)} query parameters given; at most {MAX_PARAMETERS} are accepted.",
-            "Send only the detector's parameters, e.g. ?method=stl&period=52.",
+            f"{len(params)} {what}s given; at most {MAX_PARAMETERS} are accepted.",
+            f"Send only the detector's parameters, e.g. {sample}.",
             status=400,
             code="bad_parameter",
         )
@@ -192,21 +197,21 @@ def custom_attributes(params: dict[str, Any] | None) -> str | None:
         value = str(raw)
         if not _KEY.fullmatch(str(key)):
             raise ApiError(
-                f"Query parameter name {str(key)[:40]!r} is not valid.",
+                f"{named} name {str(key)[:40]!r} is not valid.",
                 "Names are lower-case letters, digits and '_', e.g. method, period, sensitivity.",
                 status=400,
                 code="bad_parameter",
             )
         if "," in value:
             raise ApiError(
-                f"Query parameter {key!r} is given more than once or contains a comma.",
-                f"Give {key} once, e.g. ?{key}=<value>.",
+                f"{named} {key!r} is given more than once or contains a comma.",
+                f"Give {key} once, e.g. {example.format(key)}.",
                 status=400,
                 code="bad_parameter",
             )
         if not _VALUE.fullmatch(value):
             raise ApiError(
-                f"The value of query parameter {key!r} is empty or has characters not allowed.",
+                f"The value of {what} {key!r} is empty or has characters not allowed.",
                 "Values are letters, digits and . _ + - (at most 64), e.g. period=52.",
                 status=400,
                 code="bad_parameter",
@@ -215,7 +220,7 @@ def custom_attributes(params: dict[str, Any] | None) -> str | None:
     attributes = ";".join(parts)
     if len(attributes) > MAX_ATTRIBUTES_CHARS:
         raise ApiError(
-            "The query parameters are too long.",
+            f"The {what}s are too long.",
             f"Keep them under {MAX_ATTRIBUTES_CHARS} characters.",
             status=400,
             code="bad_parameter",
@@ -257,7 +262,7 @@ def request_attributes(query: dict[str, Any] | None, header: str) -> str | None:
             status=400,
             code="bad_parameter",
         )
-    return custom_attributes(query or from_header)
+    return custom_attributes(query) if query else custom_attributes(from_header, header=True)
 
 
 def _utf8(body: bytes) -> str | None:

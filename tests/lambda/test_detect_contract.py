@@ -153,3 +153,19 @@ def test_the_size_that_counts_is_the_serialized_response() -> None:
     assert raised.value.status == 413 and "Accept: text/csv" in raised.value.hint
     fits = b"1\n" * (MAX_RESPONSE_BYTES // 4)
     assert len(json.dumps(model_response(fits, "text/csv"))) <= MAX_RESPONSE_BYTES
+
+
+def test_a_bad_header_parameter_is_named_as_a_header_parameter_not_a_query_one() -> None:
+    """A caller who used X-Amzn-SageMaker-Custom-Attributes is told about that header."""
+    with pytest.raises(ApiError) as err:
+        request_attributes(None, "method=stl;Period=52")
+    assert err.value.message == (
+        "X-Amzn-SageMaker-Custom-Attributes parameter name 'Period' is not valid."
+    )
+    with pytest.raises(ApiError) as err:
+        request_attributes(None, "period=5,2")
+    assert "e.g. period=<value>" in err.value.hint
+    with pytest.raises(ApiError) as err:
+        request_attributes({"period": "5,2"}, "")
+    assert err.value.message.startswith("Query parameter 'period'")
+    assert "e.g. ?period=<value>" in err.value.hint
