@@ -44,7 +44,12 @@ from deploy.naming import (
 # is the documented value, not one measured here.
 HTTP_API_TIMEOUT_S = 30  # integration timeout of an HTTP API, cannot be raised
 HTTP_API_PAYLOAD_MB = 10
-LAMBDA_PAYLOAD_MB = 6  # synchronous invoke, each way
+LAMBDA_PAYLOAD_MB = 6  # synchronous invoke, each way: the whole event JSON, not the body
+# The largest body that fits in that event: API Gateway puts the body in the event's JSON
+# either base64-encoded (a body it does not take for text: 4/3 of it) or as a JSON string (a
+# CSV's newlines and quotes escaped: up to about a third more for a quoted CRLF export), plus
+# a few KB of headers. 4 MB fits in 6 either way; a 6 MB body never does.
+LAMBDA_EVENT_BODY_MB = 4
 REALTIME_PAYLOAD_MB = 6  # SageMaker real-time request body (MiB)
 SERVERLESS_PAYLOAD_MB = 4
 SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
@@ -441,7 +446,8 @@ class Config(_Strict):
             kind = "serverless" if self.endpoint.serverless else "real-time"
             raise ValueError(
                 f"api.max_payload_mb ({self.api.max_payload_mb}) exceeds what every hop accepts: "
-                f"{limit} MB (HTTP API {HTTP_API_PAYLOAD_MB}, Lambda {LAMBDA_PAYLOAD_MB}, "
+                f"{limit} MB (HTTP API {HTTP_API_PAYLOAD_MB}, Lambda {LAMBDA_EVENT_BODY_MB} in its "
+                f"{LAMBDA_PAYLOAD_MB} MB event, "
                 f"{kind} endpoint {self.endpoint.max_payload_mb}); lower api.max_payload_mb"
             )
         return self
@@ -460,7 +466,7 @@ class Config(_Strict):
     @property
     def hop_payload_limit_mb(self) -> int:
         """The largest request every hop accepts (HTTP API, Lambda, the endpoint kind)."""
-        return min(HTTP_API_PAYLOAD_MB, LAMBDA_PAYLOAD_MB, self.endpoint.max_payload_mb)
+        return min(HTTP_API_PAYLOAD_MB, LAMBDA_EVENT_BODY_MB, self.endpoint.max_payload_mb)
 
     @property
     def max_payload_bytes(self) -> int:

@@ -27,6 +27,15 @@ from deploy.config import HTTP_API_PAYLOAD_MB
 from devstack.http_thread import serve_in_thread, stop_server
 
 MAX_BODY_BYTES = HTTP_API_PAYLOAD_MB * 1024 * 1024  # the HTTP API's request payload limit
+# Lambda's synchronous limits apply to the event and the result as JSON, not to the body: a
+# request event must be smaller than 6 MiB ("Request must be smaller than 6291456 bytes for
+# the InvokeFunction operation"), a result at most 100 bytes more (measured and published by
+# Zac Charles, "Deep Dive: Lambda's Request Payload Size Limit", 2022). What the gateway then
+# answers is as reported against real APIs: 413 {"message": "Request Too Long"} for the request
+# (koki-develop/lgtm-generator#10), 502 for a result Lambda cannot deliver
+# (DataBiosphere/azul#8258, INTEGRATION_FAILURE).
+LAMBDA_EVENT_MAX_BYTES = 6 * 1024 * 1024 - 1
+LAMBDA_RESULT_MAX_BYTES = 6 * 1024 * 1024 + 100
 LAMBDA_TIMEOUT_MS = 29_000
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 
@@ -192,14 +201,25 @@ class ApiStandIn:
         event = build_event(
             method, target, headers, body, source_ip, f"{method} {path}", request_id
         )
+        if _json_size(event) > LAMBDA_EVENT_MAX_BYTES:
+            message = b'{"message":"Request Too Long"}'
+            return 413, {"content-type": "application/json", **cors}, message
         try:
             result = self.invoke(event, FakeContext(function_name=self.function_name))
+            if _json_size(result) > LAMBDA_RESULT_MAX_BYTES:
+                failed = b'{"message":"Internal Server Error"}'
+                return 502, {"content-type": "application/json", **cors}, failed
             status, out_headers, out_body = _lambda_result(result)
         except Exception:  # the gateway answers 500 when the integration fails
             traceback.print_exc(file=sys.stderr)
             failed = b'{"message":"Internal Server Error"}'
             return 500, {"content-type": "application/json", **cors}, failed
         return status, {**out_headers, **cors}, out_body
+
+
+def _json_size(value: Any) -> int:
+    """Bytes of ``value`` as JSON, as Lambda measures an event or a result."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 def _lambda_result(result: Any) -> tuple[int, dict[str, str], bytes]:

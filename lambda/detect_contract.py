@@ -20,8 +20,9 @@ from error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE, ApiError, PayloadTo
 DETECT = "POST /detect"
 HEALTH = "GET /health"
 ROUTES = (DETECT, HEALTH)
-# SageMaker real-time request body limit (the runtime's BodyBlob max) and Lambda's response cap.
-MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker real-time; deploy lowers it (serverless: 4 MB)
+# The largest body that fits in Lambda's 6 MB event, base64-encoded or JSON-escaped (deploy's
+# LAMBDA_EVENT_BODY_MB, which it sets in MAX_BODY_BYTES); SageMaker itself takes 6 MB real-time.
+MAX_BODY_BYTES = 4 * 1024 * 1024
 # Lambda's 6 MB applies to the response as the runtime serializes it (JSON, the body escaped):
 # measured so, with room for the headers.
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 4 * 1024
@@ -115,7 +116,7 @@ def lower_headers(event: dict[str, Any]) -> dict[str, str]:
 
 
 def max_body_bytes(env: Mapping[str, str]) -> int:
-    """The body limit deploy sets in ``MAX_BODY_BYTES`` (never above 6 MB; junk is ignored)."""
+    """The body limit deploy sets in ``MAX_BODY_BYTES`` (never above 4 MB; junk is ignored)."""
     try:
         value = int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES))
     except ValueError:

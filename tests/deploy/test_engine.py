@@ -151,7 +151,7 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
     body = s3.get_object(Bucket=BUCKET, Key="config.js")["Body"].read().decode()
     assert body == (
         f'window.TRENDS_CONFIG = {{"apiUrl": "{summary["api_url"]}", '
-        f'"maxUploadBytes": {6 * 1024 * 1024}}};\n'
+        f'"maxUploadBytes": {4 * 1024 * 1024}}};\n'
     )
 
     # Every resource that takes tags carries the project tag.

@@ -69,3 +69,31 @@ def test_gateway_limits_and_integration_failures() -> None:
     assert (status, body) == (500, b'{"message":"Internal Server Error"}') and len(calls) == 1
     assert headers["access-control-allow-origin"] == "http://a.example"
     assert headers["apigw-requestid"]
+
+
+def test_lambda_limits_its_event_and_result_as_json_not_the_body() -> None:
+    """Lambda's 6 MB is the event's JSON: a 5 MB body under the gateway's 10 MB never reaches
+    the function base64-encoded (6.7 MB), and a 4 MB one does either way; a result over 6 MB
+    is the gateway's 502, however the function measured it."""
+    seen: list[int] = []
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(len(event.get("body", "")))
+        return {"statusCode": 200, "body": "ok"}
+
+    api = ApiStandIn(invoke=echo, cors=cors_rule([]))
+    octets = {"Content-Type": "application/octet-stream"}
+    status, _, body = api.respond("POST", "/detect", octets, b"x" * (5 * 1024 * 1024), "1")
+    assert (status, body) == (413, b'{"message":"Request Too Long"}') and seen == []
+    four = 4 * 1024 * 1024
+    assert api.respond("POST", "/detect", octets, b"x" * four, "1")[0] == 200
+    csv = b"Week,x\r\n" + b'"2020-01-01","1"\r\n' * (four // 18)  # quotes and CRLF escaped
+    assert api.respond("POST", "/detect", {"Content-Type": "text/csv"}, csv, "1")[0] == 200
+    assert seen == [4 * -(-four // 3), len(csv)]  # base64 (padded), then the text
+
+    def large(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {"statusCode": 200, "body": '"' * (3 * 1024 * 1024 + 60)}  # 6 MB escaped
+
+    api = ApiStandIn(invoke=large, cors=cors_rule([]))
+    status, _, body = api.respond("POST", "/detect", {}, b"x", "1")
+    assert (status, body) == (502, b'{"message":"Internal Server Error"}')

@@ -58,7 +58,7 @@ def test_a_bad_file_is_refused_when_chosen(
 
 
 def test_a_file_over_the_deployments_limit_is_refused(page: Any, dist_copy: Path) -> None:
-    """config.js carries the deployment's limit (4 MB serverless, 6 MB real-time)."""
+    """config.js carries the deployment's limit (api.max_payload_mb, at most 4 MB)."""
     config = {"apiUrl": "http://127.0.0.1:9", "maxUploadBytes": 2048}
     (dist_copy / "config.js").write_text(f"window.TRENDS_CONFIG = {json.dumps(config)};\n")
     with StaticServer(dist_copy) as server:

@@ -24,7 +24,7 @@ TAG_LIST = [
 ]
 CONFIG_JS = (
     b'window.TRENDS_CONFIG = {"apiUrl": "https://a1.execute-api.us-east-1.amazonaws.com", '
-    b'"maxUploadBytes": 6291456};\n'
+    b'"maxUploadBytes": 4194304};\n'
 )
 
 
