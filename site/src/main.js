@@ -319,11 +319,23 @@ async function run(event) {
     return;
   }
   setBusy(true);
-  announce(`Detecting anomalies in ${state.file.name}…`);
+  const file = state.file;
+  announce(`Detecting anomalies in ${file.name}…`);
+  // Another file chosen while the request is on its way: its answer describes the earlier
+  // file, so it is set aside, never shown under the later file's name (nor its error).
+  const setAside = () => {
+    if (state.file === file) return false;
+    announce(
+      `The results for ${file.name} were set aside: ` +
+        `${state.file ? state.file.name : "another file"} was chosen meanwhile.`,
+    );
+    return true;
+  };
   try {
-    const answer = await detect(config.apiUrl, state.file.bytes, choice.method, choice.params, {
+    const answer = await detect(config.apiUrl, file.bytes, choice.method, choice.params, {
       maxBytes: config.maxUploadBytes,
     });
+    if (setAside()) return;
     renderResults(answer);
     const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
     announce(
@@ -332,6 +344,7 @@ async function run(event) {
     );
     $("results-heading").focus({ preventScroll: false });
   } catch (error) {
+    if (setAside()) return;
     clearResults();
     showError(error instanceof ApiProblem ? error : new ApiProblem(`Something went wrong: ${error}`));
     errorBox.focus();

@@ -501,3 +501,34 @@ def test_a_file_of_many_terms_lists_them_above_the_charts(page: Any, stack: Any)
     upload_path(page, DATA / "en_weekly5y_3terms_lt1_glp1.csv")
     run(page)
     assert page.locator("#series-index").is_hidden()
+
+
+def test_an_answer_for_an_earlier_file_is_never_shown_under_a_later_one(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A file chosen while Detect is on its way: the answer that then arrives describes the
+    earlier file. Shown, it would sit under "Ready: <the later file>", be announced as the
+    later file's result, and download under the later file's name."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    held: list[Any] = []
+
+    def is_detect(url: str) -> bool:
+        return "/detect" in url
+
+    page.route(is_detect, lambda route: held.append(route))  # held until released
+    page.get_by_role("button", name="Detect anomalies").click()
+    while not held:
+        page.wait_for_timeout(20)
+    upload_path(page, GLP1)
+    held[0].continue_()
+    page.wait_for_function("() => !document.getElementById('run').disabled")
+    assert page.locator("#series-list article").count() == 0
+    assert page.locator("#results").is_hidden()
+    status = page.locator("#status").text_content()
+    assert not status.startswith("Done:"), status
+    assert BITCOIN.name in status and GLP1.name in status, status
+    page.unroute(is_detect)
+    run(page)  # Detect now analyses the file on show
+    assert page.locator("#series-list h3").all_text_contents() == ["ozempic", "monjauro", "wegovy"]
+    assert problems == []
