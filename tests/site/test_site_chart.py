@@ -302,3 +302,35 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     for box in [d.bounding_box() for d in details.locator("dd").all()]:
         assert box["width"] > card["width"] / 2, (box, card)
     assert problems == []
+
+
+def test_a_printed_chart_fits_the_paper(page: Any, stack: Any) -> None:
+    """Printing lays the page out again at the paper's width, after each chart was drawn for
+    the screen's (uPlot sizes its drawing in px): a chart drawn 1 100 px wide was cut off on
+    paper, losing its latest year and a half. On paper each chart is scaled into its card, at
+    its own proportions, and the key's swatches (backgrounds, left out of a print by default)
+    are printed."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_WEEKLY)
+    run(page)
+    page.emulate_media(media="print")
+    # The paper's width (A4 less margins, ~700 CSS px), read in the same task as it is set:
+    # no resize observer has redrawn the chart yet, as none does before a print.
+    sizes = page.evaluate(
+        """() => {
+            document.documentElement.style.width = '700px';
+            const chart = document.querySelector('.chart').getBoundingClientRect();
+            const canvas = document.querySelector('.chart canvas');
+            const drawn = canvas.getBoundingClientRect();
+            const swatch = getComputedStyle(document.querySelector('.key-anomaly'), '::before');
+            return {
+                chart: chart.width, left: drawn.left - chart.left, width: drawn.width,
+                ratio: drawn.width / drawn.height, own: canvas.width / canvas.height,
+                swatch: swatch.printColorAdjust,
+            };
+        }"""
+    )
+    assert sizes["left"] >= 0 and sizes["width"] <= sizes["chart"] + 0.5, sizes
+    assert sizes["width"] > 0.9 * sizes["chart"], sizes  # scaled to fill, not shrunk away
+    assert abs(sizes["ratio"] - sizes["own"]) < 0.02 * sizes["own"], sizes
+    assert sizes["swatch"] == "exact", sizes
