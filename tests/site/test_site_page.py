@@ -405,6 +405,24 @@ def test_readable_on_a_phone(phone_page: Any, stack: Any, problems: list) -> Non
     assert problems == []
 
 
+def test_a_wide_table_stays_in_its_card_at_200_percent_zoom(page: Any, stack: Any) -> None:
+    """A 1280 px window zoomed to 200 % is 640 CSS px: too wide for the phone layout, too
+    narrow for the table of an hourly export (some 970 px). The table scrolls inside its own
+    box; the page itself never scrolls sideways, and no column sits outside its card."""
+    page.set_viewport_size({"width": 640, "height": 450})
+    open_page(page, stack.urls["site"])
+    upload_path(page, DATA / "en_hourly7d_2terms.csv")
+    run(page)
+    assert page.locator("table.anomalies").count() >= 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 640, f"page is {width}px wide in a 640px window"
+    for wrap in page.locator(".table-wrap").all():
+        card = wrap.evaluate("(w) => w.closest('article').getBoundingClientRect().right")
+        box = wrap.bounding_box()
+        assert box["x"] + box["width"] <= card + 0.5
+        assert wrap.evaluate("(w) => getComputedStyle(w).overflowX") == "auto"
+
+
 def test_chart_follows_the_window_size(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, BITCOIN)
