@@ -277,6 +277,68 @@ def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
     assert problems == []
 
 
+# The colour of the focus ring and what lies just beside it, for the element with focus. The
+# ring is the outline (offset outward, or inward when negative): the point sampled is just past
+# it, and its colour is that of the first box with a background there (a gradient: each stop).
+FOCUS_RING = r"""() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const offset = parseFloat(style.outlineOffset), width = parseFloat(style.outlineWidth);
+    const r = el.getBoundingClientRect();
+    const x = offset >= 0 ? r.left - offset - width - 2 : r.left - offset + 2;
+    const y = r.top + Math.min(r.height / 2, 20);
+    const beside = [];
+    let node = document.elementsFromPoint(Math.max(x, 0), Math.max(y, 0))
+        .find((e) => e !== el && !el.contains(e));
+    for (; node; node = node.parentElement) {
+        const s = getComputedStyle(node);
+        const stops = s.backgroundImage.match(/rgba?\([^)]*\)/g);
+        if (stops) { beside.push(...stops); break; }
+        if (!/rgba\(0, 0, 0, 0\)|transparent/.test(s.backgroundColor)) {
+            beside.push(s.backgroundColor); break;
+        }
+    }
+    return { what: el.id || el.className || el.tagName, ring: style.outlineColor, beside };
+}"""
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(css: str) -> float:
+        channels = [v / 255 for v in _rgb(css)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_ring_stands_out_from_what_is_around_it(page: Any, stack: Any) -> None:
+    """WCAG 1.4.11: a focus indicator needs 3:1 against the colours next to it. Every stop of
+    Tab through the page with a result, the skip link over the header included."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    run(page)
+    page.evaluate("document.activeElement.blur()")
+    seen = set()
+    weak = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(FOCUS_RING)
+        if ring["what"] == "BODY" or ring["what"] in seen:
+            continue
+        seen.add(ring["what"])
+        assert ring["beside"], ring
+        worst = min(_contrast(ring["ring"], colour) for colour in ring["beside"])
+        if worst < 3:
+            weak.append((ring["what"], ring["ring"], round(worst, 2)))
+    assert {"skip-link", "drop-zone", "method", "run", "download", "chart-0-plot"} <= seen, seen
+    assert not weak, weak
+
+
 def test_every_control_has_a_label(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
     unlabelled = page.evaluate(
