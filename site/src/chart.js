@@ -95,9 +95,14 @@ export function renderChart(container, series, context = {}) {
     id: container.id ? `${container.id}-plot` : null,
     class: "chart-plot",
     tabindex: 0,
+    // A widget of its own keys: screen readers pass the arrows to it instead of reading on.
+    role: "application",
     "aria-label": `Chart of ${series.name}. Arrow keys move along it; the readout above says each point's values.`,
   });
-  append(container, el("div", { class: "chart-tools" }, readout, reset), plotBox);
+  // What the keys moved to, said by screen readers too (the readout follows the mouse as well,
+  // which must not talk).
+  const spoken = el("p", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
+  append(container, el("div", { class: "chart-tools" }, readout, reset), plotBox, spoken);
 
   const width = Math.max(plotBox.clientWidth, 200);
   const fmt = (u, v) => (v === null || v === undefined ? "–" : formatNumber(v));
@@ -186,6 +191,9 @@ export function renderChart(container, series, context = {}) {
     const left = plot.valToPos(x[keyIdx], "x");
     const value = series.values[keyIdx];
     plot.setCursor({ left, top: plot.valToPos(value, "y") });
+    spoken.textContent = readoutParts(series, keyIdx, context)
+      .map(([label, words]) => (label ? `${label} ${words}` : words))
+      .join(", ");
   });
   // Touch screens: a tap moves the readout; a finger sliding sideways selects a stretch and
   // zooms into it when lifted (touch-action: pan-y keeps vertical scrolling to the browser).

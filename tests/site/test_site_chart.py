@@ -334,3 +334,26 @@ def test_a_printed_chart_fits_the_paper(page: Any, stack: Any) -> None:
     assert sizes["width"] > 0.9 * sizes["chart"], sizes  # scaled to fill, not shrunk away
     assert abs(sizes["ratio"] - sizes["own"]) < 0.02 * sizes["own"], sizes
     assert sizes["swatch"] == "exact", sizes
+
+
+def test_a_screen_reader_hears_where_the_keys_moved(
+    page: Any, bitcoin_monthly: dict[str, Any]
+) -> None:
+    """The arrow keys move along the chart and the readout above it says the point; that
+    readout is not a live region (it follows the mouse too), so a screen reader heard nothing.
+    A polite live region beside the chart says each point the keys move to, and only those; the
+    chart is a widget of its own keys (role application), so screen readers pass them on."""
+    plot = page.locator("#chart-0-plot")
+    assert plot.get_attribute("role") == "application"
+    spoken = page.locator("#chart-0 [aria-live=polite]")
+    assert spoken.count() == 1
+    area = plot_area(page)
+    hover(page, area, x_of(area, 10, len(bitcoin_monthly["values"])))
+    assert spoken.text_content() == ""  # the mouse does not talk
+    plot.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    said = spoken.text_content()
+    assert said.startswith(month_words(bitcoin_monthly["timestamps"][1])), said
+    assert f"value {bitcoin_monthly['values'][1]:g}" in said or "value <1" in said, said
+    assert "expected " in said, said
