@@ -269,7 +269,7 @@ function renderResults(answer) {
         text: [
           series.geo,
           spanWords(series, answer.frequency),
-          `${series.values.length} points`,
+          plural(series.values.length, "point", "points"),
           period ? `season of ${period} points` : "",
         ]
           .filter(Boolean)

@@ -612,3 +612,13 @@ def test_an_answer_for_an_earlier_file_is_never_shown_under_a_later_one(
     run(page)  # Detect now analyses the file on show
     assert page.locator("#series-list h3").all_text_contents() == ["ozempic", "monjauro", "wegovy"]
     assert problems == []
+
+
+def test_a_file_of_one_row_says_one_point(page: Any, stack: Any) -> None:
+    """The line under a term's name counts its points: a one-row export read "1 points"."""
+    lines = BITCOIN.read_text().splitlines()
+    open_page(page, stack.urls["site"])
+    upload(page, "one-row.csv", "\n".join(lines[:4]).encode() + b"\n")
+    run(page)
+    meta = page.locator(".series-meta").first.text_content()
+    assert "· 1 point" in meta and "1 points" not in meta, meta
