@@ -32,6 +32,7 @@ from .errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from .file_kinds import not_csv
 from .legacy_encoding import decode_legacy
 from .params import parse_attributes, resolve
 from .partial import partial_period_warning
@@ -43,7 +44,16 @@ from .types import Anomaly, Detection, Series, Step
 
 JSON = "application/json"
 CSV = "text/csv"
-CSV_TYPES = {"text/csv", "application/csv", "text/plain", "text/comma-separated-values"}
+# The CSV types, and Excel's, which a browser on Windows reports for a .csv file (a fetch that
+# sends the File object sends that type).
+CSV_TYPES = {
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "text/comma-separated-values",
+    "application/vnd.ms-excel",
+}
+FORM_TYPES = {"multipart/form-data"}  # an HTML form, curl -F, FormData
 LEGACY_KEYS = {"data", "eps", "min_pts", "seasonality", "period"}
 _DECIMALS = 4
 
@@ -320,6 +330,9 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
     raw = dict(parse_attributes(req.custom_attributes))
     legacy = False
     if kind in CSV_TYPES:
+        mistaken = not_csv(req.body)
+        if mistaken is not None:
+            raise BadCsv(f"The file sent is {mistaken.what}, not a CSV file.", mistaken.hint)
         table = parse_table(decode_text(req.body, ct_params.get("charset"), warnings))
     elif kind == JSON or kind.endswith("+json"):
         doc = _load_json(req.body)
@@ -360,6 +373,12 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         raise UnsupportedMediaType(
             "The request has no Content-Type.",
             "Send Content-Type: text/csv with the file, or application/json.",
+        )
+    elif kind in FORM_TYPES:
+        raise UnsupportedMediaType(
+            f"A form upload ({kind}) is not supported: the file must be the request body itself.",
+            "Send the file's bytes as the body with Content-Type: text/csv (curl --data-binary "
+            "@file.csv, not -F; fetch(url, {method: 'POST', body: file}), not FormData).",
         )
     else:
         raise UnsupportedMediaType(

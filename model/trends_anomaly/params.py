@@ -327,6 +327,7 @@ def page_table() -> dict[str, Any]:
     # Imported here: validation needs none of these.
     from . import exportlocale, timeaxis, trends
     from .answer_csv import FORMULA_START
+    from .file_kinds import NOT_CSV
     from .legacy_encoding import CODE_PAGES, HEAD_LINES, words_of_code_page
 
     unnamed = [m for m in METHODS if m not in METHOD_WORDS]
@@ -358,6 +359,11 @@ def page_table() -> dict[str, Any]:
             "compact_date": timeaxis.COMPACT_DATE.pattern,
             "below_one_marks": list(trends.BELOW_ONE_MARKS),
             "missing_cells": sorted(trends.MISSING_CELLS),
+            # Files sent by mistake (a workbook, a PDF, an image), by their first bytes.
+            "not_csv": [
+                {"magic": list(kind.magic), "what": kind.what, "hint": kind.hint}
+                for kind in NOT_CSV
+            ],
             # A file that is not UTF-8: the code pages tried in turn, each taken when one of
             # its words starts one of the first lines (see legacy_encoding).
             "legacy_head_lines": HEAD_LINES,

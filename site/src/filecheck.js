@@ -8,24 +8,11 @@
 import { readCsv } from "./csv-read.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
-  MISSING_CELLS, PREAMBLE_KEY,
+  MISSING_CELLS, NOT_CSV, PREAMBLE_KEY,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
 
 const TRENDS_HOW = "In Google Trends: Explore → ⋮ (top right of the chart) → Download CSV.";
-// Leading bytes of files people pick by mistake, with what to say about them.
-const SIGNATURES = [
-  [[0x50, 0x4b, 0x03, 0x04], "an Excel workbook (.xlsx) or another zip archive",
-    "In Excel, use File → Save As → CSV UTF-8 (Comma delimited), then choose that file."],
-  [[0xd0, 0xcf, 0x11, 0xe0], "an old Excel workbook (.xls)",
-    "In Excel, use File → Save As → CSV UTF-8 (Comma delimited), then choose that file."],
-  [[0x25, 0x50, 0x44, 0x46], "a PDF document", TRENDS_HOW],
-  [[0x89, 0x50, 0x4e, 0x47], "a PNG image", TRENDS_HOW],
-  [[0xff, 0xd8, 0xff], "a JPEG image", TRENDS_HOW],
-  [[0x47, 0x49, 0x46, 0x38], "a GIF image", TRENDS_HOW],
-  [[0x1f, 0x8b], "a gzip archive", "Unpack it first, then choose the CSV inside."],
-];
-
 /** A problem to show: what is wrong with the file, and what to do. */
 export class FileProblem extends Error {
   constructor(message, hint) {
@@ -178,8 +165,8 @@ export function checkFile(name, bytes, maxBytes) {
       "Export a shorter time range or fewer terms from Google Trends, or split the file.",
     );
   }
-  for (const [signature, what, hint] of SIGNATURES) {
-    if (startsWith(bytes, signature)) {
+  for (const { magic, what, hint } of NOT_CSV) {
+    if (startsWith(bytes, magic)) {
       throw new FileProblem(`${name} is ${what}, not a CSV file.`, hint);
     }
   }

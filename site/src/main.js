@@ -46,6 +46,7 @@ const errorBox = $("error");
 const results = $("results");
 const apiStatus = $("api-status");
 const config = readConfig();
+const PAGE_TITLE = document.title; // a result's title names it, for tabs and screen readers
 
 function announce(text) {
   statusBox.textContent = text;
@@ -79,6 +80,7 @@ function clearResults() {
   clear($("series-index"));
   $("series-index").hidden = true;
   results.hidden = true;
+  document.title = PAGE_TITLE;
 }
 
 function hideError() {
@@ -338,6 +340,7 @@ async function run(event) {
     if (setAside()) return;
     renderResults(answer);
     const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
+    document.title = `${plural(total, "anomaly", "anomalies")} in ${file.name} – ${PAGE_TITLE}`;
     announce(
       `Done: ${plural(total, "anomaly", "anomalies")} found in ` +
         `${plural(answer.series.length, "series", "series")}.`,

@@ -559,3 +559,43 @@ def test_the_dbscan_bound_is_where_clusters_begin(eps, min_pts):
     for n, all_noise in ((need - 1, True), (need, False)):
         noise, _ = dbscan.noise_points([np.full(n, 5.0)], eps, min_pts)
         assert (len(noise) == n) is all_noise, (n, len(noise))
+
+
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "an Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+        (b"%PDF-1.7\n", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    ],
+)
+def test_a_file_that_is_no_csv_is_named_for_what_it_is(client, head, what):
+    """A workbook sent as the CSV said 'No data rows found', which sends the sender looking
+    for a problem inside a file that is not a CSV at all (the page's rule, from params.json)."""
+    status, answer = client.json(head + bytes(range(256)) * 4)
+    assert status == 400
+    error = answer["error"]
+    assert error["code"] == "bad_csv"
+    assert error["message"].startswith(f"The file sent is {what}")
+    assert error["message"].endswith("not a CSV file.")
+    assert error["hint"]
+
+
+def test_a_csv_sent_with_excels_type_is_read_as_csv(client):
+    """A browser on Windows reports a .csv file as application/vnd.ms-excel: a fetch that sends
+    the File object sends that type."""
+    body = read_data("en_weekly5y_bitcoin.csv")
+    status, answer = client.json(body, "application/vnd.ms-excel")
+    assert status == 200, answer
+    assert client.json(body)[1]["series"] == answer["series"]
+
+
+def test_a_form_upload_says_to_send_the_file_as_the_body(client):
+    body = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+    body += read_data("en_weekly5y_bitcoin.csv") + b"\r\n--x--\r\n"
+    status, answer = client.json(body, "multipart/form-data; boundary=x")
+    assert status == 415
+    error = answer["error"]
+    assert error["message"].startswith("A form upload (multipart/form-data) is not supported")
+    assert "--data-binary" in error["hint"] and "FormData" in error["hint"]

@@ -110,6 +110,11 @@ def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, probl
     assert_table_matches(page, answer)
     total = sum(len(s["anomalies"]) for s in answer["series"])
     assert page.locator("#status").text_content().startswith(f"Done: {total} anomal")
+    # The tab (and a screen reader's window list) names the result.
+    assert page.title() == (
+        f"{total} anomal{'y' if total == 1 else 'ies'} in en_weekly5y_3terms_lt1_glp1.csv – "
+        "Trends anomaly detector"
+    )
     # What the shaded range is, said once for the method used (not a confidence interval).
     note = page.locator("#band-note")
     assert note.is_visible()
@@ -555,6 +560,7 @@ def test_results_never_outlive_their_file(page: Any, stack: Any) -> None:
     )
     wait_refused(page)
     assert page.locator("#results").is_hidden()
+    assert page.title() == "Trends anomaly detector"
     run(page)
     assert page.locator("#error").is_visible()
     assert page.locator("#results").is_hidden()
