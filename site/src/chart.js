@@ -2,8 +2,9 @@
  * One uPlot chart per series: the values, the expected line, the expected range shaded, each
  * anomaly as a red point and its extent (start to end) as a pale red span. A readout above the
  * chart says the date, value, expected value and range under the pointer (or the keyboard's
- * cursor: arrows, Home, End); dragging across the chart zooms in, and "Reset zoom" (or a
- * double click, or Escape) shows everything again. The chart follows its container's width;
+ * cursor: arrows, Home, End); dragging across the chart zooms in (from the keyboard: + and -
+ * around the cursor's point), and "Reset zoom" (or a double click, or Escape) shows everything
+ * again. The chart follows its container's width;
  * the anomaly table beside it is the exact, accessible version of what it shows.
  */
 import uPlot from "uplot";
@@ -11,7 +12,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { extentSpans, readoutHint, readoutParts } from "./readout.js";
-import { tickLabels } from "./words.js";
+import { formatWhen, tickLabels, whenAt } from "./words.js";
 
 const COLORS = {
   value: "#1d4ed8",
@@ -21,6 +22,9 @@ const COLORS = {
   anomaly: "#dc2626",
   extent: "rgba(220, 38, 38, 0.12)",
 };
+
+// Keys that zoom the chart: the visible span is multiplied by this (+ in, - out).
+const ZOOM_KEYS = { "+": 0.5, "=": 0.5, "-": 2, _: 2 };
 
 function height(width) {
   return width < 520 ? 220 : 300;
@@ -97,7 +101,9 @@ export function renderChart(container, series, context = {}) {
     tabindex: 0,
     // A widget of its own keys: screen readers pass the arrows to it instead of reading on.
     role: "application",
-    "aria-label": `Chart of ${series.name}. Arrow keys move along it; the readout above says each point's values.`,
+    "aria-label":
+      `Chart of ${series.name}. Arrow keys move along it; the readout above says each point's values. ` +
+      "Plus and minus zoom in and out around the point, Escape shows all.",
   });
   // What the keys moved to, said by screen readers too (the readout follows the mouse as well,
   // which must not talk).
@@ -182,6 +188,26 @@ export function renderChart(container, series, context = {}) {
     if (event.key === "Escape" && zoomed(plot)) {
       showAll();
       event.preventDefault();
+      return;
+    }
+    const factor = ZOOM_KEYS[event.key];
+    if (factor && n > 1) {
+      // Zoom without a mouse (WCAG 2.1.1): around the cursor's point, else the middle.
+      event.preventDefault();
+      const { min, max } = plot.scales.x;
+      const centre = keyIdx !== null && x[keyIdx] >= min && x[keyIdx] <= max ? x[keyIdx] : (min + max) / 2;
+      const half = Math.max((max - min) * factor, (x[n - 1] - x[0]) / n) / 2;
+      // Near an end the span slides inward rather than shrink: two - always come back out.
+      const lo = Math.min(Math.max(centre - half, x[0]), Math.max(x[n - 1] - 2 * half, x[0]));
+      const span = [lo, Math.min(lo + 2 * half, x[n - 1])];
+      if (factor > 1 || span[1] - span[0] < max - min) plot.setScale("x", { min: span[0], max: span[1] });
+      else [span[0], span[1]] = [min, max]; // (uPlot applies the new scale after this handler)
+      const first = x.findIndex((v) => v >= span[0]);
+      const past = x.findIndex((v) => v > span[1]);
+      const last = past === -1 ? n - 1 : past - 1;
+      const at = (i) => (isTime ? formatWhen(whenAt(series, i), context.frequency) : `point ${i + 1}`);
+      const all = first <= 0 && last >= n - 1;
+      spoken.textContent = all ? "Showing all points." : `Showing ${at(first)} to ${at(last)}.`;
       return;
     }
     if (!moves[event.key] || visible[0] < 0) return;

@@ -14,7 +14,7 @@ export function readoutHint(frequency = "", touch = false) {
   const one = `${unit === "hour" ? "an" : "a"} ${unit}'s`;
   return touch
     ? `Touch the chart to read ${one} values; slide a finger along it to zoom in.`
-    : `Point at the chart to read ${one} values; drag across it to zoom in.`;
+    : `Point at the chart to read ${one} values; drag across it (or press +) to zoom in.`;
 }
 
 /** The anomaly whose extent holds point i (the one reported nearest to it), or null. */

@@ -358,7 +358,7 @@ test("the readout says date, value, expected, range and the event", () => {
   const belowOne = new Map([["bitcoin: (Worldwide)", new Set(["2017-10"])]]);
   assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", belowOne })[1], ["value", "<1 (under 1, read as 0.5)"]);
   assert.equal(eventAt(SERIES, 4), null);
-  assert.match(readoutHint("weekly"), /read a week's values; drag across it to zoom/);
+  assert.match(readoutHint("weekly"), /read a week's values; drag across it \(or press \+\) to zoom/);
   assert.match(readoutHint("hourly", true), /^Touch the chart to read an hour's values; slide a finger/);
 });
 

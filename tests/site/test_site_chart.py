@@ -357,3 +357,49 @@ def test_a_screen_reader_hears_where_the_keys_moved(
     assert said.startswith(month_words(bitcoin_monthly["timestamps"][1])), said
     assert f"value {bitcoin_monthly['values'][1]:g}" in said or "value <1" in said, said
     assert "expected " in said, said
+
+
+def test_the_keyboard_zooms_around_its_point_without_a_mouse(
+    page: Any, bitcoin_monthly: dict[str, Any]
+) -> None:
+    """Zooming needed a mouse drag (WCAG 2.1.1 keyboard, 2.5.7 dragging movements): + halves
+    the shown span around the point the keys are on, - doubles it, Escape shows all; a screen
+    reader hears which dates are shown."""
+    labels = bitcoin_monthly["timestamps"]
+    n = len(labels)
+    plot = page.locator("#chart-0-plot")
+    reset = page.locator(".reset-zoom").first
+    spoken = page.locator("#chart-0 [aria-live=polite]")
+    assert "Plus and minus zoom" in plot.get_attribute("aria-label")
+    plot.focus()
+    page.keyboard.press("Home")
+    for _ in range(n // 2):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("+")
+    reset.wait_for(state="visible")
+    said = spoken.text_content()
+    assert said.startswith("Showing ") and said.count(" to ") == 1, said
+    page.keyboard.press("Home")  # the first point now shown lies about a quarter in
+    first = readout(page)
+    starts = [i for i in range(n) if first.startswith(month_words(labels[i]))]
+    assert starts and n // 4 - 2 <= starts[0] <= n // 4 + 2, (first, n)
+    page.keyboard.press("End")
+    last = readout(page)
+    ends = [i for i in range(n) if last.startswith(month_words(labels[i]))]
+    assert ends and 3 * n // 4 - 2 <= ends[0] <= 3 * n // 4 + 2, (last, n)
+    page.keyboard.press("+")  # again, around the point the keys are on (the last one shown)
+    page.keyboard.press("End")
+    ends2 = [i for i in range(n) if readout(page).startswith(month_words(labels[i]))]
+    page.keyboard.press("Home")
+    starts2 = [i for i in range(n) if readout(page).startswith(month_words(labels[i]))]
+    assert starts2 and ends2, readout(page)
+    assert abs((ends2[0] - starts2[0]) - (ends[0] - starts[0]) / 2) <= 2
+    assert abs((starts2[0] + ends2[0]) / 2 - ends[0]) <= 2
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    assert reset.is_hidden()
+    assert spoken.text_content() == "Showing all points."
+    page.keyboard.press("+")
+    reset.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert reset.is_hidden()
