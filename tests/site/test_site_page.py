@@ -344,6 +344,20 @@ def test_the_focus_ring_stands_out_from_what_is_around_it(page: Any, stack: Any)
     assert not weak, weak
 
 
+def test_field_outlines_and_header_text_have_enough_contrast(page: Any, stack: Any) -> None:
+    """A number field's or a select's border is all that shows it (WCAG 1.4.11: 3:1 on the
+    white card); the header's intro text is text (1.4.3: 4.5:1 on the header's lightest blue,
+    #2563eb, where its lines end on a phone)."""
+    open_page(page, stack.urls["site"])
+    borders = page.eval_on_selector_all(
+        "select, input[type=number]", "els => els.map(e => getComputedStyle(e).borderTopColor)"
+    )
+    assert borders
+    assert min(_contrast(b, "rgb(255, 255, 255)") for b in borders) >= 3.0, borders
+    lede = page.eval_on_selector(".lede", "e => getComputedStyle(e).color")
+    assert _contrast(lede, "rgb(37, 99, 235)") >= 4.5, lede
+
+
 def test_every_control_has_a_label(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
     unlabelled = page.evaluate(
