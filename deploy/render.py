@@ -29,6 +29,14 @@ def change_lines(change: Change) -> list[tuple[str, Any, Any]]:
         new = [x for x in after if x not in before]
         if gone or new:  # a reordering alone is shown whole
             return [(f"{change.field} (removed → added)", gone, new)]
+    if _same_length_lists(before, after) and not (_scalars(before) and _scalars(after)):
+        # A policy's statements: element by element, so the differing ARN shows, not the
+        # first 90 characters of two statements that read the same.
+        out = []
+        for i, (was, will) in enumerate(zip(before, after, strict=True)):
+            if canonical(was) != canonical(will):
+                out += change_lines(Change(f"{change.field}[{i}]", was, will))
+        return out or [(change.field, before, after)]
     if not (isinstance(before, dict) and isinstance(after, dict)):
         return [(change.field, before, after)]
     out = []
@@ -37,6 +45,10 @@ def change_lines(change: Change) -> list[tuple[str, Any, Any]]:
             sub = Change(f"{change.field}.{key}", before.get(key), after.get(key))
             out += change_lines(sub)
     return out or [(change.field, before, after)]
+
+
+def _same_length_lists(before: Any, after: Any) -> bool:
+    return isinstance(before, list) and isinstance(after, list) and len(before) == len(after)
 
 
 def _scalars(value: Any) -> bool:

@@ -103,3 +103,33 @@ def test_a_nested_change_shows_the_keys_that_differ() -> None:
         ("x", ["a", "b"], ["b", "a"])
     ]
     assert render.change_lines(Change("x", None, ["a"])) == [("x", None, ["a"])]
+
+
+def test_a_policy_change_shows_the_statement_field_that_differs() -> None:
+    """A role's policy whose region changed (the ARNs, past the first 90 characters) must show
+    the ARN before and after, not two truncated statements that read the same."""
+
+    def policy(region: str) -> dict[str, object]:
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "InvokeThisEndpoint",
+                    "Action": "sagemaker:InvokeEndpoint",
+                    "Effect": "Allow",
+                    "Resource": f"arn:aws:sagemaker:{region}:123456789012:endpoint/trends-anomaly",
+                },
+                {"Action": "logs:PutLogEvents", "Effect": "Allow", "Resource": "*"},
+            ],
+        }
+
+    change = Change("policy", policy("us-east-1"), policy("eu-west-1"))
+    text = render.text([Action("update", "iam_role", "p-lambda", "changed: policy", (change,))])
+    assert (
+        "policy.Statement[0].Resource: arn:aws:sagemaker:us-east-1:123456789012:endpoint/"
+        "trends-anomaly → arn:aws:sagemaker:eu-west-1:123456789012:endpoint/trends-anomaly"
+    ) in text
+    assert "Statement[1]" not in text  # unchanged statements are left out
+    # A statement added or removed changes the list's length: shown whole, as before.
+    grown = Change("s", [{"a": 1}], [{"a": 1}, {"b": 2}])
+    assert render.change_lines(grown) == [("s", [{"a": 1}], [{"a": 1}, {"b": 2}])]
