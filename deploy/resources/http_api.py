@@ -85,12 +85,14 @@ class SeenIntegration:
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """``name`` is the route key ("POST /detect")."""
+    """``name`` is the route key ("POST /detect"). ``authorization_type``: the page calls
+    without credentials, so an authorizer set by hand (AWS_IAM, JWT) is drift: 401/403."""
 
     KIND: ClassVar[str] = "api_route"
     name: str
     api_id: str | Ref = field(compare=False)
     target: str | Ref = ""
+    authorization_type: str = "NONE"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class SeenRoute:
     api_id: str
     route_id: str
     target: str | None
+    authorization_type: str | None = "NONE"
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,15 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
             )
         )
     for r in aws.pages("apigatewayv2", "GetRoutes", "Items", ApiId=api_id):
-        out.append(SeenRoute(r["RouteKey"], api_id, r["RouteId"], r.get("Target")))
+        out.append(
+            SeenRoute(
+                r["RouteKey"],
+                api_id,
+                r["RouteId"],
+                r.get("Target"),
+                r.get("AuthorizationType") or "NONE",  # AWS's default when none was given
+            )
+        )
     for s in aws.pages("apigatewayv2", "GetStages", "Items", ApiId=api_id):
         if s.get("StageName") == STAGE:
             d = s.get("DefaultRouteSettings", {})
@@ -319,7 +330,12 @@ def _route(spec: RouteSpec, seen: SeenRoute | None) -> Action:
             Call(
                 "apigatewayv2",
                 "UpdateRoute",
-                {"ApiId": spec.api_id, "RouteId": seen.route_id, "Target": spec.target},  # type: ignore[union-attr]
+                {
+                    "ApiId": spec.api_id,
+                    "RouteId": seen.route_id,  # type: ignore[union-attr]
+                    "Target": spec.target,
+                    "AuthorizationType": spec.authorization_type,
+                },
             ),
         ),
     )

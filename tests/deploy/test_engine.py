@@ -464,3 +464,23 @@ def test_a_duplicate_api_from_a_lost_response_is_deleted(project: Path) -> None:
     apis = gw.get_apis()["Items"]
     assert dup not in {a["ApiId"] for a in apis} and len(apis) == 2  # ours + the foreign one
     assert not engine(project).plan().changes
+
+
+def test_an_authorizer_put_on_a_route_by_hand_is_drift_and_removed(project: Path) -> None:
+    """The page calls the API without credentials: a route someone set to AWS_IAM (or JWT) by
+    hand answers 403 to every visitor, so plan must show it and apply must set it back."""
+    apply(engine(project))
+    gw = session().client("apigatewayv2")
+    api_id = engine(project).plan().world.ids()["api_id"]
+    (health,) = [r for r in gw.get_routes(ApiId=api_id)["Items"] if r["RouteKey"] == "GET /health"]
+    gw.update_route(ApiId=api_id, RouteId=health["RouteId"], AuthorizationType="AWS_IAM")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "api_route", "GET /health")]
+    (a,) = [a for a in planned.actions if a.op != "noop"]
+    assert [(c.field, c.before, c.after) for c in a.changes] == [
+        ("authorization_type", "AWS_IAM", "NONE")
+    ]
+    apply(engine(project), planned)
+    route = gw.get_route(ApiId=api_id, RouteId=health["RouteId"])
+    assert route["AuthorizationType"] == "NONE"
+    assert not engine(project).plan().changes

@@ -278,7 +278,14 @@ def test_changes_update_in_place_with_the_existing_ids() -> None:
             },
         )
         stub.add_response(
-            "update_route", {}, {"ApiId": "a1", "RouteId": "r1", "Target": "integrations/i1"}
+            "update_route",
+            {},
+            {
+                "ApiId": "a1",
+                "RouteId": "r1",
+                "Target": "integrations/i1",
+                "AuthorizationType": "NONE",
+            },
         )
         stub.add_response(
             "update_stage",
