@@ -176,14 +176,25 @@ def cmd_logs(args: argparse.Namespace) -> int:
     from deploy.ops import logs
 
     eng = _engine(args)
-    lines = logs(eng.aws, eng.names, args.since)
-    for line in lines:
+    read = logs(eng.aws, eng.names, args.since)
+    for line in read.lines:
         print(line)
-    if not lines:  # say so: a silent command reads as a hang or a failure
-        groups = f"{eng.names.lambda_log_group} and {eng.names.endpoint_log_group}"
+    if read.missing:  # nothing deployed here: not a quiet service, so not "send a request"
         print(
-            f"no log events in the last {args.since} in {groups} (health checks left out); "
-            "try a longer --since, or send a request first",
+            f"no log group {' nor '.join(read.missing)} in {eng.names.region}: nothing "
+            "deployed here? check --config, --env and the region; `python -m deploy status` "
+            "shows what exists",
+            file=sys.stderr,
+        )
+    present = [
+        g
+        for g in (eng.names.lambda_log_group, eng.names.endpoint_log_group)
+        if g not in read.missing
+    ]
+    if not read.lines and present:  # say so: a silent command reads as a hang or a failure
+        print(
+            f"no log events in the last {args.since} in {' and '.join(present)} (health "
+            "checks left out); try a longer --since, or send a request first",
             file=sys.stderr,
         )
     return 0

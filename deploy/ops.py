@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -66,11 +67,21 @@ def parse_since(text: str) -> int:
     return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)] * 1000
 
 
-def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> list[str]:
+@dataclass(frozen=True)
+class LogRead:
+    """What `logs` found: the lines, and the log groups that do not exist at all (nothing
+    deployed there, or another region/env), which the command says apart from quiet ones."""
+
+    lines: list[str]
+    missing: list[str] = field(default_factory=list)
+
+
+def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> LogRead:
     """Recent log lines of the Lambda and the endpoint, without /ping health-check noise."""
     client = aws.client("logs")
     start = int(time.time() * 1000) - parse_since(since)
     out: list[tuple[int, str]] = []
+    missing: list[str] = []
     for group in (n.lambda_log_group, n.endpoint_log_group):
         token = None
         count = 0
@@ -81,6 +92,7 @@ def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> list[str]:
             try:
                 page = client.filter_log_events(**kw)
             except client.exceptions.ResourceNotFoundException:
+                missing.append(group)
                 break
             for e in page.get("events", []):
                 msg = e.get("message", "").rstrip()
@@ -91,7 +103,7 @@ def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> list[str]:
             token = page.get("nextToken")
             if not token:
                 break
-    return [line for _, line in sorted(out)]
+    return LogRead([line for _, line in sorted(out)], missing)
 
 
 def trends_export() -> ModuleType:

@@ -71,6 +71,26 @@ def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> No
     assert "InService on trends-anomaly-c-" in out and "execute-api" in out
 
 
+@pytest.mark.usefixtures("aws_env")
+def test_logs_says_when_a_log_group_does_not_exist(project: Path, capsys) -> None:
+    """Before the first apply or after destroy there is nothing to read: `logs` must say the
+    groups are missing (a deploy problem), not 'send a request first' (a quiet service)."""
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "no log group /aws/lambda/trends-anomaly-detect nor /aws/sagemaker/Endpoints/"
+        "trends-anomaly in us-east-1: nothing deployed here? check --config, --env and the "
+        "region; `python -m deploy status` shows what exists"
+    ) in err
+    assert "send a request first" not in err
+    session().client("logs").create_log_group(logGroupName="/aws/lambda/trends-anomaly-detect")
+    assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
+    err = capsys.readouterr().err
+    assert "no log group /aws/sagemaker/Endpoints/trends-anomaly in us-east-1" in err
+    assert "no log events in the last 1h in /aws/lambda/trends-anomaly-detect" in err
+
+
 @pytest.mark.slow
 def test_smoke_against_the_local_stack() -> None:
     from devstack.stack import start_stack
