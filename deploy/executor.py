@@ -20,6 +20,12 @@ from deploy.aws_errors import HINTS, classify, error_code, error_message
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
+# No answer at all (connection refused or dropped, a timeout): botocore has retried already.
+NO_ANSWER = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
+RESUME = (
+    "It may or may not have been made: run the command again once AWS is reachable (it reads "
+    "AWS afresh and resumes from what exists)"
+)
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 15.0
 # A wait in one state says so this often (seconds), so a long one is not silent.
@@ -92,6 +98,11 @@ class Executor:
                     f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation} "
                     f"failed: AWS said {error_code(err)}: {error_message(err)}. {HINTS[kind]}"
                 ) from err
+            except NO_ANSWER as err:
+                raise DeployError(
+                    f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation} "
+                    f"got no answer from AWS: {err}. {RESUME}"
+                ) from err
         for name, path in call.outputs.items():
             value: Any = response
             for key in path.split("."):
@@ -132,6 +143,11 @@ class Executor:
                 raise DeployError(
                     f"{action.kind} {action.name}: waiting until {wait.what}: AWS said "
                     f"{error_code(err)}: {error_message(err)}. {HINTS[classify(err)]}"
+                ) from err
+            except NO_ANSWER as err:
+                raise DeployError(
+                    f"{action.kind} {action.name}: waiting until {wait.what}: no answer from "
+                    f"AWS: {err}. Run the command again once AWS is reachable: it resumes waiting"
                 ) from err
             now = self.clock()
             if status != last:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import boto3
+import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
@@ -272,3 +273,28 @@ def test_the_hook_runs_after_each_action_and_can_stop_the_run(aws: Aws, run) -> 
     with pytest.raises(RuntimeError):
         executor.run(actions, hook)
     assert seen == [1, 2]
+
+
+def test_no_answer_from_aws_says_which_step_and_that_apply_resumes(aws: Aws, run) -> None:
+    """A dropped connection or a timeout half-way (network, proxy, an endpoint that is down):
+    the operator must learn which step got no answer, that it may or may not have been made,
+    and that running apply again resumes, not only botocore's one line."""
+    executor, _ = run
+
+    def drop(**_: object) -> None:
+        raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://iam.amazonaws.com")
+
+    aws.client("iam").meta.events.register("before-call.iam.DeleteRole", drop)
+    step = Call("iam", "DeleteRole", {"RoleName": "r"})
+    with pytest.raises(DeployError) as err:
+        executor.run([Action("delete", "iam_role", "r", "x", steps=(step,))])
+    msg = str(err.value)
+    assert msg.startswith("delete iam_role r: iam:DeleteRole got no answer from AWS")
+    assert 'Could not connect to the endpoint URL: "https://iam.amazonaws.com"' in msg
+    assert "may or may not have been made" in msg and "run the command again" in msg
+
+    def poll(a: Aws) -> tuple[bool, str]:
+        raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://api.sagemaker")
+
+    with pytest.raises(DeployError, match=r"endpoint e: waiting until e is up: no answer from AWS"):
+        executor.run([Action("create", "endpoint", "e", "x", steps=(Wait("e is up", poll),))])
