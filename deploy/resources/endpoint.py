@@ -109,9 +109,10 @@ def settled(aws: Aws, name: str, want: str | None) -> Poll:
         raise DeployError(f"endpoint {name}: disappeared while waiting for it")
     state, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
     reason = ep.get("FailureReason")
+    said = (reason or "").rstrip(". ")  # AWS ends it with its own full stop
     if state == "Failed":
         raise WaitFailed(
-            f"endpoint {name}: Failed: {reason or 'no reason given'}. "
+            f"endpoint {name}: Failed: {said or 'no reason given'}. "
             "Fix the cause (see `python -m deploy logs`), then run apply again: a Failed "
             "endpoint is deleted and re-created",
             endpoint_failure(reason),
@@ -121,7 +122,7 @@ def settled(aws: Aws, name: str, want: str | None) -> Poll:
             raise WaitFailed(
                 f"endpoint {name}: silent rollback: {state} on {config} instead of the new "
                 f"{want}. Reason: "
-                f"{reason or 'none reported (check the alarms and `logs`)'}"
+                f"{said or 'none reported (check the alarms and `logs`)'}"
                 ". The previous config is still serving; fix the model/config and apply again",
                 endpoint_failure(reason),
             )

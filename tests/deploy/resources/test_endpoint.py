@@ -211,3 +211,16 @@ def test_destroy_waits_out_a_rollout_and_the_deletion() -> None:
         stub.add_client_error("describe_endpoint", "ValidationException", "Could not find", 400)
         execute(aws, plain)
         stub.assert_no_pending_responses()
+
+
+def test_a_reason_that_ends_its_own_sentence_is_not_doubled() -> None:
+    """SageMaker's FailureReason is a sentence ("… ping health check. Please check CloudWatch
+    logs for this endpoint."): the messages built around it read without '..'."""
+    aws = make_aws()
+    reason = "The primary container did not pass the ping health check. Please check the logs."
+    with Stubber(aws.client("sagemaker")) as stub:
+        for state, config in (("Failed", "c-new"), ("InService", "c-old")):
+            stub.add_response("describe_endpoint", describe(state, config, reason))
+            with pytest.raises(DeployError) as err:
+                ep.settled(aws, "trends-anomaly", "c-new")
+            assert "Please check the logs. " in str(err.value) and ".." not in str(err.value)
