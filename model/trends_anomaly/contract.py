@@ -37,7 +37,7 @@ from .legacy_encoding import decode_legacy
 from .params import parse_attributes, resolve
 from .partial import partial_period_warning
 from .settings import Settings
-from .sparse_note import sparse_warning
+from .sparse_note import constant_warning, sparse_warning
 from .timeaxis import infer_step, parse_timestamps
 from .trends import Table, check_finite, fill_missing, parse_table, split_header
 from .types import Anomaly, Detection, Series, Step
@@ -226,9 +226,10 @@ def _rounded(a: np.ndarray) -> np.ndarray:
 
 
 def _term_notes(s: Series, d: Detection) -> list[str]:
-    """What to tell a person about one term's answer: where it is sampling noise, and an
-    anomaly on a last row that may be an incomplete period."""
-    return [w for w in (sparse_warning(s, d), partial_period_warning(s, d)) if w]
+    """What to tell a person about one term's answer: that it does not vary, where it is
+    sampling noise, and an anomaly on a last row that may be an incomplete period."""
+    notes = (constant_warning(s), sparse_warning(s, d), partial_period_warning(s, d))
+    return [w for w in notes if w]
 
 
 # An ISO date and time with a zone offset; group 1 is the date and time of day as written.

@@ -1,4 +1,5 @@
-"""Say where a term is read from too thin a sample for its values to mean much.
+"""Say where a term is read from too thin a sample for its values to mean much, and when it
+does not vary at all.
 
 A term searched by few people reads 0 most weeks and now and then one search's worth, which
 may be a tenth or a third of the scale. ``auto`` treats those values as sampling noise (see
@@ -9,7 +10,10 @@ up, so the answer's warnings say which dates that is and why.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .auto.sampling import NOISE_KEY as KEY
+from .trends import LESS_THAN_ONE
 from .types import Detection, Series
 
 
@@ -22,4 +26,27 @@ def sparse_warning(series: Series, detection: Detection) -> str | None:
         f"{series.name}: {spans} the term reads mostly 0, with now and then a lone value of one "
         "search or a few: sampling noise, too few searches for Google Trends to measure. There "
         "its expected range is wide and only a surge of many searches is reported"
+    )
+
+
+def constant_warning(series: Series) -> str | None:
+    """The warning for a term whose every value is the same, or None. A chart of a flat line
+    with "0 anomalies" reads as "nothing unusual happened"; for a Google Trends term every
+    value 0 (or <1) means too few searches to measure, which is another thing altogether."""
+    values = np.asarray(series.values, dtype=float)
+    if values.size < 2 or not np.isfinite(values).all() or values.min() != values.max():
+        return None
+    value = float(values[0])
+    if (
+        value in (0.0, LESS_THAN_ONE) and series.geo
+    ):  # a Google Trends term (its header names a region)
+        shown = "0" if value == 0.0 else "<1"
+        return (
+            f"{series.name}: every value is {shown}: Google Trends had too few searches for this "
+            "term to measure in this time range and region, so nothing can stand out. A longer "
+            "time range, a wider region or a broader term may have enough"
+        )
+    return (
+        f"{series.name}: every value is {value:g}: the series does not vary, so nothing can "
+        "stand out"
     )

@@ -599,3 +599,11 @@ def test_a_form_upload_says_to_send_the_file_as_the_body(client):
     error = answer["error"]
     assert error["message"].startswith("A form upload (multipart/form-data) is not supported")
     assert "--data-binary" in error["hint"] and "FormData" in error["hint"]
+
+
+def test_a_term_with_every_value_0_is_said_to_have_too_few_searches(client):
+    status, answer = client.json(weekly_csv([0] * 40) + b"")
+    assert status == 200
+    (note,) = answer["series"][0]["notes"]
+    assert note.startswith("term: every value is 0: Google Trends had too few searches")
+    assert note in answer["warnings"] and answer["series"][0]["anomalies"] == []

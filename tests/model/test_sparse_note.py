@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from trends_anomaly.auto.sampling import NAMED_MIN, sparse_stretches
-from trends_anomaly.sparse_note import KEY, sparse_warning
+from trends_anomaly.sparse_note import KEY, constant_warning, sparse_warning
 from trends_anomaly.types import Detection, Series, Step
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -67,3 +67,24 @@ def test_a_term_with_no_zeros_has_no_such_note(client):
     assert not any("sampling noise" in w for w in answer["warnings"])
     assert all(KEY not in s["parameters"] for s in answer["series"])
     assert all(s["notes"] == [] for s in answer["series"])
+
+
+def _flat(value: float, geo: str) -> Series:
+    n = 30
+    return Series("flu", None, ["x"] * n, np.full(n, value), Step(7 * 86400.0, "weekly"), geo=geo)
+
+
+def test_a_term_that_never_varies_is_said_to_be_flat_and_why():
+    """A flat line with '0 anomalies' reads as 'nothing happened'; every value 0 or <1 on a
+    Trends term means too few searches to measure."""
+    zero = constant_warning(_flat(0.0, "Chile"))
+    assert zero is not None and zero.startswith("flu: every value is 0: Google Trends had too few")
+    below = constant_warning(_flat(0.5, "Chile"))
+    assert below is not None and below.startswith("flu: every value is <1: Google Trends")
+    assert constant_warning(_flat(100.0, "Chile")) == (
+        "flu: every value is 100: the series does not vary, so nothing can stand out"
+    )
+    assert "Google Trends" not in (constant_warning(_flat(0.0, "")) or "")  # not a Trends term
+    varies = _flat(5.0, "Chile")
+    varies.values[3] = 6.0
+    assert constant_warning(varies) is None
