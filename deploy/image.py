@@ -315,11 +315,18 @@ def manifest_problem(uri: str, media_type: str | None) -> str | None:
     )
 
 
-def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) -> None:
-    """Refuse, before CreateModel, an ECR image whose manifest SageMaker would reject.
+# ECR's answers for an image that does not exist (DescribeImages).
+IMAGE_MISSING = ("ImageNotFoundException", "RepositoryNotFoundException")
 
-    An image ECR cannot describe (not ECR, another account, not pushed) is left to
-    CreateModel, which reports it itself; that is said in the log.
+
+def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) -> None:
+    """Refuse, before CreateModel, an ECR image that is not there or whose manifest SageMaker
+    would reject.
+
+    An image ECR says does not exist (never pushed, or deleted with its repository by
+    ``destroy``) stops here with what to do: SageMaker's own "Requested image ... not found"
+    would come with a hint about config.yaml's values. One ECR cannot describe for another
+    reason (another account's, no permission) is left to CreateModel; the log says so.
     """
     ref = ecr_image_ref(uri)
     if ref is None:
@@ -332,6 +339,12 @@ def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) ->
         )
     except botocore.exceptions.ClientError as err:
         code = err.response.get("Error", {}).get("Code", "")
+        if code in IMAGE_MISSING:
+            raise DeployError(
+                f"{uri} is not in ECR ({code}): it was never pushed, or was deleted with its "
+                "repository (destroy removes it). Build and push it with python -m deploy image "
+                "and apply that digest, or run apply without --image (it builds the image)."
+            ) from None
         log(f"    {uri}: ECR did not describe it ({code}); manifest media type not checked")
         return
     details = found.get("imageDetails") or [{}]

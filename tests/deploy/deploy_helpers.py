@@ -13,6 +13,7 @@ import boto3
 from deploy.aws import Aws
 from deploy.config import load_config
 from deploy.engine import Engine
+from deploy.image import ecr_image_ref
 from tests.support.aws_clock import CLOCK
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-1"
@@ -79,11 +80,52 @@ def engine(
 
     ``boto``: a session of the test's own (one with scripted botocore events)."""
     cfg = load_config(root / "config.yaml")
-    aws = Aws(cfg.region, boto or session())
+    boto = boto or session()
+    if image:
+        pushed_before_apply(boto, image)
+    aws = Aws(cfg.region, boto)
     kw.setdefault("log", lambda _m: None)
     kw.setdefault("sleep", CLOCK.sleep)
     kw.setdefault("clock", CLOCK.now)
     return Engine(cfg, root, aws, image=image, **kw)
+
+
+_HOOKED: set[tuple[int, str]] = set()
+
+
+def pushed_before_apply(boto: boto3.Session, image: str, now: bool = True) -> None:
+    """A prebuilt ``image`` is in ECR when apply needs it, as after `deploy image` (apply checks
+    it, and SageMaker refuses an image ECR lacks): pushed ``now`` when its repository exists,
+    and whenever ``boto`` creates the repository (destroy deletes it with its images).
+    ``now`` False: only the hook (no call from inside a session's making)."""
+    ref = ecr_image_ref(image)
+    if ref is None or "imageTag" not in ref[2]:
+        return
+    repository, tag = ref[1], ref[2]["imageTag"]
+    if now:
+        _push_if_missing(repository, tag)
+    if (id(boto), image) in _HOOKED:
+        return
+    _HOOKED.add((id(boto), image))
+
+    def created(http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
+        name = parsed.get("repository", {}).get("repositoryName")
+        if name == repository and http_response.status_code == 200:
+            push_fake_image(repository, tag)
+
+    boto.events.register("after-call.ecr.CreateRepository", created)
+
+
+def _push_if_missing(repository: str, tag: str) -> None:
+    """``tag`` pushed into an existing ``repository`` that lacks it (a test's own push, an OCI
+    manifest say, is kept)."""
+    ecr = session().client("ecr")
+    try:
+        ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+    except ecr.exceptions.ImageNotFoundException:
+        push_fake_image(repository, tag)
+    except ecr.exceptions.RepositoryNotFoundException:
+        pass  # apply creates it: the hook pushes then
 
 
 _CLIENTS: dict[tuple[str, str | None], Any] = {}
@@ -165,10 +207,14 @@ def push_fake_image(repository: str, tag: str) -> str:
         },
         "layers": [],
     }
-    pushed = ecr.put_image(
-        repositoryName=repository,
-        imageManifest=json.dumps(manifest),
-        imageManifestMediaType=DOCKER_V2,
-        imageTag=tag,
-    )
+    try:
+        pushed = ecr.put_image(
+            repositoryName=repository,
+            imageManifest=json.dumps(manifest),
+            imageManifestMediaType=DOCKER_V2,
+            imageTag=tag,
+        )
+    except ecr.exceptions.ImageAlreadyExistsException:  # pushed before: the same manifest
+        found = ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+        return str(found["imageDetails"][0]["imageDigest"])
     return str(pushed["image"]["imageId"]["imageDigest"])

@@ -7,15 +7,32 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE
+from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture
+def image_pushed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--image IMAGE`` is in ECR when apply needs it, as after `deploy image` (each command
+    makes its own session)."""
+    session()  # the helpers' own session, made before sessions are hooked
+    real = boto3.Session
+
+    def made(*args: object, **kwargs: object) -> boto3.Session:
+        made_session = real(*args, **kwargs)
+        pushed_before_apply(made_session, IMAGE, now=False)
+        return made_session
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+
+
+@pytest.mark.usefixtures("image_pushed")
 def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
@@ -46,6 +63,7 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     assert "cloudfront:DeleteDistribution" in destroyed
 
 
+@pytest.mark.usefixtures("image_pushed")
 def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
@@ -69,6 +87,7 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
     assert "project: must match" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("image_pushed")
 def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "destroy"]) == 0

@@ -116,6 +116,10 @@ def test_the_moto_stand_in_refuses_oci_as_sagemaker_does(project: Path) -> None:
         ExecutionRoleArn=role,
         PrimaryContainer={"Image": _push("v2-2", DOCKER_V2_MANIFEST)},
     )
+    # An ECR image that is not there (never pushed, or its repository destroyed).
+    gone = _push("v2-3", DOCKER_V2_MANIFEST).rsplit(":", 1)[0] + ":never-pushed"
+    with pytest.raises(botocore.exceptions.ClientError, match=r"Requested image .* not found"):
+        sm.create_model(ModelName="m-gone", ExecutionRoleArn=role, PrimaryContainer={"Image": gone})
 
 
 def test_ecr_references_by_tag_and_by_digest() -> None:

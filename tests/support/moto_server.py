@@ -109,8 +109,13 @@ OCI_MEDIA_TYPES = (
 )
 
 
+MISSING = "(not in ECR)"
+
+
 def _teach_create_model_the_manifest_rule() -> None:
-    """moto's CreateModel refuses an image in its ECR whose manifest is OCI, as SageMaker does.
+    """moto's CreateModel refuses an image in its ECR whose manifest is OCI, and an ECR image
+    that is not there ("Requested image <uri> not found.", aws-samples/
+    easy-amazon-sagemaker-deployments#4), as SageMaker does; moto accepts any.
 
     moto's ECR already records each image's ``imageManifestMediaType`` (from PutImage) and
     reports it in DescribeImages; only SageMaker's side of the rule is missing.
@@ -124,6 +129,8 @@ def _teach_create_model_the_manifest_rule() -> None:
     original = SageMakerModelBackend.create_model
 
     def media_type(region: str, uri: str) -> str | None:
+        """The image's manifest media type; None when not an ECR image, MISSING when ECR does
+        not have it."""
         ref = ecr_image_ref(uri)
         if ref is None:
             return None
@@ -135,7 +142,7 @@ def _teach_create_model_the_manifest_rule() -> None:
                 or image_id.get("imageDigest") == image.get_image_digest()
             ):
                 return image.image_manifest_media_type
-        return None
+        return MISSING
 
     def create_model(
         self: Any,
@@ -149,6 +156,8 @@ def _teach_create_model_the_manifest_rule() -> None:
         for container in containers:
             uri = container.get("Image", "")
             found = media_type(self.region_name, uri)
+            if found == MISSING:
+                raise ValidationError(message=f"Requested image {uri} not found.")
             if found in OCI_MEDIA_TYPES:
                 raise ValidationError(
                     message=f"Unsupported manifest media type {found} for image {uri}. Ensure "

@@ -123,9 +123,9 @@ def test_a_tampered_model_is_replaced_tag_drift_is_an_update() -> None:
         stub.add_response("delete_model", {}, {"ModelName": m.name})
         stub.add_response("create_model", {"ModelArn": A + "model/m"})
         with Stubber(aws.client("ecr")) as ecr:
-            ecr.add_client_error("describe_images", "RepositoryNotFoundException", "none", 400)
+            ecr.add_client_error("describe_images", "AccessDeniedException", "no", 400)
             lines = execute(aws, replaced)
-    assert any("ECR did not describe it (RepositoryNotFoundException)" in line for line in lines)
+    assert any("ECR did not describe it (AccessDeniedException)" in line for line in lines)
     tagged = sm.plan_model(m, PlanContext(Desired.of([m]), World.of([seen_model(m, tags={})])))
     assert tagged.op == "update"
     with Stubber(aws.client("sagemaker")) as stub:
@@ -154,3 +154,17 @@ def test_an_emptied_environment_shows_the_variables_that_go_not_an_empty_mapping
     action = sm.plan_model(new_m, PlanContext(Desired.of([new_m]), world))
     assert [(c.field, c.before, c.after) for c in action.changes] == shown
     assert action.reason == f"new version of {old_m.name}: {shown[0][0]}"
+
+
+@pytest.mark.parametrize("code", ["ImageNotFoundException", "RepositoryNotFoundException"])
+def test_an_image_ecr_does_not_have_stops_before_create_model_with_what_to_do(code: str) -> None:
+    """SageMaker refuses it ('Requested image ... not found'), and the engine's hint for a
+    refused value points at config.yaml; the image was deleted (destroy removes the repository)
+    or never pushed, which the check says."""
+    aws, m = make_aws(), model()
+    action = sm.plan_model(m, PlanContext(Desired.of([m]), World()))
+    with Stubber(aws.client("ecr")) as ecr, Stubber(aws.client("sagemaker")) as stub:
+        ecr.add_client_error("describe_images", code, "not found", 400)
+        with pytest.raises(DeployError, match=f"is not in ECR \\({code}\\).*deploy image"):
+            execute(aws, action)
+        stub.assert_no_pending_responses()  # CreateModel was never called
