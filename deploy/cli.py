@@ -11,7 +11,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from deploy import render
+from deploy import render, stacks
 from deploy.aws import Aws, DeployError
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
@@ -43,10 +43,12 @@ def _engine(args: argparse.Namespace, env: Any = _UNSET, aws: Aws | None = None)
     )
 
 
-def _header(eng: Engine) -> str:
+def _header(eng: Engine, notes: list[str] | None = None) -> str:
     n = eng.names
     where = f", environment {n.env}," if n.env else ""
-    return f"Project {n.project}{where} in {n.region} (account {n.account}):"
+    return "\n".join(
+        [f"Project {n.project}{where} in {n.region} (account {n.account}):", *(notes or ())]
+    )
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -57,11 +59,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if eng.cfg.environment:
             extra["environment"] = eng.cfg.environment
         extra["warnings"] = planned.warnings
+        extra["notes"] = planned.notes
         print(render.as_json(planned.actions, extra))
     elif args.format == "markdown":
-        print(render.markdown(planned.actions, _header(eng), planned.warnings))
+        header = _header(eng, planned.notes).replace("\n", "\n\n")
+        print(render.markdown(planned.actions, header, planned.warnings))
     else:
-        print(render.text(planned.actions, _header(eng), args.verbose, planned.warnings))
+        header = _header(eng, planned.notes)
+        print(render.text(planned.actions, header, args.verbose, planned.warnings))
     return 2 if planned.changes else 0
 
 
@@ -97,7 +102,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         eng.image = eng.ensure_image()
         print(f"Image: {eng.image}")
     planned = eng.plan()
-    print(render.text(planned.actions, _header(eng), warnings=planned.warnings))
+    print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
     summary = eng.apply(planned)
     calls = eng.aws.log
     print(
@@ -122,11 +127,16 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     eng = _engine(args)
     actions, world = eng.destroy_plan()
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
+    kept_roles = stacks.kept_roles(world)
     if not actions:
         what = f"environment {eng.names.env} of " if eng.names.env else ""
         print(f"Nothing to destroy: no resources of {what}project {eng.cfg.project} found.")
+        for line in kept_roles:
+            print(line)
         return 0
     print(render.text(actions, f"{_header(eng)} destroy"))
+    for line in kept_roles:  # said before --yes is asked for: what the destroy will leave
+        print(line)
     if not args.yes:
         print("Refusing to delete without --yes.", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from deploy import planner, quotas
+from deploy import planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook
@@ -23,6 +23,7 @@ from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
 from deploy.resources import ecr as ecr_resource
 from deploy.resources import endpoint as endpoint_resource
+from deploy.resources import iam as iam_resource
 from deploy.resources import registered
 from deploy.resources.base import ResourceType
 from deploy.site_manifest import stale_build
@@ -38,6 +39,7 @@ class Planned:
     names: Names
     inputs: Inputs
     warnings: list[str] = field(default_factory=list)  # advice, e.g. a quota too low
+    notes: list[str] = field(default_factory=list)  # e.g. nothing of this stack exists yet
 
     @property
     def changes(self) -> bool:
@@ -78,7 +80,9 @@ class Engine:
     def ensure_image(self) -> str:
         """The model image in ECR — its repository created and the image built and pushed
         when missing — as ``repository@sha256:…``: what `deploy image` prints and the
-        promotion hands from staging to production."""
+        promotion hands from staging to production. Refused first, like plan, when the
+        stack's roles serve another region (nothing pushed into a stack that cannot deploy)."""
+        self.check_roles(self.observe(types=[iam_resource.RESOURCE]))
         inputs = self.inputs()
         desired = Desired.of(ecr_resource.desired(self.cfg, inputs))
         world = World(account=self.names.account, region=self.names.region)
@@ -97,25 +101,36 @@ class Engine:
     def desired(self, inputs: Inputs) -> Desired:
         return Desired.of(spec for t in self.types for spec in t.desired(self.cfg, inputs))
 
-    def observe(self, desired: Desired | None = None) -> World:
+    def observe(
+        self, desired: Desired | None = None, types: Sequence[ResourceType] | None = None
+    ) -> World:
         """What exists now, found by deterministic names and tags (read-only calls)."""
         desired = desired or Desired()
         world = World(account=self.names.account, region=self.names.region)
-        for t in self.types:
+        for t in self.types if types is None else types:
             for record in t.observe(self.aws, self.names, desired, world):
                 world.add(record)
         return world
+
+    def check_roles(self, world: World) -> None:
+        """Stop before any change when the stack's roles (global names) serve the project's
+        stack in another region: applying here would rewrite them under that stack."""
+        problem = stacks.roles_taken(world, self.names)
+        if problem:
+            raise DeployError(problem)
 
     def plan(self) -> Planned:
         inputs = self.inputs()
         desired = self.desired(inputs)
         world = self.observe(desired)
+        self.check_roles(world)
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world)
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)
-        return Planned(actions, world, self.names, inputs, warnings)
+        note = stacks.new_stack(world, self.names, actions)
+        return Planned(actions, world, self.names, inputs, warnings, [note] if note else [])
 
     def executor(self, world: World) -> Executor:
         return Executor(self.aws, world.ids(), self.log, self.sleep, self.clock)

@@ -20,6 +20,7 @@ from typing import Any
 from deploy.aws import Aws, DeployError
 from deploy.naming import Names, site_url
 from deploy.resources.cdn import site_domain
+from deploy.stacks import role_status
 from deploy.world import World
 
 TRENDS_EXPORT = (
@@ -56,6 +57,7 @@ def status_lines(world: World, n: Names) -> list[str]:
         if domain and dist
         else f"  site      no distribution ({len(objects)} objects in the bucket)"
     )
+    lines.append(role_status(world, n))
     return lines
 
 

@@ -336,8 +336,41 @@ def plan(ctx: PlanContext) -> list[Action]:
     ]
 
 
+# --- one role name, many regions -----------------------------------------------------------------
+def policy_regions(policy: Policy | None) -> frozenset[str]:
+    """The regions of the ARNs a policy grants (``Resource``); global ones (IAM, S3, ``*``)
+    name none. A service role's policy is written whole for one region's stack, so this says
+    which stack the role serves, read from AWS itself: no tag or state to trust or migrate."""
+    regions: set[str] = set()
+    for statement in (policy or {}).get("Statement", []):
+        resources = statement.get("Resource", [])
+        for arn in [resources] if isinstance(resources, str) else resources:
+            parts = str(arn).split(":")
+            if len(parts) > 3 and parts[0] == "arn" and parts[3]:
+                regions.add(parts[3])
+    return frozenset(regions)
+
+
+def other_regions(seen: SeenRole, region: str) -> tuple[str, ...]:
+    """The regions besides ``region`` whose resources the role's policy names: IAM names are
+    global, so a role of the same name serves the project's stack there (empty: it is ours)."""
+    return tuple(sorted(policy_regions(seen.policy) - {region}))
+
+
+def roles_elsewhere(world: World) -> dict[str, tuple[str, ...]]:
+    """Observed roles that serve another region's stack, with those regions (none when the
+    world does not say which region it was observed in)."""
+    if not world.region:
+        return {}
+    found = {r.name: other_regions(r, world.region) for r in world.of_kind("iam_role")}
+    return {name: regions for name, regions in found.items() if regions}
+
+
 def destroy(world: World) -> list[Action]:
-    return [delete_role(seen) for seen in world.of_kind("iam_role")]
+    """Every observed role, but those serving another region's stack: deleting them would cut
+    that stack off (its Lambda denied, its endpoint unable to pull or log)."""
+    elsewhere = roles_elsewhere(world)
+    return [delete_role(seen) for seen in world.of_kind("iam_role") if seen.name not in elsewhere]
 
 
 RESOURCE = ResourceType(

@@ -275,3 +275,28 @@ def test_plan_and_destroy_cover_every_role() -> None:
         ("noop", ROLE),
     ]
     assert [a.name for a in iam.destroy(world)] == [ROLE]
+
+
+def test_a_roles_region_is_read_from_the_arns_its_policy_grants() -> None:
+    sm, lam = iam.desired(config(), inputs(N))
+    assert iam.policy_regions(sm.policy) == {"us-east-1"}  # ECR and logs; "*" names none
+    assert iam.policy_regions(lam.policy) == {"us-east-1"}
+    assert iam.policy_regions(None) == frozenset()
+    global_only = iam.document({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b"})
+    assert iam.policy_regions(global_only) == frozenset()
+    (_, lam_eu) = iam.desired(config(region="eu-west-1"), inputs(names("eu-west-1")))
+    assert iam.other_regions(seen(policy=lam_eu.policy), "us-east-1") == ("eu-west-1",)
+    assert iam.other_regions(seen(), "us-east-1") == ()
+
+
+def test_destroy_leaves_a_role_that_serves_another_regions_stack() -> None:
+    """IAM names are global: the eu-west-1 stack's destroy must not delete the roles the
+    us-east-1 stack runs as (their policies name us-east-1's endpoint and log groups)."""
+    eu = World(account="123456789012", region="eu-west-1")
+    eu.add(seen())  # the us-east-1 stack's Lambda role
+    assert iam.roles_elsewhere(eu) == {ROLE: ("us-east-1",)}
+    assert iam.destroy(eu) == []
+    us = World(account="123456789012", region="us-east-1")
+    us.add(seen())
+    assert iam.roles_elsewhere(us) == {}
+    assert [a.name for a in iam.destroy(us)] == [ROLE]

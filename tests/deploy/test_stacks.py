@@ -1,0 +1,101 @@
+"""Which stack this is and where: the refusal when the roles (global names) serve another
+region's stack, what destroy says it keeps, the note on a new stack, the roles' status."""
+
+from __future__ import annotations
+
+from deploy import stacks
+from deploy.naming import Names
+from deploy.plan import Action
+from deploy.resources import iam
+from deploy.resources.ecr import SeenImage, SeenRepository
+from deploy.world import World
+from tests.deploy.resources.conftest import ACCOUNT, IMAGE, config, inputs
+
+US, EU = (
+    Names("trends-anomaly", ACCOUNT, "us-east-1"),
+    Names("trends-anomaly", ACCOUNT, "eu-west-1"),
+)
+
+
+def _seen(spec: iam.RoleSpec) -> iam.SeenRole:
+    return iam.SeenRole(
+        spec.name, spec.arn, spec.path, spec.description, spec.trust, spec.policy, 3600, (), {}
+    )
+
+
+def roles_of(n: Names) -> list[iam.SeenRole]:
+    """The two service roles as the stack in ``n.region`` left them."""
+    image = IMAGE.replace("us-east-1", n.region)  # SageMaker pulls from its region's ECR
+    return [_seen(s) for s in iam.desired(config(region=n.region), inputs(n, image))]
+
+
+def world(n: Names, *records: object) -> World:
+    w = World(account=n.account, region=n.region)
+    for r in records:
+        w.add(r)
+    return w
+
+
+def test_roles_of_another_regions_stack_refuse_the_plan_saying_what_to_do() -> None:
+    problem = stacks.roles_taken(world(EU, *roles_of(US)), EU)
+    assert problem is not None
+    assert problem.startswith(
+        "IAM roles trends-anomaly-sagemaker, trends-anomaly-lambda serve the stack of project "
+        "trends-anomaly in us-east-1: their policies name its resources, and IAM role names "
+        "are global"
+    )
+    assert "Nothing was changed" in problem
+    assert "`python -m deploy destroy --yes` with `region: us-east-1` in config.yaml" in problem
+    assert "another name (`project:` in config.yaml)" in problem
+    assert stacks.roles_taken(world(US, *roles_of(US)), US) is None
+    assert stacks.roles_taken(world(EU), EU) is None
+
+
+def test_in_an_environment_the_refusal_names_it_and_its_destroy() -> None:
+    staging = Names("trends-anomaly", ACCOUNT, "eu-west-1", "staging")
+    us_staging = Names("trends-anomaly", ACCOUNT, "us-east-1", "staging")
+    problem = stacks.roles_taken(world(staging, *roles_of(us_staging)), staging)
+    assert problem is not None
+    assert "environment staging of project trends-anomaly in us-east-1" in problem
+    assert "`python -m deploy destroy --yes --env staging`" in problem
+
+
+def test_destroy_says_which_roles_it_keeps_and_why() -> None:
+    assert stacks.kept_roles(world(EU, *roles_of(US))) == [
+        f"Kept IAM role trends-anomaly-{r}: its policy names the resources of us-east-1, so it "
+        "serves the project's stack there (IAM role names are global); destroy that stack, "
+        "with `region: us-east-1` in config.yaml, to remove it."
+        for r in ("sagemaker", "lambda")
+    ]
+    assert stacks.kept_roles(world(US, *roles_of(US))) == []
+
+
+def test_a_stack_with_nothing_deployed_yet_is_said_to_be_new() -> None:
+    creates = [Action("create", "iam_role", "a", "does not exist")] * 3
+    note = stacks.new_stack(world(EU), EU, [*creates, Action("noop", "x", "y", "")])
+    assert note == (
+        "No resource of project trends-anomaly exists in eu-west-1 (account 123456789012) yet: "
+        "3 to create, a new stack. A renamed `project` or another `region` leaves the stack "
+        "deployed under the old ones running (remove it with `destroy` and its own config.yaml)."
+    )
+    assert stacks.new_stack(world(US, *roles_of(US)), US, creates) is None
+    # A new environment: the project's shared image repository (and its image) exist already.
+    staging = Names("trends-anomaly", ACCOUNT, "us-east-1", "staging")
+    shared = SeenRepository("trends-anomaly", "arn:repo", "IMMUTABLE", {}, shared=True)
+    note = stacks.new_stack(world(staging, shared, SeenImage("uri")), staging, creates)
+    assert note is not None and note.startswith("No resource of environment staging of project")
+    own = SeenRepository("trends-anomaly", "arn:repo", "IMMUTABLE", {})
+    assert stacks.new_stack(world(US, own), US, creates) is None
+
+
+def test_role_status_says_missing_or_taken_roles() -> None:
+    assert stacks.role_status(world(US, *roles_of(US)), US) == (
+        "  roles     trends-anomaly-sagemaker, trends-anomaly-lambda"
+    )
+    assert stacks.role_status(world(US, roles_of(US)[0]), US) == (
+        "  roles     missing: trends-anomaly-lambda (run apply)"
+    )
+    assert stacks.role_status(world(US, *roles_of(EU)), US) == (
+        "  roles     trends-anomaly-sagemaker, trends-anomaly-lambda serve the stack in "
+        "eu-west-1 (their policies name its resources): this stack's calls are denied"
+    )
