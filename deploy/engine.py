@@ -129,6 +129,10 @@ class Engine:
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)
+        for spec in desired.of_kind("endpoint"):
+            rollback = endpoint_resource.rollback_warning(spec, world.get("endpoint", spec.name))
+            if rollback:
+                warnings.append(rollback)
         note = stacks.new_stack(world, self.names, actions)
         return Planned(actions, world, self.names, inputs, warnings, [note] if note else [])
 

@@ -4,6 +4,10 @@ The plan reads the endpoint's status and picks the steps: create; switch to the 
 (blue/green, with the canary policy from config.yaml); first wait out a rollout already in
 progress; delete and re-create a Failed endpoint. Every switch ends in a wait that fails on
 `Failed`, on a timeout, and on a *silent rollback* (InService again, but on another config).
+A switch records on the endpoint's tags the config it asked for (right after UpdateEndpoint)
+and, once InService on it, that config and the one that served before it: the next plan
+tells a rollback (serving another config than the one asked for) and keeps the config that
+really served last (`endpoint_config.served_before`).
 
 When the SageMaker role was created or changed in the same apply, an endpoint can fail only
 because IAM has not propagated the role's permission to pull the image yet (SageMaker reports
@@ -23,7 +27,7 @@ from deploy.aws_errors import ErrorKind, endpoint_failure
 from deploy.config import DeploymentConfig
 from deploy.plan import Action, Call, Change, Poll, Recovery, Step, Wait, differences
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
-from deploy.resources.endpoint_config import config_spec
+from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, config_spec
 from deploy.world import Desired, World
 
 if TYPE_CHECKING:
@@ -239,9 +243,50 @@ def _switch_call(spec: EndpointSpec) -> Call:
     return Call("sagemaker", "UpdateEndpoint", params)
 
 
-def _switch(spec: EndpointSpec, role_is_new: bool = False) -> tuple[Step, ...]:
+def _record(spec: EndpointSpec, tags: dict[str, str]) -> Call:
+    return Call("sagemaker", "AddTags", {"ResourceArn": spec.arn, "Tags": tag_list(tags)})
+
+
+def _switch(spec: EndpointSpec, serving: str | None, role_is_new: bool = False) -> tuple[Step, ...]:
+    """UpdateEndpoint, then the record of what was asked (after the call, so an apply that
+    stops in between never reads as a rollback), the wait, and once InService the record of
+    what serves and what served before (``serving``, the config it leaves)."""
     recover = _reswitch(spec) if role_is_new else None
-    return (_switch_call(spec), _wait_serving(spec, recover))
+    served = {SERVING: spec.config, **({PREVIOUS: serving} if serving else {})}
+    return (
+        _switch_call(spec),
+        _record(spec, {REQUESTED: spec.config}),
+        _wait_serving(spec, recover),
+        _record(spec, served),
+    )
+
+
+def rolled_back(seen: SeenEndpoint) -> str | None:
+    """What the endpoint's record says when the last switch did not land: it is InService
+    (or OutOfService) on another config than the one the last apply asked for."""
+    asked = seen.tags.get(REQUESTED)
+    if not asked or asked == seen.config or seen.status not in ("InService", "OutOfService"):
+        return None
+    said = (seen.failure_reason or "").rstrip(". ")
+    return (
+        f"the last apply rolled back: endpoint {seen.name} serves {seen.config}, not {asked} "
+        f"it was asked to switch to (reason: "
+        f"{said or 'none reported; check the alarms and `python -m deploy logs`'})"
+    )
+
+
+def rollback_warning(spec: EndpointSpec, seen: SeenEndpoint | None) -> str | None:
+    """The plan's warning when it would switch again after a rollback: applying the same
+    config repeats an attempt of up to ``wait_timeout_s`` that failed once already."""
+    note = rolled_back(seen) if seen is not None and seen.config != spec.config else None
+    if note is None:
+        return None
+    if seen is not None and seen.tags.get(REQUESTED) == spec.config:
+        return (
+            f"{note}. Applying it again repeats that attempt (up to {spec.wait_timeout_s // 60} "
+            "min of waiting): fix the cause first, or change the model or endpoint config"
+        )
+    return f"{note}; this plan switches to {spec.config} instead"
 
 
 def _tags(spec: EndpointSpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
@@ -276,7 +321,10 @@ def plan_endpoint(
     changes = differences(spec, seen)
     if seen.config != want:
         reason = f"switch endpoint from {seen.config} to {want}"
-        steps = (*_switch(spec, role_is_new), *_tags(spec, changes))
+        rollback = rolled_back(seen)
+        if rollback:
+            reason = f"{rollback}: {reason}"
+        steps = (*_switch(spec, seen.config, role_is_new), *_tags(spec, changes))
         if seen.status in TRANSITIONAL:
             reason = f"endpoint is {seen.status}: wait for it, then {reason}"
             steps = (_wait_settled(name, spec.wait_timeout_s), *steps)

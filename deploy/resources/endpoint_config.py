@@ -3,6 +3,13 @@
 Immutable and hash-named like the model (``{project}-c-<hash>``). A new config is a new
 *generation* (config + its model); after the endpoint switched to it, every older generation
 but the previous one (kept as the rollback target) is deleted, config before model.
+
+"Previous" is the config that last *served* before the current one, not the newest created: a
+switch SageMaker rolled back leaves a newer config that never served. Without a state file,
+the endpoint carries that history in tags its switch writes (`endpoint.py`): the config the
+last apply asked for (right after UpdateEndpoint), and, once the endpoint is InService on it,
+the config serving and the one that served before it. An endpoint switched before these tags
+existed falls back to the newest config created before its current one.
 """
 
 from __future__ import annotations
@@ -22,7 +29,11 @@ if TYPE_CHECKING:
     from deploy.config import Config
     from deploy.inputs import Inputs
 
-SUPERSEDED = "superseded (kept: current and previous)"
+SUPERSEDED = "superseded (kept: current and the one that served before it)"
+# The endpoint's tags that record its configs' history (written by endpoint.py's switch).
+REQUESTED = "requested-config"  # what the last apply asked it to serve
+SERVING = "serving-config"  # what it served when the last switch finished
+PREVIOUS = "previous-config"  # what served before that
 
 
 @dataclass(frozen=True)
@@ -199,14 +210,35 @@ def delete_config(seen: Any, reason: str, phase: Phase = "main") -> Action:
     )
 
 
+def served_before(endpoint: Any, configs: list[Any]) -> str | None:
+    """The config that served last before the endpoint's current one, from the history its
+    tags record; ``serving`` naming another config means the switch to the current one
+    finished without its record (an apply stopped right then): ``serving`` served before it.
+    Without a record, the newest config created before the current one (one created after it
+    never served, or served until a revert)."""
+    tags = endpoint.tags or {}
+    if tags.get(SERVING):
+        return tags.get(PREVIOUS) if tags[SERVING] == endpoint.config else tags[SERVING]
+    current = next((c for c in configs if c.name == endpoint.config), None)
+    older = [
+        c
+        for c in configs
+        if c.name != endpoint.config and (current is None or str(c.created) < str(current.created))
+    ]
+    return max(older, key=lambda c: (str(c.created), c.name)).name if older else None
+
+
 def superseded(spec: ConfigSpec, world: World) -> list[Action]:
-    """Older generations to delete after the rollout, keeping the current and the previous."""
+    """Older generations to delete after the rollout, keeping the current and the previous:
+    the config that served before it, which is what SageMaker or a revert goes back to."""
     configs = world.of_kind("endpoint_config")
     keep = {spec.name}
     endpoint = world.one("endpoint")
     current = endpoint.config if endpoint else None
     if current and current != spec.name:
         keep.add(current)  # becomes the previous config: the rollback target
+    elif endpoint is not None:
+        keep.add(served_before(endpoint, configs) or spec.name)
     else:
         others = sorted(
             (c for c in configs if c.name != spec.name), key=lambda c: (str(c.created), c.name)

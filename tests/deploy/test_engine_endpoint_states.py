@@ -99,6 +99,42 @@ def test_silent_rollback_fails_with_reason_and_deletes_nothing(project: Path) ->
     ]
 
 
+def test_after_a_silent_rollback_the_plan_says_so_and_the_config_that_served_is_kept(
+    project: Path,
+) -> None:
+    """A0 served, then A; the switch to B rolled back (SageMaker went back to A). The next plan
+    says so (not a blind 15-30 min retry); with the change reverted, the configs kept are A
+    and A0, which served before it, and B, which never served, is deleted."""
+    _two_generations(project)
+    a = _endpoint_config()
+    (a0,) = set(inventory()["endpoint_configs"]) - {a}
+    _change_instance_type(project)
+    eng = engine(project, image=IMAGE2)
+    EndpointScript(
+        [("Updating", None), ("InService", "Alarm trends-5xx fired during canary")],
+        rollback=True,
+    ).install(eng.aws)
+    with pytest.raises(DeployError, match="silent rollback"):
+        eng.apply()
+    (b,) = set(inventory()["endpoint_configs"]) - {a, a0}
+    planned = engine(project, image=IMAGE2).plan()
+    (switch,) = [x for x in planned.actions if x.kind == "endpoint"]
+    assert switch.reason.startswith(
+        f"the last apply rolled back: endpoint {PROJECT} serves {a}, not {b} it was asked to "
+        "switch to"
+    )
+    (warning,) = planned.warnings
+    assert "Applying it again repeats that attempt (up to 30 min of waiting)" in warning
+    path = project / "config.yaml"  # the change reverted: the endpoint config is A again
+    path.write_text(path.read_text().replace("ml.c5.xlarge", "ml.m5.large"))
+    planned = engine(project, image=IMAGE2).plan()
+    deleted = [(x.kind, x.name) for x in planned.actions if x.op == "delete"]
+    assert ("endpoint_config", b) in deleted and ("endpoint_config", a0) not in deleted
+    engine(project, image=IMAGE2).apply(planned)
+    assert sorted(inventory()["endpoint_configs"]) == sorted([a0, a])
+    assert not engine(project, image=IMAGE2).plan().changes
+
+
 def test_failed_update_reports_failure_reason(project: Path) -> None:
     engine(project).apply()
     _change_instance_type(project)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -124,7 +125,15 @@ def test_switch_with_the_canary_policy_and_tag_drift() -> None:
                 },
             },
         )
+        # What was asked is recorded right after the call; what serves, once it does.
+        asked = [{"Key": "requested-config", "Value": s.config}]
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
         stub.add_response("describe_endpoint", describe("InService", s.config))
+        served = [
+            {"Key": "previous-config", "Value": "c-old"},
+            {"Key": "serving-config", "Value": s.config},
+        ]
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
         stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": TAG_LIST})
         execute(aws, action)
         stub.assert_no_pending_responses()
@@ -134,7 +143,13 @@ def test_states_decide_the_steps() -> None:
     s = spec()
     busy = ep.plan_endpoint(s, seen("Updating", cfg="c-old"))
     assert busy.reason.startswith("endpoint is Updating: wait for it, then switch")
-    assert kinds(busy) == ["wait", "sagemaker:UpdateEndpoint", "wait"]
+    assert kinds(busy) == [
+        "wait",
+        "sagemaker:UpdateEndpoint",
+        "sagemaker:AddTags",
+        "wait",
+        "sagemaker:AddTags",
+    ]
     failed = ep.plan_endpoint(s, seen("Failed", reason="capacity"))
     assert (failed.op, failed.reason) == (
         "replace",
@@ -224,3 +239,39 @@ def test_a_reason_that_ends_its_own_sentence_is_not_doubled() -> None:
             with pytest.raises(DeployError) as err:
                 ep.settled(aws, "trends-anomaly", "c-new")
             assert "Please check the logs. " in str(err.value) and ".." not in str(err.value)
+
+
+def test_a_plan_right_after_a_rollback_says_the_endpoint_serves_the_old_config() -> None:
+    """The last apply asked for the new config (recorded right after UpdateEndpoint) but the
+    endpoint is InService on the old one: the plan says so before a 15-30 min attempt again."""
+    s = spec()
+    after = seen(
+        cfg="c-old",
+        reason="Alarm a5xx fired.",
+        tags={**TAGS, "requested-config": s.config, "serving-config": "c-old"},
+    )
+    action = ep.plan_endpoint(s, after)
+    assert action.reason == (
+        f"the last apply rolled back: endpoint trends-anomaly serves c-old, not {s.config} it "
+        f"was asked to switch to (reason: Alarm a5xx fired): switch endpoint from c-old to "
+        f"{s.config}"
+    )
+    assert ep.rollback_warning(s, after) == (
+        f"the last apply rolled back: endpoint trends-anomaly serves c-old, not {s.config} it "
+        "was asked to switch to (reason: Alarm a5xx fired). Applying it again repeats that "
+        "attempt (up to 30 min of waiting): fix the cause first, or change the model or "
+        "endpoint config"
+    )
+    other = replace(after, tags={**after.tags, "requested-config": "c-tried"})
+    assert ep.rollback_warning(s, other) == (
+        "the last apply rolled back: endpoint trends-anomaly serves c-old, not c-tried it was "
+        "asked to switch to (reason: Alarm a5xx fired); this plan switches to "
+        f"{s.config} instead"
+    )
+    # Nothing to say when the switch landed, when the config is back on what serves, or
+    # while the endpoint is still working on it.
+    landed = seen(tags={**TAGS, "requested-config": s.config})
+    assert ep.rolled_back(landed) is None and ep.rollback_warning(s, landed) is None
+    assert ep.rollback_warning(spec(endpoint={"instance_count": 2}), after) is not None
+    assert ep.rollback_warning(replace(s, config="c-old"), after) is None
+    assert ep.rolled_back(replace(after, status="Updating")) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from botocore.stub import Stubber
@@ -245,3 +246,33 @@ def test_generations_keep_current_and_previous_delete_older_config_then_model() 
     actions = ec.plan(PlanContext(Desired.of([new_c]), world))
     assert actions[0].op == "noop"
     assert [a.op for a in ec.destroy(world)] == ["delete"] * 4
+
+
+def _history(*names: str, created_from: int = 1) -> list[ec.SeenConfig]:
+    """Configs created on consecutive days, in the order given."""
+    return [
+        seen_config(cfg_spec(f"{OLD_IMAGE}{n}"), created=f"2026-01-0{i + created_from}")
+        for i, n in enumerate(names)
+    ]
+
+
+def test_after_a_rollback_the_config_that_served_is_kept_not_the_newer_one_that_never_did() -> None:
+    """Z served, then A; the switch to B rolled back (SageMaker went back to A). With the
+    config reverted to A, the previous config is Z, which served before A, not B: B is newer
+    but never served."""
+    z, a, b = _history("z", "a", "b")
+    endpoint = serving(a.name)
+    recorded = {"serving-config": a.name, "previous-config": z.name, "requested-config": b.name}
+    endpoint = replace(endpoint, tags=recorded)
+    spec_a = cfg_spec(f"{OLD_IMAGE}a")
+    deleted = {x.name for x in ec.superseded(spec_a, World.of([z, a, b, endpoint]))}
+    assert b.name in deleted and z.name not in deleted and a.name not in deleted
+    assert ec.served_before(endpoint, [z, a, b]) == z.name
+    # The switch to A landed but the apply stopped before recording it: "serving" still
+    # names the config it left, which is the one that served before.
+    landed = replace(endpoint, tags={"serving-config": z.name, "previous-config": "x"})
+    assert ec.served_before(landed, [z, a, b]) == z.name
+    # An endpoint switched before the record existed: the newest config created before the
+    # current one (one created after it never served, or served until a revert).
+    assert ec.served_before(serving(a.name), [z, a, b]) == z.name
+    assert ec.served_before(serving(z.name), [z, a, b]) is None
