@@ -102,8 +102,9 @@ def pushed_before_apply(boto: boto3.Session, image: str, now: bool = True) -> No
     if ref is None or "imageTag" not in ref[2]:
         return
     repository, tag = ref[1], ref[2]["imageTag"]
+    region = image.split(".dkr.ecr.", 1)[1].split(".", 1)[0]
     if now:
-        _push_if_missing(repository, tag)
+        _push_if_missing(repository, tag, region)
     if (id(boto), image) in _HOOKED:
         return
     _HOOKED.add((id(boto), image))
@@ -111,19 +112,19 @@ def pushed_before_apply(boto: boto3.Session, image: str, now: bool = True) -> No
     def created(http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
         name = parsed.get("repository", {}).get("repositoryName")
         if name == repository and http_response.status_code == 200:
-            push_fake_image(repository, tag)
+            push_fake_image(repository, tag, region)
 
     boto.events.register("after-call.ecr.CreateRepository", created)
 
 
-def _push_if_missing(repository: str, tag: str) -> None:
+def _push_if_missing(repository: str, tag: str, region: str) -> None:
     """``tag`` pushed into an existing ``repository`` that lacks it (a test's own push, an OCI
     manifest say, is kept)."""
-    ecr = session().client("ecr")
+    ecr = session().client("ecr", region_name=region)
     try:
         ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
     except ecr.exceptions.ImageNotFoundException:
-        push_fake_image(repository, tag)
+        push_fake_image(repository, tag, region)
     except ecr.exceptions.RepositoryNotFoundException:
         pass  # apply creates it: the hook pushes then
 
@@ -191,10 +192,10 @@ def inventory(project: str = PROJECT) -> dict[str, list[str]]:
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 
 
-def push_fake_image(repository: str, tag: str) -> str:
+def push_fake_image(repository: str, tag: str, region: str = "us-east-1") -> str:
     """What `docker push` leaves in ECR, without Docker: the repository (when missing) and a
     Docker v2 manifest under ``tag``; returns the image's digest."""
-    ecr = session().client("ecr")
+    ecr = session().client("ecr", region_name=region)
     with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
         ecr.create_repository(repositoryName=repository)
     manifest = {
