@@ -105,8 +105,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
     summary = eng.apply(planned)
     calls = eng.aws.log
+    waits = sum(1 for change in summary["changes"] if change.get("op") == "wait")
+    done = len(summary["changes"]) - waits
+    waited = f", waited for {waits}" if waits else ""  # a wait changes nothing
     print(
-        f"\nApplied {len(summary['changes'])} change(s) "
+        f"\nApplied {done} change(s){waited} "
         f"({len(calls.calls)} AWS calls, {len(calls.mutating)} mutating)."
     )
     print(f"  API URL:   {summary['api_url']}")
@@ -130,7 +133,10 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     kept_roles = stacks.kept_roles(world)
     if not actions:
         what = f"environment {eng.names.env} of " if eng.names.env else ""
-        print(f"Nothing to destroy: no resources of {what}project {eng.cfg.project} found.")
+        print(
+            f"Nothing to destroy: no resources of {what}project {eng.cfg.project} found in "
+            f"{eng.cfg.region} (account {eng.names.account})."
+        )
         for line in kept_roles:
             print(line)
         return 0

@@ -46,7 +46,7 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     applied = capsys.readouterr().out
     assert "[24/25] create site_object index.html: does not exist" in applied
     assert "[25/25] wait cdn_deployed" in applied
-    assert "Applied 25 change(s)" in applied and "API URL:   https://" in applied
+    assert "Applied 24 change(s), waited for 1 (" in applied and "API URL:   https://" in applied
     (site,) = [line for line in applied.splitlines() if line.startswith("  Site URL:")]
     assert site.split()[-1].startswith("https://") and site.endswith(".cloudfront.net")
     assert "Endpoint:  trends-anomaly (InService)" in applied
@@ -91,7 +91,10 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
 def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "destroy"]) == 0
-    assert "Nothing to destroy" in capsys.readouterr().out
+    assert (
+        "Nothing to destroy: no resources of project trends-anomaly found in us-east-1 (account "
+        in (capsys.readouterr().out)
+    )
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
     assert main(["--config", cfg, "destroy"]) == 1
     assert "Refusing to delete without --yes." in capsys.readouterr().err
