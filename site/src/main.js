@@ -140,8 +140,10 @@ function setFile(name, bytes) {
         el("span", { class: "file-terms", text: terms }),
         `), ${plural(found.rows, "row", "rows")}, ${formatBytes(bytes.length).replace(" ", "\u00a0")}.`,
       ),
+      // Said once, by this status box (a second live region repeated the news in other words).
+      el("span", { class: "visually-hidden", text: " Choose a method and press Detect anomalies." }),
     );
-    announce(`${name} is ready. Choose a method and press Detect anomalies.`);
+    announce("");
   } catch (error) {
     if (!(error instanceof FileProblem)) throw error;
     state.file = null;

@@ -642,3 +642,21 @@ def test_a_file_of_one_row_says_one_point(page: Any, stack: Any) -> None:
     run(page)
     meta = page.locator(".series-meta").first.text_content()
     assert "· 1 point" in meta and "1 points" not in meta, meta
+
+
+def test_a_chosen_file_is_announced_once(page: Any, stack: Any) -> None:
+    """Two live regions said the same news in other words ("Ready: …" and "… is ready"); the
+    file's status box says it once, with the next step for a screen reader."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    wait_loaded(page, "en_weekly5y_bitcoin.csv")
+    live = page.locator("[role=status], [role=alert], [aria-live=polite], [aria-live=assertive]")
+    saying = [t for t in live.all_text_contents() if "en_weekly5y_bitcoin.csv" in t]
+    assert len(saying) == 1, saying
+    assert saying[0].rstrip().endswith("Choose a method and press Detect anomalies."), saying
+    page.set_input_files(  # a refused file is said once too
+        "#file-input", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": NO_NUMBERS}]
+    )
+    refused = wait_refused(page)
+    saying = [t for t in live.all_text_contents() if t.strip()]
+    assert saying == [refused], saying
