@@ -13,6 +13,7 @@ No Flask here, so the whole contract is testable without a server. Accepted bodi
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,9 +113,18 @@ def negotiate(accept: str, legacy: bool) -> str:
 def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return body.decode("utf-16")
+    if charset:
+        try:
+            codecs.lookup(charset)
+        except LookupError:  # ignored, and said: the file itself may well be UTF-8
+            warnings.append(
+                f"the Content-Type's charset '{charset[:40]}' is not an encoding known here; "
+                "it was ignored"
+            )
+            charset = None
     try:
         return body.decode(charset or "utf-8-sig")
-    except (UnicodeDecodeError, LookupError):
+    except UnicodeDecodeError:
         text, page, language = decode_legacy(body)
         if language is None:
             warnings.append(

@@ -607,3 +607,15 @@ def test_a_term_with_every_value_0_is_said_to_have_too_few_searches(client):
     (note,) = answer["series"][0]["notes"]
     assert note.startswith("term: every value is 0: Google Trends had too few searches")
     assert note in answer["warnings"] and answer["series"][0]["anomalies"] == []
+
+
+def test_an_unknown_charset_is_ignored_and_said_not_taken_for_a_legacy_file(client):
+    """charset=bogus read a UTF-8 file as Windows-1252 and said 'the file is not UTF-8'."""
+    body = read_data("es_weekly5y_chile.csv")
+    status, answer = client.json(body, "text/csv; charset=bogus")
+    assert status == 200
+    assert answer["warnings"][0] == (
+        "the Content-Type's charset 'bogus' is not an encoding known here; it was ignored"
+    )
+    assert not any("not UTF-8" in w for w in answer["warnings"])
+    assert answer["series"] == client.json(body)[1]["series"]
