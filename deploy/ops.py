@@ -100,12 +100,28 @@ def logs(aws: Aws, n: Names, since: str, limit: int = 500) -> LogRead:
                 msg = e.get("message", "").rstrip()
                 if "/ping" in msg or '"msg":"health"' in msg:
                     continue  # health checks: SageMaker's, and the page's polling
-                out.append((e.get("timestamp", 0), f"{group.rsplit('/', 1)[-1]:>16} | {msg}"))
+                stamp = e.get("timestamp", 0)
+                where = _source(group, e.get("logStreamName", ""))
+                out.append((stamp, f"{_utc(stamp)} {where} | {msg}"))
                 count += 1
             token = page.get("nextToken")
             if not token:
                 break
     return LogRead([line for _, line in sorted(out)], missing)
+
+
+def _utc(ms: int) -> str:
+    """An event's time, to the second in UTC (when did it happen is the first question)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
+
+
+def _source(group: str, stream: str) -> str:
+    """Which service wrote a line, and for the endpoint which instance (its log stream is
+    ``<variant>/<instance id>``): one bad instance among several shows up so."""
+    name = group.rsplit("/", 1)[-1]
+    if group.startswith("/aws/sagemaker/") and "/" in stream:
+        return f"{name} [{stream.split('/', 1)[1]}]"
+    return name
 
 
 def trends_export() -> ModuleType:

@@ -56,16 +56,21 @@ def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> No
             ['"GET /ping HTTP/1.1" 200', "POST /invocations 200"],
         ),
     ]:
-        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        stream = "main/i-0123456789abcdef0" if "sagemaker" in group else "2026/12/02/[$LATEST]ab"
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
         logs.put_log_events(
             logGroupName=group,
-            logStreamName="s",
+            logStreamName=stream,
             logEvents=[{"timestamp": now - 1000 + i, "message": m} for i, m in enumerate(msgs)],
         )
     assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
     out = capsys.readouterr().out
     assert "detect ok 200" in out and "POST /invocations 200" in out
     assert "/ping" not in out and '"msg":"health"' not in out
+    # When, and which instance: the first questions at 3 a.m.
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((now - 1000) / 1000))
+    assert f"{when} trends-anomaly-detect | START RequestId: 1" in out, out
+    assert "trends-anomaly [i-0123456789abcdef0] | POST /invocations 200" in out, out
     assert main(["--config", cfg, "status"]) == 0
     out = capsys.readouterr().out
     assert "InService on trends-anomaly-c-" in out and "execute-api" in out
