@@ -320,7 +320,12 @@ def plan_endpoint(
         return Action("create", kind, name, "endpoint is being deleted: wait, re-create", (), steps)
     changes = differences(spec, seen)
     if seen.config != want:
-        reason = f"switch endpoint from {seen.config} to {want}"
+        # UpdateEndpoint keeps the endpoint InService on the old config until the new one is
+        # healthy (and rolls back to it otherwise): an operator asks first whether it goes down.
+        reason = (
+            f"switch endpoint from {seen.config} to {want}; no downtime: the old config serves "
+            "until the new one is healthy"
+        )
         rollback = rolled_back(seen)
         if rollback:
             reason = f"{rollback}: {reason}"

@@ -103,7 +103,10 @@ def test_switch_with_the_canary_policy_and_tag_drift() -> None:
         }
     )
     action = ep.plan_endpoint(s, seen(cfg="c-old", tags={}))
-    assert action.op == "update" and action.reason == f"switch endpoint from c-old to {s.config}"
+    assert action.op == "update" and action.reason == (
+        f"switch endpoint from c-old to {s.config}; no downtime: the old config serves until "
+        "the new one is healthy"
+    )
     with Stubber(aws.client("sagemaker")) as stub:
         stub.add_response(
             "update_endpoint",
@@ -254,7 +257,7 @@ def test_a_plan_right_after_a_rollback_says_the_endpoint_serves_the_old_config()
     assert action.reason == (
         f"the last apply rolled back: endpoint trends-anomaly serves c-old, not {s.config} it "
         f"was asked to switch to (reason: Alarm a5xx fired): switch endpoint from c-old to "
-        f"{s.config}"
+        f"{s.config}; no downtime: the old config serves until the new one is healthy"
     )
     assert ep.rollback_warning(s, after) == (
         f"the last apply rolled back: endpoint trends-anomaly serves c-old, not {s.config} it "
