@@ -27,12 +27,17 @@ def _destroy_command(names: Names) -> str:
     return f"`python -m deploy destroy --yes{env}`"
 
 
+def _regions_of(elsewhere: dict[str, tuple[str, ...]]) -> str:
+    """ "eu-west-1" or "eu-west-1 and us-east-1": the regions the roles serve, each once."""
+    return " and ".join(sorted({r for regions in elsewhere.values() for r in regions}))
+
+
 def roles_taken(world: World, names: Names) -> str | None:
     """Why this stack cannot be planned here (its roles serve another region's), or None."""
     elsewhere = roles_elsewhere(world)
     if not elsewhere:
         return None
-    where = " and ".join(sorted({r for regions in elsewhere.values() for r in regions}))
+    where = _regions_of(elsewhere)
     return (
         f"IAM roles {', '.join(elsewhere)} serve the stack of {_which(names)} in {where}: "
         f"their policies name its resources, and IAM role names are global, so deploying it in "
@@ -74,7 +79,7 @@ def role_status(world: World, names: Names) -> str:
     stack, the stack's Lambda and endpoint are denied however healthy they look."""
     elsewhere = roles_elsewhere(world)
     if elsewhere:
-        regions = " and ".join(sorted({r for rs in elsewhere.values() for r in rs}))
+        regions = _regions_of(elsewhere)
         return (
             f"  roles     {', '.join(elsewhere)} serve the stack in {regions} (their policies "
             "name its resources): this stack's calls are denied"

@@ -113,7 +113,7 @@ def settled(aws: Aws, name: str, want: str | None) -> Poll:
         raise DeployError(f"endpoint {name}: disappeared while waiting for it")
     state, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
     reason = ep.get("FailureReason")
-    said = (reason or "").rstrip(". ")  # AWS ends it with its own full stop
+    said = _as_said(reason)
     if state == "Failed":
         raise WaitFailed(
             f"endpoint {name}: Failed: {said or 'no reason given'}. "
@@ -243,6 +243,11 @@ def _switch_call(spec: EndpointSpec) -> Call:
     return Call("sagemaker", "UpdateEndpoint", params)
 
 
+def _as_said(reason: str | None) -> str:
+    """A FailureReason to quote inside a sentence: SageMaker ends it with its own full stop."""
+    return (reason or "").rstrip(". ")
+
+
 def _record(spec: EndpointSpec, tags: dict[str, str]) -> Call:
     return Call("sagemaker", "AddTags", {"ResourceArn": spec.arn, "Tags": tag_list(tags)})
 
@@ -267,7 +272,7 @@ def rolled_back(seen: SeenEndpoint) -> str | None:
     asked = seen.tags.get(REQUESTED)
     if not asked or asked == seen.config or seen.status not in ("InService", "OutOfService"):
         return None
-    said = (seen.failure_reason or "").rstrip(". ")
+    said = _as_said(seen.failure_reason)
     return (
         f"the last apply rolled back: endpoint {seen.name} serves {seen.config}, not {asked} "
         f"it was asked to switch to (reason: "
@@ -278,10 +283,12 @@ def rolled_back(seen: SeenEndpoint) -> str | None:
 def rollback_warning(spec: EndpointSpec, seen: SeenEndpoint | None) -> str | None:
     """The plan's warning when it would switch again after a rollback: applying the same
     config repeats an attempt of up to ``wait_timeout_s`` that failed once already."""
-    note = rolled_back(seen) if seen is not None and seen.config != spec.config else None
+    if seen is None or seen.config == spec.config:
+        return None
+    note = rolled_back(seen)
     if note is None:
         return None
-    if seen is not None and seen.tags.get(REQUESTED) == spec.config:
+    if seen.tags.get(REQUESTED) == spec.config:
         return (
             f"{note}. Applying it again repeats that attempt (up to {spec.wait_timeout_s // 60} "
             "min of waiting): fix the cause first, or change the model or endpoint config"

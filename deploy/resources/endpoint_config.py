@@ -14,6 +14,7 @@ existed falls back to the newest config created before its current one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -220,12 +221,17 @@ def served_before(endpoint: Any, configs: list[Any]) -> str | None:
     if tags.get(SERVING):
         return tags.get(PREVIOUS) if tags[SERVING] == endpoint.config else tags[SERVING]
     current = next((c for c in configs if c.name == endpoint.config), None)
-    older = [
+    return _newest(
         c
         for c in configs
         if c.name != endpoint.config and (current is None or str(c.created) < str(current.created))
-    ]
-    return max(older, key=lambda c: (str(c.created), c.name)).name if older else None
+    )
+
+
+def _newest(configs: Iterable[Any]) -> str | None:
+    """The name of the config created last (ties by name), None for none."""
+    last = max(configs, key=lambda c: (str(c.created), c.name), default=None)
+    return last.name if last is not None else None
 
 
 def superseded(spec: ConfigSpec, world: World) -> list[Action]:
@@ -240,11 +246,9 @@ def superseded(spec: ConfigSpec, world: World) -> list[Action]:
     elif endpoint is not None:
         keep.add(served_before(endpoint, configs) or spec.name)
     else:
-        others = sorted(
-            (c for c in configs if c.name != spec.name), key=lambda c: (str(c.created), c.name)
-        )
-        if others:
-            keep.add(others[-1].name)
+        newest = _newest(c for c in configs if c.name != spec.name)
+        if newest:
+            keep.add(newest)
     keep_models = {spec.model} | {c.model for c in configs if c.name in keep and c.model}
     out = [
         delete_config(c, SUPERSEDED, "after")

@@ -37,9 +37,8 @@ def constant_warning(series: Series) -> str | None:
     if values.size < 2 or not np.isfinite(values).all() or values.min() != values.max():
         return None
     value = float(values[0])
-    if (
-        value in (0.0, LESS_THAN_ONE) and series.geo
-    ):  # a Google Trends term (its header names a region)
+    trends_term = bool(series.geo)  # its header names a region, as Google Trends writes it
+    if value in (0.0, LESS_THAN_ONE) and trends_term:
         shown = "0" if value == 0.0 else "<1"
         return (
             f"{series.name}: every value is {shown}: Google Trends had too few searches for this "

@@ -172,13 +172,17 @@ export function renderChart(container, series, context = {}) {
     plotBox.focus();
   });
 
+  // The first and last point within [lo, hi]. x rises: the last is the one before the first
+  // past hi (findLastIndex is ES2023; the build targets es2020 browsers).
+  const within = (lo, hi) => {
+    const past = x.findIndex((v) => v > hi);
+    return [x.findIndex((v) => v >= lo), past === -1 ? n - 1 : past - 1];
+  };
+
   // Keyboard: move the cursor point by point within the visible range.
   let keyIdx = null;
   plotBox.addEventListener("keydown", (event) => {
-    // x rises: the last visible point is the one before the first past the right edge
-    // (findLastIndex is ES2023; the build targets es2020 browsers).
-    const past = x.findIndex((v) => v > plot.scales.x.max);
-    const visible = [x.findIndex((v) => v >= plot.scales.x.min), past === -1 ? x.length - 1 : past - 1];
+    const visible = within(plot.scales.x.min, plot.scales.x.max);
     const moves = {
       ArrowRight: (i) => Math.min(i + 1, visible[1]),
       ArrowLeft: (i) => Math.max(i - 1, visible[0]),
@@ -202,9 +206,7 @@ export function renderChart(container, series, context = {}) {
       const span = [lo, Math.min(lo + 2 * half, x[n - 1])];
       if (factor > 1 || span[1] - span[0] < max - min) plot.setScale("x", { min: span[0], max: span[1] });
       else [span[0], span[1]] = [min, max]; // (uPlot applies the new scale after this handler)
-      const first = x.findIndex((v) => v >= span[0]);
-      const past = x.findIndex((v) => v > span[1]);
-      const last = past === -1 ? n - 1 : past - 1;
+      const [first, last] = within(span[0], span[1]);
       const at = (i) => (isTime ? formatWhen(whenAt(series, i), context.frequency) : `point ${i + 1}`);
       const all = first <= 0 && last >= n - 1;
       spoken.textContent = all ? "Showing all points." : `Showing ${at(first)} to ${at(last)}.`;

@@ -8,11 +8,10 @@
 import { readCsv } from "./csv-read.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
-  MISSING_CELLS, NOT_CSV, PREAMBLE_KEY,
+  MISSING_CELLS, NOT_CSV, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
 
-const TRENDS_HOW = "In Google Trends: Explore → ⋮ (top right of the chart) → Download CSV.";
 /** A problem to show: what is wrong with the file, and what to do. */
 export class FileProblem extends Error {
   constructor(message, hint) {

@@ -25,6 +25,7 @@ export const BELOW_ONE_MARKS = table.file.below_one_marks;
 export const MISSING_CELLS = new Set(table.file.missing_cells);
 // Files chosen by mistake (a workbook, a PDF, an image): their first bytes, what they are, what to do.
 export const NOT_CSV = table.file.not_csv;
+export const TRENDS_HOW = table.file.trends_how; // where Google Trends downloads a CSV
 export const LEGACY_HEAD_LINES = table.file.legacy_head_lines;
 export const PREAMBLE_KEY = new RegExp(table.file.preamble_key);
 export const LEGACY_ENCODINGS = table.file.legacy_encodings.map((e) => ({ ...e, words: new Set(e.words) }));

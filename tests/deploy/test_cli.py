@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -131,18 +132,29 @@ def test_python_dash_m_deploy_runs_from_the_repository_root(project: Path) -> No
     assert "Plan: 24 to create" in result.stdout
 
 
+def _refuses_each_path(
+    capsys: Any, argv: list[str], flag: str, cases: list[tuple[Path, str]]
+) -> None:
+    """``argv + [flag, path]`` exits 1 for each path, with one line on stderr that names the
+    flag, the path and ``why``, and nothing on stdout: refused before AWS was touched."""
+    for path, why in cases:
+        assert main([*argv, flag, str(path)]) == 1
+        out, err = capsys.readouterr()
+        assert err.startswith(f"error: {flag} {path}: ") and why in err, err
+        assert err.count("\n") == 1 and out == ""
+
+
 def test_apply_checks_the_summary_json_path_before_any_aws_call(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     (project / "a-file").write_text("")
-    for path, why in [
+    cases = [
         (project / "missing" / "s.json", "does not exist"),
         (project / "a-file" / "s.json", "is not a directory"),
         (project, "is a directory"),
-    ]:
-        assert main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(path)]) == 1
-        out, err = capsys.readouterr()
-        assert err.startswith(f"error: --summary-json {path}: ") and why in err, err
-        assert err.count("\n") == 1 and out == ""  # refused before planning or applying
+    ]
+    _refuses_each_path(
+        capsys, ["--config", cfg, "apply", "--image", IMAGE], "--summary-json", cases
+    )
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
     assert "Plan: 24 to create" in capsys.readouterr().out  # AWS untouched
 
@@ -167,16 +179,14 @@ def test_a_given_image_that_is_no_image_reference_is_refused_before_aws(
 def test_image_checks_the_github_output_path_before_any_aws_call(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     (project / "a-file").write_text("")
-    for path, why in [
+    cases = [
         (project / "missing" / "out", "the directory"),
         (project / "a-file" / "out", "is not a directory"),
         (project, "is a directory; give a file name in it"),
-    ]:
-        argv = ["--config", cfg, "image", "--image", IMAGE, "--github-output", str(path)]
-        assert main(argv) == 1
-        out, err = capsys.readouterr()
-        assert err.startswith(f"error: --github-output {path}: ") and why in err, err
-        assert err.count("\n") == 1 and out == ""  # refused before ECR was touched
+    ]
+    _refuses_each_path(
+        capsys, ["--config", cfg, "image", "--image", IMAGE], "--github-output", cases
+    )
     output = project / "github_output"
     assert main(["--config", cfg, "image", "--image", IMAGE, "--github-output", str(output)]) == 0
     assert output.read_text() == f"image={IMAGE}\n"

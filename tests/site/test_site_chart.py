@@ -4,6 +4,7 @@ extent of each event, and "<1" explained where it appears (issue 12, item 7)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,18 +45,21 @@ def hover(page: Any, area: dict[str, float], x: float) -> None:
     page.mouse.move(x, area["y"] + area["height"] / 2)
 
 
+def shown(page: Any, stack: Any, path: Path, query: str = "method=auto") -> dict[str, Any]:
+    """The page showing the file at ``path``, and the API's answer to the same request."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, path)
+    run(page)
+    status, answer = call_api(stack.urls["api"], path.read_bytes(), query)
+    assert status == 200
+    return answer
+
+
 @pytest.fixture
 def bitcoin_monthly(page: Any, stack: Any) -> dict[str, Any]:
     """The page showing bitcoin monthly (2004-2023, 40 '<1' months, the 2017 peak), and the
     API's answer to the same request."""
-    open_page(page, stack.urls["site"])
-    upload_path(page, BITCOIN_MONTHLY)
-    run(page)
-    status, answer = call_api(
-        stack.urls["api"], BITCOIN_MONTHLY.read_bytes(), "method=auto&sensitivity=0.5"
-    )
-    assert status == 200
-    return answer["series"][0]
+    return shown(page, stack, BITCOIN_MONTHLY, "method=auto&sensitivity=0.5")["series"][0]
 
 
 def test_readout_says_date_value_expected_and_range(
@@ -91,10 +95,7 @@ def test_a_spreadsheet_resaved_file_has_a_time_axis_and_written_out_dates(
 ) -> None:
     """Excel's US short date writes 2/1/04: the page places and writes the dates from the
     model's ISO reading (``times``), as it does a native export's, not as point numbers."""
-    open_page(page, stack.urls["site"])
-    upload_path(page, RESAVED_US)
-    run(page)
-    _, answer = call_api(stack.urls["api"], RESAVED_US.read_bytes(), "method=auto")
+    answer = shown(page, stack, RESAVED_US)
     series = answer["series"][0]
     assert series["timestamps"][:2] == ["1/1/04", "2/1/04"]
     n = len(series["values"])
@@ -117,11 +118,7 @@ ONE_DAY = DATA / "more" / "en_oneday_8min_tz_3terms_nopreamble.csv"
 def test_a_one_day_export_reads_in_the_time_it_writes(page: Any, stack: Any) -> None:
     """2025-09-15T18:36:00-05:00 reads 18:36 on the page (the exporting person's time, as in
     the file), not 23:36 (the same instant in UTC)."""
-    open_page(page, stack.urls["site"])
-    upload_path(page, ONE_DAY)
-    run(page)
-    _, answer = call_api(stack.urls["api"], ONE_DAY.read_bytes(), "method=auto")
-    series = answer["series"][0]
+    series = shown(page, stack, ONE_DAY)["series"][0]
     n = len(series["values"])
     assert series["timestamps"][0] == "2025-09-15T18:36:00-05:00"
     meta = page.locator(".series-meta").first.text_content()
@@ -226,11 +223,7 @@ def _pale_red_share(page: Any, x: float, area: dict[str, float]) -> float:
 
 
 def test_each_event_is_shaded_from_start_to_end(page: Any, stack: Any) -> None:
-    open_page(page, stack.urls["site"])
-    upload_path(page, BITCOIN_WEEKLY)
-    run(page)
-    _, answer = call_api(stack.urls["api"], BITCOIN_WEEKLY.read_bytes(), "method=auto")
-    series = answer["series"][0]
+    series = shown(page, stack, BITCOIN_WEEKLY)["series"][0]
     n = len(series["values"])
     assert series["anomalies"], "bitcoin weekly has events"
     area = plot_area(page)
@@ -263,11 +256,7 @@ def _touch(page: Any, kind: str, x: float, y: float) -> None:
 
 def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems: list) -> None:
     page = phone_page
-    open_page(page, stack.urls["site"])
-    upload_path(page, BITCOIN_MONTHLY)
-    run(page)
-    _, answer = call_api(stack.urls["api"], BITCOIN_MONTHLY.read_bytes(), "method=auto")
-    labels = answer["series"][0]["timestamps"]
+    labels = shown(page, stack, BITCOIN_MONTHLY)["series"][0]["timestamps"]
     n = len(labels)
     area = plot_area(page)
     assert readout(page).startswith("Touch the chart to read a month's values")
