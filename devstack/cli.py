@@ -1,12 +1,25 @@
-"""`python -m devstack` / `make up`: start the stack, wait until it answers, run until Ctrl-C."""
+"""`python -m devstack` / `make up`: start the stack, wait until it answers, run until Ctrl-C.
+
+Ctrl-C (SIGINT) and SIGTERM both stop it. SIGINT is caught even when it was ignored at start:
+a shell without job control (a script, CI, `sh -c`) starts a command run with `&` with SIGINT
+and SIGQUIT ignored (POSIX, Shell Command Language 2.11), GNU make keeps a signal ignored that
+was ignored when it started and its children inherit that, and Python then leaves SIGINT
+ignored instead of raising KeyboardInterrupt (docs.python.org, signal: "SIGINT is translated
+into a KeyboardInterrupt exception if the parent process has not changed it"). A backgrounded
+`make up` then outlived the Ctrl-C that ended its script, holding its ports. A background job
+of an interactive shell is another matter: the terminal sends Ctrl-C only to the foreground
+job (the README says to `fg` it first, or `kill %1`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from deploy.config import ConfigError
 from devstack import REPO
@@ -53,8 +66,16 @@ def _ready_text(urls: dict[str, str], container: str | None = None) -> str:
     )
 
 
+def _say(line: str, **kwargs: Any) -> None:
+    """Print, unless the output is gone (a closed pipe or terminal): stopping must go on."""
+    with contextlib.suppress(OSError):
+        print(line, flush=True, **kwargs)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with `&` (see above)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         print("Starting the local stack (model server first) ...", flush=True)
         stack = start_stack(
@@ -89,6 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the stack started but does not answer: {exc}", file=sys.stderr)
         return 1
     finally:
-        print("\nStopping ...", flush=True)
+        _say("\nStopping ...")
         stack.stop()
     return 0

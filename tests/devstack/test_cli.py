@@ -4,6 +4,7 @@ where everything is once it answers, and stops cleanly."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import signal
@@ -135,6 +136,29 @@ def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
+        _kill_if_running(process)
+    with pytest.raises(OSError):
+        request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
+
+
+@pytest.mark.slow
+def test_a_backgrounded_make_up_stops_on_sigint() -> None:
+    """`make up &` in a script (a shell without job control) starts it with SIGINT ignored,
+    a rule of the shell that make passes on; Ctrl-C reaching the script's process group, or
+    `kill -INT`, must still stop the stack as SIGTERM does, not leave its ports taken."""
+    ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
+    args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
+    command = shlex.join([sys.executable, "-m", "devstack", *args, "--workers", "1"])
+    process, output = _run_until_ready(["sh", "-c", f'{command} & echo "pid $!"; wait $!'])
+    (pid,) = re.findall(r"^pid (\d+)$", output, re.MULTILINE)
+    try:
+        assert "Press Ctrl-C" in output, output
+        os.kill(int(pid), signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:  # the stack itself, not only the shell around it
+            os.kill(int(pid), signal.SIGTERM)
+            process.wait(timeout=30)
         _kill_if_running(process)
     with pytest.raises(OSError):
         request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
