@@ -39,7 +39,7 @@ site/dist/index.html: $(PARAMS_JSON) $(SITE_SOURCES)
 chromium: ## install Debian's chromium for the browser tests when missing
 	@scripts/ensure-chromium
 
-up: setup site ## run the whole app locally: page :8000, API :3000, model :8080 (ARGS="--api-port 3001")
+up: setup site ## run the whole app locally: page :8000, API :3000, model :8080 (ARGS="--api-port 3001 --cors-origin http://localhost:5173")
 	$(PY) -m devstack $(ARGS)
 
 lint: setup ## every pre-commit hook on every file (ruff, hadolint, actionlint, zizmor, shellcheck, yaml)

@@ -300,14 +300,20 @@ class ApiConfig(_Strict):
     @classmethod
     def _origins(cls, v: list[str]) -> list[str]:
         for origin in v:
-            if origin == "*":
-                continue
-            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", origin):
-                raise ValueError(
-                    f"{origin!r} is not an origin: use scheme://host[:port] with no path or "
-                    "trailing slash, e.g. 'https://example.org' or 'http://localhost:8000'"
-                )
+            problem = origin_problem(origin)
+            if problem:
+                raise ValueError(problem)
         return v
+
+
+def origin_problem(origin: str) -> str | None:
+    """Why ``origin`` cannot be a CORS origin (None: it can; ``*`` is any origin)."""
+    if origin == "*" or re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", origin):
+        return None
+    return (
+        f"{origin!r} is not an origin: use scheme://host[:port] with no path or "
+        "trailing slash, e.g. 'https://example.org' or 'http://localhost:8000'"
+    )
 
 
 class SiteCacheConfig(_Strict):

@@ -18,10 +18,11 @@ import contextlib
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deploy.config import ConfigError
+from deploy.config import ConfigError, origin_problem
 from devstack import REPO
 from devstack.ports import PortInUse
 from devstack.stack import DEFAULT_PORTS, start_stack, wait_until_ready
@@ -42,6 +43,16 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=REPO / "config.yaml")
     parser.add_argument("--workers", type=int, default=2, help="model server workers (2)")
     parser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        type=_origin,
+        metavar="ORIGIN",
+        help="another origin whose pages may call the API (your own page under development, "
+        "e.g. http://localhost:5173); repeat for more. Joins config.yaml's api.cors_origins "
+        "and the local page's own origin, for this run only",
+    )
+    parser.add_argument(
         "--model",
         choices=("process", "container"),
         default="process",
@@ -51,12 +62,23 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _ready_text(urls: dict[str, str], container: str | None = None) -> str:
+def _origin(value: str) -> str:
+    """An origin as config.yaml takes one (scheme://host[:port])."""
+    problem = origin_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def _ready_text(
+    urls: dict[str, str], container: str | None = None, origins: Sequence[str] = ()
+) -> str:
     note = f"   (container {container}: docker logs -f {container})" if container else ""
+    cors = f"CORS from config.yaml and {', '.join(origins)}" if origins else "CORS from config.yaml"
     return (
         f"\nReady:\n"
         f"  page    {urls['site']}/\n"
-        f"  API     {urls['api']}/detect   (POST a Google Trends CSV; CORS from config.yaml)\n"
+        f"  API     {urls['api']}/detect   (POST a Google Trends CSV; {cors})\n"
         f"          {urls['api']}/health   (GET: is the API up)\n"
         f"  model   {urls['model']}/ping{note}\n"
         f"  SageMaker runtime stand-in {urls['runtime']}\n"
@@ -86,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             config_path=args.config,
             model_workers=args.workers,
             model=args.model,
+            cors_origins=args.cors_origin,
         )
     except PortInUse as exc:  # the suggested command is the user's own, with free ports
         print(f"error: {exc.advice(sys.argv[1:] if argv is None else argv)}", file=sys.stderr)
@@ -99,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         wait_until_ready(stack, log=lambda line: print(line, flush=True))
-        print(_ready_text(stack.urls, getattr(stack.model, "name", None)), flush=True)
+        print(
+            _ready_text(stack.urls, getattr(stack.model, "name", None), args.cors_origin),
+            flush=True,
+        )
         if not stack.site.built:
             print(f"note: {args.site_dir} is missing: run `make site` to build the page.")
         while not stop.wait(0.5):

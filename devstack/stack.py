@@ -15,7 +15,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,8 +74,12 @@ def start_stack(
     model_workers: int = 1,
     model_log: IO[bytes] | int | None = None,
     model: str = "process",
+    cors_origins: Sequence[str] = (),
 ) -> Stack:
     """Start model server, runtime and API stand-ins and the site; 0 = pick a free port.
+
+    ``cors_origins``: more origins the API allows (``--cors-origin``), beside config.yaml's
+    ``api.cors_origins`` and the local page's own.
 
     Raises PortInUse (one message that moves every part whose port is taken) or ConfigError.
     The handler's environment is set in this process (it runs in-process, as in Lambda) and
@@ -96,6 +100,7 @@ def start_stack(
         # The page's own origin joins the configured ones, as deploy adds the site's.
         origins = (
             *config.api.cors_origins,
+            *cors_origins,
             f"http://127.0.0.1:{site.port}",
             f"http://localhost:{site.port}",
         )

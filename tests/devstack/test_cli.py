@@ -17,9 +17,9 @@ from collections.abc import Iterator
 import pytest
 
 from devstack import REPO
-from devstack.cli import main
+from devstack.cli import _parse_args, main
 from devstack.ports import PortInUse, free_port
-from devstack.stack import start_stack
+from devstack.stack import running_stack, start_stack
 from tests.devstack.test_stack import request
 
 
@@ -162,3 +162,35 @@ def test_a_backgrounded_make_up_stops_on_sigint() -> None:
         _kill_if_running(process)
     with pytest.raises(OSError):
         request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
+
+
+@pytest.mark.slow
+def test_another_origin_for_this_run_is_allowed_as_config_yamls_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An integrator's own page on another local origin calls the local API:
+    `make up ARGS="--cors-origin http://localhost:5173"` (repeatable) allows it; a value that
+    is no origin is refused with config.yaml's words."""
+    mine, other = "http://localhost:5173", "http://127.0.0.1:5174"
+    args = _parse_args(["--cors-origin", mine, "--cors-origin", other])
+    with running_stack(cors_origins=args.cors_origin) as stack:
+        for origin in (mine, other):
+            status, headers, _ = request(
+                stack.urls["api"],
+                "OPTIONS",
+                "/detect",
+                Origin=origin,
+                Access_Control_Request_Method="POST",
+                Access_Control_Request_Headers="content-type",
+            )
+            assert (status, headers.get("access-control-allow-origin")) == (204, origin)
+            status, headers, _ = request(stack.urls["api"], "GET", "/health", Origin=origin)
+            assert (status, headers.get("access-control-allow-origin")) == (200, origin)
+        status, headers, _ = request(
+            stack.urls["api"], "GET", "/health", Origin="http://localhost:5175"
+        )
+        assert status == 200 and "access-control-allow-origin" not in headers
+    with pytest.raises(SystemExit) as refused:
+        main(["--cors-origin", "localhost:5173/"])
+    assert refused.value.code == 2
+    assert "'localhost:5173/' is not an origin: use scheme://host[:port]" in capsys.readouterr().err
