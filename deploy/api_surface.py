@@ -15,6 +15,10 @@ ROUTES = ("POST /detect", "GET /health")
 # Request headers a browser may send: the CSV's type and SageMaker's parameter header (the
 # page sends query parameters; the Lambda forwards either).
 ALLOW_HEADERS = ("content-type", "x-amzn-sagemaker-custom-attributes")
+# Response headers a page on another origin may read: the id to quote in a bug report (the
+# HTTP API sets it on every answer, its own errors included; a browser shows a script only the
+# CORS-safelisted headers unless Access-Control-Expose-Headers names more).
+EXPOSE_HEADERS = ("apigw-requestid",)
 # How long a browser may cache a preflight answer.
 MAX_AGE_S = 3600
 
@@ -31,6 +35,7 @@ class CorsRule:
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...] = route_methods()
     allow_headers: tuple[str, ...] = ALLOW_HEADERS
+    expose_headers: tuple[str, ...] = EXPOSE_HEADERS
     max_age: int = MAX_AGE_S
 
     def allows(self, origin: str | None) -> bool:

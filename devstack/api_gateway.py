@@ -52,9 +52,17 @@ def preflight_headers(rule: CorsRule, origin: str) -> dict[str, str]:
     }
 
 
-def response_headers(origin: str) -> dict[str, str]:
-    """What the HTTP API adds to an actual response for an allowed origin."""
-    return {"access-control-allow-origin": origin, "vary": "origin"}
+def response_headers(rule: CorsRule, origin: str) -> dict[str, str]:
+    """What the HTTP API adds to an actual response for an allowed origin: the configured
+    CORS headers (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html:
+    "For a CORS request, API Gateway adds the configured CORS headers to the response from an
+    integration"), exposeHeaders as Access-Control-Expose-Headers; a preflight answer needs
+    none of those (the Fetch standard reads them from the actual response)."""
+    return {
+        "access-control-allow-origin": origin,
+        "access-control-expose-headers": ",".join(rule.expose_headers),
+        "vary": "origin",
+    }
 
 
 @dataclass
@@ -192,7 +200,7 @@ class ApiStandIn:
         )
         if method == "OPTIONS" and origin and request_method:
             return 204, preflight_headers(self.cors, origin) if allowed else {}, b""
-        cors = response_headers(origin) if allowed and origin else {}
+        cors = response_headers(self.cors, origin) if allowed and origin else {}
         if f"{method} {path}" not in self.routes:
             return 404, {"content-type": "application/json", **cors}, b'{"message":"Not Found"}'
         if len(body) > MAX_BODY_BYTES:

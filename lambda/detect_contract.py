@@ -63,10 +63,14 @@ def json_response(
 
 
 def error_response(error: ApiError, request_id: str) -> dict[str, Any]:
-    """Render an ApiError; 5xx answers carry the request id so logs can be found."""
+    """Render an ApiError with the request id to quote in a bug report (the HTTP API's, also
+    in its ``apigw-requestid`` header), when there is one: a 4xx the caller believes wrong
+    (a valid export refused) needs finding in the logs as much as a 5xx. The model's own 4xx
+    keep their body and gain the id."""
+    extra = {"request_id": request_id} if request_id else {}
     if isinstance(error, ModelRejected):
-        return json_response(error.status, error.payload, error.headers)
-    extra = {"request_id": request_id} if error.status >= 500 else {}
+        payload = {**error.payload, "error": {**error.payload["error"], **extra}}
+        return json_response(error.status, payload, error.headers)
     return json_response(error.status, error.body(**extra), error.headers)
 
 

@@ -134,6 +134,7 @@ def cors_for(origins: tuple[str, ...], site_domain: str) -> dict[str, Any]:
         "allow_origins": list(rule.allow_origins),
         "allow_methods": list(rule.allow_methods),
         "allow_headers": list(rule.allow_headers),
+        "expose_headers": list(rule.expose_headers),
         "max_age": rule.max_age,
     }
 
@@ -169,6 +170,7 @@ def _cors_seen(c: dict[str, Any] | None) -> dict[str, Any]:
         "allow_origins": sorted(c.get("AllowOrigins", [])),
         "allow_methods": sorted(c.get("AllowMethods", [])),
         "allow_headers": sorted(h.lower() for h in c.get("AllowHeaders", [])),
+        "expose_headers": sorted(h.lower() for h in c.get("ExposeHeaders", [])),
         "max_age": c.get("MaxAge"),
     }
 
@@ -248,6 +250,7 @@ def _cors_param(c: dict[str, Any] | Ref) -> dict[str, Any] | Ref:
         "AllowOrigins": c["allow_origins"],
         "AllowMethods": c["allow_methods"],
         "AllowHeaders": c["allow_headers"],
+        "ExposeHeaders": c["expose_headers"],
         "MaxAge": c["max_age"],
     }
 

@@ -17,3 +17,7 @@ def test_the_rule_allows_listed_origins_or_any() -> None:
     assert rule.allows("https://a.example") and not rule.allows("https://evil.example")
     assert not rule.allows(None) and not rule.allows("")
     assert cors_rule(["*"]).allows("https://anything.example")
+
+
+def test_a_page_on_another_origin_may_read_the_request_id() -> None:
+    assert cors_rule([]).expose_headers == ("apigw-requestid",)

@@ -99,6 +99,22 @@ def test_health_through_the_real_handler_with_cors(stack: Stack) -> None:
     wait_until_ready(stack, timeout_s=5)  # answers at once
 
 
+def test_a_page_reads_the_request_id_and_errors_quote_it(stack: Stack) -> None:
+    """The id to quote in a bug report: the apigw-requestid header, readable by a page on an
+    allowed origin (exposed), and in the body of the Lambda's errors, 4xx too, its own and the
+    model's alike."""
+    origin = f"http://127.0.0.1:{urlsplit(stack.urls['site']).port}"
+    for body, code in ((b"not a csv", "bad_csv"), (b"", "empty_body")):
+        status, headers, answer = request(
+            stack.urls["api"], "POST", "/detect", body, Content_Type="text/csv", Origin=origin
+        )
+        assert status == 400
+        exposed = headers["access-control-expose-headers"].lower().split(",")
+        assert "apigw-requestid" in [name.strip() for name in exposed]
+        error = json.loads(answer)["error"]
+        assert (error["code"], error["request_id"]) == (code, headers["apigw-requestid"])
+
+
 def test_wait_until_ready_names_what_does_not_answer(stack: Stack) -> None:
     class Silent:
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens here

@@ -87,13 +87,18 @@ def test_model_error_without_json_keeps_the_status_and_text() -> None:
         "plain text complaint",
     )
     rendered = json.loads(error_response(error, "rid")["body"])
-    assert "request_id" not in rendered["error"]
+    assert rendered["error"]["request_id"] == "rid"
+    assert "request_id" not in json.loads(error_response(error, "")["body"])["error"]
 
 
-def test_model_error_with_json_is_sent_verbatim() -> None:
+def test_model_error_with_json_is_sent_verbatim_with_the_request_id() -> None:
     original = {"error": {"code": "too_few_points", "message": "m", "hint": "h"}, "extra": 1}
     error = model_error(400, json.dumps(original), "")
-    assert json.loads(error_response(error, "rid")["body"]) == original
+    assert json.loads(error_response(error, "rid")["body"]) == {
+        "error": {**original["error"], "request_id": "rid"},
+        "extra": 1,
+    }
+    assert json.loads(error_response(error, "")["body"]) == original
 
 
 @pytest.mark.parametrize(
