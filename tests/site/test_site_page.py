@@ -660,3 +660,40 @@ def test_a_chosen_file_is_announced_once(page: Any, stack: Any) -> None:
     refused = wait_refused(page)
     saying = [t for t in live.all_text_contents() if t.strip()]
     assert saying == [refused], saying
+
+
+# The boxes of the heading's text (each line of it) and of the skip link, once Tab showed it.
+SKIP_LINK_AND_TITLE = """() => {
+    const link = document.activeElement.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(document.querySelector('h1'));
+    const lines = [...range.getClientRects()].map((r) => [r.left, r.top, r.right, r.bottom]);
+    return { focused: document.activeElement.className,
+             link: [link.left, link.top, link.right, link.bottom], lines };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_skip_link_covers_no_part_of_the_heading(page: Any, stack: Any, width: int) -> None:
+    """The skip link, shown by the first Tab, sat over the header's top left corner: on the
+    heading's first letter ("rends anomaly detector"). Shown, it covers none of the heading's
+    text, at a desktop's width and a phone's, is on screen, and moves nothing (a link that
+    pushed the page down when shown pulled it back up on the next mouse press, and the click
+    landed on whatever had moved under the pointer)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    open_page(page, stack.urls["site"])
+    hidden = page.evaluate(SKIP_LINK_AND_TITLE)["lines"]  # (nothing has focus yet)
+    page.keyboard.press("Tab")
+    boxes = page.evaluate(SKIP_LINK_AND_TITLE)
+    assert boxes["focused"] == "skip-link", boxes
+    # Showing it moves nothing: a mouse press that hides it again must land where it aimed.
+    assert boxes["lines"] == hidden, (boxes, hidden)
+    left, top, right, bottom = boxes["link"]
+    assert top >= 0 and left >= 0 and right <= width, boxes
+    for x0, y0, x1, y1 in boxes["lines"]:
+        apart = right <= x0 or x1 <= left or bottom <= y0 or y1 <= top
+        assert apart, (
+            f"the skip link {boxes['link']} covers the heading's text at {[x0, y0, x1, y1]}"
+        )
+    page.keyboard.press("Enter")  # it still skips to the detector
+    assert page.evaluate("document.activeElement.id") == "main"
