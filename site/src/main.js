@@ -236,6 +236,11 @@ function renderResults(answer) {
   const belowOne = state.file ? state.file.belowOne : null;
   const context = { frequency: answer.frequency, belowOne };
 
+  // Which file these are (the form that says so is left off a printout).
+  const fileLine = $("results-file");
+  clear(fileLine);
+  if (state.file) append(fileLine, "File: ", el("strong", {}, ...breakable(state.file.name)));
+  fileLine.hidden = !state.file;
   const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
   $("results-summary").textContent =
     `${plural(total, "anomaly", "anomalies")} in ${plural(answer.series.length, "series", "series")}` +

@@ -697,3 +697,44 @@ def test_the_skip_link_covers_no_part_of_the_heading(page: Any, stack: Any, widt
         )
     page.keyboard.press("Enter")  # it still skips to the detector
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_printout_is_the_result_not_the_form(page: Any, stack: Any) -> None:
+    """Printed, page 1 was the upload form (drop zone, examples, method fields, Detect) and
+    the result began below it. On paper: the title, the file's name, the method and its
+    sensitivity, each chart and table; no control, nor the hints about pointing or downloading.
+    The title is dark on the white paper (a print leaves out the header's blue)."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    run(page)
+    page.emulate_media(media="print")
+    for control in (
+        "#detect-form",
+        "#drop-zone",
+        "#run",
+        "#status",
+        "#download",
+        "#download-note",
+        ".chart-tools",
+        ".param-details",
+        ".site-footer",
+    ):
+        assert page.locator(control).first.is_hidden(), f"{control} is printed"
+    for result in (
+        "h1",
+        "#results-heading",
+        "#results-summary",
+        ".chart canvas",
+        "table.anomalies",
+    ):
+        assert page.locator(result).first.is_visible(), f"{result} is not printed"
+    printed = page.locator("#results").inner_text()
+    assert BITCOIN.name in printed, printed[:300]
+    assert "Auto, sensitivity 0.5" in printed, printed[:300]
+    title = page.locator("h1")
+    assert (
+        _contrast(title.evaluate("(e) => getComputedStyle(e).color"), "rgb(255, 255, 255)") >= 4.5
+    )
+    # The result starts right under the title: on page 1, not after the form.
+    top = page.locator("#results-heading").bounding_box()["y"]
+    assert top < title.bounding_box()["y"] + 150, top
