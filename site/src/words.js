@@ -171,7 +171,7 @@ const BAND_WORDS = {
   auto:
     "The shaded range is where each value would lie if nothing unusual happened, at this " +
     "sensitivity: the values outside it belong to the anomalies (a red dot marks each event's " +
-    "peak, pale red its span). A higher sensitivity narrows it.",
+    "peak, pale red between dashed red lines its span). A higher sensitivity narrows it.",
   stl:
     "The shaded range is the trend and season STL found, widened by the outlier test's " +
     "threshold.",

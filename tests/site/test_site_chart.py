@@ -392,3 +392,133 @@ def test_the_keyboard_zooms_around_its_point_without_a_mouse(
     reset.wait_for(state="visible")
     page.keyboard.press("Escape")
     assert reset.is_hidden()
+
+
+# The chart canvas' pixels along a row or a column (page coordinates), each as seen over the
+# white card (the canvas is transparent where nothing is drawn).
+PIXELS = """([x0, y0, x1, y1]) => {
+    const canvas = document.querySelector('.chart-plot canvas');
+    const box = canvas.getBoundingClientRect();
+    const ratio = canvas.width / box.width;
+    const [px0, py0] = [Math.round((x0 - box.left) * ratio), Math.round((y0 - box.top) * ratio)];
+    const [px1, py1] = [Math.round((x1 - box.left) * ratio), Math.round((y1 - box.top) * ratio)];
+    const data = canvas.getContext('2d')
+        .getImageData(px0, py0, px1 - px0 + 1, py1 - py0 + 1).data;
+    const out = [];
+    for (let k = 0; k < data.length; k += 4) {
+        const a = data[k + 3] / 255;
+        out.push([0, 1, 2].map((c) => Math.round(data[k + c] * a + 255 * (1 - a))));
+    }
+    return out;
+}"""
+WHITE = (255, 255, 255)
+
+
+def _luminance(rgb: tuple[int, ...] | list[int]) -> float:
+    channels = [c / 255 for c in rgb]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _ratio(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> float:
+    """WCAG contrast ratio of two colours."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _edge(run: list[list[int]], outside: tuple[int, ...] | list[int]) -> list[int]:
+    """In pixels that go from `outside` into a shape, the first few that differ from outside:
+    of those, the one that stands out most (a line's pixel, not one blended at its side)."""
+    start = next(k for k, p in enumerate(run) if tuple(p) != tuple(outside))
+    return max(run[start : start + 3], key=lambda p: _ratio(p, outside))
+
+
+def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """WCAG 1.4.11: the expected range and an event's span are graphical objects a reader needs,
+    so their edges want 3:1 against what lies beside them; they were 1.2 to 1.7:1 on white (the
+    band's edges rgba(37, 99, 235, 0.35), the span none at all). Read from the drawn canvas, on
+    an answer whose range is flat (so that its edges are rows of pixels, the span's columns):
+    the band's edges and the span's are 3:1 or more against the white, the band's fill, the
+    span's fill and both, while the fills stay pale, the value line 4.5:1 or more over them and
+    darker than the edges."""
+    status, answer = call_api(stack.urls["api"], BITCOIN_WEEKLY.read_bytes(), "method=auto")
+    assert status == 200
+    series = answer["series"][0]
+    n = len(series["values"])
+    k = n // 2  # one event, points k-2 to k+2, its peak at k
+    series.update(
+        values=[50.0] * k + [90.0] + [50.0] * (n - k - 1),
+        expected=[45.0] * n,
+        lower=[30.0] * n,
+        upper=[70.0] * n,
+    )
+    labels = series["timestamps"]
+    series["anomalies"] = [
+        {
+            **series["anomalies"][0],
+            "index": k,
+            "timestamp": labels[k],
+            "start_index": k - 2,
+            "end_index": k + 2,
+            "start": labels[k - 2],
+            "end": labels[k + 2],
+            "value": 90.0,
+            "expected": 45.0,
+        }
+    ]
+    page.route("**/detect?*", lambda route: route.fulfill(json=answer))
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_WEEKLY)
+    run(page)
+    area = plot_area(page)
+    top, bottom = area["y"] + 1, area["y"] + area["height"] - 2
+
+    # Down a quiet column: white, the band's upper edge, its fill, the value line.
+    x = round(x_of(area, n // 4, n))
+    column = page.evaluate(PIXELS, [x, top, x, bottom])
+    edge_at = next(r for r, p in enumerate(column) if min(p) < 236)  # below any grid line
+    band_edge = _edge(column[edge_at - 1 :], column[edge_at - 1])
+    band_fill = column[edge_at + 6]
+    value = min(column, key=_luminance)
+
+    # Across the span's left edge, in the white above the band and then within the band; on
+    # eight rows each, as the edge may be dashed: the row that crosses it where it is drawn.
+    left, right = x_of(area, k - 5, n), x_of(area, k - 1.5, n)
+
+    def across(y: float) -> tuple[list[int], list[int], list[int]]:
+        rows = [page.evaluate(PIXELS, [left, y + dy, right, y + dy]) for dy in range(8)]
+        edges = [(_edge(row, row[0]), row) for row in rows]
+        edge, row = max(edges, key=lambda found: _ratio(found[0], found[1][0]))
+        return edge, row[0], row[-1]
+
+    span_edge_on_white, outside, span_fill = across(top + (edge_at - 1) / 2 - 4)
+    assert tuple(outside) == WHITE, outside
+    span_edge_in_band, outside, both_fills = across(top + edge_at + 4)
+    assert outside == band_fill, (outside, band_fill)
+
+    seen = {
+        "band edge": band_edge,
+        "band fill": band_fill,
+        "span edge (on white)": span_edge_on_white,
+        "span edge (in the band)": span_edge_in_band,
+        "span fill": span_fill,
+        "both fills": both_fills,
+        "value line": value,
+    }
+    assert tuple(band_fill) != WHITE and tuple(span_fill) != WHITE, seen
+    for edge, beside in [
+        (band_edge, [WHITE, band_fill, span_fill, both_fills]),
+        (span_edge_on_white, [WHITE, span_fill]),
+        (span_edge_in_band, [band_fill, both_fills]),
+    ]:
+        for colour in beside:
+            assert _ratio(edge, colour) >= 3, (edge, colour, round(_ratio(edge, colour), 2), seen)
+    # The fills stay pale, and the line (not the band) is what the eye follows.
+    for fill in (band_fill, span_fill):
+        assert _ratio(fill, WHITE) <= 1.25, seen
+    for fill in (band_fill, both_fills):
+        assert _ratio(value, fill) >= 4.5, seen
+    assert _ratio(value, WHITE) > _ratio(band_edge, WHITE) + 1, seen
+    assert problems == []
