@@ -17,7 +17,9 @@ import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
-import { BELOW_ONE_NOTE, bandWords, detailWords, generalWarnings, sentence, settingsWords, spanWords, termNotes } from "./words.js";
+import {
+  BELOW_ONE_NOTE, bandWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords, spanWords, termNotes,
+} from "./words.js";
 import { methodNamed } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
@@ -261,7 +263,12 @@ function renderResults(answer) {
   results.hidden = false; // visible before drawing, so charts can measure their width
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
-    const chart = el("div", { class: "chart", id: `chart-${i}` });
+    // One point: no line to draw and nothing to stand out from. Said, not drawn on a made-up axis.
+    const drawn = series.values.length >= 2;
+    const chart = drawn
+      ? el("div", { class: "chart", id: `chart-${i}` })
+      : el("p", { class: "one-point", text: onePointWords(series, answer.frequency, belowOne) });
+    const badge = drawn || count ? plural(count, "anomaly", "anomalies") : "not judged";
     const headingId = `series-${i}-heading`;
     const period = series.parameters && series.parameters.period;
     const card = el(
@@ -271,7 +278,7 @@ function renderResults(answer) {
         "div",
         { class: "series-head" },
         el("h3", { id: headingId, text: series.name }),
-        el("span", { class: `badge${count ? " badge-alert" : ""}`, text: plural(count, "anomaly", "anomalies") }),
+        el("span", { class: `badge${count ? " badge-alert" : ""}`, text: badge }),
       ),
       el("p", {
         class: "muted series-meta",
@@ -285,7 +292,7 @@ function renderResults(answer) {
           .join(" · "),
       }),
       ...termNotes(series, answer.frequency).map((note) => el("p", { class: "series-note", text: note })),
-      el(
+      drawn && el(
         "div",
         { class: "legend-key", "aria-hidden": "true" },
         el("span", { class: "key key-value", text: "Value" }),
@@ -299,7 +306,7 @@ function renderResults(answer) {
       parameterDetails(series, answer.method),
     );
     list.append(card);
-    state.disposers.push(renderChart(chart, series, context));
+    if (drawn) state.disposers.push(renderChart(chart, series, context));
   });
 }
 

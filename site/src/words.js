@@ -165,6 +165,21 @@ export function valueWords(series, i, belowOne) {
   return isBelowOne(series, i, belowOne) ? "<1" : formatNumber(series.values[i]);
 }
 
+/**
+ * Said where the chart of a one-point series would be: the point itself (a chart of one point
+ * was an empty grid around a date uPlot made up).
+ */
+export function onePointWords(series, frequency = "", belowOne = null) {
+  const when = formatWhen(whenAt(series, 0) ?? "", frequency);
+  return `Only one point: ${when ? `${when}, ` : ""}value ${valueWords(series, 0, belowOne)}. ` +
+    "A chart needs two or more.";
+}
+
+/** Said instead of "No anomalies found" for a series of fewer than two points. */
+export const NOT_JUDGED =
+  "Not judged: an anomaly stands out from a term's other points, and this one has none. " +
+  "Export a longer time range from Google Trends.";
+
 // What the shaded range means, per method: said once above the charts, so that nobody reads
 // Auto's range (the reporting threshold) as a confidence interval, or DBSCAN's as a model.
 const BAND_WORDS = {

@@ -22,6 +22,7 @@ import {
   sentence,
   formatWhen,
   generalWarnings,
+  onePointWords,
   settingsWords,
   spanWords,
   termNotes,
@@ -550,4 +551,12 @@ test("a category-only export's column is named by its category, as the model nam
   assert.deepEqual(found.terms, ["게임"]);
   const bare = checkFile("w.csv", bytesOf("Month,Geo: Worldwide\n2020-01,5\n2020-02,6\n"), MB);
   assert.deepEqual(bare.terms, ["All searches"]);
+});
+
+test("a one-point series is said, with its date and value as the page writes them", () => {
+  const one = { name: "x", header: "x: (Worldwide)", timestamps: ["2020-07-12"], times: null, values: [15] };
+  assert.equal(onePointWords(one, "unknown"), "Only one point: 12 Jul 2020, value 15. A chart needs two or more.");
+  const belowOne = new Map([["x: (Worldwide)", new Set(["2020-07-12"])]]);
+  assert.match(onePointWords({ ...one, values: [0.5] }, "", belowOne), /, value <1\./);
+  assert.equal(onePointWords({ name: "x", values: [3] }), "Only one point: value 3. A chart needs two or more.");
 });

@@ -738,3 +738,33 @@ def test_a_printout_is_the_result_not_the_form(page: Any, stack: Any) -> None:
     # The result starts right under the title: on page 1, not after the form.
     top = page.locator("#results-heading").bounding_box()["y"]
     assert top < title.bounding_box()["y"] + 150, top
+
+
+def test_one_point_is_said_not_drawn_on_an_invented_axis(
+    page: Any, stack: Any, problems: list, tmp_path: Path
+) -> None:
+    """A one-row file drew an empty chart: a grid from Sep 2020 to Mar 2023 (uPlot's guess
+    around one date), no line, no point, and "No anomalies found" under it, as if the week had
+    been judged. The card says the one point (its date and value) where the chart would be,
+    that nothing was judged, and draws no chart; the rest of the page and the download work."""
+    lines = BITCOIN.read_text().splitlines()
+    assert lines[3] == "2020-07-12,15"
+    open_page(page, stack.urls["site"])
+    upload(page, "one-row.csv", "\n".join(lines[:4]).encode() + b"\n")
+    run(page)
+    assert page.locator("#error").is_hidden()
+    card = page.locator("article.series").first
+    assert card.locator("canvas").count() == 0
+    assert card.locator(".legend-key").count() == 0
+    said = card.locator(".one-point").text_content()
+    assert "12 Jul 2020" in said and "value 15" in said and "chart needs two" in said, said
+    judged = card.locator(".no-anomalies").text_content()
+    assert judged.startswith("Not judged") and "No anomalies found" not in judged, judged
+    assert card.locator(".badge").text_content() == "not judged"
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    saved = tmp_path / "one.csv"
+    download_info.value.save_as(saved)
+    rows = read_csv(saved.read_text(encoding="utf-8-sig"))
+    assert [(r["timestamp"], r["value"]) for r in rows] == [("2020-07-12", "15")]
+    assert problems == []
