@@ -45,29 +45,40 @@ export function detectUrl(apiUrl, method, params) {
   return url.href;
 }
 
+/** The code of the ApiProblem a request stopped with Cancel (`signal`) rejects with. */
+export const CANCELLED = "cancelled";
+
 /**
- * Run detection. Resolves with the model's JSON answer; rejects with ApiProblem.
+ * Run detection. Resolves with the model's JSON answer; rejects with ApiProblem (code CANCELLED
+ * when `signal` aborted it: the person pressed Cancel).
  * @param {string} apiUrl
  * @param {Uint8Array | string} body the file exactly as read
  * @param {string} method
  * @param {Record<string, string>} params
+ * @param {{ fetchImpl?: typeof fetch, maxBytes?: number, signal?: AbortSignal | null }} [options]
  */
-export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, maxBytes = Infinity } = {}) {
+export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, maxBytes = Infinity, signal = null } = {}) {
   const size = typeof body === "string" ? new Blob([body]).size : body.byteLength;
   if (size > maxBytes) throw tooLarge(size, maxBytes);
   const url = detectUrl(apiUrl, method, params);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  let response;
+  const cancel = () => controller.abort();
+  if (signal) signal.addEventListener("abort", cancel);
+  if (signal && signal.aborted) controller.abort();
   try {
-    response = await fetchImpl(url, {
+    // The answer's body is read under the same signal: Cancel (and the time limit) stop that too.
+    const response = await fetchImpl(url, {
       method: "POST",
       headers: { "Content-Type": "text/csv", Accept: "application/json" },
       body,
       signal: controller.signal,
       credentials: "omit",
     });
+    return await readAnswer(response);
   } catch (error) {
+    if (signal && signal.aborted) throw new ApiProblem("Cancelled.", { code: CANCELLED });
+    if (error instanceof ApiProblem) throw error;
     if (controller.signal.aborted) {
       throw new ApiProblem(`The API did not answer within ${TIMEOUT_MS / 1000} seconds.`, {
         hint: "Try again in a moment; a first request after a quiet period can be slow.",
@@ -82,8 +93,8 @@ export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, 
     });
   } finally {
     clearTimeout(timer);
+    if (signal) signal.removeEventListener("abort", cancel);
   }
-  return readAnswer(response);
 }
 
 function tooLarge(size, limit) {

@@ -7,7 +7,7 @@
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { readConfig } from "./config.js";
-import { detect, ApiProblem } from "./api.js";
+import { detect, ApiProblem, CANCELLED } from "./api.js";
 import { waitForApi, healthBoundSeconds } from "./health.js";
 import { buildControls, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
@@ -18,7 +18,8 @@ import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  BELOW_ONE_NOTE, bandWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords, spanWords, termNotes,
+  BELOW_ONE_NOTE, bandWords, cancelledWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords,
+  spanWords, termNotes,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -31,6 +32,8 @@ const state = {
   fileProblem: null,
   answer: null,
   busy: false,
+  /** @type {AbortController | null} Cancel's, while a request is on its way */
+  cancel: null,
   /** "starting" until the API answered (or we stopped waiting), then "ready" */
   api: "starting",
   /** @type {Array<() => void>} */
@@ -43,6 +46,7 @@ const dropZone = $("drop-zone");
 const fileStatus = $("file-status");
 const runButton = $("run");
 const runLabel = runButton.querySelector(".run-label");
+const cancelButton = $("cancel");
 const statusBox = $("status");
 const errorBox = $("error");
 const results = $("results");
@@ -97,6 +101,7 @@ function syncRunButton() {
   form.setAttribute("aria-busy", String(state.busy));
   runButton.classList.toggle("is-busy", state.busy || starting);
   runLabel.textContent = state.busy ? "Detecting…" : starting ? "Starting…" : "Detect anomalies";
+  cancelButton.hidden = !state.busy;
 }
 
 function setBusy(busy) {
@@ -334,7 +339,11 @@ async function run(event) {
     choice.input.focus();
     return;
   }
+  const pressed = document.activeElement === runButton;
+  state.cancel = new AbortController();
+  const { signal } = state.cancel;
   setBusy(true);
+  if (pressed) cancelButton.focus(); // Detect is disabled now; Cancel is the one thing to do
   const file = state.file;
   announce(`Detecting anomalies in ${file.name}…`);
   // Another file chosen while the request is on its way: its answer describes the earlier
@@ -350,6 +359,7 @@ async function run(event) {
   try {
     const answer = await detect(config.apiUrl, file.bytes, choice.method, choice.params, {
       maxBytes: config.maxUploadBytes,
+      signal,
     });
     if (setAside()) return;
     renderResults(answer);
@@ -361,12 +371,20 @@ async function run(event) {
     );
     $("results-heading").focus({ preventScroll: false });
   } catch (error) {
+    if (error instanceof ApiProblem && error.code === CANCELLED) {
+      // The page stays as it was before Detect: the results on show (if any), no error.
+      announce(cancelledWords(file.name, !results.hidden));
+      return;
+    }
     if (setAside()) return;
     clearResults();
     showError(error instanceof ApiProblem ? error : new ApiProblem(`Something went wrong: ${error}`));
     errorBox.focus();
   } finally {
+    const cancelHadFocus = document.activeElement === cancelButton;
+    state.cancel = null;
     setBusy(false);
+    if (cancelHadFocus) runButton.focus(); // Cancel is hidden now
   }
 }
 
@@ -436,6 +454,7 @@ function init() {
   }
 
   form.addEventListener("submit", run);
+  cancelButton.addEventListener("click", () => state.cancel && state.cancel.abort());
   $("download").addEventListener("click", () => {
     if (!state.answer) return;
     const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method);

@@ -165,6 +165,12 @@ export function valueWords(series, i, belowOne) {
   return isBelowOne(series, i, belowOne) ? "<1" : formatNumber(series.values[i]);
 }
 
+/** Said when Cancel stopped a request: nothing changed, and what is on show is from when. */
+export function cancelledWords(fileName, earlierShown) {
+  return `Cancelled: ${fileName} was not analysed.` +
+    (earlierShown ? " The results shown are from your earlier run." : "");
+}
+
 /**
  * Said where the chart of a one-point series would be: the point itself (a chart of one point
  * was an empty grid around a date uPlot made up).

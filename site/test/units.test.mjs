@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
 import { parseTimestamp, parseAxis } from "../src/timestamps.js";
-import { detect, detectUrl, readAnswer, ApiProblem } from "../src/api.js";
+import { CANCELLED, detect, detectUrl, readAnswer, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
 import { resultsFilename } from "../src/download.js";
@@ -559,4 +559,25 @@ test("a one-point series is said, with its date and value as the page writes the
   const belowOne = new Map([["x: (Worldwide)", new Set(["2020-07-12"])]]);
   assert.match(onePointWords({ ...one, values: [0.5] }, "", belowOne), /, value <1\./);
   assert.equal(onePointWords({ name: "x", values: [3] }), "Only one point: value 3. A chart needs two or more.");
+});
+
+test("detect stops when its signal aborts (Cancel), while waiting and while reading the answer", async () => {
+  const waits = (url, { signal }) =>
+    new Promise((resolve, reject) => signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+  const cancel = new AbortController();
+  const asked = detect("http://api.example", "Week,x\n", "auto", {}, { fetchImpl: waits, signal: cancel.signal });
+  cancel.abort();
+  await assert.rejects(asked, (e) => e instanceof ApiProblem && e.code === CANCELLED);
+  // Aborted while the answer's body is on its way: the same, not "Something went wrong".
+  const slowBody = async (url, { signal }) => ({
+    ok: true, status: 200, text: () => waits(url, { signal }),
+  });
+  const late = new AbortController();
+  const reading = detect("http://api.example", "Week,x\n", "auto", {}, { fetchImpl: slowBody, signal: late.signal });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  late.abort();
+  await assert.rejects(reading, (e) => e instanceof ApiProblem && e.code === CANCELLED);
+  // Without a signal, a failure is still said as before.
+  const down = async () => { throw new TypeError("Failed to fetch"); };
+  await assert.rejects(detect("http://api.example", "x", "auto", {}, { fetchImpl: down }), (e) => e.code === "network");
 });

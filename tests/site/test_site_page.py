@@ -768,3 +768,49 @@ def test_one_point_is_said_not_drawn_on_an_invented_axis(
     rows = read_csv(saved.read_text(encoding="utf-8-sig"))
     assert [(r["timestamp"], r["value"]) for r in rows] == [("2020-07-12", "15")]
     assert problems == []
+
+
+def test_a_slow_request_can_be_cancelled(page: Any, stack: Any, problems: list) -> None:
+    """A slow API showed "Detecting…" for up to 35 s with no way out. Cancel (next to the busy
+    button, focused when Detect was) stops the request and leaves the page as it was before:
+    the earlier results still shown, under the same title, Detect offered again, no error; the
+    status says so."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    run(page)  # an earlier result on show
+    shown = page.locator("#series-list").inner_text()
+    title = page.title()
+    held: list[Any] = []
+    failed: list[str] = []
+
+    def is_detect(url: str) -> bool:
+        return "/detect" in url
+
+    page.route(is_detect, lambda route: held.append(route))  # never answered
+    page.on("requestfailed", lambda r: failed.append(r.failure or "") if is_detect(r.url) else None)
+    page.locator("#run").focus()
+    page.keyboard.press("Enter")
+    while not held:
+        page.wait_for_timeout(20)
+    cancel = page.get_by_role("button", name="Cancel")
+    cancel.wait_for(timeout=2000)
+    assert page.evaluate("document.activeElement.id") == "cancel"
+    assert page.locator("#run").text_content().strip() == "Detecting…"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.getElementById('run').disabled")
+    assert page.locator("#run").text_content().strip() == "Detect anomalies"
+    assert page.locator("#detect-form").get_attribute("aria-busy") == "false"
+    assert cancel.is_hidden()
+    assert page.evaluate("document.activeElement.id") == "run"
+    assert page.locator("#status").text_content() == (
+        f"Cancelled: {BITCOIN.name} was not analysed. The results shown are from your earlier run."
+    )
+    assert page.locator("#error").is_hidden()
+    assert page.locator("#series-list").inner_text() == shown
+    assert page.title() == title
+    page.wait_for_function("() => true")  # let the browser report the request's end
+    assert failed and "ABORTED" in failed[0].upper(), failed
+    page.unroute(is_detect)
+    run(page)  # Detect works again
+    assert page.locator("#status").text_content().startswith("Done:")
+    assert problems == []
