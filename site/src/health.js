@@ -1,15 +1,21 @@
 /**
  * "Starting…": wait until the API says it is up (`GET {apiUrl}/health` → 200 {"status": "ok"})
- * before offering Detect, polling with a growing pause and giving up after a bound. An API
- * that answers 404 there predates the route: it is up. Timers and fetch are injectable, so the
+ * before offering Detect, polling with a growing pause, and on for as long as the page is open
+ * (the page says what is going on meanwhile: API_SLOW_MS, API_TRY_ANYWAY_MS). An API that
+ * answers 404 there predates the route: it is up. Timers and fetch are injectable, so the
  * waiting is tested without a clock.
  */
 
-// Pauses between tries: quick at first (a local stack is up in seconds), then every 5 s; about
-// 90 s in all, longer than a cold Lambda plus a model container's start.
-export const HEALTH_PAUSES_MS = [250, 500, 1000, 2000, 3000, 5000, 5000, 5000, 5000, 5000,
-  5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000];
+// Pauses between tries: quick at first (a local stack is up in seconds), then every 5 s (the
+// last pause repeats).
+export const HEALTH_PAUSES_MS = [250, 500, 1000, 2000, 3000, 5000];
 export const HEALTH_TRY_TIMEOUT_MS = 5000;
+// Without an answer this long, the page says the API is not answering yet, and what to do.
+export const API_SLOW_MS = 4000;
+// Without an answer this long (longer than a cold Lambda plus a model container's start),
+// Detect is offered anyway, while the page keeps asking: a /health that fails alone must not
+// keep anyone from trying.
+export const API_TRY_ANYWAY_MS = 90_000;
 
 /** One try: true when the API is up. */
 export async function apiIsUp(apiUrl, { fetchImpl = fetch, timeoutMs = HEALTH_TRY_TIMEOUT_MS } = {}) {
@@ -35,7 +41,8 @@ export async function apiIsUp(apiUrl, { fetchImpl = fetch, timeoutMs = HEALTH_TR
 }
 
 /**
- * Poll until the API is up. Resolves true when it is, false when every try failed.
+ * Poll until the API is up; resolves (true) when it is. `pauses` between tries, the last one
+ * repeated for as long as it takes.
  * @param {string} apiUrl
  * @param {{ fetchImpl?: typeof fetch, sleep?: (ms: number) => Promise<void>,
  *           pauses?: number[], onWait?: (tries: number) => void }} [options]
@@ -48,13 +55,16 @@ export async function waitForApi(apiUrl, {
 } = {}) {
   for (let tries = 0; ; tries += 1) {
     if (await apiIsUp(apiUrl, { fetchImpl })) return true;
-    if (tries >= pauses.length) return false;
     onWait(tries + 1);
-    await sleep(pauses[tries]);
+    await sleep(pauses[Math.min(tries, pauses.length - 1)]);
   }
 }
 
-/** Seconds the whole wait can take (for the message when it gives up). */
-export function healthBoundSeconds(pauses = HEALTH_PAUSES_MS) {
-  return Math.round(pauses.reduce((a, b) => a + b, 0) / 1000);
+/** Whether the API is on this computer (a local run, `make up`). */
+export function isLocalApi(apiUrl) {
+  try {
+    return ["127.0.0.1", "localhost", "[::1]"].includes(new URL(apiUrl).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { readConfig } from "./config.js";
 import { detect, ApiProblem, CANCELLED } from "./api.js";
-import { waitForApi, healthBoundSeconds } from "./health.js";
+import { API_SLOW_MS, API_TRY_ANYWAY_MS, isLocalApi, waitForApi } from "./health.js";
 import { buildControls, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
@@ -18,7 +18,7 @@ import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  BELOW_ONE_NOTE, bandWords, cancelledWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords,
+  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords,
   spanWords, termNotes,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
@@ -388,7 +388,11 @@ async function run(event) {
   }
 }
 
-/** "Starting…" until GET {apiUrl}/health answers; then Detect is offered. */
+/**
+ * "Starting…" until GET {apiUrl}/health answers; then Detect is offered. Without an answer
+ * after a few seconds the page says so and what to do, and keeps asking; after a minute and a
+ * half it offers Detect anyway (still asking).
+ */
 async function waitUntilReady() {
   if ("problem" in config) {
     state.api = "ready"; // nothing to wait for: Detect explains the missing config
@@ -398,23 +402,27 @@ async function waitUntilReady() {
   apiStatus.textContent = "Starting the detector…";
   apiStatus.hidden = false;
   syncRunButton();
-  const up = await waitForApi(config.apiUrl, {
-    onWait: (tries) => {
-      if (tries === 4) apiStatus.textContent = "Starting the detector… this can take a minute after a quiet spell.";
-    },
-  });
+  const local = isLocalApi(config.apiUrl);
+  let said = false;
+  const say = (waited) => {
+    said = true;
+    apiStatus.className = "notice notice-wait api-status";
+    apiStatus.textContent = apiWaitWords(local, waited, API_TRY_ANYWAY_MS);
+  };
+  const slow = setTimeout(() => say(API_SLOW_MS), API_SLOW_MS);
+  const anyway = setTimeout(() => {
+    state.api = "ready";
+    syncRunButton();
+    say(API_TRY_ANYWAY_MS);
+  }, API_TRY_ANYWAY_MS);
+  await waitForApi(config.apiUrl);
+  clearTimeout(slow);
+  clearTimeout(anyway);
   state.api = "ready";
   syncRunButton();
-  if (up) {
-    apiStatus.hidden = true;
-    apiStatus.textContent = "";
-    return;
-  }
-  apiStatus.className = "notice notice-error api-status";
-  apiStatus.textContent =
-    `The detector is not answering: ${config.apiUrl}/health gave no answer for ` +
-    `${healthBoundSeconds()} seconds. You can still try Detect; if it fails, reload the page ` +
-    "later (locally: check the window running `make up`).";
+  apiStatus.hidden = true;
+  apiStatus.textContent = "";
+  if (said && !state.busy) announce(API_UP_WORDS);
 }
 
 function init() {

@@ -165,6 +165,27 @@ export function valueWords(series, i, belowOne) {
   return isBelowOne(series, i, belowOne) ? "<1" : formatNumber(series.values[i]);
 }
 
+/**
+ * What the page says while the API gives no answer (`waited` ms since the page opened): that
+ * it keeps asking and offers Detect when it answers, and what to do, for a run on this computer
+ * (`make up`) or a site's. After `tryAnyway` ms, that Detect can be tried meanwhile.
+ */
+export function apiWaitWords(local, waited = 0, tryAnyway = Infinity) {
+  const todo = local
+    ? "If you started it on this computer with make up, it may still be starting: give it a " +
+      "minute, and look for errors in the window where make up runs."
+    : "It can take a minute after a quiet spell; if it still does not answer, try again later.";
+  if (waited >= tryAnyway) {
+    return `The detector has not answered for ${Math.round(waited / 1000)} seconds. This page keeps ` +
+      `asking; you can also try Detect anomalies now. ${todo}`;
+  }
+  return "The detector is not answering yet. This page keeps asking and offers Detect " +
+    `anomalies as soon as it answers. ${todo}`;
+}
+
+/** Said when the API answers after the page said it did not. */
+export const API_UP_WORDS = "The detector answers now: Detect anomalies is ready.";
+
 /** Said when Cancel stopped a request: nothing changed, and what is on show is from when. */
 export function cancelledWords(fileName, earlierShown) {
   return `Cancelled: ${fileName} was not analysed.` +

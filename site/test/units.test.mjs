@@ -22,6 +22,7 @@ import {
   sentence,
   formatWhen,
   generalWarnings,
+  apiWaitWords,
   onePointWords,
   settingsWords,
   spanWords,
@@ -30,7 +31,7 @@ import {
   tickWords,
   whenAt,
 } from "../src/words.js";
-import { apiIsUp, healthBoundSeconds, waitForApi, HEALTH_PAUSES_MS } from "../src/health.js";
+import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
 const MB = 1024 * 1024;
@@ -465,13 +466,16 @@ test("waitForApi polls /health with growing pauses until it answers ok", async (
   assert.ok(slept[2] > slept[1] && slept[1] > slept[0]);
 });
 
-test("waitForApi gives up after its bound, and a 404 means an API without the route", async () => {
-  const down = standIn([new TypeError("Failed to fetch")]);
+test("waitForApi keeps asking at its last pause until the API answers; a 404 is an API without the route", async () => {
+  const answers = Array(40).fill(new TypeError("Failed to fetch"));
+  const down = standIn([...answers, { status: 200, body: '{"status":"ok"}' }]);
   const slept = [];
   const up = await waitForApi("http://api.example", { fetchImpl: down.fetchImpl, sleep: async (ms) => slept.push(ms) });
-  assert.equal(up, false);
-  assert.equal(down.calls.length, HEALTH_PAUSES_MS.length + 1);
-  assert.ok(healthBoundSeconds() >= 60 && healthBoundSeconds() <= 120, `${healthBoundSeconds()} s`);
+  assert.equal(up, true);
+  assert.equal(down.calls.length, 41);
+  assert.deepEqual(slept.slice(0, HEALTH_PAUSES_MS.length), HEALTH_PAUSES_MS);
+  assert.ok(slept.slice(HEALTH_PAUSES_MS.length).every((ms) => ms === HEALTH_PAUSES_MS.at(-1)));
+  assert.ok(API_SLOW_MS <= 5000 && API_TRY_ANYWAY_MS >= 60_000);
   assert.equal(await apiIsUp("http://a", standIn([{ status: 404, body: "{}" }])), true);
   assert.equal(await apiIsUp("http://a", standIn([{ status: 200, body: "not json" }])), false);
 });
@@ -580,4 +584,18 @@ test("detect stops when its signal aborts (Cancel), while waiting and while read
   // Without a signal, a failure is still said as before.
   const down = async () => { throw new TypeError("Failed to fetch"); };
   await assert.rejects(detect("http://api.example", "x", "auto", {}, { fetchImpl: down }), (e) => e.code === "network");
+});
+
+test("while the API does not answer, the page says so, that it keeps asking, and what to do", () => {
+  assert.equal(isLocalApi("http://127.0.0.1:3000"), true);
+  assert.equal(isLocalApi("http://localhost:3000/"), true);
+  assert.equal(isLocalApi("https://abc.execute-api.eu-west-1.amazonaws.com"), false);
+  assert.equal(isLocalApi("not a url"), false);
+  const local = apiWaitWords(true, 4000, 90_000);
+  assert.match(local, /^The detector is not answering yet\. This page keeps asking and offers Detect anomalies as soon as it answers\. /);
+  assert.match(local, /make up, it may still be starting/);
+  const site = apiWaitWords(false, 4000, 90_000);
+  assert.match(site, /try again later\.$/);
+  assert.doesNotMatch(site, /make up/);
+  assert.match(apiWaitWords(false, 90_000, 90_000), /^The detector has not answered for 90 seconds\. This page keeps asking; you can also try Detect anomalies now\./);
 });

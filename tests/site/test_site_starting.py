@@ -66,3 +66,44 @@ def test_the_real_stack_is_ready(page: Any, stack: Any, problems: list) -> None:
     assert page.locator("#run").is_enabled()
     assert page.locator("#api-status").is_hidden()
     assert problems == []
+
+
+def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """An API down when the page opened showed "Starting…" for 87 s before a word of what was
+    going on. Within five seconds the page says plainly that the detector is not answering yet,
+    that it keeps asking, and what to do (this stack is on 127.0.0.1: `make up` may still be
+    starting); it offers Detect as soon as the API answers, and says so."""
+    down = [True]
+
+    def health(route: Any) -> None:
+        if down[0]:
+            route.abort("connectionrefused")
+        else:
+            route.continue_()
+
+    page.route("**/health", health)
+    page.clock.install()
+    open_page(page, stack.urls["site"], ready=False)
+    status = page.locator("#api-status")
+    button = page.locator("#run")
+    page.clock.run_for(5000)
+    said = status.text_content()
+    assert said.startswith("The detector is not answering yet."), said
+    assert "keeps asking" in said and "make up" in said, said
+    assert button.is_disabled()
+    page.clock.run_for(60_000)  # still down a minute later: still waiting, still asking
+    assert button.is_disabled() and status.text_content() == said
+    down[0] = False
+    for _ in range(30):
+        if button.is_enabled():
+            break
+        page.clock.run_for(1000)
+    assert button.is_enabled() and button.text_content().strip() == "Detect anomalies"
+    assert status.is_hidden()
+    assert (
+        page.locator("#status").text_content()
+        == "The detector answers now: Detect anomalies is ready."
+    )
+    assert [p for p in problems if "ERR_CONNECTION_REFUSED" not in p] == []
