@@ -1,5 +1,5 @@
-"""Say where a term is read from too thin a sample for its values to mean much, and when it
-does not vary at all.
+"""Say where a term is read from too thin a sample for its values to mean much, when it does
+not vary at all, and when it is too short to be tested.
 
 A term searched by few people reads 0 most weeks and now and then one search's worth, which
 may be a tenth or a third of the scale. ``auto`` treats those values as sampling noise (see
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .auto.pipeline import MIN_POINTS, TESTED_KEY
 from .auto.sampling import NOISE_KEY as KEY
 from .trends import LESS_THAN_ONE
 from .types import Detection, Series
@@ -48,4 +49,17 @@ def constant_warning(series: Series) -> str | None:
     return (
         f"{series.name}: every value is {value:g}: the series does not vary, so nothing can "
         "stand out"
+    )
+
+
+def short_warning(series: Series, detection: Detection) -> str | None:
+    """The warning for a term too short for any point to be tested, or None. Its answer has a
+    band and no anomalies, which reads as "nothing unusual happened" when nothing was asked."""
+    if detection.chosen.get(TESTED_KEY) is not False:
+        return None
+    n = len(series.values)
+    points = "1 point is" if n == 1 else f"{n} points are"
+    return (
+        f"{series.name}: {points} too few to tell an anomaly from ordinary ups and downs "
+        f"({MIN_POINTS} or more are needed), so none was tested. A longer time range has enough"
     )

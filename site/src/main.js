@@ -19,7 +19,7 @@ import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords,
-  spanWords, termNotes,
+  spanWords, termNotes, untested,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -273,7 +273,7 @@ function renderResults(answer) {
     const chart = drawn
       ? el("div", { class: "chart", id: `chart-${i}` })
       : el("p", { class: "one-point", text: onePointWords(series, answer.frequency, belowOne) });
-    const badge = drawn || count ? plural(count, "anomaly", "anomalies") : "not judged";
+    const badge = count || !untested(series) ? plural(count, "anomaly", "anomalies") : "not judged";
     const headingId = `series-${i}-heading`;
     const period = series.parameters && series.parameters.period;
     const card = el(

@@ -7,7 +7,9 @@
  */
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
-import { BELOW_ONE_NOTE, NOT_JUDGED, extentWords, formatWhen, isBelowOne, kindWords, whenAt } from "./words.js";
+import {
+  BELOW_ONE_NOTE, extentWords, formatWhen, isBelowOne, kindWords, notJudgedWords, untested, whenAt,
+} from "./words.js";
 
 const ARROWS = { up: "▲", down: "▼" };
 const HEADS = ["Date", "From – to", "Value", "Expected", "Score", "Direction", "Kind"];
@@ -19,8 +21,8 @@ function cell(label, attrs, ...children) {
 /** A captioned table of `series.anomalies`, or a short note when there are none. */
 export function anomalyTable(series, { frequency = "", belowOne = null } = {}) {
   const anomalies = series.anomalies || [];
-  if (anomalies.length === 0 && (series.values || []).length < 2) {
-    return el("p", { class: "no-anomalies", text: NOT_JUDGED }); // one point: nothing to judge
+  if (anomalies.length === 0 && untested(series)) {
+    return el("p", { class: "no-anomalies", text: notJudgedWords(series) }); // nothing was tested
   }
   if (anomalies.length === 0) {
     return el("p", { class: "no-anomalies", text: "No anomalies found in this series." });

@@ -202,10 +202,22 @@ export function onePointWords(series, frequency = "", belowOne = null) {
     "A chart needs two or more.";
 }
 
-/** Said instead of "No anomalies found" for a series of fewer than two points. */
-export const NOT_JUDGED =
-  "Not judged: an anomaly stands out from a term's other points, and this one has none. " +
-  "Export a longer time range from Google Trends.";
+/**
+ * Whether the detector tested none of the series' points: one point, or fewer than the model
+ * tests (its `parameters.tested` is false). Its empty anomaly list then says nothing either way.
+ */
+export function untested(series) {
+  return (series?.values || []).length < 2 || series?.parameters?.tested === false;
+}
+
+/** Said instead of "No anomalies found" for a series whose points were not tested. */
+export function notJudgedWords(series) {
+  const n = (series?.values || []).length;
+  const why = n < 2
+    ? "an anomaly stands out from a term's other points, and this one has none."
+    : `${n} points are too few to tell an anomaly from ordinary ups and downs.`;
+  return `Not judged: ${why} Export a longer time range from Google Trends.`;
+}
 
 // What the shaded range means, per method: said once above the charts, so that nobody reads
 // Auto's range (the reporting threshold) as a confidence interval, or DBSCAN's as a model.

@@ -23,12 +23,14 @@ import {
   formatWhen,
   generalWarnings,
   apiWaitWords,
+  notJudgedWords,
   onePointWords,
   settingsWords,
   spanWords,
   termNotes,
   tickLabels,
   tickWords,
+  untested,
   whenAt,
 } from "../src/words.js";
 import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
@@ -563,6 +565,20 @@ test("a one-point series is said, with its date and value as the page writes the
   const belowOne = new Map([["x: (Worldwide)", new Set(["2020-07-12"])]]);
   assert.match(onePointWords({ ...one, values: [0.5] }, "", belowOne), /, value <1\./);
   assert.equal(onePointWords({ name: "x", values: [3] }), "Only one point: value 3. A chart needs two or more.");
+});
+
+test("a series none of whose points was tested is 'not judged', with why, not 'no anomalies'", () => {
+  const five = { name: "x", values: [1, 2, 9, 2, 1], parameters: { tested: false } };
+  assert.equal(untested(five), true);
+  assert.equal(
+    notJudgedWords(five),
+    "Not judged: 5 points are too few to tell an anomaly from ordinary ups and downs. " +
+      "Export a longer time range from Google Trends.",
+  );
+  assert.equal(untested({ name: "x", values: [3] }), true); // one point: nothing to compare with
+  assert.match(notJudgedWords({ name: "x", values: [3] }), /^Not judged: an anomaly stands out/);
+  assert.equal(untested({ ...five, parameters: { period: 52 } }), false);
+  assert.equal(untested({ name: "x", values: [1, 2] }), false); // stl, dbscan: no such mark
 });
 
 test("detect stops when its signal aborts (Cancel), while waiting and while reading the answer", async () => {

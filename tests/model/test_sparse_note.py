@@ -88,3 +88,24 @@ def test_a_term_that_never_varies_is_said_to_be_flat_and_why():
     varies = _flat(5.0, "Chile")
     varies.values[3] = 6.0
     assert constant_warning(varies) is None
+
+
+def test_a_term_too_short_to_test_says_so_and_is_marked_untested(client):
+    """auto tests no point of a term shorter than MIN_POINTS (band only): its empty anomaly list
+    read as 'nothing unusual happened' (the page wrote "No anomalies found"). Its parameters say
+    it was not tested and its notes say why; a longer term is tested and has no such note."""
+    from trends_anomaly.auto.pipeline import MIN_POINTS
+
+    rows = ["Week,flu", *(f"2024-01-{d:02d},{v}" for d, v in ((7, 10), (14, 12), (21, 90)))]
+    status, answer = client.json("\n".join(rows).encode())
+    assert status == 200, answer
+    (term,) = answer["series"]
+    assert term["parameters"]["tested"] is False and term["anomalies"] == []
+    assert term["notes"] == [
+        f"flu: 3 points are too few to tell an anomaly from ordinary ups and downs "
+        f"({MIN_POINTS} or more are needed), so none was tested. A longer time range has enough"
+    ]
+    assert term["notes"][0] in answer["warnings"]
+    status, answer = client.json((DATA / "en_weekly5y_bitcoin.csv").read_bytes())
+    assert all("tested" not in s["parameters"] for s in answer["series"])
+    assert not any("too few to tell" in w for w in answer["warnings"])

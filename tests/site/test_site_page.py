@@ -772,6 +772,31 @@ def test_one_point_is_said_not_drawn_on_an_invented_axis(
     assert problems == []
 
 
+def test_a_term_too_short_to_test_is_not_judged_and_says_why(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A five-row file: the model tests none of its points (band only), and the page said "No
+    anomalies found in this series" and "0 anomalies", as if five weeks had been judged normal,
+    though the third is nine times the others. Its chart is drawn, the card says why nothing was
+    tested, and the badge and table say "not judged"."""
+    lines = BITCOIN.read_text().splitlines()
+    weeks = [line.split(",")[0] for line in lines[3:8]]
+    values = (10, 11, 90, 12, 10)
+    rows = [*lines[:3], *(f"{week},{v}" for week, v in zip(weeks, values, strict=True))]
+    open_page(page, stack.urls["site"])
+    upload(page, "five-rows.csv", "\n".join(rows).encode() + b"\n")
+    run(page)
+    assert page.locator("#error").is_hidden()
+    card = page.locator("article.series").first
+    assert card.locator("canvas").count() >= 1
+    note = card.locator(".series-note").inner_text()
+    assert "5 points are too few to tell an anomaly from ordinary ups and downs" in note, note
+    judged = card.locator(".no-anomalies").text_content()
+    assert judged.startswith("Not judged: 5 points are too few"), judged
+    assert card.locator(".badge").text_content() == "not judged"
+    assert problems == []
+
+
 def test_a_slow_request_can_be_cancelled(page: Any, stack: Any, problems: list) -> None:
     """A slow API showed "Detecting…" for up to 35 s with no way out. Cancel (next to the busy
     button, focused when Detect was) stops the request and leaves the page as it was before:

@@ -23,6 +23,9 @@ from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
 
 MIN_POINTS = 8  # below this nothing can be told apart from noise: band only
+# ``parameters.tested`` is False for such a term: no point was tested, so its lack of anomalies
+# says nothing (sparse_note says so to a person, the page writes "not judged").
+TESTED_KEY = "tested"
 # Default cap on anomalies: max(CAP_MIN, n // POINTS_PER_EVENT), the strongest first (a
 # screenful for an analyst; long metrics get more). It grows past CAP_MIN from 18 000 points (no
 # Trends export is that long); one per 2000 points rather than 1000: on the long NAB metrics
@@ -90,6 +93,7 @@ def _finite(x: np.ndarray) -> np.ndarray:
 def _too_short(x: np.ndarray, threshold: float, chosen: dict[str, Any]) -> Detection:
     n = x.size
     chosen["note"] = f"fewer than {MIN_POINTS} points: band only, no anomaly test"
+    chosen[TESTED_KEY] = False
     if n == 0:
         z = np.zeros(0)
         return Detection(z, z.copy(), z.copy(), [], chosen)
