@@ -97,6 +97,9 @@ export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, 
   }
 }
 
+/** API Gateway's id of each request, the one the API's logs and error bodies carry. */
+export const REQUEST_ID_HEADER = "apigw-requestid";
+
 function tooLarge(size, limit) {
   return new ApiProblem(
     `The file is ${formatBytes(size)}; this site accepts files up to ${formatBytes(limit)}.`,
@@ -122,13 +125,16 @@ export async function readAnswer(response) {
     });
   }
   const error = body && typeof body.error === "object" && body.error ? body.error : null;
+  // The id to quote in a bug report: our error bodies carry it; the gateway's own answers
+  // (429, 413, 503) only in the header, which the API's CORS rule exposes.
+  const headerId = (response.headers && response.headers.get(REQUEST_ID_HEADER)) || "";
   if (error && typeof error.message === "string") {
     const words = ABOUT_THE_FILE[error.code];
     throw new ApiProblem(words ? words[0] : error.message, {
       hint: words ? words[1] : typeof error.hint === "string" ? error.hint : "",
       code: typeof error.code === "string" ? error.code : "",
       status: response.status,
-      requestId: typeof error.request_id === "string" ? error.request_id : "",
+      requestId: typeof error.request_id === "string" ? error.request_id : headerId,
     });
   }
   const message = body && typeof body.message === "string" ? body.message : "";
@@ -138,6 +144,7 @@ export async function readAnswer(response) {
       hint: response.status >= 500 ? "Try again in a moment." : "",
       code: "http_error",
       status: response.status,
+      requestId: headerId,
     },
   );
 }

@@ -137,6 +137,17 @@ test("readAnswer words the API's program-facing errors about the user's file", a
 test("readAnswer explains answers that are not ours", async () => {
   const gateway = await problemOf(new Response('{"message":"Service Unavailable"}', { status: 503 }));
   assert.equal(gateway.message, "The API answered HTTP 503: Service Unavailable.");
+  assert.equal(gateway.requestId, "");
+  // The gateway's own answers carry the id to quote only in its header (exposed by CORS).
+  const throttled = await problemOf(new Response('{"message":"Too Many Requests"}', {
+    status: 429, headers: { "apigw-requestid": "Ab1=" },
+  }));
+  assert.equal(throttled.requestId, "Ab1=");
+  const ours = { error: { code: "bad_csv", message: "No date column." } };
+  const fromHeader = await problemOf(new Response(JSON.stringify(ours), {
+    status: 400, headers: { "apigw-requestid": "Cd2=" },
+  }));
+  assert.equal(fromHeader.requestId, "Cd2=");
   const html = await problemOf(new Response("<html>oops</html>", { status: 500 }));
   assert.equal(html.message, "The API answered HTTP 500.");
   const wrong = await problemOf(new Response('{"hello": 1}', { status: 200 }));
