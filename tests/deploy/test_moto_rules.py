@@ -135,3 +135,58 @@ def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     assert "Could not assume role" in early.value.response["Error"]["Message"]
     CLOCK.sleep(60)
     sm.create_model(**model)
+
+
+def _endpoint(sm, name: str, variant: dict) -> str:
+    iam = boto3.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+             "Action": "sts:AssumeRole"}
+        ],
+    }  # fmt: skip
+    role = iam.create_role(RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(trust))
+    CLOCK.sleep(60)  # IAM propagation, as the test server plays it
+    sm.create_model(
+        ModelName=f"{name}-m",
+        ExecutionRoleArn=role["Role"]["Arn"],
+        PrimaryContainer={"Image": "public.example/x:1"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-c",
+        ProductionVariants=[{"VariantName": "main", "ModelName": f"{name}-m", **variant}],
+    )
+    return sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-c")["EndpointArn"]
+
+
+def test_capacity_updates_need_an_in_service_instance_variant_and_keep_its_weight() -> None:
+    """UpdateEndpointWeightsAndCapacities: SageMaker refuses an endpoint mid-update and an
+    instance count for a serverless variant; moto changed any endpoint and nulled the weight."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    sm = boto3.client("sagemaker")
+    arn = _endpoint(
+        sm, "rules-ep", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
+                         "InitialVariantWeight": 1.0},
+    )  # fmt: skip
+    scale = {"VariantName": "main", "DesiredInstanceCount": 2}
+    sm.update_endpoint_weights_and_capacities(
+        EndpointName="rules-ep", DesiredWeightsAndCapacities=[scale]
+    )
+    (variant,) = sm.describe_endpoint(EndpointName="rules-ep")["ProductionVariants"]
+    assert (variant["CurrentInstanceCount"], variant["CurrentWeight"]) == (2, 1.0)
+    endpoint = sagemaker_backends["123456789012"]["us-east-1"].endpoints["rules-ep"]
+    endpoint.endpoint_status = "Updating"
+    with pytest.raises(ClientError) as busy:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="rules-ep", DesiredWeightsAndCapacities=[scale]
+        )
+    assert _code(busy) == "ValidationException"
+    assert busy.value.response["Error"]["Message"] == f'Cannot update in-progress endpoint "{arn}".'
+    _endpoint(sm, "rules-sl", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}})
+    with pytest.raises(ClientError) as serverless:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="rules-sl", DesiredWeightsAndCapacities=[scale]
+        )
+    assert "serverless" in serverless.value.response["Error"]["Message"]

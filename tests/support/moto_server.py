@@ -3,7 +3,9 @@
 
 Added to the in-process server: SageMaker ``UpdateEndpoint``, API Gateway v2 ``UpdateStage``
 and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; SageMaker's refusal
-of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; IAM's refusal of a
+of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; SageMaker's rules for
+``UpdateEndpointWeightsAndCapacities`` (InService only, no instance count for a serverless
+variant, a weight not given is kept), which moto applies to any endpoint; IAM's refusal of a
 permissions boundary that is not an existing managed policy; and, each in its own
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
@@ -92,6 +94,7 @@ def patch_moto() -> None:
     ApiGatewayV2Response.update_stage = update_stage
     IamResponse.add_client_id_to_open_id_connect_provider = add_client_id
     _teach_create_model_the_manifest_rule()
+    _teach_capacity_updates_the_endpoint_rules()
     _teach_iam_that_a_boundary_must_exist()
     _list_moto_modules_once()
     patch_cloudfront()
@@ -166,6 +169,40 @@ def _teach_create_model_the_manifest_rule() -> None:
         return original(self, model_name, execution_role_arn, primary_container, *args, **kwargs)
 
     SageMakerModelBackend.create_model = create_model
+
+
+def _teach_capacity_updates_the_endpoint_rules() -> None:
+    """moto's UpdateEndpointWeightsAndCapacities changes any endpoint. SageMaker changes only an
+    InService one (otherwise ValidationException 'Cannot update in-progress endpoint "<arn>".',
+    as it answers DeleteEndpoint mid-update); a serverless variant has no instances to count;
+    and a variant's weight stays what it was when the request gives none (moto set it to
+    null, so DescribeEndpoint lost CurrentWeight after a scale)."""
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.update_endpoint_weights_and_capacities
+
+    def update(self: Any, endpoint_name: str, desired_weights_and_capacities: list) -> str:
+        endpoint = self.endpoints.get(endpoint_name)
+        if endpoint is not None:
+            if endpoint.endpoint_status != "InService":
+                raise ValidationError(
+                    message=f'Cannot update in-progress endpoint "{endpoint.arn}".'
+                )
+            variants = {v["VariantName"]: v for v in endpoint.production_variants}
+            for wanted in desired_weights_and_capacities:
+                variant = variants.get(wanted.get("VariantName"), {})
+                serverless = "CurrentServerlessConfig" in variant
+                if serverless and wanted.get("DesiredInstanceCount") is not None:
+                    raise ValidationError(
+                        message=f"Variant {wanted['VariantName']} of endpoint {endpoint_name} is "
+                        "serverless: it has no instance count to update."
+                    )
+                if wanted.get("DesiredWeight") is None and "CurrentWeight" in variant:
+                    wanted["DesiredWeight"] = variant["CurrentWeight"]
+        return original(self, endpoint_name, desired_weights_and_capacities)
+
+    SageMakerModelBackend.update_endpoint_weights_and_capacities = update
 
 
 def _list_moto_modules_once() -> None:
