@@ -1,13 +1,23 @@
 """The SageMaker endpoint: which config it serves, and waiting until it really does.
 
 The plan reads the endpoint's status and picks the steps: create; switch to the new config
-(blue/green, with the canary policy from config.yaml); first wait out a rollout already in
-progress; delete and re-create a Failed endpoint. Every switch ends in a wait that fails on
+(blue/green, with the canary policy from config.yaml); scale the running variant in place
+when only the instance count changed; first wait out a rollout already in progress; delete
+and re-create a Failed endpoint. Every switch ends in a wait that fails on
 `Failed`, on a timeout, and on a *silent rollback* (InService again, but on another config).
 A switch records on the endpoint's tags the config it asked for (right after UpdateEndpoint)
 and, once InService on it, that config and the one that served before it: the next plan
 tells a rollback (serving another config than the one asked for) and keeps the config that
 really served last (`endpoint_config.served_before`).
+
+The instance count is the endpoint's, not its config's: UpdateEndpointWeightsAndCapacities
+changes the running variant's DesiredInstanceCount (the endpoint must be InService; it goes
+Updating, then InService) and leaves the endpoint config, whose InitialInstanceCount then
+differs from what runs. So the plan compares config.yaml's count with DescribeEndpoint's
+DesiredInstanceCount, never with the config's; a fleet created from a config (create, switch,
+re-create) starts with the config's InitialInstanceCount and is scaled after when that is not
+the count wanted. Serverless variants have no instances, and with autoscaling the count is
+Application Auto Scaling's: neither is scaled here.
 
 When the SageMaker role was created or changed in the same apply, an endpoint can fail only
 because IAM has not propagated the role's permission to pull the image yet (SageMaker reports
@@ -17,7 +27,7 @@ and re-creates it (or re-issues the update) a bounded number of times, and says 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +35,9 @@ from deploy import budget
 from deploy.aws import DeployError, WaitFailed, tag_dict, tag_list
 from deploy.aws_errors import ErrorKind, endpoint_failure
 from deploy.config import DeploymentConfig
+from deploy.naming import VARIANT
 from deploy.plan import Action, Call, Change, Poll, Recovery, Step, Wait, differences
+from deploy.resources import endpoint_config
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, config_spec
 from deploy.world import Desired, World
@@ -54,6 +66,9 @@ class EndpointSpec:
     wait_timeout_s: int = field(compare=False)
     tags: dict[str, str] | None = field(default=None, compare=False)
     role_name: str = field(default="", compare=False)  # the role the model runs as
+    # The variant's instances; None when they are not this plan's to set (serverless, or
+    # autoscaling owns the count).
+    instance_count: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,10 +80,20 @@ class SeenEndpoint:
     status: str | None
     failure_reason: str | None
     tags: dict[str, str]
+    instances: int | None = None  # the variant's DesiredInstanceCount (what was last asked)
+    running: int | None = None  # its CurrentInstanceCount
+
+
+def _variant(ep: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint's production variant (DescribeEndpoint's ProductionVariants), or {}."""
+    variants = ep.get("ProductionVariants") or []
+    return next((v for v in variants if v.get("VariantName") == VARIANT), {})
 
 
 def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
     n = inp.names
+    e = cfg.endpoint
+    count = None if e.serverless or e.autoscaling else e.instance_count
     return [
         EndpointSpec(
             name=n.endpoint,
@@ -78,6 +103,7 @@ def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
             wait_timeout_s=cfg.endpoint.wait_timeout_s,
             tags=cfg.all_tags,
             role_name=n.sagemaker_role,
+            instance_count=count,
         )
     ]
 
@@ -87,6 +113,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
     if ep is None:
         return []
     tags = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
+    variant = _variant(ep)
     return [
         SeenEndpoint(
             name=names.endpoint,
@@ -95,6 +122,8 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
             status=ep.get("EndpointStatus"),
             failure_reason=ep.get("FailureReason"),
             tags=tag_dict(tags.get("Tags")),
+            instances=variant.get("DesiredInstanceCount"),
+            running=variant.get("CurrentInstanceCount"),
         )
     ]
 
@@ -108,9 +137,37 @@ def status(aws: Aws, name: str) -> str | None:
 # --- waits (polled by the executor) --------------------------------------------------------------
 def settled(aws: Aws, name: str, want: str | None) -> Poll:
     """Done when InService (on ``want``, if given); raises when that cannot happen any more."""
+    return _settled(_described(aws, name), name, want)
+
+
+def scaled(aws: Aws, name: str, want: str, count: int) -> Poll:
+    """Done when InService on ``want`` with ``count`` instances running; raises when the
+    endpoint settled on another count (the scale did not hold) or cannot settle."""
+    ep = _described(aws, name)
+    done, said = _settled(ep, name, want)
+    variant = _variant(ep)
+    asked, running = variant.get("DesiredInstanceCount"), variant.get("CurrentInstanceCount")
+    if not done:
+        return False, f"{said}, {running} of {asked} instances"
+    if asked != count:
+        reason = _as_said(ep.get("FailureReason"))
+        raise DeployError(
+            f"endpoint {name}: InService with {asked} instances, not the {count} asked for "
+            f"(reason: {reason or 'none reported'}). Check the account's instance quota for "
+            "the endpoint's type and whether autoscaling or a person changed it, then run "
+            "apply again"
+        )
+    return running == count, f"{said}, {running} of {count} instances"
+
+
+def _described(aws: Aws, name: str) -> dict[str, Any]:
     ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
     if ep is None:
         raise DeployError(f"endpoint {name}: disappeared while waiting for it")
+    return ep
+
+
+def _settled(ep: dict[str, Any], name: str, want: str | None) -> Poll:
     state, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
     reason = ep.get("FailureReason")
     said = _as_said(reason)
@@ -197,6 +254,53 @@ def _wait_deleted(name: str, timeout_s: float) -> Wait:
         timeout_s=timeout_s,
         interval_s=POLL_S,
     )
+
+
+def _scale(spec: EndpointSpec, count: int) -> tuple[Step, ...]:
+    """UpdateEndpointWeightsAndCapacities: the running variant's instance count, in place (the
+    endpoint config is left as it is), then the wait until that many instances serve."""
+    return (
+        Call(
+            "sagemaker",
+            "UpdateEndpointWeightsAndCapacities",
+            {
+                "EndpointName": spec.name,
+                "DesiredWeightsAndCapacities": [
+                    {"VariantName": VARIANT, "DesiredInstanceCount": count}
+                ],
+            },
+        ),
+        Wait(
+            f"endpoint {spec.name} is InService with {count} instances on {spec.config}",
+            partial(scaled, name=spec.name, want=spec.config, count=count),
+            timeout_s=spec.wait_timeout_s,
+            interval_s=POLL_S,
+            timeout_hint="endpoint.wait_timeout_s; apply again later to resume waiting",
+        ),
+    )
+
+
+def _rescale(spec: EndpointSpec, fleet: int | None) -> tuple[Step, ...]:
+    """After a fleet is created from the config: it starts with the config's
+    InitialInstanceCount (``fleet``), which an earlier scale in place may have left behind."""
+    if spec.instance_count is None or fleet is None or fleet == spec.instance_count:
+        return ()
+    return _scale(spec, spec.instance_count)
+
+
+def resize(spec: EndpointSpec, seen: SeenEndpoint) -> Change | None:
+    """The instance count config.yaml wants when the running variant was asked for another."""
+    if spec.instance_count is None or seen.instances is None:
+        return None
+    if seen.instances == spec.instance_count:
+        return None
+    return Change("instance_count", seen.instances, spec.instance_count)
+
+
+def _scale_reason(change: Change) -> str:
+    more = change.after > change.before
+    how = "no new instances for the existing ones" if more else "the others keep serving"
+    return f"scale endpoint variant {VARIANT} {change.before} → {change.after}, in place, {how}"
 
 
 def deployment_config(d: DeploymentConfig, timeout_s: int) -> dict[str, Any] | None:
@@ -305,12 +409,17 @@ def _tags(spec: EndpointSpec, changes: tuple[Change, ...]) -> tuple[Step, ...]:
 
 
 def plan_endpoint(
-    spec: EndpointSpec, seen: SeenEndpoint | None, role_is_new: bool = False
+    spec: EndpointSpec,
+    seen: SeenEndpoint | None,
+    role_is_new: bool = False,
+    fleet: int | None = None,
 ) -> Action:
-    """``role_is_new``: the SageMaker role is created or changed by the same plan."""
+    """``role_is_new``: the SageMaker role is created or changed by the same plan. ``fleet``:
+    the instances a fleet created from ``spec.config`` starts with (its InitialInstanceCount)."""
     kind, name, want = spec.KIND, spec.name, spec.config
+    then = _rescale(spec, fleet)
     if seen is None:
-        steps = _create(spec, role_is_new)
+        steps = (*_create(spec, role_is_new), *then)
         return Action("create", kind, name, "endpoint does not exist", steps=steps)
     change = (Change("config", seen.config, want),)
     if seen.status == "Failed":
@@ -319,11 +428,12 @@ def plan_endpoint(
             Call("sagemaker", "DeleteEndpoint", {"EndpointName": name}, ok_if=GONE_OK),
             _wait_deleted(name, spec.wait_timeout_s),
             *_create(spec, role_is_new),
+            *then,
         )
         reason = f"endpoint is Failed ({why}): delete and re-create on {want}"
         return Action("replace", kind, name, reason, change, steps)
     if seen.status == "Deleting":
-        steps = (_wait_deleted(name, spec.wait_timeout_s), *_create(spec, role_is_new))
+        steps = (_wait_deleted(name, spec.wait_timeout_s), *_create(spec, role_is_new), *then)
         return Action("create", kind, name, "endpoint is being deleted: wait, re-create", (), steps)
     changes = differences(spec, seen)
     if seen.config != want:
@@ -336,11 +446,20 @@ def plan_endpoint(
         rollback = rolled_back(seen)
         if rollback:
             reason = f"{rollback}: {reason}"
-        steps = (*_switch(spec, seen.config, role_is_new), *_tags(spec, changes))
+        steps = (*_switch(spec, seen.config, role_is_new), *then, *_tags(spec, changes))
         if seen.status in TRANSITIONAL:
             reason = f"endpoint is {seen.status}: wait for it, then {reason}"
             steps = (_wait_settled(name, spec.wait_timeout_s), *steps)
         return Action("update", kind, name, reason, changes, steps)
+    count = resize(spec, seen)
+    if count is not None:
+        # UpdateEndpointWeightsAndCapacities needs the endpoint InService: wait out the rest.
+        reason = _scale_reason(count)
+        steps = (*_scale(spec, count.after), *_tags(spec, changes))
+        if seen.status in TRANSITIONAL:
+            reason = f"endpoint is {seen.status} on {want}: wait for it, then {reason}"
+            steps = (_wait_serving(spec), *steps)
+        return Action("update", kind, name, reason, (count, *changes), steps)
     if seen.status in TRANSITIONAL:
         reason = f"endpoint is {seen.status} on {want}: wait"
         return Action("wait", kind, name, reason, steps=(_wait_serving(spec),))
@@ -350,14 +469,20 @@ def plan_endpoint(
 
 
 def plan(ctx: PlanContext) -> list[Action]:
-    return [
-        plan_endpoint(
-            spec,
-            ctx.world.get("endpoint", spec.name),
-            ctx.changing("iam_role", spec.role_name),
+    out = []
+    for spec in ctx.desired.of_kind("endpoint"):
+        wanted = ctx.desired.get("endpoint_config", spec.config)
+        if wanted is not None:  # the same config serving under an older name is kept
+            spec = replace(spec, config=endpoint_config.target(wanted, ctx.world))
+        out.append(
+            plan_endpoint(
+                spec,
+                ctx.world.get("endpoint", spec.name),
+                ctx.changing("iam_role", spec.role_name),
+                endpoint_config.fleet_count(spec.config, ctx.desired, ctx.world),
+            )
         )
-        for spec in ctx.desired.of_kind("endpoint")
-    ]
+    return out
 
 
 def delete_endpoint(seen: SeenEndpoint) -> Action:

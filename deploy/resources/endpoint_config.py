@@ -4,6 +4,13 @@ Immutable and hash-named like the model (``{project}-c-<hash>``). A new config i
 *generation* (config + its model); after the endpoint switched to it, every older generation
 but the previous one (kept as the rollback target) is deleted, config before model.
 
+The name hashes what needs a new fleet (the model, the instance type, the serverless
+settings), not the instance count: the count is the endpoint's, scaled in place
+(`endpoint.py`, UpdateEndpointWeightsAndCapacities), which leaves the config's
+InitialInstanceCount behind, so it is not compared. A config named when the count was still
+hashed is kept while it serves the same model on the same instance type (`serving_same`): the
+endpoint is not switched to a twin that differs only in its name.
+
 "Previous" is the config that last *served* before the current one, not the newest created: a
 switch SageMaker rolled back leaves a newer config that never served. Without a state file,
 the endpoint carries that history in tags its switch writes (`endpoint.py`): the config the
@@ -20,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy.aws import tag_dict, tag_list
 from deploy.naming import VARIANT, Names, content_hash
-from deploy.plan import Action, Call, Phase, Step, differences
+from deploy.plan import Action, Call, Phase, Step, canonical, differences
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
 from deploy.resources.sagemaker_model import delete_model, model_spec, new_generation
 from deploy.world import Desired, World
@@ -44,6 +51,8 @@ class ConfigSpec:
     variant: dict[str, Any]
     model: str = field(compare=False)
     tags: dict[str, str] | None = field(default=None, compare=False)
+    # A new fleet's InitialInstanceCount (None: serverless); the running count is the endpoint's.
+    initial_count: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -55,10 +64,12 @@ class SeenConfig:
     model: str | None
     variant: dict[str, Any] | None
     tags: dict[str, str] | None = None
+    initial_count: int | None = None  # InitialInstanceCount: what a new fleet from it starts with
 
 
 def variant_spec(cfg: Config, model_name: str) -> dict[str, Any]:
-    """The one production variant, in the shape the config's name hashes."""
+    """The one production variant, in the shape the config's name hashes: what a change of
+    needs a new fleet (the instance count does not: the endpoint scales in place)."""
     ep = cfg.endpoint
     v: dict[str, Any] = {"name": VARIANT, "model": model_name}
     if ep.serverless:
@@ -68,15 +79,15 @@ def variant_spec(cfg: Config, model_name: str) -> dict[str, Any]:
         }
     else:
         v["instance_type"] = ep.instance_type
-        v["instance_count"] = ep.instance_count
     return v
 
 
 def config_spec(cfg: Config, n: Names, image_uri: str) -> ConfigSpec:
     model = model_spec(cfg, n, image_uri).name
     identity = {"variant": variant_spec(cfg, model)}
+    count = None if cfg.endpoint.serverless else cfg.endpoint.instance_count
     return ConfigSpec(
-        n.endpoint_config(content_hash(identity)), identity["variant"], model, cfg.all_tags
+        n.endpoint_config(content_hash(identity)), identity["variant"], model, cfg.all_tags, count
     )
 
 
@@ -94,7 +105,6 @@ def _variant_seen(v: dict[str, Any]) -> dict[str, Any]:
         }
     else:
         out["instance_type"] = v.get("InstanceType")
-        out["instance_count"] = v.get("InitialInstanceCount")
     return out
 
 
@@ -127,6 +137,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
                 model=variants[0].get("ModelName") if variants else None,
                 variant=_variant_seen(variants[0]) if variants else None,
                 tags=tags,
+                initial_count=variants[0].get("InitialInstanceCount") if variants else None,
             )
         )
     return out
@@ -143,7 +154,7 @@ def _create(spec: ConfigSpec) -> Call:
     else:
         pv.update(
             InstanceType=v["instance_type"],
-            InitialInstanceCount=v["instance_count"],
+            InitialInstanceCount=spec.initial_count,
             InitialVariantWeight=1.0,
         )
     return Call(
@@ -162,8 +173,42 @@ def serving_config(world: World) -> Any:
     return world.get("endpoint_config", endpoint.config) if endpoint else None
 
 
+def serving_same(spec: ConfigSpec, world: World) -> SeenConfig | None:
+    """The config the endpoint serves when it is ``spec`` under another name: the same model
+    on the same instance type (or serverless settings), named when the instance count was
+    part of the name. The endpoint keeps it (and scales in place); a switch to ``spec`` would
+    roll a new fleet for nothing."""
+    serving = serving_config(world)
+    if serving is None or serving.name == spec.name or world.get("endpoint_config", spec.name):
+        return None
+    return serving if canonical(serving.variant) == canonical(spec.variant) else None
+
+
+def target(spec: ConfigSpec, world: World) -> str:
+    """The config the endpoint is to serve: ``spec``'s, or the same one serving already."""
+    same = serving_same(spec, world)
+    return same.name if same else spec.name
+
+
+def fleet_count(name: str, desired: Desired, world: World) -> int | None:
+    """The instances a fleet created from config ``name`` starts with (its InitialInstanceCount):
+    the existing config's, else the one this plan creates (None: serverless or unknown)."""
+    seen = world.get("endpoint_config", name)
+    if seen is not None:
+        return seen.initial_count
+    spec = desired.get("endpoint_config", name)
+    return spec.initial_count if spec is not None else None
+
+
 def plan_config(spec: ConfigSpec, world: World) -> Action:
     seen: SeenConfig | None = world.get("endpoint_config", spec.name)
+    same = serving_same(spec, world)
+    if same is not None:
+        reason = (
+            f"the endpoint serves {same.name}: the same model and instance type, named when the "
+            "instance count was part of the name; kept (no new fleet)"
+        )
+        return Action("noop", spec.KIND, spec.name, reason)
     if seen is None:
         serving = serving_config(world)
         steps: tuple[Step, ...] = (_create(spec),)
@@ -238,15 +283,16 @@ def superseded(spec: ConfigSpec, world: World) -> list[Action]:
     """Older generations to delete after the rollout, keeping the current and the previous:
     the config that served before it, which is what SageMaker or a revert goes back to."""
     configs = world.of_kind("endpoint_config")
-    keep = {spec.name}
+    wanted = target(spec, world)
+    keep = {wanted}
     endpoint = world.one("endpoint")
     current = endpoint.config if endpoint else None
-    if current and current != spec.name:
+    if current and current != wanted:
         keep.add(current)  # becomes the previous config: the rollback target
     elif endpoint is not None:
-        keep.add(served_before(endpoint, configs) or spec.name)
+        keep.add(served_before(endpoint, configs) or wanted)
     else:
-        newest = _newest(c for c in configs if c.name != spec.name)
+        newest = _newest(c for c in configs if c.name != wanted)
         if newest:
             keep.add(newest)
     keep_models = {spec.model} | {c.model for c in configs if c.name in keep and c.model}

@@ -230,6 +230,54 @@ def test_instance_type_change_rolls_a_new_config_and_keeps_the_previous(project:
     assert len(inventory()["models"]) == 1
 
 
+def test_instance_count_change_scales_the_running_endpoint_in_place(project: Path) -> None:
+    """A new instance count is not a new fleet: the endpoint keeps its config and instances,
+    and UpdateEndpointWeightsAndCapacities adds (or removes) instances; the next plan reads
+    the count from the endpoint, not from its config, so it does not flap."""
+    apply(engine(project))
+    sm = session().client("sagemaker")
+    (cfg,) = inventory()["endpoint_configs"]
+    _edit(project, "  instance_count: 1\n", "  instance_count: 2\n")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "endpoint", PROJECT)]
+    (scale,) = [a for a in planned.actions if a.op != "noop"]
+    assert scale.reason == (
+        "scale endpoint variant main 1 → 2, in place, no new instances for the existing ones"
+    )
+    assert [c.field for c in scale.changes] == ["instance_count"]
+    (call,) = [s for s in scale.steps if isinstance(s, Call)]
+    assert (call.operation, call.params) == (
+        "UpdateEndpointWeightsAndCapacities",
+        {
+            "EndpointName": PROJECT,
+            "DesiredWeightsAndCapacities": [{"VariantName": "main", "DesiredInstanceCount": 2}],
+        },
+    )
+    assert "InService with 2 instances" in scale.steps[-1].describe()
+    apply(engine(project), planned)
+    ep = sm.describe_endpoint(EndpointName=PROJECT)
+    assert ep["EndpointConfigName"] == cfg  # the same config, the same fleet, one more
+    (variant,) = ep["ProductionVariants"]
+    assert (variant["CurrentInstanceCount"], variant["DesiredInstanceCount"]) == (2, 2)
+    assert inventory()["endpoint_configs"] == [cfg]
+    assert not engine(project).plan().changes
+    # Back to one, and an instance type change still rolls a new fleet (a new config).
+    _edit(project, "  instance_count: 2\n", "  instance_count: 1\n")
+    assert ops(engine(project).plan()) == [("update", "endpoint", PROJECT)]
+    _edit(project, "ml.m5.large", "ml.c5.xlarge")
+    planned = engine(project).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+    ]
+    (switch,) = [a for a in planned.actions if a.kind == "endpoint" and a.op == "update"]
+    assert next(s.operation for s in switch.steps if isinstance(s, Call)) == "UpdateEndpoint"
+    apply(engine(project), planned)
+    (variant,) = sm.describe_endpoint(EndpointName=PROJECT)["ProductionVariants"]
+    assert variant["CurrentInstanceCount"] == 1
+    assert not engine(project).plan().changes
+
+
 def test_cors_change_updates_only_the_api(project: Path) -> None:
     apply(engine(project))
     _edit(project, "http://localhost:8000", "https://example.org")
@@ -411,7 +459,6 @@ def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None
         "variant.serverless.memory_mb",
         "variant.serverless.max_concurrency",
         "variant.instance_type",
-        "variant.instance_count",
     }
     apply(engine(project), planned)
     assert not engine(project).plan().changes

@@ -278,3 +278,120 @@ def test_a_plan_right_after_a_rollback_says_the_endpoint_serves_the_old_config()
     assert ep.rollback_warning(spec(endpoint={"instance_count": 2}), after) is not None
     assert ep.rollback_warning(replace(s, config="c-old"), after) is None
     assert ep.rolled_back(replace(after, status="Updating")) is None
+
+
+def variants(desired: int, current: int | None = None) -> list[dict]:
+    current = desired if current is None else current
+    return [
+        {
+            "VariantName": "main",
+            "DesiredInstanceCount": desired,
+            "CurrentInstanceCount": current,
+            "CurrentWeight": 1.0,
+            "DesiredWeight": 1.0,
+        }
+    ]
+
+
+def test_a_new_count_scales_the_running_variant_in_place() -> None:
+    aws, s = make_aws(), spec(endpoint={"instance_count": 3})
+    action = ep.plan_endpoint(s, replace(seen(), instances=1, running=1))
+    assert (action.op, action.reason) == (
+        "update",
+        "scale endpoint variant main 1 → 3, in place, no new instances for the existing ones",
+    )
+    assert [(c.field, c.before, c.after) for c in action.changes] == [("instance_count", 1, 3)]
+    assert kinds(action) == ["sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "update_endpoint_weights_and_capacities",
+            {"EndpointArn": ARN},
+            {
+                "EndpointName": "trends-anomaly",
+                "DesiredWeightsAndCapacities": [{"VariantName": "main", "DesiredInstanceCount": 3}],
+            },
+        )
+        # Updating: the asked count differs from the running one until the instances serve.
+        updating = describe("Updating", s.config)
+        stub.add_response("describe_endpoint", {**updating, "ProductionVariants": variants(3, 1)})
+        done = describe("InService", s.config)
+        stub.add_response("describe_endpoint", {**done, "ProductionVariants": variants(3)})
+        lines = execute(aws, action)
+        stub.assert_no_pending_responses()
+    assert [line.strip() for line in lines[-2:]] == [
+        f"Updating (config {s.config}), 1 of 3 instances",
+        f"InService on {s.config}, 3 of 3 instances",
+    ]
+    down = ep.plan_endpoint(spec(), replace(seen(), instances=3))
+    assert down.reason == "scale endpoint variant main 3 → 1, in place, the others keep serving"
+
+
+def test_the_count_is_read_from_the_endpoint_so_a_scaled_one_does_not_flap() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        scaled = {**describe("InService", "c-1"), "ProductionVariants": variants(2)}
+        stub.add_response("describe_endpoint", scaled)
+        stub.add_response("list_tags", {"Tags": TAG_LIST})
+        (got,) = ep.observe(aws, N, Desired(), World())
+    assert (got.instances, got.running) == (2, 2)
+    s = replace(spec(endpoint={"instance_count": 2}), config="c-1")
+    assert ep.plan_endpoint(s, got).op == "noop"
+    # Updating on the count asked for already (a scale under way): a wait, not a change.
+    assert ep.plan_endpoint(s, replace(got, status="Updating", running=1)).op == "wait"
+    # Updating towards another count: wait for it, then scale.
+    busy = ep.plan_endpoint(s, replace(got, status="Updating", instances=4))
+    assert busy.reason.startswith("endpoint is Updating on c-1: wait for it, then scale")
+    assert kinds(busy) == ["wait", "sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
+
+
+def test_no_count_to_set_for_serverless_or_autoscaled_endpoints() -> None:
+    serverless = spec(endpoint={"serverless": {"memory_mb": 2048, "max_concurrency": 5}})
+    autoscaled = spec(endpoint={"instance_count": 2, "autoscaling": {"max_capacity": 4}})
+    assert serverless.instance_count is None and autoscaled.instance_count is None
+    assert ep.plan_endpoint(autoscaled, replace(seen(cfg=autoscaled.config), instances=4)).op == (
+        "noop"
+    )
+
+
+def test_a_fleet_from_a_config_with_another_count_is_scaled_after() -> None:
+    """A fleet starts with its config's InitialInstanceCount, which a scale in place left
+    behind: re-creating a Failed endpoint (or creating, or switching) scales it after."""
+    s = spec(endpoint={"instance_count": 2})
+    failed = ep.plan_endpoint(s, seen("Failed", reason="x"), fleet=1)
+    assert kinds(failed) == [
+        "sagemaker:DeleteEndpoint",
+        "wait",
+        "sagemaker:CreateEndpoint",
+        "wait",
+        "sagemaker:UpdateEndpointWeightsAndCapacities",
+        "wait",
+    ]
+    assert kinds(ep.plan_endpoint(s, None, fleet=2)) == ["sagemaker:CreateEndpoint", "wait"]
+    switch = ep.plan_endpoint(s, replace(seen(cfg="c-old"), instances=2), fleet=1)
+    assert kinds(switch)[-2:] == ["sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
+
+
+def test_the_scale_wait_fails_when_the_endpoint_settles_on_another_count() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        back = {
+            **describe("InService", "c-1", "Insufficient capacity."),
+            "ProductionVariants": variants(1),
+        }
+        stub.add_response("describe_endpoint", back)
+        with pytest.raises(DeployError, match=r"InService with 1 instances, not the 3 asked for "
+                           r"\(reason: Insufficient capacity\)"):  # fmt: skip
+            ep.scaled(aws, "trends-anomaly", "c-1", 3)
+
+
+def test_an_endpoint_on_the_same_config_under_its_older_name_is_scaled_not_switched() -> None:
+    from deploy.resources import endpoint_config as ec
+
+    cfg = config(endpoint={"instance_count": 2})
+    (c,) = ec.desired(cfg, inputs(N))
+    (s,) = ep.desired(cfg, inputs(N))
+    old = ec.SeenConfig("trends-anomaly-c-0ld0ld00", "arn:c", "2026-01-01", c.model, c.variant)
+    running = replace(seen(cfg=old.name), instances=1, running=1)
+    (action,) = ep.plan(PlanContext(Desired.of([c, s]), World.of([old, running])))
+    assert action.reason.startswith("scale endpoint variant main 1 → 2, in place")
+    assert "on trends-anomaly-c-0ld0ld00" in action.steps[-1].describe()

@@ -209,7 +209,12 @@ def test_tampered_config_replaced_tags_updated() -> None:
     aws, c = make_aws(), cfg_spec()
     bad = seen_config(c)
     bad = ec.SeenConfig(
-        bad.name, bad.arn, bad.created, bad.model, {**c.variant, "instance_count": 9}, None
+        bad.name,
+        bad.arn,
+        bad.created,
+        bad.model,
+        {**c.variant, "instance_type": "ml.p3.2xlarge"},
+        None,
     )
     action = ec.plan_config(c, World.of([bad]))
     assert action.op == "replace"
@@ -221,6 +226,37 @@ def test_tampered_config_replaced_tags_updated() -> None:
         execute(aws, action)
     tags = ec.plan_config(c, World.of([seen_config(c, tags={"project": "x"})]))
     assert tags.op == "update" and tags.steps[0].operation == "AddTags"
+
+
+def test_a_config_whose_endpoint_was_scaled_in_place_is_up_to_date() -> None:
+    """Its InitialInstanceCount is what the fleet started with, not what runs: not compared."""
+    c = cfg_spec(endpoint={"instance_count": 3})
+    scaled = replace(seen_config(c), initial_count=1)
+    assert ec.plan_config(c, World.of([scaled, serving(c.name)])).op == "noop"
+
+
+def test_a_config_named_when_the_count_was_hashed_is_kept_while_it_serves_the_same() -> None:
+    """Stacks deployed before the count left the name serve a config of another name with the
+    same model and instance type: no new config, no switch (no new fleet), and it is the
+    current one to keep, with the one that served before it."""
+    c = cfg_spec(endpoint={"instance_count": 2})
+    old_name = "trends-anomaly-c-0ld0ld00"
+    before = replace(
+        seen_config(cfg_spec(OLD_IMAGE), created="2025-12-01"), name="trends-anomaly-c-aaaa0000"
+    )
+    named_so = replace(seen_config(c, created="2026-01-01"), name=old_name, initial_count=1)
+    world = World.of([named_so, before, serving(old_name), seen_model(model())])
+    action = ec.plan_config(c, world)
+    assert (action.op, action.reason) == (
+        "noop",
+        f"the endpoint serves {old_name}: the same model and instance type, named when the "
+        "instance count was part of the name; kept (no new fleet)",
+    )
+    assert ec.target(c, world) == old_name
+    assert [a.name for a in ec.superseded(c, world) if a.kind == "endpoint_config"] == []
+    # Another model is a new generation as before.
+    other = cfg_spec(OLD_IMAGE.replace("aaaa", "bbbb"))
+    assert ec.plan_config(other, world).op == "create" and ec.target(other, world) == other.name
 
 
 def test_generations_keep_current_and_previous_delete_older_config_then_model() -> None:

@@ -39,8 +39,10 @@ def test_names_hash_exactly_what_defines_them_and_stay_stable() -> None:
         "name": "main",
         "model": m.name,
         "instance_type": "ml.m5.large",
-        "instance_count": 1,
     }
+    # The count is not in the name: the endpoint scales in place; a new fleet starts with it.
+    assert c.initial_count == 1
+    assert cfg_spec(endpoint={"instance_count": 3}).name == c.name
     serverless = cfg_spec(endpoint={"serverless": {"memory_mb": 3072}})
     assert serverless.variant["serverless"] == {"memory_mb": 3072, "max_concurrency": 5}
     assert serverless.name != c.name and serverless.model == c.model
