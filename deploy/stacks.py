@@ -7,13 +7,22 @@ region would swap every deployed stack's roles and replace its endpoint fleet; i
 roles are told apart by what their policies name (`resources/iam.py`): when they serve the
 project's stack in another region, plan and apply stop before any change and destroy leaves
 them. A renamed project (or a new region, or environment) is a second stack: the plan says so.
+
+Bootstrap's GitHub roles (``{project}-github-plan``, ``-deploy``, ``-preview``) have the same
+global names and are told apart the same way, plus by the repository their trust names: when
+they serve the project's stack in another region, or all trust another repository (a second
+fork with the same project name), bootstrap stops before any change (`github_roles_taken`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from deploy.bootstrap.github import same_repository, shown
+from deploy.bootstrap.policies import trusted_repositories
 from deploy.naming import Names
 from deploy.plan import Action
-from deploy.resources.iam import roles_elsewhere
+from deploy.resources.iam import SeenRole, roles_elsewhere
 from deploy.world import World
 
 
@@ -32,20 +41,88 @@ def _regions_of(elsewhere: dict[str, tuple[str, ...]]) -> str:
     return " and ".join(sorted({r for regions in elsewhere.values() for r in regions}))
 
 
+def _refusal(roles: Iterable[str], owner: str, why: str, doing: str, cut: str, *do: str) -> str:
+    """The one refusal of roles with global names that serve another stack: whose they are
+    (``owner``) and how that is known (``why``), what rewriting them would cut off, that
+    nothing was changed, and what to do instead (``do``, the alternatives)."""
+    either = ", ".join(do[:-1]) + f", or {do[-1]}" if len(do) > 1 else do[0]
+    return (
+        f"IAM roles {', '.join(roles)} {owner}: {why}, and IAM role names are global, so "
+        f"{doing} would rewrite them and cut {cut}. Nothing was changed. Either {either}"
+    )
+
+
 def roles_taken(world: World, names: Names) -> str | None:
     """Why this stack cannot be planned here (its roles serve another region's), or None."""
     elsewhere = roles_elsewhere(world)
     if not elsewhere:
         return None
     where = _regions_of(elsewhere)
-    return (
-        f"IAM roles {', '.join(elsewhere)} serve the stack of {_which(names)} in {where}: "
-        f"their policies name its resources, and IAM role names are global, so deploying it in "
-        f"{names.region} too would rewrite them and cut that stack off (its Lambda denied on "
-        f"its endpoint, its endpoint unable to pull or log). Nothing was changed. Either "
+    return _refusal(
+        elsewhere,
+        f"serve the stack of {_which(names)} in {where}",
+        "their policies name its resources",
+        f"deploying it in {names.region} too",
+        "that stack off (its Lambda denied on its endpoint, its endpoint unable to pull or log)",
         f"destroy the {where} stack first ({_destroy_command(names)} with `region: {where}` in "
-        f"config.yaml), or give the stack in {names.region} another name (`project:` in "
-        "config.yaml)"
+        "config.yaml)",
+        f"give the stack in {names.region} another name (`project:` in config.yaml)",
+    )
+
+
+def _delete_commands(roles: list[SeenRole]) -> str:
+    """The commands that delete bootstrap's roles (no command of this repository does)."""
+    return "; ".join(
+        " && ".join(
+            [
+                *(
+                    f"aws iam delete-role-policy --role-name {r.name} --policy-name {p}"
+                    for p in r.inline_policies
+                ),
+                f"aws iam delete-role --role-name {r.name}",
+            ]
+        )
+        for r in roles
+    )
+
+
+def github_roles_taken(world: World, names: Names, repository: str) -> str | None:
+    """Why bootstrap cannot run here for ``repository`` (its ``sub`` prefix), or None: the
+    observed GitHub roles serve the project's stack in another region (their policies name
+    its resources), or every one of them trusts another repository (another fork's CI). One
+    role trusting another repository while the others trust this one is drift, repaired."""
+    roles: list[SeenRole] = world.of_kind("iam_role")
+    elsewhere = roles_elsewhere(world)
+    if elsewhere:
+        where = _regions_of(elsewhere)
+        return _refusal(
+            elsewhere,
+            f"serve the stack of {_which(names)} in {where}",
+            "their policies name its resources",
+            f"bootstrapping it in {names.region} too",
+            "that stack's workflows off (its plan and deploy jobs denied on its resources)",
+            f"bootstrap and deploy it from {where} only (`region: {where}` in config.yaml)",
+            f"if the {where} stack is gone, delete the roles first "
+            f"({_delete_commands(roles)}) and run bootstrap again",
+            f"give the stack in {names.region} another name (`project:` in config.yaml)",
+        )
+    trusted = {r.name: trusted_repositories(r.trust) for r in roles}
+    if any(same_repository(t, repository) for found in trusted.values() for t in found):
+        return None
+    others = sorted({shown(t) for found in trusted.values() for t in found})
+    if not others:
+        return None
+    other = " and ".join(others)
+    return _refusal(
+        [name for name, found in trusted.items() if found],
+        f"trust the GitHub repository {other}",
+        "their trust policies name it",
+        f"bootstrapping them for {shown(repository)}",
+        f"{other}'s workflows off (its jobs could no longer assume them)",
+        f"run bootstrap with `--github-repo {others[0]}` if that is this repository (renamed "
+        "or transferred)",
+        f"delete the roles first if {other} no longer deploys here ({_delete_commands(roles)})",
+        "give this repository's stack another name (`project:` in config.yaml)",
     )
 
 

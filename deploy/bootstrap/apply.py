@@ -3,15 +3,17 @@ and applied by the engine.
 
 The roles are `deploy.resources.iam.RoleSpec`s planned by the same `plan_role` and run by the
 same executor as the engine's own roles, so there is one IAM reconcile in the repository.
-Running it twice changes nothing the second time.
+Running it twice changes nothing the second time. Role names are global to the account: when
+the roles serve the project's stack in another region, or another repository's CI, it stops
+before any change (`stacks.github_roles_taken`), as plan and apply do for the service roles.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from deploy import planner
-from deploy.aws import Aws
+from deploy import planner, stacks
+from deploy.aws import Aws, DeployError
 from deploy.bootstrap import managed_policy, oidc_provider
 from deploy.bootstrap.policies import Target, boundary_spec, roles
 from deploy.executor import Executor
@@ -37,6 +39,10 @@ _FIELD_WORDS = {
     "other_policies": "extra policies",
     "path": "path",
 }
+
+
+class RolesTaken(DeployError):
+    """The GitHub roles serve another stack: nothing was changed (the message says what to do)."""
 
 
 def report_line(action: Action, arn: str) -> str:
@@ -71,6 +77,9 @@ def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
         seen = iam.observe_role(aws, role.name, role.policy_name)
         if seen is not None:
             world.add(seen)
+    taken = stacks.github_roles_taken(world, t.names, t.prefix)
+    if taken:
+        raise RolesTaken(taken)
     actions = planner.plan(TYPES, Desired.of(specs), world)
     Executor(aws, log=lambda _line: None).run(actions)
     arns = {s.name: s.arn for s in specs}

@@ -18,7 +18,7 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
-from deploy.bootstrap.apply import apply
+from deploy.bootstrap.apply import RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
 from deploy.bootstrap.policies import Target
@@ -147,6 +147,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         target, lines = apply(Aws(wanted.region), replace(wanted, subject_prefix=subject.prefix))
+    except RolesTaken as exc:
+        print(f"bootstrap: {exc}", file=sys.stderr)
+        return 1
     except (DeployError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         print(
             f"bootstrap: AWS refused: {exc}\n"

@@ -50,6 +50,37 @@ class Subject:
         return "@" in self.prefix
 
 
+def repository_of(subject: str) -> str | None:
+    """The ``repo:OWNER[@ID]/NAME[@ID]`` part of a ``sub`` claim or prefix (None: none)."""
+    if not subject.startswith("repo:"):
+        return None
+    return "repo:" + subject.removeprefix("repo:").split(":", 1)[0]
+
+
+def _parts(prefix: str) -> tuple[str, str, str | None, str | None]:
+    """(owner, name, owner id, repository id) of ``repo:OWNER[@ID]/NAME[@ID]``."""
+    owner, _, name = prefix.removeprefix("repo:").partition("/")
+    owner, _, owner_id = owner.partition("@")
+    name, _, repo_id = name.partition("@")
+    return owner.lower(), name.lower(), owner_id or None, repo_id or None
+
+
+def same_repository(a: str, b: str) -> bool:
+    """Whether two ``sub`` prefixes name one repository: by ids when both carry them (a
+    renamed or transferred repository keeps them), else by OWNER/NAME in any case (one
+    repository's legacy and immutable subjects match)."""
+    (owner_a, name_a, oid_a, rid_a), (owner_b, name_b, oid_b, rid_b) = _parts(a), _parts(b)
+    if oid_a and rid_a and oid_b and rid_b:
+        return (oid_a, rid_a) == (oid_b, rid_b)
+    return (owner_a, name_a) == (owner_b, name_b)
+
+
+def shown(prefix: str) -> str:
+    """``OWNER/NAME`` of a ``sub`` prefix, as --github-repo takes it."""
+    owner, _, name = prefix.removeprefix("repo:").partition("/")
+    return f"{owner.partition('@')[0]}/{name.partition('@')[0]}"
+
+
 def legacy_prefix(repo: str) -> str:
     return f"repo:{repo}"
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deploy import budget
+from deploy.bootstrap.github import repository_of
 from deploy.bootstrap.managed_policy import PolicySpec
 from deploy.config import MANAGED_BY
 from deploy.naming import Names
@@ -139,6 +140,20 @@ def _trust(target: Target, subjects: list[str], **more: str) -> Policy:
             }
         ],
     }
+
+
+def trusted_repositories(trust: Policy | None) -> frozenset[str]:
+    """The repositories (``repo:OWNER[@ID]/NAME[@ID]``) whose GitHub OIDC tokens a trust
+    policy accepts, read from its ``sub`` conditions: whose CI a GitHub role serves."""
+    found: set[str] = set()
+    for statement in (trust or {}).get("Statement", []):
+        for test in (statement.get("Condition") or {}).values():
+            subjects = test.get(f"{GITHUB_OIDC_HOST}:sub", []) if isinstance(test, dict) else []
+            for subject in [subjects] if isinstance(subjects, str) else subjects:
+                repository = repository_of(str(subject))
+                if repository:
+                    found.add(repository)
+    return frozenset(found)
 
 
 def plan_trust_policy(target: Target) -> Policy:

@@ -3,7 +3,10 @@ region's stack, what destroy says it keeps, the note on a new stack, the roles' 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from deploy import stacks
+from deploy.bootstrap import policies
 from deploy.naming import Names
 from deploy.plan import Action
 from deploy.resources import iam
@@ -99,3 +102,40 @@ def test_role_status_says_missing_or_taken_roles() -> None:
         "  roles     trends-anomaly-sagemaker, trends-anomaly-lambda serve the stack in "
         "eu-west-1 (their policies name its resources): this stack's calls are denied"
     )
+
+
+def github_roles(region: str, repository: str) -> list[iam.SeenRole]:
+    """The plan and deploy roles as bootstrap left them in ``region`` for ``repository``."""
+    t = policies.Target("trends-anomaly", region, ACCOUNT, "octo/trends", subject_prefix=repository)
+    return [replace(_seen(r), inline_policies=(r.name,)) for r in policies.roles(t)]
+
+
+OCTO = "repo:octo@1/trends@2"
+
+
+def test_github_roles_of_another_regions_stack_or_repository_stop_bootstrap() -> None:
+    taken = stacks.github_roles_taken(world(EU, *github_roles("us-east-1", OCTO)), EU, OCTO)
+    assert taken is not None and taken.startswith(
+        "IAM roles trends-anomaly-github-deploy serve the stack of project trends-anomaly in "
+        "us-east-1: their policies name its resources, and IAM role names are global, so "
+        "bootstrapping it in eu-west-1 too would rewrite them and cut that stack's workflows off"
+    )
+    assert (
+        "aws iam delete-role-policy --role-name trends-anomaly-github-plan --policy-name "
+        "trends-anomaly-github-plan && aws iam delete-role --role-name trends-anomaly-github-plan"
+    ) in taken
+    fork = stacks.github_roles_taken(
+        world(US, *github_roles("us-east-1", OCTO)), US, "repo:fork/trends"
+    )
+    assert fork is not None and "trust the GitHub repository octo/trends" in fork
+    assert "bootstrapping them for fork/trends" in fork
+    # Ours: the same repository by its ids (renamed), or by name (legacy subjects before).
+    for ours in (OCTO, "repo:renamed@1/new@2", "repo:Octo/Trends"):
+        assert (
+            stacks.github_roles_taken(world(US, *github_roles("us-east-1", OCTO)), US, ours) is None
+        )
+    assert stacks.github_roles_taken(world(US), US, OCTO) is None
+    # One role whose trust was edited to another repository is drift (repaired), not a fork's.
+    plan, deploy = github_roles("us-east-1", OCTO)
+    drifted = replace(deploy, trust=github_roles("us-east-1", "repo:attacker/x")[1].trust)
+    assert stacks.github_roles_taken(world(US, plan, drifted), US, OCTO) is None

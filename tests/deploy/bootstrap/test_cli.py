@@ -142,6 +142,74 @@ def test_existing_provider_gets_the_sts_audience(aws, config: Path, capsys) -> N
     assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
 
 
+def _roles(iam) -> dict[str, tuple]:
+    """Each GitHub role as IAM has it: trust and inline policy (what a rewrite would change)."""
+    return {
+        name: (iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"], _inline(iam, name))
+        for name in (f"{PROJECT}-github-plan", f"{PROJECT}-github-deploy")
+    }
+
+
+def test_roles_of_the_projects_stack_in_another_region_are_not_rewritten(
+    aws, config: Path, tmp_path: Path, capsys
+) -> None:
+    """IAM names are global: a bootstrap of the same project in a second region would rewrite
+    the roles the first region's workflows assume (their policy names its resources)."""
+    iam = aws
+    assert _run(config) == 0
+    before = _roles(iam)
+    capsys.readouterr()
+    us = tmp_path / "us.yaml"
+    us.write_text(f"project: {PROJECT}\nregion: us-east-1\n", encoding="utf-8")
+    assert _run(us) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"bootstrap: IAM roles {PROJECT}-github-deploy serve the stack of project {PROJECT} in "
+        f"{REGION}: their policies name its resources, and IAM role names are global, so "
+        f"bootstrapping it in us-east-1 too would rewrite them"
+    ), err
+    assert "Nothing was changed" in err and "AWS refused" not in err
+    assert f"bootstrap and deploy it from {REGION} only (`region: {REGION}`" in err
+    assert f"aws iam delete-role --role-name {PROJECT}-github-plan" in err
+    assert "give the stack in us-east-1 another name (`project:` in config.yaml)" in err
+    assert _roles(iam) == before
+
+
+def test_roles_another_repository_trusts_are_not_rewritten_for_a_fork(
+    aws, config: Path, capsys
+) -> None:
+    """A second fork with the same project name, in the same account and region: its
+    bootstrap would hand the first repository's roles to the fork."""
+    iam = aws
+    assert _run(config) == 0
+    before = _roles(iam)
+    capsys.readouterr()
+    fork = ["--owner-id", "999", "--repo-id", "777"]
+    assert main(["--github-repo", "fork/trends", "--config", str(config), *fork]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"bootstrap: IAM roles {PROJECT}-github-plan, {PROJECT}-github-deploy trust the GitHub "
+        f"repository {REPO}: their trust policies name it, and IAM role names are global, so "
+        "bootstrapping them for fork/trends would rewrite them and cut octo/trends's workflows "
+        "off"
+    ), err
+    assert f"run bootstrap with `--github-repo {REPO}` if that is this repository" in err
+    assert "give this repository's stack another name (`project:` in config.yaml)" in err
+    assert _roles(iam) == before
+
+
+def test_the_same_repository_moving_to_immutable_subjects_is_no_other_repository(
+    aws, config: Path, capsys
+) -> None:
+    iam = aws
+    assert _run(config, "--subject-format", "legacy") == 0
+    capsys.readouterr()
+    assert _run(config) == 0  # its owner and repository ids now: the same repository
+    assert "trust updated" in capsys.readouterr().out
+    trust = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]["AssumeRolePolicyDocument"]
+    assert trust == policies.deploy_trust_policy(_target())
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
