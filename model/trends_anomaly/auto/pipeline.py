@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -70,7 +71,10 @@ class Scales(NamedTuple):
     horizon: int  # a new level must hold this long to be a level shift
 
 
+@functools.lru_cache(maxsize=64)
 def time_scales(n: int, cycle: int) -> Scales:
+    """The time scales of ``n`` points with the cycle ``cycle`` (0: none). (Kept for the last
+    few lengths: every request asks, and the same few lengths recur.)"""
     w = max(cycle, TREND_SQRT * math.sqrt(n), MIN_TREND_WINDOW)
     if cycle:
         w = cycle * max(1, round(w / cycle)) + 1
