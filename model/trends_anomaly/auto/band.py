@@ -70,8 +70,32 @@ def band(
 ) -> Band:
     """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
     reach of a recurring seasonal excursion: what this time of year does without an event)."""
+    half = _half_width(sigma, threshold, visible, cover)
+    return Band(expected, expected - half, expected + half)
+
+
+def band_rows(
+    expected: np.ndarray,
+    sigma: np.ndarray,
+    threshold: float,
+    visible: float = 0.0,
+    cover: np.ndarray | None = None,
+) -> np.ndarray:
+    """``band`` as the rows of one (3, n) array: expected, lower, upper (so that the three
+    are kept within the series' scale in one pass, see ``scale.clip_rows``)."""
+    half = _half_width(sigma, threshold, visible, cover)
+    rows = np.empty((3, expected.size))
+    rows[0] = expected
+    np.subtract(expected, half, out=rows[1])
+    np.add(expected, half, out=rows[2])
+    return rows
+
+
+def _half_width(
+    sigma: np.ndarray, threshold: float, visible: float, cover: np.ndarray | None
+) -> np.ndarray:
     half = threshold * sigma
     np.maximum(half, visible, out=half)  # (in place: one array of the series' length fewer)
     if cover is not None:
         np.maximum(half, cover * (1.0 + COVER_SLACK), out=half)
-    return Band(expected, expected - half, expected + half)
+    return half
