@@ -195,9 +195,15 @@ def _median_filter(x: np.ndarray, w: int, mode: str, leave_out: bool) -> np.ndar
     mid = running_rank(x, h, w, mode)
     if not leave_out:
         return mid
-    below = running_rank(x, h - 1, w, mode)
-    above = running_rank(x, h + 1, w, mode)
-    return _leave_out(x, below, mid, above)
+    # below and above are new arrays of their own: the middle pair is made in them (what
+    # _leave_out computes, without three more arrays)
+    first = running_rank(x, h - 1, w, mode)
+    second = running_rank(x, h + 1, w, mode)
+    np.putmask(first, x < mid, mid)
+    np.putmask(second, x > mid, mid)
+    first += second
+    first *= 0.5
+    return first
 
 
 def robust_sd(e: np.ndarray) -> float:
