@@ -207,9 +207,9 @@ def detect_auto(series: Series, params: dict, within: bool = False) -> Detection
         dec.trend, dec.seasonal, shifts, proportional=dec.model == "multiplicative"
     )
     sigma = shift_sigma(noise.sigma, shifts)
-    z = (x - expected) / sigma
-    seasonal = dec.seasonal if phases is not None else None
     dev = x - expected
+    z = dev / sigma
+    seasonal = dec.seasonal if phases is not None else None
     reach = np.abs(dev) > visible
     found = candidates(z, seasonal, sigma, shifts, least, reach, visible)
     cover = None
