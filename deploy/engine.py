@@ -125,7 +125,7 @@ class Engine:
         world = self.observe(desired)
         self.check_roles(world)
         actions = planner.plan(self.types, desired, world)
-        warnings = quotas.warnings(self.aws, self.cfg, world)
+        warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)

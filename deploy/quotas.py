@@ -2,8 +2,16 @@
 in `plan` and turned into warnings before anything is paid for or waited on.
 
 New accounts often have a quota of 0 for ``ml.m5.large for endpoint usage``: CreateEndpoint
-is then accepted and the endpoint fails minutes later (ResourceLimitExceeded). A blue/green
-update runs the old and the new fleet side by side, so it needs twice the instances.
+is then accepted and the endpoint fails minutes later (ResourceLimitExceeded). The quota is
+the account's in the region, and SageMaker charges a request its current use plus the delta
+("The account-level service limit '<type> for endpoint usage' is N Instances, with current
+utilization of U Instances and a request delta of D Instances"), so the check counts what
+*this plan* starts, read from the endpoint's planned action: a create starts its fleet; a
+blue/green switch (a new model or instance type) runs the old fleet and the new one side by
+side; a scale in place (UpdateEndpointWeightsAndCapacities) adds instances next to the running
+ones, so it needs the new count, and a scale-down or an unchanged endpoint starts nothing.
+With autoscaling, max_capacity is needed whenever the endpoint runs. Other endpoints on the
+same type (another environment's) use the same quota: the check cannot see them.
 
 Service Quotas answers *applied* values only ("If the applied quota value is not available
 for a quota, the quota is not retrieved", ListServiceQuotas): a quota nobody raised is read
@@ -18,10 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
+from deploy.resources.endpoint_config import fleet_count
+
 if TYPE_CHECKING:
     from deploy.aws import Aws
     from deploy.config import Config
-    from deploy.world import World
+    from deploy.plan import Action
+    from deploy.world import Desired, World
 
 SERVICE = "sagemaker"
 SERVERLESS_QUOTA = "Maximum total concurrency that can be allocated across all serverless endpoints"
@@ -65,15 +76,122 @@ def read_quota(aws: Aws, name: str) -> Quota | None:
     return Quota(name, found["QuotaCode"], float(found["Value"]), applied is not None)
 
 
-def _needed(cfg: Config) -> int:
-    """Instances the endpoint may run at once (autoscaling's maximum when it scales)."""
+@dataclass(frozen=True)
+class Need:
+    """How many instances (or how much concurrency) the plan needs at once, and in words why
+    and what would fail without them; ``fix``: what to change instead of asking for more."""
+
+    count: int
+    why: str
+    fails: str
+    fix: str = ""
+
+
+def _endpoint_action(actions: list[Action]) -> Action | None:
+    return next((a for a in actions if a.kind == "endpoint"), None)
+
+
+def _change(action: Action, name: str) -> Any:
+    return next((c for c in action.changes if c.field == name), None)
+
+
+def _starts(action: Action | None) -> str | None:
+    """What the endpoint's planned action starts: "create", "switch", "scale" or None."""
+    if action is None or action.op in ("noop", "wait", "delete"):
+        return None
+    if action.op in ("create", "replace"):
+        return "create"
+    if _change(action, "config") is not None:
+        return "switch"
+    return "scale" if action.changes else None
+
+
+def instances_needed(
+    cfg: Config, world: World, desired: Desired, actions: list[Action]
+) -> Need | None:
+    """The instances the plan's endpoint action needs at once (None: it starts none)."""
     e = cfg.endpoint
-    return e.autoscaling.max_capacity if e.autoscaling else e.instance_count
+    action = _endpoint_action(actions)
+    starts = _starts(action)
+    auto = e.autoscaling.max_capacity if e.autoscaling else 0
+    grows = f", and autoscaling may grow it to max_capacity {auto}" if auto else ""
+    if action is None or starts is None:
+        if not auto:
+            return None
+        return Need(
+            auto,
+            f"autoscaling may grow the endpoint to max_capacity {auto}",
+            "scale-outs past the quota would fail with ResourceLimitExceeded",
+            " or lower endpoint.autoscaling.max_capacity",
+        )
+    if starts == "scale":
+        count = _change(action, "instance_count")
+        if count is None or count.after <= count.before:
+            return None
+        before, after = count.before, count.after
+        return Need(
+            after,
+            f"scaling in place from {before} to {after} needs {after}: the {before} running "
+            f"stay and {after - before} more start next to them (no second fleet)",
+            "UpdateEndpointWeightsAndCapacities would fail with ResourceLimitExceeded",
+        )
+    config = _change(action, "config")
+    target = config.after if config is not None else None
+    fleet = (fleet_count(target, desired, world) if target else None) or e.instance_count
+    if starts == "create":
+        need = max(fleet, e.instance_count, auto)
+        return Need(
+            need,
+            f"the endpoint needs {need}: creating it starts {fleet}{grows}",
+            "CreateEndpoint would fail with ResourceLimitExceeded",
+            " (or choose another endpoint.instance_type)",
+        )
+    seen = world.get("endpoint", action.name)
+    old = (seen.instances if seen is not None else None) or 0
+    need = max(old + fleet, e.instance_count, auto)
+    return Need(
+        need,
+        f"the update needs {need}: a blue/green switch (new model or instance type) runs the "
+        f"old fleet of {old} and the new one of {fleet} together{grows}",
+        "UpdateEndpoint would fail with ResourceLimitExceeded and the old config keep serving",
+    )
 
 
-def warnings(aws: Aws, cfg: Config, world: World) -> list[str]:
-    """What the plan should warn about the account's quotas (empty: enough)."""
+def concurrency_needed(cfg: Config, actions: list[Action]) -> Need | None:
+    """The serverless concurrency the plan allocates (None: none more than now)."""
     serverless = cfg.endpoint.serverless
+    assert serverless is not None
+    action = _endpoint_action(actions)
+    starts = _starts(action)
+    if action is None or starts is None:
+        return None
+    if starts == "scale":
+        change = _change(action, "max_concurrency")
+        if change is None or change.after <= change.before:
+            return None
+    need = serverless.max_concurrency
+    return Need(
+        need,
+        f"endpoint.serverless.max_concurrency is {need} (shared by every serverless endpoint "
+        "in the account)",
+        "SageMaker would refuse it (ResourceLimitExceeded)",
+        " or lower it",
+    )
+
+
+def warnings(
+    aws: Aws, cfg: Config, world: World, actions: list[Action], desired: Desired
+) -> list[str]:
+    """What the plan should warn about the account's quotas (empty: enough for what the
+    plan's ``actions`` start)."""
+    serverless = cfg.endpoint.serverless
+    need = (
+        concurrency_needed(cfg, actions)
+        if serverless
+        else instances_needed(cfg, world, desired, actions)
+    )
+    if need is None:
+        return []
     name = SERVERLESS_QUOTA if serverless else endpoint_quota_name(cfg.endpoint.instance_type)
     try:
         quota = read_quota(aws, name)
@@ -81,28 +199,11 @@ def warnings(aws: Aws, cfg: Config, world: World) -> list[str]:
         return [f"could not read the Service Quotas for SageMaker ({err}); check {name!r} yourself"]
     if quota is None:
         return [f"Service Quotas has no quota named {name!r} in {cfg.region}; check it yourself"]
+    if quota.value >= need.count:
+        return []
     link = console_link(cfg.region, quota.code)
     source = "applied" if quota.applied else "AWS default"
-    have = f"{name!r} is {quota.value:g} ({source})"
-    if serverless:
-        need = serverless.max_concurrency
-        if quota.value < need:
-            return [
-                f"{have}, but endpoint.serverless.max_concurrency is {need} (shared by every "
-                f"serverless endpoint in the account): lower it or ask for more at {link}"
-            ]
-        return []
-    need = _needed(cfg)
-    if quota.value < need:
-        return [
-            f"{have}, but the endpoint needs {need}: CreateEndpoint would fail with "
-            f"ResourceLimitExceeded. Ask for at least {need} at {link} (or choose another "
-            "endpoint.instance_type)"
-        ]
-    blue_green = 2 * need
-    if world.get("endpoint", cfg.project) is not None and quota.value < blue_green:
-        return [
-            f"{have}: a blue/green update runs the old and the new fleet together and needs "
-            f"{blue_green}; an update of the endpoint would fail. Ask for {blue_green} at {link}"
-        ]
-    return []
+    return [
+        f"{name!r} is {quota.value:g} ({source}), but {need.why}; {need.fails}. Ask for at "
+        f"least {need.count} at {link}{need.fix}"
+    ]

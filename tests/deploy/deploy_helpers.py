@@ -40,6 +40,14 @@ api:
 """
 
 
+def edit_config(root: Path, old: str, new: str) -> None:
+    """root/config.yaml with ``old`` replaced by ``new`` (which must be there)."""
+    path = root / "config.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
 def make_project(root: Path) -> Path:
     """A project directory: config.yaml, lambda/*.py, site/dist/ (small, fixed content), and
     model/ (what the image's content tag is computed from)."""

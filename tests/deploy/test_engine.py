@@ -15,6 +15,7 @@ from deploy.cli import main
 from deploy.plan import Call
 from deploy.resources import cdn
 from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import edit_config as _edit
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
@@ -192,13 +193,6 @@ def test_second_apply_makes_no_mutating_call(project: Path, capsys) -> None:
     )
     with capsys.disabled():
         print(f"\n[no-change apply: {len(calls)} AWS calls, 0 mutating: {again.aws.log.summary()}]")
-
-
-def _edit(project: Path, old: str, new: str) -> None:
-    path = project / "config.yaml"
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
 
 
 def test_instance_type_change_rolls_a_new_config_and_keeps_the_previous(project: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from deploy import quotas
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, engine
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, edit_config, engine
 from tests.support.moto_quotas import QUOTAS, Quota
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -41,14 +41,41 @@ def test_plan_warns_when_the_account_cannot_run_the_endpoint(project: Path, caps
     )
 
 
-def test_blue_green_needs_twice_the_fleet_once_the_endpoint_exists(project: Path) -> None:
+def test_only_a_switch_runs_two_fleets_an_unchanged_endpoint_needs_nothing(project: Path) -> None:
+    """The check counts what the plan starts: a blue/green switch (a new model or instance
+    type) runs the old and the new fleet together; a plan that changes nothing starts none."""
     QUOTAS[M5] = Quota(default=0, applied=1)
     assert engine(project).plan().warnings == []  # creating needs 1: enough
     engine(project).apply()
-    (warning,) = engine(project).plan().warnings
-    assert "blue/green update runs the old and the new fleet together and needs 2" in warning
+    assert engine(project).plan().warnings == []  # nothing changes: nothing new runs
+    (warning,) = engine(project, image=IMAGE2).plan().warnings  # a new model
+    assert (
+        f"'{M5}' is 1 (applied), but the update needs 2: a blue/green switch (new model or "
+        "instance type) runs the old fleet of 1 and the new one of 1 together"
+    ) in warning
     QUOTAS[M5] = Quota(default=0, applied=2)
-    assert engine(project).plan().warnings == []
+    assert engine(project, image=IMAGE2).plan().warnings == []
+
+
+def test_an_in_place_scale_needs_the_new_count_and_a_scale_down_nothing(project: Path) -> None:
+    """UpdateEndpointWeightsAndCapacities adds instances next to the running ones (the account
+    is charged its current use plus the delta), so a scale needs the new count, not twice it;
+    a scale-down starts nothing."""
+    QUOTAS[M5] = Quota(default=0, applied=2)
+    engine(project).apply()
+    edit_config(project, "  instance_count: 1\n", "  instance_count: 2\n")
+    assert engine(project).plan().warnings == []  # 2 of 2: enough (it asked for 4)
+    engine(project).apply()
+    QUOTAS[M5] = Quota(default=0, applied=1)
+    edit_config(project, "  instance_count: 2\n", "  instance_count: 1\n")
+    assert engine(project).plan().warnings == []  # fewer: nothing new runs
+    edit_config(project, "  instance_count: 1\n", "  instance_count: 3\n")
+    (warning,) = engine(project).plan().warnings
+    assert (
+        f"'{M5}' is 1 (applied), but scaling in place from 2 to 3 needs 3: the 2 running stay "
+        "and 1 more start next to them (no second fleet)"
+    ) in warning
+    assert "UpdateEndpointWeightsAndCapacities would fail with ResourceLimitExceeded" in warning
 
 
 def test_serverless_concurrency_is_the_accounts_shared_quota(project: Path) -> None:
@@ -70,7 +97,8 @@ def test_unreadable_quotas_are_a_warning_not_a_failure(project: Path, monkeypatc
         )
 
     eng = engine(project)
-    world = eng.plan().world
+    planned = eng.plan()
+    desired = eng.desired(planned.inputs)
     monkeypatch.setattr(eng.aws, "pages", denied)
-    (warning,) = quotas.warnings(eng.aws, eng.cfg, world)
+    (warning,) = quotas.warnings(eng.aws, eng.cfg, planned.world, planned.actions, desired)
     assert warning.startswith("could not read the Service Quotas for SageMaker")
