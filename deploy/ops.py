@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from deploy.aws import Aws, DeployError
-from deploy.naming import Names, site_url
+from deploy.naming import VARIANT, Names, site_url
 from deploy.resources.cdn import site_domain
 from deploy.stacks import role_status
 from deploy.world import World
@@ -40,6 +40,7 @@ def status_lines(world: World, n: Names) -> list[str]:
             f"  endpoint  {n.endpoint}: {ep.status} on {ep.config}"
             + (f" ({ep.failure_reason})" if ep.failure_reason else "")
         )
+        lines.append(f"            variant {VARIANT}: {variant_status(world, n, ep)}")
     else:
         lines.append(f"  endpoint  {n.endpoint}: not deployed")
     lines.append(
@@ -59,6 +60,34 @@ def status_lines(world: World, n: Names) -> list[str]:
     )
     lines.append(role_status(world, n))
     return lines
+
+
+def _instances(count: int | None, kind: str) -> str:
+    return f"{count}{kind} instance{'' if count == 1 else 's'}"
+
+
+def variant_status(world: World, n: Names, ep: Any) -> str:
+    """The endpoint's variant: its serverless settings, or the instances asked for
+    (DesiredInstanceCount) and running (CurrentInstanceCount), still scaling while they
+    differ, and who sets the count: config.yaml, or Application Auto Scaling."""
+    if ep.serverless:
+        said = f"serverless, {ep.memory_mb} MB, max concurrency {ep.concurrency_now}"
+        if ep.concurrency is not None and ep.concurrency != ep.concurrency_now:
+            said += f" ({ep.concurrency} asked: still updating, {ep.status})"
+        return said
+    config = world.get("endpoint_config", ep.config)
+    kind = (config.variant or {}).get("instance_type") if config is not None else None
+    said = f"{_instances(ep.instances, f' {kind}' if kind else '')} asked, {ep.running} running"
+    if ep.running != ep.instances:
+        said += f": still scaling ({ep.status})"
+    scaling = world.get("scaling", n.scaling_resource_id)
+    if scaling is None:
+        return f"{said}; the count is config.yaml's endpoint.instance_count"
+    target = f", target {scaling.target:g} invocations per instance" if scaling.target else ""
+    return (
+        f"{said}; autoscaling owns the count ({scaling.min_capacity}-{scaling.max_capacity}"
+        f"{target}): instance_count is only what a new fleet starts with"
+    )
 
 
 def parse_since(text: str) -> int:

@@ -82,6 +82,15 @@ class SeenEndpoint:
     tags: dict[str, str]
     instances: int | None = None  # the variant's DesiredInstanceCount (what was last asked)
     running: int | None = None  # its CurrentInstanceCount
+    # A serverless variant's settings: DesiredServerlessConfig's MaxConcurrency (what was last
+    # asked), CurrentServerlessConfig's (what it has now) and its MemorySizeInMB.
+    concurrency: int | None = None
+    concurrency_now: int | None = None
+    memory_mb: int | None = None
+
+    @property
+    def serverless(self) -> bool:
+        return self.memory_mb is not None
 
 
 def _variant(ep: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +123,8 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
         return []
     tags = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
     variant = _variant(ep)
+    asked = variant.get("DesiredServerlessConfig") or {}
+    now = variant.get("CurrentServerlessConfig") or {}
     return [
         SeenEndpoint(
             name=names.endpoint,
@@ -124,6 +135,9 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
             tags=tag_dict(tags.get("Tags")),
             instances=variant.get("DesiredInstanceCount"),
             running=variant.get("CurrentInstanceCount"),
+            concurrency=asked.get("MaxConcurrency"),
+            concurrency_now=now.get("MaxConcurrency"),
+            memory_mb=now.get("MemorySizeInMB") or asked.get("MemorySizeInMB"),
         )
     ]
 

@@ -14,7 +14,7 @@ import pytest
 from deploy.aws import DeployError
 from deploy.cli import main
 from deploy.ops import example_csv, parse_since, smoke
-from tests.deploy.deploy_helpers import engine, session
+from tests.deploy.deploy_helpers import edit_config, engine, session
 
 
 def test_parse_since() -> None:
@@ -193,3 +193,72 @@ def test_smoke_refuses_a_url_that_is_not_http_before_any_request(project: Path, 
             err == f"error: smoke: --api-url {url!r} is not an http(s) URL: give the API's "
             "address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com\n"
         )
+
+
+def _status(project: Path, capsys) -> list[str]:
+    capsys.readouterr()
+    assert main(["--config", str(project / "config.yaml"), "status"]) == 0
+    return [line.strip() for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_shows_the_variants_instances_and_who_owns_the_count(project: Path, capsys) -> None:
+    """How many instances were asked for and how many run, of which type, and whether
+    config.yaml or Application Auto Scaling sets the count: what an operator checks before
+    changing instance_count."""
+    engine(project).apply()
+    assert (
+        "variant main: 1 ml.m5.large instance asked, 1 running; the count is "
+        "config.yaml's endpoint.instance_count"
+    ) in _status(project, capsys)
+    edit_config(
+        project,
+        "  instance_count: 1\n",
+        "  instance_count: 2\n  autoscaling: {min_capacity: 1, max_capacity: 3}\n",
+    )
+    engine(project).apply()  # the running endpoint keeps its 1: the count is autoscaling's
+    assert (
+        "variant main: 1 ml.m5.large instance asked, 1 running; autoscaling owns the count "
+        "(1-3, target 100 invocations per instance): instance_count is only what a new fleet "
+        "starts with"
+    ) in _status(project, capsys)
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_shows_a_serverless_variants_settings(project: Path, capsys) -> None:
+    edit_config(
+        project,
+        "  instance_type: ml.m5.large\n  instance_count: 1\n",
+        "  serverless: {memory_mb: 3072, max_concurrency: 4}\n",
+    )
+    engine(project).apply()
+    assert "variant main: serverless, 3072 MB, max concurrency 4" in _status(project, capsys)
+
+
+def test_status_says_an_endpoint_is_still_scaling(project: Path) -> None:
+    """DescribeEndpoint's DesiredInstanceCount is what was last asked, CurrentInstanceCount
+    what runs: while they differ the endpoint is still scaling (Updating)."""
+    from deploy.config import load_config
+    from deploy.ops import status_lines
+    from deploy.resources.endpoint import SeenEndpoint
+    from deploy.world import World
+
+    names = load_config(project / "config.yaml").names("123456789012")
+    world = World(account="123456789012", region="us-east-1")
+    world.add(
+        SeenEndpoint(
+            name=names.endpoint,
+            arn="arn:aws:sagemaker:us-east-1:123456789012:endpoint/trends-anomaly",
+            config="trends-anomaly-c-0123456789",
+            status="Updating",
+            failure_reason=None,
+            tags={},
+            instances=3,
+            running=1,
+        )
+    )
+    lines = [line.strip() for line in status_lines(world, names)]
+    assert (
+        "variant main: 3 instances asked, 1 running: still scaling (Updating); the count is "
+        "config.yaml's endpoint.instance_count"
+    ) in lines
