@@ -190,3 +190,41 @@ def test_capacity_updates_need_an_in_service_instance_variant_and_keep_its_weigh
             EndpointName="rules-sl", DesiredWeightsAndCapacities=[scale]
         )
     assert "serverless" in serverless.value.response["Error"]["Message"]
+
+
+def test_a_serverless_variants_concurrency_is_updated_in_place_but_not_its_memory() -> None:
+    """UpdateEndpointWeightsAndCapacities' ServerlessUpdateConfig (MaxConcurrency,
+    ProvisionedConcurrency ≤ MaxConcurrency) changes a serverless variant in place; it has no
+    memory to update and is no instance variant's. Moto ignored ServerlessUpdateConfig."""
+    sm = boto3.client("sagemaker")
+    _endpoint(sm, "rules-sc", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}})
+    raise_to = {"VariantName": "main", "ServerlessUpdateConfig": {"MaxConcurrency": 4}}
+    sm.update_endpoint_weights_and_capacities(
+        EndpointName="rules-sc", DesiredWeightsAndCapacities=[raise_to]
+    )
+    ep = sm.describe_endpoint(EndpointName="rules-sc")
+    (variant,) = ep["ProductionVariants"]
+    assert ep["EndpointStatus"] == "InService"
+    want = {"MemorySizeInMB": 2048, "MaxConcurrency": 4}
+    assert (variant["CurrentServerlessConfig"], variant["DesiredServerlessConfig"]) == (want, want)
+    assert "CurrentInstanceCount" not in variant and "DesiredInstanceCount" not in variant
+    too_many = {"MaxConcurrency": 2, "ProvisionedConcurrency": 3}
+    with pytest.raises(ClientError) as provisioned:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="rules-sc",
+            DesiredWeightsAndCapacities=[
+                {"VariantName": "main", "ServerlessUpdateConfig": too_many}
+            ],
+        )
+    assert _code(provisioned) == "ValidationException"
+    assert "ProvisionedConcurrency" in provisioned.value.response["Error"]["Message"]
+    _endpoint(
+        sm, "rules-in", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
+                         "InitialVariantWeight": 1.0},
+    )  # fmt: skip
+    with pytest.raises(ClientError) as instances:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="rules-in", DesiredWeightsAndCapacities=[raise_to]
+        )
+    assert _code(instances) == "ValidationException"
+    assert "not serverless" in instances.value.response["Error"]["Message"]

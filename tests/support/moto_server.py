@@ -5,7 +5,8 @@ Added to the in-process server: SageMaker ``UpdateEndpoint``, API Gateway v2 ``U
 and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; SageMaker's refusal
 of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; SageMaker's rules for
 ``UpdateEndpointWeightsAndCapacities`` (InService only, no instance count for a serverless
-variant, a weight not given is kept), which moto applies to any endpoint; IAM's refusal of a
+variant, a weight not given is kept, a serverless variant's concurrency updated in place),
+which moto applies to any endpoint; IAM's refusal of a
 permissions boundary that is not an existing managed policy; and, each in its own
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
@@ -176,7 +177,9 @@ def _teach_capacity_updates_the_endpoint_rules() -> None:
     InService one (otherwise ValidationException 'Cannot update in-progress endpoint "<arn>".',
     as it answers DeleteEndpoint mid-update); a serverless variant has no instances to count;
     and a variant's weight stays what it was when the request gives none (moto set it to
-    null, so DescribeEndpoint lost CurrentWeight after a scale)."""
+    null, so DescribeEndpoint lost CurrentWeight after a scale). A serverless variant's
+    ServerlessUpdateConfig (MaxConcurrency, ProvisionedConcurrency no more than it) is applied
+    to its serverless config, memory kept (moto ignored it); an instance variant has none."""
     from moto.sagemaker.exceptions import ValidationError
     from moto.sagemaker.models import SageMakerModelBackend
 
@@ -184,25 +187,57 @@ def _teach_capacity_updates_the_endpoint_rules() -> None:
 
     def update(self: Any, endpoint_name: str, desired_weights_and_capacities: list) -> str:
         endpoint = self.endpoints.get(endpoint_name)
-        if endpoint is not None:
-            if endpoint.endpoint_status != "InService":
+        if endpoint is None:
+            return original(self, endpoint_name, desired_weights_and_capacities)
+        if endpoint.endpoint_status != "InService":
+            raise ValidationError(message=f'Cannot update in-progress endpoint "{endpoint.arn}".')
+        variants = {v["VariantName"]: v for v in endpoint.production_variants}
+        serverless_updates = []
+        for wanted in desired_weights_and_capacities:
+            variant = variants.get(wanted.get("VariantName"), {})
+            serverless = "CurrentServerlessConfig" in variant
+            if serverless and wanted.get("DesiredInstanceCount") is not None:
                 raise ValidationError(
-                    message=f'Cannot update in-progress endpoint "{endpoint.arn}".'
+                    message=f"Variant {wanted['VariantName']} of endpoint {endpoint_name} is "
+                    "serverless: it has no instance count to update."
                 )
-            variants = {v["VariantName"]: v for v in endpoint.production_variants}
-            for wanted in desired_weights_and_capacities:
-                variant = variants.get(wanted.get("VariantName"), {})
-                serverless = "CurrentServerlessConfig" in variant
-                if serverless and wanted.get("DesiredInstanceCount") is not None:
-                    raise ValidationError(
-                        message=f"Variant {wanted['VariantName']} of endpoint {endpoint_name} is "
-                        "serverless: it has no instance count to update."
-                    )
-                if wanted.get("DesiredWeight") is None and "CurrentWeight" in variant:
-                    wanted["DesiredWeight"] = variant["CurrentWeight"]
-        return original(self, endpoint_name, desired_weights_and_capacities)
+            update = wanted.get("ServerlessUpdateConfig")
+            if update is not None:
+                _check_serverless_update(endpoint_name, wanted["VariantName"], variant, update)
+                serverless_updates.append((variant, update))
+            if wanted.get("DesiredWeight") is None and "CurrentWeight" in variant:
+                wanted["DesiredWeight"] = variant["CurrentWeight"]
+        arn = original(self, endpoint_name, desired_weights_and_capacities)
+        for variant, update in serverless_updates:
+            for key in ("DesiredServerlessConfig", "CurrentServerlessConfig"):
+                variant[key] = {**variant[key], **update}
+        for variant in endpoint.production_variants:  # moto wrote nulls for what was not given
+            for key in [k for k, v in variant.items() if v is None]:
+                del variant[key]
+        return arn
 
     SageMakerModelBackend.update_endpoint_weights_and_capacities = update
+
+
+def _check_serverless_update(
+    endpoint: str, name: str, variant: dict[str, Any], update: dict[str, Any]
+) -> None:
+    """SageMaker's rules for a ServerlessUpdateConfig: a serverless variant's, with its
+    ProvisionedConcurrency no more than its MaxConcurrency."""
+    from moto.sagemaker.exceptions import ValidationError
+
+    if "CurrentServerlessConfig" not in variant:
+        raise ValidationError(
+            message=f"Variant {name} of endpoint {endpoint} is not serverless: "
+            "ServerlessUpdateConfig is for a serverless variant."
+        )
+    merged = {**variant["CurrentServerlessConfig"], **update}
+    provisioned = merged.get("ProvisionedConcurrency")
+    if provisioned is not None and provisioned > merged["MaxConcurrency"]:
+        raise ValidationError(
+            message=f"ProvisionedConcurrency {provisioned} of variant {name} must be less than "
+            f"or equal to MaxConcurrency {merged['MaxConcurrency']}."
+        )
 
 
 def _list_moto_modules_once() -> None:
