@@ -2,9 +2,10 @@
 
 The plan reads the endpoint's status and picks the steps: create; switch to the new config
 (blue/green, with the canary policy from config.yaml); scale the running variant in place
-when only the instance count changed; first wait out a rollout already in progress; delete
-and re-create a Failed endpoint. Every switch ends in a wait that fails on
-`Failed`, on a timeout, and on a *silent rollback* (InService again, but on another config).
+when only the instance count (or a serverless variant's max concurrency) changed; first wait
+out a rollout already in progress; delete and re-create a Failed endpoint. Every switch ends
+in a wait that fails on `Failed`, on a timeout, and on a *silent rollback* (InService again,
+but on another config).
 A switch records on the endpoint's tags the config it asked for (right after UpdateEndpoint)
 and, once InService on it, that config and the one that served before it: the next plan
 tells a rollback (serving another config than the one asked for) and keeps the config that
@@ -16,8 +17,10 @@ Updating, then InService) and leaves the endpoint config, whose InitialInstanceC
 differs from what runs. So the plan compares config.yaml's count with DescribeEndpoint's
 DesiredInstanceCount, never with the config's; a fleet created from a config (create, switch,
 re-create) starts with the config's InitialInstanceCount and is scaled after when that is not
-the count wanted. Serverless variants have no instances, and with autoscaling the count is
-Application Auto Scaling's: neither is scaled here.
+the count wanted. With autoscaling the count is Application Auto Scaling's: not scaled here.
+A serverless variant has no instances; its MaxConcurrency is updated the same way
+(ServerlessUpdateConfig, read back from DesiredServerlessConfig), its memory cannot be: the
+API has no field for it, so a new memory is a new config and a switch.
 
 When the SageMaker role was created or changed in the same apply, an endpoint can fail only
 because IAM has not propagated the role's permission to pull the image yet (SageMaker reports
@@ -69,6 +72,8 @@ class EndpointSpec:
     # The variant's instances; None when they are not this plan's to set (serverless, or
     # autoscaling owns the count).
     instance_count: int | None = field(default=None, compare=False)
+    # A serverless variant's MaxConcurrency (None: instances), updated in place likewise.
+    max_concurrency: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
     n = inp.names
     e = cfg.endpoint
     count = None if e.serverless or e.autoscaling else e.instance_count
+    concurrency = e.serverless.max_concurrency if e.serverless else None
     return [
         EndpointSpec(
             name=n.endpoint,
@@ -113,6 +119,7 @@ def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
             tags=cfg.all_tags,
             role_name=n.sagemaker_role,
             instance_count=count,
+            max_concurrency=concurrency,
         )
     ]
 
@@ -154,24 +161,47 @@ def settled(aws: Aws, name: str, want: str | None) -> Poll:
     return _settled(_described(aws, name), name, want)
 
 
-def scaled(aws: Aws, name: str, want: str, count: int) -> Poll:
-    """Done when InService on ``want`` with ``count`` instances running; raises when the
-    endpoint settled on another count (the scale did not hold) or cannot settle."""
+# What the plan updates in place: the instance count, a serverless variant's max concurrency.
+INSTANCES, CONCURRENCY = "instance_count", "max_concurrency"
+
+
+def _capacity(variant: dict[str, Any], what: str) -> tuple[Any, Any]:
+    """The variant's (asked, now) ``what``: DescribeEndpoint's Desired and Current values."""
+    if what == CONCURRENCY:
+        asked = (variant.get("DesiredServerlessConfig") or {}).get("MaxConcurrency")
+        return asked, (variant.get("CurrentServerlessConfig") or {}).get("MaxConcurrency")
+    return variant.get("DesiredInstanceCount"), variant.get("CurrentInstanceCount")
+
+
+def _amount(what: str, count: Any) -> str:
+    return f"max concurrency {count}" if what == CONCURRENCY else f"{count} instances"
+
+
+def scaled(aws: Aws, name: str, want: str, count: int, what: str = INSTANCES) -> Poll:
+    """Done when InService on ``want`` with ``count`` instances running (or, ``what`` being
+    CONCURRENCY, that max concurrency); raises when the endpoint settled on another value (the
+    update did not hold) or cannot settle."""
     ep = _described(aws, name)
     done, said = _settled(ep, name, want)
-    variant = _variant(ep)
-    asked, running = variant.get("DesiredInstanceCount"), variant.get("CurrentInstanceCount")
+    asked, now = _capacity(_variant(ep), what)
+    progress = f"{now} of {asked} instances"
+    if what == CONCURRENCY:
+        progress = f"max concurrency {now} of {asked}"
     if not done:
-        return False, f"{said}, {running} of {asked} instances"
+        return False, f"{said}, {progress}"
     if asked != count:
         reason = _as_said(ep.get("FailureReason"))
-        raise DeployError(
-            f"endpoint {name}: InService with {asked} instances, not the {count} asked for "
-            f"(reason: {reason or 'none reported'}). Check the account's instance quota for "
-            "the endpoint's type and whether autoscaling or a person changed it, then run "
-            "apply again"
+        quota = (
+            "serverless concurrency quota"
+            if what == CONCURRENCY
+            else "instance quota for the endpoint's type"
         )
-    return running == count, f"{said}, {running} of {count} instances"
+        raise DeployError(
+            f"endpoint {name}: InService with {_amount(what, asked)}, not the {count} asked for "
+            f"(reason: {reason or 'none reported'}). Check the account's {quota} and whether "
+            "autoscaling or a person changed it, then run apply again"
+        )
+    return now == count, f"{said}, {progress}"
 
 
 def _described(aws: Aws, name: str) -> dict[str, Any]:
@@ -270,23 +300,25 @@ def _wait_deleted(name: str, timeout_s: float) -> Wait:
     )
 
 
-def _scale(spec: EndpointSpec, count: int) -> tuple[Step, ...]:
-    """UpdateEndpointWeightsAndCapacities: the running variant's instance count, in place (the
-    endpoint config is left as it is), then the wait until that many instances serve."""
+def _scale(spec: EndpointSpec, change: Change) -> tuple[Step, ...]:
+    """UpdateEndpointWeightsAndCapacities: the running variant's instance count (or serverless
+    MaxConcurrency, ``change.field``), in place (the endpoint config is left as it is), then
+    the wait until the endpoint serves with it."""
+    what, count = change.field, change.after
+    wanted: dict[str, Any] = {"VariantName": VARIANT}
+    if what == CONCURRENCY:
+        wanted["ServerlessUpdateConfig"] = {"MaxConcurrency": count}
+    else:
+        wanted["DesiredInstanceCount"] = count
     return (
         Call(
             "sagemaker",
             "UpdateEndpointWeightsAndCapacities",
-            {
-                "EndpointName": spec.name,
-                "DesiredWeightsAndCapacities": [
-                    {"VariantName": VARIANT, "DesiredInstanceCount": count}
-                ],
-            },
+            {"EndpointName": spec.name, "DesiredWeightsAndCapacities": [wanted]},
         ),
         Wait(
-            f"endpoint {spec.name} is InService with {count} instances on {spec.config}",
-            partial(scaled, name=spec.name, want=spec.config, count=count),
+            f"endpoint {spec.name} is InService with {_amount(what, count)} on {spec.config}",
+            partial(scaled, name=spec.name, want=spec.config, count=count, what=what),
             timeout_s=spec.wait_timeout_s,
             interval_s=POLL_S,
             timeout_hint="endpoint.wait_timeout_s; apply again later to resume waiting",
@@ -294,24 +326,44 @@ def _scale(spec: EndpointSpec, count: int) -> tuple[Step, ...]:
     )
 
 
+def _wanted(spec: EndpointSpec) -> tuple[str, int] | None:
+    """What this plan sets in place: the instance count, or a serverless max concurrency."""
+    if spec.instance_count is not None:
+        return INSTANCES, spec.instance_count
+    if spec.max_concurrency is not None:
+        return CONCURRENCY, spec.max_concurrency
+    return None
+
+
 def _rescale(spec: EndpointSpec, fleet: int | None) -> tuple[Step, ...]:
-    """After a fleet is created from the config: it starts with the config's
-    InitialInstanceCount (``fleet``), which an earlier scale in place may have left behind."""
-    if spec.instance_count is None or fleet is None or fleet == spec.instance_count:
+    """After an endpoint is created from the config: it starts with the config's
+    InitialInstanceCount (or serverless MaxConcurrency: ``fleet``), which an earlier update in
+    place may have left behind."""
+    wanted = _wanted(spec)
+    if wanted is None or fleet is None or fleet == wanted[1]:
         return ()
-    return _scale(spec, spec.instance_count)
+    return _scale(spec, Change(wanted[0], fleet, wanted[1]))
 
 
 def resize(spec: EndpointSpec, seen: SeenEndpoint) -> Change | None:
-    """The instance count config.yaml wants when the running variant was asked for another."""
-    if spec.instance_count is None or seen.instances is None:
+    """What config.yaml wants when the running variant was asked for another: its instance
+    count, or a serverless variant's max concurrency."""
+    wanted = _wanted(spec)
+    if wanted is None:
         return None
-    if seen.instances == spec.instance_count:
+    what, want = wanted
+    asked = seen.concurrency if what == CONCURRENCY else seen.instances
+    if asked is None or asked == want:
         return None
-    return Change("instance_count", seen.instances, spec.instance_count)
+    return Change(what, asked, want)
 
 
 def _scale_reason(change: Change) -> str:
+    if change.field == CONCURRENCY:
+        return (
+            f"update endpoint variant {VARIANT} max concurrency {change.before} → "
+            f"{change.after}, in place, no new endpoint config"
+        )
     more = change.after > change.before
     how = "no new instances for the existing ones" if more else "the others keep serving"
     return f"scale endpoint variant {VARIANT} {change.before} → {change.after}, in place, {how}"
@@ -469,7 +521,7 @@ def plan_endpoint(
     if count is not None:
         # UpdateEndpointWeightsAndCapacities needs the endpoint InService: wait out the rest.
         reason = _scale_reason(count)
-        steps = (*_scale(spec, count.after), *_tags(spec, changes))
+        steps = (*_scale(spec, count), *_tags(spec, changes))
         if seen.status in TRANSITIONAL:
             reason = f"endpoint is {seen.status} on {want}: wait for it, then {reason}"
             steps = (_wait_serving(spec), *steps)

@@ -4,12 +4,13 @@ Immutable and hash-named like the model (``{project}-c-<hash>``). A new config i
 *generation* (config + its model); after the endpoint switched to it, every older generation
 but the previous one (kept as the rollback target) is deleted, config before model.
 
-The name hashes what needs a new fleet (the model, the instance type, the serverless
-settings), not the instance count: the count is the endpoint's, scaled in place
-(`endpoint.py`, UpdateEndpointWeightsAndCapacities), which leaves the config's
-InitialInstanceCount behind, so it is not compared. A config named when the count was still
-hashed is kept while it serves the same model on the same instance type (`serving_same`): the
-endpoint is not switched to a twin that differs only in its name.
+The name hashes what needs a new fleet (the model, the instance type, a serverless variant's
+memory), not the capacity: the instance count and a serverless variant's MaxConcurrency are
+the endpoint's, updated in place (`endpoint.py`, UpdateEndpointWeightsAndCapacities and its
+ServerlessUpdateConfig, which has no memory), which leaves the config's InitialInstanceCount
+or MaxConcurrency behind, so they are not compared. A config named when the capacity was
+still hashed is kept while it serves the same model on the same instance type or memory
+(`serving_same`): the endpoint is not switched to a twin that differs only in its name.
 
 "Previous" is the config that last *served* before the current one, not the newest created: a
 switch SageMaker rolled back leaves a newer config that never served. Without a state file,
@@ -53,6 +54,13 @@ class ConfigSpec:
     tags: dict[str, str] | None = field(default=None, compare=False)
     # A new fleet's InitialInstanceCount (None: serverless); the running count is the endpoint's.
     initial_count: int | None = field(default=None, compare=False)
+    # A new serverless endpoint's MaxConcurrency (None: instances); the endpoint's after that.
+    max_concurrency: int | None = field(default=None, compare=False)
+
+    @property
+    def capacity(self) -> int | None:
+        """What an endpoint created from it starts with: instances, or serverless concurrency."""
+        return self.initial_count if self.initial_count is not None else self.max_concurrency
 
 
 @dataclass(frozen=True)
@@ -65,18 +73,21 @@ class SeenConfig:
     variant: dict[str, Any] | None
     tags: dict[str, str] | None = None
     initial_count: int | None = None  # InitialInstanceCount: what a new fleet from it starts with
+    max_concurrency: int | None = None  # a serverless one's MaxConcurrency, likewise
+
+    @property
+    def capacity(self) -> int | None:
+        return self.initial_count if self.initial_count is not None else self.max_concurrency
 
 
 def variant_spec(cfg: Config, model_name: str) -> dict[str, Any]:
     """The one production variant, in the shape the config's name hashes: what a change of
-    needs a new fleet (the instance count does not: the endpoint scales in place)."""
+    needs a new fleet (the instance count and a serverless MaxConcurrency do not: the endpoint
+    updates them in place)."""
     ep = cfg.endpoint
     v: dict[str, Any] = {"name": VARIANT, "model": model_name}
     if ep.serverless:
-        v["serverless"] = {
-            "memory_mb": ep.serverless.memory_mb,
-            "max_concurrency": ep.serverless.max_concurrency,
-        }
+        v["serverless"] = {"memory_mb": ep.serverless.memory_mb}
     else:
         v["instance_type"] = ep.instance_type
     return v
@@ -85,9 +96,14 @@ def variant_spec(cfg: Config, model_name: str) -> dict[str, Any]:
 def config_spec(cfg: Config, n: Names, image_uri: str) -> ConfigSpec:
     model = model_spec(cfg, n, image_uri).name
     identity = {"variant": variant_spec(cfg, model)}
-    count = None if cfg.endpoint.serverless else cfg.endpoint.instance_count
+    serverless = cfg.endpoint.serverless
     return ConfigSpec(
-        n.endpoint_config(content_hash(identity)), identity["variant"], model, cfg.all_tags, count
+        n.endpoint_config(content_hash(identity)),
+        identity["variant"],
+        model,
+        cfg.all_tags,
+        initial_count=None if serverless else cfg.endpoint.instance_count,
+        max_concurrency=serverless.max_concurrency if serverless else None,
     )
 
 
@@ -98,11 +114,7 @@ def desired(cfg: Config, inp: Inputs) -> list[ConfigSpec]:
 def _variant_seen(v: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": v.get("VariantName"), "model": v.get("ModelName")}
     if v.get("ServerlessConfig"):
-        s = v["ServerlessConfig"]
-        out["serverless"] = {
-            "memory_mb": s.get("MemorySizeInMB"),
-            "max_concurrency": s.get("MaxConcurrency"),
-        }
+        out["serverless"] = {"memory_mb": v["ServerlessConfig"].get("MemorySizeInMB")}
     else:
         out["instance_type"] = v.get("InstanceType")
     return out
@@ -138,6 +150,11 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
                 variant=_variant_seen(variants[0]) if variants else None,
                 tags=tags,
                 initial_count=variants[0].get("InitialInstanceCount") if variants else None,
+                max_concurrency=(
+                    (variants[0].get("ServerlessConfig") or {}).get("MaxConcurrency")
+                    if variants
+                    else None
+                ),
             )
         )
     return out
@@ -149,7 +166,7 @@ def _create(spec: ConfigSpec) -> Call:
     if "serverless" in v:
         pv["ServerlessConfig"] = {
             "MemorySizeInMB": v["serverless"]["memory_mb"],
-            "MaxConcurrency": v["serverless"]["max_concurrency"],
+            "MaxConcurrency": spec.max_concurrency,
         }
     else:
         pv.update(
@@ -175,9 +192,9 @@ def serving_config(world: World) -> Any:
 
 def serving_same(spec: ConfigSpec, world: World) -> SeenConfig | None:
     """The config the endpoint serves when it is ``spec`` under another name: the same model
-    on the same instance type (or serverless settings), named when the instance count was
-    part of the name. The endpoint keeps it (and scales in place); a switch to ``spec`` would
-    roll a new fleet for nothing."""
+    on the same instance type (or serverless memory), named when the instance count (or the
+    serverless MaxConcurrency) was part of the name. The endpoint keeps it (and updates those
+    in place); a switch to ``spec`` would roll a new fleet for nothing."""
     serving = serving_config(world)
     if serving is None or serving.name == spec.name or world.get("endpoint_config", spec.name):
         return None
@@ -191,22 +208,25 @@ def target(spec: ConfigSpec, world: World) -> str:
 
 
 def fleet_count(name: str, desired: Desired, world: World) -> int | None:
-    """The instances a fleet created from config ``name`` starts with (its InitialInstanceCount):
-    the existing config's, else the one this plan creates (None: serverless or unknown)."""
+    """What an endpoint created from config ``name`` starts with: its InitialInstanceCount (a
+    serverless config's MaxConcurrency), the existing config's, else the one this plan
+    creates (None: unknown)."""
     seen = world.get("endpoint_config", name)
     if seen is not None:
-        return seen.initial_count
+        return seen.capacity
     spec = desired.get("endpoint_config", name)
-    return spec.initial_count if spec is not None else None
+    return spec.capacity if spec is not None else None
 
 
 def plan_config(spec: ConfigSpec, world: World) -> Action:
     seen: SeenConfig | None = world.get("endpoint_config", spec.name)
     same = serving_same(spec, world)
     if same is not None:
+        what = "serverless memory" if "serverless" in spec.variant else "instance type"
+        count = "max concurrency" if "serverless" in spec.variant else "instance count"
         reason = (
-            f"the endpoint serves {same.name}: the same model and instance type, named when the "
-            "instance count was part of the name; kept (no new fleet)"
+            f"the endpoint serves {same.name}: the same model and {what}, named when the "
+            f"{count} was part of the name; kept (no new fleet)"
         )
         return Action("noop", spec.KIND, spec.name, reason)
     if seen is None:

@@ -272,6 +272,59 @@ def test_instance_count_change_scales_the_running_endpoint_in_place(project: Pat
     assert not engine(project).plan().changes
 
 
+def test_serverless_max_concurrency_changes_in_place_and_memory_rolls_a_new_config(
+    project: Path,
+) -> None:
+    """UpdateEndpointWeightsAndCapacities' ServerlessUpdateConfig has MaxConcurrency (and
+    ProvisionedConcurrency), not the memory: a new max_concurrency is updated on the running
+    endpoint, same config; the next plan reads it from the endpoint and does not flap; a new
+    memory_mb still needs a new config and UpdateEndpoint."""
+    _edit(
+        project,
+        "  instance_type: ml.m5.large\n  instance_count: 1\n",
+        "  serverless: {memory_mb: 2048, max_concurrency: 4}\n",
+    )
+    apply(engine(project))
+    sm = session().client("sagemaker")
+    (cfg,) = inventory()["endpoint_configs"]
+    _edit(project, "max_concurrency: 4", "max_concurrency: 8")
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "endpoint", PROJECT)]
+    (update,) = [a for a in planned.actions if a.op != "noop"]
+    assert update.reason == (
+        "update endpoint variant main max concurrency 4 → 8, in place, no new endpoint config"
+    )
+    (call,) = [s for s in update.steps if isinstance(s, Call)]
+    assert (call.operation, call.params) == (
+        "UpdateEndpointWeightsAndCapacities",
+        {
+            "EndpointName": PROJECT,
+            "DesiredWeightsAndCapacities": [
+                {"VariantName": "main", "ServerlessUpdateConfig": {"MaxConcurrency": 8}}
+            ],
+        },
+    )
+    apply(engine(project), planned)
+    ep = sm.describe_endpoint(EndpointName=PROJECT)
+    assert ep["EndpointConfigName"] == cfg
+    (variant,) = ep["ProductionVariants"]
+    assert variant["CurrentServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 8}
+    assert inventory()["endpoint_configs"] == [cfg]
+    assert not engine(project).plan().changes
+    _edit(project, "memory_mb: 2048", "memory_mb: 3072")
+    planned = engine(project).plan()
+    assert [(o, t) for o, t, _ in ops(planned)] == [
+        ("create", "endpoint_config"),
+        ("update", "endpoint"),
+    ]
+    (new,) = [a for a in planned.actions if a.kind == "endpoint_config" and a.op == "create"]
+    assert [c.field for c in new.changes] == ["variant.serverless.memory_mb"]
+    apply(engine(project), planned)
+    (variant,) = sm.describe_endpoint(EndpointName=PROJECT)["ProductionVariants"]
+    assert variant["CurrentServerlessConfig"] == {"MemorySizeInMB": 3072, "MaxConcurrency": 8}
+    assert not engine(project).plan().changes
+
+
 def test_cors_change_updates_only_the_api(project: Path) -> None:
     apply(engine(project))
     _edit(project, "http://localhost:8000", "https://example.org")
@@ -451,7 +504,6 @@ def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None
     (new,) = [a for a in planned.actions if a.kind == "endpoint_config" and a.op == "create"]
     assert {c.field for c in new.changes} == {
         "variant.serverless.memory_mb",
-        "variant.serverless.max_concurrency",
         "variant.instance_type",
     }
     apply(engine(project), planned)

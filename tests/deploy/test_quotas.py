@@ -102,3 +102,20 @@ def test_unreadable_quotas_are_a_warning_not_a_failure(project: Path, monkeypatc
     monkeypatch.setattr(eng.aws, "pages", denied)
     (warning,) = quotas.warnings(eng.aws, eng.cfg, planned.world, planned.actions, desired)
     assert warning.startswith("could not read the Service Quotas for SageMaker")
+
+
+def test_a_serverless_concurrency_lowered_in_place_needs_nothing_more(project: Path) -> None:
+    """A serverless max_concurrency is updated in place: raising it allocates the new value of
+    the account's shared quota, lowering it allocates nothing more."""
+    edit_config(
+        project,
+        "  instance_type: ml.m5.large\n  instance_count: 1\n",
+        "  serverless: {memory_mb: 2048, max_concurrency: 4}\n",
+    )
+    engine(project).apply()
+    QUOTAS[quotas.SERVERLESS_QUOTA] = Quota(default=2)
+    edit_config(project, "max_concurrency: 4", "max_concurrency: 3")
+    assert engine(project).plan().warnings == []
+    edit_config(project, "max_concurrency: 3", "max_concurrency: 5")
+    (warning,) = engine(project).plan().warnings
+    assert "is 2 (AWS default), but endpoint.serverless.max_concurrency is 5" in warning

@@ -395,3 +395,73 @@ def test_an_endpoint_on_the_same_config_under_its_older_name_is_scaled_not_switc
     (action,) = ep.plan(PlanContext(Desired.of([c, s]), World.of([old, running])))
     assert action.reason.startswith("scale endpoint variant main 1 → 2, in place")
     assert "on trends-anomaly-c-0ld0ld00" in action.steps[-1].describe()
+
+
+SERVERLESS = {"serverless": {"memory_mb": 2048, "max_concurrency": 8}}
+
+
+def serverless_variant(asked: int, now: int | None = None) -> list[dict]:
+    now = asked if now is None else now
+    return [
+        {
+            "VariantName": "main",
+            "DesiredServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": asked},
+            "CurrentServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": now},
+        }
+    ]
+
+
+def test_a_serverless_max_concurrency_is_updated_in_place_and_read_from_the_endpoint() -> None:
+    aws, s = make_aws(), spec(endpoint=SERVERLESS)
+    assert (s.instance_count, s.max_concurrency) == (None, 8)
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "describe_endpoint",
+            {**describe("InService", s.config), "ProductionVariants": serverless_variant(4)},
+        )
+        stub.add_response("list_tags", {"Tags": TAG_LIST})
+        (got,) = ep.observe(aws, N, Desired(), World())
+    assert (got.concurrency, got.concurrency_now, got.memory_mb) == (4, 4, 2048)
+    action = ep.plan_endpoint(s, got)
+    assert (action.op, action.reason) == (
+        "update",
+        "update endpoint variant main max concurrency 4 → 8, in place, no new endpoint config",
+    )
+    assert kinds(action) == ["sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response(
+            "update_endpoint_weights_and_capacities",
+            {"EndpointArn": ARN},
+            {
+                "EndpointName": "trends-anomaly",
+                "DesiredWeightsAndCapacities": [
+                    {"VariantName": "main", "ServerlessUpdateConfig": {"MaxConcurrency": 8}}
+                ],
+            },
+        )
+        updating = describe("Updating", s.config)
+        stub.add_response(
+            "describe_endpoint", {**updating, "ProductionVariants": serverless_variant(8, 4)}
+        )
+        done = {**describe("InService", s.config), "ProductionVariants": serverless_variant(8)}
+        stub.add_response("describe_endpoint", done)
+        lines = execute(aws, action)
+        stub.assert_no_pending_responses()
+    assert [line.strip() for line in lines[-2:]] == [
+        f"Updating (config {s.config}), max concurrency 4 of 8",
+        f"InService on {s.config}, max concurrency 8 of 8",
+    ]
+    assert ep.plan_endpoint(s, replace(got, concurrency=8, concurrency_now=8)).op == "noop"
+    # Re-created from a config that started with another MaxConcurrency: updated after.
+    failed = ep.plan_endpoint(s, replace(got, status="Failed"), fleet=4)
+    assert kinds(failed)[-2:] == ["sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
+
+
+def test_the_concurrency_wait_fails_when_the_endpoint_settles_on_another() -> None:
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        back = {**describe("InService", "c-1"), "ProductionVariants": serverless_variant(4)}
+        stub.add_response("describe_endpoint", back)
+        with pytest.raises(DeployError, match=r"InService with max concurrency 4, not the 8 "
+                           r"asked for .*serverless concurrency quota"):  # fmt: skip
+            ep.scaled(aws, "trends-anomaly", "c-1", 8, ep.CONCURRENCY)

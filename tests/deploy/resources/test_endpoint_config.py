@@ -259,6 +259,23 @@ def test_a_config_named_when_the_count_was_hashed_is_kept_while_it_serves_the_sa
     assert ec.plan_config(other, world).op == "create" and ec.target(other, world) == other.name
 
 
+def test_a_serverless_config_named_when_its_concurrency_was_hashed_is_kept() -> None:
+    """Serverless stacks deployed before MaxConcurrency left the name serve a config of another
+    name with the same model and memory: kept (the endpoint updates the concurrency in place)."""
+    c = cfg_spec(endpoint={"serverless": {"memory_mb": 2048, "max_concurrency": 8}})
+    old_name = "trends-anomaly-c-0ld0ld01"
+    named_so = replace(seen_config(c), name=old_name, max_concurrency=4)
+    world = World.of([named_so, serving(old_name), seen_model(model())])
+    action = ec.plan_config(c, world)
+    assert (action.op, action.reason) == (
+        "noop",
+        f"the endpoint serves {old_name}: the same model and serverless memory, named when the "
+        "max concurrency was part of the name; kept (no new fleet)",
+    )
+    assert ec.target(c, world) == old_name
+    assert ec.fleet_count(old_name, Desired(), world) == 4
+
+
 def test_generations_keep_current_and_previous_delete_older_config_then_model() -> None:
     gens = [(model(f"{OLD_IMAGE}{i}"), cfg_spec(f"{OLD_IMAGE}{i}")) for i in range(3)]
     world = World.of(

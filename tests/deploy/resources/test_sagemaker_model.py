@@ -44,8 +44,13 @@ def test_names_hash_exactly_what_defines_them_and_stay_stable() -> None:
     assert c.initial_count == 1
     assert cfg_spec(endpoint={"instance_count": 3}).name == c.name
     serverless = cfg_spec(endpoint={"serverless": {"memory_mb": 3072}})
-    assert serverless.variant["serverless"] == {"memory_mb": 3072, "max_concurrency": 5}
+    # Nor a serverless MaxConcurrency (updated in place too): the memory is.
+    assert serverless.variant["serverless"] == {"memory_mb": 3072}
+    assert serverless.max_concurrency == 5 and serverless.capacity == 5
     assert serverless.name != c.name and serverless.model == c.model
+    more = cfg_spec(endpoint={"serverless": {"memory_mb": 3072, "max_concurrency": 9}})
+    assert more.name == serverless.name
+    assert cfg_spec(endpoint={"serverless": {"memory_mb": 2048}}).name != serverless.name
 
 
 def test_first_model_is_created_with_role_retries_only_when_the_role_is_new() -> None:
