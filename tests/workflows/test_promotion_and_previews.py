@@ -302,10 +302,11 @@ def test_the_pull_request_comment_shows_every_environments_plan(checkout: Path) 
     assert staging < production
     assert "lambda_function" in comment[staging:production]
     assert f"`{PROJECT}-production-detect`" in comment[production:]
-    assert (
-        "| endpoint_config |" in comment[production:] and "instance_count" in comment[production:]
-    )
-    assert "| endpoint_config |" not in comment[staging:production]  # serverless: unchanged
+    # A new instance count scales production's endpoint in place: no new endpoint config.
+    assert "| endpoint |" in comment[production:] and "instance_count" in comment[production:]
+    assert "scale endpoint variant main 2 → 3, in place" in comment[production:]
+    assert "| endpoint_config |" not in comment
+    assert "| endpoint |" not in comment[staging:production]  # serverless: unchanged
 
 
 # ------------------------------------------------------------------------------ previews
