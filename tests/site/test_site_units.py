@@ -21,5 +21,8 @@ def test_javascript_unit_tests_pass() -> None:
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # node's TAP puts the failing subtests anywhere in a long output: name them first.
+    failing = [line for line in result.stdout.splitlines() if line.lstrip().startswith("not ok")]
+    said = "\n".join(failing) or "(no 'not ok' line)"
+    assert result.returncode == 0, f"{said}\n---\n{result.stdout[-4000:]}{result.stderr[-2000:]}"
     assert "# fail 0" in result.stdout
