@@ -10,7 +10,6 @@ lies outside its band and every point outside it belongs to a reported event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import numpy as np
 
@@ -18,12 +17,6 @@ from .shifts import LevelShift
 
 # A recurring excursion's band reaches a hair past its values, so that they lie inside it.
 COVER_SLACK = 1e-9
-
-
-class Band(NamedTuple):
-    expected: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
 
 
 def expected_values(
@@ -61,19 +54,6 @@ def shift_sigma(sigma: np.ndarray, shifts: Sequence[LevelShift]) -> np.ndarray:
     return out
 
 
-def band(
-    expected: np.ndarray,
-    sigma: np.ndarray,
-    threshold: float,
-    visible: float = 0.0,
-    cover: np.ndarray | None = None,
-) -> Band:
-    """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
-    reach of a recurring seasonal excursion: what this time of year does without an event)."""
-    half = _half_width(sigma, threshold, visible, cover)
-    return Band(expected, expected - half, expected + half)
-
-
 def band_rows(
     expected: np.ndarray,
     sigma: np.ndarray,
@@ -81,8 +61,10 @@ def band_rows(
     visible: float = 0.0,
     cover: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``band`` as the rows of one (3, n) array: expected, lower, upper (so that the three
-    are kept within the series' scale in one pass, see ``scale.clip_rows``)."""
+    """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
+    reach of a recurring seasonal excursion: what this time of year does without an event),
+    as the rows of one (3, n) array: expected, lower, upper (so that the three are kept
+    within the series' scale in one pass, see ``scale.clip_rows``)."""
     half = _half_width(sigma, threshold, visible, cover)
     rows = np.empty((3, expected.size))
     rows[0] = expected
