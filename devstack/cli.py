@@ -83,7 +83,7 @@ def _ready_text(
         f"  model   {urls['model']}/ping{note}\n"
         f"  SageMaker runtime stand-in {urls['runtime']}\n"
         f"Try:  curl -s -H 'Content-Type: text/csv' --data-binary @{SAMPLE.relative_to(REPO)} "
-        f"'{urls['api']}/detect?method=auto'\n"
+        f"'{urls['api']}/detect'   (the default method)\n"
         "Press Ctrl-C to stop."
     )
 

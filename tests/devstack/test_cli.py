@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from trends_anomaly.params import DEFAULT_METHOD
 
 from devstack import REPO
 from devstack.cli import _parse_args, main
@@ -133,6 +134,13 @@ def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
         assert (status, json.loads(body)) == (200, {"status": "ok"})
         status, _, _ = request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
         assert status == 200
+        # The command it offers to try works as printed, and asks for no method of its own
+        # (a fork's default is its own model, not auto).
+        (tried,) = re.findall(r"^Try:\s+(curl .+?)\s+\(the default method\)$", output, re.M)
+        assert "method=" not in tried, tried
+        answer = json.loads(subprocess.run(tried, shell=True, cwd=REPO, capture_output=True,
+                                           text=True, timeout=60, check=True).stdout)  # fmt: skip
+        assert answer["series"] and answer["method"] == DEFAULT_METHOD, answer.keys()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
