@@ -94,10 +94,18 @@ def _say(line: str, **kwargs: Any) -> None:
         print(line, flush=True, **kwargs)
 
 
+def _interrupted(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with `&` (see above)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Until the stack answers, SIGTERM stops it as Ctrl-C does: the parts already started are
+    # stopped (start_stack's cleanup), where the default action left the model server, which
+    # runs in a session of its own, holding its port (a container build takes minutes).
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         print("Starting the local stack (model server first) ...", flush=True)
         stack = start_stack(
@@ -119,9 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         wait_until_ready(stack, log=lambda line: print(line, flush=True))
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # from here on, the loop stops
         print(
             _ready_text(stack.urls, getattr(stack.model, "name", None), args.cors_origin),
             flush=True,
@@ -136,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the stack started but does not answer: {exc}", file=sys.stderr)
         return 1
     finally:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stopping is not interrupted
         _say("\nStopping ...")
         stack.stop()
     return 0

@@ -150,6 +150,39 @@ def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
 
 
 @pytest.mark.slow
+def test_sigterm_while_starting_stops_what_was_started() -> None:
+    """SIGTERM before the stack answers (`--model container` builds the image first, for
+    minutes) took the default action: the CLI died and the model server, in a session of its
+    own, kept running on its port. It stops what was started, as Ctrl-C does."""
+    ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
+    args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
+    command = [sys.executable, "-m", "devstack", *args, "--workers", "1"]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("Starting the local stack"), first
+        # Until the model server has started: then its port is what would be left taken.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", ports["--model-port"])) == 0:
+                    break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        # (Its output is not read: a model server left behind holds the pipe open.)
+        code = process.wait(timeout=30)
+    finally:
+        _kill_if_running(process)
+    time.sleep(0.5)
+    with pytest.raises(OSError):
+        request(f"http://127.0.0.1:{ports['--model-port']}", "GET", "/ping")
+    assert code in (0, 130), f"exit {code}"
+
+
+@pytest.mark.slow
 def test_a_backgrounded_make_up_stops_on_sigint() -> None:
     """`make up &` in a script (a shell without job control) starts it with SIGINT ignored,
     a rule of the shell that make passes on; Ctrl-C reaching the script's process group, or
