@@ -24,10 +24,6 @@ from .types import Anomaly, Detection, Series
 
 def run_method(series: Series, method: str, params: dict[str, Any]) -> Detection:
     """The method's detection, its band kept within the series' scale (see :mod:`.scale`)."""
-    if method == "auto":  # (it knows the series' range already: it keeps its band within)
-        from .auto import detect_auto  # imported here: auto is the largest module
-
-        return detect_auto(series, params, within=True)
     return within_scale(series.values, _detect(series, method, params))
 
 

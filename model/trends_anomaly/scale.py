@@ -36,24 +36,6 @@ def value_range(values: np.ndarray) -> tuple[float, float]:
     return 0.0, TRENDS_TOP if trends else np.inf
 
 
-def range_of(lowest: float, highest: float, whole: bool) -> tuple[float, float]:
-    """``value_range`` of a non-empty series from its lowest and highest value and whether
-    it is written in whole points or halves (a caller that knows them already)."""
-    if lowest < 0:
-        return -np.inf, np.inf
-    return 0.0, TRENDS_TOP if highest <= TRENDS_TOP and whole else np.inf
-
-
-def clip_rows(rows: np.ndarray, lo: float, hi: float) -> None:
-    """``rows`` (expected, lower, upper of one detection, one array) kept within lo..hi in
-    place: what ``within_scale`` does to each of them."""
-    if lo == -np.inf and hi == np.inf:
-        return
-    np.maximum(rows, lo, out=rows)
-    if hi != np.inf:
-        np.minimum(rows, hi, out=rows)
-
-
 def within_scale(values: np.ndarray, d: Detection) -> Detection:
     """``d`` with its expected value and band clipped to the range of ``values``' scale."""
     lo, hi = value_range(values)

@@ -10,6 +10,7 @@ lies outside its band and every point outside it belongs to a reported event.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,6 +18,12 @@ from .shifts import LevelShift
 
 # A recurring excursion's band reaches a hair past its values, so that they lie inside it.
 COVER_SLACK = 1e-9
+
+
+class Band(NamedTuple):
+    expected: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
 
 
 def expected_values(
@@ -54,30 +61,17 @@ def shift_sigma(sigma: np.ndarray, shifts: Sequence[LevelShift]) -> np.ndarray:
     return out
 
 
-def band_rows(
+def band(
     expected: np.ndarray,
     sigma: np.ndarray,
     threshold: float,
     visible: float = 0.0,
     cover: np.ndarray | None = None,
-) -> np.ndarray:
+) -> Band:
     """expected ± max(threshold × sigma, visible), and at least ``cover`` where given (the
-    reach of a recurring seasonal excursion: what this time of year does without an event),
-    as the rows of one (3, n) array: expected, lower, upper (so that the three are kept
-    within the series' scale in one pass, see ``scale.clip_rows``)."""
-    half = _half_width(sigma, threshold, visible, cover)
-    rows = np.empty((3, expected.size))
-    rows[0] = expected
-    np.subtract(expected, half, out=rows[1])
-    np.add(expected, half, out=rows[2])
-    return rows
-
-
-def _half_width(
-    sigma: np.ndarray, threshold: float, visible: float, cover: np.ndarray | None
-) -> np.ndarray:
+    reach of a recurring seasonal excursion: what this time of year does without an event)."""
     half = threshold * sigma
     np.maximum(half, visible, out=half)  # (in place: one array of the series' length fewer)
     if cover is not None:
         np.maximum(half, cover * (1.0 + COVER_SLACK), out=half)
-    return half
+    return Band(expected, expected - half, expected + half)

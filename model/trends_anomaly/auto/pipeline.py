@@ -8,9 +8,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..scale import clip_rows, range_of, whole_or_half_points, within_scale
 from ..types import Anomaly, Detection, Series
-from .band import band_rows, expected_values, shift_sigma
+from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
 from .events import at_peak, candidates
 from .holidays import EasterWeeks
@@ -108,11 +107,9 @@ def _too_short(x: np.ndarray, threshold: float, chosen: dict[str, Any]) -> Detec
     return Detection(exp, exp - threshold * s, exp + threshold * s, [], chosen)
 
 
-def detect_auto(series: Series, params: dict, within: bool = False) -> Detection:
-    """Expected value, band and anomalies (one per event, with kind and extent). ``within``:
-    the expected value and the band kept within the series' scale (``scale.within_scale``)."""
-    given = np.asarray(series.values, dtype=float)
-    x = _finite(given)
+def detect_auto(series: Series, params: dict) -> Detection:
+    """Expected value, band and anomalies (one per event, with kind and extent)."""
+    x = _finite(np.asarray(series.values, dtype=float))
     n = x.size
     sens = params.get("sensitivity")
     sens = DEFAULT_SENSITIVITY if sens is None else float(sens)
@@ -134,8 +131,7 @@ def detect_auto(series: Series, params: dict, within: bool = False) -> Detection
     if alpha is not None:
         chosen["alpha"] = alpha
     if n < MIN_POINTS:
-        short = _too_short(x, thr, chosen)
-        return within_scale(series.values, short) if within else short
+        return _too_short(x, thr, chosen)
 
     if period.period != hint:  # a caller's own period sets the time scales
         scales = time_scales(n, period.period or period.hint)
@@ -145,8 +141,7 @@ def detect_auto(series: Series, params: dict, within: bool = False) -> Detection
     phases = cached_phases(series, n, period.period)
     if phases is not None and phases.calendar:
         chosen["seasonal_phase"] = "week_of_year"
-    whole = whole_or_half_points(x)
-    floor = quantum_floor(x, whole)
+    floor = quantum_floor(x)
     visible = visible_floor(x)
     lowest = float(x.min())
     nonneg = lowest >= 0
@@ -229,14 +224,13 @@ def detect_auto(series: Series, params: dict, within: bool = False) -> Detection
     chosen["max_anomalies"] = cap
     thr = capped_threshold(found, thr, cap)
     chosen["threshold_used"] = round(thr, 4)
-    rows = band_rows(expected, sigma, thr, visible, cover)
-    lower, upper = rows[1], rows[2]
+    b = band(expected, sigma, thr, visible, cover)
     # Reported at their peaks, among the points beyond the highest threshold any sensitivity
     # sets (or the one used, when the cap or ``alpha`` set it higher): the same point at every
     # sensitivity.
     bar = max(thr, z_threshold(0.0, None, n))
     reported = sorted(
-        (at_peak(c, x, z, lower, upper, bar) for c in found if c.score > thr),
+        (at_peak(c, x, z, b.lower, b.upper, bar) for c in found if c.score > thr),
         key=lambda c: c.index,
     )
     anomalies = [
@@ -251,9 +245,4 @@ def detect_auto(series: Series, params: dict, within: bool = False) -> Detection
         )
         for c in reported
     ]
-    if within:
-        if x is given:  # (the values as sent: their range is known here)
-            clip_rows(rows, *range_of(lowest, float(np.maximum.reduce(x)), whole))
-        else:
-            return within_scale(series.values, Detection(*rows, anomalies, chosen))
-    return Detection(rows[0], lower, upper, anomalies, chosen)
+    return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from trends_anomaly.auto.band import band_rows, expected_values
+from trends_anomaly.auto.band import band, expected_values
 from trends_anomaly.auto.shifts import LevelShift
 
 
@@ -29,6 +29,6 @@ def test_a_proportional_season_at_a_shift_is_scaled_to_the_old_level():
 
 def test_the_band_is_the_threshold_in_noise_units():
     e = np.array([5.0, 6.0])
-    expected, lower, upper = band_rows(e, np.array([1.0, 2.0]), 3.0)
-    assert np.array_equal(lower, [2.0, 0.0]) and np.array_equal(upper, [8.0, 12.0])
-    assert np.array_equal(expected, e)
+    b = band(e, np.array([1.0, 2.0]), 3.0)
+    assert np.array_equal(b.lower, [2.0, 0.0]) and np.array_equal(b.upper, [8.0, 12.0])
+    assert b.expected is e
