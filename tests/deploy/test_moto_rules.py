@@ -116,18 +116,21 @@ def test_s3_blocks_public_access_by_default_and_refuses_public_policies() -> Non
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(oac_only))  # not public: accepted
 
 
+# A role SageMaker may assume (an endpoint's execution role).
+SAGEMAKER_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+         "Action": "sts:AssumeRole"}
+    ],
+}  # fmt: skip
+
+
 def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     iam, sm = boto3.client("iam"), boto3.client("sagemaker")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
-             "Action": "sts:AssumeRole"}
-        ],
-    }  # fmt: skip
-    arn = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
+    arn = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))[
+        "Role"
+    ]["Arn"]
     model = {"ModelName": "m", "ExecutionRoleArn": arn, "PrimaryContainer": {"Image": "x"}}
     with pytest.raises(ClientError) as early:
         sm.create_model(**model)
@@ -139,14 +142,9 @@ def test_a_role_just_created_cannot_be_assumed_yet() -> None:
 
 def _endpoint(sm, name: str, variant: dict) -> str:
     iam = boto3.client("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
-             "Action": "sts:AssumeRole"}
-        ],
-    }  # fmt: skip
-    role = iam.create_role(RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(trust))
+    role = iam.create_role(
+        RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST)
+    )
     CLOCK.sleep(60)  # IAM propagation, as the test server plays it
     sm.create_model(
         ModelName=f"{name}-m",

@@ -21,7 +21,7 @@ from devstack import REPO
 from devstack.cli import _parse_args, main
 from devstack.ports import PortInUse, free_port
 from devstack.stack import running_stack, start_stack
-from tests.devstack.test_stack import request
+from tests.devstack.test_stack import preflight, request
 
 
 @pytest.fixture
@@ -216,14 +216,7 @@ def test_another_origin_for_this_run_is_allowed_as_config_yamls_are(
     args = _parse_args(["--cors-origin", mine, "--cors-origin", other])
     with running_stack(cors_origins=args.cors_origin) as stack:
         for origin in (mine, other):
-            status, headers, _ = request(
-                stack.urls["api"],
-                "OPTIONS",
-                "/detect",
-                Origin=origin,
-                Access_Control_Request_Method="POST",
-                Access_Control_Request_Headers="content-type",
-            )
+            status, headers, _ = preflight(stack.urls["api"], origin)
             assert (status, headers.get("access-control-allow-origin")) == (204, origin)
             status, headers, _ = request(stack.urls["api"], "GET", "/health", Origin=origin)
             assert (status, headers.get("access-control-allow-origin")) == (200, origin)

@@ -38,6 +38,18 @@ def request(
     return reply.status, {k.lower(): v for k, v in reply.getheaders()}, data
 
 
+def preflight(api_url: str, origin: str) -> tuple[int, dict[str, str], bytes]:
+    """The browser's CORS preflight for the page's POST /detect from ``origin``."""
+    return request(
+        api_url,
+        "OPTIONS",
+        "/detect",
+        Origin=origin,
+        Access_Control_Request_Method="POST",
+        Access_Control_Request_Headers="content-type",
+    )
+
+
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("dist")
@@ -143,14 +155,7 @@ def test_preflight_from_an_allowed_origin(stack: Stack, origin: str) -> None:
         "site-127": f"http://127.0.0.1:{site_port}",
         "site-localhost": f"http://localhost:{site_port}",
     }.get(origin, origin)
-    status, headers, _ = request(
-        stack.urls["api"],
-        "OPTIONS",
-        "/detect",
-        Origin=origin,
-        Access_Control_Request_Method="POST",
-        Access_Control_Request_Headers="content-type",
-    )
+    status, headers, _ = preflight(stack.urls["api"], origin)
     assert status == 204
     assert headers["access-control-allow-origin"] == origin
     assert "POST" in headers["access-control-allow-methods"]
