@@ -64,7 +64,9 @@ def test_the_season_is_the_median_of_the_other_cycles_however_many():
     assert own[9 * 12] == pytest.approx(20 - 20 / 12, abs=0.5)  # the wild year's own
 
 
-def test_fit_season_prefers_a_proportional_season_and_additive_for_negative_data():
+def test_fit_season_is_proportional_without_negative_values_and_additive_with_them():
+    """One model, chosen by the data's sign (not the better fitting of two): a season of a
+    fixed amount on a level that grows fivefold is still fitted as a share of the level."""
     n = 260
     t = np.arange(n)
     trend = np.linspace(10, 100, n)
@@ -76,6 +78,8 @@ def test_fit_season_prefers_a_proportional_season_and_additive_for_negative_data
     neg = fit_season(x - 200, trend - 200, p)
     assert neg.model == "additive"
     assert fit_season(x, trend, None).model == "none"
+    fixed = trend + 8 * np.sin(2 * np.pi * t / 52)  # what an additive season fits exactly
+    assert fit_season(fixed, trend, p).model == "multiplicative"
 
 
 def test_a_proportional_season_keeps_its_shares_on_another_level():
@@ -105,6 +109,29 @@ def test_a_holiday_that_moves_by_a_week_takes_the_neighbouring_week():
     own, prev, nxt, with_point = p.profiles(holiday[None])
     fitted = p.tile(own[0], prev[0], nxt[0], holiday, with_point[0])
     assert np.abs(fitted - holiday).max() < 8  # every holiday point and its neighbours fit
+
+
+def test_a_point_is_judged_by_its_own_jump_whatever_the_rest_of_the_season_does():
+    """No phase of this season jumps (every week-to-week step is 1), but one point's own
+    phase's median with itself (``with_point``) is 20 away and fits it: it takes that value.
+    It did not when no step anywhere was sharp, so a row's season depended on whether another
+    row fitted in the same pass had a holiday."""
+    s = weekly(261)
+    w = calendar_weeks(s)
+    p = Phases(w.astype(np.intp), 52, calendar=True, position=w)
+    n = w.size
+    own, prev, nxt = np.zeros(n), np.zeros(n), np.ones(n)
+    with_point, d = np.zeros(n), np.zeros(n)
+    with_point[100] = d[100] = 20.0
+    fitted = p.tile(own, prev, nxt, d, with_point)
+    assert fitted[100] == 20.0
+    assert np.abs(np.delete(fitted, 100)).max() <= 1.0
+    # The same row fitted beside one whose season has a sharp step: the same answer.
+    jump = np.zeros(n)
+    jump[50] = 40.0  # a sharp step between two weeks of the other row's season
+    other = (np.zeros(n), np.zeros(n), jump, np.zeros(n), np.zeros(n))
+    rows = [np.stack(pair) for pair in zip(other, (own, prev, nxt, d, with_point), strict=True)]
+    assert np.array_equal(p.tile(*rows)[1], fitted)
 
 
 def test_months_do_not_borrow_a_neighbouring_month():
