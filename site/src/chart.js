@@ -12,7 +12,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { extentSpans, readoutHint, readoutParts } from "./readout.js";
-import { formatWhen, tickLabels, whenAt } from "./words.js";
+import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
 // The range and the spans are pale fills, so that the value line (6.7:1 on white, 5:1 or more
 // over the fills) and the dots stay what the eye follows; their edges are what shows their
@@ -37,7 +37,10 @@ function height(width) {
   return width < 520 ? 220 : 300;
 }
 
-/** The plotted columns: x, value, expected, lower, upper, anomaly-only values. */
+/**
+ * The plotted columns: x, value, expected, lower, upper, anomaly-only values. A term too short
+ * to be tested has its values alone: a drawn range reads as a judgement the model never made.
+ */
 function columns(series) {
   const n = series.values.length;
   const axis = parseAxis(Array.isArray(series.times) ? series.times : series.timestamps || []);
@@ -47,7 +50,8 @@ function columns(series) {
   for (const a of series.anomalies || []) {
     if (a.index >= 0 && a.index < n) anomalies[a.index] = series.values[a.index];
   }
-  const fill = (arr) => (Array.isArray(arr) && arr.length === n ? arr : new Array(n).fill(null));
+  const judged = !untested(series);
+  const fill = (arr) => (judged && Array.isArray(arr) && arr.length === n ? arr : new Array(n).fill(null));
   return {
     isTime,
     data: [x, series.values, fill(series.expected), fill(series.lower), fill(series.upper), anomalies],

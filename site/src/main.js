@@ -301,10 +301,13 @@ function renderResults(answer) {
         "div",
         { class: "legend-key", "aria-hidden": "true" },
         el("span", { class: "key key-value", text: "Value" }),
-        el("span", { class: "key key-expected", text: "Expected" }),
-        el("span", { class: "key key-band", text: "Expected range" }),
-        el("span", { class: "key key-anomaly", text: "Anomaly" }),
-        el("span", { class: "key key-extent", text: "Event from start to end" }),
+        // A term too short to test is drawn as its values alone (chart.js): nothing else to key.
+        ...(untested(series) ? [] : [
+          el("span", { class: "key key-expected", text: "Expected" }),
+          el("span", { class: "key key-band", text: "Expected range" }),
+          el("span", { class: "key key-anomaly", text: "Anomaly" }),
+          el("span", { class: "key key-extent", text: "Event from start to end" }),
+        ]),
       ),
       chart,
       anomalyTable(series, context),

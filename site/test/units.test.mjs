@@ -377,6 +377,11 @@ test("the readout says date, value, expected, range and the event", () => {
   assert.match(readoutHint("hourly", true), /^Touch the chart to read an hour's values; slide a finger/);
 });
 
+test("a term too short to test reads as its date and value only", () => {
+  const short = { ...SERIES, anomalies: [], parameters: { tested: false } };
+  assert.deepEqual(readoutParts(short, 2, { frequency: "monthly" }), [["", "Dec 2017"], ["value", "100"]]);
+});
+
 test("extents merge where they touch and default to the point itself", () => {
   assert.deepEqual(extentSpans(SERIES), [[1, 3]]);
   const two = { anomalies: [{ index: 5 }, { index: 1, start_index: 0, end_index: 2 }, { index: 3, start_index: 3, end_index: 4 }] };

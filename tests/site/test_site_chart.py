@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import DATA, call_api, open_page, run, upload_path
+from pagekit import DATA, call_api, open_page, run, upload, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -521,4 +521,40 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     for fill in (band_fill, both_fills):
         assert _ratio(value, fill) >= 4.5, seen
     assert _ratio(value, WHITE) > _ratio(band_edge, WHITE) + 1, seen
+    assert problems == []
+
+
+def test_a_term_too_short_to_test_draws_its_values_only(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A term of 2-7 points is not tested (`parameters.tested` false, "not judged"), yet its
+    chart drew the expected line and the shaded expected range, with a value far outside it and
+    no red dot: a reader takes a drawn range for a judgement. Its chart now draws the values
+    alone: no band on the canvas, no "Expected" in the key, none in the readout."""
+    lines = BITCOIN_WEEKLY.read_text().splitlines()
+    weeks = [line.split(",")[0] for line in lines[3:8]]
+    values = (10, 11, 90, 12, 10)
+    rows = [*lines[:3], *(f"{week},{v}" for week, v in zip(weeks, values, strict=True))]
+    open_page(page, stack.urls["site"])
+    upload(page, "five-rows.csv", "\n".join(rows).encode() + b"\n")
+    run(page)
+    card = page.locator("article.series").first
+    assert card.locator(".badge").text_content() == "not judged"
+    assert card.locator(".legend-key .key").all_text_contents() == ["Value"]
+    area = plot_area(page)
+    hover(page, area, x_of(area, 1, 5))
+    assert "expected" not in readout(page), readout(page)
+    column = page.evaluate(
+        PIXELS,
+        [
+            area["x"] + area["width"] / 4,
+            area["y"] + 1,
+            area["x"] + area["width"] / 4,
+            area["y"] + area["height"] - 2,
+        ],
+    )
+    band_fill = [
+        p for p in column if all(abs(c - f) <= 3 for c, f in zip(p, (233, 239, 253), strict=True))
+    ]
+    assert len(band_fill) < 5, f"{len(band_fill)} pixels of the band's fill in one column"
     assert problems == []
