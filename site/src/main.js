@@ -466,6 +466,13 @@ function init() {
 
   form.addEventListener("submit", run);
   cancelButton.addEventListener("click", () => state.cancel && state.cancel.abort());
+  // Escape backs out of the wait as Cancel does, wherever the focus is (unless something on
+  // the page used the key already: a zoomed chart shows all again).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || !state.cancel) return;
+    event.preventDefault();
+    state.cancel.abort();
+  });
   $("download").addEventListener("click", () => {
     if (!state.answer) return;
     const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method);

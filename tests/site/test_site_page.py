@@ -841,3 +841,32 @@ def test_a_slow_request_can_be_cancelled(page: Any, stack: Any, problems: list) 
     run(page)  # Detect works again
     assert page.locator("#status").text_content().startswith("Done:")
     assert problems == []
+
+
+def test_escape_cancels_a_request_on_its_way(page: Any, stack: Any, problems: list) -> None:
+    """While "Detecting…" shows, Escape did nothing: only a click on Cancel stopped the request.
+    Escape is the key people press to back out of a wait; it now does what Cancel does, from
+    wherever the focus is (here the file box, then the Cancel button itself)."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    held: list[Any] = []
+
+    def is_detect(url: str) -> bool:
+        return "/detect" in url
+
+    page.route(is_detect, lambda route: held.append(route))  # never answered
+    for focus in ("#drop-zone", "#cancel"):
+        held.clear()
+        page.get_by_role("button", name="Detect anomalies").click()
+        while not held:
+            page.wait_for_timeout(20)
+        page.locator(focus).focus()
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.getElementById('run').disabled", timeout=3000)
+        assert page.locator("#run").text_content().strip() == "Detect anomalies"
+        assert page.locator("#status").text_content() == (
+            f"Cancelled: {BITCOIN.name} was not analysed."
+        )
+        assert page.locator("#error").is_hidden()
+    page.unroute(is_detect)
+    assert problems == []
