@@ -327,7 +327,7 @@ def page_table() -> dict[str, Any]:
     # Imported here: validation needs none of these.
     from . import exportlocale, timeaxis, trends
     from .answer_csv import FORMULA_START
-    from .file_kinds import NOT_CSV, TRENDS_HOW
+    from .file_kinds import HEAD_CHARS, NOT_CSV, OTHER_EXPORTS, TRENDS_HOW
     from .legacy_encoding import CODE_PAGES, HEAD_LINES, words_of_code_page
 
     unnamed = [m for m in METHODS if m not in METHOD_WORDS]
@@ -364,6 +364,12 @@ def page_table() -> dict[str, Any]:
                 {"magic": list(kind.magic), "what": kind.what, "hint": kind.hint}
                 for kind in NOT_CSV
             ],
+            # Trends' downloads that are not interest over time, by their first lines.
+            "other_exports": [
+                {"pattern": kind.pattern, "what": kind.what, "hint": kind.hint}
+                for kind in OTHER_EXPORTS
+            ],
+            "other_exports_head_chars": HEAD_CHARS,
             "trends_how": TRENDS_HOW,  # where a Trends export is downloaded, said in hints
             # A file that is not UTF-8: the code pages tried in turn, each taken when one of
             # its words starts one of the first lines (see legacy_encoding).

@@ -24,6 +24,7 @@ import numpy as np
 
 from .errors import ApiError, BadCsv, NoNumericColumn
 from .exportlocale import PREAMBLE_KEY, date_convention
+from .file_kinds import other_export
 from .timeaxis import infer_step, looks_like_date, numpy_can_parse, read_dates
 from .types import Series, Step
 
@@ -114,7 +115,10 @@ def _find_data_start(rows: list[list[str]], numeric_axis: bool = False) -> int |
     return None
 
 
-def _no_data_rows() -> BadCsv:
+def _no_data_rows(text: str) -> BadCsv:
+    other = other_export(text)
+    if other is not None:
+        return BadCsv(other.what, other.hint)
     return BadCsv(
         "No data rows found: no line of the file starts with a date followed by a value.",
         "Upload a Google Trends export (Explore → Download CSV) or a CSV whose first column is "
@@ -137,7 +141,7 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
         start = _find_data_start(rows, numeric_axis)
         if start is not None:
             return rows, start, delimiter
-    raise _no_data_rows()
+    raise _no_data_rows(text)
 
 
 _LT1 = str(LESS_THAN_ONE)

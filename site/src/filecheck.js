@@ -1,14 +1,16 @@
 /**
  * Checks a chosen file before anything is sent, the way the model will read it (the rules come
  * from generated/params.json): not empty, not too big, text rather than a workbook or an
- * image, a column of dates and at least one column of numbers. Each problem is worded for the
+ * image, a column of dates and at least one column of numbers (a file without dates may be
+ * another of Google Trends' downloads, by region or related queries: it is named, with the
+ * one to download instead). Each problem is worded for the
  * person who chose the file. On success it also says what the page found (terms, rows) and
  * which cells were Google Trends' "<1", so the results can explain them.
  */
 import { readCsv } from "./csv-read.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
-  MISSING_CELLS, NOT_CSV, PREAMBLE_KEY, TRENDS_HOW,
+  MISSING_CELLS, NOT_CSV, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
 
@@ -127,6 +129,10 @@ function categoryOf(preamble) {
 }
 
 function noDates(text) {
+  // Another of Trends' downloads (by region, related queries): named, with the one to use.
+  const head = text.slice(0, OTHER_EXPORTS_HEAD_CHARS);
+  const other = OTHER_EXPORTS.find((kind) => kind.pattern.test(head));
+  if (other) return new FileProblem(other.what, other.hint);
   const rows = readCsv(text, ",", 200).filter((r) => r.some((c) => c.trim()));
   const numericFirst = rows.filter((r) => r.length >= 2 && isPlainNumber(r[0])).length;
   if (rows.length && numericFirst >= rows.length / 2) return NUMBERS_FIRST;

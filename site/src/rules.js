@@ -26,6 +26,10 @@ export const MISSING_CELLS = new Set(table.file.missing_cells);
 // Files chosen by mistake (a workbook, a PDF, an image): their first bytes, what they are, what to do.
 export const NOT_CSV = table.file.not_csv;
 export const TRENDS_HOW = table.file.trends_how; // where Google Trends downloads a CSV
+// Trends' downloads that are not interest over time (by region, related queries, trending now),
+// told apart by their first lines: what each is and which download to use instead.
+export const OTHER_EXPORTS = table.file.other_exports.map((e) => ({ ...e, pattern: new RegExp(e.pattern, "im") }));
+export const OTHER_EXPORTS_HEAD_CHARS = table.file.other_exports_head_chars;
 export const LEGACY_HEAD_LINES = table.file.legacy_head_lines;
 export const PREAMBLE_KEY = new RegExp(table.file.preamble_key);
 export const LEGACY_ENCODINGS = table.file.legacy_encodings.map((e) => ({ ...e, words: new Set(e.words) }));

@@ -344,6 +344,27 @@ test("bandWords says what the shaded range is, per method, and nothing for an un
   assert.equal(bandWords("nope"), "");
 });
 
+test("Trends' other downloads are named, and telling them apart takes no time", () => {
+  const said = (text) => {
+    try {
+      checkFile("f.csv", bytesOf(text), 6 * MB);
+    } catch (error) {
+      return error;
+    }
+    return null;
+  };
+  const geo = said("Category: All categories\n\nCountry,bitcoin: (12/2/21 - 12/2/26)\nNigeria,100\n");
+  assert.match(geo.message, /^This is Google Trends' Interest by region \(geoMap\.csv\)/);
+  assert.match(geo.hint, /Interest over time \(multiTimeline\.csv\)/);
+  assert.match(said("Category: x\r\n\r\nTOP\r\nbtc,100\r\n\r\nRISING\r\nbtc etf,Breakout\r\n").message, /Related queries/);
+  // Files without dates that a backtracking pattern took seconds to minutes over.
+  for (const text of ["a,b: (" + "1 - 1 ".repeat(700), "x: (".repeat(1100), "\n".repeat(4000) + "Week,x\n"]) {
+    const started = performance.now();
+    assert.match(said(text).message, /no column of dates/);
+    assert.ok(performance.now() - started < 500, `${Math.round(performance.now() - started)} ms`);
+  }
+});
+
 // --- the chart's readout and extents -------------------------------------------------------------
 
 const SERIES = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 
 import numpy as np
 import pytest
@@ -283,3 +284,69 @@ def test_a_named_column_without_values_is_said_to_be_left_out(text):
 
 def test_a_trailing_comma_is_not_a_column():
     assert parse_table("Week,a,\n2020-01-05,1,\n2020-01-12,2,\n").warnings == []
+
+
+# Google Trends' other downloads, written by hand in their formats: each is a Trends export,
+# but not of interest over time, and was told "No data rows found ... Upload a Google Trends
+# export", which it is.
+GEO_MAP = (
+    "Category: All categories\n\nCountry,bitcoin: (12/2/21 - 12/2/26)\n"
+    "Nigeria,100\nEl Salvador,79\nSwitzerland,61\nSt. Helena,\n"
+)
+GEO_MAP_COMPARED = (
+    "Category: All categories\n\n"
+    "Region,bitcoin: (12/2/25 - 12/2/26),ethereum: (12/2/25 - 12/2/26)\n"
+    "Wyoming,71%,29%\nNevada,83%,17%\n"
+)
+RELATED_QUERIES = (
+    "Category: All categories\n\nTOP\nbitcoin price,100\nbtc,17\n\n"
+    'RISING\nbitcoin etf,Breakout\nbitcoin halving 2024,"+3,150%"\n'
+)
+RELATED_TOPICS = (
+    "Category: All categories\n\nTOP\nBitcoin - Cryptocurrency,100\nPrice - Topic,24\n\n"
+    "RISING\nBitcoin ETF - Topic,Breakout\n"
+)
+TRENDING_NOW = (
+    '"Trends","Search volume","Started","Ended","Trend breakdown","Explore link"\n'
+    '"snow day","50K+","December 2, 2026 at 4:10:00 AM UTC-8","","snow day,school closings",'
+    '"https://trends.google.com/trends/explore?q=snow%20day&date=now%207-d&geo=US"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (GEO_MAP, "Interest by region"),
+        (GEO_MAP_COMPARED, "Interest by region"),
+        (GEO_MAP.replace(",", ";").replace("\n", "\r\n"), "Interest by region"),
+        (RELATED_QUERIES, "Related queries or Related topics"),
+        (RELATED_TOPICS, "Related queries or Related topics"),
+        (TRENDING_NOW, "Trending now"),
+    ],
+    ids=["geomap", "geomap-2terms", "geomap-excel-de", "queries", "topics", "trending-now"],
+)
+def test_another_trends_download_is_named_with_the_one_to_use(text, said):
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert said in info.value.message, info.value.message
+    assert "no dates" in info.value.message, info.value.message
+    assert "Interest over time (multiTimeline.csv)" in info.value.hint, info.value.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b: (" + "1 - 1 " * 700,  # a date range that never closes
+        "x: (" * 1100,
+        "\n" * 4000 + "Week",
+        ("a," + "1 - 2 " * 60 + "\n") * 60,
+    ],
+    ids=["open-range", "many-parentheses", "blank-lines", "dashes"],
+)
+def test_telling_trends_downloads_apart_takes_no_time(text):
+    """The patterns that name Trends' other downloads run on every file without dates (on the
+    model and in the page): a first version backtracked for 28 s on a 1.2 KB line."""
+    started = time.perf_counter()
+    with pytest.raises(BadCsv):
+        parse_table(text)
+    assert time.perf_counter() - started < 0.5

@@ -16,6 +16,15 @@ pytestmark = pytest.mark.browser
 RESAVED = DATA / "resaved"
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + bytes(range(64))
 XLSX = b"PK\x03\x04\x14\x00\x06\x00" + bytes(200)
+# Google Trends' other downloads, written by hand in their formats (no dates in any).
+GEO_MAP = (
+    b"Category: All categories\n\nRegion,bitcoin: (12/2/25 - 12/2/26)\nWyoming,100\nNevada,83\n"
+)
+RELATED = b"Category: All categories\n\nTOP\nbitcoin price,100\n\nRISING\nbitcoin etf,Breakout\n"
+TRENDING_NOW = (
+    b'"Trends","Search volume","Started","Ended","Trend breakdown","Explore link"\n'
+    b'"snow day","50K+","December 2, 2026 at 4:10:00 AM UTC-8","","snow day","https://x"\n'
+)
 
 
 def choose(page: Any, name: str, body: bytes) -> None:
@@ -33,8 +42,24 @@ def choose(page: Any, name: str, body: bytes) -> None:
         ("notes.csv", b"Dear analyst,\nhere are my notes.\n", "has no column of dates"),
         ("time.csv", b"Time,Popularity\n0.0,0.23\n0.0059171597633136,0.21\n", "holds numbers"),
         ("names.csv", b"Week,term\n2020-01-05,a\n2020-01-12,b\n", "no column of numbers"),
+        # Trends' other downloads, each told it "cannot be a Google Trends export"
+        ("geoMap.csv", GEO_MAP, "This is Google Trends' Interest by region (geoMap.csv)"),
+        ("relatedQueries.csv", RELATED, "This is Google Trends' Related queries or Related"),
+        ("trending_now.csv", TRENDING_NOW, "This is a Google Trends Trending now list"),
     ],
-    ids=["empty", "blank", "png", "xlsx", "binary", "no-dates", "numbers-first", "no-numbers"],
+    ids=[
+        "empty",
+        "blank",
+        "png",
+        "xlsx",
+        "binary",
+        "no-dates",
+        "numbers-first",
+        "no-numbers",
+        "geomap",
+        "related-queries",
+        "trending-now",
+    ],
 )
 def test_a_bad_file_is_refused_when_chosen(
     page: Any, stack: Any, problems: list, name: str, body: bytes, said: str
@@ -45,6 +70,9 @@ def test_a_bad_file_is_refused_when_chosen(
     choose(page, name, body)
     text = wait_refused(page)
     assert said in text
+    if said.startswith("This is"):  # what it is, then which download to use instead
+        assert "Interest over time (multiTimeline.csv)" in text, text
+        assert "cannot be a Google Trends export" not in text, text
     assert "✓" not in text and "Ready" not in text
     assert page.locator("#file-status").get_attribute("role") == "alert"
     for jargon in ("Content-Type", "body", "HTTP", "JSON", "bad_csv"):
