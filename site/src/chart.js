@@ -110,10 +110,12 @@ function writeReadout(node, parts) {
  * Draw `series` into `container`; returns a function that stops resizing and frees the chart.
  * @param {HTMLElement} container
  * @param {object} series one series of the answer
- * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null }} [context]
+ * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null, title?: string }} [context]
+ *   (`title`: the term's name as its card says it, with its region where names repeat)
  */
 export function renderChart(container, series, context = {}) {
   const { isTime, data } = columns(series);
+  const title = context.title ?? series.name;
   const x = data[0];
   const n = x.length;
   const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
@@ -127,7 +129,7 @@ export function renderChart(container, series, context = {}) {
     // A widget of its own keys: screen readers pass the arrows to it instead of reading on.
     role: "application",
     "aria-label":
-      `Chart of ${series.name}. Arrow keys move along it; the readout above says each point's values. ` +
+      `Chart of ${title}. Arrow keys move along it; the readout above says each point's values. ` +
       "Plus and minus zoom in and out around the point, Escape shows all.",
   });
   // What the keys moved to, said by screen readers too (the readout follows the mouse as well,
@@ -286,7 +288,7 @@ export function renderChart(container, series, context = {}) {
     canvas.setAttribute("role", "img");
     canvas.setAttribute(
       "aria-label",
-      `Chart of ${series.name}: ${series.values.length} points, ${anomalyCount} anomalies ` +
+      `Chart of ${title}: ${series.values.length} points, ${anomalyCount} anomalies ` +
         "marked in red. The table below lists them.",
     );
   }

@@ -13,6 +13,7 @@ import {
   MISSING_CELLS, NOT_CSV, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
+import { distinctTitles } from "./words.js";
 
 /** A problem to show: what is wrong with the file, and what to do. */
 export class FileProblem extends Error {
@@ -193,7 +194,7 @@ export function checkFile(name, bytes, maxBytes) {
   if (data.every((r) => isPlainNumber(r[0]))) throw NUMBERS_FIRST; // "0.0" looks like 0 Jan, not a date
   // (a loop, not Math.max(...rows): a spread of 150 000 rows overflows the call stack)
   const width = data.reduce((most, r) => Math.max(most, r.length), 0);
-  const terms = [];
+  const columns = []; // { name, geo } of each term's column
   const preamble = rows.slice(0, Math.max(start - 1, 0));
   const belowOne = new Map();
   // The date column of the columns after it: one per range when a file compares time ranges.
@@ -210,11 +211,14 @@ export function checkFile(name, bytes, maxBytes) {
       continue;
     }
     const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
-    terms.push(GEO_ONLY.test(heading) ? categoryOf(preamble) : heading.replace(/: \([^()]*\)\s*$/, ""));
+    const geo = /: \(([^()]*)\)\s*$/.exec(heading)?.[1] ?? "";
+    if (GEO_ONLY.test(heading)) columns.push({ name: categoryOf(preamble), geo: heading.replace(GEO_ONLY, "").trim() });
+    else columns.push({ name: heading.replace(/: \([^()]*\)\s*$/, ""), geo });
     const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
     // Two ranges of one term share a heading: their dates differ, so one set holds both.
     if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));
   }
+  const terms = distinctTitles(columns); // one term compared across regions: each says its own
   if (terms.length === 0) {
     throw new FileProblem(
       "This file has dates but no column of numbers next to them.",

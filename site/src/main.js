@@ -18,7 +18,7 @@ import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, generalWarnings, onePointWords, sentence, settingsWords,
+  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, distinctTitles, generalWarnings, onePointWords, sentence, settingsWords,
   spanWords, termNotes, untested,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
@@ -219,7 +219,7 @@ function downloadNote(answer, belowOne) {
 const INDEX_MIN_SERIES = 4;
 
 /** Links to each term's chart, with its count of anomalies, when the file has many terms. */
-function seriesIndex(series) {
+function seriesIndex(series, titles) {
   const nav = $("series-index");
   clear(nav);
   nav.hidden = series.length < INDEX_MIN_SERIES;
@@ -229,7 +229,7 @@ function seriesIndex(series) {
     return el(
       "li",
       {},
-      el("a", { href: `#series-${i}` }, s.name, " ",
+      el("a", { href: `#series-${i}` }, titles[i], " ",
         el("span", { class: `badge${count ? " badge-alert" : ""}`, text: String(count) })),
     );
   });
@@ -264,7 +264,11 @@ function renderResults(answer) {
   }
   warnings.hidden = warnings.childElementCount === 0;
 
-  seriesIndex(answer.series);
+  // One term compared across regions (or time ranges): each title says which.
+  const titles = distinctTitles(
+    answer.series.map((s) => ({ name: s.name, geo: s.geo, span: spanWords(s, answer.frequency) })),
+  );
+  seriesIndex(answer.series, titles);
   results.hidden = false; // visible before drawing, so charts can measure their width
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
@@ -282,7 +286,7 @@ function renderResults(answer) {
       el(
         "div",
         { class: "series-head" },
-        el("h3", { id: headingId, text: series.name }),
+        el("h3", { id: headingId, text: titles[i] }),
         el("span", { class: `badge${count ? " badge-alert" : ""}`, text: badge }),
       ),
       el("p", {
@@ -310,11 +314,11 @@ function renderResults(answer) {
         ]),
       ),
       chart,
-      anomalyTable(series, context),
+      anomalyTable(series, { ...context, title: titles[i] }),
       parameterDetails(series, answer.method),
     );
     list.append(card);
-    if (drawn) state.disposers.push(renderChart(chart, series, context));
+    if (drawn) state.disposers.push(renderChart(chart, series, { ...context, title: titles[i] }));
   });
 }
 

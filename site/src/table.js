@@ -19,7 +19,7 @@ function cell(label, attrs, ...children) {
 }
 
 /** A captioned table of `series.anomalies`, or a short note when there are none. */
-export function anomalyTable(series, { frequency = "", belowOne = null } = {}) {
+export function anomalyTable(series, { frequency = "", belowOne = null, title = series.name } = {}) {
   const anomalies = series.anomalies || [];
   if (anomalies.length === 0 && untested(series)) {
     return el("p", { class: "no-anomalies", text: notJudgedWords(series) }); // nothing was tested
@@ -64,7 +64,7 @@ export function anomalyTable(series, { frequency = "", belowOne = null } = {}) {
     el(
       "table",
       { class: "anomalies", role: "table" },
-      el("caption", {}, `Anomalies in ${series.name}`),
+      el("caption", {}, `Anomalies in ${title}`),
       el("thead", { role: "rowgroup" }, head),
       el("tbody", { role: "rowgroup" }, ...rows),
     ),

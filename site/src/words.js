@@ -79,6 +79,30 @@ export function tickLabels(splits, step) {
   return splits.map((v, k) => tickWords(v, step, k ? splits[k - 1] : null));
 }
 
+/**
+ * Titles that tell a file's terms apart: each term's name, with its region where another term
+ * has the same name and another region (Trends' comparison of one term across regions), and
+ * its dates where one of the same name has the same region (a comparison across time ranges).
+ * @param {Array<{ name: string, geo?: string, span?: string }>} terms
+ * @returns {string[]}
+ */
+export function distinctTitles(terms) {
+  const counts = (key) => {
+    const seen = new Map();
+    for (const t of terms) seen.set(key(t), (seen.get(key(t)) ?? 0) + 1);
+    return seen;
+  };
+  const place = (t) => `${t.name}\u0000${t.geo ?? ""}`;
+  const names = counts((t) => t.name);
+  const places = counts(place);
+  return terms.map((t) => {
+    if (names.get(t.name) === 1) return t.name;
+    const alike = places.get(place(t)); // terms of this name and region
+    const extra = [alike < names.get(t.name) ? t.geo : "", alike > 1 ? t.span : ""].filter(Boolean);
+    return extra.length ? `${t.name} (${extra.join(", ")})` : t.name;
+  });
+}
+
 /** "level shift", "temporary change", ... */
 export function kindWords(kind) {
   return String(kind ?? "").replace(/_/g, " ");

@@ -18,6 +18,7 @@ import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.
 import {
   bandWords,
   detailWords,
+  distinctTitles,
   extentWords,
   sentence,
   formatWhen,
@@ -401,6 +402,20 @@ test("the readout says date, value, expected, range and the event", () => {
 test("a term too short to test reads as its date and value only", () => {
   const short = { ...SERIES, anomalies: [], parameters: { tested: false } };
   assert.deepEqual(readoutParts(short, 2, { frequency: "monthly" }), [["", "Dec 2017"], ["value", "100"]]);
+});
+
+test("terms of one name are told apart by their region, else by their dates", () => {
+  const us = { name: "black friday", geo: "United States", span: "Dec 2025 – Nov 2026" };
+  const ca = { ...us, geo: "Canada" };
+  assert.deepEqual(distinctTitles([us, ca, { name: "cyber monday", geo: "Canada" }]), [
+    "black friday (United States)", "black friday (Canada)", "cyber monday",
+  ]);
+  const earlier = { ...us, span: "Dec 2024 – Nov 2025" };
+  assert.deepEqual(distinctTitles([us, earlier, ca]), [
+    "black friday (United States, Dec 2025 – Nov 2026)", "black friday (United States, Dec 2024 – Nov 2025)",
+    "black friday (Canada)",
+  ]);
+  assert.deepEqual(distinctTitles([{ name: "a", geo: "X" }, { name: "a", geo: "X" }]), ["a", "a"]);
 });
 
 test("extents merge where they touch and default to the point itself", () => {

@@ -870,3 +870,32 @@ def test_escape_cancels_a_request_on_its_way(page: Any, stack: Any, problems: li
         assert page.locator("#error").is_hidden()
     page.unroute(is_detect)
     assert problems == []
+
+
+def test_one_term_compared_across_regions_names_each_region(page: Any, stack: Any) -> None:
+    """Trends compares one term across regions (Compare → the same term, another region): the
+    columns are "black friday: (United States)", "black friday: (Canada)", ... The page said
+    "5 terms (black friday, black friday, black friday and 2 more)", and its list of terms and
+    the charts' titles were five identical "black friday": nothing told which chart was which
+    country but a grey line under each title. Where names repeat, each now says its region."""
+    regions = ["United States", "Canada", "United Kingdom", "Australia", "India"]
+    weeks = [line.split(",")[0] for line in BITCOIN.read_text().splitlines()[3:55]]
+    head = "Week," + ",".join(f"black friday: ({r})" for r in regions)
+    rows = [f"{w},{','.join(str(5 + (k + i) % 4) for k in range(5))}" for i, w in enumerate(weeks)]
+    body = "\n".join(["Category: All categories", "", head, *rows]).encode() + b"\n"
+    open_page(page, stack.urls["site"])
+    upload(page, "multiTimeline.csv", body)
+    status = page.locator("#file-status").inner_text()
+    assert "5 terms (black friday (United States), black friday (Canada), black friday (United" in (
+        status
+    ), status
+    run(page)
+    titles = [f"black friday ({r})" for r in regions]
+    assert page.locator("article.series h3").all_text_contents() == titles
+    links = page.locator("#series-index a")
+    assert [links.nth(k).text_content().rsplit(" ", 1)[0] for k in range(5)] == titles
+    # A term that is not repeated keeps its name alone.
+    upload_path(page, GLP1)
+    assert "(Worldwide)" not in page.locator("#file-status").inner_text()
+    run(page)
+    assert all("(" not in t for t in page.locator("article.series h3").all_text_contents())
