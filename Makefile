@@ -27,7 +27,9 @@ site: site/dist/index.html ## build the web page into site/dist (parameter table
 # failure, and the page's prerequisites ignore *.tmp (one left by an interrupted make would
 # be a prerequisite that vanishes mid-build: "No rule to make target ....tmp").
 PARAMS_JSON := site/src/generated/params.json
-$(PARAMS_JSON): $(wildcard model/trends_anomaly/params.py model/trends_anomaly/settings.py model/trends_anomaly/answer_csv.py) | setup
+# Every module of the package, not only params.py: the table also carries the parser's rules
+# (trends.py, timeaxis.py, exportlocale.py, legacy_encoding.py, file_kinds.py, ...).
+$(PARAMS_JSON): $(wildcard model/trends_anomaly/*.py) | setup
 	(cd model && ../$(PY) -m trends_anomaly.params --json) > $(PARAMS_JSON).tmp \
 		|| { rm -f $(PARAMS_JSON).tmp; exit 1; }
 	mv $(PARAMS_JSON).tmp $(PARAMS_JSON)

@@ -150,3 +150,25 @@ def test_git_ignores_the_parameter_tables_tmp() -> None:
         ["git", "check-ignore", "-q", "site/src/generated/params.json.tmp"], cwd=REPO, timeout=30
     )
     assert ignored.returncode == 0, "site/src/generated/*.tmp is not in .gitignore"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+def test_make_site_rewrites_the_table_when_a_module_it_reads_changes(tmp_path: Path) -> None:
+    """params.json also carries file_kinds.py's rules (workbooks, Trends' other downloads), the
+    parser's date pattern and the code pages; the Makefile rewrote it only when params.py,
+    settings.py or answer_csv.py changed, so `make up` after an edit to file_kinds.py served
+    the page the old rules ("Nothing to be done")."""
+    _site_layout(tmp_path)
+    package = tmp_path / "model" / "trends_anomaly"
+    (package / "params.py").write_text("print(open('trends_anomaly/file_kinds.py').read())\n")
+    kinds = package / "file_kinds.py"
+    kinds.write_text('{"rules": 1}\n')
+    generated = tmp_path / "site" / "src" / "generated" / "params.json"
+    os.utime(generated, (time.time() - 30, time.time() - 30))
+    assert _make_site(tmp_path).returncode == 0
+    assert generated.read_text() == '{"rules": 1}\n\n'
+    kinds.write_text('{"rules": 2}\n')
+    os.utime(kinds, (time.time() + 5, time.time() + 5))  # newer than the table, surely
+    built = _make_site(tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert generated.read_text() == '{"rules": 2}\n\n', built.stdout
