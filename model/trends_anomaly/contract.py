@@ -112,19 +112,11 @@ def negotiate(accept: str, legacy: bool) -> str:
 
 def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16")
-    if charset:
-        try:
-            codecs.lookup(charset)
-        except LookupError:  # ignored, and said: the file itself may well be UTF-8
-            warnings.append(
-                f"the Content-Type's charset '{charset[:40]}' is not an encoding known here; "
-                "it was ignored"
-            )
-            charset = None
+        return _decode_utf16(body)
+    charset = _text_charset(charset, warnings)
     try:
         return body.decode(charset or "utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, or a codec's own (punycode) on a CSV
         text, page, language = decode_legacy(body)
         if language is None:
             warnings.append(
@@ -137,6 +129,43 @@ def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
                 f"Google Trends words ({language}) read correctly"
             )
         return text
+
+
+def _text_charset(charset: str | None, warnings: list[str]) -> str | None:
+    """The Content-Type's charset when it names a text encoding, else None, and said: the file
+    itself may well be UTF-8. codecs also knows byte codecs (base64, zlib, rot13), which
+    bytes.decode refuses with LookupError (for any body but an empty one, hence b"a")."""
+    if not charset:
+        return None
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        why = "is not an encoding known here"
+    else:
+        try:
+            b"a".decode(charset)
+        except LookupError:
+            why = "is not a text encoding"
+        except UnicodeError:  # b"a" is no UTF-16 or UTF-32 text, but they are text encodings
+            return charset
+        else:
+            return charset
+    warnings.append(f"the Content-Type's charset '{charset[:40]}' {why}; it was ignored")
+    return None
+
+
+def _decode_utf16(body: bytes) -> str:
+    """A file with UTF-16's byte-order mark (Excel's *Unicode Text*); one that is not UTF-16
+    after all (cut short, a lone surrogate) is the sender's to fix, not a 500."""
+    try:
+        return body.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise BadCsv(
+            f"The file starts with a UTF-16 byte-order mark but is not UTF-16 text: "
+            f"{exc.reason} at byte {exc.start}.",
+            "The file may be cut short or damaged: export it again from Google Trends, or "
+            "save it again from your spreadsheet as CSV UTF-8.",
+        ) from None
 
 
 def _series_from_json(items: Any) -> Table:

@@ -619,3 +619,71 @@ def test_an_unknown_charset_is_ignored_and_said_not_taken_for_a_legacy_file(clie
     )
     assert not any("not UTF-8" in w for w in answer["warnings"])
     assert answer["series"] == client.json(body)[1]["series"]
+
+
+def _utf16(text: str) -> bytes:
+    return b"\xff\xfe" + text.encode("utf-16-le")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _utf16("Week,a\n2020-01-05,1\n2020-01-12,2\n") + b"x",  # cut short: an odd byte
+        _utf16("Week,a\n") + b"\x00\xd8" + _utf16("2020-01-05,1\n")[2:],  # a lone surrogate
+        b"\xfe\xff\x00W\x00",  # big-endian, cut short
+    ],
+    ids=["odd-length", "lone-surrogate", "big-endian-odd"],
+)
+def test_a_broken_utf16_file_is_a_400_that_says_so(client, body):
+    """A file that starts with UTF-16's byte-order mark but is not UTF-16 (cut short, a
+    lone surrogate) raised UnicodeDecodeError in decode_text: 500 internal_error."""
+    status, _, data = client.invoke(body)
+    assert status == 400, data
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_csv"
+    assert "UTF-16" in error["message"] and error["hint"]
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "hex", "uu"])
+def test_a_charset_that_is_no_text_encoding_is_ignored_and_said(client, charset):
+    """codecs knows these names, but they are not text encodings (bytes.decode raises
+    LookupError or UnicodeError for them): a 500 before; now ignored like an unknown one."""
+    body = read_data("es_weekly5y_chile.csv")
+    status, answer = client.json(body, f"text/csv; charset={charset}")
+    assert status == 200, answer
+    assert answer["warnings"][0] == (
+        f"the Content-Type's charset '{charset}' is not a text encoding; it was ignored"
+    )
+    assert answer["series"] == client.json(body)[1]["series"]
+
+
+@pytest.mark.parametrize("charset", ["punycode", "undefined"])
+def test_a_charset_the_body_cannot_be_read_in_is_never_a_500(client, charset):
+    """punycode and undefined raise UnicodeError (not UnicodeDecodeError) on a CSV."""
+    body = read_data("en_weekly5y_bitcoin.csv")
+    status, _, data = client.invoke(body, f"text/csv; charset={charset}")
+    assert status in (200, 400), data
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        "max_anomalies=1e300",
+        "period=1e300",
+        "max_anomalies=18446744073709551616",  # 2**64
+        "method=stl;max_anomalies=1e300",
+        "method=dbscan;eps=1e308",
+        "method=dbscan;eps=1e-320",
+    ],
+)
+def test_a_parameter_too_large_or_small_to_compute_with_is_a_400(client, attributes):
+    """Integers past 64 bits passed the range check ([0, ∞)) and failed in orjson when the
+    answer echoed them; eps=1e308 or 1e-320 overflowed in DBSCAN's arithmetic: 500s."""
+    status, _, data = client.invoke(
+        read_data("en_weekly5y_bitcoin.csv"),
+        **{"X-Amzn-SageMaker-Custom-Attributes": attributes},
+    )
+    assert status == 400, data
+    error = json.loads(data)["error"]
+    assert error["code"] in ("bad_parameter", "too_few_points")
+    assert error["hint"]
