@@ -116,7 +116,8 @@ def dbscan_min_points(eps: float, min_pts: int) -> int:
     neighbours are 1 / (n - 1) apart, and a core point needs (min_pts - 1) / 2 of them on each
     side within eps. With fewer points every point is "noise", whatever the values."""
     reach = math.ceil((min_pts - 1) / 2)
-    return math.ceil(reach / eps - 1e-9) + 1 if reach else 1
+    # (a tiny eps makes reach / eps infinite, which no integer holds: cap it, far past any n)
+    return math.ceil(min(reach / eps, 2.0**53) - 1e-9) + 1 if reach else 1
 
 
 def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:

@@ -172,6 +172,14 @@ SPECS: dict[str, Spec] = {
     )
 }
 DEFAULT_ALPHA_STL = 0.05
+# The largest integer a JSON number carries exactly (JavaScript's Number.MAX_SAFE_INTEGER):
+# every count and length here is far below it. Beyond it, an "unbounded" parameter failed in
+# the answer's JSON (orjson takes 64-bit integers) or in the detectors' arithmetic.
+MAX_MAGNITUDE = 2**53 - 1
+
+
+class _TooLarge(ValueError):
+    """A value within the spec's range on paper that no computation here can carry."""
 
 
 def _convert(spec: Spec, raw: Any) -> Any:
@@ -192,6 +200,8 @@ def _convert(spec: Spec, raw: Any) -> Any:
         raise ValueError
     if not math.isfinite(value):
         raise ValueError
+    if abs(value) > MAX_MAGNITUDE:
+        raise _TooLarge
     if spec.kind in ("int", "period"):
         if value != int(value):
             raise ValueError
@@ -266,9 +276,11 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
         value = raw.get(spec.name, defaults.get(spec.name, spec.default))
         try:
             out[spec.name] = _convert(spec, value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError) as exc:
+            why = f", larger than any computation here takes (at most {MAX_MAGNITUDE})"
             raise BadParameter(
-                f"Parameter '{spec.name}' must be {spec.allowed()}; got {_as_sent(value)}.",
+                f"Parameter '{spec.name}' must be {spec.allowed()}; got {_as_sent(value)}"
+                f"{why if isinstance(exc, _TooLarge) else ''}.",
                 f"{spec.name}: {spec.doc}.",
             ) from None
     if method == "stl" and out["alpha"] is None:
