@@ -40,7 +40,15 @@ from .partial import partial_period_warning
 from .settings import Settings
 from .sparse_note import constant_warning, short_warning, sparse_warning
 from .timeaxis import infer_step, parse_timestamps
-from .trends import Table, check_finite, fill_missing, parse_table, split_header
+from .trends import (
+    MAX_SERIES,
+    Table,
+    check_finite,
+    fill_missing,
+    parse_table,
+    split_header,
+    too_many_series,
+)
 from .types import Anomaly, Detection, Series, Step
 
 JSON = "application/json"
@@ -174,6 +182,8 @@ def _series_from_json(items: Any) -> Table:
             "'series' must be a non-empty list.",
             'Send {"series": [{"name": "x", "timestamps": [...], "values": [...]}]}.',
         )
+    if len(items) > MAX_SERIES:
+        raise too_many_series(len(items), "series", BadJson)
     out = []
     for k, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("values"), list):

@@ -39,6 +39,10 @@ _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
 _BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
 _SMALL_TEXT = 256 * 1024
 MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "n/a"}
+# Series in one request. Each costs its own detection and answer (~0.3 ms and ~700 bytes when
+# it is a few points long), so 6 MB of one-cell columns held a worker for minutes and answered
+# hundreds of MB; a Trends export compares at most 5 terms (10 columns with its date columns).
+MAX_SERIES = 1000
 
 
 @dataclass
@@ -199,6 +203,15 @@ def _to_numbers(
 MAX_MAGNITUDE = 1e15  # beyond this, sums and ranges overflow or lose all precision
 
 
+def too_many_series(count: int, what: str, error: type[ApiError]) -> ApiError:
+    """More series than one request analyses (MAX_SERIES): said before any work is done."""
+    return error(
+        f"The request has {count} {what}; one request analyses at most {MAX_SERIES}.",
+        f"Send at most {MAX_SERIES} series per request (a Google Trends export has at most 5 "
+        "terms): split the columns over several requests.",
+    )
+
+
 def _data_row(i: int) -> str:
     return f"row {i + 1}"
 
@@ -256,6 +269,8 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
             "The file has a date column but no value column.",
             "Add at least one numeric column after the date column.",
         )
+    if width - 1 > MAX_SERIES:  # before the columns are built and parsed, one by one
+        raise too_many_series(width - 1, "value columns", BadCsv)
     if (
         len(set(map(len, data))) > 1 or len(data[0]) != width
     ):  # short rows padded, trailing empty cells cut
