@@ -27,6 +27,9 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 # measured so, with room for the headers.
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 4 * 1024
 MAX_ATTRIBUTES_CHARS = 1024  # X-Amzn-SageMaker-Custom-Attributes max length
+# InvokeEndpoint's ContentType and Accept: ASCII, at most 1024 characters (its service model);
+# SageMaker refuses others with a ValidationException, a 502 to the caller.
+MAX_HEADER_CHARS = 1024
 MAX_PARAMETERS = 20
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -170,11 +173,25 @@ def no_content_encoding(headers: dict[str, str]) -> None:
         )
 
 
+def sagemaker_header(name: str, value: str) -> str:
+    """``value`` when InvokeEndpoint takes it as its ``name`` header, else a 400 that says
+    why: the caller's header, passed on, would come back from SageMaker as a 502."""
+    if len(value) > MAX_HEADER_CHARS or not value.isascii():
+        raise ApiError(
+            f"The {name} header is longer than {MAX_HEADER_CHARS} characters or not ASCII.",
+            f"Send a plain {name} such as "
+            + ("text/csv or application/json." if name == "Content-Type" else "application/json."),
+            status=400,
+            code="bad_header",
+        )
+    return value
+
+
 def content_type(headers: dict[str, str], body: bytes) -> str:
     """The body's media type; guessed JSON-or-CSV when the client did not say what it is."""
     declared = headers.get("content-type", "").strip()
     if declared.split(";", 1)[0].strip().lower() not in _SNIFFED_TYPES:
-        return declared
+        return sagemaker_header("Content-Type", declared)
     return "application/json" if body.lstrip()[:1] in (b"{", b"[") else "text/csv"
 
 

@@ -45,6 +45,7 @@ from detect_contract import (
     request_attributes,
     request_body,
     route_of,
+    sagemaker_header,
 )
 from error_shape import ApiError
 
@@ -112,7 +113,7 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
     # Only the caller's own Accept: the model's default answers a legacy request as the
     # original app did (text/csv rows), which a forced application/json turned into JSON.
     if headers.get("accept", "").strip():
-        params["Accept"] = headers["accept"]
+        params["Accept"] = sagemaker_header("Accept", headers["accept"])
     attributes = request_attributes(
         mapping(event.get("queryStringParameters")),
         headers.get("x-amzn-sagemaker-custom-attributes", ""),

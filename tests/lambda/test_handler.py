@@ -576,3 +576,38 @@ def test_the_body_limit_deploy_sets_is_enforced(
     big = b"Week,x\n" + b"2020-01-01,1\n" * (4 * 1024 * 1024 // 13 + 1)
     response, _ = invoke(capsys, post(big))
     assert response["statusCode"] == 413
+
+
+@pytest.mark.parametrize(
+    "header, value",
+    [
+        ("content_type", "text/csv; name=" + "x" * 1100),
+        ("content_type", "text/csv; name=caf\u00e9"),
+        ("content_type", "text/csv; name=\u2192"),
+        ("accept", "application/json, " + "text/x-a, " * 120),
+        ("accept", "application/json; name=\u2192"),
+    ],
+    ids=[
+        "type-over-1024",
+        "type-latin1",
+        "type-non-latin1",
+        "accept-over-1024",
+        "accept-non-ascii",
+    ],
+)
+def test_a_header_sagemaker_cannot_take_is_400_before_sagemaker(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], header: str, value: str
+) -> None:
+    """InvokeEndpoint's ContentType and Accept are ASCII of at most 1024 characters (its
+    service model, which botocore does not check for length or pattern): the handler passed
+    any header on, and SageMaker's ValidationException for it came back as 502
+    upstream_error, a 5xx for the caller's own header. (The stand-in does not validate, so
+    before the fix these reached it and answered 200.)"""
+    calls = len(runtime.seen)
+    response, log = invoke(capsys, post(CSV, **{header: value}))
+    assert response["statusCode"] == 400, response["body"][:300]
+    error = error_of(response)
+    assert error["code"] == "bad_header"
+    assert ("Content-Type" if header == "content_type" else "Accept") in error["message"]
+    assert len(runtime.seen) == calls  # SageMaker was not asked
+    assert log["error_code"] == "bad_header"
