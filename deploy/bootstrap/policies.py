@@ -287,27 +287,61 @@ _READ_ANYWHERE = [
 ]
 
 
+def _project_reads(t: Target) -> dict[str, list[str]]:
+    """What the plan role reads by name, for every stack of the project and its previews
+    (``{project}-…``): any pull-request job may assume it, so not the account's other
+    functions (their code and environment variables), models (their containers' environment)
+    or REST API keys (``apigateway:GET`` on ``/apikeys`` returns their values)."""
+    p, r, a, part = t.project, t.region, t.account, t.partition
+    sm = f"arn:{part}:sagemaker:{r}:{a}"
+    gw = f"arn:{part}:apigateway:{r}::"
+    return {
+        "functions": [f"arn:{part}:lambda:{r}:{a}:function:{p}-*"],
+        "sagemaker": [
+            f"{sm}:model/{p}-*",
+            f"{sm}:endpoint-config/{p}-*",
+            f"{sm}:endpoint/{p}",
+            f"{sm}:endpoint/{p}-*",
+        ],
+        # HTTP APIs carry random ids: any HTTP API and its tags, nothing else of API Gateway.
+        "http_apis": [f"{gw}/apis", f"{gw}/apis/*", f"{gw}/tags/*"],
+    }
+
+
 def plan_permissions_policy(t: Target) -> Policy:
     """Read-only: describe/list/get on the services the deploy engine observes."""
     arn = _arns(t)
+    own = _project_reads(t)
     return {
         "Version": "2012-10-17",
         "Statement": [
             _stmt(
-                "ReadEverywhereListCalls",
+                "ReadProjectFunctions",
                 [
-                    *_READ_ANYWHERE,
-                    "sagemaker:DescribeModel",
-                    "sagemaker:DescribeEndpointConfig",
-                    "sagemaker:DescribeEndpoint",
-                    "ecr:DescribeImages",
-                    "ecr:ListImages",
-                    "ecr:ListTagsForResource",
                     "lambda:GetFunction",
                     "lambda:GetFunctionConfiguration",
                     "lambda:GetPolicy",
                     "lambda:ListTags",
-                    "apigateway:GET",
+                ],
+                own["functions"],
+            ),
+            _stmt(
+                "ReadProjectSageMaker",
+                [
+                    "sagemaker:DescribeModel",
+                    "sagemaker:DescribeEndpointConfig",
+                    "sagemaker:DescribeEndpoint",
+                ],
+                own["sagemaker"],
+            ),
+            _stmt("ReadHttpApis", ["apigateway:GET"], own["http_apis"]),
+            _stmt(
+                "ReadEverywhereListCalls",
+                [
+                    *_READ_ANYWHERE,
+                    "ecr:DescribeImages",
+                    "ecr:ListImages",
+                    "ecr:ListTagsForResource",
                     "logs:ListTagsForResource",
                     "logs:ListTagsLogGroup",
                     "cloudfront:GetDistribution",

@@ -163,8 +163,11 @@ def test_roles_of_the_projects_stack_in_another_region_are_not_rewritten(
     us.write_text(f"project: {PROJECT}\nregion: us-east-1\n", encoding="utf-8")
     assert _run(us) == 1
     err = capsys.readouterr().err
+    # (both roles' policies name the region: the plan role reads the project's functions,
+    # models and HTTP APIs by ARN)
     assert err.startswith(
-        f"bootstrap: IAM roles {PROJECT}-github-deploy serve the stack of project {PROJECT} in "
+        f"bootstrap: IAM roles {PROJECT}-github-plan, {PROJECT}-github-deploy serve the stack "
+        f"of project {PROJECT} in "
         f"{REGION}: their policies name its resources, and IAM role names are global, so "
         f"bootstrapping it in us-east-1 too would rewrite them"
     ), err

@@ -522,3 +522,48 @@ def test_without_previews_there_is_no_preview_role() -> None:
     names = [r.name for r in policies.roles(T)]
     assert names == [f"{P}-github-plan", f"{P}-github-deploy"]
     assert [r.name for r in policies.roles(STAGED)][-1] == f"{P}-github-preview"
+
+
+OTHER_TEAMS = [
+    # another team's function: its code (GetFunction's download URL) and environment variables
+    ("lambda:GetFunction", f"{FN}:payroll-export"),
+    ("lambda:GetFunctionConfiguration", f"{FN}:payroll-export"),
+    ("lambda:GetPolicy", f"{FN}:payroll-export"),
+    # another team's SageMaker model: its containers' environment variables
+    ("sagemaker:DescribeModel", f"{SM}:model/fraud-scoring"),
+    ("sagemaker:DescribeEndpointConfig", f"{SM}:endpoint-config/fraud-scoring"),
+    ("sagemaker:DescribeEndpoint", f"{SM}:endpoint/fraud-scoring"),
+    # REST API keys with their values (GetApiKeys includeValues), other APIs, usage plans
+    ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/apikeys"),
+    ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/apikeys/k1"),
+    ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/restapis/abc123/stages"),
+    ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/usageplans"),
+]
+
+
+@pytest.mark.parametrize(("action", "resource"), OTHER_TEAMS, ids=lambda x: str(x))
+def test_the_plan_role_cannot_read_other_teams_functions_models_or_api_keys(
+    action: str, resource: str
+) -> None:
+    """Read-only is not harmless: every pull-request job of the repository may assume the
+    plan role, with the workflow as the pull request wrote it. It read these on Resource '*'
+    in the whole account the fork deploys to."""
+    assert not allowed(PLAN, action, resource)
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        ("lambda:GetFunction", f"{FN}:{P}-detect"),
+        ("lambda:GetFunctionConfiguration", f"{FN}:{P}-pr-7-detect"),
+        ("sagemaker:DescribeModel", f"{SM}:model/{P}-m-0123abcd"),
+        ("sagemaker:DescribeEndpointConfig", f"{SM}:endpoint-config/{P}-pr-7-c-0123abcd"),
+        ("sagemaker:DescribeEndpoint", f"{SM}:endpoint/{P}"),
+        ("apigateway:GET", API),
+        ("apigateway:GET", f"{OURS}/routes"),
+        ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/tags/{API_ID}"),
+    ],
+    ids=lambda x: str(x),
+)
+def test_the_plan_role_still_reads_the_projects_own(action: str, resource: str) -> None:
+    assert allowed(PLAN, action, resource)
