@@ -41,12 +41,14 @@ from .settings import Settings
 from .sparse_note import constant_warning, short_warning, sparse_warning
 from .timeaxis import infer_step, parse_timestamps
 from .trends import (
+    MAX_POINTS,
     MAX_SERIES,
     Table,
     check_finite,
     fill_missing,
     parse_table,
     split_header,
+    too_many_points,
     too_many_series,
 )
 from .types import Anomaly, Detection, Series, Step
@@ -185,6 +187,7 @@ def _series_from_json(items: Any) -> Table:
     if len(items) > MAX_SERIES:
         raise too_many_series(len(items), "series", BadJson)
     out = []
+    points = 0
     for k, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("values"), list):
             raise BadJson(
@@ -192,6 +195,9 @@ def _series_from_json(items: Any) -> Table:
                 'Each series is {"name": "...", "timestamps": [...], "values": [...]}.',
             )
         values_raw = item["values"]
+        points += len(values_raw)
+        if points > MAX_POINTS:
+            raise too_many_points(f"series[0..{k}] hold {points} values", BadJson)
         try:
             values = np.array(
                 [0.5 if v == "<1" else (np.nan if v is None else float(v)) for v in values_raw],

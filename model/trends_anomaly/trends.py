@@ -43,6 +43,12 @@ MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "n/a"}
 # it is a few points long), so 6 MB of one-cell columns held a worker for minutes and answered
 # hundreds of MB; a Trends export compares at most 5 terms (10 columns with its date columns).
 MAX_SERIES = 1000
+# Points in one request, all series together: what a 6 MB CSV of one term holds at most
+# (~450 000 rows), on which the worker's memory budget is measured (workers.py, 300 MB). A
+# JSON series (2 bytes a point), a legacy numeric axis ("0,1" rows) or many value columns
+# packed several times as many into 6 MB, and memory followed: 900 MB for 3 000 000 JSON
+# values, 400 MB for 100 columns of 28 000 rows.
+MAX_POINTS = 500_000
 
 
 @dataclass
@@ -212,6 +218,16 @@ def too_many_series(count: int, what: str, error: type[ApiError]) -> ApiError:
     )
 
 
+def too_many_points(subject: str, error: type[ApiError]) -> ApiError:
+    """More points than one request analyses (MAX_POINTS): said before any work.
+    ``subject`` says how many ("The file has 600000 rows of 1 value column(s), ...")."""
+    return error(
+        f"{subject}; one request may hold at most {MAX_POINTS} points.",
+        "Export a shorter time range or a coarser step (weekly instead of daily or hourly), "
+        "or send the columns in several requests.",
+    )
+
+
 def _data_row(i: int) -> str:
     return f"row {i + 1}"
 
@@ -271,6 +287,12 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         )
     if width - 1 > MAX_SERIES:  # before the columns are built and parsed, one by one
         raise too_many_series(width - 1, "value columns", BadCsv)
+    if len(data) * (width - 1) > MAX_POINTS:
+        raise too_many_points(
+            f"The file has {len(data)} rows of {width - 1} value column(s), "
+            f"{len(data) * (width - 1)} points",
+            BadCsv,
+        )
     if (
         len(set(map(len, data))) > 1 or len(data[0]) != width
     ):  # short rows padded, trailing empty cells cut

@@ -741,3 +741,34 @@ def test_more_value_columns_than_the_limit_is_a_400_before_any_work(client):
     status, _, data = client.invoke(json.dumps({"series": series}).encode(), "application/json")
     assert status == 400, data[:300]
     assert json.loads(data)["error"]["code"] == "bad_json"
+
+
+def test_more_points_than_the_limit_is_a_400_before_any_work(client):
+    """The worker's memory budget (300 MB, workers.py) is measured on the most points a 6 MB
+    CSV of one term holds (~450 000). A JSON series needs 2 bytes a point: 3 000 000 points
+    in 6 MB peaked at ~900 MB in one worker; a legacy numeric axis ("0,1" rows) held
+    1 500 000, and 100 value columns of 28 000 rows peaked at ~400 MB. At most MAX_POINTS
+    points in one request."""
+    from trends_anomaly.trends import MAX_POINTS
+
+    values = ",".join(["1", "2", "3", "9"] * ((MAX_POINTS + 4) // 4))
+    body = f'{{"series":[{{"values":[{values}]}}]}}'.encode()
+    status, _, data = client.invoke(body, "application/json")
+    assert status == 400, data[:300]
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_json" and str(MAX_POINTS) in error["message"]
+    rows = "".join(f"{i},{i % 7}\n" for i in range(MAX_POINTS + 1))
+    status, _, data = client.invoke(
+        json.dumps({"data": f"Time,Popularity\n{rows}", "seasonality": False}).encode(),
+        "application/json",
+    )
+    assert status == 400, data[:300]
+    assert json.loads(data)["error"]["code"] == "bad_csv"
+    # the same limit over several columns
+    half = MAX_POINTS // 2 + 1
+    days = np.datetime64("2000-01-01T00") + np.arange(half) * np.timedelta64(1, "h")
+    csv_body = "Hour,a,b\n" + "".join(f"{d},{i % 9},{i % 5}\n" for i, d in enumerate(days))
+    status, _, data = client.invoke(csv_body.encode())
+    assert status == 400, data[:300]
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_csv" and f"{2 * half} points" in error["message"]
