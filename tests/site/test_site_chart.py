@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import DATA, call_api, open_page, run, upload, upload_path
+from pagekit import DATA, call_api, open_page, run, short_export, upload, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -531,12 +531,8 @@ def test_a_term_too_short_to_test_draws_its_values_only(
     chart drew the expected line and the shaded expected range, with a value far outside it and
     no red dot: a reader takes a drawn range for a judgement. Its chart now draws the values
     alone: no band on the canvas, no "Expected" in the key, none in the readout."""
-    lines = BITCOIN_WEEKLY.read_text().splitlines()
-    weeks = [line.split(",")[0] for line in lines[3:8]]
-    values = (10, 11, 90, 12, 10)
-    rows = [*lines[:3], *(f"{week},{v}" for week, v in zip(weeks, values, strict=True))]
     open_page(page, stack.urls["site"])
-    upload(page, "five-rows.csv", "\n".join(rows).encode() + b"\n")
+    upload(page, "five-rows.csv", short_export((10, 11, 90, 12, 10)))
     run(page)
     card = page.locator("article.series").first
     assert card.locator(".badge").text_content() == "not judged"
