@@ -239,6 +239,17 @@ def _settled(ep: dict[str, Any], name: str, want: str | None) -> Poll:
     return False, f"{state} (config {config})"
 
 
+def idle(aws: Aws, name: str) -> Poll:
+    """Done when the endpoint is no longer busy, whatever it ended as (InService,
+    OutOfService, Failed) or when it is gone: destroy deletes it either way, so a rollout
+    that fails while destroy waits for it is no reason to stop."""
+    ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
+    if ep is None:
+        return True, "deleted"
+    state = str(ep.get("EndpointStatus"))
+    return state not in TRANSITIONAL, state
+
+
 def deleted(aws: Aws, name: str) -> Poll:
     ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
     return (ep is None, "deleted" if ep is None else str(ep.get("EndpointStatus")))
@@ -561,7 +572,13 @@ def delete_endpoint(seen: SeenEndpoint) -> Action:
     if seen.status == "Deleting":
         steps, reason = (_wait_deleted(name, DELETE_S),), "destroy: already being deleted"
     elif seen.status in TRANSITIONAL:
-        steps = (_wait_settled(name, SETTLE_BEFORE_DELETE_S), *steps)
+        idle_wait = Wait(
+            f"endpoint {name} is no longer {seen.status} (it may end Failed: it is deleted then)",
+            partial(idle, name=name),
+            timeout_s=SETTLE_BEFORE_DELETE_S,
+            interval_s=POLL_S,
+        )
+        steps = (idle_wait, *steps)
         reason = f"destroy once it is no longer {seen.status}"
     return Action("delete", "endpoint", name, reason, steps=steps)
 

@@ -253,3 +253,21 @@ def test_propagation_longer_than_the_recoveries_fails_with_the_reason(project: P
     set_delays(role_assume_s=0, role_policy_s=3600)
     with pytest.raises(DeployError, match="does not have BatchGetImage permission"):
         engine(project).apply()
+
+
+def test_destroy_of_an_endpoint_that_fails_while_destroy_waits_deletes_it(project: Path) -> None:
+    """An apply stopped while the endpoint was Creating, then destroy: destroy waits for it
+    to finish, and it ends Failed. Destroy deletes it (a Failed endpoint can be deleted) and
+    goes on; it stopped with 'run apply again: a Failed endpoint is deleted and re-created',
+    the opposite of what the person running destroy asked for, and left the rest behind."""
+    engine(project).apply()
+    eng = engine(project)
+    EndpointScript(
+        [("Creating", None), ("Creating", None), ("Failed", "CannotStartContainerError.")],
+        always=True,
+    ).install(eng.aws)
+    done = eng.destroy()
+    assert ("endpoint", PROJECT) in [(a.kind, a.name) for a in done]
+    assert ("sagemaker", "DeleteEndpoint") in eng.aws.log.calls
+    left = inventory()
+    assert left["endpoints"] == [] and left["functions"] == [] and left["apis"] == []
