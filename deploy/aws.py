@@ -26,6 +26,10 @@ class DeployError(RuntimeError):
     """A failure with where, what and what to do; printed without a traceback."""
 
 
+class Interrupted(DeployError):
+    """Ctrl-C or SIGTERM in the middle of a command: where it stopped and how to resume."""
+
+
 class WaitFailed(DeployError):
     """What a Wait's poll raises when the thing it waits for failed; ``kind`` says why, so a
     Wait's declared recovery (plan.Recovery) can tell a failure that passes by itself."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import botocore.exceptions
 
 from deploy import render, stacks
-from deploy.aws import Aws, DeployError
+from deploy.aws import Aws, DeployError, Interrupted
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
@@ -354,11 +355,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    """SIGTERM (a runner or container stopping the job) ends the run as Ctrl-C does: with
+    where it stopped and how to resume, not silently."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread: leave SIGTERM as it is
+        previous = None
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         return int(args.func(args))
+    except Interrupted as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:  # outside an apply's or destroy's step: nothing was under way
+        print("error: interrupted", file=sys.stderr)
+        return 130
     except (ConfigError, DeployError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
     except botocore.exceptions.NoCredentialsError:

@@ -15,13 +15,19 @@ from typing import Any
 
 import botocore.exceptions
 
-from deploy.aws import Aws, DeployError, WaitFailed
+from deploy.aws import Aws, DeployError, Interrupted, WaitFailed
 from deploy.aws_errors import HINTS, classify, error_code, error_message
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
 # No answer at all (connection refused or dropped, a timeout): botocore has retried already.
 NO_ANSWER = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
+# Said when the run is interrupted (Ctrl-C, a cancelled CI job): what goes on, how to resume.
+INTERRUPTED = (
+    "What AWS was already asked to do goes on without this run (an endpoint being created "
+    "keeps being created, and billed). Run the command again: it reads AWS afresh and resumes "
+    "from what exists (`python -m deploy plan` shows what is left)"
+)
 RESUME = (
     "It may or may not have been made: run the command again once AWS is reachable (it reads "
     "AWS afresh and resumes from what exists)"
@@ -50,7 +56,13 @@ class Executor:
             self.log(f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}: {action.reason}")
             for step in action.steps:
                 self.log(f"    {step.describe()}")
-                self.step(action, step)
+                try:
+                    self.step(action, step)
+                except KeyboardInterrupt:
+                    raise Interrupted(
+                        f"interrupted at [{i}/{len(todo)}] {action.op} {action.kind} "
+                        f"{action.name}, during {step.describe()}. {INTERRUPTED}"
+                    ) from None
             done.append(action)
             if hook:
                 hook(i, action)

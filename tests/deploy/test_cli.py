@@ -190,3 +190,39 @@ def test_image_checks_the_github_output_path_before_any_aws_call(project: Path, 
     output = project / "github_output"
     assert main(["--config", cfg, "image", "--image", IMAGE, "--github-output", str(output)]) == 0
     assert output.read_text() == f"image={IMAGE}\n"
+
+
+def test_an_interrupted_apply_says_where_it_stopped_and_the_next_apply_resumes(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or a cancelled CI job's SIGINT) right after CreateModel: one message naming
+    the step, what AWS goes on doing, and how to resume; exit 130, no traceback. The next
+    plan shows only what is left, and apply converges with one model."""
+    session()
+    real = boto3.Session
+    armed = [True]
+
+    def interrupting(*args: object, **kwargs: object) -> boto3.Session:
+        made = real(*args, **kwargs)
+        pushed_before_apply(made, IMAGE, now=False)
+
+        def ctrl_c(**_: object) -> None:
+            if armed:
+                armed.clear()
+                raise KeyboardInterrupt
+
+        made.events.register("after-call.sagemaker.CreateModel", ctrl_c)
+        return made
+
+    cfg = str(project / "config.yaml")
+    monkeypatch.setattr("deploy.aws.boto3.Session", interrupting)
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 130
+    err = capsys.readouterr().err
+    assert "create sagemaker_model trends-anomaly-m-" in err and "sagemaker:CreateModel" in err
+    assert "Run the command again" in err and "Traceback" not in err
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
+    plan = capsys.readouterr().out
+    assert "+ create  sagemaker_model" not in plan and "+ create  endpoint_config" in plan
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    capsys.readouterr()
+    assert len(session().client("sagemaker").list_models()["Models"]) == 1
