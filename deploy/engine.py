@@ -17,7 +17,7 @@ from deploy import planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook
-from deploy.image import pinned_uri
+from deploy.image import missing_image_warning, pinned_uri
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
@@ -126,6 +126,11 @@ class Engine:
         self.check_roles(world)
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
+        deployed = any(world.get(m.KIND, m.name) for m in desired.of_kind("sagemaker_model"))
+        if deployed and not inputs.build_image:  # prebuilt: no build action shows it gone
+            missing = missing_image_warning(self.aws, inputs.image_uri)
+            if missing:
+                warnings.append(missing)
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)

@@ -8,6 +8,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import botocore.exceptions
 
@@ -319,6 +320,39 @@ def manifest_problem(uri: str, media_type: str | None) -> str | None:
 IMAGE_MISSING = ("ImageNotFoundException", "RepositoryNotFoundException")
 
 
+def _describe(aws: Aws, ref: tuple[str, str, dict[str, str]]) -> tuple[dict[str, Any] | None, str]:
+    """ECR's details of the image ``ref`` (ecr_image_ref's) and "", or None and ECR's error
+    code."""
+    registry, repo, image_id = ref
+    try:
+        found = aws.client("ecr").describe_images(
+            registryId=registry, repositoryName=repo, imageIds=[image_id]
+        )
+    except botocore.exceptions.ClientError as err:
+        return None, str(err.response.get("Error", {}).get("Code", ""))
+    return (found.get("imageDetails") or [{}])[0], ""
+
+
+def missing_image_warning(aws: Aws, uri: str) -> str | None:
+    """Plan's warning when ECR says the deployed model's prebuilt image ``uri`` is not there
+    (its tag or repository deleted by hand): the endpoint still serves on the instances it
+    has, which pulled it long ago, so nothing else shows it until SageMaker needs a new one.
+    (A model still to be created is stopped by apply's check before CreateModel.)"""
+    ref = ecr_image_ref(uri)
+    if ref is None:
+        return None
+    _, code = _describe(aws, ref)
+    if code not in IMAGE_MISSING:
+        return None
+    return (
+        f"the model's image {uri} is not in ECR ({code}): the endpoint keeps serving on the "
+        "instances it has, but SageMaker cannot start new instances with it (autoscaling, an "
+        "unhealthy instance replaced, a Failed endpoint re-created), and an apply that creates "
+        "a model stops before CreateModel. Push it again, or build and push a new one with "
+        "python -m deploy image and apply that digest"
+    )
+
+
 def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) -> None:
     """Refuse, before CreateModel, an ECR image that is not there or whose manifest SageMaker
     would reject.
@@ -332,13 +366,8 @@ def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) ->
     if ref is None:
         log(f"    {uri}: not in ECR, manifest media type not checked")
         return
-    registry, repo, image_id = ref
-    try:
-        found = aws.client("ecr").describe_images(
-            registryId=registry, repositoryName=repo, imageIds=[image_id]
-        )
-    except botocore.exceptions.ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "")
+    details, code = _describe(aws, ref)
+    if details is None:
         if code in IMAGE_MISSING:
             raise DeployError(
                 f"{uri} is not in ECR ({code}): it was never pushed, or was deleted with its "
@@ -347,7 +376,6 @@ def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) ->
             ) from None
         log(f"    {uri}: ECR did not describe it ({code}); manifest media type not checked")
         return
-    details = found.get("imageDetails") or [{}]
-    problem = manifest_problem(uri, details[0].get("imageManifestMediaType"))
+    problem = manifest_problem(uri, details.get("imageManifestMediaType"))
     if problem:
         raise DeployError(problem)

@@ -226,3 +226,21 @@ def test_an_interrupted_apply_says_where_it_stopped_and_the_next_apply_resumes(
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
     capsys.readouterr()
     assert len(session().client("sagemaker").list_models()["Models"]) == 1
+
+
+def test_plan_warns_when_the_models_image_was_deleted_from_ecr(project: Path, capsys) -> None:
+    """Someone deleted the image tag (or the repository) in the console. The endpoint keeps
+    serving on the instances it has, so nothing else says so; but SageMaker pulls the image
+    for every new instance (autoscaling, an unhealthy instance replaced, a Failed endpoint
+    re-created). plan said 'No changes' with no word of it."""
+    from tests.deploy.deploy_helpers import engine
+
+    engine(project).apply()
+    session().client("ecr").batch_delete_image(
+        repositoryName="trends-anomaly", imageIds=[{"imageTag": "test-1"}]
+    )
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 0
+    out = capsys.readouterr().out
+    assert f"Warning: the model's image {IMAGE} is not in ECR (ImageNotFoundException)" in out
+    assert "cannot start new instances" in out and "python -m deploy image" in out
