@@ -204,7 +204,8 @@ class Wait:
 
 @dataclass(frozen=True)
 class Run:
-    """A local command (building the model image); ``what`` is what it runs."""
+    """Code of ours rather than one AWS call (building the model image, emptying a bucket of
+    the versions versioning kept); ``what`` is what it runs."""
 
     what: str
     run: Callable[[Aws, Callable[[str], None]], None] = field(compare=False)

@@ -367,6 +367,7 @@ def plan_permissions_policy(t: Target) -> Policy:
                 "ReadProjectBucket",
                 [
                     "s3:ListBucket",
+                    "s3:ListBucketVersions",
                     "s3:GetBucketLocation",
                     "s3:GetBucketWebsite",
                     "s3:GetBucketPolicy",
@@ -526,6 +527,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
                 "s3:ListBucket",
+                "s3:ListBucketVersions",
                 "s3:GetBucketLocation",
                 "s3:PutBucketWebsite",
                 "s3:GetBucketWebsite",
@@ -545,7 +547,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
         ),
         _stmt(
             "S3ProjectObjects",
-            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
             arn["objects"],
         ),
         _stmt(

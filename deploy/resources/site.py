@@ -16,6 +16,7 @@ the API's URL (known once the API exists) and the upload limit every hop accepts
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from deploy.aws import tag_dict, tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.naming import Names
-from deploy.plan import Action, Call, Phase, Ref, Step
+from deploy.plan import Action, Call, Phase, Ref, Run, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
 from deploy.site_manifest import (
     CONFIG_JS,
@@ -322,8 +323,30 @@ def plan(ctx: PlanContext) -> list[Action]:
     return out
 
 
+def delete_versions(aws: Aws, log: Callable[[str], None], bucket: str) -> None:
+    """Delete every object version and delete marker left in ``bucket``: there are some only
+    when versioning was turned on outside deploy (by hand, or an account's compliance
+    remediation), and S3 refuses to delete a bucket that holds any (BucketNotEmpty)."""
+    s3 = aws.client("s3")
+    try:
+        left = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for key in ("Versions", "DeleteMarkers")
+            for v in aws.pages("s3", "ListObjectVersions", key, Bucket=bucket)
+        ]
+    except s3.exceptions.NoSuchBucket:
+        return
+    if left:
+        log(f"      {len(left)} object version(s) and delete marker(s) left by versioning")
+    for start in range(0, len(left), 1000):  # DeleteObjects takes at most 1000 keys
+        aws.client("s3").delete_objects(
+            Bucket=bucket, Delete={"Objects": left[start : start + 1000]}
+        )
+
+
 def destroy(world: World) -> list[Action]:
-    """Every object, then the bucket (its policy goes with it)."""
+    """Every object, then the bucket (its policy goes with it), emptied of the versions
+    that versioning turned on outside deploy keeps."""
     out = [
         _delete_object(o, "destroy", "main")
         for o in sorted(world.of_kind("site_object"), key=lambda o: o.name)
@@ -334,7 +357,14 @@ def destroy(world: World) -> list[Action]:
             "s3_bucket",
             b.name,
             "destroy",
-            steps=(Call("s3", "DeleteBucket", {"Bucket": b.name}, ok_if=GONE_OK),),
+            steps=(
+                Run(
+                    "delete the object versions and delete markers left in it, if versioning "
+                    "was turned on outside deploy",
+                    partial(delete_versions, bucket=b.name),
+                ),
+                Call("s3", "DeleteBucket", {"Bucket": b.name}, ok_if=GONE_OK),
+            ),
         )
         for b in world.of_kind("s3_bucket")
     ]

@@ -455,6 +455,21 @@ def test_destroy_leaves_nothing_and_is_idempotent(project: Path, capsys) -> None
     assert "Nothing to destroy" in capsys.readouterr().out
 
 
+def test_destroy_empties_a_bucket_someone_turned_versioning_on_for(project: Path) -> None:
+    """Versioning turned on outside deploy (by hand, or an account's compliance remediation):
+    deleting the objects leaves their versions and delete markers, and S3 refuses to delete a
+    bucket that holds any (BucketNotEmpty). Destroy stopped there, every run, with the
+    endpoint (deleted after the bucket) still running and billed."""
+    apply(engine(project))
+    s3 = session().client("s3")
+    bucket = f"{PROJECT}-site-123456789012-us-east-1"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    apply(engine(project, image=IMAGE2))
+    s3.put_object(Bucket=bucket, Key="config.js", Body=b"// an older version stays")
+    engine(project).destroy()
+    assert all(v == [] for v in inventory().values()), inventory()
+
+
 def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
     project: Path,
 ) -> None:

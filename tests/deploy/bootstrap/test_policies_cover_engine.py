@@ -49,6 +49,7 @@ S3_ACTIONS = {
     "ListBuckets": "s3:ListAllMyBuckets",
     "ListObjectsV2": "s3:ListBucket",
     "ListObjects": "s3:ListBucket",
+    "ListObjectVersions": "s3:ListBucketVersions",
     "HeadBucket": "s3:ListBucket",
     "HeadObject": "s3:GetObject",
     "DeleteObjects": "s3:DeleteObject",
