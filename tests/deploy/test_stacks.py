@@ -116,8 +116,9 @@ OCTO = "repo:octo@1/trends@2"
 def test_github_roles_of_another_regions_stack_or_repository_stop_bootstrap() -> None:
     taken = stacks.github_roles_taken(world(EU, *github_roles("us-east-1", OCTO)), EU, OCTO)
     assert taken is not None and taken.startswith(
-        "IAM roles trends-anomaly-github-deploy serve the stack of project trends-anomaly in "
-        "us-east-1: their policies name its resources, and IAM role names are global, so "
+        "IAM roles trends-anomaly-github-plan, trends-anomaly-github-deploy serve the stack of "
+        "project trends-anomaly in us-east-1: their policies name its resources, and IAM role "
+        "names are global, so "
         "bootstrapping it in eu-west-1 too would rewrite them and cut that stack's workflows off"
     )
     assert (
