@@ -4,10 +4,12 @@
  * per RFC 4180, and text that a spreadsheet would run as a formula (starting with = + - @ tab
  * or CR) gets a leading apostrophe: the same rule as the API's text/csv answer (the characters
  * come from the model, and tests/data/csv_cells.json is checked on both sides). A value that
- * Google Trends wrote as "<1" is 0.5 here, and its row's note says so.
+ * Google Trends wrote as "<1" is 0.5 here, and its row's note says so. A term too short to test
+ * (2-7 points) has no expected range and no anomaly cell, as its chart draws its values alone:
+ * "false" would read as "judged normal"; its rows' note says why nothing was tested.
  */
 import { FORMULA_START } from "./rules.js";
-import { BELOW_ONE_NOTE, isBelowOne } from "./words.js";
+import { BELOW_ONE_NOTE, isBelowOne, notJudgedWords, untested } from "./words.js";
 
 const COLUMNS = [
   "series", "header", "timestamp", "value", "expected", "lower", "upper",
@@ -34,16 +36,22 @@ export function resultsToCsv(answer, belowOne = null) {
   const lines = [COLUMNS.join(",")];
   for (const series of answer.series) {
     const byIndex = new Map((series.anomalies || []).map((a) => [a.index, a]));
+    const judged = !untested(series);
+    const notJudged = judged ? null : notJudgedWords(series);
     const n = series.values.length;
     for (let i = 0; i < n; i += 1) {
       const a = byIndex.get(i);
+      const notes = [isBelowOne(series, i, belowOne) ? BELOW_ONE_NOTE : null, notJudged];
+      const range = judged
+        ? [series.expected?.[i], series.lower?.[i], series.upper?.[i]]
+        : [null, null, null];
       lines.push(
         [
           series.name, series.header ?? "", series.timestamps?.[i] ?? i, series.values[i],
-          series.expected?.[i], series.lower?.[i], series.upper?.[i],
-          Boolean(a), a ? a.score : null, a ? a.direction : null, a ? a.kind : null,
+          ...range,
+          judged ? Boolean(a) : null, a ? a.score : null, a ? a.direction : null, a ? a.kind : null,
           a ? a.start ?? a.timestamp : null, a ? a.end ?? a.timestamp : null,
-          isBelowOne(series, i, belowOne) ? BELOW_ONE_NOTE : null,
+          notes.filter(Boolean).join(" ") || null,
         ].map(csvCell).join(","),
       );
     }

@@ -69,6 +69,24 @@ test("resultsToCsv writes every point, marks anomalies with their extent, explai
   assert.ok(!resultsToCsv(answer).includes("Google Trends writes"), "no note without <1 cells");
 });
 
+test("resultsToCsv gives a term too short to test no expected range and no anomaly cell", () => {
+  // Its chart draws the values alone; the download wrote the range and "false" (read: judged
+  // normal) for every row, the 90 among 10s included.
+  const answer = {
+    series: [
+      {
+        name: "t", header: "t: (Worldwide)", timestamps: ["2020-01-05", "2020-01-12", "2020-01-19"],
+        values: [10, 90, 0.5], expected: [12, 12, 12], lower: [1, 1, 1], upper: [23, 23, 23],
+        anomalies: [], parameters: { tested: false },
+      },
+    ],
+  };
+  const belowOne = new Map([["t: (Worldwide)", new Set(["2020-01-19"])]]);
+  const lines = resultsToCsv(answer, belowOne).split("\r\n");
+  assert.match(lines[2], /^t,t: \(Worldwide\),2020-01-12,90,,,,,,,,,,"?Not judged: 3 points are too few/);
+  assert.match(lines[3], /^t,t: \(Worldwide\),2020-01-19,0\.5,,,,,,,,,,"?Google Trends writes ""<1"".* Not judged: /);
+});
+
 test("parseTimestamp reads Trends daily, monthly and hourly stamps as written", () => {
   assert.equal(parseTimestamp("2020-07-12"), Date.UTC(2020, 6, 12) / 1000);
   assert.equal(parseTimestamp("2004-01"), Date.UTC(2004, 0, 1) / 1000);
