@@ -843,7 +843,8 @@ def test_a_slow_request_can_be_cancelled(page: Any, stack: Any, problems: list) 
 def test_escape_cancels_a_request_on_its_way(page: Any, stack: Any, problems: list) -> None:
     """While "Detecting…" shows, Escape did nothing: only a click on Cancel stopped the request.
     Escape is the key people press to back out of a wait; it now does what Cancel does, from
-    wherever the focus is (here the file box, then the Cancel button itself)."""
+    wherever the focus is (here the file box, then the Cancel button itself), and the button
+    says so."""
     open_page(page, stack.urls["site"])
     upload_path(page, BITCOIN)
     held: list[Any] = []
@@ -851,6 +852,10 @@ def test_escape_cancels_a_request_on_its_way(page: Any, stack: Any, problems: li
     def is_detect(url: str) -> bool:
         return "/detect" in url
 
+    # Said where it can be found: the button's tooltip, and its shortcut for screen readers.
+    cancel = page.locator("#cancel")
+    assert cancel.get_attribute("aria-keyshortcuts") == "Escape"
+    assert cancel.get_attribute("title") == "Cancel (Esc)"
     page.route(is_detect, lambda route: held.append(route))  # never answered
     for focus in ("#drop-zone", "#cancel"):
         held.clear()
