@@ -157,23 +157,22 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """Exit 1 when a stack's endpoint is Failed (a script or an on-call check can act on it),
+    else 0, a stack not deployed included."""
     from deploy import previews
-    from deploy.ops import status_lines
 
     file = _file(args)
+    failed: list[str] = []
     if getattr(args, "env", None) is not None or not (
         file.has_environments or file.previews_enabled
     ):
-        eng = _engine(args)
-        print("\n".join(status_lines(eng.observe(), eng.names)))
-        return 0
+        _print_status(_engine(args), failed)
+        return _status_exit(failed)
     aws = Aws(file.base.region)
     for env in file.environments:
-        eng = _engine(args, env, aws)
-        print("\n".join(status_lines(eng.observe(), eng.names)))
+        _print_status(_engine(args, env, aws), failed)
     if not file.has_environments:
-        eng = _engine(args, None, aws)
-        print("\n".join(status_lines(eng.observe(), eng.names)))
+        _print_status(_engine(args, None, aws), failed)
     found = previews.find(aws, file.base.project)
     print(f"previews of {file.base.project}: {len(found) or 'none'}")
     for number, items in found.items():
@@ -186,7 +185,30 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"api {eng.names.api_url(api.api_id) if api else 'missing'}, "
             f"{len(items)} resource(s) found by name"
         )
-    return 0
+    return _status_exit(failed)
+
+
+def _print_status(eng: Engine, failed: list[str]) -> None:
+    """One stack's status lines; its endpoint's name added to ``failed`` when it is Failed."""
+    from deploy.ops import status_lines
+
+    world = eng.observe()
+    print("\n".join(status_lines(world, eng.names)))
+    ep = world.get("endpoint", eng.names.endpoint)
+    if ep is not None and ep.status == "Failed":
+        failed.append(eng.names.endpoint)
+
+
+def _status_exit(failed: list[str]) -> int:
+    if not failed:
+        return 0
+    print(
+        f"error: endpoint {', '.join(failed)} is Failed (the reason is above): "
+        "`python -m deploy apply` deletes and re-creates it (`plan` shows it first); "
+        "`python -m deploy logs` shows what the container said",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def cmd_logs(args: argparse.Namespace) -> int:

@@ -271,3 +271,26 @@ def test_destroy_of_an_endpoint_that_fails_while_destroy_waits_deletes_it(projec
     assert ("sagemaker", "DeleteEndpoint") in eng.aws.log.calls
     left = inventory()
     assert left["endpoints"] == [] and left["functions"] == [] and left["apis"] == []
+
+
+def test_status_exits_1_when_the_endpoint_is_failed(project: Path, capsys) -> None:
+    """`status` printed a Failed endpoint with its reason and exited 0, so a script or an
+    on-call check that runs it saw a healthy stack. It exits 1 and says what to run."""
+    from deploy import cli
+
+    engine(project).apply()
+    real_engine = cli._engine
+    try:
+        cli_eng = engine(project)
+        cli._engine = lambda *_args: cli_eng
+        assert cli.main(["--config", str(project / "config.yaml"), "status"]) == 0
+        capsys.readouterr()
+        cli_eng = engine(project)
+        EndpointScript([("Failed", "capacity")], always=True).install(cli_eng.aws)
+        assert cli.main(["--config", str(project / "config.yaml"), "status"]) == 1
+    finally:
+        cli._engine = real_engine
+    out, err = capsys.readouterr()
+    assert "endpoint  trends-anomaly: Failed on " in out and "(capacity)" in out
+    assert err.startswith("error: endpoint trends-anomaly is Failed (the reason is above): ")
+    assert "`python -m deploy apply` deletes and re-creates it" in err
