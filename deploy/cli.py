@@ -230,6 +230,8 @@ def cmd_logs(args: argparse.Namespace) -> int:
         for g in (eng.names.lambda_log_group, eng.names.endpoint_log_group)
         if g not in read.missing
     ]
+    if not present:  # nothing to read at all: a failure for a script, as the message says
+        return 1
     if not read.lines and present:  # say so: a silent command reads as a hang or a failure
         print(
             f"no log events in the last {args.since} in {' and '.join(present)} (health "

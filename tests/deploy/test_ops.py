@@ -79,9 +79,10 @@ def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> No
 @pytest.mark.usefixtures("aws_env")
 def test_logs_says_when_a_log_group_does_not_exist(project: Path, capsys) -> None:
     """Before the first apply or after destroy there is nothing to read: `logs` must say the
-    groups are missing (a deploy problem), not 'send a request first' (a quiet service)."""
+    groups are missing (a deploy problem), not 'send a request first' (a quiet service), and
+    exit 1 when there is no log group at all (it exited 0: a script read "no news")."""
     cfg = str(project / "config.yaml")
-    assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
+    assert main(["--config", cfg, "logs", "--since", "1h"]) == 1
     err = capsys.readouterr().err
     assert (
         "no log group /aws/lambda/trends-anomaly-detect nor /aws/sagemaker/Endpoints/"
