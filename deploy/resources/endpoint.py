@@ -462,9 +462,23 @@ def rolled_back(seen: SeenEndpoint) -> str | None:
 
 
 def rollback_warning(spec: EndpointSpec, seen: SeenEndpoint | None) -> str | None:
-    """The plan's warning when it would switch again after a rollback: applying the same
-    config repeats an attempt of up to ``wait_timeout_s`` that failed once already."""
-    if seen is None or seen.config == spec.config:
+    """The plan's warning when it would try again what failed once already: switch again
+    after a rollback, or re-create a Failed endpoint on the config it failed on (an attempt of
+    up to ``wait_timeout_s`` each apply). Not for a role IAM had not propagated yet: that
+    passes by itself, and apply re-creates such an endpoint anyway."""
+    if seen is None:
+        return None
+    if seen.status == "Failed" and seen.config == spec.config:
+        if endpoint_failure(seen.failure_reason) is ErrorKind.PROPAGATING:
+            return None
+        said = seen.failure_reason or "no reason given"
+        return (
+            f"endpoint {spec.name} is Failed on {spec.config} ({said}). "
+            f"Applying re-creates it on the same config, which repeats that attempt (up to "
+            f"{spec.wait_timeout_s // 60} min of waiting): fix the cause first (`python -m "
+            "deploy logs` shows what the container said), or change the model or endpoint config"
+        )
+    if seen.config == spec.config:
         return None
     note = rolled_back(seen)
     if note is None:

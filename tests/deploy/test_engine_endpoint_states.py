@@ -173,6 +173,18 @@ def test_failed_endpoint_is_planned_as_replace_and_recreated(project: Path) -> N
         "sagemaker:CreateEndpoint",
         "wait",
     ]
+    # Re-created on the config it failed on: the plan says that repeats the attempt (it said
+    # nothing, and every apply could spend up to the wait timeout on the same failure).
+    (warning,) = [w for w in planned.warnings if "is Failed on" in w]
+    assert warning.startswith(
+        f"endpoint trends-anomaly is Failed on {a.changes[0].after} (capacity)."
+    )
+    assert "repeats that attempt (up to 30 min of waiting): fix the cause first" in warning
+    # ... but not for a role IAM had not propagated yet: that passes by itself.
+    iam = engine(project)
+    reason = "The role 'r' does not have BatchGetImage permission for the image: 'i'."
+    EndpointScript([("Failed", reason)], always=True).install(iam.aws)
+    assert not [w for w in iam.plan().warnings if "is Failed on" in w]
     # Applied (the script played its one Failed to the plan; moto answers from here on).
     summary = eng.apply(planned)
     assert summary["endpoint_status"] == "InService"
