@@ -371,6 +371,9 @@ def page_table() -> dict[str, Any]:
             "compact_date": timeaxis.COMPACT_DATE.pattern,
             "below_one_marks": list(trends.BELOW_ONE_MARKS),
             "missing_cells": sorted(trends.MISSING_CELLS),
+            # What one request analyses at most (the page refuses a bigger file when chosen).
+            "max_series": trends.MAX_SERIES,
+            "max_points": trends.MAX_POINTS,
             # Files sent by mistake (a workbook, a PDF, an image), by their first bytes.
             "not_csv": [
                 {"magic": list(kind.magic), "what": kind.what, "hint": kind.hint}

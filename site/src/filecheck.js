@@ -10,7 +10,7 @@
 import { readCsv } from "./csv-read.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
-  MISSING_CELLS, NOT_CSV, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
+  MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes } from "./format.js";
 import { distinctTitles } from "./words.js";
@@ -224,6 +224,20 @@ export function checkFile(name, bytes, maxBytes) {
       "This file has dates but no column of numbers next to them.",
       "Each term's column must hold numbers (Google Trends' \"<1\" is fine). If the cells are " +
         "separated by something other than commas, semicolons or tabs, save the file again as CSV.",
+    );
+  }
+  if (terms.length > MAX_SERIES) {
+    throw new FileProblem(
+      `This file has ${terms.length} columns of numbers; the detector analyses at most ${MAX_SERIES} at a time.`,
+      `Split the columns over several files (a Google Trends export has at most 5 terms).`,
+    );
+  }
+  if (terms.length * data.length > MAX_POINTS) {
+    throw new FileProblem(
+      `This file has ${data.length} rows of ${terms.length} terms, ${terms.length * data.length} values; ` +
+        `the detector analyses at most ${MAX_POINTS} at a time.`,
+      "Export a shorter time range or a coarser step (weekly instead of daily or hourly), or " +
+        "fewer terms per file.",
     );
   }
   return { text, terms, rows: data.length, belowOne };

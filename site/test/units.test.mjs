@@ -282,6 +282,27 @@ function problem(name, bytes, max = 6 * MB) {
   assert.fail(`${name} passed the check`);
 }
 
+test("a file bigger than one request's series or values is refused when chosen", () => {
+  // The model refuses more than 1000 series, or 500 000 values, in one request (a 400 after
+  // the upload); the page said nothing until Detect. At the limits, the file passes.
+  const wide = (terms) => {
+    const head = ["Week", ...Array.from({ length: terms }, (_, j) => `t${j}: (Worldwide)`)].join(",");
+    const row = ["2020-01-05", ...Array(terms).fill("1")].join(",");
+    return bytesOf(`${head}\n${row}\n${row.replace("01-05", "01-12")}\n`);
+  };
+  assert.equal(checkFile("wide.csv", wide(1000), 6 * MB).terms.length, 1000);
+  assert.match(
+    problem("wide.csv", wide(1001)),
+    /^This file has 1001 columns of numbers; the detector analyses at most 1000 at a time\.$/,
+  );
+  const long = (rows) => bytesOf(`Day,a,b\n${"2020-01-05,1,2\n".repeat(rows)}`);
+  assert.equal(checkFile("long.csv", long(250000), 6 * MB).rows, 250000);
+  assert.match(
+    problem("long.csv", long(250001)),
+    /^This file has 250001 rows of 2 terms, 500002 values; the detector analyses at most 500000/,
+  );
+});
+
 test("bad files get a message for a person, never a pass", () => {
   assert.equal(problem("e.csv", new Uint8Array(0)), "e.csv is empty.");
   assert.match(problem("blank.csv", bytesOf(" \r\n\r\n")), /holds only blank lines/);
