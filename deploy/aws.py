@@ -101,10 +101,16 @@ class Aws:
                 return None
             raise
 
-    def pages(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
-        """Every item of a paginated list call."""
+    def pages(
+        self, service: str, operation: str, key: str | tuple[str, ...], **params: Any
+    ) -> list[Any]:
+        """Every item of a paginated list call: under ``key``, or under each of several keys
+        of every page (one listing, e.g. ListObjectVersions' Versions and DeleteMarkers)."""
+        keys = (key,) if isinstance(key, str) else key
         paginator = self.client(service).get_paginator(botocore.xform_name(operation))
-        return [item for page in paginator.paginate(**params) for item in page.get(key, [])]
+        return [
+            item for page in paginator.paginate(**params) for k in keys for item in page.get(k, [])
+        ]
 
     def account_id(self) -> str:
         try:

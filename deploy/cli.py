@@ -232,7 +232,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
     ]
     if not present:  # nothing to read at all: a failure for a script, as the message says
         return 1
-    if not read.lines and present:  # say so: a silent command reads as a hang or a failure
+    if not read.lines:  # say so: a silent command reads as a hang or a failure
         print(
             f"no log events in the last {args.since} in {' and '.join(present)} (health "
             "checks left out); try a longer --since, or send a request first",

@@ -331,17 +331,16 @@ def delete_versions(aws: Aws, log: Callable[[str], None], bucket: str) -> None:
     try:
         left = [
             {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for key in ("Versions", "DeleteMarkers")
-            for v in aws.pages("s3", "ListObjectVersions", key, Bucket=bucket)
+            for v in aws.pages(
+                "s3", "ListObjectVersions", ("Versions", "DeleteMarkers"), Bucket=bucket
+            )
         ]
     except s3.exceptions.NoSuchBucket:
         return
     if left:
         log(f"      {len(left)} object version(s) and delete marker(s) left by versioning")
     for start in range(0, len(left), 1000):  # DeleteObjects takes at most 1000 keys
-        aws.client("s3").delete_objects(
-            Bucket=bucket, Delete={"Objects": left[start : start + 1000]}
-        )
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": left[start : start + 1000]})
 
 
 def destroy(world: World) -> list[Action]:
