@@ -104,6 +104,24 @@ def _variant(ep: dict[str, Any]) -> dict[str, Any]:
     return next((v for v in variants if v.get("VariantName") == VARIANT), {})
 
 
+# What the plan updates in place: the instance count, a serverless variant's max concurrency.
+INSTANCES, CONCURRENCY = "instance_count", "max_concurrency"
+
+
+def _serverless(variant: dict[str, Any], key: str) -> tuple[Any, Any]:
+    """A serverless variant's (asked, now) ``key``: DesiredServerlessConfig's and
+    CurrentServerlessConfig's."""
+    asked = (variant.get("DesiredServerlessConfig") or {}).get(key)
+    return asked, (variant.get("CurrentServerlessConfig") or {}).get(key)
+
+
+def _capacity(variant: dict[str, Any], what: str) -> tuple[Any, Any]:
+    """The variant's (asked, now) ``what``: DescribeEndpoint's Desired and Current values."""
+    if what == CONCURRENCY:
+        return _serverless(variant, "MaxConcurrency")
+    return variant.get("DesiredInstanceCount"), variant.get("CurrentInstanceCount")
+
+
 def desired(cfg: Config, inp: Inputs) -> list[EndpointSpec]:
     n = inp.names
     e = cfg.endpoint
@@ -130,8 +148,9 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
         return []
     tags = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
     variant = _variant(ep)
-    asked = variant.get("DesiredServerlessConfig") or {}
-    now = variant.get("CurrentServerlessConfig") or {}
+    instances, running = _capacity(variant, INSTANCES)
+    concurrency, concurrency_now = _capacity(variant, CONCURRENCY)
+    memory_asked, memory_now = _serverless(variant, "MemorySizeInMB")
     return [
         SeenEndpoint(
             name=names.endpoint,
@@ -140,11 +159,11 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
             status=ep.get("EndpointStatus"),
             failure_reason=ep.get("FailureReason"),
             tags=tag_dict(tags.get("Tags")),
-            instances=variant.get("DesiredInstanceCount"),
-            running=variant.get("CurrentInstanceCount"),
-            concurrency=asked.get("MaxConcurrency"),
-            concurrency_now=now.get("MaxConcurrency"),
-            memory_mb=now.get("MemorySizeInMB") or asked.get("MemorySizeInMB"),
+            instances=instances,
+            running=running,
+            concurrency=concurrency,
+            concurrency_now=concurrency_now,
+            memory_mb=memory_now or memory_asked,
         )
     ]
 
@@ -159,18 +178,6 @@ def status(aws: Aws, name: str) -> str | None:
 def settled(aws: Aws, name: str, want: str | None) -> Poll:
     """Done when InService (on ``want``, if given); raises when that cannot happen any more."""
     return _settled(_described(aws, name), name, want)
-
-
-# What the plan updates in place: the instance count, a serverless variant's max concurrency.
-INSTANCES, CONCURRENCY = "instance_count", "max_concurrency"
-
-
-def _capacity(variant: dict[str, Any], what: str) -> tuple[Any, Any]:
-    """The variant's (asked, now) ``what``: DescribeEndpoint's Desired and Current values."""
-    if what == CONCURRENCY:
-        asked = (variant.get("DesiredServerlessConfig") or {}).get("MaxConcurrency")
-        return asked, (variant.get("CurrentServerlessConfig") or {}).get("MaxConcurrency")
-    return variant.get("DesiredInstanceCount"), variant.get("CurrentInstanceCount")
 
 
 def _amount(what: str, count: Any) -> str:
