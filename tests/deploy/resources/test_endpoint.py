@@ -293,6 +293,19 @@ def variants(desired: int, current: int | None = None) -> list[dict]:
     ]
 
 
+def expect_update_in_place(stub: Stubber, capacity: dict) -> None:
+    """The one UpdateEndpointWeightsAndCapacities call of an update in place: the variant
+    ``main`` with ``capacity`` (an instance count, or a serverless update)."""
+    stub.add_response(
+        "update_endpoint_weights_and_capacities",
+        {"EndpointArn": ARN},
+        {
+            "EndpointName": "trends-anomaly",
+            "DesiredWeightsAndCapacities": [{"VariantName": "main", **capacity}],
+        },
+    )
+
+
 def test_a_new_count_scales_the_running_variant_in_place() -> None:
     aws, s = make_aws(), spec(endpoint={"instance_count": 3})
     action = ep.plan_endpoint(s, replace(seen(), instances=1, running=1))
@@ -303,14 +316,7 @@ def test_a_new_count_scales_the_running_variant_in_place() -> None:
     assert [(c.field, c.before, c.after) for c in action.changes] == [("instance_count", 1, 3)]
     assert kinds(action) == ["sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
     with Stubber(aws.client("sagemaker")) as stub:
-        stub.add_response(
-            "update_endpoint_weights_and_capacities",
-            {"EndpointArn": ARN},
-            {
-                "EndpointName": "trends-anomaly",
-                "DesiredWeightsAndCapacities": [{"VariantName": "main", "DesiredInstanceCount": 3}],
-            },
-        )
+        expect_update_in_place(stub, {"DesiredInstanceCount": 3})
         # Updating: the asked count differs from the running one until the instances serve.
         updating = describe("Updating", s.config)
         stub.add_response("describe_endpoint", {**updating, "ProductionVariants": variants(3, 1)})
@@ -429,16 +435,7 @@ def test_a_serverless_max_concurrency_is_updated_in_place_and_read_from_the_endp
     )
     assert kinds(action) == ["sagemaker:UpdateEndpointWeightsAndCapacities", "wait"]
     with Stubber(aws.client("sagemaker")) as stub:
-        stub.add_response(
-            "update_endpoint_weights_and_capacities",
-            {"EndpointArn": ARN},
-            {
-                "EndpointName": "trends-anomaly",
-                "DesiredWeightsAndCapacities": [
-                    {"VariantName": "main", "ServerlessUpdateConfig": {"MaxConcurrency": 8}}
-                ],
-            },
-        )
+        expect_update_in_place(stub, {"ServerlessUpdateConfig": {"MaxConcurrency": 8}})
         updating = describe("Updating", s.config)
         stub.add_response(
             "describe_endpoint", {**updating, "ProductionVariants": serverless_variant(8, 4)}
