@@ -119,6 +119,7 @@ const DATE_HEADINGS = new Set(LEGACY_ENCODINGS.flatMap((e) => [...e.words]));
 // A category's interest with no search term: Trends heads the column "Geo: <region>", and the
 // model names it by the category its preamble gives ("카테고리: 게임" → 게임), as here.
 const GEO_ONLY = /^geo\s*[:：]/i;
+const GEO_SUFFIX = /: \(([^()]*)\)\s*$/; // "bitcoin: (Worldwide)": the region in brackets
 
 function categoryOf(preamble) {
   for (const row of preamble) {
@@ -211,9 +212,9 @@ export function checkFile(name, bytes, maxBytes) {
       continue;
     }
     const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
-    const geo = /: \(([^()]*)\)\s*$/.exec(heading)?.[1] ?? "";
+    const geo = GEO_SUFFIX.exec(heading)?.[1] ?? "";
     if (GEO_ONLY.test(heading)) columns.push({ name: categoryOf(preamble), geo: heading.replace(GEO_ONLY, "").trim() });
-    else columns.push({ name: heading.replace(/: \([^()]*\)\s*$/, ""), geo });
+    else columns.push({ name: heading.replace(GEO_SUFFIX, ""), geo });
     const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
     // Two ranges of one term share a heading: their dates differ, so one set holds both.
     if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));

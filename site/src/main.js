@@ -272,6 +272,7 @@ function renderResults(answer) {
   results.hidden = false; // visible before drawing, so charts can measure their width
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
+    const termContext = { ...context, title: titles[i] };
     // One point: no line to draw and nothing to stand out from. Said, not drawn on a made-up axis.
     const drawn = series.values.length >= 2;
     const chart = drawn
@@ -314,11 +315,11 @@ function renderResults(answer) {
         ]),
       ),
       chart,
-      anomalyTable(series, { ...context, title: titles[i] }),
+      anomalyTable(series, termContext),
       parameterDetails(series, answer.method),
     );
     list.append(card);
-    if (drawn) state.disposers.push(renderChart(chart, series, { ...context, title: titles[i] }));
+    if (drawn) state.disposers.push(renderChart(chart, series, termContext));
   });
 }
 
