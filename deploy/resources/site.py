@@ -339,8 +339,12 @@ def delete_versions(aws: Aws, log: Callable[[str], None], bucket: str) -> None:
         return
     if left:
         log(f"      {len(left)} object version(s) and delete marker(s) left by versioning")
-    for start in range(0, len(left), 1000):  # DeleteObjects takes at most 1000 keys
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": left[start : start + 1000]})
+    # DeleteObjects takes at most 1000 keys. (Called as aws.client("s3").…: the policy test
+    # finds the engine's calls in that form, and checks the roles grant each one.)
+    for start in range(0, len(left), 1000):
+        aws.client("s3").delete_objects(
+            Bucket=bucket, Delete={"Objects": left[start : start + 1000]}
+        )
 
 
 def destroy(world: World) -> list[Action]:
