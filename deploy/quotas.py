@@ -10,8 +10,11 @@ utilization of U Instances and a request delta of D Instances"), so the check co
 blue/green switch (a new model or instance type) runs the old fleet and the new one side by
 side; a scale in place (UpdateEndpointWeightsAndCapacities) adds instances next to the running
 ones, so it needs the new count, and a scale-down or an unchanged endpoint starts nothing.
-With autoscaling, max_capacity is needed whenever the endpoint runs. Other endpoints on the
-same type (another environment's) use the same quota: the check cannot see them.
+With autoscaling, max_capacity is needed whenever the endpoint runs. The project's other
+stacks (its other environments and previews, ``{project}-…``) draw on the same quota: the
+instances (or serverless concurrency) their endpoints hold are added to what the plan needs.
+Endpoints of other projects count too, but the plan role may not read them (it reads only the
+project's own resources), so the warning says they are not counted.
 
 Service Quotas answers *applied* values only ("If the applied quota value is not available
 for a quota, the quota is not retrieved", ListServiceQuotas): a quota nobody raised is read
@@ -35,6 +38,11 @@ if TYPE_CHECKING:
     from deploy.world import Desired, World
 
 SERVICE = "sagemaker"
+# Endpoint statuses in which an endpoint holds its instances (or its serverless concurrency):
+# all but Failed (OutOfService holds none either; Deleting still does until it is gone).
+HOLDING = frozenset(
+    {"Creating", "InService", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
+)
 SERVERLESS_QUOTA = "Maximum total concurrency that can be allocated across all serverless endpoints"
 
 
@@ -179,6 +187,73 @@ def concurrency_needed(cfg: Config, actions: list[Action]) -> Need | None:
     )
 
 
+@dataclass(frozen=True)
+class Held:
+    """What the project's other endpoints hold of the same quota (``by``: endpoint -> count),
+    and those of its endpoints that could not be read."""
+
+    by: tuple[tuple[str, int], ...] = ()
+    unread: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.by)
+
+    def words(self, unit: str) -> str:
+        """ ", and the project's other endpoints hold 1 (trends-anomaly-staging: 1)" or ""."""
+        out = ""
+        if self.by:
+            each = ", ".join(f"{name}: {n}" for name, n in self.by)
+            out = f", and the project's other endpoints hold {self.count} {unit} ({each})"
+        if self.unread:
+            out += f" (not counted, unreadable: {', '.join(self.unread)})"
+        return out
+
+
+def _of_stack(name: str, project: str) -> bool:
+    """Whether an endpoint name is one of the project's stacks (``{project}`` or
+    ``{project}-…``; ListEndpoints' NameContains also matches ``other-{project}``)."""
+    return name == project or name.startswith(f"{project}-")
+
+
+def held_elsewhere(aws: Aws, project: str, own: set[str], instance_type: str | None) -> Held:
+    """Instances of ``instance_type`` (None: serverless concurrency) held by the endpoints of
+    the project's other stacks. (The calls are spelled out: tests/deploy/bootstrap reads them
+    to check the roles.)"""
+    by: list[tuple[str, int]] = []
+    unread: list[str] = []
+    listed = aws.pages("sagemaker", "ListEndpoints", "Endpoints", NameContains=project)
+    for item in sorted(listed, key=lambda e: e["EndpointName"]):
+        name = item["EndpointName"]
+        if name in own or not _of_stack(name, project) or item["EndpointStatus"] not in HOLDING:
+            continue
+        try:
+            seen = aws.client("sagemaker").describe_endpoint(EndpointName=name)
+            config = aws.client("sagemaker").describe_endpoint_config(
+                EndpointConfigName=seen["EndpointConfigName"]
+            )
+        except botocore.exceptions.ClientError:
+            unread.append(name)
+            continue
+        count = _holds(seen, config, instance_type)
+        if count:
+            by.append((name, count))
+    return Held(tuple(by), tuple(unread))
+
+
+def _holds(seen: dict[str, Any], config: dict[str, Any], instance_type: str | None) -> int:
+    """What one endpoint holds: its variants' current instances of ``instance_type``, or
+    (None) their current serverless MaxConcurrency."""
+    types = {v["VariantName"]: v.get("InstanceType") for v in config["ProductionVariants"]}
+    total = 0
+    for variant in seen.get("ProductionVariants", []):
+        if instance_type is None:
+            total += (variant.get("CurrentServerlessConfig") or {}).get("MaxConcurrency", 0)
+        elif types.get(variant["VariantName"]) == instance_type:
+            total += variant.get("CurrentInstanceCount") or 0
+    return total
+
+
 def warnings(
     aws: Aws, cfg: Config, world: World, actions: list[Action], desired: Desired
 ) -> list[str]:
@@ -199,11 +274,19 @@ def warnings(
         return [f"could not read the Service Quotas for SageMaker ({err}); check {name!r} yourself"]
     if quota is None:
         return [f"Service Quotas has no quota named {name!r} in {cfg.region}; check it yourself"]
-    if quota.value >= need.count:
+    own = {spec.name for spec in desired.of_kind("endpoint")}
+    instance_type = None if serverless else cfg.endpoint.instance_type
+    try:
+        held = held_elsewhere(aws, cfg.project, own, instance_type)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        held = Held(unread=(f"ListEndpoints failed: {err}",))
+    total = need.count + held.count
+    if quota.value >= total:
         return []
     link = console_link(cfg.region, quota.code)
     source = "applied" if quota.applied else "AWS default"
+    unit = "of concurrency" if serverless else "instances"
     return [
-        f"{name!r} is {quota.value:g} ({source}), but {need.why}; {need.fails}. Ask for at "
-        f"least {need.count} at {link}{need.fix}"
+        f"{name!r} is {quota.value:g} ({source}), but {need.why}{held.words(unit)}; "
+        f"{need.fails}. Ask for at least {total} at {link}{need.fix}"
     ]

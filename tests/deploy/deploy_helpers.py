@@ -227,3 +227,33 @@ def push_fake_image(repository: str, tag: str, region: str = "us-east-1") -> str
         found = ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
         return str(found["imageDetails"][0]["imageDigest"])
     return str(pushed["image"]["imageId"]["imageDigest"])
+
+
+# A role SageMaker may assume (an endpoint's execution role).
+SAGEMAKER_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+         "Action": "sts:AssumeRole"}
+    ],
+}  # fmt: skip
+
+
+def other_endpoint(sm: Any, name: str, variant: dict) -> str:
+    """An endpoint made directly with boto3 on the moto server (another stack's, or a rule's
+    test subject): its own role, model and config of one ``main`` variant."""
+    iam = boto3.client("iam")
+    role = iam.create_role(
+        RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST)
+    )
+    CLOCK.sleep(60)  # IAM propagation, as the test server plays it
+    sm.create_model(
+        ModelName=f"{name}-m",
+        ExecutionRoleArn=role["Role"]["Arn"],
+        PrimaryContainer={"Image": "public.example/x:1"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-c",
+        ProductionVariants=[{"VariantName": "main", "ModelName": f"{name}-m", **variant}],
+    )
+    return sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-c")["EndpointArn"]

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.deploy.deploy_helpers import SAGEMAKER_TRUST, other_endpoint
 from tests.support.aws_clock import CLOCK
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -116,16 +117,6 @@ def test_s3_blocks_public_access_by_default_and_refuses_public_policies() -> Non
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(oac_only))  # not public: accepted
 
 
-# A role SageMaker may assume (an endpoint's execution role).
-SAGEMAKER_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
-         "Action": "sts:AssumeRole"}
-    ],
-}  # fmt: skip
-
-
 def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     iam, sm = boto3.client("iam"), boto3.client("sagemaker")
     arn = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))[
@@ -140,31 +131,13 @@ def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     sm.create_model(**model)
 
 
-def _endpoint(sm, name: str, variant: dict) -> str:
-    iam = boto3.client("iam")
-    role = iam.create_role(
-        RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST)
-    )
-    CLOCK.sleep(60)  # IAM propagation, as the test server plays it
-    sm.create_model(
-        ModelName=f"{name}-m",
-        ExecutionRoleArn=role["Role"]["Arn"],
-        PrimaryContainer={"Image": "public.example/x:1"},
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName=f"{name}-c",
-        ProductionVariants=[{"VariantName": "main", "ModelName": f"{name}-m", **variant}],
-    )
-    return sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-c")["EndpointArn"]
-
-
 def test_capacity_updates_need_an_in_service_instance_variant_and_keep_its_weight() -> None:
     """UpdateEndpointWeightsAndCapacities: SageMaker refuses an endpoint mid-update and an
     instance count for a serverless variant; moto changed any endpoint and nulled the weight."""
     from moto.sagemaker.models import sagemaker_backends
 
     sm = boto3.client("sagemaker")
-    arn = _endpoint(
+    arn = other_endpoint(
         sm, "rules-ep", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
                          "InitialVariantWeight": 1.0},
     )  # fmt: skip
@@ -182,7 +155,9 @@ def test_capacity_updates_need_an_in_service_instance_variant_and_keep_its_weigh
         )
     assert _code(busy) == "ValidationException"
     assert busy.value.response["Error"]["Message"] == f'Cannot update in-progress endpoint "{arn}".'
-    _endpoint(sm, "rules-sl", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}})
+    other_endpoint(
+        sm, "rules-sl", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}}
+    )
     with pytest.raises(ClientError) as serverless:
         sm.update_endpoint_weights_and_capacities(
             EndpointName="rules-sl", DesiredWeightsAndCapacities=[scale]
@@ -195,7 +170,9 @@ def test_a_serverless_variants_concurrency_is_updated_in_place_but_not_its_memor
     ProvisionedConcurrency ≤ MaxConcurrency) changes a serverless variant in place; it has no
     memory to update and is no instance variant's. Moto ignored ServerlessUpdateConfig."""
     sm = boto3.client("sagemaker")
-    _endpoint(sm, "rules-sc", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}})
+    other_endpoint(
+        sm, "rules-sc", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}}
+    )
     raise_to = {"VariantName": "main", "ServerlessUpdateConfig": {"MaxConcurrency": 4}}
     sm.update_endpoint_weights_and_capacities(
         EndpointName="rules-sc", DesiredWeightsAndCapacities=[raise_to]
@@ -216,7 +193,7 @@ def test_a_serverless_variants_concurrency_is_updated_in_place_but_not_its_memor
         )
     assert _code(provisioned) == "ValidationException"
     assert "ProvisionedConcurrency" in provisioned.value.response["Error"]["Message"]
-    _endpoint(
+    other_endpoint(
         sm, "rules-in", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
                          "InitialVariantWeight": 1.0},
     )  # fmt: skip

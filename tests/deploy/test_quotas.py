@@ -10,7 +10,7 @@ import pytest
 
 from deploy import quotas
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, IMAGE2, edit_config, engine
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, edit_config, engine, other_endpoint, session
 from tests.support.moto_quotas import QUOTAS, Quota
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -119,3 +119,45 @@ def test_a_serverless_concurrency_lowered_in_place_needs_nothing_more(project: P
     edit_config(project, "max_concurrency: 3", "max_concurrency: 5")
     (warning,) = engine(project).plan().warnings
     assert "is 2 (AWS default), but endpoint.serverless.max_concurrency is 5" in warning
+
+
+def test_the_projects_other_stacks_draw_on_the_same_quota(project: Path) -> None:
+    """Staging's endpoint holds an instance of the type production asks for: the account's
+    quota is shared, so the plan counts it (and not another project's, whose name merely
+    contains this one's, nor an endpoint of another instance type)."""
+    sm = session().client("sagemaker")
+    m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    other_endpoint(sm, "trends-anomaly-staging", m5)
+    other_endpoint(sm, "old-trends-anomaly", {**m5, "InitialInstanceCount": 3})
+    other_endpoint(sm, "trends-anomaly-pr-7", {**m5, "InstanceType": "ml.c5.large"})
+    QUOTAS[M5] = Quota(default=0, applied=2)
+    assert engine(project).plan().warnings == []  # 1 + staging's 1: enough
+    QUOTAS[M5] = Quota(default=0, applied=1)
+    (warning,) = engine(project).plan().warnings
+    assert (
+        f"'{M5}' is 1 (applied), but the endpoint needs 1: creating it starts 1, and the "
+        "project's other endpoints hold 1 instances (trends-anomaly-staging: 1); CreateEndpoint "
+        "would fail with ResourceLimitExceeded. Ask for at least 2 at"
+    ) in warning
+
+
+def test_the_projects_other_serverless_endpoints_share_the_concurrency(project: Path) -> None:
+    edit_config(
+        project,
+        "  instance_type: ml.m5.large\n  instance_count: 1\n",
+        "  serverless: {memory_mb: 2048, max_concurrency: 4}\n",
+    )
+    sm = session().client("sagemaker")
+    other_endpoint(
+        sm,
+        "trends-anomaly-pr-7",
+        {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}},
+    )
+    assert engine(project).plan().warnings == []  # 4 + 5 of the default 10
+    edit_config(project, "max_concurrency: 4", "max_concurrency: 6")
+    (warning,) = engine(project).plan().warnings
+    assert (
+        "is 10 (AWS default), but endpoint.serverless.max_concurrency is 6 (shared by every "
+        "serverless endpoint in the account), and the project's other endpoints hold 5 of "
+        "concurrency (trends-anomaly-pr-7: 5)"
+    ) in warning
