@@ -300,20 +300,53 @@ class ApiConfig(_Strict):
     @classmethod
     def _origins(cls, v: list[str]) -> list[str]:
         for origin in v:
-            problem = origin_problem(origin)
+            problem = config_origin_problem(origin)
             if problem:
                 raise ValueError(problem)
         return v
 
 
+ORIGIN_RE = re.compile(r"(https?)://([A-Za-z0-9.\-]+)(:\d{1,5})?")
+# The hosts a page under development is served from: http:// is fine on this machine.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+_LOCAL_HTTP = "http:// is only for http://localhost and http://127.0.0.1, any port"
+
+
 def origin_problem(origin: str) -> str | None:
-    """Why ``origin`` cannot be a CORS origin (None: it can; ``*`` is any origin)."""
-    if origin == "*" or re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", origin):
+    """Why ``origin`` is not shaped like a CORS origin (None: it is; ``*`` is any origin).
+    The shape only: `make up --cors-origin` takes any origin of this machine's network."""
+    if origin == "*" or ORIGIN_RE.fullmatch(origin):
         return None
     return (
         f"{origin!r} is not an origin: use scheme://host[:port] with no path or "
         "trailing slash, e.g. 'https://example.org' or 'http://localhost:8000'"
     )
+
+
+def config_origin_problem(origin: str) -> str | None:
+    """Why config.yaml cannot list ``origin`` in api.cors_origins (None: it can).
+
+    ``*`` would let every page on the internet call the API with its visitors' browsers (API
+    Gateway answers any Origin then), and a page served over http:// can be rewritten on its
+    way to the browser, so what it sends the API is anyone's: https:// origins only, plus
+    http:// on localhost and 127.0.0.1 for a page under development."""
+    if origin == "*":
+        return (
+            "'*' allows every web page to call the API: list each origin instead, e.g. "
+            f"'https://example.org' (https:// origins; {_LOCAL_HTTP}); the deployed page's own "
+            "origin is always allowed"
+        )
+    shape = origin_problem(origin)
+    if shape:
+        return shape
+    m = ORIGIN_RE.fullmatch(origin)
+    if m and m.group(1) == "http" and m.group(2) not in LOCAL_HOSTS:
+        https = f"https://{m.group(2)}{m.group(3) or ''}"
+        return (
+            f"{origin!r} is not https: a page served over http:// can be altered on its way to "
+            f"the browser; write {https!r} ({_LOCAL_HTTP})"
+        )
+    return None
 
 
 class SiteCacheConfig(_Strict):

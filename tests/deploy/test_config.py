@@ -419,3 +419,45 @@ def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
         in by_key["environments.production.endpoint.instance_type"]
     )
     assert by_key["tags.team"].startswith("got no (YAML reads it as false)")
+
+
+@pytest.mark.parametrize(
+    ("origin", "instead"),
+    [
+        ("http://example.org", "'https://example.org'"),
+        ("http://example.org:8080", "'https://example.org:8080'"),
+        ("http://192.168.1.5:3000", "'https://192.168.1.5:3000'"),
+        ("http://localhost.example.org", "'https://localhost.example.org'"),
+        ("*", "list each origin"),
+    ],
+)
+def test_cors_origins_take_only_https_or_a_local_http_origin(origin: str, instead: str) -> None:
+    """Any page on the internet may call an API whose CORS allows `*`, and a page served over
+    http:// can be altered on the way: config.yaml takes https:// origins, plus http:// ones
+    on localhost and 127.0.0.1 for a page under development. The error names the key, the
+    value and what to write."""
+    msg = _err({"api": {"cors_origins": ["https://ok.example", origin]}})
+    assert "api.cors_origins:" in msg, msg
+    assert repr(origin) in msg, msg
+    assert instead in msg, msg
+    assert "http://localhost" in msg and "http://127.0.0.1" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://example.org",
+        "https://example.org:8443",
+        "http://localhost",
+        "http://localhost:5173",
+        "http://127.0.0.1",
+        "http://127.0.0.1:8000",
+    ],
+)
+def test_cors_origins_accept_https_and_local_http(origin: str) -> None:
+    assert parse_config({"api": {"cors_origins": [origin]}}).api.cors_origins == [origin]
+
+
+def test_an_environment_cannot_add_a_wildcard_origin() -> None:
+    msg = _err({"environments": {"staging": {"api": {"cors_origins": ["*"]}}}})
+    assert "environments.staging.api.cors_origins:" in msg and "'*'" in msg, msg
