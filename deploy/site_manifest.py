@@ -79,6 +79,47 @@ def config_js(api_url: str, max_upload_bytes: int) -> bytes:
     return f"window.TRENDS_CONFIG = {json.dumps(settings)};\n".encode()
 
 
+# The page's Content-Security-Policy, as site/src/index.html writes it (a meta tag: the bucket
+# and CloudFront serve no CSP header), and the origin of an API Gateway invoke URL.
+_CSP_META = re.compile(
+    rb'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.I
+)
+_HTTPS_ORIGIN = re.compile(r"https://[A-Za-z0-9.\-]+(:\d{1,5})?")
+
+
+def pin_connect_src(html: bytes, api_origin: str) -> bytes | None:
+    """``html`` with its CSP's connect-src narrowed to the page itself and ``api_origin``.
+
+    The source page allows any https: origin (and localhost, for `make up`), because the
+    same build serves every stage and the API's address is known only at deploy time; the
+    deployed page then cannot send what it reads to anywhere else. None: the page has no CSP
+    meta tag with a connect-src (nothing to narrow)."""
+    if not _HTTPS_ORIGIN.fullmatch(api_origin):
+        raise ValueError(f"{api_origin!r} is not an https origin (https://host[:port])")
+    meta = _CSP_META.search(html)
+    if meta is None or not has_connect_src(html):
+        return None
+    directives = [d.strip() for d in meta.group(2).decode().split(";")]
+    pinned = [
+        f"connect-src 'self' {api_origin}" if _directive(d) == "connect-src" else d
+        for d in directives
+        if d
+    ]
+    return html[: meta.start(2)] + "; ".join(pinned).encode() + html[meta.end(2) :]
+
+
+def _directive(text: str) -> str:
+    return text.strip().split(" ", 1)[0]
+
+
+def has_connect_src(html: bytes) -> bool:
+    """Whether the page's CSP meta tag has a connect-src directive to narrow."""
+    meta = _CSP_META.search(html)
+    return meta is not None and any(
+        _directive(d) == "connect-src" for d in meta.group(2).decode().split(";")
+    )
+
+
 def scan(source: str | Path, cache: SiteCacheConfig) -> list[SiteFile]:
     """Every file under source (sorted by key); config.js is generated, never taken from disk."""
     root = Path(source)

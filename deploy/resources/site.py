@@ -31,7 +31,9 @@ from deploy.site_manifest import (
     cache_control,
     config_js,
     content_type,
+    has_connect_src,
     md5_hex,
+    pin_connect_src,
     upload_order,
 )
 from deploy.world import Desired, World
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from deploy.aws import Aws
     from deploy.config import Config
     from deploy.inputs import Inputs
+    from deploy.site_manifest import SiteFile
 
 PRIVATE = {
     "BlockPublicAcls": True,
@@ -137,14 +140,38 @@ def _config_js_md5(n: Names, max_upload_bytes: int, api_id: str) -> str:
     return md5_hex(_config_js(n, max_upload_bytes, api_id))
 
 
+def _pinned_page(n: Names, html: bytes, api_id: str) -> bytes:
+    pinned = pin_connect_src(html, n.api_url(api_id))
+    return html if pinned is None else pinned
+
+
+def _pinned_page_md5(n: Names, html: bytes, api_id: str) -> str:
+    return md5_hex(_pinned_page(n, html, api_id))
+
+
+def _object(n: Names, f: SiteFile) -> ObjectSpec:
+    """One file of the built page. An HTML page whose CSP has a connect-src is uploaded with
+    it narrowed to this deployment's API (pin_connect_src), so, like config.js, its bytes
+    wait for the API's id; every other file is uploaded as built."""
+    if f.content_type.startswith("text/html") and has_connect_src(f.body):
+        return ObjectSpec(
+            f.key,
+            n.bucket,
+            Ref("api_id", partial(_pinned_page_md5, n, f.body)),
+            f.content_type,
+            f.cache_control,
+            Ref("api_id", partial(_pinned_page, n, f.body)),
+        )
+    return ObjectSpec(f.key, n.bucket, f.md5, f.content_type, f.cache_control, f.body)
+
+
 def desired(cfg: Config, inp: Inputs) -> list[Any]:
     n = inp.names
     out: list[Any] = [
         BucketSpec(n.bucket, n.region, tags=cfg.all_tags),
         PolicySpec(n.bucket, Ref("distribution_arn", partial(bucket_policy, n))),
     ]
-    for f in inp.site_files:
-        out.append(ObjectSpec(f.key, n.bucket, f.md5, f.content_type, f.cache_control, f.body))
+    out += [_object(n, f) for f in inp.site_files]
     ctype = content_type(CONFIG_JS)
     limit = cfg.max_payload_bytes
     out.append(

@@ -593,3 +593,21 @@ def test_an_authorizer_put_on_a_route_by_hand_is_drift_and_removed(project: Path
     route = gw.get_route(ApiId=api_id, RouteId=health["RouteId"])
     assert route["AuthorizationType"] == "NONE"
     assert not engine(project).plan().changes
+
+
+def test_the_uploaded_page_may_connect_only_to_its_own_api(project: Path) -> None:
+    """The built page's CSP allows any https: origin; the page in the bucket allows itself
+    and the API this apply made (its id known only once created), and a second plan is
+    empty: the pinned page is what the plan compares with."""
+    (project / "site" / "dist" / "index.html").write_text(
+        '<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src '
+        "'self'; connect-src 'self' https: http://localhost:*\"><script src=\"config.js\">"
+        "</script>\n"
+    )
+    apply(engine(project))
+    s3 = session().client("s3")
+    page = s3.get_object(Bucket=BUCKET, Key="index.html")["Body"].read().decode()
+    (api,) = session().client("apigatewayv2").get_apis()["Items"]
+    assert f"connect-src 'self' {api['ApiEndpoint']}\"" in page, page
+    assert "https: " not in page and "localhost" not in page
+    assert not engine(project).plan().changes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from deploy.site_manifest import (
     config_js,
     content_type,
     md5_hex,
+    pin_connect_src,
     scan,
     upload_order,
 )
@@ -96,3 +98,46 @@ def test_a_page_older_than_its_sources_is_said_to_be_stale(tmp_path: Path) -> No
     said = stale_build(site / "dist")
     assert said is not None and "is older than site/src/main.js" in said and "make site" in said
     assert stale_build(tmp_path / "elsewhere") is None  # no built page: scan says so
+
+
+REPO = Path(__file__).resolve().parents[2]
+API = "https://a1.execute-api.us-east-1.amazonaws.com"
+
+
+def _csp(html: bytes) -> dict[str, str]:
+    """The directives of the page's CSP meta tag, by name."""
+    content = re.search(rb'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
+    assert content, html
+    parts = [p.strip().split(" ", 1) for p in content.group(1).decode().split(";") if p.strip()]
+    return {name: value for name, value in parts}
+
+
+def test_the_deployed_page_may_connect_only_to_itself_and_its_api() -> None:
+    """The page's source CSP lets it fetch from any https: origin (and localhost, for `make
+    up`): deploy pins connect-src to the page's own origin and this deployment's API."""
+    source = (REPO / "site" / "src" / "index.html").read_bytes()
+    before = _csp(source)
+    pinned = pin_connect_src(source, API)
+    assert pinned is not None
+    after = _csp(pinned)
+    assert after["connect-src"] == f"'self' {API}"
+    assert {k: v for k, v in after.items() if k != "connect-src"} == {
+        k: v for k, v in before.items() if k != "connect-src"
+    }
+    # Only the CSP changed: the rest of the page is byte for byte the same.
+    assert pinned.replace(f"connect-src 'self' {API}".encode(), b"") == source.replace(
+        f"connect-src {before['connect-src']}".encode(), b""
+    )
+
+
+def test_a_page_without_a_connect_src_is_left_as_it_is() -> None:
+    assert pin_connect_src(b"<html>", API) is None
+    other = b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'">'
+    assert pin_connect_src(other, API) is None
+
+
+def test_pin_refuses_an_api_url_that_is_not_an_https_origin() -> None:
+    source = (REPO / "site" / "src" / "index.html").read_bytes()
+    for bad in ("http://a1.example", "https://a1.example/path", 'https://a"b.example'):
+        with pytest.raises(ValueError, match="origin"):
+            pin_connect_src(source, bad)

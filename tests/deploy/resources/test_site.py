@@ -4,6 +4,7 @@ CloudFront distribution read it, and its objects, uploaded by MD5."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from botocore.stub import ANY, Stubber
@@ -298,3 +299,25 @@ def test_config_js_made_once_the_api_is_created_in_the_same_apply() -> None:
             },
         )
         execute(aws, config_js, known={"api_id": "a1"})
+
+
+def test_the_page_csp_is_pinned_to_the_api_once_its_id_is_known() -> None:
+    """An HTML page with a CSP connect-src is uploaded with it narrowed to this deployment's
+    API (like config.js, its bytes wait for the API's id); a page without one is left as is."""
+    from deploy.site_manifest import SiteFile
+
+    csp = (
+        b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
+        b"connect-src 'self' https: http://127.0.0.1:*\">"
+    )
+    inp = inputs()
+    page = SiteFile("index.html", csp, "text/html; charset=utf-8", "no-cache")
+    inp = replace(inp, site_files=(page, SiteFile("about.html", b"<p>", page.content_type, "")))
+    d = Desired.of(site.desired(config(), inp))
+    index = d.get("site_object", "index.html")
+    assert isinstance(index.body, Ref) and isinstance(index.md5, Ref)
+    assert d.get("site_object", "about.html").body == b"<p>"
+    pinned = bound(d).get("site_object", "index.html")
+    api = "https://a1.execute-api.us-east-1.amazonaws.com"
+    assert pinned.body == csp.replace(b"'self' https: http://127.0.0.1:*", f"'self' {api}".encode())
+    assert pinned.md5 == md5_hex(pinned.body)
