@@ -69,10 +69,37 @@ def document(*statements: Policy) -> Policy:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def service_trust(service: str) -> Policy:
-    return document(
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+def service_trust(service: str, condition: Policy | None = None) -> Policy:
+    statement: Policy = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return document(statement)
+
+
+def sagemaker_trust(n: Names) -> Policy:
+    """SageMaker may assume the role only for this account's resources in this region
+    (confused deputy: not for another account's model or endpoint). SageMaker's guide,
+    "Cross-service confused deputy prevention", SageMaker AI Inference (real-time,
+    serverless, asynchronous): ArnLike aws:SourceArn arn:<partition>:sagemaker:<region>:
+    <account>:*, which names the account (no aws:SourceAccount needed), and not narrowed to
+    one model or endpoint ARN. The role's permissions already serve one region's stack."""
+    return service_trust(
+        "sagemaker.amazonaws.com", {"ArnLike": {"aws:SourceArn": n.arn("sagemaker", "*")}}
     )
+
+
+def lambda_trust() -> Policy:
+    """Lambda's execution role trusts the Lambda service without aws:SourceArn /
+    aws:SourceAccount conditions, on purpose: the Lambda guide documents no values Lambda
+    sends when it assumes an execution role (only the generic pointer to IAM's confused-deputy
+    page, about services that send them), and a SourceArn condition on an execution role has
+    been reported to make creating a function in a VPC fail (aws/aws-parallelcluster#6926). A
+    function's role is named in its own account's CreateFunction, guarded by iam:PassRole."""
+    return service_trust("lambda.amazonaws.com")
 
 
 def sagemaker_policy(n: Names, image_uri: str) -> Policy:
@@ -132,13 +159,13 @@ def lambda_policy(n: Names) -> Policy:
     )
 
 
-def _service_role(n: Names, name: str, service: str, policy: Policy, tags: dict[str, str]):
+def _service_role(n: Names, name: str, trust: Policy, policy: Policy, tags: dict[str, str]):
     return RoleSpec(
         name=name,
         arn=n.role_arn(name),
         path=n.role_path,
         description=f"{n.stack}: managed by the deploy engine",
-        trust=service_trust(service),
+        trust=trust,
         policy_name=n.inline_policy,
         policy=policy,
         tags=tags,
@@ -152,11 +179,11 @@ def desired(cfg: Config, inp: Inputs) -> list[RoleSpec]:
         _service_role(
             n,
             n.sagemaker_role,
-            "sagemaker.amazonaws.com",
+            sagemaker_trust(n),
             sagemaker_policy(n, inp.image_uri),
             cfg.all_tags,
         ),
-        _service_role(n, n.lambda_role, "lambda.amazonaws.com", lambda_policy(n), cfg.all_tags),
+        _service_role(n, n.lambda_role, lambda_trust(), lambda_policy(n), cfg.all_tags),
     ]
 
 

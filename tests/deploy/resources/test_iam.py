@@ -12,6 +12,7 @@ from deploy.resources import iam
 from deploy.resources.base import PlanContext
 from deploy.world import Desired, World
 from tests.deploy.resources.conftest import config, execute, inputs, make_aws, names
+from tests.support.iam_eval import allowed
 
 N = names()
 ROLE = "trends-anomaly-lambda"
@@ -300,3 +301,56 @@ def test_destroy_leaves_a_role_that_serves_another_regions_stack() -> None:
     us.add(seen())
     assert iam.roles_elsewhere(us) == {}
     assert [a.name for a in iam.destroy(us)] == [ROLE]
+
+
+def _may_assume(trust: dict, context: dict) -> bool:
+    """Whether a service call with this request context may assume the role (the trust
+    policy's one statement, evaluated as AWS does; trust policies name no Resource)."""
+    (statement,) = trust["Statement"]
+    return allowed({"Statement": [{**statement, "Resource": "*"}]}, "sts:AssumeRole", "*", context)
+
+
+def test_sagemaker_assumes_its_role_only_for_this_accounts_resources_in_this_region() -> None:
+    """Confused deputy: SageMaker, acting for a resource of another account (or of another
+    region's stack), must not get this role. SageMaker's guide gives, for real-time,
+    serverless and asynchronous inference, ArnLike aws:SourceArn arn:aws:sagemaker:REGION:
+    ACCOUNT:* (the account is in it, so no aws:SourceAccount), never narrowed to one model
+    or endpoint."""
+    sm, _ = iam.desired(config(), inputs(N))
+    (statement,) = sm.trust["Statement"]
+    assert statement["Condition"] == {
+        "ArnLike": {"aws:SourceArn": "arn:aws:sagemaker:us-east-1:123456789012:*"}
+    }
+    ours = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/trends-anomaly"
+    assert _may_assume(sm.trust, {"aws:SourceArn": ours})
+    assert not _may_assume(
+        sm.trust, {"aws:SourceArn": ours.replace("123456789012", "210987654321")}
+    )
+    assert not _may_assume(sm.trust, {"aws:SourceArn": ours.replace("us-east-1", "eu-west-1")})
+    assert not _may_assume(sm.trust, {})  # a call with no source at all
+    (sm_eu, _) = iam.desired(config(region="eu-west-1"), inputs(names("eu-west-1")))
+    assert sm_eu.trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] == (
+        "arn:aws:sagemaker:eu-west-1:123456789012:*"
+    )
+
+
+def test_the_lambda_role_trusts_lambda_without_source_conditions() -> None:
+    """Lambda's guide documents no aws:SourceArn / aws:SourceAccount values for the calls it
+    makes with a function's execution role (only the generic pointer to IAM's confused-deputy
+    page), and a SourceArn condition there is reported to break creating a function in a
+    VPC: the Lambda role keeps its plain service trust (see lambda_trust's docstring)."""
+    _, lam = iam.desired(config(), inputs(N))
+    (statement,) = lam.trust["Statement"]
+    assert "Condition" not in statement
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+def test_an_unconditioned_sagemaker_trust_is_repaired_in_place() -> None:
+    """A role made before the condition existed: apply puts the new trust policy on it."""
+    s, _ = iam.desired(config(), inputs(N))
+    old = iam.service_trust("sagemaker.amazonaws.com")
+    found = seen(name=s.name, arn=s.arn, policy=s.policy, trust=old)
+    action = iam.plan_role(s, found)
+    assert action.op == "update" and [c.field for c in action.changes] == ["trust"]
+    (call,) = [st for st in action.steps if st.operation == "UpdateAssumeRolePolicy"]
+    assert json.loads(call.params["PolicyDocument"]) == s.trust
