@@ -12,6 +12,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { extentSpans, readoutHint, readoutParts } from "./readout.js";
+import { tickSteps } from "./ticks.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
 // The range and the spans are pale fills, so that the value line (6.7:1 on white, 5:1 or more
@@ -180,6 +181,7 @@ export function renderChart(container, series, context = {}) {
         stroke: "#4b5563",
         grid: { stroke: "#eef0f3" },
         ticks: { stroke: "#d1d5db" },
+        incrs: isTime ? tickSteps(x) : undefined, // as fine as the data's step, never finer
         values: isTime ? (u, splits, axis, space, step) => tickLabels(splits, step) : undefined,
       },
       { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, size: 44 },

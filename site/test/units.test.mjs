@@ -34,6 +34,7 @@ import {
   untested,
   whenAt,
 } from "../src/words.js";
+import { dataStep, tickSteps } from "../src/ticks.js";
 import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -506,6 +507,23 @@ test("time-axis ticks are written out, never 6/3/21", () => {
   assert.equal(tickWords(t("2021-06-03T00:00"), 86400), "3 Jun");
   assert.equal(tickWords(t("2021-06-03T12:00"), 12 * 3600), "12:00");
   assert.equal(tickWords(t("2021-06-04T00:00"), 12 * 3600), "4 Jun");
+});
+
+test("the time axis ticks no finer than the data's step (months for monthly, not weeks)", () => {
+  const DAY = 86400;
+  const t = (iso) => Date.parse(`${iso}Z`) / 1000;
+  const monthly = ["2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01", "2020-05-01", "2020-06-01"].map(t);
+  assert.equal(Math.min(...tickSteps(monthly)), 30 * DAY); // uPlot's month: ticks on the 1st
+  assert.ok(tickSteps(monthly).includes(365 * DAY)); // years, once months crowd
+  const weekly = [0, 1, 2, 3].map((k) => t("2020-07-12T00:00") + k * 7 * DAY);
+  assert.equal(Math.min(...tickSteps(weekly)), 7 * DAY);
+  assert.ok(!tickSteps(weekly).some((s) => s > 7 * DAY && s < 14 * DAY)); // not 8, 9, 10 days
+  const hourly = [0, 1, 2, 4].map((k) => t("2021-06-02T14:00") + k * 3600); // a missing hour
+  assert.equal(dataStep(hourly), 3600);
+  assert.equal(Math.min(...tickSteps(hourly)), 3600);
+  assert.equal(Math.min(...tickSteps([0, 480, 960, 1440])), 600); // 8 minutes: every 10
+  assert.equal(Math.min(...tickSteps([0, DAY, 2 * DAY])), DAY);
+  assert.equal(tickSteps([t("2020-01-01T00:00")]), undefined); // one point: uPlot's own
 });
 
 test("an axis' first tick and each tick in a new year say the year (4-month ticks skip January)", () => {

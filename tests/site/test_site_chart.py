@@ -554,3 +554,64 @@ def test_a_term_too_short_to_test_draws_its_values_only(
     ]
     assert len(band_fill) < 5, f"{len(band_fill)} pixels of the band's fill in one column"
     assert problems == []
+
+
+# Records each text drawn on the first chart's canvas, where (uPlot draws its axes' labels with
+# fillText: the time axis' along the bottom, all at one height).
+RECORD_CANVAS_TEXT = """
+    window.__drawn = [];
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+        window.__canvas = window.__canvas || this.canvas;
+        if (this.canvas === window.__canvas) window.__drawn.push([String(text), y]);
+        return fillText.call(this, text, x, y, ...rest);
+    };
+"""
+
+
+def x_tick_labels(page: Any) -> list[str]:
+    """The first chart's time axis labels, left to right, once each (its first drawing)."""
+    drawn = page.evaluate("window.__drawn")
+    bottom = max(y for _, y in drawn)
+    return list(dict.fromkeys(text for text, y in drawn if y == bottom))
+
+
+def export_rows(path: Path, rows: int) -> bytes:
+    """The export at ``path`` cut to its first ``rows`` data rows (its preamble and header kept)."""
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"\d{4}-\d{2}", line))
+    return "\n".join(lines[: start + rows]).encode() + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "rows", "ticks"),
+    [
+        # Six months: one tick a month, not the weekly ticks (9 Jan, 17 Jan, ...) between them.
+        (DATA / "it_monthly_quotedterms.csv", 6, ["Jan 2020", "Feb", "Mar", "Apr", "May", "Jun"]),
+        # Four weeks: one tick a week, on the data's days, not 2 Aug, 4 Aug, ... between them.
+        (BITCOIN_WEEKLY, 4, ["12 Jul 2020", "19 Jul", "26 Jul", "2 Aug"]),
+    ],
+)
+def test_a_short_series_has_a_tick_per_step_of_its_data_not_finer(
+    page: Any, stack: Any, problems: list, path: Path, rows: int, ticks: list[str]
+) -> None:
+    """uPlot chose the finest ticks that fit: a short monthly series had weekly ticks, dates
+    between its months that no point has. The axis ticks now step as the data do or coarser."""
+    page.add_init_script(RECORD_CANVAS_TEXT)
+    open_page(page, stack.urls["site"])
+    upload(page, f"short-{path.name}", export_rows(path, rows))
+    run(page)
+    page.locator(".chart-plot canvas").first.wait_for()
+    labels = x_tick_labels(page)
+    assert labels[: len(ticks)] == ticks, labels
+    assert problems == []
+
+
+def test_a_long_monthly_series_has_year_ticks(page: Any, stack: Any, problems: list) -> None:
+    page.add_init_script(RECORD_CANVAS_TEXT)
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_MONTHLY)
+    run(page)
+    labels = x_tick_labels(page)
+    assert len(labels) >= 5 and all(re.fullmatch(r"\d{4}", t) for t in labels), labels
+    assert problems == []

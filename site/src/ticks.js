@@ -1,0 +1,46 @@
+/**
+ * The steps the chart's time axis may put its ticks at, from the data's own step: uPlot picks
+ * the finest of its steps that fits, so six months of monthly data got a tick every 8 days,
+ * dates that no point has. A tick is at most as fine as the data (months for monthly, years
+ * once months crowd; weeks for weekly, days for daily, hours for hourly).
+ */
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+// uPlot's month and year steps (30 and 365 days): from 30 days on, its ticks fall on the 1st of
+// a month (and on 1 January from 365), whatever the months' lengths.
+const MONTH = 30 * DAY;
+const YEAR = 365 * DAY;
+
+// Steps a person counts in: no 8, 9, 10 or 15 days (uPlot's own list has them), which fall
+// between the weeks of weekly data and read oddly for daily data ("31 Jul, 15 Aug").
+const STEPS = [
+  MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
+  HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 6 * HOUR, 12 * HOUR,
+  DAY, 2 * DAY, 7 * DAY, 14 * DAY,
+  MONTH, 2 * MONTH, 3 * MONTH, 4 * MONTH, 6 * MONTH,
+  YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR, 25 * YEAR, 50 * YEAR, 100 * YEAR,
+];
+
+/** The data's step in seconds: the median gap between points (a missing row is one gap). */
+export function dataStep(x) {
+  const gaps = [];
+  for (let i = 1; i < x.length; i += 1) if (x[i] > x[i - 1]) gaps.push(x[i] - x[i - 1]);
+  if (!gaps.length) return null;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
+}
+
+/**
+ * The tick steps (seconds, uPlot's axis `incrs`) for points at `x` (seconds): none finer than
+ * the data's step. Months are 28 to 31 days and uPlot's month 30: 10% slack lets a February in.
+ * @param {number[]} x
+ * @returns {number[] | undefined} undefined (uPlot's own) when the step is unknown
+ */
+export function tickSteps(x) {
+  const step = dataStep(x);
+  if (step === null) return undefined;
+  const fit = STEPS.filter((s) => s >= step * 0.9);
+  return fit.length ? fit : [STEPS[STEPS.length - 1]];
+}
