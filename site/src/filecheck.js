@@ -155,6 +155,18 @@ function noDates(text) {
 }
 
 /**
+ * The columns after the first, as the model counts them before it reads any (trends.py
+ * parse_table): the longest row's, less trailing empty cells (a spreadsheet's trailing comma).
+ * A time-range comparison's later date columns count too, as they do for the model.
+ */
+function valueColumns(data) {
+  // (a loop, not Math.max(...rows): a spread of 150 000 rows overflows the call stack)
+  let width = data.reduce((most, r) => Math.max(most, r.length), 0);
+  while (width > 1 && data.every((r) => r.length < width || !r[width - 1].trim())) width -= 1;
+  return width - 1;
+}
+
+/**
  * Check a file's bytes.
  * @param {string} name
  * @param {Uint8Array} bytes
@@ -193,14 +205,29 @@ export function checkFile(name, bytes, maxBytes) {
   const header = start > 0 && rows[start - 1].some((c) => c.trim()) ? rows[start - 1] : [];
   const data = rows.slice(start).filter((r) => r.some((c) => c.trim()));
   if (data.every((r) => isPlainNumber(r[0]))) throw NUMBERS_FIRST; // "0.0" looks like 0 Jan, not a date
-  // (a loop, not Math.max(...rows): a spread of 150 000 rows overflows the call stack)
-  const width = data.reduce((most, r) => Math.max(most, r.length), 0);
+  // Counted before any column is read, as the model counts them: a file of 400 000 columns is
+  // refused at once, not after a second of reading each.
+  const counted = valueColumns(data);
+  if (counted > MAX_SERIES) {
+    throw new FileProblem(
+      `This file has ${counted} columns besides the dates; the detector analyses at most ${MAX_SERIES} at a time.`,
+      `Split the columns over several files (a Google Trends export has at most 5 terms).`,
+    );
+  }
+  if (counted * data.length > MAX_POINTS) {
+    throw new FileProblem(
+      `This file has ${data.length} rows of ${counted} columns besides the dates, ${counted * data.length} values; ` +
+        `the detector analyses at most ${MAX_POINTS} at a time.`,
+      "Export a shorter time range or a coarser step (weekly instead of daily or hourly), or " +
+        "fewer terms per file.",
+    );
+  }
   const columns = []; // { name, geo } of each term's column
   const preamble = rows.slice(0, Math.max(start - 1, 0));
   const belowOne = new Map();
   // The date column of the columns after it: one per range when a file compares time ranges.
   let dates = 0;
-  for (let j = 1; j < width; j += 1) {
+  for (let j = 1; j <= counted; j += 1) {
     const cells = data.map((r) => r[j] ?? "");
     if (cells.every((c) => !c.trim())) continue; // a trailing comma, not a column
     const numeric = cells.every(
@@ -225,20 +252,6 @@ export function checkFile(name, bytes, maxBytes) {
       "This file has dates but no column of numbers next to them.",
       "Each term's column must hold numbers (Google Trends' \"<1\" is fine). If the cells are " +
         "separated by something other than commas, semicolons or tabs, save the file again as CSV.",
-    );
-  }
-  if (terms.length > MAX_SERIES) {
-    throw new FileProblem(
-      `This file has ${terms.length} columns of numbers; the detector analyses at most ${MAX_SERIES} at a time.`,
-      `Split the columns over several files (a Google Trends export has at most 5 terms).`,
-    );
-  }
-  if (terms.length * data.length > MAX_POINTS) {
-    throw new FileProblem(
-      `This file has ${data.length} rows of ${terms.length} terms, ${terms.length * data.length} values; ` +
-        `the detector analyses at most ${MAX_POINTS} at a time.`,
-      "Export a shorter time range or a coarser step (weekly instead of daily or hourly), or " +
-        "fewer terms per file.",
     );
   }
   return { text, terms, rows: data.length, belowOne };

@@ -294,14 +294,34 @@ test("a file bigger than one request's series or values is refused when chosen",
   assert.equal(checkFile("wide.csv", wide(1000), 6 * MB).terms.length, 1000);
   assert.match(
     problem("wide.csv", wide(1001)),
-    /^This file has 1001 columns of numbers; the detector analyses at most 1000 at a time\.$/,
+    /^This file has 1001 columns besides the dates; the detector analyses at most 1000 at a time\.$/,
   );
   const long = (rows) => bytesOf(`Day,a,b\n${"2020-01-05,1,2\n".repeat(rows)}`);
   assert.equal(checkFile("long.csv", long(250000), 6 * MB).rows, 250000);
   assert.match(
     problem("long.csv", long(250001)),
-    /^This file has 250001 rows of 2 terms, 500002 values; the detector analyses at most 500000/,
+    /^This file has 250001 rows of 2 columns besides the dates, 500002 values; the detector analyses at most 500000/,
   );
+});
+
+test("a file too wide for one request is refused from its width, as the model refuses it", () => {
+  // The model counts the columns after the first (trailing empty cells cut) before it reads
+  // any (trends.parse_table); the page read every column first, so a 400 000-column file took
+  // over a second to be refused, and it judged by the columns it found to hold numbers: a file
+  // the model refuses (1001 columns) passed as 501 ranges of one term, or was said to have no
+  // numbers at all.
+  const ranges = (count) => {
+    const head = Array.from({ length: count }, () => "Week,a: (Worldwide)").join(",");
+    const row = (day) => Array.from({ length: count }, (_, k) => `${2000 + k}-01-${day},1`).join(",");
+    return bytesOf(`${head},\n${row("02")},\n${row("09")},\n`); // trailing commas: not columns
+  };
+  assert.equal(checkFile("r.csv", ranges(500), 6 * MB).terms.length, 500); // 999 columns
+  assert.match(problem("r.csv", ranges(501)), /^This file has 1001 columns besides the dates; the detector analyses at most 1000/);
+  const words = (count) => bytesOf(`Week,${"x,".repeat(count - 1)}x\n2020-01-05,${"a,".repeat(count - 1)}a\n`);
+  assert.match(problem("w.csv", words(1001)), /^This file has 1001 columns besides the dates/);
+  assert.match(problem("w.csv", words(1000)), /no column of numbers/);
+  const long = bytesOf(`Day,a,b,c\n${"2020-01-05,1,x,\n".repeat(250001)}`); // c: a trailing comma
+  assert.match(problem("long.csv", long), /^This file has 250001 rows of 2 columns besides the dates, 500002 values; the detector analyses at most 500000/);
 });
 
 test("bad files get a message for a person, never a pass", () => {
