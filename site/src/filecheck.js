@@ -171,7 +171,8 @@ function valueColumns(data) {
  * @param {string} name
  * @param {Uint8Array} bytes
  * @param {number} maxBytes the deployment's upload limit
- * @returns {{ text: string, terms: string[], rows: number, belowOne: Map<string, Set<string>> }}
+ * @returns {{ text: string, terms: string[], ranges: number, rows: number, belowOne: Map<string, Set<string>> }}
+ *   (`ranges`: the time ranges the file compares, 1 for most files)
  * @throws {FileProblem}
  */
 export function checkFile(name, bytes, maxBytes) {
@@ -222,7 +223,7 @@ export function checkFile(name, bytes, maxBytes) {
         "fewer terms per file.",
     );
   }
-  const columns = []; // { name, geo } of each term's column
+  const columns = []; // { name, geo, dates } of each term's column (dates: its date column's index)
   const preamble = rows.slice(0, Math.max(start - 1, 0));
   const belowOne = new Map();
   // The date column of the columns after it: one per range when a file compares time ranges.
@@ -240,8 +241,8 @@ export function checkFile(name, bytes, maxBytes) {
     }
     const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
     const geo = GEO_SUFFIX.exec(heading)?.[1] ?? "";
-    if (GEO_ONLY.test(heading)) columns.push({ name: categoryOf(preamble), geo: heading.replace(GEO_ONLY, "").trim() });
-    else columns.push({ name: heading.replace(GEO_SUFFIX, ""), geo });
+    if (GEO_ONLY.test(heading)) columns.push({ name: categoryOf(preamble), geo: heading.replace(GEO_ONLY, "").trim(), dates });
+    else columns.push({ name: heading.replace(GEO_SUFFIX, ""), geo, dates });
     const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
     // Two ranges of one term share a heading: their dates differ, so one set holds both.
     if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));
@@ -254,5 +255,7 @@ export function checkFile(name, bytes, maxBytes) {
         "separated by something other than commas, semicolons or tabs, save the file again as CSV.",
     );
   }
-  return { text, terms, rows: data.length, belowOne };
+  // A comparison of time ranges: each range's columns follow their own date column.
+  const ranges = new Set(columns.map((c) => c.dates)).size;
+  return { text, terms, ranges, rows: data.length, belowOne };
 }

@@ -18,7 +18,8 @@ import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, distinctTitles, generalWarnings, onePointWords, sentence, settingsWords,
+  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, distinctTitles, fileTermsWords, generalWarnings,
+  onePointWords, sentence, settingsWords,
   spanWords, termNotes, untested,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
@@ -132,9 +133,7 @@ function setFile(name, bytes) {
     const found = checkFile(name, bytes, config.maxUploadBytes);
     state.file = { name, bytes, ...found };
     state.fileProblem = null;
-    const terms = found.terms.length <= 3
-      ? found.terms.join(", ")
-      : `${found.terms.slice(0, 3).join(", ")} and ${found.terms.length - 3} more`;
+    const [count, terms] = fileTermsWords(found.terms, found.ranges);
     showFileStatus(
       "ok",
       el("span", { class: "file-mark", "aria-hidden": "true", text: "✓ " }),
@@ -143,7 +142,7 @@ function setFile(name, bytes) {
       el(
         "span",
         { class: "file-facts" },
-        `${plural(found.terms.length, "term", "terms")} (`,
+        `${count} (`,
         el("span", { class: "file-terms", text: terms }),
         `), ${plural(found.rows, "row", "rows")}, ${formatBytes(bytes.length).replace(" ", "\u00a0")}.`,
       ),

@@ -2,7 +2,7 @@
  * Plain words for what the answer holds: dates for people, the kind of an event, "<1", and the
  * settings a run used (no parameter names, no "alpha auto").
  */
-import { formatNumber } from "./format.js";
+import { formatNumber, plural } from "./format.js";
 import { parseTimestamp } from "./timestamps.js";
 import { BELOW_ONE_VALUE, methodNamed } from "./rules.js";
 
@@ -101,6 +101,22 @@ export function distinctTitles(terms) {
     const extra = [alike < names.get(t.name) ? t.geo : "", alike > 1 ? t.span : ""].filter(Boolean);
     return extra.length ? `${t.name} (${extra.join(", ")})` : t.name;
   });
+}
+
+/**
+ * The terms of a chosen file, for the line that says it is ready: ["2 terms", "ozempic, wegovy"]
+ * (past three, "and 4 more"). A file comparing time ranges has a term's column once per range,
+ * each under the same name: it names each term once and says over how many ranges ("1 term
+ * over 2 time ranges", "Suicídio"), not "2 terms (Suicídio, Suicídio)".
+ * @param {string[]} terms the file's columns' titles (filecheck's `terms`)
+ * @param {number} ranges the time ranges the file compares (filecheck's `ranges`)
+ * @returns {[string, string]}
+ */
+export function fileTermsWords(terms, ranges = 1) {
+  const names = ranges > 1 ? [...new Set(terms)] : terms;
+  const count = plural(names.length, "term", "terms") + (ranges > 1 ? ` over ${ranges} time ranges` : "");
+  const list = names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
+  return [count, list];
 }
 
 /** "level shift", "temporary change", ... */

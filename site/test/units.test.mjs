@@ -20,6 +20,7 @@ import {
   detailWords,
   distinctTitles,
   extentWords,
+  fileTermsWords,
   sentence,
   formatWhen,
   generalWarnings,
@@ -245,9 +246,21 @@ test("the check finds the terms and the '<1' cells (any spelling)", () => {
 test("a file comparing time ranges: each range's '<1' cells are dated by its own date column", () => {
   const real = checkFile("c.csv", new Uint8Array(readFileSync(join(DATA, "more", "pt_weekly1y_compare_time_ranges.csv"))), 6 * MB);
   assert.deepEqual(real.terms, ["Suicídio", "Suicídio"]);
+  assert.equal(real.ranges, 2);
+  assert.deepEqual(fileTermsWords(real.terms, real.ranges), ["1 term over 2 time ranges", "Suicídio"]);
   const text = "Week,a: (Worldwide),Week,a: (Worldwide)\n2020-01-05,<1,2019-01-06,3\n2020-01-12,2,2019-01-13,<1\n";
   const found = checkFile("t.csv", new TextEncoder().encode(text), 6 * MB);
   assert.deepEqual([...found.belowOne.get("a: (Worldwide)")], ["2020-01-05", "2019-01-13"]);
+});
+
+test("the ready line counts a file's terms, each named once", () => {
+  const glp1 = checkFile("g.csv", new Uint8Array(readFileSync(join(DATA, "en_weekly5y_3terms_lt1_glp1.csv"))), 6 * MB);
+  assert.equal(glp1.ranges, 1);
+  assert.deepEqual(fileTermsWords(glp1.terms, glp1.ranges), ["3 terms", "ozempic, monjauro, wegovy"]);
+  assert.deepEqual(fileTermsWords(["a", "b", "c", "d", "e"]), ["5 terms", "a, b, c and 2 more"]);
+  assert.deepEqual(fileTermsWords(["a", "b", "a", "b"], 2), ["2 terms over 2 time ranges", "a, b"]);
+  // One term in two regions is two columns of one name with their regions: each says its own.
+  assert.deepEqual(fileTermsWords(["x (Chile)", "x (Peru)"]), ["2 terms", "x (Chile), x (Peru)"]);
 });
 
 test("a long first cell without a colon is checked in linear time (PREAMBLE_KEY)", () => {

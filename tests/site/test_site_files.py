@@ -207,3 +207,16 @@ def test_a_low_volume_term_is_explained_under_its_chart(
     assert shown == general_warnings(answer)
     assert not any("sampling noise" in w for w in shown)
     assert problems == []
+
+
+def test_a_file_comparing_time_ranges_names_its_term_once(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """Trends' comparison of one term over two years: the file has the term's column twice,
+    each after its own dates. The ready line said "2 terms (Suicídio, Suicídio)"; it names the
+    term once and says over how many ranges."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, DATA / "more" / "pt_weekly1y_compare_time_ranges.csv")
+    facts = page.locator("#file-status .file-facts").text_content()
+    assert facts == "1 term over 2 time ranges (Suicídio), 52 rows, 1.5\u00a0KB.", facts
+    assert problems == []
