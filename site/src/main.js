@@ -19,7 +19,7 @@ import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, distinctTitles, fileTermsWords, generalWarnings,
-  onePointWords, sentence, settingsWords,
+  onePointWords, sentence, settingsWords, warningWords,
   spanWords, termNotes, untested,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
@@ -259,7 +259,8 @@ function renderResults(answer) {
   clear(warnings);
   const names = answer.series.map((s) => s.name);
   for (const warning of generalWarnings(answer)) {
-    append(warnings, el("li", { text: typeof warning === "string" ? sentence(warning, names) : JSON.stringify(warning) }));
+    const words = typeof warning === "string" ? sentence(warningWords(warning, answer), names) : JSON.stringify(warning);
+    append(warnings, el("li", { text: words }));
   }
   warnings.hidden = warnings.childElementCount === 0;
 

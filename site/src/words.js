@@ -6,6 +6,8 @@ import { formatNumber, plural } from "./format.js";
 import { parseTimestamp } from "./timestamps.js";
 import { BELOW_ONE_VALUE, methodNamed } from "./rules.js";
 
+// A date as Google Trends' own exports write it: 2020-07-12, 2004-01, 2021-06-02T14, ...
+const ISO_DAY = /^\d{4}-\d{2}(-\d{2})?([T ]\d|$)/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export const BELOW_ONE_NOTE = `Google Trends writes "<1" for interest under 1; it is read as ${BELOW_ONE_VALUE}.`;
@@ -186,6 +188,22 @@ function datesWritten(text, series, at, frequency) {
       return at.has(bare) ? formatWhen(whenAt(series, at.get(bare)), frequency) + end : word;
     })
     .join("");
+}
+
+/**
+ * A warning about the whole file as the list above the charts says it: each of the series'
+ * dates in it that the model wrote in ISO, as the file does ("2019-01-06 to 2019-12-29"),
+ * written as the rest of the page writes dates ("6 Jan 2019 to 29 Dec 2019"). A date spelt
+ * another way is kept: a spreadsheet's spelling may be what the warning is about ("Dates such
+ * as 1/1/04 can be read day-first or month-first").
+ */
+export function warningWords(warning, answer) {
+  let text = String(warning);
+  for (const series of answer?.series || []) {
+    const at = new Map([...labelIndex(series)].filter(([label]) => ISO_DAY.test(label)));
+    text = datesWritten(text, series, at, answer.frequency);
+  }
+  return text;
 }
 
 /** The answer's warnings that are not already said under a chart (see `termNotes`). */

@@ -33,6 +33,7 @@ import {
   tickLabels,
   tickWords,
   untested,
+  warningWords,
   whenAt,
 } from "../src/words.js";
 import { dataStep, tickSteps } from "../src/ticks.js";
@@ -687,6 +688,24 @@ test("what the model tells about one term is said under its chart, and only ther
   assert.deepEqual(generalWarnings(answer), ["the file is not UTF-8", "Other: a warning about the file"]);
   assert.deepEqual(generalWarnings({ series: [], warnings: ["x"] }), ["x"]);
   assert.deepEqual(generalWarnings({ series: [] }), []);
+});
+
+test("a warning about the file writes its ISO dates as the page does, other spellings as they are", () => {
+  const ranges = {
+    frequency: "weekly",
+    series: [
+      { name: "a", timestamps: ["2020-01-05", "2020-12-27"] },
+      { name: "a", timestamps: ["2019-01-06", "2019-12-29"] },
+    ],
+  };
+  assert.equal(
+    warningWords("a: read on the dates of its own column (2019-01-06 to 2019-12-29): the file compares time ranges", ranges),
+    "a: read on the dates of its own column (6 Jan 2019 to 29 Dec 2019): the file compares time ranges",
+  );
+  const resaved = { frequency: "monthly", series: [{ name: "b", timestamps: ["1/1/04", "2/1/04"], times: ["2004-01-01", "2004-02-01"] }] };
+  const ambiguous = "Dates such as 1/1/04 can be read day-first or month-first; they were read month-first";
+  assert.equal(warningWords(ambiguous, resaved), ambiguous);
+  assert.equal(warningWords("the file is not UTF-8", { series: [] }), "the file is not UTF-8");
 });
 
 test("the details of an analysis are said in words, and a season not used is 'none'", () => {

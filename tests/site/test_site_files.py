@@ -220,3 +220,21 @@ def test_a_file_comparing_time_ranges_names_its_term_once(
     facts = page.locator("#file-status .file-facts").text_content()
     assert facts == "1 term over 2 time ranges (Suicídio), 52 rows, 1.5\u00a0KB.", facts
     assert problems == []
+
+
+def test_a_warning_about_the_file_writes_its_dates_as_the_page_does(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """The model says which dates the second range was read on as the file writes them
+    ("2019-01-06 to 2019-12-29"); the list above the charts wrote them so, the one place on the
+    page with ISO dates beside the cards' "6 Jan 2019 – 29 Dec 2019"."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, DATA / "more" / "pt_weekly1y_compare_time_ranges.csv")
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.locator("#warnings li").first.wait_for()
+    shown = page.locator("#warnings li").all_text_contents()
+    assert shown == [
+        "Suicídio: read on the dates of its own column (6 Jan 2019 to 29 Dec 2019): the file "
+        "compares time ranges."
+    ], shown
+    assert problems == []
