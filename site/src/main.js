@@ -18,8 +18,8 @@ import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, distinctTitles, fileTermsWords, generalWarnings,
-  onePointWords, sentence, settingsWords, warningWords,
+  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, fileTermsWords, generalWarnings,
+  onePointWords, sentence, seriesTitles, settingsWords, warningWords,
   spanWords, termNotes, untested,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
@@ -265,9 +265,7 @@ function renderResults(answer) {
   warnings.hidden = warnings.childElementCount === 0;
 
   // One term compared across regions (or time ranges): each title says which.
-  const titles = distinctTitles(
-    answer.series.map((s) => ({ name: s.name, geo: s.geo, span: spanWords(s, answer.frequency) })),
-  );
+  const titles = seriesTitles(answer);
   seriesIndex(answer.series, titles);
   results.hidden = false; // visible before drawing, so charts can measure their width
   answer.series.forEach((series, i) => {

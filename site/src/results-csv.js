@@ -7,9 +7,12 @@
  * Google Trends wrote as "<1" is 0.5 here, and its row's note says so. A term too short to test
  * (2-7 points) has no expected range and no anomaly cell, as its chart draws its values alone:
  * "false" would read as "judged normal"; its rows' note says why nothing was tested.
+ * A term's `series` cell is its name as its card is headed: with its region or its time range
+ * where the file compares one term across them (the `header` cells are then alike too), so
+ * that a spreadsheet's filter on it keeps each apart.
  */
 import { FORMULA_START } from "./rules.js";
-import { BELOW_ONE_NOTE, isBelowOne, notJudgedWords, untested } from "./words.js";
+import { BELOW_ONE_NOTE, isBelowOne, notJudgedWords, seriesTitles, untested } from "./words.js";
 
 const COLUMNS = [
   "series", "header", "timestamp", "value", "expected", "lower", "upper",
@@ -34,7 +37,8 @@ export function csvCell(value) {
  */
 export function resultsToCsv(answer, belowOne = null) {
   const lines = [COLUMNS.join(",")];
-  for (const series of answer.series) {
+  const titles = seriesTitles(answer);
+  answer.series.forEach((series, k) => {
     const byIndex = new Map((series.anomalies || []).map((a) => [a.index, a]));
     const judged = !untested(series);
     const notJudged = judged ? null : notJudgedWords(series);
@@ -47,7 +51,7 @@ export function resultsToCsv(answer, belowOne = null) {
         : [null, null, null];
       lines.push(
         [
-          series.name, series.header ?? "", series.timestamps?.[i] ?? i, series.values[i],
+          titles[k], series.header ?? "", series.timestamps?.[i] ?? i, series.values[i],
           ...range,
           judged ? Boolean(a) : null, a ? a.score : null, a ? a.direction : null, a ? a.kind : null,
           a ? a.start ?? a.timestamp : null, a ? a.end ?? a.timestamp : null,
@@ -55,6 +59,6 @@ export function resultsToCsv(answer, belowOne = null) {
         ].map(csvCell).join(","),
       );
     }
-  }
+  });
   return `${lines.join("\r\n")}\r\n`;
 }

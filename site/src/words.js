@@ -121,6 +121,16 @@ export function fileTermsWords(terms, ranges = 1) {
   return [count, list];
 }
 
+/**
+ * Each series' title as its card is headed, and as the download names it: its name, with its
+ * region or its time range where the file compares one term across them (distinctTitles).
+ */
+export function seriesTitles(answer) {
+  return distinctTitles(
+    (answer.series || []).map((s) => ({ name: s.name, geo: s.geo, span: spanWords(s, answer.frequency) })),
+  );
+}
+
 /** "level shift", "temporary change", ... */
 export function kindWords(kind) {
   return String(kind ?? "").replace(/_/g, " ");

@@ -72,6 +72,30 @@ test("resultsToCsv writes every point, marks anomalies with their extent, explai
   assert.ok(!resultsToCsv(answer).includes("Google Trends writes"), "no note without <1 cells");
 });
 
+test("resultsToCsv names each series as its card: one term's regions or time ranges apart", () => {
+  const row = (timestamps) => ({ timestamps, values: [1, 2], expected: [1, 2], lower: [0, 0], upper: [3, 3], anomalies: [] });
+  const seriesOf = (text) => text.split("\r\n").slice(1, -1).map((line) => line.split(",")[0]);
+  const ranges = {
+    frequency: "weekly",
+    series: [
+      { name: "a", geo: "Worldwide", header: "a: (Worldwide)", ...row(["2020-01-05", "2020-01-12"]) },
+      { name: "a", geo: "Worldwide", header: "a: (Worldwide)", ...row(["2019-01-06", "2019-01-13"]) },
+    ],
+  };
+  assert.deepEqual(seriesOf(resultsToCsv(ranges)), [
+    "a (5 Jan 2020 – 12 Jan 2020)", "a (5 Jan 2020 – 12 Jan 2020)",
+    "a (6 Jan 2019 – 13 Jan 2019)", "a (6 Jan 2019 – 13 Jan 2019)",
+  ]);
+  const regions = {
+    series: [
+      { name: "b", geo: "Chile", header: "b: (Chile)", ...row(["2020-01-05", "2020-01-12"]) },
+      { name: "c", geo: "Chile", header: "c: (Chile)", ...row(["2020-01-05", "2020-01-12"]) },
+      { name: "b", geo: "Peru", header: "b: (Peru)", ...row(["2020-01-05", "2020-01-12"]) },
+    ],
+  };
+  assert.deepEqual(seriesOf(resultsToCsv(regions)), ["b (Chile)", "b (Chile)", "c", "c", "b (Peru)", "b (Peru)"]);
+});
+
 test("resultsToCsv gives a term too short to test no expected range and no anomaly cell", () => {
   // Its chart draws the values alone; the download wrote the range and "false" (read: judged
   // normal) for every row, the 90 among 10s included.

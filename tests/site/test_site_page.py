@@ -901,3 +901,27 @@ def test_one_term_compared_across_regions_names_each_region(page: Any, stack: An
     assert "(Worldwide)" not in page.locator("#file-status").inner_text()
     run(page)
     assert all("(" not in t for t in page.locator("article.series h3").all_text_contents())
+
+
+def test_a_download_of_compared_time_ranges_tells_the_ranges_apart(
+    page: Any, stack: Any, problems: list, tmp_path: Path
+) -> None:
+    """One term over two years: both ranges' rows had the same series and header cells, so a
+    spreadsheet's filter or pivot on "series" mixed the years. Each row's series is now named
+    as its card is headed, with its range."""
+    path = DATA / "more" / "pt_weekly1y_compare_time_ranges.csv"
+    open_page(page, stack.urls["site"])
+    upload_path(page, path)
+    run(page)
+    titles = page.locator("#series-list article.series h3").all_text_contents()
+    assert titles == ["Suicídio (5 Jan 2020 – 27 Dec 2020)", "Suicídio (6 Jan 2019 – 29 Dec 2019)"]
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    saved = tmp_path / "results.csv"
+    download_info.value.save_as(saved)
+    rows = read_csv(saved.read_text(encoding="utf-8-sig"))
+    by_series = {title: [r for r in rows if r["series"] == title] for title in titles}
+    assert [len(mine) for mine in by_series.values()] == [52, 52], {r["series"] for r in rows}
+    assert by_series[titles[1]][0]["timestamp"] == "2019-01-06"
+    assert {r["header"] for r in rows} == {"Suicídio: (Todo o mundo)"}
+    assert problems == []
