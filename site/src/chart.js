@@ -111,7 +111,7 @@ function writeReadout(node, parts) {
  * Draw `series` into `container`; returns a function that stops resizing and frees the chart.
  * @param {HTMLElement} container
  * @param {object} series one series of the answer
- * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null, title?: string }} [context]
+ * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null, title?: string, method?: string }} [context]
  *   (`title`: the term's name as its card says it, with its region where names repeat)
  */
 export function renderChart(container, series, context = {}) {

@@ -18,9 +18,9 @@ import { renderChart } from "./chart.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandWords, cancelledWords, detailWords, fileTermsWords, generalWarnings,
-  onePointWords, sentence, seriesTitles, settingsWords, warningWords,
-  spanWords, termNotes, untested,
+  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
+  fileTermsWords, generalWarnings, onePointWords, sentence, seriesTitles, settingsWords, spanWords, termNotes,
+  untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -240,7 +240,8 @@ function renderResults(answer) {
   state.answer = answer;
   const list = $("series-list");
   const belowOne = state.file ? state.file.belowOne : null;
-  const context = { frequency: answer.frequency, belowOne };
+  const context = { frequency: answer.frequency, belowOne, method: answer.method };
+  const band = bandNames(answer.method); // the line and the range: DBSCAN expects nothing
 
   // Which file these are (the form that says so is left off a printout).
   const fileLine = $("results-file");
@@ -306,8 +307,8 @@ function renderResults(answer) {
         el("span", { class: "key key-value", text: "Value" }),
         // A term too short to test is drawn as its values alone (chart.js): nothing else to key.
         ...(untested(series) ? [] : [
-          el("span", { class: "key key-expected", text: "Expected" }),
-          el("span", { class: "key key-band", text: "Expected range" }),
+          el("span", { class: "key key-expected", text: capitalized(band.line) }),
+          el("span", { class: "key key-band", text: capitalized(band.range) }),
           el("span", { class: "key key-anomaly", text: "Anomaly" }),
           el("span", { class: "key key-extent", text: "Event from start to end" }),
         ]),

@@ -3,7 +3,7 @@
  * and the event it belongs to. Pure, so it is tested without a browser.
  */
 import { formatNumber } from "./format.js";
-import { extentWords, formatWhen, isBelowOne, kindWords, untested, whenAt } from "./words.js";
+import { bandNames, extentWords, formatWhen, isBelowOne, kindWords, untested, whenAt } from "./words.js";
 import { BELOW_ONE_VALUE } from "./rules.js";
 
 const UNIT = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" };
@@ -31,19 +31,21 @@ export function eventAt(series, i) {
 
 /**
  * The readout for point i as labelled parts: [["", "12 Jul 2020"], ["value", "45"], ...]; a
- * term too short to test has its date and value only.
+ * term too short to test has its date and value only. The line and the range are named as the
+ * `method`'s (bandNames: DBSCAN's "running median" and "neighbourhood").
  * @returns {Array<[string, string]>}
  */
-export function readoutParts(series, i, { frequency = "", belowOne = null } = {}) {
+export function readoutParts(series, i, { frequency = "", belowOne = null, method = "" } = {}) {
   const parts = [["", formatWhen(whenAt(series, i) ?? i, frequency)]];
   const value = isBelowOne(series, i, belowOne)
     ? `<1 (under 1, read as ${BELOW_ONE_VALUE})`
     : formatNumber(series.values[i]);
   parts.push(["value", value]);
   if (untested(series)) return parts; // nothing was expected of a term too short to test
-  if (series.expected) parts.push(["expected", formatNumber(series.expected[i])]);
+  const names = bandNames(method);
+  if (series.expected) parts.push([names.line, formatNumber(series.expected[i])]);
   if (series.lower && series.upper) {
-    parts.push(["expected range", `${formatNumber(series.lower[i])} – ${formatNumber(series.upper[i])}`]);
+    parts.push([names.range, `${formatNumber(series.lower[i])} – ${formatNumber(series.upper[i])}`]);
   }
   const event = eventAt(series, i);
   if (event) {

@@ -8,19 +8,22 @@
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
 import {
-  BELOW_ONE_NOTE, extentWords, formatWhen, isBelowOne, kindWords, notJudgedWords, untested, whenAt,
+  BELOW_ONE_NOTE, bandNames, capitalized, extentWords, formatWhen, isBelowOne, kindWords, notJudgedWords, untested,
+  whenAt,
 } from "./words.js";
 
 const ARROWS = { up: "▲", down: "▼" };
-const HEADS = ["Date", "From – to", "Value", "Expected", "Score", "Direction", "Kind"];
+// The fourth is the method's name for the line (bandNames): "Expected", DBSCAN's "Running median".
+const HEADS = ["Date", "From – to", "Value", null, "Score", "Direction", "Kind"];
 
 function cell(label, attrs, ...children) {
   return el("td", { role: "cell", "data-label": label, ...attrs }, el("span", {}, ...children));
 }
 
 /** A captioned table of `series.anomalies`, or a short note when there are none. */
-export function anomalyTable(series, { frequency = "", belowOne = null, title = series.name } = {}) {
+export function anomalyTable(series, { frequency = "", belowOne = null, title = series.name, method = "" } = {}) {
   const anomalies = series.anomalies || [];
+  const expected = capitalized(bandNames(method).line);
   if (anomalies.length === 0 && untested(series)) {
     return el("p", { class: "no-anomalies", text: notJudgedWords(series) }); // nothing was tested
   }
@@ -42,7 +45,7 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
         below ? "<1" : formatNumber(a.value),
         below ? el("sup", { "aria-hidden": "true", text: "*" }) : null,
       ),
-      cell("Expected", { class: "num" }, formatNumber(a.expected)),
+      cell(expected, { class: "num" }, formatNumber(a.expected)),
       cell("Score", { class: "num" }, formatNumber(a.score)),
       cell(
         "Direction",
@@ -56,7 +59,7 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
   const head = el(
     "tr",
     { role: "row" },
-    ...HEADS.map((name) => el("th", { scope: "col", role: "columnheader", text: name })),
+    ...HEADS.map((name) => el("th", { scope: "col", role: "columnheader", text: name ?? expected })),
   );
   return el(
     "div",

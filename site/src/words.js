@@ -303,6 +303,24 @@ const BAND_WORDS = {
     "anomalies are the values with too few neighbours.",
 };
 
+// What the line and the shaded range are called, per method, in the key, the readout and the
+// table: DBSCAN expects nothing (its note above says so: a running median and its
+// neighbourhood), and "Expected" beside that note contradicted it.
+const BAND_NAMES = {
+  dbscan: { line: "running median", range: "neighbourhood" },
+};
+const EXPECTED_NAMES = { line: "expected", range: "expected range" };
+
+/** The names of the charts' line and shaded range for `method`: {line, range}, lower case. */
+export function bandNames(method) {
+  return Object.prototype.hasOwnProperty.call(BAND_NAMES, method) ? BAND_NAMES[method] : EXPECTED_NAMES;
+}
+
+/** "running median" → "Running median" (a key's or a column's heading). */
+export function capitalized(text) {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 /** What the shaded range on the charts means for the method that drew it ("" if unknown). */
 export function bandWords(method) {
   // (hasOwnProperty, not Object.hasOwn: the build targets es2020 browsers.)

@@ -16,7 +16,9 @@ import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
 import {
+  bandNames,
   bandWords,
+  capitalized,
   detailWords,
   distinctTitles,
   extentWords,
@@ -516,6 +518,17 @@ test("the readout says date, value, expected, range and the event", () => {
   assert.equal(eventAt(SERIES, 4), null);
   assert.match(readoutHint("weekly"), /read a week's values; drag across it \(or press \+\) to zoom/);
   assert.match(readoutHint("hourly", true), /^Touch the chart to read an hour's values; slide a finger/);
+});
+
+test("DBSCAN's line and range are read as a running median and its neighbourhood", () => {
+  assert.deepEqual(readoutParts(SERIES, 2, { frequency: "monthly", method: "dbscan" }).slice(2, 4), [
+    ["running median", "12"],
+    ["neighbourhood", "6 – 22"],
+  ]);
+  assert.deepEqual(readoutParts(SERIES, 2, { frequency: "monthly", method: "stl" })[2], ["expected", "12"]);
+  assert.deepEqual(bandNames("auto"), { line: "expected", range: "expected range" });
+  assert.deepEqual(bandNames("toString"), { line: "expected", range: "expected range" }); // own keys only
+  assert.equal(capitalized(bandNames("dbscan").line), "Running median");
 });
 
 test("a term too short to test reads as its date and value only", () => {

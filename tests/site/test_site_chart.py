@@ -615,3 +615,31 @@ def test_a_long_monthly_series_has_year_ticks(page: Any, stack: Any, problems: l
     labels = x_tick_labels(page)
     assert len(labels) >= 5 and all(re.fullmatch(r"\d{4}", t) for t in labels), labels
     assert problems == []
+
+
+def test_dbscan_names_its_line_and_range_as_the_note_says_not_expected(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """The note above DBSCAN's charts says it has no expected value (the line is a running
+    median, the range its neighbourhood), while the key, the readout and the table called them
+    "Expected" and "Expected range". They now say what the note says."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_WEEKLY)
+    page.select_option("#method", "dbscan")
+    run(page)
+    assert "DBSCAN has no expected value" in page.locator("#band-note").text_content()
+    card = page.locator("article.series").first
+    assert card.locator(".legend-key .key").all_text_contents() == [
+        "Value",
+        "Running median",
+        "Neighbourhood",
+        "Anomaly",
+        "Event from start to end",
+    ]
+    assert "Running median" in card.locator("table.anomalies th").all_text_contents()
+    area = plot_area(page)
+    hover(page, area, area["x"] + area["width"] / 2)
+    text = readout(page)
+    assert " · running median " in text and " · neighbourhood " in text, text
+    assert "expected" not in text, text
+    assert problems == []
