@@ -19,8 +19,8 @@ import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
-  fileTermsWords, generalWarnings, onePointWords, sentence, seriesTitles, settingsWords, spanWords, termNotes,
-  untested, warningWords,
+  fileTermsWords, generalWarnings, onePointWords, seasonWords, sentence, seriesTitles, settingsWords, spanWords,
+  termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -300,7 +300,9 @@ function renderResults(answer) {
           .filter(Boolean)
           .join(" · "),
       }),
-      ...termNotes(series, answer.frequency).map((note) => el("p", { class: "series-note", text: note })),
+      ...[...termNotes(series, answer.frequency), seasonWords(series, answer)]
+        .filter(Boolean)
+        .map((note) => el("p", { class: "series-note", text: note })),
       drawn && el(
         "div",
         { class: "legend-key", "aria-hidden": "true" },

@@ -164,6 +164,21 @@ export function termNotes(series, frequency = "") {
     .map((note) => sentence(datesWritten(note, series, at, frequency)));
 }
 
+/**
+ * Said under a term's chart when the season length a person set is too long for it: Auto then
+ * uses no season for that term (its `period_source` "parameter:too_short"), which the summary's
+ * "season length 52" does not tell (52, weeks in a year, set for monthly data, say). "" else.
+ */
+export function seasonWords(series, answer) {
+  if (series?.parameters?.period_source !== "parameter:too_short") return "";
+  const asked = answer?.parameters?.period;
+  const field = methodNamed(answer?.method)?.params?.find((p) => p.name === "period")?.label ?? "Season length";
+  const n = (series.values || []).length;
+  return `No season was used: ${n} points are too few for ` +
+    `${Number.isFinite(asked) ? `the season of ${asked} points` : "the season"} you set. ` +
+    `Leave ${field} blank to have it found from the dates.`;
+}
+
 /** Each of the series' labels (as the file writes them) by its index. */
 function labelIndex(series) {
   const at = new Map();

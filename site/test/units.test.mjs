@@ -16,6 +16,7 @@ import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
 import {
+  seasonWords,
   bandNames,
   bandWords,
   capitalized,
@@ -743,6 +744,19 @@ test("a warning about the file writes its ISO dates as the page does, other spel
   const ambiguous = "Dates such as 1/1/04 can be read day-first or month-first; they were read month-first";
   assert.equal(warningWords(ambiguous, resaved), ambiguous);
   assert.equal(warningWords("the file is not UTF-8", { series: [] }), "the file is not UTF-8");
+});
+
+test("a season too long for a term is said under its chart, with what to do", () => {
+  const answer = { method: "auto", parameters: { period: 52 } };
+  const series = { values: new Array(66).fill(1), parameters: { period: null, period_source: "parameter:too_short" } };
+  assert.equal(
+    seasonWords(series, answer),
+    "No season was used: 66 points are too few for the season of 52 points you set. " +
+      "Leave Season length blank to have it found from the dates.",
+  );
+  for (const source of ["parameter", "parameter:none", "timestamps+confirmed", undefined]) {
+    assert.equal(seasonWords({ ...series, parameters: { period_source: source } }, answer), "");
+  }
 });
 
 test("the details of an analysis are said in words, and a season not used is 'none'", () => {

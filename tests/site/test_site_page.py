@@ -925,3 +925,24 @@ def test_a_download_of_compared_time_ranges_tells_the_ranges_apart(
     assert by_series[titles[1]][0]["timestamp"] == "2019-01-06"
     assert {r["header"] for r in rows} == {"Suicídio: (Todo o mundo)"}
     assert problems == []
+
+
+def test_a_season_too_long_for_the_term_is_said_under_its_chart(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A season length set in weeks on monthly data (52 on 66 months): Auto uses no season for
+    a term too short for it, and the page said nothing of it but "season length 52" in the
+    summary, which reads as used. Each card says so now, and what to do."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, DATA / "it_monthly_quotedterms.csv")
+    page.get_by_text("More settings").click()
+    page.fill("#auto-period", "52")
+    run(page)
+    notes = page.locator("article.series").first.locator(".series-note").all_text_contents()
+    assert notes == [
+        "No season was used: 66 points are too few for the season of 52 points you set. "
+        "Leave Season length blank to have it found from the dates."
+    ], notes
+    meta = page.locator("article.series .series-meta").first.text_content()
+    assert "season of" not in meta, meta
+    assert problems == []
