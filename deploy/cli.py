@@ -7,21 +7,28 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
 
-from deploy import render, stacks
-from deploy.aws import Aws, DeployError, Interrupted
+from deploy import lock, render, stacks
+from deploy.aws import Aws, CallLog, DeployError, Interrupted
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
+from deploy.failures import Incomplete
 from deploy.image import image_problem
 from deploy.naming import site_url
 from deploy.resources.cdn import site_domain
 
 _UNSET = object()
+FORCE_UNLOCK = (
+    "remove the stack's lock first: only when the run that holds it is dead (the error "
+    "names it and its age)"
+)
 
 
 def _file(args: argparse.Namespace) -> ConfigFile:
@@ -92,11 +99,30 @@ def _writable_file(path: str, flag: str) -> Path:
     return target
 
 
+@contextmanager
+def _locked(eng: Engine, command: str, force: bool) -> Iterator[None]:
+    """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
+    the command ends (an error, Ctrl-C, SIGTERM)."""
+    bucket = eng.names.bucket
+    taken = lock.take(eng.aws, bucket, command, print, force=force)
+    try:
+        yield
+    finally:
+        if taken:
+            lock.release(eng.aws, bucket)
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
     summary_path = (
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
     eng = _engine(args)
+    with _locked(eng, "apply", args.force_unlock):
+        return _apply(args, eng, summary_path)
+
+
+def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> int:
+    locking = len(eng.aws.log.calls)  # the lock's own calls are not the apply's: not counted
     if eng.cfg.environment:
         # An environment's model is pinned by digest: push first (when ECR lacks the image),
         # then plan with the digest, so the plan shown is the one applied.
@@ -105,7 +131,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     planned = eng.plan()
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
     summary = eng.apply(planned)
-    calls = eng.aws.log
+    calls = CallLog(eng.aws.log.calls[locking:])
     waits = sum(1 for change in summary["changes"] if change.get("op") == "wait")
     done = len(summary["changes"]) - waits
     waited = f", waited for {waits}" if waits else ""  # a wait changes nothing
@@ -147,12 +173,19 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     if not args.yes:
         print("Refusing to delete without --yes.", file=sys.stderr)
         return 1
-    done = eng.destroy()
+    try:
+        with _locked(eng, "destroy", args.force_unlock):
+            done, incomplete = eng.destroy(), None
+    except Incomplete as err:  # it went on past the failures: say what it did, then those
+        done, incomplete = err.done, err
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
         print(f"  - {a.kind} {a.name}")
     for name in kept:
         print(f"Kept the image repository {name}: every environment of the project uses it.")
+    if incomplete:
+        print(f"error: {incomplete}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -282,11 +315,22 @@ def cmd_previews(args: argparse.Namespace) -> int:
     if doomed and not args.yes:
         print("Dry run: pass --yes to remove them.")
         return 0
-    for number in doomed:
+    failed = 0
+    for number in doomed:  # one preview that refuses does not keep the others running
         eng = _engine(args, f"pr-{number}", aws)
-        done = eng.destroy()
+        try:
+            with _locked(eng, "previews sweep", False):
+                done = eng.destroy()
+        except Interrupted:  # Ctrl-C, SIGTERM: stop the sweep too
+            raise
+        except DeployError as err:  # went on past failures (Incomplete), or a held lock
+            failed += 1
+            done = err.done if isinstance(err, Incomplete) else []
+            print(f"Removed pr-{number}: {len(done)} resource(s).")
+            print(f"error: pr-{number}: {err}", file=sys.stderr)
+            continue
         print(f"Removed pr-{number}: {len(done)} resource(s).")
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
@@ -337,8 +381,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("apply", cmd_apply, "make AWS match config.yaml")
     p.add_argument("--image", help="prebuilt image URI (nothing is built)")
     p.add_argument("--summary-json", metavar="PATH", help="write a JSON summary here")
+    p.add_argument("--force-unlock", action="store_true", help=FORCE_UNLOCK)
     p = add("destroy", cmd_destroy, "delete every resource of the project")
     p.add_argument("--yes", action="store_true", help="really delete")
+    p.add_argument("--force-unlock", action="store_true", help=FORCE_UNLOCK)
     add(
         "status",
         cmd_status,

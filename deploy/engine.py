@@ -164,5 +164,8 @@ class Engine:
         return planner.destroy_plan(self.types, world), world
 
     def destroy(self, hook: Hook | None = None) -> list[Action]:
+        """Delete every resource of the stack, going on past one that refuses with every
+        other that does not need it gone first; raises `failures.Incomplete` (every failure,
+        what was left because of it) after trying them all."""
         actions, world = self.destroy_plan()
-        return self.executor(world).run(actions, hook)
+        return self.executor(world).run_all(actions, planner.dependencies(self.types), hook)

@@ -3,13 +3,15 @@
 A `Call` is made with the ids learnt so far filled in; an error the step declared acceptable
 (`ok_if`) counts as done, one it declared retryable (`retry_on`) is retried with backoff for a
 bounded time, anything else stops the apply with what failed and what to do. A `Wait` polls;
-a `Run` runs; a `Stop` stops. Clock and sleep are injectable, so tests never wait.
+a `Run` runs; a `Stop` stops. Destroy (`run_all`) goes on past a failed action with every
+action that does not need it gone first, and ends with all the failures. Clock and sleep are
+injectable, so tests never wait.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ import botocore.exceptions
 
 from deploy.aws import Aws, DeployError, Interrupted, WaitFailed
 from deploy.aws_errors import HINTS, classify, error_code, error_message
+from deploy.failures import Failure, Incomplete, Skipped, blocked, failure
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
@@ -66,6 +69,53 @@ class Executor:
             done.append(action)
             if hook:
                 hook(i, action)
+        return done
+
+    def run_all(
+        self,
+        actions: list[Action],
+        depends_on: Mapping[str, Sequence[str]],
+        hook: Hook | None = None,
+    ) -> list[Action]:
+        """Destroy: run the actions in order, going on past a failed one with every action
+        that does not need it gone first (``depends_on``: each kind's dependencies; a kind a
+        failed one depends on is left). Returns the ones done, or raises `Incomplete` with
+        every failure and every action left because of one, after trying all the others."""
+        done: list[Action] = []
+        failures: list[Failure] = []
+        skipped: list[Skipped] = []
+        todo = [a for a in actions if a.op != "noop"]
+        for i, action in enumerate(todo, 1):
+            because = blocked(depends_on, failures).get(action.kind)
+            if because:
+                self.log(
+                    f"[{i}/{len(todo)}] skip {action.kind} {action.name}: it must outlive "
+                    f"{', '.join(because)}, which could not be deleted"
+                )
+                skipped.append(Skipped(action, because))
+                continue
+            self.log(f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}: {action.reason}")
+            for step in action.steps:
+                self.log(f"    {step.describe()}")
+                try:
+                    self.step(action, step)
+                except KeyboardInterrupt:
+                    so_far = Incomplete(done, failures, skipped) if failures else None
+                    raise Interrupted(
+                        f"interrupted at [{i}/{len(todo)}] {action.op} {action.kind} "
+                        f"{action.name}, during {step.describe()}. {INTERRUPTED}"
+                        + (f"\nBefore that, {so_far}" if so_far else "")
+                    ) from None
+                except DeployError as err:
+                    self.log(f"      failed: {err}")
+                    failures.append(failure(action, step, err))
+                    break
+            else:
+                done.append(action)
+                if hook:
+                    hook(i, action)
+        if failures:
+            raise Incomplete(done, failures, skipped)
         return done
 
     def step(self, action: Action, step: Step, deadline: float | None = None) -> None:

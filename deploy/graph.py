@@ -2,28 +2,35 @@
 
 Creating follows it (a role before the model that uses it); destroying follows it reversed (the
 model before its role). Ties keep the order in which the kinds were declared, so the plan reads
-the same on every run and every machine.
+the same on every run and every machine. Destroying takes the kinds billed while they exist
+(the SageMaker endpoint) as early as the kinds that must go before them allow, so a teardown
+stops the cost first and not after the slow CloudFront disable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 
 class CycleError(ValueError):
     """Kinds that depend on each other in a circle: no order can satisfy them."""
 
 
-def topological_order(depends_on: Mapping[str, Sequence[str]]) -> list[str]:
+def topological_order(
+    depends_on: Mapping[str, Sequence[str]], first: Collection[str] = ()
+) -> list[str]:
     """Every kind after the kinds it depends on (Kahn's algorithm, stable by declaration).
 
-    A dependency on a kind not in the mapping is an error: it would silently not be ordered.
+    ``first``: kinds to place as early as their dependencies allow (they and what they need
+    win every tie). A dependency on a kind not in the mapping is an error: it would silently
+    not be ordered.
     """
     for kind, deps in depends_on.items():
         unknown = [d for d in deps if d not in depends_on]
         if unknown:
             raise ValueError(f"{kind} depends on unknown kind(s): {', '.join(unknown)}")
-    declared = list(depends_on)
+    urgent = needed_by(depends_on, first)
+    declared = sorted(depends_on, key=lambda k: k not in urgent)  # stable: declaration order
     remaining = {k: set(depends_on[k]) for k in declared}
     order: list[str] = []
     while remaining:
@@ -36,3 +43,23 @@ def topological_order(depends_on: Mapping[str, Sequence[str]]) -> list[str]:
         for deps in remaining.values():
             deps.discard(kind)
     return order
+
+
+def needed_by(depends_on: Mapping[str, Sequence[str]], kinds: Collection[str]) -> set[str]:
+    """``kinds`` and every kind they depend on, directly or through others."""
+    found: set[str] = set()
+    todo = [k for k in kinds if k in depends_on]
+    while todo:  # each kind is visited once: bounded by the number of kinds
+        kind = todo.pop()
+        if kind not in found:
+            found.add(kind)
+            todo.extend(depends_on[kind])
+    return found
+
+
+def reversed_dependencies(depends_on: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """For destroying: each kind "depends on" the kinds that depend on it (they go first)."""
+    return {
+        kind: tuple(other for other, deps in depends_on.items() if kind in deps)
+        for kind in depends_on
+    }

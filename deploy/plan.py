@@ -154,6 +154,10 @@ class Call:
         """boto3's spelling of the operation (``create_role``)."""
         return botocore.xform_name(self.operation)
 
+    def describe_call(self) -> str:
+        """The call alone, ``service:Operation`` (``iam:DeleteRole``)."""
+        return f"{self.service}:{self.operation}"
+
     def describe(self) -> str:
         notes = []
         if self.ok_if:
@@ -161,7 +165,7 @@ class Call:
         if self.retry_on:
             why = self.retry_why or "/".join(sorted(k.value for k in self.retry_on))
             notes.append(f"retried up to {self.retry_s:.0f} s {why}")
-        return f"{self.service}:{self.operation}" + (f" ({'; '.join(notes)})" if notes else "")
+        return self.describe_call() + (f" ({'; '.join(notes)})" if notes else "")
 
 
 Poll = tuple[bool, str]  # (done, what it is now)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deploy.graph import topological_order
+from deploy.graph import reversed_dependencies, topological_order
 from deploy.plan import Action, Call, resolve
 from deploy.resources.base import PlanContext, ResourceType
 from deploy.world import Desired, World
@@ -22,10 +22,24 @@ from deploy.world import Desired, World
 
 def kind_order(types: Sequence[ResourceType]) -> list[str]:
     """The one create order of every kind the given resource types define."""
+    return topological_order(dependencies(types))
+
+
+def dependencies(types: Sequence[ResourceType]) -> dict[str, tuple[str, ...]]:
+    """Every kind the given resource types define, with the kinds it depends on."""
     depends_on: dict[str, tuple[str, ...]] = {}
     for t in types:
         depends_on.update(t.kinds)
-    return topological_order(depends_on)
+    return depends_on
+
+
+def destroy_order(types: Sequence[ResourceType]) -> list[str]:
+    """The order destroy deletes kinds in: each after every kind that depends on it, the
+    billed ones (the endpoint) as early as that allows, the rest as the create order reversed."""
+    depends_on = dependencies(types)
+    create = topological_order(depends_on)
+    reverse = reversed_dependencies({k: depends_on[k] for k in reversed(create)})
+    return topological_order(reverse, first=[k for t in types for k in t.billed])
 
 
 def _bind(action: Action, known: dict[str, str]) -> Action:
@@ -63,8 +77,9 @@ def plan(types: Sequence[ResourceType], desired: Desired, world: World) -> list[
 
 
 def destroy_plan(types: Sequence[ResourceType], world: World) -> list[Action]:
-    """Delete everything observed, dependents first (the create order reversed)."""
-    rank = {kind: i for i, kind in enumerate(kind_order(types))}
+    """Delete everything observed, dependents first, the billed kinds as early as that
+    allows (`destroy_order`)."""
+    rank = {kind: i for i, kind in enumerate(destroy_order(types))}
     known = world.ids()
     actions = [_bind(a, known) for t in types for a in t.destroy(world)]
-    return sorted(actions, key=lambda a: -rank[a.kind])
+    return sorted(actions, key=lambda a: rank[a.kind])

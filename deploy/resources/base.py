@@ -10,7 +10,9 @@ observed, and four functions, bundled as its ``RESOURCE``:
 - ``destroy(world)`` → actions that delete what exists.
 
 ``kinds`` maps each kind the module defines to the kinds it depends on; the planner derives
-the create and destroy orders from these declarations (deploy/graph.py).
+the create and destroy orders from these declarations (deploy/graph.py). ``billed`` names the
+kinds that cost money while they exist (the endpoint's instances, by the hour): destroy deletes
+them as early as their dependents allow.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class ResourceType:
     destroy: Callable[[World], list[Action]]
     observe: Callable[[Aws, Names, Desired, World], list[Any]] = _none
     desired: Callable[[Config, Inputs], list[Any]] = _none
+    billed: tuple[str, ...] = ()  # kinds billed while they exist: destroyed first
 
 
 def reconcile(

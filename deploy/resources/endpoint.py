@@ -614,4 +614,5 @@ RESOURCE = ResourceType(
     observe=observe,
     plan=plan,
     destroy=destroy,
+    billed=("endpoint",),  # its instances are billed by the hour until it is deleted
 )

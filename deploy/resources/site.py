@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deploy import lock
 from deploy.aws import tag_dict, tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.naming import Names
@@ -127,7 +128,15 @@ def bucket_policy(n: Names, distribution_arn: str) -> dict[str, Any]:
                 "Action": "s3:GetObject",
                 "Resource": f"{n.bucket_arn}/*",
                 "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
-            }
+            },
+            {
+                # The deploy lock names who runs a deploy: not for the site's visitors.
+                "Sid": "NotTheDeployLock",
+                "Effect": "Deny",
+                "Principal": {"Service": n.principal("cloudfront")},
+                "Action": "s3:GetObject",
+                "Resource": f"{n.bucket_arn}/{lock.KEY}",
+            },
         ],
     }
 
@@ -214,6 +223,8 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
     if pol:
         out.append(SeenPolicy(b, json.loads(pol["Policy"])))
     for obj in aws.pages("s3", "ListObjectsV2", "Contents", Bucket=b):
+        if obj["Key"] == lock.KEY:
+            continue  # the run's own lock (deploy/lock.py), not a file of the page
         head = aws.read("s3", "HeadObject", Bucket=b, Key=obj["Key"])
         if head is None:
             continue  # deleted between the list and the head
@@ -393,6 +404,8 @@ def destroy(world: World) -> list[Action]:
                     "was turned on outside deploy",
                     partial(delete_versions, bucket=b.name),
                 ),
+                # The lock of this destroy (deploy/lock.py) goes with the bucket.
+                Call("s3", "DeleteObject", {"Bucket": b.name, "Key": lock.KEY}, ok_if=GONE_OK),
                 Call("s3", "DeleteBucket", {"Bucket": b.name}, ok_if=GONE_OK),
             ),
         )

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import boto3
 import pytest
 
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import make_project
+from tests.deploy.deploy_helpers import IMAGE, make_project, pushed_before_apply, session
 from tests.support.aws_clock import CLOCK
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 
@@ -35,3 +36,18 @@ def aws_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def project(tmp_path: Path) -> Path:
     """A project directory: config.yaml, lambda/*.py, site/dist/ (small, fixed content)."""
     return make_project(tmp_path)
+
+
+@pytest.fixture
+def image_pushed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--image IMAGE`` is in ECR when apply needs it, as after `deploy image` (each command
+    makes its own session)."""
+    session()  # the helpers' own session, made before sessions are hooked
+    real = boto3.Session
+
+    def made(*args: object, **kwargs: object) -> boto3.Session:
+        made_session = real(*args, **kwargs)
+        pushed_before_apply(made_session, IMAGE, now=False)
+        return made_session
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)

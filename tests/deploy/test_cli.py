@@ -18,21 +18,6 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def image_pushed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``--image IMAGE`` is in ECR when apply needs it, as after `deploy image` (each command
-    makes its own session)."""
-    session()  # the helpers' own session, made before sessions are hooked
-    real = boto3.Session
-
-    def made(*args: object, **kwargs: object) -> boto3.Session:
-        made_session = real(*args, **kwargs)
-        pushed_before_apply(made_session, IMAGE, now=False)
-        return made_session
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
-
-
 @pytest.mark.usefixtures("image_pushed")
 def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")

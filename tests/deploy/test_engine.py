@@ -120,14 +120,23 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
     assert site_origin == f"https://{dist['DomainName']}"
     bpol = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
     assert [
-        (st["Principal"], st["Action"], st["Resource"], st["Condition"]) for st in bpol["Statement"]
+        (st["Effect"], st["Principal"], st["Action"], st["Resource"], st.get("Condition"))
+        for st in bpol["Statement"]
     ] == [
         (
+            "Allow",
             {"Service": "cloudfront.amazonaws.com"},
             "s3:GetObject",
             f"arn:aws:s3:::{BUCKET}/*",
             {"StringEquals": {"AWS:SourceArn": dist["ARN"]}},
-        )
+        ),
+        (  # the deploy lock names who deploys: never served (deploy/lock.py)
+            "Deny",
+            {"Service": "cloudfront.amazonaws.com"},
+            "s3:GetObject",
+            f"arn:aws:s3:::{BUCKET}/.deploy/lock.json",
+            None,
+        ),
     ]
     config = cf.get_distribution(Id=dist["Id"])["Distribution"]["DistributionConfig"]
     (oac,) = cf.list_origin_access_controls()["OriginAccessControlList"]["Items"]
@@ -611,3 +620,48 @@ def test_the_uploaded_page_may_connect_only_to_its_own_api(project: Path) -> Non
     assert f"connect-src 'self' {api['ApiEndpoint']}\"" in page, page
     assert "https: " not in page and "localhost" not in page
     assert not engine(project).plan().changes
+
+
+def test_destroy_goes_on_past_a_role_that_refuses_and_reports_it(project: Path, capsys) -> None:
+    """A role someone put in an instance profile by hand (deploy neither makes nor reads
+    instance profiles): IAM refuses DeleteRole with DeleteConflict. Destroy used to stop
+    there (roles come after the model, config and Lambda); now it deletes every other
+    resource, then exits 1 naming the role, AWS's code and message, and what to do."""
+    _edit(project, "  instance_count: 1\n", "  instance_count: 1\n  autoscaling: {}\n")
+    apply(engine(project))
+    iam = session().client("iam")
+    role = f"{PROJECT}-sagemaker"
+    iam.create_instance_profile(InstanceProfileName="by-hand")
+    iam.add_role_to_instance_profile(InstanceProfileName="by-hand", RoleName=role)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "destroy", "--yes"]) == 1
+    out, err = capsys.readouterr()
+    left = {k: v for k, v in inventory().items() if v}
+    assert left == {"iam_roles": [role]}, left  # everything else is gone, the Lambda's role too
+    assert "Removed 17 resource(s):" in out and f"  - endpoint {PROJECT}" in out
+    assert err.splitlines()[:3] == [
+        "error: destroy could not delete 1 resource(s); it deleted every other one:",
+        f"  - iam_role {role}: iam:DeleteRole failed: AWS said DeleteConflict: Cannot delete "
+        "entity, must remove roles from instance profile first.",
+        "    what to do: the name is taken or the resource is in a state that forbids this: "
+        "check it in the AWS console; then run the command again: it reads AWS afresh and "
+        "deletes what is left",
+    ]
+    iam.remove_role_from_instance_profile(InstanceProfileName="by-hand", RoleName=role)
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0  # the next run deletes what is left
+    assert all(v == [] for v in inventory().values()), inventory()
+
+
+def test_destroy_deletes_the_endpoint_before_the_site_api_and_lambda(project: Path) -> None:
+    """The endpoint is billed by the hour; nothing else needs it gone first but its
+    autoscaling. It used to be deleted after the site objects, the API and the CloudFront
+    distribution (whose disable takes 15 minutes or more on AWS)."""
+    _edit(project, "  instance_count: 1\n", "  instance_count: 1\n  autoscaling: {}\n")
+    apply(engine(project))
+    eng = engine(project)
+    eng.destroy()
+    made = [op for _, op in eng.aws.log.mutating]
+    endpoint = made.index("DeleteEndpoint")
+    assert made.index("DeregisterScalableTarget") < endpoint
+    for later in ("DeleteObject", "DeleteApi", "UpdateDistribution", "DeleteFunction"):
+        assert endpoint < made.index(later), (later, made)

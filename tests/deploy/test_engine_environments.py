@@ -205,3 +205,38 @@ def test_adding_environments_leaves_an_existing_single_stack_alone(project: Path
     assert engine(project).plan().changes is False
     rc, out = _run(capsys, "--config", str(cfg), "destroy", "--env", "pr-1")
     assert rc == 0 and "Nothing to destroy: no resources of environment pr-1" in out
+
+
+def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's destroy could not delete a resource (or its lock is held): pr-8 is still removed,
+    pr-7's failure is said, and the sweep exits 1. It used to stop at the first one."""
+    from contextlib import nullcontext
+
+    from deploy import cli
+    from deploy.failures import Failure, Incomplete
+    from deploy.plan import Action
+
+    cfg = _staged(project)
+    removed: list[str] = []
+    failed = Action("delete", "iam_role", "trends-anomaly-pr-7-lambda", "destroy")
+
+    class Stack:
+        def __init__(self, env: str) -> None:
+            self.env = env
+
+        def destroy(self) -> list[Action]:
+            if self.env == "pr-7":
+                why = Failure(failed, "iam:DeleteRole", "DeleteConflict", "in a profile", "fix")
+                raise Incomplete([], [why], [])
+            removed.append(self.env)
+            return []
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 1 and removed == ["pr-8"]
+    assert "error: pr-7: destroy could not delete 1 resource(s)" in out
+    assert "iam:DeleteRole failed: AWS said DeleteConflict: in a profile" in out

@@ -9,9 +9,10 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from deploy.aws import Aws, DeployError
+from deploy.aws import Aws, DeployError, Interrupted
 from deploy.aws_errors import ErrorKind
 from deploy.executor import Executor
+from deploy.failures import Incomplete
 from deploy.plan import Action, Call, Ref, Run, Stop, Wait
 
 GONE = frozenset({ErrorKind.GONE})
@@ -298,3 +299,85 @@ def test_no_answer_from_aws_says_which_step_and_that_apply_resumes(aws: Aws, run
 
     with pytest.raises(DeployError, match=r"endpoint e: waiting until e is up: no answer from AWS"):
         executor.run([Action("create", "endpoint", "e", "x", steps=(Wait("e is up", poll),))])
+
+
+def _delete(kind: str, name: str, service: str, operation: str, **params: object) -> Action:
+    return Action("delete", kind, name, "destroy", steps=(Call(service, operation, params),))
+
+
+DESTROY_DEPS = {
+    "iam_role": (),
+    "sagemaker_model": ("iam_role",),
+    "endpoint": ("sagemaker_model",),
+    "lambda_function": ("iam_role",),
+    "log_group": (),
+}
+
+
+def test_destroy_goes_on_past_a_failure_and_leaves_only_what_must_outlive_it(aws: Aws, run) -> None:
+    """An endpoint the role may not delete: the model and roles it needs are left (reported),
+    the Lambda and the log group, which do not need it gone, are deleted; then every failure
+    is raised together. It used to stop at the first error and delete nothing after it."""
+    executor, lines = run
+    actions = [
+        _delete("endpoint", "e", "sagemaker", "DeleteEndpoint", EndpointName="e"),
+        _delete("lambda_function", "f", "lambda", "DeleteFunction", FunctionName="f"),
+        _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
+        _delete("log_group", "/g", "logs", "DeleteLogGroup", logGroupName="/g"),
+        _delete("iam_role", "r", "iam", "DeleteRole", RoleName="r"),
+    ]
+    with (
+        Stubber(aws.client("sagemaker")) as sm,
+        Stubber(aws.client("lambda")) as lam,
+        Stubber(aws.client("logs")) as logs,
+        Stubber(aws.client("iam")) as iam,
+    ):
+        sm.add_client_error(
+            "delete_endpoint", "AccessDeniedException", "User: x is not authorized", 400
+        )
+        lam.add_response("delete_function", {}, {"FunctionName": "f"})
+        logs.add_response("delete_log_group", {}, {"logGroupName": "/g"})
+        with pytest.raises(Incomplete) as err:
+            executor.run_all(actions, DESTROY_DEPS)
+        for stub in (sm, lam, logs, iam):
+            stub.assert_no_pending_responses()  # no DeleteModel, no DeleteRole was made
+    assert [a.name for a in err.value.done] == ["f", "/g"]
+    (failed,) = err.value.failures
+    assert (failed.action.name, failed.code, failed.message) == (
+        "e",
+        "AccessDeniedException",
+        "User: x is not authorized",
+    )
+    assert [(s.action.name, s.because) for s in err.value.skipped] == [
+        ("m", ("endpoint e",)),
+        ("r", ("endpoint e",)),
+    ]
+    assert "[3/5] skip sagemaker_model m: it must outlive endpoint e, which could not be " in (
+        "\n".join(lines)
+    )
+
+
+def test_destroy_with_every_action_done_returns_them(aws: Aws, run) -> None:
+    executor, _ = run
+    action = _delete("log_group", "/g", "logs", "DeleteLogGroup", logGroupName="/g")
+    with Stubber(aws.client("logs")) as logs:
+        logs.add_response("delete_log_group", {}, {"logGroupName": "/g"})
+        assert executor.run_all([action], DESTROY_DEPS) == [action]
+
+
+def test_destroy_interrupted_says_where_and_the_failures_before(aws: Aws, run) -> None:
+    executor, _ = run
+
+    def ctrl_c(a: Aws, log: object) -> None:
+        raise KeyboardInterrupt
+
+    actions = [
+        Action("delete", "endpoint", "e", "destroy", steps=(Stop("detach it first"),)),
+        Action("delete", "log_group", "/g", "destroy", steps=(Run("empty it", ctrl_c),)),
+    ]
+    with pytest.raises(Interrupted) as err:
+        executor.run_all(actions, DESTROY_DEPS)
+    msg = str(err.value)
+    assert msg.startswith("interrupted at [2/2] delete log_group /g, during run: empty it.")
+    assert "Before that, destroy could not delete 1 resource(s)" in msg
+    assert "endpoint e: detach it first" in msg

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from deploy.graph import CycleError, topological_order
-from deploy.planner import kind_order
+from deploy.graph import CycleError, needed_by, topological_order
+from deploy.planner import destroy_order, kind_order
 from deploy.resources import registered
 
 
@@ -38,3 +40,28 @@ def test_the_engines_order_puts_every_kind_after_what_it_depends_on() -> None:
         ("http_api", "site_object"),  # config.js needs the API's URL
     ]:
         assert order.index(before) < order.index(after)
+
+
+def test_first_kinds_and_what_they_need_win_every_tie() -> None:
+    # z needs y; both are wanted as early as possible, before a and b declared earlier
+    depends_on = {"a": (), "b": ("a",), "y": (), "z": ("y",)}
+    assert topological_order(depends_on) == ["a", "b", "y", "z"]
+    assert topological_order(depends_on, first=["z"]) == ["y", "z", "a", "b"]
+    assert needed_by(depends_on, ["b", "z"]) == {"a", "b", "y", "z"}
+
+
+def test_destroy_deletes_the_billed_endpoint_first_and_everything_after_its_dependents() -> None:
+    """The endpoint is what costs money: it used to be deleted after the site objects, the API
+    and the CloudFront distribution (disabling one takes 15 minutes or more), none of which
+    needs it. Only its autoscaling, which depends on it, goes before it."""
+    order = destroy_order(registered())
+    assert order[:2] == ["scaling", "endpoint"]
+    for resource in registered():
+        for kind, deps in resource.kinds.items():
+            for dep in deps:  # a kind is deleted before what it depends on
+                assert order.index(kind) < order.index(dep), (kind, dep)
+    for later in ("lambda_function", "http_api", "cloudfront_distribution", "site_object"):
+        assert order.index("endpoint") < order.index(later)
+    # without a billed kind it is the create order reversed, as before
+    unbilled = [replace(r, billed=()) for r in registered()]
+    assert destroy_order(unbilled) == list(reversed(kind_order(registered())))

@@ -117,6 +117,23 @@ def test_s3_blocks_public_access_by_default_and_refuses_public_policies() -> Non
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(oac_only))  # not public: accepted
 
 
+def test_s3_applies_a_statement_only_to_the_principals_it_names() -> None:
+    """A Deny to the CloudFront service principal (the deploy lock's) does not deny the deploy's
+    IAM credentials; moto 5.2.5 applied it to every caller (403)."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="lock", Body=b"held")
+    deny = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/lock"}
+    to_cloudfront = {**deny, "Principal": {"Service": "cloudfront.amazonaws.com"}}
+    policy = {"Version": "2012-10-17", "Statement": [to_cloudfront]}
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    assert s3.get_object(Bucket=BUCKET, Key="lock")["Body"].read() == b"held"
+    to_everyone = {**deny, "Principal": "*"}
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({**policy, "Statement": [to_everyone]}))
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket=BUCKET, Key="lock")
+
+
 def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     iam, sm = boto3.client("iam"), boto3.client("sagemaker")
     arn = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))[

@@ -1,6 +1,10 @@
 """What S3 does that moto 5.2.5 does not, for a bucket's public access.
 
 - Since April 2023 a new bucket has all four Block Public Access settings on (moto: none);
+- a bucket policy's statements apply to the principals they name (moto applies every
+  statement to every caller, so a Deny to the CloudFront service principal also denied the
+  test's IAM credentials): a statement naming only a service principal never applies to the
+  calls the tests make, which are signed with IAM credentials;
 - with BlockPublicPolicy on, a *public* bucket policy is refused: AccessDenied "User: … is not
   authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::B" because public
   policies are blocked by the BlockPublicPolicy block public access setting." (quoted in
@@ -94,3 +98,29 @@ def patch_s3() -> None:
         put_bucket_policy(self, bucket_name, policy)
 
     S3Backend.put_bucket_policy = policy_put
+    _teach_policies_their_principals()
+
+
+def _teach_policies_their_principals() -> None:
+    """Evaluate a bucket's policy without the statements that name only service principals
+    (no call of the tests comes from a service)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        doc = json.loads(self.policy)
+        statements = doc.get("Statement", [])
+        kept = [st for st in statements if not _service_only(st.get("Principal"))]
+        if not kept:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps({**doc, "Statement": kept})).is_action_permitted(
+            action, resource
+        )
+
+    FakeBucket.get_permission = get_permission
+
+
+def _service_only(principal: Any) -> bool:
+    return isinstance(principal, dict) and set(principal) == {"Service"}

@@ -70,11 +70,19 @@ def test_the_bucket_is_private_and_only_the_distribution_reads_it() -> None:
     )
     assert b.website is None
     policy = bound(desired()).one("bucket_policy").policy
-    (statement,) = policy["Statement"]
+    statement, deny = policy["Statement"]
+    assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert statement["Action"] == "s3:GetObject"
     assert statement["Resource"] == f"arn:aws:s3:::{BUCKET}/*"
     assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": DIST_ARN}}
+    # the deploy lock (deploy/lock.py) names who deploys: the site never serves it
+    assert (deny["Effect"], deny["Principal"], deny["Action"], deny["Resource"]) == (
+        "Deny",
+        {"Service": "cloudfront.amazonaws.com"},
+        "s3:GetObject",
+        f"arn:aws:s3:::{BUCKET}/.deploy/lock.json",
+    )
     assert site.RESOURCE.kinds["bucket_policy"] == ("s3_bucket", "cloudfront_distribution")
 
 
@@ -105,6 +113,7 @@ def test_observe_bucket_settings_and_objects_or_nothing() -> None:
             "list_objects_v2",
             {
                 "Contents": [
+                    {"Key": ".deploy/lock.json", "ETag": '"l"'},  # a run's lock: skipped
                     {"Key": "index.html", "ETag": '"abc"'},
                     {"Key": "gone.js", "ETag": '"x"'},
                 ]

@@ -1,0 +1,101 @@
+"""What a destroy that went on past errors could not do, and the summary it ends with.
+
+Destroy does not stop at the first error: the SageMaker endpoint is billed by the hour, so one
+resource that refuses deletion (a role someone attached to an instance profile, a bucket under
+a legal hold) must not keep every other resource running. What it could not delete, and what
+it therefore had to leave (what must outlive it: a model its endpoint still uses), is listed
+with AWS's error code and message and what to do. Pure: no AWS call here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import botocore.exceptions
+
+from deploy.aws import DeployError
+from deploy.aws_errors import HINTS, classify, error_code, error_message
+from deploy.graph import needed_by
+from deploy.plan import Action, Call, Step
+
+AGAIN = "then run the command again: it reads AWS afresh and deletes what is left"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One action that failed: which resource, at which step, what AWS said, what to do."""
+
+    action: Action
+    step: str  # the step that failed: the AWS call ("iam:DeleteRole"), or as the plan prints it
+    code: str  # AWS's error code ("" when the failure is not an AWS error: a wait, a stop)
+    message: str  # AWS's message, or ours when it is not an AWS error
+    todo: str  # what to do about it
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An action not run: a resource that must outlive one that could not be deleted."""
+
+    action: Action
+    because: tuple[str, ...]  # the failed resources, "kind name"
+
+
+def failure(action: Action, step: Step, err: DeployError) -> Failure:
+    """The record of ``err``: AWS's code and message when an AWS error caused it, with the hint
+    for its kind; otherwise our message, which says what to do itself."""
+    cause = err.__cause__
+    if isinstance(cause, botocore.exceptions.ClientError):
+        if isinstance(step, Call):
+            kind, where = classify(cause, step.service, step.operation), step.describe_call()
+        else:  # a wait's poll or a check: its own reads
+            kind, where = classify(cause), f"{step.describe()} ({cause.operation_name})"
+        return Failure(action, where, error_code(cause), error_message(cause), HINTS[kind])
+    return Failure(action, step.describe(), "", str(err), "as the message says")
+
+
+def blocked(
+    depends_on: Mapping[str, Sequence[str]], failures: Sequence[Failure]
+) -> dict[str, tuple[str, ...]]:
+    """Kinds destroy must leave, with the failed resources that need them: everything a failed
+    kind depends on, directly or not (kind-level, as the modules declare dependencies)."""
+    out: dict[str, list[str]] = {}
+    for f in failures:
+        for kind in needed_by(depends_on, [f.action.kind]) - {f.action.kind}:
+            out.setdefault(kind, []).append(f"{f.action.kind} {f.action.name}")
+    return {kind: tuple(dict.fromkeys(names)) for kind, names in out.items()}
+
+
+def summary(failures: Sequence[Failure], skipped: Sequence[Skipped], command: str) -> str:
+    """Every failure and every resource left because of one, for the error output."""
+    lines = [
+        f"{command} could not delete {len(failures)} resource(s)"
+        + (f" and left {len(skipped)} that must outlive them" if skipped else "")
+        + "; it deleted every other one:"
+    ]
+    for f in failures:
+        said = f"{f.step} failed: AWS said {f.code}: {f.message}" if f.code else f.message
+        lines.append(f"  - {f.action.kind} {f.action.name}: {said}")
+        lines.append(f"    what to do: {f.todo}; {AGAIN}")
+    for s in skipped:
+        lines.append(
+            f"  - {s.action.kind} {s.action.name}: not deleted, it must outlive "
+            f"{', '.join(s.because)} (deleted by the run after that one is fixed)"
+        )
+    return "\n".join(lines)
+
+
+class Incomplete(DeployError):
+    """A destroy that went on past failures: what it deleted and what it could not."""
+
+    def __init__(
+        self,
+        done: Sequence[Action],
+        failures: Sequence[Failure],
+        skipped: Sequence[Skipped],
+        command: str = "destroy",
+    ) -> None:
+        super().__init__(summary(failures, skipped, command))
+        self.done = list(done)
+        self.failures = list(failures)
+        self.skipped = list(skipped)

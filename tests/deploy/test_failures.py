@@ -1,0 +1,85 @@
+"""What a destroy that went on past errors reports: pure records and text, no AWS."""
+
+from __future__ import annotations
+
+import botocore.exceptions
+
+from deploy.aws import DeployError
+from deploy.failures import Failure, Incomplete, Skipped, blocked, failure, summary
+from deploy.plan import Action, Call, Stop, Wait
+
+DEPENDS_ON = {"role": (), "model": ("role",), "endpoint": ("model",), "site": ()}
+ENDPOINT = Action("delete", "endpoint", "e", "destroy")
+MODEL = Action("delete", "model", "m", "destroy")
+
+
+def _denied() -> DeployError:
+    err = botocore.exceptions.ClientError(
+        {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}},
+        "DeleteEndpoint",
+    )
+    wrapped = DeployError("delete endpoint e: sagemaker:DeleteEndpoint failed: …")
+    wrapped.__cause__ = err
+    return wrapped
+
+
+def test_an_aws_error_keeps_its_code_message_and_the_hint_for_its_kind() -> None:
+    f = failure(ENDPOINT, Call("sagemaker", "DeleteEndpoint", {}), _denied())
+    assert (f.step, f.code, f.message) == (
+        "sagemaker:DeleteEndpoint",
+        "AccessDeniedException",
+        "not authorized",
+    )
+    assert f.todo.startswith("the credentials may not make this call")
+
+
+def test_a_failure_that_is_no_aws_error_keeps_our_message() -> None:
+    f = failure(ENDPOINT, Stop("detach it first"), DeployError("detach it first"))
+    assert (f.code, f.message, f.todo) == ("", "detach it first", "as the message says")
+
+
+def test_what_a_failed_kind_depends_on_is_left_and_names_the_failure() -> None:
+    f = Failure(ENDPOINT, "x", "", "m", "t")
+    assert blocked(DEPENDS_ON, [f]) == {"model": ("endpoint e",), "role": ("endpoint e",)}
+    assert blocked(DEPENDS_ON, []) == {}
+
+
+def test_the_summary_lists_every_failure_and_every_resource_left() -> None:
+    failures = [
+        failure(ENDPOINT, Call("sagemaker", "DeleteEndpoint", {}), _denied()),
+        Failure(Action("delete", "site", "b", "destroy"), "s3:DeleteBucket", "", "gone?", "look"),
+    ]
+    skipped = [Skipped(MODEL, ("endpoint e",))]
+    text = summary(failures, skipped, "destroy")
+    assert text.splitlines() == [
+        "destroy could not delete 2 resource(s) and left 1 that must outlive them; it deleted "
+        "every other one:",
+        "  - endpoint e: sagemaker:DeleteEndpoint failed: AWS said AccessDeniedException: not "
+        "authorized",
+        "    what to do: the credentials may not make this call: the workflows' roles come from "
+        "`python -m deploy bootstrap` (run it again after updating the repository); locally, "
+        "use credentials that may; then run the command again: it reads AWS afresh and "
+        "deletes what is left",
+        "  - site b: gone?",
+        "    what to do: look; then run the command again: it reads AWS afresh and deletes what "
+        "is left",
+        "  - model m: not deleted, it must outlive endpoint e (deleted by the run after that "
+        "one is fixed)",
+    ]
+    err = Incomplete([], failures, skipped)
+    assert str(err) == text and err.failures == failures and err.skipped == skipped
+
+
+def test_an_aws_error_while_waiting_names_the_wait_and_its_read() -> None:
+    err = botocore.exceptions.ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "DescribeEndpoint"
+    )
+    wrapped = DeployError("endpoint e: waiting until e is gone: …")
+    wrapped.__cause__ = err
+    wait = Wait("e is gone", lambda aws: (True, "gone"), timeout_s=60)
+    f = failure(ENDPOINT, wait, wrapped)
+    assert (f.step, f.code) == (
+        "wait until e is gone (up to 60 s) (DescribeEndpoint)",
+        "ThrottlingException",
+    )
+    assert f.todo.startswith("AWS throttled the calls")
