@@ -42,8 +42,6 @@ def _listed(aws: Aws, project: str) -> list[tuple[str, str]]:
     add("endpoint_config", (c["EndpointConfigName"] for c in configs))
     models = aws.pages("sagemaker", "ListModels", "Models", **named)
     add("sagemaker_model", (m["ModelName"] for m in models))
-    functions = aws.pages("lambda", "ListFunctions", "Functions")
-    add("lambda_function", (f["FunctionName"] for f in functions))
     apis = aws.pages("apigatewayv2", "GetApis", "Items")
     add("http_api", (a["Name"] for a in apis if (a.get("Tags") or {}).get("project") == project))
     buckets = (aws.read("s3", "ListBuckets") or {}).get("Buckets", [])
@@ -61,7 +59,31 @@ def _listed(aws: Aws, project: str) -> list[tuple[str, str]]:
         group_named = {"logGroupNamePrefix": group_prefix + prefix}
         groups = aws.pages("logs", "DescribeLogGroups", "logGroups", **group_named)
         found.extend(("log_group", g["logGroupName"]) for g in groups)
+    # Functions by name, one GetFunction per preview found above: ListFunctions would hand
+    # every role that lists previews (the plan role too, which any pull-request job may
+    # assume) every function of the region with its environment variables. A preview's
+    # function is created after its role and log group and deleted before them, so a
+    # preview with a function is always found by those.
+    for number in sorted(_numbers(found, project)):
+        name = f"{prefix}{number}-detect"
+        if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
+            found.append(("lambda_function", name))
     return found
+
+
+def _numbers(found: Iterable[tuple[str, str]], project: str) -> set[int]:
+    """The preview numbers that (kind, name) pairs belong to."""
+    rx = _number_re(project)
+    return {n for kind, name in found if (n := _number_of(kind, name, rx)) is not None}
+
+
+def _number_of(kind: str, name: str, rx: re.Pattern[str]) -> int | None:
+    """The preview number of one resource (a log group by the name after its prefix)."""
+    key = name
+    for group_prefix in LOG_GROUP_PREFIXES if kind == "log_group" else ():
+        key = key.removeprefix(group_prefix)
+    m = rx.match(key)
+    return int(m.group(1)) if m else None
 
 
 def find(aws: Aws, project: str) -> dict[int, list[str]]:
@@ -69,12 +91,9 @@ def find(aws: Aws, project: str) -> dict[int, list[str]]:
     rx = _number_re(project)
     out: dict[int, list[str]] = {}
     for kind, name in _listed(aws, project):
-        key = name
-        for group_prefix in LOG_GROUP_PREFIXES if kind == "log_group" else ():
-            key = key.removeprefix(group_prefix)
-        m = rx.match(key)
-        if m:
-            out.setdefault(int(m.group(1)), []).append(f"{kind} {name}")
+        number = _number_of(kind, name, rx)
+        if number is not None:
+            out.setdefault(number, []).append(f"{kind} {name}")
     return {n: sorted(items) for n, items in sorted(out.items())}
 
 

@@ -268,13 +268,6 @@ _READ_ANYWHERE = [
     "sagemaker:ListEndpoints",
     "sagemaker:ListTags",
     "ecr:DescribeRepositories",
-    # Resource "*" is the only value that works: the Service Authorization Reference lists no
-    # resource type for lambda:ListFunctions (nor does Lambda's "Fine-tuning the Resources and
-    # Conditions sections of policies": GetAccountSettings, ListFunctions -> `*`), so a
-    # function ARN here would deny it. Only `previews list/sweep` and `status` call it
-    # (deploy/previews.py). Mind what it returns: every function of the region with its
-    # FunctionConfiguration, environment variables included.
-    "lambda:ListFunctions",
     "logs:DescribeLogGroups",
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",

@@ -36,3 +36,37 @@ def test_a_number_is_a_whole_name_part() -> None:
     assert rx.match("trends-anomaly-pr-07") is None
     assert rx.match("trends-anomaly-production") is None
     assert rx.match("other-pr-7") is None
+
+
+class _ListingAws:
+    """What `previews.find` reads, canned: pr-7 left its Lambda's role and the function (a
+    half-destroyed preview); every other listing is empty. Records each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def pages(self, service: str, operation: str, key: str, **params: object) -> list[dict]:
+        self.calls.append(operation)
+        if operation == "ListRoles":
+            return [{"RoleName": "trends-anomaly-pr-7-lambda"}]
+        return []
+
+    def read(self, service: str, operation: str, **params: object) -> dict | None:
+        self.calls.append(operation)
+        if operation == "GetFunction":
+            return (
+                {"Configuration": {}}
+                if params["FunctionName"] == "trends-anomaly-pr-7-detect"
+                else None
+            )
+        return {}
+
+
+def test_a_previews_function_is_found_by_name_not_by_listing_every_function() -> None:
+    """ListFunctions returns every function of the region with its environment variables;
+    the roles that list previews (the plan role among them) must not need it."""
+    aws = _ListingAws()
+    assert previews.find(aws, "trends-anomaly") == {  # type: ignore[arg-type]
+        7: ["iam_role trends-anomaly-pr-7-lambda", "lambda_function trends-anomaly-pr-7-detect"]
+    }
+    assert "ListFunctions" not in aws.calls and aws.calls.count("GetFunction") == 1
