@@ -23,8 +23,13 @@ from deploy.resources.cdn import site_domain
 from deploy.stacks import role_status
 from deploy.world import World
 
-TRENDS_EXPORT = (
-    Path(__file__).resolve().parents[1] / "model" / "trends_anomaly" / "trends_export.py"
+REPO = Path(__file__).resolve().parents[1]
+TRENDS_EXPORT = REPO / "model" / "trends_anomaly" / "trends_export.py"
+# The smoke request and its check are the shipped Trends detector's: a fork whose model
+# answers something else changes them here (README: "Swap in your own model").
+SWAP_HINT = (
+    "the smoke check (example_csv and smoke in deploy/ops.py) is the Trends detector's: with a "
+    'model of your own, change it with the model (README.md, "Swap in your own model")'
 )
 
 
@@ -156,9 +161,11 @@ def _source(group: str, stream: str) -> str:
 def trends_export() -> ModuleType:
     """The model's Trends CSV writer (model/trends_anomaly/trends_export.py), loaded by path:
     deploy runs from the repository root, where the model's package is not on the path."""
+    if not TRENDS_EXPORT.is_file():
+        raise DeployError(f"smoke: {TRENDS_EXPORT.relative_to(REPO)} is missing; {SWAP_HINT}")
     spec = importlib.util.spec_from_file_location("trends_export", TRENDS_EXPORT)
-    if spec is None or spec.loader is None:  # pragma: no cover - the file is in the repository
-        raise DeployError(f"{TRENDS_EXPORT} is missing")
+    if spec is None or spec.loader is None:  # pragma: no cover - checked just above
+        raise DeployError(f"smoke: {TRENDS_EXPORT} cannot be loaded; {SWAP_HINT}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -288,7 +295,9 @@ def smoke(api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep
         assert len(series["values"]) == 104, "wrong number of points"
         assert any(a["index"] == 70 for a in series["anomalies"]), "the spike was not found"
     except (ValueError, KeyError, IndexError, AssertionError) as err:
-        raise DeployError(f"smoke: unexpected answer ({err}): {body[:500]!r}") from None
+        raise DeployError(
+            f"smoke: unexpected answer ({err}): {body[:500]!r}; {SWAP_HINT}"
+        ) from None
     report.append(
         f"POST /detect OK ({status}, {ms:.0f} ms, "
         f"{len(series['anomalies'])} anomalies incl. the spike at week 70)"

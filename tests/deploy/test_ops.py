@@ -147,6 +147,39 @@ def test_smoke_waits_out_a_cold_start_504_or_503(monkeypatch) -> None:
         ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
 
 
+def test_smoke_of_a_model_without_the_trends_writer_says_what_to_change(monkeypatch) -> None:
+    """A fork that replaced model/trends_anomaly: the smoke's example comes from its Trends
+    writer, so smoke says which check belongs to the old model, not a bare ENOENT."""
+    from deploy import ops
+
+    monkeypatch.setattr(ops, "TRENDS_EXPORT", ops.TRENDS_EXPORT.with_name("gone.py"))
+    with pytest.raises(DeployError) as err:
+        ops.example_csv()
+    message = str(err.value)
+    assert message.startswith("smoke: model/trends_anomaly/gone.py is missing")
+    assert "deploy/ops.py" in message and "Swap in your own model" in message
+
+
+def test_smoke_of_another_models_answer_says_the_check_is_the_trends_models(monkeypatch) -> None:
+    """A 200 in another model's shape fails the check (it stops a promotion): the message says
+    the check is the shipped detector's and where to change it."""
+    from deploy import ops
+
+    def answer(url, method, headers, body=None, timeout=35.0):
+        if method == "GET":
+            return 200, {}, b'{"status": "ok"}'
+        if method == "OPTIONS":
+            return 204, {"access-control-allow-origin": headers["Origin"]}, b""
+        return 200, {}, b'{"zscores": [0.1, -0.2]}'
+
+    monkeypatch.setattr(ops, "_request", answer)
+    with pytest.raises(DeployError) as err:
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", lambda _s: None)
+    message = str(err.value)
+    assert message.startswith("smoke: unexpected answer ('series')")
+    assert "deploy/ops.py" in message and "Swap in your own model" in message
+
+
 def _closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
     with socket.socket() as s:
