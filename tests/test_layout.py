@@ -151,3 +151,55 @@ def _mirrored(package: Path, tests: Path, skip: set[str]) -> list[str]:
 )
 def test_tests_mirror_the_code(package: str, tests: str, skip: set[str]) -> None:
     assert _mirrored(REPO / package, REPO / tests, skip) == []
+
+
+PACKAGE = "trends_anomaly"  # the shipped model's package, model/trends_anomaly
+
+
+def _names_the_model_package(path: Path) -> bool:
+    """Imports the package, or names it as a path segment or module ("trends_anomaly",
+    "trends_anomaly.app"): what breaks when a fork replaces it."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE:
+            return True
+        if isinstance(node, ast.Import) and any(
+            a.name.split(".")[0] == PACKAGE for a in node.names
+        ):
+            return True
+        if isinstance(node, ast.Constant) and (
+            node.value == PACKAGE or str(node.value).startswith(f"{PACKAGE}.")
+        ):
+            return True
+    return False
+
+
+def _outside_the_model(path: Path) -> bool:
+    parts = path.relative_to(REPO).parts
+    return not (
+        parts[0] == "model"
+        or parts[:2] == ("tests", "model")
+        or parts[0].startswith(".")
+        or "node_modules" in parts
+    )
+
+
+def test_the_swap_section_names_every_file_outside_model_that_names_the_package() -> None:
+    """A fork replacing model/trends_anomaly finds, in README's "Swap in your own model",
+    every file outside model/ and tests/model/ that names the package (by its path, or a
+    folder of it ending in '/'), instead of learning them from a failing `make test`."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Swap in your own model", 1)[1].split("\n## ", 1)[0]
+    found = [
+        path
+        for path in sorted(REPO.rglob("*.py"))
+        if _outside_the_model(path) and _names_the_model_package(path)
+    ]
+    if PACKAGE in (REPO / "Makefile").read_text(encoding="utf-8"):
+        found.insert(0, REPO / "Makefile")
+    missing = []
+    for path in found:
+        rel = path.relative_to(REPO).as_posix()
+        folders = ["`" + "/".join(rel.split("/")[:i]) + "/`" for i in range(1, rel.count("/") + 1)]
+        if f"`{rel}`" not in section and not any(f in section for f in folders):
+            missing.append(rel)
+    assert missing == [], f"README.md's 'Swap in your own model' does not name: {missing}"
