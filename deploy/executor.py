@@ -56,16 +56,9 @@ class Executor:
         done: list[Action] = []
         todo = [a for a in actions if a.op != "noop"]
         for i, action in enumerate(todo, 1):
-            self.log(f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}: {action.reason}")
-            for step in action.steps:
-                self.log(f"    {step.describe()}")
-                try:
-                    self.step(action, step)
-                except KeyboardInterrupt:
-                    raise Interrupted(
-                        f"interrupted at [{i}/{len(todo)}] {action.op} {action.kind} "
-                        f"{action.name}, during {step.describe()}. {INTERRUPTED}"
-                    ) from None
+            where = f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}"
+            self.log(f"{where}: {action.reason}")
+            self._steps(where, action)
             done.append(action)
             if hook:
                 hook(i, action)
@@ -94,29 +87,47 @@ class Executor:
                 )
                 skipped.append(Skipped(action, because))
                 continue
-            self.log(f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}: {action.reason}")
-            for step in action.steps:
-                self.log(f"    {step.describe()}")
-                try:
-                    self.step(action, step)
-                except KeyboardInterrupt:
-                    so_far = Incomplete(done, failures, skipped) if failures else None
-                    raise Interrupted(
-                        f"interrupted at [{i}/{len(todo)}] {action.op} {action.kind} "
-                        f"{action.name}, during {step.describe()}. {INTERRUPTED}"
-                        + (f"\nBefore that, {so_far}" if so_far else "")
-                    ) from None
-                except DeployError as err:
-                    self.log(f"      failed: {err}")
-                    failures.append(failure(action, step, err))
-                    break
-            else:
+            where = f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}"
+            self.log(f"{where}: {action.reason}")
+
+            def failed(step: Step, err: DeployError, action: Action = action) -> None:
+                self.log(f"      failed: {err}")
+                failures.append(failure(action, step, err))
+
+            def so_far() -> str:
+                return f"\nBefore that, {Incomplete(done, failures, skipped)}" if failures else ""
+
+            if self._steps(where, action, failed, so_far):
                 done.append(action)
                 if hook:
                     hook(i, action)
         if failures:
             raise Incomplete(done, failures, skipped)
         return done
+
+    def _steps(
+        self,
+        where: str,
+        action: Action,
+        failed: Callable[[Step, DeployError], None] | None = None,
+        so_far: Callable[[], str] = str,
+    ) -> bool:
+        """Run one action's steps; False when one failed and ``failed`` took the error (without
+        it the error goes up). Ctrl-C stops with where it was, and ``so_far()`` after it."""
+        for step in action.steps:
+            self.log(f"    {step.describe()}")
+            try:
+                self.step(action, step)
+            except KeyboardInterrupt:
+                raise Interrupted(
+                    f"interrupted at {where}, during {step.describe()}. {INTERRUPTED}" + so_far()
+                ) from None
+            except DeployError as err:
+                if failed is None:
+                    raise
+                failed(step, err)
+                return False
+        return True
 
     def step(self, action: Action, step: Step, deadline: float | None = None) -> None:
         if isinstance(step, Call):
