@@ -665,3 +665,17 @@ def test_destroy_deletes_the_endpoint_before_the_site_api_and_lambda(project: Pa
     assert made.index("DeregisterScalableTarget") < endpoint
     for later in ("DeleteObject", "DeleteApi", "UpdateDistribution", "DeleteFunction"):
         assert endpoint < made.index(later), (later, made)
+
+
+def test_every_page_response_carries_the_security_headers_policy(project: Path) -> None:
+    """The distribution's behaviours attach CloudFront's managed SecurityHeadersPolicy (HSTS,
+    nosniff, frame options, referrer policy), as AWS keeps it, and a second plan is empty."""
+    from deploy.resources import cdn
+
+    apply(engine(project))
+    cf = session().client("cloudfront")
+    (dist,) = cf.list_distributions()["DistributionList"]["Items"]
+    config = cf.get_distribution_config(Id=dist["Id"])["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]["Items"]]
+    assert {b.get("ResponseHeadersPolicyId") for b in behaviors} == {cdn.SECURITY_HEADERS}
+    assert not engine(project).plan().changes

@@ -107,8 +107,21 @@ def test_desired_serves_the_private_bucket_over_https() -> None:
         "/index.html": cdn.CACHING_DISABLED,
         "/config.js": cdn.CACHING_DISABLED,
     }
+    # Security headers (HSTS, nosniff, frame options, referrer policy) on every response.
+    assert s["default_behavior"]["headers_policy"] == cdn.SECURITY_HEADERS
+    assert {b["headers_policy"] for b in s["behaviors"]} == {cdn.SECURITY_HEADERS}
     # What AWS gives back compares equal: a second plan has nothing to do.
     assert cdn.settings_of(aws_config()) == s
+
+
+def test_a_distribution_without_the_security_headers_is_updated() -> None:
+    """A distribution made before the headers policy (or with it removed by hand) differs
+    in its behaviours: the plan updates it in place."""
+    config = aws_config()
+    for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]["Items"]]:
+        behavior.pop("ResponseHeadersPolicyId")
+    assert cdn.settings_of(config)["default_behavior"]["headers_policy"] is None
+    assert cdn.settings_of(config) != bound().one("cloudfront_distribution").settings
 
 
 def test_from_nothing_oac_then_distribution_then_wait_last() -> None:
