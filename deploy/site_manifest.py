@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.config import SiteCacheConfig
+from deploy.config import ORIGIN_RE, SiteCacheConfig
 
 CONFIG_JS = "config.js"
 _TYPES = {
@@ -80,11 +80,10 @@ def config_js(api_url: str, max_upload_bytes: int) -> bytes:
 
 
 # The page's Content-Security-Policy, as site/src/index.html writes it (a meta tag: the bucket
-# and CloudFront serve no CSP header), and the origin of an API Gateway invoke URL.
+# and CloudFront serve no CSP header).
 _CSP_META = re.compile(
     rb'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.I
 )
-_HTTPS_ORIGIN = re.compile(r"https://[A-Za-z0-9.\-]+(:\d{1,5})?")
 
 
 def pin_connect_src(html: bytes, api_origin: str) -> bytes | None:
@@ -94,30 +93,38 @@ def pin_connect_src(html: bytes, api_origin: str) -> bytes | None:
     same build serves every stage and the API's address is known only at deploy time; the
     deployed page then cannot send what it reads to anywhere else. None: the page has no CSP
     meta tag with a connect-src (nothing to narrow)."""
-    if not _HTTPS_ORIGIN.fullmatch(api_origin):
+    shape = ORIGIN_RE.fullmatch(api_origin)
+    if shape is None or shape.group(1) != "https":
         raise ValueError(f"{api_origin!r} is not an https origin (https://host[:port])")
-    meta = _CSP_META.search(html)
-    if meta is None or not has_connect_src(html):
+    csp = _csp(html)
+    if csp is None:
         return None
-    directives = [d.strip() for d in meta.group(2).decode().split(";")]
+    meta, directives = csp
     pinned = [
         f"connect-src 'self' {api_origin}" if _directive(d) == "connect-src" else d
         for d in directives
-        if d
     ]
     return html[: meta.start(2)] + "; ".join(pinned).encode() + html[meta.end(2) :]
 
 
+def _csp(html: bytes) -> tuple[re.Match[bytes], list[str]] | None:
+    """The page's CSP meta tag and its directives, when it has a connect-src (else None)."""
+    meta = _CSP_META.search(html)
+    if meta is None:
+        return None
+    directives = [d.strip() for d in meta.group(2).decode().split(";") if d.strip()]
+    if not any(_directive(d) == "connect-src" for d in directives):
+        return None
+    return meta, directives
+
+
 def _directive(text: str) -> str:
-    return text.strip().split(" ", 1)[0]
+    return text.split(" ", 1)[0]
 
 
 def has_connect_src(html: bytes) -> bool:
     """Whether the page's CSP meta tag has a connect-src directive to narrow."""
-    meta = _CSP_META.search(html)
-    return meta is not None and any(
-        _directive(d) == "connect-src" for d in meta.group(2).decode().split(";")
-    )
+    return _csp(html) is not None
 
 
 def scan(source: str | Path, cache: SiteCacheConfig) -> list[SiteFile]:
