@@ -318,6 +318,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
     failed = 0
     for number in doomed:  # one preview that refuses does not keep the others running
         eng = _engine(args, f"pr-{number}", aws)
+        error: DeployError | None = None
         try:
             with _locked(eng, "previews sweep", False):
                 done = eng.destroy()
@@ -325,11 +326,10 @@ def cmd_previews(args: argparse.Namespace) -> int:
             raise
         except DeployError as err:  # went on past failures (Incomplete), or a held lock
             failed += 1
-            done = err.done if isinstance(err, Incomplete) else []
-            print(f"Removed pr-{number}: {len(done)} resource(s).")
-            print(f"error: pr-{number}: {err}", file=sys.stderr)
-            continue
+            error, done = err, err.done if isinstance(err, Incomplete) else []
         print(f"Removed pr-{number}: {len(done)} resource(s).")
+        if error:
+            print(f"error: pr-{number}: {error}", file=sys.stderr)
     return 1 if failed else 0
 
 
