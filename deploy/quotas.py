@@ -218,8 +218,9 @@ def _of_stack(name: str, project: str) -> bool:
 
 def held_elsewhere(aws: Aws, project: str, own: set[str], instance_type: str | None) -> Held:
     """Instances of ``instance_type`` (None: serverless concurrency) held by the endpoints of
-    the project's other stacks. (The calls are spelled out: tests/deploy/bootstrap reads them
-    to check the roles.)"""
+    the project's other stacks. An endpoint deleted since the listing holds nothing; one that
+    cannot be read (denied, or its config deleted under it) is named as not counted. (The
+    calls are spelled out: tests/deploy/bootstrap reads them to check the roles.)"""
     by: list[tuple[str, int]] = []
     unread: list[str] = []
     listed = aws.pages("sagemaker", "ListEndpoints", "Endpoints", NameContains=project)
@@ -228,12 +229,17 @@ def held_elsewhere(aws: Aws, project: str, own: set[str], instance_type: str | N
         if name in own or not _of_stack(name, project) or item["EndpointStatus"] not in HOLDING:
             continue
         try:
-            seen = aws.client("sagemaker").describe_endpoint(EndpointName=name)
-            config = aws.client("sagemaker").describe_endpoint_config(
-                EndpointConfigName=seen["EndpointConfigName"]
+            seen = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name)
+            if seen is None:
+                continue  # deleted since the listing: it holds nothing now
+            config = aws.read(
+                "sagemaker", "DescribeEndpointConfig", EndpointConfigName=seen["EndpointConfigName"]
             )
         except botocore.exceptions.ClientError:
             unread.append(name)
+            continue
+        if config is None:  # deleted under a running endpoint: its instance type is unknown
+            unread.append(f"{name} (its endpoint config {seen['EndpointConfigName']} is gone)")
             continue
         count = _holds(seen, config, instance_type)
         if count:

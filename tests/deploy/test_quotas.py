@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from deploy import quotas
+from deploy.aws import Aws
 from deploy.cli import main
 from tests.deploy.deploy_helpers import IMAGE, IMAGE2, edit_config, engine, other_endpoint, session
 from tests.support.moto_quotas import QUOTAS, Quota
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 M5 = "ml.m5.large for endpoint usage"
+M5_TYPE = "ml.m5.large"
+ONE = {"InitialInstanceCount": 1}
 
 
 def test_an_applied_value_is_read_else_the_aws_default(project: Path) -> None:
@@ -161,3 +164,23 @@ def test_the_projects_other_serverless_endpoints_share_the_concurrency(project: 
         "serverless endpoint in the account), and the project's other endpoints hold 5 of "
         "concurrency (trends-anomaly-pr-7: 5)"
     ) in warning
+
+
+def test_an_endpoint_gone_since_the_listing_holds_nothing(project: Path, monkeypatch) -> None:
+    """An endpoint deleted between ListEndpoints and its DescribeEndpoint holds nothing and is
+    skipped; one whose endpoint config was deleted under it (SageMaker allows that) still runs
+    an unknown instance type, so it is named as not counted."""
+    sm = session().client("sagemaker")
+    other_endpoint(sm, "trends-anomaly-staging", {"InstanceType": "ml.m5.large"} | ONE)
+    sm.delete_endpoint_config(EndpointConfigName="trends-anomaly-staging-c")
+    listed = Aws.pages
+
+    def with_a_deleted_one(self: Aws, service: str, operation: str, *args, **kw) -> list:
+        gone = {"EndpointName": "trends-anomaly-pr-9", "EndpointStatus": "InService"}
+        return [*listed(self, service, operation, *args, **kw), gone]
+
+    monkeypatch.setattr(Aws, "pages", with_a_deleted_one)
+    held = quotas.held_elsewhere(Aws("us-east-1", session()), "trends-anomaly", set(), M5_TYPE)
+    assert held == quotas.Held(
+        unread=("trends-anomaly-staging (its endpoint config trends-anomaly-staging-c is gone)",)
+    )
