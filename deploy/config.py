@@ -810,6 +810,36 @@ def _sets(overrides: Any, key: str) -> bool:
     return True
 
 
+INSTANCE_KEYS = ("instance_type", "instance_count")
+
+
+def _instances_beside_serverless(
+    cfg: Config | None, written: Any, prefix: str, inherited_from: str
+) -> list[str]:
+    """Instance keys written where the endpoint ends up serverless. A ``serverless:`` block
+    replaces instances, so they would be silently ignored: a production that writes
+    ``instance_count: 2`` under a serverless top level would run serverless. ``written``: the
+    keys this level writes; ``inherited_from``: where its serverless block comes from when it
+    does not write one."""
+    if cfg is None or cfg.endpoint.serverless is None:
+        return []
+    keys = [k for k in INSTANCE_KEYS if _sets(written, f"endpoint.{k}")]
+    if not keys:
+        return []
+    named = " and ".join(keys)
+    if _sets(written, "endpoint.serverless") or not inherited_from:
+        return [
+            f"{prefix}endpoint: sets {named} beside serverless, which replaces instances "
+            f"({named} would be ignored): remove {named} for a serverless endpoint, or "
+            "serverless for instances"
+        ]
+    return [
+        f"{prefix}endpoint: sets {named}, but the endpoint is serverless (inherited from "
+        f"{inherited_from}), which replaces instances: add `serverless: null` under "
+        f"{prefix}endpoint to run instances, or remove {named}"
+    ]
+
+
 def _not_inherited(found: list[str], prefix: str, overrides: Any, top_keys: set[str]) -> list[str]:
     """An environment's problems without those it only inherits: a bad top-level key is
     reported once, at the top level, not again under every environment that does not set it."""
@@ -846,6 +876,7 @@ def parse_config_file(
     staged = envs_data is not None or preview_raw is not ...
     base, problems = _validate(top, "", None, written)
     top_keys = {_key_of(p) for p in problems}
+    problems += _instances_beside_serverless(base, top, "", "")
     if base is not None and staged and "environment" in base.tags:
         problems.append(f"tags.environment: {RESERVED_ENV_TAG}")
     environments: dict[str, Config] = {}
@@ -865,6 +896,7 @@ def parse_config_file(
         prefix = f"environments.{name}."
         cfg, found = _validate(deep_merge(top, overrides), prefix, name, written)
         problems += _not_inherited(found, prefix, overrides, top_keys)
+        problems += _instances_beside_serverless(cfg, overrides, prefix, "the top level")
         if cfg is not None:
             environments[name] = cfg
     preview_data = None
@@ -876,6 +908,9 @@ def parse_config_file(
             cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW, written)
             own = deep_merge(PREVIEW_DEFAULTS, overrides)
             problems += _not_inherited(found, "preview.", own, top_keys)
+            problems += _instances_beside_serverless(
+                cfg, overrides, "preview.", "the previews' default (serverless)"
+            )
             if cfg is not None and cfg.endpoint.autoscaling is not None:
                 problems.append(
                     "preview.endpoint.autoscaling: previews cannot autoscale (the preview role "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.config import Config, ConfigError, load_config, parse_config
+from deploy.config import Config, ConfigError, load_config, parse_config, parse_config_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -98,6 +98,48 @@ def test_serverless_excludes_autoscaling_and_canary() -> None:
         }
     )
     assert "canary" in msg and "instances" in msg
+
+
+def test_instance_keys_where_the_endpoint_is_serverless_are_refused_not_ignored() -> None:
+    """A serverless block replaces instances, so instance keys beside it (or under an inherited
+    one) would be dropped without a word: production would run serverless."""
+    msg = _err({"endpoint": {"serverless": {}, "instance_count": 2}})
+    assert (
+        "endpoint: sets instance_count beside serverless, which replaces instances "
+        "(instance_count would be ignored): remove instance_count for a serverless endpoint, "
+        "or serverless for instances"
+    ) in msg
+    msg = _err(
+        {
+            "endpoint": {"serverless": {}},
+            "environments": {"production": {"endpoint": {"instance_type": "ml.c5.large"}}},
+        }
+    )
+    assert (
+        "environments.production.endpoint: sets instance_type, but the endpoint is serverless "
+        "(inherited from the top level), which replaces instances: add `serverless: null` under "
+        "environments.production.endpoint to run instances, or remove instance_type"
+    ) in msg
+    msg = _err({"preview": {"endpoint": {"instance_type": "ml.c5.large", "instance_count": 1}}})
+    assert (
+        "preview.endpoint: sets instance_type and instance_count, but the endpoint is serverless "
+        "(inherited from the previews' default (serverless))"
+    ) in msg
+    # The README's shape: instances at the top level, serverless replacing them in one
+    # environment, instances again (no serverless inherited) in another; `serverless: null`.
+    file = parse_config_file(
+        {
+            "endpoint": {"instance_type": "ml.m5.large", "instance_count": 1},
+            "environments": {
+                "staging": {"endpoint": {"serverless": {"memory_mb": 2048}}},
+                "production": {"endpoint": {"instance_count": 2}},
+            },
+            "preview": {"endpoint": {"serverless": None, "instance_type": "ml.c5.large"}},
+        }
+    )
+    assert file.environments["staging"].endpoint.serverless is not None
+    assert file.environments["production"].endpoint.instance_count == 2
+    assert file.preview("pr-3").endpoint.instance_type == "ml.c5.large"
 
 
 def test_canary_needs_a_rollback_alarm() -> None:
