@@ -395,7 +395,8 @@ def deploy_permissions_policy(t: Target) -> Policy:
     tag = {"aws:ResourceTag/project": t.project}
     request_tag = {"aws:RequestTag/project": t.project}
     statements = [
-        _stmt("ReadEverywhereListCalls", [*_READ_ANYWHERE, "apigateway:GET"], "*"),
+        _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
+        _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
         _stmt("EcrLoginRegistryWide", ["ecr:GetAuthorizationToken"], "*"),
         _stmt(
             "EcrProjectRepository",
@@ -711,7 +712,8 @@ def preview_permissions_policy(t: Target) -> Policy:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            _stmt("ReadEverywhereListCalls", [*_READ_ANYWHERE, "apigateway:GET"], "*"),
+            _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
+            _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
             _stmt("EcrLoginRegistryWide", ["ecr:GetAuthorizationToken"], "*"),
             _stmt(
                 "EcrPreviewRepositories",

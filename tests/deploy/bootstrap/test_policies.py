@@ -551,6 +551,18 @@ def test_the_plan_role_cannot_read_other_teams_functions_models_or_api_keys(
     assert not allowed(PLAN, action, resource)
 
 
+API_KEYS = [(a, r) for a, r in OTHER_TEAMS if a == "apigateway:GET"]
+
+
+@pytest.mark.parametrize(("action", "resource"), API_KEYS, ids=lambda x: str(x))
+@pytest.mark.parametrize("role", ["deploy", "preview"])
+def test_no_role_reads_rest_api_keys_or_other_apis(role: str, action: str, resource: str) -> None:
+    """The preview role runs a labelled pull request's code, and the deploy role needs no
+    more than the plan role's HTTP APIs: neither may read the account's REST API keys
+    (GetApiKeys with includeValues returns them) or usage plans."""
+    assert not allowed({"deploy": DEPLOY, "preview": PREVIEW}[role], action, resource)
+
+
 @pytest.mark.parametrize(
     ("action", "resource"),
     [
