@@ -11,7 +11,7 @@ import uPlot from "uplot";
 import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
-import { extentSpans, readoutHint, readoutParts } from "./readout.js";
+import { extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { tickSteps } from "./ticks.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
@@ -120,7 +120,8 @@ export function renderChart(container, series, context = {}) {
   const x = data[0];
   const n = x.length;
   const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
-  const hint = readoutHint(context.frequency, touch);
+  const tested = !untested(series);
+  const hint = readoutHint(context.frequency, touch, { method: context.method, tested });
   const readout = el("p", { class: "readout", text: hint });
   const reset = el("button", { type: "button", class: "btn btn-small reset-zoom", hidden: true, text: "Reset zoom" });
   const plotBox = el("div", {
@@ -130,7 +131,8 @@ export function renderChart(container, series, context = {}) {
     // A widget of its own keys: screen readers pass the arrows to it instead of reading on.
     role: "application",
     "aria-label":
-      `Chart of ${title}. Arrow keys move along it; the readout above says each point's values. ` +
+      `Chart of ${title}. Arrow keys move along it; the readout above says each point's ` +
+      `${readoutWhat(context.method, tested)}. ` +
       "Plus and minus zoom in and out around the point, Escape shows all.",
   });
   // What the keys moved to, said by screen readers too (the readout follows the mouse as well,

@@ -8,13 +8,27 @@ import { BELOW_ONE_VALUE } from "./rules.js";
 
 const UNIT = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" };
 
-/** The readout's text before the pointer (or a finger) is on the chart. */
-export function readoutHint(frequency = "", touch = false) {
+/**
+ * What the readout says of a point, as a list: "date, value, expected value and range"
+ * (readoutParts' parts; DBSCAN's "running median and neighbourhood"); a term too short to test
+ * has its date and value only.
+ */
+export function readoutWhat(method = "", tested = true) {
+  if (!tested) return "date and value";
+  const { line, range } = bandNames(method);
+  return line === "expected" ? "date, value, expected value and range" : `date, value, ${line} and ${range}`;
+}
+
+/**
+ * The readout's text before the pointer (or a finger) is on the chart: what pointing shows
+ * (what readoutParts will say, in the same words) and how to zoom.
+ */
+export function readoutHint(frequency = "", touch = false, { method = "", tested = true } = {}) {
   const unit = UNIT[frequency] ?? "point";
-  const one = `${unit === "hour" ? "an" : "a"} ${unit}'s`;
+  const what = `each ${unit}'s ${readoutWhat(method, tested)}${tested ? ", and any anomaly" : ""}`;
   return touch
-    ? `Touch the chart to read ${one} values; slide a finger along it to zoom in.`
-    : `Point at the chart to read ${one} values; drag across it (or press +) to zoom in.`;
+    ? `Touch the chart to read ${what}; slide a finger along it to zoom in.`
+    : `Point at the chart to read ${what}; drag across it (or press +) to zoom in.`;
 }
 
 /** The anomaly whose extent holds point i (the one reported nearest to it), or null. */

@@ -14,7 +14,7 @@ import { checkFile, decodeText, FileProblem } from "../src/filecheck.js";
 import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
-import { extentSpans, eventAt, readoutHint, readoutParts } from "../src/readout.js";
+import { extentSpans, eventAt, readoutHint, readoutParts, readoutWhat } from "../src/readout.js";
 import {
   seasonWords,
   bandNames,
@@ -523,9 +523,30 @@ test("the readout says date, value, expected, range and the event", () => {
   const belowOne = new Map([["bitcoin: (Worldwide)", new Set(["2017-10"])]]);
   assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", belowOne })[1], ["value", "<1 (under 1, read as 0.5)"]);
   assert.equal(eventAt(SERIES, 4), null);
-  assert.match(readoutHint("weekly"), /read a week's values; drag across it \(or press \+\) to zoom/);
-  assert.match(readoutHint("hourly", true), /^Touch the chart to read an hour's values; slide a finger/);
 });
+
+test("the readout's hint says what pointing shows, in the readout's words, and how to zoom", () => {
+  assert.equal(
+    readoutHint("weekly"),
+    "Point at the chart to read each week's date, value, expected value and range, and any anomaly; " +
+      "drag across it (or press +) to zoom in.",
+  );
+  assert.equal(
+    readoutHint("hourly", true, { method: "dbscan" }),
+    "Touch the chart to read each hour's date, value, running median and neighbourhood, and any " +
+      "anomaly; slide a finger along it to zoom in.",
+  );
+  assert.match(readoutHint("", false, { tested: false }), /^Point at the chart to read each point's date and value;/);
+  // Every label the readout writes is named by the hint (the date is its unlabelled first part).
+  for (const method of ["auto", "stl", "dbscan"]) {
+    const what = readoutWhat(method);
+    for (const [label] of readoutParts({ ...SERIES, anomalies: [] }, 2, { method }).slice(1)) {
+      const named = label === "expected" ? "expected value" : label === "expected range" ? "range" : label;
+      assert.ok(what.includes(named), `${method}: ${label} not in "${what}"`);
+    }
+  }
+});
+
 
 test("DBSCAN's line and range are read as a running median and its neighbourhood", () => {
   assert.deepEqual(readoutParts(SERIES, 2, { frequency: "monthly", method: "dbscan" }).slice(2, 4), [

@@ -68,7 +68,11 @@ def test_readout_says_date_value_expected_and_range(
     series = bitcoin_monthly
     n = len(series["values"])
     area = plot_area(page)
-    assert readout(page).startswith("Point at the chart to read a month's values")
+    # Before the pointer is on it, the readout says what pointing shows, in the words it uses.
+    assert readout(page).startswith(
+        "Point at the chart to read each month's date, value, expected value and range, and any "
+        "anomaly; drag across it"
+    ), readout(page)
     peak = series["values"].index(max(series["values"]))  # Dec 2017 = 100
     for i in (peak, n - 1, n // 3):
         hover(page, area, x_of(area, i, n))
@@ -259,7 +263,7 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     labels = shown(page, stack, BITCOIN_MONTHLY)["series"][0]["timestamps"]
     n = len(labels)
     area = plot_area(page)
-    assert readout(page).startswith("Touch the chart to read a month's values")
+    assert readout(page).startswith("Touch the chart to read each month's date, value,")
     y = area["y"] + area["height"] / 2
     _touch(page, "touchstart", x_of(area, n - 1, n), y)
     assert readout(page).startswith(month_words(labels[-1]))
@@ -334,6 +338,9 @@ def test_a_screen_reader_hears_where_the_keys_moved(
     chart is a widget of its own keys (role application), so screen readers pass them on."""
     plot = page.locator("#chart-0-plot")
     assert plot.get_attribute("role") == "application"
+    assert "the readout above says each point's date, value, expected value and range." in (
+        plot.get_attribute("aria-label")
+    )
     spoken = page.locator("#chart-0 [aria-live=polite]")
     assert spoken.count() == 1
     area = plot_area(page)
@@ -537,6 +544,7 @@ def test_a_term_too_short_to_test_draws_its_values_only(
     card = page.locator("article.series").first
     assert card.locator(".badge").text_content() == "not judged"
     assert card.locator(".legend-key .key").all_text_contents() == ["Value"]
+    assert readout(page).startswith("Point at the chart to read each week's date and value;")
     area = plot_area(page)
     hover(page, area, x_of(area, 1, 5))
     assert "expected" not in readout(page), readout(page)
@@ -637,6 +645,8 @@ def test_dbscan_names_its_line_and_range_as_the_note_says_not_expected(
         "Event from start to end",
     ]
     assert "Running median" in card.locator("table.anomalies th").all_text_contents()
+    hint = readout(page)
+    assert "each week's date, value, running median and neighbourhood, and any anomaly" in hint
     area = plot_area(page)
     hover(page, area, area["x"] + area["width"] / 2)
     text = readout(page)
