@@ -4,8 +4,12 @@
  * lines. A readout above the chart says the date, value, expected value and range under the
  * pointer (or the keyboard's cursor: arrows, Home, End); dragging across the chart zooms in (from
  * the keyboard: + and - around the cursor's point), and "Reset zoom" (or a double click, or
- * Escape) shows everything again. The chart follows its container's width;
- * the anomaly table beside it is the exact, accessible version of what it shows.
+ * Escape) shows everything again. The y-scale is the chart's own (fitted to what is in view),
+ * or one shared by the file's charts (scales.js: the terms of one Google Trends comparison;
+ * it stays put when the chart is zoomed, so heights keep comparing), asked for each time the
+ * chart is scaled, so that switching between them keeps the zoom. The chart follows its
+ * container's width; the anomaly table beside it is the exact, accessible version of what it
+ * shows.
  */
 import uPlot from "uplot";
 import { el, append, clear } from "./dom.js";
@@ -108,11 +112,29 @@ function writeReadout(node, parts) {
 }
 
 /**
- * Draw `series` into `container`; returns a function that stops resizing and frees the chart.
+ * The y-range: the one the file's charts share (from 0, or the lowest value below it, to the
+ * highest value of any term: the values, not the bands, with uPlot's own padding and rounding),
+ * else uPlot's default range of what this chart shows.
+ */
+function yRange(shared) {
+  return (u, min, max) => {
+    const range = shared();
+    if (range) return uPlot.rangeNum(Math.min(0, range[0]), range[1], 0.1, true);
+    return min === null || min === undefined ? [null, null] : uPlot.rangeNum(min, max, 0.1, true);
+  };
+}
+
+/**
+ * Draw `series` into `container`; returns `destroy` (stops resizing, frees the chart) and
+ * `rescale` (asks `context.sharedRange` again, keeping the zoom).
  * @param {HTMLElement} container
  * @param {object} series one series of the answer
- * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null, title?: string, method?: string }} [context]
- *   (`title`: the term's name as its card says it, with its region where names repeat)
+ * @param {{ frequency?: string, belowOne?: Map<string, Set<string>> | null, title?: string, method?: string,
+ *   sharedRange?: () => [number, number] | null }} [context]
+ *   (`title`: the term's name as its card says it, with its region where names repeat;
+ *   `sharedRange`: the lowest and highest value of the file's terms while their charts share
+ *   a y-scale, else null: each chart's own)
+ * @returns {{ destroy: () => void, rescale: () => void }}
  */
 export function renderChart(container, series, context = {}) {
   const { isTime, data } = columns(series);
@@ -158,7 +180,7 @@ export function renderChart(container, series, context = {}) {
     width,
     height: height(width),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
-    scales: { x: { time: isTime } },
+    scales: { x: { time: isTime }, y: { range: yRange(context.sharedRange ?? (() => null)) } },
     cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 8 } },
     legend: { show: false }, // the page draws its own key above the chart
     series: [
@@ -305,8 +327,12 @@ export function renderChart(container, series, context = {}) {
     }
   });
   observer.observe(plotBox);
-  return () => {
-    observer.disconnect();
-    plot.destroy();
+  return {
+    destroy: () => {
+      observer.disconnect();
+      plot.destroy();
+    },
+    // Scales y again over the same x (uPlot re-ranges y whenever x is set).
+    rescale: () => plot.redraw(),
   };
 }

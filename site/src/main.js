@@ -15,12 +15,13 @@ import { formatBytes, formatNumber, plural } from "./format.js";
 import { checkFile, FileProblem } from "./filecheck.js";
 import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
+import { chartScale } from "./scales.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
-  fileTermsWords, generalWarnings, onePointWords, seasonWords, sentence, seriesTitles, settingsWords, spanWords,
-  termNotes, untested, warningWords,
+  fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
+  spanWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -37,8 +38,13 @@ const state = {
   cancel: null,
   /** "starting" until the API answered (or we stopped waiting), then "ready" */
   api: "starting",
-  /** @type {Array<() => void>} */
-  disposers: [],
+  /** @type {Array<{ destroy: () => void, rescale: () => void }>} the charts on show */
+  charts: [],
+  /** @type {ReturnType<typeof chartScale> | null} how the charts on show are scaled by default */
+  scale: null,
+  /** @type {boolean | null} "Scale each chart to its own term" as the person set it for this
+   * file (kept when Detect runs again), or null: the file's default (scales.js) */
+  ownScales: null,
 };
 
 const form = $("detect-form");
@@ -80,9 +86,11 @@ function showError(problem) {
 
 /** Drop the shown results (they describe an earlier file or run). */
 function clearResults() {
-  for (const dispose of state.disposers) dispose();
-  state.disposers = [];
+  for (const chart of state.charts) chart.destroy();
+  state.charts = [];
   state.answer = null;
+  state.scale = null;
+  $("scale-choice").hidden = true;
   clear($("series-list"));
   clear($("series-index"));
   $("series-index").hidden = true;
@@ -129,6 +137,7 @@ function breakable(name) {
 function setFile(name, bytes) {
   hideError();
   clearResults();
+  state.ownScales = null; // another file: its own default
   try {
     const found = checkFile(name, bytes, config.maxUploadBytes);
     state.file = { name, bytes, ...found };
@@ -235,6 +244,26 @@ function seriesIndex(series, titles) {
   append(nav, el("p", { class: "muted", text: "Jump to a term (anomalies):" }), el("ul", {}, ...items));
 }
 
+/** Whether each chart has a y-scale of its own now: the person's choice, else the file's default. */
+function ownScales() {
+  const scale = state.scale;
+  return !scale || scale.charts < 2 || (state.ownScales ?? !scale.share);
+}
+
+/** The range the charts share (see renderChart's `sharedRange`), or null while each has its own. */
+function sharedRange() {
+  return ownScales() ? null : [state.scale.low, state.scale.top];
+}
+
+/** The scale control and its note, as the charts are scaled now. */
+function showScaleChoice() {
+  const box = $("scale-choice");
+  box.hidden = !state.scale || state.scale.charts < 2;
+  if (box.hidden) return;
+  $("own-scales").checked = ownScales();
+  $("scale-note").textContent = scaleWords(state.scale, ownScales());
+}
+
 function renderResults(answer) {
   clearResults();
   state.answer = answer;
@@ -264,6 +293,10 @@ function renderResults(answer) {
     append(warnings, el("li", { text: words }));
   }
   warnings.hidden = warnings.childElementCount === 0;
+
+  // The terms of one comparison share a y-scale (scales.js), unless the person said otherwise.
+  state.scale = chartScale(answer.series);
+  showScaleChoice();
 
   // One term compared across regions (or time ranges): each title says which.
   const titles = seriesTitles(answer);
@@ -320,7 +353,7 @@ function renderResults(answer) {
       parameterDetails(series, answer.method),
     );
     list.append(card);
-    if (drawn) state.disposers.push(renderChart(chart, series, termContext));
+    if (drawn) state.charts.push(renderChart(chart, series, { ...termContext, sharedRange }));
   });
 }
 
@@ -478,6 +511,11 @@ function init() {
     if (event.key !== "Escape" || event.defaultPrevented || !state.cancel) return;
     event.preventDefault();
     state.cancel.abort();
+  });
+  $("own-scales").addEventListener("change", (event) => {
+    state.ownScales = event.target.checked;
+    showScaleChoice();
+    for (const chart of state.charts) chart.rescale();
   });
   $("download").addEventListener("click", () => {
     if (!state.answer) return;

@@ -343,6 +343,28 @@ export function bandWords(method) {
 }
 
 /**
+ * What the charts' y-scales are, said under the control "Scale each chart to its own term"
+ * (index.html): `scale` is chartScale's judgement of the file, `own` whether each chart is
+ * scaled to its own term now. It says how to read heights, and why the page did not share the
+ * scale by itself where it did not.
+ */
+export function scaleWords(scale, own) {
+  if (!own) {
+    return scale.share
+      ? "All charts are drawn on one scale: Google Trends scaled their terms together (100 is the " +
+          "highest point of any of them), so each line's height compares with the others'. " +
+          "To read a small term's detail, scale each chart to its own term."
+      : "All charts are drawn on one scale, up to the highest value of any term.";
+  }
+  const why = {
+    peaks: `${scale.peaks} terms each reach 100, so this file may put exports side by side ` +
+      "that Google Trends scaled apart: each chart is scaled to its own term.",
+    scale: "The values are not on Google Trends' 0–100 scale: each chart is scaled to its own term.",
+  }[scale.reason] ?? "Each chart is scaled to its own term.";
+  return `${why} Heights do not compare across terms: read the numbers on each chart's axis.`;
+}
+
+/**
  * What a run used, in words: "Auto (recommended), sensitivity 0.5". Settings left to the model
  * are not listed one by one ("alpha auto"); the sentence says the rest was chosen from the data.
  */

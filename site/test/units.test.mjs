@@ -15,8 +15,10 @@ import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
 import { extentSpans, eventAt, readoutHint, readoutParts, readoutWhat } from "../src/readout.js";
+import { chartScale } from "../src/scales.js";
 import {
   seasonWords,
+  scaleWords,
   bandNames,
   bandWords,
   capitalized,
@@ -547,7 +549,6 @@ test("the readout's hint says what pointing shows, in the readout's words, and h
   }
 });
 
-
 test("DBSCAN's line and range are read as a running median and its neighbourhood", () => {
   assert.deepEqual(readoutParts(SERIES, 2, { frequency: "monthly", method: "dbscan" }).slice(2, 4), [
     ["running median", "12"],
@@ -874,4 +875,35 @@ test("while the API does not answer, the page says so, that it keeps asking, and
   assert.match(site, /try again later\.$/);
   assert.doesNotMatch(site, /make up/);
   assert.match(apiWaitWords(false, 90_000, 90_000), /^The detector has not answered for 90 seconds\. This page keeps asking; you can also try Detect anomalies now\./);
+});
+
+const TERMS = (...highs) => highs.map((h) => ({ values: [0, h / 2, h, 0.5] }));
+
+test("the terms of one Google Trends comparison share a y-scale; exports scaled apart do not", () => {
+  // One comparison: whole points (and "<1" read as 0.5) from 0 to 100, one term at the top.
+  assert.deepEqual(chartScale(TERMS(100, 36, 1)), { charts: 3, share: true, low: 0, top: 100, reason: "comparison", peaks: 1 });
+  // Cut to a stretch without the peak (a spreadsheet's last 12 months): still one scale, up
+  // to its highest value, not its widest band (tests/data/resaved/*-12months_de_*: 51 and 60.9).
+  const cut = TERMS(51, 47, 9).map((s) => ({ ...s, upper: [61, 61, 61, 61] }));
+  assert.deepEqual([chartScale(cut).share, chartScale(cut).top], [true, 51]);
+  // Several terms each at 100: exports put side by side (tests/data/more/it_monthly_semicolons_16terms.csv).
+  assert.deepEqual(chartScale(TERMS(100, 5, 100, 85)), { charts: 4, share: false, low: 0, top: 100, reason: "peaks", peaks: 2 });
+  // Not on Trends' scale: counts over 100, fractions, negatives.
+  for (const terms of [TERMS(250, 40), TERMS(0.37, 0.9), [{ values: [-3, 4] }, { values: [1, 2] }]]) {
+    assert.equal(chartScale(terms).reason, "scale", JSON.stringify(terms));
+  }
+  // One chart: nothing to share (a one-point term is said, not drawn); gaps are skipped.
+  assert.equal(chartScale([{ values: [3, 100] }, { values: [7] }]).charts, 1);
+  assert.equal(chartScale([{ values: [null, 100] }, { values: [2, null] }]).share, true);
+  // A long file is read without spreading its values into a call.
+  assert.equal(chartScale([{ values: new Array(200_000).fill(1) }, { values: [1, 100] }]).top, 100);
+});
+
+test("the scale note says how to read heights, and why the page did not share the scale itself", () => {
+  const comparison = chartScale(TERMS(100, 5));
+  assert.match(scaleWords(comparison, false), /^All charts are drawn on one scale: Google Trends scaled their terms together/);
+  assert.match(scaleWords(comparison, true), /^Each chart is scaled to its own term\. Heights do not compare/);
+  assert.match(scaleWords(chartScale(TERMS(100, 100)), true), /^2 terms each reach 100, so this file may put exports side by side/);
+  assert.match(scaleWords(chartScale(TERMS(250, 4)), true), /^The values are not on Google Trends' 0–100 scale/);
+  assert.doesNotMatch(scaleWords(chartScale(TERMS(250, 4)), false), /Google Trends/);
 });

@@ -73,6 +73,7 @@ def test_readout_says_date_value_expected_and_range(
         "Point at the chart to read each month's date, value, expected value and range, and any "
         "anomaly; drag across it"
     ), readout(page)
+    assert page.locator("#scale-choice").is_hidden()  # one term: nothing to scale alike
     peak = series["values"].index(max(series["values"]))  # Dec 2017 = 100
     for i in (peak, n - 1, n // 3):
         hover(page, area, x_of(area, i, n))
@@ -652,4 +653,60 @@ def test_dbscan_names_its_line_and_range_as_the_note_says_not_expected(
     text = readout(page)
     assert " · running median " in text and " · neighbourhood " in text, text
     assert "expected" not in text, text
+    assert problems == []
+
+
+FOOTBALL = DATA / "en_monthly2004_2terms_football.csv"
+
+
+def y_scale(page: Any, chart: int, values: list[float]) -> tuple[float, float]:
+    """The lowest and highest value chart ``chart`` spans, read off the canvas as a person
+    would: where it draws its highest and its lowest point (the cursor's dot on the value line,
+    hovered) and the plot's height."""
+    area = plot_area(page, chart)
+    n = len(values)
+    points = (values.index(max(values)), values.index(min(values)))
+    ys = []
+    for i in points:
+        hover(page, area, x_of(area, i, n))
+        dot = page.locator(".chart-plot").nth(chart).locator(".u-cursor-pt").first.bounding_box()
+        ys.append(dot["y"] + dot["height"] / 2 - area["y"])
+    per_unit = (ys[1] - ys[0]) / (values[points[0]] - values[points[1]])  # px per value unit
+    top = values[points[0]] + ys[0] / per_unit
+    return top - area["height"] / per_unit, top
+
+
+def test_the_terms_of_one_comparison_share_a_y_scale_until_each_is_given_its_own(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """Google Trends scales the terms of one comparison together (100 is the highest point of
+    any): Football never passes 39 where American football reaches 100, yet each chart was
+    scaled to its own term, so both looked as big. They now share one scale, 0 to 100 and
+    its padding (the values', not the bands'); the box "Scale each chart to its own term" gives
+    each its own again, from the keyboard, keeping a zoom, and stays as set when Detect runs
+    again."""
+    answer = shown(page, stack, FOOTBALL)
+    football, american = (s["values"] for s in answer["series"])
+    assert max(football) == 39 and max(american) == 100
+    shared = y_scale(page, 1, american)
+    assert shared[0] == pytest.approx(0, abs=1.5) and 100 < shared[1] < 115, shared
+    assert y_scale(page, 0, football) == pytest.approx(shared, abs=1.5)
+
+    box = page.get_by_role("checkbox", name="Scale each chart to its own term")
+    assert not box.is_checked()
+    assert "Google Trends scaled their terms together" in page.locator("#scale-note").text_content()
+    page.locator("#chart-0-plot").focus()
+    page.keyboard.press("+")  # Football zoomed in
+    box.focus()
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    assert "Heights do not compare" in page.locator("#scale-note").text_content()
+    assert page.locator(".reset-zoom").first.is_visible()  # the zoom is kept
+    page.locator(".reset-zoom").first.click()
+    own = y_scale(page, 0, football)
+    assert own[1] < 60, own  # Football's own scale: its 39 high on the chart
+
+    run(page)  # Detect again: the box as it was set
+    assert box.is_checked()
+    assert y_scale(page, 0, football) == pytest.approx(own, abs=1.5)
     assert problems == []
