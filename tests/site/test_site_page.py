@@ -6,6 +6,7 @@ the API gives to the same request sent directly.
 
 from __future__ import annotations
 
+import datetime
 import re
 import socket
 from pathlib import Path
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.browser
 GLP1 = DATA / "en_weekly5y_3terms_lt1_glp1.csv"
 BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
 XSS_NAME = "<img src=x onerror=window.__xss=1>"
+CLOCK_START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 NO_NUMBERS = b"Week,term\n2020-01-05,a\n2020-01-12,b\n2020-01-19,c\n"
 
 
@@ -527,11 +529,13 @@ def _closed_port() -> int:
 def test_unreachable_api_is_reported(page: Any, dist_copy: Path) -> None:
     """The page waits for the API ("Starting…"), says it is not answering, and after 90 s
     offers Detect anyway; a try says it could not be reached. The page's clock is
-    fast-forwarded through the wait."""
+    fast-forwarded through the wait, and paused in between: running in real time, a loaded
+    machine let the 4 s "not answering yet" pass before the first look."""
     api = f"http://127.0.0.1:{_closed_port()}"
     (dist_copy / "config.js").write_text(f'window.TRENDS_CONFIG = {{"apiUrl": "{api}"}};\n')
     with StaticServer(dist_copy) as server:
-        page.clock.install()
+        page.clock.install(time=CLOCK_START)
+        page.clock.pause_at(CLOCK_START + datetime.timedelta(seconds=1))
         open_page(page, server.url, ready=False)
         assert page.locator("#config-problem").is_hidden()
         button = page.locator("#run")
