@@ -14,6 +14,7 @@ import pytest
 
 from bench.reference.reference_detectors import reference_dbscan
 from tests.model.conftest import read_data
+from tests.support.model_server import log_with
 
 
 def weekly_csv(values, start="2020-01-05", header="Week,term: (Worldwide)") -> bytes:
@@ -488,7 +489,7 @@ def test_one_json_log_line_per_request_without_the_body(client, model_server):
     marker = "zz-unique-term-zz"
     client.invoke(weekly_csv([1, 2, 3, 4, 5, 6, 7, 8], header=f"Week,{marker}: (X)"))
     client.invoke(b"garbage", "text/csv", **{"X-Request-Id": "req-log-check"})
-    log = model_server.log()
+    log = log_with(model_server, '"request_id":"req-log-check"')
     assert marker not in log
     lines = [json.loads(x) for x in log.splitlines() if x.startswith("{")]
     mine = [x for x in lines if x.get("request_id") == "req-log-check"]

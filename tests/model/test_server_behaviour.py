@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.model.conftest import Client, read_data
+from tests.support.model_server import log_with
 
 
 def hourly_csv(n: int, seed: int = 0) -> bytes:
@@ -212,8 +213,14 @@ def _mutations(rng: random.Random, seeds: list[bytes]):
         )
 
 
+# The server's code is fuzzed in full as a process; the container runs the same code, so a
+# fifth as many bodies there check what the image adds (its Python, libraries and locale)
+# without making the one worker that runs every container test the suite's longest.
+FUZZED_BODIES = {"process": 10_000, "container": 2_000}
+
+
 def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
-    """10 000 random and malformed bodies over HTTP: every answer is 2xx or 4xx."""
+    """Random and malformed bodies over HTTP: every answer is 2xx or 4xx."""
     seeds = [
         read_data(n)
         for n in (
@@ -228,7 +235,8 @@ def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
     statuses: dict[int, int] = {}
     failures = []
     gen = _mutations(rng, seeds)
-    for i in range(10_000):
+    bodies = FUZZED_BODIES[model_server.kind]
+    for i in range(bodies):
         body, ctype, attrs, accept = next(gen)
         headers = {"X-Amzn-SageMaker-Custom-Attributes": attrs, "Accept": accept}
         status, _, data = c.invoke(body, ctype, **headers)
@@ -237,7 +245,8 @@ def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
             failures.append((i, ctype, attrs, body[:200], data[:300]))
     assert not failures, failures[:5]
     assert (
-        statuses.get(200, 0) > 500 and sum(v for k, v in statuses.items() if 400 <= k < 500) > 500
+        statuses.get(200, 0) > bodies // 20
+        and sum(v for k, v in statuses.items() if 400 <= k < 500) > bodies // 20
     )
     assert model_server.alive()
     assert "Worker exiting" not in model_server.log() and "WORKER TIMEOUT" not in model_server.log()
@@ -252,6 +261,6 @@ def test_errors_on_big_bodies_log_one_line_and_no_traceback(model_server):
     status, _, data = c.invoke(body, **{"X-Request-Id": "big-400"})
     assert status == 400
     assert json.loads(data)["error"]["code"] == "no_numeric_column"
-    log = model_server.log()
+    log = log_with(model_server, '"request_id":"big-400"')
     assert "Traceback" not in log
     assert sum('"request_id":"big-400"' in line for line in log.splitlines()) == 1

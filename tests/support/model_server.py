@@ -53,6 +53,19 @@ class Target(Protocol):
     def terminate(self, grace_s: float = 30.0) -> Ended: ...
 
 
+def log_with(server: Target, text: str, timeout_s: float = 20.0) -> str:
+    """The server's log once it holds ``text`` (or, after ``timeout_s``, as it is then, for
+    the assertion to show). A line written before the answer was sent is not yet in ``docker
+    logs`` when the answer arrives: dockerd copies the container's output asynchronously, and
+    on a loaded machine it lags (a test that read the log once found no line)."""
+    deadline = time.monotonic() + timeout_s
+    log = server.log()
+    while text not in log and time.monotonic() < deadline:
+        time.sleep(0.1)
+        log = server.log()
+    return log
+
+
 @dataclass
 class LoggedServer:
     server: ModelServer
