@@ -20,7 +20,7 @@ from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
 from deploy.failures import Incomplete
-from deploy.image import image_problem
+from deploy.image_ref import image_problem
 from deploy.naming import site_url
 from deploy.resources.cdn import site_domain
 

@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from deploy import budget
-from deploy.image import image_problem
+from deploy.image_ref import image_problem
 from deploy.name_rules import name_problems
 from deploy.naming import (
     ACCOUNT_DIGITS,

@@ -221,50 +221,6 @@ def run_subprocess(cmd: list[str], log: Callable[[str], None], stdin: bytes | No
         )
 
 
-# An image reference as Docker reads it, with the registry and a tag or digest required: a
-# bare name (`nope`) would mean Docker Hub's `library/nope:latest`, which SageMaker cannot pull.
-_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-IMAGE_REF_RE = re.compile(
-    rf"(?P<registry>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d+)?)"
-    rf"/(?P<repository>{_PATH_PART}(?:/{_PATH_PART})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
-)
-ECR_REGISTRY_RE = re.compile(r"\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com")
-
-
-def image_problem(uri: str, region: str) -> str | None:
-    """Why ``uri`` (--image, model.image) cannot be the model's image, checked before any AWS
-    call; None when it can. SageMaker pulls the image from ECR, and only from the model's own
-    region's (a private registry needs VPC access mode, which deploy does not set up)."""
-    example = f"123456789012.dkr.ecr.{region}.amazonaws.com/trends-anomaly:v1"
-    m = IMAGE_REF_RE.fullmatch(uri)
-    if not m or not (m["tag"] or m["digest"]):
-        return (
-            f"{uri!r} is not an image reference: expected <registry>/<repository>:<tag> or "
-            f"<registry>/<repository>@sha256:<64 hex digits> (lowercase repository), e.g. {example}"
-        )
-    if "amazonaws.com" not in m["registry"]:
-        # CreateModel pulls from ECR (ImageConfig RepositoryAccessMode "Platform", what deploy
-        # sets by leaving it out); another registry needs "Vpc" mode and a VPC that reaches it.
-        return (
-            f"{uri!r} is not in Amazon ECR ({m['registry']!r}): SageMaker pulls a model's image "
-            f"from ECR in the model's region. Push it there (e.g. {example}), or leave "
-            "model.image unset and deploy builds and pushes the image from model/"
-        )
-    ecr = ECR_REGISTRY_RE.fullmatch(m["registry"])
-    if not ecr:
-        return (
-            f"{uri!r}: {m['registry']!r} is not an ECR registry: expected "
-            f"<12-digit account>.dkr.ecr.<region>.amazonaws.com, e.g. {example}"
-        )
-    if ecr["region"] != region:
-        return (
-            f"{uri!r} is in ECR of {ecr['region']}, but the endpoint is in {region}: SageMaker "
-            f"pulls only from its own region's ECR; push the image to {region} (or change region)"
-        )
-    return None
-
-
 def ecr_image_ref(uri: str) -> tuple[str, str, dict[str, str]] | None:
     """(registry id, repository, imageId) of an ECR image URI; None when not ECR."""
     m = re.fullmatch(

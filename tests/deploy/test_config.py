@@ -393,43 +393,12 @@ def test_any_family_with_a_real_size_passes(instance_type: str) -> None:
     assert parse_config({"endpoint": {"instance_type": instance_type}}).endpoint.instance_type
 
 
-@pytest.mark.parametrize(
-    ("image", "words"),
-    [
-        (
-            "not-a-uri",
-            "'not-a-uri' is not an image reference: expected <registry>/<repository>:<tag>",
-        ),
-        ("ghcr.io/org/model", "is not an image reference"),  # no tag nor digest
-        (
-            "123.dkr.ecr.us-east-1.amazonaws.com/m:1",
-            "is not an ECR registry: expected <12-digit account>.dkr.ecr.<region>.amazonaws.com",
-        ),
-        (
-            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1",
-            "is in ECR of eu-west-1, but the endpoint is in us-east-1",
-        ),
-        (  # a registry SageMaker would not pull from (it pulls from ECR)
-            "registry.example:5000/team/model:v1.2",
-            "is not in Amazon ECR ('registry.example:5000'): SageMaker pulls a model's image",
-        ),
-        ("ghcr.io/org/model:1", "or leave model.image unset and deploy builds and pushes"),
-    ],
-)
-def test_a_prebuilt_image_must_be_an_image_reference_sagemaker_can_pull(image, words) -> None:
-    msg = _err({"model": {"image": image}})
-    assert f"model.image: {image!r}" in msg and words in msg, msg
-
-
-@pytest.mark.parametrize(
-    "image",
-    [
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:src-0123abcd",
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly@sha256:" + "0" * 64,
-    ],
-)
-def test_image_references_pass(image: str) -> None:
-    assert parse_config({"model": {"image": image}}).model.image == image
+def test_a_prebuilt_image_is_checked_under_its_key() -> None:
+    """The reference's rules are deploy.image_ref's (tests/deploy/test_image_ref.py)."""
+    msg = _err({"model": {"image": "not-a-uri"}})
+    assert "model.image: 'not-a-uri' is not an image reference" in msg, msg
+    ok = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:src-0123abcd"
+    assert parse_config({"model": {"image": ok}}).model.image == ok
 
 
 def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
