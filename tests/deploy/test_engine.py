@@ -512,18 +512,16 @@ def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
 
 
 def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None:
-    _edit(
-        project,
-        "  instance_count: 1\n",
-        "  instance_count: 1\n  serverless: {memory_mb: 3072, max_concurrency: 20}\n",
-    )
+    instances = "  instance_type: ml.m5.large\n  instance_count: 1\n"
+    serverless = "  serverless: {memory_mb: 3072, max_concurrency: 20}\n"
+    _edit(project, instances, serverless)  # instance keys beside it are refused (ignored)
     apply(engine(project))
     sm = session().client("sagemaker")
     cfg = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
     variant = sm.describe_endpoint_config(EndpointConfigName=cfg)["ProductionVariants"][0]
     assert variant["ServerlessConfig"] == {"MemorySizeInMB": 3072, "MaxConcurrency": 20}
     assert not engine(project).plan().changes
-    _edit(project, "  serverless: {memory_mb: 3072, max_concurrency: 20}\n", "")
+    _edit(project, serverless, instances)
     planned = engine(project).plan()
     (new,) = [a for a in planned.actions if a.kind == "endpoint_config" and a.op == "create"]
     assert {c.field for c in new.changes} == {
