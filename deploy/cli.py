@@ -334,10 +334,14 @@ def cmd_previews(args: argparse.Namespace) -> int:
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
-    from deploy.ops import smoke
+    from deploy.ops import check_api_url, load_model_smoke, smoke
 
     eng = _engine(args)
     api_url, origin = args.api_url, args.origin
+    if api_url:
+        check_api_url(api_url)  # a typo first: it is the user's, not the model's
+    # The model's request and check (its smoke.py): broken or missing, said before any call.
+    model = load_model_smoke(eng.root, eng.cfg.model.build_context)
     if not (api_url and origin):
         world = eng.observe()
         api = world.get("http_api", eng.names.api)
@@ -349,7 +353,7 @@ def cmd_smoke(args: argparse.Namespace) -> int:
             )
         api_url = api_url or eng.names.api_url(api.api_id)
         origin = origin or site_url(domain)
-    for line in smoke(api_url, origin):
+    for line in smoke(api_url, origin, model):
         print(line)
     return 0
 
@@ -418,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--yes", action="store_true", help="really remove (else a dry run)")
     p = add("logs", cmd_logs, "CloudWatch logs of the Lambda and the endpoint (no /ping)")
     p.add_argument("--since", default="1h", help="e.g. 30m, 1h, 2d (default 1h)")
-    p = add("smoke", cmd_smoke, "POST an example CSV through the public API + CORS preflight")
+    p = add("smoke", cmd_smoke, "health, CORS preflight, then the model's example (model/smoke.py)")
     p.add_argument("--api-url", help="default: the deployed API")
     p.add_argument("--origin", help="Origin for the CORS check (default: the site URL)")
     bootstrap_cli.add_parser(sub)

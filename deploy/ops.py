@@ -6,15 +6,14 @@ import http.client
 import importlib.util
 import json
 import re
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from deploy.aws import Aws, DeployError
@@ -23,13 +22,15 @@ from deploy.resources.cdn import site_domain
 from deploy.stacks import role_status
 from deploy.world import World
 
-REPO = Path(__file__).resolve().parents[1]
-TRENDS_EXPORT = REPO / "model" / "trends_anomaly" / "trends_export.py"
-# The smoke request and its check are the shipped Trends detector's: a fork whose model
-# answers something else changes them here (README: "Swap in your own model").
-SWAP_HINT = (
-    "the smoke check (example_csv and smoke in deploy/ops.py) is the Trends detector's: with a "
-    'model of your own, change it with the model (README.md, "Swap in your own model")'
+# The model's half of the smoke test lives with the model, in its build context (config.yaml
+# model.build_context) and out of its image (model/.dockerignore): what to POST to /detect and
+# the check of the answer. deploy keeps what every model shares: health, CORS, cold starts.
+SMOKE_FILE = "smoke.py"
+SMOKE_SECTION = "Swap in your own model"
+SMOKE_CONTRACT = (
+    "it holds the model's smoke test: request() -> (content type, body) to POST to /detect, "
+    "and check(answer), given the answer's decoded JSON, raising when it is wrong "
+    f'(README.md, "{SMOKE_SECTION}")'
 )
 
 
@@ -158,25 +159,85 @@ def _source(group: str, stream: str) -> str:
     return name
 
 
-def trends_export() -> ModuleType:
-    """The model's Trends CSV writer (model/trends_anomaly/trends_export.py), loaded by path:
-    deploy runs from the repository root, where the model's package is not on the path."""
-    if not TRENDS_EXPORT.is_file():
-        raise DeployError(f"smoke: {TRENDS_EXPORT.relative_to(REPO)} is missing; {SWAP_HINT}")
-    spec = importlib.util.spec_from_file_location("trends_export", TRENDS_EXPORT)
-    if spec is None or spec.loader is None:  # pragma: no cover - checked just above
-        raise DeployError(f"smoke: {TRENDS_EXPORT} cannot be loaded; {SWAP_HINT}")
+@dataclass(frozen=True)
+class ModelSmoke:
+    """The model's smoke request and the check of its answer, read from its smoke.py."""
+
+    path: Path
+    where: str  # the file as messages name it: model/smoke.py
+    content_type: str
+    body: bytes
+    check: Callable[[Any], object]
+
+
+def _why(err: BaseException, path: Path) -> str:
+    """An error of the model's smoke.py in words: an assert's own message, else its type and
+    message; and the line of smoke.py it was raised at, when it was (a bare assert says so)."""
+    text = str(err)
+    said = text if isinstance(err, AssertionError) and text else type(err).__name__
+    if text and said != text:
+        said += f": {text}"
+    line = None
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(path):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{said}, line {line}" if line else said
+
+
+def load_model_smoke(root: Path, build_context: str = "model") -> ModelSmoke:
+    """``<build context>/smoke.py``, run with its folder on the import path (the model's own
+    modules import as in the image), and its request made: a file that is missing or broken
+    is a DeployError naming it, said before anything is sent."""
+    context = Path(build_context) if Path(build_context).is_absolute() else root / build_context
+    path = context / SMOKE_FILE
+    try:
+        where = path.relative_to(root).as_posix()
+    except ValueError:
+        where = str(path)
+
+    def broken(what: str) -> DeployError:
+        return DeployError(f"smoke: {where} {what}; {SMOKE_CONTRACT}")
+
+    if not path.is_file():
+        raise broken("is missing")
+    spec = importlib.util.spec_from_file_location("_model_smoke", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has both
+        raise broken("cannot be loaded")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def example_csv(weeks: int = 104, spike_at: int = 70) -> str:
-    """A weekly Trends export with a season and one obvious spike (self-contained smoke input)."""
-    start = date(2022, 1, 2)
-    labels = [(start + timedelta(weeks=i)).isoformat() for i in range(weeks)]
-    values = [100 if i == spike_at else 40 + (i % 52) // 13 * 5 + (i * 7) % 5 for i in range(weeks)]
-    return str(trends_export().export_csv("Week", labels, {"smoke test": values}))
+    sys.modules[spec.name] = module  # what dataclasses and the like look themselves up in
+    sys.path.insert(0, str(context))
+    try:
+        try:
+            spec.loader.exec_module(module)
+        except Exception as err:  # the model's own code: whatever it raises is the file's fault
+            raise broken(f"cannot be loaded ({_why(err, path)})") from None
+        request, check = getattr(module, "request", None), getattr(module, "check", None)
+        for name, fn in (("request()", request), ("check(answer)", check)):
+            if not callable(fn):
+                raise broken(f"defines no {name}")
+        try:
+            made = request()
+        except Exception as err:
+            raise broken(f"request() failed ({_why(err, path)})") from None
+    finally:
+        if str(context) in sys.path:
+            sys.path.remove(str(context))
+    if not (
+        isinstance(made, tuple)
+        and len(made) == 2
+        and isinstance(made[0], str)
+        and re.fullmatch(r"[\w.+-]+/[\w.+-]+(?:\s*;[^\r\n]*)?", made[0])
+        and isinstance(made[1], str | bytes)
+    ):
+        raise broken(
+            f"request() returned {repr(made)[:80]}, not (content type, body): e.g. "
+            "('application/json', '{\"values\": [1, 2, 40]}')"
+        )
+    content_type, body = made
+    data = body.encode() if isinstance(body, str) else body
+    return ModelSmoke(path, where, content_type, data, check)
 
 
 UNREACHABLE_HINT = (
@@ -248,9 +309,12 @@ def _post_through_cold_start(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def smoke(api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep) -> list[str]:
-    """GET /health, a CORS preflight, then POST an example CSV through the public API; raise
-    DeployError on the first thing that is not as a deployed stack must answer."""
+def smoke(
+    api_url: str, origin: str, model: ModelSmoke, sleep: Callable[[float], None] = time.sleep
+) -> list[str]:
+    """GET /health, a CORS preflight, then POST the model's example (``model``, its smoke.py)
+    through the public API and let the model check the answer; raise DeployError on the first
+    thing that is not as a deployed stack must answer."""
     base = check_api_url(api_url)
     report = []
     status, headers, body = _request(f"{base}/health", "GET", {"Origin": origin})
@@ -281,8 +345,8 @@ def smoke(api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep
     t0 = time.monotonic()
     status, headers, body = _post_through_cold_start(
         url,
-        {"Content-Type": "text/csv", "Origin": origin, "Accept": "application/json"},
-        example_csv().encode(),
+        {"Content-Type": model.content_type, "Origin": origin, "Accept": "application/json"},
+        model.body,
         report,
         sleep,
     )
@@ -290,16 +354,17 @@ def smoke(api_url: str, origin: str, sleep: Callable[[float], None] = time.sleep
     if status != 200:
         raise DeployError(f"smoke: POST {url} → {status}: {body[:500]!r}")
     try:
-        doc = json.loads(body)
-        series = doc["series"][0]
-        assert len(series["values"]) == 104, "wrong number of points"
-        assert any(a["index"] == 70 for a in series["anomalies"]), "the spike was not found"
-    except (ValueError, KeyError, IndexError, AssertionError) as err:
+        answer = json.loads(body)
+    except ValueError as err:
+        raise DeployError(f"smoke: POST {url} → 200 but no JSON ({err}): {body[:500]!r}") from None
+    try:
+        said = model.check(answer)
+    except Exception as err:  # the model's own check: whatever it raises is a refusal
         raise DeployError(
-            f"smoke: unexpected answer ({err}): {body[:500]!r}; {SWAP_HINT}"
+            f"smoke: {model.where} refused the answer of POST {url} ({_why(err, model.path)}): "
+            f"{body[:500]!r}; if the model is right, the check is not: change it with the model "
+            f'(README.md, "{SMOKE_SECTION}")'
         ) from None
-    report.append(
-        f"POST /detect OK ({status}, {ms:.0f} ms, "
-        f"{len(series['anomalies'])} anomalies incl. the spike at week 70)"
-    )
+    words = f", {said}" if isinstance(said, str) and said else ""
+    report.append(f"POST /detect OK ({status}, {ms:.0f} ms{words})")
     return report

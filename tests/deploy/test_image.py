@@ -90,3 +90,21 @@ def test_the_models_readme_is_not_in_the_tag() -> None:
     ignored = dockerignore(model)
     assert ignored("README.md") and ignored("trends_anomaly/__pycache__/x.pyc")
     assert not ignored("Dockerfile") and not ignored("trends_anomaly/app.py")
+
+
+def test_editing_the_model_smoke_test_leaves_the_image_tag_unchanged(tmp_path: Path) -> None:
+    """model/smoke.py (what `deploy smoke` posts and how it checks the answer) is not in the
+    image: a fork editing it rolls no stack's endpoint. The model's real context, copied."""
+    import shutil
+
+    model = Path(__file__).resolve().parents[2] / "model"
+    context = tmp_path / "model"
+    shutil.copytree(model, context, ignore=shutil.ignore_patterns("__pycache__"))
+    before = image_tag(context)
+    smoke = context / "smoke.py"
+    smoke.write_text(smoke.read_text() + "\n# another model's smoke request and check\n")
+    assert image_tag(context) == before
+    smoke.unlink()
+    assert image_tag(context) == before
+    (context / "gunicorn_conf.py").write_text("# a change that is in the image\n")
+    assert image_tag(context) != before

@@ -1,20 +1,26 @@
 """status / logs / smoke: smoke runs against the real local stack (model server, Lambda
-handler behind the API stand-in), so what it checks is what a deployed stack answers."""
+handler behind the API stand-in), so what it checks is what a deployed stack answers; its
+model half (model/smoke.py) is loaded from a fork's own file as well (the shipped file's own
+tests: tests/model/test_smoke.py)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from deploy.aws import DeployError
 from deploy.cli import main
-from deploy.ops import example_csv, parse_since, smoke
+from deploy.ops import load_model_smoke, parse_since, smoke
 from tests.deploy.deploy_helpers import edit_config, engine, session
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_parse_since() -> None:
@@ -22,16 +28,6 @@ def test_parse_since() -> None:
     assert parse_since("2d") == 2 * 86400 * 1000
     with pytest.raises(DeployError, match="30m, 1h, 2d"):
         parse_since("yesterday")
-
-
-def test_example_csv_is_a_trends_export_the_model_reads() -> None:
-    lines = example_csv().splitlines()
-    assert lines[0].startswith("Category:") and lines[2] == "Week,smoke test: (Worldwide)"
-    assert len(lines) == 3 + 104
-    from trends_anomaly.trends import parse_csv
-
-    (series,) = parse_csv(example_csv())  # the model's own reader
-    assert len(series.values) == 104 and series.values[70] == 100
 
 
 @pytest.mark.usefixtures("aws_env")
@@ -101,83 +97,251 @@ def test_logs_says_when_a_log_group_does_not_exist(project: Path, capsys) -> Non
 def test_smoke_against_the_local_stack() -> None:
     from devstack.stack import start_stack
 
+    shipped = load_model_smoke(REPO)  # model/smoke.py: the Trends detector's request and check
     stack = start_stack()
     try:
         site = stack.urls["site"].rstrip("/")
-        report = smoke(stack.urls["api"], site)
+        report = smoke(stack.urls["api"], site, shipped)
         assert report[0].startswith("GET /health OK")
         assert report[1].startswith("preflight OK")
         assert "spike at week 70" in report[2]
         with pytest.raises(DeployError, match="CORS preflight"):
-            smoke(stack.urls["api"], "https://evil.example")
+            smoke(stack.urls["api"], "https://evil.example", shipped)
     finally:
         stack.stop()
 
 
-def test_smoke_waits_out_a_cold_start_504_or_503(monkeypatch) -> None:
-    import json
+def _model_smoke(root: Path, text: str, folder: str = "model") -> Path:
+    """A fork's own <folder>/smoke.py under root."""
+    (root / folder).mkdir(parents=True, exist_ok=True)
+    path = root / folder / "smoke.py"
+    path.write_text(text)
+    return path
 
+
+# A fork's smoke.py for a trivial other model: numbers in, a z-score per number out.
+ZSCORE_SMOKE = """
+import json
+
+def request():
+    return "application/json", json.dumps({"values": [1, 2, 1, 2, 40]})
+
+def check(answer):
+    z = answer["zscores"]
+    assert len(z) == 5, f"{len(z)} z-scores for 5 values"
+    assert max(z) == z[4], "the outlier is not the largest"
+    return f"z-score {z[4]:.1f} for the outlier"
+"""
+
+
+def _answers(post: list[tuple[int, dict[str, str], bytes]]):
+    """A stand-in for ops._request: a healthy API whose POSTs answer ``post`` in turn."""
+
+    def answer(url, method, headers, body=None, timeout=35.0):
+        if method == "GET":
+            return 200, {}, b'{"status": "ok"}'
+        if method == "OPTIONS":
+            return 204, {"access-control-allow-origin": headers["Origin"]}, b""
+        return post.pop(0)
+
+    return answer
+
+
+def test_smoke_waits_out_a_cold_start_504_or_503(monkeypatch, tmp_path: Path) -> None:
     from deploy import ops
 
-    good = json.dumps({"series": [{"values": [0] * 104, "anomalies": [{"index": 70}]}]}).encode()
+    _model_smoke(tmp_path, ZSCORE_SMOKE)
+    model = load_model_smoke(tmp_path)
+    good = json.dumps({"zscores": [-0.5, -0.5, -0.5, -0.5, 2.0]}).encode()
     posts = [
         (504, {}, b'{"message":"Gateway Timeout"}'),
         (503, {}, b'{"message":"Service Unavailable"}'),
         (200, {}, good),
     ]
-
-    def answer(url, method, headers, body=None, timeout=35.0):
-        if method == "GET":
-            return 200, {}, b'{"status": "ok"}'
-        if method == "OPTIONS":
-            return 204, {"access-control-allow-origin": headers["Origin"]}, b""
-        return posts.pop(0)
-
-    monkeypatch.setattr(ops, "_request", answer)
+    monkeypatch.setattr(ops, "_request", _answers(posts))
     slept: list[float] = []
-    report = ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
+    report = ops.smoke("https://api.example", "https://d1.cloudfront.net", model, slept.append)
     assert slept == [ops.COLD_START_PAUSE_S] * 2
     assert "POST /detect 504 (attempt 1 of 4): the endpoint may be starting cold" in report[2]
-    assert "spike at week 70" in report[-1]
+    assert report[-1].startswith("POST /detect OK (200, ")
+    assert report[-1].endswith(" ms, z-score 2.0 for the outlier)")
     posts[:] = [(504, {}, b"")] * ops.COLD_START_TRIES
     with pytest.raises(DeployError, match="504"):
-        ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", model, slept.append)
     posts[:] = [(500, {}, b"bug")]
     with pytest.raises(DeployError, match="500"):  # not a cold start: no retry
-        ops.smoke("https://api.example", "https://d1.cloudfront.net", slept.append)
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", model, slept.append)
 
 
-def test_smoke_of_a_model_without_the_trends_writer_says_what_to_change(monkeypatch) -> None:
-    """A fork that replaced model/trends_anomaly: the smoke's example comes from its Trends
-    writer, so smoke says which check belongs to the old model, not a bare ENOENT."""
+class ZScoreApi:
+    """A fork's deployed API on 127.0.0.1, for a trivial other model: GET /health, the CORS
+    preflight, and POST /detect answering a z-score per value of ``{"values": [...]}``;
+    ``posts`` records each POST's Content-Type and body."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, bytes]] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, doc: object | None = None) -> None:
+                body = json.dumps(doc).encode() if doc is not None else b""
+                self.send_response(status)
+                self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin", "*"))
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._send(200, {"status": "ok"})
+
+            def do_OPTIONS(self) -> None:
+                self._send(204)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                api.posts.append((self.headers.get("Content-Type", ""), body))
+                values = json.loads(body)["values"]
+                mean = sum(values) / len(values)
+                sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+                self._send(200, {"zscores": [(v - mean) / sd for v in values]})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def zscore_api() -> Iterator[ZScoreApi]:
+    api = ZScoreApi()
+    threading.Thread(target=api.server.serve_forever, daemon=True).start()
+    yield api
+    api.server.shutdown()
+    api.server.server_close()
+
+
+def test_a_forks_own_model_smoke_passes_with_deploy_unchanged(
+    project: Path, capsys, zscore_api: ZScoreApi
+) -> None:
+    """The model owns its smoke test: a fork replacing the model writes model/smoke.py for it
+    (another request, another answer) and `deploy smoke` posts that and checks with it."""
+    _model_smoke(project, ZSCORE_SMOKE)
+    cfg = str(project / "config.yaml")
+    argv = ["--config", cfg, "smoke", "--api-url", zscore_api.url, "--origin", "https://x.ex"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        out[0] == "GET /health OK (200)"
+        and out[1] == "preflight OK (204, allow-origin https://x.ex)"
+    )
+    assert out[2].startswith("POST /detect OK (200, ") and "z-score 2.0 for the outlier" in out[2]
+    assert zscore_api.posts == [("application/json", b'{"values": [1, 2, 1, 2, 40]}')]
+    # The model's build context is config.yaml's: smoke.py is read from there.
+    edit_config(
+        project, "region: us-east-1\n", "region: us-east-1\nmodel:\n  build_context: detector\n"
+    )
+    _model_smoke(project, ZSCORE_SMOKE.replace("1, 2, 1, 2, 40", "2, 1, 2, 1, 50"), "detector")
+    assert main(argv) == 0
+    assert zscore_api.posts[-1] == ("application/json", b'{"values": [2, 1, 2, 1, 50]}')
+
+
+def test_the_model_smoke_refusing_the_answer_names_its_file_and_the_readme(
+    project: Path, capsys, zscore_api: ZScoreApi
+) -> None:
+    """A 200 the model's check refuses fails the smoke (it stops a promotion), with the check's
+    own words, the file and the README section."""
+    _model_smoke(project, ZSCORE_SMOKE.replace("max(z) == z[4]", "min(z) == z[4]"))
+    cfg = str(project / "config.yaml")
+    argv = ["--config", cfg, "smoke", "--api-url", zscore_api.url, "--origin", "https://x.ex"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: smoke: model/smoke.py refused the answer of POST {zscore_api.url}/detect "
+        '(the outlier is not the largest, line 10): b\'{"zscores": ['
+    ), err
+    assert 'change it with the model (README.md, "Swap in your own model")' in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_shipped_check_on_another_models_answer_says_what_it_looked_for(monkeypatch) -> None:
+    """A fork that replaced the model but not model/smoke.py: the Trends check's KeyError
+    names the key and the line, and the file to change."""
     from deploy import ops
 
-    monkeypatch.setattr(ops, "TRENDS_EXPORT", ops.TRENDS_EXPORT.with_name("gone.py"))
+    answer = (200, {}, b'{"zscores": [0.1, -0.2]}')
+    monkeypatch.setattr(ops, "_request", _answers([answer]))
     with pytest.raises(DeployError) as err:
-        ops.example_csv()
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", load_model_smoke(REPO))
     message = str(err.value)
-    assert message.startswith("smoke: model/trends_anomaly/gone.py is missing")
-    assert "deploy/ops.py" in message and "Swap in your own model" in message
+    assert message.startswith(
+        "smoke: model/smoke.py refused the answer of POST https://api.example/detect "
+        "(KeyError: 'series', line "
+    ), message
+    assert message.endswith('change it with the model (README.md, "Swap in your own model")')
 
 
-def test_smoke_of_another_models_answer_says_the_check_is_the_trends_models(monkeypatch) -> None:
-    """A 200 in another model's shape fails the check (it stops a promotion): the message says
-    the check is the shipped detector's and where to change it."""
+def test_smoke_of_an_answer_that_is_not_json_says_so(monkeypatch, tmp_path: Path) -> None:
     from deploy import ops
 
-    def answer(url, method, headers, body=None, timeout=35.0):
-        if method == "GET":
-            return 200, {}, b'{"status": "ok"}'
-        if method == "OPTIONS":
-            return 204, {"access-control-allow-origin": headers["Origin"]}, b""
-        return 200, {}, b'{"zscores": [0.1, -0.2]}'
-
-    monkeypatch.setattr(ops, "_request", answer)
+    _model_smoke(tmp_path, ZSCORE_SMOKE)
+    monkeypatch.setattr(ops, "_request", _answers([(200, {}, b"<html>hello</html>")]))
     with pytest.raises(DeployError) as err:
-        ops.smoke("https://api.example", "https://d1.cloudfront.net", lambda _s: None)
-    message = str(err.value)
-    assert message.startswith("smoke: unexpected answer ('series')")
-    assert "deploy/ops.py" in message and "Swap in your own model" in message
+        ops.smoke("https://api.example", "https://d1.cloudfront.net", load_model_smoke(tmp_path))
+    assert str(err.value).startswith(
+        "smoke: POST https://api.example/detect → 200 but no JSON (Expecting value: "
+    )
+
+
+BROKEN_SMOKES = [
+    (None, "model/smoke.py is missing"),
+    ("def request(:\n", "model/smoke.py cannot be loaded (SyntaxError: "),
+    ("import no_such_module_here\n", "cannot be loaded (ModuleNotFoundError: No module named "),
+    ("def request():\n    return 'text/csv', 'a'\n", "model/smoke.py defines no check(answer)"),
+    ("check = 1\ndef request():\n    return 'text/csv', 'a'\n", "defines no check(answer)"),
+    ("def check(a):\n    pass\n", "model/smoke.py defines no request()"),
+    (
+        "def check(a):\n    pass\ndef request():\n    return {}['csv']\n",
+        "model/smoke.py request() failed (KeyError: 'csv', line 4)",
+    ),
+    (
+        "def check(a):\n    pass\ndef request():\n    return 'a,b'\n",
+        "model/smoke.py request() returned 'a,b', not (content type, body)",
+    ),
+    (
+        "def check(a):\n    pass\ndef request():\n    return 'csv', 'a,b'\n",
+        "model/smoke.py request() returned ('csv', 'a,b'), not (content type, body)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "said"), BROKEN_SMOKES)
+def test_a_missing_or_broken_model_smoke_names_the_file_before_any_request(
+    project: Path, capsys, text: str | None, said: str
+) -> None:
+    """The API's URL here refuses connections: a broken smoke.py is said first, in one line
+    with the contract and the README section, not as a traceback or a bare ENOENT."""
+    if text is not None:
+        _model_smoke(project, text)
+    cfg = str(project / "config.yaml")
+    url = f"http://127.0.0.1:{_closed_port()}"
+    assert main(["--config", cfg, "smoke", "--api-url", url, "--origin", "https://x.ex"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: smoke: model/smoke.py ") and said in err, err
+    assert "request() -> (content type, body)" in err and "check(answer)" in err
+    assert err.endswith('(README.md, "Swap in your own model")\n')
+    assert err.count("\n") == 1 and "Traceback" not in err and "could not reach" not in err
+
+
+def test_the_readme_section_the_smoke_errors_name_holds_the_contract() -> None:
+    from deploy.ops import SMOKE_SECTION
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"\n## {SMOKE_SECTION}\n" in readme
+    section = readme.split(f"\n## {SMOKE_SECTION}\n", 1)[1].split("\n## ", 1)[0]
+    for words in ("`model/smoke.py`", "`request()`", "`check(answer)`", "`model/.dockerignore`"):
+        assert words in section, words
 
 
 def _closed_port() -> int:
@@ -208,6 +372,7 @@ def hangs_up() -> Iterator[str]:
 def test_smoke_that_reaches_nothing_says_so_in_one_line(
     project: Path, capsys, hangs_up: str
 ) -> None:
+    _model_smoke(project, ZSCORE_SMOKE)
     cfg = str(project / "config.yaml")
     refused = f"http://127.0.0.1:{_closed_port()}"
     for url, reason in [(refused, "Connection refused"), (hangs_up, "")]:
