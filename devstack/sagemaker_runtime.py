@@ -1,7 +1,8 @@
 """A local stand-in for the SageMaker runtime's InvokeEndpoint, answering boto3 like AWS does.
 
 ``POST /endpoints/<name>/invocations`` is forwarded to a model server's ``/invocations`` with
-Content-Type, Accept and the custom-attributes header. The model's 2xx comes back as 200; any
+Content-Type, Accept, the custom-attributes header and the inference id (InvokeEndpoint's
+``InferenceId``, which the model logs as its request id). The model's 2xx comes back as 200; any
 other status becomes SageMaker's 424 ``ModelError`` (OriginalStatusCode, OriginalMessage), so
 botocore raises the same ``ClientError`` it raises in AWS. Unknown endpoints get the service's
 ``ValidationError``. Tests that need the service's other failures (throttling, an endpoint
@@ -24,7 +25,12 @@ from devstack.http_thread import serve_in_thread, stop_server
 ACCOUNT_ID = "123456789012"
 CONTAINER_TIMEOUT_SECONDS = 60.0  # SageMaker gives a container 60 s to answer
 _PATH = re.compile(r"/endpoints/([^/]+)/invocations")
-_FORWARDED = ("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes")
+_FORWARDED = (
+    "Content-Type",
+    "Accept",
+    "X-Amzn-SageMaker-Custom-Attributes",
+    "X-Amzn-SageMaker-Inference-Id",
+)
 # x-amzn-ErrorType values as the service sends them.
 VALIDATION = "ValidationError:http://internal.amazon.com/coral/com.amazon.coral.validate/"
 MODEL_ERROR = "ModelError:http://internal.amazon.com/coral/com.amazon.sagemaker/"

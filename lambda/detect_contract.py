@@ -31,6 +31,8 @@ MAX_ATTRIBUTES_CHARS = 1024  # X-Amzn-SageMaker-Custom-Attributes max length
 # SageMaker refuses others with a ValidationException, a 502 to the caller.
 MAX_HEADER_CHARS = 1024
 MAX_PARAMETERS = 20
+# InvokeEndpoint's InferenceId: 1-64 characters, the first not a space, all printable.
+_INFERENCE_ID = re.compile(r"[!-~][ -~]{0,63}")
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
@@ -185,6 +187,14 @@ def sagemaker_header(name: str, value: str) -> str:
             code="bad_header",
         )
     return value
+
+
+def inference_id(request_id: str) -> str | None:
+    """The request id as InvokeEndpoint's ``InferenceId`` (the ``X-Amzn-SageMaker-Inference-Id``
+    header, which the model logs as its request id): the model's line then carries the id the
+    caller quotes. None when SageMaker would refuse it (a direct call with an odd id): the
+    request goes on without it rather than failing for a log field."""
+    return request_id if _INFERENCE_ID.fullmatch(request_id) else None
 
 
 def content_type(headers: dict[str, str], body: bytes) -> str:

@@ -35,6 +35,7 @@ from detect_contract import (
     client_error,
     content_type,
     error_response,
+    inference_id,
     json_response,
     lower_headers,
     mapping,
@@ -120,6 +121,10 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
     )
     if attributes:
         params["CustomAttributes"] = attributes
+    # The same id in the model's log line as in ours and in the caller's error body.
+    inference = inference_id(log["request_id"])
+    if inference:
+        params["InferenceId"] = inference
     if not endpoint:
         raise ApiError(
             "The API has no SageMaker endpoint configured (ENDPOINT_NAME is empty).",
@@ -135,8 +140,11 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         code = str(error.get("Code", ""))
         log["aws_error"] = code
         if code == "ModelError":
+            # What the container answered (0: nothing, it timed out or its worker died).
+            original = exc.response.get("OriginalStatusCode") or error.get("OriginalStatusCode")
+            log["model_status"] = int(original or 0)
             raise model_error(
-                int(exc.response.get("OriginalStatusCode") or error.get("OriginalStatusCode") or 0),
+                log["model_status"],
                 str(exc.response.get("OriginalMessage") or error.get("OriginalMessage") or ""),
                 str(error.get("Message", "")),
             ) from None

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from devstack import REPO
+from devstack.model_server import ModelServer
 from devstack.ports import free_port
 from devstack.stack import Stack, start_stack, wait_until_ready
 from tests.support.model_image import built_image
@@ -125,6 +126,28 @@ def test_a_page_reads_the_request_id_and_errors_quote_it(stack: Stack) -> None:
         assert "apigw-requestid" in [name.strip() for name in exposed]
         error = json.loads(answer)["error"]
         assert (error["code"], error["request_id"]) == (code, headers["apigw-requestid"])
+
+
+def model_log(stack: Stack) -> str:
+    """What the model wrote so far: the process's log file, or the container's output."""
+    if isinstance(stack.model, ModelServer):
+        return Path(getattr(stack.model.log, "name", "")).read_text(errors="replace")
+    return stack.model.logs()
+
+
+def test_the_id_a_caller_quotes_finds_the_models_log_line(stack: Stack) -> None:
+    """The apigw-requestid of an answer, good or bad, is the request_id of the model's line
+    for it: from what the page shows to the container's line in one search (the model
+    logged an id of its own)."""
+    for body, status in ((b"not a csv", 400), (CSV, 200)):
+        got, headers, _ = request(
+            stack.urls["api"], "POST", "/detect", body, Content_Type="text/csv"
+        )
+        assert got == status
+        request_id = headers["apigw-requestid"]
+        lines = [line for line in model_log(stack).splitlines() if line.startswith("{")]
+        mine = [json.loads(line) for line in lines if request_id in line]
+        assert [(x["request_id"], x["status"]) for x in mine] == [(request_id, status)]
 
 
 def test_wait_until_ready_names_what_does_not_answer(stack: Stack) -> None:

@@ -12,6 +12,7 @@ from detect_contract import (
     client_error,
     custom_attributes,
     error_response,
+    inference_id,
     model_error,
     model_response,
     request_attributes,
@@ -174,3 +175,12 @@ def test_a_bad_header_parameter_is_named_as_a_header_parameter_not_a_query_one()
         request_attributes({"period": "5,2"}, "")
     assert err.value.message.startswith("Query parameter 'period'")
     assert "e.g. ?period=<value>" in err.value.hint
+
+
+def test_the_request_id_goes_to_sagemaker_only_as_an_inference_id_it_accepts() -> None:
+    """InvokeEndpoint's InferenceId is 1-64 printable characters, the first not a space; an
+    id outside that (a direct call's own) is left out, not sent for SageMaker to refuse."""
+    for request_id in ("JwpOYzv0TXuQHQ==", "473bf6b5-a689-4970-851f-e07b64de6ec8", "x" * 64):
+        assert inference_id(request_id) == request_id
+    for odd in ("", "x" * 65, " lead", "line\nbreak", "caf\u00e9"):
+        assert inference_id(odd) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import gzip
 import http.client
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -352,6 +353,32 @@ def test_model_4xx_passes_through_with_its_json(
     assert log["aws_error"] == "ModelError" and log["error_code"] == code
 
 
+def test_the_models_log_line_carries_the_id_the_caller_quotes(
+    runtime: RuntimeStandIn, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The id in the error body and the Lambda's line reached the model as InvokeEndpoint's
+    InferenceId, so the container's line for the request is found by the same id (it logged
+    an id of its own making, found by nothing the caller or the Lambda had)."""
+    event = post(b"this is not a csv")
+    request_id = event["requestContext"]["requestId"]
+    response, log = invoke(capsys, event)
+    assert error_of(response)["request_id"] == log["request_id"] == request_id
+    assert runtime.seen[-1].headers["x-amzn-sagemaker-inference-id"] == request_id
+    assert log["model_status"] == 400  # what the container answered, in the Lambda's line
+    assert isinstance(model_server.log, io.BufferedWriter)
+    lines = Path(model_server.log.name).read_text(errors="replace").splitlines()
+    mine = [json.loads(x) for x in lines if x.startswith("{") and request_id in x]
+    assert [(x["request_id"], x["status"], x["error"]) for x in mine] == [
+        (request_id, 400, "bad_csv")
+    ]
+    # An id SageMaker would refuse (a direct call's own) is left out, the request answered.
+    event = post(CSV)
+    event["requestContext"]["requestId"] = "x" * 65
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 200
+    assert "x-amzn-sagemaker-inference-id" not in runtime.seen[-1].headers
+
+
 # --- SageMaker's failures ----------------------------------------------------------------------
 
 
@@ -438,6 +465,7 @@ def test_model_unreachable_is_502(
         dead_model.stop()
     assert response["statusCode"] == 502
     assert error_of(response)["code"] == "model_failed"
+    assert log["model_status"] == 0  # the container never answered
     assert log["aws_error"] == "ModelError"
 
 
