@@ -100,6 +100,15 @@ export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, 
 /** API Gateway's id of each request, the one the API's logs and error bodies carry. */
 export const REQUEST_ID_HEADER = "apigw-requestid";
 
+// The request id of each answer `detect` resolved with: should the page fail to show it (a
+// bug here, which no server log records), the error it shows quotes the id instead.
+const ANSWER_IDS = new WeakMap();
+
+/** The API's request id of an answer `detect` resolved with ("" when the API sent none). */
+export function requestIdOf(answer) {
+  return (answer && typeof answer === "object" && ANSWER_IDS.get(answer)) || "";
+}
+
 function tooLarge(size, limit) {
   return new ApiProblem(
     `The file is ${formatBytes(size)}; this site accepts files up to ${formatBytes(limit)}.`,
@@ -116,18 +125,22 @@ export async function readAnswer(response) {
   } catch {
     body = null;
   }
+  // The id to quote in a bug report: our error bodies carry it; the gateway's own answers
+  // (429, 413, 503) and the results only in the header, which the API's CORS rule exposes.
+  const headerId = (response.headers && response.headers.get(REQUEST_ID_HEADER)) || "";
   if (response.ok) {
-    if (body && Array.isArray(body.series)) return body;
+    if (body && Array.isArray(body.series)) {
+      ANSWER_IDS.set(body, headerId);
+      return body;
+    }
     throw new ApiProblem("The API answered, but not with detection results.", {
       hint: "The API URL in config.js may point at the wrong service.",
       code: "bad_answer",
       status: response.status,
+      requestId: headerId,
     });
   }
   const error = body && typeof body.error === "object" && body.error ? body.error : null;
-  // The id to quote in a bug report: our error bodies carry it; the gateway's own answers
-  // (429, 413, 503) only in the header, which the API's CORS rule exposes.
-  const headerId = (response.headers && response.headers.get(REQUEST_ID_HEADER)) || "";
   if (error && typeof error.message === "string") {
     const words = ABOUT_THE_FILE[error.code];
     throw new ApiProblem(words ? words[0] : error.message, {

@@ -7,7 +7,7 @@
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { readConfig } from "./config.js";
-import { detect, ApiProblem, CANCELLED } from "./api.js";
+import { detect, requestIdOf, ApiProblem, CANCELLED } from "./api.js";
 import { API_SLOW_MS, API_TRY_ANYWAY_MS, isLocalApi, waitForApi } from "./health.js";
 import { buildControls, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
@@ -76,12 +76,26 @@ function showError(problem) {
       problem.status && `HTTP ${problem.status}`,
       problem.requestId && `request id ${problem.requestId}`,
     ].filter(Boolean);
-    if (details.length) append(errorBox, el("p", { class: "error-meta", text: details.join(" · ") }));
+    if (details.length) {
+      // When, in the logs' time zone: what finds the request when there is no id to quote.
+      details.push(`${new Date().toISOString().slice(0, 19).replace("T", " ")} UTC`);
+      append(errorBox, el("p", { class: "error-meta", text: details.join(" · ") }));
+    }
   } else if (problem instanceof FileProblem && problem.hint) {
     append(errorBox, el("p", { class: "error-hint", text: problem.hint }));
   }
   errorBox.hidden = false;
   announce("");
+}
+
+/** A failure of this page itself (showing an answer, say): the API's logs know nothing of it,
+ * so the person gets the id of the request it answered (its log lines) to quote. */
+function pageProblem(error, requestId) {
+  return new ApiProblem(`Something went wrong: ${error}`, {
+    hint: "Try again; if it happens again, report this message with the details below.",
+    code: "page_error",
+    requestId,
+  });
 }
 
 /** Drop the shown results (they describe an earlier file or run). */
@@ -398,8 +412,9 @@ async function run(event) {
     );
     return true;
   };
+  let answer = null;
   try {
-    const answer = await detect(config.apiUrl, file.bytes, choice.method, choice.params, {
+    answer = await detect(config.apiUrl, file.bytes, choice.method, choice.params, {
       maxBytes: config.maxUploadBytes,
       signal,
     });
@@ -420,7 +435,7 @@ async function run(event) {
     }
     if (setAside()) return;
     clearResults();
-    showError(error instanceof ApiProblem ? error : new ApiProblem(`Something went wrong: ${error}`));
+    showError(error instanceof ApiProblem ? error : pageProblem(error, requestIdOf(answer)));
     errorBox.focus();
   } finally {
     const cancelHadFocus = document.activeElement === cancelButton;

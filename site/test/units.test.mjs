@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
 import { parseTimestamp, parseAxis } from "../src/timestamps.js";
-import { CANCELLED, detect, detectUrl, readAnswer, ApiProblem } from "../src/api.js";
+import { CANCELLED, detect, detectUrl, readAnswer, requestIdOf, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
 import { resultsFilename } from "../src/download.js";
@@ -205,6 +205,20 @@ test("readAnswer explains answers that are not ours", async () => {
   assert.equal(wrong.code, "bad_answer");
   const ok = await readAnswer(new Response('{"series": []}', { status: 200 }));
   assert.deepEqual(ok, { series: [] });
+});
+
+test("an answer keeps its request id, for the page to quote if it cannot show it", async () => {
+  const answer = await readAnswer(new Response('{"series": []}', {
+    status: 200, headers: { "apigw-requestid": "Ef3=" },
+  }));
+  assert.deepEqual(answer, { series: [] }); // the answer itself is unchanged
+  assert.equal(requestIdOf(answer), "Ef3=");
+  assert.equal(requestIdOf({ series: [] }), "");
+  assert.equal(requestIdOf(null), "");
+  const wrong = await problemOf(new Response('{"hello": 1}', {
+    status: 200, headers: { "apigw-requestid": "Gh4=" },
+  }));
+  assert.equal(wrong.requestId, "Gh4=");
 });
 
 test("detect sends the bytes unchanged and refuses a file over the deployment's limit", async () => {

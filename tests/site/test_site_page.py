@@ -201,6 +201,32 @@ def test_the_apis_error_message_is_shown(page: Any, stack: Any, problems: list) 
     assert [p for p in problems if "Failed to load resource" not in p] == []
 
 
+def test_a_failure_of_the_page_quotes_the_answers_request_id_and_time(
+    page: Any, stack: Any
+) -> None:
+    """The page's "Something went wrong" (it could not show an answer the API gave: a bug of
+    the page, which no server log records) said nothing to find the request by. It now quotes
+    the answer's request id, which the Lambda's and the model's log lines carry, and the time
+    in UTC, the logs' zone."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    ids: list[str] = []
+
+    def unreadable(route: Any) -> None:
+        real = route.fetch()  # through the real stack: its id is in the real logs
+        ids.append(real.headers["apigw-requestid"])
+        route.fulfill(response=real, body='{"series": [{}]}')  # results the page cannot draw
+
+    page.route(lambda url: "/detect" in url, unreadable)
+    run(page)
+    text = page.locator("#error").text_content()
+    assert text.startswith("Something went wrong: "), text
+    assert len(ids) == 1 and f"request id {ids[0]}" in text, (ids, text)
+    assert "code page_error" in text
+    assert re.search(r" · 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC$", text), text
+    assert page.locator("#results").is_hidden()
+
+
 def test_a_bad_parameter_is_explained_before_anything_is_sent(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
     page.get_by_label("Detection method").select_option("stl")
