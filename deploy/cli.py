@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -245,12 +246,26 @@ def _status_exit(failed: list[str]) -> int:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    from deploy.ops import logs
+    from deploy.ops import AT_WINDOW_MS, logs, parse_at, parse_since, request_pattern, utc
 
+    # Read the arguments before any AWS call: a mistyped time or id costs nothing.
+    pattern = request_pattern(args.request_id) if args.request_id else ""
+    if args.at:
+        at = parse_at(args.at)
+        start, end, span = at - AT_WINDOW_MS, at + AT_WINDOW_MS, f"the 10 minutes around {utc(at)}"
+    else:
+        since = args.since or "1h"
+        start, end, span = int(time.time() * 1000) - parse_since(since), None, f"the last {since}"
     eng = _engine(args)
-    read = logs(eng.aws, eng.names, args.since)
+    read = logs(eng.aws, eng.names, start, end, pattern)
     for line in read.lines:
         print(line)
+    for group in read.cut:
+        print(
+            f"only the first lines of {group} in {span} are shown: narrow it with "
+            "--at TIME or --request-id ID",
+            file=sys.stderr,
+        )
     if read.missing:  # nothing deployed here: not a quiet service, so not "send a request"
         print(
             f"no log group {' nor '.join(read.missing)} in {eng.names.region}: nothing "
@@ -265,9 +280,16 @@ def cmd_logs(args: argparse.Namespace) -> int:
     ]
     if not present:  # nothing to read at all: a failure for a script, as the message says
         return 1
-    if not read.lines:  # say so: a silent command reads as a hang or a failure
+    if not read.lines and pattern:
         print(
-            f"no log events in the last {args.since} in {' and '.join(present)} (health "
+            f"no log line with request id {args.request_id} in {span} in "
+            f"{' and '.join(present)}; try a longer --since (the logs keep "
+            "log_retention_days), or --at the time the page showed",
+            file=sys.stderr,
+        )
+    elif not read.lines:  # say so: a silent command reads as a hang or a failure
+        print(
+            f"no log events in {span} in {' and '.join(present)} (health "
             "checks left out); try a longer --since, or send a request first",
             file=sys.stderr,
         )
@@ -421,7 +443,18 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--label", default="preview", help="the label that asks for a preview")
     sweep.add_argument("--yes", action="store_true", help="really remove (else a dry run)")
     p = add("logs", cmd_logs, "CloudWatch logs of the Lambda and the endpoint (no /ping)")
-    p.add_argument("--since", default="1h", help="e.g. 30m, 1h, 2d (default 1h)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--since", help="e.g. 30m, 1h, 2d (default 1h)")
+    when.add_argument(
+        "--at",
+        metavar="TIME",
+        help="the 10 minutes around a UTC time: 14:02, 2026-12-02T14:02Z (as the page shows it)",
+    )
+    p.add_argument(
+        "--request-id",
+        metavar="ID",
+        help="only the lines of that request: the id the page or an error body quotes",
+    )
     p = add("smoke", cmd_smoke, "health, CORS preflight, then the model's example (model/smoke.py)")
     p.add_argument("--api-url", help="default: the deployed API")
     p.add_argument("--origin", help="Origin for the CORS check (default: the site URL)")

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from deploy.aws import DeployError
 from deploy.cli import main
-from deploy.ops import load_model_smoke, parse_since, smoke
+from deploy.ops import load_model_smoke, parse_at, parse_since, request_pattern, smoke
 from tests.deploy.deploy_helpers import edit_config, engine, session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +29,32 @@ def test_parse_since() -> None:
     assert parse_since("2d") == 2 * 86400 * 1000
     with pytest.raises(DeployError, match="30m, 1h, 2d"):
         parse_since("yesterday")
+
+
+def test_parse_at_reads_the_time_the_page_shows_as_utc() -> None:
+    def ms(text: str) -> int:
+        return int(datetime.fromisoformat(text).timestamp() * 1000)
+
+    afternoon = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    assert parse_at("14:02", afternoon) == ms("2026-12-02T14:02:00+00:00")
+    assert parse_at("14:02:31", afternoon) == ms("2026-12-02T14:02:31+00:00")
+    morning = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # 14:02 has not come yet today
+    assert parse_at("14:02", morning) == ms("2026-12-01T14:02:00+00:00")
+    assert parse_at("2026-12-02 14:02:31 UTC".removesuffix(" UTC")) == ms(
+        "2026-12-02T14:02:31+00:00"
+    )
+    assert parse_at("2026-12-02T14:02Z") == ms("2026-12-02T14:02:00+00:00")
+    assert parse_at("2026-12-02T15:02+01:00") == ms("2026-12-02T14:02:00+00:00")
+    with pytest.raises(DeployError, match="14:02, 2026-12-02T14:02Z"):
+        parse_at("2pm")
+
+
+def test_request_pattern_is_a_quoted_term_of_an_id() -> None:
+    assert request_pattern("/OCUVU/rSh2pdQ==") == '"/OCUVU/rSh2pdQ=="'
+    assert request_pattern("473bf6b5-a689-4970-851f-e07b64de6ec8").startswith('"473bf6b5')
+    for bad in ('a"b', "a b", "", "x" * 129):
+        with pytest.raises(DeployError, match="--request-id"):
+            request_pattern(bad)
 
 
 @pytest.mark.usefixtures("aws_env")
@@ -70,6 +97,78 @@ def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> No
     assert main(["--config", cfg, "status"]) == 0
     out = capsys.readouterr().out
     assert "InService on trends-anomaly-c-" in out and "execute-api" in out
+
+
+LAMBDA_GROUP = "/aws/lambda/trends-anomaly-detect"
+ENDPOINT_GROUP = "/aws/sagemaker/Endpoints/trends-anomaly"
+
+
+def put_lines(group: str, stream: str, events: list[tuple[int, str]]) -> None:
+    logs = session().client("logs")
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": t, "message": m} for t, m in sorted(events)],
+    )
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_logs_finds_a_request_by_its_id_or_by_the_time_the_page_showed(
+    project: Path, capsys
+) -> None:
+    """`logs` read the last --since from its start, 500 lines a group, and said nothing when
+    it stopped there: the request of an id the page quoted, or of 14:02 yesterday, was found
+    only by reading pages of others, if at all. --request-id keeps that request's lines (the
+    Lambda's and the model's: both carry the id), --at reads the 10 minutes around a UTC time,
+    and a window cut at the limit is said."""
+    cfg = str(project / "config.yaml")
+    logs = session().client("logs")
+    for group in (LAMBDA_GROUP, ENDPOINT_GROUP):
+        logs.create_log_group(logGroupName=group)
+    now = int(time.time() * 1000)
+    earlier = now - 3 * 3600 * 1000  # the time the page showed, 3 hours ago
+    wanted, other = "/OCUVU/rSh2pdQ==", "JwpOYzv0TXuQHQ=="
+    put_lines(
+        LAMBDA_GROUP,
+        "2026/12/02/[$LATEST]ab",
+        [
+            (now - 60_000 + i, f'{{"msg":"detect","request_id":"{other}","status":200,"n":{i}}}')
+            for i in range(600)  # a busy hour: more than one read shows
+        ]
+        + [
+            (now - 30_000, f'{{"msg":"detect","request_id":"{wanted}","status":200}}'),
+            (earlier, '{"msg":"detect","request_id":"then","status":502}'),
+        ],
+    )
+    put_lines(
+        ENDPOINT_GROUP,
+        "main/i-0123456789abcdef0",
+        [(now - 30_001, f'{{"request_id":"{wanted}","path":"/invocations","status":200}}')],
+    )
+    capsys.readouterr()
+    assert main(["--config", cfg, "logs", "--request-id", wanted]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2, out
+    assert "trends-anomaly [i-0123456789abcdef0] | " in out[0] and wanted in out[0]
+    assert "trends-anomaly-detect | " in out[1] and wanted in out[1]
+    assert main(["--config", cfg, "logs", "--request-id", "NoSuchId1=="]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.out == "" and "no log line with request id NoSuchId1== in the last 1h" in quiet.err
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(earlier / 1000))
+    assert main(["--config", cfg, "logs", "--at", at]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f'{at} trends-anomaly-detect | {{"msg":"detect","request_id":"then","status":502}}'
+    ]
+    assert main(["--config", cfg, "logs", "--since", "1h"]) == 0
+    both = capsys.readouterr()
+    assert len(both.out.splitlines()) == 501  # 500 of the Lambda's, the endpoint's one
+    assert (
+        f"only the first lines of {LAMBDA_GROUP} in the last 1h are shown: narrow it with "
+        "--at TIME or --request-id ID"
+    ) in both.err
+    assert ENDPOINT_GROUP + " in" not in both.err
 
 
 @pytest.mark.usefixtures("aws_env")
