@@ -17,6 +17,7 @@ from . import dbscan
 from .errors import BadParameter, TooFewPoints
 from .esd import generalized_esd
 from .scale import within_scale
+from .stl import MAX_PERIOD as MAX_STL_PERIOD
 from .stl import stl_decompose
 from .timeaxis import default_period
 from .types import Anomaly, Detection, Series
@@ -54,6 +55,24 @@ def stl_period(series: Series, requested: int | None) -> tuple[int, str]:
     return inferred, "timestamps"
 
 
+def check_stl_period(period: int, source: str, series: Series) -> None:
+    """A season longer than STL's filters can hold in a worker's memory (stl.MAX_PERIOD) is
+    refused before any work: it would compute for minutes and then be killed."""
+    if period <= MAX_STL_PERIOD:
+        return
+    given = (
+        f"period={period}"
+        if source == "parameter"
+        else f"the {series.step.name} timestamps imply a season of {period} points (a day)"
+    )
+    raise BadParameter(
+        f"method=stl handles seasons of at most {MAX_STL_PERIOD} points; {given}.",
+        "Use the Auto method (method=auto), which handles long seasons, or fewer points per "
+        "season: a coarser step (hourly values instead of per-second ones) or a shorter "
+        "period.",
+    )
+
+
 def _moving_average_5(x: np.ndarray) -> np.ndarray:
     """The original's ``np.convolve(x, ones(5)/5, mode='same')`` (zero-padded ends)."""
     return np.convolve(np.pad(x, 2), np.ones(5) / 5, mode="valid")  # also right for n < 5
@@ -63,6 +82,7 @@ def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
     y = series.values
     n = len(y)
     period, source = stl_period(series, params.get("period"))
+    check_stl_period(period, source, series)
     if n < 2 * period:
         raise TooFewPoints(
             f"STL needs two full seasons: with a season of {period} points (period={period}) "

@@ -773,3 +773,42 @@ def test_more_points_than_the_limit_is_a_400_before_any_work(client):
     assert status == 400, data[:300]
     error = json.loads(data)["error"]
     assert error["code"] == "bad_csv" and f"{2 * half} points" in error["message"]
+
+
+def test_stl_refuses_a_season_too_long_for_its_filters_before_any_work(client):
+    """stl's LOESS filters hold ~8·span² bytes of end weights, the trend span ~1.9 seasons:
+    period=5000 on 100 000 points took 1.7 GB, and in the image period=200 000 computed for minutes
+    until the memory limit killed the worker. A season over stl.MAX_PERIOD (a day of minutes)
+    is a 400, whether it is given, sent in a legacy request or implied by the timestamps."""
+    from trends_anomaly.stl import MAX_PERIOD
+
+    n = 2 * MAX_PERIOD + 2
+    values = ",".join(str(i % 7) for i in range(n))
+    body = f'{{"series":[{{"values":[{values}]}}]}}'.encode()
+    attrs = "X-Amzn-SageMaker-Custom-Attributes"
+    status, _, data = client.invoke(
+        body, "application/json", **{attrs: f"method=stl;period={MAX_PERIOD + 1}"}
+    )
+    assert status == 400, data[:300]
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_parameter"
+    assert f"at most {MAX_PERIOD} points; period={MAX_PERIOD + 1}" in error["message"]
+    assert "method=auto" in error["hint"]
+    status, _, data = client.invoke(
+        body, "application/json", **{attrs: f"method=stl;period={MAX_PERIOD}"}
+    )
+    assert status == 200, data[:300]
+    rows = "".join(f"{i},{i % 7}\n" for i in range(n))
+    legacy = {"data": f"Time,Popularity\n{rows}", "seasonality": True, "period": MAX_PERIOD + 1}
+    status, _, data = client.invoke(json.dumps(legacy).encode(), "application/json")
+    assert status == 400, data[:300]
+    assert json.loads(data)["error"]["code"] == "bad_parameter"
+    # 30-second timestamps: STL's default season is a day, 2880 points
+    stamps = np.datetime64("2024-01-01T00:00:00") + np.arange(2 * 2880 + 2) * np.timedelta64(
+        30, "s"
+    )
+    csv_body = "time,load\n" + "".join(f"{s},{i % 5}\n" for i, s in enumerate(stamps))
+    status, _, data = client.invoke(csv_body.encode(), **{attrs: "method=stl"})
+    assert status == 400, data[:300]
+    message = json.loads(data)["error"]["message"]
+    assert "30-second timestamps imply a season of 2880 points" in message
