@@ -10,7 +10,8 @@ rounding error, at a fraction of its cost for short series.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections import OrderedDict
+from contextlib import suppress
 
 import numpy as np
 from scipy.ndimage import correlate1d
@@ -37,13 +38,49 @@ def _weights(n: int, span: int, degree: int, x: int, nleft: int, nright: int) ->
     return w
 
 
-@lru_cache(maxsize=256)
-def _plan(n: int, span: int, degree: int, extrapolate: bool):
+# Plans are kept for later calls (every request of a weekly export asks for the same few)
+# up to this many bytes in all, the least recently used dropped first: a season's plans hold
+# about 8·q² bytes (q = min(span, n)), 80 KB for 52 weeks, 29 MB for the trend of a season of
+# 1000 points. They were kept by count, 256 of them: that season left ~36 MB per series
+# length in the worker, and about fifty 8 KB requests with different lengths or seasons grew
+# a worker past a 2 GB container's limit. A plan over the budget is built for the call alone.
+PLAN_CACHE_BYTES = 32 * 2**20
+
+Plan = tuple[np.ndarray | None, np.ndarray, np.ndarray, int]
+_plans: OrderedDict[tuple[int, int, int, bool], Plan] = OrderedDict()
+
+
+def plan(n: int, span: int, degree: int = 1, extrapolate: bool = False) -> Plan:
     """Weights for a series of length ``n``: (interior kernel, left rows, right rows, q).
 
     With ``extrapolate`` the outputs are positions 0..n+1 in 1-based terms, i.e. one point
     before and one after the data, as STL's cycle-subseries step needs.
+
+    Kept in ``_plans`` within PLAN_CACHE_BYTES. A worker computes on its event loop's thread
+    (small requests) and on one pool thread (app.py): every step here is one dict operation,
+    and one that a concurrent eviction made fail only costs a rebuild.
     """
+    key = (n, span, degree, extrapolate)
+    found = _plans.get(key)
+    if found is not None:
+        with suppress(KeyError):
+            _plans.move_to_end(key)
+        return found
+    made = _build_plan(*key)
+    if _nbytes(made) <= PLAN_CACHE_BYTES:
+        _plans[key] = made
+        while sum(map(_nbytes, list(_plans.values()))) > PLAN_CACHE_BYTES:
+            with suppress(KeyError):
+                _plans.popitem(last=False)
+    return made
+
+
+def _nbytes(weights: Plan) -> int:
+    kernel, left, right, _ = weights
+    return left.nbytes + right.nbytes + (kernel.nbytes if kernel is not None else 0)
+
+
+def _build_plan(n: int, span: int, degree: int, extrapolate: bool) -> Plan:
     q = min(span, n)
     half = (q + 1) // 2  # nsh in the Fortran
     positions = list(range(0, n + 2)) if extrapolate else list(range(1, n + 1))
@@ -70,15 +107,22 @@ def _plan(n: int, span: int, degree: int, extrapolate: bool):
     return kernel, left_m, right_m, q
 
 
-def smooth(y: np.ndarray, span: int, degree: int = 1, extrapolate: bool = False) -> np.ndarray:
+def smooth(
+    y: np.ndarray,
+    span: int,
+    degree: int = 1,
+    extrapolate: bool = False,
+    weights: Plan | None = None,
+) -> np.ndarray:
     """LOESS of ``y`` along axis 0 (1-D, or 2-D with one series per column).
 
     Returns ``len(y)`` values, or ``len(y) + 2`` with ``extrapolate`` (one before, one after).
+    ``weights`` is ``plan(len(y), span, degree, extrapolate)`` when the caller has it already.
     """
     n = y.shape[0]
     if n < 2:
         return np.concatenate([y, y, y]).astype(float) if extrapolate else y.astype(float)
-    kernel, left, right, q = _plan(n, span, degree, extrapolate)
+    kernel, left, right, q = weights if weights is not None else plan(n, span, degree, extrapolate)
     parts = [np.tensordot(left, y[:q], axes=(1, 0))]
     if kernel is not None:
         h = (q - 1) // 2  # interior 1-based positions h+1 .. n-h-1 use the shared kernel

@@ -70,10 +70,13 @@ def stl_decompose(
     trend_span, low_pass_span = default_spans(period, seasonal)
     trend = np.zeros(n)
     season = np.zeros(n)
+    # Planned once for both passes: the two largest plans may not both stay in loess' cache.
+    low_pass_plan = loess.plan(n, low_pass_span)
+    trend_plan = loess.plan(n, trend_span)
     for _ in range(inner_iter):
         cycle = _cycle_subseries(y - trend, period, seasonal)
         low = _moving_average(_moving_average(_moving_average(cycle, period), period), 3)
-        low = loess.smooth(low, low_pass_span, 1)
+        low = loess.smooth(low, low_pass_span, 1, weights=low_pass_plan)
         season = cycle[period : period + n] - low
-        trend = loess.smooth(y - season, trend_span, 1)
+        trend = loess.smooth(y - season, trend_span, 1, weights=trend_plan)
     return trend, season, y - trend - season

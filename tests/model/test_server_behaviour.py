@@ -63,6 +63,32 @@ def test_a_100k_point_request_is_answered(client):
     assert answer["series"][0]["parameters"]["period"] == 24
 
 
+def test_stl_requests_with_long_seasons_leave_no_memory_behind(model_server):
+    """loess kept every plan it built, 256 of them: a season of 1000 points left ~36 MB per
+    series length in the worker, so five 8 KB requests with different seasons grew the
+    workers by ~180 MB, and about fifty killed a worker of a 2 GB container. The plans kept
+    now weigh at most loess.PLAN_CACHE_BYTES in each of the two workers."""
+    from trends_anomaly.loess import PLAN_CACHE_BYTES
+
+    c = Client(model_server.port)
+
+    def stl(period: int) -> None:
+        values = ",".join(str(i % 7) for i in range(2 * period + 2))
+        status, _, data = c.invoke(
+            f'{{"series":[{{"values":[{values}]}}]}}'.encode(),
+            "application/json",
+            **{"X-Amzn-SageMaker-Custom-Attributes": f"method=stl;period={period}"},
+        )
+        assert status == 200, data[:300]
+
+    stl(1000)
+    before = model_server.workers_rss_mb()
+    for period in range(1001, 1006):
+        stl(period)
+    grown = model_server.workers_rss_mb() - before
+    assert grown < 2 * PLAN_CACHE_BYTES // 2**20 + 32, f"the workers grew by {grown} MB"
+
+
 def test_defaults_json_overrides_default_parameters(start_server, tmp_path):
     (tmp_path / "defaults.json").write_text(json.dumps({"method": "stl", "alpha": 0.01}))
     server = start_server(tmp_path, workers=1)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from devstack.model_container import ModelContainer
+from devstack.model_container import ModelContainer, docker
 from devstack.model_server import ModelServer
 from devstack.ports import free_port
 
@@ -51,6 +51,24 @@ class Target(Protocol):
     def stop(self) -> None: ...
 
     def terminate(self, grace_s: float = 30.0) -> Ended: ...
+
+    def workers_rss_mb(self) -> int: ...
+
+
+def workers_rss_mb(master_pid: int) -> int:
+    """The resident memory of a gunicorn master's workers (its children), summed, from /proc:
+    a container's processes are the host's too, so one reading serves both targets."""
+    kib = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:  # a process that ended meanwhile
+            continue
+        if int(fields.get("PPid", "0")) == master_pid and "VmRSS" in fields:
+            kib += int(fields["VmRSS"].split()[0])
+    return kib // 1024
 
 
 def log_with(server: Target, text: str, timeout_s: float = 20.0) -> str:
@@ -103,6 +121,10 @@ class LoggedServer:
         self.server.process = None
         return Ended(time.monotonic() - start, code, self.log())
 
+    def workers_rss_mb(self) -> int:
+        assert self.server.process is not None, "not running"
+        return workers_rss_mb(self.server.process.pid)  # model/serve execs gunicorn
+
 
 @dataclass
 class LoggedContainer:
@@ -131,6 +153,11 @@ class LoggedContainer:
         stopped = self.container.stop(grace_s=grace_s)
         assert stopped is not None, "not running"
         return Ended(stopped.seconds, stopped.exit_code, stopped.log)
+
+    def workers_rss_mb(self) -> int:
+        """PID 1 of the container is gunicorn's master (`serve` execs it)."""
+        pid = docker("inspect", "-f", "{{.State.Pid}}", self.container.name).stdout.strip()
+        return workers_rss_mb(int(pid))
 
 
 def start_model_server(
