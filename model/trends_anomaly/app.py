@@ -16,9 +16,10 @@ import traceback
 
 import orjson
 from flask import Flask, Response, request
+from gunicorn.http.errors import NoMoreData, ParseException
 
 from .contract import Answer, Invocation, error_answer, invoke
-from .errors import ApiError, BadParameter, MethodNotAllowed, NotFound, PayloadTooLarge
+from .errors import ApiError, BadBody, BadParameter, MethodNotAllowed, NotFound, PayloadTooLarge
 from .settings import load_settings
 
 
@@ -82,12 +83,37 @@ def _capture(func, *args):
 
 
 def _read_body(limit: int) -> bytes:
+    """The whole body, or the 4xx that says why not.
+
+    A chunked body whose framing is broken made gunicorn's reader raise, which answered 500
+    with a traceback in the log; a body shorter than its Content-Length (the client sent less
+    and closed its side) was analysed as if it were the whole file, and could get a 200.
+    gunicorn closes the connection after a body it could not read.
+    """
     length = request.content_length
     if length is not None and length > limit:
         raise PayloadTooLarge.over(limit, length)
-    body = request.stream.read(limit + 1)
+    try:
+        body = request.stream.read(limit + 1)
+    except NoMoreData:
+        raise BadBody(
+            "The body ended before its last chunk: the file is incomplete.",
+            "Send the whole file, and let the HTTP client encode the body.",
+        ) from None
+    except ParseException as exc:
+        raise BadBody(
+            f"The body's chunked transfer encoding is broken ({str(exc)[:120]}).",
+            "Send the file as the body with a Content-Length (curl --data-binary @file.csv), "
+            "or as valid chunks (RFC 9112, section 7.1).",
+        ) from None
     if len(body) > limit:
         raise PayloadTooLarge.over(limit)
+    if length is not None and len(body) < length:
+        raise BadBody(
+            f"The body ended after {len(body)} of the {length} bytes its Content-Length "
+            "announced: the file is incomplete.",
+            "Send the whole file, and let the HTTP client set Content-Length.",
+        )
     return body
 
 

@@ -11,6 +11,7 @@ from .error_shape import ApiError, PayloadTooLarge
 
 __all__ = [
     "ApiError",
+    "BadBody",
     "BadCsv",
     "BadJson",
     "BadParameter",
@@ -22,6 +23,12 @@ __all__ = [
     "TooFewPoints",
     "UnsupportedMediaType",
 ]
+
+
+class BadBody(ApiError):
+    """The HTTP body itself is broken (its framing), whatever it holds."""
+
+    code = "bad_body"
 
 
 class BadCsv(ApiError):

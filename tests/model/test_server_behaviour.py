@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import threading
 import time
 import urllib.request
@@ -290,3 +291,58 @@ def test_errors_on_big_bodies_log_one_line_and_no_traceback(model_server):
     log = log_with(model_server, '"request_id":"big-400"')
     assert "Traceback" not in log
     assert sum('"request_id":"big-400"' in line for line in log.splitlines()) == 1
+
+
+def _raw_exchange(port: int, data: bytes, half_close: bool = False) -> tuple[int, dict, bytes]:
+    """Send ``data`` as is on a new connection and read one answer (status, error, rest): what
+    a client that frames its own body sends, unlike http.client. Bounded by a 60 s timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            assert chunk, f"closed without an answer: {received[:300]!r}"
+            received += chunk
+        head, _, rest = received.partition(b"\r\n\r\n")
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+        )
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            assert chunk, f"closed inside the answer: {received[:300]!r}"
+            rest += chunk
+        after = b""  # what else the connection carries: nothing, it closes
+        while chunk := sock.recv(65536):
+            after += chunk
+    status = int(head.split(b" ", 2)[1])
+    return status, json.loads(rest[:length]).get("error", {}), after
+
+
+def test_a_broken_or_short_body_is_a_400_that_says_so(model_server):
+    """A chunked body with a bad chunk size made gunicorn's body reader raise inside the app:
+    500 internal_error and a traceback. A body shorter than its Content-Length (the client
+    closed its side) was analysed as the whole file: 200 for a truncated export."""
+    head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
+    status, error, after = _raw_exchange(
+        model_server.port,
+        head + b"Transfer-Encoding: chunked\r\n\r\n7\r\ndate,v\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    )
+    assert (status, error["code"]) == (400, "bad_body"), error
+    assert "chunked transfer encoding is broken" in error["message"] and error["hint"]
+    assert after == b"", after[:300]  # the stream's framing is lost: the connection closes
+    csv = b"date,v\n" + b"".join(b"2024-01-%02d,%d\n" % (d, d % 5) for d in range(1, 29))
+    status, error, _ = _raw_exchange(
+        model_server.port,
+        head + b"Content-Length: %d\r\n\r\n" % (len(csv) + 100) + csv,
+        half_close=True,
+    )
+    assert (status, error["code"]) == (400, "bad_body"), error
+    assert f"ended after {len(csv)} of the {len(csv) + 100} bytes" in error["message"]
+    log = model_server.log()
+    assert "Traceback" not in log and '"error":"internal_error"' not in log
