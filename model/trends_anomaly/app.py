@@ -56,9 +56,14 @@ def _offload(func, req: Invocation, *args):
         if pool.maxsize != POOL_THREADS:  # once per worker: the hub's pool starts at 10
             pool.maxsize = POOL_THREADS
         ok, value = pool.apply(_capture, (func, req, *args))
-        if not ok:
+        if ok:
+            return value
+        try:
             raise value
-        return value
+        finally:
+            # The traceback holds this frame: a reference to the error from it would be a
+            # cycle, and the request (its body too) would live until a garbage collection.
+            del value
     return func(req, *args)
 
 
