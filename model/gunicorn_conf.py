@@ -20,7 +20,11 @@ bind = f"{_host}:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
 workers = _workers.workers
 # gunicorn's gevent worker, but a stop does not wait for idle keep-alive connections.
 worker_class = "trends_anomaly.gevent_worker.StoppableGeventWorker"
-worker_connections = 100
+# Connections a worker accepts at once. When they are all taken the worker stops accepting,
+# and /ping waits in the listen queue behind them: at 100, 250 concurrent clients (two workers)
+# made /ping take up to 3.7 s, and SageMaker fails a ping after 2 s. Memory does not grow with
+# them: big bodies are read a few at a time (trends_anomaly/admission.py).
+worker_connections = 1000
 timeout = int(os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"))
 # SageMaker sends SIGTERM on update or scale-in and SIGKILL 30 s later: finish within that.
 graceful_timeout = 25

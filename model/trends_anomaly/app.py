@@ -18,8 +18,17 @@ import orjson
 from flask import Flask, Response, request
 from gunicorn.http.errors import NoMoreData, ParseException
 
+from .admission import BODY_SECONDS, BodyTimeout, admitted, body_deadline
 from .contract import Answer, Invocation, error_answer, invoke
-from .errors import ApiError, BadBody, BadParameter, MethodNotAllowed, NotFound, PayloadTooLarge
+from .errors import (
+    ApiError,
+    BadBody,
+    BadParameter,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RequestTimeout,
+)
 from .settings import load_settings
 
 
@@ -96,10 +105,15 @@ def _read_body(limit: int) -> bytes:
     gunicorn closes the connection after a body it could not read.
     """
     length = request.content_length
-    if length is not None and length > limit:
-        raise PayloadTooLarge.over(limit, length)
     try:
-        body = request.stream.read(limit + 1)
+        with body_deadline():
+            body = request.stream.read(limit + 1)
+    except BodyTimeout:
+        raise RequestTimeout(
+            f"The body did not arrive within {BODY_SECONDS:g} s.",
+            "Send the whole request at once; a file this big needs a faster connection, or "
+            "export a shorter time range.",
+        ) from None
     except NoMoreData:
         raise BadBody(
             "The body ended before its last chunk: the file is incomplete.",
@@ -144,15 +158,19 @@ def invocations() -> Response:
     size_in = request.content_length or 0
     try:
         _no_url_parameters(request.query_string)
-        body = _read_body(settings.max_payload_bytes)
-        size_in = len(body)
-        req = Invocation(
-            body=body,
-            content_type=request.headers.get("Content-Type", ""),
-            accept=request.headers.get("Accept", ""),
-            custom_attributes=request.headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
-        )
-        answer = _offload(invoke, req, settings)
+        limit = settings.max_payload_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise PayloadTooLarge.over(limit, request.content_length)
+        with admitted(request.content_length, INLINE_MAX_BYTES):
+            body = _read_body(limit)
+            size_in = len(body)
+            req = Invocation(
+                body=body,
+                content_type=request.headers.get("Content-Type", ""),
+                accept=request.headers.get("Accept", ""),
+                custom_attributes=request.headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
+            )
+            answer = _offload(invoke, req, settings)
     except ApiError as err:
         answer = error_answer(err)
     except Exception:  # a bug: log it with the request id, tell the caller no more than that

@@ -20,6 +20,7 @@ __all__ = [
     "NotAcceptable",
     "NotFound",
     "PayloadTooLarge",
+    "RequestTimeout",
     "TooFewPoints",
     "UnsupportedMediaType",
 ]
@@ -59,6 +60,11 @@ class NotFound(ApiError):
 class MethodNotAllowed(ApiError):
     status = 405
     code = "method_not_allowed"
+
+
+class RequestTimeout(ApiError):
+    status = 408
+    code = "request_timeout"
 
 
 class UnsupportedMediaType(ApiError):

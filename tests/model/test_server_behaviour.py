@@ -79,6 +79,90 @@ def test_a_refused_big_request_leaves_no_memory_behind(model_server):
     assert grown < 30, f"the workers grew by {grown} MB"
 
 
+def test_ping_answers_with_more_connections_open_than_the_old_limit(model_server):
+    """Each worker accepted 100 connections at once (worker_connections); with every one
+    taken it stopped accepting and /ping waited in the listen queue behind them: 250
+    concurrent clients made it take up to 3.7 s (SageMaker fails a ping after 2 s), and 200
+    clients that stall after their headers blocked it outright."""
+    head = (
+        b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
+        b"Content-Length: 10\r\n\r\n"
+    )
+    stalled = []
+    try:
+        for _ in range(2 * 100 + 10):  # both workers' old limit, and more
+            sock = socket.create_connection(("127.0.0.1", model_server.port), timeout=10)
+            sock.sendall(head)  # and never the body
+            stalled.append(sock)
+        with urllib.request.urlopen(f"{model_server.url}/ping", timeout=10) as resp:
+            assert resp.status == 200
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_big_bodies_are_read_a_few_at_a_time(start_server, tmp_path):
+    """A worker computes one request at a time but read every body as its connection came:
+    with --memory 1g, 100 concurrent 6 MB requests killed both workers (out of memory) in
+    20 s. Now a big body waits, unread, for one of admission.BIG_AT_ONCE slots: sixteen 6 MB
+    requests queued behind a long one raise the worker's peak memory by a few bodies, not
+    sixteen."""
+    server = start_server(tmp_path, workers=1)
+    try:
+        c = Client(server.port)
+        long_one = hourly_csv(100_000, seed=4)
+        attrs = {"X-Amzn-SageMaker-Custom-Attributes": "method=stl"}
+        assert c.invoke(long_one, **attrs)[0] == 200
+        before = server.workers_rss_mb("VmHWM")  # the long request's own peak included
+        statuses: list[int] = []
+        big = b"x" * (6 * 1024 * 1024 - 1)  # refused (415) once read: only holding it costs
+
+        def send_big() -> None:
+            statuses.append(Client(server.port).invoke(big, "application/xml")[0])
+
+        long_request = threading.Thread(target=lambda: c.invoke(long_one, **attrs))
+        long_request.start()
+        time.sleep(0.3)  # the long request is computing
+        senders = [threading.Thread(target=send_big) for _ in range(16)]
+        for t in senders:
+            t.start()
+        for t in [long_request, *senders]:
+            t.join(timeout=120)
+        assert statuses == [415] * 16
+        grown = server.workers_rss_mb("VmHWM") - before
+        assert grown < 48, f"the worker's peak grew by {grown} MB"
+    finally:
+        server.stop()
+
+
+def test_a_client_that_stops_sending_its_body_gets_a_408_and_frees_its_slot(start_server, tmp_path):
+    """A big body is read in one of admission.BIG_AT_ONCE slots: two clients that sent their
+    headers and stopped would hold both for good, and every big request after them would
+    wait. A body must arrive within MODEL_BODY_TIMEOUT_SECONDS (here 1 s, 30 by default)."""
+    server = start_server(tmp_path, workers=1, extra_env={"MODEL_BODY_TIMEOUT_SECONDS": "1"})
+    answers: list[tuple[int, dict, bytes]] = []
+    head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
+    stalled = head + b"Content-Length: 500000\r\n\r\ndate,v\n"  # big, and then nothing
+    try:
+        clients = [
+            threading.Thread(target=lambda: answers.append(_raw_exchange(server.port, stalled)))
+            for _ in range(2)
+        ]
+        for t in clients:
+            t.start()
+        time.sleep(0.3)  # both hold a slot, reading
+        status, _, data = Client(server.port).invoke(hourly_csv(20_000))  # big, whole
+        assert status == 200, data[:300]
+        for t in clients:
+            t.join(timeout=60)
+        assert [(status, error["code"]) for status, error, _ in answers] == [
+            (408, "request_timeout")
+        ] * 2
+        assert "did not arrive within 1 s" in answers[0][1]["message"]
+    finally:
+        server.stop()
+
+
 def test_stl_requests_with_long_seasons_leave_no_memory_behind(model_server):
     """loess kept every plan it built, 256 of them: a season of 1000 points left ~36 MB per
     series length in the worker, so five 8 KB requests with different seasons grew the

@@ -52,12 +52,13 @@ class Target(Protocol):
 
     def terminate(self, grace_s: float = 30.0) -> Ended: ...
 
-    def workers_rss_mb(self) -> int: ...
+    def workers_rss_mb(self, field: str = "VmRSS") -> int: ...
 
 
-def workers_rss_mb(master_pid: int) -> int:
+def workers_rss_mb(master_pid: int, field: str = "VmRSS") -> int:
     """The resident memory of a gunicorn master's workers (its children), summed, from /proc:
-    a container's processes are the host's too, so one reading serves both targets."""
+    a container's processes are the host's too, so one reading serves both targets.
+    ``field`` "VmHWM" gives each worker's peak instead."""
     kib = 0
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -66,8 +67,8 @@ def workers_rss_mb(master_pid: int) -> int:
             )
         except OSError:  # a process that ended meanwhile
             continue
-        if int(fields.get("PPid", "0")) == master_pid and "VmRSS" in fields:
-            kib += int(fields["VmRSS"].split()[0])
+        if int(fields.get("PPid", "0")) == master_pid and field in fields:
+            kib += int(fields[field].split()[0])
     return kib // 1024
 
 
@@ -121,9 +122,9 @@ class LoggedServer:
         self.server.process = None
         return Ended(time.monotonic() - start, code, self.log())
 
-    def workers_rss_mb(self) -> int:
+    def workers_rss_mb(self, field: str = "VmRSS") -> int:
         assert self.server.process is not None, "not running"
-        return workers_rss_mb(self.server.process.pid)  # model/serve execs gunicorn
+        return workers_rss_mb(self.server.process.pid, field)  # model/serve execs gunicorn
 
 
 @dataclass
@@ -154,10 +155,10 @@ class LoggedContainer:
         assert stopped is not None, "not running"
         return Ended(stopped.seconds, stopped.exit_code, stopped.log)
 
-    def workers_rss_mb(self) -> int:
+    def workers_rss_mb(self, field: str = "VmRSS") -> int:
         """PID 1 of the container is gunicorn's master (`serve` execs it)."""
         pid = docker("inspect", "-f", "{{.State.Pid}}", self.container.name).stdout.strip()
-        return workers_rss_mb(int(pid))
+        return workers_rss_mb(int(pid), field)
 
 
 def start_model_server(
