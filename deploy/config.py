@@ -820,14 +820,14 @@ def _instances_beside_serverless(
     replaces instances, so they would be silently ignored: a production that writes
     ``instance_count: 2`` under a serverless top level would run serverless. ``written``: the
     keys this level writes; ``inherited_from``: where its serverless block comes from when it
-    does not write one."""
+    does not write one (the top level always writes its own)."""
     if cfg is None or cfg.endpoint.serverless is None:
         return []
     keys = [k for k in INSTANCE_KEYS if _sets(written, f"endpoint.{k}")]
     if not keys:
         return []
     named = " and ".join(keys)
-    if _sets(written, "endpoint.serverless") or not inherited_from:
+    if _sets(written, "endpoint.serverless"):
         return [
             f"{prefix}endpoint: sets {named} beside serverless, which replaces instances "
             f"({named} would be ignored): remove {named} for a serverless endpoint, or "
