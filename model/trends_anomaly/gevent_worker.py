@@ -7,6 +7,9 @@ at the graceful timeout, so every stop took 25 s. This worker wakes those idle c
 closes them, and answers a request already in flight before closing its connection: a stop
 takes as long as the requests being answered, no longer.
 
+It also answers the requests gunicorn refuses itself (bad HTTP) in the app's JSON error shape,
+not gunicorn's HTML page (``http_errors``).
+
 Used through ``worker_class`` in gunicorn_conf.py.
 """
 
@@ -15,7 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 import gevent
+from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
+
+from .http_errors import StatusCapture, refusal
 
 
 class _WaitForNextRequest:
@@ -55,3 +61,16 @@ class StoppableGeventWorker(GeventWorker):
     def _close_idle(self) -> None:
         for greenlet, timeout in list(self.idle.items()):
             gevent.kill(greenlet, timeout)
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """gunicorn's handling (its status, log and access log lines), with its HTML answer
+        captured and replaced by the JSON error shape."""
+        capture = StatusCapture()
+        super().handle_error(req, capture, addr, exc)
+        status = capture.status()
+        if status is None:
+            return
+        try:
+            util.write_nonblock(client, refusal(*status, exc))
+        except Exception:
+            self.log.debug("Failed to send error message.")

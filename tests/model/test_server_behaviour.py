@@ -445,3 +445,40 @@ def test_a_broken_or_short_body_is_a_400_that_says_so(model_server):
     assert f"ended after {len(csv)} of the {len(csv) + 100} bytes" in error["message"]
     log = model_server.log()
     assert "Traceback" not in log and '"error":"internal_error"' not in log
+
+
+_BAD_HTTP = {
+    "garbage request line": (b"GARBAGE\r\n\r\n", 400, "bad_request"),
+    "HTTP/9.9": (b"GET /ping HTTP/9.9\r\n\r\n", 400, "bad_request"),
+    "bad Content-Length": (
+        b"POST /invocations HTTP/1.1\r\nHost: m\r\nContent-Length: abc\r\n\r\n",
+        400,
+        "bad_request",
+    ),
+    "bad header name": (b"GET /ping HTTP/1.1\r\nBad Header: y\r\n\r\n", 400, "bad_request"),
+    "URL too long": (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: m\r\n\r\n", 414, "uri_too_long"),
+    "too many headers": (
+        b"GET /ping HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(150)) + b"\r\n",
+        431,
+        "headers_too_large",
+    ),
+    "unknown Expect": (
+        b"POST /invocations HTTP/1.1\r\nHost: m\r\nExpect: 100-foo\r\nContent-Length: 1\r\n\r\nx",
+        417,
+        "expectation_failed",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_BAD_HTTP))
+def test_requests_gunicorn_refuses_get_the_json_error_shape(model_server, case):
+    """gunicorn answers a request its parser refuses before the app sees it, with an HTML page
+    (status right, body useless to an API client); the answer is now {"error": {code, message,
+    hint}} as from the app, with gunicorn's status, and the connection closes as before."""
+    data, status, code = _BAD_HTTP[case]
+    got, error, after = _raw_exchange(model_server.port, data)
+    assert (got, error.get("code")) == (status, code), error
+    assert error["message"].endswith(".") and len(error["message"]) > 30, error
+    assert error["hint"], error
+    assert after == b""
+    assert Client(model_server.port).request("GET", "/ping")[0] == 200

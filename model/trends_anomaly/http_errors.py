@@ -1,0 +1,108 @@
+"""The answer to a request gunicorn refuses before the app sees it, in the app's JSON shape.
+
+A malformed request line, a bad Content-Length, too many or too long headers, an unknown
+Transfer-Encoding or Expect: gunicorn answers these itself, with an HTML page
+(``gunicorn.util.write_error``). A client of this API parses ``{"error": {"code", "message",
+"hint"}}`` from every 4xx; an HTML body told it nothing it could show or act on.
+
+gunicorn keeps deciding the status (its classification of its own parser's errors, its log
+line and access log); this module only words the answer. ``gevent_worker`` wires it in.
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from .error_shape import ApiError
+
+# gunicorn's defaults (gunicorn_conf.py does not change them): what the hints quote.
+REQUEST_LINE_LIMIT = 4094
+HEADER_FIELDS_LIMIT = 100
+HEADER_FIELD_SIZE_LIMIT = 8190
+
+_CLIENT_FIX = (
+    "Send a well-formed HTTP/1.1 request; an HTTP client (curl, Python requests, fetch) "
+    "writes one for you."
+)
+
+# status -> (code, what was wrong, how to fix it)
+_WORDS: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "The request is not valid HTTP", _CLIENT_FIX),
+    414: (
+        "uri_too_long",
+        "The request line (method and URL) is too long",
+        f"Keep the URL under {REQUEST_LINE_LIMIT} bytes: send detection parameters in the "
+        "X-Amzn-SageMaker-Custom-Attributes header and the data as the body.",
+    ),
+    431: (
+        "headers_too_large",
+        "The request's headers are too many or too long",
+        f"Send at most {HEADER_FIELDS_LIMIT} headers of at most {HEADER_FIELD_SIZE_LIMIT} "
+        "bytes each; the data belongs in the body.",
+    ),
+    417: (
+        "expectation_failed",
+        "The request's Expect header asks for something this server does not do",
+        "Remove the Expect header, or send Expect: 100-continue.",
+    ),
+    501: (
+        "unsupported_transfer_encoding",
+        "The body's Transfer-Encoding is not supported",
+        "Send the body as it is, with a Content-Length (or Transfer-Encoding: chunked); "
+        "do not compress it.",
+    ),
+}
+_DETAIL_CHARS = 200
+
+
+def refusal(status: int, reason: str, exc: BaseException) -> bytes:
+    """The whole HTTP/1.1 response for a request gunicorn refused with ``status``: the JSON
+    error shape, closing the connection as gunicorn does (it stops reading the request)."""
+    code, what, hint = _WORDS.get(status, _fallback(status))
+    detail = " ".join(str(exc).split())[:_DETAIL_CHARS]
+    message = f"{what}: {detail}." if detail and status < 500 else f"{what}."
+    body = orjson.dumps(ApiError(message, hint, status=status, code=code).body())
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+def _fallback(status: int) -> tuple[str, str, str]:
+    if status >= 500:
+        return (
+            "internal_error",
+            "The server failed while reading the request",
+            "Try again; if it persists, report it with the time of the request.",
+        )
+    return ("bad_request", "The request was refused", _CLIENT_FIX)
+
+
+class StatusCapture:
+    """Stands in for the client socket while gunicorn writes its HTML error: keeps the status
+    line (all that is kept of it) so the JSON answer carries gunicorn's status."""
+
+    def __init__(self) -> None:
+        self.written = b""
+
+    def gettimeout(self) -> float:
+        return 0.0  # gunicorn's write_nonblock then writes without toggling blocking mode
+
+    def setblocking(self, flag: bool) -> None:
+        pass
+
+    def sendall(self, data: bytes) -> None:
+        self.written += data
+
+    def status(self) -> tuple[int, str] | None:
+        """(status, reason) from ``HTTP/1.1 <status> <reason>``, or None if nothing was
+        written (gunicorn could not word an answer either)."""
+        line = self.written.split(b"\r\n", 1)[0].decode("latin-1")
+        parts = line.split(" ", 2)
+        if len(parts) < 2 or not parts[1].isdigit():
+            return None
+        return int(parts[1]), parts[2] if len(parts) > 2 else ""

@@ -1,0 +1,43 @@
+"""The JSON wording of the answers gunicorn gives to requests it refuses itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from trends_anomaly.http_errors import StatusCapture, refusal
+
+
+def _parse(raw: bytes) -> tuple[str, dict[str, str], dict]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines)
+    assert int(headers["Content-Length"]) == len(body)
+    return status_line, headers, json.loads(body)
+
+
+@pytest.mark.parametrize("status", [400, 403, 414, 417, 431, 500, 501])
+def test_every_status_gunicorn_can_refuse_with_has_a_code_and_a_hint(status):
+    line, headers, body = _parse(refusal(status, "Reason", ValueError("detail 'x'")))
+    assert line == f"HTTP/1.1 {status} Reason"
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Connection"] == "close"
+    error = body["error"]
+    assert error["code"] and error["hint"] and error["message"].endswith(".")
+    # A server-side failure does not echo the exception to the client.
+    assert ("detail" in error["message"]) == (status < 500)
+
+
+def test_the_detail_is_one_bounded_line():
+    _, _, body = _parse(refusal(400, "Bad Request", ValueError("a\r\nb " + "x" * 5000)))
+    message = body["error"]["message"]
+    assert "\n" not in message and "a b " in message and len(message) < 300
+
+
+def test_the_capture_keeps_the_status_line_gunicorn_wrote():
+    from gunicorn import util
+
+    capture = StatusCapture()
+    util.write_error(capture, 431, "Request Header Fields Too Large", "too many")
+    assert capture.status() == (431, "Request Header Fields Too Large")
+    assert StatusCapture().status() is None
