@@ -37,6 +37,10 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DATE_MAX_ORDINAL = date.max.toordinal()
 # Row widths (cycles) up to this many keep their per-count tables (see ``_per_phase``).
 KEPT_WIDTH_MAX = 1024
+# Periods up to this many keep their frame (see ``_frame``): 6 × 4 bytes a phase, so 64 kept
+# frames hold at most 6 MB. A request may set any period, and 64 long ones (a day of seconds)
+# kept 64 × 2 MB per worker.
+KEPT_PERIOD_MAX = 4096
 
 
 class Season(NamedTuple):
@@ -237,16 +241,25 @@ def _of_counts(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranks, flags
 
 
-@functools.lru_cache(maxsize=64)
 def _frame(period: int, width: int) -> np.ndarray:
     """Per phase k of a (period, width) table: where its row starts (four times, for the four
-    ranks added to it), then the previous and the next phase (k - 1 and k + 1, around)."""
+    ranks added to it), then the previous and the next phase (k - 1 and k + 1, around). Kept
+    for the periods that recur (up to ``KEPT_PERIOD_MAX``), built for longer ones."""
+    if period > KEPT_PERIOD_MAX:
+        return _build_frame(period, width)
+    return _kept_frame(period, width)
+
+
+def _build_frame(period: int, width: int) -> np.ndarray:
     k = np.arange(period)
     frame = np.empty((6, period), dtype=INDEX)
     frame[:4] = k * width
     frame[4], frame[5] = (k - 1) % period, (k + 1) % period
     frame.flags.writeable = False
     return frame
+
+
+_kept_frame = functools.lru_cache(maxsize=64)(_build_frame)
 
 
 def _rows(phase: np.ndarray, counts: np.ndarray, width: int) -> np.ndarray:

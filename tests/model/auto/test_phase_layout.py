@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from trends_anomaly.auto.season import KEPT_WIDTH_MAX, WEEKS, Phases, calendar_weeks, phases_for
+from trends_anomaly.auto.season import (
+    KEPT_PERIOD_MAX,
+    KEPT_WIDTH_MAX,
+    WEEKS,
+    Phases,
+    calendar_weeks,
+    phases_for,
+)
 from trends_anomaly.timeaxis import Step
 from trends_anomaly.types import Series
 
@@ -164,3 +171,19 @@ def test_calendar_weeks_at_far_dates_and_with_nat():
     assert calendar_weeks(weekly_at(ts)) is None
     ts2 = (np.datetime64("2019-01-06") + 7 * np.arange(10)).astype("datetime64[2s]")
     assert identical(calendar_weeks(weekly_at(ts2)), oracle_weeks(ts2))
+
+
+def test_long_periods_keep_no_frame():
+    """A request may set any period: frames of long ones (6 × 4 bytes a phase) were kept 64 at
+    a time per worker. Only periods up to ``KEPT_PERIOD_MAX`` are kept now; longer ones give
+    the same layout, built each time."""
+    from trends_anomaly.auto import season
+
+    season._kept_frame.cache_clear()
+    for period in (KEPT_PERIOD_MAX + 1, 3 * KEPT_PERIOD_MAX):
+        n = 2 * period + 7
+        phase = np.arange(n) % period
+        assert_same_layout(Phases.cyclic(n, period), phase, period)
+    assert season._kept_frame.cache_info().currsize == 0
+    assert_same_layout(Phases.cyclic(300, 52), np.arange(300) % 52, 52)
+    assert season._kept_frame.cache_info().currsize == 1
