@@ -12,7 +12,6 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 import orjson
 from flask import Flask, Response, request
@@ -30,6 +29,7 @@ from .errors import (
     RequestTimeout,
 )
 from .settings import load_settings
+from .tracebacks import redacted
 
 
 def emit(record: dict) -> None:
@@ -173,8 +173,15 @@ def invocations() -> Response:
             answer = _offload(invoke, req, settings)
     except ApiError as err:
         answer = error_answer(err)
-    except Exception:  # a bug: log it with the request id, tell the caller no more than that
-        emit({"request_id": request_id, "level": "error", "traceback": traceback.format_exc()})
+    except Exception as exc:  # a bug: log it with the request id, tell the caller no more
+        emit(
+            {
+                "request_id": request_id,
+                "level": "ERROR",
+                "error_type": type(exc).__name__,
+                "traceback": redacted(exc),
+            }
+        )
         body = {
             "error": {
                 "code": "internal_error",
@@ -183,12 +190,15 @@ def invocations() -> Response:
                 "request_id": request_id,
             }
         }
-        answer = Answer(500, orjson.dumps(body), "application/json", {"error": "internal_error"})
+        answer = Answer(
+            500, orjson.dumps(body), "application/json", {"error_code": "internal_error"}
+        )
     record = {
         "request_id": request_id,
         "path": "/invocations",
         "status": answer.status,
-        "ms": round((time.perf_counter() - started) * 1000, 2),
+        "level": "ERROR" if answer.status >= 500 else "INFO",
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
         "bytes_in": size_in,
         "bytes_out": len(answer.body),
         **answer.log,

@@ -476,4 +476,4 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
 
 
 def error_answer(err: ApiError) -> Answer:
-    return Answer(err.status, orjson.dumps(err.body()), JSON, {"error": err.code})
+    return Answer(err.status, orjson.dumps(err.body()), JSON, {"error_code": err.code})

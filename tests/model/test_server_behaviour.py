@@ -444,7 +444,7 @@ def test_a_broken_or_short_body_is_a_400_that_says_so(model_server):
     assert (status, error["code"]) == (400, "bad_body"), error
     assert f"ended after {len(csv)} of the {len(csv) + 100} bytes" in error["message"]
     log = model_server.log()
-    assert "Traceback" not in log and '"error":"internal_error"' not in log
+    assert "Traceback" not in log and '"error_code":"internal_error"' not in log
 
 
 _BAD_HTTP = {

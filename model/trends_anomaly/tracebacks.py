@@ -1,0 +1,53 @@
+"""Tracebacks for the log that do not quote the request.
+
+The log never holds the body (README, "Logs"), but a bug's exception message often quotes the
+value it choked on: ``could not convert string to float: '<a cell of the upload>'``, a
+``KeyError`` naming a column. The frames (file, line, code) say where the bug is; the quoted
+parts of the messages, which are the caller's data, are masked.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+
+# A Python repr of a str or bytes: '…' or "…" (with escapes), b'…'.
+_QUOTED = re.compile(r"""b?'(?:[^'\\\n]|\\.)*'|b?"(?:[^"\\\n]|\\.)*\"""")
+MASK = "'…'"
+MESSAGE_CHARS = 300
+CHAIN_MAX = 8
+
+
+def masked(message: str) -> str:
+    """``message`` with every quoted part replaced by ``'…'``, on one bounded line."""
+    return " ".join(_QUOTED.sub(MASK, message).split())[:MESSAGE_CHARS]
+
+
+def redacted(exc: BaseException) -> str:
+    """``exc``'s traceback as Python prints it (its causes first), messages masked."""
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and len(chain) < CHAIN_MAX and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
+    parts: list[str] = []
+    for i, link in enumerate(reversed(chain)):
+        if i:
+            parts.append("\nThe above exception led to the following one:\n\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(link.__traceback__))
+        kind = type(link)
+        name = (
+            kind.__qualname__
+            if kind.__module__ == "builtins"
+            else f"{kind.__module__}.{kind.__qualname__}"
+        )
+        parts.append(f"{name}: {masked(_message(link))}\n")
+    return "".join(parts)
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a broken __str__ must not break the error path
+        return "<unprintable message>"

@@ -1,0 +1,67 @@
+"""A bug's traceback in the log keeps its frames and masks what its messages quote."""
+
+from __future__ import annotations
+
+import json
+
+from trends_anomaly import app as app_module
+from trends_anomaly.tracebacks import masked, redacted
+
+
+def _raised(make):
+    try:
+        make()
+    except Exception as exc:  # the exception is the subject
+        return exc
+    raise AssertionError("nothing raised")
+
+
+def test_quoted_values_are_masked_and_the_rest_kept():
+    assert masked("could not convert string to float: 'Jane Doe, 4 Elm St'") == (
+        "could not convert string to float: '…'"
+    )
+    assert masked("""KeyError "it's" and b'\\x00secret' at index 7""") == (
+        "KeyError '…' and '…' at index 7"
+    )
+    assert len(masked("x" * 5000)) == 300
+
+
+def test_the_traceback_has_frames_types_and_causes_but_no_quoted_data():
+    cell = "-".join(("secret", "cell"))  # the data, as a request brings it (not in the code)
+
+    def parse():
+        float(cell)
+
+    def outer():
+        try:
+            parse()
+        except ValueError as exc:
+            raise RuntimeError(f"parsing {cell!r} failed") from exc
+
+    text = redacted(_raised(outer))
+    assert "secret" not in text
+    assert text.count("Traceback (most recent call last):") == 2
+    assert "in parse" in text and "in outer" in text  # the frames say where
+    assert "ValueError: could not convert string to float: '…'" in text
+    assert "RuntimeError: parsing '…' failed" in text
+
+
+def test_a_bug_answers_500_and_logs_no_quoted_body(monkeypatch, capsys):
+    """The app's own 500 path: formerly traceback.format_exc(), which quoted the message."""
+
+    def broken_invoke(req, settings):
+        float(req.body.decode().splitlines()[1].split(",")[1])  # a bug that quotes a cell
+
+    monkeypatch.setattr(app_module, "invoke", broken_invoke)
+    client = app_module.app.test_client()
+    body = b"date,v\n2024-01-01,private-value-42\n"
+    resp = client.post("/invocations", data=body, headers={"Content-Type": "text/csv"})
+    assert resp.status_code == 500
+    assert resp.get_json()["error"]["code"] == "internal_error"
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    assert "private-value-42" not in json.dumps(lines)
+    bug, request = lines
+    assert bug["level"] == "ERROR" and bug["error_type"] == "ValueError"
+    assert "in broken_invoke" in bug["traceback"]
+    assert request["status"] == 500 and request["error_code"] == "internal_error"
+    assert request["level"] == "ERROR"
