@@ -3,7 +3,8 @@
 What Trends writes: a "Category: All categories" preamble, a blank line, the header (the time
 column's localized word, then ``term: (region)`` per column), then one row per time step with
 integer values 0-100 and ``<1`` for shares too small to show. Used by the benchmarks' synthetic
-exports and by `python -m deploy smoke`; standard library only, so anything can load it.
+exports and by the model's smoke request (``model/smoke.py``, which `python -m deploy smoke`
+loads); standard library only, so anything can load it.
 """
 
 from __future__ import annotations
