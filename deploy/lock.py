@@ -8,6 +8,14 @@ PreconditionFailed, or 409 ConditionalRequestConflict for a racing write), holdi
 where, for which command and when. It is deleted when the run ends, however it ends; a run
 killed outright leaves it, and ``--force-unlock`` removes it.
 
+A run with a time limit says so: ``DEPLOY_LOCK_MAX_MINUTES`` (the workflows set it to their
+job's ``timeout-minutes``; GitHub ends a job by then, cancelling it first, which releases the
+lock) puts an ``until`` in the lock. A lock found past its ``until`` belongs to a run that has
+ended without releasing it (its runner died): the next run takes it over, with a line saying
+so, instead of every merge's deploy failing until someone runs ``--force-unlock`` by hand. The
+takeover deletes that very lock only (a conditional delete, ``If-Match`` its ETag): a run that
+took it over first keeps it.
+
 Limits, said where they apply: before the first apply there is no bucket, so no lock (the
 run says so); destroy deletes the lock with the bucket (the roles, models and Lambda after it
 are deleted unlocked). The bucket policy keeps CloudFront from serving the object.
@@ -34,6 +42,7 @@ if TYPE_CHECKING:
 
 KEY = ".deploy/lock.json"
 TAKEN = ("PreconditionFailed", "ConditionalRequestConflict")  # S3's answers: it exists
+MAX_MINUTES_ENV = "DEPLOY_LOCK_MAX_MINUTES"
 
 
 @dataclass(frozen=True)
@@ -44,35 +53,75 @@ class Holder:
     host: str
     command: str
     since: float  # seconds since the epoch
+    until: float = 0.0  # when its run has ended at the latest (its job's time limit); 0: unknown
 
     def to_json(self) -> bytes:
-        return json.dumps(self.__dict__, sort_keys=True).encode()
+        doc = {k: v for k, v in self.__dict__.items() if k != "until" or v}
+        return json.dumps(doc, sort_keys=True).encode()
 
     @classmethod
     def from_json(cls, body: bytes) -> Holder:
         try:
             doc = json.loads(body)
-            return cls(str(doc["who"]), str(doc["host"]), str(doc["command"]), float(doc["since"]))
+            return cls(
+                str(doc["who"]),
+                str(doc["host"]),
+                str(doc["command"]),
+                float(doc["since"]),
+                float(doc.get("until") or 0.0),
+            )
         except (ValueError, KeyError, TypeError):
             return cls("(unreadable lock)", "?", "?", 0.0)
 
+    def ended_by(self, now: float) -> bool:
+        """Whether its run has certainly ended: its time limit is past."""
+        return 0.0 < self.until < now
+
+
+def max_minutes(environ: dict[str, str] | None = None) -> float:
+    """``DEPLOY_LOCK_MAX_MINUTES``: how long this run can last at most (0: no limit known)."""
+    raw = (os.environ if environ is None else environ).get(MAX_MINUTES_ENV, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes <= 60 * 24 * 35:
+        raise DeployError(
+            f"{MAX_MINUTES_ENV}={raw!r}: give the most minutes this run can last (its CI "
+            "job's timeout-minutes), a number above 0, or leave it unset"
+        )
+    return minutes
+
 
 def me(aws: Aws, command: str, now: float) -> Holder:
-    """This run as a holder: the caller's ARN, host and process id."""
+    """This run as a holder: the caller's ARN, host and process id, and its time limit."""
     who = str(aws.client("sts").get_caller_identity()["Arn"])
-    return Holder(who, f"{socket.gethostname()} pid {os.getpid()}", command, now)
+    minutes = max_minutes()
+    until = now + minutes * 60 if minutes else 0.0
+    return Holder(who, f"{socket.gethostname()} pid {os.getpid()}", command, now, until)
+
+
+def _utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def held_message(bucket: str, holder: Holder, now: float) -> str:
     """Who holds it, since when, and what to do."""
-    since = datetime.fromtimestamp(holder.since, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     age = _age(now - holder.since)
+    ends = (
+        f"; its job ends by {_utc(holder.until)} at the latest, and a run after that takes "
+        "the lock over"
+        if holder.until
+        else ""
+    )
     return (
         f"stack locked: {holder.command} by {holder.who} on {holder.host} holds "
-        f"s3://{bucket}/{KEY} since {since} ({age} ago): another apply or destroy of this "
-        "stack is running. Wait for it to end (CI: its deploy job), then run again. If it "
-        "died without releasing the lock (a killed job, a closed laptop) and nothing else "
-        "runs, run the same command with --force-unlock"
+        f"s3://{bucket}/{KEY} since {_utc(holder.since)} ({age} ago): another apply or "
+        f"destroy of this stack is running{ends}. Wait for it to end (CI: its deploy job), "
+        "then run again. If it died without releasing the lock (a killed job, a closed "
+        "laptop) and nothing else runs, run the same command with --force-unlock"
     )
 
 
@@ -94,6 +143,19 @@ def take(
             log(f"--force-unlock: removing the lock of {found.command} by {found.who}")
         release(aws, bucket)
     holder = me(aws, command, clock())
+    for _ in range(2):  # the second time after taking over an ended run's lock
+        written = _put(aws, bucket, holder, log)
+        if written is not None:
+            return written
+    raise DeployError(
+        f"stack locked: s3://{bucket}/{KEY} was taken over by another run meanwhile: run the "
+        "command again"
+    )
+
+
+def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> bool | None:
+    """Write the lock if there is none: True written, False no bucket; None when the lock was
+    held by a run that has ended and is now removed (write again). Raises while it is held."""
     try:
         aws.client("s3").put_object(
             Bucket=bucket,
@@ -103,6 +165,7 @@ def take(
             CacheControl="no-store",
             IfNoneMatch="*",
         )
+        return True
     except botocore.exceptions.ClientError as err:
         code = error_code(err)
         if code == "NoSuchBucket":
@@ -110,20 +173,39 @@ def take(
             return False
         if code not in TAKEN:
             raise
-        other = read(aws, bucket)
-        if other is None:  # released between our write and our read
-            raise DeployError(
-                f"stack locked: s3://{bucket}/{KEY} was held and has just been released: "
-                "run the command again"
-            ) from None
-        raise DeployError(held_message(bucket, other, clock())) from None
-    return True
+    found = _read_entry(aws, bucket)
+    if found is None:  # released between our write and our read
+        raise DeployError(
+            f"stack locked: s3://{bucket}/{KEY} was held and has just been released: "
+            "run the command again"
+        )
+    other, etag = found
+    if not other.ended_by(holder.since):
+        raise DeployError(held_message(bucket, other, holder.since))
+    log(
+        f"Taking over the lock of {other.command} by {other.who} on {other.host} (since "
+        f"{_utc(other.since)}): its job's time limit ended at {_utc(other.until)}, so that "
+        "run has ended without releasing it"
+    )
+    try:
+        aws.client("s3").delete_object(Bucket=bucket, Key=KEY, IfMatch=etag)
+    except botocore.exceptions.ClientError as err:
+        if error_code(err) not in ("PreconditionFailed", "NoSuchKey"):
+            raise
+        # Another run took it over first, or it went: try once more, as a newcomer.
+    return None
+
+
+def _read_entry(aws: Aws, bucket: str) -> tuple[Holder, str] | None:
+    """The holder of the lock and the lock object's ETag, or None when there is none."""
+    got: dict[str, Any] | None = aws.read("s3", "GetObject", Bucket=bucket, Key=KEY)
+    return None if got is None else (Holder.from_json(got["Body"].read()), str(got["ETag"]))
 
 
 def read(aws: Aws, bucket: str) -> Holder | None:
     """The holder of the lock, or None when there is none (or no bucket)."""
-    got: dict[str, Any] | None = aws.read("s3", "GetObject", Bucket=bucket, Key=KEY)
-    return None if got is None else Holder.from_json(got["Body"].read())
+    found = _read_entry(aws, bucket)
+    return None if found is None else found[0]
 
 
 def release(aws: Aws, bucket: str) -> None:

@@ -90,3 +90,72 @@ def test_apply_and_destroy_wait_for_a_held_lock_then_release_theirs(project: Pat
     assert main(["--config", cfg, "destroy", "--yes", "--force-unlock"]) == 0
     assert f"--force-unlock: removing the lock of apply by {OTHER}" in capsys.readouterr().out
     assert all(v == [] for v in inventory().values()), inventory()
+
+
+def _held_by_ci_until(since: float, until: float) -> str:
+    """A CI run's lock with its job's time limit; returns the object's ETag."""
+    body = lock.Holder(OTHER, "runner-7 pid 42", "apply", since, until).to_json()
+    return session().client("s3").put_object(Bucket=BUCKET, Key=lock.KEY, Body=body)["ETag"]
+
+
+def test_the_test_server_honours_if_match_on_delete_as_s3_does() -> None:
+    """S3 deletes with If-Match: <etag> only while the object has that ETag, else 412
+    PreconditionFailed (S3 User Guide, "How to perform conditional deletes", general purpose
+    buckets included); moto 5.2.5 does too."""
+    s3 = session().client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    old = s3.put_object(Bucket=BUCKET, Key="k", Body=b"1")["ETag"]
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"2")
+    with pytest.raises(s3.exceptions.ClientError, match="PreconditionFailed"):
+        s3.delete_object(Bucket=BUCKET, Key="k", IfMatch=old)
+    assert s3.get_object(Bucket=BUCKET, Key="k")["Body"].read() == b"2"
+
+
+def test_a_lock_past_its_jobs_time_limit_is_taken_over_with_a_line_saying_so() -> None:
+    """A CI run whose runner died left its lock: every later apply failed until someone ran
+    --force-unlock by hand. Its lock says until when its job can run; past that, it is taken
+    over."""
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    _held_by_ci_until(1_000_000.0, 1_000_000.0 + 360 * 60)
+    said: list[str] = []
+    with pytest.raises(DeployError) as err:  # its job may still be running: refused
+        lock.take(_aws(), BUCKET, "apply", said.append, clock=lambda: 1_000_000.0 + 359 * 60)
+    assert "its job ends by 1970-01-12 19:46:40 UTC at the latest, and a run after that" in str(
+        err.value
+    )
+    assert lock.take(_aws(), BUCKET, "apply", said.append, clock=lambda: 1_000_000.0 + 361 * 60)
+    assert said == [
+        f"Taking over the lock of apply by {OTHER} on runner-7 pid 42 (since 1970-01-12 "
+        "13:46:40 UTC): its job's time limit ended at 1970-01-12 19:46:40 UTC, so that run has "
+        "ended without releasing it"
+    ]
+    mine = lock.read(_aws(), BUCKET)
+    assert mine is not None and mine.who != OTHER and mine.until == 0.0  # no limit set here
+
+
+def test_a_takeover_never_deletes_a_lock_another_run_took_meanwhile(monkeypatch) -> None:
+    """Two runs finding the same ended lock: the one that reads it, then finds it replaced by
+    the other's, deletes nothing (If-Match the ETag it read) and is refused with the new
+    holder."""
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    ended = lock.Holder(OTHER, "runner-7 pid 42", "apply", 0.0, 60.0)
+    ended_etag = _held_by_ci_until(0.0, 60.0)
+    live_etag = _held_by_ci_until(5_000.0, 5_000.0 + 360 * 60)  # the other run's, just taken
+    assert live_etag != ended_etag
+    with monkeypatch.context() as m, pytest.raises(DeployError, match="stack locked"):
+        m.setattr(lock, "_read_entry", lambda aws, bucket: (ended, ended_etag))
+        lock.take(_aws(), BUCKET, "apply", lambda _: None, clock=lambda: 6_000.0)
+    held = lock.read(_aws(), BUCKET)
+    assert held is not None and held.since == 5_000.0  # the other run's lock is still there
+
+
+def test_the_time_limit_comes_from_the_environment(monkeypatch) -> None:
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    monkeypatch.setenv(lock.MAX_MINUTES_ENV, "360")
+    assert lock.take(_aws(), BUCKET, "apply", lambda _: None, clock=lambda: 1_000.0)
+    assert lock.read(_aws(), BUCKET).until == 1_000.0 + 360 * 60
+    lock.release(_aws(), BUCKET)
+    for bad in ("six hours", "0", "-5"):
+        monkeypatch.setenv(lock.MAX_MINUTES_ENV, bad)
+        with pytest.raises(DeployError, match=r"DEPLOY_LOCK_MAX_MINUTES=.*timeout-minutes"):
+            lock.take(_aws(), BUCKET, "apply", lambda _: None)

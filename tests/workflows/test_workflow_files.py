@@ -298,3 +298,19 @@ def test_pre_commit_hooks_are_local_and_cover_every_linter() -> None:
     } <= set(hooks)
     assert "--check" in hooks["ruff-format"]["entry"]  # lint never rewrites files
     assert "--offline" in hooks["zizmor"]["entry"]
+
+
+_LOCKING = re.compile(r"-m deploy (apply|destroy|previews sweep)\b")
+
+
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_that_takes_the_stack_lock_says_when_it_ends(path: Path) -> None:
+    """A lock left by a runner that died is taken over once its job's time limit has passed
+    (deploy/lock.py), which the job tells the engine: DEPLOY_LOCK_MAX_MINUTES must be its
+    timeout-minutes. A longer value only delays a takeover; a shorter one would let a run take
+    over the lock of a job still running."""
+    for name, job in _load(path)["jobs"].items():
+        if not any(_LOCKING.search(str(s.get("run", ""))) for s in job.get("steps", [])):
+            continue
+        said = job.get("env", {}).get("DEPLOY_LOCK_MAX_MINUTES")
+        assert said == str(job["timeout-minutes"]), f"{path.name} {name}: {said!r}"
