@@ -5,8 +5,9 @@ Content-Type, Accept, the custom-attributes header and the inference id (InvokeE
 ``InferenceId``, which the model logs as its request id). The model's 2xx comes back as 200; any
 other status becomes SageMaker's 424 ``ModelError`` (OriginalStatusCode, OriginalMessage), so
 botocore raises the same ``ClientError`` it raises in AWS. Unknown endpoints get the service's
-``ValidationError``. Tests that need the service's other failures (throttling, an endpoint
-not in service, timeouts) subclass it in ``tests/support``; ``make up`` runs it as it is.
+``ValidationError``, and so do a request or an answer over InvokeEndpoint's 6 MB. Tests that
+need the service's other failures (throttling, an endpoint not in service, timeouts) subclass
+it in ``tests/support``; ``make up`` runs it as it is.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ from devstack.http_thread import serve_in_thread, stop_server
 
 ACCOUNT_ID = "123456789012"
 CONTAINER_TIMEOUT_SECONDS = 60.0  # SageMaker gives a container 60 s to answer
+# InvokeEndpoint's request and response bodies are one shape, BodyBlob, max 6291456 bytes in
+# the runtime's service model (botocore/data/sagemaker-runtime/2017-05-13/service-2.json;
+# docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html);
+# serverless endpoints take 4 MB each way
+# (docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html). botocore does
+# not check a blob's max, so without this rule the stand-in passed a 12 MB answer that AWS
+# cannot return, and the caller saw the Lambda's 413 locally where production gives a 5xx.
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 _PATH = re.compile(r"/endpoints/([^/]+)/invocations")
 _FORWARDED = (
     "Content-Type",
@@ -48,6 +57,7 @@ class RuntimeStandIn:
     model_url: str  # e.g. http://127.0.0.1:8080
     endpoints: set[str]
     region: str = "us-east-1"
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES
     host: str = "127.0.0.1"
     port: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -74,7 +84,21 @@ class RuntimeStandIn:
             return service_error(
                 400, VALIDATION, f"Endpoint {endpoint} of account {ACCOUNT_ID} not found."
             )
-        return self.forward(endpoint, headers, body)
+        if len(body) > self.max_payload_bytes:
+            # What a serverless endpoint answers (aws/sagemaker-python-sdk#4271).
+            request_id = uuid.uuid4()
+            return service_error(400, VALIDATION, f"Request {request_id} has oversize body.")
+        reply = self.forward(endpoint, headers, body)
+        if reply.status == 200 and len(reply.body) > self.max_payload_bytes:
+            # AWS documents the cap, not the error it answers then; any error is a 5xx to the
+            # API's caller, which is what this one becomes in the Lambda (upstream_error).
+            return service_error(
+                400,
+                VALIDATION,
+                f"Response body from primary container is {len(reply.body)} bytes, over the "
+                f"{self.max_payload_bytes} bytes InvokeEndpoint can return.",
+            )
+        return reply
 
     def forward(self, endpoint: str, headers: dict[str, str], body: bytes) -> Reply:
         """Pass the request to the model server and wrap its answer as SageMaker does."""

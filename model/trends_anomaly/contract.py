@@ -31,6 +31,7 @@ from .errors import (
     BadParameter,
     NotAcceptable,
     PayloadTooLarge,
+    ResultTooLarge,
     UnsupportedMediaType,
 )
 from .file_kinds import not_csv
@@ -458,7 +459,7 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
     if legacy and out_type == CSV:
         rows = legacy_rows(table.series, params)
         body = "".join(f"{i}\n" for i in rows).encode()
-        return Answer(200, body, "text/csv; charset=utf-8", log)
+        return Answer(200, _deliverable(body, settings), "text/csv; charset=utf-8", log)
     detections = [run_method(s, params["method"], params) for s in table.series]
     pairs = list(zip(table.series, detections, strict=True))
     notes = [_term_notes(s, d) for s, d in pairs]
@@ -470,9 +471,25 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         "warnings": warnings + table.warnings + [w for n in notes for w in n],
     }
     if out_type == CSV:
-        return Answer(200, anomalies_csv(answer), "text/csv; charset=utf-8", log)
+        return Answer(
+            200, _deliverable(anomalies_csv(answer), settings), "text/csv; charset=utf-8", log
+        )
     body = orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
-    return Answer(200, body, JSON, log)
+    return Answer(200, _deliverable(body, settings), JSON, log)
+
+
+def _deliverable(body: bytes, settings: Settings) -> bytes:
+    """``body`` when SageMaker can return it (its response cap is the request's, 6 MB), else a
+    413 that says how to get a smaller answer: the JSON is about three times the CSV sent."""
+    if len(body) > settings.max_payload_bytes:
+        limit = settings.max_payload_bytes
+        raise ResultTooLarge(
+            f"The result is {len(body)} bytes, more than SageMaker can return "
+            f"({limit} bytes, {limit / (1024 * 1024):.3g} MB).",
+            "Send fewer rows or columns (a shorter time range), or ask for Accept: text/csv "
+            "(the anomalies alone, a much smaller table).",
+        )
+    return body
 
 
 def error_answer(err: ApiError) -> Answer:

@@ -21,6 +21,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "RequestTimeout",
+    "ResultTooLarge",
     "TooFewPoints",
     "UnsupportedMediaType",
 ]
@@ -75,3 +76,12 @@ class UnsupportedMediaType(ApiError):
 class NotAcceptable(ApiError):
     status = 406
     code = "not_acceptable"
+
+
+class ResultTooLarge(ApiError):
+    """An answer SageMaker cannot carry back: InvokeEndpoint's response body has the same
+    6 MB cap as its request (``BodyBlob``, max 6291456, in the runtime's service model), so a
+    bigger answer never reached the caller, who got a 5xx for a request that was fine."""
+
+    status = 413
+    code = "result_too_large"

@@ -11,7 +11,7 @@ import pytest
 
 from devstack.http_thread import serve_in_thread, stop_server
 from devstack.ports import free_port
-from devstack.sagemaker_runtime import MODEL_ERROR, VALIDATION, RuntimeStandIn
+from devstack.sagemaker_runtime import MAX_PAYLOAD_BYTES, MODEL_ERROR, VALIDATION, RuntimeStandIn
 
 
 class Model(BaseHTTPRequestHandler):
@@ -67,3 +67,27 @@ def test_unknown_endpoint_and_unreachable_model() -> None:
         down["ErrorCode"] == "SERVER_ERROR_FROM_MODEL"
         and "Could not reach" in down["OriginalMessage"]
     )
+
+
+def test_the_payload_cap_is_the_services_own() -> None:
+    """6291456 bytes, InvokeEndpoint's BodyBlob max in botocore's copy of the service model."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker-runtime")
+    operation = model.operation_model("InvokeEndpoint")
+    assert operation.input_shape.members["Body"].metadata["max"] == MAX_PAYLOAD_BYTES
+    assert operation.output_shape.members["Body"].metadata["max"] == MAX_PAYLOAD_BYTES
+
+
+def test_a_request_or_an_answer_over_the_cap_is_the_services_error(model_url: str) -> None:
+    """AWS neither takes nor returns more than the cap: a model's answer over it never reached
+    the caller, where the stand-in passed it on (the Lambda then answered a 413 that
+    production never gives). The cap is lowered here; the fake model answers ~30 bytes."""
+    runtime = RuntimeStandIn(model_url, {"ep"}, max_payload_bytes=20)
+    too_big = runtime.answer("ep", {}, b"x" * 21)
+    assert (too_big.status, too_big.headers["x-amzn-ErrorType"]) == (400, VALIDATION)
+    assert "oversize body" in json.loads(too_big.body)["message"]
+    answered = runtime.answer("ep", {}, b"x")
+    assert (answered.status, answered.headers["x-amzn-ErrorType"]) == (400, VALIDATION)
+    assert "InvokeEndpoint can return" in json.loads(answered.body)["message"]
+    assert RuntimeStandIn(model_url, {"ep"}).answer("ep", {}, b"x").status == 200

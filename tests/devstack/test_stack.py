@@ -236,3 +236,30 @@ def test_the_handler_runs_with_the_stacks_environment(stack: Stack) -> None:
     assert os.environ["ENDPOINT_NAME"] == "trends-anomaly"
     assert os.environ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] == stack.urls["runtime"]
     assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+
+
+def daily_csv(days: int) -> bytes:
+    """A plain daily CSV of ``days`` rows (its JSON answer is about 3.3 times its size)."""
+    import datetime
+
+    start = datetime.date(1900, 1, 1)
+    rows = "".join(f"{start + datetime.timedelta(days=i)},{(i * 37) % 100}\n" for i in range(days))
+    return f"day,term\n{rows}".encode()
+
+
+def test_an_answer_sagemaker_cannot_return_is_a_413_that_says_how(stack: Stack) -> None:
+    """A 2.3 MB CSV answers ~7.6 MB of JSON, over InvokeEndpoint's 6 MB response cap. Before,
+    the runtime stand-in passed it on and the Lambda said 413, where AWS cannot return it
+    (a 502 to the caller); now the model refuses it itself, a 413 that reaches the caller."""
+    body = daily_csv(165_000)
+    assert 2_000_000 < len(body) < 4 * 1024 * 1024
+    status, headers, data = request(
+        stack.urls["api"], "POST", "/detect", body, Content_Type="text/csv"
+    )
+    error = json.loads(data)["error"]
+    assert (status, error["code"]) == (413, "result_too_large"), data
+    assert "text/csv" in error["hint"] and error["request_id"] == headers["apigw-requestid"]
+    status, _, table = request(
+        stack.urls["api"], "POST", "/detect", body, Content_Type="text/csv", Accept="text/csv"
+    )
+    assert status == 200 and table.startswith(b"series,index,")
