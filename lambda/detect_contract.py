@@ -37,7 +37,9 @@ _INFERENCE_ID = re.compile(r"[!-~][ -~]{0,63}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
 # Content types whose meaning we cannot tell from the header (curl -d, fetch with a string).
-_SNIFFED_TYPES = {"", "text/plain", "application/x-www-form-urlencoded"}
+_FORM_TYPE = "application/x-www-form-urlencoded"  # curl -d's and urllib's default
+_SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE}
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte order mark, which Windows tools write before JSON too
 _TEXT_TYPES = ("text/", "application/json", "application/problem+json")
 
 
@@ -200,9 +202,22 @@ def inference_id(request_id: str) -> str | None:
 def content_type(headers: dict[str, str], body: bytes) -> str:
     """The body's media type; guessed JSON-or-CSV when the client did not say what it is."""
     declared = headers.get("content-type", "").strip()
-    if declared.split(";", 1)[0].strip().lower() not in _SNIFFED_TYPES:
+    media_type = declared.split(";", 1)[0].strip().lower()
+    if media_type not in _SNIFFED_TYPES:
         return sagemaker_header("Content-Type", declared)
-    return "application/json" if body.lstrip()[:1] in (b"{", b"[") else "text/csv"
+    if body.lstrip(_BOM + b" \t\r\n")[:1] in (b"{", b"["):
+        return "application/json"
+    if media_type == _FORM_TYPE and b"\n" not in body and b"\r" not in body:
+        # curl -d @file.csv sends the form type and strips the file's CR and LF: the rows
+        # arrive as one line, which the model could only call "No data rows found".
+        raise ApiError(
+            "The body came as a form (application/x-www-form-urlencoded) without any line "
+            "break: curl -d @file removes a file's line breaks, so its rows arrived as one line.",
+            "Send the file unchanged: curl --data-binary @file.csv -H 'Content-Type: text/csv'.",
+            status=400,
+            code="bad_body",
+        )
+    return "text/csv"
 
 
 def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> str | None:

@@ -244,6 +244,10 @@ def _series_from_json(items: Any) -> Table:
 
 
 def _load_json(body: bytes) -> dict[str, Any]:
+    # A UTF-8 byte order mark, as Windows tools write it (PowerShell's Out-File -Encoding utf8,
+    # Notepad): RFC 8259 section 8.1 lets a parser ignore it, and orjson called it "not UTF-8".
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

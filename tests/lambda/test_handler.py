@@ -171,6 +171,8 @@ def test_base64_body_is_decoded(
         (None, CSV, "text/csv"),
         ("text/plain;charset=UTF-8", CSV, "text/csv"),
         ("application/x-www-form-urlencoded", b'{"csv": "x"}', "application/json"),
+        ("application/x-www-form-urlencoded", CSV, "text/csv"),  # urllib's default type
+        (None, b'\xef\xbb\xbf{"csv": "x"}', "application/json"),  # PowerShell's UTF-8
         ("text/csv; charset=utf-8", CSV, "text/csv; charset=utf-8"),
     ],
 )
@@ -183,6 +185,22 @@ def test_unlabelled_bodies_are_recognised(
 ) -> None:
     invoke(capsys, post(body, content_type=content_type))
     assert runtime.seen[-1].headers["content-type"] == forwarded
+
+
+def test_a_csv_whose_line_breaks_curl_d_removed_is_a_400_that_says_so(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """curl -d @file.csv sends the form type and drops the file's CR and LF: the model got
+    one long line and answered "No data rows found", which named neither cause nor fix."""
+    calls = len(runtime.seen)
+    flattened = CSV.replace(b"\r", b"").replace(b"\n", b"")
+    response, log = invoke(
+        capsys, post(flattened, content_type="application/x-www-form-urlencoded")
+    )
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_body")
+    assert "curl -d" in error["message"] and "--data-binary" in error["hint"]
+    assert len(runtime.seen) == calls and log["error_code"] == "bad_body"
 
 
 def test_a_legacy_request_without_accept_answers_as_the_model_does(

@@ -586,6 +586,16 @@ def test_a_file_that_is_no_csv_is_named_for_what_it_is(client, head, what):
     assert error["hint"]
 
 
+def test_json_with_a_utf8_byte_order_mark_is_read(client):
+    """Windows tools write UTF-8 with a BOM (PowerShell's Out-File -Encoding utf8); RFC 8259
+    lets a parser ignore it, and the model said the UTF-8 body was "not UTF-8 text"."""
+    doc = json.dumps({"csv": read_data("en_weekly5y_bitcoin.csv").decode()}).encode()
+    plain = client.invoke(doc, content_type="application/json")
+    marked = client.invoke(b"\xef\xbb\xbf" + doc, content_type="application/json")
+    assert marked[0] == plain[0] == 200, marked[2][:300]
+    assert marked[2] == plain[2]
+
+
 def test_a_csv_sent_with_excels_type_is_read_as_csv(client):
     """A browser on Windows reports a .csv file as application/vnd.ms-excel: a fetch that sends
     the File object sends that type."""
