@@ -256,6 +256,16 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 status=400,
                 code="bad_parameter",
             )
+        if not header and ";" in value and "=" in value:
+            # The header's own spelling pasted into a URL: ?method=stl;period=52.
+            raise ApiError(
+                f"Query parameter {key!r} is {value[:40]!r}: in a URL, parameters are "
+                "separated by '&', not ';'.",
+                "Write ?method=stl&period=52 (';' separates them only in the "
+                "X-Amzn-SageMaker-Custom-Attributes header).",
+                status=400,
+                code="bad_parameter",
+            )
         if not _VALUE.fullmatch(value):
             raise ApiError(
                 f"The value of {what} {key!r} is empty or has characters not allowed.",

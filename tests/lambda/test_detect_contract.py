@@ -74,6 +74,18 @@ def test_header_parameters_pass_the_query_rules() -> None:
         request_attributes({"method": "stl"}, "period=52")
 
 
+def test_the_headers_spelling_in_a_url_says_to_use_ampersands() -> None:
+    """?method=stl;period=52, the custom-attributes spelling pasted into a URL, was told its
+    value 'is empty or has characters not allowed', which did not say what to write."""
+    with pytest.raises(ApiError) as raised:
+        request_attributes({"method": "stl;period=52"}, "")
+    assert raised.value.code == "bad_parameter"
+    assert "'&', not ';'" in raised.value.message and "?method=stl&period=52" in raised.value.hint
+    with pytest.raises(ApiError) as raised:
+        request_attributes({"method": "st;l"}, "")  # no '=': the plain rule's message
+    assert "characters not allowed" in raised.value.message
+
+
 def test_too_many_parameters() -> None:
     with pytest.raises(ApiError) as raised:
         custom_attributes({f"p{i}": "1" for i in range(21)})
