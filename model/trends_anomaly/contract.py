@@ -400,7 +400,17 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         mistaken = not_csv(req.body)
         if mistaken is not None:
             raise BadCsv(f"The file sent is {mistaken.what}, not a CSV file.", mistaken.hint)
-        table = parse_table(decode_text(req.body, ct_params.get("charset"), warnings))
+        try:
+            table = parse_table(decode_text(req.body, ct_params.get("charset"), warnings))
+        except BadCsv as err:
+            if req.body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+                raise
+            # A JSON request sent with the CSV's type: "No data rows found" alone did not
+            # say that the body was fine and its label was not.
+            raise BadCsv(
+                f"{err.message} The body looks like JSON, but its Content-Type is {kind}.",
+                "Send JSON requests with Content-Type: application/json.",
+            ) from None
     elif kind == JSON or kind.endswith("+json"):
         doc = _load_json(req.body)
         if "data" in doc:

@@ -586,6 +586,15 @@ def test_a_file_that_is_no_csv_is_named_for_what_it_is(client, head, what):
     assert error["hint"]
 
 
+def test_json_sent_as_text_csv_is_a_400_that_says_to_label_it_json(client):
+    """The model's own JSON shapes, sent with the CSV's type, got "No data rows found"."""
+    doc = json.dumps({"csv": read_data("en_weekly5y_bitcoin.csv").decode()}).encode()
+    status, answer = client.json(doc, content_type="text/csv")
+    assert (status, answer["error"]["code"]) == (400, "bad_csv")
+    assert "looks like JSON" in answer["error"]["message"]
+    assert "application/json" in answer["error"]["hint"]
+
+
 def test_json_with_a_utf8_byte_order_mark_is_read(client):
     """Windows tools write UTF-8 with a BOM (PowerShell's Out-File -Encoding utf8); RFC 8259
     lets a parser ignore it, and the model said the UTF-8 body was "not UTF-8 text"."""
