@@ -16,9 +16,11 @@ ROUTES = ("POST /detect", "GET /health")
 # page sends query parameters; the Lambda forwards either).
 ALLOW_HEADERS = ("content-type", "x-amzn-sagemaker-custom-attributes")
 # Response headers a page on another origin may read: the id to quote in a bug report (the
-# HTTP API sets it on every answer, its own errors included; a browser shows a script only the
-# CORS-safelisted headers unless Access-Control-Expose-Headers names more).
-EXPOSE_HEADERS = ("apigw-requestid",)
+# HTTP API sets it on every answer, its own errors included), and when to try again (the
+# function's 429 and 503 say it in Retry-After). A browser shows a script only the
+# CORS-safelisted headers unless Access-Control-Expose-Headers names more; sorted, as AWS
+# reports them back.
+EXPOSE_HEADERS = ("apigw-requestid", "retry-after")
 # How long a browser may cache a preflight answer.
 MAX_AGE_S = 3600
 

@@ -20,4 +20,22 @@ def test_the_rule_allows_listed_origins_or_any() -> None:
 
 
 def test_a_page_on_another_origin_may_read_the_request_id() -> None:
-    assert cors_rule([]).expose_headers == ("apigw-requestid",)
+    assert "apigw-requestid" in cors_rule([]).expose_headers
+
+
+def test_a_page_on_another_origin_may_read_every_header_the_function_answers_with() -> None:
+    """The function's 429 and 503 say when to try again in Retry-After, which a browser
+    hides from a script on another origin unless the API exposes it (it is not one of the
+    CORS-safelisted response headers): a page could not honour it. Collected from the
+    function's own error table, so a header added there must be exposed too. (``allow``
+    rides only on a 405, which the HTTP API never lets reach the function.)"""
+    from detect_contract import client_error
+
+    codes = ("ValidationError", "ModelNotReadyException", "ThrottlingException")
+    messages = ("Endpoint x not found.", "Endpoint x is not in service.", "")
+    errors = [client_error(code, message, "x") for code in codes for message in messages]
+    errors.append(client_error("ServiceUnavailable", "", "x"))
+    headers = {name.lower() for error in errors for name in error.headers}
+    assert headers == {"retry-after"}
+    assert headers <= set(cors_rule([]).expose_headers)
+    assert list(cors_rule([]).expose_headers) == sorted(cors_rule([]).expose_headers)

@@ -75,7 +75,10 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
     assert api["CorsConfiguration"]["AllowOrigins"] == sorted(
         ["http://localhost:8000", site_origin]
     )
-    assert api["CorsConfiguration"]["ExposeHeaders"] == ["apigw-requestid"]  # pages read it
+    assert api["CorsConfiguration"]["ExposeHeaders"] == [
+        "apigw-requestid",
+        "retry-after",
+    ]  # pages read it
     assert api["Tags"]["managed-by"] == "trends-anomaly-gitops"
     stage = gw.get_stage(ApiId=api_id, StageName="$default")
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10.0

@@ -62,7 +62,7 @@ def test_desired_cors_is_the_shared_rule_plus_the_sites_origin() -> None:
         "allow_origins": ["https://a.example", "https://b.example", SITE],  # sorted
         "allow_methods": ["GET", "OPTIONS", "POST"],
         "allow_headers": list(ALLOW_HEADERS),
-        "expose_headers": ["apigw-requestid"],
+        "expose_headers": ["apigw-requestid", "retry-after"],
         "max_age": 3600,
     }
     assert [r.name for r in desired().of_kind("api_route")] == list(ROUTES)
@@ -202,7 +202,7 @@ def test_from_nothing_the_children_use_the_ids_as_they_are_created() -> None:
                     "AllowOrigins": spec.cors["allow_origins"],
                     "AllowMethods": ["GET", "OPTIONS", "POST"],
                     "AllowHeaders": list(ALLOW_HEADERS),
-                    "ExposeHeaders": ["apigw-requestid"],
+                    "ExposeHeaders": ["apigw-requestid", "retry-after"],
                     "MaxAge": 3600,
                 },
                 "Tags": TAGS,
@@ -309,7 +309,7 @@ def stub_cors() -> dict:
         "AllowOrigins": spec.cors["allow_origins"],
         "AllowMethods": ["GET", "OPTIONS", "POST"],
         "AllowHeaders": list(ALLOW_HEADERS),
-        "ExposeHeaders": ["apigw-requestid"],
+        "ExposeHeaders": ["apigw-requestid", "retry-after"],
         "MaxAge": 3600,
     }
 
