@@ -386,7 +386,7 @@ def test_the_models_log_line_carries_the_id_the_caller_quotes(
     assert isinstance(model_server.log, io.BufferedWriter)
     lines = Path(model_server.log.name).read_text(errors="replace").splitlines()
     mine = [json.loads(x) for x in lines if x.startswith("{") and request_id in x]
-    assert [(x["request_id"], x["status"], x["error"]) for x in mine] == [
+    assert [(x["request_id"], x["status"], x["error_code"]) for x in mine] == [
         (request_id, 400, "bad_csv")
     ]
     # An id SageMaker would refuse (a direct call's own) is left out, the request answered.
