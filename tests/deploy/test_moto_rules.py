@@ -220,3 +220,38 @@ def test_a_serverless_variants_concurrency_is_updated_in_place_but_not_its_memor
         )
     assert _code(instances) == "ValidationException"
     assert "not serverless" in instances.value.response["Error"]["Message"]
+
+
+def _lifecycle(selection: dict, priority: int = 1) -> dict:
+    return {"rulePriority": priority, "selection": selection, "action": {"type": "expire"}}
+
+
+def test_ecr_lifecycle_policy_rules_as_ecr_checks_them() -> None:
+    """ECR's lifecycle policy properties: a ``tagged`` rule names its tags (tagPrefixList or
+    tagPatternList), an ``untagged`` one names none, priorities are unique and an ``any`` rule
+    comes last. moto 5.2.5 checks only the schema's keys, so a policy AWS refuses passed."""
+    ecr = boto3.client("ecr")
+    ecr.create_repository(repositoryName="rules-repo")
+    count = {"countType": "imageCountMoreThan", "countNumber": 3}
+    refused = [
+        [_lifecycle({"tagStatus": "tagged", **count})],
+        [_lifecycle({"tagStatus": "untagged", "tagPrefixList": ["src-"], **count})],
+        [_lifecycle({"tagStatus": "untagged", **count}),
+         _lifecycle({"tagStatus": "tagged", "tagPrefixList": ["src-"], **count})],
+        [_lifecycle({"tagStatus": "any", **count}),
+         _lifecycle({"tagStatus": "untagged", **count}, priority=2)],
+    ]  # fmt: skip
+    for rules in refused:
+        with pytest.raises(ClientError) as err:
+            ecr.put_lifecycle_policy(
+                repositoryName="rules-repo", lifecyclePolicyText=json.dumps({"rules": rules})
+            )
+        assert _code(err) == "InvalidParameterException", rules
+    accepted = [_lifecycle({"tagStatus": "tagged", "tagPrefixList": ["src-"], **count}),
+                _lifecycle({"tagStatus": "any", **count}, priority=2)]  # fmt: skip
+    ecr.put_lifecycle_policy(
+        repositoryName="rules-repo", lifecyclePolicyText=json.dumps({"rules": accepted})
+    )
+    with pytest.raises(ClientError) as err:
+        ecr.get_lifecycle_policy(repositoryName="rules-bucket-none")
+    assert _code(err) == "RepositoryNotFoundException"

@@ -10,7 +10,8 @@ which moto applies to any endpoint; IAM's refusal of a
 permissions boundary that is not an existing managed policy; and, each in its own
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
-(moto_s3.py), SageMaker's Service Quotas (moto_quotas.py). Delays run on the shared clock of
+(moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
+(moto_ecr.py). Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
 of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
 """
@@ -39,6 +40,7 @@ def patch_moto() -> None:
     if getattr(SageMakerResponse, _PATCHED, False):
         return
     from tests.support.moto_cloudfront import patch_cloudfront
+    from tests.support.moto_ecr import patch_ecr
     from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
     from tests.support.moto_quotas import patch_quotas
     from tests.support.moto_s3 import patch_s3
@@ -102,6 +104,7 @@ def patch_moto() -> None:
     patch_propagation()
     patch_s3()
     patch_quotas()
+    patch_ecr()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
