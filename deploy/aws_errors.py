@@ -44,6 +44,7 @@ _BY_CODE = {
     "ObjectNotFoundException": ErrorKind.GONE,
     "RepositoryNotFoundException": ErrorKind.GONE,
     "ImageNotFoundException": ErrorKind.GONE,
+    "LifecyclePolicyNotFoundException": ErrorKind.GONE,  # ECR: a repository without one
     "NoSuchBucket": ErrorKind.GONE,
     "NoSuchKey": ErrorKind.GONE,
     "NoSuchWebsiteConfiguration": ErrorKind.GONE,

@@ -83,8 +83,13 @@ def context_hash(build_context: str | Path) -> str:
     return h.hexdigest()[:12]
 
 
+# The tag of every image deploy builds: ``src-<content hash>`` (the repository's lifecycle
+# policy expires the older ones by this prefix, resources/ecr.py).
+TAG_PREFIX = "src-"
+
+
 def image_tag(build_context: str | Path) -> str:
-    return f"src-{context_hash(build_context)}"
+    return f"{TAG_PREFIX}{context_hash(build_context)}"
 
 
 def image_uri(names: Names, tag: str) -> str:

@@ -3,6 +3,14 @@
 The image tag is a content hash of the build context (deploy/image.py), so "is it pushed?" is
 one DescribeImages; building happens only when ECR lacks that tag. Tags are immutable.
 
+Every merge that changes model/ pushes a new image, and nothing else ever deletes one: the
+repository carries ECR's lifecycle policy (``lifecycle_policy``), which expires the built
+images (``src-<hash>``) beyond the newest ``KEEP_IMAGES``. Enough stay for what may still
+start instances: each environment's serving model and the one kept for rollback, and staging
+running ahead of a production deploy that waits for approval. An expired tag the next apply
+needs is built and pushed again (its content hash is the same). Images with other tags, or
+none, are never expired (a ``model.image`` pushed by hand stays).
+
 The environments of a project share its repository (one image, built once, promoted by
 digest): an environment creates it when missing but never deletes it, and tags it with the
 project's tags only (environments may differ in theirs). A preview owns its own repository.
@@ -10,12 +18,13 @@ project's tags only (environments may differ in theirs). A preview owns its own 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy.aws import tag_dict, tag_list
-from deploy.image import build_and_push, describe_build
+from deploy.image import TAG_PREFIX, build_and_push, describe_build
 from deploy.plan import Action, Call, Change, Run, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
 from deploy.world import Desired, World
@@ -27,6 +36,33 @@ if TYPE_CHECKING:
     from deploy.naming import Names
 
 
+# How many built images a repository keeps (the newest by push time); older ones expire.
+KEEP_IMAGES = 20
+
+
+def lifecycle_policy(keep: int = KEEP_IMAGES) -> dict[str, Any]:
+    """ECR's lifecycle policy of a repository deploy owns: one ``tagged`` rule on the prefix
+    of the tags deploy builds (ECR requires a tagged rule to name its tags), count-based so
+    that an image nobody replaced never expires however old it is."""
+    return {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": (
+                    f"keep the {keep} newest images deploy built ({TAG_PREFIX}<hash>), expire older"
+                ),
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [TAG_PREFIX],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": keep,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+
+
 @dataclass(frozen=True)
 class RepositorySpec:
     KIND: ClassVar[str] = "ecr_repository"
@@ -34,6 +70,7 @@ class RepositorySpec:
     arn: str = field(compare=False)
     image_tag_mutability: str = "IMMUTABLE"
     tags: dict[str, str] | None = field(default=None, compare=False)
+    lifecycle_policy: dict[str, Any] = field(default_factory=lifecycle_policy)
 
 
 @dataclass(frozen=True)
@@ -44,6 +81,7 @@ class SeenRepository:
     image_tag_mutability: str | None
     tags: dict[str, str]
     shared: bool = False  # the project's, used by every environment: destroy leaves it
+    lifecycle_policy: dict[str, Any] | None = None  # None: the repository has none
 
 
 def shared(names: Names) -> bool:
@@ -88,6 +126,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[obje
         return []
     repo = found["repositories"][0]
     tags = aws.read("ecr", "ListTagsForResource", resourceArn=repo["repositoryArn"]) or {}
+    policy = aws.read("ecr", "GetLifecyclePolicy", repositoryName=names.ecr_repository)
     out: list[object] = [
         SeenRepository(
             names.ecr_repository,
@@ -95,6 +134,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[obje
             repo.get("imageTagMutability"),
             tag_dict(tags.get("tags")),
             shared(names),
+            json.loads(policy["lifecyclePolicyText"]) if policy else None,
         )
     ]
     for image in desired.of_kind("image"):
@@ -121,6 +161,15 @@ def _create_repository(spec: RepositorySpec) -> tuple[Step, ...]:
                 "tags": tag_list(spec.tags or {}),
             },
         ),
+        _put_lifecycle_policy(spec),
+    )
+
+
+def _put_lifecycle_policy(spec: RepositorySpec) -> Call:
+    return Call(
+        "ecr",
+        "PutLifecyclePolicy",
+        {"repositoryName": spec.name, "lifecyclePolicyText": json.dumps(spec.lifecycle_policy)},
     )
 
 
@@ -134,6 +183,8 @@ def _update_repository(spec: RepositorySpec, changes: tuple[Change, ...]) -> tup
                 {"repositoryName": spec.name, "imageTagMutability": spec.image_tag_mutability},
             )
         )
+    if "lifecycle_policy" in fields_of(changes):
+        steps.append(_put_lifecycle_policy(spec))
     if "tags" in fields_of(changes):
         steps.append(
             Call("ecr", "TagResource", {"resourceArn": spec.arn, "tags": tag_list(spec.tags or {})})

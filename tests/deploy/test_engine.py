@@ -514,6 +514,32 @@ def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
     assert image_tag(project / "model") != tag
 
 
+def test_the_image_repository_expires_old_built_images_by_lifecycle_policy(project: Path) -> None:
+    """Every merge that changes model/ pushes an image into the repository (shared by the
+    environments, kept by their destroy); none was ever deleted. Apply puts ECR's lifecycle
+    policy on it: the newest built images (src-<hash>) stay, older ones expire. A repository
+    made before the policy existed gets it in place, and then the plan is clean."""
+    apply(engine(project))
+    ecr = session().client("ecr")
+    text = ecr.get_lifecycle_policy(repositoryName=PROJECT)["lifecyclePolicyText"]
+    (rule,) = json.loads(text)["rules"]
+    assert rule["selection"] == {
+        "tagStatus": "tagged",
+        "tagPrefixList": ["src-"],
+        "countType": "imageCountMoreThan",
+        "countNumber": 20,
+    }
+    assert rule["action"] == {"type": "expire"}
+    ecr.delete_lifecycle_policy(repositoryName=PROJECT)  # as before this release
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "ecr_repository", PROJECT)]
+    (update,) = [a for a in planned.actions if a.op == "update"]
+    assert [c.field for c in update.changes] == ["lifecycle_policy"]
+    apply(engine(project), planned)
+    assert json.loads(ecr.get_lifecycle_policy(repositoryName=PROJECT)["lifecyclePolicyText"])
+    assert not engine(project).plan().changes
+
+
 def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None:
     instances = "  instance_type: ml.m5.large\n  instance_count: 1\n"
     serverless = "  serverless: {memory_mb: 3072, max_concurrency: 20}\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.stub import Stubber
 
@@ -17,6 +19,24 @@ TAGS = [
     {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
     {"Key": "project", "Value": "trends-anomaly"},
 ]
+
+# What the repository's lifecycle policy must say: the newest images deploy built (tags
+# src-<hash>) are kept, older ones expire; images with other tags or none are left alone.
+POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "keep the 20 newest images deploy built (src-<hash>), expire older",
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPrefixList": ["src-"],
+                "countType": "imageCountMoreThan",
+                "countNumber": 20,
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
 
 
 def desired(build: bool = True) -> Desired:
@@ -52,12 +72,18 @@ def test_observe_repository_and_pushed_tag() -> None:
         )
         stub.add_response("list_tags_for_resource", {"tags": TAGS}, {"resourceArn": REPO_ARN})
         stub.add_response(
+            "get_lifecycle_policy",
+            {"repositoryName": "trends-anomaly", "lifecyclePolicyText": json.dumps(POLICY)},
+            {"repositoryName": "trends-anomaly"},
+        )
+        stub.add_response(
             "describe_images",
             {"imageDetails": [{"imageTags": ["src-0123456789ab"]}]},
             {"repositoryName": "trends-anomaly", "imageIds": [{"imageTag": "src-0123456789ab"}]},
         )
         repo, image = ecr.observe(aws, N, desired(), World())
     assert repo.image_tag_mutability == "MUTABLE" and repo.tags["project"] == "trends-anomaly"
+    assert repo.lifecycle_policy == POLICY
     assert image.name == IMAGE
     with Stubber(aws.client("ecr")) as stub:
         stub.add_response(
@@ -65,8 +91,12 @@ def test_observe_repository_and_pushed_tag() -> None:
             {"repositories": [{"repositoryArn": REPO_ARN, "repositoryName": "trends-anomaly"}]},
         )
         stub.add_response("list_tags_for_resource", {"tags": []})
+        stub.add_client_error(
+            "get_lifecycle_policy", "LifecyclePolicyNotFoundException", "no policy", 400
+        )
         stub.add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
-        assert [r.KIND for r in ecr.observe(aws, N, desired(), World())] == ["ecr_repository"]
+        (repo,) = ecr.observe(aws, N, desired(), World())
+    assert repo.KIND == "ecr_repository" and repo.lifecycle_policy is None
 
 
 def test_observe_gone() -> None:
@@ -93,7 +123,13 @@ def test_create_with_immutable_tags_scan_and_project_tags() -> None:
                 "tags": TAGS,
             },
         )
+        stub.add_response(
+            "put_lifecycle_policy",
+            {},
+            {"repositoryName": "trends-anomaly", "lifecyclePolicyText": json.dumps(POLICY)},
+        )
         execute(aws, repo_action)
+        stub.assert_no_pending_responses()
     with Stubber(aws.client("ecr")) as stub:
         stub.add_client_error(
             "create_repository", "RepositoryAlreadyExistsException", "exists", 400
@@ -104,7 +140,7 @@ def test_create_with_immutable_tags_scan_and_project_tags() -> None:
 
 def test_drift_mutability_and_tags_pushed_image_noop() -> None:
     aws = make_aws()
-    seen = ecr.SeenRepository("trends-anomaly", REPO_ARN, "MUTABLE", {})
+    seen = ecr.SeenRepository("trends-anomaly", REPO_ARN, "MUTABLE", {}, lifecycle_policy=POLICY)
     world = World.of([seen, ecr.SeenImage(IMAGE)])
     repo_action, image_action = ecr.plan(PlanContext(desired(), world))
     assert image_action.op == "noop"
@@ -173,3 +209,35 @@ def test_the_build_step_runs_docker_login_then_the_planned_commands(
         ["docker", "build", "--platform", "linux/amd64", "-t", IMAGE, "/tmp/model"],
         ["docker", "push", IMAGE],
     ]
+
+
+def test_a_repository_without_the_lifecycle_policy_gets_it_and_nothing_else() -> None:
+    """Every merge that changes model/ pushes an image; without a lifecycle policy the
+    repository (shared by the environments, kept by their destroy) grew by one image each
+    time, for ever. A repository made before the policy existed is updated in place."""
+    aws = make_aws()
+    seen = ecr.SeenRepository("trends-anomaly", REPO_ARN, "IMMUTABLE", {"project": "x"})
+    world = World.of([seen, ecr.SeenImage(IMAGE)])
+    repo_action, _ = ecr.plan(PlanContext(desired(), world))
+    assert repo_action.op == "update"
+    assert [c.field for c in repo_action.changes] == ["lifecycle_policy", "tags"]
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "put_lifecycle_policy",
+            {},
+            {"repositoryName": "trends-anomaly", "lifecyclePolicyText": json.dumps(POLICY)},
+        )
+        stub.add_response("tag_resource", {}, {"resourceArn": REPO_ARN, "tags": TAGS})
+        execute(aws, repo_action)
+        stub.assert_no_pending_responses()
+    tags = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+    same = ecr.SeenRepository("trends-anomaly", REPO_ARN, "IMMUTABLE", tags, False, POLICY)
+    repo_action, _ = ecr.plan(PlanContext(desired(), World.of([same, ecr.SeenImage(IMAGE)])))
+    assert repo_action.op == "noop"
+
+
+def test_the_lifecycle_rule_expires_only_the_tags_deploy_builds() -> None:
+    (repo, image) = ecr.desired(config(), inputs(N, build=True))
+    (rule,) = repo.lifecycle_policy["rules"]
+    assert image.tag.startswith(tuple(rule["selection"]["tagPrefixList"]))
+    assert rule["selection"]["tagStatus"] == "tagged"  # an untagged image (pushed by digest) stays
