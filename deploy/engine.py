@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from deploy import planner, quotas, stacks
+from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook
@@ -126,6 +126,9 @@ class Engine:
         self.check_roles(world)
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
+        dearer = costs.warning(costs.deployed(world), costs.wanted(self.cfg))
+        if dearer:
+            warnings.append(dearer)
         deployed = any(world.get(m.KIND, m.name) for m in desired.of_kind("sagemaker_model"))
         if deployed and not inputs.build_image:  # prebuilt: no build action shows it gone
             missing = missing_image_warning(self.aws, inputs.image_uri)

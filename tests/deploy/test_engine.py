@@ -284,6 +284,22 @@ def test_instance_count_change_scales_the_running_endpoint_in_place(project: Pat
     assert not engine(project).plan().changes
 
 
+def test_plan_warns_when_a_change_multiplies_the_endpoints_hourly_bill(project: Path) -> None:
+    """instance_count 1 → 4 is four times the bill of an endpoint billed every hour it exists;
+    a GPU type is several times a CPU one. The plan showed the change, never what it costs:
+    now it warns (advice in the plan and the pull request's comment, not a gate)."""
+    apply(engine(project))
+    assert engine(project).plan().warnings == []
+    _edit(project, "  instance_count: 1\n", "  instance_count: 4\n")
+    (warning,) = engine(project).plan().warnings
+    assert "1 × ml.m5.large to 4 × ml.m5.large, billed every hour it exists" in warning
+    assert "about 4× its hourly bill" in warning
+    _edit(project, "  instance_count: 4\n", "  instance_count: 1\n")
+    _edit(project, "ml.m5.large", "ml.g5.xlarge")
+    warnings = engine(project).plan().warnings  # with the quota's: its default is 0
+    assert [w for w in warnings if "ml.g5.xlarge is an accelerated (GPU/Inferentia" in w]
+
+
 def test_serverless_max_concurrency_changes_in_place_and_memory_rolls_a_new_config(
     project: Path,
 ) -> None:

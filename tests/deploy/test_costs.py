@@ -1,0 +1,55 @@
+"""costs: plan's warning when a change multiplies what the endpoint costs while it exists."""
+
+from __future__ import annotations
+
+from deploy import costs
+from deploy.config import parse_config
+from deploy.costs import Fleet
+
+
+def test_more_instances_of_one_type_warn_with_the_factor() -> None:
+    said = costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.m5.large", 4))
+    assert said is not None
+    assert "1 × ml.m5.large to 4 × ml.m5.large" in said and "about 4× its hourly bill" in said
+    assert "idle or not" in said and costs.PRICING in said
+
+
+def test_a_bigger_size_counts_as_its_price_doubles_per_step() -> None:
+    said = costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.m5.2xlarge", 1))
+    assert said is not None and "about 4×" in said
+    assert costs.size_units("ml.m5.12xlarge") == 24 and costs.size_units("ml.t2.medium") == 0.5
+
+
+def test_small_or_cheaper_changes_say_nothing() -> None:
+    assert costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.m5.large", 2)) is None  # 2×
+    assert costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.m5.xlarge", 1)) is None  # 2×
+    assert costs.warning(Fleet("ml.m5.xlarge", 4), Fleet("ml.m5.large", 1)) is None
+    assert costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.c5.xlarge", 1)) is None
+    assert costs.warning(Fleet("ml.m5.large", 4), Fleet(None, 0)) is None  # to serverless
+    assert costs.warning(None, Fleet("ml.m5.large", 1)) is None  # first deploy: README's costs
+
+
+def test_an_accelerated_type_is_named_whenever_the_plan_starts_one() -> None:
+    for before in (None, Fleet("ml.m5.large", 1), Fleet(None, 0)):
+        said = costs.warning(before, Fleet("ml.g5.xlarge", 1))
+        assert said is not None and "ml.g5.xlarge is an accelerated" in said, before
+    assert costs.warning(Fleet("ml.g5.xlarge", 1), Fleet("ml.g5.xlarge", 1)) is None
+    for t in ("ml.p4d.24xlarge", "ml.inf2.xlarge", "ml.trn1.2xlarge", "ml.g4dn.xlarge"):
+        assert costs.accelerated(t), t
+    assert not costs.accelerated("ml.m5.large") and not costs.accelerated("ml.c6g.large")
+
+
+def test_serverless_to_instances_says_idle_hours_are_billed() -> None:
+    said = costs.warning(Fleet(None, 0), Fleet("ml.m5.large", 1))
+    assert said is not None and "from serverless (nothing while idle)" in said
+
+
+def test_another_cpu_family_bigger_is_named_without_a_factor() -> None:
+    said = costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.r5.4xlarge", 1))
+    assert said is not None and "another instance family" in said and "about" not in said
+
+
+def test_what_the_config_asks_autoscaling_counts_its_maximum() -> None:
+    cfg = parse_config({"endpoint": {"instance_count": 1, "autoscaling": {"max_capacity": 6}}})
+    assert costs.wanted(cfg) == Fleet("ml.m5.large", 6)
+    assert costs.wanted(parse_config({"endpoint": {"serverless": {}}})) == Fleet(None, 0)
