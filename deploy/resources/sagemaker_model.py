@@ -55,9 +55,26 @@ class SeenModel:
     tags: dict[str, str] | None = None
 
 
+# The container's own limit on request and answer bodies (model/trends_anomaly/settings.py).
+PAYLOAD_ENV = "MODEL_MAX_PAYLOAD_BYTES"
+
+
+def environment(cfg: Config) -> dict[str, str]:
+    """The container's environment: ``endpoint.environment`` from config.yaml, and on a
+    serverless endpoint the model's body limit lowered to what SageMaker carries there (4 MB
+    each way, not real-time's 6 MB): an answer between the two never reached the caller, who
+    got a 5xx, where the model now answers a 413 that says how to get a smaller one. A value
+    set in config.yaml is kept."""
+    env = dict(cfg.endpoint.environment)
+    if cfg.endpoint.serverless:
+        env.setdefault(PAYLOAD_ENV, str(cfg.endpoint.max_payload_mb * 1024 * 1024))
+    return dict(sorted(env.items()))
+
+
 def identity(cfg: Config, n: Names, image_uri: str) -> dict[str, Any]:
-    """What the model's name hashes (unchanged since the first release: names stay stable)."""
-    env = dict(sorted(cfg.endpoint.environment.items()))
+    """What the model's name hashes (unchanged since the first release for instance
+    endpoints: names stay stable; a serverless one's gained its payload limit)."""
+    env = environment(cfg)
     return {"image": image_uri, "role_arn": n.role_arn(n.sagemaker_role), "environment": env}
 
 

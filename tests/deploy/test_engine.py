@@ -565,6 +565,8 @@ def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None
     cfg = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
     variant = sm.describe_endpoint_config(EndpointConfigName=cfg)["ProductionVariants"][0]
     assert variant["ServerlessConfig"] == {"MemorySizeInMB": 3072, "MaxConcurrency": 20}
+    env = sm.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]["Environment"]
+    assert env["MODEL_MAX_PAYLOAD_BYTES"] == str(4 * 1024 * 1024)  # serverless carries 4 MB
     assert not engine(project).plan().changes
     _edit(project, serverless, instances)
     planned = engine(project).plan()
@@ -572,8 +574,14 @@ def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None
     assert {c.field for c in new.changes} == {
         "variant.serverless.memory_mb",
         "variant.instance_type",
+        "variant.model",  # serverless's model is told its 4 MB body limit; this one is not
     }
     apply(engine(project), planned)
+    model = sm.describe_endpoint_config(
+        EndpointConfigName=sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    )["ProductionVariants"][0]["ModelName"]
+    env = sm.describe_model(ModelName=model)["PrimaryContainer"].get("Environment", {})
+    assert "MODEL_MAX_PAYLOAD_BYTES" not in env
     assert not engine(project).plan().changes
 
 

@@ -47,7 +47,8 @@ def test_names_hash_exactly_what_defines_them_and_stay_stable() -> None:
     # Nor a serverless MaxConcurrency (updated in place too): the memory is.
     assert serverless.variant["serverless"] == {"memory_mb": 3072}
     assert serverless.max_concurrency == 5 and serverless.capacity == 5
-    assert serverless.name != c.name and serverless.model == c.model
+    # Its model differs by the payload limit it is told (test_a_serverless_models_body_limit…).
+    assert serverless.name != c.name and serverless.model != c.model
     more = cfg_spec(endpoint={"serverless": {"memory_mb": 3072, "max_concurrency": 9}})
     assert more.name == serverless.name
     assert cfg_spec(endpoint={"serverless": {"memory_mb": 2048}}).name != serverless.name
@@ -175,3 +176,16 @@ def test_an_image_ecr_does_not_have_stops_before_create_model_with_what_to_do(co
         with pytest.raises(DeployError, match=f"is not in ECR \\({code}\\).*deploy image"):
             execute(aws, action)
         stub.assert_no_pending_responses()  # CreateModel was never called
+
+
+def test_a_serverless_models_body_limit_is_serverless_s_4_mb() -> None:
+    """SageMaker carries 4 MB each way on a serverless endpoint, 6 MB on instances: the model
+    (whose own limit is 6 MB) let an answer of 4-6 MB go, which never reached the caller (a
+    5xx). On serverless it is told the 4 MB, and answers 413 result_too_large instead."""
+    assert sm.PAYLOAD_ENV not in model().environment  # instances: names unchanged
+    serverless = model(endpoint={"serverless": {"memory_mb": 3072}})
+    assert serverless.environment[sm.PAYLOAD_ENV] == str(4 * 1024 * 1024)
+    mine = model(
+        endpoint={"serverless": {"memory_mb": 3072}, "environment": {sm.PAYLOAD_ENV: "1000"}}
+    )
+    assert mine.environment[sm.PAYLOAD_ENV] == "1000"  # config.yaml's own value is kept
