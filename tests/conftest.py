@@ -6,6 +6,7 @@ worker, and the workers' image lines reach the end of the output too."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,13 +19,21 @@ GROUP_BY_MARKER = {"container": "docker", "browser": "browser"}
 _WORKER_LINES: list[tuple[str, str]] = []  # on the controller: (worker, line)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the groups into node ids
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+    """Before every other implementation (xdist's turns the groups into node ids): the groups.
+    After them all (pytest's own reorders by parametrized fixture): the `slow` tests first."""
     for item in items:
         for marker, group in GROUP_BY_MARKER.items():
             if item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.xdist_group(group))
                 break
+    yield
+    # A stable sort: the rest keep their order. xdist hands out the tests in collection order,
+    # so a slow test collected last (tests/workflows runs whole workflows, minutes each on a
+    # loaded machine) kept one worker busy long after the other had run out of work; started
+    # first, the many short tests after them even the two workers out at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_collection_finish(session: Any) -> None:

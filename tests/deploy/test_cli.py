@@ -18,6 +18,7 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("image_pushed")
 def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")

@@ -49,6 +49,7 @@ def _crash_after_call(k: int):
     return after_call
 
 
+@pytest.mark.slow
 def test_crash_after_every_step_converges_without_orphans(project: Path, aws_env: str) -> None:
     # Reference: an uninterrupted apply from empty, and what it leaves behind.
     steps = [a for a in engine(project).plan().actions if a.op != "noop"]

@@ -73,6 +73,7 @@ WHOLE = {  # one stack: what every environment and preview has
 PREVIEW = {**WHOLE, "ecr": 1}  # a preview builds its pull request's model into its own repository
 
 
+@pytest.mark.slow
 def test_staging_and_production_are_two_stacks_and_a_preview_comes_and_goes(
     project: Path, capsys
 ) -> None:

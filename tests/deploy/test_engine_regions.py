@@ -78,6 +78,7 @@ def test_a_region_change_stops_before_any_change_while_the_roles_serve_the_old_o
     assert not engine(project).plan().changes
 
 
+@pytest.mark.slow
 def test_destroy_in_the_other_region_keeps_the_roles_the_first_one_runs_as(
     project: Path, capsys
 ) -> None:

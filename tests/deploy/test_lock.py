@@ -68,6 +68,7 @@ def test_no_bucket_yet_no_lock_and_force_removes_a_dead_ones() -> None:
     assert lock.read(_aws(), BUCKET).command == "apply"  # ours now
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("image_pushed")
 def test_apply_and_destroy_wait_for_a_held_lock_then_release_theirs(project: Path, capsys) -> None:
     """A local apply while CI's runs (or the reverse): refused before any change, naming the

@@ -499,6 +499,7 @@ def _status(project: Path, capsys) -> list[str]:
     return [line.strip() for line in capsys.readouterr().out.splitlines()]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("aws_env")
 def test_status_shows_the_variants_instances_and_who_owns_the_count(project: Path, capsys) -> None:
     """How many instances were asked for and how many run, of which type, and whether

@@ -345,6 +345,7 @@ def _mutations(rng: random.Random, seeds: list[bytes]):
 FUZZED_BODIES = {"process": 10_000, "container": 2_000}
 
 
+@pytest.mark.slow
 def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
     """Random and malformed bodies over HTTP: every answer is 2xx or 4xx."""
     seeds = [

@@ -187,6 +187,7 @@ def _confirm(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
     return _bash(script, ROOT, {**_gh_env(tmp_path), "CONFIRM": typed})
 
 
+@pytest.mark.slow
 def test_teardown_proceeds_only_when_the_project_name_is_typed(tmp_path: Path) -> None:
     ok = _confirm(tmp_path, _project())
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -220,6 +221,7 @@ def _script(name: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow
 def test_settings_come_from_config_yaml(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("project: other-proj\nregion: eu-central-1\n", encoding="utf-8")

@@ -41,6 +41,9 @@ from tests.support.iam_eval import allowed
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 from tests.workflows.gha import Job, JobRun, Runner, bash_env
 
+# A whole workflow run each (a minute or more): started first under xdist (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 REPO = "octo/trends"

@@ -178,6 +178,7 @@ def _missing(policy: dict, calls: list[tuple[str, str]]) -> list[str]:
     return [a for a in needed if not _grants(policy, a)]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("aws_env")
 def test_apply_update_destroy_calls_are_granted_to_the_deploy_role(project: Path) -> None:
     cfg = project / "config.yaml"
