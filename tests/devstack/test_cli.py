@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shlex
 import signal
@@ -49,10 +50,21 @@ def test_a_taken_port_is_named_with_the_flag_to_change(
 
 
 def _taken() -> socket.socket:
-    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    busy.bind(("127.0.0.1", 0))
-    busy.listen()
-    return busy
+    """A port held as another program would hold it, below the kernel's ephemeral range (as
+    make up's defaults 8080, 3000 and 8000 are): the stack suggests the next free ports, and
+    next to an ephemeral port (bind to 0) those were taken by other tests' outgoing
+    connections between the suggestion and its use ("port 49674 is already in use")."""
+    rng = random.Random()
+    for _ in range(200):  # bounded: some port in 20000-32000 is free
+        busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            busy.bind(("127.0.0.1", rng.randrange(20_000, 32_000)))
+        except OSError:
+            busy.close()
+            continue
+        busy.listen()
+        return busy
+    raise AssertionError("no free port in 20000-32000")
 
 
 def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
