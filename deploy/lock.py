@@ -137,12 +137,12 @@ def take(
     """Take the stack's lock; False when there is no bucket yet (nothing deployed: no lock).
     Raises DeployError naming the holder when another run holds it; ``force`` first removes
     whatever lock is there."""
+    holder = me(aws, command, clock())  # first: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing
     if force:
         found = read(aws, bucket)
         if found:
             log(f"--force-unlock: removing the lock of {found.command} by {found.who}")
         release(aws, bucket)
-    holder = me(aws, command, clock())
     for _ in range(2):  # the second time after taking over an ended run's lock
         written = _put(aws, bucket, holder, log)
         if written is not None:

@@ -160,3 +160,7 @@ def test_the_time_limit_comes_from_the_environment(monkeypatch) -> None:
         monkeypatch.setenv(lock.MAX_MINUTES_ENV, bad)
         with pytest.raises(DeployError, match=r"DEPLOY_LOCK_MAX_MINUTES=.*timeout-minutes"):
             lock.take(_aws(), BUCKET, "apply", lambda _: None)
+    _held_by_ci(0.0)  # refused before anything: --force-unlock removes nothing either
+    with pytest.raises(DeployError, match="DEPLOY_LOCK_MAX_MINUTES"):
+        lock.take(_aws(), BUCKET, "apply", lambda _: None, force=True)
+    assert lock.read(_aws(), BUCKET).who == OTHER
