@@ -21,7 +21,7 @@ import gevent
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
 
-from .http_errors import StatusCapture, refusal
+from .http_errors import Limits, StatusCapture, refusal
 
 
 class _WaitForNextRequest:
@@ -71,6 +71,6 @@ class StoppableGeventWorker(GeventWorker):
         if status is None:
             return
         try:
-            util.write_nonblock(client, refusal(*status, exc))
+            util.write_nonblock(client, refusal(*status, exc, Limits.of(self.cfg)))
         except Exception:
             self.log.debug("Failed to send error message.")

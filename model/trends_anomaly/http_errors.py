@@ -11,54 +11,71 @@ line and access log); this module only words the answer. ``gevent_worker`` wires
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import orjson
 
 from .error_shape import ApiError
-
-# gunicorn's defaults (gunicorn_conf.py does not change them): what the hints quote.
-REQUEST_LINE_LIMIT = 4094
-HEADER_FIELDS_LIMIT = 100
-HEADER_FIELD_SIZE_LIMIT = 8190
 
 _CLIENT_FIX = (
     "Send a well-formed HTTP/1.1 request; an HTTP client (curl, Python requests, fetch) "
     "writes one for you."
 )
 
-# status -> (code, what was wrong, how to fix it)
-_WORDS: dict[int, tuple[str, str, str]] = {
-    400: ("bad_request", "The request is not valid HTTP", _CLIENT_FIX),
-    414: (
-        "uri_too_long",
-        "The request line (method and URL) is too long",
-        f"Keep the URL under {REQUEST_LINE_LIMIT} bytes: send detection parameters in the "
-        "X-Amzn-SageMaker-Custom-Attributes header and the data as the body.",
-    ),
-    431: (
-        "headers_too_large",
-        "The request's headers are too many or too long",
-        f"Send at most {HEADER_FIELDS_LIMIT} headers of at most {HEADER_FIELD_SIZE_LIMIT} "
-        "bytes each; the data belongs in the body.",
-    ),
-    417: (
-        "expectation_failed",
-        "The request's Expect header asks for something this server does not do",
-        "Remove the Expect header, or send Expect: 100-continue.",
-    ),
-    501: (
-        "unsupported_transfer_encoding",
-        "The body's Transfer-Encoding is not supported",
-        "Send the body as it is, with a Content-Length (or Transfer-Encoding: chunked); "
-        "do not compress it.",
-    ),
-}
+
+@dataclass(frozen=True)
+class Limits:
+    """The worker's request limits the hints quote (gunicorn's settings; these are its
+    defaults, which gunicorn_conf.py keeps)."""
+
+    request_line: int = 4094
+    header_fields: int = 100
+    header_field_size: int = 8190
+
+    @classmethod
+    def of(cls, cfg: Any) -> Limits:
+        """A gunicorn worker's own (``worker.cfg``)."""
+        return cls(cfg.limit_request_line, cfg.limit_request_fields, cfg.limit_request_field_size)
+
+
+def _words(limits: Limits) -> dict[int, tuple[str, str, str]]:
+    """status -> (code, what was wrong, how to fix it)."""
+    return {
+        400: ("bad_request", "The request is not valid HTTP", _CLIENT_FIX),
+        414: (
+            "uri_too_long",
+            "The request line (method and URL) is too long",
+            f"Keep the URL under {limits.request_line} bytes: send detection parameters in the "
+            "X-Amzn-SageMaker-Custom-Attributes header and the data as the body.",
+        ),
+        431: (
+            "headers_too_large",
+            "The request's headers are too many or too long",
+            f"Send at most {limits.header_fields} headers of at most "
+            f"{limits.header_field_size} bytes each; the data belongs in the body.",
+        ),
+        417: (
+            "expectation_failed",
+            "The request's Expect header asks for something this server does not do",
+            "Remove the Expect header, or send Expect: 100-continue.",
+        ),
+        501: (
+            "unsupported_transfer_encoding",
+            "The body's Transfer-Encoding is not supported",
+            "Send the body as it is, with a Content-Length (or Transfer-Encoding: chunked); "
+            "do not compress it.",
+        ),
+    }
+
+
 _DETAIL_CHARS = 200
 
 
-def refusal(status: int, reason: str, exc: BaseException) -> bytes:
+def refusal(status: int, reason: str, exc: BaseException, limits: Limits | None = None) -> bytes:
     """The whole HTTP/1.1 response for a request gunicorn refused with ``status``: the JSON
     error shape, closing the connection as gunicorn does (it stops reading the request)."""
-    code, what, hint = _WORDS.get(status, _fallback(status))
+    code, what, hint = _words(limits or Limits()).get(status) or _fallback(status)
     detail = " ".join(str(exc).split())[:_DETAIL_CHARS]
     message = f"{what}: {detail}." if detail and status < 500 else f"{what}."
     body = orjson.dumps(ApiError(message, hint, status=status, code=code).body())

@@ -41,3 +41,14 @@ def test_the_capture_keeps_the_status_line_gunicorn_wrote():
     util.write_error(capture, 431, "Request Header Fields Too Large", "too many")
     assert capture.status() == (431, "Request Header Fields Too Large")
     assert StatusCapture().status() is None
+
+
+def test_the_hints_quote_the_workers_own_limits():
+    from gunicorn.config import Config
+    from trends_anomaly.http_errors import Limits
+
+    assert Limits.of(Config()) == Limits()  # the defaults are gunicorn's
+    cfg = Config()
+    cfg.set("limit_request_line", 2048)
+    _, _, body = _parse(refusal(414, "URI Too Long", ValueError("x"), Limits.of(cfg)))
+    assert "under 2048 bytes" in body["error"]["hint"]
