@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import re
 from collections.abc import Mapping
@@ -39,7 +40,6 @@ _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
 # Content types whose meaning we cannot tell from the header (curl -d, fetch with a string).
 _FORM_TYPE = "application/x-www-form-urlencoded"  # curl -d's and urllib's default
 _SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE}
-_BOM = b"\xef\xbb\xbf"  # UTF-8's byte order mark, which Windows tools write before JSON too
 _TEXT_TYPES = ("text/", "application/json", "application/problem+json")
 
 
@@ -205,7 +205,8 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
     media_type = declared.split(";", 1)[0].strip().lower()
     if media_type not in _SNIFFED_TYPES:
         return sagemaker_header("Content-Type", declared)
-    if body.lstrip(_BOM + b" \t\r\n")[:1] in (b"{", b"["):
+    # After a UTF-8 byte order mark, which Windows tools write before JSON too.
+    if body.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
         return "application/json"
     if media_type == _FORM_TYPE and b"\n" not in body and b"\r" not in body:
         # curl -d @file.csv sends the form type and strips the file's CR and LF: the rows

@@ -243,11 +243,15 @@ def _series_from_json(items: Any) -> Table:
     return Table(out)
 
 
+def _looks_like_json(body: bytes) -> bool:
+    """Whether the body starts as a JSON object or array does (after a BOM and whitespace)."""
+    return body.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"[")
+
+
 def _load_json(body: bytes) -> dict[str, Any]:
     # A UTF-8 byte order mark, as Windows tools write it (PowerShell's Out-File -Encoding utf8,
     # Notepad): RFC 8259 section 8.1 lets a parser ignore it, and orjson called it "not UTF-8".
-    if body.startswith(b"\xef\xbb\xbf"):
-        body = body[3:]
+    body = body.removeprefix(codecs.BOM_UTF8)
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -403,7 +407,7 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         try:
             table = parse_table(decode_text(req.body, ct_params.get("charset"), warnings))
         except BadCsv as err:
-            if req.body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+            if not _looks_like_json(req.body):
                 raise
             # A JSON request sent with the CSV's type: "No data rows found" alone did not
             # say that the body was fine and its label was not.
