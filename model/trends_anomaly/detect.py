@@ -55,18 +55,15 @@ def stl_period(series: Series, requested: int | None) -> tuple[int, str]:
     return inferred, "timestamps"
 
 
-def check_stl_period(period: int, source: str, series: Series) -> None:
+def check_stl_period(period: int, series: Series) -> None:
     """A season longer than STL's filters can hold in a worker's memory (stl.MAX_PERIOD) is
-    refused before any work: it would compute for minutes and then be killed."""
+    refused before any work: it would compute for minutes and then be killed. (A ``period``
+    parameter over it was refused with the other parameters: this is the timestamps' one.)"""
     if period <= MAX_STL_PERIOD:
         return
-    given = (
-        f"period={period}"
-        if source == "parameter"
-        else f"the {series.step.name} timestamps imply a season of {period} points (a day)"
-    )
     raise BadParameter(
-        f"method=stl handles seasons of at most {MAX_STL_PERIOD} points; {given}.",
+        f"method=stl handles seasons of at most {MAX_STL_PERIOD} points; the "
+        f"{series.step.name} timestamps imply a season of {period} points (a day).",
         "Use the Auto method (method=auto), which handles long seasons, or fewer points per "
         "season: a coarser step (hourly values instead of per-second ones) or a shorter "
         "period.",
@@ -82,7 +79,7 @@ def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
     y = series.values
     n = len(y)
     period, source = stl_period(series, params.get("period"))
-    check_stl_period(period, source, series)
+    check_stl_period(period, series)
     if n < 2 * period:
         raise TooFewPoints(
             f"STL needs two full seasons: with a season of {period} points (period={period}) "

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import BadParameter
+from .stl import MAX_PERIOD as STL_MAX_PERIOD
 
 # Here, not in settings.py (which imports this module): one limit, no import cycle.
 SAGEMAKER_PAYLOAD_LIMIT = 6 * 1024 * 1024  # real-time endpoints refuse bigger requests anyway
@@ -63,6 +64,13 @@ class Spec:
     step: float = 1
     blank: dict[str, str] = field(default_factory=dict)
     advanced_in: tuple[str, ...] = ()
+    # What differs for one method (its kind, bounds, words), applied by ``for_method``.
+    per_method: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_method(self, method: str) -> Spec:
+        """This parameter as ``method`` takes it (validation, messages and the page)."""
+        changes = self.per_method.get(method)
+        return replace(self, per_method={}, **changes) if changes else self
 
     def allowed(self) -> str:
         left = "(" if self.lo_open else "["
@@ -110,6 +118,19 @@ SPECS: dict[str, Spec] = {
             "no season.",
             blank={"auto": "found from the dates", "stl": "found from the dates"},
             advanced_in=("auto",),
+            # STL removes a season (0 would have been read as "not given" and the dates'
+            # season used), and its filters' memory grows with the square of the season.
+            per_method={
+                "stl": {
+                    "kind": "int",
+                    "hi": STL_MAX_PERIOD,
+                    "doc": f"STL needs a season of 2 to {STL_MAX_PERIOD} points (default: "
+                    "inferred from the timestamps); for no season or a longer one, use "
+                    "method=auto",
+                    "help": "Points in one season, e.g. 52 for weekly data with a yearly "
+                    f"pattern; at most {STL_MAX_PERIOD:,} (a day of minutes).",
+                }
+            },
         ),
         Spec(
             "alpha",
@@ -273,6 +294,7 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
     for spec in SPECS.values():
         if method not in spec.methods:
             continue
+        spec = spec.for_method(method)
         value = raw.get(spec.name, defaults.get(spec.name, spec.default))
         try:
             out[spec.name] = _convert(spec, value)
@@ -317,6 +339,7 @@ def validate_defaults(defaults: dict[str, Any]) -> dict[str, Any]:
 
 
 def _param_entry(spec: Spec, method: str) -> dict[str, Any]:
+    spec = spec.for_method(method)
     return {
         "name": spec.name,
         "label": spec.label,

@@ -451,11 +451,18 @@ test("values are checked against the table's ranges, in words", () => {
   assert.equal(checkValue(alpha, ""), "");
   assert.equal(checkValue(alpha, "0.7"), "Significance level must be a number between 0 and 0.5, not either end.");
   assert.equal(checkValue(alpha, "0"), checkValue(alpha, "0.5"));
-  const period = paramOf("stl", "period");
+  const period = paramOf("auto", "period");
   assert.equal(checkValue(period, "0"), ""); // no season
   assert.equal(checkValue(period, "52"), "");
   assert.match(checkValue(period, "1"), /at least 2, or 0 for no season/);
   assert.match(checkValue(period, "2.5"), /whole number/);
+  // STL needs a season, at most a day of minutes (its filters' memory): said before sending.
+  const stlPeriod = paramOf("stl", "period");
+  assert.equal(checkValue(stlPeriod, "52"), "");
+  assert.equal(checkValue(stlPeriod, "1440"), "");
+  assert.match(checkValue(stlPeriod, "0"), /from 2 to 1440/);
+  assert.match(checkValue(stlPeriod, "1441"), /from 2 to 1440/);
+  assert.doesNotMatch(stlPeriod.help, /no season/);
   assert.equal(rangeWords(paramOf("dbscan", "eps")), "a number above 0");
   assert.equal(rangeWords(paramOf("dbscan", "min_pts")), "a whole number of at least 1");
   assert.equal(rangeWords(paramOf("auto", "sensitivity")), "a number from 0 to 1");

@@ -796,6 +796,21 @@ def test_more_points_than_the_limit_is_a_400_before_any_work(client):
     assert error["code"] == "bad_csv" and f"{2 * half} points" in error["message"]
 
 
+@pytest.mark.parametrize("period", ["0", "none"])
+def test_stl_refuses_no_season_instead_of_using_the_dates_one(client, period):
+    """period=0 (or none) means "no season", which STL cannot do: it was taken as "not given",
+    and the answer used the season the timestamps imply, the opposite of what was asked."""
+    status, _, data = client.invoke(
+        (DATA_DIR / "en_monthly2004_lt1_bitcoin.csv").read_bytes(),
+        **{"X-Amzn-SageMaker-Custom-Attributes": f"method=stl;period={period}"},
+    )
+    assert status == 400, data[:300]
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_parameter"
+    assert "Parameter 'period' must be an integer in [2, 1440]" in error["message"]
+    assert "method=auto" in error["hint"] and "no season" in error["hint"]
+
+
 def test_stl_refuses_a_season_too_long_for_its_filters_before_any_work(client):
     """stl's LOESS filters hold ~8·span² bytes of end weights, the trend span ~1.9 seasons:
     period=5000 on 100 000 points took 1.7 GB, and in the image period=200 000 computed for minutes
@@ -813,7 +828,7 @@ def test_stl_refuses_a_season_too_long_for_its_filters_before_any_work(client):
     assert status == 400, data[:300]
     error = json.loads(data)["error"]
     assert error["code"] == "bad_parameter"
-    assert f"at most {MAX_PERIOD} points; period={MAX_PERIOD + 1}" in error["message"]
+    assert f"[2, {MAX_PERIOD}]; got '{MAX_PERIOD + 1}'" in error["message"]
     assert "method=auto" in error["hint"]
     status, _, data = client.invoke(
         body, "application/json", **{attrs: f"method=stl;period={MAX_PERIOD}"}
