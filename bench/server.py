@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.model_server import ModelServer
-from devstack.ports import free_port
 
 
 @dataclass
@@ -42,7 +41,7 @@ def start(log_dir: Path) -> Server:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with open(log, "wb") as out:
         model = ModelServer(
-            port=free_port(),
+            port=0,  # binds a free port itself
             workers=workers or 1,
             log=out,
             env={"MODEL_SERVER_LOG_LEVEL": "warning"},

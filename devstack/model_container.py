@@ -5,7 +5,9 @@ base built from Debian's packages (``scripts/build-base-image``). Started as
 ``docker run <image> serve`` with ``--network host`` and bound to 127.0.0.1 (no docker bridge
 exists: ``scripts/ensure-docker`` starts the engine without one), ``/opt/ml/model`` mounted
 read-only, a memory limit as on a serverless endpoint; stopped with ``docker stop`` (SIGTERM,
-SIGKILL after the grace period), as SageMaker stops it.
+SIGKILL after the grace period), as SageMaker stops it. Port 0 = any free port: gunicorn
+binds it in the container (host network) and says which in its log; nothing can take the
+port between our choice and its bind, as it could with a number found free beforehand.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ STANDIN_BASE = "trends-anomaly-base:bookworm-py311-standin"
 LOCAL_TAG = "trends-anomaly-model:local"
 # The serverless default (MemorySizeInMB 2048): the tests run the image within it.
 DEFAULT_MEMORY = "2g"
+# gunicorn's line once it has bound (log level info), e.g. "Listening at: http://127.0.0.1:8080 (1)"
+LISTENING = re.compile(r"Listening at: https?://[^\s/]+:(\d+) ")
 
 Log = Callable[[str], None]
 
@@ -152,6 +156,16 @@ def build_image(
     return Build(tag, base, time.monotonic() - start)
 
 
+# gunicorn log levels that still write its "Listening at" line.
+QUIET_OK = ("debug", "info")
+
+
+def listening_port(log: str) -> int:
+    """The port of gunicorn's first "Listening at" line in ``log``; 0 when there is none yet."""
+    found = LISTENING.search(log)
+    return int(found.group(1)) if found else 0
+
+
 @dataclass(frozen=True)
 class Stopped:
     seconds: float  # from `docker stop` to the container's exit
@@ -165,7 +179,9 @@ class ModelContainer:
 
     ``workers`` None leaves SAGEMAKER_MODEL_SERVER_WORKERS unset (the server chooses).
     ``model_dir`` is mounted read-only at /opt/ml/model (None: an empty directory is, as
-    SageMaker mounts one for a model without artifacts).
+    SageMaker mounts one for a model without artifacts). ``port`` 0: gunicorn binds a free one
+    and ``start()`` sets ``port`` to it, read from gunicorn's log (so its log level must be
+    info or debug, the default).
     """
 
     image: str
@@ -206,13 +222,22 @@ class ModelContainer:
         return [*args, self.image, "serve"]
 
     def start(self, timeout_s: float = 90.0) -> ModelContainer:
+        if self.port == 0 and self.env.get("MODEL_SERVER_LOG_LEVEL", "info") not in QUIET_OK:
+            raise ValueError(
+                "port 0 is read from gunicorn's 'Listening at' line: MODEL_SERVER_LOG_LEVEL "
+                f"{self.env['MODEL_SERVER_LOG_LEVEL']!r} hides it (use info or debug)"
+            )
         start = time.monotonic()
         docker(*self.run_args())
         self._running = True
         deadline = start + timeout_s
         next_check = start + 0.5
+        next_log = start
         while time.monotonic() < deadline:
-            if _ping(f"{self.url}/ping"):
+            if self.port == 0 and time.monotonic() >= next_log:
+                self.port = listening_port(self.logs())  # 0 until gunicorn has bound
+                next_log = time.monotonic() + 0.2
+            if self.port and _ping(f"{self.url}/ping"):
                 self.ready_s = time.monotonic() - start
                 return self
             # Asking docker whether it still runs costs a process: twice a second, not on
@@ -226,9 +251,10 @@ class ModelContainer:
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + 0.5
             time.sleep(0.02)
+        where = f"{self.url}/ping" if self.port else "a port (no 'Listening at' line)"
         stopped = self.stop(grace_s=5)
         raise RuntimeError(
-            f"the model container did not answer {self.url}/ping in {timeout_s:.0f} s:"
+            f"the model container did not answer {where} in {timeout_s:.0f} s:"
             f"\n{stopped.log[-4000:] if stopped else ''}"
         )
 

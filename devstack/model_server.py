@@ -1,12 +1,16 @@
 """The real model server (`model/serve`, gunicorn + gevent) as a child process for `make up`.
 
 Bound to 127.0.0.1, started in its own process group so stopping it also stops its workers.
+Port 0 = any free port, bound here and handed to gunicorn as a socket (``--bind fd://N``):
+a number found free and bound later by the child could be taken in between (by another
+process's outgoing connection or server), and gunicorn would fail "Connection in use".
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +27,9 @@ SERVE = REPO / "model" / "serve"
 
 @dataclass
 class ModelServer:
-    """``model/serve`` on 127.0.0.1:``port``; ``start()`` returns once /ping answers 200."""
+    """``model/serve`` on 127.0.0.1:``port``; ``start()`` returns once /ping answers 200.
+
+    ``port`` 0: ``start()`` binds a free one and sets ``port`` to it."""
 
     port: int
     workers: int = 1
@@ -38,6 +44,9 @@ class ModelServer:
     def start(self, timeout_s: float = 90.0) -> ModelServer:
         if not SERVE.exists():
             raise RuntimeError(f"{SERVE} is missing: the model server is needed for the stack")
+        listener = _bound_socket() if self.port == 0 else None
+        if listener is not None:
+            self.port = int(listener.getsockname()[1])
         env = {
             **os.environ,
             # The python3 of this venv (gunicorn, numpy...) first on PATH, as model/serve expects.
@@ -47,14 +56,24 @@ class ModelServer:
             "SAGEMAKER_MODEL_SERVER_WORKERS": str(self.workers),
             **self.env,
         }
-        self.process = subprocess.Popen(
-            [str(SERVE)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT if self.log is not None else None,
-            start_new_session=True,
-        )
+        if listener is not None:
+            # gunicorn reads GUNICORN_CMD_ARGS after its config file: this bind replaces the
+            # config's one. gunicorn calls listen() on the socket itself (its backlog).
+            fd_bind = f"--bind fd://{listener.fileno()}"
+            env["GUNICORN_CMD_ARGS"] = f"{env.get('GUNICORN_CMD_ARGS', '')} {fd_bind}".strip()
+        try:
+            self.process = subprocess.Popen(
+                [str(SERVE)],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self.log,
+                stderr=subprocess.STDOUT if self.log is not None else None,
+                start_new_session=True,
+                pass_fds=(listener.fileno(),) if listener is not None else (),
+            )
+        finally:
+            if listener is not None:
+                listener.close()  # the child's copy holds the port now
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -82,6 +101,19 @@ class ModelServer:
             process.wait()
         except ProcessLookupError:
             pass
+
+
+def _bound_socket() -> socket.socket:
+    """A TCP socket bound to a free 127.0.0.1 port, not listening yet: connections are refused
+    until the server listens, and nothing else can bind the port meanwhile (an outgoing
+    connection's port is never one that is bound)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 def _ping(url: str) -> bool:

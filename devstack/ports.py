@@ -105,7 +105,10 @@ def nearby_free_port(port: int, tries: int = 20, skip: Iterable[int] = ()) -> in
 
 
 def free_port(host: str = HOST) -> int:
-    """A port that is free right now (for a child process, which binds it itself)."""
+    """A port that is free right now, for a child process that binds it itself: racy, as
+    another process's connection or server can take it before the child binds it. Only for a
+    program run alone (bench/image.py); servers started here bind port 0 themselves
+    (``ModelServer(0)``, ``ModelContainer(image, 0)``) and tests use tests/support/ports.py."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])

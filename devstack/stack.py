@@ -29,7 +29,7 @@ from devstack.api_gateway import ApiStandIn
 from devstack.lambda_container import apply_environment, handler_environment, load_handler
 from devstack.model_container import ModelContainer
 from devstack.model_server import ModelServer
-from devstack.ports import PortInUse, check_ports_free, free_port
+from devstack.ports import PortInUse, check_ports_free
 from devstack.sagemaker_runtime import RuntimeStandIn
 from devstack.site_server import SiteServer
 
@@ -90,7 +90,8 @@ def start_stack(
     site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
     endpoint = Names(config.project, "", config.region).endpoint
 
-    server = _model_server(model, model_port or free_port(), model_workers, model_log)
+    # Port 0: the server binds a free port itself (no number that could be taken meanwhile).
+    server = _model_server(model, model_port, model_workers, model_log)
     runtime = RuntimeStandIn(model_url=server.url, endpoints={endpoint}, region=config.region)
     started: list[Any] = []
     saved_env: dict[str, str | None] = {}
@@ -116,6 +117,7 @@ def start_stack(
         saved_env = apply_environment(handler_environment(config, runtime.url))
         server.start()
         started.append(server)
+        runtime.model_url = server.url  # its port is known now (0 asked for any)
     except BaseException:
         for part in reversed(started):
             part.stop()

@@ -36,6 +36,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A 127.0.0.1 port that refuses connections for the whole test, and that nothing else
+    can take meanwhile (a port bound, then released, could be: tests/support/ports.py)."""
+    from tests.support.ports import closed_port as held
+
+    with held() as port:
+        yield port
+
+
 def pytest_collection_finish(session: Any) -> None:
     """Build the image now when a selected test needs it (marker ``container``), with a line
     on the terminal: a first run installs Docker and builds the stand-in base (minutes).

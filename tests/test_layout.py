@@ -203,3 +203,21 @@ def test_the_swap_section_names_every_file_outside_model_that_names_the_package(
         if f"`{rel}`" not in section and not any(f in section for f in folders):
             missing.append(rel)
     assert missing == [], f"README.md's 'Swap in your own model' does not name: {missing}"
+
+
+def test_no_test_takes_a_number_for_a_child_to_bind() -> None:
+    """``free_port()`` finds a number free and lets a child bind it later; in between, another
+    xdist worker's connection or server can take it ("Connection in use"). Tests use
+    tests/support/ports.py (port 0 bound by the server itself, a held closed port, or this
+    worker's block below the ephemeral range)."""
+    users = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = (
+                (isinstance(node, ast.alias) and node.name == "free_port")
+                or (isinstance(node, ast.Name) and node.id == "free_port")
+                or (isinstance(node, ast.Attribute) and node.attr == "free_port")
+            )
+            if named:
+                users.append(f"{path.relative_to(REPO)}:{getattr(node, 'lineno', '?')}")
+    assert users == [], f"free_port() in tests: {users}"

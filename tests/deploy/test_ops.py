@@ -417,14 +417,14 @@ BROKEN_SMOKES = [
 
 @pytest.mark.parametrize(("text", "said"), BROKEN_SMOKES)
 def test_a_missing_or_broken_model_smoke_names_the_file_before_any_request(
-    project: Path, capsys, text: str | None, said: str
+    project: Path, capsys, text: str | None, said: str, closed_port: int
 ) -> None:
     """The API's URL here refuses connections: a broken smoke.py is said first, in one line
     with the contract and the README section, not as a traceback or a bare ENOENT."""
     if text is not None:
         _model_smoke(project, text)
     cfg = str(project / "config.yaml")
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{closed_port}"
     assert main(["--config", cfg, "smoke", "--api-url", url, "--origin", "https://x.ex"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: smoke: model/smoke.py ") and said in err, err
@@ -441,13 +441,6 @@ def test_the_readme_section_the_smoke_errors_name_holds_the_contract() -> None:
     section = readme.split(f"\n## {SMOKE_SECTION}\n", 1)[1].split("\n## ", 1)[0]
     for words in ("`model/smoke.py`", "`request()`", "`check(answer)`", "`model/.dockerignore`"):
         assert words in section, words
-
-
-def _closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -469,11 +462,11 @@ def hangs_up() -> Iterator[str]:
 
 
 def test_smoke_that_reaches_nothing_says_so_in_one_line(
-    project: Path, capsys, hangs_up: str
+    project: Path, capsys, hangs_up: str, closed_port: int
 ) -> None:
     _model_smoke(project, ZSCORE_SMOKE)
     cfg = str(project / "config.yaml")
-    refused = f"http://127.0.0.1:{_closed_port()}"
+    refused = f"http://127.0.0.1:{closed_port}"
     for url, reason in [(refused, "Connection refused"), (hangs_up, "")]:
         assert main(["--config", cfg, "smoke", "--api-url", url, "--origin", "https://x.ex"]) == 1
         err = capsys.readouterr().err

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import shlex
 import signal
@@ -13,16 +12,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from trends_anomaly.params import DEFAULT_METHOD
 
 from devstack import REPO
 from devstack.cli import _parse_args, main
-from devstack.ports import PortInUse, free_port
+from devstack.ports import PortInUse
 from devstack.stack import running_stack, start_stack
 from tests.devstack.test_stack import preflight, request
+from tests.support.ports import worker_port, worker_ports
+
+FLAGS = ("--model-port", "--api-port", "--site-port")
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def test_a_taken_port_is_named_with_the_flag_to_change(
     expected = f"port {taken_port} is already in use"
     assert str(raised.value).startswith(expected)
     assert f'make up ARGS="{flag} {raised.value.moves[flag]}"' in str(raised.value)
-    others = {f: str(free_port()) for f in ("--model-port", "--api-port", "--site-port")}
+    others = {f: str(port) for f, port in zip(FLAGS, worker_ports(3), strict=True)}
     others[flag] = str(taken_port)
     assert main([arg for pair in others.items() for arg in pair]) == 1
     assert expected in capsys.readouterr().err
@@ -53,18 +55,18 @@ def _taken() -> socket.socket:
     """A port held as another program would hold it, below the kernel's ephemeral range (as
     make up's defaults 8080, 3000 and 8000 are): the stack suggests the next free ports, and
     next to an ephemeral port (bind to 0) those were taken by other tests' outgoing
-    connections between the suggestion and its use ("port 49674 is already in use")."""
-    rng = random.Random()
-    for _ in range(200):  # bounded: some port in 20000-32000 is free
+    connections between the suggestion and its use ("port 49674 is already in use"). In this
+    worker's block, with room above it for the suggestions (``nearby_free_port`` tries 20)."""
+    for _ in range(20):  # bounded: the block's ports are this worker's alone
         busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            busy.bind(("127.0.0.1", rng.randrange(20_000, 32_000)))
+            busy.bind(("127.0.0.1", worker_port(headroom=25)))
         except OSError:
             busy.close()
             continue
         busy.listen()
         return busy
-    raise AssertionError("no free port in 20000-32000")
+    raise AssertionError("no free port in this worker's block")
 
 
 def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
@@ -85,6 +87,22 @@ def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     return process, "".join(lines)
 
 
+def _run_on_worker_ports(
+    command: Callable[[list[str]], list[str]],
+) -> tuple[subprocess.Popen[str], str, dict[str, int]]:
+    """``command(port arguments)`` started on ports of this worker's block (a program told a
+    number binds it itself), its output up to "Press Ctrl-C", and the ports. Another program
+    (not a test of this run) may still take one first: then it is tried again on others."""
+    for _ in range(3):
+        ports = dict(zip(FLAGS, worker_ports(3), strict=True))
+        args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
+        process, output = _run_until_ready(command(args))
+        if "already in use" not in output and "Connection in use" not in output:
+            return process, output, ports
+        _kill_if_running(process)
+    raise AssertionError(f"ports taken three times over: {output}")
+
+
 def _kill_if_running(process: subprocess.Popen[str]) -> None:
     """After a test of the stack, whatever it asserted: no server left behind."""
     if process.poll() is None:
@@ -100,7 +118,7 @@ def test_taken_ports_give_one_command_that_keeps_the_rest_and_starts(
     printed, starts the stack from the repository root."""
     with _taken() as model_busy, _taken() as site_busy:
         model, site = model_busy.getsockname()[1], site_busy.getsockname()[1]
-        api = free_port()
+        api = worker_port(avoid=range(min(model, site), max(model, site) + 26))
         typed = ["--site-port", str(site), "--api-port", str(api), "--workers", "1"]
         assert main([*typed, "--model-port", str(model)]) == 1
         err = capsys.readouterr().err
@@ -135,9 +153,9 @@ def test_taken_ports_give_one_command_that_keeps_the_rest_and_starts(
 
 @pytest.mark.slow
 def test_make_up_prints_the_urls_and_stops_cleanly_on_sigterm() -> None:
-    ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
-    args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
-    process, output = _run_until_ready([sys.executable, "-m", "devstack", *args, "--workers", "1"])
+    process, output, ports = _run_on_worker_ports(
+        lambda args: [sys.executable, "-m", "devstack", *args, "--workers", "1"]
+    )
     try:
         assert f"http://127.0.0.1:{ports['--site-port']}/" in output, output
         assert f"http://127.0.0.1:{ports['--api-port']}/detect" in output
@@ -166,7 +184,7 @@ def test_sigterm_while_starting_stops_what_was_started() -> None:
     """SIGTERM before the stack answers (`--model container` builds the image first, for
     minutes) took the default action: the CLI died and the model server, in a session of its
     own, kept running on its port. It stops what was started, as Ctrl-C does."""
-    ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
+    ports = dict(zip(FLAGS, worker_ports(3), strict=True))
     args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
     command = [sys.executable, "-m", "devstack", *args, "--workers", "1"]
     process = subprocess.Popen(
@@ -199,10 +217,12 @@ def test_a_backgrounded_make_up_stops_on_sigint() -> None:
     """`make up &` in a script (a shell without job control) starts it with SIGINT ignored,
     a rule of the shell that make passes on; Ctrl-C reaching the script's process group, or
     `kill -INT`, must still stop the stack as SIGTERM does, not leave its ports taken."""
-    ports = {flag: free_port() for flag in ("--model-port", "--api-port", "--site-port")}
-    args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
-    command = shlex.join([sys.executable, "-m", "devstack", *args, "--workers", "1"])
-    process, output = _run_until_ready(["sh", "-c", f'{command} & echo "pid $!"; wait $!'])
+
+    def in_background(args: list[str]) -> list[str]:
+        command = shlex.join([sys.executable, "-m", "devstack", *args, "--workers", "1"])
+        return ["sh", "-c", f'{command} & echo "pid $!"; wait $!']
+
+    process, output, ports = _run_on_worker_ports(in_background)
     (pid,) = re.findall(r"^pid (\d+)$", output, re.MULTILINE)
     try:
         assert "Press Ctrl-C" in output, output

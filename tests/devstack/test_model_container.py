@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from devstack.model_container import STANDIN_BASE, Base, ModelContainer, pinned_base
+from devstack.model_container import (
+    STANDIN_BASE,
+    Base,
+    ModelContainer,
+    listening_port,
+    pinned_base,
+)
 
 
 def test_run_args_are_sagemakers_docker_run_serve(tmp_path: Path) -> None:
@@ -36,3 +42,19 @@ def test_the_pinned_base_comes_from_the_dockerfile(tmp_path: Path) -> None:
     assert Base(STANDIN_BASE, True, "offline").describe() == (
         f"stand-in base {STANDIN_BASE} (offline)"
     )
+
+
+def test_port_0_is_the_one_gunicorn_says_it_bound(tmp_path: Path) -> None:
+    """Port 0: gunicorn binds a free port in the container (host network) and its log names
+    it; a number chosen here and bound later in the container could be taken meanwhile."""
+    log = (
+        "[2026-12-02 21:48:11 +0000] [1] [INFO] Starting gunicorn 27.0.1\n"
+        "[2026-12-02 21:48:11 +0000] [1] [INFO] Listening at: http://127.0.0.1:41234 (1)\n"
+    )
+    assert listening_port(log) == 41234
+    assert listening_port(log.splitlines()[0]) == 0  # not bound yet
+    args = ModelContainer("img:1", 0, model_dir=tmp_path).run_args()
+    assert "SAGEMAKER_BIND_TO_PORT=0" in args
+    quiet = ModelContainer("img:1", 0, model_dir=tmp_path, env={"MODEL_SERVER_LOG_LEVEL": "error"})
+    with pytest.raises(ValueError, match="hides it"):
+        quiet.start()  # refused before anything runs: the port could never be known

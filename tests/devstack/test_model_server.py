@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
+import subprocess
 import urllib.request
+from typing import Any
 
 import pytest
 
+from devstack import model_server
 from devstack.model_server import ModelServer, _ping
-from devstack.ports import free_port, is_free
+from devstack.ports import is_free
 
 
 def test_starts_answers_and_stops_with_its_workers(tmp_path) -> None:
     with (tmp_path / "serve.log").open("wb") as log:
-        server = ModelServer(free_port(), workers=1, log=log).start()
+        server = ModelServer(0, workers=1, log=log).start()
         try:
-            assert server.process is not None
+            assert server.process is not None and server.port != 0
             with urllib.request.urlopen(f"{server.url}/ping", timeout=5) as reply:
                 assert reply.status == 200
             group = os.getpgid(server.process.pid)
@@ -26,11 +31,42 @@ def test_starts_answers_and_stops_with_its_workers(tmp_path) -> None:
     server.stop()  # twice is fine
 
 
+def test_port_0_is_held_from_its_choice_until_the_server_listens(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Port 0 (what the tests and `make up --model-port 0` ask for): the port is bound here
+    and handed to gunicorn, so nothing can take it in between. A number found free and given
+    to the child to bind could be, by another test's outgoing connection or server; here an
+    intruder tries at the worst moment, just before the child starts."""
+    popen = subprocess.Popen
+    intruded: list[int] = []
+
+    def intrude_then_start(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        port = int(kwargs["env"]["SAGEMAKER_BIND_TO_PORT"])
+        with socket.socket() as intruder:
+            intruder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                intruder.bind(("127.0.0.1", port))
+            except OSError as exc:
+                assert exc.errno == errno.EADDRINUSE
+            else:
+                intruded.append(port)
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(model_server.subprocess, "Popen", intrude_then_start)
+    with (tmp_path / "serve.log").open("wb") as log:
+        server = ModelServer(0, workers=1, log=log)
+        try:
+            server.start()
+            assert _ping(f"{server.url}/ping")
+        finally:
+            server.stop(quick=True)
+    assert intruded == [], "the port was free for anyone between its choice and the bind"
+
+
 def test_a_server_that_exits_while_starting_says_so(tmp_path) -> None:
     with (tmp_path / "serve.log").open("wb") as log:
-        broken = ModelServer(
-            free_port(), log=log, env={"SAGEMAKER_MODEL_SERVER_WORKERS": "not-a-number"}
-        )
+        broken = ModelServer(0, log=log, env={"SAGEMAKER_MODEL_SERVER_WORKERS": "not-a-number"})
         with pytest.raises(RuntimeError, match="exited with code"):
             broken.start(timeout_s=30)
-    assert not _ping(f"http://127.0.0.1:{free_port()}/ping")
+    assert broken.port != 0 and not _ping(f"{broken.url}/ping")

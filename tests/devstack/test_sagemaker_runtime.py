@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from devstack.http_thread import serve_in_thread, stop_server
-from devstack.ports import free_port
 from devstack.sagemaker_runtime import MAX_PAYLOAD_BYTES, MODEL_ERROR, VALIDATION, RuntimeStandIn
 
 
@@ -55,8 +54,8 @@ def test_known_endpoint_forwards_and_wraps_like_sagemaker(model_url: str) -> Non
     assert failed["ErrorCode"] == "SERVER_ERROR_FROM_MODEL"
 
 
-def test_unknown_endpoint_and_unreachable_model() -> None:
-    runtime = RuntimeStandIn(f"http://127.0.0.1:{free_port()}", {"ep"})
+def test_unknown_endpoint_and_unreachable_model(closed_port: int) -> None:
+    runtime = RuntimeStandIn(f"http://127.0.0.1:{closed_port}", {"ep"})
     unknown = runtime.answer("other", {}, b"x")
     assert (unknown.status, unknown.headers["x-amzn-ErrorType"]) == (400, VALIDATION)
     assert (

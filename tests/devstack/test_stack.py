@@ -16,7 +16,6 @@ import pytest
 
 from devstack import REPO
 from devstack.model_server import ModelServer
-from devstack.ports import free_port
 from devstack.stack import Stack, start_stack, wait_until_ready
 from tests.support.model_image import built_image
 
@@ -150,9 +149,9 @@ def test_the_id_a_caller_quotes_finds_the_models_log_line(stack: Stack) -> None:
         assert [(x["request_id"], x["status"]) for x in mine] == [(request_id, status)]
 
 
-def test_wait_until_ready_names_what_does_not_answer(stack: Stack) -> None:
+def test_wait_until_ready_names_what_does_not_answer(stack: Stack, closed_port: int) -> None:
     class Silent:
-        url = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+        url = f"http://127.0.0.1:{closed_port}"  # nothing listens here
 
     silent = Stack(model=stack.model, runtime=stack.runtime, api=Silent(), site=stack.site)  # type: ignore[arg-type]
     with pytest.raises(

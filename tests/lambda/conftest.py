@@ -12,7 +12,6 @@ import handler
 import pytest
 
 from devstack.model_server import ModelServer
-from devstack.ports import free_port
 from tests.support.runtime_double import Behaviour, ScriptedRuntime
 
 ENDPOINT = "trends-anomaly"
@@ -42,7 +41,7 @@ def new_container() -> None:
 def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServer]:
     log_path = tmp_path_factory.mktemp("model") / "serve.log"
     with log_path.open("wb") as log:
-        server = ModelServer(free_port(), workers=1, log=log)
+        server = ModelServer(0, workers=1, log=log)
         try:
             server.start()
         except RuntimeError as exc:

@@ -20,7 +20,6 @@ import pytest
 
 from devstack.api_gateway import FakeContext, build_event
 from devstack.model_server import ModelServer
-from devstack.ports import free_port
 from tests.support.runtime_double import Behaviour
 from tests.support.runtime_double import ScriptedRuntime as RuntimeStandIn
 
@@ -473,8 +472,9 @@ def test_model_unreachable_is_502(
     model_server: ModelServer,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    closed_port: int,
 ) -> None:
-    dead_model = RuntimeStandIn(model_url=f"http://127.0.0.1:{free_port()}", endpoints={ENDPOINT})
+    dead_model = RuntimeStandIn(model_url=f"http://127.0.0.1:{closed_port}", endpoints={ENDPOINT})
     dead_model.start()
     try:
         monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
@@ -489,10 +489,10 @@ def test_model_unreachable_is_502(
 
 
 def test_runtime_unreachable_is_502(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
     monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", f"http://127.0.0.1:{closed_port}")
     response, log = invoke(capsys, post(CSV))
     assert response["statusCode"] == 502
     assert error_of(response)["code"] == "upstream_unreachable"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import socket
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -546,18 +545,12 @@ def test_chart_follows_the_window_size(page: Any, stack: Any) -> None:
     assert page.locator(".chart canvas").first.bounding_box()["width"] <= 420
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_unreachable_api_is_reported(page: Any, dist_copy: Path) -> None:
+def test_unreachable_api_is_reported(page: Any, dist_copy: Path, closed_port: int) -> None:
     """The page waits for the API ("Starting…"), says it is not answering, and after 90 s
     offers Detect anyway; a try says it could not be reached. The page's clock is
     fast-forwarded through the wait, and paused in between: running in real time, a loaded
     machine let the 4 s "not answering yet" pass before the first look."""
-    api = f"http://127.0.0.1:{_closed_port()}"
+    api = f"http://127.0.0.1:{closed_port}"
     (dist_copy / "config.js").write_text(f'window.TRENDS_CONFIG = {{"apiUrl": "{api}"}};\n')
     with StaticServer(dist_copy) as server:
         page.clock.install(time=CLOCK_START)

@@ -15,13 +15,13 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from devstack.model_container import ModelContainer, docker
 from devstack.model_server import ModelServer
-from devstack.ports import free_port
 
 TARGETS = ("process", "container")
 
@@ -166,12 +166,11 @@ def start_model_server(
 ) -> LoggedServer:
     """``model/serve`` reading ``model_dir/defaults.json`` (if there is one); output in a file
     beside ``model_dir``. Errors carry the server's output."""
-    port = free_port()
-    log_path = model_dir.parent / f"{model_dir.name}-server-{port}.log"
+    log_path = model_dir.parent / f"{model_dir.name}-server-{uuid.uuid4().hex[:8]}.log"
     env = {"MODEL_DEFAULTS_PATH": str(model_dir / "defaults.json"), "PYTHONWARNINGS": "default"}
     env.update(extra_env or {})
     with open(log_path, "wb") as log:
-        server = ModelServer(port=port, workers=workers, log=log, env=env)
+        server = ModelServer(port=0, workers=workers, log=log, env=env)  # binds a free port
         try:
             server.start(timeout_s=timeout)
         except RuntimeError as exc:
@@ -189,9 +188,8 @@ def start_model_container(
 ) -> LoggedContainer:
     """``docker run <image> serve`` with ``model_dir`` at /opt/ml/model (read-only)."""
     env = {"PYTHONWARNINGS": "default", **(extra_env or {})}
-    container = ModelContainer(
-        image, free_port(), workers=workers, model_dir=model_dir, memory=memory, env=env
-    )
+    # Port 0: gunicorn binds a free port in the container and says which.
+    container = ModelContainer(image, 0, workers, model_dir=model_dir, memory=memory, env=env)
     return LoggedContainer(container.start(timeout_s=timeout))
 
 

@@ -1,9 +1,13 @@
 """A container registry on 127.0.0.1 (Debian's docker-registry, the distribution project's
-registry 2.x) for checking what a push really uploads; read back over its HTTP API."""
+registry 2.x) for checking what a push really uploads; read back over its HTTP API.
+
+It binds port 0 itself and its log says which port it got ("listening on 127.0.0.1:N", at
+level info): a number found free beforehand could be taken before it binds it."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 import urllib.error
@@ -12,8 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from devstack.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 ENSURE_REGISTRY = REPO / "scripts" / "ensure-registry"
@@ -26,6 +28,9 @@ ACCEPT = ", ".join(
         "application/vnd.oci.image.index.v1+json",
     ]
 )
+
+
+LISTENING = re.compile(r'msg="listening on 127\.0\.0\.1:(\d+)"')
 
 
 class NoRegistry(RuntimeError):
@@ -58,28 +63,36 @@ def ensure_registry_tools() -> None:
         raise RuntimeError(f"scripts/ensure-registry failed: {proc.stderr.strip()}")
 
 
+def _listening_port(log_path: Path) -> int:
+    """The port the registry says it listens on; 0 before it says so."""
+    found = LISTENING.search(log_path.read_text(errors="replace"))
+    return int(found.group(1)) if found else 0
+
+
 @contextmanager
 def local_registry(workdir: Path) -> Iterator[Registry]:
     """docker-registry serving ``workdir/storage`` on a free 127.0.0.1 port, for the block."""
     ensure_registry_tools()
-    port = free_port()
     config = workdir / "registry.yml"
     config.write_text(
         "version: 0.1\n"
-        "log: {level: warn}\n"
+        "log: {level: info}\n"  # the "listening on" line
         f"storage: {{filesystem: {{rootdirectory: {workdir / 'storage'}}}}}\n"
-        f"http: {{addr: '127.0.0.1:{port}'}}\n"
+        "http: {addr: '127.0.0.1:0'}\n"
     )
     log_path = workdir / "registry.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             ["docker-registry", "serve", str(config)], stdout=log, stderr=subprocess.STDOUT
         )
-    registry = Registry(port, log_path)
+    registry = Registry(0, log_path)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
+                registry.port = registry.port or _listening_port(log_path)
+                if not registry.port:
+                    raise ConnectionRefusedError("not listening yet")
                 with urllib.request.urlopen(f"http://{registry.host}/v2/", timeout=2):
                     break
             except (urllib.error.URLError, OSError):

@@ -6,7 +6,6 @@ Real boto3 clients reach moto in server mode over HTTP (AWS_ENDPOINT_URL), fake 
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -213,12 +212,6 @@ def test_the_same_repository_moving_to_immutable_subjects_is_no_other_repository
     assert trust == policies.deploy_trust_policy(_target())
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -231,8 +224,10 @@ def test_bad_arguments_fail_clearly(config: Path, capsys, args, message) -> None
     assert message in capsys.readouterr().err
 
 
-def test_aws_refusal_is_reported_not_raised(config: Path, capsys, monkeypatch) -> None:
-    fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}", REGION)
+def test_aws_refusal_is_reported_not_raised(
+    config: Path, capsys, monkeypatch, closed_port: int
+) -> None:
+    fake_aws_env(monkeypatch, f"http://127.0.0.1:{closed_port}", REGION)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     assert _run(config) == 1
     err = capsys.readouterr().err

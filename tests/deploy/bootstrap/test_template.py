@@ -15,7 +15,6 @@ from tests.deploy.bootstrap.test_cli import (
     MOTO_ACCOUNT,
     PROJECT,
     REGION,
-    _closed_port,
     _inline,
     _run,
     _target,
@@ -28,10 +27,10 @@ __all__ = ["aws", "config"]  # fixtures shared with test_cli.py
 
 
 def test_print_renders_a_template_without_calling_aws(
-    config: Path, capsys, monkeypatch: pytest.MonkeyPatch
+    config: Path, capsys, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
     # Any AWS call would fail: no server listens there.
-    fake_aws_env(monkeypatch, f"http://127.0.0.1:{_closed_port()}", REGION)
+    fake_aws_env(monkeypatch, f"http://127.0.0.1:{closed_port}", REGION)
     assert _run(config, "--print", *IDS) == 0
     template = json.loads(capsys.readouterr().out)
     resources = template["Resources"]

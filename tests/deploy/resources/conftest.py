@@ -30,11 +30,9 @@ def make_aws(region: str = "us-east-1") -> Aws:
 
 
 @pytest.fixture(autouse=True)
-def nowhere(monkeypatch: pytest.MonkeyPatch) -> None:
+def nowhere(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     """A call no Stubber answers goes to a closed loopback port and fails at once: never AWS."""
-    from devstack.ports import free_port
-
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "0")
 
 
