@@ -8,7 +8,8 @@ closes them, and answers a request already in flight before closing its connecti
 takes as long as the requests being answered, no longer.
 
 It also answers the requests gunicorn refuses itself (bad HTTP) in the app's JSON error shape,
-not gunicorn's HTML page (``http_errors``).
+not gunicorn's HTML page (``http_errors``), and says "Connection: close" on the answer to a
+request whose body could not be read, since gunicorn then closes the connection.
 
 Used through ``worker_class`` in gunicorn_conf.py.
 """
@@ -45,6 +46,22 @@ class _WaitForNextRequest:
         return value is self.timeout  # the wait ended: the keep-alive loop closes the connection
 
 
+def close_after_a_failed_body(req: Any) -> None:
+    """Make ``req`` (a gunicorn request) want its connection closed once reading its body has
+    failed (gunicorn's ``Body.failed``: the body stopped arriving, 408; a broken chunk or a body
+    cut short, 400). gunicorn closes such a connection after the answer, as where the next
+    request starts is unknown, but wrote "Connection: keep-alive" on that answer, asked before
+    the failure was known to it: a client reusing the connection met a closed socket. Asked
+    when the answer's head is written (after the app read the body), this says "close", and
+    gunicorn closes the connection itself, as before."""
+    asked = req.should_close
+
+    def should_close() -> bool:
+        return getattr(getattr(req, "body", None), "failed", False) is True or bool(asked())
+
+    req.should_close = should_close
+
+
 class StoppableGeventWorker(GeventWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +78,10 @@ class StoppableGeventWorker(GeventWorker):
     def _close_idle(self) -> None:
         for greenlet, timeout in list(self.idle.items()):
             gevent.kill(greenlet, timeout)
+
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> None:
+        close_after_a_failed_body(req)
+        super().handle_request(listener_name, req, sock, addr)
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """gunicorn's handling (its status, log and access log lines), with its HTML answer

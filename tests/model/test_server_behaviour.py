@@ -483,3 +483,67 @@ def test_requests_gunicorn_refuses_get_the_json_error_shape(model_server, case):
     assert error["hint"], error
     assert after == b""
     assert Client(model_server.port).request("GET", "/ping")[0] == 200
+
+
+def _answer_and_fate(port: int, data: bytes) -> tuple[int, str, bool]:
+    """Send ``data`` on a new connection and read one answer; then ask for /ping on the same
+    connection: (status, the answer's Connection header, whether the server closed the
+    connection instead of answering). Bounded by a 60 s timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(data)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            assert chunk, f"closed without an answer: {received[:300]!r}"
+            received += chunk
+        head, _, rest = received.partition(b"\r\n\r\n")
+        lines = [line.decode("latin-1") for line in head.split(b"\r\n")[1:]]
+        headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}
+        length = int(headers["content-length"])
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            assert chunk, f"closed inside the answer: {received[:300]!r}"
+            rest += chunk
+        try:
+            sock.sendall(b"GET /ping HTTP/1.1\r\nHost: model\r\n\r\n")
+            closed = rest[length:] + sock.recv(65536) == b""
+        except (ConnectionResetError, BrokenPipeError):
+            closed = True
+    return int(head.split(b" ", 2)[1]), headers.get("connection", ""), closed
+
+
+def test_the_connection_header_says_whether_the_connection_stays_open(start_server, tmp_path):
+    """A request whose body could not be read (it stopped arriving: 408; a broken chunk: 400)
+    was answered "Connection: keep-alive", and gunicorn then closed the connection (where the
+    next request starts is unknown): a client that believed it sent its next request into a
+    closed connection. Every answer now says what then happens. (A body cut short by the
+    client closing its side is not here: no next request can come on it either way.)"""
+    server = start_server(tmp_path, workers=1, extra_env={"MODEL_BODY_TIMEOUT_SECONDS": "1"})
+    head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
+    csv = b"date,v\n" + b"".join(b"2024-01-%02d,%d\n" % (d, d % 5) for d in range(1, 29))
+    cases = {
+        "body stopped": (head + b"Content-Length: 500000\r\n\r\ndate,v\n", 408),
+        "broken chunk": (
+            head + b"Transfer-Encoding: chunked\r\n\r\n7\r\ndate,v\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+            400,
+        ),
+        "gunicorn's own refusal": (b"GARBAGE\r\n\r\n", 400),
+        "a whole body refused": (
+            b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: image/png\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(csv) + csv,
+            415,
+        ),
+        "a whole body answered": (head + b"Content-Length: %d\r\n\r\n" % len(csv) + csv, 200),
+    }
+    try:
+        seen = {name: _answer_and_fate(server.port, data) for name, (data, _) in cases.items()}
+    finally:
+        server.stop()
+    for name, (status, connection, closed) in seen.items():
+        assert status == cases[name][1], (name, status)
+        assert connection == ("close" if closed else "keep-alive"), (name, connection, closed)
+    # What reads to the end of a body keeps the connection; what cannot, closes it.
+    assert [name for name, (_, _, closed) in seen.items() if not closed] == [
+        "a whole body refused",
+        "a whole body answered",
+    ]
