@@ -1,0 +1,242 @@
+"""openapi.yaml against the code: a valid OpenAPI 3.1 document whose routes, parameters,
+limits and error codes are the ones the gateway, the function and the model have.
+
+A caller generates a client from the document and validates requests and answers with it in
+their CI; a code, a bound or a route the document does not have is one they cannot plan for.
+The answers themselves are checked in test_openapi_answers.py.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from typing import Any
+
+import detect_contract
+import pytest
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from trends_anomaly import contract, params, trends, types
+from trends_anomaly.answer_csv import COLUMNS
+
+from deploy import api_surface
+from tests.support import openapi
+from tests.support.error_codes import emitted, lambda_files, model_files
+
+DOC = openapi.load()
+DOCUMENT = openapi.Document(DOC)
+SCHEMAS = DOC["components"]["schemas"]
+NAMES = ["method", *params.SPECS]  # every parameter the model's table takes
+COMPONENT = {"method": "Method", **{name: name.title().replace("_", "") for name in params.SPECS}}
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    assert DOC["openapi"].startswith("3.1.")
+    errors = [e.message[:300] for e in OpenAPIV31SpecValidator(DOC).iter_errors()]
+    assert errors == []
+
+
+def _examples(node: Any, where: str) -> typing.Iterator[tuple[str, Any]]:
+    """(pointer of the schema, example value) for every media type's and parameter's example."""
+    if isinstance(node, dict):
+        if "schema" in node and ("example" in node or "examples" in node):
+            if "example" in node:
+                yield f"{where}/schema", node["example"]
+            for name in node.get("examples", {}):
+                example, _ = DOCUMENT.resolved(f"{where}/examples/{openapi.pointer(name)[1:]}")
+                yield f"{where}/schema", example["value"]
+        for key, value in node.items():
+            if key not in ("example", "examples", "schema"):
+                yield from _examples(value, f"{where}/{openapi.pointer(key)[1:]}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _examples(value, f"{where}/{i}")
+
+
+def test_every_example_fits_its_schema() -> None:
+    """The document's examples are what a reader copies: each one is valid against the schema
+    it illustrates, strictly (it names no field the schema does not)."""
+    strict = openapi.Document(openapi.strict(DOC))
+    found = list(_examples(DOC, ""))
+    assert len(found) >= 8  # the walk finds them
+    problems = {where: strict.problems(where, value) for where, value in found}
+    assert {where: p for where, p in problems.items() if p} == {}
+
+
+def test_the_routes_are_the_ones_the_gateway_routes_to_the_function() -> None:
+    """deploy/api_surface.py tells the HTTP API its routes; lambda/ answers the same ones; the
+    gateway answers every path's CORS preflight itself (OPTIONS, documented on each path)."""
+    documented = {
+        f"{method.upper()} {path}"
+        for path, item in DOC["paths"].items()
+        for method in item
+        if method != "options"
+    }
+    assert documented == set(api_surface.ROUTES) == set(detect_contract.ROUTES)
+    assert all("options" in item for item in DOC["paths"].values())
+    assert "OPTIONS" in api_surface.route_methods()
+
+
+def _expected_bounds(spec: params.Spec) -> dict[str, Any]:
+    """The JSON Schema keywords for what params._convert accepts for ``spec``."""
+    out: dict[str, Any] = {"type": "number" if spec.kind == "float" else "integer"}
+    out["exclusiveMinimum" if spec.lo_open else "minimum"] = spec.lo
+    if math.isinf(spec.hi):
+        out["maximum"] = params.MAX_MAGNITUDE  # no larger value is taken (_TooLarge)
+    else:
+        out["exclusiveMaximum" if spec.hi_open else "maximum"] = spec.hi
+    return out
+
+
+def _bounds(schema: dict[str, Any]) -> dict[str, Any]:
+    keys = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    return {k: schema[k] for k in keys if k in schema}
+
+
+def _schema_for(name: str, method: str) -> dict[str, Any]:
+    """The parameter's schema as ``method`` takes it: its own, or its ``x-per-method`` one."""
+    where = openapi.pointer("components", "schemas", COMPONENT[name])
+    if method in SCHEMAS[COMPONENT[name]].get("x-per-method", {}):
+        where += openapi.pointer("x-per-method", method)
+    return DOCUMENT.resolved(where)[0]
+
+
+PER_METHOD = [(name, method) for name, spec in params.SPECS.items() for method in spec.methods]
+
+
+@pytest.mark.parametrize(("name", "method"), PER_METHOD, ids=[f"{n}-{m}" for n, m in PER_METHOD])
+def test_each_parameter_has_the_models_range_default_and_methods(name: str, method: str) -> None:
+    """The bounds params.resolve applies for this method (Spec.for_method), as JSON Schema."""
+    spec = params.SPECS[name].for_method(method)
+    schema = _schema_for(name, method)
+    if spec.kind == "period":  # an integer range, or "no season" spelt 0 or none
+        numeric = [s for s in schema["oneOf"] if s.get("type") == "integer"]
+        others = [s for s in schema["oneOf"] if s.get("type") != "integer"]
+        assert len(numeric) == 1 and others == [{"enum": [0, "none"]}]
+        assert _bounds(numeric[0]) == _expected_bounds(spec)
+        assert params.resolve({"method": method, name: "none"})[name] == 0
+    else:
+        assert _bounds(schema) == _expected_bounds(spec)
+    base = SCHEMAS[COMPONENT[name]]
+    if spec.default is None:
+        assert "default" not in base  # per method: said in the description
+    else:
+        assert base["default"] == spec.default
+    assert base["x-methods"] == list(spec.methods)
+    assert set(base.get("x-per-method", {})) == set(params.SPECS[name].per_method)
+
+
+def test_the_json_forms_apply_the_per_method_bounds() -> None:
+    """A JSON request is validated with the method's own bounds (if method is ... then ...);
+    the query cannot say it (OpenAPI has no conditional parameters): x-per-method does."""
+    for form in ("CsvRequest", "SeriesRequest"):
+        applied = {
+            (rule["if"]["properties"]["method"]["const"], name): ref["$ref"]
+            for rule in SCHEMAS[form].get("allOf", [])
+            for name, ref in rule["then"]["properties"].items()
+        }
+        wanted = {
+            (method, name): SCHEMAS[COMPONENT[name]]["x-per-method"][method]["$ref"]
+            for name, spec in params.SPECS.items()
+            for method in spec.per_method
+        }
+        assert applied == wanted, form
+
+
+def test_the_method_parameter_is_the_models() -> None:
+    assert SCHEMAS["Method"]["enum"] == list(params.METHODS)
+    assert SCHEMAS["Method"]["default"] == params.DEFAULT_METHOD
+
+
+def test_every_parameter_is_taken_in_the_query_and_the_json_forms() -> None:
+    """The same names, each pointing at the one schema the bounds test reads."""
+    post, where = DOCUMENT.operation("post", "/detect") or ({}, "")
+    query = {}
+    for i in range(len(post["parameters"])):
+        param, _ = DOCUMENT.resolved(f"{where}/parameters/{i}")
+        if param["in"] == "query":
+            query[param["name"]] = param["schema"]["$ref"]
+    wanted = {name: f"#/components/schemas/{COMPONENT[name]}" for name in NAMES}
+    assert query == wanted
+    for form, own in (("CsvRequest", "csv"), ("SeriesRequest", "series")):
+        properties = dict(SCHEMAS[form]["properties"])
+        properties.pop(own)
+        assert {k: v["$ref"] for k, v in properties.items()} == wanted, form
+    # the answer echoes them all
+    assert set(SCHEMAS["AnswerParameters"]["properties"]) == set(NAMES)
+    legacy = SCHEMAS["LegacyRequest"]["properties"]
+    assert set(legacy) == contract.LEGACY_KEYS
+    # a legacy request's period goes to method=stl
+    assert legacy["period"]["$ref"] == SCHEMAS["Period"]["x-per-method"]["stl"]["$ref"]
+
+
+def test_the_limits_and_shapes_are_the_codes() -> None:
+    post = DOC["paths"]["/detect"]["post"]
+    assert post["requestBody"]["x-max-body-bytes"] == detect_contract.MAX_BODY_BYTES
+    assert SCHEMAS["SeriesRequest"]["properties"]["series"]["maxItems"] == trends.MAX_SERIES
+    csv_types = {k for k in post["requestBody"]["content"] if k != "application/json"}
+    assert csv_types == contract.CSV_TYPES  # the model's CSV types (text/plain: sniffed first)
+    assert SCHEMAS["AnomalyTable"]["pattern"] == "^" + ",".join(COLUMNS) + r"\r\n"
+    anomaly = SCHEMAS["Anomaly"]["properties"]
+    assert anomaly["kind"]["enum"] == list(typing.get_args(types.Kind))
+    assert anomaly["direction"]["enum"] == list(typing.get_args(types.Direction))
+
+
+def _codes_by_status(responses: dict[str, Any], where: str) -> dict[str, set[str]]:
+    """status key ('400', '4XX') -> the error codes its schema lists."""
+    out: dict[str, set[str]] = {}
+
+    def visit(node: Any, into: set[str]) -> None:
+        if isinstance(node, dict):
+            code = node.get("properties", {}).get("error", {}).get("properties", {}).get("code")
+            if isinstance(code, dict) and "enum" in code:
+                into.update(code["enum"])
+            for value in node.values():
+                visit(value, into)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value, into)
+
+    for key in responses:
+        response, _ = DOCUMENT.resolved(f"{where}/responses/{openapi.pointer(key)[1:]}")
+        visit(response.get("content", {}), out.setdefault(key, set()))
+    return out
+
+
+DETECT_CODES = _codes_by_status(
+    DOC["paths"]["/detect"]["post"]["responses"], openapi.pointer("paths", "/detect", "post")
+)
+
+
+def _documented_at(status: int | None) -> set[str]:
+    """The codes a caller may get with ``status`` (OpenAPI's rule: its own entry, else its
+    range); any status when the source does not say it."""
+    if status is None:
+        return set().union(*DETECT_CODES.values())
+    key = str(status) if str(status) in DETECT_CODES else f"{status // 100}XX"
+    return DETECT_CODES.get(key, set())
+
+
+def test_every_code_the_function_answers_is_documented_at_its_status() -> None:
+    found = emitted(lambda_files())
+    assert {"empty_body", "internal_error", "throttled"} <= {e.code for e in found}
+    missing = [e for e in found if e.code not in _documented_at(e.status)]
+    assert missing == []
+
+
+def test_every_code_the_model_passes_through_is_documented_at_its_status() -> None:
+    """The model's 4xx pass through the function with their code and status; its 5xx come
+    back as 502 model_failed (detect_contract.model_error)."""
+    found = emitted(model_files())
+    assert {"bad_csv", "not_acceptable", "uri_too_long"} <= {e.code for e in found}
+    passed = [e for e in found if e.status is None or e.status < 500]
+    missing = [e for e in passed if e.code not in _documented_at(e.status)]
+    assert missing == []
+    assert any(e.status and e.status >= 500 for e in found)
+    assert "model_failed" in DETECT_CODES["502"]
+
+
+def test_every_documented_code_is_one_the_code_answers() -> None:
+    """A code the document lists and nothing answers is a branch a client writes for nothing
+    (or a code renamed in the code and not in the document)."""
+    emitted_codes = {e.code for e in emitted(lambda_files() + model_files())}
+    assert set().union(*DETECT_CODES.values()) - emitted_codes == set()
