@@ -261,18 +261,24 @@ def _arns(t: Target) -> dict[str, Any]:
     }
 
 
-# Read-only calls that AWS only authorizes on Resource "*" (list/describe without a resource).
+# Read-only calls that AWS only authorizes on Resource "*": the Service Authorization
+# Reference gives them no resource type, or (ecr:DescribeRepositories) the call names none.
+# What can name a resource is granted on the project's own ARNs instead: sagemaker:ListTags
+# (model, endpoint-config and endpoint ARNs) with the other SageMaker actions, the plan role's
+# ECR, log group and CloudFront reads in their own statements; cloudwatch:DescribeAlarms, for
+# Application Auto Scaling only, in the deploy role's TargetTrackingAlarmsDescribed.
 _READ_ANYWHERE = [
     "sagemaker:ListModels",
     "sagemaker:ListEndpointConfigs",
     "sagemaker:ListEndpoints",
-    "sagemaker:ListTags",
+    # Resource type `repository`, but previews/status list every repository (ECR has no name
+    # filter; a preview's repository may be all a cancelled run left), and a listing that
+    # names no repository is authorized on all of them. Observe names its one repository.
     "ecr:DescribeRepositories",
     "logs:DescribeLogGroups",
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
     "application-autoscaling:DescribeScalingActivities",
-    "cloudwatch:DescribeAlarms",
     "tag:GetResources",
     "s3:ListAllMyBuckets",
     "iam:ListRoles",  # finding previews: `previews list/sweep`, `status`
@@ -330,26 +336,41 @@ def plan_permissions_policy(t: Target) -> Policy:
                     "sagemaker:DescribeModel",
                     "sagemaker:DescribeEndpointConfig",
                     "sagemaker:DescribeEndpoint",
+                    "sagemaker:ListTags",
                 ],
                 own["sagemaker"],
             ),
             _stmt("ReadHttpApis", ["apigateway:GET"], own["http_apis"]),
+            _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
             _stmt(
-                "ReadEverywhereListCalls",
+                "ReadProjectImageRepository",
                 [
-                    *_READ_ANYWHERE,
                     "ecr:DescribeImages",
                     "ecr:ListImages",
                     "ecr:ListTagsForResource",
                     "ecr:GetLifecyclePolicy",
-                    "logs:ListTagsForResource",
-                    "logs:ListTagsLogGroup",
+                ],
+                [arn["ecr_repo"]] + ([_preview_arns(t)["ecr_repos"]] if t.previews else []),
+            ),
+            _stmt(
+                "ReadProjectLogGroupTags",
+                ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
+                arn["log_groups"] + (_preview_arns(t)["log_groups"] if t.previews else []),
+            ),
+            _stmt(
+                # CloudFront ids are random and its ARNs carry no name: the account's only.
+                "ReadTheAccountsDistributions",
+                [
                     "cloudfront:GetDistribution",
                     "cloudfront:GetInvalidation",
-                    "cloudfront:GetOriginAccessControl",
                     "cloudfront:ListTagsForResource",
                 ],
-                "*",
+                arn["distributions"],
+            ),
+            _stmt(
+                "ReadTheAccountsOriginAccessControls",
+                ["cloudfront:GetOriginAccessControl"],
+                arn["oacs"],
             ),
             _stmt(
                 "ReadProjectRoles",
@@ -387,7 +408,8 @@ def plan_permissions_policy(t: Target) -> Policy:
 def deploy_permissions_policy(t: Target) -> Policy:
     """Change only this project's resources: exact/prefix ARNs, tag conditions for API IDs.
 
-    Resource "*" appears only for (a) read-only list/describe calls, (b)
+    Resource "*" appears only for (a) read-only calls AWS authorizes nowhere else
+    (``_READ_ANYWHERE``; cloudwatch:DescribeAlarms for Application Auto Scaling), (b)
     ``ecr:GetAuthorizationToken`` (registry-wide by AWS design) and (c) Application Auto
     Scaling, whose scalable-target ARNs are random IDs unknown before registration; (c) is
     limited to SageMaker variants by the ``application-autoscaling:service-namespace`` key.
@@ -609,6 +631,17 @@ def deploy_permissions_policy(t: Target) -> Policy:
             "TargetTrackingAlarmsOfTheEndpoint",
             ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
             arn["scaling_alarms"],
+        ),
+        _stmt(
+            # Application Auto Scaling describes the target-tracking alarms in the caller's
+            # name (the engine never calls it, so neither its code nor moto shows how).
+            # CloudWatch authorizes a describe that names no alarm on alarm:* and returns
+            # composite alarms only to a "*" grant: not narrowed until a CloudTrail record
+            # of a real PutScalingPolicy shows AlarmNames. Deploy role only: the plan and
+            # preview roles never scale.
+            "TargetTrackingAlarmsDescribed",
+            ["cloudwatch:DescribeAlarms"],
+            "*",
         ),
         _stmt(
             "AutoScalingSageMakerVariantsOnly",

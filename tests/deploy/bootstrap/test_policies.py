@@ -42,6 +42,7 @@ TAGS = {
     f"{API}/zz9zz9zz9z": {"project": "other"},
 }
 CF = f"arn:aws:cloudfront::{ACCOUNT}"
+CW = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}"
 
 
 def gw(verb: str, path: str, request_tags: dict | None = None) -> tuple[str, str, dict]:
@@ -172,6 +173,8 @@ FOREIGN_REQUESTS = [
     ),
     ("cloudwatch:DeleteAlarms", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:billing", {}),
     ("sagemaker:UpdateEndpointWeightsAndCapacities", f"{SM}:endpoint/other-x", {}),
+    ("sagemaker:ListTags", f"{SM}:endpoint/other-x", {}),
+    ("sagemaker:ListTags", f"{SM}:model/fraud-scoring", {}),
     ("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/x", {}),
 ]
 
@@ -279,6 +282,56 @@ def test_no_mutating_action_on_every_resource_except_the_documented_ones() -> No
                 seen_star_mutations.add(action)
     # The autoscaling exceptions are still narrowed by a condition.
     assert not allowed(DEPLOY, "application-autoscaling:PutScalingPolicy", "*")
+
+
+# Reads granted on Resource "*" and why: AWS authorizes them only there (policies.py).
+STAR_READS = {
+    # no resource type in the Service Authorization Reference
+    "sagemaker:ListModels",
+    "sagemaker:ListEndpointConfigs",
+    "sagemaker:ListEndpoints",
+    "logs:DescribeLogGroups",
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+    "s3:ListAllMyBuckets",
+    "iam:ListRoles",
+    "cloudfront:ListDistributions",
+    "cloudfront:ListOriginAccessControls",
+    "servicequotas:ListServiceQuotas",
+    "servicequotas:ListAWSDefaultServiceQuotas",
+    "ecr:GetAuthorizationToken",  # registry-wide
+    # a listing that names no repository (previews, status)
+    "ecr:DescribeRepositories",
+    # Application Auto Scaling's in the caller's name, deploy role only
+    "cloudwatch:DescribeAlarms",
+    # not called by the engine
+    "application-autoscaling:DescribeScalingActivities",
+    "tag:GetResources",
+    "servicequotas:GetServiceQuota",
+    "servicequotas:GetAWSDefaultServiceQuota",
+}
+
+
+@pytest.mark.parametrize("role", ["deploy", "plan", "preview"])
+def test_reads_on_every_resource_are_the_ones_aws_cannot_narrow(role: str) -> None:
+    """A read that can name the project's resource (sagemaker:ListTags, the plan role's
+    ECR, log group and CloudFront reads) is granted on those: on "*" it would read every
+    model's, repository's or log group's of the account."""
+    policy = {"deploy": DEPLOY, "plan": PLAN, "preview": PREVIEW}[role]
+    for st in statements(policy):
+        if resource_is_anything(st):
+            reads = [a for a in actions_of(st) if _is_read(a)]
+            assert set(reads) <= STAR_READS, (st["Sid"], set(reads) - STAR_READS)
+    assert allowed(DEPLOY, "cloudwatch:DescribeAlarms", "*")
+
+
+@pytest.mark.parametrize("role", ["plan", "preview"])
+def test_only_the_deploy_role_describes_alarms(role: str) -> None:
+    """cloudwatch:DescribeAlarms is there for Application Auto Scaling's target tracking,
+    which only the deploy role sets up."""
+    policy = {"plan": PLAN, "preview": PREVIEW}[role]
+    assert not allowed(policy, "cloudwatch:DescribeAlarms", "*")
+    assert not allowed(policy, "cloudwatch:DescribeAlarms", f"{CW}:alarm:billing")
 
 
 def test_plan_role_is_read_only() -> None:
@@ -422,6 +475,8 @@ def _stack_requests(stack: str) -> list[tuple[str, str, dict[str, str]]]:
         ("s3:PutObject", f"arn:aws:s3:::{stack}-site-{ACCOUNT}-{REGION}/index.html", {}),
         ("s3:DeleteBucket", f"arn:aws:s3:::{stack}-site-{ACCOUNT}-{REGION}", {}),
         ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/{stack}-detect", {}),
+        ("sagemaker:ListTags", f"{SM}:endpoint/{stack}", {}),
+        ("sagemaker:ListTags", f"{SM}:model/{stack}-m-0123abcd", {}),
     ]
 
 
@@ -518,6 +573,19 @@ def test_each_github_environment_assumes_its_role(
     assert _may_assume(policies.preview_trust_policy(STAGED), token) is preview
 
 
+def test_the_plan_role_reads_the_previews_repositories_and_log_groups() -> None:
+    """`status` and `previews list` observe each preview with the plan role."""
+    plan = policies.plan_permissions_policy(STAGED)
+    repo = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository"
+    for stack in (f"{P}-pr-7", f"{P}-staging"):
+        assert allowed(plan, "logs:ListTagsForResource", f"{LOGS}/aws/lambda/{stack}-detect")
+        assert allowed(plan, "sagemaker:ListTags", f"{SM}:endpoint/{stack}")
+    assert allowed(plan, "ecr:ListTagsForResource", f"{repo}/{P}-pr-7")
+    assert allowed(plan, "ecr:ListTagsForResource", f"{repo}/{P}")
+    assert not allowed(plan, "ecr:ListTagsForResource", f"{repo}/other-pr-7")
+    assert not allowed(plan, "logs:ListTagsForResource", f"{LOGS}/aws/lambda/other-pr-7-detect")
+
+
 def test_without_previews_there_is_no_preview_role() -> None:
     names = [r.name for r in policies.roles(T)]
     assert names == [f"{P}-github-plan", f"{P}-github-deploy"]
@@ -538,6 +606,14 @@ OTHER_TEAMS = [
     ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/apikeys/k1"),
     ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/restapis/abc123/stages"),
     ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/usageplans"),
+    # another team's model's, repository's, log group's and alarms' tags and settings
+    ("sagemaker:ListTags", f"{SM}:model/fraud-scoring"),
+    ("ecr:DescribeImages", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/payroll"),
+    ("ecr:ListTagsForResource", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/payroll"),
+    ("ecr:GetLifecyclePolicy", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}x"),
+    ("logs:ListTagsForResource", f"{LOGS}/aws/lambda/payroll-export"),
+    ("cloudwatch:DescribeAlarms", "*"),
+    ("cloudfront:GetDistribution", "arn:aws:cloudfront::999999999999:distribution/E1"),
 ]
 
 
@@ -574,6 +650,13 @@ def test_no_role_reads_rest_api_keys_or_other_apis(role: str, action: str, resou
         ("apigateway:GET", API),
         ("apigateway:GET", f"{OURS}/routes"),
         ("apigateway:GET", f"arn:aws:apigateway:{REGION}::/tags/{API_ID}"),
+        ("sagemaker:ListTags", f"{SM}:endpoint/{P}"),
+        ("sagemaker:ListTags", f"{SM}:endpoint-config/{P}-c-0123abcd"),
+        ("ecr:DescribeImages", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"),
+        ("ecr:GetLifecyclePolicy", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"),
+        ("logs:ListTagsForResource", f"{LOGS}/aws/sagemaker/Endpoints/{P}"),
+        ("cloudfront:GetDistribution", f"{CF}:distribution/E2ABC"),
+        ("cloudfront:GetOriginAccessControl", f"{CF}:origin-access-control/E3OAC"),
     ],
     ids=lambda x: str(x),
 )

@@ -9,7 +9,10 @@ operation, CI must fail here rather than a production deploy failing on AccessDe
    — found with ``ast`` in deploy/ (bootstrap's own admin-run calls excluded), maps to an IAM
    action the deploy role grants; every read of the observers is granted to the plan role.
 2. Dynamic: plan/apply/update/destroy on moto, the operations recorded, including what AWS
-   authorizes implicitly (tagging on create, iam:PassRole).
+   authorizes implicitly (tagging on create, iam:PassRole), and each read's parameters: the
+   resource a read names (``RESOURCE_OF``) must be one the role grants the read on, so a read
+   of another project's model, repository or log group fails here, not only an action the
+   role lacks.
 
 Also here: the Lambda role the engine creates may invoke only its own endpoint.
 """
@@ -17,16 +20,21 @@ Also here: the Lambda role the engine creates may invoke only its own endpoint.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import botocore.session
 import pytest
 
+from deploy.aws import Aws
 from deploy.bootstrap.policies import (
     Target,
     deploy_permissions_policy,
     plan_permissions_policy,
+    preview_permissions_policy,
 )
 from deploy.naming import Names
 from deploy.resources.iam import lambda_policy
@@ -170,6 +178,175 @@ def test_plan_role_grants_every_read_the_observers_make(service: str, op: str) -
         assert _grants(PLAN, action), action
 
 
+# ----------------------------------------------------------------------- the resource a read names
+
+Request = tuple[str, str, dict[str, Any]]  # (service, Operation, the call's parameters)
+
+
+def _arn(service: str, resource: str, account: str = T.account) -> str:
+    return f"arn:aws:{service}:{T.region}:{account}:{resource}"
+
+
+def _repository(p: dict[str, Any], name: str) -> str:
+    return _arn("ecr", f"repository/{name}", p.get("registryId", T.account))
+
+
+def _function(p: dict[str, Any]) -> str:
+    name = p["FunctionName"]
+    return name if name.startswith("arn:") else _arn("lambda", f"function:{name}")
+
+
+def _s3(p: dict[str, Any]) -> str:
+    if "Bucket" not in p:
+        return "*"  # ListBuckets
+    return f"arn:aws:s3:::{p['Bucket']}" + (f"/{p['Key']}" if "Key" in p else "")
+
+
+def _api(path: str) -> Callable[[dict[str, Any]], list[str]]:
+    return lambda p: [f"arn:aws:apigateway:{T.region}::/apis" + path.format(**p)]
+
+
+# What IAM authorizes a read on (Service Authorization Reference), from its parameters. A
+# listing that names nothing is "*": only a grant on every resource allows it.
+RESOURCE_OF: dict[tuple[str, str], Callable[[dict[str, Any]], list[str]]] = {
+    ("sagemaker", "ListTags"): lambda p: [p["ResourceArn"]],
+    ("sagemaker", "DescribeModel"): lambda p: [_arn("sagemaker", f"model/{p['ModelName']}")],
+    ("sagemaker", "DescribeEndpointConfig"): lambda p: [
+        _arn("sagemaker", f"endpoint-config/{p['EndpointConfigName']}")
+    ],
+    ("sagemaker", "DescribeEndpoint"): lambda p: [
+        _arn("sagemaker", f"endpoint/{p['EndpointName']}")
+    ],
+    ("ecr", "DescribeRepositories"): lambda p: (
+        [_repository(p, n) for n in p.get("repositoryNames", [])] or ["*"]
+    ),
+    ("ecr", "DescribeImages"): lambda p: [_repository(p, p["repositoryName"])],
+    ("ecr", "ListImages"): lambda p: [_repository(p, p["repositoryName"])],
+    ("ecr", "GetLifecyclePolicy"): lambda p: [_repository(p, p["repositoryName"])],
+    ("ecr", "ListTagsForResource"): lambda p: [p["resourceArn"]],
+    ("logs", "ListTagsForResource"): lambda p: [p["resourceArn"]],
+    ("logs", "ListTagsLogGroup"): lambda p: [_arn("logs", f"log-group:{p['logGroupName']}")],
+    ("lambda", "GetFunction"): lambda p: [_function(p)],
+    ("lambda", "GetFunctionConfiguration"): lambda p: [_function(p)],
+    ("lambda", "GetPolicy"): lambda p: [_function(p)],
+    ("apigatewayv2", "GetApis"): _api(""),
+    ("apigatewayv2", "GetRoutes"): _api("/{ApiId}/routes"),
+    ("apigatewayv2", "GetIntegrations"): _api("/{ApiId}/integrations"),
+    ("apigatewayv2", "GetStages"): _api("/{ApiId}/stages"),
+    **{
+        ("s3", op): lambda p: [_s3(p)]
+        for op in (
+            "ListBuckets",
+            "HeadBucket",
+            "ListObjectsV2",
+            "ListObjectVersions",
+            "GetBucketOwnershipControls",
+            "GetBucketPolicy",
+            "GetBucketTagging",
+            "GetBucketWebsite",
+            "GetPublicAccessBlock",
+            "HeadObject",
+            "GetObject",
+        )
+    },
+}
+# Reads a role grants on named resources that are checked by their action only, and why.
+BY_ACTION_ONLY = {
+    # The role's ARN has its path (/{project}/), which the call's RoleName does not carry.
+    ("iam", "GetRole"),
+    ("iam", "GetRolePolicy"),
+    ("iam", "ListRolePolicies"),
+    ("iam", "ListAttachedRolePolicies"),
+    ("iam", "ListRoleTags"),
+    # CloudFront's ARNs carry random ids: the roles name the account's distributions (and
+    # the deploy and preview roles a tag condition), not the project's by name.
+    ("cloudfront", "GetDistribution"),
+    ("cloudfront", "GetInvalidation"),
+    ("cloudfront", "GetOriginAccessControl"),
+    ("cloudfront", "ListTagsForResource"),
+}
+
+
+def recorded(aws: Aws) -> list[Request]:
+    """Every call ``aws`` makes from now on, with its parameters (its CallLog keeps the names
+    only): the engine reaches AWS through ``aws.client`` alone (helper_rules.md)."""
+    requests: list[Request] = []
+    make = aws.client
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests.append((model.service_model.service_name, model.name, dict(params)))
+
+    def client(service: str) -> Any:
+        made = make(service)
+        made.meta.events.register(
+            "before-parameter-build", record, unique_id=f"resources-{id(requests)}"
+        )
+        return made
+
+    aws.client = client  # type: ignore[method-assign]
+    return requests
+
+
+def _outside(policy: dict, requests: list[Request]) -> list[tuple[str, str]]:
+    """(action, resource) of each read the policy does not allow on the resource it names."""
+    out = set()
+    for service, op, params in requests:
+        resources = RESOURCE_OF.get((service, op), lambda _p: [])(params)
+        action = iam_actions(service, op)[0] if resources else ""
+        out.update((action, r) for r in resources if not allowed(policy, action, r))
+    return sorted(out)
+
+
+ROLES = {
+    "plan": PLAN,
+    "deploy": DEPLOY,
+    "preview": preview_permissions_policy(replace(T, previews=True)),
+}
+
+
+def test_every_read_a_role_grants_on_named_resources_is_checked_by_resource() -> None:
+    """A read the plan role grants on named resources only (not on "*") that RESOURCE_OF
+    cannot place would be checked by its action only: a read of another project's resource
+    would pass unseen."""
+    for service, op in sorted(OBSERVED):
+        action = iam_actions(service, op)[0]
+        if allowed(PLAN, action, "*"):
+            continue
+        assert (service, op) in RESOURCE_OF or (service, op) in BY_ACTION_ONLY, (service, op)
+    assert set(RESOURCE_OF) & BY_ACTION_ONLY == set()
+
+
+SM = f"arn:aws:sagemaker:{T.region}:{T.account}"
+FOREIGN_READS: list[Request] = [
+    ("sagemaker", "ListTags", {"ResourceArn": f"{SM}:model/other-m-0123abcd"}),
+    ("sagemaker", "ListTags", {"ResourceArn": f"{SM}:endpoint/fraud-scoring"}),
+    ("sagemaker", "DescribeModel", {"ModelName": "fraud-scoring"}),
+    ("ecr", "DescribeImages", {"repositoryName": "payroll", "imageIds": []}),
+    ("ecr", "GetLifecyclePolicy", {"repositoryName": f"{T.project}x"}),
+    ("ecr", "ListTagsForResource", {"resourceArn": _arn("ecr", "repository/payroll")}),
+    ("logs", "ListTagsForResource", {"resourceArn": _arn("logs", "log-group:/aws/lambda/x")}),
+    ("lambda", "GetFunction", {"FunctionName": "payroll-export"}),
+    ("s3", "GetObject", {"Bucket": "someone-elses", "Key": "secret"}),
+]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("request_", FOREIGN_READS, ids=lambda r: f"{r[0]}:{r[1]}")
+def test_a_read_of_another_projects_resource_is_outside_every_role(
+    role: str, request_: Request
+) -> None:
+    """What the recorded calls are held to: a read the engine made on anything but the
+    project's own would fail the tests below."""
+    assert _outside(ROLES[role], [request_]) != []
+
+
+def test_a_listing_that_names_nothing_needs_star_and_has_it() -> None:
+    listing: Request = ("ecr", "DescribeRepositories", {})
+    for role in ROLES.values():
+        assert _outside(role, [listing]) == []
+    assert _outside({"Statement": []}, [listing]) == [("ecr:DescribeRepositories", "*")]
+
+
 # ----------------------------------------------------------------------- what really ran on moto
 
 
@@ -188,10 +365,13 @@ def test_apply_update_destroy_calls_are_granted_to_the_deploy_role(project: Path
         )
     )
     calls: list[tuple[str, str]] = []
+    requests: list[Request] = []  # each engine's, once it has run
     for image in (None, IMAGE2):
         eng = engine(project) if image is None else engine(project, image=image)
+        seen = recorded(eng.aws)
         eng.apply()
         calls += eng.aws.log.calls
+        requests += seen
     (project / "site" / "dist" / "style.css").unlink()
     (project / "lambda" / "helpers.py").write_text("X = 3\n")
     cfg.write_text(
@@ -200,24 +380,40 @@ def test_apply_update_destroy_calls_are_granted_to_the_deploy_role(project: Path
         .replace("http://localhost:8000", "https://example.org")
     )
     eng = engine(project, image=IMAGE2)
+    seen = recorded(eng.aws)
     eng.apply()
     calls += eng.aws.log.calls
+    requests += seen
     eng = engine(project)
+    seen = recorded(eng.aws)
     eng.destroy()
     calls += eng.aws.log.calls
+    requests += seen
     assert len({o for _, o in calls}) > 40
     assert "lambda:CreateFunction" in _missing({"Statement": []}, calls)  # the check can fail
     assert _missing(DEPLOY, calls) == []
     assert set(calls) <= set(CALLS), "the static scan missed calls the engine made"
+    assert {(s, o) for s, o, _ in requests} == set(calls)
+    assert ("sagemaker", "ListTags") in {(s, o) for s, o, _ in requests}
+    assert _outside(DEPLOY, requests) == []
 
 
 @pytest.mark.usefixtures("aws_env")
 def test_plan_needs_only_read_calls_granted_to_the_plan_role(project: Path) -> None:
     engine(project).apply()
     eng = engine(project)
+    requests = recorded(eng.aws)
     eng.plan()
     assert eng.aws.log.mutating == []
     assert _missing(PLAN, eng.aws.log.calls) == []
+    read = {(s, o) for s, o, _ in requests}
+    assert {("sagemaker", "ListTags"), ("ecr", "ListTagsForResource")} <= read
+    assert {("logs", "ListTagsForResource"), ("ecr", "GetLifecyclePolicy")} <= read
+    assert _outside(PLAN, requests) == []
+    # The check can fail: granted nothing, each read is outside, on the resource it named.
+    outside = _outside({"Statement": []}, requests)
+    assert ("sagemaker:ListTags", f"{SM}:endpoint/{T.project}") in outside
+    assert ("ecr:GetLifecyclePolicy", _arn("ecr", f"repository/{T.project}")) in outside
 
 
 # ----------------------------------------------------------------------- the Lambda role
@@ -244,9 +440,7 @@ def test_lambda_role_may_invoke_only_its_own_endpoint() -> None:
 
 @pytest.mark.usefixtures("aws_env")
 def test_a_previews_apply_and_destroy_calls_are_granted_to_the_preview_role(project: Path) -> None:
-    from deploy.aws import Aws
     from deploy.bootstrap.apply import apply as bootstrap_apply
-    from deploy.bootstrap.policies import preview_permissions_policy
     from deploy.config import load_config_file
     from deploy.engine import Engine
     from deploy.image import image_tag
@@ -258,17 +452,22 @@ def test_a_previews_apply_and_destroy_calls_are_granted_to_the_preview_role(proj
     bootstrap_apply(Aws(T.region, session()), staged)  # the boundary must exist
     push_fake_image(f"{T.project}-pr-7", image_tag(project / "model"))
     calls: list[tuple[str, str]] = []
+    requests: list[Request] = []
     for step in ("apply", "destroy"):
         cfg = load_config_file(cfg_path).select("pr-7")
         # On the test server's clock (as deploy_helpers.engine): AWS's delays (IAM
         # propagation, CloudFront deploying) pass in no real time, with the same calls.
         eng = Engine(cfg, project, Aws(T.region, session()), log=lambda _m: None,
                      sleep=CLOCK.sleep, clock=CLOCK.now)  # fmt: skip
+        seen = recorded(eng.aws)
         if step == "apply":
             eng.image = eng.ensure_image()
             eng.apply()
         else:
             assert eng.destroy()
         calls += eng.aws.log.calls
+        requests += seen
     assert ("iam", "CreateRole") in calls and ("sagemaker", "DeleteEndpoint") in calls
     assert _missing(preview_permissions_policy(T), calls) == []
+    assert ("sagemaker", "ListTags") in {(s, o) for s, o, _ in requests}
+    assert _outside(preview_permissions_policy(T), requests) == []
