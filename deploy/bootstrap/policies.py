@@ -263,6 +263,7 @@ def _arns(t: Target) -> dict[str, Any]:
 
 # Read-only calls that AWS only authorizes on Resource "*": the Service Authorization
 # Reference gives them no resource type, or (ecr:DescribeRepositories) the call names none.
+# Each is one the engine calls (tests/deploy/bootstrap/test_policies_cover_engine.py).
 # What can name a resource is granted on the project's own ARNs instead: sagemaker:ListTags
 # (model, endpoint-config and endpoint ARNs) with the other SageMaker actions, the plan role's
 # ECR, log group and CloudFront reads in their own statements; cloudwatch:DescribeAlarms, for
@@ -278,15 +279,11 @@ _READ_ANYWHERE = [
     "logs:DescribeLogGroups",
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
-    "application-autoscaling:DescribeScalingActivities",
-    "tag:GetResources",
     "s3:ListAllMyBuckets",
     "iam:ListRoles",  # finding previews: `previews list/sweep`, `status`
     "cloudfront:ListDistributions",
     "cloudfront:ListOriginAccessControls",
     # plan warns when the account's endpoint instance quota is too low (deploy/quotas.py)
-    "servicequotas:GetServiceQuota",
-    "servicequotas:GetAWSDefaultServiceQuota",
     "servicequotas:ListServiceQuotas",
     "servicequotas:ListAWSDefaultServiceQuotas",
 ]

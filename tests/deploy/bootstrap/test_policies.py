@@ -86,8 +86,8 @@ PROJECT_REQUESTS = [
     ("cloudfront:DeleteOriginAccessControl", f"{CF}:origin-access-control/E3OAC", {}),
     ("s3:PutBucketPolicy", BUCKET, {}),
     ("s3:DeleteBucketWebsite", BUCKET, {}),
-    ("servicequotas:GetServiceQuota", "*", {}),
-    ("servicequotas:GetAWSDefaultServiceQuota", "*", {}),
+    ("servicequotas:ListServiceQuotas", "*", {}),
+    ("servicequotas:ListAWSDefaultServiceQuotas", "*", {}),
     ("ecr:GetAuthorizationToken", "*", {}),
     ("lambda:CreateFunction", f"{FN}:{P}-detect", {}),
     ("lambda:UpdateFunctionCode", f"{FN}:{P}-detect", {}),
@@ -304,11 +304,6 @@ STAR_READS = {
     "ecr:DescribeRepositories",
     # Application Auto Scaling's in the caller's name, deploy role only
     "cloudwatch:DescribeAlarms",
-    # not called by the engine
-    "application-autoscaling:DescribeScalingActivities",
-    "tag:GetResources",
-    "servicequotas:GetServiceQuota",
-    "servicequotas:GetAWSDefaultServiceQuota",
 }
 
 

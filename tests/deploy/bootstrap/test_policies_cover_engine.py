@@ -40,7 +40,13 @@ from deploy.naming import Names
 from deploy.resources.iam import lambda_policy
 from tests.deploy.deploy_helpers import IMAGE2, engine
 from tests.support.aws_clock import CLOCK
-from tests.support.iam_eval import actions_of, allowed, glob_match, statements
+from tests.support.iam_eval import (
+    actions_of,
+    allowed,
+    glob_match,
+    resource_is_anything,
+    statements,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 ENGINE_FILES = sorted(
@@ -302,6 +308,21 @@ ROLES = {
     "deploy": DEPLOY,
     "preview": preview_permissions_policy(replace(T, previews=True)),
 }
+
+
+# What a role may do on "*" that the engine does not call itself, and who does.
+STAR_NOT_CALLED = {"cloudwatch:DescribeAlarms": "Application Auto Scaling, as the deploy role"}
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_action_on_every_resource_is_one_the_engine_calls(role: str) -> None:
+    """A grant on "*" reaches the whole account: none is there for a call nobody makes
+    (tag:GetResources listed every tagged resource of the account with its tags)."""
+    called = {a for service, op in CALLS for a in iam_actions(service, op)}
+    for st in statements(ROLES[role]):
+        if resource_is_anything(st):
+            for action in actions_of(st):
+                assert action in called or action in STAR_NOT_CALLED, (st["Sid"], action)
 
 
 def test_every_read_a_role_grants_on_named_resources_is_checked_by_resource() -> None:
