@@ -297,6 +297,8 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 
 def cmd_image(args: argparse.Namespace) -> int:
+    """Build and push the model image when ECR lacks its tag; takes no stack lock (a run that
+    loses a push race uses the image pushed: deploy/lock.py says why that is enough)."""
     output = _writable_file(args.github_output, "--github-output") if args.github_output else None
     eng = _engine(args)
     uri = eng.ensure_image()

@@ -19,6 +19,26 @@ took it over first keeps it.
 Limits, said where they apply: before the first apply there is no bucket, so no lock (the
 run says so); destroy deletes the lock with the bucket (the roles, models and Lambda after it
 are deleted unlocked). The bucket policy keeps CloudFront from serving the object.
+
+Two commands take no lock, on purpose. ``image`` writes only the ECR repository, which the
+environments share while their locks are per stack (no stack's lock keeps two environments'
+builds apart) and which it fills before any bucket exists (its first run has no lock to take).
+Its writes cannot leave a half of each: the tag is the build context's content hash and ECR's
+tags are immutable, so a run whose push is refused because another run pushed that tag first
+goes on with that image and the same digest (resources/ecr.py); the lifecycle policy only
+expires deploy's built images beyond the newest 20. What is left: two first images both create
+the repository, and the later run stops with "appeared after the plan was made" (run it again);
+an ``image`` during a single deployment's destroy (whose repository is its own) may fail, or
+re-create the repository destroy removed (the next destroy removes it). ``bootstrap`` (by hand,
+with admin credentials) writes no stack's resources: GitHub's OIDC provider, the GitHub roles
+and the previews' boundary policy, which the engine never writes, each with one atomic IAM call
+(a role's trust or inline policy replaced whole, a boundary version made the default). An apply
+running as the deploy role meanwhile has each call judged by the old policy or the new one; one
+the new policy refuses stops it like any failed apply, and a lock would not help: the next
+apply runs under the new policy anyway. It covers every environment's stack and runs before any
+bucket exists. Two bootstraps at once: the later one's create is refused (EntityAlreadyExists)
+and it stops there (a create is never taken as done: the role it would go on writing might
+trust another repository); run it again.
 """
 
 from __future__ import annotations

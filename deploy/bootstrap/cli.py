@@ -3,7 +3,8 @@
 Why this exists: the workflows must reach AWS without long-lived keys. A one-time, human-run
 bootstrap (with admin credentials) creates GitHub's OIDC identity provider and two roles that
 the workflows assume through OIDC (deploy/bootstrap/policies.py says what each may do).
-``--print`` renders them as a CloudFormation template instead and calls no AWS API.
+``--print`` renders them as a CloudFormation template instead and calls no AWS API. It takes
+no stack lock: it writes none of a stack's resources (deploy/lock.py says why that is safe).
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ project's tags only (environments may differ in theirs). A preview owns its own 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from deploy.aws import tag_dict, tag_list
+from deploy.aws import DeployError, tag_dict, tag_list
 from deploy.image import TAG_PREFIX, build_and_push, describe_build
 from deploy.plan import Action, Call, Change, Run, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
@@ -138,15 +138,16 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[obje
         )
     ]
     for image in desired.of_kind("image"):
-        pushed = aws.read(
-            "ecr",
-            "DescribeImages",
-            repositoryName=image.repository,
-            imageIds=[{"imageTag": image.tag}],
-        )
-        if pushed and pushed.get("imageDetails"):
+        if _pushed(aws, image.repository, image.tag):
             out.append(SeenImage(image.name))
     return out
+
+
+def _pushed(aws: Aws, repository: str, tag: str) -> bool:
+    found = aws.read(
+        "ecr", "DescribeImages", repositoryName=repository, imageIds=[{"imageTag": tag}]
+    )
+    return bool(found and found.get("imageDetails"))
 
 
 def _create_repository(spec: RepositorySpec) -> tuple[Step, ...]:
@@ -192,12 +193,29 @@ def _update_repository(spec: RepositorySpec, changes: tuple[Change, ...]) -> tup
     return tuple(steps)
 
 
+def _build_and_push(aws: Aws, log: Callable[[str], None], spec: ImageSpec) -> None:
+    """Build and push; a failure after which ECR has the tag is another run's push won.
+
+    Two runs of one commit may build at once, and the stack's lock cannot keep them apart
+    (deploy/lock.py: `image` takes none, and the environments' locks are per stack while the
+    repository is the project's): a laptop's `deploy image` and CI's, or two environments'
+    applies. Both find the tag missing and build; ECR's tags are immutable, so the second push
+    is refused. The tag is the content hash of the build context, so the image there is this
+    build's (functionally: builds are not byte-identical): it is used, not an error, and both
+    runs go on with the same digest."""
+    try:
+        build_and_push(aws, [list(c) for c in spec.commands], log)
+    except DeployError:
+        if not _pushed(aws, spec.repository, spec.tag):
+            raise
+        log(f"    {spec.tag} was pushed by another run meanwhile (same content hash): using it")
+
+
 def _image(spec: ImageSpec, seen: SeenImage | None) -> Action:
     if seen is not None:
         return Action("noop", "image", spec.name, "pushed")
-    commands = [list(c) for c in spec.commands]
-    run = partial(build_and_push, commands=commands)
-    step = Run(describe_build(commands), lambda aws, log: run(aws, log=log))
+    what = describe_build([list(c) for c in spec.commands])
+    step = Run(what, lambda aws, log: _build_and_push(aws, log, spec))
     return Action("create", "image", spec.name, "ECR lacks this tag: build and push", steps=(step,))
 
 

@@ -11,7 +11,15 @@ import pytest
 from deploy import lock
 from deploy.aws import Aws, DeployError
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, PROJECT, inventory, session
+from deploy.image import image_tag
+from tests.deploy.deploy_helpers import (
+    DOCKER_V2,
+    IMAGE,
+    PROJECT,
+    inventory,
+    push_fake_image,
+    session,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 BUCKET = f"{PROJECT}-site-123456789012-us-east-1"
@@ -164,3 +172,58 @@ def test_the_time_limit_comes_from_the_environment(monkeypatch) -> None:
     with pytest.raises(DeployError, match="DEPLOY_LOCK_MAX_MINUTES"):
         lock.take(_aws(), BUCKET, "apply", lambda _: None, force=True)
     assert lock.read(_aws(), BUCKET).who == OTHER
+
+
+def test_image_takes_no_lock_and_a_run_that_loses_the_push_race_uses_the_winners_image(
+    project: Path, capsys, monkeypatch
+) -> None:
+    """`image` runs outside the stack's lock (lock.py says why): here while CI's apply holds
+    it. Two runs of one commit (this one and CI's, say) both find the content-hash tag
+    missing and both build; the other's push lands first, and ECR refuses ours (immutable
+    tags). That run failed; the tag is the content hash, so it now goes on with the image
+    pushed, and prints the digest the other run prints."""
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    _held_by_ci(0.0)
+    tag = image_tag(project / "model")
+    ecr = session().client("ecr")
+    theirs: list[str] = []
+
+    def docker(cmd: list[str], log: object, stdin: bytes | None = None) -> None:
+        if cmd[1] != "push" and not any("push=true" in arg for arg in cmd):
+            return  # docker login, docker build: nothing to fake
+        theirs.append(push_fake_image(PROJECT, tag))  # the other run's push, first
+        # Ours: another build of the same context (builds are not byte-identical).
+        blob = {"size": 1, "digest": "sha256:" + "2" * 64}
+        ours = {
+            "schemaVersion": 2,
+            "mediaType": DOCKER_V2,
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", **blob},
+            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", **blob}],
+        }
+        try:
+            ecr.put_image(repositoryName=PROJECT, imageTag=tag, imageManifest=json.dumps(ours))
+        # ECR answers ImageTagAlreadyExistsException; moto 5.2.5 ImageAlreadyExistsException.
+        except ecr.exceptions.ClientError as err:
+            raise DeployError(f"`docker push {cmd[-1]}` failed (1): tag invalid: {err}") from None
+        raise AssertionError("ECR took a second push of an immutable tag")
+
+    monkeypatch.setattr("deploy.image.run_subprocess", docker)
+    output = project / "github_output"
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "image", "--github-output", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert f"{tag} was pushed by another run meanwhile (same content hash): using it" in out
+    (digest,) = theirs
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    assert output.read_text() == f"image={registry}/{PROJECT}@{digest}\n"
+    held = lock.read(_aws(), BUCKET)
+    assert held is not None and held.who == OTHER  # CI's lock: neither taken nor waited for
+
+    # A push that fails with the tag still missing is the failure it is.
+    def failing(cmd: list[str], log: object, stdin: bytes | None = None) -> None:
+        raise DeployError("`docker push` failed")
+
+    monkeypatch.setattr("deploy.image.run_subprocess", failing)
+    (project / "model" / "serve").write_text("#!/bin/sh\n")  # a new tag: not in ECR
+    assert main(["--config", cfg, "image"]) == 1
+    assert "error: `docker push` failed" in capsys.readouterr().err
