@@ -8,8 +8,9 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
 from deploy.failures import Incomplete
 from deploy.image_ref import image_problem
-from deploy.naming import site_url
+from deploy.naming import Names, site_url
 from deploy.resources.cdn import site_domain
 
 _UNSET = object()
@@ -30,6 +31,16 @@ FORCE_UNLOCK = (
     "remove the stack's lock first: only when the run that holds it is dead (the error "
     "names it and its age)"
 )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    """The wall clock ``main`` was given (tests pass their own: an age is never waited for)."""
+    clock: Callable[[], datetime] = getattr(args, "now", _utc_now)
+    return clock()
 
 
 def _file(args: argparse.Namespace) -> ConfigFile:
@@ -131,8 +142,18 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
         print(f"Image: {eng.image}")
     planned = eng.plan()
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
-    summary = eng.apply(planned)
+    try:
+        summary = eng.apply(planned)
+    except Interrupted:
+        raise
+    except DeployError:  # a push whose deploy failed is activity too: the sweep counts it
+        _record_preview_deploy(args, eng)
+        raise
     calls = CallLog(eng.aws.log.calls[locking:])
+    _record_preview_deploy(args, eng)  # after the count: it is not the plan's
+    if eng.names.is_preview:  # for the pull request's comment (preview_comment.py)
+        days = _file(args).preview_max_idle_days
+        summary["preview"] = {"max_idle_days": days, "warnings": planned.warnings}
     waits = sum(1 for change in summary["changes"] if change.get("op") == "wait")
     done = len(summary["changes"]) - waits
     waited = f", waited for {waits}" if waits else ""  # a wait changes nothing
@@ -152,6 +173,28 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
                 f"{err.strerror or err}"
             ) from None
     return 0
+
+
+def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:
+    """A preview's apply tags its endpoint with the time (deploy/previews.py): the sweep
+    removes a preview no deploy reached for `preview.max_idle_days`. A failure to tag is said,
+    never the apply's failure: the endpoint's own times stand in for it."""
+    from deploy import previews
+
+    if not eng.names.is_preview:
+        return
+    when = _now(args)
+    try:
+        tagged = previews.record_deploy(eng.aws, eng.names, when)
+    except (DeployError, botocore.exceptions.ClientError) as err:
+        print(f"warning: could not tag {eng.names.endpoint} {previews.DEPLOYED_AT}: {err}")
+        return
+    if tagged:
+        print(
+            f"Recorded this deploy on endpoint {eng.names.endpoint} "
+            f"({previews.DEPLOYED_AT}={previews.stamp(when)}): the preview sweep removes a "
+            "preview no deploy reached for preview.max_idle_days."
+        )
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
@@ -333,18 +376,38 @@ def cmd_previews(args: argparse.Namespace) -> int:
     if not verdicts:
         print(f"No previews of {file.base.project} in AWS: nothing to sweep.")
         return 0
+    max_days = file.preview_max_idle_days
+    now = _now(args)
+    account = aws.account_id() if max_days and any(v.keep for v in verdicts) else ""
+
+    def names(number: int) -> Names:
+        return Names(file.base.project, account, file.base.region, f"pr-{number}")
+
+    def last(number: int) -> datetime | None:
+        return previews.last_deployed(aws, names(number))
+
+    verdicts = [
+        previews.judge_idle(v, last(v.number) if v.keep and max_days else None, now, max_days)
+        for v in verdicts
+    ]
     for v in verdicts:
         print(f"  pr-{v.number}: {'keep' if v.keep else 'remove'} ({v.reason})")
-    doomed = [v.number for v in verdicts if not v.keep]
+    doomed = [v for v in verdicts if not v.keep]
     if doomed and not args.yes:
         print("Dry run: pass --yes to remove them.")
         return 0
     failed = 0
-    for number in doomed:  # one preview that refuses does not keep the others running
+    for verdict in doomed:  # one preview that refuses does not keep the others running
+        number = verdict.number
         eng = _engine(args, f"pr-{number}", aws)
         error: DeployError | None = None
         try:
             with _locked(eng, "previews sweep", False):
+                # A push may have deployed it since it was judged (a sweep can take hours):
+                # under the lock no apply runs, so what the endpoint says now holds.
+                if verdict.idle and not previews.is_idle(last(number), _now(args), max_days):
+                    print(f"Kept pr-{number}: deployed to since the sweep judged it idle.")
+                    continue
                 done = eng.destroy()
         except Interrupted:  # Ctrl-C, SIGTERM: stop the sweep too
             raise
@@ -470,9 +533,11 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, now: Callable[[], datetime] = _utc_now) -> int:
+    """``now``: the wall clock (UTC) that a preview's idle age is measured by."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.now = now
     try:
         previous = signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread: leave SIGTERM as it is

@@ -542,6 +542,13 @@ RESERVED_ENV_TAG = (
 )
 # A preview is serverless unless its template says otherwise (`serverless: null`): it costs
 # nothing while idle. Autoscaling and canaries need instances, so the template drops them.
+# `preview:` keys about the previews themselves, not their stack (not overrides of a Config).
+# max_idle_days: the sweep removes a preview no deploy has reached for that many days, its pull
+# request still open and labelled (0 or null: never for idling). A forgotten pull request's
+# preview otherwise runs however long; an instance-backed one is billed every hour of it.
+PREVIEW_MAX_IDLE_DAYS = 14
+PREVIEW_MAX_IDLE_DAYS_LIMIT = 365
+PREVIEW_SETTINGS = ("max_idle_days",)
 PREVIEW_DEFAULTS: dict[str, Any] = {
     "log_retention_days": 3,
     "endpoint": {
@@ -587,20 +594,25 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
     return model
 
 
-def _known_keys(loc: list[str], top_level: bool) -> list[str]:
+def _known_keys(loc: list[str], prefix: str) -> list[str]:
     """The keys config.yaml allows where ``loc`` ends (its last part is the unknown key), as
-    written in YAML (``lambda``, not ``lambda_``); the top level of the file has two more."""
+    written in YAML (``lambda``, not ``lambda_``); the top level of the file has two more, and
+    `preview:` its own settings (``prefix``: where the validated mapping sits in the file)."""
     model = _model_at(loc[:-1])
     if model is None:
         return []
     keys = [f.alias or n for n, f in model.model_fields.items()]
-    return [*keys, "environments", "preview"] if model is Config and top_level else keys
+    if model is Config and not prefix:
+        return [*keys, "environments", "preview"]
+    if model is Config and prefix == "preview.":
+        return [*keys, *PREVIEW_SETTINGS]
+    return keys
 
 
-def _unknown_key(loc: list[str], top_level: bool) -> str:
+def _unknown_key(loc: list[str], prefix: str) -> str:
     """Why a key is refused, with the nearest allowed key at its level when one is close:
     `instance_typ` is most likely `instance_type`."""
-    close = difflib.get_close_matches(loc[-1], _known_keys(loc, top_level), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(loc[-1], _known_keys(loc, prefix), n=1, cutoff=0.6)
     if close:
         return f"unknown key: did you mean {close[0]!r}? (see the Configuration table in README.md)"
     return "unknown key (check the spelling; see the Configuration table in README.md)"
@@ -678,7 +690,7 @@ def _format_errors(
         # An environment's value not in its overrides was merged in from the top level.
         as_written = written.get(key, written.get(".".join(loc)))
         if e["type"] == "extra_forbidden":
-            msg = _unknown_key(loc, top_level=not prefix)
+            msg = _unknown_key(loc, prefix)
         elif e["type"] in _EXPECTED:
             msg = _wrong_type(loc, e["input"], as_written, _EXPECTED[e["type"]])
         elif e["type"] != "value_error" and not isinstance(e["input"], (dict, list)):
@@ -748,6 +760,8 @@ class ConfigFile:
     base: Config
     environments: dict[str, Config] = field(default_factory=dict)
     preview_data: dict[str, Any] | None = None  # top level + preview defaults + template
+    # `preview.max_idle_days`: None when previews never expire for idling (or there are none).
+    preview_max_idle_days: int | None = None
 
     @property
     def has_environments(self) -> bool:
@@ -854,6 +868,29 @@ def _not_inherited(found: list[str], prefix: str, overrides: Any, top_keys: set[
     ]
 
 
+def _preview_settings(
+    overrides: dict[str, Any], written: dict[str, str] | None
+) -> tuple[dict[str, Any], int | None, list[str]]:
+    """`preview:` split into the template (overrides of the stack) and its own settings:
+    ``max_idle_days`` checked here, as YAML read it (``yes`` is true, not 1 day)."""
+    template = {k: v for k, v in overrides.items() if k not in PREVIEW_SETTINGS}
+    days = overrides.get("max_idle_days", PREVIEW_MAX_IDLE_DAYS)
+    whole = isinstance(days, int) and not isinstance(days, bool)
+    if days is None or (whole and 0 <= days <= PREVIEW_MAX_IDLE_DAYS_LIMIT):
+        return template, days or None, []
+    key = "preview.max_idle_days"
+    return (
+        template,
+        None,
+        [
+            f"{key}: got {_got(days, (written or {}).get(key))}, expected a whole number of days "
+            f"from 0 to {PREVIEW_MAX_IDLE_DAYS_LIMIT}: the sweep removes a preview that no "
+            "deploy (a push to its pull request) has reached for that many days; 0 or null: "
+            f"never for being idle; without the key: {PREVIEW_MAX_IDLE_DAYS}"
+        ],
+    )
+
+
 def _report(path: Path, problems: list[str]) -> str:
     lines = [f"{path}: {len(problems)} problem(s):", *(f"  - {p}" for p in problems)]
     return "\n".join(lines)
@@ -899,11 +936,13 @@ def parse_config_file(
         problems += _instances_beside_serverless(cfg, overrides, prefix, "the top level")
         if cfg is not None:
             environments[name] = cfg
-    preview_data = None
+    preview_data, max_idle_days = None, None
     if preview_raw is not ...:
         overrides, found = _overrides(preview_raw, "preview")
         problems += found
         if not found:
+            overrides, max_idle_days, found = _preview_settings(overrides, written)
+            problems += found
             preview_data = deep_merge(deep_merge(top, PREVIEW_DEFAULTS), overrides)
             cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW, written)
             own = deep_merge(PREVIEW_DEFAULTS, overrides)
@@ -919,7 +958,7 @@ def parse_config_file(
                 )
     if problems or base is None:
         raise ConfigError(_report(path, problems))
-    return ConfigFile(path, base, environments, preview_data)
+    return ConfigFile(path, base, environments, preview_data, max_idle_days)
 
 
 def parse_config(data: Any, path: str | Path = "config.yaml") -> Config:

@@ -17,6 +17,11 @@ API, and a table would go stale), so the warning compares what can be compared o
 - another CPU family, with at least ``FACTOR`` times the instances or their size: named, with
   both; its price is the pricing page's.
 
+A pull request's preview (``pr-<N>``) is warned about on every plan while it runs instances,
+not only when it starts them: previews are serverless unless config.yaml's ``preview:`` says
+otherwise (``serverless: null``), and an instance-backed one is billed every hour its pull
+request stays open and labelled, which is mostly idle hours.
+
 A blue/green switch runs both fleets for its duration (README, "What the first run costs"):
 that passes, so it is not counted here. The warning is advice printed with the plan (and in
 the pull request's comment), never a gate.
@@ -28,12 +33,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from deploy.naming import is_preview
+
 if TYPE_CHECKING:
     from deploy.config import Config
     from deploy.world import World
 
 PRICING = "https://aws.amazon.com/sagemaker/pricing/"
 ACCELERATED = re.compile(r"^ml\.(g|p|inf|trn)\d")
+ACCELERATED_WORDS = (
+    "an accelerated (GPU/Inferentia/Trainium) type: one costs several times a CPU one"
+)
 # A size's price in units of the family's `large` (each size up doubles).
 SIZES = {"micro": 0.125, "small": 0.25, "medium": 0.5, "large": 1.0, "xlarge": 2.0}
 # Warn from this factor on (the hourly bill of the endpoint's instances, or their size).
@@ -96,6 +106,33 @@ def deployed(world: World) -> Fleet | None:
     return Fleet(config.variant.get("instance_type"), count or 1)
 
 
+def plan_warning(cfg: Config, world: World) -> str | None:
+    """The plan's cost warning for ``cfg``'s stack as ``world`` has it: a preview's own, else
+    the one about what the change multiplies."""
+    after = wanted(cfg)
+    return preview_warning(cfg.environment, after) or warning(deployed(world), after)
+
+
+def preview_warning(env: str | None, after: Fleet) -> str | None:
+    """An instance-backed preview: billed by the hour for its whole life, serverless would not."""
+    if not is_preview(env) or after.instance_type is None:
+        return None
+    gpu = (
+        f"; {after.instance_type} is {ACCELERATED_WORDS}"
+        if accelerated(after.instance_type)
+        else ""
+    )
+    return (
+        f"preview {env} runs an instance endpoint: {after.words()}, billed every hour it "
+        f"exists, idle or not{gpu}, until its pull request is closed or unlabelled or the sweep "
+        "finds no deploy for preview.max_idle_days. Previews are serverless (billed per "
+        "request, nothing while idle) unless config.yaml says otherwise: remove "
+        "`serverless: null` from preview.endpoint (and any instance_type or instance_count "
+        "written there) to get that back. "
+        f"See {PRICING}"
+    )
+
+
 def warning(before: Fleet | None, after: Fleet) -> str | None:
     """The warning for going from ``before`` (None: nothing deployed) to ``after``."""
     if after.instance_type is None:
@@ -104,7 +141,7 @@ def warning(before: Fleet | None, after: Fleet) -> str | None:
     gpu = accelerated(after.instance_type) and (
         before is None or before.instance_type != after.instance_type
     )
-    what = "an accelerated (GPU/Inferentia/Trainium) type: one costs several times a CPU one"
+    what = ACCELERATED_WORDS
     if before is None:
         if not gpu:
             return None  # a first deploy: README's "What the first run costs"

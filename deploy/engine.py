@@ -126,7 +126,7 @@ class Engine:
         self.check_roles(world)
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
-        dearer = costs.warning(costs.deployed(world), costs.wanted(self.cfg))
+        dearer = costs.plan_warning(self.cfg, world)
         if dearer:
             warnings.append(dearer)
         deployed = any(world.get(m.KIND, m.name) for m in desired.of_kind("sagemaker_model"))

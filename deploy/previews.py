@@ -5,18 +5,32 @@ each service is listed and the names matched (a half-created preview, say a buck
 left by a cancelled run, counts too). `sweep` removes the previews whose pull request is no
 longer open with the `preview` label — the workflow's ``closed`` event does not fire while a
 pull request has a merge conflict, so the scheduled sweep is what guarantees nothing leaks.
+
+It also removes a preview no deploy has reached for ``preview.max_idle_days``, its pull request
+still open and labelled: a forgotten pull request would keep its endpoint (billed by the hour
+when instance-backed) running for months. Its age is read from AWS, not a state file: the
+newest of the endpoint's CreationTime, LastModifiedTime (a switch to a new model) and its
+``deployed-at`` tag, which every preview apply writes, so a push that changes nothing in AWS
+(a README edit) refreshes it too. A preview without an endpoint is not aged: what is left of it
+(a bucket, a role, a Lambda) is billed per use, not by the hour.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from deploy.aws import Aws
+from deploy.aws import Aws, tag_dict
 from deploy.github_api import PullRequest
+from deploy.naming import Names
 
 PREVIEW_LABEL = "preview"
+# The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
+DEPLOYED_AT = "deployed-at"
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _number_re(project: str) -> re.Pattern[str]:
@@ -104,6 +118,7 @@ class Verdict:
     number: int
     keep: bool
     reason: str
+    idle: bool = False  # removed for no deploy in max_idle_days, its pull request wanting it
 
 
 def judge(number: int, pull: PullRequest | None, label: str = PREVIEW_LABEL) -> Verdict:
@@ -134,3 +149,80 @@ def judge_all(
     numbers: Iterable[int], pulls: Mapping[int, PullRequest | None], label: str = PREVIEW_LABEL
 ) -> list[Verdict]:
     return [judge(n, pulls.get(n), label) for n in sorted(numbers)]
+
+
+# ------------------------------------------------------------------------------- idle age
+def stamp(when: datetime) -> str:
+    """``when`` as the ``deployed-at`` tag holds it."""
+    return when.astimezone(UTC).strftime(STAMP)
+
+
+def _parsed(text: str | None) -> datetime | None:
+    """A ``deployed-at`` value (None: absent or not a time, say edited by hand)."""
+    try:
+        return datetime.strptime(text or "", STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def newest(times: Iterable[Any]) -> datetime | None:
+    """The latest of the aware datetimes among ``times`` (others skipped)."""
+    known = [t for t in times if isinstance(t, datetime) and t.tzinfo is not None]
+    return max(known, default=None)
+
+
+def record_deploy(aws: Aws, names: Names, when: datetime) -> bool:
+    """Tag the preview's endpoint ``deployed-at=when``: the apply a push ran (one that changed
+    nothing in AWS included) is what the sweep's idle age counts from. False: no endpoint."""
+    if aws.read("sagemaker", "DescribeEndpoint", EndpointName=names.endpoint) is None:
+        return False
+    tags = [{"Key": DEPLOYED_AT, "Value": stamp(when)}]
+    aws.client("sagemaker").add_tags(ResourceArn=names.endpoint_arn, Tags=tags)
+    return True
+
+
+def last_deployed(aws: Aws, names: Names) -> datetime | None:
+    """When a deploy last reached the preview: the newest of its endpoint's CreationTime,
+    LastModifiedTime and ``deployed-at`` tag (None: it has no endpoint)."""
+    ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=names.endpoint)
+    if ep is None:
+        return None
+    listed = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
+    tagged = _parsed(tag_dict(listed.get("Tags")).get(DEPLOYED_AT))
+    return newest((ep.get("CreationTime"), ep.get("LastModifiedTime"), tagged))
+
+
+def is_idle(last: datetime | None, now: datetime, max_days: int | None) -> bool:
+    """Whether a preview last deployed at ``last`` is past ``max_days`` at ``now``."""
+    return bool(max_days) and last is not None and now - last >= timedelta(days=max_days or 0)
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def judge_idle(
+    verdict: Verdict, last: datetime | None, now: datetime, max_days: int | None
+) -> Verdict:
+    """A preview its pull request still wants, removed when no deploy reached it for
+    ``max_days`` (None or 0: never), with how to get it back."""
+    if not verdict.keep or not max_days:
+        return verdict
+    n = verdict.number
+    if last is None:
+        return replace(verdict, reason=f"{verdict.reason}; no endpoint, so no idle age")
+    days = (now - last).days
+    if not is_idle(last, now, max_days):
+        ago = f"{days} day(s) ago" if days > 0 else "today"
+        return replace(
+            verdict,
+            reason=f"{verdict.reason}; last deployed {ago}, removed after {max_days} idle days",
+        )
+    return Verdict(
+        n,
+        False,
+        f"idle: no deploy for {days} days (last {_utc(last)}; preview.max_idle_days is "
+        f"{max_days}), though pull request #{n} is open and labelled. To get it back, push to "
+        f"pull request #{n} or re-run its latest preview workflow run",
+        idle=True,
+    )

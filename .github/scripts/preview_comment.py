@@ -18,8 +18,25 @@ from typing import Any
 MARKER = "<!-- preview -->"
 
 
+def _lifetime(preview: dict[str, Any]) -> str:
+    """How long it lives: while labelled and open, and (``max_idle_days``) while pushed to."""
+    said = (
+        "It is redeployed on every push while the pull request has the `preview` label; "
+        "removing the label or closing the pull request destroys it"
+    )
+    days = preview.get("max_idle_days")
+    if not days:
+        return f"{said}."
+    return (
+        f"{said}, and so does the scheduled sweep when no push has deployed it for {days} days "
+        "(`preview.max_idle_days`): push again to bring it back."
+    )
+
+
 def deployed(summary: dict[str, Any], env: str, head_sha: str = "", run_id: str = "") -> str:
     changes = summary.get("changes") or []
+    preview = summary.get("preview") or {}
+    warnings = [f"> **Warning:** {w}\n" for w in preview.get("warnings") or []]  # as the plan
     return "\n".join(
         [
             MARKER,
@@ -33,9 +50,9 @@ def deployed(summary: dict[str, Any], env: str, head_sha: str = "", run_id: str 
             f"({summary.get('endpoint_status') or 'unknown'}) |",
             "",
             f"{len(changes)} change(s) applied for {head_sha[:12] or 'this push'} (run {run_id}). "
-            "It is redeployed on every push while the pull request has the `preview` label; "
-            "removing the label or closing the pull request destroys it.",
+            + _lifetime(preview),
             "",
+            *warnings,
         ]
     )
 

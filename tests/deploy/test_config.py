@@ -472,3 +472,45 @@ def test_cors_origins_accept_https_and_local_http(origin: str) -> None:
 def test_an_environment_cannot_add_a_wildcard_origin() -> None:
     msg = _err({"environments": {"staging": {"api": {"cors_origins": ["*"]}}}})
     assert "environments.staging.api.cors_origins:" in msg and "'*'" in msg, msg
+
+
+def test_previews_expire_after_max_idle_days_14_unless_set_and_0_or_null_turn_it_off() -> None:
+    assert parse_config_file({"preview": {}}).preview_max_idle_days == 14
+    assert parse_config_file({"preview": None}).preview_max_idle_days == 14
+    assert parse_config_file({"preview": {"max_idle_days": 30}}).preview_max_idle_days == 30
+    for off in (0, None):
+        assert parse_config_file({"preview": {"max_idle_days": off}}).preview_max_idle_days is None
+    assert parse_config_file({}).preview_max_idle_days is None  # no previews at all
+    # a setting of the previews, not of their stack: the template is unchanged by it
+    file = parse_config_file({"preview": {"max_idle_days": 3, "log_retention_days": 7}})
+    assert file.preview("pr-3").log_retention_days == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "got"),
+    [
+        ("max_idle_days: yes", "got yes (YAML reads it as true)"),  # not 1 day
+        ("max_idle_days: -1", "got -1"),
+        ("max_idle_days: 400", "got 400"),
+        ("max_idle_days: 2.5", "got 2.5"),
+        ("max_idle_days: two weeks", "got 'two weeks'"),
+    ],
+)
+def test_a_bad_max_idle_days_names_the_key_the_range_and_what_0_does(
+    tmp_path: Path, text: str, got: str
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"preview:\n  {text}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"preview.max_idle_days: {got}, expected a whole number of days from 0 to 365" in str(
+        err.value
+    )
+    assert "0 or null: never for being idle" in str(err.value)
+    assert "1 problem(s)" in str(err.value)
+
+
+def test_a_misspelt_max_idle_days_is_pointed_at() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config_file({"preview": {"max_idle_day": 3}})
+    assert "preview.max_idle_day: unknown key: did you mean 'max_idle_days'?" in str(err.value)

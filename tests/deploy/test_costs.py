@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from deploy import costs
-from deploy.config import parse_config
+from deploy.config import parse_config, parse_config_file
 from deploy.costs import Fleet
+from deploy.world import World
 
 
 def test_more_instances_of_one_type_warn_with_the_factor() -> None:
@@ -53,3 +54,37 @@ def test_what_the_config_asks_autoscaling_counts_its_maximum() -> None:
     cfg = parse_config({"endpoint": {"instance_count": 1, "autoscaling": {"max_capacity": 6}}})
     assert costs.wanted(cfg) == Fleet("ml.m5.large", 6)
     assert costs.wanted(parse_config({"endpoint": {"serverless": {}}})) == Fleet(None, 0)
+
+
+INSTANCE_PREVIEWS = {"preview": {"endpoint": {"serverless": None, "instance_type": "ml.m5.large"}}}
+
+
+def _empty_world() -> World:
+    return World(account="123456789012", region="us-east-1")
+
+
+def test_an_instance_backed_preview_is_warned_on_every_plan_pointing_at_serverless() -> None:
+    """Billed every hour its pull request stays open, mostly idle: said on its first deploy
+    too (where a stack's first instances say nothing) and on every plan after."""
+    cfg = parse_config_file(INSTANCE_PREVIEWS).select("pr-7")
+    said = costs.plan_warning(cfg, _empty_world())
+    assert said is not None
+    assert said.startswith("preview pr-7 runs an instance endpoint: 1 × ml.m5.large, billed")
+    assert "idle or not" in said and "preview.max_idle_days" in said
+    assert "remove `serverless: null` from preview.endpoint" in said and costs.PRICING in said
+    gpu = parse_config_file(
+        {"preview": {"endpoint": {"serverless": None, "instance_type": "ml.g5.xlarge"}}}
+    ).select("pr-7")
+    assert "ml.g5.xlarge is an accelerated" in (costs.plan_warning(gpu, _empty_world()) or "")
+
+
+def test_serverless_previews_and_other_stacks_first_instances_say_nothing() -> None:
+    file = parse_config_file(
+        {
+            "environments": {"production": {"endpoint": {"instance_count": 1}}},
+            "preview": {},
+        }
+    )
+    assert costs.plan_warning(file.select("pr-7"), _empty_world()) is None  # the default
+    assert costs.plan_warning(file.select("production"), _empty_world()) is None
+    assert costs.preview_warning("production", Fleet("ml.m5.large", 1)) is None

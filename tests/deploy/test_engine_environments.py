@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from deploy.image import image_tag
 from tests.deploy.deploy_helpers import (
     ENVIRONMENTS,
     PROJECT,
+    edit_config,
     engine,
     inventory,
     push_fake_image,
@@ -241,3 +243,123 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
     assert rc == 1 and removed == ["pr-8"]
     assert "error: pr-7: destroy could not delete 1 resource(s)" in out
     assert "iam:DeleteRole failed: AWS said DeleteConflict: in a profile" in out
+
+
+def _at(when: datetime):
+    """A wall clock for `main` stopped at ``when``: a preview's age is given, never waited."""
+    return lambda: when
+
+
+def _endpoint_tags(name: str) -> dict[str, str]:
+    sm = session().client("sagemaker")
+    arn = sm.describe_endpoint(EndpointName=name)["EndpointArn"]
+    return {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+
+
+@pytest.mark.slow
+def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_open(
+    project: Path, capsys
+) -> None:
+    """pr-7 and pr-8 are open and labelled (--open-prs 7,8). pr-7 was last deployed 15 days
+    ago, pr-8 5 days ago: the sweep removes pr-7 only, saying why and how to get it back. A
+    push that changes nothing in AWS still counts: pr-8's no-change apply moves its age."""
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    tag = image_tag(project / "model")
+    # moto stamps the endpoint's CreationTime with the real time; an hour's margin keeps the
+    # whole days below the same however long this test takes
+    base = datetime.now(UTC) + timedelta(hours=1)
+    for number, deployed in ((7, base), (8, base + timedelta(days=10))):
+        push_fake_image(f"{PROJECT}-pr-{number}", tag)
+        rc = main(["--config", cfg, "apply", "--env", f"pr-{number}"], now=_at(deployed))
+        out = capsys.readouterr().out
+        assert rc == 0, out
+        assert f"Recorded this deploy on endpoint {PROJECT}-pr-{number} (deployed-at=" in out
+    summary_path = project / "summary.json"
+    rc = main(["--config", cfg, "apply", "--env", "pr-8", "--summary-json", str(summary_path)],
+              now=_at(base + timedelta(days=10)))  # fmt: skip
+    assert rc == 0, capsys.readouterr()
+    capsys.readouterr()
+    assert json.loads(summary_path.read_text())["preview"] == {"max_idle_days": 14, "warnings": []}
+    assert _endpoint_tags(f"{PROJECT}-pr-8")["deployed-at"] == (
+        (base + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+
+    sweep = ["--config", cfg, "previews", "sweep", "--open-prs", "7,8"]
+    later = base + timedelta(days=15)
+    before = inventory()
+    rc = main(sweep, now=_at(later))
+    out = capsys.readouterr().out
+    assert rc == 0 and "Dry run: pass --yes to remove them." in out
+    assert (
+        "pr-7: remove (idle: no deploy for 15 days (last "
+        f"{base.strftime('%Y-%m-%d %H:%M')} UTC; preview.max_idle_days is 14), though pull "
+        "request #7 is open and labelled. To get it back, push to pull request #7 or re-run "
+        "its latest preview workflow run)"
+    ) in out
+    assert "pr-8: keep (pull request #8 is in --open-prs; last deployed 5 day(s) ago" in out
+    assert inventory() == before  # a dry run
+
+    rc = main([*sweep, "--yes"], now=_at(later))
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    after = inventory()
+    assert not any(_of(after, f"{PROJECT}-pr-7").values())
+    assert _of(after, f"{PROJECT}-pr-8") == _of(before, f"{PROJECT}-pr-8")
+
+    # A push to pr-8 on day 20 changes nothing in AWS, and still counts as a deploy.
+    rc = main(["--config", cfg, "apply", "--env", "pr-8"], now=_at(base + timedelta(days=20)))
+    out = capsys.readouterr().out
+    assert rc == 0 and "Applied 0 change(s)" in out and "0 mutating" in out, out
+    rc = main([*sweep, "--yes"], now=_at(base + timedelta(days=26)))
+    out = capsys.readouterr().out
+    assert rc == 0 and "pr-8: keep" in out and "last deployed 6 day(s) ago" in out, out
+    assert _of(inventory(), f"{PROJECT}-pr-8") == _of(before, f"{PROJECT}-pr-8")
+
+
+def test_a_preview_deployed_while_the_sweep_ran_is_kept(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judged idle, then a push deployed it before the sweep held its lock (a sweep removing
+    several previews takes hours): read again under the lock, it stays."""
+    from contextlib import nullcontext
+
+    from deploy import cli
+
+    cfg = _staged(project)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    seen = iter([now - timedelta(days=30), now - timedelta(minutes=5)])
+    destroyed: list[str] = []
+
+    class Stack:
+        def __init__(self, env: str) -> None:
+            self.env = env
+
+        def destroy(self) -> list:
+            destroyed.append(self.env)
+            return []
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"]})
+    monkeypatch.setattr("deploy.previews.last_deployed", lambda aws, names: next(seen))
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "7", "--yes"], now=_at(now))
+    out = capsys.readouterr().out
+    assert rc == 0 and destroyed == []
+    assert "pr-7: remove (idle: no deploy for 30 days" in out
+    assert "Kept pr-7: deployed to since the sweep judged it idle." in out
+
+
+def test_the_plan_of_an_instance_backed_preview_warns_that_idle_hours_are_billed(
+    project: Path, capsys
+) -> None:
+    cfg = _staged(project)
+    edit_config(project, "preview: {}", "preview: {endpoint: {serverless: null}}")
+    rc, out = _run(capsys, "--config", cfg, "plan", "--env", "pr-7")
+    assert rc == 2, out
+    assert "preview pr-7 runs an instance endpoint: 1 × ml.m5.large, billed every hour" in out
+    rc, out = _run(capsys, "--config", cfg, "plan", "--env", "pr-7", "--format", "json")
+    assert any("runs an instance endpoint" in w for w in json.loads(out)["warnings"])
+    rc, out = _run(capsys, "--config", cfg, "plan", "--env", "production")
+    assert rc == 2 and "runs an instance endpoint" not in out

@@ -3,6 +3,8 @@ claims pr-70's resources."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from deploy import previews
 from deploy.github_api import PullRequest
 
@@ -70,3 +72,41 @@ def test_a_previews_function_is_found_by_name_not_by_listing_every_function() ->
         7: ["iam_role trends-anomaly-pr-7-lambda", "lambda_function trends-anomaly-pr-7-detect"]
     }
     assert "ListFunctions" not in aws.calls and aws.calls.count("GetFunction") == 1
+
+
+# ---------------------------------------------------------------------------- idle age
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+KEPT = previews.Verdict(7, True, "pull request #7 is open and labelled 'preview'")
+
+
+def test_a_wanted_preview_no_deploy_reached_for_max_idle_days_is_removed_saying_why() -> None:
+    """Its pull request open and labelled, but 15 days without a deploy: removed, with the
+    age, the setting and how to get it back. The clock is the caller's, never waited on."""
+    verdict = previews.judge_idle(KEPT, NOW - timedelta(days=15), NOW, 14)
+    assert not verdict.keep and verdict.idle
+    assert "no deploy for 15 days (last 2026-02-14 12:00 UTC" in verdict.reason
+    assert "preview.max_idle_days is 14" in verdict.reason
+    assert "push to pull request #7 or re-run its latest preview workflow run" in verdict.reason
+    # exactly at the limit it goes; a minute before, it stays
+    assert not previews.judge_idle(KEPT, NOW - timedelta(days=14), NOW, 14).keep
+    fresh = previews.judge_idle(KEPT, NOW - timedelta(days=14) + timedelta(minutes=1), NOW, 14)
+    assert fresh.keep and "last deployed 13 day(s) ago, removed after 14 idle days" in fresh.reason
+
+
+def test_idle_age_never_keeps_what_the_pull_request_removes_and_can_be_off() -> None:
+    gone = previews.Verdict(7, False, "pull request #7 is closed")
+    assert previews.judge_idle(gone, NOW, NOW, 14) == gone  # removed anyway, for its own reason
+    old = NOW - timedelta(days=400)
+    assert previews.judge_idle(KEPT, old, NOW, None) == KEPT  # 0 / null: never for idling
+    assert previews.judge_idle(KEPT, old, NOW, 0) == KEPT
+    no_endpoint = previews.judge_idle(KEPT, None, NOW, 14)  # nothing billed by the hour
+    assert no_endpoint.keep and "no endpoint, so no idle age" in no_endpoint.reason
+
+
+def test_the_age_is_the_newest_of_the_endpoints_times_and_its_deploy_tag() -> None:
+    created, modified = NOW - timedelta(days=40), NOW - timedelta(days=20)
+    tagged = NOW - timedelta(days=2)
+    assert previews.newest([created, modified, previews._parsed(previews.stamp(tagged))]) == tagged
+    assert previews.newest([created, modified, previews._parsed("yesterday")]) == modified
+    assert previews.newest([None]) is None
+    assert previews.stamp(NOW) == "2026-03-01T12:00:00Z"

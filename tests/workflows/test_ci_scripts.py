@@ -420,6 +420,24 @@ def test_preview_comment_has_the_urls_and_says_when_it_is_gone(tmp_path: Path) -
     assert "Preview `pr-7` removed" in down.stdout and down.stdout.startswith("<!-- preview -->")
 
 
+def test_preview_comment_says_when_an_idle_preview_goes_and_the_plans_warnings(
+    tmp_path: Path,
+) -> None:
+    """A preview apply's summary carries preview.max_idle_days and the plan's warnings (an
+    instance-backed preview's cost): the pull request's comment says both, since nobody reads
+    the apply's log."""
+    path = tmp_path / "summary.json"
+    warning = "preview pr-7 runs an instance endpoint: 1 × ml.m5.large, billed every hour"
+    preview = {"max_idle_days": 14, "warnings": [warning]}
+    path.write_text(json.dumps({**SUMMARY, "preview": preview}), encoding="utf-8")
+    up = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7").stdout
+    assert "when no push has deployed it for 14 days (`preview.max_idle_days`)" in up
+    assert f"> **Warning:** {warning}" in up
+    path.write_text(json.dumps({**SUMMARY, "preview": {"max_idle_days": None}}), "utf-8")
+    up = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7").stdout
+    assert "max_idle_days" not in up and "Warning" not in up
+
+
 def test_plan_comment_fits_githubs_limit_and_the_summary_keeps_it_whole(tmp_path: Path) -> None:
     big = "### Deploy plan\n\n**Plan: 900 to create; 0 unchanged.**\n\n" + "| + | x |\n" * 9000
     for env in ("staging", "production"):
