@@ -22,7 +22,6 @@ import pytest
 from deploy.api_surface import cors_rule
 from deploy.config import HTTP_API_PAYLOAD_MB
 from devstack.api_gateway import ApiStandIn
-from devstack.ports import free_port
 from tests.support import openapi
 from tests.support.runtime_double import Behaviour, ScriptedRuntime
 
@@ -398,11 +397,15 @@ def _response_at(case: Case, path: str) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_the_answer_is_the_documents(
-    case: Case, gateway: ApiStandIn, runtime: ScriptedRuntime, monkeypatch: pytest.MonkeyPatch
+    case: Case,
+    gateway: ApiStandIn,
+    runtime: ScriptedRuntime,
+    monkeypatch: pytest.MonkeyPatch,
+    closed_port: int,
 ) -> None:
     for name, value in case.env.items():
         if value == "dead":
-            value = f"http://127.0.0.1:{free_port()}"
+            value = f"http://127.0.0.1:{closed_port}"
         monkeypatch.setenv(name, value)
     runtime.behaviour = case.behaviour
     status, headers, body = send(gateway, case)
