@@ -431,6 +431,14 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
                     "'data' must be the CSV text as a string.",
                     'Put the file\'s text in "data" as one JSON string (newlines as \\n).',
                 )
+            if raw:  # the original app had no parameters outside its body: none is dropped
+                names = ", ".join(sorted(raw))
+                raise BadParameter(
+                    f'A legacy request ({{"data": ...}}) takes its parameters in its body; '
+                    f"{names[:80]} given beside it would be ignored.",
+                    'Put seasonality, period, eps or min_pts in the body, or send {"csv": '
+                    '"<the file>", "method": ...} with any of the parameters.',
+                )
             # The original app ignored the first column: a numeric time axis is row positions.
             table = parse_table(doc["data"], numeric_axis=True)
         elif "csv" in doc or "series" in doc:

@@ -343,6 +343,23 @@ def test_an_absurd_value_is_named_as_the_user_wrote_it(client, body, content_typ
     assert "np." not in answer["error"]["message"]
 
 
+@pytest.mark.parametrize("attributes", ["period=26", "method=auto", "bogus=1"])
+def test_legacy_request_refuses_parameters_it_would_ignore(client, attributes):
+    """A legacy body takes its parameters in the body (seasonality, period, eps, min_pts):
+    query or header parameters beside it were dropped without a word (?method=auto answered
+    STL, ?period=26 used 12, ?bogus=1 was a 200)."""
+    status, _, data = client.invoke(
+        legacy_body(read_data("en_weekly5y_bitcoin.csv")),
+        "application/json",
+        **{"X-Amzn-SageMaker-Custom-Attributes": attributes},
+    )
+    assert status == 400, data[:300]
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_parameter"
+    assert attributes.split("=")[0] in error["message"] and "legacy" in error["message"]
+    assert '"csv"' in error["hint"]
+
+
 def test_legacy_request_can_ask_for_json(client):
     status, answer = client.json(
         legacy_body(read_data("en_weekly5y_bitcoin.csv")),
