@@ -255,3 +255,37 @@ def test_ecr_lifecycle_policy_rules_as_ecr_checks_them() -> None:
     with pytest.raises(ClientError) as err:
         ecr.get_lifecycle_policy(repositoryName="rules-bucket-none")
     assert _code(err) == "RepositoryNotFoundException"
+
+
+def test_an_http_api_stage_logs_only_to_a_log_group_arn_with_a_one_line_request_id_format() -> None:
+    """API Gateway's documented rules for AccessLogSettings (tests/support/moto_apigateway.py):
+    the log group's ARN as AWS writes it (not DescribeLogGroups' 'arn' with ':*'), a single
+    line format holding $context.requestId; on CreateStage and UpdateStage alike."""
+    gw = boto3.client("apigatewayv2")
+    api_id = gw.create_api(Name="rules-api", ProtocolType="HTTP")["ApiId"]
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/apigateway/rules"
+    good = {"DestinationArn": group, "Format": '{"request_id":"$context.requestId"}'}
+    refused = [
+        {**good, "DestinationArn": f"{group}:*"},
+        {**good, "DestinationArn": "arn:aws:s3:::rules-bucket"},
+        {**good, "Format": '{"status":"$context.status"}'},
+        {**good, "Format": '{"request_id":"$context.requestIdx"}'},
+        {**good, "Format": '{"request_id":\n"$context.requestId"}'},
+        {"DestinationArn": group},
+    ]
+    for settings in refused:
+        with pytest.raises(ClientError) as err:
+            gw.create_stage(ApiId=api_id, StageName="$default", AccessLogSettings=settings)
+        assert _code(err) == "BadRequestException", settings
+    assert gw.get_stages(ApiId=api_id)["Items"] == []
+    gw.create_stage(ApiId=api_id, StageName="$default", AccessLogSettings=good)
+    for settings in refused:
+        with pytest.raises(ClientError) as err:
+            gw.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings=settings)
+        assert _code(err) == "BadRequestException", settings
+    assert gw.get_stage(ApiId=api_id, StageName="$default")["AccessLogSettings"] == good
+    extended = {**good, "Format": "$context.extendedRequestId $context.status"}
+    gw.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings=extended)
+    assert gw.get_stage(ApiId=api_id, StageName="$default")["AccessLogSettings"] == extended
+    gw.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings={})  # logging off
+    assert "AccessLogSettings" not in gw.get_stage(ApiId=api_id, StageName="$default")

@@ -11,7 +11,8 @@ permissions boundary that is not an existing managed policy; and, each in its ow
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
-(moto_ecr.py). Delays run on the shared clock of
+(moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py).
+Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
 of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
 """
@@ -39,6 +40,7 @@ def patch_moto() -> None:
 
     if getattr(SageMakerResponse, _PATCHED, False):
         return
+    from tests.support.moto_apigateway import check_access_log, patch_apigateway
     from tests.support.moto_cloudfront import patch_cloudfront
     from tests.support.moto_ecr import patch_ecr
     from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
@@ -82,6 +84,9 @@ def patch_moto() -> None:
             stage.default_route_settings = body["defaultRouteSettings"]
         if "autoDeploy" in body:
             stage.auto_deploy = body["autoDeploy"]
+        if "accessLogSettings" in body:  # empty settings turn logging off
+            check_access_log(body["accessLogSettings"])
+            stage.access_log_settings = body["accessLogSettings"] or None
         return 200, {}, json.dumps(stage.to_json())
 
     def add_client_id(self: Any) -> EmptyResult:
@@ -105,6 +110,7 @@ def patch_moto() -> None:
     patch_s3()
     patch_quotas()
     patch_ecr()
+    patch_apigateway()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
