@@ -171,7 +171,7 @@ def _checks(n: Names) -> Iterator[tuple[str, str, Callable[[str, str], Iterator[
     yield "IAM inline policy name", n.inline_policy, model("policy")
     yield "Lambda function name", n.function, model("function")
     yield "Lambda permission statement id", n.permission_sid("POST /detect"), model("sid")
-    for group in (n.lambda_log_group, n.endpoint_log_group):
+    for group in (n.lambda_log_group, n.endpoint_log_group, n.api_log_group):
         yield "CloudWatch log group name", group, model("log_group")
     yield "autoscaling policy name", n.scaling_policy, model("scaling_policy")
     yield (

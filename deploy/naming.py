@@ -221,6 +221,15 @@ class Names:
         return f"/aws/sagemaker/Endpoints/{self.endpoint}"
 
     @property
+    def api_log_group(self) -> str:
+        """The HTTP API's access log. Under ``/aws/vendedlogs/``: API Gateway delivers there
+        through CloudWatch Logs' log delivery, whose account-wide resource policy lists every
+        destination group and is capped at 5120 characters; near the cap CloudWatch Logs lets
+        ``/aws/vendedlogs/*`` in instead, so only groups named so keep working (every preview
+        adds one)."""
+        return f"/aws/vendedlogs/apigateway/{self.stack}"
+
+    @property
     def scaling_resource_id(self) -> str:
         return f"endpoint/{self.endpoint}/variant/{VARIANT}"
 

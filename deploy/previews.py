@@ -38,7 +38,8 @@ def _number_re(project: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(project)}-pr-([1-9][0-9]{{0,5}})(?:-|$)")
 
 
-LOG_GROUP_PREFIXES = ("/aws/lambda/", "/aws/sagemaker/Endpoints/")
+# Where each log group of a stack is named ``<prefix><stack>...`` (deploy/naming.py).
+LOG_GROUP_PREFIXES = ("/aws/lambda/", "/aws/sagemaker/Endpoints/", "/aws/vendedlogs/apigateway/")
 
 
 def _listed(aws: Aws, project: str) -> list[tuple[str, str]]:

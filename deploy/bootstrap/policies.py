@@ -232,9 +232,16 @@ def _arns(t: Target) -> dict[str, Any]:
         "log_groups": [
             arn
             for s in stacks
-            for group in (f"{logs}/aws/lambda/{s}-detect", f"{logs}/aws/sagemaker/Endpoints/{s}")
+            for group in (
+                f"{logs}/aws/lambda/{s}-detect",
+                f"{logs}/aws/sagemaker/Endpoints/{s}",
+                f"{logs}/aws/vendedlogs/apigateway/{s}",  # the HTTP API's access log
+            )
             for arn in (group, f"{group}:*")
         ],
+        # Where CloudWatch Logs' log delivery (API Gateway's access logs) reads and writes its
+        # resource policy: AWS asks for the log-group wildcard, not one group's ARN.
+        "log_delivery_policy": f"{logs}*",
         "apis": f"{gw}/apis",
         # The taggable parts of an HTTP API: the API itself and its stages.
         "api_taggable": [f"{gw}/apis/??????????", f"{gw}/apis/??????????/stages/*"],
@@ -287,6 +294,30 @@ _READ_ANYWHERE = [
     "servicequotas:ListServiceQuotas",
     "servicequotas:ListAWSDefaultServiceQuotas",
 ]
+
+
+# CloudWatch Logs' log delivery, as API Gateway uses it for an HTTP API stage's access log:
+# the caller of CreateStage/UpdateStage with AccessLogSettings needs these ("Configure logging
+# for HTTP APIs in API Gateway"; CloudWatch Logs' "Enabling logging from AWS services" names
+# the first four for a first delivery). logs:CreateLogGroup of that list is left out: deploy
+# creates the group itself beforehand (LogsProjectGroups), with retention and tags.
+LOG_DELIVERY = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+]
+LOG_DELIVERY_POLICY = ["logs:PutResourcePolicy", "logs:DescribeResourcePolicies"]
+
+
+def _access_log_delivery(arn: dict[str, Any]) -> list[Policy]:
+    """The statements that let the role turn on the HTTP API's access logging (the deploy and
+    the preview role alike: every stage logs). DescribeLogGroups is in the reads already."""
+    return [
+        _stmt("ApiAccessLogDelivery", LOG_DELIVERY, "*"),
+        _stmt("ApiAccessLogResourcePolicy", LOG_DELIVERY_POLICY, arn["log_delivery_policy"]),
+    ]
 
 
 def _project_reads(t: Target) -> dict[str, list[str]]:
@@ -407,9 +438,12 @@ def deploy_permissions_policy(t: Target) -> Policy:
 
     Resource "*" appears only for (a) read-only calls AWS authorizes nowhere else
     (``_READ_ANYWHERE``; cloudwatch:DescribeAlarms for Application Auto Scaling), (b)
-    ``ecr:GetAuthorizationToken`` (registry-wide by AWS design) and (c) Application Auto
+    ``ecr:GetAuthorizationToken`` (registry-wide by AWS design), (c) Application Auto
     Scaling, whose scalable-target ARNs are random IDs unknown before registration; (c) is
-    limited to SageMaker variants by the ``application-autoscaling:service-namespace`` key.
+    limited to SageMaker variants by the ``application-autoscaling:service-namespace`` key,
+    and (d) CloudWatch Logs' log-delivery actions, which API Gateway checks on the caller when
+    a stage's access logging is set (AWS grants them on "*" in "Configure logging for HTTP
+    APIs"; they name no resource).
     """
     arn = _arns(t)
     tag = {"aws:ResourceTag/project": t.project}
@@ -588,6 +622,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             ],
             arn["log_groups"],
         ),
+        *_access_log_delivery(arn),
         _stmt(
             # CreateDistributionWithTags is authorized as CreateDistribution + TagResource.
             "CloudFrontCreateTaggedDistribution",
@@ -671,7 +706,10 @@ def _preview_arns(t: Target) -> dict[str, Any]:
     p, r, a, part = t.project, t.region, t.account, t.partition
     pr = f"{p}-pr-*"
     logs = f"arn:{part}:logs:{r}:{a}:log-group:"
-    groups = [f"{logs}/aws/lambda/{pr}", f"{logs}/aws/sagemaker/Endpoints/{pr}"]
+    # What the preview's service roles write (the boundary's limit); API Gateway writes the
+    # access log itself (CloudWatch Logs' log delivery), so only the preview role names it.
+    written = [f"{logs}/aws/lambda/{pr}", f"{logs}/aws/sagemaker/Endpoints/{pr}"]
+    groups = [*written, f"{logs}/aws/vendedlogs/apigateway/{pr}"]
     return {
         "ecr_repos": f"arn:{part}:ecr:{r}:{a}:repository/{pr}",
         "sagemaker": [
@@ -689,6 +727,7 @@ def _preview_arns(t: Target) -> dict[str, Any]:
         "bucket": f"arn:{part}:s3:::{pr}",
         "objects": f"arn:{part}:s3:::{pr}/*",
         "log_groups": [arn for g in groups for arn in (g, f"{g}:*")],
+        "written_log_groups": [arn for g in written for arn in (g, f"{g}:*")],
     }
 
 
@@ -708,7 +747,7 @@ def preview_boundary_policy(t: Target) -> Policy:
             _stmt(
                 "PreviewLogs",
                 ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                arn["log_groups"],
+                arn["written_log_groups"],
             ),
             _stmt(
                 "EndpointMetrics",
@@ -809,6 +848,7 @@ def preview_permissions_policy(t: Target) -> Policy:
             _stmt("S3PreviewBuckets", _actions(deploy, "S3ProjectBucket"), arn["bucket"]),
             _stmt("S3PreviewObjects", _actions(deploy, "S3ProjectObjects"), arn["objects"]),
             _stmt("LogsPreviewGroups", _actions(deploy, "LogsProjectGroups"), arn["log_groups"]),
+            *_access_log_delivery(project),
             _stmt(
                 "CloudFrontCreatePreviewDistribution",
                 _actions(deploy, "CloudFrontCreateTaggedDistribution"),

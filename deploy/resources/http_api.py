@@ -1,5 +1,9 @@
 """The public HTTP API (API Gateway v2): its CORS rule, the Lambda integration, routes, stage.
 
+The stage writes an access log line for every request (deploy/api_access_log.py) to the log
+group deploy/resources/logs.py creates first with its retention and tags: what the gateway
+answers on its own reaches no other log.
+
 The API is found again by its name and ``project`` tag (and ``environment`` tag in an
 environment); its id, assigned by AWS on creation, is what the integration, routes, stage, the
 Lambda's permissions and the page's config.js refer to (a `Ref` until the API exists). Two APIs
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deploy.api_access_log import access_log_format
 from deploy.api_surface import ROUTES, cors_rule
 from deploy.naming import site_url
 from deploy.plan import Action, Call, Change, Ref, Step
@@ -113,6 +118,10 @@ class StageSpec:
     auto_deploy: bool = True
     throttle_rate: float = 10.0
     throttle_burst: int = 20
+    # AccessLogSettings: the log group's ARN as AWS documents it, without the ":*" that
+    # DescribeLogGroups' "arn" carries; the line format of deploy/api_access_log.py.
+    access_log_destination: str = ""
+    access_log_format: str = ""
     tags: dict[str, str] | None = field(default=None, compare=False)
 
 
@@ -124,6 +133,8 @@ class SeenStage:
     auto_deploy: bool | None
     throttle_rate: float | None
     throttle_burst: int | None
+    access_log_destination: str | None = None  # None: no access log (a stage from before)
+    access_log_format: str | None = None
 
 
 def cors_for(origins: tuple[str, ...], site_domain: str) -> dict[str, Any]:
@@ -157,6 +168,8 @@ def desired(cfg: Config, inp: Inputs) -> list[Any]:
             API_ID,
             throttle_rate=float(cfg.api.throttling.rate),
             throttle_burst=cfg.api.throttling.burst,
+            access_log_destination=n.log_group_arn(n.api_log_group),
+            access_log_format=access_log_format(),
             tags=cfg.all_tags,
         )
     )
@@ -230,6 +243,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
     for s in aws.pages("apigatewayv2", "GetStages", "Items", ApiId=api_id):
         if s.get("StageName") == STAGE:
             d = s.get("DefaultRouteSettings", {})
+            logged = s.get("AccessLogSettings") or {}
             out.append(
                 SeenStage(
                     STAGE,
@@ -237,6 +251,8 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
                     s.get("AutoDeploy"),
                     d.get("ThrottlingRateLimit"),
                     d.get("ThrottlingBurstLimit"),
+                    logged.get("DestinationArn"),
+                    logged.get("Format"),
                 )
             )
     return out
@@ -349,20 +365,21 @@ def _stage(spec: StageSpec, seen: SeenStage | None) -> Action:
         "ThrottlingRateLimit": spec.throttle_rate,
         "ThrottlingBurstLimit": spec.throttle_burst,
     }
-    base = {"ApiId": spec.api_id, "StageName": spec.name, "AutoDeploy": spec.auto_deploy}
+    base = {
+        "ApiId": spec.api_id,
+        "StageName": spec.name,
+        "AutoDeploy": spec.auto_deploy,
+        "DefaultRouteSettings": settings,
+        "AccessLogSettings": {
+            "DestinationArn": spec.access_log_destination,
+            "Format": spec.access_log_format,
+        },
+    }
     return reconcile(
         spec,
         seen,
-        lambda: (
-            Call(
-                "apigatewayv2",
-                "CreateStage",
-                {**base, "DefaultRouteSettings": settings, "Tags": spec.tags or {}},
-            ),
-        ),
-        lambda _c: (
-            Call("apigatewayv2", "UpdateStage", {**base, "DefaultRouteSettings": settings}),
-        ),
+        lambda: (Call("apigatewayv2", "CreateStage", {**base, "Tags": spec.tags or {}}),),
+        lambda _c: (Call("apigatewayv2", "UpdateStage", base),),
     )
 
 
@@ -450,10 +467,14 @@ def destroy(world: World) -> list[Action]:
 
 RESOURCE = ResourceType(
     kinds={
-        "http_api": ("cloudfront_distribution",),  # CORS allows the site's https origin
+        # CORS allows the site's https origin. The log group: destroy deletes the API (and
+        # with it the stage that logs there) before the group, so the stage stops logging
+        # before its group goes.
+        "http_api": ("cloudfront_distribution", "log_group"),
         "api_integration": ("http_api", "lambda_function"),
         "api_route": ("api_integration",),
-        "api_stage": ("http_api",),
+        # Its access log group exists, with retention and tags, before it writes there.
+        "api_stage": ("http_api", "log_group"),
     },
     desired=desired,
     observe=observe,

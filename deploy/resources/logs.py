@@ -1,7 +1,8 @@
-"""CloudWatch log groups of the Lambda and the endpoint, created before either writes.
+"""CloudWatch log groups of the Lambda, the endpoint and the HTTP API's access log, created
+before any of them writes.
 
-Created here (not left to Lambda/SageMaker) so they carry the project's tags and retention,
-and so `destroy` removes them.
+Created here (not left to Lambda/SageMaker/API Gateway) so they carry the project's tags and
+retention, and so `destroy` removes them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class SeenLogGroup:
 
 
 def _groups(names: Names) -> tuple[str, ...]:
-    return (names.endpoint_log_group, names.lambda_log_group)
+    return (names.endpoint_log_group, names.lambda_log_group, names.api_log_group)
 
 
 def desired(cfg: Config, inp: Inputs) -> list[LogGroupSpec]:

@@ -27,26 +27,26 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     assert plan.startswith("Project trends-anomaly in us-east-1 (account 123456789012):")
     assert "+ create  lambda_function   trends-anomaly-detect  (does not exist)" in plan
     assert "▸ lambda:CreateFunction" in plan and "▸ wait until Lambda trends-anomaly-detect" in plan
-    assert plan.rstrip().endswith("Plan: 24 to create, 1 to wait for; 0 unchanged.")
+    assert plan.rstrip().endswith("Plan: 25 to create, 1 to wait for; 0 unchanged.")
 
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
     applied = capsys.readouterr().out
-    assert "[24/25] create site_object index.html: does not exist" in applied
-    assert "[25/25] wait cdn_deployed" in applied
-    assert "Applied 24 change(s), waited for 1 (" in applied and "API URL:   https://" in applied
+    assert "[25/26] create site_object index.html: does not exist" in applied
+    assert "[26/26] wait cdn_deployed" in applied
+    assert "Applied 25 change(s), waited for 1 (" in applied and "API URL:   https://" in applied
     (site,) = [line for line in applied.splitlines() if line.startswith("  Site URL:")]
     assert site.split()[-1].startswith("https://") and site.endswith(".cloudfront.net")
     assert "Endpoint:  trends-anomaly (InService)" in applied
 
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 0
     assert (
-        "No changes: AWS matches config.yaml (24 resources up to date)." in capsys.readouterr().out
+        "No changes: AWS matches config.yaml (25 resources up to date)." in capsys.readouterr().out
     )
 
     assert main(["--config", cfg, "destroy", "--yes"]) == 0
     destroyed = capsys.readouterr().out
     assert "- delete  endpoint          trends-anomaly  (destroy)" in destroyed
-    assert "Removed 17 resource(s):" in destroyed  # 4 objects, bucket, distribution, OAC, 10 others
+    assert "Removed 18 resource(s):" in destroyed  # 4 objects, bucket, distribution, OAC, 11 others
     assert "cloudfront:DeleteDistribution" in destroyed
 
 
@@ -55,14 +55,14 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
     doc = json.loads(capsys.readouterr().out)
-    assert doc["changes"] is True and doc["counts"]["create"] == 24
+    assert doc["changes"] is True and doc["counts"]["create"] == 25
     summary_path = project / "summary.json"
     assert (
         main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
     )
     summary = json.loads(summary_path.read_text())
     assert set(summary) == {"api_url", "site_url", "endpoint_name", "endpoint_status", "changes"}
-    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 25
+    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 26
     assert summary["changes"][0]["steps"][0]["call"] == "ecr:CreateRepository"
     capsys.readouterr()
     assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "markdown"]) == 0
@@ -115,7 +115,7 @@ def test_python_dash_m_deploy_runs_from_the_repository_root(project: Path) -> No
         timeout=120,
     )
     assert result.returncode == 2, result.stderr
-    assert "Plan: 24 to create" in result.stdout
+    assert "Plan: 25 to create" in result.stdout
 
 
 def _refuses_each_path(
@@ -142,7 +142,7 @@ def test_apply_checks_the_summary_json_path_before_any_aws_call(project: Path, c
         capsys, ["--config", cfg, "apply", "--image", IMAGE], "--summary-json", cases
     )
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
-    assert "Plan: 24 to create" in capsys.readouterr().out  # AWS untouched
+    assert "Plan: 25 to create" in capsys.readouterr().out  # AWS untouched
 
 
 @pytest.mark.parametrize(

@@ -378,6 +378,41 @@ def test_throttling_change_updates_the_stage(project: Path) -> None:
     assert not engine(project).plan().changes
 
 
+def test_the_api_logs_every_request_to_a_group_deploy_owns(project: Path) -> None:
+    """What the gateway answers itself (404, 429, 413, its 30 s timeout) reaches no other
+    log: the stage writes an access line per request into a log group apply created first,
+    with retention and tags, named by its ARN without ':*'. A stage deployed before this
+    (no access log, no group) gets both on its next apply, as plan shows; destroy removes
+    the group (test_destroy_leaves_nothing_and_is_idempotent: no log group is left)."""
+    from deploy.api_access_log import access_log_format
+
+    group = f"/aws/vendedlogs/apigateway/{PROJECT}"
+    arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+    summary = apply(engine(project))
+    api_id = summary["api_url"].split("//")[1].split(".")[0]
+    s = session()
+    logs, gw = s.client("logs"), s.client("apigatewayv2")
+    (found,) = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    assert found["logGroupName"] == group and found["retentionInDays"] == 14
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"]["project"] == PROJECT
+    settings = gw.get_stage(ApiId=api_id, StageName="$default")["AccessLogSettings"]
+    assert settings == {"DestinationArn": arn, "Format": access_log_format()}
+    line = json.loads(settings["Format"])  # one JSON object: Logs Insights reads its fields
+    assert line["request_id"] == "$context.requestId"  # the id the function's line carries
+
+    # As a stack deployed before access logs: its stage logs nowhere, its group is missing.
+    gw.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings={})
+    logs.delete_log_group(logGroupName=group)
+    planned = engine(project).plan()
+    assert ops(planned) == [("create", "log_group", group), ("update", "api_stage", "$default")]
+    (stage,) = [a for a in planned.actions if a.kind == "api_stage"]
+    assert [c.field for c in stage.changes] == ["access_log_destination", "access_log_format"]
+    apply(engine(project), planned)
+    assert gw.get_stage(ApiId=api_id, StageName="$default")["AccessLogSettings"] == settings
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"]
+    assert not engine(project).plan().changes
+
+
 def test_site_change_uploads_changed_deletes_gone_html_last(project: Path) -> None:
     apply(engine(project))
     dist = project / "site" / "dist"
@@ -689,7 +724,7 @@ def test_destroy_goes_on_past_a_role_that_refuses_and_reports_it(project: Path, 
     out, err = capsys.readouterr()
     left = {k: v for k, v in inventory().items() if v}
     assert left == {"iam_roles": [role]}, left  # everything else is gone, the Lambda's role too
-    assert "Removed 17 resource(s):" in out and f"  - endpoint {PROJECT}" in out
+    assert "Removed 18 resource(s):" in out and f"  - endpoint {PROJECT}" in out
     assert err.splitlines()[:3] == [
         "error: destroy could not delete 1 resource(s); it deleted every other one:",
         f"  - iam_role {role}: iam:DeleteRole failed: AWS said DeleteConflict: Cannot delete "

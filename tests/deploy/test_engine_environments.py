@@ -66,7 +66,7 @@ WHOLE = {  # one stack: what every environment and preview has
     "endpoints": 1,
     "functions": 1,
     "iam_roles": 2,
-    "log_groups": 2,
+    "log_groups": 3,  # the Lambda's, the endpoint's, the API's access log
     "models": 1,
     "objects": 4,
     "distributions": 1,  # the site: a private bucket behind its own CloudFront distribution
@@ -187,6 +187,7 @@ def test_without_environments_the_names_and_tags_are_todays(project: Path) -> No
         ("iam_role", f"{PROJECT}-lambda"),
         ("log_group", f"/aws/lambda/{PROJECT}-detect"),
         ("log_group", f"/aws/sagemaker/Endpoints/{PROJECT}"),
+        ("log_group", f"/aws/vendedlogs/apigateway/{PROJECT}"),
         ("s3_bucket", f"{PROJECT}-site-{ACCOUNT}-us-east-1"),
         ("lambda_permission", f"{PROJECT}-apigw-detect"),
     } <= names

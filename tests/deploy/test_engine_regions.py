@@ -117,7 +117,7 @@ def test_a_stack_with_nothing_deployed_is_said_to_be_new(project: Path, capsys) 
     out = capsys.readouterr().out
     assert out.splitlines()[1] == (
         "No resource of project trends-anomaly exists in us-east-1 (account 123456789012) "
-        "yet: 24 to create, a new stack. A renamed `project` or another `region` leaves the "
+        "yet: 25 to create, a new stack. A renamed `project` or another `region` leaves the "
         "stack deployed under the old ones running (remove it with `destroy` and its own "
         "config.yaml)."
     )

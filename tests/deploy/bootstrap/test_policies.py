@@ -108,6 +108,19 @@ PROJECT_REQUESTS = [
     ("s3:DeleteBucket", BUCKET, {}),
     ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/{P}-detect", {}),
     ("logs:PutRetentionPolicy", f"{LOGS}/aws/sagemaker/Endpoints/{P}", {}),
+    # The HTTP API's access log: its group, and the log delivery API Gateway sets up in the
+    # deploy role's name when a stage gets AccessLogSettings.
+    ("logs:CreateLogGroup", f"{LOGS}/aws/vendedlogs/apigateway/{P}", {}),
+    ("logs:PutRetentionPolicy", f"{LOGS}/aws/vendedlogs/apigateway/{P}", {}),
+    ("logs:DeleteLogGroup", f"{LOGS}/aws/vendedlogs/apigateway/{P}", {}),
+    ("logs:CreateLogDelivery", "*", {}),
+    ("logs:UpdateLogDelivery", "*", {}),
+    ("logs:DeleteLogDelivery", "*", {}),
+    ("logs:GetLogDelivery", "*", {}),
+    ("logs:ListLogDeliveries", "*", {}),
+    ("logs:PutResourcePolicy", f"{LOGS}/aws/vendedlogs/apigateway/{P}", {}),
+    ("logs:DescribeResourcePolicies", f"{LOGS}*", {}),
+    ("logs:DescribeLogGroups", "*", {}),
     ("apigateway:POST", API, {"aws:RequestTag/project": P}),
     gw("PATCH", f"/{API_ID}"),
     gw("DELETE", f"/{API_ID}"),
@@ -146,6 +159,9 @@ FOREIGN_REQUESTS = [
     ("iam:DeleteRole", f"{ROLE}/other-lambda", {}),
     ("iam:CreateRole", f"{ROLE}/admin", {}),
     ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/other-detect", {}),
+    ("logs:DeleteLogGroup", f"{LOGS}/aws/vendedlogs/apigateway/other", {}),
+    ("logs:DeleteLogGroup", f"{LOGS}/aws/vendedlogs/apigateway/{P}-other", {}),
+    ("logs:PutResourcePolicy", f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:x", {}),
     gw("DELETE", "/zz9zz9zz9z"),
     gw("PATCH", "/zz9zz9zz9z/stages/$default"),
     gw("DELETE", "/q1w2e3r4t5"),  # untagged
@@ -261,6 +277,10 @@ STAR_MUTATIONS = {
     "application-autoscaling:DeregisterScalableTarget",
     "application-autoscaling:PutScalingPolicy",
     "application-autoscaling:DeleteScalingPolicy",
+    # CloudWatch Logs' log delivery for the HTTP API's access log: no resource to name.
+    "logs:CreateLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
 }
 
 
@@ -304,6 +324,10 @@ STAR_READS = {
     "ecr:DescribeRepositories",
     # Application Auto Scaling's in the caller's name, deploy role only
     "cloudwatch:DescribeAlarms",
+    # CloudWatch Logs' log delivery, which API Gateway checks on the caller of CreateStage/
+    # UpdateStage with AccessLogSettings (deploy and preview roles): no resource to name
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
 }
 
 
@@ -472,6 +496,8 @@ def _stack_requests(stack: str) -> list[tuple[str, str, dict[str, str]]]:
         ("logs:DeleteLogGroup", f"{LOGS}/aws/lambda/{stack}-detect", {}),
         ("sagemaker:ListTags", f"{SM}:endpoint/{stack}", {}),
         ("sagemaker:ListTags", f"{SM}:model/{stack}-m-0123abcd", {}),
+        ("logs:PutRetentionPolicy", f"{LOGS}/aws/vendedlogs/apigateway/{stack}", {}),
+        ("logs:DeleteLogGroup", f"{LOGS}/aws/vendedlogs/apigateway/{stack}", {}),
     ]
 
 
@@ -535,6 +561,9 @@ def test_the_boundary_allows_only_what_a_previews_service_roles_do() -> None:
         BOUNDARY, "ecr:BatchGetImage", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}-pr-7"
     )
     assert allowed(BOUNDARY, "logs:PutLogEvents", f"{LOGS}/aws/lambda/{P}-pr-7-detect:*")
+    # API Gateway writes the access log itself (log delivery), no preview role does.
+    access_log = f"{LOGS}/aws/vendedlogs/apigateway/{P}-pr-7:*"
+    assert not allowed(BOUNDARY, "logs:PutLogEvents", access_log)
     for action, resource in [
         ("sagemaker:InvokeEndpoint", f"{SM}:endpoint/{P}-production"),
         ("iam:CreateRole", "*"),
@@ -575,10 +604,14 @@ def test_the_plan_role_reads_the_previews_repositories_and_log_groups() -> None:
     for stack in (f"{P}-pr-7", f"{P}-staging"):
         assert allowed(plan, "logs:ListTagsForResource", f"{LOGS}/aws/lambda/{stack}-detect")
         assert allowed(plan, "sagemaker:ListTags", f"{SM}:endpoint/{stack}")
+        access_log = f"{LOGS}/aws/vendedlogs/apigateway/{stack}"
+        assert allowed(plan, "logs:ListTagsForResource", access_log)
     assert allowed(plan, "ecr:ListTagsForResource", f"{repo}/{P}-pr-7")
     assert allowed(plan, "ecr:ListTagsForResource", f"{repo}/{P}")
     assert not allowed(plan, "ecr:ListTagsForResource", f"{repo}/other-pr-7")
     assert not allowed(plan, "logs:ListTagsForResource", f"{LOGS}/aws/lambda/other-pr-7-detect")
+    other = f"{LOGS}/aws/vendedlogs/apigateway/other-pr-7"
+    assert not allowed(plan, "logs:ListTagsForResource", other)
 
 
 def test_without_previews_there_is_no_preview_role() -> None:
@@ -607,6 +640,7 @@ OTHER_TEAMS = [
     ("ecr:ListTagsForResource", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/payroll"),
     ("ecr:GetLifecyclePolicy", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}x"),
     ("logs:ListTagsForResource", f"{LOGS}/aws/lambda/payroll-export"),
+    ("logs:ListTagsForResource", f"{LOGS}/aws/vendedlogs/apigateway/payroll"),
     ("cloudwatch:DescribeAlarms", "*"),
     ("cloudfront:GetDistribution", "arn:aws:cloudfront::999999999999:distribution/E1"),
 ]
@@ -650,6 +684,7 @@ def test_no_role_reads_rest_api_keys_or_other_apis(role: str, action: str, resou
         ("ecr:DescribeImages", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"),
         ("ecr:GetLifecyclePolicy", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"),
         ("logs:ListTagsForResource", f"{LOGS}/aws/sagemaker/Endpoints/{P}"),
+        ("logs:ListTagsForResource", f"{LOGS}/aws/vendedlogs/apigateway/{P}"),
         ("cloudfront:GetDistribution", f"{CF}:distribution/E2ABC"),
         ("cloudfront:GetOriginAccessControl", f"{CF}:origin-access-control/E3OAC"),
     ],

@@ -73,6 +73,20 @@ S3_ACTIONS = {
     "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
 }
 NO_PERMISSION_NEEDED = {("sts", "GetCallerIdentity")}
+# CloudWatch Logs' log delivery: on "*" (no resource to name), called by API Gateway.
+LOG_DELIVERY_ON_ANY = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+]
+LOG_DELIVERY = [
+    *LOG_DELIVERY_ON_ANY,
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+]
 # What AWS authorizes besides the operation's own action.
 IMPLIED = {
     ("iam", "CreateRole"): ["iam:TagRole"],
@@ -83,6 +97,11 @@ IMPLIED = {
     ("sagemaker", "CreateModel"): ["sagemaker:AddTags", "iam:PassRole"],
     ("sagemaker", "CreateEndpointConfig"): ["sagemaker:AddTags"],
     ("sagemaker", "CreateEndpoint"): ["sagemaker:AddTags"],
+    # A stage with AccessLogSettings: API Gateway sets up CloudWatch Logs' log delivery in the
+    # caller's name ("Configure logging for HTTP APIs"; logs:CreateLogGroup of that list aside:
+    # the engine creates the group itself first).
+    ("apigatewayv2", "CreateStage"): LOG_DELIVERY,
+    ("apigatewayv2", "UpdateStage"): LOG_DELIVERY,
 }
 READS = ("Describe", "Get", "List", "Head", "BatchGet")
 
@@ -105,7 +124,7 @@ def iam_actions(service: str, op: str) -> list[str]:
         verb = next((v for k, v in verbs.items() if op.startswith(k)), None)
         if verb is None:
             verb = "DELETE" if op.startswith(("Delete", "Untag")) else "PUT"
-        return [f"apigateway:{verb}"]
+        return [f"apigateway:{verb}", *IMPLIED.get((service, op), [])]
     own = (
         S3_ACTIONS.get(op, f"s3:{op}")
         if service == "s3"
@@ -310,15 +329,24 @@ ROLES = {
 }
 
 
-# What a role may do on "*" that the engine does not call itself, and who does.
-STAR_NOT_CALLED = {"cloudwatch:DescribeAlarms": "Application Auto Scaling, as the deploy role"}
+# What a role may do on "*" that the engine does not call itself, and who does. An action AWS
+# only authorizes besides the engine's own (IMPLIED) counts as not called here: who calls it
+# is said, not taken from the operation that brings it along.
+STAR_NOT_CALLED = {
+    "cloudwatch:DescribeAlarms": "Application Auto Scaling, as the deploy role",
+    **dict.fromkeys(
+        LOG_DELIVERY_ON_ANY,
+        "API Gateway, as the deploy or preview role, when CreateStage/UpdateStage set"
+        " AccessLogSettings (it sets up the access log's delivery in the caller's name)",
+    ),
+}
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_every_action_on_every_resource_is_one_the_engine_calls(role: str) -> None:
     """A grant on "*" reaches the whole account: none is there for a call nobody makes
     (tag:GetResources listed every tagged resource of the account with its tags)."""
-    called = {a for service, op in CALLS for a in iam_actions(service, op)}
+    called = {iam_actions(service, op)[0] for service, op in CALLS if iam_actions(service, op)}
     for st in statements(ROLES[role]):
         if resource_is_anything(st):
             for action in actions_of(st):

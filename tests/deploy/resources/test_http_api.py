@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.stub import Stubber
 
+from deploy.api_access_log import access_log_format
 from deploy.api_surface import ALLOW_HEADERS, ROUTES
 from deploy.aws import DeployError
 from deploy.plan import Ref, resolve
@@ -19,6 +20,9 @@ TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
 FN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:trends-anomaly-detect"
 DOMAIN = "d111111abcdef8.cloudfront.net"
 SITE = f"https://{DOMAIN}"
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:"
+ACCESS_LOG_ARN = f"{LOGS}/aws/vendedlogs/apigateway/trends-anomaly"
+ACCESS_LOG = {"DestinationArn": ACCESS_LOG_ARN, "Format": access_log_format()}
 
 
 def desired(**cfg: object) -> Desired:
@@ -31,7 +35,7 @@ def test_cors_waits_for_the_sites_distribution() -> None:
     spec = Desired.of(api.desired(config(), inputs(N))).one("http_api")
     assert isinstance(spec.cors, Ref) and spec.cors.needs == "distribution_domain"
     assert resolve(spec.cors, {"distribution_domain": DOMAIN})["allow_origins"] == [SITE]
-    assert api.RESOURCE.kinds["http_api"] == ("cloudfront_distribution",)
+    assert api.RESOURCE.kinds["http_api"] == ("cloudfront_distribution", "log_group")
 
 
 def seen_api(api_id: str = "a1", dup: bool = False, cors: dict | None = None) -> api.SeenApi:
@@ -47,7 +51,7 @@ def existing() -> World:
             seen_api(),
             api.SeenIntegration("lambda", "a1", "i1", "AWS_PROXY", FN_ARN, "2.0", 30000),
             *[api.SeenRoute(key, "a1", f"r{i}", "integrations/i1") for i, key in enumerate(ROUTES)],
-            api.SeenStage("$default", "a1", True, 10.0, 20),
+            api.SeenStage("$default", "a1", True, 10.0, 20, ACCESS_LOG_ARN, access_log_format()),
         ]
     )
 
@@ -235,6 +239,7 @@ def test_from_nothing_the_children_use_the_ids_as_they_are_created() -> None:
                 "StageName": "$default",
                 "AutoDeploy": True,
                 "DefaultRouteSettings": {"ThrottlingRateLimit": 10.0, "ThrottlingBurstLimit": 20},
+                "AccessLogSettings": ACCESS_LOG,
                 "Tags": TAGS,
             },
         )
@@ -252,7 +257,7 @@ def test_changes_update_in_place_with_the_existing_ids() -> None:
     world.add(api.SeenApi("trends-anomaly", "a1", False, {"allow_origins": []}, {}))
     world.add(api.SeenIntegration("lambda", "a1", "i1", "AWS_PROXY", FN_ARN, "1.0", 30000))
     world.add(api.SeenRoute("GET /health", "a1", "r1", "integrations/other"))
-    world.add(api.SeenStage("$default", "a1", True, 10.0, 5))
+    world.add(api.SeenStage("$default", "a1", True, 10.0, 5, ACCESS_LOG_ARN, access_log_format()))
     actions = [a for a in plan(desired(), world) if a.op != "noop"]
     assert [(a.kind, [c.field for c in a.changes]) for a in actions] == [
         ("http_api", ["cors", "tags"]),
@@ -297,6 +302,7 @@ def test_changes_update_in_place_with_the_existing_ids() -> None:
                 "StageName": "$default",
                 "AutoDeploy": True,
                 "DefaultRouteSettings": {"ThrottlingRateLimit": 10.0, "ThrottlingBurstLimit": 20},
+                "AccessLogSettings": ACCESS_LOG,
             },
         )
         execute(aws, *actions, known=world.ids())

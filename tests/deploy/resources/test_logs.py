@@ -16,9 +16,12 @@ GROUP = "/aws/lambda/trends-anomaly-detect"
 TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
 
 
-def test_desired_both_groups_with_retention() -> None:
+ACCESS = "/aws/vendedlogs/apigateway/trends-anomaly"
+
+
+def test_desired_every_group_with_retention() -> None:
     groups = logs.desired(config(log_retention_days=30), inputs(N))
-    assert [g.name for g in groups] == ["/aws/sagemaker/Endpoints/trends-anomaly", GROUP]
+    assert [g.name for g in groups] == ["/aws/sagemaker/Endpoints/trends-anomaly", GROUP, ACCESS]
     assert {g.retention_days for g in groups} == {30}
     assert groups[1].arn == f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}"
 
@@ -41,6 +44,7 @@ def test_observe_exact_names_only() -> None:
             {"tags": TAGS},
             {"resourceArn": f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}"},
         )
+        stub.add_response("describe_log_groups", {"logGroups": []}, {"logGroupNamePrefix": ACCESS})
         (seen,) = logs.observe(aws, N, Desired(), World())
     assert (seen.name, seen.retention_days, seen.tags) == (GROUP, 7, TAGS)
 
@@ -49,7 +53,7 @@ def test_create_update_destroy_calls() -> None:
     aws = make_aws()
     specs = logs.desired(config(), inputs(N))
     world = World.of([logs.SeenLogGroup(GROUP, 7, {})])
-    create, update = logs.plan(PlanContext(Desired.of(specs), world))
+    create, update, _access = logs.plan(PlanContext(Desired.of(specs), world))
     assert (create.op, update.op) == ("create", "update")
     with Stubber(aws.client("logs")) as stub:
         name = "/aws/sagemaker/Endpoints/trends-anomaly"
@@ -68,6 +72,6 @@ def test_create_update_destroy_calls() -> None:
         stub.add_client_error("delete_log_group", "ResourceNotFoundException", "gone", 400)
         assert execute(aws, destroy)[-1].endswith("already gone: nothing to do")
     same = logs.plan(
-        PlanContext(Desired.of(specs[1:]), World.of([logs.SeenLogGroup(GROUP, 14, TAGS)]))
+        PlanContext(Desired.of(specs[1:2]), World.of([logs.SeenLogGroup(GROUP, 14, TAGS)]))
     )
     assert [a.op for a in same] == ["noop"]
