@@ -792,13 +792,11 @@ def preview_permissions_policy(t: Target) -> Policy:
                 _actions(deploy, "EcrProjectRepository"),
                 arn["ecr_repos"],
             ),
+            # (UpdateEndpointWeightsAndCapacities included: apply scales a running endpoint's
+            # serverless concurrency or instance count with it when the template changes.)
             _stmt(
                 "SageMakerPreviewResources",
-                [
-                    a
-                    for a in _actions(deploy, "SageMakerProjectResources")
-                    if a != "sagemaker:UpdateEndpointWeightsAndCapacities"  # autoscaling only
-                ],
+                _actions(deploy, "SageMakerProjectResources"),
                 arn["sagemaker"],
             ),
             _stmt(

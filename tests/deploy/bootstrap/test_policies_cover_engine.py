@@ -502,21 +502,25 @@ def test_a_previews_apply_and_destroy_calls_are_granted_to_the_preview_role(proj
     push_fake_image(f"{T.project}-pr-7", image_tag(project / "model"))
     calls: list[tuple[str, str]] = []
     requests: list[Request] = []
-    for step in ("apply", "destroy"):
+    for step in ("apply", "scale", "destroy"):
+        if step == "scale":  # the template's concurrency changed: scaled in place
+            text = cfg_path.read_text().replace("preview: {}\n", "")
+            cfg_path.write_text(text + "preview: {endpoint: {serverless: {max_concurrency: 2}}}\n")
         cfg = load_config_file(cfg_path).select("pr-7")
         # On the test server's clock (as deploy_helpers.engine): AWS's delays (IAM
         # propagation, CloudFront deploying) pass in no real time, with the same calls.
         eng = Engine(cfg, project, Aws(T.region, session()), log=lambda _m: None,
                      sleep=CLOCK.sleep, clock=CLOCK.now)  # fmt: skip
         seen = recorded(eng.aws)
-        if step == "apply":
+        if step == "destroy":
+            assert eng.destroy()
+        else:
             eng.image = eng.ensure_image()
             eng.apply()
-        else:
-            assert eng.destroy()
         calls += eng.aws.log.calls
         requests += seen
     assert ("iam", "CreateRole") in calls and ("sagemaker", "DeleteEndpoint") in calls
+    assert ("sagemaker", "UpdateEndpointWeightsAndCapacities") in calls
     assert _missing(preview_permissions_policy(T), calls) == []
     assert ("sagemaker", "ListTags") in {(s, o) for s, o, _ in requests}
     assert _outside(preview_permissions_policy(T), requests) == []
