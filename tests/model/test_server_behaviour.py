@@ -393,6 +393,16 @@ def test_errors_on_big_bodies_log_one_line_and_no_traceback(model_server):
     assert sum('"request_id":"big-400"' in line for line in log.splitlines()) == 1
 
 
+def _read_head(sock: socket.socket) -> bytes:
+    """Bytes from ``sock`` up to the end of an answer's head (and whatever came with it)."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed without an answer: {received[:300]!r}"
+        received += chunk
+    return received
+
+
 def _raw_exchange(port: int, data: bytes, half_close: bool = False) -> tuple[int, dict, bytes]:
     """Send ``data`` as is on a new connection and read one answer (status, error, rest): what
     a client that frames its own body sends, unlike http.client. Bounded by a 60 s timeout."""
@@ -400,11 +410,7 @@ def _raw_exchange(port: int, data: bytes, half_close: bool = False) -> tuple[int
         sock.sendall(data)
         if half_close:
             sock.shutdown(socket.SHUT_WR)
-        received = b""
-        while b"\r\n\r\n" not in received:
-            chunk = sock.recv(65536)
-            assert chunk, f"closed without an answer: {received[:300]!r}"
-            received += chunk
+        received = _read_head(sock)
         head, _, rest = received.partition(b"\r\n\r\n")
         length = int(
             next(
@@ -491,11 +497,7 @@ def _answer_and_fate(port: int, data: bytes) -> tuple[int, str, bool]:
     connection instead of answering). Bounded by a 60 s timeout."""
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
         sock.sendall(data)
-        received = b""
-        while b"\r\n\r\n" not in received:
-            chunk = sock.recv(65536)
-            assert chunk, f"closed without an answer: {received[:300]!r}"
-            received += chunk
+        received = _read_head(sock)
         head, _, rest = received.partition(b"\r\n\r\n")
         lines = [line.decode("latin-1") for line in head.split(b"\r\n")[1:]]
         headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}
