@@ -330,11 +330,16 @@ def validate_defaults(defaults: dict[str, Any]) -> dict[str, Any]:
         if name == "method":
             if value not in METHODS:
                 raise ValueError(f"defaults.json: method must be one of {METHODS}")
-        else:
-            try:
-                _convert(SPECS[name], value)
-            except (ValueError, TypeError):
-                raise ValueError(f"defaults.json: {name} must be {SPECS[name].allowed()}") from None
+        else:  # every method that reads it takes it (each as ``resolve`` checks it)
+            for method in SPECS[name].methods:
+                spec = SPECS[name].for_method(method)
+                try:
+                    _convert(spec, value)
+                except (ValueError, TypeError):
+                    which = f" for method={method}" if spec is not SPECS[name] else ""
+                    raise ValueError(
+                        f"defaults.json: {name} must be {spec.allowed()}{which}"
+                    ) from None
     return defaults
 
 

@@ -120,3 +120,17 @@ def test_a_bad_parameter_is_quoted_as_the_caller_wrote_it(value, said):
     with pytest.raises(BadParameter) as err:
         resolve({"method": "auto", "sensitivity": value})
     assert said in err.value.message
+
+
+@pytest.mark.parametrize("period", [0, "none", 2000])
+def test_a_default_one_method_refuses_stops_the_start_not_each_request(period):
+    """defaults.json applies to every method: a period that auto takes and STL refuses (0 or
+    none: no season; over 1440) passed the start-up check and then made every STL request a
+    400 about a parameter its caller never sent."""
+    from trends_anomaly.params import validate_defaults
+
+    with pytest.raises(
+        ValueError, match=r"defaults.json: period must be .*\[2, 1440\] for method=stl"
+    ):
+        validate_defaults({"period": period})
+    assert validate_defaults({"period": 52}) == {"period": 52}
