@@ -128,7 +128,7 @@ SPECS: dict[str, Spec] = {
                     "inferred from the timestamps); for no season or a longer one, use "
                     "method=auto",
                     "help": "Points in one season, e.g. 52 for weekly data with a yearly "
-                    f"pattern; at most {STL_MAX_PERIOD:,} (a day of minutes).",
+                    f"pattern; at most {STL_MAX_PERIOD} (a day of minutes).",
                 }
             },
         ),
