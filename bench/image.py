@@ -105,6 +105,10 @@ def _layers_above(image: str, base: str) -> int:
 
 
 def _start(image: str, workers: int | None, memory: str = mc.DEFAULT_MEMORY) -> mc.ModelContainer:
+    # A number found free, not port 0 as the tests use: port 0 is read by polling `docker logs`
+    # for gunicorn's "Listening at" line, and that polling would count in the start-up time
+    # measured here. The bench runs alone (no xdist workers), so the race that
+    # tests/support/ports.py avoids has no one to race with.
     return mc.ModelContainer(
         image,
         free_port(),
