@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-UV_VERSION := 0.13.9
+# uv's one pin, in a file of its own that Dependabot bumps (read by CI's setup action too).
+UV_REQUIREMENTS := .github/actions/setup/requirements.txt
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
 .PHONY: help setup up test test-fast lint bench site chromium clean
@@ -16,7 +17,7 @@ setup: $(VENV)/.synced ## create .venv from uv.lock (installs uv if missing)
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
-		python3 -m pip install --quiet "uv==$(UV_VERSION)"
+		python3 -m pip install --quiet -r $(UV_REQUIREMENTS)
 	$(UV) sync --frozen
 	@touch $@
 
@@ -44,7 +45,7 @@ chromium: ## install Debian's chromium for the browser tests when missing
 up: setup site ## run the whole app locally: page :8000, API :3000, model :8080 (ARGS="--api-port 3001 --cors-origin http://localhost:5173")
 	$(PY) -m devstack $(ARGS)
 
-lint: setup ## every pre-commit hook on every file (ruff, hadolint, actionlint, zizmor, shellcheck, yaml)
+lint: setup ## every pre-commit hook on every file (ruff, hadolint, actionlint, zizmor, shellcheck, yaml, lock files)
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 # Tests run on one pytest-xdist worker per CPU; the tests that share a container or the browser
