@@ -1,4 +1,5 @@
-"""The image's inputs: pinned requirements that match uv.lock, a pinned base, serve on PATH."""
+"""The image's inputs: pinned requirements that match uv.lock and the venv the tests run, a
+pinned base, serve on PATH."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = REPO / "model"
@@ -45,6 +49,37 @@ def test_requirements_txt_matches_the_lock():
         "model/requirements.txt is stale: re-export it with the command in model/README.md"
     )
     assert "--hash=sha256:" in committed
+
+
+def _pins(text: str) -> dict[str, tuple[str, Requirement]]:
+    """name -> (version, requirement) for every `name==version [; marker]` line."""
+    pins = {}
+    for line in text.splitlines():
+        if line[:1].isalnum():
+            req = Requirement(line.removesuffix("\\").strip())
+            (spec,) = req.specifier
+            pins[req.name] = (spec.version, req)
+    return pins
+
+
+def test_the_tests_run_the_versions_the_image_installs():
+    """The model's tests import it from the dev venv (`uv sync`), the image installs
+    requirements.txt: each package the image gets must be in this venv at the same version, or
+    the tests vouch for code the image does not run (a venv synced from an older lock, a
+    package upgraded in it by hand)."""
+    wrong = {}
+    for name, (version, req) in _pins((MODEL / "requirements.txt").read_text()).items():
+        if req.marker is not None and not req.marker.evaluate():
+            continue  # cffi, pycparser: Windows only
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            wrong[name] = f"image {version}, venv {installed}"
+    assert not wrong, (
+        f"the venv differs from model/requirements.txt: {wrong} (run `uv sync --frozen`)"
+    )
 
 
 def test_dockerfile_pins_the_base_and_installs_only_hashed_wheels():
