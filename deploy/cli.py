@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
@@ -25,6 +25,10 @@ from deploy.failures import Incomplete
 from deploy.image_ref import image_problem
 from deploy.naming import Names, site_url
 from deploy.resources.cdn import site_domain
+
+if TYPE_CHECKING:  # imported where used, as the commands' other modules
+    from deploy.github_api import GitHub, PullRequest
+    from deploy.previews import Verdict
 
 _UNSET = object()
 FORCE_UNLOCK = (
@@ -250,17 +254,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         _print_status(_engine(args, env, aws), failed)
     if not file.has_environments:
         _print_status(_engine(args, None, aws), failed)
-    found = previews.find(aws, file.base.project)
+    # The previews from listings alone: the deploy role may read no preview by name
+    # (deploy/bootstrap/policies.py), and status runs with it too.
+    found = previews.find(aws, file.base.project, functions=False)
+    seen = previews.listed(aws, file.base.project) if found else None
     print(f"previews of {file.base.project}: {len(found) or 'none'}")
     for number, items in found.items():
-        eng = _engine(args, f"pr-{number}", aws)
-        world = eng.observe()
-        ep = world.get("endpoint", eng.names.endpoint)
-        api = world.get("http_api", eng.names.api)
+        names = _engine(args, f"pr-{number}", aws).names
+        status = seen.endpoints.get(names.endpoint) if seen else None
+        api_id = seen.apis.get(names.api) if seen else None
         print(
-            f"  pr-{number}: endpoint {ep.status if ep else 'missing'}, "
-            f"api {eng.names.api_url(api.api_id) if api else 'missing'}, "
-            f"{len(items)} resource(s) found by name"
+            f"  pr-{number}: endpoint {status or 'missing'}, "
+            f"api {names.api_url(api_id) if api_id else 'missing'}, "
+            f"{len(items)} resource(s) listed (`previews list` names them, with their age)"
         )
     return _status_exit(failed)
 
@@ -361,11 +367,26 @@ def cmd_previews(args: argparse.Namespace) -> int:
         raise DeployError("previews: config.yaml has no `preview:` template, so there are none")
     aws = Aws(file.base.region)
     found = previews.find(aws, file.base.project)
+    max_days = file.preview_max_idle_days
+    now = _now(args)
+    account = ""
+
+    def names(number: int) -> Names:
+        nonlocal account
+        account = account or aws.account_id()
+        return Names(file.base.project, account, file.base.region, f"pr-{number}")
+
+    def last(number: int) -> datetime | None:
+        return previews.last_deployed(aws, names(number))
+
     if args.previews_command == "list":
         print(f"previews of {file.base.project}: {len(found) or 'none'}")
         for number, items in found.items():
-            print(f"  pr-{number}: {', '.join(items)}")
+            print(f"  pr-{number}: {previews.Age(last(number), now, max_days).said()}")
+            print(f"    {', '.join(items)}")
         return 0
+    github: GitHub | None = None
+    pulls: dict[int, PullRequest | None] = {}
     if args.open_prs is not None:
         keep = [int(n) for n in args.open_prs.replace(",", " ").split() if n.strip()]
         verdicts = previews.judge_by_list(found, keep)
@@ -376,16 +397,6 @@ def cmd_previews(args: argparse.Namespace) -> int:
     if not verdicts:
         print(f"No previews of {file.base.project} in AWS: nothing to sweep.")
         return 0
-    max_days = file.preview_max_idle_days
-    now = _now(args)
-    account = aws.account_id() if max_days and any(v.keep for v in verdicts) else ""
-
-    def names(number: int) -> Names:
-        return Names(file.base.project, account, file.base.region, f"pr-{number}")
-
-    def last(number: int) -> datetime | None:
-        return previews.last_deployed(aws, names(number))
-
     verdicts = [
         previews.judge_idle(v, last(v.number) if v.keep and max_days else None, now, max_days)
         for v in verdicts
@@ -417,7 +428,30 @@ def cmd_previews(args: argparse.Namespace) -> int:
         print(f"Removed pr-{number}: {len(done)} resource(s).")
         if error:
             print(f"error: pr-{number}: {error}", file=sys.stderr)
+        elif github is not None:
+            _say_removed(github, args, pulls.get(number), verdict)
     return 1 if failed else 0
+
+
+def _say_removed(
+    github: GitHub, args: argparse.Namespace, pull: PullRequest | None, verdict: Verdict
+) -> None:
+    """The pull request's preview comment says the preview went, why and how to get it back
+    (deploy/preview_notice.py). A refusal is said, never the sweep's failure: the preview is
+    gone either way, and the warning says which comment is left stale."""
+    from deploy import preview_notice
+
+    if pull is None or not pull.same_repository:  # no such pull request, or a fork's
+        return
+    try:
+        print(
+            f"  {preview_notice.say_removed(github, args.github_repo, pull, verdict, args.label)}"
+        )
+    except DeployError as err:
+        print(
+            f"warning: pr-{pull.number}: its preview comment still shows the URLs: {err}",
+            file=sys.stderr,
+        )
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
@@ -494,7 +528,11 @@ def build_parser() -> argparse.ArgumentParser:
         "previews", cmd_previews, "pull-request previews: list them, sweep the closed", env=False
     )
     prev = p.add_subparsers(dest="previews_command", required=True)
-    prev.add_parser("list", help="the pr-<N> stacks found in AWS")
+    prev.add_parser(
+        "list",
+        help="the pr-<N> stacks found in AWS: when each was last deployed and when the sweep "
+        "removes it for idling",
+    )
     sweep = prev.add_parser(
         "sweep", help="remove the previews whose pull request is closed or unlabelled"
     )

@@ -1,4 +1,5 @@
-"""The few GitHub REST calls deploy makes: a pull request's state, for the preview sweep.
+"""The few GitHub REST calls deploy makes, for the preview sweep: a pull request's state, and
+its preview comment (found among its comments, rewritten when the sweep removes the preview).
 
 Stdlib HTTP only (urllib): the sweep runs in a workflow with GITHUB_TOKEN, and the tests point
 ``GITHUB_API_URL`` (which GitHub Actions sets too) at a stub server on 127.0.0.1.
@@ -17,6 +18,7 @@ from deploy.aws import DeployError
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
+PAGE = 100  # the most a REST listing returns per page
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,11 @@ class GitHub:
         self.token = token if token is not None else os.environ.get("GITHUB_TOKEN")
         self.api_url = (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
 
-    def get(self, path: str, timeout: float = 15.0) -> dict[str, Any] | None:
+    def get(self, path: str, timeout: float = 15.0) -> Any:
         """GET a REST path; None on 404; DeployError with GitHub's message otherwise."""
+        return self._call("GET", path, None, timeout)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None, timeout: float) -> Any:
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
@@ -66,24 +71,46 @@ class GitHub:
         }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        req = urllib.request.Request(f"{self.api_url}{path}", headers=headers)
+        data = None if body is None else json.dumps(body).encode()
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(
+            f"{self.api_url}{path}", data=data, headers=headers, method=method
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return dict(json.loads(resp.read() or b"{}"))
+                return json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as err:
             if err.code == 404:
                 return None
-            body = err.read()[:300].decode(errors="replace")
+            said = err.read()[:300].decode(errors="replace")
+            access = "read" if method == "GET" else "write"
             hint = (
-                " (a token with pull-requests: read is needed; GITHUB_TOKEN in a workflow)"
+                f" (a token with pull-requests: {access} is needed; GITHUB_TOKEN in a workflow)"
                 if err.code in (401, 403)
                 else ""
             )
-            raise DeployError(f"GitHub GET {path} → {err.code}: {body}{hint}") from None
+            raise DeployError(f"GitHub {method} {path} → {err.code}: {said}{hint}") from None
         except (urllib.error.URLError, TimeoutError, ValueError) as err:
-            raise DeployError(f"GitHub GET {path}: {err}") from None
+            raise DeployError(f"GitHub {method} {path}: {err}") from None
 
     def pull_request(self, repo: str, number: int) -> PullRequest | None:
         """The pull request, None when it does not exist (or the token cannot see it)."""
         doc = self.get(f"/repos/{repo}/pulls/{number}")
-        return PullRequest.from_json(doc) if doc is not None else None
+        return PullRequest.from_json(dict(doc)) if doc is not None else None
+
+    def comments(self, repo: str, number: int) -> list[dict[str, Any]]:
+        """Every comment of the pull request's conversation, oldest first (pages of 100)."""
+        out: list[dict[str, Any]] = []
+        for page in range(1, 100):  # 9,900 comments: GitHub's own cap is lower
+            path = f"/repos/{repo}/issues/{number}/comments?per_page={PAGE}&page={page}"
+            got = self.get(path) or []
+            out.extend(got)
+            if len(got) < PAGE:
+                break
+        return out
+
+    def edit_comment(self, repo: str, comment_id: int, body: str) -> bool:
+        """Rewrite a comment; False when it is gone."""
+        path = f"/repos/{repo}/issues/comments/{comment_id}"
+        return self._call("PATCH", path, {"body": body}, 15.0) is not None

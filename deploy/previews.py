@@ -12,7 +12,8 @@ when instance-backed) running for months. Its age is read from AWS, not a state 
 newest of the endpoint's CreationTime, LastModifiedTime (a switch to a new model) and its
 ``deployed-at`` tag, which every preview apply writes, so a push that changes nothing in AWS
 (a README edit) refreshes it too. A preview without an endpoint is not aged: what is left of it
-(a bucket, a role, a Lambda) is billed per use, not by the hour.
+(a bucket, a role, a Lambda) is billed per use, not by the hour. `previews list` shows each
+preview's age by the same reckoning (`Age`), so what it says is what the sweep does.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def _number_re(project: str) -> re.Pattern[str]:
 LOG_GROUP_PREFIXES = ("/aws/lambda/", "/aws/sagemaker/Endpoints/", "/aws/vendedlogs/apigateway/")
 
 
-def _listed(aws: Aws, project: str) -> list[tuple[str, str]]:
-    """(kind, name) of everything named like a preview of the project, across services."""
+def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, str]]:
+    """(kind, name) of everything named like a preview of the project, across services
+    (``functions`` False: listings only, no GetFunction by name)."""
     prefix = f"{project}-pr-"
     found: list[tuple[str, str]] = []
 
@@ -79,7 +81,7 @@ def _listed(aws: Aws, project: str) -> list[tuple[str, str]]:
     # assume) every function of the region with its environment variables. A preview's
     # function is created after its role and log group and deleted before them, so a
     # preview with a function is always found by those.
-    for number in sorted(_numbers(found, project)):
+    for number in sorted(_numbers(found, project)) if functions else ():
         name = f"{prefix}{number}-detect"
         if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
             found.append(("lambda_function", name))
@@ -101,15 +103,44 @@ def _number_of(kind: str, name: str, rx: re.Pattern[str]) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def find(aws: Aws, project: str) -> dict[int, list[str]]:
-    """Preview number → ``kind name`` of each of its resources found in AWS (read-only)."""
+def find(aws: Aws, project: str, functions: bool = True) -> dict[int, list[str]]:
+    """Preview number → ``kind name`` of each of its resources found in AWS (read-only).
+    ``functions`` False: by the listings alone (calls on "*"), which every role that may
+    list previews may make, the deploy role included; the same previews, without their
+    functions among the resources."""
     rx = _number_re(project)
     out: dict[int, list[str]] = {}
-    for kind, name in _listed(aws, project):
+    for kind, name in _listed(aws, project, functions):
         number = _number_of(kind, name, rx)
         if number is not None:
             out.setdefault(number, []).append(f"{kind} {name}")
     return {n: sorted(items) for n, items in sorted(out.items())}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What `status` says of each preview, from two listings on "*" (ListEndpoints, GetApis):
+    the deploy role may read no preview by name, and `status` runs with it too."""
+
+    endpoints: dict[str, str]  # endpoint name → EndpointStatus
+    apis: dict[str, str]  # HTTP API name → its id (the oldest of duplicates)
+
+
+def listed(aws: Aws, project: str) -> Listed:
+    """The previews' endpoints with their status and HTTP APIs with their ids (read-only)."""
+    prefix = f"{project}-pr-"
+    endpoints = aws.pages("sagemaker", "ListEndpoints", "Endpoints", NameContains=prefix)
+    apis = sorted(
+        (a for a in aws.pages("apigatewayv2", "GetApis", "Items")
+         if str(a.get("Name", "")).startswith(prefix)
+         and (a.get("Tags") or {}).get("project") == project),
+        key=lambda a: (str(a.get("CreatedDate", "")), a["ApiId"]),
+        reverse=True,  # the oldest last: it wins the dict below
+    )  # fmt: skip
+    return Listed(
+        {e["EndpointName"]: str(e.get("EndpointStatus", "")) for e in endpoints},
+        {a["Name"]: a["ApiId"] for a in apis},
+    )
 
 
 @dataclass(frozen=True)
@@ -193,9 +224,62 @@ def last_deployed(aws: Aws, names: Names) -> datetime | None:
     return newest((ep.get("CreationTime"), ep.get("LastModifiedTime"), tagged))
 
 
+@dataclass(frozen=True)
+class Age:
+    """A preview's idle age as the sweep reckons it: the one reckoning `previews sweep`
+    removes by and `previews list` shows, so what list says is what the sweep does."""
+
+    last: datetime | None  # last_deployed (None: no endpoint)
+    now: datetime
+    max_days: int | None  # preview.max_idle_days (None or 0: never for idling)
+
+    @property
+    def days(self) -> int | None:
+        """Whole days since the last deploy (None: no endpoint)."""
+        return None if self.last is None else (self.now - self.last).days
+
+    @property
+    def ago(self) -> str:
+        days = self.days or 0
+        return f"{days} day(s) ago" if days > 0 else "today"
+
+    @property
+    def due(self) -> datetime | None:
+        """From when the sweep removes it (None: never for idling: no endpoint, or off)."""
+        if not self.max_days or self.last is None:
+            return None
+        return self.last + timedelta(days=self.max_days)
+
+    @property
+    def idle(self) -> bool:
+        return self.due is not None and self.now >= self.due
+
+    def said(self) -> str:
+        """For `previews list`: when it was last deployed, for how long idle, and when the
+        sweep removes it (or why it never does for idling)."""
+        if self.last is None:
+            return (
+                "no endpoint, so no idle age: the idle sweep never removes it (nothing left "
+                "is billed by the hour)"
+            )
+        last = f"last deployed {_utc(self.last)} ({self.ago})"
+        if self.due is None:
+            off = self.max_days or 0
+            return f"{last}; preview.max_idle_days is {off}: never removed for idling"
+        if self.idle:
+            return (
+                f"{last}; idle past preview.max_idle_days ({self.max_days}): the next sweep "
+                "removes it unless a push deploys it first"
+            )
+        return (
+            f"{last}; the sweep removes it from {_utc(self.due)} (preview.max_idle_days "
+            f"{self.max_days}) unless a push deploys it before"
+        )
+
+
 def is_idle(last: datetime | None, now: datetime, max_days: int | None) -> bool:
     """Whether a preview last deployed at ``last`` is past ``max_days`` at ``now``."""
-    return bool(max_days) and last is not None and now - last >= timedelta(days=max_days or 0)
+    return Age(last, now, max_days).idle
 
 
 def _utc(when: datetime) -> str:
@@ -212,17 +296,16 @@ def judge_idle(
     n = verdict.number
     if last is None:
         return replace(verdict, reason=f"{verdict.reason}; no endpoint, so no idle age")
-    days = (now - last).days
-    if not is_idle(last, now, max_days):
-        ago = f"{days} day(s) ago" if days > 0 else "today"
+    age = Age(last, now, max_days)
+    if not age.idle:
         return replace(
             verdict,
-            reason=f"{verdict.reason}; last deployed {ago}, removed after {max_days} idle days",
+            reason=f"{verdict.reason}; last deployed {age.ago}, removed after {max_days} idle days",
         )
     return Verdict(
         n,
         False,
-        f"idle: no deploy for {days} days (last {_utc(last)}; preview.max_idle_days is "
+        f"idle: no deploy for {age.days} days (last {_utc(last)}; preview.max_idle_days is "
         f"{max_days}), though pull request #{n} is open and labelled. To get it back, push to "
         f"pull request #{n} or re-run its latest preview workflow run",
         idle=True,

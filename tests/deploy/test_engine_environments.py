@@ -20,6 +20,7 @@ from deploy.bootstrap.apply import apply as bootstrap_apply
 from deploy.bootstrap.policies import Target
 from deploy.cli import main
 from deploy.image import image_tag
+from deploy.preview_notice import STICKY
 from tests.deploy.deploy_helpers import (
     ENVIRONMENTS,
     PROJECT,
@@ -29,6 +30,7 @@ from tests.deploy.deploy_helpers import (
     push_fake_image,
     session,
 )
+from tests.support.github_stub import GitHubStub, comment, github_stub, pull
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
@@ -290,6 +292,21 @@ def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_
     sweep = ["--config", cfg, "previews", "sweep", "--open-prs", "7,8"]
     later = base + timedelta(days=15)
     before = inventory()
+    # `previews list` says what the sweep will do, by the same age.
+    rc = main(["--config", cfg, "previews", "list"], now=_at(later))
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    utc = "%Y-%m-%d %H:%M UTC"
+    assert (
+        f"pr-7: last deployed {base.strftime(utc)} (15 day(s) ago); idle past "
+        "preview.max_idle_days (14): the next sweep removes it unless a push deploys it first"
+    ) in out
+    assert (
+        f"pr-8: last deployed {(base + timedelta(days=10)).strftime(utc)} (5 day(s) ago); the "
+        f"sweep removes it from {(base + timedelta(days=24)).strftime(utc)} "
+        "(preview.max_idle_days 14) unless a push deploys it before"
+    ) in out
+    assert f"endpoint {PROJECT}-pr-7," in out  # its resources, as before
     rc = main(sweep, now=_at(later))
     out = capsys.readouterr().out
     assert rc == 0 and "Dry run: pass --yes to remove them." in out
@@ -317,6 +334,18 @@ def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_
     out = capsys.readouterr().out
     assert rc == 0 and "pr-8: keep" in out and "last deployed 6 day(s) ago" in out, out
     assert _of(inventory(), f"{PROJECT}-pr-8") == _of(before, f"{PROJECT}-pr-8")
+
+
+def test_previews_list_says_a_preview_without_endpoint_is_never_removed_for_idling(
+    project: Path, capsys
+) -> None:
+    """What a cancelled run left (a bucket) is listed, and said exempt from the idle sweep."""
+    cfg = _staged(project)
+    session().client("s3").create_bucket(Bucket=f"{PROJECT}-pr-5-site-{ACCOUNT}-us-east-1")
+    rc, out = _run(capsys, "--config", cfg, "previews", "list")
+    assert rc == 0, out
+    assert "pr-5: no endpoint, so no idle age: the idle sweep never removes it" in out
+    assert f"s3_bucket {PROJECT}-pr-5-site-{ACCOUNT}-us-east-1" in out
 
 
 def test_a_preview_deployed_while_the_sweep_ran_is_kept(
@@ -350,6 +379,99 @@ def test_a_preview_deployed_while_the_sweep_ran_is_kept(
     assert rc == 0 and destroyed == []
     assert "pr-7: remove (idle: no deploy for 30 days" in out
     assert "Kept pr-7: deployed to since the sweep judged it idle." in out
+
+
+# The preview comment as the workflow leaves it: preview_comment.py's, the sticky action's marker
+UP = "<!-- preview -->\n### Preview `pr-{n}` is up\n| Site | https://x |\n" + STICKY
+
+
+def _sweep_with_github(
+    project: Path, monkeypatch: pytest.MonkeyPatch, stub: GitHubStub, *extra: str
+) -> tuple[int, list[str]]:
+    """`previews sweep --github-repo octo/trends` against the stand-in: pr-7 idle for 30 days
+    (its pull request open and labelled), pr-8's pull request closed, pr-9 fresh; the stacks'
+    destroy only recorded."""
+    from contextlib import nullcontext
+
+    from deploy import cli
+
+    cfg = _staged(project)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    ages = {f"{PROJECT}-pr-7": 30, f"{PROJECT}-pr-9": 1}
+    destroyed: list[str] = []
+
+    class Stack:
+        def __init__(self, env: str) -> None:
+            self.env = env
+
+        def destroy(self) -> list:
+            destroyed.append(self.env)
+            return []
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"], 9: ["z"]})
+    monkeypatch.setattr(
+        "deploy.previews.last_deployed",
+        lambda aws, names: now - timedelta(days=ages[names.endpoint]),
+    )
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+    monkeypatch.setenv("GITHUB_API_URL", stub.url)
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    sweep = ["--config", cfg, "previews", "sweep", "--github-repo", "octo/trends", *extra]
+    return main(sweep, now=_at(now)), destroyed
+
+
+def test_the_sweep_says_in_the_pull_requests_preview_comment_that_it_removed_the_preview(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comment showed URLs that no longer answer: the sweep rewrites it (the one the
+    workflow keeps updating), saying why and how to get the preview back."""
+    with github_stub(token="t0ken") as stub:
+        stub.add(pull(7))
+        stub.add(pull(8, state="closed"))
+        stub.add(pull(9))
+        quoted = stub.add_comment(7, comment(UP.format(n=7), login="alice", kind="User"))
+        seven = stub.add_comment(7, comment(UP.format(n=7)))
+        eight = stub.add_comment(8, comment(UP.format(n=8)))
+        nine = stub.add_comment(9, comment(UP.format(n=9)))
+        rc, destroyed = _sweep_with_github(project, monkeypatch, stub)  # a dry run
+        assert rc == 0 and destroyed == [] and stub.edits == []
+        capsys.readouterr()
+
+        rc, destroyed = _sweep_with_github(project, monkeypatch, stub, "--yes")
+        out = capsys.readouterr().out
+        assert rc == 0 and destroyed == ["pr-7", "pr-8"], out
+        bodies = {c["id"]: c["body"] for cs in stub.comments.values() for c in cs}
+    assert "updated the preview comment of pull request #7: removed, and why" in out
+    assert bodies[seven] == (
+        "<!-- preview -->\n### Preview `pr-7` removed\n\nThe scheduled preview sweep destroyed "
+        "every `pr-7` resource (run 4242): idle: no deploy for 30 days (last 2026-01-30 00:00 "
+        "UTC; preview.max_idle_days is 14), though pull request #7 is open and labelled. Its "
+        "site and API URLs no longer answer. To get it back, push to pull request #7 or re-run "
+        "its latest preview workflow run.\n\n<!-- Sticky Pull Request Commentpreview -->"
+    )
+    assert "pull request #8 is closed. Its site" in bodies[eight]
+    assert "To get it back, reopen pull request #8, labelled `preview`." in bodies[eight]
+    assert bodies[quoted] == UP.format(n=7)  # a person's: untouched
+    assert bodies[nine] == UP.format(n=9)  # kept
+
+
+def test_a_token_that_may_not_write_comments_is_said_and_the_sweep_goes_on(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with github_stub(token="t0ken") as stub:
+        stub.add(pull(7))
+        stub.add(pull(8, state="closed"))
+        stub.add(pull(9))
+        stub.add_comment(7, comment(UP.format(n=7)))
+        stub.read_only = True
+        rc, destroyed = _sweep_with_github(project, monkeypatch, stub, "--yes")
+    out = capsys.readouterr()
+    assert rc == 0 and destroyed == ["pr-7", "pr-8"], out
+    assert "warning: pr-7: its preview comment still shows the URLs: GitHub PATCH" in out.err
+    assert "403" in out.err and "pull-requests: write" in out.err
+    assert "no preview comment on pull request #8 to update" in out.out
 
 
 def test_the_plan_of_an_instance_backed_preview_warns_that_idle_hours_are_billed(

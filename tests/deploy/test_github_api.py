@@ -6,7 +6,7 @@ import pytest
 
 from deploy.aws import DeployError
 from deploy.github_api import GitHub
-from tests.support.github_stub import github_stub, pull
+from tests.support.github_stub import comment, github_stub, pull
 
 
 def test_a_pull_requests_state_labels_and_head() -> None:
@@ -37,3 +37,20 @@ def test_refusals_say_what_token_is_needed() -> None:
             GitHub(token="wrong", api_url=stub.url).pull_request("octo/trends", 7)
     with pytest.raises(DeployError, match="GitHub GET"):
         GitHub(token="", api_url="http://127.0.0.1:9").pull_request("octo/trends", 7)
+
+
+def test_a_pull_requests_comments_are_read_page_by_page_and_one_is_rewritten() -> None:
+    with github_stub(token="t0ken") as stub:
+        stub.add(pull(7))
+        ids = [stub.add_comment(7, comment(f"c{i}")) for i in range(101)]
+        gh = GitHub(token="t0ken", api_url=stub.url)
+        got = gh.comments("octo/trends", 7)
+        assert [c["id"] for c in got] == ids and got[100]["body"] == "c100"
+        assert gh.comments("octo/trends", 9) == []  # no such pull request
+        assert gh.edit_comment("octo/trends", ids[3], "new") is True
+        assert stub.comments[("octo/trends", 7)][3]["body"] == "new"
+        assert stub.edits == [(f"/repos/octo/trends/issues/comments/{ids[3]}", {"body": "new"})]
+        assert gh.edit_comment("octo/trends", 1, "x") is False  # gone
+        stub.read_only = True
+        with pytest.raises(DeployError, match=r"PATCH .* 403.*pull-requests: write"):
+            gh.edit_comment("octo/trends", ids[3], "newer")

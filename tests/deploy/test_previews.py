@@ -110,3 +110,34 @@ def test_the_age_is_the_newest_of_the_endpoints_times_and_its_deploy_tag() -> No
     assert previews.newest([created, modified, previews._parsed("yesterday")]) == modified
     assert previews.newest([None]) is None
     assert previews.stamp(NOW) == "2026-03-01T12:00:00Z"
+
+
+def test_list_says_when_the_sweep_removes_a_preview_by_the_sweeps_own_reckoning() -> None:
+    """`previews list` and the sweep read one Age: at the due time list says "the next
+    sweep removes it" and the sweep judges it idle; a minute before, neither."""
+    last = NOW - timedelta(days=3)
+    age = previews.Age(last, NOW, 14)
+    assert age.days == 3 and age.due == last + timedelta(days=14) and not age.idle
+    assert age.said() == (
+        "last deployed 2026-02-26 12:00 UTC (3 day(s) ago); the sweep removes it from "
+        "2026-03-12 12:00 UTC (preview.max_idle_days 14) unless a push deploys it before"
+    )
+    for minutes, idle in ((0, True), (-1, False)):
+        at = NOW - timedelta(days=14, minutes=minutes)
+        said = previews.Age(at, NOW, 14).said()
+        assert ("the next sweep removes it" in said) is idle
+        assert previews.is_idle(at, NOW, 14) is idle
+        assert (not previews.judge_idle(KEPT, at, NOW, 14).keep) is idle
+
+
+def test_list_says_a_preview_is_never_removed_for_idling_without_endpoint_or_when_off() -> None:
+    old = NOW - timedelta(days=400)
+    for off in (0, None):
+        said = previews.Age(old, NOW, off).said()
+        assert said == (
+            "last deployed 2025-01-25 12:00 UTC (400 day(s) ago); preview.max_idle_days is 0: "
+            "never removed for idling"
+        )
+    exempt = previews.Age(None, NOW, 14)
+    assert exempt.due is None and not exempt.idle
+    assert exempt.said().startswith("no endpoint, so no idle age: the idle sweep never removes")

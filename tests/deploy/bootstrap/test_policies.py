@@ -598,7 +598,8 @@ def test_each_github_environment_assumes_its_role(
 
 
 def test_the_plan_role_reads_the_previews_repositories_and_log_groups() -> None:
-    """`status` and `previews list` observe each preview with the plan role."""
+    """`previews list` reads each preview (its endpoint, for its age) with the plan role;
+    `status` needs only listings (test_policies_cover_engine.py)."""
     plan = policies.plan_permissions_policy(STAGED)
     repo = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository"
     for stack in (f"{P}-pr-7", f"{P}-staging"):

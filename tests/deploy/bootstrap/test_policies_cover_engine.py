@@ -524,3 +524,45 @@ def test_a_previews_apply_and_destroy_calls_are_granted_to_the_preview_role(proj
     assert _missing(preview_permissions_policy(T), calls) == []
     assert ("sagemaker", "ListTags") in {(s, o) for s, o, _ in requests}
     assert _outside(preview_permissions_policy(T), requests) == []
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_with_previews_reads_only_what_the_deploy_and_plan_roles_may(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`status` without --env shows every environment, then each preview: with the deploy
+    role too, which may read no preview's resources by name (ECR repository tags, endpoint,
+    function...). What it says of a preview comes from listings on "*"."""
+    from deploy.bootstrap.apply import apply as bootstrap_apply
+    from deploy.cli import main
+    from deploy.image import image_tag
+    from tests.deploy.deploy_helpers import ENVIRONMENTS, push_fake_image, session
+
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    staged = replace(T, environments=("staging", "production"), previews=True)
+    bootstrap_apply(Aws(T.region, session()), replace(staged, account=""))
+    push_fake_image(f"{T.project}-pr-7", image_tag(project / "model"))
+    assert main(["--config", str(cfg), "apply", "--env", "pr-7"]) == 0
+    capsys.readouterr()
+    requests: list[Request] = []  # every call of every Aws the command makes
+    make = Aws.client
+
+    def client(self: Aws, service: str) -> Any:
+        made = make(self, service)
+
+        def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+            requests.append((model.service_model.service_name, model.name, dict(params)))
+
+        made.meta.events.register("before-parameter-build", record, unique_id="status-reads")
+        return made
+
+    monkeypatch.setattr(Aws, "client", client)
+    assert main(["--config", str(cfg), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "previews of trends-anomaly: 1" in out
+    assert "pr-7: endpoint InService, api https://" in out and ".execute-api." in out
+    assert ("sagemaker", "ListEndpoints") in {(s, o) for s, o, _ in requests}
+    for policy in (deploy_permissions_policy(staged), plan_permissions_policy(staged)):
+        assert _missing(policy, [(s, o) for s, o, _ in requests]) == []
+        assert _outside(policy, requests) == []
