@@ -402,7 +402,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
         for v in verdicts
     ]
     for v in verdicts:
-        print(f"  pr-{v.number}: {'keep' if v.keep else 'remove'} ({v.reason})")
+        print(f"  pr-{v.number}: {'keep' if v.keep else 'remove'} ({v.said()})")
     doomed = [v for v in verdicts if not v.keep]
     if doomed and not args.yes:
         print("Dry run: pass --yes to remove them.")

@@ -26,8 +26,8 @@ STICKY = f"<!-- Sticky Pull Request Comment{STICKY_HEADER} -->"
 
 def comeback(pull: PullRequest, verdict: Verdict, label: str) -> str:
     """How the author gets the preview back, for the reason it went."""
-    if verdict.idle:
-        return f"push to pull request #{pull.number} or re-run its latest preview workflow run"
+    if verdict.comeback:  # the sweep's own (an idle preview)
+        return verdict.comeback
     if not pull.open:
         return f"reopen pull request #{pull.number}, labelled `{label}`"
     return f"add the `{label}` label again"
@@ -67,8 +67,8 @@ def say_removed(github: GitHub, repo: str, pull: PullRequest, verdict: Verdict, 
     found = find(github.comments(repo, pull.number))
     if found is None:
         return f"no preview comment on pull request #{pull.number} to update"
-    reason = verdict.reason.split(". To get it back", 1)[0]  # an idle verdict says how, too
-    text = body(env, reason, comeback(pull, verdict, label), os.environ.get("GITHUB_RUN_ID", ""))
+    how = comeback(pull, verdict, label)
+    text = body(env, verdict.reason, how, os.environ.get("GITHUB_RUN_ID", ""))
     if not github.edit_comment(repo, int(found["id"]), text):
         return f"the preview comment of pull request #{pull.number} is gone"
     return f"updated the preview comment of pull request #{pull.number}: removed, and why"

@@ -151,6 +151,11 @@ class Verdict:
     keep: bool
     reason: str
     idle: bool = False  # removed for no deploy in max_idle_days, its pull request wanting it
+    comeback: str = ""  # how to get it back, where the reason alone does not say
+
+    def said(self) -> str:
+        """The reason with how to get it back: what the sweep prints."""
+        return f"{self.reason}. To get it back, {self.comeback}" if self.comeback else self.reason
 
 
 def judge(number: int, pull: PullRequest | None, label: str = PREVIEW_LABEL) -> Verdict:
@@ -306,7 +311,7 @@ def judge_idle(
         n,
         False,
         f"idle: no deploy for {age.days} days (last {_utc(last)}; preview.max_idle_days is "
-        f"{max_days}), though pull request #{n} is open and labelled. To get it back, push to "
-        f"pull request #{n} or re-run its latest preview workflow run",
+        f"{max_days}), though pull request #{n} is open and labelled",
         idle=True,
+        comeback=f"push to pull request #{n} or re-run its latest preview workflow run",
     )

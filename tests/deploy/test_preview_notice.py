@@ -4,11 +4,12 @@ workflow writes (tests/deploy/test_engine_environments.py runs it through the sw
 from __future__ import annotations
 
 import importlib.util
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
-from deploy import preview_notice
+from deploy import preview_notice, previews
 from deploy.github_api import PullRequest
 from deploy.previews import Verdict
 from tests.support.github_stub import comment
@@ -46,7 +47,13 @@ def test_only_the_bots_comment_with_both_markers_is_the_preview_comment() -> Non
 
 def test_the_body_says_removed_why_and_how_to_get_it_back_for_each_reason() -> None:
     pull = PullRequest(7, "open", ("preview",), "o/r", "o/r")
-    idle = Verdict(7, False, "idle: no deploy for 15 days", idle=True)
+    idle = previews.judge_idle(
+        Verdict(7, True, "open"),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 2, 1, tzinfo=UTC),
+        14,
+    )
+    assert idle.idle and "To get it back" not in idle.reason  # the comment says it once
     assert preview_notice.comeback(pull, idle, "preview") == (
         "push to pull request #7 or re-run its latest preview workflow run"
     )

@@ -86,7 +86,10 @@ def test_a_wanted_preview_no_deploy_reached_for_max_idle_days_is_removed_saying_
     assert not verdict.keep and verdict.idle
     assert "no deploy for 15 days (last 2026-02-14 12:00 UTC" in verdict.reason
     assert "preview.max_idle_days is 14" in verdict.reason
-    assert "push to pull request #7 or re-run its latest preview workflow run" in verdict.reason
+    assert verdict.said() == (
+        f"{verdict.reason}. To get it back, push to pull request #7 or re-run its latest "
+        "preview workflow run"
+    )
     # exactly at the limit it goes; a minute before, it stays
     assert not previews.judge_idle(KEPT, NOW - timedelta(days=14), NOW, 14).keep
     fresh = previews.judge_idle(KEPT, NOW - timedelta(days=14) + timedelta(minutes=1), NOW, 14)
