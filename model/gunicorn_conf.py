@@ -34,6 +34,8 @@ accesslog = None  # the app writes one JSON line per request
 # No runtime control socket: nothing uses it, and servers of one user would share its path.
 control_socket_disable = True
 errorlog = "-"
+# gunicorn's own lines (a refused request's warning) mask what they quote of the request.
+logger_class = "trends_anomaly.server_log.MaskingLogger"
 loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
 
 

@@ -28,6 +28,7 @@ from .errors import (
     PayloadTooLarge,
     RequestTimeout,
 )
+from .server_log import MASK_REQUEST_DATA
 from .settings import load_settings
 from .tracebacks import redacted
 
@@ -41,6 +42,7 @@ def emit(record: dict) -> None:
 
 settings = load_settings()
 app = Flask(__name__)
+app.logger.addFilter(MASK_REQUEST_DATA)  # an exception escaping a view: no quoted data
 
 
 # Bodies up to this size (~10k rows, a few ms of work) are answered inline; bigger ones run on

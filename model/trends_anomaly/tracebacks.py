@@ -18,9 +18,14 @@ MESSAGE_CHARS = 300
 CHAIN_MAX = 8
 
 
+def mask_quotes(text: str) -> str:
+    """``text`` with every quoted part replaced by ``'…'``, otherwise as it is."""
+    return _QUOTED.sub(MASK, text)
+
+
 def masked(message: str) -> str:
     """``message`` with every quoted part replaced by ``'…'``, on one bounded line."""
-    return " ".join(_QUOTED.sub(MASK, message).split())[:MESSAGE_CHARS]
+    return " ".join(mask_quotes(message).split())[:MESSAGE_CHARS]
 
 
 def redacted(exc: BaseException) -> str:

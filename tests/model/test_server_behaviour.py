@@ -549,3 +549,25 @@ def test_the_connection_header_says_whether_the_connection_stays_open(start_serv
         "a whole body refused",
         "a whole body answered",
     ]
+
+
+def test_a_file_read_as_a_request_line_or_header_is_not_quoted_in_the_log(model_server):
+    """gunicorn warns about each request its parser refuses, quoting the offending part: a
+    body longer than its Content-Length, or a file sent without an HTTP head, is read as the
+    next request line, and its first line (the search terms and the country of an export's
+    header) landed in the log. The caller's answer may name it; the log says only the kind."""
+    term, geo = "zq-term-" + "4be1", "zq-geo-" + "4be1"  # the upload's, not the code's
+    csv = f"Week,{term}: ({geo})\r\n2024-01-07,41\r\n2024-01-14,43\r\n".encode()
+    head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
+    before = model_server.log().count("Invalid request from")
+    _raw_exchange(model_server.port, head + b"Content-Length: 4\r\n\r\n" + csv)  # overruns
+    status, error, _ = _raw_exchange(model_server.port, csv)  # no HTTP head at all
+    assert status == 400 and term in error["message"]  # back to the sender: theirs to fix
+    _raw_exchange(model_server.port, head + f"X-{term}\x01: y\r\n\r\n".encode())
+    deadline = time.monotonic() + 20
+    while model_server.log().count("Invalid request from") < before + 3:
+        assert time.monotonic() < deadline, model_server.log()[-2000:]
+        time.sleep(0.1)
+    log = model_server.log()
+    assert term not in log and geo not in log
+    assert "Invalid HTTP request line: '…'" in log  # what happened is still said

@@ -65,3 +65,14 @@ def test_a_bug_answers_500_and_logs_no_quoted_body(monkeypatch, capsys):
     assert "in broken_invoke" in bug["traceback"]
     assert request["status"] == 500 and request["error_code"] == "internal_error"
     assert request["level"] == "ERROR"
+
+
+def test_flask_logs_an_escaped_exception_without_quoted_data(caplog):
+    """An exception escaping a view is logged by Flask, message and all, to the same stream
+    (formerly: ``could not convert string to float: '<the cell>'``)."""
+    cell = "-".join(("private", "cell"))
+    exc = _raised(lambda: float(cell))
+    with app_module.app.test_request_context("/invocations", method="POST"):
+        app_module.app.log_exception((type(exc), exc, exc.__traceback__))
+    assert "ValueError: could not convert string to float: '…'" in caplog.text
+    assert "private" not in caplog.text
