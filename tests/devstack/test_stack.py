@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -262,3 +263,52 @@ def test_an_answer_sagemaker_cannot_return_is_a_413_that_says_how(stack: Stack) 
         stack.urls["api"], "POST", "/detect", body, Content_Type="text/csv", Accept="text/csv"
     )
     assert status == 200 and table.startswith(b"series,index,")
+
+
+def marked_export(term: str, geo: str, value: str, cell: str = "") -> bytes:
+    """A weekly Google Trends export whose term, region, one value and (optionally) one bad
+    cell are markers: text that must come back to the caller and reach no log."""
+    import datetime
+
+    start = datetime.date(2020, 1, 5)
+    rows = [f"{start + datetime.timedelta(weeks=i)},{(i * 29) % 90 + 5}" for i in range(60)]
+    rows[7] = f"{start + datetime.timedelta(weeks=7)},{value}"
+    if cell:
+        rows[11] = f"{cell},40"
+    preamble = f"Category: All categories\n\nWeek,{term}: ({geo})\n"
+    return (preamble + "\n".join(rows) + "\n").encode()
+
+
+def test_an_uploads_terms_region_and_values_reach_no_log_line(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What happens to an uploaded file (README): the Lambda's and the model's lines carry
+    sizes, counts and codes, never the file's text, for a good file and for refused ones alike."""
+    term, geo, value, cell = "zq-term-" + "9c3f", "zq-geo-" + "9c3f", "88.9" + "361", "zq-cell"
+    json_type = "application/json"
+    uploads = (
+        (marked_export(term, geo, value), "text/csv", 200),
+        (marked_export(term, geo, value, cell=cell + "-9c3f"), "text/csv", 400),  # a bad date
+        (marked_export(term, geo, "-" + value), "text/csv", 200),
+        (json.dumps({"csv": marked_export(term, geo, value).decode()}).encode(), json_type, 200),
+        (json.dumps({"series": [{"name": term, "values": [cell]}]}).encode(), json_type, 400),
+        (f"{term},{geo}\n{value}\n".encode(), "text/csv", 400),
+        (marked_export(term, geo, value).decode().encode("utf-16"), "text/csv", 200),
+    )
+    ids = []
+    for body, content_type, status in uploads:
+        got, headers, answer = request(
+            stack.urls["api"], "POST", "/detect", body, Content_Type=content_type
+        )
+        assert got == status, answer
+        ids.append(headers["apigw-requestid"])
+    handler = capsys.readouterr()  # the handler runs in this process, as in Lambda
+    model = model_log(stack)
+    deadline = time.monotonic() + 20  # docker copies a container's output asynchronously
+    while ids[-1] not in model and time.monotonic() < deadline:
+        time.sleep(0.1)
+        model = model_log(stack)
+    assert all(i in handler.out and i in model for i in ids)  # both wrote their lines
+    logged = model + handler.out + handler.err
+    for marker in (term, geo, value, "9c3f"):
+        assert marker not in logged, marker

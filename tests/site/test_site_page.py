@@ -969,3 +969,45 @@ def test_a_season_too_long_for_the_term_is_said_under_its_chart(
     meta = page.locator("article.series .series-meta").first.text_content()
     assert "season of" not in meta, meta
     assert problems == []
+
+
+def test_the_page_keeps_nothing_of_a_file_and_sends_only_its_bytes(page: Any, stack: Any) -> None:
+    """What happens to an uploaded file (README): the page holds it in memory only. After a
+    result and an error, no storage, cookie or URL holds the file's name or text, and the one
+    request that carries the file sends its bytes alone (the name stays in the browser)."""
+    name, term = "zq-name-5d0e.csv", "zq-term-5d0e"
+    body = synthetic_csv(term)
+    refused = body.replace(b"2020-03-08", b"2020-99-08")  # the API refuses its date
+    sent: list[str] = []
+
+    def record(r: Any) -> None:
+        data = r.post_data_buffer or b""
+        file = data in (body, refused)
+        sent.append(f"{r.url} {r.headers} {'<the file>' if file else data!r}")
+
+    page.on("request", record)
+    open_page(page, stack.urls["site"])
+    upload(page, name, body)
+    run(page)
+    assert page.locator("#status").text_content().startswith("Done:")
+    upload(page, name, refused)
+    run(page)
+    assert page.locator("#error").is_visible()
+    kept = page.evaluate(
+        """async () => ({
+            local: Object.keys(localStorage), session: Object.keys(sessionStorage),
+            cookie: document.cookie, url: location.href,
+            idb: (await indexedDB.databases()).map((d) => d.name),
+            caches: await caches.keys(),
+        })"""
+    )
+    assert kept == {
+        "local": [],
+        "session": [],
+        "cookie": "",
+        "url": f"{stack.urls['site']}/",
+        "idb": [],
+        "caches": [],
+    }
+    assert sum("<the file>" in line for line in sent) == 2
+    assert not [line for line in sent if "5d0e" in line]  # neither name nor term, anywhere else
