@@ -22,6 +22,15 @@ SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 # AWS account ids are always 12 digits: name lengths can be checked before the account is known.
 ACCOUNT_DIGITS = 12
 
+# Where AWS puts each log group of a stack: a fixed prefix, then the resource's name (Names'
+# *_log_group). The one place they are written: the roles' policies (bootstrap/policies.py),
+# the preview finder (previews.py) and `logs` take them from here or from Names, so a rename
+# cannot leave one of them behind (tests/deploy/bootstrap/test_policies.py checks the ARNs).
+LAMBDA_LOG_PREFIX = "/aws/lambda/"  # Lambda's own: /aws/lambda/<function>
+ENDPOINT_LOG_PREFIX = "/aws/sagemaker/Endpoints/"  # SageMaker's own: .../<endpoint>
+API_LOG_PREFIX = "/aws/vendedlogs/apigateway/"  # ours, for the access log: Names.api_log_group
+LOG_GROUP_PREFIXES = (LAMBDA_LOG_PREFIX, ENDPOINT_LOG_PREFIX, API_LOG_PREFIX)
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -214,11 +223,11 @@ class Names:
 
     @property
     def lambda_log_group(self) -> str:
-        return f"/aws/lambda/{self.function}"
+        return f"{LAMBDA_LOG_PREFIX}{self.function}"
 
     @property
     def endpoint_log_group(self) -> str:
-        return f"/aws/sagemaker/Endpoints/{self.endpoint}"
+        return f"{ENDPOINT_LOG_PREFIX}{self.endpoint}"
 
     @property
     def api_log_group(self) -> str:
@@ -227,7 +236,13 @@ class Names:
         destination group and is capped at 5120 characters; near the cap CloudWatch Logs lets
         ``/aws/vendedlogs/*`` in instead, so only groups named so keep working (every preview
         adds one)."""
-        return f"/aws/vendedlogs/apigateway/{self.stack}"
+        return f"{API_LOG_PREFIX}{self.stack}"
+
+    @property
+    def log_groups(self) -> tuple[str, str, str]:
+        """Every log group of the stack: the function's, the endpoint's, the API's access log
+        (the order the roles' policies name them in)."""
+        return (self.lambda_log_group, self.endpoint_log_group, self.api_log_group)
 
     @property
     def scaling_resource_id(self) -> str:

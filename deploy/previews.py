@@ -26,7 +26,7 @@ from typing import Any
 
 from deploy.aws import Aws, tag_dict
 from deploy.github_api import PullRequest
-from deploy.naming import Names
+from deploy.naming import LOG_GROUP_PREFIXES, Names
 
 PREVIEW_LABEL = "preview"
 # The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
@@ -37,10 +37,6 @@ STAMP = "%Y-%m-%dT%H:%M:%SZ"
 def _number_re(project: str) -> re.Pattern[str]:
     # `-` or the end after the number: pr-7 never claims pr-70's resources.
     return re.compile(rf"^{re.escape(project)}-pr-([1-9][0-9]{{0,5}})(?:-|$)")
-
-
-# Where each log group of a stack is named ``<prefix><stack>...`` (deploy/naming.py).
-LOG_GROUP_PREFIXES = ("/aws/lambda/", "/aws/sagemaker/Endpoints/", "/aws/vendedlogs/apigateway/")
 
 
 def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, str]]:
@@ -72,7 +68,7 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     controls = aws.read("cloudfront", "ListOriginAccessControls") or {}
     items = (controls.get("OriginAccessControlList") or {}).get("Items") or []
     add("cloudfront_oac", (c["Name"] for c in items))
-    for group_prefix in LOG_GROUP_PREFIXES:
+    for group_prefix in LOG_GROUP_PREFIXES:  # each group is named <prefix><stack>… (naming.py)
         group_named = {"logGroupNamePrefix": group_prefix + prefix}
         groups = aws.pages("logs", "DescribeLogGroups", "logGroups", **group_named)
         found.extend(("log_group", g["logGroupName"]) for g in groups)

@@ -25,7 +25,7 @@ from deploy import budget
 from deploy.bootstrap.github import repository_of
 from deploy.bootstrap.managed_policy import PolicySpec
 from deploy.config import MANAGED_BY
-from deploy.naming import Names
+from deploy.naming import API_LOG_PREFIX, ENDPOINT_LOG_PREFIX, LAMBDA_LOG_PREFIX, Names
 from deploy.resources.iam import RoleSpec
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -67,6 +67,12 @@ class Target:
     def stacks(self) -> tuple[str, ...]:
         """The name prefix of each deployment the deploy role manages."""
         return tuple(f"{self.project}-{e}" for e in self.environments) or (self.project,)
+
+    @property
+    def deployments(self) -> tuple[Names, ...]:
+        """The names of each deployment the deploy role manages (one per stack of ``stacks``)."""
+        envs = self.environments or (None,)
+        return tuple(Names(self.project, self.account, self.region, env) for env in envs)
 
     @property
     def github_environments(self) -> tuple[str, ...]:
@@ -214,7 +220,6 @@ def _arns(t: Target) -> dict[str, Any]:
     exact names of each deployment (one per environment, or the single one)."""
     p, r, a, part = t.project, t.region, t.account, t.partition
     sm = f"arn:{part}:sagemaker:{r}:{a}"
-    logs = f"arn:{part}:logs:{r}:{a}:log-group:"
     gw = f"arn:{part}:apigateway:{r}::"
     stacks = t.stacks
     functions = [f"arn:{part}:lambda:{r}:{a}:function:{s}-detect" for s in stacks]
@@ -229,19 +234,16 @@ def _arns(t: Target) -> dict[str, Any]:
         "function": [arn for fn in functions for arn in (fn, f"{fn}:*")],
         "bucket": _each(buckets),
         "objects": _each([f"{b}/*" for b in buckets]),
+        # Each deployment's groups as Names has them (the HTTP API's access log among them).
         "log_groups": [
             arn
-            for s in stacks
-            for group in (
-                f"{logs}/aws/lambda/{s}-detect",
-                f"{logs}/aws/sagemaker/Endpoints/{s}",
-                f"{logs}/aws/vendedlogs/apigateway/{s}",  # the HTTP API's access log
-            )
-            for arn in (group, f"{group}:*")
+            for n in t.deployments
+            for group in n.log_groups
+            for arn in (n.log_group_arn(group), n.log_group_arn(f"{group}:*"))
         ],
         # Where CloudWatch Logs' log delivery (API Gateway's access logs) reads and writes its
         # resource policy: AWS asks for the log-group wildcard, not one group's ARN.
-        "log_delivery_policy": f"{logs}*",
+        "log_delivery_policy": t.names.log_group_arn("*"),
         "apis": f"{gw}/apis",
         # The taggable parts of an HTTP API: the API itself and its stages.
         "api_taggable": [f"{gw}/apis/??????????", f"{gw}/apis/??????????/stages/*"],
@@ -705,11 +707,11 @@ def _preview_arns(t: Target) -> dict[str, Any]:
     `pr-*` for previews, so no environment's name matches)."""
     p, r, a, part = t.project, t.region, t.account, t.partition
     pr = f"{p}-pr-*"
-    logs = f"arn:{part}:logs:{r}:{a}:log-group:"
+    # Names' prefixes, then any preview's stack: a group is named <prefix><stack>…
     # What the preview's service roles write (the boundary's limit); API Gateway writes the
     # access log itself (CloudWatch Logs' log delivery), so only the preview role names it.
-    written = [f"{logs}/aws/lambda/{pr}", f"{logs}/aws/sagemaker/Endpoints/{pr}"]
-    groups = [*written, f"{logs}/aws/vendedlogs/apigateway/{pr}"]
+    written = [t.names.log_group_arn(f"{x}{pr}") for x in (LAMBDA_LOG_PREFIX, ENDPOINT_LOG_PREFIX)]
+    groups = [*written, t.names.log_group_arn(f"{API_LOG_PREFIX}{pr}")]
     return {
         "ecr_repos": f"arn:{part}:ecr:{r}:{a}:repository/{pr}",
         "sagemaker": [

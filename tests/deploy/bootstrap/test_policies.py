@@ -16,6 +16,7 @@ from tests.support.iam_eval import (
     allowed,
     apigateway_context,
     evaluate,
+    glob_match,
     resource_is_anything,
     statements,
 )
@@ -702,3 +703,43 @@ def test_no_role_may_list_every_function_of_the_region(policy: dict) -> None:
     variables included: the plan role (any pull-request job may assume it) would read the
     account's other functions' secrets. Previews find their functions by name instead."""
     assert not allowed(policy, "lambda:ListFunctions", "*")
+
+
+def _log_group_arns(policy: dict) -> set[str]:
+    return {
+        arn
+        for st in statements(policy)
+        for arn in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])
+        if ":log-group:" in arn
+    }
+
+
+def test_every_log_group_a_role_names_is_one_names_makes() -> None:
+    """The log groups are named in one place, Names (deploy/naming.py), and every role takes
+    them from there: each log-group ARN a policy names (the log-delivery wildcard aside) is a
+    group Names makes for an environment or a preview, and each such group is granted. A
+    group renamed in naming.py that a policy kept would leave a role granting the old name
+    and denied the new one: a deploy's AccessDenied, found here instead."""
+    from deploy.naming import Names
+
+    made = [Names(P, ACCOUNT, REGION, env) for env in (*STAGED.environments, "pr-7")]
+    assert [n.stack for n in made] == [f"{P}-staging", f"{P}-production", f"{P}-pr-7"]
+    groups = [n.log_group_arn(g) for n in made for g in n.log_groups]
+    docs = {
+        "deploy": policies.deploy_permissions_policy(STAGED),
+        "plan": policies.plan_permissions_policy(STAGED),
+        "preview": policies.preview_permissions_policy(STAGED),
+        "boundary": policies.preview_boundary_policy(STAGED),
+    }
+    delivery = STAGED.names.log_group_arn("*")  # CloudWatch Logs' resource policy: any group
+    for role, doc in docs.items():
+        named = _log_group_arns(doc) - {delivery}
+        assert named, role
+        for arn in named:
+            group = arn.removesuffix(":*")
+            assert any(glob_match(group, made_group) for made_group in groups), (role, arn)
+    for n in made:
+        role = docs["preview" if n.is_preview else "deploy"]
+        for group in n.log_groups:
+            for action in ("logs:CreateLogGroup", "logs:FilterLogEvents"):
+                assert allowed(role, action, n.log_group_arn(group)), (n.stack, action, group)
