@@ -295,10 +295,22 @@ def _status_exit(failed: list[str]) -> int:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    from deploy.ops import AT_WINDOW_MS, logs, parse_at, parse_since, request_pattern, utc
+    from deploy.log_search import (
+        AT_WINDOW_MS,
+        logs,
+        parse_at,
+        parse_since,
+        parse_sources,
+        request_pattern,
+        source_groups,
+        utc,
+    )
 
-    # Read the arguments before any AWS call: a mistyped time or id costs nothing.
-    pattern = request_pattern(args.request_id) if args.request_id else ""
+    # Read the arguments before any AWS call: a mistyped time, id or source costs nothing.
+    request_id = args.request_id or ""
+    if request_id:
+        request_pattern(request_id)
+    sources = parse_sources(args.source)
     if args.at:
         at = parse_at(args.at)
         start, end, span = at - AT_WINDOW_MS, at + AT_WINDOW_MS, f"the 10 minutes around {utc(at)}"
@@ -306,7 +318,8 @@ def cmd_logs(args: argparse.Namespace) -> int:
         since = args.since or "1h"
         start, end, span = int(time.time() * 1000) - parse_since(since), None, f"the last {since}"
     eng = _engine(args)
-    read = logs(eng.aws, eng.names, start, end, pattern)
+    n = eng.names
+    read = logs(eng.aws, n, start, end, request_id, sources=sources)
     for line in read.lines:
         print(line)
     for group in read.cut:
@@ -315,23 +328,14 @@ def cmd_logs(args: argparse.Namespace) -> int:
             "--at TIME or --request-id ID",
             file=sys.stderr,
         )
-    if read.missing:  # nothing deployed here: not a quiet service, so not "send a request"
+    asked = {source_groups(n)[source] for source in sources}
+    groups = [g for g in n.log_groups if g in asked]  # in messages: as the policies name them
+    present = [g for g in groups if g not in read.missing]
+    if not _said_missing(n, [g for g in groups if g in read.missing], present):
+        return 1  # nothing to read at all: a failure for a script, as the message says
+    if not read.lines and request_id:
         print(
-            f"no log group {' nor '.join(read.missing)} in {eng.names.region}: nothing "
-            "deployed here? check --config, --env and the region; `python -m deploy status` "
-            "shows what exists",
-            file=sys.stderr,
-        )
-    present = [
-        g
-        for g in (eng.names.lambda_log_group, eng.names.endpoint_log_group)
-        if g not in read.missing
-    ]
-    if not present:  # nothing to read at all: a failure for a script, as the message says
-        return 1
-    if not read.lines and pattern:
-        print(
-            f"no log line with request id {args.request_id} in {span} in "
+            f"no log line with request id {request_id} in {span} in "
             f"{' and '.join(present)}; try a longer --since (the logs keep "
             "log_retention_days), or --at the time the page showed",
             file=sys.stderr,
@@ -342,7 +346,65 @@ def cmd_logs(args: argparse.Namespace) -> int:
             "checks left out); try a longer --since, or send a request first",
             file=sys.stderr,
         )
+    elif request_id:
+        _say_trace(request_id, read.counts, read.lambda_ids)
     return 0
+
+
+def _said_missing(n: Names, missing: list[str], present: list[str]) -> bool:
+    """Say which log groups do not exist; False when none of those asked for does. The API's
+    access log apart: a stack deployed before it existed lacks only that group."""
+    access_log = n.api_log_group
+    region = n.region
+    where = (
+        "nothing deployed here? check --config, --env and the region; `python -m deploy status` "
+        "shows what exists"
+    )
+    late = (
+        f"its next apply creates it (`python -m deploy plan` shows `+ create log_group "
+        f'{access_log}`; bootstrap again first: README, "The API\'s access log")'
+    )
+    if not present:  # nothing deployed here: not a quiet service, so not "send a request"
+        named = [g for g in missing if g != access_log] or missing
+        more = f"; or deployed before the API's access log existed: {late}"
+        print(
+            f"no log group {' nor '.join(named)} in {region}: {where}"
+            + (more if named == [access_log] else ""),
+            file=sys.stderr,
+        )
+        return False
+    others = [g for g in missing if g != access_log]
+    if others:
+        print(f"no log group {' nor '.join(others)} in {region}: {where}", file=sys.stderr)
+    if access_log in missing:
+        print(
+            f"no log group {access_log} (the API's access log) in {region}: was this stack "
+            f"deployed before the API wrote one? {late}; until then what the gateway answered "
+            "on its own is in no log",
+            file=sys.stderr,
+        )
+    return True
+
+
+def _say_trace(request_id: str, counts: dict[str, int], lambda_ids: list[str]) -> None:
+    """On stderr, where one request left lines; and what a gateway line without a function
+    line means (README, "The API's access log")."""
+
+    def lines(source: str, count: int) -> str:
+        said = f"{count} {source} line{'' if count == 1 else 's'}"
+        if source == "lambda" and lambda_ids:
+            said += f" (with Lambda's own id {', '.join(lambda_ids)}: START, END, REPORT)"
+        return said
+
+    said = ", ".join(lines(source, count) for source, count in counts.items())
+    print(f"request {request_id}: {said}", file=sys.stderr)
+    if counts.get("gateway") and counts.get("lambda") == 0:
+        print(
+            "the gateway answered it and the function logged nothing of it: it never reached "
+            "the function, or the function died before it logged; the gateway line's error, "
+            "integration_error and invoke_status say which",
+            file=sys.stderr,
+        )
 
 
 def cmd_image(args: argparse.Namespace) -> int:
@@ -545,7 +607,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--label", default="preview", help="the label that asks for a preview")
     sweep.add_argument("--yes", action="store_true", help="really remove (else a dry run)")
-    p = add("logs", cmd_logs, "CloudWatch logs of the Lambda and the endpoint (no /ping)")
+    p = add(
+        "logs",
+        cmd_logs,
+        "CloudWatch logs of the gateway (the API's access log), the Lambda and the endpoint, "
+        "in time order (no health checks)",
+    )
+    p.add_argument(
+        "--source",
+        default="all",
+        metavar="WHICH",
+        help="gateway, lambda, model or all (default); several with commas: gateway,lambda",
+    )
     when = p.add_mutually_exclusive_group()
     when.add_argument("--since", help="e.g. 30m, 1h, 2d (default 1h)")
     when.add_argument(
@@ -556,7 +629,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--request-id",
         metavar="ID",
-        help="only the lines of that request: the id the page or an error body quotes",
+        help="only the lines of that request, in every source: the id the page or an error "
+        "body quotes (apigw-requestid), and Lambda's own lines of its invocation",
     )
     p = add("smoke", cmd_smoke, "health, CORS preflight, then the model's example (model/smoke.py)")
     p.add_argument("--api-url", help="default: the deployed API")

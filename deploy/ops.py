@@ -1,4 +1,5 @@
-"""Day-2 commands: status, logs, smoke. Read-only against AWS (smoke calls the public API)."""
+"""Day-2 commands: status, smoke (logs: log_search.py). Read-only against AWS (smoke calls the
+public API)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy.aws import Aws, DeployError
+from deploy.aws import DeployError
+from deploy.log_search import parse_at as parse_at  # `logs`' parsing was here: still importable
+from deploy.log_search import parse_since as parse_since
+from deploy.log_search import request_pattern as request_pattern
 from deploy.naming import VARIANT, Names, site_url
 from deploy.resources.cdn import site_domain
 from deploy.stacks import role_status
@@ -95,131 +98,6 @@ def variant_status(world: World, n: Names, ep: Any) -> str:
         f"{said}; autoscaling owns the count ({scaling.min_capacity}-{scaling.max_capacity}"
         f"{target}): instance_count is only what a new fleet starts with"
     )
-
-
-def parse_since(text: str) -> int:
-    """'30m', '2h', '1d' → milliseconds ago."""
-    m = re.fullmatch(r"(\d+)([smhd])", text.strip())
-    if not m:
-        raise DeployError(f"--since {text!r}: use a number and s/m/h/d, e.g. 30m, 1h, 2d")
-    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)] * 1000
-
-
-AT_WINDOW_MS = 5 * 60 * 1000  # --at reads this long before and after the time given
-# FilterLogEvents may answer pages without events while it searches a long window.
-MAX_PAGES = 200
-_REQUEST_ID = re.compile(r"[A-Za-z0-9+/=._:-]{1,128}")
-
-
-def parse_at(text: str, now: datetime | None = None) -> int:
-    """'2026-12-02T14:02Z', '2026-12-02 14:02', or '14:02' (the latest: today or yesterday)
-    → epoch milliseconds. A time without a zone is UTC, the zone the page's errors and these
-    logs show."""
-    now = now or datetime.now(UTC)
-    raw = text.strip()
-    try:
-        if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", raw):
-            clock = datetime.strptime(raw, "%H:%M:%S" if raw.count(":") == 2 else "%H:%M")
-            when = now.replace(
-                hour=clock.hour, minute=clock.minute, second=clock.second, microsecond=0
-            )
-            if when > now:  # not yet today: yesterday's
-                when -= timedelta(days=1)
-        else:
-            when = datetime.fromisoformat(raw)
-    except ValueError:
-        raise DeployError(
-            f"--at {text!r}: use a UTC time such as 14:02, 2026-12-02T14:02Z or "
-            "'2026-12-02 14:02' (the page's errors show it so)"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return int(when.timestamp() * 1000)
-
-
-def request_pattern(request_id: str) -> str:
-    """A CloudWatch filter pattern matching the lines that carry ``request_id`` (the
-    apigw-requestid the page and the error bodies quote, or Lambda's own): a quoted term,
-    since the ids hold '+', '/' and '='."""
-    if not _REQUEST_ID.fullmatch(request_id):
-        raise DeployError(
-            f"--request-id {request_id!r}: an id as the page or the API's error shows it, "
-            "e.g. JwpOYzv0TXuQHQ== (letters, digits and + / = . _ : -)"
-        )
-    return f'"{request_id}"'
-
-
-@dataclass(frozen=True)
-class LogRead:
-    """What `logs` found: the lines, the log groups that do not exist at all (nothing
-    deployed there, or another region/env), which the command says apart from quiet ones,
-    and those whose lines went past the limit (only the first ones of the window shown)."""
-
-    lines: list[str]
-    missing: list[str] = field(default_factory=list)
-    cut: list[str] = field(default_factory=list)
-
-
-def logs(
-    aws: Aws,
-    n: Names,
-    start_ms: int,
-    end_ms: int | None = None,
-    pattern: str = "",
-    limit: int = 500,
-) -> LogRead:
-    """Log lines of the Lambda and the endpoint from ``start_ms`` (to ``end_ms``), those
-    matching the filter ``pattern`` when given, without /ping health-check noise."""
-    out: list[tuple[int, str]] = []
-    missing: list[str] = []
-    cut: list[str] = []
-    for group in (n.lambda_log_group, n.endpoint_log_group):
-        token = None
-        count = 0
-        for _ in range(MAX_PAGES):
-            kw: dict[str, Any] = {"logGroupName": group, "startTime": start_ms, "limit": 100}
-            if end_ms is not None:
-                kw["endTime"] = end_ms
-            if pattern:
-                kw["filterPattern"] = pattern
-            if token:
-                kw["nextToken"] = token
-            try:
-                page = aws.client("logs").filter_log_events(**kw)
-            except aws.client("logs").exceptions.ResourceNotFoundException:
-                missing.append(group)
-                break
-            for e in page.get("events", []):
-                msg = e.get("message", "").rstrip()
-                if "/ping" in msg or '"msg":"health"' in msg:
-                    continue  # health checks: SageMaker's, and the page's polling
-                stamp = e.get("timestamp", 0)
-                where = _source(group, e.get("logStreamName", ""))
-                out.append((stamp, f"{utc(stamp)} {where} | {msg}"))
-                count += 1
-            token = page.get("nextToken")
-            if not token:
-                break
-            if count >= limit:  # more remain: say so, or a wide window hides its later lines
-                cut.append(group)
-                break
-        else:
-            cut.append(group)
-    return LogRead([line for _, line in sorted(out)], missing, cut)
-
-
-def utc(ms: int) -> str:
-    """An event's time, to the second in UTC (when did it happen is the first question)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
-
-
-def _source(group: str, stream: str) -> str:
-    """Which service wrote a line, and for the endpoint which instance (its log stream is
-    ``<variant>/<instance id>``): one bad instance among several shows up so."""
-    name = group.rsplit("/", 1)[-1]
-    if group.startswith("/aws/sagemaker/") and "/" in stream:
-        return f"{name} [{stream.split('/', 1)[1]}]"
-    return name
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ Also here: the Lambda role the engine creates may invoke only its own endpoint.
 from __future__ import annotations
 
 import ast
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -251,6 +252,7 @@ RESOURCE_OF: dict[tuple[str, str], Callable[[dict[str, Any]], list[str]]] = {
     ("ecr", "ListTagsForResource"): lambda p: [p["resourceArn"]],
     ("logs", "ListTagsForResource"): lambda p: [p["resourceArn"]],
     ("logs", "ListTagsLogGroup"): lambda p: [_arn("logs", f"log-group:{p['logGroupName']}")],
+    ("logs", "FilterLogEvents"): lambda p: [_arn("logs", f"log-group:{p['logGroupName']}")],
     ("lambda", "GetFunction"): lambda p: [_function(p)],
     ("lambda", "GetFunctionConfiguration"): lambda p: [_function(p)],
     ("lambda", "GetPolicy"): lambda p: [_function(p)],
@@ -463,6 +465,34 @@ def test_plan_needs_only_read_calls_granted_to_the_plan_role(project: Path) -> N
     outside = _outside({"Statement": []}, requests)
     assert ("sagemaker:ListTags", f"{SM}:endpoint/{T.project}") in outside
     assert ("ecr:GetLifecyclePolicy", _arn("ecr", f"repository/{T.project}")) in outside
+
+
+@pytest.mark.usefixtures("aws_env")
+@pytest.mark.parametrize("env", [None, "pr-7"])
+def test_logs_reads_only_log_groups_the_deploy_or_preview_role_grants(env: str | None) -> None:
+    """`deploy logs` reads the gateway's access log beside the Lambda's and the endpoint's
+    groups, and for --request-id the Lambda's again by Lambda's own id: every read names a
+    group of the stack that its role grants logs:FilterLogEvents on."""
+    from deploy.log_search import logs
+    from tests.deploy.deploy_helpers import session
+
+    names = Names(T.project, T.account, T.region, env)
+    role = preview_permissions_policy(T) if env else DEPLOY
+    client = session().client("logs")
+    for group in names.log_groups:
+        client.create_log_group(logGroupName=group)
+    line = '{"request_id":"Id1==","integration_request_id":"473bf6b5-a689"}'
+    client.create_log_stream(logGroupName=names.api_log_group, logStreamName="s")
+    event = {"timestamp": int(time.time() * 1000), "message": line}
+    client.put_log_events(logGroupName=names.api_log_group, logStreamName="s", logEvents=[event])
+    aws = Aws(T.region, session())
+    requests = recorded(aws)
+    logs(aws, names, 0, request_id="Id1==")
+    read = [p["logGroupName"] for _s, op, p in requests if op == "FilterLogEvents"]
+    assert sorted(read) == sorted([*names.log_groups, names.lambda_log_group]), read
+    assert _missing(role, aws.log.calls) == []
+    assert _outside(role, requests) == []
+    assert _outside({"Statement": []}, requests) != []  # the check can fail
 
 
 # ----------------------------------------------------------------------- the Lambda role
