@@ -44,6 +44,9 @@ from deploy.naming import (
 # is the documented value, not one measured here.
 HTTP_API_TIMEOUT_S = 30  # integration timeout of an HTTP API, cannot be raised
 HTTP_API_PAYLOAD_MB = 10
+# The request line and the header values, together ("Total combined size of request line and
+# header values"), cannot be raised: the gateway refuses a bigger request before the function.
+HTTP_API_HEADER_BYTES = 10240
 LAMBDA_PAYLOAD_MB = 6  # synchronous invoke, each way: the whole event JSON, not the body
 # The largest body that fits in that event: API Gateway puts the body in the event's JSON
 # either base64-encoded (a body it does not take for text: 4/3 of it) or as a JSON string (a

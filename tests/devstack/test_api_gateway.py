@@ -6,7 +6,14 @@ import base64
 from typing import Any
 
 from deploy.api_surface import cors_rule
-from devstack.api_gateway import MAX_BODY_BYTES, ApiStandIn, FakeContext, build_event
+from devstack.api_gateway import (
+    HEADERS_TOO_LARGE,
+    MAX_BODY_BYTES,
+    MAX_HEAD_BYTES,
+    ApiStandIn,
+    FakeContext,
+    build_event,
+)
 
 
 def test_payload_2_event_shape() -> None:
@@ -97,3 +104,49 @@ def test_lambda_limits_its_event_and_result_as_json_not_the_body() -> None:
     api = ApiStandIn(invoke=large, cors=cors_rule([]))
     status, _, body = api.respond("POST", "/detect", {}, b"x", "1")
     assert (status, body) == (502, b'{"message":"Internal Server Error"}')
+
+
+def test_a_request_line_and_header_values_over_10240_bytes_are_the_gateways_431() -> None:
+    """The HTTP API quota (request line and header values together, 10,240 bytes, cannot be
+    raised): the stand-in passed any size on to the function, so a caller's long token or
+    cookie worked under `make up` and failed in production. Measured as sent, over HTTP; the
+    header names do not count, and a header sent twice counts twice."""
+    import http.client
+
+    calls: list[dict[str, Any]] = []
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {"statusCode": 200, "body": "ok"}
+
+    api = ApiStandIn(invoke=echo, cors=cors_rule(["http://a.example"])).start()
+    try:
+        line = "POST /detect?method=stl HTTP/1.1"
+        fixed = {"Host": f"127.0.0.1:{api.port}", "Content-Length": "1"}
+        used = len(line) + sum(len(v) for v in fixed.values())
+
+        def send(headers: list[tuple[str, str]]) -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
+            try:
+                conn.putrequest(
+                    "POST", "/detect?method=stl", skip_host=True, skip_accept_encoding=True
+                )
+                for name, value in [*fixed.items(), *headers]:
+                    conn.putheader(name, value)
+                conn.endheaders(b"x")
+                reply = conn.getresponse()
+                return reply.status, reply.read()
+            finally:
+                conn.close()
+
+        room = MAX_HEAD_BYTES - used
+        assert send([("X-Token", "t" * room)])[0] == 200  # exactly the quota
+        assert len(calls) == 1
+        status, body = send([("X-Token", "t" * (room + 1))])
+        assert (status, body) == (431, HEADERS_TOO_LARGE) and len(calls) == 1
+        half = room // 2 + 1  # two values, each under the quota, over it together
+        assert send([("Cookie", "c" * half), ("Cookie", "c" * half)])[0] == 431
+        assert len(calls) == 1
+    finally:
+        api.stop()
+    assert MAX_HEAD_BYTES == 10240

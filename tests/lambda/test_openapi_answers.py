@@ -20,7 +20,7 @@ import handler
 import pytest
 
 from deploy.api_surface import cors_rule
-from deploy.config import HTTP_API_PAYLOAD_MB
+from deploy.config import HTTP_API_HEADER_BYTES, HTTP_API_PAYLOAD_MB
 from devstack.api_gateway import ApiStandIn
 from tests.support import openapi
 from tests.support.runtime_double import Behaviour, ScriptedRuntime
@@ -268,6 +268,16 @@ CASES = [
         None,
         b"x" * (HTTP_API_PAYLOAD_MB * 1024 * 1024 + 1),
         csv(),
+        conforms=None,
+    ),
+    Case(
+        "headers-over-gateway-quota",
+        "POST",
+        "/detect",
+        431,
+        None,
+        CSV,
+        csv({"Origin": ORIGIN, "X-Trace": "t" * HTTP_API_HEADER_BYTES}),
         conforms=None,
     ),
     Case(

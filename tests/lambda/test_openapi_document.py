@@ -19,6 +19,7 @@ from trends_anomaly import contract, params, trends, types
 from trends_anomaly.answer_csv import COLUMNS
 
 from deploy import api_surface
+from deploy.config import HTTP_API_HEADER_BYTES
 from tests.support import openapi
 from tests.support.error_codes import emitted, lambda_files, model_files
 
@@ -172,6 +173,7 @@ def test_every_parameter_is_taken_in_the_query_and_the_json_forms() -> None:
 def test_the_limits_and_shapes_are_the_codes() -> None:
     post = DOC["paths"]["/detect"]["post"]
     assert post["requestBody"]["x-max-body-bytes"] == detect_contract.MAX_BODY_BYTES
+    assert DOC["x-max-header-bytes"] == HTTP_API_HEADER_BYTES  # the gateway's own quota
     assert SCHEMAS["SeriesRequest"]["properties"]["series"]["maxItems"] == trends.MAX_SERIES
     csv_types = {k for k in post["requestBody"]["content"] if k != "application/json"}
     assert csv_types == contract.CSV_TYPES  # the model's CSV types (text/plain: sniffed first)
