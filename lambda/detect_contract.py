@@ -40,6 +40,8 @@ _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
 # Content types whose meaning we cannot tell from the header (curl -d, fetch with a string).
 _FORM_TYPE = "application/x-www-form-urlencoded"  # curl -d's and urllib's default
 _SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE}
+# A charset name as IANA registers them (RFC 2978: up to 40 characters of these).
+_CHARSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$%&'+\-^_`{}~.:]{0,39}")
 _TEXT_TYPES = ("text/", "application/json", "application/problem+json")
 
 
@@ -199,15 +201,55 @@ def inference_id(request_id: str) -> str | None:
     return request_id if _INFERENCE_ID.fullmatch(request_id) else None
 
 
+def charset_of(declared: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type (unquoted), or None; a 400 when it is no
+    charset name, which could not be passed on as one."""
+    for part in declared.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() != "charset":
+            continue
+        value = value.strip().strip('"')
+        if not _CHARSET.fullmatch(value):
+            raise ApiError(
+                f"The Content-Type's charset {value[:40]!r} is not a charset name.",
+                "Name the file's encoding, e.g. text/csv; charset=utf-8 (or windows-1252, "
+                "utf-16), or leave the charset out.",
+                status=400,
+                code="bad_header",
+            )
+        return value
+    return None
+
+
+def _starts_like_json(body: bytes, charset: str | None) -> bool:
+    """Whether the body's text starts with ``{`` or ``[``: in its charset when it names a text
+    encoding (UTF-16 JSON starts with b"{\x00"), else as bytes; after a byte order mark,
+    which Windows tools write before JSON too."""
+    if charset:
+        try:
+            text = body[:256].decode(charset, errors="ignore")
+        except LookupError:  # unknown here, or a bytes codec (base64): the model says so
+            pass
+        else:
+            return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+    return body.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"[")
+
+
 def content_type(headers: dict[str, str], body: bytes) -> str:
-    """The body's media type; guessed JSON-or-CSV when the client did not say what it is."""
+    """The body's media type; guessed JSON-or-CSV when the client did not say what it is.
+
+    A guessed type keeps the declared charset: ``text/plain; charset=utf-16le`` was passed on
+    as bare ``text/csv``, and the model read the file as UTF-8 (a 400, "No data rows found"),
+    or a KOI8-R one as Windows-1252 (a 200 whose term names were mojibake). The model decodes
+    a CSV in the charset its type names (model/README.md, "Request bodies")."""
     declared = headers.get("content-type", "").strip()
     media_type = declared.split(";", 1)[0].strip().lower()
     if media_type not in _SNIFFED_TYPES:
         return sagemaker_header("Content-Type", declared)
-    # After a UTF-8 byte order mark, which Windows tools write before JSON too.
-    if body.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
-        return "application/json"
+    charset = charset_of(declared)
+    labelled = "" if charset is None else f"; charset={charset}"
+    if _starts_like_json(body, charset):
+        return sagemaker_header("Content-Type", "application/json" + labelled)
     if media_type == _FORM_TYPE and b"\n" not in body and b"\r" not in body:
         # curl -d @file.csv sends the form type and strips the file's CR and LF: the rows
         # arrive as one line, which the model could only call "No data rows found".
@@ -218,7 +260,7 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
             status=400,
             code="bad_body",
         )
-    return "text/csv"
+    return sagemaker_header("Content-Type", "text/csv" + labelled)
 
 
 def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> str | None:

@@ -128,6 +128,19 @@ def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
     try:
         return body.decode(charset or "utf-8-sig")
     except UnicodeError:  # UnicodeDecodeError, or a codec's own (punycode) on a CSV
+        if charset and codecs.lookup(charset).name != "utf-8":
+            # A label the bytes do not fit (clients write charset=us-ascii on any text): the
+            # file may well be UTF-8, which the code pages below would read as mojibake.
+            try:
+                text = body.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                pass
+            else:
+                warnings.append(
+                    f"the file is not {charset[:40]} text, as its Content-Type's charset says; "
+                    "it was read as UTF-8"
+                )
+                return text
         text, page, language = decode_legacy(body)
         if language is None:
             warnings.append(

@@ -168,7 +168,7 @@ def test_base64_body_is_decoded(
     ("content_type", "body", "forwarded"),
     [
         (None, CSV, "text/csv"),
-        ("text/plain;charset=UTF-8", CSV, "text/csv"),
+        ("text/plain;charset=UTF-8", CSV, "text/csv; charset=UTF-8"),
         ("application/x-www-form-urlencoded", b'{"csv": "x"}', "application/json"),
         ("application/x-www-form-urlencoded", CSV, "text/csv"),  # urllib's default type
         (None, b'\xef\xbb\xbf{"csv": "x"}', "application/json"),  # PowerShell's UTF-8
@@ -184,6 +184,62 @@ def test_unlabelled_bodies_are_recognised(
 ) -> None:
     invoke(capsys, post(body, content_type=content_type))
     assert runtime.seen[-1].headers["content-type"] == forwarded
+
+
+# A German export and a Russian one, as a client's service re-encodes them (Excel's Unicode
+# Text is UTF-16LE; .NET's Encoding.Unicode writes it without a byte order mark).
+GERMAN = (
+    "Kategorie: Alle Kategorien\n\nWoche,Fußball: (Deutschland),Müller: (Deutschland)\n"
+    + "".join(f"2024-01-{d:02d},{40 + d % 7},{10 + d % 5}\n" for d in range(1, 29))
+)
+RUSSIAN = "Категория: Все категории\n\nНеделя,футбол: (Россия)\n" + "".join(
+    f"2024-01-{d:02d},{40 + d % 7}\n" for d in range(1, 29)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "charset", "names"),
+    [
+        (GERMAN, "utf-16le", ["Fußball", "Müller"]),
+        (GERMAN, "iso-8859-1", ["Fußball", "Müller"]),
+        (RUSSIAN, "koi8-r", ["футбол"]),
+        (RUSSIAN, "utf-16le", ["футбол"]),
+    ],
+)
+def test_a_text_plain_body_is_read_in_its_charset(
+    runtime: RuntimeStandIn,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    charset: str,
+    names: list[str],
+) -> None:
+    """text/plain with a charset reached the model as bare text/csv: a UTF-16LE export was
+    read as UTF-8 (400 "No data rows found"), a KOI8-R one as Windows-1252 (200, its term
+    named 'ÆÕÔÂÏÌ'), a Latin-1 one by luck, with a warning that the file was not UTF-8."""
+    body = text.encode(charset)
+    response, _ = invoke(capsys, post(body, content_type=f"text/plain; charset={charset}"))
+    assert response["statusCode"] == 200, response["body"][:300]
+    answer = json.loads(response["body"])
+    assert [s["name"] for s in answer["series"]] == names
+    assert answer["warnings"] == []
+    assert runtime.seen[-1].headers["content-type"] == f"text/csv; charset={charset}"
+
+
+def test_a_charset_that_names_nothing_is_a_400_and_utf16_json_is_json(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = len(runtime.seen)
+    response, _ = invoke(capsys, post(CSV, content_type='text/plain; charset="a b"'))
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_header")
+    assert "charset" in error["message"] and len(runtime.seen) == calls
+    # JSON is UTF-8 (RFC 8259): the model says so, rather than reading it as a CSV.
+    doc = json.dumps({"csv": GERMAN}).encode("utf-16-be")
+    response, _ = invoke(capsys, post(doc, content_type="text/plain; charset=utf-16be"))
+    assert runtime.seen[-1].headers["content-type"] == "application/json; charset=utf-16be"
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_json")
+    assert "UTF-8" in error["message"] + error["hint"]
 
 
 def test_a_csv_whose_line_breaks_curl_d_removed_is_a_400_that_says_so(

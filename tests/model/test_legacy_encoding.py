@@ -52,6 +52,17 @@ def test_utf8_and_a_declared_charset_come_first():
     assert warnings == []
 
 
+def test_a_declared_charset_the_bytes_do_not_fit_falls_back_to_utf8_first():
+    """A UTF-8 file sent as charset=us-ascii (text/plain's default label) skipped UTF-8 and
+    was read as Windows-1252: 'Fußball' came back as 'FuÃŸball'."""
+    warnings: list[str] = []
+    text = "Woche,Fußball: (Deutschland)\n2024-01-07,3\n"
+    assert decode_text(text.encode(), "us-ascii", warnings) == text
+    assert warnings == [
+        "the file is not us-ascii text, as its Content-Type's charset says; it was read as UTF-8"
+    ]
+
+
 def test_the_warning_says_what_was_assumed():
     warnings: list[str] = []
     text = decode_text(TURKISH.read_bytes(), None, warnings)
