@@ -9,17 +9,20 @@ takes as long as the requests being answered, no longer.
 
 It also answers the requests gunicorn refuses itself (bad HTTP) in the app's JSON error shape,
 not gunicorn's HTML page (``http_errors``), and says "Connection: close" on the answer to a
-request whose body could not be read, since gunicorn then closes the connection.
+request whose body could not be read, since gunicorn then closes the connection, or was not
+read (a 413 by its Content-Length), and then closes it without reading that body.
 
 Used through ``worker_class`` in gunicorn_conf.py.
 """
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import gevent
 from gunicorn import util
+from gunicorn.http.body import ChunkedReader, LengthReader
 from gunicorn.workers.ggevent import GeventWorker
 
 from .http_errors import Limits, StatusCapture, refusal
@@ -46,20 +49,58 @@ class _WaitForNextRequest:
         return value is self.timeout  # the wait ended: the keep-alive loop closes the connection
 
 
-def close_after_a_failed_body(req: Any) -> None:
-    """Make ``req`` (a gunicorn request) want its connection closed once reading its body has
-    failed (gunicorn's ``Body.failed``: the body stopped arriving, 408; a broken chunk or a body
-    cut short, 400). gunicorn closes such a connection after the answer, as where the next
-    request starts is unknown, but wrote "Connection: keep-alive" on that answer, asked before
-    the failure was known to it: a client reusing the connection met a closed socket. Asked
-    when the answer's head is written (after the app read the body), this says "close", and
-    gunicorn closes the connection itself, as before."""
+# How long a connection closed with its request's body unread keeps reading (and dropping)
+# what the client still sends, after the answer: closed at once with bytes unread, the kernel
+# resets it, and a client still sending (http.client, requests: the whole body first) gets
+# "Connection reset by peer" instead of the answer (RFC 9112, section 9.6).
+LINGER_SECONDS = 5.0
+
+
+def body_left_unread(req: Any) -> bool:
+    """Whether bytes of ``req``'s body (a gunicorn request) are still on the connection: the
+    app answered without reading it all (a 413 by its Content-Length, a 400 for URL
+    parameters, a 404)."""
+    reader = getattr(getattr(req, "body", None), "reader", None)
+    if isinstance(reader, LengthReader):
+        return reader.length > 0
+    if isinstance(reader, ChunkedReader):
+        return reader.parser is not None  # its last chunk not read yet
+    return False  # no body, or one that ends with the connection
+
+
+def close_unless_the_body_was_read(req: Any) -> None:
+    """Make ``req`` (a gunicorn request) want its connection closed when its body was not read
+    to the end: reading it failed (gunicorn's ``Body.failed``: the body stopped arriving, 408;
+    a broken chunk or a body cut short, 400), or the app answered without reading it.
+
+    After a failure gunicorn closed the connection (where the next request starts is unknown)
+    but had written "Connection: keep-alive" on the answer, asked before the failure was known
+    to it: a client reusing the connection met a closed socket. After an answer that left the
+    body unread (a 413 for a Content-Length over the limit) it said keep-alive and then read
+    the whole body to find the next request, however big, with no time limit: a client that
+    waited for the answer before sending on (Expect: 100-continue, or a client's own cut-off)
+    had its next request on that connection taken as body and never answered. Asked when the
+    answer's head is written (after the app is done with the body), this says "close", and
+    gunicorn closes the connection instead of reading on."""
     asked = req.should_close
 
     def should_close() -> bool:
-        return getattr(getattr(req, "body", None), "failed", False) is True or bool(asked())
+        failed = getattr(getattr(req, "body", None), "failed", False) is True
+        return failed or body_left_unread(req) or bool(asked())
 
     req.should_close = should_close
+
+
+def linger(sock: socket.socket, seconds: float = LINGER_SECONDS) -> None:
+    """Close our side of ``sock`` (the client reads the answer, then the end), and drop what
+    the client still sends for up to ``seconds`` or until it closes its side."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        with gevent.Timeout(seconds, False):
+            while sock.recv(65536):
+                pass
+    except OSError:  # the client is gone already
+        pass
 
 
 class StoppableGeventWorker(GeventWorker):
@@ -79,9 +120,14 @@ class StoppableGeventWorker(GeventWorker):
         for greenlet, timeout in list(self.idle.items()):
             gevent.kill(greenlet, timeout)
 
-    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> None:
-        close_after_a_failed_body(req)
-        super().handle_request(listener_name, req, sock, addr)
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
+        close_unless_the_body_was_read(req)
+        try:
+            return super().handle_request(listener_name, req, sock, addr)
+        except StopIteration:  # the connection closes after this answer
+            if body_left_unread(req):
+                linger(sock)
+            raise
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """gunicorn's handling (its status, log and access log lines), with its HTML answer

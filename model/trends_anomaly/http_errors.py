@@ -12,6 +12,7 @@ line and access log); this module only words the answer. ``gevent_worker`` wires
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -72,9 +73,27 @@ def _words(limits: Limits) -> dict[int, tuple[str, str, str]]:
 _DETAIL_CHARS = 200
 
 
+# RFC 9110's names where this Python's HTTPStatus keeps RFC 2616's ("Request-URI Too Long").
+_RFC9110_PHRASES = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
+
+
+def reason_phrase(status: int, reason: str) -> str:
+    """The status line's reason for ``status``: its standard phrase (RFC 9110). gunicorn starts
+    every refusal as 400 "Bad Request" and changes the reason only for some of the statuses
+    it then picks: its 501 (an unsupported Transfer-Encoding) and its 500 went out as
+    "501 Bad Request" and "500 Bad Request". Its own ``reason`` for a status unknown here."""
+    if status in _RFC9110_PHRASES:
+        return _RFC9110_PHRASES[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return reason
+
+
 def refusal(status: int, reason: str, exc: BaseException, limits: Limits | None = None) -> bytes:
     """The whole HTTP/1.1 response for a request gunicorn refused with ``status``: the JSON
     error shape, closing the connection as gunicorn does (it stops reading the request)."""
+    reason = reason_phrase(status, reason)
     code, what, hint = _words(limits or Limits()).get(status) or _fallback(status)
     detail = " ".join(str(exc).split())[:_DETAIL_CHARS]
     message = f"{what}: {detail}." if detail and status < 500 else f"{what}."

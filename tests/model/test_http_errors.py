@@ -16,16 +16,39 @@ def _parse(raw: bytes) -> tuple[str, dict[str, str], dict]:
     return status_line, headers, json.loads(body)
 
 
-@pytest.mark.parametrize("status", [400, 403, 414, 417, 431, 500, 501])
+# What gunicorn may refuse with, and the reason its status line then gives (RFC 9110's).
+REASONS = {
+    400: "Bad Request",
+    403: "Forbidden",
+    414: "URI Too Long",
+    417: "Expectation Failed",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+}
+
+
+@pytest.mark.parametrize("status", list(REASONS))
 def test_every_status_gunicorn_can_refuse_with_has_a_code_and_a_hint(status):
     line, headers, body = _parse(refusal(status, "Reason", ValueError("detail 'x'")))
-    assert line == f"HTTP/1.1 {status} Reason"
+    assert line == f"HTTP/1.1 {status} {REASONS[status]}"
     assert headers["Content-Type"] == "application/json"
     assert headers["Connection"] == "close"
     error = body["error"]
     assert error["code"] and error["hint"] and error["message"].endswith(".")
     # A server-side failure does not echo the exception to the client.
     assert ("detail" in error["message"]) == (status < 500)
+
+
+def test_the_reason_is_the_statuss_own_not_gunicorns_bad_request():
+    """gunicorn starts every refusal as "400 Bad Request" and keeps that reason for its 501
+    (an unsupported Transfer-Encoding) and its 500: "HTTP/1.1 501 Bad Request"."""
+    line, _, _ = _parse(refusal(501, "Bad Request", ValueError("Unsupported transfer coding")))
+    assert line == "HTTP/1.1 501 Not Implemented"
+    line, _, _ = _parse(refusal(500, "Bad Request", ValueError("x")))
+    assert line == "HTTP/1.1 500 Internal Server Error"
+    line, _, _ = _parse(refusal(499, "Client Closed", ValueError("x")))  # not a standard one
+    assert line == "HTTP/1.1 499 Client Closed"
 
 
 def test_the_detail_is_one_bounded_line():

@@ -5,6 +5,7 @@ Each test runs against both targets (tests/model/conftest.py): the process and t
 
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import socket
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from tests.model.conftest import Client, read_data
+from tests.model.test_http_errors import REASONS
 from tests.support.model_server import log_with
 
 
@@ -474,6 +476,11 @@ _BAD_HTTP = {
         417,
         "expectation_failed",
     ),
+    "unknown Transfer-Encoding": (
+        b"POST /invocations HTTP/1.1\r\nHost: m\r\nTransfer-Encoding: br\r\n\r\n",
+        501,
+        "unsupported_transfer_encoding",
+    ),
 }
 
 
@@ -489,6 +496,17 @@ def test_requests_gunicorn_refuses_get_the_json_error_shape(model_server, case):
     assert error["hint"], error
     assert after == b""
     assert Client(model_server.port).request("GET", "/ping")[0] == 200
+
+
+@pytest.mark.parametrize("case", list(_BAD_HTTP))
+def test_the_status_line_of_a_refusal_gives_its_statuss_reason(model_server, case):
+    """gunicorn's 501 (a Transfer-Encoding it does not implement) went out as "HTTP/1.1 501
+    Bad Request": it starts every refusal as 400 "Bad Request" and kept that reason."""
+    data, status, _ = _BAD_HTTP[case]
+    with socket.create_connection(("127.0.0.1", model_server.port), timeout=60) as sock:
+        sock.sendall(data)
+        line = _read_head(sock).split(b"\r\n", 1)[0].decode("latin-1")
+    assert line == f"HTTP/1.1 {status} {REASONS[status]}"
 
 
 def _answer_and_fate(port: int, data: bytes) -> tuple[int, str, bool]:
@@ -518,8 +536,11 @@ def test_the_connection_header_says_whether_the_connection_stays_open(start_serv
     """A request whose body could not be read (it stopped arriving: 408; a broken chunk: 400)
     was answered "Connection: keep-alive", and gunicorn then closed the connection (where the
     next request starts is unknown): a client that believed it sent its next request into a
-    closed connection. Every answer now says what then happens. (A body cut short by the
-    client closing its side is not here: no next request can come on it either way.)"""
+    closed connection. A body refused unread (413 by its Content-Length) was answered
+    "keep-alive", and gunicorn then read on to the body's end, however big: the client's
+    next request on the connection was taken as body, unanswered. Every answer now says what
+    then happens. (A body cut short by the client closing its side is not here: no next
+    request can come on it either way.)"""
     server = start_server(tmp_path, workers=1, extra_env={"MODEL_BODY_TIMEOUT_SECONDS": "1"})
     head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
     csv = b"date,v\n" + b"".join(b"2024-01-%02d,%d\n" % (d, d % 5) for d in range(1, 29))
@@ -530,6 +551,10 @@ def test_the_connection_header_says_whether_the_connection_stays_open(start_serv
             400,
         ),
         "gunicorn's own refusal": (b"GARBAGE\r\n\r\n", 400),
+        # Refused by its Content-Length, unread: the rest of the body, and a request after it,
+        # are never read as the next request (gunicorn read on to the body's end, however big,
+        # and the /ping after the answer was taken as body, unanswered).
+        "a body refused unread": (head + b"Content-Length: 7000000\r\n\r\ndate,v\n", 413),
         "a whole body refused": (
             b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: image/png\r\n"
             b"Content-Length: %d\r\n\r\n" % len(csv) + csv,
@@ -571,3 +596,22 @@ def test_a_file_read_as_a_request_line_or_header_is_not_quoted_in_the_log(model_
     log = model_server.log()
     assert term not in log and geo not in log
     assert "Invalid HTTP request line: '…'" in log  # what happened is still said
+
+
+def test_a_client_that_sends_a_refused_body_whole_still_reads_the_413(model_server):
+    """A body refused unread now closes its connection. Closed at once with the body's bytes
+    unread, the kernel resets it under a client still sending (http.client and requests send
+    the whole body before reading): "Connection reset by peer", never the 413. The server
+    drops what still comes for a few seconds (gevent_worker.linger), so the 413 is read:
+    measured with it off, http.client got BrokenPipeError for 7, 32 and 64 MB bodies."""
+    conn = http.client.HTTPConnection("127.0.0.1", model_server.port, timeout=60)
+    try:  # not tests' Client, which tries again on a new connection after a reset
+        body = b"date,v\n" + b"x" * (7 * 1024 * 1024)
+        conn.request("POST", "/invocations", body, {"Content-Type": "text/csv"})
+        reply = conn.getresponse()
+        status, connection, data = reply.status, reply.getheader("Connection"), reply.read()
+    finally:
+        conn.close()
+    assert (status, json.loads(data)["error"]["code"]) == (413, "payload_too_large")
+    assert connection == "close"
+    assert Client(model_server.port).request("GET", "/ping")[0] == 200
