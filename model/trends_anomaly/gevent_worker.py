@@ -131,7 +131,9 @@ class StoppableGeventWorker(GeventWorker):
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """gunicorn's handling (its status, log and access log lines), with its HTML answer
-        captured and replaced by the JSON error shape."""
+        captured and replaced by the JSON error shape. gunicorn closes the connection next,
+        with the rest of the request (headers, a body) unread, so the answer lingers as a body
+        the app refused does: a client still sending reads the refusal, not a reset."""
         capture = StatusCapture()
         super().handle_error(req, capture, addr, exc)
         status = capture.status()
@@ -141,3 +143,5 @@ class StoppableGeventWorker(GeventWorker):
             util.write_nonblock(client, refusal(*status, exc, Limits.of(self.cfg)))
         except Exception:
             self.log.debug("Failed to send error message.")
+            return
+        linger(client)

@@ -615,3 +615,34 @@ def test_a_client_that_sends_a_refused_body_whole_still_reads_the_413(model_serv
     assert (status, json.loads(data)["error"]["code"]) == (413, "payload_too_large")
     assert connection == "close"
     assert Client(model_server.port).request("GET", "/ping")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({"X-Big": "a" * 70_000}, 431, "headers_too_large"),
+        ({"X-Bad\x01Name": "y"}, 400, "bad_request"),
+    ],
+    ids=["headers too large", "a header gunicorn cannot parse"],
+)
+def test_a_client_sending_a_body_gunicorn_refused_unread_still_reads_the_refusal(
+    model_server, headers, status, code
+):
+    """gunicorn refuses these before the body (its own parser: handle_error) and closes at once
+    with the body's bytes unread: the kernel resets the connection under a client still
+    sending, and http.client got "Connection reset by peer" for an 8 MB body instead of the
+    JSON refusal. The refusal now lingers as the app's own 413 does (gevent_worker.linger)."""
+    conn = http.client.HTTPConnection("127.0.0.1", model_server.port, timeout=60)
+    try:  # not tests' Client, which tries again on a new connection after a reset
+        conn.putrequest("POST", "/invocations")
+        body = b"date,v\n" + b"x" * (16 * 1024 * 1024)
+        for name, value in {"Content-Type": "text/csv", **headers}.items():
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders()
+        conn.send(body)
+        reply = conn.getresponse()
+        got, data = reply.status, reply.read()
+    finally:
+        conn.close()
+    assert (got, json.loads(data)["error"]["code"]) == (status, code)
