@@ -271,6 +271,18 @@ def _lambda_result(result: Any) -> tuple[int, dict[str, str], bytes]:
     return int(result["statusCode"]), headers, body
 
 
+def joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The request's headers, one entry a name (any case), a repeated one's values joined with
+    commas in the order sent: what payload 2.0 gives the function. A plain dict of them kept
+    only the last value."""
+    out: dict[str, str] = {}
+    names: dict[str, str] = {}  # lower-case name → the spelling first sent
+    for name, value in pairs:
+        first = names.setdefault(name.lower(), name)
+        out[first] = f"{out[first]},{value}" if first in out else value
+    return out
+
+
 def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -282,7 +294,7 @@ def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
             status, headers, out = api.respond(
                 self.command,
                 self.path,
-                dict(self.headers.items()),
+                joined_headers(self.headers.items()),
                 body,
                 self.client_address[0],
                 head_bytes(self.requestline, self.headers.items()),

@@ -150,3 +150,33 @@ def test_a_request_line_and_header_values_over_10240_bytes_are_the_gateways_431(
     finally:
         api.stop()
     assert MAX_HEAD_BYTES == 10240
+
+
+def test_a_header_sent_twice_reaches_the_function_joined_with_commas() -> None:
+    """Payload 2.0 (docs.aws.amazon.com/apigateway/latest/developerguide/
+    http-api-develop-integrations-lambda.html): "Duplicate headers are combined with commas and
+    included in the headers field". Over HTTP the stand-in kept only the last value (the
+    request's headers went through a dict), so a client's repeated header looked like one."""
+    import http.client
+
+    events: list[dict[str, Any]] = []
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        events.append(event)
+        return {"statusCode": 200, "body": "ok"}
+
+    api = ApiStandIn(invoke=echo, cors=cors_rule([])).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
+        conn.putrequest("POST", "/detect?method=auto&method=stl")
+        for name, value in [("X-Trace", "a"), ("Content-Type", "text/csv"), ("X-Trace", "b")]:
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", "1")
+        conn.endheaders(b"x")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        api.stop()
+    (event,) = events
+    assert event["headers"]["x-trace"] == "a,b"
+    assert event["queryStringParameters"]["method"] == "auto,stl"
