@@ -1,0 +1,68 @@
+"""What the READMEs quote, read out of their Markdown: code spans, code blocks, sections, tables.
+
+The doc tests (tests/test_readme_*.py) hold these against the code, so that a reader who runs
+what a README says, command by command, gets what it says. Deliberately small: it knows the
+Markdown these READMEs use (fenced blocks, inline spans that may wrap a line, pipe tables).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+# The READMEs a newcomer follows command by command.
+READMES = (
+    "README.md",
+    "deploy/README.md",
+    "model/README.md",
+    "devstack/README.md",
+    "lambda/README.md",
+)
+_FENCE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
+_SPAN = re.compile(r"`([^`]+)`")
+
+
+def read(readme: str) -> str:
+    return (REPO / readme).read_text(encoding="utf-8")
+
+
+def fenced_blocks(text: str) -> list[str]:
+    """The contents of every fenced code block."""
+    return _FENCE.findall(text)
+
+
+def prose(text: str) -> str:
+    """The text without its fenced code blocks."""
+    return _FENCE.sub("", text)
+
+
+def code_spans(text: str) -> list[str]:
+    """Every inline code span outside the fenced blocks; one wrapped over lines is joined."""
+    return [" ".join(span.split()) for span in _SPAN.findall(prose(text))]
+
+
+def section(text: str, heading: str) -> str:
+    """From ``heading`` (a whole line, e.g. ``## Configuration``) to the next heading of its
+    level or higher."""
+    level = len(heading) - len(heading.lstrip("#"))
+    start = text.index(f"\n{heading}\n") + len(heading) + 2
+    ends = [m.start() for m in re.finditer(rf"^#{{1,{level}}} ", text[start:], re.MULTILINE)]
+    return text[start : start + ends[0]] if ends else text[start:]
+
+
+def table_rows(text: str, header: str) -> list[list[str]]:
+    """The cells of each row of the pipe table whose header row starts with ``| {header} |``."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
+    return rows
+
+
+def spans_in(cell: str) -> list[str]:
+    """The code spans of one table cell or line."""
+    return _SPAN.findall(cell)
