@@ -25,11 +25,23 @@ ACCOUNT_DIGITS = 12
 # Where AWS puts each log group of a stack: a fixed prefix, then the resource's name (Names'
 # *_log_group). The one place they are written: the roles' policies (bootstrap/policies.py),
 # the preview finder (previews.py) and `logs` take them from here or from Names, so a rename
-# cannot leave one of them behind (tests/deploy/bootstrap/test_policies.py checks the ARNs).
+# cannot leave one of them behind (tests/deploy/bootstrap/test_policies.py checks the ARNs,
+# test_policies_names.py every other name the roles grant).
 LAMBDA_LOG_PREFIX = "/aws/lambda/"  # Lambda's own: /aws/lambda/<function>
 ENDPOINT_LOG_PREFIX = "/aws/sagemaker/Endpoints/"  # SageMaker's own: .../<endpoint>
 API_LOG_PREFIX = "/aws/vendedlogs/apigateway/"  # ours, for the access log: Names.api_log_group
 LOG_GROUP_PREFIXES = (LAMBDA_LOG_PREFIX, ENDPOINT_LOG_PREFIX, API_LOG_PREFIX)
+
+# Hex digits of the hash a model's and an endpoint config's names end in (content_hash).
+SPEC_HASH_LENGTH = 8
+# IAM globs (``*`` any run, ``?`` one character) for what the roles' policies grant by kind
+# rather than one by one (bootstrap/policies.py; tests/deploy/bootstrap/test_policies_names.py
+# checks every name they grant is one Names makes, and each such name is granted):
+SPEC_HASH_GLOB = "?" * SPEC_HASH_LENGTH  # any model's or endpoint config's hash
+API_ID_GLOB = "?" * 10  # any HTTP API (API Gateway's ids have 10 characters)
+# As ``env`` of Names: every name becomes the glob of that name across deployments.
+ANY_ENV = "*"  # every environment and preview of the project: ``{project}-*-detect``
+ANY_PREVIEW = "pr-*"  # every pull request's preview (PREVIEW_RE): ``{project}-pr-*-detect``
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,7 @@ def service_principal(service: str, partition: str) -> str:
     return f"{service}.amazonaws.com"
 
 
-def content_hash(data: Any, length: int = 8) -> str:
+def content_hash(data: Any, length: int = SPEC_HASH_LENGTH) -> str:
     """sha256 of canonical JSON, truncated: equal specs give equal names on every machine."""
     blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:length]
@@ -99,6 +111,14 @@ def is_preview(env: str | None) -> bool:
     return bool(env) and PREVIEW_RE.fullmatch(env or "") is not None
 
 
+def starts_like(glob: str) -> str:
+    """A glob cut after its first ``*``: ``{project}-pr-*-detect`` → ``{project}-pr-*``,
+    every name that starts as that kind's names start (where a role is granted all of a
+    preview's names at once, whatever follows the stack)."""
+    star = glob.find("*")
+    return glob if star < 0 else glob[: star + 1]
+
+
 @dataclass(frozen=True)
 class Names:
     """Every name and ARN of one deployment (a project, or one environment of it) in one
@@ -109,6 +129,9 @@ class Names:
     (``trends-anomaly-staging-detect``). Since a name is ``stack`` + a fixed suffix (or a
     fixed-length hash), two environments' names never coincide and no anchored pattern of one
     matches the other's: ``pr-7`` never sees ``pr-70``'s models.
+
+    ``env`` may also be a glob (ANY_ENV, ANY_PREVIEW): each name is then the IAM glob of that
+    name in every such deployment, which the roles' policies grant (bootstrap/policies.py).
     """
 
     project: str
@@ -123,7 +146,8 @@ class Names:
 
     @property
     def is_preview(self) -> bool:
-        return is_preview(self.env)
+        """A pull request's preview (or the glob of every preview, ANY_PREVIEW)."""
+        return is_preview(self.env) or self.env == ANY_PREVIEW
 
     def owns(self, tags: dict[str, str]) -> bool:
         """Tags of this deployment's: the project's, and in an environment that environment's
@@ -197,6 +221,10 @@ class Names:
         return f"{self.project}-github-deploy"
 
     @property
+    def github_preview_role(self) -> str:
+        return f"{self.project}-github-preview"
+
+    @property
     def role_path(self) -> str:
         return f"/{self.project}/"
 
@@ -244,9 +272,19 @@ class Names:
         (the order the roles' policies name them in)."""
         return (self.lambda_log_group, self.endpoint_log_group, self.api_log_group)
 
+    def variant_resource_id(self, variant: str) -> str:
+        """A variant as Application Auto Scaling names it (its ResourceId)."""
+        return f"endpoint/{self.endpoint}/variant/{variant}"
+
     @property
     def scaling_resource_id(self) -> str:
-        return f"endpoint/{self.endpoint}/variant/{VARIANT}"
+        return self.variant_resource_id(VARIANT)
+
+    @property
+    def scaling_alarms(self) -> str:
+        """Glob of the target-tracking alarms Application Auto Scaling creates, in the
+        caller's name, for the endpoint's variants (``TargetTracking-<ResourceId>-AlarmHigh-…``)."""
+        return f"TargetTracking-{self.variant_resource_id('*')}"
 
     @property
     def scaling_policy(self) -> str:
@@ -290,6 +328,19 @@ class Names:
     def endpoint_arn(self) -> str:
         return self.arn("sagemaker", f"endpoint/{self.endpoint}")
 
+    def model_arn(self, spec_hash: str) -> str:
+        return self.arn("sagemaker", f"model/{self.model(spec_hash)}")
+
+    def endpoint_config_arn(self, spec_hash: str) -> str:
+        return self.arn("sagemaker", f"endpoint-config/{self.endpoint_config(spec_hash)}")
+
+    def alarm_arn(self, alarm: str) -> str:
+        return self.arn("cloudwatch", f"alarm:{alarm}")
+
+    def service_linked_role_arn(self, service: str, role: str) -> str:
+        """A role AWS creates for one of its services (``role`` "*": any of that service's)."""
+        return self.role_arn(role, f"/aws-service-role/{self.principal(service)}/")
+
     @property
     def function_arn(self) -> str:
         return self.arn("lambda", f"function:{self.function}")
@@ -302,9 +353,18 @@ class Names:
         method, path = route.split(" ", 1)
         return self.arn("execute-api", f"{api_id}/*/{method}{path}")
 
+    def apigateway_arn(self, path: str) -> str:
+        """An API Gateway resource as IAM names it: its path (``/apis``, ``/tags/…``)."""
+        return self.arn("apigateway", path, account="")
+
+    @property
+    def apis_arn(self) -> str:
+        """The region's HTTP APIs (what CreateApi and GetApis name)."""
+        return self.apigateway_arn("/apis")
+
     def api_arn(self, api_id: str) -> str:
         """The API as API Gateway's tagging calls name it."""
-        return self.arn("apigateway", f"/apis/{api_id}", account="")
+        return f"{self.apis_arn}/{api_id}"
 
     def api_url(self, api_id: str) -> str:
         return f"https://{api_id}.execute-api.{self.region}.{self.dns_suffix}"
@@ -320,6 +380,9 @@ class Names:
 
     def distribution_arn(self, distribution_id: str) -> str:
         return self.arn("cloudfront", f"distribution/{distribution_id}", "")
+
+    def oac_arn(self, oac_id: str) -> str:
+        return self.arn("cloudfront", f"origin-access-control/{oac_id}", "")
 
 
 def site_url(domain: str) -> str:

@@ -13,11 +13,14 @@ The roles the workflows assume through GitHub's OIDC provider:
   so the preview role cannot mint a role stronger than a preview needs.
 
 Pure functions of (project, region, account, repository), so the tests evaluate what the
-documents *mean* (tests/support/iam_eval.py) without AWS.
+documents *mean* (tests/support/iam_eval.py) without AWS. Every name they grant comes from
+Names (deploy/naming.py), a kind of deployment's from Names of a glob environment (ANY_ENV,
+ANY_PREVIEW): a rename there reaches the roles (tests/deploy/bootstrap/test_policies_names.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +28,14 @@ from deploy import budget
 from deploy.bootstrap.github import repository_of
 from deploy.bootstrap.managed_policy import PolicySpec
 from deploy.config import MANAGED_BY
-from deploy.naming import API_LOG_PREFIX, ENDPOINT_LOG_PREFIX, LAMBDA_LOG_PREFIX, Names
+from deploy.naming import (
+    ANY_ENV,
+    ANY_PREVIEW,
+    API_ID_GLOB,
+    SPEC_HASH_GLOB,
+    Names,
+    starts_like,
+)
 from deploy.resources.iam import RoleSpec
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -64,13 +74,9 @@ class Target:
     preview_environment: str = "preview"  # the GitHub environment of the preview jobs
 
     @property
-    def stacks(self) -> tuple[str, ...]:
-        """The name prefix of each deployment the deploy role manages."""
-        return tuple(f"{self.project}-{e}" for e in self.environments) or (self.project,)
-
-    @property
     def deployments(self) -> tuple[Names, ...]:
-        """The names of each deployment the deploy role manages (one per stack of ``stacks``)."""
+        """The names of each deployment the deploy role manages (one per environment, or the
+        single one)."""
         envs = self.environments or (None,)
         return tuple(Names(self.project, self.account, self.region, env) for env in envs)
 
@@ -88,37 +94,46 @@ class Target:
         return Names(self.project, self.account, self.region)
 
     @property
+    def every_stack(self) -> Names:
+        """Globs of each name in every deployment and preview of the project (the plan role)."""
+        return Names(self.project, self.account, self.region, ANY_ENV)
+
+    @property
+    def every_preview(self) -> Names:
+        """Globs of each name in every preview (the preview role and its boundary)."""
+        return Names(self.project, self.account, self.region, ANY_PREVIEW)
+
+    @property
     def partition(self) -> str:
         return self.names.partition
 
     @property
     def plan_role_name(self) -> str:
-        return f"{self.project}-github-plan"
+        return self.names.github_plan_role
 
     @property
     def deploy_role_name(self) -> str:
-        return f"{self.project}-github-deploy"
+        return self.names.github_deploy_role
 
     @property
     def preview_role_name(self) -> str:
-        return f"{self.project}-github-preview"
+        return self.names.github_preview_role
 
     @property
     def boundary_name(self) -> str:
-        return f"{self.project}-preview-boundary"
+        return self.names.preview_boundary
 
     @property
     def boundary_arn(self) -> str:
-        return (
-            f"arn:{self.partition}:iam::{self.account}:policy/{self.project}/{self.boundary_name}"
-        )
+        return self.names.preview_boundary_arn
 
     @property
     def provider_arn(self) -> str:
-        return f"arn:{self.partition}:iam::{self.account}:oidc-provider/{GITHUB_OIDC_HOST}"
+        return self.names.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}", "")
 
     def role_arn(self, name: str) -> str:
-        return f"arn:{self.partition}:iam::{self.account}:role/{name}"
+        """A GitHub role's ARN (path ``/``, unlike the engine's roles)."""
+        return self.names.role_arn(name, "/")
 
 
 # --------------------------------------------------------------------------- trust policies
@@ -215,22 +230,26 @@ def _listed(value: str | list[str]) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
+def _once(values: list[str]) -> str | list[str]:
+    """``_each`` of the distinct values: names several deployments share are granted once."""
+    return _each(list(dict.fromkeys(values)))
+
+
 def _arns(t: Target) -> dict[str, Any]:
-    """The project's resource ARNs, mirroring the names in the team's resource-name contract:
-    exact names of each deployment (one per environment, or the single one)."""
-    p, r, a, part = t.project, t.region, t.account, t.partition
-    sm = f"arn:{part}:sagemaker:{r}:{a}"
-    gw = f"arn:{part}:apigateway:{r}::"
-    stacks = t.stacks
-    functions = [f"arn:{part}:lambda:{r}:{a}:function:{s}-detect" for s in stacks]
-    buckets = [f"arn:{part}:s3:::{s}-site-{a}-{r}" for s in stacks]
+    """The project's resource ARNs, as Names has them: exact names of each deployment (one
+    per environment, or the single one)."""
+    deployments, n = t.deployments, t.names
+    functions = [d.function_arn for d in deployments]
+    buckets = [d.bucket_arn for d in deployments]
+    api = n.api_arn(API_ID_GLOB)
     return {
-        "ecr_repo": f"arn:{part}:ecr:{r}:{a}:repository/{p}",
-        "sm_models": _each([f"{sm}:model/{s}-m-????????" for s in stacks]),
-        "sm_configs": _each([f"{sm}:endpoint-config/{s}-c-????????" for s in stacks]),
-        "sm_endpoint": _each([f"{sm}:endpoint/{s}" for s in stacks]),
-        "sagemaker_role": _each([f"arn:{part}:iam::{a}:role/{p}/{s}-sagemaker" for s in stacks]),
-        "lambda_role": _each([f"arn:{part}:iam::{a}:role/{p}/{s}-lambda" for s in stacks]),
+        # The environments share the project's repository (Names.ecr_repository).
+        "ecr_repo": _once([d.ecr_repository_arn for d in deployments]),
+        "sm_models": _each([d.model_arn(SPEC_HASH_GLOB) for d in deployments]),
+        "sm_configs": _each([d.endpoint_config_arn(SPEC_HASH_GLOB) for d in deployments]),
+        "sm_endpoint": _each([d.endpoint_arn for d in deployments]),
+        "sagemaker_role": _each([d.role_arn(d.sagemaker_role) for d in deployments]),
+        "lambda_role": _each([d.role_arn(d.lambda_role) for d in deployments]),
         "function": [arn for fn in functions for arn in (fn, f"{fn}:*")],
         "bucket": _each(buckets),
         "objects": _each([f"{b}/*" for b in buckets]),
@@ -243,30 +262,25 @@ def _arns(t: Target) -> dict[str, Any]:
         ],
         # Where CloudWatch Logs' log delivery (API Gateway's access logs) reads and writes its
         # resource policy: AWS asks for the log-group wildcard, not one group's ARN.
-        "log_delivery_policy": t.names.log_group_arn("*"),
-        "apis": f"{gw}/apis",
+        "log_delivery_policy": n.log_group_arn("*"),
+        "apis": n.apis_arn,
         # The taggable parts of an HTTP API: the API itself and its stages.
-        "api_taggable": [f"{gw}/apis/??????????", f"{gw}/apis/??????????/stages/*"],
+        "api_taggable": [api, f"{api}/stages/*"],
         # Its untaggable children (AWS: only APIs, stages, domain names and VPC links carry
         # tags; routes, integrations, deployments do not, and nothing inherits in HTTP APIs).
         "api_untaggable": [
-            f"{gw}/apis/??????????/{child}{rest}"
+            f"{api}/{child}{rest}"
             for child in ("routes", "integrations", "deployments", "stages")
             for rest in ("", "/*")
             if (child, rest) != ("stages", "/*")
         ],
-        "api_tags": f"{gw}/tags/*",
+        "api_tags": n.apigateway_arn("/tags/*"),
         # Target tracking alarms are created in the caller's name, named after the variant.
-        "scaling_alarms": _each(
-            [
-                f"arn:{part}:cloudwatch:{r}:{a}:alarm:TargetTracking-endpoint/{s}/variant/*"
-                for s in stacks
-            ]
-        ),
+        "scaling_alarms": _each([d.alarm_arn(d.scaling_alarms) for d in deployments]),
         # CloudFront ARNs carry random ids and no region: the distribution by its tag, the
         # origin access control (untaggable) by account only.
-        "distributions": f"arn:{part}:cloudfront::{a}:distribution/*",
-        "oacs": f"arn:{part}:cloudfront::{a}:origin-access-control/*",
+        "distributions": n.distribution_arn("*"),
+        "oacs": n.oac_arn("*"),
     }
 
 
@@ -322,24 +336,29 @@ def _access_log_delivery(arn: dict[str, Any]) -> list[Policy]:
     ]
 
 
+def _any_stack(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
+    """One kind's ARN in every stack of the project: every stack's glob cut to a prefix
+    (``{project}-*``), and the single deployment's own name where that prefix misses it (the
+    endpoint, named ``{project}`` itself)."""
+    one, every = arn_of(t.names), starts_like(arn_of(t.every_stack))
+    return [every] if one.startswith(every.removesuffix("*")) else [one, every]
+
+
 def _project_reads(t: Target) -> dict[str, list[str]]:
     """What the plan role reads by name, for every stack of the project and its previews
     (``{project}-…``): any pull-request job may assume it, so not the account's other
     functions (their code and environment variables), models (their containers' environment)
     or REST API keys (``apigateway:GET`` on ``/apikeys`` returns their values)."""
-    p, r, a, part = t.project, t.region, t.account, t.partition
-    sm = f"arn:{part}:sagemaker:{r}:{a}"
-    gw = f"arn:{part}:apigateway:{r}::"
+    n = t.names
     return {
-        "functions": [f"arn:{part}:lambda:{r}:{a}:function:{p}-*"],
+        "functions": _any_stack(t, lambda d: d.function_arn),
         "sagemaker": [
-            f"{sm}:model/{p}-*",
-            f"{sm}:endpoint-config/{p}-*",
-            f"{sm}:endpoint/{p}",
-            f"{sm}:endpoint/{p}-*",
+            *_any_stack(t, lambda d: d.model_arn(SPEC_HASH_GLOB)),
+            *_any_stack(t, lambda d: d.endpoint_config_arn(SPEC_HASH_GLOB)),
+            *_any_stack(t, lambda d: d.endpoint_arn),
         ],
         # HTTP APIs carry random ids: any HTTP API and its tags, nothing else of API Gateway.
-        "http_apis": [f"{gw}/apis", f"{gw}/apis/*", f"{gw}/tags/*"],
+        "http_apis": [n.apis_arn, n.api_arn("*"), n.apigateway_arn("/tags/*")],
     }
 
 
@@ -412,7 +431,7 @@ def plan_permissions_policy(t: Target) -> Policy:
                     "iam:ListRoleTags",
                 ],
                 [*_listed(arn["sagemaker_role"]), *_listed(arn["lambda_role"])]
-                + ([_preview_arns(t)["roles"]] if t.previews else []),
+                + (_listed(_preview_arns(t)["roles"]) if t.previews else []),
             ),
             _stmt(
                 "ReadProjectBucket",
@@ -691,9 +710,10 @@ def deploy_permissions_policy(t: Target) -> Policy:
         _stmt(
             "AutoScalingServiceLinkedRole",
             ["iam:CreateServiceLinkedRole"],
-            f"arn:{t.partition}:iam::{t.account}:role/aws-service-role/"
-            "sagemaker.application-autoscaling.amazonaws.com/*",
-            StringEquals={"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"},
+            t.names.service_linked_role_arn("sagemaker.application-autoscaling", "*"),
+            StringEquals={
+                "iam:AWSServiceName": t.names.principal("sagemaker.application-autoscaling")
+            },
         ),
     ]
     return {"Version": "2012-10-17", "Statement": statements}
@@ -704,30 +724,30 @@ def deploy_permissions_policy(t: Target) -> Policy:
 
 def _preview_arns(t: Target) -> dict[str, Any]:
     """``{project}-pr-*``: every name a preview's resources have (config.yaml reserves `pr` and
-    `pr-*` for previews, so no environment's name matches)."""
-    p, r, a, part = t.project, t.region, t.account, t.partition
-    pr = f"{p}-pr-*"
-    # Names' prefixes, then any preview's stack: a group is named <prefix><stack>…
+    `pr-*` for previews, so no environment's name matches). Names of ANY_PREVIEW, each cut
+    after the stack's wildcard where the whole kind is granted (``starts_like``)."""
+    n, pr = t.names, t.every_preview
     # What the preview's service roles write (the boundary's limit); API Gateway writes the
     # access log itself (CloudWatch Logs' log delivery), so only the preview role names it.
-    written = [t.names.log_group_arn(f"{x}{pr}") for x in (LAMBDA_LOG_PREFIX, ENDPOINT_LOG_PREFIX)]
-    groups = [*written, t.names.log_group_arn(f"{API_LOG_PREFIX}{pr}")]
+    written = [
+        n.log_group_arn(starts_like(g)) for g in (pr.lambda_log_group, pr.endpoint_log_group)
+    ]
+    groups = [*written, n.log_group_arn(starts_like(pr.api_log_group))]
+    bucket = starts_like(pr.bucket_arn)
     return {
-        "ecr_repos": f"arn:{part}:ecr:{r}:{a}:repository/{pr}",
+        "ecr_repos": pr.ecr_repository_arn,
         "sagemaker": [
-            f"arn:{part}:sagemaker:{r}:{a}:model/{pr}",
-            f"arn:{part}:sagemaker:{r}:{a}:endpoint-config/{pr}",
-            f"arn:{part}:sagemaker:{r}:{a}:endpoint/{pr}",
+            starts_like(pr.model_arn(SPEC_HASH_GLOB)),
+            starts_like(pr.endpoint_config_arn(SPEC_HASH_GLOB)),
+            pr.endpoint_arn,
         ],
-        "endpoints": f"arn:{part}:sagemaker:{r}:{a}:endpoint/{pr}",
-        "roles": f"arn:{part}:iam::{a}:role/{p}/{pr}",
-        "sagemaker_roles": f"arn:{part}:iam::{a}:role/{p}/{pr}-sagemaker",
-        "lambda_roles": f"arn:{part}:iam::{a}:role/{p}/{pr}-lambda",
-        "functions": [
-            f"arn:{part}:lambda:{r}:{a}:function:{pr}",
-        ],
-        "bucket": f"arn:{part}:s3:::{pr}",
-        "objects": f"arn:{part}:s3:::{pr}/*",
+        "endpoints": pr.endpoint_arn,
+        "roles": _once([starts_like(pr.role_arn(r)) for r in (pr.sagemaker_role, pr.lambda_role)]),
+        "sagemaker_roles": pr.role_arn(pr.sagemaker_role),
+        "lambda_roles": pr.role_arn(pr.lambda_role),
+        "functions": [starts_like(pr.function_arn)],
+        "bucket": bucket,
+        "objects": f"{bucket}/*",
         "log_groups": [arn for g in groups for arn in (g, f"{g}:*")],
         "written_log_groups": [arn for g in written for arn in (g, f"{g}:*")],
     }
@@ -777,9 +797,9 @@ def preview_permissions_policy(t: Target) -> Policy:
     project = _arns(t)
     deploy = deploy_permissions_policy(t)
     tagged = {"aws:ResourceTag/project": t.project}
-    preview_tag = {"aws:ResourceTag/environment": "pr-*"}
+    preview_tag = {"aws:ResourceTag/environment": ANY_PREVIEW}
     request_tag = {"aws:RequestTag/project": t.project}
-    preview_request_tag = {"aws:RequestTag/environment": "pr-*"}
+    preview_request_tag = {"aws:RequestTag/environment": ANY_PREVIEW}
     boundary = {"iam:PermissionsBoundary": t.boundary_arn}
     role_actions = _actions(deploy, "IamProjectRoles")
     creates = ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]
@@ -882,7 +902,7 @@ def roles(t: Target) -> list[RoleSpec]:
         _role(
             t,
             t.preview_role_name,
-            f"GitHub Actions of {t.github_repo}: pull-request previews {t.project}-pr-*",
+            f"GitHub Actions of {t.github_repo}: pull-request previews {t.every_preview.stack}",
             preview_trust_policy(t),
             preview_permissions_policy(t),
             DEPLOY_SESSION_SECONDS,  # a preview's apply waits for its endpoint like a deploy
@@ -930,8 +950,8 @@ def boundary_spec(t: Target) -> PolicySpec:
     return PolicySpec(
         name=t.boundary_name,
         arn=t.boundary_arn,
-        path=f"/{t.project}/",
-        description=f"The most a {t.project}-pr-* preview's service roles may do",
+        path=t.names.role_path,  # the engine's roles' path, which boundary_arn names
+        description=f"The most a {t.every_preview.stack} preview's service roles may do",
         document=preview_boundary_policy(t),
         tags=tags(t),
     )

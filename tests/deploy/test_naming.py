@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from deploy.naming import Names, content_hash, ecr_repository_arn_of, partition_of, site_url
+from deploy.naming import (
+    ANY_ENV,
+    ANY_PREVIEW,
+    Names,
+    content_hash,
+    ecr_repository_arn_of,
+    partition_of,
+    site_url,
+    starts_like,
+)
 
 N = Names("trends-anomaly", "123456789012", "us-east-1")
 IMG = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:x"
@@ -23,6 +32,19 @@ def test_names_follow_the_team_contract() -> None:
         N.bucket_domain == "trends-anomaly-site-123456789012-us-east-1.s3.us-east-1.amazonaws.com"
     )
     assert site_url("d1.cloudfront.net") == "https://d1.cloudfront.net"
+
+
+def test_a_glob_environment_gives_each_names_glob() -> None:
+    """What the roles' policies grant for every preview (or every stack) at once."""
+    every = Names("trends-anomaly", "123456789012", "us-east-1", ANY_PREVIEW)
+    assert every.is_preview and every.ecr_repository == "trends-anomaly-pr-*"  # a preview's own
+    assert every.function == "trends-anomaly-pr-*-detect"
+    assert starts_like(every.function_arn).endswith(":function:trends-anomaly-pr-*")
+    assert starts_like(every.bucket) == "trends-anomaly-pr-*"
+    assert starts_like("no-wildcard") == "no-wildcard"
+    stacks = Names("trends-anomaly", "123456789012", "us-east-1", ANY_ENV)
+    assert not stacks.is_preview and stacks.ecr_repository == "trends-anomaly"
+    assert stacks.scaling_alarms == "TargetTracking-endpoint/trends-anomaly-*/variant/*"
 
 
 def test_arns_and_hosts_follow_the_regions_partition() -> None:
