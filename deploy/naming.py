@@ -111,6 +111,11 @@ def is_preview(env: str | None) -> bool:
     return bool(env) and PREVIEW_RE.fullmatch(env or "") is not None
 
 
+def _hashed(prefix: str) -> re.Pattern[str]:
+    """Exactly ``prefix`` + a spec hash (a model's or an endpoint config's name, as listed)."""
+    return re.compile(rf"^{re.escape(prefix)}[0-9a-f]{{{SPEC_HASH_LENGTH}}}$")
+
+
 def starts_like(glob: str) -> str:
     """A glob cut after its first ``*``: ``{project}-pr-*-detect`` → ``{project}-pr-*``,
     every name that starts as that kind's names start (where a role is granted all of a
@@ -194,11 +199,11 @@ class Names:
 
     @property
     def model_pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{re.escape(self.stack)}-m-[0-9a-f]{{8}}$")
+        return _hashed(self.model(""))
 
     @property
     def endpoint_config_pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{re.escape(self.stack)}-c-[0-9a-f]{{8}}$")
+        return _hashed(self.endpoint_config(""))
 
     @property
     def endpoint(self) -> str:

@@ -78,7 +78,7 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     # function is created after its role and log group and deleted before them, so a
     # preview with a function is always found by those.
     for number in sorted(_numbers(found, project)) if functions else ():
-        name = f"{prefix}{number}-detect"
+        name = Names(project, "", "", f"pr-{number}").function  # no account or region in it
         if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
             found.append(("lambda_function", name))
     return found

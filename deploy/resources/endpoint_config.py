@@ -124,7 +124,10 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
     wanted = {c.name for c in desired.of_kind("endpoint_config")}
     out = []
     listed = aws.pages(
-        "sagemaker", "ListEndpointConfigs", "EndpointConfigs", NameContains=f"{names.stack}-c-"
+        "sagemaker",
+        "ListEndpointConfigs",
+        "EndpointConfigs",
+        NameContains=names.endpoint_config(""),
     )
     for c in listed:
         name = c["EndpointConfigName"]

@@ -98,7 +98,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
     """Every model of the project, described (there are few: current, previous, new)."""
     wanted = {m.name for m in desired.of_kind("sagemaker_model")}
     out = []
-    for m in aws.pages("sagemaker", "ListModels", "Models", NameContains=f"{names.stack}-m-"):
+    for m in aws.pages("sagemaker", "ListModels", "Models", NameContains=names.model("")):
         name = m["ModelName"]
         if not names.model_pattern.match(name):
             continue

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from deploy import previews
 from deploy.github_api import PullRequest
+from deploy.naming import Names
 
 
 def _pr(state: str = "open", labels: tuple[str, ...] = ("preview",), head: str | None = "o/r"):
@@ -44,8 +47,9 @@ class _ListingAws:
     """What `previews.find` reads, canned: pr-7 left its Lambda's role and the function (a
     half-destroyed preview); every other listing is empty. Records each call."""
 
-    def __init__(self) -> None:
+    def __init__(self, function: str = "trends-anomaly-pr-7-detect") -> None:
         self.calls: list[str] = []
+        self.function = function
 
     def pages(self, service: str, operation: str, key: str, **params: object) -> list[dict]:
         self.calls.append(operation)
@@ -56,11 +60,7 @@ class _ListingAws:
     def read(self, service: str, operation: str, **params: object) -> dict | None:
         self.calls.append(operation)
         if operation == "GetFunction":
-            return (
-                {"Configuration": {}}
-                if params["FunctionName"] == "trends-anomaly-pr-7-detect"
-                else None
-            )
+            return {"Configuration": {}} if params["FunctionName"] == self.function else None
         return {}
 
 
@@ -72,6 +72,19 @@ def test_a_previews_function_is_found_by_name_not_by_listing_every_function() ->
         7: ["iam_role trends-anomaly-pr-7-lambda", "lambda_function trends-anomaly-pr-7-detect"]
     }
     assert "ListFunctions" not in aws.calls and aws.calls.count("GetFunction") == 1
+
+
+def test_a_previews_function_is_looked_up_by_the_name_names_gives_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The function's name comes from Names (naming.py), like every other name: one renamed
+    there is still found, so a sweep still deletes it."""
+    monkeypatch.setattr(Names, "function", property(lambda n: f"{n.stack}-score"))
+    aws = _ListingAws(function="trends-anomaly-pr-7-score")
+    found = previews.find(aws, "trends-anomaly")  # type: ignore[arg-type]
+    assert found == {
+        7: ["iam_role trends-anomaly-pr-7-lambda", "lambda_function trends-anomaly-pr-7-score"]
+    }
 
 
 # ---------------------------------------------------------------------------- idle age

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import pytest
 from botocore.stub import Stubber
 
+from deploy.naming import Names
 from deploy.resources import endpoint_config as ec
 from deploy.resources import sagemaker_model as sm
 from deploy.resources.base import PlanContext
@@ -329,3 +331,34 @@ def test_after_a_rollback_the_config_that_served_is_kept_not_the_newer_one_that_
     # current one (one created after it never served, or served until a revert).
     assert ec.served_before(serving(a.name), [z, a, b]) == z.name
     assert ec.served_before(serving(z.name), [z, a, b]) is None
+
+
+def test_models_and_configs_are_listed_by_the_names_names_gives_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The listings' filter and pattern come from Names.model / Names.endpoint_config: renamed
+    in naming.py, the generations are still found (and so superseded ones still deleted)."""
+    monkeypatch.setattr(Names, "model", lambda n, spec_hash: f"{n.stack}-model-{spec_hash}")
+    monkeypatch.setattr(Names, "endpoint_config", lambda n, spec_hash: f"{n.stack}-cfg-{spec_hash}")
+    aws, when = make_aws(), datetime(2026, 1, 1)
+    model_name, config_name = N.model("0123abcd"), N.endpoint_config("0123abcd")
+    with Stubber(aws.client("sagemaker")) as stub:
+        listed = {"ModelName": model_name, "ModelArn": A + "model/m1", "CreationTime": when}
+        stub.add_response("list_models", {"Models": [listed]}, {"NameContains": N.model("")})
+        described = {**listed, "ExecutionRoleArn": ROLE_ARN, "PrimaryContainer": {"Image": IMAGE}}
+        stub.add_response("describe_model", described, {"ModelName": model_name})
+        assert [m.name for m in sm.observe(aws, N, Desired.of([]), World())] == [model_name]
+    with Stubber(aws.client("sagemaker")) as stub:
+        listed = {
+            "EndpointConfigName": config_name,
+            "EndpointConfigArn": A + "endpoint-config/c1",
+            "CreationTime": when,
+        }
+        filtered = {"NameContains": N.endpoint_config("")}
+        stub.add_response("list_endpoint_configs", {"EndpointConfigs": [listed]}, filtered)
+        variant = {"VariantName": "main", "ModelName": model_name, "InstanceType": "ml.m5.large"}
+        described = {**listed, "ProductionVariants": [{**variant, "InitialInstanceCount": 1}]}
+        stub.add_response(
+            "describe_endpoint_config", described, {"EndpointConfigName": config_name}
+        )
+        assert [c.name for c in ec.observe(aws, N, Desired.of([]), World())] == [config_name]
