@@ -148,6 +148,30 @@ def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     sm.create_model(**model)
 
 
+def test_an_endpoint_is_deleting_for_a_while_when_the_test_sets_how_long() -> None:
+    """DeleteEndpoint starts a deletion of minutes: Deleting (listed, described, its name not
+    free), then gone as SageMaker's endpoint_deleted waiter expects (ValidationException)."""
+    from tests.support.aws_clock import set_delays
+
+    sm = boto3.client("sagemaker")
+    other_endpoint(sm, "rules-del", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1})
+    set_delays(endpoint_delete_s=300)
+    sm.delete_endpoint(EndpointName="rules-del")
+    assert sm.describe_endpoint(EndpointName="rules-del")["EndpointStatus"] == "Deleting"
+    assert [e["EndpointStatus"] for e in sm.list_endpoints()["Endpoints"]] == ["Deleting"]
+    with pytest.raises(ClientError) as taken:
+        sm.create_endpoint(EndpointName="rules-del", EndpointConfigName="rules-del-c")
+    assert "Cannot create already existing endpoint" in taken.value.response["Error"]["Message"]
+    CLOCK.sleep(299)
+    assert sm.describe_endpoint(EndpointName="rules-del")["EndpointStatus"] == "Deleting"
+    CLOCK.sleep(2)
+    with pytest.raises(ClientError) as gone:
+        sm.describe_endpoint(EndpointName="rules-del")
+    assert _code(gone) == "ValidationException"
+    assert sm.list_endpoints()["Endpoints"] == []
+    sm.create_endpoint(EndpointName="rules-del", EndpointConfigName="rules-del-c")  # free again
+
+
 def test_capacity_updates_need_an_in_service_instance_variant_and_keep_its_weight() -> None:
     """UpdateEndpointWeightsAndCapacities: SageMaker refuses an endpoint mid-update and an
     instance count for a serverless variant; moto changed any endpoint and nulled the weight."""

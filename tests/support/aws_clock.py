@@ -48,6 +48,9 @@ class Delays:
     role_policy_s: float = 10.0  # an endpoint cannot pull its image with a policy put this recently
     distribution_deploy_s: float = 120.0  # CloudFront: InProgress → Deployed after a change
     invalidation_s: float = 60.0  # CloudFront: an invalidation InProgress → Completed
+    # SageMaker: an endpoint Deleting → gone after DeleteEndpoint (minutes on AWS); 0, moto's
+    # own behaviour, unless a test sets it: most tests delete and re-create at once.
+    endpoint_delete_s: float = 0.0
 
 
 DEFAULT_DELAYS = Delays()

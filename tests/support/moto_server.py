@@ -11,7 +11,8 @@ permissions boundary that is not an existing managed policy; and, each in its ow
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
-(moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py).
+(moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py),
+an endpoint's minutes of Deleting after DeleteEndpoint (moto_sagemaker.py).
 Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
 of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
@@ -46,6 +47,7 @@ def patch_moto() -> None:
     from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
     from tests.support.moto_quotas import patch_quotas
     from tests.support.moto_s3 import patch_s3
+    from tests.support.moto_sagemaker import patch_sagemaker_deletion
 
     def update_endpoint(self: Any) -> ActionResult:
         backend = self.sagemaker_backend
@@ -111,6 +113,7 @@ def patch_moto() -> None:
     patch_quotas()
     patch_ecr()
     patch_apigateway()
+    patch_sagemaker_deletion()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
