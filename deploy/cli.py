@@ -28,6 +28,7 @@ from deploy.resources.cdn import site_domain
 
 if TYPE_CHECKING:  # imported where used, as the commands' other modules
     from deploy.github_api import GitHub, PullRequest
+    from deploy.plan import Action
     from deploy.previews import Verdict
 
 _UNSET = object()
@@ -226,6 +227,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
             done, incomplete = eng.destroy(), None
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err
+    done = _removed(done)
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
         print(f"  - {a.kind} {a.name}")
@@ -235,6 +237,12 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         print(f"error: {incomplete}", file=sys.stderr)
         return 1
     return 0
+
+
+def _removed(done: list[Action]) -> list[Action]:
+    """The deletions among what a destroy did: the distribution's disable, run first so
+    CloudFront deploys it meanwhile, removes nothing by itself (its delete, later, does)."""
+    return [a for a in done if a.op == "delete"]
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -487,7 +495,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
         except DeployError as err:  # went on past failures (Incomplete), or a held lock
             failed += 1
             error, done = err, err.done if isinstance(err, Incomplete) else []
-        print(f"Removed pr-{number}: {len(done)} resource(s).")
+        print(f"Removed pr-{number}: {len(_removed(done))} resource(s).")
         if error:
             print(f"error: pr-{number}: {error}", file=sys.stderr)
         elif github is not None:

@@ -34,12 +34,15 @@ def dependencies(types: Sequence[ResourceType]) -> dict[str, tuple[str, ...]]:
 
 
 def destroy_order(types: Sequence[ResourceType]) -> list[str]:
-    """The order destroy deletes kinds in: each after every kind that depends on it, the
-    billed ones (the endpoint) as early as that allows, the rest as the create order reversed."""
+    """The order destroy deletes kinds in: each after every kind that depends on it; first
+    the ones that only start AWS's own slow work (``early``: the distribution's disable), so
+    it overlaps the rest; then the billed ones (the endpoint) as early as that allows; the
+    rest as the create order reversed."""
     depends_on = dependencies(types)
     create = topological_order(depends_on)
     reverse = reversed_dependencies({k: depends_on[k] for k in reversed(create)})
-    return topological_order(reverse, first=[k for t in types for k in t.billed])
+    first = [k for t in types for k in t.early] + [k for t in types for k in t.billed]
+    return topological_order(reverse, first=first)
 
 
 def _bind(action: Action, known: dict[str, str]) -> Action:
@@ -77,8 +80,8 @@ def plan(types: Sequence[ResourceType], desired: Desired, world: World) -> list[
 
 
 def destroy_plan(types: Sequence[ResourceType], world: World) -> list[Action]:
-    """Delete everything observed, dependents first, the billed kinds as early as that
-    allows (`destroy_order`)."""
+    """Delete everything observed, dependents first, what starts a slow AWS change and the
+    billed kinds as early as that allows (`destroy_order`)."""
     rank = {kind: i for i, kind in enumerate(destroy_order(types))}
     known = world.ids()
     actions = [_bind(a, known) for t in types for a in t.destroy(world)]

@@ -12,7 +12,11 @@ observed, and four functions, bundled as its ``RESOURCE``:
 ``kinds`` maps each kind the module defines to the kinds it depends on; the planner derives
 the create and destroy orders from these declarations (deploy/graph.py). ``billed`` names the
 kinds that cost money while they exist (the endpoint's instances, by the hour): destroy deletes
-them as early as their dependents allow.
+them as early as their dependents allow. ``early`` names the kinds whose destroy action only
+starts a change AWS then takes minutes to finish by itself (disabling a CloudFront
+distribution): destroy runs them before anything else, and the action that needs that change
+finished (deleting the distribution) comes as late as its dependencies allow and waits only
+for what is left of it. The executor stays serial; the two slow waits of AWS overlap.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class ResourceType:
     observe: Callable[[Aws, Names, Desired, World], list[Any]] = _none
     desired: Callable[[Config, Inputs], list[Any]] = _none
     billed: tuple[str, ...] = ()  # kinds billed while they exist: destroyed first
+    early: tuple[str, ...] = ()  # kinds that start a slow AWS change: destroy runs them first
 
 
 def reconcile(

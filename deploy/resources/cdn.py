@@ -16,7 +16,10 @@ access control (OAC) it reads the bucket with, and the invalidation of what chan
 CloudFront is eventually consistent: every change is ``InProgress`` for minutes, then
 ``Deployed``; each change gives a new ETag that the next Update/Delete must quote (IfMatch);
 a distribution can be deleted only once it is disabled *and* that is Deployed; an OAC only
-once no distribution uses it. Destroy follows exactly that order.
+once no distribution uses it. Destroy follows exactly that order, split in two so the minutes
+of deploying the disable overlap the endpoint's deletion: the disable is destroy's first action
+(``cdn_disabled``), the wait for Deployed and the delete come late, where the distribution's
+dependents are gone, and wait only for what is left.
 """
 
 from __future__ import annotations
@@ -471,26 +474,57 @@ def plan_deployed(dist: Action, seen: SeenDistribution | None) -> list[Action]:
     return [Action("wait", "cdn_deployed", dist.name, why, steps=(wait,))]
 
 
-def delete_distribution(seen: SeenDistribution, reason: str, phase: Any = "main") -> Action:
-    """Disable, wait until that is Deployed, delete (each with the ETag of the step before)."""
+# What the plan says of the disable destroy issues first, and of the delete it waits for.
+DISABLE_FIRST = (
+    "destroy, first: disabled now, so the minutes CloudFront takes to deploy that pass while "
+    "the endpoint and the rest are deleted; deleted once Deployed"
+)
+DELETE_ONCE_DISABLED = "destroy, once the disable issued first is Deployed"
+
+
+def _etag_after_disable(distribution_id: str) -> Ref:
+    """The ETag UpdateDistribution returned for the disable: DeleteDistribution's IfMatch."""
+    return Ref(f"etag:{distribution_id}")
+
+
+def _disable_call(seen: SeenDistribution) -> Call:
+    return Call(
+        "cloudfront",
+        "UpdateDistribution",
+        {
+            "Id": seen.distribution_id,
+            "IfMatch": seen.etag,
+            "DistributionConfig": {**seen.config, "Enabled": False},
+        },
+        outputs={_etag_after_disable(seen.distribution_id).needs: "ETag"},
+    )
+
+
+def disable_distribution(seen: SeenDistribution) -> Action | None:
+    """Destroy's first action (kind ``cdn_disabled``, `RESOURCE.early`): the disable alone.
+    CloudFront then deploys it for minutes by itself; `delete_distribution` with
+    ``disabled_before`` waits for what is left of that. None when it is disabled already
+    (a run stopped after the disable: the next one only waits and deletes)."""
+    if not seen.enabled:
+        return None
+    steps = (_disable_call(seen),)
+    return Action("update", "cdn_disabled", seen.name, DISABLE_FIRST, steps=steps)
+
+
+def delete_distribution(
+    seen: SeenDistribution, reason: str, phase: Any = "main", disabled_before: bool = False
+) -> Action:
+    """Disable, wait until that is Deployed, delete (each with the ETag of the step before).
+
+    ``disabled_before``: `disable_distribution` runs earlier in the same run, so the disable
+    is not repeated here; the wait and the delete's IfMatch (the disable's ETag) remain."""
     dist_id = seen.distribution_id
     steps: list[Step] = []
     if_match: str | Ref = seen.etag
     if seen.enabled:
-        etag = f"etag:{dist_id}"
-        steps.append(
-            Call(
-                "cloudfront",
-                "UpdateDistribution",
-                {
-                    "Id": dist_id,
-                    "IfMatch": seen.etag,
-                    "DistributionConfig": {**seen.config, "Enabled": False},
-                },
-                outputs={etag: "ETag"},
-            )
-        )
-        if_match = Ref(etag)
+        if not disabled_before:
+            steps.append(_disable_call(seen))
+        if_match = _etag_after_disable(dist_id)
     if seen.enabled or seen.status != "Deployed":
         steps.append(_wait_deployed(dist_id, "disabled everywhere, so it may be deleted"))
     steps.append(
@@ -575,13 +609,26 @@ def plan(ctx: PlanContext) -> list[Action]:
 
 
 def destroy(world: World) -> list[Action]:
-    """Each distribution (disabled, then deleted once that is Deployed), then the OAC."""
-    out = [delete_distribution(d, "destroy") for d in world.of_kind("cloudfront_distribution")]
+    """Each distribution disabled (run first of all), deleted once that is Deployed (as late
+    as the kinds that need it allow), then the OAC."""
+    out: list[Action] = []
+    for d in world.of_kind("cloudfront_distribution"):
+        disable = disable_distribution(d)
+        if disable is None:
+            out.append(delete_distribution(d, _delete_reason(d)))
+        else:
+            out += [disable, delete_distribution(d, DELETE_ONCE_DISABLED, disabled_before=True)]
     out += [
         delete_oac(o, "destroy, once no distribution uses it")
         for o in world.of_kind("cloudfront_oac")
     ]
     return out
+
+
+def _delete_reason(seen: SeenDistribution) -> str:
+    if seen.status != "Deployed":
+        return f"destroy: disabled already, deleted once that is Deployed (now {seen.status})"
+    return "destroy"
 
 
 def site_domain(world: World) -> str | None:
@@ -596,9 +643,13 @@ RESOURCE = ResourceType(
         "cloudfront_distribution": ("cloudfront_oac", "s3_bucket"),
         "cdn_invalidation": ("site_object", "cloudfront_distribution"),
         "cdn_deployed": ("cdn_invalidation",),
+        # Destroy's disable of a distribution (never part of an apply): its failure leaves
+        # the distribution's delete, which needs it, undone and reported.
+        "cdn_disabled": ("cloudfront_distribution",),
     },
     desired=desired,
     observe=observe,
     plan=plan,
     destroy=destroy,
+    early=("cdn_disabled",),  # CloudFront deploys a disable for minutes: overlap the rest
 )

@@ -83,8 +83,21 @@ def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, cap
         in (capsys.readouterr().out)
     )
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    capsys.readouterr()
     assert main(["--config", cfg, "destroy"]) == 1
-    assert "Refusing to delete without --yes." in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "Refusing to delete without --yes." in err
+    # The plan says the disable comes first, and why: its minutes pass meanwhile.
+    actions = [line.strip() for line in out.splitlines() if line.startswith("    ")]
+    assert actions[0] == (
+        "~ update  cdn_disabled      trends-anomaly-site-us-east-1  (destroy, first: disabled "
+        "now, so the minutes CloudFront takes to deploy that pass while the endpoint and the "
+        "rest are deleted; deleted once Deployed)"
+    ), actions
+    assert actions[2] == "- delete  endpoint          trends-anomaly  (destroy)", actions
+    (late,) = [a for a in actions if a.startswith("- delete  cloudfront_distribution")]
+    assert late.endswith("(destroy, once the disable issued first is Deployed)")
+    assert out.rstrip().endswith("Plan: 1 to update, 18 to delete; 0 unchanged.")
 
 
 def test_errors_are_one_line_with_what_to_do(project: Path, capsys, monkeypatch) -> None:

@@ -741,15 +741,17 @@ def test_destroy_goes_on_past_a_role_that_refuses_and_reports_it(project: Path, 
 def test_destroy_deletes_the_endpoint_before_the_site_api_and_lambda(project: Path) -> None:
     """The endpoint is billed by the hour; nothing else needs it gone first but its
     autoscaling. It used to be deleted after the site objects, the API and the CloudFront
-    distribution (whose disable takes 15 minutes or more on AWS)."""
+    distribution (whose disable takes 15 minutes or more on AWS). Only the call that starts
+    that disable comes before it, so those minutes pass while the endpoint is deleted."""
     _edit(project, "  instance_count: 1\n", "  instance_count: 1\n  autoscaling: {}\n")
     apply(engine(project))
     eng = engine(project)
     eng.destroy()
     made = [op for _, op in eng.aws.log.mutating]
     endpoint = made.index("DeleteEndpoint")
+    assert made[0] == "UpdateDistribution" and made.count("UpdateDistribution") == 1, made
     assert made.index("DeregisterScalableTarget") < endpoint
-    for later in ("DeleteObject", "DeleteApi", "UpdateDistribution", "DeleteFunction"):
+    for later in ("DeleteObject", "DeleteApi", "DeleteDistribution", "DeleteFunction"):
         assert endpoint < made.index(later), (later, made)
 
 

@@ -1,4 +1,5 @@
-"""Crash `apply` after every step, re-run it, and check it converges without orphans."""
+"""Crash `apply` (and `destroy`) after every step, re-run it, and check it converges without
+orphans (and leaves nothing)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from deploy.engine import Engine
 from deploy.plan import Action
 from tests.deploy.deploy_helpers import engine, inventory
+from tests.support.aws_clock import set_delays
 from tests.support.moto_server import reset
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -97,3 +99,81 @@ def test_crash_inside_a_step_converges(project: Path, aws_env: str, call: int) -
     inv = inventory()
     assert len(inv["models"]) == len(inv["endpoint_configs"]) == len(inv["apis"]) == 1
     assert inv["iam_roles"] == ["trends-anomaly-lambda", "trends-anomaly-sagemaker"]
+
+
+def _crash_after_op(name: str):
+    """A botocore hook that dies right after the first call of operation ``name``."""
+
+    def after_call(model, **_kw) -> None:
+        if model.name == name:
+            raise Crash(f"crashed after {name}")
+
+    return after_call
+
+
+# AWS's slow work as destroy meets it: the endpoint Deleting for minutes, the disable deploying.
+ENDPOINT_DELETE_S, DISABLE_DEPLOY_S = 600.0, 900.0
+
+
+@pytest.mark.slow
+def test_crash_after_every_destroy_step_finishes_on_the_next_run(
+    project: Path, aws_env: str
+) -> None:
+    """Destroy stopped after any action — the distribution's disable, now its first, the
+    endpoint's deletion, the distribution's late delete — and run again: the new run's plan
+    is exactly what was left (a disabled distribution is not disabled again, only waited for
+    and deleted with the ETag read afresh), and it leaves nothing behind."""
+    clients = engine(project).aws
+
+    def fresh() -> Engine:
+        return engine(project, aws=clients)
+
+    def deployed() -> None:
+        reset(aws_env)
+        fresh().apply()
+        set_delays(endpoint_delete_s=ENDPOINT_DELETE_S, distribution_deploy_s=DISABLE_DEPLOY_S)
+
+    deployed()
+    steps = [a for a in fresh().destroy_plan()[0] if a.op != "noop"]
+    assert [a.kind for a in steps[:2]] == ["cdn_disabled", "endpoint"]
+    assert len(steps) >= 15
+    for k in range(1, len(steps)):
+        if k > 1:
+            deployed()
+        with pytest.raises(Crash):
+            fresh().destroy(hook=_crash_after(k))
+        rerun = fresh()
+        left, _ = rerun.destroy_plan()
+        assert [(a.kind, a.name) for a in left] == [(a.kind, a.name) for a in steps[k:]], (
+            f"after crash at destroy step {k}"
+        )
+        rerun.destroy()
+        assert all(v == [] for v in inventory().values()), f"left after crash at step {k}"
+
+
+@pytest.mark.parametrize("op", ["UpdateDistribution", "DeleteEndpoint"])
+def test_destroy_crashed_while_aws_still_works_finishes_on_the_next_run(
+    project: Path, op: str
+) -> None:
+    """Dying right after the call that starts AWS's slow work (the distribution disabling,
+    the endpoint Deleting): the next run only waits for it, then deletes the rest."""
+    engine(project).apply()
+    set_delays(endpoint_delete_s=ENDPOINT_DELETE_S, distribution_deploy_s=DISABLE_DEPLOY_S)
+    first = engine(project)
+    first.aws.client("cloudfront").meta.events.register("after-call.*.*", _crash_after_op(op))
+    first.aws.client("sagemaker").meta.events.register("after-call.*.*", _crash_after_op(op))
+    with pytest.raises(Crash):
+        first.destroy()
+    rerun = engine(project)
+    left, _ = rerun.destroy_plan()
+    assert "cdn_disabled" not in [a.kind for a in left]  # disabled already: not again
+    (dist,) = [a for a in left if a.kind == "cloudfront_distribution"]
+    assert [s.describe().split(" ")[0] for s in dist.steps] == [
+        "wait",
+        "cloudfront:DeleteDistribution",
+    ]
+    if op == "DeleteEndpoint":
+        (ep,) = [a for a in left if a.kind == "endpoint"]
+        assert ep.reason == "destroy: already being deleted"
+    rerun.destroy()
+    assert all(v == [] for v in inventory().values()), inventory()

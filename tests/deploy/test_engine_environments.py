@@ -161,6 +161,8 @@ def test_staging_and_production_are_two_stacks_and_a_preview_comes_and_goes(
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert rc == 0, out
     assert "pr-7: remove" in out and "pr-70: keep" in out
+    # 18 deletions: the distribution's disable, run first of the 19 actions, removes nothing
+    assert "Removed pr-7: 18 resource(s)." in out and "[1/19] update cdn_disabled" in out
     gone = inventory()
     assert not any(_of(gone, f"{PROJECT}-pr-7").values())
     assert _of(gone, f"{PROJECT}-pr-70") == _of(after, f"{PROJECT}-pr-70")

@@ -47,21 +47,27 @@ def test_first_kinds_and_what_they_need_win_every_tie() -> None:
     depends_on = {"a": (), "b": ("a",), "y": (), "z": ("y",)}
     assert topological_order(depends_on) == ["a", "b", "y", "z"]
     assert topological_order(depends_on, first=["z"]) == ["y", "z", "a", "b"]
+    # several: an earlier one (and what it needs) wins over a later one
+    assert topological_order(depends_on, first=["z", "b"]) == ["y", "z", "a", "b"]
+    assert topological_order(depends_on, first=["b", "z"]) == ["a", "b", "y", "z"]
+    assert topological_order(depends_on, first=["y", "a"]) == ["y", "a", "b", "z"]
     assert needed_by(depends_on, ["b", "z"]) == {"a", "b", "y", "z"}
 
 
 def test_destroy_deletes_the_billed_endpoint_first_and_everything_after_its_dependents() -> None:
     """The endpoint is what costs money: it used to be deleted after the site objects, the API
     and the CloudFront distribution (disabling one takes 15 minutes or more), none of which
-    needs it. Only its autoscaling, which depends on it, goes before it."""
+    needs it. Only its autoscaling, which depends on it, goes before it, and the one call that
+    starts the distribution's disable, so CloudFront deploys it while the endpoint goes."""
     order = destroy_order(registered())
-    assert order[:2] == ["scaling", "endpoint"]
+    assert order[:3] == ["cdn_disabled", "scaling", "endpoint"]
+    assert order.index("cdn_disabled") < order.index("cloudfront_distribution")
     for resource in registered():
         for kind, deps in resource.kinds.items():
             for dep in deps:  # a kind is deleted before what it depends on
                 assert order.index(kind) < order.index(dep), (kind, dep)
     for later in ("lambda_function", "http_api", "cloudfront_distribution", "site_object"):
         assert order.index("endpoint") < order.index(later)
-    # without a billed kind it is the create order reversed, as before
-    unbilled = [replace(r, billed=()) for r in registered()]
+    # without a billed or early kind it is the create order reversed, as before
+    unbilled = [replace(r, billed=(), early=()) for r in registered()]
     assert destroy_order(unbilled) == list(reversed(kind_order(registered())))

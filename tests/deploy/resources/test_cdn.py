@@ -221,14 +221,23 @@ def test_oac_drift_is_updated_with_its_etag() -> None:
     )
 
 
-def test_destroy_disables_waits_deletes_then_the_oac() -> None:
+def test_destroy_disables_first_then_waits_deletes_then_the_oac() -> None:
+    """Two actions: the disable alone (kind ``cdn_disabled``, which destroy runs first, so
+    CloudFront deploys it while the endpoint is deleted), then the wait for what is left of
+    that and the delete with the ETag the disable returned."""
     aws = make_aws()
-    dist_action, oac_action = cdn.destroy(World.of([seen_dist(), seen_oac()]))
+    disable, dist_action, oac_action = cdn.destroy(World.of([seen_dist(), seen_oac()]))
+    assert (disable.kind, disable.op, disable.name) == ("cdn_disabled", "update", OAC)
+    assert disable.reason == cdn.DISABLE_FIRST
+    assert "first" in disable.reason and "while the endpoint and the rest are" in disable.reason
+    assert [s.describe() for s in disable.steps] == ["cloudfront:UpdateDistribution"]
+    assert dist_action.reason == "destroy, once the disable issued first is Deployed"
     assert [s.describe().split(" ")[0] for s in dist_action.steps] == [
-        "cloudfront:UpdateDistribution",
         "wait",
         "cloudfront:DeleteDistribution",
     ]
+    assert "cdn_disabled" in cdn.RESOURCE.early
+    assert cdn.RESOURCE.kinds["cdn_disabled"] == ("cloudfront_distribution",)
     disabled = {**aws_config(), "Enabled": False}
     deployed = distribution_answer(config=disabled, etag="ETAG2")
     with Stubber(aws.client("cloudfront")) as stub:
@@ -242,11 +251,35 @@ def test_destroy_disables_waits_deletes_then_the_oac() -> None:
         stub.add_client_error(
             "delete_origin_access_control", "NoSuchOriginAccessControl", "gone", 404
         )
-        execute(aws, dist_action, oac_action)
+        execute(aws, disable, dist_action, oac_action)
         stub.assert_no_pending_responses()
     # Already disabled and Deployed: straight to the delete.
     (quick,) = cdn.destroy(World.of([seen_dist(enabled=False)]))
     assert [s.operation for s in quick.steps] == ["DeleteDistribution"]
+    assert quick.reason == "destroy"
+    # Disabled by a run that stopped then: no second disable, the wait and the delete with
+    # the ETag observed now (the disable's).
+    (rest,) = cdn.destroy(World.of([seen_dist(status="InProgress", enabled=False, etag="E2")]))
+    assert [s.describe().split(" ")[0] for s in rest.steps] == [
+        "wait",
+        "cloudfront:DeleteDistribution",
+    ]
+    assert rest.steps[-1].params == {"Id": "E2DIST", "IfMatch": "E2"}
+    assert "disabled already" in rest.reason and "InProgress" in rest.reason
+
+
+def test_a_duplicate_is_still_disabled_waited_for_and_deleted_in_one_action() -> None:
+    """Apply's clean-up of a duplicate keeps the three steps in one action (after-phase)."""
+    dup = seen_dist(name=f"{OAC}#E9DUP", distribution_id="E9DUP", duplicate=True)
+    (delete,) = [
+        a for a in cdn.plan(ctx(World.of([seen_oac(), seen_dist(), dup]))) if a.op == "delete"
+    ]
+    assert [s.describe().split(" ")[0] for s in delete.steps] == [
+        "cloudfront:UpdateDistribution",
+        "wait",
+        "cloudfront:DeleteDistribution",
+    ]
+    assert delete.steps[-1].params["IfMatch"] == Ref("etag:E9DUP")
 
 
 def test_a_duplicate_from_a_lost_create_answer_is_deleted_after() -> None:
