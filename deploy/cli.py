@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from deploy import lock, render, stacks
+from deploy import bootstrap_version, lock, render, stacks
 from deploy.aws import Aws, CallLog, DeployError, Interrupted
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
@@ -79,6 +79,8 @@ def _header(eng: Engine, notes: list[str] | None = None) -> str:
 def cmd_plan(args: argparse.Namespace) -> int:
     eng = _engine(args)
     planned = eng.plan()
+    # Are the workflows' roles what this commit's bootstrap writes? (a warning, never a failure)
+    planned.warnings += bootstrap_version.check(eng.aws, _file(args)).warnings
     if args.format == "json":
         extra = {"project": eng.cfg.project, "region": eng.cfg.region}
         if eng.cfg.environment:
@@ -140,15 +142,21 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> int:
     locking = len(eng.aws.log.calls)  # the lock's own calls are not the apply's: not counted
-    if eng.cfg.environment:
-        # An environment's model is pinned by digest: push first (when ECR lacks the image),
-        # then plan with the digest, so the plan shown is the one applied.
-        eng.image = eng.ensure_image()
-        print(f"Image: {eng.image}")
-    planned = eng.plan()
+    # Before the first change: are the roles what this commit's bootstrap writes? A role behind
+    # is a warning (this change may not need what it lacks); an AccessDenied then says so.
+    roles = bootstrap_version.check(eng.aws, _file(args))
+    with bootstrap_version.denied_hint(roles):
+        if eng.cfg.environment:
+            # An environment's model is pinned by digest: push first (when ECR lacks the
+            # image), then plan with the digest, so the plan shown is the one applied.
+            eng.image = eng.ensure_image()
+            print(f"Image: {eng.image}")
+        planned = eng.plan()
+    planned.warnings += roles.warnings
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
     try:
-        summary = eng.apply(planned)
+        with bootstrap_version.denied_hint(roles):
+            summary = eng.apply(planned)
     except Interrupted:
         raise
     except DeployError:  # a push whose deploy failed is activity too: the sweep counts it

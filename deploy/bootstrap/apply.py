@@ -3,6 +3,8 @@ and applied by the engine.
 
 The roles are `deploy.resources.iam.RoleSpec`s planned by the same `plan_role` and run by the
 same executor as the engine's own roles, so there is one IAM reconcile in the repository.
+Each carries the ``bootstrap-policy-sha256`` tag (fingerprint.py), which plan compares with its
+commit's (deploy/bootstrap_version.py); a changed hash is a tag update like any other.
 Running it twice changes nothing the second time. Role names are global to the account: when
 the roles serve the project's stack in another region, or another repository's CI, it stops
 before any change (`stacks.github_roles_taken`), as plan and apply do for the service roles.
@@ -15,6 +17,7 @@ from dataclasses import replace
 from deploy import planner, stacks
 from deploy.aws import Aws, DeployError
 from deploy.bootstrap import managed_policy, oidc_provider
+from deploy.bootstrap.fingerprint import stamped
 from deploy.bootstrap.policies import Target, boundary_spec, roles
 from deploy.executor import Executor
 from deploy.plan import Action
@@ -64,7 +67,7 @@ def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
     returns what happened, line by line."""
     t = replace(target, account=aws.account_id())
     boundary = [boundary_spec(t)] if t.previews else []
-    specs = [oidc_provider.provider_spec(t), *boundary, *roles(t)]
+    specs = [oidc_provider.provider_spec(t), *boundary, *stamped(t)]
     world = World(account=t.account, region=t.region)
     provider = oidc_provider.observe_provider(aws)
     if provider is not None:

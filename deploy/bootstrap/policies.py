@@ -362,6 +362,13 @@ def _project_reads(t: Target) -> dict[str, list[str]]:
     }
 
 
+def _github_role_tags(t: Target) -> Policy:
+    """plan and apply read the GitHub roles' tags (deploy/bootstrap_version.py: is each role
+    what this commit's bootstrap writes?): iam:ListRoleTags on those roles only."""
+    names = [t.plan_role_name, t.deploy_role_name] + ([t.preview_role_name] if t.previews else [])
+    return _stmt("ReadGitHubRoleTags", ["iam:ListRoleTags"], [t.role_arn(n) for n in names])
+
+
 def plan_permissions_policy(t: Target) -> Policy:
     """Read-only: describe/list/get on the services the deploy engine observes."""
     arn = _arns(t)
@@ -391,6 +398,7 @@ def plan_permissions_policy(t: Target) -> Policy:
             ),
             _stmt("ReadHttpApis", ["apigateway:GET"], own["http_apis"]),
             _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
+            _github_role_tags(t),
             _stmt(
                 "ReadProjectImageRepository",
                 [
@@ -472,6 +480,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
     statements = [
         _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
         _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
+        _github_role_tags(t),
         _stmt("EcrLoginRegistryWide", ["ecr:GetAuthorizationToken"], "*"),
         _stmt(
             "EcrProjectRepository",
@@ -808,6 +817,7 @@ def preview_permissions_policy(t: Target) -> Policy:
         "Statement": [
             _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
             _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
+            _github_role_tags(t),
             _stmt("EcrLoginRegistryWide", ["ecr:GetAuthorizationToken"], "*"),
             _stmt(
                 "EcrPreviewRepositories",

@@ -1,7 +1,8 @@
 """`bootstrap --print`: the same provider and roles as a CloudFormation template (no AWS call).
 
 The account comes from the stack (``${AWS::AccountId}``); the roles are the very specs that
-`bootstrap` applies (deploy/bootstrap/policies.py), so the two ways cannot differ.
+`bootstrap` applies (deploy/bootstrap/policies.py), with the same ``bootstrap-policy-sha256``
+tag (fingerprint.py: it does not depend on the account), so the two ways cannot differ.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.aws import tag_list
+from deploy.bootstrap.fingerprint import stamped
 from deploy.bootstrap.policies import (
     GITHUB_OIDC_URL,
     GITHUB_THUMBPRINTS,
@@ -16,7 +18,6 @@ from deploy.bootstrap.policies import (
     Policy,
     Target,
     boundary_spec,
-    roles,
     tags,
 )
 
@@ -73,7 +74,7 @@ def cloudformation_template(
             },
         }
     logicals = ("PlanRole", "DeployRole", "PreviewRole")
-    for logical, role in zip(logicals, roles(t), strict=False):
+    for logical, role in zip(logicals, stamped(t), strict=False):
         resources[logical] = {
             "Type": "AWS::IAM::Role",
             "Properties": {

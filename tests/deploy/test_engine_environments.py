@@ -269,7 +269,9 @@ def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_
     ago, pr-8 5 days ago: the sweep removes pr-7 only, saying why and how to get it back. A
     push that changes nothing in AWS still counts: pr-8's no-change apply moves its age."""
     cfg = _staged(project)
-    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    # As config.yaml says (its environments too): the roles are current, so no warning.
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", environments=("staging", "production"),
+                    previews=True)  # fmt: skip
     bootstrap_apply(Aws("us-east-1", session()), target)
     tag = image_tag(project / "model")
     # moto stamps the endpoint's CreationTime with the real time; an hour's margin keeps the

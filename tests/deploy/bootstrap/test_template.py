@@ -102,3 +102,51 @@ def test_printed_template_deploys_through_cloudformation(aws, config: Path, caps
         if isinstance(inline, str):  # moto's CloudFormation stores the dict's repr()
             inline = ast.literal_eval(inline)
         assert inline == perms
+
+
+def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_current(
+    aws, config: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CloudFormation route records the same bootstrap-policy-sha256 on each role as the
+    direct one (the account is the stack's: the hash does not depend on it), so plan's check
+    (deploy/bootstrap_version.py) finds a stack-made role up to date, and one behind after
+    policies.py changes."""
+    from deploy.aws import Aws
+    from deploy.bootstrap_version import check
+    from deploy.config import load_config_file
+
+    tag = "bootstrap-policy-sha256"
+    assert _run(config, "--print", *IDS) == 0
+    template = capsys.readouterr().out
+    printed = {
+        r["Properties"]["RoleName"]: {t["Key"]: t["Value"] for t in r["Properties"]["Tags"]}
+        for r in json.loads(template)["Resources"].values()
+        if r["Type"] == "AWS::IAM::Role"
+    }
+    assert set(printed) == {f"{PROJECT}-github-plan", f"{PROJECT}-github-deploy"}
+    assert _run(config) == 0  # the direct route, same account: the same hashes
+    for name, tags in printed.items():
+        listed = aws.list_role_tags(RoleName=name)["Tags"]
+        assert {t["Key"]: t["Value"] for t in listed}[tag] == tags[tag], name
+        aws.delete_role_policy(RoleName=name, PolicyName=name)
+        aws.untag_role(RoleName=name, TagKeys=[tag, "project", "managed-by"])
+        aws.delete_role(RoleName=name)
+    cf = boto3.client("cloudformation", region_name=REGION)
+    cf.create_stack(
+        StackName="github-oidc",
+        TemplateBody=template,
+        Parameters=[{"ParameterKey": "CreateOIDCProvider", "ParameterValue": "false"}],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    for name, tags in printed.items():
+        listed = aws.list_role_tags(RoleName=name)["Tags"]
+        assert {t["Key"]: t["Value"] for t in listed}[tag] == tags[tag], name
+    file = load_config_file(config)
+    assert check(Aws(REGION), file).warnings == []
+    plan = policies.plan_permissions_policy
+    monkeypatch.setattr(
+        policies,
+        "plan_permissions_policy",
+        lambda t: {**plan(t), "Statement": [*plan(t)["Statement"][1:]]},
+    )
+    assert list(check(Aws(REGION), file).behind) == [f"{PROJECT}-github-plan"]

@@ -1,0 +1,69 @@
+"""What bootstrap wrote into each GitHub role, as one hash its tag carries (the role's
+"bootstrap version", as AWS CDK's bootstrap stack has one).
+
+Why: when a commit grants the roles something new, every fork must run bootstrap again before
+its next deploy, or the merge's apply stops half-way with AccessDenied. Bootstrap tags each
+role with ``bootstrap-policy-sha256``: a hash of what it rendered for the role (trust,
+inline policy, session length; for the preview role also the previews' boundary). `plan` and
+`apply` render the same for this commit and compare (deploy/bootstrap_version.py).
+
+Plan knows the project, region and config.yaml, not bootstrap's command line (repository,
+branch, GitHub environment, subject format) nor, in a CloudFormation template, the account.
+So the hash is of the documents rendered with those replaced by fixed placeholders: it
+changes with the code of policies.py and with config.yaml (`environments:`, `preview:`),
+never with the arguments bootstrap was run with. Pure: no AWS call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+
+from deploy.bootstrap.policies import Target, boundary_spec, roles
+from deploy.resources.iam import RoleSpec
+
+TAG = "bootstrap-policy-sha256"
+# What plan cannot know, as the same fixed values on both sides (the account as CloudFormation
+# spells it, so a template and a direct bootstrap write the same hash).
+_PLACEHOLDERS = {
+    "account": "${AWS::AccountId}",
+    "github_repo": "OWNER/NAME",
+    "subject_prefix": "repo:OWNER/NAME",
+    "branch": "BRANCH",
+    "environment": "ENVIRONMENT",
+}
+
+
+def neutral(t: Target) -> Target:
+    """``t`` with what plan cannot know replaced by placeholders (the module docstring)."""
+    return replace(t, **_PLACEHOLDERS)
+
+
+def digest(role: RoleSpec, boundary: dict | None = None) -> str:
+    """sha256 of what the role is granted and who may assume it, as canonical JSON."""
+    rendered = {
+        "path": role.path,
+        "trust": role.trust,
+        "policy": role.policy,
+        "max_session_s": role.max_session_s,
+    }
+    if boundary is not None:  # the preview role may create roles only with it
+        rendered["boundary"] = boundary
+    text = json.dumps(rendered, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def expected(t: Target) -> dict[str, str]:
+    """Each GitHub role's name → the hash this commit's policies.py renders for it."""
+    n = neutral(t)
+    boundary = boundary_spec(n).document if n.previews else None
+    return {
+        r.name: digest(r, boundary if r.name == n.preview_role_name else None) for r in roles(n)
+    }
+
+
+def stamped(t: Target) -> list[RoleSpec]:
+    """The GitHub roles as bootstrap writes them: policies.py's specs, tagged with their hash."""
+    sums = expected(t)
+    return [replace(r, tags={**(r.tags or {}), TAG: sums[r.name]}) for r in roles(t)]

@@ -1,0 +1,153 @@
+"""Are the workflows' GitHub roles what this commit's bootstrap writes? plan's and apply's check.
+
+Why: a commit that grants the roles something new (policies.py) or changes config.yaml's
+`environments:`/`preview:` needs bootstrap run again, by an administrator, before the next
+deploy; otherwise the merge's apply stops half-way with AccessDenied. Bootstrap tags each role
+with the hash of what it wrote (deploy/bootstrap/fingerprint.py); this reads the tags
+(iam:ListRoleTags, granted to every GitHub role on those roles only) and compares them with
+the hash this commit renders. A role behind is a warning, never a refusal: most commits need
+no new grant, and a fork must not be blocked by one its change does not use. Apply's
+AccessDenied then names the role behind and the command (``denied_hint``). A check that cannot
+run (a role bootstrapped before it existed may not read the tags) says so and why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import botocore.exceptions
+
+from deploy.aws import Aws, DeployError, tag_dict
+from deploy.aws_errors import ErrorKind, classify, error_code, error_message
+from deploy.bootstrap.fingerprint import TAG, expected
+from deploy.bootstrap.policies import Target
+from deploy.config import ConfigFile
+
+README = 'README, "Deploy to your AWS account", step 2'
+
+
+def target_of(file: ConfigFile) -> Target:
+    """What bootstrap renders the roles from, as its CLI reads it from config.yaml."""
+    return Target(
+        file.base.project,
+        file.base.region,
+        "",
+        "",
+        environments=tuple(file.environments),
+        previews=file.previews_enabled,
+    )
+
+
+def command() -> str:
+    """The command that brings the roles up to date (the repository's name when in CI)."""
+    repo = os.environ.get("GITHUB_REPOSITORY") or "OWNER/NAME"
+    return f"`python -m deploy bootstrap --github-repo {repo}`"
+
+
+@dataclass
+class Report:
+    """What the check found: roles behind this commit (name → why), or why it could not run."""
+
+    behind: dict[str, str] = field(default_factory=dict)
+    unchecked: str | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """For plan's and apply's warnings (and the pull request's plan comment)."""
+        if self.unchecked:
+            return [
+                f"could not check whether the workflows' IAM roles are up to date with this "
+                f"commit: {self.unchecked}. A role bootstrapped before this check may not read "
+                f"the roles' tags: run {command()} once with administrator credentials "
+                f"({README}); until then, an apply that needs a grant added since the last "
+                "bootstrap stops with AccessDenied."
+            ]
+        if not self.behind:
+            return []
+        return [
+            f"the workflows' IAM roles are behind this commit: {self._roles()}. Run "
+            f"{command()} with administrator credentials before the next deploy ({README}; "
+            "with the CloudFormation template, deploy the one `--print` renders now): until "
+            "then, an apply that needs what changed stops half-way with AccessDenied."
+        ]
+
+    def _roles(self) -> str:
+        return "; ".join(f"{name} ({why})" for name, why in self.behind.items())
+
+    def on_denied(self, err: DeployError) -> str | None:
+        """What to add to an AccessDenied that stopped an apply, or None (not one, or the
+        roles were found up to date: the error's own hint stands)."""
+        cause = err.__cause__
+        if not isinstance(cause, botocore.exceptions.ClientError):
+            return None
+        if classify(cause) is not ErrorKind.DENIED:
+            return None
+        if self.behind:
+            return (
+                f"The workflows' IAM roles are behind this commit: {self._roles()}. Run "
+                f"{command()} with administrator credentials, then run the deploy again (it "
+                "resumes from what exists)."
+            )
+        if self.unchecked:
+            return (
+                f"Whether the workflows' IAM roles are up to date could not be checked "
+                f"({self.unchecked}): if deploy/bootstrap/policies.py or config.yaml changed "
+                f"since the last bootstrap, run {command()} with administrator credentials, then "
+                "run the deploy again."
+            )
+        return None
+
+
+def _tags(aws: Aws, name: str) -> dict[str, str] | None:
+    """The role's tags; None when there is no such role."""
+    got = aws.read("iam", "ListRoleTags", RoleName=name)
+    return None if got is None else tag_dict(got.get("Tags"))
+
+
+def check(aws: Aws, file: ConfigFile) -> Report:
+    """Compare each GitHub role's ``bootstrap-policy-sha256`` tag with this commit's hash.
+    No role at all: bootstrap never ran in this account (credentials of one's own): silent."""
+    t = target_of(file)
+    wanted = expected(t)
+    seen: dict[str, dict[str, str] | None] = {}
+    for name in wanted:
+        try:
+            seen[name] = _tags(aws, name)
+        except botocore.exceptions.ClientError as err:
+            why = f"iam:ListRoleTags on {name}: AWS said {error_code(err)}: {error_message(err)}"
+            return Report(unchecked=why)
+        except botocore.exceptions.BotoCoreError as err:
+            return Report(unchecked=f"iam:ListRoleTags on {name}: {err}")
+    if all(tags is None for tags in seen.values()):
+        return Report()
+    behind: dict[str, str] = {}
+    for name, tags in seen.items():
+        if tags is None:
+            behind[name] = "does not exist: bootstrap creates it" + (
+                " (`preview:` added to config.yaml since the last bootstrap?)"
+                if name == t.preview_role_name
+                else ""
+            )
+        elif TAG not in tags:
+            behind[name] = f"bootstrapped before this check: no {TAG} tag"
+        elif tags[TAG] != wanted[name]:
+            behind[name] = (
+                "its policy or trust differs from what this commit's "
+                "deploy/bootstrap/policies.py renders for config.yaml"
+            )
+    return Report(behind)
+
+
+@contextmanager
+def denied_hint(report: Report) -> Iterator[None]:
+    """An AccessDenied raised inside names the roles behind and the command to run."""
+    try:
+        yield
+    except DeployError as err:
+        hint = report.on_denied(err)
+        if hint is None:
+            raise
+        raise DeployError(f"{err}\n{hint}") from err.__cause__

@@ -1,0 +1,240 @@
+"""plan and apply compare each GitHub role's bootstrap-policy-sha256 tag with this commit's: a
+role behind is named with the command to run, a check that cannot run says why, neither fails.
+
+On the moto server with real boto3: bootstrap (deploy/bootstrap/apply.py) tags the roles, then
+`python -m deploy plan` / `apply` as a user runs them. A policy changed "by a later commit" is
+policies.py monkeypatched in this process after bootstrap ran.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.exceptions
+import pytest
+
+from deploy.aws import Aws
+from deploy.bootstrap import policies
+from deploy.bootstrap.apply import apply as bootstrap_apply
+from deploy.cli import main
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, session
+from tests.support.iam_eval import allowed
+
+pytestmark = pytest.mark.usefixtures("aws_env", "image_pushed")
+REGION = "us-east-1"
+PLAN_ROLE = f"{PROJECT}-github-plan"
+DEPLOY_ROLE = f"{PROJECT}-github-deploy"
+BEHIND = "the workflows' IAM roles are behind this commit"
+COULD_NOT = "could not check whether the workflows' IAM roles are up to date"
+TAG = "bootstrap-policy-sha256"  # spelled out: these tests must fail without the change
+
+
+def _bootstrap(**kw: Any) -> None:
+    bootstrap_apply(Aws(REGION, session()), policies.Target(PROJECT, REGION, "", "octo/t", **kw))
+
+
+def _plan(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    capsys.readouterr()
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE, *extra]) == 2  # nothing deployed
+    return capsys.readouterr().out
+
+
+def _grant_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a later commit does to policies.py: one more grant for the deploy role."""
+    rendered = policies.deploy_permissions_policy
+
+    def more(t: policies.Target) -> policies.Policy:
+        policy = rendered(t)
+        new = {"Sid": "New", "Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}
+        return {**policy, "Statement": [*policy["Statement"], new]}
+
+    monkeypatch.setattr(policies, "deploy_permissions_policy", more)
+
+
+def _record_role_tag_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The roles every client the commands make reads the tags of."""
+    read: list[str] = []
+    make = Aws.client
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        read.append(params["RoleName"])
+
+    def client(self: Aws, service: str) -> Any:
+        made = make(self, service)
+        if service == "iam":
+            made.meta.events.register(
+                "before-parameter-build.iam.ListRoleTags", record, unique_id="read-role-tags"
+            )
+        return made
+
+    monkeypatch.setattr(Aws, "client", client)
+    return read
+
+
+def test_bootstrap_then_plan_warns_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _bootstrap()
+    iam = boto3.client("iam", region_name=REGION)
+    for role in (PLAN_ROLE, DEPLOY_ROLE):
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]}
+        assert len(tags[TAG]) == 64, tags
+    read = _record_role_tag_reads(monkeypatch)
+    out = _plan(project, capsys)
+    assert BEHIND not in out and COULD_NOT not in out, out
+    assert "Warning:" not in out, out
+    # What it read, the plan role may read (on those roles' ARNs alone: the last test).
+    assert read == [PLAN_ROLE, DEPLOY_ROLE]
+    t = policies.Target(PROJECT, REGION, "123456789012", "octo/t")
+    plan_role = policies.plan_permissions_policy(t)
+    assert all(allowed(plan_role, "iam:ListRoleTags", t.role_arn(name)) for name in read)
+
+
+def test_a_policy_changed_since_bootstrap_is_a_warning_naming_the_role(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_REPOSITORY", "fork/trends")
+    _bootstrap()
+    _grant_more(monkeypatch)
+    out = _plan(project, capsys)
+    (warning,) = [line for line in out.splitlines() if BEHIND in line]
+    assert f"{DEPLOY_ROLE} (its policy or trust differs from what this commit's" in warning
+    assert PLAN_ROLE not in warning  # its policy did not change
+    assert "Run `python -m deploy bootstrap --github-repo fork/trends`" in warning
+    assert "AccessDenied" in warning
+    # The pull request's plan comment and the JSON plan say it too.
+    markdown = _plan(project, capsys, "--format", "markdown")
+    assert f"> **Warning:** {BEHIND}: {DEPLOY_ROLE} (" in markdown
+    doc = json.loads(_plan(project, capsys, "--format", "json"))
+    assert any(DEPLOY_ROLE in w for w in doc["warnings"] if BEHIND in w)
+    # Bootstrap again (with this commit's policies): up to date.
+    _bootstrap()
+    assert BEHIND not in _plan(project, capsys)
+
+
+def test_a_role_without_the_tag_was_bootstrapped_before_this_check(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    _bootstrap()
+    boto3.client("iam", region_name=REGION).untag_role(RoleName=PLAN_ROLE, TagKeys=[TAG])
+    out = _plan(project, capsys)
+    (warning,) = [line for line in out.splitlines() if BEHIND in line]
+    assert f"{PLAN_ROLE} (bootstrapped before this check: no {TAG} tag)" in warning
+    assert DEPLOY_ROLE not in warning
+    assert "`python -m deploy bootstrap --github-repo OWNER/NAME`" in warning
+
+
+def test_previews_added_since_bootstrap_name_the_missing_preview_role(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bootstrap()
+    config = project / "config.yaml"
+    config.write_text(config.read_text() + "preview: {}\n")
+    out = _plan(project, capsys)
+    (warning,) = [line for line in out.splitlines() if BEHIND in line]
+    assert f"{PROJECT}-github-preview (does not exist: bootstrap creates it (`preview:`" in warning
+    # The plan and deploy roles' hashes cover config.yaml's `preview:` too (their reads of
+    # the previews' resources): behind as well.
+    assert PLAN_ROLE in warning and DEPLOY_ROLE in warning
+
+
+def test_never_bootstrapped_here_says_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No GitHub role at all: plan runs with one's own credentials, not the workflows'."""
+    out = _plan(project, capsys)
+    assert BEHIND not in out and COULD_NOT not in out, out
+
+
+def _deny_list_role_tags(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every client the commands make refuses iam:ListRoleTags as AWS refuses a role without
+    the grant (a role bootstrapped before it existed); the names asked for are returned."""
+    asked: list[str] = []
+    make = Aws.client
+
+    def deny(params: dict[str, Any], **_: Any) -> None:
+        asked.append(params["RoleName"])
+        message = (
+            f"User: arn:aws:sts::123456789012:assumed-role/{PLAN_ROLE}/GitHubActions is not "
+            f"authorized to perform: iam:ListRoleTags on resource: role {params['RoleName']} "
+            "because no identity-based policy allows the iam:ListRoleTags action"
+        )
+        error = {"Error": {"Code": "AccessDenied", "Message": message}}
+        raise botocore.exceptions.ClientError(error, "ListRoleTags")  # type: ignore[arg-type]
+
+    def client(self: Aws, service: str) -> Any:
+        made = make(self, service)
+        if service == "iam":
+            made.meta.events.register(
+                "before-parameter-build.iam.ListRoleTags", deny, unique_id="deny-list-role-tags"
+            )
+        return made
+
+    monkeypatch.setattr(Aws, "client", client)
+    return asked
+
+
+def test_a_plan_role_that_may_not_read_the_tags_could_not_check_and_plans(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _bootstrap()
+    asked = _deny_list_role_tags(monkeypatch)
+    out = _plan(project, capsys)  # the plan itself: exit 2, every action shown
+    assert asked == [PLAN_ROLE]  # one refusal is enough
+    (warning,) = [line for line in out.splitlines() if COULD_NOT in line]
+    assert f"iam:ListRoleTags on {PLAN_ROLE}: AWS said AccessDenied: User: " in warning
+    assert "bootstrapped before this check may not read" in warning
+    assert "`python -m deploy bootstrap --github-repo" in warning
+    assert BEHIND not in out
+    assert "+ create  lambda_function   trends-anomaly-detect" in out
+
+
+def test_apply_warns_first_and_its_access_denied_names_the_role_behind(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role behind does not stop the apply (the change may not need what it lacks); the
+    AccessDenied it may then meet names the role and the command."""
+    _bootstrap()
+    _grant_more(monkeypatch)
+    make = Aws.client
+
+    def denied(**_: Any) -> None:
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}
+        raise botocore.exceptions.ClientError(error, "CreateModel")  # type: ignore[arg-type]
+
+    def client(self: Aws, service: str) -> Any:
+        made = make(self, service)
+        if service == "sagemaker":
+            made.meta.events.register("before-call.sagemaker.CreateModel", denied, "deny-model")
+        return made
+
+    monkeypatch.setattr(Aws, "client", client)
+    capsys.readouterr()
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 1
+    captured = capsys.readouterr()
+    assert f"Warning: {BEHIND}: {DEPLOY_ROLE} (" in captured.out
+    assert "[1/" in captured.out  # it went ahead
+    assert "sagemaker:CreateModel failed: AWS said AccessDeniedException" in captured.err
+    assert f"The workflows' IAM roles are behind this commit: {DEPLOY_ROLE} (" in captured.err
+    assert "then run the deploy again" in captured.err
+
+
+@pytest.mark.parametrize("previews", [False, True])
+def test_every_github_role_may_read_the_github_roles_tags_and_no_other_roles(
+    previews: bool,
+) -> None:
+    t = policies.Target(PROJECT, REGION, "123456789012", "octo/t", previews=previews)
+    github = [t.plan_role_name, t.deploy_role_name] + ([t.preview_role_name] if previews else [])
+    documents = [policies.plan_permissions_policy(t), policies.deploy_permissions_policy(t)]
+    documents += [policies.preview_permissions_policy(t)] if previews else []
+    for document in documents:
+        for name in github:
+            assert allowed(document, "iam:ListRoleTags", t.role_arn(name)), name
+        for other in ("admin", f"{PROJECT}-github-other", f"{PROJECT}x-github-plan"):
+            assert not allowed(document, "iam:ListRoleTags", t.role_arn(other)), other
