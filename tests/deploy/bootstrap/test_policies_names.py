@@ -83,6 +83,11 @@ def _account_wide(n: Names) -> list[str]:
         n.arn("apigateway", "/apis", account=""),
         api_tags,
         n.role_arn(AUTOSCALING_ROLE, service_role),
+        # the workflows' own roles (path /), whose bootstrap tags plan and apply read
+        *(
+            n.role_arn(r, "/")
+            for r in (n.github_plan_role, n.github_deploy_role, n.github_preview_role)
+        ),
     ]
 
 
