@@ -23,7 +23,7 @@ import botocore.exceptions
 from deploy.aws import Aws, DeployError, tag_dict
 from deploy.aws_errors import ErrorKind, classify, error_code, error_message
 from deploy.bootstrap.fingerprint import TAG, expected
-from deploy.bootstrap.policies import Target
+from deploy.bootstrap.policies import Target, quota_problems
 from deploy.config import ConfigFile
 
 README = 'README, "Deploy to your AWS account", step 2'
@@ -53,10 +53,20 @@ class Report:
 
     behind: dict[str, str] = field(default_factory=dict)
     unchecked: str | None = None
+    # What IAM would refuse of the roles this config.yaml needs (policies.quota_problems):
+    # bootstrap refuses to start, so no role can be brought up to date until it is fixed.
+    too_big: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
         """For plan's and apply's warnings (and the pull request's plan comment)."""
+        refused = [
+            f"bootstrap cannot make the workflows' IAM roles for this config.yaml: {problem}"
+            for problem in self.too_big
+        ]
+        return refused + self._role_warnings()
+
+    def _role_warnings(self) -> list[str]:
         if self.unchecked:
             return [
                 f"could not check whether the workflows' IAM roles are up to date with this "
@@ -111,6 +121,7 @@ def check(aws: Aws, file: ConfigFile) -> Report:
     """Compare each GitHub role's ``bootstrap-policy-sha256`` tag with this commit's hash.
     No role at all: bootstrap never ran in this account (credentials of one's own): silent."""
     t = target_of(file)
+    too_big = quota_problems(t)
     wanted = expected(t)
     seen: dict[str, dict[str, str] | None] = {}
     for name in wanted:
@@ -118,11 +129,11 @@ def check(aws: Aws, file: ConfigFile) -> Report:
             seen[name] = _tags(aws, name)
         except botocore.exceptions.ClientError as err:
             why = f"iam:ListRoleTags on {name}: AWS said {error_code(err)}: {error_message(err)}"
-            return Report(unchecked=why)
+            return Report(unchecked=why, too_big=too_big)
         except botocore.exceptions.BotoCoreError as err:
-            return Report(unchecked=f"iam:ListRoleTags on {name}: {err}")
+            return Report(unchecked=f"iam:ListRoleTags on {name}: {err}", too_big=too_big)
     if all(tags is None for tags in seen.values()):
-        return Report()
+        return Report(too_big=too_big)
     behind: dict[str, str] = {}
     for name, tags in seen.items():
         if tags is None:
@@ -138,7 +149,7 @@ def check(aws: Aws, file: ConfigFile) -> Report:
                 "its policy or trust differs from what this commit's "
                 "deploy/bootstrap/policies.py renders for config.yaml"
             )
-    return Report(behind)
+    return Report(behind, too_big=too_big)
 
 
 @contextmanager

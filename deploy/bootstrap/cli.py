@@ -22,7 +22,7 @@ from deploy.aws import Aws, DeployError
 from deploy.bootstrap.apply import RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
-from deploy.bootstrap.policies import Target
+from deploy.bootstrap.policies import Target, quota_problems
 from deploy.bootstrap.template import cloudformation_template
 from deploy.config import load_config_file
 
@@ -124,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
         wanted = _target(getattr(args, "config", None) or "config.yaml", args)
     except Exception as exc:  # config errors already say what to fix
         print(f"bootstrap: cannot read the config: {exc}", file=sys.stderr)
+        return 1
+    too_big = quota_problems(wanted)
+    if too_big:  # IAM would refuse it half-way (LimitExceeded): nothing is made
+        print("bootstrap: IAM would refuse these roles:", file=sys.stderr)
+        print("\n".join(f"  {problem}" for problem in too_big), file=sys.stderr)
         return 1
     try:
         subject = subject_of(args.github_repo, args.subject_format, args.owner_id, args.repo_id)

@@ -20,14 +20,15 @@ ANY_PREVIEW): a rename there reaches the roles (tests/deploy/bootstrap/test_poli
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from deploy import budget
 from deploy.bootstrap.github import repository_of
 from deploy.bootstrap.managed_policy import PolicySpec
-from deploy.config import MANAGED_BY
+from deploy.config import MANAGED_BY, SAMPLE_ACCOUNT
 from deploy.naming import (
     ANY_ENV,
     ANY_PREVIEW,
@@ -965,3 +966,53 @@ def boundary_spec(t: Target) -> PolicySpec:
         document=preview_boundary_policy(t),
         tags=tags(t),
     )
+
+
+# IAM's size quotas, in characters without whitespace (docs.aws.amazon.com/IAM/latest/
+# UserGuide/reference_iam-quotas.html): a role's inline policies together, a managed policy,
+# a trust policy (the default; it can be raised to 4,096).
+ROLE_INLINE_MAX = 10_240
+MANAGED_POLICY_MAX = 6_144
+TRUST_POLICY_MAX = 2_048
+
+
+def iam_size(document: Policy) -> int:
+    """A policy's size as IAM counts it against its quotas: whitespace does not count."""
+    return sum(not c.isspace() for c in json.dumps(document, separators=(",", ":")))
+
+
+def quota_problems(t: Target) -> list[str]:
+    """What IAM would refuse of these roles and the boundary, said before any AWS call.
+
+    Bootstrap writes the deploy role's permissions as one inline policy, which grows with
+    every environment (its resources are named per environment): with two or three
+    environments it passes IAM's 10,240 characters, and IAM refuses PutRolePolicy with
+    LimitExceeded half-way through bootstrap. Sized with a 12-digit account, as IAM sees it
+    (CloudFormation substitutes ``${AWS::AccountId}`` first)."""
+    sized = replace(t, account=SAMPLE_ACCOUNT) if not t.account.isdigit() else t
+    problems = []
+    for role in roles(sized):
+        size = iam_size(role.policy)
+        if size > ROLE_INLINE_MAX:
+            envs = ", ".join(t.environments) or "none"
+            problems.append(
+                f"role {role.name}: its permissions come to {size:,} characters, over IAM's "
+                f"{ROLE_INLINE_MAX:,} for a role's inline policies (project {t.project!r}, "
+                f"environments: {envs}). Each environment adds its resources' names to it: "
+                "use fewer environments or a shorter project name (README, 'Environments and "
+                "previews', says how many fit)"
+            )
+        trust = iam_size(role.trust)
+        if trust > TRUST_POLICY_MAX:
+            problems.append(
+                f"role {role.name}: its trust policy comes to {trust:,} characters, over IAM's "
+                f"default {TRUST_POLICY_MAX:,} (Service Quotas can raise it to 4,096)"
+            )
+    if t.previews:
+        size = iam_size(boundary_spec(sized).document)
+        if size > MANAGED_POLICY_MAX:
+            problems.append(
+                f"the previews' boundary comes to {size:,} characters, over IAM's "
+                f"{MANAGED_POLICY_MAX:,} for a managed policy"
+            )
+    return problems

@@ -250,3 +250,33 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
     assert template["Resources"]["DeployRole"]["Properties"]["RoleName"] == (
         f"{PROJECT}-github-deploy"
     )
+
+
+def test_a_deploy_role_over_iams_size_quota_is_refused_before_any_aws_call(
+    aws, config: Path, capsys
+) -> None:
+    """IAM counts a role's inline policies together, whitespace aside, against 10,240
+    characters; the deploy role's grows with each environment, and staging + production of a
+    14-character project come to about 10,900: IAM refuses PutRolePolicy (LimitExceeded) after
+    the provider and the plan role are made. Bootstrap now says so first and makes nothing."""
+    iam = aws
+    config.write_text(
+        "project: trends-anomaly\nregion: eu-west-1\n"
+        "environments:\n  staging: {}\n  production: {}\n",
+        encoding="utf-8",
+    )
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert "role trends-anomaly-github-deploy: its permissions come to 10," in err
+    assert "over IAM's 10,240 for a role's inline policies" in err
+    assert "environments: staging, production" in err
+    assert iam.list_roles()["Roles"] == []
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    assert _run(config, "--print") == 1  # the template's roles are the same size
+
+
+def test_one_environment_fits() -> None:
+    t = policies.Target("a" * 31, "ap-southeast-2", "", REPO, environments=("production",),
+                        previews=True)  # fmt: skip
+    assert policies.quota_problems(t) == []
+    assert policies.iam_size({"a": " b c"}) == len('{"a":"bc"}')
