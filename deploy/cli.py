@@ -49,7 +49,26 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _file(args: argparse.Namespace) -> ConfigFile:
-    return load_config_file(Path(args.config))
+    """config.yaml, read once per command: the engine, the bootstrap-version check and the
+    summary all ask for it, and reading it validates every deployment in it."""
+    loaded: ConfigFile | None = getattr(args, "_config_file", None)
+    if loaded is None or loaded.path != Path(args.config):
+        loaded = load_config_file(Path(args.config))
+        args._config_file = loaded
+    return loaded
+
+
+def _preview_names(file: ConfigFile, aws: Aws) -> Callable[[int], Names]:
+    """pr-<N> → that preview's names (what its engine would name), the account asked of AWS
+    once, not once a preview."""
+    account = ""
+
+    def names(number: int) -> Names:
+        nonlocal account
+        account = account or aws.account_id()
+        return Names(file.base.project, account, file.base.region, f"pr-{number}")
+
+    return names
 
 
 def _engine(args: argparse.Namespace, env: Any = _UNSET, aws: Aws | None = None) -> Engine:
@@ -275,8 +294,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     found = previews.find(aws, file.base.project, functions=False)
     seen = previews.listed(aws, file.base.project) if found else None
     print(f"previews of {file.base.project}: {len(found) or 'none'}")
+    preview_names = _preview_names(file, aws)
     for number, items in found.items():
-        names = _engine(args, f"pr-{number}", aws).names
+        names = preview_names(number)
         status = seen.endpoints.get(names.endpoint) if seen else None
         api_id = seen.apis.get(names.api) if seen else None
         print(
@@ -447,12 +467,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
     found = previews.find(aws, file.base.project)
     max_days = file.preview_max_idle_days
     now = _now(args)
-    account = ""
-
-    def names(number: int) -> Names:
-        nonlocal account
-        account = account or aws.account_id()
-        return Names(file.base.project, account, file.base.region, f"pr-{number}")
+    names = _preview_names(file, aws)
 
     def last(number: int) -> datetime | None:
         return previews.last_deployed(aws, names(number))
