@@ -358,18 +358,13 @@ def test_previews_list_says_a_preview_without_endpoint_is_never_removed_for_idli
     assert f"s3_bucket {PROJECT}-pr-5-site-{ACCOUNT}-us-east-1" in out
 
 
-def test_a_preview_deployed_while_the_sweep_ran_is_kept(
-    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Judged idle, then a push deployed it before the sweep held its lock (a sweep removing
-    several previews takes hours): read again under the lock, it stays."""
+def _destroys_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sweep's stacks stand-ins: each destroy only recorded (the env it was for), no
+    lock taken. The list fills as the sweep runs."""
     from contextlib import nullcontext
 
     from deploy import cli
 
-    cfg = _staged(project)
-    now = datetime(2026, 3, 1, tzinfo=UTC)
-    seen = iter([now - timedelta(days=30), now - timedelta(minutes=5)])
     destroyed: list[str] = []
 
     class Stack:
@@ -380,10 +375,22 @@ def test_a_preview_deployed_while_the_sweep_ran_is_kept(
             destroyed.append(self.env)
             return []
 
-    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"]})
-    monkeypatch.setattr("deploy.previews.last_deployed", lambda aws, names: next(seen))
     monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
     monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    return destroyed
+
+
+def test_a_preview_deployed_while_the_sweep_ran_is_kept(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judged idle, then a push deployed it before the sweep held its lock (a sweep removing
+    several previews takes hours): read again under the lock, it stays."""
+    cfg = _staged(project)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    seen = iter([now - timedelta(days=30), now - timedelta(minutes=5)])
+    destroyed = _destroys_recorded(monkeypatch)
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"]})
+    monkeypatch.setattr("deploy.previews.last_deployed", lambda aws, names: next(seen))
     rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "7", "--yes"], now=_at(now))
     out = capsys.readouterr().out
     assert rc == 0 and destroyed == []
@@ -401,30 +408,15 @@ def _sweep_with_github(
     """`previews sweep --github-repo octo/trends` against the stand-in: pr-7 idle for 30 days
     (its pull request open and labelled), pr-8's pull request closed, pr-9 fresh; the stacks'
     destroy only recorded."""
-    from contextlib import nullcontext
-
-    from deploy import cli
-
     cfg = _staged(project)
     now = datetime(2026, 3, 1, tzinfo=UTC)
     ages = {f"{PROJECT}-pr-7": 30, f"{PROJECT}-pr-9": 1}
-    destroyed: list[str] = []
-
-    class Stack:
-        def __init__(self, env: str) -> None:
-            self.env = env
-
-        def destroy(self) -> list:
-            destroyed.append(self.env)
-            return []
-
+    destroyed = _destroys_recorded(monkeypatch)
     monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"], 9: ["z"]})
     monkeypatch.setattr(
         "deploy.previews.last_deployed",
         lambda aws, names: now - timedelta(days=ages[names.endpoint]),
     )
-    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
-    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
     monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
     monkeypatch.setenv("GITHUB_API_URL", stub.url)
     monkeypatch.setenv("GITHUB_RUN_ID", "4242")

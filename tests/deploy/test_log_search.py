@@ -14,22 +14,13 @@ from deploy.aws import DeployError
 from deploy.cli import main
 from deploy.log_search import SOURCES, parse_sources
 from tests.deploy.deploy_helpers import session
+from tests.deploy.test_ops import put_lines
 
 GATEWAY_GROUP = "/aws/vendedlogs/apigateway/trends-anomaly"
 LAMBDA_GROUP = "/aws/lambda/trends-anomaly-detect"
 ENDPOINT_GROUP = "/aws/sagemaker/Endpoints/trends-anomaly"
 WANTED, OTHER = "JwpOYzv0TXuQHQ==", "/OCUVU/rSh2pdQ=="
 LAMBDA_ID = "473bf6b5-a689-4970-851f-e07b64de6ec8"  # Lambda's own id of WANTED's invocation
-
-
-def _put(group: str, stream: str, events: list[tuple[int, str]]) -> None:
-    logs = session().client("logs")
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName=stream,
-        logEvents=[{"timestamp": t, "message": m} for t, m in sorted(events)],
-    )
 
 
 def _access(request_id: str, route: str, status: str, **more: str) -> str:
@@ -66,7 +57,7 @@ def test_logs_follows_one_request_through_the_gateway_the_lambda_and_the_model(
     _groups(GATEWAY_GROUP, LAMBDA_GROUP, ENDPOINT_GROUP)
     now = int(time.time() * 1000) - 60_000
     wanted_line = _access(WANTED, "POST /detect", "502", integration_request_id=LAMBDA_ID)
-    _put(
+    put_lines(
         GATEWAY_GROUP,
         "access",
         [
@@ -79,7 +70,7 @@ def test_logs_follows_one_request_through_the_gateway_the_lambda_and_the_model(
         {"msg": "detect", "request_id": WANTED, "lambda_request_id": LAMBDA_ID, "status": 502},
         separators=(",", ":"),
     )
-    _put(
+    put_lines(
         LAMBDA_GROUP,
         "2026/12/02/[$LATEST]ab",
         [
@@ -91,7 +82,7 @@ def test_logs_follows_one_request_through_the_gateway_the_lambda_and_the_model(
         ],
     )
     model_line = f'{{"request_id":"{WANTED}","path":"/invocations","status":500}}'
-    _put(ENDPOINT_GROUP, "main/i-0123456789abcdef0", [(now + 40, model_line)])
+    put_lines(ENDPOINT_GROUP, "main/i-0123456789abcdef0", [(now + 40, model_line)])
     capsys.readouterr()
 
     assert main(["--config", cfg, "logs", "--request-id", WANTED]) == 0
@@ -135,7 +126,7 @@ def test_logs_says_what_a_gateway_line_without_a_function_line_means(project: Pa
     cfg = str(project / "config.yaml")
     _groups(GATEWAY_GROUP, LAMBDA_GROUP, ENDPOINT_GROUP)
     refused = _access(WANTED, "$default", "404", error="Not Found")
-    _put(GATEWAY_GROUP, "access", [(int(time.time() * 1000) - 5_000, refused)])
+    put_lines(GATEWAY_GROUP, "access", [(int(time.time() * 1000) - 5_000, refused)])
     capsys.readouterr()
     assert main(["--config", cfg, "logs", "--request-id", WANTED]) == 0
     seen = capsys.readouterr()
