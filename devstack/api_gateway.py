@@ -103,10 +103,8 @@ def build_event(
 ) -> dict[str, Any]:
     """The payload-2.0 event API Gateway would send for this request."""
     parts = urlsplit(target)
-    lowered: dict[str, str] = {}
-    for name, value in headers.items():  # repeated headers are joined with commas
-        key = name.lower()
-        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+    # repeated headers (any case) are joined with commas
+    lowered = {name.lower(): value for name, value in joined_headers(headers.items()).items()}
     query: dict[str, str] = {}
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value
