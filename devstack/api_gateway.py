@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sys
 import time
 import traceback
@@ -47,6 +48,9 @@ HEADERS_TOO_LARGE = b'{"message":"Request Header Fields Too Large"}'
 LAMBDA_EVENT_MAX_BYTES = 6 * 1024 * 1024 - 1
 LAMBDA_RESULT_MAX_BYTES = 6 * 1024 * 1024 + 100
 LAMBDA_TIMEOUT_MS = 29_000
+# The only media types a real HTTP API hands the function as text; anything else, a missing
+# Content-Type, application/x-www-form-urlencoded and the +json types included, arrives
+# base64-encoded (the docs name no list; ministackorg/ministack#766 measured it on AWS).
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 
 Invoke = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -109,7 +113,10 @@ def build_event(
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value
     media_type = lowered.get("content-type", "").split(";", 1)[0].strip().lower()
-    text = not body or media_type.startswith(_TEXT_TYPES) or media_type.endswith("+json")
+    # payload 2.0 moves the Cookie headers (joined with commas) into "cookies", one a cookie
+    cookie_header = lowered.pop("cookie", "")
+    cookies = [c.strip() for c in re.split(r"[;,]", cookie_header) if c.strip()]
+    text = not body or media_type.startswith(_TEXT_TYPES)
     if text:
         try:
             encoded, is_base64 = body.decode("utf-8"), False
@@ -144,6 +151,8 @@ def build_event(
         },
         "isBase64Encoded": is_base64,
     }
+    if cookies:
+        event["cookies"] = cookies
     if query:
         event["queryStringParameters"] = query
     if body:

@@ -180,3 +180,30 @@ def test_a_header_sent_twice_reaches_the_function_joined_with_commas() -> None:
     (event,) = events
     assert event["headers"]["x-trace"] == "a,b"
     assert event["queryStringParameters"]["method"] == "auto,stl"
+
+
+def test_only_the_text_types_aws_names_arrive_as_text() -> None:
+    """Real HTTP APIs deliver a body as text only for text/*, application/json, application/xml
+    and application/javascript; a structured-syntax type such as application/problem+json, a
+    form, or no Content-Type at all arrive base64-encoded (ministackorg/ministack#766, checked
+    against real AWS), so the function must decode those."""
+    for media_type in ("application/problem+json", "application/x-www-form-urlencoded", ""):
+        headers = {"Content-Type": media_type} if media_type else {}
+        event = build_event("POST", "/detect", headers, b'{"data": []}')
+        assert event["isBase64Encoded"] is True, media_type
+        assert base64.b64decode(event["body"]) == b'{"data": []}'
+    for media_type in ("text/csv; charset=utf-8", "application/json", "application/xml"):
+        event = build_event("POST", "/detect", {"Content-Type": media_type}, b"a,b\n")
+        assert (event["isBase64Encoded"], event["body"]) == (False, "a,b\n"), media_type
+
+
+def test_cookies_leave_the_headers_for_their_own_field() -> None:
+    """Payload 2.0 moves every Cookie header into ``cookies``, one entry a cookie, and the
+    function sees no ``cookie`` header (AWS, "Working with AWS Lambda proxy integrations for
+    HTTP APIs": "All cookie headers in the request are combined with commas and added to the
+    cookies field")."""
+    # two Cookie headers, as joined_headers gives them to build_event
+    event = build_event("GET", "/health", {"Cookie": "a=1; b=2,c=3"}, b"")
+    assert event["cookies"] == ["a=1", "b=2", "c=3"]
+    assert "cookie" not in event["headers"]
+    assert "cookies" not in build_event("GET", "/health", {}, b"")
