@@ -23,7 +23,7 @@ from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
 from deploy.failures import Incomplete
 from deploy.image_ref import image_problem
-from deploy.naming import Names, site_url
+from deploy.naming import Names, preview_env, site_url
 from deploy.resources.cdn import site_domain
 
 if TYPE_CHECKING:  # imported where used, as the commands' other modules
@@ -66,7 +66,7 @@ def _preview_names(file: ConfigFile, aws: Aws) -> Callable[[int], Names]:
     def names(number: int) -> Names:
         nonlocal account
         account = account or aws.account_id()
-        return Names(file.base.project, account, file.base.region, f"pr-{number}")
+        return Names(file.base.project, account, file.base.region, preview_env(number))
 
     return names
 
@@ -300,7 +300,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = seen.endpoints.get(names.endpoint) if seen else None
         api_id = seen.apis.get(names.api) if seen else None
         print(
-            f"  pr-{number}: endpoint {status or 'missing'}, "
+            f"  {preview_env(number)}: endpoint {status or 'missing'}, "
             f"api {names.api_url(api_id) if api_id else 'missing'}, "
             f"{len(items)} resource(s) listed (`previews list` names them, with their age)"
         )
@@ -475,7 +475,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
     if args.previews_command == "list":
         print(f"previews of {file.base.project}: {len(found) or 'none'}")
         for number, items in found.items():
-            print(f"  pr-{number}: {previews.Age(last(number), now, max_days).said()}")
+            print(f"  {preview_env(number)}: {previews.Age(last(number), now, max_days).said()}")
             print(f"    {', '.join(items)}")
         return 0
     github: GitHub | None = None
@@ -495,22 +495,22 @@ def cmd_previews(args: argparse.Namespace) -> int:
         for v in verdicts
     ]
     for v in verdicts:
-        print(f"  pr-{v.number}: {'keep' if v.keep else 'remove'} ({v.said()})")
+        print(f"  {preview_env(v.number)}: {'keep' if v.keep else 'remove'} ({v.said()})")
     doomed = [v for v in verdicts if not v.keep]
     if doomed and not args.yes:
         print("Dry run: pass --yes to remove them.")
         return 0
     failed = 0
     for verdict in doomed:  # one preview that refuses does not keep the others running
-        number = verdict.number
-        eng = _engine(args, f"pr-{number}", aws)
+        number, env = verdict.number, preview_env(verdict.number)
+        eng = _engine(args, env, aws)
         error: DeployError | None = None
         try:
             with _locked(eng, "previews sweep", False):
                 # A push may have deployed it since it was judged (a sweep can take hours):
                 # under the lock no apply runs, so what the endpoint says now holds.
                 if verdict.idle and not previews.is_idle(last(number), _now(args), max_days):
-                    print(f"Kept pr-{number}: deployed to since the sweep judged it idle.")
+                    print(f"Kept {env}: deployed to since the sweep judged it idle.")
                     continue
                 done = eng.destroy()
         except Interrupted:  # Ctrl-C, SIGTERM: stop the sweep too
@@ -518,9 +518,9 @@ def cmd_previews(args: argparse.Namespace) -> int:
         except DeployError as err:  # went on past failures (Incomplete), or a held lock
             failed += 1
             error, done = err, err.done if isinstance(err, Incomplete) else []
-        print(f"Removed pr-{number}: {len(_removed(done))} resource(s).")
+        print(f"Removed {env}: {len(_removed(done))} resource(s).")
         if error:
-            print(f"error: pr-{number}: {error}", file=sys.stderr)
+            print(f"error: {env}: {error}", file=sys.stderr)
         elif github is not None:
             _say_removed(github, args, pulls.get(number), verdict)
     return 1 if failed else 0
@@ -542,7 +542,7 @@ def _say_removed(
         )
     except DeployError as err:
         print(
-            f"warning: pr-{pull.number}: its preview comment still shows the URLs: {err}",
+            f"warning: {preview_env(pull.number)}: its preview comment still shows the URLs: {err}",
             file=sys.stderr,
         )
 

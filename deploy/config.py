@@ -34,6 +34,7 @@ from deploy.name_rules import name_problems
 from deploy.naming import (
     ACCOUNT_DIGITS,
     LONGEST_PREVIEW,
+    PREVIEW_PREFIX,
     PREVIEW_RE,
     Names,
     partition_of,
@@ -728,7 +729,7 @@ def _env_name_problem(name: Any) -> str | None:
             "digits and single dashes, starting with a letter (it becomes part of every "
             "resource name)"
         )
-    if name == "pr" or name.startswith("pr-"):
+    if name == PREVIEW_PREFIX.rstrip("-") or name.startswith(PREVIEW_PREFIX):
         return (
             f"{name!r}: names `pr` and `pr-*` are the pull-request previews' (the preview role "
             "may change every `{project}-pr-*` resource); choose another name"

@@ -41,7 +41,9 @@ SPEC_HASH_GLOB = "?" * SPEC_HASH_LENGTH  # any model's or endpoint config's hash
 API_ID_GLOB = "?" * 10  # any HTTP API (API Gateway's ids have 10 characters)
 # As ``env`` of Names: every name becomes the glob of that name across deployments.
 ANY_ENV = "*"  # every environment and preview of the project: ``{project}-*-detect``
-ANY_PREVIEW = "pr-*"  # every pull request's preview (PREVIEW_RE): ``{project}-pr-*-detect``
+# A pull request's preview is the environment PREVIEW_PREFIX + its number (`preview_env`).
+PREVIEW_PREFIX = "pr-"
+ANY_PREVIEW = f"{PREVIEW_PREFIX}*"  # every preview (PREVIEW_RE): ``{project}-pr-*-detect``
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,32 @@ def content_hash(data: Any, length: int = SPEC_HASH_LENGTH) -> str:
 
 
 # A pull request's preview environment: ``pr-<number>`` (no leading zero, at most 6 digits).
-PREVIEW_RE = re.compile(r"^pr-[1-9][0-9]{0,5}$")
-# The longest preview name: what name-length checks of the preview template assume.
-LONGEST_PREVIEW = "pr-999999"
+# Its one home: `preview_env` spells it, `preview_number` reads it back; everything else
+# (the sweep, status, the comments, the workflows' preview_decision.py) goes through them.
+PREVIEW_NUMBER = "[1-9][0-9]{0,5}"  # a regex: the number part
+PREVIEW_RE = re.compile(rf"^{re.escape(PREVIEW_PREFIX)}({PREVIEW_NUMBER})$")
+MAX_PREVIEW_NUMBER = 999_999
+
+
+def preview_env(number: int) -> str:
+    """The environment name of pull request ``number``'s preview (``pr-7``; `preview_number`
+    reads it back for 1 to MAX_PREVIEW_NUMBER)."""
+    return f"{PREVIEW_PREFIX}{number}"
+
+
+def preview_number(env: str | None) -> int | None:
+    """`preview_env`'s inverse: the pull request number of a preview's environment name
+    (None: not a preview's, ``pr-07`` included)."""
+    m = PREVIEW_RE.fullmatch(env or "")
+    return int(m.group(1)) if m else None
 
 
 def is_preview(env: str | None) -> bool:
-    return bool(env) and PREVIEW_RE.fullmatch(env or "") is not None
+    return preview_number(env) is not None
+
+
+# The longest preview name: what name-length checks of the preview template assume.
+LONGEST_PREVIEW = preview_env(MAX_PREVIEW_NUMBER)
 
 
 def _hashed(prefix: str) -> re.Pattern[str]:

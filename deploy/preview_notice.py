@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from deploy.github_api import GitHub, PullRequest
+from deploy.naming import preview_env
 from deploy.previews import Verdict
 
 # preview_comment.py's first line (tests/deploy/test_preview_notice.py holds them equal).
@@ -63,7 +64,7 @@ def find(comments: list[dict[str, Any]]) -> dict[str, Any] | None:
 def say_removed(github: GitHub, repo: str, pull: PullRequest, verdict: Verdict, label: str) -> str:
     """Rewrite the pull request's preview comment; what was done, for the sweep's log.
     DeployError when GitHub refuses (the caller says it; the preview is gone either way)."""
-    env = f"pr-{pull.number}"
+    env = preview_env(pull.number)
     found = find(github.comments(repo, pull.number))
     if found is None:
         return f"no preview comment on pull request #{pull.number} to update"

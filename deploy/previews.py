@@ -26,7 +26,7 @@ from typing import Any
 
 from deploy.aws import Aws, tag_dict
 from deploy.github_api import PullRequest
-from deploy.naming import LOG_GROUP_PREFIXES, Names
+from deploy.naming import ANY_PREVIEW, LOG_GROUP_PREFIXES, PREVIEW_NUMBER, Names, preview_env
 
 PREVIEW_LABEL = "preview"
 # The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
@@ -34,15 +34,21 @@ DEPLOYED_AT = "deployed-at"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
+def stack_prefix(project: str) -> str:
+    """What every preview's stack name starts with (``{project}-pr-``), as Names builds it:
+    every name of a preview starts with its stack (a log group after its prefix)."""
+    return Names(project, "", "", ANY_PREVIEW).stack.removesuffix("*")
+
+
 def _number_re(project: str) -> re.Pattern[str]:
     # `-` or the end after the number: pr-7 never claims pr-70's resources.
-    return re.compile(rf"^{re.escape(project)}-pr-([1-9][0-9]{{0,5}})(?:-|$)")
+    return re.compile(rf"^{re.escape(stack_prefix(project))}({PREVIEW_NUMBER})(?:-|$)")
 
 
 def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, str]]:
     """(kind, name) of everything named like a preview of the project, across services
     (``functions`` False: listings only, no GetFunction by name)."""
-    prefix = f"{project}-pr-"
+    prefix = stack_prefix(project)
     found: list[tuple[str, str]] = []
 
     def add(kind: str, names: Iterable[str]) -> None:
@@ -78,7 +84,7 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     # function is created after its role and log group and deleted before them, so a
     # preview with a function is always found by those.
     for number in sorted(_numbers(found, project)) if functions else ():
-        name = Names(project, "", "", f"pr-{number}").function  # no account or region in it
+        name = Names(project, "", "", preview_env(number)).function  # no account or region
         if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
             found.append(("lambda_function", name))
     return found
@@ -124,7 +130,7 @@ class Listed:
 
 def listed(aws: Aws, project: str) -> Listed:
     """The previews' endpoints with their status and HTTP APIs with their ids (read-only)."""
-    prefix = f"{project}-pr-"
+    prefix = stack_prefix(project)
     endpoints = aws.pages("sagemaker", "ListEndpoints", "Endpoints", NameContains=prefix)
     apis = sorted(
         (a for a in aws.pages("apigatewayv2", "GetApis", "Items")

@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from deploy.github_api import GitHub, PullRequest  # noqa: E402
+from deploy.naming import preview_env  # noqa: E402
 from deploy.previews import PREVIEW_LABEL  # noqa: E402
 
 # The activities after which a labelled, open pull request's preview is (re)deployed.
@@ -41,7 +42,7 @@ class Decision:
 
     @property
     def env(self) -> str:
-        return f"pr-{self.number}"
+        return preview_env(self.number)
 
 
 def decide(

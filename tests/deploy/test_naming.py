@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from deploy.naming import (
     ANY_ENV,
     ANY_PREVIEW,
+    LONGEST_PREVIEW,
+    MAX_PREVIEW_NUMBER,
+    PREVIEW_PREFIX,
     Names,
     content_hash,
     ecr_repository_arn_of,
+    is_preview,
     partition_of,
+    preview_env,
+    preview_number,
     site_url,
     starts_like,
 )
@@ -84,3 +93,46 @@ def test_ecr_arn_of_image_uri() -> None:
         "arn:aws:ecr:us-east-1:123456789012:repository/trends-anomaly"
     )
     assert ecr_repository_arn_of("public.ecr.aws/x/y:1") is None
+
+
+# ------------------------------------------------------------------ a preview's one name
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_a_previews_name_is_spelled_once_and_read_back_by_its_inverse() -> None:
+    for number in (1, 7, 70, MAX_PREVIEW_NUMBER):
+        assert preview_number(preview_env(number)) == number
+    assert preview_env(7) == "pr-7" and preview_env(MAX_PREVIEW_NUMBER) == LONGEST_PREVIEW
+    for other in ("pr-07", "pr-0", f"pr-{MAX_PREVIEW_NUMBER + 1}", "pr-", "staging", "", None):
+        assert preview_number(other) is None and not is_preview(other)
+    assert f"{PREVIEW_PREFIX}*" == ANY_PREVIEW
+
+
+def test_no_code_spells_a_previews_name_itself() -> None:
+    """``pr-{number}`` lives in naming.py (`preview_env`); every other module (and the
+    workflows' scripts) calls it, so renaming previews is one edit."""
+    spelled = re.compile(r"""f["'][^"']*\bpr-\{""")
+    sources = [*(REPO / "deploy").rglob("*.py"), *(REPO / ".github" / "scripts").glob("*.py")]
+    found = [
+        f"{path.relative_to(REPO)}:{i}"
+        for path in sources
+        if path.name != "naming.py"
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if spelled.search(line)
+    ]
+    assert found == []
+
+
+def test_the_workflows_take_a_previews_name_from_preview_decision_never_build_it() -> None:
+    """The preview workflow's ``env`` is preview_decision.py's output (`preview_env`); the one
+    ``pr-${{ … }}`` in a workflow is pr.yml's concurrency group, no preview's name."""
+    built = [
+        (path.name, line.strip())
+        for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"(?<![\w-])pr-\$\{\{", line)  # not plan-pr-… (a session name)
+    ]
+    assert built == [("pr.yml", "group: pr-${{ github.event.pull_request.number }}")]
+    preview = (REPO / ".github" / "workflows" / "preview.yml").read_text(encoding="utf-8")
+    assert "env: ${{ steps.decide.outputs.env }}" in preview
+    assert "STAGE: ${{ needs.decide.outputs.env }}" in preview
