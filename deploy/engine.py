@@ -16,7 +16,7 @@ from typing import Any
 from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
-from deploy.executor import Executor, Hook
+from deploy.executor import Executor, Hook, Teardown
 from deploy.image import missing_image_warning, pinned_uri
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
@@ -170,5 +170,14 @@ class Engine:
         """Delete every resource of the stack, going on past one that refuses with every
         other that does not need it gone first; raises `failures.Incomplete` (every failure,
         what was left because of it) after trying them all."""
+        return self.start_destroy(hook).finish()
+
+    def start_destroy(self, hook: Hook | None = None) -> Teardown:
+        """Destroy's plan with its ``early`` actions run (each only starts a change AWS takes
+        minutes to finish by itself: a distribution's disable); `Teardown.finish` runs the
+        rest. The sweep starts every stack so before finishing any, so those minutes overlap
+        across stacks as they do within one."""
         actions, world = self.destroy_plan()
-        return self.executor(world).run_all(actions, planner.dependencies(self.types), hook)
+        teardown = self.executor(world).teardown(actions, planner.dependencies(self.types), hook)
+        teardown.run_leading([k for t in self.types for k in t.early])
+        return teardown

@@ -74,36 +74,18 @@ class Executor:
         that does not need it gone first (``depends_on``: each kind's dependencies; a kind a
         failed one depends on is left). Returns the ones done, or raises `Incomplete` with
         every failure and every action left because of one, after trying all the others."""
-        done: list[Action] = []
-        failures: list[Failure] = []
-        skipped: list[Skipped] = []
+        return self.teardown(actions, depends_on, hook).finish()
+
+    def teardown(
+        self,
+        actions: list[Action],
+        depends_on: Mapping[str, Sequence[str]],
+        hook: Hook | None = None,
+    ) -> Teardown:
+        """`run_all` in parts (`Teardown`): the sweep starts every stack's slow AWS changes
+        before it waits on any one stack."""
         todo = [a for a in actions if a.op != "noop"]
-        for i, action in enumerate(todo, 1):
-            because = blocked(depends_on, failures).get(action.kind)
-            if because:
-                self.log(
-                    f"[{i}/{len(todo)}] skip {action.kind} {action.name}: it must outlive "
-                    f"{', '.join(because)}, which could not be deleted"
-                )
-                skipped.append(Skipped(action, because))
-                continue
-            where = f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}"
-            self.log(f"{where}: {action.reason}")
-
-            def failed(step: Step, err: DeployError, action: Action = action) -> None:
-                self.log(f"      failed: {err}")
-                failures.append(failure(action, step, err))
-
-            def so_far() -> str:
-                return f"\nBefore that, {Incomplete(done, failures, skipped)}" if failures else ""
-
-            if self._steps(where, action, failed, so_far):
-                done.append(action)
-                if hook:
-                    hook(i, action)
-        if failures:
-            raise Incomplete(done, failures, skipped)
-        return done
+        return Teardown(self, todo, depends_on, hook)
 
     def _steps(
         self,
@@ -243,6 +225,65 @@ class Executor:
                     f"of waiting until {wait.what} ({wait.timeout_hint})"
                 )
             self.sleep(wait.interval_s)
+
+
+@dataclass
+class Teardown:
+    """A destroy run in parts, with `run_all`'s rules: `run_leading` runs the leading actions
+    of some kinds (destroy's ``early`` ones, which only start a change AWS finishes by itself),
+    `finish` the rest; the numbering ([i/n]), what was done and what failed span both parts."""
+
+    executor: Executor
+    todo: list[Action]
+    depends_on: Mapping[str, Sequence[str]]
+    hook: Hook | None = None
+    done: list[Action] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    at: int = 0  # how many of ``todo`` were run (or skipped) so far
+
+    def run_leading(self, kinds: Sequence[str]) -> None:
+        """Run the actions from here on while they are of ``kinds`` (destroy's plan puts the
+        early kinds first)."""
+        while self.at < len(self.todo) and self.todo[self.at].kind in kinds:
+            self._next()
+
+    def finish(self) -> list[Action]:
+        """Run what is left; the actions done, or `Incomplete` with every failure."""
+        while self.at < len(self.todo):
+            self._next()
+        if self.failures:
+            raise Incomplete(self.done, self.failures, self.skipped)
+        return self.done
+
+    def _next(self) -> None:
+        ex, action = self.executor, self.todo[self.at]
+        self.at += 1
+        i, n = self.at, len(self.todo)
+        because = blocked(self.depends_on, self.failures).get(action.kind)
+        if because:
+            ex.log(
+                f"[{i}/{n}] skip {action.kind} {action.name}: it must outlive "
+                f"{', '.join(because)}, which could not be deleted"
+            )
+            self.skipped.append(Skipped(action, because))
+            return
+        where = f"[{i}/{n}] {action.op} {action.kind} {action.name}"
+        ex.log(f"{where}: {action.reason}")
+
+        def failed(step: Step, err: DeployError) -> None:
+            ex.log(f"      failed: {err}")
+            self.failures.append(failure(action, step, err))
+
+        def so_far() -> str:
+            if not self.failures:
+                return ""
+            return f"\nBefore that, {Incomplete(self.done, self.failures, self.skipped)}"
+
+        if ex._steps(where, action, failed, so_far):
+            self.done.append(action)
+            if self.hook:
+                self.hook(i, action)
 
 
 def _minutes(seconds: float) -> str:

@@ -381,3 +381,26 @@ def test_destroy_interrupted_says_where_and_the_failures_before(aws: Aws, run) -
     assert msg.startswith("interrupted at [2/2] delete log_group /g, during run: empty it.")
     assert "Before that, destroy could not delete 1 resource(s)" in msg
     assert "endpoint e: detach it first" in msg
+
+
+def test_a_teardown_in_two_parts_runs_the_leading_kinds_then_the_rest_as_one_destroy(
+    aws: Aws, run
+) -> None:
+    """The sweep runs each stack's early actions, then later the rest: one numbering, and a
+    failure in the first part still leaves what must outlive it in the second."""
+    executor, lines = run
+    actions = [
+        Action("delete", "endpoint", "e", "destroy", steps=(Stop("detach it first"),)),
+        _delete("log_group", "/g", "logs", "DeleteLogGroup", logGroupName="/g"),
+        _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
+    ]
+    teardown = executor.teardown(actions, DESTROY_DEPS)
+    teardown.run_leading(["endpoint"])
+    assert any(line.startswith("[1/3] delete endpoint e: destroy") for line in lines)
+    assert not any(line.startswith("[2/3]") for line in lines)  # the rest waits for finish
+    with Stubber(aws.client("logs")) as logs, pytest.raises(Incomplete) as err:
+        logs.add_response("delete_log_group", {}, {"logGroupName": "/g"})
+        teardown.finish()
+    assert [a.name for a in err.value.done] == ["/g"]
+    assert [s.action.name for s in err.value.skipped] == ["m"]
+    assert any(line.startswith("[3/3] skip sagemaker_model m") for line in lines)
