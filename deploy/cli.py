@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from deploy.naming import Names, preview_env, site_url
 from deploy.resources.cdn import site_domain
 
 if TYPE_CHECKING:  # imported where used, as the commands' other modules
+    from deploy.executor import Teardown
     from deploy.github_api import GitHub, PullRequest
     from deploy.plan import Action
     from deploy.previews import Verdict
@@ -142,7 +143,7 @@ def _locked(eng: Engine, command: str, force: bool) -> Iterator[None]:
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
     the command ends (an error, Ctrl-C, SIGTERM)."""
     bucket = eng.names.bucket
-    taken = lock.take(eng.aws, bucket, command, print, force=force)
+    taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
     try:
         yield
     finally:
@@ -500,30 +501,61 @@ def cmd_previews(args: argparse.Namespace) -> int:
     if doomed and not args.yes:
         print("Dry run: pass --yes to remove them.")
         return 0
-    failed = 0
-    for verdict in doomed:  # one preview that refuses does not keep the others running
-        number, env = verdict.number, preview_env(verdict.number)
+    from deploy.sweep import Outcome, remove_all
+
+    by_env = {preview_env(v.number): v for v in doomed}
+    if len(doomed) > 1:
+        print(
+            f"Removing {len(doomed)} previews: each one's CloudFront disable first (CloudFront "
+            "deploys it for minutes by itself, so theirs overlap), then each destroyed in turn; "
+            "each line starts with its preview."
+        )
+
+    def start(env: str, held: ExitStack) -> Teardown | str:
+        verdict = by_env[env]
         eng = _engine(args, env, aws)
-        error: DeployError | None = None
-        try:
-            with _locked(eng, "previews sweep", False):
-                # A push may have deployed it since it was judged (a sweep can take hours):
-                # under the lock no apply runs, so what the endpoint says now holds.
-                if verdict.idle and not previews.is_idle(last(number), _now(args), max_days):
-                    print(f"Kept {env}: deployed to since the sweep judged it idle.")
-                    continue
-                done = eng.destroy()
-        except Interrupted:  # Ctrl-C, SIGTERM: stop the sweep too
-            raise
-        except DeployError as err:  # went on past failures (Incomplete), or a held lock
-            failed += 1
-            error, done = err, err.done if isinstance(err, Incomplete) else []
-        print(f"Removed {env}: {len(_removed(done))} resource(s).")
-        if error:
-            print(f"error: {env}: {error}", file=sys.stderr)
+        eng.log = _prefixed(env)
+        held.enter_context(_locked(eng, "previews sweep", False))
+        # A push may have deployed it since it was judged (a sweep can take hours): under
+        # the lock no apply runs, so what the endpoint says now holds.
+        if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):
+            return "deployed to since the sweep judged it idle"
+        return eng.start_destroy()
+
+    failed: list[str] = []
+
+    def report(outcome: Outcome) -> None:
+        env = outcome.stack
+        if outcome.kept:
+            print(f"Kept {env}: {outcome.kept}.")
+            return
+        print(f"Removed {env}: {len(_removed(outcome.done))} resource(s).")
+        if outcome.error:
+            failed.append(env)
+            print(f"error: {env}: {outcome.error}", file=sys.stderr)
         elif github is not None:
-            _say_removed(github, args, pulls.get(number), verdict)
-    return 1 if failed else 0
+            verdict = by_env[env]
+            _say_removed(github, args, pulls.get(verdict.number), verdict)
+
+    # One preview that refuses does not keep the others running (deploy/sweep.py).
+    remove_all(list(by_env), start, report)
+    if failed:
+        print(
+            f"error: {len(failed)} of {len(doomed)} preview(s) not wholly removed: "
+            f"{', '.join(failed)} (each one's error is above); the others were removed.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _prefixed(stack: str) -> Callable[[str], None]:
+    """A log that starts each line with the stack's name: the sweep's stacks take turns."""
+
+    def log(text: str) -> None:
+        print("\n".join(f"{stack}: {line}" for line in str(text).split("\n")))
+
+    return log
 
 
 def _say_removed(

@@ -234,7 +234,10 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
         def __init__(self, env: str) -> None:
             self.env = env
 
-        def destroy(self) -> list[Action]:
+        def start_destroy(self) -> Stack:
+            return self
+
+        def finish(self) -> list[Action]:
             if self.env == "pr-7":
                 why = Failure(failed, "iam:DeleteRole", "DeleteConflict", "in a profile", "fix")
                 raise Incomplete([], [why], [])
@@ -371,7 +374,10 @@ def _destroys_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         def __init__(self, env: str) -> None:
             self.env = env
 
-        def destroy(self) -> list:
+        def start_destroy(self) -> Stack:
+            return self
+
+        def finish(self) -> list:
             destroyed.append(self.env)
             return []
 
@@ -488,3 +494,58 @@ def test_the_plan_of_an_instance_backed_preview_warns_that_idle_hours_are_billed
     assert any("runs an instance endpoint" in w for w in json.loads(out)["warnings"])
     rc, out = _run(capsys, "--config", cfg, "plan", "--env", "production")
     assert rc == 2 and "runs an instance endpoint" not in out
+
+
+@pytest.mark.slow
+def test_the_sweep_starts_every_previews_disable_first_and_reports_a_failure_past_the_others(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two previews swept: both CloudFront disables are issued before the first preview's
+    endpoint is deleted (one after another, each destroy waited minutes for its own disable
+    to deploy); pr-7's Lambda role, in an instance profile, refuses deletion: said, exit 1,
+    and pr-8 is still removed whole. Each destroy line starts with its preview."""
+    from deploy import cli
+    from tests.support.aws_clock import set_delays
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    tag = image_tag(project / "model")
+    for number in (7, 8):
+        push_fake_image(f"{PROJECT}-pr-{number}", tag)
+        rc, out = _run(capsys, "--config", cfg, "apply", "--env", f"pr-{number}")
+        assert rc == 0, out
+    iam = session().client("iam")
+    iam.create_instance_profile(InstanceProfileName="by-hand")
+    iam.add_role_to_instance_profile(
+        InstanceProfileName="by-hand", RoleName=f"{PROJECT}-pr-7-lambda"
+    )
+    set_delays(endpoint_delete_s=600, distribution_deploy_s=900)
+    made: list[Aws] = []
+
+    class Recorded(Aws):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            made.append(self)
+
+    monkeypatch.setattr(cli, "Aws", Recorded)
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "", "--yes")
+    assert rc == 1, out
+    (aws,) = made  # the one session every swept preview's engine shares
+    calls = [op for _, op in aws.log.mutating if op != "PutObject" and op != "DeleteObject"]
+    disables = [i for i, op in enumerate(calls) if op == "UpdateDistribution"]
+    assert len(disables) == 2 and disables[1] < calls.index("DeleteEndpoint"), calls
+    lines = out.splitlines()
+
+    def at(text: str) -> int:
+        return next(i for i, line in enumerate(lines) if line.startswith(text))
+
+    assert at("pr-8: [1/") < at("pr-7: [2/") < at("Removed pr-7") < at("pr-8: [2/"), out
+    assert "pr-7: [1/19] update cdn_disabled" in out and "pr-8: [1/19] update cdn_disabled" in out
+    assert "error: pr-7: destroy could not delete 1 resource(s)" in out
+    assert "iam:DeleteRole failed: AWS said DeleteConflict" in out
+    assert "Removed pr-8: 18 resource(s)." in out
+    assert "error: 1 of 2 preview(s) not wholly removed: pr-7" in out
+    gone = inventory()
+    assert not any(_of(gone, f"{PROJECT}-pr-8").values()), gone
+    assert _counts(_of(gone, f"{PROJECT}-pr-7")) == {"iam_roles": 1}, gone
