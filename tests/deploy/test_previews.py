@@ -3,13 +3,16 @@ claims pr-70's resources."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from deploy import previews
+from deploy.config import SAMPLE_ACCOUNT
 from deploy.github_api import PullRequest
-from deploy.naming import Names
+from deploy.name_rules import _constraints, name_problems
+from deploy.naming import LONGEST_PREVIEW, Names
 
 
 def _pr(state: str = "open", labels: tuple[str, ...] = ("preview",), head: str | None = "o/r"):
@@ -157,3 +160,75 @@ def test_list_says_a_preview_is_never_removed_for_idling_without_endpoint_or_whe
     exempt = previews.Age(None, NOW, 14)
     assert exempt.due is None and not exempt.idle
     assert exempt.said().startswith("no endpoint, so no idle age: the idle sweep never removes")
+
+
+# ------------------------------------------------------------------ the longest names
+class _WholePreviewAws:
+    """Every listing `previews.find` reads, answering with each name ``names`` makes (one
+    model and config), filtered as AWS filters (NameContains, PathPrefix, logGroupNamePrefix)
+    and checked against the filter's own limits in botocore's model."""
+
+    def __init__(self, names: Names) -> None:
+        self.n = names
+
+    def pages(self, service: str, operation: str, key: str, **params: object) -> list[dict]:
+        n = self.n
+        listed: dict[str, list[dict]] = {
+            "ListEndpoints": [{"EndpointName": n.endpoint}],
+            "ListEndpointConfigs": [{"EndpointConfigName": n.endpoint_config("0123abcd")}],
+            "ListModels": [{"ModelName": n.model("0123abcd")}],
+            "GetApis": [{"Name": n.api, "Tags": {"project": n.project}}],
+            "ListRoles": [{"RoleName": n.sagemaker_role}, {"RoleName": n.lambda_role}],
+            "DescribeRepositories": [{"repositoryName": n.ecr_repository}],
+            "DescribeLogGroups": [{"logGroupName": g} for g in n.log_groups],
+        }
+        items = listed[operation]
+        if "NameContains" in params:
+            low, high, pattern = _constraints(service, operation, "NameContains")
+            text = str(params["NameContains"])
+            assert low <= len(text) <= high and re.fullmatch(str(pattern), text), params
+            items = [i for i in items if text in next(iter(i.values()))]
+        if "PathPrefix" in params:
+            assert params["PathPrefix"] == n.role_path
+        if "logGroupNamePrefix" in params:
+            start = str(params["logGroupNamePrefix"])
+            items = [i for i in items if i["logGroupName"].startswith(start)]
+        return items
+
+    def read(self, service: str, operation: str, **params: object) -> dict | None:
+        if operation == "ListBuckets":
+            return {"Buckets": [{"Name": self.n.bucket}]}
+        if operation == "ListOriginAccessControls":
+            return {"OriginAccessControlList": {"Items": [{"Name": self.n.oac}]}}
+        if operation == "GetFunction":
+            return {} if params["FunctionName"] == self.n.function else None
+        raise AssertionError(operation)
+
+
+def test_a_preview_of_the_longest_project_previews_allow_is_found_whole() -> None:
+    """Names are never cut or hashed to fit a length limit: config.yaml refuses a project
+    whose longest preview's names (pr-999999) a service would refuse, so every preview name
+    is its stack's, whole (a log group's after its prefix). At the longest project that
+    allows (25 characters in us-east-1: the bucket's 63), each name Names makes for pr-999999
+    is found, and the listings' filters stay within what AWS accepts."""
+    region = "us-east-1"
+    project = "p" * 25
+    assert not name_problems(Names(project, SAMPLE_ACCOUNT, region, LONGEST_PREVIEW))
+    longer = name_problems(Names(project + "p", SAMPLE_ACCOUNT, region, LONGEST_PREVIEW))
+    assert [p.what for p in longer] == ["S3 bucket name"]  # the limit: no name is cut instead
+    names = Names(project, SAMPLE_ACCOUNT, region, LONGEST_PREVIEW)
+    found = previews.find(_WholePreviewAws(names), project)  # type: ignore[arg-type]
+    every = [
+        ("endpoint", names.endpoint),
+        ("endpoint_config", names.endpoint_config("0123abcd")),
+        ("sagemaker_model", names.model("0123abcd")),
+        ("http_api", names.api),
+        ("s3_bucket", names.bucket),
+        ("iam_role", names.sagemaker_role),
+        ("iam_role", names.lambda_role),
+        ("ecr_repository", names.ecr_repository),
+        ("cloudfront_oac", names.oac),
+        *(("log_group", g) for g in names.log_groups),
+        ("lambda_function", names.function),
+    ]
+    assert found == {999999: sorted(f"{kind} {name}" for kind, name in every)}
