@@ -151,6 +151,36 @@ def test_never_bootstrapped_here_says_nothing(
     assert BEHIND not in out and COULD_NOT not in out, out
 
 
+def test_the_image_step_warns_as_plan_does_before_it_builds(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`deploy image` is the merge's first AWS step (deploy.yml): it says a role is behind in
+    plan's words, and goes on (a warning, never a refusal)."""
+    monkeypatch.setenv("GITHUB_REPOSITORY", "fork/trends")
+    _bootstrap()
+    _grant_more(monkeypatch)
+    capsys.readouterr()
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "image", "--image", IMAGE]) == 0
+    out = capsys.readouterr().out
+    (warning,) = [line for line in out.splitlines() if BEHIND in line]
+    assert warning.startswith(f"Warning: {BEHIND}: {DEPLOY_ROLE} (")
+    assert "`python -m deploy bootstrap --github-repo fork/trends`" in warning
+    assert out.index(warning) < out.index("image=")  # said before the image is resolved
+    assert warning in _plan(project, capsys).splitlines()  # the very words plan prints
+
+
+def test_plan_without_the_bootstrap_check_reads_no_role(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workflows plan each environment; the check covers them all, so one plan runs it."""
+    _bootstrap()
+    _grant_more(monkeypatch)
+    read = _record_role_tag_reads(monkeypatch)
+    out = _plan(project, capsys, "--no-bootstrap-check")
+    assert read == [] and BEHIND not in out, out
+
+
 def _deny_list_role_tags(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every client the commands make refuses iam:ListRoleTags as AWS refuses a role without
     the grant (a role bootstrapped before it existed); the names asked for are returned."""

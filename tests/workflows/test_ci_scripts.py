@@ -139,8 +139,14 @@ def test_pr_plan_step_builds_one_comment_for_every_outcome(
     comment = _read(str(Path(env["RUNNER_TEMP"]) / "plan-comment.md"))
     assert comment.startswith("<!-- deploy-plan -->") and title in comment
     if environments:
+        first, *others = environments.split()
+        # The roles' bootstrap check covers every environment: the first plan alone runs it.
+        assert f"args: -m deploy plan --env {first} --format markdown" in comment
+        for name in others:
+            assert f"args: -m deploy plan --env {name} --no-bootstrap-check --format markdown" in (
+                comment
+            )
         for name in environments.split():
-            assert f"args: -m deploy plan --env {name} --format markdown" in comment
             assert f"#### `{name}`" in comment
         assert comment.index("#### `staging`") < comment.index("#### `production`")
     else:

@@ -51,6 +51,7 @@ ACCOUNT = "123456789012"
 TARGET = policies.Target(
     PROJECT, "us-east-1", "", REPO, environments=("staging", "production"), previews=True
 )
+BEHIND = "the workflows' IAM roles are behind this commit"
 ROLE_VARS = {
     "AWS_DEPLOY_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/{PROJECT}-github-deploy",
     "AWS_PLAN_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/{PROJECT}-github-plan",
@@ -195,6 +196,12 @@ def _run(
     return jobs
 
 
+def _untag_plan_role() -> None:
+    """The plan role as bootstrapped before the roles' version check: plan warns it is behind."""
+    iam = session().client("iam")
+    iam.untag_role(RoleName=f"{PROJECT}-github-plan", TagKeys=["bootstrap-policy-sha256"])
+
+
 def _failures(jobs: dict[str, JobRun]) -> str:
     return "\n".join(
         f"{j.name}/{s.name}: {s.stdout[-3000:]}"
@@ -251,12 +258,16 @@ def test_a_merge_promotes_staging_then_production_with_one_image_digest(checkout
     for stack in ("staging", "production"):
         assert len(_stack(stack)["functions"]) == 1 and len(_stack(stack)["apis"]) == 1
 
-    # The daily drift check covers each environment, and finds none.
+    # The daily drift check covers each environment, and finds none; a role behind is said
+    # by one environment's job, not by each (the check covers every environment's roles).
+    _untag_plan_role()
     drift = _run(checkout, gh, "drift.yml", "schedule")
     assert drift["drift"].result == "success", _failures(drift)
     checked = [j for w, j in gh.jobs if w == "drift.yml" and j.name == "drift"]
     assert len(checked) == 3  # the matrix job and its two runs
     assert all(j.roles == [ROLE_VARS["AWS_PLAN_ROLE_ARN"]] for j in checked[1:])
+    said = [s.stdout.count(BEHIND) for j in checked[1:] for s in j.steps if "deploy plan" in s.name]
+    assert sorted(said) == [0, 1], said
 
 
 def test_a_failed_staging_smoke_stops_the_promotion(checkout: Path) -> None:
@@ -292,6 +303,7 @@ def test_the_pull_request_comment_shows_every_environments_plan(checkout: Path) 
         .replace(", instance_count: 2}", ", instance_count: 3}")
         .replace("api:\n", "api:\n  lambda: {memory_mb: 512}\n")
     )
+    _untag_plan_role()  # behind: the comment says so once, not once per environment
     event = {"number": 12, "pull_request": pull(12)}
     jobs = _run(checkout, gh, "pr.yml", "pull_request", event, ref="refs/pull/12/merge",
                 extra_env={"HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98"})  # fmt: skip
@@ -310,6 +322,8 @@ def test_the_pull_request_comment_shows_every_environments_plan(checkout: Path) 
     assert "scale endpoint variant main 2 → 3, in place" in comment[production:]
     assert "| endpoint_config |" not in comment
     assert "| endpoint |" not in comment[staging:production]  # serverless: unchanged
+    assert comment.count(BEHIND) == 1, comment
+    assert f"> **Warning:** {BEHIND}: {PROJECT}-github-plan (" in comment[staging:production]
 
 
 # ------------------------------------------------------------------------------ previews
