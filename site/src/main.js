@@ -59,7 +59,9 @@ const errorBox = $("error");
 const results = $("results");
 const apiStatus = $("api-status");
 const config = readConfig();
-const PAGE_TITLE = document.title; // a result's title names it, for tabs and screen readers
+// A result's title counts it, for tabs and screen readers; it never names the file: the
+// title is on a shared screen, in the browser's history and wherever that is synced.
+const PAGE_TITLE = document.title;
 
 function announce(text) {
   statusBox.textContent = text;
@@ -421,7 +423,8 @@ async function run(event) {
     if (setAside()) return;
     renderResults(answer);
     const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
-    document.title = `${plural(total, "anomaly", "anomalies")} in ${file.name} – ${PAGE_TITLE}`;
+    const counted = plural(answer.series.length, "series", "series");
+    document.title = `${plural(total, "anomaly", "anomalies")} in ${counted} – ${PAGE_TITLE}`;
     announce(
       `Done: ${plural(total, "anomaly", "anomalies")} found in ` +
         `${plural(answer.series.length, "series", "series")}.`,
