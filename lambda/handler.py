@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 import time
@@ -53,6 +54,20 @@ from error_shape import ApiError
 # The HTTP API gives up after 30 s and the Lambda after 29 s: one read must end well before.
 READ_TIMEOUT_SECONDS = 25.0
 CONNECT_TIMEOUT_SECONDS = 2.0
+# At DEBUG, botocore logs each request's body and each answer's (the user's file, the model's
+# answer) and urllib3 each URL: never at DEBUG here, whatever the root logger's level.
+QUIET_LIBRARIES = ("botocore", "urllib3")
+LIBRARY_LOG_LEVEL = logging.WARNING
+
+
+def quiet_libraries() -> None:
+    """Keep the AWS client's loggers at WARNING. Why: Lambda's log level (its logging config's
+    application level, AWS_LAMBDA_LOG_LEVEL) sets the root logger's; DEBUG there would write
+    the uploaded CSV and the answer to CloudWatch through botocore's own debug lines."""
+    for name in QUIET_LIBRARIES:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < LIBRARY_LOG_LEVEL:
+            logger.setLevel(LIBRARY_LOG_LEVEL)
 
 
 def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_: Any) -> None:
@@ -76,6 +91,7 @@ def read_timeout(env: Mapping[str, str]) -> float:
 @functools.cache
 def runtime_client() -> Any:
     """The SageMaker runtime client of this container, made on first use."""
+    quiet_libraries()  # before botocore's first line (its session logs at DEBUG too)
     env = os.environ
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,

@@ -11,6 +11,7 @@ import gzip
 import http.client
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -610,6 +611,30 @@ def test_one_json_log_line_without_the_body(
     assert log["bytes_out"] == len(response["body"].encode())
     assert isinstance(log["latency_ms"], float) and log["latency_ms"] >= 0
     assert response["statusCode"] == 200 and "zebra" in response["body"]
+
+
+def test_a_debug_log_level_never_logs_the_file_or_the_answer(
+    runtime: RuntimeStandIn,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lambda's log level set to DEBUG (its logging config's application level, which the
+    runtime applies to the root logger): botocore's debug lines would carry the request's body
+    and the answer's to CloudWatch. The AWS client's loggers stay at WARNING."""
+    monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", "DEBUG")
+    for name in ("botocore", "urllib3"):  # as a fresh container has them: unset
+        caplog.set_level(logging.NOTSET, logger=name)
+    caplog.set_level(logging.DEBUG)  # the root logger, as the runtime sets it
+    secret = b"Week,zebra-secret-term: (Worldwide)\n" + b"".join(
+        f"2020-01-{day:02d},{day * 3 % 17}\n".encode() for day in range(1, 29)
+    )
+    logging.getLogger("app").debug("captured")  # the capture sees DEBUG lines
+    response, _ = invoke(capsys, post(secret, "method=auto"))
+    assert response["statusCode"] == 200 and "zebra" in response["body"]  # it went and came
+    assert "captured" in caplog.text
+    assert "zebra" not in caplog.text and "2020-01-0" not in caplog.text, caplog.text[-2000:]
+    assert not [r for r in caplog.records if r.name.startswith(("botocore", "urllib3"))]
 
 
 def test_an_event_as_aws_documents_it(
