@@ -12,7 +12,7 @@ from pagekit import REPO
 def test_javascript_unit_tests_pass() -> None:
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is not installed; the page's build needs Node 20 anyway")
+        pytest.fail("node is not installed; the page's build needs it anyway (site/.nvmrc)")
     result = subprocess.run(
         [node, "--test", "test/"],
         cwd=REPO / "site",
