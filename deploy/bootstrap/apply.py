@@ -1,10 +1,15 @@
-"""`bootstrap` against AWS: the provider, the roles and the previews' boundary policy, planned
-and applied by the engine.
+"""`bootstrap` against AWS: the provider, the roles, their managed policies and the previews'
+boundary policy, planned and applied by the engine.
 
 The roles are `deploy.resources.iam.RoleSpec`s planned by the same `plan_role` and run by the
 same executor as the engine's own roles, so there is one IAM reconcile in the repository.
-Each carries the ``bootstrap-policy-sha256`` tag (fingerprint.py), which plan compares with its
-commit's (deploy/bootstrap_version.py); a changed hash is a tag update like any other.
+Their permissions are customer managed policies (policies.role_policies), attached by
+attachments.py: IAM allows a role's inline policies 10,240 characters together, fewer than
+the deploy role of two environments needs. A role bootstrapped with the inline policy of
+before converges to that shape: the managed policies are attached first, the inline policy
+removed after, and the report says so.
+Each role carries the ``bootstrap-policy-sha256`` tag (fingerprint.py), which plan compares
+with its commit's (deploy/bootstrap_version.py); a changed hash is a tag update like any other.
 Running it twice changes nothing the second time. Role names are global to the account: when
 the roles serve the project's stack in another region, or another repository's CI, it stops
 before any change (`stacks.github_roles_taken`), as plan and apply do for the service roles.
@@ -16,13 +21,22 @@ from dataclasses import replace
 
 from deploy import planner, stacks
 from deploy.aws import Aws, DeployError
-from deploy.bootstrap import managed_policy, oidc_provider
+from deploy.bootstrap import attachments, managed_policy, oidc_provider
+from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.fingerprint import stamped
-from deploy.bootstrap.policies import Target, boundary_spec, roles
+from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
+from deploy.bootstrap.policies import (
+    Target,
+    boundary_spec,
+    is_role_policy_of,
+    role_policies,
+    roles,
+)
 from deploy.executor import Executor
 from deploy.plan import Action
 from deploy.resources import iam
 from deploy.resources.base import ResourceType
+from deploy.resources.iam import RoleSpec, SeenRole
 from deploy.world import Desired, World
 
 TYPES = (
@@ -31,6 +45,7 @@ TYPES = (
     ResourceType(
         kinds={"iam_role": ("oidc_provider", "iam_policy")}, plan=iam.plan, destroy=iam.destroy
     ),
+    attachments.RESOURCE,
 )
 # How a role's changed fields read in the report.
 _FIELD_WORDS = {
@@ -48,10 +63,26 @@ class RolesTaken(DeployError):
     """The GitHub roles serve another stack: nothing was changed (the message says what to do)."""
 
 
-def report_line(action: Action, arn: str) -> str:
-    """One line per resource: created / exists / unchanged / what was updated, then the ARN."""
+def report_line(action: Action, arn: str) -> str | None:
+    """One line per resource: created / exists / unchanged / what was updated, then the ARN.
+    An attachment: what was attached or detached (none when it already was)."""
+    if action.kind == Attachment.KIND:
+        role, _, policy = action.name.partition(" ")
+        if action.op == "noop":
+            return None
+        if action.op == "create":
+            return f"attached {policy} to {role}"
+        return f"detached {policy} from {role} ({action.reason})"
+    if action.kind == InlinePolicy.KIND:
+        return (
+            f"removed  the inline policy of {arn}: its permissions are now the managed "
+            "policies attached to it (the inline shape of earlier bootstraps; IAM allows a "
+            "role's inline policies 10,240 characters, too few for more environments)"
+        )
     if action.op == "create":
         return f"created  {arn}"
+    if action.op == "delete":
+        return f"deleted  {arn} ({action.reason})"
     if action.kind in ("oidc_provider", "iam_policy"):
         if action.op == "noop":
             return f"exists   {arn}" if action.kind == "oidc_provider" else f"unchanged {arn}"
@@ -62,30 +93,75 @@ def report_line(action: Action, arn: str) -> str:
     return f"{', '.join(f'{w} updated' for w in words)} {arn}"
 
 
+def _merged(policies: list[dict | None]) -> dict:
+    """One document of every statement of these (for which region a role serves)."""
+    return {"Statement": [st for p in policies if p for st in p.get("Statement", [])]}
+
+
+def _observe_role(
+    aws: Aws, role: RoleSpec, wanted: list[PolicySpec], world: World
+) -> SeenRole | None:
+    """The role as iam.plan_role should see it (its own managed policies and the inline one
+    of earlier bootstraps left to attachments.py, recorded in ``world``); returned as seen
+    whole, with every statement granted, for `stacks.github_roles_taken`."""
+    seen = iam.observe_role(aws, role.name, role.policy_name)
+    if seen is None:
+        return None
+    ours = [arn for arn in seen.attached if is_role_policy_of(role.name, arn)]
+    by_arn: dict[str, SeenPolicy | None] = {p.arn: world.get("iam_policy", p.name) for p in wanted}
+    for arn in ours:
+        world.add(Attachment.of(role.name, arn))
+        if arn not in by_arn:  # a part no longer needed
+            by_arn[arn] = managed_policy.observe_arn(
+                aws, arn.rsplit("/", 1)[-1], arn, removable=True
+            )
+            if by_arn[arn] is not None:
+                world.add(by_arn[arn])
+    if seen.policy is not None:
+        world.add(InlinePolicy(role.name, role.policy_name))
+    managed = {f"managed:{arn}" for arn in ours}
+    world.add(
+        replace(
+            seen,
+            policy=None,
+            other_policies=tuple(o for o in seen.other_policies if o not in managed),
+        )
+    )
+    documents = [seen.policy, *(by_arn[a].document for a in ours if by_arn.get(a))]
+    return replace(seen, policy=_merged(documents))
+
+
 def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
-    """Create or converge the provider, the roles (and with previews their boundary policy);
-    returns what happened, line by line."""
+    """Create or converge the provider, the roles and their managed policies (and with
+    previews their boundary policy); returns what happened, line by line."""
     t = replace(target, account=aws.account_id())
     boundary = [boundary_spec(t)] if t.previews else []
-    specs = [oidc_provider.provider_spec(t), *boundary, *stamped(t)]
+    parts = role_policies(t)
+    wanted = [p for mine in parts.values() for p in mine]
+    attached = [Attachment.of(role, p.arn) for role, mine in parts.items() for p in mine]
+    specs = [oidc_provider.provider_spec(t), *boundary, *wanted, *stamped(t), *attached]
     world = World(account=t.account, region=t.region)
     provider = oidc_provider.observe_provider(aws)
     if provider is not None:
         world.add(provider)
-    for policy in boundary:
+    for policy in [*boundary, *wanted]:
         seen_policy = managed_policy.observe_policy(aws, policy)
         if seen_policy is not None:
             world.add(seen_policy)
+    whole = World(account=t.account, region=t.region)  # the roles as they grant, for the check
     for role in roles(t):
-        seen = iam.observe_role(aws, role.name, role.policy_name)
+        seen = _observe_role(aws, role, parts[role.name], world)
         if seen is not None:
-            world.add(seen)
-    taken = stacks.github_roles_taken(world, t.names, t.prefix)
+            whole.add(seen)
+    taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)
     actions = planner.plan(TYPES, Desired.of(specs), world)
     Executor(aws, log=lambda _line: None).run(actions)
-    arns = {s.name: s.arn for s in specs}
+    arns = {s.name: s.arn for s in specs if hasattr(s, "arn")}
+    arns.update({p.name: p.arn for p in world.of_kind("iam_policy")})
+    arns.update({r.name: r.arn for r in world.of_kind("iam_role")})
     if provider is not None:
         arns[provider.name] = provider.arn
-    return t, [report_line(a, arns[a.name]) for a in actions]
+    lines = (report_line(a, arns.get(a.name, a.name)) for a in actions)
+    return t, [line for line in lines if line is not None]

@@ -3,8 +3,10 @@
 
 Why: when a commit grants the roles something new, every fork must run bootstrap again before
 its next deploy, or the merge's apply stops half-way with AccessDenied. Bootstrap tags each
-role with ``bootstrap-policy-sha256``: a hash of what it rendered for the role (trust,
-inline policy, session length; for the preview role also the previews' boundary). `plan` and
+role with ``bootstrap-policy-sha256``: a hash of what it rendered for the role (trust, its
+managed policies' names and documents, session length; for the preview role also the
+previews' boundary). A role bootstrapped with the inline policy of earlier commits has
+another hash, so plan says it is behind until bootstrap moves it to managed policies. `plan` and
 `apply` render the same for this commit and compare (deploy/bootstrap_version.py).
 
 Plan knows the project, region and config.yaml, not bootstrap's command line (repository,
@@ -20,7 +22,8 @@ import hashlib
 import json
 from dataclasses import replace
 
-from deploy.bootstrap.policies import Target, boundary_spec, roles
+from deploy.bootstrap.managed_policy import PolicySpec
+from deploy.bootstrap.policies import Target, boundary_spec, github_roles, role_policies
 from deploy.resources.iam import RoleSpec
 
 TAG = "bootstrap-policy-sha256"
@@ -40,12 +43,14 @@ def neutral(t: Target) -> Target:
     return replace(t, **_PLACEHOLDERS)
 
 
-def digest(role: RoleSpec, boundary: dict | None = None) -> str:
-    """sha256 of what the role is granted and who may assume it, as canonical JSON."""
+def digest(role: RoleSpec, parts: list[PolicySpec], boundary: dict | None = None) -> str:
+    """sha256 of what the role is granted (its managed policies, as cut) and who may assume
+    it, as canonical JSON."""
     rendered = {
         "path": role.path,
         "trust": role.trust,
-        "policy": role.policy,
+        "policy": role.policy,  # None: bootstrap writes no inline policy
+        "managed": [{"name": p.name, "path": p.path, "document": p.document} for p in parts],
         "max_session_s": role.max_session_s,
     }
     if boundary is not None:  # the preview role may create roles only with it
@@ -58,12 +63,15 @@ def expected(t: Target) -> dict[str, str]:
     """Each GitHub role's name → the hash this commit's policies.py renders for it."""
     n = neutral(t)
     boundary = boundary_spec(n).document if n.previews else None
+    parts = role_policies(n)
     return {
-        r.name: digest(r, boundary if r.name == n.preview_role_name else None) for r in roles(n)
+        r.name: digest(r, parts[r.name], boundary if r.name == n.preview_role_name else None)
+        for r in github_roles(n)
     }
 
 
 def stamped(t: Target) -> list[RoleSpec]:
-    """The GitHub roles as bootstrap writes them: policies.py's specs, tagged with their hash."""
+    """The GitHub roles as bootstrap writes them (no inline policy: policies.github_roles),
+    tagged with their hash."""
     sums = expected(t)
-    return [replace(r, tags={**(r.tags or {}), TAG: sums[r.name]}) for r in roles(t)]
+    return [replace(r, tags={**(r.tags or {}), TAG: sums[r.name]}) for r in github_roles(t)]

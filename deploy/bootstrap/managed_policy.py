@@ -1,9 +1,14 @@
 """A customer managed IAM policy: a resource module used by bootstrap only.
 
-The one bootstrap makes is the previews' permissions boundary (``{project}-preview-boundary``):
-a boundary must be a managed policy, not an inline one. A changed document becomes a new
-default version (IAM keeps at most five: the oldest non-default one goes first). Never deleted
-here: preview roles that still carry it would lose their cap.
+Bootstrap makes two sorts. The previews' permissions boundary (``{project}-preview-boundary``):
+a boundary must be a managed policy, not an inline one; never deleted here, preview roles
+that still carry it would lose their cap. And each GitHub role's permissions
+(``{role}-1``, ``{role}-2``, … policies.role_policies): IAM allows a role's inline policies
+10,240 characters together, a managed policy 6,144 and ten of them per role. Those of a role
+no longer needed (fewer environments: fewer parts) are deleted, their older versions first
+(IAM refuses DeletePolicy of a policy that has any), after attachments.py detached them.
+A changed document becomes a new default version (IAM keeps at most five: the oldest
+non-default one goes first).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy.aws import tag_dict, tag_list
 from deploy.plan import Action, Call, Step
-from deploy.resources.base import PlanContext, ResourceType
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType
 from deploy.resources.iam import policy_document
 from deploy.world import World
 
@@ -43,26 +48,44 @@ class SeenPolicy:
     document: dict[str, Any] | None
     older_versions: tuple[str, ...]  # non-default version ids, oldest first
     tags: dict[str, str]
+    removable: bool = False  # a GitHub role's part no longer needed: deleted when not desired
 
 
 def observe_policy(aws: Aws, spec: PolicySpec) -> SeenPolicy | None:
-    got = aws.read("iam", "GetPolicy", PolicyArn=spec.arn)
+    return observe_arn(aws, spec.name, spec.arn)
+
+
+def observe_arn(aws: Aws, name: str, arn: str, removable: bool = False) -> SeenPolicy | None:
+    """The policy at ``arn`` with its default document and older versions; None if absent."""
+    got = aws.read("iam", "GetPolicy", PolicyArn=arn)
     if not got:
         return None
     policy = got["Policy"]
     default = policy.get("DefaultVersionId")
-    version = aws.read("iam", "GetPolicyVersion", PolicyArn=spec.arn, VersionId=default)
-    listed = (aws.read("iam", "ListPolicyVersions", PolicyArn=spec.arn) or {}).get("Versions", [])
+    version = aws.read("iam", "GetPolicyVersion", PolicyArn=arn, VersionId=default)
+    listed = (aws.read("iam", "ListPolicyVersions", PolicyArn=arn) or {}).get("Versions", [])
     older = sorted(
         (v for v in listed if not v.get("IsDefaultVersion")), key=lambda v: str(v["CreateDate"])
     )
     return SeenPolicy(
-        name=spec.name,
-        arn=spec.arn,
+        name=name,
+        arn=arn,
         document=policy_document(version["PolicyVersion"]["Document"]) if version else None,
         older_versions=tuple(v["VersionId"] for v in older),
         tags=tag_dict(policy.get("Tags")),
+        removable=removable,
     )
+
+
+def _delete(seen: SeenPolicy) -> Action:
+    """Older versions first, then the policy (its default version with it)."""
+    steps: list[Step] = [
+        Call("iam", "DeletePolicyVersion", {"PolicyArn": seen.arn, "VersionId": v}, ok_if=GONE_OK)
+        for v in seen.older_versions
+    ]
+    steps.append(Call("iam", "DeletePolicy", {"PolicyArn": seen.arn}, ok_if=GONE_OK))
+    return Action("delete", seen.KIND, seen.name, "no longer needed", steps=tuple(steps),
+                  phase="after")  # fmt: skip
 
 
 def _create(spec: PolicySpec) -> Step:
@@ -112,6 +135,10 @@ def plan(ctx: PlanContext) -> list[Action]:
             )
         )
         out.append(Action("update", spec.KIND, spec.name, "changed: document", steps=tuple(steps)))
+    wanted = {spec.name for spec in ctx.desired.of_kind("iam_policy")}
+    for seen in ctx.world.of_kind("iam_policy"):
+        if seen.removable and seen.name not in wanted:
+            out.append(_delete(seen))
     return out
 
 

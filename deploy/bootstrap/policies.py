@@ -969,11 +969,17 @@ def boundary_spec(t: Target) -> PolicySpec:
 
 
 # IAM's size quotas, in characters without whitespace (docs.aws.amazon.com/IAM/latest/
-# UserGuide/reference_iam-quotas.html): a role's inline policies together, a managed policy,
-# a trust policy (the default; it can be raised to 4,096).
-ROLE_INLINE_MAX = 10_240
+# UserGuide/reference_iam-quotas.html): a managed policy, a trust policy (the default; it can
+# be raised to 4,096), and how many managed policies a role may have attached (the default;
+# Service Quotas can raise it to 20). A role's inline policies together may have 10,240: the
+# roles have none, their permissions are managed policies (`role_policies`).
 MANAGED_POLICY_MAX = 6_144
 TRUST_POLICY_MAX = 2_048
+ATTACHED_POLICIES_MAX = 10
+# What the account is sized as when a role's permissions are cut into managed policies: the
+# CloudFormation spelling, longer than any 12-digit account, so the cut is the same for a
+# template, a direct bootstrap and the fingerprint, and never too big once substituted.
+_SIZED_ACCOUNT = "${AWS::AccountId}"
 
 
 def iam_size(document: Policy) -> int:
@@ -981,32 +987,106 @@ def iam_size(document: Policy) -> int:
     return sum(not c.isspace() for c in json.dumps(document, separators=(",", ":")))
 
 
-def quota_problems(t: Target) -> list[str]:
-    """What IAM would refuse of these roles and the boundary, said before any AWS call.
+def _cuts(document: Policy) -> list[int]:
+    """How many statements each managed policy holds: in order, each as full as IAM allows.
+    A statement bigger than a managed policy on its own gets one to itself (and
+    `quota_problems` says IAM refuses it)."""
+    empty = iam_size({**document, "Statement": []})
+    counts: list[int] = []
+    size = empty
+    for statement in document["Statement"]:
+        grows = iam_size(statement) + (1 if size > empty else 0)  # and its comma
+        if counts and size + grows <= MANAGED_POLICY_MAX:
+            counts[-1] += 1
+            size += grows
+        else:
+            counts.append(1)
+            size = empty + iam_size(statement)
+    return counts
 
-    Bootstrap writes the deploy role's permissions as one inline policy, which grows with
-    every environment (its resources are named per environment): with two or three
-    environments it passes IAM's 10,240 characters, and IAM refuses PutRolePolicy with
-    LimitExceeded half-way through bootstrap. Sized with a 12-digit account, as IAM sees it
-    (CloudFormation substitutes ``${AWS::AccountId}`` first)."""
-    sized = replace(t, account=SAMPLE_ACCOUNT) if not t.account.isdigit() else t
-    problems = []
-    for role in roles(sized):
-        size = iam_size(role.policy)
-        if size > ROLE_INLINE_MAX:
-            envs = ", ".join(t.environments) or "none"
-            problems.append(
-                f"role {role.name}: its permissions come to {size:,} characters, over IAM's "
-                f"{ROLE_INLINE_MAX:,} for a role's inline policies (project {t.project!r}, "
-                f"environments: {envs}). Each environment adds its resources' names to it: "
-                "use fewer environments or a shorter project name (README, 'Environments and "
-                "previews', says how many fit)"
+
+def _part_name(role: str, number: int) -> str:
+    return f"{role}-{number}"
+
+
+def is_role_policy_of(role: str, policy_arn: str) -> bool:
+    """Whether a managed policy is one bootstrap makes for this role (``{role}-N``)."""
+    name = policy_arn.rsplit("/", 1)[-1]
+    prefix = f"{role}-"
+    return name.startswith(prefix) and name[len(prefix) :].isdigit()
+
+
+def role_policies(t: Target) -> dict[str, list[PolicySpec]]:
+    """Each GitHub role's permissions as the customer managed policies bootstrap attaches to
+    it (``{role}-1``, ``{role}-2``, …, path ``/{project}/``): its statements in order, cut
+    where the next would take a policy past IAM's 6,144 characters. Why: IAM allows a role's
+    inline policies 10,240 characters together, and the deploy role's grow with every
+    environment; ten managed policies of 6,144 hold far more."""
+    sized = {r.name: _cuts(r.policy) for r in roles(replace(t, account=_SIZED_ACCOUNT))}
+    out: dict[str, list[PolicySpec]] = {}
+    for role in roles(t):
+        statements, parts = list(role.policy["Statement"]), []
+        for number, count in enumerate(sized[role.name], start=1):
+            name = _part_name(role.name, number)
+            parts.append(
+                PolicySpec(
+                    name=name,
+                    arn=t.names.arn("iam", f"policy{t.names.role_path}{name}", ""),
+                    path=t.names.role_path,
+                    description=f"Permissions of the IAM role {role.name} (part {number})",
+                    document={**role.policy, "Statement": statements[:count]},
+                    tags=tags(t),
+                )
             )
+            statements = statements[count:]
+        out[role.name] = parts
+    return out
+
+
+def github_roles(t: Target) -> list[RoleSpec]:
+    """The GitHub roles as bootstrap writes them: no inline policy, their permissions in the
+    managed policies of `role_policies` (attached by bootstrap, not part of the role spec)."""
+    return [replace(r, policy=None) for r in roles(t)]
+
+
+def quota_problems(t: Target) -> list[str]:
+    """What IAM would refuse of these roles, their managed policies and the boundary, said
+    before any AWS call (IAM refuses half-way through bootstrap with LimitExceeded).
+
+    Each role's permissions are cut into managed policies (`role_policies`): the deploy
+    role's grow with every environment (its resources are named per environment), and so
+    does the number of policies; a role may have ten attached. Sized with a 12-digit account,
+    as IAM sees it (CloudFormation substitutes ``${AWS::AccountId}`` first)."""
+    sized = replace(t, account=SAMPLE_ACCOUNT) if not t.account.isdigit() else t
+    envs = ", ".join(t.environments) or "none"
+    hint = (
+        f"(project {t.project!r}, environments: {envs}). Each environment adds its resources' "
+        "names: use fewer environments or a shorter project name (README, 'Environments and "
+        "previews', says how many fit)"
+    )
+    problems = []
+    parts = role_policies(sized)
+    for role in roles(sized):
+        mine = parts[role.name]
+        if len(mine) > ATTACHED_POLICIES_MAX:
+            problems.append(
+                f"role {role.name}: its permissions take {len(mine)} managed policies, over "
+                f"IAM's default {ATTACHED_POLICIES_MAX} attached to a role {hint}"
+            )
+        for part in mine:
+            size = iam_size(part.document)
+            if size > MANAGED_POLICY_MAX:
+                sids = ", ".join(s.get("Sid", "?") for s in part.document["Statement"])
+                problems.append(
+                    f"role {role.name}: its managed policy {part.name} ({sids}) comes to "
+                    f"{size:,} characters, over IAM's {MANAGED_POLICY_MAX:,} for a managed "
+                    f"policy {hint}"
+                )
         trust = iam_size(role.trust)
         if trust > TRUST_POLICY_MAX:
             problems.append(
                 f"role {role.name}: its trust policy comes to {trust:,} characters, over IAM's "
-                f"default {TRUST_POLICY_MAX:,} (Service Quotas can raise it to 4,096)"
+                f"default {TRUST_POLICY_MAX:,} (Service Quotas can raise it to 4,096) {hint}"
             )
     if t.previews:
         size = iam_size(boundary_spec(sized).document)

@@ -3,6 +3,8 @@
 The account comes from the stack (``${AWS::AccountId}``); the roles are the very specs that
 `bootstrap` applies (deploy/bootstrap/policies.py), with the same ``bootstrap-policy-sha256``
 tag (fingerprint.py: it does not depend on the account), so the two ways cannot differ.
+Their permissions are the same managed policies too (``AWS::IAM::ManagedPolicy``, attached
+through its ``Roles``): a role of this template has no inline policy, as bootstrap writes it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from deploy.bootstrap.policies import (
     Policy,
     Target,
     boundary_spec,
+    role_policies,
     tags,
 )
 
@@ -74,6 +77,7 @@ def cloudformation_template(
             },
         }
     logicals = ("PlanRole", "DeployRole", "PreviewRole")
+    parts = role_policies(t)
     for logical, role in zip(logicals, stamped(t), strict=False):
         resources[logical] = {
             "Type": "AWS::IAM::Role",
@@ -82,10 +86,20 @@ def cloudformation_template(
                 "Description": role.description,
                 "MaxSessionDuration": role.max_session_s,
                 "AssumeRolePolicyDocument": _trust_in_template(role.trust),
-                "Policies": [{"PolicyName": role.policy_name, "PolicyDocument": _sub(role.policy)}],
                 "Tags": tag_list(role.tags or {}),
             },
         }
+        for number, part in enumerate(parts[role.name], start=1):
+            resources[f"{logical}Policy{number}"] = {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "ManagedPolicyName": part.name,
+                    "Path": part.path,
+                    "Description": part.description,
+                    "PolicyDocument": _sub(part.document),
+                    "Roles": [{"Ref": logical}],
+                },
+            }
         outputs[f"{logical}Arn"] = {"Value": {"Fn::GetAtt": [logical, "Arn"]}}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",

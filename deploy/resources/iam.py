@@ -1,10 +1,14 @@
-"""IAM roles, each with exactly one inline policy: the one reconcile of roles in this repository.
+"""IAM roles, each with exactly one inline policy or none: the one reconcile of roles in this
+repository.
 
 The engine's two service roles (SageMaker pulls the image and writes logs; the Lambda invokes
-the endpoint) and bootstrap's two GitHub roles (deploy/bootstrap/) are all `RoleSpec`s planned
+the endpoint) and bootstrap's GitHub roles (deploy/bootstrap/) are all `RoleSpec`s planned
 by `plan_role`. Anything granted besides the one inline policy is drift from least privilege:
 extra inline policies are deleted; attached managed policies stop the apply with the command
-a human must run (the deploy role deliberately cannot detach policies).
+a human must run (the deploy role deliberately cannot detach policies). The GitHub roles have
+no inline policy (``policy`` None): their permissions are customer managed policies, which
+bootstrap attaches itself (deploy/bootstrap/attachments.py) and leaves out of what this module
+sees of the role.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ class RoleSpec:
     description: str
     trust: Policy
     policy_name: str = field(compare=False)
-    policy: Policy
+    policy: Policy | None  # None: no inline policy (the GitHub roles: managed ones)
     max_session_s: int = SESSION_S
     other_policies: tuple[str, ...] = ()  # nothing besides the inline policy
     tags: dict[str, str] | None = field(default=None, compare=False)
@@ -252,6 +256,12 @@ def _put_policy(spec: RoleSpec) -> Call:
     )
 
 
+def _delete_policy(role: str, policy_name: str) -> Call:
+    return Call(
+        "iam", "DeleteRolePolicy", {"RoleName": role, "PolicyName": policy_name}, ok_if=GONE_OK
+    )
+
+
 def _create(spec: RoleSpec) -> tuple[Step, ...]:
     params: dict[str, Any] = {
         "RoleName": spec.name,
@@ -263,6 +273,8 @@ def _create(spec: RoleSpec) -> tuple[Step, ...]:
     }
     if spec.permissions_boundary:
         params["PermissionsBoundary"] = spec.permissions_boundary
+    if spec.policy is None:  # the GitHub roles: bootstrap attaches their managed policies
+        return (Call("iam", "CreateRole", params),)
     return (Call("iam", "CreateRole", params), _put_policy(spec))
 
 
@@ -319,7 +331,10 @@ def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tupl
                 )
             )
     if "policy" in changed:
-        steps.append(_put_policy(spec))
+        if spec.policy is None:
+            steps.append(_delete_policy(spec.name, spec.policy_name))
+        else:
+            steps.append(_put_policy(spec))
     if "tags" in changed:
         steps.append(
             Call("iam", "TagRole", {"RoleName": spec.name, "Tags": tag_list(spec.tags or {})})
@@ -328,14 +343,7 @@ def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tupl
         for other in seen.other_policies:
             kind, _, ref = other.partition(":")
             if kind == "inline":
-                steps.append(
-                    Call(
-                        "iam",
-                        "DeleteRolePolicy",
-                        {"RoleName": spec.name, "PolicyName": ref},
-                        ok_if=GONE_OK,
-                    )
-                )
+                steps.append(_delete_policy(spec.name, ref))
         if seen.attached:
             steps.append(_refuse_attached(spec.name, seen.attached))
     return tuple(steps)

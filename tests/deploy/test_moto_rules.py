@@ -313,3 +313,56 @@ def test_an_http_api_stage_logs_only_to_a_log_group_arn_with_a_one_line_request_
     assert gw.get_stage(ApiId=api_id, StageName="$default")["AccessLogSettings"] == extended
     gw.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings={})  # logging off
     assert "AccessLogSettings" not in gw.get_stage(ApiId=api_id, StageName="$default")
+
+
+def _padded(size: int) -> str:
+    """A valid policy document of exactly ``size`` characters as IAM counts them."""
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/"}
+    doc = {"Version": "2012-10-17", "Statement": [statement]}
+    pad = size - len(json.dumps(doc, separators=(",", ":")))
+    statement["Resource"] += "x" * pad
+    return json.dumps(doc, indent=2)  # the indentation does not count
+
+
+def test_iam_refuses_policies_over_its_size_quotas_and_an_eleventh_attachment() -> None:
+    """IAM's quotas (tests/support/moto_iam.py): a role's inline policies together 10,240
+    characters, a managed policy 6,144 (whitespace aside), ten managed policies a role;
+    and, as moto already does, five versions of a managed policy."""
+    iam = boto3.client("iam")
+    iam.create_role(RoleName="rules-role", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))
+    iam.put_role_policy(RoleName="rules-role", PolicyName="a", PolicyDocument=_padded(6_000))
+    iam.put_role_policy(RoleName="rules-role", PolicyName="a", PolicyDocument=_padded(10_240))
+    iam.put_role_policy(RoleName="rules-role", PolicyName="a", PolicyDocument=_padded(6_000))
+    with pytest.raises(ClientError) as err:  # together with "a": 10,241
+        iam.put_role_policy(RoleName="rules-role", PolicyName="b", PolicyDocument=_padded(4_241))
+    assert _code(err) == "LimitExceeded"
+    assert "Maximum policy size of 10240 bytes exceeded for role rules-role" in str(err.value)
+    iam.put_role_policy(RoleName="rules-role", PolicyName="b", PolicyDocument=_padded(4_240))
+
+    with pytest.raises(ClientError) as err:
+        iam.create_policy(PolicyName="rules-big", PolicyDocument=_padded(6_145))
+    assert _code(err) == "LimitExceeded"
+    assert "Cannot exceed quota for PolicySize: 6144" in str(err.value)
+    arn = iam.create_policy(PolicyName="rules-big", PolicyDocument=_padded(6_144))["Policy"]["Arn"]
+    with pytest.raises(ClientError) as err:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=_padded(6_145), SetAsDefault=True)
+    assert _code(err) == "LimitExceeded"
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=_padded(100), SetAsDefault=True)
+    with pytest.raises(ClientError) as err:  # a sixth version
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=_padded(100), SetAsDefault=True)
+    assert _code(err) == "LimitExceeded"
+
+    arns = [
+        iam.create_policy(PolicyName=f"rules-{n}", PolicyDocument=_padded(100))["Policy"]["Arn"]
+        for n in range(11)
+    ]
+    for policy in arns[:10]:
+        iam.attach_role_policy(RoleName="rules-role", PolicyArn=policy)
+    iam.attach_role_policy(RoleName="rules-role", PolicyArn=arns[0])  # again: no change
+    with pytest.raises(ClientError) as err:
+        iam.attach_role_policy(RoleName="rules-role", PolicyArn=arns[10])
+    assert _code(err) == "LimitExceeded"
+    assert "Cannot exceed quota for PoliciesPerRole: 10" in str(err.value)
+    iam.detach_role_policy(RoleName="rules-role", PolicyArn=arns[0])
+    iam.attach_role_policy(RoleName="rules-role", PolicyArn=arns[10])

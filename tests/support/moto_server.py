@@ -12,7 +12,8 @@ module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's prop
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
 (moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py),
-an endpoint's minutes of Deleting after DeleteEndpoint (moto_sagemaker.py).
+an endpoint's minutes of Deleting after DeleteEndpoint (moto_sagemaker.py), IAM's policy size
+and attachment quotas (moto_iam.py).
 Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
 of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
@@ -44,6 +45,7 @@ def patch_moto() -> None:
     from tests.support.moto_apigateway import check_access_log, patch_apigateway
     from tests.support.moto_cloudfront import patch_cloudfront
     from tests.support.moto_ecr import patch_ecr
+    from tests.support.moto_iam import patch_iam_quotas
     from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
     from tests.support.moto_quotas import patch_quotas
     from tests.support.moto_s3 import patch_s3
@@ -114,6 +116,7 @@ def patch_moto() -> None:
     patch_ecr()
     patch_apigateway()
     patch_sagemaker_deletion()
+    patch_iam_quotas()
     setattr(SageMakerResponse, _PATCHED, True)
 
 

@@ -22,6 +22,6 @@ def test_report_lines() -> None:
 
 
 def test_bootstrap_plans_roles_with_the_engines_iam_module() -> None:
-    (_, _, roles) = TYPES
+    (_, _, roles, _) = TYPES
     assert roles.plan is iam.plan
     assert roles.kinds == {"iam_role": ("oidc_provider", "iam_policy")}

@@ -5,6 +5,7 @@ Real boto3 clients reach moto in server mode over HTTP (AWS_ENDPOINT_URL), fake 
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,15 +51,33 @@ def _target() -> policies.Target:
     return policies.Target(PROJECT, REGION, MOTO_ACCOUNT, REPO, subject_prefix=PREFIX)
 
 
-def _inline(iam, role: str) -> dict:
-    return iam.get_role_policy(RoleName=role, PolicyName=role)["PolicyDocument"]
+def _permissions(iam, role: str) -> dict:
+    """What the role is granted, as one document: its managed policies' statements in order
+    (it has no inline policy)."""
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == []
+    attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    statements = []
+    for arn in sorted((p["PolicyArn"] for p in attached), key=lambda a: int(a.rsplit("-", 1)[1])):
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+        document = doc["Document"]
+        if isinstance(document, str):  # moto's CloudFormation stores the dict's repr()
+            document = ast.literal_eval(document)
+        statements += document["Statement"]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _parts(t: policies.Target | None = None) -> int:
+    """How many managed policies bootstrap makes for the roles."""
+    return sum(len(parts) for parts in policies.role_policies(t or _target()).values())
 
 
 def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
     iam = aws
     assert _run(config) == 0
     out = capsys.readouterr().out
-    assert out.count("created") == 3, out
+    assert out.count("created") == 3 + _parts(), out  # the provider, the roles, their policies
+    assert out.count("attached") == _parts(), out
     assert f"AWS_DEPLOY_ROLE_ARN --repo {REPO} --body arn:aws:iam::{MOTO_ACCOUNT}:role/" in out
 
     (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
@@ -81,7 +100,7 @@ def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
     ]:
         role = iam.get_role(RoleName=name)["Role"]
         assert role["AssumeRolePolicyDocument"] == trust
-        assert _inline(iam, name) == perms
+        assert _permissions(iam, name) == perms
         tags = {x["Key"]: x["Value"] for x in iam.list_role_tags(RoleName=name)["Tags"]}
         assert tags["project"] == PROJECT
     deploy_trust = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]
@@ -100,13 +119,13 @@ def test_second_run_changes_nothing(aws, config: Path, capsys) -> None:
     assert _run(config) == 0
     out = capsys.readouterr().out
     assert "created" not in out and "updated" not in out, out
-    assert out.count("unchanged") == 2 and out.count("exists") == 1, out
+    assert out.count("unchanged") == 2 + _parts() and out.count("exists") == 1, out
     after = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
     assert after == before
     assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
 
 
-def test_repairs_drifted_trust_policy_and_missing_inline_policy(aws, config: Path, capsys) -> None:
+def test_repairs_drifted_trust_policy_and_a_detached_policy(aws, config: Path, capsys) -> None:
     iam = aws
     assert _run(config) == 0
     loose = policies.deploy_trust_policy(_target())
@@ -116,15 +135,17 @@ def test_repairs_drifted_trust_policy_and_missing_inline_policy(aws, config: Pat
     iam.update_assume_role_policy(
         RoleName=f"{PROJECT}-github-deploy", PolicyDocument=json.dumps(loose)
     )
-    iam.delete_role_policy(RoleName=f"{PROJECT}-github-plan", PolicyName=f"{PROJECT}-github-plan")
+    (part,) = policies.role_policies(_target())[f"{PROJECT}-github-plan"]
+    iam.detach_role_policy(RoleName=f"{PROJECT}-github-plan", PolicyArn=part.arn)
     capsys.readouterr()
 
     assert _run(config) == 0
     out = capsys.readouterr().out
-    assert "trust updated" in out and "policy updated" in out, out
+    assert "trust updated" in out and f"attached {part.arn} to {PROJECT}-github-plan" in out, out
     deploy_role = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]
     assert deploy_role["AssumeRolePolicyDocument"] == policies.deploy_trust_policy(_target())
-    assert _inline(iam, f"{PROJECT}-github-plan") == policies.plan_permissions_policy(_target())
+    plan = _permissions(iam, f"{PROJECT}-github-plan")
+    assert plan == policies.plan_permissions_policy(_target())
 
 
 def test_existing_provider_gets_the_sts_audience(aws, config: Path, capsys) -> None:
@@ -142,9 +163,12 @@ def test_existing_provider_gets_the_sts_audience(aws, config: Path, capsys) -> N
 
 
 def _roles(iam) -> dict[str, tuple]:
-    """Each GitHub role as IAM has it: trust and inline policy (what a rewrite would change)."""
+    """Each GitHub role as IAM has it: trust and permissions (what a rewrite would change)."""
     return {
-        name: (iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"], _inline(iam, name))
+        name: (
+            iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"],
+            _permissions(iam, name),
+        )
         for name in (f"{PROJECT}-github-plan", f"{PROJECT}-github-deploy")
     }
 
@@ -252,31 +276,35 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
     )
 
 
-def test_a_deploy_role_over_iams_size_quota_is_refused_before_any_aws_call(
-    aws, config: Path, capsys
-) -> None:
-    """IAM counts a role's inline policies together, whitespace aside, against 10,240
-    characters; the deploy role's grows with each environment, and staging + production of a
-    14-character project come to about 10,900: IAM refuses PutRolePolicy (LimitExceeded) after
-    the provider and the plan role are made. Bootstrap now says so first and makes nothing."""
+def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Path, capsys) -> None:
+    """The roles' permissions are managed policies of at most 6,144 characters each; the
+    deploy and plan roles name each environment's log groups in one statement, which with a
+    dozen environments passes that on its own: IAM would refuse CreatePolicy (LimitExceeded)
+    after the provider is made. Bootstrap says so first and makes nothing."""
     iam = aws
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(12))
     config.write_text(
-        "project: trends-anomaly\nregion: eu-west-1\n"
-        "environments:\n  staging: {}\n  production: {}\n",
-        encoding="utf-8",
+        f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
     assert _run(config) == 1
     err = capsys.readouterr().err
-    assert "role trends-anomaly-github-deploy: its permissions come to 10," in err
-    assert "over IAM's 10,240 for a role's inline policies" in err
-    assert "environments: staging, production" in err
+    deploy = "trends-anomaly-github-deploy"
+    assert f"role {deploy}: its managed policy {deploy}-" in err
+    assert "over IAM's 6,144 for a managed policy" in err
+    assert "environments: env0, env1" in err
     assert iam.list_roles()["Roles"] == []
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
-    assert _run(config, "--print") == 1  # the template's roles are the same size
+    assert _run(config, "--print") == 1  # the template's policies are the same size
 
 
-def test_one_environment_fits() -> None:
-    t = policies.Target("a" * 31, "ap-southeast-2", "", REPO, environments=("production",),
-                        previews=True)  # fmt: skip
-    assert policies.quota_problems(t) == []
+def test_up_to_seven_environments_fit_any_project_name_and_region() -> None:
+    """README, 'Environments and previews': seven environments with previews, with the
+    longest project name and a long region; no more, when the log groups' statement is full."""
+
+    def target(n: int) -> policies.Target:
+        return policies.Target("a" * 31, "ap-southeast-2", "", REPO, previews=True,
+                               environments=tuple(f"env{i}" for i in range(n)))  # fmt: skip
+
+    assert policies.quota_problems(target(7)) == []
+    assert policies.quota_problems(target(8)) != []
     assert policies.iam_size({"a": " b c"}) == len('{"a":"bc"}')

@@ -19,8 +19,8 @@ def test_each_role_is_stamped_with_its_own_hash() -> None:
     assert len(set(sums.values())) == 2 and all(len(s) == 64 for s in sums.values())
     for role in stamped(T):
         assert role.tags == {**policies.tags(T), TAG: sums[role.name]}
-        (spec,) = [r for r in policies.roles(T) if r.name == role.name]
-        assert (role.trust, role.policy) == (spec.trust, spec.policy)  # only the tag added
+        (spec,) = [r for r in policies.github_roles(T) if r.name == role.name]
+        assert (role.trust, role.policy) == (spec.trust, None)  # only the tag added
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ tokens may assume each role.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from deploy.bootstrap import policies
@@ -455,20 +457,40 @@ def test_arns_follow_the_partition_of_the_region() -> None:
 
 
 def test_policies_fit_aws_quotas_for_the_longest_names() -> None:
-    # IAM: inline policies of a role ≤ 10,240 characters in total, trust policy ≤ 2,048 (the
-    # default quota), role name ≤ 64; whitespace does not count. Longest valid project: 31.
-    import json
-
-    t = policies.Target("a" * 31, "ap-southeast-2", ACCOUNT, f"{'o' * 39}/{'r' * 100}")
-
-    def size(doc: dict) -> int:
-        return len(json.dumps(doc, separators=(",", ":")))
-
-    assert size(policies.deploy_permissions_policy(t)) <= 10_240
-    assert size(policies.plan_permissions_policy(t)) <= 10_240
-    assert size(policies.deploy_trust_policy(t)) <= 2_048
-    assert size(policies.plan_trust_policy(t)) <= 2_048
+    # IAM: a managed policy ≤ 6,144 characters, ten attached to a role (the default quota),
+    # trust policy ≤ 2,048 (the default quota), role name ≤ 64, managed policy name ≤ 128;
+    # whitespace does not count. Longest valid project: 31. The roles have no inline policy.
+    t = policies.Target("a" * 31, "ap-southeast-2", ACCOUNT, f"{'o' * 39}/{'r' * 100}",
+                        environments=("e" * 20,), previews=True)  # fmt: skip
+    assert policies.quota_problems(t) == []
+    for role, parts in policies.role_policies(t).items():
+        assert 1 <= len(parts) <= policies.ATTACHED_POLICIES_MAX, role
+        assert all(policies.iam_size(p.document) <= 6_144 for p in parts), role
+        assert all(len(p.name) <= 128 for p in parts), role
+    assert policies.iam_size(policies.deploy_trust_policy(t)) <= 2_048
+    assert policies.iam_size(policies.plan_trust_policy(t)) <= 2_048
     assert len(t.deploy_role_name) <= 64 and len(t.plan_role_name) <= 64
+    assert all(r.policy is None for r in policies.github_roles(t))
+
+
+def test_a_roles_managed_policies_are_its_statements_in_order_cut_the_same_for_any_account() -> (
+    None
+):
+    """The cut is sized with the CloudFormation account, so a template, a direct bootstrap and
+    the fingerprint cut alike; concatenated, the parts are the role's whole permissions."""
+    t = policies.Target(P, "us-east-1", ACCOUNT, "octo/trends", previews=True,
+                        environments=("dev", "staging", "production"))  # fmt: skip
+    cf = replace(t, account="${AWS::AccountId}")
+    for role in policies.roles(t):
+        parts = policies.role_policies(t)[role.name]
+        assert [st for p in parts for st in p.document["Statement"]] == role.policy["Statement"]
+        assert [p.name for p in parts] == [f"{role.name}-{n}" for n in range(1, len(parts) + 1)]
+        counts = [len(p.document["Statement"]) for p in policies.role_policies(cf)[role.name]]
+        assert counts == [len(p.document["Statement"]) for p in parts]
+        assert all(p.arn.endswith(f":policy/{P}/{p.name}") for p in parts)
+        assert policies.is_role_policy_of(role.name, parts[-1].arn)
+    assert len(policies.role_policies(t)[t.deploy_role_name]) > 1
+    assert not policies.is_role_policy_of(t.deploy_role_name, f"x:policy/{P}/{P}-github-deploy-x")
 
 
 # ------------------------------------------------------------------- environments, previews

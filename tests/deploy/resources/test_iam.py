@@ -354,3 +354,20 @@ def test_an_unconditioned_sagemaker_trust_is_repaired_in_place() -> None:
     assert action.op == "update" and [c.field for c in action.changes] == ["trust"]
     (call,) = [st for st in action.steps if st.operation == "UpdateAssumeRolePolicy"]
     assert json.loads(call.params["PolicyDocument"]) == s.trust
+
+
+def test_a_role_without_inline_policy_is_created_bare_and_loses_one_it_has() -> None:
+    """The GitHub roles (policy None): their permissions are managed policies bootstrap
+    attaches, so no PutRolePolicy; an inline policy of the old shape is deleted."""
+    from dataclasses import replace
+
+    from deploy.plan import Call
+
+    bare = replace(spec(), policy=None)
+    created = iam.plan_role(bare, None)
+    assert [s.operation for s in created.steps if isinstance(s, Call)] == ["CreateRole"]
+    updated = iam.plan_role(bare, seen())
+    assert [(s.operation, dict(s.params)) for s in updated.steps if isinstance(s, Call)] == [
+        ("DeleteRolePolicy", {"RoleName": ROLE, "PolicyName": bare.policy_name})
+    ]
+    assert iam.plan_role(bare, seen(policy=None)).op == "noop"

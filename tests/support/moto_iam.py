@@ -1,0 +1,80 @@
+"""IAM's size and count quotas, taught to moto (5.2.5 checks none of them), so bootstrap meets
+on the test server the refusals it meets in an account.
+
+From IAM's "IAM and AWS STS quotas" page (whitespace does not count towards a size):
+
+- a role's inline policies together: 10,240 characters. PutRolePolicy past it is refused with
+  LimitExceeded "Maximum policy size of 10240 bytes exceeded for role NAME";
+- a managed policy: 6,144 characters. CreatePolicy and CreatePolicyVersion past it are refused
+  with LimitExceeded "Cannot exceed quota for PolicySize: 6144";
+- managed policies attached to a role: 10 by default. AttachRolePolicy of an eleventh is
+  refused with LimitExceeded "Cannot exceed quota for PoliciesPerRole: 10".
+
+moto already keeps IAM's five versions per managed policy (CreatePolicyVersion of a sixth:
+LimitExceeded). The quotas are module constants: a test may lower one to meet it sooner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PATCHED = "_trends_tests_iam_quotas"
+ROLE_INLINE_MAX = 10_240
+MANAGED_POLICY_MAX = 6_144
+ATTACHED_PER_ROLE_MAX = 10
+
+
+def iam_size(document: str) -> int:
+    """A policy document's size as IAM counts it: whitespace does not count."""
+    return sum(not c.isspace() for c in document)
+
+
+def patch_iam_quotas() -> None:
+    """Wrap moto's IAMBackend calls that IAM refuses past its quotas (idempotent)."""
+    from moto.iam.exceptions import LimitExceededException
+    from moto.iam.models import IAMBackend
+
+    if getattr(IAMBackend, _PATCHED, False):
+        return
+    put_role_policy = IAMBackend.put_role_policy
+    create_policy = IAMBackend.create_policy
+    create_policy_version = IAMBackend.create_policy_version
+    attach_role_policy = IAMBackend.attach_role_policy
+
+    def managed_size(document: str) -> None:
+        if iam_size(document) > MANAGED_POLICY_MAX:
+            quota = f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_MAX}"
+            raise LimitExceededException(quota)
+
+    def checked_put(self: Any, role_name: str, policy_name: str, policy_json: str) -> None:
+        role = self.get_role(role_name)
+        others = sum(iam_size(doc) for name, doc in role.policies.items() if name != policy_name)
+        if others + iam_size(policy_json) > ROLE_INLINE_MAX:
+            raise LimitExceededException(
+                f"Maximum policy size of {ROLE_INLINE_MAX} bytes exceeded for role {role_name}"
+            )
+        put_role_policy(self, role_name, policy_name, policy_json)
+
+    def checked_create(self: Any, description: str, path: str, policy_document: str,
+                       policy_name: str, tags: Any) -> Any:  # fmt: skip
+        managed_size(policy_document)
+        return create_policy(self, description, path, policy_document, policy_name, tags)
+
+    def checked_version(self: Any, policy_arn: str, policy_document: str,
+                        set_as_default: bool) -> Any:  # fmt: skip
+        managed_size(policy_document)
+        return create_policy_version(self, policy_arn, policy_document, set_as_default)
+
+    def checked_attach(self: Any, policy_arn: str, role_name: str) -> None:
+        attached = self.get_role(role_name).managed_policies
+        if policy_arn not in attached and len(attached) >= ATTACHED_PER_ROLE_MAX:
+            raise LimitExceededException(
+                f"Cannot exceed quota for PoliciesPerRole: {ATTACHED_PER_ROLE_MAX}"
+            )
+        attach_role_policy(self, policy_arn, role_name)
+
+    IAMBackend.put_role_policy = checked_put
+    IAMBackend.create_policy = checked_create
+    IAMBackend.create_policy_version = checked_version
+    IAMBackend.attach_role_policy = checked_attach
+    setattr(IAMBackend, _PATCHED, True)
