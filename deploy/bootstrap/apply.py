@@ -26,9 +26,12 @@ from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.fingerprint import stamped
 from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
 from deploy.bootstrap.policies import (
+    ATTACHED_POLICIES_MAX,
     Target,
     boundary_spec,
     is_role_policy_of,
+    part_arn,
+    part_name,
     role_policies,
     roles,
 )
@@ -131,6 +134,17 @@ def _observe_role(
     return replace(seen, policy=_merged(documents))
 
 
+def _observe_leftovers(aws: Aws, t: Target, role: str, wanted: int, world: World) -> None:
+    """A role's parts past the last one wanted that are attached no more (a bootstrap stopped
+    between detaching and deleting them): deleted like the attached ones."""
+    for number in range(wanted + 1, ATTACHED_POLICIES_MAX + 1):
+        name = part_name(role, number)
+        if world.get("iam_policy", name) is None:
+            seen = managed_policy.observe_arn(aws, name, part_arn(t, name), removable=True)
+            if seen is not None:
+                world.add(seen)
+
+
 def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
     """Create or converge the provider, the roles and their managed policies (and with
     previews their boundary policy); returns what happened, line by line."""
@@ -153,6 +167,7 @@ def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
         seen = _observe_role(aws, role, parts[role.name], world)
         if seen is not None:
             whole.add(seen)
+        _observe_leftovers(aws, t, role.name, len(parts[role.name]), world)
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)

@@ -1005,8 +1005,13 @@ def _cuts(document: Policy) -> list[int]:
     return counts
 
 
-def _part_name(role: str, number: int) -> str:
+def part_name(role: str, number: int) -> str:
+    """The name of a role's managed policy number ``number`` (from 1)."""
     return f"{role}-{number}"
+
+
+def part_arn(t: Target, name: str) -> str:
+    return t.names.arn("iam", f"policy{t.names.role_path}{name}", "")
 
 
 def is_role_policy_of(role: str, policy_arn: str) -> bool:
@@ -1027,11 +1032,11 @@ def role_policies(t: Target) -> dict[str, list[PolicySpec]]:
     for role in roles(t):
         statements, parts = list(role.policy["Statement"]), []
         for number, count in enumerate(sized[role.name], start=1):
-            name = _part_name(role.name, number)
+            name = part_name(role.name, number)
             parts.append(
                 PolicySpec(
                     name=name,
-                    arn=t.names.arn("iam", f"policy{t.names.role_path}{name}", ""),
+                    arn=part_arn(t, name),
                     path=t.names.role_path,
                     description=f"Permissions of the IAM role {role.name} (part {number})",
                     document={**role.policy, "Statement": statements[:count]},

@@ -119,3 +119,20 @@ def test_parts_no_longer_needed_are_detached_and_deleted() -> None:
         iam.get_policy(PolicyArn=last)
     assert err.value.response["Error"]["Code"] == "NoSuchEntity"
     _assert_managed_shape(one)
+
+
+def test_a_part_left_detached_by_an_interrupted_bootstrap_is_deleted() -> None:
+    """A bootstrap stopped between DetachRolePolicy and DeletePolicy left the part behind,
+    attached to nothing: the next run finds it by name and deletes it."""
+    aws = Aws("us-east-1", session())
+    iam = session().client("iam")
+    three = _target("dev", "staging", "production", previews=False)
+    apply(aws, three)
+    filled = replace(three, account=ACCOUNT)
+    last = policies.role_policies(filled)[filled.deploy_role_name][-1].arn
+    iam.detach_role_policy(RoleName=filled.deploy_role_name, PolicyArn=last)
+    _, lines = apply(aws, _target("production", previews=False))
+    assert f"deleted  {last} (no longer needed)" in lines, lines
+    assert not [line for line in lines if line.startswith("detached")], lines
+    with pytest.raises(ClientError):
+        iam.get_policy(PolicyArn=last)
