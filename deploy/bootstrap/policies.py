@@ -982,7 +982,7 @@ ATTACHED_POLICIES_MAX = 10
 _SIZED_ACCOUNT = "${AWS::AccountId}"
 
 
-def iam_size(document: Policy) -> int:
+def iam_size(document: Policy | str) -> int:
     """A policy's size as IAM counts it against its quotas: whitespace does not count."""
     return sum(not c.isspace() for c in json.dumps(document, separators=(",", ":")))
 
@@ -1021,17 +1021,61 @@ def is_role_policy_of(role: str, policy_arn: str) -> bool:
     return name.startswith(prefix) and name[len(prefix) :].isdigit()
 
 
+def _runs(statement: Policy, room: int) -> list[tuple[int, int]]:
+    """Where to cut a statement's resources so each run, with its actions and conditions,
+    takes at most ``room`` characters: one run when it fits whole or names one resource."""
+    resources = statement.get("Resource")
+    if iam_size(statement) <= room or not isinstance(resources, list) or len(resources) < 2:
+        return [(0, len(resources) if isinstance(resources, list) else 1)]
+    base = iam_size({**statement, "Resource": []})
+    runs, start, size = [], 0, base
+    for i, resource in enumerate(resources):
+        grows = iam_size(resource) + (1 if i > start else 0)  # and its comma
+        if i > start and size + grows > room:
+            runs.append((start, i))
+            start, size = i, base + iam_size(resource)
+        else:
+            size += grows
+    runs.append((start, len(resources)))
+    return runs
+
+
+def _split(statements: list[Policy], sized: list[Policy], room: int) -> tuple[list, list]:
+    """The statements (and their sized twins) with any too big for one managed policy cut
+    into several with the same actions and conditions, each naming a run of its resources
+    (``Sid``, ``Sid2``, …): one statement naming every environment's log groups outgrows a
+    managed policy long before the role outgrows ten of them."""
+    real_out: list[Policy] = []
+    sized_out: list[Policy] = []
+    for real, twin in zip(statements, sized, strict=True):
+        runs = _runs(twin, room)
+        if len(runs) == 1:
+            real_out.append(real)
+            sized_out.append(twin)
+            continue
+        for number, (start, end) in enumerate(runs, start=1):
+            sid = real["Sid"] if number == 1 else f"{real['Sid']}{number}"
+            real_out.append({**real, "Sid": sid, "Resource": real["Resource"][start:end]})
+            sized_out.append({**twin, "Sid": sid, "Resource": twin["Resource"][start:end]})
+    return real_out, sized_out
+
+
 def role_policies(t: Target) -> dict[str, list[PolicySpec]]:
     """Each GitHub role's permissions as the customer managed policies bootstrap attaches to
     it (``{role}-1``, ``{role}-2``, …, path ``/{project}/``): its statements in order, cut
-    where the next would take a policy past IAM's 6,144 characters. Why: IAM allows a role's
-    inline policies 10,240 characters together, and the deploy role's grow with every
-    environment; ten managed policies of 6,144 hold far more."""
-    sized = {r.name: _cuts(r.policy) for r in roles(replace(t, account=_SIZED_ACCOUNT))}
+    where the next would take a policy past IAM's 6,144 characters (a statement too big on
+    its own first cut by resources, `_split`). Why: IAM allows a role's inline policies
+    10,240 characters together, and the deploy role's grow with every environment; ten
+    managed policies of 6,144 hold far more."""
+    sized_roles = {r.name: r for r in roles(replace(t, account=_SIZED_ACCOUNT))}
     out: dict[str, list[PolicySpec]] = {}
     for role in roles(t):
-        statements, parts = list(role.policy["Statement"]), []
-        for number, count in enumerate(sized[role.name], start=1):
+        twin = sized_roles[role.name].policy
+        # room for one statement: a policy's envelope and a Sid's number aside
+        room = MANAGED_POLICY_MAX - iam_size({**twin, "Statement": []}) - 4
+        statements, sized = _split(role.policy["Statement"], twin["Statement"], room)
+        parts = []
+        for number, count in enumerate(_cuts({**twin, "Statement": sized}), start=1):
             name = part_name(role.name, number)
             parts.append(
                 PolicySpec(

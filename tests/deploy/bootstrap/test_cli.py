@@ -277,34 +277,36 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
 
 
 def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Path, capsys) -> None:
-    """The roles' permissions are managed policies of at most 6,144 characters each; the
-    deploy and plan roles name each environment's log groups in one statement, which with a
-    dozen environments passes that on its own: IAM would refuse CreatePolicy (LimitExceeded)
-    after the provider is made. Bootstrap says so first and makes nothing."""
+    """The roles' permissions are managed policies of at most 6,144 characters, ten a role;
+    the deploy role's grow with each environment, and thirty environments take more than
+    ten: IAM would refuse the eleventh AttachRolePolicy (LimitExceeded) half-way through.
+    Bootstrap says so first and makes nothing."""
     iam = aws
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(12))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
     assert _run(config) == 1
     err = capsys.readouterr().err
-    deploy = "trends-anomaly-github-deploy"
-    assert f"role {deploy}: its managed policy {deploy}-" in err
-    assert "over IAM's 6,144 for a managed policy" in err
+    assert "role trends-anomaly-github-deploy: its permissions take 1" in err
+    assert "managed policies, over IAM's default 10 attached to a role" in err
     assert "environments: env0, env1" in err
     assert iam.list_roles()["Roles"] == []
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
-    assert _run(config, "--print") == 1  # the template's policies are the same size
+    assert _run(config, "--print") == 1  # the template's policies are the same
 
 
-def test_up_to_seven_environments_fit_any_project_name_and_region() -> None:
-    """README, 'Environments and previews': seven environments with previews, with the
-    longest project name and a long region; no more, when the log groups' statement is full."""
+def test_up_to_seventeen_environments_fit_any_names_and_region() -> None:
+    """README, 'Environments and previews': seventeen environments with previews, with the
+    longest project and environment names and a long region; the eighteenth takes the
+    deploy role past ten managed policies."""
 
     def target(n: int) -> policies.Target:
+        envs = tuple(f"{i:02d}".rjust(20, "e") for i in range(n))  # 20: the longest name
         return policies.Target("a" * 31, "ap-southeast-2", "", REPO, previews=True,
-                               environments=tuple(f"env{i}" for i in range(n)))  # fmt: skip
+                               environments=envs)  # fmt: skip
 
-    assert policies.quota_problems(target(7)) == []
-    assert policies.quota_problems(target(8)) != []
+    assert policies.quota_problems(target(17)) == []
+    (problem,) = policies.quota_problems(target(18))
+    assert "its permissions take 11 managed policies" in problem
     assert policies.iam_size({"a": " b c"}) == len('{"a":"bc"}')

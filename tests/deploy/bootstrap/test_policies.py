@@ -765,3 +765,22 @@ def test_every_log_group_a_role_names_is_one_names_makes() -> None:
         for group in n.log_groups:
             for action in ("logs:CreateLogGroup", "logs:FilterLogEvents"):
                 assert allowed(role, action, n.log_group_arn(group)), (n.stack, action, group)
+
+
+def test_a_statement_too_big_for_one_managed_policy_is_cut_by_its_resources() -> None:
+    """Twelve environments: the statement naming every environment's log groups is bigger
+    than a managed policy on its own; it becomes runs of its resources with the same actions
+    (Sid, Sid2, …), each part within 6,144 characters, granting exactly what it did."""
+    from tests.deploy.bootstrap.test_role_policies import grants
+
+    t = policies.Target(P, "us-east-1", ACCOUNT, "octo/trends", previews=True,
+                        environments=tuple(f"env{n}" for n in range(12)))  # fmt: skip
+    assert policies.quota_problems(t) == []
+    for role in policies.roles(t):
+        parts = policies.role_policies(t)[role.name]
+        statements = [st for p in parts for st in p.document["Statement"]]
+        assert grants(statements) == grants(role.policy["Statement"]), role.name
+        assert all(policies.iam_size(p.document) <= policies.MANAGED_POLICY_MAX for p in parts)
+    deploy = policies.role_policies(t)[t.deploy_role_name]
+    sids = [st["Sid"] for p in deploy for st in p.document["Statement"]]
+    assert "LogsProjectGroups" in sids and "LogsProjectGroups2" in sids
