@@ -12,6 +12,11 @@ The roles the workflows assume through GitHub's OIDC provider:
   the permissions boundary ``{project}-preview-boundary`` (a managed policy bootstrap creates),
   so the preview role cannot mint a role stronger than a preview needs.
 
+`roles` has each role's permissions as one document (what the tests evaluate); bootstrap
+writes them as customer managed policies cut from it (`role_policies`, `github_roles`: no
+inline policy), since IAM allows a role's inline policies 10,240 characters together and the
+deploy role's grow with every environment (`quota_problems` checks the managed quotas).
+
 Pure functions of (project, region, account, repository), so the tests evaluate what the
 documents *mean* (tests/support/iam_eval.py) without AWS. Every name they grant comes from
 Names (deploy/naming.py), a kind of deployment's from Names of a glob environment (ANY_ENV,
