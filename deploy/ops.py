@@ -23,6 +23,7 @@ from deploy.log_search import parse_since as parse_since
 from deploy.log_search import request_pattern as request_pattern
 from deploy.naming import VARIANT, Names, site_url
 from deploy.resources.cdn import site_domain
+from deploy.rollback import rollback_lines
 from deploy.stacks import role_status
 from deploy.world import World
 
@@ -51,6 +52,7 @@ def status_lines(world: World, n: Names) -> list[str]:
             + (f" ({ep.failure_reason})" if ep.failure_reason else "")
         )
         lines.append(f"            variant {VARIANT}: {variant_status(world, n, ep)}")
+        lines += rollback_lines(world, n)
     else:
         lines.append(f"  endpoint  {n.endpoint}: not deployed")
     lines.append(

@@ -554,3 +554,22 @@ def test_status_says_an_endpoint_is_still_scaling(project: Path) -> None:
         "variant main: 3 instances asked, 1 running: still scaling (Updating); the count is "
         "config.yaml's endpoint.instance_count"
     ) in lines
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_names_the_serving_image_and_the_one_to_roll_back_to(project: Path, capsys) -> None:
+    """At 3 a.m. a merge shipped an image that answers 5xx: `status` named only config hashes
+    (`configs c-1, c-2`), so the on-call had to read SageMaker by hand to learn which image
+    served before. It names the image serving, the config kept for rollback with its image,
+    and the command that switches back to it."""
+    from tests.deploy.deploy_helpers import IMAGE, IMAGE2
+
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()
+    lines = _status(project, capsys)
+    assert f"image     {IMAGE2}" in lines
+    (previous,) = [line for line in lines if line.startswith("previous  ")]
+    assert previous.startswith("previous  trends-anomaly-c-") and previous.endswith(
+        f"served before it: image {IMAGE}"
+    )
+    assert f"to go back to it: python -m deploy apply --image {IMAGE}" in " ".join(lines)

@@ -1,0 +1,59 @@
+"""What an on-call needs from `status` before rolling a bad model back: the image the endpoint
+serves, whether the last apply's switch was rolled back by SageMaker (it then still serves the
+old config), and the config kept for rollback with its image and the command that switches
+back to it (README, "Rolling back").
+
+The config kept for rollback is the one that served before the current one
+(`endpoint_config.served_before`, read from the endpoint's tags); apply never deletes it, and
+its model names the image to pass to `apply --image`. Pure: reads an observed World.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deploy.naming import Names
+from deploy.resources.endpoint import rolled_back
+from deploy.resources.endpoint_config import served_before
+from deploy.world import World
+
+RUNBOOK = 'README "Rolling back"'
+
+
+def config_image(world: World, config: str | None) -> str | None:
+    """The image of ``config``'s model, None when the config or its model is not found."""
+    seen = world.get("endpoint_config", config) if config else None
+    model = world.get("sagemaker_model", seen.model) if seen is not None and seen.model else None
+    return getattr(model, "image", None) if model is not None else None
+
+
+def rollback_command(names: Names, image: str) -> str:
+    """The apply that switches this stack's endpoint back to ``image``."""
+    env = f" --env {names.env}" if names.env else ""
+    return f"python -m deploy apply{env} --image {image}"
+
+
+def rollback_lines(world: World, names: Names) -> list[str]:
+    """Status lines under the endpoint's: its image, a rolled-back switch, the previous config."""
+    ep: Any = world.get("endpoint", names.endpoint)
+    if ep is None:
+        return []
+    image = config_image(world, ep.config)
+    lines = [f"  image     {image or 'unknown (its config or model is not found)'}"]
+    note = rolled_back(ep)
+    if note:
+        lines.append(f"  warning   {note}; {ep.config} still serves")
+    previous = served_before(ep, world.of_kind("endpoint_config"))
+    if not previous or world.get("endpoint_config", previous) is None:
+        lines.append("  previous  none kept: nothing served before the current config")
+        return lines
+    before = config_image(world, previous)
+    lines.append(
+        f"  previous  {previous} served before it: image {before or 'unknown (model not found)'}"
+    )
+    if before and before != image:
+        lines.append(
+            f"            to go back to it: {rollback_command(names, before)} (and on main: "
+            f"{RUNBOOK})"
+        )
+    return lines
