@@ -235,7 +235,9 @@ def _settled(ep: dict[str, Any], name: str, want: str | None) -> Poll:
                 f"endpoint {name}: silent rollback: {state} on {config} instead of the new "
                 f"{want}. Reason: "
                 f"{said or 'none reported (check the alarms and `logs`)'}"
-                ". The previous config is still serving; fix the model/config and apply again",
+                f". {config}, which served before this apply, still serves: callers see no "
+                "change. Fix the model or config and apply again (`python -m deploy logs` shows "
+                "what the container said)",
                 endpoint_failure(reason),
             )
         if state == "OutOfService":

@@ -306,3 +306,33 @@ def test_status_exits_1_when_the_endpoint_is_failed(project: Path, capsys) -> No
     assert "endpoint  trends-anomaly: Failed on " in out and "(capacity)" in out
     assert err.startswith("error: endpoint trends-anomaly is Failed (the reason is above): ")
     assert "`python -m deploy apply` deletes and re-creates it" in err
+
+
+def test_a_model_failing_its_health_check_leaves_the_old_one_serving_and_says_so(
+    project: Path, capsys
+) -> None:
+    """A merge ships an image whose container fails /ping: SageMaker rolls the switch back and
+    the old config serves on (tests/support/moto_sagemaker.py plays that rule). apply exits 1
+    naming the config that still serves and that callers see no change; `status` then says the
+    last apply rolled back, which image serves, and exits 0 (the endpoint is serving)."""
+    from deploy.cli import main
+    from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply
+    from tests.support.moto_sagemaker import fail_ping
+
+    engine(project).apply()
+    serving = _endpoint_config()
+    pushed_before_apply(session(), IMAGE2)
+    fail_ping(IMAGE2)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 1
+    err = capsys.readouterr().err
+    assert "did not pass the ping health check" in err
+    assert f"{serving}, which served before this apply, still serves: callers see no change" in err
+    assert _endpoint_config() == serving
+    assert main(["--config", cfg, "status"]) == 0
+    lines = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    assert f"image     {IMAGE}" in lines
+    (warning,) = [line for line in lines if line.startswith("warning ")]
+    assert warning.startswith(f"warning   the last apply rolled back: endpoint {PROJECT} serves ")
+    assert warning.endswith(f"; {serving} still serves")

@@ -366,3 +366,35 @@ def test_iam_refuses_policies_over_its_size_quotas_and_an_eleventh_attachment() 
     assert "Cannot exceed quota for PoliciesPerRole: 10" in str(err.value)
     iam.detach_role_policy(RoleName="rules-role", PolicyArn=arns[0])
     iam.attach_role_policy(RoleName="rules-role", PolicyArn=arns[10])
+
+
+def test_an_update_whose_container_fails_its_health_check_is_rolled_back() -> None:
+    """SageMaker's UpdateEndpoint starts the new config's fleet beside the old one and shifts
+    traffic only once it passes its health checks; when it does not, SageMaker rolls back: the
+    endpoint is InService again on the old config, with a FailureReason. CreateEndpoint has
+    nothing to go back to: Failed. (Which image fails /ping is the test's input: moto runs no
+    container.)"""
+    from tests.support.moto_sagemaker import fail_ping
+
+    sm = boto3.client("sagemaker")
+    other_endpoint(sm, "rules-ping", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1})
+    role = sm.describe_model(ModelName="rules-ping-m")["ExecutionRoleArn"]
+    fail_ping("public.example/x:bad")
+    sm.create_model(
+        ModelName="rules-ping-bad", ExecutionRoleArn=role,
+        PrimaryContainer={"Image": "public.example/x:bad"},
+    )  # fmt: skip
+    sm.create_endpoint_config(
+        EndpointConfigName="rules-ping-bad-c",
+        ProductionVariants=[
+            {"VariantName": "main", "ModelName": "rules-ping-bad", "InstanceType": "ml.m5.large",
+             "InitialInstanceCount": 1}
+        ],
+    )  # fmt: skip
+    sm.update_endpoint(EndpointName="rules-ping", EndpointConfigName="rules-ping-bad-c")
+    ep = sm.describe_endpoint(EndpointName="rules-ping")
+    assert (ep["EndpointStatus"], ep["EndpointConfigName"]) == ("InService", "rules-ping-c")
+    assert "did not pass the ping health check" in ep["FailureReason"]
+    sm.create_endpoint(EndpointName="rules-ping-new", EndpointConfigName="rules-ping-bad-c")
+    ep = sm.describe_endpoint(EndpointName="rules-ping-new")
+    assert ep["EndpointStatus"] == "Failed" and "ping health check" in ep["FailureReason"]

@@ -1,4 +1,5 @@
-"""SageMaker's endpoint deletion as AWS plays it, taught to moto (which deletes at once).
+"""SageMaker's endpoint deletion as AWS plays it, taught to moto (which deletes at once), and
+what SageMaker does with a container that fails its health check.
 
 DeleteEndpoint starts the deletion: the endpoint is ``Deleting`` for minutes (DescribeEndpoint
 and ListEndpoints still show it; SageMaker's own ``endpoint_deleted`` waiter polls until
@@ -9,6 +10,13 @@ observes Deleting).
 
 The delay is DELAYS.endpoint_delete_s on CLOCK (tests/support/aws_clock.py); its default, 0,
 is moto's own behaviour, so only a test that sets it sees the state.
+
+Health checks: SageMaker starts a new config's fleet and sends it traffic only once its
+container answers ``GET /ping``. UpdateEndpoint keeps the old fleet serving meanwhile; when the
+new one fails, SageMaker rolls back: the endpoint is InService again on the old config, with a
+FailureReason. CreateEndpoint has nothing to go back to: Failed, with that reason. moto runs no
+container, so which images fail is the test's input: ``fail_ping(image)`` (the by-hand server:
+``--unhealthy-image``), forgotten by ``reset_health`` between tests.
 """
 
 from __future__ import annotations
@@ -16,6 +24,51 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.aws_clock import CLOCK, DELAYS
+
+# The images whose container fails /ping (by URI as the model names it).
+UNHEALTHY_IMAGES: set[str] = set()
+
+
+def fail_ping(image: str) -> None:
+    """From now on, a fleet of ``image`` never passes its health check."""
+    UNHEALTHY_IMAGES.add(image)
+
+
+def reset_health() -> None:
+    UNHEALTHY_IMAGES.clear()
+
+
+def ping_failure(backend: Any, config_name: str) -> str | None:
+    """SageMaker's FailureReason when the config's container fails /ping, else None."""
+    config = backend.endpoint_configs.get(config_name)
+    for variant in config.production_variants if config else []:
+        model = backend._models.get(variant.get("ModelName"))
+        image = (model.primary_container or {}).get("Image") if model else None
+        if image in UNHEALTHY_IMAGES:
+            return (
+                f"The primary container for production variant {variant.get('VariantName')} "
+                "did not pass the ping health check. Please check CloudWatch logs for this "
+                "endpoint."
+            )
+    return None
+
+
+def patch_sagemaker_health() -> None:
+    """CreateEndpoint on a config whose container fails /ping ends Failed (UpdateEndpoint's
+    rollback is in moto_server.py's update_endpoint, which moto lacks)."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    create = SageMakerModelBackend.create_endpoint
+
+    def create_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str, *a: Any,
+                        **kw: Any) -> Any:  # fmt: skip
+        endpoint = create(self, endpoint_name, endpoint_config_name, *a, **kw)
+        reason = ping_failure(self, endpoint_config_name)
+        if reason:
+            endpoint.endpoint_status, endpoint.failure_reason = "Failed", reason
+        return endpoint
+
+    SageMakerModelBackend.create_endpoint = create_endpoint
 
 
 def _purge(backend: Any) -> None:

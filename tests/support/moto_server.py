@@ -12,8 +12,9 @@ module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's prop
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
 (moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py),
-an endpoint's minutes of Deleting after DeleteEndpoint (moto_sagemaker.py), IAM's policy size
-and attachment quotas (moto_iam.py).
+an endpoint's minutes of Deleting after DeleteEndpoint and the rollback of an UpdateEndpoint
+whose container fails its /ping health check (moto_sagemaker.py), IAM's policy size and
+attachment quotas (moto_iam.py).
 Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
 of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
@@ -49,7 +50,11 @@ def patch_moto() -> None:
     from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
     from tests.support.moto_quotas import patch_quotas
     from tests.support.moto_s3 import patch_s3
-    from tests.support.moto_sagemaker import patch_sagemaker_deletion
+    from tests.support.moto_sagemaker import (
+        patch_sagemaker_deletion,
+        patch_sagemaker_health,
+        ping_failure,
+    )
 
     def update_endpoint(self: Any) -> ActionResult:
         backend = self.sagemaker_backend
@@ -67,6 +72,12 @@ def patch_moto() -> None:
             # The new fleet cannot pull the image yet: SageMaker rolls back to the old config.
             image = (model.primary_container or {}).get("Image", "")
             endpoint.failure_reason = pull_failure(model.execution_role_arn, image)
+            endpoint.endpoint_status = "InService"
+            return ActionResult({"EndpointArn": endpoint.arn})
+        unhealthy = ping_failure(backend, config_name)
+        if unhealthy:
+            # The new fleet fails its health check: SageMaker rolls back to the old config.
+            endpoint.failure_reason = unhealthy
             endpoint.endpoint_status = "InService"
             return ActionResult({"EndpointArn": endpoint.arn})
         endpoint.failure_reason = None
@@ -117,6 +128,7 @@ def patch_moto() -> None:
     patch_apigateway()
     patch_sagemaker_deletion()
     patch_iam_quotas()
+    patch_sagemaker_health()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
@@ -316,11 +328,13 @@ def reset(url: str) -> None:
     """Forget every resource, and play the default delays and quotas (between tests)."""
     from tests.support.aws_clock import reset_delays
     from tests.support.moto_quotas import reset_quotas
+    from tests.support.moto_sagemaker import reset_health
 
     request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
     urllib.request.urlopen(request, timeout=10).read()
     reset_delays()
     reset_quotas()
+    reset_health()
 
 
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch, url: str, region: str = "us-east-1") -> None:
@@ -349,8 +363,19 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument(
+        "--unhealthy-image",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="an image whose container fails SageMaker's /ping health check (repeatable)",
+    )
     args = parser.parse_args(argv)
     patch_moto()
+    from tests.support.moto_sagemaker import fail_ping
+
+    for image in args.unhealthy_image:
+        fail_ping(image)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
