@@ -1,0 +1,59 @@
+"""What `status` says before a rollback (deploy/rollback.py), from an observed World alone:
+the serving image, a switch SageMaker rolled back, the previous config and the way back."""
+
+from __future__ import annotations
+
+from deploy.naming import Names
+from deploy.resources.endpoint import SeenEndpoint
+from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, SeenConfig
+from deploy.resources.sagemaker_model import SeenModel
+from deploy.rollback import rollback_command, rollback_lines
+from deploy.world import World
+
+REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly"
+
+
+def _world(serving: str, tags: dict[str, str], generations: dict[str, str]) -> World:
+    """An endpoint on ``serving`` with these tags; a config and model per (config, image)."""
+    world = World(account="123456789012", region="us-east-1")
+    for i, (config, image) in enumerate(generations.items()):
+        world.add(SeenConfig(config, f"arn:{config}", f"2026-12-0{i + 1}", f"m-{config}", {}))
+        world.add(SeenModel(f"m-{config}", f"arn:m-{config}", f"2026-12-0{i + 1}", image=image))
+    world.add(SeenEndpoint("ep", "arn:ep", serving, "InService", None, tags))
+    return world
+
+
+def test_names_the_previous_image_and_the_apply_that_goes_back_to_it() -> None:
+    world = _world(
+        "c-2", {SERVING: "c-2", PREVIOUS: "c-1"}, {"c-1": f"{REPO}:a", "c-2": f"{REPO}:b"}
+    )
+    lines = [line.strip() for line in rollback_lines(world, Names("ep", "1", "us-east-1"))]
+    assert lines[0] == f"image     {REPO}:b"
+    assert lines[1] == f"previous  c-1 served before it: image {REPO}:a"
+    assert lines[2].startswith(f"to go back to it: python -m deploy apply --image {REPO}:a")
+
+
+def test_a_first_deploy_has_nothing_to_go_back_to() -> None:
+    world = _world("c-1", {SERVING: "c-1"}, {"c-1": f"{REPO}:a"})
+    lines = [line.strip() for line in rollback_lines(world, Names("ep", "1", "us-east-1"))]
+    assert lines == [
+        f"image     {REPO}:a",
+        "previous  none kept: nothing served before the current config",
+    ]
+
+
+def test_a_switch_rolled_back_by_sagemaker_is_a_warning() -> None:
+    """The last apply asked for c-3; SageMaker went back to c-2, which still serves."""
+    tags = {REQUESTED: "c-3", SERVING: "c-2", PREVIOUS: "c-1"}
+    world = _world("c-2", tags, {"c-1": f"{REPO}:a", "c-2": f"{REPO}:b", "c-3": f"{REPO}:c"})
+    (warning,) = [ln.strip() for ln in rollback_lines(world, Names("ep", "1", "us-east-1"))
+                  if "warning" in ln]  # fmt: skip
+    assert warning.startswith(
+        "warning   the last apply rolled back: endpoint ep serves c-2, not c-3"
+    )
+    assert warning.endswith("; c-2 still serves")
+
+
+def test_the_command_names_the_environment() -> None:
+    names = Names("trends-anomaly", "1", "us-east-1", "production")
+    assert rollback_command(names, "img") == "python -m deploy apply --env production --image img"
