@@ -311,10 +311,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _print_status(eng: Engine, failed: list[str]) -> None:
     """One stack's status lines; its endpoint's name added to ``failed`` when it is Failed."""
+    from deploy.image import missing_code
     from deploy.ops import status_lines
+    from deploy.rollback import previous_image
 
     world = eng.observe()
-    print("\n".join(status_lines(world, eng.names)))
+    previous = previous_image(world, eng.names)
+    gone = missing_code(eng.aws, previous) if previous else None
+    print("\n".join(status_lines(world, eng.names, gone)))
     ep = world.get("endpoint", eng.names.endpoint)
     if ep is not None and ep.status == "Failed":
         failed.append(eng.names.endpoint)

@@ -294,6 +294,16 @@ def _describe(aws: Aws, ref: tuple[str, str, dict[str, str]]) -> tuple[dict[str,
     return (found.get("imageDetails") or [{}])[0], ""
 
 
+def missing_code(aws: Aws, uri: str) -> str | None:
+    """ECR's error code when it says the image ``uri`` is not there (its tag expired by the
+    repository's lifecycle policy, or deleted by hand); None when it is, or cannot tell."""
+    ref = ecr_image_ref(uri)
+    if ref is None:
+        return None
+    _, code = _describe(aws, ref)
+    return code if code in IMAGE_MISSING else None
+
+
 def missing_image_warning(aws: Aws, uri: str) -> str | None:
     """Plan's warning when ECR says the deployed model's prebuilt image ``uri`` is not there
     (its tag or repository deleted by hand): the endpoint still serves on the instances it

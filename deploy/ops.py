@@ -39,7 +39,8 @@ SMOKE_CONTRACT = (
 )
 
 
-def status_lines(world: World, n: Names) -> list[str]:
+def status_lines(world: World, n: Names, gone: str | None = None) -> list[str]:
+    """``gone``: ECR's error code when the image kept for rollback is no longer there."""
     ep = world.get("endpoint", n.endpoint)
     fn = world.get("lambda_function", n.function)
     api = world.get("http_api", n.api)
@@ -52,7 +53,7 @@ def status_lines(world: World, n: Names) -> list[str]:
             + (f" ({ep.failure_reason})" if ep.failure_reason else "")
         )
         lines.append(f"            variant {VARIANT}: {variant_status(world, n, ep)}")
-        lines += rollback_lines(world, n)
+        lines += rollback_lines(world, n, gone)
     else:
         lines.append(f"  endpoint  {n.endpoint}: not deployed")
     lines.append(

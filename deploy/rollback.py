@@ -33,8 +33,16 @@ def rollback_command(names: Names, image: str) -> str:
     return f"python -m deploy apply{env} --image {image}"
 
 
-def rollback_lines(world: World, names: Names) -> list[str]:
-    """Status lines under the endpoint's: its image, a rolled-back switch, the previous config."""
+def previous_image(world: World, names: Names) -> str | None:
+    """The image of the config kept for rollback, None without one."""
+    ep: Any = world.get("endpoint", names.endpoint)
+    previous = served_before(ep, world.of_kind("endpoint_config")) if ep is not None else None
+    return config_image(world, previous)
+
+
+def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[str]:
+    """Status lines under the endpoint's: its image, a rolled-back switch, the previous config.
+    ``gone``: ECR's error code when the previous config's image is no longer there."""
     ep: Any = world.get("endpoint", names.endpoint)
     if ep is None:
         return []
@@ -51,7 +59,14 @@ def rollback_lines(world: World, names: Names) -> list[str]:
     lines.append(
         f"  previous  {previous} served before it: image {before or 'unknown (model not found)'}"
     )
-    if before and before != image:
+    if before and gone:
+        lines.append(
+            f"            {before} is gone from ECR ({gone}; the repository keeps the newest "
+            "built images): apply --image cannot go back to it. A git revert of the change on "
+            "main still can (the build context's content hash names the same tag, which the "
+            f"deploy builds and pushes again): {RUNBOOK}"
+        )
+    elif before and before != image:
         lines.append(
             f"            to go back to it: {rollback_command(names, before)} (and on main: "
             f"{RUNBOOK})"

@@ -573,3 +573,22 @@ def test_status_names_the_serving_image_and_the_one_to_roll_back_to(project: Pat
         f"served before it: image {IMAGE}"
     )
     assert f"to go back to it: python -m deploy apply --image {IMAGE}" in " ".join(lines)
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_says_when_the_image_to_roll_back_to_is_gone_from_ecr(project: Path, capsys) -> None:
+    """The repository keeps the 20 newest built images: a production far behind staging may
+    have lost its previous one. `status` said how to go back to it as if it were there; it
+    says it is gone and what still works (a revert rebuilds the same content-hash tag)."""
+    from tests.deploy.deploy_helpers import IMAGE, IMAGE2
+
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()
+    session().client("ecr").batch_delete_image(
+        repositoryName="trends-anomaly", imageIds=[{"imageTag": "test-1"}]
+    )
+    lines = _status(project, capsys)
+    (gone,) = [line for line in lines if "gone from ECR" in line]
+    assert gone.startswith(f"{IMAGE} is gone from ECR (ImageNotFoundException;")
+    assert "git revert" in gone
+    assert not [line for line in lines if line.startswith("to go back to it:")]
