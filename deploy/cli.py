@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -180,8 +181,9 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
             summary = eng.apply(planned)
     except Interrupted:
         raise
-    except DeployError:  # a push whose deploy failed is activity too: the sweep counts it
+    except DeployError as err:  # a push whose deploy failed is activity too: the sweep counts it
         _record_preview_deploy(args, eng)
+        _write_failure(summary_path, eng, err)
         raise
     calls = CallLog(eng.aws.log.calls[locking:])
     _record_preview_deploy(args, eng)  # after the count: it is not the plan's
@@ -207,6 +209,16 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
                 f"{err.strerror or err}"
             ) from None
     return 0
+
+
+def _write_failure(path: Path | None, eng: Engine, err: DeployError) -> None:
+    """The failed apply's error in --summary-json, for the workflow's job summary (which else
+    said only that it could not read the file). Best effort: the error is raised anyway."""
+    if path is None:
+        return
+    failed = {"error": str(err), "endpoint_name": eng.names.endpoint, "changes": []}
+    with contextlib.suppress(OSError):
+        path.write_text(json.dumps(failed, indent=2) + "\n")
 
 
 def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:

@@ -26,8 +26,18 @@ def _change_line(change: Any) -> str:
     return json.dumps(change, sort_keys=True)
 
 
+def render_failure(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
+    """A failed apply's error (`deploy apply` writes it to --summary-json when it fails): said
+    first in the job summary, e.g. that SageMaker rolled the switch back and what still serves."""
+    head = f"## Deploy failed{f': {title}' if title else ''}{f' `{commit[:12]}`' if commit else ''}"
+    body = str(summary.get("error")).replace("~~~", "~ ~ ~")
+    return f"{head}\n\n~~~text\n{body}\n~~~\n"
+
+
 def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
     """Markdown for $GITHUB_STEP_SUMMARY (``title``: the environment, when there are several)."""
+    if summary.get("error"):
+        return render_failure(summary, commit, title)
     changes = summary.get("changes") or []
     lines = [
         f"## Deployed{f' {title}' if title else ''}{f' `{commit[:12]}`' if commit else ''}",

@@ -5,6 +5,7 @@ every call still goes to the moto server.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -325,8 +326,15 @@ def test_a_model_failing_its_health_check_leaves_the_old_one_serving_and_says_so
     fail_ping(IMAGE2)
     cfg = str(project / "config.yaml")
     capsys.readouterr()
-    assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 1
+    summary = project / "summary.json"
+    assert main(["--config", cfg, "apply", "--image", IMAGE2, "--summary-json", str(summary)]) == 1
     err = capsys.readouterr().err
+    # The workflow's job summary says it too (it read "cannot read summary.json").
+    failed = json.loads(summary.read_text())
+    assert (
+        failed["endpoint_name"] == PROJECT
+        and failed["error"] == err.removeprefix("error: ").strip()
+    )
     assert "did not pass the ping health check" in err
     assert f"{serving}, which served before this apply, still serves: callers see no change" in err
     assert _endpoint_config() == serving

@@ -293,6 +293,12 @@ def test_deploy_summary_lists_urls_and_changes(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({**SUMMARY, "changes": []}), encoding="utf-8")
     assert "Nothing changed" in _script("deploy_summary.py", str(empty)).stdout
+    failed = tmp_path / "failed.json"
+    error = "endpoint trends-anomaly: silent rollback: InService on c-1 instead of the new c-2."
+    failed.write_text(json.dumps({"error": error, "endpoint_name": "trends-anomaly"}))
+    said = _script("deploy_summary.py", str(failed), "--title", "production").stdout
+    assert said.startswith("## Deploy failed: production") and error in said
+    assert "Deployed" not in said and "Nothing changed" not in said
     missing = _script("deploy_summary.py", str(tmp_path / "nope.json"))
     assert missing.returncode == 1 and "::error" in missing.stdout
 
