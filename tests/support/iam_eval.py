@@ -12,6 +12,7 @@ condition it does not understand.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -111,6 +112,31 @@ def allowed(
     context: Mapping[str, Any] | None = None,
 ) -> bool:
     return evaluate(policy, action, resource, context) == ALLOW
+
+
+def grants(statements: Iterable[Mapping[str, Any]]) -> set[tuple[str, str, str, str]]:
+    """What statements allow, one (effect, action, resource, condition) at a time: the same
+    for a statement and the runs of its resources `policies._split` cuts it into."""
+    out = set()
+    for st in statements:
+        condition = json.dumps(st.get("Condition"), sort_keys=True)
+        out |= {
+            (st["Effect"], a, r, condition)
+            for a in _as_list(st["Action"])
+            for r in _as_list(st["Resource"])
+        }
+    return out
+
+
+def request_of(condition: Mapping[str, Any] | None) -> dict:
+    """A request context a statement's condition holds for: each positive key given its first
+    value, the negated ones left out (a missing key satisfies them)."""
+    return {
+        key: _as_list(values)[0]
+        for operator, clauses in (condition or {}).items()
+        if operator not in _NEGATED
+        for key, values in clauses.items()
+    }
 
 
 def statements(policy: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:

@@ -19,6 +19,7 @@ from tests.support.iam_eval import (
     apigateway_context,
     evaluate,
     glob_match,
+    grants,
     resource_is_anything,
     statements,
 )
@@ -771,8 +772,6 @@ def test_a_statement_too_big_for_one_managed_policy_is_cut_by_its_resources() ->
     """Twelve environments: the statement naming every environment's log groups is bigger
     than a managed policy on its own; it becomes runs of its resources with the same actions
     (Sid, Sid2, …), each part within 6,144 characters, granting exactly what it did."""
-    from tests.deploy.bootstrap.test_role_policies import grants
-
     t = policies.Target(P, "us-east-1", ACCOUNT, "octo/trends", previews=True,
                         environments=tuple(f"env{n}" for n in range(12)))  # fmt: skip
     assert policies.quota_problems(t) == []

@@ -15,6 +15,7 @@ from deploy.bootstrap import policies
 from deploy.bootstrap.apply import apply
 from deploy.bootstrap.fingerprint import TAG, expected
 from tests.deploy.deploy_helpers import session
+from tests.support.iam_eval import grants
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"  # moto's
@@ -38,18 +39,6 @@ def _granted(iam, role: str) -> tuple[list[str], list[dict]]:
         "AttachedPolicies"]]  # fmt: skip
     attached.sort(key=lambda arn: int(arn.rsplit("-", 1)[1]))
     return attached, [st for arn in attached for st in _document(iam, arn)["Statement"]]
-
-
-def grants(statements: list[dict]) -> set[tuple[str, str, str, str]]:
-    """What statements allow, one (effect, action, resource, condition) at a time: the same
-    for a statement and the runs of its resources `policies._split` cuts it into."""
-    out = set()
-    for st in statements:
-        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
-        resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
-        condition = json.dumps(st.get("Condition"), sort_keys=True)
-        out |= {(st["Effect"], a, r, condition) for a in actions for r in resources}
-    return out
 
 
 def _assert_managed_shape(t: policies.Target) -> None:
