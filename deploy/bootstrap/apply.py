@@ -7,7 +7,9 @@ Their permissions are customer managed policies (policies.role_policies), attach
 attachments.py: IAM allows a role's inline policies 10,240 characters together, fewer than
 the deploy role of two environments needs. A role bootstrapped with the inline policy of
 before converges to that shape: the managed policies are attached first, the inline policy
-removed after, and the report says so.
+removed after, and the report says so. A changed configuration moves statements between a
+role's parts: handover.py orders the parts' changes so that no permission the role keeps
+lapses between one CreatePolicyVersion and the next.
 Each role carries the ``bootstrap-policy-sha256`` tag (fingerprint.py), which plan compares
 with its commit's (deploy/bootstrap_version.py); a changed hash is a tag update like any other.
 Running it twice changes nothing the second time. Role names are global to the account: when
@@ -17,11 +19,11 @@ before any change (`stacks.github_roles_taken`), as plan and apply do for the se
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from deploy import planner, stacks
 from deploy.aws import Aws, DeployError
-from deploy.bootstrap import attachments, managed_policy, oidc_provider
+from deploy.bootstrap import attachments, handover, managed_policy, oidc_provider
 from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.fingerprint import stamped
 from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
@@ -121,7 +123,7 @@ def _observe_role(
             if by_arn[arn] is not None:
                 world.add(by_arn[arn])
     if seen.policy is not None:
-        world.add(InlinePolicy(role.name, role.policy_name))
+        world.add(InlinePolicy(role.name, role.policy_name, seen.policy))
     managed = {f"managed:{arn}" for arn in ours}
     world.add(
         replace(
@@ -145,9 +147,19 @@ def _observe_leftovers(aws: Aws, t: Target, role: str, wanted: int, world: World
                 world.add(seen)
 
 
-def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
-    """Create or converge the provider, the roles and their managed policies (and with
-    previews their boundary policy); returns what happened, line by line."""
+@dataclass(frozen=True)
+class Planned:
+    """What bootstrap will do: the target with its account, the actions in the order they
+    run, and the ARN each resource's report line names."""
+
+    target: Target
+    actions: list[Action]
+    arns: dict[str, str]
+
+
+def plan(aws: Aws, target: Target) -> Planned:
+    """Observe the provider, the roles and their managed policies and plan their convergence
+    (each role's parts in the order handover.py gives, so no kept permission lapses)."""
     t = replace(target, account=aws.account_id())
     boundary = [boundary_spec(t)] if t.previews else []
     parts = role_policies(t)
@@ -171,12 +183,19 @@ def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)
-    actions = planner.plan(TYPES, Desired.of(specs), world)
-    Executor(aws, log=lambda _line: None).run(actions)
+    actions = handover.ordered(planner.plan(TYPES, Desired.of(specs), world), world, wanted)
     arns = {s.name: s.arn for s in specs if hasattr(s, "arn")}
     arns.update({p.name: p.arn for p in world.of_kind("iam_policy")})
     arns.update({r.name: r.arn for r in world.of_kind("iam_role")})
     if provider is not None:
         arns[provider.name] = provider.arn
-    lines = (report_line(a, arns.get(a.name, a.name)) for a in actions)
-    return t, [line for line in lines if line is not None]
+    return Planned(t, actions, arns)
+
+
+def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
+    """Create or converge the provider, the roles and their managed policies (and with
+    previews their boundary policy); returns what happened, line by line."""
+    planned = plan(aws, target)
+    Executor(aws, log=lambda _line: None).run(planned.actions)
+    lines = (report_line(a, planned.arns.get(a.name, a.name)) for a in planned.actions)
+    return planned.target, [line for line in lines if line is not None]

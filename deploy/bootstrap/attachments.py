@@ -14,8 +14,8 @@ the role is never without its permissions. Pure planning; apply.py observes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from deploy.plan import Action, Call
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType
@@ -43,6 +43,7 @@ class InlinePolicy:
     KIND: ClassVar[str] = "iam_inline_policy"
     name: str  # the role's name (the inline policy was named after it)
     policy_name: str
+    document: dict[str, Any] | None = field(default=None, compare=False)  # what it grants
 
 
 def _attach(a: Attachment) -> Call:

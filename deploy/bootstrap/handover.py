@@ -1,0 +1,138 @@
+"""The order bootstrap changes a GitHub role's managed policies in, so that every permission
+the role has before and keeps after is granted at every step of the apply.
+
+Why: a role's statements are packed into its parts in order (policies.role_policies), so a
+changed configuration (an environment added or removed, a statement grown) moves statements
+from part k to k+1 or back. Each part changes with its own CreatePolicyVersion, one at a time;
+in the order of the part numbers, a statement leaving part k before part k+1 gains it is in
+neither part's default version for a moment, and a workflow running as the role then is
+denied.
+
+The rule (pure, on what the plan already has): a part that is new, or not attached yet, only
+adds; it is created, updated and attached first. A part whose document changes in place
+(``swap``) goes only when everything kept that it drops is granted elsewhere at that moment:
+by another part as it then reads, the inline policy of earlier bootstraps, or its own new
+document. Taken greedily, lowest part first. Parts no longer wanted are detached and deleted
+last (the ``after`` phase, attachments.py, managed_policy.py), once every new document is in.
+Packing in order moves statements one way across each boundary between parts, so in the
+usual changes no two swaps wait on each other and each next one is safe
+(tests/deploy/bootstrap/test_handover.py replays environments added and removed, previews on
+and off). Were two parts to trade statements both ways, no order of single swaps keeps both:
+the lowest part then goes first, as before, and that moment is not covered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from deploy.bootstrap.attachments import Attachment, InlinePolicy
+from deploy.bootstrap.managed_policy import PolicySpec
+from deploy.plan import Action
+from deploy.world import World
+
+Grant = tuple[str, str, str, str]  # effect, action, resource, condition (JSON)
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def grants(document: dict[str, Any] | None) -> frozenset[Grant]:
+    """What a document allows, one (effect, action, resource, condition) at a time: the same
+    for a statement wherever it sits and for the runs of resources it is cut into."""
+    out: set[Grant] = set()
+    for st in (document or {}).get("Statement", []):
+        condition = json.dumps(st.get("Condition"), sort_keys=True)
+        out |= {
+            (st.get("Effect", "Allow"), a, r, condition)
+            for a in _listed(st.get("Action", []))
+            for r in _listed(st.get("Resource", []))
+        }
+    return frozenset(out)
+
+
+def _role_of(part: str, roles: Iterable[str]) -> str | None:
+    """The role a part ``{role}-N`` belongs to (the longest name: roles may share a prefix)."""
+    mine = [r for r in roles if part.startswith(f"{r}-") and part[len(r) + 1 :].isdigit()]
+    return max(mine, key=len, default=None)
+
+
+def _swaps_in_order(
+    state: dict[str, frozenset[Grant]],
+    kept: frozenset[Grant],
+    new: dict[str, frozenset[Grant]],
+    pending: list[str],
+) -> list[str]:
+    """The order to replace the documents of ``pending`` parts in: each when what it drops of
+    ``kept`` (granted before and after) is granted elsewhere at that moment, lowest part
+    first. ``state``: what grants while they change, by source (part, inline policy)."""
+    state, left, out = dict(state), list(pending), []
+    while left:
+        for part in left:
+            others = frozenset().union(*(g for p, g in state.items() if p != part))
+            if (state[part] - new[part]) & kept <= others:
+                break
+        else:
+            part = left[0]  # a cycle (see the module's docstring): the order of before
+        left.remove(part)
+        state[part] = new[part]
+        out.append(part)
+    return out
+
+
+def ordered(actions: list[Action], world: World, wanted: list[PolicySpec]) -> list[Action]:
+    """The plan with each existing role's part changes in a safe order (the module's rule):
+    its new parts created and attached first, then its changed parts one by one as
+    `_swaps_in_order` says, all where the first of them was; everything else as planned."""
+    specs = {p.name: p for p in wanted}
+    roles = [r.name for r in world.of_kind("iam_role")]
+    policy_actions: dict[str, dict[str, Action]] = {}
+    attach_of: dict[str, Action] = {}  # part name → its AttachRolePolicy, existing roles only
+    for a in actions:
+        role = _role_of(a.name.rsplit("/", 1)[-1], roles) if a.phase == "main" else None
+        if role is None:
+            continue
+        if a.kind == "iam_policy" and a.name in specs:
+            policy_actions.setdefault(role, {})[a.name] = a
+        elif a.kind == Attachment.KIND and a.op == "create":
+            attach_of[a.name.rsplit("/", 1)[-1]] = a
+    replacement: dict[int, list[Action]] = {}  # id of a role's first part action → its order
+    for role, mine in policy_actions.items():
+        attached = {
+            s.policy_arn.rsplit("/", 1)[-1]
+            for s in world.of_kind(Attachment.KIND)
+            if s.role == role
+        }
+        inline = world.get(InlinePolicy.KIND, role)
+        state = {p: grants(_document(world, p)) for p in attached}
+        state[""] = grants(inline.document) if inline is not None else frozenset()
+        new = {p: grants(specs[p].document) for p in mine}
+        kept = frozenset().union(*state.values()) & frozenset().union(*new.values())
+        grow = [p for p in mine if p not in attached]
+        swap = [p for p in mine if p in attached and mine[p].op == "update"]
+        rest = [p for p in mine if p not in grow and p not in swap]
+        state.update({p: new[p] for p in grow})  # attached, as they read, before any swap
+        order: list[Action] = []
+        for p in grow:
+            order.append(mine[p])
+            if p in attach_of:
+                order.append(attach_of[p])
+        order += [mine[p] for p in _swaps_in_order(state, kept, new, swap)]
+        order += [mine[p] for p in rest]
+        first = next(a for a in actions if a.kind == "iam_policy" and a.name in mine)
+        replacement[id(first)] = order
+    done = {id(a) for order in replacement.values() for a in order}
+    out: list[Action] = []
+    for a in actions:
+        if id(a) in replacement:
+            out += replacement[id(a)]
+        elif id(a) not in done:
+            out.append(a)
+    return out
+
+
+def _document(world: World, part: str) -> dict[str, Any] | None:
+    seen = world.get("iam_policy", part)
+    return seen.document if seen is not None else None

@@ -1,0 +1,140 @@
+"""Bootstrap changes a role's managed policies without a moment in which a permission it
+keeps is denied (deploy/bootstrap/handover.py).
+
+On the moto server: bootstrap one configuration, plan the next, then replay the plan's IAM
+calls in order against a model of each role's effective permissions (its attached policies'
+default versions and its inline policy) and evaluate, after every call, each request the role
+allows both before and after (tests/support/iam_eval.py). The parts are packed in order, so
+an environment added or removed moves statements across parts: changed part by part in the
+order of their numbers, a statement left its old part before its new one had it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from deploy.aws import Aws
+from deploy.bootstrap import policies
+from deploy.bootstrap.apply import apply, plan
+from deploy.plan import Call
+from tests.deploy.deploy_helpers import session
+from tests.support.iam_eval import allowed, grants, request_of
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+ACCOUNT = "123456789012"  # moto's
+ONE = ("production",)
+TWO = ("staging", "production")
+THREE = ("dev", "staging", "production")
+
+
+def _target(envs: tuple[str, ...], previews: bool) -> policies.Target:
+    return policies.Target(
+        "trends-anomaly", "us-east-1", "", "octo/trends", environments=envs, previews=previews
+    )
+
+
+def _document(value: Any) -> dict:
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+class Roles:
+    """What each role grants while a plan runs: the default version of every policy, which
+    policies each role has attached, its inline policy; changed by the plan's IAM calls."""
+
+    def __init__(self, names: list[str]) -> None:
+        iam = session().client("iam")
+        self.default: dict[str, dict] = {}
+        self.attached: dict[str, set[str]] = {}
+        self.inline: dict[str, dict | None] = {}
+        for role in names:
+            listed = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+            self.attached[role] = {p["PolicyArn"] for p in listed}
+            for arn in self.attached[role]:
+                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                got = iam.get_policy_version(PolicyArn=arn, VersionId=version)
+                self.default[arn] = _document(got["PolicyVersion"]["Document"])
+            inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
+            self.inline[role] = (
+                _document(iam.get_role_policy(RoleName=role, PolicyName=role)["PolicyDocument"])
+                if role in inline
+                else None
+            )
+
+    def run(self, call: Call) -> str | None:
+        """Apply one call; the role whose permissions it changes, if any."""
+        p = call.params
+        match call.operation:
+            case "CreatePolicy":
+                arn = f"arn:aws:iam::{ACCOUNT}:policy{p['Path']}{p['PolicyName']}"
+                self.default[arn] = json.loads(p["PolicyDocument"])
+            case "CreatePolicyVersion" if p.get("SetAsDefault"):
+                self.default[p["PolicyArn"]] = json.loads(p["PolicyDocument"])
+                return next((r for r, a in self.attached.items() if p["PolicyArn"] in a), None)
+            case "AttachRolePolicy":
+                self.attached.setdefault(p["RoleName"], set()).add(p["PolicyArn"])
+                return p["RoleName"]
+            case "DetachRolePolicy":
+                self.attached[p["RoleName"]].discard(p["PolicyArn"])
+                return p["RoleName"]
+            case "DeleteRolePolicy":
+                self.inline[p["RoleName"]] = None
+                return p["RoleName"]
+        return None
+
+    def policy(self, role: str) -> dict:
+        documents = [self.default[a] for a in self.attached.get(role, ())]
+        documents += [self.inline[role]] if self.inline.get(role) else []
+        return {"Statement": [st for d in documents for st in d["Statement"]]}
+
+
+def _kept(before: policies.Target, after: policies.Target) -> dict[str, set]:
+    """Each role's requests allowed before and after, as (effect, action, resource, condition)."""
+    old = {r.name: r.policy for r in policies.roles(replace(before, account=ACCOUNT))}
+    new = {r.name: r.policy for r in policies.roles(replace(after, account=ACCOUNT))}
+    return {
+        name: grants(old[name]["Statement"]) & grants(new[name]["Statement"])
+        for name in old.keys() & new.keys()
+    }
+
+
+def _lapses(model: Roles, role: str, kept: set) -> list[tuple[str, str]]:
+    policy = model.policy(role)
+    return [
+        (action, resource)
+        for _, action, resource, condition in sorted(kept)
+        if not allowed(policy, action, resource, request_of(json.loads(condition)))
+    ]
+
+
+@pytest.mark.parametrize("previews", [False, True])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(ONE, TWO), (TWO, THREE), (THREE, TWO), (ONE, THREE)],
+    ids=["1-to-2", "2-to-3", "3-to-2", "1-to-3"],
+)
+def test_no_kept_permission_lapses_while_the_parts_change(
+    before: tuple[str, ...], after: tuple[str, ...], previews: bool
+) -> None:
+    aws = Aws("us-east-1", session())
+    old, new = _target(before, previews), _target(after, previews)
+    apply(aws, old)
+    planned = plan(aws, new)
+    kept = _kept(old, new)
+    model = Roles(sorted(kept))
+    deploy = planned.target.deploy_role_name
+    assert any(  # not vacuous: a part of the deploy role gets a new version
+        isinstance(s, Call) and s.operation == "CreatePolicyVersion" and deploy in str(s.params)
+        for a in planned.actions
+        for s in a.steps
+    )
+    for action in planned.actions:
+        for step in action.steps:
+            role = model.run(step) if isinstance(step, Call) and step.service == "iam" else None
+            if role in kept:
+                lapsed = _lapses(model, role, kept[role])
+                assert not lapsed, (step.operation, step.params.get("PolicyArn"), lapsed[:5])
+    for role, requests in kept.items():  # and the model ends where the plan converges
+        assert grants(model.policy(role)["Statement"]) >= requests
