@@ -23,7 +23,7 @@ from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
 from deploy.failures import Incomplete
-from deploy.image_ref import image_problem
+from deploy.image_ref import account_of, image_problem, project_image_problem
 from deploy.naming import Names, preview_env, site_url
 from deploy.resources.cdn import site_domain
 
@@ -480,6 +480,44 @@ def cmd_image(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_image(args: argparse.Namespace) -> int:
+    """Check a rollback's image (deploy.yml's workflow_dispatch) before anything is switched to
+    it: this project's ECR repository in the configured region and account, first without any
+    AWS call (the account from --account), then (unless --offline) that ECR has its tag or
+    digest. Prints it as given: the URI `status` printed reuses the config kept for rollback."""
+    output = _writable_file(args.github_output, "--github-output") if args.github_output else None
+    cfg = _file(args).select(args.env)
+    try:
+        account = account_of(args.account) if args.account else ""
+    except ValueError as err:
+        raise DeployError(f"--account: {err}") from None
+    repository = cfg.names(account).ecr_repository
+    problem = project_image_problem(args.image, cfg.region, repository, account)
+    if problem:
+        raise DeployError(f"--image: {problem}")
+    if not args.offline:
+        from deploy.image import lookup_code
+
+        aws = Aws(cfg.region)
+        actual = aws.account_id()
+        problem = project_image_problem(args.image, cfg.region, repository, actual)
+        if problem:
+            raise DeployError(f"--image: {problem} (the credentials are account {actual}'s)")
+        code = lookup_code(aws, args.image)
+        if code:
+            raise DeployError(
+                f"--image: {args.image} is not in ECR ({code}): the repository keeps the 20 "
+                "newest built images, so an older one is gone (python -m deploy status says so). "
+                'Nothing was deployed. A git revert on main still goes back (README "Rolling '
+                'back"): the deploy builds the same src-<hash> tag again'
+            )
+    print(f"image={args.image}")
+    if output:
+        with output.open("a", encoding="utf-8") as fh:
+            fh.write(f"image={args.image}\n")
+    return 0
+
+
 def cmd_previews(args: argparse.Namespace) -> int:
     from deploy import previews
     from deploy.github_api import GitHub
@@ -677,6 +715,20 @@ def build_parser() -> argparse.ArgumentParser:
         "by digest (what the promotion passes to each environment)",
     )
     p.add_argument("--image", help="a prebuilt image URI to resolve to its digest")
+    p.add_argument("--github-output", metavar="PATH", help="append image=URI here")
+    p = add(
+        "check-image",
+        cmd_check_image,
+        "check a rollback's image: this project's ECR repository, region and account, and "
+        "(unless --offline) that ECR has its tag or digest; print it (image=URI)",
+    )
+    p.add_argument("--image", required=True, help="the image URI, as `status` prints it")
+    p.add_argument(
+        "--account",
+        metavar="ID_OR_ROLE_ARN",
+        help="the account deployed to (or a role ARN in it), checked before any AWS call",
+    )
+    p.add_argument("--offline", action="store_true", help="no AWS call: not ECR's answer")
     p.add_argument("--github-output", metavar="PATH", help="append image=URI here")
     p = add(
         "previews", cmd_previews, "pull-request previews: list them, sweep the closed", env=False

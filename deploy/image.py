@@ -304,6 +304,17 @@ def missing_code(aws: Aws, uri: str) -> str | None:
     return code if code in IMAGE_MISSING else None
 
 
+def lookup_code(aws: Aws, uri: str) -> str:
+    """Empty when ECR describes the image ``uri`` (its tag or digest is there); else why not:
+    ECR's error code (ImageNotFoundException, AccessDeniedException ...). A rollback's image
+    must be seen in ECR before anything is switched to it (cli `check-image`)."""
+    ref = ecr_image_ref(uri)
+    if ref is None:
+        return "not an ECR image URI"
+    details, code = _describe(aws, ref)
+    return "" if details is not None else (code or "no answer")
+
+
 def missing_image_warning(aws: Aws, uri: str) -> str | None:
     """Plan's warning when ECR says the deployed model's prebuilt image ``uri`` is not there
     (its tag or repository deleted by hand): the endpoint still serves on the instances it

@@ -48,3 +48,50 @@ def image_problem(uri: str, region: str) -> str | None:
             f"pulls only from its own region's ECR; push the image to {region} (or change region)"
         )
     return None
+
+
+def project_image_problem(uri: str, region: str, repository: str, account: str = "") -> str | None:
+    """Why ``uri`` cannot be a rollback's image (deploy.yml's workflow_dispatch), checked before
+    any AWS call; None when it can. Stricter than `image_problem`: a rollback goes back to an
+    image this project built, so it must be in the project's own ECR repository (``repository``,
+    `Names.ecr_repository`) of ``account`` (when known: "" skips it) in ``region``, by one tag
+    or one digest (``repo:tag@sha256:…`` is ambiguous: which of the two was meant?)."""
+    problem = image_problem(uri, region)
+    if problem:
+        return problem
+    m = IMAGE_REF_RE.fullmatch(uri)
+    assert m is not None  # image_problem accepted it
+    expected = f"{account or '<account>'}.dkr.ecr.{region}.amazonaws.com/{repository}"
+    if m["tag"] and m["digest"]:
+        return (
+            f"{uri!r} names both a tag and a digest: give one, {expected}@sha256:<digest> or "
+            f"{expected}:<tag> (what `python -m deploy status` prints)"
+        )
+    registry_account = m["registry"].split(".", 1)[0]
+    if account and registry_account != account:
+        return (
+            f"{uri!r} is in the ECR of account {registry_account}, but this project deploys to "
+            f"account {account}: expected {expected}@sha256:<digest> or {expected}:<tag>"
+        )
+    if m["repository"] != repository:
+        return (
+            f"{uri!r} is in the ECR repository {m['repository']!r}, not this project's "
+            f"{repository!r}: expected {expected}@sha256:<digest> or {expected}:<tag> (what "
+            "`python -m deploy status` prints)"
+        )
+    return None
+
+
+_ACCOUNT_RE = re.compile(r"(?:arn:aws[a-z-]*:iam::)?(?P<account>\d{12})(?::[\w+=,.@/-]+)?")
+
+
+def account_of(text: str) -> str:
+    """The 12-digit account of ``text``: an account id, or a role ARN (the workflows know the
+    deploy role's ARN, AWS_DEPLOY_ROLE_ARN, before they have any credentials)."""
+    m = _ACCOUNT_RE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(
+            f"{text!r} is neither a 12-digit AWS account id nor an IAM role ARN "
+            "(arn:aws:iam::<account>:role/<name>)"
+        )
+    return m["account"]
