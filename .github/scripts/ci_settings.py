@@ -92,6 +92,51 @@ def confirm(config_path: str, typed: str, env: str = "") -> tuple[bool, str, dic
     return True, f"confirmed: destroying every resource of {what} {project!r}", outputs
 
 
+# deploy.yml's workflow_dispatch (README, "Rolling back"): which stages deploy the image given.
+ROLLBACK_TARGETS = {
+    "production": ("production",),
+    "staging": ("staging",),
+    "staging-then-production": ("staging", "production"),
+}
+
+
+def stages(
+    config_path: str, event: str, ref: str = "", targets: str = "", configured: bool = True
+) -> tuple[str, dict[str, str]]:
+    """The stages this run of deploy.yml deploys ("" and the outputs; or an error and none).
+    A merge: every stage config.yaml has. A rollback: the ones chosen, from main only (it
+    deploys main's config.yaml, Lambda and site with the image given), into stages that
+    exist; ``first`` is the deployment whose config checks the image (its --env)."""
+    file = load_config_file(config_path)
+    has_envs = bool(file.environments)
+    if event != "workflow_dispatch":
+        on = {"deploy_staging": str(has_envs).lower(), "deploy_production": "true"}
+        return "", {**on, "first": STAGES[0] if has_envs else ""}
+    if ref != "refs/heads/main":
+        return f"Run the rollback from the main branch (it deploys main); this run is on {ref}.", {}
+    if not configured:
+        return (
+            "AWS is not configured: set the repository variable AWS_DEPLOY_ROLE_ARN (README, "
+            "Deploy to your AWS account); nothing was deployed.",
+            {},
+        )
+    chosen = ROLLBACK_TARGETS.get(targets.strip())
+    if chosen is None:
+        return f"environments {targets!r}: choose one of {', '.join(ROLLBACK_TARGETS)}.", {}
+    if not has_envs and chosen != ("production",):
+        return (
+            f"environments {targets!r}: config.yaml has no environments: its one deployment is "
+            "the production stage's; choose production.",
+            {},
+        )
+    outputs = {
+        "deploy_staging": str("staging" in chosen and has_envs).lower(),
+        "deploy_production": str("production" in chosen).lower(),
+        "first": chosen[0] if has_envs else "",
+    }
+    return "", outputs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(ROOT / "config.yaml"))
@@ -101,8 +146,26 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--typed", required=True)
     check.add_argument("--env", default="", help="the environment to destroy ('' = the single)")
     check.add_argument("--github-output", type=Path, help="append env=, github_environment= here")
+    plan = sub.add_parser("stages", help="which stages this deploy.yml run deploys (a rollback's)")
+    plan.add_argument("--event", required=True, help="github.event_name")
+    plan.add_argument("--ref", default="", help="github.ref")
+    plan.add_argument("--targets", default="", help=f"a rollback's: {', '.join(ROLLBACK_TARGETS)}")
+    plan.add_argument("--role-arn", default="", help="AWS_DEPLOY_ROLE_ARN ('': not configured)")
+    plan.add_argument("--github-output", type=Path, help="append deploy_staging= ... here")
     args = parser.parse_args(argv)
     try:
+        if args.command == "stages":
+            problem, outputs = stages(
+                args.config, args.event, args.ref, args.targets, bool(args.role_arn.strip())
+            )
+            if problem:
+                print(f"::error title=rollback::{problem}")
+                return 1
+            print("\n".join(f"{k}={v}" for k, v in outputs.items()))
+            if args.github_output:
+                with args.github_output.open("a", encoding="utf-8") as fh:
+                    fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
+            return 0
         if args.command == "settings":
             print("\n".join(settings_lines(args.config)))
             for notice in extra_notices(args.config):

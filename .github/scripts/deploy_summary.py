@@ -56,6 +56,18 @@ def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def rollback_note(image: str, title: str = "") -> str:
+    """What a rollback (deploy.yml's workflow_dispatch) leaves to do: main still holds the bad
+    model, so the next merge would deploy it again unless a revert (or a pin) lands first."""
+    where = f" {title}" if title else ""
+    return (
+        f"> [!WARNING]\n> **Rolled back{where} to `{image}`.** `main` still holds the model "
+        "this replaced: **the next merge to main deploys it again** unless a revert lands "
+        "first. Now `git revert -m 1 <merge commit>` (or pin `model: {image: ...}` in "
+        'config.yaml), pull request, merge: README, "Rolling back", step 2.\n\n'
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("summary_json", type=Path)
@@ -63,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title", default="", help="the environment deployed (staging, pr-7)")
     parser.add_argument("--step-summary", type=Path, help="append markdown here")
     parser.add_argument("--github-output", type=Path, help="append api_url=/site_url= here")
+    parser.add_argument(
+        "--rollback-image", default="", help="a rollback's image: say a revert on main must follow"
+    )
     args = parser.parse_args(argv)
     try:
         summary = json.loads(args.summary_json.read_text(encoding="utf-8"))
@@ -70,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"::error title=deploy summary::cannot read {args.summary_json}: {exc}")
         return 1
     markdown = render(summary, args.commit, args.title)
+    if args.rollback_image and not summary.get("error"):
+        markdown = rollback_note(args.rollback_image, args.title) + markdown
+        print(
+            f"::warning title=rolled back, now revert on main::{args.title or 'the deployment'} "
+            f"serves {args.rollback_image}; the next merge to main deploys main's model again "
+            "unless a revert (or a model.image pin) lands first (README, Rolling back, step 2)"
+        )
     print(markdown)
     if args.step_summary:
         with args.step_summary.open("a", encoding="utf-8") as fh:

@@ -464,3 +464,83 @@ def test_plan_comment_fits_githubs_limit_and_the_summary_keeps_it_whole(tmp_path
     (tmp_path / "production.rc").unlink()  # a plan that never ran counts as failed
     failed = _script("plan_comment.py", *args, "--github-output", str(tmp_path / "o")).stdout
     assert "### Deploy plan failed" in failed and "rc=1" in (tmp_path / "o").read_text()
+
+
+# ----------------------------------------------------------------- rollback (workflow_dispatch)
+
+
+def test_rollback_stages_are_the_chosen_from_main_only(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("project: proj\nenvironments: {staging: {}, production: {}}\n")
+    role = "arn:aws:iam::123456789012:role/proj-github-deploy"
+
+    def stages(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = ["--config", str(config), "stages", "--role-arn", role, *args]
+        return _script("ci_settings.py", *argv, cwd=tmp_path)
+
+    merge = stages("--event", "push", "--role-arn", "")
+    assert merge.stdout.split() == [
+        "deploy_staging=true",
+        "deploy_production=true",
+        "first=staging",
+    ]
+    dispatch = ["--event", "workflow_dispatch", "--ref", "refs/heads/main", "--targets"]
+    assert stages(*dispatch, "production").stdout.split() == [
+        "deploy_staging=false", "deploy_production=true", "first=production"
+    ]  # fmt: skip
+    assert stages(*dispatch, "staging").stdout.split() == [
+        "deploy_staging=true", "deploy_production=false", "first=staging"
+    ]  # fmt: skip
+    assert stages(*dispatch, "staging-then-production").stdout.split() == [
+        "deploy_staging=true", "deploy_production=true", "first=staging"
+    ]  # fmt: skip
+    for bad, why in [
+        (["--event", "workflow_dispatch", "--ref", "refs/heads/x", "--targets", "production"],
+         "from the main branch"),
+        ([*dispatch, "prod"], "choose one of production, staging, staging-then-production"),
+        ([*dispatch, "production", "--role-arn", ""], "AWS is not configured"),
+    ]:  # fmt: skip
+        refused = stages(*bad)
+        assert refused.returncode == 1 and refused.stdout.startswith("::error title=rollback::")
+        assert why in refused.stdout, refused.stdout
+    config.write_text("project: proj\n")  # one deployment: production's stage applies it
+    assert stages(*dispatch, "production").stdout.split() == [
+        "deploy_staging=false", "deploy_production=true", "first="
+    ]  # fmt: skip
+    refused = stages(*dispatch, "staging-then-production")
+    assert refused.returncode == 1 and "config.yaml has no environments" in refused.stdout
+
+
+def test_the_rollback_image_is_checked_offline_and_never_executed(tmp_path: Path) -> None:
+    """The settings job's step, under bash: the input reaches the CLI as one argument."""
+    script = _step("deploy.yml", "settings", "check-image --offline").replace(
+        ".venv/bin/python", PYTHON
+    )
+    marker = tmp_path / "pwned"
+    env = {
+        **_gh_env(tmp_path),
+        "DEPLOY_ROLE_ARN": "arn:aws:iam::123456789012:role/trends-anomaly-github-deploy",
+        "FIRST": "",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # nothing listens: no call may be made
+    }
+    evil = f'x"; touch {marker}; echo "$(touch {marker})'
+    refused = _bash(script, ROOT, {**env, "ROLLBACK_IMAGE": evil})
+    assert refused.returncode == 1 and "is not an image reference" in refused.stderr
+    assert not marker.exists()
+    good = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:src-650788fb23f5"
+    ok = _bash(script, ROOT, {**env, "ROLLBACK_IMAGE": good})
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "output").read_text() == f"image={good}\n"
+
+
+def test_a_rollbacks_summary_says_main_must_be_reverted(tmp_path: Path) -> None:
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(SUMMARY), encoding="utf-8")
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:src-650788fb23f5"
+    args = [str(path), "--title", "production", "--rollback-image"]
+    said = _script("deploy_summary.py", *args, image).stdout
+    assert f"**Rolled back production to `{image}`.**" in said
+    assert "the next merge to main deploys it again" in said and "git revert -m 1" in said
+    assert "::warning title=rolled back, now revert on main::" in said
+    merge = _script("deploy_summary.py", *args, "").stdout  # a merge passes ""
+    assert "Rolled back" not in merge and "::warning" not in merge

@@ -158,6 +158,7 @@ def _run(
     event: dict[str, Any] | None = None,
     extra_env: dict[str, str] | None = None,
     ref: str = "refs/heads/main",
+    inputs: dict[str, Any] | None = None,
 ) -> dict[str, JobRun]:
     event_path = work / ".runner-event.json"
     event_path.write_text(json.dumps(event or {}), encoding="utf-8")
@@ -188,6 +189,7 @@ def _run(
             }
         ),
         uses=gh.handlers(),
+        inputs=dict(inputs or {}),
     )
     jobs = runner.run()
     gh.jobs += [(workflow, j) for j in jobs.values()]
@@ -290,6 +292,103 @@ def test_without_environments_the_production_stage_applies_the_one_deployment(
     assert jobs["staging"].result == "skipped"
     assert jobs["production"].result == "success", _failures(jobs)
     assert inventory()["endpoints"] == [PROJECT]
+
+
+def _push_other_image(tag: str) -> str:
+    """An image unlike push_fake_image's (another config digest), as an older build left it."""
+    ecr = session().client("ecr")
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 2,
+            "digest": "sha256:" + "2" * 64,
+        },
+        "layers": [  # moto's digest hashes the layers' digests
+            {
+                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "size": 1,
+                "digest": "sha256:" + "3" * 64,
+            }
+        ],
+    }
+    pushed = ecr.put_image(
+        repositoryName=PROJECT,
+        imageManifest=json.dumps(manifest),
+        imageManifestMediaType=manifest["mediaType"],
+        imageTag=tag,
+    )
+    return str(pushed["image"]["imageId"]["imageDigest"])
+
+
+def test_a_rollback_deploys_the_image_given_through_production_and_says_to_revert(
+    checkout: Path,
+) -> None:
+    """deploy.yml's workflow_dispatch (README, "Rolling back"): the image `status` printed goes
+    to production alone, through its environment, apply and smoke; no checks, no build; the
+    summary says main must be reverted. A wrong image or branch stops before any AWS job."""
+    gh = GitHub()
+    digest = push_fake_image(PROJECT, image_tag(checkout / "model"))
+    merged = _run(checkout, gh, "deploy.yml", "push")
+    assert merged["production"].result == "success", _failures(merged)
+    served = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{PROJECT}@{digest}"
+    previous = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{PROJECT}:src-650788fb23f5"
+    # An environment's model is pinned by digest: apply resolves the tag `status` printed.
+    pinned = previous.replace(":src-650788fb23f5", f"@{_push_other_image('src-650788fb23f5')}")
+    assert pinned != served
+    summary = checkout / ".runner-temp" / "summary.md"
+    summary.write_text("")
+
+    inputs = {"image": previous, "environments": "production"}
+    jobs = _run(checkout, gh, "deploy.yml", "workflow_dispatch", inputs=inputs)
+    assert {n: j.result for n, j in jobs.items()} == {
+        "checks": "skipped", "settings": "success", "staging": "skipped", "production": "success"
+    }, _failures(jobs)  # fmt: skip
+    assert jobs["production"].environment == "production"
+    assert jobs["production"].roles == [ROLE_VARS["AWS_DEPLOY_ROLE_ARN"]]
+    steps = "\n".join(s.stdout for s in jobs["production"].steps)
+    assert "smoke (stand-in) of production" in steps
+    assert _images() == {f"{PROJECT}-staging": served, f"{PROJECT}-production": pinned}, steps
+    said = summary.read_text(encoding="utf-8")
+    assert f"Rolled back production to `{previous}`" in said
+    assert "the next merge to main deploys it again" in said and "git revert" in said
+    assert "rolled back, now revert on main" in steps  # the run's annotation too
+
+    # Refused in the settings job (no credentials there): nothing deployed, no AWS job run.
+    wrong = [
+        ({"image": previous.replace(PROJECT, "someone-else"), "environments": "production"},
+         "refs/heads/main", "not this project's 'trends-anomaly'"),
+        ({"image": previous.replace(ACCOUNT, "210987654321"), "environments": "production"},
+         "refs/heads/main", "this project deploys to account 123456789012"),
+        ({"image": previous, "environments": "production"},
+         "refs/heads/feature", "Run the rollback from the main branch"),
+    ]  # fmt: skip
+    for given, ref, why in wrong:
+        jobs = _run(checkout, gh, "deploy.yml", "workflow_dispatch", inputs=given, ref=ref)
+        assert jobs["settings"].result == "failure"
+        assert jobs["staging"].result == jobs["production"].result == "skipped"
+        assert why in "\n".join(s.stdout for s in jobs["settings"].steps), (why, _failures(jobs))
+    assert _images() == {f"{PROJECT}-staging": served, f"{PROJECT}-production": pinned}
+
+    # A tag ECR no longer has: refused by the production job before apply, which never runs.
+    gone = {"image": previous.replace("650788fb23f5", "000000000000"), "environments": "production"}
+    jobs = _run(checkout, gh, "deploy.yml", "workflow_dispatch", inputs=gone)
+    assert jobs["production"].result == "failure"
+    outcomes = {s.name.split(" (")[0]: s.outcome for s in jobs["production"].steps}
+    assert outcomes["python -m deploy check-image"] == "failure", outcomes
+    assert [o for n, o in outcomes.items() if "deploy apply" in n] == ["skipped"]
+    assert "is not in ECR (ImageNotFoundException)" in _failures(jobs)
+
+    # Staging first, then production, the same image.
+    both = {"image": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{PROJECT}@{digest}",
+            "environments": "staging-then-production"}  # fmt: skip
+    jobs = _run(checkout, gh, "deploy.yml", "workflow_dispatch", inputs=both)
+    assert [n for n, j in jobs.items() if j.result == "success"] == [
+        "settings", "staging", "production"
+    ], _failures(jobs)  # fmt: skip
+    assert jobs["staging"].outputs["image"] == served
+    assert _images() == {f"{PROJECT}-staging": served, f"{PROJECT}-production": served}
 
 
 def test_the_pull_request_comment_shows_every_environments_plan(checkout: Path) -> None:

@@ -75,7 +75,17 @@ def test_the_expected_workflows_exist() -> None:
 
 def test_triggers() -> None:
     assert _workflow("pr.yml")["on"] == {"pull_request": None}
-    assert _workflow("deploy.yml")["on"] == {"push": {"branches": ["main"]}}
+    deploy = _workflow("deploy.yml")["on"]
+    assert set(deploy) == {"push", "workflow_dispatch"}  # a merge, or a rollback (README)
+    assert deploy["push"] == {"branches": ["main"]}
+    rollback = deploy["workflow_dispatch"]["inputs"]
+    assert set(rollback) == {"image", "environments"}
+    assert rollback["image"]["required"] is True and rollback["image"]["type"] == "string"
+    assert "status" in rollback["image"]["description"]
+    assert rollback["environments"]["type"] == "choice"
+    assert rollback["environments"]["options"] == [
+        "production", "staging", "staging-then-production"
+    ]  # fmt: skip
     assert _workflow("checks.yml")["on"] == {"workflow_call": None}
     drift = _workflow("drift.yml")["on"]
     assert set(drift) == {"schedule", "workflow_dispatch"}
@@ -187,6 +197,49 @@ def test_each_stage_applies_smokes_and_summarises(job: str) -> None:
     assert "--summary-json" in text[apply_at:] and "--image" in text
     assert text.index("-m deploy smoke") > apply_at
     assert "deploy_summary.py" in text and "GITHUB_STEP_SUMMARY" in text
+
+
+def _expressions(node: Any, path: str = "") -> list[tuple[str, str]]:
+    """(where, value) of every string in a workflow that holds an expression."""
+    if isinstance(node, dict):
+        return [e for k, v in node.items() for e in _expressions(v, f"{path}.{k}")]
+    if isinstance(node, list):
+        return [e for i, v in enumerate(node) for e in _expressions(v, f"{path}[{i}]")]
+    return [(path, node)] if isinstance(node, str) and "${{" in node else []
+
+
+def test_a_rollback_runs_the_merges_jobs_and_reads_its_inputs_only_through_env() -> None:
+    """One source of truth: the rollback is deploy.yml's own jobs (their environments,
+    concurrency groups and smoke tests, checked above), with no job of its own. Its inputs
+    reach a script only through a step's env: (and the settings job, which has no AWS
+    credentials, checks the image before any job that has them)."""
+    doc = _workflow("deploy.yml")
+    jobs = doc["jobs"]
+    assert set(jobs) == {"checks", "settings", "staging", "production"}
+    used = [(where, v) for where, v in _expressions(jobs) if "inputs." in v]
+    assert used, "the rollback's inputs are used"
+    for where, _value in used:
+        assert re.fullmatch(r"\.settings\.steps\[\d+\]\.env\.\w+", where), where
+    settings = jobs["settings"]
+    assert not _assumes_role(settings) and "id-token" not in settings["permissions"]
+    offline = [s for s in settings["steps"] if "check-image" in str(s.get("run", ""))]
+    assert len(offline) == 1 and "--offline" in offline[0]["run"]
+    assert "--account" in offline[0]["run"] and "${{ inputs.image }}" in offline[0]["env"].values()
+    assert settings["outputs"]["image"] == "${{ steps.rollback.outputs.image }}"
+    assert offline[0]["id"] == "rollback"
+    for name in ("staging", "production"):
+        steps = jobs[name]["steps"]
+        runs = [str(s.get("run", "")) for s in steps]
+        aws = next(
+            i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith(AWS_CREDENTIALS)
+        )
+        check = next(i for i, r in enumerate(runs) if "-m deploy check-image" in r)
+        apply_at = next(i for i, r in enumerate(runs) if "-m deploy apply" in r)
+        assert aws < check < apply_at, name  # ECR is asked with credentials, before apply
+        assert "--offline" not in runs[check]
+        assert jobs[name]["env"]["ROLLBACK_IMAGE"] == "${{ needs.settings.outputs.image }}"
+        summary = next(r for r in runs if "deploy_summary.py" in r)
+        assert '--rollback-image "${ROLLBACK_IMAGE}"' in summary  # it says: revert main now
 
 
 def test_plan_comment_is_sticky_and_in_the_summary() -> None:
