@@ -71,4 +71,8 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
             f"            to go back to it: {rollback_command(names, before)} (and on main: "
             f"{RUNBOOK})"
         )
+        lines.append(
+            "            or from GitHub: Actions, deploy, Run workflow, with image "
+            f"{before} (production's reviewers approve it)"
+        )
     return lines

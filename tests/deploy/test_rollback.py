@@ -3,6 +3,10 @@ the serving image, a switch SageMaker rolled back, the previous config and the w
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from deploy.naming import Names
 from deploy.resources.endpoint import SeenEndpoint
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, SeenConfig
@@ -31,6 +35,9 @@ def test_names_the_previous_image_and_the_apply_that_goes_back_to_it() -> None:
     assert lines[0] == f"image     {REPO}:b"
     assert lines[1] == f"previous  c-1 served before it: image {REPO}:a"
     assert lines[2].startswith(f"to go back to it: python -m deploy apply --image {REPO}:a")
+    # the same image through deploy.yml's Run workflow (workflow_dispatch), reviewers and all
+    assert lines[3].startswith("or from GitHub: Actions, deploy, Run workflow, with image")
+    assert lines[3].split("with image ", 1)[1].startswith(f"{REPO}:a ")
 
 
 def test_a_first_deploy_has_nothing_to_go_back_to() -> None:
@@ -57,3 +64,11 @@ def test_a_switch_rolled_back_by_sagemaker_is_a_warning() -> None:
 def test_the_command_names_the_environment() -> None:
     names = Names("trends-anomaly", "1", "us-east-1", "production")
     assert rollback_command(names, "img") == "python -m deploy apply --env production --image img"
+
+
+def test_the_run_workflow_status_names_takes_an_image() -> None:
+    """status points at deploy.yml's Run workflow with an ``image``: that input must exist."""
+    deploy_yml = Path(__file__).resolve().parents[2] / ".github/workflows/deploy.yml"
+    workflow = yaml.safe_load(deploy_yml.read_text(encoding="utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare on: as True
+    assert "image" in triggers["workflow_dispatch"]["inputs"]
