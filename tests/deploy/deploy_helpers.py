@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -210,7 +211,8 @@ DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 
 def push_fake_image(repository: str, tag: str, region: str = "us-east-1") -> str:
     """What `docker push` leaves in ECR, without Docker: the repository (when missing) and a
-    Docker v2 manifest under ``tag``; returns the image's digest."""
+    Docker v2 manifest under ``tag`` (its own image: another tag has another digest); returns
+    the image's digest."""
     ecr = _client("ecr", region)
     with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
         ecr.create_repository(repositoryName=repository)
@@ -222,7 +224,15 @@ def push_fake_image(repository: str, tag: str, region: str = "us-east-1") -> str
             "size": 2,
             "digest": "sha256:" + "1" * 64,
         },
-        "layers": [],
+        # One image per tag, as builds of different contexts are (moto's digest hashes the
+        # layers: without one, every tag would be the same image to a plan comparing digests).
+        "layers": [
+            {
+                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "size": 2,
+                "digest": "sha256:" + hashlib.sha256(tag.encode()).hexdigest(),
+            }
+        ],
     }
     try:
         pushed = ecr.put_image(

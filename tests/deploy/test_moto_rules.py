@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.deploy.deploy_helpers import SAGEMAKER_TRUST, other_endpoint
+from tests.deploy.deploy_helpers import SAGEMAKER_TRUST, other_endpoint, push_fake_image
 from tests.support.aws_clock import CLOCK
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -170,6 +170,50 @@ def test_an_endpoint_is_deleting_for_a_while_when_the_test_sets_how_long() -> No
     assert _code(gone) == "ValidationException"
     assert sm.list_endpoints()["Endpoints"] == []
     sm.create_endpoint(EndpointName="rules-del", EndpointConfigName="rules-del-c")  # free again
+
+
+def test_an_endpoint_reports_the_digest_its_fleet_resolved_the_models_tag_to() -> None:
+    """DescribeEndpoint's DeployedImages: the model's image as given, and as the digest ECR
+    had for it when the fleet started (CreateEndpoint, UpdateEndpoint); a tag pushed again
+    since does not change what a running fleet reports."""
+    sm, ecr = boto3.client("sagemaker"), boto3.client("ecr")
+    first = push_fake_image("rules-img", "v1")
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com/rules-img"
+    role = boto3.client("iam").create_role(
+        RoleName="rules-img-r", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST)
+    )
+    CLOCK.sleep(60)  # IAM propagation, as the test server plays it
+    image = f"{registry}:v1"
+    sm.create_model(
+        ModelName="rules-img-m",
+        ExecutionRoleArn=role["Role"]["Arn"],
+        PrimaryContainer={"Image": image},
+    )
+    variant = {"VariantName": "main", "ModelName": "rules-img-m"}
+    for config in ("rules-img-c", "rules-img-c2"):
+        sm.create_endpoint_config(
+            EndpointConfigName=config,
+            ProductionVariants=[
+                {**variant, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+            ],
+        )
+    sm.create_endpoint(EndpointName="rules-img", EndpointConfigName="rules-img-c")
+
+    def deployed() -> list[tuple[str, str]]:
+        (variant,) = sm.describe_endpoint(EndpointName="rules-img")["ProductionVariants"]
+        return [(d["SpecifiedImage"], d["ResolvedImage"]) for d in variant["DeployedImages"]]
+
+    assert deployed() == [(image, f"{registry}@{first}")]
+    second = push_fake_image("rules-img", "v2")  # v1 now names v2's image
+    manifest = ecr.batch_get_image(repositoryName="rules-img", imageIds=[{"imageDigest": second}])
+    ecr.put_image(
+        repositoryName="rules-img",
+        imageManifest=manifest["images"][0]["imageManifest"],
+        imageTag="v1",
+    )
+    assert deployed() == [(image, f"{registry}@{first}")]  # the running fleet's
+    sm.update_endpoint(EndpointName="rules-img", EndpointConfigName="rules-img-c2")
+    assert deployed() == [(image, f"{registry}@{second}")]  # a new fleet pulled it again
 
 
 def test_capacity_updates_need_an_in_service_instance_variant_and_keep_its_weight() -> None:

@@ -17,6 +17,10 @@ new one fails, SageMaker rolls back: the endpoint is InService again on the old 
 FailureReason. CreateEndpoint has nothing to go back to: Failed, with that reason. moto runs no
 container, so which images fail is the test's input: ``fail_ping(image)`` (the by-hand server:
 ``--unhealthy-image``), forgotten by ``reset_health`` between tests.
+
+DeployedImages: each variant of DescribeEndpoint names the image its fleet runs, resolved to a
+digest when the fleet was made (moto leaves them out); the plan compares that digest, not how
+the model spells its image.
 """
 
 from __future__ import annotations
@@ -121,3 +125,55 @@ def patch_sagemaker_deletion() -> None:
         return create(self, endpoint_name, *args, **kwargs)
 
     SageMakerModelBackend.create_endpoint = create_endpoint
+
+
+# DeployedImages (ProductionVariantSummary): SageMaker resolves the model's image when it
+# deploys a fleet: ``SpecifiedImage`` as the model names it, ``ResolvedImage`` as
+# ``registry/repository@sha256:…`` (a tag resolved to the digest ECR gave it then; a digest
+# as given). A tag pushed again later does not change what a running fleet reports.
+_ECR_IMAGE = r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?(?:@(.+))?"
+
+
+def resolved_image(account_id: str, image: str) -> str | None:
+    """``image`` by the digest ECR (moto's) has for it now; None when ECR lacks it."""
+    import re
+
+    from moto.ecr.models import ecr_backends
+
+    m = re.fullmatch(_ECR_IMAGE, image)
+    if not m:
+        return None
+    _, region, repository, tag, digest = m.groups()
+    if not digest:
+        repo = ecr_backends[account_id][region].repositories.get(repository)
+        images = repo.images if repo else []
+        found = next((i for i in images if (tag or "latest") in i.image_tags), None)
+        if found is None:
+            return None
+        digest = found.get_image_digest()
+    return f"{image.split('/', 1)[0]}/{repository}@{digest}"
+
+
+def patch_sagemaker_deployed_images() -> None:
+    """DescribeEndpoint's variants carry DeployedImages, resolved when the fleet is made
+    (CreateEndpoint, UpdateEndpoint's switch): moto leaves them out."""
+    from moto.core.utils import utcnow
+    from moto.sagemaker.models import FakeEndpoint, sagemaker_backends
+
+    process = FakeEndpoint._process_production_variants
+
+    def with_images(self: Any, production_variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = process(self, production_variants)
+        region, account = self.arn.split(":")[3:5]
+        backend = sagemaker_backends[account][region]
+        for given, variant in zip(production_variants, out, strict=False):
+            model = backend._models.get(given.get("ModelName"))
+            image = (model.primary_container or {}).get("Image") if model else None
+            resolved = resolved_image(account, image) if image else None
+            if resolved:
+                variant["DeployedImages"] = [
+                    {"SpecifiedImage": image, "ResolvedImage": resolved, "ResolutionTime": utcnow()}
+                ]
+        return out
+
+    FakeEndpoint._process_production_variants = with_images

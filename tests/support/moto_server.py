@@ -13,7 +13,8 @@ as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
 (moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py),
 an endpoint's minutes of Deleting after DeleteEndpoint and the rollback of an UpdateEndpoint
-whose container fails its /ping health check (moto_sagemaker.py), IAM's policy size and
+whose container fails its /ping health check and DescribeEndpoint's DeployedImages (the digest
+a fleet's image resolved to) (moto_sagemaker.py), IAM's policy size and
 attachment quotas (moto_iam.py).
 Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
@@ -52,6 +53,7 @@ def patch_moto() -> None:
     from tests.support.moto_s3 import patch_s3
     from tests.support.moto_sagemaker import (
         patch_sagemaker_deletion,
+        patch_sagemaker_deployed_images,
         patch_sagemaker_health,
         ping_failure,
     )
@@ -129,6 +131,7 @@ def patch_moto() -> None:
     patch_sagemaker_deletion()
     patch_iam_quotas()
     patch_sagemaker_health()
+    patch_sagemaker_deployed_images()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
