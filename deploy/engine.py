@@ -18,6 +18,7 @@ from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, Teardown
 from deploy.image import missing_image_warning, pinned_uri
+from deploy.image_match import same_as_serving
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
@@ -123,6 +124,15 @@ class Engine:
         inputs = self.inputs()
         desired = self.desired(inputs)
         world = self.observe(desired)
+        notes: list[str] = []
+        same = same_as_serving(self.aws, self.cfg, inputs, world)
+        if same is not None:
+            # The image that runs, by another reference (a digest for a tag, or the reverse):
+            # the serving model's reference is kept, and what exists observed for it.
+            inputs = replace(inputs, image_uri=same.uri, build_image=False, push_commands=())
+            desired = self.desired(inputs)
+            world = self.observe(desired)
+            notes.append(same.note)
         self.check_roles(world)
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
@@ -142,7 +152,8 @@ class Engine:
             if rollback:
                 warnings.append(rollback)
         note = stacks.new_stack(world, self.names, actions)
-        return Planned(actions, world, self.names, inputs, warnings, [note] if note else [])
+        notes += [note] if note else []
+        return Planned(actions, world, self.names, inputs, warnings, notes)
 
     def executor(self, world: World) -> Executor:
         return Executor(self.aws, world.ids(), self.log, self.sleep, self.clock)

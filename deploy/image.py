@@ -263,6 +263,12 @@ def pinned_uri(aws: Aws, uri: str) -> str | None:
     return f"{uri.split('/', 1)[0]}/{repo}@{details[0]['imageDigest']}"
 
 
+def image_digest(aws: Aws, uri: str) -> str | None:
+    """The ``sha256:…`` ECR has ``uri`` (a tag or a digest) as now; None when it cannot say."""
+    pinned = pinned_uri(aws, uri)
+    return pinned.rsplit("@", 1)[1] if pinned else None
+
+
 def manifest_problem(uri: str, media_type: str | None) -> str | None:
     """Why SageMaker would refuse ``uri`` with this manifest media type (None: it will not)."""
     if media_type in (None, DOCKER_V2_MANIFEST):

@@ -95,3 +95,15 @@ def account_of(text: str) -> str:
             "(arn:aws:iam::<account>:role/<name>)"
         )
     return m["account"]
+
+
+def spelled_digest(uri: str) -> str | None:
+    """The ``sha256:…`` a reference names its image by; None for one by tag alone."""
+    m = IMAGE_REF_RE.fullmatch(uri)
+    return m["digest"] if m else None
+
+
+def repository_of(uri: str) -> str | None:
+    """``registry/repository`` of a reference, without its tag or digest (None: not one)."""
+    m = IMAGE_REF_RE.fullmatch(uri)
+    return f"{m['registry']}/{m['repository']}" if m else None

@@ -92,6 +92,10 @@ class SeenEndpoint:
     concurrency: int | None = None
     concurrency_now: int | None = None
     memory_mb: int | None = None
+    # The variant's DeployedImages as (SpecifiedImage, ResolvedImage): the image its fleet
+    # runs, resolved to ``repository@sha256:…`` when SageMaker started it (a tag may since
+    # name another image; the fleet still runs this one).
+    images: tuple[tuple[str, str], ...] = ()
 
     @property
     def serverless(self) -> bool:
@@ -164,8 +168,18 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
             concurrency=concurrency,
             concurrency_now=concurrency_now,
             memory_mb=memory_now or memory_asked,
+            images=deployed_images(variant),
         )
     ]
+
+
+def deployed_images(variant: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(SpecifiedImage, ResolvedImage) of each image the variant's fleet runs."""
+    return tuple(
+        (str(d["SpecifiedImage"]), str(d["ResolvedImage"]))
+        for d in variant.get("DeployedImages") or []
+        if d.get("SpecifiedImage") and d.get("ResolvedImage")
+    )
 
 
 def status(aws: Aws, name: str) -> str | None:
