@@ -326,11 +326,8 @@ def missing_image_warning(aws: Aws, uri: str) -> str | None:
     (its tag or repository deleted by hand): the endpoint still serves on the instances it
     has, which pulled it long ago, so nothing else shows it until SageMaker needs a new one.
     (A model still to be created is stopped by apply's check before CreateModel.)"""
-    ref = ecr_image_ref(uri)
-    if ref is None:
-        return None
-    _, code = _describe(aws, ref)
-    if code not in IMAGE_MISSING:
+    code = missing_code(aws, uri)
+    if code is None:
         return None
     return (
         f"the model's image {uri} is not in ECR ({code}): the endpoint keeps serving on the "
