@@ -473,11 +473,16 @@ def cmd_image(args: argparse.Namespace) -> int:
         print(line)
     with bootstrap_version.denied_hint(roles):
         uri = eng.ensure_image()
+    _say_image(uri, output)
+    return 0
+
+
+def _say_image(uri: str, output: Path | None) -> None:
+    """``image=URI`` on stdout, and appended to --github-output (the next step's input)."""
     print(f"image={uri}")
     if output:
         with output.open("a", encoding="utf-8") as fh:
             fh.write(f"image={uri}\n")
-    return 0
 
 
 def cmd_check_image(args: argparse.Namespace) -> int:
@@ -511,10 +516,7 @@ def cmd_check_image(args: argparse.Namespace) -> int:
                 'Nothing was deployed. A git revert on main still goes back (README "Rolling '
                 'back"): the deploy builds the same src-<hash> tag again'
             )
-    print(f"image={args.image}")
-    if output:
-        with output.open("a", encoding="utf-8") as fh:
-            fh.write(f"image={args.image}\n")
+    _say_image(args.image, output)
     return 0
 
 
