@@ -162,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"::error title=rollback::{problem}")
                 return 1
             print("\n".join(f"{k}={v}" for k, v in outputs.items()))
-            if args.github_output:
-                with args.github_output.open("a", encoding="utf-8") as fh:
-                    fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
+            _append_outputs(args.github_output, outputs)
             return 0
         if args.command == "settings":
             print("\n".join(settings_lines(args.config)))
@@ -176,10 +174,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"::error title=config.yaml::{exc}".replace("\n", "%0A"))
         return 1
     print(message if ok else f"::error title=teardown not confirmed::{message}")
-    if ok and args.github_output:
-        with args.github_output.open("a", encoding="utf-8") as fh:
-            fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
+    if ok:
+        _append_outputs(args.github_output, outputs)
     return 0 if ok else 1
+
+
+def _append_outputs(path: Path | None, outputs: dict[str, str]) -> None:
+    """Append ``key=value`` lines to $GITHUB_OUTPUT (when given): the later steps' inputs."""
+    if path:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
 
 
 if __name__ == "__main__":
