@@ -992,22 +992,31 @@ def iam_size(document: Policy | str) -> int:
     return sum(not c.isspace() for c in json.dumps(document, separators=(",", ":")))
 
 
-def _cuts(document: Policy) -> list[int]:
-    """How many statements each managed policy holds: in order, each as full as IAM allows.
-    A statement bigger than a managed policy on its own gets one to itself (and
-    `quota_problems` says IAM refuses it)."""
-    empty = iam_size({**document, "Statement": []})
-    counts: list[int] = []
-    size = empty
-    for statement in document["Statement"]:
-        grows = iam_size(statement) + (1 if size > empty else 0)  # and its comma
-        if counts and size + grows <= MANAGED_POLICY_MAX:
-            counts[-1] += 1
-            size += grows
+def _packed(sizes: list[int], empty: int, limit: int) -> list[tuple[int, int]]:
+    """Where to cut a list of JSON items (their ``sizes``) into runs, in order, each as full
+    as ``limit`` allows: ``empty`` is a run's size with no item, and items after a run's first
+    add a comma. An item too big on its own gets a run to itself. Why one packer: a role's
+    statements into managed policies and a statement's resources into runs cut alike."""
+    runs: list[tuple[int, int]] = []
+    start, size = 0, empty
+    for i, item in enumerate(sizes):
+        grows = item + (1 if i > start else 0)  # and its comma
+        if i > start and size + grows > limit:
+            runs.append((start, i))
+            start, size = i, empty + item
         else:
-            counts.append(1)
-            size = empty + iam_size(statement)
-    return counts
+            size += grows
+    if sizes:
+        runs.append((start, len(sizes)))
+    return runs
+
+
+def _cuts(document: Policy) -> list[tuple[int, int]]:
+    """Which statements each managed policy holds, in order, each as full as IAM allows. A
+    statement bigger than a managed policy on its own gets one to itself (and
+    `quota_problems` says IAM refuses it)."""
+    sizes = [iam_size(statement) for statement in document["Statement"]]
+    return _packed(sizes, iam_size({**document, "Statement": []}), MANAGED_POLICY_MAX)
 
 
 def part_name(role: str, number: int) -> str:
@@ -1032,17 +1041,8 @@ def _runs(statement: Policy, room: int) -> list[tuple[int, int]]:
     resources = statement.get("Resource")
     if iam_size(statement) <= room or not isinstance(resources, list) or len(resources) < 2:
         return [(0, len(resources) if isinstance(resources, list) else 1)]
-    base = iam_size({**statement, "Resource": []})
-    runs, start, size = [], 0, base
-    for i, resource in enumerate(resources):
-        grows = iam_size(resource) + (1 if i > start else 0)  # and its comma
-        if i > start and size + grows > room:
-            runs.append((start, i))
-            start, size = i, base + iam_size(resource)
-        else:
-            size += grows
-    runs.append((start, len(resources)))
-    return runs
+    sizes = [iam_size(resource) for resource in resources]
+    return _packed(sizes, iam_size({**statement, "Resource": []}), room)
 
 
 def _split(statements: list[Policy], sized: list[Policy], room: int) -> tuple[list, list]:
@@ -1080,7 +1080,7 @@ def role_policies(t: Target) -> dict[str, list[PolicySpec]]:
         room = MANAGED_POLICY_MAX - iam_size({**twin, "Statement": []}) - 4
         statements, sized = _split(role.policy["Statement"], twin["Statement"], room)
         parts = []
-        for number, count in enumerate(_cuts({**twin, "Statement": sized}), start=1):
+        for number, (start, end) in enumerate(_cuts({**twin, "Statement": sized}), start=1):
             name = part_name(role.name, number)
             parts.append(
                 PolicySpec(
@@ -1088,11 +1088,10 @@ def role_policies(t: Target) -> dict[str, list[PolicySpec]]:
                     arn=part_arn(t, name),
                     path=t.names.role_path,
                     description=f"Permissions of the IAM role {role.name} (part {number})",
-                    document={**role.policy, "Statement": statements[:count]},
+                    document={**role.policy, "Statement": statements[start:end]},
                     tags=tags(t),
                 )
             )
-            statements = statements[count:]
         out[role.name] = parts
     return out
 
