@@ -29,6 +29,7 @@ from typing import Any
 
 from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.managed_policy import PolicySpec
+from deploy.bootstrap.policies import is_role_policy_of
 from deploy.plan import Action
 from deploy.world import World
 
@@ -55,7 +56,7 @@ def grants(document: dict[str, Any] | None) -> frozenset[Grant]:
 
 def _role_of(part: str, roles: Iterable[str]) -> str | None:
     """The role a part ``{role}-N`` belongs to (the longest name: roles may share a prefix)."""
-    mine = [r for r in roles if part.startswith(f"{r}-") and part[len(r) + 1 :].isdigit()]
+    mine = [r for r in roles if is_role_policy_of(r, part)]
     return max(mine, key=len, default=None)
 
 
