@@ -501,7 +501,7 @@ def cmd_check_image(args: argparse.Namespace) -> int:
     if problem:
         raise DeployError(f"--image: {problem}")
     if not args.offline:
-        from deploy.image import lookup_code
+        from deploy.image import REPOSITORY_MISSING, lookup_code, repository_missing
 
         aws = Aws(cfg.region)
         actual = aws.account_id()
@@ -509,6 +509,14 @@ def cmd_check_image(args: argparse.Namespace) -> int:
         if problem:
             raise DeployError(f"--image: {problem} (the credentials are account {actual}'s)")
         code = lookup_code(aws, args.image)
+        if code == REPOSITORY_MISSING:
+            raise DeployError(
+                f"--image: {args.image} is not in ECR ({code}): "
+                f"{repository_missing(args.image, repository, args.env)}. Nothing was deployed; "
+                "the image is not there to go back to, but a git revert on main still goes back "
+                '(README "Rolling back"): its deploy creates the repository and builds the same '
+                "src-<hash> tag again"
+            )
         if code:
             raise DeployError(
                 f"--image: {args.image} is not in ECR ({code}): the repository keeps the 20 "

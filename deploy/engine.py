@@ -141,7 +141,9 @@ class Engine:
             warnings.append(dearer)
         deployed = any(world.get(m.KIND, m.name) for m in desired.of_kind("sagemaker_model"))
         if deployed and not inputs.build_image:  # prebuilt: no build action shows it gone
-            missing = missing_image_warning(self.aws, inputs.image_uri)
+            missing = missing_image_warning(
+                self.aws, inputs.image_uri, self.names.ecr_repository, self.names.env
+            )
             if missing:
                 warnings.append(missing)
         stale = stale_build(self.root / self.cfg.site.source)

@@ -13,6 +13,7 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
+from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.naming import Names
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
@@ -285,6 +286,45 @@ def manifest_problem(uri: str, media_type: str | None) -> str | None:
 
 # ECR's answers for an image that does not exist (DescribeImages).
 IMAGE_MISSING = ("ImageNotFoundException", "RepositoryNotFoundException")
+# The second one: the whole repository is missing, not an image in it. The lifecycle policy
+# (resources/ecr.py) expires images only, so this is never a tag aged out of the 20 kept.
+REPOSITORY_MISSING = "RepositoryNotFoundException"
+
+
+def create_repository_command(env: str | None = None) -> str:
+    """The command that creates the project's ECR repository when it is missing (and builds
+    and pushes the image of model/ into it): `Engine.ensure_image`. apply creates it too."""
+    return "python -m deploy image" + (f" --env {env}" if env else "")
+
+
+def repository_missing(uri: str, project_repository: str = "", env: str | None = None) -> str:
+    """Why ECR has no image ``uri`` when it answers RepositoryNotFoundException, and how to fix
+    it: the repository itself does not exist where the URI points (not an image expired by the
+    lifecycle policy). ``project_repository``: this project's (`Names.ecr_repository`), which
+    deploy creates; another one is its owner's to create ("": unknown, both are said)."""
+    ref = ecr_image_ref(uri)
+    account, repo = (ref[0], ref[1]) if ref else ("?", uri)
+    registry = ECR_REGISTRY_RE.fullmatch(uri.split("/", 1)[0])
+    region = registry["region"] if registry else "?"
+    said = (
+        f"the ECR repository {repo} itself does not exist in account {account}, {region} (not "
+        "an image expired by the repository's lifecycle policy, which never deletes the "
+        "repository): the wrong account or region, never created there, or deleted (by hand, or "
+        "with its stack by destroy)"
+    )
+    create = f"`{create_repository_command(env)}` creates it and builds and pushes model/'s image"
+    if not project_repository:
+        return (
+            f"{said}. For this project's own repository, {create}; another repository is "
+            f"created by whoever pushes to it (aws ecr create-repository --repository-name {repo})"
+        )
+    if repo != project_repository:
+        return (
+            f"{said}. It is not this project's repository ({project_repository}), which deploy "
+            f"creates: create {repo} (aws ecr create-repository --repository-name {repo}) and "
+            f"push the image to it, or give an image of {project_repository}"
+        )
+    return f"{said}. {create}"
 
 
 def _describe(aws: Aws, ref: tuple[str, str, dict[str, str]]) -> tuple[dict[str, Any] | None, str]:
@@ -301,8 +341,10 @@ def _describe(aws: Aws, ref: tuple[str, str, dict[str, str]]) -> tuple[dict[str,
 
 
 def missing_code(aws: Aws, uri: str) -> str | None:
-    """ECR's error code when it says the image ``uri`` is not there (its tag expired by the
-    repository's lifecycle policy, or deleted by hand); None when it is, or cannot tell."""
+    """ECR's error code when it says the image ``uri`` is not there: ImageNotFoundException
+    (its tag expired by the repository's lifecycle policy, or deleted by hand) or
+    RepositoryNotFoundException (the whole repository is missing, `repository_missing`);
+    None when it is, or cannot tell."""
     ref = ecr_image_ref(uri)
     if ref is None:
         return None
@@ -312,8 +354,9 @@ def missing_code(aws: Aws, uri: str) -> str | None:
 
 def lookup_code(aws: Aws, uri: str) -> str:
     """Empty when ECR describes the image ``uri`` (its tag or digest is there); else why not:
-    ECR's error code (ImageNotFoundException, AccessDeniedException ...). A rollback's image
-    must be seen in ECR before anything is switched to it (cli `check-image`)."""
+    ECR's error code (ImageNotFoundException, RepositoryNotFoundException,
+    AccessDeniedException ...). A rollback's image must be seen in ECR before anything is
+    switched to it (cli `check-image`)."""
     ref = ecr_image_ref(uri)
     if ref is None:
         return "not an ECR image URI"
@@ -321,7 +364,9 @@ def lookup_code(aws: Aws, uri: str) -> str:
     return "" if details is not None else (code or "no answer")
 
 
-def missing_image_warning(aws: Aws, uri: str) -> str | None:
+def missing_image_warning(
+    aws: Aws, uri: str, project_repository: str = "", env: str | None = None
+) -> str | None:
     """Plan's warning when ECR says the deployed model's prebuilt image ``uri`` is not there
     (its tag or repository deleted by hand): the endpoint still serves on the instances it
     has, which pulled it long ago, so nothing else shows it until SageMaker needs a new one.
@@ -329,16 +374,23 @@ def missing_image_warning(aws: Aws, uri: str) -> str | None:
     code = missing_code(aws, uri)
     if code is None:
         return None
+    if code == REPOSITORY_MISSING:
+        said = repository_missing(uri, project_repository, env)
+        fix = said[0].upper() + said[1:]
+    else:
+        fix = "Push it again, or build and push a new one with python -m deploy image and apply "
+        fix += "that digest"
     return (
         f"the model's image {uri} is not in ECR ({code}): the endpoint keeps serving on the "
         "instances it has, but SageMaker cannot start new instances with it (autoscaling, an "
         "unhealthy instance replaced, a Failed endpoint re-created), and an apply that creates "
-        "a model stops before CreateModel. Push it again, or build and push a new one with "
-        "python -m deploy image and apply that digest"
+        f"a model stops before CreateModel. {fix}"
     )
 
 
-def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) -> None:
+def check_manifest_media_type(
+    aws: Aws, uri: str, log: Callable[[str], None], project_repository: str = ""
+) -> None:
     """Refuse, before CreateModel, an ECR image that is not there or whose manifest SageMaker
     would reject.
 
@@ -353,6 +405,10 @@ def check_manifest_media_type(aws: Aws, uri: str, log: Callable[[str], None]) ->
         return
     details, code = _describe(aws, ref)
     if details is None:
+        if code == REPOSITORY_MISSING:
+            raise DeployError(
+                f"{uri} is not in ECR ({code}): {repository_missing(uri, project_repository)}"
+            ) from None
         if code in IMAGE_MISSING:
             raise DeployError(
                 f"{uri} is not in ECR ({code}): it was never pushed, or was deleted with its "

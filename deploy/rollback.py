@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy.image import REPOSITORY_MISSING, repository_missing
 from deploy.naming import Names
 from deploy.resources.endpoint import rolled_back
 from deploy.resources.endpoint_config import served_before
@@ -59,7 +60,14 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
     lines.append(
         f"  previous  {previous} served before it: image {before or 'unknown (model not found)'}"
     )
-    if before and gone:
+    if before and gone == REPOSITORY_MISSING:
+        lines.append(
+            f"            {before} is gone from ECR ({gone}): "
+            f"{repository_missing(before, names.ecr_repository, names.env)}. apply --image "
+            "cannot go back to it. A git revert of the change on main still can (its deploy "
+            f"creates the repository and builds and pushes the same tag again): {RUNBOOK}"
+        )
+    elif before and gone:
         lines.append(
             f"            {before} is gone from ECR ({gone}; the repository keeps the newest "
             "built images): apply --image cannot go back to it. A git revert of the change on "

@@ -88,3 +88,22 @@ def test_online_the_tag_or_digest_must_be_in_ecr_and_the_account_the_credentials
     assert "account 123456789012, but this project deploys to account 210987654321" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_online_a_missing_repository_is_said_not_blamed_on_the_lifecycle_policy(
+    project: Path, capsys
+) -> None:
+    """ECR answers RepositoryNotFoundException when the whole repository is missing (never
+    created in this account and region, or deleted): check-image blamed the 20-image lifecycle
+    policy, which expires tags and never a repository. It names the repository, says it does
+    not exist and which command creates it."""
+    (project / "config.yaml").write_text(CONFIG + ENVIRONMENTS)
+    cfg = str(project / "config.yaml")
+    uri = f"{REGISTRY}/{PROJECT}:src-650788fb23f5"  # nothing pushed: no repository at all
+    assert main(["--config", cfg, "check-image", "--env", "production", "--image", uri]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"error: --image: {uri} is not in ECR (RepositoryNotFoundException)" in err
+    assert f"the ECR repository {PROJECT} itself does not exist in account {ACCOUNT}" in err
+    assert "`python -m deploy image --env production` creates it" in err
+    assert "20 newest" not in err and "Nothing was deployed" in err

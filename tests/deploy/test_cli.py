@@ -243,3 +243,19 @@ def test_plan_warns_when_the_models_image_was_deleted_from_ecr(project: Path, ca
     out = capsys.readouterr().out
     assert f"Warning: the model's image {IMAGE} is not in ECR (ImageNotFoundException)" in out
     assert "cannot start new instances" in out and "python -m deploy image" in out
+
+
+def test_plan_says_when_the_models_whole_repository_is_gone(project: Path, capsys) -> None:
+    """The repository deleted by hand: plan's warning named ECR's code only, with advice for
+    a deleted tag ("push it again"). It says the repository itself does not exist, names it,
+    and which command creates it."""
+    from tests.deploy.deploy_helpers import engine
+
+    engine(project).apply()
+    session().client("ecr").delete_repository(repositoryName="trends-anomaly", force=True)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2  # the repository to create
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"the model's image {IMAGE} is not in ECR (RepositoryNotFoundException)" in out
+    assert "The ECR repository trends-anomaly itself does not exist" in out
+    assert "`python -m deploy image` creates it" in out and "Push it again" not in out

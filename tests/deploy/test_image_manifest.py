@@ -77,6 +77,23 @@ def test_apply_refuses_an_oci_image_before_create_model(project: Path, media_typ
 
 
 @pytest.mark.usefixtures("aws_env")
+def test_apply_says_when_the_images_repository_does_not_exist(project: Path) -> None:
+    """An image of a repository that does not exist (a typo, or one deleted): the check said
+    "never pushed, or deleted with its repository ... python -m deploy image", which creates
+    only this project's repository. It names the missing repository and how to make it."""
+    other = IMAGE.replace(f"/{PROJECT}:", "/elsewhere:")
+    with pytest.raises(DeployError) as err:
+        engine(project, image=other).apply()
+    said = str(err.value)
+    assert f"{other} is not in ECR (RepositoryNotFoundException)" in said
+    assert "the ECR repository elsewhere itself does not exist in account 123456789012" in said
+    assert f"not this project's repository ({PROJECT})" in said
+    assert "aws ecr create-repository --repository-name elsewhere" in said
+    names = [m["ModelName"] for m in session().client("sagemaker").list_models()["Models"]]
+    assert names == []  # stopped before CreateModel
+
+
+@pytest.mark.usefixtures("aws_env")
 def test_apply_accepts_a_docker_v2_image(project: Path) -> None:
     uri = _push("v2-1", DOCKER_V2_MANIFEST)
     engine(project, image=uri).apply()

@@ -592,3 +592,24 @@ def test_status_says_when_the_image_to_roll_back_to_is_gone_from_ecr(project: Pa
     assert gone.startswith(f"{IMAGE} is gone from ECR (ImageNotFoundException;")
     assert "git revert" in gone
     assert not [line for line in lines if line.startswith("to go back to it:")]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_says_when_the_whole_repository_is_gone_not_an_aged_out_image(
+    project: Path, capsys
+) -> None:
+    """The repository deleted by hand (or never there in this account and region): ECR answers
+    RepositoryNotFoundException, and `status` said the image had aged out of the repository's
+    20 newest. It names the repository, says it does not exist and what creates it."""
+    from tests.deploy.deploy_helpers import IMAGE, IMAGE2
+
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()
+    session().client("ecr").delete_repository(repositoryName="trends-anomaly", force=True)
+    lines = _status(project, capsys)
+    (gone,) = [line for line in lines if "gone from ECR" in line]
+    assert gone.startswith(f"{IMAGE} is gone from ECR (RepositoryNotFoundException): ")
+    assert "the ECR repository trends-anomaly itself does not exist" in gone
+    assert "`python -m deploy image` creates it" in gone and "git revert" in gone
+    assert "keeps the newest" not in gone
+    assert not [line for line in lines if line.startswith("to go back to it:")]
