@@ -18,7 +18,7 @@ from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, Teardown
 from deploy.image import missing_image_warning, pinned_uri
-from deploy.image_match import same_as_serving
+from deploy.image_match import same_as_kept, same_as_serving
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
@@ -125,10 +125,13 @@ class Engine:
         desired = self.desired(inputs)
         world = self.observe(desired)
         notes: list[str] = []
-        same = same_as_serving(self.aws, self.cfg, inputs, world)
+        same = same_as_serving(self.aws, self.cfg, inputs, world) or same_as_kept(
+            self.aws, self.cfg, inputs, world
+        )
         if same is not None:
-            # The image that runs, by another reference (a digest for a tag, or the reverse):
-            # the serving model's reference is kept, and what exists observed for it.
+            # The image that runs, or the one kept for rollback, by another reference (a digest
+            # for a tag, or the reverse): the model's own reference is used (its model and
+            # config reused, as that reference would), and what exists observed for it.
             inputs = replace(inputs, image_uri=same.uri, build_image=False, push_commands=())
             desired = self.desired(inputs)
             world = self.observe(desired)

@@ -6,6 +6,13 @@ pinning ``model.image`` to ``repository@sha256:…`` of the image deployed as ``
 the very image that runs. When nothing else of the model differs and the wanted reference
 resolves (ECR) to the digest the endpoint's fleet runs (DescribeEndpoint's DeployedImages),
 the plan keeps the serving model's own reference: no change, and a note says which digest.
+
+The generation kept for rollback (the config that served before the current one,
+`endpoint_config.served_before`, and its model) is matched the same way: its own reference
+hashes to its model and config, so a plan given that reference switches back to it. Another
+reference of its image (its digest for a tag, or the reverse) is replaced by that one when
+ECR resolves both to one digest and nothing else of the model differs: the switch back, not a
+new model and config (which would also delete the kept generation as superseded).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from deploy.image import image_digest
 from deploy.image_ref import repository_of, spelled_digest
+from deploy.resources.endpoint_config import config_spec, served_before
 from deploy.resources.sagemaker_model import model_spec, serving_model
 
 if TYPE_CHECKING:
@@ -79,3 +87,51 @@ def same_as_serving(aws: Aws, cfg: Config, inputs: Inputs, world: World) -> Same
         f"{endpoint.name} runs now (model {serving.name}, {serving.image}); kept, no new model"
     )
     return SameImage(serving.image, running, note)
+
+
+def kept_generation(world: World) -> tuple[Any, Any] | None:
+    """The config kept for rollback (`served_before`: it served before the current one) and
+    its model, both observed; None without either."""
+    endpoint = world.one("endpoint")
+    if endpoint is None:
+        return None
+    name = served_before(endpoint, world.of_kind("endpoint_config"))
+    config = world.get("endpoint_config", name) if name else None
+    model = world.get("sagemaker_model", config.model) if config and config.model else None
+    return (config, model) if model is not None else None
+
+
+def same_as_kept(aws: Aws, cfg: Config, inputs: Inputs, world: World) -> SameImage | None:
+    """The kept generation's model reference when ``inputs.image_uri`` is its image by another
+    reference (ECR resolves both to one digest, in one repository) and nothing else of the
+    model differs; None otherwise (reads ECR only then). The kept reference, by tag, is what a
+    switch back starts a new fleet from: it must resolve to the wanted digest today."""
+    kept = kept_generation(world)
+    if kept is None:
+        return None
+    config, model = kept
+    want, current = inputs.image_uri, world.one("endpoint").config
+    if not model.image or model.image == want or config.name == current:
+        return None
+    if model_spec(cfg, inputs.names, model.image).name != model.name:
+        return None  # more than the image's reference changes: a new model anyway
+    if repository_of(want) is None or repository_of(want) != repository_of(model.image):
+        return None
+    want_digest = image_digest(aws, want)
+    kept_digest = image_digest(aws, model.image)  # a tag: what a new fleet of it pulls now
+    tag_now = None if spelled_digest(model.image) else kept_digest
+    if not same_image(want, want_digest, model.image, kept_digest, tag_now):
+        return None
+    if config_spec(cfg, inputs.names, model.image).name == config.name:
+        then = f"the endpoint switches back to {config.name}, no new model or config"
+    else:
+        then = (
+            f"its model {model.name} is reused, in a new config (config.yaml's endpoint "
+            f"differs from {config.name}'s)"
+        )
+    note = (
+        f"model image {want} resolves to {want_digest}: the image of {config.name}, the config "
+        f"kept for rollback (it served before {current}; model {model.name}, {model.image}); "
+        f"its own reference is used: {then}"
+    )
+    return SameImage(model.image, want_digest or "", note)

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from deploy.plan import Call
-from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, push_fake_image, session
+from tests.deploy.deploy_helpers import (
+    IMAGE,
+    IMAGE2,
+    PROJECT,
+    engine,
+    push_fake_image,
+    session,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 REPOSITORY = IMAGE.rsplit(":", 1)[0]
@@ -91,3 +98,57 @@ def test_a_tag_pushed_again_since_the_deploy_is_not_what_the_endpoint_runs(
     planned = engine(project, image=None).plan()
     assert ("create", "sagemaker_model") in _ops(planned)
     assert _switch(planned) == "UpdateEndpoint"
+
+
+def _served(sm) -> tuple[str, str]:
+    """(config, model image) the endpoint serves now."""
+    config = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    variant = sm.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]
+    return config, sm.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]["Image"]
+
+
+def test_the_digest_of_the_generation_kept_by_tag_switches_back_to_it(project: Path) -> None:
+    """The README's rollback by digest: the generation kept for rollback was deployed by tag,
+    and `apply --image <repository>@sha256:<its digest>` planned a new model and a new config
+    (the model's name hashes the reference) where its tag switches back to the kept config.
+    The digest reuses it the same way, and the plan says which config and why."""
+    sm = session().client("sagemaker")
+    engine(project).apply()  # generation 1, by tag …:test-1
+    kept, _ = _served(sm)
+    engine(project, image=IMAGE2).apply()  # generation 2 serves; generation 1 is kept
+    bad, _ = _served(sm)
+    digest = push_fake_image(PROJECT, "test-1")  # already there: its digest
+    planned = engine(project, image=f"{REPOSITORY}@{digest}").plan()
+    assert _ops(planned) == [("update", "endpoint")], _ops(planned)
+    assert _switch(planned) == "UpdateEndpoint"
+    (endpoint,) = [a for a in planned.actions if a.kind == "endpoint"]
+    assert f"from {bad} to {kept}" in endpoint.reason
+    (note,) = [n for n in planned.notes if "kept for rollback" in n]
+    assert digest in note and IMAGE in note and kept in note, note
+    models = len(sm.list_models()["Models"])
+    engine(project, image=f"{REPOSITORY}@{digest}").apply(planned)
+    assert _served(sm) == (kept, IMAGE)  # the kept generation itself, by its own reference
+    assert len(sm.list_models()["Models"]) == models  # nothing created
+
+
+def test_the_tag_of_the_generation_kept_by_digest_switches_back_to_it(project: Path) -> None:
+    """The reverse: kept by digest (an environment's deploys pin it), asked for by its tag."""
+    sm = session().client("sagemaker")
+    digest = push_fake_image(PROJECT, "test-1")
+    engine(project, image=f"{REPOSITORY}@{digest}").apply()
+    kept, _ = _served(sm)
+    engine(project, image=IMAGE2).apply()
+    planned = engine(project, image=IMAGE).plan()
+    assert _ops(planned) == [("update", "endpoint")], _ops(planned)
+    assert any(kept in n and digest in n for n in planned.notes), planned.notes
+
+
+def test_another_digest_than_the_kept_generations_is_a_new_model(project: Path) -> None:
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()
+    other = push_fake_image(PROJECT, "test-3")
+    planned = engine(project, image=f"{REPOSITORY}@{other}").plan()
+    assert ("create", "sagemaker_model") in _ops(planned)
+    assert ("create", "endpoint_config") in _ops(planned)
+    assert _switch(planned) == "UpdateEndpoint"
+    assert not any("kept for rollback" in n or "resolves to" in n for n in planned.notes)

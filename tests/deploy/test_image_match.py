@@ -32,3 +32,26 @@ def test_a_tag_and_a_digest_are_the_same_image_only_when_every_digest_agrees() -
     other = "123456789012.dkr.ecr.us-east-1.amazonaws.com/other@" + D1
     assert not same_image(other, D1, TAG, D1, D1)  # another repository: a move
     assert not same_image(pin, D1, pin, D1, None)  # the same reference: nothing to decide
+
+
+def test_the_kept_generation_is_the_config_that_served_before_and_its_model() -> None:
+    """What same_as_kept compares with: `served_before`'s config (the endpoint's tags), and
+    its model; nothing without an endpoint, a kept config or its model."""
+    from deploy.image_match import kept_generation
+    from deploy.resources.endpoint import SeenEndpoint
+    from deploy.resources.endpoint_config import PREVIOUS, SERVING, SeenConfig
+    from deploy.resources.sagemaker_model import SeenModel
+    from deploy.world import World
+
+    world = World(account="123456789012", region="us-east-1")
+    assert kept_generation(world) is None
+    for i, name in enumerate(("c-1", "c-2")):
+        world.add(SeenConfig(name, f"arn:{name}", f"2026-12-0{i + 1}", f"m-{name}", {}))
+    world.add(SeenModel("m-c-1", "arn:m-c-1", "2026-12-01", image=TAG))
+    world.add(SeenEndpoint("ep", "arn:ep", "c-2", "InService", None, {SERVING: "c-2"}))
+    assert kept_generation(world) is None  # no config served before c-2
+    world.add(
+        SeenEndpoint("ep", "arn:ep", "c-2", "InService", None, {SERVING: "c-2", PREVIOUS: "c-1"})
+    )
+    config, model = kept_generation(world) or (None, None)
+    assert (config.name, model.image) == ("c-1", TAG)
