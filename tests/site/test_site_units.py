@@ -13,8 +13,10 @@ def test_javascript_unit_tests_pass() -> None:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed; the page's build needs it anyway (site/.nvmrc)")
+    # TAP asked for by name: Node 23+ prints its spec reporter by default even into a pipe, and
+    # the lines below read TAP (`not ok`, `# fail 0`); Node 20 chose TAP for a pipe by itself.
     result = subprocess.run(
-        [node, "--test", "test/"],
+        [node, "--test", "--test-reporter=tap", "test/"],
         cwd=REPO / "site",
         capture_output=True,
         text=True,
