@@ -87,3 +87,22 @@ def test_no_other_node_pin_hides_in_a_workflow(path: Path) -> None:
     """A `node-version:` anywhere else (another action's input, an env) is a second pin."""
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"^\s*node-version\s*:", text, re.MULTILINE), path.name
+
+
+def test_a_job_container_gets_libatomic_before_setup_node() -> None:
+    """Node's own Linux binaries link libatomic.so.1 in 26 (26.10.0 checked; 20 and 24 did not),
+    and Debian's slim images lack it (libatomic1 is optional): node would not even start in the
+    `make test` job's python:*-slim container. GitHub's Ubuntu runners have it."""
+    installs = re.compile(r"apt-get install\b.*\blibatomic1\b")
+    jobs = []
+    for path in WORKFLOW_FILES:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, job in (doc.get("jobs") or {}).items():
+            steps = job.get("steps") or []
+            uses = [str(step.get("uses", "")) for step in steps]
+            node = [i for i, u in enumerate(uses) if u.startswith("actions/setup-node@")]
+            if job.get("container") and node:
+                before = " ".join(str(step.get("run", "")) for step in steps[: node[0]])
+                jobs.append((f"{path.name} {name}", installs.search(before)))
+    assert jobs, "no job container builds the page: drop this test"
+    assert [where for where, found in jobs if not found] == []
