@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 UV_REQUIREMENTS := .github/actions/setup/requirements.txt
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: help setup up test test-fast lint bench site chromium clean
+.PHONY: help setup up test test-fast lint bench site node-check chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,12 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(UV) sync --frozen
 	@touch $@
 
-site: site/dist/index.html ## build the web page into site/dist (parameter table regenerated from params.py)
+site: node-check site/dist/index.html ## build the web page into site/dist (parameter table regenerated from params.py)
+
+# One line when node is older than site/.nvmrc (CI's Node): a note, not a failure; the page
+# builds from engines.node in site/package.json up (README, Keeping dependencies current).
+node-check:
+	@scripts/check-node
 
 # The page's parameter table and limits, written from model/trends_anomaly/params.py (SPECS).
 # Written to a .tmp first, so a failure never leaves a half-written table; the .tmp goes on

@@ -98,10 +98,14 @@ def _make_site(root: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _site_layout(root: Path) -> None:
-    """What the Makefile's site rules read: a set-up venv, params.py, the page's sources."""
+    """What the Makefile's site rules read: a set-up venv, params.py, the page's sources, and
+    the Node pin with the script that compares node with it (`make site` runs it first)."""
     for name in ("pyproject.toml", "uv.lock", "site/package.json", "site/package-lock.json"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("{}\n")
+    (root / "site" / ".nvmrc").write_bytes((REPO / "site" / ".nvmrc").read_bytes())
+    (root / "scripts").mkdir()
+    (root / "scripts" / "check-node").symlink_to(REPO / "scripts" / "check-node")
     (root / "site" / "build.mjs").write_text("\n")
     (root / "site" / "src" / "generated").mkdir(parents=True)
     (root / "site" / "src" / "main.js").write_text("\n")

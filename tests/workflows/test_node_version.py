@@ -6,12 +6,19 @@ has no ecosystem for .nvmrc, and does not move `engines`), and nothing kept the 
 step: a bump that missed one would build the page on two Nodes. The workflows now read the file
 (setup-node's `node-version-file`, resolved from the repository root); this test names any
 place that still disagrees.
+
+The pin is the major CI runs (an LTS line); `engines.node` is a separate, lower-or-equal floor:
+the oldest major the page's build and tests were run on, so a machine still on it (Node 20,
+which ran `make test` when the pin moved to 26) is told in one line, not failed
+(scripts/check-node, run by `make site`, hence by `make up` and `make test`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,16 +77,86 @@ def test_the_pin_is_a_file_setup_node_finds() -> None:
     assert pinned_major() >= 20
 
 
-def test_package_json_engines_floor_is_the_pin() -> None:
-    """`engines.node` is npm's advisory floor for someone building the page by hand."""
+def engines_floor() -> int:
+    """`engines.node`: npm's advisory floor for a build by hand, `>=` one major."""
     engines = json.loads((ROOT / "site" / "package.json").read_text())["engines"]["node"]
-    assert engines == f">={pinned_major()}", engines
+    match = re.fullmatch(r">=(\d+)", engines)
+    assert match, f"site/package.json engines.node must be >=MAJOR: {engines!r}"
+    return int(match.group(1))
 
 
-def test_readme_requirements_name_the_pin() -> None:
+def test_package_json_engines_floor_is_at_most_the_pin() -> None:
+    """A floor above the pin would have npm warn on the very Node CI builds with."""
+    assert 20 <= engines_floor() <= pinned_major()
+
+
+def test_readme_requirements_name_the_floor_and_the_pin() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     said = re.findall(r"\bNode (\d+)\+", readme)
-    assert said and all(int(major) == pinned_major() for major in said), said
+    assert said and all(int(major) == engines_floor() for major in said), said
+    requirements = next(para for para in readme.split("\n\n") if "Requirements:" in para)
+    pin = f"CI builds the page with Node {pinned_major()},"
+    assert pin in requirements.replace("\n", " "), requirements
+
+
+def _check_node(tmp_path: Path, node_version: str | None) -> subprocess.CompletedProcess[str]:
+    """scripts/check-node with `node --version` saying node_version (None: no node at all)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "tr", "dirname"):
+        found = next(Path(d) / tool for d in ("/usr/bin", "/bin") if (Path(d) / tool).exists())
+        (bin_dir / tool).symlink_to(found)
+    if node_version is not None:
+        node = bin_dir / "node"
+        node.write_text(f"#!/bin/sh\necho {node_version}\n", encoding="utf-8")
+        node.chmod(0o755)
+    return subprocess.run(
+        [str(ROOT / "scripts" / "check-node")],
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_a_node_older_than_the_pin_gets_a_one_line_note_not_a_failure(tmp_path: Path) -> None:
+    older = f"v{pinned_major() - 1}.4.0"
+    result = _check_node(tmp_path, older)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert older in lines[0] and f"Node {pinned_major()} (site/.nvmrc)" in lines[0], lines
+
+
+@pytest.mark.parametrize("offset", [0, 1])
+def test_the_pinned_node_or_a_newer_one_says_nothing(tmp_path: Path, offset: int) -> None:
+    result = _check_node(tmp_path, f"v{pinned_major() + offset}.0.1")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_no_node_says_nothing_here(tmp_path: Path) -> None:
+    """Without node, npm ci fails by itself when the page must be built; a built page runs."""
+    result = _check_node(tmp_path, None)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("target", ["site", "up", "test"])
+def test_make_checks_the_node_before_it_uses_it(target: str) -> None:
+    """`make up` and `make test` reach node through `make site`: the note comes from there."""
+    env = {**os.environ, "MAKEFLAGS": ""}
+    result = subprocess.run(
+        ["make", "-n", target],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "scripts/check-node" in result.stdout.splitlines(), result.stdout
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
