@@ -577,9 +577,9 @@ def cmd_previews(args: argparse.Namespace) -> int:
     by_env = {preview_env(v.number): v for v in doomed}
     if len(doomed) > 1:
         print(
-            f"Removing {len(doomed)} previews: each one's CloudFront disable first (CloudFront "
-            "deploys it for minutes by itself, so theirs overlap), then each destroyed in turn; "
-            "each line starts with its preview."
+            f"Removing {len(doomed)} previews: each one's CloudFront disable and DeleteEndpoint "
+            "first (AWS carries each out for minutes by itself, so theirs overlap), then each "
+            "destroyed in turn; each line starts with its preview."
         )
 
     def start(env: str, held: ExitStack) -> Teardown | str:

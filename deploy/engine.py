@@ -189,11 +189,12 @@ class Engine:
         return self.start_destroy(hook).finish()
 
     def start_destroy(self, hook: Hook | None = None) -> Teardown:
-        """Destroy's plan with its ``early`` actions run (each only starts a change AWS takes
-        minutes to finish by itself: a distribution's disable); `Teardown.finish` runs the
-        rest. The sweep starts every stack so before finishing any, so those minutes overlap
-        across stacks as they do within one."""
+        """Destroy's plan with its leading actions started (`planner.leading_kinds`: the
+        distribution's disable, the endpoint's autoscaling and DeleteEndpoint, each a change
+        AWS takes minutes to finish by itself); `Teardown.finish` waits for those, then runs
+        the rest. The sweep starts every stack so before finishing any, so the disables and
+        the endpoints' deletions overlap across stacks."""
         actions, world = self.destroy_plan()
         teardown = self.executor(world).teardown(actions, planner.dependencies(self.types), hook)
-        teardown.run_leading([k for t in self.types for k in t.early])
+        teardown.run_leading(sorted(planner.leading_kinds(self.types)))
         return teardown

@@ -93,10 +93,12 @@ class Executor:
         action: Action,
         failed: Callable[[Step, DeployError], None] | None = None,
         so_far: Callable[[], str] = str,
+        steps: Sequence[Step] | None = None,
     ) -> bool:
-        """Run one action's steps; False when one failed and ``failed`` took the error (without
-        it the error goes up). Ctrl-C stops with where it was, and ``so_far()`` after it."""
-        for step in action.steps:
+        """Run one action's steps (or ``steps``, a part of them); False when one failed and
+        ``failed`` took the error (without it the error goes up). Ctrl-C stops with where it
+        was, and ``so_far()`` after it."""
+        for step in action.steps if steps is None else steps:
             self.log(f"    {step.describe()}")
             try:
                 self.step(action, step)
@@ -229,9 +231,11 @@ class Executor:
 
 @dataclass
 class Teardown:
-    """A destroy run in parts, with `run_all`'s rules: `run_leading` runs the leading actions
-    of some kinds (destroy's ``early`` ones, which only start a change AWS finishes by itself),
-    `finish` the rest; the numbering ([i/n]), what was done and what failed span both parts."""
+    """A destroy run in parts, with `run_all`'s rules: `run_leading` starts the leading
+    actions of some kinds (destroy's ``early`` and ``billed`` ones and what must go before
+    them: the calls that start a change AWS then finishes by itself), `finish` waits for what
+    they started, then runs the rest; the numbering ([i/n]), what was done and what failed
+    span both parts."""
 
     executor: Executor
     todo: list[Action]
@@ -241,22 +245,37 @@ class Teardown:
     failures: list[Failure] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     at: int = 0  # how many of ``todo`` were run (or skipped) so far
+    # Leading actions started, each with its number, whether any of its steps ran yet, and
+    # the waits it ends with: `finish` runs those first, in order.
+    started: list[tuple[int, Action, bool, tuple[Step, ...]]] = field(default_factory=list)
 
     def run_leading(self, kinds: Sequence[str]) -> None:
         """Run the actions from here on while they are of ``kinds`` (destroy's plan puts the
-        early kinds first)."""
+        early and billed kinds, and what must go before them, first), each up to the waits it
+        ends with: an endpoint's DeleteEndpoint is made, the wait until it is gone is left
+        for `finish` (so a sweep's endpoints are all deleting before it waits on one)."""
         while self.at < len(self.todo) and self.todo[self.at].kind in kinds:
-            self._next()
+            self._next(leading=True)
 
     def finish(self) -> list[Action]:
-        """Run what is left; the actions done, or `Incomplete` with every failure."""
+        """Wait for what `run_leading` started, then run what is left, in the plan's order;
+        the actions done, or `Incomplete` with every failure."""
+        started, self.started = self.started, []
+        for i, action, ran, waits in started:
+            where = self._where(i, action)
+            self.executor.log(f"{where}: {'waiting for what it started' if ran else action.reason}")
+            if self._run(where, action, waits):
+                self._done(i, action)
         while self.at < len(self.todo):
             self._next()
         if self.failures:
             raise Incomplete(self.done, self.failures, self.skipped)
         return self.done
 
-    def _next(self) -> None:
+    def _where(self, i: int, action: Action) -> str:
+        return f"[{i}/{len(self.todo)}] {action.op} {action.kind} {action.name}"
+
+    def _next(self, leading: bool = False) -> None:
         ex, action = self.executor, self.todo[self.at]
         self.at += 1
         i, n = self.at, len(self.todo)
@@ -268,8 +287,20 @@ class Teardown:
             )
             self.skipped.append(Skipped(action, because))
             return
-        where = f"[{i}/{n}] {action.op} {action.kind} {action.name}"
-        ex.log(f"{where}: {action.reason}")
+        steps, waits = _before_waits(action.steps) if leading else (action.steps, ())
+        if steps:
+            where = self._where(i, action)
+            ex.log(f"{where}: {action.reason}")
+            if not self._run(where, action, steps):
+                return
+        if waits:
+            self.started.append((i, action, bool(steps), waits))
+        else:
+            self._done(i, action)
+
+    def _run(self, where: str, action: Action, steps: Sequence[Step]) -> bool:
+        """Run ``steps`` of ``action``; False when one failed (recorded, and said)."""
+        ex = self.executor
 
         def failed(step: Step, err: DeployError) -> None:
             ex.log(f"      failed: {err}")
@@ -280,10 +311,21 @@ class Teardown:
                 return ""
             return f"\nBefore that, {Incomplete(self.done, self.failures, self.skipped)}"
 
-        if ex._steps(where, action, failed, so_far):
-            self.done.append(action)
-            if self.hook:
-                self.hook(i, action)
+        return ex._steps(where, action, failed, so_far, steps)
+
+    def _done(self, i: int, action: Action) -> None:
+        self.done.append(action)
+        if self.hook:
+            self.hook(i, action)
+
+
+def _before_waits(steps: Sequence[Step]) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
+    """``steps`` split before the waits they end with: what starts a change, what waits for
+    it (a wait before a call, an endpoint's until it may be deleted, stays in the first)."""
+    cut = len(steps)
+    while cut and isinstance(steps[cut - 1], Wait):
+        cut -= 1
+    return tuple(steps[:cut]), tuple(steps[cut:])
 
 
 def _minutes(seconds: float) -> str:

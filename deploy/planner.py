@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deploy.graph import reversed_dependencies, topological_order
+from deploy.graph import needed_by, reversed_dependencies, topological_order
 from deploy.plan import Action, Call, resolve
 from deploy.resources.base import PlanContext, ResourceType
 from deploy.world import Desired, World
@@ -43,6 +43,15 @@ def destroy_order(types: Sequence[ResourceType]) -> list[str]:
     reverse = reversed_dependencies({k: depends_on[k] for k in reversed(create)})
     first = [k for t in types for k in t.early] + [k for t in types for k in t.billed]
     return topological_order(reverse, first=first)
+
+
+def leading_kinds(types: Sequence[ResourceType]) -> set[str]:
+    """The kinds `destroy_order` puts first: the early and billed ones and every kind that
+    must go before them (an endpoint's autoscaling). What the sweep starts in every stack
+    before it waits on any (`Teardown.run_leading`)."""
+    depends_on = dependencies(types)
+    first = [k for t in types for k in t.early] + [k for t in types for k in t.billed]
+    return needed_by(reversed_dependencies(depends_on), first)
 
 
 def _bind(action: Action, known: dict[str, str]) -> Action:

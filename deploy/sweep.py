@@ -1,16 +1,23 @@
 """Removing several stacks in one run (`previews sweep`): every stack's slow AWS changes are
 started before any stack is waited on.
 
-A stack's destroy first issues its ``early`` actions (a CloudFront distribution's disable,
-which CloudFront then deploys for minutes by itself), deletes the rest meanwhile (the endpoint
-is Deleting for minutes too) and waits for the disable last. One stack after another, N
-previews cost N disables end to end; with every stack's disable issued first (`remove_all`),
-they deploy together while the first stack's endpoint deletes, and the later stacks' waits
-find them done. The rest of each destroy stays one stack at a time, on purpose: one thread,
-so each line is whole and prefixed with its stack, the order is the same on every run, and
-Ctrl-C (or a cancelled job) stops at once with every lock released. A pool of threads would
-also overlap the endpoints' deletions, at the price of interleaved waits and an interrupt that
-must reach every worker; the disable is the longest wait, and it is the one overlapped.
+A stack's destroy first issues its leading actions, each a change AWS then carries out for
+minutes by itself: the CloudFront distribution's disable (deployed for 15 minutes or more) and
+the endpoint's DeleteEndpoint (Deleting for minutes), after what must go before it (its
+autoscaling). `remove_all` starts every stack so, then finishes each in turn: the wait until
+its endpoint is gone first, then the rest of its destroy, the disable's wait late. One stack
+after another, N previews cost N disables and N endpoint deletions end to end; started
+together, they go on together while the first stack is finished, and the later stacks' waits
+find them done. Each endpoint is waited for before anything else of its stack is deleted, as
+in a single destroy: SageMaker deletes an endpoint's resources asynchronously and needs its
+execution role until then (AWS's DeleteEndpoint reference: do not delete or revoke it), and
+the endpoint writes to its log group and serves its config and model until it is gone.
+
+The rest stays one stack at a time, on purpose: one thread, so each line is whole and
+prefixed with its stack, the order is the same on every run, and Ctrl-C (or a cancelled job)
+stops at once with every lock released. What a thread per stack would overlap beyond this
+(one stack's deletions of quick resources while another waits) is seconds, at the price of
+interleaved lines and an interrupt that must reach every worker.
 
 A stack that fails, before (its lock held) or during its destroy (a resource refusing), does
 not stop the others: each outcome is reported as it ends, failures included.
@@ -28,7 +35,7 @@ from deploy.failures import Incomplete
 from deploy.plan import Action
 
 # Starts one stack's removal, holding what it takes (its lock) on the ExitStack given: its
-# teardown with the early actions run, or why the stack is kept after all (a string).
+# teardown with the leading actions started, or why the stack is kept after all (a string).
 Start = Callable[[str, ExitStack], Teardown | str]
 
 
@@ -43,9 +50,10 @@ class Outcome:
 
 
 def remove_all(stacks: Sequence[str], start: Start, report: Callable[[Outcome], None]) -> None:
-    """Start each stack (its early actions run), then finish each in the same order, passing
-    each outcome to ``report`` as it ends; a stack's lock is released once it is finished. An
-    interrupt stops it all (every lock held is released); any other error is that stack's."""
+    """Start each stack (its leading actions' calls made), then finish each in the same order
+    (what those started waited for first), passing each outcome to ``report`` as it ends; a
+    stack's lock is released once it is finished. An interrupt stops it all (every lock held
+    is released); any other error is that stack's."""
     with ExitStack() as held:
         started: list[tuple[str, ExitStack, Teardown | str | DeployError]] = []
         for stack in stacks:

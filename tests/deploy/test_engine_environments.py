@@ -495,13 +495,16 @@ def test_the_plan_of_an_instance_backed_preview_warns_that_idle_hours_are_billed
 
 
 @pytest.mark.slow
-def test_the_sweep_starts_every_previews_disable_first_and_reports_a_failure_past_the_others(
+def test_the_sweep_starts_every_previews_disable_and_endpoint_deletion_first_and_reports_a_failure(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two previews swept: both CloudFront disables are issued before the first preview's
     endpoint is deleted (one after another, each destroy waited minutes for its own disable
-    to deploy); pr-7's Lambda role, in an instance profile, refuses deletion: said, exit 1,
-    and pr-8 is still removed whole. Each destroy line starts with its preview."""
+    to deploy), and both DeleteEndpoints before the sweep first waits for an endpoint to be
+    gone (it used to wait minutes for each in turn); what SageMaker needs until its endpoint
+    is gone (the config, the model, the role) is deleted only after that. pr-7's Lambda role,
+    in an instance profile, refuses deletion: said, exit 1, and pr-8 is still removed whole.
+    Each destroy line starts with its preview."""
     from deploy import cli
     from tests.support.aws_clock import set_delays
 
@@ -520,25 +523,54 @@ def test_the_sweep_starts_every_previews_disable_first_and_reports_a_failure_pas
     )
     set_delays(endpoint_delete_s=600, distribution_deploy_s=900)
     made: list[Aws] = []
+    named: list[tuple[str, str]] = []  # (operation, the resource it names), every call in order
+
+    def record(params: dict[str, object], model: object, **_: object) -> None:
+        keys = ("EndpointName", "EndpointConfigName", "ModelName", "RoleName", "logGroupName")
+        name = next((str(params[k]) for k in keys if k in params), "")
+        named.append((model.name, name))  # type: ignore[attr-defined]
 
     class Recorded(Aws):
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             made.append(self)
 
+        def client(self, service: str) -> object:
+            new = service not in self._clients
+            c = super().client(service)
+            if new:
+                c.meta.events.register("provide-client-params.*.*", record)
+            return c
+
     monkeypatch.setattr(cli, "Aws", Recorded)
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "", "--yes")
     assert rc == 1, out
-    (aws,) = made  # the one session every swept preview's engine shares
-    calls = [op for _, op in aws.log.mutating if op != "PutObject" and op != "DeleteObject"]
-    disables = [i for i, op in enumerate(calls) if op == "UpdateDistribution"]
-    assert len(disables) == 2 and disables[1] < calls.index("DeleteEndpoint"), calls
+    assert len(made) == 1  # the one session every swept preview's engine shares
+    endpoints = [f"{PROJECT}-pr-7", f"{PROJECT}-pr-8"]
+    disables = [i for i, (op, _) in enumerate(named) if op == "UpdateDistribution"]
+    deleted = [named.index(("DeleteEndpoint", e)) for e in endpoints]
+    polled = [  # each endpoint's first read after its DeleteEndpoint: the wait until it is gone
+        next(i for i in range(d, len(named)) if named[i] == ("DescribeEndpoint", e))
+        for d, e in zip(deleted, endpoints, strict=True)
+    ]
+    assert len(disables) == 2 and max(disables + deleted) < min(polled), named
+    for number, endpoint in zip((7, 8), endpoints, strict=True):
+        gone = max(i for i, call in enumerate(named) if call == ("DescribeEndpoint", endpoint))
+        needed = [
+            i
+            for i, (op, name) in enumerate(named)
+            if op in ("DeleteEndpointConfig", "DeleteModel", "DeleteRole", "DeleteLogGroup")
+            and re.search(rf"{PROJECT}-pr-{number}(-|$)", name)
+        ]
+        assert needed and gone < min(needed), named
     lines = out.splitlines()
 
     def at(text: str) -> int:
         return next(i for i, line in enumerate(lines) if line.startswith(text))
 
-    assert at("pr-8: [1/") < at("pr-7: [2/") < at("Removed pr-7") < at("pr-8: [2/"), out
+    assert at("pr-7: [2/") < at("pr-8: [1/") < at("pr-8: [2/") < at("pr-7: [3/"), out
+    assert at("pr-7: [3/") < at("Removed pr-7") < at("pr-8: [3/"), out
+    assert f"pr-7: [2/19] delete endpoint {endpoints[0]}: waiting for what it started" in out
     assert "pr-7: [1/19] update cdn_disabled" in out and "pr-8: [1/19] update cdn_disabled" in out
     assert "error: pr-7: destroy could not delete 1 resource(s)" in out
     assert "iam:DeleteRole failed: AWS said DeleteConflict" in out

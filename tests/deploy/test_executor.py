@@ -404,3 +404,97 @@ def test_a_teardown_in_two_parts_runs_the_leading_kinds_then_the_rest_as_one_des
     assert [a.name for a in err.value.done] == ["/g"]
     assert [s.action.name for s in err.value.skipped] == ["m"]
     assert any(line.startswith("[3/3] skip sagemaker_model m") for line in lines)
+
+
+def _gone_after(polls: list[str], answers: list[bool]):
+    """A wait's poll that answers ``answers`` in turn, noting each poll in ``polls``."""
+
+    def poll(_aws: Aws) -> tuple[bool, str]:
+        polls.append("poll")
+        done = answers.pop(0)
+        return done, "deleted" if done else "Deleting"
+
+    return poll
+
+
+def test_the_leading_part_makes_each_call_and_leaves_the_waits_it_ends_with_for_finish(
+    aws: Aws, run
+) -> None:
+    """An endpoint's DeleteEndpoint is made when the sweep starts its stack; the wait until
+    it is gone is the first thing `finish` does, before the rest (which needs it gone). An
+    endpoint already Deleting has only its wait: nothing at the start, all of it at finish."""
+    executor, lines = run
+    polls: list[str] = []
+    wait = Wait("endpoint e is deleted", _gone_after(polls, [False, True]), interval_s=1)
+    actions = [
+        Action(
+            "delete",
+            "endpoint",
+            "e",
+            "destroy",
+            steps=(Call("sagemaker", "DeleteEndpoint", {"EndpointName": "e"}), wait),
+        ),
+        _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
+    ]
+    with Stubber(aws.client("sagemaker")) as sm:
+        sm.add_response("delete_endpoint", {}, {"EndpointName": "e"})
+        teardown = executor.teardown(actions, DESTROY_DEPS)
+        teardown.run_leading(["endpoint"])
+        sm.assert_no_pending_responses()
+        assert polls == [] and teardown.done == []  # the wait is left for finish
+        assert lines[-1] == "    sagemaker:DeleteEndpoint"
+        sm.add_response("delete_model", {}, {"ModelName": "m"})
+        start = len(lines)
+        assert [a.name for a in teardown.finish()] == ["e", "m"]
+    assert lines[start:] == [
+        "[1/2] delete endpoint e: waiting for what it started",
+        "    wait until endpoint e is deleted (up to 1800 s)",
+        "      Deleting",
+        "      deleted",
+        "[2/2] delete sagemaker_model m: destroy",
+        "    sagemaker:DeleteModel",
+    ]
+    assert polls == ["poll", "poll"]
+
+    lines.clear()
+    polls.clear()
+    going = Action(
+        "delete",
+        "endpoint",
+        "e",
+        "destroy: already being deleted",
+        steps=(Wait("endpoint e is deleted", _gone_after(polls, [True])),),
+    )
+    teardown = executor.teardown([going], DESTROY_DEPS)
+    teardown.run_leading(["endpoint"])
+    assert lines == [] and polls == []
+    assert teardown.finish() == [going]
+    assert lines[0] == "[1/1] delete endpoint e: destroy: already being deleted"
+
+
+def test_a_started_wait_that_fails_at_finish_leaves_what_must_outlive_it(aws: Aws, run) -> None:
+    """The endpoint still Deleting when its wait times out: a failure of the endpoint's
+    action, and the model it uses is left (SageMaker may still need it), as in one piece."""
+    executor, _ = run
+    polls: list[str] = []
+    wait = Wait("endpoint e is deleted", _gone_after(polls, [False] * 5), timeout_s=2, interval_s=1)
+    actions = [
+        Action(
+            "delete",
+            "endpoint",
+            "e",
+            "destroy",
+            steps=(Call("sagemaker", "DeleteEndpoint", {"EndpointName": "e"}), wait),
+        ),
+        _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
+    ]
+    with Stubber(aws.client("sagemaker")) as sm:
+        sm.add_response("delete_endpoint", {}, {"EndpointName": "e"})
+        teardown = executor.teardown(actions, DESTROY_DEPS)
+        teardown.run_leading(["endpoint"])
+        with pytest.raises(Incomplete) as err:
+            teardown.finish()
+        sm.assert_no_pending_responses()  # no DeleteModel was made
+    (failed,) = err.value.failures
+    assert failed.action.name == "e" and "still Deleting after 2 s" in failed.message
+    assert [s.action.name for s in err.value.skipped] == ["m"]

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from deploy.graph import CycleError, needed_by, topological_order
-from deploy.planner import destroy_order, kind_order
+from deploy.planner import destroy_order, kind_order, leading_kinds
 from deploy.resources import registered
 
 
@@ -68,6 +68,14 @@ def test_destroy_deletes_the_billed_endpoint_first_and_everything_after_its_depe
                 assert order.index(kind) < order.index(dep), (kind, dep)
     for later in ("lambda_function", "http_api", "cloudfront_distribution", "site_object"):
         assert order.index("endpoint") < order.index(later)
+
+
+def test_the_kinds_a_sweep_starts_first_are_the_head_of_the_destroy_order() -> None:
+    """`Teardown.run_leading` runs the plan's head while its kinds are these: the disable,
+    the endpoint's autoscaling and the endpoint, and no kind that must wait for another."""
+    leading = leading_kinds(registered())
+    assert leading == {"cdn_disabled", "scaling", "endpoint"}
+    assert set(destroy_order(registered())[: len(leading)]) == leading
     # without a billed or early kind it is the create order reversed, as before
     unbilled = [replace(r, billed=(), early=()) for r in registered()]
     assert destroy_order(unbilled) == list(reversed(kind_order(registered())))
