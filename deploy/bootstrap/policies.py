@@ -344,24 +344,36 @@ def _access_log_delivery(arn: dict[str, Any]) -> list[Policy]:
 
 def _any_stack(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
     """One kind's ARN in every stack of the project: every stack's glob cut to a prefix
-    (``{project}-*``), and the single deployment's own name where that prefix misses it (the
-    endpoint, named ``{project}`` itself)."""
+    (``{project}-*``), and the single deployment's own name where that prefix misses it (a
+    name that is the stack's alone: the endpoint's, which the plan role reads exactly,
+    `_endpoints_read`)."""
     one, every = arn_of(t.names), starts_like(arn_of(t.every_stack))
     return [every] if one.startswith(every.removesuffix("*")) else [one, every]
 
 
+def _endpoints_read(t: Target) -> list[str]:
+    """The endpoints plan reads by name: each configured deployment's (one per environment,
+    or the single one ``{project}``; the others' for the quota warning) and, when config.yaml
+    has `preview:`, every preview's (the quota warning, `previews list`). Not ``{project}``
+    beside environments, nor an environment config.yaml does not name: an endpoint's name is
+    its stack's, so a glob would reach them."""
+    every_preview = [t.every_preview.endpoint_arn] if t.previews else []
+    return [*(d.endpoint_arn for d in t.deployments), *every_preview]
+
+
 def _project_reads(t: Target) -> dict[str, list[str]]:
     """What the plan role reads by name, for every stack of the project and its previews
-    (``{project}-…``): any pull-request job may assume it, so not the account's other
-    functions (their code and environment variables), models (their containers' environment)
-    or REST API keys (``apigateway:GET`` on ``/apikeys`` returns their values)."""
+    (``{project}-…``; the endpoints exactly, `_endpoints_read`): any pull-request job may
+    assume it, so not the account's other functions (their code and environment variables),
+    models (their containers' environment) or REST API keys (``apigateway:GET`` on
+    ``/apikeys`` returns their values)."""
     n = t.names
     return {
         "functions": _any_stack(t, lambda d: d.function_arn),
         "sagemaker": [
             *_any_stack(t, lambda d: d.model_arn(SPEC_HASH_GLOB)),
             *_any_stack(t, lambda d: d.endpoint_config_arn(SPEC_HASH_GLOB)),
-            *_any_stack(t, lambda d: d.endpoint_arn),
+            *_endpoints_read(t),
         ],
         # HTTP APIs carry random ids: any HTTP API and its tags, nothing else of API Gateway.
         "http_apis": [n.apis_arn, n.api_arn("*"), n.apigateway_arn("/tags/*")],

@@ -639,6 +639,34 @@ def test_the_plan_role_reads_the_previews_repositories_and_log_groups() -> None:
     assert not allowed(plan, "logs:ListTagsForResource", other)
 
 
+ENDPOINT_NAMES = [P, f"{P}-staging", f"{P}-production", f"{P}-pr-7", f"{P}-pr-123456",
+                  f"{P}-dev", f"{P}-stagingx", f"{P}x", "other-pr-7"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("target", "read"),
+    [
+        (T, {P}),
+        (replace(T, previews=True), {P, f"{P}-pr-7", f"{P}-pr-123456"}),
+        (replace(STAGED, previews=False), {f"{P}-staging", f"{P}-production"}),
+        (STAGED, {f"{P}-staging", f"{P}-production", f"{P}-pr-7", f"{P}-pr-123456"}),
+    ],
+    ids=["single", "single+previews", "environments", "environments+previews"],
+)
+def test_the_plan_role_reads_exactly_the_endpoints_of_the_configured_stacks(
+    target: policies.Target, read: set[str]
+) -> None:
+    """An endpoint's name is its stack's (``{project}``, ``{project}-{env}``): the plan role
+    reads each configured environment's (or the single deployment's) and, with previews, every
+    preview's. It read ``{project}`` and any ``{project}-*`` with environments too: the single
+    deployment's name no stack uses then, an environment config.yaml does not name."""
+    plan = policies.plan_permissions_policy(target)
+    for name in ENDPOINT_NAMES:
+        for action in ("sagemaker:DescribeEndpoint", "sagemaker:ListTags"):
+            assert allowed(plan, action, f"{SM}:endpoint/{name}") is (name in read), (action, name)
+    assert policies.quota_problems(target) == []
+
+
 def test_without_previews_there_is_no_preview_role() -> None:
     names = [r.name for r in policies.roles(T)]
     assert names == [f"{P}-github-plan", f"{P}-github-deploy"]

@@ -468,6 +468,41 @@ def test_plan_needs_only_read_calls_granted_to_the_plan_role(project: Path) -> N
 
 
 @pytest.mark.usefixtures("aws_env")
+def test_each_environments_plan_reads_only_endpoints_the_plan_role_grants(project: Path) -> None:
+    """With environments and previews, an environment's plan reads its own endpoint and, for
+    the quota warning, the project's other stacks' (ListEndpoints, then each by name): each
+    configured environment's and each preview's are granted. The single deployment's name
+    and an environment config.yaml does not name are not (the warning names such an endpoint
+    as not counted, unreadable): the plan role used to read any ``{project}`` and
+    ``{project}-*`` endpoint."""
+    from deploy.config import load_config
+    from deploy.engine import Engine
+    from tests.deploy.deploy_helpers import ENVIRONMENTS, IMAGE, other_endpoint, session
+
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    plan = plan_permissions_policy(
+        replace(T, environments=("staging", "production"), previews=True)
+    )
+    sm = session().client("sagemaker")
+    m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    others = [f"{T.project}-{s}" for s in ("staging", "pr-7", "dev")]
+    for name in [*others, T.project]:
+        other_endpoint(sm, name, m5)
+    requests: list[Request] = []
+    for env in ("production", "staging"):
+        eng = Engine(load_config(cfg, env), project, Aws(T.region, session()), image=IMAGE,
+                     log=lambda _m: None, sleep=CLOCK.sleep, clock=CLOCK.now)  # fmt: skip
+        seen = recorded(eng.aws)
+        eng.plan()
+        requests += seen
+    read = {p["EndpointName"] for _s, op, p in requests if op == "DescribeEndpoint"}
+    assert read == {*others, T.project, f"{T.project}-production"}, read
+    denied = [("sagemaker:DescribeEndpoint", f"{SM}:endpoint/{n}") for n in (T.project, others[2])]
+    assert _outside(plan, requests) == sorted(denied)
+
+
+@pytest.mark.usefixtures("aws_env")
 @pytest.mark.parametrize("env", [None, "pr-7"])
 def test_logs_reads_only_log_groups_the_deploy_or_preview_role_grants(env: str | None) -> None:
     """`deploy logs` reads the gateway's access log beside the Lambda's and the endpoint's
