@@ -187,6 +187,8 @@ def plan(aws: Aws, target: Target) -> Planned:
     arns = {s.name: s.arn for s in specs if hasattr(s, "arn")}
     arns.update({p.name: p.arn for p in world.of_kind("iam_policy")})
     arns.update({r.name: r.arn for r in world.of_kind("iam_role")})
+    held = [a.name for a in actions if a.kind == "iam_policy" and a.name not in arns]
+    arns.update({name: part_arn(t, name) for name in held})  # handover's temporary parts
     if provider is not None:
         arns[provider.name] = provider.arn
     return Planned(t, actions, arns)

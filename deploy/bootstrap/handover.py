@@ -17,20 +17,28 @@ last (the ``after`` phase, attachments.py, managed_policy.py), once every new do
 Packing in order moves statements one way across each boundary between parts, so in the
 usual changes no two swaps wait on each other and each next one is safe
 (tests/deploy/bootstrap/test_handover.py replays environments added and removed, previews on
-and off). Were two parts to trade statements both ways, no order of single swaps keeps both:
-the lowest part then goes first, as before, and that moment is not covered.
+and off). Parts can trade statements both ways, or round a longer cycle, when the order of
+the environments changes: a statement naming every environment's resources is cut into runs
+across parts, and reordered resources land in other runs. No order of single swaps keeps
+such a cycle; a temporary part (``hold``) then keeps the lowest waiting part's current
+document while it changes: created and attached just before, detached and deleted at the very
+end. It is named like a part past the last (``{role}-N``), so a bootstrap stopped half-way
+removes it the next time as any part no longer wanted. Only when the role has no room for one
+more attached policy (``attached_max``) does the lowest part go first regardless, uncovered.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from deploy.bootstrap.attachments import Attachment, InlinePolicy
-from deploy.bootstrap.managed_policy import PolicySpec
-from deploy.bootstrap.policies import is_role_policy_of
-from deploy.plan import Action
+from deploy.bootstrap.managed_policy import PolicySpec, plan_create
+from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, is_role_policy_of, part_name
+from deploy.plan import Action, Call
+from deploy.resources.base import GONE_OK
 from deploy.world import World
 
 Grant = tuple[str, str, str, str]  # effect, action, resource, condition (JSON)
@@ -65,28 +73,78 @@ def _swaps_in_order(
     kept: frozenset[Grant],
     new: dict[str, frozenset[Grant]],
     pending: list[str],
-) -> list[str]:
+    room: int = 0,
+) -> list[tuple[str, bool]]:
     """The order to replace the documents of ``pending`` parts in: each when what it drops of
     ``kept`` (granted before and after) is granted elsewhere at that moment, lowest part
-    first. ``state``: what grants while they change, by source (part, inline policy)."""
+    first. ``state``: what grants while they change, by source (part, inline policy). When
+    every part left waits on another (a cycle), the lowest is held: a temporary part keeps
+    its current grants, up to ``room`` of them (True beside it). Each round replaces one part,
+    so it ends after ``len(pending)`` rounds."""
     state, left, out = dict(state), list(pending), []
     while left:
+        held = False
         for part in left:
             others = frozenset().union(*(g for p, g in state.items() if p != part))
             if (state[part] - new[part]) & kept <= others:
                 break
         else:
-            part = left[0]  # a cycle (see the module's docstring): the order of before
+            part, held = left[0], room > 0  # a cycle (the module's docstring)
+            if held:
+                room -= 1
+                state[f"{part} held"] = state[part]
         left.remove(part)
         state[part] = new[part]
-        out.append(part)
+        out.append((part, held))
     return out
 
 
-def ordered(actions: list[Action], world: World, wanted: list[PolicySpec]) -> list[Action]:
+def _number(part: str) -> int:
+    return int(part.rsplit("-", 1)[-1])
+
+
+def _holds(attached: int, last: int, attached_max: int) -> int:
+    """How many temporary parts a role has room for: attached with its ``attached`` others,
+    and named past its ``last`` part up to ``attached_max`` (where apply.py looks for parts
+    left over, should a bootstrap stop before removing them)."""
+    return max(0, min(attached_max - attached, attached_max - last))
+
+
+def _hold(role: str, spec: PolicySpec, document: dict[str, Any], number: int) -> list[Action]:
+    """A temporary part ``{role}-{number}`` with ``document`` (``spec``'s current one), then
+    attached: its creation, and (phase ``after``) its removal."""
+    name = part_name(role, number)
+    arn = spec.arn.rsplit("/", 1)[0] + "/" + name
+    temporary = replace(
+        spec, name=name, arn=arn, document=document,
+        description=f"Holds the permissions of {spec.name} while it changes (temporary)",
+    )  # fmt: skip
+    why = f"holds {spec.name}'s permissions while parts trade statements"
+    done = f"temporary: held {spec.name}'s permissions while it changed"
+    attach = Attachment.of(role, arn)
+    params = {"RoleName": role, "PolicyArn": arn}
+    return [
+        Action("create", "iam_policy", name, why, steps=(plan_create(temporary),)),
+        Action("create", Attachment.KIND, attach.name, why,
+               steps=(Call("iam", "AttachRolePolicy", params),)),
+        Action("delete", Attachment.KIND, attach.name, done,
+               steps=(Call("iam", "DetachRolePolicy", params, ok_if=GONE_OK),), phase="after"),
+        Action("delete", "iam_policy", name, done,
+               steps=(Call("iam", "DeletePolicy", {"PolicyArn": arn}, ok_if=GONE_OK),),
+               phase="after"),
+    ]  # fmt: skip
+
+
+def ordered(
+    actions: list[Action],
+    world: World,
+    wanted: list[PolicySpec],
+    attached_max: int = ATTACHED_POLICIES_MAX,
+) -> list[Action]:
     """The plan with each existing role's part changes in a safe order (the module's rule):
     its new parts created and attached first, then its changed parts one by one as
-    `_swaps_in_order` says, all where the first of them was; everything else as planned."""
+    `_swaps_in_order` says (a held one after its temporary part), all where the first of
+    them was; everything else as planned, and the temporary parts removed at the end."""
     specs = {p.name: p for p in wanted}
     roles = [r.name for r in world.of_kind("iam_role")]
     policy_actions: dict[str, dict[str, Action]] = {}
@@ -100,6 +158,7 @@ def ordered(actions: list[Action], world: World, wanted: list[PolicySpec]) -> li
         elif a.kind == Attachment.KIND and a.op == "create":
             attach_of[a.name.rsplit("/", 1)[-1]] = a
     replacement: dict[int, list[Action]] = {}  # id of a role's first part action → its order
+    removals: list[Action] = []  # the temporary parts', after everything else
     for role, mine in policy_actions.items():
         attached = {
             s.policy_arn.rsplit("/", 1)[-1]
@@ -120,7 +179,16 @@ def ordered(actions: list[Action], world: World, wanted: list[PolicySpec]) -> li
             order.append(mine[p])
             if p in attach_of:
                 order.append(attach_of[p])
-        order += [mine[p] for p in _swaps_in_order(state, kept, new, swap)]
+        seen = [p.name for p in world.of_kind("iam_policy") if is_role_policy_of(role, p.name)]
+        number = max(map(_number, [*attached, *mine, *seen]))
+        room = _holds(len({*attached, *mine}), number, attached_max)
+        for p, held in _swaps_in_order(state, kept, new, swap, room):
+            if held:
+                number += 1
+                hold = _hold(role, specs[p], _document(world, p) or {}, number)
+                order += hold[:2]
+                removals += hold[2:]
+            order.append(mine[p])
         order += [mine[p] for p in rest]
         first = next(a for a in actions if a.kind == "iam_policy" and a.name in mine)
         replacement[id(first)] = order
@@ -131,7 +199,7 @@ def ordered(actions: list[Action], world: World, wanted: list[PolicySpec]) -> li
             out += replacement[id(a)]
         elif id(a) not in done:
             out.append(a)
-    return out
+    return out + removals
 
 
 def _document(world: World, part: str) -> dict[str, Any] | None:

@@ -88,7 +88,8 @@ def _delete(seen: SeenPolicy) -> Action:
                   phase="after")  # fmt: skip
 
 
-def _create(spec: PolicySpec) -> Step:
+def plan_create(spec: PolicySpec) -> Step:
+    """CreatePolicy of ``spec`` (handover.py's temporary parts too)."""
     return Call(
         "iam",
         "CreatePolicy",
@@ -108,7 +109,7 @@ def plan(ctx: PlanContext) -> list[Action]:
         seen: SeenPolicy | None = ctx.world.get("iam_policy", spec.name)
         if seen is None:
             out.append(
-                Action("create", spec.KIND, spec.name, "does not exist", steps=(_create(spec),))
+                Action("create", spec.KIND, spec.name, "does not exist", steps=(plan_create(spec),))
             )
             continue
         if seen.document == spec.document:

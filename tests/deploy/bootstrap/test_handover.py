@@ -19,6 +19,7 @@ import pytest
 from deploy.aws import Aws
 from deploy.bootstrap import policies
 from deploy.bootstrap.apply import apply, plan
+from deploy.executor import Executor
 from deploy.plan import Call
 from tests.deploy.deploy_helpers import session
 from tests.support.iam_eval import allowed, grants, request_of
@@ -30,9 +31,17 @@ TWO = ("staging", "production")
 THREE = ("dev", "staging", "production")
 
 
-def _target(envs: tuple[str, ...], previews: bool) -> policies.Target:
+# Nine environments of a long project name: the deploy role's statements naming every
+# environment's resources are cut into runs (policies._split) spread over its parts.
+NINE = ("production", "staging", "dev", "qa", "perf", "sandbox", "uat", "demo", "eu")
+LONG = "a-much-longer-project-name"
+
+
+def _target(
+    envs: tuple[str, ...], previews: bool, project: str = "trends-anomaly"
+) -> policies.Target:
     return policies.Target(
-        "trends-anomaly", "us-east-1", "", "octo/trends", environments=envs, previews=previews
+        project, "us-east-1", "", "octo/trends", environments=envs, previews=previews
     )
 
 
@@ -118,8 +127,37 @@ def _lapses(model: Roles, role: str, kept: set) -> list[tuple[str, str]]:
 def test_no_kept_permission_lapses_while_the_parts_change(
     before: tuple[str, ...], after: tuple[str, ...], previews: bool
 ) -> None:
+    _replay(_target(before, previews), _target(after, previews))
+
+
+@pytest.mark.parametrize(
+    "after", [NINE[::-1], NINE[1:] + NINE[:1]], ids=["reversed", "production-last"]
+)
+def test_no_kept_permission_lapses_when_parts_trade_statements_both_ways(
+    after: tuple[str, ...],
+) -> None:
+    """Reordering the environments reorders the resources of a statement cut into runs
+    across parts: part 4 takes what part 5 held and part 5 what part 4 held, a cycle no order
+    of single swaps keeps. A temporary part holds the first one's permissions meanwhile, and
+    is detached and deleted at the end."""
+    old, new = _target(NINE, True, LONG), _target(after, True, LONG)
+    calls = _replay(old, new)
+    deploy = old.deploy_role_name
+    created = [c.params["PolicyName"] for c in calls if c.operation == "CreatePolicy"]
+    assert created == [f"{deploy}-6"], created  # the deploy role's five parts, and one more
+    deleted = [c.params["PolicyArn"] for c in calls if c.operation == "DeletePolicy"]
+    assert [a.rsplit("/", 1)[-1] for a in deleted] == [f"{deploy}-6"]
+    iam = session().client("iam")
+    attached = iam.list_attached_role_policies(RoleName=deploy)["AttachedPolicies"]
+    assert sorted(p["PolicyName"] for p in attached) == [f"{deploy}-{n}" for n in range(1, 6)]
+    again = plan(Aws("us-east-1", session()), new).actions
+    assert [a for a in again if a.op != "noop"] == []  # converged, the temporary part gone
+
+
+def _replay(old: policies.Target, new: policies.Target) -> list[Call]:
+    """Bootstrap ``old``, then run the plan of ``new`` call by call on moto, evaluating after
+    each IAM call every request a role allows before and after; the IAM calls made."""
     aws = Aws("us-east-1", session())
-    old, new = _target(before, previews), _target(after, previews)
     apply(aws, old)
     planned = plan(aws, new)
     kept = _kept(old, new)
@@ -130,11 +168,18 @@ def test_no_kept_permission_lapses_while_the_parts_change(
         for a in planned.actions
         for s in a.steps
     )
+    calls: list[Call] = []
     for action in planned.actions:
         for step in action.steps:
-            role = model.run(step) if isinstance(step, Call) and step.service == "iam" else None
+            if not (isinstance(step, Call) and step.service == "iam"):
+                continue
+            calls.append(step)
+            role = model.run(step)
             if role in kept:
                 lapsed = _lapses(model, role, kept[role])
                 assert not lapsed, (step.operation, step.params.get("PolicyArn"), lapsed[:5])
+        # and on moto, action by action: IAM's quotas and conflicts (tests/support/moto_iam.py)
+        Executor(aws, log=lambda _line: None).run([action])
     for role, requests in kept.items():  # and the model ends where the plan converges
         assert grants(model.policy(role)["Statement"]) >= requests
+    return calls
