@@ -22,6 +22,7 @@ import botocore.exceptions
 
 from deploy.aws import Aws, DeployError, tag_dict
 from deploy.aws_errors import ErrorKind, classify, error_code, error_message
+from deploy.bootstrap import iam_quota
 from deploy.bootstrap.fingerprint import TAG, expected
 from deploy.bootstrap.policies import Target, quota_problems
 from deploy.config import ConfigFile
@@ -117,11 +118,22 @@ def _tags(aws: Aws, name: str) -> dict[str, str] | None:
     return None if got is None else tag_dict(got.get("Tags"))
 
 
+def _quota_problems(aws: Aws, t: Target) -> list[str]:
+    """`quota_problems` with the account's managed policies per role, read (iam_quota.py)
+    only when IAM's default would refuse: the usual plan makes no extra call."""
+    too_big = quota_problems(t)
+    if not too_big:
+        return []
+    attached = iam_quota.read(aws, t.partition)
+    note = f" ({attached.note})" if attached.note else ""
+    return [problem + note for problem in quota_problems(t, attached.value)]
+
+
 def check(aws: Aws, file: ConfigFile) -> Report:
     """Compare each GitHub role's ``bootstrap-policy-sha256`` tag with this commit's hash.
     No role at all: bootstrap never ran in this account (credentials of one's own): silent."""
     t = target_of(file)
-    too_big = quota_problems(t)
+    too_big = _quota_problems(aws, t)
     wanted = expected(t)
     seen: dict[str, dict[str, str] | None] = {}
     for name in wanted:

@@ -136,10 +136,12 @@ def _observe_role(
     return replace(seen, policy=_merged(documents))
 
 
-def _observe_leftovers(aws: Aws, t: Target, role: str, wanted: int, world: World) -> None:
+def _observe_leftovers(
+    aws: Aws, t: Target, role: str, wanted: int, world: World, attached_max: int
+) -> None:
     """A role's parts past the last one wanted that are attached no more (a bootstrap stopped
     between detaching and deleting them): deleted like the attached ones."""
-    for number in range(wanted + 1, ATTACHED_POLICIES_MAX + 1):
+    for number in range(wanted + 1, max(attached_max, ATTACHED_POLICIES_MAX) + 1):
         name = part_name(role, number)
         if world.get("iam_policy", name) is None:
             seen = managed_policy.observe_arn(aws, name, part_arn(t, name), removable=True)
@@ -157,9 +159,10 @@ class Planned:
     arns: dict[str, str]
 
 
-def plan(aws: Aws, target: Target) -> Planned:
+def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) -> Planned:
     """Observe the provider, the roles and their managed policies and plan their convergence
-    (each role's parts in the order handover.py gives, so no kept permission lapses)."""
+    (each role's parts in the order handover.py gives, so no kept permission lapses, with at
+    most ``attached_max`` attached to a role: the account's quota, iam_quota.py)."""
     t = replace(target, account=aws.account_id())
     boundary = [boundary_spec(t)] if t.previews else []
     parts = role_policies(t)
@@ -179,11 +182,12 @@ def plan(aws: Aws, target: Target) -> Planned:
         seen = _observe_role(aws, role, parts[role.name], world)
         if seen is not None:
             whole.add(seen)
-        _observe_leftovers(aws, t, role.name, len(parts[role.name]), world)
+        _observe_leftovers(aws, t, role.name, len(parts[role.name]), world, attached_max)
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)
-    actions = handover.ordered(planner.plan(TYPES, Desired.of(specs), world), world, wanted)
+    planned = planner.plan(TYPES, Desired.of(specs), world)
+    actions = handover.ordered(planned, world, wanted, attached_max)
     arns = {s.name: s.arn for s in specs if hasattr(s, "arn")}
     arns.update({p.name: p.arn for p in world.of_kind("iam_policy")})
     arns.update({r.name: r.arn for r in world.of_kind("iam_role")})
@@ -194,10 +198,12 @@ def plan(aws: Aws, target: Target) -> Planned:
     return Planned(t, actions, arns)
 
 
-def apply(aws: Aws, target: Target) -> tuple[Target, list[str]]:
+def apply(
+    aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX
+) -> tuple[Target, list[str]]:
     """Create or converge the provider, the roles and their managed policies (and with
     previews their boundary policy); returns what happened, line by line."""
-    planned = plan(aws, target)
+    planned = plan(aws, target, attached_max)
     Executor(aws, log=lambda _line: None).run(planned.actions)
     lines = (report_line(a, planned.arns.get(a.name, a.name)) for a in planned.actions)
     return planned.target, [line for line in lines if line is not None]

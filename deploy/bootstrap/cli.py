@@ -19,10 +19,11 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
+from deploy.bootstrap import iam_quota
 from deploy.bootstrap.apply import RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
-from deploy.bootstrap.policies import Target, quota_problems
+from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, Target, quota_problems
 from deploy.bootstrap.template import cloudformation_template
 from deploy.config import load_config_file
 
@@ -125,8 +126,16 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # config errors already say what to fix
         print(f"bootstrap: cannot read the config: {exc}", file=sys.stderr)
         return 1
-    too_big = quota_problems(wanted)
+    aws = None if args.print_template else Aws(wanted.region)
+    attached = (
+        iam_quota.read(aws, wanted.partition)
+        if aws
+        else iam_quota.AttachedMax(ATTACHED_POLICIES_MAX)
+    )
+    too_big = quota_problems(wanted, attached.value)
     if too_big:  # IAM would refuse it half-way (LimitExceeded): nothing is made
+        if attached.note:  # said only where it matters: most accounts never raised it
+            print(f"bootstrap: {attached.note}", file=sys.stderr)
         print("bootstrap: IAM would refuse these roles:", file=sys.stderr)
         print("\n".join(f"  {problem}" for problem in too_big), file=sys.stderr)
         return 1
@@ -152,7 +161,11 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join([*github_side, "", _subjects(subject)]), file=sys.stderr)
         return 0
     try:
-        target, lines = apply(Aws(wanted.region), replace(wanted, subject_prefix=subject.prefix))
+        target, lines = apply(
+            aws or Aws(wanted.region),
+            replace(wanted, subject_prefix=subject.prefix),
+            attached.value,
+        )
     except RolesTaken as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 1

@@ -988,11 +988,22 @@ def boundary_spec(t: Target) -> PolicySpec:
 # IAM's size quotas, in characters without whitespace (docs.aws.amazon.com/IAM/latest/
 # UserGuide/reference_iam-quotas.html): a managed policy, a trust policy (the default; it can
 # be raised to 4,096), and how many managed policies a role may have attached (the default;
-# Service Quotas can raise it to 20). A role's inline policies together may have 10,240: the
-# roles have none, their permissions are managed policies (`role_policies`).
+# Service Quotas can raise it to 20, and bootstrap reads the account's value: iam_quota.py).
+# A role's inline policies together may have 10,240: the roles have none, their permissions
+# are managed policies (`role_policies`).
 MANAGED_POLICY_MAX = 6_144
 TRUST_POLICY_MAX = 2_048
 ATTACHED_POLICIES_MAX = 10
+ATTACHED_POLICIES_RAISED_MAX = 20  # the most Service Quotas grants
+ATTACHED_QUOTA_CODE = "L-0DA4ABF3"  # IAM's "Managed policies per role" in Service Quotas
+
+
+def iam_quota_region(partition: str) -> str:
+    """Where Service Quotas answers IAM's quotas: they are global, and only us-east-1
+    (us-gov-west-1 in GovCloud) knows them; elsewhere it says NoSuchResource."""
+    return "us-gov-west-1" if partition == "aws-us-gov" else "us-east-1"
+
+
 # What the account is sized as when a role's permissions are cut into managed policies: the
 # CloudFormation spelling, longer than any 12-digit account, so the cut is the same for a
 # template, a direct bootstrap and the fingerprint, and never too big once substituted.
@@ -1114,14 +1125,30 @@ def github_roles(t: Target) -> list[RoleSpec]:
     return [replace(r, policy=None) for r in roles(t)]
 
 
-def quota_problems(t: Target) -> list[str]:
+def _attached_quota(attached_max: int, partition: str) -> str:
+    """The quota a role's parts outgrew, and how an account raises it (Service Quotas, IAM's
+    "Managed policies per role", L-0DA4ABF3: global, so asked of us-east-1)."""
+    raise_it = (
+        f"Service Quotas raises it up to {ATTACHED_POLICIES_RAISED_MAX} (IAM, 'Managed "
+        f"policies per role', {ATTACHED_QUOTA_CODE}, in {iam_quota_region(partition)}; "
+        "bootstrap reads the applied value)"
+    )
+    if attached_max == ATTACHED_POLICIES_MAX:
+        return f"IAM's default {attached_max} attached to a role ({raise_it})"
+    if attached_max >= ATTACHED_POLICIES_RAISED_MAX:
+        return f"the {attached_max} this account may attach to a role (IAM's most)"
+    return f"the {attached_max} this account may attach to a role ({raise_it})"
+
+
+def quota_problems(t: Target, attached_max: int = ATTACHED_POLICIES_MAX) -> list[str]:
     """What IAM would refuse of these roles, their managed policies and the boundary, said
-    before any AWS call (IAM refuses half-way through bootstrap with LimitExceeded).
+    before any change (IAM refuses half-way through bootstrap with LimitExceeded).
 
     Each role's permissions are cut into managed policies (`role_policies`): the deploy
     role's grow with every environment (its resources are named per environment), and so
-    does the number of policies; a role may have ten attached. Sized with a 12-digit account,
-    as IAM sees it (CloudFormation substitutes ``${AWS::AccountId}`` first)."""
+    does the number of policies; a role may have ``attached_max`` attached (IAM's default
+    ten, or the account's raised quota, iam_quota.py). Sized with a 12-digit account, as IAM
+    sees it (CloudFormation substitutes ``${AWS::AccountId}`` first)."""
     sized = replace(t, account=SAMPLE_ACCOUNT) if not t.account.isdigit() else t
     envs = ", ".join(t.environments) or "none"
     hint = (
@@ -1133,10 +1160,10 @@ def quota_problems(t: Target) -> list[str]:
     parts = role_policies(sized)
     for role in roles(sized):
         mine = parts[role.name]
-        if len(mine) > ATTACHED_POLICIES_MAX:
+        if len(mine) > attached_max:
             problems.append(
                 f"role {role.name}: its permissions take {len(mine)} managed policies, over "
-                f"IAM's default {ATTACHED_POLICIES_MAX} attached to a role {hint}"
+                f"{_attached_quota(attached_max, t.partition)} {hint}"
             )
         for part in mine:
             size = iam_size(part.document)

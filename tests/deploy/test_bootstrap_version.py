@@ -16,12 +16,15 @@ import boto3
 import botocore.exceptions
 import pytest
 
+from deploy import bootstrap_version
 from deploy.aws import Aws
 from deploy.bootstrap import policies
 from deploy.bootstrap.apply import apply as bootstrap_apply
 from deploy.cli import main
+from deploy.config import load_config_file
 from tests.deploy.deploy_helpers import IMAGE, PROJECT, session
 from tests.support.iam_eval import allowed
+from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
 
 pytestmark = pytest.mark.usefixtures("aws_env", "image_pushed")
 REGION = "us-east-1"
@@ -268,3 +271,24 @@ def test_every_github_role_may_read_the_github_roles_tags_and_no_other_roles(
             assert allowed(document, "iam:ListRoleTags", t.role_arn(name)), name
         for other in ("admin", f"{PROJECT}-github-other", f"{PROJECT}x-github-plan"):
             assert not allowed(document, "iam:ListRoleTags", t.role_arn(other)), other
+
+
+def test_roles_past_ten_policies_are_refused_unless_the_account_raised_the_quota(
+    tmp_path: Path,
+) -> None:
+    """Thirty environments take the deploy role to twelve managed policies: plan's check
+    says bootstrap cannot make it under IAM's default 10, and not once the account's
+    "Managed policies per role" is 20 (read with ListServiceQuotas, which the roles have)."""
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"project: {PROJECT}\nregion: {REGION}\nenvironments:\n{envs}", "utf-8")
+    file = load_config_file(str(config))
+    aws = Aws(REGION, session())
+    (problem,) = bootstrap_version.check(aws, file).too_big
+    assert "take 12 managed policies, over IAM's default 10" in problem
+    assert "L-0DA4ABF3" in problem and "never raised" in problem
+    IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=20)
+    assert bootstrap_version.check(aws, file).too_big == []
+    t = policies.Target(PROJECT, REGION, "123456789012", "octo/t")
+    for role in (policies.plan_permissions_policy(t), policies.deploy_permissions_policy(t)):
+        assert allowed(role, "servicequotas:ListServiceQuotas", "*")

@@ -8,7 +8,8 @@ From IAM's "IAM and AWS STS quotas" page (whitespace does not count towards a si
 - a managed policy: 6,144 characters. CreatePolicy and CreatePolicyVersion past it are refused
   with LimitExceeded "Cannot exceed quota for PolicySize: 6144";
 - managed policies attached to a role: 10 by default. AttachRolePolicy of an eleventh is
-  refused with LimitExceeded "Cannot exceed quota for PoliciesPerRole: 10".
+  refused with LimitExceeded "Cannot exceed quota for PoliciesPerRole: 10"; an account that
+  raised it in Service Quotas (moto_quotas.IAM_QUOTAS, up to 20) is held to its value.
 
 moto already keeps IAM's five versions per managed policy (CreatePolicyVersion of a sixth:
 LimitExceeded). The quotas are module constants: a test may lower one to meet it sooner.
@@ -17,6 +18,8 @@ LimitExceeded). The quotas are module constants: a test may lower one to meet it
 from __future__ import annotations
 
 from typing import Any
+
+from tests.support.moto_quotas import raised_policies_per_role
 
 _PATCHED = "_trends_tests_iam_quotas"
 ROLE_INLINE_MAX = 10_240
@@ -67,10 +70,9 @@ def patch_iam_quotas() -> None:
 
     def checked_attach(self: Any, policy_arn: str, role_name: str) -> None:
         attached = self.get_role(role_name).managed_policies
-        if policy_arn not in attached and len(attached) >= ATTACHED_PER_ROLE_MAX:
-            raise LimitExceededException(
-                f"Cannot exceed quota for PoliciesPerRole: {ATTACHED_PER_ROLE_MAX}"
-            )
+        limit = raised_policies_per_role() or ATTACHED_PER_ROLE_MAX
+        if policy_arn not in attached and len(attached) >= limit:
+            raise LimitExceededException(f"Cannot exceed quota for PoliciesPerRole: {limit}")
         attach_role_policy(self, policy_arn, role_name)
 
     IAMBackend.put_role_policy = checked_put

@@ -1,10 +1,16 @@
-"""Service Quotas for SageMaker, as an account sees them (moto 5.2.5 knows only ``vpc``).
+"""Service Quotas for SageMaker and IAM, as an account sees them (moto 5.2.5 knows only
+``vpc``).
 
 ``ListServiceQuotas`` returns *applied* values only ("If the applied quota value is not
 available for a quota, the quota is not retrieved", botocore service-quotas model), so a quota
 nobody raised is missing there and must be read with ``ListAWSDefaultServiceQuotas``. New
 accounts often have 0 for ``ml.m5.large for endpoint usage`` (ResourceLimitExceeded at
 CreateEndpoint). `QUOTAS` is the account this test server plays; tests change it.
+
+IAM's "Managed policies per role" (L-0DA4ABF3, default 10, raised up to 20) is `IAM_QUOTAS`:
+a global quota, listed by ListServiceQuotas in us-east-1 only (NoSuchResource elsewhere, as
+Service Quotas says of IAM's quotas outside it), and only once raised. An applied value is
+also what AttachRolePolicy is held to (moto_iam.py).
 """
 
 from __future__ import annotations
@@ -36,11 +42,36 @@ def _default_table() -> dict[str, Quota]:
 
 
 QUOTAS: dict[str, Quota] = _default_table()
+POLICIES_PER_ROLE = "L-0DA4ABF3"
+IAM_QUOTAS: dict[str, Quota] = {POLICIES_PER_ROLE: Quota(default=10)}
+IAM_REGION = "us-east-1"  # where Service Quotas answers IAM's global quotas
 
 
 def reset_quotas() -> None:
     QUOTAS.clear()
     QUOTAS.update(_default_table())
+    IAM_QUOTAS.clear()
+    IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10)
+
+
+def raised_policies_per_role() -> int | None:
+    """The managed policies a role may have attached, when the account raised the quota."""
+    applied = IAM_QUOTAS[POLICIES_PER_ROLE].applied
+    return None if applied is None else int(applied)
+
+
+def _iam_record(region: str, account: str, code: str, value: float) -> dict[str, Any]:
+    return {
+        "ServiceCode": "iam",
+        "ServiceName": "AWS Identity and Access Management (IAM)",
+        "QuotaArn": f"arn:aws:servicequotas:{region}:{account}:iam/{code}",
+        "QuotaCode": code,
+        "QuotaName": "Managed policies per role",
+        "Value": value,
+        "Unit": "None",
+        "Adjustable": True,
+        "GlobalQuota": True,
+    }
 
 
 def quota_code(name: str) -> str:
@@ -89,6 +120,13 @@ def patch_quotas() -> None:
     original_get = ServiceQuotasResponse.get_service_quota
 
     def list_service_quotas(self: Any) -> str:
+        if params(self).get("ServiceCode") == "iam" and self.region == IAM_REGION:
+            raised = [
+                _iam_record(self.region, self.current_account, code, q.applied)
+                for code, q in IAM_QUOTAS.items()
+                if q.applied is not None
+            ]
+            return json.dumps({"Quotas": raised})
         if params(self).get("ServiceCode") != "sagemaker":
             raise NoSuchResource
         return json.dumps({"Quotas": applied(self)})

@@ -15,6 +15,7 @@ import pytest
 
 from deploy.bootstrap import policies
 from deploy.bootstrap.cli import main
+from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
 from tests.support.moto_server import fake_aws_env, reset
 
 REPO = "octo/trends"
@@ -294,6 +295,42 @@ def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Pat
     assert iam.list_roles()["Roles"] == []
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
     assert _run(config, "--print") == 1  # the template's policies are the same
+
+
+def test_an_account_with_a_raised_quota_gets_its_twelve_policies(aws, config: Path, capsys) -> None:
+    """Thirty environments take the deploy role to twelve managed policies: with "Managed
+    policies per role" raised to 20 in Service Quotas (read in us-east-1), bootstrap attaches
+    all twelve, and moto holds AttachRolePolicy to the raised value."""
+    iam = aws
+    IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=20)
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    config.write_text(
+        f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
+    )
+    assert _run(config) == 0, capsys.readouterr().err
+    attached = iam.list_attached_role_policies(RoleName="trends-anomaly-github-deploy")
+    assert len(attached["AttachedPolicies"]) == 12
+    assert "note:" not in capsys.readouterr().err
+
+
+def test_a_refusal_says_how_to_raise_the_quota_and_that_it_was_not_read(
+    aws, config: Path, capsys
+) -> None:
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    config.write_text(
+        f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
+    )
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    (note,) = [line for line in err.splitlines() if "note:" in line]
+    assert "L-0DA4ABF3" in note and "never raised" in note and "default 10" in note
+    assert "Service Quotas raises it up to 20 (IAM, 'Managed policies per role', L-0DA4ABF3, " \
+        "in us-east-1" in err  # fmt: skip
+    IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=11)
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert "take 12 managed policies, over the 11 this account may attach to a role" in err
+    assert "note:" not in err
 
 
 def test_up_to_seventeen_environments_fit_any_names_and_region() -> None:

@@ -1,0 +1,59 @@
+"""How many managed policies this account lets a role have attached, read from Service Quotas
+by bootstrap (and by plan's check of the roles, deploy/bootstrap_version.py).
+
+Why: a GitHub role's permissions are ``{role}-1``, ``{role}-2``, … (policies.role_policies),
+and IAM refuses an attachment past the account's "Managed policies per role" quota
+(LimitExceeded half-way through). The default is 10 (policies.ATTACHED_POLICIES_MAX); an
+account may have it raised, up to 20, in Service Quotas (IAM, quota code L-0DA4ABF3). IAM's
+quotas are global: Service Quotas answers them only in us-east-1 (us-gov-west-1 for GovCloud,
+policies.iam_quota_region); elsewhere it says NoSuchResource. It lists *applied* values only
+(a quota nobody raised is missing). Read with ListServiceQuotas, not GetServiceQuota: same
+answer, and ``servicequotas:ListServiceQuotas`` is what the plan and deploy roles already
+have (for deploy/quotas.py), so the check they run needs no new grant. When the value cannot
+be read (denied, not listed, no network), the default stands, with a one-line note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import botocore.exceptions
+
+from deploy.aws import Aws
+from deploy.aws_errors import error_code
+from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, ATTACHED_QUOTA_CODE, iam_quota_region
+
+SERVICE = "iam"
+NAME = "Managed policies per role"
+
+
+@dataclass(frozen=True)
+class AttachedMax:
+    """The quota bootstrap plans with, and a note when it is the default for want of a read."""
+
+    value: int
+    note: str | None = None
+
+
+def read(aws: Aws, partition: str = "aws") -> AttachedMax:
+    """The account's applied "Managed policies per role"; IAM's default 10 with a note when
+    Service Quotas does not say (denied, not found, unreachable)."""
+    region = iam_quota_region(partition)
+    quotas = Aws(region, aws.session)
+    why = "not listed: never raised"
+    try:
+        listed = quotas.pages("service-quotas", "ListServiceQuotas", "Quotas", ServiceCode=SERVICE)
+    except botocore.exceptions.ClientError as err:
+        listed, why = [], error_code(err)
+    except botocore.exceptions.BotoCoreError as err:
+        listed, why = [], type(err).__name__
+    got = next((q for q in listed if q.get("QuotaCode") == ATTACHED_QUOTA_CODE), None)
+    value = (got or {}).get("Value")
+    if isinstance(value, int | float) and value >= 1:
+        return AttachedMax(int(value))
+    return AttachedMax(
+        ATTACHED_POLICIES_MAX,
+        f"note: could not read IAM's '{NAME}' quota ({ATTACHED_QUOTA_CODE}) from Service "
+        f"Quotas in {region} ({why}): planning with the default "
+        f"{ATTACHED_POLICIES_MAX} managed policies per role",
+    )
