@@ -178,7 +178,9 @@ def test_deploys_never_overlap_and_each_job_binds_its_environment() -> None:
         (preview["destroy"], "${{ needs.decide.outputs.env }}"),
         (destroy, "${{ needs.confirm.outputs.env || 'production' }}"),
     ]:
-        assert job["concurrency"] == {"group": group + stage, "cancel-in-progress": False}
+        assert job["concurrency"] == {
+            "group": group + stage, "cancel-in-progress": False, "queue": "max"
+        }  # fmt: skip
     assert deploy["staging"]["environment"]["name"] == "staging"
     assert deploy["production"]["environment"]["name"] == "production"
     assert destroy["environment"] == "${{ needs.confirm.outputs.github_environment }}"
@@ -187,6 +189,71 @@ def test_deploys_never_overlap_and_each_job_binds_its_environment() -> None:
         env = preview[name]["environment"]
         assert (env["name"] if isinstance(env, dict) else env) == "preview"
     assert preview["decide"]["permissions"] == {"contents": "read", "pull-requests": "read"}
+
+
+def _concurrency_blocks() -> dict[tuple[str, str | None], Any]:
+    """Every `concurrency:` of every workflow, by (file, job), job None for the workflow's own."""
+    found: dict[tuple[str, str | None], Any] = {}
+    for path in ALL_WORKFLOWS:
+        doc = _load(path)
+        if "concurrency" in doc:
+            found[(path.name, None)] = doc["concurrency"]
+        for name, job in doc["jobs"].items():
+            if "concurrency" in job:
+                found[(path.name, name)] = job["concurrency"]
+    return found
+
+
+def _group(block: Any) -> str:
+    return block if isinstance(block, str) else str(block["group"])
+
+
+def test_every_deploy_group_queues_every_run_in_order() -> None:
+    """A run waiting in a `deploy-…` group is something someone asked for: a merge, a rollback,
+    a teardown, a preview. Without `queue: max` GitHub keeps one pending run per group and
+    cancels it when a newer one arrives (a merge silently dropped a rollback waiting behind a
+    running deploy); with it up to 100 wait and run first in, first out (GitHub Docs, "Control
+    the concurrency of workflows and jobs"). A running one is never cancelled either."""
+    deploy_groups = {
+        where: block
+        for where, block in _concurrency_blocks().items()
+        if _group(block).startswith("deploy-")
+    }
+    # deploy.yml's settings, staging and production; preview.yml's deploy and destroy; teardown
+    assert len(deploy_groups) == 6, sorted(deploy_groups, key=str)
+    for where, block in deploy_groups.items():
+        assert isinstance(block, dict), where
+        assert block.get("queue") == "max", f"{where}: a newer run would cancel the waiting one"
+        assert block.get("cancel-in-progress") is False, where
+
+
+# What each concurrency group does with a run that arrives while one runs and one waits.
+# "max": it waits its turn (nothing asked for vanishes); "single": it replaces the waiting one
+# (harmless only where every run acts on the state when it runs); "cancel": it cancels the
+# running one too (a newer push makes the older result worthless). A new group must be decided.
+QUEUE_POLICY: dict[tuple[str, str | None], str] = {
+    ("deploy.yml", "settings"): "max",  # a rollback waiting here must not be dropped by a merge
+    ("deploy.yml", "staging"): "max",
+    ("deploy.yml", "production"): "max",
+    ("preview.yml", "deploy"): "max",  # shares pr-<N>'s group with teardown.yml
+    ("preview.yml", "destroy"): "max",
+    ("teardown.yml", None): "max",  # each teardown was asked for, each of its own environment
+    ("teardown.yml", "destroy"): "max",
+    ("preview.yml", None): "single",  # decide re-reads the pull request: the newest run suffices
+    ("pr.yml", None): "cancel",
+    ("drift.yml", None): "cancel",
+}
+
+
+def test_each_concurrency_group_queues_as_decided() -> None:
+    found = {}
+    for where, block in _concurrency_blocks().items():
+        assert isinstance(block, dict), f"{where}: say cancel-in-progress (and queue) explicitly"
+        cancel, queue = block.get("cancel-in-progress"), block.get("queue", "single")
+        assert queue in {"single", "max"}, where
+        assert not (cancel is True and queue == "max"), f"{where}: GitHub refuses the workflow"
+        found[where] = "cancel" if cancel is True else queue
+    assert found == QUEUE_POLICY
 
 
 @pytest.mark.parametrize("job", ["staging", "production"])
