@@ -1,8 +1,9 @@
 """What the preview workflow does for a pull-request event: deploy, destroy or nothing.
 
 Why a script: the decision must follow the pull request's *current* state, not the event that
-started the run. GitHub keeps one running and one pending run per concurrency group and cancels
-older pending ones, so a burst of push, unlabel, push can drop the middle event; a run that
+started the run. preview.yml's per-pull-request concurrency group keeps GitHub's default (one
+running and one pending run; a newer one cancels the pending one), so a burst of push, unlabel,
+push can drop the middle event; a run that
 reconciles to the current state (re-read through the REST API when a token is given) still ends
 right. Forks never get a preview (no AWS credentials reach their code).
 
