@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -160,6 +161,18 @@ def test_a_temporary_part_takes_a_number_no_policy_has() -> None:
 ENVS = ("production", "staging", "dev", "qa", "perf")
 
 
+def _role_changes(old: dict, new: dict) -> Iterator[tuple[dict, frozenset, dict, list[str]]]:
+    """Per role, from its parts ``old`` to ``new`` (role_policies'): what each part grants at
+    the start (new parts already there), the grants the role keeps, each part's grants at the
+    end, and the parts whose document changes."""
+    for role, parts in old.items():
+        before = {p.name: handover.grants(p.document) for p in parts}
+        after = {p.name: handover.grants(p.document) for p in new[role]}
+        kept = frozenset().union(*before.values()) & frozenset().union(*after.values())
+        state = {**before, **{p: g for p, g in after.items() if p not in before}}
+        yield state, kept, after, [p for p in after if p in before and before[p] != after[p]]
+
+
 @pytest.mark.parametrize("previews", [False, True])
 def test_every_change_of_up_to_five_environments_has_an_order_with_no_lapse(
     previews: bool,
@@ -176,12 +189,7 @@ def test_every_change_of_up_to_five_environments_has_an_order_with_no_lapse(
         for names in (ENVS, ENVS[::-1]):
             old = policies.role_policies(target(names[:n]))
             new = policies.role_policies(target(names[:m]))
-            for role, parts in old.items():
-                before = {p.name: handover.grants(p.document) for p in parts}
-                after = {p.name: handover.grants(p.document) for p in new[role]}
-                kept = frozenset().union(*before.values()) & frozenset().union(*after.values())
-                state = {**before, **{p: g for p, g in after.items() if p not in before}}
-                swaps = [p for p in after if p in before and before[p] != after[p]]
+            for state, kept, after, swaps in _role_changes(old, new):
                 for part, held in handover._swaps_in_order(state, kept, after, swaps):
                     assert not held, (n, m, names, part)
                     state[part] = after[part]
@@ -204,12 +212,7 @@ def test_every_reordering_keeps_every_grant_with_the_held_parts(project: str) ->
         old = policies.role_policies(target(envs[:n]))
         for names in (envs[:n][::-1], envs[1:n] + envs[:1]):
             new = policies.role_policies(target(names))
-            for role, parts in old.items():
-                before = {p.name: handover.grants(p.document) for p in parts}
-                after = {p.name: handover.grants(p.document) for p in new[role]}
-                kept = frozenset().union(*before.values()) & frozenset().union(*after.values())
-                state = {**before, **{p: g for p, g in after.items() if p not in before}}
-                swaps = [p for p in after if p in before and before[p] != after[p]]
+            for state, kept, after, swaps in _role_changes(old, new):
                 room = policies.ATTACHED_POLICIES_MAX - len(state)
                 for part, held in handover._swaps_in_order(state, kept, after, swaps, room):
                     if held:
