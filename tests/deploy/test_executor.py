@@ -417,16 +417,9 @@ def _gone_after(polls: list[str], answers: list[bool]):
     return poll
 
 
-def test_the_leading_part_makes_each_call_and_leaves_the_waits_it_ends_with_for_finish(
-    aws: Aws, run
-) -> None:
-    """An endpoint's DeleteEndpoint is made when the sweep starts its stack; the wait until
-    it is gone is the first thing `finish` does, before the rest (which needs it gone). An
-    endpoint already Deleting has only its wait: nothing at the start, all of it at finish."""
-    executor, lines = run
-    polls: list[str] = []
-    wait = Wait("endpoint e is deleted", _gone_after(polls, [False, True]), interval_s=1)
-    actions = [
+def _endpoint_then_model(wait: Wait) -> list[Action]:
+    """Endpoint e's deletion (DeleteEndpoint, then ``wait``) and its model m's, in order."""
+    return [
         Action(
             "delete",
             "endpoint",
@@ -436,6 +429,18 @@ def test_the_leading_part_makes_each_call_and_leaves_the_waits_it_ends_with_for_
         ),
         _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
     ]
+
+
+def test_the_leading_part_makes_each_call_and_leaves_the_waits_it_ends_with_for_finish(
+    aws: Aws, run
+) -> None:
+    """An endpoint's DeleteEndpoint is made when the sweep starts its stack; the wait until
+    it is gone is the first thing `finish` does, before the rest (which needs it gone). An
+    endpoint already Deleting has only its wait: nothing at the start, all of it at finish."""
+    executor, lines = run
+    polls: list[str] = []
+    wait = Wait("endpoint e is deleted", _gone_after(polls, [False, True]), interval_s=1)
+    actions = _endpoint_then_model(wait)
     with Stubber(aws.client("sagemaker")) as sm:
         sm.add_response("delete_endpoint", {}, {"EndpointName": "e"})
         teardown = executor.teardown(actions, DESTROY_DEPS)
@@ -478,16 +483,7 @@ def test_a_started_wait_that_fails_at_finish_leaves_what_must_outlive_it(aws: Aw
     executor, _ = run
     polls: list[str] = []
     wait = Wait("endpoint e is deleted", _gone_after(polls, [False] * 5), timeout_s=2, interval_s=1)
-    actions = [
-        Action(
-            "delete",
-            "endpoint",
-            "e",
-            "destroy",
-            steps=(Call("sagemaker", "DeleteEndpoint", {"EndpointName": "e"}), wait),
-        ),
-        _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
-    ]
+    actions = _endpoint_then_model(wait)
     with Stubber(aws.client("sagemaker")) as sm:
         sm.add_response("delete_endpoint", {}, {"EndpointName": "e"})
         teardown = executor.teardown(actions, DESTROY_DEPS)
