@@ -175,9 +175,15 @@ def classify(err: BaseException, service: str = "", operation: str = "") -> Erro
     one the error names, so a ClientError can be classified on its own."""
     if not isinstance(err, botocore.exceptions.ClientError):
         return ErrorKind.OTHER
-    code = error_code(err)
     operation = operation or err.operation_name or ""
-    by_operation = _by_operation(service, operation, code, error_message(err))
+    return classify_code(error_code(err), service, operation, error_message(err))
+
+
+def classify_code(
+    code: str, service: str = "", operation: str = "", message: str = ""
+) -> ErrorKind:
+    """What an error code means when only the code (and message) was kept, not the error."""
+    by_operation = _by_operation(service, operation, code, message)
     return by_operation or _BY_CODE.get(code, ErrorKind.OTHER)
 
 

@@ -501,14 +501,21 @@ def cmd_check_image(args: argparse.Namespace) -> int:
     if problem:
         raise DeployError(f"--image: {problem}")
     if not args.offline:
-        from deploy.image import REPOSITORY_MISSING, lookup_code, repository_missing
+        from deploy.bootstrap_version import README, command
+        from deploy.image import (
+            IMAGE_MISSING,
+            REPOSITORY_MISSING,
+            lookup_error,
+            repository_missing,
+            unchecked_image,
+        )
 
         aws = Aws(cfg.region)
         actual = aws.account_id()
         problem = project_image_problem(args.image, cfg.region, repository, actual)
         if problem:
             raise DeployError(f"--image: {problem} (the credentials are account {actual}'s)")
-        code = lookup_code(aws, args.image)
+        code, message = lookup_error(aws, args.image)
         if code == REPOSITORY_MISSING:
             raise DeployError(
                 f"--image: {args.image} is not in ECR ({code}): "
@@ -517,12 +524,18 @@ def cmd_check_image(args: argparse.Namespace) -> int:
                 '(README "Rolling back"): its deploy creates the repository and builds the same '
                 "src-<hash> tag again"
             )
-        if code:
+        if code in IMAGE_MISSING:
             raise DeployError(
                 f"--image: {args.image} is not in ECR ({code}): the repository keeps the 20 "
                 "newest built images, so an older one is gone (python -m deploy status says so). "
                 'Nothing was deployed. A git revert on main still goes back (README "Rolling '
                 'back"): the deploy builds the same src-<hash> tag again'
+            )
+        if code:
+            role = cfg.names(actual).github_deploy_role
+            bootstrap = f"{command()} ({README})"
+            raise DeployError(
+                f"--image: {unchecked_image(args.image, code, message, role, bootstrap)}"
             )
     _say_image(args.image, output)
     return 0

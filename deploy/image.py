@@ -13,6 +13,7 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
+from deploy.aws_errors import HINTS, ErrorKind, classify_code, error_code, error_message
 from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.naming import Names
 
@@ -327,17 +328,19 @@ def repository_missing(uri: str, project_repository: str = "", env: str | None =
     return f"{said}. {create}"
 
 
-def _describe(aws: Aws, ref: tuple[str, str, dict[str, str]]) -> tuple[dict[str, Any] | None, str]:
-    """ECR's details of the image ``ref`` (ecr_image_ref's) and "", or None and ECR's error
-    code."""
+def _describe(
+    aws: Aws, ref: tuple[str, str, dict[str, str]]
+) -> tuple[dict[str, Any] | None, str, str]:
+    """ECR's details of the image ``ref`` (ecr_image_ref's), "" and ""; or None and ECR's error
+    code and message."""
     registry, repo, image_id = ref
     try:
         found = aws.client("ecr").describe_images(
             registryId=registry, repositoryName=repo, imageIds=[image_id]
         )
     except botocore.exceptions.ClientError as err:
-        return None, str(err.response.get("Error", {}).get("Code", ""))
-    return (found.get("imageDetails") or [{}])[0], ""
+        return None, error_code(err), error_message(err)
+    return (found.get("imageDetails") or [{}])[0], "", ""
 
 
 def missing_code(aws: Aws, uri: str) -> str | None:
@@ -348,20 +351,65 @@ def missing_code(aws: Aws, uri: str) -> str | None:
     ref = ecr_image_ref(uri)
     if ref is None:
         return None
-    _, code = _describe(aws, ref)
+    _, code, _ = _describe(aws, ref)
     return code if code in IMAGE_MISSING else None
 
 
-def lookup_code(aws: Aws, uri: str) -> str:
-    """Empty when ECR describes the image ``uri`` (its tag or digest is there); else why not:
-    ECR's error code (ImageNotFoundException, RepositoryNotFoundException,
-    AccessDeniedException ...). A rollback's image must be seen in ECR before anything is
-    switched to it (cli `check-image`)."""
+def lookup_error(aws: Aws, uri: str) -> tuple[str, str]:
+    """("", "") when ECR describes the image ``uri`` (its tag or digest is there); else why
+    not: ECR's error code (ImageNotFoundException, RepositoryNotFoundException,
+    AccessDeniedException ...) and message. A rollback's image must be seen in ECR before
+    anything is switched to it (cli `check-image`)."""
     ref = ecr_image_ref(uri)
     if ref is None:
-        return "not an ECR image URI"
-    details, code = _describe(aws, ref)
-    return "" if details is not None else (code or "no answer")
+        return "not an ECR image URI", ""
+    details, code, message = _describe(aws, ref)
+    return ("", "") if details is not None else (code or "no answer", message)
+
+
+# Credentials that are not (or no longer) good: AWS refuses every call, not just this one.
+_EXPIRED = ("ExpiredToken", "ExpiredTokenException", "RequestExpired")
+_UNKNOWN_KEY = ("InvalidClientTokenId", "UnrecognizedClientException")
+
+
+def unchecked_image(uri: str, code: str, message: str, deploy_role: str, bootstrap: str) -> str:
+    """Why ECR could not say whether ``uri`` is there (an error other than its two not-found
+    answers), and what to do. Not the 20-image lifecycle policy: an image it expired is an
+    ImageNotFoundException. ``deploy_role``: the role deploy.yml runs this as; ``bootstrap``:
+    the command (and where the README says how) that grants it ecr:DescribeImages."""
+    ref = ecr_image_ref(uri)
+    repo = ref[1] if ref else uri
+    kind = classify_code(code, "ecr", "DescribeImages", message)
+    if code in _EXPIRED:
+        why = (
+            "the credentials have expired. In deploy.yml the deploy role's session lasts up to "
+            "6 h: re-run the job; locally, get new credentials (e.g. aws sso login) and run it "
+            "again"
+        )
+    elif code in _UNKNOWN_KEY:
+        why = (
+            "AWS does not know the credentials' access key (deleted, or from another partition): "
+            f"in deploy.yml they are the deploy role {deploy_role}'s, assumed by OIDC; locally, "
+            "use credentials of the project's account"
+        )
+    elif kind is ErrorKind.DENIED:
+        why = (
+            f"the credentials may not call ecr:DescribeImages on the repository {repo}. In "
+            f"deploy.yml they are the deploy role {deploy_role}'s, which {bootstrap} grants "
+            "it: if the role is behind this commit or was changed by hand, run that with "
+            "administrator credentials, then run the rollback again; locally, use credentials "
+            "that may call ecr:DescribeImages"
+        )
+    elif kind is ErrorKind.THROTTLED:
+        why = HINTS[ErrorKind.THROTTLED] + " (re-run the job)"
+    else:
+        why = HINTS[ErrorKind.OTHER]
+    said = f"{code}: {message}" if message else code
+    return (
+        f"ECR did not say whether {uri} is there ({said}): {why}. Nothing was deployed; the "
+        "image may well be there (the lifecycle policy's expired images are "
+        "ImageNotFoundException, not this)"
+    )
 
 
 def missing_image_warning(
@@ -403,7 +451,7 @@ def check_manifest_media_type(
     if ref is None:
         log(f"    {uri}: not in ECR, manifest media type not checked")
         return
-    details, code = _describe(aws, ref)
+    details, code, _ = _describe(aws, ref)
     if details is None:
         if code == REPOSITORY_MISSING:
             raise DeployError(
