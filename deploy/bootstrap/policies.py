@@ -664,9 +664,8 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "logs:TagLogGroup",
                 "logs:ListTagsForResource",
                 "logs:ListTagsLogGroup",
+                # `deploy logs` (log_search.py): FilterLogEvents needs only its own action.
                 "logs:FilterLogEvents",
-                "logs:GetLogEvents",
-                "logs:DescribeLogStreams",
             ],
             arn["log_groups"],
         ),

@@ -344,15 +344,40 @@ STAR_NOT_CALLED = {
 }
 
 
+# The older IAM names of two calls the engine makes (TagLogGroup and ListTagsLogGroup, "on the
+# path to deprecation"), granted with them: a CreateLogGroup with tags was authorized as
+# TagLogGroup before TagResource.
+LOGS_OLD_NAMES = {
+    "logs:TagLogGroup": "logs:TagResource",
+    "logs:ListTagsLogGroup": "logs:ListTagsForResource",
+}
+
+
+def _needed(service_prefix: str) -> set[str]:
+    """Every IAM action of ``service_prefix`` the engine's calls need: their own, what AWS
+    authorizes with them (IMPLIED), and the older names of those (LOGS_OLD_NAMES)."""
+    needed = {a for call in CALLS for a in iam_actions(*call) if a.startswith(service_prefix)}
+    return needed | {old for old, new in LOGS_OLD_NAMES.items() if new in needed}
+
+
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_every_action_on_every_resource_is_one_the_engine_calls(role: str) -> None:
     """A grant on "*" reaches the whole account: none is there for a call nobody makes
-    (tag:GetResources listed every tagged resource of the account with its tags)."""
+    (tag:GetResources listed every tagged resource of the account with its tags).
+
+    CloudWatch Logs also on the named log groups: the role's logs actions are among those the
+    engine's calls need, and the deploy role's are exactly those. logs:GetLogEvents and
+    logs:DescribeLogStreams were granted for `deploy logs`, which calls FilterLogEvents alone
+    (its API reference: it needs logs:FilterLogEvents, nothing else)."""
     called = {iam_actions(service, op)[0] for service, op in CALLS if iam_actions(service, op)}
     for st in statements(ROLES[role]):
         if resource_is_anything(st):
             for action in actions_of(st):
                 assert action in called or action in STAR_NOT_CALLED, (st["Sid"], action)
+    logs = {a for st in statements(ROLES[role]) for a in actions_of(st) if a.startswith("logs:")}
+    assert sorted(logs - _needed("logs:")) == []
+    if role == "deploy":
+        assert logs == _needed("logs:")
 
 
 def test_every_read_a_role_grants_on_named_resources_is_checked_by_resource() -> None:
