@@ -23,7 +23,14 @@ from deploy.bootstrap import iam_quota
 from deploy.bootstrap.apply import RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
-from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, Target, quota_problems
+from deploy.bootstrap.policies import (
+    ATTACHED_POLICIES_MAX,
+    ATTACHED_POLICIES_RAISED_MAX,
+    ATTACHED_QUOTA_CODE,
+    Target,
+    iam_quota_region,
+    quota_problems,
+)
 from deploy.bootstrap.template import cloudformation_template
 from deploy.config import load_config_file
 
@@ -69,6 +76,14 @@ def add_parser(subparsers: Any) -> None:
         dest="print_template",
         help="print a CloudFormation template; make no AWS call",
     )
+    p.add_argument(
+        "--attached-policies-max",
+        metavar="N",
+        help=f"with --print: the account's raised 'Managed policies per role' quota "
+        f"({ATTACHED_POLICIES_MAX} to {ATTACHED_POLICIES_RAISED_MAX}; Service Quotas, IAM, "
+        f"{ATTACHED_QUOTA_CODE}), which --print cannot read (default: IAM's "
+        f"{ATTACHED_POLICIES_MAX}); bootstrap itself reads it",
+    )
     p.add_argument("--branch", default="main", help="branch that deploys (default: main)")
     p.add_argument(
         "--environment",
@@ -104,7 +119,44 @@ def _validate(args: argparse.Namespace) -> str | None:
         return "--owner-id and --repo-id go together, both numeric (gh api repos/OWNER/NAME)"
     if ids and args.subject_format == "legacy":
         return "--owner-id/--repo-id are for immutable subjects; drop them with legacy"
+    return _attached_problem(args)
+
+
+def _attached_problem(args: argparse.Namespace) -> str | None:
+    """--attached-policies-max: only with --print (bootstrap reads the quota itself), and a
+    value Service Quotas can set."""
+    given = getattr(args, "attached_policies_max", None)
+    if given is None:
+        return None
+    if not args.print_template:
+        return (
+            "--attached-policies-max is for --print, which calls no AWS API; without --print, "
+            "bootstrap reads the account's 'Managed policies per role' quota from Service Quotas"
+        )
+    lo, hi = ATTACHED_POLICIES_MAX, ATTACHED_POLICIES_RAISED_MAX
+    if not given.isdigit() or not lo <= int(given) <= hi:
+        return (
+            f"--attached-policies-max must be a whole number from {lo} (IAM's default) to {hi} "
+            f"(the most Service Quotas raises 'Managed policies per role' to), got {given!r}"
+        )
     return None
+
+
+def _print_quota_note(wanted: Target, attached_max: int, given: bool) -> str | None:
+    """Why --print refused a role's number of managed policies, and how to state a raised
+    quota: it calls no AWS API, so it cannot read the account's (bootstrap does). None when
+    the number is not what IAM would refuse, or is already IAM's most."""
+    if quota_problems(wanted, attached_max) == quota_problems(wanted, ATTACHED_POLICIES_RAISED_MAX):
+        return None  # only sizes refused, which no quota of attachments changes
+    checked = "as --attached-policies-max says" if given else "IAM's default"
+    return (
+        f"note: --print calls no AWS API, so it checked the roles against {attached_max} managed "
+        f"policies per role ({checked}), not the account's quota. If Service Quotas shows IAM's "
+        f"'Managed policies per role' ({ATTACHED_QUOTA_CODE}, in "
+        f"{iam_quota_region(wanted.partition)}) raised for the account the template is for, give "
+        f"that value: --print --attached-policies-max N ({ATTACHED_POLICIES_MAX} to "
+        f"{ATTACHED_POLICIES_RAISED_MAX})"
+    )
 
 
 def _subjects(subject: Subject) -> str:
@@ -127,15 +179,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"bootstrap: cannot read the config: {exc}", file=sys.stderr)
         return 1
     aws = None if args.print_template else Aws(wanted.region)
+    given = getattr(args, "attached_policies_max", None)
     attached = (
         iam_quota.read(aws, wanted.partition)
         if aws
-        else iam_quota.AttachedMax(ATTACHED_POLICIES_MAX)
+        else iam_quota.AttachedMax(int(given or ATTACHED_POLICIES_MAX))
     )
     too_big = quota_problems(wanted, attached.value)
     if too_big:  # IAM would refuse it half-way (LimitExceeded): nothing is made
-        if attached.note:  # said only where it matters: most accounts never raised it
-            print(f"bootstrap: {attached.note}", file=sys.stderr)
+        note = attached.note
+        if args.print_template:
+            note = _print_quota_note(wanted, attached.value, given is not None)
+        if note:  # said only where it matters: most accounts never raised it
+            print(f"bootstrap: {note}", file=sys.stderr)
         print("bootstrap: IAM would refuse these roles:", file=sys.stderr)
         print("\n".join(f"  {problem}" for problem in too_big), file=sys.stderr)
         return 1

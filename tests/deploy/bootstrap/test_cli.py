@@ -333,6 +333,51 @@ def test_a_refusal_says_how_to_raise_the_quota_and_that_it_was_not_read(
     assert "note:" not in err
 
 
+def test_print_checks_against_a_raised_quota_it_is_told(
+    config: Path, capsys, monkeypatch, closed_port: int
+) -> None:
+    """--print calls no AWS API, so it cannot read the quota bootstrap reads: it refused
+    thirty environments' twelve policies on IAM's default 10 with no way to say the account's
+    is raised. --attached-policies-max states it; the refusal says so."""
+    fake_aws_env(monkeypatch, f"http://127.0.0.1:{closed_port}", REGION)  # nothing listens
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    config.write_text(
+        f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
+    )
+    assert _run(config, "--print", *IDS) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "managed policies, over IAM's default 10 attached to a role" in err
+    assert "--print calls no AWS API, so it checked the roles against 10 managed policies " \
+        "per role (IAM's default)" in err  # fmt: skip
+    assert "give that value: --print --attached-policies-max N (10 to 20)" in err
+
+    assert _run(config, "--print", "--attached-policies-max", "11", *IDS) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "take 12 managed policies, over the 11 this account may attach" in err
+    assert "against 11 managed policies per role (as --attached-policies-max says)" in err
+
+    assert _run(config, "--print", "--attached-policies-max", "12", *IDS) == 0
+    resources = json.loads(capsys.readouterr().out)["Resources"]
+    assert "DeployRolePolicy12" in resources and "DeployRolePolicy13" not in resources
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--print", "--attached-policies-max", "9"], "from 10 (IAM's default) to 20"),
+        (["--print", "--attached-policies-max", "21"], "from 10 (IAM's default) to 20"),
+        (["--print", "--attached-policies-max", "ten"], "must be a whole number"),
+        (["--attached-policies-max", "20"], "is for --print, which calls no AWS API"),
+    ],
+)
+def test_attached_policies_max_is_validated(
+    config: Path, capsys, extra: list[str], said: str
+) -> None:
+    assert _run(config, *extra, *IDS) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("bootstrap: --attached-policies-max ") and said in err, err
+
+
 def test_up_to_seventeen_environments_fit_any_names_and_region() -> None:
     """README, 'Environments and previews': seventeen environments with previews, with the
     longest project and environment names and a long region; the eighteenth takes the
