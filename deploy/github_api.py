@@ -1,5 +1,7 @@
 """The few GitHub REST calls deploy makes, for the preview sweep: a pull request's state, and
-its preview comment (found among its comments, rewritten when the sweep removes the preview).
+its preview comment (found among its comments, rewritten when the sweep removes the preview);
+for deploy.yml's order check (deploy/deploy_order.py): an environment's deployments, their
+statuses, and how two commits compare.
 
 Stdlib HTTP only (urllib): the sweep runs in a workflow with GITHUB_TOKEN, and the tests point
 ``GITHUB_API_URL`` (which GitHub Actions sets too) at a stub server on 127.0.0.1.
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +55,15 @@ class PullRequest:
         )
 
 
+def _scope(path: str) -> str:
+    """The GITHUB_TOKEN permission a path needs (job `permissions:`), for a refusal's hint."""
+    if "/deployments" in path:
+        return "deployments"
+    if "/compare/" in path:
+        return "contents"
+    return "pull-requests"
+
+
 class GitHub:
     """A token (or none, for public repositories) and the API's base URL."""
 
@@ -86,7 +98,7 @@ class GitHub:
             said = err.read()[:300].decode(errors="replace")
             access = "read" if method == "GET" else "write"
             hint = (
-                f" (a token with pull-requests: {access} is needed; GITHUB_TOKEN in a workflow)"
+                f" (a token with {_scope(path)}: {access} is needed; GITHUB_TOKEN in a workflow)"
                 if err.code in (401, 403)
                 else ""
             )
@@ -114,3 +126,28 @@ class GitHub:
         """Rewrite a comment; False when it is gone."""
         path = f"/repos/{repo}/issues/comments/{comment_id}"
         return self._call("PATCH", path, {"body": body}, 15.0) is not None
+
+    def deployments(self, repo: str, environment: str) -> list[dict[str, Any]]:
+        """The environment's newest deployments (one page of 100, newest first; GitHub Actions
+        creates one per job run that names the environment). A 404 (no such repository, or a
+        token that cannot see it) raises: "nothing deployed" must not be guessed from it."""
+        query = urllib.parse.urlencode({"environment": environment, "per_page": PAGE})
+        path = f"/repos/{repo}/deployments?{query}"
+        got = self.get(path)
+        if got is None:
+            raise DeployError(f"GitHub GET {path} → 404 (no such repository, or not visible)")
+        return list(got)
+
+    def deployment_statuses(self, repo: str, deployment_id: int) -> list[dict[str, Any]]:
+        """A deployment's statuses, newest first (queued, in_progress, success, inactive...)."""
+        got = self.get(f"/repos/{repo}/deployments/{deployment_id}/statuses?per_page={PAGE}")
+        return list(got or [])
+
+    def compare(self, repo: str, base: str, head: str) -> str:
+        """``ahead`` (head has every commit of base, and more), ``behind``, ``identical`` or
+        ``diverged``: GET /compare/{base}...{head}'s ``status``. Raises when either is unknown."""
+        path = f"/repos/{repo}/compare/{base}...{head}?per_page=1"
+        got = self.get(path)
+        if not got or "status" not in got:
+            raise DeployError(f"GitHub GET {path} → no comparison (a commit GitHub does not have)")
+        return str(got["status"])

@@ -54,3 +54,41 @@ def test_a_pull_requests_comments_are_read_page_by_page_and_one_is_rewritten() -
         stub.read_only = True
         with pytest.raises(DeployError, match=r"PATCH .* 403.*pull-requests: write"):
             gh.edit_comment("octo/trends", ids[3], "newer")
+
+
+def test_an_environments_deployments_their_statuses_and_a_compare() -> None:
+    a, b, c = "a" * 40, "b" * 40, "c" * 40
+    with github_stub(token="t0ken") as stub:
+        stub.commit(a)
+        stub.commit(b, a)
+        stub.commit(c, b)
+        old = stub.deploy("production", a, "queued", "in_progress", "success", run=5)
+        new = stub.deploy("production", c, "queued", "in_progress")
+        stub.deploy("staging", b, "success")
+        gh = GitHub(token="t0ken", api_url=stub.url)
+        listed = gh.deployments("octo/trends", "production")
+        assert [(d["id"], d["sha"]) for d in listed] == [(new, c), (old, a)]  # newest first
+        assert [s["state"] for s in gh.deployment_statuses("octo/trends", old)] == [
+            "success", "in_progress", "queued"
+        ]  # fmt: skip
+        assert gh.deployment_statuses("octo/trends", 99999) == []
+        assert gh.compare("octo/trends", b, c) == "ahead"
+        assert gh.compare("octo/trends", b, a) == "behind"
+        assert gh.compare("octo/trends", b, b) == "identical"
+        assert (
+            stub.requests[0][0]
+            == "/repos/octo/trends/deployments?environment=production&per_page=100"
+        )
+        with pytest.raises(DeployError, match="no comparison"):
+            gh.compare("octo/trends", b, "d" * 40)
+
+
+def test_deployments_unreadable_raise_and_say_the_permission() -> None:
+    with github_stub(token="t0ken") as stub:
+        stub.deployments_forbidden = True
+        gh = GitHub(token="t0ken", api_url=stub.url)
+        with pytest.raises(DeployError, match=r"403.*deployments: read"):
+            gh.deployments("octo/trends", "production")
+        stub.deployments_forbidden = False
+        with pytest.raises(DeployError, match=r"404"):  # "nothing deployed" is never guessed
+            GitHub(token="t0ken", api_url=stub.url).deployments("nobody/else", "production")

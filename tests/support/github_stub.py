@@ -4,7 +4,12 @@ Only what deploy and the workflow scripts call, with the API's shapes: ``GET
 /repos/{o}/{r}/pulls/{n}`` (``state``, ``labels[].name``, ``head.repo.full_name``: null when the
 fork is gone), a pull request's comments (``GET /repos/{o}/{r}/issues/{n}/comments``, paged by
 ``per_page``/``page``; ``PATCH /repos/{o}/{r}/issues/comments/{id}``), 404 for what is missing,
-401 without a token when one is required, 403 for a write with a read-only token.
+401 without a token when one is required, 403 for a write with a read-only token. For
+deploy.yml's order check: ``GET /repos/{o}/{r}/deployments?environment=`` (newest first),
+``GET .../deployments/{id}/statuses`` (newest first) and ``GET .../compare/{base}...{head}``
+(``status`` ahead/behind/identical/diverged, from a commit graph the test gives; 404 for a
+commit it lacks); ``deployments_forbidden`` answers 403 as for a job without
+``deployments: read``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from typing import Any
 _PULL = re.compile(r"^/repos/([^/]+/[^/]+)/pulls/(\d+)$")
 _COMMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 _COMMENT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
+_DEPLOYMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/deployments$")
+_STATUSES = re.compile(r"^/repos/([^/]+/[^/]+)/deployments/(\d+)/statuses$")
+_COMPARE = re.compile(r"^/repos/([^/]+/[^/]+)/compare/([0-9a-f]+)\.\.\.([0-9a-f]+)$")
 
 
 def pull(
@@ -59,6 +67,48 @@ class GitHubStub:
         self.token = token
         self.read_only = False  # a token with pull-requests: read (the sweep's before)
         self.url = ""
+        # (repo, environment) -> deployments, oldest first; id -> statuses, oldest first
+        self.deployments: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.statuses: dict[int, list[dict[str, Any]]] = {}
+        self.parents: dict[str, tuple[str, ...]] = {}  # the commit graph compare walks
+        self.deployments_forbidden = False
+        self.repos = {"octo/trends"}  # others answer 404, as an unseen repository does
+
+    def commit(self, sha: str, *parents: str) -> None:
+        self.parents[sha] = tuple(parents)
+
+    def deploy(
+        self, environment: str, sha: str, *states: str, repo: str = "octo/trends", run: int = 7
+    ) -> int:
+        """A deployment as a GitHub Actions job leaves it: its statuses in order (e.g. queued,
+        in_progress, success), each pointing at the job (``log_url``)."""
+        ids = [d["id"] for ds in self.deployments.values() for d in ds]
+        made = {"id": max(ids, default=500) + 1, "sha": sha, "environment": environment,
+                "ref": "main", "task": "deploy"}  # fmt: skip
+        self.deployments.setdefault((repo, environment), []).append(made)
+        url = f"https://github.com/{repo}/actions/runs/{run}/job/{run * 10}"
+        self.statuses[made["id"]] = [{"state": s, "log_url": url} for s in states]
+        return int(made["id"])
+
+    def _ancestors(self, sha: str) -> set[str]:
+        seen, todo = set(), [sha]
+        while todo:
+            at = todo.pop()
+            if at not in seen:
+                seen.add(at)
+                todo.extend(self.parents.get(at, ()))
+        return seen
+
+    def _compare(self, base: str, head: str) -> tuple[int, Any]:
+        if base not in self.parents or head not in self.parents:
+            return 404, {"message": "Not Found"}
+        if base == head:
+            return 200, {"status": "identical"}
+        if base in self._ancestors(head):
+            return 200, {"status": "ahead"}
+        if head in self._ancestors(base):
+            return 200, {"status": "behind"}
+        return 200, {"status": "diverged"}
 
     def add(self, doc: dict[str, Any]) -> None:
         self.pulls[(doc["base"]["repo"]["full_name"], int(doc["number"]))] = doc
@@ -79,6 +129,15 @@ class GitHubStub:
             size, page = int(query.get("per_page", 30)), int(query.get("page", 1))
             listed = self.comments.get((m.group(1), int(m.group(2))), [])
             return 200, listed[(page - 1) * size : page * size]
+        if self.deployments_forbidden and "/deployments" in url.path:
+            return 403, {"message": "Resource not accessible by integration"}
+        if (m := _DEPLOYMENTS.match(url.path)) and m.group(1) in self.repos:
+            listed = self.deployments.get((m.group(1), query.get("environment", "")), [])
+            return 200, list(reversed(listed))[: int(query.get("per_page", 30))]
+        if (m := _STATUSES.match(url.path)) and int(m.group(2)) in self.statuses:
+            return 200, list(reversed(self.statuses[int(m.group(2))]))
+        if m := _COMPARE.match(url.path):
+            return self._compare(m.group(2), m.group(3))
         return 404, {"message": "Not Found"}
 
     def _patch(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
