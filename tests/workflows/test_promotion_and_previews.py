@@ -185,6 +185,8 @@ def _run(
                 "GITHUB_RUN_ID": "42",
                 "GITHUB_REF": ref,
                 "GITHUB_EVENT_PATH": str(event_path),
+                # loopback only: a closed port unless the test gives its GitHub stand-in
+                "GITHUB_API_URL": "http://127.0.0.1:9",
                 **(extra_env or {}),
             }
         ),
@@ -280,6 +282,31 @@ def test_a_failed_staging_smoke_stops_the_promotion(checkout: Path) -> None:
     assert [s.outcome for s in jobs["staging"].steps if "smoke" in s.name] == ["failure"]
     assert jobs["production"].result == "skipped"
     assert _stack("production")["endpoints"] == [] and _stack("staging")["endpoints"]
+
+
+def test_a_merge_older_than_what_staging_runs_deploys_nothing(checkout: Path) -> None:
+    """README, "Environments": an older merge whose checks finished after a newer one's finds
+    the newer commit deployed to staging (GitHub's deployments), applies nothing, says so in
+    the job summary, exits 0, and production skips it too (nothing to promote, no approval)."""
+    gh = GitHub()
+    push_fake_image(PROJECT, image_tag(checkout / "model"))
+    ours, newer = "0123456789abcdef0123456789abcdef01234567", "f" * 40
+    summary = checkout / ".runner-temp" / "summary.md"
+    with github_stub(token="t0ken") as stub:
+        stub.commit(ours)
+        stub.commit(newer, ours)
+        stub.deploy("staging", newer, "queued", "in_progress", "success", run=77)
+        jobs = _run(checkout, gh, "deploy.yml", "push", extra_env={"GITHUB_API_URL": stub.url})
+    assert {n: j.result for n, j in jobs.items()} == {
+        "checks": "success", "settings": "success", "staging": "success", "production": "skipped"
+    }, _failures(jobs)  # fmt: skip
+    ran = [s.name for s in jobs["staging"].steps if s.outcome != "skipped"]
+    assert not any("deploy apply" in n or "deploy image" in n or "smoke" in n for n in ran), ran
+    assert jobs["staging"].roles == []  # no AWS credentials even
+    said = summary.read_text(encoding="utf-8")
+    assert f"{ours[:12]} is older than {newer[:12]}, already deployed to staging by " in said
+    assert "nothing to do" in said
+    assert _stack("staging")["endpoints"] == [] and _stack("production")["endpoints"] == []
 
 
 def test_without_environments_the_production_stage_applies_the_one_deployment(

@@ -435,3 +435,32 @@ def test_every_job_that_takes_the_stack_lock_says_when_it_ends(path: Path) -> No
             continue
         said = job.get("env", {}).get("DEPLOY_LOCK_MAX_MINUTES")
         assert said == str(job["timeout-minutes"]), f"{path.name} {name}: {said!r}"
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_merge_older_than_what_its_environment_runs_applies_nothing(job: str) -> None:
+    """README, "Environments": the order check runs on a push only (a rollback goes back on
+    purpose), before anything is built or applied, with its inputs through env: and the token's
+    `deployments: read`; when it says skip, every later step but a rollback's is skipped."""
+    jobs = _workflow("deploy.yml")["jobs"]
+    steps = jobs[job]["steps"]
+    at = next(i for i, s in enumerate(steps) if "deploy_order.py" in str(s.get("run", "")))
+    order = steps[at]
+    assert order["id"] == "order" and order["if"] == "github.event_name == 'push'"
+    assert "${{" not in order["run"] and f"--environment {job}" in order["run"]
+    assert order["env"] == {
+        "GITHUB_TOKEN": "${{ github.token }}", "EVENT": "${{ github.event_name }}"
+    }  # fmt: skip
+    assert jobs[job]["environment"]["name"] == job  # the deployments it reads are its own
+    assert jobs[job]["permissions"]["deployments"] == "read"
+    assert [s.get("uses", "") for s in steps[:at]] == [
+        f"actions/checkout@{PINS['actions/checkout'][1]}", "$/.github/actions/setup"
+    ]  # fmt: skip
+    skip = "steps.order.outputs.skip != 'true'"
+    for step in steps[at + 1 :]:
+        cond = str(step.get("if", ""))
+        if "needs.settings.outputs.image != ''" in cond:  # a rollback's: never skipped
+            continue
+        assert skip in cond, step.get("name") or step.get("uses")
+    assert jobs["staging"]["outputs"]["superseded"] == "${{ steps.order.outputs.skip }}"
+    assert "needs.staging.outputs.superseded != 'true'" in jobs["production"]["if"]

@@ -1,0 +1,86 @@
+"""Before a merge's apply: is a newer commit of main already deployed to this environment?
+
+Why: deploys of an environment queue in order, but a merge's run joins the queue when its
+checks finish, so an older merge can come after a newer one and put the environment back on an
+older commit (README, "Environments"). The decision is deploy/deploy_order.py's; this reads
+GitHub (the environment's deployments, their statuses, the compare of the two commits) with the
+job's GITHUB_TOKEN (``deployments: read``, ``contents: read``).
+
+    python deploy_order.py --environment production --repo o/r --sha SHA --event push
+        [--attempt N] [--step-summary PATH] [--github-output PATH]
+
+Writes ``skip=true|false``; a skip is a job-summary line and a notice.
+Exits 0 whatever GitHub answers: unread, the run deploys, with a warning (never silently).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from deploy.aws import DeployError  # noqa: E402
+from deploy.deploy_order import Decision, Deployed, decide, newest_first, success_url  # noqa: E402
+from deploy.github_api import GitHub  # noqa: E402
+
+
+def latest_success(gh: GitHub, repo: str, environment: str) -> Deployed | None:
+    """The environment's newest deployment that succeeded (a job running now has none yet)."""
+    for doc in newest_first(gh.deployments(repo, environment)):
+        url = success_url(gh.deployment_statuses(repo, int(doc["id"])))
+        if url is not None:
+            return Deployed(str(doc.get("sha") or ""), int(doc["id"]), url)
+    return None
+
+
+def judge(
+    gh: GitHub, *, repo: str, environment: str, sha: str, event: str, attempt: int
+) -> Decision:
+    """Read GitHub only for a merge's first attempt; any failure to read becomes the warning."""
+    current, relation, error = None, None, None
+    if event == "push" and attempt <= 1:
+        try:
+            current = latest_success(gh, repo, environment)
+            if current is not None:
+                relation = gh.compare(repo, sha, current.sha)
+        except DeployError as exc:
+            error = str(exc)
+    return decide(
+        event=event, attempt=attempt, sha=sha, environment=environment,
+        current=current, relation=relation, error=error,
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--environment", required=True, help="the job's GitHub environment")
+    parser.add_argument("--repo", required=True, help="owner/name (GITHUB_REPOSITORY)")
+    parser.add_argument("--sha", required=True, help="this run's commit (GITHUB_SHA)")
+    parser.add_argument("--event", required=True, help="github.event_name")
+    parser.add_argument("--attempt", default="1", help="GITHUB_RUN_ATTEMPT ('' counts as 1)")
+    parser.add_argument("--step-summary", type=Path)
+    parser.add_argument("--github-output", type=Path)
+    args = parser.parse_args(argv)
+    attempt = int(args.attempt) if str(args.attempt).strip().isdigit() else 1
+    decision = judge(
+        GitHub(), repo=args.repo, environment=args.environment, sha=args.sha,
+        event=args.event, attempt=attempt,
+    )  # fmt: skip
+    title = "nothing to deploy" if decision.skip else "deploy order"
+    print(f"::{decision.level} title={title}::{decision.message}")
+    if args.step_summary and (decision.skip or decision.level == "warning"):
+        with args.step_summary.open("a", encoding="utf-8") as fh:
+            mark = "> [!WARNING]\n> " if decision.level == "warning" else ""
+            fh.write(f"## {args.environment}\n\n{mark}{decision.message}\n\n")
+    if args.github_output:
+        with args.github_output.open("a", encoding="utf-8") as fh:
+            fh.write(f"skip={'true' if decision.skip else 'false'}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
