@@ -25,6 +25,7 @@ from deploy.config import load_config_file
 from tests.deploy.deploy_helpers import IMAGE, PROJECT, session
 from tests.support.iam_eval import allowed
 from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
+from tests.support.refusals import refuse
 
 pytestmark = pytest.mark.usefixtures("aws_env", "image_pushed")
 REGION = "us-east-1"
@@ -234,19 +235,7 @@ def test_apply_warns_first_and_its_access_denied_names_the_role_behind(
     AccessDenied it may then meet names the role and the command."""
     _bootstrap()
     _grant_more(monkeypatch)
-    make = Aws.client
-
-    def denied(**_: Any) -> None:
-        error = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}
-        raise botocore.exceptions.ClientError(error, "CreateModel")  # type: ignore[arg-type]
-
-    def client(self: Aws, service: str) -> Any:
-        made = make(self, service)
-        if service == "sagemaker":
-            made.meta.events.register("before-call.sagemaker.CreateModel", denied, "deny-model")
-        return made
-
-    monkeypatch.setattr(Aws, "client", client)
+    refuse(monkeypatch, "sagemaker", "CreateModel", "AccessDeniedException", "not authorized")
     capsys.readouterr()
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 1

@@ -4,15 +4,13 @@ project's, in its region and account, and in ECR, before anything is switched to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import botocore.exceptions
 import pytest
 
-from deploy.aws import Aws
 from deploy.cli import main
 from deploy.image_ref import account_of, project_image_problem
 from tests.deploy.deploy_helpers import CONFIG, ENVIRONMENTS, PROJECT, push_fake_image
+from tests.support.refusals import refuse
 
 ACCOUNT = "123456789012"
 REGISTRY = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
@@ -112,24 +110,6 @@ def test_online_a_missing_repository_is_said_not_blamed_on_the_lifecycle_policy(
     assert "20 newest" not in err and "Nothing was deployed" in err
 
 
-def _ecr_refuses(monkeypatch: pytest.MonkeyPatch, code: str, message: str) -> None:
-    """Every ECR client refuses DescribeImages with ``code``, as AWS does (the moto server
-    itself would answer)."""
-    make = Aws.client
-
-    def refuse(**_: Any) -> None:
-        error = {"Error": {"Code": code, "Message": message}}
-        raise botocore.exceptions.ClientError(error, "DescribeImages")  # type: ignore[arg-type]
-
-    def client(self: Aws, service: str) -> Any:
-        made = make(self, service)
-        if service == "ecr":
-            made.meta.events.register("before-call.ecr.DescribeImages", refuse, "refuse-ecr")
-        return made
-
-    monkeypatch.setattr(Aws, "client", client)
-
-
 DENIED = (
     f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{PROJECT}-github-deploy/GitHubActions is not "
     f"authorized to perform: ecr:DescribeImages on resource: arn:aws:ecr:us-east-1:{ACCOUNT}:"
@@ -173,7 +153,7 @@ def test_online_an_ecr_error_other_than_not_found_says_what_it_is(
     (project / "config.yaml").write_text(CONFIG + ENVIRONMENTS)
     cfg = str(project / "config.yaml")
     uri = f"{REGISTRY}/{PROJECT}@{push_fake_image(PROJECT, 'src-650788fb23f5')}"
-    _ecr_refuses(monkeypatch, code, message)
+    refuse(monkeypatch, "ecr", "DescribeImages", code, message)
     assert main(["--config", cfg, "check-image", "--env", "production", "--image", uri]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert f"error: --image: ECR did not say whether {uri} is there ({code}" in err
