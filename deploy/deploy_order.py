@@ -45,11 +45,18 @@ def short(sha: str) -> str:
 
 
 def success_url(statuses: Iterable[Mapping[str, Any]]) -> str | None:
-    """The job URL of a deployment's success status; None when it never succeeded. Any success
-    counts: GitHub marks a non-production environment's older deployments ``inactive`` once a
-    newer one succeeds, after the success (REST "Inactive deployments")."""
+    """The job URL of a deployment's success status; None when it never succeeded, or deployed
+    nothing. Any success counts: GitHub marks a non-production environment's older deployments
+    ``inactive`` once a newer one succeeds, after the success (REST "Inactive deployments").
+
+    A merge skipped here succeeds too, so GitHub records a successful deployment of its older
+    commit; taken for what runs, a later merge between the two would deploy over the newest.
+    deploy.yml tells them apart: its job's ``environment.url`` (``environment_url``) is the site
+    URL its summary step gives, and that step runs only when the job deployed."""
     for status in statuses:
         if status.get("state") == "success":
+            if not status.get("environment_url"):
+                return None  # skipped: nothing deployed
             return str(status.get("log_url") or status.get("target_url") or "")
     return None
 

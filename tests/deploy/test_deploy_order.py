@@ -56,12 +56,24 @@ def test_github_unread_deploys_with_a_warning_never_silently() -> None:
 
 
 def test_any_success_counts_even_once_made_inactive_and_in_progress_does_not() -> None:
-    url = "https://github.com/o/r/actions/runs/1/job/2"
-    assert success_url([{"state": "inactive"}, {"state": "success", "log_url": url}]) == url
+    url, site = "https://github.com/o/r/actions/runs/1/job/2", "https://d1.cloudfront.net"
+    success = {"state": "success", "log_url": url, "environment_url": site}
+    assert success_url([{"state": "inactive"}, success]) == url
     assert success_url([{"state": "in_progress"}, {"state": "queued"}]) is None
     assert success_url([]) is None
-    assert success_url([{"state": "success", "target_url": "t"}]) == "t"
+    assert success_url([{"state": "success", "target_url": "t", "environment_url": site}]) == "t"
 
 
 def test_deployments_newest_first_by_id() -> None:
     assert [d["id"] for d in newest_first([{"id": 3}, {"id": 10}, {"id": 7}])] == [10, 7, 3]
+
+
+def test_a_success_without_an_environment_url_is_a_skipped_deploy_not_one_that_ran() -> None:
+    """deploy.yml's job names its site URL as the environment's only when it deployed: a
+    merge skipped as older succeeds too, with no URL, and deployed nothing."""
+    url = "https://github.com/o/r/actions/runs/1/job/2"
+    site = "https://d111111abcdef8.cloudfront.net"
+    assert success_url([{"state": "success", "log_url": url, "environment_url": ""}]) is None
+    assert success_url([{"state": "success", "log_url": url}]) is None
+    got = success_url([{"state": "success", "log_url": url, "environment_url": site}])
+    assert got == url

@@ -78,16 +78,27 @@ class GitHubStub:
         self.parents[sha] = tuple(parents)
 
     def deploy(
-        self, environment: str, sha: str, *states: str, repo: str = "octo/trends", run: int = 7
+        self,
+        environment: str,
+        sha: str,
+        *states: str,
+        repo: str = "octo/trends",
+        run: int = 7,
+        url: str = "https://d111111abcdef8.cloudfront.net",
     ) -> int:
         """A deployment as a GitHub Actions job leaves it: its statuses in order (e.g. queued,
-        in_progress, success), each pointing at the job (``log_url``)."""
+        in_progress, success), each pointing at the job (``log_url``). ``url``: the job's
+        ``environment.url`` (its site URL once deployed), GitHub's ``environment_url`` of the
+        success; "" for a job whose order check skipped the deploy (no summary step ran)."""
         ids = [d["id"] for ds in self.deployments.values() for d in ds]
         made = {"id": max(ids, default=500) + 1, "sha": sha, "environment": environment,
                 "ref": "main", "task": "deploy"}  # fmt: skip
         self.deployments.setdefault((repo, environment), []).append(made)
-        url = f"https://github.com/{repo}/actions/runs/{run}/job/{run * 10}"
-        self.statuses[made["id"]] = [{"state": s, "log_url": url} for s in states]
+        job = f"https://github.com/{repo}/actions/runs/{run}/job/{run * 10}"
+        self.statuses[made["id"]] = [
+            {"state": s, "log_url": job, "environment_url": url if s == "success" else ""}
+            for s in states
+        ]
         return int(made["id"])
 
     def _ancestors(self, sha: str) -> set[str]:

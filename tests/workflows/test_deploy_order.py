@@ -70,6 +70,24 @@ def test_an_older_merge_deploys_nothing_where_a_newer_one_is_deployed(
         assert (result.returncode, out, summary) == (0, "skip=false\n", ""), result.stdout
 
 
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_merge_skipped_as_older_is_not_taken_for_what_the_environment_runs(
+    tmp_path: Path, job: str
+) -> None:
+    """A skipped job still succeeds, so GitHub records a successful deployment of its older
+    commit (with no environment URL: its summary step did not run). C is deployed, A's late
+    run skipped: B's late run must compare with C, not A (it deployed B over C before)."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy(job, C, "queued", "in_progress", "success", run=77)
+        stub.deploy(job, A, "queued", "in_progress", "success", run=79, url="")  # skipped
+        stub.deploy(job, B, "queued", "in_progress", run=80)  # this job's own deployment
+        result, out, summary = _order(stub, tmp_path, job, B)
+        assert result.returncode == 0, result.stderr
+        assert out == "skip=true\n", result.stdout
+        assert f"{B[:12]} is older than {C[:12]}" in summary
+
+
 def test_a_rollback_and_a_re_run_deploy_whatever_is_deployed(tmp_path: Path) -> None:
     with github_stub(token="t0ken") as stub:
         _main(stub)
