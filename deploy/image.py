@@ -437,7 +437,11 @@ def missing_image_warning(
 
 
 def check_manifest_media_type(
-    aws: Aws, uri: str, log: Callable[[str], None], project_repository: str = ""
+    aws: Aws,
+    uri: str,
+    log: Callable[[str], None],
+    project_repository: str = "",
+    env: str | None = None,
 ) -> None:
     """Refuse, before CreateModel, an ECR image that is not there or whose manifest SageMaker
     would reject.
@@ -455,7 +459,7 @@ def check_manifest_media_type(
     if details is None:
         if code == REPOSITORY_MISSING:
             raise DeployError(
-                f"{uri} is not in ECR ({code}): {repository_missing(uri, project_repository)}"
+                f"{uri} is not in ECR ({code}): {repository_missing(uri, project_repository, env)}"
             ) from None
         if code in IMAGE_MISSING:
             raise DeployError(

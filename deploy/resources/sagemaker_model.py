@@ -41,8 +41,10 @@ class ModelSpec:
     environment: dict[str, str]
     role_name: str = field(compare=False)
     tags: dict[str, str] | None = field(default=None, compare=False)
-    # The project's ECR repository (deploy creates it): named when the image's is missing.
+    # The project's ECR repository (deploy creates it): named when the image's is missing,
+    # with the stack's --env for the command that creates it (None: the single deployment).
     repository: str = field(default="", compare=False)
+    env: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def model_spec(cfg: Config, n: Names, image_uri: str) -> ModelSpec:
         role_name=n.sagemaker_role,
         tags=cfg.all_tags,
         repository=n.ecr_repository,
+        env=n.env,
     )
 
 
@@ -157,20 +160,22 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def _manifest_check(uri: str, repository: str = "") -> tuple[Step, ...]:
+def _manifest_check(uri: str, repository: str = "", env: str | None = None) -> tuple[Step, ...]:
     """SageMaker refuses an image whose manifest is OCI; an ECR image is checked first (the
     image may be pushed in this same apply, so the check runs then, not at plan time)."""
     if ecr_image_ref(uri) is None:
         return ()
     what = f"{uri} is a Docker v2 schema 2 image in ECR (SageMaker refuses OCI manifests)"
-    return (Check(what, lambda aws, log: check_manifest_media_type(aws, uri, log, repository)),)
+    return (
+        Check(what, lambda aws, log: check_manifest_media_type(aws, uri, log, repository, env)),
+    )
 
 
 def _create(spec: ModelSpec, role_is_new: bool) -> tuple[Step, ...]:
     # A role created or changed moments ago is rejected ("Could not assume role", a
     # ValidationException) until IAM has propagated it: retried then, and only then, and only
     # that error (deploy/aws_errors.py), for a bounded time.
-    return *_manifest_check(spec.image, spec.repository), Call(
+    return *_manifest_check(spec.image, spec.repository, spec.env), Call(
         "sagemaker",
         "CreateModel",
         {

@@ -9,7 +9,7 @@ from pathlib import Path
 import botocore.exceptions
 import pytest
 
-from deploy.aws import DeployError
+from deploy.aws import Aws, DeployError
 from deploy.image import (
     DOCKER_V2_MANIFEST,
     build_commands,
@@ -171,3 +171,26 @@ def test_build_commands_push_docker_v2_with_and_without_buildx() -> None:
         "type=image,name=127.0.0.1:5000/m:t,push=true,oci-mediatypes=false,registry.insecure=true"
         in local
     )
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_an_environments_missing_repository_names_the_image_command_with_its_env(
+    project: Path,
+) -> None:
+    """An environment's (or a preview's) apply stopped before CreateModel by a missing
+    repository said "`python -m deploy image` creates it": without --env, that command
+    refuses a config with environments ("pass --env NAME"). It says --env staging, as plan's
+    warning and check-image do."""
+    from deploy.config import load_config_file
+    from deploy.plan import Check
+    from deploy.resources.sagemaker_model import _create, model_spec
+    from tests.deploy.deploy_helpers import CONFIG, ENVIRONMENTS
+
+    (project / "config.yaml").write_text(CONFIG + ENVIRONMENTS)
+    cfg = load_config_file(project / "config.yaml").select("staging")
+    names = cfg.names("123456789012")
+    spec = model_spec(cfg, names, IMAGE)  # nothing pushed: no repository at all
+    (check,) = [s for s in _create(spec, False) if isinstance(s, Check)]
+    with pytest.raises(DeployError) as err:
+        check.check(Aws("us-east-1", session()), lambda _line: None)
+    assert "`python -m deploy image --env staging` creates it" in str(err.value)
