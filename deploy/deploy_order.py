@@ -3,10 +3,15 @@
 Why: deploys of an environment queue in order (``queue: max``), but a run joins the queue when
 its checks finish, so a merge whose checks finish later deploys after a newer one and puts the
 environment back on an older commit of ``main``. Before applying, a merge's run (a ``push``)
-asks GitHub what the environment last deployed successfully (the deployment objects its jobs
-create, with their commit) and whether that commit is a descendant of its own; if so it deploys
-nothing. A rollback (``workflow_dispatch``) and a re-run (run attempt above 1: README, "Rolling
-back") go back on purpose and are never skipped. When GitHub cannot be read, the run deploys,
+asks GitHub what the environment deployed successfully (the deployment objects its jobs
+create, with their commit) and whether one of those commits is a descendant of its own; if so
+it deploys nothing. Not only the newest success: a merge this check skipped ends its job
+green, so GitHub marks its (older) commit's deployment ``success`` too, and comparing with that
+alone would let the next late merge put the environment back behind the commit it runs. The
+newest ``SUCCESSES_COMPARED`` successes are compared (a run of that many skips in a row does
+not happen; a limit keeps the requests per job bounded). A rollback (``workflow_dispatch``)
+and a re-run (run attempt above 1: README, "Rolling back") go back on purpose and are never
+skipped. When GitHub cannot be read, the run deploys,
 as before this check, and says so: its commit is on ``main`` and passed the checks.
 
 Pure: the GitHub calls are deploy/github_api.py's, the wiring .github/scripts/deploy_order.py.
@@ -22,11 +27,18 @@ from typing import Any
 # deployed commit has every commit of this one and more; "identical" the same commit.
 NEWER = "ahead"
 SAME = "identical"
+# How many of the environment's newest successful deployments a merge compares itself with.
+SUCCESSES_COMPARED = 10
+
+
+def covers(relation: str | None) -> bool:
+    """Whether a deployed commit so related to this run's has everything this run would deploy."""
+    return relation in (NEWER, SAME)
 
 
 @dataclass(frozen=True)
 class Deployed:
-    """An environment's latest successful deployment: its commit and where it ran."""
+    """An environment's successful deployment: its commit and where it ran."""
 
     sha: str
     deployment_id: int
@@ -77,7 +89,8 @@ def decide(
     error: str | None = None,
 ) -> Decision:
     """Skip (exit 0, nothing applied) only a merge's first attempt older than, or the very
-    commit, ``environment`` last deployed successfully; deploy in every other case."""
+    commit, ``current`` (a successful deployment of ``environment``: the one that covers this
+    commit, or else the newest); deploy in every other case."""
     if event != "push":
         return Decision(False, f"a {event} run deploys {short(sha)} whatever is deployed", "notice")
     if attempt > 1:

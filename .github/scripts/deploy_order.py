@@ -24,17 +24,43 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from deploy.aws import DeployError  # noqa: E402
-from deploy.deploy_order import Decision, Deployed, decide, newest_first, success_url  # noqa: E402
+from deploy.deploy_order import (  # noqa: E402
+    SUCCESSES_COMPARED,
+    Decision,
+    Deployed,
+    covers,
+    decide,
+    newest_first,
+    success_url,
+)
 from deploy.github_api import GitHub  # noqa: E402
 
 
-def latest_success(gh: GitHub, repo: str, environment: str) -> Deployed | None:
-    """The environment's newest deployment that succeeded (a job running now has none yet)."""
+def deployed_over(
+    gh: GitHub, repo: str, environment: str, sha: str
+) -> tuple[Deployed | None, str | None]:
+    """The newest successful deployment whose commit is ``sha`` or a descendant, among the
+    newest SUCCESSES_COMPARED successes; else the newest success (a job running now has none
+    yet), each with how it compares. Not just the newest: a skipped merge's job succeeds too,
+    so its older commit's deployment is a ``success`` (deploy/deploy_order.py)."""
+    newest: tuple[Deployed, str] | None = None
+    relations: dict[str, str] = {}
+    compared = 0
     for doc in newest_first(gh.deployments(repo, environment)):
         url = success_url(gh.deployment_statuses(repo, int(doc["id"])))
-        if url is not None:
-            return Deployed(str(doc.get("sha") or ""), int(doc["id"]), url)
-    return None
+        if url is None:
+            continue
+        deployed = Deployed(str(doc.get("sha") or ""), int(doc["id"]), url)
+        if deployed.sha not in relations:
+            relations[deployed.sha] = gh.compare(repo, sha, deployed.sha)
+        relation = relations[deployed.sha]
+        if covers(relation):
+            return deployed, relation
+        newest = newest or (deployed, relation)
+        compared += 1
+        if compared >= SUCCESSES_COMPARED:
+            break
+    return newest if newest else (None, None)
 
 
 def judge(
@@ -44,9 +70,7 @@ def judge(
     current, relation, error = None, None, None
     if event == "push" and attempt <= 1:
         try:
-            current = latest_success(gh, repo, environment)
-            if current is not None:
-                relation = gh.compare(repo, sha, current.sha)
+            current, relation = deployed_over(gh, repo, environment, sha)
         except DeployError as exc:
             error = str(exc)
     return decide(

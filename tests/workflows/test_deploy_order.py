@@ -117,3 +117,20 @@ def test_github_unreadable_deploys_with_a_warning_in_the_summary(tmp_path: Path)
             result.stdout
         )
         assert "[!WARNING]" in summary and "deployments: read" in summary
+
+
+def test_a_skipped_merge_does_not_hide_the_newer_commit_the_environment_runs(
+    tmp_path: Path,
+) -> None:
+    """GitHub marks a skipped merge's own deployment ``success`` (its job succeeded): C runs,
+    A came late and was skipped, so A's deployment is the newest success. B, coming later
+    still, must see C, not A, and skip too (before: it compared with A and put B over C)."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy("production", C, "queued", "in_progress", "success", run=77)
+        stub.deploy("production", A, "queued", "in_progress", "success", run=78)  # skipped
+        stub.deploy("production", B, "queued", "in_progress", run=79)  # this job's own
+        result, out, summary = _order(stub, tmp_path, "production", B)
+        assert (result.returncode, out) == (0, "skip=true\n"), result.stdout
+        assert f"{B[:12]} is older than {C[:12]}" in summary
+        assert "actions/runs/77/job/770" in summary
