@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from step_files import append_outputs  # noqa: E402 (beside this script)
+
 from deploy.config import PREVIEW_RE, ConfigError, load_config_file  # noqa: E402
 
 STAGES = ("staging", "production")  # the promotion order deploy.yml runs
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"::error title=rollback::{problem}")
                 return 1
             print("\n".join(f"{k}={v}" for k, v in outputs.items()))
-            _append_outputs(args.github_output, outputs)
+            append_outputs(args.github_output, outputs)
             return 0
         if args.command == "settings":
             print("\n".join(settings_lines(args.config)))
@@ -175,15 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(message if ok else f"::error title=teardown not confirmed::{message}")
     if ok:
-        _append_outputs(args.github_output, outputs)
+        append_outputs(args.github_output, outputs)
     return 0 if ok else 1
-
-
-def _append_outputs(path: Path | None, outputs: dict[str, str]) -> None:
-    """Append ``key=value`` lines to $GITHUB_OUTPUT (when given): the later steps' inputs."""
-    if path:
-        with path.open("a", encoding="utf-8") as fh:
-            fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
 
 
 if __name__ == "__main__":

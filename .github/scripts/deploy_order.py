@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from step_files import append_outputs, append_summary  # noqa: E402 (beside this script)
+
 from deploy.aws import DeployError  # noqa: E402
 from deploy.deploy_order import (  # noqa: E402
     SUCCESSES_COMPARED,
@@ -96,13 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     title = "nothing to deploy" if decision.skip else "deploy order"
     print(f"::{decision.level} title={title}::{decision.message}")
-    if args.step_summary and (decision.skip or decision.level == "warning"):
-        with args.step_summary.open("a", encoding="utf-8") as fh:
-            mark = "> [!WARNING]\n> " if decision.level == "warning" else ""
-            fh.write(f"## {args.environment}\n\n{mark}{decision.message}\n\n")
-    if args.github_output:
-        with args.github_output.open("a", encoding="utf-8") as fh:
-            fh.write(f"skip={'true' if decision.skip else 'false'}\n")
+    if decision.skip or decision.level == "warning":
+        mark = "> [!WARNING]\n> " if decision.level == "warning" else ""
+        append_summary(args.step_summary, f"## {args.environment}\n\n{mark}{decision.message}\n\n")
+    append_outputs(args.github_output, {"skip": "true" if decision.skip else "false"})
     return 0
 
 

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from step_files import append_outputs, append_summary  # beside this script
+
 
 def _change_line(change: Any) -> str:
     if isinstance(change, str):
@@ -93,14 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             "unless a revert (or a model.image pin) lands first (README, Rolling back, step 2)"
         )
     print(markdown)
-    if args.step_summary:
-        with args.step_summary.open("a", encoding="utf-8") as fh:
-            fh.write(markdown)
-    if args.github_output:
-        with args.github_output.open("a", encoding="utf-8") as fh:
-            for key in ("api_url", "site_url"):
-                value = str(summary.get(key) or "").replace("\n", "")
-                fh.write(f"{key}={value}\n")
+    append_summary(args.step_summary, markdown)
+    urls = {k: str(summary.get(k) or "").replace("\n", "") for k in ("api_url", "site_url")}
+    append_outputs(args.github_output, urls)
     return 0
 
 

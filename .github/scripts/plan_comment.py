@@ -20,6 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from step_files import append_outputs  # beside this script
+
 MARKER = "<!-- deploy-plan -->"
 SINGLE = "-"  # the file stem of the single deployment's plan (config.yaml without environments)
 _SUMMARY = re.compile(r"^\*\*(.+)\*\*$", re.MULTILINE)
@@ -128,10 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     envs = [e for arg in args.env for e in arg.split()] or [SINGLE]
     plans = [read(args.directory, "" if e == SINGLE else e) for e in envs]
     print(render(plans, args.head_sha, args.run_id, args.budget), end="")
-    if args.github_output:
-        changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2)
-        with args.github_output.open("a", encoding="utf-8") as fh:
-            fh.write(f"rc={overall_rc(plans)}\nchanged={changed}\n")
+    changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2)
+    append_outputs(args.github_output, {"rc": str(overall_rc(plans)), "changed": changed})
     return 0
 
 

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from step_files import append_outputs  # noqa: E402 (beside this script)
+
 from deploy.github_api import GitHub, PullRequest  # noqa: E402
 from deploy.naming import preview_env  # noqa: E402
 from deploy.previews import PREVIEW_LABEL  # noqa: E402
@@ -95,9 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         current = GitHub().pull_request(args.repo, number)  # the state now, not the event's
     decision = decide(event, current, args.label)
     print(f"preview {decision.env}: {decision.action} ({decision.reason})")
-    if args.github_output:
-        with args.github_output.open("a", encoding="utf-8") as fh:
-            fh.write(f"action={decision.action}\nenv={decision.env}\nnumber={decision.number}\n")
+    outputs = {"action": decision.action, "env": decision.env, "number": str(decision.number)}
+    append_outputs(args.github_output, outputs)
     return 0
 
 
