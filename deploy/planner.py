@@ -41,8 +41,13 @@ def destroy_order(types: Sequence[ResourceType]) -> list[str]:
     depends_on = dependencies(types)
     create = topological_order(depends_on)
     reverse = reversed_dependencies({k: depends_on[k] for k in reversed(create)})
-    first = [k for t in types for k in t.early] + [k for t in types for k in t.billed]
-    return topological_order(reverse, first=first)
+    return topological_order(reverse, first=_first_to_destroy(types))
+
+
+def _first_to_destroy(types: Sequence[ResourceType]) -> list[str]:
+    """The kinds destroy puts first, as far as their dependants allow: the ``early`` ones (they
+    only start AWS's own slow work), then the ``billed`` ones."""
+    return [k for t in types for k in t.early] + [k for t in types for k in t.billed]
 
 
 def leading_kinds(types: Sequence[ResourceType]) -> set[str]:
@@ -50,8 +55,7 @@ def leading_kinds(types: Sequence[ResourceType]) -> set[str]:
     must go before them (an endpoint's autoscaling). What the sweep starts in every stack
     before it waits on any (`Teardown.run_leading`)."""
     depends_on = dependencies(types)
-    first = [k for t in types for k in t.early] + [k for t in types for k in t.billed]
-    return needed_by(reversed_dependencies(depends_on), first)
+    return needed_by(reversed_dependencies(depends_on), _first_to_destroy(types))
 
 
 def _bind(action: Action, known: dict[str, str]) -> Action:
