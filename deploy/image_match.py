@@ -66,17 +66,28 @@ def same_image(
     return spelled_digest(serving) is not None or tag_now == want_digest
 
 
+def _another_reference(cfg: Config, inputs: Inputs, model: Any) -> bool:
+    """Whether ``inputs.image_uri`` could be the observed ``model``'s image by another
+    reference: another spelling in the same repository (another repository is a move the
+    operator wants, whatever its bytes), and nothing else of the model differs (else it is a
+    new model anyway). ECR, read after this, says whether the two are one image."""
+    want = inputs.image_uri
+    if not model.image or model.image == want:
+        return False
+    if repository_of(want) is None or repository_of(want) != repository_of(model.image):
+        return False
+    return model_spec(cfg, inputs.names, model.image).name == model.name
+
+
 def same_as_serving(aws: Aws, cfg: Config, inputs: Inputs, world: World) -> SameImage | None:
     """The serving model's reference when ``inputs.image_uri`` is the same image by another
     reference and nothing else of the model differs; None otherwise (reads ECR only then)."""
     serving = serving_model(world)
     endpoint = world.one("endpoint")
-    if serving is None or not serving.image or serving.image == inputs.image_uri:
+    if serving is None or not _another_reference(cfg, inputs, serving):
         return None
-    if model_spec(cfg, inputs.names, serving.image).name != serving.name:
-        return None  # more than the image's reference changes: a new model anyway
     running = running_digest(endpoint, serving.image)
-    if running is None or repository_of(inputs.image_uri) != repository_of(serving.image):
+    if running is None:
         return None
     want_digest = image_digest(aws, inputs.image_uri)
     tag_now = None if spelled_digest(serving.image) else image_digest(aws, serving.image)
@@ -111,11 +122,7 @@ def same_as_kept(aws: Aws, cfg: Config, inputs: Inputs, world: World) -> SameIma
         return None
     config, model = kept
     want, current = inputs.image_uri, world.one("endpoint").config
-    if not model.image or model.image == want or config.name == current:
-        return None
-    if model_spec(cfg, inputs.names, model.image).name != model.name:
-        return None  # more than the image's reference changes: a new model anyway
-    if repository_of(want) is None or repository_of(want) != repository_of(model.image):
+    if config.name == current or not _another_reference(cfg, inputs, model):
         return None
     want_digest = image_digest(aws, want)
     kept_digest = image_digest(aws, model.image)  # a tag: what a new fleet of it pulls now
