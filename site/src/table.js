@@ -61,9 +61,11 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
     { role: "row" },
     ...HEADS.map((name) => el("th", { scope: "col", role: "columnheader", text: name ?? expected })),
   );
+  // A tab stop of its own, named as its caption: when the window is too narrow for it (200 %
+  // zoom) the box scrolls sideways, and a keyboard can only scroll what it can focus.
   return el(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", tabindex: 0, role: "region", "aria-label": `Anomalies in ${title}` },
     el(
       "table",
       { class: "anomalies", role: "table" },

@@ -1,0 +1,191 @@
+"""The page for an analyst without a mouse, with a screen reader, at 400 % zoom or in a forced
+(high-contrast) colour theme, checked in real Chromium on the GLP-1 export (three terms, one
+with three anomalies): the Tab order through a result, what each chart says it shows, the
+contrast of every text from computed styles, reflow at 320 px, and the charts under forced
+colours."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from pagekit import DATA, open_page, run, upload_path
+
+pytestmark = pytest.mark.browser
+
+GLP1 = DATA / "en_weekly5y_3terms_lt1_glp1.csv"
+
+# Each text node's element, its colour and the colours it lies on (its nearest backgrounds,
+# translucent ones laid over what is under them; a gradient: each stop). Hidden and
+# visually-hidden text, and disabled buttons (WCAG 1.4.3 exempts them), are left out.
+TEXT_COLOURS = r"""() => {
+    const parse = (c) => {
+        const m = (c.match(/[\d.]+/g) || [0, 0, 0, 0]).map(Number);
+        return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+    };
+    const over = (top, under) =>
+        [0, 1, 2].map((k) => top[k] * top[3] + under[k] * (1 - top[3])).concat(1);
+    const backgrounds = (el) => {
+        const layers = [];
+        for (let n = el; n; n = n.parentElement) {
+            const s = getComputedStyle(n);
+            const image = s.backgroundImage;
+            const stops = image !== "none" && image.match(/rgba?\([^)]*\)/g);
+            if (stops) { layers.push(stops.map(parse)); break; }
+            const c = parse(s.backgroundColor);
+            if (c[3] > 0) { layers.push([c]); if (c[3] === 1) break; }
+        }
+        const page = parse(getComputedStyle(document.documentElement).backgroundColor);
+        let under = [page[3] === 1 ? page : [255, 255, 255, 1]];
+        for (const layer of layers.reverse()) {
+            under = layer.flatMap((l) => under.map((u) => over(l, u)));
+        }
+        return under;
+    };
+    const seen = new Set();
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const el = walker.currentNode.parentElement;
+        if (!walker.currentNode.textContent.trim() || seen.has(el)) continue;
+        seen.add(el);
+        if (el.closest("[hidden], .visually-hidden, option, button:disabled")) continue;
+        if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
+        const fg = parse(getComputedStyle(el).color);
+        const under = backgrounds(el);
+        const text = el.textContent.trim().slice(0, 40);
+        out.push({ text, fg: under.map((u) => over(fg, u)), bg: under });
+    }
+    return out;
+}"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    lin = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (v / 255 for v in rgb[:3])
+    ]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _ratio(a: list[float], b: list[float]) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def low_contrast_text(page: Any) -> list[tuple[str, float]]:
+    """Every visible text under 4.5:1 against what lies under it (WCAG 1.4.3)."""
+    found = []
+    for text in page.evaluate(TEXT_COLOURS):
+        worst = min(_ratio(fg, bg) for fg, bg in zip(text["fg"], text["bg"], strict=True))
+        if worst < 4.5:
+            found.append((text["text"], round(worst, 2)))
+    return found
+
+
+def glp1_result(page: Any, stack: Any) -> None:
+    open_page(page, stack.urls["site"])
+    upload_path(page, GLP1)
+    run(page)
+    assert page.locator("#error").is_hidden()
+
+
+def focus_stops(page: Any, presses: int, key: str = "Tab") -> list[dict[str, Any]]:
+    """What each press of ``key`` focused: its id, role, name and whether a ring shows."""
+    stops = []
+    for _ in range(presses):
+        page.keyboard.press(key)
+        stops.append(
+            page.evaluate(
+                """() => {
+                    const e = document.activeElement, s = getComputedStyle(e);
+                    const named = e.getAttribute('aria-labelledby');
+                    return {
+                        id: e.id, tag: e.tagName, cls: String(e.className),
+                        role: e.getAttribute('role') || '',
+                        name: (named ? document.getElementById(named).textContent
+                               : e.getAttribute('aria-label') || e.textContent).trim(),
+                        ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+                    };
+                }"""
+            )
+        )
+    return stops
+
+
+def test_tab_reaches_every_control_and_each_table_of_a_result(page: Any, stack: Any) -> None:
+    """From the top, Tab goes through the file picker, the method, the sensitivity, Detect, the
+    download, each chart and each anomaly table, in reading order, with a ring on each. The
+    table's box scrolls sideways when the window is narrow (200 % zoom), so a keyboard must be
+    able to reach it: it was no tab stop, and at 1280 px nothing after the charts was."""
+    glp1_result(page, stack)
+    page.locator(".skip-link").focus()  # the page's first stop: Tab on from the top
+    stops = focus_stops(page, 30)
+    order = [s["id"] or s["role"] or s["tag"] for s in stops]
+    wanted = [
+        "drop-zone",
+        "method",
+        "auto-sensitivity",
+        "run",
+        "download",
+        "chart-0-plot",
+        "chart-1-plot",
+        "chart-2-plot",
+        "region",
+    ]
+    at = [order.index(w) for w in wanted if w in order]
+    assert len(at) == len(wanted) and at == sorted(at), order
+    table = stops[order.index("region")]
+    assert table["name"] == "Anomalies in wegovy", table
+    assert all(s["ring"] for s in stops if s["tag"] != "BODY"), [s for s in stops if not s["ring"]]
+
+
+def test_a_table_too_wide_for_a_zoomed_window_scrolls_from_the_keyboard(
+    page: Any, stack: Any
+) -> None:
+    """At 200 % zoom (640 CSS px) an hourly export's table scrolls in its box; focused, the
+    arrow keys scroll it."""
+    page.set_viewport_size({"width": 640, "height": 700})
+    open_page(page, stack.urls["site"])
+    upload_path(page, DATA / "en_hourly7d_2terms.csv")
+    run(page)
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth")
+    assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+    wrap.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("(w) => w.scrollLeft > 0", arg=wrap.element_handle())
+
+
+def test_a_zoomed_chart_is_reset_from_the_keyboard(page: Any, stack: Any) -> None:
+    """Zoomed with +, the chart's Reset zoom is the stop before it (Shift+Tab), and Enter on it
+    shows every point again, the focus back on the chart."""
+    glp1_result(page, stack)
+    plot = page.locator("#chart-2-plot")
+    plot.focus()
+    page.keyboard.press("+")
+    reset = page.locator("#chart-2 .reset-zoom")
+    reset.wait_for()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Reset zoom"
+    page.keyboard.press("Enter")
+    reset.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "chart-2-plot"
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_text_has_enough_contrast_and_320_px_needs_no_sideways_scroll(
+    page: Any, stack: Any, width: int
+) -> None:
+    """Contrast of each visible text from its computed colours (4.5:1, WCAG 1.4.3), with a
+    result on show; 320 px is a 1280 px window at 400 % (WCAG 1.4.10 reflow): the page itself
+    never scrolls sideways."""
+    page.set_viewport_size({"width": width, "height": 800})
+    glp1_result(page, stack)
+    assert low_contrast_text(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def _rgb(css: str) -> list[float]:
+    return [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
