@@ -15,7 +15,7 @@ import uPlot from "uplot";
 import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
-import { extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
+import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { tickSteps } from "./ticks.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
@@ -153,7 +153,7 @@ export function renderChart(container, series, context = {}) {
     // A widget of its own keys: screen readers pass the arrows to it instead of reading on.
     role: "application",
     "aria-label":
-      `Chart of ${title}. Arrow keys move along it; the readout above says each point's ` +
+      `${chartSummary(title, series, tested)} Arrow keys move along it; the readout above says each point's ` +
       `${readoutWhat(context.method, tested)}. ` +
       "Plus and minus zoom in and out around the point, Escape shows all.",
   });
@@ -310,13 +310,8 @@ export function renderChart(container, series, context = {}) {
 
   const canvas = plotBox.querySelector("canvas");
   if (canvas) {
-    const anomalyCount = (series.anomalies || []).length;
     canvas.setAttribute("role", "img");
-    canvas.setAttribute(
-      "aria-label",
-      `Chart of ${title}: ${series.values.length} points, ${anomalyCount} anomalies ` +
-        "marked in red. The table below lists them.",
-    );
+    canvas.setAttribute("aria-label", chartSummary(title, series, tested));
   }
   let lastWidth = width;
   const observer = new ResizeObserver(() => {

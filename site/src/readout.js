@@ -2,7 +2,7 @@
  * What the chart's readout says about one point: its date, value, expected value and range,
  * and the event it belongs to. Pure, so it is tested without a browser.
  */
-import { formatNumber } from "./format.js";
+import { formatNumber, plural } from "./format.js";
 import { bandNames, extentWords, formatWhen, isBelowOne, kindWords, untested, whenAt } from "./words.js";
 import { BELOW_ONE_VALUE } from "./rules.js";
 
@@ -17,6 +17,21 @@ export function readoutWhat(method = "", tested = true) {
   if (!tested) return "date and value";
   const { line, range } = bandNames(method);
   return line === "expected" ? "date, value, expected value and range" : `date, value, ${line} and ${range}`;
+}
+
+/**
+ * What a chart shows, in words: its term, its points and its anomalies (drawn as dots, listed in
+ * the table under it when there are any). The name of the chart's tab stop and its canvas's
+ * text alternative: said without colour, which a screen reader's user may not see.
+ */
+export function chartSummary(title, series, tested = true) {
+  const count = (series.anomalies || []).length;
+  const found = !tested
+    ? "not judged (too short to test)"
+    : count
+      ? `${plural(count, "anomaly", "anomalies")}, drawn as dots and listed in the table below`
+      : "no anomalies";
+  return `Chart of ${title}: ${plural(series.values.length, "point", "points")}, ${found}.`;
 }
 
 /**

@@ -14,7 +14,7 @@ import { checkFile, decodeText, FileProblem } from "../src/filecheck.js";
 import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
-import { extentSpans, eventAt, readoutHint, readoutParts, readoutWhat } from "../src/readout.js";
+import { chartSummary, extentSpans, eventAt, readoutHint, readoutParts, readoutWhat } from "../src/readout.js";
 import { chartScale } from "../src/scales.js";
 import {
   seasonWords,
@@ -568,6 +568,20 @@ test("the readout's hint says what pointing shows, in the readout's words, and h
       assert.ok(what.includes(named), `${method}: ${label} not in "${what}"`);
     }
   }
+});
+
+test("a chart's summary names its term, points and anomalies, never by colour", () => {
+  const values = [1, 2, 3];
+  assert.equal(
+    chartSummary("wegovy", { values, anomalies: [{ index: 1 }, { index: 2 }] }),
+    "Chart of wegovy: 3 points, 2 anomalies, drawn as dots and listed in the table below.",
+  );
+  assert.equal(
+    chartSummary("x", { values, anomalies: [{ index: 1 }] }),
+    "Chart of x: 3 points, 1 anomaly, drawn as dots and listed in the table below.",
+  );
+  assert.equal(chartSummary("x", { values }), "Chart of x: 3 points, no anomalies.");
+  assert.equal(chartSummary("x", { values: [1, 2] }, false), "Chart of x: 2 points, not judged (too short to test).");
 });
 
 test("DBSCAN's line and range are read as a running median and its neighbourhood", () => {

@@ -174,6 +174,24 @@ def test_a_zoomed_chart_is_reset_from_the_keyboard(page: Any, stack: Any) -> Non
     assert page.evaluate("document.activeElement.id") == "chart-2-plot"
 
 
+def test_each_chart_says_its_term_its_points_and_its_anomalies(page: Any, stack: Any) -> None:
+    """The chart's tab stop is what a screen reader names when Tab lands on it: it said how to
+    use the keys, not what the chart shows. It now starts with the term, its points and its
+    anomalies (the dots), in words that do not lean on colour, and points to the table only
+    where there is one."""
+    glp1_result(page, stack)
+    for i, (term, count) in enumerate([("ozempic", 0), ("monjauro", 0), ("wegovy", 3)]):
+        label = page.locator(f"#chart-{i}-plot").get_attribute("aria-label")
+        anomalies = "no anomalies" if count == 0 else f"{count} anomalies"
+        assert label.startswith(f"Chart of {term}: 262 points, {anomalies}"), label
+        assert "Arrow keys move along it" in label, label
+        assert ("table below" in label) == (count > 0), label
+        canvas = page.locator(f"#chart-{i}-plot canvas").get_attribute("aria-label")
+        assert not re.search(r"\bred\b", canvas) and ("table below" in canvas) == (count > 0), (
+            canvas
+        )
+
+
 @pytest.mark.parametrize("width", [1280, 320])
 def test_every_text_has_enough_contrast_and_320_px_needs_no_sideways_scroll(
     page: Any, stack: Any, width: int
