@@ -205,5 +205,36 @@ def test_every_text_has_enough_contrast_and_320_px_needs_no_sideways_scroll(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def test_forced_colours_keep_the_charts_and_their_key_readable(browser: Any, stack: Any) -> None:
+    """Under forced colours (Windows high contrast) the page takes the theme's colours, but a
+    canvas keeps its own: the charts' grey axis labels and blue line were drawn on the theme's
+    black (some 2:1), and the key's dot for an anomaly, a background, vanished. The chart and
+    its key keep their own white ground there, as they were designed on."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark", forced_colors="active"
+    )
+    try:
+        page = context.new_page()
+        glp1_result(page, stack)
+        looks = page.evaluate(
+            """() => {
+                const style = (sel, pseudo) =>
+                    getComputedStyle(document.querySelector(sel), pseudo);
+                return {
+                    plot: style('#chart-2-plot').backgroundColor,
+                    key: style('#series-2 .legend-key').backgroundColor,
+                    keyText: style('#series-2 .legend-key').color,
+                    dot: style('#series-2 .key-anomaly', '::before').backgroundColor,
+                };
+            }"""
+        )
+        assert looks["plot"] == "rgb(255, 255, 255)", looks
+        assert looks["key"] == "rgb(255, 255, 255)", looks
+        assert _ratio(_rgb(looks["keyText"]), [255, 255, 255]) >= 4.5, looks
+        assert _ratio(_rgb(looks["dot"]), [255, 255, 255]) >= 3, looks
+    finally:
+        context.close()
+
+
 def _rgb(css: str) -> list[float]:
     return [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
