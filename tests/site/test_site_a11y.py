@@ -238,3 +238,54 @@ def test_forced_colours_keep_the_charts_and_their_key_readable(browser: Any, sta
 
 def _rgb(css: str) -> list[float]:
     return [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
+
+
+def _luminance_of(css: str) -> float:
+    return _luminance(_rgb(css))
+
+
+def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
+    browser: Any, stack: Any
+) -> None:
+    """An analyst who asks for dark pages (the system's preference) got the light page: a
+    bright screen, for some a migraine. The page now follows it, and everything stays
+    readable from computed styles: each text 4.5:1 (an error, a refused file's notice and a
+    result on show), the fields' borders and the focus ring 3:1 on the cards, and the charts,
+    drawn for white, on a white ground of their own with the light ring."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        open_page(page, stack.urls["site"])
+        assert (
+            _luminance_of(page.evaluate("getComputedStyle(document.body).backgroundColor")) < 0.05
+        )
+        page.get_by_role("button", name="Detect anomalies").click()  # no file yet: an error
+        page.locator("#error").wait_for()
+        upload_path(page, DATA / "en_weekly5y_bitcoin.csv")
+        page.set_input_files(
+            "#file-input",
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"Week,a\nx,y\n"}],
+        )
+        page.locator("#file-status.file-bad").wait_for()
+        page.get_by_role("button", name="Detect anomalies").click()  # the refusal, again
+        assert low_contrast_text(page) == []
+        glp1_result(page, stack)
+        assert low_contrast_text(page) == []
+        card = page.eval_on_selector(".card", "e => getComputedStyle(e).backgroundColor")
+        borders = page.eval_on_selector_all(
+            "select, input[type=number]", "els => els.map(e => getComputedStyle(e).borderTopColor)"
+        )
+        assert borders and min(_ratio(_rgb(b), _rgb(card)) for b in borders) >= 3, (borders, card)
+        page.locator("#method").focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # a keyboard focus: the ring shows
+        ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+        assert _ratio(_rgb(ring), _rgb(card)) >= 3, (ring, card)
+        page.locator("#chart-2-plot").focus()
+        plot = page.eval_on_selector(
+            "#chart-2-plot",
+            "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).outlineColor]",
+        )
+        assert plot[0] == "rgb(255, 255, 255)" and _ratio(_rgb(plot[1]), [255, 255, 255]) >= 3, plot
+    finally:
+        context.close()
