@@ -9,7 +9,12 @@ deploy.yml's order check: ``GET /repos/{o}/{r}/deployments?environment=`` (newes
 ``GET .../deployments/{id}/statuses`` (newest first) and ``GET .../compare/{base}...{head}``
 (``status`` ahead/behind/identical/diverged, from a commit graph the test gives; 404 for a
 commit it lacks); ``deployments_forbidden`` answers 403 as for a job without
-``deployments: read``.
+``deployments: read``; ``GET .../actions/runs/{id}`` (``path``, ``event``: which workflow a
+deployment's job ran in). GitHub's documented rules the stub keeps: every deployment and status
+has a ``created_at``; a ``success`` of a non-production environment's deployment adds
+``inactive`` to the earlier successful ones (``auto_inactive``, REST "Create a deployment
+status"). GitHub documents no order for the deployments listing: the stub lists them by id,
+highest first, and a test may give ids that do not follow creation.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,6 +34,7 @@ _COMMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 _COMMENT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 _DEPLOYMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/deployments$")
 _STATUSES = re.compile(r"^/repos/([^/]+/[^/]+)/deployments/(\d+)/statuses$")
+_RUN = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)$")
 _COMPARE = re.compile(r"^/repos/([^/]+/[^/]+)/compare/([0-9a-f]+)\.\.\.([0-9a-f]+)$")
 
 
@@ -71,11 +78,19 @@ class GitHubStub:
         self.deployments: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.statuses: dict[int, list[dict[str, Any]]] = {}
         self.parents: dict[str, tuple[str, ...]] = {}  # the commit graph compare walks
+        self.runs: dict[int, dict[str, Any]] = {}  # run id -> GET .../actions/runs/{id}
         self.deployments_forbidden = False
+        self.actions_forbidden = False  # a job without `actions: read`
+        self.clock = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # each record made ticks a second
         self.repos = {"octo/trends"}  # others answer 404, as an unseen repository does
 
     def commit(self, sha: str, *parents: str) -> None:
         self.parents[sha] = tuple(parents)
+
+    def _tick(self, at: datetime | None = None) -> str:
+        """GitHub's ``created_at`` (ISO 8601, UTC, seconds) of the next record made."""
+        self.clock = at or self.clock + timedelta(seconds=1)
+        return self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def deploy(
         self,
@@ -85,20 +100,39 @@ class GitHubStub:
         repo: str = "octo/trends",
         run: int = 7,
         url: str = "https://d111111abcdef8.cloudfront.net",
+        workflow: str = "deploy.yml",
+        event: str = "push",
+        deployment_id: int | None = None,
+        created: datetime | None = None,
+        done: datetime | None = None,
     ) -> int:
         """A deployment as a GitHub Actions job leaves it: its statuses in order (e.g. queued,
         in_progress, success), each pointing at the job (``log_url``). ``url``: the job's
         ``environment.url`` (its site URL once deployed), GitHub's ``environment_url`` of the
-        success; "" for a job whose order check skipped the deploy (no summary step ran)."""
+        success; "" for a job whose order check skipped the deploy (no summary step ran), or a
+        teardown's (``workflow="teardown.yml"``). ``created``/``done``: the deployment's and
+        its last status's ``created_at`` (else the stub's clock, a second a record);
+        ``deployment_id``: an id out of creation order."""
         ids = [d["id"] for ds in self.deployments.values() for d in ds]
-        made = {"id": max(ids, default=500) + 1, "sha": sha, "environment": environment,
-                "ref": "main", "task": "deploy"}  # fmt: skip
+        made = {"id": deployment_id or max(ids, default=500) + 1, "sha": sha,
+                "environment": environment, "ref": "main", "task": "deploy",
+                "created_at": self._tick(created)}  # fmt: skip
         self.deployments.setdefault((repo, environment), []).append(made)
         job = f"https://github.com/{repo}/actions/runs/{run}/job/{run * 10}"
-        self.statuses[made["id"]] = [
-            {"state": s, "log_url": job, "environment_url": url if s == "success" else ""}
-            for s in states
-        ]
+        path = f"{repo}/.github/workflows/{workflow}@refs/heads/main"  # the documented form
+        self.runs[run] = {"id": run, "event": event, "path": path}
+        statuses = [
+            {"state": s, "log_url": job, "environment_url": url if s == "success" else "",
+             "created_at": self._tick(done if i == len(states) - 1 else None)}
+            for i, s in enumerate(states)
+        ]  # fmt: skip
+        if "success" in states and environment != "production":  # auto_inactive
+            for other in self.deployments[(repo, environment)][:-1]:
+                had = self.statuses.get(other["id"], [])
+                if any(st["state"] == "success" for st in had) and had[-1]["state"] != "inactive":
+                    had.append({"state": "inactive", "log_url": had[-1]["log_url"],
+                                "environment_url": "", "created_at": self._tick()})  # fmt: skip
+        self.statuses[made["id"]] = statuses
         return int(made["id"])
 
     def _ancestors(self, sha: str) -> set[str]:
@@ -144,9 +178,14 @@ class GitHubStub:
             return 403, {"message": "Resource not accessible by integration"}
         if (m := _DEPLOYMENTS.match(url.path)) and m.group(1) in self.repos:
             listed = self.deployments.get((m.group(1), query.get("environment", "")), [])
-            return 200, list(reversed(listed))[: int(query.get("per_page", 30))]
+            by_id = sorted(listed, key=lambda d: int(d["id"]), reverse=True)
+            return 200, by_id[: int(query.get("per_page", 30))]
         if (m := _STATUSES.match(url.path)) and int(m.group(2)) in self.statuses:
             return 200, list(reversed(self.statuses[int(m.group(2))]))
+        if self.actions_forbidden and "/actions/" in url.path:
+            return 403, {"message": "Resource not accessible by integration"}
+        if (m := _RUN.match(url.path)) and int(m.group(2)) in self.runs:
+            return 200, self.runs[int(m.group(2))]
         if m := _COMPARE.match(url.path):
             return self._compare(m.group(2), m.group(3))
         return 404, {"message": "Not Found"}
