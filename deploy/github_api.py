@@ -1,7 +1,7 @@
 """The few GitHub REST calls deploy makes, for the preview sweep: a pull request's state, and
 its preview comment (found among its comments, rewritten when the sweep removes the preview);
 for deploy.yml's order check (deploy/deploy_order.py): an environment's deployments, their
-statuses, and how two commits compare.
+statuses, the workflow run a status's job belongs to, and how two commits compare.
 
 Stdlib HTTP only (urllib): the sweep runs in a workflow with GITHUB_TOKEN, and the tests point
 ``GITHUB_API_URL`` (which GitHub Actions sets too) at a stub server on 127.0.0.1.
@@ -59,6 +59,8 @@ def _scope(path: str) -> str:
     """The GITHUB_TOKEN permission a path needs (job `permissions:`), for a refusal's hint."""
     if "/deployments" in path:
         return "deployments"
+    if "/actions/" in path:
+        return "actions"
     if "/compare/" in path:
         return "contents"
     return "pull-requests"
@@ -142,6 +144,12 @@ class GitHub:
         """A deployment's statuses, newest first (queued, in_progress, success, inactive...)."""
         got = self.get(f"/repos/{repo}/deployments/{deployment_id}/statuses?per_page={PAGE}")
         return list(got or [])
+
+    def workflow_run(self, repo: str, run_id: int) -> dict[str, Any] | None:
+        """A workflow run (its ``path``: which workflow file; ``event``), None when it is gone
+        (runs can be deleted); ``actions: read``."""
+        got = self.get(f"/repos/{repo}/actions/runs/{run_id}")
+        return dict(got) if got is not None else None
 
     def compare(self, repo: str, base: str, head: str) -> str:
         """``ahead`` (head has every commit of base, and more), ``behind``, ``identical`` or

@@ -83,6 +83,19 @@ def test_an_environments_deployments_their_statuses_and_a_compare() -> None:
             gh.compare("octo/trends", b, "d" * 40)
 
 
+def test_a_workflow_run_says_which_workflow_and_needs_actions_read() -> None:
+    with github_stub(token="t0ken") as stub:
+        stub.deploy("production", "a" * 40, "success", run=90, workflow="teardown.yml")
+        gh = GitHub(token="t0ken", api_url=stub.url)
+        run = gh.workflow_run("octo/trends", 90)
+        assert run is not None and run["path"].endswith("/teardown.yml@refs/heads/main")
+        assert stub.requests[-1][0] == "/repos/octo/trends/actions/runs/90"
+        assert gh.workflow_run("octo/trends", 12345) is None  # deleted: no such run
+        stub.actions_forbidden = True
+        with pytest.raises(DeployError, match=r"403.*actions: read"):
+            gh.workflow_run("octo/trends", 90)
+
+
 def test_deployments_unreadable_raise_and_say_the_permission() -> None:
     with github_stub(token="t0ken") as stub:
         stub.deployments_forbidden = True
