@@ -9,18 +9,27 @@ it deploys nothing. Not only the newest success: a merge this check skipped ends
 green, so GitHub marks its (older) commit's deployment ``success`` too, and comparing with that
 alone would let the next late merge put the environment back behind the commit it runs. The
 newest ``SUCCESSES_COMPARED`` successes are compared (a run of that many skips in a row does
-not happen; a limit keeps the requests per job bounded). A rollback (``workflow_dispatch``)
-and a re-run (run attempt above 1: README, "Rolling back") go back on purpose and are never
-skipped. When GitHub cannot be read, the run deploys,
-as before this check, and says so: its commit is on ``main`` and passed the checks.
+not happen; a limit keeps the requests per job bounded), newest by when they succeeded (their
+``success`` status's ``created_at``): GitHub documents no order for the listing, nor that ids
+follow creation, and a deployment made first can succeed last (it waited for reviewers).
+
+A re-run (run attempt above 1) follows the same rule: "Re-run failed jobs" of an old merge's
+run is no rollback (that is ``workflow_dispatch``, README "Rolling back"), so it is skipped when
+a newer commit deployed over it; the very commit already deployed is applied again on a re-run
+only (its first attempt may have failed after the apply). A rollback is never skipped. A
+teardown (teardown.yml's job succeeds with no URL) ends what counts: the environment runs
+nothing after it, so the next merge deploys, whichever. When GitHub cannot be read, the run
+deploys, as before this check, and says so: its commit is on ``main`` and passed the checks.
 
 Pure: the GitHub calls are deploy/github_api.py's, the wiring .github/scripts/deploy_order.py.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 # GitHub's compare of base (this run's commit) ... head (the deployed one): "ahead" means the
@@ -29,6 +38,12 @@ NEWER = "ahead"
 SAME = "identical"
 # How many of the environment's newest successful deployments a merge compares itself with.
 SUCCESSES_COMPARED = 10
+# How many of its newest deployments (by creation) are read to find them: more than compared,
+# since one made earlier can succeed later, and failed or cancelled ones are among them.
+DEPLOYMENTS_READ = 30
+# The workflow whose job's success in an environment means it was destroyed (teardown.yml).
+TEARDOWN_WORKFLOW = "teardown.yml"
+_RUN_ID = re.compile(r"/actions/runs/(\d+)(?:/|$)")
 
 
 def covers(relation: str | None) -> bool:
@@ -43,6 +58,8 @@ class Deployed:
     sha: str
     deployment_id: int
     log_url: str  # the job that deployed it (GitHub Actions sets it), or ''
+    at: str = ""  # its success status's created_at (ISO 8601), '' when GitHub gave none
+    ran: bool = True  # False: the job succeeded with no environment URL (skipped, teardown)
 
 
 @dataclass(frozen=True)
@@ -56,26 +73,77 @@ def short(sha: str) -> str:
     return sha[:12]
 
 
+def _success(statuses: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The newest ``success`` status; any counts: GitHub marks a non-production environment's
+    older deployments ``inactive`` once a newer one succeeds, after the success (REST
+    "Inactive deployments")."""
+    found = [s for s in statuses if s.get("state") == "success"]
+    return max(found, key=lambda s: _when(s.get("created_at")), default=None)
+
+
 def success_url(statuses: Iterable[Mapping[str, Any]]) -> str | None:
     """The job URL of a deployment's success status; None when it never succeeded, or deployed
-    nothing. Any success counts: GitHub marks a non-production environment's older deployments
-    ``inactive`` once a newer one succeeds, after the success (REST "Inactive deployments").
+    nothing.
 
     A merge skipped here succeeds too, so GitHub records a successful deployment of its older
     commit; taken for what runs, a later merge between the two would deploy over the newest.
     deploy.yml tells them apart: its job's ``environment.url`` (``environment_url``) is the site
     URL its summary step gives, and that step runs only when the job deployed."""
-    for status in statuses:
-        if status.get("state") == "success":
-            if not status.get("environment_url"):
-                return None  # skipped: nothing deployed
-            return str(status.get("log_url") or status.get("target_url") or "")
-    return None
+    got = success_of({"id": 0, "sha": ""}, statuses)
+    return got.log_url if got and got.ran else None
+
+
+def success_of(doc: Mapping[str, Any], statuses: Iterable[Mapping[str, Any]]) -> Deployed | None:
+    """A deployment that succeeded, with when (its success's created_at) and whether it
+    deployed (an environment URL); None when it never succeeded."""
+    status = _success(statuses)
+    if status is None:
+        return None
+    return Deployed(
+        sha=str(doc.get("sha") or ""),
+        deployment_id=int(doc.get("id") or 0),
+        log_url=str(status.get("log_url") or status.get("target_url") or ""),
+        at=str(status.get("created_at") or ""),
+        ran=bool(status.get("environment_url")),
+    )
+
+
+def _when(stamp: object) -> datetime:
+    """GitHub's ISO 8601 time; the earliest possible when absent or unreadable."""
+    try:
+        got = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return got if got.tzinfo else got.replace(tzinfo=UTC)
 
 
 def newest_first(deployments: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Deployments by creation, newest first (their ids grow with time)."""
-    return sorted(deployments, key=lambda d: int(d.get("id") or 0), reverse=True)
+    """Deployments by creation (``created_at``), newest first; the id only breaks a tie (GitHub
+    documents neither the listing's order nor ids that follow creation)."""
+    return sorted(
+        deployments,
+        key=lambda d: (_when(d.get("created_at")), int(d.get("id") or 0)),
+        reverse=True,
+    )
+
+
+def by_success_time(successes: Iterable[Deployed]) -> list[Deployed]:
+    """Successes by when they succeeded, newest first: the order the environment ran them in
+    (its deploys run one at a time), whatever order their deployments were made in."""
+    return sorted(successes, key=lambda d: (_when(d.at), d.deployment_id), reverse=True)
+
+
+def run_id(log_url: str) -> int | None:
+    """The workflow run of a status's job URL (``…/actions/runs/<id>/job/<job>``)."""
+    found = _RUN_ID.search(log_url or "")
+    return int(found.group(1)) if found else None
+
+
+def is_teardown(run: Mapping[str, Any] | None) -> bool:
+    """Whether a workflow run (REST "Get a workflow run") is teardown.yml's: its ``path``, the
+    workflow file, maybe ``owner/repo/``-prefixed and ``@ref``-suffixed."""
+    path = str((run or {}).get("path") or "").split("@", 1)[0]
+    return path.rsplit("/", 1)[-1] == TEARDOWN_WORKFLOW
 
 
 def decide(
@@ -87,19 +155,14 @@ def decide(
     current: Deployed | None,
     relation: str | None,
     error: str | None = None,
+    torn_down: Deployed | None = None,
 ) -> Decision:
-    """Skip (exit 0, nothing applied) only a merge's first attempt older than, or the very
-    commit, ``current`` (a successful deployment of ``environment``: the one that covers this
-    commit, or else the newest); deploy in every other case."""
+    """Skip (exit 0, nothing applied) a merge's run, first attempt or re-run, older than
+    ``current`` (a successful deployment of ``environment`` since its last teardown,
+    ``torn_down``: the newest that covers this commit, or else the newest), and a first attempt
+    of the very commit ``current`` deployed; deploy in every other case."""
     if event != "push":
         return Decision(False, f"a {event} run deploys {short(sha)} whatever is deployed", "notice")
-    if attempt > 1:
-        return Decision(
-            False,
-            f"attempt {attempt} of this run (a re-run goes back on purpose): "
-            f"{short(sha)} deploys to {environment} whatever is deployed",
-            "notice",
-        )
     if error:
         return Decision(
             False,
@@ -109,13 +172,34 @@ def decide(
             "warning",
         )
     if current is None:
+        if torn_down is not None:
+            by = torn_down.log_url or f"deployment {torn_down.deployment_id}"
+            return Decision(
+                False,
+                f"{environment} was torn down by {by} and has deployed nothing since: "
+                f"deploying {short(sha)}",
+                "notice",
+            )
         return Decision(False, f"{environment} has no successful deployment yet", "notice")
     by = f"by {current.log_url}" if current.log_url else f"(deployment {current.deployment_id})"
     if relation == NEWER:
+        rerun = (
+            f" (attempt {attempt} of this run: a re-run does not roll back; Run workflow does, "
+            'README "Rolling back")'
+            if attempt > 1
+            else ""
+        )
         return Decision(
             True,
             f"{short(sha)} is older than {short(current.sha)}, already deployed to "
-            f"{environment} {by}; nothing to do",
+            f"{environment} {by}; nothing to do{rerun}",
+            "notice",
+        )
+    if relation == SAME and attempt > 1:
+        return Decision(
+            False,
+            f"attempt {attempt} of this run: {short(sha)} is what {environment} last deployed "
+            f"{by}; deploying it again (a re-run applies what a failed attempt left)",
             "notice",
         )
     if relation == SAME:

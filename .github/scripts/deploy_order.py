@@ -3,8 +3,9 @@
 Why: deploys of an environment queue in order, but a merge's run joins the queue when its
 checks finish, so an older merge can come after a newer one and put the environment back on an
 older commit (README, "Environments"). The decision is deploy/deploy_order.py's; this reads
-GitHub (the environment's deployments, their statuses, the compare of the two commits) with the
-job's GITHUB_TOKEN (``deployments: read``, ``contents: read``).
+GitHub (the environment's deployments, their statuses, the workflow run of a success with no
+URL: a skipped merge or a teardown, the compare of the two commits) with the job's
+GITHUB_TOKEN (``deployments: read``, ``actions: read``, ``contents: read``).
 
     python deploy_order.py --environment production --repo o/r --sha SHA --event push
         [--attempt N] [--step-summary PATH] [--github-output PATH]
@@ -27,57 +28,78 @@ from step_files import append_outputs, append_summary  # noqa: E402 (beside this
 
 from deploy.aws import DeployError  # noqa: E402
 from deploy.deploy_order import (  # noqa: E402
+    DEPLOYMENTS_READ,
     SUCCESSES_COMPARED,
     Decision,
     Deployed,
+    by_success_time,
     covers,
     decide,
+    is_teardown,
     newest_first,
-    success_url,
+    run_id,
+    success_of,
 )
 from deploy.github_api import GitHub  # noqa: E402
 
 
+def successes(gh: GitHub, repo: str, environment: str) -> list[Deployed]:
+    """The environment's successes among its newest DEPLOYMENTS_READ deployments (by
+    creation), newest success first (by when it succeeded)."""
+    found = []
+    for doc in newest_first(gh.deployments(repo, environment))[:DEPLOYMENTS_READ]:
+        got = success_of(doc, gh.deployment_statuses(repo, int(doc["id"])))
+        if got is not None:
+            found.append(got)
+    return by_success_time(found)
+
+
 def deployed_over(
     gh: GitHub, repo: str, environment: str, sha: str
-) -> tuple[Deployed | None, str | None]:
-    """The newest successful deployment whose commit is ``sha`` or a descendant, among the
-    newest SUCCESSES_COMPARED successes; else the newest success (a job running now has none
-    yet), each with how it compares. Not just the newest: a skipped merge's job succeeds too,
-    so its older commit's deployment is a ``success`` (deploy/deploy_order.py)."""
-    newest: tuple[Deployed, str] | None = None
+) -> tuple[Deployed | None, str | None, Deployed | None]:
+    """The newest successful deployment since the last teardown whose commit is ``sha`` or a
+    descendant, among the newest SUCCESSES_COMPARED; else the newest (a job running now has
+    none yet), each with how it compares; and the teardown that ended the look back, if any.
+    A success with no URL deployed nothing: a skipped merge's job (deploy/deploy_order.py),
+    passed over, or a teardown's, which ends it (its workflow run tells them apart)."""
+    newest: tuple[Deployed | None, str | None] = (None, None)
+    torn_down: Deployed | None = None
     relations: dict[str, str] = {}
     compared = 0
-    for doc in newest_first(gh.deployments(repo, environment)):
-        url = success_url(gh.deployment_statuses(repo, int(doc["id"])))
-        if url is None:
+    for deployed in successes(gh, repo, environment):
+        if not deployed.ran:
+            run = run_id(deployed.log_url)
+            if run is not None and is_teardown(gh.workflow_run(repo, run)):
+                torn_down = deployed  # what deployed before it runs no more
+                break
             continue
-        deployed = Deployed(str(doc.get("sha") or ""), int(doc["id"]), url)
         if deployed.sha not in relations:
             relations[deployed.sha] = gh.compare(repo, sha, deployed.sha)
         relation = relations[deployed.sha]
         if covers(relation):
-            return deployed, relation
-        newest = newest or (deployed, relation)
+            return deployed, relation, None
+        if newest[0] is None:
+            newest = (deployed, relation)
         compared += 1
         if compared >= SUCCESSES_COMPARED:
             break
-    return newest if newest else (None, None)
+    return newest[0], newest[1], torn_down
 
 
 def judge(
     gh: GitHub, *, repo: str, environment: str, sha: str, event: str, attempt: int
 ) -> Decision:
-    """Read GitHub only for a merge's first attempt; any failure to read becomes the warning."""
-    current, relation, error = None, None, None
-    if event == "push" and attempt <= 1:
+    """Read GitHub only for a merge's run (a re-run too); any failure to read becomes the
+    warning."""
+    current, relation, torn_down, error = None, None, None, None
+    if event == "push":
         try:
-            current, relation = deployed_over(gh, repo, environment, sha)
+            current, relation, torn_down = deployed_over(gh, repo, environment, sha)
         except DeployError as exc:
             error = str(exc)
     return decide(
         event=event, attempt=attempt, sha=sha, environment=environment,
-        current=current, relation=relation, error=error,
+        current=current, relation=relation, error=error, torn_down=torn_down,
     )  # fmt: skip
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from deploy.deploy_order import Deployed, decide, newest_first, success_url
+from deploy.deploy_order import (
+    Deployed,
+    by_success_time,
+    decide,
+    is_teardown,
+    newest_first,
+    run_id,
+    success_of,
+    success_url,
+)
 
 OURS = "b" * 40
 NEWER = Deployed("c" * 40, 9, "https://github.com/octo/trends/actions/runs/77/job/770")
@@ -39,10 +48,35 @@ def test_an_older_or_unrelated_deployed_commit_is_deployed_over(relation: str | 
     assert not got.skip and f"deploying {OURS[:12]}" in got.message
 
 
-def test_a_rollback_and_a_re_run_are_never_skipped() -> None:
+def test_a_rollback_is_never_skipped() -> None:
     assert not _decide(event="workflow_dispatch").skip
-    rerun = _decide(attempt=2)
-    assert not rerun.skip and "re-run" in rerun.message
+    assert not _decide(event="workflow_dispatch", relation="identical").skip
+
+
+def test_a_re_run_older_than_what_the_environment_runs_is_skipped_and_says_how_to_roll_back() -> (
+    None
+):
+    """Re-run failed jobs of an old merge's run must not put it back over a newer commit
+    nobody meant to roll back: rolling back is Run workflow (workflow_dispatch)."""
+    got = _decide(attempt=2)
+    assert got.skip and got.level == "notice"
+    assert f"{OURS[:12]} is older than {'c' * 12}" in got.message
+    assert "a re-run does not roll back" in got.message and "Run workflow" in got.message
+
+
+def test_a_re_run_of_the_commit_the_environment_runs_deploys_it_again() -> None:
+    """Its first attempt may have failed halfway (smoke test, a timeout): the re-run must
+    apply, although GitHub counts the commit's deployment a success (an earlier job's)."""
+    got = _decide(attempt=2, relation="identical", current=Deployed(OURS, 9, "https://x/job/1"))
+    assert not got.skip
+    assert "attempt 2" in got.message and "again" in got.message
+    assert _decide(attempt=1, relation="identical").skip  # a first attempt: nothing to do
+
+
+@pytest.mark.parametrize("relation", ["behind", "diverged", None])
+def test_a_re_run_of_a_commit_nothing_newer_went_over_deploys(relation: str | None) -> None:
+    assert not _decide(attempt=3, relation=relation).skip
+    assert not _decide(attempt=2, current=None, relation=None).skip
 
 
 def test_nothing_deployed_yet_deploys() -> None:
@@ -64,8 +98,63 @@ def test_any_success_counts_even_once_made_inactive_and_in_progress_does_not() -
     assert success_url([{"state": "success", "target_url": "t", "environment_url": site}]) == "t"
 
 
-def test_deployments_newest_first_by_id() -> None:
-    assert [d["id"] for d in newest_first([{"id": 3}, {"id": 10}, {"id": 7}])] == [10, 7, 3]
+def test_deployments_newest_first_by_created_at_not_by_id() -> None:
+    """GitHub documents no order for the listing, nor that ids follow creation."""
+    docs = [
+        {"id": 3, "created_at": "2026-01-05T09:00:03Z"},
+        {"id": 10, "created_at": "2026-01-05T09:00:01Z"},
+        {"id": 7, "created_at": "2026-01-05T09:00:02Z"},
+        {"id": 8, "created_at": "2026-01-05T09:00:02Z"},  # same second: the higher id first
+    ]
+    assert [d["id"] for d in newest_first(docs)] == [3, 8, 7, 10]
+    assert [d["id"] for d in newest_first([{"id": 3}, {"id": 10}])] == [10, 3]  # no times
+
+
+def test_successes_by_the_time_they_succeeded_not_by_deployment() -> None:
+    """A deployment made first can succeed last (it waited for its reviewers): what runs is
+    the newest success, by its status's created_at."""
+    url = "https://github.com/o/r/actions/runs/1/job/2"
+    site = "https://d1.cloudfront.net"
+    early = success_of(
+        {"id": 5, "sha": "a" * 40, "created_at": "2026-01-05T09:00:00Z"},
+        [{"state": "success", "log_url": url, "environment_url": site,
+          "created_at": "2026-01-05T12:00:00Z"}, {"state": "queued"}],
+    )  # fmt: skip
+    late = success_of(
+        {"id": 4, "sha": "c" * 40, "created_at": "2026-01-05T10:00:00Z"},
+        [{"state": "success", "log_url": url, "environment_url": site,
+          "created_at": "2026-01-05T11:00:00Z"}],
+    )  # fmt: skip
+    skipped = success_of(
+        {"id": 6, "sha": "b" * 40},
+        [{"state": "success", "log_url": url, "environment_url": "",
+          "created_at": "2026-01-05T13:00:00Z"}],
+    )  # fmt: skip
+    assert early and late and skipped
+    assert (early.at, early.ran, skipped.ran) == ("2026-01-05T12:00:00Z", True, False)
+    assert [d.deployment_id for d in by_success_time([late, skipped, early])] == [6, 5, 4]
+    assert success_of({"id": 7, "sha": "d" * 40}, [{"state": "failure"}]) is None
+
+
+def test_a_teardown_is_told_by_its_workflow_run() -> None:
+    assert run_id("https://github.com/o/r/actions/runs/123/job/456") == 123
+    assert run_id("https://github.com/o/r/actions/runs/123") == 123
+    assert run_id("") is None and run_id("https://example.com/x") is None
+    assert is_teardown({"path": "o/r/.github/workflows/teardown.yml@refs/heads/main"})
+    assert is_teardown({"path": ".github/workflows/teardown.yml"})
+    assert not is_teardown({"path": "o/r/.github/workflows/deploy.yml@main"})
+    assert not is_teardown({"path": "o/r/.github/workflows/not-teardown.yml@main"})
+    assert not is_teardown(None) and not is_teardown({})
+
+
+def test_a_torn_down_environment_takes_the_next_merge_and_says_so() -> None:
+    gone = Deployed("c" * 40, 12, "https://github.com/octo/trends/actions/runs/90/job/900")
+    got = _decide(current=None, relation=None, torn_down=gone)
+    assert not got.skip
+    assert got.message == (
+        "production was torn down by https://github.com/octo/trends/actions/runs/90/job/900 "
+        f"and has deployed nothing since: deploying {OURS[:12]}"
+    )
 
 
 def test_a_success_without_an_environment_url_is_a_skipped_deploy_not_one_that_ran() -> None:

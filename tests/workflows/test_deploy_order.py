@@ -1,12 +1,14 @@
 """deploy.yml's order check, its step run under bash against a GitHub stand-in on 127.0.0.1:
-a merge older than what its environment runs deploys nothing and says so; a rollback, a re-run
-and an unreadable GitHub deploy (the last with a warning)."""
+a merge (or a re-run of one) older than what its environment runs deploys nothing and says so;
+a rollback, a re-run of what runs, a torn-down environment's next merge and an unreadable
+GitHub deploy (the last with a warning)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -88,14 +90,136 @@ def test_a_merge_skipped_as_older_is_not_taken_for_what_the_environment_runs(
         assert f"{B[:12]} is older than {C[:12]}" in summary
 
 
-def test_a_rollback_and_a_re_run_deploy_whatever_is_deployed(tmp_path: Path) -> None:
+def test_a_rollback_deploys_whatever_is_deployed(tmp_path: Path) -> None:
     with github_stub(token="t0ken") as stub:
         _main(stub)
         stub.deploy("production", C, "success")
-        for event, attempt in (("workflow_dispatch", "1"), ("push", "2")):
-            result, out, _summary = _order(stub, tmp_path, "production", B, event, attempt)
-            assert (result.returncode, out) == (0, "skip=false\n"), result.stdout
+        result, out, _summary = _order(stub, tmp_path, "production", B, "workflow_dispatch")
+        assert (result.returncode, out) == (0, "skip=false\n"), result.stdout
         assert stub.requests == []  # not even asked
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_re_run_of_an_old_merge_does_not_go_back_over_a_newer_one(
+    tmp_path: Path, job: str
+) -> None:
+    """Re-run failed jobs of B's run, after C deployed: nobody asked to roll back (that is
+    Run workflow), so it deploys nothing, as B's first attempt would have."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy(job, B, "queued", "in_progress", "failure", run=60)  # attempt 1 failed
+        stub.deploy(job, C, "queued", "in_progress", "success", run=77)
+        stub.deploy(job, B, "queued", "in_progress", run=60)  # attempt 2, this job's own
+        result, out, summary = _order(stub, tmp_path, job, B, attempt="2")
+        assert (result.returncode, out) == (0, "skip=true\n"), result.stdout
+        assert f"{B[:12]} is older than {C[:12]}" in summary
+        assert "a re-run does not roll back" in summary
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_re_run_of_what_the_environment_runs_or_of_the_newest_deploys(
+    tmp_path: Path, job: str
+) -> None:
+    """B is the newest deployed: its re-run applies again (the first attempt may have failed
+    after B's apply, at the smoke test); so does C's, newer than anything deployed."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy(job, A, "queued", "in_progress", "success", run=50)
+        stub.deploy(job, B, "queued", "in_progress", "success", run=60)
+        result, out, _summary = _order(stub, tmp_path, job, B, attempt="2")
+        assert (result.returncode, out) == (0, "skip=false\n"), result.stdout
+        assert "attempt 2 of this run" in result.stdout and "again" in result.stdout
+        result, out, _summary = _order(stub, tmp_path, job, B, attempt="1")
+        assert out == "skip=true\n"  # a first attempt of the very commit: nothing to do
+        result, out, _summary = _order(stub, tmp_path, job, C, attempt="3")
+        assert (result.returncode, out) == (0, "skip=false\n"), result.stdout
+
+
+def _at(minute: int) -> datetime:
+    return datetime(2026, 1, 6, 10, minute, tzinfo=UTC)
+
+
+def test_the_newest_successes_are_chosen_by_when_they_succeeded_not_by_id(
+    tmp_path: Path,
+) -> None:
+    """GitHub documents no order for deployments, nor that ids follow creation: C's
+    deployment has the lowest id but succeeded last; ten older ones of A with higher ids
+    must not push it out of the successes compared."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        for n in range(10):
+            stub.deploy("production", A, "queued", "success", run=20 + n,
+                        deployment_id=900 + n, created=_at(n), done=_at(n))  # fmt: skip
+        stub.deploy("production", C, "queued", "success", run=77, deployment_id=600,
+                    created=_at(30), done=_at(31))  # fmt: skip
+        stub.deploy("production", B, "queued", run=80, deployment_id=950, created=_at(40))
+        result, out, summary = _order(stub, tmp_path, "production", B)
+        assert (result.returncode, out) == (0, "skip=true\n"), result.stdout
+        assert f"{B[:12]} is older than {C[:12]}" in summary
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_torn_down_environment_takes_the_next_merge_even_an_older_one(
+    tmp_path: Path, job: str
+) -> None:
+    """C deployed, then teardown.yml destroyed the environment (its job's deployment: main's
+    commit, a success with no URL). Nothing runs there: B's late run deploys (before, it
+    compared with C and left the environment empty). Once D deploys after the teardown, B
+    is older than what runs again."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy(job, C, "queued", "in_progress", "success", run=77)
+        stub.deploy(job, C, "queued", "in_progress", "success", run=90, url="",
+                    workflow="teardown.yml", event="workflow_dispatch")  # fmt: skip
+        stub.deploy(job, A, "queued", "in_progress", "success", run=91, url="")  # skipped
+        stub.deploy(job, B, "queued", "in_progress", run=92)  # this job's own
+        result, out, summary = _order(stub, tmp_path, job, B)
+        assert (result.returncode, out, summary) == (0, "skip=false\n", ""), result.stdout
+        assert (
+            f"{job} was torn down by https://github.com/octo/trends/actions/runs/90/job/900 "
+            f"and has deployed nothing since: deploying {B[:12]}"
+        ) in result.stdout
+
+        stub.commit("d" * 40, C)
+        stub.deploy(job, "d" * 40, "queued", "in_progress", "success", run=95)
+        result, out, summary = _order(stub, tmp_path, job, B)
+        assert out == "skip=true\n" and f"older than {'d' * 12}" in summary
+
+
+def test_a_teardown_counts_from_when_it_finished_not_when_its_deployment_was_made(
+    tmp_path: Path,
+) -> None:
+    """A teardown's deployment made before C's (it waited for production's reviewers) but
+    finished after it: C is gone. One that finished before C deployed tore down nothing C
+    brought."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy("production", C, "queued", "success", run=77, created=_at(10), done=_at(20))
+        stub.deploy("production", C, "waiting", "success", run=90, url="",
+                    workflow="teardown.yml", created=_at(5), done=_at(30))  # fmt: skip
+        result, out, _summary = _order(stub, tmp_path, "production", B)
+        assert out == "skip=false\n" and "was torn down by" in result.stdout
+
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy("production", C, "queued", "success", run=77, created=_at(10), done=_at(20))
+        stub.deploy("production", C, "waiting", "success", run=90, url="",
+                    workflow="teardown.yml", created=_at(5), done=_at(8))  # fmt: skip
+        result, out, summary = _order(stub, tmp_path, "production", B)
+        assert out == "skip=true\n" and f"older than {C[:12]}" in summary
+
+
+def test_which_workflow_left_a_success_unreadable_deploys_with_a_warning(tmp_path: Path) -> None:
+    """A success with no URL is a skipped merge or a teardown: only its workflow run says
+    which (`actions: read`); unread, the run deploys and warns, as for any unread GitHub."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy("production", C, "success", run=77)
+        stub.deploy("production", C, "success", run=90, url="", workflow="teardown.yml")
+        stub.actions_forbidden = True
+        result, out, summary = _order(stub, tmp_path, "production", B)
+        assert (result.returncode, out) == (0, "skip=false\n")
+        assert "[!WARNING]" in summary and "actions: read" in summary
 
 
 def test_nothing_deployed_yet_deploys(tmp_path: Path) -> None:

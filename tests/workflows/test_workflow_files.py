@@ -441,7 +441,9 @@ def test_every_job_that_takes_the_stack_lock_says_when_it_ends(path: Path) -> No
 def test_a_merge_older_than_what_its_environment_runs_applies_nothing(job: str) -> None:
     """README, "Environments": the order check runs on a push only (a rollback goes back on
     purpose), before anything is built or applied, with its inputs through env: and the token's
-    `deployments: read`; when it says skip, every later step but a rollback's is skipped."""
+    `deployments: read` (and `actions: read`: which workflow left a success with no URL, a
+    skipped merge or a teardown); when it says skip, every later step but a rollback's is
+    skipped."""
     jobs = _workflow("deploy.yml")["jobs"]
     steps = jobs[job]["steps"]
     at = next(i for i, s in enumerate(steps) if "deploy_order.py" in str(s.get("run", "")))
@@ -453,6 +455,7 @@ def test_a_merge_older_than_what_its_environment_runs_applies_nothing(job: str) 
     }  # fmt: skip
     assert jobs[job]["environment"]["name"] == job  # the deployments it reads are its own
     assert jobs[job]["permissions"]["deployments"] == "read"
+    assert jobs[job]["permissions"]["actions"] == "read"
     assert [s.get("uses", "") for s in steps[:at]] == [
         f"actions/checkout@{PINS['actions/checkout'][1]}", "$/.github/actions/setup"
     ]  # fmt: skip
