@@ -172,6 +172,39 @@ def test_an_endpoint_is_deleting_for_a_while_when_the_test_sets_how_long() -> No
     sm.create_endpoint(EndpointName="rules-del", EndpointConfigName="rules-del-c")  # free again
 
 
+@pytest.mark.parametrize("status", ["Creating", "Updating", "SystemUpdating", "RollingBack"])
+def test_an_endpoint_sagemaker_is_still_working_on_cannot_be_deleted(status: str) -> None:
+    """SageMaker refuses DeleteEndpoint while it works on the endpoint (ValidationException,
+    'Cannot update in-progress endpoint'); once that ends, the same call deletes it. moto
+    deleted it at once, so a destroy that took the refusal for 'already gone' passed here."""
+    from tests.support.moto_sagemaker import hold
+
+    sm = boto3.client("sagemaker")
+    arn = other_endpoint(sm, "rules-busy", {"InstanceType": "ml.m5.large",
+                                            "InitialInstanceCount": 1})  # fmt: skip
+    hold("rules-busy", status, 600)
+    with pytest.raises(ClientError) as busy:
+        sm.delete_endpoint(EndpointName="rules-busy")
+    assert _code(busy) == "ValidationException"
+    assert busy.value.response["Error"]["Message"] == f'Cannot update in-progress endpoint "{arn}".'
+    assert sm.describe_endpoint(EndpointName="rules-busy")["EndpointStatus"] == status
+    CLOCK.sleep(601)
+    assert sm.describe_endpoint(EndpointName="rules-busy")["EndpointStatus"] == "InService"
+    sm.delete_endpoint(EndpointName="rules-busy")
+    assert sm.list_endpoints()["Endpoints"] == []
+
+
+@pytest.mark.parametrize("status", ["Failed", "OutOfService", "InService"])
+def test_an_endpoint_sagemaker_is_not_working_on_is_deleted(status: str) -> None:
+    from tests.support.moto_sagemaker import hold
+
+    sm = boto3.client("sagemaker")
+    other_endpoint(sm, "rules-idle", {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1})
+    hold("rules-idle", status, None)
+    sm.delete_endpoint(EndpointName="rules-idle")
+    assert sm.list_endpoints()["Endpoints"] == []
+
+
 def test_an_endpoint_reports_the_digest_its_fleet_resolved_the_models_tag_to() -> None:
     """DescribeEndpoint's DeployedImages: the model's image as given, and as the digest ECR
     had for it when the fleet started (CreateEndpoint, UpdateEndpoint); a tag pushed again

@@ -11,6 +11,16 @@ observes Deleting).
 The delay is DELAYS.endpoint_delete_s on CLOCK (tests/support/aws_clock.py); its default, 0,
 is moto's own behaviour, so only a test that sets it sees the state.
 
+DeleteEndpoint on an endpoint SageMaker is still working on (Creating, Updating,
+SystemUpdating, RollingBack) is refused: ValidationException 'Cannot update in-progress
+endpoint "<arn>".', the message AWS's own SageMaker operator for Kubernetes matches on
+DeleteEndpoint (aws/amazon-sagemaker-operator-for-k8s, controllers/sdkutil/clientwrapper/
+sagemaker_client.go: DeleteEndpointInProgressMessagePrefix), and the API reference says of
+SystemUpdating that the endpoint "cannot be updated or deleted or re-scaled until it has
+completed". InService, OutOfService and Failed endpoints are deleted. moto deleted any.
+moto never leaves those states by itself (it creates InService at once): ``hold`` plays one
+on the server for a time on CLOCK, then what it ends as.
+
 Health checks: SageMaker starts a new config's fleet and sends it traffic only once its
 container answers ``GET /ping``. UpdateEndpoint keeps the old fleet serving meanwhile; when the
 new one fails, SageMaker rolls back: the endpoint is InService again on the old config, with a
@@ -75,12 +85,48 @@ def patch_sagemaker_health() -> None:
     SageMakerModelBackend.create_endpoint = create_endpoint
 
 
+# The states in which SageMaker refuses DeleteEndpoint (see the module's docstring).
+IN_PROGRESS = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"})
+
+
+def in_progress_refusal(arn: str) -> str:
+    """SageMaker's message for a DeleteEndpoint (or capacity change) of a busy endpoint."""
+    return f'Cannot update in-progress endpoint "{arn}".'
+
+
+def hold(
+    name: str,
+    status: str,
+    seconds: float | None,
+    then: str = "InService",
+    reason: str | None = None,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+) -> None:
+    """The endpoint ``name`` is ``status`` for ``seconds`` on CLOCK (None: until the test
+    ends), then ``then`` (with FailureReason ``reason``, for Failed): a rollout moto cannot
+    play (it is InService at once), seen alike by every client of the server."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    endpoint = sagemaker_backends[account][region].endpoints[name]
+    endpoint.endpoint_status = status
+    endpoint._held_until = None if seconds is None else CLOCK.now() + seconds
+    endpoint._then = (then, reason)
+
+
 def _purge(backend: Any) -> None:
-    """Forget the endpoints whose deletion has finished by now."""
+    """Forget the endpoints whose deletion has finished by now; end the holds that have."""
     for name, endpoint in list(backend.endpoints.items()):
         gone_at = getattr(endpoint, "_gone_at", None)
         if gone_at is not None and CLOCK.now() >= gone_at:
             del backend.endpoints[name]
+            continue
+        held_until = getattr(endpoint, "_held_until", None)
+        if held_until is not None and CLOCK.now() >= held_until:
+            endpoint.endpoint_status, reason = endpoint._then
+            if reason:
+                endpoint.failure_reason = reason
+            endpoint._held_until = None
 
 
 def patch_sagemaker_deletion() -> None:
@@ -92,6 +138,10 @@ def patch_sagemaker_deletion() -> None:
     def delete_endpoint(self: Any, endpoint_name: str) -> None:
         _purge(self)
         endpoint = self.endpoints.get(endpoint_name)
+        if endpoint is not None and endpoint.endpoint_status in IN_PROGRESS:
+            raise ValidationError(message=in_progress_refusal(endpoint.arn))
+        if endpoint is not None:
+            endpoint._held_until = None  # a hold ends with the endpoint
         if endpoint is None or DELAYS.endpoint_delete_s <= 0:
             delete(self, endpoint_name)  # gone at once, or moto's "Could not find endpoint"
             return
@@ -110,7 +160,7 @@ def patch_sagemaker_deletion() -> None:
 
         setattr(SageMakerModelBackend, name, read)
 
-    for name in ("describe_endpoint", "list_endpoints"):
+    for name in ("describe_endpoint", "list_endpoints", "update_endpoint_weights_and_capacities"):
         purging(name)
 
     create = SageMakerModelBackend.create_endpoint

@@ -12,7 +12,9 @@ module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's prop
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
 (moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
 (moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py),
-an endpoint's minutes of Deleting after DeleteEndpoint and the rollback of an UpdateEndpoint
+an endpoint's minutes of Deleting after DeleteEndpoint, its refusal of DeleteEndpoint while
+SageMaker works on it (Creating, Updating, ...: ``hold`` plays those) and the rollback of an
+UpdateEndpoint
 whose container fails its /ping health check and DescribeEndpoint's DeployedImages (the digest
 a fleet's image resolved to) (moto_sagemaker.py), IAM's policy size and
 attachment quotas (moto_iam.py).
