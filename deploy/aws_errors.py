@@ -6,11 +6,13 @@ things per operation (SageMaker says "not found" with a ValidationException; Lam
 "exists" and "busy" with the same ResourceConflictException), so the table is keyed by service
 and operation where it must be.
 
-Message text is read in exactly one case: a role IAM has not propagated yet. SageMaker and
+Message text is read in exactly two cases. A role IAM has not propagated yet: SageMaker and
 Lambda report it with the same code as a genuinely invalid request (ValidationException,
 InvalidParameterValueException), which must not be retried (it would only delay a clear error
 by minutes), and an endpoint that could not pull its image reports it only as free text in
-FailureReason. Each message matched is quoted below with where it was reported.
+FailureReason. And an endpoint SageMaker is still working on: it refuses DeleteEndpoint (or a
+change) with the ValidationException it also says "not found" with, which a delete takes for
+"already gone". Each message matched is quoted below with where it was reported.
 """
 
 from __future__ import annotations
@@ -122,6 +124,12 @@ LAMBDA_CANNOT_ASSUME = "cannot be assumed by Lambda"
 # '…' does not have BatchGetImage permission for the image: '…'."
 # (aws/sagemaker-tensorflow-serving-container#182; huggingface/notebooks#385); a variant says
 # "... and that the execution role used to create the model has permissions to access them."
+# An endpoint still Creating, Updating, SystemUpdating or RollingBack: SageMaker refuses
+# DeleteEndpoint, UpdateEndpoint and UpdateEndpointWeightsAndCapacities with ValidationException
+# 'Cannot update in-progress endpoint "<arn>".' (the prefix AWS's SageMaker operator for
+# Kubernetes matches on DeleteEndpoint: aws/amazon-sagemaker-operator-for-k8s,
+# controllers/sdkutil/clientwrapper/sagemaker_client.go, DeleteEndpointInProgressMessagePrefix).
+SAGEMAKER_IN_PROGRESS = "Cannot update in-progress endpoint"
 ENDPOINT_PROPAGATION_REASONS = (
     "does not have BatchGetImage permission",
     "execution role used to create the model has permissions to access",
@@ -145,6 +153,12 @@ def _by_operation(service: str, operation: str, code: str, message: str) -> Erro
         and LAMBDA_CANNOT_ASSUME in message
     ):
         return ErrorKind.PROPAGATING
+    if (
+        service == "sagemaker"
+        and code == "ValidationException"
+        and SAGEMAKER_IN_PROGRESS in message
+    ):
+        return ErrorKind.BUSY  # not "not found": the endpoint is there, being worked on
     reads_or_deletes = operation.startswith(("Describe", "Delete", "Deregister", "List", "Get"))
     if service == "sagemaker" and code == "ValidationException" and reads_or_deletes:
         return ErrorKind.GONE  # "Could not find endpoint ...": SageMaker's not-found

@@ -91,6 +91,26 @@ def test_iam_propagation_is_told_by_its_quoted_message_and_nothing_else() -> Non
     assert endpoint_failure(None) is ErrorKind.OTHER
 
 
+def test_sagemaker_refusing_a_busy_endpoint_is_busy_not_gone() -> None:
+    """DeleteEndpoint of an endpoint SageMaker is still creating or updating is refused with
+    the code SageMaker says "not found" with on a delete (ValidationException): taken for
+    "already gone", destroy skipped the delete and waited half an hour for a deletion never
+    started. The refusal's quoted message tells it apart (aws/amazon-sagemaker-operator-for-
+    k8s matches the same prefix on DeleteEndpoint)."""
+    busy = 'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/p".'
+    for op in ("DeleteEndpoint", "UpdateEndpointWeightsAndCapacities", "UpdateEndpoint"):
+        assert classify(err("ValidationException", op, busy), "sagemaker") is ErrorKind.BUSY
+    gone = 'Could not find endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/p".'
+    assert classify(err("ValidationException", "DeleteEndpoint", gone), "sagemaker") is (
+        ErrorKind.GONE
+    )
+    # Another service, or another code, with the same words: not SageMaker's refusal.
+    assert classify(err("ValidationException", "DeleteEndpoint", busy), "lambda") is (
+        ErrorKind.INVALID
+    )
+    assert classify(err("SomethingNew", "DeleteEndpoint", busy), "sagemaker") is ErrorKind.OTHER
+
+
 def test_message_text_never_decides_anything_else() -> None:
     text = "Could not find endpoint / already exists / cannot be assumed / not found"
     assert classify(err("SomethingNew", "DescribeEndpoint", text), "sagemaker") is ErrorKind.OTHER
