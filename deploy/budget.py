@@ -44,7 +44,12 @@ APPLY_FIXED_WAITS_S = (
     + DISTRIBUTION_DEPLOY_S
     + INVALIDATION_S
 )
-DESTROY_WAITS_S = ENDPOINT_SETTLE_BEFORE_DELETE_S + ENDPOINT_DELETE_S + DISTRIBUTION_DEPLOY_S
+# An endpoint busy when destroy reads it is waited for, then its DeleteEndpoint retried while
+# a change begun meanwhile runs (BUSY_RETRY_S); one that turns busy after the read has only
+# the retries, as long as that wait.
+DESTROY_WAITS_S = (
+    ENDPOINT_SETTLE_BEFORE_DELETE_S + BUSY_RETRY_S + ENDPOINT_DELETE_S + DISTRIBUTION_DEPLOY_S
+)
 
 
 def apply_wait_bound(endpoint_wait_s: float) -> float:

@@ -599,16 +599,36 @@ def plan(ctx: PlanContext) -> list[Action]:
     return out
 
 
+# What DeleteEndpoint's retries wait for: SageMaker refuses to delete an endpoint it is still
+# working on ('Cannot update in-progress endpoint', aws_errors.SAGEMAKER_IN_PROGRESS).
+WHILE_IN_PROGRESS = (
+    "until SageMaker has finished its work on the endpoint (it refuses to delete it meanwhile)"
+)
+
+
 def delete_endpoint(seen: SeenEndpoint) -> Action:
+    """Destroy's deletion of an endpoint. SageMaker refuses DeleteEndpoint while the endpoint
+    is Creating, Updating, SystemUpdating or RollingBack: one seen so waits (bounded) until
+    it is not, whatever it ends as (a Failed one is deleted too); one that turns so between
+    the read and the call (AWS maintenance, a scaling activity) has the call retried as long
+    as that wait would have been. Deleting: only the wait until it is gone."""
     name = seen.name
-    steps: tuple[Step, ...] = (
-        Call("sagemaker", "DeleteEndpoint", {"EndpointName": name}, ok_if=GONE_OK),
-        _wait_deleted(name, DELETE_S),
+    settle_first = seen.status in TRANSITIONAL and seen.status != "Deleting"
+    delete = Call(
+        "sagemaker",
+        "DeleteEndpoint",
+        {"EndpointName": name},
+        ok_if=GONE_OK,
+        retry_on=frozenset({ErrorKind.BUSY}),
+        # After a wait until it is idle, only a new change to outlast; else the whole of one.
+        retry_s=budget.BUSY_RETRY_S if settle_first else SETTLE_BEFORE_DELETE_S,
+        retry_why=WHILE_IN_PROGRESS,
     )
+    steps: tuple[Step, ...] = (delete, _wait_deleted(name, DELETE_S))
     reason = "destroy"
     if seen.status == "Deleting":
         steps, reason = (_wait_deleted(name, DELETE_S),), "destroy: already being deleted"
-    elif seen.status in TRANSITIONAL:
+    elif settle_first:
         idle_wait = Wait(
             f"endpoint {name} is no longer {seen.status} (it may end Failed: it is deleted then)",
             partial(idle, name=name),
