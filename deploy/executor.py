@@ -253,7 +253,9 @@ class Teardown:
         """Run the actions from here on while they are of ``kinds`` (destroy's plan puts the
         early and billed kinds, and what must go before them, first), each up to the waits it
         ends with: an endpoint's DeleteEndpoint is made, the wait until it is gone is left
-        for `finish` (so a sweep's endpoints are all deleting before it waits on one)."""
+        for `finish` (so a sweep's endpoints are all deleting before it waits on one). An
+        action that must wait before its call (an endpoint still Creating or Updating) is
+        left whole for `finish`."""
         while self.at < len(self.todo) and self.todo[self.at].kind in kinds:
             self._next(leading=True)
 
@@ -321,7 +323,11 @@ class Teardown:
 
 def _before_waits(steps: Sequence[Step]) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
     """``steps`` split before the waits they end with: what starts a change, what waits for
-    it (a wait before a call, an endpoint's until it may be deleted, stays in the first)."""
+    it. Steps that begin with a wait (an endpoint's until SageMaker lets it be deleted, up to
+    an hour) start nothing now: all of them are left for `finish`, so one stack's busy
+    endpoint does not hold back the changes the sweep starts in the others."""
+    if steps and isinstance(steps[0], Wait):
+        return (), tuple(steps)
     cut = len(steps)
     while cut and isinstance(steps[cut - 1], Wait):
         cut -= 1

@@ -11,7 +11,10 @@ together, they go on together while the first stack is finished, and the later s
 find them done. Each endpoint is waited for before anything else of its stack is deleted, as
 in a single destroy: SageMaker deletes an endpoint's resources asynchronously and needs its
 execution role until then (AWS's DeleteEndpoint reference: do not delete or revoke it), and
-the endpoint writes to its log group and serves its config and model until it is gone.
+the endpoint writes to its log group and serves its config and model until it is gone. An
+endpoint SageMaker is still creating or updating cannot be deleted until it is done (it
+refuses DeleteEndpoint meanwhile): its stack's deletion starts when that stack is finished,
+after a bounded wait, and the other stacks' start at once.
 
 The rest stays one stack at a time, on purpose: one thread, so each line is whole and
 prefixed with its stack, the order is the same on every run, and Ctrl-C (or a cancelled job)

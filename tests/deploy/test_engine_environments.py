@@ -579,3 +579,42 @@ def test_the_sweep_starts_every_previews_disable_and_endpoint_deletion_first_and
     gone = inventory()
     assert not any(_of(gone, f"{PROJECT}-pr-8").values()), gone
     assert _counts(_of(gone, f"{PROJECT}-pr-7")) == {"iam_roles": 1}, gone
+
+
+@pytest.mark.slow
+def test_a_preview_whose_endpoint_is_still_creating_does_not_hold_back_the_others(
+    project: Path, capsys
+) -> None:
+    """pr-7's deploy was cancelled while its endpoint was Creating: SageMaker refuses to
+    delete it until it is done (minutes). The sweep waited for that before it made pr-8's
+    DeleteEndpoint; pr-8's is made at the start, pr-7's once SageMaker lets it, and both
+    previews go whole, the sweep saying as it waits that pr-7 is still Creating."""
+    from tests.support.aws_clock import set_delays
+    from tests.support.moto_sagemaker import hold
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", environments=("staging", "production"),
+                    previews=True)  # fmt: skip
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    tag = image_tag(project / "model")
+    for number in (7, 8):
+        push_fake_image(f"{PROJECT}-pr-{number}", tag)
+        rc, out = _run(capsys, "--config", cfg, "apply", "--env", f"pr-{number}")
+        assert rc == 0, out
+    hold(f"{PROJECT}-pr-7", "Creating", 600)
+    set_delays(endpoint_delete_s=300)
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 0, out
+    lines = out.splitlines()
+
+    def first(stack: str, text: str) -> int:
+        return next(i for i, line in enumerate(lines) if line.startswith(stack) and text in line)
+
+    pr7_waits = first("pr-7:", f"wait until endpoint {PROJECT}-pr-7 is no longer Creating")
+    assert first("pr-8:", "sagemaker:DeleteEndpoint") < pr7_waits
+    assert pr7_waits < first("pr-7:", "sagemaker:DeleteEndpoint")
+    assert first("pr-7:", "still Creating after") > pr7_waits  # progress while it waits
+    assert "Removed pr-7" in out and "Removed pr-8" in out
+    left = inventory()
+    for stack in ("pr-7", "pr-8"):
+        assert not any(_of(left, f"{PROJECT}-{stack}").values()), (stack, left)

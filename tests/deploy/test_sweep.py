@@ -11,7 +11,7 @@ import pytest
 
 from deploy.aws import DeployError, Interrupted
 from deploy.executor import Executor, Teardown
-from deploy.plan import Action
+from deploy.plan import Action, Call, Wait
 from deploy.sweep import Outcome, remove_all
 
 
@@ -90,4 +90,67 @@ def test_an_interrupt_stops_the_sweep_and_releases_every_lock_held() -> None:
     assert events.seen == [
         "lock pr-1", "start pr-1", "lock pr-2", "start pr-2", "finish pr-1", "unlock pr-1",
         "unlock pr-2",
+    ]  # fmt: skip
+
+
+class _SageMaker:
+    """What the sweep asks AWS, in order: each DeleteEndpoint made, each wait's poll."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def client(self, _service: str) -> _SageMaker:
+        return self
+
+    def delete_endpoint(self, EndpointName: str) -> dict:  # boto3 spells it so
+        self.seen.append(f"DeleteEndpoint {EndpointName}")
+        return {}
+
+    def poll(self, stack: str, what: str, answers: list[bool]):
+        def poll(_aws: object) -> tuple[bool, str]:
+            self.seen.append(f"{stack}: wait until {what}")
+            done = answers.pop(0)
+            return done, what if done else "Updating"
+
+        return poll
+
+
+def _endpoint_teardown(stack: str, aws: _SageMaker, busy: bool) -> Teardown:
+    """A stack's endpoint deletion as destroy plans it: seen busy (Creating, Updating), its
+    wait until SageMaker is done with it comes first (SageMaker refuses DeleteEndpoint
+    meanwhile), then the DeleteEndpoint and the wait until it is gone."""
+    idle = Wait("no longer Updating", aws.poll(stack, "idle", [False, True]), interval_s=15)
+    gone = Wait("deleted", aws.poll(stack, "deleted", [True]), interval_s=15)
+    steps = (
+        *([idle] if busy else []),
+        Call("sagemaker", "DeleteEndpoint", {"EndpointName": stack}),
+    )
+    action = Action("delete", "endpoint", stack, "destroy", steps=(*steps, gone))
+    executor = Executor(aws, log=lambda _: None, sleep=lambda _s: None)  # type: ignore[arg-type]
+    return executor.teardown([action], {"endpoint": ()})
+
+
+def test_an_endpoint_busy_in_one_stack_does_not_hold_back_the_others_deletions() -> None:
+    """pr-1's endpoint is still Creating (its deploy was cancelled): SageMaker lets it be
+    deleted only once it is done, up to an hour later. The sweep waited for that before it
+    made pr-2's DeleteEndpoint; pr-2's is made at the start, and pr-1 is waited for, then
+    deleted, when it is finished."""
+    seen: list[str] = []
+    aws = _SageMaker(seen)
+
+    def start(stack: str, held: ExitStack) -> Teardown:
+        teardown = _endpoint_teardown(stack, aws, busy=stack == "pr-1")
+        teardown.run_leading(["endpoint"])
+        return teardown
+
+    outcomes: list[Outcome] = []
+    remove_all(["pr-1", "pr-2"], start, outcomes.append)
+    assert seen == [
+        "DeleteEndpoint pr-2",  # started before any wait
+        "pr-1: wait until idle", "pr-1: wait until idle", "DeleteEndpoint pr-1",
+        "pr-1: wait until deleted",
+        "pr-2: wait until deleted",
+    ]  # fmt: skip
+    assert [(o.stack, len(o.done), o.error) for o in outcomes] == [
+        ("pr-1", 1, None), ("pr-2", 1, None),
     ]  # fmt: skip
