@@ -1,10 +1,11 @@
-"""model/smoke.py, the shipped model's half of `python -m deploy smoke`: its request is a
-Trends export the model reads, and its check passes the model's own answer to it (the
-generic half, and how deploy loads the file, are tests/deploy/test_ops.py's)."""
+"""model/smoke.py against the model it ships with, for any model: its request gets a 200 from
+the real server (the process and the image) and its check passes that answer. A fork that
+replaced the model keeps this file as it is; tests/model/test_smoke_trends.py holds what is
+true of the Trends detector's request and check only (the generic half of `deploy smoke`, and
+how deploy loads the file, are tests/deploy/test_ops.py's)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,28 +20,10 @@ def shipped() -> ModelSmoke:
     return load_model_smoke(REPO)
 
 
-def test_the_request_is_a_trends_export_the_model_reads(shipped: ModelSmoke) -> None:
-    from trends_anomaly.trends import parse_csv
-
-    assert shipped.content_type == "text/csv" and shipped.where == "model/smoke.py"
-    lines = shipped.body.decode().splitlines()
-    assert lines[0].startswith("Category:") and lines[2] == "Week,smoke test: (Worldwide)"
-    assert len(lines) == 3 + 104
-    (series,) = parse_csv(shipped.body.decode())  # the model's own reader
-    assert len(series.values) == 104 and series.values[70] == 100
-
-
 def test_the_check_passes_the_models_own_answer(shipped: ModelSmoke, client) -> None:
+    """The promotion's gate agrees with the model it gates: a check that refused this answer
+    would stop every deploy after staging, a request the model refused would too."""
     status, answer = client.json(shipped.body, shipped.content_type, Accept="application/json")
-    assert status == 200
-    assert "incl. the spike at week 70" in str(shipped.check(answer))
-
-
-def test_the_check_refuses_an_answer_without_the_spike(shipped: ModelSmoke) -> None:
-    series = {"values": [40] * 104, "anomalies": [{"index": 3}]}
-    with pytest.raises(AssertionError, match="the spike was not found"):
-        shipped.check({"series": [series]})
-    with pytest.raises(AssertionError, match="103 points, not 104"):
-        shipped.check({"series": [{**series, "values": [40] * 103}]})
-    with pytest.raises(KeyError):
-        shipped.check(json.loads('{"zscores": [0.1]}'))
+    assert status == 200, f"model/smoke.py's request got {status}: {answer}"
+    words = shipped.check(answer)
+    assert isinstance(words, str) and words.strip(), f"check() returned {words!r}, not words"
