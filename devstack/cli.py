@@ -22,7 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from deploy.aws import DeployError
 from deploy.config import ConfigError, origin_problem
+from deploy.ops import load_model_smoke
 from devstack import REPO
 from devstack.ports import PortInUse
 from devstack.stack import DEFAULT_PORTS, start_stack, wait_until_ready
@@ -70,20 +72,50 @@ def _origin(value: str) -> str:
     return value
 
 
+def smoke_request_type(root: Path = REPO) -> str | None:
+    """The Content-Type of model/smoke.py's request: what the served model takes (a fork's own
+    model may take JSON, not a Trends CSV). None when the file is missing or broken: make up
+    still starts, and `deploy smoke` says what is wrong with it."""
+    try:
+        return load_model_smoke(root).content_type
+    except DeployError:
+        return None
+
+
+def _try_lines(urls: dict[str, str], cors: str, request_type: str | None) -> tuple[str, str]:
+    """The API line's hint and the command to try: the Trends example for a model that takes
+    CSV (the shipped one), else deploy smoke, which sends model/smoke.py's request and checks
+    the answer with it."""
+    if request_type is None or request_type.split(";")[0].strip() == "text/csv":
+        return (
+            f"POST a Google Trends CSV; {cors}",
+            f"Try:  curl -s -H 'Content-Type: text/csv' --data-binary "
+            f"@{SAMPLE.relative_to(REPO)} '{urls['api']}/detect'   (the default method)",
+        )
+    return (
+        f"POST {request_type}, as model/smoke.py's request; {cors}",
+        f"Try:  .venv/bin/python -m deploy smoke --api-url {urls['api']} --origin "
+        f"{urls['site']}   (model/smoke.py's request and check)",
+    )
+
+
 def _ready_text(
-    urls: dict[str, str], container: str | None = None, origins: Sequence[str] = ()
+    urls: dict[str, str],
+    container: str | None = None,
+    origins: Sequence[str] = (),
+    request_type: str | None = "text/csv",
 ) -> str:
     note = f"   (container {container}: docker logs -f {container})" if container else ""
     cors = f"CORS from config.yaml and {', '.join(origins)}" if origins else "CORS from config.yaml"
+    hint, tried = _try_lines(urls, cors, request_type)
     return (
         f"\nReady:\n"
         f"  page    {urls['site']}/\n"
-        f"  API     {urls['api']}/detect   (POST a Google Trends CSV; {cors})\n"
+        f"  API     {urls['api']}/detect   ({hint})\n"
         f"          {urls['api']}/health   (GET: is the API up)\n"
         f"  model   {urls['model']}/ping{note}\n"
         f"  SageMaker runtime stand-in {urls['runtime']}\n"
-        f"Try:  curl -s -H 'Content-Type: text/csv' --data-binary @{SAMPLE.relative_to(REPO)} "
-        f"'{urls['api']}/detect'   (the default method)\n"
+        f"{tried}\n"
         "Press Ctrl-C to stop."
     )
 
@@ -131,7 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         wait_until_ready(stack, log=lambda line: print(line, flush=True))
         signal.signal(signal.SIGTERM, lambda *_: stop.set())  # from here on, the loop stops
         print(
-            _ready_text(stack.urls, getattr(stack.model, "name", None), args.cors_origin),
+            _ready_text(
+                stack.urls,
+                getattr(stack.model, "name", None),
+                args.cors_origin,
+                smoke_request_type(),
+            ),
             flush=True,
         )
         if not stack.site.built:

@@ -13,12 +13,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from trends_anomaly.params import DEFAULT_METHOD
 
 from devstack import REPO
-from devstack.cli import _parse_args, main
+from devstack.cli import _parse_args, _ready_text, main, smoke_request_type
 from devstack.ports import PortInUse
 from devstack.stack import running_stack, start_stack
 from tests.devstack.test_stack import preflight, request
@@ -260,3 +261,45 @@ def test_another_origin_for_this_run_is_allowed_as_config_yamls_are(
         main(["--cors-origin", "localhost:5173/"])
     assert refused.value.code == 2
     assert "'localhost:5173/' is not an origin: use scheme://host[:port]" in capsys.readouterr().err
+
+
+URLS = {
+    "site": "http://127.0.0.1:8000",
+    "api": "http://127.0.0.1:3000",
+    "model": "http://127.0.0.1:8080",
+    "runtime": "http://127.0.0.1:4000",
+}
+
+
+def test_the_ready_text_offers_a_forks_model_its_own_smoke_request() -> None:
+    """A fork whose model takes JSON was told to POST a Google Trends CSV and offered a curl
+    of one (a 415 from its model): the offer follows model/smoke.py's request instead, and the
+    command that sends it through the local API and checks the answer is deploy smoke's."""
+    text = _ready_text(URLS, request_type="application/json")
+    assert "Google Trends" not in text and "text/csv" not in text, text
+    assert "/detect   (POST application/json, as model/smoke.py's request; CORS from" in text
+    (tried,) = re.findall(r"^Try:\s+(.+?)\s+\(model/smoke\.py's request and check\)$", text, re.M)
+    assert tried == (
+        ".venv/bin/python -m deploy smoke --api-url http://127.0.0.1:3000 "
+        "--origin http://127.0.0.1:8000"
+    )
+
+
+def test_the_ready_text_for_a_csv_model_offers_the_trends_example() -> None:
+    text = _ready_text(URLS, request_type="text/csv")
+    assert "(POST a Google Trends CSV; CORS from config.yaml)" in text
+    assert "--data-binary @tests/data/en_weekly5y_bitcoin.csv" in text
+
+
+def test_the_request_type_is_model_smoke_pys(tmp_path: Path) -> None:
+    """A fork's model/smoke.py names the type; a missing or broken one does not stop make up."""
+    (tmp_path / "model").mkdir()
+    smoke = tmp_path / "model" / "smoke.py"
+    smoke.write_text(
+        "def request():\n    return 'application/json', '{\"instances\": [[1, 2]]}'\n\n"
+        "def check(answer):\n    return 'ok'\n"
+    )
+    assert smoke_request_type(tmp_path) == "application/json"
+    smoke.write_text("import no_such_module\n")
+    assert smoke_request_type(tmp_path) is None
+    assert smoke_request_type(tmp_path / "no-such-folder") is None
