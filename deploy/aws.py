@@ -16,7 +16,7 @@ import botocore
 import botocore.config
 import botocore.exceptions
 
-from deploy.aws_errors import ErrorKind, classify
+from deploy.aws_errors import HINTS, ErrorKind, classify
 
 READ_PREFIXES = ("Describe", "Get", "List", "Head", "Lookup", "Filter", "Search", "BatchGet")
 DEFAULT_MAX_ATTEMPTS = 6
@@ -117,8 +117,7 @@ class Aws:
             return str(self.client("sts").get_caller_identity()["Account"])
         except botocore.exceptions.NoCredentialsError:
             raise DeployError(
-                "AWS: no credentials found: configure a profile, environment variables, or the "
-                "GitHub OIDC role (see README 'Deploy to your AWS account')"
+                f"AWS: no credentials found: {HINTS[ErrorKind.NO_CREDENTIALS]}"
             ) from None
 
 

@@ -30,7 +30,10 @@ class ErrorKind(enum.Enum):
     CONFLICT = "conflict"  # taken by someone else, or in a state that forbids the call
     BUSY = "busy"  # another change of it is in progress: retrying later succeeds
     INVALID = "invalid"  # the request was rejected (also: a role IAM has not propagated yet)
-    DENIED = "denied"  # the credentials may not make the call
+    DENIED = "denied"  # the credentials are good but may not make the call
+    EXPIRED = "expired"  # the credentials were good: an SSO session or a role's keys expired
+    UNKNOWN_KEY = "unknown key"  # AWS knows no such access key, or the secret does not match
+    NO_CREDENTIALS = "no credentials"  # none found, or the profile named is not there
     THROTTLED = "throttled"  # too many calls (botocore already retried)
     QUOTA = "quota"  # an account limit is reached
     PROPAGATING = "propagating"  # IAM has not propagated a role just created or changed
@@ -89,14 +92,21 @@ _BY_CODE = {
     "BadRequestException": ErrorKind.INVALID,
     "InvalidIfMatchVersion": ErrorKind.INVALID,
     "InvalidArgument": ErrorKind.INVALID,
-    # credentials
+    # credentials good, the call not allowed: the fix is a grant
     "AccessDenied": ErrorKind.DENIED,
     "AccessDeniedException": ErrorKind.DENIED,
     "UnauthorizedOperation": ErrorKind.DENIED,
-    "UnrecognizedClientException": ErrorKind.DENIED,
-    "InvalidClientTokenId": ErrorKind.DENIED,
-    "ExpiredToken": ErrorKind.DENIED,
-    "ExpiredTokenException": ErrorKind.DENIED,
+    # credentials no longer good: the fix is new ones (AWS's common errors; RequestExpired is
+    # also a clock more than 15 minutes off)
+    "ExpiredToken": ErrorKind.EXPIRED,
+    "ExpiredTokenException": ErrorKind.EXPIRED,
+    "RequestExpired": ErrorKind.EXPIRED,
+    # credentials never good: AWS does not know the key ID, or the secret does not sign for it
+    "InvalidClientTokenId": ErrorKind.UNKNOWN_KEY,  # query protocol (STS, IAM)
+    "UnrecognizedClientException": ErrorKind.UNKNOWN_KEY,  # JSON protocol (SageMaker, ECR)
+    "InvalidAccessKeyId": ErrorKind.UNKNOWN_KEY,  # S3
+    "SignatureDoesNotMatch": ErrorKind.UNKNOWN_KEY,
+    "IncompleteSignature": ErrorKind.UNKNOWN_KEY,
     # load and limits
     "Throttling": ErrorKind.THROTTLED,
     "ThrottlingException": ErrorKind.THROTTLED,
@@ -184,9 +194,36 @@ def error_message(err: BaseException) -> str:
     return str(err)
 
 
+# botocore's own refusals, raised before any request is sent: the credential chain found no
+# usable credentials. An SSO profile with no cached token (SSOTokenLoadError), or one whose
+# token expired (UnauthorizedSSOTokenError; TokenRetrievalError when an sso-session's refresh
+# failed): `aws sso login` is the fix, as for an expired token AWS refused.
+_SSO_EXPIRED = (
+    botocore.exceptions.SSOTokenLoadError,
+    botocore.exceptions.UnauthorizedSSOTokenError,
+    botocore.exceptions.TokenRetrievalError,
+)
+_NO_CREDENTIALS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.ProfileNotFound,
+)
+CREDENTIAL_KINDS = (
+    ErrorKind.EXPIRED,
+    ErrorKind.UNKNOWN_KEY,
+    ErrorKind.NO_CREDENTIALS,
+    ErrorKind.DENIED,
+)
+
+
 def classify(err: BaseException, service: str = "", operation: str = "") -> ErrorKind:
     """What ``err`` means. ``operation`` in AWS's spelling (DescribeEndpoint); defaults to the
-    one the error names, so a ClientError can be classified on its own."""
+    one the error names, so a ClientError can be classified on its own. botocore's credential
+    chain errors (no request sent) are classified too."""
+    if isinstance(err, _SSO_EXPIRED):
+        return ErrorKind.EXPIRED
+    if isinstance(err, _NO_CREDENTIALS):
+        return ErrorKind.NO_CREDENTIALS
     if not isinstance(err, botocore.exceptions.ClientError):
         return ErrorKind.OTHER
     operation = operation or err.operation_name or ""
@@ -208,6 +245,15 @@ def endpoint_failure(reason: str | None) -> ErrorKind:
     return ErrorKind.OTHER
 
 
+def _expired(profile: str) -> str:
+    login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+    return (
+        f"the credentials have expired (or were never signed in): locally, run `{login}` (or "
+        "get new temporary keys), then the command again; in GitHub Actions the OIDC role's "
+        "session ended: re-run the job"
+    )
+
+
 HINTS = {
     ErrorKind.GONE: "it disappeared after the plan was made (deleted by hand?): run the command "
     "again; it plans from what exists",
@@ -221,6 +267,16 @@ HINTS = {
     ErrorKind.DENIED: "the credentials may not make this call: the workflows' roles come from "
     "`python -m deploy bootstrap` (run it again after updating the repository); locally, use "
     "credentials that may",
+    ErrorKind.EXPIRED: _expired(""),
+    ErrorKind.UNKNOWN_KEY: "AWS does not know the credentials' access key, or the secret does "
+    "not match it: locally, check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (unset both to use "
+    "AWS_PROFILE's profile instead), or the profile's keys in ~/.aws/credentials; `aws sts "
+    "get-caller-identity` tells when they work. In GitHub Actions the keys are the OIDC role's, "
+    "new each run: re-run the job",
+    ErrorKind.NO_CREDENTIALS: "set AWS_PROFILE to a profile of ~/.aws/config (`aws configure "
+    "sso` makes one), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. In GitHub Actions the "
+    'workflows assume the OIDC roles `python -m deploy bootstrap` makes (README, "Deploy to '
+    'your AWS account")',
     ErrorKind.THROTTLED: "AWS throttled the calls even after retrying: wait a minute and run the "
     "command again",
     ErrorKind.QUOTA: "an account quota is reached: ask for more in the Service Quotas console, "
@@ -229,3 +285,8 @@ HINTS = {
     "command again in a few minutes; it resumes from what exists",
     ErrorKind.OTHER: "fix the cause and run the command again; it resumes from what exists",
 }
+
+
+def hint(kind: ErrorKind, profile: str = "") -> str:
+    """``HINTS[kind]``, naming ``profile`` (AWS_PROFILE) in `aws sso login` when one is set."""
+    return _expired(profile) if kind is ErrorKind.EXPIRED else HINTS[kind]

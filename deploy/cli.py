@@ -19,6 +19,7 @@ import botocore.exceptions
 
 from deploy import bootstrap_version, lock, render, stacks
 from deploy.aws import Aws, CallLog, DeployError, Interrupted
+from deploy.aws_errors import CREDENTIAL_KINDS, classify, hint
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
@@ -828,6 +829,16 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = _utc_now) 
             signal.signal(signal.SIGTERM, previous)
 
 
+def _with_hint(err: Exception) -> str:
+    """botocore's words, then what to do when the credentials are expired, unknown, missing or
+    refused: outside the engine's steps (GetCallerIdentity, a plan's reads, the credential
+    chain) they were said alone, and name no fix."""
+    kind = classify(err)
+    if kind not in CREDENTIAL_KINDS:
+        return str(err)
+    return f"{str(err).rstrip('.')}: {hint(kind, os.environ.get('AWS_PROFILE', ''))}"
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
@@ -839,16 +850,10 @@ def _run(args: argparse.Namespace) -> int:
         return 130
     except (ConfigError, DeployError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
-    except botocore.exceptions.NoCredentialsError:
-        print(
-            "error: AWS credentials not found: configure them (profile, env or OIDC role)",
-            file=sys.stderr,
-        )
     except botocore.exceptions.ClientError as err:
-        op = err.operation_name
-        print(f"error: AWS {op}: {err}", file=sys.stderr)
-    except botocore.exceptions.BotoCoreError as err:
-        print(f"error: AWS: {err}", file=sys.stderr)
+        print(f"error: AWS {err.operation_name}: {_with_hint(err)}", file=sys.stderr)
+    except botocore.exceptions.BotoCoreError as err:  # the credential chain's, among others
+        print(f"error: AWS: {_with_hint(err)}", file=sys.stderr)
     except BrokenPipeError:  # `plan | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

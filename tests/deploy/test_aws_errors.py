@@ -43,6 +43,14 @@ def err(code: str, operation: str, message: str = "whatever the text says") -> E
         ("iam", "DeleteConflict", "DeleteRole", ErrorKind.CONFLICT),
         ("sts", "AccessDenied", "GetCallerIdentity", ErrorKind.DENIED),
         ("lambda", "AccessDeniedException", "CreateFunction", ErrorKind.DENIED),
+        ("sts", "ExpiredToken", "GetCallerIdentity", ErrorKind.EXPIRED),
+        ("sagemaker", "ExpiredTokenException", "CreateModel", ErrorKind.EXPIRED),
+        ("ec2", "RequestExpired", "DescribeRegions", ErrorKind.EXPIRED),
+        ("sts", "InvalidClientTokenId", "GetCallerIdentity", ErrorKind.UNKNOWN_KEY),
+        ("sagemaker", "UnrecognizedClientException", "DescribeEndpoint", ErrorKind.UNKNOWN_KEY),
+        ("s3", "InvalidAccessKeyId", "PutObject", ErrorKind.UNKNOWN_KEY),
+        ("sts", "SignatureDoesNotMatch", "GetCallerIdentity", ErrorKind.UNKNOWN_KEY),
+        ("iam", "IncompleteSignature", "GetRole", ErrorKind.UNKNOWN_KEY),
         ("sagemaker", "ThrottlingException", "DescribeEndpoint", ErrorKind.THROTTLED),
         ("sagemaker", "ResourceLimitExceeded", "CreateEndpoint", ErrorKind.QUOTA),
         ("s3", "SomethingNew", "PutObject", ErrorKind.OTHER),
@@ -122,3 +130,41 @@ def test_every_kind_has_a_hint_and_codes_read_safely() -> None:
     e = err("NoSuchEntity", "GetRole", "Role x not found")
     assert (error_code(e), error_message(e)) == ("NoSuchEntity", "Role x not found")
     assert (error_code(ValueError("v")), error_message(ValueError("v"))) == ("", "v")
+
+
+@pytest.mark.parametrize(
+    ("err", "kind"),
+    [
+        (botocore.exceptions.SSOTokenLoadError(error_msg="Token for corp does not exist"), "x"),
+        (botocore.exceptions.UnauthorizedSSOTokenError(), "x"),
+        (botocore.exceptions.TokenRetrievalError(provider="sso", error_msg="refresh failed"), "x"),
+        (botocore.exceptions.NoCredentialsError(), "none"),
+        (botocore.exceptions.PartialCredentialsError(provider="env", cred_var="secret"), "none"),
+        (botocore.exceptions.ProfileNotFound(profile="nosuch"), "none"),
+    ],
+)
+def test_the_credential_chains_own_errors_are_classified_too(err, kind) -> None:
+    """botocore refuses before any request when the chain finds nothing usable: an SSO login
+    missing or expired is fixed as an expired token is (`aws sso login`), the rest by setting
+    credentials up. Neither is a grant the workflows' roles lack."""
+    expected = ErrorKind.EXPIRED if kind == "x" else ErrorKind.NO_CREDENTIALS
+    assert classify(err) is expected
+
+
+def test_each_credentials_hint_says_its_own_fix_and_not_the_others() -> None:
+    """An expired SSO session or an unknown key was told "the credentials may not make this
+    call: the workflows' roles come from bootstrap": a grant, which fixes neither."""
+    from deploy.aws_errors import hint
+
+    expired, unknown = HINTS[ErrorKind.EXPIRED], HINTS[ErrorKind.UNKNOWN_KEY]
+    denied, none = HINTS[ErrorKind.DENIED], HINTS[ErrorKind.NO_CREDENTIALS]
+    assert "have expired" in expired and "`aws sso login`" in expired
+    assert "re-run the job" in expired
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in unknown
+    assert "aws sts get-caller-identity" in unknown
+    assert "may not make this call" in denied and "bootstrap" in denied
+    assert "AWS_PROFILE" in none and "aws configure sso" in none
+    for text in (expired, unknown):
+        assert "may not" not in text and "bootstrap" not in text
+    assert "`aws sso login --profile dev`" in hint(ErrorKind.EXPIRED, "dev")
+    assert hint(ErrorKind.EXPIRED) == expired and hint(ErrorKind.DENIED, "dev") == denied

@@ -247,6 +247,24 @@ def test_apply_warns_first_and_its_access_denied_names_the_role_behind(
     assert "then run the deploy again" in captured.err
 
 
+def test_apply_whose_credentials_expired_says_sign_in_again_not_the_roles_behind(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credentials that expire half-way (an SSO session, a role's 1-hour keys) are no grant a
+    role lacks: neither the roles behind nor bootstrap are the fix, signing in again is."""
+    _bootstrap()
+    _grant_more(monkeypatch)
+    expired = "The security token included in the request is expired"
+    refuse(monkeypatch, "sagemaker", "CreateModel", "ExpiredTokenException", expired)
+    capsys.readouterr()
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert "sagemaker:CreateModel failed: AWS said ExpiredTokenException" in err
+    assert "the credentials have expired" in err and "`aws sso login`" in err
+    assert "behind this commit" not in err and "bootstrap" not in err
+
+
 @pytest.mark.parametrize("previews", [False, True])
 def test_every_github_role_may_read_the_github_roles_tags_and_no_other_roles(
     previews: bool,
