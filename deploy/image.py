@@ -367,11 +367,6 @@ def lookup_error(aws: Aws, uri: str) -> tuple[str, str]:
     return ("", "") if details is not None else (code or "no answer", message)
 
 
-# Credentials that are not (or no longer) good: AWS refuses every call, not just this one.
-_EXPIRED = ("ExpiredToken", "ExpiredTokenException", "RequestExpired")
-_UNKNOWN_KEY = ("InvalidClientTokenId", "UnrecognizedClientException")
-
-
 def unchecked_image(uri: str, code: str, message: str, deploy_role: str, bootstrap: str) -> str:
     """Why ECR could not say whether ``uri`` is there (an error other than its two not-found
     answers), and what to do. Not the 20-image lifecycle policy: an image it expired is an
@@ -380,15 +375,17 @@ def unchecked_image(uri: str, code: str, message: str, deploy_role: str, bootstr
     ref = ecr_image_ref(uri)
     repo = ref[1] if ref else uri
     kind = classify_code(code, "ecr", "DescribeImages", message)
-    if code in _EXPIRED:
+    # Expired or unknown credentials: AWS refuses every call, not just this one.
+    if kind is ErrorKind.EXPIRED:
         why = (
             "the credentials have expired. In deploy.yml the deploy role's session lasts up to "
             "6 h: re-run the job; locally, get new credentials (e.g. aws sso login) and run it "
             "again"
         )
-    elif code in _UNKNOWN_KEY:
+    elif kind is ErrorKind.UNKNOWN_KEY:
         why = (
-            "AWS does not know the credentials' access key (deleted, or from another partition): "
+            "AWS does not know the credentials' access key (deleted, or from another partition), "
+            "or the secret does not match it: "
             f"in deploy.yml they are the deploy role {deploy_role}'s, assumed by OIDC; locally, "
             "use credentials of the project's account"
         )

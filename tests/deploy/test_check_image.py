@@ -138,6 +138,16 @@ DENIED = (
             ["the credentials have expired", "re-run the job"],
         ),
         (
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+            ["AWS does not know the credentials' access key", "assumed by OIDC"],
+        ),
+        (
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+            ["AWS does not know the credentials' access key", "or the secret does not match"],
+        ),
+        (
             "ThrottlingException",
             "Rate exceeded",
             ["AWS throttled the calls even after retrying", "wait a minute"],
