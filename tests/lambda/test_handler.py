@@ -504,6 +504,28 @@ def test_sagemaker_internal_failure_is_502_with_request_id(
     assert len(runtime.seen) == 2
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["AccessDeniedException", "ExpiredTokenException", "UnrecognizedClientException"],
+)
+def test_a_credentials_refusal_is_the_apis_502_not_the_callers_fault(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], code: str
+) -> None:
+    """The Lambda role's credentials refused (denied, expired, unknown): the caller did
+    nothing wrong, so a 5xx JSON with a stable code, never a 4xx; the AWS code is in the log
+    for the operator (`deploy logs --request-id`)."""
+    runtime.behaviour = Behaviour.REFUSED
+    runtime.refused_code = code
+    event = post(CSV)
+    response, log = invoke(capsys, event)
+    assert response["statusCode"] == 502
+    error = error_of(response)
+    assert error["code"] == "upstream_error"
+    assert error["request_id"] == event["requestContext"]["requestId"]
+    assert log["aws_error"] == code and log["level"] == "ERROR"
+    assert len(runtime.seen) == 1  # not retried: it would only be refused again
+
+
 def test_model_timeout_is_504(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
     runtime.behaviour = Behaviour.MODEL_TIMEOUT
     response, _ = invoke(capsys, post(CSV))

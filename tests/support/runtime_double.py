@@ -33,6 +33,7 @@ class Behaviour(enum.Enum):
     INTERNAL_FAILURE = "internal_failure"  # 500 InternalFailure
     MODEL_TIMEOUT = "model_timeout"  # the container did not answer within 60 s
     SLOW = "slow"  # sleep ``slow_seconds`` before forwarding (client read timeouts)
+    REFUSED = "refused"  # 403 ``refused_code``: the Lambda role's credentials refused
 
 
 @dataclass
@@ -50,6 +51,7 @@ class ScriptedRuntime(RuntimeStandIn):
 
     behaviour: Behaviour = Behaviour.NORMAL
     slow_seconds: float = 0.0
+    refused_code: str = "AccessDeniedException"
     seen: list[Seen] = field(default_factory=list)
 
     def answer(self, endpoint: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -67,6 +69,8 @@ class ScriptedRuntime(RuntimeStandIn):
             return service_error(400, THROTTLING, "Rate exceeded")
         if behaviour is Behaviour.INTERNAL_FAILURE:
             return service_error(500, "InternalFailure", "An internal failure occurred.")
+        if behaviour is Behaviour.REFUSED:
+            return service_error(403, self.refused_code, f"{self.refused_code} (credentials)")
         if behaviour is Behaviour.MODEL_TIMEOUT:
             return self.model_error(endpoint, 0, TIMEOUT_TEXT, "INVOCATION_TIMEOUT")
         if behaviour is Behaviour.SLOW:
