@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from dataclasses import replace
@@ -19,6 +20,7 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
+from deploy.aws_errors import ErrorKind, classify, hint
 from deploy.bootstrap import iam_quota
 from deploy.bootstrap.apply import RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
@@ -167,6 +169,19 @@ def _subjects(subject: Subject) -> str:
     )
 
 
+def _refused_hint(exc: Exception) -> str:
+    """Credentials expired, unknown or missing: that one fix (administrator credentials would
+    be the next refusal's); anything else: administrator credentials, or --print."""
+    kind = classify(exc.__cause__ or exc)
+    if kind in (ErrorKind.EXPIRED, ErrorKind.UNKNOWN_KEY, ErrorKind.NO_CREDENTIALS):
+        fix = hint(kind, os.environ.get("AWS_PROFILE", ""))
+        return f"{fix}; bootstrap needs administrator credentials of the target account"
+    return (
+        "run bootstrap once with administrator credentials of the target account (it creates "
+        "IAM resources), or use --print and deploy the template yourself."
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``python -m deploy bootstrap``: 0 done, 1 error (message on stderr)."""
     problem = _validate(args)
@@ -226,12 +241,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 1
     except (DeployError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        print(
-            f"bootstrap: AWS refused: {exc}\n"
-            "hint: run bootstrap once with administrator credentials of the target account "
-            "(it creates IAM resources), or use --print and deploy the template yourself.",
-            file=sys.stderr,
-        )
+        print(f"bootstrap: AWS refused: {exc}\nhint: {_refused_hint(exc)}", file=sys.stderr)
         return 1
     print("\n".join(lines))
     print("\n".join(settings_lines(target)))

@@ -11,23 +11,19 @@ AWS_CONFIG_FILE and SSO token cache.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import urllib.request
 from pathlib import Path
 
 import boto3
-import botocore.credentials
-import botocore.tokens
 import pytest
 
 from deploy.cli import main
 from tests.deploy.deploy_helpers import IMAGE
 from tests.support.refusals import refuse
+from tests.support.sso_profiles import START_URL, expired_token, sso_config
 
 pytestmark = pytest.mark.usefixtures("aws_env")
-START_URL = "https://example.awsapps.com/start"
 WRONG_ADVICE = "the workflows' roles come from"  # the DENIED hint: a grant fixes none of these
 
 
@@ -132,53 +128,6 @@ def test_an_expired_token_says_sign_in_again(
 # --- the credential chain: botocore refuses before any request --------------------------------
 
 
-def _sso_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Two SSO profiles (the legacy form and an sso-session) in a temporary AWS_CONFIG_FILE,
-    and a temporary token cache for botocore's ~/.aws/sso/cache; no keys in the env."""
-    config = tmp_path / "aws-config"
-    config.write_text(
-        "[profile legacy]\n"
-        f"sso_start_url = {START_URL}\n"
-        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Admin\n"
-        "region = us-east-1\n\n"
-        "[profile dev]\n"
-        "sso_session = corp\n"
-        "sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n\n"
-        "[sso-session corp]\n"
-        f"sso_start_url = {START_URL}\n"
-        "sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
-    )
-    cache = tmp_path / "sso-cache"
-    cache.mkdir()
-    # botocore reads ~ once, when imported: its two readers of the cache are pointed here.
-    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
-    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name)
-    return cache
-
-
-def _expired_token(cache: Path, key: str, refreshable: bool) -> None:
-    """A token `aws sso login` cached long ago (botocore names the file by sha1 of the start
-    URL, or of the sso-session's name)."""
-    token = {
-        "startUrl": START_URL,
-        "region": "us-east-1",
-        "accessToken": "old",
-        "expiresAt": "2020-01-01T00:00:00Z",
-    }
-    if refreshable:
-        token |= {
-            "clientId": "c",
-            "clientSecret": "s",
-            "registrationExpiresAt": "2020-01-01T00:00:00Z",
-            "refreshToken": "r",
-        }
-    name = hashlib.sha1(key.encode()).hexdigest()  # botocore's file name
-    (cache / f"{name}.json").write_text(json.dumps(token))
-
-
 @pytest.mark.parametrize(
     ("profile", "cached", "botocore_said"),
     [
@@ -197,9 +146,9 @@ def test_an_sso_profile_without_a_live_login_says_aws_sso_login_with_it(
     cached: bool,
     botocore_said: str,
 ) -> None:
-    cache = _sso_config(tmp_path, monkeypatch)
+    cache = sso_config(tmp_path, monkeypatch)
     if cached:
-        _expired_token(cache, START_URL if profile == "legacy" else "corp", profile == "dev")
+        expired_token(cache, START_URL if profile == "legacy" else "corp", profile == "dev")
     monkeypatch.setenv("AWS_PROFILE", profile)
     err = _plan(project, capsys)
     assert err.startswith("error: AWS: ") and botocore_said in err

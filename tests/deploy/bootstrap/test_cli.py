@@ -17,6 +17,7 @@ from deploy.bootstrap import policies
 from deploy.bootstrap.cli import main
 from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
 from tests.support.moto_server import fake_aws_env, reset
+from tests.support.sso_profiles import sso_config
 
 REPO = "octo/trends"
 PROJECT = "bootproj"
@@ -257,6 +258,21 @@ def test_aws_refusal_is_reported_not_raised(
     assert _run(config) == 1
     err = capsys.readouterr().err
     assert "bootstrap: AWS refused" in err and "--print" in err
+
+
+@pytest.mark.usefixtures("aws")
+def test_an_sso_login_expired_says_sign_in_again(
+    config: Path, capsys, monkeypatch, tmp_path: Path
+) -> None:
+    """Bootstrap's own refusal hint (administrator credentials, or --print) was all an
+    expired SSO session got: signing in again is the step."""
+    sso_config(tmp_path, monkeypatch)
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert "Error loading SSO Token: Token for corp does not exist" in err
+    assert "hint: the credentials have expired" in err and "Traceback" not in err
+    assert "run `aws sso login --profile dev`" in err
 
 
 @pytest.mark.parametrize("config_first", [True, False])
