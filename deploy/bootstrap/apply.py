@@ -29,8 +29,11 @@ from deploy.bootstrap.fingerprint import stamped
 from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
 from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
+    ATTACHED_POLICIES_RAISED_MAX,
+    ATTACHED_QUOTA_CODE,
     Target,
     boundary_spec,
+    iam_quota_region,
     is_role_policy_of,
     part_arn,
     part_name,
@@ -66,6 +69,11 @@ _FIELD_WORDS = {
 
 class RolesTaken(DeployError):
     """The GitHub roles serve another stack: nothing was changed (the message says what to do)."""
+
+
+class NoRoomForParts(DeployError):
+    """A role's parts and the managed policies others attached to it exceed the account's
+    "Managed policies per role": nothing was changed (the message says what to do)."""
 
 
 def report_line(action: Action, arn: str) -> str | None:
@@ -124,12 +132,14 @@ def _observe_role(
                 world.add(by_arn[arn])
     if seen.policy is not None:
         world.add(InlinePolicy(role.name, role.policy_name, seen.policy))
-    managed = {f"managed:{arn}" for arn in ours}
+    # Managed policies others attached (an organization's guardrail) stay: neither drift for
+    # iam.plan to stop at nor bootstrap's to detach; they count against the quota (plan).
     world.add(
         replace(
             seen,
             policy=None,
-            other_policies=tuple(o for o in seen.other_policies if o not in managed),
+            other_policies=tuple(o for o in seen.other_policies if not o.startswith("managed:")),
+            attached=(),
         )
     )
     documents = [seen.policy, *(by_arn[a].document for a in ours if by_arn.get(a))]
@@ -147,6 +157,29 @@ def _observe_leftovers(
             seen = managed_policy.observe_arn(aws, name, part_arn(t, name), removable=True)
             if seen is not None:
                 world.add(seen)
+
+
+def foreign_policies(role: str, attached: tuple[str, ...]) -> list[str]:
+    """The managed policies attached to a GitHub role that are not its parts (``{role}-N``)."""
+    return [arn for arn in attached if not is_role_policy_of(role, arn)]
+
+
+def no_room(t: Target, role: str, parts: int, foreign: list[str], attached_max: int) -> str | None:
+    """Why IAM would refuse a role's ``parts`` beside the ``foreign`` policies others attached
+    (LimitExceeded at the AttachRolePolicy past the quota), and what to do; None when they fit.
+    Parts are attached before those no longer needed are detached, so the peak is this."""
+    if parts + len(foreign) <= attached_max:
+        return None
+    return (
+        f"role {role}: its permissions take {parts} managed policies ({part_name(role, 1)} …), "
+        f"and {len(foreign)} attached to it by others ({', '.join(foreign)}) count against the "
+        f"same quota: {parts + len(foreign)}, over the {attached_max} this account may attach "
+        f"to a role (IAM would refuse the attachment past it with LimitExceeded). Nothing was "
+        f"changed. Detach a policy the role does not need (aws iam detach-role-policy "
+        f"--role-name {role} --policy-arn ARN), or raise IAM's 'Managed policies per role' "
+        f"({ATTACHED_QUOTA_CODE}) in Service Quotas, in {iam_quota_region(t.partition)}, up to "
+        f"{ATTACHED_POLICIES_RAISED_MAX}; then run bootstrap again"
+    )
 
 
 @dataclass(frozen=True)
@@ -178,16 +211,22 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
         if seen_policy is not None:
             world.add(seen_policy)
     whole = World(account=t.account, region=t.region)  # the roles as they grant, for the check
+    foreign: dict[str, list[str]] = {}
     for role in roles(t):
         seen = _observe_role(aws, role, parts[role.name], world)
         if seen is not None:
             whole.add(seen)
+            foreign[role.name] = foreign_policies(role.name, seen.attached)
         _observe_leftovers(aws, t, role.name, len(parts[role.name]), world, attached_max)
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)
+    full = [no_room(t, r, len(parts[r]), f, attached_max) for r, f in foreign.items()]
+    if any(full):
+        raise NoRoomForParts("\n".join(m for m in full if m))
     planned = planner.plan(TYPES, Desired.of(specs), world)
-    actions = handover.ordered(planned, world, wanted, attached_max)
+    taken_by_others = {role: len(arns) for role, arns in foreign.items()}
+    actions = handover.ordered(planned, world, wanted, attached_max, taken_by_others)
     arns = {s.name: s.arn for s in specs if hasattr(s, "arn")}
     arns.update({p.name: p.arn for p in world.of_kind("iam_policy")})
     arns.update({r.name: r.arn for r in world.of_kind("iam_role")})

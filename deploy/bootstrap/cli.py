@@ -22,7 +22,7 @@ import botocore.exceptions
 from deploy.aws import Aws, DeployError
 from deploy.aws_errors import ErrorKind, classify, hint
 from deploy.bootstrap import iam_quota
-from deploy.bootstrap.apply import RolesTaken, apply
+from deploy.bootstrap.apply import NoRoomForParts, RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
 from deploy.bootstrap.policies import (
@@ -239,6 +239,11 @@ def run(args: argparse.Namespace) -> int:
         )
     except RolesTaken as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
+        return 1
+    except NoRoomForParts as exc:
+        if attached.note:  # the quota it was held to is IAM's default, for want of a read
+            print(f"bootstrap: {attached.note}", file=sys.stderr)
+        print("\n".join(f"bootstrap: {line}" for line in str(exc).splitlines()), file=sys.stderr)
         return 1
     except (DeployError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         print(f"bootstrap: AWS refused: {exc}\nhint: {_refused_hint(exc)}", file=sys.stderr)

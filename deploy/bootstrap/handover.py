@@ -30,7 +30,7 @@ more attached policy (``attached_max``) does the lowest part go first regardless
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -140,11 +140,13 @@ def ordered(
     world: World,
     wanted: list[PolicySpec],
     attached_max: int = ATTACHED_POLICIES_MAX,
+    foreign: Mapping[str, int] | None = None,
 ) -> list[Action]:
     """The plan with each existing role's part changes in a safe order (the module's rule):
     its new parts created and attached first, then its changed parts one by one as
     `_swaps_in_order` says (a held one after its temporary part), all where the first of
-    them was; everything else as planned, and the temporary parts removed at the end."""
+    them was; everything else as planned, and the temporary parts removed at the end.
+    ``foreign``: how many managed policies others attached to each role (they take room)."""
     specs = {p.name: p for p in wanted}
     roles = [r.name for r in world.of_kind("iam_role")]
     policy_actions: dict[str, dict[str, Action]] = {}
@@ -181,7 +183,8 @@ def ordered(
                 order.append(attach_of[p])
         seen = [p.name for p in world.of_kind("iam_policy") if is_role_policy_of(role, p.name)]
         number = max(map(_number, [*attached, *mine, *seen]))
-        room = _holds(len({*attached, *mine}), number, attached_max)
+        others = (foreign or {}).get(role, 0)
+        room = _holds(len({*attached, *mine}) + others, number, attached_max)
         for p, held in _swaps_in_order(state, kept, new, swap, room):
             if held:
                 number += 1

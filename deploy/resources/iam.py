@@ -211,11 +211,11 @@ def observe_role(aws: Aws, name: str, policy_name: str) -> SeenRole | None:
     inline = tuple(
         (aws.read("iam", "ListRolePolicies", RoleName=name) or {}).get("PolicyNames", [])
     )
+    # Paginated: a role may have up to 20 attached (IAM's raised quota), and a page is
+    # whatever IAM returns; bootstrap counts every one against that quota.
     attached = tuple(
         p["PolicyArn"]
-        for p in (aws.read("iam", "ListAttachedRolePolicies", RoleName=name) or {}).get(
-            "AttachedPolicies", []
-        )
+        for p in aws.pages("iam", "ListAttachedRolePolicies", "AttachedPolicies", RoleName=name)
     )
     others = sorted(
         [f"inline:{p}" for p in inline if p != policy_name] + [f"managed:{a}" for a in attached]

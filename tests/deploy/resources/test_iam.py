@@ -371,3 +371,30 @@ def test_a_role_without_inline_policy_is_created_bare_and_loses_one_it_has() -> 
         ("DeleteRolePolicy", {"RoleName": ROLE, "PolicyName": bare.policy_name})
     ]
     assert iam.plan_role(bare, seen(policy=None)).op == "noop"
+
+
+def test_observe_reads_every_page_of_the_attached_policies() -> None:
+    """IAM pages ListAttachedRolePolicies (IsTruncated, Marker): bootstrap counts every policy
+    attached against the account's quota, so a second page must not go unseen."""
+    aws, s = make_aws(), spec()
+
+    def page(name: str) -> dict:
+        return {"PolicyName": name, "PolicyArn": f"arn:aws:iam::1:policy/{name}"}
+
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response("get_role", role_response(s))
+        stub.add_client_error("get_role_policy", "NoSuchEntity", "not found", 404)
+        stub.add_response("list_role_policies", {"PolicyNames": []})
+        stub.add_response(
+            "list_attached_role_policies",
+            {"AttachedPolicies": [page("a")], "IsTruncated": True, "Marker": "m1"},
+            {"RoleName": ROLE},
+        )
+        stub.add_response(
+            "list_attached_role_policies",
+            {"AttachedPolicies": [page("b")], "IsTruncated": False},
+            {"RoleName": ROLE, "Marker": "m1"},
+        )
+        got = iam.observe_role(aws, ROLE, s.policy_name)
+    assert got is not None
+    assert got.attached == ("arn:aws:iam::1:policy/a", "arn:aws:iam::1:policy/b")
