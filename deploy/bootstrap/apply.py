@@ -86,6 +86,11 @@ def report_line(action: Action, arn: str) -> str | None:
         if action.op == "create":
             return f"attached {policy} to {role}"
         return f"detached {policy} from {role} ({action.reason})"
+    if action.kind == handover.INLINE_HOLD:
+        role, _, policy = action.name.partition(" ")
+        if action.op == "create":
+            return f"put      the inline policy {policy} on {role} ({action.reason})"
+        return f"removed  the inline policy {policy} of {role} ({action.reason})"
     if action.kind == InlinePolicy.KIND:
         return (
             f"removed  the inline policy of {arn}: its permissions are now the managed "

@@ -25,6 +25,7 @@ from deploy.bootstrap import iam_quota
 from deploy.bootstrap.apply import NoRoomForParts, RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
+from deploy.bootstrap.handover import NoRoomToHold
 from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
     ATTACHED_POLICIES_RAISED_MAX,
@@ -240,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     except RolesTaken as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 1
-    except NoRoomForParts as exc:
+    except (NoRoomForParts, NoRoomToHold) as exc:
         if attached.note:  # the quota it was held to is IAM's default, for want of a read
             print(f"bootstrap: {attached.note}", file=sys.stderr)
         print("\n".join(f"bootstrap: {line}" for line in str(exc).splitlines()), file=sys.stderr)

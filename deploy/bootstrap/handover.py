@@ -23,8 +23,12 @@ across parts, and reordered resources land in other runs. No order of single swa
 such a cycle; a temporary part (``hold``) then keeps the lowest waiting part's current
 document while it changes: created and attached just before, detached and deleted at the very
 end. It is named like a part past the last (``{role}-N``), so a bootstrap stopped half-way
-removes it the next time as any part no longer wanted. Only when the role has no room for one
-more attached policy (``attached_max``) does the lowest part go first regardless, uncovered.
+removes it the next time as any part no longer wanted. When the role has no room for one
+more attached policy (``attached_max``, less the managed policies others attached to it), an
+inline policy ``{part}-held`` holds that document instead (a part is at most 6,144
+characters, a role's inline policies together 10,240); when that does not fit either (other
+inline policies on the role), bootstrap refuses before changing anything (NoRoomToHold)
+rather than let the part go uncovered.
 """
 
 from __future__ import annotations
@@ -34,14 +38,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from deploy.aws import DeployError
 from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.managed_policy import PolicySpec, plan_create
-from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, is_role_policy_of, part_name
+from deploy.bootstrap.policies import (
+    ATTACHED_POLICIES_MAX,
+    ATTACHED_QUOTA_CODE,
+    ROLE_INLINE_MAX,
+    iam_size,
+    is_role_policy_of,
+    part_name,
+)
 from deploy.plan import Action, Call
 from deploy.resources.base import GONE_OK
 from deploy.world import World
 
 Grant = tuple[str, str, str, str]  # effect, action, resource, condition (JSON)
+INLINE_HOLD = "iam_inline_hold"  # a temporary inline policy (`_hold_inline`)
 
 
 def _listed(value: Any) -> list[Any]:
@@ -68,30 +81,45 @@ def _role_of(part: str, roles: Iterable[str]) -> str | None:
     return max(mine, key=len, default=None)
 
 
+# How a part waiting in a cycle is held while it changes (``_swaps_in_order``): not at all
+# (it waits on nothing), by a temporary part, by a temporary inline policy, or nowhere.
+NOT_HELD, IN_PART, INLINE, NOWHERE = "", "part", "inline", "nowhere"
+
+
 def _swaps_in_order(
     state: dict[str, frozenset[Grant]],
     kept: frozenset[Grant],
     new: dict[str, frozenset[Grant]],
     pending: list[str],
     room: int = 0,
-) -> list[tuple[str, bool]]:
+    inline_room: int = 0,
+    sizes: Mapping[str, int] | None = None,
+) -> list[tuple[str, str]]:
     """The order to replace the documents of ``pending`` parts in: each when what it drops of
     ``kept`` (granted before and after) is granted elsewhere at that moment, lowest part
     first. ``state``: what grants while they change, by source (part, inline policy). When
     every part left waits on another (a cycle), the lowest is held: a temporary part keeps
-    its current grants, up to ``room`` of them (True beside it). Each round replaces one part,
-    so it ends after ``len(pending)`` rounds."""
+    its current grants, up to ``room`` of them (IN_PART beside it); past those, an inline
+    policy does while the role's inline policies stay within ``inline_room`` characters
+    (``sizes``: each part's current document's; INLINE); else NOWHERE (apply.py refuses).
+    Each round replaces one part, so it ends after ``len(pending)`` rounds."""
     state, left, out = dict(state), list(pending), []
     while left:
-        held = False
+        held = NOT_HELD
         for part in left:
             others = frozenset().union(*(g for p, g in state.items() if p != part))
             if (state[part] - new[part]) & kept <= others:
                 break
         else:
-            part, held = left[0], room > 0  # a cycle (the module's docstring)
-            if held:
-                room -= 1
+            part = left[0]  # a cycle (the module's docstring)
+            size = (sizes or {}).get(part, inline_room + 1)
+            if room > 0:
+                held, room = IN_PART, room - 1
+            elif size <= inline_room:
+                held, inline_room = INLINE, inline_room - size
+            else:
+                held = NOWHERE
+            if held != NOWHERE:
                 state[f"{part} held"] = state[part]
         left.remove(part)
         state[part] = new[part]
@@ -133,6 +161,55 @@ def _hold(role: str, spec: PolicySpec, document: dict[str, Any], number: int) ->
                steps=(Call("iam", "DeletePolicy", {"PolicyArn": arn}, ok_if=GONE_OK),),
                phase="after"),
     ]  # fmt: skip
+
+
+def _hold_inline(role: str, part: str, document: dict[str, Any]) -> list[Action]:
+    """An inline policy ``{part}-held`` on the role with ``document`` (the part's current
+    one): put just before the part changes, deleted (phase ``after``) at the end. Left over
+    by a bootstrap stopped half-way, the next one deletes it as any inline policy the role
+    should not have (deploy/resources/iam.py)."""
+    name = f"{part}-held"
+    key = f"{role} {name}"
+    why = f"holds {part}'s permissions while parts trade statements (no room for another part)"
+    done = f"temporary: held {part}'s permissions while it changed"
+    params = {"RoleName": role, "PolicyName": name}
+    put = Call("iam", "PutRolePolicy", {**params, "PolicyDocument": json.dumps(document)})
+    return [
+        Action("create", INLINE_HOLD, key, why, steps=(put,)),
+        Action("delete", INLINE_HOLD, key, done,
+               steps=(Call("iam", "DeleteRolePolicy", params, ok_if=GONE_OK),), phase="after"),
+    ]  # fmt: skip
+
+
+class NoRoomToHold(DeployError):
+    """A role's parts trade statements and nothing can hold the waiting part's permissions
+    meanwhile: nothing was changed (the message says what to do)."""
+
+
+def _no_room(role: str, part: str, attached_max: int, others: int, inline_room: int) -> str:
+    return (
+        f"role {role}: its parts trade statements (the environments' order changed), so "
+        f"{part} must change while another still lacks what it gives up; its permissions are "
+        f"held meanwhile by a temporary managed policy or inline policy, and the role has room "
+        f"for neither: {attached_max} managed policies attached (the account's quota"
+        + (f", {others} of them attached by others" if others else "")
+        + f") and {inline_room} characters left of IAM's {ROLE_INLINE_MAX:,} for its inline "
+        f"policies. Nothing was changed. Raise IAM's 'Managed policies per role' "
+        f"({ATTACHED_QUOTA_CODE}) in Service Quotas, detach a policy the role does not need, "
+        f"or delete its other inline policies (aws iam delete-role-policy --role-name {role} "
+        f"--policy-name NAME); then run bootstrap again"
+    )
+
+
+def _inline_room(world: World, role: str) -> int:
+    """Characters left for a temporary inline policy: IAM's 10,240 a role, less the inline
+    policy of earlier bootstraps; none beside any other inline policy (its size unread)."""
+    seen_role = world.get("iam_role", role)
+    inline = world.get(InlinePolicy.KIND, role)
+    known = {inline.policy_name} if inline is not None else set()
+    if set(getattr(seen_role, "inline_policies", ())) - known:
+        return 0
+    return ROLE_INLINE_MAX - (iam_size(inline.document) if inline and inline.document else 0)
 
 
 def ordered(
@@ -185,12 +262,20 @@ def ordered(
         number = max(map(_number, [*attached, *mine, *seen]))
         others = (foreign or {}).get(role, 0)
         room = _holds(len({*attached, *mine}) + others, number, attached_max)
-        for p, held in _swaps_in_order(state, kept, new, swap, room):
-            if held:
+        inline_room = _inline_room(world, role)
+        sizes = {p: iam_size(_document(world, p) or {}) for p in swap}
+        for p, held in _swaps_in_order(state, kept, new, swap, room, inline_room, sizes):
+            if held == NOWHERE:
+                raise NoRoomToHold(_no_room(role, p, attached_max, others, inline_room))
+            if held == IN_PART:
                 number += 1
                 hold = _hold(role, specs[p], _document(world, p) or {}, number)
                 order += hold[:2]
                 removals += hold[2:]
+            elif held == INLINE:
+                put, remove = _hold_inline(role, p, _document(world, p) or {})
+                order.append(put)
+                removals.append(remove)
             order.append(mine[p])
         order += [mine[p] for p in rest]
         first = next(a for a in actions if a.kind == "iam_policy" and a.name in mine)

@@ -991,6 +991,7 @@ def boundary_spec(t: Target) -> PolicySpec:
 # A role's inline policies together may have 10,240: the roles have none, their permissions
 # are managed policies (`role_policies`).
 MANAGED_POLICY_MAX = 6_144
+ROLE_INLINE_MAX = 10_240  # a role's inline policies together (handover.py holds one there)
 TRUST_POLICY_MAX = 2_048
 ATTACHED_POLICIES_MAX = 10
 ATTACHED_POLICIES_RAISED_MAX = 20  # the most Service Quotas grants

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deploy.bootstrap.apply import TYPES, report_line
+from deploy.bootstrap.handover import INLINE_HOLD
 from deploy.plan import Action, Change
 from deploy.resources import iam
 
@@ -19,6 +20,15 @@ def test_report_lines() -> None:
     assert report_line(Action("update", "iam_role", "r", "", changes), arn) == (
         f"description updated, trust updated {arn}"
     )
+
+
+def test_report_lines_of_an_inline_hold() -> None:
+    """handover.py's temporary inline policy, put and removed, named with its role."""
+    name = "r r-1-held"
+    put = report_line(Action("create", INLINE_HOLD, name, "holds r-1's permissions"), name)
+    gone = report_line(Action("delete", INLINE_HOLD, name, "temporary"), name)
+    assert put == "put      the inline policy r-1-held on r (holds r-1's permissions)"
+    assert gone == "removed  the inline policy r-1-held of r (temporary)"
 
 
 def test_bootstrap_plans_roles_with_the_engines_iam_module() -> None:

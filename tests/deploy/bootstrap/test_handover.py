@@ -11,6 +11,7 @@ order of their numbers, a statement left its old part before its new one had it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -57,7 +58,7 @@ class Roles:
         iam = session().client("iam")
         self.default: dict[str, dict] = {}
         self.attached: dict[str, set[str]] = {}
-        self.inline: dict[str, dict | None] = {}
+        self.inline: dict[str, dict[str, dict]] = {}  # role → inline policy name → document
         for role in names:
             listed = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
             self.attached[role] = {p["PolicyArn"] for p in listed}
@@ -65,12 +66,12 @@ class Roles:
                 version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
                 got = iam.get_policy_version(PolicyArn=arn, VersionId=version)
                 self.default[arn] = _document(got["PolicyVersion"]["Document"])
-            inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
-            self.inline[role] = (
-                _document(iam.get_role_policy(RoleName=role, PolicyName=role)["PolicyDocument"])
-                if role in inline
-                else None
-            )
+            self.inline[role] = {
+                name: _document(
+                    iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+                )
+                for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+            }
 
     def run(self, call: Call) -> str | None:
         """Apply one call; the role whose permissions it changes, if any."""
@@ -88,14 +89,18 @@ class Roles:
             case "DetachRolePolicy":
                 self.attached[p["RoleName"]].discard(p["PolicyArn"])
                 return p["RoleName"]
+            case "PutRolePolicy":
+                policies = self.inline.setdefault(p["RoleName"], {})
+                policies[p["PolicyName"]] = json.loads(p["PolicyDocument"])
+                return p["RoleName"]
             case "DeleteRolePolicy":
-                self.inline[p["RoleName"]] = None
+                self.inline.get(p["RoleName"], {}).pop(p["PolicyName"], None)
                 return p["RoleName"]
         return None
 
     def policy(self, role: str) -> dict:
         documents = [self.default[a] for a in self.attached.get(role, ())]
-        documents += [self.inline[role]] if self.inline.get(role) else []
+        documents += list(self.inline.get(role, {}).values())
         return {"Statement": [st for d in documents for st in d["Statement"]]}
 
 
@@ -154,11 +159,47 @@ def test_no_kept_permission_lapses_when_parts_trade_statements_both_ways(
     assert [a for a in again if a.op != "noop"] == []  # converged, the temporary part gone
 
 
-def _replay(old: policies.Target, new: policies.Target) -> list[Call]:
+GUARDRAIL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}],
+}
+
+
+def test_a_role_at_its_quota_holds_the_waiting_part_in_an_inline_policy() -> None:
+    """The deploy role's five parts and five guardrails others attached take IAM's ten: no
+    room for a temporary part. Before, the lowest waiting part went first regardless and the
+    role lost what it kept for a moment; now its permissions wait in an inline policy
+    (IAM's 10,240 characters a role, beside no other), deleted at the end."""
+    old, new = _target(NINE, True, LONG), _target(NINE[::-1], True, LONG)
+    deploy = old.deploy_role_name
+    iam = session().client("iam")
+
+    def guardrails() -> None:
+        for n in range(5):
+            made = iam.create_policy(PolicyName=f"org-guardrail-{n}",
+                                     PolicyDocument=json.dumps(GUARDRAIL))  # fmt: skip
+            iam.attach_role_policy(RoleName=deploy, PolicyArn=made["Policy"]["Arn"])
+
+    calls = _replay(old, new, before_plan=guardrails)
+    assert [c.operation for c in calls if c.operation in ("CreatePolicy", "AttachRolePolicy")] == []
+    put = [c.params["PolicyName"] for c in calls if c.operation == "PutRolePolicy"]
+    deleted = [c.params["PolicyName"] for c in calls if c.operation == "DeleteRolePolicy"]
+    assert len(put) == 1 and deleted == put, (put, deleted)
+    assert iam.list_role_policies(RoleName=deploy)["PolicyNames"] == []
+    assert len(iam.list_attached_role_policies(RoleName=deploy)["AttachedPolicies"]) == 10
+    again = plan(Aws("us-east-1", session()), new).actions
+    assert [a for a in again if a.op != "noop"] == []
+
+
+def _replay(
+    old: policies.Target, new: policies.Target, before_plan: Callable[[], None] = lambda: None
+) -> list[Call]:
     """Bootstrap ``old``, then run the plan of ``new`` call by call on moto, evaluating after
-    each IAM call every request a role allows before and after; the IAM calls made."""
+    each IAM call every request a role allows before and after; the IAM calls made.
+    ``before_plan``: what changes in the account between the two (a policy attached by hand)."""
     aws = Aws("us-east-1", session())
     apply(aws, old)
+    before_plan()
     planned = plan(aws, new)
     kept = _kept(old, new)
     model = Roles(sorted(kept))

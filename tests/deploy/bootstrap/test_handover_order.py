@@ -136,18 +136,68 @@ def test_a_cycle_of_three_holds_one_part() -> None:
     ]
 
 
-def test_without_room_for_a_temporary_part_the_lowest_goes_first() -> None:
-    """A role with its quota of attached policies taken: no temporary part, and no error
-    (the module's docstring: that moment is not covered)."""
+def test_without_room_for_a_temporary_part_an_inline_policy_holds_the_lowest() -> None:
+    """A role with its quota of attached policies taken: no temporary part. Before, part 1
+    went first regardless, and what it gave up to part 2 was granted nowhere for a moment;
+    now an inline policy holds part 1's document meanwhile (deleted at the end)."""
     world = _world(("A", "B"), ("C", "D"))
     wanted = [_spec(1, "A", "C"), _spec(2, "B", "D")]
     plan = _plan(world, wanted)
     got = handover.ordered(plan, world, wanted, attached_max=2)
     assert [f"{a.op} {a.name}" for a in got] == [
+        f"create {ROLE} {ROLE}-1-held",
         f"update {ROLE}-1",
         f"update {ROLE}-2",
         f"noop {ROLE}",
+        f"delete {ROLE} {ROLE}-1-held",
     ]
+    (put,) = got[0].steps
+    assert (put.operation, put.params["PolicyName"]) == ("PutRolePolicy", f"{ROLE}-1-held")
+    assert json.loads(put.params["PolicyDocument"]) == _doc("A", "B")
+    assert got[-1].phase == "after" and got[-1].steps[0].operation == "DeleteRolePolicy"
+
+
+def test_others_policies_take_the_room_of_a_temporary_part() -> None:
+    """Ten attached allowed, two parts and eight guardrails: the inline policy holds."""
+    world = _world(("A", "B"), ("C", "D"))
+    wanted = [_spec(1, "A", "C"), _spec(2, "B", "D")]
+    got = handover.ordered(_plan(world, wanted), world, wanted, 10, {ROLE: 8})
+    assert got[0].kind == handover.INLINE_HOLD
+    assert handover.ordered(_plan(world, wanted), world, wanted, 10, {ROLE: 7})[0].name == (
+        f"{ROLE}-3"  # one more would fit: the temporary part
+    )
+
+
+@dataclass(frozen=True)
+class _RoleWithInline:
+    KIND: ClassVar[str] = "iam_role"
+    name: str
+    inline_policies: tuple[str, ...]
+
+
+def test_with_no_room_for_either_hold_bootstrap_refuses_before_any_change() -> None:
+    """Another inline policy on the role (its size unread): no room known for the inline
+    hold either. Refused with what to do, rather than a part going first uncovered."""
+    world = _world(("A", "B"), ("C", "D"), role=False)
+    world.add(_RoleWithInline(ROLE, ("debug",)))
+    wanted = [_spec(1, "A", "C"), _spec(2, "B", "D")]
+    with pytest.raises(handover.NoRoomToHold) as refused:
+        handover.ordered(_plan(world, wanted), world, wanted, attached_max=2)
+    said = str(refused.value)
+    assert f"role {ROLE}" in said and f"{ROLE}-1 must change" in said
+    assert "L-0DA4ABF3" in said and "10,240" in said and "Nothing was changed" in said
+    assert f"aws iam delete-role-policy --role-name {ROLE}" in said
+
+
+def test_the_inline_hold_counts_what_it_holds() -> None:
+    """Two cycles' holds share IAM's 10,240 characters a role; past them: nowhere."""
+    state = {"1": frozenset({"a"}), "2": frozenset({"b"})}
+    new = {"1": frozenset({"b"}), "2": frozenset({"a"})}
+    kept = frozenset({"a", "b"})
+    got = handover._swaps_in_order(state, kept, new, ["1", "2"], 0, 100, {"1": 60, "2": 60})
+    assert got == [("1", handover.INLINE), ("2", handover.NOT_HELD)]
+    got = handover._swaps_in_order(state, kept, new, ["1", "2"], 0, 50, {"1": 60, "2": 60})
+    assert got[0] == ("1", handover.NOWHERE)
 
 
 def test_a_temporary_part_takes_a_number_no_policy_has() -> None:
