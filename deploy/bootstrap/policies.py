@@ -429,7 +429,7 @@ def plan_permissions_policy(t: Target) -> Policy:
             ),
             _stmt(
                 "ReadProjectLogGroupTags",
-                ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
+                ["logs:ListTagsForResource"],
                 arn["log_groups"] + (_preview_arns(t)["log_groups"] if t.previews else []),
             ),
             _stmt(
@@ -661,9 +661,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
                 "logs:DeleteLogGroup",
                 "logs:PutRetentionPolicy",
                 "logs:TagResource",
-                "logs:TagLogGroup",
                 "logs:ListTagsForResource",
-                "logs:ListTagsLogGroup",
                 # `deploy logs` (log_search.py): FilterLogEvents needs only its own action.
                 "logs:FilterLogEvents",
             ],

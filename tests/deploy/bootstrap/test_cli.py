@@ -295,11 +295,11 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
 
 def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Path, capsys) -> None:
     """The roles' permissions are managed policies of at most 6,144 characters, ten a role;
-    the deploy role's grow with each environment, and thirty environments take more than
+    the deploy role's grow with each environment, and thirty-one environments take more than
     ten: IAM would refuse the eleventh AttachRolePolicy (LimitExceeded) half-way through.
     Bootstrap says so first and makes nothing."""
     iam = aws
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -314,12 +314,12 @@ def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Pat
 
 
 def test_an_account_with_a_raised_quota_gets_its_twelve_policies(aws, config: Path, capsys) -> None:
-    """Thirty environments take the deploy role to twelve managed policies: with "Managed
+    """Thirty-one environments take the deploy role to twelve managed policies: with "Managed
     policies per role" raised to 20 in Service Quotas (read in us-east-1), bootstrap attaches
     all twelve, and moto holds AttachRolePolicy to the raised value."""
     iam = aws
     IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=20)
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -332,7 +332,7 @@ def test_an_account_with_a_raised_quota_gets_its_twelve_policies(aws, config: Pa
 def test_a_refusal_says_how_to_raise_the_quota_and_that_it_was_not_read(
     aws, config: Path, capsys
 ) -> None:
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -353,10 +353,10 @@ def test_print_checks_against_a_raised_quota_it_is_told(
     config: Path, capsys, monkeypatch, closed_port: int
 ) -> None:
     """--print calls no AWS API, so it cannot read the quota bootstrap reads: it refused
-    thirty environments' twelve policies on IAM's default 10 with no way to say the account's
+    thirty-one environments' twelve policies on IAM's default 10 with no way to say the account's
     is raised. --attached-policies-max states it; the refusal says so."""
     fake_aws_env(monkeypatch, f"http://127.0.0.1:{closed_port}", REGION)  # nothing listens
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )

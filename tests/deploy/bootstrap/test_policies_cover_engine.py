@@ -251,7 +251,6 @@ RESOURCE_OF: dict[tuple[str, str], Callable[[dict[str, Any]], list[str]]] = {
     ("ecr", "GetLifecyclePolicy"): lambda p: [_repository(p, p["repositoryName"])],
     ("ecr", "ListTagsForResource"): lambda p: [p["resourceArn"]],
     ("logs", "ListTagsForResource"): lambda p: [p["resourceArn"]],
-    ("logs", "ListTagsLogGroup"): lambda p: [_arn("logs", f"log-group:{p['logGroupName']}")],
     ("logs", "FilterLogEvents"): lambda p: [_arn("logs", f"log-group:{p['logGroupName']}")],
     ("lambda", "GetFunction"): lambda p: [_function(p)],
     ("lambda", "GetFunctionConfiguration"): lambda p: [_function(p)],
@@ -344,20 +343,14 @@ STAR_NOT_CALLED = {
 }
 
 
-# The older IAM names of two calls the engine makes (TagLogGroup and ListTagsLogGroup, "on the
-# path to deprecation"), granted with them: a CreateLogGroup with tags was authorized as
-# TagLogGroup before TagResource.
-LOGS_OLD_NAMES = {
-    "logs:TagLogGroup": "logs:TagResource",
-    "logs:ListTagsLogGroup": "logs:ListTagsForResource",
-}
-
-
 def _needed(service_prefix: str) -> set[str]:
-    """Every IAM action of ``service_prefix`` the engine's calls need: their own, what AWS
-    authorizes with them (IMPLIED), and the older names of those (LOGS_OLD_NAMES)."""
-    needed = {a for call in CALLS for a in iam_actions(*call) if a.startswith(service_prefix)}
-    return needed | {old for old, new in LOGS_OLD_NAMES.items() if new in needed}
+    """Every IAM action of ``service_prefix`` the engine's calls need: their own and what AWS
+    authorizes with them (IMPLIED). Not the older names of CloudWatch Logs' tag calls
+    (logs:TagLogGroup, logs:ListTagsLogGroup, APIs "on the path to deprecation"): the engine
+    calls TagResource and ListTagsForResource, and a CreateLogGroup with tags needs "either
+    logs:TagResource or logs:TagLogGroup" (its API reference), so the older two were granted
+    for no call."""
+    return {a for call in CALLS for a in iam_actions(*call) if a.startswith(service_prefix)}
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
