@@ -342,13 +342,15 @@ def _access_log_delivery(arn: dict[str, Any]) -> list[Policy]:
     ]
 
 
-def _any_stack(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
-    """One kind's ARN in every stack of the project: every stack's glob cut to a prefix
-    (``{project}-*``), and the single deployment's own name where that prefix misses it (a
-    name that is the stack's alone: the endpoint's, which the plan role reads exactly,
-    `_endpoints_read`)."""
-    one, every = arn_of(t.names), starts_like(arn_of(t.every_stack))
-    return [every] if one.startswith(every.removesuffix("*")) else [one, every]
+def _configured_stacks(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
+    """One kind's ARN (a model's or config's with its hash glob) in each stack config.yaml
+    names (each environment's, or the single deployment's) and, with `preview:`, in every
+    preview (``{project}-pr-*-…``). Not a ``{project}-*`` prefix: that also names another
+    project ``{project}-x``'s resources (``{project}-x-detect``) and those of an environment
+    config.yaml does not name. What no glob can tell apart is left: a project named
+    ``{project}-pr-x`` (README, 'What AWS cannot narrow')."""
+    previews = [arn_of(t.every_preview)] if t.previews else []
+    return list(dict.fromkeys([*(arn_of(d) for d in t.deployments), *previews]))
 
 
 def _endpoints_read(t: Target) -> list[str]:
@@ -362,17 +364,18 @@ def _endpoints_read(t: Target) -> list[str]:
 
 
 def _project_reads(t: Target) -> dict[str, list[str]]:
-    """What the plan role reads by name, for every stack of the project and its previews
-    (``{project}-…``; the endpoints exactly, `_endpoints_read`): any pull-request job may
+    """What the plan role reads by name, for each stack config.yaml names and its previews
+    (`_configured_stacks`; the endpoints exactly, `_endpoints_read`): any pull-request job may
     assume it, so not the account's other functions (their code and environment variables),
     models (their containers' environment) or REST API keys (``apigateway:GET`` on
     ``/apikeys`` returns their values)."""
     n = t.names
+    functions = _configured_stacks(t, lambda d: d.function_arn)
     return {
-        "functions": _any_stack(t, lambda d: d.function_arn),
+        "functions": [arn for fn in functions for arn in (fn, f"{fn}:*")],  # and its versions
         "sagemaker": [
-            *_any_stack(t, lambda d: d.model_arn(SPEC_HASH_GLOB)),
-            *_any_stack(t, lambda d: d.endpoint_config_arn(SPEC_HASH_GLOB)),
+            *_configured_stacks(t, lambda d: d.model_arn(SPEC_HASH_GLOB)),
+            *_configured_stacks(t, lambda d: d.endpoint_config_arn(SPEC_HASH_GLOB)),
             *_endpoints_read(t),
         ],
         # HTTP APIs carry random ids: any HTTP API and its tags, nothing else of API Gateway.

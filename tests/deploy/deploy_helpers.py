@@ -257,9 +257,11 @@ SAGEMAKER_TRUST = {
 }  # fmt: skip
 
 
-def other_endpoint(sm: Any, name: str, variant: dict) -> str:
+def other_endpoint(sm: Any, name: str, variant: dict, config: str | None = None) -> str:
     """An endpoint made directly with boto3 on the moto server (another stack's, or a rule's
-    test subject): its own role, model and config of one ``main`` variant."""
+    test subject): its own role, model and config (``config``, or ``{name}-c``) of one
+    ``main`` variant."""
+    config = config or f"{name}-c"
     iam = boto3.client("iam")
     role = iam.create_role(
         RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST)
@@ -271,7 +273,7 @@ def other_endpoint(sm: Any, name: str, variant: dict) -> str:
         PrimaryContainer={"Image": "public.example/x:1"},
     )
     sm.create_endpoint_config(
-        EndpointConfigName=f"{name}-c",
+        EndpointConfigName=config,
         ProductionVariants=[{"VariantName": "main", "ModelName": f"{name}-m", **variant}],
     )
-    return sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-c")["EndpointArn"]
+    return sm.create_endpoint(EndpointName=name, EndpointConfigName=config)["EndpointArn"]

@@ -725,9 +725,9 @@ def test_no_role_reads_rest_api_keys_or_other_apis(role: str, action: str, resou
     ("action", "resource"),
     [
         ("lambda:GetFunction", f"{FN}:{P}-detect"),
-        ("lambda:GetFunctionConfiguration", f"{FN}:{P}-pr-7-detect"),
+        ("lambda:GetFunctionConfiguration", f"{FN}:{P}-detect"),
         ("sagemaker:DescribeModel", f"{SM}:model/{P}-m-0123abcd"),
-        ("sagemaker:DescribeEndpointConfig", f"{SM}:endpoint-config/{P}-pr-7-c-0123abcd"),
+        ("sagemaker:DescribeEndpointConfig", f"{SM}:endpoint-config/{P}-c-0123abcd"),
         ("sagemaker:DescribeEndpoint", f"{SM}:endpoint/{P}"),
         ("apigateway:GET", API),
         ("apigateway:GET", f"{OURS}/routes"),
@@ -811,3 +811,38 @@ def test_a_statement_too_big_for_one_managed_policy_is_cut_by_its_resources() ->
     deploy = policies.role_policies(t)[t.deploy_role_name]
     sids = [st["Sid"] for p in deploy for st in p.document["Statement"]]
     assert "LogsProjectGroups" in sids and "LogsProjectGroups2" in sids
+
+
+# Names of the kinds the plan role reads by name, each in a stack of the project and in
+# stacks it must not reach: an environment config.yaml does not name (``dev``), the single
+# deployment's name beside environments, and another project named ``{project}-x``.
+def _reads_of(stack: str) -> dict[str, str]:
+    return {
+        "lambda:GetFunction": f"{FN}:{stack}-detect",
+        "sagemaker:DescribeModel": f"{SM}:model/{stack}-m-0123abcd",
+        "sagemaker:DescribeEndpointConfig": f"{SM}:endpoint-config/{stack}-c-0123abcd",
+    }
+
+
+@pytest.mark.parametrize(
+    ("target", "read"),
+    [
+        (T, {P}),
+        (replace(T, previews=True), {P, f"{P}-pr-7"}),
+        (replace(STAGED, previews=False), {f"{P}-staging", f"{P}-production"}),
+        (STAGED, {f"{P}-staging", f"{P}-production", f"{P}-pr-7"}),
+    ],
+    ids=["single", "single+previews", "environments", "environments+previews"],
+)
+def test_the_plan_role_reads_functions_models_and_configs_of_the_configured_stacks_only(
+    target: policies.Target, read: set[str]
+) -> None:
+    """As its endpoints (above): it read any ``{project}-*`` function, model and endpoint
+    config, which also names another project ``{project}-x``'s (``{project}-x-detect``) and
+    any environment config.yaml does not name."""
+    plan = policies.plan_permissions_policy(target)
+    stacks = [P, f"{P}-staging", f"{P}-production", f"{P}-pr-7", f"{P}-dev", f"{P}-x", f"{P}x"]
+    for stack in stacks:
+        for action, arn in _reads_of(stack).items():
+            assert allowed(plan, action, arn) is (stack in read), (action, arn)
+    assert policies.quota_problems(target) == []

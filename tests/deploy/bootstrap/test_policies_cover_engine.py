@@ -492,7 +492,8 @@ def test_each_environments_plan_reads_only_endpoints_the_plan_role_grants(projec
     configured environment's and each preview's are granted. The single deployment's name
     and an environment config.yaml does not name are not (the warning names such an endpoint
     as not counted, unreadable): the plan role used to read any ``{project}`` and
-    ``{project}-*`` endpoint."""
+    ``{project}-*`` endpoint. Their configs alike (named as the engine names them, with a
+    hash): it read any ``{project}-*`` config."""
     from deploy.config import load_config
     from deploy.engine import Engine
     from tests.deploy.deploy_helpers import ENVIRONMENTS, IMAGE, other_endpoint, session
@@ -506,7 +507,7 @@ def test_each_environments_plan_reads_only_endpoints_the_plan_role_grants(projec
     m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
     others = [f"{T.project}-{s}" for s in ("staging", "pr-7", "dev")]
     for name in [*others, T.project]:
-        other_endpoint(sm, name, m5)
+        other_endpoint(sm, name, m5, config=f"{name}-c-0123abcd")
     requests: list[Request] = []
     for env in ("production", "staging"):
         eng = Engine(load_config(cfg, env), project, Aws(T.region, session()), image=IMAGE,
@@ -516,7 +517,14 @@ def test_each_environments_plan_reads_only_endpoints_the_plan_role_grants(projec
         requests += seen
     read = {p["EndpointName"] for _s, op, p in requests if op == "DescribeEndpoint"}
     assert read == {*others, T.project, f"{T.project}-production"}, read
-    denied = [("sagemaker:DescribeEndpoint", f"{SM}:endpoint/{n}") for n in (T.project, others[2])]
+    denied = [
+        (action, f"{SM}:{kind}/{n}{suffix}")
+        for n in (T.project, others[2])
+        for action, kind, suffix in [
+            ("sagemaker:DescribeEndpoint", "endpoint", ""),
+            ("sagemaker:DescribeEndpointConfig", "endpoint-config", "-c-0123abcd"),
+        ]
+    ]
     assert _outside(plan, requests) == sorted(denied)
 
 
