@@ -19,7 +19,7 @@ before any change (`stacks.github_roles_taken`), as plan and apply do for the se
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from deploy import planner, stacks
 from deploy.aws import Aws, DeployError
@@ -195,6 +195,7 @@ class Planned:
     target: Target
     actions: list[Action]
     arns: dict[str, str]
+    foreign: dict[str, list[str]] = field(default_factory=dict)  # role -> others' policies
 
 
 def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) -> Planned:
@@ -239,7 +240,7 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
     arns.update({name: part_arn(t, name) for name in held})  # handover's temporary parts
     if provider is not None:
         arns[provider.name] = provider.arn
-    return Planned(t, actions, arns)
+    return Planned(t, actions, arns, {role: held for role, held in foreign.items() if held})
 
 
 def apply(
@@ -250,4 +251,16 @@ def apply(
     planned = plan(aws, target, attached_max)
     Executor(aws, log=lambda _line: None).run(planned.actions)
     lines = (report_line(a, planned.arns.get(a.name, a.name)) for a in planned.actions)
-    return planned.target, [line for line in lines if line is not None]
+    return planned.target, [line for line in lines if line is not None] + [
+        kept_line(role, arns) for role, arns in sorted(planned.foreign.items())
+    ]
+
+
+def kept_line(role: str, arns: list[str]) -> str:
+    """Said on every run: a policy someone else put on a GitHub role changes what the
+    workflows may do, and bootstrap leaves it there, so whoever runs bootstrap should know."""
+    return (
+        f"kept on {role}, not made by bootstrap (left as they are, counted against the "
+        f"role's managed-policy quota; they widen or narrow what its workflows may do): "
+        f"{', '.join(arns)}"
+    )

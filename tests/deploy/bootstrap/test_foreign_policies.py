@@ -85,9 +85,12 @@ def test_a_guardrail_attached_by_hand_is_kept_and_bootstrap_converges(iam, confi
     assert f"attached arn:aws:iam::123456789012:policy/{PROJECT}/{DEPLOY}-3 to {DEPLOY}" in out
     assert guardrail in _attached(iam)
     assert len(_attached(iam)) == 4
+    assert f"kept on {DEPLOY}, not made by bootstrap" in out and guardrail in out, out
     assert _run(config) == 0  # and again: nothing to do, the guardrail still there
     out = capsys.readouterr().out
     assert "created" not in out and "attached" not in out and "updated" not in out, out
+    assert f"kept on {DEPLOY}, not made by bootstrap" in out and guardrail in out, out
+    assert f"kept on {PROJECT}-github-plan" not in out, out  # only roles that have some
     assert guardrail in _attached(iam)
 
 
