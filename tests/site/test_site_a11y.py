@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+from contrast import luminance, ratio, rgb
 from pagekit import DATA, open_page, run, upload_path
 
 pytestmark = pytest.mark.browser
@@ -61,24 +62,11 @@ TEXT_COLOURS = r"""() => {
 }"""
 
 
-def _luminance(rgb: list[float]) -> float:
-    lin = [
-        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-        for c in (v / 255 for v in rgb[:3])
-    ]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _ratio(a: list[float], b: list[float]) -> float:
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def low_contrast_text(page: Any) -> list[tuple[str, float]]:
     """Every visible text under 4.5:1 against what lies under it (WCAG 1.4.3)."""
     found = []
     for text in page.evaluate(TEXT_COLOURS):
-        worst = min(_ratio(fg, bg) for fg, bg in zip(text["fg"], text["bg"], strict=True))
+        worst = min(ratio(fg, bg) for fg, bg in zip(text["fg"], text["bg"], strict=True))
         if worst < 4.5:
             found.append((text["text"], round(worst, 2)))
     return found
@@ -230,18 +218,10 @@ def test_forced_colours_keep_the_charts_and_their_key_readable(browser: Any, sta
         )
         assert looks["plot"] == "rgb(255, 255, 255)", looks
         assert looks["key"] == "rgb(255, 255, 255)", looks
-        assert _ratio(_rgb(looks["keyText"]), [255, 255, 255]) >= 4.5, looks
-        assert _ratio(_rgb(looks["dot"]), [255, 255, 255]) >= 3, looks
+        assert ratio(rgb(looks["keyText"]), [255, 255, 255]) >= 4.5, looks
+        assert ratio(rgb(looks["dot"]), [255, 255, 255]) >= 3, looks
     finally:
         context.close()
-
-
-def _rgb(css: str) -> list[float]:
-    return [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
-
-
-def _luminance_of(css: str) -> float:
-    return _luminance(_rgb(css))
 
 
 def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
@@ -257,7 +237,7 @@ def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
         page = context.new_page()
         open_page(page, stack.urls["site"])
         assert (
-            _luminance_of(page.evaluate("getComputedStyle(document.body).backgroundColor")) < 0.05
+            luminance(rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))) < 0.05
         )
         page.get_by_role("button", name="Detect anomalies").click()  # no file yet: an error
         page.locator("#error").wait_for()
@@ -275,17 +255,17 @@ def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
         borders = page.eval_on_selector_all(
             "select, input[type=number]", "els => els.map(e => getComputedStyle(e).borderTopColor)"
         )
-        assert borders and min(_ratio(_rgb(b), _rgb(card)) for b in borders) >= 3, (borders, card)
+        assert borders and min(ratio(rgb(b), rgb(card)) for b in borders) >= 3, (borders, card)
         page.locator("#method").focus()
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")  # a keyboard focus: the ring shows
         ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
-        assert _ratio(_rgb(ring), _rgb(card)) >= 3, (ring, card)
+        assert ratio(rgb(ring), rgb(card)) >= 3, (ring, card)
         page.locator("#chart-2-plot").focus()
         plot = page.eval_on_selector(
             "#chart-2-plot",
             "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).outlineColor]",
         )
-        assert plot[0] == "rgb(255, 255, 255)" and _ratio(_rgb(plot[1]), [255, 255, 255]) >= 3, plot
+        assert plot[0] == "rgb(255, 255, 255)" and ratio(rgb(plot[1]), [255, 255, 255]) >= 3, plot
     finally:
         context.close()

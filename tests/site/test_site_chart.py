@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contrast import WHITE, luminance, ratio
 from pagekit import DATA, call_api, open_page, run, short_export, upload, upload_path
 
 pytestmark = pytest.mark.browser
@@ -419,26 +420,13 @@ PIXELS = """([x0, y0, x1, y1]) => {
     }
     return out;
 }"""
-WHITE = (255, 255, 255)
-
-
-def _luminance(rgb: tuple[int, ...] | list[int]) -> float:
-    channels = [c / 255 for c in rgb]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _ratio(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> float:
-    """WCAG contrast ratio of two colours."""
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def _edge(run: list[list[int]], outside: tuple[int, ...] | list[int]) -> list[int]:
     """In pixels that go from `outside` into a shape, the first few that differ from outside:
     of those, the one that stands out most (a line's pixel, not one blended at its side)."""
     start = next(k for k, p in enumerate(run) if tuple(p) != tuple(outside))
-    return max(run[start : start + 3], key=lambda p: _ratio(p, outside))
+    return max(run[start : start + 3], key=lambda p: ratio(p, outside))
 
 
 def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
@@ -489,7 +477,7 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     edge_at = next(r for r, p in enumerate(column) if min(p) < 236)  # below any grid line
     band_edge = _edge(column[edge_at - 1 :], column[edge_at - 1])
     band_fill = column[edge_at + 6]
-    value = min(column, key=_luminance)
+    value = min(column, key=luminance)
 
     # Across the span's left edge, in the white above the band and then within the band; on
     # eight rows each, as the edge may be dashed: the row that crosses it where it is drawn.
@@ -498,7 +486,7 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     def across(y: float) -> tuple[list[int], list[int], list[int]]:
         rows = [page.evaluate(PIXELS, [left, y + dy, right, y + dy]) for dy in range(8)]
         edges = [(_edge(row, row[0]), row) for row in rows]
-        edge, row = max(edges, key=lambda found: _ratio(found[0], found[1][0]))
+        edge, row = max(edges, key=lambda found: ratio(found[0], found[1][0]))
         return edge, row[0], row[-1]
 
     span_edge_on_white, outside, span_fill = across(top + (edge_at - 1) / 2 - 4)
@@ -522,13 +510,13 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
         (span_edge_in_band, [band_fill, both_fills]),
     ]:
         for colour in beside:
-            assert _ratio(edge, colour) >= 3, (edge, colour, round(_ratio(edge, colour), 2), seen)
+            assert ratio(edge, colour) >= 3, (edge, colour, round(ratio(edge, colour), 2), seen)
     # The fills stay pale, and the line (not the band) is what the eye follows.
     for fill in (band_fill, span_fill):
-        assert _ratio(fill, WHITE) <= 1.25, seen
+        assert ratio(fill, WHITE) <= 1.25, seen
     for fill in (band_fill, both_fills):
-        assert _ratio(value, fill) >= 4.5, seen
-    assert _ratio(value, WHITE) > _ratio(band_edge, WHITE) + 1, seen
+        assert ratio(value, fill) >= 4.5, seen
+    assert ratio(value, WHITE) > ratio(band_edge, WHITE) + 1, seen
     assert problems == []
 
 

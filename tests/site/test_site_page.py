@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from contrast import contrast
 from pagekit import (
     ARTIFACTS,
     DATA,
@@ -335,20 +336,6 @@ FOCUS_RING = r"""() => {
 }"""
 
 
-def _rgb(css: str) -> tuple[float, ...]:
-    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])
-
-
-def _contrast(a: str, b: str) -> float:
-    def luminance(css: str) -> float:
-        channels = [v / 255 for v in _rgb(css)]
-        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def test_the_focus_ring_stands_out_from_what_is_around_it(page: Any, stack: Any) -> None:
     """WCAG 1.4.11: a focus indicator needs 3:1 against the colours next to it. Every stop of
     Tab through the page with a result, the skip link over the header included."""
@@ -365,14 +352,14 @@ def test_the_focus_ring_stands_out_from_what_is_around_it(page: Any, stack: Any)
             continue
         seen.add(ring["what"])
         assert ring["beside"], ring
-        worst = min(_contrast(ring["ring"], colour) for colour in ring["beside"])
+        worst = min(contrast(ring["ring"], colour) for colour in ring["beside"])
         if worst < 3:
             weak.append((ring["what"], ring["ring"], round(worst, 2)))
     assert {"skip-link", "drop-zone", "method", "run", "download", "chart-0-plot"} <= seen, seen
     assert not weak, weak
 
 
-def test_field_outlines_and_header_text_have_enough_contrast(page: Any, stack: Any) -> None:
+def test_field_outlines_and_header_text_have_enoughcontrast(page: Any, stack: Any) -> None:
     """A number field's or a select's border is all that shows it (WCAG 1.4.11: 3:1 on the
     white card); the header's intro text is text (1.4.3: 4.5:1 on the header's lightest blue,
     #2563eb, where its lines end on a phone)."""
@@ -381,9 +368,9 @@ def test_field_outlines_and_header_text_have_enough_contrast(page: Any, stack: A
         "select, input[type=number]", "els => els.map(e => getComputedStyle(e).borderTopColor)"
     )
     assert borders
-    assert min(_contrast(b, "rgb(255, 255, 255)") for b in borders) >= 3.0, borders
+    assert min(contrast(b, "rgb(255, 255, 255)") for b in borders) >= 3.0, borders
     lede = page.eval_on_selector(".lede", "e => getComputedStyle(e).color")
-    assert _contrast(lede, "rgb(37, 99, 235)") >= 4.5, lede
+    assert contrast(lede, "rgb(37, 99, 235)") >= 4.5, lede
 
 
 def test_every_control_has_a_label(page: Any, stack: Any) -> None:
@@ -758,9 +745,7 @@ def test_a_printout_is_the_result_not_the_form(page: Any, stack: Any) -> None:
     assert BITCOIN.name in printed, printed[:300]
     assert "Auto, sensitivity 0.5" in printed, printed[:300]
     title = page.locator("h1")
-    assert (
-        _contrast(title.evaluate("(e) => getComputedStyle(e).color"), "rgb(255, 255, 255)") >= 4.5
-    )
+    assert contrast(title.evaluate("(e) => getComputedStyle(e).color"), "rgb(255, 255, 255)") >= 4.5
     # The result starts right under the title: on page 1, not after the form.
     top = page.locator("#results-heading").bounding_box()["y"]
     assert top < title.bounding_box()["y"] + 150, top
