@@ -240,7 +240,7 @@ def run(quick: bool) -> dict[str, Any]:
         master = next(p["rss"] for p in after["procs"] if p["pid"] == 1)
         report["worker_peak_rss_bytes"] = worker
         report["master_rss_bytes"] = master
-        from trends_anomaly.workers import WORKER_PEAK_BYTES
+        from serving.workers import WORKER_PEAK_BYTES
 
         report["worker_budget_bytes"] = WORKER_PEAK_BYTES
         print(

@@ -2,6 +2,7 @@
 
 gevent is patched here, first, because gunicorn loads this file before it imports the app:
 nothing (ssl, boto, threading) gets imported unpatched, so there is no MonkeyPatchWarning.
+Everything named here is the model-free serving/ package; the app is MODEL_APP, in ``serve``.
 """
 
 from gevent import monkey
@@ -10,7 +11,7 @@ monkey.patch_all()
 
 import os  # noqa: E402
 
-from trends_anomaly.workers import choose_from_system  # noqa: E402
+from serving.workers import choose_from_system  # noqa: E402
 
 # One per CPU, capped by the container's memory limit; SAGEMAKER_MODEL_SERVER_WORKERS overrides.
 _workers = choose_from_system()
@@ -19,11 +20,11 @@ _host = os.environ.get("MODEL_SERVER_HOST", "0.0.0.0")  # all interfaces inside 
 bind = f"{_host}:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
 workers = _workers.workers
 # gunicorn's gevent worker, but a stop does not wait for idle keep-alive connections.
-worker_class = "trends_anomaly.gevent_worker.StoppableGeventWorker"
+worker_class = "serving.gevent_worker.StoppableGeventWorker"
 # Connections a worker accepts at once. When they are all taken the worker stops accepting,
 # and /ping waits in the listen queue behind them: at 100, 250 concurrent clients (two workers)
 # made /ping take up to 3.7 s, and SageMaker fails a ping after 2 s. Memory does not grow with
-# them: big bodies are read a few at a time (trends_anomaly/admission.py).
+# them: big bodies are read a few at a time (serving/admission.py).
 worker_connections = 1000
 timeout = int(os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"))
 # SageMaker sends SIGTERM on update or scale-in and SIGKILL 30 s later: finish within that.
@@ -35,7 +36,7 @@ accesslog = None  # the app writes one JSON line per request
 control_socket_disable = True
 errorlog = "-"
 # gunicorn's own lines (a refused request's warning) mask what they quote of the request.
-logger_class = "trends_anomaly.server_log.MaskingLogger"
+logger_class = "serving.server_log.MaskingLogger"
 loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
 
 

@@ -16,6 +16,7 @@ ROOTS = {
     "deploy": REPO / "deploy",
     "devstack": REPO / "devstack",
     "bench": REPO / "bench",
+    "serving": REPO / "model" / "serving",
     "trends_anomaly": REPO / "model" / "trends_anomaly",
 }
 LAMBDA = REPO / "lambda"  # flat modules: handler, detect_contract, error_shape
@@ -105,6 +106,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_no_import_cycle_among_the_repositorys_own_modules() -> None:
     graph = import_graph()
     assert "deploy.resources.iam" in graph and "handler" in graph and "trends_anomaly.app" in graph
+    assert "serving.error_shape" in graph["trends_anomaly.errors"]  # and sees serving's
     assert "deploy.plan" in graph["deploy.executor"]  # the graph sees imports
     assert cycles(graph) == []
 
@@ -221,3 +223,41 @@ def test_no_test_takes_a_number_for_a_child_to_bind() -> None:
             if named:
                 users.append(f"{path.relative_to(REPO)}:{getattr(node, 'lineno', '?')}")
     assert users == [], f"free_port() in tests: {users}"
+
+
+SERVING = REPO / "model" / "serving"  # the server's own parts: what a fork keeps
+MODEL_APP_DEFAULT = "trends_anomaly.app:app"  # MODEL_APP's default in model/serve
+
+
+def _shell_code(text: str) -> str:
+    """A shell script without its comment lines."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def test_the_server_plumbing_names_no_model() -> None:
+    """A fork replacing model/trends_anomaly keeps model/serving (gunicorn's worker class and
+    logger, the worker count, body admission, the error shape): nothing there imports or names
+    the model package, and gunicorn_conf.py and serve name it only as MODEL_APP's default, the
+    one place that says which app is served."""
+    assert (SERVING / "gevent_worker.py").is_file() and (SERVING / "workers.py").is_file()
+    named = [p.name for p in sorted(SERVING.rglob("*.py")) if _names_the_model_package(p)]
+    mentions = [p.name for p in sorted(SERVING.rglob("*.py")) if PACKAGE in p.read_text("utf-8")]
+    assert named == [] and mentions == [], f"model/serving names {PACKAGE}: {named or mentions}"
+    assert not _names_the_model_package(REPO / "model" / "gunicorn_conf.py")
+    serve = _shell_code((REPO / "model" / "serve").read_text(encoding="utf-8"))
+    assert f'"${{MODEL_APP:-{MODEL_APP_DEFAULT}}}"' in serve
+    assert serve.count(PACKAGE) == 1, f"serve names {PACKAGE} beyond MODEL_APP's default"
+
+
+def test_the_plumbing_check_sees_an_import(tmp_path: Path) -> None:
+    """The AST check above catches each way a module names the package."""
+    path = tmp_path / "m.py"
+    for text in (
+        "from trends_anomaly.errors import X\n",
+        "import trends_anomaly.app\n",
+        'worker_class = "trends_anomaly.gevent_worker.W"\n',
+    ):
+        path.write_text(text, encoding="utf-8")
+        assert _names_the_model_package(path), text
+    path.write_text("from serving.errors import X\n", encoding="utf-8")
+    assert not _names_the_model_package(path)

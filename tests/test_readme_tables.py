@@ -32,6 +32,7 @@ from tests.support.readme_text import (
 
 MODEL = REPO / "model"
 PACKAGE = MODEL / "trends_anomaly"
+SERVING = MODEL / "serving"  # the server's own parts, which know no model
 
 # ---------------------------------------------------------------- README's Configuration
 
@@ -110,10 +111,16 @@ def test_log_retention_days_lists_what_config_py_takes() -> None:
 
 
 def _env_reads() -> dict[str, str | None]:
-    """The MODEL_* and SAGEMAKER_* variables the server reads (``environ.get``/``env.get``),
-    with the default written there when it is a non-empty string literal."""
-    out: dict[str, str | None] = {}
-    paths = [MODEL / "gunicorn_conf.py", *sorted(PACKAGE.rglob("*.py"))]
+    """The MODEL_* and SAGEMAKER_* variables the server reads (``environ.get``/``env.get``,
+    and ``${NAME:-default}`` in ``serve``), with the default written there when it is a
+    non-empty string literal."""
+    serve = (MODEL / "serve").read_text(encoding="utf-8")
+    out: dict[str, str | None] = {
+        name: default or None
+        for name, default in re.findall(r"\$\{((?:MODEL|SAGEMAKER)_[A-Z_]+):-([^}]*)\}", serve)
+    }
+    paths = [MODEL / "gunicorn_conf.py", *sorted(SERVING.rglob("*.py"))]
+    paths += sorted(PACKAGE.rglob("*.py"))
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (
@@ -139,6 +146,7 @@ def _env_table() -> dict[str, str]:
 def test_the_model_environment_table_names_every_variable_the_server_reads() -> None:
     reads, table = _env_reads(), _env_table()
     assert "SAGEMAKER_BIND_TO_PORT" in reads  # the scan sees the server's reads
+    assert "MODEL_APP" in reads and "MODEL_BODY_TIMEOUT_SECONDS" in reads  # serve's, serving's
     assert sorted(set(reads) - set(table)) == [], "read by the server, not in model/README"
     assert sorted(set(table) - set(reads)) == [], "in model/README, read nowhere"
     wrong = {
@@ -151,8 +159,11 @@ def test_the_model_environment_table_names_every_variable_the_server_reads() -> 
 
 def test_the_model_tree_names_every_module_of_the_package() -> None:
     tree = next(b for b in fenced_blocks(read("model/README.md")) if "trends_anomaly/" in b)
+    assert "serving/" in tree
     named = set(re.findall(r"\b(\w+)\.py\b", tree))
-    modules = {p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("__")}
+    modules = {
+        p.stem for d in (PACKAGE, SERVING) for p in d.glob("*.py") if not p.stem.startswith("__")
+    }
     assert sorted(modules - named) == [], "modules model/README's tree does not name"
     anywhere = {p.stem for p in MODEL.rglob("*.py")}
     assert sorted(named - anywhere) == [], "named, but no such module"

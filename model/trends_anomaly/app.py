@@ -16,8 +16,10 @@ import time
 import orjson
 from flask import Flask, Response, request
 from gunicorn.http.errors import NoMoreData, ParseException
+from serving.admission import BODY_SECONDS, BodyTimeout, admitted, body_deadline
+from serving.server_log import MASK_REQUEST_DATA
+from serving.tracebacks import redacted
 
-from .admission import BODY_SECONDS, BodyTimeout, admitted, body_deadline
 from .contract import Answer, Invocation, error_answer, invoke
 from .errors import (
     ApiError,
@@ -28,9 +30,7 @@ from .errors import (
     PayloadTooLarge,
     RequestTimeout,
 )
-from .server_log import MASK_REQUEST_DATA
 from .settings import load_settings
-from .tracebacks import redacted
 
 
 def emit(record: dict) -> None:

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import orjson
+from serving.error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE
 
 from .answer_csv import anomalies_csv
 from .detect import legacy_rows, run_method
-from .error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE
 from .errors import (
     ApiError,
     BadCsv,

@@ -2,12 +2,12 @@
 
 Raised anywhere below the HTTP layer; ``app`` turns them into
 ``{"error": {"code", "message", "hint"}}`` with the status. Anything else is a bug (500).
-The base class and the 413 wording are shared with the Lambda (``error_shape.py``).
+The base class and the 413 wording are shared with the Lambda (``serving/error_shape.py``).
 """
 
 from __future__ import annotations
 
-from .error_shape import ApiError, PayloadTooLarge
+from serving.error_shape import ApiError, PayloadTooLarge
 
 __all__ = [
     "ApiError",

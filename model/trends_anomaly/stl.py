@@ -16,7 +16,7 @@ from . import loess
 # The longest season STL is run with: a day of minutes. Its LOESS filters hold weights for the
 # points near each end of the series, about 8·span² bytes, and the trend span is ~1.9 seasons:
 # a season of 1440 points needs ~80 MB of them, 2016 (a week of 5-minute points) ~150 MB, 5000
-# ~0.9 GB, 86 400 (a day of seconds) ~280 GB. One worker's budget is 300 MB (workers.py).
+# ~0.9 GB, 86 400 (a day of seconds) ~280 GB. One worker's budget is 300 MB (serving/workers.py).
 # Measured: period=5000 on 100 000 points took 11 s and 1.7 GB, 10 000 on 20 000 points 40 s
 # and 6.4 GB; in the image, 200 000 on 500 000 computed for four minutes until the 2 GB limit
 # killed the worker, and the request queued behind it was lost with it.

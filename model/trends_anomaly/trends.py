@@ -44,7 +44,7 @@ MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "n/a"}
 # hundreds of MB; a Trends export compares at most 5 terms (10 columns with its date columns).
 MAX_SERIES = 1000
 # Points in one request, all series together: what a 6 MB CSV of one term holds at most
-# (~450 000 rows), on which the worker's memory budget is measured (workers.py, 300 MB). A
+# (~450 000 rows), on which the worker's memory budget is measured (serving/workers.py, 300 MB). A
 # JSON series (2 bytes a point), a legacy numeric axis ("0,1" rows) or many value columns
 # packed several times as many into 6 MB, and memory followed: 900 MB for 3 000 000 JSON
 # values, 400 MB for 100 columns of 28 000 rows.

@@ -15,7 +15,7 @@ from detect_contract import error_response, request_body
 from error_shape import ApiError
 
 REPO = Path(__file__).resolve().parents[2]
-MODEL_COPY = REPO / "model" / "trends_anomaly" / "error_shape.py"
+MODEL_COPY = REPO / "model" / "serving" / "error_shape.py"
 LAMBDA_COPY = REPO / "lambda" / "error_shape.py"
 
 
@@ -30,8 +30,8 @@ def _model_shape():
 
 def test_the_two_copies_are_identical() -> None:
     assert MODEL_COPY.read_bytes() == LAMBDA_COPY.read_bytes(), (
-        "lambda/error_shape.py must be a copy of model/trends_anomaly/error_shape.py: "
-        "cp model/trends_anomaly/error_shape.py lambda/error_shape.py"
+        "lambda/error_shape.py must be a copy of model/serving/error_shape.py: "
+        "cp model/serving/error_shape.py lambda/error_shape.py"
     )
 
 

@@ -783,7 +783,7 @@ def test_more_value_columns_than_the_limit_is_a_400_before_any_work(client):
 
 
 def test_more_points_than_the_limit_is_a_400_before_any_work(client):
-    """The worker's memory budget (300 MB, workers.py) is measured on the most points a 6 MB
+    """The worker's memory budget (300 MB, serving/workers.py) is measured on the most points a 6 MB
     CSV of one term holds (~450 000). A JSON series needs 2 bytes a point: 3 000 000 points
     in 6 MB peaked at ~900 MB in one worker; a legacy numeric axis ("0,1" rows) held
     1 500 000, and 100 value columns of 28 000 rows peaked at ~400 MB. At most MAX_POINTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from trends_anomaly.http_errors import StatusCapture, refusal
+from serving.http_errors import StatusCapture, refusal
 
 
 def _parse(raw: bytes) -> tuple[str, dict[str, str], dict]:
@@ -68,7 +68,7 @@ def test_the_capture_keeps_the_status_line_gunicorn_wrote():
 
 def test_the_hints_quote_the_workers_own_limits():
     from gunicorn.config import Config
-    from trends_anomaly.http_errors import Limits
+    from serving.http_errors import Limits
 
     assert Limits.of(Config()) == Limits()  # the defaults are gunicorn's
     cfg = Config()

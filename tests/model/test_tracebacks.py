@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from serving.tracebacks import masked, redacted
 from trends_anomaly import app as app_module
-from trends_anomaly.tracebacks import masked, redacted
 
 
 def _raised(make):

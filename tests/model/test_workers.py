@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from trends_anomaly.workers import (
+from serving.workers import (
     BASE_BYTES,
     MB,
     WORKER_PEAK_BYTES,

@@ -1,6 +1,6 @@
 """The one error shape of the model and the Lambda: ``{"error": {"code", "message", "hint"}}``.
 
-This file exists twice, byte for byte: ``model/trends_anomaly/error_shape.py`` (in the model
+This file exists twice, byte for byte: ``model/serving/error_shape.py`` (in the model
 image) and ``lambda/error_shape.py`` (in the Lambda zip, which holds only ``lambda/*.py``).
 Edit one, copy it over the other; ``tests/lambda/test_error_shape.py`` fails while they differ.
 """

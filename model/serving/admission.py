@@ -1,13 +1,13 @@
 """How many big requests a worker reads and holds at once, and how long a body may take.
 
-A worker computes one request at a time (one pool thread, app.POOL_THREADS), but read every
-body as soon as its connection came: each waiting request held its body (up to 6 MB, and
+A worker computes one request at a time (one pool thread: the app's POOL_THREADS), but read
+every body as soon as its connection came: each waiting request held its body (up to 6 MB, and
 several times that while gunicorn's reader assembled it). Measured in the image with
 ``--memory 1g`` (two workers): 100 concurrent 6 MB requests took the container to its limit
 in 20 s and the kernel killed both workers, losing all 100. Now a request with a big body
-(over app.INLINE_MAX_BYTES, or chunked: size unknown) waits for one of BIG_AT_ONCE slots
-before its body is read; the bytes wait in the client's socket meanwhile. Small requests,
-computed inline, and /ping never wait for a slot.
+(over the size the app passes, its INLINE_MAX_BYTES, or chunked: size unknown) waits for one
+of BIG_AT_ONCE slots before its body is read; the bytes wait in the client's socket meanwhile.
+Small requests, computed inline, and /ping never wait for a slot.
 
 A slot must not be held by a client that stops sending: a body must arrive within
 BODY_SECONDS of being asked for (``MODEL_BODY_TIMEOUT_SECONDS``, 30 by default: SageMaker's
