@@ -1,9 +1,12 @@
 """The model server's own parts, which know no model: what a fork keeps when it replaces the
 model package.
 
-gunicorn_conf.py takes from here the worker count (``workers``), the gevent worker class
-(``gevent_worker``, which answers what gunicorn refuses in the JSON error shape of
-``http_errors`` and ``error_shape``) and the logger class (``server_log``, masking with
-``tracebacks``); a model's app takes body admission (``admission``), the error shape and the
-masking. Which app is served is ``MODEL_APP`` in ``serve`` (model/README.md).
+A model's app is ``app.create_app(__name__, handler, max_payload_bytes)``: the server reads
+the request (``admission``: big bodies a few at a time, within a deadline), hands the model's
+``handler`` an ``invocation.Invocation`` and writes its ``invocation.Answer``, one JSON log
+line, and every error in one JSON shape (``errors``, ``error_shape``). gunicorn_conf.py takes
+from here the worker count (``workers``), the gevent worker class (``gevent_worker``, which
+answers what gunicorn refuses in that shape: ``http_errors``) and the logger class
+(``server_log``, masking with ``tracebacks``). Which app is served is ``MODEL_APP`` in
+``serve`` (model/README.md).
 """

@@ -1,212 +1,16 @@
-"""The Flask app SageMaker talks to: ``GET /ping`` and ``POST /invocations`` on port 8080.
-
-Thin on purpose: it reads the request, hands the bytes to :mod:`.contract`, and writes the
-answer and one JSON log line. Detection runs on a native thread from gevent's pool, so the
-worker's event loop stays free to answer ``/ping`` while a long request computes.
-"""
+"""The Trends model's app, what ``serve`` runs by default (``MODEL_APP``,
+``trends_anomaly.app:app``): the server's own app (:mod:`serving.app`) around the Trends
+contract (:func:`.contract.invoke`), with the settings read once at start."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import threading
-import time
+import functools
 
-import orjson
-from flask import Flask, Response, request
-from gunicorn.http.errors import NoMoreData, ParseException
-from serving.admission import BODY_SECONDS, BodyTimeout, admitted, body_deadline
-from serving.server_log import MASK_REQUEST_DATA
-from serving.tracebacks import redacted
+from serving.app import create_app
 
-from .contract import Answer, Invocation, error_answer, invoke
-from .errors import (
-    ApiError,
-    BadBody,
-    BadParameter,
-    MethodNotAllowed,
-    NotFound,
-    PayloadTooLarge,
-    RequestTimeout,
-)
+from .contract import invoke
+from .errors import BadParameter
 from .settings import load_settings
-
-
-def emit(record: dict) -> None:
-    """One JSON line on stdout (CloudWatch on SageMaker). Plain writes, not ``logging``: this
-    runs on every request and the logging machinery costs more than the rest of the line."""
-    sys.stdout.write(orjson.dumps(record).decode() + "\n")
-    sys.stdout.flush()
-
-
-settings = load_settings()
-app = Flask(__name__)
-app.logger.addFilter(MASK_REQUEST_DATA)  # an exception escaping a view: no quoted data
-
-
-# Bodies up to this size (~10k rows, a few ms of work) are answered inline; bigger ones run on
-# a native thread so that the event loop keeps answering /ping meanwhile.
-INLINE_MAX_BYTES = 128 * 1024
-# One compute thread per worker process: more would only take turns on the GIL, and each one
-# competing with the event loop delays /ping.
-POOL_THREADS = 1
-# Hand the GIL to the event loop every millisecond (Python's default is 5 ms) so that /ping
-# gets through while a long request computes.
-sys.setswitchinterval(0.001)
-
-
-def _offload(func, req: Invocation, *args):
-    """Run CPU-bound work off the event loop when serving under gevent."""
-    if len(req.body) > INLINE_MAX_BYTES and "gevent" in sys.modules:
-        from gevent import get_hub
-
-        # The exception travels back as a value: raised inside the pool, gevent would also
-        # print it as an unhandled error, and every 400 would log a traceback.
-        pool = get_hub().threadpool
-        if pool.maxsize != POOL_THREADS:  # once per worker: the hub's pool starts at 10
-            pool.maxsize = POOL_THREADS
-        ok, value = pool.apply(_capture, (func, req, *args))
-        if ok:
-            return value
-        try:
-            raise value
-        finally:
-            # The traceback holds this frame: a reference to the error from it would be a
-            # cycle, and the request (its body too) would live until a garbage collection.
-            del value
-    return func(req, *args)
-
-
-_nice_threads: set[int] = set()
-
-
-def _lower_priority() -> None:
-    """Make this compute thread yield the CPU to the event loop's thread (Linux nice +10)."""
-    tid = threading.get_native_id()
-    if tid not in _nice_threads and hasattr(os, "setpriority"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, tid, 10)
-        _nice_threads.add(tid)
-
-
-def _capture(func, *args):
-    _lower_priority()
-    try:
-        return True, func(*args)
-    except Exception as exc:  # re-raised by the caller on the event loop
-        return False, exc
-
-
-def _read_body(limit: int) -> bytes:
-    """The whole body, or the 4xx that says why not.
-
-    A chunked body whose framing is broken made gunicorn's reader raise, which answered 500
-    with a traceback in the log; a body shorter than its Content-Length (the client sent less
-    and closed its side) was analysed as if it were the whole file, and could get a 200.
-    gunicorn closes the connection after a body it could not read.
-    """
-    length = request.content_length
-    try:
-        with body_deadline():
-            body = request.stream.read(limit + 1)
-    except BodyTimeout:
-        raise RequestTimeout(
-            f"The body did not arrive within {BODY_SECONDS:g} s.",
-            "Send the whole request at once; a file this big needs a faster connection, or "
-            "export a shorter time range.",
-        ) from None
-    except NoMoreData:
-        raise BadBody(
-            "The body ended before its last chunk: the file is incomplete.",
-            "Send the whole file, and let the HTTP client encode the body.",
-        ) from None
-    except ParseException as exc:
-        raise BadBody(
-            f"The body's chunked transfer encoding is broken ({str(exc)[:120]}).",
-            "Send the file as the body with a Content-Length (curl --data-binary @file.csv), "
-            "or as valid chunks (RFC 9112, section 7.1).",
-        ) from None
-    if len(body) > limit:
-        raise PayloadTooLarge.over(limit)
-    if length is not None and len(body) < length:
-        raise BadBody(
-            f"The body ended after {len(body)} of the {length} bytes its Content-Length "
-            "announced: the file is incomplete.",
-            "Send the whole file, and let the HTTP client set Content-Length.",
-        )
-    return body
-
-
-def _respond(answer: Answer, request_id: str) -> Response:
-    resp = Response(answer.body, status=answer.status, content_type=answer.content_type)
-    resp.headers["X-Request-Id"] = request_id
-    return resp
-
-
-@app.get("/ping")
-def ping() -> Response:
-    return Response(b'{"status":"healthy"}', status=200, content_type="application/json")
-
-
-@app.post("/invocations")
-def invocations() -> Response:
-    started = time.perf_counter()
-    request_id = (
-        request.headers.get("X-Amzn-SageMaker-Inference-Id")
-        or request.headers.get("X-Request-Id")
-        or os.urandom(16).hex()
-    )[:64]
-    size_in = request.content_length or 0
-    try:
-        _no_url_parameters(request.query_string)
-        limit = settings.max_payload_bytes
-        if request.content_length is not None and request.content_length > limit:
-            raise PayloadTooLarge.over(limit, request.content_length)
-        with admitted(request.content_length, INLINE_MAX_BYTES):
-            body = _read_body(limit)
-            size_in = len(body)
-            req = Invocation(
-                body=body,
-                content_type=request.headers.get("Content-Type", ""),
-                accept=request.headers.get("Accept", ""),
-                custom_attributes=request.headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
-            )
-            answer = _offload(invoke, req, settings)
-    except ApiError as err:
-        answer = error_answer(err)
-    except Exception as exc:  # a bug: log it with the request id, tell the caller no more
-        emit(
-            {
-                "request_id": request_id,
-                "level": "ERROR",
-                "error_type": type(exc).__name__,
-                "traceback": redacted(exc),
-            }
-        )
-        body = {
-            "error": {
-                "code": "internal_error",
-                "message": "The model failed on this request; this is a bug on our side.",
-                "hint": f"Report request id {request_id}.",
-                "request_id": request_id,
-            }
-        }
-        answer = Answer(
-            500, orjson.dumps(body), "application/json", {"error_code": "internal_error"}
-        )
-    record = {
-        "request_id": request_id,
-        "path": "/invocations",
-        "status": answer.status,
-        "level": "ERROR" if answer.status >= 500 else "INFO",
-        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-        "bytes_in": size_in,
-        "bytes_out": len(answer.body),
-        **answer.log,
-    }
-    emit(record)
-    return _respond(answer, request_id)
 
 
 def _no_url_parameters(query: bytes) -> None:
@@ -223,25 +27,10 @@ def _no_url_parameters(query: bytes) -> None:
         )
 
 
-def _error_response(err: ApiError) -> Response:
-    return Response(orjson.dumps(err.body()), status=err.status, content_type="application/json")
-
-
-@app.errorhandler(404)
-def not_found(_err) -> Response:
-    return _error_response(
-        NotFound("No such path.", "The model serves GET /ping and POST /invocations.")
-    )
-
-
-@app.errorhandler(405)
-def not_allowed(err) -> Response:
-    """JSON like every error, with the Allow header a 405 must carry (RFC 9110), which
-    Flask's own 405 had and this handler's answer dropped."""
-    resp = _error_response(
-        MethodNotAllowed("Method not allowed here.", "Use GET /ping or POST /invocations.")
-    )
-    methods = sorted(getattr(err, "valid_methods", None) or ())
-    if methods:
-        resp.headers["Allow"] = ", ".join(methods)
-    return resp
+settings = load_settings()
+app = create_app(
+    __name__,
+    functools.partial(invoke, settings=settings),
+    settings.max_payload_bytes,
+    check_query=_no_url_parameters,
+)

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import orjson
 from serving.error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE
+from serving.invocation import JSON, Answer, Invocation
 
 from .answer_csv import anomalies_csv
 from .detect import legacy_rows, run_method
 from .errors import (
-    ApiError,
     BadCsv,
     BadJson,
     BadParameter,
@@ -54,7 +53,6 @@ from .trends import (
 )
 from .types import Anomaly, Detection, Series, Step
 
-JSON = "application/json"
 CSV = "text/csv"
 # The CSV types, and Excel's, which a browser on Windows reports for a .csv file (a fetch that
 # sends the File object sends that type).
@@ -68,23 +66,6 @@ CSV_TYPES = {
 FORM_TYPES = {"multipart/form-data"}  # an HTML form, curl -F, FormData
 LEGACY_KEYS = {"data", "eps", "min_pts", "seasonality", "period"}
 _DECIMALS = 4
-
-
-@dataclass
-class Invocation:
-    body: bytes
-    content_type: str = ""
-    accept: str = ""
-    custom_attributes: str = ""
-
-
-@dataclass
-class Answer:
-    status: int
-    body: bytes
-    content_type: str = JSON
-    # What the request log line reports besides status and sizes.
-    log: dict[str, Any] = field(default_factory=dict)
 
 
 def _media_type(header: str) -> tuple[str, dict[str, str]]:
@@ -529,7 +510,3 @@ def _deliverable(body: bytes, settings: Settings) -> bytes:
             "(the anomalies alone, a much smaller table).",
         )
     return body
-
-
-def error_answer(err: ApiError) -> Answer:
-    return Answer(err.status, orjson.dumps(err.body()), JSON, {"error_code": err.code})

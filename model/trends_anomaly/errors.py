@@ -2,12 +2,21 @@
 
 Raised anywhere below the HTTP layer; ``app`` turns them into
 ``{"error": {"code", "message", "hint"}}`` with the status. Anything else is a bug (500).
-The base class and the 413 wording are shared with the Lambda (``serving/error_shape.py``).
+The base class and the 413 wording are shared with the Lambda (``serving/error_shape.py``);
+the server's own errors (400 bad_body, 404, 405, 408) are ``serving/errors.py``'s, named here
+too so that the model's code finds every error in one place.
 """
 
 from __future__ import annotations
 
-from serving.error_shape import ApiError, PayloadTooLarge
+from serving.errors import (
+    ApiError,
+    BadBody,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RequestTimeout,
+)
 
 __all__ = [
     "ApiError",
@@ -25,12 +34,6 @@ __all__ = [
     "TooFewPoints",
     "UnsupportedMediaType",
 ]
-
-
-class BadBody(ApiError):
-    """The HTTP body itself is broken (its framing), whatever it holds."""
-
-    code = "bad_body"
 
 
 class BadCsv(ApiError):
@@ -51,21 +54,6 @@ class BadParameter(ApiError):
 
 class TooFewPoints(ApiError):
     code = "too_few_points"
-
-
-class NotFound(ApiError):
-    status = 404
-    code = "not_found"
-
-
-class MethodNotAllowed(ApiError):
-    status = 405
-    code = "method_not_allowed"
-
-
-class RequestTimeout(ApiError):
-    status = 408
-    code = "request_timeout"
 
 
 class UnsupportedMediaType(ApiError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from serving.app import create_app
 from serving.tracebacks import masked, redacted
 from trends_anomaly import app as app_module
 
@@ -46,14 +47,14 @@ def test_the_traceback_has_frames_types_and_causes_but_no_quoted_data():
     assert "RuntimeError: parsing '…' failed" in text
 
 
-def test_a_bug_answers_500_and_logs_no_quoted_body(monkeypatch, capsys):
-    """The app's own 500 path: formerly traceback.format_exc(), which quoted the message."""
+def test_a_bug_answers_500_and_logs_no_quoted_body(capsys):
+    """The server's own 500 path, around any model's handler: formerly traceback.format_exc(),
+    which quoted the message."""
 
-    def broken_invoke(req, settings):
+    def broken_invoke(req):
         float(req.body.decode().splitlines()[1].split(",")[1])  # a bug that quotes a cell
 
-    monkeypatch.setattr(app_module, "invoke", broken_invoke)
-    client = app_module.app.test_client()
+    client = create_app(__name__, broken_invoke, 1024 * 1024).test_client()
     body = b"date,v\n2024-01-01,private-value-42\n"
     resp = client.post("/invocations", data=body, headers={"Content-Type": "text/csv"})
     assert resp.status_code == 500

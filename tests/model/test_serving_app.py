@@ -1,0 +1,94 @@
+"""model/serving's app around a model that is not Trends: what a fork keeps when it replaces
+trends_anomaly/, and MODEL_APP, the one name that plugs a model in (model/serve)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import textwrap
+
+from serving.app import create_app
+from serving.errors import ApiError
+from serving.invocation import Answer, Invocation
+
+from tests.support.model_server import log_with
+
+# A model of a few lines: the body's length, or its own 4xx for an empty body.
+TOY_APP = textwrap.dedent(
+    """
+    import sys
+
+    from serving.app import create_app
+    from serving.errors import ApiError
+    from serving.invocation import Answer
+
+
+    def handle(req):
+        if not req.body:
+            raise ApiError("Nothing sent.", "Send some bytes.", code="empty")
+        trends = "trends_anomaly" in sys.modules
+        body = b'{"n": %d, "trends": %s}' % (len(req.body), b"true" if trends else b"false")
+        return Answer(200, body, log={"toy": 1})
+
+
+    app = create_app(__name__, handle, 1000)
+    """
+)
+
+
+def _toy(req: Invocation) -> Answer:
+    if not req.body:
+        raise ApiError("Nothing sent.", "Send some bytes.", code="empty")
+    return Answer(200, json.dumps({"n": len(req.body), "type": req.content_type}).encode())
+
+
+def test_the_server_app_serves_any_models_handler(capsys):
+    client = create_app(__name__, _toy, 1000).test_client()
+    assert client.get("/ping").get_json() == {"status": "healthy"}
+    resp = client.post("/invocations", data=b"abc", headers={"Content-Type": "x/y"})
+    assert resp.status_code == 200 and resp.get_json() == {"n": 3, "type": "x/y"}
+    assert resp.headers["X-Request-Id"]
+    line = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert line["status"] == 200 and line["bytes_in"] == 3 and line["path"] == "/invocations"
+    empty = client.post("/invocations", data=b"")
+    assert empty.status_code == 400 and empty.get_json()["error"]["code"] == "empty"
+    big = client.post("/invocations", data=b"x" * 1001)
+    assert big.status_code == 413 and big.get_json()["error"]["code"] == "payload_too_large"
+    assert client.get("/nowhere").get_json()["error"]["code"] == "not_found"
+    assert client.get("/invocations").headers["Allow"] == "OPTIONS, POST"
+
+
+def test_a_query_check_refuses_before_the_body_is_read():
+    def no_query(query: bytes) -> None:
+        if query:
+            raise ApiError("No query.", status=400, code="bad_parameter")
+
+    client = create_app(__name__, _toy, 1000, check_query=no_query).test_client()
+    resp = client.post("/invocations?a=1", data=b"x" * 5000)  # over the limit: the query first
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_parameter"
+
+
+def test_model_app_serves_another_model_without_the_trends_package(
+    start_server, target_kind, tmp_path
+):
+    """``MODEL_APP`` in serve's environment: the toy model above, found on PYTHONPATH (the
+    model directory, /opt/ml/model in the container), served by the real gunicorn setup
+    (worker class, logger, worker count, all from serving/) with no Trends module loaded."""
+    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
+    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+    env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path}
+    server = start_server(tmp_path, workers=1, extra_env=env)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("POST", "/invocations", body=b"hello")
+        resp = conn.getresponse()
+        assert (resp.status, json.loads(resp.read())) == (200, {"n": 5, "trends": False})
+        conn.request("POST", "/invocations", body=b"x" * 1001)
+        resp = conn.getresponse()
+        assert resp.status == 413 and json.loads(resp.read())["error"]["code"] == (
+            "payload_too_large"
+        )
+        conn.close()
+        assert '"toy":1' in log_with(server, '"toy":1')  # the request's log line, the model's key
+    finally:
+        server.stop()
