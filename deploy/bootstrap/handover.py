@@ -44,6 +44,7 @@ from deploy.bootstrap.managed_policy import PolicySpec, plan_create
 from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
     ATTACHED_QUOTA_CODE,
+    MANAGED_POLICY_MAX,
     ROLE_INLINE_MAX,
     iam_size,
     is_role_policy_of,
@@ -201,15 +202,29 @@ def _no_room(role: str, part: str, attached_max: int, others: int, inline_room: 
     )
 
 
+def _leftover_holds(world: World, role: str) -> set[str]:
+    """The role's inline holds (``{part}-held``) a bootstrap stopped half-way left on it."""
+    seen_role = world.get("iam_role", role)
+    return {
+        name
+        for name in getattr(seen_role, "inline_policies", ())
+        if name.endswith("-held") and is_role_policy_of(role, name.removesuffix("-held"))
+    }
+
+
 def _inline_room(world: World, role: str) -> int:
     """Characters left for a temporary inline policy: IAM's 10,240 a role, less the inline
-    policy of earlier bootstraps; none beside any other inline policy (its size unread)."""
+    policy of earlier bootstraps and a whole part (``MANAGED_POLICY_MAX``, their size unread)
+    for each hold one left (the role's update deletes them after the swaps; a hold put again
+    under the same name replaces it, `ordered`); none beside any other inline policy."""
     seen_role = world.get("iam_role", role)
     inline = world.get(InlinePolicy.KIND, role)
     known = {inline.policy_name} if inline is not None else set()
-    if set(getattr(seen_role, "inline_policies", ())) - known:
+    leftovers = _leftover_holds(world, role)
+    if set(getattr(seen_role, "inline_policies", ())) - known - leftovers:
         return 0
-    return ROLE_INLINE_MAX - (iam_size(inline.document) if inline and inline.document else 0)
+    ours = iam_size(inline.document) if inline and inline.document else 0
+    return ROLE_INLINE_MAX - ours - MANAGED_POLICY_MAX * len(leftovers)
 
 
 def ordered(
@@ -263,7 +278,12 @@ def ordered(
         others = (foreign or {}).get(role, 0)
         room = _holds(len({*attached, *mine}) + others, number, attached_max)
         inline_room = _inline_room(world, role)
-        sizes = {p: iam_size(_document(world, p) or {}) for p in swap}
+        leftovers = _leftover_holds(world, role)
+        sizes = {  # a hold put again over a leftover frees the room counted for it
+            p: iam_size(_document(world, p) or {})
+            - (MANAGED_POLICY_MAX if f"{p}-held" in leftovers else 0)
+            for p in swap
+        }
         for p, held in _swaps_in_order(state, kept, new, swap, room, inline_room, sizes):
             if held == NOWHERE:
                 raise NoRoomToHold(_no_room(role, p, attached_max, others, inline_room))

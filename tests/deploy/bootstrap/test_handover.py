@@ -224,3 +224,28 @@ def _replay(
     for role, requests in kept.items():  # and the model ends where the plan converges
         assert grants(model.policy(role)["Statement"]) >= requests
     return calls
+
+
+def test_an_inline_hold_left_by_an_interrupted_bootstrap_goes_on_the_next_run() -> None:
+    """Bootstrap stopped just after it put the inline hold (a cancelled job): the next run
+    must not refuse at its own leftover (NoRoomToHold, 'delete its other inline policies'),
+    but hold again and leave the role with no inline policy, converged."""
+    from deploy.bootstrap import handover
+
+    old, new = _target(NINE, True, LONG), _target(NINE[::-1], True, LONG)
+    deploy = old.deploy_role_name
+    iam = session().client("iam")
+    aws = Aws("us-east-1", session())
+    apply(aws, old)
+    for n in range(5):
+        made = iam.create_policy(PolicyName=f"org-guardrail-{n}",
+                                 PolicyDocument=json.dumps(GUARDRAIL))  # fmt: skip
+        iam.attach_role_policy(RoleName=deploy, PolicyArn=made["Policy"]["Arn"])
+    actions = plan(aws, new).actions
+    upto = next(i for i, a in enumerate(actions) if a.kind == handover.INLINE_HOLD) + 1
+    Executor(aws, log=lambda _line: None).run(actions[:upto])  # then the job was cancelled
+    assert len(iam.list_role_policies(RoleName=deploy)["PolicyNames"]) == 1
+    apply(aws, new)
+    assert iam.list_role_policies(RoleName=deploy)["PolicyNames"] == []
+    again = plan(aws, new).actions
+    assert [a for a in again if a.op != "noop"] == []

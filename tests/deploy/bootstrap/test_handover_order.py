@@ -271,3 +271,35 @@ def test_every_reordering_keeps_every_grant_with_the_held_parts(project: str) ->
                     state[part] = after[part]
                     assert kept <= frozenset().union(*state.values()), (n, names, part)
     assert cycles  # not vacuous
+
+
+def test_a_hold_left_by_an_interrupted_bootstrap_is_put_again_not_refused() -> None:
+    """A bootstrap stopped after putting {part}-held left it on the role. The next run meets
+    the same cycle: its hold has that very name (PutRolePolicy replaces it), so the leftover
+    is no foreign inline policy of unknown size to refuse at; the role's own update deletes
+    it after the swaps, the hold's removal at the end."""
+    world = _world(("A", "B"), ("C", "D"), role=False)
+    world.add(_RoleWithInline(ROLE, (f"{ROLE}-1-held",)))
+    wanted = [_spec(1, "A", "C"), _spec(2, "B", "D")]
+    got = handover.ordered(_plan(world, wanted), world, wanted, attached_max=2)
+    assert [f"{a.op} {a.name}" for a in got][:2] == [
+        f"create {ROLE} {ROLE}-1-held",
+        f"update {ROLE}-1",
+    ]
+
+
+def test_a_leftover_hold_of_another_part_counts_as_a_whole_part() -> None:
+    """A leftover {part}-held that this run does not put again stays until the role's update
+    after the swaps: its size unread, it is counted as the largest a part may be, so the new
+    hold beside it must fit in what is left of IAM's 10,240 characters."""
+    world = _world(("A", "B"), ("C", "D"), role=False)
+    world.add(_RoleWithInline(ROLE, (f"{ROLE}-7-held",)))
+    wanted = [_spec(1, "A", "C"), _spec(2, "B", "D")]
+    got = handover.ordered(_plan(world, wanted), world, wanted, attached_max=2)
+    assert got[0].name == f"{ROLE} {ROLE}-1-held"  # small: fits beside a whole part
+    big = [f"S{i:04d}" for i in range(60)]  # ~4,500 characters: not beside 6,144
+    world = _world((*big, "B"), ("C", "D"), role=False)
+    world.add(_RoleWithInline(ROLE, (f"{ROLE}-7-held",)))
+    wanted = [_spec(1, *big, "C"), _spec(2, "B", "D")]
+    with pytest.raises(handover.NoRoomToHold):
+        handover.ordered(_plan(world, wanted), world, wanted, attached_max=2)
