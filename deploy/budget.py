@@ -6,8 +6,9 @@ its `timeout-minutes` (at most 6 h on GitHub-hosted runners). So the longest app
 allows must fit in the job, and the session must outlast the job. The waits below are the
 engine's; `apply_wait_bound` adds them up for a config, config validation refuses a config
 whose apply could outlast the deploy job, and tests/workflows checks the workflows' timeouts
-and sessions against these numbers (and tests/deploy/test_budget.py checks that no plan the
-engine makes waits longer than the bound).
+and sessions against these numbers. tests/deploy/test_budget.py checks that the sums fit the
+jobs and that the resource modules wait by these constants (each wait's own bound is tested
+with its resource).
 """
 
 from __future__ import annotations
