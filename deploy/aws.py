@@ -30,6 +30,16 @@ class Interrupted(DeployError):
     """Ctrl-C or SIGTERM in the middle of a command: where it stopped and how to resume."""
 
 
+class CredentialsLapsed(DeployError):
+    """The credentials stopped working during a run (an SSO session or a role's keys expired,
+    a key deleted): every later call would be refused the same way until someone signs in
+    again, so the run stops at the step that met it instead of trying the others."""
+
+    def __init__(self, message: str, kind: ErrorKind) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 class WaitFailed(DeployError):
     """What a Wait's poll raises when the thing it waits for failed; ``kind`` says why, so a
     Wait's declared recovery (plan.Recovery) can tell a failure that passes by itself."""

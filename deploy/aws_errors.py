@@ -216,6 +216,18 @@ CREDENTIAL_KINDS = (
 )
 
 
+# The kinds no retry and no other call of the same run can get past: the credentials
+# themselves are gone (not a grant missing for one call, DENIED, which another call may have).
+LAPSED_KINDS = (ErrorKind.EXPIRED, ErrorKind.UNKNOWN_KEY, ErrorKind.NO_CREDENTIALS)
+
+
+def lapsed(err: BaseException) -> ErrorKind | None:
+    """The kind when ``err`` says the credentials no longer work (AWS's refusal or botocore's
+    credential chain failing to refresh them), else None."""
+    kind = classify(err)
+    return kind if kind in LAPSED_KINDS else None
+
+
 def classify(err: BaseException, service: str = "", operation: str = "") -> ErrorKind:
     """What ``err`` means. ``operation`` in AWS's spelling (DescribeEndpoint); defaults to the
     one the error names, so a ClientError can be classified on its own. botocore's credential

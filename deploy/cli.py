@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import botocore.exceptions
 
 from deploy import bootstrap_version, lock, render, stacks
-from deploy.aws import Aws, CallLog, DeployError, Interrupted
-from deploy.aws_errors import CREDENTIAL_KINDS, classify, hint
+from deploy.aws import Aws, CallLog, CredentialsLapsed, DeployError, Interrupted
+from deploy.aws_errors import CREDENTIAL_KINDS, classify, hint, lapsed
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
@@ -141,17 +142,58 @@ def _writable_file(path: str, flag: str) -> Path:
     return target
 
 
+@dataclass
+class LockState:
+    """Whether the command's lock was taken and released: --summary-json says it."""
+
+    taken: bool = False
+    released: bool = False
+
+    def said(self) -> str:
+        return "none" if not self.taken else "released" if self.released else "held"
+
+
 @contextmanager
-def _locked(eng: Engine, command: str, force: bool) -> Iterator[None]:
+def _locked(
+    eng: Engine, command: str, force: bool, state: LockState | None = None
+) -> Iterator[LockState]:
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
-    the command ends (an error, Ctrl-C, SIGTERM)."""
+    the command ends (an error, Ctrl-C, SIGTERM). Credentials that lapsed cannot release it:
+    then the command's own error stays the error, with a note saying the lock is held and how
+    to release it (a command that succeeded fails with that note: the next run would stop)."""
+    state = state or LockState()
     bucket = eng.names.bucket
-    taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
+    state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
     try:
-        yield
-    finally:
-        if taken:
-            lock.release(eng.aws, bucket)
+        yield state
+    except BaseException as err:
+        note = _release(eng, bucket, state)
+        if note:
+            err.add_note(note)
+        raise
+    note = _release(eng, bucket, state)
+    if note:
+        raise DeployError(f"{command} ended, but {note[0].lower()}{note[1:]}")
+
+
+def _release(eng: Engine, bucket: str, state: LockState) -> str:
+    """Release the lock if taken; "" when done, else what holds it and how to release it."""
+    if not state.taken:
+        return ""
+    try:
+        lock.release(eng.aws, bucket)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+        if lapsed(err) is None:
+            raise
+        return (
+            f"The stack's lock s3://{bucket}/{lock.KEY} is still held: releasing it needs "
+            f"working credentials too ({err}). Once signed in again, run the same command "
+            "with --force-unlock (it removes the lock, then takes it; only when no other apply "
+            "or destroy of this stack runs). A CI run's lock is taken over by the next run "
+            f"after its job's time limit ({lock.MAX_MINUTES_ENV})"
+        )
+    state.released = True
+    return ""
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -159,8 +201,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
     eng = _engine(args)
-    with _locked(eng, "apply", args.force_unlock):
-        return _apply(args, eng, summary_path)
+    held = LockState()
+    try:
+        with _locked(eng, "apply", args.force_unlock, held):
+            return _apply(args, eng, summary_path)
+    except Interrupted:
+        raise
+    except DeployError as err:  # after the lock's release: the summary says whether it went
+        if eng.progress is not None:  # the plan's steps had started
+            _write_failure(summary_path, eng, err, held)
+        raise
 
 
 def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> int:
@@ -183,8 +233,8 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
     except Interrupted:
         raise
     except DeployError as err:  # a push whose deploy failed is activity too: the sweep counts it
-        _record_preview_deploy(args, eng)
-        _write_failure(summary_path, eng, err)
+        if not isinstance(err, CredentialsLapsed):  # tagging it would be refused too
+            _record_preview_deploy(args, eng)
         raise
     calls = CallLog(eng.aws.log.calls[locking:])
     _record_preview_deploy(args, eng)  # after the count: it is not the plan's
@@ -212,12 +262,22 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
     return 0
 
 
-def _write_failure(path: Path | None, eng: Engine, err: DeployError) -> None:
+def _write_failure(path: Path | None, eng: Engine, err: DeployError, held: LockState) -> None:
     """The failed apply's error in --summary-json, for the workflow's job summary (which else
-    said only that it could not read the file). Best effort: the error is raised anyway."""
+    said only that it could not read the file): the changes done before it, the step it
+    stopped at with its kind (``expired``: sign in again), and whether the lock is still held.
+    Best effort: the error is raised anyway."""
     if path is None:
         return
-    failed = {"error": str(err), "endpoint_name": eng.names.endpoint, "changes": []}
+    progress = eng.progress
+    failed: dict[str, Any] = {
+        "error": _said(err),
+        "endpoint_name": eng.names.endpoint,
+        "changes": [a.to_json() for a in progress.done] if progress else [],
+        "lock": held.said(),
+    }
+    if progress and progress.failed:
+        failed["failed"] = progress.failed.to_json()
     with contextlib.suppress(OSError):
         path.write_text(json.dumps(failed, indent=2) + "\n")
 
@@ -276,7 +336,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     for name in kept:
         print(f"Kept the image repository {name}: every environment of the project uses it.")
     if incomplete:
-        print(f"error: {incomplete}", file=sys.stderr)
+        print(f"error: {_said(incomplete)}", file=sys.stderr)
         return 1
     return 0
 
@@ -839,21 +899,31 @@ def _with_hint(err: Exception) -> str:
     return f"{str(err).rstrip('.')}: {hint(kind, os.environ.get('AWS_PROFILE', ''))}"
 
 
+def _said(err: BaseException) -> str:
+    """The error's words, then its notes (the held lock `_locked` adds), one a line."""
+    return "\n".join([str(err), *getattr(err, "__notes__", ())])
+
+
+def _error(head: str, err: BaseException) -> None:
+    """``head`` on stderr, then ``err``'s notes, one a line."""
+    print("\n".join([head, *getattr(err, "__notes__", ())]), file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except Interrupted as err:
-        print(f"error: {err}", file=sys.stderr)
+        _error(f"error: {err}", err)
         return 130
-    except KeyboardInterrupt:  # outside an apply's or destroy's step: nothing was under way
-        print("error: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:  # outside an apply's or destroy's step: nothing under way
+        _error("error: interrupted", err)
         return 130
     except (ConfigError, DeployError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        _error(f"error: {err}", err)
     except botocore.exceptions.ClientError as err:
-        print(f"error: AWS {err.operation_name}: {_with_hint(err)}", file=sys.stderr)
+        _error(f"error: AWS {err.operation_name}: {_with_hint(err)}", err)
     except botocore.exceptions.BotoCoreError as err:  # the credential chain's, among others
-        print(f"error: AWS: {_with_hint(err)}", file=sys.stderr)
+        _error(f"error: AWS: {_with_hint(err)}", err)
     except BrokenPipeError:  # `plan | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

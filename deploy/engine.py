@@ -17,6 +17,7 @@ from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, Teardown
+from deploy.failures import Progress
 from deploy.image import missing_image_warning, pinned_uri
 from deploy.image_match import same_as_kept, same_as_serving
 from deploy.inputs import Inputs, gather
@@ -60,6 +61,9 @@ class Engine:
     clock: Callable[[], float] = time.monotonic
     types: Sequence[ResourceType] = field(default_factory=registered)
     _names: Names | None = field(default=None, init=False)
+    # The last apply's progress (what it did, the step it stopped at): set when its steps
+    # start, so a failed apply's --summary-json lists them.
+    progress: Progress | None = field(default=None, init=False)
 
     @property
     def names(self) -> Names:
@@ -167,7 +171,10 @@ class Engine:
         """Execute the plan; return the summary (`--summary-json`)."""
         planned = planned or self.plan()
         executor = self.executor(planned.world)
-        done = executor.run(planned.actions, hook)
+        try:
+            done = executor.run(planned.actions, hook)
+        finally:
+            self.progress = executor.progress
         api_id = executor.known.get("api_id")
         domain = executor.known.get("distribution_domain")
         return {

@@ -4,8 +4,10 @@ A `Call` is made with the ids learnt so far filled in; an error the step declare
 (`ok_if`) counts as done, one it declared retryable (`retry_on`) is retried with backoff for a
 bounded time, anything else stops the apply with what failed and what to do. A `Wait` polls;
 a `Run` runs; a `Stop` stops. Destroy (`run_all`) goes on past a failed action with every
-action that does not need it gone first, and ends with all the failures. Clock and sleep are
-injectable, so tests never wait.
+action that does not need it gone first, and ends with all the failures. Credentials that
+lapse midway (AWS's ExpiredToken, or botocore failing to refresh them: nothing sent) stop
+either at that step, never retried (`aws.CredentialsLapsed`): no later call could succeed.
+Clock and sleep are injectable, so tests never wait.
 """
 
 from __future__ import annotations
@@ -17,9 +19,17 @@ from typing import Any
 
 import botocore.exceptions
 
-from deploy.aws import Aws, DeployError, Interrupted, WaitFailed
-from deploy.aws_errors import HINTS, classify, error_code, error_message
-from deploy.failures import Failure, Incomplete, Skipped, blocked, failure
+from deploy.aws import Aws, CredentialsLapsed, DeployError, Interrupted, WaitFailed
+from deploy.aws_errors import (
+    HINTS,
+    LAPSED_KINDS,
+    ErrorKind,
+    classify,
+    error_code,
+    error_message,
+    lapsed,
+)
+from deploy.failures import Failure, Incomplete, Progress, Skipped, blocked, failure
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
@@ -50,15 +60,23 @@ class Executor:
     log: Callable[[str], None] = print
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    progress: Progress = field(default_factory=Progress)  # `run`'s: what --summary-json says
 
     def run(self, actions: list[Action], hook: Hook | None = None) -> list[Action]:
-        """Run every non-noop action in order; returns the ones done. `hook` runs after each."""
-        done: list[Action] = []
+        """Run every non-noop action in order; returns the ones done. `hook` runs after each.
+        The first failed step stops it, recorded in ``progress`` with what was done before."""
+        self.progress = Progress()
+        done = self.progress.done
         todo = [a for a in actions if a.op != "noop"]
         for i, action in enumerate(todo, 1):
             where = f"[{i}/{len(todo)}] {action.op} {action.kind} {action.name}"
             self.log(f"{where}: {action.reason}")
-            self._steps(where, action)
+
+            def stopped(step: Step, err: DeployError, action: Action = action) -> None:
+                self.progress.failed = failure(action, step, err)
+                raise err
+
+            self._steps(where, action, stopped)
             done.append(action)
             if hook:
                 hook(i, action)
@@ -118,10 +136,19 @@ class Executor:
             self.call(action, step)
         elif isinstance(step, Wait):
             self.wait(action, step, deadline)
-        elif isinstance(step, Run):
-            step.run(self.aws, self.log)
-        elif isinstance(step, Check):
-            step.check(self.aws, self.log)
+        elif isinstance(step, Run | Check):
+            try:
+                if isinstance(step, Run):
+                    step.run(self.aws, self.log)
+                else:
+                    step.check(self.aws, self.log)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+                kind = lapsed(err)
+                if kind is None:
+                    raise
+                raise _lapse(
+                    f"{action.op} {action.kind} {action.name}: {step.describe()}", err, kind
+                ) from err
         elif isinstance(step, Stop):
             raise DeployError(step.message)
         else:  # pragma: no cover - the Step union is closed
@@ -132,12 +159,16 @@ class Executor:
         method = getattr(self.aws.client(call.service), call.method)
         deadline = self.clock() + call.retry_s
         delay = FIRST_RETRY_S
+        what = f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation}"
         while True:
             try:
                 response = method(**params)
                 break
             except botocore.exceptions.ClientError as err:
                 kind = classify(err, call.service, call.operation)
+                # Before ok_if and retry_on: no call of this run gets past lapsed credentials.
+                if kind in LAPSED_KINDS:
+                    raise _lapse(what, err, kind) from err
                 if kind in call.ok_if:
                     self.log(f"      already {kind.value}: nothing to do")
                     return None
@@ -160,6 +191,11 @@ class Executor:
                     f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation} "
                     f"got no answer from AWS: {err}. {RESUME}"
                 ) from err
+            except botocore.exceptions.BotoCoreError as err:  # the credential chain: not sent
+                lapse = lapsed(err)
+                if lapse is None:
+                    raise
+                raise _lapse(what, err, lapse) from err
         for name, path in call.outputs.items():
             value: Any = response
             for key in path.split("."):
@@ -197,6 +233,11 @@ class Executor:
                 last = None
                 continue
             except botocore.exceptions.ClientError as err:
+                kind = lapsed(err)
+                if kind is not None:
+                    raise _lapse(
+                        f"{action.kind} {action.name}: waiting until {wait.what}", err, kind
+                    ) from err
                 raise DeployError(
                     f"{action.kind} {action.name}: waiting until {wait.what}: AWS said "
                     f"{error_code(err)}: {error_message(err)}. {HINTS[classify(err)]}"
@@ -205,6 +246,13 @@ class Executor:
                 raise DeployError(
                     f"{action.kind} {action.name}: waiting until {wait.what}: no answer from "
                     f"AWS: {err}. Run the command again once AWS is reachable: it resumes waiting"
+                ) from err
+            except botocore.exceptions.BotoCoreError as err:  # the credential chain: not sent
+                lapse = lapsed(err)
+                if lapse is None:
+                    raise
+                raise _lapse(
+                    f"{action.kind} {action.name}: waiting until {wait.what}", err, lapse
                 ) from err
             now = self.clock()
             if status != last:
@@ -235,7 +283,12 @@ class Teardown:
     actions of some kinds (destroy's ``early`` and ``billed`` ones and what must go before
     them: the calls that start a change AWS then finishes by itself), `finish` waits for what
     they started, then runs the rest; the numbering ([i/n]), what was done and what failed
-    span both parts."""
+    span both parts.
+
+    Credentials that lapse stop it there (not each remaining action tried and refused the
+    same way, each after botocore's own attempts): no later call can succeed until someone
+    signs in again, and the run after that deletes what is left; the actions not tried are
+    listed (``untried``) in the `Incomplete` it ends with."""
 
     executor: Executor
     todo: list[Action]
@@ -244,6 +297,8 @@ class Teardown:
     done: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    untried: list[Action] = field(default_factory=list)  # after the credentials lapsed
+    lapsed: bool = False
     at: int = 0  # how many of ``todo`` were run (or skipped) so far
     # Leading actions started, each with its number, whether any of its steps ran yet, and
     # the waits it ends with: `finish` runs those first, in order.
@@ -256,7 +311,7 @@ class Teardown:
         for `finish` (so a sweep's endpoints are all deleting before it waits on one). An
         action that must wait before its call (an endpoint still Creating or Updating) is
         left whole for `finish`."""
-        while self.at < len(self.todo) and self.todo[self.at].kind in kinds:
+        while not self.lapsed and self.at < len(self.todo) and self.todo[self.at].kind in kinds:
             self._next(leading=True)
 
     def finish(self) -> list[Action]:
@@ -264,14 +319,24 @@ class Teardown:
         the actions done, or `Incomplete` with every failure."""
         started, self.started = self.started, []
         for i, action, ran, waits in started:
+            if self.lapsed:
+                self.untried.append(action)
+                continue
             where = self._where(i, action)
             self.executor.log(f"{where}: {'waiting for what it started' if ran else action.reason}")
             if self._run(where, action, waits):
                 self._done(i, action)
-        while self.at < len(self.todo):
+        while self.at < len(self.todo) and not self.lapsed:
             self._next()
+        if self.lapsed:
+            self.untried += self.todo[self.at :]
+            self.at = len(self.todo)
+            self.executor.log(
+                f"stopped: the credentials no longer work; {len(self.untried)} action(s) not "
+                "tried (every call would be refused the same way)"
+            )
         if self.failures:
-            raise Incomplete(self.done, self.failures, self.skipped)
+            raise Incomplete(self.done, self.failures, self.skipped, untried=self.untried)
         return self.done
 
     def _where(self, i: int, action: Action) -> str:
@@ -307,6 +372,7 @@ class Teardown:
         def failed(step: Step, err: DeployError) -> None:
             ex.log(f"      failed: {err}")
             self.failures.append(failure(action, step, err))
+            self.lapsed = self.lapsed or isinstance(err, CredentialsLapsed)
 
         def so_far() -> str:
             if not self.failures:
@@ -319,6 +385,16 @@ class Teardown:
         self.done.append(action)
         if self.hook:
             self.hook(i, action)
+
+
+def _lapse(what: str, err: Exception, kind: ErrorKind) -> CredentialsLapsed:
+    """The run's end at ``what`` (the resource and its call): the credentials no longer work,
+    refused by AWS (its code) or not refreshable (botocore's words; nothing was sent)."""
+    if isinstance(err, botocore.exceptions.ClientError):  # worded as any step AWS refused
+        said = f"AWS said {error_code(err)}: {error_message(err)}"
+    else:
+        said = f"not sent: credentials {kind.value}, botocore could not refresh them: {err}"
+    return CredentialsLapsed(f"{what} failed: {said}. {HINTS[kind]}", kind)
 
 
 def _before_waits(steps: Sequence[Step]) -> tuple[tuple[Step, ...], tuple[Step, ...]]:

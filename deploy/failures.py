@@ -10,12 +10,12 @@ with AWS's error code and message and what to do. Pure: no AWS call here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import botocore.exceptions
 
-from deploy.aws import DeployError
-from deploy.aws_errors import HINTS, classify, error_code, error_message
+from deploy.aws import CredentialsLapsed, DeployError
+from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message
 from deploy.graph import needed_by
 from deploy.plan import Action, Call, Step
 
@@ -31,6 +31,29 @@ class Failure:
     code: str  # AWS's error code ("" when the failure is not an AWS error: a wait, a stop)
     message: str  # AWS's message, or ours when it is not an AWS error
     todo: str  # what to do about it
+    kind: str = ErrorKind.OTHER.value  # what it means (aws_errors.ErrorKind): --summary-json's
+
+    def to_json(self) -> dict[str, str]:
+        """For --summary-json: the workflow's job summary and a script can tell a lapse (sign
+        in again) from a refusal (a grant) without reading the message."""
+        return {
+            "resource": f"{self.action.kind} {self.action.name}",
+            "op": self.action.op,
+            "step": self.step,
+            "kind": self.kind,
+            "code": self.code,
+            "message": self.message,
+            "todo": self.todo,
+        }
+
+
+@dataclass
+class Progress:
+    """An apply's progress: the actions done, in order, and the step it stopped at (if any):
+    kept apart from the error, which callers re-word (bootstrap_version.denied_hint)."""
+
+    done: list[Action] = field(default_factory=list)
+    failed: Failure | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,12 @@ def failure(action: Action, step: Step, err: DeployError) -> Failure:
             kind, where = classify(cause, step.service, step.operation), step.describe_call()
         else:  # a wait's poll or a check: its own reads
             kind, where = classify(cause), f"{step.describe()} ({cause.operation_name})"
-        return Failure(action, where, error_code(cause), error_message(cause), HINTS[kind])
+        code, message = error_code(cause), error_message(cause)
+        return Failure(action, where, code, message, HINTS[kind], kind.value)
+    where = step.describe_call() if isinstance(step, Call) else step.describe()
+    if isinstance(err, CredentialsLapsed):  # botocore's credential chain: nothing was sent
+        said = f"{where}: the credentials could not be refreshed (nothing sent): {cause or err}"
+        return Failure(action, where, "", said, HINTS[err.kind], err.kind.value)
     return Failure(action, step.describe(), "", str(err), "as the message says")
 
 
@@ -66,12 +94,24 @@ def blocked(
     return {kind: tuple(dict.fromkeys(names)) for kind, names in out.items()}
 
 
-def summary(failures: Sequence[Failure], skipped: Sequence[Skipped], command: str) -> str:
-    """Every failure and every resource left because of one, for the error output."""
+def summary(
+    failures: Sequence[Failure],
+    skipped: Sequence[Skipped],
+    command: str,
+    untried: Sequence[Action] = (),
+) -> str:
+    """Every failure and every resource left because of one, for the error output; with
+    ``untried``, the run stopped (the credentials lapsed): what it did not try."""
+    rest = (
+        "; it stopped there: the credentials no longer work, so every later call would be "
+        "refused the same way"
+        if untried
+        else "; it deleted every other one"
+    )
     lines = [
         f"{command} could not delete {len(failures)} resource(s)"
         + (f" and left {len(skipped)} that must outlive them" if skipped else "")
-        + "; it deleted every other one:"
+        + f"{rest}:"
     ]
     for f in failures:
         said = f"{f.step} failed: AWS said {f.code}: {f.message}" if f.code else f.message
@@ -82,6 +122,8 @@ def summary(failures: Sequence[Failure], skipped: Sequence[Skipped], command: st
             f"  - {s.action.kind} {s.action.name}: not deleted, it must outlive "
             f"{', '.join(s.because)} (deleted by the run after that one is fixed)"
         )
+    for a in untried:
+        lines.append(f"  - {a.kind} {a.name}: not tried (deleted by the run after signing in)")
     return "\n".join(lines)
 
 
@@ -94,8 +136,10 @@ class Incomplete(DeployError):
         failures: Sequence[Failure],
         skipped: Sequence[Skipped],
         command: str = "destroy",
+        untried: Sequence[Action] = (),
     ) -> None:
-        super().__init__(summary(failures, skipped, command))
+        super().__init__(summary(failures, skipped, command, untried))
         self.done = list(done)
         self.failures = list(failures)
         self.skipped = list(skipped)
+        self.untried = list(untried)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import botocore.exceptions
 
-from deploy.aws import DeployError
+from deploy.aws import CredentialsLapsed, DeployError
+from deploy.aws_errors import ErrorKind
 from deploy.failures import Failure, Incomplete, Skipped, blocked, failure, summary
 from deploy.plan import Action, Call, Stop, Wait
 
@@ -83,3 +84,25 @@ def test_an_aws_error_while_waiting_names_the_wait_and_its_read() -> None:
         "ThrottlingException",
     )
     assert f.todo.startswith("AWS throttled the calls")
+
+
+def test_a_lapse_botocore_raised_is_recorded_with_its_kind_and_the_sign_in_fix() -> None:
+    """Nothing was sent: no AWS code, botocore's words, and `aws sso login`, not a grant."""
+    gone = botocore.exceptions.TokenRetrievalError(provider="sso", error_msg="token expired")
+    lapsed = CredentialsLapsed(
+        "delete endpoint e: sagemaker:DeleteEndpoint failed: …", ErrorKind.EXPIRED
+    )
+    lapsed.__cause__ = gone
+    f = failure(ENDPOINT, Call("sagemaker", "DeleteEndpoint", {}), lapsed)
+    assert (f.step, f.code, f.kind) == ("sagemaker:DeleteEndpoint", "", "expired")
+    assert f.message.startswith("sagemaker:DeleteEndpoint: the credentials could not be refreshed")
+    assert "token expired" in f.message and "aws sso login" in f.todo
+    assert f.to_json()["resource"] == "endpoint e" and f.to_json()["kind"] == "expired"
+
+
+def test_a_stopped_destroy_lists_what_it_did_not_try_instead_of_every_other_deleted() -> None:
+    failures = [Failure(ENDPOINT, "sagemaker:DeleteEndpoint", "ExpiredToken", "expired", "sign in")]
+    text = str(Incomplete([], failures, [], untried=[MODEL]))
+    assert "it deleted every other one" not in text
+    assert "it stopped there: the credentials no longer work" in text.splitlines()[0]
+    assert text.splitlines()[-1] == "  - model m: not tried (deleted by the run after signing in)"

@@ -1,0 +1,196 @@
+"""Credentials that lapse in the middle of an apply or a destroy (an SSO session ending, an
+assumed role's keys expiring) stop it like any failed step: the step is named, what was done
+before it is listed, the failure is in --summary-json with its kind, the lock is released or
+said to be held with how to release it, and no call is tried again: none would succeed.
+
+The lapse is botocore's own (refreshable credentials whose refresh starts failing, raised
+before any request) or AWS's (every request answered ExpiredToken), after a number of
+mutating calls: tests/support/lapse.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import boto3.session
+import pytest
+
+from deploy import cli, lock
+from deploy.aws import Aws, CredentialsLapsed
+from deploy.cli import main
+from deploy.failures import Incomplete
+from tests.deploy.deploy_helpers import IMAGE, engine, pushed_before_apply
+from tests.support.lapse import Lapse
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+MODES = ("refresh", "expired")
+
+
+def _lapsing(monkeypatch: pytest.MonkeyPatch, lapse: Lapse) -> None:
+    """Every session the CLI makes has ``lapse``'s credentials (the image still pushed)."""
+
+    def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
+        ours = lapse.session(region_name)
+        pushed_before_apply(ours, IMAGE, now=False)  # as the image_pushed fixture's sessions
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_apply_stops_at_the_step_the_credentials_lapsed_in(project: Path, mode: str) -> None:
+    lapse = Lapse(after=3, mode=mode)
+    eng = engine(project, boto=lapse.session())
+    with pytest.raises(CredentialsLapsed) as raised:
+        eng.apply()
+    said = str(raised.value)
+    # Which resource and which AWS operation, and the fix (sign in again), not a grant.
+    assert said.startswith("create "), said
+    assert ": credentials expired" in said or "ExpiredToken" in said, said
+    assert "aws sso login" in said and "the workflows' roles come from" not in said
+    assert lapse.refused == 1, "one refused call stops the run: no retry, no next step"
+    progress = eng.progress
+    assert progress is not None and progress.failed is not None
+    assert len(progress.done) >= 1 and progress.failed.kind == "expired"
+    assert progress.failed.step.count(":") == 1  # service:Operation
+    assert progress.failed.action.name in said
+
+
+def _deployed(project: Path) -> None:
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("image_pushed")
+@pytest.mark.parametrize("mode", MODES)
+def test_apply_cli_names_the_step_writes_the_summary_and_says_the_held_lock(
+    project: Path, mode: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _deployed(project)
+    for page in ("a", "b", "c", "d"):  # four new pages: four PutObject steps
+        (project / "site" / "dist" / f"{page}.html").write_text(f"<p>{page}</p>\n")
+    lapse = Lapse(after=3, mode=mode)  # the lock's PutObject, then two of the apply's own
+    _lapsing(monkeypatch, lapse)
+    summary_path = project / "summary.json"
+    capsys.readouterr()
+    cfg = str(project / "config.yaml")
+    code = main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.rstrip().endswith(
+        "[3/4] create site_object c.html: does not exist\n    s3:PutObject"
+    )
+    assert "Traceback" not in err
+    assert err.startswith("error: create site_object c.html: s3:PutObject"), err
+    assert "aws sso login" in err
+    # The lock could not be released without credentials: said, with how to release it.
+    assert "--force-unlock" in err and lock.KEY in err, err
+    assert lapse.refused == 2, "the failed step and the lock's release: nothing else tried"
+    summary = json.loads(summary_path.read_text())
+    assert summary["failed"]["kind"] == "expired"
+    assert summary["failed"]["step"].count(":") == 1
+    assert summary["failed"]["resource"] in err
+    assert len(summary["changes"]) == 2 and summary["lock"] == "held"
+    holder = lock.read(_aws(), _bucket())
+    assert holder is not None and holder.command == "apply"
+    # Signed in again, the README's way: --force-unlock, and the apply resumes.
+    lapse.after = 10**6
+    assert main(["--config", cfg, "apply", "--image", IMAGE, "--force-unlock"]) == 0
+
+
+def _aws() -> Aws:
+    """Credentials that work (boto3.Session itself is the lapsing one in these tests)."""
+    return Aws("us-east-1", boto3.session.Session(region_name="us-east-1"))
+
+
+def _bucket() -> str:
+    s3 = _aws().client("s3")
+    (name,) = [b["Name"] for b in s3.list_buckets()["Buckets"] if "-site-" in b["Name"]]
+    return name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
+def test_destroy_stops_at_the_lapse_and_lists_what_it_did_not_try(project: Path, mode: str) -> None:
+    engine(project).apply()
+    lapse = Lapse(after=2, mode=mode)
+    eng = engine(project, boto=lapse.session(), image=None)
+    with pytest.raises(Incomplete) as raised:
+        eng.destroy()
+    stopped = raised.value
+    assert len(stopped.done) >= 1 and len(stopped.failures) == 1
+    assert stopped.failures[0].kind == "expired"
+    assert stopped.untried, "the actions after the lapse are listed, not each tried and failed"
+    assert lapse.refused == 1
+    said = str(stopped)
+    assert "aws sso login" in said and "not tried" in said
+    for action in stopped.untried:
+        assert f"{action.kind} {action.name}" in said
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("image_pushed")
+def test_destroy_cli_says_what_it_removed_what_it_did_not_try_and_the_held_lock(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _deployed(project)
+    lapse = Lapse(after=3)  # the lock's PutObject, then two deletions
+    _lapsing(monkeypatch, lapse)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "destroy", "--yes"]) == 1
+    out, err = capsys.readouterr()
+    assert "Removed " in out and "Traceback" not in err
+    assert err.startswith("error: destroy could not delete 1 resource(s)"), err
+    assert "it stopped there: the credentials no longer work" in err
+    assert "not tried" in err and "aws sso login" in err
+    assert "--force-unlock" in err and lock.KEY in err
+    assert lapse.refused == 2, "the failed step and the lock's release: nothing else tried"
+    lapse.after = 10**6  # signed in again
+    assert main(["--config", cfg, "destroy", "--yes", "--force-unlock"]) == 0
+    assert "--force-unlock: removing the lock of destroy" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("image_pushed")
+def test_an_apply_whose_credentials_lapse_at_the_lock_release_says_the_lock_is_held(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Everything applied, then the lock's DeleteObject refused: exit 1 (the next run would
+    stop at the lock), saying that the apply ended and how to release the lock."""
+    _deployed(project)
+    lapse = Lapse(after=10**6, mode="expired")
+    _lapsing(monkeypatch, lapse)
+    applied = cli._apply
+
+    def then_lapse(*args: Any) -> int:
+        code = applied(*args)
+        lapse.after = 0
+        return code
+
+    monkeypatch.setattr(cli, "_apply", then_lapse)
+    capsys.readouterr()
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: apply ended, but the stack's lock s3://"), err
+    assert "--force-unlock" in err and lapse.refused == 1
+
+
+@pytest.mark.usefixtures("image_pushed")
+def test_a_lapse_while_planning_under_the_lock_says_the_lock_is_held(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused at the plan's first read (no step started): botocore's error with its fix, as
+    outside the lock, then the held lock: one line each, no traceback."""
+    _deployed(project)
+    _lapsing(monkeypatch, Lapse(after=1))  # the lock's PutObject, then nothing
+    capsys.readouterr()
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 1
+    first, second = capsys.readouterr().err.splitlines()
+    assert (
+        first.startswith("error: AWS: Error when retrieving token from sso")
+        and "aws sso login" in first
+    )
+    assert second.startswith("The stack's lock s3://") and "--force-unlock" in second
