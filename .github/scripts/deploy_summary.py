@@ -33,7 +33,22 @@ def render_failure(summary: dict[str, Any], commit: str = "", title: str = "") -
     first in the job summary, e.g. that SageMaker rolled the switch back and what still serves."""
     head = f"## Deploy failed{f': {title}' if title else ''}{f' `{commit[:12]}`' if commit else ''}"
     body = str(summary.get("error")).replace("~~~", "~ ~ ~")
-    return f"{head}\n\n~~~text\n{body}\n~~~\n"
+    lines = [head, ""]
+    stopped = summary.get("failed")
+    if isinstance(stopped, dict):  # the step it stopped at, and its kind (expired: sign in)
+        lines += [
+            f"Stopped at `{stopped.get('resource')}`, `{stopped.get('step')}` "
+            f"({stopped.get('kind')}).",
+            "",
+        ]
+    if summary.get("lock") == "held":
+        lines += ["The stack lock is still held: the error says how to release it.", ""]
+    lines += ["~~~text", body, "~~~"]
+    changes = summary.get("changes") or []
+    if changes:  # what the failed apply did change: the next run resumes after it
+        lines += ["", f"### Done before it ({len(changes)})", ""]
+        lines += [f"- {_change_line(c)}" for c in changes]
+    return "\n".join(lines) + "\n"
 
 
 def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:

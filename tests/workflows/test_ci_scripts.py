@@ -303,6 +303,29 @@ def test_deploy_summary_lists_urls_and_changes(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "::error" in missing.stdout
 
 
+def test_a_failed_deploys_summary_names_the_step_and_what_was_done_before(
+    tmp_path: Path,
+) -> None:
+    """A step that failed (here the credentials lapsing): the job summary says where it
+    stopped, its kind, whether the lock is held, and the changes made before it."""
+    failed = tmp_path / "failed.json"
+    stopped = {
+        "resource": "site_object c.html",
+        "op": "create",
+        "step": "s3:PutObject",
+        "kind": "expired",
+        "code": "ExpiredToken",
+        "message": "The security token included in the request is expired",
+        "todo": "run `aws sso login`",
+    }
+    doc = {**SUMMARY, "error": "create site_object c.html: …", "failed": stopped, "lock": "held"}
+    failed.write_text(json.dumps(doc), encoding="utf-8")
+    said = _script("deploy_summary.py", str(failed)).stdout
+    assert "Stopped at `site_object c.html`, `s3:PutObject` (expired)" in said
+    assert "stack lock is still held" in said
+    assert "### Done before it (2)" in said and "- site: 2 files uploaded" in said
+
+
 @pytest.mark.parametrize(
     ("check", "content", "name", "ok"),
     [
