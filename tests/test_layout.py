@@ -261,3 +261,16 @@ def test_the_plumbing_check_sees_an_import(tmp_path: Path) -> None:
         assert _names_the_model_package(path), text
     path.write_text("from serving.errors import X\n", encoding="utf-8")
     assert not _names_the_model_package(path)
+
+
+def test_test_files_outside_packages_have_unique_names() -> None:
+    """pytest imports a test file in a folder without ``__init__.py`` by its bare name, so two
+    such files with one name break collection of the second ("import file mismatch"), and only
+    when both run in one session: a helper's run of its own folder passed while ``make test``
+    failed (tests/bench/test_image.py beside tests/model/test_image.py)."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        if path.name == "conftest.py" or (path.parent / "__init__.py").exists():
+            continue
+        seen.setdefault(path.name, []).append(str(path.relative_to(REPO)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
