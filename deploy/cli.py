@@ -167,16 +167,16 @@ def _locked(
     try:
         yield state
     except BaseException as err:
-        note = _release(eng, bucket, state)
+        note = _release(eng, bucket, state, command)
         if note:
             err.add_note(note)
         raise
-    note = _release(eng, bucket, state)
+    note = _release(eng, bucket, state, command)
     if note:
         raise DeployError(f"{command} ended, but {note[0].lower()}{note[1:]}")
 
 
-def _release(eng: Engine, bucket: str, state: LockState) -> str:
+def _release(eng: Engine, bucket: str, state: LockState, command: str) -> str:
     """Release the lock if taken; "" when done, else what holds it and how to release it."""
     if not state.taken:
         return ""
@@ -187,13 +187,26 @@ def _release(eng: Engine, bucket: str, state: LockState) -> str:
             raise
         return (
             f"The stack's lock s3://{bucket}/{lock.KEY} is still held: releasing it needs "
-            f"working credentials too ({err}). Once signed in again, run the same command "
-            "with --force-unlock (it removes the lock, then takes it; only when no other apply "
-            "or destroy of this stack runs). A CI run's lock is taken over by the next run "
-            f"after its job's time limit ({lock.MAX_MINUTES_ENV})"
+            f"working credentials too ({err}). Once signed in again, "
+            f"{_unlock_advice(eng, command)} (it removes the lock, then takes it; only when no "
+            "other apply or destroy of this stack runs). A CI run's lock is taken over by the "
+            f"next run after its job's time limit ({lock.MAX_MINUTES_ENV})"
         )
     state.released = True
     return ""
+
+
+def _unlock_advice(eng: Engine, command: str) -> str:
+    """What releases the lock: --force-unlock is apply's and destroy's only (`previews sweep`
+    takes the lock too, but has no such flag), so another command names them."""
+    if command in ("apply", "destroy"):
+        return "run the same command with --force-unlock"
+    env = f" --env {eng.names.env}" if eng.names.env else ""
+    return (
+        f"pass --force-unlock to this stack's next apply or destroy (`python -m deploy "
+        f"apply{env} --force-unlock`, or `python -m deploy destroy{env} --yes --force-unlock` "
+        f"to finish what {command} was removing)"
+    )
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
