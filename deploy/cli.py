@@ -220,7 +220,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
             return _apply(args, eng, summary_path)
     except Interrupted:
         raise
-    except DeployError as err:  # after the lock's release: the summary says whether it went
+    # After the lock's release: the summary says whether it went. A release that failed
+    # otherwise than for credentials raises AWS's error (the step's is its context): the
+    # summary is still written, as it was before the release.
+    except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         if eng.progress is not None:  # the plan's steps had started
             _write_failure(summary_path, eng, err, held)
         raise
@@ -275,7 +278,7 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
     return 0
 
 
-def _write_failure(path: Path | None, eng: Engine, err: DeployError, held: LockState) -> None:
+def _write_failure(path: Path | None, eng: Engine, err: Exception, held: LockState) -> None:
     """The failed apply's error in --summary-json, for the workflow's job summary (which else
     said only that it could not read the file): the changes done before it, the step it
     stopped at with its kind (``expired``: sign in again), and whether the lock is still held.
@@ -283,8 +286,13 @@ def _write_failure(path: Path | None, eng: Engine, err: DeployError, held: LockS
     if path is None:
         return
     progress = eng.progress
+    said = _said(err)
+    if not isinstance(err, DeployError):  # AWS's own: the lock's release after a step's error?
+        if not isinstance(err.__context__, DeployError):
+            return  # not a failed step: a succeeded apply's summary stays as written
+        said = f"{_said(err.__context__)}\nThen the lock's release failed: {err}"
     failed: dict[str, Any] = {
-        "error": _said(err),
+        "error": said,
         "endpoint_name": eng.names.endpoint,
         "changes": [a.to_json() for a in progress.done] if progress else [],
         "lock": held.said(),

@@ -4,7 +4,10 @@ advises must be one the CLI accepts. `previews sweep` takes the lock too but has
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +16,8 @@ import pytest
 
 from deploy import cli
 from deploy.aws import DeployError
+from deploy.failures import Failure, Progress
+from deploy.plan import Action
 
 # Each command that holds the lock, as it was run (the sweep needs one of its two options).
 RUN = {
@@ -50,3 +55,63 @@ def test_the_held_lock_note_advises_a_command_the_cli_accepts(
         assert "--force-unlock" in argv
         args = cli.build_parser().parse_args(argv)  # argparse exits 2 on a flag it lacks
         assert args.force_unlock and args.env == "pr-7"
+
+
+def test_a_failed_apply_writes_its_summary_even_when_the_lock_release_fails_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step fails, then the release fails for another reason than credentials (the network
+    gone for both): the release's error goes up, not swallowed, and --summary-json still says
+    the step, as before the summary moved after the release (the job summary else said only
+    that it could not read the file)."""
+    progress = Progress()
+    action = Action("create", "site_object", "c.html", "does not exist", ())
+    names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
+    eng: Any = SimpleNamespace(names=names, aws=None, log=print, progress=None)
+
+    def failing(_args: Any, engine: Any, _path: Any) -> int:
+        engine.progress = progress
+        progress.failed = Failure(action, "s3:PutObject", "", "no answer from AWS", "again")
+        raise DeployError("create site_object c.html: s3:PutObject got no answer from AWS")
+
+    def unreachable(*_: Any, **__: Any) -> None:
+        raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
+
+    monkeypatch.setattr(cli, "_engine", lambda _args: eng)
+    monkeypatch.setattr(cli, "_apply", failing)
+    monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
+    monkeypatch.setattr(cli.lock, "release", unreachable)
+    path = tmp_path / "summary.json"
+    args = argparse.Namespace(summary_json=str(path), force_unlock=False)
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        cli.cmd_apply(args)
+    summary = json.loads(path.read_text())
+    assert summary["failed"]["step"] == "s3:PutObject" and summary["lock"] == "held"
+    assert summary["error"].startswith("create site_object c.html: s3:PutObject got no answer")
+    assert "Then the lock's release failed: Could not connect" in summary["error"]
+
+
+def test_an_applied_summary_stays_when_the_lock_release_fails_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everything applied and its summary written, then the release unreachable: the error
+    goes up and the summary stays the applied one (no step failed)."""
+    names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
+    eng: Any = SimpleNamespace(names=names, aws=None, log=print, progress=None)
+    path = tmp_path / "summary.json"
+
+    def applied(_args: Any, engine: Any, summary_path: Path) -> int:
+        engine.progress = Progress()
+        summary_path.write_text(json.dumps({"changes": [], "endpoint_name": "trends-anomaly"}))
+        return 0
+
+    def unreachable(*_: Any, **__: Any) -> None:
+        raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
+
+    monkeypatch.setattr(cli, "_engine", lambda _args: eng)
+    monkeypatch.setattr(cli, "_apply", applied)
+    monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
+    monkeypatch.setattr(cli.lock, "release", unreachable)
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        cli.cmd_apply(argparse.Namespace(summary_json=str(path), force_unlock=False))
+    assert "error" not in json.loads(path.read_text())
