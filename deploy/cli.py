@@ -698,7 +698,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
         print(f"Removed {env}: {len(_removed(outcome.done))} resource(s).")
         if outcome.error:
             failed.append(env)
-            print(f"error: {env}: {outcome.error}", file=sys.stderr)
+            print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
         elif github is not None:
             verdict = by_env[env]
             _say_removed(github, args, pulls.get(verdict.number), verdict)

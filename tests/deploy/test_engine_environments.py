@@ -253,6 +253,44 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
     assert "iam:DeleteRole failed: AWS said DeleteConflict: in a profile" in out
 
 
+def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note cli._locked adds to a stack's error when its lock could not be released (the
+    credentials lapsed) is said with that error, as destroy says it, not dropped."""
+    from contextlib import contextmanager
+
+    from deploy import cli
+    from deploy.failures import Failure, Incomplete
+    from deploy.plan import Action
+
+    cfg = _staged(project)
+    failed = Action("delete", "iam_role", "trends-anomaly-pr-7-lambda", "destroy")
+
+    class Stack:
+        def start_destroy(self) -> Stack:
+            return self
+
+        def finish(self) -> list[Action]:
+            why = Failure(failed, "iam:DeleteRole", "ExpiredToken", "expired", "sign in")
+            raise Incomplete([], [why], [])
+
+    @contextmanager
+    def held(eng, command, force):
+        try:
+            yield
+        except BaseException as err:
+            err.add_note("The stack's lock s3://b/.deploy/lock.json is still held")
+            raise
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack())
+    monkeypatch.setattr(cli, "_locked", held)
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 1 and "error: pr-7: destroy could not delete 1 resource(s)" in out
+    assert "The stack's lock s3://b/.deploy/lock.json is still held" in out
+
+
 def _at(when: datetime):
     """A wall clock for `main` stopped at ``when``: a preview's age is given, never waited."""
     return lambda: when
