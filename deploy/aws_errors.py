@@ -197,11 +197,14 @@ def error_message(err: BaseException) -> str:
 # botocore's own refusals, raised before any request is sent: the credential chain found no
 # usable credentials. An SSO profile with no cached token (SSOTokenLoadError), or one whose
 # token expired (UnauthorizedSSOTokenError; TokenRetrievalError when an sso-session's refresh
-# failed): `aws sso login` is the fix, as for an expired token AWS refused.
+# failed): `aws sso login` is the fix, as for an expired token AWS refused. A
+# credential_process or a container's credentials endpoint that fails to give (new) keys
+# (CredentialRetrievalError) is the same to the run: new keys are the fix.
 _SSO_EXPIRED = (
     botocore.exceptions.SSOTokenLoadError,
     botocore.exceptions.UnauthorizedSSOTokenError,
     botocore.exceptions.TokenRetrievalError,
+    botocore.exceptions.CredentialRetrievalError,
 )
 _NO_CREDENTIALS = (
     botocore.exceptions.NoCredentialsError,

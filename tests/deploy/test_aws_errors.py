@@ -138,6 +138,8 @@ def test_every_kind_has_a_hint_and_codes_read_safely() -> None:
         (botocore.exceptions.SSOTokenLoadError(error_msg="Token for corp does not exist"), "x"),
         (botocore.exceptions.UnauthorizedSSOTokenError(), "x"),
         (botocore.exceptions.TokenRetrievalError(provider="sso", error_msg="refresh failed"), "x"),
+        # credential_process / a container's endpoint failing to give (new) keys mid-run
+        (botocore.exceptions.CredentialRetrievalError(provider="process", error_msg="x"), "x"),
         (botocore.exceptions.NoCredentialsError(), "none"),
         (botocore.exceptions.PartialCredentialsError(provider="env", cred_var="secret"), "none"),
         (botocore.exceptions.ProfileNotFound(profile="nosuch"), "none"),
