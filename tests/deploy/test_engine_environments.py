@@ -49,6 +49,15 @@ def _run(capsys, *args: str) -> tuple[int, str]:
     return rc, out.out + out.err
 
 
+def _apply_previews(capsys, project: Path, cfg: str, numbers: tuple[int, ...]) -> None:
+    """Each pull request's preview applied, its image pushed first (the sweeps' start)."""
+    tag = image_tag(project / "model")
+    for number in numbers:
+        push_fake_image(f"{PROJECT}-pr-{number}", tag)
+        rc, out = _run(capsys, "--config", cfg, "apply", "--env", f"pr-{number}")
+        assert rc == 0, out
+
+
 def _of(inv: dict[str, list[str]], stack: str) -> dict[str, list[str]]:
     """The part of an inventory that is one stack's: names starting with ``{stack}-`` or equal
     to it (and its objects), so pr-7's part never includes pr-70's."""
@@ -549,11 +558,7 @@ def test_the_sweep_starts_every_previews_disable_and_endpoint_deletion_first_and
     cfg = _staged(project)
     target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
     bootstrap_apply(Aws("us-east-1", session()), target)
-    tag = image_tag(project / "model")
-    for number in (7, 8):
-        push_fake_image(f"{PROJECT}-pr-{number}", tag)
-        rc, out = _run(capsys, "--config", cfg, "apply", "--env", f"pr-{number}")
-        assert rc == 0, out
+    _apply_previews(capsys, project, cfg, (7, 8))
     iam = session().client("iam")
     iam.create_instance_profile(InstanceProfileName="by-hand")
     iam.add_role_to_instance_profile(
@@ -634,11 +639,7 @@ def test_a_preview_whose_endpoint_is_still_creating_does_not_hold_back_the_other
     target = Target(PROJECT, "us-east-1", "", "octo/trends", environments=("staging", "production"),
                     previews=True)  # fmt: skip
     bootstrap_apply(Aws("us-east-1", session()), target)
-    tag = image_tag(project / "model")
-    for number in (7, 8):
-        push_fake_image(f"{PROJECT}-pr-{number}", tag)
-        rc, out = _run(capsys, "--config", cfg, "apply", "--env", f"pr-{number}")
-        assert rc == 0, out
+    _apply_previews(capsys, project, cfg, (7, 8))
     hold(f"{PROJECT}-pr-7", "Creating", 600)
     set_delays(endpoint_delete_s=300)
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
