@@ -143,12 +143,8 @@ class Executor:
                 else:
                     step.check(self.aws, self.log)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
-                kind = lapsed(err)
-                if kind is None:
-                    raise
-                raise _lapse(
-                    f"{action.op} {action.kind} {action.name}: {step.describe()}", err, kind
-                ) from err
+                _stop_if_lapsed(f"{action.op} {action.kind} {action.name}: {step.describe()}", err)
+                raise
         elif isinstance(step, Stop):
             raise DeployError(step.message)
         else:  # pragma: no cover - the Step union is closed
@@ -192,10 +188,8 @@ class Executor:
                     f"got no answer from AWS: {err}. {RESUME}"
                 ) from err
             except botocore.exceptions.BotoCoreError as err:  # the credential chain: not sent
-                lapse = lapsed(err)
-                if lapse is None:
-                    raise
-                raise _lapse(what, err, lapse) from err
+                _stop_if_lapsed(what, err)
+                raise
         for name, path in call.outputs.items():
             value: Any = response
             for key in path.split("."):
@@ -213,6 +207,7 @@ class Executor:
         last = None
         said = started  # when the last line about this wait was written
         recoveries = 0
+        waiting = f"{action.kind} {action.name}: waiting until {wait.what}"
         while True:
             try:
                 finished, status = wait.poll(self.aws, **resolve(dict(wait.args), self.known))
@@ -233,27 +228,19 @@ class Executor:
                 last = None
                 continue
             except botocore.exceptions.ClientError as err:
-                kind = lapsed(err)
-                if kind is not None:
-                    raise _lapse(
-                        f"{action.kind} {action.name}: waiting until {wait.what}", err, kind
-                    ) from err
+                _stop_if_lapsed(waiting, err)
                 raise DeployError(
-                    f"{action.kind} {action.name}: waiting until {wait.what}: AWS said "
-                    f"{error_code(err)}: {error_message(err)}. {HINTS[classify(err)]}"
+                    f"{waiting}: AWS said {error_code(err)}: {error_message(err)}. "
+                    f"{HINTS[classify(err)]}"
                 ) from err
             except NO_ANSWER as err:
                 raise DeployError(
-                    f"{action.kind} {action.name}: waiting until {wait.what}: no answer from "
-                    f"AWS: {err}. Run the command again once AWS is reachable: it resumes waiting"
+                    f"{waiting}: no answer from AWS: {err}. Run the command again once AWS is "
+                    "reachable: it resumes waiting"
                 ) from err
             except botocore.exceptions.BotoCoreError as err:  # the credential chain: not sent
-                lapse = lapsed(err)
-                if lapse is None:
-                    raise
-                raise _lapse(
-                    f"{action.kind} {action.name}: waiting until {wait.what}", err, lapse
-                ) from err
+                _stop_if_lapsed(waiting, err)
+                raise
             now = self.clock()
             if status != last:
                 self.log(f"      {status}")
@@ -385,6 +372,14 @@ class Teardown:
         self.done.append(action)
         if self.hook:
             self.hook(i, action)
+
+
+def _stop_if_lapsed(what: str, err: Exception) -> None:
+    """Raise `CredentialsLapsed` at ``what`` when ``err`` says the credentials no longer work;
+    else return, and the caller handles ``err`` as it would any other."""
+    kind = lapsed(err)
+    if kind is not None:
+        raise _lapse(what, err, kind) from err
 
 
 def _lapse(what: str, err: Exception, kind: ErrorKind) -> CredentialsLapsed:
