@@ -81,21 +81,14 @@ def _success(statuses: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     return max(found, key=lambda s: _when(s.get("created_at")), default=None)
 
 
-def success_url(statuses: Iterable[Mapping[str, Any]]) -> str | None:
-    """The job URL of a deployment's success status; None when it never succeeded, or deployed
-    nothing.
+def success_of(doc: Mapping[str, Any], statuses: Iterable[Mapping[str, Any]]) -> Deployed | None:
+    """A deployment that succeeded, with when (its success's created_at) and whether it
+    deployed (an environment URL); None when it never succeeded.
 
     A merge skipped here succeeds too, so GitHub records a successful deployment of its older
     commit; taken for what runs, a later merge between the two would deploy over the newest.
     deploy.yml tells them apart: its job's ``environment.url`` (``environment_url``) is the site
-    URL its summary step gives, and that step runs only when the job deployed."""
-    got = success_of({"id": 0, "sha": ""}, statuses)
-    return got.log_url if got and got.ran else None
-
-
-def success_of(doc: Mapping[str, Any], statuses: Iterable[Mapping[str, Any]]) -> Deployed | None:
-    """A deployment that succeeded, with when (its success's created_at) and whether it
-    deployed (an environment URL); None when it never succeeded."""
+    URL its summary step gives, and that step runs only when the job deployed (``ran``)."""
     status = _success(statuses)
     if status is None:
         return None
