@@ -211,17 +211,11 @@ _NO_CREDENTIALS = (
     botocore.exceptions.PartialCredentialsError,
     botocore.exceptions.ProfileNotFound,
 )
-CREDENTIAL_KINDS = (
-    ErrorKind.EXPIRED,
-    ErrorKind.UNKNOWN_KEY,
-    ErrorKind.NO_CREDENTIALS,
-    ErrorKind.DENIED,
-)
-
-
 # The kinds no retry and no other call of the same run can get past: the credentials
 # themselves are gone (not a grant missing for one call, DENIED, which another call may have).
 LAPSED_KINDS = (ErrorKind.EXPIRED, ErrorKind.UNKNOWN_KEY, ErrorKind.NO_CREDENTIALS)
+# Every kind whose fix is about the credentials: new ones, or a grant for them.
+CREDENTIAL_KINDS = (*LAPSED_KINDS, ErrorKind.DENIED)
 
 
 def lapsed(err: BaseException) -> ErrorKind | None:

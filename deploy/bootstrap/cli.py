@@ -20,7 +20,7 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
-from deploy.aws_errors import ErrorKind, classify, hint
+from deploy.aws_errors import LAPSED_KINDS, classify, hint
 from deploy.bootstrap import iam_quota
 from deploy.bootstrap.apply import NoRoomForParts, RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
@@ -174,7 +174,7 @@ def _refused_hint(exc: Exception) -> str:
     """Credentials expired, unknown or missing: that one fix (administrator credentials would
     be the next refusal's); anything else: administrator credentials, or --print."""
     kind = classify(exc.__cause__ or exc)
-    if kind in (ErrorKind.EXPIRED, ErrorKind.UNKNOWN_KEY, ErrorKind.NO_CREDENTIALS):
+    if kind in LAPSED_KINDS:
         fix = hint(kind, os.environ.get("AWS_PROFILE", ""))
         return f"{fix}; bootstrap needs administrator credentials of the target account"
     return (
