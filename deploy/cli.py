@@ -920,14 +920,15 @@ def _with_hint(err: Exception) -> str:
     return f"{str(err).rstrip('.')}: {hint(kind, os.environ.get('AWS_PROFILE', ''))}"
 
 
-def _said(err: BaseException) -> str:
-    """The error's words, then its notes (the held lock `_locked` adds), one a line."""
-    return "\n".join([str(err), *getattr(err, "__notes__", ())])
+def _said(err: BaseException, head: str | None = None) -> str:
+    """``head`` (the error's words by default), then its notes (the held lock `_locked`
+    adds), one a line."""
+    return "\n".join([str(err) if head is None else head, *getattr(err, "__notes__", ())])
 
 
 def _error(head: str, err: BaseException) -> None:
     """``head`` on stderr, then ``err``'s notes, one a line."""
-    print("\n".join([head, *getattr(err, "__notes__", ())]), file=sys.stderr)
+    print(_said(err, head), file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
