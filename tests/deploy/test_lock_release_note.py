@@ -32,6 +32,18 @@ def _expired(*_: Any, **__: Any) -> None:
     raise botocore.exceptions.ClientError(error, "DeleteObject")  # type: ignore[arg-type]
 
 
+def _release_unreachable(monkeypatch: pytest.MonkeyPatch, eng: Any, apply: Any) -> None:
+    """``cmd_apply`` runs ``apply`` on ``eng`` under a lock whose release cannot reach S3."""
+
+    def unreachable(*_: Any, **__: Any) -> None:
+        raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
+
+    monkeypatch.setattr(cli, "_engine", lambda _args: eng)
+    monkeypatch.setattr(cli, "_apply", apply)
+    monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
+    monkeypatch.setattr(cli.lock, "release", unreachable)
+
+
 def _advised(said: str, command: str) -> list[list[str]]:
     """The command lines the note says to run to release the lock."""
     named = re.findall(r"`python -m deploy ([^`]+)`", said)
@@ -74,13 +86,7 @@ def test_a_failed_apply_writes_its_summary_even_when_the_lock_release_fails_othe
         progress.failed = Failure(action, "s3:PutObject", "", "no answer from AWS", "again")
         raise DeployError("create site_object c.html: s3:PutObject got no answer from AWS")
 
-    def unreachable(*_: Any, **__: Any) -> None:
-        raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
-
-    monkeypatch.setattr(cli, "_engine", lambda _args: eng)
-    monkeypatch.setattr(cli, "_apply", failing)
-    monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
-    monkeypatch.setattr(cli.lock, "release", unreachable)
+    _release_unreachable(monkeypatch, eng, failing)
     path = tmp_path / "summary.json"
     args = argparse.Namespace(summary_json=str(path), force_unlock=False)
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
@@ -105,13 +111,7 @@ def test_an_applied_summary_stays_when_the_lock_release_fails_otherwise(
         summary_path.write_text(json.dumps({"changes": [], "endpoint_name": "trends-anomaly"}))
         return 0
 
-    def unreachable(*_: Any, **__: Any) -> None:
-        raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
-
-    monkeypatch.setattr(cli, "_engine", lambda _args: eng)
-    monkeypatch.setattr(cli, "_apply", applied)
-    monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
-    monkeypatch.setattr(cli.lock, "release", unreachable)
+    _release_unreachable(monkeypatch, eng, applied)
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
         cli.cmd_apply(argparse.Namespace(summary_json=str(path), force_unlock=False))
     assert "error" not in json.loads(path.read_text())
