@@ -61,14 +61,15 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
     { role: "row" },
     ...HEADS.map((name) => el("th", { scope: "col", role: "columnheader", text: name ?? expected })),
   );
-  // A tab stop of its own, named as its caption: when the window is too narrow for it (200 %
-  // zoom) the box scrolls sideways, and a keyboard can only scroll what it can focus.
+  // The table is a tab stop: when the window is too narrow for it (200 % zoom) its box scrolls
+  // sideways, and a keyboard scrolls the box around what it focused. The table, not the box:
+  // a box of its own role and name (a region named as the caption) had the name said twice.
   return el(
     "div",
-    { class: "table-wrap", tabindex: 0, role: "region", "aria-label": `Anomalies in ${title}` },
+    { class: "table-wrap" },
     el(
       "table",
-      { class: "anomalies", role: "table" },
+      { class: "anomalies", role: "table", tabindex: 0 },
       el("caption", {}, `Anomalies in ${title}`),
       el("thead", { role: "rowgroup" }, head),
       el("tbody", { role: "rowgroup" }, ...rows),

@@ -93,7 +93,8 @@ def focus_stops(page: Any, presses: int, key: str = "Tab") -> list[dict[str, Any
                         id: e.id, tag: e.tagName, cls: String(e.className),
                         role: e.getAttribute('role') || '',
                         name: (named ? document.getElementById(named).textContent
-                               : e.getAttribute('aria-label') || e.textContent).trim(),
+                               : e.getAttribute('aria-label') || (e.caption || e).textContent
+                        ).trim(),
                         ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
                     };
                 }"""
@@ -120,11 +121,11 @@ def test_tab_reaches_every_control_and_each_table_of_a_result(page: Any, stack: 
         "chart-0-plot",
         "chart-1-plot",
         "chart-2-plot",
-        "region",
+        "table",
     ]
     at = [order.index(w) for w in wanted if w in order]
     assert len(at) == len(wanted) and at == sorted(at), order
-    table = stops[order.index("region")]
+    table = stops[order.index("table")]
     assert table["name"] == "Anomalies in wegovy", table
     assert all(s["ring"] for s in stops if s["tag"] != "BODY"), [s for s in stops if not s["ring"]]
 
@@ -140,8 +141,9 @@ def test_a_table_too_wide_for_a_zoomed_window_scrolls_from_the_keyboard(
     run(page)
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth")
-    assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
-    wrap.focus()
+    table = wrap.locator("table")
+    assert table.get_attribute("tabindex") == "0" and table.get_attribute("role") == "table"
+    table.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("(w) => w.scrollLeft > 0", arg=wrap.element_handle())
 
@@ -269,3 +271,16 @@ def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
         assert plot[0] == "rgb(255, 255, 255)" and ratio(rgb(plot[1]), [255, 255, 255]) >= 3, plot
     finally:
         context.close()
+
+
+def test_each_table_is_named_once(page: Any, stack: Any) -> None:
+    """A screen reader said each anomaly table's name twice ("Anomalies in wegovy, region;
+    Anomalies in wegovy, table"): its scrolling box was a region named as the table's caption.
+    In the accessibility tree each table now has its caption as its one name and nothing around
+    it says the same again; the table itself is the tab stop that scrolls its box (above)."""
+    glp1_result(page, stack)
+    tree = page.locator("#series-list").aria_snapshot()
+    named = re.findall(r'^\s*- (\w+) "([^"]*)"', tree, flags=re.M)
+    tables = [name for role, name in named if role == "table"]
+    assert tables == ["Anomalies in wegovy"], tree
+    assert [name for _, name in named].count("Anomalies in wegovy") == 1, tree
