@@ -273,6 +273,44 @@ def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
         context.close()
 
 
+SPINNER_LOOK = """() => {
+    const s = document.querySelector('#run .spinner');
+    const box = s.getBoundingClientRect();
+    return {
+        shown: box.width > 0 && box.height > 0,
+        moving: s.getAnimations().length > 0 || getComputedStyle(s).animationName !== 'none',
+        label: document.querySelector('#run .run-label').textContent,
+    };
+}"""
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_the_busy_indicator_holds_still_when_motion_is_reduced(
+    browser: Any, stack: Any, motion: str
+) -> None:
+    """Under "reduce motion" (vestibular disorders: a spinning thing can bring on nausea) the
+    Detect button's spinner still span, only slower. It now shows a still sign while busy; with
+    no such preference it spins as before. Seen while a run is held at the API."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion=motion)
+    held: list[Any] = []
+    try:
+        page = context.new_page()
+        page.route("**/detect?*", lambda route: held.append(route))
+        open_page(page, stack.urls["site"])
+        upload_path(page, DATA / "en_weekly5y_bitcoin.csv")
+        page.get_by_role("button", name="Detect anomalies").click()
+        page.wait_for_function("() => document.querySelector('#run').classList.contains('is-busy')")
+        look = page.evaluate(SPINNER_LOOK)
+        assert look["shown"] and look["label"] == "Detecting…", look
+        assert look["moving"] == (motion == "no-preference"), look
+        page.get_by_role("button", name="Cancel").click()
+        page.wait_for_function(
+            "() => !document.querySelector('#run').classList.contains('is-busy')"
+        )
+    finally:
+        context.close()
+
+
 def test_each_table_is_named_once(page: Any, stack: Any) -> None:
     """A screen reader said each anomaly table's name twice ("Anomalies in wegovy, region;
     Anomalies in wegovy, table"): its scrolling box was a region named as the table's caption.
