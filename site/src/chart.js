@@ -19,21 +19,34 @@ import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } fro
 import { tickSteps } from "./ticks.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
-// The range and the spans are pale fills, so that the value line (6.7:1 on white, 5:1 or more
-// over the fills) and the dots stay what the eye follows; their edges are what shows their
-// shape, and have 3:1 or more against white, either fill and both (WCAG 1.4.11): the band's
-// 4.2:1 on white, 3.2:1 where it crosses a span; the span's (the dots' red, dashed) 4.8:1 and
-// 3.6:1. Blue range, red events: apart for red-green colour blindness too, and the spans also
-// by their shape (dashed, upright, the plot's full height) against the band's solid edges.
-const COLORS = {
-  value: "#1d4ed8",
-  expected: "#6b7280",
-  band: "rgba(37, 99, 235, 0.1)",
-  bandEdge: "#5a78c8",
-  anomaly: "#dc2626",
-  extent: "rgba(220, 38, 38, 0.1)",
-  extentEdge: "#dc2626",
+// The chart's colours are the page's (style.css, --chart-*), so that the key above it and the
+// canvas agree, and both follow dark mode and forced colours. The range and the spans are pale
+// fills, so that the value line and the dots stay what the eye follows; their edges are what
+// shows their shape, with 3:1 or more against the ground, either fill and both (WCAG 1.4.11).
+// Blue range, red events: apart for red-green colour blindness too, and the spans also by
+// their shape (dashed, upright, the plot's full height) against the band's solid edges.
+const COLOR_VARS = {
+  ground: "--chart-ground",
+  axis: "--chart-axis",
+  grid: "--chart-grid",
+  tick: "--chart-tick",
+  value: "--chart-value",
+  expected: "--chart-expected",
+  band: "--chart-band",
+  bandEdge: "--chart-band-edge",
+  anomaly: "--chart-anomaly",
+  extent: "--chart-extent",
+  extentEdge: "--chart-extent-edge",
 };
+
+/** The colours the page's style gives `node` now (they change with dark mode and print). */
+function readColors(node) {
+  const style = getComputedStyle(node);
+  return Object.fromEntries(Object.entries(COLOR_VARS).map(([k, v]) => [k, style.getPropertyValue(v).trim()]));
+}
+
+// What changes the chart's colours while it is shown: a canvas keeps what it was drawn with.
+const COLOR_QUERIES = ["(prefers-color-scheme: dark)", "(forced-colors: active)", "print"];
 
 // Keys that zoom the chart: the visible span is multiplied by this (+ in, - out).
 const ZOOM_KEYS = { "+": 0.5, "=": 0.5, "-": 2, _: 2 };
@@ -64,7 +77,7 @@ function columns(series) {
 }
 
 /** Shade each event's extent, half a step beyond its first and last point, between two lines. */
-function shadeExtents(spans, x) {
+function shadeExtents(spans, x, colors) {
   return (u) => {
     if (!spans.length) return;
     const { ctx, bbox } = u;
@@ -79,7 +92,7 @@ function shadeExtents(spans, x) {
     const ratio = window.devicePixelRatio || 1;
     const line = Math.max(1, Math.round(ratio)); // one CSS pixel, whole device pixels
     const edges = [];
-    ctx.fillStyle = COLORS.extent;
+    ctx.fillStyle = colors().extent;
     for (const [s, e] of spans) {
       const left = u.valToPos(x[s] - halfStep(s), "x", true);
       const right = u.valToPos(x[e] + halfStep(e), "x", true);
@@ -89,7 +102,7 @@ function shadeExtents(spans, x) {
       edges.push(from + line / 2, from + width - line / 2);
     }
     // Dashed: lighter than a solid line beside the series, and unlike the band's solid edges.
-    ctx.strokeStyle = COLORS.extentEdge;
+    ctx.strokeStyle = colors().extentEdge;
     ctx.lineWidth = line;
     ctx.setLineDash([4 * ratio, 3 * ratio]);
     ctx.beginPath();
@@ -175,6 +188,12 @@ export function renderChart(container, series, context = {}) {
     if (i === null || i === undefined) readout.textContent = hint;
     else writeReadout(readout, readoutParts(series, i, context));
   };
+  let colors = readColors(plotBox);
+  const axisColors = {
+    stroke: () => colors.axis,
+    grid: { stroke: () => colors.grid },
+    ticks: { stroke: () => colors.tick },
+  };
   const zoomed = (u) => n > 1 && (u.scales.x.min > x[0] || u.scales.x.max < x[n - 1]);
   const opts = {
     width,
@@ -185,33 +204,32 @@ export function renderChart(container, series, context = {}) {
     legend: { show: false }, // the page draws its own key above the chart
     series: [
       { label: isTime ? "Date" : "Point" },
-      { label: "Value", stroke: COLORS.value, width: 2, value: fmt, points: { show: false } },
-      { label: "Expected", stroke: COLORS.expected, width: 1.5, dash: [6, 4], value: fmt, points: { show: false } },
-      { label: "Lower", stroke: COLORS.bandEdge, width: 1, value: fmt, points: { show: false } },
-      { label: "Upper", stroke: COLORS.bandEdge, width: 1, value: fmt, points: { show: false } },
+      { label: "Value", stroke: () => colors.value, width: 2, value: fmt, points: { show: false } },
+      { label: "Expected", stroke: () => colors.expected, width: 1.5, dash: [6, 4], value: fmt, points: { show: false } },
+      { label: "Lower", stroke: () => colors.bandEdge, width: 1, value: fmt, points: { show: false } },
+      { label: "Upper", stroke: () => colors.bandEdge, width: 1, value: fmt, points: { show: false } },
       {
         label: "Anomaly",
-        stroke: COLORS.anomaly,
-        fill: COLORS.anomaly,
+        stroke: () => colors.anomaly,
+        fill: () => colors.anomaly,
         width: 0,
         value: fmt,
         paths: () => null,
-        points: { show: true, size: 12, width: 2.5, stroke: "#ffffff", fill: COLORS.anomaly },
+        // Ringed in the ground's colour: a dot on the line stays a dot.
+        points: { show: true, size: 12, width: 2.5, stroke: () => colors.ground, fill: () => colors.anomaly },
       },
     ],
-    bands: [{ series: [4, 3], fill: COLORS.band }],
+    bands: [{ series: [4, 3], fill: () => colors.band }],
     axes: [
       {
-        stroke: "#4b5563",
-        grid: { stroke: "#eef0f3" },
-        ticks: { stroke: "#d1d5db" },
+        ...axisColors,
         incrs: isTime ? tickSteps(x) : undefined, // as fine as the data's step, never finer
         values: isTime ? (u, splits, axis, space, step) => tickLabels(splits, step) : undefined,
       },
-      { stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, size: 44 },
+      { ...axisColors, size: 44 },
     ],
     hooks: {
-      drawClear: [shadeExtents(extentSpans(series), x)],
+      drawClear: [shadeExtents(extentSpans(series), x, () => colors)],
       setCursor: [(u) => showPoint(u.cursor.idx)],
       setScale: [(u, key) => {
         if (key === "x") reset.hidden = !zoomed(u);
@@ -322,8 +340,16 @@ export function renderChart(container, series, context = {}) {
     }
   });
   observer.observe(plotBox);
+  // Drawn again in the colours of now (synchronously: a print starts right after "print").
+  const recolor = () => {
+    colors = readColors(plotBox);
+    plot.redraw(false);
+  };
+  const queries = COLOR_QUERIES.map((q) => window.matchMedia?.(q)).filter(Boolean);
+  for (const query of queries) query.addEventListener("change", recolor);
   return {
     destroy: () => {
+      for (const query of queries) query.removeEventListener("change", recolor);
       observer.disconnect();
       plot.destroy();
     },

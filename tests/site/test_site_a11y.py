@@ -232,8 +232,9 @@ def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
     """An analyst who asks for dark pages (the system's preference) got the light page: a
     bright screen, for some a migraine. The page now follows it, and everything stays
     readable from computed styles: each text 4.5:1 (an error, a refused file's notice and a
-    result on show), the fields' borders and the focus ring 3:1 on the cards, and the charts,
-    drawn for white, on a white ground of their own with the light ring."""
+    result on show), the fields' borders and the focus ring 3:1 on the cards, and the charts
+    on a dark ground (a white panel was a bright block in the dark page; how they are drawn
+    there: test_site_chart.py), the ring 3:1 on it, their key's swatches 3:1 on the card."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
     try:
         page = context.new_page()
@@ -268,7 +269,17 @@ def test_dark_mode_is_followed_with_readable_text_fields_and_focus(
             "#chart-2-plot",
             "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).outlineColor]",
         )
-        assert plot[0] == "rgb(255, 255, 255)" and ratio(rgb(plot[1]), [255, 255, 255]) >= 3, plot
+        assert luminance(rgb(plot[0])) < 0.05 and ratio(rgb(plot[1]), rgb(plot[0])) >= 3, plot
+        swatches = page.evaluate(
+            """() => ['.key-value', '.key-band', '.key-anomaly', '.key-extent'].map((k) => {
+                const s = getComputedStyle(document.querySelector('#series-2 ' + k), '::before');
+                return { key: k, colour: k === '.key-anomaly' ? s.backgroundColor
+                    : k === '.key-value' ? s.borderTopColor
+                    : k === '.key-band' ? s.borderTopColor : s.borderLeftColor };
+            })"""
+        )
+        for swatch in swatches:
+            assert ratio(rgb(swatch["colour"]), rgb(card)) >= 3, (swatch, card)
     finally:
         context.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contrast import WHITE, luminance, ratio
+from contrast import WHITE, luminance, ratio, rgb
 from pagekit import DATA, call_api, open_page, run, short_export, upload, upload_path
 
 pytestmark = pytest.mark.browser
@@ -404,9 +404,12 @@ def test_the_keyboard_zooms_around_its_point_without_a_mouse(
 
 
 # The chart canvas' pixels along a row or a column (page coordinates), each as seen over the
-# white card (the canvas is transparent where nothing is drawn).
+# plot's ground (the canvas is transparent where nothing is drawn; no ground: the white card).
 PIXELS = """([x0, y0, x1, y1]) => {
     const canvas = document.querySelector('.chart-plot canvas');
+    const css = getComputedStyle(canvas.closest('.chart-plot')).backgroundColor;
+    const parts = css.match(/[\\d.]+/g).map(Number);
+    const ground = parts.length > 3 && parts[3] === 0 ? [255, 255, 255] : parts;
     const box = canvas.getBoundingClientRect();
     const ratio = canvas.width / box.width;
     const [px0, py0] = [Math.round((x0 - box.left) * ratio), Math.round((y0 - box.top) * ratio)];
@@ -416,7 +419,7 @@ PIXELS = """([x0, y0, x1, y1]) => {
     const out = [];
     for (let k = 0; k < data.length; k += 4) {
         const a = data[k + 3] / 255;
-        out.push([0, 1, 2].map((c) => Math.round(data[k + c] * a + 255 * (1 - a))));
+        out.push([0, 1, 2].map((c) => Math.round(data[k + c] * a + ground[c] * (1 - a))));
     }
     return out;
 }"""
@@ -429,8 +432,15 @@ def _edge(run: list[list[int]], outside: tuple[int, ...] | list[int]) -> list[in
     return max(run[start : start + 3], key=lambda p: ratio(p, outside))
 
 
+def ground_of(page: Any) -> tuple[float, ...]:
+    """The colour the first chart is drawn on (its plot's background; none: the white card)."""
+    css = page.eval_on_selector(".chart-plot", "e => getComputedStyle(e).backgroundColor")
+    return WHITE if css == "rgba(0, 0, 0, 0)" else rgb(css)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
-    page: Any, stack: Any, problems: list
+    page: Any, stack: Any, problems: list, scheme: str
 ) -> None:
     """WCAG 1.4.11: the expected range and an event's span are graphical objects a reader needs,
     so their edges want 3:1 against what lies beside them; they were 1.2 to 1.7:1 on white (the
@@ -438,7 +448,11 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     an answer whose range is flat (so that its edges are rows of pixels, the span's columns):
     the band's edges and the span's are 3:1 or more against the white, the band's fill, the
     span's fill and both, while the fills stay pale, the value line 4.5:1 or more over them and
-    darker than the edges."""
+    darker than the edges.
+    In dark mode the chart was the same white panel, a bright block in the dark page; it is
+    now drawn dark, and the same holds against its dark ground, with the axis labels 4.5:1 and
+    the anomaly's dot 3:1 too (checked in both)."""
+    page.emulate_media(color_scheme=scheme)
     status, answer = call_api(stack.urls["api"], BITCOIN_WEEKLY.read_bytes(), "method=auto")
     assert status == 200
     series = answer["series"][0]
@@ -470,14 +484,16 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     run(page)
     area = plot_area(page)
     top, bottom = area["y"] + 1, area["y"] + area["height"] - 2
+    ground = ground_of(page)
+    assert (luminance(ground) < 0.05) == (scheme == "dark"), ground
 
-    # Down a quiet column: white, the band's upper edge, its fill, the value line.
+    # Down a quiet column: the ground, the band's upper edge, its fill, the value line.
     x = round(x_of(area, n // 4, n))
     column = page.evaluate(PIXELS, [x, top, x, bottom])
-    edge_at = next(r for r, p in enumerate(column) if min(p) < 236)  # below any grid line
+    edge_at = next(r for r, p in enumerate(column) if ratio(p, ground) > 1.4)  # past grid lines
     band_edge = _edge(column[edge_at - 1 :], column[edge_at - 1])
     band_fill = column[edge_at + 6]
-    value = min(column, key=luminance)
+    value = max(column, key=lambda p: ratio(p, ground))
 
     # Across the span's left edge, in the white above the band and then within the band; on
     # eight rows each, as the edge may be dashed: the row that crosses it where it is drawn.
@@ -490,7 +506,7 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
         return edge, row[0], row[-1]
 
     span_edge_on_white, outside, span_fill = across(top + (edge_at - 1) / 2 - 4)
-    assert tuple(outside) == WHITE, outside
+    assert tuple(outside) == ground, outside
     span_edge_in_band, outside, both_fills = across(top + edge_at + 4)
     assert outside == band_fill, (outside, band_fill)
 
@@ -503,20 +519,76 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
         "both fills": both_fills,
         "value line": value,
     }
-    assert tuple(band_fill) != WHITE and tuple(span_fill) != WHITE, seen
+    # The anomaly's dot (the reddest pixel down its column), on the span's fill.
+    x = round(x_of(area, k, n))
+    dot = max(page.evaluate(PIXELS, [x, top, x, bottom]), key=lambda p: p[0] - p[1])
+    # The axis labels below the plot: their strongest pixel (text is smoothed at its edges).
+    labels = page.evaluate(PIXELS, [area["x"], bottom + 6, area["x"] + area["width"], bottom + 26])
+    seen.update(ground=ground, dot=dot, axis=max(labels, key=lambda p: ratio(p, ground)))
+    assert tuple(band_fill) != ground and tuple(span_fill) != ground, seen
     for edge, beside in [
-        (band_edge, [WHITE, band_fill, span_fill, both_fills]),
-        (span_edge_on_white, [WHITE, span_fill]),
+        (band_edge, [ground, band_fill, span_fill, both_fills]),
+        (span_edge_on_white, [ground, span_fill]),
         (span_edge_in_band, [band_fill, both_fills]),
+        (dot, [ground, span_fill]),
     ]:
         for colour in beside:
             assert ratio(edge, colour) >= 3, (edge, colour, round(ratio(edge, colour), 2), seen)
+    assert ratio(seen["axis"], ground) >= 4.5, seen
     # The fills stay pale, and the line (not the band) is what the eye follows.
     for fill in (band_fill, span_fill):
-        assert ratio(fill, WHITE) <= 1.25, seen
+        assert ratio(fill, ground) <= 1.25, seen
     for fill in (band_fill, both_fills):
         assert ratio(value, fill) >= 4.5, seen
-    assert ratio(value, WHITE) > ratio(band_edge, WHITE) + 1, seen
+    assert ratio(value, ground) > ratio(band_edge, ground) + 1, seen
+    assert problems == []
+
+
+def _line_and_ground(page: Any) -> tuple[tuple[float, ...], list[int]]:
+    """The first chart's ground, and its value line: down the columns in the middle of the plot
+    (above the axis labels; the canvas, as a print hides uPlot's overlay), the pixel that
+    stands out most from the ground."""
+    box = page.locator(".chart-plot canvas").first.bounding_box()
+    x = round(box["x"] + box["width"] / 2)  # a few columns: a line may cross one half-covered
+    column = page.evaluate(PIXELS, [x - 4, box["y"] + 1, x + 4, box["y"] + 0.7 * box["height"]])
+    ground = ground_of(page)
+    return ground, max(column, key=lambda p: ratio(p, ground))
+
+
+def _drawn_dark(page: Any, dark: bool) -> tuple[tuple[float, ...], list[int]]:
+    """Wait until the first chart is drawn dark (or light): a dark ground under a line lighter
+    than it, 4.5:1 or more. The page hears of a changed media query at its next frame."""
+    for _ in range(40):
+        ground, line = _line_and_ground(page)
+        if (luminance(ground) < 0.05) == dark and (luminance(line) > luminance(ground)) == dark:
+            assert ratio(line, ground) >= 4.5, (ground, line)
+            return ground, line
+        page.wait_for_timeout(50)
+    raise AssertionError(f"not drawn {'dark' if dark else 'light'}: {ground}, {line}")
+
+
+def test_the_charts_follow_a_scheme_changed_while_they_are_shown(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A canvas keeps the colours it was drawn with: a chart drawn light stayed light when the
+    system turned dark at dusk (and a dark one would print light lines on white paper). Each
+    chart is drawn again when the colour scheme, forced colours or print change: dark on the
+    dark page, light on it again, light when printed or under forced colours (which keep
+    their white ground)."""
+    shown(page, stack, BITCOIN_WEEKLY)
+    _drawn_dark(page, False)
+    page.emulate_media(color_scheme="dark")
+    _drawn_dark(page, True)
+    page.emulate_media(media="print")
+    _drawn_dark(page, False)
+    page.emulate_media(media="screen")
+    _drawn_dark(page, True)
+    page.emulate_media(forced_colors="active")
+    _drawn_dark(page, False)
+    page.emulate_media(forced_colors="none")
+    _drawn_dark(page, True)
+    page.emulate_media(color_scheme="light")
+    _drawn_dark(page, False)
     assert problems == []
 
 
