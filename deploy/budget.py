@@ -47,7 +47,8 @@ APPLY_FIXED_WAITS_S = (
 )
 # An endpoint busy when destroy reads it is waited for, then its DeleteEndpoint retried while
 # a change begun meanwhile runs (BUSY_RETRY_S); one that turns busy after the read has only
-# the retries, as long as that wait.
+# the retries, as long as that wait (in a sweep, made when its stack is finished: the start
+# makes the call once, never waits).
 DESTROY_WAITS_S = (
     ENDPOINT_SETTLE_BEFORE_DELETE_S + BUSY_RETRY_S + ENDPOINT_DELETE_S + DISTRIBUTION_DEPLOY_S
 )

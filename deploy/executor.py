@@ -47,8 +47,20 @@ RESUME = (
 )
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 15.0
-# A wait in one state says so this often (seconds), so a long one is not silent.
+# A wait in one state, or a call retried while busy, says so this often (seconds), so a long
+# one is not silent, nor a line every retry.
 STILL_EVERY_S = 60.0
+# Said when a sweep's leading call is refused busy: retrying it there (up to an hour for an
+# endpoint) would hold back every later stack's leading calls.
+DEFERRED = (
+    "left for when this stack is finished (retried then), so the other stacks' deletions "
+    "start first"
+)
+
+
+class Busy(Exception):
+    """A call refused busy where it must not be waited out (`Teardown.run_leading`): the
+    teardown leaves the rest of its action for `finish`. Not a DeployError: no failure."""
 
 
 @dataclass
@@ -112,14 +124,15 @@ class Executor:
         failed: Callable[[Step, DeployError], None] | None = None,
         so_far: Callable[[], str] = str,
         steps: Sequence[Step] | None = None,
+        patient: bool = True,
     ) -> bool:
         """Run one action's steps (or ``steps``, a part of them); False when one failed and
         ``failed`` took the error (without it the error goes up). Ctrl-C stops with where it
-        was, and ``so_far()`` after it."""
+        was, and ``so_far()`` after it. Not ``patient``: a busy refusal raises `Busy`."""
         for step in action.steps if steps is None else steps:
             self.log(f"    {step.describe()}")
             try:
-                self.step(action, step)
+                self.step(action, step, patient=patient)
             except KeyboardInterrupt:
                 raise Interrupted(
                     f"interrupted at {where}, during {step.describe()}. {INTERRUPTED}" + so_far()
@@ -131,9 +144,11 @@ class Executor:
                 return False
         return True
 
-    def step(self, action: Action, step: Step, deadline: float | None = None) -> None:
+    def step(
+        self, action: Action, step: Step, deadline: float | None = None, patient: bool = True
+    ) -> None:
         if isinstance(step, Call):
-            self.call(action, step)
+            self.call(action, step, patient)
         elif isinstance(step, Wait):
             self.wait(action, step, deadline)
         elif isinstance(step, Run | Check):
@@ -150,15 +165,23 @@ class Executor:
         else:  # pragma: no cover - the Step union is closed
             raise TypeError(f"unknown step {step!r}")
 
-    def call(self, action: Action, call: Call) -> Any:
+    def call(self, action: Action, call: Call, patient: bool = True) -> Any:
+        """Make ``call``, retrying what it declared retryable until its bound; not
+        ``patient`` (a sweep's leading step), a busy refusal raises `Busy` instead."""
         params = resolve(dict(call.params), self.known)
         method = getattr(self.aws.client(call.service), call.method)
-        deadline = self.clock() + call.retry_s
+        started = self.clock()
+        deadline = started + call.retry_s
         delay = FIRST_RETRY_S
+        retries, said = 0, 0.0  # the retries made, when the last line about them was written
         what = f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation}"
         while True:
             try:
                 response = method(**params)
+                if retries:
+                    self.log(
+                        f"      done after {_minutes(self.clock() - started)} ({retries} retries)"
+                    )
                 break
             except botocore.exceptions.ClientError as err:
                 kind = classify(err, call.service, call.operation)
@@ -168,13 +191,28 @@ class Executor:
                 if kind in call.ok_if:
                     self.log(f"      already {kind.value}: nothing to do")
                     return None
+                if kind is ErrorKind.BUSY and kind in call.retry_on and not patient:
+                    self.log(f"      {error_code(err)} ({kind.value}): {DEFERRED}")
+                    raise Busy(what) from err
                 if kind in call.retry_on and self.clock() + delay <= deadline:
                     why = call.retry_why or f"while it is {kind.value}"
-                    left = deadline - self.clock()
-                    self.log(
-                        f"      {error_code(err)} ({kind.value}): waiting {why}; "
-                        f"retrying in {delay:.0f} s ({left:.0f} s left)"
-                    )
+                    now = self.clock()
+                    left = deadline - now
+                    # The first refusal, then once a minute (retries come every 15 s at most).
+                    if not retries:
+                        self.log(
+                            f"      {error_code(err)} ({kind.value}): waiting {why}; "
+                            f"retrying in {delay:.0f} s ({left:.0f} s left)"
+                        )
+                        said = now
+                    elif now - said >= STILL_EVERY_S:
+                        self.log(
+                            f"      still {error_code(err)} ({kind.value}) after "
+                            f"{_minutes(now - started)}: waiting {why}, up to {_minutes(left)} "
+                            f"more ({retries} retries so far)"
+                        )
+                        said = now
+                    retries += 1
                     self.sleep(delay)
                     delay = min(delay * 2, MAX_RETRY_S)
                     continue
@@ -286,6 +324,7 @@ class Teardown:
     skipped: list[Skipped] = field(default_factory=list)
     untried: list[Action] = field(default_factory=list)  # after the credentials lapsed
     lapsed: bool = False
+    deferred: bool = False  # a leading call refused busy: the rest of it left for `finish`
     at: int = 0  # how many of ``todo`` were run (or skipped) so far
     # Leading actions started, each with its number, whether any of its steps ran yet, and
     # the waits it ends with: `finish` runs those first, in order.
@@ -297,8 +336,16 @@ class Teardown:
         ends with: an endpoint's DeleteEndpoint is made, the wait until it is gone is left
         for `finish` (so a sweep's endpoints are all deleting before it waits on one). An
         action that must wait before its call (an endpoint still Creating or Updating) is
-        left whole for `finish`."""
-        while not self.lapsed and self.at < len(self.todo) and self.todo[self.at].kind in kinds:
+        left whole for `finish`, and so is one whose call AWS refuses busy (it turned Updating
+        after the read): retried there, within the same bound, not here, where it would hold
+        back the other stacks' calls for up to an hour. The leading part stops at such an
+        action: what comes after it in the plan must not go before it."""
+        while (
+            not self.lapsed
+            and not self.deferred
+            and self.at < len(self.todo)
+            and self.todo[self.at].kind in kinds
+        ):
             self._next(leading=True)
 
     def finish(self) -> list[Action]:
@@ -345,15 +392,22 @@ class Teardown:
         if steps:
             where = self._where(i, action)
             ex.log(f"{where}: {action.reason}")
-            if not self._run(where, action, steps):
-                return
+            for k, step in enumerate(steps):
+                try:
+                    if not self._run(where, action, (step,), patient=not leading):
+                        return
+                except Busy:  # leading only: the rest of this action is `finish`'s
+                    self.started.append((i, action, False, (*steps[k:], *waits)))
+                    self.deferred = True
+                    return
         if waits:
             self.started.append((i, action, bool(steps), waits))
         else:
             self._done(i, action)
 
-    def _run(self, where: str, action: Action, steps: Sequence[Step]) -> bool:
-        """Run ``steps`` of ``action``; False when one failed (recorded, and said)."""
+    def _run(self, where: str, action: Action, steps: Sequence[Step], patient: bool = True) -> bool:
+        """Run ``steps`` of ``action``; False when one failed (recorded, and said). Not
+        ``patient``: a busy refusal raises `Busy`."""
         ex = self.executor
 
         def failed(step: Step, err: DeployError) -> None:
@@ -366,7 +420,7 @@ class Teardown:
                 return ""
             return f"\nBefore that, {Incomplete(self.done, self.failures, self.skipped)}"
 
-        return ex._steps(where, action, failed, so_far, steps)
+        return ex._steps(where, action, failed, so_far, steps, patient)
 
     def _done(self, i: int, action: Action) -> None:
         self.done.append(action)

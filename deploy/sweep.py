@@ -14,7 +14,8 @@ execution role until then (AWS's DeleteEndpoint reference: do not delete or revo
 the endpoint writes to its log group and serves its config and model until it is gone. An
 endpoint SageMaker is still creating or updating cannot be deleted until it is done (it
 refuses DeleteEndpoint meanwhile): its stack's deletion starts when that stack is finished,
-after a bounded wait, and the other stacks' start at once.
+after a bounded wait, and the other stacks' start at once; so does one that turned so after
+the read (its DeleteEndpoint refused at the start is retried then, not at the start).
 
 The rest stays one stack at a time, on purpose: one thread, so each line is whole and
 prefixed with its stack, the order is the same on every run, and Ctrl-C (or a cancelled job)

@@ -494,3 +494,76 @@ def test_a_started_wait_that_fails_at_finish_leaves_what_must_outlive_it(aws: Aw
     (failed,) = err.value.failures
     assert failed.action.name == "e" and "still Deleting after 2 s" in failed.message
     assert [s.action.name for s in err.value.skipped] == ["m"]
+
+
+BUSY_ENDPOINT = 'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/e".'
+
+
+def test_a_busy_refusal_in_the_leading_part_defers_the_call_to_finish(
+    aws: Aws, run, clock: Clock
+) -> None:
+    """Endpoint e turned Updating after destroy read it: SageMaker refuses its DeleteEndpoint.
+    Retried there (up to an hour), it held back every later stack's leading calls in a sweep;
+    the leading part makes the call once, never sleeps, and leaves it for `finish`, which
+    retries it within the same bound a single destroy has, then waits until e is gone."""
+    executor, lines = run
+    polls: list[str] = []
+    wait = Wait("endpoint e is deleted", _gone_after(polls, [True]), interval_s=1)
+    delete = Call(
+        "sagemaker",
+        "DeleteEndpoint",
+        {"EndpointName": "e"},
+        retry_on=frozenset({ErrorKind.BUSY}),
+        retry_s=3600,
+    )
+    actions = [
+        Action("delete", "endpoint", "e", "destroy", steps=(delete, wait)),
+        _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m"),
+    ]
+    with Stubber(aws.client("sagemaker")) as sm:
+        sm.add_client_error("delete_endpoint", "ValidationException", BUSY_ENDPOINT, 400)
+        teardown = executor.teardown(actions, DESTROY_DEPS)
+        teardown.run_leading(["endpoint"])
+        sm.assert_no_pending_responses()
+        assert clock.sleeps == [] and teardown.done == [] and teardown.failures == []
+        assert "left for when this stack is finished" in lines[-1], lines
+        sm.add_client_error("delete_endpoint", "ValidationException", BUSY_ENDPOINT, 400)
+        sm.add_response("delete_endpoint", {}, {"EndpointName": "e"})
+        sm.add_response("delete_model", {}, {"ModelName": "m"})
+        assert [a.name for a in teardown.finish()] == ["e", "m"]
+    assert clock.sleeps == [1.0] and polls == ["poll"]
+
+
+def test_a_long_busy_retry_says_so_once_a_minute_and_how_it_ended(
+    aws: Aws, run, clock: Clock
+) -> None:
+    """Ten minutes of refusals (retries every 15 s at most): the first, then one line a
+    minute, then the outcome; not a line per retry."""
+    executor, lines = run
+    delete = Call(
+        "sagemaker",
+        "DeleteEndpoint",
+        {"EndpointName": "e"},
+        retry_on=frozenset({ErrorKind.BUSY}),
+        retry_s=3600,
+        retry_why="until SageMaker has finished",
+    )
+    action = Action("delete", "endpoint", "e", "destroy", steps=(delete,))
+    with Stubber(aws.client("sagemaker")) as sm:
+        while clock.now < 600:
+            sm.add_client_error("delete_endpoint", "ValidationException", BUSY_ENDPOINT, 400)
+            clock.sleep(min(2 ** len(clock.sleeps), 15))  # the executor's backoff, ahead
+        refusals = len(clock.sleeps)
+        clock.now, clock.sleeps = 0.0, []
+        sm.add_response("delete_endpoint", {}, {"EndpointName": "e"})
+        executor.run([action])
+    assert len(clock.sleeps) == refusals > 40
+    said = [line.strip() for line in lines[2:]]
+    assert said[0] == (
+        "ValidationException (busy): waiting until SageMaker has finished; "
+        "retrying in 1 s (3600 s left)"
+    )
+    assert 9 <= len(said) - 2 <= 11, said  # one a minute
+    assert all(s.startswith("still ValidationException (busy) after ") for s in said[1:-1])
+    assert said[1].startswith("still ValidationException (busy) after 1 min:"), said
+    assert said[-1].startswith("done after 10 min"), said

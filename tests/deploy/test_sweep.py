@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+import botocore.exceptions
 import pytest
 
 from deploy.aws import DeployError, Interrupted
+from deploy.aws_errors import ErrorKind
 from deploy.executor import Executor, Teardown
 from deploy.plan import Action, Call, Wait
 from deploy.sweep import Outcome, remove_all
@@ -96,13 +98,19 @@ def test_an_interrupt_stops_the_sweep_and_releases_every_lock_held() -> None:
 class _SageMaker:
     """What the sweep asks AWS, in order: each DeleteEndpoint made, each wait's poll."""
 
-    def __init__(self, seen: list[str]) -> None:
+    def __init__(self, seen: list[str], busy: dict[str, int] | None = None) -> None:
         self.seen = seen
+        self.busy = busy or {}  # how many DeleteEndpoints of each SageMaker refuses first
 
     def client(self, _service: str) -> _SageMaker:
         return self
 
     def delete_endpoint(self, EndpointName: str) -> dict:  # boto3 spells it so
+        if self.busy.get(EndpointName):
+            self.busy[EndpointName] -= 1
+            self.seen.append(f"DeleteEndpoint {EndpointName}: refused, Updating")
+            error = {"Error": {"Code": "ValidationException", "Message": IN_PROGRESS}}
+            raise botocore.exceptions.ClientError(error, "DeleteEndpoint")  # type: ignore[arg-type]
         self.seen.append(f"DeleteEndpoint {EndpointName}")
         return {}
 
@@ -115,6 +123,9 @@ class _SageMaker:
         return poll
 
 
+IN_PROGRESS = 'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/pr-1".'
+
+
 def _endpoint_teardown(stack: str, aws: _SageMaker, busy: bool) -> Teardown:
     """A stack's endpoint deletion as destroy plans it: seen busy (Creating, Updating), its
     wait until SageMaker is done with it comes first (SageMaker refuses DeleteEndpoint
@@ -123,7 +134,13 @@ def _endpoint_teardown(stack: str, aws: _SageMaker, busy: bool) -> Teardown:
     gone = Wait("deleted", aws.poll(stack, "deleted", [True]), interval_s=15)
     steps = (
         *([idle] if busy else []),
-        Call("sagemaker", "DeleteEndpoint", {"EndpointName": stack}),
+        Call(
+            "sagemaker",
+            "DeleteEndpoint",
+            {"EndpointName": stack},
+            retry_on=frozenset({ErrorKind.BUSY}),
+            retry_s=3600,
+        ),
     )
     action = Action("delete", "endpoint", stack, "destroy", steps=(*steps, gone))
     executor = Executor(aws, log=lambda _: None, sleep=lambda _s: None)  # type: ignore[arg-type]
@@ -148,6 +165,32 @@ def test_an_endpoint_busy_in_one_stack_does_not_hold_back_the_others_deletions()
     assert seen == [
         "DeleteEndpoint pr-2",  # started before any wait
         "pr-1: wait until idle", "pr-1: wait until idle", "DeleteEndpoint pr-1",
+        "pr-1: wait until deleted",
+        "pr-2: wait until deleted",
+    ]  # fmt: skip
+    assert [(o.stack, len(o.done), o.error) for o in outcomes] == [
+        ("pr-1", 1, None), ("pr-2", 1, None),
+    ]  # fmt: skip
+
+
+def test_an_endpoint_that_turned_busy_after_the_read_does_not_hold_back_the_others() -> None:
+    """pr-1's endpoint was InService when read, then Updating (a scaling activity, AWS's
+    maintenance): SageMaker refuses its DeleteEndpoint. Retried at the start (up to an hour),
+    it held back pr-2's; the refusal leaves pr-1's deletion for when pr-1 is finished."""
+    seen: list[str] = []
+    aws = _SageMaker(seen, busy={"pr-1": 2})
+
+    def start(stack: str, held: ExitStack) -> Teardown:
+        teardown = _endpoint_teardown(stack, aws, busy=False)
+        teardown.run_leading(["endpoint"])
+        return teardown
+
+    outcomes: list[Outcome] = []
+    remove_all(["pr-1", "pr-2"], start, outcomes.append)
+    assert seen == [
+        "DeleteEndpoint pr-1: refused, Updating",
+        "DeleteEndpoint pr-2",  # not held back
+        "DeleteEndpoint pr-1: refused, Updating", "DeleteEndpoint pr-1",  # retried at finish
         "pr-1: wait until deleted",
         "pr-2: wait until deleted",
     ]  # fmt: skip
