@@ -20,7 +20,7 @@ import botocore.exceptions
 
 from deploy import bootstrap_version, lock, render, stacks
 from deploy.aws import Aws, CallLog, CredentialsLapsed, DeployError, Interrupted
-from deploy.aws_errors import CREDENTIAL_KINDS, classify, hint, lapsed
+from deploy.aws_errors import CREDENTIAL_KINDS, ErrorKind, classify, hint, lapsed
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
@@ -148,6 +148,7 @@ class LockState:
 
     taken: bool = False
     released: bool = False
+    lapsed: ErrorKind | None = None  # the release refused: the credentials no longer work
 
     def said(self) -> str:
         return "none" if not self.taken else "released" if self.released else "held"
@@ -172,8 +173,9 @@ def _locked(
             err.add_note(note)
         raise
     note = _release(eng, bucket, state, command)
-    if note:
-        raise DeployError(f"{command} ended, but {note[0].lower()}{note[1:]}")
+    if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py)
+        said = f"{command} ended, but {note[0].lower()}{note[1:]}"
+        raise CredentialsLapsed(said, state.lapsed or ErrorKind.EXPIRED)
 
 
 def _release(eng: Engine, bucket: str, state: LockState, command: str) -> str:
@@ -183,7 +185,8 @@ def _release(eng: Engine, bucket: str, state: LockState, command: str) -> str:
     try:
         lock.release(eng.aws, bucket)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
-        if lapsed(err) is None:
+        state.lapsed = lapsed(err)
+        if state.lapsed is None:
             raise
         return (
             f"The stack's lock s3://{bucket}/{lock.KEY} is still held: releasing it needs "
@@ -681,19 +684,36 @@ def cmd_previews(args: argparse.Namespace) -> int:
         verdict = by_env[env]
         eng = _engine(args, env, aws)
         eng.log = _prefixed(env)
-        held.enter_context(_locked(eng, "previews sweep", False))
-        # A push may have deployed it since it was judged (a sweep can take hours): under
-        # the lock no apply runs, so what the endpoint says now holds.
-        if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):
-            return "deployed to since the sweep judged it idle"
-        return eng.start_destroy()
+        try:
+            held.enter_context(_locked(eng, "previews sweep", False))
+            # A push may have deployed it since it was judged (a sweep can take hours): under
+            # the lock no apply runs, so what the endpoint says now holds.
+            if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):
+                return "deployed to since the sweep judged it idle"
+            return eng.start_destroy()
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+            kind = lapsed(err)  # outside a step (the lock's, a read): the sweep stops too
+            if kind is None:
+                raise
+            raise CredentialsLapsed(_with_hint(err), kind) from err
 
     failed: list[str] = []
+    untried: list[str] = []  # after the credentials lapsed
 
     def report(outcome: Outcome) -> None:
         env = outcome.stack
         if outcome.kept:
             print(f"Kept {env}: {outcome.kept}.")
+            if outcome.error:  # its lock's release refused
+                failed.append(env)
+                print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
+            return
+        if outcome.untried:
+            untried.append(env)
+            said = f"error: {env}: {outcome.untried}"
+            if outcome.error:  # its lock's release refused: held, and how to release it
+                said += f". {_said(outcome.error)}"
+            print(said, file=sys.stderr)
             return
         print(f"Removed {env}: {len(_removed(outcome.done))} resource(s).")
         if outcome.error:
@@ -705,6 +725,15 @@ def cmd_previews(args: argparse.Namespace) -> int:
 
     # One preview that refuses does not keep the others running (deploy/sweep.py).
     remove_all(list(by_env), start, report)
+    if untried:
+        print(
+            f"error: the credentials lapsed: {len(failed) + len(untried)} of {len(doomed)} "
+            f"preview(s) not removed: {', '.join(failed + untried)} (each one's error is above); "
+            "the sweep stopped there. Sign in again, release a lock said held (as said), and run "
+            "it again: it removes what is left",
+            file=sys.stderr,
+        )
+        return 1
     if failed:
         print(
             f"error: {len(failed)} of {len(doomed)} preview(s) not wholly removed: "

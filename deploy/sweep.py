@@ -24,16 +24,21 @@ stops at once with every lock released. What a thread per stack would overlap be
 interleaved lines and an interrupt that must reach every worker.
 
 A stack that fails, before (its lock held) or during its destroy (a resource refusing), does
-not stop the others: each outcome is reported as it ends, failures included.
+not stop the others: each outcome is reported as it ends, failures included. Credentials that
+lapse do (an SSO session or the job's role session ending, met in a stack's destroy or at its
+lock's release): every later call would be refused the same way, so the stacks after it are
+not tried, each reported so (`Outcome.untried`) with its lock's release tried once: refused,
+the error says the lock is held and how to release it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from deploy.aws import DeployError, Interrupted
+from deploy.aws import CredentialsLapsed, DeployError, Interrupted
+from deploy.aws_errors import LAPSED_KINDS
 from deploy.executor import Teardown
 from deploy.failures import Incomplete
 from deploy.plan import Action
@@ -51,41 +56,99 @@ class Outcome:
     done: list[Action] = field(default_factory=list)
     error: DeployError | None = None
     kept: str = ""  # why it was kept after all (judged again under its lock)
+    untried: str = ""  # why it was not started or not finished: the credentials lapsed before
+    lapse: DeployError | None = None  # the credentials lapsed in it: the sweep stops there
 
 
 def remove_all(stacks: Sequence[str], start: Start, report: Callable[[Outcome], None]) -> None:
     """Start each stack (its leading actions' calls made), then finish each in the same order
     (what those started waited for first), passing each outcome to ``report`` as it ends; a
     stack's lock is released once it is finished. An interrupt stops it all (every lock held
-    is released); any other error is that stack's."""
+    is released); any other error is that stack's, but credentials that lapsed: the stacks
+    after it are not tried (their locks' release tried, and said when refused)."""
     with ExitStack() as held:
-        started: list[tuple[str, ExitStack, Teardown | str | DeployError]] = []
+        started: list[tuple[str, ExitStack, Teardown | Outcome]] = []
+        lapse = ""  # the stack the credentials lapsed in
         for stack in stacks:
             own = held.enter_context(ExitStack())
-            got: Teardown | str | DeployError
-            try:
-                got = start(stack, own)
-            except Interrupted:
-                raise
-            except DeployError as err:  # its lock held by another run, AWS refusing a read
-                got = err
-            if isinstance(got, str | DeployError):  # nothing more to do under its lock
-                own.close()
+            if lapse:
+                started.append((stack, own, Outcome(stack, untried=_after(lapse, "started"))))
+                continue
+            got = _start(stack, own, start)
+            if isinstance(got, Outcome):  # nothing more to do under its lock
+                got = _closed(own, got)
+                lapse = stack if got.lapse else ""
             started.append((stack, own, got))
         for stack, own, got in started:
-            if isinstance(got, DeployError):
-                report(Outcome(stack, error=got))
-            elif isinstance(got, str):
-                report(Outcome(stack, kept=got))
-            else:
-                report(_finish(stack, own, got))
+            if not isinstance(got, Outcome) and lapse:
+                got = _closed(own, Outcome(stack, got.done, untried=_after(lapse, "finished")))
+            elif not isinstance(got, Outcome):
+                got = _finish(stack, own, got)
+                lapse = stack if got.lapse else ""
+            report(got)
+
+
+def _start(stack: str, own: ExitStack, start: Start) -> Teardown | Outcome:
+    try:
+        got = start(stack, own)
+    except Interrupted:
+        raise
+    except DeployError as err:  # its lock held by another run, AWS refusing a read
+        return Outcome(stack, error=err, lapse=err if _lapsed(err) else None)
+    return Outcome(stack, kept=got) if isinstance(got, str) else got
+
+
+def _closed(own: ExitStack, outcome: Outcome) -> Outcome:
+    """``outcome`` once its lock is released; when the release is refused (the credentials
+    lapsed: `cli._locked` says the lock is held and how to release it), with that error."""
+    try:
+        own.close()
+    except DeployError as err:
+        lapse = outcome.lapse or (err if _lapsed(err) else None)
+        if outcome.error is None:
+            return replace(outcome, error=err, lapse=lapse)
+        outcome.error.add_note(str(err))  # after its own error, as cli._locked adds it
+        return replace(outcome, lapse=lapse)
+    return outcome
 
 
 def _finish(stack: str, own: ExitStack, teardown: Teardown) -> Outcome:
+    done: list[Action] | None = None
     try:
         with own:
-            return Outcome(stack, teardown.finish())
+            done = teardown.finish()
     except Interrupted:
         raise
-    except DeployError as err:  # went on past failures (Incomplete)
-        return Outcome(stack, err.done if isinstance(err, Incomplete) else [], err)
+    except DeployError as err:  # went on past failures (Incomplete), or its lock not released
+        lapse = err if _lapsed(err) else None
+        if done is not None and lapse:
+            # Wholly removed, then its release refused: the lock went with its bucket (the
+            # destroy deletes it first, resources/site.py), so none is held.
+            return Outcome(stack, done, lapse=lapse)
+        return Outcome(stack, err.done if isinstance(err, Incomplete) else [], err, lapse=lapse)
+    return Outcome(stack, done)
+
+
+def _lapsed(err: DeployError) -> bool:
+    """Whether ``err`` says the credentials no longer work: the sweep's later calls would all
+    be refused the same way."""
+    if isinstance(err, Incomplete):
+        return any(f.kind in LAPSED for f in err.failures)
+    return isinstance(err, CredentialsLapsed)
+
+
+def _after(stack: str, what: str) -> str:
+    """Why a stack after ``stack`` was not tried: ``what`` it was not (started, finished)."""
+    then = (
+        "its start was made (its distribution's disable and its endpoint's deletion go on in "
+        "AWS), the rest not tried"
+        if what == "finished"
+        else "the next sweep removes it once signed in again"
+    )
+    return (
+        f"not {what}: the credentials lapsed (in {stack}), so every call would be refused "
+        f"the same way; {then}"
+    )
+
+
+LAPSED = frozenset(kind.value for kind in LAPSED_KINDS)

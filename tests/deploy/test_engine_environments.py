@@ -300,6 +300,40 @@ def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
     assert "The stack's lock s3://b/.deploy/lock.json is still held" in out
 
 
+def test_credentials_that_lapse_at_a_stacks_start_stop_the_sweep_saying_each_outcome(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's plan read refused ExpiredToken (raised by botocore, outside any step): the sweep
+    used to end there with AWS's error alone; it says pr-7's error and that pr-8 was not
+    started, and exits 1."""
+    from contextlib import nullcontext
+
+    import botocore.exceptions
+
+    from deploy import cli
+
+    cfg = _staged(project)
+    started: list[str] = []
+
+    class Stack:
+        def __init__(self, env: str) -> None:
+            self.env = env
+
+        def start_destroy(self) -> Stack:
+            started.append(self.env)
+            error = {"Error": {"Code": "ExpiredToken", "Message": "The token is expired"}}
+            raise botocore.exceptions.ClientError(error, "DescribeEndpoint")  # type: ignore[arg-type]
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 1 and started == ["pr-7"], out
+    assert "error: pr-7: An error occurred (ExpiredToken) when calling the DescribeEndpoint" in out
+    assert "error: pr-8: not started: the credentials lapsed (in pr-7)" in out
+    assert "error: the credentials lapsed: 2 of 2 preview(s) not removed: pr-7, pr-8" in out
+
+
 def _at(when: datetime):
     """A wall clock for `main` stopped at ``when``: a preview's age is given, never waited."""
     return lambda: when
@@ -657,3 +691,48 @@ def test_a_preview_whose_endpoint_is_still_creating_does_not_hold_back_the_other
     left = inventory()
     for stack in ("pr-7", "pr-8"):
         assert not any(_of(left, f"{PROJECT}-{stack}").values()), (stack, left)
+
+
+@pytest.mark.slow
+def test_credentials_that_lapse_at_a_stacks_lock_release_stop_the_sweep_saying_each_outcome(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7 removed whole, then the credentials lapse (AWS answers ExpiredToken) as its lock
+    is released: the sweep stops there, every later call would be refused too. pr-7 is said
+    removed with its count (its lock went with its bucket), pr-8 not finished (its start was
+    made) with its lock still held and how to release it; one refused call per lock, no
+    traceback, exit 1. Signed in again, pr-8's destroy with --force-unlock removes the rest.
+    It used to say pr-7 removed 0 resources and try pr-8's destroy, refused."""
+    from deploy import cli, lock
+    from tests.support.lapse import Lapse
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    _apply_previews(capsys, project, cfg, (7, 8))
+    lapse = Lapse(after=10**6, mode="expired")
+    monkeypatch.setattr(
+        "deploy.aws.boto3.Session", lambda *_, region_name="us-east-1", **__: lapse.session()
+    )
+    released = cli.lock.release
+
+    def then_lapse(aws: Aws, bucket: str) -> None:
+        lapse.after = 0  # from pr-7's release on
+        released(aws, bucket)
+
+    monkeypatch.setattr(cli.lock, "release", then_lapse)
+    rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "", "--yes"])
+    out, err = capsys.readouterr()
+    assert rc == 1 and "Traceback" not in err, err
+    assert "Removed pr-7: 18 resource(s)." in out
+    assert "error: pr-7" not in err, err
+    assert err.startswith("error: pr-8: not finished: the credentials lapsed (in pr-7)"), err
+    assert "--force-unlock" in err and f"{PROJECT}-pr-8-site" in err and lock.KEY in err, err
+    assert "--env pr-8" in err
+    assert lapse.refused == 2, "each lock's release refused: nothing else tried"
+    last = err.rstrip().splitlines()[-1]
+    assert last.startswith("error: the credentials lapsed: 1 of 2 preview(s) not removed: pr-8")
+    monkeypatch.setattr(cli.lock, "release", released)
+    lapse.after = 10**6  # signed in again
+    assert main(["--config", cfg, "destroy", "--env", "pr-8", "--yes", "--force-unlock"]) == 0
+    assert not any(_of(inventory(), f"{PROJECT}-pr-8").values())

@@ -10,9 +10,10 @@ from contextlib import ExitStack, contextmanager
 import botocore.exceptions
 import pytest
 
-from deploy.aws import DeployError, Interrupted
+from deploy.aws import CredentialsLapsed, DeployError, Interrupted
 from deploy.aws_errors import ErrorKind
 from deploy.executor import Executor, Teardown
+from deploy.failures import Failure, Incomplete
 from deploy.plan import Action, Call, Wait
 from deploy.sweep import Outcome, remove_all
 
@@ -197,3 +198,68 @@ def test_an_endpoint_that_turned_busy_after_the_read_does_not_hold_back_the_othe
     assert [(o.stack, len(o.done), o.error) for o in outcomes] == [
         ("pr-1", 1, None), ("pr-2", 1, None),
     ]  # fmt: skip
+
+
+def _expired(where: str) -> CredentialsLapsed:
+    return CredentialsLapsed(f"{where}: AWS said ExpiredToken", ErrorKind.EXPIRED)
+
+
+class _Lapsing(_Events):
+    """Locks whose release is refused once the credentials lapsed (cli._locked's error)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lapsed = False
+
+    @contextmanager
+    def lock(self, stack: str) -> Iterator[None]:
+        self.seen.append(f"lock {stack}")
+        yield
+        self.seen.append(f"unlock {stack}")
+        if self.lapsed:
+            raise _expired(f"{stack}'s lock is still held")
+
+
+def test_credentials_that_lapse_at_a_kept_stacks_lock_release_stop_the_sweep_saying_each() -> None:
+    """Kept after all, its lock's release refused (ExpiredToken): the sweep used to end there,
+    every outcome unsaid. pr-1, started before, is not finished (its lock's release tried,
+    refused: said held); pr-3 is not started; each outcome is reported."""
+    events = _Lapsing()
+    outcomes: list[Outcome] = []
+    plain = _start(events, {}, {})
+
+    def start(stack: str, held: ExitStack) -> Teardown | str:
+        got = plain(stack, held)
+        events.lapsed = events.lapsed or stack == "kept"
+        return got
+
+    remove_all(["pr-1", "kept", "pr-3"], start, outcomes.append)
+    assert events.seen == [
+        "lock pr-1", "start pr-1", "lock kept", "start kept", "unlock kept", "unlock pr-1",
+    ]  # fmt: skip
+    pr1, kept, pr3 = outcomes
+    assert kept.kept and "kept's lock is still held" in str(kept.error) and kept.lapse
+    assert pr1.untried.startswith("not finished: the credentials lapsed (in kept)")
+    assert "pr-1's lock is still held" in str(pr1.error)
+    assert pr3.untried.startswith("not started: the credentials lapsed (in kept)")
+    assert pr3.error is None
+
+
+def test_credentials_that_lapse_in_one_stacks_destroy_leave_the_next_untried() -> None:
+    """pr-1's destroy stopped at a lapse (Incomplete, kind expired): pr-2 is not finished,
+    not tried and refused call by call as it used to be."""
+    events = _Lapsing()
+    lapse = Failure(Action("delete", "iam_role", "r", "destroy"), "iam:DeleteRole",
+                    "ExpiredToken", "expired", "sign in", ErrorKind.EXPIRED.value)  # fmt: skip
+    start = _start(events, {}, {"pr-1": Incomplete([], [lapse], [])})
+    outcomes: list[Outcome] = []
+
+    def lapsing(o: Outcome) -> None:
+        events.lapsed = True
+        outcomes.append(o)
+
+    remove_all(["pr-1", "pr-2"], start, lapsing)
+    assert "finish pr-2" not in events.seen
+    pr1, pr2 = outcomes
+    assert pr1.lapse is pr1.error and not pr1.untried
+    assert pr2.untried.startswith("not finished") and "pr-2's lock" in str(pr2.error)
