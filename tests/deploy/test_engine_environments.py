@@ -736,3 +736,48 @@ def test_credentials_that_lapse_at_a_stacks_lock_release_stop_the_sweep_saying_e
     lapse.after = 10**6  # signed in again
     assert main(["--config", cfg, "destroy", "--env", "pr-8", "--yes", "--force-unlock"]) == 0
     assert not any(_of(inventory(), f"{PROJECT}-pr-8").values())
+
+
+@pytest.mark.slow
+def test_a_preview_whose_endpoint_turns_busy_after_the_read_does_not_hold_back_the_others(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's endpoint was InService when its destroy read it, then Updating for 10 minutes
+    (a scaling activity, AWS's maintenance): SageMaker refuses its DeleteEndpoint. The sweep
+    retried it there before it made pr-8's; pr-8's now goes first, pr-7's is retried when
+    pr-7 is finished, saying so once a minute (not every 15 s), and both go whole."""
+    from deploy.engine import Engine
+    from tests.support.moto_sagemaker import hold
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    _apply_previews(capsys, project, cfg, (7, 8))
+    read = Engine.destroy_plan
+
+    def then_busy(self: Engine):  # type: ignore[no-untyped-def]
+        planned = read(self)
+        if self.names.env == "pr-7":
+            hold(f"{PROJECT}-pr-7", "Updating", 600)
+        return planned
+
+    monkeypatch.setattr(Engine, "destroy_plan", then_busy)
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "", "--yes")
+    assert rc == 0, out
+    lines = out.splitlines()
+
+    def first(stack: str, text: str) -> int:
+        return next(i for i, line in enumerate(lines) if line.startswith(stack) and text in line)
+
+    refused = first("pr-7:", "ValidationException (busy): left for when this stack is finished")
+    assert refused < first("pr-8:", "sagemaker:DeleteEndpoint")
+    # Retried at finish (after pr-7's disable is deployed) for the rest of the 10 minutes:
+    # the refusal at the start, the first at finish, then one a minute; not one every 15 s.
+    retries = [line for line in lines if line.startswith("pr-7:") and "(busy)" in line]
+    assert 4 <= len(retries) <= 12, retries
+    assert retries[2].startswith("pr-7:       still ValidationException (busy) after 1 min")
+    assert re.search(r"^pr-7:       done after \d+ min \(\d+ retries\)$", out, re.M), out
+    assert "Removed pr-7" in out and "Removed pr-8" in out
+    left = inventory()
+    for stack in ("pr-7", "pr-8"):
+        assert not any(_of(left, f"{PROJECT}-{stack}").values()), (stack, left)
