@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from deploy import budget
+from deploy.plan import Call, Wait
 from deploy.resources import cdn, endpoint, lambda_function
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
@@ -68,3 +69,14 @@ def test_the_workflows_hold_what_the_budget_says() -> None:
         assert teardown["timeout-minutes"] * 60 == budget.TEARDOWN_JOB_TIMEOUT_S, name
         assert _session(teardown) is not None
         assert _session(teardown) >= budget.TEARDOWN_JOB_TIMEOUT_S, name
+
+
+def test_an_endpoint_deletion_a_sweep_defers_fits_the_destroy_budget() -> None:
+    """An endpoint read InService that turned busy: its DeleteEndpoint, refused at the start,
+    is retried at its stack's finish after the distribution's disable is waited for (no
+    longer overlapping it), then waited until gone: still within what destroy budgets."""
+    seen = endpoint.SeenEndpoint("ep", "arn:ep", "c", "InService", None, {})
+    call, gone = endpoint.delete_endpoint(seen).steps
+    assert isinstance(call, Call) and isinstance(gone, Wait)
+    deferred = budget.DISTRIBUTION_DEPLOY_S + call.retry_s + gone.timeout_s
+    assert deferred <= budget.DESTROY_WAITS_S
