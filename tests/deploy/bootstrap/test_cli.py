@@ -7,39 +7,18 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from deploy.bootstrap import policies
 from deploy.bootstrap.cli import main
+from tests.deploy.bootstrap.conftest import PROJECT, REGION, REPO
 from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
-from tests.support.moto_server import fake_aws_env, reset
+from tests.support.moto_server import fake_aws_env
 from tests.support.sso_profiles import sso_config
 
-REPO = "octo/trends"
-PROJECT = "bootproj"
-REGION = "eu-west-1"
 MOTO_ACCOUNT = "123456789012"
-
-
-@pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Fake credentials pointed at moto; moto state reset between tests."""
-    fake_aws_env(monkeypatch, moto_url, REGION)
-    reset(moto_url)
-    yield boto3.client("iam", region_name=REGION)
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(f"project: {PROJECT}\nregion: {REGION}\n", encoding="utf-8")
-    return path
-
-
 OWNER_ID, REPO_ID = "1234", "5678"
 PREFIX = f"repo:octo@{OWNER_ID}/trends@{REPO_ID}"
 IDS = ("--owner-id", OWNER_ID, "--repo-id", REPO_ID)
@@ -74,8 +53,7 @@ def _parts(t: policies.Target | None = None) -> int:
     return sum(len(parts) for parts in policies.role_policies(t or _target()).values())
 
 
-def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
-    iam = aws
+def test_creates_provider_and_both_roles(iam, config: Path, capsys) -> None:
     assert _run(config) == 0
     out = capsys.readouterr().out
     assert out.count("created") == 3 + _parts(), out  # the provider, the roles, their policies
@@ -113,8 +91,7 @@ def test_creates_provider_and_both_roles(aws, config: Path, capsys) -> None:
     assert "deployment-branch-policies -f name=main" in out  # the branch rule, printed
 
 
-def test_second_run_changes_nothing(aws, config: Path, capsys) -> None:
-    iam = aws
+def test_second_run_changes_nothing(iam, config: Path, capsys) -> None:
     assert _run(config) == 0
     before = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
     capsys.readouterr()
@@ -127,8 +104,7 @@ def test_second_run_changes_nothing(aws, config: Path, capsys) -> None:
     assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
 
 
-def test_repairs_drifted_trust_policy_and_a_detached_policy(aws, config: Path, capsys) -> None:
-    iam = aws
+def test_repairs_drifted_trust_policy_and_a_detached_policy(iam, config: Path, capsys) -> None:
     assert _run(config) == 0
     loose = policies.deploy_trust_policy(_target())
     loose["Statement"][0]["Condition"]["StringEquals"][
@@ -150,8 +126,7 @@ def test_repairs_drifted_trust_policy_and_a_detached_policy(aws, config: Path, c
     assert plan == policies.plan_permissions_policy(_target())
 
 
-def test_existing_provider_gets_the_sts_audience(aws, config: Path, capsys) -> None:
-    iam = aws
+def test_existing_provider_gets_the_sts_audience(iam, config: Path, capsys) -> None:
     arn = iam.create_open_id_connect_provider(
         Url="https://token.actions.githubusercontent.com",
         ClientIDList=["something-else"],
@@ -176,11 +151,10 @@ def _roles(iam) -> dict[str, tuple]:
 
 
 def test_roles_of_the_projects_stack_in_another_region_are_not_rewritten(
-    aws, config: Path, tmp_path: Path, capsys
+    iam, config: Path, tmp_path: Path, capsys
 ) -> None:
     """IAM names are global: a bootstrap of the same project in a second region would rewrite
     the roles the first region's workflows assume (their policy names its resources)."""
-    iam = aws
     assert _run(config) == 0
     before = _roles(iam)
     capsys.readouterr()
@@ -204,11 +178,10 @@ def test_roles_of_the_projects_stack_in_another_region_are_not_rewritten(
 
 
 def test_roles_another_repository_trusts_are_not_rewritten_for_a_fork(
-    aws, config: Path, capsys
+    iam, config: Path, capsys
 ) -> None:
     """A second fork with the same project name, in the same account and region: its
     bootstrap would hand the first repository's roles to the fork."""
-    iam = aws
     assert _run(config) == 0
     before = _roles(iam)
     capsys.readouterr()
@@ -227,9 +200,8 @@ def test_roles_another_repository_trusts_are_not_rewritten_for_a_fork(
 
 
 def test_the_same_repository_moving_to_immutable_subjects_is_no_other_repository(
-    aws, config: Path, capsys
+    iam, config: Path, capsys
 ) -> None:
-    iam = aws
     assert _run(config, "--subject-format", "legacy") == 0
     capsys.readouterr()
     assert _run(config) == 0  # its owner and repository ids now: the same repository
@@ -260,7 +232,7 @@ def test_aws_refusal_is_reported_not_raised(
     assert "bootstrap: AWS refused" in err and "--print" in err
 
 
-@pytest.mark.usefixtures("aws")
+@pytest.mark.usefixtures("iam")
 def test_an_sso_login_expired_says_sign_in_again(
     config: Path, capsys, monkeypatch, tmp_path: Path
 ) -> None:
@@ -293,12 +265,11 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
     )
 
 
-def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Path, capsys) -> None:
+def test_roles_over_iams_quotas_are_refused_before_any_aws_call(iam, config: Path, capsys) -> None:
     """The roles' permissions are managed policies of at most 6,144 characters, ten a role;
     the deploy role's grow with each environment, and thirty-one environments take more than
     ten: IAM would refuse the eleventh AttachRolePolicy (LimitExceeded) half-way through.
     Bootstrap says so first and makes nothing."""
-    iam = aws
     envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
@@ -313,11 +284,10 @@ def test_roles_over_iams_quotas_are_refused_before_any_aws_call(aws, config: Pat
     assert _run(config, "--print") == 1  # the template's policies are the same
 
 
-def test_an_account_with_a_raised_quota_gets_its_twelve_policies(aws, config: Path, capsys) -> None:
+def test_an_account_with_a_raised_quota_gets_its_twelve_policies(iam, config: Path, capsys) -> None:
     """Thirty-one environments take the deploy role to twelve managed policies: with "Managed
     policies per role" raised to 20 in Service Quotas (read in us-east-1), bootstrap attaches
     all twelve, and moto holds AttachRolePolicy to the raised value."""
-    iam = aws
     IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=20)
     envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(
@@ -330,7 +300,7 @@ def test_an_account_with_a_raised_quota_gets_its_twelve_policies(aws, config: Pa
 
 
 def test_a_refusal_says_how_to_raise_the_quota_and_that_it_was_not_read(
-    aws, config: Path, capsys
+    iam, config: Path, capsys
 ) -> None:
     envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
     config.write_text(

@@ -6,39 +6,18 @@ attachment past the quota with LimitExceeded, tests/support/moto_iam.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
-import pytest
-
 from deploy.bootstrap.cli import main
+from tests.deploy.bootstrap.conftest import PROJECT, REGION, REPO
 from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
-from tests.support.moto_server import fake_aws_env, reset
 
-REPO = "octo/trends"
-PROJECT = "bootproj"
-REGION = "eu-west-1"
 DEPLOY = f"{PROJECT}-github-deploy"
 IDS = ("--owner-id", "1234", "--repo-id", "5678")
 GUARDRAIL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}],
 }
-
-
-@pytest.fixture
-def iam(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    fake_aws_env(monkeypatch, moto_url, REGION)
-    reset(moto_url)
-    yield boto3.client("iam", region_name=REGION)
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(f"project: {PROJECT}\nregion: {REGION}\n", encoding="utf-8")
-    return path
 
 
 def _run(config: Path) -> int:

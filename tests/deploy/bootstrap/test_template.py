@@ -18,12 +18,8 @@ from tests.deploy.bootstrap.test_cli import (
     _permissions,
     _run,
     _target,
-    aws,
-    config,
 )
 from tests.support.moto_server import fake_aws_env
-
-__all__ = ["aws", "config"]  # fixtures shared with test_cli.py
 
 
 def test_print_renders_a_template_without_calling_aws(
@@ -81,10 +77,9 @@ def test_print_renders_a_template_without_calling_aws(
     assert "${" not in json.dumps(substitute(template["Resources"]))
 
 
-def test_printed_template_deploys_through_cloudformation(aws, config: Path, capsys) -> None:
+def test_printed_template_deploys_through_cloudformation(iam, config: Path, capsys) -> None:
     """The roles the stack creates equal the CLI's. moto's CloudFormation has no
     AWS::IAM::OIDCProvider, so the stack runs with CreateOIDCProvider=false here."""
-    iam = aws
     assert _run(config, "--print", *IDS) == 0
     template = capsys.readouterr().out
     cf = boto3.client("cloudformation", region_name=REGION)
@@ -112,7 +107,7 @@ def test_printed_template_deploys_through_cloudformation(aws, config: Path, caps
 
 
 def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_current(
-    aws, config: Path, capsys, monkeypatch: pytest.MonkeyPatch
+    iam, config: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The CloudFormation route records the same bootstrap-policy-sha256 on each role as the
     direct one (the account is the stack's: the hash does not depend on it), so plan's check
@@ -133,13 +128,13 @@ def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_curre
     assert set(printed) == {f"{PROJECT}-github-plan", f"{PROJECT}-github-deploy"}
     assert _run(config) == 0  # the direct route, same account: the same hashes
     for name, tags in printed.items():
-        listed = aws.list_role_tags(RoleName=name)["Tags"]
+        listed = iam.list_role_tags(RoleName=name)["Tags"]
         assert {t["Key"]: t["Value"] for t in listed}[tag] == tags[tag], name
-        for part in aws.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-            aws.detach_role_policy(RoleName=name, PolicyArn=part["PolicyArn"])
-            aws.delete_policy(PolicyArn=part["PolicyArn"])
-        aws.untag_role(RoleName=name, TagKeys=[tag, "project", "managed-by"])
-        aws.delete_role(RoleName=name)
+        for part in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=name, PolicyArn=part["PolicyArn"])
+            iam.delete_policy(PolicyArn=part["PolicyArn"])
+        iam.untag_role(RoleName=name, TagKeys=[tag, "project", "managed-by"])
+        iam.delete_role(RoleName=name)
     cf = boto3.client("cloudformation", region_name=REGION)
     cf.create_stack(
         StackName="github-oidc",
@@ -148,7 +143,7 @@ def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_curre
         Capabilities=["CAPABILITY_NAMED_IAM"],
     )
     for name, tags in printed.items():
-        listed = aws.list_role_tags(RoleName=name)["Tags"]
+        listed = iam.list_role_tags(RoleName=name)["Tags"]
         assert {t["Key"]: t["Value"] for t in listed}[tag] == tags[tag], name
     file = load_config_file(config)
     assert check(Aws(REGION), file).warnings == []
