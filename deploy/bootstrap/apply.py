@@ -23,18 +23,15 @@ from dataclasses import dataclass, field, replace
 
 from deploy import planner, stacks
 from deploy.aws import Aws, DeployError
-from deploy.bootstrap import attachments, handover, managed_policy, oidc_provider
+from deploy.bootstrap import attachments, handover, iam_quota, managed_policy, oidc_provider
 from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.fingerprint import stamped
 from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
 from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
-    ATTACHED_POLICIES_RAISED_MAX,
-    ATTACHED_QUOTA_CODE,
     Target,
     boundary_spec,
-    iam_quota_region,
-    is_role_policy_of,
+    is_part_of,
     part_arn,
     part_name,
     role_policies,
@@ -117,7 +114,7 @@ def _merged(policies: list[dict | None]) -> dict:
 
 
 def _observe_role(
-    aws: Aws, role: RoleSpec, wanted: list[PolicySpec], world: World
+    aws: Aws, t: Target, role: RoleSpec, wanted: list[PolicySpec], world: World
 ) -> SeenRole | None:
     """The role as iam.plan_role should see it (its own managed policies and the inline one
     of earlier bootstraps left to attachments.py, recorded in ``world``); returned as seen
@@ -125,7 +122,7 @@ def _observe_role(
     seen = iam.observe_role(aws, role.name, role.policy_name)
     if seen is None:
         return None
-    ours = [arn for arn in seen.attached if is_role_policy_of(role.name, arn)]
+    ours = [arn for arn in seen.attached if is_part_of(t, role.name, arn)]
     by_arn: dict[str, SeenPolicy | None] = {p.arn: world.get("iam_policy", p.name) for p in wanted}
     for arn in ours:
         world.add(Attachment.of(role.name, arn))
@@ -164,29 +161,6 @@ def _observe_leftovers(
                 world.add(seen)
 
 
-def foreign_policies(role: str, attached: tuple[str, ...]) -> list[str]:
-    """The managed policies attached to a GitHub role that are not its parts (``{role}-N``)."""
-    return [arn for arn in attached if not is_role_policy_of(role, arn)]
-
-
-def no_room(t: Target, role: str, parts: int, foreign: list[str], attached_max: int) -> str | None:
-    """Why IAM would refuse a role's ``parts`` beside the ``foreign`` policies others attached
-    (LimitExceeded at the AttachRolePolicy past the quota), and what to do; None when they fit.
-    Parts are attached before those no longer needed are detached, so the peak is this."""
-    if parts + len(foreign) <= attached_max:
-        return None
-    return (
-        f"role {role}: its permissions take {parts} managed policies ({part_name(role, 1)} …), "
-        f"and {len(foreign)} attached to it by others ({', '.join(foreign)}) count against the "
-        f"same quota: {parts + len(foreign)}, over the {attached_max} this account may attach "
-        f"to a role (IAM would refuse the attachment past it with LimitExceeded). Nothing was "
-        f"changed. Detach a policy the role does not need (aws iam detach-role-policy "
-        f"--role-name {role} --policy-arn ARN), or raise IAM's 'Managed policies per role' "
-        f"({ATTACHED_QUOTA_CODE}) in Service Quotas, in {iam_quota_region(t.partition)}, up to "
-        f"{ATTACHED_POLICIES_RAISED_MAX}; then run bootstrap again"
-    )
-
-
 @dataclass(frozen=True)
 class Planned:
     """What bootstrap will do: the target with its account, the actions in the order they
@@ -219,17 +193,18 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
     whole = World(account=t.account, region=t.region)  # the roles as they grant, for the check
     foreign: dict[str, list[str]] = {}
     for role in roles(t):
-        seen = _observe_role(aws, role, parts[role.name], world)
+        seen = _observe_role(aws, t, role, parts[role.name], world)
         if seen is not None:
             whole.add(seen)
-            foreign[role.name] = foreign_policies(role.name, seen.attached)
+            foreign[role.name] = iam_quota.foreign(t, role.name, seen.attached)
         _observe_leftovers(aws, t, role.name, len(parts[role.name]), world, attached_max)
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)
-    full = [no_room(t, r, len(parts[r]), f, attached_max) for r, f in foreign.items()]
-    if any(full):
-        raise NoRoomForParts("\n".join(m for m in full if m))
+    counts = {role: len(mine) for role, mine in parts.items()}
+    full = iam_quota.crowded(t, counts, foreign, attached_max)
+    if full:
+        raise NoRoomForParts("\n".join(full) + "\nNothing was changed.")
     planned = planner.plan(TYPES, Desired.of(specs), world)
     taken_by_others = {role: len(arns) for role, arns in foreign.items()}
     actions = handover.ordered(planned, world, wanted, attached_max, taken_by_others)

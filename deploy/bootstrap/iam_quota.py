@@ -1,5 +1,6 @@
 """How many managed policies this account lets a role have attached, read from Service Quotas
-by bootstrap (and by plan's check of the roles, deploy/bootstrap_version.py).
+by bootstrap (and by plan's check of the roles, deploy/bootstrap_version.py), and whether a
+role's parts fit in it beside the managed policies others attached (`crowded`: both judge alike).
 
 Why: a GitHub role's permissions are ``{role}-1``, ``{role}-2``, … (policies.role_policies),
 and IAM refuses an attachment past the account's "Managed policies per role" quota
@@ -21,7 +22,15 @@ import botocore.exceptions
 
 from deploy.aws import Aws
 from deploy.aws_errors import error_code
-from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, ATTACHED_QUOTA_CODE, iam_quota_region
+from deploy.bootstrap.policies import (
+    ATTACHED_POLICIES_MAX,
+    ATTACHED_POLICIES_RAISED_MAX,
+    ATTACHED_QUOTA_CODE,
+    Target,
+    iam_quota_region,
+    is_part_of,
+    part_name,
+)
 
 SERVICE = "iam"
 NAME = "Managed policies per role"
@@ -57,3 +66,36 @@ def read(aws: Aws, partition: str = "aws") -> AttachedMax:
         f"Quotas in {region} ({why}): planning with the default "
         f"{ATTACHED_POLICIES_MAX} managed policies per role",
     )
+
+
+def foreign(t: Target, role: str, attached: tuple[str, ...]) -> list[str]:
+    """The managed policies attached to a GitHub role that are not its parts (`is_part_of`):
+    an organization's guardrail, or someone else's policy that only looks like a part."""
+    return [arn for arn in attached if not is_part_of(t, role, arn)]
+
+
+def no_room(t: Target, role: str, parts: int, others: list[str], attached_max: int) -> str | None:
+    """Why IAM would refuse a role's ``parts`` beside the policies ``others`` attached
+    (LimitExceeded at the AttachRolePolicy past the quota), and what to do; None when they fit.
+    Parts are attached before those no longer needed are detached, so the peak is this."""
+    if parts + len(others) <= attached_max:
+        return None
+    return (
+        f"role {role}: its permissions take {parts} managed policies ({part_name(role, 1)} …), "
+        f"and {len(others)} attached to it by others ({', '.join(others)}) count against the "
+        f"same quota: {parts + len(others)}, over the {attached_max} this account may attach "
+        f"to a role (IAM would refuse the attachment past it with LimitExceeded). Detach a "
+        f"policy the role does not need (aws iam detach-role-policy --role-name {role} "
+        f"--policy-arn ARN), or raise IAM's 'Managed policies per role' "
+        f"({ATTACHED_QUOTA_CODE}) in Service Quotas, in {iam_quota_region(t.partition)}, up to "
+        f"{ATTACHED_POLICIES_RAISED_MAX}; then run bootstrap again"
+    )
+
+
+def crowded(
+    t: Target, parts: dict[str, int], others: dict[str, list[str]], attached_max: int
+) -> list[str]:
+    """`no_room` of each role that exists (``others``: its foreign policies, maybe none):
+    bootstrap refuses on these before any change, and plan warns with the same words."""
+    found = (no_room(t, role, parts[role], arns, attached_max) for role, arns in others.items())
+    return [problem for problem in found if problem]

@@ -1059,6 +1059,16 @@ def is_role_policy_of(role: str, policy_arn: str) -> bool:
     return name.startswith(prefix) and name[len(prefix) :].isdigit()
 
 
+def is_part_of(t: Target, role: str, policy_arn: str) -> bool:
+    """Whether a policy attached to ``role`` is one of bootstrap's parts of it: named
+    ``{role}-N`` *and* under the project's path ``/{project}/`` (`part_arn`, where bootstrap
+    and the ``--print`` template have made every part), read from the ARN alone, so plan's
+    check (bootstrap_version.py) judges as bootstrap does. Not the name alone: anyone may make
+    a ``{role}-5`` (at IAM's default path ``/``), which bootstrap then detached and deleted."""
+    path, _, name = policy_arn.split(":", 5)[-1].removeprefix("policy").rpartition("/")
+    return f"{path}/" == t.names.role_path and is_role_policy_of(role, name)
+
+
 def _runs(statement: Policy, room: int) -> list[tuple[int, int]]:
     """Where to cut a statement's resources so each run, with its actions and conditions,
     takes at most ``room`` characters: one run when it fits whole or names one resource."""

@@ -96,3 +96,23 @@ def test_parts_and_foreign_policies_over_the_quota_are_refused_before_any_change
     IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=11)  # raised: it fits
     assert _run(config) == 0, capsys.readouterr().err
     assert len(_attached(iam)) == 11
+
+
+def test_a_policy_named_like_a_part_outside_the_projects_path_is_not_bootstraps(
+    iam, config, capsys
+):
+    """Before: a part was judged by its name alone, so someone else's ``{role}-5`` (made at
+    IAM's default path ``/``) attached to the role was a part no longer needed: detached and
+    deleted. Bootstrap's parts live under ``/{project}/``: one elsewhere is kept, counted and
+    listed like any guardrail."""
+    assert _run(config) == 0
+    made = iam.create_policy(PolicyName=f"{DEPLOY}-5", PolicyDocument=json.dumps(GUARDRAIL))
+    lookalike = made["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=DEPLOY, PolicyArn=lookalike)
+    capsys.readouterr()
+    assert _run(config) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert lookalike in _attached(iam), out
+    assert iam.get_policy(PolicyArn=lookalike)["Policy"]["Arn"] == lookalike
+    assert f"kept on {DEPLOY}, not made by bootstrap" in out and lookalike in out, out
+    assert "detached" not in out and "deleted" not in out, out

@@ -492,6 +492,12 @@ def test_a_roles_managed_policies_are_its_statements_in_order_cut_the_same_for_a
         assert policies.is_role_policy_of(role.name, parts[-1].arn)
     assert len(policies.role_policies(t)[t.deploy_role_name]) > 1
     assert not policies.is_role_policy_of(t.deploy_role_name, f"x:policy/{P}/{P}-github-deploy-x")
+    # A part is judged by its path too: anyone may name a policy like one (at IAM's "/").
+    deploy = t.deploy_role_name
+    assert policies.is_part_of(t, deploy, f"arn:aws:iam::{ACCOUNT}:policy/{P}/{deploy}-3")
+    for elsewhere in ("", "/other", f"/{P}/nested", f"/{P}x"):
+        arn = f"arn:aws:iam::{ACCOUNT}:policy{elsewhere}/{deploy}-3"
+        assert not policies.is_part_of(t, deploy, arn), arn
 
 
 # ------------------------------------------------------------------- environments, previews
