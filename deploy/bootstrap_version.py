@@ -5,7 +5,10 @@ Why: a commit that grants the roles something new (policies.py) or changes confi
 deploy; otherwise the merge's apply stops half-way with AccessDenied. Bootstrap tags each role
 with the hash of what it wrote (deploy/bootstrap/fingerprint.py); this reads the tags
 (iam:ListRoleTags, granted to every GitHub role on those roles only) and compares them with
-the hash this commit renders. A role behind is a warning, never a refusal: most commits need
+the hash this commit renders; it also lists the managed policies attached to them
+(iam:ListAttachedRolePolicies, granted alike), since bootstrap counts those others attached
+against the "Managed policies per role" quota with its own parts (iam_quota.crowded: the
+same judgement and words). A role behind is a warning, never a refusal: most commits need
 no new grant, and a fork must not be blocked by one its change does not use. Apply's
 AccessDenied then names the role behind and the command (``denied_hint``). A check that cannot
 run (a role bootstrapped before it existed may not read the tags) says so and why.
@@ -24,7 +27,7 @@ from deploy.aws import Aws, DeployError, tag_dict
 from deploy.aws_errors import ErrorKind, classify, error_code, error_message
 from deploy.bootstrap import iam_quota
 from deploy.bootstrap.fingerprint import TAG, expected
-from deploy.bootstrap.policies import Target, quota_problems
+from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, Target, quota_problems, role_policies
 from deploy.config import ConfigFile
 
 README = 'README, "Deploy to your AWS account", step 2'
@@ -118,22 +121,45 @@ def _tags(aws: Aws, name: str) -> dict[str, str] | None:
     return None if got is None else tag_dict(got.get("Tags"))
 
 
-def _quota_problems(aws: Aws, t: Target) -> list[str]:
-    """`quota_problems` with the account's managed policies per role, read (iam_quota.py)
-    only when IAM's default would refuse: the usual plan makes no extra call."""
-    too_big = quota_problems(t)
-    if not too_big:
+def _attached(aws: Aws, names: list[str]) -> dict[str, list[str]]:
+    """The managed policies attached to each of these roles, or none read at all when a role
+    may not list them (bootstrapped before this grant: behind, and bootstrap counts itself)."""
+    try:
+        return {
+            name: [
+                p["PolicyArn"]
+                for p in aws.pages(
+                    "iam", "ListAttachedRolePolicies", "AttachedPolicies", RoleName=name
+                )
+            ]
+            for name in names
+        }
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return {}
+
+
+def _quota_problems(aws: Aws, t: Target, attached: dict[str, list[str]]) -> list[str]:
+    """What bootstrap would refuse, in its order: `quota_problems`, then a role's parts beside
+    the managed policies others attached to it (``attached``: each existing role's, counted as
+    bootstrap counts them, iam_quota.crowded). The account's quota is read (iam_quota.py) only
+    when IAM's default would refuse: the usual plan makes no extra call for it."""
+    parts = {role: len(mine) for role, mine in role_policies(t).items()}
+    others = {role: iam_quota.foreign(t, role, tuple(arns)) for role, arns in attached.items()}
+
+    def problems(attached_max: int) -> list[str]:
+        return quota_problems(t, attached_max) or iam_quota.crowded(t, parts, others, attached_max)
+
+    if not problems(ATTACHED_POLICIES_MAX):
         return []
-    attached = iam_quota.read(aws, t.partition)
-    note = f" ({attached.note})" if attached.note else ""
-    return [problem + note for problem in quota_problems(t, attached.value)]
+    quota = iam_quota.read(aws, t.partition)
+    note = f" ({quota.note})" if quota.note else ""
+    return [problem + note for problem in problems(quota.value)]
 
 
 def check(aws: Aws, file: ConfigFile) -> Report:
     """Compare each GitHub role's ``bootstrap-policy-sha256`` tag with this commit's hash.
     No role at all: bootstrap never ran in this account (credentials of one's own): silent."""
     t = target_of(file)
-    too_big = _quota_problems(aws, t)
     wanted = expected(t)
     seen: dict[str, dict[str, str] | None] = {}
     for name in wanted:
@@ -141,10 +167,13 @@ def check(aws: Aws, file: ConfigFile) -> Report:
             seen[name] = _tags(aws, name)
         except botocore.exceptions.ClientError as err:
             why = f"iam:ListRoleTags on {name}: AWS said {error_code(err)}: {error_message(err)}"
-            return Report(unchecked=why, too_big=too_big)
+            return Report(unchecked=why, too_big=_quota_problems(aws, t, {}))
         except botocore.exceptions.BotoCoreError as err:
-            return Report(unchecked=f"iam:ListRoleTags on {name}: {err}", too_big=too_big)
-    if all(tags is None for tags in seen.values()):
+            why = f"iam:ListRoleTags on {name}: {err}"
+            return Report(unchecked=why, too_big=_quota_problems(aws, t, {}))
+    existing = [name for name, tags in seen.items() if tags is not None]
+    too_big = _quota_problems(aws, t, _attached(aws, existing))
+    if not existing:
         return Report(too_big=too_big)
     behind: dict[str, str] = {}
     for name, tags in seen.items():

@@ -385,9 +385,11 @@ def _project_reads(t: Target) -> dict[str, list[str]]:
 
 def _github_role_tags(t: Target) -> Policy:
     """plan and apply read the GitHub roles' tags (deploy/bootstrap_version.py: is each role
-    what this commit's bootstrap writes?): iam:ListRoleTags on those roles only."""
+    what this commit's bootstrap writes?) and which managed policies are attached to them
+    (would bootstrap's parts fit beside those others attached?): on those roles only."""
     names = [t.plan_role_name, t.deploy_role_name] + ([t.preview_role_name] if t.previews else [])
-    return _stmt("ReadGitHubRoleTags", ["iam:ListRoleTags"], [t.role_arn(n) for n in names])
+    reads = ["iam:ListRoleTags", "iam:ListAttachedRolePolicies"]
+    return _stmt("ReadGitHubRoleTags", reads, [t.role_arn(n) for n in names])
 
 
 def plan_permissions_policy(t: Target) -> Policy:

@@ -299,3 +299,37 @@ def test_roles_past_ten_policies_are_refused_unless_the_account_raised_the_quota
     t = policies.Target(PROJECT, REGION, "123456789012", "octo/t")
     for role in (policies.plan_permissions_policy(t), policies.deploy_permissions_policy(t)):
         assert allowed(role, "servicequotas:ListServiceQuotas", "*")
+
+
+def test_policies_others_attached_count_against_the_quota_as_bootstrap_counts_them(
+    tmp_path: Path,
+) -> None:
+    """Bootstrap keeps the managed policies someone else attached to a role (a guardrail)
+    and refuses when its parts and those pass "Managed policies per role": plan's check says
+    so first. Three environments take the deploy role to three parts: beside eight
+    guardrails, eleven."""
+    _bootstrap()  # no environments: two parts, room for eight more
+    iam = boto3.client("iam", region_name=REGION)
+    deny = {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+    guardrail = json.dumps({"Version": "2012-10-17", "Statement": [deny]})
+    guardrails = []
+    for n in range(8):
+        arn = iam.create_policy(PolicyName=f"org-guardrail-{n}", PolicyDocument=guardrail)
+        guardrails.append(arn["Policy"]["Arn"])
+        iam.attach_role_policy(RoleName=DEPLOY_ROLE, PolicyArn=guardrails[-1])
+    envs = "".join(f"  {e}: {{}}\n" for e in ("dev", "staging", "production"))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"project: {PROJECT}\nregion: {REGION}\nenvironments:\n{envs}", "utf-8")
+    file = load_config_file(str(config))
+    aws = Aws(REGION, session())
+    (problem,) = bootstrap_version.check(aws, file).too_big
+    assert f"role {DEPLOY_ROLE}: its permissions take 3 managed policies" in problem, problem
+    assert "8 attached to it by others" in problem and all(a in problem for a in guardrails)
+    assert "over the 10 this account may attach" in problem and "never raised" in problem
+    IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=11)
+    assert bootstrap_version.check(aws, file).too_big == []
+    t = policies.Target(PROJECT, REGION, "123456789012", "octo/t")
+    for role in (policies.plan_permissions_policy(t), policies.deploy_permissions_policy(t)):
+        for name in (PLAN_ROLE, DEPLOY_ROLE):
+            assert allowed(role, "iam:ListAttachedRolePolicies", t.role_arn(name))
+        assert not allowed(role, "iam:ListAttachedRolePolicies", t.role_arn("admin"))
