@@ -38,6 +38,7 @@ from deploy.naming import (
     PREVIEW_RE,
     Names,
     partition_of,
+    previews_owner,
     service_regions,
 )
 
@@ -401,6 +402,14 @@ class Config(_Strict):
             raise ValueError(
                 f"must match {PROJECT_RE.pattern} (lowercase letters, digits and dashes, starting "
                 f"with a letter, at least 3), got {v!r}"
+            )
+        owner = previews_owner(v)
+        if owner:
+            raise ValueError(
+                f"{v!r} has `-pr-` in it or ends in `-pr`: every name it gives (`{v}-detect` "
+                f"…) would also be one of project {owner!r}'s pull-request previews, whose "
+                f"roles may change every `{owner}-pr-*` resource in the account. Choose a name "
+                f"without `-pr-` that does not end in `-pr`"
             )
         return v
 

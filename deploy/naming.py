@@ -132,6 +132,16 @@ def is_preview(env: str | None) -> bool:
 LONGEST_PREVIEW = preview_env(MAX_PREVIEW_NUMBER)
 
 
+def previews_owner(project: str) -> str | None:
+    """The project whose previews' names (``{owner}-pr-*``, which its preview and plan roles
+    are granted) also cover every name of ``project``, or None. Every name starts with the
+    project and a dash, so one with ``-pr-`` in it or ending ``-pr`` (``app-pr-x-detect``,
+    ``app-pr-detect``) is ``app``'s: an IAM glob cannot say "a pull-request number", so the
+    rule is on project names (config.py refuses them)."""
+    at = f"{project}-".find(f"-{PREVIEW_PREFIX}")
+    return project[:at] if at > 0 else None
+
+
 def _hashed(prefix: str) -> re.Pattern[str]:
     """Exactly ``prefix`` + a spec hash (a model's or an endpoint config's name, as listed)."""
     return re.compile(rf"^{re.escape(prefix)}[0-9a-f]{{{SPEC_HASH_LENGTH}}}$")

@@ -347,8 +347,9 @@ def _configured_stacks(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
     names (each environment's, or the single deployment's) and, with `preview:`, in every
     preview (``{project}-pr-*-…``). Not a ``{project}-*`` prefix: that also names another
     project ``{project}-x``'s resources (``{project}-x-detect``) and those of an environment
-    config.yaml does not name. What no glob can tell apart is left: a project named
-    ``{project}-pr-x`` (README, 'What AWS cannot narrow')."""
+    config.yaml does not name. What no glob can tell apart, a project named
+    ``{project}-pr-x``, config.yaml refuses (`naming.previews_owner`; README, 'What names
+    cannot narrow')."""
     previews = [arn_of(t.every_preview)] if t.previews else []
     return list(dict.fromkeys([*(arn_of(d) for d in t.deployments), *previews]))
 
@@ -753,8 +754,10 @@ def deploy_permissions_policy(t: Target) -> Policy:
 
 def _preview_arns(t: Target) -> dict[str, Any]:
     """``{project}-pr-*``: every name a preview's resources have (config.yaml reserves `pr` and
-    `pr-*` for previews, so no environment's name matches). Names of ANY_PREVIEW, each cut
-    after the stack's wildcard where the whole kind is granted (``starts_like``)."""
+    `pr-*` for previews, so no environment's name matches, and refuses a project named
+    ``{project}-pr-…`` or ``{project}-pr``, so no other project's does). Names of
+    ANY_PREVIEW, each cut after the stack's wildcard where the whole kind is granted
+    (``starts_like``)."""
     n, pr = t.names, t.every_preview
     # What the preview's service roles write (the boundary's limit); API Gateway writes the
     # access log itself (CloudWatch Logs' log delivery), so only the preview role names it.

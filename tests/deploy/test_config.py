@@ -208,6 +208,22 @@ def test_every_name_is_checked_against_its_services_rule(project, region, rule) 
     assert "Choose another project name" in msg
 
 
+@pytest.mark.parametrize(("project", "owner"), [("app-pr-x", "app"), ("app-pr", "app"),
+                                              ("my-app-pr-7", "my-app")])  # fmt: skip
+def test_a_project_named_like_another_projects_previews_is_refused(project, owner) -> None:
+    """Project ``app``'s preview and plan roles are granted every ``app-pr-*`` name (an IAM
+    glob cannot say "a pull-request number"): a project ``app-pr-x`` (``app-pr-x-detect``)
+    or ``app-pr`` (``app-pr-detect``) in the same account would be theirs to change."""
+    msg = _err({"project": project})
+    assert "project:" in msg and f"project {owner!r}" in msg and "`-pr-`" in msg, msg
+    assert f"{owner}-pr-*" in msg, msg
+
+
+@pytest.mark.parametrize("project", ["app-prod", "apr-x", "app-p-r", "pr-app", "app-prx-1"])
+def test_pr_elsewhere_in_a_project_name_is_fine(project) -> None:
+    assert parse_config({"project": project}).project == project
+
+
 def test_double_dashes_are_what_the_services_accept() -> None:
     # SageMaker, ECR and S3 names accept runs of dashes (botocore's service models).
     assert parse_config({"project": "a--b"}).project == "a--b"
