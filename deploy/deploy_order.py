@@ -43,7 +43,18 @@ SUCCESSES_COMPARED = 10
 DEPLOYMENTS_READ = 30
 # The workflow whose job's success in an environment means it was destroyed (teardown.yml).
 TEARDOWN_WORKFLOW = "teardown.yml"
-_RUN_ID = re.compile(r"/actions/runs/(\d+)(?:/|$)")
+# Which job left a deployment status: GitHub Actions sets its ``log_url`` (and ``target_url``,
+# the same value: REST "Create a deployment status",
+# https://docs.github.com/en/rest/deployments/statuses) to the job's page. Seen in two forms:
+# - https://github.com/OWNER/REPO/actions/runs/RUN_ID/job/JOB_ID, today's: code that finds a
+#   job's own deployment by it, https://github.com/qoomon/actions--context (lib/actions.ts);
+# - https://github.com/OWNER/REPO/runs/CHECK_RUN_ID?check_suite_focus=true, the older one (a
+#   check run's page: the job's, with no run id), in an Actions-made deployment status,
+#   https://github.com/octokit/webhooks (payload-examples/api.github.com/deployment_status/
+#   gh-pages.payload.json).
+# A run's own page may add /attempts/N, a query or a fragment. GitHub documents neither form.
+_RUN_ID = re.compile(r"/actions/runs/(\d+)(?=[/?#]|$)")
+_CHECK_RUN_ID = re.compile(r"^[a-z]+://[^/]+/[^/]+/[^/]+/runs/(\d+)(?=[/?#]|$)")
 
 
 def covers(relation: str | None) -> bool:
@@ -130,6 +141,36 @@ def run_id(log_url: str) -> int | None:
     """The workflow run of a status's job URL (``…/actions/runs/<id>/job/<job>``)."""
     found = _RUN_ID.search(log_url or "")
     return int(found.group(1)) if found else None
+
+
+def check_run_id(log_url: str) -> int | None:
+    """The job (check run) of a status's older job URL (``…/OWNER/REPO/runs/<id>``), which
+    names no run: GET …/actions/jobs/<id> does (its ``run_id``)."""
+    found = _CHECK_RUN_ID.search(log_url or "")
+    return int(found.group(1)) if found else None
+
+
+def job_run_id(job: Mapping[str, Any] | None, check_run: int) -> int | None:
+    """The workflow run of the job (REST "Get a job for a workflow run") asked for by a check
+    run's id, only when it is that check run (``check_run_url`` ends with it): GitHub documents
+    no equality of the two ids."""
+    url = str((job or {}).get("check_run_url") or "").rstrip("/")
+    found = (job or {}).get("run_id")
+    if not url.endswith(f"/check-runs/{check_run}") or not str(found or "").isdigit():
+        return None
+    return int(str(found))
+
+
+def unidentified(environment: str, deployed: Deployed) -> str:
+    """Why the look back stops at a success with no URL whose workflow run is not found
+    (deleted, or a log_url in no known form): taken for a skipped merge, a teardown would
+    leave the environment empty, so the run deploys (with the warning)."""
+    url = deployed.log_url or "no log_url"
+    return (
+        f"could not tell which workflow left {environment}'s successful deployment "
+        f"{deployed.deployment_id} of {short(deployed.sha)} with no URL ({url}): a teardown "
+        "(nothing runs since) or a skipped merge"
+    )
 
 
 def is_teardown(run: Mapping[str, Any] | None) -> bool:

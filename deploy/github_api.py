@@ -1,7 +1,8 @@
 """The few GitHub REST calls deploy makes, for the preview sweep: a pull request's state, and
 its preview comment (found among its comments, rewritten when the sweep removes the preview);
 for deploy.yml's order check (deploy/deploy_order.py): an environment's deployments, their
-statuses, the workflow run a status's job belongs to, and how two commits compare.
+statuses, the workflow run a status's job belongs to (through the job when its URL names only
+the job), and how two commits compare.
 
 Stdlib HTTP only (urllib): the sweep runs in a workflow with GITHUB_TOKEN, and the tests point
 ``GITHUB_API_URL`` (which GitHub Actions sets too) at a stub server on 127.0.0.1.
@@ -149,6 +150,12 @@ class GitHub:
         """A workflow run (its ``path``: which workflow file; ``event``), None when it is gone
         (runs can be deleted); ``actions: read``."""
         got = self.get(f"/repos/{repo}/actions/runs/{run_id}")
+        return dict(got) if got is not None else None
+
+    def workflow_job(self, repo: str, job_id: int) -> dict[str, Any] | None:
+        """A workflow job (its ``run_id``, ``check_run_url``), None when it is gone;
+        ``actions: read``."""
+        got = self.get(f"/repos/{repo}/actions/jobs/{job_id}")
         return dict(got) if got is not None else None
 
     def compare(self, repo: str, base: str, head: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -33,12 +34,15 @@ from deploy.deploy_order import (  # noqa: E402
     Decision,
     Deployed,
     by_success_time,
+    check_run_id,
     covers,
     decide,
     is_teardown,
+    job_run_id,
     newest_first,
     run_id,
     success_of,
+    unidentified,
 )
 from deploy.github_api import GitHub  # noqa: E402
 
@@ -54,6 +58,21 @@ def successes(gh: GitHub, repo: str, environment: str) -> list[Deployed]:
     return by_success_time(found)
 
 
+def workflow_of(
+    gh: GitHub, repo: str, log_url: str, runs: dict[int, dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """The workflow run of a status's job, from its URL (through the job when the URL names
+    only the job); None when not found. ``runs`` keeps those read: a re-run's jobs share one."""
+    run = run_id(log_url)
+    if run is None and (check := check_run_id(log_url)) is not None:
+        run = job_run_id(gh.workflow_job(repo, check), check)
+    if run is None:
+        return None
+    if run not in runs:
+        runs[run] = gh.workflow_run(repo, run)
+    return runs[run]
+
+
 def deployed_over(
     gh: GitHub, repo: str, environment: str, sha: str
 ) -> tuple[Deployed | None, str | None, Deployed | None]:
@@ -65,11 +84,14 @@ def deployed_over(
     newest: tuple[Deployed | None, str | None] = (None, None)
     torn_down: Deployed | None = None
     relations: dict[str, str] = {}
+    runs: dict[int, dict[str, Any] | None] = {}
     compared = 0
     for deployed in successes(gh, repo, environment):
         if not deployed.ran:
-            run = run_id(deployed.log_url)
-            if run is not None and is_teardown(gh.workflow_run(repo, run)):
+            run = workflow_of(gh, repo, deployed.log_url, runs)
+            if run is None:  # deploy, with the warning: never leave a torn-down one empty
+                raise DeployError(unidentified(environment, deployed))
+            if is_teardown(run):
                 torn_down = deployed  # what deployed before it runs no more
                 break
             continue

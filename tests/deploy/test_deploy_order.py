@@ -7,8 +7,10 @@ import pytest
 from deploy.deploy_order import (
     Deployed,
     by_success_time,
+    check_run_id,
     decide,
     is_teardown,
+    job_run_id,
     newest_first,
     run_id,
     success_of,
@@ -171,3 +173,29 @@ def test_a_success_without_an_environment_url_is_a_skipped_deploy_not_one_that_r
     assert success_url([{"state": "success", "log_url": url}]) is None
     got = success_url([{"state": "success", "log_url": url, "environment_url": site}])
     assert got == url
+
+
+def test_a_job_s_run_is_read_from_every_form_of_its_page_github_gives() -> None:
+    """GitHub Actions' deployment statuses point at the job: ``…/actions/runs/<run>/job/<job>``
+    now; a run's page may carry ``/attempts/<n>``, a query or a fragment. The older form,
+    a check run's page (``…/runs/<job>?check_suite_focus=true``), names the job only."""
+    run = "https://github.com/o/r/actions/runs/123"
+    for url in (f"{run}/job/456", run, f"{run}/", f"{run}/attempts/2", f"{run}?pr=7",
+                f"{run}?check_suite_focus=true", f"{run}#summary-456"):  # fmt: skip
+        assert run_id(url) == 123, url
+    assert run_id("https://github.com/o/r/actions/runs/123abc") is None
+    assert run_id("https://github.com/o/r/runs/456?check_suite_focus=true") is None
+    assert check_run_id("https://github.com/o/r/runs/456?check_suite_focus=true") == 456
+    assert check_run_id("https://github.com/o/r/runs/456") == 456
+    assert check_run_id(f"{run}/job/456") is None and check_run_id(run) is None
+    assert check_run_id("") is None and check_run_id("https://example.com/x/runs/1") is None
+
+
+def test_a_job_names_its_run_only_when_it_is_the_check_run_asked_for() -> None:
+    """GitHub documents no equality of a job's id and its check run's: the job found by the
+    check run's id must say it is that check run."""
+    api = "https://api.github.com/repos/o/r/check-runs"
+    assert job_run_id({"run_id": 5, "check_run_url": f"{api}/456"}, 456) == 5
+    assert job_run_id({"run_id": 5, "check_run_url": f"{api}/4"}, 456) is None
+    assert job_run_id({"run_id": None, "check_run_url": f"{api}/456"}, 456) is None
+    assert job_run_id(None, 456) is None and job_run_id({}, 456) is None

@@ -10,7 +10,13 @@ deploy.yml's order check: ``GET /repos/{o}/{r}/deployments?environment=`` (newes
 (``status`` ahead/behind/identical/diverged, from a commit graph the test gives; 404 for a
 commit it lacks); ``deployments_forbidden`` answers 403 as for a job without
 ``deployments: read``; ``GET .../actions/runs/{id}`` (``path``, ``event``: which workflow a
-deployment's job ran in). GitHub's documented rules the stub keeps: every deployment and status
+deployment's job ran in), ``GET .../actions/jobs/{id}`` (``run_id``, ``check_run_url``). A
+status's ``log_url`` (GitHub sets ``target_url`` to the same) is the job's page, as GitHub
+Actions writes it: ``https://github.com/{o}/{r}/actions/runs/{run}/job/{job}``, or with
+``log_form="check_run"`` the older ``https://github.com/{o}/{r}/runs/{job}?check_suite_focus=true``
+(a check run's page: the job's id, no run id; octokit/webhooks'
+payload-examples/api.github.com/deployment_status/gh-pages.payload.json).
+GitHub's documented rules the stub keeps: every deployment and status
 has a ``created_at``; a ``success`` of a non-production environment's deployment adds
 ``inactive`` to the earlier successful ones (``auto_inactive``, REST "Create a deployment
 status"). GitHub documents no order for the deployments listing: the stub lists them by id,
@@ -35,6 +41,7 @@ _COMMENT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 _DEPLOYMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/deployments$")
 _STATUSES = re.compile(r"^/repos/([^/]+/[^/]+)/deployments/(\d+)/statuses$")
 _RUN = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)$")
+_JOB = re.compile(r"^/repos/([^/]+/[^/]+)/actions/jobs/(\d+)$")
 _COMPARE = re.compile(r"^/repos/([^/]+/[^/]+)/compare/([0-9a-f]+)\.\.\.([0-9a-f]+)$")
 
 
@@ -79,6 +86,7 @@ class GitHubStub:
         self.statuses: dict[int, list[dict[str, Any]]] = {}
         self.parents: dict[str, tuple[str, ...]] = {}  # the commit graph compare walks
         self.runs: dict[int, dict[str, Any]] = {}  # run id -> GET .../actions/runs/{id}
+        self.jobs: dict[int, dict[str, Any]] = {}  # job id -> GET .../actions/jobs/{id}
         self.deployments_forbidden = False
         self.actions_forbidden = False  # a job without `actions: read`
         self.clock = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # each record made ticks a second
@@ -105,6 +113,7 @@ class GitHubStub:
         deployment_id: int | None = None,
         created: datetime | None = None,
         done: datetime | None = None,
+        log_form: str = "job",
     ) -> int:
         """A deployment as a GitHub Actions job leaves it: its statuses in order (e.g. queued,
         in_progress, success), each pointing at the job (``log_url``). ``url``: the job's
@@ -118,11 +127,20 @@ class GitHubStub:
                 "environment": environment, "ref": "main", "task": "deploy",
                 "created_at": self._tick(created)}  # fmt: skip
         self.deployments.setdefault((repo, environment), []).append(made)
-        job = f"https://github.com/{repo}/actions/runs/{run}/job/{run * 10}"
+        job_id = run * 10
+        job = (
+            f"https://github.com/{repo}/runs/{job_id}?check_suite_focus=true"
+            if log_form == "check_run"
+            else f"https://github.com/{repo}/actions/runs/{run}/job/{job_id}"
+        )
         path = f"{repo}/.github/workflows/{workflow}@refs/heads/main"  # the documented form
         self.runs[run] = {"id": run, "event": event, "path": path}
+        api = f"https://api.github.com/repos/{repo}"
+        self.jobs[job_id] = {"id": job_id, "run_id": run,
+                             "check_run_url": f"{api}/check-runs/{job_id}"}  # fmt: skip
         statuses = [
-            {"state": s, "log_url": job, "environment_url": url if s == "success" else "",
+            {"state": s, "log_url": job, "target_url": job,
+             "environment_url": url if s == "success" else "",
              "created_at": self._tick(done if i == len(states) - 1 else None)}
             for i, s in enumerate(states)
         ]  # fmt: skip
@@ -131,7 +149,8 @@ class GitHubStub:
                 had = self.statuses.get(other["id"], [])
                 if any(st["state"] == "success" for st in had) and had[-1]["state"] != "inactive":
                     had.append({"state": "inactive", "log_url": had[-1]["log_url"],
-                                "environment_url": "", "created_at": self._tick()})  # fmt: skip
+                                "target_url": had[-1]["log_url"], "environment_url": "",
+                                "created_at": self._tick()})  # fmt: skip
         self.statuses[made["id"]] = statuses
         return int(made["id"])
 
@@ -186,6 +205,8 @@ class GitHubStub:
             return 403, {"message": "Resource not accessible by integration"}
         if (m := _RUN.match(url.path)) and int(m.group(2)) in self.runs:
             return 200, self.runs[int(m.group(2))]
+        if (m := _JOB.match(url.path)) and int(m.group(2)) in self.jobs:
+            return 200, self.jobs[int(m.group(2))]
         if m := _COMPARE.match(url.path):
             return self._compare(m.group(2), m.group(3))
         return 404, {"message": "Not Found"}

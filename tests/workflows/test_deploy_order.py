@@ -258,3 +258,59 @@ def test_a_skipped_merge_does_not_hide_the_newer_commit_the_environment_runs(
         assert (result.returncode, out) == (0, "skip=true\n"), result.stdout
         assert f"{B[:12]} is older than {C[:12]}" in summary
         assert "actions/runs/77/job/770" in summary
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_teardown_whose_status_names_only_its_check_run_still_ends_the_look_back(
+    tmp_path: Path, job: str
+) -> None:
+    """The older form of an Actions job's ``log_url``, the check run's page
+    (``…/runs/<job id>?check_suite_focus=true``), has no run id: the job says which run
+    (``actions/jobs/<id>``). Before, the teardown was taken for a skipped merge and B's
+    late run compared with C, deployed before the teardown: skipped, the environment empty."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy(job, C, "queued", "in_progress", "success", run=77, log_form="check_run")
+        stub.deploy(job, C, "queued", "in_progress", "success", run=90, url="",
+                    workflow="teardown.yml", event="workflow_dispatch",
+                    log_form="check_run")  # fmt: skip
+        stub.deploy(job, B, "queued", "in_progress", run=92, log_form="check_run")
+        result, out, summary = _order(stub, tmp_path, job, B)
+        assert (result.returncode, out, summary) == (0, "skip=false\n", ""), result.stdout
+        assert (
+            f"{job} was torn down by https://github.com/octo/trends/runs/900?check_suite_focus=true"
+        ) in result.stdout
+
+        # A skipped merge's success in that form is passed over, as before.
+        stub.commit("d" * 40, C)
+        stub.deploy(job, "d" * 40, "queued", "success", run=95, log_form="check_run")
+        stub.deploy(job, A, "queued", "success", run=96, url="", log_form="check_run")
+        result, out, summary = _order(stub, tmp_path, job, B)
+        assert out == "skip=true\n" and f"older than {'d' * 12}" in summary, result.stdout
+
+
+@pytest.mark.parametrize("gone", ["run", "job", "url"])
+def test_a_success_whose_workflow_cannot_be_told_deploys_with_a_warning(
+    tmp_path: Path, gone: str
+) -> None:
+    """A success with no URL is a skipped merge or a teardown; when its workflow run cannot be
+    found (deleted, a log_url in no known form), taking it for a skipped merge could leave a
+    torn-down environment empty: the run deploys and its summary says why (before: passed
+    over, B compared with C and was skipped)."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy("production", C, "success", run=77)
+        form = "check_run" if gone == "job" else "job"
+        teardown = stub.deploy("production", C, "success", run=90, url="",
+                               workflow="teardown.yml", log_form=form)  # fmt: skip
+        if gone == "run":
+            del stub.runs[90]
+        elif gone == "job":
+            del stub.jobs[900]
+        else:
+            for status in stub.statuses[teardown]:
+                status["log_url"] = status["target_url"] = "https://example.com/deploys/90"
+        result, out, summary = _order(stub, tmp_path, "production", B)
+        assert (result.returncode, out) == (0, "skip=false\n"), result.stdout
+        assert "[!WARNING]" in summary
+        assert f"deployment {teardown}" in summary and "a teardown" in summary
