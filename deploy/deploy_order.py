@@ -36,6 +36,7 @@ from typing import Any
 # deployed commit has every commit of this one and more; "identical" the same commit.
 NEWER = "ahead"
 SAME = "identical"
+OLDER = "behind"
 # How many of the environment's newest successful deployments a merge compares itself with.
 SUCCESSES_COMPARED = 10
 # How many of its newest deployments (by creation) are read to find them: more than compared,
@@ -55,6 +56,15 @@ TEARDOWN_WORKFLOW = "teardown.yml"
 # A run's own page may add /attempts/N, a query or a fragment. GitHub documents neither form.
 _RUN_ID = re.compile(r"/actions/runs/(\d+)(?=[/?#]|$)")
 _CHECK_RUN_ID = re.compile(r"^[a-z]+://[^/]+/[^/]+/[^/]+/runs/(\d+)(?=[/?#]|$)")
+
+
+def known_relation(sha: str, deployed: str, history: Iterable[str]) -> str | None:
+    """How ``deployed`` compares with this run's ``sha`` when this run's ``history`` (the
+    commit and its ancestors) tells; None when only a compare does (a descendant, a commit
+    off its history, or an ancestor older than the page read)."""
+    if deployed == sha:
+        return SAME
+    return OLDER if deployed in history else None
 
 
 def covers(relation: str | None) -> bool:
@@ -240,7 +250,7 @@ def decide(
         return Decision(
             True, f"{short(sha)} is already deployed to {environment} {by}; nothing to do", "notice"
         )
-    how = {"behind": "an ancestor of", "diverged": "not in the history of"}.get(
+    how = {OLDER: "an ancestor of", "diverged": "not in the history of"}.get(
         relation or "", "unrelated to"
     )
     return Decision(

@@ -2,7 +2,7 @@
 its preview comment (found among its comments, rewritten when the sweep removes the preview);
 for deploy.yml's order check (deploy/deploy_order.py): an environment's deployments, their
 statuses, the workflow run a status's job belongs to (through the job when its URL names only
-the job), and how two commits compare.
+the job), a commit's history and how two commits compare.
 
 Stdlib HTTP only (urllib): the sweep runs in a workflow with GITHUB_TOKEN, and the tests point
 ``GITHUB_API_URL`` (which GitHub Actions sets too) at a stub server on 127.0.0.1.
@@ -62,7 +62,7 @@ def _scope(path: str) -> str:
         return "deployments"
     if "/actions/" in path:
         return "actions"
-    if "/compare/" in path:
+    if "/compare/" in path or "/commits" in path:
         return "contents"
     return "pull-requests"
 
@@ -157,6 +157,16 @@ class GitHub:
         ``actions: read``."""
         got = self.get(f"/repos/{repo}/actions/jobs/{job_id}")
         return dict(got) if got is not None else None
+
+    def history(self, repo: str, sha: str) -> list[str]:
+        """The commit and its newest ancestors (one page of 100, newest first: GET
+        /commits?sha=); one request tells which deployed commits are behind it, where a
+        compare asks one. Raises when GitHub does not have the commit."""
+        path = f"/repos/{repo}/commits?sha={sha}&per_page={PAGE}"
+        got = self.get(path)
+        if got is None:
+            raise DeployError(f"GitHub GET {path} → 404 (a commit GitHub does not have)")
+        return [str(c.get("sha") or "") for c in got]
 
     def compare(self, repo: str, base: str, head: str) -> str:
         """``ahead`` (head has every commit of base, and more), ``behind``, ``identical`` or

@@ -4,8 +4,9 @@ Why: deploys of an environment queue in order, but a merge's run joins the queue
 checks finish, so an older merge can come after a newer one and put the environment back on an
 older commit (README, "Environments"). The decision is deploy/deploy_order.py's; this reads
 GitHub (the environment's deployments, their statuses, the workflow run of a success with no
-URL: a skipped merge or a teardown, the compare of the two commits) with the job's
-GITHUB_TOKEN (``deployments: read``, ``actions: read``, ``contents: read``).
+URL: a skipped merge or a teardown, this commit's history, and the compare of a deployed
+commit not in it) with the job's GITHUB_TOKEN (``deployments: read``, ``actions: read``,
+``contents: read``).
 
     python deploy_order.py --environment production --repo o/r --sha SHA --event push
         [--attempt N] [--step-summary PATH] [--github-output PATH]
@@ -39,6 +40,7 @@ from deploy.deploy_order import (  # noqa: E402
     decide,
     is_teardown,
     job_run_id,
+    known_relation,
     newest_first,
     run_id,
     success_of,
@@ -85,6 +87,7 @@ def deployed_over(
     torn_down: Deployed | None = None
     relations: dict[str, str] = {}
     runs: dict[int, dict[str, Any] | None] = {}
+    history: set[str] | None = None
     compared = 0
     for deployed in successes(gh, repo, environment):
         if not deployed.ran:
@@ -96,7 +99,10 @@ def deployed_over(
                 break
             continue
         if deployed.sha not in relations:
-            relations[deployed.sha] = gh.compare(repo, sha, deployed.sha)
+            if history is None and deployed.sha != sha:
+                history = set(gh.history(repo, sha))  # once: most deployed commits are in it
+            known = known_relation(sha, deployed.sha, history or ())
+            relations[deployed.sha] = known or gh.compare(repo, sha, deployed.sha)
         relation = relations[deployed.sha]
         if covers(relation):
             return deployed, relation, None

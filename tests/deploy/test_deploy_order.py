@@ -11,6 +11,7 @@ from deploy.deploy_order import (
     decide,
     is_teardown,
     job_run_id,
+    known_relation,
     newest_first,
     run_id,
     success_of,
@@ -199,3 +200,10 @@ def test_a_job_names_its_run_only_when_it_is_the_check_run_asked_for() -> None:
     assert job_run_id({"run_id": 5, "check_run_url": f"{api}/4"}, 456) is None
     assert job_run_id({"run_id": None, "check_run_url": f"{api}/456"}, 456) is None
     assert job_run_id(None, 456) is None and job_run_id({}, 456) is None
+
+
+def test_this_run_s_history_tells_an_older_deployed_commit_without_a_compare() -> None:
+    history = {OURS, "a" * 40}
+    assert known_relation(OURS, OURS, ()) == "identical"
+    assert known_relation(OURS, "a" * 40, history) == "behind"
+    assert known_relation(OURS, "c" * 40, history) is None  # newer, or off it: compare

@@ -6,15 +6,16 @@ fork is gone), a pull request's comments (``GET /repos/{o}/{r}/issues/{n}/commen
 ``per_page``/``page``; ``PATCH /repos/{o}/{r}/issues/comments/{id}``), 404 for what is missing,
 401 without a token when one is required, 403 for a write with a read-only token. For
 deploy.yml's order check: ``GET /repos/{o}/{r}/deployments?environment=`` (newest first),
-``GET .../deployments/{id}/statuses`` (newest first) and ``GET .../compare/{base}...{head}``
+``GET .../deployments/{id}/statuses`` (newest first), ``GET .../compare/{base}...{head}``
 (``status`` ahead/behind/identical/diverged, from a commit graph the test gives; 404 for a
-commit it lacks); ``deployments_forbidden`` answers 403 as for a job without
-``deployments: read``; ``GET .../actions/runs/{id}`` (``path``, ``event``: which workflow a
-deployment's job ran in), ``GET .../actions/jobs/{id}`` (``run_id``, ``check_run_url``). A
-status's ``log_url`` (GitHub sets ``target_url`` to the same) is the job's page, as GitHub
-Actions writes it: ``https://github.com/{o}/{r}/actions/runs/{run}/job/{job}``, or with
-``log_form="check_run"`` the older ``https://github.com/{o}/{r}/runs/{job}?check_suite_focus=true``
-(a check run's page: the job's id, no run id; octokit/webhooks'
+commit it lacks), ``GET .../commits?sha=`` (that commit and its ancestors, newest first),
+``GET .../actions/runs/{id}`` (``path``, ``event``: which workflow a deployment's job ran in)
+and ``GET .../actions/jobs/{id}`` (``run_id``, ``check_run_url``); ``deployments_forbidden``
+answers 403 as for a job without ``deployments: read``. A status's ``log_url`` (and
+``target_url``, which GitHub sets to the same) is the job's page as GitHub Actions writes it:
+``https://github.com/{o}/{r}/actions/runs/{run}/job/{job}``, or with ``log_form="check_run"``
+the older ``https://github.com/{o}/{r}/runs/{job}?check_suite_focus=true`` (a check run's
+page: the job's id, no run id; octokit/webhooks'
 payload-examples/api.github.com/deployment_status/gh-pages.payload.json).
 GitHub's documented rules the stub keeps: every deployment and status
 has a ``created_at``; a ``success`` of a non-production environment's deployment adds
@@ -42,6 +43,7 @@ _DEPLOYMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/deployments$")
 _STATUSES = re.compile(r"^/repos/([^/]+/[^/]+)/deployments/(\d+)/statuses$")
 _RUN = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)$")
 _JOB = re.compile(r"^/repos/([^/]+/[^/]+)/actions/jobs/(\d+)$")
+_COMMITS = re.compile(r"^/repos/([^/]+/[^/]+)/commits$")
 _COMPARE = re.compile(r"^/repos/([^/]+/[^/]+)/compare/([0-9a-f]+)\.\.\.([0-9a-f]+)$")
 
 
@@ -163,6 +165,19 @@ class GitHubStub:
                 todo.extend(self.parents.get(at, ()))
         return seen
 
+    def _history(self, sha: str, size: int) -> tuple[int, Any]:
+        """``GET .../commits?sha=``: the commit and its ancestors, newest first (one page)."""
+        if sha not in self.parents:
+            return 404, {"message": f"No commit found for SHA: {sha}"}
+        seen: list[str] = []
+        todo = [sha]
+        while todo:
+            at = todo.pop(0)
+            if at not in seen:
+                seen.append(at)
+                todo.extend(self.parents.get(at, ()))
+        return 200, [{"sha": c} for c in seen[:size]]
+
     def _compare(self, base: str, head: str) -> tuple[int, Any]:
         if base not in self.parents or head not in self.parents:
             return 404, {"message": "Not Found"}
@@ -209,6 +224,8 @@ class GitHubStub:
             return 200, self.jobs[int(m.group(2))]
         if m := _COMPARE.match(url.path):
             return self._compare(m.group(2), m.group(3))
+        if (m := _COMMITS.match(url.path)) and m.group(1) in self.repos:
+            return self._history(query.get("sha", ""), int(query.get("per_page", 30)))
         return 404, {"message": "Not Found"}
 
     def _patch(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import tempfile
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,40 @@ def test_a_success_whose_workflow_cannot_be_told_deploys_with_a_warning(
         assert (result.returncode, out) == (0, "skip=false\n"), result.stdout
         assert "[!WARNING]" in summary
         assert f"deployment {teardown}" in summary and "a teardown" in summary
+
+
+def _kinds(stub: GitHubStub) -> dict[str, int]:
+    """The requests the check made, by REST endpoint."""
+    kinds: dict[str, int] = {}
+    for path, _auth in stub.requests:
+        bare = path.split("?", 1)[0]
+        kind = next(
+            (k for k in ("statuses", "compare", "commits", "actions/jobs", "actions/runs")
+             if f"/{k}" in bare),
+            "deployments",
+        )  # fmt: skip
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
+def test_an_order_check_makes_few_github_requests(tmp_path: Path) -> None:
+    """GITHUB_TOKEN may make 1,000 REST requests an hour per repository, every workflow's
+    together, and each merge checks twice (staging, production). One listing of the
+    environment's deployments, one statuses read for each of its newest 30, and one listing
+    of this commit's history: a deployed commit found in it needs no compare (before, the
+    ten compared successes of a merge newer than all of them were ten compares)."""
+    chain = [f"{n:040x}" for n in range(1, 37)]
+    with github_stub(token="t0ken") as stub:
+        stub.commit(chain[0])
+        for older, newer in pairwise(chain):
+            stub.commit(newer, older)
+        for n, sha in enumerate(chain[:35]):
+            stub.deploy("production", sha, "queued", "success", run=100 + n)
+        result, out, _summary = _order(stub, tmp_path, "production", chain[35])
+        assert out == "skip=false\n", result.stdout
+        assert _kinds(stub) == {"deployments": 1, "statuses": 30, "commits": 1}
+
+        stub.requests.clear()  # a late merge: the newest deployed commit is not in its history
+        result, out, _summary = _order(stub, tmp_path, "production", chain[20])
+        assert out == "skip=true\n", result.stdout
+        assert _kinds(stub) == {"deployments": 1, "statuses": 30, "commits": 1, "compare": 1}
