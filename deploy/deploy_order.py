@@ -16,7 +16,9 @@ follow creation, and a deployment made first can succeed last (it waited for rev
 A re-run (run attempt above 1) follows the same rule: "Re-run failed jobs" of an old merge's
 run is no rollback (that is ``workflow_dispatch``, README "Rolling back"), so it is skipped when
 a newer commit deployed over it; the very commit already deployed is applied again on a re-run
-only (its first attempt may have failed after the apply). A rollback is never skipped. A
+only (its first attempt may have failed after the apply). A rollback is never skipped, nor
+undone by a run of a commit merged before it (main's head then, or an ancestor): that run, a
+re-run included, would put back the image the rollback replaced; the next merge deploys. A
 teardown (teardown.yml's job succeeds with no URL) ends what counts: the environment runs
 nothing after it, so the next merge deploys, whichever. When GitHub cannot be read, the run
 deploys, as before this check, and says so: its commit is on ``main`` and passed the checks.
@@ -81,6 +83,7 @@ class Deployed:
     log_url: str  # the job that deployed it (GitHub Actions sets it), or ''
     at: str = ""  # its success status's created_at (ISO 8601), '' when GitHub gave none
     ran: bool = True  # False: the job succeeded with no environment URL (skipped, teardown)
+    rollback: bool = False  # its job ran in a Run workflow (workflow_dispatch) run of deploy.yml
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,13 @@ def unidentified(environment: str, deployed: Deployed) -> str:
     )
 
 
+def is_rollback(run: Mapping[str, Any] | None) -> bool:
+    """Whether a workflow run that deployed (a success with the environment's URL) is a
+    rollback: deploy.yml's Run workflow (``event`` workflow_dispatch), main's commit with an
+    image chosen by hand (README "Rolling back")."""
+    return str((run or {}).get("event") or "") == "workflow_dispatch"
+
+
 def is_teardown(run: Mapping[str, Any] | None) -> bool:
     """Whether a workflow run (REST "Get a workflow run") is teardown.yml's: its ``path``, the
     workflow file, maybe ``owner/repo/``-prefixed and ``@ref``-suffixed."""
@@ -202,9 +212,10 @@ def decide(
     torn_down: Deployed | None = None,
 ) -> Decision:
     """Skip (exit 0, nothing applied) a merge's run, first attempt or re-run, older than
-    ``current`` (a successful deployment of ``environment`` since its last teardown,
-    ``torn_down``: the newest that covers this commit, or else the newest), and a first attempt
-    of the very commit ``current`` deployed; deploy in every other case."""
+        ``current`` (a successful deployment of ``environment`` since its last teardown,
+        ``torn_down``: the newest that covers this commit, or else the newest), and a first attempt
+        of the very commit ``current`` deployed, and any run (a re-run too) of a commit ``current``
+    covers when it is a rollback; deploy in every other case."""
     if event != "push":
         return Decision(False, f"a {event} run deploys {short(sha)} whatever is deployed", "notice")
     if error:
@@ -226,6 +237,8 @@ def decide(
             )
         return Decision(False, f"{environment} has no successful deployment yet", "notice")
     by = f"by {current.log_url}" if current.log_url else f"(deployment {current.deployment_id})"
+    if current.rollback and covers(relation):
+        return Decision(True, _kept_rollback(sha, environment, current, by), "notice")
     if relation == NEWER:
         rerun = (
             f" (attempt {attempt} of this run: a re-run does not roll back; Run workflow does, "
@@ -257,4 +270,21 @@ def decide(
         False,
         f"{environment} runs {short(current.sha)}, {how} {short(sha)}: deploying {short(sha)}",
         "notice",
+    )
+
+
+def _kept_rollback(sha: str, environment: str, current: Deployed, by: str) -> str:
+    """Why a run of a commit merged before a rollback (main's head then, or an ancestor)
+    deploys nothing, a re-run included: it would put back the image the rollback replaced."""
+    then = 'the next merge deploys over it (README "Rolling back")'
+    if sha == current.sha:
+        return (
+            f"{environment} was rolled back on {short(sha)} {by} (Run workflow: this commit "
+            f"with an image chosen by hand); deploying it from this run would undo that: "
+            f"nothing to do, {then}"
+        )
+    return (
+        f"{short(sha)} is older than {short(current.sha)}, which {environment} runs since a "
+        f"rollback {by}: a merge made before the rollback does not undo it; nothing to do, "
+        f"{then}"
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from deploy.deploy_order import (  # noqa: E402
     check_run_id,
     covers,
     decide,
+    is_rollback,
     is_teardown,
     job_run_id,
     known_relation,
@@ -75,6 +77,19 @@ def workflow_of(
     return runs[run]
 
 
+def marked(
+    gh: GitHub, repo: str, deployed: Deployed, runs: dict[int, dict[str, Any] | None]
+) -> Deployed:
+    """The success that covers this run, marked when its run was a rollback (one read, only
+    then); unread, taken for a merge's (skipped as before)."""
+    try:
+        return replace(
+            deployed, rollback=is_rollback(workflow_of(gh, repo, deployed.log_url, runs))
+        )
+    except DeployError:
+        return deployed
+
+
 def deployed_over(
     gh: GitHub, repo: str, environment: str, sha: str
 ) -> tuple[Deployed | None, str | None, Deployed | None]:
@@ -105,7 +120,7 @@ def deployed_over(
             relations[deployed.sha] = known or gh.compare(repo, sha, deployed.sha)
         relation = relations[deployed.sha]
         if covers(relation):
-            return deployed, relation, None
+            return marked(gh, repo, deployed, runs), relation, None
         if newest[0] is None:
             newest = (deployed, relation)
         compared += 1

@@ -9,6 +9,7 @@ from deploy.deploy_order import (
     by_success_time,
     check_run_id,
     decide,
+    is_rollback,
     is_teardown,
     job_run_id,
     known_relation,
@@ -207,3 +208,23 @@ def test_this_run_s_history_tells_an_older_deployed_commit_without_a_compare() -
     assert known_relation(OURS, OURS, ()) == "identical"
     assert known_relation(OURS, "a" * 40, history) == "behind"
     assert known_relation(OURS, "c" * 40, history) is None  # newer, or off it: compare
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_a_run_of_a_commit_merged_before_a_rollback_does_not_undo_it(attempt: int) -> None:
+    """A rollback deploys main's head with an older image: a late merge of that commit or an
+    ancestor, or a re-run of one, would put back the image it replaced."""
+    rolled = Deployed("c" * 40, 9, "https://github.com/o/r/actions/runs/88/job/880", rollback=True)
+    got = _decide(attempt=attempt, current=rolled)
+    assert got.skip and f"which production runs since a rollback by {rolled.log_url}" in got.message
+    same = Deployed(OURS, 9, rolled.log_url, rollback=True)
+    got = _decide(attempt=attempt, current=same, relation="identical")
+    assert got.skip and f"production was rolled back on {OURS[:12]} by" in got.message
+    assert 'the next merge deploys over it (README "Rolling back")' in got.message
+    assert not _decide(attempt=attempt, current=rolled, relation="behind").skip
+    assert not _decide(event="workflow_dispatch", current=rolled).skip
+
+
+def test_a_rollback_is_told_by_its_run_s_event() -> None:
+    assert is_rollback({"event": "workflow_dispatch"})
+    assert not is_rollback({"event": "push"}) and not is_rollback(None)

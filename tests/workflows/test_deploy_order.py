@@ -351,4 +351,36 @@ def test_an_order_check_makes_few_github_requests(tmp_path: Path) -> None:
         stub.requests.clear()  # a late merge: the newest deployed commit is not in its history
         result, out, _summary = _order(stub, tmp_path, "production", chain[20])
         assert out == "skip=true\n", result.stdout
-        assert _kinds(stub) == {"deployments": 1, "statuses": 30, "commits": 1, "compare": 1}
+        assert _kinds(stub) == {  # and the run of the success that covers it: a rollback?
+            "deployments": 1, "statuses": 30, "commits": 1, "compare": 1, "actions/runs": 1
+        }  # fmt: skip
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_merge_made_before_a_rollback_does_not_undo_it_and_says_so(
+    tmp_path: Path, job: str
+) -> None:
+    """C deployed, then was rolled back: Run workflow on main, whose head is C (C's config,
+    an older image). Runs of commits merged before it that reach the queue after it are
+    skipped, so that they do not put back what was rolled back: B's late run, C's own, and a
+    re-run of C's (before: it deployed C's image again over the rollback, since 'the very
+    commit deployed' is applied again on a re-run), each saying it is a rollback (before:
+    'C is already deployed'). The next merge, D, deploys over it."""
+    with github_stub(token="t0ken") as stub:
+        _main(stub)
+        stub.deploy(job, C, "queued", "in_progress", "success", run=77)
+        stub.deploy(job, C, "queued", "in_progress", "success", run=88,
+                    event="workflow_dispatch")  # fmt: skip
+        by = "by https://github.com/octo/trends/actions/runs/88/job/880"
+        result, out, summary = _order(stub, tmp_path, job, B)
+        assert out == "skip=true\n", result.stdout
+        assert f"{B[:12]} is older than {C[:12]}, which {job} runs since a rollback" in summary
+        assert by in summary and 'README "Rolling back"' in summary
+        for attempt in ("1", "2"):
+            result, out, summary = _order(stub, tmp_path, job, C, attempt=attempt)
+            assert out == "skip=true\n", (attempt, result.stdout)
+            assert f"{job} was rolled back on {C[:12]} {by}" in summary
+
+        stub.commit("d" * 40, C)
+        result, out, summary = _order(stub, tmp_path, job, "d" * 40)
+        assert (out, summary) == ("skip=false\n", ""), result.stdout
