@@ -20,8 +20,10 @@ only (its first attempt may have failed after the apply). A rollback is never sk
 undone by a run of a commit merged before it (main's head then, or an ancestor): that run, a
 re-run included, would put back the image the rollback replaced; the next merge deploys. A
 teardown (teardown.yml's job succeeds with no URL) ends what counts: the environment runs
-nothing after it, so the next merge deploys, whichever. When GitHub cannot be read, the run
-deploys, as before this check, and says so: its commit is on ``main`` and passed the checks.
+nothing after it, so the next merge deploys, whichever; a success with no URL whose workflow
+run is not found may be one, so the run deploys then, with the warning. When GitHub cannot be
+read, the run deploys, as before this check, and says so: its commit is on ``main`` and passed
+the checks.
 
 Pure: the GitHub calls are deploy/github_api.py's, the wiring .github/scripts/deploy_order.py.
 """
