@@ -11,6 +11,7 @@ monkey.patch_all()
 
 import os  # noqa: E402
 
+from serving.model_app import refusal  # noqa: E402
 from serving.workers import choose_from_system  # noqa: E402
 
 # One per CPU, capped by the container's memory limit; SAGEMAKER_MODEL_SERVER_WORKERS overrides.
@@ -41,5 +42,10 @@ loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
 
 
 def on_starting(server) -> None:
-    """Say at start how many workers run and why (CloudWatch keeps it with the endpoint)."""
+    """Refuse a MODEL_APP that is no WSGI app (a factory named without its call) before any
+    worker starts: gunicorn prints the RuntimeError as one ``Error:`` line and exits 1. Then
+    say how many workers run and why (CloudWatch keeps it with the endpoint)."""
+    refused = refusal(server.app.wsgi(), server.app.app_uri)  # loaded already: preload_app
+    if refused is not None:
+        raise RuntimeError(refused)
     server.log.info(_workers.reason)

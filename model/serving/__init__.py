@@ -7,6 +7,7 @@ the request (``admission``: big bodies a few at a time, within a deadline), hand
 line, and every error in one JSON shape (``errors``, ``error_shape``). gunicorn_conf.py takes
 from here the worker count (``workers``), the gevent worker class (``gevent_worker``, which
 answers what gunicorn refuses in that shape: ``http_errors``) and the logger class
-(``server_log``, masking with ``tracebacks``). Which app is served is ``MODEL_APP`` in
-``serve`` (model/README.md).
+(``server_log``, masking with ``tracebacks``), and its start hook refuses a ``MODEL_APP`` that
+is no WSGI app (``model_app``). Which app is served is ``MODEL_APP`` in ``serve``
+(model/README.md).
 """

@@ -7,9 +7,11 @@ import http.client
 import json
 import textwrap
 
+import pytest
 from serving.app import create_app
 from serving.errors import ApiError
 from serving.invocation import Answer, Invocation
+from serving.model_app import refusal
 
 from tests.support.model_server import log_with
 
@@ -31,7 +33,11 @@ TOY_APP = textwrap.dedent(
         return Answer(200, body, log={"toy": 1})
 
 
-    app = create_app(__name__, handle, 1000)
+    def make():  # a factory, as a model may write its app: MODEL_APP calls it as make()
+        return create_app(__name__, handle, 1000)
+
+
+    app = make()
     """
 )
 
@@ -90,5 +96,67 @@ def test_model_app_serves_another_model_without_the_trends_package(
         )
         conn.close()
         assert '"toy":1' in log_with(server, '"toy":1')  # the request's log line, the model's key
+    finally:
+        server.stop()
+
+
+def _wsgi(environ, start_response):
+    return []
+
+
+class _WsgiClass:
+    def __init__(self, environ, start_response):
+        pass
+
+
+@pytest.mark.parametrize("app", [create_app(__name__, _toy, 1000), _wsgi, _WsgiClass, print])
+def test_a_wsgi_app_is_served(app):
+    assert refusal(app, "m:app") is None
+
+
+@pytest.mark.parametrize(
+    ("app", "what", "call"),
+    [
+        (create_app, "a function that takes (import_name, handler, max_payload_bytes", False),
+        (lambda: create_app(__name__, _toy, 1000), "a function that takes ()", True),
+        (lambda config=None: None, "a function that takes (config=None)", True),
+    ],
+)
+def test_a_factory_is_refused_in_one_line_that_names_model_app(app, what, call):
+    """The line says what MODEL_APP names, what it should, and the call syntax gunicorn
+    offers (``module:factory()``) when the factory needs no argument."""
+    said = refusal(app, "mymodel.app:create_app")
+    assert said is not None and "\n" not in said
+    assert said.startswith(f"MODEL_APP=mymodel.app:create_app is {what}"), said
+    assert "(module:variable" in said
+    assert ("'mymodel.app:create_app()'" in said) is call, said
+    called = refusal(app, "mymodel.app:make()")  # a call already: no call to suggest
+    assert called is not None and called.startswith("MODEL_APP=mymodel.app:make() is")
+    assert "have gunicorn call" not in called
+
+
+def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, target_kind, tmp_path):
+    """gunicorn serves any callable it finds: a factory named without its call started, said
+    nothing, and answered every request, /ping too, with a TypeError (SageMaker's health check
+    fails, the deploy waits for nothing). The server now refuses it before any worker starts,
+    and ``module:factory()``, gunicorn's own call syntax, serves what the factory returns."""
+    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
+    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+    env = {"MODEL_APP": "toy_app:make", "PYTHONPATH": path}
+    with pytest.raises(RuntimeError) as refused:
+        start_server(tmp_path, workers=1, extra_env=env, timeout=30)
+    said = [line for line in str(refused.value).splitlines() if "MODEL_APP" in line]
+    assert len(said) == 1 and said[0].startswith("Error: MODEL_APP=toy_app:make is a function"), (
+        str(refused.value)[-2000:]
+    )
+    assert "Traceback" not in str(refused.value)
+    assert "Booting worker" not in str(refused.value)
+    server = start_server(tmp_path, workers=1, extra_env={**env, "MODEL_APP": "toy_app:make()"})
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("POST", "/invocations", body=b"hello")
+        resp = conn.getresponse()
+        assert (resp.status, json.loads(resp.read())) == (200, {"n": 5, "trends": False})
+        conn.close()
     finally:
         server.stop()
