@@ -15,8 +15,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE, ApiError, PayloadTooLarge
+from error_shape import ApiError, PayloadTooLarge
 
+# The Trends API's words for a body over the limit and an empty one: the Trends model says the
+# same (trends_anomaly/errors.py; tests/lambda/test_error_shape.py keeps them one wording).
+TOO_LARGE_HINT = "Export a shorter time range or fewer terms from Google Trends."
+EMPTY_FILE_MESSAGE = "The file is empty: it has no rows to analyse."
+EMPTY_FILE_HINT = (
+    "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
+    "directly, send the file's text as the request body."
+)
 # The routes the HTTP API sends here (deploy/api_surface.py lists the same; a test ties them).
 DETECT = "POST /detect"
 HEALTH = "GET /health"
@@ -153,7 +161,7 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
     else:
         body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     if len(body) > max_bytes:
-        raise PayloadTooLarge.over(max_bytes, len(body))
+        raise PayloadTooLarge.over(max_bytes, len(body), TOO_LARGE_HINT)
     if not body.strip():
         raise ApiError(
             EMPTY_FILE_MESSAGE,

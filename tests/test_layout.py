@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -261,6 +262,59 @@ def test_the_plumbing_check_sees_an_import(tmp_path: Path) -> None:
         assert _names_the_model_package(path), text
     path.write_text("from serving.errors import X\n", encoding="utf-8")
     assert not _names_the_model_package(path)
+
+
+# Words of the Trends model in a caller's answer: an export, its terms, its time range.
+TRENDS_WORDS = re.compile(r"\b(google|trends|terms?|time range|download csv)\b", re.IGNORECASE)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of a module's, classes' and functions' docstring nodes (explanations, which may
+    take a Trends export as their example; no caller reads them)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _trends_words(path: Path) -> list[str]:
+    """The string constants (f-strings' parts too) that speak of Trends, docstrings aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skip
+        and TRENDS_WORDS.search(node.value)
+    ]
+
+
+def test_the_server_plumbing_speaks_no_trends() -> None:
+    """What model/serving answers on a model's behalf (a 413, a 408, an empty file, a refused
+    request) holds for any model, and error_shape.py is the Lambda's too: a model with its own
+    words passes them (``create_app``'s ``hints``), so a fork's callers are not told to export
+    a shorter time range from Google Trends."""
+    paths = [*sorted(SERVING.rglob("*.py")), REPO / "model" / "gunicorn_conf.py"]
+    found = {p.name: words for p in paths if (words := _trends_words(p))}
+    assert found == {}, f"model/serving speaks of Trends: {found}"
+
+
+def test_the_wording_check_sees_a_hint_and_not_a_docstring(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(
+        '"""Reads a Trends export."""\n'
+        'HINT = f"Export a shorter {0} time range."\n'
+        "def f():\n"
+        '    """Terms, as Google writes them."""\n'
+        '    return "Send a smaller body."\n',
+        encoding="utf-8",
+    )
+    assert _trends_words(path) == [" time range."]
 
 
 def test_test_files_outside_packages_have_unique_names() -> None:

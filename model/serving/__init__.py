@@ -4,7 +4,8 @@ model package.
 A model's app is ``app.create_app(__name__, handler, max_payload_bytes)``: the server reads
 the request (``admission``: big bodies a few at a time, within a deadline), hands the model's
 ``handler`` an ``invocation.Invocation`` and writes its ``invocation.Answer``, one JSON log
-line, and every error in one JSON shape (``errors``, ``error_shape``). gunicorn_conf.py takes
+line, and every error in one JSON shape (``errors``, ``error_shape``), the 413 and 408 it
+answers itself in the model's words if it gives them (``hints``). gunicorn_conf.py takes
 from here the worker count (``workers``), the gevent worker class (``gevent_worker``, which
 answers what gunicorn refuses in that shape: ``http_errors``) and the logger class
 (``server_log``, masking with ``tracebacks``), and its start hook refuses a ``MODEL_APP`` that

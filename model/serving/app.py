@@ -30,6 +30,7 @@ from .errors import (
     PayloadTooLarge,
     RequestTimeout,
 )
+from .hints import Hints
 from .invocation import Answer, Invocation, error_answer
 from .server_log import MASK_REQUEST_DATA
 from .tracebacks import redacted
@@ -95,7 +96,7 @@ def _capture(func, *args):
         return False, exc
 
 
-def _read_body(limit: int) -> bytes:
+def _read_body(limit: int, hints: Hints) -> bytes:
     """The whole body, or the 4xx that says why not.
 
     A chunked body whose framing is broken made gunicorn's reader raise, which answered 500
@@ -109,9 +110,7 @@ def _read_body(limit: int) -> bytes:
             body = request.stream.read(limit + 1)
     except BodyTimeout:
         raise RequestTimeout(
-            f"The body did not arrive within {BODY_SECONDS:g} s.",
-            "Send the whole request at once; a file this big needs a faster connection, or "
-            "export a shorter time range.",
+            f"The body did not arrive within {BODY_SECONDS:g} s.", hints.body_timeout
         ) from None
     except NoMoreData:
         raise BadBody(
@@ -125,7 +124,7 @@ def _read_body(limit: int) -> bytes:
             "or as valid chunks (RFC 9112, section 7.1).",
         ) from None
     if len(body) > limit:
-        raise PayloadTooLarge.over(limit)
+        raise PayloadTooLarge.over(limit, hint=hints.too_large)
     if length is not None and len(body) < length:
         raise BadBody(
             f"The body ended after {len(body)} of the {length} bytes its Content-Length "
@@ -150,12 +149,15 @@ def create_app(
     handler: Handler,
     max_payload_bytes: int,
     check_query: QueryCheck | None = None,
+    hints: Hints | None = None,
 ) -> Flask:
     """The server's Flask app around a model's ``handler``.
 
     ``max_payload_bytes``: bodies over it are a 413 before they are read. ``check_query``
     sees the URL's query string first and raises an :class:`ApiError` to refuse it (SageMaker
-    passes none). ``import_name`` is Flask's (the model's module: its logger's name).
+    passes none). ``hints``: the model's words for the 413 and 408 the server answers for it
+    (:class:`Hints`' defaults otherwise). ``import_name`` is Flask's (the model's module: its
+    logger's name).
     """
     app = Flask(import_name)
     app.logger.addFilter(MASK_REQUEST_DATA)  # an exception escaping a view: no quoted data
@@ -163,7 +165,7 @@ def create_app(
     app.add_url_rule(
         "/invocations",
         "invocations",
-        functools.partial(invocations, handler, max_payload_bytes, check_query),
+        functools.partial(invocations, handler, max_payload_bytes, check_query, hints or Hints()),
         methods=["POST"],
     )
     app.register_error_handler(404, not_found)
@@ -175,7 +177,9 @@ def ping() -> Response:
     return Response(b'{"status":"healthy"}', status=200, content_type="application/json")
 
 
-def invocations(handler: Handler, limit: int, check_query: QueryCheck | None) -> Response:
+def invocations(
+    handler: Handler, limit: int, check_query: QueryCheck | None, hints: Hints
+) -> Response:
     started = time.perf_counter()
     request_id = (
         request.headers.get("X-Amzn-SageMaker-Inference-Id")
@@ -187,9 +191,9 @@ def invocations(handler: Handler, limit: int, check_query: QueryCheck | None) ->
         if check_query is not None:
             check_query(request.query_string)
         if request.content_length is not None and request.content_length > limit:
-            raise PayloadTooLarge.over(limit, request.content_length)
+            raise PayloadTooLarge.over(limit, request.content_length, hints.too_large)
         with admitted(request.content_length, INLINE_MAX_BYTES):
-            body = _read_body(limit)
+            body = _read_body(limit, hints)
             size_in = len(body)
             req = Invocation(
                 body=body,

@@ -3,6 +3,8 @@
 This file exists twice, byte for byte: ``model/serving/error_shape.py`` (in the model
 image) and ``lambda/error_shape.py`` (in the Lambda zip, which holds only ``lambda/*.py``).
 Edit one, copy it over the other; ``tests/lambda/test_error_shape.py`` fails while they differ.
+Its words hold for any model behind any API: a model's own (the Trends model's 413 hint, its
+empty file's) are its own module's, and the Lambda's are ``detect_contract.py``'s.
 """
 
 from __future__ import annotations
@@ -11,12 +13,8 @@ from typing import Any
 
 MIB = 1024 * 1024
 
-#: What an empty upload is told, by the model and by the Lambda alike (words for an analyst).
-EMPTY_FILE_MESSAGE = "The file is empty: it has no rows to analyse."
-EMPTY_FILE_HINT = (
-    "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
-    "directly, send the file's text as the request body."
-)
+#: A 413's hint when its caller has no words of its own for what to send instead.
+TOO_LARGE_HINT = "Send a smaller body: split the data over several requests."
 
 
 class ApiError(Exception):
@@ -56,12 +54,15 @@ class PayloadTooLarge(ApiError):
     code = "payload_too_large"
 
     @classmethod
-    def over(cls, limit: int, size: int | None = None) -> PayloadTooLarge:
-        """The one wording for a body over the limit (its size, when known)."""
+    def over(
+        cls, limit: int, size: int | None = None, hint: str = TOO_LARGE_HINT
+    ) -> PayloadTooLarge:
+        """The one wording for a body over the limit (its size, when known); ``hint`` says
+        what to send instead, in the words of the model or API that knows its data."""
         mb = f"{limit / MIB:.3g} MB"
         what = (
             f"The body is {size} bytes; the limit is {limit} bytes ({mb})."
             if size is not None
             else f"The body is over the limit of {limit} bytes ({mb})."
         )
-        return cls(what, "Export a shorter time range or fewer terms from Google Trends.")
+        return cls(what, hint)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import functools
 
 from serving.app import create_app
+from serving.hints import Hints
 
 from .contract import invoke
-from .errors import BadParameter
+from .errors import TOO_LARGE_HINT, BadParameter
 from .settings import load_settings
 
 
@@ -27,10 +28,17 @@ def _no_url_parameters(query: bytes) -> None:
         )
 
 
+# The server's 413 and 408 in an analyst's words: what is too big or too slow is an export.
+HINTS = Hints(
+    too_large=TOO_LARGE_HINT,
+    body_timeout="Send the whole request at once; a file this big needs a faster connection, "
+    "or export a shorter time range.",
+)
 settings = load_settings()
 app = create_app(
     __name__,
     functools.partial(invoke, settings=settings),
     settings.max_payload_bytes,
     check_query=_no_url_parameters,
+    hints=HINTS,
 )

@@ -19,12 +19,14 @@ from typing import Any
 
 import numpy as np
 import orjson
-from serving.error_shape import EMPTY_FILE_HINT, EMPTY_FILE_MESSAGE
 from serving.invocation import JSON, Answer, Invocation
 
 from .answer_csv import anomalies_csv
 from .detect import legacy_rows, run_method
 from .errors import (
+    EMPTY_FILE_HINT,
+    EMPTY_FILE_MESSAGE,
+    TOO_LARGE_HINT,
     BadCsv,
     BadJson,
     BadParameter,
@@ -387,7 +389,7 @@ def _anomaly_answer(s: Series, a: Anomaly, expected: np.ndarray) -> dict[str, An
 def invoke(req: Invocation, settings: Settings) -> Answer:
     """Run one request; ApiErrors propagate to the caller, which renders them."""
     if len(req.body) > settings.max_payload_bytes:
-        raise PayloadTooLarge.over(settings.max_payload_bytes, len(req.body))
+        raise PayloadTooLarge.over(settings.max_payload_bytes, len(req.body), TOO_LARGE_HINT)
     if not req.body.strip():
         raise BadCsv(EMPTY_FILE_MESSAGE, EMPTY_FILE_HINT)
     kind, ct_params = _media_type(req.content_type or "")

@@ -2,9 +2,11 @@
 
 Raised anywhere below the HTTP layer; ``app`` turns them into
 ``{"error": {"code", "message", "hint"}}`` with the status. Anything else is a bug (500).
-The base class and the 413 wording are shared with the Lambda (``serving/error_shape.py``);
-the server's own errors (400 bad_body, 404, 405, 408) are ``serving/errors.py``'s, named here
-too so that the model's code finds every error in one place.
+The base class and the 413 wording are shared with the Lambda (``serving/error_shape.py``),
+the hints below are the Trends model's (the Lambda, the Trends API, says the same:
+``tests/lambda/test_error_shape.py``); the server's own errors (400 bad_body, 404, 405, 408)
+are ``serving/errors.py``'s, named here too so that the model's code finds every error in one
+place.
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from serving.errors import (
     NotFound,
     PayloadTooLarge,
     RequestTimeout,
+)
+
+#: A 413's hint: the body over the limit is an export, which a shorter one fits under.
+TOO_LARGE_HINT = "Export a shorter time range or fewer terms from Google Trends."
+#: What an empty upload is told, by the model and by the Lambda alike (words for an analyst).
+EMPTY_FILE_MESSAGE = "The file is empty: it has no rows to analyse."
+EMPTY_FILE_HINT = (
+    "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
+    "directly, send the file's text as the request body."
 )
 
 __all__ = [

@@ -10,9 +10,11 @@ import importlib.util
 import json
 from pathlib import Path
 
+import detect_contract
 import error_shape as lambda_shape
 from detect_contract import error_response, request_body
 from error_shape import ApiError
+from serving.invocation import Invocation
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL_COPY = REPO / "model" / "serving" / "error_shape.py"
@@ -41,14 +43,26 @@ def test_the_model_raises_the_shared_class() -> None:
     assert errors.ApiError.__module__.endswith("error_shape")
     assert issubclass(errors.BadCsv, errors.ApiError)
     assert (
-        errors.PayloadTooLarge.over(10, 11).body()
-        == _model_shape().PayloadTooLarge.over(10, 11).body()
+        errors.PayloadTooLarge.over(10, 11, "h").body()
+        == _model_shape().PayloadTooLarge.over(10, 11, "h").body()
     )
 
 
 def test_a_413_reads_the_same_from_the_model_and_the_lambda() -> None:
+    """Both speak for the Trends API: the Lambda's 413 (its 4 MB event) in the Trends model's
+    words, which the shared file no longer holds (it says a 413 for any model)."""
+    from trends_anomaly.contract import invoke
+    from trends_anomaly.errors import ApiError as ModelError
+    from trends_anomaly.settings import load_settings
+
     limit, body = 4 * 1024 * 1024, b"x" * (4 * 1024 * 1024 + 1)
-    from_model = _model_shape().PayloadTooLarge.over(limit, len(body)).body()
+    settings = load_settings(
+        {"MODEL_MAX_PAYLOAD_BYTES": str(limit), "MODEL_DEFAULTS_PATH": "/nonexistent.json"}
+    )
+    try:
+        invoke(Invocation(body, "text/csv"), settings)
+    except ModelError as err:
+        from_model = err.body()
     try:
         request_body({"body": body.decode()}, limit)
     except ApiError as err:
@@ -56,6 +70,17 @@ def test_a_413_reads_the_same_from_the_model_and_the_lambda() -> None:
     assert from_lambda == {"error": {**from_model["error"], "request_id": "rid"}}
     assert from_model["error"]["code"] == "payload_too_large"
     assert "4194304 bytes (4 MB)" in from_model["error"]["message"]
+    assert from_model["error"]["hint"] != _model_shape().TOO_LARGE_HINT  # Trends words
+
+
+def test_an_empty_file_reads_the_same_from_the_model_and_the_lambda() -> None:
+    from trends_anomaly import errors
+
+    assert (detect_contract.EMPTY_FILE_MESSAGE, detect_contract.EMPTY_FILE_HINT) == (
+        errors.EMPTY_FILE_MESSAGE,
+        errors.EMPTY_FILE_HINT,
+    )
+    assert detect_contract.TOO_LARGE_HINT == errors.TOO_LARGE_HINT
 
 
 def test_errors_have_code_message_hint_and_a_request_id() -> None:
