@@ -35,6 +35,7 @@ def refusal(app: object, uri: str) -> str | None:
     if _binds(signature, object(), object()):
         return None
     module, _, name = uri.partition(":")
+    name = name or "application"  # gunicorn's default variable when MODEL_APP names none
     kind = "a class" if inspect.isclass(app) else "a function"
     said = (
         f"MODEL_APP={uri} is {kind} that takes {signature}, not a WSGI app, which takes "

@@ -133,6 +133,8 @@ def test_a_factory_is_refused_in_one_line_that_names_model_app(app, what, call):
     called = refusal(app, "mymodel.app:make()")  # a call already: no call to suggest
     assert called is not None and called.startswith("MODEL_APP=mymodel.app:make() is")
     assert "have gunicorn call" not in called
+    if call:  # gunicorn reads 'module' alone as module:application
+        assert "'mymodel:application()'" in (refusal(app, "mymodel") or "")
 
 
 def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, target_kind, tmp_path):
