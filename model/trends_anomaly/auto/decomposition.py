@@ -156,7 +156,7 @@ def decompose(
         # set aside, could never rejoin the season).
         if rough is None or cuts:
             rough = first_level(x, long_window, period, cuts)
-        season = fit_season(x, rough, phases)
+        season = fit_season(x, rough, phases, nonneg)
     s = season.values
     y = x - s
     raw_local = segment_median(y, local_window, cuts, leave_out=True)

@@ -41,6 +41,9 @@ KEPT_WIDTH_MAX = 1024
 # frames hold at most 6 MB. A request may set any period, and 64 long ones (a day of seconds)
 # kept 64 × 2 MB per worker.
 KEPT_PERIOD_MAX = 4096
+# Layouts of series up to this many points keep their point indices as numpy's own index type
+# (``take`` with int32 indices converts them first, each call); longer ones keep int32 (memory).
+NATIVE_INDEX_POINTS = 10_000
 
 
 class Season(NamedTuple):
@@ -81,7 +84,8 @@ class Phases:
         n = self.n = phase.size
         counts = self.counts = np.bincount(phase, minlength=period)
         width = self.cycles = max(int(counts.max()), 1) if n else 1
-        self.rows = _rows(phase, counts, width) if rows is None else rows
+        rows = _rows(phase, counts, width) if rows is None else rows
+        self.rows = rows.astype(np.intp) if n <= NATIVE_INDEX_POINTS else rows
         self._layout(counts, width)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
@@ -109,58 +113,83 @@ class Phases:
         and which of them each point reads (see ``profiles``)."""
         per_phase, flags = _per_phase(counts, width)
         per_phase += _frame(self.period, width)  # ranks + row starts; the neighbouring phases
+        if self.n <= NATIVE_INDEX_POINTS:
+            per_phase = per_phase.astype(np.intp)
         at = per_phase[:4]
         per_point = per_phase.take(self.phase, axis=1)
         # Per point: where its phase's below, lower middle, upper middle and above values sit.
         self.point_stats = per_point[:4]
+        self.neighbours = per_point[4:]  # the previous and the next phase (one take for both)
         self.prev_phase, self.next_phase = per_point[4], per_point[5]
         self.phase_mid = at[1:3].reshape(-1)  # every phase's lower, then upper middle
         self.phase_ok, self.phase_two = flags[0], flags[1]
         self.point_ok, self.point_three, self.point_odd = flags[2:].take(self.phase, axis=1)
+        # What ``profiles`` asks of every series on this axis, answered once.
+        self.phase_bad, self.point_bad = ~self.phase_ok, ~self.point_ok
+        self.any_two = bool(np.count_nonzero(self.phase_two))
+        self.any_three = bool(np.count_nonzero(self.point_three))
+        # Which centred period mean each point reads (see ``_period_means``): one ``take``.
+        self.mean_at = _mean_at(self.n, self.period)
 
     def profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Seasonal value of each row of ``ds`` (m, n) at every point: the median at its phase
-        over the *other* cycles, centred to mean zero over each period; the values of the
-        previous and the next phase at each point; and the median with the point itself (what a
-        holiday week reads, see ``tile``). All rows in one sort.
+        """Seasonal value of the detrended series ``ds`` (n points; or rows of them, (m, n),
+        each on its own) at every point: the median at its phase over the *other* cycles,
+        centred to mean zero over each period; the values of the previous and the next phase
+        at each point; and the median with the point itself (what a holiday week reads, see
+        ``tile``).
 
         The point itself is left out of its own season (as out of its own level): a median
         over five cycles that holds the point sits on it once in five and follows it part of
         the way otherwise, so the residual would pile up at zero and reach far into the
         tails. A phase with two other values takes the smaller one when they agree in sign
         (minmod), else zero; with fewer, zero: one value cannot tell season from event.
+
+        One series in 1-D, and a pick between a fresh array and other values made in place
+        (``np.putmask``, as ``np.where`` would pick): on a few hundred points numpy's
+        broadcasting and new arrays cost more than the work.
         """
-        m = ds.shape[0]
-        pad = np.empty((m, self.n + 1))
-        pad[:, : self.n] = ds
-        pad[:, self.n] = np.inf
-        vals = pad.take(self.rows, axis=1)  # (m, period, cycles), inf = padding (sorts last)
-        vals.sort(axis=-1)
-        flat = vals.reshape(m, -1)
-        at_below, at_lo, at_hi, at_above = self.point_stats
-        mid_lo = flat.take(at_lo, axis=1)
+        if ds.ndim > 1:
+            rows = [self.profiles(row) for row in ds]
+            return tuple(np.stack(parts) for parts in zip(*rows, strict=True))
+        n = self.n
+        pad = np.empty(n + 1)
+        pad[:n] = ds
+        pad[n] = np.inf
+        flat = pad.take(self.rows)  # (period, cycles), inf = padding (sorts last)
+        flat.sort(axis=-1)
+        flat = flat.reshape(-1)
+        # Each point's phase's below, lower middle, upper middle and above values, in one take.
+        first, mid_lo, upper, second = flat.take(self.point_stats)
         # With every cycle (the neighbouring phases' values, and a holiday's reading).
-        mids = flat.take(self.phase_mid, axis=1)
-        lo, hi = mids[:, : self.period], mids[:, self.period :]
-        prof = np.where(self.phase_ok, 0.5 * (lo + hi), 0.0)
-        if self.phase_two.any():
-            prof[:, self.phase_two] = _minmod(lo[:, self.phase_two], hi[:, self.phase_two])
+        mids = flat.take(self.phase_mid)
+        lo, hi = mids[: self.period], mids[self.period :]
+        prof = lo + hi
+        prof *= 0.5
+        np.putmask(prof, self.phase_bad, 0.0)
+        if self.any_two:
+            two = self.phase_two
+            prof[two] = _minmod(lo[two], hi[two])
         # Each point's own: the median of the other c - 1 values of its phase. With c odd the
         # point is below, on or above the median m (the others' middle pair is (m, above),
         # (below, above) or (below, m)); with c even it is at or under the lower middle value
         # (the others' median is the upper one) or over it.
-        first = np.where(ds < mid_lo, mid_lo, flat.take(at_below, axis=1))
-        second = np.where(ds > mid_lo, mid_lo, flat.take(at_above, axis=1))
-        own = np.where(ds <= mid_lo, flat.take(at_hi, axis=1), mid_lo)  # even c
-        own = np.where(self.point_odd, 0.5 * (first + second), own)
-        own = np.where(self.point_ok, own, 0.0)
-        if self.point_three.any():  # two others: what they agree on
-            own = np.where(self.point_three, _minmod(first, second), own)
-        del first, second, mid_lo, flat
-        mean = _period_means(own, self.period)
-        prev = prof.take(self.prev_phase, axis=1) - mean
-        nxt = prof.take(self.next_phase, axis=1) - mean
-        return own - mean, prev, nxt, prof.take(self.phase, axis=1) - mean
+        np.putmask(first, ds < mid_lo, mid_lo)
+        np.putmask(second, ds > mid_lo, mid_lo)
+        own = np.where(ds <= mid_lo, upper, mid_lo)  # even c
+        odd = first + second
+        odd *= 0.5
+        np.putmask(own, self.point_odd, odd)
+        np.putmask(own, self.point_bad, 0.0)
+        if self.any_three:  # two others: what they agree on
+            np.putmask(own, self.point_three, _minmod(first, second))
+        del first, second, mid_lo, upper, flat, odd
+        mean = _period_means(own, self.period, self.mean_at)
+        prev, nxt = neighbours = prof.take(self.neighbours)
+        neighbours -= mean
+        with_point = prof.take(self.phase)
+        with_point -= mean
+        own -= mean
+        return own, prev, nxt, with_point
 
     def tile(
         self,
@@ -196,19 +225,29 @@ class Phases:
         else:
             below, at = middle_pair(step, k)
             mid = (0.5 * (below + at))[..., None]
-        usual = SHARP_PROFILE * mid
-        out = own
+        usual = SHARP_PROFILE * (float(mid[0]) if mid.ndim == 1 else mid)  # (one series: a float)
         if self.lerp is not None:
             toward, w = self.lerp
             other = np.where(toward, nxt, prev)
-            smooth = np.abs(other - own) <= usual
-            out = np.where(smooth, own + (other - own) * w, own)
+            other -= own
+            smooth = np.abs(other) <= usual
+            out = np.where(smooth, own + other * w, own)
+        else:
+            out = own.copy()
         # Each point is judged by its own jump (a season with no sharp step anywhere can still
-        # hold one point that its phase's median with itself fits far better).
+        # hold one point that its phase's median with itself fits far better). (``out`` and
+        # the distance of its values are new arrays, picked into in place; the next phase's
+        # jump is ``step``.)
         alts = (prev, nxt) if with_point is None else (with_point, prev, nxt)
+        gap = np.abs(out - d)
         for alt in alts:
-            better = (np.abs(alt - own) > usual) & (np.abs(alt - d) < np.abs(out - d))
-            out = np.where(better, alt, out)
+            jump = step if alt is nxt else np.abs(alt - own)
+            alt_gap = np.abs(alt - d)
+            better = jump > usual
+            better &= alt_gap < gap
+            np.putmask(out, better, alt)
+            if alt is not nxt:
+                np.putmask(gap, better, alt_gap)
         return out
 
 
@@ -280,23 +319,43 @@ def _minmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
 
 
-def _period_means(s: np.ndarray, period: int) -> np.ndarray:
-    """Mean of each row of ``s`` over the period centred on each point (what of the season is
+def _period_means(s: np.ndarray, period: int, at: np.ndarray | None = None) -> np.ndarray:
+    """Mean of the series ``s`` over the period centred on each point (what of the season is
     really level); within half a period of an end, the mean of the first or last full
-    period."""
-    m, n = s.shape
+    period. ``at``: ``_mean_at(s.size, period)``, when kept."""
+    n = s.size
     if n <= period:
-        return np.repeat(s.mean(axis=1, keepdims=True) if n else np.zeros((m, 1)), n, axis=1)
-    c = np.empty((m, n + 1))
-    c[:, 0] = 0.0
-    s.cumsum(axis=1, out=c[:, 1:])
-    full = (c[:, period:] - c[:, :-period]) * (1.0 / period)  # mean of s[i : i + period]
-    h = period // 2
-    out = np.empty((m, n))
-    out[:, h : h + full.shape[1]] = full
-    out[:, :h] = full[:, :1]
-    out[:, h + full.shape[1] :] = full[:, -1:]
-    return out
+        return np.full(n, s.mean()) if n else np.zeros(0)
+    c = np.empty(n + 1)
+    c[0] = 0.0
+    s.cumsum(out=c[1:])
+    full = (c[period:] - c[:-period]) * (1.0 / period)  # mean of s[i : i + period]
+    return full.take(_mean_at(n, period) if at is None else at)
+
+
+def _mean_at(n: int, period: int) -> np.ndarray | None:
+    """Which of the n - period + 1 full periods' means each of n points reads: the one
+    centred on it, the first or the last near the ends (None: n <= period). Kept for the
+    short lengths that recur (read-only, like ``_frame``)."""
+    if n <= period:
+        return None
+    if n <= NATIVE_INDEX_POINTS:
+        return _kept_mean_at(n, period)
+    return _build_mean_at(n, period).astype(INDEX)
+
+
+def _build_mean_at(n: int, period: int) -> np.ndarray:
+    at = np.arange(-(period // 2), n - period // 2)
+    np.maximum(at, 0, out=at)
+    np.minimum(at, n - period, out=at)
+    return at
+
+
+@functools.lru_cache(maxsize=16)
+def _kept_mean_at(n: int, period: int) -> np.ndarray:
+    at = _build_mean_at(n, period)
+    at.flags.writeable = False
+    return at
 
 
 def calendar_weeks(series: Series) -> np.ndarray | None:
@@ -377,7 +436,9 @@ def phases_for(series: Series, n: int, period: int) -> Phases | None:
     return Phases.cyclic(n, period)
 
 
-def fit_season(x: np.ndarray, trend: np.ndarray, phases: Phases | None) -> Season:
+def fit_season(
+    x: np.ndarray, trend: np.ndarray, phases: Phases | None, nonneg: bool | None = None
+) -> Season:
     """The season of ``x`` around ``trend``: a share of the level (proportional) for data
     without negative values, as interest swings by a share of its level; an amount added to
     the level for data with some.
@@ -385,11 +446,12 @@ def fit_season(x: np.ndarray, trend: np.ndarray, phases: Phases | None) -> Seaso
     One model, not the better fitting of two: fitting both and keeping an additive season
     where it left residuals 1.25 times smaller chose it for 5 of about 150 seasonal terms of
     the real exports of ``tests/data`` (development and held-out sets 1-3), whose anomalies
-    were the same either way, and cost about a fifth of a request at 261 points."""
+    were the same either way, and cost about a fifth of a request at 261 points. ``nonneg``:
+    whether ``x`` has no negative value, when the caller knows."""
     if phases is None:
         return Season(np.zeros(x.size), "none")
     d = x - trend
-    if x.min() < 0:
+    if x.min() < 0 if nonneg is None else not nonneg:
         return Season(_fitted(phases, d), "additive")
     base = _mul_base(trend)
     return Season(_fitted(phases, d / base) * base, "multiplicative", base)
@@ -397,8 +459,8 @@ def fit_season(x: np.ndarray, trend: np.ndarray, phases: Phases | None) -> Seaso
 
 def _fitted(phases: Phases, v: np.ndarray) -> np.ndarray:
     """The season of the detrended series ``v`` at every point (``profiles``, then ``tile``)."""
-    own, prev, nxt, with_point = phases.profiles(v[None])
-    return phases.tile(own[0], prev[0], nxt[0], v, with_point[0])
+    own, prev, nxt, with_point = phases.profiles(v)
+    return phases.tile(own, prev, nxt, v, with_point)
 
 
 def _mul_base(trend: np.ndarray) -> np.ndarray:

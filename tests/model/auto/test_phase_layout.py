@@ -9,6 +9,7 @@ import pytest
 from trends_anomaly.auto.season import (
     KEPT_PERIOD_MAX,
     KEPT_WIDTH_MAX,
+    NATIVE_INDEX_POINTS,
     WEEKS,
     Phases,
     calendar_weeks,
@@ -17,17 +18,19 @@ from trends_anomaly.auto.season import (
 from trends_anomaly.timeaxis import Step
 from trends_anomaly.types import Series
 
-INDEX = np.int32
 NAT = np.iinfo(np.int64).min
 ATTRS = (
     "n", "cycles", "counts", "rows", "prev_phase", "next_phase", "point_stats", "phase_mid",
-    "phase_ok", "phase_two", "point_odd", "point_ok", "point_three",
+    "phase_ok", "phase_two", "point_odd", "point_ok", "point_three", "neighbours", "mean_at",
 )  # fmt: skip
 
 
 def oracle_layout(phase: np.ndarray, period: int, position: np.ndarray | None) -> dict:
-    """The layout as the first implementation built it (one numpy step per quantity)."""
+    """The layout as the first implementation built it (one numpy step per quantity); its
+    indices numpy's own type on short series (no conversion in each ``take``), int32 on long
+    ones (memory)."""
     n = phase.size
+    INDEX = np.intp if n <= NATIVE_INDEX_POINTS else np.int32
     counts = np.bincount(phase, minlength=period)
     order = phase.astype(np.int16).argsort(kind="stable")
     width = max(int(counts.max()), 1) if n else 1
@@ -48,6 +51,9 @@ def oracle_layout(phase: np.ndarray, period: int, position: np.ndarray | None) -
     out.update(point_stats=at.take(phase, axis=1), phase_mid=at[1:3].reshape(-1))
     out.update(phase_ok=c >= 3, phase_two=c == 2, point_odd=(odd == 1).take(phase))
     out.update(point_ok=(c >= 4).take(phase), point_three=(c == 3).take(phase))
+    out["neighbours"] = np.stack([out["prev_phase"], out["next_phase"]])
+    centred = np.arange(n) - period // 2
+    out["mean_at"] = np.clip(centred, 0, n - period).astype(INDEX) if n > period else None
     out["lerp"] = None
     if position is not None and n > 1:
         frac = position - phase - 0.5

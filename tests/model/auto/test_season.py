@@ -160,3 +160,37 @@ def test_a_point_is_left_out_of_its_own_season():
     at_zero, at_ten = own[[0, period]], own[[2 * period, 3 * period, 4 * period]]
     assert np.allclose(at_zero, at_zero[0]) and np.allclose(at_ten, at_ten[0])
     assert at_zero[0] == pytest.approx(2 * at_ten[0])  # 10 and 5, each less its year's mean
+
+
+@pytest.mark.parametrize("calendar", [True, False])
+def test_one_series_reads_the_same_season_as_a_row_of_many(calendar):
+    """``profiles`` and ``tile`` take one series as a 1-D array (the detector's call, without
+    2-D broadcasting) and give exactly what the same series as a row of a 2-D call gives."""
+    s = weekly(261)
+    p = phases_for(s, 261, 52) if calendar else Phases.cyclic(261, 52)
+    assert p.calendar is calendar
+    rng = np.random.default_rng(3)
+    t = np.arange(261)
+    rows = np.stack([np.sin(2 * np.pi * t / 52) + rng.normal(0, 0.2, 261) for _ in range(3)])
+    rows[1, 100:104] += 5  # a holiday-like jump in one row
+    many = p.profiles(rows)
+    for k, row in enumerate(rows):
+        one = p.profiles(row)
+        assert all(a.ndim == 1 for a in one)
+        for a, b in zip(one, many, strict=True):
+            assert np.array_equal(a, b[k])
+        fitted = p.tile(*one[:3], row, one[3])
+        assert np.array_equal(fitted, p.tile(*(a[k] for a in many[:3]), row, many[3][k]))
+
+
+def test_short_layouts_index_with_numpys_own_type():
+    """A short series' layout keeps its indices as intp (a ``take`` converts int32 ones on every
+    call); a long one keeps int32 (half the memory)."""
+    from trends_anomaly.auto.season import NATIVE_INDEX_POINTS
+
+    short = phases_for(weekly(261), 261, 52)
+    assert short.rows.dtype == np.intp and short.point_stats.dtype == np.intp
+    assert short.prev_phase.dtype == np.intp and short.phase_mid.dtype == np.intp
+    n = NATIVE_INDEX_POINTS + 1
+    long = Phases.cyclic(n, 24)
+    assert long.rows.dtype == np.int32 and long.point_stats.dtype == np.int32
