@@ -22,7 +22,8 @@ def whole_or_half_points(x: np.ndarray) -> bool:
     """Whether every value is a whole number or a half: how Google Trends writes its values
     (rounded to whole points, ``<1`` read as 0.5)."""
     doubled = 2.0 * x
-    return bool((doubled == np.rint(doubled)).all())
+    same = doubled == np.rint(doubled)
+    return np.count_nonzero(same) == same.size  # (.all() through its wrapper costs more)
 
 
 def value_range(values: np.ndarray) -> tuple[float, float]:
@@ -30,9 +31,10 @@ def value_range(values: np.ndarray) -> tuple[float, float]:
     values, 100 above for data on Google Trends' scale (whole points or halves in 0..100),
     otherwise unbounded."""
     x = np.asarray(values, dtype=float)
-    if not x.size or x.min() < 0:
+    # (ufunc reductions: ndarray.min and .max add a wrapper that costs as much again)
+    if not x.size or np.minimum.reduce(x) < 0:
         return -np.inf, np.inf
-    trends = x.max() <= TRENDS_TOP and whole_or_half_points(x)
+    trends = np.maximum.reduce(x) <= TRENDS_TOP and whole_or_half_points(x)
     return 0.0, TRENDS_TOP if trends else np.inf
 
 

@@ -77,8 +77,8 @@ def middle_pair(a: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     come out as the other zero there (-0.0 for 0.0), so then the two-k way is taken."""
     b = a.copy()
     b.partition(k, axis=-1)
-    below = b[..., :k].max(axis=-1)
-    if (below == 0.0).any():
+    below = np.maximum.reduce(b[..., :k], axis=-1)  # (ndarray.max adds a wrapper)
+    if np.count_nonzero(below == 0.0):
         b = a.copy()
         b.partition((k - 1, k), axis=-1)
         return b[..., k - 1], b[..., k]
