@@ -46,6 +46,11 @@ KEPT_PERIOD_MAX = 4096
 NATIVE_INDEX_POINTS = 10_000
 
 
+def index_type(n: int) -> type:
+    """The type of a layout's point indices for a series of ``n`` points."""
+    return np.intp if n <= NATIVE_INDEX_POINTS else INDEX
+
+
 class Season(NamedTuple):
     """The fitted season: its value at every point, and how it scales."""
 
@@ -84,8 +89,7 @@ class Phases:
         n = self.n = phase.size
         counts = self.counts = np.bincount(phase, minlength=period)
         width = self.cycles = max(int(counts.max()), 1) if n else 1
-        rows = _rows(phase, counts, width) if rows is None else rows
-        self.rows = rows.astype(np.intp) if n <= NATIVE_INDEX_POINTS else rows
+        self.rows = _rows(phase, counts, width, index_type(n)) if rows is None else rows
         self._layout(counts, width)
 
         # Calendar weeks: each point's exact place in the year, in weeks. A week's value
@@ -104,17 +108,17 @@ class Phases:
         """Phases of the index modulo ``period``: row k of the table is k, k + period, ...
         (no sort needed)."""
         width = max(-(-n // period), 1)
-        grid = np.arange(period * width, dtype=INDEX).reshape(width, period).T
-        rows = np.minimum(grid, n, out=np.empty((period, width), dtype=INDEX))
+        index = index_type(n)
+        grid = np.arange(period * width, dtype=index).reshape(width, period).T
+        rows = np.minimum(grid, n, out=np.empty((period, width), dtype=index))
         return cls(np.arange(n) % period, period, calendar=False, rows=rows)
 
     def _layout(self, counts: np.ndarray, width: int) -> None:
         """Where each phase's order statistics around its median sit in the row-sorted table,
         and which of them each point reads (see ``profiles``)."""
         per_phase, flags = _per_phase(counts, width)
-        per_phase += _frame(self.period, width)  # ranks + row starts; the neighbouring phases
-        if self.n <= NATIVE_INDEX_POINTS:
-            per_phase = per_phase.astype(np.intp)
+        # ranks + row starts; the neighbouring phases (in the layout's index type)
+        per_phase = np.add(per_phase, _frame(self.period, width), dtype=index_type(self.n))
         at = per_phase[:4]
         per_point = per_phase.take(self.phase, axis=1)
         # Per point: where its phase's below, lower middle, upper middle and above values sit.
@@ -122,10 +126,10 @@ class Phases:
         self.neighbours = per_point[4:]  # the previous and the next phase (one take for both)
         self.prev_phase, self.next_phase = per_point[4], per_point[5]
         self.phase_mid = at[1:3].reshape(-1)  # every phase's lower, then upper middle
-        self.phase_ok, self.phase_two = flags[0], flags[1]
-        self.point_ok, self.point_three, self.point_odd = flags[2:].take(self.phase, axis=1)
+        self.phase_ok, self.phase_two, self.phase_bad = flags[:3]
+        point_flags = flags[3:].take(self.phase, axis=1)
+        self.point_ok, self.point_three, self.point_odd, self.point_bad = point_flags
         # What ``profiles`` asks of every series on this axis, answered once.
-        self.phase_bad, self.point_bad = ~self.phase_ok, ~self.point_ok
         self.any_two = bool(np.count_nonzero(self.phase_two))
         self.any_three = bool(np.count_nonzero(self.point_three))
         # Which centred period mean each point reads (see ``_period_means``): one ``take``.
@@ -272,11 +276,11 @@ def _of_every_count(width: int) -> tuple[np.ndarray, np.ndarray]:
 def _of_counts(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What a row of c sorted values needs: the ranks one under its median (odd c), of its
     middle pair and one over its median (odd c), then two rows of zeros (6, c.size); and
-    c >= 3, c == 2, c >= 4, c == 3, c odd (5, c.size)."""
+    c >= 3, c == 2, c < 3 (a phase's), c >= 4, c == 3, c odd, c < 4 (a point's) (7, c.size)."""
     ranks = np.zeros((6, c.size), dtype=INDEX)
     # (c - 2) // 2, (c - 1) // 2, c // 2, (c + 1) // 2; with under two values, the first place.
     ranks[:4] = (c + np.array([[-2], [-1], [0], [1]])) // 2 * (c >= 2)
-    flags = np.stack([c >= 3, c == 2, c >= 4, c == 3, c % 2 == 1])
+    flags = np.stack([c >= 3, c == 2, c < 3, c >= 4, c == 3, c % 2 == 1, c < 4])
     return ranks, flags
 
 
@@ -301,13 +305,13 @@ def _build_frame(period: int, width: int) -> np.ndarray:
 _kept_frame = functools.lru_cache(maxsize=64)(_build_frame)
 
 
-def _rows(phase: np.ndarray, counts: np.ndarray, width: int) -> np.ndarray:
+def _rows(phase: np.ndarray, counts: np.ndarray, width: int, index: type = INDEX) -> np.ndarray:
     """The (period, width) table of each phase's points in time order, padded with ``n``."""
     n = phase.size
     # A stable sort of small integers: numpy's radix sort when they fit in 16 bits.
     small = phase.astype(np.int16) if counts.size < 2**15 else phase
     order = small.argsort(kind="stable")
-    rows = np.empty((counts.size, width), dtype=INDEX)
+    rows = np.empty((counts.size, width), dtype=index)
     rows.fill(n)
     # The sorted points fill each row's first count places, row after row.
     rows[np.arange(width) < counts[:, None]] = order
