@@ -7,7 +7,9 @@ exact O(n log n) one and DBSCAN by an exact noise-point search); ``auto`` lives 
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,14 +32,21 @@ def run_method(series: Series, method: str, params: dict[str, Any]) -> Detection
 
 def _detect(series: Series, method: str, params: dict[str, Any]) -> Detection:
     if method == "auto":
-        from .auto import detect_auto  # imported here: auto is the largest module
-
-        return detect_auto(series, params)
+        return _auto_detector()(series, params)
     if method == "stl":
         return detect_stl(series, params)
     if method == "dbscan":
         return detect_dbscan(series, params)
     raise BadParameter(f"Unknown method '{method}'.", "Use auto, stl or dbscan.")
+
+
+@functools.cache
+def _auto_detector() -> Callable[[Series, dict[str, Any]], Detection]:
+    """``auto``'s detector, imported on first use (auto is the largest module; a relative
+    import statement on every request costs about a microsecond: kept once imported)."""
+    from .auto import detect_auto
+
+    return detect_auto
 
 
 def stl_period(series: Series, requested: int | None) -> tuple[int, str]:

@@ -50,7 +50,7 @@ def seasonal_acf(x: np.ndarray, period: int, level: np.ndarray | None = None) ->
         level = rolling_median(x, fit_window(period, max(n // 2 - 1, 1)))
     d = x - level
     d -= median(d)
-    s = MAD_TO_SD * median(np.abs(d))
+    s = MAD_TO_SD * median(np.abs(d), overwrite=True)  # (a scratch array: no copy)
     if s <= 0:
         s = float(np.abs(d).mean())
     if s <= 0:
