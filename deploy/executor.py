@@ -29,7 +29,16 @@ from deploy.aws_errors import (
     error_message,
     lapsed,
 )
-from deploy.failures import Failure, Incomplete, Progress, Skipped, blocked, failure
+from deploy.failures import (
+    Failure,
+    Incomplete,
+    Progress,
+    Skipped,
+    Unconfirmed,
+    blocked,
+    failure,
+    sent,
+)
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
@@ -313,7 +322,9 @@ class Teardown:
     Credentials that lapse stop it there (not each remaining action tried and refused the
     same way, each after botocore's own attempts): no later call can succeed until someone
     signs in again, and the run after that deletes what is left; the actions not tried are
-    listed (``untried``) in the `Incomplete` it ends with."""
+    listed (``untried``) in the `Incomplete` it ends with, apart from those whose calls
+    already went (``unconfirmed``: a DeleteEndpoint accepted, its wait not run), which AWS
+    may still be carrying out."""
 
     executor: Executor
     todo: list[Action]
@@ -323,6 +334,8 @@ class Teardown:
     failures: list[Failure] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     untried: list[Action] = field(default_factory=list)  # after the credentials lapsed
+    # Started (their calls accepted), their waits not run: the credentials lapsed first.
+    unconfirmed: list[Unconfirmed] = field(default_factory=list)
     lapsed: bool = False
     deferred: bool = False  # a leading call refused busy: the rest of it left for `finish`
     at: int = 0  # how many of ``todo`` were run (or skipped) so far
@@ -353,6 +366,10 @@ class Teardown:
         the actions done, or `Incomplete` with every failure."""
         started, self.started = self.started, []
         for i, action, ran, waits in started:
+            if self.lapsed and ran:  # its calls went: AWS may be carrying them out
+                calls = sent(action.steps[: len(action.steps) - len(waits)])
+                self.unconfirmed.append(Unconfirmed(action, calls))
+                continue
             if self.lapsed:
                 self.untried.append(action)
                 continue
@@ -365,12 +382,19 @@ class Teardown:
         if self.lapsed:
             self.untried += self.todo[self.at :]
             self.at = len(self.todo)
+            started_too = (
+                f", {len(self.unconfirmed)} started and not seen through"
+                if self.unconfirmed
+                else ""
+            )
             self.executor.log(
                 f"stopped: the credentials no longer work; {len(self.untried)} action(s) not "
-                "tried (every call would be refused the same way)"
+                f"tried{started_too} (every call would be refused the same way)"
             )
         if self.failures:
-            raise Incomplete(self.done, self.failures, self.skipped, untried=self.untried)
+            raise Incomplete(
+                self.done, self.failures, self.skipped, "destroy", self.untried, self.unconfirmed
+            )
         return self.done
 
     def _where(self, i: int, action: Action) -> str:

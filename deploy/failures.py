@@ -10,16 +10,18 @@ with AWS's error code and message and what to do. Pure: no AWS call here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import botocore.exceptions
 
-from deploy.aws import CredentialsLapsed, DeployError
+from deploy.aws import CredentialsLapsed, DeployError, is_mutating
 from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message
 from deploy.graph import needed_by
 from deploy.plan import Action, Call, Step
 
 AGAIN = "then run the command again: it reads AWS afresh and deletes what is left"
+STILL = "AWS may still be carrying it out"
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,11 @@ class Failure:
     message: str  # AWS's message, or ours when it is not an AWS error
     todo: str  # what to do about it
     kind: str = ErrorKind.OTHER.value  # what it means (aws_errors.ErrorKind): --summary-json's
+    # The action's changing calls AWS accepted before this step (a DeleteEndpoint whose wait
+    # then failed): AWS may still be carrying them out.
+    sent: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """For --summary-json: the workflow's job summary and a script can tell a lapse (sign
         in again) from a refusal (a grant) without reading the message."""
         return {
@@ -44,6 +49,7 @@ class Failure:
             "code": self.code,
             "message": self.message,
             "todo": self.todo,
+            "sent": list(self.sent),
         }
 
 
@@ -57,6 +63,23 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class Unconfirmed:
+    """An action whose changing calls AWS accepted, but whose end the run never saw: it
+    stopped first (the credentials lapsed in another action) before the waits it ends with.
+    Not "not tried": AWS may still be carrying them out (an endpoint being deleted)."""
+
+    action: Action
+    sent: tuple[str, ...]
+
+
+def sent(steps: Sequence[Step]) -> tuple[str, ...]:
+    """The changing AWS calls among ``steps`` (``service:Operation``), which ran before."""
+    return tuple(
+        s.describe_call() for s in steps if isinstance(s, Call) and is_mutating(s.operation)
+    )
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An action not run: a resource that must outlive one that could not be deleted."""
 
@@ -66,7 +89,13 @@ class Skipped:
 
 def failure(action: Action, step: Step, err: DeployError) -> Failure:
     """The record of ``err``: AWS's code and message when an AWS error caused it, with the hint
-    for its kind; otherwise our message, which says what to do itself."""
+    for its kind; otherwise our message, which says what to do itself. With the action's
+    changing calls that went before ``step`` (each step ran before the one that failed)."""
+    before = next((i for i, s in enumerate(action.steps) if s is step), 0)
+    return replace(_failure(action, step, err), sent=sent(action.steps[:before]))
+
+
+def _failure(action: Action, step: Step, err: DeployError) -> Failure:
     cause = err.__cause__
     if isinstance(cause, botocore.exceptions.ClientError):
         if isinstance(step, Call):
@@ -99,13 +128,15 @@ def summary(
     skipped: Sequence[Skipped],
     command: str,
     untried: Sequence[Action] = (),
+    unconfirmed: Sequence[Unconfirmed] = (),
 ) -> str:
     """Every failure and every resource left because of one, for the error output; with
-    ``untried``, the run stopped (the credentials lapsed): what it did not try."""
+    ``untried`` or ``unconfirmed``, the run stopped (the credentials lapsed): what it did not
+    try, and what it started but did not see through."""
     rest = (
         "; it stopped there: the credentials no longer work, so every later call would be "
         "refused the same way"
-        if untried
+        if untried or unconfirmed
         else "; it deleted every other one"
     )
     lines = [
@@ -116,11 +147,22 @@ def summary(
     for f in failures:
         said = f"{f.step} failed: AWS said {f.code}: {f.message}" if f.code else f.message
         lines.append(f"  - {f.action.kind} {f.action.name}: {said}")
+        if f.sent:
+            lines.append(
+                f"    started, not confirmed: {', '.join(f.sent)} sent and accepted before it; "
+                f"{STILL}"
+            )
         lines.append(f"    what to do: {f.todo}; {AGAIN}")
     for s in skipped:
         lines.append(
             f"  - {s.action.kind} {s.action.name}: not deleted, it must outlive "
             f"{', '.join(s.because)} (deleted by the run after that one is fixed)"
+        )
+    for u in unconfirmed:
+        lines.append(
+            f"  - {u.action.kind} {u.action.name}: started, not confirmed: {', '.join(u.sent)} "
+            f"sent and accepted, then the run stopped before seeing it through; {STILL} (the "
+            "run after signing in waits for it)"
         )
     for a in untried:
         lines.append(f"  - {a.kind} {a.name}: not tried (deleted by the run after signing in)")
@@ -137,9 +179,11 @@ class Incomplete(DeployError):
         skipped: Sequence[Skipped],
         command: str = "destroy",
         untried: Sequence[Action] = (),
+        unconfirmed: Sequence[Unconfirmed] = (),
     ) -> None:
-        super().__init__(summary(failures, skipped, command, untried))
+        super().__init__(summary(failures, skipped, command, untried, unconfirmed))
         self.done = list(done)
         self.failures = list(failures)
         self.skipped = list(skipped)
         self.untried = list(untried)
+        self.unconfirmed = list(unconfirmed)

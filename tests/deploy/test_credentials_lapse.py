@@ -127,6 +127,11 @@ def test_destroy_stops_at_the_lapse_and_lists_what_it_did_not_try(project: Path,
     assert lapse.refused == 1
     said = str(stopped)
     assert "aws sso login" in said and "not tried" in said
+    # The disable, then DeleteEndpoint accepted: the lapse meets the wait until it is gone.
+    # SageMaker is deleting it: said, not only that the wait failed.
+    endpoint = stopped.failures[0]
+    assert endpoint.action.kind == "endpoint" and endpoint.sent == ("sagemaker:DeleteEndpoint",)
+    assert "started, not confirmed: sagemaker:DeleteEndpoint sent and accepted" in said
     for action in stopped.untried:
         assert f"{action.kind} {action.name}" in said
 

@@ -567,3 +567,37 @@ def test_a_long_busy_retry_says_so_once_a_minute_and_how_it_ended(
     assert all(s.startswith("still ValidationException (busy) after ") for s in said[1:-1])
     assert said[1].startswith("still ValidationException (busy) after 1 min:"), said
     assert said[-1].startswith("done after 10 min"), said
+
+
+def test_a_lapse_at_finish_says_which_started_actions_were_sent_not_that_they_were_not_tried(
+    aws: Aws, run
+) -> None:
+    """Two endpoints' DeleteEndpoint accepted at the start; the credentials lapse in the
+    first one's wait. The second's deletion was sent (AWS may be carrying it out): reported
+    as started and unconfirmed, not "not tried"; what had not started (the model) is."""
+    executor, _ = run
+
+    def expired(_aws: Aws) -> tuple[bool, str]:
+        error = {"Error": {"Code": "ExpiredToken", "Message": "The security token is expired"}}
+        raise botocore.exceptions.ClientError(error, "DescribeEndpoint")  # type: ignore[arg-type]
+
+    def endpoint(name: str) -> Action:
+        delete = Call("sagemaker", "DeleteEndpoint", {"EndpointName": name})
+        return Action("delete", "endpoint", name, "destroy", steps=(delete, Wait(name, expired)))
+
+    model = _delete("sagemaker_model", "m", "sagemaker", "DeleteModel", ModelName="m")
+    with Stubber(aws.client("sagemaker")) as sm:
+        for name in ("e1", "e2"):
+            sm.add_response("delete_endpoint", {}, {"EndpointName": name})
+        teardown = executor.teardown([endpoint("e1"), endpoint("e2"), model], DESTROY_DEPS)
+        teardown.run_leading(["endpoint"])
+        with pytest.raises(Incomplete) as err:
+            teardown.finish()
+    (failed,) = err.value.failures
+    assert failed.action.name == "e1" and failed.sent == ("sagemaker:DeleteEndpoint",)
+    assert [(u.action.name, u.sent) for u in err.value.unconfirmed] == [
+        ("e2", ("sagemaker:DeleteEndpoint",))
+    ]
+    assert [a.name for a in err.value.untried] == ["m"]
+    assert "endpoint e2: not tried" not in str(err.value)
+    assert "endpoint e2: started, not confirmed: sagemaker:DeleteEndpoint" in str(err.value)

@@ -6,7 +6,15 @@ import botocore.exceptions
 
 from deploy.aws import CredentialsLapsed, DeployError
 from deploy.aws_errors import ErrorKind
-from deploy.failures import Failure, Incomplete, Skipped, blocked, failure, summary
+from deploy.failures import (
+    Failure,
+    Incomplete,
+    Skipped,
+    Unconfirmed,
+    blocked,
+    failure,
+    summary,
+)
 from deploy.plan import Action, Call, Stop, Wait
 
 DEPENDS_ON = {"role": (), "model": ("role",), "endpoint": ("model",), "site": ()}
@@ -106,3 +114,45 @@ def test_a_stopped_destroy_lists_what_it_did_not_try_instead_of_every_other_dele
     assert "it deleted every other one" not in text
     assert "it stopped there: the credentials no longer work" in text.splitlines()[0]
     assert text.splitlines()[-1] == "  - model m: not tried (deleted by the run after signing in)"
+
+
+def _expired(operation: str) -> CredentialsLapsed:
+    """AWS refusing ``operation`` as expired, as the executor records it."""
+    refused = botocore.exceptions.ClientError(
+        {"Error": {"Code": "ExpiredToken", "Message": "expired"}}, operation
+    )
+    lapsed = CredentialsLapsed(f"…: {operation} failed: AWS said ExpiredToken", ErrorKind.EXPIRED)
+    lapsed.__cause__ = refused
+    return lapsed
+
+
+def test_a_failure_after_a_call_aws_accepted_says_it_was_sent_not_confirmed() -> None:
+    """DeleteEndpoint accepted, then the wait's DescribeEndpoint refused: AWS may be deleting
+    it, so the summary says the call went, not only that the wait failed."""
+    delete = Call("sagemaker", "DeleteEndpoint", {"EndpointName": "e"})
+    wait = Wait("endpoint e is deleted", lambda aws: (True, "gone"))
+    endpoint = Action("delete", "endpoint", "e", "destroy", steps=(delete, wait))
+    f = failure(endpoint, wait, _expired("DescribeEndpoint"))
+    assert f.sent == ("sagemaker:DeleteEndpoint",)
+    assert f.to_json()["sent"] == ["sagemaker:DeleteEndpoint"]
+    lines = str(Incomplete([], [f], [])).splitlines()
+    assert lines[2] == (
+        "    started, not confirmed: sagemaker:DeleteEndpoint sent and accepted before it; AWS "
+        "may still be carrying it out"
+    )
+    assert failure(endpoint, delete, _expired("DeleteEndpoint")).sent == ()
+
+
+def test_a_stopped_destroy_says_what_it_started_apart_from_what_it_did_not_try() -> None:
+    """An action whose call went before the credentials lapsed elsewhere (its wait never
+    run): not "not tried", but sent and unconfirmed, so the operator knows AWS may act on it."""
+    failures = [Failure(MODEL, "sagemaker:DeleteModel", "ExpiredToken", "expired", "sign in")]
+    started = Unconfirmed(ENDPOINT, ("sagemaker:DeleteEndpoint",))
+    text = str(Incomplete([], failures, [], untried=[], unconfirmed=[started]))
+    assert "it stopped there: the credentials no longer work" in text.splitlines()[0]
+    assert text.splitlines()[-1] == (
+        "  - endpoint e: started, not confirmed: sagemaker:DeleteEndpoint sent and accepted, "
+        "then the run stopped before seeing it through; AWS may still be carrying it out (the "
+        "run after signing in waits for it)"
+    )
+    assert "not tried" not in text
