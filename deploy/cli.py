@@ -24,7 +24,7 @@ from deploy.aws_errors import CREDENTIAL_KINDS, ErrorKind, classify, hint, lapse
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
-from deploy.failures import Incomplete
+from deploy.failures import Incomplete, outside_steps
 from deploy.image_ref import account_of, image_problem, project_image_problem
 from deploy.naming import Names, preview_env, site_url
 from deploy.resources.cdn import site_domain
@@ -212,28 +212,57 @@ def _unlock_advice(eng: Engine, command: str) -> str:
     )
 
 
+@dataclass
+class Stage:
+    """Where an apply is outside its plan's steps (a failed step is in `eng.progress`): what
+    --summary-json's "failed" names when it stops there (credentials lapsing in a read
+    before the plan, in the image's, or in the endpoint's status read after the changes)."""
+
+    op: str = "lock"
+    resource: str = "stack lock"
+    step: str = "taking the stack's lock"
+
+    def at(self, op: str, resource: str, step: str) -> None:
+        self.op, self.resource, self.step = op, resource, step
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
+    """Exit 0 when every change landed and the lock was released, 1 otherwise: also when
+    every change landed but the lock could not be released (deploy/README.md, "Exit codes")."""
     summary_path = (
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
     eng = _engine(args)
-    held = LockState()
+    held, stage = LockState(), Stage()
+    applied: dict[str, Any] | None = None  # the summary of an apply whose changes all landed
     try:
         with _locked(eng, "apply", args.force_unlock, held):
-            return _apply(args, eng, summary_path)
+            applied = _apply(args, eng, summary_path, stage)
     except Interrupted:
         raise
     # After the lock's release: the summary says whether it went. A release that failed
     # otherwise than for credentials raises AWS's error (the step's is its context): the
     # summary is still written, as it was before the release.
     except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
-        if eng.progress is not None:  # the plan's steps had started
-            _write_failure(summary_path, eng, err, held)
+        if applied is None:
+            _write_failure(summary_path, eng, err, held, stage)
+        else:  # only the lock's release failed: the changes' summary stays, with its note
+            with contextlib.suppress(OSError):
+                _write_summary(
+                    summary_path, {**applied, "lock": held.said(), "lock_note": _said(err)}
+                )
         raise
+    return 0
 
 
-def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> int:
+def _apply(
+    args: argparse.Namespace, eng: Engine, summary_path: Path | None, stage: Stage
+) -> dict[str, Any]:
+    """The apply under the lock; its summary (written to ``summary_path``), ``stage`` kept
+    at what it does outside the plan's steps."""
     locking = len(eng.aws.log.calls)  # the lock's own calls are not the apply's: not counted
+    reading = ("read", "plan", "reading what exists, before any change")
+    stage.at(*reading)
     # Before the first change: are the roles what this commit's bootstrap writes? A role behind
     # is a warning (this change may not need what it lacks); an AccessDenied then says so.
     roles = bootstrap_version.check(eng.aws, _file(args))
@@ -241,14 +270,27 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
         if eng.cfg.environment:
             # An environment's model is pinned by digest: push first (when ECR lacks the
             # image), then plan with the digest, so the plan shown is the one applied.
+            stage.at("image", "image", "the model image in ECR, made sure of before the plan")
             eng.image = eng.ensure_image()
             print(f"Image: {eng.image}")
+            stage.at(*reading)
         planned = eng.plan()
     planned.warnings += roles.warnings
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
+    todo = [a for a in planned.actions if a.op != "noop"]
+
+    def next_up(i: int, _done: Action | None = None) -> None:
+        """After the i-th action (a hook): the next, or the endpoint's status read last."""
+        if i < len(todo):
+            stage.at(todo[i].op, f"{todo[i].kind} {todo[i].name}", "its steps")
+        else:
+            status = "sagemaker:DescribeEndpoint (its status, after every change)"
+            stage.at("read", f"endpoint {eng.names.endpoint}", status)
+
+    next_up(0)
     try:
         with bootstrap_version.denied_hint(roles):
-            summary = eng.apply(planned)
+            summary = eng.apply(planned, next_up)
     except Interrupted:
         raise
     except DeployError as err:  # a push whose deploy failed is activity too: the sweep counts it
@@ -270,40 +312,56 @@ def _apply(args: argparse.Namespace, eng: Engine, summary_path: Path | None) -> 
     print(f"  API URL:   {summary['api_url']}")
     print(f"  Site URL:  {summary['site_url']}")
     print(f"  Endpoint:  {summary['endpoint_name']} ({summary['endpoint_status']})")
-    if summary_path:
-        try:
-            summary_path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
-        except OSError as err:
-            raise DeployError(
-                f"applied, but --summary-json {summary_path} could not be written: "
-                f"{err.strerror or err}"
-            ) from None
-    return 0
+    try:
+        _write_summary(summary_path, summary)
+    except OSError as err:
+        raise DeployError(
+            f"applied, but --summary-json {summary_path} could not be written: "
+            f"{err.strerror or err}"
+        ) from None
+    return summary
 
 
-def _write_failure(path: Path | None, eng: Engine, err: Exception, held: LockState) -> None:
+def _write_summary(path: Path | None, summary: dict[str, Any]) -> None:
+    if path:
+        path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+
+
+def _write_failure(
+    path: Path | None, eng: Engine, err: Exception, held: LockState, stage: Stage
+) -> None:
     """The failed apply's error in --summary-json, for the workflow's job summary (which else
     said only that it could not read the file): the changes done before it, the step it
-    stopped at with its kind (``expired``: sign in again), and whether the lock is still held.
-    Best effort: the error is raised anyway."""
+    stopped at with its kind (``expired``: sign in again), or where outside the plan's steps
+    (``stage``), and whether the lock is still held. Best effort: the error is raised anyway."""
     if path is None:
         return
     progress = eng.progress
     said = _said(err)
-    if not isinstance(err, DeployError):  # AWS's own: the lock's release after a step's error?
-        if not isinstance(err.__context__, DeployError):
-            return  # not a failed step: a succeeded apply's summary stays as written
+    if not isinstance(err, DeployError) and isinstance(err.__context__, DeployError):
+        # AWS's own, the lock's release failing after the apply's error: both said
         said = f"{_said(err.__context__)}\nThen the lock's release failed: {err}"
+        err = err.__context__
     failed: dict[str, Any] = {
         "error": said,
-        "endpoint_name": eng.names.endpoint,
+        "endpoint_name": _endpoint_name(eng),
         "changes": [a.to_json() for a in progress.done] if progress else [],
         "lock": held.said(),
     }
     if progress and progress.failed:
         failed["failed"] = progress.failed.to_json()
+    else:
+        failed["failed"] = outside_steps(stage.op, stage.resource, stage.step, err)
     with contextlib.suppress(OSError):
-        path.write_text(json.dumps(failed, indent=2) + "\n")
+        _write_summary(path, failed)
+
+
+def _endpoint_name(eng: Engine) -> str | None:
+    """The endpoint's name; None when the account is unknown (GetCallerIdentity failed)."""
+    try:
+        return eng.names.endpoint
+    except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return None
 
 
 def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:

@@ -62,7 +62,7 @@ class Engine:
     types: Sequence[ResourceType] = field(default_factory=registered)
     _names: Names | None = field(default=None, init=False)
     # The last apply's progress (what it did, the step it stopped at): set when its steps
-    # start, so a failed apply's --summary-json lists them.
+    # start (the image's, then the plan's), so a failed apply's --summary-json lists them.
     progress: Progress | None = field(default=None, init=False)
 
     @property
@@ -94,7 +94,11 @@ class Engine:
         for record in ecr_resource.RESOURCE.observe(self.aws, self.names, desired, world):
             world.add(record)
         actions = planner.plan([ecr_resource.RESOURCE], desired, world)
-        self.executor(world).run(actions)
+        executor = self.executor(world)
+        try:
+            executor.run(actions)
+        finally:  # its steps run before the plan's: a failed one is the apply's --summary-json's
+            self.progress = executor.progress
         uri = pinned_uri(self.aws, inputs.image_uri)
         if uri is not None:
             return uri

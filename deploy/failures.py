@@ -111,6 +111,29 @@ def _failure(action: Action, step: Step, err: DeployError) -> Failure:
     return Failure(action, step.describe(), "", str(err), "as the message says")
 
 
+def outside_steps(op: str, resource: str, step: str, err: BaseException) -> dict[str, Any]:
+    """--summary-json's "failed" for an error met outside the plan's steps (a read before the
+    plan or the endpoint's status read after it, the lock): `Failure.to_json`'s fields, the
+    call AWS refused named after ``step``, so the job summary says where it stopped."""
+    cause = err.__cause__ if isinstance(err.__cause__, Exception) else err
+    kind = err.kind if isinstance(err, CredentialsLapsed) else classify(cause)
+    message, todo = str(err), HINTS[kind] if kind is not ErrorKind.OTHER else "as the message says"
+    if isinstance(cause, botocore.exceptions.ClientError):
+        message, todo = error_message(cause), HINTS[kind]
+        if cause.operation_name not in step:
+            step = f"{step} ({cause.operation_name})"
+    return {
+        "resource": resource,
+        "op": op,
+        "step": step,
+        "kind": kind.value,
+        "code": error_code(cause),
+        "message": message,
+        "todo": todo,
+        "sent": [],
+    }
+
+
 def blocked(
     depends_on: Mapping[str, Sequence[str]], failures: Sequence[Failure]
 ) -> dict[str, tuple[str, ...]]:

@@ -41,6 +41,13 @@ def render_failure(summary: dict[str, Any], commit: str = "", title: str = "") -
             f"({stopped.get('kind')}).",
             "",
         ]
+        sent = stopped.get("sent") or []
+        if sent:  # a call AWS accepted before the failed step (a wait): it may still act on it
+            calls = ", ".join(f"`{call}`" for call in sent)
+            lines += [
+                f"{calls} was sent and accepted before it: AWS may still be carrying it out.",
+                "",
+            ]
     if summary.get("lock") == "held":
         lines += ["The stack lock is still held: the error says how to release it.", ""]
     lines += ["~~~text", body, "~~~"]
@@ -70,6 +77,10 @@ def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
         "",
     ]
     lines += [f"- {_change_line(c)}" for c in changes] or ["Nothing changed: AWS already matched."]
+    if summary.get("lock") == "held":  # every change landed, then the lock's release failed
+        note = str(summary.get("lock_note") or "").replace("~~~", "~ ~ ~")
+        lines += ["", "The stack lock is still held: the next run stops at it until released.", ""]
+        lines += ["~~~text", note, "~~~"]
     return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,13 @@ from deploy import cli, lock
 from deploy.aws import Aws, CredentialsLapsed
 from deploy.cli import main
 from deploy.failures import Incomplete
-from tests.deploy.deploy_helpers import IMAGE, engine, pushed_before_apply
+from deploy.resources import endpoint as endpoint_resource
+from tests.deploy.deploy_helpers import (
+    ENVIRONMENTS,
+    IMAGE,
+    engine,
+    pushed_before_apply,
+)
 from tests.support.lapse import Lapse
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -164,23 +170,92 @@ def test_an_apply_whose_credentials_lapse_at_the_lock_release_says_the_lock_is_h
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Everything applied, then the lock's DeleteObject refused: exit 1 (the next run would
-    stop at the lock), saying that the apply ended and how to release the lock."""
+    stop at the lock), saying that the apply ended and how to release the lock. Its
+    --summary-json stays the applied one (no "error": every change landed), with the lock
+    said held and the note how to release it."""
     _deployed(project)
+    (project / "site" / "dist" / "a.html").write_text("<p>a</p>\n")  # one change
     lapse = Lapse(after=10**6, mode="expired")
     _lapsing(monkeypatch, lapse)
     applied = cli._apply
 
-    def then_lapse(*args: Any) -> int:
-        code = applied(*args)
+    def then_lapse(*args: Any) -> Any:
+        summary = applied(*args)
         lapse.after = 0
-        return code
+        return summary
 
     monkeypatch.setattr(cli, "_apply", then_lapse)
     capsys.readouterr()
-    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 1
+    summary_path = project / "summary.json"
+    cfg = str(project / "config.yaml")
+    code = main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)])
+    assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("error: apply ended, but the stack's lock s3://"), err
     assert "--force-unlock" in err and lapse.refused == 1
+    summary = json.loads(summary_path.read_text())
+    assert "error" not in summary and "failed" not in summary
+    assert summary["api_url"] and summary["endpoint_status"] == "InService"
+    assert [c["name"] for c in summary["changes"] if c["type"] == "site_object"] == ["a.html"]
+    assert summary["lock"] == "held"
+    assert summary["lock_note"].startswith("apply ended, but the stack's lock s3://")
+    assert "--force-unlock" in summary["lock_note"]
+
+
+@pytest.mark.usefixtures("image_pushed")
+def test_a_lapse_at_the_status_read_after_the_changes_writes_the_summary_naming_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every change made, then the endpoint's status read refused: the failure summary lists
+    the changes and names that read (it wrote nothing: AWS's error was not a step's)."""
+    _deployed(project)
+    (project / "site" / "dist" / "a.html").write_text("<p>a</p>\n")
+    lapse = Lapse(after=10**6, mode="expired")
+    _lapsing(monkeypatch, lapse)
+    status = endpoint_resource.status
+
+    def then_lapse(*args: Any) -> Any:
+        lapse.after = 0
+        return status(*args)
+
+    monkeypatch.setattr(endpoint_resource, "status", then_lapse)
+    summary_path = project / "summary.json"
+    cfg = str(project / "config.yaml")
+    code = main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: AWS DescribeEndpoint: An error occurred (ExpiredToken)"), err
+    summary = json.loads(summary_path.read_text())
+    assert "ExpiredToken" in summary["error"] and summary["lock"] == "held"
+    assert [c["name"] for c in summary["changes"] if c["type"] == "site_object"] == ["a.html"]
+    failed = summary["failed"]
+    assert failed["resource"] == "endpoint trends-anomaly" and failed["kind"] == "expired"
+    assert (
+        failed["step"].startswith("sagemaker:DescribeEndpoint") and failed["code"] == "ExpiredToken"
+    )
+    assert "aws sso login" in failed["todo"]
+
+
+@pytest.mark.usefixtures("image_pushed")
+@pytest.mark.parametrize("mode", MODES)
+def test_a_lapse_in_the_image_step_before_the_plan_writes_the_summary_naming_it(
+    project: Path, mode: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An environment's apply makes sure of its image first (Engine.ensure_image), before the
+    plan's steps: a lapse there still writes the failure summary, naming that step."""
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    args = ["--config", str(cfg), "apply", "--env", "staging", "--image", IMAGE]
+    assert main(args) == 0  # deployed: its bucket holds the lock from now on
+    _lapsing(monkeypatch, Lapse(after=1, mode=mode))  # the lock's PutObject, then nothing
+    summary_path = project / "summary.json"
+    capsys.readouterr()
+    assert main([*args, "--summary-json", str(summary_path)]) == 1
+    summary = json.loads(summary_path.read_text())
+    assert summary["error"] and summary["changes"] == [] and summary["lock"] == "held"
+    failed = summary["failed"]
+    assert failed["resource"] == "image" and failed["kind"] == "expired", failed
+    assert "before the plan" in failed["step"] and "aws sso login" in failed["todo"]
 
 
 @pytest.mark.usefixtures("image_pushed")
@@ -199,3 +274,26 @@ def test_a_lapse_while_planning_under_the_lock_says_the_lock_is_held(
         and "aws sso login" in first
     )
     assert second.startswith("The stack's lock s3://") and "--force-unlock" in second
+
+
+@pytest.mark.usefixtures("image_pushed")
+def test_a_lapse_in_a_step_of_the_image_before_the_plan_writes_the_summary_naming_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A first environment's apply creates the image repository before the plan: the
+    credentials lapse in that action's next step, which the summary names (with the call
+    that went before it)."""
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    # The lock's PutObject (no bucket yet: no lock), ECR's CreateRepository, then nothing.
+    _lapsing(monkeypatch, Lapse(after=2, mode="expired"))
+    summary_path = project / "summary.json"
+    args = ["--config", str(cfg), "apply", "--env", "staging", "--image", IMAGE]
+    assert main([*args, "--summary-json", str(summary_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: create ecr_repository trends-anomaly: ecr:"), err
+    summary = json.loads(summary_path.read_text())
+    assert summary["lock"] == "none" and summary["changes"] == []
+    failed = summary["failed"]
+    assert failed["resource"] == "ecr_repository trends-anomaly" and failed["kind"] == "expired"
+    assert failed["sent"] == ["ecr:CreateRepository"], failed

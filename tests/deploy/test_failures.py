@@ -13,6 +13,7 @@ from deploy.failures import (
     Unconfirmed,
     blocked,
     failure,
+    outside_steps,
     summary,
 )
 from deploy.plan import Action, Call, Stop, Wait
@@ -156,3 +157,28 @@ def test_a_stopped_destroy_says_what_it_started_apart_from_what_it_did_not_try()
         "run after signing in waits for it)"
     )
     assert "not tried" not in text
+
+
+def test_an_error_outside_the_steps_is_recorded_as_a_steps_failure_would_be() -> None:
+    """A lapse in a read before the plan, or the endpoint's status read after it: the job
+    summary still says where it stopped, with AWS's code, the kind and the fix."""
+    refused = botocore.exceptions.ClientError(
+        {"Error": {"Code": "ExpiredToken", "Message": "expired"}}, "DescribeEndpoint"
+    )
+    failed = outside_steps("read", "endpoint e", "its status, after every change", refused)
+    assert failed == {
+        "resource": "endpoint e",
+        "op": "read",
+        "step": "its status, after every change (DescribeEndpoint)",
+        "kind": "expired",
+        "code": "ExpiredToken",
+        "message": "expired",
+        "todo": failed["todo"],
+        "sent": [],
+    }
+    assert "aws sso login" in failed["todo"]
+    gone = botocore.exceptions.TokenRetrievalError(provider="sso", error_msg="token expired")
+    said = outside_steps("image", "image", "before the plan", gone)
+    assert (said["kind"], said["code"], said["step"]) == ("expired", "", "before the plan")
+    locked = outside_steps("lock", "stack lock", "taking it", DeployError("stack locked: …"))
+    assert (locked["kind"], locked["todo"]) == ("other", "as the message says")

@@ -81,7 +81,7 @@ def test_a_failed_apply_writes_its_summary_even_when_the_lock_release_fails_othe
     names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
     eng: Any = SimpleNamespace(names=names, aws=None, log=print, progress=None)
 
-    def failing(_args: Any, engine: Any, _path: Any) -> int:
+    def failing(_args: Any, engine: Any, _path: Any, _stage: Any) -> dict[str, Any]:
         engine.progress = progress
         progress.failed = Failure(action, "s3:PutObject", "", "no answer from AWS", "again")
         raise DeployError("create site_object c.html: s3:PutObject got no answer from AWS")
@@ -101,17 +101,20 @@ def test_an_applied_summary_stays_when_the_lock_release_fails_otherwise(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Everything applied and its summary written, then the release unreachable: the error
-    goes up and the summary stays the applied one (no step failed)."""
+    goes up and the summary stays the applied one (no step failed), the lock said held."""
     names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
     eng: Any = SimpleNamespace(names=names, aws=None, log=print, progress=None)
     path = tmp_path / "summary.json"
 
-    def applied(_args: Any, engine: Any, summary_path: Path) -> int:
+    def applied(_args: Any, engine: Any, summary_path: Path, _stage: Any) -> dict[str, Any]:
         engine.progress = Progress()
-        summary_path.write_text(json.dumps({"changes": [], "endpoint_name": "trends-anomaly"}))
-        return 0
+        summary = {"changes": [], "endpoint_name": "trends-anomaly"}
+        summary_path.write_text(json.dumps(summary))
+        return summary
 
     _release_unreachable(monkeypatch, eng, applied)
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
         cli.cmd_apply(argparse.Namespace(summary_json=str(path), force_unlock=False))
-    assert "error" not in json.loads(path.read_text())
+    summary = json.loads(path.read_text())
+    assert "error" not in summary and summary["lock"] == "held"
+    assert "Could not connect" in summary["lock_note"]

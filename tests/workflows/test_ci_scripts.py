@@ -324,6 +324,31 @@ def test_a_failed_deploys_summary_names_the_step_and_what_was_done_before(
     assert "Stopped at `site_object c.html`, `s3:PutObject` (expired)" in said
     assert "stack lock is still held" in said
     assert "### Done before it (2)" in said and "- site: 2 files uploaded" in said
+    # A call AWS accepted before the step that failed (its wait refused): AWS may act on it.
+    doc["failed"] = {
+        **stopped,
+        "step": "wait until endpoint e is deleted",
+        "sent": ["sagemaker:DeleteEndpoint"],
+    }
+    failed.write_text(json.dumps(doc), encoding="utf-8")
+    said = _script("deploy_summary.py", str(failed)).stdout
+    assert "`sagemaker:DeleteEndpoint` was sent and accepted before it" in said
+
+
+def test_an_applied_summary_whose_lock_is_still_held_says_deployed_and_the_lock(
+    tmp_path: Path,
+) -> None:
+    """Every change landed, then the lock's release refused (credentials lapsed): the job
+    summary says Deployed with the URLs, and that the lock is held with how to release it."""
+    path = tmp_path / "summary.json"
+    note = (
+        "apply ended, but the stack's lock s3://b/.deploy/lock.json is still held: … --force-unlock"
+    )
+    path.write_text(json.dumps({**SUMMARY, "lock": "held", "lock_note": note}), encoding="utf-8")
+    said = _script("deploy_summary.py", str(path), "--title", "staging").stdout
+    assert said.startswith("## Deployed staging") and SUMMARY["api_url"] in said
+    assert "Deploy failed" not in said
+    assert "The stack lock is still held" in said and note in said
 
 
 @pytest.mark.parametrize(
