@@ -367,7 +367,8 @@ def _endpoint_name(eng: Engine) -> str | None:
 def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:
     """A preview's apply tags its endpoint with the time (deploy/previews.py): the sweep
     removes a preview no deploy reached for `preview.max_idle_days`. A failure to tag is said,
-    never the apply's failure: the endpoint's own times stand in for it."""
+    never the apply's failure: the endpoint's own times stand in for it (credentials that
+    lapsed after the changes included: botocore's refresh failing too)."""
     from deploy import previews
 
     if not eng.names.is_preview:
@@ -375,7 +376,11 @@ def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:
     when = _now(args)
     try:
         tagged = previews.record_deploy(eng.aws, eng.names, when)
-    except (DeployError, botocore.exceptions.ClientError) as err:
+    except (
+        DeployError,
+        botocore.exceptions.ClientError,
+        botocore.exceptions.BotoCoreError,
+    ) as err:
         print(f"warning: could not tag {eng.names.endpoint} {previews.DEPLOYED_AT}: {err}")
         return
     if tagged:

@@ -20,16 +20,20 @@ import pytest
 
 from deploy import cli, lock
 from deploy.aws import Aws, CredentialsLapsed
+from deploy.bootstrap.apply import apply as bootstrap_apply
+from deploy.bootstrap.policies import Target
 from deploy.cli import main
 from deploy.failures import Incomplete
+from deploy.image import image_tag
 from deploy.resources import endpoint as endpoint_resource
 from tests.deploy.deploy_helpers import (
     ENVIRONMENTS,
     IMAGE,
     engine,
+    push_fake_image,
     pushed_before_apply,
 )
-from tests.support.lapse import Lapse
+from tests.support.lapse import Lapse, token_gone
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 MODES = ("refresh", "expired")
@@ -297,3 +301,28 @@ def test_a_lapse_in_a_step_of_the_image_before_the_plan_writes_the_summary_namin
     failed = summary["failed"]
     assert failed["resource"] == "ecr_repository trends-anomaly" and failed["kind"] == "expired"
     assert failed["sent"] == ["ecr:CreateRepository"], failed
+
+
+def test_a_lapse_at_the_previews_deploy_tag_is_a_warning_not_the_applys_failure(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every change landed, then botocore cannot refresh the credentials for the preview's
+    deployed-at tag: a warning (as AWS refusing it is), the applied summary written, exit 0;
+    it escaped as the apply's error, with no summary, though nothing had failed."""
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    envs = ("staging", "production")  # the previews' permissions boundary: bootstrap's
+    target = Target("trends-anomaly", "us-east-1", "", "octo/trends", envs, previews=True)
+    bootstrap_apply(_aws(), target)
+    push_fake_image("trends-anomaly-pr-7", image_tag(project / "model"))
+
+    def gone(*_: Any, **__: Any) -> bool:
+        raise token_gone()
+
+    monkeypatch.setattr("deploy.previews.record_deploy", gone)
+    summary_path = project / "summary.json"
+    args = ["--config", str(cfg), "apply", "--env", "pr-7", "--summary-json", str(summary_path)]
+    assert main(args) == 0
+    assert "warning: could not tag trends-anomaly-pr-7 deployed-at" in capsys.readouterr().out
+    summary = json.loads(summary_path.read_text())
+    assert "error" not in summary and summary["endpoint_name"] == "trends-anomaly-pr-7"
