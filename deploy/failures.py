@@ -18,7 +18,7 @@ import botocore.exceptions
 from deploy.aws import CredentialsLapsed, DeployError, is_mutating
 from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message
 from deploy.graph import needed_by
-from deploy.plan import Action, Call, Step
+from deploy.plan import Action, Call, Step, Wait
 
 AGAIN = "then run the command again: it reads AWS afresh and deletes what is left"
 STILL = "AWS may still be carrying it out"
@@ -34,8 +34,8 @@ class Failure:
     message: str  # AWS's message, or ours when it is not an AWS error
     todo: str  # what to do about it
     kind: str = ErrorKind.OTHER.value  # what it means (aws_errors.ErrorKind): --summary-json's
-    # The action's changing calls AWS accepted before this step (a DeleteEndpoint whose wait
-    # then failed): AWS may still be carrying them out.
+    # When the failed step is a wait: the action's changing calls AWS accepted before it, whose
+    # end it waited for (a DeleteEndpoint): AWS may still be carrying them out.
     sent: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -89,10 +89,14 @@ class Skipped:
 
 def failure(action: Action, step: Step, err: DeployError) -> Failure:
     """The record of ``err``: AWS's code and message when an AWS error caused it, with the hint
-    for its kind; otherwise our message, which says what to do itself. With the action's
-    changing calls that went before ``step`` (each step ran before the one that failed)."""
+    for its kind; otherwise our message, which says what to do itself. A wait's failure says
+    the action's changing calls that went before it (each step ran before the one that failed):
+    what it waited to see the end of."""
+    recorded = _failure(action, step, err)
+    if not isinstance(step, Wait):
+        return recorded
     before = next((i for i, s in enumerate(action.steps) if s is step), 0)
-    return replace(_failure(action, step, err), sent=sent(action.steps[:before]))
+    return replace(recorded, sent=sent(action.steps[:before]))
 
 
 def _failure(action: Action, step: Step, err: DeployError) -> Failure:

@@ -285,8 +285,7 @@ def test_a_lapse_in_a_step_of_the_image_before_the_plan_writes_the_summary_namin
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A first environment's apply creates the image repository before the plan: the
-    credentials lapse in that action's next step, which the summary names (with the call
-    that went before it)."""
+    credentials lapse in that action's next step, which the summary names."""
     cfg = project / "config.yaml"
     cfg.write_text(cfg.read_text() + ENVIRONMENTS)
     # The lock's PutObject (no bucket yet: no lock), ECR's CreateRepository, then nothing.
@@ -300,7 +299,8 @@ def test_a_lapse_in_a_step_of_the_image_before_the_plan_writes_the_summary_namin
     assert summary["lock"] == "none" and summary["changes"] == []
     failed = summary["failed"]
     assert failed["resource"] == "ecr_repository trends-anomaly" and failed["kind"] == "expired"
-    assert failed["sent"] == ["ecr:CreateRepository"], failed
+    # A failed call, not a wait: CreateRepository before it ended when answered.
+    assert (failed["step"], failed["sent"]) == ("ecr:PutLifecyclePolicy", []), failed
 
 
 def test_a_lapse_at_the_previews_deploy_tag_is_a_warning_not_the_applys_failure(
