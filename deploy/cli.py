@@ -142,6 +142,9 @@ def _writable_file(path: str, flag: str) -> Path:
     return target
 
 
+SWEEP = "previews sweep"  # the command that takes the lock of several stacks in turn
+
+
 @dataclass
 class LockState:
     """Whether the command's lock was taken and released: --summary-json says it."""
@@ -161,7 +164,9 @@ def _locked(
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
     the command ends (an error, Ctrl-C, SIGTERM). Credentials that lapsed cannot release it:
     then the command's own error stays the error, with a note saying the lock is held and how
-    to release it (a command that succeeded fails with that note: the next run would stop)."""
+    to release it (a command that succeeded fails with that note: the next run would stop).
+    The sweep's (which goes on to its other stacks): a release that fails otherwise is said so
+    too, a DeployError, not AWS's error alone."""
     state = state or LockState()
     bucket = eng.names.bucket
     state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
@@ -173,24 +178,31 @@ def _locked(
             err.add_note(note)
         raise
     note = _release(eng, bucket, state, command)
-    if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py)
+    if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py), or the sweep's
         said = f"{command} ended, but {note[0].lower()}{note[1:]}"
-        raise CredentialsLapsed(said, state.lapsed or ErrorKind.EXPIRED)
+        if state.lapsed is None:
+            raise DeployError(said)
+        raise CredentialsLapsed(said, state.lapsed)
 
 
 def _release(eng: Engine, bucket: str, state: LockState, command: str) -> str:
-    """Release the lock if taken; "" when done, else what holds it and how to release it."""
+    """Release the lock if taken; "" when done, else what holds it and how to release it
+    (only when the credentials lapsed, but in the sweep: else AWS's error goes up)."""
     if not state.taken:
         return ""
     try:
         lock.release(eng.aws, bucket)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         state.lapsed = lapsed(err)
-        if state.lapsed is None:
+        if state.lapsed is None and command != SWEEP:
             raise
+        why = (
+            f"releasing it needs working credentials too ({err}). Once signed in again, "
+            if state.lapsed
+            else f"its release failed ({_with_hint(err)}). To release it, "
+        )
         return (
-            f"The stack's lock s3://{bucket}/{lock.KEY} is still held: releasing it needs "
-            f"working credentials too ({err}). Once signed in again, "
+            f"The stack's lock s3://{bucket}/{lock.KEY} is still held: {why}"
             f"{_unlock_advice(eng, command)} (it removes the lock, then takes it; only when no "
             "other apply or destroy of this stack runs). A CI run's lock is taken over by the "
             f"next run after its job's time limit ({lock.MAX_MINUTES_ENV})"
@@ -748,7 +760,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
         eng = _engine(args, env, aws)
         eng.log = _prefixed(env)
         try:
-            held.enter_context(_locked(eng, "previews sweep", False))
+            held.enter_context(_locked(eng, SWEEP, False))
             # A push may have deployed it since it was judged (a sweep can take hours): under
             # the lock no apply runs, so what the endpoint says now holds.
             if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):
@@ -756,8 +768,8 @@ def cmd_previews(args: argparse.Namespace) -> int:
             return eng.start_destroy()
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
             kind = lapsed(err)  # outside a step (the lock's, a read): the sweep stops too
-            if kind is None:
-                raise
+            if kind is None:  # this stack's error: the sweep goes on (deploy/sweep.py)
+                raise DeployError(_with_hint(err)) from err
             raise CredentialsLapsed(_with_hint(err), kind) from err
 
     failed: list[str] = []

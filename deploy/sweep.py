@@ -28,7 +28,10 @@ not stop the others: each outcome is reported as it ends, failures included. Cre
 lapse do (an SSO session or the job's role session ending, met in a stack's destroy or at its
 lock's release): every later call would be refused the same way, so the stacks after it are
 not tried, each reported so (`Outcome.untried`) with its lock's release tried once: refused,
-the error says the lock is held and how to release it.
+the error says the lock is held and how to release it. A release refused otherwise (AccessDenied
+on the lock, the network, throttling past botocore's retries) is that stack's error alone, said
+with the same note; the sweep goes on. A stack wholly removed has no lock left to release (it
+went with its bucket): it is said removed, whatever its release said.
 """
 
 from __future__ import annotations
@@ -99,8 +102,8 @@ def _start(stack: str, own: ExitStack, start: Start) -> Teardown | Outcome:
 
 
 def _closed(own: ExitStack, outcome: Outcome) -> Outcome:
-    """``outcome`` once its lock is released; when the release is refused (the credentials
-    lapsed: `cli._locked` says the lock is held and how to release it), with that error."""
+    """``outcome`` once its lock is released; when the release is refused (`cli._locked` says
+    the lock is held and how to release it), with that error."""
     try:
         own.close()
     except DeployError as err:
@@ -121,9 +124,9 @@ def _finish(stack: str, own: ExitStack, teardown: Teardown) -> Outcome:
         raise
     except DeployError as err:  # went on past failures (Incomplete), or its lock not released
         lapse = err if _lapsed(err) else None
-        if done is not None and lapse:
-            # Wholly removed, then its release refused: the lock went with its bucket (the
-            # destroy deletes it first, resources/site.py), so none is held.
+        if done is not None:
+            # Wholly removed, then its release refused (lapsed or not): the lock went with its
+            # bucket (the destroy deletes it first, resources/site.py), so none is held.
             return Outcome(stack, done, lapse=lapse)
         return Outcome(stack, err.done if isinstance(err, Incomplete) else [], err, lapse=lapse)
     return Outcome(stack, done)

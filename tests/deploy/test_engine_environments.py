@@ -781,3 +781,154 @@ def test_a_preview_whose_endpoint_turns_busy_after_the_read_does_not_hold_back_t
     left = inventory()
     for stack in ("pr-7", "pr-8"):
         assert not any(_of(left, f"{PROJECT}-{stack}").values()), (stack, left)
+
+
+def _refused(code: str):
+    """An error AWS (or botocore) gives for a lock's release, none of them a lapse: AccessDenied
+    on the lock object, throttling past botocore's retries, no connection."""
+    import botocore.exceptions
+
+    if not code:
+        return botocore.exceptions.EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
+    error = {"Error": {"Code": code, "Message": f"{code} said"}}
+    return botocore.exceptions.ClientError(error, "DeleteObject")  # type: ignore[arg-type]
+
+
+class _SweptStack:
+    """A preview as the sweep's start sees it (its engine), its destroy recorded: ``fails``
+    makes its finish go on past a refusal (Incomplete), one resource removed."""
+
+    def __init__(self, env: str, removed: list[str], fails: bool = False) -> None:
+        from types import SimpleNamespace
+
+        self.names = SimpleNamespace(bucket=f"{PROJECT}-{env}-site", env=env)
+        self.aws, self.log, self.env, self.removed, self.fails = None, print, env, removed, fails
+
+    def start_destroy(self) -> _SweptStack:
+        return self
+
+    def finish(self) -> list:
+        from deploy.failures import Failure, Incomplete
+        from deploy.plan import Action
+
+        endpoint = Action("delete", "endpoint", f"{PROJECT}-{self.env}", "destroy")
+        if self.fails:
+            role = Action("delete", "iam_role", f"{PROJECT}-{self.env}-lambda", "destroy")
+            why = Failure(role, "iam:DeleteRole", "DeleteConflict", "in a profile", "fix")
+            raise Incomplete([endpoint], [why], [])
+        self.removed.append(self.env)
+        return [endpoint]
+
+
+@pytest.mark.parametrize("code", ["AccessDenied", "Throttling", ""])
+def test_a_lock_release_refused_otherwise_is_that_previews_error_and_the_sweep_goes_on(
+    code: str, project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's destroy stopped at a refusal, then its lock's release failed, not for lapsed
+    credentials (AccessDenied on the lock, throttling, no connection): AWS's error went up out
+    of the sweep, pr-8 was never finished and no outcome said. Now pr-7 is said removed with
+    its count, its error, and its lock held with the exact command that releases it; pr-8 is
+    removed, and the sweep exits 1."""
+    from deploy import cli
+
+    cfg = _staged(project)
+    removed: list[str] = []
+    released: list[str] = []
+
+    def release(_aws: object, bucket: str) -> None:
+        if "pr-7" in bucket:
+            raise _refused(code)
+        released.append(bucket)
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
+    monkeypatch.setattr(
+        cli, "_engine", lambda args, env=None, aws=None: _SweptStack(env, removed, env == "pr-7")
+    )
+    monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
+    monkeypatch.setattr(cli.lock, "release", release)
+    monkeypatch.delenv("DEPLOY_LOCK_MAX_MINUTES", raising=False)
+    rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes"])
+    out, err = capsys.readouterr()
+    assert rc == 1 and "Traceback" not in err, err
+    assert removed == ["pr-8"] and released == [f"{PROJECT}-pr-8-site"]
+    assert "Removed pr-7: 1 resource(s)." in out and "Removed pr-8: 1 resource(s)." in out
+    assert "error: pr-7: destroy could not delete 1 resource(s)" in err
+    assert f"The stack's lock s3://{PROJECT}-pr-7-site/.deploy/lock.json is still held" in err
+    assert "`python -m deploy destroy --env pr-7 --yes --force-unlock`" in err
+    assert err.rstrip().endswith("error: 1 of 2 preview(s) not wholly removed: pr-7 (each one's "
+                                 "error is above); the others were removed."), err  # fmt: skip
+
+
+def test_a_read_refused_at_a_previews_start_is_its_error_and_the_sweep_goes_on(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's first read refused (AccessDenied, outside any step): AWS's error went up out of
+    the sweep; it is pr-7's, said with what to do, and pr-8 is removed."""
+    from contextlib import nullcontext
+
+    from deploy import cli
+
+    cfg = _staged(project)
+    removed: list[str] = []
+
+    class Refusing(_SweptStack):
+        def start_destroy(self) -> _SweptStack:
+            if self.env == "pr-7":
+                raise _refused("AccessDenied")
+            return self
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Refusing(env, removed))
+    monkeypatch.setattr(cli, "_locked", lambda *_, **__: nullcontext())
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 1 and removed == ["pr-8"], out
+    assert "error: pr-7: An error occurred (AccessDenied)" in out
+    assert "the credentials may not make this call" in out
+
+
+@pytest.mark.slow
+def test_a_lock_release_that_fails_otherwise_leaves_that_preview_said_held_and_the_sweep_goes_on(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the moto server: pr-7's first read refused (AccessDenied) under its lock, then the
+    release throttled past botocore's retries: AWS's error ended the sweep there and pr-8 was
+    never removed. pr-7 is said with both errors and the command that releases its lock, pr-8
+    is removed whole, exit 1; that command then removes pr-7."""
+    from deploy import cli, lock
+    from deploy.engine import Engine
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    _apply_previews(capsys, project, cfg, (7, 8))
+    read, released = Engine.destroy_plan, cli.lock.release
+
+    def refused(self: Engine):  # type: ignore[no-untyped-def]
+        if self.names.env == "pr-7":
+            raise _refused("AccessDenied")
+        return read(self)
+
+    bucket7 = f"{PROJECT}-pr-7-site-{ACCOUNT}-us-east-1"
+
+    def throttled(aws: Aws, bucket: str) -> None:
+        if bucket == bucket7:
+            raise _refused("Throttling")
+        released(aws, bucket)
+
+    monkeypatch.setattr(Engine, "destroy_plan", refused)
+    monkeypatch.setattr(cli.lock, "release", throttled)
+    rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "", "--yes"])
+    out, err = capsys.readouterr()
+    assert rc == 1 and "Traceback" not in err, err
+    assert "Removed pr-8: 18 resource(s)." in out
+    assert not any(_of(inventory(), f"{PROJECT}-pr-8").values())
+    assert err.startswith("error: pr-7: An error occurred (AccessDenied)"), err
+    assert f"s3://{bucket7}/{lock.KEY} is still held: its release failed" in err, err
+    command = "destroy --env pr-7 --yes --force-unlock"
+    assert f"`python -m deploy {command}`" in err
+    s3 = session().client("s3")
+    assert s3.head_object(Bucket=bucket7, Key=lock.KEY)  # held, as said
+    monkeypatch.setattr(Engine, "destroy_plan", read)
+    monkeypatch.setattr(cli.lock, "release", released)
+    assert main(["--config", cfg, *command.split()]) == 0
+    assert not any(_of(inventory(), f"{PROJECT}-pr-7").values())

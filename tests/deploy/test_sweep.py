@@ -263,3 +263,33 @@ def test_credentials_that_lapse_in_one_stacks_destroy_leave_the_next_untried() -
     pr1, pr2 = outcomes
     assert pr1.lapse is pr1.error and not pr1.untried
     assert pr2.untried.startswith("not finished") and "pr-2's lock" in str(pr2.error)
+
+
+class _Refusing(_Events):
+    """Locks whose release ``refuse`` refuses for another reason than lapsed credentials (as
+    cli._locked says it for the sweep: a DeployError noting the lock held)."""
+
+    def __init__(self, refuse: set[str]) -> None:
+        super().__init__()
+        self.refuse = refuse
+
+    @contextmanager
+    def lock(self, stack: str) -> Iterator[None]:
+        self.seen.append(f"lock {stack}")
+        yield
+        self.seen.append(f"unlock {stack}")
+        if stack in self.refuse:
+            raise DeployError(f"{stack}'s lock is still held: AccessDenied")
+
+
+def test_a_release_failing_otherwise_is_that_stacks_error_a_removed_one_keeps_its_count() -> None:
+    """pr-1 removed whole, then its release refused (AccessDenied, the network): its lock went
+    with its bucket, so it is said removed with its count (it was said removed with none);
+    pr-2's destroy failed and its release was refused: its error, the sweep goes on to pr-3."""
+    events = _Refusing({"pr-1", "pr-2"})
+    broke = Incomplete([Action("delete", "endpoint", "pr-2", "destroy")], [], [])
+    outcomes: list[Outcome] = []
+    remove_all(["pr-1", "pr-2", "pr-3"], _start(events, {}, {"pr-2": broke}), outcomes.append)
+    said = [(o.stack, len(o.done), o.error is not None, o.lapse) for o in outcomes]
+    assert said == [("pr-1", 1, False, None), ("pr-2", 1, True, None), ("pr-3", 1, False, None)]
+    assert "finish pr-3" in events.seen
