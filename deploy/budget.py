@@ -20,6 +20,7 @@ IAM_SESSION_MAX_S = 12 * 3600  # MaxSessionDuration / role-duration-seconds uppe
 # --- the workflows (checked against .github/workflows by tests/workflows) ------------------------
 DEPLOY_JOB_TIMEOUT_S = 6 * 3600  # deploy.yml `deploy` job: timeout-minutes 360
 TEARDOWN_JOB_TIMEOUT_S = 150 * 60  # teardown.yml `destroy` job
+SWEEP_JOB_TIMEOUT_S = 6 * 3600  # preview.yml `sweep` job: timeout-minutes 360
 DEPLOY_ROLE_SESSION_S = 6 * 3600  # the deploy role's MaxSessionDuration = role-duration-seconds
 PLAN_ROLE_SESSION_S = 3600  # plan / drift jobs run minutes: the default hour is plenty
 # What a deploy job spends besides the engine's waits: checkout, setup, make site, the docker
@@ -52,6 +53,21 @@ APPLY_FIXED_WAITS_S = (
 DESTROY_WAITS_S = (
     ENDPOINT_SETTLE_BEFORE_DELETE_S + BUSY_RETRY_S + ENDPOINT_DELETE_S + DISTRIBUTION_DEPLOY_S
 )
+
+# A sweep of N previews (deploy/sweep.py) starts every stack's disable and DeleteEndpoint, then
+# finishes each in turn. Started together, those go on together, so in practice the later
+# stacks' waits find them done; but each wait's limit counts from when its stack is finished,
+# so an endpoint that stays busy or a disable that never deploys costs each stack the whole of
+# DESTROY_WAITS_S: N x DESTROY_WAITS_S at worst, which no job holds for many N (2 in 6 h) and the
+# config does not bound N. So the sweep starts and finishes a stack only while the job's time
+# left holds that much more and what a destroy spends besides waiting; the rest are left for the
+# next sweep (the schedule's, or run again).
+SWEEP_STACK_S = DESTROY_WAITS_S + TEARDOWN_JOB_OVERHEAD_S
+
+
+def sweep_fits(time_left_s: float) -> bool:
+    """Whether a sweep with ``time_left_s`` before its job's end may take one more stack."""
+    return time_left_s >= SWEEP_STACK_S
 
 
 def apply_wait_bound(endpoint_wait_s: float) -> float:

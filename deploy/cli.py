@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from deploy import bootstrap_version, lock, render, stacks
+from deploy import bootstrap_version, budget, lock, render, stacks
 from deploy.aws import Aws, CallLog, CredentialsLapsed, DeployError, Interrupted
 from deploy.aws_errors import CREDENTIAL_KINDS, ErrorKind, classify, hint, lapsed
 from deploy.bootstrap import cli as bootstrap_cli
@@ -772,13 +772,29 @@ def cmd_previews(args: argparse.Namespace) -> int:
                 raise DeployError(_with_hint(err)) from err
             raise CredentialsLapsed(_with_hint(err), kind) from err
 
+    # The job's time limit (the workflow sets it; none known locally): a stack is started and
+    # finished only while the time left holds its destroy's longest waits (deploy/budget.py).
+    limit_s = lock.max_minutes() * 60
+    ends = time.monotonic() + limit_s
+
+    def fits() -> bool:
+        return not limit_s or budget.sweep_fits(ends - time.monotonic())
+
     failed: list[str] = []
     untried: list[str] = []  # after the credentials lapsed
+    left: list[str] = []  # for the next sweep: the job's time would not hold them
 
     def report(outcome: Outcome) -> None:
         env = outcome.stack
         if outcome.kept:
             print(f"Kept {env}: {outcome.kept}.")
+            if outcome.error:  # its lock's release refused
+                failed.append(env)
+                print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
+            return
+        if outcome.left:
+            left.append(env)
+            print(f"Left {env}: {outcome.left}.")
             if outcome.error:  # its lock's release refused
                 failed.append(env)
                 print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
@@ -799,7 +815,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
             _say_removed(github, args, pulls.get(verdict.number), verdict)
 
     # One preview that refuses does not keep the others running (deploy/sweep.py).
-    remove_all(list(by_env), start, report)
+    remove_all(list(by_env), start, report, fits)
     if untried:
         print(
             f"error: the credentials lapsed: {len(failed) + len(untried)} of {len(doomed)} "
@@ -809,14 +825,20 @@ def cmd_previews(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if left:
+        print(
+            f"error: {len(left)} of {len(doomed)} preview(s) left for the next sweep: "
+            f"{', '.join(left)}: the job's time left ({lock.MAX_MINUTES_ENV}="
+            f"{limit_s / 60:g}) would not hold another's longest waits (deploy/README.md)",
+            file=sys.stderr,
+        )
     if failed:
         print(
             f"error: {len(failed)} of {len(doomed)} preview(s) not wholly removed: "
             f"{', '.join(failed)} (each one's error is above); the others were removed.",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    return 1 if failed or left else 0
 
 
 def _prefixed(stack: str) -> Callable[[str], None]:

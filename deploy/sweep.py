@@ -32,6 +32,12 @@ the error says the lock is held and how to release it. A release refused otherwi
 on the lock, the network, throttling past botocore's retries) is that stack's error alone, said
 with the same note; the sweep goes on. A stack wholly removed has no lock left to release (it
 went with its bucket): it is said removed, whatever its release said.
+
+A job's time is bounded, and overlapping does not bound a sweep's: each wait's limit counts
+from when its stack is finished, so an endpoint or a distribution that stays busy costs every
+stack its whole destroy budget (`budget.DESTROY_WAITS_S`), N stacks N times that. ``fits``
+says whether the time left holds one more: a stack is started, then finished, only while it
+does; the others are left for the next sweep (`Outcome.left`), their locks released.
 """
 
 from __future__ import annotations
@@ -61,14 +67,21 @@ class Outcome:
     kept: str = ""  # why it was kept after all (judged again under its lock)
     untried: str = ""  # why it was not started or not finished: the credentials lapsed before
     lapse: DeployError | None = None  # the credentials lapsed in it: the sweep stops there
+    left: str = ""  # why it was not started or not finished: the job's time would not hold it
 
 
-def remove_all(stacks: Sequence[str], start: Start, report: Callable[[Outcome], None]) -> None:
+def remove_all(
+    stacks: Sequence[str],
+    start: Start,
+    report: Callable[[Outcome], None],
+    fits: Callable[[], bool] = lambda: True,
+) -> None:
     """Start each stack (its leading actions' calls made), then finish each in the same order
     (what those started waited for first), passing each outcome to ``report`` as it ends; a
     stack's lock is released once it is finished. An interrupt stops it all (every lock held
     is released); any other error is that stack's, but credentials that lapsed: the stacks
-    after it are not tried (their locks' release tried, and said when refused)."""
+    after it are not tried (their locks' release tried, and said when refused). A stack is
+    started and finished only while ``fits()`` (the job's time left holds its worst case)."""
     with ExitStack() as held:
         started: list[tuple[str, ExitStack, Teardown | Outcome]] = []
         lapse = ""  # the stack the credentials lapsed in
@@ -76,6 +89,9 @@ def remove_all(stacks: Sequence[str], start: Start, report: Callable[[Outcome], 
             own = held.enter_context(ExitStack())
             if lapse:
                 started.append((stack, own, Outcome(stack, untried=_after(lapse, "started"))))
+                continue
+            if not fits():
+                started.append((stack, own, Outcome(stack, left=_late("started"))))
                 continue
             got = _start(stack, own, start)
             if isinstance(got, Outcome):  # nothing more to do under its lock
@@ -85,6 +101,9 @@ def remove_all(stacks: Sequence[str], start: Start, report: Callable[[Outcome], 
         for stack, own, got in started:
             if not isinstance(got, Outcome) and lapse:
                 got = _closed(own, Outcome(stack, got.done, untried=_after(lapse, "finished")))
+            elif not isinstance(got, Outcome) and not fits():
+                got = _closed(own, Outcome(stack, got.done, left=_late("finished")))
+                lapse = stack if got.lapse else ""
             elif not isinstance(got, Outcome):
                 got = _finish(stack, own, got)
                 lapse = stack if got.lapse else ""
@@ -151,6 +170,21 @@ def _after(stack: str, what: str) -> str:
     return (
         f"not {what}: the credentials lapsed (in {stack}), so every call would be refused "
         f"the same way; {then}"
+    )
+
+
+def _late(what: str) -> str:
+    """Why a stack was not ``what`` (started, finished): the job's time left would not hold
+    its worst case."""
+    then = (
+        "its start was made (its distribution's disable and its endpoint's deletion go on in "
+        "AWS); the next sweep removes the rest"
+        if what == "finished"
+        else "the next sweep removes it"
+    )
+    return (
+        f"left for the next sweep: not {what}, the job's time left would not hold its "
+        f"destroy's longest waits; {then}"
     )
 
 

@@ -80,3 +80,17 @@ def test_an_endpoint_deletion_a_sweep_defers_fits_the_destroy_budget() -> None:
     assert isinstance(call, Call) and isinstance(gone, Wait)
     deferred = budget.DISTRIBUTION_DEPLOY_S + call.retry_s + gone.timeout_s
     assert deferred <= budget.DESTROY_WAITS_S
+
+
+def test_the_sweep_job_holds_at_least_one_stacks_worst_case_and_says_its_limit() -> None:
+    """A sweep's N stacks can cost N x DESTROY_WAITS_S (each wait's limit counts from when its
+    stack is finished), more than the job holds for N >= 3: the sweep takes a stack only while
+    the time left (DEPLOY_LOCK_MAX_MINUTES, the job's timeout) holds one more. The job must hold
+    one, or a sweep would never remove anything."""
+    sweep = _job("preview.yml", "sweep")
+    assert sweep["timeout-minutes"] * 60 == budget.SWEEP_JOB_TIMEOUT_S
+    assert float(sweep["env"]["DEPLOY_LOCK_MAX_MINUTES"]) == sweep["timeout-minutes"]
+    assert _session(sweep) is not None and _session(sweep) >= budget.SWEEP_JOB_TIMEOUT_S
+    assert budget.sweep_fits(budget.SWEEP_JOB_TIMEOUT_S)
+    assert not budget.sweep_fits(budget.SWEEP_STACK_S - 1)
+    assert 3 * budget.DESTROY_WAITS_S > budget.SWEEP_JOB_TIMEOUT_S  # why a bound is needed

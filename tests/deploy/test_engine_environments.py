@@ -886,6 +886,32 @@ def test_a_read_refused_at_a_previews_start_is_its_error_and_the_sweep_goes_on(
     assert "the credentials may not make this call" in out
 
 
+def test_previews_the_jobs_time_left_cannot_hold_are_left_for_the_next_sweep(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job of 60 minutes cannot hold one preview's longest waits (deploy/budget.py): nothing
+    is started, each preview is said left for the next sweep, and the sweep exits 1. It used to
+    start them all and be killed at the job's limit with the rest unsaid."""
+    from contextlib import nullcontext
+
+    from deploy import cli
+
+    cfg = _staged(project)
+    removed: list[str] = []
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: _SweptStack(env, removed))
+    monkeypatch.setattr(cli, "_locked", lambda *_, **__: nullcontext())
+    monkeypatch.setenv("DEPLOY_LOCK_MAX_MINUTES", "60")
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 1 and removed == [], out
+    assert "Left pr-7: left for the next sweep: not started" in out
+    assert "Left pr-8: left for the next sweep: not started" in out
+    assert "error: 2 of 2 preview(s) left for the next sweep: pr-7, pr-8" in out
+    monkeypatch.setenv("DEPLOY_LOCK_MAX_MINUTES", "360")  # the sweep job's: both removed
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 0 and removed == ["pr-7", "pr-8"], out
+
+
 @pytest.mark.slow
 def test_a_lock_release_that_fails_otherwise_leaves_that_preview_said_held_and_the_sweep_goes_on(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch

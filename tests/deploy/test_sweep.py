@@ -293,3 +293,21 @@ def test_a_release_failing_otherwise_is_that_stacks_error_a_removed_one_keeps_it
     said = [(o.stack, len(o.done), o.error is not None, o.lapse) for o in outcomes]
     assert said == [("pr-1", 1, False, None), ("pr-2", 1, True, None), ("pr-3", 1, False, None)]
     assert "finish pr-3" in events.seen
+
+
+def test_a_stack_is_started_and_finished_only_while_the_jobs_time_left_holds_it() -> None:
+    """The job's time runs out: pr-3 is not started, pr-2 (started) not finished; both are
+    left for the next sweep, pr-2's lock released; pr-1 finished before."""
+    events = _Events()
+    outcomes: list[Outcome] = []
+    answers = iter([True, True, False, True, False])  # start pr-1, pr-2, pr-3; finish pr-1, pr-2
+    remove_all(["pr-1", "pr-2", "pr-3"], _start(events, {}, {}), outcomes.append,
+               lambda: next(answers))  # fmt: skip
+    assert events.seen == [
+        "lock pr-1", "start pr-1", "lock pr-2", "start pr-2",
+        "finish pr-1", "unlock pr-1", "unlock pr-2",
+    ]  # fmt: skip
+    pr1, pr2, pr3 = outcomes
+    assert len(pr1.done) == 1 and not pr1.left
+    assert pr2.left.startswith("left for the next sweep: not finished") and pr2.error is None
+    assert pr3.left.startswith("left for the next sweep: not started")
