@@ -770,3 +770,67 @@ def test_the_terms_of_one_comparison_share_a_y_scale_until_each_is_given_its_own
     assert box.is_checked()
     assert y_scale(page, 0, football) == pytest.approx(own, abs=1.5)
     assert problems == []
+
+
+# Counts the page's live "change" listeners on media queries, by query (added before the page's
+# own script runs).
+COUNT_MEDIA_LISTENERS = """
+(() => {
+  const live = (window.__mediaListeners = {});
+  const proto = MediaQueryList.prototype;
+  const add = proto.addEventListener;
+  const remove = proto.removeEventListener;
+  const held = new WeakMap();
+  proto.addEventListener = function (type, fn, ...rest) {
+    const fns = held.get(this) || new Set();
+    held.set(this, fns);
+    if (type === "change" && !fns.has(fn)) {
+      fns.add(fn);
+      live[this.media] = (live[this.media] || 0) + 1;
+    }
+    return add.call(this, type, fn, ...rest);
+  };
+  proto.removeEventListener = function (type, fn, ...rest) {
+    const fns = held.get(this);
+    if (type === "change" && fns && fns.delete(fn)) live[this.media] -= 1;
+    return remove.call(this, type, fn, ...rest);
+  };
+})();
+"""
+
+CANVAS = "() => document.querySelector('.chart-plot canvas').toDataURL()"
+
+
+def test_a_scheme_change_keeps_the_zoom_and_a_new_run_leaves_no_listeners_behind(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """The charts listen for the colour scheme, forced colours and print: a new run's charts
+    replace the old ones and their listeners with them (else every run would add a redraw of
+    a chart no longer shown to every change), and a chart redrawn in new colours keeps the
+    span it was zoomed to."""
+    page.add_init_script(COUNT_MEDIA_LISTENERS)
+    shown(page, stack, BITCOIN_WEEKLY)
+    charts = page.locator(".chart-plot").count()
+    first = page.evaluate("() => ({...window.__mediaListeners})")
+    assert first.get("(prefers-color-scheme: dark)") == charts, first
+    for _ in range(2):
+        page.evaluate("() => { document.querySelector('#status').textContent = ''; }")
+        run(page)
+        assert page.locator(".chart-plot").count() == charts
+        assert page.evaluate("() => ({...window.__mediaListeners})") == first
+
+    plot = page.locator(".chart-plot").first
+    plot.focus()
+    page.keyboard.press("End")
+    page.keyboard.press("+")
+    page.locator(".reset-zoom").first.wait_for(state="visible")
+    zoomed = page.evaluate(CANVAS)
+    page.emulate_media(color_scheme="dark")
+    _drawn_dark(page, True)
+    page.emulate_media(color_scheme="light")
+    _drawn_dark(page, False)
+    assert page.evaluate(CANVAS) == zoomed  # the same span, in the same colours again
+    page.keyboard.press("Escape")
+    page.locator(".reset-zoom").first.wait_for(state="hidden")
+    assert page.evaluate(CANVAS) != zoomed
+    assert problems == []
