@@ -6,6 +6,7 @@ colours."""
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -333,3 +334,63 @@ def test_each_table_is_named_once(page: Any, stack: Any) -> None:
     tables = [name for role, name in named if role == "table"]
     assert tables == ["Anomalies in wegovy"], tree
     assert [name for _, name in named].count("Anomalies in wegovy") == 1, tree
+
+
+# A PNG's pixels (rows of [r, g, b]), decoded by the browser on a blank page (the site's
+# Content-Security-Policy keeps data: images out of its own).
+PNG_PIXELS = """async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [img.width, img.height];
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, img.width, img.height).data;
+    const rows = [];
+    for (let y = 0; y < img.height; y++) {
+        const row = [];
+        for (let x = 0; x < img.width; x++) {
+            const k = 4 * (y * img.width + x);
+            row.push([d[k], d[k + 1], d[k + 2]]);
+        }
+        rows.push(row);
+    }
+    return rows;
+}"""
+
+
+@pytest.mark.parametrize("forced", ["none", "active"])
+def test_the_still_busy_sign_shows_its_hands_under_forced_colours_too(
+    browser: Any, stack: Any, forced: str
+) -> None:
+    """The still sign's hands were painted as backgrounds, which forced colours (Windows high
+    contrast) repaint in the button's own ground: the clock face lost its hands, an empty ring.
+    Inside the ring, the hands stand out 3:1 or more from the ground, with forced colours or
+    without. Seen while a run is held at the API."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        reduced_motion="reduce",
+        forced_colors=forced,
+        device_scale_factor=4,
+    )
+    held: list[Any] = []
+    try:
+        page = context.new_page()
+        page.route("**/detect?*", lambda route: held.append(route))
+        open_page(page, stack.urls["site"])
+        upload_path(page, DATA / "en_weekly5y_bitcoin.csv")
+        page.get_by_role("button", name="Detect anomalies").click()
+        page.wait_for_function("() => document.querySelector('#run').classList.contains('is-busy')")
+        spinner = page.locator("#run .spinner")
+        shot = base64.b64encode(spinner.screenshot(animations="disabled")).decode()
+        rows = context.new_page().evaluate(PNG_PIXELS, shot)
+        size = len(rows)  # 18 CSS px: a 3 px ring around the face, whose centre the hands meet
+        middle = slice(size // 3, 2 * size // 3)
+        inside = [p for row in rows[middle] for p in row[middle]]
+        lightest = max(inside, key=luminance)
+        darkest = min(inside, key=luminance)
+        assert ratio(lightest, darkest) >= 3, (forced, lightest, darkest)
+        page.get_by_role("button", name="Cancel").click()
+    finally:
+        context.close()
