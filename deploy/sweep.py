@@ -100,9 +100,12 @@ def remove_all(
             started.append((stack, own, got))
         for stack, own, got in started:
             if not isinstance(got, Outcome) and lapse:
-                got = _closed(own, Outcome(stack, got.done, untried=_after(lapse, "finished")))
+                why = _after(lapse, "finished", _not_begun(got))
+                got = _closed(own, Outcome(stack, got.done, untried=why))
             elif not isinstance(got, Outcome) and not fits():
-                got = _closed(own, Outcome(stack, got.done, left=_late("finished")))
+                got = _closed(
+                    own, Outcome(stack, got.done, left=_late("finished", _not_begun(got)))
+                )
                 lapse = stack if got.lapse else ""
             elif not isinstance(got, Outcome):
                 got = _finish(stack, own, got)
@@ -159,29 +162,50 @@ def _lapsed(err: DeployError) -> bool:
     return isinstance(err, CredentialsLapsed)
 
 
-def _after(stack: str, what: str) -> str:
-    """Why a stack after ``stack`` was not tried: ``what`` it was not (started, finished)."""
-    then = (
-        "its start was made (its distribution's disable and its endpoint's deletion go on in "
-        "AWS), the rest not tried"
-        if what == "finished"
-        else "the next sweep removes it once signed in again"
-    )
+def _not_begun(teardown: Teardown) -> list[str]:
+    """The leading actions of a started stack whose call was never made: left whole for its
+    finish (an endpoint still Creating or Updating when read, or whose DeleteEndpoint AWS
+    refused busy at the start). Not finished, nothing in AWS deletes them."""
+    return [f"{a.op} {a.kind} {a.name}" for _i, a, ran, _w in teardown.started if not ran]
+
+
+def _after(stack: str, what: str, not_begun: Sequence[str] = ()) -> str:
+    """Why a stack after ``stack`` was not tried: ``what`` it was not (started, finished);
+    ``not_begun``: what its start left for its finish, so never made (still there, billed)."""
+    if what != "finished":
+        then = "the next sweep removes it once signed in again"
+    elif not_begun:
+        then = (
+            f"its start was made only in part: {', '.join(not_begun)} not made (left for its "
+            "finish: still there), the rest not tried; the next sweep removes them once signed "
+            "in again"
+        )
+    else:
+        then = (
+            "its start was made (its distribution's disable and its endpoint's deletion go on "
+            "in AWS), the rest not tried"
+        )
     return (
         f"not {what}: the credentials lapsed (in {stack}), so every call would be refused "
         f"the same way; {then}"
     )
 
 
-def _late(what: str) -> str:
+def _late(what: str, not_begun: Sequence[str] = ()) -> str:
     """Why a stack was not ``what`` (started, finished): the job's time left would not hold
-    its worst case."""
-    then = (
-        "its start was made (its distribution's disable and its endpoint's deletion go on in "
-        "AWS); the next sweep removes the rest"
-        if what == "finished"
-        else "the next sweep removes it"
-    )
+    its worst case. ``not_begun`` as in `_after`: never made, so nothing in AWS deletes them."""
+    if what != "finished":
+        then = "the next sweep removes it"
+    elif not_begun:
+        then = (
+            f"its start was made only in part: {', '.join(not_begun)} not made (left for its "
+            "finish: still there); the next sweep removes them and the rest"
+        )
+    else:
+        then = (
+            "its start was made (its distribution's disable and its endpoint's deletion go on "
+            "in AWS); the next sweep removes the rest"
+        )
     return (
         f"left for the next sweep: not {what}, the job's time left would not hold its "
         f"destroy's longest waits; {then}"

@@ -311,3 +311,31 @@ def test_a_stack_is_started_and_finished_only_while_the_jobs_time_left_holds_it(
     assert len(pr1.done) == 1 and not pr1.left
     assert pr2.left.startswith("left for the next sweep: not finished") and pr2.error is None
     assert pr3.left.startswith("left for the next sweep: not started")
+
+
+def test_a_stack_not_finished_after_a_lapse_says_which_deletions_were_never_made() -> None:
+    """pr-2's DeleteEndpoint, refused busy at its start, was left for its finish; pr-1's
+    destroy then met lapsed credentials, so pr-2 is not finished. Its outcome used to say its
+    endpoint's deletion goes on in AWS: none was made (the endpoint still runs, billed), and
+    it must say so, by name, or the reader counts on a deletion that never began."""
+    events = _Lapsing()
+    lapse = Failure(Action("delete", "iam_role", "r", "destroy"), "iam:DeleteRole",
+                    "ExpiredToken", "expired", "sign in", ErrorKind.EXPIRED.value)  # fmt: skip
+    seen: list[str] = []
+    aws = _SageMaker(seen, busy={"pr-2": 1})
+    plain = _start(events, {}, {"pr-1": Incomplete([], [lapse], [])})
+
+    def start(stack: str, held: ExitStack) -> Teardown | str:
+        if stack == "pr-1":
+            return plain(stack, held)
+        teardown = _endpoint_teardown(stack, aws, busy=False)
+        teardown.run_leading(["endpoint"])
+        return teardown
+
+    outcomes: list[Outcome] = []
+    remove_all(["pr-1", "pr-2"], start, outcomes.append)
+    assert seen == ["DeleteEndpoint pr-2: refused, Updating"]  # never made
+    _, pr2 = outcomes
+    assert pr2.untried.startswith("not finished")
+    assert "endpoint's deletion go on" not in pr2.untried
+    assert "delete endpoint pr-2" in pr2.untried and "not made" in pr2.untried
