@@ -97,9 +97,11 @@ def remove_all(
             if isinstance(got, Outcome):  # nothing more to do under its lock
                 got = _closed(own, got)
                 lapse = stack if got.lapse else ""
+            elif _lapsed_at_start(got):  # finished at once, with that failure
+                lapse = stack
             started.append((stack, own, got))
         for stack, own, got in started:
-            if not isinstance(got, Outcome) and lapse:
+            if not isinstance(got, Outcome) and lapse and not _lapsed_at_start(got):
                 why = _after(lapse, "finished", _not_begun(got))
                 got = _closed(own, Outcome(stack, got.done, untried=why))
             elif not isinstance(got, Outcome) and not fits():
@@ -109,7 +111,7 @@ def remove_all(
                 lapse = stack if got.lapse else ""
             elif not isinstance(got, Outcome):
                 got = _finish(stack, own, got)
-                lapse = stack if got.lapse else ""
+                lapse = lapse or (stack if got.lapse else "")
             report(got)
 
 
@@ -160,6 +162,12 @@ def _lapsed(err: DeployError) -> bool:
     if isinstance(err, Incomplete):
         return any(f.kind in LAPSED for f in err.failures)
     return isinstance(err, CredentialsLapsed)
+
+
+def _lapsed_at_start(teardown: Teardown) -> bool:
+    """Whether the credentials lapsed in the stack's leading calls (its teardown stopped
+    there, `Teardown.lapsed`; a stand-in that only finishes has no such state)."""
+    return bool(getattr(teardown, "lapsed", False))
 
 
 def _not_begun(teardown: Teardown) -> list[str]:

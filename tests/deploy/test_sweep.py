@@ -339,3 +339,36 @@ def test_a_stack_not_finished_after_a_lapse_says_which_deletions_were_never_made
     assert pr2.untried.startswith("not finished")
     assert "endpoint's deletion go on" not in pr2.untried
     assert "delete endpoint pr-2" in pr2.untried and "not made" in pr2.untried
+
+
+class _Expired(_SageMaker):
+    """SageMaker refusing every call: the job's role session has ended."""
+
+    def delete_endpoint(self, EndpointName: str) -> dict:  # boto3 spells it so
+        self.seen.append(f"DeleteEndpoint {EndpointName}: ExpiredToken")
+        error = {"Error": {"Code": "ExpiredToken", "Message": "The security token expired"}}
+        raise botocore.exceptions.ClientError(error, "DeleteEndpoint")  # type: ignore[arg-type]
+
+
+def test_credentials_that_lapse_in_a_stacks_start_stop_the_sweep_there() -> None:
+    """pr-1's DeleteEndpoint at its start is refused ExpiredToken (its teardown records it
+    and stops). The sweep went on to start pr-2 (its lock's take refused the same way), then
+    said pr-1 "not finished … its endpoint's deletion goes on in AWS", its own failure
+    dropped: pr-1 is reported with that failure, and pr-2 is not started."""
+    seen: list[str] = []
+    aws = _Expired(seen)
+    tried: list[str] = []
+
+    def start(stack: str, held: ExitStack) -> Teardown:
+        tried.append(stack)
+        teardown = _endpoint_teardown(stack, aws, busy=False)
+        teardown.run_leading(["endpoint"])
+        return teardown
+
+    outcomes: list[Outcome] = []
+    remove_all(["pr-1", "pr-2"], start, outcomes.append)
+    assert tried == ["pr-1"] and seen == ["DeleteEndpoint pr-1: ExpiredToken"]
+    pr1, pr2 = outcomes
+    assert not pr1.untried and pr1.lapse is pr1.error
+    assert isinstance(pr1.error, Incomplete) and "ExpiredToken" in str(pr1.error)
+    assert pr2.untried.startswith("not started: the credentials lapsed (in pr-1)")
