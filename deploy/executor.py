@@ -151,6 +151,14 @@ class Executor:
                     raise
                 failed(step, err)
                 return False
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+                # A step of ours (Run, Check) refused by AWS, credentials working (`step` said
+                # a lapse): destroy's failure like any call's, so it goes on past it (a sweep's
+                # later stacks too), not botocore's error ending it all.
+                if failed is None:
+                    raise
+                failed(step, _refused(f"{where}: {step.describe()}", err))
+                return False
         return True
 
     def step(
@@ -481,6 +489,19 @@ def _before_waits(steps: Sequence[Step]) -> tuple[tuple[Step, ...], tuple[Step, 
     while cut and isinstance(steps[cut - 1], Wait):
         cut -= 1
     return tuple(steps[:cut]), tuple(steps[cut:])
+
+
+def _refused(what: str, err: Exception) -> DeployError:
+    """``what`` failed with ``err`` (its cause, so `failure` records AWS's code and hint)."""
+    if isinstance(err, botocore.exceptions.ClientError):
+        said = f"AWS said {error_code(err)}: {error_message(err)}. {HINTS[classify(err)]}"
+    elif isinstance(err, NO_ANSWER):
+        said = f"no answer from AWS: {err}. {RESUME}"
+    else:
+        said = f"botocore: {err}"
+    refused = DeployError(f"{what} failed: {said}")
+    refused.__cause__ = err
+    return refused
 
 
 def _minutes(seconds: float) -> str:

@@ -14,7 +14,7 @@ from deploy.aws import CredentialsLapsed, DeployError, Interrupted
 from deploy.aws_errors import ErrorKind
 from deploy.executor import Executor, Teardown
 from deploy.failures import Failure, Incomplete
-from deploy.plan import Action, Call, Wait
+from deploy.plan import Action, Call, Run, Wait
 from deploy.sweep import Outcome, remove_all
 
 
@@ -372,3 +372,37 @@ def test_credentials_that_lapse_in_a_stacks_start_stop_the_sweep_there() -> None
     assert not pr1.untried and pr1.lapse is pr1.error
     assert isinstance(pr1.error, Incomplete) and "ExpiredToken" in str(pr1.error)
     assert pr2.untried.startswith("not started: the credentials lapsed (in pr-1)")
+
+
+def _refused(_aws: object, _log: object) -> None:
+    """A step of ours (emptying a bucket of its versions) whose AWS call is refused."""
+    error = {"Error": {"Code": "AccessDenied", "Message": "not allowed: s3:ListBucketVersions"}}
+    raise botocore.exceptions.ClientError(error, "ListObjectVersions")  # type: ignore[arg-type]
+
+
+def test_a_step_of_ours_refused_in_one_stack_does_not_cost_the_next_its_deferred_deletion() -> None:
+    """pr-2's DeleteEndpoint, refused busy at its start, waits for pr-2's finish. pr-1's
+    finish met AWS refusing a call inside a step of ours (its bucket's versions' listing):
+    botocore's error went up through the sweep, ending it, pr-2's deletion never made and no
+    outcome said. It is pr-1's failure (destroy goes on past a failed action), and pr-2 is
+    finished: its DeleteEndpoint retried, made."""
+    seen: list[str] = []
+    aws = _SageMaker(seen, busy={"pr-2": 1})
+    empty = Action("delete", "s3_bucket", "b", "destroy", steps=(Run("empty it", _refused),))
+    after = Action("delete", "log_group", "/g", "destroy", steps=())
+
+    def start(stack: str, held: ExitStack) -> Teardown:
+        if stack == "pr-1":
+            executor = Executor(aws, log=lambda _: None)  # type: ignore[arg-type]
+            return executor.teardown([empty, after], {"s3_bucket": (), "log_group": ()})
+        teardown = _endpoint_teardown(stack, aws, busy=False)
+        teardown.run_leading(["endpoint"])
+        return teardown
+
+    outcomes: list[Outcome] = []
+    remove_all(["pr-1", "pr-2"], start, outcomes.append)
+    assert seen[-2:] == ["DeleteEndpoint pr-2", "pr-2: wait until deleted"]
+    pr1, pr2 = outcomes
+    assert isinstance(pr1.error, Incomplete) and "AccessDenied" in str(pr1.error)
+    assert [a.kind for a in pr1.done] == ["log_group"]  # went on past it
+    assert pr2.error is None and len(pr2.done) == 1
