@@ -70,7 +70,8 @@ class RolesTaken(DeployError):
 
 class NoRoomForParts(DeployError):
     """A role's parts and the managed policies others attached to it exceed the account's
-    "Managed policies per role": nothing was changed (the message says what to do)."""
+    "Managed policies per role", or one of those has a part's name (IAM cannot make that
+    part): nothing was changed (the message says what to do)."""
 
 
 def report_line(action: Action, arn: str) -> str | None:
@@ -203,6 +204,8 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
         raise RolesTaken(taken)
     counts = {role: len(mine) for role, mine in parts.items()}
     full = iam_quota.crowded(t, counts, foreign, attached_max)
+    names = {role: [p.name for p in mine] for role, mine in parts.items()}
+    full += iam_quota.names_taken(t, names, foreign)
     if full:
         raise NoRoomForParts("\n".join(full) + "\nNothing was changed.")
     planned = planner.plan(TYPES, Desired.of(specs), world)

@@ -99,3 +99,26 @@ def crowded(
     bootstrap refuses on these before any change, and plan warns with the same words."""
     found = (no_room(t, role, parts[role], arns, attached_max) for role, arns in others.items())
     return [problem for problem in found if problem]
+
+
+def names_taken(t: Target, parts: dict[str, list[str]], others: dict[str, list[str]]) -> list[str]:
+    """Each role's policy attached by others (``others``) whose name is one of the role's
+    ``parts`` (names) at another path: IAM's policy names are unique in an account whatever
+    the path (CreatePolicy: "policy names must be unique within the account"), so that part
+    cannot be made; bootstrap refuses before any change."""
+    found = []
+    for role, arns in others.items():
+        wanted = {name.lower() for name in parts.get(role, [])}
+        for arn in arns:
+            name = arn.rsplit("/", 1)[-1]
+            if name.lower() in wanted:
+                found.append(
+                    f"role {role}: the managed policy {arn}, attached to it and not bootstrap's "
+                    f"(bootstrap makes its parts under {t.names.role_path}), has the name of the "
+                    f"part {name} its permissions now take; IAM policy names are unique in an "
+                    "account whatever their path, so bootstrap cannot create it. Detach and "
+                    f"delete that policy (aws iam detach-role-policy --role-name {role} "
+                    f"--policy-arn {arn}; aws iam delete-policy --policy-arn {arn}), under another "
+                    "name first if it is needed; then run bootstrap again"
+                )
+    return found

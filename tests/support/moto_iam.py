@@ -11,6 +11,11 @@ From IAM's "IAM and AWS STS quotas" page (whitespace does not count towards a si
   refused with LimitExceeded "Cannot exceed quota for PoliciesPerRole: 10"; an account that
   raised it in Service Quotas (moto_quotas.IAM_QUOTAS, up to 20) is held to its value.
 
+A managed policy's name is unique in the account whatever its path (CreatePolicy's
+PolicyName: "IAM user, group, role, and policy names must be unique within the account"):
+CreatePolicy of a taken one is refused with EntityAlreadyExists, as moto does only for the
+same path.
+
 moto already keeps IAM's five versions per managed policy (CreatePolicyVersion of a sixth:
 LimitExceeded). The quotas are module constants: a test may lower one to meet it sooner.
 """
@@ -34,7 +39,7 @@ def iam_size(document: str) -> int:
 
 def patch_iam_quotas() -> None:
     """Wrap moto's IAMBackend calls that IAM refuses past its quotas (idempotent)."""
-    from moto.iam.exceptions import LimitExceededException
+    from moto.iam.exceptions import EntityAlreadyExists, LimitExceededException
     from moto.iam.models import IAMBackend
 
     if getattr(IAMBackend, _PATCHED, False):
@@ -61,6 +66,12 @@ def patch_iam_quotas() -> None:
     def checked_create(self: Any, description: str, path: str, policy_document: str,
                        policy_name: str, tags: Any) -> Any:  # fmt: skip
         managed_size(policy_document)
+        # IAM: policy names are unique in an account, whatever the path, and case (moto
+        # tells policies apart by ARN, so by path too).
+        if any(p.name.lower() == policy_name.lower() for p in self.managed_policies.values()):
+            raise EntityAlreadyExists(
+                f"A policy called {policy_name} already exists. Duplicate names are not allowed."
+            )
         return create_policy(self, description, path, policy_document, policy_name, tags)
 
     def checked_version(self: Any, policy_arn: str, policy_document: str,

@@ -116,3 +116,24 @@ def test_a_policy_named_like_a_part_outside_the_projects_path_is_not_bootstraps(
     assert iam.get_policy(PolicyArn=lookalike)["Policy"]["Arn"] == lookalike
     assert f"kept on {DEPLOY}, not made by bootstrap" in out and lookalike in out, out
     assert "detached" not in out and "deleted" not in out, out
+
+
+def test_a_lookalike_holding_a_needed_parts_name_is_refused_before_any_change(iam, config, capsys):
+    """IAM's policy names are unique in an account whatever their path (CreatePolicy: "IAM
+    user, group, role, and policy names must be unique within the account"). Someone's
+    ``{role}-3`` at ``/``, attached to the deploy role, is kept as theirs; when the deploy role
+    then needs a third part, bootstrap's CreatePolicy of ``/{project}/{role}-3`` would be
+    refused (EntityAlreadyExists) after its other changes: it is refused first, saying why."""
+    assert _run(config) == 0
+    made = iam.create_policy(PolicyName=f"{DEPLOY}-3", PolicyDocument=json.dumps(GUARDRAIL))
+    lookalike = made["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=DEPLOY, PolicyArn=lookalike)
+    before = (_ours(iam), _attached(iam), _attached(iam, f"{PROJECT}-github-plan"))
+    _three_environments(config)
+    capsys.readouterr()
+    assert _run(config) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"role {DEPLOY}" in err and lookalike in err, err
+    assert f"{DEPLOY}-3" in err and "unique" in err, err
+    assert "Nothing was changed" in err, err
+    assert (_ours(iam), _attached(iam), _attached(iam, f"{PROJECT}-github-plan")) == before
