@@ -62,8 +62,7 @@ STILL_EVERY_S = 60.0
 # Said when a sweep's leading call is refused busy: retrying it there (up to an hour for an
 # endpoint) would hold back every later stack's leading calls.
 DEFERRED = (
-    "left for when this stack is finished (retried then), so the other stacks' deletions "
-    "start first"
+    "left for when this stack is finished (retried then), so no other deletion waits behind it"
 )
 
 

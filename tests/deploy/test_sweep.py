@@ -10,6 +10,7 @@ from contextlib import ExitStack, contextmanager
 import botocore.exceptions
 import pytest
 
+from deploy import sweep
 from deploy.aws import CredentialsLapsed, DeployError, Interrupted
 from deploy.aws_errors import ErrorKind
 from deploy.executor import Executor, Teardown
@@ -406,3 +407,13 @@ def test_a_step_of_ours_refused_in_one_stack_does_not_cost_the_next_its_deferred
     assert isinstance(pr1.error, Incomplete) and "AccessDenied" in str(pr1.error)
     assert [a.kind for a in pr1.done] == ["log_group"]  # went on past it
     assert pr2.error is None and len(pr2.done) == 1
+
+
+def test_a_stack_left_for_the_next_sweep_names_the_deletions_its_start_never_made() -> None:
+    """Time ran out before pr-2's finish, and its start had left its endpoint's DeleteEndpoint
+    (refused busy) for that finish: the outcome must not say the endpoint's deletion goes on
+    in AWS (none was made, the endpoint still runs, billed), but name it."""
+    said = sweep._late("finished", ["delete endpoint pr-2-detect"])
+    assert "delete endpoint pr-2-detect not made" in said
+    assert "go on in AWS" not in said
+    assert "go on in AWS" in sweep._late("finished")
