@@ -786,15 +786,12 @@ def cmd_previews(args: argparse.Namespace) -> int:
 
     def report(outcome: Outcome) -> None:
         env = outcome.stack
-        if outcome.kept:
-            print(f"Kept {env}: {outcome.kept}.")
-            if outcome.error:  # its lock's release refused
-                failed.append(env)
-                print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
-            return
-        if outcome.left:
-            left.append(env)
-            print(f"Left {env}: {outcome.left}.")
+        if outcome.kept or outcome.left:
+            if outcome.left:
+                left.append(env)
+            print(
+                f"Kept {env}: {outcome.kept}." if outcome.kept else f"Left {env}: {outcome.left}."
+            )
             if outcome.error:  # its lock's release refused
                 failed.append(env)
                 print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)

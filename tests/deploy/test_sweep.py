@@ -217,8 +217,12 @@ class _Lapsing(_Events):
         self.seen.append(f"lock {stack}")
         yield
         self.seen.append(f"unlock {stack}")
-        if self.lapsed:
-            raise _expired(f"{stack}'s lock is still held")
+        if refused := self.refusal(stack):
+            raise refused
+
+    def refusal(self, stack: str) -> Exception | None:
+        """What releasing ``stack``'s lock raises, if anything."""
+        return _expired(f"{stack}'s lock is still held") if self.lapsed else None
 
 
 def test_credentials_that_lapse_at_a_kept_stacks_lock_release_stop_the_sweep_saying_each() -> None:
@@ -266,7 +270,7 @@ def test_credentials_that_lapse_in_one_stacks_destroy_leave_the_next_untried() -
     assert pr2.untried.startswith("not finished") and "pr-2's lock" in str(pr2.error)
 
 
-class _Refusing(_Events):
+class _Refusing(_Lapsing):
     """Locks whose release ``refuse`` refuses for another reason than lapsed credentials (as
     cli._locked says it for the sweep: a DeployError noting the lock held)."""
 
@@ -274,13 +278,10 @@ class _Refusing(_Events):
         super().__init__()
         self.refuse = refuse
 
-    @contextmanager
-    def lock(self, stack: str) -> Iterator[None]:
-        self.seen.append(f"lock {stack}")
-        yield
-        self.seen.append(f"unlock {stack}")
+    def refusal(self, stack: str) -> Exception | None:
         if stack in self.refuse:
-            raise DeployError(f"{stack}'s lock is still held: AccessDenied")
+            return DeployError(f"{stack}'s lock is still held: AccessDenied")
+        return None
 
 
 def test_a_release_failing_otherwise_is_that_stacks_error_a_removed_one_keeps_its_count() -> None:
