@@ -409,7 +409,10 @@ class Config(_Strict):
                 f"{v!r} has `-pr-` in it or ends in `-pr`: every name it gives (`{v}-detect` "
                 f"…) would also be one of project {owner!r}'s pull-request previews, whose "
                 f"roles may change every `{owner}-pr-*` resource in the account. Choose a name "
-                f"without `-pr-` that does not end in `-pr`"
+                f"without `-pr-` that does not end in `-pr`. A stack already deployed under "
+                f"{v!r}: destroy it first with the code from before this rule (the parent of "
+                "`git log -1 --format=%h -S previews_owner -- deploy/naming.py`), then apply "
+                "under the new name"
             )
         return v
 

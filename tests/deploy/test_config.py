@@ -217,6 +217,9 @@ def test_a_project_named_like_another_projects_previews_is_refused(project, owne
     msg = _err({"project": project})
     assert "project:" in msg and f"project {owner!r}" in msg and "`-pr-`" in msg, msg
     assert f"{owner}-pr-*" in msg, msg
+    # A project already deployed under such a name is told how to remove its stack: this
+    # code refuses the name for every command, destroy included.
+    assert "destroy it first with the code from before this rule" in msg, msg
 
 
 @pytest.mark.parametrize("project", ["app-prod", "apr-x", "app-p-r", "pr-app", "app-prx-1"])
