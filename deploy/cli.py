@@ -423,21 +423,39 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     if not args.yes:
         print("Refusing to delete without --yes.", file=sys.stderr)
         return 1
+    finished: list[Action] | None = None
+    gone_with = ""  # the lock's release refused after a whole destroy: why none is held
     try:
         with _locked(eng, "destroy", args.force_unlock):
             done, incomplete = eng.destroy(), None
+            finished = done
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err
+    except DeployError as err:  # the lock's release refused (cli._locked)
+        if finished is None or not _bucket_deleted(finished, eng.names.bucket):
+            raise
+        why = "the credentials lapsed just then" if isinstance(err, CredentialsLapsed) else err
+        done, incomplete, gone_with = finished, None, str(why)
     done = _removed(done)
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
         print(f"  - {a.kind} {a.name}")
+    if gone_with:
+        print(
+            f"The lock's release was refused ({gone_with}), but the lock was in "
+            f"s3://{eng.names.bucket}, deleted above: none is held."
+        )
     for name in kept:
         print(f"Kept the image repository {name}: every environment of the project uses it.")
     if incomplete:
         print(f"error: {_said(incomplete)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _bucket_deleted(done: list[Action], bucket: str) -> bool:
+    """Whether a destroy deleted the stack's bucket, and with it the lock kept in it."""
+    return any(a.op == "delete" and a.kind == "s3_bucket" and a.name == bucket for a in done)
 
 
 def _removed(done: list[Action]) -> list[Action]:

@@ -23,6 +23,7 @@ from deploy.aws import Aws, CredentialsLapsed
 from deploy.bootstrap.apply import apply as bootstrap_apply
 from deploy.bootstrap.policies import Target
 from deploy.cli import main
+from deploy.engine import Engine
 from deploy.failures import Incomplete
 from deploy.image import image_tag
 from deploy.resources import endpoint as endpoint_resource
@@ -326,3 +327,34 @@ def test_a_lapse_at_the_previews_deploy_tag_is_a_warning_not_the_applys_failure(
     assert "warning: could not tag trends-anomaly-pr-7 deployed-at" in capsys.readouterr().out
     summary = json.loads(summary_path.read_text())
     assert "error" not in summary and summary["endpoint_name"] == "trends-anomaly-pr-7"
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("image_pushed")
+def test_a_destroy_wholly_done_then_its_lock_release_refused_says_what_it_removed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Everything removed, then the lock's DeleteObject refused (the credentials lapsed just
+    then): the lock was in the stack's bucket, deleted by the destroy, so none is held. The
+    destroy says what it removed and ends 0, not "the lock is still held" (false) with no list
+    of what it removed (before: the release's error went up, and the list was never printed)."""
+    _deployed(project)
+    lapse = Lapse(after=10**6, mode="expired")
+    _lapsing(monkeypatch, lapse)
+    destroyed = Engine.destroy
+
+    def then_lapse(self: Engine) -> Any:
+        done = destroyed(self)
+        lapse.after = 0
+        return done
+
+    monkeypatch.setattr(Engine, "destroy", then_lapse)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0
+    out, err = capsys.readouterr()
+    assert "Removed " in out and "Traceback" not in err, (out, err)
+    assert "still held" not in out + err, (out, err)
+    assert "none is held" in out and "the credentials lapsed just then" in out, out
+    assert lapse.refused == 1, "the lock's release only"
+    assert not [b for b in _aws().client("s3").list_buckets()["Buckets"] if "-site-" in b["Name"]]
