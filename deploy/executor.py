@@ -232,10 +232,7 @@ class Executor:
                     self.sleep(delay)
                     delay = min(delay * 2, MAX_RETRY_S)
                     continue
-                raise DeployError(
-                    f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation} "
-                    f"failed: AWS said {error_code(err)}: {error_message(err)}. {HINTS[kind]}"
-                ) from err
+                raise _refused(what, err, kind) from err
             except NO_ANSWER as err:
                 raise DeployError(
                     f"{action.op} {action.kind} {action.name}: {call.service}:{call.operation} "
@@ -490,10 +487,12 @@ def _before_waits(steps: Sequence[Step]) -> tuple[tuple[Step, ...], tuple[Step, 
     return tuple(steps[:cut]), tuple(steps[cut:])
 
 
-def _refused(what: str, err: Exception) -> DeployError:
-    """``what`` failed with ``err`` (its cause, so `failure` records AWS's code and hint)."""
+def _refused(what: str, err: Exception, kind: ErrorKind | None = None) -> DeployError:
+    """``what`` failed with ``err`` (its cause, so `failure` records AWS's code and hint);
+    ``kind``: AWS's refusal as the call's own service and operation classify it."""
     if isinstance(err, botocore.exceptions.ClientError):
-        said = f"AWS said {error_code(err)}: {error_message(err)}. {HINTS[classify(err)]}"
+        kind = kind or classify(err)
+        said = f"AWS said {error_code(err)}: {error_message(err)}. {HINTS[kind]}"
     elif isinstance(err, NO_ANSWER):
         said = f"no answer from AWS: {err}. {RESUME}"
     else:
