@@ -41,16 +41,17 @@ class Failure:
     def to_json(self) -> dict[str, Any]:
         """For --summary-json: the workflow's job summary and a script can tell a lapse (sign
         in again) from a refusal (a grant) without reading the message."""
-        return {
-            "resource": f"{self.action.kind} {self.action.name}",
-            "op": self.action.op,
-            "step": self.step,
-            "kind": self.kind,
-            "code": self.code,
-            "message": self.message,
-            "todo": self.todo,
-            "sent": list(self.sent),
-        }
+        resource = f"{self.action.kind} {self.action.name}"
+        return _failed_json(
+            resource,
+            self.action.op,
+            self.step,
+            self.kind,
+            self.code,
+            self.message,
+            self.todo,
+            self.sent,
+        )
 
 
 @dataclass
@@ -126,15 +127,30 @@ def outside_steps(op: str, resource: str, step: str, err: BaseException) -> dict
         message, todo = error_message(cause), HINTS[kind]
         if cause.operation_name not in step:
             step = f"{step} ({cause.operation_name})"
+    return _failed_json(resource, op, step, kind.value, error_code(cause), message, todo)
+
+
+def _failed_json(
+    resource: str,
+    op: str,
+    step: str,
+    kind: str,
+    code: str,
+    message: str,
+    todo: str,
+    sent: Sequence[str] = (),
+) -> dict[str, Any]:
+    """--summary-json's "failed", one shape whether a plan's step failed or not (the job
+    summary, .github/scripts/deploy_summary.py, reads these keys)."""
     return {
         "resource": resource,
         "op": op,
         "step": step,
-        "kind": kind.value,
-        "code": error_code(cause),
+        "kind": kind,
+        "code": code,
         "message": message,
         "todo": todo,
-        "sent": [],
+        "sent": list(sent),
     }
 
 
