@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -57,14 +58,20 @@ class PullRequest:
 
 
 def _scope(path: str) -> str:
-    """The GITHUB_TOKEN permission a path needs (job `permissions:`), for a refusal's hint."""
-    if "/deployments" in path:
+    """The GITHUB_TOKEN permission a path needs (job `permissions:`), for a refusal's hint:
+    judged by what follows ``/repos/OWNER/REPO``, never by the names in it (a repository
+    called ``commits-app`` asks nothing of ``contents``)."""
+    endpoint = _REPO_PREFIX.sub("", path.split("?", 1)[0], count=1)
+    if endpoint.startswith("/deployments"):
         return "deployments"
-    if "/actions/" in path:
+    if endpoint.startswith("/actions/"):
         return "actions"
-    if "/compare/" in path or "/commits" in path:
+    if endpoint.startswith(("/compare/", "/commits")):
         return "contents"
     return "pull-requests"
+
+
+_REPO_PREFIX = re.compile(r"^/repos/[^/]+/[^/]+")
 
 
 class GitHub:

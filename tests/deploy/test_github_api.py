@@ -105,3 +105,13 @@ def test_deployments_unreadable_raise_and_say_the_permission() -> None:
         stub.deployments_forbidden = False
         with pytest.raises(DeployError, match=r"404"):  # "nothing deployed" is never guessed
             GitHub(token="t0ken", api_url=stub.url).deployments("nobody/else", "production")
+
+
+@pytest.mark.parametrize("repo", ["octo/commits-app", "octo/deployments", "actions/trends"])
+def test_the_permission_named_follows_the_endpoint_not_the_repositorys_name(repo: str) -> None:
+    """A 401 on a pull request asks for pull-requests: read, whatever the owner or repository
+    is called (a repository named commits-app was told contents: read)."""
+    with github_stub(token="right") as stub:
+        stub.add(pull(7))
+        with pytest.raises(DeployError, match=r"401.*pull-requests: read"):
+            GitHub(token="wrong", api_url=stub.url).pull_request(repo, 7)
