@@ -296,6 +296,17 @@ SPINNER_LOOK = """() => {
 }"""
 
 
+def _busy(page: Any, stack: Any) -> Any:
+    """``page`` with a run started and held at the API (never answered): Detect shows busy."""
+    held: list[Any] = []  # the requests, never answered
+    page.route("**/detect?*", lambda route: held.append(route))
+    open_page(page, stack.urls["site"])
+    upload_path(page, DATA / "en_weekly5y_bitcoin.csv")
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.wait_for_function("() => document.querySelector('#run').classList.contains('is-busy')")
+    return page
+
+
 @pytest.mark.parametrize("motion", ["reduce", "no-preference"])
 def test_the_busy_indicator_holds_still_when_motion_is_reduced(
     browser: Any, stack: Any, motion: str
@@ -304,14 +315,8 @@ def test_the_busy_indicator_holds_still_when_motion_is_reduced(
     Detect button's spinner still span, only slower. It now shows a still sign while busy; with
     no such preference it spins as before. Seen while a run is held at the API."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion=motion)
-    held: list[Any] = []
     try:
-        page = context.new_page()
-        page.route("**/detect?*", lambda route: held.append(route))
-        open_page(page, stack.urls["site"])
-        upload_path(page, DATA / "en_weekly5y_bitcoin.csv")
-        page.get_by_role("button", name="Detect anomalies").click()
-        page.wait_for_function("() => document.querySelector('#run').classList.contains('is-busy')")
+        page = _busy(context.new_page(), stack)
         look = page.evaluate(SPINNER_LOOK)
         assert look["shown"] and look["label"] == "Detecting…", look
         assert look["moving"] == (motion == "no-preference"), look
@@ -374,14 +379,8 @@ def test_the_still_busy_sign_shows_its_hands_under_forced_colours_too(
         forced_colors=forced,
         device_scale_factor=4,
     )
-    held: list[Any] = []
     try:
-        page = context.new_page()
-        page.route("**/detect?*", lambda route: held.append(route))
-        open_page(page, stack.urls["site"])
-        upload_path(page, DATA / "en_weekly5y_bitcoin.csv")
-        page.get_by_role("button", name="Detect anomalies").click()
-        page.wait_for_function("() => document.querySelector('#run').classList.contains('is-busy')")
+        page = _busy(context.new_page(), stack)
         spinner = page.locator("#run .spinner")
         shot = base64.b64encode(spinner.screenshot(animations="disabled")).decode()
         rows = context.new_page().evaluate(PNG_PIXELS, shot)
