@@ -996,3 +996,40 @@ def test_the_page_keeps_nothing_of_a_file_and_sends_only_its_bytes(page: Any, st
     }
     assert sum("<the file>" in line for line in sent) == 2
     assert not [line for line in sent if "5d0e" in line]  # neither name nor term, anywhere else
+
+
+def test_a_tap_leaves_no_hover_tint_on_a_phone(phone_page: Any, stack: Any, problems: list) -> None:
+    """A phone keeps :hover on whatever was tapped last, until the next tap elsewhere: a tapped
+    row of the anomaly table stayed tinted (read as picked out, though nothing follows from
+    it), and the drop zone, once a file was chosen through it, kept the tint it has while a file
+    is dragged over it (the buttons' tints the same). The hover tints are for a pointer that
+    hovers (``hover: hover``); a phone shows none."""
+    page = phone_page
+    open_page(page, stack.urls["site"])
+    zone = page.locator(".drop-zone")
+    resting = zone.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    with page.expect_file_chooser() as chooser:
+        zone.tap()
+    chooser.value.set_files(str(BITCOIN))
+    wait_loaded(page, BITCOIN.name)
+    assert zone.evaluate("(e) => getComputedStyle(e).backgroundColor") == resting
+    run(page)
+    row = page.locator("table.anomalies tbody tr").first
+    card = row.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    row.tap()
+    assert row.evaluate("(e) => e.matches(':hover')"), "the tap left :hover on the row"
+    assert row.evaluate("(e) => getComputedStyle(e).backgroundColor") == card
+    assert problems == []
+
+
+def test_a_mouse_still_tints_what_it_is_over(page: Any, stack: Any) -> None:
+    """The other side of the phone's rule: with a mouse, the row under it and the buttons are
+    tinted while it is over them."""
+    open_page(page, stack.urls["site"])
+    page.set_input_files("#file-input", str(BITCOIN))
+    wait_loaded(page, BITCOIN.name)
+    run(page)
+    row = page.locator("table.anomalies tbody tr").first
+    before = row.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    row.hover()
+    assert row.evaluate("(e) => getComputedStyle(e).backgroundColor") != before
