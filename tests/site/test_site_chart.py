@@ -432,6 +432,13 @@ def _edge(run: list[list[int]], outside: tuple[int, ...] | list[int]) -> list[in
     return max(run[start : start + 3], key=lambda p: ratio(p, outside))
 
 
+def _expected_line(page: Any, x: int, below: float, band_fill: list[int]) -> list[int]:
+    """The expected line (dashed, in the band below the value line): its strongest pixel over
+    ten columns from ``x`` (a dash and its gap) and the rows from just below ``below``."""
+    pixels = page.evaluate(PIXELS, [x, below + 4, x + 9, below + 40])
+    return max(pixels, key=lambda p: ratio(p, band_fill))
+
+
 def ground_of(page: Any) -> tuple[float, ...]:
     """The colour the first chart is drawn on (its plot's background; none: the white card)."""
     css = page.eval_on_selector(".chart-plot", "e => getComputedStyle(e).backgroundColor")
@@ -451,7 +458,9 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     darker than the edges.
     In dark mode the chart was the same white panel, a bright block in the dark page; it is
     now drawn dark, and the same holds against its dark ground, with the axis labels 4.5:1 and
-    the anomaly's dot 3:1 too (checked in both)."""
+    the anomaly's dot 3:1 too (checked in both). The expected line, dashed within the band, was
+    said to be faint on the dark chart: measured here, its drawn pixels are 5.4:1 on the band's
+    fill there (4.3:1 on the light one), and it must stay 3:1 or more in both."""
     page.emulate_media(color_scheme=scheme)
     status, answer = call_api(stack.urls["api"], BITCOIN_WEEKLY.read_bytes(), "method=auto")
     assert status == 200
@@ -494,6 +503,7 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
     band_edge = _edge(column[edge_at - 1 :], column[edge_at - 1])
     band_fill = column[edge_at + 6]
     value = max(column, key=lambda p: ratio(p, ground))
+    expected = _expected_line(page, x, top + column.index(value), band_fill)
 
     # Across the span's left edge, in the white above the band and then within the band; on
     # eight rows each, as the edge may be dashed: the row that crosses it where it is drawn.
@@ -518,6 +528,7 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
         "span fill": span_fill,
         "both fills": both_fills,
         "value line": value,
+        "expected line": expected,
     }
     # The anomaly's dot (the reddest pixel down its column), on the span's fill.
     x = round(x_of(area, k, n))
@@ -531,6 +542,7 @@ def test_the_bands_and_the_spans_edges_stand_out_and_the_line_stays_on_top(
         (span_edge_on_white, [ground, span_fill]),
         (span_edge_in_band, [band_fill, both_fills]),
         (dot, [ground, span_fill]),
+        (expected, [band_fill]),
     ]:
         for colour in beside:
             assert ratio(edge, colour) >= 3, (edge, colour, round(ratio(edge, colour), 2), seen)
