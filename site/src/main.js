@@ -21,7 +21,7 @@ import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
-  spanWords, termNotes, untested, warningWords,
+  spanWords, staleWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -45,6 +45,9 @@ const state = {
   /** @type {boolean | null} "Scale each chart to its own term" as the person set it for this
    * file (kept when Detect runs again), or null: the file's default (scales.js) */
   ownScales: null,
+  /** @type {{ choice: string, done: string } | null} the form's settings the results on show were
+   * made with (choiceKey) and what their run said ("Done: …") */
+  shown: null,
 };
 
 const form = $("detect-form");
@@ -100,8 +103,21 @@ function pageProblem(error, requestId) {
   });
 }
 
+/** The form's settings as one string, to tell whether they changed since a run. */
+function choiceKey(choice) {
+  return "problem" in choice ? "" : JSON.stringify([choice.method, choice.params]);
+}
+
+/** With results on show, the status line says whether they are those of the form's settings. */
+function sayIfStale() {
+  if (!state.shown || !state.answer || state.busy) return;
+  const text = choiceKey(readParams(form)) === state.shown.choice ? state.shown.done : staleWords(state.answer);
+  if (statusBox.textContent !== text) announce(text); // once, not at each step of a slider
+}
+
 /** Drop the shown results (they describe an earlier file or run). */
 function clearResults() {
+  state.shown = null;
   for (const chart of state.charts) chart.destroy();
   state.charts = [];
   state.answer = null;
@@ -425,10 +441,11 @@ async function run(event) {
     const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
     const counted = plural(answer.series.length, "series", "series");
     document.title = `${plural(total, "anomaly", "anomalies")} in ${counted} – ${PAGE_TITLE}`;
-    announce(
+    const done =
       `Done: ${plural(total, "anomaly", "anomalies")} found in ` +
-        `${plural(answer.series.length, "series", "series")}.`,
-    );
+      `${plural(answer.series.length, "series", "series")}.`;
+    announce(done);
+    state.shown = { choice: choiceKey(choice), done };
     $("results-heading").focus({ preventScroll: false });
   } catch (error) {
     if (error instanceof ApiProblem && error.code === CANCELLED) {
@@ -495,6 +512,8 @@ function init() {
   buildControls(select, $("method-fields"));
   showMethod(form, select.value);
   select.addEventListener("change", (e) => showMethod(form, e.target.value));
+  // After a run, a changed setting: the results on show are the earlier settings' (said once).
+  for (const type of ["input", "change"]) form.addEventListener(type, sayIfStale);
   $("drop-limit").textContent = `Up to ${formatBytes(config.maxUploadBytes)}.`;
 
   dropZone.addEventListener("click", () => fileInput.click());

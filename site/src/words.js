@@ -270,6 +270,15 @@ export function apiWaitWords(local, waited = 0, tryAnyway = Infinity) {
 export const API_UP_WORDS = "The detector answers now: Detect anomalies is ready.";
 
 /** Said when Cancel stopped a request: nothing changed, and what is on show is from when. */
+/**
+ * Said under Detect when the form's settings were changed after a run: the charts below do not
+ * follow the form until Detect is pressed again, and looked as if they did.
+ */
+export function staleWords(answer) {
+  return `Settings changed: the results below are still those of ${settingsWords(answer)}. ` +
+    "Press Detect anomalies to see the new settings' results.";
+}
+
 export function cancelledWords(fileName, earlierShown) {
   return `Cancelled: ${fileName} was not analysed.` +
     (earlierShown ? " The results shown are from your earlier run." : "");

@@ -1034,3 +1034,31 @@ def test_a_mouse_still_tints_what_it_is_over(page: Any, stack: Any) -> None:
     before = row.evaluate("(e) => getComputedStyle(e).backgroundColor")
     row.hover()
     assert row.evaluate("(e) => getComputedStyle(e).backgroundColor") != before
+
+
+def test_changed_settings_say_the_results_shown_are_for_the_earlier_ones(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """An analyst who moved Sensitivity (or picked another method) after a run saw the same
+    charts and "Done: 3 anomalies found" under the new settings, as if they had been applied:
+    nothing said the results are those of the earlier settings until Detect is pressed again.
+    The status line under Detect now says so (once, not at each step of the slider), and goes
+    back to the run's "Done" when the settings are set back; a new run applies them."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, GLP1)
+    run(page)
+    status = page.locator("#status")
+    done = status.text_content()
+    assert done.startswith("Done: ")
+    page.locator("#auto-sensitivity").fill("0.9")
+    stale = status.text_content()
+    assert "sensitivity 0.5" in stale and "Detect anomalies" in stale, stale
+    assert "Done:" not in stale
+    page.locator("#auto-sensitivity").fill("0.5")
+    assert status.text_content() == done
+    page.select_option("#method", "dbscan")
+    assert "Auto, sensitivity 0.5" in status.text_content()
+    run(page)
+    assert status.text_content().startswith("Done: ")
+    assert "DBSCAN" in page.locator("#results-summary").text_content()
+    assert problems == []
