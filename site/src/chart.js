@@ -200,7 +200,9 @@ export function renderChart(container, series, context = {}) {
     height: height(width),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     scales: { x: { time: isTime }, y: { range: yRange(context.sharedRange ?? (() => null)) } },
-    cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 8 } },
+    // The upright line alone: the level line at the pointer's height read as a threshold no
+    // value, range or readout has.
+    cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { size: 8 } },
     legend: { show: false }, // the page draws its own key above the chart
     series: [
       { label: isTime ? "Date" : "Point" },

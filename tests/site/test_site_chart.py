@@ -93,6 +93,26 @@ def test_readout_says_date_value_expected_and_range(
     assert problems == []
 
 
+def test_the_pointer_draws_no_level_line_across_the_chart(
+    page: Any, bitcoin_monthly: dict[str, Any], problems: list
+) -> None:
+    """The pointer drew a dashed line across the whole plot at its own height as well as the
+    upright one at its date: over the middle of the bitcoin chart a level at 50 that no value,
+    range or threshold has, read by an analyst as one (the readout names no such number). The
+    upright line marks the date the readout speaks of; the points on the lines mark values."""
+    area = plot_area(page)
+    series = bitcoin_monthly
+    n = len(series["values"])
+    hover(page, area, x_of(area, n // 3, n))
+    plot = page.locator(".chart-plot").first
+    assert plot.locator(".u-cursor-x").is_visible()
+    assert plot.locator(".u-cursor-y").count() == 0 or plot.locator(".u-cursor-y").is_hidden()
+    plot.focus()  # the keyboard's cursor too
+    page.keyboard.press("End")
+    assert plot.locator(".u-cursor-y").count() == 0 or plot.locator(".u-cursor-y").is_hidden()
+    assert problems == []
+
+
 RESAVED_US = DATA / "resaved" / "excel-mac-en-us-shortdate_en_monthly2004_lt1_bitcoin.csv"
 
 
