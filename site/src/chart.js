@@ -232,13 +232,27 @@ export function renderChart(container, series, context = {}) {
     ],
     hooks: {
       drawClear: [shadeExtents(extentSpans(series), x, () => colors)],
-      setCursor: [(u) => showPoint(u.cursor.idx)],
+      setCursor: [(u) => {
+        // The pointer left (the mouse events a tap ends with): the readout keeps its point, and
+        // so do the line and the dots, which show where that point is.
+        if (pinned && lastIdx !== null && (u.cursor.idx === null || u.cursor.idx === undefined)) {
+          requestAnimationFrame(markPinned);
+        }
+        showPoint(u.cursor.idx);
+      }],
       setScale: [(u, key) => {
         if (key === "x") reset.hidden = !zoomed(u);
       }],
     },
   };
   const plot = new uPlot(opts, data, plotBox);
+  // The cursor put back on the readout's point (after the frame: not within uPlot's own update).
+  function markPinned() {
+    const i = lastIdx;
+    if (!pinned || i === null || (plot.cursor.idx !== null && plot.cursor.idx !== undefined)) return;
+    const value = series.values[i];
+    plot.setCursor({ left: plot.valToPos(x[i], "x"), top: value === null ? 0 : plot.valToPos(value, "y") });
+  }
   const showAll = () => plot.setScale("x", { min: x[0], max: x[n - 1] });
   reset.addEventListener("click", () => {
     showAll();

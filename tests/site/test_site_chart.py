@@ -319,6 +319,30 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     assert problems == []
 
 
+def test_a_tapped_point_stays_marked_on_the_chart(
+    phone_page: Any, stack: Any, problems: list
+) -> None:
+    """After a tap the readout kept the tapped hour ("6 Jun 2021, 18:00 · value 56 …"), but the
+    chart no longer showed which point that was: the mouse events the browser makes of a tap
+    end with the pointer leaving the chart, which took away the upright line and the points
+    on the lines. They stay on the point the readout speaks of, until the next touch."""
+    page = phone_page
+    series = shown(page, stack, DATA / "en_hourly7d_2terms.csv")["series"][0]
+    n = len(series["values"])
+    area = plot_area(page)
+    i = round(n * 0.6)
+    page.touchscreen.tap(x_of(area, i, n), area["y"] + area["height"] / 2)
+    page.wait_for_timeout(300)
+    assert readout(page).startswith("6 Jun 2021, "), readout(page)  # the tapped hour
+    line = page.locator(".chart-plot").first.locator(".u-cursor-x")
+    assert line.is_visible(), line.get_attribute("style")
+    box = line.bounding_box()
+    assert abs(box["x"] - x_of(area, i, n)) <= 2, (box, x_of(area, i, n))
+    points = page.locator(".chart-plot").first.locator(".u-cursor-pt")
+    assert any(points.nth(k).is_visible() for k in range(points.count()))
+    assert problems == []
+
+
 def test_a_printed_chart_fits_the_paper(page: Any, stack: Any) -> None:
     """Printing lays the page out again at the paper's width, after each chart was drawn for
     the screen's (uPlot sizes its drawing in px): a chart drawn 1 100 px wide was cut off on
