@@ -246,13 +246,22 @@ export function renderChart(container, series, context = {}) {
     },
   };
   const plot = new uPlot(opts, data, plotBox);
-  // The cursor put back on the readout's point (after the frame: not within uPlot's own update).
-  function markPinned() {
-    const i = lastIdx;
-    if (!pinned || i === null || (plot.cursor.idx !== null && plot.cursor.idx !== undefined)) return;
+  /** The cursor (the readout, the upright line, the dots) on point i. */
+  const cursorTo = (i) => {
     const value = series.values[i];
     plot.setCursor({ left: plot.valToPos(x[i], "x"), top: value === null ? 0 : plot.valToPos(value, "y") });
+  };
+  // The cursor put back on the readout's point (after the frame: not within uPlot's own update).
+  function markPinned() {
+    if (!pinned || lastIdx === null || (plot.cursor.idx !== null && plot.cursor.idx !== undefined)) return;
+    cursorTo(lastIdx);
   }
+  // After a zoom from the keys: uPlot keeps the cursor where it was on the screen, over another
+  // point once the scale changed; the keys' point is the one to read (after uPlot's update).
+  const keepKeyPoint = () => requestAnimationFrame(() => {
+    const { min, max } = plot.scales.x;
+    if (keyIdx !== null && x[keyIdx] >= min && x[keyIdx] <= max) cursorTo(keyIdx);
+  });
   const showAll = () => plot.setScale("x", { min: x[0], max: x[n - 1] });
   reset.addEventListener("click", () => {
     showAll();
@@ -278,6 +287,7 @@ export function renderChart(container, series, context = {}) {
     };
     if (event.key === "Escape" && zoomed(plot)) {
       showAll();
+      keepKeyPoint();
       event.preventDefault();
       return;
     }
@@ -291,8 +301,10 @@ export function renderChart(container, series, context = {}) {
       // Near an end the span slides inward rather than shrink: two - always come back out.
       const lo = Math.min(Math.max(centre - half, x[0]), Math.max(x[n - 1] - 2 * half, x[0]));
       const span = [lo, Math.min(lo + 2 * half, x[n - 1])];
-      if (factor > 1 || span[1] - span[0] < max - min) plot.setScale("x", { min: span[0], max: span[1] });
-      else [span[0], span[1]] = [min, max]; // (uPlot applies the new scale after this handler)
+      if (factor > 1 || span[1] - span[0] < max - min) {
+        plot.setScale("x", { min: span[0], max: span[1] });
+        keepKeyPoint();
+      } else [span[0], span[1]] = [min, max]; // (uPlot applies the new scale after this handler)
       const [first, last] = within(span[0], span[1]);
       const at = (i) => (isTime ? formatWhen(whenAt(series, i), context.frequency) : `point ${i + 1}`);
       const all = first <= 0 && last >= n - 1;
@@ -303,9 +315,7 @@ export function renderChart(container, series, context = {}) {
     event.preventDefault();
     const from = keyIdx === null || keyIdx < visible[0] || keyIdx > visible[1] ? visible[0] : keyIdx;
     keyIdx = event.key.startsWith("Arrow") && keyIdx === null ? visible[0] : moves[event.key](from);
-    const left = plot.valToPos(x[keyIdx], "x");
-    const value = series.values[keyIdx];
-    plot.setCursor({ left, top: plot.valToPos(value, "y") });
+    cursorTo(keyIdx);
     spoken.textContent = readoutParts(series, keyIdx, context)
       .map(([label, words]) => (label ? `${label} ${words}` : words))
       .join(", ");

@@ -447,6 +447,37 @@ def test_the_keyboard_zooms_around_its_point_without_a_mouse(
     assert reset.is_hidden()
 
 
+def test_a_keyboard_zoom_keeps_the_readout_on_the_keys_point(
+    page: Any, bitcoin_monthly: dict[str, Any], problems: list
+) -> None:
+    """+ zooms around the point the keys are on, but the readout then spoke of another month:
+    the cursor stayed at its place on the screen, which after the zoom lies over an earlier
+    point (the third month read, the first named, the upright line between the two), and the
+    next arrow went on from the third. After a zoom the readout, the line and the dots are on
+    the keys' point again."""
+    labels = bitcoin_monthly["timestamps"]
+    n = len(labels)
+    plot = page.locator("#chart-0-plot")
+    plot.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert readout(page).startswith(month_words(labels[2])), readout(page)
+    page.keyboard.press("+")
+    page.locator(".reset-zoom").first.wait_for(state="visible")
+    page.wait_for_timeout(100)
+    assert readout(page).startswith(month_words(labels[2])), readout(page)
+    line = plot.locator(".u-cursor-x").bounding_box()
+    dot = plot.locator(".u-cursor-pt").first.bounding_box()
+    assert abs(line["x"] - (dot["x"] + dot["width"] / 2)) <= 2, (line, dot)
+    page.keyboard.press("ArrowRight")
+    assert readout(page).startswith(month_words(labels[3])), readout(page)
+    page.keyboard.press("-")
+    page.wait_for_timeout(100)
+    assert readout(page).startswith(month_words(labels[3])), readout(page)
+    assert n > 4 and problems == []
+
+
 # The chart canvas' pixels along a row or a column (page coordinates), each as seen over the
 # plot's ground (the canvas is transparent where nothing is drawn; no ground: the white card).
 PIXELS = """([x0, y0, x1, y1]) => {
