@@ -19,11 +19,12 @@ function safe(text) {
 }
 
 /**
- * A file name that says what the download holds:
- * "bitcoin.csv" + method "auto" → "bitcoin-anomalies-auto.csv".
+ * A file name that says what the download holds, the method and the settings the run used
+ * (`settings`: [name, value] pairs; two runs at two sensitivities were both "…-auto.csv"):
+ * "bitcoin.csv", "auto", [["sensitivity", 0.9]] → "bitcoin-anomalies-auto-sensitivity-0.9.csv".
  */
-export function resultsFilename(sourceName, method = "") {
+export function resultsFilename(sourceName, method = "", settings = []) {
   const stem = safe(String(sourceName || "").replace(/\.[^.]*$/, "")) || "trends";
-  const how = safe(method);
+  const how = [method, ...settings.flat()].map(safe).filter(Boolean).join("-");
   return `${stem}-anomalies${how ? `-${how}` : ""}.csv`;
 }

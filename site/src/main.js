@@ -556,7 +556,11 @@ function init() {
   });
   $("download").addEventListener("click", () => {
     if (!state.answer) return;
-    const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method);
+    // The settings the run used (those the model chose itself are left out: "chosen").
+    const used = (methodNamed(state.answer.method)?.params ?? [])
+      .map((p) => [p.name, state.answer.parameters?.[p.name]])
+      .filter(([, value]) => value !== null && value !== undefined);
+    const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method, used);
     downloadText(name, resultsToCsv(state.answer, state.file ? state.file.belowOne : null));
     announce(`Downloaded ${name}.`);
   });

@@ -255,6 +255,10 @@ test("formatting and file names say what the download holds", () => {
   assert.equal(resultsFilename("en_weekly5y_bitcoin.csv", "stl"), "en_weekly5y_bitcoin-anomalies-stl.csv");
   assert.equal(resultsFilename("<img src=x>.csv", "dbscan"), "img_src_x-anomalies-dbscan.csv");
   assert.equal(resultsFilename("", ""), "trends-anomalies.csv");
+  assert.equal(
+    resultsFilename("bitcoin.csv", "stl", [["period", 52], ["alpha", 0.05]]),
+    "bitcoin-anomalies-stl-period-52-alpha-0.05.csv",
+  );
 });
 
 // --- the file check --------------------------------------------------------------------------

@@ -426,7 +426,10 @@ def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download results as CSV").click()
     download = download_info.value
-    assert download.suggested_filename == "en_weekly5y_3terms_lt1_glp1-anomalies-auto.csv"
+    assert (
+        download.suggested_filename
+        == "en_weekly5y_3terms_lt1_glp1-anomalies-auto-sensitivity-0.5.csv"
+    )
     saved = tmp_path / "results.csv"
     download.save_as(saved)
     rows = read_csv(saved.read_text(encoding="utf-8-sig"))
@@ -1062,3 +1065,22 @@ def test_changed_settings_say_the_results_shown_are_for_the_earlier_ones(
     assert status.text_content().startswith("Done: ")
     assert "DBSCAN" in page.locator("#results-summary").text_content()
     assert problems == []
+
+
+def test_downloads_at_two_settings_are_told_apart_by_name(page: Any, stack: Any) -> None:
+    """An analyst comparing sensitivities downloads a run at 0.5 and another at 0.9: both were
+    "…-anomalies-auto.csv" (the second saved as "… (1).csv"), and nothing in either file says
+    which settings made it. Each name now carries the settings the run used."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    names = []
+    for sensitivity in ("0.5", "0.9"):
+        page.locator("#auto-sensitivity").fill(sensitivity)
+        run(page)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download results as CSV").click()
+        names.append(download_info.value.suggested_filename)
+    assert names == [
+        "en_weekly5y_bitcoin-anomalies-auto-sensitivity-0.5.csv",
+        "en_weekly5y_bitcoin-anomalies-auto-sensitivity-0.9.csv",
+    ], names
