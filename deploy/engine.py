@@ -127,6 +127,14 @@ class Engine:
         problem = stacks.roles_taken(world, self.names)
         if problem:
             raise DeployError(problem)
+        self.check_owner(world)
+
+    def check_owner(self, world: World) -> None:
+        """Stop before any change when what this stack's names find is another project's
+        (its ``project`` tag): two projects' ``{project}-{env}`` can read the same."""
+        problem = stacks.names_taken(world, self.names)
+        if problem:
+            raise DeployError(problem)
 
     def plan(self) -> Planned:
         inputs = self.inputs()
@@ -191,6 +199,7 @@ class Engine:
 
     def destroy_plan(self) -> tuple[list[Action], World]:
         world = self.observe()
+        self.check_owner(world)
         return planner.destroy_plan(self.types, world), world
 
     def destroy(self, hook: Hook | None = None) -> list[Action]:

@@ -70,6 +70,48 @@ def roles_taken(world: World, names: Names) -> str | None:
     )
 
 
+def _owners(world: World, project: str) -> dict[tuple[str, str | None], list[str]]:
+    """(project, environment) of another project's → ``kind name`` of each record found by
+    this stack's names that carries its ``project`` tag (config.yaml cannot set that tag: the
+    engine writes it on every resource it makes). Records without the tag say nothing."""
+    found: dict[tuple[str, str | None], list[str]] = {}
+    for record in world:
+        tags = getattr(record, "tags", None)
+        owner = tags.get("project") if isinstance(tags, dict) else None
+        if owner and owner != project:
+            key = (str(owner), tags.get("environment"))
+            found.setdefault(key, []).append(f"{record.KIND} {record.name}")
+    return found
+
+
+def names_taken(world: World, names: Names) -> str | None:
+    """Why this stack cannot be planned, applied or destroyed here, or None: resources found
+    by its names carry another project's ``project`` tag. ``{project}-{env}`` can read the
+    same for two projects (``app`` with environment ``staging``, and a project named
+    ``app-staging``), and then each one's roles are granted the other's exact names: the tag
+    is what tells them apart, so neither may change or delete what the other made."""
+    owners = _owners(world, names.project)
+    if not owners:
+        return None
+    rename = (
+        "another environment name (under `environments:` in config.yaml) or another `project:`"
+        if names.env
+        else "another `project:` in config.yaml"
+    )
+    said = []
+    for (owner, env), records in sorted(owners.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        shown = ", ".join(sorted(records))
+        tag = f"project={owner}" + (f", environment={env}" if env else "")
+        said.append(f"{shown} (tagged {tag}: {_which(Names(owner, '', '', env))})")
+    return (
+        f"The names of {_which(names)} ({names.stack}…) are another project's in this account: "
+        f"{'; '.join(said)}. Project and environment names joined with a dash can read the "
+        "same for two projects, and whichever deploys second would change or delete the "
+        f"other's resources. Nothing was changed. Give this stack names no other project in "
+        f"the account has: {rename}; see deploy/README.md, 'Project and environment names'"
+    )
+
+
 def _delete_commands(roles: list[SeenRole]) -> str:
     """The commands that delete bootstrap's roles (no command of this repository does)."""
     return "; ".join(
