@@ -37,6 +37,7 @@ from deploy.naming import (
     PREVIEW_PREFIX,
     PREVIEW_RE,
     Names,
+    env_in_previews_of,
     partition_of,
     previews_owner,
     service_regions,
@@ -745,6 +746,18 @@ def _env_name_problem(name: Any) -> str | None:
         return (
             f"{name!r}: names `pr` and `pr-*` are the pull-request previews' (the preview role "
             "may change every `{project}-pr-*` resource); choose another name"
+        )
+    before = env_in_previews_of(name)
+    if before:
+        other = f"{{project}}-{before}"
+        return (
+            f"{name!r} has `-pr-` in it or ends in `-pr`: its names (`{{project}}-{name}-detect` "
+            f"…) would also be one of the pull-request previews of a project named `{other}` in "
+            f"the same account, whose preview role may change every `{other}-pr-*` resource and "
+            "whose preview sweep removes them. Choose a name without `-pr-` that does not end "
+            "in `-pr`. An environment already deployed under it: destroy it first with the code "
+            "from before this rule (the parent of `git log -1 --format=%h -S "
+            "env_in_previews_of -- deploy/naming.py`), then apply under the new name"
         )
     return None
 

@@ -40,6 +40,9 @@ SPEC_HASH_LENGTH = 8
 SPEC_HASH_GLOB = "?" * SPEC_HASH_LENGTH  # any model's or endpoint config's hash
 API_ID_GLOB = "?" * 10  # any HTTP API (API Gateway's ids have 10 characters)
 # As ``env`` of Names: every name becomes the glob of that name across deployments.
+# Never a grant: ``{project}-*-detect`` also matches project ``{project}-x``'s names (the roles
+# name each configured stack, `policies._configured_stacks`; deploy/README.md, "Project and
+# environment names").
 ANY_ENV = "*"  # every environment and preview of the project: ``{project}-*-detect``
 # A pull request's preview is the environment PREVIEW_PREFIX + its number (`preview_env`).
 PREVIEW_PREFIX = "pr-"
@@ -140,6 +143,17 @@ def previews_owner(project: str) -> str | None:
     rule is on project names (config.py refuses them)."""
     at = f"{project}-".find(f"-{PREVIEW_PREFIX}")
     return project[:at] if at > 0 else None
+
+
+def env_in_previews_of(env: str) -> str | None:
+    """What an environment's name holds before ``-pr-`` (or a trailing ``-pr``), or None: its
+    stack ``{project}-{env}`` is then a preview's name of project ``{project}-{that}``
+    (``staging-pr-7`` of ``app`` is project ``app-staging``'s ``pr-7``), which that project's
+    preview role is granted (``{project}-staging-pr-*``) and its sweep removes. `previews_owner`'s
+    rule for environment names (config.py refuses them; ``pr`` and ``pr-*`` it refuses as
+    this project's own previews')."""
+    at = f"{env}-".find(f"-{PREVIEW_PREFIX}")
+    return env[:at] if at > 0 else None
 
 
 def _hashed(prefix: str) -> re.Pattern[str]:

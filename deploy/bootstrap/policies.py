@@ -19,8 +19,8 @@ deploy role's grow with every environment (`quota_problems` checks the managed q
 
 Pure functions of (project, region, account, repository), so the tests evaluate what the
 documents *mean* (tests/support/iam_eval.py) without AWS. Every name they grant comes from
-Names (deploy/naming.py), a kind of deployment's from Names of a glob environment (ANY_ENV,
-ANY_PREVIEW): a rename there reaches the roles (tests/deploy/bootstrap/test_policies_names.py).
+Names (deploy/naming.py), a kind of deployment's from Names of a glob environment
+(ANY_PREVIEW): a rename there reaches the roles (tests/deploy/bootstrap/test_policies_names.py).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from deploy.bootstrap.github import repository_of
 from deploy.bootstrap.managed_policy import PolicySpec
 from deploy.config import MANAGED_BY, SAMPLE_ACCOUNT
 from deploy.naming import (
-    ANY_ENV,
     ANY_PREVIEW,
     API_ID_GLOB,
     SPEC_HASH_GLOB,
@@ -98,11 +97,6 @@ class Target:
     @property
     def names(self) -> Names:
         return Names(self.project, self.account, self.region)
-
-    @property
-    def every_stack(self) -> Names:
-        """Globs of each name in every deployment and preview of the project (the plan role)."""
-        return Names(self.project, self.account, self.region, ANY_ENV)
 
     @property
     def every_preview(self) -> Names:

@@ -222,6 +222,24 @@ def test_a_project_named_like_another_projects_previews_is_refused(project, owne
     assert "destroy it first with the code from before this rule" in msg, msg
 
 
+@pytest.mark.parametrize(("env", "other"), [("staging-pr-7", "staging"), ("x-pr", "x"),
+                                          ("eu-west-pr-x", "eu-west")])  # fmt: skip
+def test_an_environment_named_like_another_projects_previews_is_refused(env, other) -> None:
+    """Project ``app``'s environment ``staging-pr-7`` is ``app-staging-pr-7``: project
+    ``app-staging``'s preview 7, which that project's preview role may change
+    (``app-staging-pr-*``) and its sweep removes once pull request 7 is closed."""
+    msg = _err({"project": "app", "environments": {env: {}}})
+    assert f"environments.{env}:" in msg and "`-pr-`" in msg, msg
+    assert f"`{{project}}-{other}-pr-*`" in msg, msg
+    assert "destroy it first with the code from before this rule" in msg, msg
+
+
+@pytest.mark.parametrize("env", ["prod", "eu-prod", "apr", "x-prx", "pre-prod"])
+def test_pr_elsewhere_in_an_environment_name_is_fine(env) -> None:
+    file = parse_config_file({"project": "app", "environments": {env: {}}})
+    assert list(file.environments) == [env]
+
+
 @pytest.mark.parametrize("project", ["app-prod", "apr-x", "app-p-r", "pr-app", "app-prx-1"])
 def test_pr_elsewhere_in_a_project_name_is_fine(project) -> None:
     assert parse_config({"project": project}).project == project
