@@ -264,8 +264,13 @@ def test_the_plumbing_check_sees_an_import(tmp_path: Path) -> None:
     assert not _names_the_model_package(path)
 
 
-# Words of the Trends model in a caller's answer: an export, its terms, its time range.
-TRENDS_WORDS = re.compile(r"\b(google|trends|terms?|time range|download csv)\b", re.IGNORECASE)
+# Words of the Trends model in a caller's answer: an export, its terms, its time range, what it
+# does (detection, anomalies) and what it reads (a CSV file). The first list (Google Trends'
+# words alone) let the 414's "send detection parameters" and a 400's "@file.csv" through.
+TRENDS_WORDS = re.compile(
+    r"\b(google|trends|terms?|time range|download csv|detect\w*|anomal\w*|csv|\w+\.csv)\b",
+    re.IGNORECASE,
+)
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -315,6 +320,16 @@ def test_the_wording_check_sees_a_hint_and_not_a_docstring(tmp_path: Path) -> No
         encoding="utf-8",
     )
     assert _trends_words(path) == [" time range."]
+    path.write_text(
+        'HINT = f"Keep it under {n} bytes: send detection parameters in a header."\n'
+        'CURL = "curl --data-binary @file.csv"\n'
+        'FINE = "Send the whole body (curl --data-binary @FILE)."\n',
+        encoding="utf-8",
+    )
+    assert sorted(_trends_words(path)) == [
+        " bytes: send detection parameters in a header.",
+        "curl --data-binary @file.csv",
+    ]
 
 
 def test_test_files_outside_packages_have_unique_names() -> None:

@@ -30,7 +30,7 @@ from .errors import (
     PayloadTooLarge,
     RequestTimeout,
 )
-from .hints import Hints
+from .hints import EXTENSION, Hints
 from .invocation import Answer, Invocation, error_answer
 from .server_log import MASK_REQUEST_DATA
 from .tracebacks import redacted
@@ -114,22 +114,22 @@ def _read_body(limit: int, hints: Hints) -> bytes:
         ) from None
     except NoMoreData:
         raise BadBody(
-            "The body ended before its last chunk: the file is incomplete.",
-            "Send the whole file, and let the HTTP client encode the body.",
+            "The body ended before its last chunk: it is incomplete.",
+            "Send the whole body, and let the HTTP client encode it.",
         ) from None
     except ParseException as exc:
         raise BadBody(
             f"The body's chunked transfer encoding is broken ({str(exc)[:120]}).",
-            "Send the file as the body with a Content-Length (curl --data-binary @file.csv), "
-            "or as valid chunks (RFC 9112, section 7.1).",
+            "Send the body with a Content-Length (curl --data-binary @FILE), or as valid "
+            "chunks (RFC 9112, section 7.1).",
         ) from None
     if len(body) > limit:
         raise PayloadTooLarge.over(limit, hint=hints.too_large)
     if length is not None and len(body) < length:
         raise BadBody(
             f"The body ended after {len(body)} of the {length} bytes its Content-Length "
-            "announced: the file is incomplete.",
-            "Send the whole file, and let the HTTP client set Content-Length.",
+            "announced: it is incomplete.",
+            "Send the whole body, and let the HTTP client set Content-Length.",
         )
     return body
 
@@ -155,17 +155,19 @@ def create_app(
 
     ``max_payload_bytes``: bodies over it are a 413 before they are read. ``check_query``
     sees the URL's query string first and raises an :class:`ApiError` to refuse it (SageMaker
-    passes none). ``hints``: the model's words for the 413 and 408 the server answers for it
-    (:class:`Hints`' defaults otherwise). ``import_name`` is Flask's (the model's module: its
+    passes none). ``hints``: the model's words for the 413, 408 and 414 the server answers for
+    it (:class:`Hints`' defaults otherwise). ``import_name`` is Flask's (the model's module: its
     logger's name).
     """
     app = Flask(import_name)
+    hints = hints or Hints()
+    app.extensions[EXTENSION] = hints  # the 414 is the worker's: serving.hints.of(app)
     app.logger.addFilter(MASK_REQUEST_DATA)  # an exception escaping a view: no quoted data
     app.add_url_rule("/ping", "ping", ping, methods=["GET"])
     app.add_url_rule(
         "/invocations",
         "invocations",
-        functools.partial(invocations, handler, max_payload_bytes, check_query, hints or Hints()),
+        functools.partial(invocations, handler, max_payload_bytes, check_query, hints),
         methods=["POST"],
     )
     app.register_error_handler(404, not_found)

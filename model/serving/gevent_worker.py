@@ -8,9 +8,10 @@ closes them, and answers a request already in flight before closing its connecti
 takes as long as the requests being answered, no longer.
 
 It also answers the requests gunicorn refuses itself (bad HTTP) in the app's JSON error shape,
-not gunicorn's HTML page (``http_errors``), and says "Connection: close" on the answer to a
-request whose body could not be read, since gunicorn then closes the connection, or was not
-read (a 413 by its Content-Length), and then closes it without reading that body.
+not gunicorn's HTML page (``http_errors``; a 414's hint in the app's words, ``hints.of``), and
+says "Connection: close" on the answer to a request whose body could not be read, since
+gunicorn then closes the connection, or was not read (a 413 by its Content-Length), and then
+closes it without reading that body.
 
 Used through ``worker_class`` in gunicorn_conf.py.
 """
@@ -25,6 +26,7 @@ from gunicorn import util
 from gunicorn.http.body import ChunkedReader, LengthReader
 from gunicorn.workers.ggevent import GeventWorker
 
+from . import hints
 from .http_errors import Limits, StatusCapture, refusal
 
 
@@ -140,7 +142,8 @@ class StoppableGeventWorker(GeventWorker):
         if status is None:
             return
         try:
-            util.write_nonblock(client, refusal(*status, exc, Limits.of(self.cfg)))
+            words = hints.of(getattr(self, "wsgi", None))  # the app's, loaded at the fork
+            util.write_nonblock(client, refusal(*status, exc, Limits.of(self.cfg), words))
         except Exception:
             self.log.debug("Failed to send error message.")
             return

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from .error_shape import ApiError
+from .hints import Hints
 
 _CLIENT_FIX = (
     "Send a well-formed HTTP/1.1 request; an HTTP client (curl, Python requests, fetch) "
@@ -40,15 +41,14 @@ class Limits:
         return cls(cfg.limit_request_line, cfg.limit_request_fields, cfg.limit_request_field_size)
 
 
-def _words(limits: Limits) -> dict[int, tuple[str, str, str]]:
+def _words(limits: Limits, hints: Hints) -> dict[int, tuple[str, str, str]]:
     """status -> (code, what was wrong, how to fix it)."""
     return {
         400: ("bad_request", "The request is not valid HTTP", _CLIENT_FIX),
         414: (
             "uri_too_long",
             "The request line (method and URL) is too long",
-            f"Keep the URL under {limits.request_line} bytes: send detection parameters in the "
-            "X-Amzn-SageMaker-Custom-Attributes header and the data as the body.",
+            f"Keep the URL under {limits.request_line} bytes: {hints.uri_too_long}",
         ),
         431: (
             "headers_too_large",
@@ -90,11 +90,19 @@ def reason_phrase(status: int, reason: str) -> str:
         return reason
 
 
-def refusal(status: int, reason: str, exc: BaseException, limits: Limits | None = None) -> bytes:
+def refusal(
+    status: int,
+    reason: str,
+    exc: BaseException,
+    limits: Limits | None = None,
+    hints: Hints | None = None,
+) -> bytes:
     """The whole HTTP/1.1 response for a request gunicorn refused with ``status``: the JSON
-    error shape, closing the connection as gunicorn does (it stops reading the request)."""
+    error shape, closing the connection as gunicorn does (it stops reading the request).
+    ``hints``: the served app's (:func:`serving.hints.of`), for the 414's."""
     reason = reason_phrase(status, reason)
-    code, what, hint = _words(limits or Limits()).get(status) or _fallback(status)
+    words = _words(limits or Limits(), hints or Hints())
+    code, what, hint = words.get(status) or _fallback(status)
     detail = " ".join(str(exc).split())[:_DETAIL_CHARS]
     message = f"{what}: {detail}." if detail and status < 500 else f"{what}."
     body = orjson.dumps(ApiError(message, hint, status=status, code=code).body())

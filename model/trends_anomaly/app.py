@@ -28,11 +28,14 @@ def _no_url_parameters(query: bytes) -> None:
         )
 
 
-# The server's 413 and 408 in an analyst's words: what is too big or too slow is an export.
+# The server's 413, 408 and 414 in an analyst's words: what is too big or too slow is an
+# export; what a URL must not carry is detection parameters.
 HINTS = Hints(
     too_large=TOO_LARGE_HINT,
     body_timeout="Send the whole request at once; a file this big needs a faster connection, "
     "or export a shorter time range.",
+    uri_too_long="send detection parameters in the X-Amzn-SageMaker-Custom-Attributes header "
+    "and the data as the body.",
 )
 settings = load_settings()
 app = create_app(

@@ -498,6 +498,16 @@ def test_requests_gunicorn_refuses_get_the_json_error_shape(model_server, case):
     assert Client(model_server.port).request("GET", "/ping")[0] == 200
 
 
+def test_the_trends_models_414_keeps_its_words(model_server):
+    """The worker answers the 414 outside the app, in the served app's words (its hints):
+    the Trends model's name its detection parameters; another model's do not (test_serving_app)."""
+    _, error, _ = _raw_exchange(model_server.port, _BAD_HTTP["URL too long"][0])
+    assert error["hint"] == (
+        "Keep the URL under 4094 bytes: send detection parameters in the "
+        "X-Amzn-SageMaker-Custom-Attributes header and the data as the body."
+    )
+
+
 @pytest.mark.parametrize("case", list(_BAD_HTTP))
 def test_the_status_line_of_a_refusal_gives_its_statuss_reason(model_server, case):
     """gunicorn's 501 (a Transfer-Encoding it does not implement) went out as "HTTP/1.1 501

@@ -10,10 +10,14 @@ import textwrap
 import pytest
 from serving.app import create_app
 from serving.errors import ApiError
+from serving.hints import Hints
 from serving.invocation import Answer, Invocation
 from serving.model_app import refusal
 
+from tests.model.test_server_behaviour import _raw_exchange
 from tests.support.model_server import log_with
+
+URI_HINT = Hints().uri_too_long
 
 # A model of a few lines: the body's length, or its own 4xx for an empty body.
 TOY_APP = textwrap.dedent(
@@ -96,6 +100,11 @@ def test_model_app_serves_another_model_without_the_trends_package(
         )
         conn.close()
         assert '"toy":1' in log_with(server, '"toy":1')  # the request's log line, the model's key
+        # gunicorn's 414, answered by the worker in this model's words: it named none, so the
+        # server's own, which are no Trends model's ("send detection parameters").
+        long_url = b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: m\r\n\r\n"
+        status, error, _ = _raw_exchange(server.port, long_url)
+        assert (status, error["hint"]) == (414, f"Keep the URL under 4094 bytes: {URI_HINT}")
     finally:
         server.stop()
 
