@@ -11,7 +11,7 @@ monkey.patch_all()
 
 import os  # noqa: E402
 
-from serving.model_app import refusal  # noqa: E402
+from serving.model_app import load, refusal  # noqa: E402
 from serving.workers import choose_from_system  # noqa: E402
 
 # One per CPU, capped by the container's memory limit; SAGEMAKER_MODEL_SERVER_WORKERS overrides.
@@ -31,7 +31,10 @@ timeout = int(os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"))
 # SageMaker sends SIGTERM on update or scale-in and SIGKILL 30 s later: finish within that.
 graceful_timeout = 25
 keepalive = 75  # longer than the idle timeout of the hosts in front of the container
-preload_app = True  # import numpy/scipy once in the master; workers fork ready to serve
+# The app is loaded once in the master, numpy/scipy with it, and workers fork ready to serve:
+# by on_starting below, not gunicorn's preload_app, whose failure to find MODEL_APP's module or
+# attribute was a traceback where on_starting says it in one line.
+preload_app = False
 accesslog = None  # the app writes one JSON line per request
 # No runtime control socket: nothing uses it, and servers of one user would share its path.
 control_socket_disable = True
@@ -42,10 +45,11 @@ loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
 
 
 def on_starting(server) -> None:
-    """Refuse a MODEL_APP that is no WSGI app (a factory named without its call) before any
-    worker starts: gunicorn prints the RuntimeError as one ``Error:`` line and exits 1. Then
-    say how many workers run and why (CloudWatch keeps it with the endpoint)."""
-    refused = refusal(server.app.wsgi(), server.app.app_uri)  # loaded already: preload_app
+    """Load MODEL_APP's app, and refuse one whose module or attribute is missing or that is no
+    WSGI app (a factory named without its call) before any worker starts: gunicorn prints the
+    RuntimeError as one ``Error:`` line and exits 1. Then say how many workers run and why
+    (CloudWatch keeps it with the endpoint)."""
+    refused = refusal(load(server.app), server.app.app_uri)  # workers fork with it loaded
     if refused is not None:
         raise RuntimeError(refused)
     server.log.info(_workers.reason)

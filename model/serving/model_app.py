@@ -1,16 +1,85 @@
-"""Whether what ``MODEL_APP`` names is a WSGI app, checked once at start (``gunicorn_conf``).
+"""Whether what ``MODEL_APP`` names loads and is a WSGI app, checked once at start
+(``gunicorn_conf``'s ``on_starting``, before any worker).
 
 gunicorn serves any callable it finds there. A factory named without its call
 (``mymodel.app:create_app``, or ``serving.app:create_app`` itself) is callable too: the server
 started without a word and answered every request, ``/ping`` included, with a ``TypeError``
 from the factory, so SageMaker's health check failed with nothing in the log at start.
+
+A ``MODEL_APP`` whose module is not on the Python path, or whose module has no such attribute,
+stopped the server with thirty lines of gunicorn's and importlib's traceback ending in
+``AppImportError: Failed to find attribute 'app' in 'mymodel'``; :func:`load` says it in one
+line, with where it looked. An error raised while the module runs (its own import of a
+missing dependency, a bug) keeps its traceback: its frames say where to fix it.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
+import sys
+from typing import Any
 
 from flask import Flask
+from gunicorn.errors import AppImportError
+
+
+def load(application: Any) -> object:
+    """The app gunicorn's ``application`` (``server.app``) names, loaded once in the master;
+    a RuntimeError (gunicorn prints it as one ``Error:`` line and exits 1) when its module or
+    attribute is not there."""
+    uri = application.app_uri
+    module, _, obj = uri.partition(":")
+    try:
+        return application.wsgi()
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (module == exc.name or module.startswith(f"{exc.name}.")):
+            raise  # a module the model imports, not the one MODEL_APP names: the frames help
+        raise RuntimeError(_no_module(uri, module, exc.name)) from None
+    except AppImportError as exc:
+        raise RuntimeError(_no_attribute(uri, module, obj) or f"MODEL_APP={uri}: {exc}") from None
+
+
+def _no_module(uri: str, module: str, missing: str) -> str:
+    of = "" if missing == module else f" (of {module!r})"
+    return (
+        f"MODEL_APP={uri}: no module {missing!r}{of} in {_searched()} or the installed "
+        "packages: name the module by its dotted path from a folder on PYTHONPATH "
+        "(serve puts its own folder there)."
+    )
+
+
+def _searched() -> str:
+    """The folders of sys.path a model's module may be in: the current folder, PYTHONPATH,
+    gunicorn's --chdir; Python's own and the installed packages' folders left out."""
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    mine = []
+    for entry in sys.path:
+        real = os.path.realpath(entry or ".")
+        if any(real == p or real.startswith(p + os.sep) for p in prefixes):
+            continue
+        if real not in mine:
+            mine.append(real)
+    return f"the folders {', '.join(mine)}" if mine else "no folder of its own"
+
+
+def _no_attribute(uri: str, module: str, obj: str) -> str | None:
+    """The line for a module found without the attribute MODEL_APP names; None when that is
+    not what went wrong (gunicorn's own message is one line then)."""
+    name = (obj or "application").split("(", 1)[0].strip()  # gunicorn's default variable
+    loaded = sys.modules.get(module)
+    if loaded is None or not name.isidentifier() or hasattr(loaded, name):
+        return None
+    where = getattr(loaded, "__file__", None) or module
+    apps = sorted(k for k, v in vars(loaded).items() if isinstance(v, Flask))
+    holds = f"; it holds a Flask app as {', '.join(apps)}" if apps else ""
+    default = "" if obj else " (gunicorn's name when MODEL_APP names none)"
+    return (
+        f"MODEL_APP={uri}: module {module!r} ({where}) has no {name!r}{default}{holds}: point "
+        "MODEL_APP "
+        "at the variable holding the app (module:variable) or at a factory's call "
+        "(module:factory())."
+    )
 
 
 def _signature(app: object) -> inspect.Signature | None:

@@ -171,3 +171,54 @@ def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, targ
         conn.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    ("model_app", "said"),
+    [
+        (
+            "toy_app:application",
+            "Error: MODEL_APP=toy_app:application: module 'toy_app' (",
+        ),
+        ("toy_app", "Error: MODEL_APP=toy_app: module 'toy_app' ("),
+        ("no_such_model:app", "Error: MODEL_APP=no_such_model:app: no module 'no_such_model' in "),
+        (
+            "no_such_pkg.app:app",
+            "Error: MODEL_APP=no_such_pkg.app:app: no module 'no_such_pkg' (of 'no_such_pkg.app')",
+        ),
+    ],
+)
+def test_model_app_naming_nothing_stops_the_server_in_one_line(
+    start_server, target_kind, tmp_path, model_app, said
+):
+    """A MODEL_APP whose module imports but has no such attribute, or whose module is not on
+    the path, stopped gunicorn with its and importlib's traceback (``AppImportError: Failed
+    to find attribute``); now one line before any worker, naming what was looked for and
+    where: the module's file and the Flask apps it does hold, or the folders searched."""
+    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
+    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+    env = {"MODEL_APP": model_app, "PYTHONPATH": path}
+    with pytest.raises(RuntimeError) as refused:
+        start_server(tmp_path, workers=1, extra_env=env, timeout=30)
+    log = str(refused.value)
+    lines = [line for line in log.splitlines() if "MODEL_APP" in line]
+    assert len(lines) == 1 and lines[0].startswith(said), log[-2000:]
+    if model_app.startswith("toy_app"):
+        assert f"{path}/toy_app.py) has no 'application'" in lines[0]
+        assert "it holds a Flask app as app:" in lines[0]  # what to name instead
+    else:
+        assert f" {path}" in lines[0] or f" {path}," in lines[0]  # where it looked
+    assert "Traceback" not in log and "Booting worker" not in log
+
+
+def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, target_kind, tmp_path):
+    """Not MODEL_APP's module missing but one it imports: the frames say which line."""
+    (tmp_path / "toy_app.py").write_text("import not_installed_dependency\n", encoding="utf-8")
+    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+    env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path}
+    with pytest.raises(RuntimeError) as failed:
+        start_server(tmp_path, workers=1, extra_env=env, timeout=30)
+    log = str(failed.value)
+    assert "Traceback" in log and 'toy_app.py", line 1' in log, log[-2000:]
+    assert "No module named 'not_installed_dependency'" in log
+    assert "Booting worker" not in log
