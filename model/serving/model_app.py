@@ -15,6 +15,7 @@ missing dependency, a bug) keeps its traceback: its frames say where to fix it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -95,25 +96,68 @@ def _signature(app: object) -> inspect.Signature | None:
 def refusal(app: object, uri: str) -> str | None:
     """None when ``app`` can answer a request as WSGI calls it, ``(environ,
     start_response)``; else the one line that says what ``MODEL_APP`` (``uri``) names and
-    what it should."""
+    what it should.
+
+    A callable whose parameters take two positional arguments may be either a WSGI app or a
+    factory with optional parameters (``def make(config=None, debug=False)``, a
+    ``functools.partial`` of ``create_app`` with its three arguments given): it is served,
+    unless it shows that it makes an app (:func:`_makes`), which no WSGI app returns. A real
+    WSGI app is never refused."""
     if isinstance(app, Flask) or not callable(app):  # gunicorn refuses what is not callable
         return None
     signature = _signature(app)
     if signature is None:
         return None
-    if _binds(signature, object(), object()):
+    makes = _makes(app)
+    if makes is None and _binds(signature, object(), object()):
         return None
     module, _, name = uri.partition(":")
     name = name or "application"  # gunicorn's default variable when MODEL_APP names none
-    kind = "a class" if inspect.isclass(app) else "a function"
+    what = (
+        ", not a WSGI app, which takes (environ, start_response)"
+        if makes is None
+        else f" and makes {makes}: a factory, not the WSGI app itself"
+    )
     said = (
-        f"MODEL_APP={uri} is {kind} that takes {signature}, not a WSGI app, which takes "
-        "(environ, start_response): point MODEL_APP at the app (module:variable, a variable "
-        "holding the Flask app that create_app returns)"
+        f"MODEL_APP={uri} is {_kind(app)} that takes {signature}{what}: point MODEL_APP at the "
+        "app (module:variable, a variable holding the Flask app that create_app returns)"
     )
     if "(" in name or not _binds(signature):  # a call already, or one that needs arguments
         return f"{said}."
     return f"{said}, or have gunicorn call the factory: '{module}:{name}()'."
+
+
+def _kind(app: object) -> str:
+    if inspect.isclass(app):
+        return "a class"
+    if isinstance(app, functools.partial):
+        return f"a functools.partial of {getattr(app.func, '__qualname__', repr(app.func))}"
+    return "a function"
+
+
+def _makes(app: object) -> str | None:
+    """What ``app`` makes when that shows it is no WSGI app, else None.
+
+    A class is a WSGI app only if its instances are the answer's body, an iterable of bytes
+    (PEP 3333's ``AppClass``): a class whose instances are not iterable (a Flask subclass, a
+    class with ``__call__``) is a factory. A function or partial annotated to return a Flask
+    app is one too (the annotation read as written when its module cannot evaluate it)."""
+    if inspect.isclass(app):
+        if issubclass(app, Flask):
+            return "a Flask app"
+        iterable = hasattr(app, "__iter__") or hasattr(app, "__getitem__")
+        return None if iterable else f"{app.__qualname__} objects, which are not iterable"
+    try:
+        returns = inspect.signature(app, eval_str=True).return_annotation  # type: ignore[arg-type]
+    except Exception:  # an annotation its module cannot evaluate: read it as written
+        try:
+            returns = inspect.signature(app).return_annotation  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+    if isinstance(returns, type):
+        return "a Flask app" if issubclass(returns, Flask) else None
+    written = returns.strip("'\" ").rsplit(".", 1)[-1] if isinstance(returns, str) else ""
+    return "a Flask app" if written == "Flask" else None
 
 
 def _binds(signature: inspect.Signature, *args: object) -> bool:

@@ -3,11 +3,13 @@ trends_anomaly/, and MODEL_APP, the one name that plugs a model in (model/serve)
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import textwrap
 
 import pytest
+from flask import Flask
 from serving.app import create_app
 from serving.errors import ApiError
 from serving.hints import Hints
@@ -114,13 +116,110 @@ def _wsgi(environ, start_response):
 
 
 class _WsgiClass:
+    """PEP 3333's AppClass: the class is the app, each instance the answer's body."""
+
     def __init__(self, environ, start_response):
         pass
 
+    def __iter__(self):
+        yield b""
 
-@pytest.mark.parametrize("app", [create_app(__name__, _toy, 1000), _wsgi, _WsgiClass, print])
+
+def _wsgi_with(extra, environ, start_response):
+    return []
+
+
+def _all_optional(environ=None, start_response=None):
+    return []
+
+
+def _make(config=None, debug=False):  # a factory or an app: nothing tells, so it is served
+    return create_app(__name__, _toy, 1000)
+
+
+def _make_annotated(config=None, debug=False) -> Flask:
+    return create_app(__name__, _toy, 1000)
+
+
+def _make_unresolvable(config=None, debug=False) -> flask_alias.Flask:  # noqa: F821
+    return create_app(__name__, _toy, 1000)
+
+
+class _CallableApp:
+    def __init__(self, config=None, debug=False):
+        pass
+
+    def __call__(self, environ, start_response):
+        return []
+
+
+class _FlaskApp(Flask):
+    pass
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        create_app(__name__, _toy, 1000),
+        _wsgi,
+        _WsgiClass,
+        print,
+        functools.partial(_wsgi_with, "extra"),
+        functools.partial(_wsgi),
+        _all_optional,
+        _make,
+        _CallableApp(),
+        create_app(__name__, _toy, 1000).wsgi_app,
+    ],
+)
 def test_a_wsgi_app_is_served(app):
+    """Whatever can take (environ, start_response) and does not say it makes an app: a
+    partial that leaves those two, parameters all optional, a bound method."""
     assert refusal(app, "m:app") is None
+
+
+@pytest.mark.parametrize(
+    ("app", "what", "call"),
+    [
+        (
+            functools.partial(create_app, __name__, _toy, 1000),
+            "a functools.partial of create_app that takes (check_query=None, hints=None) and "
+            "makes a Flask app",
+            True,
+        ),
+        (
+            functools.partial(create_app, __name__, _toy),
+            "a functools.partial of create_app that takes (max_payload_bytes, check_query=None, "
+            "hints=None) and makes a Flask app",
+            False,
+        ),
+        (
+            _make_annotated,
+            "a function that takes (config=None, debug=False) and makes a Flask app",
+            True,
+        ),
+        (
+            _make_unresolvable,
+            "a function that takes (config=None, debug=False) and makes a Flask app",
+            True,
+        ),
+        (
+            _CallableApp,
+            "a class that takes (config=None, debug=False) and makes _CallableApp objects, "
+            "which are not iterable",
+            True,
+        ),
+        (_FlaskApp, "a class that takes (import_name, static_url_path=None", False),
+    ],
+)
+def test_a_factory_that_could_take_two_arguments_is_refused(app, what, call):
+    """These bind (environ, start_response) too, and were served: every request then called
+    the factory with them (a partial of create_app with its three arguments, a function
+    annotated ``-> Flask``, a Flask subclass, a class whose instances are the app)."""
+    said = refusal(app, "m:app")
+    assert said is not None and "\n" not in said
+    assert said.startswith(f"MODEL_APP=m:app is {what}"), said
+    assert ("'m:app()'" in said) is call, said
 
 
 @pytest.mark.parametrize(
