@@ -172,6 +172,7 @@ def create_app(
     )
     app.register_error_handler(404, not_found)
     app.register_error_handler(405, not_allowed)
+    app.register_error_handler(500, internal_error)
     return app
 
 
@@ -204,6 +205,12 @@ def invocations(
                 custom_attributes=request.headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
             )
             answer = _offload(handler, req)
+        if not isinstance(answer, Answer):  # else an AttributeError below, and Flask's HTML 500
+            raise TypeError(
+                f"the model's handler returned {type(answer).__qualname__}, not a "
+                "serving.invocation.Answer(status, body, content_type): return one, or raise "
+                "a serving.errors.ApiError for a 4xx"
+            )
     except ApiError as err:
         answer = error_answer(err)
     except Exception as exc:  # a bug: log it with the request id, tell the caller no more
@@ -247,6 +254,19 @@ def _error_response(err: ApiError) -> Response:
 def not_found(_err) -> Response:
     return _error_response(
         NotFound("No such path.", "The model serves GET /ping and POST /invocations.")
+    )
+
+
+def internal_error(_err) -> Response:
+    """An exception that escaped a view (Flask logs it, masked: ``server_log``) answers in the
+    JSON shape too; Flask's own 500 was an HTML page."""
+    return _error_response(
+        ApiError(
+            "The server failed on this request; this is a bug on our side.",
+            "Try again; if it persists, report it with the time of the request.",
+            status=500,
+            code="internal_error",
+        )
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from serving.app import create_app
+from serving.invocation import Answer
 from serving.tracebacks import masked, redacted
 from trends_anomaly import app as app_module
 
@@ -66,6 +67,28 @@ def test_a_bug_answers_500_and_logs_no_quoted_body(capsys):
     assert "in broken_invoke" in bug["traceback"]
     assert request["status"] == 500 and request["error_code"] == "internal_error"
     assert request["level"] == "ERROR"
+
+
+def test_a_handler_that_returns_no_answer_is_a_500_whose_log_says_what_to_return(capsys):
+    """A fork's handler returning a dict (or a Flask Response) met an AttributeError outside
+    the server's 500 path: Flask's HTML page, and a log line that did not say what to fix."""
+    client = create_app(__name__, lambda req: {"n": len(req.body)}, 1024).test_client()
+    resp = client.post("/invocations", data=b"abc")
+    assert resp.status_code == 500 and resp.get_json()["error"]["code"] == "internal_error"
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    bug, request = lines
+    assert bug["error_type"] == "TypeError"
+    assert "returned dict, not a serving.invocation.Answer" in bug["traceback"]
+    assert request["status"] == 500 and request["error_code"] == "internal_error"
+
+
+def test_an_exception_escaping_a_view_answers_in_the_json_shape():
+    """Whatever escapes the view (here an answer whose body has no length) is Flask's 500:
+    the one JSON shape, not Flask's HTML page."""
+    client = create_app(__name__, lambda req: Answer(200, 123), 1024).test_client()  # type: ignore[arg-type]
+    resp = client.post("/invocations", data=b"abc")
+    assert resp.status_code == 500 and resp.content_type == "application/json"
+    assert resp.get_json()["error"]["code"] == "internal_error"
 
 
 def test_flask_logs_an_escaped_exception_without_quoted_data(caplog):
