@@ -11,6 +11,7 @@ monkey.patch_all()
 
 import os  # noqa: E402
 
+from serving.environment import seconds  # noqa: E402
 from serving.model_app import load, refusal  # noqa: E402
 from serving.workers import choose_from_system  # noqa: E402
 
@@ -27,7 +28,7 @@ worker_class = "serving.gevent_worker.StoppableGeventWorker"
 # made /ping take up to 3.7 s, and SageMaker fails a ping after 2 s. Memory does not grow with
 # them: big bodies are read a few at a time (serving/admission.py).
 worker_connections = 1000
-timeout = int(os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"))
+timeout = int(seconds("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60", whole=True))
 # SageMaker sends SIGTERM on update or scale-in and SIGKILL 30 s later: finish within that.
 graceful_timeout = 25
 keepalive = 75  # longer than the idle timeout of the hosts in front of the container

@@ -112,8 +112,8 @@ def test_log_retention_days_lists_what_config_py_takes() -> None:
 
 def _env_reads() -> dict[str, str | None]:
     """The MODEL_* and SAGEMAKER_* variables the server reads (``environ.get``/``env.get``,
-    and ``${NAME:-default}`` in ``serve``), with the default written there when it is a
-    non-empty string literal."""
+    ``serving.environment.seconds``, and ``${NAME:-default}`` in ``serve``), with the default
+    written there when it is a non-empty string literal."""
     serve = (MODEL / "serve").read_text(encoding="utf-8")
     out: dict[str, str | None] = {
         name: default or None
@@ -125,8 +125,10 @@ def _env_reads() -> dict[str, str | None]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "get"
+                and (
+                    (isinstance(node.func, ast.Attribute) and node.func.attr == "get")
+                    or (isinstance(node.func, ast.Name) and node.func.id == "seconds")
+                )
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and re.fullmatch(r"(MODEL|SAGEMAKER)_[A-Z_]+", str(node.args[0].value))

@@ -23,8 +23,10 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from .environment import seconds
+
 BIG_AT_ONCE = 2  # one computing, one read and ready to compute next
-BODY_SECONDS = float(os.environ.get("MODEL_BODY_TIMEOUT_SECONDS", "30"))
+BODY_SECONDS = seconds("MODEL_BODY_TIMEOUT_SECONDS", "30")
 
 
 class BodyTimeout(Exception):

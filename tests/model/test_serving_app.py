@@ -321,3 +321,30 @@ def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, target
     assert "Traceback" in log and 'toy_app.py", line 1' in log, log[-2000:]
     assert "No module named 'not_installed_dependency'" in log
     assert "Booting worker" not in log
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        (
+            "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+            "60s",
+            "SAGEMAKER_MODEL_SERVER_TIMEOUT='60s': must be a whole number of seconds above 0",
+        ),
+        ("MODEL_BODY_TIMEOUT_SECONDS", "0", "MODEL_BODY_TIMEOUT_SECONDS=0: must be a number"),
+    ],
+)
+def test_a_timeout_that_is_no_duration_stops_the_server_in_one_line(
+    start_server, target_kind, tmp_path, variable, value, said
+):
+    """gunicorn_conf.py's int() printed "Failed to read config file" and a ValueError
+    traceback; a body timeout of 0 started a server whose every big request was a 408."""
+    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
+    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+    env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path, variable: value}
+    with pytest.raises(RuntimeError) as refused:
+        start_server(tmp_path, workers=1, extra_env=env, timeout=30)
+    log = str(refused.value)
+    lines = [line for line in log.splitlines() if variable in line]
+    assert len(lines) == 1 and lines[0].startswith(said), log[-2000:]
+    assert "Traceback" not in log and "Booting worker" not in log
