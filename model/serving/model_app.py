@@ -37,15 +37,21 @@ def load(application: Any) -> object:
         if exc.name is None or not (module == exc.name or module.startswith(f"{exc.name}.")):
             raise  # a module the model imports, not the one MODEL_APP names: the frames help
         raise RuntimeError(_no_module(uri, module, exc.name)) from None
+    except ImportError as exc:
+        cause = exc.__context__  # gunicorn's "did you mean 'm:app'?" for a file m.py named
+        if not (isinstance(cause, ModuleNotFoundError) and cause.name == module):
+            raise
+        raise RuntimeError(f"MODEL_APP={uri}: {exc}") from None
     except AppImportError as exc:
         raise RuntimeError(_no_attribute(uri, module, obj) or f"MODEL_APP={uri}: {exc}") from None
 
 
 def _no_module(uri: str, module: str, missing: str) -> str:
     of = "" if missing == module else f" (of {module!r})"
+    py = f", without .py ({module.removesuffix('.py')!r})" if module.endswith(".py") else ""
     return (
         f"MODEL_APP={uri}: no module {missing!r}{of} in {_searched()} or the installed "
-        "packages: name the module by its dotted path from a folder on PYTHONPATH "
+        f"packages: name the module by its dotted path from a folder on PYTHONPATH{py} "
         "(serve puts its own folder there)."
     )
 

@@ -285,6 +285,7 @@ def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, targ
             "no_such_pkg.app:app",
             "Error: MODEL_APP=no_such_pkg.app:app: no module 'no_such_pkg' (of 'no_such_pkg.app')",
         ),
+        ("toy_app.py:app", "Error: MODEL_APP=toy_app.py:app: no module 'toy_app.py' in "),
     ],
 )
 def test_model_app_naming_nothing_stops_the_server_in_one_line(
@@ -302,11 +303,13 @@ def test_model_app_naming_nothing_stops_the_server_in_one_line(
     log = str(refused.value)
     lines = [line for line in log.splitlines() if "MODEL_APP" in line]
     assert len(lines) == 1 and lines[0].startswith(said), log[-2000:]
-    if model_app.startswith("toy_app"):
+    if model_app in ("toy_app:application", "toy_app"):
         assert f"{path}/toy_app.py) has no 'application'" in lines[0]
         assert "it holds a Flask app as app:" in lines[0]  # what to name instead
     else:
         assert f" {path}" in lines[0] or f" {path}," in lines[0]  # where it looked
+    if model_app.startswith("toy_app.py"):
+        assert "on PYTHONPATH, without .py ('toy_app')" in lines[0]
     assert "Traceback" not in log and "Booting worker" not in log
 
 
