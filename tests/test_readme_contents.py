@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import re
 
-from tests.support.readme_text import prose, read
+from tests.support.readme_text import github_anchor, prose, read
 
 _TOC = re.compile(r"<!-- toc -->\n(.*?)<!-- /toc -->", re.DOTALL)
 _ENTRY = re.compile(r"^- \[([^\]]+)\]\(#([^)]+)\)$", re.MULTILINE)
-
-
-def github_anchor(heading: str) -> str:
-    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to dashes."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
 def test_the_contents_list_every_section_in_order() -> None:

@@ -51,6 +51,24 @@ def section(text: str, heading: str) -> str:
     return text[start : start + ends[0]] if ends else text[start:]
 
 
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to dashes."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(text: str) -> set[str]:
+    """Every anchor the headings of ``text`` get on GitHub (outside code blocks); a repeated
+    heading's second anchor ends in ``-1``, its third in ``-2``."""
+    seen: dict[str, int] = {}
+    out = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", prose(text), re.MULTILINE):
+        anchor = github_anchor(heading)
+        n = seen.get(anchor, 0)
+        seen[anchor] = n + 1
+        out.add(anchor if n == 0 else f"{anchor}-{n}")
+    return out
+
+
 def table_rows(text: str, header: str) -> list[list[str]]:
     """The cells of each row of the pipe table whose header row starts with ``| {header} |``."""
     lines = text.splitlines()
