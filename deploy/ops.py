@@ -31,11 +31,13 @@ from deploy.world import World
 # model.build_context) and out of its image (model/.dockerignore): what to POST to /detect and
 # the check of the answer. deploy keeps what every model shares: health, CORS, cold starts.
 SMOKE_FILE = "smoke.py"
+# Where a fork reads that contract: the page and its heading, cited by every smoke error.
+SMOKE_DOC = "docs/swap-your-model.md"
 SMOKE_SECTION = "Swap in your own model"
+SMOKE_CITE = f'({SMOKE_DOC}, "{SMOKE_SECTION}")'
 SMOKE_CONTRACT = (
     "it holds the model's smoke test: request() -> (content type, body) to POST to /detect, "
-    "and check(answer), given the answer's decoded JSON, raising when it is wrong "
-    f'(README.md, "{SMOKE_SECTION}")'
+    f"and check(answer), given the answer's decoded JSON, raising when it is wrong {SMOKE_CITE}"
 )
 
 
@@ -307,7 +309,7 @@ def smoke(
         raise DeployError(
             f"smoke: {model.where} refused the answer of POST {url} ({_why(err, model.path)}): "
             f"{body[:500]!r}; if the model is right, the check is not: change it with the model "
-            f'(README.md, "{SMOKE_SECTION}")'
+            f"{SMOKE_CITE}"
         ) from None
     words = f", {said}" if isinstance(said, str) and said else ""
     report.append(f"POST /detect OK ({status}, {ms:.0f} ms{words})")

@@ -187,11 +187,10 @@ def _outside_the_model(path: Path) -> bool:
 
 
 def test_the_swap_section_names_every_file_outside_model_that_names_the_package() -> None:
-    """A fork replacing model/trends_anomaly finds, in README's "Swap in your own model",
+    """A fork replacing model/trends_anomaly finds, in docs/swap-your-model.md,
     every file outside model/ and tests/model/ that names the package (by its path, or a
     folder of it ending in '/'), instead of learning them from a failing `make test`."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Swap in your own model", 1)[1].split("\n## ", 1)[0]
+    section = (REPO / "docs" / "swap-your-model.md").read_text(encoding="utf-8")
     found = [
         path
         for path in sorted(REPO.rglob("*.py"))
@@ -205,7 +204,7 @@ def test_the_swap_section_names_every_file_outside_model_that_names_the_package(
         folders = ["`" + "/".join(rel.split("/")[:i]) + "/`" for i in range(1, rel.count("/") + 1)]
         if f"`{rel}`" not in section and not any(f in section for f in folders):
             missing.append(rel)
-    assert missing == [], f"README.md's 'Swap in your own model' does not name: {missing}"
+    assert missing == [], f"docs/swap-your-model.md does not name: {missing}"
 
 
 def test_no_test_takes_a_number_for_a_child_to_bind() -> None:

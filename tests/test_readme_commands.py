@@ -1,7 +1,7 @@
 """Every command the READMEs tell a reader to run exists as written: `python -m deploy` with its
 subcommands, flags and choices; `make` targets; `make up ARGS=...` and `python -m devstack`
-flags. And the other way round: every deploy subcommand and flag is in README's Deploy
-commands, so a flag added to the parser is not one a reader can only find in `--help`.
+flags. And the other way round: every deploy subcommand and flag is in docs/deploy-commands.md,
+so a flag added to the parser is not one a reader can only find in `--help`.
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ def test_every_deploy_command_in_the_readmes_exists_with_its_flags() -> None:
 
 
 def _command_bullets() -> dict[str, str]:
-    """README's Deploy commands list: each bullet's synopsis (its code spans before ` — `)."""
-    body = section(read("README.md"), "## Deploy commands")
+    """docs/deploy-commands.md's list: each bullet's synopsis (its code spans before ` — `)."""
+    body = section(read("docs/deploy-commands.md"), "# Deploy commands")
     bullets = re.findall(r"^- (`.*?) —\s", body, re.MULTILINE | re.DOTALL)
     out: dict[str, str] = {}
     for bullet in bullets:
@@ -131,12 +131,12 @@ def _command_bullets() -> dict[str, str]:
     return out
 
 
-def test_every_deploy_synopsis_in_readme_exists_with_its_flags() -> None:
+def test_every_deploy_synopsis_in_deploy_commands_exists_with_its_flags() -> None:
     problems = [p for words in _command_bullets().values() for p in _problems(*_split(words))]
     assert problems == []
 
 
-def test_every_deploy_command_and_flag_is_in_readmes_deploy_commands() -> None:
+def test_every_deploy_command_and_flag_is_in_the_deploy_commands_page() -> None:
     bullets = _command_bullets()
     missing = []
     for name, parser in _commands().items():

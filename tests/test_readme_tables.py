@@ -1,9 +1,9 @@
-"""The READMEs' reference tables agree with the code, both ways: README's Configuration table
-with config.py's keys and defaults; model/README's environment variables with what the server
-reads, its parameter table with params.SPECS, its file tree with the package; deploy/README's
-modules and resource kinds (with what each depends on) with deploy/; and every repository path
-the READMEs name exists. A key, variable, module or kind added to the code without a line in
-its README fails here, as does a README line left behind by a rename.
+"""The READMEs' reference tables agree with the code, both ways: docs/configuration.md's table with
+config.py's keys and defaults; model/README's environment variables with what the server reads, its
+parameter table with params.SPECS, its file tree with the package; deploy/README's modules and
+resource kinds (with what each depends on) with deploy/; and every repository path the READMEs and
+docs/ pages name exists. A key, variable, module or kind added to the code without a line in its
+README fails here, as does a README line left behind by a rename.
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ from tests.support.readme_text import (
 MODEL = REPO / "model"
 PACKAGE = MODEL / "trends_anomaly"
 SERVING = MODEL / "serving"  # the server's own parts, which know no model
+CONFIGURATION = "docs/configuration.md"
 
-# ---------------------------------------------------------------- README's Configuration
+# ------------------------------------------------------------- docs/configuration.md
 
 
 def _config_rows() -> dict[str, str]:
     """Each key the Configuration table names (``a.b` / `c`` is a.b and a.c) → its default cell
     (one part of ``x` / `y`` per key)."""
-    rows = table_rows(section(read("README.md"), "## Configuration"), "Key")
+    rows = table_rows(section(read(CONFIGURATION), "# Configuration"), "Key")
     out = {}
     for key_cell, default_cell, *_ in rows:
         keys = spans_in(key_cell)
@@ -102,7 +103,7 @@ def test_the_configuration_tables_default_is_config_pys(key: str, cell: str) -> 
 
 
 def test_log_retention_days_lists_what_config_py_takes() -> None:
-    cell = next(r for r in table_rows(read("README.md"), "Key") if "`log_retention_days`" in r[0])
+    cell = next(r for r in table_rows(read(CONFIGURATION), "Key") if "`log_retention_days`" in r[0])
     allowed = config.Config.model_fields["log_retention_days"].annotation.__args__
     assert f"{', '.join(map(str, allowed[:-1]))} or {allowed[-1]}" in cell[2]
 
@@ -244,7 +245,17 @@ def test_the_resource_table_gives_every_kind_and_what_it_depends_on() -> None:
 
 # ------------------------------------------------------------------------ every README
 
-TOP = ("model/", "deploy/", "devstack/", "lambda/", "site/", "tests/", "scripts/", "bench/")
+TOP = (
+    "model/",
+    "deploy/",
+    "devstack/",
+    "lambda/",
+    "site/",
+    "tests/",
+    "scripts/",
+    "bench/",
+    "docs/",
+)
 # Written by a build or a test run, not committed.
 GENERATED = {"site/dist", "tests/site/artifacts/"}
 
@@ -265,4 +276,4 @@ def test_every_repository_path_the_readmes_name_exists(readme: str) -> None:
 
 def test_the_path_check_sees_paths() -> None:
     assert Path(REPO / "tests" / "support" / "readme_text.py").is_file()
-    assert "model/smoke.py" in " ".join(code_spans(read("README.md")))
+    assert "model/smoke.py" in " ".join(code_spans(read("docs/swap-your-model.md")))

@@ -351,7 +351,7 @@ def test_the_model_smoke_refusing_the_answer_names_its_file_and_the_readme(
     project: Path, capsys, zscore_api: ZScoreApi
 ) -> None:
     """A 200 the model's check refuses fails the smoke (it stops a promotion), with the check's
-    own words, the file and the README section."""
+    own words, the file and the docs page's section."""
     _model_smoke(project, ZSCORE_SMOKE.replace("max(z) == z[4]", "min(z) == z[4]"))
     cfg = str(project / "config.yaml")
     argv = ["--config", cfg, "smoke", "--api-url", zscore_api.url, "--origin", "https://x.ex"]
@@ -361,7 +361,7 @@ def test_the_model_smoke_refusing_the_answer_names_its_file_and_the_readme(
         f"error: smoke: model/smoke.py refused the answer of POST {zscore_api.url}/detect "
         '(the outlier is not the largest, line 10): b\'{"zscores": ['
     ), err
-    assert 'change it with the model (README.md, "Swap in your own model")' in err
+    assert 'change it with the model (docs/swap-your-model.md, "Swap in your own model")' in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
@@ -394,7 +394,9 @@ def test_a_trends_check_on_another_models_answer_says_what_it_looked_for(
         "smoke: model/smoke.py refused the answer of POST https://api.example/detect "
         "(KeyError: 'series', line "
     ), message
-    assert message.endswith('change it with the model (README.md, "Swap in your own model")')
+    assert message.endswith(
+        'change it with the model (docs/swap-your-model.md, "Swap in your own model")'
+    )
 
 
 def test_smoke_of_an_answer_that_is_not_json_says_so(monkeypatch, tmp_path: Path) -> None:
@@ -436,7 +438,7 @@ def test_a_missing_or_broken_model_smoke_names_the_file_before_any_request(
     project: Path, capsys, text: str | None, said: str, closed_port: int
 ) -> None:
     """The API's URL here refuses connections: a broken smoke.py is said first, in one line
-    with the contract and the README section, not as a traceback or a bare ENOENT."""
+    with the contract and the docs page's section, not as a traceback or a bare ENOENT."""
     if text is not None:
         _model_smoke(project, text)
     cfg = str(project / "config.yaml")
@@ -445,16 +447,16 @@ def test_a_missing_or_broken_model_smoke_names_the_file_before_any_request(
     err = capsys.readouterr().err
     assert err.startswith("error: smoke: model/smoke.py ") and said in err, err
     assert "request() -> (content type, body)" in err and "check(answer)" in err
-    assert err.endswith('(README.md, "Swap in your own model")\n')
+    assert err.endswith('(docs/swap-your-model.md, "Swap in your own model")\n')
     assert err.count("\n") == 1 and "Traceback" not in err and "could not reach" not in err
 
 
-def test_the_readme_section_the_smoke_errors_name_holds_the_contract() -> None:
-    from deploy.ops import SMOKE_SECTION
+def test_the_docs_section_the_smoke_errors_name_holds_the_contract() -> None:
+    from deploy.ops import SMOKE_DOC, SMOKE_SECTION
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"\n## {SMOKE_SECTION}\n" in readme
-    section = readme.split(f"\n## {SMOKE_SECTION}\n", 1)[1].split("\n## ", 1)[0]
+    page = (REPO / SMOKE_DOC).read_text(encoding="utf-8")
+    assert page.startswith(f"# {SMOKE_SECTION}\n")
+    section = page.split("\n# ", 1)[0]
     for words in ("`model/smoke.py`", "`request()`", "`check(answer)`", "`model/.dockerignore`"):
         assert words in section, words
 

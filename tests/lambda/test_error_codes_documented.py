@@ -1,7 +1,8 @@
-"""Every error code a caller can get is in the README's tables, found in the code itself.
+"""Every error code a caller can get is in the API page's and model/README's tables, found in
+the code itself.
 
-A client branches on ``error.code``; a code the README does not list is one its author could
-not plan for (``upstream_unreachable`` and ``internal_error`` reached callers while the API
+A client branches on ``error.code``; a code the docs do not list is one its author could not
+plan for (``upstream_unreachable`` and ``internal_error`` reached callers while the API
 section did not name them). The codes are read from the source by AST
 (``tests/support/error_codes.py``, which ``openapi.yaml``'s tests share).
 """
@@ -21,13 +22,13 @@ def documented(text: str) -> set[str]:
     return set(re.findall(r"`([a-z0-9_]+)`", text))
 
 
-def test_every_code_the_function_answers_is_in_the_readmes_api_section() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    api = section(readme, "## The API", "### The model's own API")
+def test_every_code_the_function_answers_is_in_the_api_page() -> None:
+    page = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    api = section(page, "# The API\n", "## The model's own API")
     codes = codes_in(lambda_files())
     assert {"empty_body", "upstream_error", "internal_error"} <= set(codes)  # the scan works
     missing = {code: where for code, where in codes.items() if code not in documented(api)}
-    assert not missing, f"codes the README's API section does not list: {missing}"
+    assert not missing, f"codes docs/api.md does not list before its model's API: {missing}"
 
 
 def test_every_code_the_model_answers_is_in_the_models_error_table() -> None:

@@ -1,7 +1,8 @@
-"""What the READMEs quote, read out of their Markdown: code spans, code blocks, sections, tables.
+"""What the READMEs and docs/ pages quote, read out of their Markdown: code spans, code blocks,
+sections, tables.
 
-The doc tests (tests/test_readme_*.py) hold these against the code, so that a reader who runs
-what a README says, command by command, gets what it says. Deliberately small: it knows the
+The doc tests (tests/test_readme_*.py) hold these against the code, so that a reader who runs what a
+README or a docs/ page says, command by command, gets what it says. Deliberately small: it knows the
 Markdown these READMEs use (fenced blocks, inline spans that may wrap a line, pipe tables).
 """
 
@@ -11,9 +12,12 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-# The READMEs a newcomer follows command by command.
+# The topic pages README.md links to, every one of them: a page added is checked as it lands.
+DOCS = tuple(f"docs/{p.name}" for p in sorted((REPO / "docs").glob("*.md")))
+# The READMEs and pages a newcomer follows command by command.
 READMES = (
     "README.md",
+    *DOCS,
     "deploy/README.md",
     "model/README.md",
     "devstack/README.md",
@@ -43,12 +47,16 @@ def code_spans(text: str) -> list[str]:
 
 
 def section(text: str, heading: str) -> str:
-    """From ``heading`` (a whole line, e.g. ``## Configuration``) to the next heading of its
-    level or higher."""
+    """From ``heading`` (a whole line, e.g. ``## Configuration``; a page's first line too) to
+    the next heading of its level or higher. A ``# comment`` in a code block is no heading."""
     level = len(heading) - len(heading.lstrip("#"))
-    start = text.index(f"\n{heading}\n") + len(heading) + 2
-    ends = [m.start() for m in re.finditer(rf"^#{{1,{level}}} ", text[start:], re.MULTILINE)]
-    return text[start : start + ends[0]] if ends else text[start:]
+    found = re.search(rf"^{re.escape(heading)}\n", text, re.MULTILINE)
+    if found is None:
+        raise ValueError(f"no heading {heading!r}")
+    body = text[found.end() :]
+    blanked = _FENCE.sub(lambda block: re.sub(r"[^\n]", " ", block.group(0)), body)
+    ends = [m.start() for m in re.finditer(rf"^#{{1,{level}}} ", blanked, re.MULTILINE)]
+    return body[: ends[0]] if ends else body
 
 
 def github_anchor(heading: str) -> str:
