@@ -24,7 +24,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 site: node-check site/dist/index.html ## build the web page into site/dist (parameter table regenerated from params.py)
 
 # One line when node is older than site/.nvmrc (CI's Node): a note, not a failure; the page
-# builds from engines.node in site/package.json up (README, Keeping dependencies current).
+# builds from engines.node in site/package.json up (docs/dependencies.md).
 node-check:
 	@scripts/check-node
 

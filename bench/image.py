@@ -126,7 +126,7 @@ def require_answer(status: int, what: str) -> None:
         raise RuntimeError(
             f"{what} got HTTP {status}, not 200: this benchmark posts Google Trends CSVs "
             "(method=auto); for a model that takes another input, change the requests in "
-            'bench/image.py (README.md, "Swap in your own model")'
+            'bench/image.py (docs/swap-your-model.md, "Swap in your own model")'
         )
 
 

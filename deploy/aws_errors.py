@@ -284,8 +284,8 @@ HINTS = {
     "new each run: re-run the job",
     ErrorKind.NO_CREDENTIALS: "set AWS_PROFILE to a profile of ~/.aws/config (`aws configure "
     "sso` makes one), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. In GitHub Actions the "
-    'workflows assume the OIDC roles `python -m deploy bootstrap` makes (README, "Deploy to '
-    'your AWS account")',
+    "workflows assume the OIDC roles `python -m deploy bootstrap` makes "
+    '(docs/deploy.md, "Deploy to your AWS account")',
     ErrorKind.THROTTLED: "AWS throttled the calls even after retrying: wait a minute and run the "
     "command again",
     ErrorKind.QUOTA: "an account quota is reached: ask for more in the Service Quotas console, "

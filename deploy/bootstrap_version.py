@@ -30,7 +30,7 @@ from deploy.bootstrap.fingerprint import TAG, expected
 from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, Target, quota_problems, role_policies
 from deploy.config import ConfigFile
 
-README = 'README, "Deploy to your AWS account", step 2'
+README = 'docs/deploy.md, "Deploy to your AWS account", step 2'
 
 
 def target_of(file: ConfigFile) -> Target:

@@ -594,7 +594,7 @@ def _said_missing(n: Names, missing: list[str], present: list[str]) -> bool:
     )
     late = (
         f"its next apply creates it (`python -m deploy plan` shows `+ create log_group "
-        f'{access_log}`; bootstrap again first: README, "The API\'s access log")'
+        f'{access_log}`; bootstrap again first: docs/deploy-commands.md, "The API\'s access log")'
     )
     if not present:  # nothing deployed here: not a quiet service, so not "send a request"
         named = [g for g in missing if g != access_log] or missing
@@ -620,7 +620,7 @@ def _said_missing(n: Names, missing: list[str], present: list[str]) -> bool:
 
 def _say_trace(request_id: str, counts: dict[str, int], lambda_ids: list[str]) -> None:
     """On stderr, where one request left lines; and what a gateway line without a function
-    line means (README, "The API's access log")."""
+    line means (docs/deploy-commands.md, "The API's access log")."""
 
     def lines(source: str, count: int) -> str:
         said = f"{count} {source} line{'' if count == 1 else 's'}"
@@ -699,15 +699,16 @@ def cmd_check_image(args: argparse.Namespace) -> int:
                 f"--image: {args.image} is not in ECR ({code}): "
                 f"{repository_missing(args.image, repository, args.env)}. Nothing was deployed; "
                 "the image is not there to go back to, but a git revert on main still goes back "
-                '(README "Rolling back"): its deploy creates the repository and builds the same '
-                "src-<hash> tag again"
+                '(docs/rolling-back.md, "Rolling back"): its deploy creates the repository and '
+                "builds the same src-<hash> tag again"
             )
         if code in IMAGE_MISSING:
             raise DeployError(
                 f"--image: {args.image} is not in ECR ({code}): the repository keeps the 20 "
                 "newest built images, so an older one is gone (python -m deploy status says so). "
-                'Nothing was deployed. A git revert on main still goes back (README "Rolling '
-                'back"): the deploy builds the same src-<hash> tag again'
+                "Nothing was deployed. A git revert on main still goes back "
+                '(docs/rolling-back.md, "Rolling back"): the deploy builds the same src-<hash> tag '
+                "again"
             )
         if code:
             role = cfg.names(actual).github_deploy_role

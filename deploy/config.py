@@ -631,8 +631,11 @@ def _unknown_key(loc: list[str], prefix: str) -> str:
     `instance_typ` is most likely `instance_type`."""
     close = difflib.get_close_matches(loc[-1], _known_keys(loc, prefix), n=1, cutoff=0.6)
     if close:
-        return f"unknown key: did you mean {close[0]!r}? (see the Configuration table in README.md)"
-    return "unknown key (check the spelling; see the Configuration table in README.md)"
+        return (
+            f"unknown key: did you mean {close[0]!r}? "
+            "(see the Configuration table in docs/configuration.md)"
+        )
+    return "unknown key (check the spelling; see the Configuration table in docs/configuration.md)"
 
 
 # What a value of the wrong type should have been, by pydantic's error type.

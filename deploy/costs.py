@@ -22,7 +22,7 @@ not only when it starts them: previews are serverless unless config.yaml's ``pre
 otherwise (``serverless: null``), and an instance-backed one is billed every hour its pull
 request stays open and labelled, which is mostly idle hours.
 
-A blue/green switch runs both fleets for its duration (README, "What the first run costs"):
+A blue/green switch runs both fleets for its duration (docs/deploy.md, "What the first run costs"):
 that passes, so it is not counted here. The warning is advice printed with the plan (and in
 the pull request's comment), never a gate.
 """
@@ -144,7 +144,7 @@ def warning(before: Fleet | None, after: Fleet) -> str | None:
     what = ACCELERATED_WORDS
     if before is None:
         if not gpu:
-            return None  # a first deploy: README's "What the first run costs"
+            return None  # a first deploy: docs/deploy.md, "What the first run costs"
         return f"the endpoint will hold {held}; {after.instance_type} is {what}. See {PRICING}"
     if before.instance_type is None:
         extra = f"; {after.instance_type} is {what}" if gpu else ""

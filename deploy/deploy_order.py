@@ -13,17 +13,16 @@ not happen; a limit keeps the requests per job bounded), newest by when they suc
 ``success`` status's ``created_at``): GitHub documents no order for the listing, nor that ids
 follow creation, and a deployment made first can succeed last (it waited for reviewers).
 
-A re-run (run attempt above 1) follows the same rule: "Re-run failed jobs" of an old merge's
-run is no rollback (that is ``workflow_dispatch``, README "Rolling back"), so it is skipped when
-a newer commit deployed over it; the very commit already deployed is applied again on a re-run
-only (its first attempt may have failed after the apply). A rollback is never skipped, nor
-undone by a run of a commit merged before it (main's head then, or an ancestor): that run, a
-re-run included, would put back the image the rollback replaced; the next merge deploys. A
-teardown (teardown.yml's job succeeds with no URL) ends what counts: the environment runs
-nothing after it, so the next merge deploys, whichever; a success with no URL whose workflow
-run is not found may be one, so the run deploys then, with the warning. When GitHub cannot be
-read, the run deploys, as before this check, and says so: its commit is on ``main`` and passed
-the checks.
+A re-run (run attempt above 1) follows the same rule: "Re-run failed jobs" of an old merge's run is
+no rollback (that is ``workflow_dispatch``, docs/rolling-back.md, "Rolling back"), so it is skipped
+when a newer commit deployed over it; the very commit already deployed is applied again on a re-run
+only (its first attempt may have failed after the apply). A rollback is never skipped, nor undone by
+a run of a commit merged before it (main's head then, or an ancestor): that run, a re-run included,
+would put back the image the rollback replaced; the next merge deploys. A teardown (teardown.yml's
+job succeeds with no URL) ends what counts: the environment runs nothing after it, so the next merge
+deploys, whichever; a success with no URL whose workflow run is not found may be one, so the run
+deploys then, with the warning. When GitHub cannot be read, the run deploys, as before this check,
+and says so: its commit is on ``main`` and passed the checks.
 
 Pure: the GitHub calls are deploy/github_api.py's, the wiring .github/scripts/deploy_order.py.
 """
@@ -191,7 +190,7 @@ def unidentified(environment: str, deployed: Deployed) -> str:
 def is_rollback(run: Mapping[str, Any] | None) -> bool:
     """Whether a workflow run that deployed (a success with the environment's URL) is a
     rollback: deploy.yml's Run workflow (``event`` workflow_dispatch), main's commit with an
-    image chosen by hand (README "Rolling back")."""
+    image chosen by hand (docs/rolling-back.md, "Rolling back")."""
     return str((run or {}).get("event") or "") == "workflow_dispatch"
 
 
@@ -244,7 +243,7 @@ def decide(
     if relation == NEWER:
         rerun = (
             f" (attempt {attempt} of this run: a re-run does not roll back; Run workflow does, "
-            'README "Rolling back")'
+            'docs/rolling-back.md, "Rolling back")'
             if attempt > 1
             else ""
         )
@@ -278,7 +277,7 @@ def decide(
 def _kept_rollback(sha: str, environment: str, current: Deployed, by: str) -> str:
     """Why a run of a commit merged before a rollback (main's head then, or an ancestor)
     deploys nothing, a re-run included: it would put back the image the rollback replaced."""
-    then = 'the next merge deploys over it (README "Rolling back")'
+    then = 'the next merge deploys over it (docs/rolling-back.md, "Rolling back")'
     if sha == current.sha:
         return (
             f"{environment} was rolled back on {short(sha)} {by} (Run workflow: this commit "

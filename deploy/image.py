@@ -371,7 +371,7 @@ def unchecked_image(uri: str, code: str, message: str, deploy_role: str, bootstr
     """Why ECR could not say whether ``uri`` is there (an error other than its two not-found
     answers), and what to do. Not the 20-image lifecycle policy: an image it expired is an
     ImageNotFoundException. ``deploy_role``: the role deploy.yml runs this as; ``bootstrap``:
-    the command (and where the README says how) that grants it ecr:DescribeImages."""
+    the command (and where docs/deploy.md says how) that grants it ecr:DescribeImages."""
     ref = ecr_image_ref(uri)
     repo = ref[1] if ref else uri
     kind = classify_code(code, "ecr", "DescribeImages", message)

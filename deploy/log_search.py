@@ -1,13 +1,13 @@
 """`python -m deploy logs`: a stack's log lines, of the gateway, the Lambda and the model, in
 time order; and one request followed through the three.
 
-Why: what happened to the request an analyst quotes is spread over three log groups that AWS
-names three ways (Names.log_groups). The id the page and the error bodies quote (the
-``apigw-requestid``) is in the gateway's access-log line, the function's line and the model's
-line alike (README, "The API's access log"); Lambda's own lines of the invocation (START, END,
-REPORT, a timeout) carry Lambda's id instead, which the gateway's ``integration_request_id``
-and the function's ``lambda_request_id`` give, so those are read too. Read-only:
-FilterLogEvents on the stack's own groups, which the deploy and preview roles grant.
+Why: what happened to the request an analyst quotes is spread over three log groups that AWS names
+three ways (Names.log_groups). The id the page and the error bodies quote (the ``apigw-requestid``)
+is in the gateway's access-log line, the function's line and the model's line alike
+(docs/deploy-commands.md, "The API's access log"); Lambda's own lines of the invocation (START, END,
+REPORT, a timeout) carry Lambda's id instead, which the gateway's ``integration_request_id`` and the
+function's ``lambda_request_id`` give, so those are read too. Read-only: FilterLogEvents on the
+stack's own groups, which the deploy and preview roles grant.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What an on-call needs from `status` before rolling a bad model back: the image the endpoint
 serves, whether the last apply's switch was rolled back by SageMaker (it then still serves the
 old config), and the config kept for rollback with its image and the command that switches
-back to it (README, "Rolling back").
+back to it (docs/rolling-back.md, "Rolling back").
 
 The config kept for rollback is the one that served before the current one
 (`endpoint_config.served_before`, read from the endpoint's tags); apply never deletes it, and
@@ -18,7 +18,7 @@ from deploy.resources.endpoint import rolled_back
 from deploy.resources.endpoint_config import served_before
 from deploy.world import World
 
-RUNBOOK = 'README "Rolling back"'
+RUNBOOK = 'docs/rolling-back.md, "Rolling back"'
 
 
 def config_image(world: World, config: str | None) -> str | None:

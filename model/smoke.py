@@ -3,7 +3,8 @@ what to POST to the deployed API's /detect, and whether the answer is right.
 
 deploy does the rest (GET /health, the CORS preflight, cold-start retries) and loads this file
 by path, with model/ on the import path. It is not in the image (model/.dockerignore): editing
-it rebuilds and rolls out nothing. The contract (README.md, "Swap in your own model"):
+it rebuilds and rolls out nothing. The contract (docs/swap-your-model.md, "Swap in your own
+model"):
 
 - ``request() -> (content_type, body)``: the POST's Content-Type and its body (str or bytes);
 - ``check(answer) -> str``: ``answer`` is the 200 answer's JSON, decoded. Raise (an assert

@@ -94,7 +94,8 @@ def confirm(config_path: str, typed: str, env: str = "") -> tuple[bool, str, dic
     return True, f"confirmed: destroying every resource of {what} {project!r}", outputs
 
 
-# deploy.yml's workflow_dispatch (README, "Rolling back"): which stages deploy the image given.
+# deploy.yml's workflow_dispatch (docs/rolling-back.md, "Rolling back"): which stages deploy the
+# image given.
 ROLLBACK_TARGETS = {
     "production": ("production",),
     "staging": ("staging",),
@@ -118,8 +119,8 @@ def stages(
         return f"Run the rollback from the main branch (it deploys main); this run is on {ref}.", {}
     if not configured:
         return (
-            "AWS is not configured: set the repository variable AWS_DEPLOY_ROLE_ARN (README, "
-            "Deploy to your AWS account); nothing was deployed.",
+            "AWS is not configured: set the repository variable AWS_DEPLOY_ROLE_ARN "
+            '(docs/deploy.md, "Deploy to your AWS account"); nothing was deployed.',
             {},
         )
     chosen = ROLLBACK_TARGETS.get(targets.strip())

@@ -1,12 +1,11 @@
 """Before a merge's apply: is a newer commit of main already deployed to this environment?
 
-Why: deploys of an environment queue in order, but a merge's run joins the queue when its
-checks finish, so an older merge can come after a newer one and put the environment back on an
-older commit (README, "Environments"). The decision is deploy/deploy_order.py's; this reads
-GitHub (the environment's deployments, their statuses, the workflow run of a success with no
-URL: a skipped merge or a teardown, this commit's history, and the compare of a deployed
-commit not in it) with the job's GITHUB_TOKEN (``deployments: read``, ``actions: read``,
-``contents: read``).
+Why: deploys of an environment queue in order, but a merge's run joins the queue when its checks
+finish, so an older merge can come after a newer one and put the environment back on an older commit
+(docs/environments.md, "Environments and previews"). The decision is deploy/deploy_order.py's; this
+reads GitHub (the environment's deployments, their statuses, the workflow run of a success with no
+URL: a skipped merge or a teardown, this commit's history, and the compare of a deployed commit not
+in it) with the job's GITHUB_TOKEN (``deployments: read``, ``actions: read``, ``contents: read``).
 
     python deploy_order.py --environment production --repo o/r --sha SHA --event push
         [--attempt N] [--step-summary PATH] [--github-output PATH]

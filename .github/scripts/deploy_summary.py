@@ -92,7 +92,7 @@ def rollback_note(image: str, title: str = "") -> str:
         f"> [!WARNING]\n> **Rolled back{where} to `{image}`.** `main` still holds the model "
         "this replaced: **the next merge to main deploys it again** unless a revert lands "
         "first. Now `git revert -m 1 <merge commit>` (or pin `model: {image: ...}` in "
-        'config.yaml), pull request, merge: README, "Rolling back", step 2.\n\n'
+        'config.yaml), pull request, merge: docs/rolling-back.md, "Rolling back", step 2.\n\n'
     )
 
 
@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"::warning title=rolled back, now revert on main::{args.title or 'the deployment'} "
             f"serves {args.rollback_image}; the next merge to main deploys main's model again "
-            "unless a revert (or a model.image pin) lands first (README, Rolling back, step 2)"
+            "unless a revert (or a model.image pin) lands first "
+            '(docs/rolling-back.md, "Rolling back", step 2)'
         )
     print(markdown)
     append_summary(args.step_summary, markdown)

@@ -45,7 +45,8 @@ def check_uv(directory: Path) -> list[str]:
     detail = " ".join(proc.stderr.split())[:400]
     return [
         f"{directory / 'uv.lock'}: does not match pyproject.toml: run `uv lock` (then re-export "
-        f"model/requirements.txt, see README 'Keeping dependencies current'). uv said: {detail}"
+        "model/requirements.txt, see docs/dependencies.md, 'Keeping dependencies current'). "
+        f"uv said: {detail}"
     ]
 
 

@@ -342,8 +342,8 @@ def _configured_stacks(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
     preview (``{project}-pr-*-…``). Not a ``{project}-*`` prefix: that also names another
     project ``{project}-x``'s resources (``{project}-x-detect``) and those of an environment
     config.yaml does not name. What no glob can tell apart, a project named
-    ``{project}-pr-x``, config.yaml refuses (`naming.previews_owner`; README, 'What names
-    cannot narrow')."""
+    ``{project}-pr-x``, config.yaml refuses (`naming.previews_owner`; docs/deploy.md, 'What
+    names cannot narrow')."""
     previews = [arn_of(t.every_preview)] if t.previews else []
     return list(dict.fromkeys([*(arn_of(d) for d in t.deployments), *previews]))
 
@@ -1163,8 +1163,8 @@ def quota_problems(t: Target, attached_max: int = ATTACHED_POLICIES_MAX) -> list
     envs = ", ".join(t.environments) or "none"
     hint = (
         f"(project {t.project!r}, environments: {envs}). Each environment adds its resources' "
-        "names: use fewer environments or a shorter project name (README, 'Environments and "
-        "previews', says how many fit)"
+        "names: use fewer environments or a shorter project name "
+        "(docs/environments.md, 'Environments and previews', says how many fit)"
     )
     problems = []
     parts = role_policies(sized)

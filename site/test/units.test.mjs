@@ -434,7 +434,7 @@ test("readCsv handles quotes, CRLF and other delimiters", () => {
 // --- parameters, read from the model's table ------------------------------------------------------
 
 test("method controls come from the model's table", () => {
-  // The shipped methods: a fork that adds or removes one updates this list (README.md).
+  // The shipped methods: a fork that adds or removes one updates this list (docs/swap-your-model.md, "Swap in your own model").
   assert.deepEqual(METHODS.map((m) => m.name), ["auto", "stl", "dbscan"]);
   const sensitivity = paramOf("auto", "sensitivity");
   assert.deepEqual([sensitivity.min, sensitivity.max, sensitivity.default], [0, 1, 0.5]);
@@ -490,7 +490,7 @@ test("bandWords says what the shaded range is, per method, and nothing for an un
   for (const [i, text] of words.entries()) {
     // A method added to the model's METHODS needs its sentence: say which, and where.
     const missing = `BAND_WORDS in site/src/words.js has no sentence for method '${METHODS[i].name}': ` +
-      'add what its shaded range means (README.md, "Swap in your own model")';
+      'add what its shaded range means (docs/swap-your-model.md, "Swap in your own model")';
     assert.match(text, /shaded range/, missing);
   }
   assert.equal(new Set(words).size, words.length); // each method its own sentence

@@ -125,7 +125,7 @@ def test_instance_keys_where_the_endpoint_is_serverless_are_refused_not_ignored(
         "preview.endpoint: sets instance_type and instance_count, but the endpoint is serverless "
         "(inherited from the previews' default (serverless))"
     ) in msg
-    # The README's shape: instances at the top level, serverless replacing them in one
+    # docs/environments.md's shape: instances at the top level, serverless replacing them in one
     # environment, instances again (no serverless inherited) in another; `serverless: null`.
     file = parse_config_file(
         {

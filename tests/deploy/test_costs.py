@@ -27,7 +27,7 @@ def test_small_or_cheaper_changes_say_nothing() -> None:
     assert costs.warning(Fleet("ml.m5.xlarge", 4), Fleet("ml.m5.large", 1)) is None
     assert costs.warning(Fleet("ml.m5.large", 1), Fleet("ml.c5.xlarge", 1)) is None
     assert costs.warning(Fleet("ml.m5.large", 4), Fleet(None, 0)) is None  # to serverless
-    assert costs.warning(None, Fleet("ml.m5.large", 1)) is None  # first deploy: README's costs
+    assert costs.warning(None, Fleet("ml.m5.large", 1)) is None  # first deploy: docs/deploy.md
 
 
 def test_an_accelerated_type_is_named_whenever_the_plan_starts_one() -> None:

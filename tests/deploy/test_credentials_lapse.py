@@ -107,7 +107,7 @@ def test_apply_cli_names_the_step_writes_the_summary_and_says_the_held_lock(
     assert len(summary["changes"]) == 2 and summary["lock"] == "held"
     holder = lock.read(_aws(), _bucket())
     assert holder is not None and holder.command == "apply"
-    # Signed in again, the README's way: --force-unlock, and the apply resumes.
+    # Signed in again, docs/deploy-commands.md's way: --force-unlock, and the apply resumes.
     lapse.after = 10**6
     assert main(["--config", cfg, "apply", "--image", IMAGE, "--force-unlock"]) == 0
 

@@ -220,7 +220,7 @@ def test_a_run_of_a_commit_merged_before_a_rollback_does_not_undo_it(attempt: in
     same = Deployed(OURS, 9, rolled.log_url, rollback=True)
     got = _decide(attempt=attempt, current=same, relation="identical")
     assert got.skip and f"production was rolled back on {OURS[:12]} by" in got.message
-    assert 'the next merge deploys over it (README "Rolling back")' in got.message
+    assert 'the next merge deploys over it (docs/rolling-back.md, "Rolling back")' in got.message
     assert not _decide(attempt=attempt, current=rolled, relation="behind").skip
     assert not _decide(event="workflow_dispatch", current=rolled).skip
 

@@ -1,6 +1,6 @@
 """A tag and a digest of the same image are one image to the plan (moto server, end to end).
 
-The default deploy names the model's image by tag (``:src-<hash>``); the README's rollback and
+The default deploy names the model's image by tag (``:src-<hash>``); docs/rolling-back.md and
 AWS's advice pin it by digest. The plan compares the digest the endpoint runs (DescribeEndpoint's
 DeployedImages) with the digest the wanted image resolves to (ECR), not the two spellings: the
 same image is no change, another image is a new model, config and switch.
@@ -108,10 +108,10 @@ def _served(sm) -> tuple[str, str]:
 
 
 def test_the_digest_of_the_generation_kept_by_tag_switches_back_to_it(project: Path) -> None:
-    """The README's rollback by digest: the generation kept for rollback was deployed by tag,
-    and `apply --image <repository>@sha256:<its digest>` planned a new model and a new config
-    (the model's name hashes the reference) where its tag switches back to the kept config.
-    The digest reuses it the same way, and the plan says which config and why."""
+    """docs/rolling-back.md's rollback by digest: the generation kept for rollback was deployed by
+    tag, and `apply --image <repository>@sha256:<its digest>` planned a new model and a new config
+    (the model's name hashes the reference) where its tag switches back to the kept config. The
+    digest reuses it the same way, and the plan says which config and why."""
     sm = session().client("sagemaker")
     engine(project).apply()  # generation 1, by tag …:test-1
     kept, _ = _served(sm)

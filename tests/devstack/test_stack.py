@@ -282,8 +282,9 @@ def marked_export(term: str, geo: str, value: str, cell: str = "") -> bytes:
 def test_an_uploads_terms_region_and_values_reach_no_log_line(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """What happens to an uploaded file (README): the Lambda's and the model's lines carry
-    sizes, counts and codes, never the file's text, for a good file and for refused ones alike."""
+    """What happens to an uploaded file (docs/uploaded-files.md): the Lambda's and the model's lines
+    carry sizes, counts and codes, never the file's text, for a good file and for refused ones
+    alike."""
     term, geo, value, cell = "zq-term-" + "9c3f", "zq-geo-" + "9c3f", "88.9" + "361", "zq-cell"
     json_type = "application/json"
     uploads = (

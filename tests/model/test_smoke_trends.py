@@ -1,6 +1,7 @@
 """model/smoke.py as shipped, for the Trends detector: its request is a Trends export with a
 spike at week 70 and its check looks for that spike. A fork with another model replaces or
-deletes this file with its model/smoke.py (README.md, "Swap in your own model");
+deletes this file with its model/smoke.py (docs/swap-your-model.md, "Swap in your own
+model");
 tests/model/test_smoke.py holds what is true of every model's smoke request and check."""
 
 from __future__ import annotations

@@ -961,9 +961,9 @@ def test_a_season_too_long_for_the_term_is_said_under_its_chart(
 
 
 def test_the_page_keeps_nothing_of_a_file_and_sends_only_its_bytes(page: Any, stack: Any) -> None:
-    """What happens to an uploaded file (README): the page holds it in memory only. After a
-    result and an error, no storage, cookie or URL holds the file's name or text, and the one
-    request that carries the file sends its bytes alone (the name stays in the browser)."""
+    """What happens to an uploaded file (docs/uploaded-files.md): the page holds it in memory only.
+    After a result and an error, no storage, cookie or URL holds the file's name or text, and the
+    one request that carries the file sends its bytes alone (the name stays in the browser)."""
     name, term = "zq-name-5d0e.csv", "zq-term-5d0e"
     body = synthetic_csv(term)
     refused = body.replace(b"2020-03-08", b"2020-99-08")  # the API refuses its date

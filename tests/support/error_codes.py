@@ -34,7 +34,7 @@ def lambda_files() -> list[Path]:
 
 
 def model_files() -> list[Path]:
-    """The model's package, whatever its name (a fork may replace it: README's swap section)."""
+    """The model's package, whatever its name (a fork may replace it: docs/swap-your-model.md)."""
     packages = [p for p in (REPO / "model").iterdir() if (p / "__init__.py").is_file()]
     return sorted(path for package in packages for path in package.glob("*.py"))
 

@@ -375,7 +375,7 @@ def test_a_merge_made_before_a_rollback_does_not_undo_it_and_says_so(
         result, out, summary = _order(stub, tmp_path, job, B)
         assert out == "skip=true\n", result.stdout
         assert f"{B[:12]} is older than {C[:12]}, which {job} runs since a rollback" in summary
-        assert by in summary and 'README "Rolling back"' in summary
+        assert by in summary and 'docs/rolling-back.md, "Rolling back"' in summary
         for attempt in ("1", "2"):
             result, out, summary = _order(stub, tmp_path, job, C, attempt=attempt)
             assert out == "skip=true\n", (attempt, result.stdout)

@@ -285,9 +285,10 @@ def test_a_failed_staging_smoke_stops_the_promotion(checkout: Path) -> None:
 
 
 def test_a_merge_older_than_what_staging_runs_deploys_nothing(checkout: Path) -> None:
-    """README, "Environments": an older merge whose checks finished after a newer one's finds
-    the newer commit deployed to staging (GitHub's deployments), applies nothing, says so in
-    the job summary, exits 0, and production skips it too (nothing to promote, no approval)."""
+    """docs/environments.md, "Environments and previews": an older merge whose checks finished after
+    a newer one's finds the newer commit deployed to staging (GitHub's deployments), applies
+    nothing, says so in the job summary, exits 0, and production skips it too (nothing to promote,
+    no approval)."""
     gh = GitHub()
     push_fake_image(PROJECT, image_tag(checkout / "model"))
     ours, newer = "0123456789abcdef0123456789abcdef01234567", "f" * 40
@@ -352,9 +353,9 @@ def _push_other_image(tag: str) -> str:
 def test_a_rollback_deploys_the_image_given_through_production_and_says_to_revert(
     checkout: Path,
 ) -> None:
-    """deploy.yml's workflow_dispatch (README, "Rolling back"): the image `status` printed goes
-    to production alone, through its environment, apply and smoke; no checks, no build; the
-    summary says main must be reverted. A wrong image or branch stops before any AWS job."""
+    """deploy.yml's workflow_dispatch (docs/rolling-back.md, "Rolling back"): the image `status`
+    printed goes to production alone, through its environment, apply and smoke; no checks, no build;
+    the summary says main must be reverted. A wrong image or branch stops before any AWS job."""
     gh = GitHub()
     digest = push_fake_image(PROJECT, image_tag(checkout / "model"))
     merged = _run(checkout, gh, "deploy.yml", "push")

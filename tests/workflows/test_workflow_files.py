@@ -76,7 +76,8 @@ def test_the_expected_workflows_exist() -> None:
 def test_triggers() -> None:
     assert _workflow("pr.yml")["on"] == {"pull_request": None}
     deploy = _workflow("deploy.yml")["on"]
-    assert set(deploy) == {"push", "workflow_dispatch"}  # a merge, or a rollback (README)
+    # a merge, or a rollback (docs/rolling-back.md)
+    assert set(deploy) == {"push", "workflow_dispatch"}
     assert deploy["push"] == {"branches": ["main"]}
     rollback = deploy["workflow_dispatch"]["inputs"]
     assert set(rollback) == {"image", "environments"}
@@ -439,11 +440,11 @@ def test_every_job_that_takes_the_stack_lock_says_when_it_ends(path: Path) -> No
 
 @pytest.mark.parametrize("job", ["staging", "production"])
 def test_a_merge_older_than_what_its_environment_runs_applies_nothing(job: str) -> None:
-    """README, "Environments": the order check runs on a push only (a rollback goes back on
-    purpose), before anything is built or applied, with its inputs through env: and the token's
-    `deployments: read` (and `actions: read`: which workflow left a success with no URL, a
-    skipped merge or a teardown); when it says skip, every later step but a rollback's is
-    skipped."""
+    """docs/environments.md, "Environments and previews": the order check runs on a push only (a
+    rollback goes back on purpose), before anything is built or applied, with its inputs through
+    env: and the token's `deployments: read` (and `actions: read`: which workflow left a success
+    with no URL, a skipped merge or a teardown); when it says skip, every later step but a
+    rollback's is skipped."""
     jobs = _workflow("deploy.yml")["jobs"]
     steps = jobs[job]["steps"]
     at = next(i for i, s in enumerate(steps) if "deploy_order.py" in str(s.get("run", "")))

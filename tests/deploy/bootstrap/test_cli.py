@@ -365,9 +365,9 @@ def test_attached_policies_max_is_validated(
 
 
 def test_up_to_seventeen_environments_fit_any_names_and_region() -> None:
-    """README, 'Environments and previews': seventeen environments with previews, with the
-    longest project and environment names and a long region; the eighteenth takes the
-    deploy role past ten managed policies."""
+    """docs/environments.md, 'Environments and previews': seventeen environments with previews, with
+    the longest project and environment names and a long region; the eighteenth takes the deploy
+    role past ten managed policies."""
 
     def target(n: int) -> policies.Target:
         envs = tuple(f"{i:02d}".rjust(20, "e") for i in range(n))  # 20: the longest name
