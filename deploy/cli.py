@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import shlex
 import signal
 import sys
 import time
@@ -24,6 +25,7 @@ from deploy.aws_errors import CREDENTIAL_KINDS, ErrorKind, classify, hint, lapse
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
 from deploy.engine import Engine
+from deploy.executor import INTERRUPTED
 from deploy.failures import Incomplete, outside_steps
 from deploy.image_ref import account_of, image_problem, project_image_problem
 from deploy.naming import Names, preview_env, site_url
@@ -228,14 +230,16 @@ def _unlock_advice(eng: Engine, command: str) -> str:
 class Stage:
     """Where an apply is outside its plan's steps (a failed step is in `eng.progress`): what
     --summary-json's "failed" names when it stops there (credentials lapsing in a read
-    before the plan, in the image's, or in the endpoint's status read after the changes)."""
+    before the plan, in the image's, or in the endpoint's status read after the changes);
+    ``name`` is its "stage" (config, arguments, lock, reads, image, actions, final status)."""
 
     op: str = "lock"
     resource: str = "stack lock"
     step: str = "taking the stack's lock"
+    name: str = "lock"
 
-    def at(self, op: str, resource: str, step: str) -> None:
-        self.op, self.resource, self.step = op, resource, step
+    def at(self, op: str, resource: str, step: str, name: str) -> None:
+        self.op, self.resource, self.step, self.name = op, resource, step, name
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -244,14 +248,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
     summary_path = (
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
-    eng = _engine(args)
+    eng = _apply_engine(args, summary_path)
     held, stage = LockState(), Stage()
     applied: dict[str, Any] | None = None  # the summary of an apply whose changes all landed
     try:
         with _locked(eng, "apply", args.force_unlock, held):
             applied = _apply(args, eng, summary_path, stage)
-    except Interrupted:
-        raise
+    except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not
+        stopped = _interruption(args, eng, err, held, stage)
+        _write_failure(summary_path, eng, stopped, held, stage, interrupted=True)
+        raise stopped from None
     # After the lock's release: the summary says whether it went. A release that failed
     # otherwise than for credentials raises AWS's error (the step's is its context): the
     # summary is still written, as it was before the release.
@@ -267,13 +273,126 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _apply_engine(args: argparse.Namespace, summary_path: Path | None) -> Engine:
+    """The apply's engine: config.yaml read, --env and --image checked, before any AWS call.
+    A refusal (or Ctrl-C) there writes --summary-json too, naming the stage: CI's job summary
+    reads that file, and shows nothing of why without it."""
+    config = str(getattr(args, "config", "config.yaml"))
+    stage = Stage("config", config, "reading it, before any AWS call", "config")
+    try:
+        return _engine(args)
+    except KeyboardInterrupt:
+        _stage_reached(args, stage)
+        stopped = Interrupted(
+            f"interrupted while {stage.step} ({stage.resource}): nothing was changed, and no "
+            "stack lock was taken; run the command again"
+        )
+        _write_early(summary_path, stage, stopped, "interrupted")
+        raise stopped from None
+    except Exception as err:
+        _stage_reached(args, stage)
+        if isinstance(err, botocore.exceptions.BotoCoreError | botocore.exceptions.ClientError):
+            stage.at("credentials", "AWS session", "making it, before any AWS call", "credentials")
+        _write_early(summary_path, stage, err, stage.name)
+        raise
+
+
+def _stage_reached(args: argparse.Namespace, stage: Stage) -> None:
+    """Past config.yaml (`_file` keeps it once read and valid): at the arguments."""
+    if getattr(args, "_config_file", None) is not None:
+        stage.at("arguments", "--env, --image", "checking them, before any AWS call", "arguments")
+
+
+def _write_early(path: Path | None, stage: Stage, err: BaseException, name: str) -> None:
+    """--summary-json of an apply refused before its engine was made: no change, no lock."""
+    if path is None:
+        return
+    failed = outside_steps(stage.op, stage.resource, stage.step, err)
+    if name == "interrupted":
+        failed.update(kind="interrupted", todo="run the command again")
+    summary = {
+        "status": "failed",
+        "stage": name,
+        "error": _said(err, _error_text(err)),
+        "endpoint_name": None,
+        "changes": [],
+        "lock": "none",
+        "failed": failed,
+    }
+    with contextlib.suppress(OSError):
+        _write_summary(path, summary)
+
+
+def _exact_command(args: argparse.Namespace, *more: str) -> str:
+    """This run's command line with ``more`` added (each once): what the user runs next."""
+    words = list(getattr(args, "argv", None) or [])
+    words += [word for word in more if word not in words]
+    return f"python -m deploy {shlex.join(words)}"
+
+
+def _interruption(
+    args: argparse.Namespace,
+    eng: Engine,
+    err: BaseException,
+    held: LockState,
+    stage: Stage,
+) -> Interrupted:
+    """Ctrl-C or SIGTERM during an apply, said as one error: what was in progress (the step,
+    or the stage outside the plan's steps), then whether the stack's lock is still held and
+    the exact command that releases it."""
+    releasing = isinstance(err, KeyboardInterrupt) and held.taken and not held.released
+    before = err.__context__
+    if isinstance(err, Interrupted):
+        head = str(err)
+    elif releasing and isinstance(before, Interrupted):  # a second Ctrl-C, in the release
+        head = f"{str(before).rstrip('.')}. Then interrupted again while releasing the lock."
+    elif releasing:
+        head = "interrupted while releasing the stack's lock, after the apply ended"
+        if before is not None:
+            head += f": {_said(before)}"
+    elif stage.name in ("lock", "reads", "image"):
+        head = (
+            f"interrupted while {stage.step} ({stage.resource}): no change of the stack was "
+            "made yet; run the command again"
+        )
+    else:
+        head = f"interrupted at {stage.resource}, {stage.step}. {INTERRUPTED}"
+    stopped = Interrupted(head)
+    notes = [*getattr(err, "__notes__", ())]
+    if releasing and isinstance(before, BaseException):
+        notes = [*getattr(before, "__notes__", ()), *notes]
+    unlock = _exact_command(args, "--force-unlock")
+    said = held.said()
+    if said == "released":
+        notes.append("The stack's lock was released: the next apply or destroy can start.")
+    elif said == "held" and held.lapsed is not None:  # the note says why; the command is exact
+        notes.append(f"The exact command: `{unlock}`")
+    elif said == "held":
+        notes.append(
+            f"The stack's lock s3://{eng.names.bucket}/{lock.KEY} is still held: its release "
+            f"was interrupted. Once no other apply or destroy of this stack runs, `{unlock}` "
+            "removes it, takes it and applies again."
+        )
+    elif stage.name != "lock":  # no bucket yet, so no lock (deploy/lock.py)
+        notes.append("No stack lock was taken: the stack had no bucket yet to hold one.")
+    else:
+        notes.append(
+            "The stack's lock was being taken: if the next apply or destroy stops at a lock "
+            f"held by this run, `{unlock}` removes it (only when no other run of this stack "
+            "goes on)."
+        )
+    for note in notes:
+        stopped.add_note(note)
+    return stopped
+
+
 def _apply(
     args: argparse.Namespace, eng: Engine, summary_path: Path | None, stage: Stage
 ) -> dict[str, Any]:
     """The apply under the lock; its summary (written to ``summary_path``), ``stage`` kept
     at what it does outside the plan's steps."""
     locking = len(eng.aws.log.calls)  # the lock's own calls are not the apply's: not counted
-    reading = ("read", "plan", "reading what exists, before any change")
+    reading = ("read", "plan", "reading what exists, before any change", "reads")
     stage.at(*reading)
     # Before the first change: are the roles what this commit's bootstrap writes? A role behind
     # is a warning (this change may not need what it lacks); an AccessDenied then says so.
@@ -282,7 +401,9 @@ def _apply(
         if eng.cfg.environment:
             # An environment's model is pinned by digest: push first (when ECR lacks the
             # image), then plan with the digest, so the plan shown is the one applied.
-            stage.at("image", "image", "the model image in ECR, made sure of before the plan")
+            stage.at(
+                "image", "image", "making sure of the model image in ECR, before the plan", "image"
+            )
             eng.image = eng.ensure_image()
             print(f"Image: {eng.image}")
             stage.at(*reading)
@@ -294,10 +415,10 @@ def _apply(
     def next_up(i: int, _done: Action | None = None) -> None:
         """After the i-th action (a hook): the next, or the endpoint's status read last."""
         if i < len(todo):
-            stage.at(todo[i].op, f"{todo[i].kind} {todo[i].name}", "its steps")
+            stage.at(todo[i].op, f"{todo[i].kind} {todo[i].name}", "running its steps", "actions")
         else:
             status = "sagemaker:DescribeEndpoint (its status, after every change)"
-            stage.at("read", f"endpoint {eng.names.endpoint}", status)
+            stage.at("read", f"endpoint {eng.names.endpoint}", status, "final status")
 
     next_up(0)
     try:
@@ -340,7 +461,12 @@ def _write_summary(path: Path | None, summary: dict[str, Any]) -> None:
 
 
 def _write_failure(
-    path: Path | None, eng: Engine, err: Exception, held: LockState, stage: Stage
+    path: Path | None,
+    eng: Engine,
+    err: Exception,
+    held: LockState,
+    stage: Stage,
+    interrupted: bool = False,
 ) -> None:
     """The failed apply's error in --summary-json, for the workflow's job summary (which else
     said only that it could not read the file): the changes done before it, the step it
@@ -355,6 +481,8 @@ def _write_failure(
         said = f"{_said(err.__context__)}\nThen the lock's release failed: {err}"
         err = err.__context__
     failed: dict[str, Any] = {
+        "status": "failed",
+        "stage": "interrupted" if interrupted else stage.name,
         "error": said,
         "endpoint_name": _endpoint_name(eng),
         "changes": [a.to_json() for a in progress.done] if progress else [],
@@ -364,6 +492,8 @@ def _write_failure(
         failed["failed"] = progress.failed.to_json()
     else:
         failed["failed"] = outside_steps(stage.op, stage.resource, stage.step, err)
+    if interrupted:
+        failed["failed"].update(kind="interrupted", todo="run the command again")
     with contextlib.suppress(OSError):
         _write_summary(path, failed)
 
@@ -1041,6 +1171,7 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = _utc_now) 
     parser = build_parser()
     args = parser.parse_args(argv)
     args.now = now
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for the exact command to say
     try:
         previous = signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread: leave SIGTERM as it is
@@ -1068,6 +1199,15 @@ def _said(err: BaseException, head: str | None = None) -> str:
     return "\n".join([str(err) if head is None else head, *getattr(err, "__notes__", ())])
 
 
+def _error_text(err: BaseException) -> str:
+    """An error's words as `_run` prints them after "error: " (AWS's with the call and fix)."""
+    if isinstance(err, botocore.exceptions.ClientError):
+        return f"AWS {err.operation_name}: {_with_hint(err)}"
+    if isinstance(err, botocore.exceptions.BotoCoreError):
+        return f"AWS: {_with_hint(err)}"
+    return str(err)
+
+
 def _error(head: str, err: BaseException) -> None:
     """``head`` on stderr, then ``err``'s notes, one a line."""
     print(_said(err, head), file=sys.stderr)
@@ -1083,11 +1223,9 @@ def _run(args: argparse.Namespace) -> int:
         _error("error: interrupted", err)
         return 130
     except (ConfigError, DeployError, FileNotFoundError) as err:
-        _error(f"error: {err}", err)
-    except botocore.exceptions.ClientError as err:
-        _error(f"error: AWS {err.operation_name}: {_with_hint(err)}", err)
-    except botocore.exceptions.BotoCoreError as err:  # the credential chain's, among others
-        _error(f"error: AWS: {_with_hint(err)}", err)
+        _error(f"error: {_error_text(err)}", err)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+        _error(f"error: {_error_text(err)}", err)  # BotoCoreError: the credential chain's
     except BrokenPipeError:  # `plan | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -1025,6 +1025,9 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{p}: file not found (pass --config PATH)") from None
+    except (OSError, UnicodeDecodeError) as err:  # a directory, no permission, not UTF-8
+        why = err.strerror if isinstance(err, OSError) and err.strerror else err
+        raise ConfigError(f"{p}: cannot be read ({why}; pass --config PATH)") from None
     loader = yaml.SafeLoader(text)
     try:  # one parse: the node tree gives both the data and the scalars as written
         node = loader.get_single_node()

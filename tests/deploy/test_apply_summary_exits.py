@@ -1,0 +1,165 @@
+"""Every way `apply --summary-json FILE` ends writes FILE: CI's job summary reads it, and a
+missing file shows nothing of why the deploy failed. A config.yaml or an argument refused
+before any AWS call, and Ctrl-C (a cancelled job) anywhere in the run, included: each says
+where it stopped (``stage``) with the one line the terminal shows, and Ctrl-C whether the
+stack's lock is still held and the exact command that releases it."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from deploy import lock
+from deploy.cli import main
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, pushed_before_apply, session
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+def _refused(capsys: Any, argv: list[str], summary: Path) -> tuple[str, dict[str, Any]]:
+    """``argv`` exits 1 with its error (no traceback), and ``summary`` holds the same words."""
+    assert main([*argv, "--summary-json", str(summary)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err, err
+    doc = json.loads(summary.read_text())
+    assert doc["status"] == "failed" and doc["error"] == err.removeprefix("error: ").rstrip()
+    assert doc["changes"] == [] and doc["lock"] == "none"
+    return err, doc
+
+
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [
+        (None, "file not found"),
+        ("a directory", "cannot be read"),
+        ("project: [unclosed\n", "not valid YAML"),
+        ("project: X\n", "project: must match"),
+    ],
+)
+def test_a_config_refused_before_any_aws_call_writes_the_summary(
+    project: Path, capsys: Any, config: str | None, said: str
+) -> None:
+    cfg = project / "config.yaml"
+    if config is None:
+        cfg.unlink()
+    elif config == "a directory":
+        cfg.unlink()
+        cfg.mkdir()
+    else:
+        cfg.write_text(config)
+    argv = ["--config", str(cfg), "apply", "--image", IMAGE]
+    err, doc = _refused(capsys, argv, project / "summary.json")
+    assert said in err
+    assert doc["stage"] == "config" and doc["failed"]["op"] == "config"
+    assert doc["failed"]["resource"] == str(cfg) and doc["failed"]["message"] in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--image", "nope"], "--image: 'nope' is not an image reference"),
+        (["--env", "staging", "--image", IMAGE], "--env staging"),
+    ],
+)
+def test_an_argument_refused_before_any_aws_call_writes_the_summary(
+    project: Path, capsys: Any, args: list[str], said: str
+) -> None:
+    argv = ["--config", str(project / "config.yaml"), "apply", *args]
+    err, doc = _refused(capsys, argv, project / "summary.json")
+    assert said in err and doc["stage"] == "arguments" and doc["failed"]["op"] == "arguments"
+
+
+def _interrupting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every session the CLI makes has IMAGE and IMAGE2 pushed, and is Ctrl-C'd once at each
+    botocore event put in the list returned (after the deploy the test starts from)."""
+    session()
+    real = boto3.Session
+    armed: list[str] = []
+
+    def made(*args: object, **kwargs: object) -> boto3.Session:
+        ours = real(*args, **kwargs)
+        pushed_before_apply(ours, IMAGE, now=False)
+        pushed_before_apply(ours, IMAGE2, now=False)
+
+        def ctrl_c(event_name: str = "", **_: object) -> None:
+            if event_name in armed:
+                armed.remove(event_name)
+                raise KeyboardInterrupt
+
+        ours.events.register("before-call", ctrl_c)
+        ours.events.register("after-call", ctrl_c)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    return armed
+
+
+def _deployed(project: Path, capsys: Any) -> list[str]:
+    """``apply --image IMAGE2`` of a stack deployed with IMAGE: argv (its lock is taken)."""
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    capsys.readouterr()
+    return ["--config", cfg, "apply", "--image", IMAGE2]
+
+
+def _interrupted(capsys: Any, argv: list[str], summary: Path) -> tuple[str, dict[str, Any]]:
+    assert main([*argv, "--summary-json", str(summary)]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("error: interrupted ") and "Traceback" not in err, err
+    doc = json.loads(summary.read_text())
+    assert doc["status"] == "failed" and doc["stage"] == "interrupted"
+    assert doc["error"] == err.removeprefix("error: ").rstrip()
+    assert doc["failed"]["kind"] == "interrupted"
+    return err, doc
+
+
+def test_ctrl_c_in_a_step_writes_the_summary_with_the_step_and_the_released_lock(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed.append("after-call.sagemaker.CreateModel")
+    err, doc = _interrupted(capsys, argv, project / "summary.json")
+    assert "during sagemaker:CreateModel" in err
+    assert "The stack's lock was released" in err and "--force-unlock" not in err
+    assert doc["lock"] == "released"
+    assert doc["failed"]["resource"].startswith("sagemaker_model trends-anomaly-m-")
+
+
+def test_ctrl_c_outside_the_steps_says_what_was_in_progress(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the reads before the plan (no step of it running): said, not a bare 'interrupted'."""
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed.append("before-call.lambda.GetFunction")
+    err, doc = _interrupted(capsys, argv, project / "summary.json")
+    assert "while reading what exists, before any change" in err
+    assert "The stack's lock was released" in err
+    assert doc["lock"] == "released" and doc["changes"] == []
+    assert doc["failed"]["op"] == "read"
+
+
+def test_a_second_ctrl_c_in_the_locks_release_says_it_held_with_the_exact_command(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in a step, then again while the lock is released: the lock is still held, and
+    the command said (this one, with --force-unlock) releases it and resumes the apply."""
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed += ["after-call.sagemaker.CreateModel", "before-call.s3.DeleteObject"]
+    summary = project / "summary.json"
+    err, doc = _interrupted(capsys, argv, summary)
+    assert "during sagemaker:CreateModel" in err and "still held" in err
+    assert doc["lock"] == "held" and lock.KEY in doc["error"]
+    (command,) = [part for part in err.split("`") if part.endswith("--force-unlock")]
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "deploy"] and words[-1] == "--force-unlock"
+    assert words[3:-1] == [*argv, "--summary-json", str(summary)]
+    assert main(words[3:]) == 0  # the command said: the lock released, the apply resumed
+    assert "--force-unlock: removing the lock of apply" in capsys.readouterr().out
