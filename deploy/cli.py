@@ -154,32 +154,40 @@ class LockState:
     taken: bool = False
     released: bool = False
     lapsed: ErrorKind | None = None  # the release refused: the credentials no longer work
+    gone: bool = False  # the release refused, but the lock went with its bucket (a destroy's)
 
     def said(self) -> str:
-        return "none" if not self.taken else "released" if self.released else "held"
+        if not self.taken:
+            return "none"
+        return "released" if self.released else "gone" if self.gone else "held"
 
 
 @contextmanager
 def _locked(
-    eng: Engine, command: str, force: bool, state: LockState | None = None
+    eng: Engine,
+    command: str,
+    force: bool,
+    state: LockState | None = None,
+    bucket_gone: Callable[[], bool] = lambda: False,
 ) -> Iterator[LockState]:
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
     the command ends (an error, Ctrl-C, SIGTERM). Credentials that lapsed cannot release it:
     then the command's own error stays the error, with a note saying the lock is held and how
     to release it (a command that succeeded fails with that note: the next run would stop).
     The sweep's (which goes on to its other stacks): a release that fails otherwise is said so
-    too, a DeployError, not AWS's error alone."""
+    too, a DeployError, not AWS's error alone. ``bucket_gone``: whether the command deleted
+    the lock's bucket (a destroy), and with it the lock: then a refused release holds none."""
     state = state or LockState()
     bucket = eng.names.bucket
     state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
     try:
         yield state
     except BaseException as err:
-        note = _release(eng, bucket, state, command)
+        note = _release(eng, bucket, state, command, bucket_gone)
         if note:
             err.add_note(note)
         raise
-    note = _release(eng, bucket, state, command)
+    note = _release(eng, bucket, state, command, bucket_gone)
     if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py), or the sweep's
         said = f"{command} ended, but {note[0].lower()}{note[1:]}"
         if state.lapsed is None:
@@ -187,15 +195,28 @@ def _locked(
         raise CredentialsLapsed(said, state.lapsed)
 
 
-def _release(eng: Engine, bucket: str, state: LockState, command: str) -> str:
+def _release(
+    eng: Engine,
+    bucket: str,
+    state: LockState,
+    command: str,
+    bucket_gone: Callable[[], bool] = lambda: False,
+) -> str:
     """Release the lock if taken; "" when done, else what holds it and how to release it
-    (only when the credentials lapsed, but in the sweep: else AWS's error goes up)."""
+    (only when the credentials lapsed, but in the sweep: else AWS's error goes up); or, the
+    bucket deleted by this command, that the lock went with it (none is held)."""
     if not state.taken:
         return ""
     try:
         lock.release(eng.aws, bucket)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         state.lapsed = lapsed(err)
+        if bucket_gone():  # the lock was in it: deleted, whatever the release met
+            state.gone = True
+            return (
+                f"The stack's lock s3://{bucket}/{lock.KEY} went with its bucket, deleted "
+                f"above: none is held, nothing to unlock (its release was refused: {err})"
+            )
         if state.lapsed is None and command != SWEEP:
             raise
         why = (
@@ -555,9 +576,14 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         return 1
     finished: list[Action] | None = None
     gone_with = ""  # the lock's release refused after a whole destroy: why none is held
+    removed: list[Action] = []  # as they are done: a destroy stopped partway deleted these
+
+    def bucket_gone() -> bool:
+        return _bucket_deleted(removed, eng.names.bucket)
+
     try:
-        with _locked(eng, "destroy", args.force_unlock):
-            done, incomplete = eng.destroy(), None
+        with _locked(eng, "destroy", args.force_unlock, bucket_gone=bucket_gone):
+            done, incomplete = eng.destroy(lambda _i, action: removed.append(action)), None
             finished = done
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err

@@ -343,8 +343,8 @@ def test_a_destroy_wholly_done_then_its_lock_release_refused_says_what_it_remove
     _lapsing(monkeypatch, lapse)
     destroyed = Engine.destroy
 
-    def then_lapse(self: Engine) -> Any:
-        done = destroyed(self)
+    def then_lapse(self: Engine, *hook: Any) -> Any:
+        done = destroyed(self, *hook)
         lapse.after = 0
         return done
 
@@ -358,3 +358,39 @@ def test_a_destroy_wholly_done_then_its_lock_release_refused_says_what_it_remove
     assert "none is held" in out and "the credentials lapsed just then" in out, out
     assert lapse.refused == 1, "the lock's release only"
     assert not [b for b in _aws().client("s3").list_buckets()["Buckets"] if "-site-" in b["Name"]]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("image_pushed")
+def test_a_destroy_stopped_after_its_bucket_went_says_its_lock_went_with_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The credentials lapse right after DeleteBucket: the destroy stops at the next action,
+    and the lock's release is refused too. The lock lived in that bucket, so it is gone: the
+    error says so, asks for no --force-unlock (it said "still held", which was false), and
+    the next destroy, signed in again, needs none."""
+    _deployed(project)
+    lapse = Lapse(after=10**6, mode="expired")
+
+    def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
+        ours = lapse.session(region_name)
+        pushed_before_apply(ours, IMAGE, now=False)
+
+        def bucket_gone(**_: Any) -> None:
+            lapse.after = 0
+
+        ours.events.register("after-call.s3.DeleteBucket", bucket_gone)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "destroy", "--yes"]) == 1
+    out, err = capsys.readouterr()
+    assert "Removed " in out and "Traceback" not in err, (out, err)
+    assert lapse.lapsed_at and lapse.refused == 2, "the next action's call and the release"
+    assert "not tried" in err, err
+    assert "still held" not in out + err and "--force-unlock" not in out + err, err
+    assert "went with its bucket" in err, err
+    lapse.after = 10**6  # signed in again: no --force-unlock needed
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0, capsys.readouterr()
