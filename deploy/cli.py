@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -269,7 +269,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     summary_path = (
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
-    eng = _apply_engine(args, summary_path)
+    eng = _checked_engine(args, summary_path)
     held, stage = LockState(), Stage()
     applied: dict[str, Any] | None = None  # the summary of an apply whose changes all landed
     try:
@@ -294,10 +294,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def _apply_engine(args: argparse.Namespace, summary_path: Path | None) -> Engine:
-    """The apply's engine: config.yaml read, --env and --image checked, before any AWS call.
-    A refusal (or Ctrl-C) there writes --summary-json too, naming the stage: CI's job summary
-    reads that file, and shows nothing of why without it."""
+def _checked_engine(args: argparse.Namespace, summary_path: Path | None) -> Engine:
+    """apply's or destroy's engine: config.yaml read, --env and --image checked, before any
+    AWS call. A refusal (or Ctrl-C) there writes --summary-json too, naming the stage: CI's
+    job summary reads that file, and shows nothing of why without it."""
     config = str(getattr(args, "config", "config.yaml"))
     stage = Stage("config", config, "reading it, before any AWS call", "config")
     try:
@@ -308,13 +308,13 @@ def _apply_engine(args: argparse.Namespace, summary_path: Path | None) -> Engine
             f"interrupted while {stage.step} ({stage.resource}): nothing was changed, and no "
             "stack lock was taken; run the command again"
         )
-        _write_early(summary_path, stage, stopped, "interrupted")
+        _write_early(summary_path, stage, stopped, "interrupted", getattr(args, "command", "apply"))
         raise stopped from None
     except Exception as err:
         _stage_reached(args, stage)
         if isinstance(err, botocore.exceptions.BotoCoreError | botocore.exceptions.ClientError):
             stage.at("credentials", "AWS session", "making it, before any AWS call", "credentials")
-        _write_early(summary_path, stage, err, stage.name)
+        _write_early(summary_path, stage, err, stage.name, getattr(args, "command", "apply"))
         raise
 
 
@@ -324,8 +324,11 @@ def _stage_reached(args: argparse.Namespace, stage: Stage) -> None:
         stage.at("arguments", "--env, --image", "checking them, before any AWS call", "arguments")
 
 
-def _write_early(path: Path | None, stage: Stage, err: BaseException, name: str) -> None:
-    """--summary-json of an apply refused before its engine was made: no change, no lock."""
+def _write_early(
+    path: Path | None, stage: Stage, err: BaseException, name: str, command: str = "apply"
+) -> None:
+    """--summary-json of a run refused before its engine was made: no change, no lock (with
+    destroy's keys for a destroy: nothing removed)."""
     if path is None:
         return
     failed = outside_steps(stage.op, stage.resource, stage.step, err)
@@ -340,6 +343,8 @@ def _write_early(path: Path | None, stage: Stage, err: BaseException, name: str)
         "lock": "none",
         "failed": failed,
     }
+    if command == "destroy":
+        summary.update(removed=[], kept=[], failures=[], left=[], untried=[], unconfirmed=[])
     with contextlib.suppress(OSError):
         _write_summary(path, summary)
 
@@ -386,13 +391,15 @@ def _interruption(
     said = held.said()
     if said == "released":
         notes.append("The stack's lock was released: the next apply or destroy can start.")
+    elif said == "gone":  # a destroy's: `_release` said it went with the bucket
+        pass
     elif said == "held" and held.lapsed is not None:  # the note says why; the command is exact
         notes.append(f"The exact command: `{unlock}`")
     elif said == "held":
         notes.append(
             f"The stack's lock s3://{eng.names.bucket}/{lock.KEY} is still held: its release "
             f"was interrupted. Once no other apply or destroy of this stack runs, `{unlock}` "
-            "removes it, takes it and applies again."
+            "removes it, takes it and runs again."
         )
     elif stage.name != "lock":  # no bucket yet, so no lock (deploy/lock.py)
         notes.append("No stack lock was taken: the stack had no bucket yet to hold one.")
@@ -555,10 +562,104 @@ def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
-    eng = _engine(args)
+    """Exit 0 when nothing is left (or nothing was there), 1 otherwise, 130 when interrupted;
+    --summary-json says what was removed, what failed, what was left, and the lock, however it
+    ends (deploy/README.md, "Exit codes")."""
+    summary_path = (
+        _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
+    )
+    eng = _checked_engine(args, summary_path)
+    run = DestroyRun()
+    try:
+        code = _destroy(args, eng, run)
+    except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not
+        stopped = _interruption(args, eng, err, run.held, run.stage)
+        _write_summary_quietly(summary_path, run.said(eng, stopped, "interrupted"))
+        raise stopped from None
+    except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+        _write_summary_quietly(summary_path, run.said(eng, err, run.stage.name))
+        raise
+    _write_summary_quietly(summary_path, run.summary)
+    return code
+
+
+@dataclass
+class DestroyRun:
+    """A destroy as it goes: where it is, what it deleted, its lock; what --summary-json
+    says (``summary``, once it ended by itself; `said` when an error ends it)."""
+
+    held: LockState = field(default_factory=LockState)
+    stage: Stage = field(
+        default_factory=lambda: Stage("read", "plan", "reading what exists", "reads")
+    )
+    done: list[Action] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def said(
+        self,
+        eng: Engine,
+        err: BaseException | None = None,
+        stage: str = "",
+        status: str = "",
+        incomplete: Incomplete | None = None,
+    ) -> dict[str, Any]:
+        """The summary: ``status`` "destroyed", "nothing to destroy", else "failed" with
+        ``stage`` and the error (an `Incomplete`'s failures, left, untried and unconfirmed)."""
+        summary: dict[str, Any] = {"status": status or "failed"}
+        if err is not None:
+            summary["stage"] = stage
+            summary["error"] = _said(err, _error_text(err))
+        summary.update(
+            region=eng.cfg.region,
+            account=_account(eng),
+            removed=[f"{a.kind} {a.name}" for a in _removed(self.done)],
+            kept=self.kept,
+            failures=[f.to_json() for f in incomplete.failures] if incomplete else [],
+            left=[
+                {"resource": f"{s.action.kind} {s.action.name}", "because": list(s.because)}
+                for s in (incomplete.skipped if incomplete else ())
+            ],
+            untried=[f"{a.kind} {a.name}" for a in (incomplete.untried if incomplete else ())],
+            unconfirmed=[
+                {"resource": f"{u.action.kind} {u.action.name}", "sent": list(u.sent)}
+                for u in (incomplete.unconfirmed if incomplete else ())
+            ],
+            lock=self.held.said(),
+        )
+        if err is not None and incomplete is None:
+            st = self.stage
+            failed = outside_steps(st.op, st.resource, st.step, err)
+            if stage == "interrupted":
+                failed.update(kind="interrupted", todo="run the command again")
+            summary["failed"] = failed
+        return summary
+
+
+def _account(eng: Engine) -> str | None:
+    """The account destroy looked in; None when unknown (GetCallerIdentity failed)."""
+    try:
+        return eng.names.account
+    except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return None
+
+
+def _write_summary_quietly(path: Path | None, summary: dict[str, Any]) -> None:
+    """Best effort: the run's own outcome (its exit code, its error) stands either way."""
+    with contextlib.suppress(OSError):
+        _write_summary(path, summary)
+
+
+def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
+    """The destroy itself; ``run`` kept at where it is and what it deleted."""
     actions, world = eng.destroy_plan()
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
     kept_roles = stacks.kept_roles(world)
+    repos = [
+        f"Kept the image repository {name}: every environment of the project uses it."
+        for name in kept
+    ]
+    run.kept = [*kept_roles, *repos]
     if not actions:
         what = f"environment {eng.names.env} of " if eng.names.env else ""
         print(
@@ -567,23 +668,32 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         )
         for line in kept_roles:
             print(line)
+        run.summary = run.said(eng, status="nothing to destroy")
         return 0
     print(render.text(actions, f"{_header(eng)} destroy"))
     for line in kept_roles:  # said before --yes is asked for: what the destroy will leave
         print(line)
     if not args.yes:
-        print("Refusing to delete without --yes.", file=sys.stderr)
+        refused = "Refusing to delete without --yes."
+        print(refused, file=sys.stderr)
+        run.summary = run.said(eng, DeployError(refused), "arguments")
         return 1
     finished: list[Action] | None = None
     gone_with = ""  # the lock's release refused after a whole destroy: why none is held
-    removed: list[Action] = []  # as they are done: a destroy stopped partway deleted these
+    removed = run.done  # as they are done: a destroy stopped partway deleted these
 
     def bucket_gone() -> bool:
         return _bucket_deleted(removed, eng.names.bucket)
 
+    def next_up(_i: int, action: Action) -> None:
+        removed.append(action)
+
+    run.stage.at("lock", "stack lock", "taking the stack's lock", "lock")
     try:
-        with _locked(eng, "destroy", args.force_unlock, bucket_gone=bucket_gone):
-            done, incomplete = eng.destroy(lambda _i, action: removed.append(action)), None
+        with _locked(eng, "destroy", args.force_unlock, run.held, bucket_gone):
+            where = f"project {eng.cfg.project}"
+            run.stage.at("delete", where, "its deletions, in destroy order", "actions")
+            done, incomplete = eng.destroy(next_up), None
             finished = done
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err
@@ -592,6 +702,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
             raise
         why = "the credentials lapsed just then" if isinstance(err, CredentialsLapsed) else err
         done, incomplete, gone_with = finished, None, str(why)
+    run.done[:] = done
     done = _removed(done)
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
@@ -601,11 +712,13 @@ def cmd_destroy(args: argparse.Namespace) -> int:
             f"The lock's release was refused ({gone_with}), but the lock was in "
             f"s3://{eng.names.bucket}, deleted above: none is held."
         )
-    for name in kept:
-        print(f"Kept the image repository {name}: every environment of the project uses it.")
+    for line in repos:
+        print(line)
     if incomplete:
         print(f"error: {_said(incomplete)}", file=sys.stderr)
+        run.summary = run.said(eng, incomplete, "actions", incomplete=incomplete)
         return 1
+    run.summary = run.said(eng, status="destroyed")
     return 0
 
 
@@ -1104,6 +1217,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force-unlock", action="store_true", help=FORCE_UNLOCK)
     p = add("destroy", cmd_destroy, "delete every resource of the project")
     p.add_argument("--yes", action="store_true", help="really delete")
+    p.add_argument(
+        "--summary-json",
+        metavar="PATH",
+        help="write a JSON summary here: what was removed, what failed or was left, the lock",
+    )
     p.add_argument("--force-unlock", action="store_true", help=FORCE_UNLOCK)
     add(
         "status",
