@@ -363,9 +363,9 @@ def _interruption(
     held: LockState,
     stage: Stage,
 ) -> Interrupted:
-    """Ctrl-C or SIGTERM during an apply, said as one error: what was in progress (the step,
-    or the stage outside the plan's steps), then whether the stack's lock is still held and
-    the exact command that releases it."""
+    """Ctrl-C or SIGTERM during an apply or a destroy, said as one error: what was in
+    progress (the step, or the stage outside the plan's steps), then whether the stack's lock
+    is still held and the exact command that releases it."""
     releasing = isinstance(err, KeyboardInterrupt) and held.taken and not held.released
     before = err.__context__
     if isinstance(err, Interrupted):
@@ -373,7 +373,8 @@ def _interruption(
     elif releasing and isinstance(before, Interrupted):  # a second Ctrl-C, in the release
         head = f"{str(before).rstrip('.')}. Then interrupted again while releasing the lock."
     elif releasing:
-        head = "interrupted while releasing the stack's lock, after the apply ended"
+        command = getattr(args, "command", "apply")
+        head = f"interrupted while releasing the stack's lock, after the {command} ended"
         if before is not None:
             head += f": {_said(before)}"
     elif stage.name in ("lock", "reads", "image"):
