@@ -9,7 +9,7 @@ import "./style.css";
 import { readConfig } from "./config.js";
 import { detect, requestIdOf, ApiProblem, CANCELLED } from "./api.js";
 import { API_SLOW_MS, API_TRY_ANYWAY_MS, isLocalApi, waitForApi } from "./health.js";
-import { buildControls, showMethod, readParams } from "./params.js";
+import { buildControls, markInvalid, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
 import { checkFile, FileProblem } from "./filecheck.js";
@@ -48,6 +48,8 @@ const state = {
   /** @type {{ choice: string, done: string } | null} the form's settings the results on show were
    * made with (choiceKey) and what their run said ("Done: …") */
   shown: null,
+  /** @type {HTMLElement | null} the setting whose wrong value the error box explains */
+  invalid: null,
 };
 
 const form = $("detect-form");
@@ -133,6 +135,23 @@ function clearResults() {
 function hideError() {
   errorBox.hidden = true;
   clear(errorBox);
+  if (state.invalid) markInvalid(state.invalid, null); // nothing explains it any more
+  state.invalid = null;
+}
+
+/** A wrong setting explained in the error box: the field says so to assistive technology. */
+function showInvalid(choice) {
+  showError(new ApiProblem(choice.problem));
+  state.invalid = choice.input;
+  markInvalid(choice.input, errorBox.id);
+  choice.input.focus();
+}
+
+/** Once the wrong setting is corrected (or its method put away), its explanation goes. */
+function recheckInvalid() {
+  if (!state.invalid) return;
+  const choice = readParams(form);
+  if (!("problem" in choice) || choice.input !== state.invalid) hideError();
 }
 
 /** The Detect button: waiting for the API, busy detecting, or ready. */
@@ -409,8 +428,7 @@ async function run(event) {
   }
   const choice = readParams(form);
   if ("problem" in choice) {
-    showError(new ApiProblem(choice.problem));
-    choice.input.focus();
+    showInvalid(choice);
     return;
   }
   const pressed = document.activeElement === runButton;
@@ -513,7 +531,10 @@ function init() {
   showMethod(form, select.value);
   select.addEventListener("change", (e) => showMethod(form, e.target.value));
   // After a run, a changed setting: the results on show are the earlier settings' (said once).
-  for (const type of ["input", "change"]) form.addEventListener(type, sayIfStale);
+  for (const type of ["input", "change"]) {
+    form.addEventListener(type, sayIfStale);
+    form.addEventListener(type, recheckInvalid);
+  }
   $("drop-limit").textContent = `Up to ${formatBytes(config.maxUploadBytes)}.`;
 
   dropZone.addEventListener("click", () => fileInput.click());

@@ -111,6 +111,23 @@ export function showMethod(form, method) {
 }
 
 /**
+ * Mark a field as wrong for assistive technology, with the message that says why among what
+ * describes it (before its help), or, with no message, take both off again.
+ * @param {HTMLElement} input a field built here
+ * @param {string | null} messageId the id of the element that says what is wrong
+ */
+export function markInvalid(input, messageId) {
+  const help = `${input.id}-help`;
+  if (messageId) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", `${messageId} ${help}`);
+  } else {
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", help);
+  }
+}
+
+/**
  * Check one value against its parameter; returns a sentence for a person, or "" when fine.
  * @param {object} param an entry of the table
  * @param {string} raw the field's text ("" = left blank)

