@@ -21,7 +21,7 @@ import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
-  spanWords, staleWords, termNotes, untested, warningWords,
+  spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -583,7 +583,10 @@ function init() {
       .filter(([, value]) => value !== null && value !== undefined);
     const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method, used);
     downloadText(name, resultsToCsv(state.answer, state.file ? state.file.belowOne : null));
-    announce(`Downloaded ${name}.`);
+    // With the settings changed since the run, the file holds the earlier settings' results:
+    // said, and the notice that the results shown are those stays (sayIfStale's words).
+    const stale = choiceKey(readParams(form)) !== state.shown?.choice;
+    announce(stale ? `${downloadedEarlierWords(name, state.answer)} ${staleWords(state.answer)}` : `Downloaded ${name}.`);
   });
   waitUntilReady();
 }

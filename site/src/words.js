@@ -279,6 +279,11 @@ export function staleWords(answer) {
     "Press Detect anomalies to see the new settings' results.";
 }
 
+/** Said on a download after the settings changed: whose results the file holds. */
+export function downloadedEarlierWords(name, answer) {
+  return `Downloaded ${name}, the results of the earlier settings (${settingsWords(answer)}).`;
+}
+
 export function cancelledWords(fileName, earlierShown) {
   return `Cancelled: ${fileName} was not analysed.` +
     (earlierShown ? " The results shown are from your earlier run." : "");

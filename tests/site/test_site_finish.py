@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, upload_path
+from pagekit import ARTIFACTS, DATA, open_page, run, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +64,31 @@ def _accessible(page: Any, selector: str) -> dict[str, Any]:
         "invalid": props.get("invalid"),
         "description": (node.get("description") or {}).get("value", ""),
     }
+
+
+def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_results(
+    page: Any, stack: Any
+) -> None:
+    """After a run and a change of settings, a Download replaced "Settings changed: the results
+    below are still those of …" with "Downloaded …", as if the file held the new settings'
+    results. The status now says whose results the file holds, and keeps the notice."""
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN)
+    run(page)
+    page.locator("#auto-sensitivity").fill("0.9")
+    status = page.locator("#status")
+    stale = status.text_content()
+    assert stale.startswith("Settings changed"), stale
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    name = info.value.suggested_filename
+    said = status.text_content()
+    page.screenshot(path=str(ARTIFACTS / "finish-download-stale.png"))
+    assert f"Downloaded {name}" in said, said
+    assert "sensitivity 0.5" in said.split(stale)[0], said  # the file's results: the earlier run's
+    assert stale in said, said
+    page.locator("#auto-sensitivity").fill("0.5")
+    assert status.text_content().startswith("Done: ")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    assert status.text_content() == f"Downloaded {info.value.suggested_filename}."
