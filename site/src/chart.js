@@ -158,7 +158,10 @@ export function renderChart(container, series, context = {}) {
   const tested = !untested(series);
   const hint = readoutHint(context.frequency, touch, { method: context.method, tested });
   const readout = el("p", { class: "readout", text: hint });
-  const reset = el("button", { type: "button", class: "btn btn-small reset-zoom", hidden: true, text: "Reset zoom" });
+  // Dressed as the page's other secondary buttons (the browser's grey button was out of place).
+  const reset = el("button", {
+    type: "button", class: "btn btn-secondary btn-small reset-zoom", hidden: true, text: "Reset zoom",
+  });
   const plotBox = el("div", {
     id: container.id ? `${container.id}-plot` : null,
     class: "chart-plot",

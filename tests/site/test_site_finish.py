@@ -12,6 +12,7 @@ from pagekit import ARTIFACTS, DATA, open_page, run, upload_path
 pytestmark = pytest.mark.browser
 
 BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
+BITCOIN_MONTHLY = DATA / "en_monthly2004_lt1_bitcoin.csv"
 
 
 def test_a_wrong_setting_is_marked_invalid_and_described_until_corrected(
@@ -64,6 +65,55 @@ def _accessible(page: Any, selector: str) -> dict[str, Any]:
         "invalid": props.get("invalid"),
         "description": (node.get("description") or {}).get("value", ""),
     }
+
+
+def _zoomed_reset(page: Any, stack: Any) -> Any:
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_MONTHLY)
+    run(page)
+    page.locator(".chart-plot").first.focus()
+    page.keyboard.press("+")
+    reset = page.get_by_role("button", name="Reset zoom").first
+    reset.wait_for(state="visible")
+    return reset
+
+
+STYLE = """(el) => { const s = getComputedStyle(el);
+    return [s.backgroundColor, s.color, s.borderTopColor, s.borderTopWidth, s.borderTopStyle,
+            s.borderRadius, s.fontWeight]; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_reset_zoom_looks_like_the_pages_other_secondary_buttons(
+    browser: Any, stack: Any, scheme: str
+) -> None:
+    """Reset zoom was the browser's own grey button, unlike every other button of the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        reset = _zoomed_reset(page, stack)
+        download = page.get_by_role("button", name="Download results as CSV")
+        assert reset.evaluate(STYLE) == download.evaluate(STYLE)
+        reset.scroll_into_view_if_needed()
+        reset.screenshot(path=str(ARTIFACTS / f"finish-reset-{scheme}.png"))
+    finally:
+        context.close()
+
+
+def test_reset_zoom_is_still_a_button_under_forced_colours(browser: Any, stack: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark", forced_colors="active"
+    )
+    page = context.new_page()
+    try:
+        reset = _zoomed_reset(page, stack)
+        background, color, border, width, style = reset.evaluate(STYLE)[:5]
+        assert style == "solid" and float(width.removesuffix("px")) >= 1, (style, width)
+        assert border not in ("rgba(0, 0, 0, 0)", background), (border, background)
+        assert color != background
+        reset.screenshot(path=str(ARTIFACTS / "finish-reset-forced.png"))
+    finally:
+        context.close()
 
 
 def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_results(
