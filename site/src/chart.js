@@ -48,6 +48,10 @@ function readColors(node) {
 // What changes the chart's colours while it is shown: a canvas keeps what it was drawn with.
 const COLOR_QUERIES = ["(prefers-color-scheme: dark)", "(forced-colors: active)", "print"];
 
+// The readout's room is measured over its hint and the points with this many of the longest
+// words (measuring every point's words would lay the page out again for each).
+const READOUT_PROBES = 8;
+
 // Keys that zoom the chart: the visible span is multiplied by this (+ in, - out).
 const ZOOM_KEYS = { "+": 0.5, "=": 0.5, "-": 2, _: 2 };
 
@@ -176,7 +180,8 @@ export function renderChart(container, series, context = {}) {
   // What the keys moved to, said by screen readers too (the readout follows the mouse as well,
   // which must not talk).
   const spoken = el("p", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
-  append(container, el("div", { class: "chart-tools" }, readout, reset), plotBox, spoken);
+  const tools = el("div", { class: "chart-tools" }, readout, reset);
+  append(container, tools, plotBox, spoken);
 
   const width = Math.max(plotBox.clientWidth, 200);
   const fmt = (u, v) => (v === null || v === undefined ? "–" : formatNumber(v));
@@ -249,6 +254,31 @@ export function renderChart(container, series, context = {}) {
     },
   };
   const plot = new uPlot(opts, data, plotBox);
+
+  // The readout's room: the most lines it says anything in at its width (its hint, or the
+  // longest words of any point), so the chart below holds still as it changes, and no empty
+  // line stands above the chart (a fixed room, for the most a phone might need, left one).
+  const longest = Array.from({ length: n }, (_, i) => readoutParts(series, i, context))
+    .map((parts) => [parts.reduce((sum, [label, words]) => sum + label.length + words.length + 3, 0), parts])
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, READOUT_PROBES)
+    .map(([, parts]) => parts);
+  let fittedWidth = -1;
+  function fitReadout() {
+    fittedWidth = readout.clientWidth;
+    const probe = el("p", { class: "readout", "aria-hidden": "true" });
+    probe.style.cssText = `position: absolute; visibility: hidden; min-height: 0; width: ${fittedWidth}px`;
+    tools.append(probe);
+    let most = 0;
+    for (const words of [hint, ...longest]) {
+      if (typeof words === "string") probe.textContent = words;
+      else writeReadout(probe, words);
+      most = Math.max(most, probe.getBoundingClientRect().height);
+    }
+    probe.remove();
+    readout.style.minHeight = `${Math.ceil(most)}px`;
+  }
+  fitReadout();
   /** The cursor (the readout, the upright line, the dots) on point i. */
   const cursorTo = (i) => {
     const value = series.values[i];
@@ -367,8 +397,10 @@ export function renderChart(container, series, context = {}) {
       lastWidth = w;
       plot.setSize({ width: w, height: height(w) });
     }
+    if (readout.clientWidth !== fittedWidth) fitReadout();
   });
   observer.observe(plotBox);
+  observer.observe(readout); // narrower beside Reset, once zoomed
   // Drawn again in the colours of now (synchronously: a print starts right after "print").
   const recolor = () => {
     colors = readColors(plotBox);

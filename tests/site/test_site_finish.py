@@ -4,6 +4,7 @@ chart, y-axis labels clear of their ticks, and a download that keeps the stale-s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.browser
 
 BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
 BITCOIN_MONTHLY = DATA / "en_monthly2004_lt1_bitcoin.csv"
+HOURLY = DATA / "en_hourly7d_2terms.csv"
 
 
 def test_a_wrong_setting_is_marked_invalid_and_described_until_corrected(
@@ -114,6 +116,48 @@ def test_reset_zoom_is_still_a_button_under_forced_colours(browser: Any, stack: 
         reset.screenshot(path=str(ARTIFACTS / "finish-reset-forced.png"))
     finally:
         context.close()
+
+
+MEASURE = """(el) => { const r = document.createRange(); r.selectNodeContents(el);
+    const text = r.getBoundingClientRect().height;
+    const line = parseFloat(getComputedStyle(el).lineHeight);
+    return [text, el.getBoundingClientRect().height, line]; }"""
+
+
+def test_a_phones_readout_keeps_no_empty_gap_and_the_chart_holds_still(
+    phone_page: Any, stack: Any
+) -> None:
+    """At 375 px the readout kept room for four lines whatever it said: an empty line above
+    each chart before a point was touched, where the hint and every point's words take three
+    or fewer. Its room now fits the most its words take, so a tapped point still does not move
+    the chart."""
+    page = phone_page
+    open_page(page, stack.urls["site"])
+    upload_path(page, HOURLY)
+    run(page)
+    for chart in range(page.locator(".chart-plot").count()):
+        _readout_fits_and_holds_still(page, chart)
+
+
+def _readout_fits_and_holds_still(page: Any, chart: int) -> None:
+    readout = page.locator(".readout").nth(chart)
+    plot = page.locator(".chart-plot").nth(chart)
+    n = int(re.search(r"(\d+) points", plot.get_attribute("aria-label")).group(1))
+    plot.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"finish-phone-readout-{chart}-before.png"))
+    text_height, box_height, line_height = readout.evaluate(MEASURE)
+    top = plot.bounding_box()["y"]
+    area = page.locator(".chart-plot .u-over").nth(chart).bounding_box()
+    tallest = text_height
+    for i in range(n):
+        x = area["x"] + 0.5 + (area["width"] - 1) * i / (n - 1)
+        page.touchscreen.tap(x, area["y"] + area["height"] / 2)
+        assert plot.bounding_box()["y"] == top, (chart, i, readout.text_content())
+        tallest = max(tallest, readout.evaluate(MEASURE)[0])
+    page.screenshot(path=str(ARTIFACTS / f"finish-phone-readout-{chart}-tapped.png"))
+    assert readout.bounding_box()["height"] == box_height
+    # No empty line beyond the most its words take (a text's box is a little under its lines).
+    assert box_height - tallest < line_height / 2, (chart, box_height, tallest, line_height)
 
 
 def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_results(
