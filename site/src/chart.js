@@ -55,6 +55,27 @@ const READOUT_PROBES = 8;
 // Keys that zoom the chart: the visible span is multiplied by this (+ in, - out).
 const ZOOM_KEYS = { "+": 0.5, "=": 0.5, "-": 2, _: 2 };
 
+// The y-axis: at least this wide (the charts of a file line up), wider when its labels need it.
+const Y_AXIS_MIN = 44;
+const Y_AXIS_MARGIN = 4; // clear ground left of the widest label, at the chart's edge
+
+/**
+ * The y-axis's width for the labels it has now: its ticks, the gap to the labels and the widest
+ * label, measured in the axis's font (a fixed 44 px cut "12.25" at the chart's left edge). uPlot
+ * asks again after placing the labels; its answer after two rounds stands.
+ */
+function yAxisSize(u, values, axisIdx, cycleNum) {
+  const axis = u.axes[axisIdx];
+  if (cycleNum > 1) return axis._size;
+  const widest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), "");
+  let size = axis.ticks.size + axis.gap + Y_AXIS_MARGIN;
+  if (widest) {
+    u.ctx.font = axis.font[0];
+    size += u.ctx.measureText(widest).width / (window.devicePixelRatio || 1);
+  }
+  return Math.max(Y_AXIS_MIN, Math.ceil(size));
+}
+
 function height(width) {
   return width < 520 ? 220 : 300;
 }
@@ -236,7 +257,7 @@ export function renderChart(container, series, context = {}) {
         incrs: isTime ? tickSteps(x) : undefined, // as fine as the data's step, never finer
         values: isTime ? (u, splits, axis, space, step) => tickLabels(splits, step) : undefined,
       },
-      { ...axisColors, size: 44 },
+      { ...axisColors, size: yAxisSize },
     ],
     hooks: {
       drawClear: [shadeExtents(extentSpans(series), x, () => colors)],

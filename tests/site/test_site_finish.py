@@ -8,13 +8,19 @@ import re
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, run, upload_path
+from pagekit import ARTIFACTS, DATA, open_page, run, short_export, upload, upload_path
 
 pytestmark = pytest.mark.browser
 
 BITCOIN = DATA / "en_weekly5y_bitcoin.csv"
 BITCOIN_MONTHLY = DATA / "en_monthly2004_lt1_bitcoin.csv"
 HOURLY = DATA / "en_hourly7d_2terms.csv"
+# Small value ranges, too short to test (values alone), which uPlot ticks in steps of 0.25 at
+# each width (labels "12.25", wider than "12.5"; the chart is shorter on a phone).
+SMALL_RANGES = {
+    375: (12.0, 13.0, 12.2, 12.8, 12.4, 12.6),
+    1280: (12.0, 13.5, 12.2, 13.2, 12.6, 12.8),
+}
 
 
 def test_a_wrong_setting_is_marked_invalid_and_described_until_corrected(
@@ -158,6 +164,73 @@ def _readout_fits_and_holds_still(page: Any, chart: int) -> None:
     assert readout.bounding_box()["height"] == box_height
     # No empty line beyond the most its words take (a text's box is a little under its lines).
     assert box_height - tallest < line_height / 2, (chart, box_height, tallest, line_height)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_y_axis_labels_keep_clear_of_their_ticks(browser: Any, stack: Any, width: int) -> None:
+    """On a small value range the y-axis kept its fixed 44 px: "12.5" crowded the chart's edge
+    and "12.25" was cut there ("2.25"). The axis now takes the width its labels need: clear
+    ground between each label and its tick, and none cut at the chart's edge."""
+    phone = width < 500
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    page = context.new_page()
+    try:
+        open_page(page, stack.urls["site"])
+        upload(page, "small-range.csv", short_export(SMALL_RANGES[width]))
+        run(page)
+        chart = page.locator(".chart-plot").first
+        chart.scroll_into_view_if_needed()
+        png = ARTIFACTS / f"finish-y-axis-{width}.png"
+        chart.screenshot(path=str(png))
+        gaps = _label_tick_gaps(page)
+        assert gaps, "no labelled ticks found"
+        assert min(g for g, _ in gaps) >= 3, gaps  # CSS px of clear ground
+        assert min(left for _, left in gaps) >= 1, gaps  # not cut at the left edge
+    finally:
+        context.close()
+
+
+GAPS = """(plot) => {
+    // The chart's own canvas, in device px: for each y tick, the clear px between its label's
+    // right end and the tick mark, and the label's left end (CSS px from the chart's edge).
+    const canvas = plot.querySelector('canvas');
+    const scale = canvas.width / canvas.getBoundingClientRect().width;
+    const over = plot.querySelector('.u-over').getBoundingClientRect();
+    const left = canvas.getBoundingClientRect();
+    const g = canvas.getContext('2d');
+    const { data, width } = g.getImageData(0, 0, canvas.width, canvas.height);
+    const ink = (x, y) => data[(y * width + x) * 4 + 3] > 60;  // drawn on (the ground is CSS)
+    const plotLeft = Math.round((over.left - left.left) * scale);
+    const top = Math.round((over.top - left.top) * scale);
+    const bottom = Math.round((over.bottom - left.top) * scale);
+    const gaps = [];
+    for (let y = top; y < bottom; y++) {
+        let tick = true;
+        for (let k = 2; k < Math.round(4 * scale); k++) tick = tick && ink(plotLeft - k, y);
+        if (!tick) continue;
+        let x = plotLeft - 2;
+        while (x > 0 && ink(x, y)) x--;
+        let right = -1, leftmost = Infinity;
+        for (let r = Math.max(0, y - Math.round(6 * scale)); r < y + Math.round(6 * scale); r++) {
+            for (let c = 0; c <= x; c++) {
+                if (ink(c, r)) { right = Math.max(right, c); leftmost = Math.min(leftmost, c); }
+            }
+        }
+        if (right >= 0) gaps.push([(x - right) / scale, leftmost / scale]);
+        y += Math.round(8 * scale);
+    }
+    return gaps;
+}"""
+
+
+def _label_tick_gaps(page: Any) -> list[tuple[float, float]]:
+    """Each y tick's clear ground to its label, and the label's left end (GAPS)."""
+    return page.locator(".chart-plot").first.evaluate(GAPS)
 
 
 def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_results(
