@@ -287,6 +287,7 @@ export function renderChart(container, series, context = {}) {
   let fittedWidth = -1;
   function fitReadout() {
     fittedWidth = readout.clientWidth;
+    if (!fittedWidth) return; // not laid out (a printout leaves the readout off)
     const probe = el("p", { class: "readout", "aria-hidden": "true" });
     probe.style.cssText = `position: absolute; visibility: hidden; min-height: 0; width: ${fittedWidth}px`;
     tools.append(probe);
