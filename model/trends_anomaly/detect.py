@@ -26,13 +26,16 @@ from .types import Anomaly, Detection, Series
 
 
 def run_method(series: Series, method: str, params: dict[str, Any]) -> Detection:
-    """The method's detection, its band kept within the series' scale (see :mod:`.scale`)."""
+    """The method's detection, its band kept within the series' scale (see :mod:`.scale`;
+    ``auto`` keeps its own within it, from what its stages already read of the series)."""
+    if method == "auto":
+        return _auto_detector()[1](series, params)
     return within_scale(series.values, _detect(series, method, params))
 
 
 def _detect(series: Series, method: str, params: dict[str, Any]) -> Detection:
     if method == "auto":
-        return _auto_detector()(series, params)
+        return _auto_detector()[0](series, params)
     if method == "stl":
         return detect_stl(series, params)
     if method == "dbscan":
@@ -40,13 +43,17 @@ def _detect(series: Series, method: str, params: dict[str, Any]) -> Detection:
     raise BadParameter(f"Unknown method '{method}'.", "Use auto, stl or dbscan.")
 
 
-@functools.cache
-def _auto_detector() -> Callable[[Series, dict[str, Any]], Detection]:
-    """``auto``'s detector, imported on first use (auto is the largest module; a relative
-    import statement on every request costs about a microsecond: kept once imported)."""
-    from .auto import detect_auto
+Detector = Callable[[Series, dict[str, Any]], Detection]
 
-    return detect_auto
+
+@functools.cache
+def _auto_detector() -> tuple[Detector, Detector]:
+    """``auto``'s detector, as is and with its band within the series' scale, imported on
+    first use (auto is the largest module; a relative import statement on every request
+    costs about a microsecond: kept once imported)."""
+    from .auto.pipeline import detect_auto, detect_within_scale
+
+    return detect_auto, detect_within_scale
 
 
 def stl_period(series: Series, requested: int | None) -> tuple[int, str]:

@@ -59,3 +59,11 @@ def _clip(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
     if hi != np.inf:
         np.minimum(out, hi, out=out)
     return out
+
+
+def clip_in_place(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``_clip`` into ``a`` itself (an array its caller owns)."""
+    np.maximum(a, lo, out=a)
+    if hi != np.inf:
+        np.minimum(a, hi, out=a)
+    return a

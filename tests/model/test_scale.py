@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from trends_anomaly import scale
 from trends_anomaly.detect import _detect, run_method
 from trends_anomaly.errors import ApiError
 from trends_anomaly.params import resolve
 from trends_anomaly.scale import value_range, within_scale
+from trends_anomaly.timeaxis import infer_step
 from trends_anomaly.trends import parse_csv
-from trends_anomaly.types import Detection
+from trends_anomaly.types import Detection, Series
 
 from tests.model.conftest import DATA
 
@@ -59,3 +61,35 @@ def test_real_exports_keep_their_band_on_the_scale_and_no_point_changes_side(nam
         outside = (x < d.lower) | (x > d.upper)
         outside_raw = (x < raw.lower) | (x > raw.upper)
         assert (outside == outside_raw).all()
+
+
+def _series(values: list[float]) -> Series:
+    ts = (np.datetime64("2019-01-06") + 7 * np.arange(len(values))).astype("datetime64[s]")
+    return Series("t", ts, [str(t) for t in ts], np.array(values), infer_step(ts))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [float(v) for v in np.round(50 + 40 * np.sin(np.arange(120) / 5))],  # Trends, 10..90
+        [float(v) for v in np.round(60 + 50 * np.sin(np.arange(120) / 5))],  # whole, past 100
+        [0.25 + v for v in np.round(50 + 40 * np.sin(np.arange(120) / 5))],  # not whole
+        [float(v) for v in np.round(10 * np.sin(np.arange(120) / 5))],  # negatives
+        [np.nan, *[float(v) for v in np.round(50 + 40 * np.sin(np.arange(119) / 5))]],  # a gap
+        [3.0, 0.0, 120.0, 5.0, 4.0],  # too short to test: the band of a median
+    ],
+)
+def test_auto_keeps_its_band_within_the_scale_without_reading_it_again(values, monkeypatch):
+    """``auto`` reads the scale from what its stages already know (lowest value, whole
+    points): the same band as ``within_scale`` around its raw detection, and ``value_range``
+    is read only where the stages could not (a gap filled in, too few points)."""
+    s = _series(values)
+    params = resolve({"method": "auto"})
+    want = within_scale(s.values, _detect(s, "auto", params))
+    reads = []
+    monkeypatch.setattr(scale, "value_range", lambda v: reads.append(1) or value_range(v))
+    got = run_method(s, "auto", params)
+    for name in ("expected", "lower", "upper"):
+        assert getattr(got, name).tobytes() == getattr(want, name).tobytes()
+    assert got.anomalies == want.anomalies and got.chosen == want.chosen
+    assert len(reads) == (np.isnan(s.values).any() or len(values) < 8)

@@ -63,11 +63,14 @@ class NoiseScale(NamedTuple):
         return self._replace(sigma=_read_law(self.law, level) * self.tail)  # (tail >= 1)
 
 
-def quantum_floor(x: np.ndarray) -> float:
+def quantum_floor(x: np.ndarray, whole: bool | None = None) -> float:
     """Smallest scale worth believing: one unit for whole-number data (Google Trends rounds
     to whole points, and writes <1 as a half: differences of a unit are rounding and
-    sampling, not news), else a millionth of the range."""
-    if x.size and whole_or_half_points(x):
+    sampling, not news), else a millionth of the range. ``whole``: whether ``x`` is in whole
+    points or halves (``whole_or_half_points``), when the caller knows."""
+    if whole is None:
+        whole = bool(x.size) and whole_or_half_points(x)
+    if whole:
         return 1.0
     span = float(x.max() - x.min()) if x.size else 0.0
     return max(span * 1e-6, 1e-12)

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..scale import TRENDS_TOP, clip_in_place, whole_or_half_points, within_scale
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
@@ -110,7 +111,22 @@ def _too_short(x: np.ndarray, threshold: float, chosen: dict[str, Any]) -> Detec
 
 def detect_auto(series: Series, params: dict) -> Detection:
     """Expected value, band and anomalies (one per event, with kind and extent)."""
-    x = _finite(np.asarray(series.values, dtype=float))
+    return _detect(series, params, False)
+
+
+def detect_within_scale(series: Series, params: dict) -> Detection:
+    """``detect_auto`` with its band kept within the series' scale (``scale.within_scale``,
+    what ``run_method`` serves), the scale read from what the stages already know (the lowest
+    value, whole points): on a few hundred points reading it again cost 2-3 % of a request."""
+    return _detect(series, params, True)
+
+
+def _detect(series: Series, params: dict, within: bool) -> Detection:
+    values = np.asarray(series.values, dtype=float)
+    x = _finite(values)
+    if within and (x is not values or x.size < MIN_POINTS):
+        # (NaN filled in, or too short to have the stages read the scale: as run_method does)
+        return within_scale(series.values, _detect(series, params, False))
     n = x.size
     sens = params.get("sensitivity")
     sens = DEFAULT_SENSITIVITY if sens is None else float(sens)
@@ -142,7 +158,8 @@ def detect_auto(series: Series, params: dict) -> Detection:
     phases = cached_phases(series, n, period.period)
     if phases is not None and phases.calendar:
         chosen["seasonal_phase"] = "week_of_year"
-    floor = quantum_floor(x)
+    whole = whole_or_half_points(x)
+    floor = quantum_floor(x, whole)
     visible = visible_floor(x)
     lowest = float(np.minimum.reduce(x))  # (x.min() adds a wrapper)
     nonneg = lowest >= 0
@@ -246,4 +263,8 @@ def detect_auto(series: Series, params: dict) -> Detection:
         )
         for c in reported
     ]
+    if within and nonneg:  # (scale.value_range's: 0 below, 100 above on Trends' scale)
+        top = TRENDS_TOP if whole and np.maximum.reduce(x) <= TRENDS_TOP else np.inf
+        for a in (b.expected, b.lower, b.upper):  # new arrays of this call: clipped in place
+            clip_in_place(a, 0.0, top)
     return Detection(b.expected, b.lower, b.upper, anomalies, chosen)
