@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import rawnp as rnp
 from .types import Detection
 
 TRENDS_TOP = 100.0  # the highest value on Google Trends' scale
@@ -23,7 +24,7 @@ def whole_or_half_points(x: np.ndarray) -> bool:
     (rounded to whole points, ``<1`` read as 0.5)."""
     doubled = 2.0 * x
     same = doubled == np.rint(doubled)
-    return np.count_nonzero(same) == same.size  # (.all() through its wrapper costs more)
+    return rnp.count_nonzero(same) == same.size  # (.all() through its wrapper costs more)
 
 
 def value_range(values: np.ndarray) -> tuple[float, float]:

@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import rawnp as rnp
 from .noise import NoiseScale, noise_scale
 from .recurrence import CALENDAR_SLACK, recurring
 from .robust import MEAN_ABS_TO_SD, median, robust_sd, rolling_median
@@ -84,7 +85,7 @@ def segment_median(
     point's neighbours without the point (see ``rolling_median``)."""
     if not cuts:
         return rolling_median(x, window, mode, period, leave_out)
-    out = np.empty_like(x, dtype=float)
+    out = rnp.empty_like(x, dtype=float)
     bounds = [0, *cuts, x.size]
     for a, b in itertools.pairwise(bounds):
         out[a:b] = rolling_median(x[a:b], window, mode, period, leave_out)
@@ -175,7 +176,7 @@ def decompose(
         d = raw_local - long
         white = MEAN_ABS_TO_SD * median(scale.sigma) / math.sqrt(local_window)
         broad = np.abs(d) > max(BROAD_Z * max(robust_sd(d), white), visible)
-        stretches = np.count_nonzero(broad) > 0
+        stretches = rnp.count_nonzero(broad) > 0
         if period and stretches:
             slack = CALENDAR_SLACK if phases.calendar else 0
             broad &= ~recurring(broad, x - long, np.sign(d), period, visible, slack)
@@ -184,7 +185,7 @@ def decompose(
             now &= ~broad
         if (
             passes >= MAX_PASSES
-            or not np.count_nonzero(now)
+            or not rnp.count_nonzero(now)
             or not _stretch_changed(normal, now, local_window)
         ):
             if season.base is not None and stretches and _lifts_long(now, long_window):
@@ -192,8 +193,8 @@ def decompose(
                 return _off_events(x, season, now, broad, windows, cuts, scale, passes + 1)
             return Decomposition(local, long, s, now, broad, season.model, scale, passes)
         normal = now
-        long = segment_median(np.where(normal, y, long), long_window, cuts)
-        local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)
+        long = segment_median(rnp.where(normal, y, long), long_window, cuts)
+        local = segment_median(rnp.where(normal, y, long), local_window, cuts, leave_out=True)
 
 
 def _lifts_long(normal: np.ndarray, window: int) -> bool:
@@ -231,7 +232,7 @@ def _off_events(
     s = season.values
     y = x - s
     long = kept_median(y, normal, long_window, cuts)
-    local = segment_median(np.where(normal, y, long), local_window, cuts, leave_out=True)
+    local = segment_median(rnp.where(normal, y, long), local_window, cuts, leave_out=True)
     # The noise is the series' own, fitted with the events left out: read at the new level.
     return Decomposition(local, long, s, normal, broad, season.model, noise.at(local + s), passes)
 

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import rawnp as rnp
 from ..types import Kind
 from .merging import MERGE_GAP, run_bounds
 from .shifts import LevelShift
@@ -129,7 +130,7 @@ def _array_runs(v: np.ndarray, on: np.ndarray, least: float) -> list[tuple[int, 
     starts, ends = run_bounds(on)
     if not starts.size:
         return []
-    tops = np.maximum.reduceat(np.where(on, v, 0.0), starts)  # each run's largest value
+    tops = np.maximum.reduceat(rnp.where(on, v, 0.0), starts)  # each run's largest value
     # (and the gap points after it, which are below the support level by construction)
     strong = tops > least
     return list(zip(starts[strong].tolist(), ends[strong].tolist(), strict=True))
@@ -220,7 +221,7 @@ def at_peak(
         ok = (z[seg] < -bar) & (x[seg] < lower[seg])
     if not ok.any():
         return c
-    top = np.where(ok, value, -np.inf)
+    top = rnp.where(ok, value, -np.inf)
     k = int(top.argmax())  # the first of the highest
     if ok[c.index - c.start] and top[c.index - c.start] >= top[k]:
         return c  # the strongest point is (one of) the highest already

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import rawnp as rnp
+
 MERGE_GAP = 1  # points between two runs that still make one event
 
 
@@ -20,8 +22,8 @@ def run_bounds(mask: np.ndarray, gap: int = MERGE_GAP) -> tuple[np.ndarray, np.n
     if not idx.size:
         return idx, idx
     breaks = ((idx[1:] - idx[:-1]) > gap + 1).nonzero()[0]
-    starts = np.concatenate((idx[:1], idx[breaks + 1]))
-    ends = np.concatenate((idx[breaks], idx[-1:]))
+    starts = rnp.concatenate((idx[:1], idx[breaks + 1]))
+    ends = rnp.concatenate((idx[breaks], idx[-1:]))
     return starts, ends
 
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import rawnp as rnp
 from ..scale import whole_or_half_points
 from .robust import quantile, robust_sd, robust_sd_rows
 
@@ -110,7 +111,7 @@ def _kept(exclude: np.ndarray | None) -> np.ndarray | None:
     """The points that take part: all (None) unless some are excluded, and not all of them."""
     if exclude is None:
         return None
-    out = np.count_nonzero(exclude)
+    out = rnp.count_nonzero(exclude)
     return None if out == 0 or out == exclude.size else ~exclude
 
 

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import rawnp as rnp
 from ..scale import TRENDS_TOP, clip_in_place, whole_or_half_points, within_scale
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
@@ -87,7 +88,7 @@ def time_scales(n: int, cycle: int) -> Scales:
 def _finite(x: np.ndarray) -> np.ndarray:
     """NaN/inf replaced by linear interpolation (the parser should not send them)."""
     ok = np.isfinite(x)
-    finite = np.count_nonzero(ok)  # (one count: .all() and .any() each cost more)
+    finite = rnp.count_nonzero(ok)  # (one count: .all() and .any() each cost more)
     if finite == x.size:
         return x
     if not finite:

@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import rawnp as rnp
+
 # The same phase in a neighbouring cycle is t ± period, ± CALENDAR_SLACK points for calendar
 # weeks: they drift by a day and a quarter a year against 52 weeks, and a holiday on fixed
 # dates falls in one week or the next. A month, an hour of the day or a weekday does not move.
@@ -74,12 +76,12 @@ def recurring(
     if not both:  # beyond neither cycle = not beyond the farther reach of the two
         top = hi.max(axis=1, initial=-np.inf)
         bottom = lo.min(axis=1, initial=np.inf)
-        res = np.where(up, et <= top + margin, et >= bottom - margin)
+        res = rnp.where(up, et <= top + margin, et >= bottom - margin)
     else:
         res = (t >= period - slack) | (t + period - slack < n)  # a cycle on some side
         for part in (slice(0, k), slice(k, 2 * k)):  # the cycle before, the cycle after
             h = hi[:, part].max(axis=1, initial=-np.inf)
-            within = np.where(
+            within = rnp.where(
                 up, et <= h + margin, et >= lo[:, part].min(axis=1, initial=np.inf) - margin
             )
             res &= within | ~np.isfinite(h)  # no cycle on that side: only the other counts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import rawnp as rnp
 from .running import running_rank
 
 # 1 / Φ⁻¹(3/4): the median absolute deviation of a Gaussian sample times this is its sd.
@@ -78,7 +79,7 @@ def middle_pair(a: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     b = a.copy()
     b.partition(k, axis=-1)
     below = np.maximum.reduce(b[..., :k], axis=-1)  # (ndarray.max adds a wrapper)
-    if np.count_nonzero(below == 0.0):
+    if rnp.count_nonzero(below == 0.0):
         b = a.copy()
         b.partition((k - 1, k), axis=-1)
         return b[..., k - 1], b[..., k]
@@ -128,7 +129,7 @@ def rolling_median(
             head, tail = x[h:0:-1], x[-2 : -h - 2 : -1]
     else:
         return _median_filter(x, w, mode, leave_out)
-    padded = np.concatenate((head, x, tail))
+    padded = rnp.concatenate((head, x, tail))
     if w <= NETWORK_MAX and x.size >= NETWORK_MIN_POINTS:
         return _network_median(padded, x, w, leave_out)
     return _median_filter(padded, w, "nearest", leave_out)[h : h + x.size]
@@ -185,8 +186,8 @@ def _leave_out(x: np.ndarray, below: np.ndarray, mid: np.ndarray, above: np.ndar
     """Without x[t], the middle pair of the other w - 1 values: the median and its upper
     neighbour when x[t] lies below the median, the lower neighbour and the median when
     above, the two neighbours when x[t] is the median itself."""
-    first = np.where(x < mid, mid, below)
-    second = np.where(x > mid, mid, above)
+    first = rnp.where(x < mid, mid, below)
+    second = rnp.where(x > mid, mid, above)
     return 0.5 * (first + second)
 
 
@@ -199,8 +200,8 @@ def _median_filter(x: np.ndarray, w: int, mode: str, leave_out: bool) -> np.ndar
     # _leave_out computes, without three more arrays)
     first = running_rank(x, h - 1, w, mode)
     second = running_rank(x, h + 1, w, mode)
-    np.putmask(first, x < mid, mid)
-    np.putmask(second, x > mid, mid)
+    rnp.putmask(first, x < mid, mid)
+    rnp.putmask(second, x > mid, mid)
     first += second
     first *= 0.5
     return first
@@ -238,8 +239,8 @@ def robust_sd_rows(block: np.ndarray) -> list[float]:
     q = int(Q75 * (k - 1))
     b = a.copy()
     b.partition(q, axis=1)
-    fallback = np.where(b[:, q] > 0, b[:, q] / Q75_ABS_SD, MEAN_ABS_TO_SD * a.mean(axis=1))
-    return np.where(zero, fallback, g).tolist()
+    fallback = rnp.where(b[:, q] > 0, b[:, q] / Q75_ABS_SD, MEAN_ABS_TO_SD * a.mean(axis=1))
+    return rnp.where(zero, fallback, g).tolist()
 
 
 def _row_medians(block: np.ndarray, overwrite: bool = False) -> np.ndarray:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import rank_filter
 
+from .. import rawnp as rnp
+
 try:  # scipy's 1-D rank filter (scipy >= 1.14) and its codes for the edge modes
     from scipy.ndimage import _ni_support, _rank_filter_1d
 
@@ -26,7 +28,7 @@ _ZERO = np.float64(0.0)  # scipy passes cval as a scalar of the array's dtype
 
 
 def _direct(x: np.ndarray, rank: int, window: int, mode: str) -> np.ndarray:
-    out = np.empty_like(x)
+    out = rnp.empty_like(x)
     _rank_filter_1d.rank_filter(x, rank, window, out, _MODES[mode], _ZERO, 0)
     return out
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, ndtr
 
+from .. import rawnp as rnp
 from .robust import rolling_median
 
 # Lone values needed before they say what one search is worth (fewer are as likely events).
@@ -80,7 +81,7 @@ def sampling_floor(x: np.ndarray, reach: int, z_ref: float) -> np.ndarray | None
     t = np.arange(x.size)
     right = np.minimum(at.searchsorted(t), at.size - 1)  # the first lone value at or after t
     left = np.maximum(right - 1, 0)
-    nearest = np.where(np.abs(t - at[left]) <= np.abs(at[right] - t), left, right)
+    nearest = rnp.where(np.abs(t - at[left]) <= np.abs(at[right] - t), left, right)
     share = _zero_share(x, reach)
     sparse = share >= SPARSE_SHARE
     floor = np.zeros(x.size)
@@ -124,7 +125,7 @@ def _rare_count(rate: np.ndarray, tail: float) -> np.ndarray:
     k = np.arange(MAX_COUNT + 1)
     pmf = np.exp(k[:, None] * np.log(values) - values - gammaln(k + 1.0)[:, None])
     # P(K >= k) = 1 - P(K <= k - 1)
-    above = 1.0 - np.concatenate([np.zeros((1, values.size)), np.cumsum(pmf, axis=0)[:-1]])
+    above = 1.0 - rnp.concatenate([np.zeros((1, values.size)), np.cumsum(pmf, axis=0)[:-1]])
     return np.argmax(above <= tail, axis=0)[back].astype(float)
 
 
@@ -142,7 +143,7 @@ def sparse_stretches(floor: np.ndarray) -> list[tuple[int, int]]:
     term reads mostly zeros there, and its values are sampling noise. Stretches under
     ``NAMED_MIN`` points apart are joined; the joined ones of at least ``NAMED_MIN`` points
     are kept."""
-    on = np.concatenate(([False], floor > 0, [False]))
+    on = rnp.concatenate(([False], floor > 0, [False]))
     edges = np.flatnonzero(on[1:] != on[:-1]).tolist()
     joined: list[list[int]] = []
     for a, b in zip(edges[::2], edges[1::2], strict=True):

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import rawnp as rnp
 from ..types import Series
 from .robust import median, middle_pair
 
@@ -132,8 +133,8 @@ class Phases:
         point_flags = flags[3:].take(self.phase, axis=1)
         self.point_ok, self.point_three, self.point_odd, self.point_bad = point_flags
         # What ``profiles`` asks of every series on this axis, answered once.
-        self.any_two = bool(np.count_nonzero(self.phase_two))
-        self.any_three = bool(np.count_nonzero(self.point_three))
+        self.any_two = bool(rnp.count_nonzero(self.phase_two))
+        self.any_three = bool(rnp.count_nonzero(self.point_three))
         # Which centred period mean each point reads (see ``_period_means``): one ``take``.
         self.mean_at = _mean_at(self.n, self.period)
 
@@ -171,7 +172,7 @@ class Phases:
         lo, hi = mids[: self.period], mids[self.period :]
         prof = lo + hi
         prof *= 0.5
-        np.putmask(prof, self.phase_bad, 0.0)
+        rnp.putmask(prof, self.phase_bad, 0.0)
         if self.any_two:
             two = self.phase_two
             prof[two] = _minmod(lo[two], hi[two])
@@ -179,15 +180,15 @@ class Phases:
         # point is below, on or above the median m (the others' middle pair is (m, above),
         # (below, above) or (below, m)); with c even it is at or under the lower middle value
         # (the others' median is the upper one) or over it.
-        np.putmask(first, ds < mid_lo, mid_lo)
-        np.putmask(second, ds > mid_lo, mid_lo)
-        own = np.where(ds <= mid_lo, upper, mid_lo)  # even c
+        rnp.putmask(first, ds < mid_lo, mid_lo)
+        rnp.putmask(second, ds > mid_lo, mid_lo)
+        own = rnp.where(ds <= mid_lo, upper, mid_lo)  # even c
         odd = first + second
         odd *= 0.5
-        np.putmask(own, self.point_odd, odd)
-        np.putmask(own, self.point_bad, 0.0)
+        rnp.putmask(own, self.point_odd, odd)
+        rnp.putmask(own, self.point_bad, 0.0)
         if self.any_three:  # two others: what they agree on
-            np.putmask(own, self.point_three, _minmod(first, second))
+            rnp.putmask(own, self.point_three, _minmod(first, second))
         del first, second, mid_lo, upper, flat, odd
         mean = _period_means(own, self.period, self.mean_at)
         prev, nxt = neighbours = prof.take(self.neighbours)
@@ -234,10 +235,10 @@ class Phases:
         usual = SHARP_PROFILE * (float(mid[0]) if mid.ndim == 1 else mid)  # (one series: a float)
         if self.lerp is not None:
             toward, w = self.lerp
-            other = np.where(toward, nxt, prev)
+            other = rnp.where(toward, nxt, prev)
             other -= own
             smooth = np.abs(other) <= usual
-            out = np.where(smooth, own + other * w, own)
+            out = rnp.where(smooth, own + other * w, own)
         else:
             out = own.copy()
         # Each point is judged by its own jump (a season with no sharp step anywhere can still
@@ -251,9 +252,9 @@ class Phases:
             alt_gap = np.abs(alt - d)
             better = jump > usual
             better &= alt_gap < gap
-            np.putmask(out, better, alt)
+            rnp.putmask(out, better, alt)
             if alt is not nxt:
-                np.putmask(gap, better, alt_gap)
+                rnp.putmask(gap, better, alt_gap)
         return out
 
 
@@ -322,7 +323,7 @@ def _rows(phase: np.ndarray, counts: np.ndarray, width: int, index: type = INDEX
 
 def _minmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """What two values agree on: the smaller when they share a sign, else zero."""
-    return np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
+    return rnp.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
 
 
 def _period_means(s: np.ndarray, period: int, at: np.ndarray | None = None) -> np.ndarray:

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtri
 
+from .. import rawnp as rnp
 from .merging import runs
 from .robust import MAD_TO_SD, MEAN_ABS_TO_SD, median, rolling_median
 
@@ -163,14 +164,14 @@ def find_shifts(
     need = _shift_z(n)
     ratio = np.abs(diff)  # |d| / sd, in place
     ratio /= sd
-    if not np.count_nonzero(ratio > need):
+    if not rnp.count_nonzero(ratio > need):
         return []  # the ramp correction and the calibration only lower |d| / sd: none passes
     d = np.zeros(n)
     d[t] = diff
     prev, nxt = np.zeros(n), np.zeros(n)
     prev[L:], nxt[:-L] = d[:-L], d[L:]
-    ramp = np.where(prev * nxt > 0, np.sign(prev) * np.minimum(np.abs(prev), np.abs(nxt)), 0.0)
-    step = np.where(ramp * d > 0, np.sign(d) * np.maximum(np.abs(d) - np.abs(ramp), 0.0), d)
+    ramp = rnp.where(prev * nxt > 0, np.sign(prev) * np.minimum(np.abs(prev), np.abs(nxt)), 0.0)
+    step = rnp.where(ramp * d > 0, np.sign(d) * np.maximum(np.abs(d) - np.abs(ramp), 0.0), d)
     d, step = d[t], step[t]
     z = np.abs(step) / sd
     # Wandering or autocorrelated series move window medians far more than white noise
