@@ -16,7 +16,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
-import { tickSteps } from "./ticks.js";
+import { clearSpace, tickSteps } from "./ticks.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
 // The chart's colours are the page's (style.css, --chart-*), so that the key above it and the
@@ -74,6 +74,37 @@ function yAxisSize(u, values, axisIdx, cycleNum) {
     size += u.ctx.measureText(widest).width / (window.devicePixelRatio || 1);
   }
   return Math.max(Y_AXIS_MIN, Math.ceil(size));
+}
+
+/**
+ * The time axis' `space`: the least room between ticks that keeps their labels, as the axis'
+ * font draws them, apart (clearSpace). Widths are kept by font and words: uPlot asks each time
+ * it lays the chart out.
+ */
+function timeSpace() {
+  const widths = new Map();
+  return (u, axisIdx, min, max, dim) => {
+    const axis = u.axes[axisIdx];
+    const font = axis.font[0];
+    const ratio = window.devicePixelRatio || 1;
+    const widthOf = (text) => {
+      const key = `${font}\u0000${text}`;
+      if (!widths.has(key)) {
+        u.ctx.save();
+        u.ctx.font = font;
+        widths.set(key, u.ctx.measureText(text).width / ratio);
+        u.ctx.restore();
+      }
+      return widths.get(key);
+    };
+    const labelsAt = (incr, room) => {
+      axis._space = room; // uPlot's splits read it (its hour steps keep ticks over 70% of it)
+      const splits = axis.splits(u, axisIdx, min, max, incr, room, false);
+      const words = tickLabels(splits, incr);
+      return splits.map((v, k) => [((v - min) / (max - min)) * dim, widthOf(words[k])]);
+    };
+    return clearSpace(max - min, dim, axis.incrs(u, axisIdx, min, max, dim, 0), labelsAt);
+  };
 }
 
 function height(width) {
@@ -255,6 +286,7 @@ export function renderChart(container, series, context = {}) {
       {
         ...axisColors,
         incrs: isTime ? tickSteps(x) : undefined, // as fine as the data's step, never finer
+        ...(isTime ? { space: timeSpace() } : {}), // labels kept apart: "12 Jul 2020" is wider than 50 px
         values: isTime ? (u, splits, axis, space, step) => tickLabels(splits, step) : undefined,
       },
       { ...axisColors, size: yAxisSize },

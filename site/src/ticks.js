@@ -44,3 +44,27 @@ export function tickSteps(x) {
   const fit = STEPS.filter((s) => s >= step * 0.9);
   return fit.length ? fit : [STEPS[STEPS.length - 1]];
 }
+
+/**
+ * The least room (px) between ticks that keeps their labels apart, for uPlot's axis `space`:
+ * the room of the finest step in `incrs` whose labels, centred on their ticks, leave `gap` px
+ * between each two (else the coarsest step's). uPlot's fixed 50 px ran "12 Jul 2020" into
+ * "19 Jul": a label with its year is wider than that. Steps under `least` px are not tried.
+ * @param {number} span the scale's extent (seconds)
+ * @param {number} dim the plot's width (px)
+ * @param {number[]} incrs the axis' steps (seconds), finest first
+ * @param {(incr: number, room: number) => Array<[number, number]>} labelsAt each tick's
+ *   position (px, left to right) and its label's width (px) at that step
+ * @returns {number}
+ */
+export function clearSpace(span, dim, incrs, labelsAt, gap = 12, least = 16) {
+  const room = (incr) => (dim * incr) / span;
+  for (const incr of incrs) {
+    if (room(incr) < least) continue;
+    const labels = labelsAt(incr, room(incr));
+    if (labels.every(([at, w], k) => !k || at - labels[k - 1][0] >= (w + labels[k - 1][1]) / 2 + gap)) {
+      return room(incr);
+    }
+  }
+  return incrs.length ? room(incrs[incrs.length - 1]) : 50;
+}

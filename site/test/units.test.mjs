@@ -41,7 +41,7 @@ import {
   warningWords,
   whenAt,
 } from "../src/words.js";
-import { dataStep, tickSteps } from "../src/ticks.js";
+import { clearSpace, dataStep, tickSteps } from "../src/ticks.js";
 import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -945,4 +945,21 @@ test("the scale note says how to read heights, and why the page did not share th
   assert.match(scaleWords(chartScale(TERMS(100, 100)), true), /^2 terms each reach 100, so this file may put exports side by side/);
   assert.match(scaleWords(chartScale(TERMS(250, 4)), true), /^The values are not on Google Trends' 0–100 scale/);
   assert.doesNotMatch(scaleWords(chartScale(TERMS(250, 4)), false), /Google Trends/);
+});
+
+test("the time axis' ticks are as far apart as their widest neighbours need, not a fixed 50 px", () => {
+  // 6 weeks over 270 px: 54 px a week. "12 Jul 2020" (68 px) beside "19 Jul" (33 px) needs
+  // 50.5 px and a gap: two weeks apart, the first step whose labels keep 12 px between them.
+  const WEEK = 7 * 86400;
+  const widths = { [WEEK]: [68, 33, 33, 30, 30, 35], [2 * WEEK]: [68, 33, 35] };
+  const labelsAt = (incr, room) => widths[incr].map((w, k) => [k * room, w]);
+  assert.equal(clearSpace(5 * WEEK, 270, [WEEK, 2 * WEEK], labelsAt), 108);
+  // Room enough for the widest pair: the data's own step.
+  assert.equal(clearSpace(5 * WEEK, 600, [WEEK, 2 * WEEK], labelsAt), 120);
+  // Nothing fits: the coarsest step (the fewest labels), never the finest.
+  assert.equal(clearSpace(5 * WEEK, 100, [WEEK, 2 * WEEK], labelsAt), 40);
+  // Steps whose ticks would be under 16 px apart are not even laid out.
+  const asked = [];
+  clearSpace(5 * WEEK, 50, [WEEK, 2 * WEEK], (incr, room) => (asked.push(incr), labelsAt(incr, room)));
+  assert.deepEqual(asked, [2 * WEEK]);
 });

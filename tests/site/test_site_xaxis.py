@@ -1,0 +1,120 @@
+"""The time axis' labels, as drawn on the chart's canvas, keep clear of each other at a phone's
+and a desktop's width, for series of the lengths and steps Google Trends exports.
+
+uPlot spaced the ticks 50 px apart whatever their labels said: at 375 px a 6-week series drew
+"12 Jul 2020" into "19 Jul" ("12 Jul 202019 Jul"), and at 1280 px a 36-week one "27 Dec" into
+"10 Jan 2021". Each label's extent is measured where it is drawn (fillText, with the canvas'
+own measureText), so the test sees what a person sees."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pagekit import ARTIFACTS, DATA, open_page, run, upload
+
+pytestmark = pytest.mark.browser
+
+# Clear CSS px between two labels: a word space inside a label is about 3 px at the axis' font,
+# so labels closer than this read as one ("27 Dec10 Jan 2021").
+MIN_GAP = 8
+
+# Every text drawn on each canvas, by drawing: uPlot clears the whole canvas before each one.
+RECORD = """
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+    CanvasRenderingContext2D.prototype.clearRect = function (x, y, w, h) {
+        const c = this.canvas;
+        if (x === 0 && y === 0 && w === c.width && h === c.height) (c.__frames ||= []).push([]);
+        return clearRect.call(this, x, y, w, h);
+    };
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+        const c = this.canvas;
+        const frames = (c.__frames ||= [[]]);
+        const width = this.measureText(String(text)).width;
+        frames[frames.length - 1].push({ text: String(text), x, y, width, align: this.textAlign });
+        return fillText.call(this, text, x, y, ...rest);
+    };
+"""
+
+# The first chart's time-axis labels in its last drawing (the lowest texts: below the plot),
+# left to right, with their left and right ends in CSS px from the canvas' left edge.
+X_LABELS = """(canvas) => {
+    const frame = (canvas.__frames || []).at(-1) || [];
+    const scale = canvas.width / canvas.getBoundingClientRect().width;
+    const bottom = Math.max(...frame.map((t) => t.y));
+    const left = (t) => (t.align === 'center' ? t.x - t.width / 2
+        : t.align === 'right' || t.align === 'end' ? t.x - t.width : t.x);
+    return frame.filter((t) => t.y === bottom)
+        .map((t) => ({ text: t.text, left: left(t) / scale, right: (left(t) + t.width) / scale }))
+        .sort((a, b) => a.left - b.left)
+        .concat([{ canvas: canvas.width / scale }]);
+}"""
+
+
+def _export(header: str, stamps: list[str]) -> bytes:
+    """A Google Trends export of one term with these timestamps (a wave, never flat)."""
+    rows = [f"{s},{round(50 + 40 * math.sin(k / 3))}" for k, s in enumerate(stamps)]
+    lines = ["Category: All categories", "", f"{header},term: (Worldwide)", *rows]
+    return "\n".join(lines).encode() + b"\n"
+
+
+def _cut(path: Path, rows: int | None = None) -> bytes:
+    """A real export cut to its first ``rows`` data rows (its preamble and header kept)."""
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"\d{4}-\d{2}", line))
+    return "\n".join(lines[: start + rows] if rows else lines).encode() + b"\n"
+
+
+def _days(n: int) -> list[str]:
+    return [(date(2020, 11, 3) + timedelta(days=k)).isoformat() for k in range(n)]
+
+
+SERIES = {
+    "hourly-1day": lambda: _cut(DATA / "en_hourly7d_2terms.csv", 24),
+    "8min-1day": lambda: _cut(DATA / "more" / "en_oneday_8min_tz_3terms_nopreamble.csv"),
+    "hourly-7days": lambda: _cut(DATA / "en_hourly7d_2terms.csv"),
+    "daily-90": lambda: _export("Day", _days(90)),
+    "weekly-6": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 6),
+    "weekly-36": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 36),
+    "weekly-261": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv"),
+    "monthly-20y": lambda: _cut(DATA / "en_monthly2004_lt1_bitcoin.csv"),
+}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("name", list(SERIES))
+def test_the_time_axis_labels_do_not_run_into_each_other(
+    browser: Any, stack: Any, width: int, name: str
+) -> None:
+    phone = width < 500
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    page = context.new_page()
+    page.add_init_script(RECORD)
+    try:
+        open_page(page, stack.urls["site"])
+        upload(page, f"{name}.csv", SERIES[name]())
+        run(page)
+        chart = page.locator(".chart-plot").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(200)  # a resize after the first drawing draws it again
+        chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
+        *labels, edge = chart.locator("canvas").evaluate(X_LABELS)
+        said = [(t["text"], round(t["left"]), round(t["right"])) for t in labels]
+        assert len(labels) >= 2, said
+        gaps = [b["left"] - a["right"] for a, b in pairwise(labels)]
+        assert min(gaps) >= MIN_GAP, (min(gaps), said)
+        # Each label whole on the canvas: none cut at the chart's edges.
+        assert labels[0]["left"] >= 0 and labels[-1]["right"] <= edge["canvas"], (edge, said)
+    finally:
+        context.close()
