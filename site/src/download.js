@@ -15,7 +15,8 @@ export function downloadText(filename, text, type = "text/csv;charset=utf-8") {
 }
 
 function safe(text) {
-  return String(text || "").replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^[._]+|_+$/g, "").slice(0, 80);
+  // `??`: a setting at 0 is "0", not left out of the name as "" (`||` dropped it).
+  return String(text ?? "").replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^[._]+|_+$/g, "").slice(0, 80);
 }
 
 /**

@@ -259,6 +259,11 @@ test("formatting and file names say what the download holds", () => {
     resultsFilename("bitcoin.csv", "stl", [["period", 52], ["alpha", 0.05]]),
     "bitcoin-anomalies-stl-period-52-alpha-0.05.csv",
   );
+  // A setting at 0 (sensitivity's minimum) keeps its value: "…-sensitivity.csv" said none.
+  assert.equal(
+    resultsFilename("bitcoin.csv", "auto", [["sensitivity", 0]]),
+    "bitcoin-anomalies-auto-sensitivity-0.csv",
+  );
 });
 
 // --- the file check --------------------------------------------------------------------------
