@@ -115,7 +115,7 @@ def refusal(app: object, uri: str) -> str | None:
     if signature is None:
         return None
     makes = _makes(app)
-    if makes is None and _binds(signature, object(), object()):
+    if makes is None and (_binds(signature, object(), object()) or _wrapper_binds(app)):
         return None
     module, _, name = uri.partition(":")
     name = name or "application"  # gunicorn's default variable when MODEL_APP names none
@@ -164,6 +164,19 @@ def _makes(app: object) -> str | None:
         return "a Flask app" if issubclass(returns, Flask) else None
     written = returns.strip("'\" ").rsplit(".", 1)[-1] if isinstance(returns, str) else ""
     return "a Flask app" if written == "Flask" else None
+
+
+def _wrapper_binds(app: object) -> bool:
+    """Whether a decorator's wrapper takes (environ, start_response) where the function it
+    wraps (``__wrapped__``, which `_signature` reads) does not: werkzeug's
+    ``@Request.application`` makes a WSGI app of a ``def app(request)``."""
+    if getattr(app, "__wrapped__", None) is None:
+        return False
+    try:
+        own = inspect.signature(app, follow_wrapped=False)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # functools.cache's wrapper: a C object, nothing to tell
+        return False
+    return _binds(own, object(), object())
 
 
 def _binds(signature: inspect.Signature, *args: object) -> bool:

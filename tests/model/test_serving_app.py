@@ -15,6 +15,7 @@ from serving.errors import ApiError
 from serving.hints import Hints
 from serving.invocation import Answer, Invocation
 from serving.model_app import refusal
+from werkzeug.wrappers import Request, Response
 
 from tests.model.test_server_behaviour import _raw_exchange
 from tests.support.model_server import log_with
@@ -157,6 +158,24 @@ class _FlaskApp(Flask):
     pass
 
 
+@Request.application
+def _request_app(request):  # werkzeug's decorator: the WSGI app is its (*args) wrapper
+    return Response("ok")
+
+
+def _logged(app):
+    @functools.wraps(app)  # the wrapper's signature is the one WSGI calls, not app's
+    def logged(*args):
+        return app(*args)
+
+    return logged
+
+
+@functools.cache
+def _cached_factory():
+    return create_app(__name__, _toy, 1000)
+
+
 @pytest.mark.parametrize(
     "app",
     [
@@ -170,11 +189,14 @@ class _FlaskApp(Flask):
         _make,
         _CallableApp(),
         create_app(__name__, _toy, 1000).wsgi_app,
+        _request_app,
+        _logged(_WsgiClass),
     ],
 )
 def test_a_wsgi_app_is_served(app):
     """Whatever can take (environ, start_response) and does not say it makes an app: a
-    partial that leaves those two, parameters all optional, a bound method."""
+    partial that leaves those two, parameters all optional, a bound method, a decorator's
+    wrapper (werkzeug's ``Request.application``) whose wrapped function takes other ones."""
     assert refusal(app, "m:app") is None
 
 
@@ -228,6 +250,7 @@ def test_a_factory_that_could_take_two_arguments_is_refused(app, what, call):
         (create_app, "a function that takes (import_name, handler, max_payload_bytes", False),
         (lambda: create_app(__name__, _toy, 1000), "a function that takes ()", True),
         (lambda config=None: None, "a function that takes (config=None)", True),
+        (_cached_factory, "a function that takes ()", True),
     ],
 )
 def test_a_factory_is_refused_in_one_line_that_names_model_app(app, what, call):
