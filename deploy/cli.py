@@ -273,6 +273,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     held, stage = LockState(), Stage()
     applied: dict[str, Any] | None = None  # the summary of an apply whose changes all landed
     try:
+        eng.check_owner_before_lock()  # the lock is in the stack's bucket: is it ours?
         with _locked(eng, "apply", args.force_unlock, held):
             applied = _apply(args, eng, summary_path, stage)
     except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not

@@ -129,6 +129,13 @@ class Engine:
             raise DeployError(problem)
         self.check_owner(world)
 
+    def check_owner_before_lock(self) -> None:
+        """`check_owner` on the stack's roles, before apply takes its lock: the lock is an
+        object in the stack's bucket, another project's when the names are, and an apply
+        with --force-unlock removed the lock of that project's own run before the plan's
+        check refused."""
+        self.check_owner(self.observe(types=[iam_resource.RESOURCE]))
+
     def check_owner(self, world: World) -> None:
         """Stop before any change when what this stack's names find is another project's
         (its ``project`` tag): two projects' ``{project}-{env}`` can read the same."""

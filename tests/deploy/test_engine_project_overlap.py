@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from deploy import lock
 from deploy.aws import Aws, DeployError
+from deploy.cli import main
 from deploy.config import load_config
 from deploy.engine import Engine
 from tests.deploy.deploy_helpers import (
@@ -76,4 +78,26 @@ def test_a_stack_whose_names_another_project_holds_is_not_destroyed(
     with pytest.raises(DeployError) as err:
         mine.destroy()
     assert f"project {OTHER}" in str(err.value)
+    assert inventory(OTHER) == other_deployed
+
+
+def test_an_apply_refused_for_another_projects_names_leaves_its_lock_alone(
+    tmp_path: Path, other_deployed: dict[str, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lock is an object in the stack's bucket, which is the other project's here: taken
+    before the plan's check, an apply wrote it there, and with --force-unlock removed the
+    lock of the other project's own run (which then could neither hold nor release it)."""
+    bucket = load_config(tmp_path / "other" / "config.yaml").names("123456789012").bucket
+    theirs = lock.Holder("their-ci", "runner-7 pid 42", "apply", 0.0).to_json()
+    session().client("s3").put_object(Bucket=bucket, Key=lock.KEY, Body=theirs)
+    (tmp_path / "mine").mkdir()
+    mine = _staging(make_project(tmp_path / "mine"))
+    cfg = str(tmp_path / "mine" / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--env", "staging", "--image", mine.image or "",
+                 "--force-unlock"]) == 1  # fmt: skip
+    assert f"project {OTHER}" in capsys.readouterr().err
+    held = session().client("s3").get_object(Bucket=bucket, Key=lock.KEY)["Body"].read()
+    assert held == theirs  # their run's lock, as it was
+    session().client("s3").delete_object(Bucket=bucket, Key=lock.KEY)  # this test's, not theirs
     assert inventory(OTHER) == other_deployed

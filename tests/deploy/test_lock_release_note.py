@@ -79,7 +79,9 @@ def test_a_failed_apply_writes_its_summary_even_when_the_lock_release_fails_othe
     progress = Progress()
     action = Action("create", "site_object", "c.html", "does not exist", ())
     names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
-    eng: Any = SimpleNamespace(names=names, aws=None, log=print, progress=None)
+    eng: Any = SimpleNamespace(
+        names=names, aws=None, log=print, progress=None, check_owner_before_lock=lambda: None
+    )
 
     def failing(_args: Any, engine: Any, _path: Any, _stage: Any) -> dict[str, Any]:
         engine.progress = progress
@@ -103,7 +105,9 @@ def test_an_applied_summary_stays_when_the_lock_release_fails_otherwise(
     """Everything applied and its summary written, then the release unreachable: the error
     goes up and the summary stays the applied one (no step failed), the lock said held."""
     names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
-    eng: Any = SimpleNamespace(names=names, aws=None, log=print, progress=None)
+    eng: Any = SimpleNamespace(
+        names=names, aws=None, log=print, progress=None, check_owner_before_lock=lambda: None
+    )
     path = tmp_path / "summary.json"
 
     def applied(_args: Any, engine: Any, summary_path: Path, _stage: Any) -> dict[str, Any]:
