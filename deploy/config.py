@@ -412,7 +412,8 @@ class Config(_Strict):
                 f"roles may change every `{owner}-pr-*` resource in the account. Choose a name "
                 f"without `-pr-` that does not end in `-pr`. A stack already deployed under "
                 f"{v!r}: destroy it first with the code from before this rule (the parent of "
-                "`git log -1 --format=%h -S previews_owner -- deploy/naming.py`), then apply "
+                "`git log --reverse --format=%h -S previews_owner -- deploy/naming.py | head -1`), "
+                "then apply "
                 "under the new name"
             )
         return v
@@ -759,8 +760,9 @@ def _env_name_problem(name: Any) -> str | None:
             f"the same account, whose preview role may change every `{other}-pr-*` resource and "
             "whose preview sweep removes them. Choose a name without `-pr-` that does not end "
             "in `-pr`. An environment already deployed under it: destroy it first with the code "
-            "from before this rule (the parent of `git log -1 --format=%h -S "
-            "env_in_previews_of -- deploy/naming.py`), then apply under the new name"
+            "from before this rule (the parent of the first commit `git log --reverse "
+            "--format=%h -S env_in_previews_of -- deploy/naming.py` names), then apply under "
+            "the new name"
         )
     return None
 

@@ -35,6 +35,8 @@ keepalive = 75  # longer than the idle timeout of the hosts in front of the cont
 # The app is loaded once in the master, numpy/scipy with it, and workers fork ready to serve:
 # by on_starting below, not gunicorn's preload_app, whose failure to find MODEL_APP's module or
 # attribute was a traceback where on_starting says it in one line.
+# As with preload_app, the loaded app is kept in the master: a HUP or a worker's restart
+# (max_requests) reuses it and never loads changed code; restart the server for that.
 preload_app = False
 accesslog = None  # the app writes one JSON line per request
 # No runtime control socket: nothing uses it, and servers of one user would share its path.

@@ -269,7 +269,6 @@ export function apiWaitWords(local, waited = 0, tryAnyway = Infinity) {
 /** Said when the API answers after the page said it did not. */
 export const API_UP_WORDS = "The detector answers now: Detect anomalies is ready.";
 
-/** Said when Cancel stopped a request: nothing changed, and what is on show is from when. */
 /**
  * Said under Detect when the form's settings were changed after a run: the charts below do not
  * follow the form until Detect is pressed again, and looked as if they did.
@@ -284,6 +283,7 @@ export function downloadedEarlierWords(name, answer) {
   return `Downloaded ${name}, the results of the earlier settings (${settingsWords(answer)}).`;
 }
 
+/** Said when Cancel stopped a request: nothing changed, and what is on show is from when. */
 export function cancelledWords(fileName, earlierShown) {
   return `Cancelled: ${fileName} was not analysed.` +
     (earlierShown ? " The results shown are from your earlier run." : "");
