@@ -209,6 +209,14 @@ def _release(
         return ""
     try:
         lock.release(eng.aws, bucket)
+    except KeyboardInterrupt as err:  # a second Ctrl-C: after the bucket went, none is held
+        if bucket_gone():
+            state.gone = True
+            err.add_note(
+                f"The stack's lock s3://{bucket}/{lock.KEY} went with its bucket, deleted "
+                "above: none is held, nothing to unlock (its release was interrupted)."
+            )
+        raise
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         state.lapsed = lapsed(err)
         if bucket_gone():  # the lock was in it: deleted, whatever the release met

@@ -95,3 +95,27 @@ def test_ctrl_c_in_a_destroy_writes_what_it_removed_and_the_lock(
     assert doc["error"] == err.removeprefix("error: ").rstrip()
     assert doc["failed"]["kind"] == "interrupted" and "endpoint trends-anomaly" in doc["removed"]
     assert doc["lock"] in ("released", "gone") and "still held" not in err
+
+
+def test_a_second_ctrl_c_in_the_release_after_the_bucket_went_says_the_lock_went_too(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Ctrl-C after the bucket's deletion (the models go after it), then again in the lock's
+    release: the lock was in that bucket, so none is held, and no --force-unlock is needed."""
+    armed = _interrupting(monkeypatch)
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
+    armed.append("after-call.sagemaker.DeleteModel")
+
+    def release(*_: Any) -> None:  # the first Ctrl-C went: a second, in the release
+        assert not armed
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("deploy.cli.lock.release", release)
+    code, doc = _destroy(project, "--yes")
+    err = capsys.readouterr().err
+    assert code == 130 and doc["stage"] == "interrupted" and "Traceback" not in err, err
+    assert "during sagemaker:DeleteModel" in err
+    assert any(r.startswith("s3_bucket ") for r in doc["removed"])
+    assert doc["lock"] == "gone", "the lock went with the bucket"
+    assert "still held" not in err and "--force-unlock" not in err, err
+    assert "went with its bucket" in err
