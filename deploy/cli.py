@@ -155,6 +155,7 @@ class LockState:
     released: bool = False
     lapsed: ErrorKind | None = None  # the release refused: the credentials no longer work
     gone: bool = False  # the release refused, but the lock went with its bucket (a destroy's)
+    interrupted: bool = False  # Ctrl-C or SIGTERM in the release itself
 
     def said(self) -> str:
         if not self.taken:
@@ -210,6 +211,7 @@ def _release(
     try:
         lock.release(eng.aws, bucket)
     except KeyboardInterrupt as err:  # a second Ctrl-C: after the bucket went, none is held
+        state.interrupted = True
         if bucket_gone():
             state.gone = True
             err.add_note(
@@ -375,7 +377,8 @@ def _interruption(
     """Ctrl-C or SIGTERM during an apply or a destroy, said as one error: what was in
     progress (the step, or the stage outside the plan's steps), then whether the stack's lock
     is still held and the exact command that releases it."""
-    releasing = isinstance(err, KeyboardInterrupt) and held.taken and not held.released
+    # In the release itself: not a Ctrl-C in the command that a refused release followed.
+    releasing = isinstance(err, KeyboardInterrupt) and held.interrupted
     before = err.__context__
     if isinstance(err, Interrupted):
         head = str(err)

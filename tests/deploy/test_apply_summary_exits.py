@@ -163,3 +163,25 @@ def test_a_second_ctrl_c_in_the_locks_release_says_it_held_with_the_exact_comman
     assert words[3:-1] == [*argv, "--summary-json", str(summary)]
     assert main(words[3:]) == 0  # the command said: the lock released, the apply resumed
     assert "--force-unlock: removing the lock of apply" in capsys.readouterr().out
+
+
+def test_ctrl_c_in_the_reads_then_a_refused_release_says_where_it_was_interrupted(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C before the plan, then the credentials lapse in the lock's release: the apply was
+    interrupted in its reads (not 'while releasing the lock, after the apply ended'), and the
+    lock is held, with the command that releases it."""
+    from tests.support.lapse import token_gone
+
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed.append("before-call.lambda.GetFunction")
+
+    def release(*_: Any) -> None:
+        raise token_gone()
+
+    monkeypatch.setattr("deploy.cli.lock.release", release)
+    err, doc = _interrupted(capsys, argv, project / "summary.json")
+    assert "while reading what exists, before any change" in err, err
+    assert "while releasing" not in err and "after the apply ended" not in err, err
+    assert doc["lock"] == "held" and "--force-unlock" in err
