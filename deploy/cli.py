@@ -540,11 +540,10 @@ def _write_failure(
 
 
 def _endpoint_name(eng: Engine) -> str | None:
-    """The endpoint's name; None when the account is unknown (GetCallerIdentity failed)."""
-    try:
-        return eng.names.endpoint
-    except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-        return None
+    """The endpoint's name; None when the account is unknown (GetCallerIdentity failed or
+    was interrupted: not asked again, an interrupted run makes no more AWS calls)."""
+    names = eng.known_names
+    return names.endpoint if names else None
 
 
 def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:
@@ -650,11 +649,10 @@ class DestroyRun:
 
 
 def _account(eng: Engine) -> str | None:
-    """The account destroy looked in; None when unknown (GetCallerIdentity failed)."""
-    try:
-        return eng.names.account
-    except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-        return None
+    """The account destroy looked in; None when unknown (GetCallerIdentity failed or was
+    interrupted: not asked again)."""
+    names = eng.known_names
+    return names.account if names else None
 
 
 def _write_summary_quietly(path: Path | None, summary: dict[str, Any]) -> None:

@@ -71,6 +71,12 @@ class Engine:
             self._names = self.cfg.names(self.aws.account_id())
         return self._names
 
+    @property
+    def known_names(self) -> Names | None:
+        """The names when the account is already known, else None: what a summary written
+        after an interrupt or a failure says, without one more AWS call (which could hang)."""
+        return self._names
+
     def inputs(self) -> Inputs:
         """The local inputs; in an environment the model image is pinned by digest once ECR
         has it, so a model is the same whether the workflow passed ``--image …@sha256:…``

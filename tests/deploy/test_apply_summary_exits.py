@@ -185,3 +185,18 @@ def test_ctrl_c_in_the_reads_then_a_refused_release_says_where_it_was_interrupte
     assert "while reading what exists, before any change" in err, err
     assert "while releasing" not in err and "after the apply ended" not in err, err
     assert doc["lock"] == "held" and "--force-unlock" in err
+
+
+def test_ctrl_c_in_the_first_call_writes_the_summary_without_calling_aws_again(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in sts:GetCallerIdentity (AWS not answering, say): the summary says so without
+    asking the account again: that call would hang the same way, and a second Ctrl-C there
+    lost the error and the summary both."""
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed += ["before-call.sts.GetCallerIdentity"] * 2
+    err, doc = _interrupted(capsys, argv, project / "summary.json")
+    assert "while taking the stack's lock" in err, err
+    assert doc["lock"] == "none" and doc["endpoint_name"] is None
+    assert armed == ["before-call.sts.GetCallerIdentity"], "no second call"

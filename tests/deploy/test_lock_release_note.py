@@ -80,7 +80,12 @@ def test_a_failed_apply_writes_its_summary_even_when_the_lock_release_fails_othe
     action = Action("create", "site_object", "c.html", "does not exist", ())
     names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
     eng: Any = SimpleNamespace(
-        names=names, aws=None, log=print, progress=None, check_owner_before_lock=lambda: None
+        names=names,
+        known_names=names,
+        aws=None,
+        log=print,
+        progress=None,
+        check_owner_before_lock=lambda: None,
     )
 
     def failing(_args: Any, engine: Any, _path: Any, _stage: Any) -> dict[str, Any]:
@@ -106,7 +111,12 @@ def test_an_applied_summary_stays_when_the_lock_release_fails_otherwise(
     goes up and the summary stays the applied one (no step failed), the lock said held."""
     names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
     eng: Any = SimpleNamespace(
-        names=names, aws=None, log=print, progress=None, check_owner_before_lock=lambda: None
+        names=names,
+        known_names=names,
+        aws=None,
+        log=print,
+        progress=None,
+        check_owner_before_lock=lambda: None,
     )
     path = tmp_path / "summary.json"
 
