@@ -320,16 +320,18 @@ export function renderChart(container, series, context = {}) {
   function fitReadout() {
     fittedWidth = readout.clientWidth;
     if (!fittedWidth) return; // not laid out (a printout leaves the readout off)
-    const probe = el("p", { class: "readout", "aria-hidden": "true" });
-    probe.style.cssText = `position: absolute; visibility: hidden; min-height: 0; width: ${fittedWidth}px`;
-    tools.append(probe);
-    let most = 0;
-    for (const words of [hint, ...longest]) {
+    // Every text in a probe of its own, all written before any is read: one layout, not one a
+    // text (a file's 50 charts, resized together, laid the page out 500 times).
+    const probes = [hint, ...longest].map((words) => {
+      const probe = el("p", { class: "readout", "aria-hidden": "true" });
+      probe.style.cssText = `position: absolute; visibility: hidden; min-height: 0; width: ${fittedWidth}px`;
       if (typeof words === "string") probe.textContent = words;
       else writeReadout(probe, words);
-      most = Math.max(most, probe.getBoundingClientRect().height);
-    }
-    probe.remove();
+      return probe;
+    });
+    tools.append(...probes);
+    const most = Math.max(...probes.map((probe) => probe.getBoundingClientRect().height));
+    for (const probe of probes) probe.remove();
     readout.style.minHeight = `${Math.ceil(most)}px`;
   }
   fitReadout();

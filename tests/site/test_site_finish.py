@@ -259,3 +259,43 @@ def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_resul
     with page.expect_download() as info:
         page.get_by_role("button", name="Download results as CSV").click()
     assert status.text_content() == f"Downloaded {info.value.suggested_filename}."
+
+
+def _terms_csv(terms: int) -> bytes:
+    """The weekly bitcoin export with ``terms`` terms (each its values shifted): many charts."""
+    lines = BITCOIN.read_text().splitlines()
+    cols = ",".join(f"term {j}: (Worldwide)" for j in range(terms))
+    rows = [*lines[:2], f"Week,{cols}"]
+    for row in lines[3:]:
+        week, value = row.split(",")[:2]
+        v = int(value) if value.isdigit() else 1
+        rows.append(",".join([week, *(str((v + 7 * j) % 101) for j in range(terms))]))
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_resizing_many_charts_lays_the_page_out_once_or_twice_a_chart(
+    page: Any, stack: Any
+) -> None:
+    """Each chart fits its readout's room again when its width changes: it measured its 9
+    texts one after another, a layout of the whole page each (50 charts: 500 layouts, about
+    a second, every step of a window's resize). Counted (Chromium's LayoutCount), not timed."""
+    terms = 20
+    open_page(page, stack.urls["site"])
+    upload(page, "twenty.csv", _terms_csv(terms))
+    run(page)
+    assert page.locator(".chart-plot").count() == terms
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def layouts() -> float:
+        metrics = cdp.send("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "LayoutCount")
+
+    widths = (1000, 1280, 900, 1280)
+    before = layouts()
+    for width in widths:  # a bounded loop: four resizes, each waited for two frames
+        page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    per_resize = (layouts() - before) / len(widths)
+    cdp.detach()
+    assert per_resize <= 3 * terms, f"{per_resize} layouts a resize, {terms} charts"
