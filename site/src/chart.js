@@ -302,7 +302,11 @@ export function renderChart(container, series, context = {}) {
         showPoint(u.cursor.idx);
       }],
       setScale: [(u, key) => {
-        if (key === "x") reset.hidden = !zoomed(u);
+        if (key !== "x" || reset.hidden === !zoomed(u)) return;
+        reset.hidden = !zoomed(u);
+        // The readout narrower (or wider again) beside Reset: its room fitted here, not by a
+        // ResizeObserver on the readout, whose refit changed what it watched (a loop error).
+        fitReadout();
       }],
     },
   };
@@ -455,8 +459,7 @@ export function renderChart(container, series, context = {}) {
     }
     if (readout.clientWidth !== fittedWidth) fitReadout();
   });
-  observer.observe(plotBox);
-  observer.observe(readout); // narrower beside Reset, once zoomed
+  observer.observe(plotBox); // the readout's width with it (and with Reset: setScale)
   // Drawn again in the colours of now (synchronously: a print starts right after "print").
   const recolor = () => {
     colors = readColors(plotBox);

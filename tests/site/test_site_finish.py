@@ -299,3 +299,35 @@ def test_resizing_many_charts_lays_the_page_out_once_or_twice_a_chart(
     per_resize = (layouts() - before) / len(widths)
     cdp.detach()
     assert per_resize <= 3 * terms, f"{per_resize} layouts a resize, {terms} charts"
+
+
+def test_zooming_on_a_phone_refits_the_readout_without_a_resize_observer_loop(
+    page: Any, stack: Any
+) -> None:
+    """Reset appearing narrows the readout: refitting its room from the ResizeObserver that
+    watched the readout changed what it watched, and Chromium raised "ResizeObserver loop
+    completed with undelivered notifications" (an error event, on every zoom on a phone)."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.add_init_script(
+        "window.__errors = []; addEventListener('error', (e) => __errors.push(String(e.message)))"
+    )
+    readout = page.locator(".readout").first
+
+    def room() -> list[Any]:
+        return readout.evaluate("(e) => [e.style.minHeight, e.clientWidth]")
+
+    open_page(page, stack.urls["site"])
+    upload_path(page, BITCOIN_MONTHLY)
+    run(page)
+    before = room()
+    page.locator(".chart-plot").first.focus()
+    page.keyboard.press("+")
+    page.get_by_role("button", name="Reset zoom").first.wait_for(state="visible")
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    after = room()
+    assert after[1] < before[1] and after[0] != before[0], (before, after)  # narrower: refitted
+    assert page.evaluate("window.__errors") == []
+    page.get_by_role("button", name="Reset zoom").first.click()
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert room() == before  # Reset gone: the room as before the zoom
+    assert page.evaluate("window.__errors") == []
