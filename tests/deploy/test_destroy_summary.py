@@ -55,11 +55,7 @@ def test_a_destroy_stopped_partway_writes_its_failure_what_it_left_and_the_lock(
     def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
         ours = lapse.session(region_name)
         pushed_before_apply(ours, IMAGE, now=False)
-
-        def bucket_gone(**_: Any) -> None:
-            lapse.after = 0
-
-        ours.events.register("after-call.s3.DeleteBucket", bucket_gone)
+        lapse.lapse_after(ours, "s3.DeleteBucket")
         return ours
 
     monkeypatch.setattr("deploy.aws.boto3.Session", made)

@@ -91,3 +91,12 @@ class Lapse:
             core.register("before-call.*.*", self._refuse)
         # boto3.session.Session: the class itself, not boto3.Session, which tests patch
         return boto3.session.Session(botocore_session=core, region_name=region)
+
+    def lapse_after(self, session: boto3.session.Session, call: str) -> None:
+        """The credentials go right after ``call`` (``s3.DeleteBucket``) is answered in
+        ``session``, whatever the count of mutating calls so far."""
+
+        def gone(**_: Any) -> None:
+            self.after = 0
+
+        session.events.register(f"after-call.{call}", gone)
