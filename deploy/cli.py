@@ -471,6 +471,7 @@ def _apply(
         if not isinstance(err, CredentialsLapsed):  # tagging it would be refused too
             _record_preview_deploy(args, eng)
         raise
+    summary = {"status": "applied", **summary}  # as a failure's says "failed"
     calls = CallLog(eng.aws.log.calls[locking:])
     _record_preview_deploy(args, eng)  # after the count: it is not the plan's
     if eng.names.is_preview:  # for the pull request's comment (preview_comment.py)

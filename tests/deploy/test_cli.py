@@ -61,7 +61,15 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
         main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
     )
     summary = json.loads(summary_path.read_text())
-    assert set(summary) == {"api_url", "site_url", "endpoint_name", "endpoint_status", "changes"}
+    assert set(summary) == {
+        "status",
+        "api_url",
+        "site_url",
+        "endpoint_name",
+        "endpoint_status",
+        "changes",
+    }
+    assert summary["status"] == "applied"  # as a failure says "failed", destroy "destroyed"
     assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 26
     assert summary["changes"][0]["steps"][0]["call"] == "ecr:CreateRepository"
     capsys.readouterr()
