@@ -9,7 +9,7 @@ import "./style.css";
 import { readConfig } from "./config.js";
 import { detect, requestIdOf, ApiProblem, CANCELLED } from "./api.js";
 import { API_SLOW_MS, API_TRY_ANYWAY_MS, isLocalApi, waitForApi } from "./health.js";
-import { buildControls, markInvalid, showMethod, readParams } from "./params.js";
+import { buildControls, choiceKey, markInvalid, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
 import { checkFile, FileProblem } from "./filecheck.js";
@@ -103,11 +103,6 @@ function pageProblem(error, requestId) {
     code: "page_error",
     requestId,
   });
-}
-
-/** The form's settings as one string, to tell whether they changed since a run. */
-function choiceKey(choice) {
-  return "problem" in choice ? "" : JSON.stringify([choice.method, choice.params]);
 }
 
 /** With results on show, the status line says whether they are those of the form's settings. */

@@ -164,3 +164,16 @@ export function readParams(form) {
   }
   return { method, params };
 }
+
+/**
+ * The form's settings as one string, to tell whether they changed since a run: a number as
+ * its value, so "0.50" after a run at "0.5" is no change (the model reads both alike).
+ */
+export function choiceKey(choice) {
+  if ("problem" in choice) return "";
+  const values = Object.entries(choice.params).map(([name, value]) => {
+    const number = Number(value);
+    return [name, value !== "" && Number.isFinite(number) ? String(number) : value];
+  });
+  return JSON.stringify([choice.method, values]);
+}

@@ -968,3 +968,13 @@ test("the time axis' ticks are as far apart as their widest neighbours need, not
   clearSpace(5 * WEEK, 50, [WEEK, 2 * WEEK], (incr, room) => (asked.push(incr), labelsAt(incr, room)));
   assert.deepEqual(asked, [2 * WEEK]);
 });
+
+test("settings that send the same values are the same choice (0.50 is 0.5)", async () => {
+  const { choiceKey } = await import("../src/params.js");
+  const at = (params) => choiceKey({ method: "auto", params });
+  assert.equal(at({ sensitivity: "0.50" }), at({ sensitivity: "0.5" }));
+  assert.equal(at({ period: "52" }), at({ period: "052" }));
+  assert.notEqual(at({ sensitivity: "0.5" }), at({ sensitivity: "0.55" }));
+  assert.notEqual(at({ max_anomalies: "auto" }), at({ max_anomalies: "5" }));
+  assert.equal(choiceKey({ problem: "x" }), "");
+});
