@@ -155,6 +155,7 @@ class LockState:
     released: bool = False
     lapsed: ErrorKind | None = None  # the release refused: the credentials no longer work
     gone: bool = False  # the release refused, but the lock went with its bucket (a destroy's)
+    refusal: str = ""  # what refused the release, when the lock went with its bucket
     interrupted: bool = False  # Ctrl-C or SIGTERM in the release itself
 
     def said(self) -> str:
@@ -189,6 +190,8 @@ def _locked(
             err.add_note(note)
         raise
     note = _release(eng, bucket, state, command, bucket_gone)
+    if state.gone:  # the command deleted the lock's bucket, the lock with it: none is held
+        return
     if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py), or the sweep's
         said = f"{command} ended, but {note[0].lower()}{note[1:]}"
         if state.lapsed is None:
@@ -214,19 +217,13 @@ def _release(
         state.interrupted = True
         if bucket_gone():
             state.gone = True
-            err.add_note(
-                f"The stack's lock s3://{bucket}/{lock.KEY} went with its bucket, deleted "
-                "above: none is held, nothing to unlock (its release was interrupted)."
-            )
+            err.add_note(f"{_gone_with_bucket(bucket)} (its release was interrupted).")
         raise
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         state.lapsed = lapsed(err)
         if bucket_gone():  # the lock was in it: deleted, whatever the release met
-            state.gone = True
-            return (
-                f"The stack's lock s3://{bucket}/{lock.KEY} went with its bucket, deleted "
-                f"above: none is held, nothing to unlock (its release was refused: {err})"
-            )
+            state.gone, state.refusal = True, str(err)
+            return f"{_gone_with_bucket(bucket)} (its release was refused: {err})"
         if state.lapsed is None and command != SWEEP:
             raise
         why = (
@@ -244,6 +241,14 @@ def _release(
     return ""
 
 
+def _gone_with_bucket(bucket: str) -> str:
+    """A refused or interrupted release after the command deleted the lock's bucket."""
+    return (
+        f"The stack's lock s3://{bucket}/{lock.KEY} went with its bucket, deleted above: none "
+        "is held, nothing to unlock"
+    )
+
+
 def _unlock_advice(eng: Engine, command: str) -> str:
     """What releases the lock: --force-unlock is apply's and destroy's only (`previews sweep`
     takes the lock too, but has no such flag), so another command names them."""
@@ -255,6 +260,10 @@ def _unlock_advice(eng: Engine, command: str) -> str:
         f"apply{env} --force-unlock`, or `python -m deploy destroy{env} --yes --force-unlock` "
         f"to finish what {command} was removing)"
     )
+
+
+# What --summary-json's "failed" says of a run Ctrl-C or SIGTERM stopped.
+INTERRUPTED_FAILURE = {"kind": "interrupted", "todo": "run the command again"}
 
 
 @dataclass
@@ -297,10 +306,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
         if applied is None:
             _write_failure(summary_path, eng, err, held, stage)
         else:  # only the lock's release failed: the changes' summary stays, with its note
-            with contextlib.suppress(OSError):
-                _write_summary(
-                    summary_path, {**applied, "lock": held.said(), "lock_note": _said(err)}
-                )
+            _write_summary_quietly(
+                summary_path, {**applied, "lock": held.said(), "lock_note": _said(err)}
+            )
         raise
     return 0
 
@@ -344,7 +352,7 @@ def _write_early(
         return
     failed = outside_steps(stage.op, stage.resource, stage.step, err)
     if name == "interrupted":
-        failed.update(kind="interrupted", todo="run the command again")
+        failed.update(INTERRUPTED_FAILURE)
     summary = {
         "status": "failed",
         "stage": name,
@@ -356,8 +364,7 @@ def _write_early(
     }
     if command == "destroy":
         summary.update(removed=[], kept=[], failures=[], left=[], untried=[], unconfirmed=[])
-    with contextlib.suppress(OSError):
-        _write_summary(path, summary)
+    _write_summary_quietly(path, summary)
 
 
 def _exact_command(args: argparse.Namespace, *more: str) -> str:
@@ -535,9 +542,8 @@ def _write_failure(
     else:
         failed["failed"] = outside_steps(stage.op, stage.resource, stage.step, err)
     if interrupted:
-        failed["failed"].update(kind="interrupted", todo="run the command again")
-    with contextlib.suppress(OSError):
-        _write_summary(path, failed)
+        failed["failed"].update(INTERRUPTED_FAILURE)
+    _write_summary_quietly(path, failed)
 
 
 def _endpoint_name(eng: Engine) -> str | None:
@@ -644,7 +650,7 @@ class DestroyRun:
             st = self.stage
             failed = outside_steps(st.op, st.resource, st.step, err)
             if stage == "interrupted":
-                failed.update(kind="interrupted", todo="run the command again")
+                failed.update(INTERRUPTED_FAILURE)
             summary["failed"] = failed
         return summary
 
@@ -690,8 +696,6 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         print(refused, file=sys.stderr)
         run.summary = run.said(eng, DeployError(refused), "arguments")
         return 1
-    finished: list[Action] | None = None
-    gone_with = ""  # the lock's release refused after a whole destroy: why none is held
     removed = run.done  # as they are done: a destroy stopped partway deleted these
 
     def bucket_gone() -> bool:
@@ -706,22 +710,18 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
             where = f"project {eng.cfg.project}"
             run.stage.at("delete", where, "its deletions, in destroy order", "actions")
             done, incomplete = eng.destroy(next_up), None
-            finished = done
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err
-    except DeployError as err:  # the lock's release refused (cli._locked)
-        if finished is None or not _bucket_deleted(finished, eng.names.bucket):
-            raise
-        why = "the credentials lapsed just then" if isinstance(err, CredentialsLapsed) else err
-        done, incomplete, gone_with = finished, None, str(why)
     run.done[:] = done
     done = _removed(done)
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
         print(f"  - {a.kind} {a.name}")
-    if gone_with:
+    if run.held.gone and incomplete is None:  # a whole destroy: its release refused after
+        held = run.held
+        why = "the credentials lapsed just then" if held.lapsed else held.refusal
         print(
-            f"The lock's release was refused ({gone_with}), but the lock was in "
+            f"The lock's release was refused ({why}), but the lock was in "
             f"s3://{eng.names.bucket}, deleted above: none is held."
         )
     for line in repos:
@@ -1378,10 +1378,14 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as err:  # outside an apply's or destroy's step: nothing under way
         _error("error: interrupted", err)
         return 130
-    except (ConfigError, DeployError, FileNotFoundError) as err:
+    except (
+        ConfigError,
+        DeployError,
+        FileNotFoundError,
+        botocore.exceptions.ClientError,
+        botocore.exceptions.BotoCoreError,  # the credential chain's, among others
+    ) as err:
         _error(f"error: {_error_text(err)}", err)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
-        _error(f"error: {_error_text(err)}", err)  # BotoCoreError: the credential chain's
     except BrokenPipeError:  # `plan | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
