@@ -151,9 +151,8 @@ def env_in_previews_of(env: str) -> str | None:
     (``staging-pr-7`` of ``app`` is project ``app-staging``'s ``pr-7``), which that project's
     preview role is granted (``{project}-staging-pr-*``) and its sweep removes. `previews_owner`'s
     rule for environment names (config.py refuses them; ``pr`` and ``pr-*`` it refuses as
-    this project's own previews')."""
-    at = f"{env}-".find(f"-{PREVIEW_PREFIX}")
-    return env[:at] if at > 0 else None
+    this project's own previews'). The same cut as a project name's."""
+    return previews_owner(env)
 
 
 def _hashed(prefix: str) -> re.Pattern[str]:
