@@ -35,8 +35,17 @@ def value_range(values: np.ndarray) -> tuple[float, float]:
     # (ufunc reductions: ndarray.min and .max add a wrapper that costs as much again)
     if not x.size or np.minimum.reduce(x) < 0:
         return -np.inf, np.inf
-    trends = np.maximum.reduce(x) <= TRENDS_TOP and whole_or_half_points(x)
-    return 0.0, TRENDS_TOP if trends else np.inf
+    highest = float(np.maximum.reduce(x))
+    # (whole points asked only where the answer matters: a pass over the values)
+    return bounds(0.0, highest, highest <= TRENDS_TOP and whole_or_half_points(x))
+
+
+def bounds(lowest: float, highest: float, whole: bool) -> tuple[float, float]:
+    """`value_range`'s rule from what a caller already knows of the values: the lowest, the
+    highest, and whether all are whole points or halves."""
+    if lowest < 0:
+        return -np.inf, np.inf
+    return 0.0, TRENDS_TOP if whole and highest <= TRENDS_TOP else np.inf
 
 
 def within_scale(values: np.ndarray, d: Detection) -> Detection:
@@ -45,26 +54,19 @@ def within_scale(values: np.ndarray, d: Detection) -> Detection:
     if lo == -np.inf and hi == np.inf:
         return d
     return Detection(
-        _clip(d.expected, lo, hi),
-        _clip(d.lower, lo, hi),
-        _clip(d.upper, lo, hi),
+        clip(d.expected, lo, hi),
+        clip(d.lower, lo, hi),
+        clip(d.upper, lo, hi),
         d.anomalies,
         d.chosen,
     )
 
 
-def _clip(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def clip(a: np.ndarray, lo: float, hi: float, out: np.ndarray | None = None) -> np.ndarray:
     """``np.clip(a, lo, hi)`` as two ufuncs (a third of np.clip's cost on a few hundred
-    points), the upper one skipped when unbounded."""
-    out = np.maximum(a, lo)
+    points), the upper one skipped when unbounded; ``out``: into that array (``a`` itself
+    when its caller owns it), else a new one."""
+    out = np.maximum(a, lo, out=out)
     if hi != np.inf:
         np.minimum(out, hi, out=out)
     return out
-
-
-def clip_in_place(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """``_clip`` into ``a`` itself (an array its caller owns)."""
-    np.maximum(a, lo, out=a)
-    if hi != np.inf:
-        np.minimum(a, hi, out=a)
-    return a

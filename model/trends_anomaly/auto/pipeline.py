@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import rawnp as rnp
-from ..scale import TRENDS_TOP, clip_in_place, whole_or_half_points, within_scale
+from ..scale import bounds, clip, whole_or_half_points, within_scale
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
@@ -264,8 +264,8 @@ def _detect(series: Series, params: dict, within: bool) -> Detection:
         )
         for c in reported
     ]
-    if within and nonneg:  # (scale.value_range's: 0 below, 100 above on Trends' scale)
-        top = TRENDS_TOP if whole and np.maximum.reduce(x) <= TRENDS_TOP else np.inf
+    if within and nonneg:  # (a series with negatives is unbounded: nothing to clip)
+        lo, hi = bounds(lowest, float(np.maximum.reduce(x)), whole)
         for a in (b.expected, b.lower, b.upper):  # new arrays of this call: clipped in place
-            clip_in_place(a, 0.0, top)
+            clip(a, lo, hi, out=a)
     return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

@@ -47,10 +47,8 @@ def median(a: np.ndarray, overwrite: bool = False) -> float:
     if n <= SMALL:  # a handful of values: sorted in plain floats
         v = sorted(a.tolist())
         return v[k] if n % 2 else 0.5 * (v[k - 1] + v[k])
-    if n % 2:  # (``select``, inlined: a dozen medians a request)
-        b = a if overwrite else a.copy()
-        b.partition(k)
-        return float(b[k])
+    if n % 2:
+        return select(a, k, overwrite)
     below, at = middle_pair(a, k)  # its zero check repeats on the input as given: a copy
     return 0.5 * float(below + at)
 
@@ -113,11 +111,7 @@ def rolling_median(
     reaches 3.9 noise units 40 times as often as a Gaussian does). Without the point the
     residual is the noise plus the error of a median of w - 1 values: Gaussian again.
     """
-    # (``fit_window``, inlined: its two calls cost about what the rest of this line does)
-    w = max(int(window), 1)
-    if not w % 2:
-        w += 1
-    w = max(min(w, x.size if x.size % 2 else x.size - 1), 1)
+    w = fit_window(window, x.size)
     if w <= 1:
         return x.astype(float, copy=True)
     h = w // 2

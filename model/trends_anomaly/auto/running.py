@@ -59,8 +59,5 @@ def running_rank(x: np.ndarray, rank: int, window: int, mode: str = "nearest") -
     float array ``x``; past the ends as scipy's ``mode`` ("nearest" or "mirror"). ``window``
     is odd and at most len(x)."""
     if DIRECT and x.dtype == np.float64 and x.ndim == 1 and 0 < rank < window - 1 <= x.size - 1:
-        x = np.ascontiguousarray(x)
-        out = rnp.empty_like(x)  # (``_direct``, inlined: six calls a request)
-        _rank_filter_1d.rank_filter(x, rank, window, out, _MODES[mode], _ZERO, 0)
-        return out
+        return _direct(np.ascontiguousarray(x), rank, window, mode)
     return rank_filter(x, rank, size=window, mode=mode)
