@@ -40,12 +40,15 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 MODES = ("refresh", "expired")
 
 
-def _lapsing(monkeypatch: pytest.MonkeyPatch, lapse: Lapse) -> None:
-    """Every session the CLI makes has ``lapse``'s credentials (the image still pushed)."""
+def _lapsing(monkeypatch: pytest.MonkeyPatch, lapse: Lapse, gone_after: str = "") -> None:
+    """Every session the CLI makes has ``lapse``'s credentials (the image still pushed); with
+    ``gone_after`` (``s3.DeleteBucket``) they go right after that call is answered."""
 
     def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
         ours = lapse.session(region_name)
         pushed_before_apply(ours, IMAGE, now=False)  # as the image_pushed fixture's sessions
+        if gone_after:
+            lapse.lapse_after(ours, gone_after)
         return ours
 
     monkeypatch.setattr("deploy.aws.boto3.Session", made)
@@ -371,14 +374,7 @@ def test_a_destroy_stopped_after_its_bucket_went_says_its_lock_went_with_it(
     the next destroy, signed in again, needs none."""
     _deployed(project)
     lapse = Lapse(after=10**6, mode="expired")
-
-    def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
-        ours = lapse.session(region_name)
-        pushed_before_apply(ours, IMAGE, now=False)
-        lapse.lapse_after(ours, "s3.DeleteBucket")
-        return ours
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    _lapsing(monkeypatch, lapse, gone_after="s3.DeleteBucket")
     cfg = str(project / "config.yaml")
     capsys.readouterr()
     assert main(["--config", cfg, "destroy", "--yes"]) == 1

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply
+from tests.deploy.deploy_helpers import IMAGE
 from tests.deploy.test_apply_summary_exits import _interrupting
+from tests.deploy.test_credentials_lapse import _lapsing
 from tests.support.lapse import Lapse
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -50,15 +50,7 @@ def test_a_destroy_stopped_partway_writes_its_failure_what_it_left_and_the_lock(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
-    lapse = Lapse(after=10**6, mode="expired")
-
-    def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
-        ours = lapse.session(region_name)
-        pushed_before_apply(ours, IMAGE, now=False)
-        lapse.lapse_after(ours, "s3.DeleteBucket")
-        return ours
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    _lapsing(monkeypatch, Lapse(after=10**6, mode="expired"), gone_after="s3.DeleteBucket")
     code, doc = _destroy(project, "--yes")
     err = capsys.readouterr().err
     assert code == 1 and doc["status"] == "failed" and doc["stage"] == "actions"

@@ -27,6 +27,19 @@ RUN = {
 }
 
 
+def _stand_in_engine() -> Any:
+    """What cmd_apply reads of an engine whose names are the production stack's: no AWS."""
+    names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
+    return SimpleNamespace(
+        names=names,
+        known_names=names,
+        aws=None,
+        log=print,
+        progress=None,
+        check_owner_before_lock=lambda: None,
+    )
+
+
 def _expired(*_: Any, **__: Any) -> None:
     error = {"Error": {"Code": "ExpiredToken", "Message": "The security token is expired"}}
     raise botocore.exceptions.ClientError(error, "DeleteObject")  # type: ignore[arg-type]
@@ -78,15 +91,7 @@ def test_a_failed_apply_writes_its_summary_even_when_the_lock_release_fails_othe
     that it could not read the file)."""
     progress = Progress()
     action = Action("create", "site_object", "c.html", "does not exist", ())
-    names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
-    eng: Any = SimpleNamespace(
-        names=names,
-        known_names=names,
-        aws=None,
-        log=print,
-        progress=None,
-        check_owner_before_lock=lambda: None,
-    )
+    eng = _stand_in_engine()
 
     def failing(_args: Any, engine: Any, _path: Any, _stage: Any) -> dict[str, Any]:
         engine.progress = progress
@@ -109,15 +114,7 @@ def test_an_applied_summary_stays_when_the_lock_release_fails_otherwise(
 ) -> None:
     """Everything applied and its summary written, then the release unreachable: the error
     goes up and the summary stays the applied one (no step failed), the lock said held."""
-    names = SimpleNamespace(bucket="trends-anomaly-site", env=None, endpoint="trends-anomaly")
-    eng: Any = SimpleNamespace(
-        names=names,
-        known_names=names,
-        aws=None,
-        log=print,
-        progress=None,
-        check_owner_before_lock=lambda: None,
-    )
+    eng = _stand_in_engine()
     path = tmp_path / "summary.json"
 
     def applied(_args: Any, engine: Any, summary_path: Path, _stage: Any) -> dict[str, Any]:

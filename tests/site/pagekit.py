@@ -96,6 +96,18 @@ def short_export(values: tuple[float, ...]) -> bytes:
     return "\n".join(rows).encode() + b"\n"
 
 
+def sized(width: int, height: int = 800) -> dict[str, Any]:
+    """A browser context's options for a screen ``width`` px wide: below 500 px a phone (touch,
+    twice the pixels), as the page's phone layout is meant for."""
+    phone = width < 500
+    return {
+        "viewport": {"width": width, "height": height},
+        "device_scale_factor": 2 if phone else 1,
+        "is_mobile": phone,
+        "has_touch": phone,
+    }
+
+
 def upload(page: Any, name: str, body: bytes) -> None:
     files = [{"name": name, "mimeType": "text/csv", "buffer": body}]
     page.set_input_files("#file-input", files=files)

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, run, short_export, upload, upload_path
+from pagekit import ARTIFACTS, DATA, open_page, run, short_export, sized, upload, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -171,13 +171,7 @@ def test_y_axis_labels_keep_clear_of_their_ticks(browser: Any, stack: Any, width
     """On a small value range the y-axis kept its fixed 44 px: "12.5" crowded the chart's edge
     and "12.25" was cut there ("2.25"). The axis now takes the width its labels need: clear
     ground between each label and its tick, and none cut at the chart's edge."""
-    phone = width < 500
-    context = browser.new_context(
-        viewport={"width": width, "height": 800},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    context = browser.new_context(**sized(width))
     page = context.new_page()
     try:
         open_page(page, stack.urls["site"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, call_api, open_page, run, upload_path
+from pagekit import ARTIFACTS, DATA, call_api, open_page, run, sized, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +25,7 @@ def sized_page(request: Any, browser: Any, problems: list) -> Any:
     from conftest import _new_page
 
     width = request.param
-    phone = width < 500
-    page = _new_page(
-        browser,
-        problems,
-        viewport={"width": width, "height": 900 if not phone else 740},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    page = _new_page(browser, problems, **sized(width, 740 if width < 500 else 900))
     yield page
     page.context.close()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, run, upload
+from pagekit import ARTIFACTS, DATA, open_page, run, sized, upload
 
 pytestmark = pytest.mark.browser
 
@@ -92,13 +92,7 @@ SERIES = {
 def test_the_time_axis_labels_do_not_run_into_each_other(
     browser: Any, stack: Any, width: int, name: str
 ) -> None:
-    phone = width < 500
-    context = browser.new_context(
-        viewport={"width": width, "height": 800},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    context = browser.new_context(**sized(width))
     page = context.new_page()
     page.add_init_script(RECORD)
     try:
