@@ -8,8 +8,9 @@ environments a merge changes, and still be posted when a plan fails. The workflo
 
     python plan_comment.py DIR --env staging --env production [--head-sha SHA --run-id N]
 
-Prints the comment; exits 0. ``--github-output`` gets ``rc=`` (1: a plan failed, 2: changes,
-0: none) and ``changed=`` (the environments a merge changes).
+Prints the comment (``--step-summary``: also appends it there, cut to GitHub's 1 MiB); exits
+0. ``--github-output`` gets ``rc=`` (1: a plan failed, 2: changes, 0: none) and ``changed=``
+(the environments a merge changes).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from step_files import append_outputs  # beside this script
+from step_files import append_outputs, append_summary  # beside this script
 
 MARKER = "<!-- deploy-plan -->"
 SINGLE = "-"  # the file stem of the single deployment's plan (config.yaml without environments)
@@ -123,13 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--head-sha", default="")
     parser.add_argument("--run-id", default="")
     parser.add_argument("--github-output", type=Path)
+    parser.add_argument("--step-summary", type=Path, help="append the text here too (capped)")
     parser.add_argument(
         "--budget", type=int, default=COMMENT_BUDGET, help="characters (0: no cut, for summaries)"
     )
     args = parser.parse_args(argv)
     envs = [e for arg in args.env for e in arg.split()] or [SINGLE]
     plans = [read(args.directory, "" if e == SINGLE else e) for e in envs]
-    print(render(plans, args.head_sha, args.run_id, args.budget), end="")
+    text = render(plans, args.head_sha, args.run_id, args.budget)
+    print(text, end="")
+    append_summary(args.step_summary, text)
     changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2)
     append_outputs(args.github_output, {"rc": str(overall_rc(plans)), "changed": changed})
     return 0

@@ -11,7 +11,8 @@ The expression language covered is what the workflows use: literals, contexts wi
 `!`, `==`, `!=`, `&&`, `||` (both return an operand, as GitHub's do), parentheses, and the
 functions always/success/failure/cancelled/fromJSON/contains. An expression outside that
 subset raises, so a workflow change the runner cannot follow fails the test instead of
-passing it.
+passing it. As on GitHub, a job's status functions cover all its ancestors (not only its
+needs), and a step without `shell: bash` runs as `bash -e`, without pipefail.
 """
 
 from __future__ import annotations
@@ -315,8 +316,7 @@ class Runner:
             return self._job(name, job, done, doc, {})
         ((key, values),) = matrix.items()
         needs = {n: done[n] for n in _needs(job)}
-        status = {"always": True, "cancelled": False, "success": True, "failure": False}
-        status["success"] = all(r.result == "success" for r in needs.values())
+        status = _job_status(name, doc["jobs"], done)
         if not condition(job.get("if"), self._contexts(needs), status):
             return JobRun(name, "skipped")
         values = render(values, self._contexts(needs), status)
@@ -336,12 +336,7 @@ class Runner:
         needs = {n: done[n] for n in _needs(job)}
         ctx = self._contexts(needs)
         ctx["matrix"] = matrix
-        status = {
-            "always": True,
-            "cancelled": False,
-            "success": all(r.result == "success" for r in needs.values()),
-            "failure": any(r.result == "failure" for r in needs.values()),
-        }
+        status = _job_status(name, doc["jobs"], done)
         if not condition(job.get("if"), ctx, status):
             return JobRun(name, "skipped")
         if "uses" in job:  # a reusable workflow (checks.yml): the test's checks have run
@@ -396,7 +391,7 @@ class Runner:
                 RUNNER_TEMP=str(temp),
             )
             proc = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                [*_shell(doc, job, step), script],
                 cwd=self.workdir,
                 env=step_env,
                 capture_output=True,
@@ -415,6 +410,48 @@ class Runner:
             k: _as_text(render(v, ctx, final)) for k, v in (job.get("outputs") or {}).items()
         }
         return run
+
+
+def _ancestors(name: str, jobs: dict[str, dict[str, Any]]) -> set[str]:
+    """Every job ``name`` needs, directly or through another."""
+    seen: set[str] = set()
+    todo = _needs(jobs[name])
+    while todo:
+        need = todo.pop()
+        if need not in seen:
+            seen.add(need)
+            todo += _needs(jobs[need])
+    return seen
+
+
+def _job_status(
+    name: str, jobs: dict[str, dict[str, Any]], done: dict[str, JobRun]
+) -> dict[str, bool]:
+    """A job's status functions, as GitHub evaluates them: over every *ancestor*, not only the
+    direct needs (a skipped grandparent makes `success()` false although the parent succeeded:
+    https://github.com/actions/runner/issues/2205; "If you have a chain of dependent jobs,
+    failure() returns true if any ancestor job fails", docs' expressions reference)."""
+    results = [done[a].result for a in _ancestors(name, jobs)]
+    return {
+        "always": True,
+        "cancelled": False,
+        "success": all(r == "success" for r in results),
+        "failure": any(r == "failure" for r in results),
+    }
+
+
+def _shell(doc: dict[str, Any], job: dict[str, Any], step: dict[str, Any]) -> list[str]:
+    """The step's shell as GitHub runs it: `shell: bash` (the step's, the job's or the
+    workflow's `defaults.run`) is `bash --noprofile --norc -eo pipefail {0}`; none is
+    `bash -e {0}`, without pipefail (workflow syntax, jobs.<job_id>.steps[*].shell)."""
+    shell = step.get("shell")
+    for level in (job, doc):
+        shell = shell or ((level.get("defaults") or {}).get("run") or {}).get("shell")
+    if shell is None:
+        return ["bash", "-e", "-c"]
+    if shell == "bash":
+        return ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
+    raise ValueError(f"shell {shell!r} is not supported by the test runner")
 
 
 def _needs(job: dict[str, Any]) -> list[str]:

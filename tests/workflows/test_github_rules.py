@@ -1,0 +1,230 @@
+"""What GitHub Actions really does, checked against our workflows (docs/workflows.md, "What
+GitHub does that the workflows allow for"): a job's implicit `success()` covers every ancestor,
+a `run:` step without `shell: bash` runs without pipefail, a step's summary over 1 MiB is
+dropped, and a fork's or Dependabot's pull request gets no AWS credentials.
+
+Why: each of these is a rule GitHub applies silently (a skipped job in a green run, a pipe
+whose failure passes, a summary replaced by an error annotation, a red plan with an OIDC error);
+tests/workflows/gha.py follows the first two when it runs the workflows, and these tests keep
+the workflow files on the right side of all four.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.workflows.gha import Runner, bash_env
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+SCRIPTS = ROOT / ".github" / "scripts"
+ALL_WORKFLOWS = sorted(WORKFLOWS.glob("*.yml"))
+PUSH = {"event_name": "push", "repository": "team/trends", "ref": "refs/heads/main"}
+STATUS = re.compile(r"\b(always|success|failure|cancelled)\(\s*\)")
+
+sys.path.insert(0, str(SCRIPTS))
+import plan_comment  # noqa: E402
+import step_files  # noqa: E402
+
+
+def _load(path: Path) -> dict[str, Any]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in doc:
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def _needs(job: dict[str, Any]) -> list[str]:
+    needs = job.get("needs") or []
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
+# ------------------------------------------------------------------------------ needs and if
+
+
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
+def test_a_job_after_one_that_runs_past_a_skip_checks_its_needs_itself(path: Path) -> None:
+    """A job whose `if:` has no status function gets `success() && (...)`, and a job's
+    `success()` is false when any *ancestor* was skipped or failed, not only a direct need
+    (https://github.com/actions/runner/issues/2205). A need that runs past a skipped or failed
+    job of its own (its `if:` has `!cancelled()` or `always()`) therefore skips this job even
+    when it succeeds: deploy.yml's rollback (checks skipped) skipped staging in a green run."""
+    jobs = _load(path)["jobs"]
+    for name, job in jobs.items():
+        if STATUS.search(str(job.get("if", ""))):
+            continue
+        for need in _needs(job):
+            assert not STATUS.search(str(jobs[need].get("if", ""))), (
+                f"{path.name}: {name} needs {need}, which runs past a skipped or failed job; "
+                f"{name}'s `if:` must say `!cancelled() && needs.{need}.result == 'success'` itself"
+            )
+
+
+# ------------------------------------------------------------------------------ shell
+
+
+def _shell(doc: dict[str, Any], job: dict[str, Any], step: dict[str, Any]) -> str | None:
+    for level in (step, (job.get("defaults") or {}).get("run") or {}):
+        if level.get("shell"):
+            return str(level["shell"])
+    return ((doc.get("defaults") or {}).get("run") or {}).get("shell")
+
+
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
+def test_every_run_step_runs_under_bash_with_pipefail(path: Path) -> None:
+    """Without a `shell:`, GitHub runs a step as `bash -e {0}`: no pipefail, so `cmd | tee log`
+    passes when cmd fails. `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepsshell)."""
+    doc = _load(path)
+    for name, job in doc["jobs"].items():
+        for step in job.get("steps", []):
+            if "run" in step:
+                assert _shell(doc, job, step) == "bash", f"{path.name}: {name}: {step.get('name')}"
+
+
+def test_the_test_runner_runs_a_step_as_github_does(tmp_path: Path) -> None:
+    """gha.py gives a step without `shell:` no pipefail, as GitHub does, and `shell: bash` it."""
+    workflow = tmp_path / "shells.yml"
+    step = {"id": "s", "run": 'false | true\necho ran=yes >> "$GITHUB_OUTPUT"'}
+    jobs = {
+        "plain": {
+            "runs-on": "x",
+            "steps": [step],
+            "outputs": {"ran": "${{ steps.s.outputs.ran }}"},
+        },
+        "bash": {"runs-on": "x", "steps": [{**step, "shell": "bash"}]},
+    }
+    workflow.write_text(yaml.safe_dump({"on": "push", "jobs": jobs}), encoding="utf-8")
+    runner = Runner(workflow, tmp_path, PUSH, {}, bash_env({}), {})
+    done = runner.run()
+    assert done["plain"].result == "success" and done["plain"].outputs["ran"] == "yes"
+    assert done["bash"].result == "failure"
+
+
+def test_the_test_runner_skips_a_job_whose_ancestor_was_skipped(tmp_path: Path) -> None:
+    """As GitHub does (https://github.com/actions/runner/issues/2205): c's implicit success()
+    sees a, skipped, although its need b ran (`!cancelled()`) and succeeded."""
+    workflow = tmp_path / "chain.yml"
+    run = [{"run": "true"}]
+    jobs = {
+        "a": {"if": "false", "runs-on": "x", "steps": run},
+        "b": {"needs": "a", "if": "${{ !cancelled() }}", "runs-on": "x", "steps": run},
+        "c": {"needs": "b", "runs-on": "x", "steps": run},
+        "d": {"needs": "b", "if": "!cancelled() && needs.b.result == 'success'", "runs-on": "x",
+              "steps": run},
+    }  # fmt: skip
+    workflow.write_text(yaml.safe_dump({"on": "push", "jobs": jobs}), encoding="utf-8")
+    done = Runner(workflow, tmp_path, PUSH, {}, bash_env({}), {}).run()
+    assert {n: j.result for n, j in done.items()} == {
+        "a": "skipped", "b": "success", "c": "skipped", "d": "success"
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ step summary
+
+LIMIT = 1024 * 1024  # "$GITHUB_STEP_SUMMARY upload aborted, supports content up to ... 1024k"
+
+
+def test_a_summary_over_the_limit_is_cut_with_its_code_block_closed(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("### before\n", encoding="utf-8")
+    huge = "### Plan\n\n```text\n" + "".join(f"line {i} é\n" for i in range(300_000)) + "```\n"
+    assert len(huge.encode()) > 2 * LIMIT
+    step_files.append_summary(summary, huge)
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode()) <= LIMIT
+    assert text.startswith("### before\n### Plan")
+    assert text.count("```") % 2 == 0, "the cut closes the code block it was in"
+    assert text.rstrip().endswith(step_files.SUMMARY_CUT.strip())
+    step_files.append_summary(summary, "more\n")  # full: nothing more, still under the limit
+    assert len(summary.read_bytes()) <= LIMIT
+
+
+def test_a_small_summary_is_appended_whole(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    step_files.append_summary(summary, "a\n")
+    step_files.append_summary(summary, "b\n")
+    assert summary.read_text(encoding="utf-8") == "a\nb\n"
+
+
+def test_the_plan_summary_of_a_huge_plan_stays_under_the_limit(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for env in ("staging", "production"):
+        rows = "".join(f"| update | `thing-{i}` | a reason |\n" for i in range(40_000))
+        (plans / f"{env}.md").write_text(f"### Deploy plan\n\n**Plan: 40000 to update.**\n\n{rows}")
+        (plans / f"{env}.rc").write_text("2\n")
+    summary = tmp_path / "summary.md"
+    argv = [str(plans), "--env", "staging production", "--budget", "0"]
+    assert plan_comment.main([*argv, "--step-summary", str(summary)]) == 0
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode()) <= LIMIT and "#### `staging`" in text
+    assert step_files.SUMMARY_CUT.strip() in text
+
+
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
+def test_every_summary_is_written_through_the_capped_writer(path: Path) -> None:
+    """Each step's summary goes through step_files.append_summary (a script's --step-summary,
+    or step_files.py for a shell's text), never `>> "$GITHUB_STEP_SUMMARY"` of a plan or log."""
+    for job in _load(path)["jobs"].values():
+        for step in job.get("steps", []):
+            run = str(step.get("run", ""))
+            for m in re.finditer(r"\$\{?GITHUB_STEP_SUMMARY\}?", run):
+                before = run[: m.start()].rstrip('"').rstrip()
+                assert before.endswith("--step-summary"), f"{path.name}: {step.get('name')}"
+
+
+# ------------------------------------------------------------------------------ forks, Dependabot
+
+
+def _plan_job(tmp_path: Path, head_repo: str, actor: str, vars_: dict[str, str]) -> Any:
+    repo = "team/trends"
+    github = {
+        "event_name": "pull_request",
+        "event": {"pull_request": {"number": 5, "head": {
+            "repo": {"full_name": head_repo} if head_repo else None, "sha": "f" * 40}}},
+        "repository": repo, "actor": actor, "ref": "refs/pull/5/merge", "run_id": "1",
+    }  # fmt: skip
+    noop = lambda _job, _with: None  # noqa: E731
+    uses = {a: noop for a in ("actions/checkout", "$/.github/actions/setup", "actions/setup-node",
+                              "aws-actions/configure-aws-credentials",
+                              "marocchino/sticky-pull-request-comment")}  # fmt: skip
+    env = bash_env({"GITHUB_REPOSITORY": repo})
+    runner = Runner(WORKFLOWS / "pr.yml", tmp_path, github, vars_, env, uses)
+    return runner.run()["plan"]
+
+
+ROLE = {"AWS_PLAN_ROLE_ARN": "arn:aws:iam::123456789012:role/trends-anomaly-github-plan"}
+
+
+@pytest.mark.parametrize("vars_", [ROLE, {}], ids=["variables", "no variables"])
+@pytest.mark.parametrize(
+    ("head_repo", "actor", "said"),
+    [
+        ("someone/trends", "someone", "Pull requests from forks get no AWS credentials"),
+        ("", "someone", "Pull requests from forks get no AWS credentials"),  # fork deleted
+        ("team/trends", "dependabot[bot]", "Runs triggered by Dependabot get no AWS credentials"),
+    ],
+    ids=["fork", "deleted fork", "dependabot"],
+)
+def test_a_fork_or_dependabot_plan_passes_and_says_why_it_has_no_aws(
+    tmp_path: Path, head_repo: str, actor: str, said: str, vars_: dict[str, str]
+) -> None:
+    """A fork's and Dependabot's runs get no OIDC token and no secrets
+    (https://docs.github.com/en/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions,
+    https://docs.github.com/en/actions/reference/security/secure-use#using-openid-connect-to-access-cloud-resources):
+    the plan job passes (it never blocks a merge) and says why, whether or not the repository's
+    variables reach the run; never 'AWS is not configured', which tells a contributor to set up
+    what the maintainers did set up."""
+    plan = _plan_job(tmp_path, head_repo, actor, vars_)
+    assert plan.result == "success"
+    first, *rest = plan.steps
+    assert said in first.stdout, first.stdout
+    assert "AWS is not configured" not in first.stdout
+    assert all(s.outcome == "skipped" for s in rest), [(s.name, s.outcome) for s in rest]
