@@ -31,7 +31,7 @@ from .errors import (
     RequestTimeout,
 )
 from .hints import EXTENSION, Hints
-from .invocation import Answer, Invocation, error_answer
+from .invocation import Answer, Invocation, error_answer, sendable
 from .server_log import MASK_REQUEST_DATA
 from .tracebacks import redacted
 
@@ -134,8 +134,9 @@ def _read_body(limit: int, hints: Hints) -> bytes:
     return body
 
 
-def _respond(answer: Answer, request_id: str) -> Response:
+def _respond(answer: Answer, request_id: str, headers: list[tuple[str, str]]) -> Response:
     resp = Response(answer.body, status=answer.status, content_type=answer.content_type)
+    resp.headers.extend(headers)
     resp.headers["X-Request-Id"] = request_id
     return resp
 
@@ -233,6 +234,7 @@ def invocations(
         answer = Answer(
             500, orjson.dumps(body), "application/json", {"error_code": "internal_error"}
         )
+    headers, dropped = sendable(answer.headers)
     record = {
         "request_id": request_id,
         "path": "/invocations",
@@ -243,12 +245,18 @@ def invocations(
         "bytes_out": len(answer.body),
         **answer.log,
     }
+    if dropped:  # the model's code asked for them: its engineer finds why they are missing
+        record["dropped_headers"] = dropped
     emit(record)
-    return _respond(answer, request_id)
+    return _respond(answer, request_id, headers)
 
 
 def _error_response(err: ApiError) -> Response:
-    return Response(orjson.dumps(err.body()), status=err.status, content_type="application/json")
+    """``err`` in the JSON shape, with its headers (the server's own left out, as for a
+    model's answer)."""
+    resp = Response(orjson.dumps(err.body()), status=err.status, content_type="application/json")
+    resp.headers.extend(sendable(err.headers)[0])
+    return resp
 
 
 def not_found(_err) -> Response:
@@ -273,10 +281,11 @@ def internal_error(_err) -> Response:
 def not_allowed(err) -> Response:
     """JSON like every error, with the Allow header a 405 must carry (RFC 9110), which
     Flask's own 405 had and this handler's answer dropped."""
-    resp = _error_response(
-        MethodNotAllowed("Method not allowed here.", "Use GET /ping or POST /invocations.")
-    )
     methods = sorted(getattr(err, "valid_methods", None) or ())
-    if methods:
-        resp.headers["Allow"] = ", ".join(methods)
-    return resp
+    return _error_response(
+        MethodNotAllowed(
+            "Method not allowed here.",
+            "Use GET /ping or POST /invocations.",
+            headers={"Allow": ", ".join(methods)} if methods else None,
+        )
+    )

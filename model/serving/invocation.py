@@ -4,6 +4,8 @@ an :class:`Invocation` into an :class:`Answer`; the server does the HTTP around 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,29 @@ import orjson
 from .error_shape import ApiError
 
 JSON = "application/json"
+
+#: Headers the server writes itself, whatever a model's Answer or ApiError asks: the body's
+#: type (``Answer.content_type``), encoding, length and framing, the connection's own (hop-by-hop,
+#: RFC 9110 7.6.1: gunicorn drops them, but a "Connection: close" from a model left gunicorn
+#: keeping the connection open), and the request id. A model's Content-Length made gunicorn
+#: cut the body short, or leave the client waiting for bytes that never came.
+SERVER_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-encoding",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "upgrade",
+        "x-request-id",
+    }
+)
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 5.1: a header's name
+_VALUE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")  # no CR, LF or other control bytes
 
 
 @dataclass
@@ -29,7 +54,28 @@ class Answer:
     content_type: str = JSON
     # What the request log line reports besides status and sizes.
     log: dict[str, Any] = field(default_factory=dict)
+    # Headers to send besides the server's own (SERVER_HEADERS): Retry-After, Cache-Control...
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def error_answer(err: ApiError) -> Answer:
-    return Answer(err.status, orjson.dumps(err.body()), JSON, {"error_code": err.code})
+    """``err`` as the answer: its JSON body, and its headers (a 429's Retry-After)."""
+    return Answer(
+        err.status, orjson.dumps(err.body()), JSON, {"error_code": err.code}, dict(err.headers)
+    )
+
+
+def sendable(headers: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(the headers to send, the names left out): a model's headers less the server's own
+    and those HTTP cannot carry (a name that is no token, a value with a line break), which
+    failed the whole answer. Values are sent as ``str`` (``Retry-After: 30`` as an int)."""
+    send: list[tuple[str, str]] = []
+    dropped: list[str] = []
+    for name, raw in headers.items():
+        value = str(raw).strip(" \t")
+        ok = isinstance(name, str) and _TOKEN.fullmatch(name) and _VALUE.fullmatch(value)
+        if ok and name.lower() not in SERVER_HEADERS:
+            send.append((name, value))
+        else:
+            dropped.append(str(name))
+    return send, dropped
