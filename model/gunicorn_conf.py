@@ -9,17 +9,15 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import os  # noqa: E402
-
-from serving.environment import seconds  # noqa: E402
+from serving.environment import host, log_level, port, seconds  # noqa: E402
 from serving.model_app import load, refusal  # noqa: E402
 from serving.workers import choose_from_system  # noqa: E402
 
 # One per CPU, capped by the container's memory limit; SAGEMAKER_MODEL_SERVER_WORKERS overrides.
 _workers = choose_from_system()
 
-_host = os.environ.get("MODEL_SERVER_HOST", "0.0.0.0")  # all interfaces inside the container
-bind = f"{_host}:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
+_host = host("MODEL_SERVER_HOST", "0.0.0.0")  # all interfaces inside the container
+bind = f"{_host}:{port('SAGEMAKER_BIND_TO_PORT', '8080')}"
 workers = _workers.workers
 # gunicorn's gevent worker, but a stop does not wait for idle keep-alive connections.
 worker_class = "serving.gevent_worker.StoppableGeventWorker"
@@ -28,7 +26,9 @@ worker_class = "serving.gevent_worker.StoppableGeventWorker"
 # made /ping take up to 3.7 s, and SageMaker fails a ping after 2 s. Memory does not grow with
 # them: big bodies are read a few at a time (serving/admission.py).
 worker_connections = 1000
-timeout = int(seconds("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60", whole=True))
+# A worker whose event loop has not run for this long is killed and replaced: a hung worker, or
+# a small request computed inline that long (big ones run on a thread); 0: never (gunicorn's 0).
+timeout = int(seconds("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60", whole=True) or 0)
 # SageMaker sends SIGTERM on update or scale-in and SIGKILL 30 s later: finish within that.
 graceful_timeout = 25
 keepalive = 75  # longer than the idle timeout of the hosts in front of the container
@@ -44,7 +44,8 @@ control_socket_disable = True
 errorlog = "-"
 # gunicorn's own lines (a refused request's warning) mask what they quote of the request.
 logger_class = "serving.server_log.MaskingLogger"
-loglevel = os.environ.get("MODEL_SERVER_LOG_LEVEL", "info")
+# gunicorn reads a level it does not know ("warn", "verbose") as info: refused at start instead.
+loglevel = log_level("MODEL_SERVER_LOG_LEVEL", "info")
 
 
 def on_starting(server) -> None:

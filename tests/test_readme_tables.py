@@ -111,10 +111,14 @@ def test_log_retention_days_lists_what_config_py_takes() -> None:
 # ------------------------------------------------------------------ model/README.md
 
 
+# serving.environment's readers: reader("NAME", "default", ...).
+READERS = {"text", "seconds", "whole_number", "log_level", "port", "host"}
+
+
 def _env_reads() -> dict[str, str | None]:
     """The MODEL_* and SAGEMAKER_* variables the server reads (``environ.get``/``env.get``,
-    ``serving.environment.seconds``, and ``${NAME:-default}`` in ``serve``), with the default
-    written there when it is a non-empty string literal."""
+    ``serving.environment``'s readers, and ``${NAME:-default}`` in ``serve``), with the
+    default written there when it is a non-empty string literal."""
     serve = (MODEL / "serve").read_text(encoding="utf-8")
     out: dict[str, str | None] = {
         name: default or None
@@ -128,7 +132,7 @@ def _env_reads() -> dict[str, str | None]:
                 isinstance(node, ast.Call)
                 and (
                     (isinstance(node.func, ast.Attribute) and node.func.attr == "get")
-                    or (isinstance(node.func, ast.Name) and node.func.id == "seconds")
+                    or (isinstance(node.func, ast.Name) and node.func.id in READERS)
                 )
                 and node.args
                 and isinstance(node.args[0], ast.Constant)

@@ -7,8 +7,9 @@ the request (``admission``: big bodies a few at a time, within a deadline), hand
 line, and every error in one JSON shape (``errors``, ``error_shape``), the 413, 408 and 414
 it answers itself in the model's words if it gives them (``hints``). gunicorn_conf.py takes
 from here the worker count (``workers``), the gevent worker class (``gevent_worker``, which
-answers what gunicorn refuses in that shape: ``http_errors``) and the logger class
-(``server_log``, masking with ``tracebacks``), and its start hook loads ``MODEL_APP``'s app
-and refuses, in one line, one that is missing or no WSGI app (``model_app``). Which app is
-served is ``MODEL_APP`` in ``serve`` (model/README.md).
+answers what gunicorn refuses in that shape: ``http_errors``), the logger class
+(``server_log``, masking with ``tracebacks``) and its settings from the environment, each
+refused at start in one line when it is not one (``environment``); its start hook loads
+``MODEL_APP``'s app and refuses, in one line, one that is missing or no WSGI app
+(``model_app``). Which app is served is ``MODEL_APP`` in ``serve`` (model/README.md).
 """

@@ -12,7 +12,8 @@ Small requests, computed inline, and /ping never wait for a slot.
 A slot must not be held by a client that stops sending: a body must arrive within
 BODY_SECONDS of being asked for (``MODEL_BODY_TIMEOUT_SECONDS``, 30 by default: SageMaker's
 front end sends the whole request at once; 6 MB at 2 Mbit/s takes 25 s), else the request is
-a 408 and its connection closes.
+a 408 and its connection closes. ``0`` is no deadline: a client that stops sending then holds
+its slot until it closes the connection.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from .environment import seconds
 
 BIG_AT_ONCE = 2  # one computing, one read and ready to compute next
-BODY_SECONDS = seconds("MODEL_BODY_TIMEOUT_SECONDS", "30")
+BODY_SECONDS = seconds("MODEL_BODY_TIMEOUT_SECONDS", "30")  # None: no deadline
 
 
 class BodyTimeout(Exception):
@@ -54,8 +55,9 @@ def admitted(length: int | None, small: int) -> Iterator[None]:
 
 
 def body_deadline() -> contextlib.AbstractContextManager[Any]:
-    """BodyTimeout into the reading greenlet after BODY_SECONDS (under gevent)."""
-    if "gevent" not in sys.modules:
+    """BodyTimeout into the reading greenlet after BODY_SECONDS (under gevent). None waits as
+    long as the client does: gevent's Timeout(0) would fire at once, a 408 for every body."""
+    if "gevent" not in sys.modules or BODY_SECONDS is None:
         return contextlib.nullcontext()
     import gevent
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .environment import refused
+
 MB = 1024 * 1024
 # Peak RSS of one worker answering the largest accepted request (6 MB CSV, ~450 000 points, auto
 # or stl), measured at 242-269 MB in the image, rounded up.
@@ -27,6 +29,8 @@ BASE_BYTES = 160 * MB
 # cgroup v1 reports "no limit" as a huge number (PAGE_COUNTER_MAX pages); anything at or above
 # this is no limit.
 _UNLIMITED = 1 << 60
+WORKERS = "SAGEMAKER_MODEL_SERVER_WORKERS"
+MEMORY = "MODEL_WORKER_MEMORY_MB"
 
 
 @dataclass(frozen=True)
@@ -130,15 +134,13 @@ def choose_workers(
         if fits is not None
         else "no memory limit found"
     )
-    if explicit not in (None, ""):
+    if explicit is not None and explicit.strip():  # unset or blank: the default
         try:
             n = int(explicit)  # type: ignore[arg-type]
         except ValueError:
-            raise SystemExit(
-                f"SAGEMAKER_MODEL_SERVER_WORKERS={explicit!r}: must be a whole number >= 1"
-            ) from None
+            raise refused(WORKERS, str(explicit), "must be a whole number >= 1") from None
         if n < 1:
-            raise SystemExit(f"SAGEMAKER_MODEL_SERVER_WORKERS={n}: must be >= 1")
+            raise refused(WORKERS, str(explicit), "must be a whole number >= 1")
         warning = (
             "; WARNING: more than the memory holds: large requests may run out of memory"
             if fits is not None and n > fits
@@ -170,13 +172,13 @@ def choose_from_system(env: dict[str, str] | None = None) -> WorkerChoice:
     """The choice for this process, from the real /proc and /sys files and the environment."""
     env = dict(os.environ if env is None else env)
     limit, source = memory_limit(_read)
-    per_worker = env.get("MODEL_WORKER_MEMORY_MB", "")
+    per_worker = env.get("MODEL_WORKER_MEMORY_MB", "").strip()
     try:
         worker_bytes = int(per_worker) * MB if per_worker else WORKER_PEAK_BYTES
     except ValueError:
-        raise SystemExit(f"MODEL_WORKER_MEMORY_MB={per_worker!r}: must be a whole number") from None
+        raise refused(MEMORY, per_worker, "must be a whole number >= 1") from None
     if worker_bytes < 1:
-        raise SystemExit(f"MODEL_WORKER_MEMORY_MB={per_worker}: must be >= 1")
+        raise refused(MEMORY, per_worker, "must be a whole number >= 1")
     return choose_workers(
         cpu_count(),
         limit,

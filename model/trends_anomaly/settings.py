@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from serving.environment import text, whole_number
+
 from .params import SAGEMAKER_PAYLOAD_LIMIT, validate_defaults
 
 __all__ = ["SAGEMAKER_PAYLOAD_LIMIT", "Settings"]
@@ -28,7 +30,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     message rather than serving unexpected answers.
     """
     env = dict(os.environ if env is None else env)
-    path = Path(env.get("MODEL_DEFAULTS_PATH", "/opt/ml/model/defaults.json"))
+    path = Path(text("MODEL_DEFAULTS_PATH", "/opt/ml/model/defaults.json", env))
     defaults: dict[str, Any] = {}
     if path.is_file():
         try:
@@ -41,7 +43,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             defaults = validate_defaults(loaded)
         except ValueError as exc:
             raise SystemExit(str(exc)) from exc
-    limit = int(env.get("MODEL_MAX_PAYLOAD_BYTES", SAGEMAKER_PAYLOAD_LIMIT))
+    # int() of a typo (6MB) was a traceback from the app's import; one Error: line instead.
+    limit = whole_number("MODEL_MAX_PAYLOAD_BYTES", str(SAGEMAKER_PAYLOAD_LIMIT), env=env)
     return Settings(
         max_payload_bytes=limit,
         defaults=defaults,

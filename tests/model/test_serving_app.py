@@ -355,16 +355,28 @@ def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, target
         (
             "SAGEMAKER_MODEL_SERVER_TIMEOUT",
             "60s",
-            "SAGEMAKER_MODEL_SERVER_TIMEOUT='60s': must be a whole number of seconds above 0",
+            "Error: SAGEMAKER_MODEL_SERVER_TIMEOUT='60s': must be a whole number of seconds above "
+            "0, or 0 for no limit",
         ),
-        ("MODEL_BODY_TIMEOUT_SECONDS", "0", "MODEL_BODY_TIMEOUT_SECONDS=0: must be a number"),
+        ("MODEL_BODY_TIMEOUT_SECONDS", "-1", "Error: MODEL_BODY_TIMEOUT_SECONDS='-1': must be a"),
+        (
+            "MODEL_SERVER_LOG_LEVEL",
+            "verbose",
+            "Error: MODEL_SERVER_LOG_LEVEL='verbose': must be one of debug, info, warning, "
+            "error, critical",
+        ),
+        ("SAGEMAKER_BIND_TO_PORT", "99999", "Error: SAGEMAKER_BIND_TO_PORT='99999': must be a"),
+        ("MODEL_SERVER_HOST", "127.0.0.1:9000", "Error: MODEL_SERVER_HOST='127.0.0.1:9000': "),
+        ("SAGEMAKER_MODEL_SERVER_WORKERS", "two", "Error: SAGEMAKER_MODEL_SERVER_WORKERS='two'"),
     ],
 )
-def test_a_timeout_that_is_no_duration_stops_the_server_in_one_line(
+def test_a_setting_that_is_not_one_stops_the_server_in_one_line(
     start_server, target_kind, tmp_path, variable, value, said
 ):
     """gunicorn_conf.py's int() printed "Failed to read config file" and a ValueError
-    traceback; a body timeout of 0 started a server whose every big request was a 408."""
+    traceback; a body timeout of 0 started a server whose every big request was a 408; a log
+    level gunicorn does not know was info without a word; a port over 65535 a traceback; a
+    host with a port bound that port, not SAGEMAKER_BIND_TO_PORT's."""
     (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
     path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
     env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path, variable: value}
