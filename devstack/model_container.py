@@ -222,7 +222,9 @@ class ModelContainer:
         return [*args, self.image, "serve"]
 
     def start(self, timeout_s: float = 90.0) -> ModelContainer:
-        if self.port == 0 and self.env.get("MODEL_SERVER_LOG_LEVEL", "info") not in QUIET_OK:
+        # The server reads the level in any case, spaces around it ignored (serving.environment).
+        level = self.env.get("MODEL_SERVER_LOG_LEVEL", "").strip().lower() or "info"
+        if self.port == 0 and level not in QUIET_OK:
             raise ValueError(
                 "port 0 is read from gunicorn's 'Listening at' line: MODEL_SERVER_LOG_LEVEL "
                 f"{self.env['MODEL_SERVER_LOG_LEVEL']!r} hides it (use info or debug)"

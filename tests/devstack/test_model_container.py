@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack import model_container
 from devstack.model_container import (
     STANDIN_BASE,
     Base,
@@ -44,7 +45,7 @@ def test_the_pinned_base_comes_from_the_dockerfile(tmp_path: Path) -> None:
     )
 
 
-def test_port_0_is_the_one_gunicorn_says_it_bound(tmp_path: Path) -> None:
+def test_port_0_is_the_one_gunicorn_says_it_bound(tmp_path: Path, monkeypatch) -> None:
     """Port 0: gunicorn binds a free port in the container (host network) and its log names
     it; a number chosen here and bound later in the container could be taken meanwhile."""
     log = (
@@ -58,3 +59,10 @@ def test_port_0_is_the_one_gunicorn_says_it_bound(tmp_path: Path) -> None:
     quiet = ModelContainer("img:1", 0, model_dir=tmp_path, env={"MODEL_SERVER_LOG_LEVEL": "error"})
     with pytest.raises(ValueError, match="hides it"):
         quiet.start()  # refused before anything runs: the port could never be known
+    # The server's own reading of the level: any case, spaces around it (it serves " INFO ").
+    ran = RuntimeError("docker run")
+    monkeypatch.setattr(model_container, "docker", lambda *args: (_ for _ in ()).throw(ran))
+    loud = ModelContainer("img:1", 0, model_dir=tmp_path, env={"MODEL_SERVER_LOG_LEVEL": " INFO "})
+    with pytest.raises(RuntimeError) as started:
+        loud.start()
+    assert started.value is ran
