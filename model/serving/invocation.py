@@ -65,13 +65,13 @@ def error_answer(err: ApiError) -> Answer:
     )
 
 
-def sendable(headers: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
+def sendable(headers: Mapping[str, Any] | None) -> tuple[list[tuple[str, str]], list[str]]:
     """(the headers to send, the names left out): a model's headers less the server's own
     and those HTTP cannot carry (a name that is no token, a value with a line break), which
     failed the whole answer. Values are sent as ``str`` (``Retry-After: 30`` as an int)."""
     send: list[tuple[str, str]] = []
     dropped: list[str] = []
-    for name, raw in headers.items():
+    for name, raw in (headers or {}).items():  # None: an Answer(..., headers=None)
         value = str(raw).strip(" \t")
         ok = isinstance(name, str) and _TOKEN.fullmatch(name) and _VALUE.fullmatch(value)
         if ok and name.lower() not in SERVER_HEADERS:

@@ -66,6 +66,8 @@ def test_an_api_errors_headers_are_sent_less_the_servers_own(capsys):
     assert "X-Broken" not in resp.headers and "Set-Cookie" not in resp.headers
     line = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert sorted(line["dropped_headers"]) == SENT_NOT  # its engineer sees why
+    none = create_app(__name__, lambda req: Answer(200, b"{}", headers=None), 10).test_client()
+    assert none.post("/invocations", data=b"x").status_code == 200
     ok = client.post("/invocations", data=b"x")
     assert ok.headers["Cache-Control"] == "no-store" and ok.headers["Content-Length"] == "2"
 
