@@ -25,7 +25,6 @@ from devstack import model_container as mc
 from devstack.ports import free_port
 
 from . import server
-from .synth import long_series_csv
 
 BENCH_TAG = "trends-anomaly-model:bench"
 
@@ -118,16 +117,35 @@ def _start(image: str, workers: int | None, memory: str = mc.DEFAULT_MEMORY) -> 
     ).start(timeout_s=90)
 
 
+# What to do when the requests below are not the model's (bench/image.py's requests are the
+# Trends model's: CSVs, method=auto).
+TRENDS_REQUESTS = (
+    "this benchmark posts Google Trends CSVs (method=auto); for a model that takes another "
+    "input, change the requests in bench/image.py "
+    '(docs/swap-your-model.md, "Swap in your own model")'
+)
+
+
 def require_answer(status: int, what: str) -> None:
     """Stop on a refused request, saying why: these requests are the Trends model's (CSVs,
     method=auto), and a fork's model that takes another input refuses them, which measured
     its refusals, or stopped at a bare status."""
     if status != 200:
-        raise RuntimeError(
-            f"{what} got HTTP {status}, not 200: this benchmark posts Google Trends CSVs "
-            "(method=auto); for a model that takes another input, change the requests in "
-            'bench/image.py (docs/swap-your-model.md, "Swap in your own model")'
-        )
+        raise RuntimeError(f"{what} got HTTP {status}, not 200: {TRENDS_REQUESTS}")
+
+
+def trends_csv(points: int) -> bytes:
+    """A Trends export of ``points`` points, the benchmark's request body. ``bench.synth``
+    writes it with the Trends package, imported here and not at the top: a fork that replaced
+    ``trends_anomaly`` got a bare ``ModuleNotFoundError`` from ``python -m bench --only
+    image`` instead of the advice, so it stops with the advice, before a build."""
+    try:
+        from .synth import long_series_csv
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("trends_anomaly"):
+            raise
+        raise RuntimeError(f"no model package trends_anomaly here: {TRENDS_REQUESTS}") from exc
+    return long_series_csv(points).encode()
 
 
 def _post(port: int, body: bytes, attrs: str = "method=auto") -> tuple[int, float]:
@@ -179,6 +197,7 @@ def _peak_during(name: str, work: Any) -> tuple[Any, int]:
 
 def run(quick: bool) -> dict[str, Any]:
     """Every figure of the image (prints them as it goes); {"skipped": why} without an engine."""
+    big, body = trends_csv(100_000), trends_csv(261)  # first: a fork's model stops here
     try:
         mc.ensure_engine()
     except mc.NoEngine as exc:
@@ -220,7 +239,6 @@ def run(quick: bool) -> dict[str, Any]:
     try:
         time.sleep(2)  # every worker booted
         idle = probe(c.name)
-        big = long_series_csv(100_000).encode()
         (status, seconds), peak = _peak_during(c.name, lambda: _post(c.port, big))
         require_answer(status, "the 100 000-point request")
         report["memory_idle_bytes"] = idle["usage"]
@@ -252,7 +270,6 @@ def run(quick: bool) -> dict[str, Any]:
         c.stop(quick=True)
 
     # Requests/s, 261-point requests, the container vs the bare process, alternated.
-    body = long_series_csv(261).encode()
     secs = 4.0 if quick else 8.0
     rps: dict[str, list[float]] = {"process": [], "container": []}
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import pytest
 
 from bench.image import require_answer
@@ -17,3 +20,21 @@ def test_a_refused_benchmark_request_says_the_requests_are_the_trends_models() -
     assert "Google Trends CSVs" in message and "bench/image.py" in message
     assert '"Swap in your own model"' in message
     require_answer(200, "the 100 000-point request")  # the shipped model's answer: no error
+
+
+def test_without_the_trends_package_the_benchmark_imports_and_stops_with_the_advice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fork that replaced trends_anomaly (docs/swap-your-model.md) ran `python -m bench
+    --only image` to measure its model and got `ModuleNotFoundError: No module named
+    'trends_anomaly'` from bench/synth.py, imported at the top of bench/image.py, instead of
+    the advice the refusal above gives."""
+    for name in ("bench.image", "bench.synth"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "trends_anomaly.trends_export", None)  # not importable
+    image = importlib.import_module("bench.image")
+    with pytest.raises(RuntimeError) as err:
+        image.trends_csv(261)
+    message = str(err.value)
+    assert "trends_anomaly" in message and "bench/image.py" in message
+    assert '"Swap in your own model"' in message
