@@ -101,10 +101,20 @@ def test_dockerfile_pins_the_base_and_installs_only_hashed_wheels():
     assert 'CMD ["serve"]' in text and "/opt/program" in text
 
 
+def _served_module() -> str:
+    """The module of MODEL_APP's default in model/serve, the one place that names the model
+    package: a fork that replaced trends_anomaly (docs/swap-your-model.md) keeps this test."""
+    found = re.search(r"\$\{MODEL_APP:-([\w.]+):", (MODEL / "serve").read_text())
+    assert found, "model/serve names no default MODEL_APP (${MODEL_APP:-module:app})"
+    return found.group(1)
+
+
 def test_serve_is_executable_and_the_runtime_imports_no_dev_packages():
+    """What the server loads at start (MODEL_APP's module and all it imports) needs no dev
+    package: the dev venv would hide one that requirements.txt lacks."""
     assert os.access(MODEL / "serve", os.X_OK)
     code = (
-        "import sys, trends_anomaly.app, trends_anomaly.auto, trends_anomaly.detect;"
+        f"import sys, {_served_module()};"
         "dev = ('pandas', 'statsmodels', 'sklearn', 'boto3');"
         "print(sorted(m for m in dev if m in sys.modules))"
     )
