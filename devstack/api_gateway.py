@@ -50,8 +50,13 @@ LAMBDA_RESULT_MAX_BYTES = 6 * 1024 * 1024 + 100
 LAMBDA_TIMEOUT_MS = 29_000
 # The only media types a real HTTP API hands the function as text; anything else, a missing
 # Content-Type, application/x-www-form-urlencoded and the +json types included, arrives
-# base64-encoded (the docs name no list; ministackorg/ministack#766 measured it on AWS).
+# base64-encoded (the docs name no list; ministackorg/ministack#766 measured it on AWS). The
+# type decides, not the bytes: a text type's body is a UTF-8 string whatever was sent, so the
+# bytes of a Windows-1252 or UTF-16 file cannot arrive (U+FFFD stands in for them here; what
+# AWS puts there is not measured). A charset other than UTF-8 makes the body binary (measured:
+# text/plain; charset=iso-8859-1 arrives base64-encoded; floci-io/floci#2172 and #2203).
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+_UTF8 = ("", "utf-8")
 
 Invoke = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -112,17 +117,14 @@ def build_event(
     query: dict[str, str] = {}
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value
-    media_type = lowered.get("content-type", "").split(";", 1)[0].strip().lower()
+    media_type, _, parameters = lowered.get("content-type", "").partition(";")
+    media_type = media_type.strip().lower()
     # payload 2.0 moves the Cookie headers (joined with commas) into "cookies", one a cookie
     cookie_header = lowered.pop("cookie", "")
     cookies = [c.strip() for c in re.split(r"[;,]", cookie_header) if c.strip()]
-    text = not body or media_type.startswith(_TEXT_TYPES)
-    if text:
-        try:
-            encoded, is_base64 = body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            text = False
-    if not text:
+    if not body or (media_type.startswith(_TEXT_TYPES) and _charset(parameters) in _UTF8):
+        encoded, is_base64 = body.decode("utf-8", errors="replace"), False
+    else:
         encoded, is_base64 = base64.b64encode(body).decode("ascii"), True
     now = time.time()
     event: dict[str, Any] = {
@@ -158,6 +160,15 @@ def build_event(
     if body:
         event["body"] = encoded
     return event
+
+
+def _charset(parameters: str) -> str:
+    """The lower-cased ``charset`` among a Content-Type's parameters (``; charset="UTF-8"``)."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return ""
 
 
 def head_bytes(request_line: str, headers: Iterable[tuple[str, str]]) -> int:

@@ -45,9 +45,15 @@ _INFERENCE_ID = re.compile(r"[!-~][ -~]{0,63}")
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
-# Content types whose meaning we cannot tell from the header (curl -d, fetch with a string).
+# Content types whose meaning we cannot tell from the header (curl -d, fetch with a string),
+# and the raw bytes' own type: the only kind whose bytes the HTTP API passes on unchanged
+# whatever they are (it base64-encodes them), so the page sends files as it.
 _FORM_TYPE = "application/x-www-form-urlencoded"  # curl -d's and urllib's default
-_SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE}
+BYTES_TYPE = "application/octet-stream"
+_SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE, BYTES_TYPE}
+# What a UTF-8 decoder puts for bytes that are not UTF-8: in a body the HTTP API handed over
+# as text, the sign that the file was in another encoding and lost those bytes on the way.
+_REPLACED = "\ufffd"
 # A charset name as IANA registers them (RFC 2978: up to 40 characters of these).
 _CHARSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$%&'+\-^_`{}~.:]{0,39}")
 _TEXT_TYPES = ("text/", "application/json", "application/problem+json")
@@ -159,6 +165,8 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
                 code="bad_base64",
             ) from None
     else:
+        if isinstance(raw, str) and _REPLACED in raw:
+            raise not_utf8()
         body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     if len(body) > max_bytes:
         raise PayloadTooLarge.over(max_bytes, len(body), TOO_LARGE_HINT)
@@ -170,6 +178,23 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
             code="empty_body",
         )
     return body
+
+
+def not_utf8() -> ApiError:
+    """A text body with U+FFFD in it: the HTTP API hands a text type's body (text/*, JSON) to
+    the function as a UTF-8 string whatever its bytes, so a Windows code page or UTF-16 file
+    lost its letters on the way (the model then named a term 'Fu\ufffdball', or found no rows).
+    A binary type, or a charset other than UTF-8, gets the bytes here unchanged (base64)."""
+    return ApiError(
+        "The body reached the API as UTF-8 text with characters replaced (U+FFFD): the file "
+        "is in another encoding (Excel's CSV in a Windows code page, or UTF-16 Unicode Text), "
+        "and the API passes a text/* or JSON body on as UTF-8 text only.",
+        "Send the file's bytes as Content-Type: application/octet-stream (curl --data-binary "
+        "@file.csv -H 'Content-Type: application/octet-stream'), or name its charset "
+        "(text/csv; charset=windows-1252), or save it as CSV UTF-8.",
+        status=400,
+        code="bad_body",
+    )
 
 
 def no_content_encoding(headers: dict[str, str]) -> None:

@@ -68,9 +68,13 @@ export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, 
   if (signal && signal.aborted) controller.abort();
   try {
     // The answer's body is read under the same signal: Cancel (and the time limit) stop that too.
+    // The file goes as application/octet-stream: the HTTP API hands a text/csv body to the
+    // function as UTF-8 text whatever its bytes, so an Excel save in a Windows code page or
+    // UTF-16 lost its letters there; a binary type's bytes arrive unchanged (base64-encoded;
+    // ministackorg/ministack#766, floci-io/floci#2172), and the API reads them as a CSV.
     const response = await fetchImpl(url, {
       method: "POST",
-      headers: { "Content-Type": "text/csv", Accept: "application/json" },
+      headers: { "Content-Type": "application/octet-stream", Accept: "application/json" },
       body,
       signal: controller.signal,
       credentials: "omit",

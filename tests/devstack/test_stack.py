@@ -286,7 +286,7 @@ def test_an_uploads_terms_region_and_values_reach_no_log_line(
     carry sizes, counts and codes, never the file's text, for a good file and for refused ones
     alike."""
     term, geo, value, cell = "zq-term-" + "9c3f", "zq-geo-" + "9c3f", "88.9" + "361", "zq-cell"
-    json_type = "application/json"
+    json_type, bytes_type = "application/json", "application/octet-stream"
     uploads = (
         (marked_export(term, geo, value), "text/csv", 200),
         (marked_export(term, geo, value, cell=cell + "-9c3f"), "text/csv", 400),  # a bad date
@@ -294,7 +294,7 @@ def test_an_uploads_terms_region_and_values_reach_no_log_line(
         (json.dumps({"csv": marked_export(term, geo, value).decode()}).encode(), json_type, 200),
         (json.dumps({"series": [{"name": term, "values": [cell]}]}).encode(), json_type, 400),
         (f"{term},{geo}\n{value}\n".encode(), "text/csv", 400),
-        (marked_export(term, geo, value).decode().encode("utf-16"), "text/csv", 200),
+        (marked_export(term, geo, value).decode().encode("utf-16"), bytes_type, 200),
     )
     ids = []
     for body, content_type, status in uploads:
@@ -303,6 +303,14 @@ def test_an_uploads_terms_region_and_values_reach_no_log_line(
         )
         assert got == status, answer
         ids.append(headers["apigw-requestid"])
+    # As text/csv, the gateway hands the function UTF-8 text that lost the file's bytes: the
+    # function refuses it (400 bad_body) without calling the model, and says nothing of it.
+    utf16 = marked_export(term, geo, value).decode().encode("utf-16")
+    got, headers, answer = request(
+        stack.urls["api"], "POST", "/detect", utf16, Content_Type="text/csv"
+    )
+    assert got == 400 and b"bad_body" in answer, answer
+    refused = headers["apigw-requestid"]
     handler = capsys.readouterr()  # the handler runs in this process, as in Lambda
     model = model_log(stack)
     deadline = time.monotonic() + 20  # docker copies a container's output asynchronously
@@ -310,6 +318,7 @@ def test_an_uploads_terms_region_and_values_reach_no_log_line(
         time.sleep(0.1)
         model = model_log(stack)
     assert all(i in handler.out and i in model for i in ids)  # both wrote their lines
+    assert refused in handler.out
     logged = model + handler.out + handler.err
     for marker in (term, geo, value, "9c3f"):
         assert marker not in logged, marker

@@ -226,6 +226,59 @@ def test_a_text_plain_body_is_read_in_its_charset(
     assert runtime.seen[-1].headers["content-type"] == f"text/csv; charset={charset}"
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding", "names"),
+    [(GERMAN, "utf-16", ["Fußball", "Müller"]), (RUSSIAN, "cp1251", ["футбол"])],
+)
+def test_a_file_sent_as_octet_stream_is_read_like_an_unlabelled_one(
+    runtime: RuntimeStandIn,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    encoding: str,
+    names: list[str],
+) -> None:
+    """An HTTP API passes a body's bytes unchanged only under a binary type such as
+    application/octet-stream (base64-encoded: ministackorg/ministack#766, floci-io/floci#2172,
+    both measured on AWS); under text/csv an Excel save in a Windows code page or UTF-16
+    arrives as a UTF-8 string that lost those bytes. The page sends files so; the function
+    passed the type on and the model answered 415."""
+    event = post(text.encode(encoding), content_type="application/octet-stream")
+    assert event["isBase64Encoded"] is True
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 200, response["body"][:300]
+    assert [s["name"] for s in json.loads(response["body"])["series"]] == names
+    assert runtime.seen[-1].headers["content-type"] == "text/csv"
+    event = post(b'{"csv": "x"}', content_type="application/octet-stream")
+    invoke(capsys, event)
+    assert runtime.seen[-1].headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_a_text_body_that_lost_its_non_utf8_bytes_is_a_400_that_says_how_to_send_it(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    """A text type's body reaches the function as a UTF-8 string whatever its bytes (the HTTP
+    API decides by the Content-Type: docs.aws.amazon.com/apigateway/latest/developerguide/
+    http-api-develop-integrations-lambda.html; measured in ministackorg/ministack#766): a
+    Windows-1252 or UTF-16 export sent as text/csv arrives without its non-UTF-8 bytes, and the
+    model answered with terms like 'Fu\ufffdball' (or no rows at all) for a file it reads
+    correctly when its bytes arrive. The function says what happened and how to send it."""
+    calls = len(runtime.seen)
+    event = post(GERMAN.encode(encoding), content_type="text/csv")
+    assert event["isBase64Encoded"] is False and "\ufffd" in event["body"]
+    response, log = invoke(capsys, event)
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_body")
+    assert "UTF-8" in error["message"] and "application/octet-stream" in error["hint"]
+    assert "charset" in error["hint"] and "CSV UTF-8" in error["hint"]
+    assert len(runtime.seen) == calls and log["error_code"] == "bad_body"
+    # A direct invoke's text, or a UTF-8 file, goes on; so does a body the API base64-encoded.
+    event = post(GERMAN.encode("cp1252"), content_type="text/csv; charset=windows-1252")
+    assert event["isBase64Encoded"] is True
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 200, response["body"][:300]
+
+
 def test_a_charset_that_names_nothing_is_a_400_and_utf16_json_is_json(
     runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
