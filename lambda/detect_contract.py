@@ -200,8 +200,10 @@ def not_utf8() -> ApiError:
 def no_content_encoding(headers: dict[str, str]) -> None:
     """Refuse a compressed body: neither the HTTP API nor InvokeEndpoint decompresses it, so
     gzip bytes reached the model as the CSV and came back as 'No data rows found'."""
-    encoding = headers.get("content-encoding", "").strip().lower()
-    if encoding not in ("", "identity"):
+    # A list of codings ("gzip, identity"; payload 2.0 also joins a repeated header so).
+    codings = [c.strip() for c in headers.get("content-encoding", "").lower().split(",")]
+    encoding = ", ".join(c for c in codings if c not in ("", "identity"))
+    if encoding:
         raise ApiError(
             f"Content-Encoding '{encoding[:40]}' is not supported: the body must be sent "
             "uncompressed.",
@@ -210,6 +212,25 @@ def no_content_encoding(headers: dict[str, str]) -> None:
             status=415,
             code="unsupported_content_encoding",
         )
+
+
+def sent_once(name: str, value: str) -> str:
+    """A single-valued header's value when it was sent more than once: payload 2.0 joins a
+    repeated header's values with commas, so Content-Type sent twice read 'text/csv,text/csv'.
+    The same value repeated is that value; different ones are a 400 (which is meant cannot be
+    told). A quoted parameter may hold a comma: such a value is left as it is."""
+    value = value.strip()
+    if "," not in value or '"' in value:
+        return value
+    values = {" ".join(part.split()).lower(): part.strip() for part in value.split(",")}
+    if len(values) == 1:
+        return next(iter(values.values()))
+    raise ApiError(
+        f"The {name} header was sent more than once, with different values: {value[:120]!r}.",
+        f"Send {name} once, e.g. text/csv for the file or application/json.",
+        status=400,
+        code="bad_header",
+    )
 
 
 def sagemaker_header(name: str, value: str) -> str:
@@ -275,7 +296,7 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
     as bare ``text/csv``, and the model read the file as UTF-8 (a 400, "No data rows found"),
     or a KOI8-R one as Windows-1252 (a 200 whose term names were mojibake). The model decodes
     a CSV in the charset its type names (model/README.md, "Request bodies")."""
-    declared = headers.get("content-type", "").strip()
+    declared = sent_once("Content-Type", headers.get("content-type", ""))
     media_type = declared.split(";", 1)[0].strip().lower()
     if media_type not in _SNIFFED_TYPES:
         return sagemaker_header("Content-Type", declared)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import handler
 import pytest
 
-from devstack.api_gateway import FakeContext, build_event
+from devstack.api_gateway import FakeContext, build_event, joined_headers
 from devstack.model_server import ModelServer
 from tests.support.runtime_double import Behaviour
 from tests.support.runtime_double import ScriptedRuntime as RuntimeStandIn
@@ -141,6 +141,33 @@ def test_a_compressed_body_is_415_not_a_bad_csv(
     error = error_of(response)
     assert error["code"] == "unsupported_content_encoding" and "gzip" in error["message"]
     assert len(runtime.seen) == calls  # SageMaker not called
+
+
+def test_a_header_sent_twice_is_read_once_or_refused_when_its_values_differ(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Payload 2.0 joins a repeated header's values with commas ("Duplicate headers are
+    combined with commas": docs.aws.amazon.com/apigateway/latest/developerguide/
+    http-api-develop-integrations-lambda.html): a client or proxy that sent Content-Type twice
+    gave the model 'text/csv,text/csv', a 415 whose hint asked for the text/csv the caller had
+    sent, and Content-Encoding: identity twice was a 415 for a body that was not encoded."""
+    calls = len(runtime.seen)
+    twice = [("Content-Type", "text/csv"), ("content-type", "text/csv")]
+    event = build_event("POST", "/detect", joined_headers(twice), CSV)
+    assert event["headers"]["content-type"] == "text/csv,text/csv"  # as the gateway joins them
+    response, _ = invoke(capsys, event)
+    assert response["statusCode"] == 200, response["body"][:300]
+    assert runtime.seen[-1].headers["content-type"] == "text/csv"
+    plain = [("Content-Type", "text/csv"), ("Content-Encoding", "identity")] * 2
+    response, _ = invoke(capsys, build_event("POST", "/detect", joined_headers(plain), CSV))
+    assert response["statusCode"] == 200, response["body"][:300]
+    calls = len(runtime.seen)
+    differ = [("Content-Type", "text/csv"), ("Content-Type", "application/json")]
+    response, _ = invoke(capsys, build_event("POST", "/detect", joined_headers(differ), CSV))
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_header")
+    assert "more than once" in error["message"] and "application/json" in error["message"]
+    assert len(runtime.seen) == calls
 
 
 def test_json_request_body(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
