@@ -500,6 +500,12 @@ def client_error(code: str, message: str, endpoint: str) -> ApiError:
             code="endpoint_not_in_service",
             headers={"retry-after": "60"},
         )
+    if code in ("ValidationError", "ValidationException") and "oversize body" in lowered:
+        # A serverless endpoint's 4 MB may be fewer bytes than the function's 4 MiB limit.
+        return PayloadTooLarge(
+            f"The body is larger than the SageMaker endpoint {endpoint!r} accepts.",
+            TOO_LARGE_HINT,
+        )
     if code == "ModelNotReadyException":
         return ApiError(
             f"The SageMaker endpoint {endpoint!r} is still starting its model.",

@@ -138,6 +138,7 @@ def test_model_server_errors_are_upstream_failures(status: int, text: str, expec
         ("ServiceUnavailable", "", 503, "30"),
         ("InternalFailure", "", 502, None),
         ("ValidationError", "1 validation error detected", 502, None),
+        ("ValidationError", "Request 0f1e has oversize body.", 413, None),
     ],
 )
 def test_service_errors(code: str, message: str, status: int, retry_after: str | None) -> None:
