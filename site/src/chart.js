@@ -16,6 +16,7 @@ import { el, append, clear } from "./dom.js";
 import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
+import { inStep, watchWidth } from "./sizing.js";
 import { clearSpace, tickSteps } from "./ticks.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
@@ -59,6 +60,25 @@ const ZOOM_KEYS = { "+": 0.5, "=": 0.5, "-": 2, _: 2 };
 const Y_AXIS_MIN = 44;
 const Y_AXIS_MARGIN = 4; // clear ground left of the widest label, at the chart's edge
 
+// Text widths (CSS px) by pixel ratio, font and words: every chart asks for the same labels'
+// widths ("Jan 2020", "100") each time it is laid out, and measuring is a canvas call.
+const textWidths = new Map();
+
+/** The width of `text` drawn in `font` on `ctx` (CSS px), measured once a ratio, font and text. */
+function textWidth(ctx, font, text) {
+  const ratio = window.devicePixelRatio || 1;
+  const key = `${ratio}\u0000${font}\u0000${text}`;
+  let width = textWidths.get(key);
+  if (width === undefined) {
+    ctx.save();
+    ctx.font = font;
+    width = ctx.measureText(text).width / ratio;
+    ctx.restore();
+    textWidths.set(key, width);
+  }
+  return width;
+}
+
 /**
  * The y-axis's width for the labels it has now: its ticks, the gap to the labels and the widest
  * label, measured in the axis's font (a fixed 44 px cut "12.25" at the chart's left edge). uPlot
@@ -68,35 +88,19 @@ function yAxisSize(u, values, axisIdx, cycleNum) {
   const axis = u.axes[axisIdx];
   if (cycleNum > 1) return axis._size;
   const widest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), "");
-  let size = axis.ticks.size + axis.gap + Y_AXIS_MARGIN;
-  if (widest) {
-    u.ctx.font = axis.font[0];
-    size += u.ctx.measureText(widest).width / (window.devicePixelRatio || 1);
-  }
+  const size = axis.ticks.size + axis.gap + Y_AXIS_MARGIN + (widest ? textWidth(u.ctx, axis.font[0], widest) : 0);
   return Math.max(Y_AXIS_MIN, Math.ceil(size));
 }
 
 /**
  * The time axis' `space`: the least room between ticks that keeps their labels, as the axis'
- * font draws them, apart (clearSpace). Widths are kept by font and words: uPlot asks each time
- * it lays the chart out.
+ * font draws them, apart (clearSpace). Widths are kept (textWidth): uPlot asks each time it
+ * lays the chart out.
  */
 function timeSpace() {
-  const widths = new Map();
   return (u, axisIdx, min, max, dim) => {
     const axis = u.axes[axisIdx];
-    const font = axis.font[0];
-    const ratio = window.devicePixelRatio || 1;
-    const widthOf = (text) => {
-      const key = `${font}\u0000${text}`;
-      if (!widths.has(key)) {
-        u.ctx.save();
-        u.ctx.font = font;
-        widths.set(key, u.ctx.measureText(text).width / ratio);
-        u.ctx.restore();
-      }
-      return widths.get(key);
-    };
+    const widthOf = (text) => textWidth(u.ctx, axis.font[0], text);
     const labelsAt = (incr, room) => {
       axis._space = room; // uPlot's splits read it (its hour steps keep ticks over 70% of it)
       const splits = axis.splits(u, axisIdx, min, max, incr, room, false);
@@ -233,9 +237,11 @@ export function renderChart(container, series, context = {}) {
   // which must not talk).
   const spoken = el("p", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
   const tools = el("div", { class: "chart-tools" }, readout, reset);
-  append(container, tools, plotBox, spoken);
+  // As wide as the chart and 0 px high: what the chart's resizing watches (sizing.js).
+  const gauge = el("div", { class: "chart-gauge", "aria-hidden": "true" });
+  append(container, gauge, tools, plotBox, spoken);
 
-  const width = Math.max(plotBox.clientWidth, 200);
+  const width = Math.max(gauge.clientWidth, 200);
   const fmt = (u, v) => (v === null || v === undefined ? "–" : formatNumber(v));
   let lastIdx = null;
   // After a finger lifts, the readout keeps the point it was on: the browser's mouse events
@@ -321,22 +327,30 @@ export function renderChart(container, series, context = {}) {
     .slice(0, READOUT_PROBES)
     .map(([, parts]) => parts);
   let fittedWidth = -1;
-  function fitReadout() {
-    fittedWidth = readout.clientWidth;
-    if (!fittedWidth) return; // not laid out (a printout leaves the readout off)
-    // Every text in a probe of its own, all written before any is read: one layout, not one a
-    // text (a file's 50 charts, resized together, laid the page out 500 times).
+  /**
+   * Fits the readout's room to `room` px (its width, read before), in phases (inStep): every
+   * text in a probe of its own, all written before any is read, so that charts fitted together
+   * lay the page out once between them, not once a text or a chart.
+   */
+  function* fitting(room) {
+    fittedWidth = room;
+    if (!room) return; // not laid out (a printout leaves the readout off)
     const probes = [hint, ...longest].map((words) => {
       const probe = el("p", { class: "readout", "aria-hidden": "true" });
-      probe.style.cssText = `position: absolute; visibility: hidden; min-height: 0; width: ${fittedWidth}px`;
+      probe.style.cssText = `position: absolute; visibility: hidden; min-height: 0; width: ${room}px`;
       if (typeof words === "string") probe.textContent = words;
       else writeReadout(probe, words);
       return probe;
     });
     tools.append(...probes);
+    yield;
     const most = Math.max(...probes.map((probe) => probe.getBoundingClientRect().height));
+    yield;
     for (const probe of probes) probe.remove();
     readout.style.minHeight = `${Math.ceil(most)}px`;
+  }
+  function fitReadout() {
+    inStep([() => fitting(readout.clientWidth)]);
   }
   fitReadout();
   /** The cursor (the readout, the upright line, the dots) on point i. */
@@ -451,15 +465,18 @@ export function renderChart(container, series, context = {}) {
     canvas.setAttribute("aria-label", chartSummary(title, series, tested));
   }
   let lastWidth = width;
-  const observer = new ResizeObserver(() => {
-    const w = Math.max(plotBox.clientWidth, 200);
+  // The chart's new width and the readout's (with Reset's: setScale), read before any chart
+  // writes; then the chart drawn at its width and the readout's room fitted (sizing.js).
+  const unwatch = watchWidth(gauge, container, function* refit() {
+    const w = Math.max(gauge.clientWidth, 200);
+    const room = readout.clientWidth;
+    yield;
     if (w !== lastWidth) {
       lastWidth = w;
       plot.setSize({ width: w, height: height(w) });
     }
-    if (readout.clientWidth !== fittedWidth) fitReadout();
+    if (room !== fittedWidth) yield* fitting(room);
   });
-  observer.observe(plotBox); // the readout's width with it (and with Reset: setScale)
   // Drawn again in the colours of now (synchronously: a print starts right after "print").
   const recolor = () => {
     colors = readColors(plotBox);
@@ -470,7 +487,7 @@ export function renderChart(container, series, context = {}) {
   return {
     destroy: () => {
       for (const query of queries) query.removeEventListener("change", recolor);
-      observer.disconnect();
+      unwatch();
       plot.destroy();
     },
     // Scales y again over the same x (uPlot re-ranges y whenever x is set).
