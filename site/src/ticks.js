@@ -8,6 +8,7 @@
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
 // uPlot's month and year steps (30 and 365 days): from 30 days on, its ticks fall on the 1st of
 // a month (and on 1 January from 365), whatever the months' lengths.
 const MONTH = 30 * DAY;
@@ -18,7 +19,7 @@ const YEAR = 365 * DAY;
 const STEPS = [
   MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
   HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 6 * HOUR, 12 * HOUR,
-  DAY, 2 * DAY, 7 * DAY, 14 * DAY,
+  DAY, 2 * DAY, WEEK, 2 * WEEK,
   MONTH, 2 * MONTH, 3 * MONTH, 4 * MONTH, 6 * MONTH,
   YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR, 25 * YEAR, 50 * YEAR, 100 * YEAR,
 ];
@@ -42,6 +43,10 @@ export function tickSteps(x) {
   const step = dataStep(x);
   if (step === null) return undefined;
   const fit = STEPS.filter((s) => s >= step * 0.9);
+  // Weekly data: every 4 weeks before months. A tick every 4 weeks is on one of the data's
+  // days (uPlot starts a day step at the axis' first day); one a month is on the 1st, a day
+  // no point has, and 36 weeks at 1 280 px jumped from every 2 weeks to months.
+  if (step === WEEK) fit.splice(fit.indexOf(2 * WEEK) + 1, 0, 4 * WEEK);
   return fit.length ? fit : [STEPS[STEPS.length - 1]];
 }
 

@@ -51,6 +51,7 @@ export function extentWords(anomaly, frequency = "", series = null) {
  * "3 Jun", "14:00" (a day's first tick says the day). Written out so that no tick reads 6/3/21.
  * Month and day ticks say the year on the axis' first tick (`previous` null) and wherever the
  * year differs from the previous tick's: ticks four months apart may never fall on a January.
+ * Ticks 4 weeks apart are days ("9 Aug"): uPlot's months are its 30 days and more.
  */
 export function tickWords(seconds, step, previous = undefined) {
   const d = new Date(seconds * 1000);
@@ -59,7 +60,7 @@ export function tickWords(seconds, step, previous = undefined) {
   const newYear =
     previous === null || (previous !== undefined && new Date(previous * 1000).getUTCFullYear() !== year);
   if (step >= 360 * 86400) return String(year);
-  if (step >= 28 * 86400) return d.getUTCMonth() === 0 || newYear ? `${month} ${year}` : month;
+  if (step > 28 * 86400) return d.getUTCMonth() === 0 || newYear ? `${month} ${year}` : month;
   if (step >= 86400) return newYear ? `${d.getUTCDate()} ${month} ${year}` : `${d.getUTCDate()} ${month}`;
   const hh = String(d.getUTCHours()).padStart(2, "0");
   const mm = String(d.getUTCMinutes()).padStart(2, "0");

@@ -670,6 +670,19 @@ test("the time axis ticks no finer than the data's step (months for monthly, not
   assert.equal(tickSteps([t("2020-01-01T00:00")]), undefined); // one point: uPlot's own
 });
 
+test("weekly data ticks every 4 weeks, on its own days, before it ticks months", () => {
+  const DAY = 86400;
+  const t = (iso) => Date.parse(`${iso}T00:00Z`) / 1000;
+  const weekly = Array.from({ length: 36 }, (_, k) => t("2020-07-12") + k * 7 * DAY);
+  const steps = tickSteps(weekly);
+  assert.deepEqual(steps.slice(0, 4), [7 * DAY, 14 * DAY, 28 * DAY, 30 * DAY]);
+  const daily = Array.from({ length: 60 }, (_, k) => t("2020-11-03") + k * DAY);
+  assert.ok(!tickSteps(daily).includes(28 * DAY)); // daily data: the 1st of each month is a day it has
+  // Ticks 4 weeks apart say their day, not their month (two ticks could say "Nov").
+  const fourWeeks = ["2020-11-01", "2020-11-29", "2020-12-27", "2021-01-24"].map(t);
+  assert.deepEqual(tickLabels(fourWeeks, 28 * DAY), ["1 Nov 2020", "29 Nov", "27 Dec", "24 Jan 2021"]);
+});
+
 test("an axis' first tick and each tick in a new year say the year (4-month ticks skip January)", () => {
   const t = (iso) => Date.parse(`${iso}T00:00Z`) / 1000;
   const fourMonths = ["2020-08-01", "2020-12-01", "2021-04-01", "2021-08-01", "2021-12-01", "2022-04-01"].map(t);

@@ -81,6 +81,7 @@ SERIES = {
     "hourly-7days": lambda: _cut(DATA / "en_hourly7d_2terms.csv"),
     "daily-90": lambda: _export("Day", _days(90)),
     "weekly-6": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 6),
+    "weekly-12": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 12),
     "weekly-36": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 36),
     "weekly-261": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv"),
     "monthly-20y": lambda: _cut(DATA / "en_monthly2004_lt1_bitcoin.csv"),
@@ -110,5 +111,40 @@ def test_the_time_axis_labels_do_not_run_into_each_other(
         assert min(gaps) >= MIN_GAP, (min(gaps), said)
         # Each label whole on the canvas: none cut at the chart's edges.
         assert labels[0]["left"] >= 0 and labels[-1]["right"] <= edge["canvas"], (edge, said)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "least"), [("weekly-12", 375, 3), ("weekly-36", 1280, 8)]
+)
+def test_a_short_weekly_series_ticks_on_its_weeks_not_on_months(
+    browser: Any, stack: Any, name: str, width: int, least: int
+) -> None:
+    """36 weeks at 1280 px, whose ticks 2 weeks apart crowd at the new year ("27 Dec",
+    "10 Jan 2021"), jumped to month ticks (8, on the 1st: days no point has); 12 weeks at
+    375 px to two. Ticks 4 weeks apart come first: each on one of the data's weeks."""
+    context = browser.new_context(**sized(width))
+    page = context.new_page()
+    page.add_init_script(RECORD)
+    try:
+        open_page(page, stack.urls["site"])
+        body = SERIES[name]()
+        upload(page, f"{name}.csv", body)
+        run(page)
+        chart = page.locator(".chart-plot").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(200)  # a resize after the first drawing draws it again
+        chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-{name}-{width}.png"))
+        *labels, _ = chart.locator("canvas").evaluate(X_LABELS)
+        said = [t["text"] for t in labels]
+        days = [
+            date.fromisoformat(line[:10])
+            for line in body.decode().splitlines()
+            if re.match(r"\d{4}-\d{2}-\d{2},", line)
+        ]
+        weeks = {f"{d.day} {d:%b}" for d in days}
+        assert len(said) >= least, said
+        assert all(" ".join(text.split()[:2]) in weeks for text in said), said
     finally:
         context.close()
