@@ -27,6 +27,7 @@ from gunicorn.http.body import ChunkedReader, LengthReader
 from gunicorn.workers.ggevent import GeventWorker
 
 from . import hints
+from .answer_socket import AnswerSocket
 from .http_errors import Limits, StatusCapture, refusal
 
 
@@ -124,12 +125,16 @@ class StoppableGeventWorker(GeventWorker):
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         close_unless_the_body_was_read(req)
+        answer = AnswerSocket(sock)  # the answer's head and body in one send
         try:
-            return super().handle_request(listener_name, req, sock, addr)
+            handled = super().handle_request(listener_name, req, answer, addr)
         except StopIteration:  # the connection closes after this answer
+            answer.flush()
             if body_left_unread(req):
                 linger(sock)
             raise
+        answer.flush()
+        return handled
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """gunicorn's handling (its status, log and access log lines), with its HTML answer
