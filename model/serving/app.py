@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 import orjson
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
 from gunicorn.http.errors import NoMoreData, ParseException
 
 from .admission import BODY_SECONDS, BodyTimeout, admitted, body_deadline
@@ -96,7 +96,7 @@ def _capture(func, *args):
         return False, exc
 
 
-def _read_body(limit: int, hints: Hints) -> bytes:
+def _read_body(req: Request, limit: int, hints: Hints) -> bytes:
     """The whole body, or the 4xx that says why not.
 
     A chunked body whose framing is broken made gunicorn's reader raise, which answered 500
@@ -104,10 +104,10 @@ def _read_body(limit: int, hints: Hints) -> bytes:
     and closed its side) was analysed as if it were the whole file, and could get a 200.
     gunicorn closes the connection after a body it could not read.
     """
-    length = request.content_length
+    length = req.content_length
     try:
         with body_deadline():
-            body = request.stream.read(limit + 1)
+            body = req.stream.read(limit + 1)
     except BodyTimeout:
         raise RequestTimeout(
             f"The body did not arrive within {BODY_SECONDS:g} s.", hints.body_timeout
@@ -185,25 +185,30 @@ def invocations(
     handler: Handler, limit: int, check_query: QueryCheck | None, hints: Hints
 ) -> Response:
     started = time.perf_counter()
+    # The request itself, not Flask's proxy to it: each attribute read through the proxy
+    # looks the request up again, and this reads a dozen.
+    http = request._get_current_object()  # type: ignore[attr-defined]
+    headers = http.headers
+    length = http.content_length
     request_id = (
-        request.headers.get("X-Amzn-SageMaker-Inference-Id")
-        or request.headers.get("X-Request-Id")
+        headers.get("X-Amzn-SageMaker-Inference-Id")
+        or headers.get("X-Request-Id")
         or os.urandom(16).hex()
     )[:64]
-    size_in = request.content_length or 0
+    size_in = length or 0
     try:
         if check_query is not None:
-            check_query(request.query_string)
-        if request.content_length is not None and request.content_length > limit:
-            raise PayloadTooLarge.over(limit, request.content_length, hints.too_large)
-        with admitted(request.content_length, INLINE_MAX_BYTES):
-            body = _read_body(limit, hints)
+            check_query(http.query_string)
+        if length is not None and length > limit:
+            raise PayloadTooLarge.over(limit, length, hints.too_large)
+        with admitted(length, INLINE_MAX_BYTES):
+            body = _read_body(http, limit, hints)
             size_in = len(body)
             req = Invocation(
                 body=body,
-                content_type=request.headers.get("Content-Type", ""),
-                accept=request.headers.get("Accept", ""),
-                custom_attributes=request.headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
+                content_type=headers.get("Content-Type", ""),
+                accept=headers.get("Accept", ""),
+                custom_attributes=headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
             )
             answer = _offload(handler, req)
         if not isinstance(answer, Answer):  # else an AttributeError below, and Flask's HTML 500
