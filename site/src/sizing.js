@@ -59,17 +59,33 @@ function onNear(entries) {
 }
 
 /**
+ * The charts a resize left for when they come near, refitted before a printout: printing lays
+ * the page out at the paper's width with no frame in between, so each chart prints as last
+ * drawn, scaled into its card (a chart left at 618 px among 1038 px ones printed 1.7 times as
+ * tall, its labels as much larger).
+ */
+function refitStale() {
+  const charts = [...new Set(watched.values())].filter((chart) => chart.stale);
+  for (const chart of charts) chart.stale = false;
+  refitAll(charts);
+}
+
+/**
  * Calls `refit` (a job for inStep) whenever `gauge` changes its size, in step with the other
  * charts whose gauges changed in the same frame; a chart far from the window (`box`, the
- * chart's own element) is refitted when it comes near. Returns what stops watching.
+ * chart's own element) is refitted when it comes near, or before a printout. Returns what
+ * stops watching.
  * @param {Element} gauge
  * @param {Element} box
  * @param {() => Iterator<unknown>} refit
  * @returns {() => void}
  */
 export function watchWidth(gauge, box, refit) {
-  sizes ??= new ResizeObserver(onResize);
-  nearness ??= new IntersectionObserver(onNear, { rootMargin: NEAR });
+  if (!sizes) {
+    sizes = new ResizeObserver(onResize);
+    nearness = new IntersectionObserver(onNear, { rootMargin: NEAR });
+    addEventListener("beforeprint", refitStale);
+  }
   const chart = { refit, near: true, stale: false };
   watched.set(gauge, chart).set(box, chart);
   sizes.observe(gauge);

@@ -115,3 +115,38 @@ def test_resizing_many_charts_draws_and_measures_the_ones_near_the_window(
     )
     assert abs(fitted[0] - fitted[1]) < 1, fitted  # drawn at the window's width
     assert problems == []
+
+
+def test_a_printout_after_a_resize_has_every_chart_at_the_windows_width(
+    browser: Any, stack: Any, problems: list
+) -> None:
+    """A printout lays the page out at the paper's width without a frame in between, so each
+    chart prints as last drawn, scaled into its card. The charts left far off screen by a
+    resize (refitted when they come near) printed at the width they had before: widened from
+    700 to 1280 px, a chart drawn 618 px wide printed 1.7 times as tall as its neighbours,
+    its labels as much larger."""
+    context = browser.new_context(viewport={"width": 700, "height": 800})
+    page = context.new_page()
+    try:
+        open_page(page, stack.urls["site"])
+        upload(page, "eight.csv", _terms_csv(8))
+        run(page)
+        page.evaluate(TWO_FRAMES)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.evaluate(TWO_FRAMES)
+        # Added after the page's own beforeprint listeners: it sees what is printed.
+        page.evaluate(
+            """window.__printed = [];
+            addEventListener('beforeprint', () => {
+                for (const chart of document.querySelectorAll('.chart')) __printed.push([
+                    Math.round(chart.querySelector('canvas').getBoundingClientRect().width),
+                    chart.querySelector('.chart-plot').clientWidth]);
+            })"""
+        )
+        page.pdf()
+        printed = page.evaluate("window.__printed")
+        assert len(printed) == 8
+        assert all(abs(canvas - box) < 1 for canvas, box in printed), printed
+    finally:
+        context.close()
+    assert problems == []
