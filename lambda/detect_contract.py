@@ -184,14 +184,17 @@ def not_utf8() -> ApiError:
     """A text body with U+FFFD in it: the HTTP API hands a text type's body (text/*, JSON) to
     the function as a UTF-8 string whatever its bytes, so a Windows code page or UTF-16 file
     lost its letters on the way (the model then named a term 'Fu\ufffdball', or found no rows).
-    A binary type, or a charset other than UTF-8, gets the bytes here unchanged (base64)."""
+    A binary type, or a charset other than UTF-8, gets the bytes here unchanged (base64).
+    A UTF-8 file may hold U+FFFD itself (saved again after a wrong decoding), which cannot be
+    told from the text: the words name both, and the hint's first way works for both."""
     return ApiError(
-        "The body reached the API as UTF-8 text with characters replaced (U+FFFD): the file "
-        "is in another encoding (Excel's CSV in a Windows code page, or UTF-16 Unicode Text), "
-        "and the API passes a text/* or JSON body on as UTF-8 text only.",
+        "The body reached the API as UTF-8 text with U+FFFD (the replacement character) in it: "
+        "either the file is not in UTF-8 (Excel's CSV in a Windows code page, or UTF-16 "
+        "Unicode Text) and lost those characters on the way, as the API passes a text/* or "
+        "JSON body on as UTF-8 text only, or the file has U+FFFD itself.",
         "Send the file's bytes as Content-Type: application/octet-stream (curl --data-binary "
-        "@file.csv -H 'Content-Type: application/octet-stream'), or name its charset "
-        "(text/csv; charset=windows-1252), or save it as CSV UTF-8.",
+        "@file.csv -H 'Content-Type: application/octet-stream'): they arrive unchanged. Or "
+        "name its charset (text/csv; charset=windows-1252), or save it as CSV UTF-8.",
         status=400,
         code="bad_body",
     )

@@ -306,6 +306,29 @@ def test_a_text_body_that_lost_its_non_utf8_bytes_is_a_400_that_says_how_to_send
     assert response["statusCode"] == 200, response["body"][:300]
 
 
+def test_a_utf8_file_with_u_fffd_of_its_own_is_told_the_way_that_works(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A UTF-8 file can hold U+FFFD itself (an export once opened in the wrong encoding and
+    saved again, the term now 'Fu\ufffdball'), and as text/csv the function cannot tell it from
+    a file whose bytes the gateway replaced. The 400 said the file "is in another encoding" and
+    to save it as CSV UTF-8, which it already was: following that, the caller got the same 400.
+    Sent as the hint's application/octet-stream, it is read as it is."""
+    mangled = GERMAN.replace("Fußball", "Fu\ufffdball").encode("utf-8")
+    response, _ = invoke(capsys, post(mangled, content_type="text/csv"))
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_body")
+    assert "is in another encoding" not in error["message"]
+    assert "U+FFFD itself" in error["message"]
+    assert error["hint"].startswith(
+        "Send the file's bytes as Content-Type: application/octet-stream"
+    )
+    response, _ = invoke(capsys, post(mangled, content_type="application/octet-stream"))
+    assert response["statusCode"] == 200, response["body"][:300]
+    names = [s["name"] for s in json.loads(response["body"])["series"]]
+    assert names == ["Fu\ufffdball", "Müller"]
+
+
 def test_a_charset_that_names_nothing_is_a_400_and_utf16_json_is_json(
     runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
