@@ -33,6 +33,17 @@ def test_no_html_string_sinks_in_the_source() -> None:
     assert hits == []
 
 
+def test_the_api_page_names_the_content_type_the_page_sends() -> None:
+    """docs/api.md says which Content-Type makes the page's own POST /detect a preflighted
+    request (why a catch-all OPTIONS route would risk the page): it still said text/csv after
+    the page sent its files as application/octet-stream."""
+    sent = re.search(r'"Content-Type":\s*"([^"]+)"', (SRC / "api.js").read_text(encoding="utf-8"))
+    doc = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    said = re.search(r"needs\s+a\s+preflight\s+\(`Content-Type:\s+([^`]+)`\)", doc)
+    assert sent and said, (sent, said)
+    assert said.group(1) == sent.group(1)
+
+
 def test_api_url_is_not_in_the_source_or_the_build() -> None:
     dist = require_built_site()
     assert not (dist / "config.js").exists(), "config.js is written by deploy, never built"
