@@ -68,13 +68,15 @@ export async function detect(apiUrl, body, method, params, { fetchImpl = fetch, 
   if (signal && signal.aborted) controller.abort();
   try {
     // The answer's body is read under the same signal: Cancel (and the time limit) stop that too.
-    // The file goes as application/octet-stream: the HTTP API hands a text/csv body to the
-    // function as UTF-8 text whatever its bytes, so an Excel save in a Windows code page or
-    // UTF-16 lost its letters there; a binary type's bytes arrive unchanged (base64-encoded;
-    // ministackorg/ministack#766, floci-io/floci#2172), and the API reads them as a CSV.
+    // The file goes as application/csv: the HTTP API hands a text/csv body to the function as
+    // UTF-8 text whatever its bytes, so an Excel save in a Windows code page or UTF-16 lost its
+    // letters there; any type but text/*, JSON, XML and JavaScript arrives unchanged
+    // (base64-encoded; ministackorg/ministack#766, floci-io/floci#2172). Not
+    // application/octet-stream, which the API reads as JSON when it starts with "[" or "{": a
+    // CSV the page had accepted ("[Week],[sales]") came back as "not valid JSON".
     const response = await fetchImpl(url, {
       method: "POST",
-      headers: { "Content-Type": "application/octet-stream", Accept: "application/json" },
+      headers: { "Content-Type": "application/csv", Accept: "application/json" },
       body,
       signal: controller.signal,
       credentials: "omit",

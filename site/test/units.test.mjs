@@ -230,7 +230,7 @@ test("detect sends the bytes unchanged and refuses a file over the deployment's 
   };
   await detect("http://api.example", bytes, "auto", { sensitivity: "0.5" }, { fetchImpl, maxBytes: 100 });
   assert.equal(sent.init.body, bytes);
-  assert.equal(sent.init.headers["Content-Type"], "application/octet-stream");
+  assert.equal(sent.init.headers["Content-Type"], "application/csv");
   const big = await problemOf(detect("http://api.example", new Uint8Array(5 * MB), "auto", {}, { fetchImpl, maxBytes: 4 * MB }));
   assert.equal(big.message, "The file is 5.0 MB; this site accepts files up to 4.0 MB.");
 });

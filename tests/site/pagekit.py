@@ -43,7 +43,7 @@ def call_api(api_url: str, body: bytes, query: str) -> tuple[int, dict[str, Any]
     request = urllib.request.Request(
         f"{api_url}/detect?{query}",
         data=body,
-        headers={"Content-Type": "application/octet-stream"},
+        headers={"Content-Type": "application/csv"},
         method="POST",
     )
     try:

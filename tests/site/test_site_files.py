@@ -157,6 +157,34 @@ def test_an_excel_export_saved_on_turkish_windows_keeps_its_letters(
     assert problems == []
 
 
+def test_a_csv_whose_first_cell_starts_with_a_bracket_is_read_as_a_csv(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A CSV whose header names its columns in brackets ("[Week],[sales]", as a Power BI or
+    SQL Server export writes them) passes the page's check and was read by the model as a CSV
+    while the page sent text/csv. Sent as application/octet-stream, the API reads a body that
+    starts with "[" as JSON, and the page showed "The body is not valid JSON" for the CSV it
+    had accepted: the page says what it sends, a CSV."""
+    rows = [
+        "[Week],[sales]",
+        *(f"2024-{m:02d}-{d:02d},{40 + (m * d) % 23}" for m in (1, 2, 3) for d in (7, 14, 21, 28)),
+    ]
+    open_page(page, stack.urls["site"])
+    page.set_input_files(
+        "#file-input",
+        files=[{"name": "sales.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}],
+    )
+    page.locator("#file-status.file-ok").wait_for()
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent.startsWith('Done:')"
+        " || !document.querySelector('#error').hidden"
+    )
+    assert page.locator("#error").is_hidden(), page.locator("#error").text_content()
+    assert page.locator("#series-list article.series h3").all_text_contents() == ["[sales]"]
+    assert problems == []
+
+
 def general_warnings(answer: dict) -> list[str]:
     """The answer's warnings the page lists above the charts: all but each term's own notes,
     which it says under that term's chart."""

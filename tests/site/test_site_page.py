@@ -100,11 +100,11 @@ def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, probl
         page.get_by_role("button", name="Detect anomalies").click()
     wait_done(page)
     request = sent.value
-    # The file is sent unchanged, as bytes (application/octet-stream: the HTTP API passes a
-    # text/csv body on as UTF-8 text, which a file in another encoding cannot survive), with
-    # the method in the query string.
+    # The file is sent unchanged, as a CSV of a binary type (application/csv: the HTTP API
+    # passes a text/csv body on as UTF-8 text, which a file in another encoding cannot
+    # survive), with the method in the query string.
     assert request.post_data_buffer == GLP1.read_bytes()
-    assert request.headers["content-type"] == "application/octet-stream"
+    assert request.headers["content-type"] == "application/csv"
     query = parse_qs(urlsplit(request.url).query)
     assert query == {"method": ["auto"], "sensitivity": ["0.5"]}
 
