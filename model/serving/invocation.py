@@ -18,8 +18,10 @@ JSON = "application/json"
 #: Headers the server writes itself, whatever a model's Answer or ApiError asks: the body's
 #: type (``Answer.content_type``), encoding, length and framing, the connection's own (hop-by-hop,
 #: RFC 9110 7.6.1: gunicorn drops them, but a "Connection: close" from a model left gunicorn
-#: keeping the connection open), and the request id. A model's Content-Length made gunicorn
-#: cut the body short, or leave the client waiting for bytes that never came.
+#: keeping the connection open), gunicorn's Date and Server (it drops an app's without a word,
+#: as it does the hop-by-hop ones: ``gunicorn.util.hop_headers``, all named here), and the
+#: request id. A model's Content-Length made gunicorn cut the body short, or leave the client
+#: waiting for bytes that never came.
 SERVER_HEADERS = frozenset(
     {
         "content-type",
@@ -29,14 +31,22 @@ SERVER_HEADERS = frozenset(
         "connection",
         "keep-alive",
         "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
         "te",
         "trailer",
+        "trailers",
         "upgrade",
+        "date",
+        "server",
         "x-request-id",
     }
 )
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 5.1: a header's name
-_VALUE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")  # no CR, LF or other control bytes
+# What gunicorn sends (its HEADER_VALUE_RE; the response is written in latin-1): no control
+# byte but tab, nothing past U+00FF. It refused any other value, and with it the whole answer:
+# a model's "5 €" turned its answer into a 500 saying the request had failed.
+_VALUE = re.compile(r"[ \t\x21-\x7e\x80-\xff]*")
 
 
 @dataclass
@@ -67,8 +77,9 @@ def error_answer(err: ApiError) -> Answer:
 
 def sendable(headers: Mapping[str, Any] | None) -> tuple[list[tuple[str, str]], list[str]]:
     """(the headers to send, the names left out): a model's headers less the server's own
-    and those HTTP cannot carry (a name that is no token, a value with a line break), which
-    failed the whole answer. Values are sent as ``str`` (``Retry-After: 30`` as an int)."""
+    and those HTTP cannot carry (a name that is no token, a value with a line break or past
+    latin-1), which failed the whole answer. Values are sent as ``str`` (``Retry-After: 30``
+    as an int)."""
     send: list[tuple[str, str]] = []
     dropped: list[str] = []
     for name, raw in (headers or {}).items():  # None: an Answer(..., headers=None)

@@ -24,6 +24,11 @@ ASKED = {
     "X-Request-Id": "the-models-own",
     "X-Broken": "a\r\nSet-Cookie: x=1",  # a line break: werkzeug refused it, a 500
     "Bad Name": "v",
+    # gunicorn writes these itself and drops an app's silently: named in the log line too
+    "Date": "Thu, 01 Jan 2026 00:00:00 GMT",
+    "Server": "the-models-own",
+    # not latin-1: gunicorn refused the whole answer (a 500 saying the request failed)
+    "X-Price": "5 \u20ac",
 }
 SENT_NOT = sorted(k for k in ASKED if k != "Retry-After")
 
@@ -64,6 +69,7 @@ def test_an_api_errors_headers_are_sent_less_the_servers_own(capsys):
     assert "Transfer-Encoding" not in resp.headers and "Connection" not in resp.headers
     assert resp.headers["X-Request-Id"] != "the-models-own"
     assert "X-Broken" not in resp.headers and "Set-Cookie" not in resp.headers
+    assert "Date" not in resp.headers and "X-Price" not in resp.headers
     line = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert sorted(line["dropped_headers"]) == SENT_NOT  # its engineer sees why
     none = create_app(__name__, lambda req: Answer(200, b"{}", headers=None), 10).test_client()
@@ -111,3 +117,22 @@ def test_a_models_headers_keep_the_answer_whole_through_gunicorn(
         assert '"dropped_headers"' in log_with(server, '"dropped_headers"')
     finally:
         server.stop()
+
+
+def test_the_headers_sent_are_those_gunicorn_sends():
+    """sendable() keeps what gunicorn (its start_response) takes and sends: a value it refuses
+    (a character outside latin-1, a control byte) made it answer a 500 in place of the model's
+    answer, and a name it drops (Date, Server, hop-by-hop) left the log line silent on it."""
+    from gunicorn.http.wsgi import HEADER_VALUE_RE
+    from gunicorn.util import hop_headers
+    from serving.invocation import SERVER_HEADERS, sendable
+
+    assert hop_headers <= SERVER_HEADERS
+    values = ["30", "a\tb", "caf\u00e9", "5 \u20ac", "\u2028", "a\x00b", "x\x7f", "\U0001f600"]
+    sent, dropped = sendable({f"X-{i}": v for i, v in enumerate(values)})
+    for name, value in sent:
+        assert HEADER_VALUE_RE.fullmatch(value), (name, value)
+    assert sorted(dropped) == sorted(
+        f"X-{i}" for i, v in enumerate(values) if not HEADER_VALUE_RE.fullmatch(v)
+    )
+    assert {name for name, _ in sent} == {"X-0", "X-1", "X-2"}
