@@ -102,12 +102,16 @@ def host(name: str, default: str, env: Mapping[str, str] | None = None) -> str:
         address = ipaddress.ip_address(bare)
     except ValueError:
         address = None
-    if address is not None:
-        return f"[{address}]" if address.version == 6 else str(address)
     must = (
         "must be an IP address or host name of this machine, without a port (0.0.0.0: every "
         "interface, 127.0.0.1: this machine only; the port is SAGEMAKER_BIND_TO_PORT)"
     )
+    if address is not None and getattr(address, "scope_id", None):
+        # gunicorn's inet_pton check reads fe80::1%eth0 as no IPv6 address: an IPv4 socket
+        # that cannot bind it, five times over, its lines masking the address.
+        raise refused(name, written, f"{must}; gunicorn cannot bind an IPv6 zone (%...)")
+    if address is not None:
+        return f"[{address}]" if address.version == 6 else str(address)
     if ":" in written or "/" in written or any(c.isspace() for c in written):
         raise refused(name, written, must)
     try:

@@ -91,6 +91,16 @@ def test_a_host_is_an_address_without_a_port():
         assert str(stop.value.code).startswith(f"Error: H={bad!r}: must be an IP address")
 
 
+def test_a_scoped_ipv6_address_gunicorn_cannot_bind_stops_the_start():
+    """gunicorn takes ``[fe80::1%lo]`` for no IPv6 address (its inet_pton check), opens an IPv4
+    socket and fails to bind it five times over, its lines masking the address."""
+    with pytest.raises(SystemExit) as stop:
+        host("H", "0.0.0.0", env={"H": "fe80::1%lo"})
+    said = str(stop.value.code)
+    assert said.startswith("Error: H='fe80::1%lo': must be an IP address"), said
+    assert "zone" in said
+
+
 def test_a_host_name_that_does_not_resolve_says_so():
     """gunicorn tried five times, its lines masking the name ('…'), then gave up."""
     with pytest.raises(SystemExit) as stop:
