@@ -8,7 +8,8 @@ stood in for by `uses` handlers: checkout and setup are the test's directory, co
 credentials records the role and the job's OIDC subject, the sticky comment records its text.
 
 The expression language covered is what the workflows use: literals, contexts with `.`/`[]`,
-`!`, `==`, `!=`, `&&`, `||` (both return an operand, as GitHub's do), parentheses, and the
+`!`, `==`, `!=` (GitHub's loose equality: different types compared as numbers), `&&`, `||`
+(both return an operand, as GitHub's do), parentheses, and the
 functions always/success/failure/cancelled/fromJSON/contains. An expression outside that
 subset raises, so a workflow change the runner cannot follow fails the test instead of
 passing it. As on GitHub, a job's status functions cover all its ancestors (not only its
@@ -18,6 +19,7 @@ needs), and a step without `shell: bash` runs as `bash -e`, without pipefail.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -57,12 +59,51 @@ def truthy(value: Any) -> bool:
 
 
 def _loose(value: Any) -> str:
-    """GitHub compares strings case-insensitively; null and '' coerce alike."""
+    """contains()'s text of a value: GitHub casts both to strings and ignores case."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value).lower()
+
+
+_JSON_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number(value: Any) -> float:
+    """GitHub's number of a value compared with one of another type: null 0, a boolean 0 or 1,
+    a string its JSON number ('' 0), anything else NaN."""
+    if value is None:
+        return 0.0
+    if isinstance(value, (bool, int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        return 0.0 if not text else float(text) if _JSON_NUMBER.fullmatch(text) else math.nan
+    return math.nan
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string" if isinstance(value, str) else "array or object"
+
+
+def _equal(left: Any, right: Any) -> bool:
+    """GitHub's `==`: strings without case, arrays and objects only as the same instance,
+    values of different types both as numbers (NaN equals nothing)."""
+    kind = _kind(left)
+    if kind != _kind(right):
+        return _number(left) == _number(right)
+    if kind == "string":
+        return left.lower() == right.lower()
+    if kind == "array or object":
+        return left is right
+    return bool(left == right)  # null, booleans, numbers (NaN equals nothing)
 
 
 def _contains(haystack: Any, needle: Any) -> bool:
@@ -118,7 +159,7 @@ class Expression:
         if self._peek() in ("==", "!="):
             op = self._take()[1]
             right = self._unary()
-            same = _loose(left) == _loose(right)
+            same = _equal(left, right)
             return same if op == "==" else not same
         return left
 

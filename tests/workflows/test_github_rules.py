@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.workflows.gha import Runner, bash_env
+from tests.workflows.gha import Expression, Runner, bash_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -124,6 +124,35 @@ def test_the_test_runner_skips_a_job_whose_ancestor_was_skipped(tmp_path: Path) 
     assert {n: j.result for n, j in done.items()} == {
         "a": "skipped", "b": "success", "c": "skipped", "d": "success"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("expression", "github"),
+    [
+        ("'abc' == 'ABC'", True),  # strings: case ignored
+        ("out == 'true'", True),
+        ("out == true", False),  # string and boolean: both numbers, 'true' is NaN
+        ("out != true", True),
+        ("one == true", True),  # '1' is 1
+        ("one == 1.0", True),
+        ("padded == 1", True),  # ' 01 ' is 1
+        ("missing == false", True),  # null is 0, false is 0
+        ("missing == ''", True),  # '' is 0 too
+        ("missing == 'false'", False),  # 'false' is NaN
+        ("1 == 1.0", True),  # numbers as numbers
+        ("items == 'a'", False),  # an array is NaN
+        ("items != 'a'", True),
+    ],
+)
+def test_the_test_runner_compares_as_github_does(expression: str, github: bool) -> None:
+    """GitHub compares loosely: values of different types are both made numbers (null 0, a
+    boolean 0 or 1, a string its JSON number, '' 0, anything else NaN, never equal), strings
+    without case (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#operators).
+    gha.py compared their texts: `needs.x.outputs.ok == true` held there and never on GitHub
+    (an output is a string, 'true' NaN), so a test passed a job GitHub skips."""
+    contexts = {"out": "true", "one": "1", "padded": " 01 ", "missing": None, "items": ["a"]}
+    status = {"always": True, "cancelled": False, "success": True, "failure": False}
+    assert Expression(expression, contexts, status).value() is github
 
 
 # ------------------------------------------------------------------------------ step summary
