@@ -6,7 +6,8 @@ knows their format.
 
 GitHub drops a step's whole summary when its file ends the step over 1 MiB ("$GITHUB_STEP_SUMMARY
 upload aborted, supports content up to a size of 1024k"), so a huge plan or log is cut here to
-fit, at a line, its open code block closed. A shell step's text comes through the command line:
+fit, at a line, its open code block and collapsed sections (``<details>``) closed. A shell
+step's text comes through the command line:
 
     ... | python step_files.py --step-summary "$GITHUB_STEP_SUMMARY" [FILE ...]  (none, -: stdin)
 """
@@ -34,29 +35,39 @@ def append_outputs(path: Path | None, outputs: Mapping[str, str]) -> None:
             fh.writelines(f"{k}={v}\n" for k, v in outputs.items())
 
 
-def _open_fence(lines: list[str]) -> str:
-    """The fence of the code block left open at the end of ``lines`` ('' when none is)."""
-    fence = ""
+def _closers(lines: list[str]) -> list[str]:
+    """The lines that close what is left open at the end of ``lines``: a code block's fence,
+    then each collapsed section (``<details>``, deploy/render.py's lists), which would otherwise
+    fold the cut's note away with the rest."""
+    fence, details = "", 0
     for line in lines:
-        mark = line.lstrip()[:3]
+        bare = line.lstrip()
+        mark = bare[:3]
         if mark in _FENCES and (not fence or mark == fence):
             fence = "" if fence else mark
-    return fence
+        elif not fence:
+            details += bare.count("<details>") + bare.count("<details ")
+            details = max(0, details - bare.count("</details>"))
+    return ([fence] if fence else []) + ["", "</details>"] * details
 
 
 def fit_summary(markdown: str, room: int) -> str:
     """``markdown`` whole when it fits in ``room`` UTF-8 bytes; else cut at a line, its open
-    code block closed and SUMMARY_CUT said; '' when not even that fits."""
+    code block and sections closed and SUMMARY_CUT said; '' when not even that fits."""
     data = markdown.encode("utf-8")
     if len(data) <= room:
         return markdown
-    reserve = len(SUMMARY_CUT.encode("utf-8")) + len(_FENCES[0]) + 2
-    if room <= reserve:
-        return ""
-    head = data[: room - reserve].decode("utf-8", errors="ignore")
+    # room for the note and a few closers, so that the loop below rarely drops a line
+    keep = room - len(SUMMARY_CUT.encode("utf-8")) - 64
+    head = data[: max(0, keep)].decode("utf-8", "ignore")
     lines = head.split("\n")[:-1]  # whole lines only
-    fence = _open_fence(lines)
-    return "\n".join([*lines, *([fence] if fence else [])]) + "\n" + SUMMARY_CUT
+    while True:
+        text = "\n".join([*lines, *_closers(lines)]) + "\n" + SUMMARY_CUT
+        if len(text.encode("utf-8")) <= room:
+            return text
+        if not lines:
+            return ""
+        lines.pop()
 
 
 def append_summary(path: Path | None, markdown: str) -> None:

@@ -175,6 +175,25 @@ def test_a_summary_over_the_limit_is_cut_with_its_code_block_closed(tmp_path: Pa
     assert len(summary.read_bytes()) <= LIMIT
 
 
+def test_a_summary_cut_inside_a_collapsed_section_closes_it(tmp_path: Path) -> None:
+    """A plan's longest part is its `<details>` list of unchanged resources (deploy/render.py):
+    a cut there left the section open, and the cut's note inside it, folded away with the rest
+    of the list, so the summary did not show that it had been cut."""
+    unchanged = "".join(f"- thing `thing-{i}`\n" for i in range(60_000))
+    plan = f"### Plan\n\n<details><summary>60000 unchanged</summary>\n\n{unchanged}\n</details>\n"
+    summary = tmp_path / "summary.md"
+    step_files.append_summary(summary, plan)
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode()) <= LIMIT
+    assert text.count("<details>") == text.count("</details>") == 1
+    assert text.index("</details>") < text.index(step_files.SUMMARY_CUT.strip())
+    for room in range(0, 400, 7):  # small rooms too: what is kept is closed, and fits
+        cut = step_files.fit_summary(plan, room)
+        assert len(cut.encode()) <= room and cut.count("<details>") == cut.count("</details>")
+    assert "- thing `thing-0`\n" in step_files.fit_summary(plan, 300)
+    assert "`\n\n</details>\n\n*(Cut here" in step_files.fit_summary(plan, 300)
+
+
 def test_a_small_summary_is_appended_whole(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     step_files.append_summary(summary, "a\n")
