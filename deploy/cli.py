@@ -446,16 +446,18 @@ def _apply(
     # is a warning (this change may not need what it lacks); an AccessDenied then says so.
     roles = bootstrap_version.check(eng.aws, _file(args))
     with bootstrap_version.denied_hint(roles):
+        service_roles = None  # read once, under the lock: the image's check and the plan's
         if eng.cfg.environment:
             # An environment's model is pinned by digest: push first (when ECR lacks the
             # image), then plan with the digest, so the plan shown is the one applied.
             stage.at(
                 "image", "image", "making sure of the model image in ECR, before the plan", "image"
             )
-            eng.image = eng.ensure_image()
+            service_roles = eng.read_roles()  # the image's stage: its check reads them first
+            eng.image = eng.ensure_image(service_roles)
             print(f"Image: {eng.image}")
             stage.at(*reading)
-        planned = eng.plan()
+        planned = eng.plan(service_roles)
     planned.warnings += roles.warnings
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
     todo = [a for a in planned.actions if a.op != "noop"]

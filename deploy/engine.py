@@ -27,6 +27,7 @@ from deploy.resources import ecr as ecr_resource
 from deploy.resources import endpoint as endpoint_resource
 from deploy.resources import iam as iam_resource
 from deploy.resources import registered
+from deploy.resources import site as site_resource
 from deploy.resources.base import ResourceType
 from deploy.site_manifest import stale_build
 from deploy.world import Desired, World
@@ -46,6 +47,15 @@ class Planned:
     @property
     def changes(self) -> bool:
         return has_changes(self.actions)
+
+
+def _roles_of(world: World) -> World:
+    """The roles a world holds, as `Engine.read_roles` gives them: to observe again without
+    reading IAM again."""
+    roles = World(account=world.account, region=world.region)
+    for record in world.of_kind("iam_role"):
+        roles.add(record)
+    return roles
 
 
 @dataclass
@@ -88,12 +98,13 @@ class Engine:
                 inputs = replace(inputs, image_uri=pinned, build_image=False, push_commands=())
         return inputs
 
-    def ensure_image(self) -> str:
+    def ensure_image(self, roles: World | None = None) -> str:
         """The model image in ECR — its repository created and the image built and pushed
         when missing — as ``repository@sha256:…``: what `deploy image` prints and the
         promotion hands from staging to production. Refused first, like plan, when the
-        stack's roles serve another region (nothing pushed into a stack that cannot deploy)."""
-        self.check_roles(self.observe(types=[iam_resource.RESOURCE]))
+        stack's roles serve another region (nothing pushed into a stack that cannot deploy).
+        ``roles``: the stack's roles as this run read them (`read_roles`), else read here."""
+        self.check_roles(self.read_roles() if roles is None else roles)
         inputs = self.inputs()
         desired = Desired.of(ecr_resource.desired(self.cfg, inputs))
         world = World(account=self.names.account, region=self.names.region)
@@ -117,15 +128,30 @@ class Engine:
         return Desired.of(spec for t in self.types for spec in t.desired(self.cfg, inputs))
 
     def observe(
-        self, desired: Desired | None = None, types: Sequence[ResourceType] | None = None
+        self,
+        desired: Desired | None = None,
+        types: Sequence[ResourceType] | None = None,
+        roles: World | None = None,
     ) -> World:
-        """What exists now, found by deterministic names and tags (read-only calls)."""
+        """What exists now, found by deterministic names and tags (read-only calls).
+        ``roles``: the stack's IAM roles as already read in this run (`read_roles`; they do
+        not depend on ``desired``), taken instead of reading them again."""
         desired = desired or Desired()
         world = World(account=self.names.account, region=self.names.region)
         for t in self.types if types is None else types:
-            for record in t.observe(self.aws, self.names, desired, world):
+            if roles is not None and t is iam_resource.RESOURCE:
+                seen = roles.of_kind("iam_role")
+            else:
+                seen = t.observe(self.aws, self.names, desired, world)
+            for record in seen:
                 world.add(record)
         return world
+
+    def read_roles(self) -> World:
+        """The stack's two service roles (GetRole and their policies): read once per apply,
+        under its lock, for the image's role check and the plan (IAM's request rate is the
+        account's, shared with every stack's plans)."""
+        return self.observe(types=[iam_resource.RESOURCE])
 
     def check_roles(self, world: World) -> None:
         """Stop before any change when the stack's roles (global names) serve the project's
@@ -136,11 +162,16 @@ class Engine:
         self.check_owner(world)
 
     def check_owner_before_lock(self) -> None:
-        """`check_owner` on the stack's roles, before apply takes its lock: the lock is an
-        object in the stack's bucket, another project's when the names are, and an apply
-        with --force-unlock removed the lock of that project's own run before the plan's
-        check refused."""
-        self.check_owner(self.observe(types=[iam_resource.RESOURCE]))
+        """`check_owner` on the stack's bucket, before apply takes its lock: the lock is an
+        object in that bucket, another project's when the names are, and an apply with
+        --force-unlock removed the lock of that project's own run before the plan's check
+        refused. The bucket's tags say whose the lock's place is (one GetBucketTagging); the
+        roles and the rest are read once, under the lock, and refused there by the plan's
+        `check_owner` before any change (no bucket: no lock is written either)."""
+        world = World(account=self.names.account, region=self.names.region)
+        for record in site_resource.observe_owner(self.aws, self.names):
+            world.add(record)
+        self.check_owner(world)
 
     def check_owner(self, world: World) -> None:
         """Stop before any change when what this stack's names find is another project's
@@ -149,10 +180,12 @@ class Engine:
         if problem:
             raise DeployError(problem)
 
-    def plan(self) -> Planned:
+    def plan(self, roles: World | None = None) -> Planned:
+        """The plan; ``roles``: the stack's roles as this run already read them under its
+        lock (`read_roles`), else read here, once (also when the plan observes twice)."""
         inputs = self.inputs()
         desired = self.desired(inputs)
-        world = self.observe(desired)
+        world = self.observe(desired, roles=roles)
         notes: list[str] = []
         same = same_as_serving(self.aws, self.cfg, inputs, world) or same_as_kept(
             self.aws, self.cfg, inputs, world
@@ -163,7 +196,7 @@ class Engine:
             # config reused, as that reference would), and what exists observed for it.
             inputs = replace(inputs, image_uri=same.uri, build_image=False, push_commands=())
             desired = self.desired(inputs)
-            world = self.observe(desired)
+            world = self.observe(desired, roles=_roles_of(world))
             notes.append(same.note)
         self.check_roles(world)
         actions = planner.plan(self.types, desired, world)

@@ -76,6 +76,15 @@ class SeenBucket:
 
 
 @dataclass(frozen=True)
+class BucketOwner:
+    """The stack's bucket as the lock's check sees it: only its tags (whose it is)."""
+
+    KIND: ClassVar[str] = "s3_bucket"
+    name: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
 class PolicySpec:
     """The bucket's policy; it names the distribution, so it waits for the distribution's ARN."""
 
@@ -194,6 +203,13 @@ def desired(cfg: Config, inp: Inputs) -> list[Any]:
         )
     )
     return out
+
+
+def observe_owner(aws: Aws, names: Names) -> list[BucketOwner]:
+    """The bucket's tags alone, one call (none: no bucket, or no tags): whose the bucket
+    that holds the stack's lock is, read before apply takes the lock (`Engine`)."""
+    tagging = aws.read("s3", "GetBucketTagging", Bucket=names.bucket)
+    return [BucketOwner(names.bucket, tag_dict(tagging["TagSet"]))] if tagging else []
 
 
 def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]:

@@ -8,8 +8,11 @@ set it). Plan, apply and destroy of one stop before touching the other's.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from deploy import lock
@@ -101,3 +104,53 @@ def test_an_apply_refused_for_another_projects_names_leaves_its_lock_alone(
     assert held == theirs  # their run's lock, as it was
     session().client("s3").delete_object(Bucket=bucket, Key=lock.KEY)  # this test's, not theirs
     assert inventory(OTHER) == other_deployed
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """Every AWS call the CLI's sessions make, in order: (service, operation, what it names:
+    the role, or the bucket and key), recorded by botocore's own event before each request."""
+    session()  # the helpers' own session, made before sessions are hooked
+    real = boto3.Session
+    made: list[tuple[str, str, str]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        named = params.get("RoleName") or params.get("Bucket") or ""
+        named += f"/{params['Key']}" if "Key" in params else ""
+        made.append((model.service_model.service_name, model.name, str(named)))
+
+    def hooked(*args: Any, **kwargs: Any) -> boto3.Session:
+        ours = real(*args, **kwargs)
+        pushed_before_apply(ours, f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{PROJECT}:test-1",
+                            now=False)  # fmt: skip
+        ours.events.register("provide-client-params.*.*", record)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", hooked)
+    return made
+
+
+def test_an_apply_reads_the_stacks_roles_once(
+    tmp_path: Path, calls: list[tuple[str, str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The owner check before the lock, the image's role check and the plan each read the
+    stack's IAM roles: one read per apply serves all three (IAM's read rate is the account's,
+    shared with every other stack's plans). The pre-lock check still comes before the lock."""
+    mine = _staging(make_project(tmp_path))
+    names = mine.names
+    argv = ["--config", str(tmp_path / "config.yaml"), "apply", "--env", "staging"]
+    for run in ("create", "no change"):
+        calls.clear()
+        assert main([*argv, "--image", mine.image or ""]) == 0, run
+        capsys.readouterr()
+        reads = Counter(
+            (op, named) for service, op, named in calls if service == "iam" and op.startswith("Get")
+        )
+        assert reads[("GetRole", names.sagemaker_role)] == 1, (run, reads)
+        assert reads[("GetRole", names.lambda_role)] == 1, (run, reads)
+        assert set(reads.values()) == {1}, (run, reads)
+    lock_key = f"{names.bucket}/{lock.KEY}"
+    first_lock_call = next(i for i, c in enumerate(calls) if c[2] == lock_key)
+    owner_read = calls.index(("s3", "GetBucketTagging", names.bucket))
+    assert owner_read < first_lock_call, calls
+
