@@ -13,8 +13,12 @@ ones, so it needs the new count, and a scale-down or an unchanged endpoint start
 With autoscaling, max_capacity is needed whenever the endpoint runs. The project's other
 stacks (its other environments and previews, ``{project}-…``) draw on the same quota: the
 instances (or serverless concurrency) their endpoints hold are added to what the plan needs.
-Endpoints of other projects count too, but the plan role may not read them (it reads only the
-project's own resources), so the warning says they are not counted.
+What is counted is every endpoint named ``{project}`` or ``{project}-…`` that the role may
+read, and each is said by whose it is, its ``project`` tag: this project's, another project's
+whose names start as this one's do (project ``app-staging`` and ``app``'s staging have the
+same names), or untagged (not made by deploy). Every one holds the account's quota, so all are
+added; endpoints named otherwise (other projects') count too, but the plan role may not read
+them (it reads only the project's own resources), so they are not counted.
 
 Service Quotas answers *applied* values only ("If the applied quota value is not available
 for a quota, the quota is not retrieved", ListServiceQuotas): a quota nobody raised is read
@@ -24,11 +28,12 @@ says so and goes on: the warning is advice, not a gate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
+from deploy.aws import tag_dict
 from deploy.resources.endpoint_config import fleet_count
 
 if TYPE_CHECKING:
@@ -189,25 +194,47 @@ def concurrency_needed(cfg: Config, actions: list[Action]) -> Need | None:
 
 @dataclass(frozen=True)
 class Held:
-    """What the project's other endpoints hold of the same quota (``by``: endpoint -> count),
-    and those of its endpoints that could not be read."""
+    """What the other endpoints named like the project's stacks hold of the same quota
+    (``by``: endpoint -> count), whose each is (``owners``: endpoint -> its ``project`` tag,
+    "" when it has none or it could not be read; absent: this project's), and those that
+    could not be read."""
 
     by: tuple[tuple[str, int], ...] = ()
     unread: tuple[str, ...] = ()
+    owners: tuple[tuple[str, str], ...] = ()
+    project: str = field(default="", compare=False)  # whose "the project's" are
 
     @property
     def count(self) -> int:
         return sum(n for _, n in self.by)
 
     def words(self, unit: str) -> str:
-        """ ", and the project's other endpoints hold 1 (trends-anomaly-staging: 1)" or ""."""
+        """ ", and the project's other endpoints hold 1 (trends-anomaly-staging: 1)" or "",
+        then another project's and the untagged, each said as such."""
+        owner = dict(self.owners)
+        groups: dict[str, list[tuple[str, int]]] = {}
+        for name, n in self.by:
+            groups.setdefault(owner.get(name, self.project), []).append((name, n))
         out = ""
-        if self.by:
-            each = ", ".join(f"{name}: {n}" for name, n in self.by)
-            out = f", and the project's other endpoints hold {self.count} {unit} ({each})"
+        for whose in sorted(groups, key=lambda w: (w != self.project, w == "", w)):
+            held = groups[whose]
+            each = ", ".join(f"{name}: {n}" for name, n in held)
+            total = sum(n for _, n in held)
+            out += f", and {_whose(whose, self.project)} hold {total} {unit} ({each})"
         if self.unread:
             out += f" (not counted, unreadable: {', '.join(self.unread)})"
         return out
+
+
+def _whose(owner: str, project: str) -> str:
+    """Whose endpoints they are, by their ``project`` tag."""
+    if owner == project:
+        return "the project's other endpoints"
+    if owner:
+        return (
+            f"project {owner}'s endpoints (another project, whose names start as this project's do)"
+        )
+    return "endpoints without a project tag (not made by deploy)"
 
 
 def _of_stack(name: str, project: str) -> bool:
@@ -217,12 +244,14 @@ def _of_stack(name: str, project: str) -> bool:
 
 
 def held_elsewhere(aws: Aws, project: str, own: set[str], instance_type: str | None) -> Held:
-    """Instances of ``instance_type`` (None: serverless concurrency) held by the endpoints of
-    the project's other stacks. An endpoint deleted since the listing holds nothing; one that
-    cannot be read (denied, or its config deleted under it) is named as not counted. (The
-    calls are spelled out: tests/deploy/bootstrap reads them to check the roles.)"""
+    """Instances of ``instance_type`` (None: serverless concurrency) held by the endpoints
+    named like the project's other stacks, with whose each is (its ``project`` tag, read only
+    of an endpoint that holds some). An endpoint deleted since the listing holds nothing; one
+    that cannot be read (denied, or its config deleted under it) is named as not counted.
+    (The calls are spelled out: tests/deploy/bootstrap reads them to check the roles.)"""
     by: list[tuple[str, int]] = []
     unread: list[str] = []
+    owners: list[tuple[str, str]] = []
     listed = aws.pages("sagemaker", "ListEndpoints", "Endpoints", NameContains=project)
     for item in sorted(listed, key=lambda e: e["EndpointName"]):
         name = item["EndpointName"]
@@ -244,7 +273,18 @@ def held_elsewhere(aws: Aws, project: str, own: set[str], instance_type: str | N
         count = _holds(seen, config, instance_type)
         if count:
             by.append((name, count))
-    return Held(tuple(by), tuple(unread))
+            owners.append((name, _owner(aws, seen["EndpointArn"])))
+    return Held(tuple(by), tuple(unread), tuple(owners), project)
+
+
+def _owner(aws: Aws, arn: str) -> str:
+    """An endpoint's ``project`` tag ("" when it has none, or its tags cannot be read: it
+    still holds its instances, counted all the same)."""
+    try:
+        listed = aws.read("sagemaker", "ListTags", ResourceArn=arn) or {}
+    except botocore.exceptions.ClientError:
+        return ""
+    return tag_dict(listed.get("Tags")).get("project", "")
 
 
 def _holds(seen: dict[str, Any], config: dict[str, Any], instance_type: str | None) -> int:

@@ -257,10 +257,12 @@ SAGEMAKER_TRUST = {
 }  # fmt: skip
 
 
-def other_endpoint(sm: Any, name: str, variant: dict, config: str | None = None) -> str:
+def other_endpoint(
+    sm: Any, name: str, variant: dict, config: str | None = None, project: str | None = None
+) -> str:
     """An endpoint made directly with boto3 on the moto server (another stack's, or a rule's
     test subject): its own role, model and config (``config``, or ``{name}-c``) of one
-    ``main`` variant."""
+    ``main`` variant; tagged ``project`` as deploy tags what it makes (None: untagged)."""
     config = config or f"{name}-c"
     iam = boto3.client("iam")
     role = iam.create_role(
@@ -276,4 +278,7 @@ def other_endpoint(sm: Any, name: str, variant: dict, config: str | None = None)
         EndpointConfigName=config,
         ProductionVariants=[{"VariantName": "main", "ModelName": f"{name}-m", **variant}],
     )
-    return sm.create_endpoint(EndpointName=name, EndpointConfigName=config)["EndpointArn"]
+    tags = [{"Key": "project", "Value": project}] if project else []
+    return sm.create_endpoint(EndpointName=name, EndpointConfigName=config, Tags=tags)[
+        "EndpointArn"
+    ]

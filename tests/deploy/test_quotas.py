@@ -130,7 +130,7 @@ def test_the_projects_other_stacks_draw_on_the_same_quota(project: Path) -> None
     contains this one's, nor an endpoint of another instance type)."""
     sm = session().client("sagemaker")
     m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-    other_endpoint(sm, "trends-anomaly-staging", m5)
+    other_endpoint(sm, "trends-anomaly-staging", m5, project="trends-anomaly")
     other_endpoint(sm, "old-trends-anomaly", {**m5, "InitialInstanceCount": 3})
     other_endpoint(sm, "trends-anomaly-pr-7", {**m5, "InstanceType": "ml.c5.large"})
     QUOTAS[M5] = Quota(default=0, applied=2)
@@ -155,6 +155,7 @@ def test_the_projects_other_serverless_endpoints_share_the_concurrency(project: 
         sm,
         "trends-anomaly-pr-7",
         {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}},
+        project="trends-anomaly",
     )
     assert engine(project).plan().warnings == []  # 4 + 5 of the default 10
     edit_config(project, "max_concurrency: 4", "max_concurrency: 6")
@@ -184,3 +185,28 @@ def test_an_endpoint_gone_since_the_listing_holds_nothing(project: Path, monkeyp
     assert held == quotas.Held(
         unread=("trends-anomaly-staging (its endpoint config trends-anomaly-staging-c is gone)",)
     )
+
+
+def test_another_projects_endpoint_named_like_a_stack_of_this_one_is_not_called_ours(
+    project: Path,
+) -> None:
+    """A project named ``trends-anomaly-staging`` names its endpoint as this project's staging
+    would: it holds instances of the account's quota (so it is counted), but it is that
+    project's (its ``project`` tag), not this one's other endpoint, and the warning says whose
+    each is. An endpoint without the tag (made by hand) is said to be untagged."""
+    sm = session().client("sagemaker")
+    m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    two = {**m5, "InitialInstanceCount": 2}
+    other_endpoint(sm, "trends-anomaly-staging", two, project="trends-anomaly-staging")
+    other_endpoint(sm, "trends-anomaly-pr-7", m5, project="trends-anomaly")
+    other_endpoint(sm, "trends-anomaly-manual", m5)
+    QUOTAS[M5] = Quota(default=0, applied=1)
+    (warning,) = engine(project).plan().warnings
+    assert (
+        "creating it starts 1, and the project's other endpoints hold 1 instances "
+        "(trends-anomaly-pr-7: 1), and project trends-anomaly-staging's endpoints (another "
+        "project, whose names start as this project's do) hold 2 instances "
+        "(trends-anomaly-staging: 2), and endpoints without a project tag (not made by deploy) "
+        "hold 1 instances (trends-anomaly-manual: 1); CreateEndpoint would fail"
+    ) in warning, warning
+    assert "Ask for at least 5 at" in warning

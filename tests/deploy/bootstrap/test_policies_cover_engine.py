@@ -523,6 +523,9 @@ def test_each_environments_plan_reads_only_endpoints_the_plan_role_grants(projec
         for action, kind, suffix in [
             ("sagemaker:DescribeEndpoint", "endpoint", ""),
             ("sagemaker:DescribeEndpointConfig", "endpoint-config", "-c-0123abcd"),
+            # whose it is, read of an endpoint that holds instances: reached here only
+            # because the test server lets the DescribeEndpoint before it through
+            ("sagemaker:ListTags", "endpoint", ""),
         ]
     ]
     assert _outside(plan, requests) == sorted(denied)
