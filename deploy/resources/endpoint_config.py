@@ -121,7 +121,8 @@ def _variant_seen(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenConfig]:
-    wanted = {c.name for c in desired.of_kind("endpoint_config")}
+    """Every endpoint config of the stack, with its tags: every one's, as for the models
+    (`sagemaker_model.observe`): destroy and the kept-generation rule delete them all."""
     out = []
     listed = aws.pages(
         "sagemaker",
@@ -137,13 +138,8 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
         if d is None:
             continue  # deleted between the list and the describe
         variants = d.get("ProductionVariants", [])
-        tags = None
-        if name in wanted:
-            tags = tag_dict(
-                (aws.read("sagemaker", "ListTags", ResourceArn=c["EndpointConfigArn"]) or {}).get(
-                    "Tags"
-                )
-            )
+        listed = aws.read("sagemaker", "ListTags", ResourceArn=c["EndpointConfigArn"]) or {}
+        tags = tag_dict(listed.get("Tags"))
         out.append(
             SeenConfig(
                 name=name,

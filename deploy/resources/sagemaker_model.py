@@ -101,8 +101,10 @@ def desired(cfg: Config, inp: Inputs) -> list[ModelSpec]:
 
 
 def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenModel]:
-    """Every model of the project, described (there are few: current, previous, new)."""
-    wanted = {m.name for m in desired.of_kind("sagemaker_model")}
+    """Every model of the stack, described, with its tags (there are few: current, previous,
+    new). Every one's tags, not only the config's models': an earlier config's (the kept
+    generation, a model an interrupted apply left) is deleted by destroy and by the endpoint
+    config's rule too, so whose it is (its ``project`` tag, `stacks.names_taken`) is read."""
     out = []
     for m in aws.pages("sagemaker", "ListModels", "Models", NameContains=names.model("")):
         name = m["ModelName"]
@@ -112,10 +114,8 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
         if d is None:
             continue  # deleted between the list and the describe
         container = d.get("PrimaryContainer", {})
-        tags = None
-        if name in wanted:
-            listed = aws.read("sagemaker", "ListTags", ResourceArn=m["ModelArn"]) or {}
-            tags = tag_dict(listed.get("Tags"))
+        listed = aws.read("sagemaker", "ListTags", ResourceArn=m["ModelArn"]) or {}
+        tags = tag_dict(listed.get("Tags"))
         out.append(
             SeenModel(
                 name=name,

@@ -12,7 +12,7 @@ import pytest
 from deploy import lock
 from deploy.failures import Incomplete
 from deploy.resources import cdn, endpoint
-from tests.deploy.deploy_helpers import PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, inventory, session
 from tests.support.aws_clock import CLOCK, set_delays
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -209,4 +209,27 @@ def test_nothing_the_endpoint_uses_is_deleted_before_it_is_gone(project: Path, s
         ("DeleteEndpointConfig", "gone"), ("DeleteLogGroup", "gone"), ("DeleteModel", "gone"),
         ("DeleteRole", "gone"),
     ]  # fmt: skip
+    assert all(v == [] for v in inventory().values()), inventory()
+
+
+def test_destroy_removes_what_every_earlier_config_left(project: Path) -> None:
+    """Each model change is a new hash-named model and endpoint config; the endpoint config's
+    rule keeps one generation for rollback and deletes older ones, and an apply stopped
+    between CreateModel and the switch leaves its model unused. Destroy finds them all by the
+    stack's names (not by the config's): after three images and an orphan, nothing is left."""
+    for tag in ("test-1", "test-2", "test-3"):
+        engine(project, image=IMAGE.replace("test-1", tag)).apply()
+    eng = engine(project)
+    orphan = eng.names.model("0123abcd")
+    seen = inventory()["models"][0]
+    sm = session().client("sagemaker")
+    described = sm.describe_model(ModelName=seen)
+    sm.create_model(
+        ModelName=orphan,
+        ExecutionRoleArn=described["ExecutionRoleArn"],
+        PrimaryContainer={"Image": described["PrimaryContainer"]["Image"]},
+        Tags=[{"Key": "project", "Value": PROJECT}],
+    )
+    assert len(inventory()["models"]) >= 3, inventory()["models"]
+    eng.destroy()
     assert all(v == [] for v in inventory().values()), inventory()

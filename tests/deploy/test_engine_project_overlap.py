@@ -154,3 +154,44 @@ def test_an_apply_reads_the_stacks_roles_once(
     owner_read = calls.index(("s3", "GetBucketTagging", names.bucket))
     assert owner_read < first_lock_call, calls
 
+
+def _left_by_an_earlier_config(tmp_path: Path) -> tuple[Engine, list[str]]:
+    """Project OTHER applied, then applied again with another model (its first model and
+    endpoint config stay as the kept generation), then everything of it removed by hand but
+    that kept generation: what PROJECT's staging finds by its names is a model and an
+    endpoint config no config.yaml of PROJECT's asks for, tagged project=OTHER."""
+    (tmp_path / "other").mkdir()
+    other = make_project(tmp_path / "other")
+    edit_config(other, f"project: {PROJECT}", f"project: {OTHER}")
+    first = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OTHER}:test-1"
+    engine(other, image=first).apply()
+    kept = inventory(OTHER)
+    engine(other, image=first.replace("test-1", "test-2")).apply()
+    sm = session().client("sagemaker")
+    models = [m for m in inventory(OTHER)["models"] if m not in kept["models"]]
+    configs = [c for c in inventory(OTHER)["endpoint_configs"] if c not in kept["endpoint_configs"]]
+    sm.delete_endpoint(EndpointName=OTHER)
+    for config in configs:
+        sm.delete_endpoint_config(EndpointConfigName=config)
+    for model in models:
+        sm.delete_model(ModelName=model)
+    left = sorted(kept["models"] + kept["endpoint_configs"])
+    (tmp_path / "mine").mkdir()
+    return _staging(make_project(tmp_path / "mine")), left
+
+
+def test_a_model_an_earlier_config_left_under_anothers_names_is_refused(tmp_path: Path) -> None:
+    """Models and endpoint configs are hash-named: the ones a stack's config.yaml asks for
+    today are a few of those found by its names (an earlier model, the kept generation).
+    Destroy deletes every one found, so every one's owner tag is read, not only the wanted's."""
+    mine, left = _left_by_an_earlier_config(tmp_path)
+    assert left and all(name.startswith(f"{OTHER}-") for name in left)
+    for run in (mine.destroy, mine.plan):
+        with pytest.raises(DeployError) as err:
+            run()
+        said = str(err.value)
+        for name in left:
+            assert f"{'sagemaker_model' if '-m-' in name else 'endpoint_config'} {name}" in said
+        assert f"project={OTHER}" in said, said
+    found = inventory(OTHER)
+    assert sorted(found["models"] + found["endpoint_configs"]) == left

@@ -154,8 +154,11 @@ def test_observe_a_serverless_config() -> None:
                 ],
             },
         )
-        (got,) = ec.observe(aws, N, Desired(), World())  # not wanted: no tags read
-    assert got.variant == c.variant and got.tags is None
+        owner = {"Tags": [{"Key": "project", "Value": "trends-anomaly"}]}
+        stub.add_response("list_tags", owner, {"ResourceArn": A + "endpoint-config/c1"})
+        # Not wanted, its tags read all the same: destroy deletes it, whose it is is checked.
+        (got,) = ec.observe(aws, N, Desired(), World())
+    assert got.variant == c.variant and got.tags == {"project": "trends-anomaly"}
 
 
 def test_config_create_and_instances_vs_serverless_calls() -> None:
@@ -347,6 +350,7 @@ def test_models_and_configs_are_listed_by_the_names_names_gives_them(
         stub.add_response("list_models", {"Models": [listed]}, {"NameContains": N.model("")})
         described = {**listed, "ExecutionRoleArn": ROLE_ARN, "PrimaryContainer": {"Image": IMAGE}}
         stub.add_response("describe_model", described, {"ModelName": model_name})
+        stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": A + "model/m1"})
         assert [m.name for m in sm.observe(aws, N, Desired.of([]), World())] == [model_name]
     with Stubber(aws.client("sagemaker")) as stub:
         listed = {
@@ -361,4 +365,5 @@ def test_models_and_configs_are_listed_by_the_names_names_gives_them(
         stub.add_response(
             "describe_endpoint_config", described, {"EndpointConfigName": config_name}
         )
+        stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": A + "endpoint-config/c1"})
         assert [c.name for c in ec.observe(aws, N, Desired.of([]), World())] == [config_name]
