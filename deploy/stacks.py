@@ -108,7 +108,21 @@ def names_taken(world: World, names: Names) -> str | None:
         f"{'; '.join(said)}. Project and environment names joined with a dash can read the "
         "same for two projects, and whichever deploys second would change or delete the "
         f"other's resources. Nothing was changed. Give this stack names no other project in "
-        f"the account has: {rename}; see deploy/README.md, 'Project and environment names'"
+        f"the account has: {rename}; see deploy/README.md, 'Project and environment names'. "
+        f"{_renamed_hint(names)}"
+    )
+
+
+def _renamed_hint(names: Names) -> str:
+    """What a rename into taken names left behind: the stack under the old name, untouched.
+    Nothing in the account links it to this one (its tags say its own old name), so the hint
+    says where the old name is and the exact destroy to run with it."""
+    env = " (for a renamed environment, `--env` with its old name)" if names.env else ""
+    return (
+        "If this stack's `project:` was just renamed in config.yaml, the stack deployed under "
+        "the old name was not touched and keeps running (and billing): remove it with the old "
+        f"`project:` back in config.yaml and {_destroy_command(names)}{env}, then rename "
+        "again. Its old name is in config.yaml's history (`git log -p config.yaml`)"
     )
 
 

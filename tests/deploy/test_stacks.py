@@ -140,3 +140,25 @@ def test_github_roles_of_another_regions_stack_or_repository_stop_bootstrap() ->
     plan, deploy = github_roles("us-east-1", OCTO)
     drifted = replace(deploy, trust=github_roles("us-east-1", "repo:attacker/x")[1].trust)
     assert stacks.github_roles_taken(world(US, plan, drifted), US, OCTO) is None
+
+
+def test_another_projects_names_refusal_says_what_a_rename_left_running() -> None:
+    """A `project:` renamed into a name another project's stack has is refused before any
+    change; the stack deployed under the old name keeps running, which only config.yaml's
+    history can name: the refusal says so, and the exact destroy that removes it."""
+    app = Names("app", ACCOUNT, "us-east-1", "staging")
+    theirs = SeenRepository("app-staging", "arn", None, {"project": "app-staging"})
+    problem = stacks.names_taken(world(app, theirs), app)
+    assert problem is not None and "tagged project=app-staging" in problem
+    assert (
+        "If this stack's `project:` was just renamed in config.yaml, the stack deployed under "
+        "the old name was not touched and keeps running (and billing): remove it with the old "
+        "`project:` back in config.yaml and `python -m deploy destroy --yes --env staging` (for "
+        "a renamed environment, `--env` with its old name), then rename again. Its old name is "
+        "in config.yaml's history (`git log -p config.yaml`)"
+    ) in problem, problem
+    single = Names("app-staging", ACCOUNT, "us-east-1")
+    mine = SeenRepository("app-staging", "arn", None, {"project": "app"})
+    problem = stacks.names_taken(world(single, mine), single)
+    assert problem is not None
+    assert "back in config.yaml and `python -m deploy destroy --yes`, then rename" in problem
