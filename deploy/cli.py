@@ -29,12 +29,13 @@ from deploy.executor import INTERRUPTED
 from deploy.failures import Incomplete, outside_steps
 from deploy.image_ref import account_of, image_problem, project_image_problem
 from deploy.naming import Names, preview_env, site_url
+from deploy.resources import site
 from deploy.resources.cdn import site_domain
 
 if TYPE_CHECKING:  # imported where used, as the commands' other modules
     from deploy.executor import Teardown
     from deploy.github_api import GitHub, PullRequest
-    from deploy.plan import Action
+    from deploy.plan import Action, Step
     from deploy.previews import Verdict
 
 _UNSET = object()
@@ -154,8 +155,10 @@ class LockState:
     taken: bool = False
     released: bool = False
     lapsed: ErrorKind | None = None  # the release refused: the credentials no longer work
-    gone: bool = False  # the release refused, but the lock went with its bucket (a destroy's)
-    refusal: str = ""  # what refused the release, when the lock went with its bucket
+    # The release refused or interrupted, but the command itself had deleted the lock: a
+    # destroy's, with its bucket (or what the bucket held, its DeleteBucket not seen through).
+    gone: bool = False
+    refusal: str = ""  # what refused the release, when the lock was gone already
     interrupted: bool = False  # Ctrl-C or SIGTERM in the release itself
 
     def said(self) -> str:
@@ -170,27 +173,28 @@ def _locked(
     command: str,
     force: bool,
     state: LockState | None = None,
-    bucket_gone: Callable[[], bool] = lambda: False,
+    lock_gone: Callable[[], str] = lambda: "",
 ) -> Iterator[LockState]:
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
     the command ends (an error, Ctrl-C, SIGTERM). Credentials that lapsed cannot release it:
     then the command's own error stays the error, with a note saying the lock is held and how
     to release it (a command that succeeded fails with that note: the next run would stop).
     The sweep's (which goes on to its other stacks): a release that fails otherwise is said so
-    too, a DeployError, not AWS's error alone. ``bucket_gone``: whether the command deleted
-    the lock's bucket (a destroy), and with it the lock: then a refused release holds none."""
+    too, a DeployError, not AWS's error alone. ``lock_gone``: how the command itself deleted
+    the lock ("" when it did not): a destroy's bucket deletion; then a release refused or
+    interrupted holds none."""
     state = state or LockState()
     bucket = eng.names.bucket
     state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
     try:
         yield state
     except BaseException as err:
-        note = _release(eng, bucket, state, command, bucket_gone)
+        note = _release(eng, bucket, state, command, lock_gone)
         if note:
             err.add_note(note)
         raise
-    note = _release(eng, bucket, state, command, bucket_gone)
-    if state.gone:  # the command deleted the lock's bucket, the lock with it: none is held
+    note = _release(eng, bucket, state, command, lock_gone)
+    if state.gone:  # the command deleted the lock (its bucket's deletion): none is held
         return
     if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py), or the sweep's
         said = f"{command} ended, but {note[0].lower()}{note[1:]}"
@@ -204,26 +208,28 @@ def _release(
     bucket: str,
     state: LockState,
     command: str,
-    bucket_gone: Callable[[], bool] = lambda: False,
+    lock_gone: Callable[[], str] = lambda: "",
 ) -> str:
     """Release the lock if taken; "" when done, else what holds it and how to release it
     (only when the credentials lapsed, but in the sweep: else AWS's error goes up); or, the
-    bucket deleted by this command, that the lock went with it (none is held)."""
+    lock deleted by this command (`lock_gone`: a destroy's bucket), that none is held."""
     if not state.taken:
         return ""
     try:
         lock.release(eng.aws, bucket)
-    except KeyboardInterrupt as err:  # a second Ctrl-C: after the bucket went, none is held
+    except KeyboardInterrupt as err:  # a second Ctrl-C: after the lock went, none is held
         state.interrupted = True
-        if bucket_gone():
+        how = lock_gone()
+        if how:
             state.gone = True
-            err.add_note(f"{_gone_with_bucket(bucket)} (its release was interrupted).")
+            err.add_note(f"{_gone_with_bucket(bucket, how)} (its release was interrupted).")
         raise
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         state.lapsed = lapsed(err)
-        if bucket_gone():  # the lock was in it: deleted, whatever the release met
+        how = lock_gone()
+        if how:  # deleted already, whatever the release met
             state.gone, state.refusal = True, str(err)
-            return f"{_gone_with_bucket(bucket)} (its release was refused: {err})"
+            return f"{_gone_with_bucket(bucket, how)} (its release was refused: {err})"
         if state.lapsed is None and command != SWEEP:
             raise
         why = (
@@ -241,12 +247,17 @@ def _release(
     return ""
 
 
-def _gone_with_bucket(bucket: str) -> str:
-    """A refused or interrupted release after the command deleted the lock's bucket."""
-    return (
-        f"The stack's lock s3://{bucket}/{lock.KEY} went with its bucket, deleted above: none "
-        "is held, nothing to unlock"
-    )
+# How a destroy deleted its lock (`_locked`'s ``lock_gone``), as `_gone_with_bucket` says it.
+WENT_WITH_BUCKET = "went with its bucket, deleted above"
+WENT_WITH_CONTENTS = (
+    "was deleted above with what its bucket held (the bucket's own deletion was not seen "
+    "through: the next destroy deletes it)"
+)
+
+
+def _gone_with_bucket(bucket: str, how: str = WENT_WITH_BUCKET) -> str:
+    """A refused or interrupted release after the command deleted the lock (``how``)."""
+    return f"The stack's lock s3://{bucket}/{lock.KEY} {how}: none is held, nothing to unlock"
 
 
 def _unlock_advice(eng: Engine, command: str) -> str:
@@ -415,11 +426,11 @@ def _interruption(
         pass
     elif said == "held" and held.lapsed is not None:  # the note says why; the command is exact
         notes.append(f"The exact command: `{unlock}`")
-    elif said == "held":
+    elif said == "held":  # interrupted in flight: S3 may have deleted it, or not
         notes.append(
-            f"The stack's lock s3://{eng.names.bucket}/{lock.KEY} is still held: its release "
-            f"was interrupted. Once no other apply or destroy of this stack runs, `{unlock}` "
-            "removes it, takes it and runs again."
+            f"The stack's lock s3://{eng.names.bucket}/{lock.KEY} may still be held: its "
+            f"release was interrupted. Once no other apply or destroy of this stack runs, "
+            f"`{unlock}` removes it if it is there, takes it and runs again."
         )
     elif stage.name != "lock":  # no bucket yet, so no lock (deploy/lock.py)
         notes.append("No stack lock was taken: the stack had no bucket yet to hold one.")
@@ -616,6 +627,9 @@ class DestroyRun:
     done: list[Action] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # A step of its bucket's deletion was seen done: the lock in it is gone, even when that
+    # deletion stopped before DeleteBucket's answer (deploy/resources/site.deletes_lock).
+    lock_deleted: bool = False
 
     def said(
         self,
@@ -699,16 +713,25 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         run.summary = run.said(eng, DeployError(refused), "arguments")
         return 1
     removed = run.done  # as they are done: a destroy stopped partway deleted these
+    bucket = eng.names.bucket
 
-    def bucket_gone() -> bool:
-        return _bucket_deleted(removed, eng.names.bucket)
+    def answered(action: Action, _step: Step) -> None:
+        run.lock_deleted = run.lock_deleted or site.deletes_lock(action, bucket)
+
+    def lock_gone() -> str:
+        """How this destroy deleted its lock, its bucket's deletion stopped partway or not."""
+        if _bucket_deleted(removed, bucket):
+            return WENT_WITH_BUCKET
+        return WENT_WITH_CONTENTS if run.lock_deleted else ""
+
+    eng.answered = answered
 
     def next_up(_i: int, action: Action) -> None:
         removed.append(action)
 
     run.stage.at("lock", "stack lock", "taking the stack's lock", "lock")
     try:
-        with _locked(eng, "destroy", args.force_unlock, run.held, bucket_gone):
+        with _locked(eng, "destroy", args.force_unlock, run.held, lock_gone):
             where = f"project {eng.cfg.project}"
             run.stage.at("delete", where, "its deletions, in destroy order", "actions")
             done, incomplete = eng.destroy(next_up), None

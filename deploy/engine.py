@@ -16,7 +16,7 @@ from typing import Any
 from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
-from deploy.executor import Executor, Hook, Teardown
+from deploy.executor import Executor, Hook, StepHook, Teardown
 from deploy.failures import Progress
 from deploy.image import missing_image_warning, pinned_uri
 from deploy.image_match import same_as_kept, same_as_serving
@@ -74,6 +74,9 @@ class Engine:
     # The last apply's progress (what it did, the step it stopped at): set when its steps
     # start (the image's, then the plan's), so a failed apply's --summary-json lists them.
     progress: Progress | None = field(default=None, init=False)
+    # After each step its executors saw done (`executor.StepHook`): what an action stopped
+    # partway did (a destroy's bucket: whether the lock in it is gone yet).
+    answered: StepHook | None = field(default=None, init=False)
 
     @property
     def names(self) -> Names:
@@ -223,7 +226,9 @@ class Engine:
         return Planned(actions, world, self.names, inputs, warnings, notes)
 
     def executor(self, world: World) -> Executor:
-        return Executor(self.aws, world.ids(), self.log, self.sleep, self.clock)
+        return Executor(
+            self.aws, world.ids(), self.log, self.sleep, self.clock, answered=self.answered
+        )
 
     def apply(self, planned: Planned | None = None, hook: Hook | None = None) -> dict[str, Any]:
         """Execute the plan; return the summary (`--summary-json`)."""

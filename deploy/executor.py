@@ -42,6 +42,9 @@ from deploy.failures import (
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
+# After each step of an action that AWS answered (or that was done already): a destroy tells by
+# it whether its bucket's deletion got as far as deleting the lock in it (cli._destroy).
+StepHook = Callable[[Action, Step], None]
 # No answer at all (connection refused or dropped, a timeout): botocore has retried already.
 NO_ANSWER = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
 # Said when the run is interrupted (Ctrl-C, a cancelled CI job): what goes on, how to resume.
@@ -81,6 +84,7 @@ class Executor:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     progress: Progress = field(default_factory=Progress)  # `run`'s: what --summary-json says
+    answered: StepHook | None = None  # after each step done: an interrupted action's part
 
     def run(self, actions: list[Action], hook: Hook | None = None) -> list[Action]:
         """Run every non-noop action in order; returns the ones done. `hook` runs after each.
@@ -141,6 +145,8 @@ class Executor:
             self.log(f"    {step.describe()}")
             try:
                 self.step(action, step, patient=patient)
+                if self.answered:
+                    self.answered(action, step)
             except KeyboardInterrupt:
                 raise Interrupted(
                     f"interrupted at {where}, during {step.describe()}. {INTERRUPTED}" + so_far()

@@ -430,6 +430,14 @@ def destroy(world: World) -> list[Action]:
     return out
 
 
+def deletes_lock(action: Action, bucket: str) -> bool:
+    """Whether each step of ``action`` that S3 answered leaves no stack lock in ``bucket``:
+    the steps of its deletion (`destroy`) each delete it. The versions' deletion lists it too
+    (an unversioned bucket's objects are its null versions), then its own DeleteObject, then
+    DeleteBucket. A destroy stopped after one of them holds no lock (cli._destroy)."""
+    return action.op == "delete" and action.kind == "s3_bucket" and action.name == bucket
+
+
 RESOURCE = ResourceType(
     kinds={
         "s3_bucket": (),

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
+from deploy import lock
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE
+from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply, session
 from tests.deploy.test_apply_summary_exits import _interrupting
 from tests.deploy.test_credentials_lapse import _lapsing
 from tests.support.lapse import Lapse
@@ -107,3 +109,109 @@ def test_a_second_ctrl_c_in_the_release_after_the_bucket_went_says_the_lock_went
     assert doc["lock"] == "gone", "the lock went with the bucket"
     assert "still held" not in err and "--force-unlock" not in err, err
     assert "went with its bucket" in err
+
+
+def _ctrl_c_in_turn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """As `_interrupting`, but the events put in the list returned are met in turn (each one
+    armed once the one before it fired), and ``…s3.DeleteObject:lock`` is only the stack
+    lock's DeleteObject (the destroy's own, in its bucket's deletion, or the release's)."""
+    session()
+    real = boto3.Session
+    armed: list[str] = []
+
+    def made(*args: object, **kwargs: object) -> boto3.Session:
+        ours = real(*args, **kwargs)
+        pushed_before_apply(ours, IMAGE, now=False)
+
+        def mark(params: dict[str, Any], context: dict[str, Any], **_: object) -> None:
+            context["stack_lock"] = params.get("Key") == lock.KEY
+
+        def ctrl_c(event_name: str = "", context: Any = None, **_: object) -> None:
+            lock_key = ":lock" if (context or {}).get("stack_lock") else ""
+            if armed and armed[0] in (event_name, event_name + lock_key):
+                armed.pop(0)
+                raise KeyboardInterrupt
+
+        ours.events.register("provide-client-params.s3.DeleteObject", mark)
+        ours.events.register("before-call", ctrl_c)
+        ours.events.register("after-call", ctrl_c)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    return armed
+
+
+IN_RELEASE = "before-call.s3.DeleteObject:lock"  # a second Ctrl-C: the release's, not sent
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "said", "lock_left"),
+    [
+        # Before the bucket's deletion: the lock is there, its release interrupted (not sent).
+        ("before-call.apigatewayv2.DeleteApi", IN_RELEASE, "held", True),
+        ("before-call.apigatewayv2.DeleteApi", None, "released", False),
+        # The bucket's deletion not started (its versions' listing not sent): as before it.
+        ("before-call.s3.ListObjectVersions", IN_RELEASE, "held", True),
+        # Its versions' DeleteObjects answered, the answer not seen: S3 deleted the lock (the
+        # null version of an unversioned bucket), but this run cannot know: "may" be held.
+        ("after-call.s3.DeleteObjects", IN_RELEASE, "held", False),
+        # The versions' deletion seen done, the lock's own DeleteObject not sent: none held.
+        ("before-call.s3.DeleteObject:lock", IN_RELEASE, "gone", False),
+        ("before-call.s3.DeleteObject:lock", None, "released", False),
+        # The lock deleted, its bucket's DeleteBucket not sent: none is held.
+        ("before-call.s3.DeleteBucket", IN_RELEASE, "gone", False),
+        ("before-call.s3.DeleteBucket", None, "released", False),
+        # DeleteBucket answered, its answer not seen: the lock went with what the bucket held.
+        ("after-call.s3.DeleteBucket", IN_RELEASE, "gone", False),
+        ("after-call.s3.DeleteBucket", None, "released", False),
+        # After the bucket's deletion was seen through (the models go after it).
+        ("after-call.sagemaker.DeleteModel", IN_RELEASE, "gone", False),
+    ],
+)
+def test_ctrl_c_in_a_destroy_then_in_its_release_says_the_lock_as_it_is_in_aws(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    first: str,
+    then: str | None,
+    said: str,
+    lock_left: bool,
+) -> None:
+    """Where a destroy is interrupted, once or twice (the second in the lock's release): the
+    summary's ``lock`` and the words say what S3 holds. The lock is deleted by the bucket's
+    own deletion (its DeleteObject, before DeleteBucket): past that step none is held, the
+    bucket gone or not; before it, an interrupted release leaves it, with --force-unlock."""
+    armed = _ctrl_c_in_turn(monkeypatch)
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
+    bucket = _site_bucket()
+    armed += [first, *([then] if then else [])]
+    code, doc = _destroy(project, "--yes")
+    err = capsys.readouterr().err
+    assert not armed, f"not met: {armed}"
+    assert code == 130 and doc["stage"] == "interrupted" and "Traceback" not in err, err
+    assert doc["lock"] == said, err
+    assert doc["error"] == err.removeprefix("error: ").rstrip()
+    s3 = session().client("s3")
+    buckets = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    left = bucket in buckets and any(
+        o["Key"] == lock.KEY for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])
+    )
+    assert left == lock_left
+    if said == "held":
+        assert "--force-unlock" in err and "may still be held" in err, err
+    else:
+        assert "still held" not in err and "--force-unlock" not in err, err
+    if said == "gone":
+        assert "none is held" in err, err
+    if said == "gone" and bucket in buckets:  # deleted its lock, not yet the bucket
+        assert "went with its bucket" not in err, err
+    # Whatever it said, the next destroy ends it (with --force-unlock when said held).
+    again = ["--force-unlock"] if said == "held" else []
+    code, doc = _destroy(project, "--yes", *again)
+    assert code == 0 and doc["status"] == "destroyed", doc
+
+
+def _site_bucket() -> str:
+    s3 = session().client("s3")
+    (name,) = [b["Name"] for b in s3.list_buckets()["Buckets"] if "-site-" in b["Name"]]
+    return name
