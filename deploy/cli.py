@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from deploy import bootstrap_version, budget, lock, render, stacks
+from deploy import atomic_file, bootstrap_version, budget, lock, render, stacks
 from deploy.aws import Aws, CallLog, CredentialsLapsed, DeployError, Interrupted
 from deploy.aws_errors import CREDENTIAL_KINDS, ErrorKind, classify, hint, lapsed
 from deploy.bootstrap import cli as bootstrap_cli
@@ -518,8 +518,9 @@ def _apply(
 
 
 def _write_summary(path: Path | None, summary: dict[str, Any]) -> None:
+    """Whole or not at all (deploy/atomic_file.py): the job-summary step never reads half."""
     if path:
-        path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        atomic_file.write_text(path, json.dumps(summary, indent=2, default=str) + "\n")
 
 
 def _write_failure(
