@@ -308,7 +308,12 @@ def cmd_apply(args: argparse.Namespace) -> int:
             applied = _apply(args, eng, summary_path, stage)
     except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not
         stopped = _interruption(args, eng, err, held, stage)
-        _write_failure(summary_path, eng, stopped, held, stage, interrupted=True)
+        if applied is None:
+            _write_failure(summary_path, eng, stopped, held, stage, interrupted=True)
+        else:  # every change landed, then the lock's release was interrupted: as refused
+            _write_summary_quietly(
+                summary_path, {**applied, "lock": held.said(), "lock_note": _said(stopped)}
+            )
         raise stopped from None
     # After the lock's release: the summary says whether it went. A release that failed
     # otherwise than for credentials raises AWS's error (the step's is its context): the
@@ -607,10 +612,12 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         code = _destroy(args, eng, run)
     except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not
         stopped = _interruption(args, eng, err, run.held, run.stage)
-        _write_summary_quietly(summary_path, run.said(eng, stopped, "interrupted"))
+        said = run.after_release(eng, stopped) or run.said(eng, stopped, "interrupted")
+        _write_summary_quietly(summary_path, said)
         raise stopped from None
     except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
-        _write_summary_quietly(summary_path, run.said(eng, err, run.stage.name))
+        said = run.after_release(eng, err) or run.said(eng, err, run.stage.name)
+        _write_summary_quietly(summary_path, said)
         raise
     _write_summary_quietly(summary_path, run.summary)
     return code
@@ -631,6 +638,28 @@ class DestroyRun:
     # A step of its bucket's deletion was seen done: the lock in it is gone, even when that
     # deletion stopped before DeleteBucket's answer (deploy/resources/site.deletes_lock).
     lock_deleted: bool = False
+    ended: bool = False  # its deletions ended (all done, or `incomplete`): the release is next
+    incomplete: Incomplete | None = None
+
+    def end(self, done: list[Action], incomplete: Incomplete | None = None) -> None:
+        """Its deletions ended, before the lock's release: what they did is what AWS holds,
+        however the release goes."""
+        self.done[:] = done
+        self.ended, self.incomplete = True, incomplete
+
+    def outcome(self, eng: Engine) -> dict[str, Any]:
+        """The summary of deletions that ended: destroyed, or failed with what was not."""
+        if self.incomplete is not None:
+            return self.said(eng, self.incomplete, "actions", incomplete=self.incomplete)
+        return self.said(eng, status="destroyed")
+
+    def after_release(self, eng: Engine, err: BaseException) -> dict[str, Any] | None:
+        """When its deletions had ended and only the lock's release failed or was interrupted:
+        their summary (what AWS holds, not "interrupted in its deletions"), the lock as it is
+        and ``lock_note`` (the release's error); else None."""
+        if not self.ended:
+            return None
+        return {**self.outcome(eng), "lock_note": _said(err)}
 
     def said(
         self,
@@ -735,10 +764,14 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         with _locked(eng, "destroy", args.force_unlock, run.held, lock_gone):
             where = f"project {eng.cfg.project}"
             run.stage.at("delete", where, "its deletions, in destroy order", "actions")
-            done, incomplete = eng.destroy(next_up), None
+            try:
+                done, incomplete = eng.destroy(next_up), None
+            except Incomplete as err:
+                run.end(err.done, err)
+                raise
+            run.end(done)
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err
-    run.done[:] = done
     done = _removed(done)
     print(f"\nRemoved {len(done)} resource(s):")
     for a in done:
@@ -752,11 +785,10 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         )
     for line in repos:
         print(line)
+    run.summary = run.outcome(eng)
     if incomplete:
         print(f"error: {_said(incomplete)}", file=sys.stderr)
-        run.summary = run.said(eng, incomplete, "actions", incomplete=incomplete)
         return 1
-    run.summary = run.said(eng, status="destroyed")
     return 0
 
 

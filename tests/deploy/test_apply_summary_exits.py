@@ -99,6 +99,40 @@ def _interrupting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return armed
 
 
+def _ctrl_c_in_turn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """As `_interrupting`, but the events put in the list returned are met in turn (each one
+    armed once the one before it fired), and ``…s3.DeleteObject:lock`` is only the stack
+    lock's DeleteObject (the destroy's own, in its bucket's deletion, or the release's)."""
+    session()
+    real = boto3.Session
+    armed: list[str] = []
+
+    def made(*args: object, **kwargs: object) -> boto3.Session:
+        ours = real(*args, **kwargs)
+        pushed_before_apply(ours, IMAGE, now=False)
+        pushed_before_apply(ours, IMAGE2, now=False)
+
+        def mark(params: dict[str, Any], context: dict[str, Any], **_: object) -> None:
+            context["stack_lock"] = params.get("Key") == lock.KEY
+
+        def ctrl_c(event_name: str = "", context: Any = None, **_: object) -> None:
+            lock_key = ":lock" if (context or {}).get("stack_lock") else ""
+            if armed and armed[0] in (event_name, event_name + lock_key):
+                armed.pop(0)
+                raise KeyboardInterrupt
+
+        ours.events.register("provide-client-params.s3.DeleteObject", mark)
+        ours.events.register("before-call", ctrl_c)
+        ours.events.register("after-call", ctrl_c)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    return armed
+
+
+IN_RELEASE = "before-call.s3.DeleteObject:lock"  # Ctrl-C in the release, its call not sent
+
+
 def _deployed(project: Path, capsys: Any) -> list[str]:
     """``apply --image IMAGE2`` of a stack deployed with IMAGE: argv (its lock is taken)."""
     cfg = str(project / "config.yaml")
@@ -200,3 +234,26 @@ def test_ctrl_c_in_the_first_call_writes_the_summary_without_calling_aws_again(
     assert "while taking the stack's lock" in err, err
     assert doc["lock"] == "none" and doc["endpoint_name"] is None
     assert armed == ["before-call.sts.GetCallerIdentity"], "no second call"
+
+
+def test_ctrl_c_in_the_release_after_every_change_landed_keeps_the_applied_summary(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every change landed, then Ctrl-C in the lock's release (its DeleteObject not sent): the
+    summary stays the applied one (what AWS now runs), the lock held and how to release it in
+    ``lock_note``, as when the release is refused. It said the apply failed, interrupted at
+    the endpoint's status read, which had been done."""
+    armed = _ctrl_c_in_turn(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed.append(IN_RELEASE)
+    summary = project / "summary.json"
+    assert main([*argv, "--summary-json", str(summary)]) == 130
+    out, err = capsys.readouterr()
+    assert not armed and "Traceback" not in err, err
+    assert "Applied " in out
+    assert err.startswith("error: interrupted while releasing the stack's lock, after the apply")
+    doc = json.loads(summary.read_text())
+    assert doc["status"] == "applied" and "error" not in doc and "failed" not in doc, doc
+    assert doc["changes"] and doc["endpoint_name"] == "trends-anomaly"
+    assert doc["lock"] == "held" and "--force-unlock" in doc["lock_note"]
+    assert doc["lock_note"] == err.removeprefix("error: ").rstrip()

@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
+import botocore.exceptions
 import pytest
 
 from deploy import lock
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply, session
-from tests.deploy.test_apply_summary_exits import _interrupting
+from deploy.engine import Engine
+from tests.deploy.deploy_helpers import IMAGE, session
+from tests.deploy.test_apply_summary_exits import IN_RELEASE, _ctrl_c_in_turn, _interrupting
 from tests.deploy.test_credentials_lapse import _lapsing
 from tests.support.lapse import Lapse
 
@@ -111,39 +112,6 @@ def test_a_second_ctrl_c_in_the_release_after_the_bucket_went_says_the_lock_went
     assert "went with its bucket" in err
 
 
-def _ctrl_c_in_turn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """As `_interrupting`, but the events put in the list returned are met in turn (each one
-    armed once the one before it fired), and ``…s3.DeleteObject:lock`` is only the stack
-    lock's DeleteObject (the destroy's own, in its bucket's deletion, or the release's)."""
-    session()
-    real = boto3.Session
-    armed: list[str] = []
-
-    def made(*args: object, **kwargs: object) -> boto3.Session:
-        ours = real(*args, **kwargs)
-        pushed_before_apply(ours, IMAGE, now=False)
-
-        def mark(params: dict[str, Any], context: dict[str, Any], **_: object) -> None:
-            context["stack_lock"] = params.get("Key") == lock.KEY
-
-        def ctrl_c(event_name: str = "", context: Any = None, **_: object) -> None:
-            lock_key = ":lock" if (context or {}).get("stack_lock") else ""
-            if armed and armed[0] in (event_name, event_name + lock_key):
-                armed.pop(0)
-                raise KeyboardInterrupt
-
-        ours.events.register("provide-client-params.s3.DeleteObject", mark)
-        ours.events.register("before-call", ctrl_c)
-        ours.events.register("after-call", ctrl_c)
-        return ours
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
-    return armed
-
-
-IN_RELEASE = "before-call.s3.DeleteObject:lock"  # a second Ctrl-C: the release's, not sent
-
-
 @pytest.mark.parametrize(
     ("first", "then", "said", "lock_left"),
     [
@@ -215,3 +183,58 @@ def _site_bucket() -> str:
     s3 = session().client("s3")
     (name,) = [b["Name"] for b in s3.list_buckets()["Buckets"] if "-site-" in b["Name"]]
     return name
+
+
+@pytest.mark.parametrize("refused", [None, "before-call.logs.DeleteLogGroup"])
+def test_ctrl_c_in_the_release_after_the_deletions_ended_keeps_what_they_did(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, refused: str | None
+) -> None:
+    """Every deletion tried (all done, or one refused and the rest gone on with), then Ctrl-C
+    in the lock's release: the summary says what the deletions did, ``destroyed`` or their
+    failures, not "interrupted in its deletions" with no failure; the lock as it is."""
+    armed = _ctrl_c_in_turn(monkeypatch)
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
+    if refused:
+        made = boto3_session_made()
+
+        def refusing(*args: Any, **kwargs: Any) -> Any:
+            ours = made(*args, **kwargs)
+            ours.events.register(refused, _access_denied)
+            return ours
+
+        monkeypatch.setattr("deploy.aws.boto3.Session", refusing)
+    destroyed = Engine.destroy
+
+    def then_ctrl_c(self: Engine, *hook: Any) -> Any:
+        try:
+            return destroyed(self, *hook)
+        finally:  # its deletions ended: the next Ctrl-C is in the release
+            armed.append("before-call.s3.DeleteObject")
+
+    monkeypatch.setattr(Engine, "destroy", then_ctrl_c)
+    code, doc = _destroy(project, "--yes")
+    err = capsys.readouterr().err
+    assert not armed and code == 130 and "Traceback" not in err, err
+    assert "interrupted while releasing the stack's lock, after the destroy ended" in err
+    assert "lock_note" in doc and doc["lock_note"] == err.removeprefix("error: ").rstrip()
+    assert any(r.startswith("s3_bucket ") for r in doc["removed"]), doc
+    assert doc["lock"] == "gone" and "none is held" in err, err
+    if refused:
+        assert doc["status"] == "failed" and doc["stage"] == "actions" and "failed" not in doc
+        assert doc["failures"] and "log_group " in doc["error"], doc
+        for failure in doc["failures"]:
+            assert failure["kind"] == "denied" and failure["resource"].startswith("log_group ")
+    else:
+        assert doc["status"] == "destroyed" and "error" not in doc and len(doc["removed"]) == 18
+
+
+def boto3_session_made() -> Any:
+    """The session maker the test patched in (deploy.aws's boto3.Session)."""
+    import deploy.aws
+
+    return deploy.aws.boto3.Session
+
+
+def _access_denied(model: Any, **_: Any) -> None:
+    error = {"Error": {"Code": "AccessDenied", "Message": "not allowed by the test"}}
+    raise botocore.exceptions.ClientError(error, model.name)  # type: ignore[arg-type]
