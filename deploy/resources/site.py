@@ -391,8 +391,11 @@ def delete_versions(aws: Aws, log: Callable[[str], None], bucket: str) -> None:
         ]
     except s3.exceptions.NoSuchBucket:
         return
-    if left:
-        log(f"      {len(left)} object version(s) and delete marker(s) left by versioning")
+    # An unversioned bucket's objects are listed too, as their "null" versions (this destroy's
+    # own lock among them): deleted here, but no version that versioning left.
+    versioned = [v for v in left if v["VersionId"] != "null"]
+    if versioned:
+        log(f"      {len(versioned)} object version(s) and delete marker(s) left by versioning")
     # DeleteObjects takes at most 1000 keys. (Called as aws.client("s3").…: the policy test
     # finds the engine's calls in that form, and checks the roles grant each one.)
     for start in range(0, len(left), 1000):

@@ -43,6 +43,8 @@ def test_a_whole_destroy_and_nothing_to_destroy_write_what_was_removed(
     assert doc["failures"] == [] and doc["untried"] == [] and doc["lock"] == "released"
     out = capsys.readouterr().out
     assert all(f"  - {resource}" in out for resource in doc["removed"])
+    # The lock, listed as the null version of an unversioned bucket, is no version left.
+    assert "left by versioning" not in out, out
     code, doc = _destroy(project, "--yes")
     assert code == 0 and doc["status"] == "nothing to destroy" and doc["removed"] == []
     assert doc["region"] == "us-east-1" and doc["lock"] == "none"
