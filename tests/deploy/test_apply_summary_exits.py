@@ -74,28 +74,37 @@ def test_an_argument_refused_before_any_aws_call_writes_the_summary(
     assert said in err and doc["stage"] == "arguments" and doc["failed"]["op"] == "arguments"
 
 
-def _interrupting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every session the CLI makes has IMAGE and IMAGE2 pushed, and is Ctrl-C'd once at each
-    botocore event put in the list returned (after the deploy the test starts from)."""
+def _sessions_with(monkeypatch: pytest.MonkeyPatch, hook: Any) -> None:
+    """Every session the CLI makes has IMAGE and IMAGE2 pushed, and ``hook(session)``
+    registers its botocore handlers on it (after the deploy the test starts from)."""
     session()
     real = boto3.Session
-    armed: list[str] = []
 
     def made(*args: object, **kwargs: object) -> boto3.Session:
         ours = real(*args, **kwargs)
         pushed_before_apply(ours, IMAGE, now=False)
         pushed_before_apply(ours, IMAGE2, now=False)
-
-        def ctrl_c(event_name: str = "", **_: object) -> None:
-            if event_name in armed:
-                armed.remove(event_name)
-                raise KeyboardInterrupt
-
-        ours.events.register("before-call", ctrl_c)
-        ours.events.register("after-call", ctrl_c)
+        hook(ours)
         return ours
 
     monkeypatch.setattr("deploy.aws.boto3.Session", made)
+
+
+def _interrupting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every session the CLI makes is Ctrl-C'd once at each botocore event put in the list
+    returned (`_sessions_with`)."""
+    armed: list[str] = []
+
+    def ctrl_c(event_name: str = "", **_: object) -> None:
+        if event_name in armed:
+            armed.remove(event_name)
+            raise KeyboardInterrupt
+
+    def hook(ours: boto3.Session) -> None:
+        ours.events.register("before-call", ctrl_c)
+        ours.events.register("after-call", ctrl_c)
+
+    _sessions_with(monkeypatch, hook)
     return armed
 
 
@@ -103,30 +112,23 @@ def _ctrl_c_in_turn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """As `_interrupting`, but the events put in the list returned are met in turn (each one
     armed once the one before it fired), and ``…s3.DeleteObject:lock`` is only the stack
     lock's DeleteObject (the destroy's own, in its bucket's deletion, or the release's)."""
-    session()
-    real = boto3.Session
     armed: list[str] = []
 
-    def made(*args: object, **kwargs: object) -> boto3.Session:
-        ours = real(*args, **kwargs)
-        pushed_before_apply(ours, IMAGE, now=False)
-        pushed_before_apply(ours, IMAGE2, now=False)
+    def mark(params: dict[str, Any], context: dict[str, Any], **_: object) -> None:
+        context["stack_lock"] = params.get("Key") == lock.KEY
 
-        def mark(params: dict[str, Any], context: dict[str, Any], **_: object) -> None:
-            context["stack_lock"] = params.get("Key") == lock.KEY
+    def ctrl_c(event_name: str = "", context: Any = None, **_: object) -> None:
+        lock_key = ":lock" if (context or {}).get("stack_lock") else ""
+        if armed and armed[0] in (event_name, event_name + lock_key):
+            armed.pop(0)
+            raise KeyboardInterrupt
 
-        def ctrl_c(event_name: str = "", context: Any = None, **_: object) -> None:
-            lock_key = ":lock" if (context or {}).get("stack_lock") else ""
-            if armed and armed[0] in (event_name, event_name + lock_key):
-                armed.pop(0)
-                raise KeyboardInterrupt
-
+    def hook(ours: boto3.Session) -> None:
         ours.events.register("provide-client-params.s3.DeleteObject", mark)
         ours.events.register("before-call", ctrl_c)
         ours.events.register("after-call", ctrl_c)
-        return ours
 
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    _sessions_with(monkeypatch, hook)
     return armed
 
 

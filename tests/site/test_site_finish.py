@@ -8,7 +8,17 @@ import re
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, run, short_export, sized, upload, upload_path
+from pagekit import (
+    ARTIFACTS,
+    DATA,
+    open_page,
+    run,
+    short_export,
+    sized,
+    terms_csv,
+    upload,
+    upload_path,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -255,18 +265,6 @@ def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_resul
     assert status.text_content() == f"Downloaded {info.value.suggested_filename}."
 
 
-def _terms_csv(terms: int) -> bytes:
-    """The weekly bitcoin export with ``terms`` terms (each its values shifted): many charts."""
-    lines = BITCOIN.read_text().splitlines()
-    cols = ",".join(f"term {j}: (Worldwide)" for j in range(terms))
-    rows = [*lines[:2], f"Week,{cols}"]
-    for row in lines[3:]:
-        week, value = row.split(",")[:2]
-        v = int(value) if value.isdigit() else 1
-        rows.append(",".join([week, *(str((v + 7 * j) % 101) for j in range(terms))]))
-    return ("\n".join(rows) + "\n").encode()
-
-
 def test_resizing_many_charts_lays_the_page_out_once_or_twice_a_chart(
     page: Any, stack: Any
 ) -> None:
@@ -275,7 +273,7 @@ def test_resizing_many_charts_lays_the_page_out_once_or_twice_a_chart(
     a second, every step of a window's resize). Counted (Chromium's LayoutCount), not timed."""
     terms = 20
     open_page(page, stack.urls["site"])
-    upload(page, "twenty.csv", _terms_csv(terms))
+    upload(page, "twenty.csv", terms_csv(terms))
     run(page)
     assert page.locator(".chart-plot").count() == terms
     cdp = page.context.new_cdp_session(page)

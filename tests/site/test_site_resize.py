@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pagekit import DATA, open_page, run, upload, upload_path
+from pagekit import DATA, open_page, run, terms_csv, upload, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +32,6 @@ COUNT = """
         return clearRect.call(this, x, y, w, h);
     };
 """
-
-
-def _terms_csv(terms: int) -> bytes:
-    """The weekly bitcoin export with ``terms`` terms (each its values shifted): many charts."""
-    lines = BITCOIN.read_text().splitlines()
-    cols = ",".join(f"term {j}: (Worldwide)" for j in range(terms))
-    rows = [*lines[:2], f"Week,{cols}"]
-    for row in lines[3:]:
-        week, value = row.split(",")[:2]
-        v = int(value) if value.isdigit() else 1
-        rows.append(",".join([week, *(str((v + 7 * j) % 101) for j in range(terms))]))
-    return ("\n".join(rows) + "\n").encode()
 
 
 def test_crossing_520_px_raises_no_resize_observer_loop(
@@ -78,7 +66,7 @@ def test_resizing_many_charts_draws_and_measures_the_ones_near_the_window(
     terms = 20
     page.add_init_script(COUNT)
     open_page(page, stack.urls["site"])
-    upload(page, "twenty.csv", _terms_csv(terms))
+    upload(page, "twenty.csv", terms_csv(terms))
     run(page)
     assert page.locator(".chart-plot").count() == terms
     page.evaluate(TWO_FRAMES)
@@ -129,7 +117,7 @@ def test_a_printout_after_a_resize_has_every_chart_at_the_windows_width(
     page = context.new_page()
     try:
         open_page(page, stack.urls["site"])
-        upload(page, "eight.csv", _terms_csv(8))
+        upload(page, "eight.csv", terms_csv(8))
         run(page)
         page.evaluate(TWO_FRAMES)
         page.set_viewport_size({"width": 1280, "height": 800})
