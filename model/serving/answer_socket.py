@@ -9,9 +9,13 @@ first bytes; a big body (over ``JOIN_MAX_BYTES``) is not copied to join them and
 head in a send of its own, as before.
 
 A wrapper around one request's socket (the worker's ``handle_request``), not a change to
-gunicorn: everything but ``sendall`` is the socket's own, and whatever reaches past the
-wrapper to the socket's file descriptor (``fileno``: ``os.sendfile``) or ends the connection
-(``shutdown``) gets the held head first, so bytes never leave out of order.
+gunicorn: everything but the writes is the socket's own. Every other way out gets the held
+head first, so bytes never leave out of order and the head is never dropped: ``sendfile``
+(gunicorn sends a ``wsgi.file_wrapper`` body, Flask's ``send_file``, with it, which on the
+socket itself put the file before its head), ``send`` (an app writing on
+``environ["gunicorn.socket"]``), ``fileno`` (``os.sendfile``), ``shutdown`` and ``close``. An
+interim answer (a 103 from ``environ["wsgi.early_hints"]``) is no head: it leaves at once, as
+it is meant to, while the answer is still being computed.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ class AnswerSocket:
         self._held: bytes | None = None
 
     def sendall(self, data: bytes) -> None:
+        if self._writes == 0 and _interim(data):
+            self._sock.sendall(data)
+            return
         self._writes += 1
         if self._writes == 1:
             self._held = bytes(data)
@@ -56,10 +63,28 @@ class AnswerSocket:
         self.flush()
         return self._sock.fileno()
 
+    def send(self, data: bytes, *flags: int) -> int:
+        self.flush()
+        return int(self._sock.send(data, *flags))
+
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        self.flush()
+        return int(self._sock.sendfile(file, offset, count))
+
     def shutdown(self, how: int) -> None:
         with contextlib.suppress(OSError):
             self.flush()
         self._sock.shutdown(how)
 
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.flush()
+        self._sock.close()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
+
+
+def _interim(data: bytes) -> bool:
+    """Whether ``data`` is a 1xx answer's head (``HTTP/1.1 103 Early Hints``), not the final one."""
+    return data[:5] == b"HTTP/" and data[8:10] == b" 1"

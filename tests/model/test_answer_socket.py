@@ -3,6 +3,10 @@ gunicorn wrote them in two."""
 
 from __future__ import annotations
 
+import socket
+import tempfile
+import textwrap
+
 import pytest
 from flask import Flask, Response
 from gunicorn.config import Config
@@ -21,6 +25,13 @@ class Wire:
 
     def sendall(self, data: bytes) -> None:
         self.sends.append(bytes(data))
+
+    def send(self, data: bytes) -> int:
+        self.sends.append(bytes(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.closed = True
 
     def fileno(self) -> int:
         return 99
@@ -87,3 +98,87 @@ def test_reaching_past_the_wrapper_sends_the_held_head_first(reach):
     assert wire.sends == [b"head"]
     answer.sendall(b"body")
     assert wire.sends == [b"head", b"body"]
+
+
+def test_a_file_sent_by_sendfile_follows_its_head():
+    """gunicorn sends a file (a wsgi.file_wrapper: Flask's send_file) with ``sock.sendfile``,
+    which the wrapper passed to the socket itself: the file went out before the held head."""
+    a, b = socket.socketpair()
+    with a, b, tempfile.TemporaryFile() as f:
+        f.write(b"F" * 5000)
+        f.seek(0)
+        answer = AnswerSocket(a)
+        answer.sendall(b"head\r\n\r\n")
+        answer.sendfile(f, offset=0, count=5000)
+        answer.flush()
+        a.shutdown(socket.SHUT_WR)
+        got = b"".join(iter(lambda: b.recv(65536), b""))
+    assert got == b"head\r\n\r\n" + b"F" * 5000
+
+
+@pytest.mark.parametrize("reach", ["send", "close"])
+def test_a_send_or_close_past_sendall_keeps_the_held_head(reach):
+    """``send`` (an app writing on ``environ['gunicorn.socket']``) must not overtake the head;
+    ``close`` must not drop it."""
+    wire = Wire()
+    answer = AnswerSocket(wire)
+    answer.sendall(b"head")
+    answer.send(b"more") if reach == "send" else answer.close()
+    assert wire.sends[0] == b"head"
+
+
+def test_early_hints_leave_at_once():
+    """A 103 (``environ['wsgi.early_hints']``) is there to go out while the answer is computed:
+    held as if it were the answer's head, it waited for the answer."""
+
+    def app(environ, start_response):
+        environ["wsgi.early_hints"]([("Link", "</a.css>; rel=preload")])
+        assert wire.sends and wire.sends[0].startswith(b"HTTP/1.1 103 Early Hints\r\n")
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    wire = Wire()
+    req = next(iter(RequestParser(Config(), [GET], ("127.0.0.1", 1))))
+    _worker(app).handle_request("127.0.0.1:8080", req, wire, ("127.0.0.1", 1))
+    assert len(wire.sends) == 2 and wire.sends[1].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert wire.sends[1].endswith(b"\r\n\r\nok")
+
+
+FILE_APP = textwrap.dedent(
+    """
+    import os, tempfile
+    from flask import Flask, send_file
+
+    app = Flask(__name__)
+    PATH = os.path.join(tempfile.mkdtemp(), "answer.bin")
+    with open(PATH, "wb") as f:
+        f.write(b"F" * 5000)
+
+    @app.route("/ping")
+    def ping():
+        return ""
+
+    @app.route("/file")
+    def file():
+        return send_file(PATH, mimetype="application/octet-stream")
+    """
+)
+
+
+def test_a_file_answer_through_gunicorn_starts_with_its_head(start_server, target_kind, tmp_path):
+    """Through the real server (gevent's socket.sendfile): the file's bytes came first and the
+    head after them, an answer no client could read."""
+    (tmp_path / "file_app.py").write_text(FILE_APP, encoding="utf-8")
+    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+    server = start_server(
+        tmp_path, workers=1, extra_env={"MODEL_APP": "file_app:app", "PYTHONPATH": path}
+    )
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(b"GET /file HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n")
+            got = b"".join(iter(lambda: sock.recv(65536), b""))
+    finally:
+        server.stop()
+    head, _, body = got.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"Content-Length: 5000" in head, got[:200]
+    assert body == b"F" * 5000
