@@ -18,6 +18,7 @@ Used through ``worker_class`` in gunicorn_conf.py.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -132,6 +133,12 @@ class StoppableGeventWorker(GeventWorker):
             answer.flush()
             if body_left_unread(req):
                 linger(sock)
+            raise
+        except Exception:
+            # After the answer (an OSError from the body's close(), which gunicorn passes on):
+            # the head, all of a HEAD's or a 204's answer, leaves as gunicorn had sent it.
+            with contextlib.suppress(OSError):
+                answer.flush()
             raise
         answer.flush()
         return handled

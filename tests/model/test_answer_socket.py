@@ -3,6 +3,7 @@ gunicorn wrote them in two."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import tempfile
 import textwrap
@@ -125,6 +126,37 @@ def test_a_send_or_close_past_sendall_keeps_the_held_head(reach):
     answer.sendall(b"head")
     answer.send(b"more") if reach == "send" else answer.close()
     assert wire.sends[0] == b"head"
+
+
+class _CloseFails:
+    """A WSGI body whose close() raises, after a complete answer (Content-Length: 0)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def __iter__(self):
+        return iter([b""])
+
+    def close(self) -> None:
+        raise self.exc
+
+
+@pytest.mark.parametrize("exc", [OSError("gone"), ValueError("bug")])
+def test_an_error_after_a_bodyless_answer_still_sends_its_head(exc):
+    """The head alone is the whole answer (Content-Length: 0, a HEAD, a 204): an OSError raised
+    after it was held (the body's close()) left the client with nothing, where gunicorn had
+    sent it."""
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Length", "0")])
+        return _CloseFails(exc)
+
+    wire = Wire()
+    req = next(iter(RequestParser(Config(), [GET], ("127.0.0.1", 1))))
+    with contextlib.suppress(OSError, StopIteration):
+        _worker(app).handle_request("127.0.0.1:8080", req, wire, ("127.0.0.1", 1))
+    assert len(wire.sends) == 1 and wire.sends[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert wire.sends[0].endswith(b"Content-Length: 0\r\n\r\n")
 
 
 def test_early_hints_leave_at_once():
