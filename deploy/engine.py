@@ -170,10 +170,17 @@ class Engine:
         --force-unlock removed the lock of that project's own run before the plan's check
         refused. The bucket's tags say whose the lock's place is (one GetBucketTagging); the
         roles and the rest are read once, under the lock, and refused there by the plan's
-        `check_owner` before any change (no bucket: no lock is written either)."""
+        `check_owner` before any change (no bucket: no lock is written either). A bucket
+        without a ``project`` tag (its tags replaced or removed by hand or a tag policy) says
+        nothing of whose it is: then the roles are read here too, as before, since the lock
+        would be written into (and --force-unlock remove it from) whoever's bucket it is."""
         world = World(account=self.names.account, region=self.names.region)
         for record in site_resource.observe_owner(self.aws, self.names):
             world.add(record)
+        if not any("project" in r.tags for r in world) and site_resource.bucket_exists(
+            self.aws, self.names
+        ):
+            world = self.read_roles()
         self.check_owner(world)
 
     def check_owner(self, world: World) -> None:

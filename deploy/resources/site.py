@@ -212,6 +212,11 @@ def observe_owner(aws: Aws, names: Names) -> list[BucketOwner]:
     return [BucketOwner(names.bucket, tag_dict(tagging["TagSet"]))] if tagging else []
 
 
+def bucket_exists(aws: Aws, names: Names) -> bool:
+    """Whether the stack's bucket (where the lock is written) exists: one HeadBucket."""
+    return aws.read("s3", "HeadBucket", Bucket=names.bucket) is not None
+
+
 def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]:
     b = names.bucket
     if aws.read("s3", "HeadBucket", Bucket=b) is None:

@@ -195,3 +195,24 @@ def test_a_model_an_earlier_config_left_under_anothers_names_is_refused(tmp_path
         assert f"project={OTHER}" in said, said
     found = inventory(OTHER)
     assert sorted(found["models"] + found["endpoint_configs"]) == left
+
+
+def test_an_untagged_bucket_under_the_names_still_has_its_lock_left_alone(
+    tmp_path: Path, other_deployed: dict[str, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check before the lock reads the bucket's tags; a bucket whose tags were replaced or
+    removed (by hand, a tag policy's remediation) says nothing of whose it is. The roles still
+    do, and they are read then: --force-unlock removed the other project's lock before."""
+    bucket = load_config(tmp_path / "other" / "config.yaml").names("123456789012").bucket
+    session().client("s3").delete_bucket_tagging(Bucket=bucket)
+    theirs = lock.Holder("their-ci", "runner-7 pid 42", "apply", 0.0).to_json()
+    session().client("s3").put_object(Bucket=bucket, Key=lock.KEY, Body=theirs)
+    (tmp_path / "mine").mkdir()
+    mine = _staging(make_project(tmp_path / "mine"))
+    cfg = str(tmp_path / "mine" / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--env", "staging", "--image", mine.image or "",
+                 "--force-unlock"]) == 1  # fmt: skip
+    assert f"project {OTHER}" in capsys.readouterr().err
+    held = session().client("s3").get_object(Bucket=bucket, Key=lock.KEY)["Body"].read()
+    assert held == theirs  # their run's lock, as it was
