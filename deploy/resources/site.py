@@ -22,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy import lock
-from deploy.aws import tag_dict, tag_list
+from deploy.aws import DeployError, tag_dict, tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.naming import Names
 from deploy.plan import Action, Call, Phase, Ref, Run, Step
@@ -403,10 +403,22 @@ def delete_versions(aws: Aws, log: Callable[[str], None], bucket: str) -> None:
         log(f"      {len(versioned)} object version(s) and delete marker(s) left by versioning")
     # DeleteObjects takes at most 1000 keys. (Called as aws.client("s3").…: the policy test
     # finds the engine's calls in that form, and checks the roles grant each one.)
+    # It answers 200 with what it could not delete under Errors: a step taken as done deleted
+    # the lock (site.deletes_lock), so what is left fails the step here, naming each.
     for start in range(0, len(left), 1000):
-        aws.client("s3").delete_objects(
+        answer = aws.client("s3").delete_objects(
             Bucket=bucket, Delete={"Objects": left[start : start + 1000]}
         )
+        if answer.get("Errors"):
+            raise DeployError(
+                f"S3 did not delete these versions in {bucket}: "
+                + ", ".join(_not_deleted(e) for e in answer["Errors"])
+            )
+
+
+def _not_deleted(error: dict[str, Any]) -> str:
+    """One of DeleteObjects' Errors: ``key (Code: Message)``."""
+    return f"{error.get('Key')} ({error.get('Code')}: {error.get('Message', '')})"
 
 
 def destroy(world: World) -> list[Action]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from botocore.stub import ANY, Stubber
 
+from deploy import lock
 from deploy.aws import DeployError
 from deploy.plan import Ref, has_ref, resolve
 from deploy.resources import site
@@ -330,3 +331,24 @@ def test_the_page_csp_is_pinned_to_the_api_once_its_id_is_known() -> None:
     api = "https://a1.execute-api.us-east-1.amazonaws.com"
     assert pinned.body == csp.replace(b"'self' https: http://127.0.0.1:*", f"'self' {api}".encode())
     assert pinned.md5 == md5_hex(pinned.body)
+
+
+def test_versions_s3_did_not_delete_fail_the_buckets_deletion_there() -> None:
+    """DeleteObjects answers 200 with the keys it could not delete under ``Errors``: taken as
+    done, the step said the lock in the bucket deleted (destroy then said it "gone", none held,
+    when its release was interrupted) while it was still there."""
+    aws = make_aws()
+    listed = {"Versions": [{"Key": lock.KEY, "VersionId": "null"}], "IsTruncated": False}
+    refused = {
+        "Deleted": [],
+        "Errors": [
+            {"Key": lock.KEY, "VersionId": "null", "Code": "AccessDenied", "Message": "Denied"}
+        ],
+    }
+    with Stubber(aws.client("s3")) as stub:
+        stub.add_response("list_object_versions", listed, {"Bucket": BUCKET})
+        stub.add_response("delete_objects", refused, {"Bucket": BUCKET, "Delete": ANY})
+        with pytest.raises(DeployError) as err:
+            site.delete_versions(aws, lambda _m: None, BUCKET)
+    said = str(err.value)
+    assert f"{lock.KEY} (AccessDenied: Denied)" in said and BUCKET in said
