@@ -21,14 +21,16 @@ from pathlib import Path
 def write_text(path: Path, text: str) -> None:
     """``text`` in ``path`` (UTF-8), whole: the old file stays until the new one is complete,
     and no temporary file is left behind when the write fails or is interrupted."""
-    target = Path(os.path.realpath(path))  # a symlink's file, as open() would write it
-    try:
-        mode: int | None = target.stat().st_mode
+    try:  # what open() would open, links followed: /dev/stdout's pipe is a pipe
+        mode: int | None = os.stat(path).st_mode
     except FileNotFoundError:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
-        target.write_text(text, encoding="utf-8")
+        # Written through ``path`` itself: the realpath of /dev/stdout on a pipe is
+        # /proc/<pid>/fd/pipe:[N], which names no file and has no directory to write beside.
+        Path(path).write_text(text, encoding="utf-8")
         return
+    target = Path(os.path.realpath(path))  # a symlink's file, as open() would write it
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

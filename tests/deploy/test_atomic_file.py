@@ -107,3 +107,20 @@ def test_what_is_not_a_regular_file_is_written_in_place(tmp_path: Path) -> None:
     finally:
         os.close(reader)
     assert _left(tmp_path) == ["pipe"]
+
+
+def test_dev_stdout_that_is_a_pipe_is_written_to_it() -> None:
+    """``--summary-json /dev/stdout`` in a pipeline (CI's ``| jq``, a captured step): the link
+    resolves to ``/proc/<pid>/fd/pipe:[N]``, no file at all, and the temporary file beside it
+    could not be made (FileNotFoundError) where a plain open() writes into the pipe."""
+    import subprocess
+    import sys
+
+    code = "from pathlib import Path; from deploy import atomic_file; " + (
+        "atomic_file.write_text(Path('/dev/stdout'), '{\"ok\": 1}\\n')"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == '{"ok": 1}\n'
