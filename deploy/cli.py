@@ -166,6 +166,15 @@ class LockState:
             return "none"
         return "released" if self.released else "gone" if self.gone else "held"
 
+    def fields(self) -> dict[str, Any]:
+        """--summary-json's ``lock``, and ``lock_release: "interrupted"`` when it is said held
+        because its release was interrupted: its DeleteObject may have reached S3, so the lock
+        *may* be held (the job summary says so, not "still held")."""
+        said = self.said()
+        if said == "held" and self.interrupted:
+            return {"lock": said, "lock_release": "interrupted"}
+        return {"lock": said}
+
 
 @contextmanager
 def _locked(
@@ -312,7 +321,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             _write_failure(summary_path, eng, stopped, held, stage, interrupted=True)
         else:  # every change landed, then the lock's release was interrupted: as refused
             _write_summary_quietly(
-                summary_path, {**applied, "lock": held.said(), "lock_note": _said(stopped)}
+                summary_path, {**applied, **held.fields(), "lock_note": _said(stopped)}
             )
         raise stopped from None
     # After the lock's release: the summary says whether it went. A release that failed
@@ -323,7 +332,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             _write_failure(summary_path, eng, err, held, stage)
         else:  # only the lock's release failed: the changes' summary stays, with its note
             _write_summary_quietly(
-                summary_path, {**applied, "lock": held.said(), "lock_note": _said(err)}
+                summary_path, {**applied, **held.fields(), "lock_note": _said(err)}
             )
         raise
     return 0
@@ -554,7 +563,7 @@ def _write_failure(
         "error": said,
         "endpoint_name": _endpoint_name(eng),
         "changes": [a.to_json() for a in progress.done] if progress else [],
-        "lock": held.said(),
+        **held.fields(),
     }
     if progress and progress.failed:
         failed["failed"] = progress.failed.to_json()
@@ -690,8 +699,8 @@ class DestroyRun:
                 {"resource": f"{u.action.kind} {u.action.name}", "sent": list(u.sent)}
                 for u in (incomplete.unconfirmed if incomplete else ())
             ],
-            lock=self.held.said(),
         )
+        summary.update(self.held.fields())
         if err is not None and incomplete is None:
             st = self.stage
             failed = outside_steps(st.op, st.resource, st.step, err)

@@ -49,13 +49,21 @@ def render_failure(summary: dict[str, Any], commit: str = "", title: str = "") -
                 "",
             ]
     if summary.get("lock") == "held":
-        lines += ["The stack lock is still held: the error says how to release it.", ""]
+        lines += [f"The stack lock {_held(summary)}: the error says how to release it.", ""]
     lines += ["~~~text", body, "~~~"]
     changes = summary.get("changes") or []
     if changes:  # what the failed apply did change: the next run resumes after it
         lines += ["", f"### Done before it ({len(changes)})", ""]
         lines += [f"- {_change_line(c)}" for c in changes]
     return "\n".join(lines) + "\n"
+
+
+def _held(summary: dict[str, Any]) -> str:
+    """A lock said held: "is still held", or "may still be held" when its release was
+    interrupted (``lock_release``), its DeleteObject perhaps reaching S3."""
+    if summary.get("lock_release") == "interrupted":
+        return "may still be held (its release was interrupted)"
+    return "is still held"
 
 
 def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
@@ -79,7 +87,8 @@ def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
     lines += [f"- {_change_line(c)}" for c in changes] or ["Nothing changed: AWS already matched."]
     if summary.get("lock") == "held":  # every change landed, then the lock's release failed
         note = str(summary.get("lock_note") or "").replace("~~~", "~ ~ ~")
-        lines += ["", "The stack lock is still held: the next run stops at it until released.", ""]
+        lines += ["", f"The stack lock {_held(summary)}: the next run stops at it until released."]
+        lines += [""]
         lines += ["~~~text", note, "~~~"]
     return "\n".join(lines) + "\n"
 

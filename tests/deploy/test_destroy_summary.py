@@ -169,8 +169,10 @@ def test_ctrl_c_in_a_destroy_then_in_its_release_says_the_lock_as_it_is_in_aws(
     assert left == lock_left
     if said == "held":
         assert "--force-unlock" in err and "may still be held" in err, err
+        assert doc["lock_release"] == "interrupted"  # the job summary says "may still be"
     else:
         assert "still held" not in err and "--force-unlock" not in err, err
+        assert "lock_release" not in doc, doc
     if said == "gone":
         assert "none is held" in err, err
     if said == "gone" and bucket in buckets:  # deleted its lock, not yet the bucket

@@ -592,3 +592,19 @@ def test_a_rollbacks_summary_says_main_must_be_reverted(tmp_path: Path) -> None:
     assert "::warning title=rolled back, now revert on main::" in said
     merge = _script("deploy_summary.py", *args, "").stdout  # a merge passes ""
     assert "Rolled back" not in merge and "::warning" not in merge
+
+
+def test_a_lock_whose_release_was_interrupted_is_said_to_be_perhaps_held(tmp_path: Path) -> None:
+    """Ctrl-C or a cancelled job (SIGTERM) in the lock's release: its DeleteObject may have
+    reached S3 or not, and the run says the lock *may* still be held; the job summary said
+    "still held", applied or failed."""
+    path = tmp_path / "summary.json"
+    note = "interrupted while releasing the stack's lock: … may still be held … --force-unlock"
+    doc = {**SUMMARY, "lock": "held", "lock_release": "interrupted", "lock_note": note}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    said = _script("deploy_summary.py", str(path)).stdout
+    assert said.startswith("## Deployed") and "may still be held" in said, said
+    assert "is still held" not in said, said
+    path.write_text(json.dumps({**doc, "error": "interrupted: …"}), encoding="utf-8")
+    said = _script("deploy_summary.py", str(path)).stdout
+    assert "may still be held" in said and "is still held" not in said, said
