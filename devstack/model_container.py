@@ -156,8 +156,11 @@ def build_image(
     return Build(tag, base, time.monotonic() - start)
 
 
-# gunicorn log levels that still write its "Listening at" line.
+# gunicorn log levels that still write its "Listening at" line, and those that hide it (the
+# server's own names and aliases: serving.environment). Any other value is left for the server
+# to refuse in its own words.
 QUIET_OK = ("debug", "info")
+QUIET = ("warning", "warn", "error", "critical", "fatal")
 
 
 def listening_port(log: str) -> int:
@@ -224,7 +227,7 @@ class ModelContainer:
     def start(self, timeout_s: float = 90.0) -> ModelContainer:
         # The server reads the level in any case, spaces around it ignored (serving.environment).
         level = self.env.get("MODEL_SERVER_LOG_LEVEL", "").strip().lower() or "info"
-        if self.port == 0 and level not in QUIET_OK:
+        if self.port == 0 and level in QUIET:
             raise ValueError(
                 "port 0 is read from gunicorn's 'Listening at' line: MODEL_SERVER_LOG_LEVEL "
                 f"{self.env['MODEL_SERVER_LOG_LEVEL']!r} hides it (use info or debug)"
