@@ -19,12 +19,15 @@ import ipaddress
 import math
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 #: gunicorn's level names (``gunicorn.glogging.Logger.LOG_LEVELS``; any other it reads as
 #: ``info``) and the aliases Python's logging gives two of them.
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
-_LEVEL_ALIASES = {"warn": "warning", "fatal": "critical"}
+LEVEL_ALIASES = {"warn": "warning", "fatal": "critical"}
+
+Number = TypeVar("Number", int, float)
 
 
 def refused(name: str, written: str, must: str) -> SystemExit:
@@ -37,6 +40,14 @@ def text(name: str, default: str, env: Mapping[str, str] | None = None) -> str:
     return (os.environ if env is None else env).get(name, "").strip() or default
 
 
+def _parsed(name: str, written: str, convert: Callable[[str], Number], must: str) -> Number:
+    """``convert(written)``, or the one line that stops the start when it cannot."""
+    try:
+        return convert(written)
+    except ValueError:
+        raise refused(name, written, must) from None
+
+
 def seconds(
     name: str, default: str, whole: bool = False, env: Mapping[str, str] | None = None
 ) -> float | None:
@@ -45,13 +56,19 @@ def seconds(
     written = text(name, default, env)
     kind = "a whole number" if whole else "a number"
     must = f"must be {kind} of seconds above 0, or 0 for no limit"
-    try:
-        value = int(written) if whole else float(written)
-    except ValueError:
-        raise refused(name, written, must) from None
+    value = _parsed(name, written, int if whole else float, must)
     if value == 0:
         return None
     if not (math.isfinite(value) and value > 0):
+        raise refused(name, written, must)
+    return value
+
+
+def at_least(name: str, written: str, low: int = 1) -> int:
+    """``written`` (``name``'s value, or a value given for it) as a whole number >= ``low``."""
+    must = f"must be a whole number >= {low}"
+    value = _parsed(name, written, int, must)
+    if value < low:
         raise refused(name, written, must)
     return value
 
@@ -60,21 +77,14 @@ def whole_number(
     name: str, default: str, low: int = 1, env: Mapping[str, str] | None = None
 ) -> int:
     """A whole number, at least ``low`` (a count or a size in bytes)."""
-    written = text(name, default, env)
-    try:
-        value = int(written)
-    except ValueError:
-        value = None
-    if value is None or value < low:
-        raise refused(name, written, f"must be a whole number >= {low}")
-    return value
+    return at_least(name, text(name, default, env), low)
 
 
 def log_level(name: str, default: str, env: Mapping[str, str] | None = None) -> str:
     """gunicorn's name of the level ``name`` gives, in any case (``DEBUG``, ``Info``), or
     logging's alias of one (``warn``, ``fatal``)."""
     written = text(name, default, env)
-    level = _LEVEL_ALIASES.get(written.lower(), written.lower())
+    level = LEVEL_ALIASES.get(written.lower(), written.lower())
     if level not in LOG_LEVELS:
         raise refused(name, written, f"must be one of {', '.join(LOG_LEVELS)}")
     return level
@@ -84,10 +94,7 @@ def port(name: str, default: str, env: Mapping[str, str] | None = None) -> int:
     """A TCP port number; 0 binds any free port (gunicorn's "Listening at" line says which)."""
     written = text(name, default, env)
     must = "must be a port number from 1 to 65535 (SageMaker's is 8080), or 0 for any free port"
-    try:
-        value = int(written)
-    except ValueError:
-        raise refused(name, written, must) from None
+    value = _parsed(name, written, int, must)
     if not 0 <= value <= 65535:
         raise refused(name, written, must)
     return value

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .environment import refused
+from .environment import at_least
 
 MB = 1024 * 1024
 # Peak RSS of one worker answering the largest accepted request (6 MB CSV, ~450 000 points, auto
@@ -135,12 +135,7 @@ def choose_workers(
         else "no memory limit found"
     )
     if explicit is not None and explicit.strip():  # unset or blank: the default
-        try:
-            n = int(explicit)  # type: ignore[arg-type]
-        except ValueError:
-            raise refused(WORKERS, str(explicit), "must be a whole number >= 1") from None
-        if n < 1:
-            raise refused(WORKERS, str(explicit), "must be a whole number >= 1")
+        n = at_least(WORKERS, explicit)
         warning = (
             "; WARNING: more than the memory holds: large requests may run out of memory"
             if fits is not None and n > fits
@@ -173,12 +168,7 @@ def choose_from_system(env: dict[str, str] | None = None) -> WorkerChoice:
     env = dict(os.environ if env is None else env)
     limit, source = memory_limit(_read)
     per_worker = env.get("MODEL_WORKER_MEMORY_MB", "").strip()
-    try:
-        worker_bytes = int(per_worker) * MB if per_worker else WORKER_PEAK_BYTES
-    except ValueError:
-        raise refused(MEMORY, per_worker, "must be a whole number >= 1") from None
-    if worker_bytes < 1:
-        raise refused(MEMORY, per_worker, "must be a whole number >= 1")
+    worker_bytes = at_least(MEMORY, per_worker) * MB if per_worker else WORKER_PEAK_BYTES
     return choose_workers(
         cpu_count(),
         limit,
