@@ -66,3 +66,16 @@ def test_port_0_is_the_one_gunicorn_says_it_bound(tmp_path: Path, monkeypatch) -
     with pytest.raises(RuntimeError) as started:
         loud.start()
     assert started.value is ran
+
+
+def test_the_port_0_check_knows_every_level_the_server_takes() -> None:
+    """devstack runs without model/ on its path, so it names the levels itself: each one the
+    server takes is known here as showing gunicorn's Listening line or hiding it (a level
+    added to the server and not here would start a container whose port is never read)."""
+    from serving.environment import LEVEL_ALIASES, LOG_LEVELS
+
+    assert set(model_container.QUIET_OK) | set(model_container.QUIET) == {
+        *LOG_LEVELS,
+        *LEVEL_ALIASES,
+    }
+    assert not set(model_container.QUIET_OK) & set(model_container.QUIET)
