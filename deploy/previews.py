@@ -24,9 +24,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from deploy.aws import Aws, tag_dict
+from deploy.aws import Aws
 from deploy.github_api import PullRequest
 from deploy.naming import ANY_PREVIEW, LOG_GROUP_PREFIXES, PREVIEW_NUMBER, Names, preview_env
+from deploy.resources.base import sagemaker_tags
 
 PREVIEW_LABEL = "preview"
 # The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
@@ -226,8 +227,7 @@ def last_deployed(aws: Aws, names: Names) -> datetime | None:
     ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=names.endpoint)
     if ep is None:
         return None
-    listed = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
-    tagged = _parsed(tag_dict(listed.get("Tags")).get(DEPLOYED_AT))
+    tagged = _parsed(sagemaker_tags(aws, ep["EndpointArn"]).get(DEPLOYED_AT))
     return newest((ep.get("CreationTime"), ep.get("LastModifiedTime"), tagged))
 
 

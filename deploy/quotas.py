@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from deploy.aws import tag_dict
+from deploy.resources.base import sagemaker_tags
 from deploy.resources.endpoint_config import fleet_count
 
 if TYPE_CHECKING:
@@ -281,10 +281,9 @@ def _owner(aws: Aws, arn: str) -> str:
     """An endpoint's ``project`` tag ("" when it has none, or its tags cannot be read: it
     still holds its instances, counted all the same)."""
     try:
-        listed = aws.read("sagemaker", "ListTags", ResourceArn=arn) or {}
+        return sagemaker_tags(aws, arn).get("project", "")
     except botocore.exceptions.ClientError:
         return ""
-    return tag_dict(listed.get("Tags")).get("project", "")
 
 
 def _holds(seen: dict[str, Any], config: dict[str, Any], instance_type: str | None) -> int:

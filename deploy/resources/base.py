@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from deploy.aws import tag_dict
 from deploy.aws_errors import ErrorKind
 from deploy.plan import Action, Change, Step, differences
 from deploy.world import Desired, World
@@ -92,6 +93,12 @@ def reconcile(
     if not changes:
         return Action("noop", kind, spec.name, "up to date")
     return Action("update", kind, spec.name, changed(changes), changes, update(changes))
+
+
+def sagemaker_tags(aws: Aws, arn: str) -> dict[str, str]:
+    """A SageMaker resource's tags (ListTags; {} when it has none or is gone): whose it is,
+    and what an endpoint records of its deploys."""
+    return tag_dict((aws.read("sagemaker", "ListTags", ResourceArn=arn) or {}).get("Tags"))
 
 
 def changed(changes: tuple[Change, ...]) -> str:

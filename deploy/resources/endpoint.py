@@ -35,13 +35,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy import budget
-from deploy.aws import DeployError, WaitFailed, tag_dict, tag_list
+from deploy.aws import DeployError, WaitFailed, tag_list
 from deploy.aws_errors import ErrorKind, endpoint_failure
 from deploy.config import DeploymentConfig
 from deploy.naming import VARIANT
 from deploy.plan import Action, Call, Change, Poll, Recovery, Step, Wait, differences
 from deploy.resources import endpoint_config
-from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed, sagemaker_tags
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, config_spec
 from deploy.world import Desired, World
 
@@ -150,7 +150,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
     ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=names.endpoint)
     if ep is None:
         return []
-    tags = aws.read("sagemaker", "ListTags", ResourceArn=ep["EndpointArn"]) or {}
+    tags = sagemaker_tags(aws, ep["EndpointArn"])
     variant = _variant(ep)
     instances, running = _capacity(variant, INSTANCES)
     concurrency, concurrency_now = _capacity(variant, CONCURRENCY)
@@ -162,7 +162,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
             config=ep.get("EndpointConfigName"),
             status=ep.get("EndpointStatus"),
             failure_reason=ep.get("FailureReason"),
-            tags=tag_dict(tags.get("Tags")),
+            tags=tags,
             instances=instances,
             running=running,
             concurrency=concurrency,

@@ -26,10 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from deploy.aws import tag_dict, tag_list
+from deploy.aws import tag_list
 from deploy.naming import VARIANT, Names, content_hash
 from deploy.plan import Action, Call, Phase, Step, canonical, differences
-from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
+from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed, sagemaker_tags
 from deploy.resources.sagemaker_model import delete_model, model_spec, new_generation
 from deploy.world import Desired, World
 
@@ -138,8 +138,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
         if d is None:
             continue  # deleted between the list and the describe
         variants = d.get("ProductionVariants", [])
-        listed = aws.read("sagemaker", "ListTags", ResourceArn=c["EndpointConfigArn"]) or {}
-        tags = tag_dict(listed.get("Tags"))
+        tags = sagemaker_tags(aws, c["EndpointConfigArn"])
         out.append(
             SeenConfig(
                 name=name,

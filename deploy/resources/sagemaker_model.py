@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy import budget
-from deploy.aws import tag_dict, tag_list
+from deploy.aws import tag_list
 from deploy.aws_errors import ErrorKind
 from deploy.image import check_manifest_media_type, ecr_image_ref
 from deploy.naming import Names, content_hash
@@ -23,6 +23,7 @@ from deploy.resources.base import (
     PlanContext,
     ResourceType,
     changed,
+    sagemaker_tags,
 )
 from deploy.world import Desired, World
 
@@ -114,8 +115,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
         if d is None:
             continue  # deleted between the list and the describe
         container = d.get("PrimaryContainer", {})
-        listed = aws.read("sagemaker", "ListTags", ResourceArn=m["ModelArn"]) or {}
-        tags = tag_dict(listed.get("Tags"))
+        tags = sagemaker_tags(aws, m["ModelArn"])
         out.append(
             SeenModel(
                 name=name,
