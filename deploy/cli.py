@@ -231,14 +231,14 @@ def _release(
         how = lock_gone()
         if how:
             state.gone = True
-            err.add_note(f"{_gone_with_bucket(bucket, how)} (its release was interrupted).")
+            err.add_note(f"{_gone_note(bucket, how)} (its release was interrupted).")
         raise
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         state.lapsed = lapsed(err)
         how = lock_gone()
         if how:  # deleted already, whatever the release met
             state.gone, state.refusal = True, str(err)
-            return f"{_gone_with_bucket(bucket, how)} (its release was refused: {err})"
+            return f"{_gone_note(bucket, how)} (its release was refused: {err})"
         if state.lapsed is None and command != SWEEP:
             raise
         why = (
@@ -256,7 +256,7 @@ def _release(
     return ""
 
 
-# How a destroy deleted its lock (`_locked`'s ``lock_gone``), as `_gone_with_bucket` says it.
+# How a destroy deleted its lock (`_locked`'s ``lock_gone``), as `_gone_note` says it.
 WENT_WITH_BUCKET = "went with its bucket, deleted above"
 WENT_WITH_CONTENTS = (
     "was deleted above with what its bucket held (the bucket's own deletion was not seen "
@@ -264,7 +264,7 @@ WENT_WITH_CONTENTS = (
 )
 
 
-def _gone_with_bucket(bucket: str, how: str = WENT_WITH_BUCKET) -> str:
+def _gone_note(bucket: str, how: str) -> str:
     """A refused or interrupted release after the command deleted the lock (``how``)."""
     return f"The stack's lock s3://{bucket}/{lock.KEY} {how}: none is held, nothing to unlock"
 
