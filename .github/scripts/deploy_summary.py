@@ -87,9 +87,8 @@ def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
     lines += [f"- {_change_line(c)}" for c in changes] or ["Nothing changed: AWS already matched."]
     if summary.get("lock") == "held":  # every change landed, then the lock's release failed
         note = str(summary.get("lock_note") or "").replace("~~~", "~ ~ ~")
-        lines += ["", f"The stack lock {_held(summary)}: the next run stops at it until released."]
-        lines += [""]
-        lines += ["~~~text", note, "~~~"]
+        said = f"The stack lock {_held(summary)}: the next run stops at it until released."
+        lines += ["", said, "", "~~~text", note, "~~~"]
     return "\n".join(lines) + "\n"
 
 
