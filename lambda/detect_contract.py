@@ -46,8 +46,9 @@ _INFERENCE_ID = re.compile(r"[!-~][ -~]{0,63}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
 # Content types whose meaning we cannot tell from the header (curl -d, fetch with a string),
-# and the raw bytes' own type: the only kind whose bytes the HTTP API passes on unchanged
-# whatever they are (it base64-encodes them), so the page sends files as it.
+# and the raw bytes' own type, which a caller is told to send a file as (`not_utf8`): like every
+# type but text/*, JSON, XML and JavaScript, the HTTP API passes its bytes on unchanged
+# (base64-encoded). The page sends application/csv (site/src/api.js).
 _FORM_TYPE = "application/x-www-form-urlencoded"  # curl -d's and urllib's default
 BYTES_TYPE = "application/octet-stream"
 _SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE, BYTES_TYPE}
