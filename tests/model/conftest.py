@@ -35,6 +35,23 @@ def start_server(target_kind):
 
 
 @pytest.fixture(scope="session")
+def app_env(target_kind):
+    """``app_env(model_dir, module, source, model_app=None)``: ``source`` saved as
+    ``model_dir/<module>.py``, and the environment that serves ``model_app`` (``module:app``
+    by default) from it: on PYTHONPATH, model_dir itself or, in the container, /opt/ml/model
+    where start_server mounts it."""
+
+    def make(
+        model_dir: Path, module: str, source: str, model_app: str | None = None
+    ) -> dict[str, str]:
+        (model_dir / f"{module}.py").write_text(source, encoding="utf-8")
+        path = "/opt/ml/model" if target_kind == "container" else str(model_dir)
+        return {"MODEL_APP": model_app or f"{module}:app", "PYTHONPATH": path}
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def model_server(start_server, tmp_path_factory):
     """One server per target for the session: two workers, no defaults.json."""
     server = start_server(tmp_path_factory.mktemp("opt-ml-model"), workers=2)

@@ -91,14 +91,10 @@ def test_a_query_checks_error_and_the_servers_own_send_their_headers():
     assert resp.headers.getlist("Content-Type") == ["application/json"]
 
 
-def test_a_models_headers_keep_the_answer_whole_through_gunicorn(
-    start_server, target_kind, tmp_path
-):
+def test_a_models_headers_keep_the_answer_whole_through_gunicorn(start_server, app_env, tmp_path):
     """Through the real server: the 429 carries Retry-After, its body is whole and its
     connection stays open for the next request, whatever framing the model asked for."""
-    (tmp_path / "headers_app.py").write_text(HEADERS_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    env = {"MODEL_APP": "headers_app:app", "PYTHONPATH": path}
+    env = app_env(tmp_path, "headers_app", HEADERS_APP)
     server = start_server(tmp_path, workers=1, extra_env=env)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

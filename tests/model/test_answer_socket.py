@@ -197,14 +197,11 @@ FILE_APP = textwrap.dedent(
 )
 
 
-def test_a_file_answer_through_gunicorn_starts_with_its_head(start_server, target_kind, tmp_path):
+def test_a_file_answer_through_gunicorn_starts_with_its_head(start_server, app_env, tmp_path):
     """Through the real server (gevent's socket.sendfile): the file's bytes came first and the
     head after them, an answer no client could read."""
-    (tmp_path / "file_app.py").write_text(FILE_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    server = start_server(
-        tmp_path, workers=1, extra_env={"MODEL_APP": "file_app:app", "PYTHONPATH": path}
-    )
+    env = app_env(tmp_path, "file_app", FILE_APP)
+    server = start_server(tmp_path, workers=1, extra_env=env)
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
             sock.sendall(b"GET /file HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n")

@@ -91,23 +91,23 @@ def test_a_host_is_an_address_without_a_port():
         assert str(stop.value.code).startswith(f"Error: H={bad!r}: must be an IP address")
 
 
-def test_a_scoped_ipv6_address_gunicorn_cannot_bind_stops_the_start():
-    """gunicorn takes ``[fe80::1%lo]`` for no IPv6 address (its inet_pton check), opens an IPv4
-    socket and fails to bind it five times over, its lines masking the address."""
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        # gunicorn takes ``[fe80::1%lo]`` for no IPv6 address (its inet_pton check), opens an
+        # IPv4 socket and fails to bind it five times over, its lines masking the address.
+        ("fe80::1%lo", "zone"),
+        # gunicorn tried five times, its lines masking the name ('…'), then gave up.
+        ("no-such-host.invalid", "it does not resolve"),
+    ],
+    ids=["scoped-ipv6", "unresolvable-name"],
+)
+def test_a_host_gunicorn_cannot_bind_stops_the_start_saying_why(value, why):
     with pytest.raises(SystemExit) as stop:
-        host("H", "0.0.0.0", env={"H": "fe80::1%lo"})
+        host("H", "0.0.0.0", env={"H": value})
     said = str(stop.value.code)
-    assert said.startswith("Error: H='fe80::1%lo': must be an IP address"), said
-    assert "zone" in said
-
-
-def test_a_host_name_that_does_not_resolve_says_so():
-    """gunicorn tried five times, its lines masking the name ('…'), then gave up."""
-    with pytest.raises(SystemExit) as stop:
-        host("H", "0.0.0.0", env={"H": "no-such-host.invalid"})
-    said = str(stop.value.code)
-    assert said.startswith("Error: H='no-such-host.invalid': must be an IP address"), said
-    assert "it does not resolve" in said
+    assert said.startswith(f"Error: H={value!r}: must be an IP address"), said
+    assert why in said
 
 
 def test_the_worker_variables_say_it_in_the_same_form():

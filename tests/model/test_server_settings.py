@@ -36,23 +36,19 @@ SLOW_APP = textwrap.dedent(
 )
 
 
-def _start(start_server, target_kind, tmp_path, **env):
-    (tmp_path / "slow_app.py").write_text(SLOW_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
+def _start(start_server, app_env, tmp_path, **env):
     return start_server(
-        tmp_path,
-        workers=1,
-        extra_env={"MODEL_APP": "slow_app:app", "PYTHONPATH": path, **env},
+        tmp_path, workers=1, extra_env={**app_env(tmp_path, "slow_app", SLOW_APP), **env}
     )
 
 
 @pytest.mark.parametrize(("timeout", "answered"), [("0", True), ("1", False)])
 def test_a_worker_timeout_of_0_never_kills_a_worker(
-    start_server, target_kind, tmp_path, timeout, answered
+    start_server, app_env, tmp_path, timeout, answered
 ):
     """SAGEMAKER_MODEL_SERVER_TIMEOUT=0 was refused at start; gunicorn reads 0 as no
     timeout, and so it is: a worker whose loop stops for 3 s answers, where 1 s kills it."""
-    server = _start(start_server, target_kind, tmp_path, SAGEMAKER_MODEL_SERVER_TIMEOUT=timeout)
+    server = _start(start_server, app_env, tmp_path, SAGEMAKER_MODEL_SERVER_TIMEOUT=timeout)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         try:
@@ -69,10 +65,10 @@ def test_a_worker_timeout_of_0_never_kills_a_worker(
         server.stop()
 
 
-def test_a_body_timeout_of_0_waits_for_a_slow_body(start_server, target_kind, tmp_path):
+def test_a_body_timeout_of_0_waits_for_a_slow_body(start_server, app_env, tmp_path):
     """MODEL_BODY_TIMEOUT_SECONDS=0 was first a deadline already past (every big request a
     408), then refused at start; it is no deadline now."""
-    server = _start(start_server, target_kind, tmp_path, MODEL_BODY_TIMEOUT_SECONDS="0")
+    server = _start(start_server, app_env, tmp_path, MODEL_BODY_TIMEOUT_SECONDS="0")
     body = b"x" * 200_000  # over INLINE_MAX_BYTES: read in a slot, under the deadline
     head = b"POST /invocations HTTP/1.1\r\nHost: m\r\nContent-Length: %d\r\n\r\n" % len(body)
     try:
@@ -95,12 +91,12 @@ def test_a_body_timeout_of_0_waits_for_a_slow_body(start_server, target_kind, tm
     ("level", "seen", "unseen"), [("WARN", None, "[INFO]"), (" DEBUG ", "[DEBUG]", None)]
 )
 def test_a_log_level_in_any_case_or_logging_alias_is_served(
-    start_server, target_kind, tmp_path, level, seen, unseen
+    start_server, app_env, target_kind, tmp_path, level, seen, unseen
 ):
     """gunicorn read ``warn`` (logging's alias) as info: every INFO line kept coming."""
     if target_kind == "container" and unseen == "[INFO]":
         pytest.skip("the container's free port is read from the INFO line this level hides")
-    server = _start(start_server, target_kind, tmp_path, MODEL_SERVER_LOG_LEVEL=level)
+    server = _start(start_server, app_env, tmp_path, MODEL_SERVER_LOG_LEVEL=level)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         conn.request("POST", "/invocations", body=b"abc")

@@ -81,15 +81,11 @@ def test_a_query_check_refuses_before_the_body_is_read():
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_parameter"
 
 
-def test_model_app_serves_another_model_without_the_trends_package(
-    start_server, target_kind, tmp_path
-):
+def test_model_app_serves_another_model_without_the_trends_package(start_server, app_env, tmp_path):
     """``MODEL_APP`` in serve's environment: the toy model above, found on PYTHONPATH (the
     model directory, /opt/ml/model in the container), served by the real gunicorn setup
     (worker class, logger, worker count, all from serving/) with no Trends module loaded."""
-    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path}
+    env = app_env(tmp_path, "toy_app", TOY_APP)
     server = start_server(tmp_path, workers=1, extra_env=env)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -268,14 +264,12 @@ def test_a_factory_is_refused_in_one_line_that_names_model_app(app, what, call):
         assert "'mymodel:application()'" in (refusal(app, "mymodel") or "")
 
 
-def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, target_kind, tmp_path):
+def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, app_env, tmp_path):
     """gunicorn serves any callable it finds: a factory named without its call started, said
     nothing, and answered every request, /ping too, with a TypeError (SageMaker's health check
     fails, the deploy waits for nothing). The server now refuses it before any worker starts,
     and ``module:factory()``, gunicorn's own call syntax, serves what the factory returns."""
-    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    env = {"MODEL_APP": "toy_app:make", "PYTHONPATH": path}
+    env = app_env(tmp_path, "toy_app", TOY_APP, "toy_app:make")
     with pytest.raises(RuntimeError) as refused:
         start_server(tmp_path, workers=1, extra_env=env, timeout=30)
     said = [line for line in str(refused.value).splitlines() if "MODEL_APP" in line]
@@ -312,15 +306,14 @@ def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, targ
     ],
 )
 def test_model_app_naming_nothing_stops_the_server_in_one_line(
-    start_server, target_kind, tmp_path, model_app, said
+    start_server, app_env, tmp_path, model_app, said
 ):
     """A MODEL_APP whose module imports but has no such attribute, or whose module is not on
     the path, stopped gunicorn with its and importlib's traceback (``AppImportError: Failed
     to find attribute``); now one line before any worker, naming what was looked for and
     where: the module's file and the Flask apps it does hold, or the folders searched."""
-    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    env = {"MODEL_APP": model_app, "PYTHONPATH": path}
+    env = app_env(tmp_path, "toy_app", TOY_APP, model_app)
+    path = env["PYTHONPATH"]
     with pytest.raises(RuntimeError) as refused:
         start_server(tmp_path, workers=1, extra_env=env, timeout=30)
     log = str(refused.value)
@@ -336,11 +329,9 @@ def test_model_app_naming_nothing_stops_the_server_in_one_line(
     assert "Traceback" not in log and "Booting worker" not in log
 
 
-def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, target_kind, tmp_path):
+def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, app_env, tmp_path):
     """Not MODEL_APP's module missing but one it imports: the frames say which line."""
-    (tmp_path / "toy_app.py").write_text("import not_installed_dependency\n", encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path}
+    env = app_env(tmp_path, "toy_app", "import not_installed_dependency\n")
     with pytest.raises(RuntimeError) as failed:
         start_server(tmp_path, workers=1, extra_env=env, timeout=30)
     log = str(failed.value)
@@ -371,15 +362,13 @@ def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, target
     ],
 )
 def test_a_setting_that_is_not_one_stops_the_server_in_one_line(
-    start_server, target_kind, tmp_path, variable, value, said
+    start_server, app_env, tmp_path, variable, value, said
 ):
     """gunicorn_conf.py's int() printed "Failed to read config file" and a ValueError
     traceback; a body timeout of 0 started a server whose every big request was a 408; a log
     level gunicorn does not know was info without a word; a port over 65535 a traceback; a
     host with a port bound that port, not SAGEMAKER_BIND_TO_PORT's."""
-    (tmp_path / "toy_app.py").write_text(TOY_APP, encoding="utf-8")
-    path = "/opt/ml/model" if target_kind == "container" else str(tmp_path)
-    env = {"MODEL_APP": "toy_app:app", "PYTHONPATH": path, variable: value}
+    env = {**app_env(tmp_path, "toy_app", TOY_APP), variable: value}
     with pytest.raises(RuntimeError) as refused:
         start_server(tmp_path, workers=1, extra_env=env, timeout=30)
     log = str(refused.value)
