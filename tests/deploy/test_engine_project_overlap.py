@@ -90,7 +90,21 @@ def test_an_apply_refused_for_another_projects_names_leaves_its_lock_alone(
     """The lock is an object in the stack's bucket, which is the other project's here: taken
     before the plan's check, an apply wrote it there, and with --force-unlock removed the
     lock of the other project's own run (which then could neither hold nor release it)."""
-    bucket = load_config(tmp_path / "other" / "config.yaml").names("123456789012").bucket
+    bucket = _other_bucket(tmp_path)
+    _forced_apply_leaves_their_lock(tmp_path, capsys, bucket)
+    session().client("s3").delete_object(Bucket=bucket, Key=lock.KEY)  # this test's, not theirs
+    assert inventory(OTHER) == other_deployed
+
+
+def _other_bucket(tmp_path: Path) -> str:
+    return load_config(tmp_path / "other" / "config.yaml").names("123456789012").bucket
+
+
+def _forced_apply_leaves_their_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bucket: str
+) -> None:
+    """Their run's lock in ``bucket``, then this project's apply with --force-unlock: refused
+    as the other project's, their lock as it was."""
     theirs = lock.Holder("their-ci", "runner-7 pid 42", "apply", 0.0).to_json()
     session().client("s3").put_object(Bucket=bucket, Key=lock.KEY, Body=theirs)
     (tmp_path / "mine").mkdir()
@@ -102,8 +116,6 @@ def test_an_apply_refused_for_another_projects_names_leaves_its_lock_alone(
     assert f"project {OTHER}" in capsys.readouterr().err
     held = session().client("s3").get_object(Bucket=bucket, Key=lock.KEY)["Body"].read()
     assert held == theirs  # their run's lock, as it was
-    session().client("s3").delete_object(Bucket=bucket, Key=lock.KEY)  # this test's, not theirs
-    assert inventory(OTHER) == other_deployed
 
 
 @pytest.fixture
@@ -203,16 +215,6 @@ def test_an_untagged_bucket_under_the_names_still_has_its_lock_left_alone(
     """The check before the lock reads the bucket's tags; a bucket whose tags were replaced or
     removed (by hand, a tag policy's remediation) says nothing of whose it is. The roles still
     do, and they are read then: --force-unlock removed the other project's lock before."""
-    bucket = load_config(tmp_path / "other" / "config.yaml").names("123456789012").bucket
+    bucket = _other_bucket(tmp_path)
     session().client("s3").delete_bucket_tagging(Bucket=bucket)
-    theirs = lock.Holder("their-ci", "runner-7 pid 42", "apply", 0.0).to_json()
-    session().client("s3").put_object(Bucket=bucket, Key=lock.KEY, Body=theirs)
-    (tmp_path / "mine").mkdir()
-    mine = _staging(make_project(tmp_path / "mine"))
-    cfg = str(tmp_path / "mine" / "config.yaml")
-    capsys.readouterr()
-    assert main(["--config", cfg, "apply", "--env", "staging", "--image", mine.image or "",
-                 "--force-unlock"]) == 1  # fmt: skip
-    assert f"project {OTHER}" in capsys.readouterr().err
-    held = session().client("s3").get_object(Bucket=bucket, Key=lock.KEY)["Body"].read()
-    assert held == theirs  # their run's lock, as it was
+    _forced_apply_leaves_their_lock(tmp_path, capsys, bucket)
