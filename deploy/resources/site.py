@@ -435,13 +435,16 @@ def destroy(world: World) -> list[Action]:
             b.name,
             "destroy",
             steps=(
+                # The lock of this destroy (deploy/lock.py) goes with the bucket, first: in a
+                # versioned bucket this DeleteObject inserts a delete marker (whether or not
+                # the lock is there), which the versions' deletion then removes; after it,
+                # the marker was left and DeleteBucket failed with BucketNotEmpty.
+                Call("s3", "DeleteObject", {"Bucket": b.name, "Key": lock.KEY}, ok_if=GONE_OK),
                 Run(
                     "delete the object versions and delete markers left in it, if versioning "
                     "was turned on outside deploy",
                     partial(delete_versions, bucket=b.name),
                 ),
-                # The lock of this destroy (deploy/lock.py) goes with the bucket.
-                Call("s3", "DeleteObject", {"Bucket": b.name, "Key": lock.KEY}, ok_if=GONE_OK),
                 Call("s3", "DeleteBucket", {"Bucket": b.name}, ok_if=GONE_OK),
             ),
         )
@@ -452,9 +455,10 @@ def destroy(world: World) -> list[Action]:
 
 def deletes_lock(action: Action, bucket: str) -> bool:
     """Whether each step of ``action`` that S3 answered leaves no stack lock in ``bucket``:
-    the steps of its deletion (`destroy`) each delete it. The versions' deletion lists it too
-    (an unversioned bucket's objects are its null versions), then its own DeleteObject, then
-    DeleteBucket. A destroy stopped after one of them holds no lock (cli._destroy)."""
+    the steps of its deletion (`destroy`) each delete it: its own DeleteObject, then the
+    versions' deletion, which lists it too (an unversioned bucket's objects are its null
+    versions), then DeleteBucket. A destroy stopped after one of them holds no lock
+    (cli._destroy)."""
     return action.op == "delete" and action.kind == "s3_bucket" and action.name == bucket
 
 

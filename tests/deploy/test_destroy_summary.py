@@ -120,14 +120,18 @@ def test_a_second_ctrl_c_in_the_release_after_the_bucket_went_says_the_lock_went
         # Before the bucket's deletion: the lock is there, its release interrupted (not sent).
         ("before-call.apigatewayv2.DeleteApi", IN_RELEASE, "held", True),
         ("before-call.apigatewayv2.DeleteApi", None, "released", False),
-        # The bucket's deletion not started (its versions' listing not sent): as before it.
-        ("before-call.s3.ListObjectVersions", IN_RELEASE, "held", True),
-        # Its versions' DeleteObjects answered, the answer not seen: S3 deleted the lock (the
-        # null version of an unversioned bucket), but this run cannot know: "may" be held.
-        ("after-call.s3.DeleteObjects", IN_RELEASE, "held", False),
-        # The versions' deletion seen done, the lock's own DeleteObject not sent: none held.
-        ("before-call.s3.DeleteObject:lock", IN_RELEASE, "gone", False),
+        # The bucket's deletion not started (the lock's own DeleteObject, its first step, not
+        # sent): as before it.
+        ("before-call.s3.DeleteObject:lock", IN_RELEASE, "held", True),
         ("before-call.s3.DeleteObject:lock", None, "released", False),
+        # The lock's DeleteObject answered, the answer not seen: S3 deleted the lock, but this
+        # run cannot know: "may" be held.
+        ("after-call.s3.DeleteObject:lock", IN_RELEASE, "held", False),
+        # The lock's DeleteObject seen done, the versions' listing not sent: none held.
+        ("before-call.s3.ListObjectVersions", IN_RELEASE, "gone", False),
+        ("before-call.s3.ListObjectVersions", None, "released", False),
+        # (No DeleteObjects is sent here: the objects and the lock were deleted before the
+        # versions' listing, which finds none in an unversioned bucket.)
         # The lock deleted, its bucket's DeleteBucket not sent: none is held.
         ("before-call.s3.DeleteBucket", IN_RELEASE, "gone", False),
         ("before-call.s3.DeleteBucket", None, "released", False),
@@ -149,8 +153,8 @@ def test_ctrl_c_in_a_destroy_then_in_its_release_says_the_lock_as_it_is_in_aws(
 ) -> None:
     """Where a destroy is interrupted, once or twice (the second in the lock's release): the
     summary's ``lock`` and the words say what S3 holds. The lock is deleted by the bucket's
-    own deletion (its DeleteObject, before DeleteBucket): past that step none is held, the
-    bucket gone or not; before it, an interrupted release leaves it, with --force-unlock."""
+    own deletion (its DeleteObject, that deletion's first step): past that step none is held,
+    the bucket gone or not; before it, an interrupted release leaves it, with --force-unlock."""
     armed = _ctrl_c_in_turn(monkeypatch)
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     bucket = _site_bucket()

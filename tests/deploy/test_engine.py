@@ -533,6 +533,21 @@ def test_destroy_empties_a_bucket_someone_turned_versioning_on_for(project: Path
     assert all(v == [] for v in inventory().values()), inventory()
 
 
+def test_destroy_through_the_cli_deletes_a_versioned_bucket_its_lock_was_in(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI's destroy holds its lock, an object in the bucket. Deleted after the bucket's
+    versions, the lock's DeleteObject put a delete marker into a versioned bucket (S3 inserts
+    one whether or not the key is there), and DeleteBucket then failed: BucketNotEmpty."""
+    apply(engine(project))
+    bucket = f"{PROJECT}-site-123456789012-us-east-1"
+    s3 = session().client("s3")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "destroy", "--yes"]) == 0, capsys.readouterr().err
+    assert all(v == [] for v in inventory().values()), inventory()
+
+
 def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
     project: Path,
 ) -> None:

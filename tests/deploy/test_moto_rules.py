@@ -134,6 +134,24 @@ def test_s3_applies_a_statement_only_to_the_principals_it_names() -> None:
         s3.get_object(Bucket=BUCKET, Key="lock")
 
 
+def test_s3_marks_a_key_deleted_in_a_versioned_bucket_even_when_it_holds_none() -> None:
+    """DeleteObject without a VersionId in a versioning-enabled bucket inserts a delete marker
+    whether or not the key exists (aws/aws-sdk-go-v2#2607), and a bucket holding a marker is
+    not empty; moto 5.2.5 inserted none for a key it did not hold."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    said = s3.delete_object(Bucket=BUCKET, Key="never-written")
+    assert said["DeleteMarker"] is True and said["VersionId"]
+    (marker,) = s3.list_object_versions(Bucket=BUCKET)["DeleteMarkers"]
+    assert (marker["Key"], marker["VersionId"]) == ("never-written", said["VersionId"])
+    with pytest.raises(ClientError) as refused:
+        s3.delete_bucket(Bucket=BUCKET)
+    assert _code(refused) == "BucketNotEmpty"
+    s3.delete_object(Bucket=BUCKET, Key="never-written", VersionId=said["VersionId"])
+    s3.delete_bucket(Bucket=BUCKET)  # empty now
+
+
 def test_a_role_just_created_cannot_be_assumed_yet() -> None:
     iam, sm = boto3.client("iam"), boto3.client("sagemaker")
     arn = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))[

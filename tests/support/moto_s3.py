@@ -1,4 +1,4 @@
-"""What S3 does that moto 5.2.5 does not, for a bucket's public access.
+"""What S3 does that moto 5.2.5 does not, for a bucket's public access and its versions.
 
 - Since April 2023 a new bucket has all four Block Public Access settings on (moto: none);
 - a bucket policy's statements apply to the principals they name (moto applies every
@@ -9,6 +9,12 @@
   authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::B" because public
   policies are blocked by the BlockPublicPolicy block public access setting." (quoted in
   hashicorp/terraform-provider-aws#31363 and many repositories). moto never checks.
+
+- in a versioning-enabled bucket, DeleteObject without a VersionId inserts a delete marker
+  whether or not the key has a current version (AWS: "expected and documented",
+  aws/aws-sdk-go-v2#2607; versity/versitygw#834 answers 200 for it, as S3 does): moto inserts
+  none for a key it does not hold, so a bucket that S3 would refuse to delete (BucketNotEmpty,
+  the marker in it) was deleted.
 
 "Public" as S3 defines it (PublicAccessBlockConfiguration, "The meaning of public"): a
 statement that allows a wildcard principal, unless a condition pins it to fixed values of keys
@@ -99,6 +105,30 @@ def patch_s3() -> None:
 
     S3Backend.put_bucket_policy = policy_put
     _teach_policies_their_principals()
+    _teach_delete_markers_for_absent_keys()
+
+
+def _teach_delete_markers_for_absent_keys() -> None:
+    """DeleteObject of a key with no version in a versioning-enabled bucket: a delete marker,
+    as S3 inserts one (moto's own code needs a key to mark, and answered without one)."""
+    from moto.s3.models import FakeDeleteMarker, FakeKey, S3Backend
+
+    delete_object = S3Backend.delete_object
+
+    def object_deleted(
+        self: Any, bucket_name: str, key_name: str, version_id: str | None = None, **kw: Any
+    ) -> Any:
+        bucket = self.get_bucket(bucket_name)
+        if version_id is None and bucket.is_versioned and key_name not in bucket.keys:
+            absent = FakeKey(
+                key_name, b"", self.account_id, self.region_name, bucket_name=bucket_name
+            )
+            marker = FakeDeleteMarker(key=absent)
+            bucket.keys[key_name] = marker
+            return True, {"version-id": marker.version_id, "delete-marker": "true"}
+        return delete_object(self, bucket_name, key_name, version_id, **kw)
+
+    S3Backend.delete_object = object_deleted
 
 
 def _teach_policies_their_principals() -> None:
