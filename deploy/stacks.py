@@ -117,7 +117,12 @@ def _renamed_hint(names: Names) -> str:
     """What a rename into taken names left behind: the stack under the old name, untouched.
     Nothing in the account links it to this one (its tags say its own old name), so the hint
     says where the old name is and the exact destroy to run with it."""
-    env = " (for a renamed environment, `--env` with its old name)" if names.env else ""
+    env = (
+        " (for a renamed environment, its entry back under `environments:` with its old name "
+        "too, and `--env` with that name: `--env` takes only an environment config.yaml has)"
+        if names.env
+        else ""
+    )
     return (
         "If this stack's `project:` was just renamed in config.yaml, the stack deployed under "
         "the old name was not touched and keeps running (and billing): remove it with the old "

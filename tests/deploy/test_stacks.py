@@ -154,7 +154,9 @@ def test_another_projects_names_refusal_says_what_a_rename_left_running() -> Non
         "If this stack's `project:` was just renamed in config.yaml, the stack deployed under "
         "the old name was not touched and keeps running (and billing): remove it with the old "
         "`project:` back in config.yaml and `python -m deploy destroy --yes --env staging` (for "
-        "a renamed environment, `--env` with its old name), then rename again. Its old name is "
+        "a renamed environment, its entry back under `environments:` with its old name too, "
+        "and `--env` with that name: `--env` takes only an environment config.yaml has), then "
+        "rename again. Its old name is "
         "in config.yaml's history (`git log -p config.yaml`)"
     ) in problem, problem
     single = Names("app-staging", ACCOUNT, "us-east-1")
