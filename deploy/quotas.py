@@ -196,12 +196,12 @@ def concurrency_needed(cfg: Config, actions: list[Action]) -> Need | None:
 class Held:
     """What the other endpoints named like the project's stacks hold of the same quota
     (``by``: endpoint -> count), whose each is (``owners``: endpoint -> its ``project`` tag,
-    "" when it has none or it could not be read; absent: this project's), and those that
-    could not be read."""
+    "" when it has none, None when its tags could not be read; absent: this project's), and
+    those that could not be read."""
 
     by: tuple[tuple[str, int], ...] = ()
     unread: tuple[str, ...] = ()
-    owners: tuple[tuple[str, str], ...] = ()
+    owners: tuple[tuple[str, str | None], ...] = ()
     project: str = field(default="", compare=False)  # whose "the project's" are
 
     @property
@@ -210,13 +210,15 @@ class Held:
 
     def words(self, unit: str) -> str:
         """ ", and the project's other endpoints hold 1 (trends-anomaly-staging: 1)" or "",
-        then another project's and the untagged, each said as such."""
+        then another project's, the untagged and those whose tags could not be read, each
+        said as such."""
         owner = dict(self.owners)
-        groups: dict[str, list[tuple[str, int]]] = {}
+        groups: dict[str | None, list[tuple[str, int]]] = {}
         for name, n in self.by:
             groups.setdefault(owner.get(name, self.project), []).append((name, n))
         out = ""
-        for whose in sorted(groups, key=lambda w: (w != self.project, w == "", w)):
+        order = {"": 2, None: 3, self.project: 0}  # another project's: 1, by name
+        for whose in sorted(groups, key=lambda w: (order.get(w, 1), w or "")):
             held = groups[whose]
             each = ", ".join(f"{name}: {n}" for name, n in held)
             total = sum(n for _, n in held)
@@ -226,8 +228,10 @@ class Held:
         return out
 
 
-def _whose(owner: str, project: str) -> str:
-    """Whose endpoints they are, by their ``project`` tag."""
+def _whose(owner: str | None, project: str) -> str:
+    """Whose endpoints they are, by their ``project`` tag (None: it could not be read)."""
+    if owner is None:
+        return "endpoints whose tags could not be read (sagemaker:ListTags refused)"
     if owner == project:
         return "the project's other endpoints"
     if owner:
@@ -277,13 +281,13 @@ def held_elsewhere(aws: Aws, project: str, own: set[str], instance_type: str | N
     return Held(tuple(by), tuple(unread), tuple(owners), project)
 
 
-def _owner(aws: Aws, arn: str) -> str:
-    """An endpoint's ``project`` tag ("" when it has none, or its tags cannot be read: it
-    still holds its instances, counted all the same)."""
+def _owner(aws: Aws, arn: str) -> str | None:
+    """An endpoint's ``project`` tag ("" when it has none; None when its tags cannot be read:
+    it still holds its instances, counted all the same, and is not said to be untagged)."""
     try:
         return sagemaker_tags(aws, arn).get("project", "")
     except botocore.exceptions.ClientError:
-        return ""
+        return None
 
 
 def _holds(seen: dict[str, Any], config: dict[str, Any], instance_type: str | None) -> int:

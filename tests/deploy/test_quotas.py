@@ -210,3 +210,35 @@ def test_another_projects_endpoint_named_like_a_stack_of_this_one_is_not_called_
         "hold 1 instances (trends-anomaly-manual: 1); CreateEndpoint would fail"
     ) in warning, warning
     assert "Ask for at least 5 at" in warning
+
+
+def test_an_endpoint_whose_tags_cannot_be_read_is_not_called_untagged(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ListTags refused for one endpoint (a role narrowed by hand, an SCP): it still holds its
+    instances, counted, but nothing says whose it is; it was said to be "without a project
+    tag (not made by deploy)", which its tags may well contradict."""
+    import botocore.exceptions
+
+    sm = session().client("sagemaker")
+    m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    other_endpoint(sm, "trends-anomaly-pr-7", m5, project="trends-anomaly")
+    other_endpoint(sm, "trends-anomaly-pr-8", m5, project="trends-anomaly")
+    read = Aws.read
+
+    def refused_for_pr_8(self: Aws, service: str, operation: str, **params: object) -> object:
+        if operation == "ListTags" and str(params.get("ResourceArn", "")).endswith(
+            "/trends-anomaly-pr-8"
+        ):
+            error = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}
+            raise botocore.exceptions.ClientError(error, "ListTags")  # type: ignore[arg-type]
+        return read(self, service, operation, **params)
+
+    monkeypatch.setattr(Aws, "read", refused_for_pr_8)
+    held = quotas.held_elsewhere(Aws("us-east-1", session()), "trends-anomaly", set(), M5_TYPE)
+    assert held.count == 2
+    assert held.words("instances") == (
+        ", and the project's other endpoints hold 1 instances (trends-anomaly-pr-7: 1), and "
+        "endpoints whose tags could not be read (sagemaker:ListTags refused) hold 1 instances "
+        "(trends-anomaly-pr-8: 1)"
+    )
