@@ -203,7 +203,9 @@ def _locked(
             err.add_note(note)
         raise
     note = _release(eng, bucket, state, command, lock_gone)
-    if state.gone:  # the command deleted the lock (its bucket's deletion): none is held
+    # The command deleted the lock (its bucket's deletion): none is held. A sweep still hears
+    # that the credentials lapsed, in the note that says so: its next stacks would be refused.
+    if state.gone and (command != SWEEP or state.lapsed is None):
         return
     if note:  # the credentials lapsed (a sweep stops there: deploy/sweep.py), or the sweep's
         said = f"{command} ended, but {note[0].lower()}{note[1:]}"
@@ -262,6 +264,30 @@ WENT_WITH_CONTENTS = (
     "was deleted above with what its bucket held (the bucket's own deletion was not seen "
     "through: the next destroy deletes it)"
 )
+
+
+@dataclass
+class LockDeletion:
+    """Whether a destroy (`destroy`'s, a sweep's stack's) deleted its stack's lock, as
+    `_locked`'s ``lock_gone`` asks: its bucket deleted (in ``done()``, the actions done so
+    far), or a step of that deletion seen done (`site.deletes_lock`), even when it stopped
+    before DeleteBucket's answer. Watches ``eng``'s steps from when it is made."""
+
+    eng: Engine
+    done: Callable[[], list[Action]]
+    seen: bool = False
+
+    def __post_init__(self) -> None:
+        self.eng.answered = self.answered
+
+    def answered(self, action: Action, _step: Step) -> None:
+        self.seen = self.seen or site.deletes_lock(action, self.eng.names.bucket)
+
+    def how(self) -> str:
+        """How the lock went ("" when it is still there)."""
+        if _bucket_deleted(self.done(), self.eng.names.bucket):
+            return WENT_WITH_BUCKET
+        return WENT_WITH_CONTENTS if self.seen else ""
 
 
 def _gone_note(bucket: str, how: str) -> str:
@@ -644,9 +670,6 @@ class DestroyRun:
     done: list[Action] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
-    # A step of its bucket's deletion was seen done: the lock in it is gone, even when that
-    # deletion stopped before DeleteBucket's answer (deploy/resources/site.deletes_lock).
-    lock_deleted: bool = False
     ended: bool = False  # its deletions ended (all done, or `incomplete`): the release is next
     incomplete: Incomplete | None = None
 
@@ -752,25 +775,14 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         run.summary = run.said(eng, DeployError(refused), "arguments")
         return 1
     removed = run.done  # as they are done: a destroy stopped partway deleted these
-    bucket = eng.names.bucket
-
-    def answered(action: Action, _step: Step) -> None:
-        run.lock_deleted = run.lock_deleted or site.deletes_lock(action, bucket)
-
-    def lock_gone() -> str:
-        """How this destroy deleted its lock, its bucket's deletion stopped partway or not."""
-        if _bucket_deleted(removed, bucket):
-            return WENT_WITH_BUCKET
-        return WENT_WITH_CONTENTS if run.lock_deleted else ""
-
-    eng.answered = answered
+    deletion = LockDeletion(eng, lambda: removed)
 
     def next_up(_i: int, action: Action) -> None:
         removed.append(action)
 
     run.stage.at("lock", "stack lock", "taking the stack's lock", "lock")
     try:
-        with _locked(eng, "destroy", args.force_unlock, run.held, lock_gone):
+        with _locked(eng, "destroy", args.force_unlock, run.held, deletion.how):
             where = f"project {eng.cfg.project}"
             run.stage.at("delete", where, "its deletions, in destroy order", "actions")
             try:
@@ -1126,13 +1138,16 @@ def cmd_previews(args: argparse.Namespace) -> int:
         verdict = by_env[env]
         eng = _engine(args, env, aws)
         eng.log = _prefixed(env)
+        teardown: list[Teardown] = []  # its destroy's, once started: what it did so far
+        deletion = LockDeletion(eng, lambda: teardown[0].done if teardown else [])
         try:
-            held.enter_context(_locked(eng, SWEEP, False))
+            held.enter_context(_locked(eng, SWEEP, False, lock_gone=deletion.how))
             # A push may have deployed it since it was judged (a sweep can take hours): under
             # the lock no apply runs, so what the endpoint says now holds.
             if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):
                 return "deployed to since the sweep judged it idle"
-            return eng.start_destroy()
+            teardown.append(eng.start_destroy())
+            return teardown[0]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
             kind = lapsed(err)  # outside a step (the lock's, a read): the sweep stops too
             if kind is None:  # this stack's error: the sweep goes on (deploy/sweep.py)

@@ -31,7 +31,9 @@ not tried, each reported so (`Outcome.untried`) with its lock's release tried on
 the error says the lock is held and how to release it. A release refused otherwise (AccessDenied
 on the lock, the network, throttling past botocore's retries) is that stack's error alone, said
 with the same note; the sweep goes on. A stack wholly removed has no lock left to release (it
-went with its bucket): it is said removed, whatever its release said.
+went with its bucket): it is said removed, whatever its release said. One stopped after its
+bucket's deletion began says its error and that its lock went with it, as `destroy` does
+(cli.LockDeletion), not that it is held.
 
 A job's time is bounded, and overlapping does not bound a sweep's: each wait's limit counts
 from when its stack is finished, so an endpoint or a distribution that stays busy costs every

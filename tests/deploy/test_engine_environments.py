@@ -255,7 +255,7 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
 
     monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
     monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
-    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force, **_: nullcontext())
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert rc == 1 and removed == ["pr-8"]
     assert "error: pr-7: destroy could not delete 1 resource(s)" in out
@@ -285,7 +285,7 @@ def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
             raise Incomplete([], [why], [])
 
     @contextmanager
-    def held(eng, command, force):
+    def held(eng, command, force, **_):
         try:
             yield
         except BaseException as err:
@@ -326,7 +326,7 @@ def test_credentials_that_lapse_at_a_stacks_start_stop_the_sweep_saying_each_out
 
     monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
     monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
-    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force, **_: nullcontext())
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert rc == 1 and started == ["pr-7"], out
     assert "error: pr-7: An error occurred (ExpiredToken) when calling the DescribeEndpoint" in out
@@ -461,7 +461,7 @@ def _destroys_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             return []
 
     monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
-    monkeypatch.setattr(cli, "_locked", lambda eng, command, force: nullcontext())
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force, **_: nullcontext())
     return destroyed
 
 
@@ -803,6 +803,7 @@ class _SweptStack:
 
         self.names = SimpleNamespace(bucket=f"{PROJECT}-{env}-site", env=env)
         self.aws, self.log, self.env, self.removed, self.fails = None, print, env, removed, fails
+        self.done: list = []  # as a Teardown's: what it did so far (none: no bucket deleted)
 
     def start_destroy(self) -> _SweptStack:
         return self
@@ -958,3 +959,33 @@ def test_a_lock_release_that_fails_otherwise_leaves_that_preview_said_held_and_t
     monkeypatch.setattr(cli.lock, "release", released)
     assert main(["--config", cfg, *command.split()]) == 0
     assert not any(_of(inventory(), f"{PROJECT}-pr-7").values())
+
+
+def test_a_sweep_stopped_after_a_previews_bucket_went_says_its_lock_went_with_it(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's credentials lapse right after its bucket's DeleteBucket: its destroy stops at the
+    next action and its lock's release is refused. The lock lived in that bucket, so none is
+    held: the sweep says so, as `destroy` does, and asks for no --force-unlock (it said the
+    lock was held, and how to remove a lock that was not there)."""
+    from tests.support.lapse import Lapse
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    _apply_previews(capsys, project, cfg, (7,))
+    lapse = Lapse(after=10**6, mode="expired")
+
+    def made(*_: object, region_name: str = "us-east-1", **__: object) -> object:
+        ours = lapse.session(region_name)
+        lapse.lapse_after(ours, "s3.DeleteBucket")
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "", "--yes"])
+    out, err = capsys.readouterr()
+    assert rc == 1 and "Traceback" not in err, err
+    assert lapse.lapsed_at and lapse.refused == 2, "the next action's call and the release"
+    assert "error: pr-7" in err, err
+    assert "went with its bucket" in err, err
+    assert "still held" not in out + err and "--force-unlock" not in out + err, err
