@@ -138,6 +138,8 @@ class Call:
     ``retry_on``: error kinds retried for up to ``retry_s`` seconds with backoff (a role just
     created that IAM has not propagated; a Lambda update still running); ``retry_why`` says
     in words what the retries wait for (the log and the plan print it).
+    ``about``: what the call acts on, said after it, when its action's name does not say it
+    (the stack lock a bucket's deletion deletes first).
     """
 
     service: str
@@ -148,6 +150,7 @@ class Call:
     retry_on: frozenset[ErrorKind] = frozenset()
     retry_s: float = budget.BUSY_RETRY_S
     retry_why: str = ""  # what the retries wait for, in words
+    about: str = ""  # what the call acts on, in words, when the action's name does not say it
 
     @property
     def method(self) -> str:
@@ -165,7 +168,8 @@ class Call:
         if self.retry_on:
             why = self.retry_why or "/".join(sorted(k.value for k in self.retry_on))
             notes.append(f"retried up to {self.retry_s:.0f} s {why}")
-        return self.describe_call() + (f" ({'; '.join(notes)})" if notes else "")
+        about = f" {self.about}" if self.about else ""
+        return self.describe_call() + about + (f" ({'; '.join(notes)})" if notes else "")
 
 
 Poll = tuple[bool, str]  # (done, what it is now)

@@ -439,7 +439,13 @@ def destroy(world: World) -> list[Action]:
                 # versioned bucket this DeleteObject inserts a delete marker (whether or not
                 # the lock is there), which the versions' deletion then removes; after it,
                 # the marker was left and DeleteBucket failed with BucketNotEmpty.
-                Call("s3", "DeleteObject", {"Bucket": b.name, "Key": lock.KEY}, ok_if=GONE_OK),
+                Call(
+                    "s3",
+                    "DeleteObject",
+                    {"Bucket": b.name, "Key": lock.KEY},
+                    ok_if=GONE_OK,
+                    about=f"{lock.KEY}, this run's stack lock",
+                ),
                 Run(
                     "delete the object versions and delete markers left in it, if versioning "
                     "was turned on outside deploy",

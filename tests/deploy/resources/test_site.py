@@ -290,6 +290,14 @@ def test_objects_uploaded_in_order_changed_only_gone_deleted_after() -> None:
         ("site_object", "old.js"),
         ("s3_bucket", BUCKET),
     ]
+    # The plan and the log say what the bucket's deletion deletes first: the lock, not an
+    # object of the site (those are the site_object actions above).
+    assert [s.describe() for s in destroy[-1].steps] == [
+        f"s3:DeleteObject {lock.KEY}, this run's stack lock (done if already gone)",
+        "run: delete the object versions and delete markers left in it, if versioning was "
+        "turned on outside deploy",
+        "s3:DeleteBucket (done if already gone)",
+    ]
 
 
 def test_config_js_made_once_the_api_is_created_in_the_same_apply() -> None:
