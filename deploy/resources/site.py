@@ -396,8 +396,10 @@ def delete_versions(aws: Aws, log: Callable[[str], None], bucket: str) -> None:
         ]
     except s3.exceptions.NoSuchBucket:
         return
-    # An unversioned bucket's objects are listed too, as their "null" versions (this destroy's
-    # own lock among them): deleted here, but no version that versioning left.
+    # An unversioned bucket's objects are listed too, as their "null" versions (an object put
+    # by hand, outside the site): deleted here, but no version that versioning left. (The
+    # destroy's lock was deleted just before; in a versioned bucket its versions and the
+    # delete marker that deletion left are listed here.)
     versioned = [v for v in left if v["VersionId"] != "null"]
     if versioned:
         log(f"      {len(versioned)} object version(s) and delete marker(s) left by versioning")
@@ -461,10 +463,10 @@ def destroy(world: World) -> list[Action]:
 
 def deletes_lock(action: Action, bucket: str) -> bool:
     """Whether each step of ``action`` that S3 answered leaves no stack lock in ``bucket``:
-    the steps of its deletion (`destroy`) each delete it: its own DeleteObject, then the
-    versions' deletion, which lists it too (an unversioned bucket's objects are its null
-    versions), then DeleteBucket. A destroy stopped after one of them holds no lock
-    (cli._destroy)."""
+    the first step of its deletion (`destroy`) is the lock's own DeleteObject, and the later
+    ones (the versions' deletion, which removes a versioned bucket's lock versions and the
+    marker that DeleteObject left, then DeleteBucket) leave none either. A destroy stopped
+    after one of them holds no lock (cli._destroy)."""
     return action.op == "delete" and action.kind == "s3_bucket" and action.name == bucket
 
 
