@@ -18,6 +18,7 @@ import { formatNumber } from "./format.js";
 import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { inStep, watchWidth } from "./sizing.js";
 import { clearSpace, tickSteps } from "./ticks.js";
+import { keyZoom, pointSpan } from "./zoom.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
 // The chart's colours are the page's (style.css, --chart-*), so that the key above it and the
@@ -265,7 +266,8 @@ export function renderChart(container, series, context = {}) {
     width,
     height: height(width),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
-    scales: { x: { time: isTime }, y: { range: yRange(context.sharedRange ?? (() => null)) } },
+    // A zoom spans whole points: its ticks then step on the data's own days (ticks.js).
+    scales: { x: { time: isTime, range: (u, min, max) => pointSpan(x, min, max) }, y: { range: yRange(context.sharedRange ?? (() => null)) } },
     // The upright line alone: the level line at the pointer's height read as a threshold no
     // value, range or readout has.
     cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { size: 8 } },
@@ -402,17 +404,13 @@ export function renderChart(container, series, context = {}) {
     if (factor && n > 1) {
       // Zoom without a mouse (WCAG 2.1.1): around the cursor's point, else the middle.
       event.preventDefault();
-      const { min, max } = plot.scales.x;
-      const centre = keyIdx !== null && x[keyIdx] >= min && x[keyIdx] <= max ? x[keyIdx] : (min + max) / 2;
-      const half = Math.max((max - min) * factor, (x[n - 1] - x[0]) / n) / 2;
-      // Near an end the span slides inward rather than shrink: two - always come back out.
-      const lo = Math.min(Math.max(centre - half, x[0]), Math.max(x[n - 1] - 2 * half, x[0]));
-      const span = [lo, Math.min(lo + 2 * half, x[n - 1])];
-      if (factor > 1 || span[1] - span[0] < max - min) {
-        plot.setScale("x", { min: span[0], max: span[1] });
+      const [a, b] = visible;
+      const centre = keyIdx !== null && keyIdx >= a && keyIdx <= b ? keyIdx : Math.round((a + b) / 2);
+      let [first, last] = keyZoom(visible, centre, factor, n);
+      if (factor > 1 || last - first < b - a) {
+        plot.setScale("x", { min: x[first], max: x[last] });
         keepKeyPoint();
-      } else [span[0], span[1]] = [min, max]; // (uPlot applies the new scale after this handler)
-      const [first, last] = within(span[0], span[1]);
+      } else [first, last] = visible; // one step shown: as close as it goes
       const at = (i) => (isTime ? formatWhen(whenAt(series, i), context.frequency) : `point ${i + 1}`);
       const all = first <= 0 && last >= n - 1;
       spoken.textContent = all ? "Showing all points." : `Showing ${at(first)} to ${at(last)}.`;

@@ -42,6 +42,7 @@ import {
   whenAt,
 } from "../src/words.js";
 import { clearSpace, dataStep, tickSteps } from "../src/ticks.js";
+import { keyZoom, pointSpan } from "../src/zoom.js";
 import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
@@ -681,6 +682,45 @@ test("weekly data ticks every 4 weeks, on its own days, before it ticks months",
   // Ticks 4 weeks apart say their day, not their month (two ticks could say "Nov").
   const fourWeeks = ["2020-11-01", "2020-11-29", "2020-12-27", "2021-01-24"].map(t);
   assert.deepEqual(tickLabels(fourWeeks, 28 * DAY), ["1 Nov 2020", "29 Nov", "27 Dec", "24 Jan 2021"]);
+});
+
+test("a zoom spans whole points: each end moved to its nearest point", () => {
+  const DAY = 86400;
+  const weekly = Array.from({ length: 10 }, (_, k) => 1_594_512_000 + k * 7 * DAY); // Sundays from 12 Jul 2020
+  assert.deepEqual(pointSpan(weekly, weekly[2] + 2 * DAY, weekly[6] - DAY), [weekly[2], weekly[6]]); // Tue to Sat
+  assert.deepEqual(pointSpan(weekly, weekly[2] - 2 * DAY, weekly[6] + 4 * DAY), [weekly[2], weekly[7]]);
+  assert.deepEqual(pointSpan(weekly, weekly[2], weekly[6]), [weekly[2], weekly[6]]); // points stay
+  assert.deepEqual(pointSpan(weekly, weekly[0], weekly[9]), [weekly[0], weekly[9]]); // all of it
+  assert.deepEqual(pointSpan(weekly, weekly[0] - 9 * DAY, weekly[9] + 9 * DAY), [weekly[0], weekly[9]]);
+  // Both ends nearest one point: the two points around the span.
+  assert.deepEqual(pointSpan(weekly, weekly[3] + 1, weekly[3] + 2), [weekly[3], weekly[4]]);
+  assert.deepEqual(pointSpan(weekly, weekly[3] - 2, weekly[3] + 2), [weekly[2], weekly[4]]);
+  assert.deepEqual(pointSpan(weekly, weekly[9] + 1, weekly[9] + 2), [weekly[8], weekly[9]]); // past the end
+  assert.deepEqual(pointSpan(weekly, weekly[0] - 2, weekly[0] - 1), [weekly[0], weekly[1]]); // before it
+  assert.deepEqual(pointSpan([5], 5, 5), [5, 5]); // one point: as uPlot had it
+  assert.deepEqual(pointSpan(weekly, null, null), [null, null]);
+  const gappy = [0, 1, 2, 10, 11]; // a missing stretch: the points there are, not a grid
+  assert.deepEqual(pointSpan(gappy, 3, 9), [2, 10]);
+});
+
+test("+ and - zoom in points: half or twice the steps around the point, back out to all", () => {
+  const n = 272;
+  let shown = [0, n - 1];
+  shown = keyZoom(shown, 136, 0.5, n);
+  assert.deepEqual(shown, [68, 204]); // half the 271 steps, rounded up, around point 136
+  shown = keyZoom(shown, 204, 0.5, n);
+  assert.deepEqual(shown, [170, 238]);
+  shown = keyZoom(shown, 238, 2, n);
+  assert.deepEqual(shown, [135, 271]); // twice the steps: past the end, so it slides inward
+  assert.deepEqual(keyZoom(shown, 238, 2, n), [0, n - 1]); // two - after two +: all of them
+  for (const m of [269, 270, 273, 1000]) {
+    const twice = (s) => keyZoom(s, m >> 1, 2, m);
+    const half = (s) => keyZoom(s, m >> 1, 0.5, m);
+    assert.deepEqual(twice(twice(half(half([0, m - 1])))), [0, m - 1], `${m} points`);
+  }
+  assert.deepEqual(keyZoom([0, n - 1], 3, 0.5, n), [0, 136]); // near an end: slides in, same size
+  assert.deepEqual(keyZoom([10, 11], 11, 0.5, n), [11, 12]); // one step is the least
+  assert.deepEqual(keyZoom([0, 1], 1, 2, 2), [0, 1]);
 });
 
 test("an axis' first tick and each tick in a new year say the year (4-month ticks skip January)", () => {

@@ -136,15 +136,64 @@ def test_a_short_weekly_series_ticks_on_its_weeks_not_on_months(
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(200)  # a resize after the first drawing draws it again
         chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-{name}-{width}.png"))
-        *labels, _ = chart.locator("canvas").evaluate(X_LABELS)
-        said = [t["text"] for t in labels]
-        days = [
-            date.fromisoformat(line[:10])
-            for line in body.decode().splitlines()
-            if re.match(r"\d{4}-\d{2}-\d{2},", line)
-        ]
-        weeks = {f"{d.day} {d:%b}" for d in days}
+        said = _x_labels(chart)
         assert len(said) >= least, said
-        assert all(" ".join(text.split()[:2]) in weeks for text in said), said
+        assert _off_the_data(said, body) == [], said
+    finally:
+        context.close()
+
+
+def _x_labels(chart: Any) -> list[str]:
+    *labels, _ = chart.locator("canvas").evaluate(X_LABELS)
+    return [t["text"] for t in labels]
+
+
+def _off_the_data(said: list[str], body: bytes) -> list[str]:
+    """The day labels ("9 Aug", "27 Dec 2020") naming a day that no row of ``body`` has."""
+    days = [
+        date.fromisoformat(line[:10])
+        for line in body.decode().splitlines()
+        if re.match(r"\d{4}-\d{2}-\d{2},", line)
+    ]
+    weeks = {f"{d.day} {d:%b}" for d in days}
+    return [text for text in said if " ".join(text.split()[:2]) not in weeks]
+
+
+@pytest.mark.parametrize("how", ["drag", "keys"])
+def test_a_zoomed_weekly_series_ticks_on_its_weeks(browser: Any, stack: Any, how: str) -> None:
+    """uPlot starts a tick step of days at the scale's first day: a zoom dragged from a Tuesday
+    put 36 weeks of Sundays' ticks on Tuesdays ("21 Jul 2020", "28 Jul", ...), days no point
+    has. A zoom now spans from a point to a point, and its ticks fall on the data's weeks."""
+    context = browser.new_context(**sized(1280))
+    page = context.new_page()
+    page.add_init_script(RECORD)
+    try:
+        open_page(page, stack.urls["site"])
+        body = SERIES["weekly-36"]()
+        upload(page, "weekly-36.csv", body)
+        run(page)
+        chart = page.locator(".chart-plot").first
+        chart.scroll_into_view_if_needed()
+        area = chart.locator(".u-over").bounding_box()
+        if how == "drag":
+            # From a third of a week past point 8 to two-thirds of a week before point 20.
+            step = area["width"] / 35
+            y = area["y"] + area["height"] / 2
+            page.mouse.move(area["x"] + step * 8.3, y)
+            page.mouse.down()
+            page.mouse.move(area["x"] + step * 19.4, y, steps=5)
+            page.mouse.up()
+        else:
+            chart.focus()
+            page.keyboard.press("Home")
+            for _ in range(10):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("+")  # 18 of the 35 weeks, around point 10
+        page.locator(".reset-zoom").first.wait_for(state="visible")
+        page.wait_for_timeout(200)
+        said = _x_labels(chart)
+        chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-zoomed-{how}.png"))
+        assert len(said) >= 3, said
+        assert _off_the_data(said, body) == [], said
     finally:
         context.close()
