@@ -4,8 +4,8 @@ SageMaker stops a container with SIGTERM and kills it 30 s later. gunicorn's gev
 stops accepting and waits for every open connection to end; a keep-alive connection waiting
 for its next request (as SageMaker's front end keeps them, for up to ``keepalive`` s) only ends
 at the graceful timeout, so every stop took 25 s. This worker wakes those idle connections and
-closes them, and answers a request already in flight before closing its connection: a stop
-takes as long as the requests being answered, no longer.
+closes them, and answers a request already in flight before closing its connection (that
+answer says "Connection: close"): a stop takes as long as the requests being answered, no longer.
 
 It also answers the requests gunicorn refuses itself (bad HTTP) in the app's JSON error shape,
 not gunicorn's HTML page (``http_errors``; a 414's hint in the app's words, ``hints.of``), and
@@ -95,6 +95,16 @@ def close_unless_the_body_was_read(req: Any) -> None:
     req.should_close = should_close
 
 
+def close_when_stopping(req: Any, worker: Any) -> None:
+    """Make ``req`` (a gunicorn request) want its connection closed when ``worker`` is stopping
+    by the time its answer's head is written. gunicorn decides "close" before the app runs:
+    a request already computing when SIGTERM came was answered "Connection: keep-alive", then
+    the stopping worker closed the connection, and a client that sent its next request on it
+    met a closed socket instead of a refusal it could retry elsewhere."""
+    asked = req.should_close
+    req.should_close = lambda: not worker.alive or bool(asked())
+
+
 def linger(sock: socket.socket, seconds: float = LINGER_SECONDS) -> None:
     """Close our side of ``sock`` (the client reads the answer, then the end), and drop what
     the client still sends for up to ``seconds`` or until it closes its side."""
@@ -126,6 +136,7 @@ class StoppableGeventWorker(GeventWorker):
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         close_unless_the_body_was_read(req)
+        close_when_stopping(req, self)
         answer = AnswerSocket(sock)  # the answer's head and body in one send
         try:
             handled = super().handle_request(listener_name, req, answer, addr)
