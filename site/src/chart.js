@@ -56,6 +56,8 @@ const READOUT_PROBES = 8;
 
 // Keys that zoom the chart: the visible span is multiplied by this (+ in, - out).
 const ZOOM_KEYS = { "+": 0.5, "=": 0.5, "-": 2, _: 2 };
+// The least drag (CSS px) that zooms: a click's 2 px slip zoomed into two points.
+const ZOOM_DRAG_PX = 12;
 
 // The y-axis: at least this wide (the charts of a file line up), wider when its labels need it.
 const Y_AXIS_MIN = 44;
@@ -270,7 +272,8 @@ export function renderChart(container, series, context = {}) {
     scales: { x: { time: isTime, range: (u, min, max) => pointSpan(x, min, max) }, y: { range: yRange(context.sharedRange ?? (() => null)) } },
     // The upright line alone: the level line at the pointer's height read as a threshold no
     // value, range or readout has.
-    cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { size: 8 } },
+    // A drag shorter than ZOOM_DRAG_PX is a click with a slip, not a zoom (a finger's too).
+    cursor: { y: false, drag: { x: true, y: false, setScale: true, dist: ZOOM_DRAG_PX }, points: { size: 8 } },
     legend: { show: false }, // the page draws its own key above the chart
     series: [
       { label: isTime ? "Date" : "Point" },
@@ -448,7 +451,7 @@ export function renderChart(container, series, context = {}) {
     plot.setSelect({ left: touchSpan[0], width: touchSpan[1] - touchSpan[0], top: 0, height: over.clientHeight }, false);
   }, { passive: true });
   over.addEventListener("touchend", () => {
-    if (touchSpan && touchSpan[1] - touchSpan[0] > 12) {
+    if (touchSpan && touchSpan[1] - touchSpan[0] > ZOOM_DRAG_PX) {
       plot.setScale("x", { min: plot.posToVal(touchSpan[0], "x"), max: plot.posToVal(touchSpan[1], "x") });
     }
     if (touchSpan) plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);

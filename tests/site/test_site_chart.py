@@ -177,6 +177,30 @@ def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[
     assert 'Google Trends writes "<1" for interest under 1; it is read as 0.5.' in note
 
 
+def test_a_click_that_slips_a_few_pixels_does_not_zoom(
+    page: Any, bitcoin_monthly: dict[str, Any]
+) -> None:
+    """A mouse moved 2 px between press and release zoomed the chart into two points, with
+    Reset zoom shown: a click with a slip is not a drag. From 12 px on, it zooms (as a finger
+    slid sideways does)."""
+    area = plot_area(page)
+    reset = page.locator(".reset-zoom").first
+    y = area["y"] + area["height"] / 2
+    start = area["x"] + area["width"] / 3
+    for slip in (2, 6, 10):
+        page.mouse.move(start, y)
+        page.mouse.down()
+        page.mouse.move(start + slip, y, steps=2)
+        page.mouse.up()
+        page.wait_for_timeout(100)
+        assert reset.is_hidden(), f"a {slip} px slip zoomed"
+    page.mouse.move(start, y)
+    page.mouse.down()
+    page.mouse.move(start + 30, y, steps=3)
+    page.mouse.up()
+    reset.wait_for(state="visible")
+
+
 def test_drag_zooms_and_reset_shows_everything(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
     series = bitcoin_monthly
     n = len(series["values"])
