@@ -17,7 +17,7 @@ import { parseAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { inStep, watchWidth } from "./sizing.js";
-import { clearSpace, tickSteps } from "./ticks.js";
+import { clearSpace, labelsInside, tickSteps } from "./ticks.js";
 import { keyZoom, pointSpan } from "./zoom.js";
 import { formatWhen, tickLabels, untested, whenAt } from "./words.js";
 
@@ -112,6 +112,14 @@ function timeSpace() {
     };
     return clearSpace(max - min, dim, axis.incrs(u, axisIdx, min, max, dim, 0), labelsAt);
   };
+}
+
+/** The time axis' labels (uPlot's axis `values`), none cut at the canvas' edges. */
+function timeLabels(u, splits, axisIdx, space, step) {
+  const font = u.axes[axisIdx].font[0];
+  const left = u.bbox.left / uPlot.pxRatio; // the plot's left edge on the canvas (CSS px)
+  const centres = splits.map((v) => left + u.valToPos(v, "x"));
+  return labelsInside(tickLabels(splits, step), centres, (text) => textWidth(u.ctx, font, text), u.width);
 }
 
 function height(width) {
@@ -298,7 +306,7 @@ export function renderChart(container, series, context = {}) {
         ...axisColors,
         incrs: isTime ? tickSteps(x) : undefined, // as fine as the data's step, never finer
         ...(isTime ? { space: timeSpace() } : {}), // labels kept apart: "12 Jul 2020" is wider than 50 px
-        values: isTime ? (u, splits, axis, space, step) => tickLabels(splits, step) : undefined,
+        values: isTime ? timeLabels : undefined,
       },
       { ...axisColors, size: yAxisSize },
     ],

@@ -73,3 +73,19 @@ export function clearSpace(span, dim, incrs, labelsAt, gap = 12, least = 16) {
   }
   return incrs.length ? room(incrs[incrs.length - 1]) : 50;
 }
+
+/**
+ * The labels, each `null` (not drawn) where, centred on its tick, it would cross the canvas'
+ * edge: a tick near the plot's right end drew "Feb 2019" as "Feb 201" and half a 9.
+ * @param {string[]} words the ticks' labels
+ * @param {number[]} centres each tick's position on the canvas (CSS px from its left edge)
+ * @param {(text: string) => number} widthOf a label's width (CSS px)
+ * @param {number} width the canvas' width (CSS px)
+ * @returns {Array<string | null>}
+ */
+export function labelsInside(words, centres, widthOf, width) {
+  return words.map((text, k) => {
+    const half = widthOf(text) / 2;
+    return centres[k] - half < 0 || centres[k] + half > width ? null : text;
+  });
+}

@@ -41,7 +41,7 @@ import {
   warningWords,
   whenAt,
 } from "../src/words.js";
-import { clearSpace, dataStep, tickSteps } from "../src/ticks.js";
+import { clearSpace, dataStep, labelsInside, tickSteps } from "../src/ticks.js";
 import { keyZoom, pointSpan } from "../src/zoom.js";
 import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
 
@@ -721,6 +721,14 @@ test("+ and - zoom in points: half or twice the steps around the point, back out
   assert.deepEqual(keyZoom([0, n - 1], 3, 0.5, n), [0, 136]); // near an end: slides in, same size
   assert.deepEqual(keyZoom([10, 11], 11, 0.5, n), [11, 12]); // one step is the least
   assert.deepEqual(keyZoom([0, 1], 1, 2, 2), [0, 1]);
+});
+
+test("a tick label that would cross the canvas' edge is not drawn", () => {
+  const widthOf = (text) => text.length * 6;
+  const words = ["Feb 2018", "Jun", "Oct", "Feb 2019"]; // 48, 18, 18 and 48 px wide
+  assert.deepEqual(labelsInside(words, [30, 400, 800, 1020], widthOf, 1038), ["Feb 2018", "Jun", "Oct", null]);
+  assert.deepEqual(labelsInside(words, [20, 400, 800, 1014], widthOf, 1038), [null, "Jun", "Oct", "Feb 2019"]);
+  assert.deepEqual(labelsInside(["Jun"], [1029], widthOf, 1038), ["Jun"]); // to the edge exactly
 });
 
 test("an axis' first tick and each tick in a new year say the year (4-month ticks skip January)", () => {

@@ -84,6 +84,9 @@ SERIES = {
     "weekly-12": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 12),
     "weekly-36": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv", 36),
     "weekly-261": lambda: _cut(DATA / "en_weekly5y_bitcoin.csv"),
+    # Its last week (3 Feb 2019) two days after the 1st: "Feb 2019" centred there ran off the
+    # canvas ("Feb 201" and half a 9).
+    "weekly-260-to-feb": lambda: _cut(DATA / "heldout3" / "16_MoistFingers_Data-Project.csv"),
     "monthly-20y": lambda: _cut(DATA / "en_monthly2004_lt1_bitcoin.csv"),
 }
 
