@@ -86,6 +86,44 @@ def check_stl_period(period: int, series: Series) -> None:
     )
 
 
+# The season the timestamps imply (timeaxis.default_period), and its points' unit, in words.
+_SEASONS = {
+    "weekly": ("a year", "weeks"),
+    "monthly": ("a year", "months"),
+    "quarterly": ("a year", "quarters"),
+    "daily": ("a week", "days"),
+    "hourly": ("a day", "hours"),
+}
+
+
+def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints:
+    """STL's refusal of a series shorter than two seasons, saying whose season it was: the
+    dates' (a 12-month weekly export, the commonest, has one year of the year-long season the
+    page chose by itself) or the one the caller set."""
+    n, name = len(series.values), series.name
+    below_a_day = 0 < series.step.seconds < 86_400  # minutes: a day's season (default_period)
+    season, unit = _SEASONS.get(series.step.name, ("a day" if below_a_day else "", "points"))
+    if source == "timestamps":
+        said = (
+            f"{season} of {series.step.name} data, {period} points"
+            if season
+            else (f"{period} points, from its {series.step.name} dates")
+        )
+        return TooFewPoints(
+            f"STL needs two full seasons, and the season its dates imply is {said}: that is "
+            f"{2 * period} points, and '{name}' has {n}.",
+            f"Export a longer time range (at least {2 * period} {unit}), set a shorter season "
+            "(the page's Season length, period in the API), or use the Auto method "
+            "(method=auto), which handles short series.",
+        )
+    return TooFewPoints(
+        f"STL needs two full seasons: with the season of {period} points you set "
+        f"(period={period}) that is {2 * period} points, and '{name}' has {n}.",
+        "Use a longer time range, a shorter season (the page's Season length, period in the "
+        "API), or the Auto method (method=auto), which handles short series.",
+    )
+
+
 def _moving_average_5(x: np.ndarray) -> np.ndarray:
     """The original's ``np.convolve(x, ones(5)/5, mode='same')`` (zero-padded ends)."""
     return np.convolve(np.pad(x, 2), np.ones(5) / 5, mode="valid")  # also right for n < 5
@@ -97,12 +135,7 @@ def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
     period, source = stl_period(series, params.get("period"))
     check_stl_period(period, series)
     if n < 2 * period:
-        raise TooFewPoints(
-            f"STL needs two full seasons: with a season of {period} points (period={period}) "
-            f"that is {2 * period} points, and '{series.name}' has {n}.",
-            "Use a longer time range, a shorter season (period, the page's Season length), or "
-            "the Auto method (method=auto), which handles short series.",
-        )
+        raise _too_short_for_stl(series, period, source)
     trend, seasonal, resid = stl_decompose(y, period)
     smooth = _moving_average_5(resid)
     x = resid - smooth

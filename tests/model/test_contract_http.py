@@ -547,6 +547,27 @@ def test_a_bad_json_body_says_what_to_send(client, body, message, hint):
     assert "surrogate" not in answer["error"]["message"]
 
 
+def test_stl_on_a_year_of_weeks_says_the_season_came_from_the_dates(client):
+    """A 12-month weekly export, the commonest, is one year: STL's season from its dates (a
+    year, 52 weeks) needs two. The refusal said "with a season of 52 points (period=52)", as if
+    the analyst had set one they had left blank; it now says where the season came from and
+    how long an export is enough. A season set by the caller is said to be theirs."""
+    year = weekly_csv([40 + (k * 7) % 11 for k in range(52)])
+    status, answer = client.json(
+        year, "text/csv", **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl"}
+    )
+    assert (status, answer["error"]["code"]) == (400, "too_few_points")
+    message, hint = answer["error"]["message"], answer["error"]["hint"]
+    assert "the season its dates imply is a year of weekly data, 52 points" in message, message
+    assert "104 points, and 'term' has 52" in message and "period=52" not in message, message
+    assert hint.startswith("Export a longer time range (at least 104 weeks)"), hint
+    status, answer = client.json(
+        year, "text/csv", **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl;period=30"}
+    )
+    assert (status, answer["error"]["code"]) == (400, "too_few_points")
+    assert "with the season of 30 points you set (period=30)" in answer["error"]["message"]
+
+
 def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):
     """At eps 0.1 and min_pts 4 a point needs two neighbours each side within a tenth of the
     scaled time: under 21 points none has, and every point was flagged. A legacy request
