@@ -12,7 +12,7 @@ import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
   MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
-import { formatBytes } from "./format.js";
+import { formatBytes, formatCount } from "./format.js";
 import { distinctTitles } from "./words.js";
 
 /** A problem to show: what is wrong with the file, and what to do. */
@@ -211,14 +211,15 @@ export function checkFile(name, bytes, maxBytes) {
   const counted = valueColumns(data);
   if (counted > MAX_SERIES) {
     throw new FileProblem(
-      `This file has ${counted} columns besides the dates; the detector analyses at most ${MAX_SERIES} at a time.`,
+      `This file has ${formatCount(counted)} columns besides the dates; the detector analyses at most ` +
+        `${formatCount(MAX_SERIES)} at a time.`,
       `Split the columns over several files (a Google Trends export has at most 5 terms).`,
     );
   }
   if (counted * data.length > MAX_POINTS) {
     throw new FileProblem(
-      `This file has ${data.length} rows of ${counted} columns besides the dates, ${counted * data.length} values; ` +
-        `the detector analyses at most ${MAX_POINTS} at a time.`,
+      `This file has ${formatCount(data.length)} rows of ${formatCount(counted)} columns besides the dates, ` +
+        `${formatCount(counted * data.length)} values; the detector analyses at most ${formatCount(MAX_POINTS)} at a time.`,
       "Export a shorter time range or a coarser step (weekly instead of daily or hourly), or " +
         "fewer terms per file.",
     );
@@ -239,7 +240,9 @@ export function checkFile(name, bytes, maxBytes) {
       if (first !== undefined && isDate(first.trim())) dates = j;
       continue;
     }
-    const heading = (header[j] ?? "").trim() || `column ${j + 1}`;
+    // A column without a heading is named as the model names it (trends.parse_table): "value",
+    // or "value1", "value2", ... among several; the page said "column 2" and the charts "value".
+    const heading = (header[j] ?? "").trim() || (counted > 1 ? `value${j}` : "value");
     const geo = GEO_SUFFIX.exec(heading)?.[1] ?? "";
     if (GEO_ONLY.test(heading)) columns.push({ name: categoryOf(preamble), geo: heading.replace(GEO_ONLY, "").trim(), dates });
     else columns.push({ name: heading.replace(GEO_SUFFIX, ""), geo, dates });

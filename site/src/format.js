@@ -8,6 +8,11 @@ export function formatNumber(value, digits = 2) {
   return String(Number(value.toFixed(digits)));
 }
 
+/** A count for a person: "540,000", not "540000". */
+export function formatCount(count) {
+  return count.toLocaleString("en-US");
+}
+
 /** A byte count as "3.6 KB" / "1.2 MB". */
 export function formatBytes(bytes) {
   if (bytes < 1024) return `${bytes} B`;

@@ -21,7 +21,7 @@ import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
-  spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
+  countWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -323,12 +323,14 @@ function renderResults(answer) {
   clear(fileLine);
   if (state.file) append(fileLine, "File: ", el("strong", {}, ...breakable(state.file.name)));
   fileLine.hidden = !state.file;
-  const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
   $("results-summary").textContent =
-    `${plural(total, "anomaly", "anomalies")} in ${plural(answer.series.length, "series", "series")}` +
+    countWords(answer.series) +
     (answer.frequency && answer.frequency !== "unknown" ? ` · ${answer.frequency} data` : "") +
     ` · ${settingsWords(answer)}.`;
-  $("band-note").textContent = bandWords(answer.method);
+  // What the shaded range means, where one is drawn: a term too short to test has none.
+  const banded = answer.series.some((s) => !untested(s));
+  $("band-note").textContent = banded ? bandWords(answer.method) : "";
+  $("band-note").hidden = !banded;
   $("download-note").textContent = downloadNote(answer, belowOne);
 
   const warnings = $("warnings");
@@ -451,12 +453,9 @@ async function run(event) {
     });
     if (setAside()) return;
     renderResults(answer);
-    const total = answer.series.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
-    const counted = plural(answer.series.length, "series", "series");
-    document.title = `${plural(total, "anomaly", "anomalies")} in ${counted} – ${PAGE_TITLE}`;
-    const done =
-      `Done: ${plural(total, "anomaly", "anomalies")} found in ` +
-      `${plural(answer.series.length, "series", "series")}.`;
+    const counted = countWords(answer.series);
+    document.title = `${counted} – ${PAGE_TITLE}`;
+    const done = `Done: ${counted}.`;
     announce(done);
     state.shown = { choice: choiceKey(choice), done };
     $("results-heading").focus({ preventScroll: false });

@@ -380,6 +380,33 @@ export function scaleWords(scale, own) {
 }
 
 /**
+ * How many anomalies a run found, in how many series: "2 anomalies in 3 series". A series too
+ * short to test is not a series with none: "1 series not judged: too few points", or "(1 not
+ * judged: too few points)" after the count of the rest.
+ * @param {Array<{ values?: unknown[], anomalies?: unknown[], parameters?: object }>} series
+ */
+export function countWords(series) {
+  const list = series || [];
+  const total = list.reduce((sum, s) => sum + (s.anomalies || []).length, 0);
+  const notJudged = list.filter((s) => untested(s)).length;
+  if (list.length && notJudged === list.length) {
+    return `${plural(list.length, "series", "series")} not judged: too few points`;
+  }
+  const words = `${plural(total, "anomaly", "anomalies")} in ${plural(list.length, "series", "series")}`;
+  return notJudged ? `${words} (${notJudged} not judged: too few points)` : words;
+}
+
+/** ", not used: longer than the series allow" after a season length every series (or some)
+ * was too short for ("parameter:too_short"): the summary listed it as if it had been used. */
+function unusedWords(answer, name) {
+  if (name !== "period") return "";
+  const list = answer.series || [];
+  const unused = list.filter((s) => s.parameters?.period_source === "parameter:too_short").length;
+  if (!unused) return "";
+  return unused === list.length ? " (not used: too long for the series)" : ` (not used in ${unused} of ${list.length} series: too long)`;
+}
+
+/**
  * What a run used, in words: "Auto (recommended), sensitivity 0.5". Settings left to the model
  * are not listed one by one ("alpha auto"); the sentence says the rest was chosen from the data.
  */
@@ -390,7 +417,7 @@ export function settingsWords(answer) {
   for (const param of method?.params ?? []) {
     const value = answer.parameters?.[param.name];
     if (value === null || value === undefined) chosen = true;
-    else parts.push(`${param.label.replace(/ \(.*\)$/, "").toLowerCase()} ${formatNumber(value, 4)}`);
+    else parts.push(`${param.label.replace(/ \(.*\)$/, "").toLowerCase()} ${formatNumber(value, 4)}${unusedWords(answer, param.name)}`);
   }
   let text = parts.join(", ");
   if (chosen) text += "; everything else chosen from the data";

@@ -33,6 +33,7 @@ import {
   notJudgedWords,
   onePointWords,
   settingsWords,
+  countWords,
   spanWords,
   termNotes,
   tickLabels,
@@ -361,14 +362,21 @@ test("a file bigger than one request's series or values is refused when chosen",
   assert.equal(checkFile("wide.csv", wide(1000), 6 * MB).terms.length, 1000);
   assert.match(
     problem("wide.csv", wide(1001)),
-    /^This file has 1001 columns besides the dates; the detector analyses at most 1000 at a time\.$/,
+    /^This file has 1,001 columns besides the dates; the detector analyses at most 1,000 at a time\.$/,
   );
   const long = (rows) => bytesOf(`Day,a,b\n${"2020-01-05,1,2\n".repeat(rows)}`);
   assert.equal(checkFile("long.csv", long(250000), 6 * MB).rows, 250000);
   assert.match(
     problem("long.csv", long(250001)),
-    /^This file has 250001 rows of 2 columns besides the dates, 500002 values; the detector analyses at most 500000/,
+    /^This file has 250,001 rows of 2 columns besides the dates, 500,002 values; the detector analyses at most 500,000/,
   );
+});
+
+test("a column without a heading is named as the model names it", () => {
+  const noHeader = bytesOf("2020-01-05,0\n2020-01-12,1\n2020-01-19,0\n");
+  assert.deepEqual(checkFile("n.csv", noHeader, MB).terms, ["value"]);
+  const two = bytesOf("2020-01-05,0,3\n2020-01-12,1,4\n2020-01-19,0,5\n");
+  assert.deepEqual(checkFile("n.csv", two, MB).terms, ["value1", "value2"]);
 });
 
 test("a file too wide for one request is refused from its width, as the model refuses it", () => {
@@ -383,12 +391,12 @@ test("a file too wide for one request is refused from its width, as the model re
     return bytesOf(`${head},\n${row("02")},\n${row("09")},\n`); // trailing commas: not columns
   };
   assert.equal(checkFile("r.csv", ranges(500), 6 * MB).terms.length, 500); // 999 columns
-  assert.match(problem("r.csv", ranges(501)), /^This file has 1001 columns besides the dates; the detector analyses at most 1000/);
+  assert.match(problem("r.csv", ranges(501)), /^This file has 1,001 columns besides the dates; the detector analyses at most 1,000/);
   const words = (count) => bytesOf(`Week,${"x,".repeat(count - 1)}x\n2020-01-05,${"a,".repeat(count - 1)}a\n`);
-  assert.match(problem("w.csv", words(1001)), /^This file has 1001 columns besides the dates/);
+  assert.match(problem("w.csv", words(1001)), /^This file has 1,001 columns besides the dates/);
   assert.match(problem("w.csv", words(1000)), /no column of numbers/);
   const long = bytesOf(`Day,a,b,c\n${"2020-01-05,1,x,\n".repeat(250001)}`); // c: a trailing comma
-  assert.match(problem("long.csv", long), /^This file has 250001 rows of 2 columns besides the dates, 500002 values; the detector analyses at most 500000/);
+  assert.match(problem("long.csv", long), /^This file has 250,001 rows of 2 columns besides the dates, 500,002 values; the detector analyses at most 500,000/);
 });
 
 test("bad files get a message for a person, never a pass", () => {
@@ -489,6 +497,28 @@ test("the run's settings are said in words, without 'alpha auto'", () => {
     settingsWords({ method: "stl", parameters: { method: "stl", period: 52, alpha: 0.05, max_anomalies: null } }),
     "STL + generalized ESD, season length 52, significance level 0.05; everything else chosen from the data",
   );
+  // A season length no series could use is not listed as if it had been.
+  const tooLong = (sources) => settingsWords({
+    method: "auto",
+    parameters: { method: "auto", sensitivity: 0.5, period: 200, alpha: null, max_anomalies: null },
+    series: sources.map((source) => ({ parameters: { period_source: source } })),
+  });
+  assert.equal(
+    tooLong(["parameter:too_short"]),
+    "Auto, sensitivity 0.5, season length 200 (not used: too long for the series); everything else chosen from the data",
+  );
+  assert.match(tooLong(["parameter:too_short", "parameter"]), /season length 200 \(not used in 1 of 2 series: too long\)/);
+  assert.match(tooLong(["parameter"]), /season length 200;/);
+});
+
+test("a run's count says which series were not judged, not that they have no anomalies", () => {
+  const judged = { values: [1, 2, 3], anomalies: [{}, {}], parameters: { tested: true } };
+  const short = { values: [1, 2, 3], anomalies: [], parameters: { tested: false } };
+  assert.equal(countWords([judged]), "2 anomalies in 1 series");
+  assert.equal(countWords([short]), "1 series not judged: too few points");
+  assert.equal(countWords([short, short]), "2 series not judged: too few points");
+  assert.equal(countWords([judged, short]), "2 anomalies in 2 series (1 not judged: too few points)");
+  assert.equal(countWords([]), "0 anomalies in 0 series");
 });
 
 test("bandWords says what the shaded range is, per method, and nothing for an unknown one", () => {

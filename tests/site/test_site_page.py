@@ -302,7 +302,7 @@ def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
     assert page.locator("#error").is_hidden()
     status = page.locator("#status")
     assert status.get_attribute("aria-live") == "polite"
-    assert re.match(r"Done: \d+ anomal(y|ies) found in 1 series\.", status.text_content())
+    assert re.match(r"Done: \d+ anomal(y|ies) in 1 series\.", status.text_content())
     assert page.evaluate("document.activeElement.id") == "results-heading"
     # The chart is reachable too, and its readout follows the arrow keys.
     tab_to("chart-0-plot")
@@ -805,6 +805,12 @@ def test_a_term_too_short_to_test_is_not_judged_and_says_why(
     judged = card.locator(".no-anomalies").text_content()
     assert judged.startswith("Not judged: 5 points are too few"), judged
     assert card.locator(".badge").text_content() == "not judged"
+    # Nor does the run's count call it a series without anomalies, or explain a range that is
+    # not drawn ("Done: 0 anomalies found in 1 series" and the shaded range's note, before).
+    assert page.locator("#status").text_content() == "Done: 1 series not judged: too few points."
+    summary = page.locator("#results-summary").text_content()
+    assert summary.startswith("1 series not judged: too few points · "), summary
+    assert page.locator("#band-note").is_hidden()
     assert problems == []
 
 
