@@ -25,8 +25,10 @@ def sparse_warning(series: Series, detection: Detection) -> str | None:
         return None
     return (
         f"{series.name}: {spans} the term reads mostly 0, with now and then a lone value of one "
-        "search or a few: sampling noise, too few searches for Google Trends to measure. There "
-        "its expected range is wide and only a surge of many searches is reported"
+        "search or a few, however tall it is drawn (Google Trends scales the term's busiest "
+        "point to 100, and a term this rare may have had a handful): sampling noise, too few "
+        "searches for Google Trends to measure. There its expected range is wide and only a "
+        "surge of many searches is reported"
     )
 
 

@@ -41,6 +41,9 @@ def test_the_warning_names_each_stretch():
         "term reads mostly 0, with now and then a lone value"
     )
     assert "sampling noise" in got
+    # A lone 84 or 100 is one search too, on a rare term's scale: an analyst read "one
+    # search or a few" against a chart of values near 100 as a contradiction.
+    assert "a lone value of one search or a few, however tall it is drawn" in got
     assert sparse_warning(s, _answer({})) is None
 
 
