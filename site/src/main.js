@@ -13,6 +13,7 @@ import { buildControls, choiceKey, markInvalid, showMethod, readParams } from ".
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
 import { checkFile, FileProblem } from "./filecheck.js";
+import { DRAWN_AT_ONCE, drawWhenNear, forgetWaiting } from "./lazy.js";
 import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { chartScale } from "./scales.js";
@@ -115,6 +116,7 @@ function sayIfStale() {
 /** Drop the shown results (they describe an earlier file or run). */
 function clearResults() {
   state.shown = null;
+  forgetWaiting();
   for (const chart of state.charts) chart.destroy();
   state.charts = [];
   state.answer = null;
@@ -271,6 +273,8 @@ function downloadNote(answer, belowOne) {
 // From this many terms on, a list of them above the charts jumps to each (a 16-term file is a
 // page some 12 000 px tall).
 const INDEX_MIN_SERIES = 4;
+// A chart waiting to be drawn (lazy.js) holds this much room when no chart is drawn to measure.
+const WAITING_CHART_PX = 340;
 
 /** Links to each term's chart, with its count of anomalies, when the file has many terms. */
 function seriesIndex(series, titles) {
@@ -350,6 +354,7 @@ function renderResults(answer) {
   const titles = seriesTitles(answer);
   seriesIndex(answer.series, titles);
   results.hidden = false; // visible before drawing, so charts can measure their width
+  let waitingPx = null;
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
     const termContext = { ...context, title: titles[i] };
@@ -401,7 +406,15 @@ function renderResults(answer) {
       parameterDetails(series, answer.method),
     );
     list.append(card);
-    if (drawn) state.charts.push(renderChart(chart, series, { ...termContext, sharedRange }));
+    if (!drawn) return;
+    const draw = () => state.charts.push(renderChart(chart, series, { ...termContext, sharedRange }));
+    if (i < DRAWN_AT_ONCE) {
+      draw();
+      return;
+    }
+    // Its place kept at a drawn chart's height (read once), so the page does not jump.
+    waitingPx ??= list.querySelector(".chart")?.offsetHeight || WAITING_CHART_PX;
+    drawWhenNear(chart, waitingPx, draw);
   });
 }
 
