@@ -100,7 +100,7 @@ def close_when_stopping(req: Any, worker: Any) -> None:
     by the time its answer's head is written. gunicorn decides "close" before the app runs:
     a request already computing when SIGTERM came was answered "Connection: keep-alive", then
     the stopping worker closed the connection, and a client that sent its next request on it
-    met a closed socket instead of a refusal it could retry elsewhere."""
+    met a closed socket. Told "close", it sends the next one on a new connection."""
     asked = req.should_close
     req.should_close = lambda: not worker.alive or bool(asked())
 
