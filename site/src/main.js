@@ -264,8 +264,10 @@ function parameterDetails(series, method) {
 
 function downloadNote(answer, belowOne) {
   const anyBelowOne = answer.series.some((s) => belowOne && belowOne.has(s.header ?? s.name));
+  const { line, range } = bandNames(answer.method);
+  const band = line === "expected" ? "its expected range" : `its ${line} and ${range}`;
   return (
-    "Every point of every term with its expected range; anomalies marked, with the first and " +
+    `Every point of every term with ${band}; anomalies marked, with the first and ` +
     `last date of each event.${anyBelowOne ? ` ${BELOW_ONE_NOTE} Those rows say so in the note column.` : ""}`
   );
 }

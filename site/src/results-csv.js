@@ -12,12 +12,23 @@
  * that a spreadsheet's filter on it keeps each apart.
  */
 import { FORMULA_START } from "./rules.js";
-import { BELOW_ONE_NOTE, isBelowOne, notJudgedWords, seriesTitles, untested } from "./words.js";
+import { BELOW_ONE_NOTE, bandNames, isBelowOne, notJudgedWords, seriesTitles, untested } from "./words.js";
 
-const COLUMNS = [
-  "series", "header", "timestamp", "value", "expected", "lower", "upper",
-  "anomaly", "score", "direction", "kind", "event_start", "event_end", "note",
-];
+/**
+ * The columns, the line's and the range's named as the page names them for the method
+ * (`bandNames`): DBSCAN, which expects nothing, has `running_median` and
+ * `neighbourhood_lower`/`_upper`, not `expected`, `lower` and `upper`.
+ */
+function columnsFor(method) {
+  const { line, range } = bandNames(method);
+  const snake = (words) => words.replace(/ /g, "_");
+  const band = line === "expected" ? ["expected", "lower", "upper"]
+    : [snake(line), `${snake(range)}_lower`, `${snake(range)}_upper`];
+  return [
+    "series", "header", "timestamp", "value", ...band,
+    "anomaly", "score", "direction", "kind", "event_start", "event_end", "note",
+  ];
+}
 
 /** One CSV cell. Numbers are written as numbers; text is guarded and quoted when needed. */
 export function csvCell(value) {
@@ -36,7 +47,7 @@ export function csvCell(value) {
  * @param {Map<string, Set<string>> | null} [belowOne] the file's "<1" cells (see filecheck.js)
  */
 export function resultsToCsv(answer, belowOne = null) {
-  const lines = [COLUMNS.join(",")];
+  const lines = [columnsFor(answer.method).join(",")];
   const titles = seriesTitles(answer);
   answer.series.forEach((series, k) => {
     const byIndex = new Map((series.anomalies || []).map((a) => [a.index, a]));

@@ -77,6 +77,12 @@ test("resultsToCsv writes every point, marks anomalies with their extent, explai
   assert.equal(lines[2], '"a,b","a,b: (Worldwide)",2020-01-12,50,2,0,4,true,7.25,up,spike,2020-01-12,2020-01-19,');
   assert.equal(lines[4], "");
   assert.ok(!resultsToCsv(answer).includes("Google Trends writes"), "no note without <1 cells");
+  // DBSCAN expects nothing: its columns are named as the page names its line and range.
+  assert.equal(
+    resultsToCsv({ ...answer, method: "dbscan" }).split("\r\n")[0],
+    "series,header,timestamp,value,running_median,neighbourhood_lower,neighbourhood_upper," +
+      "anomaly,score,direction,kind,event_start,event_end,note",
+  );
 });
 
 test("resultsToCsv names each series as its card: one term's regions or time ranges apart", () => {

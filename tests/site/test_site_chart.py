@@ -824,6 +824,14 @@ def test_dbscan_names_its_line_and_range_as_the_note_says_not_expected(
     text = readout(page)
     assert " · running median " in text and " · neighbourhood " in text, text
     assert "expected" not in text, text
+    # So do the download's note and columns (they were expected, lower and upper).
+    assert (
+        "with its running median and neighbourhood" in page.locator("#download-note").text_content()
+    )
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    head = Path(download_info.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.split(",")[4:7] == ["running_median", "neighbourhood_lower", "neighbourhood_upper"]
     assert problems == []
 
 
