@@ -323,6 +323,8 @@ export function renderChart(container, series, context = {}) {
       setScale: [(u, key) => {
         if (key !== "x" || reset.hidden === !zoomed(u)) return;
         reset.hidden = !zoomed(u);
+        // Back to all of it (Escape, Reset, a double click, -): said as - says it.
+        if (reset.hidden) spoken.textContent = "Showing all points.";
         // The readout narrower (or wider again) beside Reset: its room fitted here, not by a
         // ResizeObserver on the readout, whose refit changed what it watched (a loop error).
         fitReadout();

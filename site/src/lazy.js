@@ -49,6 +49,12 @@ export function drawWhenNear(box, height, draw) {
   near.observe(box);
 }
 
+/** Each waiting chart's room set to `height` px (a drawn chart's; 0 or less: left as is). */
+export function holdRoom(height) {
+  if (!(height > 0)) return;
+  for (const box of pending.keys()) box.style.minHeight = `${height}px`;
+}
+
 /** Forget the waiting charts (their results are replaced or cleared). */
 export function forgetWaiting() {
   for (const box of pending.keys()) near.unobserve(box);

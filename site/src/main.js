@@ -13,7 +13,7 @@ import { buildControls, choiceKey, markInvalid, showMethod, readParams } from ".
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
 import { checkFile, FileProblem } from "./filecheck.js";
-import { DRAWN_AT_ONCE, drawWhenNear, forgetWaiting } from "./lazy.js";
+import { DRAWN_AT_ONCE, drawWhenNear, forgetWaiting, holdRoom } from "./lazy.js";
 import { anomalyTable } from "./table.js";
 import { renderChart } from "./chart.js";
 import { chartScale } from "./scales.js";
@@ -275,7 +275,7 @@ function downloadNote(answer, belowOne) {
 // From this many terms on, a list of them above the charts jumps to each (a 16-term file is a
 // page some 12 000 px tall).
 const INDEX_MIN_SERIES = 4;
-// A chart waiting to be drawn (lazy.js) holds this much room when no chart is drawn to measure.
+// A chart waiting to be drawn (lazy.js) holds this much room until a drawn one is measured.
 const WAITING_CHART_PX = 340;
 
 /** Links to each term's chart, with its count of anomalies, when the file has many terms. */
@@ -356,7 +356,7 @@ function renderResults(answer) {
   const titles = seriesTitles(answer);
   seriesIndex(answer.series, titles);
   results.hidden = false; // visible before drawing, so charts can measure their width
-  let waitingPx = null;
+  let waiting = false;
   answer.series.forEach((series, i) => {
     const count = (series.anomalies || []).length;
     const termContext = { ...context, title: titles[i] };
@@ -414,10 +414,12 @@ function renderResults(answer) {
       draw();
       return;
     }
-    // Its place kept at a drawn chart's height (read once), so the page does not jump.
-    waitingPx ??= list.querySelector(".chart")?.offsetHeight || WAITING_CHART_PX;
-    drawWhenNear(chart, waitingPx, draw);
+    waiting = true;
+    drawWhenNear(chart, WAITING_CHART_PX, draw);
   });
+  // The charts waiting keep a drawn chart's room, so the page does not grow as they are drawn:
+  // measured at the next frame, once uPlot has sized the drawn ones (it does so after this task).
+  if (waiting) requestAnimationFrame(() => holdRoom(list.querySelector(".chart")?.offsetHeight ?? 0));
 }
 
 async function run(event) {

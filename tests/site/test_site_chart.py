@@ -469,6 +469,13 @@ def test_the_keyboard_zooms_around_its_point_without_a_mouse(
     reset.wait_for(state="visible")
     page.keyboard.press("Escape")
     assert reset.is_hidden()
+    # Escape and Reset say so too (the last zoom's "Showing ... to ..." stayed).
+    assert spoken.text_content() == "Showing all points."
+    page.keyboard.press("+")
+    reset.wait_for(state="visible")
+    assert spoken.text_content() != "Showing all points."
+    reset.click()
+    assert spoken.text_content() == "Showing all points."
 
 
 def test_a_keyboard_zoom_keeps_the_readout_on_the_keys_point(

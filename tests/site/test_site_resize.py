@@ -164,8 +164,17 @@ def test_a_file_of_many_terms_draws_its_charts_as_they_come_near(
     assert page.locator("table.anomalies").count() + page.locator(".no-anomalies").count() == terms
     assert page.locator(".chart-plot").count() == 24
     assert laid_out < terms, f"{laid_out:.0f} layouts to show {terms} terms"
+    # A waiting chart keeps a drawn one's room, so the page does not grow as they are drawn
+    # (they kept 44 px of 344 at first: uPlot sizes a chart after the task that made it).
+    page.evaluate(TWO_FRAMES)
+    tall = "(i) => document.getElementById(`chart-${i}`).offsetHeight"
+    assert page.evaluate(tall, 99) == page.evaluate(tall, 0)
+    page_height = page.evaluate("document.documentElement.scrollHeight")
     page.locator("#series-99").scroll_into_view_if_needed()
     page.locator("#chart-99 .chart-plot canvas").wait_for()
     page.evaluate("dispatchEvent(new Event('beforeprint'))")
     assert page.locator(".chart-plot").count() == terms
+    page.evaluate(TWO_FRAMES)
+    grown = page.evaluate("document.documentElement.scrollHeight") - page_height
+    assert abs(grown) <= terms, f"the page grew {grown} px as its charts were drawn"
     assert problems == []
