@@ -276,7 +276,7 @@ export function renderChart(container, series, context = {}) {
     width,
     height: height(width),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
-    // A zoom spans whole points: its ticks then step on the data's own days (ticks.js).
+    // A zoom spans whole points: its ticks then step on the data's own days (zoom.js).
     scales: { x: { time: isTime, range: (u, min, max) => pointSpan(x, min, max) }, y: { range: yRange(context.sharedRange ?? (() => null)) } },
     // The upright line alone: the level line at the pointer's height read as a threshold no
     // value, range or readout has.
