@@ -40,7 +40,7 @@ from .legacy_encoding import decode_legacy
 from .params import parse_attributes, resolve
 from .partial import partial_period_warning
 from .settings import Settings
-from .sparse_note import constant_warning, short_warning, sparse_warning
+from .sparse_note import constant_warning, crowded_warning, short_warning, sparse_warning
 from .timeaxis import infer_step, parse_timestamps
 from .trends import (
     MAX_POINTS,
@@ -287,12 +287,13 @@ def _rounded(a: np.ndarray) -> np.ndarray:
 
 def _term_notes(s: Series, d: Detection) -> list[str]:
     """What to tell a person about one term's answer: that it does not vary, where it is
-    sampling noise, that it is too short to test, and an anomaly on a last row that may be an
-    incomplete period."""
+    sampling noise, that it is too short to test, that DBSCAN flagged most of it, and an
+    anomaly on a last row that may be an incomplete period."""
     notes = (
         constant_warning(s),
         short_warning(s, d),
         sparse_warning(s, d),
+        crowded_warning(s, d),
         partial_period_warning(s, d),
     )
     return [w for w in notes if w]

@@ -1,5 +1,5 @@
 """Say where a term is read from too thin a sample for its values to mean much, when it does
-not vary at all, and when it is too short to be tested.
+not vary at all, when it is too short to be tested, and when DBSCAN flags most of it.
 
 A term searched by few people reads 0 most weeks and now and then one search's worth, which
 may be a tenth or a third of the scale. ``auto`` treats those values as sampling noise (see
@@ -64,4 +64,22 @@ def short_warning(series: Series, detection: Detection) -> str | None:
     return (
         f"{series.name}: {points} too few to tell an anomaly from ordinary ups and downs "
         f"({MIN_POINTS} or more are needed), so none was tested. A longer time range has enough"
+    )
+
+
+def crowded_warning(series: Series, detection: Detection) -> str | None:
+    """The warning for a DBSCAN answer that flags most of a term, or None. At its defaults
+    (the original app's eps 0.1, min_pts 4) a noisy month of daily values has every point
+    flagged: its neighbours in time are a few hundredths apart in DBSCAN's scaled time, so
+    any ordinary step in value leaves a point alone, and a chart shaded red end to end says
+    nothing. The answer stays the original's; this says why and what to change."""
+    eps, min_pts = detection.chosen.get("eps"), detection.chosen.get("min_pts")
+    n, flagged = len(series.values), len(detection.anomalies)
+    if eps is None or min_pts is None or n == 0 or 2 * flagged <= n:
+        return None
+    return (
+        f"{series.name}: DBSCAN flagged {flagged} of its {n} points: with a neighbourhood "
+        f"radius of {eps:g}, nearly every point stands apart from its neighbours, so these "
+        "flags say little about this term. A larger radius (eps, the page's Neighbourhood "
+        "radius: 0.2 or 0.3) or the Auto method suits it"
     )

@@ -112,3 +112,25 @@ def test_a_term_too_short_to_test_says_so_and_is_marked_untested(client):
     status, answer = client.json((DATA / "en_weekly5y_bitcoin.csv").read_bytes())
     assert all("tested" not in s["parameters"] for s in answer["series"])
     assert not any("too few to tell" in w for w in answer["warnings"])
+
+
+def test_dbscan_flagging_most_of_a_term_says_why_and_what_to_change(client):
+    """DBSCAN at its defaults (eps 0.1, min_pts 4, the original app's) on a month of noisy
+    daily values flagged every point of 'diet' and 'gym', and the page shaded their charts red
+    end to end with nothing to say why. The answer stays the original's; each such term now
+    carries a note naming the radius to raise. 'finance' (13 of 29) and a larger radius get
+    none."""
+    body = next((DATA / "heldout4").glob("08_*.csv")).read_bytes()
+    attrs = {"X-Amzn-SageMaker-Custom-Attributes": "method=dbscan"}
+    status, answer = client.json(body, "text/csv", **attrs)
+    assert status == 200, answer
+    flagged = {s["name"]: len(s["anomalies"]) for s in answer["series"]}
+    assert flagged == {"diet": 29, "gym": 29, "finance": 13}
+    crowded = [w for w in answer["warnings"] if "DBSCAN flagged" in w]
+    assert [w.split(":")[0] for w in crowded] == ["diet", "gym"]
+    assert crowded[0].startswith("diet: DBSCAN flagged 29 of its 29 points: with a neighbourhood ")
+    assert "the page's Neighbourhood radius: 0.2 or 0.3" in crowded[0]
+    assert all(crowded[k] in s["notes"] for k, s in enumerate(answer["series"][:2]))
+    attrs = {"X-Amzn-SageMaker-Custom-Attributes": "method=dbscan;eps=0.3"}
+    status, answer = client.json(body, "text/csv", **attrs)
+    assert status == 200 and not any("DBSCAN flagged" in w for w in answer["warnings"])
