@@ -21,7 +21,7 @@ from .esd import generalized_esd
 from .scale import within_scale
 from .stl import MAX_PERIOD as MAX_STL_PERIOD
 from .stl import stl_decompose
-from .timeaxis import default_period
+from .timeaxis import default_period, default_season_words
 from .types import Anomaly, Detection, Series
 
 
@@ -86,23 +86,12 @@ def check_stl_period(period: int, series: Series) -> None:
     )
 
 
-# The season the timestamps imply (timeaxis.default_period), and its points' unit, in words.
-_SEASONS = {
-    "weekly": ("a year", "weeks"),
-    "monthly": ("a year", "months"),
-    "quarterly": ("a year", "quarters"),
-    "daily": ("a week", "days"),
-    "hourly": ("a day", "hours"),
-}
-
-
 def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints:
     """STL's refusal of a series shorter than two seasons, saying whose season it was: the
     dates' (a 12-month weekly export, the commonest, has one year of the year-long season the
     page chose by itself) or the one the caller set."""
     n, name = len(series.values), series.name
-    below_a_day = 0 < series.step.seconds < 86_400  # minutes: a day's season (default_period)
-    season, unit = _SEASONS.get(series.step.name, ("a day" if below_a_day else "", "points"))
+    season, unit = default_season_words(series.step)
     if source == "timestamps":
         said = (
             f"{season} of {series.step.name} data, {period} points"

@@ -354,3 +354,22 @@ def default_period(step: Step) -> int | None:
         per_day = round(_DAY / s)
         return per_day if per_day >= 2 else None
     return None
+
+
+# default_period's seasons in words, and the unit its points are counted in.
+_SEASON_WORDS = {
+    "weekly": ("a year", "weeks"),
+    "monthly": ("a year", "months"),
+    "quarterly": ("a year", "quarters"),
+    "daily": ("a week", "days"),
+    "hourly": ("a day", "hours"),
+}
+
+
+def default_season_words(step: Step) -> tuple[str, str]:
+    """The season :func:`default_period` gives ``step``, in words, and the unit its points are
+    counted in: ("a year", "weeks") for weekly data, ("a day", "points") below an hour, ("",
+    "points") where no calendar cycle fits (for a message that says where a season came from)."""
+    if step.name in _SEASON_WORDS:
+        return _SEASON_WORDS[step.name]
+    return ("a day" if 0 < step.seconds < _DAY else "", "points")
