@@ -29,7 +29,7 @@ function onNear(entries) {
 }
 
 /** Everything still waiting, drawn: a printout lays the page out with no frame in between. */
-export function drawAllWaiting() {
+function drawAllWaiting() {
   for (const box of [...pending.keys()]) drawNow(box);
 }
 

@@ -396,8 +396,9 @@ export function countWords(series) {
   return notJudged ? `${words} (${notJudged} not judged: too few points)` : words;
 }
 
-/** ", not used: longer than the series allow" after a season length every series (or some)
- * was too short for ("parameter:too_short"): the summary listed it as if it had been used. */
+/** " (not used: too long for the series)" after a season length every series was too short
+ * for ("parameter:too_short"), " (not used in 1 of 2 series: too long)" when some were: the
+ * summary listed it as if it had been used. "" for any other parameter. */
 function unusedWords(answer, name) {
   if (name !== "period") return "";
   const list = answer.series || [];
