@@ -226,8 +226,8 @@ class Engine:
             warnings.append(stale)
         for spec in desired.of_kind("endpoint"):
             rollback = endpoint_resource.rollback_warning(spec, world.get("endpoint", spec.name))
-            if rollback:
-                warnings.append(rollback)
+            down = endpoint_resource.downtime_warning(spec, world)
+            warnings += [w for w in (rollback, down) if w]
         note = stacks.new_stack(world, self.names, actions)
         notes += [note] if note else []
         return Planned(actions, world, self.names, inputs, warnings, notes)

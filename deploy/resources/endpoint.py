@@ -3,7 +3,8 @@
 The plan reads the endpoint's status and picks the steps: create; switch to the new config
 (blue/green, with the canary policy from config.yaml); scale the running variant in place
 when only the instance count (or a serverless variant's max concurrency) changed; first wait
-out a rollout already in progress; delete and re-create a Failed endpoint. Every switch ends
+out a rollout already in progress; delete and re-create a Failed endpoint, or an instance one
+turned serverless (SageMaker's UpdateEndpoint cannot do that). Every switch ends
 in a wait that fails on `Failed`, on a timeout, and on a *silent rollback* (InService again,
 but on another config).
 A switch records on the endpoint's tags the config it asked for (right after UpdateEndpoint)
@@ -527,9 +528,12 @@ def plan_endpoint(
     seen: SeenEndpoint | None,
     role_is_new: bool = False,
     fleet: int | None = None,
+    serverless_now: bool | None = None,
 ) -> Action:
     """``role_is_new``: the SageMaker role is created or changed by the same plan. ``fleet``:
-    the instances a fleet created from ``spec.config`` starts with (its InitialInstanceCount)."""
+    the instances a fleet created from ``spec.config`` starts with (its InitialInstanceCount).
+    ``serverless_now``: whether the endpoint serves a serverless config (:func:`serves_serverless`;
+    None: as its variant says)."""
     kind, name, want = spec.KIND, spec.name, spec.config
     then = _rescale(spec, fleet)
     if seen is None:
@@ -550,6 +554,8 @@ def plan_endpoint(
         steps = (_wait_deleted(name, spec.wait_timeout_s), *_create(spec, role_is_new), *then)
         return Action("create", kind, name, "endpoint is being deleted: wait, re-create", (), steps)
     changes = differences(spec, seen)
+    if _to_serverless(spec, seen, serverless_now):
+        return _replace_for_serverless(spec, seen, role_is_new, then, changes)
     if seen.config != want:
         # UpdateEndpoint keeps the endpoint InService on the old config until the new one is
         # healthy (and rolls back to it otherwise): an operator asks first whether it goes down.
@@ -582,6 +588,77 @@ def plan_endpoint(
     return Action("noop", kind, name, f"InService on {want}")
 
 
+# SageMaker's Developer Guide (serverless-endpoints-update.html): "Updating a real-time
+# inference endpoint to either an on-demand serverless endpoint or a serverless endpoint with
+# Provisioned Concurrency is currently not supported" (serverless to instances is).
+TO_SERVERLESS = "SageMaker cannot update an instance endpoint to serverless in place"
+
+
+def _replace_for_serverless(
+    spec: EndpointSpec,
+    seen: SeenEndpoint,
+    role_is_new: bool,
+    then: tuple[Step, ...],
+    changes: tuple[Change, ...],
+) -> Action:
+    """Instances to serverless: delete the endpoint and create it on the serverless config
+    (same name: the Lambda's ENDPOINT_NAME stays right), then record the instance config as
+    the one that served before, as a switch does, so it is kept for a rollback (back to
+    instances is an ordinary switch). The API is down in between: :func:`downtime_warning`."""
+    steps = (
+        *_deletion(seen),
+        *_create(spec, role_is_new),
+        *then,
+        _record(spec, {SERVING: spec.config, **({PREVIOUS: seen.config} if seen.config else {})}),
+    )
+    reason = (
+        f"{TO_SERVERLESS}: delete endpoint {spec.name} and create it on {spec.config}; "
+        "the API answers 503 until it is InService"
+    )
+    if seen.status in TRANSITIONAL:
+        reason = f"endpoint is {seen.status}: wait for it, then {reason}"
+    change = Change("config", seen.config, spec.config)
+    return Action("replace", spec.KIND, spec.name, reason, (change, *changes), steps)
+
+
+def serves_serverless(seen: SeenEndpoint | None, world: World) -> bool | None:
+    """Whether the endpoint serves a serverless config: its variant's serverless settings, or
+    (when DescribeEndpoint gives none, as while it is created) the config it serves; None
+    without an endpoint."""
+    if seen is None:
+        return None
+    if seen.serverless:
+        return True
+    config = world.get("endpoint_config", seen.config) if seen.config else None
+    return "serverless" in (getattr(config, "variant", None) or {})
+
+
+def _to_serverless(spec: EndpointSpec, seen: SeenEndpoint, serverless_now: bool | None) -> bool:
+    """Whether the plan turns an instance endpoint serverless (a Failed or Deleting one is
+    created again anyway)."""
+    now = seen.serverless if serverless_now is None else serverless_now
+    return (
+        seen.status not in ("Failed", "Deleting")
+        and seen.config != spec.config
+        and spec.max_concurrency is not None
+        and not now
+    )
+
+
+def downtime_warning(spec: EndpointSpec, world: World) -> str | None:
+    """The plan's warning when applying it takes the endpoint down: an instance endpoint
+    turned serverless is deleted and created again (:func:`_replace_for_serverless`)."""
+    seen = world.get("endpoint", spec.name)
+    if seen is None or not _to_serverless(spec, seen, serves_serverless(seen, world)):
+        return None
+    return (
+        f"endpoint {spec.name} goes down: {TO_SERVERLESS}, so applying this deletes it and "
+        "creates it again on the serverless config. Until it is InService (several minutes) "
+        "the API answers 503 endpoint_not_found or endpoint_not_in_service. To avoid it, "
+        "apply when nobody needs the API, or keep instances"
+    )
+
+
 def plan(ctx: PlanContext) -> list[Action]:
     out = []
     for spec in ctx.desired.of_kind("endpoint"):
@@ -594,6 +671,7 @@ def plan(ctx: PlanContext) -> list[Action]:
                 ctx.world.get("endpoint", spec.name),
                 ctx.changing("iam_role", spec.role_name),
                 endpoint_config.fleet_count(spec.config, ctx.desired, ctx.world),
+                serves_serverless(ctx.world.get("endpoint", spec.name), ctx.world),
             )
         )
     return out
@@ -607,13 +685,26 @@ WHILE_IN_PROGRESS = (
 
 
 def delete_endpoint(seen: SeenEndpoint) -> Action:
-    """Destroy's deletion of an endpoint. SageMaker refuses DeleteEndpoint while the endpoint
-    is Creating, Updating, SystemUpdating or RollingBack: one seen so waits (bounded) until
-    it is not, whatever it ends as (a Failed one is deleted too); one that turns so between
-    the read and the call (AWS maintenance, a scaling activity) has the call retried as long
-    as that wait would have been. Deleting: only the wait until it is gone."""
+    """Destroy's deletion of an endpoint (:func:`_deletion`)."""
+    reason = "destroy"
+    if seen.status == "Deleting":
+        reason = "destroy: already being deleted"
+    elif seen.status in TRANSITIONAL:
+        reason = f"destroy once it is no longer {seen.status}"
+    return Action("delete", "endpoint", seen.name, reason, steps=_deletion(seen))
+
+
+def _deletion(seen: SeenEndpoint) -> tuple[Step, ...]:
+    """The steps that delete an endpoint and wait until it is gone. SageMaker refuses
+    DeleteEndpoint while the endpoint is Creating, Updating, SystemUpdating or RollingBack:
+    one seen so waits (bounded) until it is not, whatever it ends as (a Failed one is deleted
+    too); one that turns so between the read and the call (AWS maintenance, a scaling
+    activity) has the call retried as long as that wait would have been. Deleting: only the
+    wait until it is gone."""
     name = seen.name
-    settle_first = seen.status in TRANSITIONAL and seen.status != "Deleting"
+    if seen.status == "Deleting":
+        return (_wait_deleted(name, DELETE_S),)
+    settle_first = seen.status in TRANSITIONAL
     delete = Call(
         "sagemaker",
         "DeleteEndpoint",
@@ -625,10 +716,7 @@ def delete_endpoint(seen: SeenEndpoint) -> Action:
         retry_why=WHILE_IN_PROGRESS,
     )
     steps: tuple[Step, ...] = (delete, _wait_deleted(name, DELETE_S))
-    reason = "destroy"
-    if seen.status == "Deleting":
-        steps, reason = (_wait_deleted(name, DELETE_S),), "destroy: already being deleted"
-    elif settle_first:
+    if settle_first:
         idle_wait = Wait(
             f"endpoint {name} is no longer {seen.status} (it may end Failed: it is deleted then)",
             partial(idle, name=name),
@@ -636,8 +724,7 @@ def delete_endpoint(seen: SeenEndpoint) -> Action:
             interval_s=POLL_S,
         )
         steps = (idle_wait, *steps)
-        reason = f"destroy once it is no longer {seen.status}"
-    return Action("delete", "endpoint", name, reason, steps=steps)
+    return steps
 
 
 def destroy(world: World) -> list[Action]:

@@ -14,6 +14,7 @@ from deploy.aws import DeployError
 from deploy.cli import main
 from deploy.plan import Call
 from deploy.resources import cdn
+from deploy.resources.endpoint_config import PREVIOUS, SERVING
 from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
 from tests.deploy.deploy_helpers import edit_config as _edit
 
@@ -633,6 +634,40 @@ def test_serverless_endpoint_and_switch_back_to_instances(project: Path) -> None
     env = sm.describe_model(ModelName=model)["PrimaryContainer"].get("Environment", {})
     assert "MODEL_MAX_PAYLOAD_BYTES" not in env
     assert not engine(project).plan().changes
+
+
+def test_instances_to_serverless_replaces_the_endpoint_and_says_it_goes_down(
+    project: Path,
+) -> None:
+    """SageMaker does not update an instance endpoint to a serverless config (the test server
+    refuses it as SageMaker does): the plan deletes the endpoint and creates it again on the
+    serverless config, warns that the API is down meanwhile, and keeps the instance config as
+    the one to roll back to. UpdateEndpoint failed here, after the new model and config."""
+    apply(engine(project))
+    sm = session().client("sagemaker")
+    before = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    _edit(
+        project,
+        "  instance_type: ml.m5.large\n  instance_count: 1\n",
+        "  serverless: {memory_mb: 2048, max_concurrency: 5}\n",
+    )
+    planned = engine(project).plan()
+    (action,) = [a for a in planned.actions if a.kind == "endpoint"]
+    calls = [s.operation for s in action.steps if isinstance(s, Call)]
+    assert action.op == "replace"
+    assert calls == ["DeleteEndpoint", "CreateEndpoint", "AddTags"]
+    assert "cannot update an instance endpoint to serverless" in action.reason
+    (warning,) = [w for w in planned.warnings if "goes down" in w]
+    assert f"endpoint {PROJECT}" in warning and "503" in warning
+    apply(engine(project), planned)
+    ep = sm.describe_endpoint(EndpointName=PROJECT)
+    assert ep["EndpointStatus"] == "InService" and ep["EndpointConfigName"] != before
+    assert ep["ProductionVariants"][0]["CurrentServerlessConfig"]["MemorySizeInMB"] == 2048
+    tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=ep["EndpointArn"])["Tags"]}
+    assert tags[SERVING] == ep["EndpointConfigName"] and tags[PREVIOUS] == before
+    sm.describe_endpoint_config(EndpointConfigName=before)  # kept for a rollback
+    again = engine(project).plan()
+    assert not again.changes and not [w for w in again.warnings if "goes down" in w]
 
 
 def test_extra_permissions_on_a_role_are_drift_and_removed(project: Path) -> None:

@@ -341,6 +341,37 @@ def test_a_serverless_variants_concurrency_is_updated_in_place_but_not_its_memor
     assert "not serverless" in instances.value.response["Error"]["Message"]
 
 
+def test_an_instance_endpoint_is_not_updated_to_a_serverless_config_but_the_reverse_is() -> None:
+    """SageMaker: "Updating a real-time inference endpoint to either an on-demand serverless
+    endpoint or a serverless endpoint with Provisioned Concurrency is currently not supported"
+    (Developer Guide, serverless-endpoints-update.html); serverless to instances is. moto's
+    UpdateEndpoint (ours, above) took any config."""
+    sm = boto3.client("sagemaker")
+    instances = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    other_endpoint(sm, "rules-to-sl", instances)
+    sm.create_endpoint_config(
+        EndpointConfigName="rules-to-sl-sl",
+        ProductionVariants=[
+            {
+                "VariantName": "main",
+                "ModelName": "rules-to-sl-m",
+                "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 2},
+            }
+        ],
+    )
+    with pytest.raises(ClientError) as refused:
+        sm.update_endpoint(EndpointName="rules-to-sl", EndpointConfigName="rules-to-sl-sl")
+    assert _code(refused) == "ValidationException"
+    assert "serverless" in refused.value.response["Error"]["Message"]
+    assert sm.describe_endpoint(EndpointName="rules-to-sl")["EndpointConfigName"] == "rules-to-sl-c"
+    other_endpoint(
+        sm, "rules-from-sl", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 2}}
+    )
+    sm.update_endpoint(EndpointName="rules-from-sl", EndpointConfigName="rules-to-sl-c")
+    ep = sm.describe_endpoint(EndpointName="rules-from-sl")
+    assert (ep["EndpointConfigName"], ep["EndpointStatus"]) == ("rules-to-sl-c", "InService")
+
+
 def _lifecycle(selection: dict, priority: int = 1) -> dict:
     return {"rulePriority": priority, "selection": selection, "action": {"type": "expire"}}
 

@@ -1,7 +1,8 @@
 """A moto server on 127.0.0.1 (server mode: real boto3 clients over HTTP), taught what moto
 5.2.5 lacks and what AWS does that moto does not, so a test fails the way production would.
 
-Added to the in-process server: SageMaker ``UpdateEndpoint``, API Gateway v2 ``UpdateStage``
+Added to the in-process server: SageMaker ``UpdateEndpoint`` (which refuses to turn an
+instance endpoint serverless, as SageMaker does), API Gateway v2 ``UpdateStage``
 and IAM ``AddClientIDToOpenIDConnectProvider``, each with AWS's semantics; SageMaker's refusal
 of an image whose ECR manifest is OCI, taught to moto's ``CreateModel``; SageMaker's rules for
 ``UpdateEndpointWeightsAndCapacities`` (InService only, no instance count for a serverless
@@ -35,6 +36,21 @@ from typing import Any
 import pytest
 
 _PATCHED = "_trends_tests_patched"
+
+
+# SageMaker's Developer Guide (serverless-endpoints-update.html): "Updating a real-time
+# inference endpoint to either an on-demand serverless endpoint or a serverless endpoint with
+# Provisioned Concurrency is currently not supported". The service's exact words are not
+# published; these say the same.
+INSTANCES_TO_SERVERLESS = (
+    "Updating a real-time inference endpoint to a serverless endpoint is not supported."
+)
+
+
+def _serverless(variants: list[dict[str, Any]]) -> bool:
+    """Whether a config's (or an endpoint's) variants are serverless."""
+    keys = ("ServerlessConfig", "CurrentServerlessConfig", "DesiredServerlessConfig")
+    return any(any(v.get(k) for k in keys) for v in variants or [])
 
 
 def patch_moto() -> None:
@@ -71,6 +87,10 @@ def patch_moto() -> None:
             raise ValidationError(message=f"Could not find endpoint '{name}'.")
         config = backend.describe_endpoint_config(config_name)  # raises when missing
         variants = config["ProductionVariants"]
+        if _serverless(variants) and not _serverless(endpoint.production_variants):
+            from moto.sagemaker.exceptions import ValidationError
+
+            raise ValidationError(message=INSTANCES_TO_SERVERLESS)
         model = backend._models.get(variants[0]["ModelName"]) if variants else None
         if model is not None and not may_pull(backend.account_id, model.execution_role_arn):
             # The new fleet cannot pull the image yet: SageMaker rolls back to the old config.

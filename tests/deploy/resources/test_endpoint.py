@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 
 from deploy.aws import DeployError
 from deploy.resources import endpoint as ep
+from deploy.resources import endpoint_config as ec
 from deploy.resources.base import PlanContext
 from deploy.world import Desired, World
 from tests.deploy.resources.conftest import config, execute, inputs, make_aws, names
@@ -391,8 +392,6 @@ def test_the_scale_wait_fails_when_the_endpoint_settles_on_another_count() -> No
 
 
 def test_an_endpoint_on_the_same_config_under_its_older_name_is_scaled_not_switched() -> None:
-    from deploy.resources import endpoint_config as ec
-
     cfg = config(endpoint={"instance_count": 2})
     (c,) = ec.desired(cfg, inputs(N))
     (s,) = ep.desired(cfg, inputs(N))
@@ -462,3 +461,36 @@ def test_the_concurrency_wait_fails_when_the_endpoint_settles_on_another() -> No
         with pytest.raises(DeployError, match=r"InService with max concurrency 4, not the 8 "
                            r"asked for .*serverless concurrency quota"):  # fmt: skip
             ep.scaled(aws, "trends-anomaly", "c-1", 8, ep.CONCURRENCY)
+
+
+def test_an_instance_endpoint_turned_serverless_is_deleted_and_created_again() -> None:
+    """SageMaker refuses UpdateEndpoint from instances to a serverless config: the plan
+    deletes the endpoint (after a rollout in progress) and creates it on the new config, and
+    records the instance config as the one that served before. Serverless to serverless, and
+    back to instances, stay switches."""
+    s = spec(endpoint=SERVERLESS)
+    busy = ep.plan_endpoint(s, seen("Updating", cfg="c-instances"))
+    assert busy.op == "replace"
+    assert busy.reason.startswith("endpoint is Updating: wait for it, then SageMaker cannot")
+    assert kinds(busy) == [
+        "wait",
+        "sagemaker:DeleteEndpoint",
+        "wait",
+        "sagemaker:CreateEndpoint",
+        "wait",
+        "sagemaker:AddTags",
+    ]
+    recorded = {t["Key"]: t["Value"] for t in busy.steps[-1].params["Tags"]}
+    assert recorded == {ep.SERVING: s.config, ep.PREVIOUS: "c-instances"}
+    world = World.of([seen(cfg="c-instances")])
+    assert "goes down" in (ep.downtime_warning(s, world) or "")
+    # DescribeEndpoint without serverless settings (an endpoint being created): its config says.
+    sl = ec.SeenConfig("c-sl", "arn:c", "2026-01-01", "m", {"serverless": {"memory_mb": 1024}})
+    creating = seen("Creating", cfg="c-sl")
+    assert ep.serves_serverless(creating, World.of([sl, creating])) is True
+    switch = ep.plan_endpoint(s, creating, serverless_now=True)
+    assert (switch.op, "sagemaker:UpdateEndpoint" in kinds(switch)) == ("update", True)
+    assert ep.downtime_warning(s, World.of([sl, creating])) is None
+    back = ep.plan_endpoint(spec(), replace(seen(cfg="c-sl"), memory_mb=1024))
+    assert "sagemaker:UpdateEndpoint" in kinds(back)
+    assert ep.downtime_warning(spec(), World.of([seen(cfg="c-instances")])) is None
