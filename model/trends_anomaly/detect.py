@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -215,12 +215,23 @@ def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
 
 def legacy_rows(series: list[Series], params: dict[str, Any]) -> list[int]:
     """Row indices the original app answered: DBSCAN over all columns at once, or STL per
-    column (the union of rows)."""
+    column (the union of rows). Numbered as the file has its rows, as the original numbered
+    them: a file the parser sorted by time (newest first) has its points mapped back. (DBSCAN
+    sees the row number as a feature; reversing it mirrors the points, so its noise is the
+    same points either way.)"""
+    rows: set[int] = set()
     if params["method"] == "dbscan":
         check_dbscan_size(len(series[0].values))
         noise, _ = dbscan.noise_points([s.values for s in series], params["eps"], params["min_pts"])
-        return [int(i) for i in noise]
-    rows: set[int] = set()
+        rows.update(int(i) for i in noise)
+        return sorted(_file_rows(series[0], rows))
     for s in series:
-        rows.update(a.index for a in detect_stl(s, params).anomalies)
+        rows.update(_file_rows(s, (a.index for a in detect_stl(s, params).anomalies)))
     return sorted(rows)
+
+
+def _file_rows(s: Series, points: Iterable[int]) -> set[int]:
+    """The file's rows of ``s``'s points (its positions, unless the parser sorted them)."""
+    if s.file_rows is None:
+        return {int(i) for i in points}
+    return {int(s.file_rows[i]) for i in points}

@@ -443,6 +443,7 @@ def _ordered(table: Table) -> Table:
                 s.timestamps = s.timestamps[order]
                 s.values = s.values[order]
                 s.labels = [s.labels[i] for i in order]
+                s.file_rows = order if s.file_rows is None else s.file_rows[order]
                 s.step = infer_step(s.timestamps)
             steps = np.diff(group[0].timestamps.astype(np.int64))
         said = repeated_times(group[0], steps)

@@ -38,6 +38,9 @@ class Series:
     step: Step
     header: str = ""  # the raw column header, e.g. "bitcoin: (Worldwide)"
     geo: str = ""  # the region Google Trends names in the header, e.g. "Worldwide"
+    # The file's row (0-based, among the data rows) of each point, when the parser sorted the
+    # rows by time; None: the points are in the file's order.
+    file_rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,32 @@ def test_legacy_dbscan_is_exactly_the_original(client):
         assert [int(x) for x in body.decode().split()] == expected, name
 
 
+def test_legacy_rows_are_the_callers_rows_when_the_file_is_newest_first(client):
+    """The original app numbered the rows as the file had them; the rows are sorted by time
+    for detection (with a warning the text answer has no room for), so a newest-first file
+    was answered with positions in the sorted rows, which name other dates in the caller's
+    file. Its answer is the same dates as oldest-first, numbered as the file has them, and
+    DBSCAN's is still exactly the original's on that file."""
+    raw = read_data("en_weekly5y_bitcoin.csv").decode()
+    preamble, header, *rows = raw.replace("\r\n", "\n").strip("\n").split("\n")[1:]
+    assert not preamble and rows
+    forward = "\n".join([header, *rows]) + "\n"
+    newest_first = "\n".join([header, *rows[::-1]]) + "\n"
+    answers = {}
+    for seasonality in (True, False):
+        for name, text in (("forward", forward), ("reversed", newest_first)):
+            doc = {"data": text, "seasonality": seasonality, "period": 52}
+            status, _, body = client.invoke(json.dumps(doc).encode(), "application/json")
+            assert status == 200, body
+            answers[name, seasonality] = [int(x) for x in body.split()]
+        n = len(rows)
+        found = answers["forward", seasonality]
+        assert found, "bitcoin's five years have anomalies"
+        assert answers["reversed", seasonality] == sorted(n - 1 - r for r in found)
+    frame = pd.read_csv(io.StringIO(newest_first))
+    assert answers["reversed", False] == reference_dbscan(frame, eps=0.1, min_pts=4)
+
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
