@@ -449,6 +449,9 @@ def _ordered(table: Table) -> Table:
         said = repeated_times(group[0], steps)
         if said:
             repeated.append(said)
+        said = missing_rows(group[0], steps)
+        if said:
+            repeated.append(said)
     if unsorted:
         table.warnings.append("rows were not in time order and were sorted")
     table.warnings.extend(repeated)
@@ -469,6 +472,40 @@ def repeated_times(s: Series, steps: np.ndarray) -> str:
     return (
         f"two rows have the same date, {when}{more}: both are kept as points, in file order; "
         "remove one if the row was copied twice"
+    )
+
+
+# A spacing this many times the series' step is rows missing: a month is 28 to 31 days
+# (within 1.1 of the median month), and one missing point makes two steps.
+GAP_STEPS = 1.5
+
+
+def missing_rows(s: Series, steps: np.ndarray) -> str:
+    """A warning when rows are missing inside the series (``steps`` as for
+    ``repeated_times``): the detectors see the points either side as neighbours, so a change
+    across the gap can look like an event. Names the widest gap, and how many others."""
+    unit = s.step.seconds
+    if unit <= 0 or not steps.size:
+        return ""
+    gaps = np.flatnonzero(steps > GAP_STEPS * unit)
+    if not gaps.size:
+        return ""
+    order = gaps[np.argsort(-steps[gaps], kind="stable")]
+    i = int(order[0])
+    lost = max(1, round(float(steps[i]) / unit) - 1)
+    what = f"{s.step.name} point" if s.step.name[0].isalpha() else "point"
+    said = (
+        f"no rows between {s.labels[i]} and {s.labels[i + 1]} ({lost} {what}"
+        f"{'s' if lost > 1 else ''} missing)"
+    )
+    if order.size == 2:
+        j = int(order[1])
+        said += f"; one more gap: {s.labels[j]} to {s.labels[j + 1]}"
+    elif order.size > 2:
+        said += f"; {order.size - 1} more gaps"
+    return (
+        f"{said}: the values either side are analysed as if they were neighbours, so a change "
+        "across the gap can be reported as an event. Export the whole time range again to fill it"
     )
 
 

@@ -97,6 +97,27 @@ def test_a_row_given_twice_is_kept_with_a_warning():
     assert parse_table("t,v\n2024-01-01,1\n2024-01-02,2\n").warnings == []
 
 
+def test_missing_rows_are_said_with_where_they_are_missing():
+    """Rows cut out of an export (20 weeks of the GLP-1 file, deleted in a spreadsheet) were
+    analysed as neighbours with no word: ozempic's level across the gap came back as a level
+    shift at its first row after it. None of the real exports in tests/data has a gap."""
+    weeks = np.datetime64("2022-01-02") + 7 * np.arange(60)
+    kept = [w for i, w in enumerate(weeks) if not 20 <= i < 40]
+    text = "Week,t\n" + "".join(f"{w},{i % 7}\n" for i, w in enumerate(kept))
+    assert parse_table(text).warnings == [
+        "no rows between 2022-05-15 and 2022-10-09 (20 weekly points missing): the values either "
+        "side are analysed as if they were neighbours, so a change across the gap can be "
+        "reported as an event. Export the whole time range again to fill it"
+    ]
+    two = [w for i, w in enumerate(weeks) if i not in (10, 30, 31)]
+    text = "Week,t\n" + "".join(f"{w},{i % 7}\n" for i, w in enumerate(two))
+    (said,) = parse_table(text).warnings
+    assert said.startswith("no rows between 2022-07-24 and 2022-08-14 (2 weekly points missing")
+    assert "; one more gap: 2022-03-06 to 2022-03-20" in said
+    monthly = "Month,t\n" + "".join(f"2020-{m:02d},{m}\n" for m in range(1, 13))
+    assert parse_table(monthly).warnings == []  # 28 to 31 days are one month each
+
+
 @pytest.mark.parametrize(
     ("text", "error"),
     [
