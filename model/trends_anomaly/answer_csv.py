@@ -11,6 +11,7 @@ against the same cases (``tests/data/csv_cells.json``).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 # Characters that make a spreadsheet read a cell as a formula when they start it.
@@ -62,13 +63,35 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+def series_titles(series: list[dict[str, Any]]) -> list[str]:
+    """Each term's name, told apart where a file compares one term across regions or time
+    ranges (one name for each): with its region where the regions differ, else with its time
+    range as the file writes it. The page's download names them so too (``distinctTitles`` in
+    site/src/words.js, which writes the range's dates in words)."""
+    names = Counter(s["name"] for s in series)
+    places = Counter((s["name"], s.get("geo") or "") for s in series)
+    titles = []
+    for s in series:
+        name = s["name"]
+        if names[name] == 1:
+            titles.append(name)
+            continue
+        alike = places[name, s.get("geo") or ""]
+        stamps = s.get("timestamps") or []
+        span = f"{stamps[0]} – {stamps[-1]}" if len(stamps) > 1 else ""
+        extra = [s.get("geo") if alike < names[name] else "", span if alike > 1 else ""]
+        said = ", ".join(e for e in extra if e)
+        titles.append(f"{name} ({said})" if said else name)
+    return titles
+
+
 def anomalies_csv(answer: dict[str, Any]) -> bytes:
     """Every anomaly of every series, with its extent (``start``..``end``), CRLF lines."""
     lines = [",".join(COLUMNS)]
-    for s in answer["series"]:
+    for s, title in zip(answer["series"], series_titles(answer["series"]), strict=True):
         for a in s["anomalies"]:
             row = (
-                s["name"],
+                title,
                 a["index"],
                 a["timestamp"],
                 a["value"],

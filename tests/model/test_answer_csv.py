@@ -62,3 +62,43 @@ def test_answer_table_guards_terms_and_keeps_the_extent():
         "2020-01-19",
         "2020-02-02",
     ]
+
+
+def _term(name: str, geo: str, first: str, last: str, when: str) -> dict:
+    anomaly = {
+        "index": 1,
+        "timestamp": when,
+        "value": 90.0,
+        "expected": 20.0,
+        "score": 6.0,
+        "direction": "up",
+        "kind": "spike",
+    }
+    return {"name": name, "geo": geo, "timestamps": [first, when, last], "anomalies": [anomaly]}
+
+
+def test_a_term_compared_across_regions_or_ranges_is_named_apart():
+    """One term in two regions (or over two time ranges) has one name: every row said
+    "bitcoin", and a spreadsheet's filter could not keep the regions apart. The `series` cell
+    is the name as the page's download writes it: with the region where the regions differ,
+    with the time range where they do not (site/src/words.js distinctTitles)."""
+    regions = {
+        "series": [
+            _term("bitcoin", "United States", "2020-01-05", "2020-01-19", "2020-01-12"),
+            _term("bitcoin", "Germany", "2020-01-05", "2020-01-19", "2020-01-12"),
+            _term("ozempic", "Germany", "2020-01-05", "2020-01-19", "2020-01-12"),
+        ]
+    }
+    rows = list(csv.reader(io.StringIO(anomalies_csv(regions).decode(), newline="")))
+    assert [r[0] for r in rows[1:]] == ["bitcoin (United States)", "bitcoin (Germany)", "ozempic"]
+    ranges = {
+        "series": [
+            _term("Suicídio", "Brasil", "2004-01", "2004-03", "2004-02"),
+            _term("Suicídio", "Brasil", "2010-01", "2010-03", "2010-02"),
+        ]
+    }
+    rows = list(csv.reader(io.StringIO(anomalies_csv(ranges).decode(), newline="")))
+    assert [r[0] for r in rows[1:]] == [
+        "Suicídio (2004-01 – 2004-03)",
+        "Suicídio (2010-01 – 2010-03)",
+    ]
