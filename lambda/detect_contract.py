@@ -45,6 +45,8 @@ _INFERENCE_ID = re.compile(r"[!-~][ -~]{0,63}")
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VALUE = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
+# A number written with a decimal comma (0,7), as French or German keyboards write it.
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 # Content types whose meaning we cannot tell from the header (curl -d, fetch with a string),
 # and the raw bytes' own type, which a caller is told to send a file as (`not_utf8`): like every
 # type but text/*, JSON, XML and JavaScript, the HTTP API passes its bytes on unchanged
@@ -347,6 +349,27 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
             raise ApiError(
                 f"{named} name {str(key)[:40]!r} is not valid.",
                 "Names are lower-case letters, digits and '_', e.g. method, period, sensitivity.",
+                status=400,
+                code="bad_parameter",
+            )
+        if _DECIMAL_COMMA.fullmatch(value):
+            point = value.replace(",", ".")
+            # In a query it may also be the parameter given twice: the gateway joins the values.
+            twice = "" if header else ", or the parameter given twice (their values joined)"
+            raise ApiError(
+                f"{named} {key!r} is {value!r}: a number with a decimal comma{twice}.",
+                f"Give {key} once, and write a decimal with a point ({point}, not {value}), "
+                f"e.g. {example.format(key)}.",
+                status=400,
+                code="bad_parameter",
+            )
+        joined = next((c for c in ",&" if c in value and "=" in value.split(c, 1)[1]), None)
+        if header and joined:
+            # The query's habit in the header: method=stl,period=52 or method=stl&period=52.
+            raise ApiError(
+                f"{named} {key!r} is {value[:40]!r}: in this header, parameters are separated "
+                f"by ';', not {joined!r}.",
+                "Write method=stl;period=52 (';' between parameters, '&' only in a URL).",
                 status=400,
                 code="bad_parameter",
             )

@@ -86,6 +86,28 @@ def test_the_headers_spelling_in_a_url_says_to_use_ampersands() -> None:
     assert "characters not allowed" in raised.value.message
 
 
+@pytest.mark.parametrize(
+    ("query", "header", "said", "hint"),
+    [
+        ({"sensitivity": "0,7"}, "", "'0,7': a number with a decimal comma, or", "(0.7, not 0,7)"),
+        (None, "sensitivity=0,7", "'0,7': a number with a decimal comma.", "(0.7, not 0,7)"),
+        (None, "method=stl,period=52", "separated by ';', not ','", "method=stl;period=52"),
+        (None, "method=stl&period=52", "separated by ';', not '&'", "method=stl;period=52"),
+        ({"method": "stl,auto"}, "", "given more than once", "?method=<value>"),
+    ],
+)
+def test_a_comma_or_ampersand_in_a_value_is_told_for_what_it_is(query, header, said, hint) -> None:
+    """A decimal comma (sensitivity=0,7, as a French or German keyboard writes it) was told it
+    was 'given more than once or contains a comma', and the header's parameters joined by ','
+    or '&' (the query's habit) that the name was given twice, or that the value had
+    characters not allowed; the model's own messages said what to write. (A query parameter
+    given twice reaches the Lambda joined by commas: that one is still said so.)"""
+    with pytest.raises(ApiError) as raised:
+        request_attributes(query, header)
+    assert raised.value.code == "bad_parameter"
+    assert said in raised.value.message and hint in raised.value.hint
+
+
 def test_too_many_parameters() -> None:
     with pytest.raises(ApiError) as raised:
         custom_attributes({f"p{i}": "1" for i in range(21)})
@@ -182,8 +204,8 @@ def test_a_bad_header_parameter_is_named_as_a_header_parameter_not_a_query_one()
         "X-Amzn-SageMaker-Custom-Attributes parameter name 'Period' is not valid."
     )
     with pytest.raises(ApiError) as err:
-        request_attributes(None, "period=5,2")
-    assert "e.g. period=<value>" in err.value.hint
+        request_attributes(None, "method=stl,x")
+    assert "e.g. method=<value>" in err.value.hint
     with pytest.raises(ApiError) as err:
         request_attributes({"period": "5,2"}, "")
     assert err.value.message.startswith("Query parameter 'period'")
