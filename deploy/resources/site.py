@@ -253,7 +253,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Any]
             SeenObject(
                 name=obj["Key"],
                 bucket=b,
-                md5=obj["ETag"].strip('"'),
+                md5=recorded_md5(head) or obj["ETag"].strip('"'),
                 content_type=head.get("ContentType"),
                 cache_control=head.get("CacheControl"),
             )
@@ -324,6 +324,20 @@ def _put_policy(spec: PolicySpec) -> tuple[Step, ...]:
     return (Call("s3", "PutBucketPolicy", {"Bucket": spec.name, "Policy": _policy_json(spec)}),)
 
 
+# The user metadata (x-amz-meta-md5) where apply records a file's MD5. S3's ETag is the MD5
+# only for objects stored with SSE-S3 or none: "Objects encrypted by SSE-C or SSE-KMS have
+# ETags that are not an MD5 digest of their object data" (S3 API reference, Object), so
+# a bucket an account's policy turned to KMS had every file uploaded again by every apply.
+MD5_METADATA = "md5"
+
+
+def recorded_md5(head: dict[str, Any]) -> str | None:
+    """The MD5 apply recorded on an object (HeadObject's Metadata), None on one put before
+    apply recorded it (its ETag is compared then, right unless the bucket uses KMS)."""
+    value = (head.get("Metadata") or {}).get(MD5_METADATA)
+    return str(value) if value else None
+
+
 def _put_object(spec: ObjectSpec) -> tuple[Step, ...]:
     return (
         Call(
@@ -335,6 +349,8 @@ def _put_object(spec: ObjectSpec) -> tuple[Step, ...]:
                 "Body": spec.body,
                 "ContentType": spec.content_type,
                 "CacheControl": spec.cache_control,
+                # The ETag is the MD5 only without SSE-KMS: the next plan compares this.
+                "Metadata": {MD5_METADATA: spec.md5},
             },
         ),
     )

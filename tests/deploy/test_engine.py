@@ -519,6 +519,35 @@ def test_destroy_leaves_nothing_and_is_idempotent(project: Path, capsys) -> None
     assert "Nothing to destroy" in capsys.readouterr().out
 
 
+def test_site_files_in_a_bucket_encrypted_with_kms_are_uploaded_once(project: Path) -> None:
+    """S3's ETag is an object's MD5 only under SSE-S3 (or none): under SSE-KMS it is not
+    (S3 API reference, Object.ETag), and the test server plays that. Files were compared by
+    ETag, so a bucket that an account's policy turned to KMS had every file uploaded again by
+    every apply, and the daily drift check never came back clean. Apply records each file's
+    MD5 in its metadata and compares that."""
+    apply(engine(project))
+    s3 = session().client("s3")
+    bucket = f"{PROJECT}-site-123456789012-us-east-1"
+    kms = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [kms]})
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    for key in keys:  # as uploaded under KMS by a deploy before this one (no MD5 recorded)
+        got = s3.get_object(Bucket=bucket, Key=key)
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=got["Body"].read(),
+            ContentType=got["ContentType"],
+            CacheControl=got.get("CacheControl", ""),
+        )
+    planned = engine(project).plan()
+    assert {a.name for a in planned.actions if a.kind == "site_object" and a.op != "noop"}
+    apply(engine(project), planned)
+    again = engine(project).plan()
+    assert [a.name for a in again.actions if a.kind == "site_object" and a.op != "noop"] == []
+    assert not again.changes
+
+
 def test_destroy_empties_a_bucket_someone_turned_versioning_on_for(project: Path) -> None:
     """Versioning turned on outside deploy (by hand, or an account's compliance remediation):
     deleting the objects leaves their versions and delete markers, and S3 refuses to delete a

@@ -372,6 +372,24 @@ def test_an_instance_endpoint_is_not_updated_to_a_serverless_config_but_the_reve
     assert (ep["EndpointConfigName"], ep["EndpointStatus"]) == ("rules-to-sl-c", "InService")
 
 
+def test_an_object_stored_with_sse_kms_has_an_etag_that_is_not_its_md5() -> None:
+    """S3 API reference (Object.ETag): objects encrypted by SSE-C or SSE-KMS have ETags that
+    are not an MD5 digest of their data; moto gave the MD5 always."""
+    import hashlib
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="rules-kms")
+    s3.put_object(Bucket="rules-kms", Key="plain", Body=b"page")
+    md5 = hashlib.md5(b"page").hexdigest()
+    assert s3.head_object(Bucket="rules-kms", Key="plain")["ETag"] == f'"{md5}"'
+    kms = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
+    s3.put_bucket_encryption(Bucket="rules-kms", ServerSideEncryptionConfiguration={"Rules": [kms]})
+    s3.put_object(Bucket="rules-kms", Key="kms", Body=b"page")
+    listed = {o["Key"]: o["ETag"] for o in s3.list_objects_v2(Bucket="rules-kms")["Contents"]}
+    assert listed["plain"] == f'"{md5}"' and listed["kms"] != f'"{md5}"'
+    assert s3.head_object(Bucket="rules-kms", Key="kms")["ETag"] == listed["kms"]
+
+
 def _lifecycle(selection: dict, priority: int = 1) -> dict:
     return {"rulePriority": priority, "selection": selection, "action": {"type": "expire"}}
 

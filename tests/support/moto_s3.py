@@ -1,4 +1,6 @@
-"""What S3 does that moto 5.2.5 does not, for a bucket's public access and its versions.
+"""What S3 does that moto 5.2.5 does not, for a bucket's public access, its versions and ETags.
+
+- an object stored with SSE-KMS has an ETag that is not its MD5 (S3 API reference, Object);
 
 - Since April 2023 a new bucket has all four Block Public Access settings on (moto: none);
 - a bucket policy's statements apply to the principals they name (moto applies every
@@ -105,7 +107,29 @@ def patch_s3() -> None:
 
     S3Backend.put_bucket_policy = policy_put
     _teach_policies_their_principals()
+    _teach_kms_etags()
     _teach_delete_markers_for_absent_keys()
+
+
+def _teach_kms_etags() -> None:
+    """An object stored with SSE-KMS (asked for, or the bucket's default encryption) has an
+    ETag that is not the MD5 of its bytes (S3 API reference, Object.ETag: "Objects encrypted
+    by SSE-C or SSE-KMS have ETags that are not an MD5 digest of their object data"); moto
+    gave the MD5 always. Here it is another 32 hex digits, new for each upload."""
+    import os
+
+    from moto.s3.models import FakeKey
+
+    md5_etag = FakeKey.etag
+
+    def etag(self: Any) -> str:
+        if str(getattr(self, "encryption", "") or "").startswith("aws:kms"):
+            if getattr(self, "_kms_etag", None) is None:
+                self._kms_etag = os.urandom(16).hex()
+            return f'"{self._kms_etag}"'
+        return md5_etag.fget(self)
+
+    FakeKey.etag = property(etag)
 
 
 def _teach_delete_markers_for_absent_keys() -> None:

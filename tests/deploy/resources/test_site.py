@@ -3,6 +3,7 @@ CloudFront distribution read it, and its objects, uploaded by MD5."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 
@@ -155,11 +156,16 @@ def test_observe_bucket_settings_and_objects_or_nothing() -> None:
         stub.add_client_error(
             "get_bucket_ownership_controls", "OwnershipControlsNotFoundError", "none", 404
         )
-        stub.add_response("list_objects_v2", {})
-        (bare,) = site.observe(aws, N, Desired(), World())
+        # The MD5 apply records wins over the ETag (not the MD5 under SSE-KMS).
+        stub.add_response(
+            "list_objects_v2", {"Contents": [{"Key": "index.html", "ETag": '"f00d"'}]}
+        )
+        stub.add_response("head_object", {"Metadata": {"md5": "abc"}})
+        (bare, recorded) = site.observe(aws, N, Desired(), World())
         stub.add_client_error("head_bucket", "404", "Not Found", 404)
         assert site.observe(aws, N, Desired(), World()) == []
     assert (bare.website, bare.tags, bare.ownership) == (None, {}, None)
+    assert recorded.md5 == "abc"
 
 
 @pytest.mark.parametrize(("region", "location"), [("us-east-1", None), ("eu-west-1", "eu-west-1")])
@@ -267,6 +273,7 @@ def test_objects_uploaded_in_order_changed_only_gone_deleted_after() -> None:
                 "Body": b"js",
                 "ContentType": "text/javascript; charset=utf-8",
                 "CacheControl": "immutable",
+                "Metadata": {"md5": hashlib.md5(b"js").hexdigest()},
             },
         )
         stub.add_response(
@@ -278,6 +285,7 @@ def test_objects_uploaded_in_order_changed_only_gone_deleted_after() -> None:
                 "Body": CONFIG_JS,
                 "ContentType": ANY,
                 "CacheControl": "no-cache",
+                "Metadata": {"md5": hashlib.md5(CONFIG_JS).hexdigest()},
             },
         )
         stub.add_response("delete_object", {}, {"Bucket": BUCKET, "Key": "old.js"})
@@ -314,6 +322,7 @@ def test_config_js_made_once_the_api_is_created_in_the_same_apply() -> None:
                 "Body": CONFIG_JS,
                 "ContentType": ANY,
                 "CacheControl": "no-cache",
+                "Metadata": {"md5": hashlib.md5(CONFIG_JS).hexdigest()},
             },
         )
         execute(aws, config_js, known={"api_id": "a1"})
