@@ -90,6 +90,8 @@ def negotiate(accept: str, legacy: bool) -> str:
             q = float(params.get("q", "1"))
         except ValueError:
             q = 1.0
+        if q <= 0:
+            continue  # q=0: "not acceptable" (RFC 9110, 12.4.2)
         ranked.append((-q, i, kind))
     for _, _, kind in sorted(ranked):
         if kind in (JSON, "application/*"):
@@ -439,6 +441,11 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
             # The original app ignored the first column: a numeric time axis is row positions.
             table = parse_table(doc["data"], numeric_axis=True)
         elif "csv" in doc or "series" in doc:
+            if "csv" in doc and "series" in doc:
+                raise BadJson(
+                    "The JSON object has both 'csv' and 'series': one of them would be ignored.",
+                    "Send the file as 'csv', or the values as 'series', not both.",
+                )
             if "csv" in doc:
                 if not isinstance(doc["csv"], str):
                     raise BadJson(

@@ -214,6 +214,8 @@ def _convert(spec: Spec, raw: Any) -> Any:
         raise ValueError
     if isinstance(raw, str):
         raw = raw.strip()
+        if "_" in raw:  # float() reads 1_0 as 10; no caller means that
+            raise ValueError
         value = float(raw)
     elif isinstance(raw, int | float):
         value = float(raw)

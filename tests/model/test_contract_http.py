@@ -451,6 +451,25 @@ def test_same_input_same_bytes(client):
         (None, "application/xml", {}, 415, "unsupported_media_type"),
         (None, "", {}, 415, "unsupported_media_type"),
         (None, "text/csv", {"Accept": "image/png"}, 406, "not_acceptable"),
+        # q=0 is "not acceptable" (RFC 9110, 12.4.2): it was answered in that very type.
+        (None, "text/csv", {"Accept": "text/csv;q=0"}, 406, "not_acceptable"),
+        (None, "text/csv", {"Accept": "text/csv;q=0, image/png"}, 406, "not_acceptable"),
+        # Two bodies at once: 'series' was dropped without a word ('csv' was read).
+        (
+            json.dumps({"csv": "t,v\n2024-01-01,1\n", "series": []}).encode(),
+            "application/json",
+            {},
+            400,
+            "bad_json",
+        ),
+        # Python's float() reads '1_0' as 10: no caller means that.
+        (
+            None,
+            "text/csv",
+            {"X-Amzn-SageMaker-Custom-Attributes": "max_anomalies=1_0"},
+            400,
+            "bad_parameter",
+        ),
     ],
 )
 def test_errors_are_clear_json(client, body, content_type, headers, status, code):
