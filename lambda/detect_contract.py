@@ -169,7 +169,7 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
             ) from None
     else:
         if isinstance(raw, str) and _REPLACED in raw:
-            raise not_utf8()
+            raise not_a_text_file(raw) or not_utf8()
         body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     if len(body) > max_bytes:
         raise PayloadTooLarge.over(max_bytes, len(body), TOO_LARGE_HINT)
@@ -181,6 +181,31 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
             code="empty_body",
         )
     return body
+
+
+# How a binary file starts once the HTTP API has made its bytes UTF-8 text (each byte that is
+# not UTF-8 becomes U+FFFD): named as the model names them (model/trends_anomaly/file_kinds.py),
+# which it can only do when it gets the bytes. A CSV never starts so.
+_REPLACED_STARTS = (
+    ("\x1f\ufffd", "a gzip archive", "Unpack it first, then send the CSV inside."),
+    (
+        "\ufffdPNG",
+        "a PNG image",
+        "Download the data from Google Trends instead: the download arrow of Interest over "
+        "time saves the CSV.",
+    ),
+)
+
+
+def not_a_text_file(text: str) -> ApiError | None:
+    """A gzip archive or an image sent with a text type (the replaced bytes of its start
+    tell it), named for what it is; None for anything else."""
+    for start, what, hint in _REPLACED_STARTS:
+        if text.startswith(start):
+            return ApiError(
+                f"The file sent is {what}, not a CSV file.", hint, status=400, code="bad_body"
+            )
+    return None
 
 
 def not_utf8() -> ApiError:

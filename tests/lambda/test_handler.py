@@ -306,6 +306,28 @@ def test_a_text_body_that_lost_its_non_utf8_bytes_is_a_400_that_says_how_to_send
     assert response["statusCode"] == 200, response["body"][:300]
 
 
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (gzip.compress(GERMAN.encode("utf-8")), "a gzip archive"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(64), "a PNG image"),
+    ],
+)
+def test_a_compressed_file_or_an_image_sent_as_text_is_named(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], data: bytes, what: str
+) -> None:
+    """A gzip of the export sent as text/csv (without Content-Encoding) reaches the function
+    with its non-UTF-8 bytes replaced, and was told it was not in UTF-8, to save it as CSV
+    UTF-8; the model, given its bytes, says what it is. The function says it too."""
+    event = post(data, content_type="text/csv")
+    assert "\ufffd" in event["body"]
+    response, log = invoke(capsys, event)
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_body")
+    assert error["message"] == f"The file sent is {what}, not a CSV file."
+    assert "UTF-8" not in error["hint"] and log["error_code"] == "bad_body"
+
+
 def test_a_utf8_file_with_u_fffd_of_its_own_is_told_the_way_that_works(
     runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
