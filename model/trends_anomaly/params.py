@@ -401,6 +401,7 @@ def page_table() -> dict[str, Any]:
             "compact_date": timeaxis.COMPACT_DATE.pattern,
             "below_one_marks": list(trends.BELOW_ONE_MARKS),
             "missing_cells": sorted(trends.MISSING_CELLS),
+            "sheet_error": trends.SHEET_ERROR.pattern,  # #N/A, #VALUE!, ...: missing too
             # What one request analyses at most (the page refuses a bigger file when chosen).
             "max_series": trends.MAX_SERIES,
             "max_points": trends.MAX_POINTS,

@@ -38,7 +38,19 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
 _BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
 _SMALL_TEXT = 256 * 1024
-MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "n/a"}
+# Cells that say "no value here": read as missing and filled by interpolation, with a warning
+# that names them. Dashes in every width a keyboard or a word processor writes (hyphen, en and
+# em dash, minus sign).
+MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "--", "\u2013", "\u2014", "\u2212", "n/a"}
+# A spreadsheet's error value, in any language Excel or Sheets writes it: #N/A, #VALUE!, #REF!,
+# #DIV/0!, #NUM!, #NAME?, #NULL!, #ERROR! (Sheets), #NV and #WERT! (German), #N/D and #¡VALOR!
+# (Spanish), #ЗНАЧ! (Russian), ... A formula that failed, not a value: the cell is missing.
+# Latin, Greek and Cyrillic letters spelled out, so that the page's JavaScript reads the
+# pattern the same (its \w is ASCII only).
+_LETTERS = "A-Za-z\\u00c0-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff"
+SHEET_ERROR = re.compile(rf"^#[\u00a1\u00bf]?[{_LETTERS}][{_LETTERS}0-9_/]{{0,20}}[!?]?$")
+# A cell named in a message: at most this many per column (then "and N more").
+_NAMED_CELLS = 3
 # Series in one request. Each costs its own detection and answer (~0.3 ms and ~700 bytes when
 # it is a few points long), so 6 MB of one-cell columns held a worker for minutes and answered
 # hundreds of MB; a Trends export compares at most 5 terms (10 columns with its date columns).
@@ -168,31 +180,55 @@ def _plain_numbers(cells: list[str], out: np.ndarray) -> bool:
     return True
 
 
-def _to_numbers(
-    cells: list[str], decimal_comma: bool = False
-) -> tuple[np.ndarray, int, int] | None:
-    """Values of one column as floats, with NaN for missing cells; None if not numeric.
+def _is_missing(cell: str) -> bool:
+    """A cell that says there is no value (empty, N/A, a dash, a spreadsheet error)."""
+    return cell.lower() in MISSING_CELLS or bool(SHEET_ERROR.match(cell))
 
-    Returns (values, count of '<1' cells, count of missing cells). ``decimal_comma``: the file
-    separates cells with ';' or tabs, so ``12,5`` is twelve and a half.
+
+@dataclass
+class _Column:
+    """One value column read as numbers: ``values`` (NaN where missing), or None when some
+    cells are no numbers (``bad``) or none is (all missing). ``missing`` and ``bad`` are cell
+    positions; ``numbers``: how many cells are numbers (``<1`` included)."""
+
+    values: np.ndarray | None
+    below: int = 0
+    missing: list[int] = field(default_factory=list)
+    bad: list[int] = field(default_factory=list)
+    numbers: int = 0
+
+    @property
+    def mostly_numbers(self) -> bool:
+        """More numbers than text: a column of values with a few stray cells, not a column
+        of words (where the stray cells are the numbers)."""
+        return self.numbers > len(self.bad)
+
+
+def _to_numbers(cells: list[str], decimal_comma: bool = False) -> _Column:
+    """Values of one column as floats, with NaN for missing cells.
+
+    ``decimal_comma``: the file separates cells with ';' or tabs, so ``12,5`` is twelve and a
+    half.
     """
     out = np.empty(len(cells))
     if _plain_numbers(cells, out):
-        return out, 0, 0
+        return _Column(out, numbers=len(cells))
     # Google Trends' "<1" is the usual reason the fast path failed: swap it and try again.
     swapped = [_LT1 if c[:1] in BELOW_ONE_MARKS else c for c in cells]
     below = sum(1 for a, b in zip(cells, swapped, strict=True) if a is not b)
     if below and _plain_numbers(swapped, out):
-        return out, below, 0
-    below = missing = 0
+        return _Column(out, below=below, numbers=len(cells))
+    below = 0
+    missing: list[int] = []
+    bad: list[int] = []
     for i, raw in enumerate(cells):
         cell = raw.strip()
         if cell[:1] in BELOW_ONE_MARKS:
             out[i] = LESS_THAN_ONE
             below += 1
-        elif cell.lower() in MISSING_CELLS:
+        elif _is_missing(cell):
             out[i] = np.nan
-            missing += 1
+            missing.append(i)
         else:
             cell = cell.rstrip("%").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
             if decimal_comma and _DECIMAL_COMMA.match(cell):
@@ -200,10 +236,10 @@ def _to_numbers(
             try:
                 out[i] = float(cell)
             except ValueError:
-                return None
-    if missing == len(cells):
-        return None
-    return out, below, missing
+                bad.append(i)
+    numbers = len(cells) - len(missing) - len(bad)
+    usable = not bad and numbers > 0
+    return _Column(out if usable else None, below, missing, bad, numbers)
 
 
 MAX_MAGNITUDE = 1e15  # beyond this, sums and ranges overflow or lose all precision
@@ -275,7 +311,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     """
     rows, start, delimiter = _split(text, numeric_axis)
     header = rows[start - 1] if start > 0 and any(c.strip() for c in rows[start - 1]) else None
-    data = [r for r in rows[start:] if r and (r[0].strip() or any(c.strip() for c in r))]
+    data = [r for r in rows[start:] if _has_cells(r)]
     width = max(map(len, data))
     # Trailing empty cells (a spreadsheet's trailing comma) are not columns.
     while width > 1 and all(len(r) < width or not r[width - 1].strip() for r in data):
@@ -326,39 +362,46 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     names = list(header[1:width]) if header else []
     names += [""] * (width - 1 - len(names))
     series: list[Series] = []
-    skipped: list[str] = []
+    skipped: list[tuple[str, str]] = []  # mostly text: (column, its first cell not a number)
+    stray: list[tuple[str, str]] = []  # mostly numbers, some cells not: (column, those cells)
+    where = _Places(rows, start, labels)
     axis = _Axis(timestamps, labels, step, None)
     for j, cells in enumerate(columns[1:]):
         raw_name = names[j].strip() or f"value{j + 1 if width > 2 else ''}"
         parsed = _to_numbers(list(cells), decimal_comma=delimiter != ",")
-        if parsed is None:
+        if parsed.values is None:
             other = _other_axis(cells, convention) if dates is not None else None
-            if other is None and not any(c.strip() for c in cells):
-                blank.append(raw_name)
-            elif other is None:
-                skipped.append(raw_name)
-            else:  # a comparison of time ranges: the columns after it are on its dates
+            if other is not None:  # a comparison of time ranges: the next columns are on its dates
                 axis = other
+            elif not parsed.numbers and not parsed.bad:  # empty, or N/A all the way down
+                blank.append(raw_name)
+            else:
+                _skip(raw_name, cells, parsed, where.cells, skipped, stray)
             continue
         term, geo = split_header(raw_name)
         region = term_less(term)
         if region is not None:  # a category's interest, no search term: name it by the category
             term, geo = category_name(preamble), region
+        read, say = cells, where.cells
         if axis.rows is not None:  # (its own rows: a shorter range leaves blank cells)
-            kept = [cells[i] for i in axis.rows]
-            parsed = _to_numbers(kept, decimal_comma=delimiter != ",")
-            if parsed is None:
-                skipped.append(raw_name)
+            read = [cells[i] for i in axis.rows]
+            parsed = _to_numbers(read, decimal_comma=delimiter != ",")
+            say = where.subset(axis.rows, axis.labels)
+            if parsed.values is None:
+                _skip(raw_name, read, parsed, say, skipped, stray)
                 continue
             warnings.append(
                 f"{term}: read on the dates of its own column "
                 f"({axis.labels[0]} to {axis.labels[-1]}): the file compares time ranges"
             )
         timestamps, labels, step = axis.timestamps, axis.labels, axis.step
-        values, _below, missing = parsed
+        values, missing = parsed.values, parsed.missing
         check_finite(values, f"column '{term[:40]}'")
         if missing:
-            warnings.append(f"{term}: {missing} missing value(s) filled by interpolation")
+            warnings.append(
+                f"{term}: {len(missing)} missing value(s) filled by interpolation: "
+                f"{say(read, missing)}"
+            )
             values = fill_missing(values)
         series.append(
             Series(
@@ -371,17 +414,87 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
                 geo=geo,
             )
         )
+    if not series and stray:
+        name, cells = stray[0]
+        raise BadCsv(
+            f"The column '{name[:60]}' holds numbers, but {cells}.",
+            "Correct those cells, or empty them: an empty cell (or N/A, a dash, or a "
+            "spreadsheet error such as #N/A) is filled from its neighbours, and the answer "
+            "says where.",
+        )
     if not series:
+        first = f"; the first cell of '{skipped[0][0][:60]}' is {skipped[0][1]}" if skipped else ""
         raise NoNumericColumn(
-            "No column after the date column holds numbers.",
+            f"No column after the date column holds numbers{first}.",
             "Values must be numbers (Google Trends' '<1' is accepted); check that the cells "
             "are separated by commas.",
         )
-    if skipped:
-        warnings.append(f"non-numeric column(s) ignored: {', '.join(skipped)}")
+    warnings.extend(
+        f"non-numeric column ignored: {name}; its first cell that is not a number is {first}"
+        for name, first in skipped
+    )
+    warnings.extend(
+        f"column ignored: {name} holds numbers, but {cells}; correct them, or empty them to "
+        "have them filled from their neighbours"
+        for name, cells in stray
+    )
     if blank:
         warnings.append(f"column(s) with no values left out: {', '.join(blank)}")
     return _ordered(Table(series, warnings))
+
+
+def _has_cells(row: list[str]) -> bool:
+    """A row with something in it (blank lines and rows of empty cells are not data)."""
+    return bool(row) and bool(row[0].strip() or any(c.strip() for c in row))
+
+
+class _Places:
+    """Where a data row is, for a message: its date and its row in the file (the row number
+    a spreadsheet shows). Counted only when a message needs it."""
+
+    def __init__(self, rows: list[list[str]], start: int, labels: list[str]):
+        self._rows, self._start, self._labels = rows, start, labels
+        self._numbers: list[int] | None = None
+
+    def file_row(self, i: int) -> int:
+        if self._numbers is None:
+            body = self._rows[self._start :]
+            self._numbers = [self._start + k + 1 for k, r in enumerate(body) if _has_cells(r)]
+        return self._numbers[i]
+
+    def cells(self, cells: list[str], which: list[int], rows: list[int] | None = None,
+              labels: list[str] | None = None) -> str:  # fmt: skip
+        """``which`` of ``cells`` named ("'#N/A' at 2023-10-08 (row 154)"), the first
+        few. ``rows``/``labels``: the data rows and dates of ``cells`` when not every row."""
+        named = []
+        for i in which[:_NAMED_CELLS]:
+            row = self.file_row(rows[i] if rows is not None else i)
+            label = (labels if labels is not None else self._labels)[i].strip()
+            value = cells[i].strip()
+            what = f"'{value[:40]}'" if value else "an empty cell"
+            named.append(f"{what} at {label} (row {row})" if label else f"{what} in row {row}")
+        more = len(which) - _NAMED_CELLS
+        return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+    def subset(self, rows: list[int], labels: list[str]) -> Callable[[list[str], list[int]], str]:
+        """:meth:`cells` for a column read on some rows only (its own time range)."""
+        return lambda cells, which: self.cells(cells, which, rows, labels)
+
+
+def _skip(
+    name: str,
+    cells: list[str],
+    parsed: _Column,
+    where: Callable[[list[str], list[int]], str],
+    skipped: list[tuple[str, str]],
+    stray: list[tuple[str, str]],
+) -> None:
+    """A column left out for cells that are not numbers, with the cells that are not said:
+    all of them (the first few) when most cells are numbers, else the first."""
+    if parsed.mostly_numbers:
+        stray.append((name, f"{len(parsed.bad)} cell(s) are not: {where(cells, parsed.bad)}"))
+    else:
+        skipped.append((name, where(cells, parsed.bad[:1])))
 
 
 @dataclass

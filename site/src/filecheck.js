@@ -10,7 +10,7 @@
 import { readCsv } from "./csv-read.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
-  MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
+  MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, SHEET_ERROR, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes, formatCount } from "./format.js";
 import { distinctTitles } from "./words.js";
@@ -232,10 +232,17 @@ export function checkFile(name, bytes, maxBytes) {
   for (let j = 1; j <= counted; j += 1) {
     const cells = data.map((r) => r[j] ?? "");
     if (cells.every((c) => !c.trim())) continue; // a trailing comma, not a column
-    const numeric = cells.every(
-      (c) => isBelowOne(c) || MISSING_CELLS.has(c.trim().toLowerCase()) || numberCell(c, delimiter !== ","),
-    );
-    if (!numeric || !cells.some((c) => isBelowOne(c) || numberCell(c, delimiter !== ","))) {
+    // A term when it holds more numbers than text, as the model reads it: missing cells (blank,
+    // N/A, a dash, a spreadsheet error such as #N/A) are filled there, and a stray cell ("?") is
+    // named in its answer, which says more than "no column of numbers" could here.
+    let numbers = 0;
+    let words = 0;
+    for (const c of cells) {
+      const cell = c.trim();
+      if (isBelowOne(c) || numberCell(c, delimiter !== ",")) numbers += 1;
+      else if (!MISSING_CELLS.has(cell.toLowerCase()) && !SHEET_ERROR.test(cell)) words += 1;
+    }
+    if (numbers <= words) {
       const first = cells.find((c) => c.trim());
       if (first !== undefined && isDate(first.trim())) dates = j;
       continue;

@@ -23,6 +23,7 @@ export const DATE_CELL = new RegExp(table.file.date_cell);
 export const COMPACT_DATE = new RegExp(table.file.compact_date);
 export const BELOW_ONE_MARKS = table.file.below_one_marks;
 export const MISSING_CELLS = new Set(table.file.missing_cells);
+export const SHEET_ERROR = new RegExp(table.file.sheet_error); // a spreadsheet's #N/A, #VALUE!, ...: missing
 export const MAX_SERIES = table.file.max_series; // terms one request analyses at most
 export const MAX_POINTS = table.file.max_points; // rows x terms, likewise
 // Files chosen by mistake (a workbook, a PDF, an image): their first bytes, what they are, what to do.

@@ -426,6 +426,16 @@ test("bad files get a message for a person, never a pass", () => {
   assert.match(problem("names.csv", bytesOf("Week,term\n2020-01-05,a\n2020-01-12,b\n")), /no column of numbers/);
 });
 
+test("a spreadsheet error or a stray cell in a column of numbers leaves the term to the model", () => {
+  // The model reads #N/A and the dashes as missing, and names a stray cell ("?") in its answer:
+  // the page refused a one-term file with either as having no column of numbers.
+  const one = (cell) => bytesOf(`Week,a: (X)\n2020-01-05,1\n2020-01-12,${cell}\n2020-01-19,3\n`);
+  for (const cell of ["#N/A", "#DIV/0!", "#WERT!", "\u2014", "\u2013", "?"]) {
+    assert.deepEqual(checkFile("e.csv", one(cell), MB).terms, ["a"], cell);
+  }
+  assert.match(problem("words.csv", bytesOf("Week,a\n2020-01-05,1\n2020-01-12,b\n2020-01-19,c\n")), /no column of numbers/);
+});
+
 test("decodeText reads a file that is not UTF-8 in the code page its Trends words say, as the model does", () => {
   // tests/data/encodings/cases.json: the same cases the model's tests read.
   const { cases } = JSON.parse(readFileSync(join(DATA, "encodings", "cases.json"), "utf8"));

@@ -371,3 +371,81 @@ def test_telling_trends_downloads_apart_takes_no_time(text):
     with pytest.raises(BadCsv):
         parse_table(text)
     assert time.perf_counter() - started < 0.5
+
+
+GLP1 = "en_weekly5y_3terms_lt1_glp1.csv"
+
+
+def _glp1_with(cell: str, line: int = 154, column: int = 3) -> str:
+    """The GLP-1 export with one cell of a value column replaced (line: the file's row
+    number, as a spreadsheet shows it; 154 is 2023-10-08)."""
+    lines = (DATA / GLP1).read_text(encoding="utf-8").splitlines()
+    cells = lines[line - 1].split(",")
+    cells[column] = cell
+    lines[line - 1] = ",".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#ERROR!", "#NV",
+     "#WERT!", "#¡VALOR!", "#N/D", "\u2014", "\u2013", "\u2212", "--", " #N/A "],
+)  # fmt: skip
+def test_a_spreadsheet_error_cell_is_a_missing_value_said_where(cell):
+    table = parse_table(_glp1_with(cell))
+    assert [s.name for s in table.series] == ["ozempic", "monjauro", "wegovy"]
+    wegovy = table.series[2]
+    i = wegovy.labels.index("2023-10-08")
+    assert wegovy.values[i - 1 : i + 2].tolist() == [21, 20, 19]  # between 21 and 19
+    assert table.warnings == [
+        f"wegovy: 1 missing value(s) filled by interpolation: '{cell.strip()}' at "
+        "2023-10-08 (row 154)"
+    ]
+
+
+def test_missing_cells_are_named_by_date_and_row():
+    table = parse_table("t,v\n2024-01-01,1\n2024-01-02,\n2024-01-03,N/A\n2024-01-04,4\n")
+    assert table.series[0].values.tolist() == [1, 2, 3, 4]
+    assert table.warnings == [
+        "v: 2 missing value(s) filled by interpolation: an empty cell at 2024-01-02 (row 3), "
+        "'N/A' at 2024-01-03 (row 4)"
+    ]
+
+
+def test_a_mostly_text_column_is_ignored_naming_its_first_cell():
+    text = "t,a,b\n2024-01-01,1,3\n2024-01-02,2,note\n2024-01-03,3,more\n2024-01-04,4,x\n"
+    table = parse_table(text)
+    assert [s.name for s in table.series] == ["a"]
+    assert table.warnings == [
+        "non-numeric column ignored: b; its first cell that is not a number is 'note' at "
+        "2024-01-02 (row 3)"
+    ]
+
+
+def test_a_mostly_numeric_column_with_a_stray_cell_names_the_cell():
+    table = parse_table(_glp1_with("?"))
+    assert [s.name for s in table.series] == ["ozempic", "monjauro"]
+    assert table.warnings == [
+        "column ignored: wegovy: (United States) holds numbers, but 1 cell(s) are not: '?' at "
+        "2023-10-08 (row 154); correct them, or empty them to have them filled from their "
+        "neighbours"
+    ]
+
+
+def test_a_single_term_with_a_stray_cell_is_refused_naming_the_cell():
+    text = "Week,bitcoin: (Worldwide)\n2024-01-07,5\n2024-01-14,?\n2024-01-21,7\n2024-01-28,x\n"
+    text += "".join(f"2024-02-{d:02d},6\n" for d in (4, 11, 18, 25))
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert info.value.message == (
+        "The column 'bitcoin: (Worldwide)' holds numbers, but 2 cell(s) are not: '?' at "
+        "2024-01-14 (row 3), 'x' at 2024-01-28 (row 5)."
+    )
+    assert "commas" not in info.value.hint
+    assert "empty" in info.value.hint
+
+
+def test_a_file_without_numbers_names_its_first_cell():
+    with pytest.raises(NoNumericColumn) as info:
+        parse_table("t,v\n2024-01-01,a\n2024-01-02,b\n")
+    assert "'a' at 2024-01-01 (row 2)" in info.value.message
