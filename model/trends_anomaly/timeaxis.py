@@ -53,9 +53,13 @@ _MONTHS = {
     for name in names
 }
 _MONTH_NAME = r"[A-Za-z]{3,9}\.?"
+# What may follow a date's time: a fraction of a second, AM/PM, a zone (Z, +02:00, -0500,
+# UTC). Nothing else, so that a row the wrong delimiter splits ("02.06.2021 14:00;50" when a
+# ';' file with decimal commas is tried with ',') is not taken for a date.
+_AFTER_TIME = r"(?:\.\d{1,9})?(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?"
 DATE_CELL = re.compile(
     r"^\s*(?:\d{1,4}\.?\s?[-/.]\s?\d{1,2}(?:\.?\s?[-/.]\s?\d{1,4}\.?)?"
-    r"(?:[ T]\d{1,2}(?::\d{2}){0,2}.*)?"
+    rf"(?:[ T]\d{{1,2}}(?::\d{{2}}){{0,2}}{_AFTER_TIME})?"
     rf"|(?:\d{{1,2}}[-. ])?{_MONTH_NAME}[-. ]\d{{2,4}})\s*$"
 )
 COMPACT_DATE = re.compile(r"^\d{8}$")

@@ -449,3 +449,29 @@ def test_a_file_without_numbers_names_its_first_cell():
     with pytest.raises(NoNumericColumn) as info:
         parse_table("t,v\n2024-01-01,a\n2024-01-02,b\n")
     assert "'a' at 2024-01-01 (row 2)" in info.value.message
+
+
+def test_semicolon_file_with_decimal_commas_and_times():
+    """Excel in German: ';' between cells, decimal commas, dates with a time. The comma
+    reading split '14.06.2021 14:00;51,4;23,0' after '14:00;51', which passed for a date."""
+    text = "\ufeffZeit;Taylor Swift: (Vereinigte Staaten);Selena Gomez: (Vereinigte Staaten)\n"
+    text += "".join(f"14.06.2021 {h}:00;{50 + h / 10:.1f};23,0\n".replace(".", ",", 1)
+                    .replace("14,06", "14.06") for h in range(14, 20))  # fmt: skip
+    table = parse_table(text)
+    assert [s.name for s in table.series] == ["Taylor Swift", "Selena Gomez"]
+    assert table.series[0].values.tolist() == [51.4, 51.5, 51.6, 51.7, 51.8, 51.9]
+    assert table.series[1].values.tolist() == [23.0] * 6
+    assert table.series[0].step.name == "hourly"
+    assert table.warnings == []
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["6/2/2021 2:00 PM", "6/2/2021 2:00 p.m.", "2021-06-02T14:00:00Z", "2021-06-02 14:00:00.250",
+     "2021-06-02T14:00:00+02:00", "2021-06-02T14:00:00-0500", "2021-06-02T14"],
+)  # fmt: skip
+def test_a_date_with_a_time_still_starts_the_data(cell):
+    from trends_anomaly.timeaxis import looks_like_date
+
+    assert looks_like_date(cell)
+    assert not looks_like_date(f"{cell};50")
