@@ -14,7 +14,9 @@ No Flask here, so the whole contract is testable without a server. Accepted bodi
 from __future__ import annotations
 
 import codecs
+import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -177,6 +179,49 @@ def _decode_utf16(body: bytes) -> str:
         ) from None
 
 
+# A timestamp of nine digits or more is a count (Unix seconds or milliseconds), not a date:
+# numpy read 1594512000 as the year 1594512000.
+_DIGITS = re.compile(r"[+-]?\d{9,}")
+
+
+def _number_for_a_date(k: int, i: int, value: Any) -> BadJson:
+    """A JSON series' timestamp that is a number (or a string of digits) or not text at all.
+    Not read as a date: seconds, milliseconds and years would be guesses. The hint shows the
+    value as Unix seconds or milliseconds when it has their length (9-10 or 12-13 digits)."""
+    if isinstance(value, str):
+        what = f"'{value[:40]}', a number,"
+    else:
+        what = f"the {_json_kind(value)} {json.dumps(value, ensure_ascii=False)[:40]}"
+    example = ""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        digits = str(value).strip().lstrip("+-")
+        number = str(value).strip()
+        unit = {9: "seconds", 10: "seconds", 12: "milliseconds", 13: "milliseconds"}.get(
+            len(digits) if digits.isdigit() else 0
+        )
+        if unit:
+            seconds = int(number) // (1000 if unit == "milliseconds" else 1)
+            when = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            example = f" (e.g. {number} as Unix {unit} is {when})"
+    return BadJson(
+        f"series[{k}].timestamps[{i}] is {what}, not a date written as text.",
+        "Send each timestamp as ISO 8601 text, such as 2024-01-31 or 2024-01-31T14:00:00Z"
+        f"{example}. Numbers are not read as dates: Unix times in seconds and in "
+        "milliseconds, and years, cannot be told apart.",
+    )
+
+
+def _json_kind(value: Any) -> str:
+    """A JSON value's kind, in JSON's words."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if value is None:
+        return "value"
+    return {dict: "object", list: "array"}.get(type(value), "value")
+
+
 def _series_from_json(items: Any) -> Table:
     if not isinstance(items, list) or not items:
         raise BadJson(
@@ -226,6 +271,9 @@ def _series_from_json(items: Any) -> Table:
                     f"series[{k}].timestamps must be a list as long as values ({len(values)}).",
                     "Give one timestamp per value, or leave timestamps out.",
                 )
+            for i, t in enumerate(stamps):
+                if not isinstance(t, str) or _DIGITS.fullmatch(t.strip()):
+                    raise _number_for_a_date(k, i, t)
             labels = [str(t) for t in stamps]
             parsed = parse_timestamps(labels)
             if parsed is None:

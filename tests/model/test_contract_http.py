@@ -931,3 +931,30 @@ def test_stl_refuses_a_season_too_long_for_its_filters_before_any_work(client):
     assert status == 400, data[:300]
     message = json.loads(data)["error"]["message"]
     assert "30-second timestamps imply a season of 2880 points" in message
+
+
+WEEKS = [f"2024-{m:02d}-{d:02d}" for m in (1, 2, 3) for d in (1, 8, 15, 22)]
+
+
+@pytest.mark.parametrize(
+    ("first", "said"),
+    [
+        (1594512000, "1594512000 as Unix seconds is 2020-07-12T00:00:00Z"),
+        (1594512000000, "1594512000000 as Unix milliseconds is 2020-07-12T00:00:00Z"),
+        ("1594512000", "1594512000 as Unix seconds is 2020-07-12T00:00:00Z"),
+        (2020, ""),
+        (True, ""),
+    ],
+)
+def test_numeric_timestamps_are_refused_with_iso_text_to_send(client, first, said):
+    """Epoch numbers were read as years (1594512000-01-01, 'frequency': '2.20899e+08-day');
+    a number is no date the API guesses at: the refusal says what to send."""
+    series = {"name": "b", "timestamps": [first, *WEEKS[1:]], "values": list(range(12))}
+    status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+    assert status == 400
+    error = answer["error"]
+    assert error["code"] == "bad_json"
+    assert error["message"].startswith("series[0].timestamps[0] is ")
+    assert "not a date" in error["message"]
+    assert "ISO 8601" in error["hint"]
+    assert said in error["hint"]
