@@ -137,10 +137,36 @@ def _find_data_start(rows: list[list[str]], numeric_axis: bool = False) -> int |
     return None
 
 
+# A spreadsheet's date kept as its day count (Excel: 44000 is a day in 2020), what a date
+# column not formatted as dates is saved as: 20000-80000 is 1954-2119.
+_SERIAL = re.compile(r"^\s*[2-7]\d{4}(?:[.,]\d+)?\s*$")
+
+
+def _serial_dates(text: str) -> str | None:
+    """The first cell of a file whose rows start with spreadsheet serial dates, else None."""
+    head = text.lstrip("\ufeff")[:_SNIFF_CHARS]
+    for delimiter in DELIMITERS:
+        rows = [r for r in _rows(head, delimiter) if len(r) >= 2 and any(c.strip() for c in r)]
+        serial = [r[0].strip() for r in rows if _SERIAL.match(r[0])]
+        if len(serial) >= 2 and 2 * len(serial) > len(rows):
+            return serial[0]
+    return None
+
+
 def _no_data_rows(text: str) -> BadCsv:
     other = other_export(text)
     if other is not None:
         return BadCsv(other.what, other.hint)
+    serial = _serial_dates(text)
+    if serial is not None:
+        return BadCsv(
+            f"The first column holds spreadsheet serial numbers ('{serial[:20]}'), not dates: "
+            "the spreadsheet keeps a date as a count of days, and the column was saved "
+            "without a date format.",
+            "In the spreadsheet, format the first column as dates (Format Cells → Date, e.g. "
+            "yyyy-mm-dd) and save the CSV again. The dates are not worked out from the "
+            "numbers: spreadsheets count days from different start dates.",
+        )
     return BadCsv(
         "No data rows found: no line of the file starts with a date followed by a value.",
         "Upload a Google Trends export (Explore → Download CSV) or a CSV whose first column is "

@@ -475,3 +475,14 @@ def test_a_date_with_a_time_still_starts_the_data(cell):
 
     assert looks_like_date(cell)
     assert not looks_like_date(f"{cell};50")
+
+
+@pytest.mark.parametrize("first", ["44000", "44000.5", "44000,00"])
+def test_spreadsheet_serial_dates_are_named_as_such(first):
+    """Excel keeps a date as a day count (44000); a column not formatted as dates is saved so.
+    The dates are not guessed from it: the hint says to format the column."""
+    rows = [first] + [str(44000 + 7 * i) for i in range(1, 10)]
+    with pytest.raises(BadCsv) as info:
+        parse_table("Week;a\n" + "".join(f"{d};{i}\n" for i, d in enumerate(rows)))
+    assert "spreadsheet" in info.value.message and "serial" in info.value.message
+    assert "format" in info.value.hint.lower() and "as dates" in info.value.hint
