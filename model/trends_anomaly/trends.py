@@ -197,13 +197,14 @@ _LT1 = str(LESS_THAN_ONE)
 
 def _plain_numbers(cells: list[str], out: np.ndarray) -> bool:
     """Fill ``out`` when every cell is a plain number. In blocks, so that no single C call
-    holds the GIL for long (the server's event loop answers /ping between blocks)."""
+    holds the GIL for long (the server's event loop answers /ping between blocks). A 'NaN'
+    cell, which float() reads, is no number: the slow path fills it as a missing value."""
     try:
         for i in range(0, len(cells), _BLOCK):
             out[i : i + _BLOCK] = list(map(float, cells[i : i + _BLOCK]))
     except ValueError:
         return False
-    return True
+    return not np.isnan(out).any()
 
 
 def _is_missing(cell: str) -> bool:
@@ -252,7 +253,7 @@ def _to_numbers(cells: list[str], decimal_comma: bool = False) -> _Column:
         if cell[:1] in BELOW_ONE_MARKS:
             out[i] = LESS_THAN_ONE
             below += 1
-        elif _is_missing(cell):
+        elif _is_missing(cell) or cell.lower().lstrip("+-") == "nan":
             out[i] = np.nan
             missing.append(i)
         else:

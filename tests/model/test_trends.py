@@ -97,6 +97,16 @@ def test_a_row_given_twice_is_kept_with_a_warning():
     assert parse_table("t,v\n2024-01-01,1\n2024-01-02,2\n").warnings == []
 
 
+@pytest.mark.parametrize("cell", ["NaN", "nan", "-nan", "+NaN"])
+def test_a_nan_cell_is_a_missing_value_filled_and_said(cell):
+    """float() reads 'NaN' as a number: the fast path kept it, and the series went to the
+    detectors with a NaN in it (its value came back null, with no word of a missing cell)."""
+    text = f"Week,x\n2024-01-07,1\n2024-01-14,{cell}\n2024-01-21,3\n2024-01-28,4\n"
+    table = parse_table(text)
+    assert table.series[0].values.tolist() == [1, 2, 3, 4]
+    assert any("missing value" in w and "2024-01-14" in w for w in table.warnings)
+
+
 def test_missing_rows_are_said_with_where_they_are_missing():
     """Rows cut out of an export (20 weeks of the GLP-1 file, deleted in a spreadsheet) were
     analysed as neighbours with no word: ozempic's level across the gap came back as a level
