@@ -18,7 +18,7 @@ import io
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -223,6 +223,7 @@ class _Column:
     missing: list[int] = field(default_factory=list)
     bad: list[int] = field(default_factory=list)
     numbers: int = 0
+    grouped: str = ""  # the first cell whose dots were read as thousands (_thousands)
 
     @property
     def mostly_numbers(self) -> bool:
@@ -231,12 +232,38 @@ class _Column:
         return self.numbers > len(self.bad)
 
 
+# A number whose dots group its digits in threes, as a file with decimal commas writes it
+# (German Excel: 1.088 is 1088, 1.071,5 is 1071.5).
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")
+
+
+def _thousands(cells: list[str]) -> tuple[list[str], str] | None:
+    """A column of a decimal-comma file whose every cell with a dot groups digits in threes:
+    its cells without those dots, and the first such cell (for the warning). None when a
+    cell has a dot elsewhere (a decimal point, 0.5) or none has one."""
+    first = ""
+    for cell in cells:
+        text = cell.strip()
+        if "." not in text:
+            continue
+        if not _GROUPED.match(text):
+            return None
+        first = first or text
+    if not first:
+        return None
+    return [c.replace(".", "") if _GROUPED.match(c.strip()) else c for c in cells], first
+
+
 def _to_numbers(cells: list[str], decimal_comma: bool = False) -> _Column:
     """Values of one column as floats, with NaN for missing cells.
 
     ``decimal_comma``: the file separates cells with ';' or tabs, so ``12,5`` is twelve and a
     half.
     """
+    grouped = _thousands(cells) if decimal_comma else None
+    if grouped is not None:
+        column = _to_numbers(grouped[0], decimal_comma)
+        return replace(column, grouped=grouped[1])
     out = np.empty(len(cells))
     if _plain_numbers(cells, out):
         return _Column(out, numbers=len(cells))
@@ -424,6 +451,13 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         timestamps, labels, step = axis.timestamps, axis.labels, axis.step
         values, missing = parsed.values, parsed.missing
         check_finite(values, f"column '{term[:40]}'")
+        if parsed.grouped:
+            number = parsed.grouped.replace(".", "").replace(",", ".")
+            warnings.append(
+                f"{term}: '{parsed.grouped}' and the other numbers with dots were read as "
+                f"thousands ({number}): in a file with decimal commas, a dot groups digits in "
+                "threes"
+            )
         if missing:
             warnings.append(
                 f"{term}: {len(missing)} missing value(s) filled by interpolation: "

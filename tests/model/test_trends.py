@@ -107,6 +107,28 @@ def test_a_nan_cell_is_a_missing_value_filled_and_said(cell):
     assert any("missing value" in w and "2024-01-14" in w for w in table.warnings)
 
 
+def test_dots_grouping_thousands_in_a_file_with_decimal_commas_are_read_as_such():
+    """German Excel writes 1088 as '1.088' in a ';' file (decimal commas): it was read as
+    1.088, silently, so a series of visits around 1000 got false dips and its spike at 2.500
+    was read as 2.5. A column whose every dotted cell groups digits in threes is read with
+    the dots as thousands, and a warning says so; a dot anywhere else is a decimal point."""
+    weeks = [f"{d:02d}.01.2022" for d in (2, 9, 16, 23, 30)]
+    cells = ["914", "1.088", "2.500", "1.071,5", "923"]
+    text = "Datum;Besuche\n" + "".join(f"{w};{c}\n" for w, c in zip(weeks, cells, strict=True))
+    table = parse_table(text)
+    assert table.series[0].values.tolist() == [914, 1088, 2500, 1071.5, 923]
+    assert table.warnings == [
+        "Besuche: '1.088' and the other numbers with dots were read as thousands (1088): in a "
+        "file with decimal commas, a dot groups digits in threes"
+    ]
+    decimals = "Datum;Wert\n" + "".join(
+        f"{w};{c}\n" for w, c in zip(weeks, ["0.5", "1.088", "2.5", "1.071", "3"], strict=True)
+    )
+    table = parse_table(decimals)
+    assert table.series[0].values.tolist() == [0.5, 1.088, 2.5, 1.071, 3]
+    assert table.warnings == []
+
+
 def test_missing_rows_are_said_with_where_they_are_missing():
     """Rows cut out of an export (20 weeks of the GLP-1 file, deleted in a spreadsheet) were
     analysed as neighbours with no word: ozempic's level across the gap came back as a level
