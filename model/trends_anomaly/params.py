@@ -402,6 +402,12 @@ def page_table() -> dict[str, Any]:
             "below_one_marks": list(trends.BELOW_ONE_MARKS),
             "missing_cells": sorted(trends.MISSING_CELLS),
             "sheet_error": trends.SHEET_ERROR.pattern,  # #N/A, #VALUE!, ...: missing too
+            # A first column of spreadsheet serial dates (44000), and what is said of it.
+            "serial_date": {
+                "pattern": trends.SERIAL_DATE.pattern,
+                "what": trends.SERIAL_WHAT,
+                "hint": trends.SERIAL_HINT,
+            },
             # What one request analyses at most (the page refuses a bigger file when chosen).
             "max_series": trends.MAX_SERIES,
             "max_points": trends.MAX_POINTS,

@@ -139,7 +139,17 @@ def _find_data_start(rows: list[list[str]], numeric_axis: bool = False) -> int |
 
 # A spreadsheet's date kept as its day count (Excel: 44000 is a day in 2020), what a date
 # column not formatted as dates is saved as: 20000-80000 is 1954-2119.
-_SERIAL = re.compile(r"^\s*[2-7]\d{4}(?:[.,]\d+)?\s*$")
+SERIAL_DATE = re.compile(r"^\s*[2-7]\d{4}(?:[.,]\d+)?\s*$")
+# What is said of such a file (by the page too, params.json): {cell} is its first date cell.
+SERIAL_WHAT = (
+    "The first column holds spreadsheet serial numbers ('{cell}'), not dates: the spreadsheet "
+    "keeps a date as a count of days, and the column was saved without a date format."
+)
+SERIAL_HINT = (
+    "In the spreadsheet, format the first column as dates (Format Cells → Date, e.g. "
+    "yyyy-mm-dd) and save the CSV again. The dates are not worked out from the numbers: "
+    "spreadsheets count days from different start dates."
+)
 
 
 def _serial_dates(text: str) -> str | None:
@@ -147,7 +157,7 @@ def _serial_dates(text: str) -> str | None:
     head = text.lstrip("\ufeff")[:_SNIFF_CHARS]
     for delimiter in DELIMITERS:
         rows = [r for r in _rows(head, delimiter) if len(r) >= 2 and any(c.strip() for c in r)]
-        serial = [r[0].strip() for r in rows if _SERIAL.match(r[0])]
+        serial = [r[0].strip() for r in rows if SERIAL_DATE.match(r[0])]
         if len(serial) >= 2 and 2 * len(serial) > len(rows):
             return serial[0]
     return None
@@ -159,14 +169,7 @@ def _no_data_rows(text: str) -> BadCsv:
         return BadCsv(other.what, other.hint)
     serial = _serial_dates(text)
     if serial is not None:
-        return BadCsv(
-            f"The first column holds spreadsheet serial numbers ('{serial[:20]}'), not dates: "
-            "the spreadsheet keeps a date as a count of days, and the column was saved "
-            "without a date format.",
-            "In the spreadsheet, format the first column as dates (Format Cells → Date, e.g. "
-            "yyyy-mm-dd) and save the CSV again. The dates are not worked out from the "
-            "numbers: spreadsheets count days from different start dates.",
-        )
+        return BadCsv(SERIAL_WHAT.format(cell=serial[:20]), SERIAL_HINT)
     return BadCsv(
         "No data rows found: no line of the file starts with a date followed by a value.",
         "Upload a Google Trends export (Explore → Download CSV) or a CSV whose first column is "

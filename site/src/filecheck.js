@@ -10,7 +10,7 @@
 import { readCsv } from "./csv-read.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
-  MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, SHEET_ERROR, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
+  MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, SERIAL_DATE, SHEET_ERROR, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes, formatCount } from "./format.js";
 import { distinctTitles } from "./words.js";
@@ -106,6 +106,19 @@ function split(text) {
   return null;
 }
 
+/**
+ * The problem of a file whose first column is numbers: spreadsheet serial dates (most rows
+ * start with one, as the model tells them: SERIAL_DATE), named as the model names them, else
+ * plain numbers.
+ */
+function numbersFirst(rows) {
+  const serial = rows.filter((r) => r.length >= 2 && SERIAL_DATE.pattern.test(r[0]));
+  if (serial.length >= 2 && 2 * serial.length > rows.length) {
+    return new FileProblem(SERIAL_DATE.what.replace("{cell}", serial[0][0].trim().slice(0, 20)), SERIAL_DATE.hint);
+  }
+  return NUMBERS_FIRST;
+}
+
 const NUMBERS_FIRST = new FileProblem(
   "The first column of this file holds numbers, not dates.",
   `Each row needs its date first (e.g. 2024-01-31), as in a Google Trends export. ${TRENDS_HOW}`,
@@ -137,7 +150,7 @@ function noDates(text) {
   if (other) return new FileProblem(other.what, other.hint);
   const rows = readCsv(text, ",", 200).filter((r) => r.some((c) => c.trim()));
   const numericFirst = rows.filter((r) => r.length >= 2 && isPlainNumber(r[0])).length;
-  if (rows.length && numericFirst >= rows.length / 2) return NUMBERS_FIRST;
+  if (rows.length && numericFirst >= rows.length / 2) return numbersFirst(rows);
   const last = rows[rows.length - 1];
   if (last && last.length >= 2 && DATE_HEADINGS.has(last[0].trim().toLowerCase())) {
     const headings = last.map((c) => c.trim()).filter(Boolean).join(", ");
@@ -205,7 +218,7 @@ export function checkFile(name, bytes, maxBytes) {
   const { rows, start, delimiter } = found;
   const header = start > 0 && rows[start - 1].some((c) => c.trim()) ? rows[start - 1] : [];
   const data = rows.slice(start).filter((r) => r.some((c) => c.trim()));
-  if (data.every((r) => isPlainNumber(r[0]))) throw NUMBERS_FIRST; // "0.0" looks like 0 Jan, not a date
+  if (data.every((r) => isPlainNumber(r[0]))) throw numbersFirst(data); // "0.0" looks like 0 Jan, not a date
   // Counted before any column is read, as the model counts them: a file of 400 000 columns is
   // refused at once, not after a second of reading each.
   const counted = valueColumns(data);

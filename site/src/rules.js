@@ -24,6 +24,8 @@ export const COMPACT_DATE = new RegExp(table.file.compact_date);
 export const BELOW_ONE_MARKS = table.file.below_one_marks;
 export const MISSING_CELLS = new Set(table.file.missing_cells);
 export const SHEET_ERROR = new RegExp(table.file.sheet_error); // a spreadsheet's #N/A, #VALUE!, ...: missing
+// Dates saved as spreadsheet day counts (44000): the pattern, and the model's words for them.
+export const SERIAL_DATE = { ...table.file.serial_date, pattern: new RegExp(table.file.serial_date.pattern) };
 export const MAX_SERIES = table.file.max_series; // terms one request analyses at most
 export const MAX_POINTS = table.file.max_points; // rows x terms, likewise
 // Files chosen by mistake (a workbook, a PDF, an image): their first bytes, what they are, what to do.

@@ -1085,3 +1085,21 @@ test("settings that send the same values are the same choice (0.50 is 0.5)", asy
   assert.notEqual(at({ max_anomalies: "auto" }), at({ max_anomalies: "5" }));
   assert.equal(choiceKey({ problem: "x" }), "");
 });
+
+test("a first column of spreadsheet serial dates is named as the model names it", () => {
+  // Dates saved without a date format (44000 is a day in 2020): the page said "holds numbers,
+  // not dates", the model what they are and how to save them as dates; both now say the latter.
+  const text = "Date,visits\n44000,5\n44007,6\n44014,7\n";
+  assert.throws(
+    () => checkFile("s.csv", new TextEncoder().encode(text), 6 * MB),
+    (err) =>
+      err instanceof FileProblem &&
+      err.message.startsWith("The first column holds spreadsheet serial numbers ('44000'), not dates") &&
+      err.hint.includes("format the first column as dates"),
+  );
+  const numbers = "Time,Popularity\n0.0,0.23\n0.0059,0.21\n";
+  assert.throws(
+    () => checkFile("n.csv", new TextEncoder().encode(numbers), 6 * MB),
+    (err) => err instanceof FileProblem && err.message === "The first column of this file holds numbers, not dates.",
+  );
+});
