@@ -69,6 +69,14 @@ INSTANCE_SIZES = ("micro", "small", "medium", "large", "xlarge")
 # What every region name looks like (us-east-1, us-gov-west-1, ap-southeast-2).
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d+$")
 TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
+# The tag keys deploy writes on every resource. IAM compares tag keys without case: CreateRole
+# refuses `Project` beside `project` ("InvalidInput: Duplicate tag keys found. Please note that
+# Tag keys are case insensitive."), so a user key is compared with them, and with each other,
+# in lower case.
+RESERVED_TAG_KEYS = ("project", "managed-by")
+CASE_INSENSITIVE_TAGS = (
+    "IAM tag keys are case-insensitive (CreateRole refuses 'Duplicate tag keys found')"
+)
 # The longest account id, for checking name lengths before the account is known.
 SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
 # A blue/green rollout needs this much more than the canary wait and the bake time: the new
@@ -447,9 +455,23 @@ class Config(_Strict):
     def _tags(cls, v: dict[str, str]) -> dict[str, str]:
         if len(v) > 40:
             raise ValueError("at most 40 tags (AWS allows 50 and the engine adds its own)")
+        seen: dict[str, str] = {}
         for key, value in v.items():
-            if key.lower().startswith("aws:") or key in ("project", "managed-by"):
-                raise ValueError(f"tag key {key!r} is reserved (aws:*, project, managed-by)")
+            if key.lower().startswith("aws:") or key.lower() in RESERVED_TAG_KEYS:
+                raise ValueError(
+                    f"tag key {key!r} is reserved (aws:*, project, managed-by): deploy writes "
+                    f"project and managed-by on every resource, and {CASE_INSENSITIVE_TAGS}, so "
+                    "any case of them is the same key; choose another key"
+                )
+            if key.lower() in seen:
+                raise ValueError(
+                    f"tag keys {seen[key.lower()]!r} and {key!r} differ only in case: "
+                    f"{CASE_INSENSITIVE_TAGS}, so apply would be refused; keep one of them (an "
+                    "environment's or preview's tags are added to the top level's key by key as "
+                    "written: to change a top-level tag there, write its key as the top level "
+                    "does)"
+                )
+            seen[key.lower()] = key
             if not TAG_KEY_RE.fullmatch(key) or len(str(value)) > 256:
                 raise ValueError(
                     f"tag {key!r}: keys are 1-128 chars of letters, digits, spaces and _.:/=+-@; "
@@ -555,9 +577,12 @@ NOT_PER_ENVIRONMENT = {
     "preview": "the preview template is a top-level key",
 }
 RESERVED_ENV_TAG = (
-    "reserved in a config with environments (every resource of an environment is tagged "
-    "environment=<its name>, which is how it is told apart)"
+    "reserved in a config with environments, in any case: every resource of an environment is "
+    f"tagged environment=<its name>, which is how it is told apart, and {CASE_INSENSITIVE_TAGS}; "
+    "choose another key"
 )
+
+
 # A preview is serverless unless its template says otherwise (`serverless: null`): it costs
 # nothing while idle. Autoscaling and canaries need instances, so the template drops them.
 # `preview:` keys about the previews themselves, not their stack (not overrides of a Config).
@@ -767,6 +792,11 @@ def _env_name_problem(name: Any) -> str | None:
     return None
 
 
+def _env_tag_keys(tags: Any) -> list[str]:
+    """The keys of ``tags`` that are the `environment` tag to IAM (any case)."""
+    return [k for k in tags if str(k).lower() == "environment"] if isinstance(tags, dict) else []
+
+
 def _overrides(value: Any, prefix: str) -> tuple[dict[str, Any], list[str]]:
     if value is None:
         return {}, []
@@ -777,8 +807,7 @@ def _overrides(value: Any, prefix: str) -> tuple[dict[str, Any], list[str]]:
         for key, why in NOT_PER_ENVIRONMENT.items()
         if key in value
     ]
-    if isinstance(value.get("tags"), dict) and "environment" in value["tags"]:
-        problems.append(f"{prefix}.tags.environment: {RESERVED_ENV_TAG}")
+    problems += [f"{prefix}.tags.{k}: {RESERVED_ENV_TAG}" for k in _env_tag_keys(value.get("tags"))]
     return value, problems
 
 
@@ -948,8 +977,8 @@ def parse_config_file(
     base, problems = _validate(top, "", None, written)
     top_keys = {_key_of(p) for p in problems}
     problems += _instances_beside_serverless(base, top, "", "")
-    if base is not None and staged and "environment" in base.tags:
-        problems.append(f"tags.environment: {RESERVED_ENV_TAG}")
+    if base is not None and staged:
+        problems += [f"tags.{k}: {RESERVED_ENV_TAG}" for k in _env_tag_keys(base.tags)]
     environments: dict[str, Config] = {}
     if envs_data is not None and not isinstance(envs_data, dict):
         problems.append("environments: must be a mapping of environment name → overrides")

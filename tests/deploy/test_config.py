@@ -551,3 +551,40 @@ def test_a_misspelt_max_idle_days_is_pointed_at() -> None:
     with pytest.raises(ConfigError) as err:
         parse_config_file({"preview": {"max_idle_day": 3}})
     assert "preview.max_idle_day: unknown key: did you mean 'max_idle_days'?" in str(err.value)
+
+
+# IAM tag keys are case-insensitive: CreateRole answers "InvalidInput: Duplicate tag keys
+# found. Please note that Tag keys are case insensitive." for `Project` beside deploy's own
+# `project`, so config.yaml refuses what apply would be refused at its first role.
+@pytest.mark.parametrize("key", ["Project", "PROJECT", "Managed-By", "MANAGED-BY"])
+def test_reserved_tag_keys_are_refused_in_any_case(key: str) -> None:
+    msg = _err({"tags": {key: "x"}})
+    assert f"tags: tag key {key!r} is reserved" in msg and "case-insensitive" in msg, msg
+
+
+def test_tag_keys_that_differ_only_in_case_are_refused() -> None:
+    msg = _err({"tags": {"team": "a", "Team": "b"}})
+    assert "tags: tag keys 'team' and 'Team' differ only in case" in msg, msg
+    assert "keep one of them" in msg, msg
+
+
+def test_an_environments_tag_key_differing_in_case_from_the_top_levels_is_refused() -> None:
+    """An environment's tags merge into the top level's key by key, as written: `team` there
+    adds a second tag beside the top level's `Team`, it does not replace it."""
+    msg = _err({"tags": {"Team": "a"}, "environments": {"staging": {"tags": {"team": "b"}}}})
+    assert "environments.staging.tags: tag keys 'Team' and 'team' differ only in case" in msg, msg
+    assert "\n  - tags:" not in msg, msg
+
+
+@pytest.mark.parametrize("key", ["Environment", "ENVIRONMENT"])
+def test_the_environment_tag_is_reserved_in_any_case_with_environments(key: str) -> None:
+    envs = {"environments": {"staging": {}}}
+    msg = _err({"tags": {key: "x"}, **envs})
+    assert f"tags.{key}: reserved in a config with environments" in msg, msg
+    assert "case-insensitive" in msg, msg
+    msg = _err({**envs, "environments": {"staging": {"tags": {key: "x"}}}})
+    assert f"environments.staging.tags.{key}: reserved" in msg, msg
+    msg = _err({"tags": {key: "x"}, "preview": {}})
+    assert f"tags.{key}: reserved" in msg, msg
+    # Without environments or previews deploy writes no `environment` tag: the key is free.
+    assert parse_config({"tags": {key: "x"}}).tags == {key: "x"}
