@@ -11,6 +11,7 @@ import difflib
 import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -68,7 +69,15 @@ INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z][a-z0-9]*\.([a-z0-9]+)$")
 INSTANCE_SIZES = ("micro", "small", "medium", "large", "xlarge")
 # What every region name looks like (us-east-1, us-gov-west-1, ap-southeast-2).
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d+$")
-TAG_KEY_RE = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
+# What a tag key and value may hold: IAM's, SageMaker's, Lambda's, CloudFront's and CloudWatch
+# Logs' Tag.Key and Tag.Value patterns in botocore's service models, [\p{L}\p{Z}\p{N}_.:/=+\-@]
+# (letters, spaces and digits of any script: the first letter of a Unicode category), keys
+# 1-128 characters and values 0-256
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
+TAG_CATEGORIES = "LZN"
+TAG_PUNCTUATION = "_.:/=+-@"
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
 # The tag keys deploy writes on every resource. IAM compares tag keys without case: CreateRole
 # refuses `Project` beside `project` ("InvalidInput: Duplicate tag keys found. Please note that
 # Tag keys are case insensitive."), so a user key is compared with them, and with each other,
@@ -103,6 +112,34 @@ def _check_sagemaker_region(region: str) -> None:
         f"{botocore.__version__}'s endpoint data){_close_regions(region)} A region newer than "
         "this botocore needs it upgraded (uv lock --upgrade-package botocore)"
     )
+
+
+def _tag_refuses(text: str) -> list[str]:
+    """The characters of ``text`` no tag key or value may hold, once each, in order."""
+    bad = (c for c in text if unicodedata.category(c)[0] not in TAG_CATEGORIES)
+    return list(dict.fromkeys(c for c in bad if c not in TAG_PUNCTUATION))
+
+
+_TAG_ALLOWED = (
+    "letters, digits, spaces and _ . : / = + - @ only (of any script; the tag pattern of IAM, "
+    "SageMaker and the other services deploy tags)"
+)
+
+
+def _tag_problem(key: str, value: str) -> str | None:
+    """Why AWS would refuse the tag ``key: value`` (None: it takes it)."""
+    if not 1 <= len(key) <= TAG_KEY_MAX:
+        return f"keys are 1-{TAG_KEY_MAX} characters, got {len(key)}"
+    if len(value) > TAG_VALUE_MAX:
+        return f"values are at most {TAG_VALUE_MAX} characters, got {len(value)}"
+    for what, text in (("key", key), ("value", value)):
+        bad = _tag_refuses(text)
+        if bad:
+            return (
+                f"the {what} {text!r} has {', '.join(map(repr, bad))}, which AWS refuses in a "
+                f"tag {what}: use {_TAG_ALLOWED}"
+            )
+    return None
 
 
 class ConfigError(ValueError):
@@ -472,11 +509,9 @@ class Config(_Strict):
                     "does)"
                 )
             seen[key.lower()] = key
-            if not TAG_KEY_RE.fullmatch(key) or len(str(value)) > 256:
-                raise ValueError(
-                    f"tag {key!r}: keys are 1-128 chars of letters, digits, spaces and _.:/=+-@; "
-                    "values at most 256 chars"
-                )
+            problem = _tag_problem(key, str(value))
+            if problem:
+                raise ValueError(f"tag {key!r}: {problem}")
             if key != key.strip() or str(value) != str(value).strip():
                 # S3's tagging (and moto's) drops them: the tag would never match again.
                 raise ValueError(

@@ -588,3 +588,43 @@ def test_the_environment_tag_is_reserved_in_any_case_with_environments(key: str)
     assert f"tags.{key}: reserved" in msg, msg
     # Without environments or previews deploy writes no `environment` tag: the key is free.
     assert parse_config({"tags": {key: "x"}}).tags == {key: "x"}
+
+
+# IAM's, SageMaker's, Lambda's, CloudFront's and CloudWatch Logs' Tag.Key and Tag.Value
+# (botocore's service models): [\p{L}\p{Z}\p{N}_.:/=+\-@], keys 1-128 of them, values 0-256.
+@pytest.mark.parametrize(
+    ("tags", "named"),
+    [
+        ({"team": "data & ml"}, "'&'"),
+        ({"owner": "a,b;c"}, "',', ';'"),
+        ({"ticket": "#42"}, "'#'"),
+        ({"note": "line\tbreak"}, "'\\t'"),
+        ({"cost#center": "x"}, "'#'"),
+        ({"team!": "x"}, "'!'"),
+    ],
+)
+def test_tag_characters_aws_refuses_are_named(tags: dict, named: str) -> None:
+    msg = _err({"tags": tags})
+    (key,) = tags
+    assert f"tags: tag {key!r}:" in msg and f"has {named}, which AWS refuses" in msg, msg
+    assert "letters, digits, spaces and _ . : / = + - @" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {"Équipe": "données", "部门": "数据 ٣", "cost center": "a_b.c:d/e=f+g-h@i", "empty": ""},
+        {"k": "x" * 256, "y" * 128: "v"},
+    ],
+)
+def test_tags_in_any_script_with_the_allowed_punctuation_pass(tags: dict) -> None:
+    assert parse_config({"tags": tags}).tags == tags
+
+
+@pytest.mark.parametrize(
+    ("tags", "words"),
+    [({"k": "x" * 257}, "at most 256 characters, got 257"), ({"y" * 129: "v"}, "1-128")],
+)
+def test_tag_lengths_are_checked(tags: dict, words: str) -> None:
+    msg = _err({"tags": tags})
+    assert "tags: tag " in msg and words in msg, msg
