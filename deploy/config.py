@@ -60,6 +60,13 @@ LAMBDA_EVENT_BODY_MB = 4
 REALTIME_PAYLOAD_MB = 6  # SageMaker real-time request body (MiB)
 SERVERLESS_PAYLOAD_MB = 4
 SERVERLESS_MEMORY_STEPS = (1024, 2048, 3072, 4096, 5120, 6144)
+# SageMaker CreateModel's ContainerDefinition.Environment (botocore's sagemaker service model:
+# EnvironmentMap at most 100 entries, EnvironmentValue at most 1024 characters): the whole map
+# as sent, the variable deploy adds included.
+CONTAINER_ENV_MAX = 100
+CONTAINER_ENV_VALUE_MAX = 1024
+# The model's body limit, which deploy sets on a serverless endpoint (container_environment).
+PAYLOAD_ENV = "MODEL_MAX_PAYLOAD_BYTES"
 # The project's own shape; what each service allows of the names made from it (lengths,
 # dashes, the bucket's 63 characters in this region) is checked by deploy/name_rules.py.
 PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}$")
@@ -254,10 +261,44 @@ class EndpointConfig(_Strict):
     @field_validator("environment")
     @classmethod
     def _env_keys(cls, v: dict[str, str]) -> dict[str, str]:
-        for key in v:
+        for key, value in v.items():
             if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]{0,1023}", key):
                 raise ValueError(f"environment variable name {key!r} is not valid")
+            if len(value) > CONTAINER_ENV_VALUE_MAX:
+                raise ValueError(
+                    f"{key}: its value is {len(value)} characters; SageMaker takes at most "
+                    f"{CONTAINER_ENV_VALUE_MAX} per variable (CreateModel's "
+                    "ContainerDefinition.Environment): shorten it, or have the image read "
+                    "longer settings from a file it carries"
+                )
         return v
+
+    @property
+    def container_environment(self) -> dict[str, str]:
+        """The container's environment as CreateModel gets it: `environment`, and on a
+        serverless endpoint the model's body limit (deploy/resources/sagemaker_model.py's
+        environment() says why) unless `environment` sets it."""
+        env = dict(self.environment)
+        if self.serverless:
+            env.setdefault(PAYLOAD_ENV, str(self.max_payload_mb * 1024 * 1024))
+        return dict(sorted(env.items()))
+
+    @model_validator(mode="after")
+    def _environment_fits(self) -> EndpointConfig:
+        sent, own = len(self.container_environment), len(self.environment)
+        if sent <= CONTAINER_ENV_MAX:
+            return self
+        added = [k for k in self.container_environment if k not in self.environment]
+        with_added = (
+            f", and deploy adds {', '.join(added)} on a serverless endpoint: {sent} in all"
+            if added
+            else ""
+        )
+        raise ValueError(
+            f"environment: {own} variables{with_added}; SageMaker takes at most "
+            f"{CONTAINER_ENV_MAX} (CreateModel's ContainerDefinition.Environment): remove "
+            f"{sent - CONTAINER_ENV_MAX}"
+        )
 
     @model_validator(mode="after")
     def _serverless_rules(self) -> EndpointConfig:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from deploy import budget
 from deploy.aws import tag_list
 from deploy.aws_errors import ErrorKind
+from deploy.config import PAYLOAD_ENV as PAYLOAD_ENV  # the model's body limit (environment())
 from deploy.image import check_manifest_media_type, ecr_image_ref
 from deploy.naming import Names, content_hash
 from deploy.plan import Action, Call, Change, Check, Phase, Step, canonical, differences
@@ -60,20 +61,13 @@ class SeenModel:
     tags: dict[str, str] | None = None
 
 
-# The container's own limit on request and answer bodies (model/trends_anomaly/settings.py).
-PAYLOAD_ENV = "MODEL_MAX_PAYLOAD_BYTES"
-
-
 def environment(cfg: Config) -> dict[str, str]:
     """The container's environment: ``endpoint.environment`` from config.yaml, and on a
     serverless endpoint the model's body limit lowered to what SageMaker carries there (4 MB
     each way, not real-time's 6 MB): an answer between the two never reached the caller, who
     got a 5xx, where the model now answers a 413 that says how to get a smaller one. A value
-    set in config.yaml is kept."""
-    env = dict(cfg.endpoint.environment)
-    if cfg.endpoint.serverless:
-        env.setdefault(PAYLOAD_ENV, str(cfg.endpoint.max_payload_mb * 1024 * 1024))
-    return dict(sorted(env.items()))
+    set in config.yaml is kept (config.py counts it in SageMaker's 100 variables)."""
+    return cfg.endpoint.container_environment
 
 
 def identity(cfg: Config, n: Names, image_uri: str) -> dict[str, Any]:

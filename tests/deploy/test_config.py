@@ -628,3 +628,35 @@ def test_tags_in_any_script_with_the_allowed_punctuation_pass(tags: dict) -> Non
 def test_tag_lengths_are_checked(tags: dict, words: str) -> None:
     msg = _err({"tags": tags})
     assert "tags: tag " in msg and words in msg, msg
+
+
+# SageMaker CreateModel's ContainerDefinition.Environment (botocore's sagemaker service model:
+# EnvironmentMap max 100 entries, EnvironmentValue max 1024): what deploy adds counts too.
+def _variables(count: int) -> dict[str, str]:
+    return {f"V{i}": "x" for i in range(count)}
+
+
+def test_at_most_100_container_variables_deploy_s_own_included() -> None:
+    parse_config({"endpoint": {"environment": _variables(100)}})
+    msg = _err({"endpoint": {"environment": _variables(101)}})
+    assert "endpoint.environment: 101 variables" in msg and "at most 100" in msg, msg
+    assert "remove 1" in msg, msg
+    # On serverless deploy adds MODEL_MAX_PAYLOAD_BYTES: 99 of the user's are the most.
+    serverless = {"serverless": {}}
+    parse_config({"endpoint": {**serverless, "environment": _variables(99)}})
+    msg = _err({"endpoint": {**serverless, "environment": _variables(100)}})
+    assert "endpoint.environment: 100 variables" in msg and "MODEL_MAX_PAYLOAD_BYTES" in msg, msg
+    assert "101" in msg and "remove 1" in msg, msg
+    # ... unless config.yaml sets it itself (deploy keeps that value and adds nothing).
+    own = {**_variables(99), "MODEL_MAX_PAYLOAD_BYTES": "1000"}
+    parse_config({"endpoint": {**serverless, "environment": own}})
+    # A preview is serverless unless its template says otherwise.
+    msg = _err({"endpoint": {"environment": _variables(100)}, "preview": {}})
+    assert "preview.endpoint.environment: 100 variables" in msg, msg
+
+
+def test_a_container_variable_s_value_is_at_most_1024_characters() -> None:
+    parse_config({"endpoint": {"environment": {"LONG": "x" * 1024}}})
+    msg = _err({"endpoint": {"environment": {"LONG": "x" * 1025}}})
+    assert "endpoint.environment: LONG: its value is 1025 characters" in msg, msg
+    assert "at most 1024" in msg, msg
