@@ -98,6 +98,10 @@ SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
 # A blue/green rollout needs this much more than the canary wait and the bake time: the new
 # fleet must be provisioned first (SageMaker's MaximumExecutionTimeoutInSeconds is at least 600).
 NEW_FLEET_S = 600
+# UpdateEndpoint's AutoRollbackConfiguration.Alarms (botocore's sagemaker service model:
+# AlarmList 1-10 items, AlarmName 1-255 characters, not blank).
+ROLLBACK_ALARMS_MAX = 10
+ALARM_NAME_MAX = 255
 # The `managed-by` tag value on everything deploy and bootstrap create.
 MANAGED_BY = "trends-anomaly-gitops"
 
@@ -215,6 +219,28 @@ class DeploymentConfig(_Strict):
     canary_wait_s: Annotated[int, Field(ge=0, le=3600)] = 300
     bake_s: Annotated[int, Field(ge=0, le=3600)] = 300
     rollback_alarms: list[str] = Field(default_factory=list)
+
+    @field_validator("rollback_alarms")
+    @classmethod
+    def _alarm_names(cls, v: list[str]) -> list[str]:
+        if len(v) > ROLLBACK_ALARMS_MAX:
+            raise ValueError(
+                f"{len(v)} alarms; SageMaker takes at most {ROLLBACK_ALARMS_MAX} (UpdateEndpoint's "
+                f"AutoRollbackConfiguration.Alarms): keep the {ROLLBACK_ALARMS_MAX} that matter "
+                "most"
+            )
+        for i, name in enumerate(v, 1):
+            if not name.strip():
+                raise ValueError(
+                    f"alarm {i} is blank: write the name of an existing CloudWatch alarm, or "
+                    "remove the item"
+                )
+            if len(name) > ALARM_NAME_MAX:
+                raise ValueError(
+                    f"alarm {i} is {len(name)} characters; a CloudWatch alarm name (SageMaker's "
+                    f"AlarmName) is at most {ALARM_NAME_MAX}: check that it is the alarm's name"
+                )
+        return v
 
     @model_validator(mode="after")
     def _alarms(self) -> DeploymentConfig:
@@ -993,6 +1019,45 @@ def _instances_beside_serverless(
     ]
 
 
+ALARMS_KEY = "endpoint.deployment.rollback_alarms"
+
+
+def _alarms_without_canary(
+    cfg: Config | None, written: Any, prefix: str, fix: str | None = None
+) -> list[str]:
+    """Rollback alarms a level writes where its deployment rolls out all at once. SageMaker's
+    default rollout takes no DeploymentConfig, so UpdateEndpoint never got them and a rollout
+    believed guarded was not. Alarms a level inherits are not its own: an environment that
+    turns the top level's canary off does not ask for them (nor does a preview, whose defaults
+    empty them). ``fix``: what to do instead, when not to set this level's strategy."""
+    if cfg is None or not _sets(written, ALARMS_KEY):
+        return []
+    d = cfg.endpoint.deployment
+    if d.strategy == "canary" or not d.rollback_alarms:
+        return []
+    fix = fix or (
+        f"set {prefix}endpoint.deployment.strategy: canary (instances, at least 2), or remove "
+        "rollback_alarms"
+    )
+    return [
+        f"{prefix}{ALARMS_KEY}: {', '.join(map(repr, d.rollback_alarms))} with strategy "
+        f"'{d.strategy}', which sends no alarms: SageMaker rolls back on an alarm only in a "
+        f"canary rollout, so apply would drop them and the rollout would go unguarded; {fix}"
+    ]
+
+
+def _top_alarms_unused(base: Config | None, top: Any, deployments: list[Config]) -> list[str]:
+    """With environments the top level is no deployment, only what they inherit: its alarms
+    are refused when none of them (``deployments``) rolls out a canary with them."""
+    if any(c.endpoint.deployment.strategy == "canary" for c in deployments):
+        return []
+    fix = (
+        "no environment sets strategy: canary either: set it (instances, at least 2) in those "
+        "they should guard, or remove rollback_alarms"
+    )
+    return _alarms_without_canary(base, top, "", fix)
+
+
 def _not_inherited(found: list[str], prefix: str, overrides: Any, top_keys: set[str]) -> list[str]:
     """An environment's problems without those it only inherits: a bad top-level key is
     reported once, at the top level, not again under every environment that does not set it."""
@@ -1053,6 +1118,8 @@ def parse_config_file(
     base, problems = _validate(top, "", None, written)
     top_keys = {_key_of(p) for p in problems}
     problems += _instances_beside_serverless(base, top, "", "")
+    if envs_data is None:
+        problems += _alarms_without_canary(base, top, "")
     if base is not None and staged:
         problems += [f"tags.{k}: {RESERVED_ENV_TAG}" for k in _env_tag_keys(base.tags)]
     environments: dict[str, Config] = {}
@@ -1073,6 +1140,7 @@ def parse_config_file(
         cfg, found = _validate(deep_merge(top, overrides), prefix, name, written)
         problems += _not_inherited(found, prefix, overrides, top_keys)
         problems += _instances_beside_serverless(cfg, overrides, prefix, "the top level")
+        problems += _alarms_without_canary(cfg, overrides, prefix)
         if cfg is not None:
             environments[name] = cfg
     preview_data, max_idle_days = None, None
@@ -1089,12 +1157,15 @@ def parse_config_file(
             problems += _instances_beside_serverless(
                 cfg, overrides, "preview.", "the previews' default (serverless)"
             )
+            problems += _alarms_without_canary(cfg, overrides, "preview.")
             if cfg is not None and cfg.endpoint.autoscaling is not None:
                 problems.append(
                     "preview.endpoint.autoscaling: previews cannot autoscale (the preview role "
                     "has no Application Auto Scaling permission: its targets cannot be limited "
                     "to the previews' endpoints); remove it"
                 )
+    if isinstance(envs_data, dict) and envs_data and len(environments) == len(envs_data):
+        problems += _top_alarms_unused(base, top, list(environments.values()))
     if problems or base is None:
         raise ConfigError(_report(path, problems))
     return ConfigFile(path, base, environments, preview_data, max_idle_days)

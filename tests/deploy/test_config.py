@@ -660,3 +660,70 @@ def test_a_container_variable_s_value_is_at_most_1024_characters() -> None:
     msg = _err({"endpoint": {"environment": {"LONG": "x" * 1025}}})
     assert "endpoint.environment: LONG: its value is 1025 characters" in msg, msg
     assert "at most 1024" in msg, msg
+
+
+# UpdateEndpoint's AutoRollbackConfig.Alarms (botocore's sagemaker service model): AlarmList
+# 1-10 items, AlarmName 1-255 characters and not blank.
+@pytest.mark.parametrize(
+    ("alarms", "words"),
+    [
+        ([f"a{i}" for i in range(11)], "11 alarms; SageMaker takes at most 10"),
+        (["ok", ""], "alarm 2 is blank"),
+        (["  "], "alarm 1 is blank"),
+        (["x" * 256], "alarm 1 is 256 characters"),
+    ],
+)
+def test_rollback_alarms_are_what_sagemaker_takes(alarms: list, words: str) -> None:
+    msg = _err(
+        {"endpoint": {"instance_count": 2, "deployment": {**CANARY, "rollback_alarms": alarms}}}
+    )
+    assert "endpoint.deployment.rollback_alarms: " in msg and words in msg, msg
+
+
+def test_ten_rollback_alarms_of_255_characters_pass() -> None:
+    alarms = [f"{i}".ljust(255, "x") for i in range(10)]
+    cfg = parse_config(
+        {"endpoint": {"instance_count": 2, "deployment": {**CANARY, "rollback_alarms": alarms}}}
+    )
+    assert cfg.endpoint.deployment.rollback_alarms == alarms
+
+
+def test_rollback_alarms_without_a_canary_are_refused_not_dropped() -> None:
+    """All at once, SageMaker's default, takes no DeploymentConfig: the alarms never reached
+    it, and a rollout the user believed guarded was not."""
+    msg = _err({"endpoint": {"deployment": {"rollback_alarms": ["p-5xx"]}}})
+    assert "endpoint.deployment.rollback_alarms: " in msg and "strategy: canary" in msg, msg
+    assert "all-at-once" in msg, msg
+    msg = _err(
+        {"environments": {"staging": {"endpoint": {"deployment": {"rollback_alarms": ["a"]}}}}}
+    )
+    assert "environments.staging.endpoint.deployment.rollback_alarms: " in msg, msg
+
+
+def test_an_environment_that_turns_the_canary_off_may_inherit_its_alarms() -> None:
+    """The top level's alarms come along with the merge: an environment (or a preview, whose
+    defaults write rollback_alarms: []) that says all-at-once has not asked for them."""
+    file = parse_config_file(
+        {
+            "endpoint": {"instance_count": 2, "deployment": CANARY},
+            "environments": {
+                "staging": {"endpoint": {"deployment": {"strategy": "all-at-once"}}},
+                "production": {},
+            },
+            "preview": {},
+        }
+    )
+    assert file.environments["staging"].endpoint.deployment.strategy == "all-at-once"
+    assert file.environments["production"].endpoint.deployment.rollback_alarms == ["a"]
+
+
+def test_top_level_alarms_with_environments_are_refused_only_when_no_environment_canaries() -> None:
+    """With environments the top level is no deployment: alarms written there for the
+    environment that turns the canary on are in use; unused everywhere, they are refused."""
+    top = {"endpoint": {"instance_count": 2, "deployment": {"rollback_alarms": ["a"]}}}
+    canary = {"endpoint": {"deployment": {"strategy": "canary"}}}
+    file = parse_config_file({**top, "environments": {"staging": {}, "production": canary}})
+    assert file.environments["production"].endpoint.deployment.rollback_alarms == ["a"]
+    msg = _err({**top, "environments": {"staging": {}}})
+    assert "\n  - endpoint.deployment.rollback_alarms: 'a' with strategy 'all-at-once'" in msg
+    assert "no environment sets strategy: canary" in msg, msg
