@@ -98,6 +98,11 @@ SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
 # A blue/green rollout needs this much more than the canary wait and the bake time: the new
 # fleet must be provisioned first (SageMaker's MaximumExecutionTimeoutInSeconds is at least 600).
 NEW_FLEET_S = 600
+# Instances SageMaker's deployment guardrails (canary, bake, alarm rollback) exclude.
+NO_GUARDRAILS_FAMILY = "ml.inf1."
+GUARDRAILS_EXCLUSIONS = (
+    "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
+)
 # UpdateEndpoint's AutoRollbackConfiguration.Alarms (botocore's sagemaker service model:
 # AlarmList 1-10 items, AlarmName 1-255 characters, not blank).
 ROLLBACK_ALARMS_MAX = 10
@@ -353,7 +358,17 @@ class EndpointConfig(_Strict):
 
     def _check_canary(self) -> None:
         """SageMaker: the canary is at most 50 % of the variant's instances, and at least one
-        instance; so a canary needs two instances at every moment, autoscaling included."""
+        instance; so a canary needs two instances at every moment, autoscaling included. And
+        no canary at all on Inf1 (deployment guardrails' exclusions)."""
+        if self.instance_type.startswith(NO_GUARDRAILS_FAMILY):
+            raise ValueError(
+                f"deployment.strategy: 'canary' on {self.instance_type!r}: SageMaker's "
+                'deployment guardrails exclude Inf1 instances; there it "falls back to using a '
+                "blue/green deployment with all at once traffic shifting and no final baking "
+                f'period" ({GUARDRAILS_EXCLUSIONS}): neither the canary slice nor the bake '
+                "time would happen. Use strategy 'all-at-once' (what SageMaker does there "
+                "anyway), or another instance family for the canary"
+            )
         smallest = self.autoscaling.min_capacity if self.autoscaling else self.instance_count
         key = "autoscaling.min_capacity" if self.autoscaling else "instance_count"
         if smallest < 2:

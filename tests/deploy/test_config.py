@@ -727,3 +727,15 @@ def test_top_level_alarms_with_environments_are_refused_only_when_no_environment
     msg = _err({**top, "environments": {"staging": {}}})
     assert "\n  - endpoint.deployment.rollback_alarms: 'a' with strategy 'all-at-once'" in msg
     assert "no environment sets strategy: canary" in msg, msg
+
+
+@pytest.mark.parametrize("instance_type", ["ml.inf1.xlarge", "ml.inf1.24xlarge"])
+def test_a_canary_on_inf1_is_refused(instance_type: str) -> None:
+    """SageMaker's deployment guardrails exclude Inf1: it "falls back to using a blue/green
+    deployment with all at once traffic shifting and no final baking period" (Exclusions)."""
+    endpoint = {"instance_type": instance_type, "instance_count": 2, "deployment": CANARY}
+    msg = _err({"endpoint": endpoint})
+    assert f"endpoint.deployment.strategy: 'canary' on {instance_type!r}" in msg, msg
+    assert "all at once traffic shifting and no final baking period" in msg, msg
+    assert "deployment-guardrails-exclusions" in msg, msg
+    parse_config({"endpoint": {**endpoint, "instance_type": "ml.inf2.xlarge"}})
