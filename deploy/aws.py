@@ -115,11 +115,13 @@ class Aws:
         self, service: str, operation: str, key: str | tuple[str, ...], **params: Any
     ) -> list[Any]:
         """Every item of a paginated list call: under ``key``, or under each of several keys
-        of every page (one listing, e.g. ListObjectVersions' Versions and DeleteMarkers)."""
+        of every page (one listing, e.g. ListObjectVersions' Versions and DeleteMarkers); a
+        dotted key is a path into the page (ListOriginAccessControls'
+        ``OriginAccessControlList.Items``)."""
         keys = (key,) if isinstance(key, str) else key
         paginator = self.client(service).get_paginator(botocore.xform_name(operation))
         return [
-            item for page in paginator.paginate(**params) for k in keys for item in page.get(k, [])
+            item for page in paginator.paginate(**params) for k in keys for item in _at(page, k)
         ]
 
     def account_id(self) -> str:
@@ -129,6 +131,14 @@ class Aws:
             raise DeployError(
                 f"AWS: no credentials found: {HINTS[ErrorKind.NO_CREDENTIALS]}"
             ) from None
+
+
+def _at(page: dict[str, Any], key: str) -> list[Any]:
+    """The list under ``key`` (``A.B``: page["A"]["B"]) of one page; [] where it is absent."""
+    node: Any = page
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node or []
 
 
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:

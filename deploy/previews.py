@@ -33,6 +33,9 @@ PREVIEW_LABEL = "preview"
 # The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
 DEPLOYED_AT = "deployed-at"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
+# ListBuckets' MaxBuckets (1-10,000): a paginated listing, the only kind S3 answers in an
+# account whose bucket quota is over 10,000.
+BUCKETS_PER_PAGE = 1000
 
 
 def stack_prefix(project: str) -> str:
@@ -64,7 +67,10 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     add("sagemaker_model", (m["ModelName"] for m in models))
     apis = aws.pages("apigatewayv2", "GetApis", "Items")
     add("http_api", (a["Name"] for a in apis if (a.get("Tags") or {}).get("project") == project))
-    buckets = (aws.read("s3", "ListBuckets") or {}).get("Buckets", [])
+    # Paginated, by ContinuationToken: an account with more buckets than one answer holds (and
+    # one whose bucket quota is over 10,000 gets no answer without MaxBuckets) had a preview's
+    # bucket on a later page, never found.
+    buckets = aws.pages("s3", "ListBuckets", "Buckets", MaxBuckets=BUCKETS_PER_PAGE)
     add("s3_bucket", (b["Name"] for b in buckets))
     roles = aws.pages("iam", "ListRoles", "Roles", PathPrefix=f"/{project}/")
     add("iam_role", (r["RoleName"] for r in roles))
@@ -72,8 +78,8 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     add("ecr_repository", (r["repositoryName"] for r in repositories))
     # The site's origin access control, named after the preview (a distribution is found
     # through its bucket when the preview is destroyed).
-    controls = aws.read("cloudfront", "ListOriginAccessControls") or {}
-    items = (controls.get("OriginAccessControlList") or {}).get("Items") or []
+    # Every page, by Marker: the account's controls, every project's, more than one answer holds.
+    items = aws.pages("cloudfront", "ListOriginAccessControls", "OriginAccessControlList.Items")
     add("cloudfront_oac", (c["Name"] for c in items))
     for group_prefix in LOG_GROUP_PREFIXES:  # each group is named <prefix><stack>… (naming.py)
         group_named = {"logGroupNamePrefix": group_prefix + prefix}

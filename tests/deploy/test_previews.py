@@ -181,6 +181,8 @@ class _WholePreviewAws:
             "ListRoles": [{"RoleName": n.sagemaker_role}, {"RoleName": n.lambda_role}],
             "DescribeRepositories": [{"repositoryName": n.ecr_repository}],
             "DescribeLogGroups": [{"logGroupName": g} for g in n.log_groups],
+            "ListBuckets": [{"Name": n.bucket}],
+            "ListOriginAccessControls": [{"Name": n.oac}],
         }
         items = listed[operation]
         if "NameContains" in params:
@@ -196,10 +198,6 @@ class _WholePreviewAws:
         return items
 
     def read(self, service: str, operation: str, **params: object) -> dict | None:
-        if operation == "ListBuckets":
-            return {"Buckets": [{"Name": self.n.bucket}]}
-        if operation == "ListOriginAccessControls":
-            return {"OriginAccessControlList": {"Items": [{"Name": self.n.oac}]}}
         if operation == "GetFunction":
             return {} if params["FunctionName"] == self.n.function else None
         raise AssertionError(operation)
@@ -232,3 +230,77 @@ def test_a_preview_of_the_longest_project_previews_allow_is_found_whole() -> Non
         ("lambda_function", names.function),
     ]
     assert found == {999999: sorted(f"{kind} {name}" for kind, name in every)}
+
+
+# ------------------------------------------------------------------ listings of many pages
+def _oac_page(name: str, next_marker: str | None) -> dict:
+    """One page of ListOriginAccessControls, as CloudFront answers (NextMarker when more)."""
+    summary = {
+        "Id": f"E{len(name)}",
+        "Description": "",
+        "Name": name,
+        "SigningProtocol": "sigv4",
+        "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3",
+    }
+    listing = {"Marker": "", "MaxItems": 1, "IsTruncated": next_marker is not None}
+    more = {"NextMarker": next_marker} if next_marker else {}
+    return {"OriginAccessControlList": {**listing, **more, "Quantity": 1, "Items": [summary]}}
+
+
+def test_buckets_and_origin_access_controls_are_found_on_every_page(
+    monkeypatch: pytest.MonkeyPatch, closed_port: int
+) -> None:
+    """An account with more buckets, or more origin access controls, than one page holds:
+    a preview's on the second page was not found, so `previews list` and the sweep left it
+    (ListBuckets pages by ContinuationToken, ListOriginAccessControls by Marker)."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from deploy.aws import Aws
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")  # never AWS
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    aws = Aws("us-east-1", session)
+    project = "trends-anomaly"
+    three, seven = (Names(project, SAMPLE_ACCOUNT, "us-east-1", f"pr-{i}") for i in (3, 7))
+    empty = {
+        "sagemaker": [
+            ("list_endpoints", {"Endpoints": []}),
+            ("list_endpoint_configs", {"EndpointConfigs": []}),
+            ("list_models", {"Models": []}),
+        ],
+        "apigatewayv2": [("get_apis", {"Items": []})],
+        "iam": [("list_roles", {"Roles": []})],
+        "ecr": [("describe_repositories", {"repositories": []})],
+        "logs": [("describe_log_groups", {"logGroups": []})] * 3,
+    }
+    stubs = {service: Stubber(aws.client(service)) for service in [*empty, "s3", "cloudfront"]}
+    for service, answers in empty.items():
+        for method, answer in answers:
+            stubs[service].add_response(method, answer)
+    s3, cloudfront = stubs["s3"], stubs["cloudfront"]
+    page = {"MaxBuckets": previews.BUCKETS_PER_PAGE}  # a paginated request, as S3 asks
+    first = {"Buckets": [{"Name": three.bucket}], "ContinuationToken": "t2"}
+    s3.add_response("list_buckets", first, page)
+    last = {"Buckets": [{"Name": seven.bucket}]}
+    s3.add_response("list_buckets", last, {**page, "ContinuationToken": "t2"})
+    cloudfront.add_response("list_origin_access_controls", _oac_page(three.oac, "m2"))
+    cloudfront.add_response(
+        "list_origin_access_controls", _oac_page(seven.oac, None), {"Marker": "m2"}
+    )
+    for stub in stubs.values():
+        stub.activate()
+    try:
+        found = previews.find(aws, project, functions=False)
+        for stub in stubs.values():
+            stub.assert_no_pending_responses()
+    finally:
+        for stub in stubs.values():
+            stub.deactivate()
+    assert found == {
+        3: [f"cloudfront_oac {three.oac}", f"s3_bucket {three.bucket}"],
+        7: [f"cloudfront_oac {seven.oac}", f"s3_bucket {seven.bucket}"],
+    }
