@@ -90,6 +90,10 @@ TAG_VALUE_MAX = 256
 # Tag keys are case insensitive."), so a user key is compared with them, and with each other,
 # in lower case.
 RESERVED_TAG_KEYS = ("project", "managed-by")
+# The tags deploy keeps its own records in on the endpoint (the configs a switch asked for,
+# served and left: resources/endpoint_config.py; a preview's last apply: previews.py): a
+# user's tag of that name would be written over, or read as the record.
+RECORD_TAG_KEYS = ("requested-config", "serving-config", "previous-config", "deployed-at")
 CASE_INSENSITIVE_TAGS = (
     "IAM tag keys are case-insensitive (CreateRole refuses 'Duplicate tag keys found')"
 )
@@ -589,6 +593,12 @@ class Config(_Strict):
                     "environment's or preview's tags are added to the top level's key by key as "
                     "written: to change a top-level tag there, write its key as the top level "
                     "does)"
+                )
+            if key.lower() in RECORD_TAG_KEYS:
+                raise ValueError(
+                    f"tag key {key!r} is reserved: deploy keeps its record of the endpoint's "
+                    f"configs and applies under {', '.join(RECORD_TAG_KEYS)} (any case); "
+                    "choose another key"
                 )
             seen[key.lower()] = key
             problem = _tag_problem(key, str(value))

@@ -739,3 +739,20 @@ def test_a_canary_on_inf1_is_refused(instance_type: str) -> None:
     assert "all at once traffic shifting and no final baking period" in msg, msg
     assert "deployment-guardrails-exclusions" in msg, msg
     parse_config({"endpoint": {**endpoint, "instance_type": "ml.inf2.xlarge"}})
+
+
+@pytest.mark.parametrize(
+    "key", ["serving-config", "Previous-Config", "requested-config", "deployed-at"]
+)
+def test_the_endpoints_record_tags_are_not_the_users(key: str) -> None:
+    """deploy keeps on the endpoint which configs a switch asked for, served and left, and a
+    preview's last apply: a tag of the user's under one of those names went onto the endpoint
+    with the others and was read back as the record (a rollback that never happened)."""
+    from deploy import previews
+    from deploy.config import RECORD_TAG_KEYS
+    from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING
+
+    assert set(RECORD_TAG_KEYS) == {REQUESTED, SERVING, PREVIOUS, previews.DEPLOYED_AT}
+    with pytest.raises(ConfigError) as err:
+        parse_config_file({"tags": {key: "x"}})
+    assert f"tag key {key!r} is reserved: deploy keeps its record" in str(err.value)
