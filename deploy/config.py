@@ -320,10 +320,11 @@ class EndpointConfig(_Strict):
 
     @model_validator(mode="after")
     def _environment_fits(self) -> EndpointConfig:
-        sent, own = len(self.container_environment), len(self.environment)
+        env = self.container_environment
+        sent, own = len(env), len(self.environment)
         if sent <= CONTAINER_ENV_MAX:
             return self
-        added = [k for k in self.container_environment if k not in self.environment]
+        added = [k for k in env if k not in self.environment]
         with_added = (
             f", and deploy adds {', '.join(added)} on a serverless endpoint: {sent} in all"
             if added

@@ -665,13 +665,14 @@ def plan(ctx: PlanContext) -> list[Action]:
         wanted = ctx.desired.get("endpoint_config", spec.config)
         if wanted is not None:  # the same config serving under an older name is kept
             spec = replace(spec, config=endpoint_config.target(wanted, ctx.world))
+        seen = ctx.world.get("endpoint", spec.name)
         out.append(
             plan_endpoint(
                 spec,
-                ctx.world.get("endpoint", spec.name),
+                seen,
                 ctx.changing("iam_role", spec.role_name),
                 endpoint_config.fleet_count(spec.config, ctx.desired, ctx.world),
-                serves_serverless(ctx.world.get("endpoint", spec.name), ctx.world),
+                serves_serverless(seen, ctx.world),
             )
         )
     return out

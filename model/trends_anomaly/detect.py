@@ -219,12 +219,11 @@ def legacy_rows(series: list[Series], params: dict[str, Any]) -> list[int]:
     them: a file the parser sorted by time (newest first) has its points mapped back. (DBSCAN
     sees the row number as a feature; reversing it mirrors the points, so its noise is the
     same points either way.)"""
-    rows: set[int] = set()
     if params["method"] == "dbscan":
         check_dbscan_size(len(series[0].values))
         noise, _ = dbscan.noise_points([s.values for s in series], params["eps"], params["min_pts"])
-        rows.update(int(i) for i in noise)
-        return sorted(_file_rows(series[0], rows))
+        return sorted(_file_rows(series[0], noise))
+    rows: set[int] = set()
     for s in series:
         rows.update(_file_rows(s, (a.index for a in detect_stl(s, params).anomalies)))
     return sorted(rows)

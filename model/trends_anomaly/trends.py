@@ -211,8 +211,10 @@ def _plain_numbers(cells: list[str], out: np.ndarray) -> bool:
 
 
 def _is_missing(cell: str) -> bool:
-    """A cell that says there is no value (empty, N/A, a dash, a spreadsheet error)."""
-    return cell.lower() in MISSING_CELLS or bool(SHEET_ERROR.match(cell))
+    """A cell that says there is no value (empty, N/A, NaN with its sign, a dash, a
+    spreadsheet error)."""
+    low = cell.lower()
+    return low in MISSING_CELLS or low.lstrip("+-") == "nan" or bool(SHEET_ERROR.match(cell))
 
 
 @dataclass
@@ -254,7 +256,7 @@ def _thousands(cells: list[str]) -> tuple[list[str], str] | None:
         first = first or text
     if not first:
         return None
-    return [c.replace(".", "") if _GROUPED.match(c.strip()) else c for c in cells], first
+    return [c.replace(".", "") for c in cells], first  # every dot is a grouping one
 
 
 def _to_numbers(cells: list[str], decimal_comma: bool = False) -> _Column:
@@ -283,7 +285,7 @@ def _to_numbers(cells: list[str], decimal_comma: bool = False) -> _Column:
         if cell[:1] in BELOW_ONE_MARKS:
             out[i] = LESS_THAN_ONE
             below += 1
-        elif _is_missing(cell) or cell.lower().lstrip("+-") == "nan":
+        elif _is_missing(cell):
             out[i] = np.nan
             missing.append(i)
         else:
