@@ -617,8 +617,7 @@ def _replace_for_serverless(
     )
     if seen.status in TRANSITIONAL:
         reason = f"endpoint is {seen.status}: wait for it, then {reason}"
-    change = Change("config", seen.config, spec.config)
-    return Action("replace", spec.KIND, spec.name, reason, (change, *changes), steps)
+    return Action("replace", spec.KIND, spec.name, reason, changes, steps)
 
 
 def serves_serverless(seen: SeenEndpoint | None, world: World) -> bool | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -686,6 +687,8 @@ def test_instances_to_serverless_replaces_the_endpoint_and_says_it_goes_down(
     assert action.op == "replace"
     assert calls == ["DeleteEndpoint", "CreateEndpoint", "AddTags"]
     assert "cannot update an instance endpoint to serverless" in action.reason
+    # The plan's text shows the config's change once (it was listed twice).
+    assert [(c.field, c.before, c.after) for c in action.changes] == [("config", before, ANY)]
     (warning,) = [w for w in planned.warnings if "goes down" in w]
     assert f"endpoint {PROJECT}" in warning and "503" in warning
     apply(engine(project), planned)
