@@ -35,6 +35,7 @@ from .errors import (
     NotAcceptable,
     PayloadTooLarge,
     ResultTooLarge,
+    TooFewPoints,
     UnsupportedMediaType,
 )
 from .file_kinds import not_csv
@@ -330,6 +331,26 @@ def _legacy_params(doc: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any]) -> None:
+    """A legacy STL request shorter than two seasons, told in its own body's words: STL's
+    own refusal speaks of the page's Season length and of method=auto, which a legacy body
+    does not take, and calls the original app's default season one the caller set."""
+    if params["method"] != "stl":
+        return
+    period = params["period"]
+    short = next((s for s in table.series if len(s.values) < 2 * period), None)
+    if short is None:
+        return
+    default = f'the original app\'s default season of {period} points (no "period" sent)'
+    season = f'"period": {period} in the request' if "period" in doc else default
+    raise TooFewPoints(
+        f"STL needs two full seasons: with {season} that is {2 * period} points, and "
+        f"'{short.name}' has {len(short.values)}.",
+        'Send more rows, a shorter season ("period" in the body), or "seasonality": false '
+        '(DBSCAN, which handles short series); or send {"csv": ...} with "method": "auto".',
+    )
+
+
 def _rounded(a: np.ndarray) -> np.ndarray:
     """Floats at the answer's precision (_DECIMALS places)."""
     return np.round(np.asarray(a, dtype=float), _DECIMALS)
@@ -528,6 +549,8 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         )
     out_type = negotiate(req.accept, legacy)
     params = _legacy_params(doc) if legacy else resolve(raw, settings.defaults)
+    if legacy:
+        _legacy_season_fits(table, doc, params)
     log = {
         "method": params["method"],
         "series": len(table.series),

@@ -386,6 +386,29 @@ def test_legacy_request_refuses_parameters_it_would_ignore(client, attributes):
     assert '"csv"' in error["hint"]
 
 
+@pytest.mark.parametrize("period", [None, 8])
+def test_legacy_request_too_short_for_stl_speaks_of_its_body(client, period):
+    """A legacy request too short for STL was told of "the season of 12 points you set" when
+    it set none (12 is the original app's default), and pointed to the page's Season length
+    and method=auto, which a legacy body refuses. It is told of its body's keys."""
+    rows = "\n".join(f"{i},{(i % 7) / 10}" for i in range(10))
+    doc = {"data": f"Time,Popularity\n{rows}", "seasonality": True}
+    if period:
+        doc["period"] = period
+    status, answer = client.json(json.dumps(doc).encode(), "application/json")
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["code"] == "too_few_points"
+    season = period or 12
+    assert f"{2 * season} points" in error["message"] and "has 10" in error["message"]
+    if period:
+        assert '"period": 8' in error["message"]
+    else:
+        assert "you set" not in error["message"] and "default" in error["message"]
+    assert '"seasonality": false' in error["hint"] and '"period"' in error["hint"]
+    assert "page" not in error["hint"] and "method=auto" not in error["hint"]
+
+
 def test_legacy_request_can_ask_for_json(client):
     status, answer = client.json(
         legacy_body(read_data("en_weekly5y_bitcoin.csv")),
