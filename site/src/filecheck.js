@@ -246,7 +246,7 @@ export function checkFile(name, bytes, maxBytes) {
     const cells = data.map((r) => r[j] ?? "");
     if (cells.every((c) => !c.trim())) continue; // a trailing comma, not a column
     // A term when it holds more numbers than text, as the model reads it: missing cells (blank,
-    // N/A, a dash, a spreadsheet error such as #N/A) are filled there, and a stray cell ("?") is
+    // N/A, a dash, a spreadsheet error such as #N/A) are filled there, and a stray cell ("ca. 20") is
     // named in its answer, which says more than "no column of numbers" could here.
     let numbers = 0;
     let words = 0;

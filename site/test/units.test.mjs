@@ -427,10 +427,10 @@ test("bad files get a message for a person, never a pass", () => {
 });
 
 test("a spreadsheet error or a stray cell in a column of numbers leaves the term to the model", () => {
-  // The model reads #N/A and the dashes as missing, and names a stray cell ("?") in its answer:
+  // The model reads #N/A and the dashes as missing, and names a stray cell ("ca. 20") in its answer:
   // the page refused a one-term file with either as having no column of numbers.
   const one = (cell) => bytesOf(`Week,a: (X)\n2020-01-05,1\n2020-01-12,${cell}\n2020-01-19,3\n`);
-  for (const cell of ["#N/A", "#DIV/0!", "#WERT!", "\u2014", "\u2013", "?"]) {
+  for (const cell of ["#N/A", "#DIV/0!", "#WERT!", "\u2014", "\u2013", "?", ".", "ca. 20"]) {
     assert.deepEqual(checkFile("e.csv", one(cell), MB).terms, ["a"], cell);
   }
   assert.match(problem("words.csv", bytesOf("Week,a\n2020-01-05,1\n2020-01-12,b\n2020-01-19,c\n")), /no column of numbers/);

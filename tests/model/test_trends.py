@@ -421,7 +421,7 @@ def _glp1_with(cell: str, line: int = 154, column: int = 3) -> str:
 @pytest.mark.parametrize(
     "cell",
     ["#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#ERROR!", "#NV",
-     "#WERT!", "#¡VALOR!", "#N/D", "\u2014", "\u2013", "\u2212", "--", " #N/A "],
+     "#WERT!", "#¡VALOR!", "#N/D", "\u2014", "\u2013", "\u2212", "--", " #N/A ", "?", "."],
 )  # fmt: skip
 def test_a_spreadsheet_error_cell_is_a_missing_value_said_where(cell):
     table = parse_table(_glp1_with(cell))
@@ -455,22 +455,22 @@ def test_a_mostly_text_column_is_ignored_naming_its_first_cell():
 
 
 def test_a_mostly_numeric_column_with_a_stray_cell_names_the_cell():
-    table = parse_table(_glp1_with("?"))
+    table = parse_table(_glp1_with("ca. 20"))
     assert [s.name for s in table.series] == ["ozempic", "monjauro"]
     assert table.warnings == [
-        "column ignored: wegovy: (United States) holds numbers, but 1 cell(s) are not: '?' at "
+        "column ignored: wegovy: (United States) holds numbers, but 1 cell(s) are not: 'ca. 20' at "
         "2023-10-08 (row 154); correct them, or empty them to have them filled from their "
         "neighbours"
     ]
 
 
 def test_a_single_term_with_a_stray_cell_is_refused_naming_the_cell():
-    text = "Week,bitcoin: (Worldwide)\n2024-01-07,5\n2024-01-14,?\n2024-01-21,7\n2024-01-28,x\n"
+    text = "Week,bitcoin: (Worldwide)\n2024-01-07,5\n2024-01-14,5?\n2024-01-21,7\n2024-01-28,x\n"
     text += "".join(f"2024-02-{d:02d},6\n" for d in (4, 11, 18, 25))
     with pytest.raises(BadCsv) as info:
         parse_table(text)
     assert info.value.message == (
-        "The column 'bitcoin: (Worldwide)' holds numbers, but 2 cell(s) are not: '?' at "
+        "The column 'bitcoin: (Worldwide)' holds numbers, but 2 cell(s) are not: '5?' at "
         "2024-01-14 (row 3), 'x' at 2024-01-28 (row 5)."
     )
     assert "commas" not in info.value.hint
