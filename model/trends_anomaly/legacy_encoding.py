@@ -1,4 +1,4 @@
-"""Which Windows code page a file that is not UTF-8 was saved in, told by the export's words.
+"""Which code page a file that is not UTF-8 was saved in, told by the export's words.
 
 Excel for Windows saves "CSV (Comma delimited)" in the system's ANSI code page: Windows-1252
 in Western Europe and the Americas, 1250 in Central Europe, 1251 for Cyrillic, 1254 for
@@ -6,9 +6,10 @@ Turkish, Shift-JIS in Japan, GBK in mainland China... Any bytes decode as Window
 reading every such file that way keeps the numbers but garbles each term outside Latin-1
 ("işkur" comes back as "iþkur", "Категория" as "Êàòåãîðèÿ"). A Google Trends export names its
 language in words Trends writes (the preamble's "Category", the date column's "Week"; see
-:mod:`.exportlocale`), so each code page is tried in turn, and the first one under which
-those words read as one of its languages' is taken. A file whose words say nothing (an
-edited header, a language Trends is not known in here) is read as Windows-1252, as before.
+:mod:`.exportlocale`), so each code page is tried, and the one under which most of those
+words read as its languages' is taken (the first on a tie). Excel for Mac's "CSV
+(Macintosh)" is Mac OS Roman, told the same way. A file whose words say nothing (an edited
+header, a language Trends is not known in here) is read as Windows-1252, as before.
 
 The page checks a chosen file the same way (``site/src/filecheck.js``, from the table
 ``page_table`` writes), so both show the same term names.
@@ -34,13 +35,12 @@ class CodePage(NamedTuple):
 # In the order tried. Japanese kanji headers (月, 日) are also Chinese words: Shift-JIS is
 # tried before GBK and Big5, and a word must decode exactly, so another code page's bytes for
 # the same character read as something else there.
+_WESTERN = ("English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch")
 CODE_PAGES = (
-    CodePage(
-        "cp1252",
-        "windows-1252",
-        "Windows-1252",
-        ("English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch"),
-    ),
+    CodePage("cp1252", "windows-1252", "Windows-1252", _WESTERN),
+    # Excel for Mac's "CSV (Macintosh)". Its é is Windows-1252's Ž: a file is taken as Mac OS
+    # Roman only when more of its words read there (Catégorie, Categoría, Mês).
+    CodePage("mac_roman", "macintosh", "Mac OS Roman", _WESTERN),
     CodePage("cp1250", "windows-1250", "Windows-1250 (Central European)", ("Polish",)),
     CodePage("cp1251", "windows-1251", "Windows-1251 (Cyrillic)", ("Russian", "Ukrainian")),
     CodePage("cp1254", "windows-1254", "Windows-1254 (Turkish)", ("Turkish",)),
@@ -83,16 +83,24 @@ def _decode(body: bytes, page: CodePage) -> str | None:
 
 def decode_legacy(body: bytes) -> tuple[str, CodePage, str | None]:
     """The text of ``body`` (not UTF-8), the code page it was read in and the language of the
-    word that chose it (None: no word did, and it was read as Windows-1252). A word counts
-    for a code page when it is one of its languages' words (``words_of_code_page``; the page
-    applies the same rule to the same table)."""
-    for page, words in _WORDS_OF_PAGE:
+    first word that chose it (None: no word did, and it was read as Windows-1252). The code
+    page under which most head words are its languages' words (``words_of_code_page``) is
+    taken, the first in ``CODE_PAGES`` on a tie: "Semaine" reads in Windows-1252 and in Mac
+    OS Roman alike, "Catégorie" in one of them only. (The page applies the same rule to the
+    same table.)"""
+    # The words are counted in the head alone (no code page here has 0x0A inside a
+    # character), and the whole file is decoded in the best-placed page it fits.
+    head = b"\n".join(body.split(b"\n", HEAD_LINES)[:HEAD_LINES])
+    ranked = []
+    for order, (page, words) in enumerate(_WORDS_OF_PAGE):
+        text = _decode(head, page)
+        found = [word for word in head_words(text) if word in words] if text else []
+        if found:
+            ranked.append((-len(found), order, page, found[0]))
+    for *_, page, word in sorted(ranked):
         text = _decode(body, page)
-        if text is None:
-            continue
-        for word in head_words(text):
-            if word in words:
-                return text, page, language_of(word)
+        if text is not None:
+            return text, page, language_of(word)
     return body.decode(FALLBACK.codec, errors="replace"), FALLBACK, None
 
 

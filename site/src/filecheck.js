@@ -56,7 +56,7 @@ function decodeAs(bytes, label) {
 }
 
 /**
- * The file's text: UTF-16 by its BOM, else UTF-8, else the Windows code page Excel saved it in,
+ * The file's text: UTF-16 by its BOM, else UTF-8, else the code page Excel saved it in,
  * told by the export's own words as the model tells it (legacy_encoding.py), else Windows-1252.
  */
 export function decodeText(bytes) {
@@ -64,11 +64,16 @@ export function decodeText(bytes) {
   if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder("utf-16be").decode(bytes);
   const utf8 = decodeAs(bytes, "utf-8");
   if (utf8 !== null) return utf8;
+  // The code page under which most head words are its languages' words, the first on a tie.
+  let best = null;
+  let most = 0;
   for (const { label, words } of LEGACY_ENCODINGS) {
     const text = decodeAs(bytes, label);
-    if (text !== null && headWords(text).some((word) => words.has(word))) return text;
+    if (text === null) continue;
+    const found = headWords(text).filter((word) => words.has(word)).length;
+    if (found > most) [best, most] = [text, found];
   }
-  return new TextDecoder("windows-1252").decode(bytes);
+  return best ?? new TextDecoder("windows-1252").decode(bytes);
 }
 
 function looksBinary(bytes) {

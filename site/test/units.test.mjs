@@ -440,7 +440,13 @@ test("decodeText reads a file that is not UTF-8 in the code page its Trends word
   // tests/data/encodings/cases.json: the same cases the model's tests read.
   const { cases } = JSON.parse(readFileSync(join(DATA, "encodings", "cases.json"), "utf8"));
   assert.ok(cases.length >= 10);
+  // Node 20.18.3+ decodes windows-1252 as Latin-1 (0x8E as U+008E, not Ž; nodejs/node#60888),
+  // browsers as the Encoding Standard says: a case whose text has one of those 27 letters is
+  // checked in Chromium (tests/site/test_site_files.py), not here, on such a Node.
+  const latin1 = new TextDecoder("windows-1252").decode(Uint8Array.of(0x80)) !== "\u20ac";
+  const onlyWindows1252 = /[\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
   for (const { hex, text, saved_in: savedIn } of cases) {
+    if (latin1 && onlyWindows1252.test(text)) continue;
     const bytes = Uint8Array.from(hex.match(/../g).map((h) => parseInt(h, 16)));
     assert.equal(decodeText(bytes), text, savedIn);
   }

@@ -157,6 +157,32 @@ def test_an_excel_export_saved_on_turkish_windows_keeps_its_letters(
     assert problems == []
 
 
+ENCODING_CASES = json.loads((DATA / "encodings" / "cases.json").read_text(encoding="utf-8"))
+
+
+def _term_of(text: str) -> str:
+    """The term a case's header names: the cell after the date column's, without its region."""
+    header = next(line for line in text.splitlines() if "," in line and ":" not in line[:1])
+    return header.split(",")[1].split(": (")[0]
+
+
+def test_every_code_page_case_is_read_as_the_model_reads_it(page: Any, stack: Any) -> None:
+    """tests/data/encodings/cases.json in the browser itself: Node's unit test skips the cases
+    with Windows-1252's own letters (Ž, Œ, €...), which Node 20.18.3+ decodes as Latin-1 and
+    Chromium as the Encoding Standard says, as the model does."""
+    open_page(page, stack.urls["site"])
+    for k, case in enumerate(ENCODING_CASES["cases"]):
+        name = f"case{k}-{case['saved_in']}.csv"
+        choose(page, name, bytes.fromhex(case["hex"]))
+        term = _term_of(case["text"])
+        page.wait_for_function(
+            "n => document.querySelector('#file-status').textContent.includes(n)",
+            arg=name,
+        )
+        said = page.locator("#file-status").text_content()
+        assert f"1 term ({term})" in said, (case["saved_in"], case["text"][:60], said)
+
+
 def test_a_csv_whose_first_cell_starts_with_a_bracket_is_read_as_a_csv(
     page: Any, stack: Any, problems: list
 ) -> None:

@@ -1,7 +1,7 @@
 """Write cases.json here: the head of an export in each language, saved in the code page Excel
-for Windows uses for it, with the text both readers must get back (the model's
-legacy_encoding.decode_legacy and the page's filecheck.decodeText; tests on each side read
-this file).
+for Windows (or Excel for Mac's "CSV (Macintosh)") uses for it, with the text both readers must
+get back (the model's legacy_encoding.decode_legacy and the page's filecheck.decodeText; tests
+on each side read this file).
 
     python tests/data/encodings/cases.py          # rewrite cases.json
     python tests/data/encodings/cases.py --check  # exit 1 if cases.json differs
@@ -36,6 +36,16 @@ CASES = (
     ("cp949", "카테고리: 모든 카테고리\r\n\r\n주,비트코인: (대한민국)", "Windows-949"),
     ("cp950", "類別：所有類別\r\n\r\n週,比特幣: (台灣)", "Big5"),
     ("cp950", "月,比特幣: (台灣)", "Big5"),
+    # Excel for Mac's "CSV (Macintosh)": Mac OS Roman, where é is Windows-1252's Ž; told by
+    # the words with accents, which read as words there and not in Windows-1252.
+    (
+        "mac_roman",
+        "Catégorie : Toutes catégories\r\n\r\nSemaine,café crème: (France)",
+        "Mac OS Roman",
+    ),
+    ("mac_roman", "Categoría: Todas las categorías\r\n\r\nSemana,fútbol: (España)", "Mac OS Roman"),
+    # Words without accents read the same in both: Windows-1252, as before.
+    ("mac_roman", "Category: All categories\r\n\r\nWeek,café: (France)", "Windows-1252"),
     # No word of the export's own: read as Windows-1252 (the term comes back as it is there).
     ("cp1252", "when,café crème", None),
     # English words with a Cyrillic term: the words say Windows-1252, so the term is garbled
