@@ -70,6 +70,14 @@ def quiet_libraries() -> None:
             logger.setLevel(LIBRARY_LOG_LEVEL)
 
 
+# When this invocation must have answered (time.monotonic()), from the Lambda context; None
+# when the caller gave no context that says (a direct call in a test).
+_deadline: float | None = None
+# Besides an attempt's connect and read timeouts, a retry needs botocore's first backoff
+# (at most 1 s) and the time to answer after it.
+RETRY_SPARE_SECONDS = 1.5
+
+
 def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_: Any) -> None:
     """Stop botocore from retrying a read timeout: a second 25 s wait cannot fit in 29 s.
 
@@ -77,6 +85,28 @@ def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_:
     """
     if isinstance(caught_exception, ReadTimeoutError):
         raise caught_exception
+
+
+def _no_retry_past_the_deadline(**_: Any) -> bool | None:
+    """False (no retry) when a whole second attempt cannot end before the function's timeout:
+    Lambda would end the function mid-attempt and the HTTP API answer its own 500, without
+    our JSON or log line. None leaves the decision to botocore's retry rules."""
+    if _deadline is None:
+        return None
+    config = runtime_client().meta.config
+    attempt = config.connect_timeout + config.read_timeout + RETRY_SPARE_SECONDS
+    return False if time.monotonic() + attempt > _deadline else None
+
+
+def _set_deadline(context: Any) -> None:
+    """Note when this invocation must end, from ``context.get_remaining_time_in_millis()``."""
+    global _deadline
+    try:
+        remaining_ms = float(context.get_remaining_time_in_millis())
+    except (AttributeError, TypeError, ValueError):
+        _deadline = None
+        return
+    _deadline = time.monotonic() + remaining_ms / 1000
 
 
 def read_timeout(env: Mapping[str, str]) -> float:
@@ -108,6 +138,9 @@ def runtime_client() -> Any:
     )
     client.meta.events.register_first(
         "needs-retry.sagemaker-runtime.InvokeEndpoint", _no_retry_after_read_timeout
+    )
+    client.meta.events.register_first(
+        "needs-retry.sagemaker-runtime.InvokeEndpoint", _no_retry_past_the_deadline
     )
     return client
 
@@ -190,6 +223,7 @@ ROUTES = {DETECT: _detect, HEALTH: _health}
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Entry point: answer the request, never with a stack trace, and log one JSON line."""
     started = time.perf_counter()
+    _set_deadline(context)
     context_id = str(getattr(context, "aws_request_id", "") or "")
     event = mapping(event)
     request_context = mapping(event.get("requestContext"))

@@ -12,6 +12,7 @@ import http.client
 import io
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -643,6 +644,35 @@ def test_sagemaker_internal_failure_is_502_with_request_id(
     assert error["code"] == "upstream_error"
     assert error["request_id"] == event["requestContext"]["requestId"] == log["request_id"]
     assert len(runtime.seen) == 2
+
+
+def test_a_retry_that_cannot_end_before_the_lambda_timeout_is_not_made(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore retries a 5xx (and a closed connection) once, each attempt with the whole read
+    timeout; after a slow first failure the second could run past the function's timeout.
+    Lambda then ends the function, and the HTTP API answers its own 500 Internal Server Error
+    (no JSON of ours, no log line): "Lambda timeouts get converted to 500 Internal Errors in
+    API Gateway ... with API Gateways HTTP API" (denoland/deno_registry2#87). Here the
+    function has 3 s left, an attempt may take 2 s to read: after a first failure at 1.8 s,
+    a second attempt did not fit, was made, and the handler answered after its deadline."""
+    monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", "2")
+    runtime.behaviour, runtime.slow_seconds = Behaviour.SLOW_FAILURE, 1.8
+    context = FakeContext(function_name="trends-anomaly-detect")
+    context._deadline = time.monotonic() + 3.0
+    capsys.readouterr()
+    response = handler.handler(post(CSV), context)
+    left = context.get_remaining_time_in_millis()
+    log = json.loads(capsys.readouterr().out)
+    assert left > 0, "answered after the Lambda timeout: the gateway's 500 in AWS"
+    assert response["statusCode"] == 502
+    assert error_of(response)["code"] == "upstream_error"
+    assert log["aws_error"] == "InternalFailure" and len(runtime.seen) == 1
+    # With the time for it, the retry is still made (a glitch answered at once).
+    runtime.behaviour = Behaviour.INTERNAL_FAILURE
+    runtime.seen.clear()
+    response, _ = invoke(capsys, post(CSV))
+    assert response["statusCode"] == 502 and len(runtime.seen) == 2
 
 
 @pytest.mark.parametrize(
