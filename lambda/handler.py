@@ -26,9 +26,11 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     ReadTimeoutError,
+    ResponseStreamingError,
 )
 from detect_contract import (
     DETECT,
@@ -205,6 +207,15 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
             "Try a shorter series or method=stl; try again later.",
             status=504,
             code="model_timeout",
+        ) from None
+    except (ConnectionClosedError, ResponseStreamingError) as exc:
+        # Reached, but it hung up before (or while) answering; botocore retried once.
+        log["aws_error"] = type(exc).__name__
+        raise ApiError(
+            "The SageMaker runtime closed the connection before it had answered.",
+            "Try again; if it keeps failing, report the request id.",
+            status=502,
+            code="upstream_error",
         ) from None
     except (ConnectTimeoutError, EndpointConnectionError) as exc:
         log["aws_error"] = type(exc).__name__

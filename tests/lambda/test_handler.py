@@ -12,6 +12,8 @@ import http.client
 import io
 import json
 import logging
+import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -747,6 +749,43 @@ def test_runtime_unreachable_is_502(
     assert response["statusCode"] == 502
     assert error_of(response)["code"] == "upstream_unreachable"
     assert log["aws_error"] == "EndpointConnectionError"
+
+
+def test_a_connection_closed_without_an_answer_is_an_upstream_error_not_a_bug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SageMaker's front end may close the connection before it answers (botocore's
+    ConnectionClosedError: "Connection was closed before we received a valid response from
+    endpoint URL: https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/.../invocations",
+    aws/sagemaker-python-sdk#799 and #831). That is not a bug in the function, which is what
+    the caller was told (internal_error) and the log line's level meant."""
+    seen: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                seen.append(conn.recv(65536))  # the request's head, then no answer
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
+        response, log = invoke(capsys, post(CSV))
+    finally:
+        listener.close()
+        thread.join(timeout=5)
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (502, "upstream_error")
+    assert "closed the connection" in error["message"]
+    assert log["aws_error"] == "ConnectionClosedError" and "exception" not in log
+    assert len(seen) == 2  # botocore retried it once
 
 
 def test_any_other_failure_is_502_without_a_stack_trace(
