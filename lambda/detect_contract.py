@@ -513,8 +513,12 @@ def model_error(original_status: int, original_message: str, message: str) -> Ap
             payload = None
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
             return ModelRejected(original_status, payload)
+        # Never SageMaker's own message in its place: it names the account id and links the
+        # endpoint's log group in the console ("... See https://<region>.console.aws.amazon
+        # .com/cloudwatch/... in account <id> for more information.").
         return ApiError(
-            (original_message or message)[:1000],
+            original_message.strip()[:1000]
+            or f"The model refused the request with HTTP {original_status}, without a message.",
             "Check the CSV and the parameters.",
             status=original_status,
             code="model_rejected_request",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import gzip
 import http.client
+import http.server
 import io
 import json
 import logging
@@ -738,6 +739,50 @@ def test_model_unreachable_is_502(
     assert error_of(response)["code"] == "model_failed"
     assert log["model_status"] == 0  # the container never answered
     assert log["aws_error"] == "ModelError"
+
+
+def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model's 4xx whose body is empty (a swapped-in model's 404/405, a proxy's 413) has no
+    OriginalMessage to pass on, and the 400's message became SageMaker's own: "Received client
+    error (413) from primary with message "". See https://<region>.console.aws.amazon.com/
+    cloudwatch/...#logEventViewer:group=/aws/sagemaker/Endpoints/<endpoint> in account
+    <account id> for more information." (SageMaker's wording: aws/sagemaker-python-sdk#2955;
+    it may also say "... from primary and could not load the entire response body",
+    aws/amazon-sagemaker-examples#4324): the AWS account id and the console link, to any
+    caller, and no word the caller can act on."""
+
+    class Empty(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(413)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Empty)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    runtime = RuntimeStandIn(
+        model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
+    ).start()
+    try:
+        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", runtime.url)
+        response, log = invoke(capsys, post(CSV))
+    finally:
+        runtime.stop()
+        model.shutdown()
+        model.server_close()
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (413, "model_rejected_request")
+    assert log["model_status"] == 413
+    assert "123456789012" not in response["body"], error["message"]
+    assert "console.aws.amazon.com" not in response["body"]
+    assert ENDPOINT not in response["body"]
+    assert "413" in error["message"]
 
 
 def test_runtime_unreachable_is_502(
