@@ -531,7 +531,11 @@ def model_error(original_status: int, original_message: str, message: str) -> Ap
             code="model_timeout",
         )
     return ApiError(
-        f"The model failed with HTTP {original_status}.",
+        f"The model failed with HTTP {original_status}."
+        if original_status
+        # SageMaker's "Received server error (0)": the container answered nothing (it
+        # crashed, or closed the connection).
+        else "The model did not answer: its container failed or closed the connection.",
         "Try again; if it keeps failing, report the request id.",
         status=502,
         code="model_failed",
