@@ -7,7 +7,8 @@ then refuses), and actual responses get Access-Control-Allow-Origin only for all
 Only the routes of `deploy.api_surface.ROUTES` reach the Lambda; anything else is the gateway's
 404. The CORS rule is the one deploy gives the real HTTP API (`deploy.api_surface.CorsRule`).
 It refuses what the real one refuses before the function: a request line and header values
-over 10,240 bytes, a body over 10 MB, an event over Lambda's 6 MB.
+over 10,240 bytes, a body over 10 MB, an event over Lambda's 6 MB; and a function that answers
+after its timeout (29 s) gets the gateway's 500, as Lambda would have ended it.
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ class ApiStandIn:
     cors: CorsRule
     function_name: str = "trends-anomaly-detect"
     routes: frozenset[str] = frozenset(ROUTES)
+    # The function's timeout: an answer later than this never reaches the gateway in AWS.
+    lambda_timeout_s: float = LAMBDA_TIMEOUT_MS / 1000
     host: str = "127.0.0.1"
     port: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -260,8 +263,15 @@ class ApiStandIn:
         if _json_size(event) > LAMBDA_EVENT_MAX_BYTES:
             message = b'{"message":"Request Too Long"}'
             return 413, {"content-type": "application/json", **cors}, message
+        deadline = time.monotonic() + self.lambda_timeout_s
+        context = FakeContext(function_name=self.function_name, _deadline=deadline)
         try:
-            result = self.invoke(event, FakeContext(function_name=self.function_name))
+            result = self.invoke(event, context)
+            if time.monotonic() > deadline:
+                # Lambda ends the function at its timeout ("Task timed out") and the HTTP API
+                # answers 500 (denoland/deno_registry2#87); here the late answer is dropped.
+                failed = b'{"message":"Internal Server Error"}'
+                return 500, {"content-type": "application/json", **cors}, failed
             if _json_size(result) > LAMBDA_RESULT_MAX_BYTES:
                 failed = b'{"message":"Internal Server Error"}'
                 return 502, {"content-type": "application/json", **cors}, failed

@@ -109,6 +109,7 @@ def start_stack(
             invoke=load_handler(),
             cors=cors_rule(origins),
             function_name=Names(config.project, "", config.region).function,
+            lambda_timeout_s=config.lambda_timeout_s,
             port=api_port,
         )
         _start(api, api_port, "--api-port", started)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 from deploy.api_surface import cors_rule
@@ -74,6 +75,29 @@ def test_gateway_limits_and_integration_failures() -> None:
     assert (status, body) == (500, b'{"message":"Internal Server Error"}') and len(calls) == 1
     assert headers["access-control-allow-origin"] == "http://a.example"
     assert headers["apigw-requestid"]
+
+
+def test_a_function_that_runs_past_its_timeout_is_the_gateways_500() -> None:
+    """Lambda ends a function at its timeout and the HTTP API answers its own 500 ("Lambda
+    timeouts get converted to 500 Internal Errors in API Gateway ... with API Gateways HTTP
+    API": denoland/deno_registry2#87); the stand-in waited as long as the handler ran and
+    passed on its late answer, so `make up` could never show that failure."""
+    left: list[int] = []
+
+    def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        left.append(context.get_remaining_time_in_millis())
+        time.sleep(0.3)
+        return {"statusCode": 200, "body": "late"}
+
+    api = ApiStandIn(invoke=slow, cors=cors_rule(["http://a.example"]))
+    assert api.respond("POST", "/detect", {}, b"x", "1")[0] == 200  # 29 s by default
+    api.lambda_timeout_s = 0.1
+    status, headers, body = api.respond(
+        "POST", "/detect", {"Origin": "http://a.example"}, b"x", "1"
+    )
+    assert (status, body) == (500, b'{"message":"Internal Server Error"}')
+    assert headers["access-control-allow-origin"] == "http://a.example"
+    assert left[0] > 28_000 and left[1] <= 100  # the context counts down from the timeout
 
 
 def test_lambda_limits_its_event_and_result_as_json_not_the_body() -> None:
