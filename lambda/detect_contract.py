@@ -313,7 +313,10 @@ def _starts_like_json(body: bytes, charset: str | None) -> bool:
     if charset:
         try:
             text = body[:256].decode(charset, errors="ignore")
-        except LookupError:  # unknown here, or a bytes codec (base64): the model says so
+        # Unknown here, a bytes codec (base64), or one that refuses to decode at all
+        # (Python's "undefined", which charset=undefined from a script names, and idna
+        # raise UnicodeError): the bytes decide, and the model says what it makes of it.
+        except (LookupError, UnicodeError):
             pass
         else:
             return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")

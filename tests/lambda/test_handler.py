@@ -372,6 +372,20 @@ def test_a_charset_that_names_nothing_is_a_400_and_utf16_json_is_json(
     assert "UTF-8" in error["message"] + error["hint"]
 
 
+@pytest.mark.parametrize("charset", ["undefined", "idna"])
+def test_a_charset_python_cannot_decode_with_is_not_a_bug_in_the_function(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], charset: str
+) -> None:
+    """A script that writes `"text/plain; charset=" + encoding` with the encoding unset sends
+    charset=undefined; Python has codecs by that name (and idna) that refuse to decode with
+    UnicodeError, which the JSON-or-CSV guess did not expect: a 502 internal_error ("a bug in
+    the function") for the caller's own header, and the model never asked."""
+    response, log = invoke(capsys, post(CSV, content_type=f"text/plain; charset={charset}"))
+    assert response["statusCode"] < 500, response["body"][:300]
+    assert "exception" not in log
+    assert runtime.seen[-1].headers["content-type"] == f"text/csv; charset={charset}"
+
+
 def test_a_csv_whose_line_breaks_curl_d_removed_is_a_400_that_says_so(
     runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
