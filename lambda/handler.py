@@ -75,8 +75,9 @@ def quiet_libraries() -> None:
 # When this invocation must have answered (time.monotonic()), from the Lambda context; None
 # when the caller gave no context that says (a direct call in a test).
 _deadline: float | None = None
-# Besides an attempt's connect and read timeouts, a retry needs botocore's first backoff
-# (at most 1 s) and the time to answer after it.
+# Besides its read timeout, a retry needs botocore's first backoff (at most 1 s, after a
+# throttle), a new connection (on a network that answers: one that does not ends the attempt
+# at the connect timeout, with no read) and the time to answer after it.
 RETRY_SPARE_SECONDS = 1.5
 
 
@@ -95,8 +96,7 @@ def _no_retry_past_the_deadline(**_: Any) -> bool | None:
     our JSON or log line. None leaves the decision to botocore's retry rules."""
     if _deadline is None:
         return None
-    config = runtime_client().meta.config
-    attempt = config.connect_timeout + config.read_timeout + RETRY_SPARE_SECONDS
+    attempt = runtime_client().meta.config.read_timeout + RETRY_SPARE_SECONDS
     return False if time.monotonic() + attempt > _deadline else None
 
 

@@ -813,6 +813,30 @@ def test_runtime_unreachable_is_502(
     assert log["aws_error"] == "EndpointConnectionError"
 
 
+def test_a_connect_timeout_is_still_retried_within_the_functions_time(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connect timeout (2 s) leaves 27 s of the function's 29: a second attempt that
+    connects and reads for the whole 25 s still ends in time, so it is made. (The first
+    version of the deadline rule counted a second connect timeout on top of the read and
+    gave up after one attempt.) The listener's backlog is full: connects time out."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    filler = socket.create_connection(listener.getsockname(), timeout=1)
+    try:
+        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
+        started = time.monotonic()
+        response, log = invoke(capsys, post(CSV))
+        took = time.monotonic() - started
+    finally:
+        filler.close()
+        listener.close()
+    assert (response["statusCode"], error_of(response)["code"]) == (502, "upstream_unreachable")
+    assert log["aws_error"] == "ConnectTimeoutError"
+    assert took > 2 * handler.CONNECT_TIMEOUT_SECONDS - 0.1  # two attempts
+
+
 def test_a_connection_closed_without_an_answer_is_an_upstream_error_not_a_bug(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
