@@ -874,6 +874,39 @@ def test_a_connection_closed_without_an_answer_is_an_upstream_error_not_a_bug(
     assert len(seen) == 2  # botocore retried it once
 
 
+def test_an_answer_that_breaks_off_is_an_upstream_error_not_a_bug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's body stops before its Content-Length (the connection dropped while it was
+    read): botocore's ResponseStreamingError from Body.read(), the same 502 upstream_error."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def cut_short() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 1000\r\n\r\n" + b'{"method": "auto"'
+            )
+
+    thread = threading.Thread(target=cut_short, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
+        response, log = invoke(capsys, post(CSV))
+    finally:
+        listener.close()
+        thread.join(timeout=5)
+    assert (response["statusCode"], error_of(response)["code"]) == (502, "upstream_error")
+    assert log["aws_error"] == "ResponseStreamingError" and "exception" not in log
+
+
 def test_any_other_failure_is_502_without_a_stack_trace(
     runtime: RuntimeStandIn,
     capsys: pytest.CaptureFixture[str],
