@@ -233,8 +233,7 @@ class ModelContainer:
                 f"{self.env['MODEL_SERVER_LOG_LEVEL']!r} hides it (use info or debug)"
             )
         start = time.monotonic()
-        docker(*self.run_args())
-        self._running = True
+        self.run()
         deadline = start + timeout_s
         next_check = start + 0.5
         next_log = start
@@ -262,6 +261,12 @@ class ModelContainer:
             f"the model container did not answer {where} in {timeout_s:.0f} s:"
             f"\n{stopped.log[-4000:] if stopped else ''}"
         )
+
+    def run(self) -> None:
+        """``docker run`` alone: the container starts, nothing waits for it to answer (a test
+        of what happens while it starts); ``stop()`` ends it."""
+        docker(*self.run_args())
+        self._running = True
 
     def alive(self) -> bool:
         proc = docker("inspect", "-f", "{{.State.Running}}", self.name, check=False)

@@ -1,11 +1,27 @@
 """gunicorn settings for SageMaker hosting, from SageMaker's standard environment variables.
 
-gevent is patched here, first, because gunicorn loads this file before it imports the app:
-nothing (ssl, boto, threading) gets imported unpatched, so there is no MonkeyPatchWarning.
+gevent is patched here, first (after the start's SIGTERM handler), because gunicorn loads this
+file before it imports the app: nothing (ssl, boto, threading) gets imported unpatched, so there
+is no MonkeyPatchWarning.
 Everything named here is the model-free serving/ package; the app is MODEL_APP, in ``serve``.
 """
 
-from gevent import monkey
+import signal
+import sys
+
+
+def _stop_while_starting(_signum: int, _frame: object) -> None:
+    """SIGTERM before gunicorn's master installs its own handlers (after on_starting has loaded
+    the app): the start stops, exit 0. In a container the server is PID 1, and the kernel
+    drops a signal PID 1 has no handler for: a SIGTERM while numpy, scipy and the app loaded
+    was lost, and `docker stop` (SageMaker's stop of a container still starting) waited out
+    its 30 s for the SIGKILL."""
+    sys.exit(0)
+
+
+signal.signal(signal.SIGTERM, _stop_while_starting)
+
+from gevent import monkey  # noqa: E402
 
 monkey.patch_all()
 

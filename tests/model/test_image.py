@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from deploy.image import build_network
-from devstack.model_container import docker
+from devstack.model_container import ModelContainer, docker
 from tests.model.conftest import Client
 from tests.support.model_image import built_image
 from tests.support.model_server import start_model_container
@@ -126,3 +126,42 @@ def test_the_image_does_not_start_without_what_the_server_imports(tmp_path):
             start_model_container(broken, tmp_path, workers=1, timeout=30)
     finally:
         docker("rmi", "-f", broken, check=False)
+
+
+# A model whose load takes long (a big model read at start), as numpy's and scipy's imports
+# take the first second or two of every start: the server is not yet gunicorn's master loop.
+SLOW_LOAD_APP = """
+import time
+
+print("model loading", flush=True)
+end = time.monotonic() + 60
+while time.monotonic() < end:  # busy, as an import is: no sleep for a signal to cut short
+    pass
+"""
+
+
+def test_sigterm_while_the_server_starts_stops_it_at_once(tmp_path):
+    """SageMaker stops a container with SIGTERM, and SIGKILL 30 s later; it may stop one that
+    is still starting (an update rolled back, a scale-in). In a container the server is PID 1,
+    and the kernel drops a signal PID 1 has no handler for: a SIGTERM that came while the app
+    was loading (before gunicorn's master installs its handlers) was lost, and the container
+    ran on until the SIGKILL, 30 s, exit 137."""
+    (tmp_path / "slow_load.py").write_text(SLOW_LOAD_APP, encoding="utf-8")
+    container = ModelContainer(
+        built_image().tag,
+        0,
+        workers=1,
+        model_dir=tmp_path,
+        env={"MODEL_APP": "slow_load:app", "PYTHONPATH": "/opt/ml/model"},
+    )
+    container.run()
+    try:
+        deadline = time.monotonic() + 30
+        while "model loading" not in container.logs() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "model loading" in container.logs(), container.logs()
+    finally:
+        stopped = container.stop(grace_s=30)
+    assert stopped is not None
+    assert stopped.seconds < 10, f"took {stopped.seconds:.1f} s: the SIGTERM was lost"
+    assert stopped.exit_code == 0, stopped.log[-3000:]
