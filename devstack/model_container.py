@@ -192,6 +192,7 @@ class ModelContainer:
     workers: int | None = 1
     model_dir: Path | None = None
     memory: str | None = DEFAULT_MEMORY
+    cpus: str | None = None  # `docker run --cpus` (a CFS quota), e.g. "1"; None: every CPU
     env: dict[str, str] = field(default_factory=dict)
     name: str = field(default_factory=lambda: f"trends-anomaly-model-{uuid.uuid4().hex[:10]}")
     ready_s: float | None = None  # from `docker run` to the first /ping 200
@@ -219,6 +220,8 @@ class ModelContainer:
         args = ["run", "-d", "--name", self.name, "--network", "host"]
         if self.memory:
             args += ["--memory", self.memory]
+        if self.cpus:
+            args += ["--cpus", self.cpus]
         args += ["-v", f"{Path(mount).resolve()}:/opt/ml/model:ro"]
         for key, value in env.items():
             args += ["-e", f"{key}={value}"]

@@ -1,4 +1,5 @@
-"""How many gunicorn workers the container can hold: one per CPU, as many as its memory allows.
+"""How many gunicorn workers the container can hold: one per CPU (the CPUs its cpuset and CPU
+quota allow), as many as its memory allows.
 
 SageMaker's convention (``SAGEMAKER_MODEL_SERVER_WORKERS``, default one worker per CPU) ignores
 memory. A serverless endpoint has 1-6 GB; an instance type may have many CPUs and little memory
@@ -12,6 +13,7 @@ a container; :func:`choose_from_system` reads the real files.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,8 +64,15 @@ def parse_meminfo_total(text: str) -> int | None:
     return None
 
 
-def cgroup_limit_files(proc_self_cgroup: str, root: str = "/sys/fs/cgroup") -> list[str]:
-    """Files that may hold this process's memory limit, most specific first.
+def cgroup_limit_files(
+    proc_self_cgroup: str,
+    root: str = "/sys/fs/cgroup",
+    controller: str = "memory",
+    v2_name: str = "memory.max",
+    v1_name: str = "memory.limit_in_bytes",
+) -> list[str]:
+    """Files that may hold this process's memory limit (or another ``controller``'s), most
+    specific first.
 
     v2 (one ``0::/path`` line): ``memory.max`` of the cgroup and of each ancestor (a parent's
     limit applies too). v1 (a ``N:memory:/path`` line): ``memory.limit_in_bytes`` likewise.
@@ -77,9 +86,9 @@ def cgroup_limit_files(proc_self_cgroup: str, root: str = "/sys/fs/cgroup") -> l
             continue
         _id, controllers, path = parts
         if controllers == "":
-            base, name = root, "memory.max"
-        elif "memory" in controllers.split(","):
-            base, name = f"{root}/memory", "memory.limit_in_bytes"
+            base, name = root, v2_name
+        elif controller in controllers.split(","):
+            base, name = f"{root}/{controller}", v1_name
         else:
             continue
         segments = [s for s in path.strip().split("/") if s]
@@ -87,7 +96,7 @@ def cgroup_limit_files(proc_self_cgroup: str, root: str = "/sys/fs/cgroup") -> l
             files.append("/".join([base, *segments[:depth], name]))
     # The root files as well, for a /proc/self/cgroup that names host paths (cgroup v1 inside a
     # container) or is missing.
-    for fallback in (f"{root}/memory.max", f"{root}/memory/memory.limit_in_bytes"):
+    for fallback in (f"{root}/{v2_name}", f"{root}/{controller}/{v1_name}"):
         if fallback not in files:
             files.append(fallback)
     return files
@@ -115,6 +124,51 @@ def memory_limit(
     return best
 
 
+def _quota_in_cpus(path: str, text: str, read: Callable[[str], str | None]) -> float | None:
+    """The CPUs a cgroup CPU quota file allows: v2 ``cpu.max`` ("150000 100000": quota and
+    period; "max ...": none), v1 ``cpu.cfs_quota_us`` (-1: none) over the ``cpu.cfs_period_us``
+    beside it. None for no quota, or a file that says nothing readable."""
+    try:
+        if path.endswith("cpu.max"):
+            quota, _, period = text.strip().partition(" ")
+            if quota == "max":
+                return None
+            return int(quota) / int(period or "100000")
+        quota_us = int(text.strip())
+        period_us = int((read(path.replace("cfs_quota_us", "cfs_period_us")) or "100000").strip())
+    except ValueError:
+        return None
+    return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+
+
+def cpu_quota(read: Callable[[str], str | None]) -> tuple[float | None, str]:
+    """The smallest CPU quota that applies to this process, in CPUs (1.5: one and a half), and
+    where it came from; ``read`` as for :func:`memory_limit`. `docker run --cpus 1` (and ECS's
+    and Kubernetes' CPU limits) set such a quota, not a cpuset: the process still sees, and
+    may be scheduled on, every CPU of the machine."""
+    best: tuple[float | None, str] = (None, "no CPU quota")
+    own = read("/proc/self/cgroup") or ""
+    for path in cgroup_limit_files(
+        own, controller="cpu", v2_name="cpu.max", v1_name="cpu.cfs_quota_us"
+    ):
+        text = read(path)
+        if text is None:
+            continue
+        cpus = _quota_in_cpus(path, text, read)
+        if cpus is not None and (best[0] is None or cpus < best[0]):
+            version = "v2" if path.endswith("cpu.max") else "v1"
+            best = (cpus, f"cgroup {version} {path}")
+    return best
+
+
+def usable_cpus(seen: int, quota: float | None) -> int:
+    """The CPUs the process can use: those it ``seen`` (its cpuset), no more than its CPU
+    ``quota`` allows, rounded up (a quota of 1.5 keeps two busy part of the time)."""
+    if quota is None:
+        return max(1, seen)
+    return max(1, min(seen, math.ceil(quota)))
+
+
 def choose_workers(
     cpus: int,
     limit_bytes: int | None,
@@ -122,9 +176,11 @@ def choose_workers(
     explicit: str | None = None,
     worker_bytes: int = WORKER_PEAK_BYTES,
     base_bytes: int = BASE_BYTES,
+    cpu_note: str = "",
 ) -> WorkerChoice:
     """Workers for gunicorn: ``explicit`` (SAGEMAKER_MODEL_SERVER_WORKERS) when set, else one
-    per CPU, capped at what ``limit_bytes`` holds (never below one)."""
+    per CPU, capped at what ``limit_bytes`` holds (never below one). ``cpu_note`` follows the
+    CPU count in the reason (where a quota set it)."""
     fits = None
     if limit_bytes is not None:
         fits = max(1, (limit_bytes - base_bytes) // worker_bytes)
@@ -144,8 +200,10 @@ def choose_workers(
         return WorkerChoice(n, f"workers: {n} (SAGEMAKER_MODEL_SERVER_WORKERS; {memory}){warning}")
     cpus = max(1, cpus)
     if fits is not None and fits < cpus:
-        return WorkerChoice(fits, f"workers: {fits} (capped by memory: {cpus} CPUs, but {memory})")
-    return WorkerChoice(cpus, f"workers: {cpus} (one per CPU: {cpus} CPUs; {memory})")
+        return WorkerChoice(
+            fits, f"workers: {fits} (capped by memory: {cpus} CPUs{cpu_note}, but {memory})"
+        )
+    return WorkerChoice(cpus, f"workers: {cpus} (one per CPU: {cpus} CPUs{cpu_note}; {memory})")
 
 
 def cpu_count() -> int:
@@ -169,10 +227,15 @@ def choose_from_system(env: dict[str, str] | None = None) -> WorkerChoice:
     limit, source = memory_limit(_read)
     per_worker = env.get("MODEL_WORKER_MEMORY_MB", "").strip()
     worker_bytes = at_least(MEMORY, per_worker) * MB if per_worker else WORKER_PEAK_BYTES
+    seen = cpu_count()
+    quota, quota_source = cpu_quota(_read)
+    cpus = usable_cpus(seen, quota)
+    note = f" (CPU quota {quota:g} of {seen} seen, {quota_source})" if cpus < seen else ""
     return choose_workers(
-        cpu_count(),
+        cpus,
         limit,
         source,
         explicit=env.get("SAGEMAKER_MODEL_SERVER_WORKERS"),
         worker_bytes=worker_bytes,
+        cpu_note=note,
     )

@@ -107,6 +107,26 @@ def test_without_a_limit_below_the_cpus_there_is_one_worker_per_cpu(tmp_path):
     assert log.count("Booting worker") == min(cpus, 6), log
 
 
+def test_a_cpu_quota_sets_the_worker_count_as_the_cpus_it_allows(tmp_path):
+    """`docker run --cpus 1` is a CPU quota: the container still sees every CPU of the
+    machine. It started one worker per CPU it saw, and said "2 CPUs"; SageMaker's serverless
+    endpoints get vCPUs in proportion to their memory and are best served by one worker
+    ("Deploy models with Amazon SageMaker Serverless Inference", Container support)."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU here: a quota of one changes nothing")
+    server = start_model_container(built_image().tag, tmp_path, workers=None, memory="2g", cpus="1")
+    try:
+        log = _log_when(server, 1)
+        time.sleep(2)  # time enough for a second worker to boot, were there one
+        log = server.log()
+    finally:
+        server.stop()
+    line = next(x for x in log.splitlines() if "workers: " in x)
+    seen = len(os.sched_getaffinity(0))
+    assert f"workers: 1 (one per CPU: 1 CPUs (CPU quota 1 of {seen} seen, cgroup" in line, line
+    assert log.count("Booting worker") == 1, log
+
+
 def test_the_image_does_not_start_without_what_the_server_imports(tmp_path):
     """The failure the bare process cannot show: an image without a module the gevent worker
     imports (gunicorn 27 needs `packaging`, which the dev venv has through pytest) dies

@@ -10,9 +10,11 @@ from serving.workers import (
     cgroup_limit_files,
     choose_from_system,
     choose_workers,
+    cpu_quota,
     memory_limit,
     parse_limit,
     parse_meminfo_total,
+    usable_cpus,
 )
 
 GB = 1024 * MB
@@ -123,3 +125,31 @@ def test_the_per_worker_budget_can_be_set_for_a_bigger_model():
     assert base.workers >= 1
     with pytest.raises(SystemExit, match="MODEL_WORKER_MEMORY_MB"):
         choose_from_system({"MODEL_WORKER_MEMORY_MB": "lots"})
+
+
+def test_a_cpu_quota_counts_as_the_cpus_it_allows():
+    """`docker run --cpus 1` (ECS's and Kubernetes' CPU limits likewise) sets a CFS quota, not
+    a cpuset: the process still sees every CPU of the machine. One worker per CPU must count
+    the CPUs the quota allows, rounded up."""
+    v1 = {
+        "/proc/self/cgroup": "2:cpu,cpuacct:/docker/0123abcd\n4:memory:/docker/0123abcd\n",
+        "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "100000\n",
+        "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n",
+    }
+    assert cpu_quota(v1.get) == (1.0, "cgroup v1 /sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+    unlimited = {**v1, "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1\n"}
+    assert cpu_quota(unlimited.get) == (None, "no CPU quota")
+    v2 = {
+        "/proc/self/cgroup": "0::/a/b\n",
+        "/sys/fs/cgroup/a/b/cpu.max": "max 100000\n",
+        "/sys/fs/cgroup/a/cpu.max": "150000 100000\n",
+        "/sys/fs/cgroup/cpu.max": "400000 100000\n",
+    }
+    assert cpu_quota(v2.get) == (1.5, "cgroup v2 /sys/fs/cgroup/a/cpu.max")
+    assert cpu_quota({"/sys/fs/cgroup/cpu.max": "max 100000\n"}.get) == (None, "no CPU quota")
+    assert cpu_quota({}.get) == (None, "no CPU quota")
+    assert usable_cpus(2, 1.0) == 1
+    assert usable_cpus(2, 1.5) == 2
+    assert usable_cpus(8, 0.5) == 1
+    assert usable_cpus(2, 4.0) == 2
+    assert usable_cpus(2, None) == 2

@@ -185,11 +185,15 @@ def start_model_container(
     extra_env: dict[str, str] | None = None,
     timeout: float = 60,
     memory: str | None = "2g",
+    cpus: str | None = None,
 ) -> LoggedContainer:
-    """``docker run <image> serve`` with ``model_dir`` at /opt/ml/model (read-only)."""
+    """``docker run <image> serve`` with ``model_dir`` at /opt/ml/model (read-only); ``cpus``
+    is ``docker run --cpus`` (a CPU quota; None: every CPU of the machine)."""
     env = {"PYTHONWARNINGS": "default", **(extra_env or {})}
     # Port 0: gunicorn binds a free port in the container and says which.
-    container = ModelContainer(image, 0, workers, model_dir=model_dir, memory=memory, env=env)
+    container = ModelContainer(
+        image, 0, workers, model_dir=model_dir, memory=memory, cpus=cpus, env=env
+    )
     return LoggedContainer(container.start(timeout_s=timeout))
 
 
