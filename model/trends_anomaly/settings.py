@@ -34,8 +34,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     defaults: dict[str, Any] = {}
     if path.is_file():
         try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            written = path.read_bytes()
+        except OSError as exc:
+            # Said "not valid JSON" of a file the server's user may not read: a serverless
+            # endpoint may not run the container as root (model/README.md, "Root").
+            raise SystemExit(
+                f"{path}: cannot be read ({exc}); the server may run without root's "
+                "permissions (a serverless endpoint): make it readable by others (chmod o+r) "
+                "in the model archive"
+            ) from exc
+        try:
+            loaded = json.loads(written.decode("utf-8"))
+        except ValueError as exc:  # UnicodeDecodeError too
             raise SystemExit(f"{path}: not valid JSON ({exc})") from exc
         if not isinstance(loaded, dict):
             raise SystemExit(f"{path}: must be a JSON object of parameter defaults")

@@ -185,3 +185,32 @@ def test_sigterm_while_the_server_starts_stops_it_at_once(tmp_path):
     assert stopped is not None
     assert stopped.seconds < 10, f"took {stopped.seconds:.1f} s: the SIGTERM was lost"
     assert stopped.exit_code == 0, stopped.log[-3000:]
+
+
+def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
+    """A serverless endpoint may run the container without root's permissions ("your
+    container may not have permissions to write files", Troubleshooting, Serverless Inference:
+    https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-troubleshooting.html).
+    A defaults.json readable by its owner alone then stopped the start with "not valid JSON",
+    a file whose JSON was fine."""
+    (tmp_path / "defaults.json").write_text('{"method": "auto"}', encoding="utf-8")
+    (tmp_path / "defaults.json").chmod(0o600)
+    tmp_path.chmod(0o755)
+    ran = docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--user",
+        "65534:65534",
+        "-v",
+        f"{tmp_path}:/opt/ml/model:ro",
+        built_image().tag,
+        "serve",
+        check=False,
+        timeout=60,
+    )
+    out = ran.stdout + ran.stderr
+    assert ran.returncode != 0, out
+    assert "/opt/ml/model/defaults.json: cannot be read" in out, out
+    assert "Permission denied" in out and "not valid JSON" not in out, out
