@@ -19,7 +19,10 @@ def _stop_while_starting(_signum: int, _frame: object) -> None:
     sys.exit(0)
 
 
-signal.signal(signal.SIGTERM, _stop_while_starting)
+# At the start only: a HUP makes the running master read this file again, and there this
+# handler would replace gunicorn's, whose SIGTERM lets the requests in flight finish.
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _stop_while_starting)
 
 from gevent import monkey  # noqa: E402
 

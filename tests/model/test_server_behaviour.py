@@ -271,6 +271,39 @@ def test_sigterm_finishes_the_requests_in_flight_then_exits_cleanly(
     assert "Traceback" not in ended.log
 
 
+def test_after_a_hup_sigterm_still_finishes_the_requests_in_flight(start_server, app_env, tmp_path):
+    """A HUP reloads gunicorn's configuration: gunicorn_conf.py runs again in the master. Its
+    start-up SIGTERM handler (exit at once, for a stop while the app loads) then replaced
+    the master's own: the next SIGTERM ended the master at once, the request in flight had no
+    answer and the workers were left to the container's end."""
+    env = app_env(tmp_path, "slow_app", SLOW_APP)
+    server = start_server(tmp_path, workers=1, extra_env=env)
+    server.hang_up()
+    log_with(server, "Booting worker", timeout_s=5)
+    deadline = time.monotonic() + 20  # the new worker boots, the old one exits
+    while server.log().count("Booting worker") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    answers: list[tuple[int, bytes] | str] = []
+    c = Client(server.port)
+    assert c.request("GET", "/ping")[0] == 200
+
+    def send() -> None:
+        try:
+            status, _headers, body = c.invoke(b"3", "text/plain")
+            answers.append((status, body))
+        except (OSError, http.client.HTTPException) as exc:
+            answers.append(repr(exc))
+
+    sending = threading.Thread(target=send)
+    sending.start()
+    log_with(server, "slow request started")
+    ended = server.terminate(grace_s=30)
+    sending.join(timeout=60)
+    assert answers == [(200, b'{"slept": true}')], ended.log[-3000:]
+    assert ended.exit_code == 0, ended.log[-3000:]
+    assert "Shutting down: Master" in ended.log, ended.log[-3000:]
+
+
 EXTREMES = ["1e308", "-1e308", "0", "1e-320", "5"]
 ODD_DATES = ["2024-01-01", "2024-02-30", "1900-01-01", "9999-12-31", "2024/01/05", "05.01.2024"]
 

@@ -52,6 +52,8 @@ class Target(Protocol):
 
     def terminate(self, grace_s: float = 30.0) -> Ended: ...
 
+    def hang_up(self) -> None: ...
+
     def workers_rss_mb(self, field: str = "VmRSS") -> int: ...
 
 
@@ -122,6 +124,11 @@ class LoggedServer:
         self.server.process = None
         return Ended(time.monotonic() - start, code, self.log())
 
+    def hang_up(self) -> None:
+        """SIGHUP to gunicorn's master: it reloads its configuration and replaces its workers."""
+        assert self.server.process is not None, "not running"
+        self.server.process.send_signal(signal.SIGHUP)
+
     def workers_rss_mb(self, field: str = "VmRSS") -> int:
         assert self.server.process is not None, "not running"
         return workers_rss_mb(self.server.process.pid, field)  # model/serve execs gunicorn
@@ -154,6 +161,10 @@ class LoggedContainer:
         stopped = self.container.stop(grace_s=grace_s)
         assert stopped is not None, "not running"
         return Ended(stopped.seconds, stopped.exit_code, stopped.log)
+
+    def hang_up(self) -> None:
+        """`docker kill --signal HUP`: SIGHUP to PID 1, gunicorn's master."""
+        docker("kill", "--signal", "HUP", self.container.name)
 
     def workers_rss_mb(self, field: str = "VmRSS") -> int:
         """PID 1 of the container is gunicorn's master (`serve` execs it)."""
