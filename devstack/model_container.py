@@ -193,6 +193,7 @@ class ModelContainer:
     model_dir: Path | None = None
     memory: str | None = DEFAULT_MEMORY
     cpus: str | None = None  # `docker run --cpus` (a CFS quota), e.g. "1"; None: every CPU
+    user: str | None = None  # `docker run --user`, e.g. "65534:65534"; None: the image's (root)
     env: dict[str, str] = field(default_factory=dict)
     name: str = field(default_factory=lambda: f"trends-anomaly-model-{uuid.uuid4().hex[:10]}")
     ready_s: float | None = None  # from `docker run` to the first /ping 200
@@ -222,6 +223,8 @@ class ModelContainer:
             args += ["--memory", self.memory]
         if self.cpus:
             args += ["--cpus", self.cpus]
+        if self.user:
+            args += ["--user", self.user]
         args += ["-v", f"{Path(mount).resolve()}:/opt/ml/model:ro"]
         for key, value in env.items():
             args += ["-e", f"{key}={value}"]

@@ -22,6 +22,22 @@ class Settings:
     defaults_path: str = ""
 
 
+def _read_if_there(path: Path) -> bytes | None:
+    """The file's bytes; None when there is no such file. One that the server's user may not
+    read, or whose folder it may not look in (then whether there is one cannot be told), stops
+    the start in one line: it said "not valid JSON" of the first, and the second was a
+    traceback of pathlib's stat. A serverless endpoint may not run the container as root
+    (model/README.md, "Root")."""
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError as exc:
+        raise SystemExit(
+            f"{path}: cannot be read ({exc}); the server may run without root's permissions "
+            "(a serverless endpoint): make it and its folders readable by others (chmod o+rX) "
+            "in the model archive"
+        ) from exc
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Limits from the environment and parameter defaults from the model directory.
 
@@ -32,17 +48,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     path = Path(text("MODEL_DEFAULTS_PATH", "/opt/ml/model/defaults.json", env))
     defaults: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            written = path.read_bytes()
-        except OSError as exc:
-            # Said "not valid JSON" of a file the server's user may not read: a serverless
-            # endpoint may not run the container as root (model/README.md, "Root").
-            raise SystemExit(
-                f"{path}: cannot be read ({exc}); the server may run without root's "
-                "permissions (a serverless endpoint): make it readable by others (chmod o+r) "
-                "in the model archive"
-            ) from exc
+    written = _read_if_there(path)
+    if written is not None:
         try:
             loaded = json.loads(written.decode("utf-8"))
         except ValueError as exc:  # UnicodeDecodeError too

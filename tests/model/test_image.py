@@ -187,6 +187,27 @@ def test_sigterm_while_the_server_starts_stops_it_at_once(tmp_path):
     assert stopped.exit_code == 0, stopped.log[-3000:]
 
 
+def test_the_image_serves_as_a_user_without_roots_permissions(tmp_path):
+    """A serverless endpoint may run the container without root's permissions (Troubleshooting,
+    Serverless Inference, as below): the server must start and answer as another user, with
+    nothing to write but /tmp (gunicorn's heartbeat files)."""
+    tmp_path.chmod(0o755)  # pytest makes it 700: another user could not look inside
+    container = ModelContainer(
+        built_image().tag, 0, workers=1, model_dir=tmp_path, user="65534:65534"
+    ).start(timeout_s=60)
+    try:
+        assert docker("exec", container.name, "id", "-u").stdout.strip() == "65534"
+        client = Client(container.port)
+        status, body = client.json(
+            b"Week,x\n" + b"".join(f"2024-01-{d:02d},{d % 7}\n".encode() for d in range(1, 29))
+        )
+        assert status == 200, body
+    finally:
+        stopped = container.stop(grace_s=30)
+    assert stopped is not None and stopped.exit_code == 0, stopped and stopped.log[-3000:]
+    assert "Traceback" not in stopped.log and "Permission denied" not in stopped.log
+
+
 def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
     """A serverless endpoint may run the container without root's permissions ("your
     container may not have permissions to write files", Troubleshooting, Serverless Inference:
@@ -195,22 +216,26 @@ def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
     a file whose JSON was fine."""
     (tmp_path / "defaults.json").write_text('{"method": "auto"}', encoding="utf-8")
     (tmp_path / "defaults.json").chmod(0o600)
-    tmp_path.chmod(0o755)
-    ran = docker(
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--user",
-        "65534:65534",
-        "-v",
-        f"{tmp_path}:/opt/ml/model:ro",
-        built_image().tag,
-        "serve",
-        check=False,
-        timeout=60,
-    )
-    out = ran.stdout + ran.stderr
-    assert ran.returncode != 0, out
-    assert "/opt/ml/model/defaults.json: cannot be read" in out, out
-    assert "Permission denied" in out and "not valid JSON" not in out, out
+    # The file readable by its owner alone; then the folder too (the user cannot tell whether
+    # there is a defaults.json: that stopped the start with a traceback of pathlib's stat).
+    for folder_mode in (0o755, 0o700):
+        tmp_path.chmod(folder_mode)
+        ran = docker(
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--user",
+            "65534:65534",
+            "-v",
+            f"{tmp_path}:/opt/ml/model:ro",
+            built_image().tag,
+            "serve",
+            check=False,
+            timeout=60,
+        )
+        out = ran.stdout + ran.stderr
+        assert ran.returncode != 0, out
+        assert "/opt/ml/model/defaults.json: cannot be read" in out, out
+        assert "Permission denied" in out and "not valid JSON" not in out, out
+        assert "Traceback" not in out, out
