@@ -1,8 +1,9 @@
 """What to set in GitHub after bootstrap: variables, environments and their rules, the label.
 
 Pure text (printed by `bootstrap`, tested as text): the GitHub side cannot be made from AWS
-credentials, and on some plans part of it cannot be made at all (deployment branch rules and
-required reviewers need a public repository or a paid plan).
+credentials, and on some plans part of it cannot be made at all (deployment branch rules need
+a public repository or a paid plan; required reviewers a public repository or GitHub
+Enterprise).
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def settings_lines(t: Target) -> list[str]:
         ]
     lines += [
         "",
-        "(Deployment branch rules and required reviewers need a public repository or a paid "
-        "GitHub plan. Without a branch rule, a job on any branch that names an environment "
-        "gets that environment's OIDC subject, and with it the role trusted for it.)",
+        "(Deployment branch rules need a public repository or a paid GitHub plan (Pro, Team, "
+        "Enterprise); required reviewers need a public repository or GitHub Enterprise: on "
+        "Free, Pro and Team a private repository promotes to production without approval. "
+        "Without a branch rule, a job on any branch that names an environment gets that "
+        "environment's OIDC subject, and with it the role trusted for it.)",
     ]
     return lines

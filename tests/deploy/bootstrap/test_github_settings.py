@@ -36,3 +36,17 @@ def test_environments_and_previews() -> None:
     ) in text
     assert "gh label create preview --repo octo/trends" in text
     assert "need a public repository or a paid" in text
+
+
+def test_plan_limits_name_enterprise_for_private_required_reviewers() -> None:
+    """GitHub's plans: deployment branches in a private repository need Pro, Team or
+    Enterprise, but "If you are on a GitHub Free, GitHub Pro, or GitHub Team plan, other
+    deployment protection rules, such as a wait timer or required reviewers, are only
+    available for public repositories"
+    (https://docs.github.com/actions/reference/deployments-and-environments; the same note
+    heads "Managing environments for deployment"). "A paid plan" told a private fork on Team that
+    the production reviewers bootstrap asks for would gate its promotions; they cannot."""
+    text = _text(environments=("staging", "production"))
+    assert "required reviewers need a public repository or GitHub Enterprise" in text
+    assert "promotes to production without approval" in text
+    assert "required reviewers need a public repository or a paid" not in text
