@@ -276,3 +276,30 @@ def test_a_fork_or_dependabot_plan_passes_and_says_why_it_has_no_aws(
     assert said in first.stdout, first.stdout
     assert "AWS is not configured" not in first.stdout
     assert all(s.outcome == "skipped" for s in rest), [(s.name, s.outcome) for s in rest]
+
+
+# ------------------------------------------------------------------------------ OIDC subjects
+
+
+def test_a_drift_check_run_by_hand_on_a_branch_stops_before_aws(tmp_path: Path) -> None:
+    """*Run workflow* may pick any branch, and a job without an environment gets the subject
+    `repo:OWNER/NAME:ref:refs/heads/<that branch>`
+    (https://docs.github.com/en/actions/reference/security/oidc, "Example subject claims":
+    "Filtering for a specific branch: repo:<orgName/repoName>:ref:refs/heads/branchName").
+    The plan role trusts pull requests and `main` only (plan_trust_policy), so drift.yml run
+    on another branch failed at configure-aws-credentials with "Not authorized to perform
+    sts:AssumeRoleWithWebIdentity", after setup and `make site`, saying nothing of why. It must
+    stop first, saying to run it from main, as teardown and rollback do."""
+    github = {"event_name": "workflow_dispatch", "event": {}, "repository": "team/trends",
+              "ref": "refs/heads/feature", "run_id": "1"}  # fmt: skip
+    noop = lambda _job, _with: None  # noqa: E731
+    uses = {a: noop for a in ("actions/checkout", "$/.github/actions/setup")}
+    env = bash_env({"GITHUB_REPOSITORY": "team/trends"})
+    runner = Runner(WORKFLOWS / "drift.yml", tmp_path, github, ROLE, env, uses)
+    jobs = runner.run()
+    settings = jobs["settings"]
+    assert settings.result == "failure"
+    first, *rest = settings.steps
+    assert first.outcome == "failure" and "from the main branch" in first.stdout, first.stdout
+    assert all(s.outcome == "skipped" for s in rest), [(s.name, s.outcome) for s in rest]
+    assert jobs["drift"].result == "skipped"
