@@ -93,6 +93,7 @@ def test_pr_plan_is_skipped_with_a_notice_without_aws(
 
 def test_deploy_and_drift_skip_with_a_notice_teardown_fails_without_aws(tmp_path: Path) -> None:
     env = {**_gh_env(tmp_path), "DEPLOY_ROLE_ARN": "", "PLAN_ROLE_ARN": ""}
+    env["REF"] = "refs/heads/main"  # drift's settings job env: a run on main
     deploy = _bash(_step("deploy.yml", "settings", "Is AWS configured"), tmp_path, env)
     assert deploy.returncode == 0 and "::notice" in deploy.stdout
     drift = _bash(_step("drift.yml", "settings", "Is AWS configured"), tmp_path, env)
