@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.workflows.gha import Expression, Runner, bash_env
+from tests.workflows.gha import Expression, Runner, bash_env, render
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -303,3 +303,64 @@ def test_a_drift_check_run_by_hand_on_a_branch_stops_before_aws(tmp_path: Path) 
     assert first.outcome == "failure" and "from the main branch" in first.stdout, first.stdout
     assert all(s.outcome == "skipped" for s in rest), [(s.name, s.outcome) for s in rest]
     assert jobs["drift"].result == "skipped"
+
+
+# ------------------------------------------------------------------------------ merge queue
+
+MERGE_GROUP_REF = "refs/heads/gh-readonly-queue/main/pr-5-" + "a" * 40
+
+
+def test_the_required_checks_also_run_for_a_merge_queue() -> None:
+    """docs/workflows.md says to require `checks / …` (and, if you like, the plan job). A
+    branch that requires them and uses a merge queue waits for them on each merge group, and
+    "To trigger a GitHub Actions workflow for a merge group, the merge_group trigger should be
+    used" (https://github.blog/changelog/2022-08-18-merge-group-webhook-event-and-github-actions-workflow-trigger/;
+    GitHub Docs, "Managing a merge queue"): without it the checks never report, the queue
+    times out and no pull request merges."""
+    on = _load(WORKFLOWS / "pr.yml")["on"]
+    assert "pull_request" in on and "merge_group" in on
+
+
+def test_each_merge_group_has_its_own_concurrency_group() -> None:
+    """pr.yml cancels in progress per pull request. A merge_group event has no
+    `github.event.pull_request`, so `pr-${{ github.event.pull_request.number }}` put every
+    merge group in one group `pr-`, where each new group's run cancelled the one before it
+    (and the queue dropped its pull requests as failed)."""
+    group = _load(WORKFLOWS / "pr.yml")["concurrency"]["group"]
+    status = {"success": True, "always": True, "cancelled": False, "failure": False}
+
+    def rendered(github: dict[str, Any]) -> str:
+        return str(render(group, {"github": github}, status))
+
+    first = rendered({"event_name": "merge_group", "event": {}, "ref": MERGE_GROUP_REF})
+    second = rendered(
+        {"event_name": "merge_group", "event": {}, "ref": MERGE_GROUP_REF.replace("pr-5", "pr-6")}
+    )
+    push_a = rendered({"event_name": "pull_request", "event": {"pull_request": {"number": 5}},
+                       "ref": "refs/pull/5/merge"})  # fmt: skip
+    push_b = rendered({"event_name": "pull_request", "event": {"pull_request": {"number": 5}},
+                       "ref": "refs/pull/5/merge"})  # fmt: skip
+    assert first != second, first
+    assert push_a == push_b  # a new push still cancels the pull request's older run
+
+
+def test_a_merge_group_plan_passes_and_says_why_it_has_no_aws(tmp_path: Path) -> None:
+    """A merge group's commit is on `gh-readonly-queue/main/…`: its OIDC subject
+    `repo:…:ref:refs/heads/gh-readonly-queue/…` is not one the plan role trusts, and the plan
+    was shown on the pull request. The plan job (a check that may be required) passes with a
+    notice, never 'from a fork' (a merge_group event has no pull_request.head.repo)."""
+    repo = "team/trends"
+    event = {"merge_group": {"head_sha": "a" * 40, "head_ref": MERGE_GROUP_REF}}
+    github = {"event_name": "merge_group", "event": event, "repository": repo,
+              "actor": "someone", "ref": MERGE_GROUP_REF, "run_id": "1"}  # fmt: skip
+    noop = lambda _job, _with: None  # noqa: E731
+    uses = {a: noop for a in ("actions/checkout", "$/.github/actions/setup", "actions/setup-node",
+                              "aws-actions/configure-aws-credentials",
+                              "marocchino/sticky-pull-request-comment")}  # fmt: skip
+    env = bash_env({"GITHUB_REPOSITORY": repo})
+    plan = Runner(WORKFLOWS / "pr.yml", tmp_path, github, ROLE, env, uses).run()["plan"]
+    assert plan.result == "success"
+    first, *rest = plan.steps
+    assert "merge queue" in first.stdout, first.stdout
+    assert "fork" not in first.stdout
+    assert all(s.outcome == "skipped" for s in rest), [(s.name, s.outcome) for s in rest]

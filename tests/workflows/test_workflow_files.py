@@ -74,7 +74,7 @@ def test_the_expected_workflows_exist() -> None:
 
 
 def test_triggers() -> None:
-    assert _workflow("pr.yml")["on"] == {"pull_request": None}
+    assert _workflow("pr.yml")["on"] == {"pull_request": None, "merge_group": None}
     deploy = _workflow("deploy.yml")["on"]
     # a merge, or a rollback (docs/rolling-back.md)
     assert set(deploy) == {"push", "workflow_dispatch"}
