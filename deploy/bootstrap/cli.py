@@ -166,7 +166,10 @@ def _subjects(subject: Subject) -> str:
     return (
         f"OIDC subjects: {subject.prefix}:… ({subject.source}). The roles trust only the "
         "environments above, and the deploy role only on the deploy branch (AWS checks the "
-        "ref claim too): where GitHub cannot restrict an environment, that is the guard."
+        "ref claim too): where GitHub cannot restrict an environment, that is the guard. "
+        "Renaming or transferring the repository changes this subject (its OWNER/NAME, and a "
+        "legacy one's format): run bootstrap again with the new --github-repo, or AWS refuses "
+        "every workflow's role (AssumeRoleWithWebIdentity)."
     )
 
 

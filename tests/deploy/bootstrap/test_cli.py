@@ -378,3 +378,31 @@ def test_up_to_seventeen_environments_fit_any_names_and_region() -> None:
     (problem,) = policies.quota_problems(target(18))
     assert "its permissions take 11 managed policies" in problem
     assert policies.iam_size({"a": " b c"}) == len('{"a":"bc"}')
+
+
+def test_it_says_a_renamed_or_transferred_repository_needs_bootstrap_again(
+    iam, config: Path, capsys
+) -> None:
+    """The roles trust exact `sub` claims, and both formats carry the names: the immutable one
+    "keeps the names but appends the immutable owner ID and repository ID"
+    (learn.microsoft.com/entra/workload-id/workload-identities-github-immutable-subjects;
+    GitHub Docs, OpenID Connect, "Immutable subject claims"), and a legacy repository renamed
+    since July 15, 2026 switches to the immutable format. After a rename or a transfer (a
+    fork moved to its organization) every AWS step of every workflow is refused
+    (AssumeRoleWithWebIdentity) and `plan` cannot warn: it cannot assume its role either.
+    Bootstrap must say so where it prints the subject it trusts."""
+    from tests.support.iam_eval import allowed
+
+    assert _run(config) == 0
+    err = capsys.readouterr()
+    said = err.out + err.err
+    trust = iam.get_role(RoleName=f"{PROJECT}-github-deploy")["Role"]["AssumeRolePolicyDocument"]
+    renamed = f"repo:octo@{OWNER_ID}/trends-app@{REPO_ID}:environment:production"
+    claims = {
+        "token.actions.githubusercontent.com:sub": renamed,
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:ref": "refs/heads/main",
+    }
+    assert not allowed(trust, "sts:AssumeRoleWithWebIdentity", "*", claims)
+    assert "Renaming or transferring the repository changes this subject" in said, said
+    assert "run bootstrap again with the new --github-repo" in said
