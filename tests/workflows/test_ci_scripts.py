@@ -101,6 +101,11 @@ def test_deploy_and_drift_skip_with_a_notice_teardown_fails_without_aws(tmp_path
     assert _read(env["GITHUB_OUTPUT"]).count("enabled=false") == 2
     teardown = _bash(_step("teardown.yml", "destroy", "Is AWS configured"), tmp_path, env)
     assert teardown.returncode == 1 and "::error" in teardown.stdout
+    # docs/deploy.md says what a fork without the variables sees: teardown is the exception
+    # (a teardown asked for must not pass green having destroyed nothing).
+    said = " ".join((ROOT / "docs" / "deploy.md").read_text(encoding="utf-8").split())
+    without = said[said.index("Without the variables") :]
+    assert "teardown" in without[: without.index(".", without.index("notice"))], without[:200]
 
 
 # ----------------------------------------------------------------- plan / drift exit codes
