@@ -364,3 +364,34 @@ def test_a_merge_group_plan_passes_and_says_why_it_has_no_aws(tmp_path: Path) ->
     assert "merge queue" in first.stdout, first.stdout
     assert "fork" not in first.stdout
     assert all(s.outcome == "skipped" for s in rest), [(s.name, s.outcome) for s in rest]
+
+
+# ------------------------------------------------------------------------------ expressions
+
+
+def test_a_preview_teardown_never_falls_back_to_the_deploy_role() -> None:
+    """GitHub's expressions have no ternary: `cond && a || b` gives b whenever a is falsy,
+    and an empty string (an unset variable) is falsy
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#operators;
+    the "fake ternary ... the second AND condition must be truthy",
+    https://github.com/orgs/community/discussions/26738). teardown.yml's destroy job chose its
+    role with
+    `preview == 'true' && vars.AWS_PREVIEW_ROLE_ARN || vars.AWS_DEPLOY_ROLE_ARN`: for a
+    pr-<N> teardown without AWS_PREVIEW_ROLE_ARN it got the deploy role, so its "is not set"
+    check passed and configure-aws-credentials presented the `preview` environment's token to
+    the deploy role (refused: "Not authorized to perform sts:AssumeRoleWithWebIdentity")."""
+    job = _load(WORKFLOWS / "teardown.yml")["jobs"]["destroy"]
+    status = {"success": True, "always": True, "cancelled": False, "failure": False}
+    deploy_arn = "arn:aws:iam::123456789012:role/trends-anomaly-github-deploy"
+    preview_arn = "arn:aws:iam::123456789012:role/trends-anomaly-github-preview"
+
+    def role(preview: str, vars_: dict[str, str]) -> str:
+        ctx = {"needs": {"confirm": {"outputs": {"preview": preview}}}, "vars": vars_,
+               "github": {}, "env": {}}  # fmt: skip
+        return str(render(job["env"]["ROLE_ARN"], ctx, status))
+
+    both = {"AWS_DEPLOY_ROLE_ARN": deploy_arn, "AWS_PREVIEW_ROLE_ARN": preview_arn}
+    assert role("true", both) == preview_arn
+    assert role("false", both) == deploy_arn
+    assert role("true", {"AWS_DEPLOY_ROLE_ARN": deploy_arn}) == ""  # the step says: not set
+    assert role("false", {"AWS_PREVIEW_ROLE_ARN": preview_arn}) == ""
