@@ -87,11 +87,17 @@ def add_parser(subparsers: Any) -> None:
         f"{ATTACHED_QUOTA_CODE}), which --print cannot read (default: IAM's "
         f"{ATTACHED_POLICIES_MAX}); bootstrap itself reads it",
     )
-    p.add_argument("--branch", default="main", help="branch that deploys (default: main)")
+    p.add_argument(
+        "--branch",
+        default="main",
+        help="branch that deploys (default: main, as the workflows have it; another needs them "
+        "edited to match)",
+    )
     p.add_argument(
         "--environment",
         default="production",
-        help="GitHub Environment of the deploy jobs (default: production)",
+        help="GitHub Environment of the deploy jobs (default: production, as deploy.yml names "
+        "it; another needs the workflows edited to match)",
     )
     p.add_argument(
         "--subject-format",
@@ -192,6 +198,17 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"bootstrap: {problem}", file=sys.stderr)
         return 1
+    if (args.branch, args.environment) != ("main", "production"):
+        # The workflows name main and production themselves: roles trusting another branch or
+        # environment trust a subject no workflow sends, unless .github is edited to match.
+        print(
+            "bootstrap: warning: the workflows deploy from main in the GitHub environment "
+            "production (deploy.yml's push branches and environment, the main-only checks of "
+            "rollback, teardown and drift in .github/workflows and .github/scripts/"
+            f"ci_settings.py); roles for --branch {args.branch} --environment "
+            f"{args.environment} are refused to them until those files say the same",
+            file=sys.stderr,
+        )
     try:
         wanted = _target(getattr(args, "config", None) or "config.yaml", args)
     except Exception as exc:  # config errors already say what to fix

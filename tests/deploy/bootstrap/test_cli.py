@@ -406,3 +406,23 @@ def test_it_says_a_renamed_or_transferred_repository_needs_bootstrap_again(
     assert not allowed(trust, "sts:AssumeRoleWithWebIdentity", "*", claims)
     assert "Renaming or transferring the repository changes this subject" in said, said
     assert "run bootstrap again with the new --github-repo" in said
+
+
+@pytest.mark.parametrize(
+    ("extra", "warned"),
+    [([], False), (["--branch", "release"], True), (["--environment", "prod"], True)],
+    ids=["defaults", "another branch", "another environment"],
+)
+def test_a_branch_or_environment_the_workflows_do_not_use_is_warned_of(
+    config: Path, capsys, extra: list[str], warned: bool
+) -> None:
+    """`--branch` was documented as "the branch that deploys" and `--environment` as the deploy
+    jobs' GitHub environment, but the workflows name `main` and `production` themselves
+    (deploy.yml's `push: branches: [main]`, the main-only checks of rollback, teardown and
+    drift, `environment: production`): roles bootstrapped for another branch or environment
+    trust a subject no workflow sends ("repo:…:environment:<name>" and the `ref` claim of the
+    branch the job runs on, https://docs.github.com/en/actions/reference/security/oidc), and
+    every deploy is refused (or, for another branch, never runs)."""
+    assert main(["--github-repo", REPO, "--config", str(config), "--print", *IDS, *extra]) == 0
+    err = capsys.readouterr().err
+    assert ("the workflows deploy from main in the GitHub environment production" in err) is warned
