@@ -13,6 +13,7 @@ Only botocore is imported (it comes with boto3 in the Lambda Python runtime): a 
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import logging
@@ -73,8 +74,10 @@ def quiet_libraries() -> None:
 
 
 # When this invocation must have answered (time.monotonic()), from the Lambda context; None
-# when the caller gave no context that says (a direct call in a test).
-_deadline: float | None = None
+# when the caller gave no context that says (a direct call in a test). A context variable, not
+# a global: Lambda runs one invocation at a time, but `make up`'s API stand-in runs the handler
+# in a thread per request, where a global would hold the latest request's deadline.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 # Besides its read timeout, a retry needs botocore's first backoff (at most 1 s, after a
 # throttle), a new connection (on a network that answers: one that does not ends the attempt
 # at the connect timeout, with no read) and the time to answer after it.
@@ -94,21 +97,21 @@ def _no_retry_past_the_deadline(**_: Any) -> bool | None:
     """False (no retry) when a whole second attempt cannot end before the function's timeout:
     Lambda would end the function mid-attempt and the HTTP API answer its own 500, without
     our JSON or log line. None leaves the decision to botocore's retry rules."""
-    if _deadline is None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
         return None
     attempt = runtime_client().meta.config.read_timeout + RETRY_SPARE_SECONDS
-    return False if time.monotonic() + attempt > _deadline else None
+    return False if time.monotonic() + attempt > deadline else None
 
 
 def _set_deadline(context: Any) -> None:
     """Note when this invocation must end, from ``context.get_remaining_time_in_millis()``."""
-    global _deadline
     try:
         remaining_ms = float(context.get_remaining_time_in_millis())
     except (AttributeError, TypeError, ValueError):
-        _deadline = None
+        _DEADLINE.set(None)
         return
-    _deadline = time.monotonic() + remaining_ms / 1000
+    _DEADLINE.set(time.monotonic() + remaining_ms / 1000)
 
 
 def read_timeout(env: Mapping[str, str]) -> float:

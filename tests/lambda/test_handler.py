@@ -692,6 +692,34 @@ def test_a_retry_that_cannot_end_before_the_lambda_timeout_is_not_made(
     assert response["statusCode"] == 502 and len(runtime.seen) == 2
 
 
+def test_each_concurrent_invocation_keeps_its_own_deadline() -> None:
+    """`make up`'s API stand-in runs the handler in a thread per request: with the deadline in
+    a module global, a request that started later moved an earlier one's deadline, and the
+    earlier one's retry was judged by the later one's time."""
+    short = FakeContext(function_name="f", _deadline=time.monotonic() + 1.0)
+    long = FakeContext(function_name="f", _deadline=time.monotonic() + 600.0)
+    first_set, second_set = threading.Event(), threading.Event()
+    decisions: list[bool | None] = []
+
+    def early() -> None:
+        handler._set_deadline(short)
+        first_set.set()
+        second_set.wait(5)
+        decisions.append(handler._no_retry_past_the_deadline())
+
+    def later() -> None:
+        first_set.wait(5)
+        handler._set_deadline(long)
+        second_set.set()
+
+    threads = [threading.Thread(target=early), threading.Thread(target=later)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert decisions == [False], "1 s left cannot hold another attempt of the read timeout"
+
+
 @pytest.mark.parametrize(
     "code",
     ["AccessDeniedException", "ExpiredTokenException", "UnrecognizedClientException"],
