@@ -132,7 +132,8 @@ def test_the_workflows_take_a_previews_name_from_preview_decision_never_build_it
         for line in path.read_text(encoding="utf-8").splitlines()
         if re.search(r"(?<![\w-])pr-\$\{\{", line)  # not plan-pr-… (a session name)
     ]
-    assert built == [("pr.yml", "group: pr-${{ github.event.pull_request.number }}")]
+    group = "group: pr-${{ github.event.pull_request.number || github.ref }}"  # a merge group
+    assert built == [("pr.yml", group)]
     preview = (REPO / ".github" / "workflows" / "preview.yml").read_text(encoding="utf-8")
     assert "env: ${{ steps.decide.outputs.env }}" in preview
     assert "STAGE: ${{ needs.decide.outputs.env }}" in preview
