@@ -847,7 +847,11 @@ def test_a_connect_timeout_is_still_retried_within_the_functions_time(
     """A connect timeout (2 s) leaves 27 s of the function's 29: a second attempt that
     connects and reads for the whole 25 s still ends in time, so it is made. (The first
     version of the deadline rule counted a second connect timeout on top of the read and
-    gave up after one attempt.) The listener's backlog is full: connects time out."""
+    gave up after one attempt.) The listener's backlog is full: connects time out. A read
+    timeout of 24 s leaves the retry 1.5 s to spare (25 s left it 0.5 s, which a loaded
+    machine's scheduling used up) and still tells the rules apart: two connects, the read and
+    the spare need 29.5 s."""
+    monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", "24")
     listener = socket.create_server(("127.0.0.1", 0), backlog=0)
     filler = socket.create_connection(listener.getsockname(), timeout=1)
     try:
