@@ -841,6 +841,17 @@ def test_runtime_unreachable_is_502(
     assert log["aws_error"] == "EndpointConnectionError"
 
 
+def invoke_at(
+    listener: socket.socket, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the handler with its SageMaker runtime at ``listener`` (a raw socket that misbehaves
+    as a network or a front end can); its response and log line."""
+    monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
+    return invoke(capsys, post(CSV))
+
+
 def test_a_connect_timeout_is_still_retried_within_the_functions_time(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -855,11 +866,8 @@ def test_a_connect_timeout_is_still_retried_within_the_functions_time(
     listener = socket.create_server(("127.0.0.1", 0), backlog=0)
     filler = socket.create_connection(listener.getsockname(), timeout=1)
     try:
-        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
         started = time.monotonic()
-        response, log = invoke(capsys, post(CSV))
+        response, log = invoke_at(listener, capsys, monkeypatch)
         took = time.monotonic() - started
     finally:
         filler.close()
@@ -892,10 +900,7 @@ def test_a_connection_closed_without_an_answer_is_an_upstream_error_not_a_bug(
     thread = threading.Thread(target=hang_up, daemon=True)
     thread.start()
     try:
-        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
-        response, log = invoke(capsys, post(CSV))
+        response, log = invoke_at(listener, capsys, monkeypatch)
     finally:
         listener.close()
         thread.join(timeout=5)
@@ -928,10 +933,7 @@ def test_an_answer_that_breaks_off_is_an_upstream_error_not_a_bug(
     thread = threading.Thread(target=cut_short, daemon=True)
     thread.start()
     try:
-        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
-        response, log = invoke(capsys, post(CSV))
+        response, log = invoke_at(listener, capsys, monkeypatch)
     finally:
         listener.close()
         thread.join(timeout=5)
