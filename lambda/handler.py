@@ -28,11 +28,10 @@ from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
     ReadTimeoutError,
     ResponseStreamingError,
 )
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from detect_contract import (
     DETECT,
     HEALTH,
@@ -220,7 +219,8 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
             status=502,
             code="upstream_error",
         ) from None
-    except (ConnectTimeoutError, EndpointConnectionError) as exc:
+    except BotocoreConnectionError as exc:
+        # Connect timeout, refused, DNS, a failed TLS handshake (SSLError), a proxy's refusal.
         log["aws_error"] = type(exc).__name__
         raise ApiError(
             "The SageMaker runtime could not be reached.",

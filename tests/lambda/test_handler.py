@@ -842,14 +842,47 @@ def test_runtime_unreachable_is_502(
 
 
 def invoke_at(
-    listener: socket.socket, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    listener: socket.socket,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    scheme: str = "http",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the handler with its SageMaker runtime at ``listener`` (a raw socket that misbehaves
     as a network or a front end can); its response and log line."""
     monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    url = f"{scheme}://127.0.0.1:{listener.getsockname()[1]}"
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
     return invoke(capsys, post(CSV))
+
+
+def test_a_failed_tls_handshake_is_unreachable_not_a_bug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TLS handshake that fails (a proxy or middlebox in the VPC that answers in plain text,
+    a certificate the function does not trust) is botocore's SSLError, a ConnectionError like
+    the connect timeout: the runtime could not be reached. It fell to the catch-all, 502
+    internal_error, which docs/api.md defines as a bug in the function."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def plain_text() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)  # the ClientHello
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=plain_text, daemon=True)
+    thread.start()
+    try:
+        response, log = invoke_at(listener, capsys, monkeypatch, scheme="https")
+    finally:
+        listener.close()
+        thread.join(timeout=5)
+    assert (response["statusCode"], error_of(response)["code"]) == (502, "upstream_unreachable")
+    assert log["aws_error"] == "SSLError" and "exception" not in log
 
 
 def test_a_connect_timeout_is_still_retried_within_the_functions_time(
