@@ -159,6 +159,7 @@ def _run(
     extra_env: dict[str, str] | None = None,
     ref: str = "refs/heads/main",
     inputs: dict[str, Any] | None = None,
+    variables: dict[str, str] | None = None,
 ) -> dict[str, JobRun]:
     event_path = work / ".runner-event.json"
     event_path.write_text(json.dumps(event or {}), encoding="utf-8")
@@ -175,7 +176,7 @@ def _run(
             "run_id": "42",
             "token": "t0ken",
         },
-        vars=dict(ROLE_VARS),
+        vars=dict(ROLE_VARS if variables is None else variables),
         base_env=bash_env(
             {
                 **aws,
@@ -515,6 +516,19 @@ def test_a_preview_comes_with_the_label_and_goes_with_it_or_the_close(checkout: 
         jobs = _preview_run(checkout, gh, stub, "closed", pull(7, state="closed"))
         assert _ran(jobs) == ["decide", "destroy"] and jobs["destroy"].result == "success"
         assert not any(_stack("pr-7").values())
+
+
+def test_without_previews_the_sweep_does_not_start(checkout: Path) -> None:
+    """A repository without AWS_PREVIEW_ROLE_ARN has no previews. The sweep job started every
+    6 hours anyway, and a job that names `environment: preview` creates that environment
+    ("Referencing an environment that does not exist will create an environment with the
+    referenced name", GitHub's *Managing environments for deployment*) and records a
+    deployment to it, only to say in its first step that there was nothing to do. Its
+    job-level `if` reads the variable (the `vars` context is available there)."""
+    others = {k: v for k, v in ROLE_VARS.items() if k != "AWS_PREVIEW_ROLE_ARN"}
+    jobs = _run(checkout, GitHub(), "preview.yml", "schedule", variables=others)
+    assert jobs["sweep"].result == "skipped" and jobs["sweep"].environment is None
+    assert _ran(jobs) == []
 
 
 def test_the_sweep_removes_previews_whose_close_was_never_delivered(checkout: Path) -> None:
