@@ -7,6 +7,7 @@ does, or the real model server rejects the input), never by a stubbed client.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import http.client
 import http.server
@@ -16,6 +17,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -855,6 +857,33 @@ def invoke_at(
     return invoke(capsys, post(CSV))
 
 
+@contextlib.contextmanager
+def raw_runtime(reply: bytes) -> Iterator[tuple[socket.socket, list[bytes]]]:
+    """A loopback "runtime" that reads each request's head (kept in the list it yields), writes
+    ``reply`` (b"": nothing) and hangs up: a front end or middlebox that misbehaves."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                seen.append(conn.recv(65536))
+                if reply:
+                    conn.sendall(reply)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener, seen
+    finally:
+        listener.close()
+        thread.join(timeout=5)
+
+
 def test_a_failed_tls_handshake_is_unreachable_not_a_bug(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -862,25 +891,9 @@ def test_a_failed_tls_handshake_is_unreachable_not_a_bug(
     a certificate the function does not trust) is botocore's SSLError, a ConnectionError like
     the connect timeout: the runtime could not be reached. It fell to the catch-all, 502
     internal_error, which docs/api.md defines as a bug in the function."""
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def plain_text() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)  # the ClientHello
-                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-
-    thread = threading.Thread(target=plain_text, daemon=True)
-    thread.start()
-    try:
+    plain_text = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"  # to the ClientHello
+    with raw_runtime(plain_text) as (listener, _):
         response, log = invoke_at(listener, capsys, monkeypatch, scheme="https")
-    finally:
-        listener.close()
-        thread.join(timeout=5)
     assert (response["statusCode"], error_of(response)["code"]) == (502, "upstream_unreachable")
     assert log["aws_error"] == "SSLError" and "exception" not in log
 
@@ -918,25 +931,8 @@ def test_a_connection_closed_without_an_answer_is_an_upstream_error_not_a_bug(
     endpoint URL: https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/.../invocations",
     aws/sagemaker-python-sdk#799 and #831). That is not a bug in the function, which is what
     the caller was told (internal_error) and the log line's level meant."""
-    seen: list[bytes] = []
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def hang_up() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                seen.append(conn.recv(65536))  # the request's head, then no answer
-
-    thread = threading.Thread(target=hang_up, daemon=True)
-    thread.start()
-    try:
+    with raw_runtime(b"") as (listener, seen):  # the request's head, then no answer
         response, log = invoke_at(listener, capsys, monkeypatch)
-    finally:
-        listener.close()
-        thread.join(timeout=5)
     error = error_of(response)
     assert (response["statusCode"], error["code"]) == (502, "upstream_error")
     assert "closed the connection" in error["message"]
@@ -949,27 +945,12 @@ def test_an_answer_that_breaks_off_is_an_upstream_error_not_a_bug(
 ) -> None:
     """The answer's body stops before its Content-Length (the connection dropped while it was
     read): botocore's ResponseStreamingError from Body.read(), the same 502 upstream_error."""
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def cut_short() -> None:
-        try:
-            conn, _ = listener.accept()
-        except OSError:
-            return
-        with conn:
-            conn.recv(65536)
-            conn.sendall(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                b"Content-Length: 1000\r\n\r\n" + b'{"method": "auto"'
-            )
-
-    thread = threading.Thread(target=cut_short, daemon=True)
-    thread.start()
-    try:
+    cut_short = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 1000\r\n\r\n" + b'{"method": "auto"'
+    )
+    with raw_runtime(cut_short) as (listener, _):
         response, log = invoke_at(listener, capsys, monkeypatch)
-    finally:
-        listener.close()
-        thread.join(timeout=5)
     assert (response["statusCode"], error_of(response)["code"]) == (502, "upstream_error")
     assert log["aws_error"] == "ResponseStreamingError" and "exception" not in log
 
