@@ -30,6 +30,8 @@ from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
     ATTACHED_POLICIES_RAISED_MAX,
     ATTACHED_QUOTA_CODE,
+    WORKFLOW_BRANCH,
+    WORKFLOW_ENVIRONMENT,
     Target,
     iam_quota_region,
     quota_problems,
@@ -89,15 +91,15 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--branch",
-        default="main",
-        help="branch that deploys (default: main, as the workflows have it; another needs them "
-        "edited to match)",
+        default=WORKFLOW_BRANCH,
+        help=f"branch that deploys (default: {WORKFLOW_BRANCH}, as the workflows have it; "
+        "another needs them edited to match)",
     )
     p.add_argument(
         "--environment",
-        default="production",
-        help="GitHub Environment of the deploy jobs (default: production, as deploy.yml names "
-        "it; another needs the workflows edited to match)",
+        default=WORKFLOW_ENVIRONMENT,
+        help=f"GitHub Environment of the deploy jobs (default: {WORKFLOW_ENVIRONMENT}, as "
+        "deploy.yml names it; another needs the workflows edited to match)",
     )
     p.add_argument(
         "--subject-format",
@@ -198,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"bootstrap: {problem}", file=sys.stderr)
         return 1
-    if (args.branch, args.environment) != ("main", "production"):
+    if (args.branch, args.environment) != (WORKFLOW_BRANCH, WORKFLOW_ENVIRONMENT):
         # The workflows name main and production themselves: roles trusting another branch or
         # environment trust a subject no workflow sends, unless .github is edited to match.
         print(

@@ -60,6 +60,12 @@ PLAN_SESSION_SECONDS = budget.PLAN_ROLE_SESSION_S
 Policy = dict[str, Any]
 
 
+# The branch that deploys and the GitHub environment of its jobs, as .github/workflows name
+# them (deploy.yml): roles trusting others are refused to every workflow until those say so.
+WORKFLOW_BRANCH = "main"
+WORKFLOW_ENVIRONMENT = "production"
+
+
 @dataclass(frozen=True)
 class Target:
     """Everything the policies depend on; ``account`` may be a CloudFormation ``${...}``."""
@@ -68,8 +74,8 @@ class Target:
     region: str
     account: str
     github_repo: str
-    branch: str = "main"
-    environment: str = "production"
+    branch: str = WORKFLOW_BRANCH
+    environment: str = WORKFLOW_ENVIRONMENT
     # What GitHub puts before ``:ref:…`` / ``:environment:…`` in this repository's ``sub``
     # claim: ``repo:OWNER/NAME`` (legacy) or ``repo:OWNER@OWNER_ID/NAME@REPO_ID`` (immutable,
     # every repository created, renamed or transferred since July 2026); see github.py.

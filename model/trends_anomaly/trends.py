@@ -41,8 +41,11 @@ _SMALL_TEXT = 256 * 1024
 # Cells that say "no value here": read as missing and filled by interpolation, with a warning
 # that names them. Dashes in every width a keyboard or a word processor writes (hyphen, en and
 # em dash, minus sign), and the "?" and "." that R, Weka and SAS/Stata write for no value.
-MISSING_CELLS = {"", "na", "nan", "null", "none", "-", "--", "\u2013", "\u2014", "\u2212", "n/a"}
-MISSING_CELLS |= {"?", "."}
+MISSING_CELLS = {
+    *("", "na", "nan", "null", "none", "n/a"),
+    *("-", "--", "\u2013", "\u2014", "\u2212"),
+    *("?", "."),
+}
 # A spreadsheet's error value, in any language Excel or Sheets writes it: #N/A, #VALUE!, #REF!,
 # #DIV/0!, #NUM!, #NAME?, #NULL!, #ERROR! (Sheets), #NV and #WERT! (German), #N/D and #¡VALOR!
 # (Spanish), #ЗНАЧ! (Russian), ... A formula that failed, not a value: the cell is missing.
