@@ -44,6 +44,7 @@ from .params import parse_attributes, resolve
 from .partial import partial_period_warning
 from .settings import Settings
 from .sparse_note import constant_warning, crowded_warning, short_warning, sparse_warning
+from .stl import min_points
 from .timeaxis import infer_step, parse_timestamps
 from .trends import (
     MAX_POINTS,
@@ -338,13 +339,14 @@ def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any
     if params["method"] != "stl":
         return
     period = params["period"]
-    short = next((s for s in table.series if len(s.values) < 2 * period), None)
+    needed = min_points(period)
+    short = next((s for s in table.series if len(s.values) < needed), None)
     if short is None:
         return
     default = f'the original app\'s default season of {period} points (no "period" sent)'
     season = f'"period": {period} in the request' if "period" in doc else default
     raise TooFewPoints(
-        f"STL needs two full seasons: with {season} that is {2 * period} points, and "
+        f"STL needs two full seasons: with {season} that is {needed} points, and "
         f"'{short.name}' has {len(short.values)}.",
         'Send more rows, a shorter season ("period" in the body), or "seasonality": false '
         '(DBSCAN, which handles short series); or send {"csv": ...} with "method": "auto".',

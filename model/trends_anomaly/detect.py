@@ -20,7 +20,7 @@ from .errors import BadParameter, TooFewPoints
 from .esd import generalized_esd
 from .scale import within_scale
 from .stl import MAX_PERIOD as MAX_STL_PERIOD
-from .stl import stl_decompose
+from .stl import min_points, stl_decompose
 from .timeaxis import default_period, default_season_words
 from .types import Anomaly, Detection, Series
 
@@ -90,7 +90,7 @@ def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints
     """STL's refusal of a series shorter than two seasons, saying whose season it was: the
     dates' (a 12-month weekly export, the commonest, has one year of the year-long season the
     page chose by itself) or the one the caller set."""
-    n, name = len(series.values), series.name
+    n, name, needed = len(series.values), series.name, min_points(period)
     season, unit = default_season_words(series.step)
     if source == "timestamps":
         said = (
@@ -100,14 +100,14 @@ def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints
         )
         return TooFewPoints(
             f"STL needs two full seasons, and the season its dates imply is {said}: that is "
-            f"{2 * period} points, and '{name}' has {n}.",
-            f"Export a longer time range (at least {2 * period} {unit}), set a shorter season "
+            f"{needed} points, and '{name}' has {n}.",
+            f"Export a longer time range (at least {needed} {unit}), set a shorter season "
             "(the page's Season length, period in the API), or use the Auto method "
             "(method=auto), which handles short series.",
         )
     return TooFewPoints(
         f"STL needs two full seasons: with the season of {period} points you set "
-        f"(period={period}) that is {2 * period} points, and '{name}' has {n}.",
+        f"(period={period}) that is {needed} points, and '{name}' has {n}.",
         "Use a longer time range, a shorter season (the page's Season length, period in the "
         "API), or the Auto method (method=auto), which handles short series.",
     )
@@ -123,7 +123,7 @@ def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
     n = len(y)
     period, source = stl_period(series, params.get("period"))
     check_stl_period(period, series)
-    if n < 2 * period:
+    if n < min_points(period):
         raise _too_short_for_stl(series, period, source)
     trend, seasonal, resid = stl_decompose(y, period)
     smooth = _moving_average_5(resid)

@@ -23,6 +23,12 @@ from . import loess
 MAX_PERIOD = 1440
 
 
+def min_points(period: int) -> int:
+    """The shortest series STL decomposes: two full seasons, so every cycle-subseries has
+    two points to smooth. Callers check it first to answer in the caller's own words."""
+    return 2 * period
+
+
 def default_spans(period: int, seasonal: int = 7) -> tuple[int, int]:
     """Trend and low-pass spans as STL (and statsmodels) choose them for a period."""
     trend = int(np.ceil(1.5 * period / (1 - 1.5 / seasonal)))
@@ -65,8 +71,8 @@ def stl_decompose(
     """
     y = np.asarray(values, dtype=float)
     n = len(y)
-    if period < 2 or n < 2 * period:
-        raise ValueError(f"STL needs at least two periods ({2 * period} points), got {n}")
+    if period < 2 or n < min_points(period):
+        raise ValueError(f"STL needs at least two periods ({min_points(period)} points), got {n}")
     trend_span, low_pass_span = default_spans(period, seasonal)
     trend = np.zeros(n)
     season = np.zeros(n)
