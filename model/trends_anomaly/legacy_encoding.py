@@ -7,8 +7,10 @@ reading every such file that way keeps the numbers but garbles each term outside
 ("işkur" comes back as "iþkur", "Категория" as "Êàòåãîðèÿ"). A Google Trends export names its
 language in words Trends writes (the preamble's "Category", the date column's "Week"; see
 :mod:`.exportlocale`), so each code page is tried, and the one under which most of those
-words read as its languages' is taken (the first on a tie). Excel for Mac's "CSV
-(Macintosh)" is Mac OS Roman, told the same way. A file whose words say nothing (an edited
+words read as its languages' is taken. Excel for Mac's "CSV (Macintosh)" is Mac OS Roman,
+told the same way, and, where its words read the same in both (English: "Category",
+"Week"), by the letters of its terms: a Mac "café" is Windows-1252's "cafŽ". Otherwise the
+first code page in the list wins a tie. A file whose words say nothing (an edited
 header, a language Trends is not known in here) is read as Windows-1252, as before.
 
 The page checks a chosen file the same way (``site/src/filecheck.js``, from the table
@@ -30,17 +32,27 @@ class CodePage(NamedTuple):
     label: str  # the WHATWG encoding label (the page's TextDecoder)
     name: str  # as a person knows it
     languages: tuple[str, ...]  # exports in these languages are saved in it
+    # Its languages' characters outside ASCII (small letters; marks written in words), which
+    # tell it from a code page of the same languages when their words tie (``letters_read``).
+    letters: str = ""
 
 
 # In the order tried. Japanese kanji headers (月, 日) are also Chinese words: Shift-JIS is
 # tried before GBK and Big5, and a word must decode exactly, so another code page's bytes for
 # the same character read as something else there.
 _WESTERN = ("English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch")
+# The small letters Windows-1252 writes outside ASCII, and the quotes, dashes and signs Western
+# text writes that both it and Mac OS Roman have. Each code page reads most of the other's
+# letters as a symbol (Mac OS Roman's á is Windows-1252's ‡) or a capital (é is Ž); the few
+# that read as one of these here too (ë ì í î ï ñ ó ô ö ú û as ‘ “ ’ ” • – — ™ š œ ž)
+# leave a tie.
+_WESTERN_LETTERS = "ßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿœšž" + "‘’‚“”„•–—…€™«»"
 CODE_PAGES = (
-    CodePage("cp1252", "windows-1252", "Windows-1252", _WESTERN),
+    CodePage("cp1252", "windows-1252", "Windows-1252", _WESTERN, _WESTERN_LETTERS),
     # Excel for Mac's "CSV (Macintosh)". Its é is Windows-1252's Ž: a file is taken as Mac OS
-    # Roman only when more of its words read there (Catégorie, Categoría, Mês).
-    CodePage("mac_roman", "macintosh", "Mac OS Roman", _WESTERN),
+    # Roman when more of its words read there (Catégorie, Categoría, Mês), or, its words being
+    # the same in both (Category, Week), more of its letters (café).
+    CodePage("mac_roman", "macintosh", "Mac OS Roman", _WESTERN, _WESTERN_LETTERS),
     CodePage("cp1250", "windows-1250", "Windows-1250 (Central European)", ("Polish",)),
     CodePage("cp1251", "windows-1251", "Windows-1251 (Cyrillic)", ("Russian", "Ukrainian")),
     CodePage("cp1254", "windows-1254", "Windows-1254 (Turkish)", ("Turkish",)),
@@ -71,6 +83,21 @@ def head_words(text: str) -> list[str]:
     return out
 
 
+def letters_read(text: str, letters: str) -> int:
+    """How many characters of ``text`` outside ASCII read as ``letters``: a small letter or
+    mark among them, or the capital of such a letter where a word may have one (not right
+    after a small letter: "Škoda", "CAFÉ", but not "cafŽ")."""
+    return sum(_reads_as_letter(text, k, letters) for k, ch in enumerate(text) if not ch.isascii())
+
+
+def _reads_as_letter(text: str, k: int, letters: str) -> bool:
+    ch = text[k]
+    if ch in letters:
+        return True
+    capital = ch.isupper() and ch.lower() in letters
+    return capital and not (k and text[k - 1].islower())
+
+
 def _decode(body: bytes, page: CodePage) -> str | None:
     try:
         text = body.decode(page.codec)
@@ -85,9 +112,10 @@ def decode_legacy(body: bytes) -> tuple[str, CodePage, str | None]:
     """The text of ``body`` (not UTF-8), the code page it was read in and the language of the
     first word that chose it (None: no word did, and it was read as Windows-1252). The code
     page under which most head words are its languages' words (``words_of_code_page``) is
-    taken, the first in ``CODE_PAGES`` on a tie: "Semaine" reads in Windows-1252 and in Mac
-    OS Roman alike, "Catégorie" in one of them only. (The page applies the same rule to the
-    same table.)"""
+    taken: "Semaine" reads in Windows-1252 and in Mac OS Roman alike, "Catégorie" in one of
+    them only. On a tie, the one under which more of the head reads as its letters
+    (``letters_read``: "café" in Mac OS Roman is "cafŽ" in Windows-1252), then the first in
+    ``CODE_PAGES``. (The page applies the same rule to the same table.)"""
     # The words are counted in the head alone (no code page here has 0x0A inside a
     # character), and the whole file is decoded in the best-placed page it fits.
     head = b"\n".join(body.split(b"\n", HEAD_LINES)[:HEAD_LINES])
@@ -96,7 +124,8 @@ def decode_legacy(body: bytes) -> tuple[str, CodePage, str | None]:
         text = _decode(head, page)
         found = [word for word in head_words(text) if word in words] if text else []
         if found:
-            ranked.append((-len(found), order, page, found[0]))
+            letters = letters_read(text, page.letters) if text else 0
+            ranked.append((-len(found), -letters, order, page, found[0]))
     for *_, page, word in sorted(ranked):
         text = _decode(body, page)
         if text is not None:

@@ -423,12 +423,18 @@ def page_table() -> dict[str, Any]:
             ],
             "other_exports_head_chars": HEAD_CHARS,
             "trends_how": TRENDS_HOW,  # where a Trends export is downloaded, said in hints
-            # A file that is not UTF-8: the code pages tried in turn, each taken when one of
-            # its words starts one of the first lines (see legacy_encoding).
+            # A file that is not UTF-8: the code pages tried in turn; the one under which most
+            # of the first lines start with its words is taken, on a tie the one that reads
+            # more of its letters, then the first (see legacy_encoding).
             "legacy_head_lines": HEAD_LINES,
             "preamble_key": exportlocale.PREAMBLE_KEY.pattern,
             "legacy_encodings": [
-                {"label": page.label, "name": page.name, "words": list(words_of_code_page(page))}
+                {
+                    "label": page.label,
+                    "name": page.name,
+                    "words": list(words_of_code_page(page)),
+                    "letters": page.letters,
+                }
                 for page in CODE_PAGES
             ],
         },

@@ -37,13 +37,33 @@ function languageWord(cell) {
   return (m ? m[1] : cell).trim().replace(/^"+|"+$/g, "").toLowerCase();
 }
 
-/** The language word of the first cell of each of the first lines (legacy_encoding.head_words). */
-function headWords(text) {
-  return text
-    .split(/\r\n|\n|\r/)
-    .slice(0, LEGACY_HEAD_LINES)
-    .filter((line) => line.trim())
-    .map((line) => languageWord(line.split(FIRST_CELL_END)[0]));
+/** The first lines, where an export's preamble and header are (legacy_encoding.HEAD_LINES). */
+function headLines(text) {
+  return text.split(/\r\n|\n|\r/).slice(0, LEGACY_HEAD_LINES);
+}
+
+/** The language word of the first cell of each line (legacy_encoding.head_words). */
+function headWords(lines) {
+  return lines.filter((line) => line.trim()).map((line) => languageWord(line.split(FIRST_CELL_END)[0]));
+}
+
+const isLower = (ch) => ch !== ch.toUpperCase() && ch === ch.toLowerCase();
+const isUpper = (ch) => ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+
+/**
+ * How many characters outside ASCII read as the code page's letters: one of them, or the
+ * capital of one where a word may have it, not right after a small letter ("Škoda", not
+ * "cafŽ"). legacy_encoding.letters_read.
+ */
+function lettersRead(text, letters) {
+  let count = 0;
+  const chars = [...text];
+  chars.forEach((ch, k) => {
+    if (ch.codePointAt(0) < 0x80) return;
+    if (letters.includes(ch)) count += 1;
+    else if (isUpper(ch) && letters.includes(ch.toLowerCase()) && !(k && isLower(chars[k - 1]))) count += 1;
+  });
+  return count;
 }
 
 function decodeAs(bytes, label) {
@@ -64,14 +84,18 @@ export function decodeText(bytes) {
   if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder("utf-16be").decode(bytes);
   const utf8 = decodeAs(bytes, "utf-8");
   if (utf8 !== null) return utf8;
-  // The code page under which most head words are its languages' words, the first on a tie.
+  // The code page under which most head words are its languages' words; on a tie, the one
+  // under which more of the head reads as its letters; then the first.
   let best = null;
-  let most = 0;
-  for (const { label, words } of LEGACY_ENCODINGS) {
+  let most = [0, 0];
+  for (const { label, words, letters } of LEGACY_ENCODINGS) {
     const text = decodeAs(bytes, label);
     if (text === null) continue;
-    const found = headWords(text).filter((word) => words.has(word)).length;
-    if (found > most) [best, most] = [text, found];
+    const head = headLines(text);
+    const found = headWords(head).filter((word) => words.has(word)).length;
+    if (!found) continue;
+    const read = lettersRead(head.join("\n"), letters);
+    if (found > most[0] || (found === most[0] && read > most[1])) [best, most] = [text, [found, read]];
   }
   return best ?? new TextDecoder("windows-1252").decode(bytes);
 }

@@ -82,3 +82,39 @@ def test_a_real_turkish_excel_export_keeps_its_letters(client):
     assert [s["name"] for s in answer["series"]] == ["işkur", "zam"]
     assert all(len(s["values"]) == 220 for s in answer["series"])
     assert any("Windows-1254" in w for w in answer["warnings"])
+
+
+# Windows-1252's characters that a Western term may hold: its letters outside ASCII (not ª º,
+# ƒ or ˆ, which are signs) and the quotes, dashes and signs people type.
+WINDOWS_1252_TEXT = sorted(
+    {ch for ch in bytes(range(0xC0, 0x100)).decode("cp1252") if ch.isalpha()}
+    | set("ŠšŒœŽžŸ‘’‚“”„•–—…€™«»")
+)
+
+
+def _encodable(ch: str) -> bool:
+    return len(ch) == 1 and ch.encode("cp1252", errors="ignore") != b""
+
+
+@pytest.mark.parametrize("ch", WINDOWS_1252_TEXT)
+def test_a_windows_1252_term_is_never_taken_for_mac_os_roman(ch):
+    """An English Windows-1252 export (words that read the same in Mac OS Roman) whose term has
+    any of Windows-1252's letters or marks where words have them (small: anywhere; capital: at
+    a word's start or in capitals) stays Windows-1252: the tie is broken by letters only when
+    Mac OS Roman reads more of them, and none of these reads as more there."""
+    small, capital = ch.lower(), ch.upper()
+    terms = [f"{small}ber", f"caf{small}", f"na{small}ve", f"Macy{small}s café"]
+    terms += [f"{capital}ber", f"{capital}BER", f"CAF{capital}"] if _encodable(capital) else []
+    for term in terms if _encodable(small) else []:
+        head = f"Category: All categories\r\n\r\nWeek,{term}: (US)\r\n2020-07-12,15\r\n"
+        text, page, _ = decode_legacy(head.encode("cp1252"))
+        assert (page.codec, text) == ("cp1252", head), term
+
+
+@pytest.mark.parametrize("ch", sorted("äåáàâãéüòõ"))
+def test_a_mac_term_with_an_accent_windows_1252_reads_as_a_symbol_is_mac_os_roman(ch):
+    """The Mac OS Roman letters that Windows-1252 reads as a symbol (á as ‡) or as a capital
+    after a small letter (é as Ž) tell the file from a Windows-1252 one."""
+    head = f"Category: All categories\r\n\r\nWeek,caf{ch} {ch}b: (US)\r\n2020-07-12,15\r\n"
+    text, page, _ = decode_legacy(head.encode("mac_roman"))
+    assert (page.codec, text) == ("mac_roman", head)

@@ -44,8 +44,24 @@ CASES = (
         "Mac OS Roman",
     ),
     ("mac_roman", "Categoría: Todas las categorías\r\n\r\nSemana,fútbol: (España)", "Mac OS Roman"),
-    # Words without accents read the same in both: Windows-1252, as before.
-    ("mac_roman", "Category: All categories\r\n\r\nWeek,café: (France)", "Windows-1252"),
+    # Words without accents read the same in both; the term's letters tell: é is Windows-1252's
+    # Ž, a capital after a small letter, which words do not have (ö, its š, would tie).
+    ("mac_roman", "Category: All categories\r\n\r\nWeek,café: (France)", "Mac OS Roman"),
+    (
+        "mac_roman",
+        "Category: All categories\r\n\r\nWeek,Pokémon schön: (Worldwide)",
+        "Mac OS Roman",
+    ),
+    # ...but ñ is Windows-1252's en dash, which reads as well: no reader can tell: Windows-1252.
+    ("mac_roman", "Category: All categories\r\n\r\nWeek,año: (Spain)", "Windows-1252"),
+    # A Windows-1252 file with its own letters, quotes, dashes and signs stays Windows-1252:
+    # each of them reads in Mac OS Roman as a symbol, a capital after a small letter, or a
+    # letter that Windows-1252's reading matches (’ í, – ñ, ™ ô, š ö, Š ä, Œ å).
+    (
+        "cp1252",
+        "Category: All categories\r\n\r\nWeek,Macy’s café – Škoda™ Œuvre naïve: (US)",
+        "Windows-1252",
+    ),
     # No word of the export's own: read as Windows-1252 (the term comes back as it is there).
     ("cp1252", "when,café crème", None),
     # English words with a Cyrillic term: the words say Windows-1252, so the term is garbled
