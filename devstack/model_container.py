@@ -194,6 +194,7 @@ class ModelContainer:
     memory: str | None = DEFAULT_MEMORY
     cpus: str | None = None  # `docker run --cpus` (a CFS quota), e.g. "1"; None: every CPU
     user: str | None = None  # `docker run --user`, e.g. "65534:65534"; None: the image's (root)
+    read_only: bool = False  # `docker run --read-only`: nothing writable but /dev/shm
     env: dict[str, str] = field(default_factory=dict)
     name: str = field(default_factory=lambda: f"trends-anomaly-model-{uuid.uuid4().hex[:10]}")
     ready_s: float | None = None  # from `docker run` to the first /ping 200
@@ -225,6 +226,8 @@ class ModelContainer:
             args += ["--cpus", self.cpus]
         if self.user:
             args += ["--user", self.user]
+        if self.read_only:
+            args += ["--read-only"]
         args += ["-v", f"{Path(mount).resolve()}:/opt/ml/model:ro"]
         for key, value in env.items():
             args += ["-e", f"{key}={value}"]

@@ -29,6 +29,7 @@ from gevent import monkey  # noqa: E402
 monkey.patch_all()
 
 from serving.environment import host, log_level, port, seconds  # noqa: E402
+from serving.heartbeat import heartbeat_dir  # noqa: E402
 from serving.model_app import load, refusal  # noqa: E402
 from serving.workers import choose_from_system  # noqa: E402
 
@@ -38,6 +39,8 @@ _workers = choose_from_system()
 _host = host("MODEL_SERVER_HOST", "0.0.0.0")  # all interfaces inside the container
 bind = f"{_host}:{port('SAGEMAKER_BIND_TO_PORT', '8080')}"
 workers = _workers.workers
+# Each worker's heartbeat file: in /dev/shm, not on the image's disk (serving/heartbeat.py).
+worker_tmp_dir = heartbeat_dir()
 # gunicorn's gevent worker, but a stop does not wait for idle keep-alive connections.
 worker_class = "serving.gevent_worker.StoppableGeventWorker"
 # Connections a worker accepts at once. When they are all taken the worker stops accepting,

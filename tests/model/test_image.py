@@ -208,6 +208,54 @@ def test_the_image_serves_as_a_user_without_roots_permissions(tmp_path):
     assert "Traceback" not in stopped.log and "Permission denied" not in stopped.log
 
 
+def test_the_image_serves_with_a_read_only_root(tmp_path):
+    """The image run with a read-only root and no tmpfs (`docker run --read-only`; ECS's
+    readonlyRootFilesystem, Kubernetes' readOnlyRootFilesystem) as it runs on SageMaker.
+    gunicorn makes each worker's heartbeat file in the temporary directory: with /tmp read-only
+    the start was a traceback ("No usable temporary directory found"). It keeps them in
+    /dev/shm, a tmpfs in every container, which gunicorn's docs advise anyway: on a
+    disk-backed /tmp the heartbeat's write "may block a worker for arbitrary time"."""
+    container = ModelContainer(
+        built_image().tag, 0, workers=2, model_dir=tmp_path, read_only=True
+    ).start(timeout_s=60)
+    try:
+        status, body = Client(container.port).json(
+            b"Week,x\n" + b"".join(f"2024-01-{d:02d},{d % 7}\n".encode() for d in range(1, 29))
+        )
+        assert status == 200, body
+    finally:
+        stopped = container.stop(grace_s=30)
+    assert stopped is not None and stopped.exit_code == 0, stopped and stopped.log[-3000:]
+    assert "Traceback" not in stopped.log, stopped.log[-3000:]
+
+
+def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
+    """A read-only root whose /dev/shm cannot be written either: the start stops with one
+    line that says what to mount, not a traceback of tempfile's."""
+    tmp_path.chmod(0o755)
+    ran = docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--read-only",
+        "--user",
+        "65534:65534",
+        "--mount",
+        "type=tmpfs,destination=/dev/shm,tmpfs-mode=0555",
+        "-v",
+        f"{tmp_path}:/opt/ml/model:ro",
+        built_image().tag,
+        "serve",
+        check=False,
+        timeout=60,
+    )
+    out = ran.stdout + ran.stderr
+    assert ran.returncode != 0, out
+    assert "heartbeat files: /dev/shm, or /tmp" in out and "--tmpfs /tmp" in out, out
+    assert "Traceback" not in out, out
+
+
 def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
     """A serverless endpoint may run the container without root's permissions ("your
     container may not have permissions to write files", Troubleshooting, Serverless Inference:
