@@ -245,6 +245,13 @@ def no_content_encoding(headers: dict[str, str]) -> None:
         )
 
 
+def _repeated(value: str) -> str | None:
+    """The one value of a header that payload 2.0 joined from copies of the same value (its
+    spaces and case aside), else None."""
+    values = {" ".join(part.split()).lower(): part.strip() for part in value.split(",")}
+    return next(iter(values.values())) if len(values) == 1 else None
+
+
 def sent_once(name: str, value: str) -> str:
     """A single-valued header's value when it was sent more than once: payload 2.0 joins a
     repeated header's values with commas, so Content-Type sent twice read 'text/csv,text/csv'.
@@ -253,9 +260,9 @@ def sent_once(name: str, value: str) -> str:
     value = value.strip()
     if "," not in value or '"' in value:
         return value
-    values = {" ".join(part.split()).lower(): part.strip() for part in value.split(",")}
-    if len(values) == 1:
-        return next(iter(values.values()))
+    once = _repeated(value)
+    if once is not None:
+        return once
     raise ApiError(
         f"The {name} header was sent more than once, with different values: {value[:120]!r}.",
         f"Send {name} once, e.g. text/csv for the file or application/json.",
@@ -463,6 +470,11 @@ def header_parameters(value: str) -> dict[str, str]:
 def request_attributes(query: dict[str, Any] | None, header: str) -> str | None:
     """The CustomAttributes for SageMaker: from the query, or from the custom-attributes
     header; both at once is refused rather than one of them silently ignored."""
+    # Sent twice, the header arrives as its copies joined by a comma: the same copies are read
+    # once; different ones are left to header_parameters, whose words for a ',' between
+    # parameters (method=stl,period=52) fit the likelier mistake.
+    if "," in header:
+        header = _repeated(header) or header
     from_header = header_parameters(header) if header.strip() else {}
     if query and from_header:
         raise ApiError(

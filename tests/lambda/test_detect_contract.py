@@ -108,6 +108,18 @@ def test_a_comma_or_ampersand_in_a_value_is_told_for_what_it_is(query, header, s
     assert said in raised.value.message and hint in raised.value.hint
 
 
+def test_the_header_sent_twice_with_the_same_value_is_read_once() -> None:
+    """Payload 2.0 joins a repeated header's copies with commas: the custom-attributes header
+    sent twice (a client that sets it per session and per request, a proxy that adds it again)
+    was told it named a parameter twice, or that a value had a comma."""
+    twice = "method=stl;period=52, method=stl;period=52"
+    assert request_attributes(None, twice) == "method=stl;period=52"
+    assert request_attributes(None, "method=auto,method=auto") == "method=auto"
+    with pytest.raises(ApiError) as raised:
+        request_attributes(None, "method=stl;period=52,method=auto")
+    assert raised.value.code == "bad_parameter"
+
+
 def test_too_many_parameters() -> None:
     with pytest.raises(ApiError) as raised:
         custom_attributes({f"p{i}": "1" for i in range(21)})
