@@ -229,22 +229,19 @@ def test_the_image_serves_with_a_read_only_root(tmp_path):
     assert "Traceback" not in stopped.log, stopped.log[-3000:]
 
 
-def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
-    """A read-only root whose /dev/shm cannot be written either: the start stops with one
-    line that says what to mount, not a traceback of tempfile's."""
-    tmp_path.chmod(0o755)
+def refused_start(model_dir, *run_args: str) -> str:
+    """`serve` as user 65534 with ``model_dir`` at /opt/ml/model and ``run_args`` (to `docker
+    run`), which must stop the start: its output."""
     ran = docker(
         "run",
         "--rm",
         "--network",
         "none",
-        "--read-only",
         "--user",
         "65534:65534",
-        "--mount",
-        "type=tmpfs,destination=/dev/shm,tmpfs-mode=0555",
+        *run_args,
         "-v",
-        f"{tmp_path}:/opt/ml/model:ro",
+        f"{model_dir}:/opt/ml/model:ro",
         built_image().tag,
         "serve",
         check=False,
@@ -252,6 +249,16 @@ def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
     )
     out = ran.stdout + ran.stderr
     assert ran.returncode != 0, out
+    return out
+
+
+def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
+    """A read-only root whose /dev/shm cannot be written either: the start stops with one
+    line that says what to mount, not a traceback of tempfile's."""
+    tmp_path.chmod(0o755)
+    out = refused_start(
+        tmp_path, "--read-only", "--mount", "type=tmpfs,destination=/dev/shm,tmpfs-mode=0555"
+    )
     assert "heartbeat files: /dev/shm, or /tmp" in out and "--tmpfs /tmp" in out, out
     assert "Traceback" not in out, out
 
@@ -268,22 +275,7 @@ def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
     # there is a defaults.json: that stopped the start with a traceback of pathlib's stat).
     for folder_mode in (0o755, 0o700):
         tmp_path.chmod(folder_mode)
-        ran = docker(
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--user",
-            "65534:65534",
-            "-v",
-            f"{tmp_path}:/opt/ml/model:ro",
-            built_image().tag,
-            "serve",
-            check=False,
-            timeout=60,
-        )
-        out = ran.stdout + ran.stderr
-        assert ran.returncode != 0, out
+        out = refused_start(tmp_path)
         assert "/opt/ml/model/defaults.json: cannot be read" in out, out
         assert "Permission denied" in out and "not valid JSON" not in out, out
         assert "Traceback" not in out, out
