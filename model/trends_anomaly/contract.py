@@ -130,11 +130,17 @@ def decode_text(body: bytes, charset: str | None, warnings: list[str]) -> str:
                     "it was read as UTF-8"
                 )
                 return text
-        text, page, language = decode_legacy(body)
+        text, page, language, over = decode_legacy(body)
         if language is None:
             warnings.append(
                 f"the file is not UTF-8; it was read as {page.name}: letters outside that "
                 "encoding may show wrong (save it as CSV UTF-8 to keep every letter)"
+            )
+        elif over is not None:
+            warnings.append(
+                f"the file is not UTF-8; it was read as {page.name}: its Google Trends words "
+                f"({language}) read the same in {over.name}, and more of its letters read as "
+                f"letters in {page.name} (if a term shows wrong, save the file as CSV UTF-8)"
             )
         else:
             warnings.append(

@@ -108,9 +108,19 @@ def _decode(body: bytes, page: CodePage) -> str | None:
     return unicodedata.normalize("NFC", text) if page.codec == "cp1258" else text
 
 
-def decode_legacy(body: bytes) -> tuple[str, CodePage, str | None]:
-    """The text of ``body`` (not UTF-8), the code page it was read in and the language of the
-    first word that chose it (None: no word did, and it was read as Windows-1252). The code
+class Decoded(NamedTuple):
+    text: str
+    page: CodePage  # the code page it was read in
+    language: str | None  # of the first word that chose it; None: none did (Windows-1252)
+    # The code page whose words read as well, which the letters put behind (None: the words
+    # alone chose): a person is told that this was a closer call.
+    over: CodePage | None = None
+
+
+def decode_legacy(body: bytes) -> Decoded:
+    """The text of ``body`` (not UTF-8), the code page it was read in, the language of the
+    first word that chose it (None: no word did, and it was read as Windows-1252), and the
+    code page that the letters put behind when the words tied (``Decoded``). The code
     page under which most head words are its languages' words (``words_of_code_page``) is
     taken: "Semaine" reads in Windows-1252 and in Mac OS Roman alike, "Catégorie" in one of
     them only. On a tie, the one under which more of the head reads as its letters
@@ -126,11 +136,14 @@ def decode_legacy(body: bytes) -> tuple[str, CodePage, str | None]:
         if found:
             letters = letters_read(text, page.letters) if text else 0
             ranked.append((-len(found), -letters, order, page, found[0]))
-    for *_, page, word in sorted(ranked):
+    ranked.sort()
+    for found, letters, order, page, word in ranked:
         text = _decode(body, page)
         if text is not None:
-            return text, page, language_of(word)
-    return body.decode(FALLBACK.codec, errors="replace"), FALLBACK, None
+            # Those its words tied with, which came first but read fewer letters.
+            tied = [p for f, n, o, p, _ in ranked if f == found and n > letters and o < order]
+            return Decoded(text, page, language_of(word), tied[0] if tied else None)
+    return Decoded(body.decode(FALLBACK.codec, errors="replace"), FALLBACK, None)
 
 
 _WORDS_OF_PAGE = tuple((page, frozenset(words_of_code_page(page))) for page in CODE_PAGES)

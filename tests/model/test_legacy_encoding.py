@@ -26,7 +26,7 @@ def test_cases_are_what_their_generator_writes():
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['saved_in']}-{k}" for k, c in enumerate(CASES)])
 def test_each_code_page_is_told_by_the_exports_own_words(case):
-    text, page, language = decode_legacy(bytes.fromhex(case["hex"]))
+    text, page, language, _ = decode_legacy(bytes.fromhex(case["hex"]))
     assert text == case["text"]
     if case["read_as"] is None:
         assert (page.codec, language) == ("cp1252", None)
@@ -74,6 +74,15 @@ def test_the_warning_says_what_was_assumed():
     warnings.clear()
     decode_text("when,café\n2020-01-05,3\n".encode("cp1252"), None, warnings)
     assert "read as Windows-1252" in warnings[0] and "CSV UTF-8" in warnings[0]
+    # English words read the same in Windows-1252 and Mac OS Roman: the letters chose, and
+    # the warning says it was that close a call.
+    warnings.clear()
+    decode_text("Week,café: (US)\n2020-01-05,3\n".encode("mac_roman"), None, warnings)
+    assert warnings == [
+        "the file is not UTF-8; it was read as Mac OS Roman: its Google Trends words (English) "
+        "read the same in Windows-1252, and more of its letters read as letters in Mac OS Roman "
+        "(if a term shows wrong, save the file as CSV UTF-8)"
+    ]
 
 
 def test_a_real_turkish_excel_export_keeps_its_letters(client):
@@ -107,7 +116,7 @@ def test_a_windows_1252_term_is_never_taken_for_mac_os_roman(ch):
     terms += [f"{capital}ber", f"{capital}BER", f"CAF{capital}"] if _encodable(capital) else []
     for term in terms if _encodable(small) else []:
         head = f"Category: All categories\r\n\r\nWeek,{term}: (US)\r\n2020-07-12,15\r\n"
-        text, page, _ = decode_legacy(head.encode("cp1252"))
+        text, page, *_ = decode_legacy(head.encode("cp1252"))
         assert (page.codec, text) == ("cp1252", head), term
 
 
@@ -116,5 +125,5 @@ def test_a_mac_term_with_an_accent_windows_1252_reads_as_a_symbol_is_mac_os_roma
     """The Mac OS Roman letters that Windows-1252 reads as a symbol (á as ‡) or as a capital
     after a small letter (é as Ž) tell the file from a Windows-1252 one."""
     head = f"Category: All categories\r\n\r\nWeek,caf{ch} {ch}b: (US)\r\n2020-07-12,15\r\n"
-    text, page, _ = decode_legacy(head.encode("mac_roman"))
+    text, page, *_ = decode_legacy(head.encode("mac_roman"))
     assert (page.codec, text) == ("mac_roman", head)
