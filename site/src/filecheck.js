@@ -37,6 +37,15 @@ function languageWord(cell) {
   return (m ? m[1] : cell).trim().replace(/^"+|"+$/g, "").toLowerCase();
 }
 
+/** The bytes of the first lines (legacy_encoding.decode_legacy's head). */
+function headBytes(bytes) {
+  let lines = 0;
+  for (let i = 0; i < bytes.length; i += 1) {
+    if (bytes[i] === 0x0a && ++lines === LEGACY_HEAD_LINES) return bytes.subarray(0, i);
+  }
+  return bytes;
+}
+
 /** The first lines, where an export's preamble and header are (legacy_encoding.HEAD_LINES). */
 function headLines(text) {
   return text.split(/\r\n|\n|\r/).slice(0, LEGACY_HEAD_LINES);
@@ -85,19 +94,24 @@ export function decodeText(bytes) {
   const utf8 = decodeAs(bytes, "utf-8");
   if (utf8 !== null) return utf8;
   // The code page under which most head words are its languages' words; on a tie, the one
-  // under which more of the head reads as its letters; then the first.
-  let best = null;
-  let most = [0, 0];
-  for (const { label, words, letters } of LEGACY_ENCODINGS) {
+  // under which more of the head reads as its letters; then the first. Counted in the head
+  // alone (no code page here has 0x0A inside a character: a 3 MB file took 140-240 ms in
+  // Node decoded whole in each), and the whole file read in the best-placed one it fits.
+  const head = headBytes(bytes);
+  const ranked = [];
+  LEGACY_ENCODINGS.forEach(({ label, words, letters }, order) => {
+    const text = decodeAs(head, label);
+    if (text === null) return;
+    const lines = headLines(text);
+    const found = headWords(lines).filter((word) => words.has(word)).length;
+    if (found) ranked.push({ label, found, read: lettersRead(lines.join("\n"), letters), order });
+  });
+  ranked.sort((a, b) => b.found - a.found || b.read - a.read || a.order - b.order);
+  for (const { label } of ranked) {
     const text = decodeAs(bytes, label);
-    if (text === null) continue;
-    const head = headLines(text);
-    const found = headWords(head).filter((word) => words.has(word)).length;
-    if (!found) continue;
-    const read = lettersRead(head.join("\n"), letters);
-    if (found > most[0] || (found === most[0] && read > most[1])) [best, most] = [text, [found, read]];
+    if (text !== null) return text;
   }
-  return best ?? new TextDecoder("windows-1252").decode(bytes);
+  return new TextDecoder("windows-1252").decode(bytes);
 }
 
 function looksBinary(bytes) {
