@@ -444,8 +444,16 @@ export function renderChart(container, series, context = {}) {
   let touchStart = null;
   let touchSpan = null; // [left, right] in CSS px once the finger moved sideways
   const touchLeft = (t) => Math.max(0, Math.min(t.clientX - over.getBoundingClientRect().left, over.clientWidth));
+  // A second finger makes it a pinch, which is the browser's (touch-action: pinch-zoom, to read
+  // the chart larger): the slide so far is dropped, and nothing zooms when the fingers lift.
+  const dropSlide = () => {
+    if (touchSpan) plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+    touchStart = null;
+    touchSpan = null;
+  };
   over.addEventListener("touchstart", (event) => {
     const t = event.touches[0];
+    if (event.touches.length > 1) dropSlide();
     if (!t || event.touches.length > 1) return;
     touchStart = touchLeft(t);
     touchSpan = null;
@@ -454,6 +462,7 @@ export function renderChart(container, series, context = {}) {
   }, { passive: true });
   over.addEventListener("touchmove", (event) => {
     const t = event.touches[0];
+    if (event.touches.length > 1) dropSlide();
     if (!t || touchStart === null) return;
     const left = touchLeft(t);
     plot.setCursor({ left, top: t.clientY - over.getBoundingClientRect().top });
@@ -469,6 +478,7 @@ export function renderChart(container, series, context = {}) {
     touchSpan = null;
     pinned = lastIdx !== null;
   }, { passive: true });
+  over.addEventListener("touchcancel", dropSlide, { passive: true });
 
   const canvas = plotBox.querySelector("canvas");
   if (canvas) {

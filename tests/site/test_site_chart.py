@@ -343,6 +343,47 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     assert problems == []
 
 
+def test_a_pinch_on_a_chart_is_left_to_the_browser(
+    phone_page: Any, stack: Any, problems: list
+) -> None:
+    """An analyst who pinches a chart on a phone to read its small axis labels: the chart's
+    ``touch-action: pan-y`` forbade the browser's pinch-zoom over it (most of a phone's width),
+    and the first finger's travel zoomed the chart's dates instead (Reset zoom appeared). The
+    pinch is now the browser's (``pan-y pinch-zoom``, as the WHATWG compat spec recommends for
+    a sideways-swiped widget) and two fingers leave the chart's zoom alone; one finger still
+    slides a zoom. Real touch input (CDP), the fingers lifted one at a time."""
+    page = phone_page
+    n = len(shown(page, stack, BITCOIN_MONTHLY)["series"][0]["timestamps"])
+    area = plot_area(page)
+    over = page.locator(".chart-plot .u-over").first
+    assert "pinch-zoom" in over.evaluate("e => getComputedStyle(e).touchAction")
+    cdp = page.context.new_cdp_session(page)
+    y = area["y"] + area["height"] / 2
+
+    def fingers(kind: str, *xs: float) -> None:
+        points = [{"x": x, "y": y, "id": k} for k, x in enumerate(xs)]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    left, right = x_of(area, n // 2 - n // 10, n), x_of(area, n // 2 + n // 10, n)
+    step = (right - left) / 4  # each finger moves this far out, four times: far past a slip
+    fingers("touchStart", left)
+    fingers("touchStart", left, right)
+    for k in range(1, 5):
+        fingers("touchMove", left - k * step, right + k * step)
+    fingers("touchEnd", right + step)  # the first finger lifted, the second still down
+    fingers("touchEnd")
+    reset = page.locator(".reset-zoom").first
+    page.wait_for_function("() => new Promise((done) => requestAnimationFrame(() => done(true)))")
+    assert reset.is_hidden(), "a pinch zoomed the chart"
+    # One finger sliding sideways still zooms the chart.
+    fingers("touchStart", left)
+    for k in range(1, 5):
+        fingers("touchMove", left + k * step)
+    fingers("touchEnd")
+    reset.wait_for(state="visible")
+    assert problems == []
+
+
 def test_a_tapped_point_stays_marked_on_the_chart(
     phone_page: Any, stack: Any, problems: list
 ) -> None:
