@@ -286,10 +286,13 @@ function seriesIndex(series, titles) {
   if (nav.hidden) return;
   const items = series.map((s, i) => {
     const count = (s.anomalies || []).length;
+    // Named with what the number counts: a screen reader's list of links leaves out the line
+    // above that says so. The name starts with what the link shows (WCAG 2.5.3).
+    const name = `${titles[i]} ${plural(count, "anomaly", "anomalies")}`;
     return el(
       "li",
       {},
-      el("a", { href: `#series-${i}` }, titles[i], " ",
+      el("a", { href: `#series-${i}`, "aria-label": name }, titles[i], " ",
         el("span", { class: `badge${count ? " badge-alert" : ""}`, text: String(count) })),
     );
   });

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from contrast import luminance, ratio, rgb
-from pagekit import DATA, open_page, run, upload_path
+from pagekit import DATA, call_api, open_page, run, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -393,3 +393,26 @@ def test_the_still_busy_sign_shows_its_hands_under_forced_colours_too(
         page.get_by_role("button", name="Cancel").click()
     finally:
         context.close()
+
+
+def test_the_list_of_terms_says_what_each_count_counts(page: Any, stack: Any) -> None:
+    """The links above the charts (a file of four terms or more) were named "Digital Nest 0"
+    to a screen reader: the number's meaning is in the line above the list ("Jump to a term
+    (anomalies):"), which a list of links (NVDA's Insert+F7, VoiceOver's rotor) leaves out.
+    Each link's name now says it ("Romolo 0 anomalies", "Cesare-Romolo 1 anomaly"), starting
+    with the words and number it shows (WCAG 2.5.3), for the counts the API gave (16 terms)."""
+    path = DATA / "more" / "it_monthly_semicolons_16terms.csv"
+    open_page(page, stack.urls["site"])
+    upload_path(page, path)
+    run(page)
+    _, answer = call_api(stack.urls["api"], path.read_bytes(), "method=auto")
+    tree = page.locator("#series-index").aria_snapshot()
+    names = re.findall(r'^\s*- link "([^"]*)"', tree, flags=re.M)
+    wanted = []
+    for series in answer["series"]:
+        count = len(series["anomalies"])
+        wanted.append(f"{series['name']} {count} {'anomaly' if count == 1 else 'anomalies'}")
+    assert names == wanted, tree
+    shown = page.locator("#series-index a").all_inner_texts()
+    for name, text in zip(names, shown, strict=True):
+        assert name.startswith(" ".join(text.split())), (name, text)
