@@ -45,7 +45,9 @@ function field(method, param) {
     input = el("input", {
       ...common, type: "range", min: param.min, max: param.max, step: param.step, value: param.default,
     });
-    output = el("output", { id: `${id}-out`, for: id, text: formatNumber(param.default) });
+    // For the eye: an <output> is a live status, and said each step again after the slider's
+    // own value (the slider says it).
+    output = el("output", { id: `${id}-out`, for: id, "aria-hidden": "true", text: formatNumber(param.default) });
     input.addEventListener("input", () => {
       output.textContent = formatNumber(Number(input.value));
     });

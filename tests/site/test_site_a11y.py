@@ -416,3 +416,19 @@ def test_the_list_of_terms_says_what_each_count_counts(page: Any, stack: Any) ->
     shown = page.locator("#series-index a").all_inner_texts()
     for name, text in zip(names, shown, strict=True):
         assert name.startswith(" ".join(text.split())), (name, text)
+
+
+def test_a_sensitivity_step_is_said_once(page: Any, stack: Any) -> None:
+    """The value beside "Sensitivity" is an <output>, which Chromium exposes as a status (a
+    polite live region): each arrow-key step of the slider was said twice, as the slider's
+    value and again by the status. The slider says its value; the number beside it is for the
+    eye (and still follows the slider)."""
+    open_page(page, stack.urls["site"])
+    slider = page.locator("#auto-sensitivity")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    method = page.locator("section[aria-labelledby=method-heading]")
+    tree = method.aria_snapshot()
+    assert re.search(r'slider "Sensitivity": "0\.55"', tree), tree
+    assert "status" not in tree, tree
+    assert page.locator("#auto-sensitivity-out").inner_text() == "0.55"
