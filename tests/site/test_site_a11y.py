@@ -432,3 +432,24 @@ def test_a_sensitivity_step_is_said_once(page: Any, stack: Any) -> None:
     assert re.search(r'slider "Sensitivity": "0\.55"', tree), tree
     assert "status" not in tree, tree
     assert page.locator("#auto-sensitivity-out").inner_text() == "0.55"
+
+
+def test_a_phone_card_says_each_column_name_once(phone_page: Any, stack: Any) -> None:
+    """On a phone each anomaly is a card of "name value" lines, the names drawn by CSS from each
+    cell's data-label. Generated text is part of what a screen reader reads, so each cell said
+    its column twice: the header the table gives it, then its own "Value 14" (the aria snapshot
+    at 375 px). The names are for the eye; each cell says its value, as it does at 1280 px."""
+    glp1_result(phone_page, stack)
+    table = phone_page.locator("#series-2 table")
+    shown = table.locator("td").first.evaluate("e => getComputedStyle(e, '::before').content")
+    assert shown.startswith('"Date"'), shown  # the card still shows the column's name
+    heads = table.locator("th").all_text_contents()
+    rows = re.findall(
+        r"^\s*- row \"([^\"]*)\":\n((?:\s+- cell .*\n?)+)", table.aria_snapshot(), re.M
+    )
+    assert len(rows) == 3, table.aria_snapshot()
+    for _, cells in rows:
+        names = re.findall(r'- cell "([^"]*)"', cells)
+        assert len(names) == len(heads), cells
+        said_twice = [n for n, h in zip(names, heads, strict=True) if n.startswith(h)]
+        assert said_twice == [], said_twice
