@@ -15,11 +15,13 @@ const MONTH = 30 * DAY;
 const YEAR = 365 * DAY;
 
 // Steps a person counts in: no 8, 9, 10 or 15 days (uPlot's own list has them), which fall
-// between the weeks of weekly data and read oddly for daily data ("31 Jul, 15 Aug").
+// between the weeks of weekly data and read oddly for daily data ("31 Jul, 15 Aug"). Every 3
+// days: a week of hourly data at 320 px (a phone, or 400 % zoom) had room for "3 Jun 2021"
+// and "5 Jun" two days apart by a few px too few, and a week apart, only one label.
 const STEPS = [
   MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
   HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 6 * HOUR, 12 * HOUR,
-  DAY, 2 * DAY, WEEK, 2 * WEEK,
+  DAY, 2 * DAY, 3 * DAY, WEEK, 2 * WEEK,
   MONTH, 2 * MONTH, 3 * MONTH, 4 * MONTH, 6 * MONTH,
   YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR, 25 * YEAR, 50 * YEAR, 100 * YEAR,
 ];

@@ -91,7 +91,7 @@ SERIES = {
 }
 
 
-@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("width", [320, 375, 1280])
 @pytest.mark.parametrize("name", list(SERIES))
 def test_the_time_axis_labels_do_not_run_into_each_other(
     browser: Any, stack: Any, width: int, name: str
