@@ -272,6 +272,47 @@ def _pale_red_share(page: Any, x: float, area: dict[str, float]) -> float:
     )
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_stretch_being_dragged_shows_where_it_ends(
+    browser: Any, stack: Any, scheme: str
+) -> None:
+    """While a drag (or a finger) picks the stretch to zoom into, the stretch was a shade of
+    1.17:1 on the white chart (1.44:1 on the dark one): where it starts and ends, what the zoom
+    will show, was hard to see and, under a finger on a phone, guessed. Its two ends are
+    lines 3:1 or more on the chart and on the shade (WCAG 1.4.11), from computed styles while
+    the mouse is held down."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        n = len(shown(page, stack, BITCOIN_MONTHLY)["series"][0]["values"])
+        area = plot_area(page)
+        y = area["y"] + area["height"] / 2
+        page.mouse.move(x_of(area, n // 4, n), y)
+        page.mouse.down()
+        page.mouse.move(x_of(area, n // 2, n), y, steps=5)
+        look = page.evaluate(
+            """() => {
+                const s = getComputedStyle(document.querySelector('.chart-plot .u-select'));
+                const ground = getComputedStyle(document.querySelector('.chart-plot'));
+                return { fill: s.backgroundColor, left: [s.borderLeftStyle, s.borderLeftWidth,
+                    s.borderLeftColor], right: [s.borderRightStyle, s.borderRightWidth,
+                    s.borderRightColor], ground: ground.backgroundColor,
+                    width: parseFloat(s.width) };
+            }"""
+        )
+        page.mouse.up()
+        assert look["width"] > 0, look  # the stretch was on show
+        ground = rgb(look["ground"])
+        fill = [float(v) for v in re.findall(r"[\d.]+", look["fill"])]
+        alpha = fill[3] if len(fill) > 3 else 1
+        shade = [fill[k] * alpha + ground[k] * (1 - alpha) for k in range(3)]
+        for style, width, colour in (look["left"], look["right"]):
+            assert style != "none" and float(width.rstrip("px")) >= 1, look
+            assert min(ratio(rgb(colour), ground), ratio(rgb(colour), shade)) >= 3, look
+    finally:
+        context.close()
+
+
 def test_each_event_is_shaded_from_start_to_end(page: Any, stack: Any) -> None:
     series = shown(page, stack, BITCOIN_WEEKLY)["series"][0]
     n = len(series["values"])
