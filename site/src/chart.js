@@ -3,7 +3,8 @@
  * anomaly as a red point and its extent (start to end) as a pale red span between dashed red
  * lines. A readout above the chart says the date, value, expected value and range under the
  * pointer (or the keyboard's cursor: arrows, Home, End); dragging across the chart zooms in (from
- * the keyboard: + and - around the cursor's point), and "Reset zoom" (or a double click, or
+ * the keyboard: + and - around the cursor's point; the + and − buttons, around the readout's
+ * point, without a drag), and "Reset zoom" (or a double click, or
  * Escape) shows everything again. The y-scale is the chart's own (fitted to what is in view),
  * or one shared by the file's charts (scales.js: the terms of one Google Trends comparison;
  * it stays put when the chart is zoomed, so heights keep comparing), asked for each time the
@@ -233,6 +234,13 @@ export function renderChart(container, series, context = {}) {
   const reset = el("button", {
     type: "button", class: "btn btn-secondary btn-small reset-zoom", hidden: true, text: "Reset zoom",
   });
+  // Zoom without a drag (WCAG 2.5.7: a tap or a click does what the drag does), as + and -
+  // do from the keyboard: around the readout's point. Out only when zoomed.
+  const zoomButton = (sign, name, hidden) => el("button", {
+    type: "button", class: "btn btn-secondary btn-small zoom-step", hidden, title: name, "aria-label": name, text: sign,
+  });
+  const zoomIn = zoomButton("+", "Zoom in", n < 3);
+  const zoomOut = zoomButton("\u2212", "Zoom out", true);
   const plotBox = el("div", {
     id: container.id ? `${container.id}-plot` : null,
     class: "chart-plot",
@@ -247,7 +255,9 @@ export function renderChart(container, series, context = {}) {
   // What the keys moved to, said by screen readers too (the readout follows the mouse as well,
   // which must not talk).
   const spoken = el("p", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
-  const tools = el("div", { class: "chart-tools" }, readout, reset);
+  // The buttons as one group: where the readout needs the width (a phone), they go below it.
+  const zoomTools = el("div", { class: "zoom-tools" }, zoomIn, zoomOut, reset);
+  const tools = el("div", { class: "chart-tools" }, readout, zoomTools);
   // As wide as the chart and 0 px high: what the chart's resizing watches (sizing.js).
   const gauge = el("div", { class: "chart-gauge", "aria-hidden": "true" });
   append(container, gauge, tools, plotBox, spoken);
@@ -323,6 +333,7 @@ export function renderChart(container, series, context = {}) {
       setScale: [(u, key) => {
         if (key !== "x" || reset.hidden === !zoomed(u)) return;
         reset.hidden = !zoomed(u);
+        zoomOut.hidden = reset.hidden;
         // Back to all of it (Escape, Reset, a double click, -): said as - says it.
         if (reset.hidden) spoken.textContent = "Showing all points.";
         // The readout narrower (or wider again) beside Reset: its room fitted here, not by a
@@ -397,6 +408,31 @@ export function renderChart(container, series, context = {}) {
     return [x.findIndex((v) => v >= lo), past === -1 ? n - 1 : past - 1];
   };
 
+  /**
+   * Zoom in (`factor` 0.5) or out (2) around point `centre` when it is in view, else the middle,
+   * and say which points are shown.
+   */
+  const zoomBy = (factor, centre) => {
+    const visible = within(plot.scales.x.min, plot.scales.x.max);
+    const [a, b] = visible;
+    const middle = centre !== null && centre >= a && centre <= b ? centre : Math.round((a + b) / 2);
+    let [first, last] = keyZoom(visible, middle, factor, n);
+    if (factor > 1 || last - first < b - a) {
+      plot.setScale("x", { min: x[first], max: x[last] });
+      keepKeyPoint();
+    } else [first, last] = visible; // one step shown: as close as it goes
+    const at = (i) => (isTime ? formatWhen(whenAt(series, i), context.frequency) : `point ${i + 1}`);
+    const all = first <= 0 && last >= n - 1;
+    spoken.textContent = all ? "Showing all points." : `Showing ${at(first)} to ${at(last)}.`;
+  };
+  // The buttons zoom around the readout's point: a tap's (it stays), else the keys', else the
+  // middle (a mouse that went to the button left the chart, and the readout its point).
+  zoomIn.addEventListener("click", () => zoomBy(ZOOM_KEYS["+"], lastIdx ?? keyIdx));
+  zoomOut.addEventListener("click", () => {
+    zoomBy(ZOOM_KEYS["-"], lastIdx ?? keyIdx);
+    if (zoomOut.hidden) zoomIn.focus(); // all shown: the button the focus was on is gone
+  });
+
   // Keyboard: move the cursor point by point within the visible range.
   let keyIdx = null;
   plotBox.addEventListener("keydown", (event) => {
@@ -417,16 +453,7 @@ export function renderChart(container, series, context = {}) {
     if (factor && n > 1) {
       // Zoom without a mouse (WCAG 2.1.1): around the cursor's point, else the middle.
       event.preventDefault();
-      const [a, b] = visible;
-      const centre = keyIdx !== null && keyIdx >= a && keyIdx <= b ? keyIdx : Math.round((a + b) / 2);
-      let [first, last] = keyZoom(visible, centre, factor, n);
-      if (factor > 1 || last - first < b - a) {
-        plot.setScale("x", { min: x[first], max: x[last] });
-        keepKeyPoint();
-      } else [first, last] = visible; // one step shown: as close as it goes
-      const at = (i) => (isTime ? formatWhen(whenAt(series, i), context.frequency) : `point ${i + 1}`);
-      const all = first <= 0 && last >= n - 1;
-      spoken.textContent = all ? "Showing all points." : `Showing ${at(first)} to ${at(last)}.`;
+      zoomBy(factor, keyIdx);
       return;
     }
     if (!moves[event.key] || visible[0] < 0) return;

@@ -42,8 +42,8 @@ export function readoutHint(frequency = "", touch = false, { method = "", tested
   const unit = UNIT[frequency] ?? "point";
   const what = `each ${unit}'s ${readoutWhat(method, tested)}${tested ? ", and any anomaly" : ""}`;
   return touch
-    ? `Touch the chart to read ${what}; slide a finger along it to zoom in.`
-    : `Point at the chart to read ${what}; drag across it (or press +) to zoom in.`;
+    ? `Touch the chart to read ${what}; slide a finger along it, or tap +, to zoom in.`
+    : `Point at the chart to read ${what}; drag across it, or use +, to zoom in.`;
 }
 
 /** The anomaly whose extent holds point i (the one reported nearest to it), or null. */

@@ -614,12 +614,12 @@ test("the readout's hint says what pointing shows, in the readout's words, and h
   assert.equal(
     readoutHint("weekly"),
     "Point at the chart to read each week's date, value, expected value and range, and any anomaly; " +
-      "drag across it (or press +) to zoom in.",
+      "drag across it, or use +, to zoom in.",
   );
   assert.equal(
     readoutHint("hourly", true, { method: "dbscan" }),
     "Touch the chart to read each hour's date, value, running median and neighbourhood, and any " +
-      "anomaly; slide a finger along it to zoom in.",
+      "anomaly; slide a finger along it, or tap +, to zoom in.",
   );
   assert.match(readoutHint("", false, { tested: false }), /^Point at the chart to read each point's date and value;/);
   // Every label the readout writes is named by the hint (the date is its unlabelled first part).

@@ -560,6 +560,64 @@ def test_the_keyboard_zooms_around_its_point_without_a_mouse(
     assert spoken.text_content() == "Showing all points."
 
 
+def test_buttons_zoom_in_and_out_without_a_drag(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
+    """A mouse or a finger zoomed only by dragging (WCAG 2.2 2.5.7, dragging movements: a
+    single pointer without a drag must do it too; the keys' + and - do not count for a
+    pointer). "Zoom in" halves the shown span around the readout's point, "Zoom out" doubles
+    it (around the middle, for a mouse: the readout lost its point when the mouse left the
+    chart); each says which dates are shown, and Zoom out is offered only when zoomed."""
+    labels = bitcoin_monthly["timestamps"]
+    n = len(labels)
+    zoom_in = page.get_by_role("button", name="Zoom in").first
+    zoom_out = page.get_by_role("button", name="Zoom out").first
+    reset = page.locator(".reset-zoom").first
+    spoken = page.locator("#chart-0 [aria-live=polite]")
+    assert zoom_in.is_visible() and zoom_out.is_hidden()
+    zoom_in.click()
+    reset.wait_for(state="visible")
+    assert zoom_out.is_visible()
+    said = spoken.text_content()
+    assert said.startswith("Showing ") and said.count(" to ") == 1, said
+    first, last = (
+        next(i for i in range(n) if part.startswith(month_words(labels[i])))
+        for part in said.removeprefix("Showing ").rstrip(".").split(" to ")
+    )
+    assert abs((last - first) - (n - 1) / 2) <= 2, said
+    assert abs(first - n / 4) <= 2 and abs(last - 3 * n / 4) <= 2, (said, n)
+    zoom_in.click()
+    said2 = spoken.text_content()
+    assert said2 != said and said2.startswith("Showing "), said2
+    zoom_out.click()
+    zoom_out.click()
+    reset.wait_for(state="hidden")
+    assert zoom_out.is_hidden()
+    assert spoken.text_content() == "Showing all points."
+
+
+def test_on_a_phone_zoom_in_is_a_tap_around_the_tapped_point(
+    phone_page: Any, stack: Any, problems: list
+) -> None:
+    """A finger zoomed only by sliding across the chart (WCAG 2.5.7). A tap on a month keeps
+    the readout there; a tap on Zoom in then halves the span around that month."""
+    page = phone_page
+    labels = shown(page, stack, BITCOIN_MONTHLY)["series"][0]["timestamps"]
+    n = len(labels)
+    area = plot_area(page)
+    page.touchscreen.tap(x_of(area, n // 5, n), area["y"] + area["height"] / 2)
+    page.wait_for_timeout(300)
+    assert readout(page).startswith(month_words(labels[n // 5])), readout(page)
+    page.get_by_role("button", name="Zoom in").first.tap()
+    page.locator(".reset-zoom").first.wait_for(state="visible")
+    said = page.locator("#chart-0 [aria-live=polite]").text_content()
+    first, last = (
+        next(i for i in range(n) if part.startswith(month_words(labels[i])))
+        for part in said.removeprefix("Showing ").rstrip(".").split(" to ")
+    )
+    assert first <= n // 5 <= last and abs((last - first) - (n - 1) / 2) <= 2, (said, n)
+    assert first < n // 4 - 2, said  # around the tapped month, not the middle
+    assert problems == []
+
+
 def test_a_keyboard_zoom_keeps_the_readout_on_the_keys_point(
     page: Any, bitcoin_monthly: dict[str, Any], problems: list
 ) -> None:
