@@ -479,6 +479,9 @@ def test_download_guards_against_spreadsheet_formulas(
 def test_readable_on_a_phone(phone_page: Any, stack: Any, problems: list) -> None:
     page = phone_page
     open_page(page, stack.urls["site"])
+    # A phone has no file to drag onto the page: its box does not offer to take one.
+    help_text = page.locator("#drop-help").inner_text()
+    assert "drop" not in help_text and help_text.startswith("A Google Trends export"), help_text
     page.get_by_role("button", name="Bitcoin, weekly, 5 years").click()
     wait_loaded(page, "bitcoin")
     run(page)
@@ -1097,3 +1100,9 @@ def test_downloads_at_two_settings_are_told_apart_by_name(page: Any, stack: Any)
         "en_weekly5y_bitcoin-anomalies-auto-sensitivity-0.5.csv",
         "en_weekly5y_bitcoin-anomalies-auto-sensitivity-0.9.csv",
     ], names
+
+
+def test_the_file_box_offers_a_drop_where_a_mouse_can_drag(page: Any, stack: Any) -> None:
+    """On a computer the file box takes a dropped file, and says so (a phone's does not)."""
+    open_page(page, stack.urls["site"])
+    assert page.locator("#drop-help").inner_text().startswith("or drop it here. A Google Trends")
