@@ -73,11 +73,18 @@ class Spec:
         return replace(self, per_method={}, **changes) if changes else self
 
     def allowed(self) -> str:
-        left = "(" if self.lo_open else "["
-        right = ")" if self.hi_open else "]"
-        hi = "∞" if math.isinf(self.hi) else f"{self.hi:g}"
+        """The values it takes, in words ("a number from 0 to 1", "an integer of 1 or more"):
+        the interval notation it was written in ("(0, ∞]") is a mathematician's."""
         noun = "an integer" if self.kind in ("int", "period") else "a number"
-        text = f"{noun} in {left}{self.lo:g}, {hi}{right}"
+        lo, hi = f"{self.lo:g}", f"{self.hi:g}"
+        if math.isinf(self.hi):
+            text = f"{noun} above {lo}" if self.lo_open else f"{noun} of {lo} or more"
+        elif not (self.lo_open or self.hi_open):
+            text = f"{noun} from {lo} to {hi}"
+        else:
+            low = f"above {lo}" if self.lo_open else f"at least {lo}"
+            high = f"below {hi}" if self.hi_open else f"at most {hi}"
+            text = f"{noun} {low} and {high}"
         if self.kind == "period":
             text += ", or 'none' for no seasonality"
         return text
@@ -301,7 +308,7 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
         try:
             out[spec.name] = _convert(spec, value)
         except (ValueError, TypeError) as exc:
-            why = f", larger than any computation here takes (at most {MAX_MAGNITUDE})"
+            why = f", more than the largest value taken ({MAX_MAGNITUDE:,})"
             raise BadParameter(
                 f"Parameter '{spec.name}' must be {spec.allowed()}; got {_as_sent(value)}"
                 f"{why if isinstance(exc, _TooLarge) else ''}.",

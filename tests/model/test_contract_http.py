@@ -522,7 +522,16 @@ def test_bad_parameter_names_the_allowed_range(client):
     )
     assert status == 400
     assert "sensitivity" in answer["error"]["message"]
-    assert "[0, 1]" in answer["error"]["message"]
+    # In words, not the interval notation it was written in ("[0, 1]", "(0, ∞]").
+    assert "must be a number from 0 to 1; got '2'" in answer["error"]["message"]
+    status, answer = client.json(
+        read_data("en_weekly5y_bitcoin.csv"),
+        **{"X-Amzn-SageMaker-Custom-Attributes": "method=dbscan;eps=1e308"},
+    )
+    assert status == 400
+    message = answer["error"]["message"]
+    assert "must be a number above 0; got '1e308', more than the largest value taken" in message
+    assert "∞" not in message and "9,007,199,254,740,991" in message
 
 
 def test_body_over_six_megabytes_is_413(client):
@@ -913,7 +922,7 @@ def test_stl_refuses_no_season_instead_of_using_the_dates_one(client, period):
     assert status == 400, data[:300]
     error = json.loads(data)["error"]
     assert error["code"] == "bad_parameter"
-    assert "Parameter 'period' must be an integer in [2, 1440]" in error["message"]
+    assert "Parameter 'period' must be an integer from 2 to 1440" in error["message"]
     assert "method=auto" in error["hint"] and "no season" in error["hint"]
 
 
@@ -934,7 +943,7 @@ def test_stl_refuses_a_season_too_long_for_its_filters_before_any_work(client):
     assert status == 400, data[:300]
     error = json.loads(data)["error"]
     assert error["code"] == "bad_parameter"
-    assert f"[2, {MAX_PERIOD}]; got '{MAX_PERIOD + 1}'" in error["message"]
+    assert f"from 2 to {MAX_PERIOD}; got '{MAX_PERIOD + 1}'" in error["message"]
     assert "method=auto" in error["hint"]
     status, _, data = client.invoke(
         body, "application/json", **{attrs: f"method=stl;period={MAX_PERIOD}"}
