@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -229,27 +230,32 @@ def test_the_image_serves_with_a_read_only_root(tmp_path):
     assert "Traceback" not in stopped.log, stopped.log[-3000:]
 
 
-def refused_start(model_dir, *run_args: str) -> str:
-    """`serve` as user 65534 with ``model_dir`` at /opt/ml/model and ``run_args`` (to `docker
-    run`), which must stop the start: its output."""
-    ran = docker(
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--user",
-        "65534:65534",
-        *run_args,
-        "-v",
-        f"{model_dir}:/opt/ml/model:ro",
-        built_image().tag,
-        "serve",
-        check=False,
-        timeout=60,
-    )
+def refused_start(model_dir: Path, *run_args: str, why: str, timeout_s: float = 60) -> str:
+    """The log of a container that must refuse to start (as user 65534, ``model_dir`` as
+    /opt/ml/model, ``run_args`` to `docker run`; ``why``: what it must refuse). One that serves
+    instead fails the test, and is removed: a timeout of the docker client left it running,
+    holding its memory, after the test run."""
+    name = f"trends-anomaly-refused-{uuid.uuid4().hex[:10]}"
+    args = ["--network", "none", "--user", "65534:65534", *run_args]
+    args += ["-v", f"{model_dir}:/opt/ml/model:ro"]
+    try:
+        run = ["run", "--rm", "--name", name, *args, built_image().tag, "serve"]
+        ran = docker(*run, check=False, timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        log = _text(exc.stdout) + _text(exc.stderr)
+        pytest.fail(
+            f"the server started and was still serving after {timeout_s:g} s instead of "
+            f"refusing {why}: {log[-1500:]}"
+        )
+    finally:
+        docker("rm", "-f", name, check=False)
     out = ran.stdout + ran.stderr
     assert ran.returncode != 0, out
     return out
+
+
+def _text(out: bytes | str | None) -> str:
+    return out.decode(errors="replace") if isinstance(out, bytes) else out or ""
 
 
 def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
@@ -257,7 +263,11 @@ def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
     line that says what to mount, not a traceback of tempfile's."""
     tmp_path.chmod(0o755)
     out = refused_start(
-        tmp_path, "--read-only", "--mount", "type=tmpfs,destination=/dev/shm,tmpfs-mode=0555"
+        tmp_path,
+        "--read-only",
+        "--mount",
+        "type=tmpfs,destination=/dev/shm,tmpfs-mode=0555",
+        why="a read-only root and /dev/shm",
     )
     assert "heartbeat files: /dev/shm, or /tmp" in out and "--tmpfs /tmp" in out, out
     assert "Traceback" not in out, out
@@ -275,7 +285,11 @@ def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
     # there is a defaults.json: that stopped the start with a traceback of pathlib's stat).
     for folder_mode in (0o755, 0o700):
         tmp_path.chmod(folder_mode)
-        out = refused_start(tmp_path)
+        out = refused_start(
+            tmp_path,
+            why="/opt/ml/model/defaults.json (the Trends model's settings.py reads it; a model "
+            "that reads no defaults.json drops this test, docs/swap-your-model.md)",
+        )
         assert "/opt/ml/model/defaults.json: cannot be read" in out, out
         assert "Permission denied" in out and "not valid JSON" not in out, out
         assert "Traceback" not in out, out
