@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from deploy.api_surface import cors_rule
-from deploy.config import load_config
+from deploy.config import Config, load_config
 from deploy.naming import Names
 from devstack import REPO
 from devstack.api_gateway import ApiStandIn
@@ -91,7 +91,7 @@ def start_stack(
     endpoint = Names(config.project, "", config.region).endpoint
 
     # Port 0: the server binds a free port itself (no number that could be taken meanwhile).
-    server = _model_server(model, model_port, model_workers, model_log)
+    server = _model_server(model, model_port, model_workers, model_log, model_environment(config))
     runtime = RuntimeStandIn(model_url=server.url, endpoints={endpoint}, region=config.region)
     started: list[Any] = []
     saved_env: dict[str, str | None] = {}
@@ -128,12 +128,27 @@ def start_stack(
     return Stack(model=server, runtime=runtime, api=api, site=site, saved_env=saved_env)
 
 
+# What make up sets on the model itself, whatever endpoint.environment says: the address and
+# port it listens on (127.0.0.1, --model-port) and its worker count (--workers).
+LOCAL_MODEL_SETTINGS = frozenset(
+    {"SAGEMAKER_BIND_TO_PORT", "MODEL_SERVER_HOST", "SAGEMAKER_MODEL_SERVER_WORKERS"}
+)
+
+
+def model_environment(config: Config) -> dict[str, str]:
+    """The model's environment as CreateModel gives it (``endpoint.environment``, and a
+    serverless endpoint's body limit), less what make up sets itself: a fork's own variables
+    reached its model on SageMaker but not in ``make up``, which served another model."""
+    env = config.endpoint.container_environment
+    return {k: v for k, v in env.items() if k not in LOCAL_MODEL_SETTINGS}
+
+
 def _model_server(
-    kind: str, port: int, workers: int, log: IO[bytes] | int | None
+    kind: str, port: int, workers: int, log: IO[bytes] | int | None, env: dict[str, str]
 ) -> ModelServer | ModelContainer:
     """``process``: model/serve from this venv; ``container``: the image, built now."""
     if kind == "process":
-        return ModelServer(port, workers=workers, log=log)
+        return ModelServer(port, workers=workers, log=log, env=env)
     if kind != "container":
         raise ValueError(f"--model {kind}: must be process or container")
     from devstack import model_container as mc
@@ -141,7 +156,7 @@ def _model_server(
     mc.ensure_engine()
     build = mc.build_image(mc.LOCAL_TAG, log=lambda line: print(line, flush=True))
     print(f"built {build.tag} in {build.seconds:.0f} s on the {build.base.describe()}", flush=True)
-    return mc.ModelContainer(build.tag, port, workers=workers)
+    return mc.ModelContainer(build.tag, port, workers=workers, env=env)
 
 
 def _start(part: Any, port: int, flag: str, started: list[Any]) -> None:

@@ -322,3 +322,44 @@ def test_an_uploads_terms_region_and_values_reach_no_log_line(
     logged = model + handler.out + handler.err
     for marker in (term, geo, value, "9c3f"):
         assert marker not in logged, marker
+
+
+@pytest.mark.parametrize(
+    "model", ["process", pytest.param("container", marks=pytest.mark.container)]
+)
+def test_the_model_runs_with_the_configs_endpoint_environment(
+    model: str, site_dir: Path, tmp_path: Path
+) -> None:
+    """The model gets config.yaml's `endpoint.environment`, as CreateModel gives it on
+    SageMaker: a fork's own variables (a threshold, a limit) reach its model locally too. The
+    port, the address and the worker count stay make up's (127.0.0.1, --workers)."""
+    if model == "container":
+        built_image()  # skips where no Docker engine can run
+    limit = 64 * 1024
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "project: trends-anomaly\nendpoint:\n  environment:\n"
+        f'    MODEL_MAX_PAYLOAD_BYTES: "{limit}"\n'
+        '    SAGEMAKER_BIND_TO_PORT: "1"\n    MODEL_SERVER_HOST: "0.0.0.0"\n'
+        '    SAGEMAKER_MODEL_SERVER_WORKERS: "7"\n',
+        encoding="utf-8",
+    )
+    body = daily_csv(6000)
+    assert len(body) > limit
+    with (tmp_path / "model.log").open("wb") as log:
+        running = start_stack(site_dir=site_dir, config_path=config, model_log=log, model=model)
+        try:
+            status, _, answer = request(
+                running.urls["api"], "POST", "/detect", body, Content_Type="text/csv"
+            )
+            small = request(
+                running.urls["api"], "POST", "/detect", daily_csv(60), Content_Type="text/csv"
+            )
+        finally:
+            running.stop()
+    assert status == 413, answer
+    assert json.loads(answer)["error"]["code"] == "payload_too_large", answer
+    assert small[0] == 200, small[2]
+    if model == "process":  # the container's log is docker's, not this file
+        text = (tmp_path / "model.log").read_text(encoding="utf-8", errors="replace")
+        assert "workers: 1 (" in text and "127.0.0.1" in text, text[-2000:]
