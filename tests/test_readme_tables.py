@@ -188,14 +188,16 @@ def test_the_parameter_table_is_params_specs() -> None:
     table = {
         spans_in(name)[0]: (methods, allowed, default) for name, methods, allowed, default in rows
     }
-    assert list(table) == ["method", *params.SPECS]
-    assert spans_in(table["method"][1]) == list(params.METHODS)
-    assert spans_in(table["method"][2]) == [params.DEFAULT_METHOD]
+    where = "model/README.md's ### Parameters table"
+    rows_are = f"{where}: a row per parameter, method then params.SPECS in its order"
+    assert list(table) == ["method", *params.SPECS], rows_are
+    assert spans_in(table["method"][1]) == list(params.METHODS), f"{where}: method's allowed"
+    assert spans_in(table["method"][2]) == [params.DEFAULT_METHOD], f"{where}: method's default"
     for name, spec in params.SPECS.items():
         methods, _, default = table[name]
-        assert methods.split(", ") == list(spec.methods), name
+        assert methods.split(", ") == list(spec.methods), f"{where}: {name}'s methods"
         if spec.default is not None:
-            assert spans_in(default) == [f"{spec.default:g}"], name
+            assert spans_in(default) == [f"{spec.default:g}"], f"{where}: {name}'s default"
 
 
 def test_the_too_few_points_row_names_every_method_that_raises_it() -> None:

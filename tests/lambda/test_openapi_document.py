@@ -27,7 +27,25 @@ DOC = openapi.load()
 DOCUMENT = openapi.Document(DOC)
 SCHEMAS = DOC["components"]["schemas"]
 NAMES = ["method", *params.SPECS]  # every parameter the model's table takes
-COMPONENT = {"method": "Method", **{name: name.title().replace("_", "") for name in params.SPECS}}
+
+
+def component(name: str) -> str:
+    """The schema's name of a parameter in components/schemas: min_pts → MinPts."""
+    return "Method" if name == "method" else name.title().replace("_", "")
+
+
+COMPONENT = {name: component(name) for name in NAMES}
+# Where a parameter of params.SPECS appears in the document, for the failure messages.
+PLACES = (
+    "a schema components/schemas/{schema} (its bounds, default and x-methods), a "
+    "components/parameters/{name} that points at it, listed in POST /detect's parameters, "
+    "and a property {name} in CsvRequest, SeriesRequest and AnswerParameters "
+    "(docs/swap-your-model.md, step 1)"
+)
+
+
+def _places(name: str) -> str:
+    return PLACES.format(schema=component(name), name=name)
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:
@@ -95,8 +113,10 @@ def _bounds(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _schema_for(name: str, method: str) -> dict[str, Any]:
     """The parameter's schema as ``method`` takes it: its own, or its ``x-per-method`` one."""
-    where = openapi.pointer("components", "schemas", COMPONENT[name])
-    if method in SCHEMAS[COMPONENT[name]].get("x-per-method", {}):
+    schema = component(name)
+    assert schema in SCHEMAS, f"openapi.yaml lacks the parameter {name!r}: add {_places(name)}"
+    where = openapi.pointer("components", "schemas", schema)
+    if method in SCHEMAS[schema].get("x-per-method", {}):
         where += openapi.pointer("x-per-method", method)
     return DOCUMENT.resolved(where)[0]
 
@@ -126,6 +146,18 @@ def test_each_parameter_has_the_models_range_default_and_methods(name: str, meth
     assert set(base.get("x-per-method", {})) == set(params.SPECS[name].per_method)
 
 
+def _differ(what: str, got: typing.Iterable[str], wanted: typing.Iterable[str]) -> str:
+    """What openapi.yaml's ``what`` lacks or has besides params.SPECS' names, and where each
+    lacking one goes."""
+    missing = sorted(set(wanted) - set(got))
+    extra = sorted(set(got) - set(wanted))
+    said = [f"{what} in openapi.yaml are not the model's parameters (method, params.SPECS)"]
+    said += [f"lacking {name!r}: add {_places(name)}" for name in missing]
+    if extra:
+        said.append(f"not in params.SPECS: {', '.join(extra)}")
+    return "; ".join(said) if missing or extra else f"{what}: each names the wrong schema"
+
+
 def test_the_json_forms_apply_the_per_method_bounds() -> None:
     """A JSON request is validated with the method's own bounds (if method is ... then ...);
     the query cannot say it (OpenAPI has no conditional parameters): x-per-method does."""
@@ -144,8 +176,9 @@ def test_the_json_forms_apply_the_per_method_bounds() -> None:
 
 
 def test_the_method_parameter_is_the_models() -> None:
-    assert SCHEMAS["Method"]["enum"] == list(params.METHODS)
-    assert SCHEMAS["Method"]["default"] == params.DEFAULT_METHOD
+    where = "openapi.yaml's components/schemas/Method"
+    assert SCHEMAS["Method"]["enum"] == list(params.METHODS), f"{where}: enum is params.METHODS"
+    assert SCHEMAS["Method"]["default"] == params.DEFAULT_METHOD, f"{where}: default"
 
 
 def test_every_parameter_is_taken_in_the_query_and_the_json_forms() -> None:
@@ -157,13 +190,15 @@ def test_every_parameter_is_taken_in_the_query_and_the_json_forms() -> None:
         if param["in"] == "query":
             query[param["name"]] = param["schema"]["$ref"]
     wanted = {name: f"#/components/schemas/{COMPONENT[name]}" for name in NAMES}
-    assert query == wanted
+    assert query == wanted, _differ("POST /detect's query parameters", query, wanted)
     for form, own in (("CsvRequest", "csv"), ("SeriesRequest", "series")):
         properties = dict(SCHEMAS[form]["properties"])
         properties.pop(own)
-        assert {k: v["$ref"] for k, v in properties.items()} == wanted, form
+        got = {k: v["$ref"] for k, v in properties.items()}
+        assert got == wanted, _differ(f"{form}'s properties", got, wanted)
     # the answer echoes them all
-    assert set(SCHEMAS["AnswerParameters"]["properties"]) == set(NAMES)
+    echoed = set(SCHEMAS["AnswerParameters"]["properties"])
+    assert echoed == set(NAMES), _differ("AnswerParameters' properties", echoed, set(NAMES))
     legacy = SCHEMAS["LegacyRequest"]["properties"]
     assert set(legacy) == contract.LEGACY_KEYS
     # a legacy request's period goes to method=stl
@@ -244,3 +279,14 @@ def test_every_documented_code_is_one_the_code_answers() -> None:
     (or a code renamed in the code and not in the document)."""
     emitted_codes = {e.code for e in emitted(lambda_files() + model_files())}
     assert set().union(*DETECT_CODES.values()) - emitted_codes == set()
+
+
+def test_a_parameter_the_document_lacks_is_named_with_where_it_goes() -> None:
+    """A fork adding a parameter to params.SPECS (docs/swap-your-model.md) got `KeyError: 'Z'`
+    from these tests: the message names the schema and the other places of the document."""
+    with pytest.raises(AssertionError) as failed:
+        _schema_for("new_knob", "auto")
+    said = str(failed.value)
+    assert "components/schemas/NewKnob" in said, said
+    for place in ("components/parameters", "CsvRequest", "SeriesRequest", "AnswerParameters"):
+        assert place in said, said
