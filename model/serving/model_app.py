@@ -38,17 +38,22 @@ def load(application: Any) -> object:
             raise  # a module the model imports, not the one MODEL_APP names: the frames help
         raise RuntimeError(_no_module(uri, module, exc.name)) from None
     except ImportError as exc:
-        cause = exc.__context__  # gunicorn's "did you mean 'm:app'?" for a file m.py named
-        if not (isinstance(cause, ModuleNotFoundError) and cause.name == module):
+        # gunicorn's "did you mean 'm:app'?" for a file m.py it finds from the current folder:
+        # right for m.py there, not for a path (mymodel/app.py), which is no module either.
+        cause = exc.__context__
+        named = (module, module.removesuffix(".py"))
+        if not (isinstance(cause, ModuleNotFoundError) and cause.name in named):
             raise
-        raise RuntimeError(f"MODEL_APP={uri}: {exc}") from None
+        if "/" not in module:
+            raise RuntimeError(f"MODEL_APP={uri}: {exc}") from None
+        raise RuntimeError(_no_module(uri, module, cause.name or module)) from None
     except AppImportError as exc:
         raise RuntimeError(_no_attribute(uri, module, obj) or f"MODEL_APP={uri}: {exc}") from None
 
 
 def _no_module(uri: str, module: str, missing: str) -> str:
     of = "" if missing == module else f" (of {module!r})"
-    py = f", without .py ({module.removesuffix('.py')!r})" if module.endswith(".py") else ""
+    py = _dotted(module)
     return (
         f"MODEL_APP={uri}: no module {missing!r}{of} in {_searched()} or the installed "
         f"packages: name the module by its dotted path from a folder on PYTHONPATH{py} "
@@ -56,17 +61,39 @@ def _no_module(uri: str, module: str, missing: str) -> str:
     )
 
 
-def _searched() -> str:
+def _dotted(module: str) -> str:
+    """The words for a file's name or path given as the module (``app.py``,
+    ``model/mymodel/app.py``, ``mymodel/app``): the dotted name Python imports, from the
+    folder on the path that holds the file (the message said "without .py
+    ('model/mymodel/app')", no module either)."""
+    bare = module.removesuffix(".py")
+    if "/" not in module:
+        return f", without .py ({bare!r})" if bare != module else ""
+    real = os.path.realpath(bare)
+    within = [f for f in _folders() if real.startswith(f + os.sep)]
+    if within:  # the innermost folder: model/, not the repository above it
+        dotted = os.path.relpath(real, max(within, key=len)).replace(os.sep, ".")
+    else:
+        dotted = bare.strip("/").replace("/", ".")
+    return f", not a file's path ({dotted!r})"
+
+
+def _folders() -> list[str]:
     """The folders of sys.path a model's module may be in: the current folder, PYTHONPATH,
     gunicorn's --chdir; Python's own and the installed packages' folders left out."""
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    mine = []
+    mine: list[str] = []
     for entry in sys.path:
         real = os.path.realpath(entry or ".")
         if any(real == p or real.startswith(p + os.sep) for p in prefixes):
             continue
         if real not in mine:
             mine.append(real)
+    return mine
+
+
+def _searched() -> str:
+    mine = _folders()
     return f"the folders {', '.join(mine)}" if mine else "no folder of its own"
 
 

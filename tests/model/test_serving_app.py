@@ -303,6 +303,9 @@ def test_model_app_naming_a_factory_stops_the_server_at_start(start_server, app_
             "Error: MODEL_APP=no_such_pkg.app:app: no module 'no_such_pkg' (of 'no_such_pkg.app')",
         ),
         ("toy_app.py:app", "Error: MODEL_APP=toy_app.py:app: no module 'toy_app.py' in "),
+        # a file's path, as a fork names its own package's app.py
+        ("models/toy_app.py:app", "Error: MODEL_APP=models/toy_app.py:app: no module "),
+        ("models/toy_app:app", "Error: MODEL_APP=models/toy_app:app: no module "),
     ],
 )
 def test_model_app_naming_nothing_stops_the_server_in_one_line(
@@ -326,6 +329,25 @@ def test_model_app_naming_nothing_stops_the_server_in_one_line(
         assert f" {path}" in lines[0] or f" {path}," in lines[0]  # where it looked
     if model_app.startswith("toy_app.py"):
         assert "on PYTHONPATH, without .py ('toy_app')" in lines[0]
+    if model_app.startswith("models/"):  # the path as the dotted name Python imports
+        assert "('models.toy_app')" in lines[0], lines[0]
+    assert "Traceback" not in log and "Booting worker" not in log
+
+
+def test_model_app_naming_the_apps_file_says_its_module_in_one_line(
+    start_server, app_env, tmp_path
+):
+    """MODEL_APP naming the app's file by its path (``model/mymodel/app.py:app``, from the
+    repository) stopped the server with two tracebacks ending in gunicorn's "did you mean
+    'model/mymodel/app:app'?", no module either; the line names the module to write."""
+    env = app_env(tmp_path, "toy_app", TOY_APP)
+    env["MODEL_APP"] = f"{env['PYTHONPATH']}/toy_app.py:app"  # the file, as the server sees it
+    with pytest.raises(RuntimeError) as refused:
+        start_server(tmp_path, workers=1, extra_env=env, timeout=30)
+    log = str(refused.value)
+    lines = [line for line in log.splitlines() if "MODEL_APP" in line]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: MODEL_APP={env['MODEL_APP']}: "), log
+    assert "('toy_app')" in lines[0], lines[0]
     assert "Traceback" not in log and "Booting worker" not in log
 
 
