@@ -222,9 +222,16 @@ def run_subprocess(cmd: list[str], log: Callable[[str], None], stdin: bytes | No
             "--image URI (a prebuilt image) to plan/apply"
         ) from None
     if proc.returncode != 0:
+        # Both streams: docker's legacy builder writes a step's own output (compileall's
+        # SyntaxError, pip's error) to stdout, and only "The command ... returned a non-zero
+        # code" to stderr.
+        said = [
+            text.strip()[-2000:]
+            for text in (proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+            if text.strip()
+        ]
         raise DeployError(
-            f"`{' '.join(cmd[:3])} ...` failed ({proc.returncode}): "
-            f"{proc.stderr.decode(errors='replace')[-2000:]}"
+            f"`{' '.join(cmd[:3])} ...` failed ({proc.returncode}): " + "\n".join(said)
         )
 
 

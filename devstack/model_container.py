@@ -54,9 +54,12 @@ def docker(
         ["docker", *args], capture_output=True, text=True, check=False, timeout=timeout
     )
     if check and proc.returncode != 0:
+        # Both streams: the legacy builder writes a step's own output (compileall's
+        # SyntaxError, pip's conflict) to stdout, and only "The command ... returned a
+        # non-zero code" to stderr.
+        said = [text.strip()[-2000:] for text in (proc.stdout, proc.stderr) if text.strip()]
         raise RuntimeError(
-            f"`docker {' '.join(args[:3])} ...` failed ({proc.returncode}): "
-            f"{(proc.stderr or proc.stdout).strip()[-2000:]}"
+            f"`docker {' '.join(args[:3])} ...` failed ({proc.returncode}): " + "\n".join(said)
         )
     return proc
 

@@ -61,6 +61,17 @@ def test_subprocess_failures_say_what_failed() -> None:
         run_subprocess(["no-such-docker-here"], lines.append)
 
 
+def test_a_failure_quotes_what_the_command_wrote_to_stdout_too() -> None:
+    """docker's legacy builder writes a step's output (compileall's SyntaxError, pip's error)
+    to stdout, and only "The command ... returned a non-zero code: 1" to stderr."""
+    # printf puts the line together: the error quotes the command, which must not hold it
+    step = 'printf "Syntax%s\\n" "Error (app.py, line 1)"; echo returned 1 >&2; exit 1'
+    with pytest.raises(DeployError) as failed:
+        run_subprocess(["sh", "-c", step, "x"], [].append)
+    assert "SyntaxError (app.py, line 1)" in str(failed.value), failed.value
+    assert "returned 1" in str(failed.value)
+
+
 def test_the_tag_covers_exactly_what_docker_sends(tmp_path: Path) -> None:
     from deploy.image import context_hash, dockerignore
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from deploy.image import build_network
-from devstack.model_container import ModelContainer, docker
+from devstack.model_container import ModelContainer, build_image, docker
 from tests.model.conftest import Client
 from tests.support.model_image import built_image
 from tests.support.model_server import start_model_container
@@ -293,3 +293,21 @@ def test_a_defaults_json_the_servers_user_cannot_read_is_said_so(tmp_path):
         assert "/opt/ml/model/defaults.json: cannot be read" in out, out
         assert "Permission denied" in out and "not valid JSON" not in out, out
         assert "Traceback" not in out, out
+
+
+def test_a_build_that_fails_says_why(tmp_path):
+    """A fork's module with a syntax error stops the image's build at compileall. The error
+    (`make up ARGS="--model container"`, the tests) quoted docker's stderr only: "The command
+    ... compileall ... returned a non-zero code: 1", without the file, the line or the error,
+    which the build's own output (stdout) held."""
+    import shutil
+
+    context = tmp_path / "model"
+    shutil.copytree(REQUIREMENTS.parent, context, ignore=shutil.ignore_patterns("__pycache__"))
+    (context / "serving" / "broken_by_test.py").write_text("def broken(:\n", encoding="utf-8")
+    with pytest.raises(RuntimeError) as failed:
+        build_image(
+            f"trends-anomaly-model:broken-{uuid.uuid4().hex[:8]}", built_image().base, context
+        )
+    said = str(failed.value)
+    assert "broken_by_test.py" in said and "SyntaxError" in said, said
