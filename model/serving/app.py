@@ -54,9 +54,10 @@ POOL_THREADS = 1
 sys.setswitchinterval(0.001)
 
 
-def _offload(func, req: Invocation, *args):
-    """Run CPU-bound work off the event loop when serving under gevent."""
-    if len(req.body) > INLINE_MAX_BYTES and "gevent" in sys.modules:
+def _offload(func, req: Invocation, *args, inline_max_bytes: int = INLINE_MAX_BYTES):
+    """Run CPU-bound work off the event loop when serving under gevent (a body up to
+    ``inline_max_bytes`` on the loop itself: cheaper, for a model that answers it in ms)."""
+    if len(req.body) > inline_max_bytes and "gevent" in sys.modules:
         from gevent import get_hub
 
         # The exception travels back as a value: raised inside the pool, gevent would also
@@ -151,6 +152,7 @@ def create_app(
     max_payload_bytes: int,
     check_query: QueryCheck | None = None,
     hints: Hints | None = None,
+    inline_max_bytes: int = INLINE_MAX_BYTES,
 ) -> Flask:
     """The server's Flask app around a model's ``handler``.
 
@@ -158,7 +160,10 @@ def create_app(
     sees the URL's query string first and raises an :class:`ApiError` to refuse it (SageMaker
     passes none). ``hints``: the model's words for the 413, 408 and 414 the server answers for
     it (:class:`Hints`' defaults otherwise). ``import_name`` is Flask's (the model's module: its
-    logger's name).
+    logger's name). ``inline_max_bytes``: bodies up to it are handled on the worker's event
+    loop, which answers no ``/ping`` meanwhile; bigger ones on its compute thread. The default
+    suits a model that answers such a body in milliseconds; 0 sends every request to the
+    thread (a model that takes seconds on small inputs held ``/ping`` that long).
     """
     app = Flask(import_name)
     hints = hints or Hints()
@@ -168,7 +173,9 @@ def create_app(
     app.add_url_rule(
         "/invocations",
         "invocations",
-        functools.partial(invocations, handler, max_payload_bytes, check_query, hints),
+        functools.partial(
+            invocations, handler, max_payload_bytes, check_query, hints, inline_max_bytes
+        ),
         methods=["POST"],
     )
     app.register_error_handler(404, not_found)
@@ -182,7 +189,11 @@ def ping() -> Response:
 
 
 def invocations(
-    handler: Handler, limit: int, check_query: QueryCheck | None, hints: Hints
+    handler: Handler,
+    limit: int,
+    check_query: QueryCheck | None,
+    hints: Hints,
+    inline_max_bytes: int = INLINE_MAX_BYTES,
 ) -> Response:
     started = time.perf_counter()
     # The request itself, not Flask's proxy to it: each attribute read through the proxy
@@ -210,7 +221,7 @@ def invocations(
                 accept=headers.get("Accept", ""),
                 custom_attributes=headers.get("X-Amzn-SageMaker-Custom-Attributes", ""),
             )
-            answer = _offload(handler, req)
+            answer = _offload(handler, req, inline_max_bytes=inline_max_bytes)
         if not isinstance(answer, Answer):  # else an AttributeError below, and Flask's HTML 500
             raise TypeError(
                 f"the model's handler returned {type(answer).__qualname__}, not a "

@@ -201,14 +201,14 @@ def test_a_wsgi_app_is_served(app):
     [
         (
             functools.partial(create_app, __name__, _toy, 1000),
-            "a functools.partial of create_app that takes (check_query=None, hints=None) and "
-            "makes a Flask app",
+            "a functools.partial of create_app that takes (check_query=None, hints=None, "
+            "inline_max_bytes=131072) and makes a Flask app",
             True,
         ),
         (
             functools.partial(create_app, __name__, _toy),
             "a functools.partial of create_app that takes (max_payload_bytes, check_query=None, "
-            "hints=None) and makes a Flask app",
+            "hints=None, inline_max_bytes=131072) and makes a Flask app",
             False,
         ),
         (
@@ -349,6 +349,57 @@ def test_model_app_naming_the_apps_file_says_its_module_in_one_line(
     assert len(lines) == 1 and lines[0].startswith(f"Error: MODEL_APP={env['MODEL_APP']}: "), log
     assert "('toy_app')" in lines[0], lines[0]
     assert "Traceback" not in log and "Booting worker" not in log
+
+
+SLOW_APP = textwrap.dedent(
+    """
+    import os
+    import sys
+    import time
+
+    from serving.app import create_app
+    from serving.invocation import Answer
+
+    RELEASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "release")
+
+
+    def handle(req):
+        # CPU-bound, as a model's compute is: no gevent yield until the test releases it
+        sys.stdout.write("slow model: computing\\n")
+        sys.stdout.flush()
+        end = time.monotonic() + 60
+        while not os.path.exists(RELEASE) and time.monotonic() < end:
+            pass
+        return Answer(200, b'{"done": true}')
+
+
+    app = create_app(__name__, handle, 1000, inline_max_bytes=0)
+    """
+)
+
+
+def test_a_slow_model_on_small_requests_keeps_ping_answered(start_server, app_env, tmp_path):
+    """Requests up to serving.app.INLINE_MAX_BYTES ran on the event loop (the Trends model
+    answers them in milliseconds): a fork's model that computes for seconds on a small body
+    held /ping of its worker as long, past SageMaker's 2 s. ``create_app(...,
+    inline_max_bytes=0)`` puts every request on the compute thread."""
+    env = app_env(tmp_path, "slow_app", SLOW_APP)
+    server = start_server(tmp_path, workers=1, extra_env=env)
+    try:
+        held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=90)
+        held.request("POST", "/invocations", body=b"a small request")
+        assert "slow model: computing" in log_with(server, "slow model: computing")
+        ping = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        ping.request("GET", "/ping")
+        assert ping.getresponse().status == 200  # while the request computes: not released
+        ping.close()
+        (tmp_path / "release").touch()
+        resp = held.getresponse()
+        assert (resp.status, json.loads(resp.read())) == (200, {"done": True})
+        held.close()
+    finally:
+        (tmp_path / "release").touch()
+        server.stop()
 
 
 def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, app_env, tmp_path):
