@@ -149,7 +149,9 @@ def build_image(
     from deploy.image import build_network, has_buildx
 
     base = base or resolve_base(log)
-    cmd = ["buildx", "build", "--load"] if has_buildx() else ["build"]
+    # The legacy builder keeps a failed step's container unless told (one more exited
+    # container per failed build); BuildKit keeps none.
+    cmd = ["buildx", "build", "--load"] if has_buildx() else ["build", "--force-rm"]
     network = build_network()  # host where the engine has no bridge (started by ensure-docker)
     cmd += ["--network", network] if network else []
     cmd += ["--build-arg", f"BASE_IMAGE={base.image}", "-t", tag, str(context)]

@@ -311,3 +311,7 @@ def test_a_build_that_fails_says_why(tmp_path):
         )
     said = str(failed.value)
     assert "broken_by_test.py" in said and "SyntaxError" in said, said
+    # The legacy builder ran the step in a container it kept after the failure (one more
+    # exited container per failed build); BuildKit (buildx) keeps none and names none.
+    for step in re.findall(r"Running in ([0-9a-f]{12})", said):
+        assert not docker("ps", "-aq", "--filter", f"id={step}").stdout.strip(), step
