@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -109,21 +111,89 @@ def _served_module() -> str:
     return found.group(1)
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dev_only_modules(pyproject: str, requirements: str) -> list[str]:
+    """The top-level modules of the packages the tests and deploy install (pyproject's dev and
+    deploy groups) that the image does not (requirements.txt): a list written here once
+    (pandas, statsmodels, sklearn, boto3) failed a fork that moved scikit-learn to the model
+    group, as docs/swap-your-model.md says to, with "['sklearn'] == []"."""
+    groups = tomllib.loads(pyproject)["dependency-groups"]
+    outside = {
+        _canonical(Requirement(r).name)
+        for group in ("dev", "deploy")
+        for r in groups.get(group, [])
+        if isinstance(r, str)
+    }
+    image = {
+        _canonical(m.group(1))
+        for m in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)==", requirements, re.MULTILINE)
+    }
+    only = outside - image
+    return sorted(
+        module
+        for module, dists in metadata.packages_distributions().items()
+        if module.isidentifier() and any(_canonical(d) in only for d in dists)
+    )
+
+
+def test_the_dev_only_modules_follow_the_groups():
+    pyproject = textwrap.dedent(
+        """
+        [dependency-groups]
+        model = ["flask==3.1.3"]
+        deploy = ["boto3==1.44.8"]
+        dev = ["scikit-learn==1.9.1", "pandas==3.1.1"]
+        """
+    )
+    requirements = "flask==3.1.3 \\\n    --hash=sha256:00\n"
+    found = dev_only_modules(pyproject, requirements)
+    assert {"sklearn", "pandas", "boto3"} <= set(found) and "flask" not in found, found
+    # scikit-learn moved to the model group (and so into requirements.txt): no longer dev-only
+    moved = dev_only_modules(pyproject, requirements + "scikit-learn==1.9.1 \\\n")
+    assert "sklearn" not in moved and "pandas" in moved, moved
+
+
+# Run in a fresh interpreter: the served module imported with the dev-only packages made
+# unimportable, as they are in the image. A library's optional import of one (scikit-learn
+# tries pandas) is its own business; a module the model needs fails the import.
+_WITHOUT_DEV = """
+import importlib.abc, sys
+dev = set({dev!r})
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in dev:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        return None
+sys.meta_path.insert(0, Absent())
+try:
+    import {module}
+except ModuleNotFoundError as exc:
+    print(exc.name)
+"""
+
+
 def test_serve_is_executable_and_the_runtime_imports_no_dev_packages():
     """What the server loads at start (MODEL_APP's module and all it imports) needs no dev
     package: the dev venv would hide one that requirements.txt lacks."""
     assert os.access(MODEL / "serve", os.X_OK)
-    code = (
-        f"import sys, {_served_module()};"
-        "dev = ('pandas', 'statsmodels', 'sklearn', 'boto3');"
-        "print(sorted(m for m in dev if m in sys.modules))"
+    dev = dev_only_modules(
+        (REPO / "pyproject.toml").read_text(encoding="utf-8"),
+        (MODEL / "requirements.txt").read_text(encoding="utf-8"),
     )
+    module = _served_module()
     out = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", _WITHOUT_DEV.format(dev=sorted(dev), module=module)],
         cwd=MODEL,
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PYTHONPATH": str(MODEL), "MODEL_DEFAULTS_PATH": "/nonexistent"},
     ).stdout.strip()
-    assert out == "[]"
+    assert out == "", (
+        f"{module} needs {out!r}, which the image lacks (not in model/requirements.txt): "
+        "move its package to the model group of pyproject.toml (docs/swap-your-model.md, "
+        "step 2)"
+    )
