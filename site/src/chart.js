@@ -231,13 +231,17 @@ export function renderChart(container, series, context = {}) {
   const hint = readoutHint(context.frequency, touch, { method: context.method, tested });
   const readout = el("p", { class: "readout", text: hint });
   // Dressed as the page's other secondary buttons (the browser's grey button was out of place).
+  // Each named with its chart's term too: a screen reader's list of buttons has every chart's
+  // (the name starts with what the button shows or means, WCAG 2.5.3).
   const reset = el("button", {
     type: "button", class: "btn btn-secondary btn-small reset-zoom", hidden: true, text: "Reset zoom",
+    "aria-label": `Reset zoom: ${title}`,
   });
   // Zoom without a drag (WCAG 2.5.7: a tap or a click does what the drag does), as + and -
   // do from the keyboard: around the readout's point. Out only when zoomed.
   const zoomButton = (sign, name, hidden) => el("button", {
-    type: "button", class: "btn btn-secondary btn-small zoom-step", hidden, title: name, "aria-label": name, text: sign,
+    type: "button", class: "btn btn-secondary btn-small zoom-step", hidden, title: name,
+    "aria-label": `${name}: ${title}`, text: sign,
   });
   const zoomIn = zoomButton("+", "Zoom in", n < 3);
   const zoomOut = zoomButton("\u2212", "Zoom out", true);

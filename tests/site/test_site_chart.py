@@ -573,6 +573,11 @@ def test_buttons_zoom_in_and_out_without_a_drag(page: Any, bitcoin_monthly: dict
     reset = page.locator(".reset-zoom").first
     spoken = page.locator("#chart-0 [aria-live=polite]")
     assert zoom_in.is_visible() and zoom_out.is_hidden()
+    # Named with the chart's term: a screen reader's list of buttons holds every chart's.
+    term = page.locator("#chart-0").evaluate(
+        "(e) => e.closest('article').querySelector('h3').textContent"
+    )
+    assert zoom_in.get_attribute("aria-label") == f"Zoom in: {term.strip()}"
     zoom_in.click()
     reset.wait_for(state="visible")
     assert zoom_out.is_visible()
