@@ -472,6 +472,9 @@ def _interruption(
             f"release was interrupted. Once no other apply or destroy of this stack runs, "
             f"`{unlock}` removes it if it is there, takes it and runs again."
         )
+    elif stage.name == "reads" and getattr(args, "command", "") == "destroy":
+        # destroy reads what exists first, then locks (apply locks first, then reads)
+        notes.append("No stack lock was taken: destroy stopped before taking the stack's lock.")
     elif stage.name != "lock":  # no bucket yet, so no lock (deploy/lock.py)
         notes.append("No stack lock was taken: the stack had no bucket yet to hold one.")
     else:

@@ -246,3 +246,23 @@ def boto3_session_made() -> Any:
 def _access_denied(model: Any, **_: Any) -> None:
     error = {"Error": {"Code": "AccessDenied", "Message": "not allowed by the test"}}
     raise botocore.exceptions.ClientError(error, model.name)  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("image_pushed")
+def test_ctrl_c_in_a_destroys_reads_does_not_say_the_stack_has_no_bucket(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """destroy reads what exists before it takes the lock: Ctrl-C there leaves no lock, but not
+    because the stack has no bucket (apply's reason, which takes the lock first)."""
+    armed = _interrupting(monkeypatch)
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
+    capsys.readouterr()
+    armed.append("after-call.sagemaker.DescribeEndpoint")
+    code, doc = _destroy(project, "--yes")
+    err = capsys.readouterr().err
+    assert code == 130 and doc["stage"] == "interrupted" and doc["lock"] == "none", doc
+    assert "reading what exists" in err and "Traceback" not in err, err
+    assert "no bucket" not in err, err
+    assert "before taking the stack's lock" in err, err
+    buckets = [b["Name"] for b in session().client("s3").list_buckets()["Buckets"]]
+    assert any(b.startswith("trends-anomaly-site-") for b in buckets), "the bucket is there"
