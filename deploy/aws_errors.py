@@ -194,6 +194,12 @@ def error_message(err: BaseException) -> str:
     return str(err)
 
 
+def aws_said(err: BaseException) -> str:
+    """AWS's code and words, without the words' own closing full stop (most of AWS's messages
+    have one), so the hint a caller adds after ". " does not follow two."""
+    return f"AWS said {error_code(err)}: {error_message(err).rstrip().removesuffix('.')}"
+
+
 # botocore's own refusals, raised before any request is sent: the credential chain found no
 # usable credentials. An SSO profile with no cached token (SSOTokenLoadError), or one whose
 # token expired (UnauthorizedSSOTokenError; TokenRetrievalError when an sso-session's refresh

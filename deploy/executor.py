@@ -24,9 +24,9 @@ from deploy.aws_errors import (
     HINTS,
     LAPSED_KINDS,
     ErrorKind,
+    aws_said,
     classify,
     error_code,
-    error_message,
     lapsed,
 )
 from deploy.failures import (
@@ -286,10 +286,7 @@ class Executor:
                 continue
             except botocore.exceptions.ClientError as err:
                 _stop_if_lapsed(waiting, err)
-                raise DeployError(
-                    f"{waiting}: AWS said {error_code(err)}: {error_message(err)}. "
-                    f"{HINTS[classify(err)]}"
-                ) from err
+                raise DeployError(f"{waiting}: {aws_said(err)}. {HINTS[classify(err)]}") from err
             except NO_ANSWER as err:
                 raise DeployError(
                     f"{waiting}: no answer from AWS: {err}. Run the command again once AWS is "
@@ -474,7 +471,7 @@ def _lapse(what: str, err: Exception, kind: ErrorKind) -> CredentialsLapsed:
     """The run's end at ``what`` (the resource and its call): the credentials no longer work,
     refused by AWS (its code) or not refreshable (botocore's words; nothing was sent)."""
     if isinstance(err, botocore.exceptions.ClientError):  # worded as any step AWS refused
-        said = f"AWS said {error_code(err)}: {error_message(err)}"
+        said = aws_said(err)
     else:
         said = f"not sent: credentials {kind.value}, botocore could not refresh them: {err}"
     return CredentialsLapsed(f"{what} failed: {said}. {HINTS[kind]}", kind)
@@ -498,7 +495,7 @@ def _refused(what: str, err: Exception, kind: ErrorKind | None = None) -> Deploy
     ``kind``: AWS's refusal as the call's own service and operation classify it."""
     if isinstance(err, botocore.exceptions.ClientError):
         kind = kind or classify(err)
-        said = f"AWS said {error_code(err)}: {error_message(err)}. {HINTS[kind]}"
+        said = f"{aws_said(err)}. {HINTS[kind]}"
     elif isinstance(err, NO_ANSWER):
         said = f"no answer from AWS: {err}. {RESUME}"
     else:

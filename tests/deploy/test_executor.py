@@ -601,3 +601,28 @@ def test_a_lapse_at_finish_says_which_started_actions_were_sent_not_that_they_we
     assert [a.name for a in err.value.untried] == ["m"]
     assert "endpoint e2: not tried" not in str(err.value)
     assert "endpoint e2: started, not confirmed: sagemaker:DeleteEndpoint" in str(err.value)
+
+
+# SageMaker's words for an instance quota (aws-samples/aws-genai-llm-chatbot#244,
+# aws-samples/sagemaker-custom-project-templates#51): a message that ends with its own period.
+QUOTA_SAID = (
+    "The account-level service limit 'ml.c5.large for endpoint usage' is 0 Instances, with "
+    "current utilization of 0 Instances and a request delta of 1 Instances. Please use AWS "
+    "Service Quotas to request an increase for this quota. If AWS Service Quotas is not "
+    "available, contact AWS support to request an increase for this quota."
+)
+
+
+def test_aws_words_that_end_with_a_period_are_followed_by_one_period(aws: Aws, run) -> None:
+    """AWS's messages mostly end with a full stop: the hint after one follows a single one,
+    not '..' (seen in the operator pass: 'for this quota.. an account quota is reached')."""
+    executor, _ = run
+    call = Call("sagemaker", "UpdateEndpoint", {"EndpointName": "e", "EndpointConfigName": "c"})
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_client_error("update_endpoint", "ResourceLimitExceeded", QUOTA_SAID, 400)
+        with pytest.raises(DeployError) as err:
+            executor.run([Action("update", "endpoint", "e", "x", steps=(call,))])
+    msg = str(err.value)
+    assert "AWS said ResourceLimitExceeded: The account-level service limit" in msg
+    assert ".." not in msg, msg
+    assert "request an increase for this quota. an account quota is reached" in msg, msg
