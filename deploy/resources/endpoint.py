@@ -539,7 +539,8 @@ def plan_endpoint(
     if seen is None:
         steps = (*_create(spec, role_is_new), *then)
         return Action("create", kind, name, "endpoint does not exist", steps=steps)
-    change = (Change("config", seen.config, want),)
+    # A Failed endpoint re-created on the config it failed on changes none.
+    change = (Change("config", seen.config, want),) if seen.config != want else ()
     if seen.status == "Failed":
         why = seen.failure_reason or "no reason given"
         steps = (

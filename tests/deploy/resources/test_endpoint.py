@@ -494,3 +494,14 @@ def test_an_instance_endpoint_turned_serverless_is_deleted_and_created_again() -
     back = ep.plan_endpoint(spec(), replace(seen(cfg="c-sl"), memory_mb=1024))
     assert "sagemaker:UpdateEndpoint" in kinds(back)
     assert ep.downtime_warning(spec(), World.of([seen(cfg="c-instances")])) is None
+
+
+def test_re_creating_a_failed_endpoint_on_its_own_config_lists_no_config_change() -> None:
+    """A Failed endpoint re-created on the config it failed on changes no config: the plan
+    printed 'config: c-x → c-x' under it (seen in the operator pass). On another config, the
+    change is listed."""
+    s = spec()
+    same = ep.plan_endpoint(s, seen("Failed", reason="ping"))
+    assert same.op == "replace" and same.changes == (), same.changes
+    other = ep.plan_endpoint(s, seen("Failed", cfg="c-old", reason="ping"))
+    assert [(c.field, c.before, c.after) for c in other.changes] == [("config", "c-old", s.config)]
