@@ -76,6 +76,9 @@ def warning_lines(warnings: list[str]) -> list[str]:
     return [f"Warning: {w}" for w in warnings]
 
 
+KIND_WIDTH = 17  # the usual kinds' column (lambda_permission)
+
+
 def text(
     actions: list[Action],
     header: str = "",
@@ -83,10 +86,11 @@ def text(
     warnings: tuple[str, ...] | list[str] = (),
 ) -> str:
     lines = [header] if header else []
-    for a in actions:
-        if a.op == "noop" and not verbose:
-            continue
-        lines.append(f"  {SYMBOL[a.op]:>3} {a.op:<7} {a.kind:<17} {a.name}  ({a.reason})")
+    shown = [a for a in actions if a.op != "noop" or verbose]
+    # The names in one column: as wide as the longest kind shown (cloudfront_distribution).
+    width = max([KIND_WIDTH, *(len(a.kind) for a in shown)])
+    for a in shown:
+        lines.append(f"  {SYMBOL[a.op]:>3} {a.op:<7} {a.kind:<{width}} {a.name}  ({a.reason})")
         for c in a.changes:
             for field, before, after in change_lines(c):
                 lines.append(f"          {field}: {_short(before)} → {_short(after)}")

@@ -225,7 +225,7 @@ def test_a_plan_role_that_may_not_read_the_tags_could_not_check_and_plans(
     assert "bootstrapped before this check may not read" in warning
     assert "`python -m deploy bootstrap --github-repo" in warning
     assert BEHIND not in out
-    assert "+ create  lambda_function   trends-anomaly-detect" in out
+    assert "+ create  lambda_function         trends-anomaly-detect" in out
 
 
 def test_apply_warns_first_and_its_access_denied_names_the_role_behind(

@@ -25,7 +25,7 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
     plan = capsys.readouterr().out
     assert plan.startswith("Project trends-anomaly in us-east-1 (account 123456789012):")
-    assert "+ create  lambda_function   trends-anomaly-detect  (does not exist)" in plan
+    assert "+ create  lambda_function         trends-anomaly-detect  (does not exist)" in plan
     assert "▸ lambda:CreateFunction" in plan and "▸ wait until Lambda trends-anomaly-detect" in plan
     assert plan.rstrip().endswith("Plan: 25 to create, 1 to wait for; 0 unchanged.")
 
@@ -45,7 +45,7 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
 
     assert main(["--config", cfg, "destroy", "--yes"]) == 0
     destroyed = capsys.readouterr().out
-    assert "- delete  endpoint          trends-anomaly  (destroy)" in destroyed
+    assert "- delete  endpoint                trends-anomaly  (destroy)" in destroyed
     assert "Removed 18 resource(s):" in destroyed  # 4 objects, bucket, distribution, OAC, 11 others
     assert "cloudfront:DeleteDistribution" in destroyed
 
@@ -98,11 +98,11 @@ def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, cap
     # The plan says the disable comes first, and why: its minutes pass meanwhile.
     actions = [line.strip() for line in out.splitlines() if line.startswith("    ")]
     assert actions[0] == (
-        "~ update  cdn_disabled      trends-anomaly-site-us-east-1  (destroy, first: disabled "
-        "now, so the minutes CloudFront takes to deploy that pass while the endpoint and the "
-        "rest are deleted; deleted once Deployed)"
+        "~ update  cdn_disabled            trends-anomaly-site-us-east-1  (destroy, first: "
+        "disabled now, so the minutes CloudFront takes to deploy that pass while the endpoint "
+        "and the rest are deleted; deleted once Deployed)"
     ), actions
-    assert actions[2] == "- delete  endpoint          trends-anomaly  (destroy)", actions
+    assert actions[2] == "- delete  endpoint                trends-anomaly  (destroy)", actions
     (late,) = [a for a in actions if a.startswith("- delete  cloudfront_distribution")]
     assert late.endswith("(destroy, once the disable issued first is Deployed)")
     assert out.rstrip().endswith("Plan: 1 to update, 18 to delete; 0 unchanged.")

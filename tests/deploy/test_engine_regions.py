@@ -94,7 +94,7 @@ def test_destroy_in_the_other_region_keeps_the_roles_the_first_one_runs_as(
     capsys.readouterr()
     assert main(["--config", cfg, "destroy", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert "delete  endpoint          trends-anomaly" in out
+    assert "delete  endpoint                trends-anomaly" in out
     assert "delete  iam_role" not in out
     for role in ROLES:
         assert (

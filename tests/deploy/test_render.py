@@ -133,3 +133,21 @@ def test_a_policy_change_shows_the_statement_field_that_differs() -> None:
     # A statement added or removed changes the list's length: shown whole, as before.
     grown = Change("s", [{"a": 1}], [{"a": 1}, {"b": 2}])
     assert render.change_lines(grown) == [("s", [{"a": 1}], [{"a": 1}, {"b": 2}])]
+
+
+def test_names_stay_in_one_column_when_a_kind_is_longer_than_the_usual() -> None:
+    """cloudfront_distribution (23 characters) overflowed the 17-character kind column, so
+    its name started two columns right of every other (seen in every first deploy's plan and
+    every destroy's). The column fits the longest kind shown."""
+    actions = [
+        *ACTIONS,
+        Action("create", "cloudfront_distribution", "p-site", "does not exist"),
+        Action("create", "http_api", "p", "does not exist"),
+    ]
+    lines = [line for line in render.text(actions).splitlines() if line.startswith("    ")]
+    heads = [line for line in lines if line.strip()[0] in "+~-" and " p" in line]
+    starts = {line.index(" p", 12) for line in heads}
+    assert len(heads) == 5 and len(starts) == 1, heads
+    assert "+ create  http_api                p  (does not exist)" in render.text(actions)
+    # Without a long kind, the usual column.
+    assert "+ create  endpoint_config   p-c-2  (new version" in render.text(ACTIONS)
