@@ -1426,10 +1426,11 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = _utc_now) 
 
 def _with_hint(err: Exception) -> str:
     """botocore's words, then what to do when the credentials are expired, unknown, missing or
-    refused: outside the engine's steps (GetCallerIdentity, a plan's reads, the credential
-    chain) they were said alone, and name no fix."""
+    refused, or AWS throttled the calls past botocore's retries: outside the engine's steps
+    (GetCallerIdentity, a plan's reads, the credential chain) they were said alone, and name
+    no fix."""
     kind = classify(err)
-    if kind not in CREDENTIAL_KINDS:
+    if kind not in (*CREDENTIAL_KINDS, ErrorKind.THROTTLED):
         return str(err)
     return f"{str(err).rstrip('.')}: {hint(kind, os.environ.get('AWS_PROFILE', ''))}"
 

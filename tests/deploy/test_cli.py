@@ -267,3 +267,49 @@ def test_plan_says_when_the_models_whole_repository_is_gone(project: Path, capsy
     assert f"the model's image {IMAGE} is not in ECR (RepositoryNotFoundException)" in out
     assert "The ECR repository trends-anomaly itself does not exist" in out
     assert "`python -m deploy image` creates it" in out and "Push it again" not in out
+
+
+def test_a_read_throttled_past_botocores_retries_says_what_to_do(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SageMaker throttling plan's DescribeEndpoint, as it answers (JSON protocol, HTTP 400,
+    ThrottlingException 'Rate exceeded'; botocore retries, then says 'An error occurred
+    (ThrottlingException) when calling the DescribeEndpoint operation (reached max retries:
+    4): Rate exceeded': aws/sagemaker-python-sdk#645, datahub-project/datahub#6357). A step
+    apply runs says to wait and run again; plan's reads said botocore's words alone."""
+    from botocore.awsrequest import AWSResponse
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # few retries, on botocore's real path
+    sent: list[str] = []
+
+    def throttled(request: Any, **_: Any) -> AWSResponse:
+        sent.append("DescribeEndpoint")
+        body = b'{"__type":"ThrottlingException","message":"Rate exceeded"}'
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+        return AWSResponse(request.url, 400, headers, _Raw(body))
+
+    real = boto3.Session
+
+    def made(*args: object, **kwargs: object) -> boto3.Session:
+        ours = real(*args, **kwargs)
+        ours.events.register("before-send.sagemaker.DescribeEndpoint", throttled)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert len(sent) >= 2, "botocore retried"
+    assert "(ThrottlingException)" in err and "reached max retries" in err, err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "AWS throttled the calls even after retrying: wait a minute" in err, err
+
+
+class _Raw:
+    """An HTTP body botocore reads (urllib3's ``stream``)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self.body
