@@ -475,6 +475,8 @@ def _interruption(
     elif stage.name == "reads" and getattr(args, "command", "") == "destroy":
         # destroy reads what exists first, then locks (apply locks first, then reads)
         notes.append("No stack lock was taken: destroy stopped before taking the stack's lock.")
+    elif getattr(err, "lock_removed", False):  # lock.take removed what it had written
+        pass
     elif stage.name != "lock":  # no bucket yet, so no lock (deploy/lock.py)
         notes.append("No stack lock was taken: the stack had no bucket yet to hold one.")
     else:

@@ -163,10 +163,19 @@ def take(
         if found:
             log(f"--force-unlock: removing the lock of {found.command} by {found.who}")
         release(aws, bucket)
-    for _ in range(2):  # the second time after taking over an ended run's lock
-        written = _put(aws, bucket, holder, log)
-        if written is not None:
-            return written
+    try:
+        for _ in range(2):  # the second time after taking over an ended run's lock
+            written = _put(aws, bucket, holder, log)
+            if written is not None:
+                return written
+    except KeyboardInterrupt as err:  # S3 may have written it, the answer not yet seen
+        if _drop_own(aws, bucket, holder):
+            err.lock_removed = True  # type: ignore[attr-defined]
+            err.add_note(
+                f"The lock this run had just written (s3://{bucket}/{KEY}) was removed: the "
+                "next apply or destroy can start."
+            )
+        raise
     raise DeployError(
         f"stack locked: s3://{bucket}/{KEY} was taken over by another run meanwhile: run the "
         "command again"
@@ -214,6 +223,20 @@ def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> b
             raise
         # Another run took it over first, or it went: try once more, as a newcomer.
     return None
+
+
+def _drop_own(aws: Aws, bucket: str, holder: Holder) -> bool:
+    """Remove the lock when it is this run's (``holder`` as written, and that very object: by
+    its ETag), so a Ctrl-C while taking it leaves none; True when removed. Another run's lock,
+    or any failure here, is left as it is."""
+    try:
+        found = _read_entry(aws, bucket)
+        if found is None or found[0] != holder:
+            return False
+        aws.client("s3").delete_object(Bucket=bucket, Key=KEY, IfMatch=found[1])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return False
+    return True
 
 
 def _read_entry(aws: Aws, bucket: str) -> tuple[Holder, str] | None:

@@ -260,3 +260,30 @@ def test_ctrl_c_in_the_release_after_every_change_landed_keeps_the_applied_summa
     assert doc["lock"] == "held" and "--force-unlock" in doc["lock_note"]
     assert doc["lock_note"] == err.removeprefix("error: ").rstrip()
     assert doc["lock_release"] == "interrupted"  # may be held: the job summary says so
+
+
+def test_ctrl_c_once_the_lock_is_written_removes_it_and_the_next_apply_needs_no_unlock(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after S3 wrote this run's lock, before the run knew it held it (the answer being
+    read): the lock stayed, and the next apply stopped at 'stack locked' by this very run until
+    someone ran --force-unlock (seen in the operator pass, SIGINT after the lock's PutObject).
+    The run removes the lock it wrote (only its own: the holder it wrote, by ETag)."""
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed.append("after-call.s3.PutObject")
+    err, doc = _interrupted(capsys, argv, project / "summary.json")
+    assert "while taking the stack's lock" in err and doc["lock"] == "none", err
+    assert lock.read(_aws(), _bucket()) is None, "the lock it wrote is gone"
+    assert "removed" in err and "--force-unlock" not in err, err
+    assert main(argv) == 0, capsys.readouterr()
+
+
+def _aws() -> Any:
+    from deploy.aws import Aws
+
+    return Aws("us-east-1", session())
+
+
+def _bucket() -> str:
+    return "trends-anomaly-site-123456789012-us-east-1"
