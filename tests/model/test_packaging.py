@@ -194,6 +194,6 @@ def test_serve_is_executable_and_the_runtime_imports_no_dev_packages():
     ).stdout.strip()
     assert out == "", (
         f"{module} needs {out!r}, which the image lacks (not in model/requirements.txt): "
-        "move its package to the model group of pyproject.toml (docs/swap-your-model.md, "
-        "step 2)"
+        "move its package to the model group of pyproject.toml (step 2 of "
+        "docs/swap-your-model.md)"
     )
