@@ -49,9 +49,9 @@ StepHook = Callable[[Action, Step], None]
 NO_ANSWER = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
 # Said when the run is interrupted (Ctrl-C, a cancelled CI job): what goes on, how to resume.
 INTERRUPTED = (
-    "What AWS was already asked to do goes on without this run (an endpoint being created "
-    "keeps being created, and billed). Run the command again: it reads AWS afresh and resumes "
-    "from what exists (`python -m deploy plan` shows what is left)"
+    "What AWS was already asked to do goes on without this run (for example, an endpoint "
+    "being created keeps being created, and billed). Run the command again: it reads AWS "
+    "afresh and resumes from what exists (`python -m deploy plan` shows what is left)"
 )
 RESUME = (
     "It may or may not have been made: run the command again once AWS is reachable (it reads "
