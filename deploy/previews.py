@@ -69,8 +69,9 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     add("http_api", (a["Name"] for a in apis if (a.get("Tags") or {}).get("project") == project))
     # Paginated, by ContinuationToken: an account with more buckets than one answer holds (and
     # one whose bucket quota is over 10,000 gets no answer without MaxBuckets) had a preview's
-    # bucket on a later page, never found.
-    buckets = aws.pages("s3", "ListBuckets", "Buckets", MaxBuckets=BUCKETS_PER_PAGE)
+    # bucket on a later page, never found. Only names with the previews' prefix: the account's
+    # other buckets need no pages.
+    buckets = aws.pages("s3", "ListBuckets", "Buckets", MaxBuckets=BUCKETS_PER_PAGE, Prefix=prefix)
     add("s3_bucket", (b["Name"] for b in buckets))
     roles = aws.pages("iam", "ListRoles", "Roles", PathPrefix=f"/{project}/")
     add("iam_role", (r["RoleName"] for r in roles))

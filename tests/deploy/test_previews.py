@@ -282,7 +282,9 @@ def test_buckets_and_origin_access_controls_are_found_on_every_page(
         for method, answer in answers:
             stubs[service].add_response(method, answer)
     s3, cloudfront = stubs["s3"], stubs["cloudfront"]
-    page = {"MaxBuckets": previews.BUCKETS_PER_PAGE}  # a paginated request, as S3 asks
+    # A paginated request, as S3 asks; only the previews' names (every one starts with the
+    # preview stack prefix): an account's other buckets are not listed page by page.
+    page = {"MaxBuckets": previews.BUCKETS_PER_PAGE, "Prefix": previews.stack_prefix(project)}
     first = {"Buckets": [{"Name": three.bucket}], "ContinuationToken": "t2"}
     s3.add_response("list_buckets", first, page)
     last = {"Buckets": [{"Name": seven.bucket}]}
