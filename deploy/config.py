@@ -97,8 +97,23 @@ RECORD_TAG_KEYS = ("requested-config", "serving-config", "previous-config", "dep
 CASE_INSENSITIVE_TAGS = (
     "IAM tag keys are case-insensitive (CreateRole refuses 'Duplicate tag keys found')"
 )
-# The longest account id, for checking name lengths before the account is known.
+# The longest account id, for checking name lengths before the account is known; shown in a
+# name it made too long as a place, not a number an operator could take for an account.
 SAMPLE_ACCOUNT = "1" * ACCOUNT_DIGITS
+ACCOUNT_PLACE = "<account-id>"
+
+
+def _said(problems: list[Any]) -> str:
+    """Name problems as said, the sample account shown as ACCOUNT_PLACE (and explained)."""
+    text = "; ".join(str(p) for p in problems)
+    if SAMPLE_ACCOUNT not in text:
+        return text
+    return text.replace(SAMPLE_ACCOUNT, ACCOUNT_PLACE) + (
+        f" ({ACCOUNT_PLACE}: your {ACCOUNT_DIGITS}-digit AWS account id, counted as "
+        f"{ACCOUNT_DIGITS} characters)"
+    )
+
+
 # A blue/green rollout needs this much more than the canary wait and the bake time: the new
 # fleet must be provisioned first (SageMaker's MaximumExecutionTimeoutInSeconds is at least 600).
 NEW_FLEET_S = 600
@@ -620,7 +635,7 @@ class Config(_Strict):
         if problems:
             raise ValueError(
                 f"project: {self.project!r} in region {self.region!r} gives names AWS refuses: "
-                + "; ".join(str(p) for p in problems)
+                + _said(problems)
                 + ". Choose another project name (shorter, no dash at the start or end)"
             )
         return self
@@ -887,7 +902,9 @@ def _validate(
     shown = LONGEST_PREVIEW if env == LONGEST_PREVIEW else env
     for problem in name_problems(Names(cfg.project, SAMPLE_ACCOUNT, cfg.region, env)):
         hint = "a shorter project or environment name" if env else "a shorter project name"
-        problems.append(f"{where}: {problem} (with {shown or 'no environment'}); use {hint}")
+        problems.append(
+            f"{where}: {_said([problem])} (with {shown or 'no environment'}); use {hint}"
+        )
     cfg._environment = env
     return cfg, problems
 

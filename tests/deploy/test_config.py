@@ -208,6 +208,16 @@ def test_every_name_is_checked_against_its_services_rule(project, region, rule) 
     assert "Choose another project name" in msg
 
 
+def test_a_bucket_name_too_long_is_shown_with_the_account_as_a_place_not_a_number() -> None:
+    """Before any AWS call the account is not known: the check counts 12 digits, and the name
+    it quoted held a made-up account ('...-site-111111111111-ap-southeast-2'), which an
+    operator could take for a wrong account."""
+    msg = _err({"project": "a" * 31, "region": "ap-southeast-2"})
+    assert "111111111111" not in msg, msg
+    assert f"'{'a' * 31}-site-<account-id>-ap-southeast-2' (64 characters" in msg, msg
+    assert "<account-id>: your 12-digit AWS account id" in msg, msg
+
+
 @pytest.mark.parametrize(("project", "owner"), [("app-pr-x", "app"), ("app-pr", "app"),
                                               ("my-app-pr-7", "my-app")])  # fmt: skip
 def test_a_project_named_like_another_projects_previews_is_refused(project, owner) -> None:
