@@ -398,6 +398,8 @@ def page_table() -> dict[str, Any]:
             for method in METHODS
         ],
         "model_max_payload_bytes": SAGEMAKER_PAYLOAD_LIMIT,
+        # The largest value any parameter takes (resolve refuses more): the page says so first.
+        "max_magnitude": MAX_MAGNITUDE,
         "csv_formula_start": FORMULA_START,
         "below_one_value": trends.LESS_THAN_ONE,
         # What the parser takes for a file's data rows, so the page can check a file the way

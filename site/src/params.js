@@ -5,8 +5,8 @@
  * to choose, and the help says what it will choose.
  */
 import { el } from "./dom.js";
-import { formatNumber } from "./format.js";
-import { DEFAULT_METHOD, METHODS } from "./rules.js";
+import { formatCount, formatNumber } from "./format.js";
+import { DEFAULT_METHOD, MAX_MAGNITUDE, METHODS } from "./rules.js";
 
 const fieldId = (method, param) => `${method}-${param.name}`.replace(/_/g, "-");
 
@@ -144,6 +144,8 @@ export function checkValue(param, raw) {
   if (param.kind === "period" && value === 0) return "";
   if (param.min_open ? value <= param.min : value < param.min) return problem;
   if (param.max !== null && (param.max_open ? value >= param.max : value > param.max)) return problem;
+  // Beyond what the model computes with: it would refuse it (params.MAX_MAGNITUDE).
+  if (Math.abs(value) > MAX_MAGNITUDE) return `${problem.slice(0, -1)}, at most ${formatCount(MAX_MAGNITUDE)}.`;
   return "";
 }
 

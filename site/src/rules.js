@@ -11,6 +11,7 @@ export const TABLE = table;
 export const METHODS = table.methods;
 export const DEFAULT_METHOD = table.default_method;
 export const MODEL_MAX_PAYLOAD_BYTES = table.model_max_payload_bytes;
+export const MAX_MAGNITUDE = table.max_magnitude; // the largest value a parameter takes
 export const BELOW_ONE_VALUE = table.below_one_value;
 
 /** A regular expression character class of the characters in `chars` (each taken literally). */

@@ -502,6 +502,12 @@ test("values are checked against the table's ranges, in words", () => {
   assert.equal(checkValue(stlPeriod, "1440"), "");
   assert.match(checkValue(stlPeriod, "0"), /from 2 to 1440/);
   assert.match(checkValue(stlPeriod, "1441"), /from 2 to 1440/);
+  // Past the largest value the model takes (2^53 - 1, JSON's exact integers): said here, not
+  // sent for the model to refuse (eps=1e308 passed "a number above 0").
+  const eps = paramOf("dbscan", "eps");
+  assert.equal(checkValue(eps, "1e308"), "Neighbourhood radius (eps) must be a number above 0, at most 9,007,199,254,740,991.");
+  assert.equal(checkValue(eps, "5"), "");
+  assert.match(checkValue(paramOf("dbscan", "min_pts"), "1e16"), /at least 1, at most 9,007,199,254,740,991/);
   assert.doesNotMatch(stlPeriod.help, /no season/);
   assert.equal(rangeWords(paramOf("dbscan", "eps")), "a number above 0");
   assert.equal(rangeWords(paramOf("dbscan", "min_pts")), "a whole number of at least 1");
