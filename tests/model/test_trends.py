@@ -386,6 +386,11 @@ def test_another_trends_download_is_named_with_the_one_to_use(text, said):
     assert "Interest over time (multiTimeline.csv)" in info.value.hint, info.value.hint
 
 
+# What a parse that backtracks (the 28 s above, growing exponentially with the line) would
+# exceed, and a loaded machine's slowest scheduling of a few ms of work would not.
+HANG_S = 10.0
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -398,11 +403,15 @@ def test_another_trends_download_is_named_with_the_one_to_use(text, said):
 )
 def test_telling_trends_downloads_apart_takes_no_time(text):
     """The patterns that name Trends' other downloads run on every file without dates (on the
-    model and in the page): a first version backtracked for 28 s on a 1.2 KB line."""
+    model and in the page): a first version backtracked for 28 s on a 1.2 KB line. A guard
+    against that hang, not a measure of speed (that is bench's): each of these takes a few
+    ms, and backtracking on them would take far longer than the limit. The limit was 0.5 s,
+    which a loaded machine passed once in a fresh-clone run (0.69 s for the blank lines,
+    6 ms alone)."""
     started = time.perf_counter()
     with pytest.raises(BadCsv):
         parse_table(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < HANG_S
 
 
 GLP1 = "en_weekly5y_3terms_lt1_glp1.csv"
