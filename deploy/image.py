@@ -222,17 +222,18 @@ def run_subprocess(cmd: list[str], log: Callable[[str], None], stdin: bytes | No
             "--image URI (a prebuilt image) to plan/apply"
         ) from None
     if proc.returncode != 0:
-        # Both streams: docker's legacy builder writes a step's own output (compileall's
-        # SyntaxError, pip's error) to stdout, and only "The command ... returned a non-zero
-        # code" to stderr.
-        said = [
-            text.strip()[-2000:]
-            for text in (proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
-            if text.strip()
-        ]
-        raise DeployError(
-            f"`{' '.join(cmd[:3])} ...` failed ({proc.returncode}): " + "\n".join(said)
+        said = failed_output(
+            proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
         )
+        raise DeployError(f"`{' '.join(cmd[:3])} ...` failed ({proc.returncode}): {said}")
+
+
+def failed_output(stdout: str, stderr: str) -> str:
+    """What a failed docker command said, both streams (the last 2000 characters of each):
+    docker's legacy builder writes a step's own output (compileall's SyntaxError, pip's
+    error) to stdout, and only "The command ... returned a non-zero code" to stderr. Also
+    devstack's docker client (devstack/model_container.py)."""
+    return "\n".join(text.strip()[-2000:] for text in (stdout, stderr) if text.strip())
 
 
 def ecr_image_ref(uri: str) -> tuple[str, str, dict[str, str]] | None:

@@ -54,13 +54,10 @@ def docker(
         ["docker", *args], capture_output=True, text=True, check=False, timeout=timeout
     )
     if check and proc.returncode != 0:
-        # Both streams: the legacy builder writes a step's own output (compileall's
-        # SyntaxError, pip's conflict) to stdout, and only "The command ... returned a
-        # non-zero code" to stderr.
-        said = [text.strip()[-2000:] for text in (proc.stdout, proc.stderr) if text.strip()]
-        raise RuntimeError(
-            f"`docker {' '.join(args[:3])} ...` failed ({proc.returncode}): " + "\n".join(said)
-        )
+        from deploy.image import failed_output  # deploy's docker runs say it the same way
+
+        said = failed_output(proc.stdout, proc.stderr)
+        raise RuntimeError(f"`docker {' '.join(args[:3])} ...` failed ({proc.returncode}): {said}")
     return proc
 
 
