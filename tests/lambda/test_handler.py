@@ -774,9 +774,7 @@ def test_model_unreachable_is_502(
     dead_model = RuntimeStandIn(model_url=f"http://127.0.0.1:{closed_port}", endpoints={ENDPOINT})
     dead_model.start()
     try:
-        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", dead_model.url)
-        response, log = invoke(capsys, post(CSV))
+        response, log = invoke_via(dead_model.url, capsys, monkeypatch)
     finally:
         dead_model.stop()
     assert response["statusCode"] == 502
@@ -816,9 +814,7 @@ def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
         model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
     ).start()
     try:
-        monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", runtime.url)
-        response, log = invoke(capsys, post(CSV))
+        response, log = invoke_via(runtime.url, capsys, monkeypatch)
     finally:
         runtime.stop()
         model.shutdown()
@@ -835,9 +831,7 @@ def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
 def test_runtime_unreachable_is_502(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
-    monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", f"http://127.0.0.1:{closed_port}")
-    response, log = invoke(capsys, post(CSV))
+    response, log = invoke_via(f"http://127.0.0.1:{closed_port}", capsys, monkeypatch)
     assert response["statusCode"] == 502
     assert error_of(response)["code"] == "upstream_unreachable"
     assert log["aws_error"] == "EndpointConnectionError"
@@ -850,12 +844,19 @@ def invoke_at(
     scheme: str = "http",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the handler with its SageMaker runtime at ``listener`` (a raw socket that misbehaves
-    as a network or a front end can); its response and log line. The container is warm: its
-    client is made before the invocation's clock starts, as for every invocation after a
-    container's first (made inside it, on a loaded machine, the client took some of the 29 s
-    the deadline tests count on)."""
-    monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
+    as a network or a front end can); its response and log line."""
     url = f"{scheme}://127.0.0.1:{listener.getsockname()[1]}"
+    return invoke_via(url, capsys, monkeypatch)
+
+
+def invoke_via(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """POST the CSV through the handler with its SageMaker runtime at ``url``; its response
+    and log line. The container is warm: its client is made before the invocation's clock
+    starts, as for every invocation after a container's first (made inside it, on a loaded
+    machine, the client took some of the 29 s the deadline tests count on)."""
+    monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
     handler.runtime_client()
     return invoke(capsys, post(CSV))
