@@ -134,7 +134,7 @@ def decode_legacy(body: bytes) -> Decoded:
         text = _decode(head, page)
         found = [word for word in head_words(text) if word in words] if text else []
         if found:
-            letters = letters_read(text, page.letters) if text else 0
+            letters = letters_read(text, page.letters)  # text: found holds its words
             ranked.append((-len(found), -letters, order, page, found[0]))
     ranked.sort()
     for found, letters, order, page, word in ranked:
