@@ -20,7 +20,7 @@ import { chartScale } from "./scales.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  API_UP_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
+  API_UP_WORDS, STILL_STARTING_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
   countWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
@@ -151,10 +151,14 @@ function recheckInvalid() {
   if (!("problem" in choice) || choice.input !== state.invalid) hideError();
 }
 
-/** The Detect button: waiting for the API, busy detecting, or ready. */
+/** The Detect button: waiting for the API, busy detecting, or ready. Waiting, it stays in the
+ * Tab order, marked unavailable (aria-disabled), so a keyboard or screen-reader user finds the
+ * page's one action and, pressing it, hears what it waits for; busy, Cancel takes its place. */
 function syncRunButton() {
   const starting = state.api === "starting";
-  runButton.disabled = state.busy || starting;
+  runButton.disabled = state.busy;
+  if (starting && !state.busy) runButton.setAttribute("aria-disabled", "true");
+  else runButton.removeAttribute("aria-disabled");
   form.setAttribute("aria-busy", String(state.busy));
   runButton.classList.toggle("is-busy", state.busy || starting);
   runLabel.textContent = state.busy ? "Detecting…" : starting ? "Starting…" : "Detect anomalies";
@@ -427,7 +431,11 @@ function renderResults(answer) {
 
 async function run(event) {
   event.preventDefault();
-  if (state.busy || state.api === "starting") return;
+  if (state.busy) return;
+  if (state.api === "starting") {
+    announce(STILL_STARTING_WORDS);
+    return;
+  }
   hideError();
   if ("problem" in config) {
     showError(new ApiProblem(config.problem));

@@ -267,6 +267,10 @@ export function apiWaitWords(local, waited = 0, tryAnyway = Infinity) {
     `anomalies as soon as it answers. ${todo}`;
 }
 
+/** Said when Detect is pressed before the API answered (it is marked unavailable until then). */
+export const STILL_STARTING_WORDS =
+  "The detector is still starting: Detect anomalies works as soon as it answers. This page keeps asking.";
+
 /** Said when the API answers after the page said it did not. */
 export const API_UP_WORDS = "The detector answers now: Detect anomalies is ready.";
 

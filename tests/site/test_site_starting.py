@@ -32,9 +32,10 @@ def test_detect_waits_until_the_api_answers(page: Any, stack: Any, problems: lis
     open_page(page, stack.urls["site"], ready=False)
     button = page.locator("#run")
     starting = page.evaluate(
-        "[run.disabled, run.textContent.trim(), document.querySelector('#api-status').textContent]"
+        "[run.getAttribute('aria-disabled'), run.textContent.trim(),"
+        " document.querySelector('#api-status').textContent]"
     )
-    assert starting[:2] == [True, "Starting…"]
+    assert starting[:2] == ["true", "Starting…"]
     assert starting[2].startswith("Starting the detector")
     page.get_by_role("button", name="Detect anomalies").wait_for()
     assert button.is_enabled()
@@ -107,3 +108,30 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
         == "The detector answers now: Detect anomalies is ready."
     )
     assert [p for p in problems if "ERR_CONNECTION_REFUSED" not in p] == []
+
+
+def test_detect_is_reached_by_tab_while_starting_and_says_why_it_waits(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """While the API starts, Detect was a `disabled` button: Tab skipped it and a screen
+    reader's list of buttons lacked it, so a keyboard user could not find the page's one
+    action for up to a minute and a half. It now stays in the Tab order, marked unavailable
+    (aria-disabled), and pressing it says what it waits for and sends nothing."""
+    detects: list[str] = []
+    page.route("**/health", lambda route: route.fulfill(status=503, json={}))
+    page.route("**/detect", lambda route: (detects.append(route.request.url), route.abort()))
+    open_page(page, stack.urls["site"], ready=False)
+    reached: list[str] = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id"))
+        if reached[-1] == "run":
+            break
+    assert reached[-1] == "run", reached
+    button = page.get_by_role("button", name="Starting…")
+    assert button.get_attribute("aria-disabled") == "true" and button.is_disabled()
+    page.keyboard.press("Enter")
+    said = page.locator("#status").text_content()
+    assert said.startswith("The detector is still starting"), said
+    assert detects == []
+    assert [p for p in problems if "503" not in p] == []
