@@ -640,9 +640,9 @@ def _record_preview_deploy(args: argparse.Namespace, eng: Engine) -> None:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
-    """Exit 0 when nothing is left (or nothing was there), 1 otherwise, 130 when interrupted;
-    --summary-json says what was removed, what failed, what was left, and the lock, however it
-    ends (deploy/README.md, "Exit codes")."""
+    """Exit 0 when nothing is left (or nothing was there), 1 otherwise, 130 when interrupted
+    (143 by SIGTERM); --summary-json says what was removed, what failed, what was left, and the
+    lock, however it ends (deploy/README.md, "Exit codes")."""
     summary_path = (
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
@@ -1403,10 +1403,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The exit code of a run a signal ended, as a shell reports a process the signal killed:
+# 130 (128 + SIGINT) for Ctrl-C, 143 (128 + SIGTERM) once `_interrupt` has seen a SIGTERM.
+_stopped_by: list[int] = [signal.SIGINT]
+
+
 def _interrupt(signum: int, _frame: object) -> None:
     """SIGTERM (a runner or container stopping the job) ends the run as Ctrl-C does: with
-    where it stopped and how to resume, not silently."""
+    where it stopped and how to resume, not silently; the exit code says which it was."""
+    _stopped_by[0] = signum
     raise KeyboardInterrupt
+
+
+def _interrupted_code() -> int:
+    return 128 + int(_stopped_by[0])
 
 
 def main(argv: list[str] | None = None, now: Callable[[], datetime] = _utc_now) -> int:
@@ -1415,6 +1425,7 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = _utc_now) 
     args = parser.parse_args(argv)
     args.now = now
     args.argv = list(sys.argv[1:] if argv is None else argv)  # for the exact command to say
+    _stopped_by[0] = signal.SIGINT
     try:
         previous = signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread: leave SIGTERM as it is
@@ -1462,10 +1473,10 @@ def _run(args: argparse.Namespace) -> int:
         return int(args.func(args))
     except Interrupted as err:
         _error(f"error: {err}", err)
-        return 130
+        return _interrupted_code()
     except KeyboardInterrupt as err:  # outside an apply's or destroy's step: nothing under way
         _error("error: interrupted", err)
-        return 130
+        return _interrupted_code()
     except (
         ConfigError,
         DeployError,

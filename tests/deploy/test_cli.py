@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -313,3 +315,36 @@ class _Raw:
 
     def stream(self, **_: Any) -> Any:
         yield self.body
+
+
+def test_a_sigterm_ends_apply_as_ctrl_c_does_with_the_code_a_shell_gives_sigterm(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runner or container stopping the job sends SIGTERM: the same message as Ctrl-C (the
+    step, how to resume), but exit 143 (128 + 15), as a shell reports a process SIGTERM
+    ended. It was 130, Ctrl-C's, which told a supervisor that someone pressed Ctrl-C."""
+    session()
+    real = boto3.Session
+    armed = [True]
+
+    def terminating(*args: object, **kwargs: object) -> boto3.Session:
+        made = real(*args, **kwargs)
+        pushed_before_apply(made, IMAGE, now=False)
+
+        def sigterm(**_: object) -> None:
+            if armed:
+                armed.clear()
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        made.events.register("after-call.sagemaker.CreateModel", sigterm)
+        return made
+
+    cfg = str(project / "config.yaml")
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr("deploy.aws.boto3.Session", terminating)
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 143
+    err = capsys.readouterr().err
+    assert "sagemaker:CreateModel" in err and "Run the command again" in err, err
+    assert "Traceback" not in err
+    assert signal.getsignal(signal.SIGTERM) == before  # main() put the caller's handler back
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
