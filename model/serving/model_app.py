@@ -10,7 +10,8 @@ A ``MODEL_APP`` whose module is not on the Python path, or whose module has no s
 stopped the server with thirty lines of gunicorn's and importlib's traceback ending in
 ``AppImportError: Failed to find attribute 'app' in 'mymodel'``; :func:`load` says it in one
 line, with where it looked. An error raised while the module runs (its own import of a
-missing dependency, a bug) keeps its traceback: its frames say where to fix it.
+missing dependency, a bug) keeps its traceback: its frames say where to fix it; a module
+missing there gets a note after them, of where the model's dependencies go.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def load(application: Any) -> object:
         return application.wsgi()
     except ModuleNotFoundError as exc:
         if exc.name is None or not (module == exc.name or module.startswith(f"{exc.name}.")):
-            raise  # a module the model imports, not the one MODEL_APP names: the frames help
+            # A module the model imports, not the one MODEL_APP names: the frames say which
+            # line imports it, and the note (printed after them) where dependencies go.
+            if exc.name is not None:
+                exc.add_note(_missing_dependency(exc.name))
+            raise
         raise RuntimeError(_no_module(uri, module, exc.name)) from None
     except ImportError as exc:
         # gunicorn's "did you mean 'm:app'?" for a file m.py it finds from the current folder:
@@ -49,6 +54,17 @@ def load(application: Any) -> object:
         raise RuntimeError(_no_module(uri, module, cause.name or module)) from None
     except AppImportError as exc:
         raise RuntimeError(_no_attribute(uri, module, obj) or f"MODEL_APP={uri}: {exc}") from None
+
+
+def _missing_dependency(name: str) -> str:
+    """What to do when the model imports a module that is not installed where it serves."""
+    package = name.partition(".")[0]
+    return (
+        f"The model imports {name!r}, which is not installed here. A package from PyPI goes in "
+        f"the model group of pyproject.toml (uv add --group model {package}), then re-export "
+        "model/requirements.txt, which the image installs (docs/swap-your-model.md, step 2); "
+        "a module of your own must be on PYTHONPATH under that name."
+    )
 
 
 def _no_module(uri: str, module: str, missing: str) -> str:

@@ -351,6 +351,35 @@ def test_model_app_naming_the_apps_file_says_its_module_in_one_line(
     assert "Traceback" not in log and "Booting worker" not in log
 
 
+MISSING_DEPENDENCY_APP = textwrap.dedent(
+    """
+    import xgboost_not_installed  # a package the fork's model needs and the image lacks
+
+    from serving.app import create_app
+
+    app = create_app(lambda req: {"n": 0})
+    """
+)
+
+
+def test_a_model_importing_a_package_the_image_lacks_says_where_dependencies_go(
+    start_server, app_env, tmp_path
+):
+    """A fork's model importing a package not installed where it serves stopped gunicorn with
+    its traceback alone (kept: its frames say which line of the model imports it), and no word
+    of the fix. The traceback now ends with the note: which package, and where the model's
+    dependencies go (the `model` group, requirements.txt, docs/swap-your-model.md)."""
+    env = app_env(tmp_path, "needs_pkg", MISSING_DEPENDENCY_APP)
+    with pytest.raises(RuntimeError) as refused:
+        start_server(tmp_path, workers=1, extra_env=env, timeout=30)
+    log = str(refused.value)
+    assert "needs_pkg.py" in log and "import xgboost_not_installed" in log  # the frames stay
+    notes = [line for line in log.splitlines() if "'xgboost_not_installed'" in line]
+    note = next((line for line in notes if "model group" in line), "")
+    assert "requirements.txt" in note and "docs/swap-your-model.md" in note, log[-1500:]
+    assert "Booting worker" not in log
+
+
 SLOW_APP = textwrap.dedent(
     """
     import os
