@@ -90,6 +90,10 @@ def variant_status(world: World, n: Names, ep: Any) -> str:
         if ep.concurrency is not None and ep.concurrency != ep.concurrency_now:
             said += f" ({ep.concurrency} asked: still updating, {ep.status})"
         return said
+    if ep.instances is None and ep.running is None:
+        # No variant described (ProductionVariants is optional: a new endpoint's fleet is in
+        # PendingDeploymentSummary while it is Creating): nothing asked or running to say.
+        return f"no instance running yet ({ep.status})"
     config = world.get("endpoint_config", ep.config)
     kind = (config.variant or {}).get("instance_type") if config is not None else None
     said = f"{_instances(ep.instances, f' {kind}' if kind else '')} asked, {ep.running} running"

@@ -574,6 +574,33 @@ def test_status_says_an_endpoint_is_still_scaling(project: Path) -> None:
     ) in lines
 
 
+def test_status_of_an_endpoint_with_no_variant_yet_says_it_is_being_created(project: Path) -> None:
+    """DescribeEndpoint's ProductionVariants is optional (SageMaker API reference), and while a
+    new endpoint is Creating its fleet is described in PendingDeploymentSummary instead: status
+    said "None instances asked, None running" of it. It now says none run yet, and why."""
+    from deploy.config import load_config
+    from deploy.ops import status_lines
+    from deploy.resources.endpoint import SeenEndpoint
+    from deploy.world import World
+
+    names = load_config(project / "config.yaml").names("123456789012")
+    world = World(account="123456789012", region="us-east-1")
+    world.add(
+        SeenEndpoint(
+            name=names.endpoint,
+            arn="arn:aws:sagemaker:us-east-1:123456789012:endpoint/trends-anomaly",
+            config="trends-anomaly-c-0123456789",
+            status="Creating",
+            failure_reason=None,
+            tags={},
+        )
+    )
+    lines = [line.strip() for line in status_lines(world, names)]
+    variant = next(line for line in lines if line.startswith("variant main:"))
+    assert "None" not in variant, variant
+    assert variant.startswith("variant main: no instance running yet (Creating)"), variant
+
+
 @pytest.mark.usefixtures("aws_env")
 def test_status_names_the_serving_image_and_the_one_to_roll_back_to(project: Path, capsys) -> None:
     """At 3 a.m. a merge shipped an image that answers 5xx: `status` named only config hashes
