@@ -117,10 +117,18 @@ def linger(sock: socket.socket, seconds: float = LINGER_SECONDS) -> None:
         pass
 
 
+# How long before the graceful timeout a stopping worker says which requests the stop cuts off:
+# at the timeout the master kills it (SIGKILL) with nothing logged, gunicorn's own "Worker
+# graceful timeout" line coming, if ever, after that kill.
+CUT_OFF_NOTICE_S = 1.0
+
+
 class StoppableGeventWorker(GeventWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.idle: dict[Any, gevent.Timeout] = {}
+        self.answering = 0  # requests read and not yet answered (idle keep-alives not counted)
+        self.stopping = False
 
     def timeout_ctx(self) -> _WaitForNextRequest:  # type: ignore[override]
         return _WaitForNextRequest(self)
@@ -129,6 +137,27 @@ class StoppableGeventWorker(GeventWorker):
         """SIGTERM: stop (as gunicorn does), and end the idle connections' waits now."""
         super().handle_exit(sig, frame)
         gevent.spawn(self._close_idle)
+        if not self.stopping:
+            self.stopping = True
+            gevent.spawn(self._say_what_the_stop_cuts_off)
+
+    def _say_what_the_stop_cuts_off(self) -> None:
+        """Just before the graceful timeout: the requests still being answered, which the
+        master's kill will end without an answer (their callers get a 5xx or a reset)."""
+        timeout = float(self.cfg.graceful_timeout)
+        gevent.sleep(max(timeout - CUT_OFF_NOTICE_S, 0.0))
+        if self.answering:
+            one = self.answering == 1
+            self.log.warning(
+                "Stopping: %d %s still being answered %g s after SIGTERM; the graceful "
+                "timeout (%g s) will cut %s off unanswered (pid:%s)",
+                self.answering,
+                "request" if one else "requests",
+                max(timeout - CUT_OFF_NOTICE_S, 0.0),
+                timeout,
+                "it" if one else "them",
+                self.pid,
+            )
 
     def _close_idle(self) -> None:
         for greenlet, timeout in list(self.idle.items()):
@@ -138,6 +167,7 @@ class StoppableGeventWorker(GeventWorker):
         close_unless_the_body_was_read(req)
         close_when_stopping(req, self)
         answer = AnswerSocket(sock)  # the answer's head and body in one send
+        self.answering += 1
         try:
             handled = super().handle_request(listener_name, req, answer, addr)
         except StopIteration:  # the connection closes after this answer
@@ -151,6 +181,8 @@ class StoppableGeventWorker(GeventWorker):
             with contextlib.suppress(OSError):
                 answer.flush()
             raise
+        finally:
+            self.answering -= 1
         answer.flush()
         return handled
 

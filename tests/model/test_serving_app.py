@@ -431,6 +431,43 @@ def test_a_slow_model_on_small_requests_keeps_ping_answered(start_server, app_en
         server.stop()
 
 
+def test_a_stop_that_cuts_a_request_off_says_so_in_the_log(start_server, app_env, tmp_path):
+    """SIGTERM (SageMaker's stop, on an update or a scale-in) waits for the requests being
+    answered up to gunicorn's graceful timeout; then the master kills the worker, and a request
+    still computing got no answer with nothing in the log (gunicorn's own "Worker graceful
+    timeout" line comes after the master's SIGKILL, so it never appears). Now the worker says,
+    a second before the timeout, how many requests it is still answering and that the stop
+    cuts them off. The timeout is made 4 s here (GUNICORN_CMD_ARGS overrides the config)."""
+    env = app_env(tmp_path, "slow_app", SLOW_APP)
+    env["GUNICORN_CMD_ARGS"] = "--graceful-timeout 4"
+    server = start_server(tmp_path, workers=1, extra_env=env)
+    try:
+        held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=90)
+        held.request("POST", "/invocations", body=b"a small request")
+        log_with(server, "slow model: computing")
+        ended = server.terminate(grace_s=30)
+        lines = [line for line in ended.log.splitlines() if "Stopping:" in line]
+        assert len(lines) == 1, ended.log[-2000:]
+        assert "1 request still being answered" in lines[0], lines[0]
+        assert "graceful timeout (4 s) will cut it off unanswered" in lines[0], lines[0]
+        held.close()
+    finally:
+        (tmp_path / "release").touch()
+
+
+def test_a_stop_with_nothing_to_cut_off_says_nothing_of_it(start_server, app_env, tmp_path):
+    """The line is only for requests the stop cuts off: an idle server stops without it."""
+    env = app_env(tmp_path, "slow_app", SLOW_APP)
+    env["GUNICORN_CMD_ARGS"] = "--graceful-timeout 4"
+    server = start_server(tmp_path, workers=1, extra_env=env)
+    ping = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    ping.request("GET", "/ping")  # a keep-alive connection left open: idle, not answering
+    assert ping.getresponse().read() is not None
+    ended = server.terminate(grace_s=30)
+    assert "Stopping:" not in ended.log and "unanswered" not in ended.log, ended.log[-2000:]
+    ping.close()
+
+
 def test_a_model_whose_own_import_fails_keeps_its_traceback(start_server, app_env, tmp_path):
     """Not MODEL_APP's module missing but one it imports: the frames say which line."""
     env = app_env(tmp_path, "toy_app", "import not_installed_dependency\n")
