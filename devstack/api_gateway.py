@@ -338,6 +338,13 @@ def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
 
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (TRACE, PROPFIND, …) is served too: the gateway answers it as a
+            route it does not have (404 JSON), where http.server answered 501 in HTML."""
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
+
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the Lambda handler logs one JSON line per request."""
 

@@ -256,3 +256,38 @@ def test_cookies_leave_the_headers_for_their_own_field() -> None:
     assert event["cookies"] == ["a=1", "b=2", "c=3"]
     assert "cookie" not in event["headers"]
     assert "cookies" not in build_event("GET", "/health", {}, b"")
+
+
+def test_a_method_the_http_server_has_no_handler_for_is_the_gateways_404() -> None:
+    """Any method and path but the API's routes is the gateway's ``404 {"message":"Not
+    Found"}`` (docs/api.md, openapi.yaml's GatewayNotFound). Methods outside GET, POST, PUT,
+    DELETE, PATCH, OPTIONS and HEAD (TRACE, PROPFIND, a made-up one) got http.server's own
+    ``501`` HTML page from the stand-in, found by schemathesis against `make up`: a 5xx for a
+    caller's request, in no shape the API documents."""
+    import http.client
+    import json
+
+    calls: list[dict[str, Any]] = []
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {"statusCode": 200, "body": "ok"}
+
+    api = ApiStandIn(invoke=echo, cors=cors_rule(["http://a.example"])).start()
+    try:
+        for method in ("TRACE", "PROPFIND", "FROB"):
+            conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
+            try:
+                conn.request(method, "/detect", headers={"Origin": "http://a.example"})
+                reply = conn.getresponse()
+                body = reply.read()
+            finally:
+                conn.close()
+            assert reply.status == 404, (method, reply.status, body[:80])
+            assert reply.getheader("content-type") == "application/json", method
+            assert json.loads(body) == {"message": "Not Found"}, method
+            assert reply.getheader("apigw-requestid"), method
+            assert reply.getheader("access-control-allow-origin") == "http://a.example"
+    finally:
+        api.stop()
+    assert calls == []
