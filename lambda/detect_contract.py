@@ -339,9 +339,11 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
     a CSV in the charset its type names (model/README.md, "Request bodies")."""
     declared = sent_once("Content-Type", headers.get("content-type", ""))
     media_type = declared.split(";", 1)[0].strip().lower()
+    # Every type's charset is checked, not only a guessed one's: text/csv; charset="a b" went
+    # on to the model (a 200 that ignored it) where text/plain with it was a 400.
+    charset = charset_of(declared)
     if media_type not in _SNIFFED_TYPES:
         return sagemaker_header("Content-Type", declared)
-    charset = charset_of(declared)
     labelled = "" if charset is None else f"; charset={charset}"
     if _starts_like_json(body, charset):
         return sagemaker_header("Content-Type", "application/json" + labelled)
