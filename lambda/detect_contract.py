@@ -156,7 +156,11 @@ def max_body_bytes(env: Mapping[str, str]) -> int:
 
 def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> bytes:
     """The raw body bytes, base64-decoded when the API says so, within the size limit."""
-    raw = event.get("body") or ""
+    raw = event.get("body")
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, (str, bytes, bytearray)):
+        raise not_a_string(raw)
     if event.get("isBase64Encoded"):
         try:
             body = base64.b64decode(raw, validate=True)
@@ -181,6 +185,25 @@ def request_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> byte
             code="empty_body",
         )
     return body
+
+
+# What a direct invocation's event may hold as its body instead of a string, in JSON's words.
+_JSON_KINDS = {"dict": "a JSON object", "list": "a JSON array", "bool": "true or false"}
+
+
+def not_a_string(raw: Any) -> ApiError:
+    """A body that is not a string: only a direct invocation sends one (the HTTP API always
+    hands over text or base64), often the JSON request itself; bytes() of it was a 502, or
+    NUL bytes for a number."""
+    kind = _JSON_KINDS.get(type(raw).__name__, "a number")
+    return ApiError(
+        f"The event's body is {kind}, not a string.",
+        "Put the request body in the event as a string, as the HTTP API does: the CSV's "
+        'text, the JSON request serialized (json.dumps), or base64 with "isBase64Encoded": '
+        "true.",
+        status=400,
+        code="bad_body",
+    )
 
 
 # How a binary file starts once the HTTP API has made its bytes UTF-8 text (each byte that is

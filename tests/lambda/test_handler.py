@@ -529,6 +529,27 @@ def test_bad_base64_and_empty_body_are_400(
     assert runtime.seen == []
 
 
+@pytest.mark.parametrize("body", [{"csv": "Week,x\n2024-01-07,1\n"}, 5, ["Week,x"]])
+def test_a_direct_invocations_body_that_is_not_text_is_a_400(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], body: object
+) -> None:
+    """The HTTP API always hands the body over as a string; a direct invocation (aws lambda
+    invoke, a test event in the console) may put the JSON request itself there. A dict body
+    was a 502 internal_error, "a bug in the function" (TypeError in bytes()), for the
+    caller's own event; a number became that many NUL bytes and a list its values as bytes,
+    both sent to the model, which answered "No data rows found" (measured by invoking the
+    handler with such events against make up's runtime)."""
+    event = post(CSV)
+    event["body"] = body
+    response, log = invoke(capsys, event)
+    error = error_of(response)
+    assert (response["statusCode"], error["code"]) == (400, "bad_body")
+    kind = {"dict": "a JSON object", "list": "a JSON array", "int": "a number"}
+    assert error["message"] == f"The event's body is {kind[type(body).__name__]}, not a string."
+    assert "json.dumps" in error["hint"]
+    assert "exception" not in log and runtime.seen == []
+
+
 def test_other_routes_and_methods(
     runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
