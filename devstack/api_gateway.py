@@ -22,6 +22,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -317,7 +318,13 @@ def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
         server_version = "local-api-gateway"
 
         def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length < 0:
+                    raise ValueError(length)
+            except ValueError:  # no length: the request cannot be framed
+                self.send_error(HTTPStatus.BAD_REQUEST)
+                return
             body = self.rfile.read(length) if length else b""
             status, headers, out = api.respond(
                 self.command,
@@ -337,6 +344,31 @@ def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(out)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
+
+        def send_error(
+            self, code: int, message: str | None = None, explain: str | None = None
+        ) -> None:
+            """What http.server refuses before ``_serve`` (a request line or a header over
+            64 KB, over 100 headers, a malformed request line), in the gateway's JSON shape
+            instead of its HTML page; a line that long is over the 10,240-byte quota, so its
+            414 is the gateway's 431."""
+            if code in (
+                HTTPStatus.REQUEST_URI_TOO_LONG,
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ):
+                code, body = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, HEADERS_TOO_LARGE
+            else:
+                reason = self.responses.get(code, ("Error",))[0]
+                body = json.dumps({"message": reason}, separators=(",", ":")).encode()
+            self.close_connection = True
+            self.send_response(code)
+            self.send_header("content-type", "application/json")
+            self.send_header("apigw-requestid", new_request_id())
+            self.send_header("connection", "close")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def __getattr__(self, name: str) -> Any:
             """Any other method (TRACE, PROPFIND, …) is served too: the gateway answers it as a
