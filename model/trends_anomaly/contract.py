@@ -589,7 +589,7 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
 
 def _deliverable(body: bytes, settings: Settings) -> bytes:
     """``body`` when SageMaker can return it (its response cap is the request's, 6 MB), else a
-    413 that says how to get a smaller answer: the JSON is about three times the CSV sent."""
+    413 that says how to get a smaller answer: the JSON is 3 to 12 times the CSV sent."""
     if len(body) > settings.max_payload_bytes:
         limit = settings.max_payload_bytes
         raise ResultTooLarge(
