@@ -47,6 +47,7 @@ def _worker(app: Flask) -> StoppableGeventWorker:
     worker = StoppableGeventWorker.__new__(StoppableGeventWorker)
     worker.cfg, worker.log, worker.wsgi = cfg, Logger(cfg), app
     worker.nr, worker.max_requests, worker.alive, worker.idle = 0, 10_000, True, {}
+    worker.answering, worker.stopping = 0, False  # as StoppableGeventWorker.__init__ sets them
     return worker
 
 
