@@ -530,6 +530,12 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
                         'Put the file\'s text in "csv" as one JSON string (newlines as \\n), '
                         "or send the file itself with Content-Type: text/csv.",
                     )
+                if not doc["csv"].strip():  # as an empty body: no file, not one without dates
+                    raise BadCsv(
+                        "'csv' is empty: it has no rows to analyse.",
+                        'Put the file\'s text in "csv": a Google Trends export (Explore → ⋮ → '
+                        "Download CSV), or send the file itself with Content-Type: text/csv.",
+                    )
                 table = parse_table(doc["csv"])
             else:
                 table = _series_from_json(doc["series"])

@@ -613,6 +613,10 @@ def test_band_of_a_trends_export_stays_on_its_0_to_100_scale(client):
         (b'{"csv": 5}', "'csv' must be the CSV text as a string", "Content-Type: text/csv"),
         (b'{"data": [1, 2]}', "'data' must be the CSV text as a string", "one JSON string"),
         (b'{"csv": "Week,x\xff\xfe"}', "not valid JSON: it is not UTF-8 text", "UTF-8"),
+        # Empty as a raw body is "The file is empty"; as 'csv' it said "No data rows found:
+        # no line of the file starts with a date", as if a file had been read.
+        (b'{"csv": ""}', "'csv' is empty: it has no rows to analyse", 'file\'s text in "csv"'),
+        (b'{"csv": " \\r\\n"}', "'csv' is empty: it has no rows to analyse", "Google Trends"),
     ],
 )
 def test_a_bad_json_body_says_what_to_send(client, body, message, hint):
