@@ -167,10 +167,20 @@ def subject_of(
 def branch_rule_commands(repo: str, environment: str, branch: str) -> list[str]:
     """The GitHub CLI commands that restrict the environment's deployment branches to the
     deploy branch (GitHub Pro/Team/Enterprise, or any public repository; the roles' trust
-    enforces the branch on the AWS side either way)."""
+    enforces the branch on the AWS side either way).
+
+    The PUT ("Create or update an environment") is skipped when the environment already
+    deploys from selected branches only: its body names ``deployment_branch_policy`` alone,
+    and GitHub documents nothing of what happens to the reviewers, wait timer and self-review
+    setting a PUT leaves out, so pasting these again (bootstrap re-run for a new environment)
+    never sends it to an environment someone has set up."""
     env = f"repos/{repo}/environments/{environment}"
+    restricted = (
+        f'[ "$(gh api {env} --jq .deployment_branch_policy.custom_branch_policies '
+        '2>/dev/null)" = true ]'
+    )
     return [
-        f"gh api -X PUT {env} --input - <<'JSON'\n"
+        f"{restricted} || gh api -X PUT {env} --input - <<'JSON'\n"
         '{"deployment_branch_policy": {"protected_branches": false, '
         '"custom_branch_policies": true}}\nJSON',
         f"gh api -X POST {env}/deployment-branch-policies -f name={branch} -f type=branch",

@@ -73,5 +73,8 @@ def settings_lines(t: Target) -> list[str]:
         "Free, Pro and Team a private repository promotes to production without approval. "
         "Without a branch rule, a job on any branch that names an environment gets that "
         "environment's OIDC subject, and with it the role trusted for it.)",
+        "(Safe to paste again: the PUT is skipped for an environment that already deploys "
+        "from selected branches only, so the reviewers you add there stay; GitHub documents "
+        "nothing of what a PUT does to the settings it leaves out.)",
     ]
     return lines
