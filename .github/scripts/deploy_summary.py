@@ -115,6 +115,19 @@ def main(argv: list[str] | None = None) -> int:
         "--rollback-image", default="", help="a rollback's image: say a revert on main must follow"
     )
     args = parser.parse_args(argv)
+    if not args.summary_json.exists():
+        # The summary step runs `if: always()`: a job that stopped before apply (credentials
+        # refused, the image build failed) has none, and the step before says why.
+        where = args.title or "the deployment"
+        said = (
+            f"no deploy summary for {where}: `python -m deploy apply` did not run, or stopped "
+            "before writing one; the first failed step of this job says why."
+        )
+        print(f"::error title=deploy summary::{said}")
+        append_summary(
+            args.step_summary, f"## Deploy failed: {where}\n\n{said[0].upper()}{said[1:]}\n"
+        )
+        return 1
     try:
         summary = json.loads(args.summary_json.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

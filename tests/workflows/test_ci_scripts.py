@@ -614,3 +614,20 @@ def test_a_lock_whose_release_was_interrupted_is_said_to_be_perhaps_held(tmp_pat
     path.write_text(json.dumps({**doc, "error": "interrupted: …"}), encoding="utf-8")
     said = _script("deploy_summary.py", str(path)).stdout
     assert "may still be held" in said and "is still held" not in said, said
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_deploy_that_never_reached_apply_says_so_in_its_summary(tmp_path: Path, job: str) -> None:
+    """The summary step runs `if: always()`: after a job stopped before apply (the first
+    deploy of a fork whose role refuses the token stops at configure-aws-credentials), there
+    is no summary.json. The step still fails (no deploy summary is no success), but says why in
+    words, in the log and the job summary, instead of a bare "[Errno 2] No such file"."""
+    env = {**_gh_env(tmp_path), "ROLLBACK_IMAGE": ""}
+    result = _bash(_step("deploy.yml", job, "deploy_summary.py"), ROOT, env)
+    assert result.returncode == 1
+    assert "::error title=deploy summary::" in result.stdout
+    assert "Errno" not in result.stdout
+    assert "did not run, or stopped before writing" in result.stdout
+    summary = _read(env["GITHUB_STEP_SUMMARY"])
+    assert summary.startswith(f"## Deploy failed: {job}")
+    assert "the first failed step" in summary
