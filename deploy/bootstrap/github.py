@@ -183,5 +183,14 @@ def branch_rule_commands(repo: str, environment: str, branch: str) -> list[str]:
         f"{restricted} || gh api -X PUT {env} --input - <<'JSON'\n"
         '{"deployment_branch_policy": {"protected_branches": false, '
         '"custom_branch_policies": true}}\nJSON',
-        f"gh api -X POST {env}/deployment-branch-policies -f name={branch} -f type=branch",
+        branch_policy_command(repo, environment, branch),
     ]
+
+
+def branch_policy_command(repo: str, environment: str, pattern: str) -> str:
+    """Add one deployment-branch rule unless the environment lists it already (GitHub refuses
+    a second rule of the same name, which would read as a failure when pasted again)."""
+    policies = f"repos/{repo}/environments/{environment}/deployment-branch-policies"
+    name = pattern if pattern.replace("-", "").replace("_", "").isalnum() else f"'{pattern}'"
+    listed = f"gh api {policies} --jq '.branch_policies[].name' 2>/dev/null | grep -qxF {name}"
+    return f"{listed} || gh api -X POST {policies} -f name={name} -f type=branch"

@@ -8,7 +8,7 @@ Enterprise).
 
 from __future__ import annotations
 
-from deploy.bootstrap.github import branch_rule_commands
+from deploy.bootstrap.github import branch_policy_command, branch_rule_commands
 from deploy.bootstrap.policies import Target
 
 
@@ -17,11 +17,7 @@ def _branch_rule(repo: str, env: str, patterns: list[str]) -> list[str]:
     other (``refs/pull/*/merge`` for previews) added to it."""
     first, *more = patterns
     lines = [f"  {command}" for command in branch_rule_commands(repo, env, first)]
-    lines += [
-        f"  gh api -X POST repos/{repo}/environments/{env}/deployment-branch-policies "
-        f"-f name='{pattern}' -f type=branch"
-        for pattern in more
-    ]
+    lines += [f"  {branch_policy_command(repo, env, pattern)}" for pattern in more]
     return lines
 
 
@@ -74,7 +70,8 @@ def settings_lines(t: Target) -> list[str]:
         "Without a branch rule, a job on any branch that names an environment gets that "
         "environment's OIDC subject, and with it the role trusted for it.)",
         "(Safe to paste again: the PUT is skipped for an environment that already deploys "
-        "from selected branches only, so the reviewers you add there stay; GitHub documents "
-        "nothing of what a PUT does to the settings it leaves out.)",
+        "from selected branches only, so the reviewers you add there stay (GitHub documents "
+        "nothing of what a PUT does to the settings it leaves out), and a branch rule the "
+        "environment has is not added twice.)",
     ]
     return lines

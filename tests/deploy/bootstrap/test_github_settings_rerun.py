@@ -53,6 +53,10 @@ if [ "$method" != GET ]; then
   exit 0
 fi
 name="${path##*/}"
+if [ "$name" = deployment-branch-policies ]; then
+  env_path="${path%/deployment-branch-policies}"
+  name="${env_path##*/}.policies"
+fi
 if [ ! -f "$GH_STATE/$name.json" ]; then
   echo '{"message":"Not Found","status":"404"}'
   echo "gh: Not Found (HTTP 404)" >&2
@@ -85,7 +89,7 @@ def _production_block() -> str:
     return "\n".join(block) + "\n"
 
 
-def _run(tmp_path: Path, existing: dict | None) -> list[str]:
+def _run(tmp_path: Path, existing: dict | None, policies: list[str] = ()) -> list[str]:
     if not shutil.which("jq") or not shutil.which("bash"):
         pytest.skip("needs bash and jq")
     bin_dir = tmp_path / "bin"
@@ -97,6 +101,13 @@ def _run(tmp_path: Path, existing: dict | None) -> list[str]:
     state.mkdir()
     if existing is not None:
         (state / "production.json").write_text(json.dumps(existing), encoding="utf-8")
+        listed = {
+            "total_count": len(policies),
+            "branch_policies": [
+                {"id": i, "name": n, "type": "branch"} for i, n in enumerate(policies)
+            ],
+        }
+        (state / "production.policies.json").write_text(json.dumps(listed), encoding="utf-8")
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_STATE": str(state)}
     result = subprocess.run(
         ["bash"], input=_production_block(), env=env, text=True, capture_output=True, check=False
@@ -125,6 +136,18 @@ def test_an_environment_github_made_without_the_rule_gets_it(tmp_path: Path) -> 
 
 def test_running_the_commands_again_leaves_a_set_up_environment_alone(tmp_path: Path) -> None:
     """Already on selected branches (reviewers added since): no PUT that could drop them."""
-    calls = _run(tmp_path, existing=REVIEWED)
+    calls = _run(tmp_path, existing=REVIEWED, policies=["main"])
     assert _puts(calls) == [], calls
     assert not (tmp_path / "state" / "put-body.json").exists()
+    # nor a second `main` rule, which GitHub would refuse with an error in the paste's output
+    assert not [c for c in calls if c.startswith("api -X POST")], calls
+
+
+def test_a_missing_branch_rule_is_added_to_a_set_up_environment(tmp_path: Path) -> None:
+    calls = _run(tmp_path, existing=REVIEWED, policies=["release/*"])
+    assert _puts(calls) == []
+    posts = [c for c in calls if c.startswith("api -X POST")]
+    assert posts == [
+        f"api -X POST repos/{REPO}/environments/production/deployment-branch-policies "
+        "-f name=main -f type=branch"
+    ]
