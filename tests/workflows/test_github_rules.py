@@ -395,3 +395,37 @@ def test_a_preview_teardown_never_falls_back_to_the_deploy_role() -> None:
     assert role("false", both) == deploy_arn
     assert role("true", {"AWS_DEPLOY_ROLE_ARN": deploy_arn}) == ""  # the step says: not set
     assert role("false", {"AWS_PREVIEW_ROLE_ARN": preview_arn}) == ""
+
+
+@pytest.mark.parametrize("head_repo", ["someone/trends", ""], ids=["fork", "deleted fork"])
+def test_a_forks_preview_run_says_forks_get_none_not_that_previews_are_unset(
+    tmp_path: Path, head_repo: str
+) -> None:
+    """GitHub passes no configuration variables to a run a fork's pull request triggers
+    ("Workflow configuration variables are not available for pull requests from forks",
+    cilium/cilium#23169; "Variables are not passed to workflows that are triggered by a pull
+    request from a fork", mdn/content's workflows): preview.yml's decide job then saw
+    AWS_PREVIEW_ROLE_ARN empty and told every fork's pull request, in a repository whose
+    previews are set up, "Previews are not configured: add `preview:` to config.yaml, run
+    bootstrap and set the repository variable AWS_PREVIEW_ROLE_ARN". It must say what pr.yml's
+    plan job says: a fork gets none."""
+    repo = "team/trends"
+    github = {
+        "event_name": "pull_request",
+        "event": {"action": "labeled", "label": {"name": "preview"}, "pull_request": {
+            "number": 5, "state": "open", "labels": [{"name": "preview"}],
+            "head": {"repo": {"full_name": head_repo} if head_repo else None, "sha": "f" * 40},
+            "base": {"sha": "e" * 40}}},
+        "repository": repo, "actor": "someone", "ref": "refs/pull/5/merge", "run_id": "1",
+    }  # fmt: skip
+    noop = lambda _job, _with: None  # noqa: E731
+    uses = {a: noop for a in ("actions/checkout", "$/.github/actions/setup")}
+    env = bash_env({"GITHUB_REPOSITORY": repo})
+    jobs = Runner(WORKFLOWS / "preview.yml", tmp_path, github, {}, env, uses).run()
+    decide = jobs["decide"]
+    assert decide.result == "success"
+    said = "".join(step.stdout for step in decide.steps)
+    assert "forks never get a preview" in said, said
+    assert "not configured" not in said, said
+    assert decide.outputs.get("action") == "skip"
+    assert all(jobs[j].result == "skipped" for j in ("deploy", "destroy")), jobs
