@@ -59,7 +59,8 @@ def settings_lines(t: Target) -> list[str]:
         lines += [
             "",
             "and the label that asks for a preview:",
-            f"  gh label create preview --repo {repo} --color 0e8a16 "
+            # --force: pasted again, it updates the label where a plain create is refused.
+            f"  gh label create preview --repo {repo} --force --color 0e8a16 "
             "--description 'deploy this pull request to its own pr-<N> stack'",
         ]
     lines += [

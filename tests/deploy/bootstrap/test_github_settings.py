@@ -3,6 +3,12 @@ the preview environment open to pull-request merge refs, the label."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+
+import pytest
+
 from deploy.bootstrap.github_settings import settings_lines
 from deploy.bootstrap.policies import Target
 
@@ -50,3 +56,31 @@ def test_plan_limits_name_enterprise_for_private_required_reviewers() -> None:
     assert "required reviewers need a public repository or GitHub Enterprise" in text
     assert "promotes to production without approval" in text
     assert "required reviewers need a public repository or a paid" not in text
+
+
+LABEL_GH = r"""#!/usr/bin/env bash
+# gh label create as the GitHub CLI manual has it: a label that exists is refused unless
+# --force ("Create a new label on GitHub, or update an existing one with --force").
+[ "$1 $2" = "label create" ] || exit 2
+if [ -f "$GH_STATE/$3" ]; then
+  for arg in "$@"; do [ "$arg" = --force ] && exit 0; done
+  echo "label with name \"$3\" already exists; use \`--force\` to update it" >&2
+  exit 1
+fi
+touch "$GH_STATE/$3"
+"""
+
+
+def test_the_printed_label_command_can_be_pasted_again(tmp_path) -> None:
+    """docs/deploy.md says to run bootstrap again for each new environment, and its printed
+    commands are pasted again: the label's `gh label create` failed the second time (the
+    workflow-setup pass's list). With --force it creates the label, then updates it."""
+    if not shutil.which("bash"):
+        pytest.skip("needs bash")
+    line = next(x.strip() for x in _text(previews=True).splitlines() if "gh label create" in x)
+    (tmp_path / "gh").write_text(LABEL_GH, encoding="utf-8")
+    (tmp_path / "gh").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "GH_STATE": str(tmp_path)}
+    for _ in range(2):
+        done = subprocess.run(["bash", "-c", line], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
