@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import tempfile
@@ -25,8 +26,7 @@ from pathlib import Path
 from .common import fmt, fmt_time
 
 
-def _print_quality(title: str, rows: list[dict]) -> None:
-    print(f"\n{title}")
+def _print_quality(rows: list[dict]) -> None:
     print(
         f"{'method':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>5} {'FP':>5} "
         f"{'FN':>5} {'FA on clean':>12} {'per 20 clean':>12} {'refused':>8} {'time':>9}"
@@ -46,14 +46,15 @@ def quality_section(args: argparse.Namespace, report: dict) -> None:
     methods = quality.OURS + quality.REFS
     items, kinds = quality.synthetic_items(args.synthetic, args.seed)
     n_clean = sum(1 for it in items if not it.windows)
+    # Each heading before its part's work (here, as in every part): a part can take minutes.
+    print(
+        f"\n== 1a. Quality on the synthetic Trends-format set: {len(items)} files "
+        f"({len(items) - n_clean} with anomalies, {n_clean} clean), seed {args.seed}; "
+        f"windows by kind {kinds} =="
+    )
     res = quality.run_all(items, methods)
     rows = [quality.summarize(items, res[m]) for m in methods]
-    _print_quality(
-        f"== 1a. Quality on the synthetic Trends-format set: {len(items)} files "
-        f"({len(items) - n_clean} with anomalies, {n_clean} clean), seed {args.seed}; "
-        f"windows by kind {kinds} ==",
-        rows,
-    )
+    _print_quality(rows)
     from .synth import generate
 
     kinds_of = {f.name: f.kinds for f in generate(args.synthetic, args.seed)}
@@ -64,16 +65,16 @@ def quality_section(args: argparse.Namespace, report: dict) -> None:
 
     nab = quality.nab_items(args.nab_files)
     ref_max = args.nab_ref_max_n
+    skipped = ""
+    if any(len(it.series.values) > ref_max for it in nab):
+        skipped = f"; reference detectors skipped on files longer than {ref_max} points"
+    print(
+        f"\n== 1b. Quality on the NAB subset: {len(nab)} files, "
+        f"{sum(len(it.windows) for it in nab)} windows{skipped} =="
+    )
     res = quality.run_all(nab, methods, ref_max_n=ref_max)
     rows = [quality.summarize(nab, res[m]) for m in methods]
-    skipped = ""
-    if any(r["skipped"] for r in rows):
-        skipped = f"; reference detectors skipped on files longer than {ref_max} points"
-    _print_quality(
-        f"== 1b. Quality on the NAB subset: {len(nab)} files, "
-        f"{sum(len(it.windows) for it in nab)} windows{skipped} ==",
-        rows,
-    )
+    _print_quality(rows)
     print("(refused = the method rejected the series, e.g. stl without two full periods,")
     print(" dbscan above its size limit; counted as no detection)")
     report["nab"] = rows
@@ -257,13 +258,13 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
     sizes = [261, 1000, 5000] if args.quick else [261, 1000, 5000, 10_000]
     big = 100_000
     ref_max = 5000 if args.quick else 10_000
-    table = speed.run(sizes, big, ref_max, budget=0.3 if args.quick else 1.0)
-    names = ["auto", "auto_base", "stl", "dbscan", "ref_stl_esd", "ref_dbscan"]
     print(
         "\n== 2. In-process time per series (median), weekly series, period 52; "
         "ratio = reference STL+ESD time / method time; auto_base = auto when issue 12 was "
         "filed (766858e, bench/reference/auto_baseline), timed in turn with auto =="
     )
+    table = speed.run(sizes, big, ref_max, budget=0.3 if args.quick else 1.0)
+    names = ["auto", "auto_base", "stl", "dbscan", "ref_stl_esd", "ref_dbscan"]
     print(
         f"{'n':>7} "
         + " ".join(f"{m:>13}" for m in names)
@@ -497,6 +498,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", choices=["quality", "speed", "server", "image"], action="append")
     p.add_argument("--json", type=Path, help="also write every number to this JSON file")
     args = p.parse_args(argv)
+    # A line at a time on a pipe too (CI's log, `make bench | tee`): Python's 8 KB buffer
+    # there held the short lines of a part until long after it had printed them.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
     if args.synthetic is None:
         args.synthetic = 80 if args.quick else 240
     args.nab_files = 8 if args.quick else None
