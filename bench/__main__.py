@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -490,6 +491,21 @@ def print_targets(report: dict) -> None:
         )
 
 
+def _interrupted(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both stop the bench through its ``finally`` blocks (the model
+    server, containers, temporary directories). SIGTERM's default action skipped them and
+    left the server on its port; a bench started with SIGINT ignored (``make bench &`` in a
+    script: the shell starts it so, make and Python keep it so, as devstack/cli.py explains)
+    ran on after the Ctrl-C that stopped its script."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupted)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
@@ -510,14 +526,22 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {"quick": args.quick}
     t0 = time.perf_counter()
     table: dict = {}
-    if "quality" in parts:
-        quality_section(args, report)
-    if "speed" in parts or "server" in parts:
-        table = speed_section(args, report)
-    if "server" in parts:
-        server_section(args, report, table)
-    if "image" in parts:
-        image_section(args, report)
+    _stop_on_signals()
+    try:
+        if "quality" in parts:
+            quality_section(args, report)
+        if "speed" in parts or "server" in parts:
+            table = speed_section(args, report)
+        if "server" in parts:
+            server_section(args, report, table)
+        if "image" in parts:
+            image_section(args, report)
+    except KeyboardInterrupt:
+        print(
+            "\nbench stopped: the parts it had started were stopped, nothing was written",
+            file=sys.stderr,
+        )
+        return 130
     print_targets(report)
     print(f"\nbench finished in {time.perf_counter() - t0:.0f} s")
     if args.json:

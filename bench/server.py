@@ -50,6 +50,9 @@ def start(log_dir: Path) -> Server:
             model.start(timeout_s=60)
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}; see {log}") from None
+        except BaseException:  # stopped while starting (Ctrl-C, SIGTERM): not left running
+            model.stop(quick=True)
+            raise
     return Server(model, log)
 
 
