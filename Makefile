@@ -64,8 +64,8 @@ test: setup site chromium lint ## lint, then every test (model, lambda, site in 
 test-fast: setup ## the tests without lint or the browser
 	$(PYTEST) -m "not browser"
 
-bench: setup ## quality and speed benchmarks against the reference detectors (minutes)
-	$(PY) -m bench
+bench: setup ## quality and speed benchmarks against the reference detectors (minutes; ARGS="--only quality")
+	$(PY) -m bench $(ARGS)
 
 clean: ## remove the venv and build output
 	rm -rf $(VENV) site/dist site/node_modules .pytest_cache
