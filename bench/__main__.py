@@ -506,14 +506,41 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, _interrupted)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+def build_parser() -> argparse.ArgumentParser:
+    """The options, each with what it changes; docs/testing.md names every one (a test)."""
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.split("\n")[0],
+        epilog=(
+            "Prints every figure, then the targets, each MET or NOT MET; nothing is written "
+            "unless --json names a file. Exit status: 0 when every part ran, whatever the "
+            "targets say; 1 when a part failed; 2 on a wrong option; 130 when stopped "
+            "(Ctrl-C, SIGTERM). How to read the figures and compare two runs: "
+            "docs/testing.md."
+        ),
+    )
     p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
     p.add_argument("--seed", type=int, default=20260101, help="synthetic set seed")
     p.add_argument("--synthetic", type=int, default=None, help="synthetic files (default 240)")
-    p.add_argument("--only", choices=["quality", "speed", "server", "image"], action="append")
-    p.add_argument("--json", type=Path, help="also write every number to this JSON file")
-    args = p.parse_args(argv)
+    p.add_argument(
+        "--only",
+        choices=["quality", "speed", "server", "image"],
+        action="append",
+        help=(
+            "run this part only; repeat for several (--only quality --only speed); server "
+            "also runs speed, whose reference times its ratios read"
+        ),
+    )
+    p.add_argument(
+        "--json",
+        type=Path,
+        help="also write every number to this JSON file (e.g. before.json, after.json)",
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     # A line at a time on a pipe too (CI's log, `make bench | tee`): Python's 8 KB buffer
     # there held the short lines of a part until long after it had printed them.
     if isinstance(sys.stdout, io.TextIOWrapper):
