@@ -22,7 +22,9 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
+from typing import Any
 
 from .common import fmt, fmt_time
 
@@ -491,6 +493,21 @@ def print_targets(report: dict) -> None:
         )
 
 
+def _run_part(name: str, failed: dict[str, str], part: Any, *args: Any) -> Any:
+    """``part(*args)``; an error is said in one line, with where it was raised, kept in
+    ``failed``, and the run goes on. The image part, the last, failed after every other part
+    had run (DOCKER_HOST naming a dead engine), and its traceback ended the run before the
+    targets and the JSON: minutes of figures with no verdict and nothing written."""
+    try:
+        return part(*args)
+    except Exception as exc:  # any part's error: reported, the others' figures kept
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        why = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+        failed[name] = why
+        print(f"\n{name} part failed: {why}", file=sys.stderr)
+        return None
+
+
 def _interrupted(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -554,15 +571,16 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     table: dict = {}
     _stop_on_signals()
+    failed: dict[str, str] = {}
     try:
         if "quality" in parts:
-            quality_section(args, report)
+            _run_part("quality", failed, quality_section, args, report)
         if "speed" in parts or "server" in parts:
-            table = speed_section(args, report)
+            table = _run_part("speed", failed, speed_section, args, report) or {}
         if "server" in parts:
-            server_section(args, report, table)
+            _run_part("server", failed, server_section, args, report, table)
         if "image" in parts:
-            image_section(args, report)
+            _run_part("image", failed, image_section, args, report)
     except KeyboardInterrupt:
         print(
             "\nbench stopped: the parts it had started were stopped, nothing was written",
@@ -570,10 +588,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 130
     print_targets(report)
+    if failed:
+        report["failed"] = failed
+        print(f"\nparts that failed (their figures are missing above): {', '.join(failed)}")
     print(f"\nbench finished in {time.perf_counter() - t0:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
