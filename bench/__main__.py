@@ -46,7 +46,7 @@ def _print_quality(rows: list[dict]) -> None:
 def quality_section(args: argparse.Namespace, report: dict) -> None:
     from . import quality
 
-    methods = quality.OURS + quality.REFS
+    methods = quality.scored_methods()
     items, kinds = quality.synthetic_items(args.synthetic, args.seed)
     n_clean = sum(1 for it in items if not it.windows)
     # Each heading before its part's work (here, as in every part): a part can take minutes.
@@ -125,7 +125,7 @@ def _labelled_rows(items, breaks: list[dict]) -> tuple[list[dict], dict]:
     answers (for ``_disagreements``)."""
     from . import devset, quality
 
-    results = {m: devset.run(items, m) for m in quality.OURS + quality.REFS}
+    results = {m: devset.run(items, m) for m in quality.scored_methods()}
     rows = [devset.summarize(items, res) for res in results.values()]
     print(
         f"{'method':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4} "

@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from trends_anomaly import params
 from trends_anomaly.detect import run_method
 from trends_anomaly.errors import ApiError
 from trends_anomaly.params import resolve
@@ -24,8 +25,14 @@ from .common import NAB_DIR
 from .reference.reference_detectors import reference_dbscan, reference_stl_esd
 from .reference.score import score_file, score_many
 
-OURS = ("auto", "stl", "dbscan")
 REFS = ("ref_stl_esd", "ref_dbscan")
+
+
+def scored_methods() -> tuple[str, ...]:
+    """The methods the model serves (``params.METHODS``, read at each call), then the two
+    references. A list of our own kept a fork's dropped method as a row of 'refused' files
+    and left out one it added (docs/swap-your-model.md)."""
+    return tuple(params.METHODS) + REFS
 
 
 @dataclass
@@ -55,7 +62,7 @@ def _ref_frame(item: Item):
 def detect_indices(method: str, item: Item, ref_max_n: int | None) -> list[int] | None:
     """Row indices flagged by ``method``; None when the method refused or was skipped."""
     s = item.series
-    if method in OURS:
+    if method not in REFS:
         try:
             d = run_method(s, method, resolve({"method": method}))
         except ApiError:
