@@ -556,8 +556,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def json_path_problem(path: Path) -> str | None:
+    """Why ``--json path`` cannot be written, checked before the run (it is written at the
+    end: a missing folder cost a whole run), or None."""
+    if path.is_dir():
+        return f"{path} is a folder: name a file in it, e.g. {path / 'bench.json'}"
+    if not path.parent.is_dir():
+        return f"{path}: there is no folder {path.parent} (create it, or name a file elsewhere)"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.json and (why := json_path_problem(args.json)):
+        parser.error(f"--json {why}")
     # A line at a time on a pipe too (CI's log, `make bench | tee`): Python's 8 KB buffer
     # there held the short lines of a part until long after it had printed them.
     if isinstance(sys.stdout, io.TextIOWrapper):
