@@ -501,7 +501,10 @@ def _run_part(name: str, failed: dict[str, str], part: Any, *args: Any) -> Any:
     try:
         return part(*args)
     except Exception as exc:  # any part's error: reported, the others' figures kept
-        where = traceback.extract_tb(exc.__traceback__)[-1]
+        root: BaseException = exc
+        while root.__cause__ is not None:  # where the first error was raised (a detector's line)
+            root = root.__cause__
+        where = traceback.extract_tb(root.__traceback__)[-1]
         why = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
         failed[name] = why
         print(f"\n{name} part failed: {why}", file=sys.stderr)

@@ -21,3 +21,9 @@ def fmt_time(seconds: float | None) -> str:
     if seconds < 1:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds:.2f} s"
+
+
+def detector_failed(method: str, name: str, exc: Exception) -> RuntimeError:
+    """The error to raise from a detector's own (not an ApiError refusal): which method, on
+    which series, so that it can be reproduced on that one file (raise it ``from exc``)."""
+    return RuntimeError(f"{method} raised on {name}: {type(exc).__name__}: {exc}")

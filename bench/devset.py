@@ -35,7 +35,7 @@ from trends_anomaly.timeaxis import default_period
 from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Detection, Series
 
-from .common import TRENDS_DIR
+from .common import TRENDS_DIR, detector_failed
 from .reference.reference_detectors import reference_dbscan, reference_stl_esd
 from .reference.score import score_many
 
@@ -122,6 +122,8 @@ def run(items: list[LabelledSeries], method: str, **params) -> DevResult:
                 d = run_method(it.series, method, resolve({"method": method, **params}))
             except ApiError:
                 idx = None
+            except Exception as exc:  # the detector's own error: said with the term
+                raise detector_failed(method, it.name, exc) from exc
             else:
                 r.answers[it.name] = d
                 idx = [a.index for a in d.anomalies]
@@ -189,7 +191,10 @@ def sensitivity_breaks(items: list[LabelledSeries], grid=SENSITIVITY_GRID) -> li
     for it in items:
         prev: set[int] | None = None
         for s in grid:
-            d = run_method(it.series, "auto", resolve({"method": "auto", "sensitivity": s}))
+            try:
+                d = run_method(it.series, "auto", resolve({"method": "auto", "sensitivity": s}))
+            except Exception as exc:
+                raise detector_failed(f"auto at sensitivity {s}", it.name, exc) from exc
             now = {a.index for a in d.anomalies}
             if prev is not None and not prev <= now:
                 breaks.append({"series": it.name, "to": s, "lost": sorted(prev - now)})

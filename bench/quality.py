@@ -21,7 +21,7 @@ from trends_anomaly.timeaxis import default_period
 from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Series
 
-from .common import NAB_DIR
+from .common import NAB_DIR, detector_failed
 from .reference.reference_detectors import reference_dbscan, reference_stl_esd
 from .reference.score import score_file, score_many
 
@@ -67,6 +67,8 @@ def detect_indices(method: str, item: Item, ref_max_n: int | None) -> list[int] 
             d = run_method(s, method, resolve({"method": method}))
         except ApiError:
             return None
+        except Exception as exc:  # the detector's own error: said with the series
+            raise detector_failed(method, item.name, exc) from exc
         return [a.index for a in d.anomalies]
     if ref_max_n is not None and len(s.values) > ref_max_n:
         return None
