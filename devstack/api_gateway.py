@@ -312,20 +312,51 @@ def joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def read_chunked(rfile: Any, cap: int) -> tuple[bytes, bool]:
+    """A ``Transfer-Encoding: chunked`` body (RFC 9112, section 7.1), de-chunked as the
+    function behind AWS gets it; at most ``cap`` bytes are kept. Returns the body and whether
+    it was read to its end (False: over ``cap``, the rest left unread). ValueError when a chunk
+    is malformed."""
+    body = bytearray()
+    while True:
+        line = rfile.readline(1026)
+        if not line.endswith(b"\n"):
+            raise ValueError("chunk size line")
+        size = int(line.split(b";", 1)[0].strip(), 16)  # ValueError for no hex number
+        if size < 0:
+            raise ValueError(size)
+        if size == 0:
+            while rfile.readline(65537) not in (b"\r\n", b"\n", b""):  # trailer fields
+                pass
+            return bytes(body), True
+        if len(body) + size > cap:
+            body += rfile.read(cap - len(body))
+            return bytes(body), False
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise ValueError("chunk cut short")
+        body += chunk
+
+
 def _make_handler(api: ApiStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "local-api-gateway"
 
         def _serve(self) -> None:
+            chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
             try:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length < 0:
                     raise ValueError(length)
-            except ValueError:  # no length: the request cannot be framed
+                if chunked:  # over the payload limit: the rest is not read, so no keep-alive
+                    body, whole = read_chunked(self.rfile, MAX_BODY_BYTES + 1)
+                    self.close_connection = self.close_connection or not whole
+            except ValueError:  # the request cannot be framed
                 self.send_error(HTTPStatus.BAD_REQUEST)
                 return
-            body = self.rfile.read(length) if length else b""
+            if not chunked:
+                body = self.rfile.read(length) if length else b""
             status, headers, out = api.respond(
                 self.command,
                 self.path,

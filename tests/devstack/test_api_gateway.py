@@ -339,3 +339,47 @@ def test_what_http_server_refuses_itself_is_in_the_gateways_json_shape() -> None
     finally:
         api.stop()
     assert calls == []
+
+
+def test_a_chunked_request_body_reaches_the_function_whole() -> None:
+    """A client that streams its upload (`curl -T file`, `requests` with a generator body, a
+    proxy) sends `Transfer-Encoding: chunked` and no Content-Length. The stand-in read only
+    Content-Length, so the function got no body and the caller "The file is empty". The body
+    now arrives de-chunked, as a function behind AWS sees one (serverless-http#308/#309: a
+    Lambda event with `transfer-encoding: chunked` whose body is not chunked). A broken chunk
+    is the gateway's 400, and the rules on size still hold (413 over the payload limit)."""
+    import json
+
+    calls: list[dict[str, Any]] = []
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {"statusCode": 200, "body": "ok"}
+
+    def send(raw: bytes) -> tuple[bytes, bytes]:
+        with socket.create_connection(("127.0.0.1", api.port), timeout=30) as conn:
+            conn.sendall(raw)
+            reply = b""
+            while chunk := conn.recv(65536):
+                reply += chunk
+                if b"\r\n\r\n" in reply and reply.endswith((b"ok", b"}")):
+                    break
+        head, _, body = reply.partition(b"\r\n\r\n")
+        return head, body
+
+    head_of = b"POST /detect HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+    chunked = head_of + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    api = ApiStandIn(invoke=echo, cors=cors_rule([])).start()
+    try:
+        head, body = send(chunked + b"5\r\nWeek,\r\nA;ext=1\r\nterm: (US)\r\n0\r\nX-T: 1\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 "), head[:40]
+        assert calls[-1]["body"] == "Week,term: (US)", calls[-1]
+        head, body = send(chunked + b"zz\r\nWeek\r\n0\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), head[:40]
+        assert json.loads(body) == {"message": "Bad Request"}
+        big = MAX_BODY_BYTES + 1
+        head, body = send(chunked + f"{big:x}\r\n".encode() + b"a" * big + b"\r\n0\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 413 "), head[:40]
+    finally:
+        api.stop()
+    assert len(calls) == 1
