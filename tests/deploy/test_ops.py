@@ -545,9 +545,9 @@ def test_status_shows_a_serverless_variants_settings(project: Path, capsys) -> N
     assert "variant main: serverless, 3072 MB, max concurrency 4" in _status(project, capsys)
 
 
-def test_status_says_an_endpoint_is_still_scaling(project: Path) -> None:
-    """DescribeEndpoint's DesiredInstanceCount is what was last asked, CurrentInstanceCount
-    what runs: while they differ the endpoint is still scaling (Updating)."""
+def _status_of_endpoint(project: Path, status: str, **variant: int) -> list[str]:
+    """`status_lines` of a stack holding only the endpoint, as DescribeEndpoint described it
+    (``variant``: its instances asked and running, when it described a variant)."""
     from deploy.config import load_config
     from deploy.ops import status_lines
     from deploy.resources.endpoint import SeenEndpoint
@@ -560,14 +560,19 @@ def test_status_says_an_endpoint_is_still_scaling(project: Path) -> None:
             name=names.endpoint,
             arn="arn:aws:sagemaker:us-east-1:123456789012:endpoint/trends-anomaly",
             config="trends-anomaly-c-0123456789",
-            status="Updating",
+            status=status,
             failure_reason=None,
             tags={},
-            instances=3,
-            running=1,
+            **variant,
         )
     )
-    lines = [line.strip() for line in status_lines(world, names)]
+    return [line.strip() for line in status_lines(world, names)]
+
+
+def test_status_says_an_endpoint_is_still_scaling(project: Path) -> None:
+    """DescribeEndpoint's DesiredInstanceCount is what was last asked, CurrentInstanceCount
+    what runs: while they differ the endpoint is still scaling (Updating)."""
+    lines = _status_of_endpoint(project, "Updating", instances=3, running=1)
     assert (
         "variant main: 3 instances asked, 1 running: still scaling (Updating); the count is "
         "config.yaml's endpoint.instance_count"
@@ -578,24 +583,7 @@ def test_status_of_an_endpoint_with_no_variant_yet_says_it_is_being_created(proj
     """DescribeEndpoint's ProductionVariants is optional (SageMaker API reference), and while a
     new endpoint is Creating its fleet is described in PendingDeploymentSummary instead: status
     said "None instances asked, None running" of it. It now says none run yet, and why."""
-    from deploy.config import load_config
-    from deploy.ops import status_lines
-    from deploy.resources.endpoint import SeenEndpoint
-    from deploy.world import World
-
-    names = load_config(project / "config.yaml").names("123456789012")
-    world = World(account="123456789012", region="us-east-1")
-    world.add(
-        SeenEndpoint(
-            name=names.endpoint,
-            arn="arn:aws:sagemaker:us-east-1:123456789012:endpoint/trends-anomaly",
-            config="trends-anomaly-c-0123456789",
-            status="Creating",
-            failure_reason=None,
-            tags={},
-        )
-    )
-    lines = [line.strip() for line in status_lines(world, names)]
+    lines = _status_of_endpoint(project, "Creating")
     variant = next(line for line in lines if line.startswith("variant main:"))
     assert "None" not in variant, variant
     assert variant.startswith("variant main: no instance running yet (Creating)"), variant

@@ -294,6 +294,18 @@ def test_a_method_the_http_server_has_no_handler_for_is_the_gateways_404() -> No
     assert calls == []
 
 
+def _exchange(port: int, raw: bytes) -> tuple[bytes, bytes]:
+    """``raw`` sent as is to the stand-in; its answer's head and body, read until it closes
+    the connection (every request here asks it to, or is one it closes after)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(raw)
+        reply = b""
+        while chunk := conn.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return head, body
+
+
 def test_what_http_server_refuses_itself_is_in_the_gateways_json_shape() -> None:
     """A request line or a header line over 64 KB is refused by http.server before the
     stand-in's own quota check sees it, with its HTML error page: 414 for the line, 431 for
@@ -309,13 +321,7 @@ def test_what_http_server_refuses_itself_is_in_the_gateways_json_shape() -> None
         return {"statusCode": 200, "body": "ok"}
 
     def send(raw: bytes) -> tuple[bytes, bytes]:
-        with socket.create_connection(("127.0.0.1", api.port), timeout=30) as conn:
-            conn.sendall(raw)
-            reply = b""
-            while chunk := conn.recv(65536):
-                reply += chunk
-        head, _, body = reply.partition(b"\r\n\r\n")
-        return head, body
+        return _exchange(api.port, raw)
 
     api = ApiStandIn(invoke=echo, cors=cors_rule([])).start()
     try:
@@ -357,15 +363,7 @@ def test_a_chunked_request_body_reaches_the_function_whole() -> None:
         return {"statusCode": 200, "body": "ok"}
 
     def send(raw: bytes) -> tuple[bytes, bytes]:
-        with socket.create_connection(("127.0.0.1", api.port), timeout=30) as conn:
-            conn.sendall(raw)
-            reply = b""
-            while chunk := conn.recv(65536):
-                reply += chunk
-                if b"\r\n\r\n" in reply and reply.endswith((b"ok", b"}")):
-                    break
-        head, _, body = reply.partition(b"\r\n\r\n")
-        return head, body
+        return _exchange(api.port, raw)
 
     head_of = b"POST /detect HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
     chunked = head_of + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
