@@ -11,15 +11,23 @@ from __future__ import annotations
 import re
 import traceback
 
-# A Python repr of a str or bytes: '…' or "…" (with escapes), b'…'.
-_QUOTED = re.compile(r"""b?'(?:[^'\\\n]|\\.)*'|b?"(?:[^"\\\n]|\\.)*\"""")
+# A quoted part: from a quote to the last quote of its kind on its line ('…', "…", b'…'). Not
+# a Python repr's grammar, on purpose: numpy quotes a value as it is ('Error parsing datetime
+# string "<cell>" at position 10'), so a cell holding a '"' closed that quote early and the
+# rest of the cell reached the log; and that grammar, tried from every quote of a line of
+# unclosed ones, rescanned the line from each (quadratic: hours for a 1 MB message). This one
+# is linear: once it matches on a line, no quote of that kind is left there to try. It masks
+# more than a repr (the text between two quoted parts of one kind), never less. A lone
+# apostrophe ("can't") masks nothing, as before.
+_QUOTED = re.compile(r"""b?'[^\n]*'|b?"[^\n]*\"""")
 MASK = "'…'"
 MESSAGE_CHARS = 300
 CHAIN_MAX = 8
 
 
 def mask_quotes(text: str) -> str:
-    """``text`` with every quoted part replaced by ``'…'``, otherwise as it is."""
+    """``text`` with every quoted part (see ``_QUOTED``) replaced by ``'…'``, otherwise as
+    it is."""
     return _QUOTED.sub(MASK, text)
 
 

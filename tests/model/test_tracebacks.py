@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 from serving.app import create_app
 from serving.invocation import Answer
 from serving.tracebacks import masked, redacted
@@ -102,3 +106,38 @@ def test_flask_logs_an_escaped_exception_without_quoted_data(caplog):
         app.log_exception((type(exc), exc, exc.__traceback__))
     assert "ValueError: could not convert string to float: '…'" in caplog.text
     assert "private" not in caplog.text
+
+
+def test_a_message_that_quotes_a_cell_without_escaping_it_masks_all_of_it(capsys):
+    """numpy quotes a date it cannot read as it is, in double quotes, without escaping: a cell
+    holding a '"' closed the quote early and the rest of the cell reached the log
+    ('Error parsing datetime string '…'private-42" at position 10')."""
+    cell = '2024-01-01"' + "-".join(("private", "42"))
+
+    def broken_invoke(req):
+        np.array([req.body.decode()], dtype="datetime64[s]")  # a bug that quotes the cell raw
+
+    client = create_app(__name__, broken_invoke, 1024 * 1024).test_client()
+    resp = client.post("/invocations", data=cell.encode(), headers={"Content-Type": "text/csv"})
+    assert resp.status_code == 500
+    out = capsys.readouterr().out
+    assert "Error parsing datetime string" in out  # the message is there, its cell is not
+    assert "private" not in out
+    assert masked("""got "it"s" and 'a'b' at 7""") == "got '…' and '…' at 7"
+
+
+def test_masking_a_long_message_of_unclosed_quotes_takes_linear_time():
+    """A message of many quotes that never close (here 1 MB, as a bug quoting an upload may
+    write) made the old pattern rescan to the line's end from every quote: quadratic, hours
+    for a 1 MB message, with the worker's event loop stuck meanwhile. Linear now: well under a
+    second; the generous timeout only catches the catastrophic case, never a slow machine."""
+    code = (
+        "from serving.tracebacks import masked\n"
+        "out = masked('got ' + 'x' + \"\\\\'\" * 500_000)\n"
+        "assert out == 'got x' + chr(92) + \"'…'\", out\n"
+    )
+    model = Path(__file__).resolve().parents[2] / "model"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=model, timeout=120, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
