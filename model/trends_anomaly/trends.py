@@ -37,7 +37,6 @@ _SNIFF_CHARS = 16384  # enough for any preamble and the first data rows
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _HEADER_GEO = re.compile(r"^(?P<term>.*): \((?P<geo>[^()]*)\)\s*$")
 _BLOCK = 8192  # rows converted per C call on big inputs (keeps GIL holds short)
-_SMALL_TEXT = 256 * 1024
 # Cells that say "no value here": read as missing and filled by interpolation, with a warning
 # that names them. Dashes in every width a keyboard or a word processor writes (hyphen, en and
 # em dash, minus sign), and the "?" and "." that R, Weka and SAS/Stata write for no value.
@@ -103,21 +102,52 @@ def split_header(header: str) -> tuple[str, str]:
     return header.strip(), ""
 
 
+# Rows with cells read at most: a data row holds at least one point (MAX_POINTS), and a
+# preamble a few lines. A Python list per row is ~100 bytes: a 6 MB file of two-byte rows
+# ("1\n") was 3 million lists, 330 MB, to refuse it.
+MAX_ROWS = MAX_POINTS + 1000
+# What a row without cells (a blank line, ",,,") is read as: one shared list, not one each (6
+# million blank lines were 444 MB). Never mutated: the parser builds new rows when it pads.
+_NO_CELLS: list[str] = []
+
+
+class _TooManyRows(Exception):
+    """More than MAX_ROWS rows with cells: reading stopped there."""
+
+
 def _rows(text: str, delimiter: str = ",") -> list[list[str]]:
+    """The CSV rows of ``text``, those without cells as ``_NO_CELLS``; _TooManyRows past
+    MAX_ROWS rows with cells. A loop of the interpreter, not list(reader): the server's event
+    loop takes the GIL between rows instead of waiting for the whole file."""
     text = text.lstrip("\ufeff")
+    rows: list[list[str]] = []
+    keep = rows.append
+    filled = 0
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        if len(text) <= _SMALL_TEXT:
-            return list(reader)
-        # A comprehension, not list(reader): the interpreter loop lets the server's event loop
-        # take the GIL between rows instead of waiting for the whole file.
-        return [row for row in reader]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if (row and row[0].strip()) or _has_cells(row):
+                filled += 1
+                if filled > MAX_ROWS:
+                    raise _TooManyRows
+                keep(row)
+            else:
+                keep(_NO_CELLS)
     except csv.Error as exc:
         raise BadCsv(
             f"The file could not be read as CSV: {exc}.",
             "Upload the file as Google Trends exported it, or save it again from your "
             "spreadsheet as CSV, without editing its quotes.",
         ) from exc
+    return rows
+
+
+def _any_data_row(text: str, delimiter: str, numeric_axis: bool) -> bool:
+    """Whether a row of ``text`` starts the data, read row by row and none kept."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    try:
+        return any(_starts_data(row, numeric_axis) for row in reader)
+    except csv.Error:
+        return False
 
 
 def _is_number(cell: str) -> bool:
@@ -192,7 +222,12 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
                 continue
             if _find_data_start(_rows(head, delimiter), numeric_axis) is None:
                 continue
-        rows = _rows(text, delimiter)
+        try:
+            rows = _rows(text, delimiter)
+        except _TooManyRows:
+            if _any_data_row(text, delimiter, numeric_axis):
+                raise too_many_points(f"The file has more than {MAX_ROWS} rows", BadCsv) from None
+            continue  # no data row with this delimiter: the file is said as before
         start = _find_data_start(rows, numeric_axis)
         if start is not None:
             return rows, start, delimiter

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -527,3 +530,59 @@ def test_spreadsheet_serial_dates_are_named_as_such(first):
         parse_table("Week;a\n" + "".join(f"{d};{i}\n" for i, d in enumerate(rows)))
     assert "spreadsheet" in info.value.message and "serial" in info.value.message
     assert "format" in info.value.hint.lower() and "as dates" in info.value.hint
+
+
+# Peak memory of parse_table on one 6 MB body (the payload limit), in a fresh interpreter:
+# ru_maxrss after, less before (MB). A real export of that size (430 000 daily rows) peaks
+# some 150 MB above the start.
+_PEAK = """
+import resource, sys
+from trends_anomaly.errors import BadCsv
+from trends_anomaly.trends import parse_table
+text = {text}
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    parse_table(text)
+    said = "parsed"
+except BadCsv as err:
+    said = err.message
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) // 1024)
+print(said)
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # 6 million blank lines: one list per line, 444 MB for a 400 (No data rows found)
+        ('"x" + "\\n" * 5_999_999', "No data rows found"),
+        # rows of empty cells, the same (",\n": 337 MB)
+        ('",\\n" * 3_000_000', "No data rows found"),
+        # 3 million one-cell rows ("1\n"), 329 MB, and none of them data: said as before
+        ('"Week,a\\n" + "1\\n" * 3_000_000', "No data rows found"),
+        # the same after a data row: more rows than any request may hold
+        (
+            '"Week,a\\n2020-01-05,1\\n" + "1\\n" * 2_999_990',
+            "The file has more than 501000 rows; one request may hold at most 500000 points.",
+        ),
+    ],
+    ids=["blank-lines", "empty-cells", "one-cell-rows", "one-cell-rows-after-data"],
+)
+def test_a_6mb_file_of_tiny_rows_is_refused_without_a_list_per_row(text, said):
+    """A row costs ~100 bytes as a Python list: a 6 MB file of two-byte rows took 330 to 444
+    MB to refuse, over a worker's 300 MB budget (MODEL_WORKER_MEMORY_MB), with two such
+    requests per worker admitted at once. Rows without cells share one list now, and reading
+    stops past the most rows a request can hold."""
+    model = Path(__file__).resolve().parents[2] / "model"
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK.format(text=text)],
+        cwd=model,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    peak_mb, message = done.stdout.splitlines()
+    assert said in message
+    assert int(peak_mb) < 120, f"{peak_mb} MB above the start to read a 6 MB file"
