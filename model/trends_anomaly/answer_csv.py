@@ -2,8 +2,9 @@
 
 A term or timestamp comes from the caller's file, so a cell may start with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return, which Excel, Sheets and LibreOffice run as a formula (CSV
-injection; e.g. ``=HYPERLINK(...)``). Such text cells get a leading apostrophe. The page's
-download (``site/src/results-csv.js``) applies the same rule: it reads ``FORMULA_START`` from
+injection; e.g. ``=HYPERLINK(...)``), or with a NUL, which OWASP ASVS 5.0 (requirement 1.2.10)
+lists with them. Such text cells get a leading apostrophe. The page's download
+(``site/src/results-csv.js``) applies the same rule: it reads ``FORMULA_START`` from
 ``site/src/generated/params.json`` (written from this module) and both sides are tested
 against the same cases (``tests/data/csv_cells.json``).
 """
@@ -15,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 # Characters that make a spreadsheet read a cell as a formula when they start it.
-FORMULA_START = "=+-@\t\r"
+FORMULA_START = "=+-@\t\r\0"
 _QUOTE_IF_INSIDE = ('"', ",", "\r", "\n")
 _EDGE_SPACE = (" ", "\t")
 COLUMNS = (

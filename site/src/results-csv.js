@@ -1,8 +1,8 @@
 /**
  * The results as a CSV file: one row per point of every series, with the expected range and,
  * for anomalies, score/direction/kind and the event's first and last date. Cells are quoted
- * per RFC 4180, and text that a spreadsheet would run as a formula (starting with = + - @ tab
- * or CR) gets a leading apostrophe: the same rule as the API's text/csv answer (the characters
+ * per RFC 4180, and text that a spreadsheet would run as a formula (starting with = + - @ tab,
+ * CR or NUL) gets a leading apostrophe: the same rule as the API's text/csv answer (the characters
  * come from the model, and tests/data/csv_cells.json is checked on both sides). A value that
  * Google Trends wrote as "<1" is 0.5 here, and its row's note says so. A term too short to test
  * (2-7 points) has no expected range and no anomaly cell, as its chart draws its values alone:

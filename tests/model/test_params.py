@@ -73,7 +73,7 @@ def test_page_ranges_are_what_resolve_accepts(method):
 def test_limits_and_rules_the_page_shares():
     table = page_table()
     assert table["model_max_payload_bytes"] == 6 * 1024 * 1024
-    assert table["csv_formula_start"] == "=+-@\t\r"
+    assert table["csv_formula_start"] == "=+-@\t\r\0"
     assert table["below_one_value"] == 0.5
     assert table["default_method"] == "auto"
     # The page's default is the API's: a request without a method runs the method the page
