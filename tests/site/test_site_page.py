@@ -1106,3 +1106,27 @@ def test_the_file_box_offers_a_drop_where_a_mouse_can_drag(page: Any, stack: Any
     """On a computer the file box takes a dropped file, and says so (a phone's does not)."""
     open_page(page, stack.urls["site"])
     assert page.locator("#drop-help").inner_text().startswith("or drop it here. A Google Trends")
+
+
+# An image from a blob: URL, made in the page, and what became of it: "loaded", or the
+# directive of the Content-Security-Policy that refused it.
+BLOB_IMAGE = """async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>';
+    const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+    return await new Promise((resolve) => {
+        document.addEventListener("securitypolicyviolation",
+            (e) => resolve(`refused by ${e.effectiveDirective}`), { once: true });
+        const img = new Image();
+        img.onload = () => resolve("loaded");
+        img.src = url;
+    });
+}"""
+
+
+def test_the_pages_policy_refuses_images_it_never_makes(page: Any, dist_copy: Path) -> None:
+    """img-src allowed blob: images, which nothing on the page makes (its only image is the
+    data: favicon; the download's blob: URL is a link, not an image): an injected <img> could
+    show content the page built from a file. The policy allows what the page uses, no more."""
+    with StaticServer(dist_copy) as server:
+        open_page(page, server.url)
+        assert page.evaluate(BLOB_IMAGE) == "refused by img-src"
