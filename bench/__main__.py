@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from .common import fmt, fmt_time
+from .compare import FORMAT
+from .targets import DEFAULT_SEED, DEFAULT_SYNTHETIC, NAB_FILES, row_of, target_lines
 
 
 def _print_quality(rows: list[dict]) -> None:
@@ -83,12 +85,6 @@ def quality_section(args: argparse.Namespace, report: dict) -> None:
     report["nab"] = rows
     devset_section(args, report)
 
-
-# The sets the synthetic and NAB targets are defined on (issue 3): the default seed and size,
-# and every NAB file of bench/data/nab.
-DEFAULT_SEED = 20260101
-DEFAULT_SYNTHETIC = 240
-NAB_FILES = 20
 
 # Seeds of the same generator that the targets are not read on: how far the fixed seed's
 # figures carry to sets the detector was never looked at with.
@@ -415,88 +411,9 @@ def image_section(args: argparse.Namespace, report: dict) -> None:
     report["image"] = image.run(quick=args.quick)
 
 
-def _row(rows: list[dict], method: str) -> dict:
-    return next((r for r in rows if r["method"] == method), {})
-
-
 def print_targets(report: dict) -> None:
     """The "done when" lines of issues 3, 4, 10 and 12, each with the number measured above."""
-    lines: list[tuple[str, str, bool | None]] = []
-
-    def add(text: str, value: float | None, ok: bool | None) -> None:
-        lines.append((text, "-" if value is None else f"{value:.3g}", ok))
-
-    if "devset" in report:
-        a = _row(report["devset"], "auto")
-        f1 = a.get("f1")
-        add("auto window F1 on the real development set >= 0.80", f1, (f1 or 0) >= 0.80)
-        v = a.get("flags_in_band_share")
-        add("auto flags inside their band <= 5 %", v, v is not None and v <= 0.05)
-        v = a.get("out_of_band_unflagged_share")
-        add("auto out-of-band points without a flag <= 1 %", v, v is not None and v <= 0.01)
-        v = a.get("sensitivity_breaks")
-        add("auto sensitivity breaks (0.0 ... 1.0) == 0", v, v == 0)
-        v = a.get("band_width_share")
-        add("auto median band width / p5-95 range <= 0.5", v, v is not None and v <= 0.5)
-    # The synthetic and NAB targets are defined on the default sets: on --quick's subsets,
-    # another seed or size, a figure is printed but decides nothing (n/a).
-    sets = report.get("sets", {})
-    synthetic_is_targets = (
-        sets.get("seed") == DEFAULT_SEED and sets.get("files") == DEFAULT_SYNTHETIC
-    )
-    nab_is_targets = sets.get("nab_files") is None
-    if "synthetic" in report:
-        a = _row(report["synthetic"], "auto")
-        f1, fa = a.get("f1"), a.get("fp_per_20_clean")
-        ok = synthetic_is_targets
-        add("auto window F1 on the synthetic set >= 0.90", f1, (f1 or 0) >= 0.90 if ok else None)
-        add(
-            "auto false alarms per 20 clean series <= 1",
-            fa,
-            (fa is not None and fa <= 1) if ok else None,
-        )
-    if "nab" in report:
-        f1 = _row(report["nab"], "auto").get("f1")
-        add("auto window F1 on NAB >= 0.45", f1, (f1 or 0) >= 0.45 if nab_is_targets else None)
-    speed = report.get("speed", {})
-
-    def ratio(n: str, method: str) -> float | None:
-        row = speed.get(n, {})
-        ref, t = row.get("ref_stl_esd", {}).get("seconds"), row.get(method, {}).get("seconds")
-        return ref / t if ref and t else None
-
-    for n in ("261", "10000", "100000"):
-        row = speed.get(n, {})
-        for suffix, text in (
-            ("", f"auto in-process time / auto when issue 12 was filed <= 1.10 at n={n}"),
-            ("_new_axis", f"  the same on a new time axis (no kept layout) at n={n}"),
-        ):
-            t = row.get(f"auto{suffix}", {}).get("seconds")
-            base = row.get(f"auto_base{suffix}", {}).get("seconds")
-            if t and base:
-                add(text, t / base, t / base <= 1.10)
-    for n, method, goal in (("261", "stl", 5), ("10000", "stl", 30)):
-        if n not in speed:
-            continue
-        r = ratio(n, method)
-        ok = r is not None and r >= goal
-        add(f"{method} in-process >= {goal}x the reference at n={n}", r, ok)
-    for row in report.get("server_latency", []):
-        n, r, lat = row["n"], row["ratio"], row["latency"]
-        if n in (261, 5000):
-            goal = 20 if n == 261 else 200
-            add(f"auto through the server >= {goal}x the reference at n={n}", r, (r or 0) >= goal)
-        else:
-            add(f"auto through the server, n={n}, seconds < 1", lat, lat < 1.0)
-    srv = report.get("server", {})
-    if srv:
-        p99 = srv.get("ping_p99")
-        add("/ping p99 under saturation < 50 ms (seconds)", p99, p99 is not None and p99 < 0.05)
-    if report.get("image"):
-        from . import image
-
-        for text, value, ok in image.targets(report["image"]):
-            add(text, value, ok)
+    lines = target_lines(report)
     if not lines:
         return
     print("\n== Targets (issues 3, 4, 10 and 12) ==")
@@ -510,7 +427,7 @@ def print_targets(report: dict) -> None:
             "--seed and --synthetic to decide it)"
         )
     for held in report.get("heldout", []):
-        a = _row(held["rows"], "auto")
+        a = row_of(held["rows"], "auto")
         print(
             f"(no target)  auto on {held['what']}: F1 {fmt(a.get('f1'))} (precision "
             f"{fmt(a.get('precision'))}, recall {fmt(a.get('recall'))}), sensitivity breaks "
@@ -560,8 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Prints every figure, then the targets, each MET or NOT MET; nothing is written "
             "unless --json names a file. Exit status: 0 when every part ran, whatever the "
             "targets say; 1 when a part failed; 2 on a wrong option; 130 when stopped "
-            "(Ctrl-C, SIGTERM). How to read the figures and compare two runs: "
-            "docs/testing.md."
+            "(Ctrl-C, SIGTERM). To compare two runs' --json files (before and after a "
+            "change): python -m bench compare BEFORE.json AFTER.json (its --help says more). "
+            "How to read the figures: docs/testing.md."
         ),
     )
     p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
@@ -600,6 +518,11 @@ def json_path_problem(path: Path) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["compare"]:
+        from . import compare
+
+        return compare.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.json and (why := json_path_problem(args.json)):
@@ -614,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     args.nab_ref_max_n = 2000 if args.quick else 25_000
     parts = args.only or ["quality", "speed", "server", "image"]
     report: dict = {
+        "bench_json": FORMAT,  # the layout, for `python -m bench compare`
         "quick": args.quick,
         "sets": {"seed": args.seed, "files": args.synthetic, "nab_files": args.nab_files},
     }
