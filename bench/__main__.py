@@ -1,4 +1,4 @@
-"""`python -m bench` (= `make bench`): every quality and speed number of issues 3, 4, 10, 12.
+"""`python -m bench` (= `make bench`): the model's quality, speed, server and image vs targets.
 
 1. window precision / recall / F1 and false alarms on clean series, for auto, stl, dbscan and
    the two reference detectors, on the labelled synthetic set, on the NAB subset and on the
@@ -265,8 +265,8 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
     ref_max = 5000 if args.quick else 10_000
     print(
         "\n== 2. In-process time per series (median), weekly series, period 52; "
-        "ratio = reference STL+ESD time / method time; auto_base = auto when issue 12 was "
-        "filed (766858e, bench/reference/auto_baseline), timed in turn with auto =="
+        "ratio = reference STL+ESD time / method time; auto_base = auto as of commit "
+        "766858e, the speed baseline (bench/reference/auto_baseline), timed in turn with auto =="
     )
     table = speed.run(sizes, big, ref_max, budget=0.3 if args.quick else 1.0)
     names = ["auto", "auto_base", "stl", "dbscan", "ref_stl_esd", "ref_dbscan"]
@@ -412,11 +412,14 @@ def image_section(args: argparse.Namespace, report: dict) -> None:
 
 
 def print_targets(report: dict) -> None:
-    """The "done when" lines of issues 3, 4, 10 and 12, each with the number measured above."""
+    """Each target (``bench.targets``) with the number measured above."""
     lines = target_lines(report)
     if not lines:
         return
-    print("\n== Targets (issues 3, 4, 10 and 12) ==")
+    print(
+        "\n== Targets: each bound the model is held to, and the figure measured "
+        "(bench/targets.py) =="
+    )
     for text, value, ok in lines:
         status = "n/a    " if ok is None else "MET    " if ok else "NOT MET"
         print(f"{status}  {text}: {value}")

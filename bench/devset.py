@@ -138,7 +138,7 @@ def run(items: list[LabelledSeries], method: str, **params) -> DevResult:
 # Terms whose p5-p95 range spans at least this many noise units (``auto``'s own noise scale):
 # terms whose structure dominates their noise. On the others a band of ±4 noise units (the
 # reporting threshold) is wider than the whole p5-p95 range whatever the detector does; the
-# width measured on these alone is printed beside the issue's measure (no target reads it).
+# width measured on these alone is printed beside the target's measure (no target reads it).
 STRUCTURE_MIN = 6.0
 
 

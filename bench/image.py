@@ -218,7 +218,7 @@ def run(quick: bool) -> dict[str, Any]:
     cache = "docker's layer cache allowed" if quick else "--no-cache, the base present"
     print(
         f"build: {report['build_s']:.1f} s ({cache}); layers above the base: "
-        f"{_mb(report['above_base_bytes'])} (issue 10 baseline: 237 MB)"
+        f"{_mb(report['above_base_bytes'])} (target: at most 237 MB)"
     )
 
     # Start to first /ping, as SageMaker starts it (no worker count: the server chooses).

@@ -121,7 +121,7 @@ def run(
         frame = pd.DataFrame({"date": series.labels, "value": series.values})
         row: dict[str, Timing] = {}
         methods = _methods(series, frame)
-        # auto and the baseline auto (the detector when issue 12 was filed) in turn.
+        # auto and the baseline auto (the detector as of commit 766858e) in turn.
         row["auto"], row["auto_base"] = alternate(methods["auto"], methods["auto_base"], budget)
         row["auto_new_axis"], row["auto_base_new_axis"] = alternate(
             _new_axis(layouts.clear, methods["auto"]),

@@ -1,4 +1,4 @@
-"""``auto`` as it was when issue 12 was filed (commit 766858e): the speed yardstick.
+"""``auto`` as of commit 766858e: the speed yardstick.
 
 ``auto.py``, ``auto_fast.py`` and ``auto_period.py`` are that commit's
 ``model/trends_anomaly/`` files, byte-for-byte; the two modules beside them let their
