@@ -17,6 +17,8 @@ import statistics
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,10 @@ from devstack.ports import free_port
 
 from . import server
 
-BENCH_TAG = "trends-anomaly-model:bench"
+# Each run builds under a tag of its own and removes it at its end: with one shared tag, a run
+# that began while another ran untagged (`rmi -f`) or re-tagged the image the other was still
+# starting containers from, and every run left its image tagged.
+TAG_PREFIX = "trends-anomaly-model:bench-"
 
 # Run inside the container: its cgroup's memory (v2 or v1) and the gunicorn processes' RSS.
 _PROBE = r"""
@@ -103,18 +108,48 @@ def _layers_above(image: str, base: str) -> int:
     return size - base_size
 
 
-def _start(image: str, workers: int | None, memory: str = mc.DEFAULT_MEMORY) -> mc.ModelContainer:
+@contextlib.contextmanager
+def _started(
+    image: str, workers: int | None, memory: str = mc.DEFAULT_MEMORY
+) -> Iterator[mc.ModelContainer]:
+    """A container of ``image``, answering /ping; removed on the way out, whatever ends the
+    block, a Ctrl-C or SIGTERM (KeyboardInterrupt, ``bench.__main__``) included, even one
+    that arrives while it starts."""
     # A number found free, not port 0 as the tests use: port 0 is read by polling `docker logs`
     # for gunicorn's "Listening at" line, and that polling would count in the start-up time
     # measured here. The bench runs alone (no xdist workers), so the race that
     # tests/support/ports.py avoids has no one to race with.
-    return mc.ModelContainer(
+    c = mc.ModelContainer(
         image,
         free_port(),
         workers=workers,
         memory=memory,
         env={"MODEL_SERVER_LOG_LEVEL": "warning"},
-    ).start(timeout_s=90)
+    )
+    try:
+        yield c.start(timeout_s=90)
+    finally:
+        c.stop(quick=True)
+        # A stop that came while `docker run` was creating it: the container exists, and
+        # ModelContainer does not know it yet (an error here when there is none: ignored).
+        mc.docker("rm", "-f", c.name, check=False)
+
+
+@contextlib.contextmanager
+def _built(base: mc.Base, quick: bool) -> Iterator[tuple[str, float]]:
+    """(tag, build seconds) of the model image built under a tag of this run's own, untagged
+    on the way out (its layers go with it unless another image shares them)."""
+    tag = f"{TAG_PREFIX}{uuid.uuid4().hex[:10]}"
+    cmd = ["build", "--network", "host", "--build-arg", f"BASE_IMAGE={base.image}"]
+    cmd += ([] if quick else ["--no-cache"]) + ["-t", tag, str(mc.MODEL_DIR)]
+    try:
+        t0 = time.monotonic()
+        mc.docker(*cmd)
+        yield tag, time.monotonic() - t0
+    finally:
+        removed = mc.docker("rmi", tag, check=False)
+        if removed.returncode != 0 and mc.image_exists(tag):
+            print(f"could not remove the image {tag}: {removed.stderr.strip()}")
 
 
 # What to do when the requests below are not the model's (bench/image.py's requests are the
@@ -207,14 +242,17 @@ def run(quick: bool) -> dict[str, Any]:
     base = mc.resolve_base(log=print)
     print(f"base: {base.describe()}")
     # Build: from scratch above the base unless --quick (then docker's layer cache serves).
-    if not quick:
-        mc.docker("rmi", "-f", BENCH_TAG, check=False)
-    cmd = ["build", "--network", "host", "--build-arg", f"BASE_IMAGE={base.image}"]
-    cmd += ([] if quick else ["--no-cache"]) + ["-t", BENCH_TAG, str(mc.MODEL_DIR)]
-    t0 = time.monotonic()
-    mc.docker(*cmd)
-    report["build_s"] = time.monotonic() - t0
-    report["above_base_bytes"] = _layers_above(BENCH_TAG, base.image)
+    with _built(base, quick) as (tag, build_s):
+        _measure(tag, base, quick, big, body, report, build_s)
+    return report
+
+
+def _measure(
+    tag: str, base: mc.Base, quick: bool, big: bytes, body: bytes, report: dict, build_s: float
+) -> None:
+    """Every figure of the image ``tag`` (built in ``build_s`` on ``base``) into ``report``."""
+    report["build_s"] = build_s
+    report["above_base_bytes"] = _layers_above(tag, base.image)
     cache = "docker's layer cache allowed" if quick else "--no-cache, the base present"
     print(
         f"build: {report['build_s']:.1f} s ({cache}); layers above the base: "
@@ -224,9 +262,8 @@ def run(quick: bool) -> dict[str, Any]:
     # Start to first /ping, as SageMaker starts it (no worker count: the server chooses).
     starts = []
     for _ in range(3 if quick else 5):
-        c = _start(BENCH_TAG, workers=None)
-        starts.append(c.ready_s)
-        c.stop(quick=True)
+        with _started(tag, workers=None) as c:
+            starts.append(c.ready_s)
     report["start_to_ping_s"] = starts
     print(
         "docker run -> first /ping 200: "
@@ -235,8 +272,7 @@ def run(quick: bool) -> dict[str, Any]:
     )
 
     # Memory: idle, during a 100 000-point request, and one worker on the largest request.
-    c = _start(BENCH_TAG, workers=None)
-    try:
+    with _started(tag, workers=None) as c:
         time.sleep(2)  # every worker booted
         idle = probe(c.name)
         (status, seconds), peak = _peak_during(c.name, lambda: _post(c.port, big))
@@ -248,10 +284,7 @@ def run(quick: bool) -> dict[str, Any]:
             f"{_mib(idle['usage'])}; while answering a 100 000-point request ({seconds:.2f} s) "
             f"peak {_mib(peak)} (cgroup usage less inactive file cache, sampled every ~0.1 s)"
         )
-    finally:
-        c.stop(quick=True)
-    c = _start(BENCH_TAG, workers=1)
-    try:
+    with _started(tag, workers=1) as c:
         status, seconds = _post(c.port, _largest_body())
         after = probe(c.name)
         worker = max(p["hwm"] for p in after["procs"] if p["pid"] != 1)
@@ -266,26 +299,21 @@ def run(quick: bool) -> dict[str, Any]:
             f"{seconds:.1f} s): {_mib(worker)} (budget {_mib(WORKER_PEAK_BYTES)}); master RSS "
             f"{_mib(master)}"
         )
-    finally:
-        c.stop(quick=True)
 
     # Requests/s, 261-point requests, the container vs the bare process, alternated.
     secs = 4.0 if quick else 8.0
     rps: dict[str, list[float]] = {"process": [], "container": []}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         proc_srv = server.start(Path(tmp))
-        cont_srv = ContainerServer(_start(BENCH_TAG, workers=proc_srv.model.workers))
-        try:
-            for _ in range(2):
-                for kind, srv in (("process", proc_srv), ("container", cont_srv)):
-                    server.post_csv(srv.conn(), body)  # warm
-                    load = server.throughput(
-                        srv, body, threads=8, seconds=secs, max_requests=20_000
-                    )
-                    rps[kind].append(load.requests / load.seconds if load.seconds else 0.0)
-        finally:
-            proc_srv.stop()
-            cont_srv.stop()
+        stack.callback(proc_srv.stop)  # also when the container below fails to start
+        cont_srv = ContainerServer(
+            stack.enter_context(_started(tag, workers=proc_srv.model.workers))
+        )
+        for _ in range(2):
+            for kind, srv in (("process", proc_srv), ("container", cont_srv)):
+                server.post_csv(srv.conn(), body)  # warm
+                load = server.throughput(srv, body, threads=8, seconds=secs, max_requests=20_000)
+                rps[kind].append(load.requests / load.seconds if load.seconds else 0.0)
     p, k = statistics.mean(rps["process"]), statistics.mean(rps["container"])
     report["rps_process"], report["rps_container"] = p, k
     report["rps_ratio"] = k / p if p else None
@@ -294,7 +322,6 @@ def run(quick: bool) -> dict[str, Any]:
         f"2 x {secs:.0f} s each, alternated: process {p:.0f} req/s, container {k:.0f} req/s, "
         f"container/process {report['rps_ratio']:.2f}"
     )
-    return report
 
 
 def targets(report: dict[str, Any]) -> list[tuple[str, float | None, bool | None]]:
