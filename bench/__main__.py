@@ -464,7 +464,13 @@ def _run_part(name: str, failed: dict[str, str], part: Any, *args: Any) -> Any:
         return None
 
 
-def _interrupted(*_: object) -> None:
+# The signal that stopped the run, for its exit code as a shell reports it: 130 (128 + SIGINT)
+# for Ctrl-C, 143 (128 + SIGTERM) for a `kill` or a cancelled job, as deploy's CLI exits.
+_stopped_by: list[int] = [signal.SIGINT]
+
+
+def _interrupted(signum: int, _frame: object) -> None:
+    _stopped_by[0] = signum
     raise KeyboardInterrupt
 
 
@@ -474,6 +480,7 @@ def _stop_on_signals() -> None:
     left the server on its port; a bench started with SIGINT ignored (``make bench &`` in a
     script: the shell starts it so, make and Python keep it so, as devstack/cli.py explains)
     ran on after the Ctrl-C that stopped its script."""
+    _stopped_by[0] = signal.SIGINT
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupted)
@@ -488,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Prints every figure, then the targets, each MET or NOT MET; nothing is written "
             "unless --json names a file. Exit status: 0 when every part ran, whatever the "
             "targets say; 1 when a part failed; 2 on a wrong option; 130 when stopped "
-            "(Ctrl-C, SIGTERM). To compare two runs' --json files (before and after a "
+            "by Ctrl-C, 143 by SIGTERM. To compare two runs' --json files (before and after a "
             "change): python -m bench compare BEFORE.json AFTER.json (its --help says more). "
             "How to read the figures: docs/testing.md."
         ),
@@ -579,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             "\nbench stopped: the parts it had started were stopped, nothing was written",
             file=sys.stderr,
         )
-        return 130
+        return 128 + int(_stopped_by[0])
     print_targets(report)
     if failed:
         report["failed"] = failed
