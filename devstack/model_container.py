@@ -245,6 +245,15 @@ class ModelContainer:
             )
         start = time.monotonic()
         self.run()
+        try:
+            return self._wait_until_it_answers(start, timeout_s)
+        except BaseException:  # Ctrl-C too: no caller has the container yet to stop it
+            self.stop(grace_s=5)
+            raise
+
+    def _wait_until_it_answers(self, start: float, timeout_s: float) -> ModelContainer:
+        """Self once /ping answers; RuntimeError (the container stopped) when it exits or
+        does not answer within ``timeout_s``."""
         deadline = start + timeout_s
         next_check = start + 0.5
         next_log = start
