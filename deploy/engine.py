@@ -43,10 +43,22 @@ class Planned:
     inputs: Inputs
     warnings: list[str] = field(default_factory=list)  # advice, e.g. a quota too low
     notes: list[str] = field(default_factory=list)  # e.g. nothing of this stack exists yet
+    refusal: str | None = None  # why apply must not run it (checked before any change)
 
     @property
     def changes(self) -> bool:
         return has_changes(self.actions)
+
+
+def _switched_endpoint(actions: list[Action]) -> str | None:
+    """The endpoint the plan starts on a new config (created, replaced, or switched by
+    UpdateEndpoint): SageMaker brings that config up on new instances, which pull its image."""
+    for action in actions:
+        if action.kind != "endpoint" or action.op not in ("create", "replace", "update"):
+            continue
+        if action.op != "update" or any(c.field == "config" for c in action.changes):
+            return action.name
+    return None
 
 
 def _roles_of(world: World) -> World:
@@ -215,12 +227,15 @@ class Engine:
         if dearer:
             warnings.append(dearer)
         deployed = any(world.get(m.KIND, m.name) for m in desired.of_kind("sagemaker_model"))
+        refusal = None
         if deployed and not inputs.build_image:  # prebuilt: no build action shows it gone
+            switch = _switched_endpoint(actions)
             missing = missing_image_warning(
-                self.aws, inputs.image_uri, self.names.ecr_repository, self.names.env
+                self.aws, inputs.image_uri, self.names.ecr_repository, self.names.env, switch
             )
             if missing:
                 warnings.append(missing)
+                refusal = missing if switch else None
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)
@@ -230,7 +245,7 @@ class Engine:
             warnings += [w for w in (rollback, down) if w]
         note = stacks.new_stack(world, self.names, actions)
         notes += [note] if note else []
-        return Planned(actions, world, self.names, inputs, warnings, notes)
+        return Planned(actions, world, self.names, inputs, warnings, notes, refusal)
 
     def executor(self, world: World) -> Executor:
         return Executor(
@@ -240,6 +255,8 @@ class Engine:
     def apply(self, planned: Planned | None = None, hook: Hook | None = None) -> dict[str, Any]:
         """Execute the plan; return the summary (`--summary-json`)."""
         planned = planned or self.plan()
+        if planned.refusal:
+            raise DeployError(f"{planned.refusal}. Nothing was changed.")
         executor = self.executor(planned.world)
         try:
             done = executor.run(planned.actions, hook)

@@ -418,12 +418,19 @@ def unchecked_image(uri: str, code: str, message: str, deploy_role: str, bootstr
 
 
 def missing_image_warning(
-    aws: Aws, uri: str, project_repository: str = "", env: str | None = None
+    aws: Aws,
+    uri: str,
+    project_repository: str = "",
+    env: str | None = None,
+    switch_to: str | None = None,
 ) -> str | None:
     """Plan's warning when ECR says the deployed model's prebuilt image ``uri`` is not there
-    (its tag or repository deleted by hand): the endpoint still serves on the instances it
-    has, which pulled it long ago, so nothing else shows it until SageMaker needs a new one.
-    (A model still to be created is stopped by apply's check before CreateModel.)"""
+    (its tag or repository deleted by hand, or expired by the lifecycle policy): the endpoint
+    still serves on the instances it has, which pulled it long ago, so nothing else shows it
+    until SageMaker needs a new one. (A model still to be created is stopped by apply's check
+    before CreateModel.) ``switch_to``: the endpoint the plan switches to a config of that
+    existing model (`apply --image` of the config kept for rollback): its new instances
+    would pull the image, so the warning says the switch cannot work (apply refuses it)."""
     code = missing_code(aws, uri)
     if code is None:
         return None
@@ -433,11 +440,27 @@ def missing_image_warning(
     else:
         fix = "Push it again, or build and push a new one with python -m deploy image and apply "
         fix += "that digest"
+    if switch_to:
+        return gone_switch(uri, code, switch_to)
     return (
         f"the model's image {uri} is not in ECR ({code}): the endpoint keeps serving on the "
         "instances it has, but SageMaker cannot start new instances with it (autoscaling, an "
         "unhealthy instance replaced, a Failed endpoint re-created), and an apply that creates "
         f"a model stops before CreateModel. {fix}"
+    )
+
+
+def gone_switch(uri: str, code: str, endpoint: str) -> str:
+    """Why a switch to an existing model whose image ECR no longer has cannot work, and the
+    way back that still does (docs/rolling-back.md)."""
+    return (
+        f"the model's image {uri} is not in ECR ({code}): this plan switches endpoint "
+        f"{endpoint} to a config of that model, and SageMaker starts it on new instances, which "
+        "pull the image from ECR: they cannot, and the switch would fail after the minutes a "
+        "new fleet takes, the current config still serving (the repository keeps the 20 newest "
+        "built images; status says when the kept one is gone). apply refuses it. A git revert "
+        "on main still goes back (its deploy builds the same src-<hash> tag again), or push the "
+        'image again: docs/rolling-back.md, "Rolling back"'
     )
 
 
