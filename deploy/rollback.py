@@ -79,8 +79,25 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
             f"            to go back to it: {rollback_command(names, before)} (and on main: "
             f"{RUNBOOK})"
         )
-        lines.append(
-            "            or from GitHub: Actions, deploy, Run workflow, with image "
-            f"{before} (production's reviewers approve it)"
-        )
+        github = run_workflow_line(names, before)
+        lines += [f"            {github}"] if github else []
     return lines
+
+
+# deploy.yml's Run workflow deploys these stages (its `environments` input, which defaults to
+# production; .github/scripts/ci_settings.py STAGES): no preview, no other environment.
+WORKFLOW_STAGES = ("staging", "production")
+
+
+def run_workflow_line(names: Names, image: str) -> str | None:
+    """deploy.yml's Run workflow that deploys ``image`` to this stack, with the `environments`
+    input to choose (its default, production, would roll the wrong stage back from staging's
+    status); None for a stack the workflow does not deploy (a preview, another environment)."""
+    stage = names.env or "production"  # without environments: the production stage's
+    if stage not in WORKFLOW_STAGES:
+        return None
+    approval = " (production's reviewers approve it)" if stage == "production" else ""
+    return (
+        f"or from GitHub: Actions, deploy, Run workflow, with image {image} and "
+        f"environments {stage}{approval}"
+    )

@@ -72,3 +72,35 @@ def test_the_run_workflow_status_names_takes_an_image() -> None:
     workflow = yaml.safe_load(deploy_yml.read_text(encoding="utf-8"))
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare on: as True
     assert "image" in triggers["workflow_dispatch"]["inputs"]
+
+
+def _github_line(env: str | None) -> str | None:
+    """status's Run workflow line for ``env``'s endpoint (its name is the stack's)."""
+    names = Names("ep", "1", "us-east-1", env)
+    world = _world(
+        "c-2", {SERVING: "c-2", PREVIOUS: "c-1"}, {"c-1": f"{REPO}:a", "c-2": f"{REPO}:b"}
+    )
+    ep = world.get("endpoint", "ep")
+    world.add(SeenEndpoint(names.endpoint, "arn:ep", ep.config, "InService", None, ep.tags))
+    lines = [ln.strip() for ln in rollback_lines(world, names)]
+    assert any(ln.startswith("previous") for ln in lines), lines
+    found = [ln for ln in lines if ln.startswith("or from GitHub")]
+    return found[0] if found else None
+
+
+def test_the_run_workflow_line_names_the_environment_to_choose() -> None:
+    """deploy.yml's `environments` input defaults to production: staging's status must say to
+    choose staging, or following it rolls production back to staging's previous image."""
+    staging = _github_line("staging")
+    assert staging is not None and "and environments staging" in staging, staging
+    assert "production's reviewers" not in staging, staging
+    production = _github_line("production")
+    assert production is not None and "and environments production" in production, production
+    assert "production's reviewers approve it" in production, production
+    single = _github_line(None)  # no environments: in config.yaml: the input's production
+    assert single is not None and "environments production" in single, single
+
+
+def test_a_preview_has_no_run_workflow_line() -> None:
+    """deploy.yml's Run workflow deploys staging or production only, never a preview."""
+    assert _github_line("pr-7") is None
