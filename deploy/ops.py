@@ -52,6 +52,12 @@ def status_lines(world: World, n: Names, gone: str | None = None) -> list[str]:
     if ep:
         lines.append(
             f"  endpoint  {n.endpoint}: {ep.status} on {ep.config}"
+            + (
+                f", switching to {ep.headed_for} (it serves once healthy, unless SageMaker "
+                "rolls the update back)"
+                if ep.headed_for != ep.config
+                else ""
+            )
             + (f" ({ep.failure_reason})" if ep.failure_reason else "")
         )
         lines.append(f"            variant {VARIANT}: {variant_status(world, n, ep)}")

@@ -97,10 +97,22 @@ class SeenEndpoint:
     # runs, resolved to ``repository@sha256:…`` when SageMaker started it (a tag may since
     # name another image; the fleet still runs this one).
     images: tuple[tuple[str, str], ...] = ()
+    # The config an update in progress deploys (PendingDeploymentSummary, "only returned when
+    # the endpoint is creating or updating with a new endpoint configuration"); ``config`` is
+    # still the one serving until it lands.
+    pending: str | None = None
 
     @property
     def serverless(self) -> bool:
         return self.memory_mb is not None
+
+    @property
+    def headed_for(self) -> str | None:
+        """The config the endpoint serves once what SageMaker is doing lands: the pending
+        one during an update to a new config, else the one it names."""
+        if self.status in TRANSITIONAL and self.pending:
+            return self.pending
+        return self.config
 
 
 def _variant(ep: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +182,7 @@ def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[Seen
             concurrency_now=concurrency_now,
             memory_mb=memory_now or memory_asked,
             images=deployed_images(variant),
+            pending=(ep.get("PendingDeploymentSummary") or {}).get("EndpointConfigName"),
         )
     ]
 
@@ -557,20 +570,25 @@ def plan_endpoint(
     changes = differences(spec, seen)
     if _to_serverless(spec, seen, serverless_now):
         return _replace_for_serverless(spec, seen, role_is_new, then, changes)
-    if seen.config != want:
+    # During an update to another config (a cancelled deploy's switch goes on), that config
+    # serves once it lands: going back means waiting for it, then switching from it.
+    leaving = seen.headed_for
+    if leaving != want:
         # UpdateEndpoint keeps the endpoint InService on the old config until the new one is
         # healthy (and rolls back to it otherwise): an operator asks first whether it goes down.
         reason = (
-            f"switch endpoint from {seen.config} to {want}; no downtime: the old config serves "
+            f"switch endpoint from {leaving} to {want}; no downtime: the old config serves "
             "until the new one is healthy"
         )
         rollback = rolled_back(seen)
         if rollback:
             reason = f"{rollback}: {reason}"
-        steps = (*_switch(spec, seen.config, role_is_new), *then, *_tags(spec, changes))
+        steps = (*_switch(spec, leaving, role_is_new), *then, *_tags(spec, changes))
         if seen.status in TRANSITIONAL:
-            reason = f"endpoint is {seen.status}: wait for it, then {reason}"
+            doing = f" from {seen.config} to {leaving}" if leaving != seen.config else ""
+            reason = f"endpoint is {seen.status}{doing}: wait for it, then {reason}"
             steps = (_wait_settled(name, spec.wait_timeout_s), *steps)
+        changes = (*(c for c in changes if c.field != "config"), Change("config", leaving, want))
         return Action("update", kind, name, reason, changes, steps)
     count = resize(spec, seen)
     if count is not None:

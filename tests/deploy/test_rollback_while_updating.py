@@ -1,0 +1,88 @@
+"""`apply --image <the kept image>` while the bad merge's switch is still under way (moto
+server; the Updating moto cannot play is scripted on the engine's client, every call still
+reaching moto).
+
+The bad merge's deploy job was cancelled while it waited (SIGTERM releases the lock; what
+SageMaker was asked goes on): the endpoint is Updating from A to the bad B. While an update is
+in progress DescribeEndpoint names the config still serving in EndpointConfigName and the one
+being deployed in PendingDeploymentSummary ("only returned when the endpoint is creating or
+updating with a new endpoint configuration": SageMaker API Reference, DescribeEndpoint and
+PendingDeploymentSummary). Once B is InService it serves, so going back to A means waiting for
+B's update, then switching to A, not waiting for "InService on A".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deploy.aws import tag_list
+from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, session
+from tests.support.aws_clock import CLOCK
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+def _served_config() -> str:
+    sm = session().client("sagemaker")
+    return str(sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"])
+
+
+def _updating_to_bad(project: Path) -> tuple[str, str]:
+    """A served; B's apply called UpdateEndpoint and was cancelled in its wait. moto switches at
+    once: the tags are set back to what the cancelled apply left (asked B, A served)."""
+    engine(project).apply()
+    good = _served_config()
+    engine(project, image=IMAGE2).apply()
+    bad = _served_config()
+    sm = session().client("sagemaker")
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    sm.delete_tags(ResourceArn=arn, TagKeys=[PREVIOUS])
+    sm.add_tags(ResourceArn=arn, Tags=tag_list({REQUESTED: bad, SERVING: good}))
+    return good, bad
+
+
+def _play_updating(eng: Any, old: str, pending: str, seconds: float) -> None:
+    """DescribeEndpoint answers Updating on ``old`` with ``pending`` being deployed, for
+    ``seconds`` of the engine's clock, then what moto has (InService on ``pending``)."""
+    until = CLOCK.now() + seconds
+
+    def play(parsed: dict[str, Any], **_: Any) -> None:
+        if "EndpointStatus" in parsed and CLOCK.now() < until:
+            parsed["EndpointStatus"] = "Updating"
+            parsed["EndpointConfigName"] = old
+            parsed["PendingDeploymentSummary"] = {"EndpointConfigName": pending}
+
+    eng.aws.client("sagemaker").meta.events.register("after-call.sagemaker.DescribeEndpoint", play)
+
+
+def test_rollback_while_the_bad_switch_is_under_way_waits_then_switches_back(
+    project: Path,
+) -> None:
+    good, bad = _updating_to_bad(project)
+    eng = engine(project, image=IMAGE)
+    _play_updating(eng, good, bad, seconds=120)
+    planned = eng.plan()
+    (endpoint,) = [a for a in planned.actions if a.kind == "endpoint"]
+    assert endpoint.op == "update", (endpoint.op, endpoint.reason)
+    assert bad in endpoint.reason and good in endpoint.reason, endpoint.reason
+    eng.apply(planned)
+    assert _served_config() == good
+
+
+def test_status_names_the_config_an_update_in_progress_deploys() -> None:
+    """The on-call reads status first: an endpoint Updating to the bad config says so, not only
+    the config serving meanwhile."""
+    from deploy.naming import Names
+    from deploy.ops import status_lines
+    from deploy.resources.endpoint import SeenEndpoint
+    from deploy.world import World
+
+    world = World(account="123456789012", region="us-east-1")
+    tags = {REQUESTED: "c-b", SERVING: "c-a"}
+    world.add(SeenEndpoint("ep", "arn:ep", "c-a", "Updating", None, tags, pending="c-b"))
+    (line,) = [ln for ln in status_lines(world, Names("ep", "1", "us-east-1")) if "endpoint" in ln]
+    assert "Updating on c-a" in line and "to c-b" in line, line
