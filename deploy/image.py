@@ -491,9 +491,13 @@ def check_manifest_media_type(
             ) from None
         if code in IMAGE_MISSING:
             raise DeployError(
-                f"{uri} is not in ECR ({code}): it was never pushed, or was deleted with its "
-                "repository (destroy removes it). Build and push it with python -m deploy image "
-                "and apply that digest, or run apply without --image (it builds the image)."
+                f"{uri} is not in ECR ({code}): it was never pushed, or the repository's "
+                "lifecycle policy expired it (it keeps the 20 newest built images), or it was "
+                "deleted with its repository (destroy removes it). Going back to an expired "
+                "image: a git revert of the change on main (its deploy builds the same "
+                'src-<hash> tag again; docs/rolling-back.md, "Rolling back"). Another image: '
+                "build and push it with python -m deploy image and apply that digest (apply "
+                "without --image builds model/ as this checkout has it)."
             ) from None
         log(f"    {uri}: ECR did not describe it ({code}); manifest media type not checked")
         return

@@ -48,3 +48,28 @@ def test_apply_refuses_to_switch_back_to_a_config_whose_image_is_gone(project: P
     assert IMAGE in said and "not in ECR" in said and "git revert" in said, said
     assert "Nothing was changed" in said, said
     assert _served_config(sm) == bad  # no UpdateEndpoint was made
+
+
+def test_apply_of_an_expired_image_names_the_lifecycle_policy_and_the_revert(
+    project: Path,
+) -> None:
+    """`apply --image` of an image ECR's lifecycle policy expired, with no model of it left (an
+    environment's apply, or a kept config already superseded): the check before CreateModel
+    said only "never pushed, or deleted with its repository", and offered "run apply without
+    --image (it builds the image)": at 3 a.m. that builds model/ as main has it, the bad model.
+    It says what check-image says: expired, and the revert is the way back."""
+    sm = session().client("sagemaker")
+    engine(project).apply()
+    engine(project, image=IMAGE2).apply()
+    bad = _served_config(sm)
+    gone = IMAGE.rsplit(":", 1)[0] + ":src-0123456789ab"  # a tag ECR no longer has
+    eng = engine(project, image=None)
+    eng.image = gone
+    with pytest.raises(DeployError) as err:
+        eng.apply()
+    said = str(err.value)
+    assert f"{gone} is not in ECR (ImageNotFoundException)" in said, said
+    assert "lifecycle policy" in said and "20 newest" in said, said
+    assert "git revert" in said and "docs/rolling-back.md" in said, said
+    assert "run apply without --image (it builds the image)" not in said, said
+    assert _served_config(sm) == bad
