@@ -140,7 +140,10 @@ def held_message(bucket: str, holder: Holder, now: float) -> str:
         f"stack locked: {holder.command} by {holder.who} on {holder.host} holds "
         f"s3://{bucket}/{KEY} since {_utc(holder.since)} ({age} ago): another apply or "
         f"destroy of this stack is running{ends}. Wait for it to end (CI: its deploy job), "
-        "then run again. If it died without releasing the lock (a killed job, a closed "
+        "then run again; to stop a CI deploy instead (the bad merge's, when rolling back), "
+        "cancel its run (Actions, the run, Cancel workflow; or gh run cancel RUN_ID): a "
+        "cancelled job releases the lock, and what it asked SageMaker goes on, which the next "
+        "apply waits for. If it died without releasing the lock (a killed job, a closed "
         "laptop) and nothing else runs, run the same command with --force-unlock"
     )
 

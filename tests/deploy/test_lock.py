@@ -227,3 +227,14 @@ def test_image_takes_no_lock_and_a_run_that_loses_the_push_race_uses_the_winners
     (project / "model" / "serve").write_text("#!/bin/sh\n")  # a new tag: not in ECR
     assert main(["--config", cfg, "image"]) == 1
     assert "error: `docker push` failed" in capsys.readouterr().err
+
+
+def test_the_held_message_says_a_ci_job_holding_it_can_be_cancelled() -> None:
+    """At 3 a.m. the lock is held by the bad merge's deploy job, waiting (up to its 6 h limit)
+    on the bad switch: "wait for it to end" is not the way; cancelling the run is, since a
+    cancelled job is stopped with SIGTERM, which releases the lock."""
+    who = "arn:aws:sts::1:assumed-role/r/deploy-production-42"
+    holder = lock.Holder(who, "runner pid 7", "apply", since=1000.0, until=1000.0 + 360 * 60)
+    said = lock.held_message("bucket", holder, now=1600.0)
+    assert "Cancel workflow" in said and "gh run cancel" in said, said
+    assert "releases the lock" in said, said
