@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 from deploy.api_surface import cors_rule
@@ -16,6 +17,16 @@ from devstack.api_gateway import (
     FakeContext,
     build_event,
 )
+
+
+def _recorder(events: list[dict[str, Any]]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A function for the stand-in that keeps each event it is given and answers 200 "ok"."""
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        events.append(event)
+        return {"statusCode": 200, "body": "ok"}
+
+    return echo
 
 
 def test_payload_2_event_shape() -> None:
@@ -138,9 +149,7 @@ def test_a_request_line_and_header_values_over_10240_bytes_are_the_gateways_431(
 
     calls: list[dict[str, Any]] = []
 
-    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        calls.append(event)
-        return {"statusCode": 200, "body": "ok"}
+    echo = _recorder(calls)
 
     api = ApiStandIn(invoke=echo, cors=cors_rule(["http://a.example"])).start()
     try:
@@ -184,9 +193,7 @@ def test_a_header_sent_twice_reaches_the_function_joined_with_commas() -> None:
 
     events: list[dict[str, Any]] = []
 
-    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        events.append(event)
-        return {"statusCode": 200, "body": "ok"}
+    echo = _recorder(events)
 
     api = ApiStandIn(invoke=echo, cors=cors_rule([])).start()
     try:
@@ -270,9 +277,7 @@ def test_a_method_the_http_server_has_no_handler_for_is_the_gateways_404() -> No
 
     calls: list[dict[str, Any]] = []
 
-    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        calls.append(event)
-        return {"statusCode": 200, "body": "ok"}
+    echo = _recorder(calls)
 
     api = ApiStandIn(invoke=echo, cors=cors_rule(["http://a.example"])).start()
     try:
@@ -316,9 +321,7 @@ def test_what_http_server_refuses_itself_is_in_the_gateways_json_shape() -> None
 
     calls: list[dict[str, Any]] = []
 
-    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        calls.append(event)
-        return {"statusCode": 200, "body": "ok"}
+    echo = _recorder(calls)
 
     def send(raw: bytes) -> tuple[bytes, bytes]:
         return _exchange(api.port, raw)
@@ -358,9 +361,7 @@ def test_a_chunked_request_body_reaches_the_function_whole() -> None:
 
     calls: list[dict[str, Any]] = []
 
-    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        calls.append(event)
-        return {"statusCode": 200, "body": "ok"}
+    echo = _recorder(calls)
 
     def send(raw: bytes) -> tuple[bytes, bytes]:
         return _exchange(api.port, raw)
