@@ -422,6 +422,7 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 f"e.g. {example.format(key)}.",
                 status=400,
                 code="bad_parameter",
+                parameter=key,
             )
         joined = next((c for c in ",&" if c in value and "=" in value.split(c, 1)[1]), None)
         if header and joined:
@@ -432,6 +433,7 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 "Write method=stl;period=52 (';' between parameters, '&' only in a URL).",
                 status=400,
                 code="bad_parameter",
+                parameter=key,
             )
         if "," in value:
             raise ApiError(
@@ -439,6 +441,7 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 f"Give {key} once, e.g. {example.format(key)}.",
                 status=400,
                 code="bad_parameter",
+                parameter=key,
             )
         if not header and ";" in value and "=" in value:
             # The header's own spelling pasted into a URL: ?method=stl;period=52.
@@ -449,6 +452,7 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 "X-Amzn-SageMaker-Custom-Attributes header).",
                 status=400,
                 code="bad_parameter",
+                parameter=key,
             )
         if not _VALUE.fullmatch(value):
             raise ApiError(
@@ -456,6 +460,7 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 "Values are letters, digits and . _ + - (at most 64), e.g. period=52.",
                 status=400,
                 code="bad_parameter",
+                parameter=key,
             )
         parts.append(f"{key}={value}")
     attributes = ";".join(parts)

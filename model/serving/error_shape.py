@@ -34,6 +34,7 @@ class ApiError(Exception):
         status: int | None = None,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        parameter: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -43,10 +44,16 @@ class ApiError(Exception):
         if code is not None:
             self.code = code
         self.headers = dict(headers or {})
+        # The request parameter the error is about, when one is: a form marks that field
+        # without reading the message's words (which are for people and may change).
+        self.parameter = parameter
 
     def body(self, **extra: Any) -> dict[str, Any]:
-        """The JSON body; ``extra`` keys join code, message and hint (e.g. a request id)."""
-        return {"error": {"code": self.code, "message": self.message, "hint": self.hint, **extra}}
+        """The JSON body; ``extra`` keys join code, message and hint (e.g. a request id), and
+        ``parameter`` when the error is about one."""
+        named = {"parameter": self.parameter} if self.parameter else {}
+        error = {"code": self.code, "message": self.message, "hint": self.hint, **named}
+        return {"error": {**error, **extra}}
 
 
 class PayloadTooLarge(ApiError):

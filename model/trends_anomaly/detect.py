@@ -67,6 +67,7 @@ def stl_period(series: Series, requested: int | None) -> tuple[int, str]:
             "timestamps.",
             "Give the points per season (period, the page's Season length), e.g. 52 for weekly "
             "data, or use the Auto method (method=auto).",
+            parameter="period",
         )
     return inferred, "timestamps"
 
@@ -83,6 +84,7 @@ def check_stl_period(period: int, series: Series) -> None:
         "Use the Auto method (method=auto), which handles long seasons, or fewer points per "
         "season: a coarser step (hourly values instead of per-second ones) or a shorter "
         "period.",
+        parameter="period",
     )
 
 

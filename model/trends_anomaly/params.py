@@ -286,6 +286,7 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
         raise BadParameter(
             f"Unknown method '{method[:40]}'.",
             f"Use one of: {', '.join(METHODS)} ({DEFAULT_METHOD} is the default).",
+            parameter="method",
         )
     out: dict[str, Any] = {"method": method}
     for key in raw:
@@ -293,12 +294,14 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
             raise BadParameter(
                 f"Unknown parameter '{key[:40]}'.",
                 f"Parameters are: method, {', '.join(SPECS)}.",
+                parameter=key[:40],
             )
         if method not in SPECS[key].methods:
             users = ", ".join(SPECS[key].methods)
             raise BadParameter(
                 f"Parameter '{key}' does not apply to method={method}.",
                 f"'{key}' is used by method={users}; remove it or change the method.",
+                parameter=key,
             )
     for spec in SPECS.values():
         if method not in spec.methods:
@@ -313,6 +316,7 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
                 f"Parameter '{spec.name}' must be {spec.allowed()}; got {_as_sent(value)}"
                 f"{why if isinstance(exc, _TooLarge) else ''}.",
                 f"{spec.name}: {spec.doc}.",
+                parameter=spec.name,
             ) from None
     if method == "stl" and out["alpha"] is None:
         out["alpha"] = DEFAULT_ALPHA_STL

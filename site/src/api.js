@@ -23,13 +23,15 @@ const ABOUT_THE_FILE = {
 
 /** A failure to show the user: message, optional hint, and what we know about it. */
 export class ApiProblem extends Error {
-  constructor(message, { hint = "", code = "", status = 0, requestId = "" } = {}) {
+  constructor(message, { hint = "", code = "", status = 0, requestId = "", parameter = "" } = {}) {
     super(message);
     this.name = "ApiProblem";
     this.hint = hint;
     this.code = code;
     this.status = status;
     this.requestId = requestId;
+    /** the request parameter the API named as wrong ("" when none): its field is marked */
+    this.parameter = parameter;
   }
 }
 
@@ -154,6 +156,7 @@ export async function readAnswer(response) {
       code: typeof error.code === "string" ? error.code : "",
       status: response.status,
       requestId: typeof error.request_id === "string" ? error.request_id : headerId,
+      parameter: typeof error.parameter === "string" ? error.parameter : "",
     });
   }
   const message = body && typeof body.message === "string" ? body.message : "";

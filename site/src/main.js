@@ -9,7 +9,7 @@ import "./style.css";
 import { readConfig } from "./config.js";
 import { detect, requestIdOf, ApiProblem, CANCELLED } from "./api.js";
 import { API_SLOW_MS, API_TRY_ANYWAY_MS, isLocalApi, waitForApi } from "./health.js";
-import { buildControls, choiceKey, markInvalid, showMethod, readParams } from "./params.js";
+import { buildControls, choiceKey, fieldFor, markInvalid, showMethod, readParams } from "./params.js";
 import { el, append, clear } from "./dom.js";
 import { formatBytes, formatNumber, plural } from "./format.js";
 import { checkFile, FileProblem } from "./filecheck.js";
@@ -51,6 +51,9 @@ const state = {
   shown: null,
   /** @type {HTMLElement | null} the setting whose wrong value the error box explains */
   invalid: null,
+  /** whether the API (not the page's own check) said `invalid` is wrong: the page cannot
+   * tell when it is right again, so any change of it takes the mark off */
+  invalidByApi: false,
 };
 
 const form = $("detect-form");
@@ -134,6 +137,7 @@ function hideError() {
   clear(errorBox);
   if (state.invalid) markInvalid(state.invalid, null); // nothing explains it any more
   state.invalid = null;
+  state.invalidByApi = false;
 }
 
 /** A wrong setting explained in the error box: the field says so to assistive technology. */
@@ -144,9 +148,30 @@ function showInvalid(choice) {
   choice.input.focus();
 }
 
+/** The API refused a setting (400 naming the parameter): its field is marked and focused as
+ * for the page's own check; true when the form on show has that field. */
+function showApiInvalid(problem) {
+  const input = problem.parameter ? fieldFor(form, problem.parameter) : null;
+  if (!input) return false;
+  state.invalid = input;
+  state.invalidByApi = true;
+  markInvalid(input, errorBox.id);
+  // Under "More settings", folded away: opened, or the focus would go nowhere visible.
+  const more = input.closest("details");
+  if (more) more.open = true;
+  input.focus();
+  return true;
+}
+
 /** Once the wrong setting is corrected (or its method put away), its explanation goes. */
-function recheckInvalid() {
+function recheckInvalid(event) {
   if (!state.invalid) return;
+  if (state.invalidByApi) {
+    // Only the API can say whether the new value is right: any change of it (or of the
+    // method, which puts the field away) takes the mark off.
+    if (event.target === state.invalid || state.invalid.closest("fieldset").disabled) hideError();
+    return;
+  }
   const choice = readParams(form);
   if (!("problem" in choice) || choice.input !== state.invalid) hideError();
 }
@@ -496,7 +521,7 @@ async function run(event) {
     if (setAside()) return;
     clearResults();
     showError(error instanceof ApiProblem ? error : pageProblem(error, requestIdOf(answer)));
-    errorBox.focus();
+    if (!(error instanceof ApiProblem && showApiInvalid(error))) errorBox.focus();
   } finally {
     const cancelHadFocus = document.activeElement === cancelButton;
     state.cancel = null;

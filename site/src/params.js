@@ -130,6 +130,16 @@ export function markInvalid(input, messageId) {
 }
 
 /**
+ * The shown method's field for the parameter `name` (as the API names it), or null when the
+ * form on show has none (another method's, or not a setting of the page).
+ */
+export function fieldFor(form, name) {
+  const method = form.elements.namedItem("method").value;
+  const param = METHODS.find((m) => m.name === method)?.params.find((p) => p.name === name);
+  return param ? form.querySelector(`#${fieldId(method, param)}`) : null;
+}
+
+/**
  * Check one value against its parameter; returns a sentence for a person, or "" when fine.
  * @param {object} param an entry of the table
  * @param {string} raw the field's text ("" = left blank)

@@ -231,3 +231,24 @@ def test_the_request_id_goes_to_sagemaker_only_as_an_inference_id_it_accepts() -
         assert inference_id(request_id) == request_id
     for odd in ("", "x" * 65, " lead", "line\nbreak", "caf\u00e9"):
         assert inference_id(odd) is None
+
+
+def test_the_models_named_parameter_passes_through() -> None:
+    """The model's 400 about one parameter keeps its ``parameter`` key through the Lambda."""
+    original = {
+        "error": {
+            "code": "bad_parameter",
+            "message": "Parameter 'sensitivity' must be a number from 0 to 1; got '2'.",
+            "hint": "sensitivity: ...",
+            "parameter": "sensitivity",
+        }
+    }
+    answer = error_response(model_error(400, json.dumps(original), ""), "req-1")
+    assert json.loads(answer["body"])["error"]["parameter"] == "sensitivity"
+
+
+def test_a_lambda_refusal_of_one_parameter_names_it() -> None:
+    with pytest.raises(ApiError) as caught:
+        custom_attributes({"sensitivity": "0,5"})
+    assert caught.value.body()["error"]["parameter"] == "sensitivity"
+    assert "parameter" not in ApiError("x").body()["error"]  # none named, no key

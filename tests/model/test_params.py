@@ -134,3 +134,21 @@ def test_a_default_one_method_refuses_stops_the_start_not_each_request(period):
     ):
         validate_defaults({"period": period})
     assert validate_defaults({"period": 52}) == {"period": 52}
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ({"method": "auto", "sensitivity": "2"}, "sensitivity"),
+        ({"method": "stl", "period": "1"}, "period"),
+        ({"method": "auto", "eps": "0.2"}, "eps"),
+        ({"method": "auto", "colour": "red"}, "colour"),
+        ({"method": "magic"}, "method"),
+    ],
+)
+def test_a_refused_parameter_is_named_in_the_body(raw, named):
+    """The page marks the field the error is about from this key, not from the message."""
+    with pytest.raises(BadParameter) as caught:
+        resolve(raw)
+    assert caught.value.body()["error"]["parameter"] == named
+    assert named in caught.value.message  # the person reads it in the words too
