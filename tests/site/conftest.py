@@ -77,18 +77,32 @@ def _console(problems: PageProblems, msg: Any) -> None:
     problems.append(f"console.{msg.type}: {msg.text} ({url})")
 
 
+def _no_csp_refusals(request: pytest.FixtureRequest, problems: PageProblems) -> None:
+    """Every browser test checks that the page ran within its Content-Security-Policy: what
+    it refused (a console error) is something the page uses and the policy forgot, unless the
+    test provokes the refusal on purpose (marker csp_refusal)."""
+    if request.node.get_closest_marker("csp_refusal"):
+        return
+    refused = [p for p in problems if "Content Security Policy" in p]
+    if refused:
+        pytest.fail(f"the page's Content-Security-Policy refused: {refused}")
+
+
 @pytest.fixture
-def page(browser: Any, problems: PageProblems) -> Iterator[Any]:
+def page(browser: Any, problems: PageProblems, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh desktop-sized page (own context: no state shared between tests)."""
     pg = _new_page(browser, problems, viewport={"width": 1280, "height": 900})
     try:
         yield pg
     finally:
         pg.context.close()
+    _no_csp_refusals(request, problems)
 
 
 @pytest.fixture
-def phone_page(browser: Any, problems: PageProblems) -> Iterator[Any]:
+def phone_page(
+    browser: Any, problems: PageProblems, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     pg = _new_page(
         browser,
         problems,
@@ -101,6 +115,7 @@ def phone_page(browser: Any, problems: PageProblems) -> Iterator[Any]:
         yield pg
     finally:
         pg.context.close()
+    _no_csp_refusals(request, problems)
 
 
 @pytest.fixture

@@ -1123,6 +1123,7 @@ BLOB_IMAGE = """async () => {
 }"""
 
 
+@pytest.mark.csp_refusal
 def test_the_pages_policy_refuses_images_it_never_makes(page: Any, dist_copy: Path) -> None:
     """img-src allowed blob: images, which nothing on the page makes (its only image is the
     data: favicon; the download's blob: URL is a link, not an image): an injected <img> could
@@ -1130,3 +1131,27 @@ def test_the_pages_policy_refuses_images_it_never_makes(page: Any, dist_copy: Pa
     with StaticServer(dist_copy) as server:
         open_page(page, server.url)
         assert page.evaluate(BLOB_IMAGE) == "refused by img-src"
+
+
+# The page's own index.html in a frame, and whether it loaded there ("loaded": a same-origin
+# document with its title) or was refused (Chromium leaves an inaccessible error page).
+SELF_FRAME = """async () => {
+    const frame = document.createElement("iframe");
+    frame.src = "/index.html";
+    const loaded = new Promise((done) => frame.addEventListener("load", done, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    let title = "";
+    try { title = frame.contentDocument ? frame.contentDocument.title : ""; } catch { title = ""; }
+    return title ? "loaded" : "refused";
+}"""
+
+
+@pytest.mark.csp_refusal
+def test_the_pages_policy_starts_from_nothing(page: Any, dist_copy: Path) -> None:
+    """default-src was 'self': anything the page never uses (a frame, a font, media, a worker
+    of its own origin) was allowed by fallback. It is 'none' now, with a directive for each
+    thing the page does use: even its own page cannot be framed into it."""
+    with StaticServer(dist_copy) as server:
+        open_page(page, server.url)
+        assert page.evaluate(SELF_FRAME) == "refused"
