@@ -5,7 +5,9 @@ back to it (docs/rolling-back.md, "Rolling back").
 
 The config kept for rollback is the one that served before the current one
 (`endpoint_config.served_before`, read from the endpoint's tags); apply never deletes it, and
-its model names the image to pass to `apply --image`. Pure: reads an observed World.
+its model names the image to pass to `apply --image`. Right after a rollback that config is
+the one rolled back from (created after the one serving): its image is then a roll forward,
+and said so. Pure: reads an observed World.
 """
 
 from __future__ import annotations
@@ -74,6 +76,14 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
             "main still can (the build context's content hash names the same tag, which the "
             f"deploy builds and pushes again): {RUNBOOK}"
         )
+    elif before and before != image and went_back(world, ep.config, previous):
+        lines.append(
+            f"            {ep.config} is older than {previous}: the last switch was a "
+            f"rollback and {before} is the image it rolled back from, not a way back. To roll "
+            f"forward to it again, only once its fault is fixed: {rollback_command(names, before)}"
+        )
+        github = run_workflow_line(names, before)
+        lines += [f"            {github} (the same roll forward)"] if github else []
     elif before and before != image:
         lines.append(
             f"            to go back to it: {rollback_command(names, before)} (and on main: "
@@ -82,6 +92,19 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
         github = run_workflow_line(names, before)
         lines += [f"            {github}"] if github else []
     return lines
+
+
+def went_back(world: World, current: str, previous: str) -> bool:
+    """Whether the endpoint's last switch went back to an older config: a rollback (`apply
+    --image` of the kept image, or a revert whose hash-named config was still kept). A
+    deploy's switch goes to a config created for it, newer than the one it leaves; a
+    rollback's goes to the kept config, created before the one rolled back from. Unknown
+    creation times read as a deploy (the words of before)."""
+    now = world.get("endpoint_config", current)
+    before = world.get("endpoint_config", previous)
+    if now is None or before is None or not now.created or not before.created:
+        return False
+    return bool(now.created < before.created)
 
 
 # deploy.yml's Run workflow deploys these stages (its `environments` input, which defaults to
