@@ -873,7 +873,10 @@ def _print_status(eng: Engine, failed: list[str]) -> None:
     world = eng.observe()
     previous = previous_image(world, eng.names)
     gone = missing_code(eng.aws, previous) if previous else None
-    print("\n".join(status_lines(world, eng.names, gone)))
+    lines = status_lines(world, eng.names, gone)
+    holder = lock.read(eng.aws, eng.names.bucket)  # free (or no bucket yet): nothing said
+    lines[1:1] = lock.status_lines(eng.names, holder, time.time()) if holder else []
+    print("\n".join(lines))
     ep = world.get("endpoint", eng.names.endpoint)
     if ep is not None and ep.status == "Failed":
         failed.append(eng.names.endpoint)

@@ -59,6 +59,7 @@ from deploy.aws_errors import error_code
 
 if TYPE_CHECKING:
     from deploy.aws import Aws
+    from deploy.naming import Names
 
 KEY = ".deploy/lock.json"
 TAKEN = ("PreconditionFailed", "ConditionalRequestConflict")  # S3's answers: it exists
@@ -123,8 +124,48 @@ def me(aws: Aws, command: str, now: float) -> Holder:
     return Holder(who, f"{socket.gethostname()} pid {os.getpid()}", command, now, until)
 
 
-def _utc(seconds: float) -> str:
+def utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+_utc = utc
+
+
+def status_lines(names: Names, holder: Holder, now: float) -> list[str]:
+    """`status`'s lines for a held lock (none when free: the caller reads it first), so an
+    on-call sees it before an apply is refused: who, since, until, and what releases it."""
+    env = f" --env {names.env}" if names.env else ""
+    if holder.ended_by(now):
+        until = (
+            f"until {utc(holder.until)} (its job's time limit: that run has ended without "
+            "releasing it; the next apply or destroy takes it over)"
+        )
+    elif holder.until:
+        until = f"until {utc(holder.until)} at the latest (its job's time limit)"
+    else:
+        until = "until unknown (no time limit recorded: a local run, or one without "
+        until += f"{MAX_MINUTES_ENV})"
+    return [
+        f"  lock      held: {holder.command} by {holder.who} on {holder.host}, since "
+        f"{utc(holder.since)} ({_age(now - holder.since)} ago), {until}",
+        f"            s3://{names.bucket}/{KEY}: an apply or destroy of this stack runs, and "
+        "another is refused until it ends (CI: Actions, its deploy run). Only if it died (a "
+        f"killed job, a closed laptop) and nothing else runs: {_unlock(holder, env)}",
+    ]
+
+
+def _unlock(holder: Holder, env: str) -> str:
+    """The command that removes the lock and then runs: a dead destroy's is finished by a
+    destroy (an apply would re-create what it removed), anything else's by an apply."""
+    if holder.command == "destroy":
+        return (
+            f"python -m deploy destroy{env} --yes --force-unlock (it removes the lock, then "
+            "finishes that destroy)"
+        )
+    return (
+        f"python -m deploy apply{env} --force-unlock (it removes the lock, then applies: "
+        f"`python -m deploy plan{env}` shows what first)"
+    )
 
 
 def held_message(bucket: str, holder: Holder, now: float) -> str:

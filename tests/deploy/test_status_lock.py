@@ -1,0 +1,58 @@
+"""`status` shows the stack's lock when it is held (moto server, end to end): an on-call learnt
+of a lock only from a refused apply. Who holds it, since when, until when, and the command
+that releases it; nothing extra when it is free."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploy import lock
+from deploy.cli import main
+from deploy.naming import Names
+from tests.deploy.deploy_helpers import engine
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+def _status(project: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(["--config", str(project / "config.yaml"), "status"]) == 0
+    return capsys.readouterr().out
+
+
+def test_status_shows_a_held_lock_and_how_to_release_it(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eng = engine(project)
+    eng.apply()
+    free = _status(project, capsys)
+    assert "lock" not in free.lower(), free
+    monkeypatch.setenv(lock.MAX_MINUTES_ENV, "45")
+    assert lock.take(eng.aws, eng.names.bucket, "apply", lambda _m: None)
+    holder = lock.read(eng.aws, eng.names.bucket)
+    assert holder is not None and holder.until
+    said = _status(project, capsys)
+    (line,) = [ln for ln in said.splitlines() if ln.strip().startswith("lock ")]
+    assert f"apply by {holder.who} on {holder.host}" in line, line
+    assert f"since {lock.utc(holder.since)}" in line, line
+    assert f"until {lock.utc(holder.until)}" in line, line
+    assert "python -m deploy apply --force-unlock" in said, said
+    assert f"s3://{eng.names.bucket}/{lock.KEY}" in said, said
+
+
+def test_a_lock_without_time_limit_says_its_end_is_unknown() -> None:
+    holder = lock.Holder("arn:aws:iam::1:user/ann", "laptop pid 7", "destroy", 1000.0)
+    said = "\n".join(lock.status_lines(Names("p", "1", "us-east-1", "staging"), holder, 1060.0))
+    assert "destroy by arn:aws:iam::1:user/ann on laptop pid 7" in said, said
+    assert "until unknown" in said, said
+    # a dead destroy is finished by a destroy: an apply would re-create what it removed
+    assert "python -m deploy destroy --env staging --yes --force-unlock" in said, said
+
+
+def test_a_lock_past_its_time_limit_says_the_next_run_takes_it_over() -> None:
+    holder = lock.Holder("arn:aws:iam::1:role/gh", "runner pid 9", "apply", 1000.0, 2000.0)
+    said = "\n".join(lock.status_lines(Names("p", "1", "us-east-1"), holder, 3000.0))
+    assert "has ended without releasing it" in said, said
+    assert "the next apply or destroy takes it over" in said, said
