@@ -1051,6 +1051,7 @@ def cmd_check_image(args: argparse.Namespace) -> int:
         from deploy.image import (
             IMAGE_MISSING,
             REPOSITORY_MISSING,
+            kept_images,
             lookup_error,
             repository_missing,
             unchecked_image,
@@ -1072,8 +1073,8 @@ def cmd_check_image(args: argparse.Namespace) -> int:
             )
         if code in IMAGE_MISSING:
             raise DeployError(
-                f"--image: {args.image} is not in ECR ({code}): the repository keeps the 20 "
-                "newest built images, so an older one is gone (python -m deploy status says so). "
+                f"--image: {args.image} is not in ECR ({code}): the repository keeps "
+                f"{kept_images()}, so an older one is gone (python -m deploy status says so). "
                 "Nothing was deployed. A git revert on main still goes back "
                 '(docs/rolling-back.md, "Rolling back"): the deploy builds the same src-<hash> tag '
                 "again"

@@ -293,10 +293,21 @@ def manifest_problem(uri: str, media_type: str | None) -> str | None:
     )
 
 
+# How many built images the repository keeps (the newest by push time; resources/ecr.py's
+# lifecycle policy expires older ones). Here, not in resources/ecr.py, which imports this
+# module: the messages below name it too, and every one reads it through `kept_images`.
+KEEP_IMAGES = 20
+
+
+def kept_images() -> str:
+    """What the repository keeps, as messages say it (read when said: it follows the constant)."""
+    return f"the {KEEP_IMAGES} newest built images"
+
+
 # ECR's answers for an image that does not exist (DescribeImages).
 IMAGE_MISSING = ("ImageNotFoundException", "RepositoryNotFoundException")
 # The second one: the whole repository is missing, not an image in it. The lifecycle policy
-# (resources/ecr.py) expires images only, so this is never a tag aged out of the 20 kept.
+# (resources/ecr.py) expires images only, so this is never a tag aged out of those kept.
 REPOSITORY_MISSING = "RepositoryNotFoundException"
 
 
@@ -377,7 +388,7 @@ def lookup_error(aws: Aws, uri: str) -> tuple[str, str]:
 
 def unchecked_image(uri: str, code: str, message: str, deploy_role: str, bootstrap: str) -> str:
     """Why ECR could not say whether ``uri`` is there (an error other than its two not-found
-    answers), and what to do. Not the 20-image lifecycle policy: an image it expired is an
+    answers), and what to do. Not the lifecycle policy: an image it expired is an
     ImageNotFoundException. ``deploy_role``: the role deploy.yml runs this as; ``bootstrap``:
     the command (and where docs/deploy.md says how) that grants it ecr:DescribeImages."""
     ref = ecr_image_ref(uri)
@@ -457,8 +468,8 @@ def gone_switch(uri: str, code: str, endpoint: str) -> str:
         f"the model's image {uri} is not in ECR ({code}): this plan switches endpoint "
         f"{endpoint} to a config of that model, and SageMaker starts it on new instances, which "
         "pull the image from ECR: they cannot, and the switch would fail after the minutes a "
-        "new fleet takes, the current config still serving (the repository keeps the 20 newest "
-        "built images; status says when the kept one is gone). apply refuses it. A git revert "
+        f"new fleet takes, the current config still serving (the repository keeps "
+        f"{kept_images()}; status says when the kept one is gone). apply refuses it. A git revert "
         "on main still goes back (its deploy builds the same src-<hash> tag again), or push the "
         'image again: docs/rolling-back.md, "Rolling back"'
     )
@@ -492,7 +503,7 @@ def check_manifest_media_type(
         if code in IMAGE_MISSING:
             raise DeployError(
                 f"{uri} is not in ECR ({code}): it was never pushed, or the repository's "
-                "lifecycle policy expired it (it keeps the 20 newest built images), or it was "
+                f"lifecycle policy expired it (it keeps {kept_images()}), or it was "
                 "deleted with its repository (destroy removes it). Going back to an expired "
                 "image: a git revert of the change on main (its deploy builds the same "
                 'src-<hash> tag again; docs/rolling-back.md, "Rolling back"). Another image: '

@@ -26,8 +26,9 @@ builds apart) and which it fills before any bucket exists (its first run has no 
 Its writes cannot leave a half of each: the tag is the build context's content hash and ECR's
 tags are immutable, so a run whose push is refused because another run pushed that tag first
 goes on with that image and the same digest (resources/ecr.py); the lifecycle policy only
-expires deploy's built images beyond the newest 20. What is left: two first images both create
-the repository, and the later run stops with "appeared after the plan was made" (run it again);
+expires deploy's built images beyond the newest ``KEEP_IMAGES`` (deploy/image.py). What is
+left: two first images both create the repository, and the later run stops with "appeared
+after the plan was made" (run it again);
 an ``image`` during a single deployment's destroy (whose repository is its own) may fail, or
 re-create the repository destroy removed (the next destroy removes it). ``bootstrap`` (by hand,
 with admin credentials) writes no stack's resources: GitHub's OIDC provider, the GitHub roles

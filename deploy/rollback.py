@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy.image import REPOSITORY_MISSING, repository_missing
+from deploy.image import REPOSITORY_MISSING, kept_images, repository_missing
 from deploy.naming import Names
 from deploy.resources.endpoint import rolled_back
 from deploy.resources.endpoint_config import served_before
@@ -71,8 +71,8 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
         )
     elif before and gone:
         lines.append(
-            f"            {before} is gone from ECR ({gone}; the repository keeps the newest "
-            "built images): apply --image cannot go back to it. A git revert of the change on "
+            f"            {before} is gone from ECR ({gone}; the repository keeps "
+            f"{kept_images()}): apply --image cannot go back to it. A git revert of the change on "
             "main still can (the build context's content hash names the same tag, which the "
             f"deploy builds and pushes again): {RUNBOOK}"
         )

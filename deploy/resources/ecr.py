@@ -23,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deploy import image as image_module
 from deploy.aws import DeployError, tag_dict, tag_list
+from deploy.image import KEEP_IMAGES as KEEP_IMAGES  # re-exported: it was defined here
 from deploy.image import TAG_PREFIX, build_and_push, describe_build
 from deploy.plan import Action, Call, Change, Run, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
@@ -36,14 +38,12 @@ if TYPE_CHECKING:
     from deploy.naming import Names
 
 
-# How many built images a repository keeps (the newest by push time); older ones expire.
-KEEP_IMAGES = 20
-
-
-def lifecycle_policy(keep: int = KEEP_IMAGES) -> dict[str, Any]:
+def lifecycle_policy(keep: int | None = None) -> dict[str, Any]:
     """ECR's lifecycle policy of a repository deploy owns: one ``tagged`` rule on the prefix
     of the tags deploy builds (ECR requires a tagged rule to name its tags), count-based so
-    that an image nobody replaced never expires however old it is."""
+    that an image nobody replaced never expires however old it is. ``keep``: by default
+    `deploy.image.KEEP_IMAGES`, read when called, as the messages that name it read it."""
+    keep = image_module.KEEP_IMAGES if keep is None else keep
     return {
         "rules": [
             {
