@@ -18,7 +18,7 @@ from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, StepHook, Teardown
 from deploy.failures import Progress
-from deploy.image import missing_image_warning, pinned_uri
+from deploy.image import missing_image_warning, missing_new_image_warning, pinned_uri
 from deploy.image_match import same_as_kept, same_as_serving
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
@@ -236,6 +236,12 @@ class Engine:
             if missing:
                 warnings.append(missing)
                 refusal = missing if switch else None
+        elif not inputs.build_image:  # a model to create of a prebuilt image: apply checks it
+            created = any(a.op == "create" and a.kind == "ecr_repository" for a in actions)
+            missing = missing_new_image_warning(
+                self.aws, inputs.image_uri, self.names.ecr_repository, self.names.env, created
+            )
+            warnings += [missing] if missing else []
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)

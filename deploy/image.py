@@ -461,6 +461,40 @@ def missing_image_warning(
     )
 
 
+def missing_new_image_warning(
+    aws: Aws,
+    uri: str,
+    project_repository: str = "",
+    env: str | None = None,
+    repository_created: bool = False,
+) -> str | None:
+    """Plan's warning when the prebuilt image ``uri`` (`--image`, `model.image`) of a model
+    this plan creates is not in ECR: apply's check before CreateModel
+    (`check_manifest_media_type`) would stop it there, after the changes ordered before it.
+    A read call only (DescribeImages): plan runs as the read-only role. None when ECR has it
+    or cannot say (apply's check says what then). Not for a missing repository this plan
+    creates (``repository_created``): an image may be pushed into it before apply's check
+    runs (as tests/deploy's runs do); apply's check still stops one that is not."""
+    code = missing_code(aws, uri)
+    if code is None or (code == REPOSITORY_MISSING and repository_created):
+        return None
+    if code == REPOSITORY_MISSING:
+        why = repository_missing(uri, project_repository, env)
+    else:
+        flag = f" --env {env}" if env else ""
+        why = (
+            "no such tag or digest: a typo, never pushed, or expired by the lifecycle policy "
+            f"(it keeps {kept_images()}). `python -m deploy status{flag}` names the image "
+            "serving and the one kept for rollback; an expired one comes back by a git revert "
+            'of the change on main (docs/rolling-back.md, "Rolling back"); a new one: '
+            f"python -m deploy image{flag}, then plan that digest"
+        )
+    return (
+        f"{uri} is not in ECR ({code}): this plan creates a model of it, and apply would stop "
+        f"at its image check before CreateModel. {why[0].upper()}{why[1:]}"
+    )
+
+
 def gone_switch(uri: str, code: str, endpoint: str) -> str:
     """Why a switch to an existing model whose image ECR no longer has cannot work, and the
     way back that still does (docs/rolling-back.md)."""

@@ -1,0 +1,51 @@
+"""`plan --image <a tag ECR does not have>` (moto server, end to end): the plan showed a new
+model and config and no warning, and apply then stopped at its image check before CreateModel.
+The plan says so first, from a read-only DescribeImages (plan runs as the read-only role)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploy.cli import main
+from tests.deploy.deploy_helpers import IMAGE, engine, push_fake_image
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+MISSING = IMAGE.rsplit(":", 1)[0] + ":src-0123456789ab"  # a tag ECR does not have
+
+
+def _plan(project: Path, image: str, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(["--config", str(project / "config.yaml"), "plan", "--image", image]) == 2
+    return capsys.readouterr().out
+
+
+def test_plan_of_a_new_model_whose_tag_is_not_in_ecr_warns(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine(project).apply()  # IMAGE serves
+    said = _plan(project, MISSING, capsys)
+    assert [ln for ln in said.splitlines() if "+ create  sagemaker_model" in ln], said
+    (warning,) = [ln for ln in said.splitlines() if f"{MISSING} is not in ECR" in ln]
+    assert "(ImageNotFoundException)" in warning and "before CreateModel" in warning, said
+    assert "python -m deploy status" in said, said  # where the images that exist are named
+
+
+def test_plan_of_a_first_deploy_with_a_missing_tag_warns(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    push_fake_image(IMAGE.rsplit("/", 1)[1].split(":")[0], "src-650788fb23f5")  # repo exists
+    said = _plan(project, MISSING, capsys)
+    assert f"{MISSING} is not in ECR (ImageNotFoundException)" in said, said
+
+
+def test_plan_of_a_tag_that_is_there_says_nothing_of_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine(project).apply()
+    there = IMAGE.rsplit(":", 1)[0] + ":src-650788fb23f5"
+    push_fake_image(IMAGE.rsplit("/", 1)[1].split(":")[0], "src-650788fb23f5")
+    said = _plan(project, there, capsys)
+    assert "not in ECR" not in said, said
