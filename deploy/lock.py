@@ -129,9 +129,6 @@ def utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-_utc = utc
-
-
 def status_lines(names: Names, holder: Holder, now: float) -> list[str]:
     """`status`'s lines for a held lock (none when free: the caller reads it first), so an
     on-call sees it before an apply is refused: who, since, until, and what releases it."""
@@ -173,14 +170,14 @@ def held_message(bucket: str, holder: Holder, now: float) -> str:
     """Who holds it, since when, and what to do."""
     age = _age(now - holder.since)
     ends = (
-        f"; its job ends by {_utc(holder.until)} at the latest, and a run after that takes "
+        f"; its job ends by {utc(holder.until)} at the latest, and a run after that takes "
         "the lock over"
         if holder.until
         else ""
     )
     return (
         f"stack locked: {holder.command} by {holder.who} on {holder.host} holds "
-        f"s3://{bucket}/{KEY} since {_utc(holder.since)} ({age} ago): another apply or "
+        f"s3://{bucket}/{KEY} since {utc(holder.since)} ({age} ago): another apply or "
         f"destroy of this stack is running{ends}. Wait for it to end (CI: its deploy job), "
         "then run again; to stop a CI deploy instead (the bad merge's, when rolling back), "
         "cancel its run (Actions, the run, Cancel workflow; or gh run cancel RUN_ID): a "
@@ -258,7 +255,7 @@ def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> b
         raise DeployError(held_message(bucket, other, holder.since))
     log(
         f"Taking over the lock of {other.command} by {other.who} on {other.host} (since "
-        f"{_utc(other.since)}): its job's time limit ended at {_utc(other.until)}, so that "
+        f"{utc(other.since)}): its job's time limit ended at {utc(other.until)}, so that "
         "run has ended without releasing it"
     )
     try:
