@@ -113,6 +113,10 @@ PREVIEW_NUMBER = "[1-9][0-9]{0,5}"  # a regex: the number part
 PREVIEW_RE = re.compile(rf"^{re.escape(PREVIEW_PREFIX)}({PREVIEW_NUMBER})$")
 MAX_PREVIEW_NUMBER = 999_999
 
+# The environments deploy.yml deploys, in its promotion order (its `environments` input;
+# .github/scripts/ci_settings.py checks config.yaml against them): no preview, no other name.
+WORKFLOW_STAGES = ("staging", "production")
+
 
 def preview_env(number: int) -> str:
     """The environment name of pull request ``number``'s preview (``pr-7``; `preview_number`

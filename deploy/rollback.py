@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.image import REPOSITORY_MISSING, kept_images, repository_missing
-from deploy.naming import Names
+from deploy.naming import WORKFLOW_STAGES, Names
 from deploy.resources.endpoint import rolled_back
 from deploy.resources.endpoint_config import served_before
 from deploy.world import World
@@ -105,11 +105,6 @@ def went_back(world: World, current: str, previous: str) -> bool:
     if now is None or before is None or not now.created or not before.created:
         return False
     return bool(now.created < before.created)
-
-
-# deploy.yml's Run workflow deploys these stages (its `environments` input, which defaults to
-# production; .github/scripts/ci_settings.py STAGES): no preview, no other environment.
-WORKFLOW_STAGES = ("staging", "production")
 
 
 def run_workflow_line(names: Names, image: str) -> str | None:

@@ -24,8 +24,8 @@ if str(ROOT) not in sys.path:
 from step_files import append_outputs  # noqa: E402 (beside this script)
 
 from deploy.config import PREVIEW_RE, ConfigError, load_config_file  # noqa: E402
+from deploy.naming import WORKFLOW_STAGES as STAGES  # noqa: E402 (deploy.yml's promotion order)
 
-STAGES = ("staging", "production")  # the promotion order deploy.yml runs
 PREVIEW_GITHUB_ENVIRONMENT = "preview"
 
 
