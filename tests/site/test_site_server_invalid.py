@@ -29,6 +29,19 @@ def _marked(page: Any, selector: str) -> tuple[str | None, list[str], str]:
     )
 
 
+def _refused_with(page: Any, stack: Any, body: dict[str, Any]) -> None:
+    """The yearly file run with the API answering ``body`` as a 400 (Playwright routing)."""
+    page.route(
+        "**/detect?*",
+        lambda route: route.fulfill(
+            status=400, content_type="application/json", body=json.dumps(body)
+        ),
+    )
+    open_page(page, stack.urls["site"])
+    upload(page, "yearly.csv", YEARLY)
+    run(page)
+
+
 def test_the_models_refusal_of_a_blank_season_marks_the_season_field(
     page: Any, stack: Any, problems: list[str]
 ) -> None:
@@ -63,15 +76,7 @@ def test_a_refused_parameter_of_another_method_marks_nothing(page: Any, stack: A
             "parameter": "eps",
         }
     }
-    page.route(
-        "**/detect?*",
-        lambda route: route.fulfill(
-            status=400, content_type="application/json", body=json.dumps(body)
-        ),
-    )
-    open_page(page, stack.urls["site"])
-    upload(page, "yearly.csv", YEARLY)
-    run(page)
+    _refused_with(page, stack, body)
     assert page.evaluate("document.activeElement.id") == "error"
     assert page.locator("[aria-invalid=true]").count() == 0
 
@@ -86,15 +91,7 @@ def test_a_refused_slider_value_is_marked_and_cleared_when_moved(page: Any, stac
             "parameter": "sensitivity",
         }
     }
-    page.route(
-        "**/detect?*",
-        lambda route: route.fulfill(
-            status=400, content_type="application/json", body=json.dumps(body)
-        ),
-    )
-    open_page(page, stack.urls["site"])
-    upload(page, "yearly.csv", YEARLY)
-    run(page)
+    _refused_with(page, stack, body)
     invalid, described, focused = _marked(page, "#auto-sensitivity")
     assert (invalid, focused) == ("true", "auto-sensitivity")
     assert described == ["error", "auto-sensitivity-help"]
