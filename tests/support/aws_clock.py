@@ -4,7 +4,7 @@ AWS is eventually consistent: a role is unusable for seconds after it is created
 CloudFront change takes minutes to deploy. The test server measures those delays on
 `CLOCK`, which runs with real time *and* jumps ahead when a test's engine "sleeps" through it
 (`CLOCK.sleep`): an engine that retries and waits as it would against AWS sees the delays
-pass, in no real time; code that sleeps for real (the standalone server, `python -m deploy`)
+pass, in no real time; code that sleeps for real (the server run by hand, `python -m deploy`)
 sees them pass in real time. Nothing here is imported by deploy/.
 """
 

@@ -379,15 +379,21 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch, url: str, region: str = "us-ea
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tests.support.moto_server [--port N]``: the patched server in the foreground,
-    for running ``python -m deploy`` against it by hand (it prints the environment to set)."""
+    """``python -m tests.support.moto_server [--port N] [--fast]``: the patched server in the
+    foreground, for running ``python -m deploy`` against it by hand (it prints the environment
+    to set). AWS's delays (IAM propagation, CloudFront deployment, invalidations) pass in real
+    time here; ``--fast`` shortens them to a few seconds. Ctrl-C or SIGTERM stops it."""
     import argparse
-    import time
+    import signal
+    import threading
 
     from moto.server import ThreadedMotoServer
 
+    from tests.support import aws_clock
+
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--port", type=int, default=5000, help="0: any free port (printed)")
+    parser.add_argument("--fast", action="store_true", help="AWS's delays of a few seconds")
     parser.add_argument(
         "--unhealthy-image",
         action="append",
@@ -396,26 +402,32 @@ def main(argv: list[str] | None = None) -> int:
         help="an image whose container fails SageMaker's /ping health check (repeatable)",
     )
     args = parser.parse_args(argv)
+    if args.fast:
+        aws_clock.set_delays(
+            role_assume_s=3, role_policy_s=3, distribution_deploy_s=8, invalidation_s=4
+        )
     patch_moto()
     from tests.support.moto_sagemaker import fail_ping
 
     for image in args.unhealthy_image:
         fail_ping(image)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    delays = aws_clock.DELAYS
     print(
-        f"moto (patched) on http://{host}:{port}; in another shell:\n"
+        f"moto (patched) on http://{host}:{port} (IAM propagation {delays.role_assume_s:g} s, "
+        f"CloudFront deployment {delays.distribution_deploy_s:g} s); in another shell:\n"
         f"  export AWS_ENDPOINT_URL=http://{host}:{port} AWS_ACCESS_KEY_ID=testing "
         "AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_DEFAULT_REGION=us-east-1 "
         "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null",
         flush=True,
     )
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        stop.wait()
     finally:
         server.stop()
     return 0
