@@ -164,7 +164,8 @@ def build_commands(
             ],
         ]
     return [
-        ["docker", "build", "--platform", PLATFORM, *extra, "-t", uri, build_context],
+        # --force-rm: the legacy builder keeps a failed step's container otherwise.
+        ["docker", "build", "--force-rm", "--platform", PLATFORM, *extra, "-t", uri, build_context],
         ["docker", "push", uri],
     ]
 

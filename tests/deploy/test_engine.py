@@ -589,7 +589,9 @@ def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
     (img,) = [a for a in planned.actions if a.kind == "image"]
     assert img.op == "create" and img.name.endswith(f"/{PROJECT}:{tag}")
     build = img.steps[0].describe()
-    assert "docker build --platform linux/amd64" in build or "docker buildx build" in build
+    assert (
+        "docker build --force-rm --platform linux/amd64" in build or "docker buildx build" in build
+    )
     assert f"docker push {img.name}" in build or f"name={img.name},push=true" in build
     (model,) = [a for a in planned.actions if a.kind == "sagemaker_model"]
     assert model.steps[-1].params["PrimaryContainer"]["Image"] == img.name

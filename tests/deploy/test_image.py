@@ -41,7 +41,7 @@ def test_uri_and_the_commands_the_plan_shows(monkeypatch) -> None:
     assert uri == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/p-x:src-1"
     legacy = build_commands(uri, "model", buildx=False)
     assert describe_build(legacy) == (
-        f"docker login (ECR token); docker build --platform linux/amd64 -t {uri} model; "
+        f"docker login (ECR token); docker build --force-rm --platform linux/amd64 -t {uri} model; "
         f"docker push {uri}"
     )
     # What this machine's docker has decides the commands, at plan time.

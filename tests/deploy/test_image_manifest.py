@@ -162,8 +162,8 @@ def test_build_commands_push_docker_v2_with_and_without_buildx() -> None:
     assert f"type=image,name={uri},push=true,oci-mediatypes=false" in buildx
     assert buildx[-1] == ctx and "BASE_IMAGE=b" in buildx
     build, push = build_commands(uri, ctx, buildx=False, network="host")
-    assert build[:4] == ["docker", "build", "--platform", "linux/amd64"]
-    assert build[4:6] == ["--network", "host"] and build[-3:] == ["-t", uri, ctx]
+    assert build[:5] == ["docker", "build", "--force-rm", "--platform", "linux/amd64"]
+    assert build[5:7] == ["--network", "host"] and build[-3:] == ["-t", uri, ctx]
     assert push == ["docker", "push", uri]
     # A test registry on 127.0.0.1 speaks plain HTTP; ECR never gets that flag.
     (local,) = build_commands("127.0.0.1:5000/m:t", ctx, buildx=True)

@@ -69,3 +69,29 @@ def test_the_pushed_manifest_is_docker_v2_schema_2(registry: Registry) -> None:
             )
     finally:
         docker("rmi", uri, check=False)
+
+
+def test_a_failed_legacy_build_leaves_no_container_behind(tmp_path: Path) -> None:
+    """The legacy builder keeps a failed step's container (``--rm`` removes them only after a
+    build that succeeds): every failed `deploy apply` build on an operator's machine would
+    leave one. ``--force-rm`` removes it, as devstack's build already does."""
+    build = built_image()  # skips first where no engine can run
+    if has_buildx():
+        pytest.skip("buildx removes its own build containers; this is the legacy builder's")
+    (tmp_path / "Dockerfile").write_text(
+        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo failing on purpose && false\n"
+    )
+
+    def containers() -> set[str]:
+        return set(docker("ps", "-aq", "--no-trunc").stdout.split())
+
+    before = containers()
+    with pytest.raises(Exception, match=r"failing on purpose|returned a non-zero code"):
+        push_image(
+            "127.0.0.1:1/never-pushed:x",
+            str(tmp_path),
+            lambda _line: None,
+            build_args={"BASE_IMAGE": build.base.image},
+            buildx=False,
+        )
+    assert containers() - before == set()

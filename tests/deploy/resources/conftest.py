@@ -58,7 +58,16 @@ def inputs(n: Names | None = None, image: str = IMAGE, build: bool = False) -> I
         build_image=build,
         build_context=Path("/tmp/model"),
         push_commands=(
-            ("docker", "build", "--platform", "linux/amd64", "-t", image, "/tmp/model"),
+            (
+                "docker",
+                "build",
+                "--force-rm",
+                "--platform",
+                "linux/amd64",
+                "-t",
+                image,
+                "/tmp/model",
+            ),
             ("docker", "push", image),
         ),
         lambda_package=LambdaPackage(b"PK-zip-bytes", ("handler.py",)),

@@ -206,7 +206,7 @@ def test_the_build_step_runs_docker_login_then_the_planned_commands(
             "--password-stdin",
             "123456789012.dkr.ecr.us-east-1.amazonaws.com",
         ],
-        ["docker", "build", "--platform", "linux/amd64", "-t", IMAGE, "/tmp/model"],
+        ["docker", "build", "--force-rm", "--platform", "linux/amd64", "-t", IMAGE, "/tmp/model"],
         ["docker", "push", IMAGE],
     ]
 
