@@ -5,7 +5,9 @@ so far); its chart draws that point apart, but the CSV it downloads does not mar
 file downloaded before its last period ended ends on a value that may still rise or fall,
 and a reported spike or dip there may be that. The detectors cannot tell a complete last row
 from a partial one (a file of past dates ends on a whole period), so the answer keeps the
-anomaly and its warnings say what to check.
+anomaly and its warnings say what to check. (``auto`` does not report a drop on a count's last
+row alone: a partial count only reads low, see ``auto/tail.py``; a rise there, or an event
+that began earlier, still comes with this warning.)
 """
 
 from __future__ import annotations

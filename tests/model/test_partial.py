@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from trends_anomaly.partial import partial_period_warning
 from trends_anomaly.timeaxis import infer_step
@@ -39,14 +41,30 @@ def test_no_warning_elsewhere_or_without_a_trends_period():
     assert partial_period_warning(rows, _answer(52, (51, 51, 51))) is None
 
 
-def test_a_real_export_ending_on_a_partial_week(client):
-    """A held-out export whose last week drops to about half in both terms."""
-    from pathlib import Path
+DATA = Path(__file__).resolve().parents[1] / "data" / "heldout2"
 
-    data = Path(__file__).resolve().parents[1] / "data" / "heldout2"
-    status, answer = client.json((data / "15_Festigeek_fg_user_app.csv").read_bytes())
+
+def test_a_real_export_ending_on_a_partial_week(client):
+    """A held-out export whose last week drops to about half in both terms: what a partial
+    week looks like. ``auto`` does not report a drop on the last row alone (its last-row
+    stage), so there is no anomaly there and nothing to warn about."""
+    status, answer = client.json((DATA / "15_Festigeek_fg_user_app.csv").read_bytes())
     assert status == 200, answer
-    last = [w for w in answer["warnings"] if "last row (2017-10-29)" in w]
-    assert len(last) == 2 and all("incomplete week" in w for w in last)
-    # Each term carries its own (for the page to show beside its chart).
-    assert [s["notes"] for s in answer["series"]] == [[w] for w in last]
+    assert [s["values"][-1] for s in answer["series"]] == [56.0, 34.0]
+    assert not [w for w in answer["warnings"] if "last row" in w]
+    for s in answer["series"]:
+        assert all(a["index"] < len(s["values"]) - 1 for a in s["anomalies"])
+        assert s["notes"] == []
+
+
+def test_a_real_export_ending_on_a_rise(client):
+    """A held-out export whose first term ends on a week at seven times its level: reported
+    (a partial week only understates a rise), with the warning beside that term."""
+    status, answer = client.json((DATA / "10_DLangford1996_VideoGameByMonth.csv").read_bytes())
+    assert status == 200, answer
+    first = answer["series"][0]
+    assert first["values"][-6:] == [1.0, 2.0, 8.0, 7.0, 5.0, 36.0]
+    assert [a["index"] for a in first["anomalies"]][-1] == len(first["values"]) - 1
+    said = [w for w in answer["warnings"] if w.startswith(f"{first['name']}: ") and "last row" in w]
+    assert len(said) == 1 and "incomplete week" in said[0]
+    assert first["notes"] == said

@@ -11,6 +11,7 @@
     merging       pieces of one event joined
     recurrence    what the neighbouring cycles also reach at that time is the season
     holidays      ... and so is what the weeks around Easter reach in the years around
+    tail          a drop on a count's last row alone is a partial period, not reported
     threshold     sensitivity -> z threshold; the candidates above it are the anomalies
 
 and their helpers: robust (medians, running medians, the MAD scale), running (running order

@@ -22,6 +22,7 @@ from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
 from .sampling import NOISE_KEY, sampling_floor, sparse_stretches
 from .shifts import find_shifts
+from .tail import partial_last_row
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
 
@@ -238,6 +239,9 @@ def _detect(series: Series, params: dict, within: bool) -> Detection:
         found, cover = routine(
             found, x, expected, dec.long, cycle, visible, calendar, phases is not None, moving
         )
+    if nonneg and found:
+        # A count's last row may be a partial period, which only reads low (see the stage).
+        found, cover = partial_last_row(found, x, expected, cover)
     max_anom = params.get("max_anomalies")
     cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)
     chosen["max_anomalies"] = cap
