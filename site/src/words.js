@@ -443,6 +443,7 @@ const DETAIL_NAMES = {
   tail_factor: "Heavy-tail factor",
   visible_floor: "Smallest change reported",
   sampling_noise: "Sampling noise",
+  last_row_unreported: "Drop on the last row",
 };
 const SEASON_FOUND = {
   parameter: "as you set it",
@@ -458,6 +459,7 @@ const SEASON_FOUND = {
 const VALUE_WORDS = {
   seasonal_model: { none: "none", additive: "added to the level", multiplicative: "a share of the level" },
   seasonal_phase: { week_of_year: "week of the year" },
+  last_row_unreported: { partial_period: "not reported: the last period may be incomplete" },
 };
 
 /**

@@ -966,6 +966,9 @@ test("the details of an analysis are said in words, and a season not used is 'no
   assert.deepEqual(detailWords("sensitivity", 0.5, {}, labels), ["Sensitivity", "0.5"]);
   assert.deepEqual(detailWords("max_anomalies", null), ["max anomalies", "chosen from the data"]);
   assert.deepEqual(detailWords("some_new_key", "a_b"), ["some new key", "a b"]); // unknown: readable
+  assert.deepEqual(detailWords("last_row_unreported", "partial_period"), [
+    "Drop on the last row", "not reported: the last period may be incomplete",
+  ]);
 });
 
 test("a warning is listed as a sentence", () => {

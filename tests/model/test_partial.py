@@ -47,14 +47,34 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "heldout2"
 def test_a_real_export_ending_on_a_partial_week(client):
     """A held-out export whose last week drops to about half in both terms: what a partial
     week looks like. ``auto`` does not report a drop on the last row alone (its last-row
-    stage), so there is no anomaly there and nothing to warn about."""
+    stage), and says so beside each term: an analyst who downloaded the file after that week
+    ended reads it as the drop it is, so what was left out is never silent."""
     status, answer = client.json((DATA / "15_Festigeek_fg_user_app.csv").read_bytes())
     assert status == 200, answer
     assert [s["values"][-1] for s in answer["series"]] == [56.0, 34.0]
-    assert not [w for w in answer["warnings"] if "last row" in w]
     for s in answer["series"]:
         assert all(a["index"] < len(s["values"]) - 1 for a in s["anomalies"])
-        assert s["notes"] == []
+        assert s["parameters"]["last_row_unreported"] == "partial_period"
+        (note,) = s["notes"]
+        value, expected = s["values"][-1], s["expected"][-1]
+        assert note == (
+            f"{s['name']}: the last row ({s['timestamps'][-1][:10]}) reads {value:g}, below "
+            f"the expected {round(expected, 1):g}, and is not reported: the last week may be "
+            "incomplete (Google Trends scores the current week on the searches made so far). If "
+            "the file was downloaded after that week ended, it is a drop"
+        )
+        assert note in answer["warnings"]
+
+
+def test_a_drop_left_unreported_is_said_without_a_detector_s_flag():
+    s = _weekly(52)
+    e = np.full(52, 50.0)
+    answer = Detection(e, e - 25, e + 5, [], {"last_row_unreported": "partial_period"})
+    s.values[-1] = 25.0
+    got = partial_period_warning(s, answer)
+    assert got is not None and got.startswith(
+        "vuejs: the last row (2017-12-24) reads 25, below the expected 50, and is not reported"
+    )
 
 
 def test_a_real_export_ending_on_a_rise(client):

@@ -22,7 +22,7 @@ from .recurrence import routine
 from .robust import MAD_TO_SD, fit_window, median, odd
 from .sampling import NOISE_KEY, sampling_floor, sparse_stretches
 from .shifts import find_shifts
-from .tail import partial_last_row
+from .tail import LAST_ROW_KEY, partial_last_row
 from .threshold import DEFAULT_SENSITIVITY, capped_threshold, z_threshold
 from .visible import visible_floor
 
@@ -241,7 +241,10 @@ def _detect(series: Series, params: dict, within: bool) -> Detection:
         )
     if nonneg and found:
         # A count's last row may be a partial period, which only reads low (see the stage).
-        found, cover = partial_last_row(found, x, expected, cover)
+        kept, cover = partial_last_row(found, x, expected, cover)
+        if len(kept) < len(found):  # said beside the term (trends_anomaly.partial)
+            chosen[LAST_ROW_KEY] = "partial_period"
+        found = kept
     max_anom = params.get("max_anomalies")
     cap = int(max_anom) if max_anom is not None else max(CAP_MIN, n // POINTS_PER_EVENT)
     chosen["max_anomalies"] = cap

@@ -13,8 +13,9 @@ values):
 * a rise there is reported (a partial count only understates it), and so is an event down
   that began before the last row (the level had left before the period that may be partial).
 
-The answer's warning (``trends_anomaly.partial``) still says when a reported event reaches
-the last row.
+The answer's warnings (``trends_anomaly.partial``) say when a reported event reaches the last
+row, and when a drop there was left unreported (an analyst whose file ended on a whole period
+reads it as the drop it is).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .events import Candidate
+
+# ``parameters`` key set when a drop on the last row was left unreported: the answer's note
+# (``trends_anomaly.partial``) says so, with the value and what it would mean.
+LAST_ROW_KEY = "last_row_unreported"
 
 
 def partial_last_row(
