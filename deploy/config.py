@@ -1239,6 +1239,40 @@ def _written(node: yaml.Node | None, key: str = "") -> dict[str, str]:
     return {}
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _duplicates(node: yaml.Node | None, key: str = "") -> list[str]:
+    """Keys written more than once in one mapping, by dotted key with their lines. YAML keeps
+    the last without a word, so `region:` added at the end of the file would quietly move the
+    stack. A merge key (``<<: *anchor``) is not one: what follows it overrides by design."""
+    out: list[str] = []
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicates(item, f"{key}.{i}")
+    if not isinstance(node, yaml.MappingNode):
+        return out
+    lines: dict[str, list[int]] = {}
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.tag != MERGE_TAG:
+            name = f"{key}.{k.value}" if key else k.value
+            lines.setdefault(name, []).append(k.start_mark.line + 1)
+            out += _duplicates(v, name)
+    for name, at in lines.items():
+        if len(at) > 1:
+            where = (
+                f"line {at[0]}"
+                if len(set(at)) == 1
+                else "lines " + ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+            )
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            out.append(
+                f"{name}: written {times} ({where}); YAML keeps only the last and ignores the "
+                "others without a word: remove one, keeping the value you mean"
+            )
+    return out
+
+
 def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     """Read and validate config.yaml (relative paths are resolved against the CWD)."""
     p = Path(path)
@@ -1252,12 +1286,15 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     loader = yaml.SafeLoader(text)
     try:  # one parse: the node tree gives both the data and the scalars as written
         node = loader.get_single_node()
+        duplicates = _duplicates(node)  # before constructing: merge keys rewrite the node
         data = loader.construct_document(node) if node is not None else None
         written = _written(node)
     except yaml.YAMLError as err:
         raise ConfigError(f"{p}: not valid YAML: {err}") from None
     finally:
         loader.dispose()
+    if duplicates:
+        raise ConfigError(_report(p, duplicates))
     return parse_config_file(data, p, written)
 
 

@@ -38,8 +38,11 @@ REGISTRY = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
 
 
 def _staged(project: Path) -> str:
+    """The project's config with its environments and previews (added once: a second
+    `environments:` would be a key written twice, which the loader refuses)."""
     cfg = project / "config.yaml"
-    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    if ENVIRONMENTS not in cfg.read_text():
+        cfg.write_text(cfg.read_text() + ENVIRONMENTS)
     return str(cfg)
 
 

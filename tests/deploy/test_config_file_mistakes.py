@@ -1,0 +1,61 @@
+"""Mistakes people make editing config.yaml by hand, read from a real file as `plan` reads it:
+each must fail at once with the key, the line where it helps, what was wrong and what to write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploy.config import ConfigError, load_config_file
+
+SHIPPED = (Path(__file__).resolve().parents[2] / "config.yaml").read_text(encoding="utf-8")
+
+
+def _problem(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config_file(path)
+    return str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            SHIPPED + "region: eu-west-1\n",
+            f"region: written twice (lines 4 and {len(SHIPPED.splitlines()) + 1}); YAML keeps only "
+            "the last",
+        ),
+        (
+            "endpoint:\n  instance_count: 1\n  instance_count: 3\n",
+            "endpoint.instance_count: written twice (lines 2 and 3)",
+        ),
+        (
+            "api:\n  throttling: {rate: 10, rate: 20}\n",
+            "api.throttling.rate: written twice (line 2)",
+        ),
+        (
+            "environments:\n  staging: {}\n  prod: {}\n  staging:\n    endpoint: {}\n",
+            "environments.staging: written twice (lines 2 and 4)",
+        ),
+    ],
+)
+def test_a_key_written_twice_is_refused_not_silently_the_last(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    msg = _problem(tmp_path, text)
+    assert said in msg, msg
+    assert "remove one" in msg and str(tmp_path / "config.yaml") in msg
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path: Path) -> None:
+    """`<<: *anchor` then a key of the anchor's is an override, as YAML means it."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "tags: &base {team: a, cost: b}\n"
+        "environments:\n  staging:\n    tags:\n      <<: *base\n      team: c\n",
+        encoding="utf-8",
+    )
+    assert load_config_file(path).environments["staging"].tags["team"] == "c"
