@@ -24,10 +24,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from deploy import budget
 from deploy.image_ref import image_problem
@@ -181,9 +183,44 @@ class ConfigError(ValueError):
     """A config.yaml problem, with every offending key listed in the message."""
 
 
+def _number_kind(annotation: Any) -> str | None:
+    """``int``, ``float`` or ``literal`` (of numbers) for a field that takes a number, through
+    ``X | None`` and ``Annotated[X, ...]``; None for any other."""
+    if annotation is bool:
+        return None
+    if annotation in (int, float):
+        return annotation.__name__
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is Literal:
+        return "literal" if all(type(a) in (int, float) for a in args) else None
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, Annotated):
+        return next(filter(None, map(_number_kind, args)), None)
+    return None
+
+
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo like `instance_typ` must not silently use a default.
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        """YAML 1.1 reads `yes`/`on`/`true` as true, and pydantic would take true for 1:
+        `log_retention_days: yes` would keep the logs one day. A boolean is no number here."""
+        if not isinstance(v, bool) or info.field_name is None:
+            return v
+        annotation = cls.model_fields[info.field_name].annotation
+        kind = _number_kind(annotation)
+        if kind == "literal":
+            allowed = typing.get_args(annotation)
+            raise PydanticCustomError(
+                "literal_error",
+                "Input should be {expected}",
+                {"expected": f"{', '.join(map(str, allowed[:-1]))} or {allowed[-1]}"},
+            )
+        if kind is not None:
+            raise PydanticCustomError(f"{kind}_type", "not a number")
+        return v
 
 
 def _instance_size(size: str) -> bool:

@@ -59,3 +59,41 @@ def test_yaml_merge_keys_are_not_duplicates(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_config_file(path).environments["staging"].tags["team"] == "c"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "log_retention_days: yes\n",
+            "log_retention_days: Input should be 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, got yes "
+            "(YAML reads it as true)",
+        ),
+        (
+            "endpoint: {instance_count: on}\n",
+            "endpoint.instance_count: got on (YAML reads it as true), expected a whole number",
+        ),
+        (
+            "api: {throttling: {rate: yes}}\n",
+            "api.throttling.rate: got yes (YAML reads it as true), expected a number",
+        ),
+        (
+            "api: {max_payload_mb: true}\n",
+            "api.max_payload_mb: got true, expected a number",
+        ),
+        (
+            "endpoint: {serverless: {memory_mb: on}}\n",
+            "endpoint.serverless.memory_mb: got on (YAML reads it as true), expected a whole "
+            "number",
+        ),
+        (
+            "environments:\n  staging:\n    log_retention_days: yes\n",
+            "environments.staging.log_retention_days: Input should be 1, 3",
+        ),
+    ],
+)
+def test_a_yaml_boolean_is_not_taken_for_the_number_1(tmp_path: Path, text: str, said: str) -> None:
+    """`yes` is true to YAML 1.1 and true is 1 to Python: `log_retention_days: yes` kept the
+    logs one day, `instance_count: on` ran one instance."""
+    msg = _problem(tmp_path, text)
+    assert f"  - {said}" in msg, msg
