@@ -1310,6 +1310,63 @@ def _duplicates(node: yaml.Node | None, key: str = "") -> list[str]:
     return out
 
 
+NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _plain_numbers(node: yaml.Node | None, key: str = "") -> dict[str, str]:
+    """Every unquoted scalar YAML reads as a number, its text by dotted key."""
+    if isinstance(node, yaml.ScalarNode):
+        return {key: node.value} if node.style is None and node.tag in NUMBER_TAGS else {}
+    out: dict[str, str] = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                out |= _plain_numbers(v, f"{key}.{k.value}" if key else k.value)
+    return out
+
+
+def _other_base(text: str) -> str | None:
+    """Why YAML 1.1 reads ``text`` as another number than its digits say (None: it does not):
+    ``1:30`` is 90 (base 60), ``010`` is 8 (octal), ``0x0e`` is 14."""
+    if ":" in text:
+        return "base 60, like a time of day"
+    digits = text.lstrip("+-")
+    if digits[:2].lower() in ("0x", "0b"):
+        return "hexadecimal" if digits[1] in "xX" else "binary"
+    if digits.isdigit() and not _PLAIN_INT.fullmatch(digits):
+        return "a leading 0 is octal"
+    return None
+
+
+def _takes_number(key: str) -> bool:
+    """Whether the dotted file key names a number of Config (in an environment or the preview
+    template too) or preview.max_idle_days."""
+    if key == "preview.max_idle_days":
+        return True
+    parts = key.split(".")
+    if parts[0] == "environments":
+        parts = parts[2:]
+    elif parts[0] == "preview":
+        parts = parts[1:]
+    found = _field(_model_at(parts[:-1]), parts[-1]) if parts else None
+    return found is not None and _number_kind(found.annotation) is not None
+
+
+def _numbers_in_another_base(node: yaml.Node | None) -> list[str]:
+    """Number keys written so that YAML 1.1 reads another number than the digits say
+    (``instance_count: 1:30`` is 90 instances): refused, with what YAML made of them."""
+    out = []
+    for key, text in _plain_numbers(node).items():
+        why = _other_base(text)
+        if why and _takes_number(key):
+            out.append(
+                f"{key}: got {text}, which YAML 1.1 reads as {yaml.safe_load(text)} ({why}): "
+                "write the number in plain decimal digits"
+            )
+    return out
+
+
 def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     """Read and validate config.yaml (relative paths are resolved against the CWD)."""
     p = Path(path)
@@ -1323,15 +1380,16 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     loader = yaml.SafeLoader(text)
     try:  # one parse: the node tree gives both the data and the scalars as written
         node = loader.get_single_node()
-        duplicates = _duplicates(node)  # before constructing: merge keys rewrite the node
+        # Before constructing: merge keys rewrite the node.
+        early = _duplicates(node) + _numbers_in_another_base(node)
         data = loader.construct_document(node) if node is not None else None
         written = _written(node)
     except yaml.YAMLError as err:
         raise ConfigError(f"{p}: not valid YAML: {err}") from None
     finally:
         loader.dispose()
-    if duplicates:
-        raise ConfigError(_report(p, duplicates))
+    if early:
+        raise ConfigError(_report(p, early))
     return parse_config_file(data, p, written)
 
 

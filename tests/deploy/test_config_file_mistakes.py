@@ -97,3 +97,52 @@ def test_a_yaml_boolean_is_not_taken_for_the_number_1(tmp_path: Path, text: str,
     logs one day, `instance_count: on` ran one instance."""
     msg = _problem(tmp_path, text)
     assert f"  - {said}" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "endpoint: {instance_count: 1:30}\n",
+            "endpoint.instance_count: got 1:30, which YAML 1.1 reads as 90 (base 60, like a "
+            "time of day): write the number in plain decimal digits",
+        ),
+        (
+            "endpoint:\n  instance_count: 010\n",
+            "endpoint.instance_count: got 010, which YAML 1.1 reads as 8 (a leading 0 is octal)",
+        ),
+        ("log_retention_days: 0x0e\n", "log_retention_days: got 0x0e, which YAML 1.1 reads as 14"),
+        (
+            "api: {throttling: {rate: 1:00.5}}\n",
+            "api.throttling.rate: got 1:00.5, which YAML 1.1 reads as 60.5 (base 60",
+        ),
+        ("preview:\n  max_idle_days: 1:00\n", "preview.max_idle_days: got 1:00, which YAML 1.1"),
+        (
+            "environments:\n  staging:\n    endpoint: {wait_timeout_s: 30:00}\n",
+            "environments.staging.endpoint.wait_timeout_s: got 30:00, which YAML 1.1 reads as 1800",
+        ),
+    ],
+)
+def test_a_number_yaml_reads_in_another_base_is_refused(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """`instance_count: 1:30` is 90 instances to YAML 1.1 and `010` is 8: a number key takes
+    only what every reader sees as the same decimal number."""
+    msg = _problem(tmp_path, text)
+    assert f"  - {said}" in msg, msg
+
+
+def test_plain_numbers_and_quoted_text_that_looks_like_time_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "log_retention_days: 30\napi: {throttling: {rate: 0.5, burst: 1_000}}\n"
+        "endpoint: {instance_count: 2, environment: {START: '12:30', UMASK: '0755'}}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config_file(path).base
+    assert (cfg.log_retention_days, cfg.api.throttling.rate, cfg.api.throttling.burst) == (
+        30,
+        0.5,
+        1000,
+    )
+    assert cfg.endpoint.environment == {"START": "12:30", "UMASK": "0755"}
