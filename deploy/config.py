@@ -1310,6 +1310,46 @@ def _duplicates(node: yaml.Node | None, key: str = "") -> list[str]:
     return out
 
 
+_INDENTATION = (
+    "check the indentation of this line and of the lines above it: the keys of one mapping "
+    "start in the same column (spaces only), and a value holding ': ' needs quotes"
+)
+
+
+def _yaml_hint(err: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
+    """Where a syntax error is and what to do, in words: the parser names its own state
+    ('while scanning a simple key', '<block end>'), not the mistake in the file."""
+    problem = err.problem or ""
+    if "'\\t'" in problem:  # found character '\t' that cannot start any token
+        return err.problem_mark, "indent with spaces, not tabs (YAML takes no tab for indentation)"
+    if "could not find expected ':'" in problem:
+        return err.context_mark, "this line has no ':' after its key: write `key: value`"
+    if "mapping values are not allowed" in problem or "expected <block end>" in problem:
+        return err.problem_mark, _INDENTATION
+    if "expected a single document" in (err.context or ""):
+        return err.problem_mark, "config.yaml is one document: remove this '---' line"
+    return err.problem_mark, ""
+
+
+def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
+    """A syntax error as one line about the file: where, what, how to fix, and the line."""
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return f"{path}: not valid YAML: {err}"
+    mark, hint = _yaml_hint(err)
+    mark = mark or err.problem_mark
+    what = err.problem or err.context or "cannot be parsed"
+    if mark is None:
+        return f"{path}: not valid YAML: {what}" + (f"; {hint}" if hint else "")
+    lines = text.splitlines()
+    shown = lines[mark.line] if mark.line < len(lines) else ""
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    return (
+        f"{path}: {where}: not valid YAML ({what})"
+        + (f"; {hint}" if hint else "")
+        + (f". The line: {shown!r}" if shown.strip() else "")
+    )
+
+
 NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
@@ -1385,7 +1425,7 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
         data = loader.construct_document(node) if node is not None else None
         written = _written(node)
     except yaml.YAMLError as err:
-        raise ConfigError(f"{p}: not valid YAML: {err}") from None
+        raise ConfigError(_yaml_error(p, text, err)) from None
     finally:
         loader.dispose()
     if early:

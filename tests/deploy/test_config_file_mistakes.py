@@ -146,3 +146,47 @@ def test_plain_numbers_and_quoted_text_that_looks_like_time_are_fine(tmp_path: P
         1000,
     )
     assert cfg.endpoint.environment == {"START": "12:30", "UMASK": "0755"}
+
+
+def _swap(old: str, new: str) -> str:
+    assert old in SHIPPED
+    return SHIPPED.replace(old, new, 1)
+
+
+def _line_of(text: str) -> int:
+    return SHIPPED.splitlines().index(text) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "fix"),
+    [
+        (
+            _swap("  instance_type", "\tinstance_type"),
+            f"line {_line_of('  instance_type: ml.m5.large')}, column 1",
+            "indent with spaces, not tabs",
+        ),
+        (
+            _swap("region: us-east-1", "region us-east-1"),
+            f"line {_line_of('region: us-east-1')}, column 1",
+            "no ':' after its key: write `key: value`",
+        ),
+        (
+            _swap("  instance_count: 1", "instance_count: 1"),
+            f"line {_line_of('  instance_count: 1') + 1}, column 14",
+            "check the indentation of this line and of the lines above it",
+        ),
+        (
+            _swap("  cors_origins: []", "cors_origins: []"),
+            f"line {_line_of('  cors_origins: []') + 1}, column 3",
+            "check the indentation of this line and of the lines above it",
+        ),
+    ],
+)
+def test_a_yaml_syntax_error_names_the_line_and_the_fix(
+    tmp_path: Path, text: str, at: str, fix: str
+) -> None:
+    """The parser's words alone ('found character \\t that cannot start any token', 'in
+    "<unicode string>"') leave a person to work out both the rule and the fix."""
+    msg = _problem(tmp_path, text)
+    assert f"{tmp_path / 'config.yaml'}: {at}: not valid YAML" in msg, msg
+    assert fix in msg and "<unicode string>" not in msg, msg
