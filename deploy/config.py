@@ -1190,7 +1190,16 @@ def parse_config_file(
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data)}")
+        dash = (
+            " with no '- ' before the key (that makes a list item)"
+            if isinstance(data, list)
+            else ""
+        )
+        raise ConfigError(
+            f"{path}: the top level must be a mapping of keys (key: value lines), got "
+            f"{_got(data, (written or {}).get(''))}: write one key per line{dash}, e.g. "
+            "`project: trends-anomaly` (see docs/configuration.md)"
+        )
     top = {k: v for k, v in data.items() if k not in ("environments", "preview")}
     envs_data = data.get("environments")
     preview_raw = data.get("preview", ...)

@@ -190,3 +190,19 @@ def test_a_yaml_syntax_error_names_the_line_and_the_fix(
     msg = _problem(tmp_path, text)
     assert f"{tmp_path / 'config.yaml'}: {at}: not valid YAML" in msg, msg
     assert fix in msg and "<unicode string>" not in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "got"),
+    [
+        ("- project: app\n- region: us-east-1\n", "got a list"),
+        ("trends-anomaly\n", "got 'trends-anomaly'"),
+        ("yes\n", "got yes (YAML reads it as true)"),
+    ],
+)
+def test_a_file_that_is_not_keys_says_what_it_is_and_what_to_write(
+    tmp_path: Path, text: str, got: str
+) -> None:
+    msg = _problem(tmp_path, text)
+    assert f"the top level must be a mapping of keys (key: value lines), {got}" in msg, msg
+    assert "project: trends-anomaly" in msg and "<class" not in msg, msg
