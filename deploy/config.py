@@ -947,6 +947,13 @@ def _validate(
 
 
 def _env_name_problem(name: Any) -> str | None:
+    if name in _known_keys(["?"], ""):
+        return (
+            f"{name!r} is a top-level key, not an environment name: indented one level too "
+            f"little? To set it for one environment, write it under that environment "
+            f"(environments.<name>.{name}); for all of them, at the top level, not under "
+            "environments"
+        )
     if not isinstance(name, str) or not ENV_NAME_RE.fullmatch(name) or len(name) > ENV_NAME_MAX:
         return (
             f"{name!r} is not an environment name: 1-{ENV_NAME_MAX} lowercase letters, "

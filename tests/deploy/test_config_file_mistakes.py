@@ -206,3 +206,23 @@ def test_a_file_that_is_not_keys_says_what_it_is_and_what_to_write(
     msg = _problem(tmp_path, text)
     assert f"the top level must be a mapping of keys (key: value lines), {got}" in msg, msg
     assert "project: trends-anomaly" in msg and "<class" not in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("environments:\n  staging: {}\n  log_retention_days: 30\n", "log_retention_days"),
+        ("environments:\n  staging:\n  endpoint:\n    instance_count: 2\n", "endpoint"),
+        ("environments:\n  region: {}\n", "region"),
+        ("environments:\n  prod: {}\n  api: {throttling: {rate: 5}}\n", "api"),
+    ],
+)
+def test_a_top_level_key_under_environments_is_pointed_at_not_taken_for_a_name(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    """A key indented one level too little under an environment lands in `environments:`
+    itself: it is a mis-indented setting, not an environment (nor an 'unknown key' below)."""
+    msg = _problem(tmp_path, text)
+    assert f"  - environments.{key}: {key!r} is a top-level key, not an environment name" in msg
+    assert f"environments.<name>.{key}" in msg and "unknown key" not in msg, msg
+    assert "1 problem(s)" in msg, msg
