@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ast
 import re
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import yaml
@@ -100,6 +101,69 @@ def test_the_configuration_tables_default_is_config_pys(key: str, cell: str) -> 
         assert actual is None and config.Config().hop_payload_limit_mb == hop
         return
     assert _default_said(cell) == actual, f"{key}: the table says {cell}, config.py {actual!r}"
+
+
+def _row_text(key: str) -> str:
+    """The Default and Allowed cells of the row naming ``key`` (a shared row included)."""
+    for key_cell, *cells in table_rows(section(read(CONFIGURATION), "# Configuration"), "Key"):
+        keys = spans_in(key_cell)
+        parent = keys[0].rpartition(".")[0]
+        if key in [keys[0], *(f"{parent}.{k}" if parent else k for k in keys[1:])]:
+            return " | ".join(cells)
+    raise AssertionError(f"{key}: no row")
+
+
+def _bounds(field: Any) -> dict[str, Any]:
+    """A field's ge/gt/le/lt, from its Annotated metadata."""
+    return {
+        name: getattr(m, name)
+        for m in field.metadata
+        for name in ("ge", "gt", "le", "lt")
+        if getattr(m, name, None) is not None
+    }
+
+
+def _range_said(b: dict[str, Any]) -> str:
+    """How the table writes a range: ``1–100``, ``more than 0, at most 10000``, ``1–``."""
+    if "ge" in b and "le" in b:
+        return f"{b['ge']}–{b['le']}"
+    if "gt" in b and "le" in b:
+        return f"more than {b['gt']}, at most {b['le']}"
+    if "ge" in b:
+        return f"{b['ge']}–"
+    raise AssertionError(f"a range the table has no form for: {b}")
+
+
+def _leaf_fields(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{field.alias or name}"
+        nested = config._model_of(field.annotation)
+        out |= _leaf_fields(nested, f"{key}.") if nested else {key: field}
+    return out
+
+
+@pytest.mark.parametrize(
+    "key", [k for k, f in sorted(_leaf_fields(config.Config).items()) if _bounds(f)]
+)
+def test_the_configuration_table_states_each_numbers_range(key: str) -> None:
+    """A limit changed in config.py (or one the table never said) fails here."""
+    said = _range_said(_bounds(_leaf_fields(config.Config)[key]))
+    assert said in _row_text(key), f"{key}: the table should say {said!r}"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        k
+        for k, f in sorted(_leaf_fields(config.Config).items())
+        if typing.get_origin(f.annotation) is Literal and isinstance(f.annotation.__args__[0], str)
+    ],
+)
+def test_the_configuration_table_names_each_choice(key: str) -> None:
+    choices = _leaf_fields(config.Config)[key].annotation.__args__
+    missing = [v for v in choices if f"`{v}`" not in _row_text(key)]
+    assert missing == [], f"{key}: the table does not name {missing}"
 
 
 def test_log_retention_days_lists_what_config_py_takes() -> None:
