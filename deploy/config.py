@@ -703,11 +703,12 @@ class Config(_Strict):
         limit = self.hop_payload_limit_mb
         if self.api.max_payload_mb is not None and self.api.max_payload_mb > limit:
             kind = "serverless" if self.endpoint.serverless else "real-time"
-            raise ValueError(
-                f"api.max_payload_mb ({self.api.max_payload_mb}) exceeds what every hop accepts: "
-                f"{limit} MB (HTTP API {HTTP_API_PAYLOAD_MB}, Lambda {LAMBDA_EVENT_BODY_MB} in its "
-                f"{LAMBDA_PAYLOAD_MB} MB event, "
-                f"{kind} endpoint {self.endpoint.max_payload_mb}); lower api.max_payload_mb"
+            raise ValueError(  # "key: ..." so that the problem is listed under its key
+                f"api.max_payload_mb: {self.api.max_payload_mb:g} MB is more than every hop "
+                f"accepts: {limit} MB (HTTP API {HTTP_API_PAYLOAD_MB}, Lambda "
+                f"{LAMBDA_EVENT_BODY_MB} in its {LAMBDA_PAYLOAD_MB} MB event, {kind} endpoint "
+                f"{self.endpoint.max_payload_mb}); lower it to at most {limit}, or remove it for "
+                "the smallest hop's"
             )
         return self
 

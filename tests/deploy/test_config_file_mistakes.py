@@ -226,3 +226,20 @@ def test_a_top_level_key_under_environments_is_pointed_at_not_taken_for_a_name(
     assert f"  - environments.{key}: {key!r} is a top-level key, not an environment name" in msg
     assert f"environments.<name>.{key}" in msg and "unknown key" not in msg, msg
     assert "1 problem(s)" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("api:\n  max_payload_mb: 10\n", "  - api.max_payload_mb: 10 MB is more than every hop"),
+        (
+            "environments:\n  staging:\n    api: {max_payload_mb: 5}\n",
+            "  - environments.staging.api.max_payload_mb: 5 MB is more than every hop",
+        ),
+    ],
+)
+def test_a_payload_limit_over_the_hops_names_its_key(tmp_path: Path, text: str, said: str) -> None:
+    """It was listed under '(top level)', with the value as Python's float (10.0)."""
+    msg = _problem(tmp_path, text)
+    assert said in msg and "(top level)" not in msg, msg
+    assert "lower it to at most 4" in msg, msg
