@@ -350,7 +350,14 @@ class EndpointConfig(_Strict):
     def _env_keys(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
             if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]{0,1023}", key):
-                raise ValueError(f"environment variable name {key!r} is not valid")
+                instead = re.sub(r"[^a-zA-Z0-9_]", "_", key)[:1024]
+                instead = f"_{instead}"[:1024] if instead[:1].isdigit() else instead
+                raise ValueError(
+                    f"{key!r} is not a variable name SageMaker takes: letters, digits and _ "
+                    "only, not starting with a digit, at most 1024 characters (CreateModel's "
+                    "ContainerDefinition.Environment keys, [a-zA-Z_][a-zA-Z0-9_]*): e.g. "
+                    f"{instead!r}"
+                )
             if len(value) > CONTAINER_ENV_VALUE_MAX:
                 raise ValueError(
                     f"{key}: its value is {len(value)} characters; SageMaker takes at most "

@@ -243,3 +243,16 @@ def test_a_payload_limit_over_the_hops_names_its_key(tmp_path: Path, text: str, 
     msg = _problem(tmp_path, text)
     assert said in msg and "(top level)" not in msg, msg
     assert "lower it to at most 4" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("name", "instead"),
+    [("SAGEMAKER-WORKERS", "SAGEMAKER_WORKERS"), ("2WORKERS", "_2WORKERS"), ("MY VAR", "MY_VAR")],
+)
+def test_a_container_variable_name_sagemaker_refuses_says_the_rule_and_a_name(
+    tmp_path: Path, name: str, instead: str
+) -> None:
+    """SageMaker's EnvironmentKey pattern (botocore's sagemaker model): [a-zA-Z_][a-zA-Z0-9_]*."""
+    msg = _problem(tmp_path, f"endpoint:\n  environment:\n    {name}: '2'\n")
+    assert f"  - endpoint.environment: {name!r} is not a variable name SageMaker takes" in msg
+    assert "letters, digits and _" in msg and f"e.g. {instead!r}" in msg, msg
