@@ -1374,6 +1374,39 @@ def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
     )
 
 
+STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
+    """Keys YAML reads as something other than text (``no:`` is false, ``1:`` a number,
+    ``~:`` null): every key config.yaml has is text, and Python's name for what YAML made of
+    it (``False``) is not what the user wrote."""
+    out: list[str] = []
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _keys_not_text(item, f"{key}.{i}")
+    if not isinstance(node, yaml.MappingNode):
+        return out
+    for k, v in node.value:
+        if not isinstance(k, yaml.ScalarNode) or k.tag == MERGE_TAG:
+            continue
+        name = f"{key}.{k.value}" if key else k.value
+        if k.tag != STR_TAG:
+            read = yaml.safe_load(k.value) if k.value else None
+            if read is None or isinstance(read, bool):
+                what = _as_yaml_reads(read).replace("(empty)", "null")
+            elif isinstance(read, (int, float)):
+                what = f"the number {read}"
+            else:  # a date (2024-01-01), binary ...
+                what = f"a {type(read).__name__}"
+            out.append(
+                f"{name}: YAML reads the key {k.value or '(empty)'} as {what}, not as text: "
+                f'quote it, "{k.value}"'
+            )
+        out += _keys_not_text(v, name)
+    return out
+
+
 NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
@@ -1445,7 +1478,7 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     try:  # one parse: the node tree gives both the data and the scalars as written
         node = loader.get_single_node()
         # Before constructing: merge keys rewrite the node.
-        early = _duplicates(node) + _numbers_in_another_base(node)
+        early = _duplicates(node) + _keys_not_text(node) + _numbers_in_another_base(node)
         data = loader.construct_document(node) if node is not None else None
         written = _written(node)
     except yaml.YAMLError as err:

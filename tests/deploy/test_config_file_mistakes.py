@@ -256,3 +256,28 @@ def test_a_container_variable_name_sagemaker_refuses_says_the_rule_and_a_name(
     msg = _problem(tmp_path, f"endpoint:\n  environment:\n    {name}: '2'\n")
     assert f"  - endpoint.environment: {name!r} is not a variable name SageMaker takes" in msg
     assert "letters, digits and _" in msg and f"e.g. {instead!r}" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "environments:\n  no: {}\n",
+            'environments.no: YAML reads the key no as false, not as text: quote it, "no"',
+        ),
+        ("1: x\n", '1: YAML reads the key 1 as the number 1, not as text: quote it, "1"'),
+        ("~: x\n", '~: YAML reads the key ~ as null, not as text: quote it, "~"'),
+        (
+            "endpoint:\n  environment:\n    0755: x\n",
+            "endpoint.environment.0755: YAML reads the key 0755 as the number 493",
+        ),
+    ],
+)
+def test_a_key_yaml_reads_as_no_text_is_shown_as_written(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """`no:` was listed as 'environments.False: False is not an environment name', `1: x` as
+    '1: Keys should be strings, got x (YAML reads it as 1)': the value's text for the key's."""
+    msg = _problem(tmp_path, text)
+    assert f"  - {said}" in msg, msg
+    assert "False" not in msg and "Keys should be strings" not in msg, msg
