@@ -232,6 +232,15 @@ def _instance_size(size: str) -> bool:
     return times != size and times.isdigit() and int(times) >= 2 and times[0] != "0"
 
 
+def _meant_instance_type(written: str) -> str:
+    """``: did you mean 'ml.m5.large'?`` for EC2's name or another case (``m5.large``,
+    ``ML.M5.LARGE``): SageMaker's names are lower case and start with ``ml.``."""
+    meant = written.strip().lower()
+    meant = meant if meant.startswith("ml.") else f"ml.{meant}"
+    m = INSTANCE_TYPE_RE.fullmatch(meant)
+    return f": did you mean {meant!r}?" if m and _instance_size(m.group(1)) else ""
+
+
 class ServerlessConfig(_Strict):
     """SageMaker serverless inference (no instances, pay per request)."""
 
@@ -334,7 +343,7 @@ class EndpointConfig(_Strict):
         if not m:
             raise ValueError(
                 f"must look like 'ml.m5.large' (a SageMaker instance type: ml.<family>.<size>), "
-                f"got {v!r}"
+                f"got {v!r}{_meant_instance_type(v)}"
             )
         if not _instance_size(m.group(1)):
             family = v.split(".")[1]

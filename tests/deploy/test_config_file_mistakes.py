@@ -281,3 +281,25 @@ def test_a_key_yaml_reads_as_no_text_is_shown_as_written(
     msg = _problem(tmp_path, text)
     assert f"  - {said}" in msg, msg
     assert "False" not in msg and "Keys should be strings" not in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("ML.M5.LARGE", "ml.m5.large"),
+        ("m5.large", "ml.m5.large"),
+        ("M5.2XLARGE", "ml.m5.2xlarge"),
+        ("ml.G5.xlarge", "ml.g5.xlarge"),
+    ],
+)
+def test_an_instance_type_in_the_wrong_case_or_without_ml_names_the_one_meant(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    msg = _problem(tmp_path, f"endpoint:\n  instance_type: {written}\n")
+    assert f"got {written!r}: did you mean {meant!r}?" in msg, msg
+
+
+@pytest.mark.parametrize("written", ["ml.m5", "serverless", "ec2.m5.large"])
+def test_an_instance_type_with_nothing_close_suggests_nothing(tmp_path: Path, written: str) -> None:
+    msg = _problem(tmp_path, f"endpoint:\n  instance_type: {written}\n")
+    assert "must look like 'ml.m5.large'" in msg and "did you mean" not in msg, msg
