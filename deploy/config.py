@@ -1238,7 +1238,7 @@ def parse_config_file(
     environments: dict[str, Config] = {}
     if envs_data is not None and not isinstance(envs_data, dict):
         problems.append("environments: must be a mapping of environment name → overrides")
-    elif envs_data == {}:
+    elif envs_data == {} or (envs_data is None and "environments" in data):
         problems.append("environments: empty; name at least one (e.g. staging: {}) or remove it")
     for name, value in (envs_data or {}).items() if isinstance(envs_data, dict) else ():
         bad_name = _env_name_problem(name)

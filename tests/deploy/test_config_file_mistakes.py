@@ -303,3 +303,13 @@ def test_an_instance_type_in_the_wrong_case_or_without_ml_names_the_one_meant(
 def test_an_instance_type_with_nothing_close_suggests_nothing(tmp_path: Path, written: str) -> None:
     msg = _problem(tmp_path, f"endpoint:\n  instance_type: {written}\n")
     assert "must look like 'ml.m5.large'" in msg and "did you mean" not in msg, msg
+
+
+@pytest.mark.parametrize("written", ["environments:\n", "environments: ~\n", "environments: {}\n"])
+def test_environments_with_none_under_it_is_refused_not_one_deployment(
+    tmp_path: Path, written: str
+) -> None:
+    """`environments:` left empty (the names not written yet, or indented away) read as no
+    environments at all, while `{}` was refused: plan went on as the single deployment."""
+    msg = _problem(tmp_path, SHIPPED + written)
+    assert "  - environments: empty; name at least one (e.g. staging: {}) or remove it" in msg
