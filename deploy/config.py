@@ -1473,6 +1473,18 @@ def _numbers_in_another_base(node: yaml.Node | None) -> list[str]:
     return out
 
 
+def _not_utf8(path: Path, err: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 is, and what to do: the file was found, it is
+    its encoding (Latin-1 from an old editor, UTF-16 from Windows Notepad) that is wrong."""
+    data = bytes(err.object)
+    utf16 = " (it is UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+    line = data[: err.start].count(b"\n") + 1
+    return (
+        f"{path}: not UTF-8 text (line {line}: byte 0x{data[err.start]:02x}){utf16}; save it "
+        "as UTF-8 (your editor's encoding setting), then run again"
+    )
+
+
 def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     """Read and validate config.yaml (relative paths are resolved against the CWD)."""
     p = Path(path)
@@ -1480,8 +1492,10 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{p}: file not found (pass --config PATH)") from None
-    except (OSError, UnicodeDecodeError) as err:  # a directory, no permission, not UTF-8
-        why = err.strerror if isinstance(err, OSError) and err.strerror else err
+    except UnicodeDecodeError as err:  # found, but an editor saved it in another encoding
+        raise ConfigError(_not_utf8(p, err)) from None
+    except OSError as err:  # a directory, no permission
+        why = err.strerror or err
         raise ConfigError(f"{p}: cannot be read ({why}; pass --config PATH)") from None
     loader = yaml.SafeLoader(text)
     try:  # one parse: the node tree gives both the data and the scalars as written

@@ -313,3 +313,24 @@ def test_environments_with_none_under_it_is_refused_not_one_deployment(
     environments at all, while `{}` was refused: plan went on as the single deployment."""
     msg = _problem(tmp_path, SHIPPED + written)
     assert "  - environments: empty; name at least one (e.g. staging: {}) or remove it" in msg
+
+
+@pytest.mark.parametrize(
+    ("data", "at"),
+    [
+        (b"project: app\n# caf\xe9\n", "line 2"),
+        ("project: app\n".encode("utf-16"), "line 1"),
+    ],
+)
+def test_a_file_not_in_utf8_says_where_and_to_save_it_as_utf8(
+    tmp_path: Path, data: bytes, at: str
+) -> None:
+    """Latin-1 from an old editor, UTF-16 from Windows Notepad: the file was found, so
+    'pass --config PATH' was the wrong advice."""
+    path = tmp_path / "config.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as err:
+        load_config_file(path)
+    msg = str(err.value)
+    assert f"{path}: not UTF-8 text ({at}" in msg and "save it as UTF-8" in msg, msg
+    assert "--config" not in msg, msg
