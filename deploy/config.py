@@ -32,6 +32,13 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from deploy import budget
+from deploy.config_text import (
+    duplicate_keys,
+    keys_not_text,
+    not_utf8,
+    numbers_in_another_base,
+    yaml_error,
+)
 from deploy.image_ref import image_problem
 from deploy.name_rules import name_problems
 from deploy.naming import (
@@ -1309,142 +1316,6 @@ def _written(node: yaml.Node | None, key: str = "") -> dict[str, str]:
     return {}
 
 
-MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def _duplicates(node: yaml.Node | None, key: str = "") -> list[str]:
-    """Keys written more than once in one mapping, by dotted key with their lines. YAML keeps
-    the last without a word, so `region:` added at the end of the file would quietly move the
-    stack. A merge key (``<<: *anchor``) is not one: what follows it overrides by design."""
-    out: list[str] = []
-    if isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out += _duplicates(item, f"{key}.{i}")
-    if not isinstance(node, yaml.MappingNode):
-        return out
-    lines: dict[str, list[int]] = {}
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.tag != MERGE_TAG:
-            name = f"{key}.{k.value}" if key else k.value
-            lines.setdefault(name, []).append(k.start_mark.line + 1)
-            out += _duplicates(v, name)
-    for name, at in lines.items():
-        if len(at) > 1:
-            where = (
-                f"line {at[0]}"
-                if len(set(at)) == 1
-                else "lines " + ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
-            )
-            times = "twice" if len(at) == 2 else f"{len(at)} times"
-            out.append(
-                f"{name}: written {times} ({where}); YAML keeps only the last and ignores the "
-                "others without a word: remove one, keeping the value you mean"
-            )
-    return out
-
-
-_INDENTATION = (
-    "check the indentation of this line and of the lines above it: the keys of one mapping "
-    "start in the same column (spaces only), and a value holding ': ' needs quotes"
-)
-
-
-def _yaml_hint(err: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
-    """Where a syntax error is and what to do, in words: the parser names its own state
-    ('while scanning a simple key', '<block end>'), not the mistake in the file."""
-    problem = err.problem or ""
-    if "'\\t'" in problem:  # found character '\t' that cannot start any token
-        return err.problem_mark, "indent with spaces, not tabs (YAML takes no tab for indentation)"
-    if "could not find expected ':'" in problem:
-        return err.context_mark, "this line has no ':' after its key: write `key: value`"
-    if "mapping values are not allowed" in problem or "expected <block end>" in problem:
-        return err.problem_mark, _INDENTATION
-    if "expected a single document" in (err.context or ""):
-        return err.problem_mark, "config.yaml is one document: remove this '---' line"
-    return err.problem_mark, ""
-
-
-def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
-    """A syntax error as one line about the file: where, what, how to fix, and the line."""
-    if not isinstance(err, yaml.MarkedYAMLError):
-        return f"{path}: not valid YAML: {err}"
-    mark, hint = _yaml_hint(err)
-    mark = mark or err.problem_mark
-    what = err.problem or err.context or "cannot be parsed"
-    if mark is None:
-        return f"{path}: not valid YAML: {what}" + (f"; {hint}" if hint else "")
-    lines = text.splitlines()
-    shown = lines[mark.line] if mark.line < len(lines) else ""
-    where = f"line {mark.line + 1}, column {mark.column + 1}"
-    return (
-        f"{path}: {where}: not valid YAML ({what})"
-        + (f"; {hint}" if hint else "")
-        + (f". The line: {shown!r}" if shown.strip() else "")
-    )
-
-
-STR_TAG = "tag:yaml.org,2002:str"
-
-
-def _keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
-    """Keys YAML reads as something other than text (``no:`` is false, ``1:`` a number,
-    ``~:`` null): every key config.yaml has is text, and Python's name for what YAML made of
-    it (``False``) is not what the user wrote."""
-    out: list[str] = []
-    if isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out += _keys_not_text(item, f"{key}.{i}")
-    if not isinstance(node, yaml.MappingNode):
-        return out
-    for k, v in node.value:
-        if not isinstance(k, yaml.ScalarNode) or k.tag == MERGE_TAG:
-            continue
-        name = f"{key}.{k.value}" if key else k.value
-        if k.tag != STR_TAG:
-            read = yaml.safe_load(k.value) if k.value else None
-            if read is None or isinstance(read, bool):
-                what = _as_yaml_reads(read).replace("(empty)", "null")
-            elif isinstance(read, (int, float)):
-                what = f"the number {read}"
-            else:  # a date (2024-01-01), binary ...
-                what = f"a {type(read).__name__}"
-            out.append(
-                f"{name}: YAML reads the key {k.value or '(empty)'} as {what}, not as text: "
-                f'quote it, "{k.value}"'
-            )
-        out += _keys_not_text(v, name)
-    return out
-
-
-NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
-
-
-def _plain_numbers(node: yaml.Node | None, key: str = "") -> dict[str, str]:
-    """Every unquoted scalar YAML reads as a number, its text by dotted key."""
-    if isinstance(node, yaml.ScalarNode):
-        return {key: node.value} if node.style is None and node.tag in NUMBER_TAGS else {}
-    out: dict[str, str] = {}
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                out |= _plain_numbers(v, f"{key}.{k.value}" if key else k.value)
-    return out
-
-
-def _other_base(text: str) -> str | None:
-    """Why YAML 1.1 reads ``text`` as another number than its digits say (None: it does not):
-    ``1:30`` is 90 (base 60), ``010`` is 8 (octal), ``0x0e`` is 14."""
-    if ":" in text:
-        return "base 60, like a time of day"
-    digits = text.lstrip("+-")
-    if digits[:2].lower() in ("0x", "0b"):
-        return "hexadecimal" if digits[1] in "xX" else "binary"
-    if digits.isdigit() and not _PLAIN_INT.fullmatch(digits):
-        return "a leading 0 is octal"
-    return None
-
-
 def _takes_number(key: str) -> bool:
     """Whether the dotted file key names a number of Config (in an environment or the preview
     template too) or preview.max_idle_days."""
@@ -1459,32 +1330,6 @@ def _takes_number(key: str) -> bool:
     return found is not None and _number_kind(found.annotation) is not None
 
 
-def _numbers_in_another_base(node: yaml.Node | None) -> list[str]:
-    """Number keys written so that YAML 1.1 reads another number than the digits say
-    (``instance_count: 1:30`` is 90 instances): refused, with what YAML made of them."""
-    out = []
-    for key, text in _plain_numbers(node).items():
-        why = _other_base(text)
-        if why and _takes_number(key):
-            out.append(
-                f"{key}: got {text}, which YAML 1.1 reads as {yaml.safe_load(text)} ({why}): "
-                "write the number in plain decimal digits"
-            )
-    return out
-
-
-def _not_utf8(path: Path, err: UnicodeDecodeError) -> str:
-    """Where the first byte that is not UTF-8 is, and what to do: the file was found, it is
-    its encoding (Latin-1 from an old editor, UTF-16 from Windows Notepad) that is wrong."""
-    data = bytes(err.object)
-    utf16 = " (it is UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-    line = data[: err.start].count(b"\n") + 1
-    return (
-        f"{path}: not UTF-8 text (line {line}: byte 0x{data[err.start]:02x}){utf16}; save it "
-        "as UTF-8 (your editor's encoding setting), then run again"
-    )
-
-
 def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     """Read and validate config.yaml (relative paths are resolved against the CWD)."""
     p = Path(path)
@@ -1493,7 +1338,7 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     except FileNotFoundError:
         raise ConfigError(f"{p}: file not found (pass --config PATH)") from None
     except UnicodeDecodeError as err:  # found, but an editor saved it in another encoding
-        raise ConfigError(_not_utf8(p, err)) from None
+        raise ConfigError(not_utf8(p, err)) from None
     except OSError as err:  # a directory, no permission
         why = err.strerror or err
         raise ConfigError(f"{p}: cannot be read ({why}; pass --config PATH)") from None
@@ -1501,11 +1346,12 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     try:  # one parse: the node tree gives both the data and the scalars as written
         node = loader.get_single_node()
         # Before constructing: merge keys rewrite the node.
-        early = _duplicates(node) + _keys_not_text(node) + _numbers_in_another_base(node)
+        early = duplicate_keys(node) + keys_not_text(node)
+        early += numbers_in_another_base(node, _takes_number)
         data = loader.construct_document(node) if node is not None else None
         written = _written(node)
     except yaml.YAMLError as err:
-        raise ConfigError(_yaml_error(p, text, err)) from None
+        raise ConfigError(yaml_error(p, text, err)) from None
     finally:
         loader.dispose()
     if early:
