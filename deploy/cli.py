@@ -874,8 +874,7 @@ def _print_status(eng: Engine, failed: list[str]) -> None:
     previous = previous_image(world, eng.names)
     gone = missing_code(eng.aws, previous) if previous else None
     lines = status_lines(world, eng.names, gone)
-    holder = lock.read(eng.aws, eng.names.bucket)  # free (or no bucket yet): nothing said
-    lines[1:1] = lock.status_lines(eng.names, holder, time.time()) if holder else []
+    lines[1:1] = lock.status_read(eng.aws, eng.names, time.time())
     print("\n".join(lines))
     ep = world.get("endpoint", eng.names.endpoint)
     if ep is not None and ep.status == "Failed":

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.exceptions
 
 from deploy.aws import DeployError
-from deploy.aws_errors import error_code
+from deploy.aws_errors import ErrorKind, classify, error_code
 
 if TYPE_CHECKING:
     from deploy.aws import Aws
@@ -150,6 +150,26 @@ def status_lines(names: Names, holder: Holder, now: float) -> list[str]:
         "another is refused until it ends (CI: Actions, its deploy run). Only if it died (a "
         f"killed job, a closed laptop) and nothing else runs: {_unlock(holder, env)}",
     ]
+
+
+def status_read(aws: Aws, names: Names, now: float) -> list[str]:
+    """`status`'s lock lines: a held lock's (``status_lines``), none when free or no bucket
+    yet, and one line when the credentials may not read it. A read-only role without
+    s3:GetObject on the lock is refused (AccessDenied), as is one without s3:ListBucket on the
+    bucket when there is no lock (S3 answers 403, not 404, then): the rest of the status still
+    says what it can."""
+    try:
+        holder = read(aws, names.bucket)
+    except botocore.exceptions.ClientError as err:
+        if classify(err, "s3", "GetObject") is not ErrorKind.DENIED:
+            raise
+        return [
+            f"  lock      could not be read: s3:GetObject on s3://{names.bucket}/{KEY} was "
+            f"refused ({error_code(err)}); grant these credentials s3:GetObject on it and "
+            f"s3:ListBucket on the bucket (without it S3 refuses a missing key the same way) "
+            "to see whether an apply or destroy holds it"
+        ]
+    return status_lines(names, holder, now) if holder else []
 
 
 def _unlock(holder: Holder, env: str) -> str:

@@ -12,6 +12,7 @@ from deploy import lock
 from deploy.cli import main
 from deploy.naming import Names
 from tests.deploy.deploy_helpers import engine
+from tests.support.refusals import refuse
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -56,3 +57,21 @@ def test_a_lock_past_its_time_limit_says_the_next_run_takes_it_over() -> None:
     said = "\n".join(lock.status_lines(Names("p", "1", "us-east-1"), holder, 3000.0))
     assert "has ended without releasing it" in said, said
     assert "the next apply or destroy takes it over" in said, said
+
+
+def test_status_says_in_one_line_that_the_lock_could_not_be_read_and_shows_the_rest(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only role without s3:GetObject on the lock (AWS answers AccessDenied, also for a
+    missing key when s3:ListBucket is not granted either) made the whole of `status` fail."""
+    eng = engine(project)
+    eng.apply()
+    denied = "User: arn:aws:sts::123456789012:assumed-role/ro/x is not authorized to perform: x"
+    refuse(monkeypatch, "s3", "GetObject", "AccessDenied", denied)
+    said = _status(project, capsys)
+    assert f"endpoint  {eng.names.endpoint}: InService" in said, said
+    assert "  lambda    " in said and "  api       " in said and "  site      " in said, said
+    (line,) = [ln for ln in said.splitlines() if ln.strip().startswith("lock ")]
+    assert "could not be read" in line, line
+    assert "AccessDenied" in line and "s3:GetObject" in line, line
+    assert f"s3://{eng.names.bucket}/{lock.KEY}" in line, line
