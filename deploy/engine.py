@@ -236,12 +236,14 @@ class Engine:
             if missing:
                 warnings.append(missing)
                 refusal = missing if switch else None
-        elif not inputs.build_image:  # a model to create of a prebuilt image: apply checks it
+        elif not inputs.build_image:  # a model to create of a prebuilt image
             created = any(a.op == "create" and a.kind == "ecr_repository" for a in actions)
             missing = missing_new_image_warning(
                 self.aws, inputs.image_uri, self.names.ecr_repository, self.names.env, created
             )
-            warnings += [missing] if missing else []
+            if missing:  # refused before any change, not at CreateModel after the others
+                warnings.append(missing)
+                refusal = missing
         stale = stale_build(self.root / self.cfg.site.source)
         if stale:
             warnings.append(stale)

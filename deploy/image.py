@@ -469,13 +469,14 @@ def missing_new_image_warning(
     env: str | None = None,
     repository_created: bool = False,
 ) -> str | None:
-    """Plan's warning when the prebuilt image ``uri`` (`--image`, `model.image`) of a model
-    this plan creates is not in ECR: apply's check before CreateModel
-    (`check_manifest_media_type`) would stop it there, after the changes ordered before it.
-    A read call only (DescribeImages): plan runs as the read-only role. None when ECR has it
-    or cannot say (apply's check says what then). Not for a missing repository this plan
-    creates (``repository_created``): an image may be pushed into it before apply's check
-    runs (as tests/deploy's runs do); apply's check still stops one that is not."""
+    """Plan's warning, and apply's refusal before any change, when the prebuilt image ``uri``
+    (`--image`, `model.image`) of a model this plan creates is not in ECR: apply's check before
+    CreateModel (`check_manifest_media_type`) would stop it only there, after the changes
+    ordered before it (a first deploy's roles, Lambda, log groups). A read call only
+    (DescribeImages): plan runs as the read-only role. None when ECR has it or cannot say
+    (apply's check says what then). Not for a missing repository this plan creates
+    (``repository_created``): an image may be pushed into it before apply's check runs (as
+    tests/deploy's runs do); apply's check still stops one that is not."""
     code = missing_code(aws, uri)
     if code is None or (code == REPOSITORY_MISSING and repository_created):
         return None
@@ -491,8 +492,10 @@ def missing_new_image_warning(
             f"python -m deploy image{flag}, then plan that digest"
         )
     return (
-        f"{uri} is not in ECR ({code}): this plan creates a model of it, and apply would stop "
-        f"at its image check before CreateModel. {why[0].upper()}{why[1:]}"
+        f"{uri} is not in ECR ({code}): this plan creates a model of it, which SageMaker "
+        "cannot create without the image: apply refuses it before any change (its image check "
+        f"before CreateModel would stop it only after the changes ordered before it). "
+        f"{why[0].upper()}{why[1:]}"
     )
 
 

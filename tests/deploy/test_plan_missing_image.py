@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, engine, push_fake_image
+from tests.deploy.deploy_helpers import IMAGE, engine, inventory, push_fake_image
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -49,3 +49,20 @@ def test_plan_of_a_tag_that_is_there_says_nothing_of_it(
     push_fake_image(IMAGE.rsplit("/", 1)[1].split(":")[0], "src-650788fb23f5")
     said = _plan(project, there, capsys)
     assert "not in ECR" not in said, said
+
+
+def test_apply_of_a_new_model_whose_tag_is_not_in_ecr_changes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`apply --image <a tag ECR does not have>` on a first deploy (the repository exists):
+    plan warned, but apply ran the roles, bucket, site, Lambda and API before its image check
+    stopped it at CreateModel, leaving half a stack. It is refused up front, as a switch to a
+    gone image is, with the same words as the plan's warning."""
+    push_fake_image(IMAGE.rsplit("/", 1)[1].split(":")[0], "src-650788fb23f5")  # repo exists
+    capsys.readouterr()
+    assert main(["--config", str(project / "config.yaml"), "apply", "--image", MISSING]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{MISSING} is not in ECR (ImageNotFoundException)" in err, err
+    assert "Nothing was changed" in err, err
+    made = {k: v for k, v in inventory().items() if k != "ecr" and v}
+    assert made == {}, made
