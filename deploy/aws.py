@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +103,37 @@ class Aws:
             c.meta.events.register("before-call.*.*", self.log.record)
             self._clients[service] = c
         return self._clients[service]
+
+    @contextmanager
+    def reads_once(self, service: str, operation: str) -> Iterator[None]:
+        """Within the block, a read call ``operation`` made again with the same parameters
+        is not sent: it gets the first one's answer, its error included (botocore takes a
+        ``before-call`` handler's answer as the response). For a plan, whose checks ask ECR
+        about the same image milliseconds apart; a check made outside it (apply's, right
+        before CreateModel) still asks afresh."""
+        if is_mutating(operation):
+            raise ValueError(f"{operation} changes AWS: its answer cannot be reused")
+        answers: dict[str, tuple[Any, Any]] = {}
+        events = self.client(service).meta.events
+        event = f"{service}.{operation}"
+
+        def replay(params: dict[str, Any], context: dict[str, Any], **_: Any) -> Any:
+            key = repr((params.get("url"), params.get("query_string"), params.get("body")))
+            context["reads_once_key"] = key
+            return answers.get(key)
+
+        def keep(http_response: Any, parsed: Any, context: dict[str, Any], **_: Any) -> None:
+            key = context.get("reads_once_key")
+            if key is not None:
+                answers.setdefault(key, (http_response, parsed))
+
+        for name, handler in (("before-call", replay), ("after-call", keep)):
+            events.register(f"{name}.{event}", handler)
+        try:
+            yield
+        finally:
+            for name, handler in (("before-call", replay), ("after-call", keep)):
+                events.unregister(f"{name}.{event}", handler)
 
     def read(self, service: str, operation: str, **params: Any) -> dict[str, Any] | None:
         """A read call (``operation`` in AWS's spelling: GetRole); None when it is gone."""

@@ -204,7 +204,13 @@ class Engine:
 
     def plan(self, roles: World | None = None) -> Planned:
         """The plan; ``roles``: the stack's roles as this run already read them under its
-        lock (`read_roles`), else read here, once (also when the plan observes twice)."""
+        lock (`read_roles`), else read here, once (also when the plan observes twice). The
+        model's image is described in ECR once: the digest compared with the serving one's
+        and the warning that it is missing read the same answer (`Aws.reads_once`)."""
+        with self.aws.reads_once("ecr", "DescribeImages"):
+            return self._plan(roles)
+
+    def _plan(self, roles: World | None) -> Planned:
         inputs = self.inputs()
         desired = self.desired(inputs)
         world = self.observe(desired, roles=roles)
