@@ -18,8 +18,14 @@ from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, StepHook, Teardown
 from deploy.failures import Progress
-from deploy.image import missing_image_warning, missing_new_image_warning, pinned_uri
+from deploy.image import (
+    ecr_image_ref,
+    missing_image_warning,
+    missing_new_image_warning,
+    pinned_uri,
+)
 from deploy.image_match import same_as_kept, same_as_serving
+from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.inputs import Inputs, gather
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
@@ -59,6 +65,21 @@ def _switched_endpoint(actions: list[Action]) -> str | None:
         if action.op != "update" or any(c.field == "config" for c in action.changes):
             return action.name
     return None
+
+
+def _creates_its_repository(actions: list[Action], uri: str, names: Names) -> bool:
+    """Whether the plan creates the ECR repository the image ``uri`` is in (this project's, in
+    this account and region): not any repository it creates, so that another one that is
+    missing is said (and refused) before any change."""
+    ref = ecr_image_ref(uri)
+    registry = ECR_REGISTRY_RE.fullmatch(uri.split("/", 1)[0])
+    if ref is None or registry is None:
+        return False
+    if (ref[0], registry["region"]) != (names.account, names.region):
+        return False
+    return any(
+        a.op == "create" and a.kind == "ecr_repository" and a.name == ref[1] for a in actions
+    )
 
 
 def _roles_of(world: World) -> World:
@@ -243,7 +264,7 @@ class Engine:
                 warnings.append(missing)
                 refusal = missing if switch else None
         elif not inputs.build_image:  # a model to create of a prebuilt image
-            created = any(a.op == "create" and a.kind == "ecr_repository" for a in actions)
+            created = _creates_its_repository(actions, inputs.image_uri, self.names)
             missing = missing_new_image_warning(
                 self.aws, inputs.image_uri, self.names.ecr_repository, self.names.env, created
             )

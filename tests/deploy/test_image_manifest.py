@@ -86,7 +86,7 @@ def test_apply_says_when_the_images_repository_does_not_exist(project: Path) -> 
         engine(project, image=other).apply()
     said = str(err.value)
     assert f"{other} is not in ECR (RepositoryNotFoundException)" in said
-    assert "the ECR repository elsewhere itself does not exist in account 123456789012" in said
+    assert "ECR repository elsewhere itself does not exist in account 123456789012" in said
     assert f"not this project's repository ({PROJECT})" in said
     assert "aws ecr create-repository --repository-name elsewhere" in said
     names = [m["ModelName"] for m in session().client("sagemaker").list_models()["Models"]]

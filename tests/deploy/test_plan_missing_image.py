@@ -66,3 +66,24 @@ def test_apply_of_a_new_model_whose_tag_is_not_in_ecr_changes_nothing(
     assert "Nothing was changed" in err, err
     made = {k: v for k, v in inventory().items() if k != "ecr" and v}
     assert made == {}, made
+
+
+def test_a_first_deploy_of_an_image_in_a_repository_that_is_not_there_changes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`apply --image` of another repository that does not exist, on a first deploy: the plan
+    also creates this project's repository, and that was taken for the image's own (an image
+    "may be pushed into it"), so neither plan nor apply said anything until the check before
+    CreateModel, after the roles, Lambda and log groups were made."""
+    other = IMAGE.replace("/trends-anomaly:", "/elsewhere:")
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", other]) == 2
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"{other} is not in ECR (RepositoryNotFoundException)" in said, said
+    assert main(["--config", cfg, "apply", "--image", other]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "The ECR repository elsewhere itself does not exist" in err, err
+    assert "Nothing was changed" in err, err
+    made = {k: v for k, v in inventory().items() if v}
+    assert made == {}, made
