@@ -186,6 +186,34 @@ def _tag_problem(key: str, value: str) -> str | None:
     return None
 
 
+# CloudWatch Logs' retention periods (PutRetentionPolicy's ``retentionInDays``: the values its
+# API reference lists; any other is refused there, so here first).
+RetentionDays = Literal[
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+]
+
+
 class ConfigError(ValueError):
     """A config.yaml problem, with every offending key listed in the message."""
 
@@ -590,7 +618,7 @@ class Config(_Strict):
     project: str = "trends-anomaly"
     region: str = "us-east-1"
     tags: dict[str, str] = Field(default_factory=dict)
-    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = 14
+    log_retention_days: RetentionDays = 14
     model: ModelConfig = Field(default_factory=ModelConfig)
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)

@@ -372,7 +372,8 @@ def test_an_unknown_key_with_nothing_close_suggests_nothing() -> None:
         ("endpoint: {serverless: big}\n", "endpoint.serverless: got 'big', expected a mapping"),
         (
             "log_retention_days:\n",
-            "log_retention_days: Input should be 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, "
+            "log_retention_days: Input should be 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, "
+            "400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653, "
             "got (empty)",
         ),
         (
@@ -766,3 +767,25 @@ def test_the_endpoints_record_tags_are_not_the_users(key: str) -> None:
     with pytest.raises(ConfigError) as err:
         parse_config_file({"tags": {key: "x"}})
     assert f"tag key {key!r} is reserved: deploy keeps its record" in str(err.value)
+
+
+def test_log_retention_takes_every_value_cloudwatch_takes() -> None:
+    """CloudWatch Logs' PutRetentionPolicy takes the days its model lists (botocore's ``Days``
+    shape: 1, 3, …, 365, 400, 545, …, 3653); a team that must keep logs 120 days or two years
+    was refused a value AWS accepts, and one AWS refuses must still fail here, not at apply."""
+    import re
+    import typing
+
+    import botocore.session
+
+    doc = botocore.session.get_session().get_service_model("logs").shape_for("Days").documentation
+    listed = [
+        int(d) for d in re.findall(r"\d+", doc.split("Possible values are:")[1].split(".")[0])
+    ]
+    assert len(listed) > 10, doc
+    field = Config.model_fields["log_retention_days"]
+    assert list(typing.get_args(field.annotation)) == listed
+    for days in (120, 731, 3653):
+        assert parse_config({"log_retention_days": days}).log_retention_days == days
+    with pytest.raises(ConfigError, match="log_retention_days"):
+        parse_config({"log_retention_days": 100})

@@ -66,7 +66,8 @@ def test_yaml_merge_keys_are_not_duplicates(tmp_path: Path) -> None:
     [
         (
             "log_retention_days: yes\n",
-            "log_retention_days: Input should be 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, got yes "
+            "log_retention_days: Input should be 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, "
+            "400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653, got yes "
             "(YAML reads it as true)",
         ),
         (
