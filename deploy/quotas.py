@@ -303,6 +303,38 @@ def _holds(seen: dict[str, Any], config: dict[str, Any], instance_type: str | No
     return total
 
 
+def endpoint_instance_types() -> list[str]:
+    """The instance types a SageMaker endpoint takes, as the installed botocore lists them
+    (its model's ProductionVariantInstanceType: what CreateEndpointConfig validates)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return list(model.shape_for("ProductionVariantInstanceType").enum)
+
+
+def unlisted_type(instance_type: str) -> str | None:
+    """Why ``instance_type`` is likely a mistake, when botocore does not list it (None when it
+    does). Only said: a type newer than the installed botocore is real, so plan warns and
+    does not refuse (config.py checks the shape alone)."""
+    import botocore
+
+    known = endpoint_instance_types()
+    if instance_type in known:
+        return None
+    family = instance_type.rsplit(".", 1)[0]
+    sizes = [t.rsplit(".", 1)[1] for t in known if t.rsplit(".", 1)[0] == family]
+    where = (
+        f" ({family} comes in {', '.join(sizes)})"
+        if sizes
+        else " (the types and their prices: https://aws.amazon.com/sagemaker/pricing/)"
+    )
+    return (
+        f"{instance_type} is not among the {len(known)} endpoint instance types botocore "
+        f"{botocore.__version__} lists{where}: CreateEndpointConfig will refuse it, unless it is "
+        "newer than that botocore (then upgrade boto3 and botocore in uv.lock)"
+    )
+
+
 def warnings(
     aws: Aws, cfg: Config, world: World, actions: list[Action], desired: Desired
 ) -> list[str]:
@@ -322,6 +354,9 @@ def warnings(
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
         return [f"could not read the Service Quotas for SageMaker ({err}); check {name!r} yourself"]
     if quota is None:
+        unlisted = None if serverless else unlisted_type(cfg.endpoint.instance_type)
+        if unlisted:
+            return [f"{unlisted}; Service Quotas has no quota for it in {cfg.region} either"]
         return [f"Service Quotas has no quota named {name!r} in {cfg.region}; check it yourself"]
     own = {spec.name for spec in desired.of_kind("endpoint")}
     instance_type = None if serverless else cfg.endpoint.instance_type

@@ -242,3 +242,36 @@ def test_an_endpoint_whose_tags_cannot_be_read_is_not_called_untagged(
         "endpoints whose tags could not be read (sagemaker:ListTags refused) hold 1 instances "
         "(trends-anomaly-pr-8: 1)"
     )
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "said"),
+    [
+        # A family SageMaker has no such type of: the likely typo, and where to read the list.
+        ("ml.z9.large", "ml.z9.large is not among the 2"),
+        # A real family, a size it does not come in: the sizes it does.
+        ("ml.m5.48xlarge", "ml.m5 comes in large, xlarge, 2xlarge, 4xlarge, 12xlarge, 24xlarge"),
+    ],
+)
+def test_an_instance_type_sagemaker_does_not_list_is_said_at_plan(
+    project: Path, capsys, instance_type: str, said: str
+) -> None:
+    """Service Quotas has no quota for a type that does not exist, and the plan said only
+    'check it yourself': the first deploy then failed at CreateEndpointConfig. botocore's
+    SageMaker model lists every type an endpoint takes (ProductionVariantInstanceType); a
+    type outside it is named as such in the warning (a warning, not a refusal: a type newer
+    than the installed botocore is real)."""
+    edit_config(project, "instance_type: ml.m5.large", f"instance_type: {instance_type}")
+    assert main(["--config", str(project / "config.yaml"), "plan", "--image", IMAGE]) == 2
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if x.startswith("Warning:") and instance_type in x]
+    assert said in line, line
+    assert "CreateEndpointConfig" in line and "upgrade" in line, line
+
+
+def test_a_listed_type_without_a_quota_is_not_called_unknown(project: Path, capsys) -> None:
+    edit_config(project, "instance_type: ml.m5.large", "instance_type: ml.c6i.large")
+    assert main(["--config", str(project / "config.yaml"), "plan", "--image", IMAGE]) == 2
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if x.startswith("Warning:") and "ml.c6i" in x]
+    assert "has no quota named" in line and "not among" not in line, line
