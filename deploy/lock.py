@@ -17,7 +17,8 @@ takeover deletes that very lock only (a conditional delete, ``If-Match`` its ETa
 took it over first keeps it.
 
 Limits, said where they apply: before the first apply there is no bucket, so no lock (the
-run says so); destroy deletes the lock with the bucket (the roles, models and Lambda after it
+run says so, and a destroy of a stack whose apply died before its bucket says why; it does not
+say "first apply"); destroy deletes the lock with the bucket (the roles, models and Lambda after it
 are deleted unlocked). The bucket policy keeps CloudFront from serving the object.
 
 Two commands take no lock, on purpose. ``image`` writes only the ECR repository, which the
@@ -260,7 +261,7 @@ def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> b
     except botocore.exceptions.ClientError as err:
         code = error_code(err)
         if code == "NoSuchBucket":
-            log(f"No lock taken: the stack's bucket {bucket} does not exist yet (first apply)")
+            log(no_bucket_note(bucket, holder.command))
             return False
         if code not in TAKEN:
             raise
@@ -285,6 +286,18 @@ def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> b
             raise
         # Another run took it over first, or it went: try once more, as a newcomer.
     return None
+
+
+def no_bucket_note(bucket: str, command: str) -> str:
+    """Why no lock was taken: the bucket that holds it is not there. An apply's is its stack's
+    first (it creates the bucket); any other command's bucket may never come: an apply that
+    stopped before creating it, or a destroy that deleted it already."""
+    if command == "apply":
+        return f"No lock taken: the stack's bucket {bucket} does not exist yet (first apply)"
+    return (
+        f"No lock taken: the stack's bucket {bucket} does not exist (an apply stopped before "
+        "creating it, or a destroy deleted it already), and the lock lives in it"
+    )
 
 
 def _drop_own(aws: Aws, bucket: str, holder: Holder) -> bool:

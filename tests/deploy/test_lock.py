@@ -238,3 +238,30 @@ def test_the_held_message_says_a_ci_job_holding_it_can_be_cancelled() -> None:
     said = lock.held_message("bucket", holder, now=1600.0)
     assert "Cancel workflow" in said and "gh run cancel" in said, said
     assert "releases the lock" in said, said
+
+
+def test_a_destroy_after_an_apply_that_died_before_the_bucket_says_why_no_lock(
+    project: Path, capsys
+) -> None:
+    """An apply killed (SIGKILL) after its roles, before the site bucket, then `destroy`
+    (rehearsed as real processes against the moto server). Destroy said "No lock taken: the
+    stack's bucket … does not exist yet (first apply)": this is no apply, and the bucket may
+    never come (the operator is removing the stack). It says why there is no lock instead."""
+    from tests.deploy.deploy_helpers import engine
+
+    def die_after_the_roles(i: int, action: object) -> None:
+        if getattr(action, "kind", "") == "iam_role":
+            raise KeyboardInterrupt  # stands for the kill: nothing after this step runs
+
+    with pytest.raises(KeyboardInterrupt):
+        engine(project).apply(hook=die_after_the_roles)
+    assert inventory()["iam_roles"] and not inventory()["buckets"]
+    assert main(["--config", str(project / "config.yaml"), "destroy", "--yes"]) == 0
+    out = capsys.readouterr().out
+    (said,) = [line for line in out.splitlines() if line.startswith("No lock taken")]
+    assert "first apply" not in said, said
+    assert said == (
+        f"No lock taken: the stack's bucket {BUCKET} does not exist (an apply stopped before "
+        "creating it, or a destroy deleted it already), and the lock lives in it"
+    )
+    assert not inventory()["iam_roles"]
