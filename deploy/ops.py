@@ -72,15 +72,21 @@ def status_lines(world: World, n: Names, gone: str | None = None) -> list[str]:
         + (f"{fn.state} / last update {fn.last_update}" if fn else "missing")
     )
     lines.append("  api       " + (n.api_url(api.api_id) if api else "missing"))
-    domain = site_domain(world)
-    dist = world.get("cloudfront_distribution", n.oac)
-    lines.append(
-        f"  site      {site_url(domain)} ({dist.status}; {len(objects)} objects)"
-        if domain and dist
-        else f"  site      no distribution ({len(objects)} objects in the bucket)"
-    )
+    lines.append(_site_line(world, n, objects))
     lines.append(role_status(world, n))
     return lines
+
+
+def _site_line(world: World, n: Names, objects: list[Any]) -> str:
+    """The site: its URL, or what of it exists (an apply killed before its bucket left none:
+    no "0 objects in the bucket" of a bucket that is not there)."""
+    domain = site_domain(world)
+    dist = world.get("cloudfront_distribution", n.oac)
+    if domain and dist:
+        return f"  site      {site_url(domain)} ({dist.status}; {len(objects)} objects)"
+    if world.get("s3_bucket", n.bucket) is None:
+        return f"  site      no distribution, no bucket {n.bucket} (apply creates them)"
+    return f"  site      no distribution ({len(objects)} objects in the bucket)"
 
 
 def _instances(count: int | None, kind: str) -> str:

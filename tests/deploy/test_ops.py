@@ -646,3 +646,30 @@ def test_status_says_when_the_whole_repository_is_gone_not_an_aged_out_image(
     assert "`python -m deploy image` creates it" in gone and "git revert" in gone
     assert "keeps the newest" not in gone
     assert not [line for line in lines if line.startswith("to go back to it:")]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_status_after_an_apply_that_died_before_the_bucket_says_there_is_none(
+    project: Path, capsys
+) -> None:
+    """`status` of a stack whose apply was killed after its endpoint, before the site bucket
+    (rehearsed as real processes: SIGKILL after sagemaker:CreateEndpoint) said "site  no
+    distribution (0 objects in the bucket)": there is no bucket to hold objects. It says the
+    bucket does not exist; once the bucket exists, the count of its objects is said again."""
+
+    def die_before_the_bucket(i: int, action: object) -> None:
+        if getattr(action, "kind", "") == "endpoint":
+            raise KeyboardInterrupt  # stands for the kill: nothing after this step runs
+
+    eng = engine(project)
+    with pytest.raises(KeyboardInterrupt):
+        eng.apply(hook=die_before_the_bucket)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "status"]) == 0
+    (site,) = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  site ")]
+    assert "objects in the bucket" not in site, site
+    assert site == f"  site      no distribution, no bucket {eng.names.bucket} (apply creates them)"
+    session().client("s3").create_bucket(Bucket=eng.names.bucket)
+    assert main(["--config", cfg, "status"]) == 0
+    (site,) = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  site ")]
+    assert site == "  site      no distribution (0 objects in the bucket)", site
