@@ -323,9 +323,33 @@ class Stage:
     resource: str = "stack lock"
     step: str = "taking the stack's lock"
     name: str = "lock"
+    number: int = 0  # in the plan's steps: the action's k in [k/n], and n (else 0)
+    total: int = 0
 
     def at(self, op: str, resource: str, step: str, name: str) -> None:
         self.op, self.resource, self.step, self.name = op, resource, step, name
+
+    def steps_note(self) -> str:
+        """Stopped in the plan's k-th action: which were done before it and which were not
+        started, by the [k/n] numbers the progress lines show (apply runs them in order and
+        stops at the first that fails); "" outside the plan's steps."""
+        k, n = self.number, self.total
+        if self.name != "actions" or not 0 < k <= n:
+            return ""
+        done = "nothing done" if k == 1 else f"{_span(1, k - 1, n)} done"
+        rest = "nothing after it" if k == n else f"{_span(k + 1, n, n)} not started"
+        return f"Before it: {done}; {rest}."
+
+
+def _span(first: int, last: int, n: int) -> str:
+    return f"[{first}/{n}]" if first == last else f"[{first}/{n}] to [{last}/{n}]"
+
+
+def _note_first(err: BaseException, note: str) -> None:
+    """``note`` as ``err``'s first note (before the lock's, which `_locked` added)."""
+    if note:
+        err.add_note(note)
+        err.__notes__.insert(0, err.__notes__.pop())
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -344,6 +368,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not
         stopped = _interruption(args, eng, err, held, stage)
         if applied is None:
+            _note_first(stopped, stage.steps_note())
             _write_failure(summary_path, eng, stopped, held, stage, interrupted=True)
         else:  # every change landed, then the lock's release was interrupted: as refused
             _write_summary_quietly(
@@ -355,6 +380,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     # summary is still written, as it was before the release.
     except (DeployError, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
         if applied is None:
+            _note_first(err, stage.steps_note())
             _write_failure(summary_path, eng, err, held, stage)
         else:  # only the lock's release failed: the changes' summary stays, with its note
             _write_summary_quietly(
@@ -522,6 +548,7 @@ def _apply(
         """After the i-th action (a hook): the next, or the endpoint's status read last."""
         if i < len(todo):
             stage.at(todo[i].op, f"{todo[i].kind} {todo[i].name}", "running its steps", "actions")
+            stage.number, stage.total = i + 1, len(todo)
         else:
             status = "sagemaker:DescribeEndpoint (its status, after every change)"
             stage.at("read", f"endpoint {eng.names.endpoint}", status, "final status")

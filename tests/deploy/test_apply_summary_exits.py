@@ -287,3 +287,51 @@ def _aws() -> Any:
 
 def _bucket() -> str:
     return "trends-anomaly-site-123456789012-us-east-1"
+
+
+def _numbered(out: str, kind: str) -> tuple[int, int]:
+    """The ``[k/n]`` of the apply's step on a resource of ``kind`` (its line on stdout)."""
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("[") and f"] create {kind} " in ln]
+    k, n = line[1 : line.index("]")].split("/")
+    return int(k), int(n)
+
+
+@pytest.mark.usefixtures("image_pushed")
+def test_a_step_refused_midway_says_which_steps_were_done_and_which_not_started(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CloudFront refusing CreateDistributionWithTags in a first apply (rehearsed as a real
+    process): the error named the step and AWS's words, nothing of the twelve changes made
+    before it nor of those never started; an operator had to count the progress lines. The
+    error (and --summary-json's, the same words) now says both, by their [k/n] numbers."""
+    from tests.support.refusals import refuse
+
+    refuse(monkeypatch, "cloudfront", "CreateDistributionWithTags", "AccessDenied", "denied")
+    summary = project / "summary.json"
+    argv = ["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]
+    assert main([*argv, "--summary-json", str(summary)]) == 1
+    out, err = capsys.readouterr()
+    k, n = _numbered(out, "cloudfront_distribution")
+    assert 1 < k < n, (k, n)
+    doc = json.loads(summary.read_text())
+    assert len([c for c in doc["changes"] if c["op"] != "wait"]) == k - 1
+    said = f"Before it: [1/{n}] to [{k - 1}/{n}] done; [{k + 1}/{n}] to [{n}/{n}] not started."
+    assert said in err.splitlines(), err
+    assert doc["error"] == err.removeprefix("error: ").rstrip()
+
+
+def test_an_interrupt_midway_says_which_steps_were_done_and_which_not_started(
+    project: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for Ctrl-C or SIGTERM: the message named the step it stopped at only."""
+    armed = _interrupting(monkeypatch)
+    argv = _deployed(project, capsys)
+    armed.append("after-call.sagemaker.CreateModel")
+    summary = project / "summary.json"
+    assert main([*argv, "--summary-json", str(summary)]) == 130
+    out, err = capsys.readouterr()
+    k, n = _numbered(out, "sagemaker_model")
+    done = f"[1/{n}] to [{k - 1}/{n}] done" if k > 1 else "nothing done"
+    said = f"Before it: {done}; [{k + 1}/{n}] to [{n}/{n}] not started."
+    assert said in err.splitlines(), err
+    assert json.loads(summary.read_text())["error"] == err.removeprefix("error: ").rstrip()
