@@ -187,8 +187,29 @@ def _unlock(holder: Holder, env: str) -> str:
     )
 
 
-def held_message(bucket: str, holder: Holder, now: float) -> str:
-    """Who holds it, since when, and what to do."""
+def _runs_here(other: Holder, me_now: Holder) -> tuple[int, bool] | None:
+    """The holder's process id and whether it runs, when the holder is this machine's (its
+    host name) and this identity's: a lock left by a run killed in another terminal (or before
+    a reboot). None when it may be another machine's (another identity, or another host name:
+    two laptops may share a name, not also the AWS identity)."""
+    name, _, pid = other.host.rpartition(" pid ")
+    if other.who != me_now.who or name != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)  # signal 0: delivers nothing, says whether the process exists
+    except ProcessLookupError:
+        return int(pid), False
+    except PermissionError:  # it exists, another user's
+        return int(pid), True
+    return int(pid), True
+
+
+def held_message(
+    bucket: str, holder: Holder, now: float, here: tuple[int, bool] | None = None
+) -> str:
+    """Who holds it, since when, and what to do. ``here``: the holder's process id on this
+    machine and whether it runs (`_runs_here`), when known: then whether --force-unlock is
+    what to run is said for sure."""
     age = _age(now - holder.since)
     ends = (
         f"; its job ends by {utc(holder.until)} at the latest, and a run after that takes "
@@ -196,9 +217,24 @@ def held_message(bucket: str, holder: Holder, now: float) -> str:
         if holder.until
         else ""
     )
-    return (
+    head = (
         f"stack locked: {holder.command} by {holder.who} on {holder.host} holds "
-        f"s3://{bucket}/{KEY} since {utc(holder.since)} ({age} ago): another apply or "
+        f"s3://{bucket}/{KEY} since {utc(holder.since)} ({age} ago)"
+    )
+    if here is not None and not here[1]:
+        return (
+            f"{head}: process {here[0]} on this machine is not running, so that "
+            f"{holder.command} died without releasing the lock (killed, or the machine "
+            "restarted), and no other run holds it: run the same command with --force-unlock"
+        )
+    if here is not None:
+        return (
+            f"{head}: process {here[0]} on this machine is still running that "
+            f"{holder.command} (another terminal?): wait for it to end, or stop it with Ctrl-C "
+            "(which releases the lock); do not pass --force-unlock while it runs"
+        )
+    return (
+        f"{head}: another apply or "
         f"destroy of this stack is running{ends}. Wait for it to end (CI: its deploy job), "
         "then run again; to stop a CI deploy instead (the bad merge's, when rolling back), "
         "cancel its run (Actions, the run, Cancel workflow; or gh run cancel RUN_ID): a "
@@ -273,7 +309,7 @@ def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> b
         )
     other, etag = found
     if not other.ended_by(holder.since):
-        raise DeployError(held_message(bucket, other, holder.since))
+        raise DeployError(held_message(bucket, other, holder.since, _runs_here(other, holder)))
     log(
         f"Taking over the lock of {other.command} by {other.who} on {other.host} (since "
         f"{utc(other.since)}): its job's time limit ended at {utc(other.until)}, so that "

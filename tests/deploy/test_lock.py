@@ -265,3 +265,53 @@ def test_a_destroy_after_an_apply_that_died_before_the_bucket_says_why_no_lock(
         "creating it, or a destroy deleted it already), and the lock lives in it"
     )
     assert not inventory()["iam_roles"]
+
+
+def _held_here(pid: int) -> lock.Holder:
+    """A lock held by process ``pid`` on this machine, by this identity (as `lock.me` writes
+    it)."""
+    import socket
+
+    me = session().client("sts").get_caller_identity()["Arn"]
+    holder = lock.Holder(me, f"{socket.gethostname()} pid {pid}", "apply", 1_000_000.0)
+    session().client("s3").put_object(Bucket=BUCKET, Key=lock.KEY, Body=holder.to_json())
+    return holder
+
+
+def test_a_lock_of_a_dead_process_on_this_machine_is_said_dead_and_a_live_ones_alive() -> None:
+    """An apply killed with SIGKILL (rehearsed as real processes) leaves its lock, naming this
+    machine and its pid; the next apply on the same machine said only "If it died … run the
+    same command with --force-unlock", the same words as for a run still going in another
+    terminal, where --force-unlock lets two applies interleave. The lock's own host and pid
+    answer it here: a process that is gone is said to have died (--force-unlock is what
+    to run), one that runs is said to run (not to pass --force-unlock)."""
+    import subprocess
+
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    held = _held_here(gone.pid)
+    with pytest.raises(DeployError) as err:
+        lock.take(_aws(), BUCKET, "apply", lambda _m: None)
+    said = str(err.value)
+    assert f"process {gone.pid} on this machine is not running" in said, said
+    assert "that apply died without releasing the lock" in said, said
+    assert said.endswith("run the same command with --force-unlock"), said
+    assert lock.read(_aws(), BUCKET) == held  # refused: nothing removed
+    running = subprocess.Popen(["sleep", "600"])
+    try:
+        _held_here(running.pid)
+        with pytest.raises(DeployError) as err:
+            lock.take(_aws(), BUCKET, "apply", lambda _m: None)
+    finally:
+        running.kill()
+        running.wait()
+    said = str(err.value)
+    assert f"process {running.pid} on this machine is still running" in said, said
+    assert "do not pass --force-unlock while it runs" in said, said
+    # Another identity's lock naming this machine's name: maybe another machine of that name.
+    body = lock.Holder(OTHER, held.host, "apply", 1_000_000.0).to_json()
+    session().client("s3").put_object(Bucket=BUCKET, Key=lock.KEY, Body=body)
+    with pytest.raises(DeployError) as err:
+        lock.take(_aws(), BUCKET, "apply", lambda _m: None)
+    assert "on this machine" not in str(err.value), str(err.value)
