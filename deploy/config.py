@@ -532,10 +532,10 @@ class ApiConfig(_Strict):
 
     cors_origins: list[str] = Field(default_factory=list)
     throttling: ThrottlingConfig = Field(default_factory=ThrottlingConfig)
+    # `lambda` is a Python keyword, so the field is `lambda_`; config.yaml takes only `lambda`
+    # (no populate_by_name: `lambda_` in the file is an unknown key, not a second spelling).
     lambda_: LambdaConfig = Field(default_factory=LambdaConfig, alias="lambda")
     max_payload_mb: Annotated[float, Field(gt=0)] | None = None  # None: the smallest hop's
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @field_validator("cors_origins")
     @classmethod
@@ -855,9 +855,9 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 
 def _field(model: type[BaseModel] | None, key: str) -> FieldInfo | None:
-    """The field of ``model`` that config.yaml calls ``key`` (its alias or its name)."""
+    """The field of ``model`` that config.yaml calls ``key`` (its alias, else its name)."""
     fields = model.model_fields if model else {}
-    return next((f for n, f in fields.items() if key in (n, f.alias)), None)
+    return next((f for n, f in fields.items() if key == (f.alias or n)), None)
 
 
 def _model_at(loc: list[str]) -> type[BaseModel] | None:

@@ -789,3 +789,11 @@ def test_log_retention_takes_every_value_cloudwatch_takes() -> None:
         assert parse_config({"log_retention_days": days}).log_retention_days == days
     with pytest.raises(ConfigError, match="log_retention_days"):
         parse_config({"log_retention_days": 100})
+
+
+def test_the_python_name_lambda_underscore_is_no_key_of_config_yaml() -> None:
+    """`lambda_` is only Python's name for `api.lambda` (a keyword there): a file writing it
+    must be told its key, not have it taken quietly (or, beside `lambda`, one of them lost)."""
+    msg = _err({"api": {"lambda_": {"memory_mb": 512}}})
+    assert "api.lambda_: unknown key: did you mean 'lambda'?" in msg, msg
+    assert parse_config({"api": {"lambda": {"memory_mb": 512}}}).api.lambda_.memory_mb == 512
