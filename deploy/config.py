@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -233,6 +234,21 @@ def _number_kind(annotation: Any) -> str | None:
     return None
 
 
+_LAX_INT: TypeAdapter[int] = TypeAdapter(int)
+
+
+def _lax_int(v: Any) -> Any:
+    """A quoted whole number (``'14'``) as the number, the way pydantic's lax mode reads it
+    for every ``int`` key (``instance_count: "2"`` is 2); anything else unchanged. A
+    ``Literal`` of numbers, or a key checked by hand, would otherwise refuse it alone."""
+    if not isinstance(v, str):
+        return v
+    try:
+        return _LAX_INT.validate_python(v)
+    except ValidationError:
+        return v
+
+
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo like `instance_typ` must not silently use a default.
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -242,10 +258,14 @@ class _Strict(BaseModel):
     def _no_boolean_numbers(cls, v: Any, info: ValidationInfo) -> Any:
         """YAML 1.1 reads `yes`/`on`/`true` as true, and pydantic would take true for 1:
         `log_retention_days: yes` would keep the logs one day. A boolean is no number here."""
-        if not isinstance(v, bool) or info.field_name is None:
+        if info.field_name is None:
             return v
         annotation = cls.model_fields[info.field_name].annotation
         kind = _number_kind(annotation)
+        if kind == "literal":
+            v = _lax_int(v)
+        if not isinstance(v, bool):
+            return v
         if kind == "literal":
             allowed = typing.get_args(annotation)
             raise PydanticCustomError(
@@ -1217,7 +1237,7 @@ def _preview_settings(
     """`preview:` split into the template (overrides of the stack) and its own settings:
     ``max_idle_days`` checked here, as YAML read it (``yes`` is true, not 1 day)."""
     template = {k: v for k, v in overrides.items() if k not in PREVIEW_SETTINGS}
-    days = overrides.get("max_idle_days", PREVIEW_MAX_IDLE_DAYS)
+    days = _lax_int(overrides.get("max_idle_days", PREVIEW_MAX_IDLE_DAYS))
     whole = isinstance(days, int) and not isinstance(days, bool)
     if days is None or (whole and 0 <= days <= PREVIEW_MAX_IDLE_DAYS_LIMIT):
         return template, days or None, []

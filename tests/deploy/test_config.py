@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from deploy.config import Config, ConfigError, load_config, parse_config, parse_config_file
+from deploy.config import (
+    Config,
+    ConfigError,
+    load_config,
+    load_config_file,
+    parse_config,
+    parse_config_file,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -797,3 +804,24 @@ def test_the_python_name_lambda_underscore_is_no_key_of_config_yaml() -> None:
     msg = _err({"api": {"lambda_": {"memory_mb": 512}}})
     assert "api.lambda_: unknown key: did you mean 'lambda'?" in msg, msg
     assert parse_config({"api": {"lambda": {"memory_mb": 512}}}).api.lambda_.memory_mb == 512
+
+
+@pytest.mark.parametrize("written", ["'14'", '"14"'])
+def test_a_quoted_number_is_taken_by_every_number_key(tmp_path: Path, written: str) -> None:
+    """`instance_count: "2"` is 2 (pydantic's lax mode reads a decimal string as a number), so
+    `log_retention_days` and `preview.max_idle_days` take their quoted days the same way."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"log_retention_days: {written}\nendpoint: {{instance_count: {written}}}\n"
+        f"preview: {{max_idle_days: {written}}}\n"
+    )
+    file = load_config_file(path)
+    assert (file.base.log_retention_days, file.base.endpoint.instance_count) == (14, 14)
+    assert file.preview_max_idle_days == 14
+
+
+def test_a_quoted_number_cloudwatch_does_not_take_is_still_refused() -> None:
+    msg = _err({"log_retention_days": "13"})
+    assert "log_retention_days: Input should be 1, 3, 5" in msg and "got 13" in msg, msg
+    msg = _err({"log_retention_days": "two weeks"})
+    assert "got 'two weeks'" in msg, msg
