@@ -67,11 +67,47 @@ def _yaml_hint(err: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
     return err.problem_mark, ""
 
 
+def _open_quote(text: str, err: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    """Where the quote opens that a syntax error most likely comes from, or None. PyYAML
+    reports an unclosed quote where it gave up: at the end of the file ('while scanning a
+    quoted scalar', whose context mark is the quote), or, when the next quote in the file
+    closes it, on that line (a quoted value running over a line break into the error's line)."""
+    if err.context == "while scanning a quoted scalar":
+        return err.context_mark
+    if err.problem_mark is None:
+        return None
+    spanning = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= err.problem_mark.index:
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ("'", '"')
+            if quoted and token.start_mark.line < token.end_mark.line:
+                spanning = token
+    except yaml.YAMLError:
+        pass
+    if spanning is not None and spanning.end_mark.line == err.problem_mark.line:
+        return spanning.start_mark
+    return None
+
+
 def yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
     """A syntax error as one line about the file: where, what, how to fix, and the line."""
     if not isinstance(err, yaml.MarkedYAMLError):
         return f"{path}: not valid YAML: {err}"
     mark, hint = _yaml_hint(err)
+    quote = _open_quote(text, err)
+    if quote is not None:
+        opened = f"line {quote.line + 1}, column {quote.column + 1}"
+        char = text[quote.index] if quote.index < len(text) else "quote"
+        stop = (
+            f" (the parser read on to line {err.problem_mark.line + 1})" if err.problem_mark else ""
+        )
+        mark = quote
+        hint = (
+            f"a quote is not closed on its line: close the {char} opened at {opened} where "
+            f"its value ends{stop}"
+        )
     mark = mark or err.problem_mark
     what = err.problem or err.context or "cannot be parsed"
     if mark is None:

@@ -335,3 +335,26 @@ def test_a_file_not_in_utf8_says_where_and_to_save_it_as_utf8(
     msg = str(err.value)
     assert f"{path}: not UTF-8 text ({at}" in msg and "save it as UTF-8" in msg, msg
     assert "--config" not in msg, msg
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+@pytest.mark.parametrize(
+    "after",
+    [
+        "",  # never closed: the parser stops at the end of the file
+        "  instance_count: 1\nregion: us-east-1\n",
+        # closed by the next value's opening quote: the parser stops on the line after, as if
+        # its indentation were wrong
+        "  instance_count: {q}2{q}\n",
+    ],
+)
+def test_an_unclosed_quote_names_the_line_it_opens_on(
+    tmp_path: Path, quote: str, after: str
+) -> None:
+    """PyYAML reports an unclosed quote where it gave up (the end of the file, or a line
+    further down), which is not where the mistake is: say the line the quote opens on."""
+    text = f"endpoint:\n  instance_type: {quote}ml.m5.large\n" + after.format(q=quote)
+    msg = _problem(tmp_path, text)
+    assert "quote" in msg and "line 2, column 18" in msg, msg
+    assert f"close the {quote} opened at line 2, column 18" in msg, msg
+    assert f"The line: {f'  instance_type: {quote}ml.m5.large'!r}" in msg, msg
