@@ -532,19 +532,19 @@ class LambdaConfig(_Strict):
     """The front-door function between the HTTP API and the endpoint."""
 
     memory_mb: Annotated[int, Field(ge=128, le=10240)] = 256
-    timeout_s: Annotated[int, Field(ge=1)] = 29
+    timeout_s: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=HTTP_API_TIMEOUT_S - 1,
+            description=(
+                f"under {HTTP_API_TIMEOUT_S} s, the HTTP API integration timeout, which cannot "
+                "be raised"
+            ),
+        ),
+    ] = 29
     runtime: Literal["python3.11", "python3.12", "python3.13"] = "python3.12"
     source: str = "lambda"
-
-    @field_validator("timeout_s")
-    @classmethod
-    def _timeout(cls, v: int) -> int:
-        if v >= HTTP_API_TIMEOUT_S:
-            raise ValueError(
-                f"must be < {HTTP_API_TIMEOUT_S} s (the HTTP API integration timeout, which "
-                f"cannot be raised): use at most {HTTP_API_TIMEOUT_S - 1}, got {v}"
-            )
-        return v
 
 
 class ApiConfig(_Strict):
@@ -972,6 +972,58 @@ def _wrong_type(loc: list[str], value: Any, written: str | None, expected: str) 
     return msg
 
 
+_RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+
+
+def _bounds(found: FieldInfo | None) -> dict[str, Any]:
+    """A field's ge/gt/le/lt, from its metadata and from an ``Annotated`` inside ``X | None``."""
+    metadata = list(found.metadata) if found else []
+    for arg in typing.get_args(found.annotation) if found else ():
+        metadata += getattr(arg, "__metadata__", ())
+    return {
+        name: getattr(m, name)
+        for m in metadata
+        for name in ("ge", "gt", "le", "lt")
+        if getattr(m, name, None) is not None
+    }
+
+
+def _plain(n: float) -> str:
+    """``10000``, not ``10000.0``."""
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
+def range_said(bounds: dict[str, Any]) -> str:
+    """A range in words, as docs/configuration.md writes it: ``1–100``, ``more than 0, at most
+    10000``, ``1 or more``."""
+    low = (
+        _plain(bounds["ge"])
+        if "ge" in bounds
+        else (f"more than {_plain(bounds['gt'])}" if "gt" in bounds else "")
+    )
+    high = (
+        _plain(bounds["le"])
+        if "le" in bounds
+        else (f"less than {_plain(bounds['lt'])}" if "lt" in bounds else "")
+    )
+    if "ge" in bounds and "le" in bounds:
+        return f"{low}–{high}"
+    if low and high:
+        return f"{low}, at most {high}" if "le" in bounds else f"{low}, {high}"
+    if "ge" in bounds:
+        return f"{low} or more"
+    return low or (f"at most {high}" if "le" in bounds else high)
+
+
+def _out_of_range(loc: list[str], e: Any, written: str | None) -> str:
+    """``got -1; allowed 1–100``: pydantic names only the end that was crossed ('Input should
+    be greater than or equal to 1'), and a person fixing the file needs the whole range."""
+    found = _field(_model_at(loc[:-1]), loc[-1]) if loc else None
+    bounds = {**_bounds(found), **(e.get("ctx") or {})}
+    why = f" ({found.description})" if found and found.description else ""
+    return f"got {_got(e['input'], written)}; allowed {range_said(bounds)}{why}"
+
+
 def _format_errors(
     err: ValidationError, prefix: str = "", written: dict[str, str] | None = None
 ) -> list[str]:
@@ -991,6 +1043,8 @@ def _format_errors(
             msg = _unknown_key(loc, prefix)
         elif e["type"] in _EXPECTED:
             msg = _wrong_type(loc, e["input"], as_written, _EXPECTED[e["type"]])
+        elif e["type"] in _RANGE_ERRORS:
+            msg = _out_of_range(loc, e, as_written)
         elif e["type"] != "value_error" and not isinstance(e["input"], (dict, list)):
             msg = f"{msg}, got {_got(e['input'], as_written)}"
         lines.append(f"{key}: {msg}")

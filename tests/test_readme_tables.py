@@ -123,17 +123,6 @@ def _bounds(field: Any) -> dict[str, Any]:
     }
 
 
-def _range_said(b: dict[str, Any]) -> str:
-    """How the table writes a range: ``1–100``, ``more than 0, at most 10000``, ``1–``."""
-    if "ge" in b and "le" in b:
-        return f"{b['ge']}–{b['le']}"
-    if "gt" in b and "le" in b:
-        return f"more than {b['gt']}, at most {b['le']}"
-    if "ge" in b:
-        return f"{b['ge']}–"
-    raise AssertionError(f"a range the table has no form for: {b}")
-
-
 def _leaf_fields(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, field in model.model_fields.items():
@@ -147,8 +136,9 @@ def _leaf_fields(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
     "key", [k for k, f in sorted(_leaf_fields(config.Config).items()) if _bounds(f)]
 )
 def test_the_configuration_table_states_each_numbers_range(key: str) -> None:
-    """A limit changed in config.py (or one the table never said) fails here."""
-    said = _range_said(_bounds(_leaf_fields(config.Config)[key]))
+    """A limit changed in config.py (or one the table never said) fails here; the table says
+    it in the words config.yaml's error message uses (``got -1; allowed 1–100``)."""
+    said = config.range_said(_bounds(_leaf_fields(config.Config)[key]))
     assert said in _row_text(key), f"{key}: the table should say {said!r}"
 
 

@@ -42,7 +42,8 @@ def test_empty_file_gets_sensible_defaults() -> None:
 @pytest.mark.parametrize(
     ("data", "key", "words"),
     [
-        ({"api": {"lambda": {"timeout_s": 30}}}, "api.lambda.timeout_s", "at most 29"),
+        ({"api": {"lambda": {"timeout_s": 30}}}, "api.lambda.timeout_s", "allowed 1–29"),
+        ({"api": {"lambda": {"timeout_s": 30}}}, "api.lambda.timeout_s", "cannot be raised"),
         ({"api": {"lambda": {"timeout_s": 900}}}, "api.lambda.timeout_s", "HTTP API"),
         (
             {"endpoint": {"serverless": {"memory_mb": 1500}}},
@@ -71,7 +72,7 @@ def test_empty_file_gets_sensible_defaults() -> None:
         ({"api": {"cors_origins": ["https://x.org/"]}}, "api.cors_origins", "no path"),
         ({"tags": {"project": "x"}}, "tags", "reserved"),
         ({"tags": {"team": " data"}}, "tags", "no spaces at the start or end"),
-        ({"api": {"throttling": {"burst": 0}}}, "api.throttling.burst", "greater than"),
+        ({"api": {"throttling": {"burst": 0}}}, "api.throttling.burst", "got 0; allowed 1–5000"),
     ],
 )
 def test_errors_name_the_key_and_what_is_allowed(data: dict, key: str, words: str) -> None:
@@ -825,3 +826,32 @@ def test_a_quoted_number_cloudwatch_does_not_take_is_still_refused() -> None:
     assert "log_retention_days: Input should be 1, 3, 5" in msg and "got 13" in msg, msg
     msg = _err({"log_retention_days": "two weeks"})
     assert "got 'two weeks'" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ({"endpoint": {"instance_count": -1}}, "endpoint.instance_count: got -1; allowed 1–100"),
+        ({"endpoint": {"instance_count": 101}}, "endpoint.instance_count: got 101; allowed 1–100"),
+        (
+            {"api": {"throttling": {"rate": 0}}},
+            "api.throttling.rate: got 0; allowed more than 0, at most 10000",
+        ),
+        (
+            {"endpoint": {"autoscaling": {"scale_in_cooldown_s": 3601}}},
+            "endpoint.autoscaling.scale_in_cooldown_s: got 3601; allowed 0–3600",
+        ),
+        ({"api": {"lambda": {"timeout_s": 0}}}, "api.lambda.timeout_s: got 0; allowed 1–29"),
+        ({"api": {"max_payload_mb": 0}}, "api.max_payload_mb: got 0; allowed more than 0"),
+        (
+            {"environments": {"prod": {"endpoint": {"wait_timeout_s": 59}}}},
+            "environments.prod.endpoint.wait_timeout_s: got 59; allowed 60–7200",
+        ),
+    ],
+)
+def test_a_number_out_of_range_says_the_range_in_words(data: dict, said: str) -> None:
+    """Pydantic's 'Input should be greater than or equal to 1' names one end of the range
+    only: a person fixing the file needs both."""
+    msg = _err(data)
+    assert f"  - {said}" in msg, msg
+    assert "Input should be" not in msg, msg
