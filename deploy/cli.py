@@ -104,6 +104,7 @@ def _header(eng: Engine, notes: list[str] | None = None) -> str:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     eng = _engine(args)
+    eng.check_sources()
     planned = eng.plan()
     # Are the workflows' roles what this commit's bootstrap writes? (a warning, never a failure)
     if not args.no_bootstrap_check:
@@ -358,7 +359,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     summary_path = (
         _writable_file(args.summary_json, "--summary-json") if args.summary_json else None
     )
-    eng = _checked_engine(args, summary_path)
+    eng = _checked_engine(args, summary_path, sources=True)
     held, stage = LockState(), Stage()
     applied: dict[str, Any] | None = None  # the summary of an apply whose changes all landed
     try:
@@ -390,14 +391,20 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked_engine(args: argparse.Namespace, summary_path: Path | None) -> Engine:
-    """apply's or destroy's engine: config.yaml read, --env and --image checked, before any
-    AWS call. A refusal (or Ctrl-C) there writes --summary-json too, naming the stage: CI's
-    job summary reads that file, and shows nothing of why without it."""
+def _checked_engine(
+    args: argparse.Namespace, summary_path: Path | None, sources: bool = False
+) -> Engine:
+    """apply's or destroy's engine: config.yaml read, --env and --image checked (``sources``:
+    and the directories apply reads, which destroy does not), before any AWS call. A refusal
+    (or Ctrl-C) there writes --summary-json too, naming the stage: CI's job summary reads that
+    file, and shows nothing of why without it."""
     config = str(getattr(args, "config", "config.yaml"))
     stage = Stage("config", config, "reading it, before any AWS call", "config")
     try:
-        return _engine(args)
+        eng = _engine(args)
+        if sources:
+            eng.check_sources()
+        return eng
     except KeyboardInterrupt:
         _stage_reached(args, stage)
         stopped = Interrupted(
@@ -1038,6 +1045,7 @@ def cmd_image(args: argparse.Namespace) -> int:
     loses a push race uses the image pushed: deploy/lock.py says why that is enough)."""
     output = _writable_file(args.github_output, "--github-output") if args.github_output else None
     eng = _engine(args)
+    eng.check_sources()
     # The merge's first AWS step: a role behind is said here, before a build of minutes, in
     # plan's and apply's words (a warning only); an AccessDenied then names the role.
     roles = bootstrap_version.check(eng.aws, _file(args))

@@ -26,7 +26,7 @@ from deploy.image import (
 )
 from deploy.image_match import same_as_kept, same_as_serving
 from deploy.image_ref import ECR_REGISTRY_RE
-from deploy.inputs import Inputs, gather
+from deploy.inputs import Inputs, check_sources, gather
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
 from deploy.resources import ecr as ecr_resource
@@ -122,6 +122,10 @@ class Engine:
         """The names when the account is already known, else None: what a summary written
         after an interrupt or a failure says, without one more AWS call (which could hang)."""
         return self._names
+
+    def check_sources(self) -> None:
+        """The directories plan, apply and image read are there, before any AWS call."""
+        check_sources(self.cfg, self.root, self.image)
 
     def inputs(self) -> Inputs:
         """The local inputs; in an environment the model image is pinned by digest once ECR

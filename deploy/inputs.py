@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.config import Config
+from deploy.config import Config, ConfigError
 from deploy.image import image_tag, image_uri, push_commands
 from deploy.lambda_package import LambdaPackage, build_zip
 from deploy.naming import Names
@@ -28,6 +28,34 @@ class Inputs:
     push_commands: tuple[tuple[str, ...], ...]  # how this machine's docker builds and pushes
     lambda_package: LambdaPackage
     site_files: tuple[SiteFile, ...]
+
+
+def source_problems(cfg: Config, root: Path, image: str | None = None) -> list[str]:
+    """The directories config.yaml names that this plan reads and that are missing, by key:
+    said before any AWS call (read later, the path alone would not say which key to fix).
+    The model's build context only when the image is built here (no --image, no
+    model.image); destroy and status read none of them."""
+    keys = [("api.lambda.source", cfg.api.lambda_.source), ("site.source", cfg.site.source)]
+    if image is None and cfg.model.image is None:
+        keys.insert(0, ("model.build_context", cfg.model.build_context))
+    problems = []
+    for key, written in keys:
+        where = Path(written) if Path(written).is_absolute() else root / written
+        relative = (
+            "" if Path(written).is_absolute() else f" (relative to {root}, where config.yaml is)"
+        )
+        if not where.exists():
+            problems.append(f"{key}: {written!r} does not exist{relative}")
+        elif not where.is_dir():
+            problems.append(f"{key}: {written!r} is not a directory{relative}")
+    return problems
+
+
+def check_sources(cfg: Config, root: Path, image: str | None = None) -> None:
+    """Raise ConfigError naming every missing directory (see source_problems)."""
+    problems = source_problems(cfg, root, image)
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def gather(cfg: Config, root: Path, names: Names, image: str | None = None) -> Inputs:

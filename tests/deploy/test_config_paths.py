@@ -1,0 +1,70 @@
+"""config.yaml's directories (api.lambda.source, site.source, model.build_context) as `python
+-m deploy` checks them, on the moto server: a missing one is named by its key and its path
+before any AWS call, by the commands that read it only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from deploy.cli import main
+from tests.deploy.deploy_helpers import IMAGE, edit_config
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+def _point(project: Path, key: str, where: str) -> None:
+    """Set ``key`` (model.build_context, site.source or api.lambda.source) to ``where``."""
+    if key == "api.lambda.source":
+        edit_config(project, "api:\n", f"api:\n  lambda:\n    source: {where}\n")
+        return
+    section, name = key.split(".")
+    path = project / "config.yaml"
+    path.write_text(path.read_text() + f"{section}:\n  {name}: {where}\n")
+
+
+@pytest.mark.parametrize(
+    ("key", "typo", "argv"),
+    [
+        ("model.build_context", "modle", ["plan"]),
+        ("api.lambda.source", "lamda", ["plan", "--image", IMAGE]),
+        ("site.source", "site/dst", ["plan", "--image", IMAGE]),
+        ("model.build_context", "modle", ["apply"]),
+        ("site.source", "site/dst", ["image"]),
+    ],
+)
+def test_a_missing_directory_is_named_by_its_key_before_any_aws_call(
+    project: Path, capsys, monkeypatch, key: str, typo: str, argv: list[str]
+) -> None:
+    _point(project, key, typo)
+    # No AWS at all: the credentials gone, any call would fail with "no credentials".
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--config", str(project / "config.yaml"), *argv]) == 1
+    err = capsys.readouterr().err
+    said = f"error: {key}: {typo!r} does not exist (relative to {project.resolve()}"
+    assert err.startswith(said), err
+    assert err.count("\n") == 1 and "credentials" not in err, err
+
+
+def test_a_source_that_is_a_file_is_named_too(project: Path, capsys) -> None:
+    (project / "lambda.py").write_text("")
+    _point(project, "api.lambda.source", "lambda.py")
+    assert main(["--config", str(project / "config.yaml"), "plan", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: api.lambda.source: 'lambda.py' is not a directory"), err
+
+
+@pytest.mark.parametrize("argv", [["status"], ["destroy"], ["plan", "--image", IMAGE]])
+def test_commands_that_do_not_read_a_directory_do_not_need_it(
+    project: Path, capsys, argv: list[str]
+) -> None:
+    """status and destroy read AWS only; with --image nothing is built from the model."""
+    shutil.rmtree(project / "model")
+    if argv[0] != "plan":
+        shutil.rmtree(project / "lambda")
+        shutil.rmtree(project / "site")
+    assert main(["--config", str(project / "config.yaml"), *argv]) in (0, 2)
+    assert "error" not in capsys.readouterr().err
