@@ -184,6 +184,7 @@ def _locked(
     force: bool,
     state: LockState | None = None,
     lock_gone: Callable[[], str] = lambda: "",
+    unlock: str = "",
 ) -> Iterator[LockState]:
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
     the command ends (an error, Ctrl-C, SIGTERM). Credentials that lapsed cannot release it:
@@ -192,10 +193,11 @@ def _locked(
     The sweep's (which goes on to its other stacks): a release that fails otherwise is said so
     too, a DeployError, not AWS's error alone. ``lock_gone``: how the command itself deleted
     the lock ("" when it did not): a destroy's bucket deletion; then a release refused or
-    interrupted holds none."""
+    interrupted holds none. ``unlock``: the exact command that removes a held lock, which a
+    refusal names."""
     state = state or LockState()
     bucket = eng.names.bucket
-    state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force)
+    state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force, unlock=unlock)
     try:
         yield state
     except BaseException as err:
@@ -364,7 +366,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     applied: dict[str, Any] | None = None  # the summary of an apply whose changes all landed
     try:
         eng.check_owner_before_lock()  # the lock is in the stack's bucket: is it ours?
-        with _locked(eng, "apply", args.force_unlock, held):
+        unlock = _exact_command(args, "--force-unlock")
+        with _locked(eng, "apply", args.force_unlock, held, unlock=unlock):
             applied = _apply(args, eng, summary_path, stage)
     except (Interrupted, KeyboardInterrupt) as err:  # Ctrl-C, SIGTERM: in a step or not
         stopped = _interruption(args, eng, err, held, stage)
@@ -821,7 +824,8 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
 
     run.stage.at("lock", "stack lock", "taking the stack's lock", "lock")
     try:
-        with _locked(eng, "destroy", args.force_unlock, run.held, deletion.how):
+        unlock = _exact_command(args, "--force-unlock")
+        with _locked(eng, "destroy", args.force_unlock, run.held, deletion.how, unlock):
             where = f"project {eng.cfg.project}"
             run.stage.at("delete", where, "its deletions, in destroy order", "actions")
             try:

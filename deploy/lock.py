@@ -205,11 +205,17 @@ def _runs_here(other: Holder, me_now: Holder) -> tuple[int, bool] | None:
 
 
 def held_message(
-    bucket: str, holder: Holder, now: float, here: tuple[int, bool] | None = None
+    bucket: str,
+    holder: Holder,
+    now: float,
+    here: tuple[int, bool] | None = None,
+    unlock: str = "",
 ) -> str:
     """Who holds it, since when, and what to do. ``here``: the holder's process id on this
     machine and whether it runs (`_runs_here`), when known: then whether --force-unlock is
-    what to run is said for sure."""
+    what to run is said for sure. ``unlock``: the exact command line that removes the lock
+    (this run's, plus --force-unlock), said instead of "the same command with --force-unlock"."""
+    run = f"run `{unlock}`" if unlock else "run the same command with --force-unlock"
     age = _age(now - holder.since)
     ends = (
         f"; its job ends by {utc(holder.until)} at the latest, and a run after that takes "
@@ -225,7 +231,7 @@ def held_message(
         return (
             f"{head}: process {here[0]} on this machine is not running, so that "
             f"{holder.command} died without releasing the lock (killed, or the machine "
-            "restarted), and no other run holds it: run the same command with --force-unlock"
+            f"restarted), and no other run holds it: {run}"
         )
     if here is not None:
         return (
@@ -240,7 +246,7 @@ def held_message(
         "cancel its run (Actions, the run, Cancel workflow; or gh run cancel RUN_ID): a "
         "cancelled job releases the lock, and what it asked SageMaker goes on, which the next "
         "apply waits for. If it died without releasing the lock (a killed job, a closed "
-        "laptop) and nothing else runs, run the same command with --force-unlock"
+        f"laptop) and nothing else runs, {run}"
     )
 
 
@@ -252,10 +258,11 @@ def take(
     *,
     force: bool = False,
     clock: Callable[[], float] = time.time,
+    unlock: str = "",
 ) -> bool:
     """Take the stack's lock; False when there is no bucket yet (nothing deployed: no lock).
-    Raises DeployError naming the holder when another run holds it; ``force`` first removes
-    whatever lock is there."""
+    Raises DeployError naming the holder when another run holds it (and ``unlock``, the exact
+    command that removes it); ``force`` first removes whatever lock is there."""
     holder = me(aws, command, clock())  # first: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing
     if force:
         found = read(aws, bucket)
@@ -264,7 +271,7 @@ def take(
         release(aws, bucket)
     try:
         for _ in range(2):  # the second time after taking over an ended run's lock
-            written = _put(aws, bucket, holder, log)
+            written = _put(aws, bucket, holder, log, unlock)
             if written is not None:
                 return written
     except KeyboardInterrupt as err:  # S3 may have written it, the answer not yet seen
@@ -281,7 +288,9 @@ def take(
     )
 
 
-def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> bool | None:
+def _put(
+    aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None], unlock: str = ""
+) -> bool | None:
     """Write the lock if there is none: True written, False no bucket; None when the lock was
     held by a run that has ended and is now removed (write again). Raises while it is held."""
     try:
@@ -309,7 +318,8 @@ def _put(aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None]) -> b
         )
     other, etag = found
     if not other.ended_by(holder.since):
-        raise DeployError(held_message(bucket, other, holder.since, _runs_here(other, holder)))
+        here = _runs_here(other, holder)
+        raise DeployError(held_message(bucket, other, holder.since, here, unlock))
     log(
         f"Taking over the lock of {other.command} by {other.who} on {other.host} (since "
         f"{utc(other.since)}): its job's time limit ended at {utc(other.until)}, so that "

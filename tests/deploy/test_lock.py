@@ -315,3 +315,33 @@ def test_a_lock_of_a_dead_process_on_this_machine_is_said_dead_and_a_live_ones_a
     with pytest.raises(DeployError) as err:
         lock.take(_aws(), BUCKET, "apply", lambda _m: None)
     assert "on this machine" not in str(err.value), str(err.value)
+
+
+def test_a_held_lock_refusal_prints_the_exact_command_that_removes_it(
+    project: Path, capsys
+) -> None:
+    """After a killed apply, the refusal said "run the same command with --force-unlock" while
+    an interrupted run prints the exact command line (`python -m deploy …` as run, plus
+    --force-unlock): the refusal now prints it too, for a dead process here and for CI's."""
+    import subprocess
+
+    from tests.deploy.deploy_helpers import engine
+
+    engine(project).apply()
+    cfg = str(project / "config.yaml")
+    exact = f"`python -m deploy --config {cfg} apply --image {IMAGE} --force-unlock`"
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    _held_here(gone.pid)
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert f"process {gone.pid} on this machine is not running" in err, err
+    assert f"no other run holds it: run {exact}" in err, err
+    assert "the same command" not in err, err
+    _held_by_ci(0.0)
+    assert main(["--config", cfg, "destroy", "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert f"run `python -m deploy --config {cfg} destroy --yes --force-unlock`" in err, err
+    assert "the same command" not in err, err
+    assert lock.read(_aws(), BUCKET) is not None  # refused: nothing removed
