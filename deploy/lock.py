@@ -130,9 +130,13 @@ def utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def status_lines(names: Names, holder: Holder, now: float) -> list[str]:
+def status_lines(
+    names: Names, holder: Holder, now: float, here: tuple[int, bool] | None = None
+) -> list[str]:
     """`status`'s lines for a held lock (none when free: the caller reads it first), so an
-    on-call sees it before an apply is refused: who, since, until, and what releases it."""
+    on-call sees it before an apply is refused: who, since, until, and what releases it.
+    ``here`` (`runs_here`): the holder's process on this machine and whether it runs, said
+    as the refusal says it."""
     env = f" --env {names.env}" if names.env else ""
     if holder.ended_by(now):
         until = (
@@ -144,12 +148,29 @@ def status_lines(names: Names, holder: Holder, now: float) -> list[str]:
     else:
         until = "until unknown (no time limit recorded: a local run, or one without "
         until += f"{MAX_MINUTES_ENV})"
+    if here is not None and not here[1]:
+        what = (
+            f"process {here[0]} on this machine is not running, so that {holder.command} died "
+            "without releasing the lock (killed, or the machine restarted), and no other run "
+            f"holds it; an apply or destroy is refused until it is removed: {_unlock(holder, env)}"
+        )
+    elif here is not None:
+        what = (
+            f"process {here[0]} on this machine is still running that {holder.command} "
+            "(another terminal?), and another apply or destroy is refused until it ends: wait "
+            "for it, or stop it with Ctrl-C (which releases the lock); do not pass "
+            "--force-unlock while it runs"
+        )
+    else:
+        what = (
+            "an apply or destroy of this stack runs, and another is refused until it ends (CI: "
+            "Actions, its deploy run). Only if it died (a killed job, a closed laptop) and "
+            f"nothing else runs: {_unlock(holder, env)}"
+        )
     return [
         f"  lock      held: {holder.command} by {holder.who} on {holder.host}, since "
         f"{utc(holder.since)} ({_age(now - holder.since)} ago), {until}",
-        f"            s3://{names.bucket}/{KEY}: an apply or destroy of this stack runs, and "
-        "another is refused until it ends (CI: Actions, its deploy run). Only if it died (a "
-        f"killed job, a closed laptop) and nothing else runs: {_unlock(holder, env)}",
+        f"            s3://{names.bucket}/{KEY}: {what}",
     ]
 
 
@@ -170,7 +191,7 @@ def status_read(aws: Aws, names: Names, now: float) -> list[str]:
             f"s3:ListBucket on the bucket (without it S3 refuses a missing key the same way) "
             "to see whether an apply or destroy holds it"
         ]
-    return status_lines(names, holder, now) if holder else []
+    return status_lines(names, holder, now, runs_here(aws, holder)) if holder else []
 
 
 def _unlock(holder: Holder, env: str) -> str:
@@ -187,13 +208,23 @@ def _unlock(holder: Holder, env: str) -> str:
     )
 
 
-def _runs_here(other: Holder, me_now: Holder) -> tuple[int, bool] | None:
+def runs_here(aws: Aws, holder: Holder) -> tuple[int, bool] | None:
+    """`_runs_here` for a reader of the lock (status, plan), with this identity asked of STS;
+    None when STS does not answer (the lines then say what they say of another machine's)."""
+    try:
+        who = str(aws.client("sts").get_caller_identity()["Arn"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return None
+    return _runs_here(holder, who)
+
+
+def _runs_here(other: Holder, who: str) -> tuple[int, bool] | None:
     """The holder's process id and whether it runs, when the holder is this machine's (its
-    host name) and this identity's: a lock left by a run killed in another terminal (or before
-    a reboot). None when it may be another machine's (another identity, or another host name:
-    two laptops may share a name, not also the AWS identity)."""
+    host name) and this identity's (``who``): a lock left by a run killed in another terminal
+    (or before a reboot). None when it may be another machine's (another identity, or another
+    host name: two laptops may share a name, not also the AWS identity)."""
     name, _, pid = other.host.rpartition(" pid ")
-    if other.who != me_now.who or name != socket.gethostname() or not pid.isdigit():
+    if other.who != who or name != socket.gethostname() or not pid.isdigit():
         return None
     try:
         os.kill(int(pid), 0)  # signal 0: delivers nothing, says whether the process exists
@@ -318,7 +349,7 @@ def _put(
         )
     other, etag = found
     if not other.ended_by(holder.since):
-        here = _runs_here(other, holder)
+        here = _runs_here(other, holder.who)
         raise DeployError(held_message(bucket, other, holder.since, here, unlock))
     log(
         f"Taking over the lock of {other.command} by {other.who} on {other.host} (since "

@@ -32,8 +32,13 @@ def test_status_shows_a_held_lock_and_how_to_release_it(
     assert "lock" not in free.lower(), free
     monkeypatch.setenv(lock.MAX_MINUTES_ENV, "45")
     assert lock.take(eng.aws, eng.names.bucket, "apply", lambda _m: None)
-    holder = lock.read(eng.aws, eng.names.bucket)
-    assert holder is not None and holder.until
+    taken = lock.read(eng.aws, eng.names.bucket)
+    assert taken is not None and taken.until
+    # As a CI runner holds it (another identity and machine): this process, its holder, runs,
+    # and status says so instead (test_status_says_whether_this_machines_holder_process_...).
+    ci = "arn:aws:sts::123456789012:assumed-role/trends-anomaly-github-deploy/GitHubActions"
+    holder = lock.Holder(ci, "runner-7 pid 42", "apply", taken.since, taken.until)
+    eng.aws.client("s3").put_object(Bucket=eng.names.bucket, Key=lock.KEY, Body=holder.to_json())
     said = _status(project, capsys)
     (line,) = [ln for ln in said.splitlines() if ln.strip().startswith("lock ")]
     assert f"apply by {holder.who} on {holder.host}" in line, line
@@ -75,3 +80,42 @@ def test_status_says_in_one_line_that_the_lock_could_not_be_read_and_shows_the_r
     assert "could not be read" in line, line
     assert "AccessDenied" in line and "s3:GetObject" in line, line
     assert f"s3://{eng.names.bucket}/{lock.KEY}" in line, line
+
+
+def _held_here(eng: object, pid: int) -> None:
+    """A lock of process ``pid`` on this machine by this identity, as `lock.me` writes it."""
+    import socket
+
+    aws = eng.aws  # type: ignore[attr-defined]
+    me = aws.client("sts").get_caller_identity()["Arn"]
+    body = lock.Holder(me, f"{socket.gethostname()} pid {pid}", "apply", 1_000_000.0).to_json()
+    aws.client("s3").put_object(Bucket=eng.names.bucket, Key=lock.KEY, Body=body)  # type: ignore[attr-defined]
+
+
+def test_status_says_whether_this_machines_holder_process_still_runs(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a killed apply, the refusal said whether the lock's process (this identity, this
+    machine) still runs; `status` said only "Only if it died … --force-unlock". It now says
+    the same as the refusal: not running (it died: --force-unlock), or running (do not)."""
+    import subprocess
+
+    eng = engine(project)
+    eng.apply()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    _held_here(eng, gone.pid)
+    said = _status(project, capsys)
+    assert f"process {gone.pid} on this machine is not running" in said, said
+    assert "that apply died without releasing the lock" in said, said
+    assert "python -m deploy apply --force-unlock" in said, said
+    running = subprocess.Popen(["sleep", "600"])
+    try:
+        _held_here(eng, running.pid)
+        said = _status(project, capsys)
+    finally:
+        running.kill()
+        running.wait()
+    assert f"process {running.pid} on this machine is still running that apply" in said, said
+    assert "do not pass --force-unlock while it runs" in said, said
+    assert "python -m deploy apply --force-unlock" not in said, said
