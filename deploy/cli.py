@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,10 +103,26 @@ def _header(eng: Engine, notes: list[str] | None = None) -> str:
     )
 
 
+def _release_command(args: argparse.Namespace, holder_command: str) -> str:
+    """The exact command that removes a held lock, from a plan's arguments: a dead destroy's
+    is finished by a destroy (an apply would re-create what it removed), else an apply."""
+    words = ["--config", args.config] if args.config != "config.yaml" else []
+    env = ["--env", args.env] if getattr(args, "env", None) else []
+    if holder_command == "destroy":
+        words += ["destroy", *env, "--yes"]
+    else:
+        image = ["--image", args.image] if getattr(args, "image", None) else []
+        words += ["apply", *env, *image]
+    return f"python -m deploy {shlex.join([*words, '--force-unlock'])}"
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     eng = _engine(args)
     eng.check_sources()
     planned = eng.plan()
+    # Is the stack's lock held? apply would be refused (read only: plan never takes it)
+    held = lock.plan_note(eng.aws, eng.names, time.time(), partial(_release_command, args))
+    planned.notes += [held] if held else []
     # Are the workflows' roles what this commit's bootstrap writes? (a warning, never a failure)
     if not args.no_bootstrap_check:
         planned.warnings += bootstrap_version.check(eng.aws, _file(args)).warnings

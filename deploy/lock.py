@@ -194,6 +194,51 @@ def status_read(aws: Aws, names: Names, now: float) -> list[str]:
     return status_lines(names, holder, now, runs_here(aws, holder)) if holder else []
 
 
+def plan_note(aws: Aws, names: Names, now: float, release: Callable[[str], str]) -> str:
+    """`plan`'s one line on a held lock ("" when free or no bucket yet): after a killed apply,
+    plan showed its changes and said nothing, then apply was refused. Who holds it, since when,
+    for what, whether this machine's holder process runs, and that apply is refused until it
+    ends or is released (``release(command)``: the exact command for the holder's command).
+    Read only (GetObject; the plan role may: deploy/bootstrap/policies.py, ReadProjectBucket);
+    a lock it may not read, or any AWS error reading it, is one line, never plan's failure."""
+    try:
+        holder = read(aws, names.bucket)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
+        code = error_code(err) if isinstance(err, botocore.exceptions.ClientError) else ""
+        return (
+            f"Stack lock: could not be read (s3:GetObject on s3://{names.bucket}/{KEY}: "
+            f"{code or err}); apply says whether it is held"
+        )
+    if holder is None:
+        return ""
+    head = (
+        f"Stack lock: {holder.command} by {holder.who} on {holder.host} holds it since "
+        f"{utc(holder.since)} ({_age(now - holder.since)} ago)"
+    )
+    here = runs_here(aws, holder)
+    unlock = release(holder.command)
+    if holder.ended_by(now):
+        return (
+            f"{head}; its job's time limit ended at {utc(holder.until)}: that run has ended "
+            "without releasing it, and the next apply takes it over"
+        )
+    if here is not None and not here[1]:
+        return (
+            f"{head}: process {here[0]} on this machine is not running, so that "
+            f"{holder.command} died; apply is refused until the lock is released: `{unlock}`"
+        )
+    if here is not None:
+        return (
+            f"{head}: process {here[0]} on this machine is still running that "
+            f"{holder.command}; apply is refused until it ends (do not pass --force-unlock "
+            "while it runs)"
+        )
+    return (
+        f"{head}; apply is refused until it ends or is released (only if it died and nothing "
+        f"else runs: `{unlock}`)"
+    )
+
+
 def _unlock(holder: Holder, env: str) -> str:
     """The command that removes the lock and then runs: a dead destroy's is finished by a
     destroy (an apply would re-create what it removed), anything else's by an apply."""
