@@ -200,6 +200,12 @@ def aws_said(err: BaseException) -> str:
     return f"AWS said {error_code(err)}: {error_message(err).rstrip().removesuffix('.')}"
 
 
+def sentence(hint_text: str) -> str:
+    """A hint (``HINTS``: worded to follow a colon, in lowercase) as a sentence of its own,
+    for a caller that puts it after AWS's message and a full stop."""
+    return hint_text[:1].upper() + hint_text[1:]
+
+
 # botocore's own refusals, raised before any request is sent: the credential chain found no
 # usable credentials. An SSO profile with no cached token (SSOTokenLoadError), or one whose
 # token expired (UnauthorizedSSOTokenError; TokenRetrievalError when an sso-session's refresh
@@ -281,7 +287,7 @@ HINTS = {
     ErrorKind.INVALID: "AWS rejected the request: check the values in config.yaml",
     ErrorKind.DENIED: "the credentials may not make this call: the workflows' roles come from "
     "`python -m deploy bootstrap` (run it again after updating the repository); locally, use "
-    "credentials that may",
+    "credentials allowed to make it",
     ErrorKind.EXPIRED: _expired(""),
     ErrorKind.UNKNOWN_KEY: "AWS does not know the credentials' access key, or the secret does "
     "not match it: locally, check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (unset both to use "

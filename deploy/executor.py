@@ -28,6 +28,7 @@ from deploy.aws_errors import (
     classify,
     error_code,
     lapsed,
+    sentence,
 )
 from deploy.failures import (
     Failure,
@@ -286,7 +287,9 @@ class Executor:
                 continue
             except botocore.exceptions.ClientError as err:
                 _stop_if_lapsed(waiting, err)
-                raise DeployError(f"{waiting}: {aws_said(err)}. {HINTS[classify(err)]}") from err
+                raise DeployError(
+                    f"{waiting}: {aws_said(err)}. {sentence(HINTS[classify(err)])}"
+                ) from err
             except NO_ANSWER as err:
                 raise DeployError(
                     f"{waiting}: no answer from AWS: {err}. Run the command again once AWS is "
@@ -474,7 +477,7 @@ def _lapse(what: str, err: Exception, kind: ErrorKind) -> CredentialsLapsed:
         said = aws_said(err)
     else:
         said = f"not sent: credentials {kind.value}, botocore could not refresh them: {err}"
-    return CredentialsLapsed(f"{what} failed: {said}. {HINTS[kind]}", kind)
+    return CredentialsLapsed(f"{what} failed: {said}. {sentence(HINTS[kind])}", kind)
 
 
 def _before_waits(steps: Sequence[Step]) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
@@ -495,7 +498,7 @@ def _refused(what: str, err: Exception, kind: ErrorKind | None = None) -> Deploy
     ``kind``: AWS's refusal as the call's own service and operation classify it."""
     if isinstance(err, botocore.exceptions.ClientError):
         kind = kind or classify(err)
-        said = f"{aws_said(err)}. {HINTS[kind]}"
+        said = f"{aws_said(err)}. {sentence(HINTS[kind])}"
     elif isinstance(err, NO_ANSWER):
         said = f"no answer from AWS: {err}. {RESUME}"
     else:

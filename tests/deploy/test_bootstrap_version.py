@@ -261,7 +261,7 @@ def test_apply_whose_credentials_expired_says_sign_in_again_not_the_roles_behind
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 1
     err = capsys.readouterr().err
     assert "sagemaker:CreateModel failed: AWS said ExpiredTokenException" in err
-    assert "the credentials have expired" in err and "`aws sso login`" in err
+    assert "The credentials have expired" in err and "`aws sso login`" in err
     assert "behind this commit" not in err and "bootstrap" not in err
 
 

@@ -138,7 +138,7 @@ def test_the_same_error_not_accepted_stops_with_what_and_how(aws: Aws, run) -> N
             )
     msg = str(err.value)
     assert msg.startswith("delete iam_role r: iam:DeleteRole failed: AWS said NoSuchEntity")
-    assert "it disappeared after the plan was made" in msg
+    assert "not found. It disappeared after the plan was made" in msg
 
 
 def test_declared_retries_back_off_then_give_up_at_the_bound(aws: Aws, run, clock: Clock) -> None:
@@ -167,7 +167,7 @@ def test_declared_retries_back_off_then_give_up_at_the_bound(aws: Aws, run, cloc
     with Stubber(aws.client("lambda")) as stub:
         for _ in range(5):
             stub.add_client_error("update_function_code", "ResourceConflictException", "busy", 409)
-        with pytest.raises(DeployError, match="another change of it is still in progress"):
+        with pytest.raises(DeployError, match=r"busy\. Another change of it is still in progress"):
             executor.run([action])
     assert clock.sleeps == [1.0, 2.0, 4.0] and clock.now <= 10
 
@@ -625,4 +625,4 @@ def test_aws_words_that_end_with_a_period_are_followed_by_one_period(aws: Aws, r
     msg = str(err.value)
     assert "AWS said ResourceLimitExceeded: The account-level service limit" in msg
     assert ".." not in msg, msg
-    assert "request an increase for this quota. an account quota is reached" in msg, msg
+    assert "request an increase for this quota. An account quota is reached" in msg, msg

@@ -68,7 +68,7 @@ def test_the_summary_lists_every_failure_and_every_resource_left() -> None:
         "authorized",
         "    what to do: the credentials may not make this call: the workflows' roles come from "
         "`python -m deploy bootstrap` (run it again after updating the repository); locally, "
-        "use credentials that may; then run the command again: it reads AWS afresh and "
+        "use credentials allowed to make it; then run the command again: it reads AWS afresh and "
         "deletes what is left",
         "  - site b: gone?",
         "    what to do: look; then run the command again: it reads AWS afresh and deletes what "

@@ -166,7 +166,7 @@ def test_a_role_that_appeared_since_the_plan_is_a_clear_error() -> None:
     aws = make_aws()
     with Stubber(aws.client("iam")) as stub:
         stub.add_client_error("create_role", "EntityAlreadyExists", "Role exists", 409)
-        with pytest.raises(DeployError, match="it appeared after the plan was made"):
+        with pytest.raises(DeployError, match=r"Role exists\. It appeared after the plan was made"):
             execute(aws, iam.plan_role(spec(), None))
 
 

@@ -212,7 +212,7 @@ def test_a_bucket_name_another_account_holds_is_a_conflict() -> None:
     (create, *_) = site.plan(PlanContext(bound(desired()), World()))
     with Stubber(aws.client("s3")) as stub:
         stub.add_client_error("create_bucket", "BucketAlreadyExists", "taken", 409)
-        with pytest.raises(DeployError, match="the name is taken"):
+        with pytest.raises(DeployError, match=r"taken\. The name is taken"):
             execute(aws, create)
 
 
