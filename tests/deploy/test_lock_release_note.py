@@ -37,6 +37,7 @@ def _stand_in_engine() -> Any:
         log=print,
         progress=None,
         check_owner_before_lock=lambda: None,
+        check_sources=lambda: None,
     )
 
 
