@@ -6,7 +6,8 @@ stack half of each. The lock is an object created with S3's conditional write
 (``If-None-Match: *``: S3 writes it only when the key does not exist, else answers 412
 PreconditionFailed, or 409 ConditionalRequestConflict for a racing write), holding who took it,
 where, for which command and when. It is deleted when the run ends, however it ends; a run
-killed outright leaves it, and ``--force-unlock`` removes it.
+killed outright leaves it, and ``--force-unlock`` removes it (that very lock, by its ETag: a run
+that took the lock since keeps it).
 
 A run with a time limit says so: ``DEPLOY_LOCK_MAX_MINUTES`` (the workflows set it to their
 job's ``timeout-minutes``; GitHub ends a job by then, cancelling it first, which releases the
@@ -341,10 +342,7 @@ def take(
     command that removes it); ``force`` first removes whatever lock is there."""
     holder = me(aws, command, clock())  # first: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing
     if force:
-        found = read(aws, bucket)
-        if found:
-            log(f"--force-unlock: removing the lock of {found.command} by {found.who}")
-        release(aws, bucket)
+        _force_remove(aws, bucket, log)
     try:
         for _ in range(2):  # the second time after taking over an ended run's lock
             written = _put(aws, bucket, holder, log, unlock)
@@ -362,6 +360,29 @@ def take(
         f"stack locked: s3://{bucket}/{KEY} was taken over by another run meanwhile: run the "
         "command again"
     )
+
+
+def _force_remove(aws: Aws, bucket: str, log: Callable[[str], None]) -> None:
+    """--force-unlock: remove the lock it read, and only that one (``If-Match`` its ETag, as
+    a takeover does): a run that took the lock in between keeps it, and this one is refused."""
+    found = _read_entry(aws, bucket)
+    if found is None:
+        return
+    holder, etag = found
+    log(f"--force-unlock: removing the lock of {holder.command} by {holder.who}")
+    try:
+        aws.client("s3").delete_object(Bucket=bucket, Key=KEY, IfMatch=etag)
+    except botocore.exceptions.ClientError as err:
+        code = error_code(err)
+        if code == "NoSuchKey":
+            return
+        if code != "PreconditionFailed":
+            raise
+        raise DeployError(
+            f"stack locked: --force-unlock removed nothing: s3://{bucket}/{KEY} changed after "
+            f"it read the lock of {holder.command} by {holder.who}, so another run has taken it "
+            "since; run the command again without --force-unlock to see who holds it"
+        ) from None
 
 
 def _put(

@@ -345,3 +345,28 @@ def test_a_held_lock_refusal_prints_the_exact_command_that_removes_it(
     assert f"run `python -m deploy --config {cfg} destroy --yes --force-unlock`" in err, err
     assert "the same command" not in err, err
     assert lock.read(_aws(), BUCKET) is not None  # refused: nothing removed
+
+
+def test_force_unlock_never_deletes_a_lock_another_run_took_after_it_read(monkeypatch) -> None:
+    """--force-unlock read the dead run's lock, then deleted whatever lock was there: a run
+    that took the lock in between (CI's next deploy) lost it, and two runs interleaved. It
+    now deletes the lock it read only (If-Match its ETag, as the takeover does), and says
+    that another run holds it."""
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    dead = lock.Holder(OTHER, "runner-7 pid 42", "apply", 0.0)
+    dead_etag = _held_by_ci_until(0.0, 0.0)
+    live_etag = _held_by_ci_until(5_000.0, 5_000.0 + 360 * 60)  # taken meanwhile
+    assert live_etag != dead_etag
+    real_read = lock._read_entry
+    reads = iter([(dead, dead_etag)])  # the first read sees the dead run's lock
+
+    def first_then_real(aws, bucket):
+        return next(reads, None) or real_read(aws, bucket)
+
+    said: list[str] = []
+    with monkeypatch.context() as m, pytest.raises(DeployError) as err:
+        m.setattr(lock, "_read_entry", first_then_real)
+        lock.take(_aws(), BUCKET, "apply", said.append, force=True, clock=lambda: 6_000.0)
+    assert "--force-unlock removed nothing" in str(err.value), err.value
+    held = lock.read(_aws(), BUCKET)
+    assert held is not None and held.since == 5_000.0  # the other run keeps its lock
