@@ -201,7 +201,7 @@ def _locked(
     force: bool,
     state: LockState | None = None,
     lock_gone: Callable[[], str] = lambda: "",
-    unlock: str = "",
+    unlock: lock.Unlock = "",
 ) -> Iterator[LockState]:
     """Hold the stack's lock (deploy/lock.py) while a command changes it; released however
     the command ends (an error, Ctrl-C, SIGTERM). Credentials that lapsed cannot release it:
@@ -1205,7 +1205,15 @@ def cmd_previews(args: argparse.Namespace) -> int:
         teardown: list[Teardown] = []  # its destroy's, once started: what it did so far
         deletion = LockDeletion(eng, lambda: teardown[0].done if teardown else [])
         try:
-            held.enter_context(_locked(eng, SWEEP, False, lock_gone=deletion.how))
+            held.enter_context(
+                _locked(
+                    eng,
+                    SWEEP,
+                    False,
+                    lock_gone=deletion.how,
+                    unlock=lambda holder: lock.unlock_command(holder, f" --env {env}"),
+                )
+            )
             # A push may have deployed it since it was judged (a sweep can take hours): under
             # the lock no apply runs, so what the endpoint says now holds.
             if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):

@@ -240,16 +240,22 @@ def plan_note(aws: Aws, names: Names, now: float, release: Callable[[str], str])
     )
 
 
+def unlock_command(holder: Holder, env: str) -> str:
+    """The command line that removes ``holder``'s lock and then runs (``env``: " --env NAME"
+    or ""): a dead destroy's is finished by a destroy (an apply would re-create what it
+    removed), anything else's by an apply."""
+    if holder.command == "destroy":
+        return f"python -m deploy destroy{env} --yes --force-unlock"
+    return f"python -m deploy apply{env} --force-unlock"
+
+
 def _unlock(holder: Holder, env: str) -> str:
     """The command that removes the lock and then runs: a dead destroy's is finished by a
     destroy (an apply would re-create what it removed), anything else's by an apply."""
     if holder.command == "destroy":
-        return (
-            f"python -m deploy destroy{env} --yes --force-unlock (it removes the lock, then "
-            "finishes that destroy)"
-        )
+        return f"{unlock_command(holder, env)} (it removes the lock, then finishes that destroy)"
     return (
-        f"python -m deploy apply{env} --force-unlock (it removes the lock, then applies: "
+        f"{unlock_command(holder, env)} (it removes the lock, then applies: "
         f"`python -m deploy plan{env}` shows what first)"
     )
 
@@ -335,7 +341,7 @@ def take(
     *,
     force: bool = False,
     clock: Callable[[], float] = time.time,
-    unlock: str = "",
+    unlock: Unlock = "",
 ) -> bool:
     """Take the stack's lock; False when there is no bucket yet (nothing deployed: no lock).
     Raises DeployError naming the holder when another run holds it (and ``unlock``, the exact
@@ -385,8 +391,13 @@ def _force_remove(aws: Aws, bucket: str, log: Callable[[str], None]) -> None:
         ) from None
 
 
+# The exact command that removes a held lock, or how to make it from the holder (a sweep's: it
+# has no --force-unlock of its own, the preview's apply or destroy has).
+Unlock = str | Callable[[Holder], str]
+
+
 def _put(
-    aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None], unlock: str = ""
+    aws: Aws, bucket: str, holder: Holder, log: Callable[[str], None], unlock: Unlock = ""
 ) -> bool | None:
     """Write the lock if there is none: True written, False no bucket; None when the lock was
     held by a run that has ended and is now removed (write again). Raises while it is held."""
@@ -416,7 +427,8 @@ def _put(
     other, etag = found
     if not other.ended_by(holder.since):
         here = _runs_here(other, holder.who)
-        raise DeployError(held_message(bucket, other, holder.since, here, unlock))
+        said = unlock(other) if callable(unlock) else unlock
+        raise DeployError(held_message(bucket, other, holder.since, here, said))
     log(
         f"Taking over the lock of {other.command} by {other.who} on {other.host} (since "
         f"{utc(other.since)}): its job's time limit ended at {utc(other.until)}, so that "

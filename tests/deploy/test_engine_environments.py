@@ -992,3 +992,33 @@ def test_a_sweep_stopped_after_a_previews_bucket_went_says_its_lock_went_with_it
     assert "error: pr-7" in err, err
     assert "went with its bucket" in err, err
     assert "still held" not in out + err and "--force-unlock" not in out + err, err
+
+
+def test_the_sweep_hands_its_lock_the_previews_unlock_command(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the sweep's refusal names comes from cli: the preview's own apply or destroy with
+    --force-unlock (the sweep has no such flag)."""
+    from contextlib import contextmanager
+
+    from deploy import cli, lock
+
+    cfg = _staged(project)
+    given: list[str] = []
+
+    class Stack:
+        def start_destroy(self) -> Stack:
+            raise lock.DeployError("stop here")
+
+    @contextmanager
+    def held(eng, command, force, **kwargs):
+        unlock = kwargs.get("unlock")
+        dead = lock.Holder("arn:x", "runner pid 1", "destroy", 0.0)
+        given.append(unlock(dead) if callable(unlock) else str(unlock))
+        yield
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack())
+    monkeypatch.setattr(cli, "_locked", held)
+    _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert given == ["python -m deploy destroy --env pr-7 --yes --force-unlock"], given

@@ -370,3 +370,32 @@ def test_force_unlock_never_deletes_a_lock_another_run_took_after_it_read(monkey
     assert "--force-unlock removed nothing" in str(err.value), err.value
     held = lock.read(_aws(), BUCKET)
     assert held is not None and held.since == 5_000.0  # the other run keeps its lock
+
+
+@pytest.mark.parametrize(
+    ("held_by", "command"),
+    [
+        ("apply", "python -m deploy apply --env pr-7 --force-unlock"),
+        ("destroy", "python -m deploy destroy --env pr-7 --yes --force-unlock"),
+    ],
+)
+def test_the_sweeps_refusal_names_the_command_that_takes_force_unlock(
+    held_by: str, command: str
+) -> None:
+    """`previews sweep` takes each preview's lock too, but has no --force-unlock: its refusal
+    said "run the same command with --force-unlock", which argparse refuses. It names the
+    preview's apply (or, for a dead destroy, the destroy that finishes it)."""
+    session().client("s3").create_bucket(Bucket=BUCKET)
+    body = lock.Holder(OTHER, "runner-7 pid 42", held_by, 0.0).to_json()
+    session().client("s3").put_object(Bucket=BUCKET, Key=lock.KEY, Body=body)
+    with pytest.raises(DeployError) as err:
+        lock.take(
+            _aws(),
+            BUCKET,
+            "previews sweep",
+            lambda _: None,
+            unlock=lambda held: lock.unlock_command(held, " --env pr-7"),
+        )
+    said = str(err.value)
+    assert said.endswith(f"run `{command}`"), said
+    assert "same command" not in said
