@@ -30,8 +30,25 @@ class Inputs:
     site_files: tuple[SiteFile, ...]
 
 
+# What a directory must hold to be what its key says, read later by lambda_package.build_zip
+# and site_manifest.scan, whose errors name the path alone: (glob, said as, what to do).
+_HOLDS = {
+    "api.lambda.source": (
+        "*.py",
+        "*.py file to package",
+        "point it at the Lambda's sources (lambda/, with handler.py directly in it)",
+    ),
+    "site.source": (
+        "index.html",
+        "index.html",
+        "point it at the built page (site/dist) and build it first (make site)",
+    ),
+}
+
+
 def source_problems(cfg: Config, root: Path, image: str | None = None) -> list[str]:
-    """The directories config.yaml names that this plan reads and that are missing, by key:
+    """The directories config.yaml names that this plan reads and that are missing (or hold
+    none of what they are for: no *.py, no index.html), by key:
     said before any AWS call (read later, the path alone would not say which key to fix).
     The model's build context only when the image is built here (no --image, no
     model.image); destroy and status read none of them."""
@@ -48,6 +65,9 @@ def source_problems(cfg: Config, root: Path, image: str | None = None) -> list[s
             problems.append(f"{key}: {written!r} does not exist{relative}")
         elif not where.is_dir():
             problems.append(f"{key}: {written!r} is not a directory{relative}")
+        elif key in _HOLDS and not any(p.is_file() for p in where.glob(_HOLDS[key][0])):
+            _, said, fix = _HOLDS[key]
+            problems.append(f"{key}: {written!r} has no {said}{relative}: {fix}")
     return problems
 
 

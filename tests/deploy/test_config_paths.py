@@ -68,3 +68,27 @@ def test_commands_that_do_not_read_a_directory_do_not_need_it(
         shutil.rmtree(project / "site")
     assert main(["--config", str(project / "config.yaml"), *argv]) in (0, 2)
     assert "error" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("key", "where", "said"),
+    [
+        # A directory that exists but holds none of the Lambda's sources.
+        ("api.lambda.source", "site", "api.lambda.source: 'site' has no *.py file to package"),
+        # One that holds no built page (here, the Lambda's sources).
+        ("site.source", "lambda", "site.source: 'lambda' has no index.html"),
+    ],
+)
+def test_a_directory_without_what_it_is_for_is_named_before_any_aws_call(
+    project: Path, capsys, monkeypatch, key: str, where: str, said: str
+) -> None:
+    """A directory that exists but holds no Lambda sources, or no built page, failed after the
+    account lookup with the path alone ('<dir>: no *.py files to package for the Lambda'):
+    the key to fix was left to guess."""
+    _point(project, key, where)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--config", str(project / "config.yaml"), "plan", "--image", IMAGE]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {said}"), err
+    assert "credentials" not in err, err
