@@ -104,16 +104,13 @@ def _header(eng: Engine, notes: list[str] | None = None) -> str:
 
 
 def _release_command(args: argparse.Namespace, holder_command: str) -> str:
-    """The exact command that removes a held lock, from a plan's arguments: a dead destroy's
-    is finished by a destroy (an apply would re-create what it removed), else an apply."""
-    words = ["--config", args.config] if args.config != "config.yaml" else []
-    env = ["--env", args.env] if getattr(args, "env", None) else []
-    if holder_command == "destroy":
-        words += ["destroy", *env, "--yes"]
-    else:
-        image = ["--image", args.image] if getattr(args, "image", None) else []
-        words += ["apply", *env, *image]
-    return f"python -m deploy {shlex.join([*words, '--force-unlock'])}"
+    """The exact command that removes a held lock, from a plan's arguments."""
+    return lock.unlock_command(
+        holder_command,
+        getattr(args, "env", None),
+        args.config if args.config != "config.yaml" else None,
+        getattr(args, "image", None),
+    )
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -1211,7 +1208,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
                     SWEEP,
                     False,
                     lock_gone=deletion.how,
-                    unlock=lambda holder: lock.unlock_command(holder, f" --env {env}"),
+                    unlock=lambda holder: lock.unlock_command(holder.command, env),
                 )
             )
             # A push may have deployed it since it was judged (a sweep can take hours): under

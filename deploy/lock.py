@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import time
 from collections.abc import Callable
@@ -138,7 +139,7 @@ def status_lines(
     on-call sees it before an apply is refused: who, since, until, and what releases it.
     ``here`` (`runs_here`): the holder's process on this machine and whether it runs, said
     as the refusal says it."""
-    env = f" --env {names.env}" if names.env else ""
+    env = names.env
     if holder.ended_by(now):
         until = (
             f"until {utc(holder.until)} (its job's time limit: that run has ended without "
@@ -240,23 +241,30 @@ def plan_note(aws: Aws, names: Names, now: float, release: Callable[[str], str])
     )
 
 
-def unlock_command(holder: Holder, env: str) -> str:
-    """The command line that removes ``holder``'s lock and then runs (``env``: " --env NAME"
-    or ""): a dead destroy's is finished by a destroy (an apply would re-create what it
-    removed), anything else's by an apply."""
-    if holder.command == "destroy":
-        return f"python -m deploy destroy{env} --yes --force-unlock"
-    return f"python -m deploy apply{env} --force-unlock"
+def unlock_command(
+    command: str, env: str | None = None, config: str | None = None, image: str | None = None
+) -> str:
+    """The command line that removes a lock held by ``command`` and then runs: a dead
+    destroy's is finished by a destroy (an apply would re-create what it removed), anything
+    else's by an apply (with ``image``, when the plan was made for one). ``config``: a
+    config.yaml other than the default."""
+    words = ["--config", config] if config else []
+    where = ["--env", env] if env else []
+    if command == "destroy":
+        words += ["destroy", *where, "--yes"]
+    else:
+        words += ["apply", *where, *(["--image", image] if image else [])]
+    return f"python -m deploy {shlex.join([*words, '--force-unlock'])}"
 
 
-def _unlock(holder: Holder, env: str) -> str:
-    """The command that removes the lock and then runs: a dead destroy's is finished by a
-    destroy (an apply would re-create what it removed), anything else's by an apply."""
+def _unlock(holder: Holder, env: str | None) -> str:
+    """`unlock_command` with what it does: removes the lock, then finishes or applies."""
     if holder.command == "destroy":
-        return f"{unlock_command(holder, env)} (it removes the lock, then finishes that destroy)"
+        return f"{unlock_command('destroy', env)} (it removes the lock, then finishes that destroy)"
+    plan = shlex.join(["plan", *(["--env", env] if env else [])])
     return (
-        f"{unlock_command(holder, env)} (it removes the lock, then applies: "
-        f"`python -m deploy plan{env}` shows what first)"
+        f"{unlock_command(holder.command, env)} (it removes the lock, then applies: "
+        f"`python -m deploy {plan}` shows what first)"
     )
 
 

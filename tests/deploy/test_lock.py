@@ -394,7 +394,7 @@ def test_the_sweeps_refusal_names_the_command_that_takes_force_unlock(
             BUCKET,
             "previews sweep",
             lambda _: None,
-            unlock=lambda held: lock.unlock_command(held, " --env pr-7"),
+            unlock=lambda held: lock.unlock_command(held.command, "pr-7"),
         )
     said = str(err.value)
     assert said.endswith(f"run `{command}`"), said
