@@ -13,7 +13,14 @@ from typing import Any
 import botocore.exceptions
 
 from deploy.aws import Aws, DeployError
-from deploy.aws_errors import HINTS, ErrorKind, classify_code, error_code, error_message
+from deploy.aws_errors import (
+    HINTS,
+    ErrorKind,
+    classify_code,
+    error_code,
+    error_message,
+    sentence,
+)
 from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.naming import Names
 
@@ -446,14 +453,13 @@ def missing_image_warning(
     code = missing_code(aws, uri)
     if code is None:
         return None
+    if switch_to:
+        return gone_switch(uri, code, switch_to)
     if code == REPOSITORY_MISSING:
-        said = repository_missing(uri, project_repository, env)
-        fix = said[0].upper() + said[1:]
+        fix = sentence(repository_missing(uri, project_repository, env))
     else:
         fix = "Push it again, or build and push a new one with python -m deploy image and apply "
         fix += "that digest"
-    if switch_to:
-        return gone_switch(uri, code, switch_to)
     return (
         f"the model's image {uri} is not in ECR ({code}): the endpoint keeps serving on the "
         "instances it has, but SageMaker cannot start new instances with it (autoscaling, an "
@@ -495,7 +501,7 @@ def missing_new_image_warning(
         f"{uri} is not in ECR ({code}): this plan creates a model of it, which SageMaker "
         "cannot create without the image: apply refuses it before any change (its image check "
         f"before CreateModel would stop it only after the changes ordered before it). "
-        f"{why[0].upper()}{why[1:]}"
+        f"{sentence(why)}"
     )
 
 
