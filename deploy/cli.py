@@ -1063,7 +1063,7 @@ def cmd_image(args: argparse.Namespace) -> int:
     loses a push race uses the image pushed: deploy/lock.py says why that is enough)."""
     output = _writable_file(args.github_output, "--github-output") if args.github_output else None
     eng = _engine(args)
-    eng.check_sources()
+    eng.check_sources(image_only=True)
     # The merge's first AWS step: a role behind is said here, before a build of minutes, in
     # plan's and apply's words (a warning only); an AccessDenied then names the role.
     roles = bootstrap_version.check(eng.aws, _file(args))

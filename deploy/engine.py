@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
@@ -26,7 +26,7 @@ from deploy.image import (
 )
 from deploy.image_match import same_as_kept, same_as_serving
 from deploy.image_ref import ECR_REGISTRY_RE
-from deploy.inputs import Inputs, check_sources, gather
+from deploy.inputs import ImageInputs, Inputs, check_sources, gather, gather_image
 from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
 from deploy.resources import ecr as ecr_resource
@@ -91,6 +91,9 @@ def _roles_of(world: World) -> World:
     return roles
 
 
+AnyInputs = TypeVar("AnyInputs", bound=ImageInputs)
+
+
 @dataclass
 class Engine:
     """One project in one account/region. `root`: where relative config paths start."""
@@ -123,15 +126,23 @@ class Engine:
         after an interrupt or a failure says, without one more AWS call (which could hang)."""
         return self._names
 
-    def check_sources(self) -> None:
-        """The directories plan, apply and image read are there, before any AWS call."""
-        check_sources(self.cfg, self.root, self.image)
+    def check_sources(self, image_only: bool = False) -> None:
+        """The directories plan and apply read are there, before any AWS call (``image_only``:
+        those `deploy image` reads, the model's build context alone)."""
+        check_sources(self.cfg, self.root, self.image, image_only)
 
     def inputs(self) -> Inputs:
-        """The local inputs; in an environment the model image is pinned by digest once ECR
-        has it, so a model is the same whether the workflow passed ``--image …@sha256:…``
-        or a human ran apply (no state file: the name hashes what is deployed)."""
-        inputs = gather(self.cfg, self.root, self.names, self.image)
+        """The local inputs, the image's pinned as `image_inputs` says."""
+        return self._pinned(gather(self.cfg, self.root, self.names, self.image))
+
+    def image_inputs(self) -> ImageInputs:
+        """The image's inputs alone (`deploy image` needs no Lambda sources nor built page)."""
+        return self._pinned(gather_image(self.cfg, self.root, self.names, self.image))
+
+    def _pinned(self, inputs: AnyInputs) -> AnyInputs:
+        """In an environment the model image is pinned by digest once ECR has it, so a model
+        is the same whether the workflow passed ``--image …@sha256:…`` or a human ran apply
+        (no state file: the name hashes what is deployed)."""
         if self.cfg.environment and inputs.build_image:
             pinned = pinned_uri(self.aws, inputs.image_uri)
             if pinned:
@@ -145,7 +156,7 @@ class Engine:
         stack's roles serve another region (nothing pushed into a stack that cannot deploy).
         ``roles``: the stack's roles as this run read them (`read_roles`), else read here."""
         self.check_roles(self.read_roles() if roles is None else roles)
-        inputs = self.inputs()
+        inputs = self.image_inputs()
         desired = Desired.of(ecr_resource.desired(self.cfg, inputs))
         world = World(account=self.names.account, region=self.names.region)
         for record in ecr_resource.RESOURCE.observe(self.aws, self.names, desired, world):

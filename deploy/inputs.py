@@ -18,14 +18,20 @@ from deploy.site_manifest import SiteFile, scan
 
 
 @dataclass(frozen=True)
-class Inputs:
-    """Local inputs of one plan."""
+class ImageInputs:
+    """The model image's part: all `deploy image` reads (it builds nothing else)."""
 
     names: Names
     image_uri: str
     build_image: bool  # True: the image is ours to build and push (tag = content hash)
     build_context: Path
     push_commands: tuple[tuple[str, ...], ...]  # how this machine's docker builds and pushes
+
+
+@dataclass(frozen=True)
+class Inputs(ImageInputs):
+    """Local inputs of one plan: the image's, the Lambda's zip and the built page's files."""
+
     lambda_package: LambdaPackage
     site_files: tuple[SiteFile, ...]
 
@@ -46,13 +52,18 @@ _HOLDS = {
 }
 
 
-def source_problems(cfg: Config, root: Path, image: str | None = None) -> list[str]:
+def source_problems(
+    cfg: Config, root: Path, image: str | None = None, image_only: bool = False
+) -> list[str]:
     """The directories config.yaml names that this plan reads and that are missing (or hold
     none of what they are for: no *.py, no index.html), by key:
     said before any AWS call (read later, the path alone would not say which key to fix).
     The model's build context only when the image is built here (no --image, no
-    model.image); destroy and status read none of them."""
-    keys = [("api.lambda.source", cfg.api.lambda_.source), ("site.source", cfg.site.source)]
+    model.image); ``image_only`` (`deploy image`) the build context alone; destroy and status
+    read none of them."""
+    keys = []
+    if not image_only:
+        keys = [("api.lambda.source", cfg.api.lambda_.source), ("site.source", cfg.site.source)]
     if image is None and cfg.model.image is None:
         keys.insert(0, ("model.build_context", cfg.model.build_context))
     problems = []
@@ -71,31 +82,34 @@ def source_problems(cfg: Config, root: Path, image: str | None = None) -> list[s
     return problems
 
 
-def check_sources(cfg: Config, root: Path, image: str | None = None) -> None:
+def check_sources(
+    cfg: Config, root: Path, image: str | None = None, image_only: bool = False
+) -> None:
     """Raise ConfigError naming every missing directory (see source_problems)."""
-    problems = source_problems(cfg, root, image)
+    problems = source_problems(cfg, root, image, image_only)
     if problems:
         raise ConfigError("; ".join(problems))
 
 
-def gather(cfg: Config, root: Path, names: Names, image: str | None = None) -> Inputs:
-    """Read the inputs; ``image``: a prebuilt image URI (--image), else config or built."""
+def _path(root: Path, written: str) -> Path:
+    return Path(written) if Path(written).is_absolute() else root / written
 
-    def path(p: str) -> Path:
-        return Path(p) if Path(p).is_absolute() else root / p
 
-    context = path(cfg.model.build_context)
+def gather_image(cfg: Config, root: Path, names: Names, image: str | None = None) -> ImageInputs:
+    """The image's inputs; ``image``: a prebuilt image URI (--image), else config or built."""
+    context = _path(root, cfg.model.build_context)
     uri = image or cfg.model.image
     build = uri is None
     if uri is None:
         uri = image_uri(names, image_tag(context))
     commands = push_commands(uri, context) if build else []
+    return ImageInputs(names, uri, build, context, tuple(tuple(c) for c in commands))
+
+
+def gather(cfg: Config, root: Path, names: Names, image: str | None = None) -> Inputs:
+    """Read the inputs: the image's (see gather_image), the Lambda's zip, the page's files."""
     return Inputs(
-        names=names,
-        image_uri=uri,
-        build_image=build,
-        build_context=context,
-        push_commands=tuple(tuple(c) for c in commands),
-        lambda_package=build_zip(path(cfg.api.lambda_.source)),
-        site_files=tuple(scan(path(cfg.site.source), cfg.site.cache)),
+        **vars(gather_image(cfg, root, names, image)),
+        lambda_package=build_zip(_path(root, cfg.api.lambda_.source)),
+        site_files=tuple(scan(_path(root, cfg.site.source), cfg.site.cache)),
     )

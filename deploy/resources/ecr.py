@@ -34,7 +34,7 @@ from deploy.world import Desired, World
 if TYPE_CHECKING:
     from deploy.aws import Aws
     from deploy.config import Config
-    from deploy.inputs import Inputs
+    from deploy.inputs import ImageInputs
     from deploy.naming import Names
 
 
@@ -106,7 +106,7 @@ class SeenImage:
     name: str
 
 
-def desired(cfg: Config, inp: Inputs) -> list[RepositorySpec | ImageSpec]:
+def desired(cfg: Config, inp: ImageInputs) -> list[RepositorySpec | ImageSpec]:
     n = inp.names
     tags = cfg.all_tags
     if shared(n):

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, edit_config
+from deploy.image import image_tag
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, edit_config, push_fake_image
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -32,7 +33,7 @@ def _point(project: Path, key: str, where: str) -> None:
         ("api.lambda.source", "lamda", ["plan", "--image", IMAGE]),
         ("site.source", "site/dst", ["plan", "--image", IMAGE]),
         ("model.build_context", "modle", ["apply"]),
-        ("site.source", "site/dst", ["image"]),
+        ("model.build_context", "modle", ["image"]),
     ],
 )
 def test_a_missing_directory_is_named_by_its_key_before_any_aws_call(
@@ -68,6 +69,18 @@ def test_commands_that_do_not_read_a_directory_do_not_need_it(
         shutil.rmtree(project / "site")
     assert main(["--config", str(project / "config.yaml"), *argv]) in (0, 2)
     assert "error" not in capsys.readouterr().err
+
+
+def test_image_needs_the_model_only(project: Path, capsys) -> None:
+    """`deploy image` builds the model and nothing else: a checkout without the Lambda's
+    sources or the built page (CI's image job before `make site`) was refused for them."""
+    shutil.rmtree(project / "lambda")
+    shutil.rmtree(project / "site")
+    digest = push_fake_image(PROJECT, image_tag(project / "model"))  # in ECR: nothing built
+    assert main(["--config", str(project / "config.yaml"), "image"]) == 0
+    captured = capsys.readouterr()
+    assert "error" not in captured.err, captured.err
+    assert captured.out.strip().endswith(f"{PROJECT}@{digest}"), captured.out
 
 
 @pytest.mark.parametrize(
