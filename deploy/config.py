@@ -645,11 +645,21 @@ class Config(_Strict):
     site: SiteConfig = Field(default_factory=SiteConfig)
     # The environment this config is for (None: the single deployment); set by the loader.
     _environment: str | None = PrivateAttr(default=None)
+    # What its own block of config.yaml writes, and where that block is
+    # (``environments.staging.``, ``preview.``); set by the loader.
+    _own: tuple[Any, str] = PrivateAttr(default=(None, ""))
 
     @property
     def environment(self) -> str | None:
         """``staging``, ``pr-7`` ...; None without environments."""
         return self._environment
+
+    def written_at(self, key: str) -> str:
+        """Where config.yaml sets dotted ``key`` for this deployment
+        (``environments.staging.site.source`` when the environment writes it, else the
+        top-level ``site.source``): a message about its value names the line to edit."""
+        overrides, prefix = self._own
+        return prefix + key if _sets(overrides, key) else key
 
     @field_validator("project")
     @classmethod
@@ -1140,6 +1150,7 @@ class ConfigFile:
     preview_data: dict[str, Any] | None = None  # top level + preview defaults + template
     # `preview.max_idle_days`: None when previews never expire for idling (or there are none).
     preview_max_idle_days: int | None = None
+    preview_overrides: dict[str, Any] | None = None  # what `preview:` itself writes
 
     @property
     def has_environments(self) -> bool:
@@ -1164,6 +1175,7 @@ class ConfigFile:
         cfg, problems = _validate(self.preview_data, "preview.", env)
         if cfg is None or problems:
             raise ConfigError(_report(self.path, problems))
+        cfg._own = (self.preview_overrides, "preview.")
         return cfg
 
     def select(self, env: str | None) -> Config:
@@ -1360,12 +1372,14 @@ def parse_config_file(
             continue
         prefix = f"environments.{name}."
         cfg, found = _validate(deep_merge(top, overrides), prefix, name, written)
+        if cfg is not None:
+            cfg._own = (overrides, prefix)
         problems += _not_inherited(found, prefix, overrides, top_keys)
         problems += _instances_beside_serverless(cfg, overrides, prefix, "the top level")
         problems += _alarms_without_canary(cfg, overrides, prefix)
         if cfg is not None:
             environments[name] = cfg
-    preview_data, max_idle_days = None, None
+    preview_data, max_idle_days, preview_overrides = None, None, None
     if preview_raw is not ...:
         overrides, found = _overrides(preview_raw, "preview")
         problems += found
@@ -1373,6 +1387,7 @@ def parse_config_file(
             overrides, max_idle_days, found = _preview_settings(overrides, written)
             problems += found
             preview_data = deep_merge(deep_merge(top, PREVIEW_DEFAULTS), overrides)
+            preview_overrides = overrides
             cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW, written)
             own = deep_merge(PREVIEW_DEFAULTS, overrides)
             problems += _not_inherited(found, "preview.", own, top_keys)
@@ -1390,7 +1405,7 @@ def parse_config_file(
         problems += _top_alarms_unused(base, top, list(environments.values()))
     if problems or base is None:
         raise ConfigError(_report(path, problems))
-    return ConfigFile(path, base, environments, preview_data, max_idle_days)
+    return ConfigFile(path, base, environments, preview_data, max_idle_days, preview_overrides)
 
 
 def parse_config(data: Any, path: str | Path = "config.yaml") -> Config:

@@ -67,7 +67,8 @@ def source_problems(
     if image is None and cfg.model.image is None:
         keys.insert(0, ("model.build_context", cfg.model.build_context))
     problems = []
-    for key, written in keys:
+    for dotted, written in keys:
+        key = cfg.written_at(dotted)
         where = Path(written) if Path(written).is_absolute() else root / written
         relative = (
             "" if Path(written).is_absolute() else f" (relative to {root}, where config.yaml is)"
@@ -76,8 +77,8 @@ def source_problems(
             problems.append(f"{key}: {written!r} does not exist{relative}")
         elif not where.is_dir():
             problems.append(f"{key}: {written!r} is not a directory{relative}")
-        elif key in _HOLDS and not any(p.is_file() for p in where.glob(_HOLDS[key][0])):
-            _, said, fix = _HOLDS[key]
+        elif dotted in _HOLDS and not any(p.is_file() for p in where.glob(_HOLDS[dotted][0])):
+            _, said, fix = _HOLDS[dotted]
             problems.append(f"{key}: {written!r} has no {said}{relative}: {fix}")
     return problems
 

@@ -105,3 +105,38 @@ def test_a_directory_without_what_it_is_for_is_named_before_any_aws_call(
     err = capsys.readouterr().err
     assert err.startswith(f"error: {said}"), err
     assert "credentials" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("block", "env", "said"),
+    [
+        # Set under the environment: that is the line to edit.
+        (
+            "environments:\n  staging:\n    site:\n      source: site/dst\n",
+            "staging",
+            "environments.staging.site.source: 'site/dst'",
+        ),
+        # Set by the previews' template.
+        ("preview:\n  site:\n    source: site/dst\n", "pr-7", "preview.site.source: 'site/dst'"),
+        # Inherited from the top level: the top-level key is the one to edit.
+        (
+            "site:\n  source: site/dst\nenvironments:\n  staging:\n    endpoint:\n"
+            "      instance_count: 1\n",
+            "staging",
+            "site.source: 'site/dst'",
+        ),
+    ],
+)
+def test_an_environments_directory_is_named_where_it_is_written(
+    project: Path, capsys, monkeypatch, block: str, env: str, said: str
+) -> None:
+    """A missing directory an environment sets was named `site.source`: the top-level key,
+    which the file may not even have, while the line to fix is under the environment."""
+    config = project / "config.yaml"
+    config.write_text(config.read_text() + block)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    argv = ["--config", str(config), "plan", "--env", env, "--image", IMAGE]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {said} does not exist"), err
