@@ -31,6 +31,7 @@ from deploy.naming import Names, site_url
 from deploy.plan import Action, has_changes
 from deploy.resources import ecr as ecr_resource
 from deploy.resources import endpoint as endpoint_resource
+from deploy.resources import http_api as http_api_resource
 from deploy.resources import iam as iam_resource
 from deploy.resources import registered
 from deploy.resources import site as site_resource
@@ -266,8 +267,8 @@ class Engine:
         actions = planner.plan(self.types, desired, world)
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
         dearer = costs.plan_warning(self.cfg, world)
-        if dearer:
-            warnings.append(dearer)
+        throttled = http_api_resource.throttle_warning(self.cfg)
+        warnings += [w for w in (dearer, throttled) if w]
         deployed = any(world.get(m.KIND, m.name) for m in desired.of_kind("sagemaker_model"))
         refusal = None
         if deployed and not inputs.build_image:  # prebuilt: no build action shows it gone

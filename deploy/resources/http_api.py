@@ -35,6 +35,29 @@ INTEGRATION = "lambda"
 STAGE = "$default"
 API_TIMEOUT_MS = 30000  # the HTTP API's maximum integration timeout
 API_ID = Ref("api_id")
+# The account's default throttle per region (API Gateway quotas, "Throttle quota per account,
+# per Region": docs.aws.amazon.com/apigateway/latest/developerguide/limits.html): 10,000
+# requests per second with a burst of 5,000, but 2,500 / 1,250 in these regions. A route's
+# throttle cannot exceed the account's (docs: "Throttling requests to your HTTP API").
+DEFAULT_THROTTLE = (10000, 5000)
+LOW_DEFAULT_THROTTLE = (2500, 1250)
+LOW_THROTTLE_REGIONS = frozenset(
+    {
+        "af-south-1",  # Africa (Cape Town)
+        "eu-south-1",  # Europe (Milan)
+        "ap-southeast-3",  # Asia Pacific (Jakarta)
+        "me-central-1",  # Middle East (UAE)
+        "ap-south-2",  # Asia Pacific (Hyderabad)
+        "ap-southeast-4",  # Asia Pacific (Melbourne)
+        "eu-south-2",  # Europe (Spain)
+        "eu-central-2",  # Europe (Zurich)
+        "il-central-1",  # Israel (Tel Aviv)
+        "ca-west-1",  # Canada West (Calgary)
+        "ap-southeast-5",  # Asia Pacific (Malaysia)
+        "ap-southeast-7",  # Asia Pacific (Thailand)
+        "mx-central-1",  # Mexico (Central)
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +176,35 @@ def cors_for(origins: tuple[str, ...], site_domain: str) -> dict[str, Any]:
 def cors(cfg: Config) -> Ref:
     """The rule, once the site's distribution (hence its domain) exists."""
     return Ref("distribution_domain", partial(cors_for, tuple(cfg.api.cors_origins)))
+
+
+def throttle_warning(cfg: Config) -> str | None:
+    """A stage throttle above the region's default account quota: config.yaml takes up to
+    10,000 / 5,000 (the usual regions' default), which in 13 regions is four times what the
+    account gets unless its quota was raised; the API would then be throttled lower than
+    config.yaml says, with nothing said. A warning: a raised quota is real."""
+    if cfg.region not in LOW_THROTTLE_REGIONS:
+        return None
+    rate, burst = LOW_DEFAULT_THROTTLE
+    throttling = cfg.api.throttling
+    over = [
+        f"api.throttling.{key} {value:g} is above {limit:,}"
+        for key, value, limit in (
+            ("rate", throttling.rate, rate),
+            ("burst", throttling.burst, burst),
+        )
+        if value > limit
+    ]
+    if not over:
+        return None
+    return (
+        f"{' and '.join(over)}: the account's default throttle in {cfg.region} is {rate:,} "
+        f"requests per second with a burst of {burst:,} (not {DEFAULT_THROTTLE[0]:,} / "
+        f"{DEFAULT_THROTTLE[1]:,} as in most regions), and a route's throttle cannot exceed the "
+        "account's. Unless this account's quota was raised (Service Quotas: Amazon API Gateway, "
+        "'Throttle rate'), the API is throttled at the account's; lower api.throttling or ask "
+        "for an increase"
+    )
 
 
 def desired(cfg: Config, inp: Inputs) -> list[Any]:

@@ -15,7 +15,7 @@ from deploy import planner
 from deploy.aws import DeployError
 from deploy.cli import main
 from deploy.engine import Engine, Planned
-from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, session
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, edit_config, engine, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 EU_IMAGE = IMAGE.replace("us-east-1", "eu-west-1")
@@ -124,3 +124,15 @@ def test_a_stack_with_nothing_deployed_is_said_to_be_new(project: Path, capsys) 
     engine(project).apply()
     assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["notes"] == []
+
+
+def test_a_plan_in_a_low_throttle_region_warns_of_a_throttle_above_its_quota(
+    project: Path,
+) -> None:
+    """af-south-1's default account throttle is 2,500 req/s (API Gateway quotas): a route's
+    3,000 cannot be had there unless the quota was raised, and the plan says so."""
+    _region(project, "af-south-1")
+    edit_config(project, "api:\n", "api:\n  throttling:\n    rate: 3000\n")
+    planned = engine(project, image=IMAGE.replace("us-east-1", "af-south-1")).plan()
+    (said,) = [w for w in planned.warnings if "api.throttling" in w]
+    assert said.startswith("api.throttling.rate 3000 is above 2,500"), said

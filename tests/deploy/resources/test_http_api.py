@@ -357,3 +357,35 @@ def test_a_conflicting_change_is_reported_with_the_hint() -> None:
             match=r"api_stage \$default: apigatewayv2:CreateStage failed: AWS said ConflictExc",
         ):
             execute(aws, stage, known={"api_id": "a1"})
+
+
+# API Gateway quotas (docs.aws.amazon.com/apigateway/latest/developerguide/limits.html): the
+# account's default throttle is 2,500 requests per second with a burst of 1,250 in these
+# regions (10,000 / 5,000 elsewhere), and a route's throttle cannot exceed the account's.
+LOW_DEFAULT = ("af-south-1", "eu-south-1", "ap-southeast-3", "me-central-1", "ap-south-2",
+               "ap-southeast-4", "eu-south-2", "eu-central-2", "il-central-1", "ca-west-1",
+               "ap-southeast-5", "ap-southeast-7", "mx-central-1")  # fmt: skip
+
+
+@pytest.mark.parametrize("region", LOW_DEFAULT)
+def test_a_throttle_above_a_low_default_regions_quota_is_warned(region: str) -> None:
+    said = api.throttle_warning(config(region=region, api={"throttling": {"rate": 3000}}))
+    assert said is not None and said.startswith("api.throttling.rate 3000 is above"), said
+    assert "2,500" in said and region in said and "Throttle rate" in said, said
+    said = api.throttle_warning(config(region=region, api={"throttling": {"burst": 2000}}))
+    assert said is not None and said.startswith("api.throttling.burst 2000 is above"), said
+    assert "1,250" in said, said
+
+
+@pytest.mark.parametrize(
+    ("region", "throttling"),
+    [
+        ("af-south-1", {"rate": 2500, "burst": 1250}),  # at the quota: allowed
+        ("us-east-1", {"rate": 10000, "burst": 5000}),  # the usual regions' quota
+        ("eu-west-1", {"rate": 3000, "burst": 2000}),
+    ],
+)
+def test_a_throttle_within_the_regions_default_quota_is_not_warned(
+    region: str, throttling: dict[str, float]
+) -> None:
+    assert api.throttle_warning(config(region=region, api={"throttling": throttling})) is None
