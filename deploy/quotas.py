@@ -8,8 +8,10 @@ the account's in the region, and SageMaker charges a request its current use plu
 utilization of U Instances and a request delta of D Instances"), so the check counts what
 *this plan* starts, read from the endpoint's planned action: a create starts its fleet; a
 blue/green switch (a new model or instance type) runs the old fleet and the new one side by
-side; a scale in place (UpdateEndpointWeightsAndCapacities) adds instances next to the running
-ones, so it needs the new count, and a scale-down or an unchanged endpoint starts nothing.
+side, and each instance type has its own quota ("ml.m5.xlarge for endpoint usage"), so a
+switch to another type needs only the new fleet of that type; a scale in place
+(UpdateEndpointWeightsAndCapacities) adds instances next to the running ones, so it needs the
+new count, and a scale-down or an unchanged endpoint starts nothing.
 With autoscaling, max_capacity is needed whenever the endpoint runs. The project's other
 stacks (its other environments and previews, ``{project}-…``) draw on the same quota: the
 instances (or serverless concurrency) their endpoints hold are added to what the plan needs.
@@ -161,6 +163,16 @@ def instances_needed(
         )
     seen = world.get("endpoint", action.name)
     old = (seen.instances if seen is not None else None) or 0
+    old_type = _fleet_type(world, seen.config if seen is not None else None)
+    if old and old_type is not None and old_type != e.instance_type:
+        # Each instance type has its own quota: the old fleet holds none of the new type's.
+        need = max(fleet, e.instance_count, auto)
+        return Need(
+            need,
+            f"the update needs {need}: a blue/green switch to another instance type starts a "
+            f"fleet of {fleet} (the old fleet of {old} runs {old_type}, another quota){grows}",
+            "UpdateEndpoint would fail with ResourceLimitExceeded and the old config keep serving",
+        )
     need = max(old + fleet, e.instance_count, auto)
     return Need(
         need,
@@ -168,6 +180,14 @@ def instances_needed(
         f"old fleet of {old} and the new one of {fleet} together{grows}",
         "UpdateEndpoint would fail with ResourceLimitExceeded and the old config keep serving",
     )
+
+
+def _fleet_type(world: World, config: str | None) -> str | None:
+    """The instance type of the fleet the endpoint runs now, read from its config (None:
+    unknown, or serverless)."""
+    seen = world.get("endpoint_config", config) if config else None
+    variant = seen.variant if seen is not None else None
+    return variant.get("instance_type") if variant else None
 
 
 def concurrency_needed(cfg: Config, actions: list[Action]) -> Need | None:

@@ -17,6 +17,7 @@ from tests.support.moto_quotas import QUOTAS, Quota
 pytestmark = pytest.mark.usefixtures("aws_env")
 M5 = "ml.m5.large for endpoint usage"
 M5_TYPE = "ml.m5.large"
+M5X = "ml.m5.xlarge for endpoint usage"
 ONE = {"InitialInstanceCount": 1}
 
 
@@ -58,6 +59,25 @@ def test_only_a_switch_runs_two_fleets_an_unchanged_endpoint_needs_nothing(proje
     ) in warning
     QUOTAS[M5] = Quota(default=0, applied=2)
     assert engine(project, image=IMAGE2).plan().warnings == []
+
+
+def test_a_new_instance_type_needs_only_its_own_fleet_of_that_types_quota(project: Path) -> None:
+    """SageMaker's endpoint quotas are per instance type ("ml.m5.xlarge for endpoint usage"),
+    and its ResourceLimitExceeded counts that type's current use: the old fleet of another
+    type, serving until the switch, holds none of the new type's quota."""
+    QUOTAS[M5] = Quota(default=0, applied=2)
+    QUOTAS[M5X] = Quota(default=0, applied=2)
+    edit_config(project, "  instance_count: 1\n", "  instance_count: 2\n")
+    engine(project).apply()
+    edit_config(project, "instance_type: ml.m5.large", "instance_type: ml.m5.xlarge")
+    assert engine(project).plan().warnings == []  # 2 of ml.m5.xlarge: enough
+    QUOTAS[M5X] = Quota(default=0, applied=1)
+    (warning,) = engine(project).plan().warnings
+    assert (
+        f"'{M5X}' is 1 (applied), but the update needs 2: a blue/green switch to another "
+        "instance type starts a fleet of 2 (the old fleet of 2 runs ml.m5.large, another "
+        "quota)"
+    ) in warning
 
 
 def test_an_in_place_scale_needs_the_new_count_and_a_scale_down_nothing(project: Path) -> None:
