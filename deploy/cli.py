@@ -79,10 +79,36 @@ def _preview_names(file: ConfigFile, aws: Aws) -> Callable[[int], Names]:
     return names
 
 
+def _previews_without_template(
+    args: argparse.Namespace, file: ConfigFile, found: dict[int, list[str]]
+) -> int:
+    """`previews` when config.yaml has no `preview:`: those still in AWS (a template taken out
+    while they ran) are named with the command that removes each; the sweep judges none."""
+    if not found:
+        if args.previews_command == "list":
+            print(f"previews of {file.base.project}: none (config.yaml has no `preview:`)")
+            return 0
+        raise DeployError("previews: config.yaml has no `preview:` template, and AWS has none")
+    print(
+        f"previews of {file.base.project}: {len(found)}, though config.yaml has no `preview:` "
+        "template (taken out while they ran): nothing removes them by itself; remove each with "
+        "the command below, or put `preview:` back and let the sweep judge them"
+    )
+    for number, items in found.items():
+        env = preview_env(number)
+        print(f"  {env}: python -m deploy destroy --yes --env {env}")
+        print(f"    {', '.join(items)}")
+    if args.previews_command == "list":
+        return 0
+    print("The sweep removed none of them: without `preview:` it judges no preview.")
+    return 1
+
+
 def _engine(args: argparse.Namespace, env: Any = _UNSET, aws: Aws | None = None) -> Engine:
     """The engine of the deployment ``--env`` names (or ``env``)."""
     file = _file(args)
-    cfg = file.select(getattr(args, "env", None) if env is _UNSET else env)
+    removing = getattr(args, "command", None) == "destroy"
+    cfg = file.select(getattr(args, "env", None) if env is _UNSET else env, removing)
     image = getattr(args, "image", None)
     problem = image and image_problem(image, cfg.region)
     if problem:
@@ -1146,10 +1172,10 @@ def cmd_previews(args: argparse.Namespace) -> int:
     from deploy.github_api import GitHub
 
     file = _file(args)
-    if not file.previews_enabled:
-        raise DeployError("previews: config.yaml has no `preview:` template, so there are none")
     aws = Aws(file.base.region)
     found = previews.find(aws, file.base.project)
+    if not file.previews_enabled:
+        return _previews_without_template(args, file, found)
     max_days = file.preview_max_idle_days
     now = _now(args)
     names = _preview_names(file, aws)

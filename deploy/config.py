@@ -1167,10 +1167,19 @@ class ConfigFile:
             names.append("pr-<N> (a pull request's preview)")
         return ", ".join(names) or "none"
 
-    def preview(self, env: str) -> Config:
+    def preview(self, env: str, removing: bool = False) -> Config:
+        """A preview's Config. ``removing`` (destroy): one left in AWS after `preview:` was
+        taken out of config.yaml is still named: destroy needs its names alone, which come from
+        the project and region (the top level's), never from the template."""
         if self.preview_data is None:
+            if removing:
+                cfg = self.base.model_copy(deep=True)
+                cfg._environment = env
+                return cfg
             raise ConfigError(
-                f"{self.path}: --env {env}: previews need a `preview:` template in config.yaml"
+                f"{self.path}: --env {env}: previews need a `preview:` template in config.yaml "
+                f"(without one, `python -m deploy destroy --yes --env {env}` still removes a "
+                "preview left in AWS)"
             )
         cfg, problems = _validate(self.preview_data, "preview.", env)
         if cfg is None or problems:
@@ -1178,8 +1187,9 @@ class ConfigFile:
         cfg._own = (self.preview_overrides, "preview.")
         return cfg
 
-    def select(self, env: str | None) -> Config:
-        """The Config of one deployment; errors say which names exist."""
+    def select(self, env: str | None, removing: bool = False) -> Config:
+        """The Config of one deployment; errors say which names exist (``removing``: for
+        destroy, which may remove a preview whose template is gone)."""
         if env is None:
             if self.has_environments:
                 raise ConfigError(
@@ -1190,7 +1200,7 @@ class ConfigFile:
         if env in self.environments:
             return self.environments[env]
         if PREVIEW_RE.fullmatch(env):
-            return self.preview(env)
+            return self.preview(env, removing)
         if not self.has_environments and not self.previews_enabled:
             raise ConfigError(
                 f"{self.path}: --env {env}: config.yaml has no `environments:` (nor `preview:`); "

@@ -227,6 +227,30 @@ def test_adding_environments_leaves_an_existing_single_stack_alone(project: Path
     assert rc == 0 and "Nothing to destroy: no resources of environment pr-1" in out
 
 
+def test_previews_left_after_preview_is_removed_from_config_are_named_and_destroyable(
+    project: Path, capsys
+) -> None:
+    """`preview:` taken out of config.yaml while pr-7 runs: `previews list` and `status` name
+    it (not "there are none"), the sweep refuses saying how to remove it, and `destroy --env
+    pr-7` (which needs only its names) removes it; plan and apply of it stay refused."""
+    cfg = _staged(project)
+    bootstrap_apply(Aws("us-east-1", session()), Target(PROJECT, "us-east-1", "", "octo/trends",
+                    environments=("staging", "production"), previews=True))  # fmt: skip
+    _apply_previews(capsys, project, cfg, (7,))
+    edit_config(project, "preview: {}\n", "")
+    rc, out = _run(capsys, "--config", cfg, "previews", "list")
+    assert rc == 0, out
+    assert "there are none" not in out and "pr-7" in out
+    assert "python -m deploy destroy --yes --env pr-7" in out
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "7", "--yes")
+    assert rc == 1 and "python -m deploy destroy --yes --env pr-7" in out, out
+    rc, out = _run(capsys, "--config", cfg, "plan", "--env", "pr-7")
+    assert rc == 1 and "previews need a `preview:` template" in out
+    rc, out = _run(capsys, "--config", cfg, "destroy", "--yes", "--env", "pr-7")
+    assert rc == 0, out
+    assert not any(_of(inventory(), f"{PROJECT}-pr-7").values())
+
+
 def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
