@@ -1206,7 +1206,15 @@ class ConfigFile:
                 f"{self.path}: --env {env}: config.yaml has no `environments:` (nor `preview:`); "
                 "drop --env to use the single deployment"
             )
-        raise ConfigError(f"{self.path}: --env {env}: not an environment; choose {self.choices()}")
+        way_out = (
+            f" (if {env} was deployed and has since been taken out of config.yaml: put it back "
+            f"under `environments:`, run this destroy, then take it out; docs/environments.md)"
+            if removing
+            else ""
+        )
+        raise ConfigError(
+            f"{self.path}: --env {env}: not an environment; choose {self.choices()}{way_out}"
+        )
 
 
 def _key_of(problem: str) -> str:

@@ -855,3 +855,19 @@ def test_a_number_out_of_range_says_the_range_in_words(data: dict, said: str) ->
     msg = _err(data)
     assert f"  - {said}" in msg, msg
     assert "Input should be" not in msg, msg
+
+
+def test_destroy_of_an_environment_taken_out_of_config_says_the_way_out() -> None:
+    """`destroy --env staging-eu` after staging-eu was taken out of config.yaml while deployed
+    said only "not an environment; choose staging, production": the stack kept running, and
+    the way to remove it (docs/environments.md) was not named. Other commands keep the short
+    message (there it is a typo far more often)."""
+    file = parse_config_file({"environments": {"staging": {}, "production": {}}})
+    with pytest.raises(ConfigError) as err:
+        file.select("staging-eu", removing=True)
+    said = str(err.value)
+    assert "not an environment; choose staging, production" in said, said
+    assert "put it back under `environments:`" in said and "docs/environments.md" in said, said
+    with pytest.raises(ConfigError) as err:
+        file.select("staging-eu")
+    assert "put it back" not in str(err.value)
