@@ -834,7 +834,9 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
     kept_roles = stacks.kept_roles(world)
     repos = [
-        f"Kept the image repository {name}: every environment of the project uses it."
+        f"Kept the image repository {name}: every environment of the project uses it. Once the "
+        f"last one is destroyed, `aws ecr delete-repository --repository-name {name} --force "
+        f"--region {eng.cfg.region}` removes it and its images."
         for name in kept
     ]
     run.kept = [*kept_roles, *repos]

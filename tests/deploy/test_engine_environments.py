@@ -161,6 +161,9 @@ def test_staging_and_production_are_two_stacks_and_a_preview_comes_and_goes(
     rc, out = _run(capsys, "--config", cfg, "destroy", "--yes", "--env", "staging")
     assert rc == 0, out
     assert f"Kept the image repository {PROJECT}" in out
+    # ... and how to remove it once the last environment is gone (nothing else says it).
+    remove = f"aws ecr delete-repository --repository-name {PROJECT} --force --region us-east-1"
+    assert remove in out, out
     after = inventory()
     assert not any(_of(after, f"{PROJECT}-staging").values())
     for stack in ("production", "pr-7", "pr-70"):
