@@ -58,20 +58,30 @@ def is_mutating(operation: str) -> bool:
 
 @dataclass
 class CallLog:
-    """Every AWS API call made through the session, in order (service, operation)."""
+    """Every AWS API call sent through the session, in order (service, operation); apart,
+    ``remembered``: the reads `Aws.reads_once` answered with an earlier answer, never sent."""
 
     calls: list[tuple[str, str]] = field(default_factory=list)
+    remembered: list[tuple[str, str]] = field(default_factory=list)
 
-    def record(self, model: Any, **_: Any) -> None:
-        self.calls.append((model.service_model.service_name, model.name))
+    def record(self, model: Any, remembered: bool = False, **_: Any) -> None:
+        call = (model.service_model.service_name, model.name)
+        (self.remembered if remembered else self.calls).append(call)
 
     @property
     def mutating(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if is_mutating(c[1])]
 
     def summary(self) -> str:
-        counts = Counter(f"{s}:{o}" for s, o in self.calls)
-        return ", ".join(f"{k}×{v}" for k, v in sorted(counts.items()))
+        said = _counted(self.calls)
+        if self.remembered:
+            said += f" (answered from memory, not sent: {_counted(self.remembered)})"
+        return said
+
+
+def _counted(calls: list[tuple[str, str]]) -> str:
+    counts = Counter(f"{s}:{o}" for s, o in calls)
+    return ", ".join(f"{k}×{v}" for k, v in sorted(counts.items()))
 
 
 def _max_attempts() -> int:
@@ -90,6 +100,8 @@ class Aws:
         self.session = session or boto3.Session(region_name=region)
         self.log = CallLog()
         self._clients: dict[str, Any] = {}
+        # `reads_once`'s answers by "service.Operation" while its block runs.
+        self._remembering: dict[str, dict[str, tuple[Any, Any]]] = {}
         self._config = botocore.config.Config(
             region_name=region,
             retries={"mode": "standard", "max_attempts": _max_attempts()},
@@ -100,9 +112,16 @@ class Aws:
     def client(self, service: str) -> Any:
         if service not in self._clients:
             c = self.session.client(service, config=self._config)
-            c.meta.events.register("before-call.*.*", self.log.record)
+            c.meta.events.register("before-call.*.*", self._record)
             self._clients[service] = c
         return self._clients[service]
+
+    def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        """The call in the log; apart when `reads_once` answers it without sending it (this
+        runs before its handler: botocore calls ``*`` handlers before a named event's)."""
+        event = f"{model.service_model.service_name}.{model.name}"
+        answers = self._remembering.get(event)
+        self.log.record(model, remembered=answers is not None and _key(params) in answers)
 
     @contextmanager
     def reads_once(self, service: str, operation: str) -> Iterator[None]:
@@ -118,7 +137,7 @@ class Aws:
         event = f"{service}.{operation}"
 
         def replay(params: dict[str, Any], context: dict[str, Any], **_: Any) -> Any:
-            key = repr((params.get("url"), params.get("query_string"), params.get("body")))
+            key = _key(params)
             context["reads_once_key"] = key
             return answers.get(key)
 
@@ -129,9 +148,11 @@ class Aws:
 
         for name, handler in (("before-call", replay), ("after-call", keep)):
             events.register(f"{name}.{event}", handler)
+        self._remembering[event] = answers
         try:
             yield
         finally:
+            del self._remembering[event]
             for name, handler in (("before-call", replay), ("after-call", keep)):
                 events.unregister(f"{name}.{event}", handler)
 
@@ -164,6 +185,11 @@ class Aws:
             raise DeployError(
                 f"AWS: no credentials found: {HINTS[ErrorKind.NO_CREDENTIALS]}"
             ) from None
+
+
+def _key(params: dict[str, Any]) -> str:
+    """A request as `reads_once` tells one from another: its URL, query and body."""
+    return repr((params.get("url"), params.get("query_string"), params.get("body")))
 
 
 def _at(page: dict[str, Any], key: str) -> list[Any]:

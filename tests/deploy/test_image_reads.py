@@ -80,3 +80,26 @@ def test_reads_once_answers_a_repeated_read_with_the_first_answer_its_error_too(
     assert len(sent) == 4
     with pytest.raises(ValueError):
         aws.reads_once("ecr", "PutImage").__enter__()
+
+
+def test_a_read_answered_from_memory_is_not_counted_as_an_aws_call() -> None:
+    """`Aws.reads_once` answers a repeated read without sending it: the call log counted it
+    anyway, so apply's "N AWS calls" and the log's summary said more calls than AWS saw. It
+    counts the calls sent; the summary names those answered from memory apart."""
+    push_fake_image(PROJECT, "there")
+    aws = Aws("us-east-1", session())
+    sent: list[int] = []
+    aws.client("ecr").meta.events.register(
+        "before-send.ecr.DescribeImages", lambda request, **_: sent.append(1)
+    )
+    with aws.reads_once("ecr", "DescribeImages"):
+        for _ in range(3):
+            aws.client("ecr").describe_images(
+                repositoryName=PROJECT, imageIds=[{"imageTag": "there"}]
+            )
+    assert len(sent) == 1
+    assert aws.log.calls == [("ecr", "DescribeImages")]
+    assert aws.log.remembered == [("ecr", "DescribeImages")] * 2
+    assert aws.log.summary() == (
+        "ecr:DescribeImages×1 (answered from memory, not sent: ecr:DescribeImages×2)"
+    )
