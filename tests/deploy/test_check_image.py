@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
+from deploy.image import KEEP_IMAGES
 from deploy.image_ref import account_of, project_image_problem
 from tests.deploy.deploy_helpers import CONFIG, ENVIRONMENTS, PROJECT, push_fake_image
 from tests.support.refusals import refuse
@@ -107,7 +108,7 @@ def test_online_a_missing_repository_is_said_not_blamed_on_the_lifecycle_policy(
     assert f"error: --image: {uri} is not in ECR (RepositoryNotFoundException)" in err
     assert f"the ECR repository {PROJECT} itself does not exist in account {ACCOUNT}" in err
     assert "`python -m deploy image --env production` creates it" in err
-    assert "20 newest" not in err and "Nothing was deployed" in err
+    assert f"{KEEP_IMAGES} newest" not in err and "Nothing was deployed" in err
 
 
 DENIED = (
@@ -169,5 +170,5 @@ def test_online_an_ecr_error_other_than_not_found_says_what_it_is(
     assert f"error: --image: ECR did not say whether {uri} is there ({code}" in err
     for words in said:
         assert words in err, words
-    assert "20 newest" not in err and "is not in ECR" not in err
+    assert f"{KEEP_IMAGES} newest" not in err and "is not in ECR" not in err
     assert "Nothing was deployed; the image may well be there" in err

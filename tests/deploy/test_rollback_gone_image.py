@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from deploy.aws import DeployError
+from deploy.image import kept_images
 from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -69,7 +70,7 @@ def test_apply_of_an_expired_image_names_the_lifecycle_policy_and_the_revert(
         eng.apply()
     said = str(err.value)
     assert f"{gone} is not in ECR (ImageNotFoundException)" in said, said
-    assert "lifecycle policy" in said and "20 newest" in said, said
+    assert "lifecycle policy" in said and f"it keeps {kept_images()}" in said, said
     assert "git revert" in said and "docs/rolling-back.md" in said, said
     assert "run apply without --image (it builds the image)" not in said, said
     assert _served_config(sm) == bad
