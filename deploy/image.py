@@ -355,6 +355,26 @@ def repository_missing(uri: str, project_repository: str = "", env: str | None =
     return f"{said}. {create}"
 
 
+def repository_created_first(uri: str, env: str | None = None) -> str:
+    """Why a prebuilt image cannot be in the repository the plan itself creates (nothing
+    pushes into it between the plan's CreateRepository and its CreateModel), and how a first
+    deploy gets it there before apply: `deploy image --image` creates the repository as apply
+    would and builds nothing; `deploy image` alone builds and pushes model/'s image (what
+    deploy.yml runs before its apply); an apply without --image builds and pushes it itself."""
+    ref = ecr_image_ref(uri)
+    repo = ref[1] if ref else uri
+    flag = f" --env {env}" if env else ""
+    return (
+        f"this plan creates its repository {repo}, so the image cannot be in it yet. Create the "
+        f"repository and push the image before apply: `python -m deploy image{flag} --image "
+        f"{uri}` creates the repository as apply would (and builds nothing), then push the image "
+        f"to it (docker push {uri}, logged in to ECR) and run apply again; or "
+        f"`python -m deploy image{flag}` builds and pushes model/'s image and prints its digest "
+        f"to pass with --image (as deploy.yml does); or `python -m deploy apply{flag}` without "
+        "--image builds and pushes model/'s image itself"
+    )
+
+
 def _describe(
     aws: Aws, ref: tuple[str, str, dict[str, str]]
 ) -> tuple[dict[str, Any] | None, str, str]:
@@ -480,13 +500,15 @@ def missing_new_image_warning(
     CreateModel (`check_manifest_media_type`) would stop it only there, after the changes
     ordered before it (a first deploy's roles, Lambda, log groups). A read call only
     (DescribeImages): plan runs as the read-only role. None when ECR has it or cannot say
-    (apply's check says what then). Not for a missing repository this plan creates
-    (``repository_created``): an image may be pushed into it before apply's check runs (as
-    tests/deploy's runs do); apply's check still stops one that is not."""
+    (apply's check says what then). ``repository_created``: the plan creates the image's
+    repository (this project's, on a first deploy), so the image cannot be in it yet: nothing
+    pushes into it between the plan's CreateRepository and its CreateModel."""
     code = missing_code(aws, uri)
-    if code is None or (code == REPOSITORY_MISSING and repository_created):
+    if code is None:
         return None
-    if code == REPOSITORY_MISSING:
+    if code == REPOSITORY_MISSING and repository_created:
+        why = repository_created_first(uri, env)
+    elif code == REPOSITORY_MISSING:
         why = repository_missing(uri, project_repository, env)
     else:
         flag = f" --env {env}" if env else ""

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-import boto3
 import pytest
 
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import IMAGE, make_project, pushed_before_apply, session
+from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, make_project
 from tests.support.aws_clock import CLOCK
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 
@@ -39,15 +38,7 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def image_pushed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``--image IMAGE`` is in ECR when apply needs it, as after `deploy image` (each command
-    makes its own session)."""
-    session()  # the helpers' own session, made before sessions are hooked
-    real = boto3.Session
-
-    def made(*args: object, **kwargs: object) -> boto3.Session:
-        made_session = real(*args, **kwargs)
-        pushed_before_apply(made_session, IMAGE, now=False)
-        return made_session
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+def image_pushed(aws_env: str, project: Path) -> None:
+    """``--image IMAGE`` is in ECR before the test's commands run, as after `deploy image` and
+    a push (`image_in_ecr`): a plan that creates the repository refuses an image in it."""
+    image_in_ecr(project, IMAGE)

@@ -11,10 +11,13 @@ from typing import Any
 
 import boto3
 
+from deploy import planner
 from deploy.aws import Aws
-from deploy.config import load_config
+from deploy.config import Config, load_config
 from deploy.engine import Engine
 from deploy.image import ecr_image_ref
+from deploy.resources import ecr as ecr_resource
+from deploy.world import Desired, World
 from tests.support.aws_clock import CLOCK
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-1"
@@ -98,7 +101,7 @@ def engine(
     cfg = load_config(root / "config.yaml")
     boto = aws.session if aws is not None else boto or session()
     if image:
-        pushed_before_apply(boto, image)
+        image_in_ecr(root, image)
     aws = aws or Aws(cfg.region, boto)
     kw.setdefault("log", lambda _m: None)
     kw.setdefault("sleep", CLOCK.sleep)
@@ -106,43 +109,54 @@ def engine(
     return Engine(cfg, root, aws, image=image, **kw)
 
 
-_HOOKED: set[tuple[int, str]] = set()
-
-
-def pushed_before_apply(boto: boto3.Session, image: str, now: bool = True) -> None:
-    """A prebuilt ``image`` is in ECR when apply needs it, as after `deploy image` (apply checks
-    it, and SageMaker refuses an image ECR lacks): pushed ``now`` when its repository exists,
-    and whenever ``boto`` creates the repository (destroy deletes it with its images).
-    ``now`` False: only the hook (no call from inside a session's making)."""
+def image_in_ecr(root: Path, image: str = IMAGE, env: str | None = None) -> None:
+    """A prebuilt ``image`` is in ECR before apply, as a first-time operator has it: the
+    project's repository made by `deploy image` (`Engine.ensure_image`: its tags, lifecycle
+    policy) when missing, then the image pushed (Docker's push, without Docker). A plan that
+    creates the image's repository refuses an --image in it, so nothing may push mid-apply.
+    Its calls go through a client set of its own: the engine's call log holds only the
+    engine's. A test's own push (an OCI manifest, say) is kept; another repository that is
+    missing stays missing (its owner makes it)."""
     ref = ecr_image_ref(image)
     if ref is None or "imageTag" not in ref[2]:
         return
     repository, tag = ref[1], ref[2]["imageTag"]
     region = image.split(".dkr.ecr.", 1)[1].split(".", 1)[0]
-    if now:
-        _push_if_missing(repository, tag, region)
-    if (id(boto), image) in _HOOKED:
-        return
-    _HOOKED.add((id(boto), image))
-
-    def created(http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
-        name = parsed.get("repository", {}).get("repositoryName")
-        if name == repository and http_response.status_code == 200:
-            push_fake_image(repository, tag, region)
-
-    boto.events.register("after-call.ecr.CreateRepository", created)
-
-
-def _push_if_missing(repository: str, tag: str, region: str) -> None:
-    """``tag`` pushed into an existing ``repository`` that lacks it (a test's own push, an OCI
-    manifest say, is kept)."""
     ecr = _client("ecr", region)
     try:
         ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+        return
     except ecr.exceptions.ImageNotFoundException:
-        push_fake_image(repository, tag, region)
+        pass
     except ecr.exceptions.RepositoryNotFoundException:
-        pass  # apply creates it: the hook pushes then
+        cfg = load_config(root / "config.yaml", env)
+        if repository != cfg.names(ref[0]).ecr_repository or region != cfg.region:
+            return  # another repository is its owner's to make: a test of its absence
+        _repository_as_deploy_makes_it(cfg, root, image)
+    push_fake_image(repository, tag, region)
+
+
+def _repository_as_deploy_makes_it(cfg: Config, root: Path, image: str) -> None:
+    """The project's repository made by the ECR module's plan, as `Engine.ensure_image` (`deploy
+    image`) makes it (tags, lifecycle policy); without its check of the stack's roles, which a
+    test of that check must pass (an operator would push with the AWS CLI then)."""
+    made = Engine(cfg, root, _setup_aws(cfg.region), image=image, log=lambda _m: None)
+    desired = Desired.of(ecr_resource.desired(cfg, made.inputs()))
+    world = World(account=made.names.account, region=made.names.region)
+    for record in ecr_resource.RESOURCE.observe(made.aws, made.names, desired, world):
+        world.add(record)
+    made.executor(world).run(planner.plan([ecr_resource.RESOURCE], desired, world))
+
+
+_SETUP: dict[tuple[str | None, str], Aws] = {}
+
+
+def _setup_aws(region: str) -> Aws:
+    """The clients `image_in_ecr` makes the repository with, made once per server and region."""
+    key = (os.environ.get("AWS_ENDPOINT_URL"), region)
+    if key not in _SETUP:
+        _SETUP[key] = Aws(region, session())
+    return _SETUP[key]
 
 
 _CLIENTS: dict[tuple[str, str | None, str | None], Any] = {}

@@ -16,7 +16,12 @@ import pytest
 
 from deploy import lock
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, IMAGE2, pushed_before_apply, session
+from tests.deploy.deploy_helpers import (
+    IMAGE,
+    IMAGE2,
+    image_in_ecr,
+    session,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -82,8 +87,6 @@ def _sessions_with(monkeypatch: pytest.MonkeyPatch, hook: Any) -> None:
 
     def made(*args: object, **kwargs: object) -> boto3.Session:
         ours = real(*args, **kwargs)
-        pushed_before_apply(ours, IMAGE, now=False)
-        pushed_before_apply(ours, IMAGE2, now=False)
         hook(ours)
         return ours
 
@@ -138,6 +141,8 @@ IN_RELEASE = "before-call.s3.DeleteObject:lock"  # Ctrl-C in the release, its ca
 def _deployed(project: Path, capsys: Any) -> list[str]:
     """``apply --image IMAGE2`` of a stack deployed with IMAGE: argv (its lock is taken)."""
     cfg = str(project / "config.yaml")
+    image_in_ecr(project, IMAGE)  # as `deploy image` and a push leave them, before apply
+    image_in_ecr(project, IMAGE2)
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
     capsys.readouterr()
     return ["--config", cfg, "apply", "--image", IMAGE2]

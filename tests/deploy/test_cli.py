@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply, session
+from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 REPO = Path(__file__).resolve().parents[2]
@@ -29,13 +29,14 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     assert plan.startswith("Project trends-anomaly in us-east-1 (account 123456789012):")
     assert "+ create  lambda_function         trends-anomaly-detect  (does not exist)" in plan
     assert "▸ lambda:CreateFunction" in plan and "▸ wait until Lambda trends-anomaly-detect" in plan
-    assert plan.rstrip().endswith("Plan: 25 to create, 1 to wait for; 0 unchanged.")
+    # The repository is there (`deploy image` made it, the image is pushed): 1 unchanged.
+    assert plan.rstrip().endswith("Plan: 24 to create, 1 to wait for; 1 unchanged.")
 
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
     applied = capsys.readouterr().out
-    assert "[25/26] create site_object index.html: does not exist" in applied
-    assert "[26/26] wait cdn_deployed" in applied
-    assert "Applied 25 change(s), waited for 1 (" in applied and "API URL:   https://" in applied
+    assert "[24/25] create site_object index.html: does not exist" in applied
+    assert "[25/25] wait cdn_deployed" in applied
+    assert "Applied 24 change(s), waited for 1 (" in applied and "API URL:   https://" in applied
     (site,) = [line for line in applied.splitlines() if line.startswith("  Site URL:")]
     assert site.split()[-1].startswith("https://") and site.endswith(".cloudfront.net")
     assert "Endpoint:  trends-anomaly (InService)" in applied
@@ -57,7 +58,7 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "json"]) == 2
     doc = json.loads(capsys.readouterr().out)
-    assert doc["changes"] is True and doc["counts"]["create"] == 25
+    assert doc["changes"] is True and doc["counts"]["create"] == 24  # the repository is there
     summary_path = project / "summary.json"
     assert (
         main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(summary_path)]) == 0
@@ -72,8 +73,8 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
         "changes",
     }
     assert summary["status"] == "applied"  # as a failure says "failed", destroy "destroyed"
-    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 26
-    assert summary["changes"][0]["steps"][0]["call"] == "ecr:CreateRepository"
+    assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 25
+    assert summary["changes"][0]["steps"][0]["call"] == "iam:CreateRole"
     capsys.readouterr()
     assert main(["--config", cfg, "plan", "--image", IMAGE, "--format", "markdown"]) == 0
     assert "No changes" in capsys.readouterr().out
@@ -84,7 +85,6 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
     assert "project: must match" in capsys.readouterr().err
 
 
-@pytest.mark.usefixtures("image_pushed")
 def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "destroy"]) == 0
@@ -92,6 +92,7 @@ def test_destroy_without_yes_refuses_and_with_nothing_says_so(project: Path, cap
         "Nothing to destroy: no resources of project trends-anomaly found in us-east-1 (account "
         in (capsys.readouterr().out)
     )
+    image_in_ecr(project)  # as `deploy image` and a push leave it, before apply
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "destroy"]) == 1
@@ -213,7 +214,6 @@ def test_an_interrupted_apply_says_where_it_stopped_and_the_next_apply_resumes(
 
     def interrupting(*args: object, **kwargs: object) -> boto3.Session:
         made = real(*args, **kwargs)
-        pushed_before_apply(made, IMAGE, now=False)
 
         def ctrl_c(**_: object) -> None:
             if armed:
@@ -224,6 +224,7 @@ def test_an_interrupted_apply_says_where_it_stopped_and_the_next_apply_resumes(
         return made
 
     cfg = str(project / "config.yaml")
+    image_in_ecr(project)
     monkeypatch.setattr("deploy.aws.boto3.Session", interrupting)
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 130
     err = capsys.readouterr().err
@@ -329,7 +330,6 @@ def test_a_sigterm_ends_apply_as_ctrl_c_does_with_the_code_a_shell_gives_sigterm
 
     def terminating(*args: object, **kwargs: object) -> boto3.Session:
         made = real(*args, **kwargs)
-        pushed_before_apply(made, IMAGE, now=False)
 
         def sigterm(**_: object) -> None:
             if armed:
@@ -341,6 +341,7 @@ def test_a_sigterm_ends_apply_as_ctrl_c_does_with_the_code_a_shell_gives_sigterm
 
     cfg = str(project / "config.yaml")
     before = signal.getsignal(signal.SIGTERM)
+    image_in_ecr(project)
     monkeypatch.setattr("deploy.aws.boto3.Session", terminating)
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 143
     err = capsys.readouterr().err

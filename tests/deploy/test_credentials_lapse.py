@@ -32,7 +32,6 @@ from tests.deploy.deploy_helpers import (
     IMAGE,
     engine,
     push_fake_image,
-    pushed_before_apply,
 )
 from tests.support.lapse import Lapse, token_gone
 
@@ -46,7 +45,6 @@ def _lapsing(monkeypatch: pytest.MonkeyPatch, lapse: Lapse, gone_after: str = ""
 
     def made(*_: Any, region_name: str = "us-east-1", **__: Any) -> boto3.Session:
         ours = lapse.session(region_name)
-        pushed_before_apply(ours, IMAGE, now=False)  # as the image_pushed fixture's sessions
         if gone_after:
             lapse.lapse_after(ours, gone_after)
         return ours
@@ -284,12 +282,13 @@ def test_a_lapse_while_planning_under_the_lock_says_the_lock_is_held(
     assert second.startswith("The stack's lock s3://") and "--force-unlock" in second
 
 
-@pytest.mark.usefixtures("image_pushed")
+@pytest.mark.usefixtures("aws_env")
 def test_a_lapse_in_a_step_of_the_image_before_the_plan_writes_the_summary_naming_it(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A first environment's apply creates the image repository before the plan: the
-    credentials lapse in that action's next step, which the summary names."""
+    credentials lapse in that action's next step, which the summary names. (Nothing pushed
+    before: the plan would refuse an image not in ECR, but the lapse comes first.)"""
     cfg = project / "config.yaml"
     cfg.write_text(cfg.read_text() + ENVIRONMENTS)
     # The lock's PutObject (no bucket yet: no lock), ECR's CreateRepository, then nothing.

@@ -13,7 +13,7 @@ import pytest
 from deploy import lock
 from deploy.cli import main
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import IMAGE, session
+from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, session
 from tests.deploy.test_apply_summary_exits import IN_RELEASE, _ctrl_c_in_turn, _interrupting
 from tests.deploy.test_credentials_lapse import _lapsing
 from tests.support.lapse import Lapse
@@ -33,6 +33,7 @@ def _destroy(project: Path, *more: str) -> tuple[int, dict[str, Any]]:
 def test_a_whole_destroy_and_nothing_to_destroy_write_what_was_removed(
     project: Path, capsys: Any
 ) -> None:
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     code, doc = _destroy(project)  # no --yes: refused, said as such
     assert code == 1 and doc["status"] == "failed" and doc["stage"] == "arguments"
@@ -54,6 +55,7 @@ def test_a_whole_destroy_and_nothing_to_destroy_write_what_was_removed(
 def test_a_destroy_stopped_partway_writes_its_failure_what_it_left_and_the_lock(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     _lapsing(monkeypatch, Lapse(after=10**6, mode="expired"), gone_after="s3.DeleteBucket")
     code, doc = _destroy(project, "--yes")
@@ -79,6 +81,7 @@ def test_ctrl_c_in_a_destroy_writes_what_it_removed_and_the_lock(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     armed = _interrupting(monkeypatch)
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     armed.append("after-call.lambda.DeleteFunction")
     code, doc = _destroy(project, "--yes")
@@ -96,6 +99,7 @@ def test_a_second_ctrl_c_in_the_release_after_the_bucket_went_says_the_lock_went
     """Ctrl-C after the bucket's deletion (the models go after it), then again in the lock's
     release: the lock was in that bucket, so none is held, and no --force-unlock is needed."""
     armed = _interrupting(monkeypatch)
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     armed.append("after-call.sagemaker.DeleteModel")
 
@@ -156,6 +160,7 @@ def test_ctrl_c_in_a_destroy_then_in_its_release_says_the_lock_as_it_is_in_aws(
     own deletion (its DeleteObject, that deletion's first step): past that step none is held,
     the bucket gone or not; before it, an interrupted release leaves it, with --force-unlock."""
     armed = _ctrl_c_in_turn(monkeypatch)
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     bucket = _site_bucket()
     armed += [first, *([then] if then else [])]
@@ -201,6 +206,7 @@ def test_ctrl_c_in_the_release_after_the_deletions_ended_keeps_what_they_did(
     in the lock's release: the summary says what the deletions did, ``destroyed`` or their
     failures, not "interrupted in its deletions" with no failure; the lock as it is."""
     armed = _ctrl_c_in_turn(monkeypatch)
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     if refused:
         made = boto3_session_made()
@@ -255,6 +261,7 @@ def test_ctrl_c_in_a_destroys_reads_does_not_say_the_stack_has_no_bucket(
     """destroy reads what exists before it takes the lock: Ctrl-C there leaves no lock, but not
     because the stack has no bucket (apply's reason, which takes the lock first)."""
     armed = _interrupting(monkeypatch)
+    image_in_ecr(project)  # as `deploy image` and a push leave it
     assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
     capsys.readouterr()
     armed.append("after-call.sagemaker.DescribeEndpoint")

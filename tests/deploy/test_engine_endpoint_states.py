@@ -318,12 +318,12 @@ def test_a_model_failing_its_health_check_leaves_the_old_one_serving_and_says_so
     naming the config that still serves and that callers see no change; `status` then says the
     last apply rolled back, which image serves, and exits 0 (the endpoint is serving)."""
     from deploy.cli import main
-    from tests.deploy.deploy_helpers import IMAGE, pushed_before_apply
+    from tests.deploy.deploy_helpers import IMAGE, image_in_ecr
     from tests.support.moto_sagemaker import fail_ping
 
     engine(project).apply()
     serving = _endpoint_config()
-    pushed_before_apply(session(), IMAGE2)
+    image_in_ecr(project, IMAGE2)
     fail_ping(IMAGE2)
     cfg = str(project / "config.yaml")
     capsys.readouterr()

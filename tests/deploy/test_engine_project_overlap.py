@@ -25,9 +25,9 @@ from tests.deploy.deploy_helpers import (
     PROJECT,
     edit_config,
     engine,
+    image_in_ecr,
     inventory,
     make_project,
-    pushed_before_apply,
     session,
 )
 from tests.support.aws_clock import CLOCK
@@ -41,7 +41,7 @@ def _staging(root: Path) -> Engine:
     cfg_path = root / "config.yaml"
     cfg_path.write_text(cfg_path.read_text() + ENVIRONMENTS)
     image = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{PROJECT}:test-1"
-    pushed_before_apply(session(), image)
+    image_in_ecr(root, image, "staging")  # as `deploy image` and a push leave it
     cfg = load_config(cfg_path, "staging")
     return Engine(
         cfg, root, Aws(cfg.region, session()), image=image,
@@ -133,8 +133,6 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
 
     def hooked(*args: Any, **kwargs: Any) -> boto3.Session:
         ours = real(*args, **kwargs)
-        pushed_before_apply(ours, f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{PROJECT}:test-1",
-                            now=False)  # fmt: skip
         ours.events.register("provide-client-params.*.*", record)
         return ours
 

@@ -14,6 +14,7 @@ from tests.deploy.deploy_helpers import IMAGE, engine, inventory, push_fake_imag
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 MISSING = IMAGE.rsplit(":", 1)[0] + ":src-0123456789ab"  # a tag ECR does not have
+CREATED = "This plan creates its repository trends-anomaly, so the image cannot be in it yet"
 
 
 def _plan(project: Path, image: str, capsys: pytest.CaptureFixture[str]) -> str:
@@ -87,3 +88,29 @@ def test_a_first_deploy_of_an_image_in_a_repository_that_is_not_there_changes_no
     assert "Nothing was changed" in err, err
     made = {k: v for k, v in inventory().items() if v}
     assert made == {}, made
+
+
+def test_a_first_deploy_of_an_image_in_the_repository_the_plan_creates_changes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`apply --image` into this project's own repository on a first deploy: the plan creates
+    that repository, so the image cannot be in it yet. Plan said nothing of it and apply made
+    the roles, Lambda and log groups before its image check stopped it at CreateModel. Plan
+    warns and apply refuses before any change, naming the repository and what to run first."""
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE]) == 2
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"{IMAGE} is not in ECR (RepositoryNotFoundException)" in said, said
+    assert CREATED in said, said
+    assert f"python -m deploy image --image {IMAGE}" in said, said
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert CREATED in err, err
+    assert "Nothing was changed" in err, err
+    made = {k: v for k, v in inventory().items() if v}
+    assert made == {}, made
+    # What it says to do works: `deploy image --image` makes the repository, a push, apply.
+    assert main(["--config", cfg, "image", "--image", IMAGE]) == 0
+    push_fake_image("trends-anomaly", "test-1")
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0

@@ -11,7 +11,15 @@ import pytest
 from deploy import quotas
 from deploy.aws import Aws
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, IMAGE2, edit_config, engine, other_endpoint, session
+from tests.deploy.deploy_helpers import (
+    IMAGE,
+    IMAGE2,
+    edit_config,
+    engine,
+    image_in_ecr,
+    other_endpoint,
+    session,
+)
 from tests.support.moto_quotas import QUOTAS, Quota
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -33,6 +41,7 @@ def test_an_applied_value_is_read_else_the_aws_default(project: Path) -> None:
 
 def test_plan_warns_when_the_account_cannot_run_the_endpoint(project: Path, capsys) -> None:
     QUOTAS[M5] = Quota(default=0)
+    image_in_ecr(project)  # pushed, as before a first apply: no warning of a missing image
     assert main(["--config", str(project / "config.yaml"), "plan", "--image", IMAGE]) == 2
     out = capsys.readouterr().out
     (line,) = [x for x in out.splitlines() if x.startswith("Warning:")]

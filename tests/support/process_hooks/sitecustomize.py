@@ -1,8 +1,6 @@
 """Hooks for a real `python -m deploy` process in a test (this directory on PYTHONPATH; Python
 imports ``sitecustomize`` at start-up). Nothing in deploy/ knows of it.
 
-- ``DEPLOY_TEST_IMAGE``: that prebuilt image is pushed when the process creates its ECR
-  repository (as `deploy image` would have), so apply's image check finds it.
 - ``DEPLOY_TEST_STOP_AFTER`` (``service.Operation``) and ``DEPLOY_TEST_MARK`` (a file): after
   AWS answered that call successfully the first time, the file is written and the process
   waits there for the test's signal (SIGKILL, SIGTERM, SIGINT): a kill point the test knows,
@@ -39,11 +37,6 @@ def _stop_after(session: boto3.Session, target: str, mark: str) -> None:
 
 def _init(self: boto3.Session, *args: Any, **kwargs: Any) -> None:
     _made(self, *args, **kwargs)
-    image = os.environ.get("DEPLOY_TEST_IMAGE")
-    if image:
-        from tests.deploy.deploy_helpers import pushed_before_apply
-
-        pushed_before_apply(self, image, now=False)
     target, mark = os.environ.get("DEPLOY_TEST_STOP_AFTER"), os.environ.get("DEPLOY_TEST_MARK")
     if target and mark:
         _stop_after(self, target, mark)
