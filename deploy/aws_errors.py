@@ -182,6 +182,27 @@ def _by_operation(service: str, operation: str, code: str, message: str) -> Erro
     return None
 
 
+# Read calls whose IAM action has another name than the operation (S3's authorization
+# reference; HTTP APIs authorize by HTTP verb: apigateway:GET for every read).
+_ACTION_OF = {
+    ("s3", "ListObjectsV2"): "s3:ListBucket",
+    ("s3", "ListObjects"): "s3:ListBucket",
+    ("s3", "HeadBucket"): "s3:ListBucket",
+    ("s3", "HeadObject"): "s3:GetObject",
+    ("s3", "ListObjectVersions"): "s3:ListBucketVersions",
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+}
+_PREFIX = {"resourcegroupstaggingapi": "tag", "service-quotas": "servicequotas"}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM permission that allows the read call ``operation`` of ``service`` (botocore's
+    names), as a refusal names what to grant."""
+    if service == "apigatewayv2":
+        return "apigateway:GET" if operation.startswith("Get") else f"apigateway:{operation}"
+    return _ACTION_OF.get((service, operation), f"{_PREFIX.get(service, service)}:{operation}")
+
+
 def error_code(err: BaseException) -> str:
     if isinstance(err, botocore.exceptions.ClientError):
         return str(err.response.get("Error", {}).get("Code", ""))

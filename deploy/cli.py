@@ -913,23 +913,35 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Exit 1 when a stack's endpoint is Failed (a script or an on-call check can act on it),
     else 0, a stack not deployed included."""
     from deploy import previews
+    from deploy.ops import unread_line
+    from deploy.world import refused_read
 
     file = _file(args)
     failed: list[str] = []
+    unread: list[str] = []
     if getattr(args, "env", None) is not None or not (
         file.has_environments or file.previews_enabled
     ):
-        _print_status(_engine(args), failed)
-        return _status_exit(failed)
+        _print_status(_engine(args), failed, unread)
+        return _status_exit(failed, unread)
     aws = Aws(file.base.region)
     for env in file.environments:
-        _print_status(_engine(args, env, aws), failed)
+        _print_status(_engine(args, env, aws), failed, unread)
     if not file.has_environments:
-        _print_status(_engine(args, None, aws), failed)
+        _print_status(_engine(args, None, aws), failed, unread)
     # The previews from listings alone: the deploy role may read no preview by name
     # (deploy/bootstrap/policies.py), and status runs with it too.
-    found = previews.find(aws, file.base.project, functions=False)
-    seen = previews.listed(aws, file.base.project) if found else None
+    try:
+        found = previews.find(aws, file.base.project, functions=False)
+        seen = previews.listed(aws, file.base.project) if found else None
+    except botocore.exceptions.ClientError as err:
+        refused = refused_read(err, aws.log.calls, ("preview",))
+        if refused is None:
+            raise
+        print(f"previews of {file.base.project}: could not be listed")
+        print(unread_line(refused))
+        unread.append(f"the previews of {file.base.project}")
+        return _status_exit(failed, unread)
     print(f"previews of {file.base.project}: {len(found) or 'none'}")
     preview_names = _preview_names(file, aws)
     for number, items in found.items():
@@ -941,36 +953,52 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"api {names.api_url(api_id) if api_id else 'missing'}, "
             f"{len(items)} resource(s) listed (`previews list` names them, with their age)"
         )
-    return _status_exit(failed)
+    return _status_exit(failed, unread)
 
 
-def _print_status(eng: Engine, failed: list[str]) -> None:
-    """One stack's status lines; its endpoint's name added to ``failed`` when it is Failed."""
+def _print_status(eng: Engine, failed: list[str], unread: list[str]) -> None:
+    """One stack's status lines; its endpoint's name added to ``failed`` when it is Failed,
+    and the stack added to ``unread`` when the credentials were refused one of its reads (its
+    other sections are still said: each refused read is one line naming the permission)."""
     from deploy.image import missing_code
     from deploy.ops import status_lines
     from deploy.rollback import previous_image
+    from deploy.world import Unread
 
-    world = eng.observe()
+    refused: list[Unread] = []
+    world = eng.observe(unread=refused)
     previous = previous_image(world, eng.names)
     gone = missing_code(eng.aws, previous) if previous else None
-    lines = status_lines(world, eng.names, gone)
-    lines[1:1] = lock.status_read(eng.aws, eng.names, time.time())
+    lines = status_lines(world, eng.names, gone, refused)
+    held = lock.status_read(eng.aws, eng.names, time.time())
+    lines[1:1] = held
     print("\n".join(lines))
+    if refused or any(lock.UNREAD in line for line in held):
+        where = f" {eng.names.env}" if eng.names.env else ""
+        unread.append(f"the stack{where} ({eng.names.project} in {eng.names.region})")
     ep = world.get("endpoint", eng.names.endpoint)
     if ep is not None and ep.status == "Failed":
         failed.append(eng.names.endpoint)
 
 
-def _status_exit(failed: list[str]) -> int:
-    if not failed:
-        return 0
-    print(
-        f"error: endpoint {', '.join(failed)} is Failed (the reason is above): "
-        "`python -m deploy apply` deletes and re-creates it (`plan` shows it first); "
-        "`python -m deploy logs` shows what the container said",
-        file=sys.stderr,
-    )
-    return 1
+def _status_exit(failed: list[str], unread: list[str] | None = None) -> int:
+    """1 when an endpoint is Failed, or when a read was refused: what could not be read may
+    be what is wrong, so a script or an on-call check must not take the rest for all."""
+    if unread:
+        print(
+            f"error: status could not read all of {', '.join(unread)}: the credentials were "
+            "refused the reads named above (`unread`, `lock`), which say what to grant; "
+            "the rest is what AWS answered",
+            file=sys.stderr,
+        )
+    if failed:
+        print(
+            f"error: endpoint {', '.join(failed)} is Failed (the reason is above): "
+            "`python -m deploy apply` deletes and re-creates it (`plan` shows it first); "
+            "`python -m deploy logs` shows what the container said",
+            file=sys.stderr,
+        )
+    return 1 if failed or unread else 0
 
 
 def cmd_logs(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import botocore.exceptions
+
 from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
@@ -37,7 +39,7 @@ from deploy.resources import registered
 from deploy.resources import site as site_resource
 from deploy.resources.base import ResourceType
 from deploy.site_manifest import stale_build
-from deploy.world import Desired, World
+from deploy.world import Desired, Unread, World, refused_read
 
 
 @dataclass
@@ -184,17 +186,30 @@ class Engine:
         desired: Desired | None = None,
         types: Sequence[ResourceType] | None = None,
         roles: World | None = None,
+        unread: list[Unread] | None = None,
     ) -> World:
         """What exists now, found by deterministic names and tags (read-only calls).
         ``roles``: the stack's IAM roles as already read in this run (`read_roles`; they do
-        not depend on ``desired``), taken instead of reading them again."""
+        not depend on ``desired``), taken instead of reading them again. ``unread``: a read
+        the credentials are refused (AccessDenied) leaves its module's kinds unobserved and
+        is added there, instead of failing the whole (`status`: every other section still
+        says what it can); a plan takes none, as it must not take a refused read for absent."""
         desired = desired or Desired()
         world = World(account=self.names.account, region=self.names.region)
         for t in self.types if types is None else types:
             if roles is not None and t is iam_resource.RESOURCE:
                 seen = roles.of_kind("iam_role")
-            else:
+            elif unread is None:
                 seen = t.observe(self.aws, self.names, desired, world)
+            else:
+                try:
+                    seen = t.observe(self.aws, self.names, desired, world)
+                except botocore.exceptions.ClientError as err:
+                    refused = refused_read(err, self.aws.log.calls, tuple(t.kinds))
+                    if refused is None:
+                        raise
+                    unread.append(refused)
+                    seen = []
             for record in seen:
                 world.add(record)
         return world

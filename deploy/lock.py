@@ -176,6 +176,11 @@ def status_lines(
     ]
 
 
+# What `status`'s lock line says when the credentials may not read the lock (cli's exit
+# status reads it).
+UNREAD = "could not be read"
+
+
 def status_read(aws: Aws, names: Names, now: float) -> list[str]:
     """`status`'s lock lines: a held lock's (``status_lines``), none when free or no bucket
     yet, and one line when the credentials may not read it. A read-only role without
@@ -188,7 +193,7 @@ def status_read(aws: Aws, names: Names, now: float) -> list[str]:
         if classify(err, "s3", "GetObject") is not ErrorKind.DENIED:
             raise
         return [
-            f"  lock      could not be read: s3:GetObject on s3://{names.bucket}/{KEY} was "
+            f"  lock      {UNREAD}: s3:GetObject on s3://{names.bucket}/{KEY} was "
             f"refused ({error_code(err)}); grant these credentials s3:GetObject on it and "
             f"s3:ListBucket on the bucket (without it S3 refuses a missing key the same way) "
             "to see whether an apply or destroy holds it"

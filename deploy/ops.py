@@ -12,12 +12,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deploy.aws import DeployError
+from deploy.aws_errors import iam_action
 from deploy.log_search import parse_at as parse_at  # `logs`' parsing was here: still importable
 from deploy.log_search import parse_since as parse_since
 from deploy.log_search import request_pattern as request_pattern
@@ -25,7 +26,7 @@ from deploy.naming import VARIANT, Names, site_url
 from deploy.resources.cdn import site_domain
 from deploy.rollback import rollback_lines
 from deploy.stacks import role_status
-from deploy.world import World
+from deploy.world import Unread, World
 
 # The model's half of the smoke test lives with the model, in its build context (config.yaml
 # model.build_context) and out of its image (model/.dockerignore): what to POST to /detect and
@@ -41,8 +42,26 @@ SMOKE_CONTRACT = (
 )
 
 
-def status_lines(world: World, n: Names, gone: str | None = None) -> list[str]:
-    """``gone``: ECR's error code when the image kept for rollback is no longer there."""
+def unread_line(unread: Unread) -> str:
+    """One refused read as `status` says it: the call, AWS's code, the permission, and what
+    it left unsaid (the lock's own line says the same of its GetObject: deploy/lock.py)."""
+    kinds = ", ".join(k.replace("_", " ") for k in unread.kinds)
+    return (
+        f"  unread    {kinds}: could not be read: {unread.service}:{unread.operation} was "
+        f"refused ({unread.code}); grant these credentials "
+        f"{iam_action(unread.service, unread.operation)} to see them"
+    )
+
+
+def status_lines(
+    world: World, n: Names, gone: str | None = None, unread: Sequence[Unread] = ()
+) -> list[str]:
+    """``gone``: ECR's error code when the image kept for rollback is no longer there.
+    ``unread``: the reads the credentials were refused (`Engine.observe`): a section of a
+    kind they left unobserved says so rather than "missing", and each is a line at the end."""
+    blind = {k for u in unread for k in u.kinds}
+    if blind:
+        return _blind_lines(world, n, gone, unread, blind)
     ep = world.get("endpoint", n.endpoint)
     fn = world.get("lambda_function", n.function)
     api = world.get("http_api", n.api)
@@ -75,6 +94,34 @@ def status_lines(world: World, n: Names, gone: str | None = None) -> list[str]:
     lines.append(_site_line(world, n, objects))
     lines.append(role_status(world, n))
     return lines
+
+
+def _blind_lines(
+    world: World, n: Names, gone: str | None, unread: Sequence[Unread], blind: set[str]
+) -> list[str]:
+    """`status_lines` with the sections that a refused read left unknown said as such."""
+    lines = status_lines(world, n, gone)
+    unknown = "unknown (could not be read: see `unread` below)"
+    sections = {
+        "  endpoint  ": ("endpoint",),
+        "            variant": ("endpoint_config", "scaling"),
+        "  image     ": ("endpoint_config", "sagemaker_model"),
+        "  previous  ": ("endpoint_config", "sagemaker_model"),
+        "  configs   ": ("endpoint_config",),
+        "  lambda    ": ("lambda_function",),
+        "  api       ": ("http_api",),
+        "  site      ": ("cloudfront_distribution", "cloudfront_oac", "s3_bucket", "site_object"),
+        "  roles     ": ("iam_role",),
+    }
+    out = []
+    for line in lines:
+        kinds = next((k for head, k in sections.items() if line.startswith(head)), ())
+        if blind.intersection(kinds):
+            head = next(h for h in sections if line.startswith(h))
+            name = {"  endpoint  ": n.endpoint, "  lambda    ": n.function}.get(head)
+            line = f"{head}{name}: {unknown}" if name else f"{head}{unknown}"
+        out.append(line)
+    return out + [unread_line(u) for u in unread]
 
 
 def _site_line(world: World, n: Names, objects: list[Any]) -> str:

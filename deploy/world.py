@@ -11,6 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import botocore.exceptions
+
+from deploy.aws_errors import ErrorKind, classify, error_code
+
 Key = tuple[str, str]  # (kind, name)
 
 
@@ -76,3 +80,27 @@ class World(Records):
         for record in self:
             out.update(getattr(record, "provides", None) or {})
         return out
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What a refused read left unobserved (`Engine.observe` with ``unread``): the kinds of
+    one resource module, and the call the credentials were refused."""
+
+    kinds: tuple[str, ...]
+    service: str
+    operation: str
+    code: str
+
+
+def refused_read(
+    err: botocore.exceptions.ClientError, calls: list[tuple[str, str]], kinds: tuple[str, ...]
+) -> Unread | None:
+    """``err`` as what it left unread of ``kinds`` when the credentials were refused the call
+    (AccessDenied), else None. ``calls``: the call log; its last call of that operation is
+    the refused one, and names its service (a ClientError does not)."""
+    operation = err.operation_name
+    service = next((s for s, o in reversed(calls) if o == operation), "")
+    if classify(err, service, operation) is not ErrorKind.DENIED:
+        return None
+    return Unread(kinds, service, operation, error_code(err))

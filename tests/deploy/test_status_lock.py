@@ -17,9 +17,9 @@ from tests.support.refusals import refuse
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 
-def _status(project: Path, capsys: pytest.CaptureFixture[str]) -> str:
+def _status(project: Path, capsys: pytest.CaptureFixture[str], code: int = 0) -> str:
     capsys.readouterr()
-    assert main(["--config", str(project / "config.yaml"), "status"]) == 0
+    assert main(["--config", str(project / "config.yaml"), "status"]) == code
     return capsys.readouterr().out
 
 
@@ -73,7 +73,7 @@ def test_status_says_in_one_line_that_the_lock_could_not_be_read_and_shows_the_r
     eng.apply()
     denied = "User: arn:aws:sts::123456789012:assumed-role/ro/x is not authorized to perform: x"
     refuse(monkeypatch, "s3", "GetObject", "AccessDenied", denied)
-    said = _status(project, capsys)
+    said = _status(project, capsys, code=1)  # not all was read
     assert f"endpoint  {eng.names.endpoint}: InService" in said, said
     assert "  lambda    " in said and "  api       " in said and "  site      " in said, said
     (line,) = [ln for ln in said.splitlines() if ln.strip().startswith("lock ")]
