@@ -129,13 +129,15 @@ def _header(eng: Engine, notes: list[str] | None = None) -> str:
     )
 
 
+def _config_flag(args: argparse.Namespace) -> str | None:
+    """--config as a command this one prints must repeat it: None for the default."""
+    return args.config if args.config != "config.yaml" else None
+
+
 def _release_command(args: argparse.Namespace, holder_command: str) -> str:
     """The exact command that removes a held lock, from a plan's arguments."""
     return lock.unlock_command(
-        holder_command,
-        getattr(args, "env", None),
-        args.config if args.config != "config.yaml" else None,
-        getattr(args, "image", None),
+        holder_command, getattr(args, "env", None), _config_flag(args), getattr(args, "image", None)
     )
 
 
@@ -922,13 +924,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     if getattr(args, "env", None) is not None or not (
         file.has_environments or file.previews_enabled
     ):
-        _print_status(_engine(args), failed, unread)
+        _print_status(_engine(args), failed, unread, _config_flag(args))
         return _status_exit(failed, unread)
     aws = Aws(file.base.region)
     for env in file.environments:
-        _print_status(_engine(args, env, aws), failed, unread)
+        _print_status(_engine(args, env, aws), failed, unread, _config_flag(args))
     if not file.has_environments:
-        _print_status(_engine(args, None, aws), failed, unread)
+        _print_status(_engine(args, None, aws), failed, unread, _config_flag(args))
     # The previews from listings alone: the deploy role may read no preview by name
     # (deploy/bootstrap/policies.py), and status runs with it too.
     try:
@@ -956,7 +958,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     return _status_exit(failed, unread)
 
 
-def _print_status(eng: Engine, failed: list[str], unread: list[str]) -> None:
+def _print_status(
+    eng: Engine, failed: list[str], unread: list[str], config: str | None = None
+) -> None:
     """One stack's status lines; its endpoint's name added to ``failed`` when it is Failed,
     and the stack added to ``unread`` when the credentials were refused one of its reads (its
     other sections are still said: each refused read is one line naming the permission)."""
@@ -970,7 +974,7 @@ def _print_status(eng: Engine, failed: list[str], unread: list[str]) -> None:
     previous = previous_image(world, eng.names)
     gone = missing_code(eng.aws, previous) if previous else None
     lines = status_lines(world, eng.names, gone, refused)
-    held = lock.status_read(eng.aws, eng.names, time.time())
+    held = lock.status_read(eng.aws, eng.names, time.time(), config)
     lines[1:1] = held
     print("\n".join(lines))
     if refused or any(lock.UNREAD in line for line in held):

@@ -133,12 +133,17 @@ def utc(seconds: float) -> str:
 
 
 def status_lines(
-    names: Names, holder: Holder, now: float, here: tuple[int, bool] | None = None
+    names: Names,
+    holder: Holder,
+    now: float,
+    here: tuple[int, bool] | None = None,
+    config: str | None = None,
 ) -> list[str]:
     """`status`'s lines for a held lock (none when free: the caller reads it first), so an
     on-call sees it before an apply is refused: who, since, until, and what releases it.
     ``here`` (`runs_here`): the holder's process on this machine and whether it runs, said
-    as the refusal says it."""
+    as the refusal says it. ``config``: status's --config when not the default, which the
+    command that releases it must read too."""
     env = names.env
     if holder.ended_by(now):
         until = (
@@ -154,7 +159,8 @@ def status_lines(
         what = (
             f"process {here[0]} on this machine is not running, so that {holder.command} died "
             "without releasing the lock (killed, or the machine restarted), and no other run "
-            f"holds it; an apply or destroy is refused until it is removed: {_unlock(holder, env)}"
+            "holds it; an apply or destroy is refused until it is removed: "
+            f"{_unlock(holder, env, config)}"
         )
     elif here is not None:
         what = (
@@ -167,7 +173,7 @@ def status_lines(
         what = (
             "an apply or destroy of this stack runs, and another is refused until it ends (CI: "
             "Actions, its deploy run). Only if it died (a killed job, a closed laptop) and "
-            f"nothing else runs: {_unlock(holder, env)}"
+            f"nothing else runs: {_unlock(holder, env, config)}"
         )
     return [
         f"  lock      held: {holder.command} by {holder.who} on {holder.host}, since "
@@ -181,7 +187,7 @@ def status_lines(
 UNREAD = "could not be read"
 
 
-def status_read(aws: Aws, names: Names, now: float) -> list[str]:
+def status_read(aws: Aws, names: Names, now: float, config: str | None = None) -> list[str]:
     """`status`'s lock lines: a held lock's (``status_lines``), none when free or no bucket
     yet, and one line when the credentials may not read it. A read-only role without
     s3:GetObject on the lock is refused (AccessDenied), as is one without s3:ListBucket on the
@@ -198,7 +204,7 @@ def status_read(aws: Aws, names: Names, now: float) -> list[str]:
             f"s3:ListBucket on the bucket (without it S3 refuses a missing key the same way) "
             "to see whether an apply or destroy holds it"
         ]
-    return status_lines(names, holder, now, runs_here(aws, holder)) if holder else []
+    return status_lines(names, holder, now, runs_here(aws, holder), config) if holder else []
 
 
 def plan_note(aws: Aws, names: Names, now: float, release: Callable[[str], str]) -> str:
@@ -262,14 +268,19 @@ def unlock_command(
     return f"python -m deploy {shlex.join([*words, '--force-unlock'])}"
 
 
-def _unlock(holder: Holder, env: str | None) -> str:
-    """`unlock_command` with what it does: removes the lock, then finishes or applies."""
+def _unlock(holder: Holder, env: str | None, config: str | None = None) -> str:
+    """`unlock_command` with what it does: removes the lock, then finishes or applies. As
+    exact as status can make it: the config and environment it reads; an apply's --image is
+    not in the lock, so the operator is told to add it (a destroy takes none)."""
     if holder.command == "destroy":
-        return f"{unlock_command('destroy', env)} (it removes the lock, then finishes that destroy)"
-    plan = shlex.join(["plan", *(["--env", env] if env else [])])
+        unlock = unlock_command("destroy", env, config)
+        return f"{unlock} (it removes the lock, then finishes that destroy)"
+    words = [*(["--config", config] if config else []), "plan", *(["--env", env] if env else [])]
     return (
-        f"{unlock_command(holder.command, env)} (it removes the lock, then applies: "
-        f"`python -m deploy {plan}` shows what first)"
+        f"{unlock_command(holder.command, env, config)} (it removes the lock, then applies: "
+        f"`python -m deploy {shlex.join(words)}` shows what first). If that {holder.command} "
+        "was given --image, add the same --image URI: the lock does "
+        "not record the --image, and without one apply builds model/ as this checkout has it"
     )
 
 

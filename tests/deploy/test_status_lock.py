@@ -44,7 +44,7 @@ def test_status_shows_a_held_lock_and_how_to_release_it(
     assert f"apply by {holder.who} on {holder.host}" in line, line
     assert f"since {lock.utc(holder.since)}" in line, line
     assert f"until {lock.utc(holder.until)}" in line, line
-    assert "python -m deploy apply --force-unlock" in said, said
+    assert lock.unlock_command("apply", config=str(project / "config.yaml")) in said, said
     assert f"s3://{eng.names.bucket}/{lock.KEY}" in said, said
 
 
@@ -108,7 +108,7 @@ def test_status_says_whether_this_machines_holder_process_still_runs(
     said = _status(project, capsys)
     assert f"process {gone.pid} on this machine is not running" in said, said
     assert "that apply died without releasing the lock" in said, said
-    assert "python -m deploy apply --force-unlock" in said, said
+    assert lock.unlock_command("apply", config=str(project / "config.yaml")) in said, said
     running = subprocess.Popen(["sleep", "600"])
     try:
         _held_here(eng, running.pid)
@@ -118,4 +118,33 @@ def test_status_says_whether_this_machines_holder_process_still_runs(
         running.wait()
     assert f"process {running.pid} on this machine is still running that apply" in said, said
     assert "do not pass --force-unlock while it runs" in said, said
-    assert "python -m deploy apply --force-unlock" not in said, said
+    assert "--force-unlock" not in said.replace("pass --force-unlock", ""), said
+
+
+def test_status_names_the_exact_unlock_command_and_what_it_cannot_know(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """plan's note and the held-lock refusal name the exact command (`lock.unlock_command`);
+    status's lacked --config when it is not the default, so the command it printed read the
+    wrong file (or none). It has it now, and says plainly what it cannot know: the dead
+    apply's --image, which the lock does not record."""
+    import subprocess
+
+    eng = engine(project)
+    eng.apply()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    _held_here(eng, gone.pid)
+    cfg = str(project / "config.yaml")
+    said = " ".join(_status(project, capsys).split())
+    assert lock.unlock_command("apply", config=cfg) in said, said
+    assert "the lock does not record the --image" in said, said
+    # A destroy takes no --image: nothing to fill in.
+    eng.aws.client("s3").put_object(
+        Bucket=eng.names.bucket,
+        Key=lock.KEY,
+        Body=lock.Holder("arn:aws:iam::1:user/ann", "laptop pid 7", "destroy", 1.0).to_json(),
+    )
+    said = " ".join(_status(project, capsys).split())
+    assert lock.unlock_command("destroy", config=cfg) in said, said
+    assert "--image" not in said, said
