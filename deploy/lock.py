@@ -128,6 +128,29 @@ def me(aws: Aws, command: str, now: float) -> Holder:
     return Holder(who, f"{socket.gethostname()} pid {os.getpid()}", command, now, until)
 
 
+def holder_process(holder: Holder, here: tuple[int, bool]) -> str:
+    """What the lock's process on this machine (``here``: `runs_here`'s pid and whether it
+    runs) says of its run: it died without releasing the lock, or it still runs. The refusal,
+    `status` and `plan` say it in these words, each with its own tail."""
+    pid, running = here
+    if running:
+        return (
+            f"process {pid} on this machine is still running that {holder.command} "
+            "(another terminal?)"
+        )
+    return (
+        f"process {pid} on this machine is not running, so that {holder.command} died without "
+        "releasing the lock (killed, or the machine restarted), and no other run holds it"
+    )
+
+
+# What to do while the holder's process on this machine still runs (the refusal, `status`).
+WAIT_FOR_IT = (
+    "wait for it to end, or stop it with Ctrl-C (which releases the lock); do not pass "
+    "--force-unlock while it runs"
+)
+
+
 def utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -157,17 +180,13 @@ def status_lines(
         until += f"{MAX_MINUTES_ENV})"
     if here is not None and not here[1]:
         what = (
-            f"process {here[0]} on this machine is not running, so that {holder.command} died "
-            "without releasing the lock (killed, or the machine restarted), and no other run "
-            "holds it; an apply or destroy is refused until it is removed: "
-            f"{_unlock(holder, env, config)}"
+            f"{holder_process(holder, here)}; an apply or destroy is refused until it is "
+            f"removed: {_unlock(holder, env, config)}"
         )
     elif here is not None:
         what = (
-            f"process {here[0]} on this machine is still running that {holder.command} "
-            "(another terminal?), and another apply or destroy is refused until it ends: wait "
-            "for it, or stop it with Ctrl-C (which releases the lock); do not pass "
-            "--force-unlock while it runs"
+            f"{holder_process(holder, here)}, and another apply or destroy is refused until it "
+            f"ends: {WAIT_FOR_IT}"
         )
     else:
         what = (
@@ -224,12 +243,16 @@ def plan_note(aws: Aws, names: Names, now: float, release: Callable[[str], str])
         )
     if holder is None:
         return ""
+    return plan_note_of(holder, now, runs_here(aws, holder), release(holder.command))
+
+
+def plan_note_of(holder: Holder, now: float, here: tuple[int, bool] | None, unlock: str) -> str:
+    """`plan_note`'s line for the lock ``holder`` holds (``here``: `runs_here`; ``unlock``: the
+    exact command that releases it)."""
     head = (
         f"Stack lock: {holder.command} by {holder.who} on {holder.host} holds it since "
         f"{utc(holder.since)} ({_age(now - holder.since)} ago)"
     )
-    here = runs_here(aws, holder)
-    unlock = release(holder.command)
     if holder.ended_by(now):
         return (
             f"{head}; its job's time limit ended at {utc(holder.until)}: that run has ended "
@@ -237,14 +260,13 @@ def plan_note(aws: Aws, names: Names, now: float, release: Callable[[str], str])
         )
     if here is not None and not here[1]:
         return (
-            f"{head}: process {here[0]} on this machine is not running, so that "
-            f"{holder.command} died; apply is refused until the lock is released: `{unlock}`"
+            f"{head}: {holder_process(holder, here)}; apply is refused until the lock is "
+            f"released: `{unlock}`"
         )
     if here is not None:
         return (
-            f"{head}: process {here[0]} on this machine is still running that "
-            f"{holder.command}; apply is refused until it ends (do not pass --force-unlock "
-            "while it runs)"
+            f"{head}: {holder_process(holder, here)}; apply is refused until it ends (do not "
+            "pass --force-unlock while it runs)"
         )
     return (
         f"{head}; apply is refused until it ends or is released (only if it died and nothing "
@@ -335,17 +357,9 @@ def held_message(
         f"s3://{bucket}/{KEY} since {utc(holder.since)} ({age} ago)"
     )
     if here is not None and not here[1]:
-        return (
-            f"{head}: process {here[0]} on this machine is not running, so that "
-            f"{holder.command} died without releasing the lock (killed, or the machine "
-            f"restarted), and no other run holds it: {run}"
-        )
+        return f"{head}: {holder_process(holder, here)}: {run}"
     if here is not None:
-        return (
-            f"{head}: process {here[0]} on this machine is still running that "
-            f"{holder.command} (another terminal?): wait for it to end, or stop it with Ctrl-C "
-            "(which releases the lock); do not pass --force-unlock while it runs"
-        )
+        return f"{head}: {holder_process(holder, here)}: {WAIT_FOR_IT}"
     return (
         f"{head}: another apply or "
         f"destroy of this stack is running{ends}. Wait for it to end (CI: its deploy job), "

@@ -12,6 +12,7 @@ from deploy import lock
 from deploy.aws import Aws, DeployError
 from deploy.cli import main
 from deploy.image import image_tag
+from deploy.naming import Names
 from tests.deploy.deploy_helpers import (
     DOCKER_V2,
     IMAGE,
@@ -399,3 +400,22 @@ def test_the_sweeps_refusal_names_the_command_that_takes_force_unlock(
     said = str(err.value)
     assert said.endswith(f"run `{command}`"), said
     assert "same command" not in said
+
+
+@pytest.mark.parametrize("running", [False, True])
+def test_the_refusal_status_and_plan_say_the_holders_process_in_the_same_words(
+    running: bool,
+) -> None:
+    """ "process N on this machine is (not) running" was written three times (the held-lock
+    refusal, `status`, `plan`), each with its own copy: one function says it
+    (`lock.holder_process`), each adds its own tail."""
+    holder = lock.Holder("arn:aws:iam::1:user/ann", "laptop pid 7", "apply", 1000.0)
+    here = (7, running)
+    said = lock.holder_process(holder, here)
+    assert said.startswith("process 7 on this machine is "), said
+    names = Names("p", "1", "us-east-1")
+    refusal = lock.held_message("b", holder, 1060.0, here, "python -m deploy apply --force-unlock")
+    status = "\n".join(lock.status_lines(names, holder, 1060.0, here))
+    note = lock.plan_note_of(holder, 1060.0, here, "python -m deploy apply --force-unlock")
+    for text in (refusal, status, note):
+        assert said in " ".join(text.split()), text
