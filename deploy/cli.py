@@ -1478,7 +1478,7 @@ def build_parser() -> argparse.ArgumentParser:
         "previews", cmd_previews, "pull-request previews: list them, sweep the closed", env=False
     )
     prev = p.add_subparsers(dest="previews_command", required=True)
-    prev.add_parser(
+    listing = prev.add_parser(
         "list",
         help="the pr-<N> stacks found in AWS: when each was last deployed and when the sweep "
         "removes it for idling",
@@ -1486,6 +1486,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = prev.add_parser(
         "sweep", help="remove the previews whose pull request is closed or unlabelled"
     )
+    # `previews list --config x.yaml` as `plan --config x.yaml`: after the last word too.
+    for nested in (listing, sweep):
+        nested.add_argument("--config", default=argparse.SUPPRESS, help="path to config.yaml")
     which = sweep.add_mutually_exclusive_group(required=True)
     which.add_argument("--open-prs", metavar="N,N", help="the open, labelled pull requests")
     which.add_argument(

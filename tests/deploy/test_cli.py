@@ -349,3 +349,35 @@ def test_a_sigterm_ends_apply_as_ctrl_c_does_with_the_code_a_shell_gives_sigterm
     assert "Traceback" not in err
     assert signal.getsignal(signal.SIGTERM) == before  # main() put the caller's handler back
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+
+
+def _leaf_commands() -> list[list[str]]:
+    """Every command's words, nested ones to their last (``previews list``), with what it
+    requires to parse."""
+    import argparse
+
+    from deploy.cli import build_parser
+
+    def leaves(parser: argparse.ArgumentParser, words: list[str]) -> list[list[str]]:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            return [words]
+        return [w for n, p in subs[0].choices.items() for w in leaves(p, [*words, n])]
+
+    required = {
+        "previews sweep": ["--open-prs", "1"],
+        "check-image": ["--image", IMAGE],
+        "bootstrap": ["--github-repo", "o/n"],
+    }
+    return [[*w, *required.get(" ".join(w), [])] for w in leaves(build_parser(), [])]
+
+
+@pytest.mark.parametrize("words", _leaf_commands(), ids=lambda w: " ".join(w))
+def test_every_command_takes_config_after_its_words(words: list[str]) -> None:
+    """docs/deploy-commands.md: `python -m deploy <command> [--config config.yaml]`, so
+    `previews list --config other.yaml` must read other.yaml as `plan --config` does."""
+    from deploy.cli import build_parser
+
+    args = build_parser().parse_args([*words, "--config", "other.yaml"])
+    assert args.config == "other.yaml"
+    assert build_parser().parse_args(words).config == "config.yaml"
