@@ -132,13 +132,20 @@ def _renamed_hint(names: Names) -> str:
 
 
 def _delete_commands(roles: list[SeenRole]) -> str:
-    """The commands that delete bootstrap's roles (no command of this repository does)."""
+    """The commands that delete bootstrap's roles (no command of this repository does). IAM
+    refuses DeleteRole while the role has an inline policy or an attached managed policy
+    (DeleteConflict), and bootstrap's own permissions are attached managed policies: each goes
+    first."""
     return "; ".join(
         " && ".join(
             [
                 *(
                     f"aws iam delete-role-policy --role-name {r.name} --policy-name {p}"
                     for p in r.inline_policies
+                ),
+                *(
+                    f"aws iam detach-role-policy --role-name {r.name} --policy-arn {a}"
+                    for a in r.attached
                 ),
                 f"aws iam delete-role --role-name {r.name}",
             ]

@@ -177,6 +177,41 @@ def test_roles_of_the_projects_stack_in_another_region_are_not_rewritten(
     assert _roles(iam) == before
 
 
+def _run_aws_iam(iam, commands: str) -> None:
+    """The `aws iam ...` commands a refusal prints (`a && b; c`), run as the AWS CLI would
+    (each option `--role-name` is the API's `RoleName`), stopping at the first IAM refuses."""
+    import re
+    import shlex
+
+    for command in re.split(r" && |; ", commands):
+        aws, service, operation, *options = shlex.split(command)
+        assert (aws, service) == ("aws", "iam"), command
+        params = {
+            "".join(w.title() for w in options[i][2:].split("-")): options[i + 1]
+            for i in range(0, len(options), 2)
+        }
+        getattr(iam, operation.replace("-", "_"))(**params)
+
+
+def test_the_printed_commands_delete_the_roles_of_another_regions_stack(
+    iam, config: Path, tmp_path: Path, capsys
+) -> None:
+    """docs/deploy.md, step 2: bootstrap refuses another region's roles and "prints the `aws
+    iam` commands" that delete them: run as printed, they must delete the roles (IAM refuses
+    DeleteRole while a managed policy is attached: DeleteConflict), so that bootstrap runs."""
+    assert _run(config) == 0
+    capsys.readouterr()
+    us = tmp_path / "us.yaml"
+    us.write_text(f"project: {PROJECT}\nregion: us-east-1\n", encoding="utf-8")
+    assert _run(us) == 1
+    err = capsys.readouterr().err
+    commands = err.split("delete the roles first (", 1)[1].split(") and run bootstrap again")[0]
+    _run_aws_iam(iam, commands)
+    names = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    assert not {f"{PROJECT}-github-plan", f"{PROJECT}-github-deploy"} & names
+    assert _run(us) == 0
+
+
 def test_roles_another_repository_trusts_are_not_rewritten_for_a_fork(
     iam, config: Path, capsys
 ) -> None:
