@@ -1044,17 +1044,23 @@ def cmd_logs(args: argparse.Namespace) -> int:
     present = [g for g in groups if g not in read.missing]
     if not _said_missing(n, [g for g in groups if g in read.missing], present):
         return 1  # nothing to read at all: a failure for a script, as the message says
+    # --since and --at exclude each other: after --at, a wider read is --since in its place.
+    wider = (
+        "--since with a span reaching back past that time, in place of --at"
+        if args.at
+        else "a longer --since"
+    )
     if not read.lines and request_id:
         print(
             f"no log line with request id {request_id} in {span} in "
-            f"{' and '.join(present)}; try a longer --since (the logs keep "
-            "log_retention_days), or --at the time the page showed",
+            f"{' and '.join(present)}; try {wider} (the logs keep log_retention_days)"
+            + ("" if args.at else ", or --at the time the page showed"),
             file=sys.stderr,
         )
     elif not read.lines:  # say so: a silent command reads as a hang or a failure
         print(
             f"no log events in {span} in {' and '.join(present)} (health "
-            "checks left out); try a longer --since, or send a request first",
+            f"checks left out); try {wider}, or send a request first",
             file=sys.stderr,
         )
     elif request_id:

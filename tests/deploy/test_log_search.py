@@ -164,3 +164,22 @@ def test_a_mistyped_source_is_said_before_any_aws_call(project: Path, capsys) ->
     assert main(["--config", cfg, "logs", "--source", "gatway"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: --source 'gatway': use all, or one or more of gateway, lambda")
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_an_empty_at_window_suggests_what_may_be_given_with_at(project: Path, capsys) -> None:
+    """--since and --at exclude each other (argparse refuses both), so a read `--at TIME` that
+    found nothing must not say "try a longer --since" as if it could be added."""
+    cfg = str(project / "config.yaml")
+    _groups(GATEWAY_GROUP, LAMBDA_GROUP, ENDPOINT_GROUP)
+    with pytest.raises(SystemExit):
+        main(["--config", cfg, "logs", "--at", "14:02", "--since", "2h"])
+    capsys.readouterr()
+    for extra in ([], ["--request-id", WANTED]):
+        assert main(["--config", cfg, "logs", "--at", "14:02", *extra]) == 0
+        err = capsys.readouterr().err
+        assert "the 10 minutes around" in err
+        assert "longer --since" not in err and "or --at the time" not in err, err
+        assert "--since with a span reaching back past that time, in place of --at" in err, err
+    assert main(["--config", cfg, "logs", "--since", "2h"]) == 0
+    assert "try a longer --since" in capsys.readouterr().err
