@@ -37,6 +37,7 @@ class ErrorKind(enum.Enum):
     THROTTLED = "throttled"  # too many calls (botocore already retried)
     QUOTA = "quota"  # an account limit is reached
     PROPAGATING = "propagating"  # IAM has not propagated a role just created or changed
+    NO_BOUNDARY = "no boundary"  # a role's permissions boundary (the previews') does not exist
     OTHER = "other"
 
 
@@ -169,6 +170,10 @@ def _by_operation(service: str, operation: str, code: str, message: str) -> Erro
         and SAGEMAKER_IN_PROGRESS in message
     ):
         return ErrorKind.BUSY  # not "not found": the endpoint is there, being worked on
+    if service == "iam" and operation == "CreateRole" and code == "NoSuchEntity":
+        # The one entity CreateRole names is its PermissionsBoundary ("Scope ARN: … does not
+        # exist or is not attachable"): bootstrap's, missing, not something deleted meanwhile.
+        return ErrorKind.NO_BOUNDARY
     reads_or_deletes = operation.startswith(("Describe", "Delete", "Deregister", "List", "Get"))
     if service == "sagemaker" and code == "ValidationException" and reads_or_deletes:
         return ErrorKind.GONE  # "Could not find endpoint ...": SageMaker's not-found
@@ -325,6 +330,11 @@ HINTS = {
     "or change config.yaml (e.g. another instance type)",
     ErrorKind.PROPAGATING: "IAM had still not propagated the role after the retries: run the "
     "command again in a few minutes; it resumes from what exists",
+    ErrorKind.NO_BOUNDARY: "the role's permissions boundary (the previews' "
+    "`{project}-preview-boundary`) is not in this account: bootstrap creates it when "
+    "config.yaml has `preview:`. Run `python -m deploy bootstrap --github-repo OWNER/NAME` with "
+    'administrator credentials (docs/deploy.md, "Deploy to your AWS account"), then this '
+    "command again",
     ErrorKind.OTHER: "fix the cause and run the command again; it resumes from what exists",
 }
 

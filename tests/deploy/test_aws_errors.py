@@ -16,6 +16,7 @@ def err(code: str, operation: str, message: str = "whatever the text says") -> E
     ("service", "code", "operation", "kind"),
     [
         ("iam", "NoSuchEntity", "GetRole", ErrorKind.GONE),
+        ("iam", "NoSuchEntity", "CreateRole", ErrorKind.NO_BOUNDARY),  # its boundary missing
         ("s3", "404", "HeadBucket", ErrorKind.GONE),
         ("s3", "NoSuchWebsiteConfiguration", "GetBucketWebsite", ErrorKind.GONE),
         ("ecr", "RepositoryNotFoundException", "DescribeRepositories", ErrorKind.GONE),

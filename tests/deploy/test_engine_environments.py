@@ -191,6 +191,11 @@ def test_a_preview_needs_the_boundary_bootstrap_makes(project: Path, capsys) -> 
     rc, out = _run(capsys, "--config", cfg, "apply", "--env", "pr-3")
     assert rc == 1
     assert "preview-boundary does not exist or is not attachable" in out
+    # Not "it disappeared after the plan was made: run the command again": run again, it fails
+    # the same way. The boundary comes from bootstrap (docs/deploy.md, step 2).
+    assert "disappeared after the plan" not in out, out
+    assert "python -m deploy bootstrap --github-repo OWNER/NAME" in out, out
+    assert _run(capsys, "--config", cfg, "apply", "--env", "pr-3")[0] == 1
 
 
 def test_without_environments_the_names_and_tags_are_todays(project: Path) -> None:
