@@ -210,3 +210,15 @@ def test_readmes_local_ports_are_devstacks_defaults() -> None:
     assert f"page :{DEFAULT_PORTS['site']}, API :{DEFAULT_PORTS['api']}, model :" in (
         REPO / "Makefile"
     ).read_text(encoding="utf-8")
+
+
+def test_every_pytest_command_in_the_readmes_runs_the_venvs_pytest() -> None:
+    """`make setup` puts pytest in .venv only: a bare `pytest -m browser` runs whatever pytest
+    is on PATH (another Python's, without the project's packages: its collection fails), so a
+    command the READMEs show runs `.venv/bin/python -m pytest`, as the others do."""
+    bare = []
+    for readme in (*READMES, "tests/README.md"):
+        text = read(readme)
+        lines = [*code_spans(text), *(ln for b in fenced_blocks(text) for ln in b.splitlines())]
+        bare += [f"{readme}: `{line}`" for line in lines if re.match(r"\s*pytest\s", line)]
+    assert bare == []
