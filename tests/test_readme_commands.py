@@ -222,3 +222,21 @@ def test_every_pytest_command_in_the_readmes_runs_the_venvs_pytest() -> None:
         lines = [*code_spans(text), *(ln for b in fenced_blocks(text) for ln in b.splitlines())]
         bare += [f"{readme}: `{line}`" for line in lines if re.match(r"\s*pytest\s", line)]
     assert bare == []
+
+
+def test_every_gh_command_in_the_readmes_names_the_repository() -> None:
+    """In a fork's clone, gh picks the repository from the remotes, `upstream` first: "gh will
+    look for the first match of the following remotes (in the same order): upstream, github,
+    and origin" (cli/cli#11219), and `gh repo clone` of a fork adds the parent as `upstream`.
+    A bare `gh variable set` or `gh workflow enable` then acts on the repository forked from,
+    not the fork; each command the READMEs show says which one, as bootstrap's printed ones do
+    (`gh api` names it in its path)."""
+    bare = []
+    for readme in (*READMES, "tests/README.md"):
+        text = read(readme)
+        lines = [*code_spans(text), *(ln for b in fenced_blocks(text) for ln in b.splitlines())]
+        for line in lines:
+            for m in re.finditer(r"\bgh (?!api\b)[a-z]+ [^`#;]*", line):
+                if "--repo OWNER/NAME" not in m.group(0):
+                    bare.append(f"{readme}: `{m.group(0).strip()}`")
+    assert bare == []
