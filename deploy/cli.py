@@ -1398,10 +1398,21 @@ def cmd_smoke(args: argparse.Namespace) -> int:
         world = eng.observe()
         api = world.get("http_api", eng.names.api)
         domain = site_domain(world)
-        if api is None or domain is None:
+        if not (api_url or origin) and (api is None or domain is None):
             raise DeployError(
                 "smoke: no HTTP API or site distribution deployed for this project: run apply "
-                "first (or pass --api-url and --origin)"
+                "first, or pass --api-url and --origin"
+            )
+        # One of the two given: what the other would be read from is the only thing missing.
+        if api is None and not api_url:
+            raise DeployError(
+                "smoke: --origin was given, but no HTTP API is deployed for this project to "
+                "send the request to: pass --api-url too (the API's https:// address)"
+            )
+        if domain is None and not origin:
+            raise DeployError(
+                "smoke: --api-url was given, but no site distribution is deployed for this "
+                "project to take the Origin from: pass --origin too (the page's https:// address)"
             )
         api_url = api_url or eng.names.api_url(api.api_id)
         origin = origin or site_url(domain)

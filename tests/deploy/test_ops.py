@@ -673,3 +673,25 @@ def test_status_after_an_apply_that_died_before_the_bucket_says_there_is_none(
     assert main(["--config", cfg, "status"]) == 0
     (site,) = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  site ")]
     assert site == "  site      no distribution (0 objects in the bucket)", site
+
+
+@pytest.mark.usefixtures("aws_env")
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--api-url", "https://a1b2c3.execute-api.us-east-1.amazonaws.com"], "pass --origin"),
+        (["--origin", "https://d111111abcdef8.cloudfront.net"], "pass --api-url"),
+        ([], "run apply first, or pass --api-url and --origin"),
+    ],
+)
+def test_smoke_with_nothing_deployed_names_what_is_missing(
+    project: Path, capsys, given: list[str], said: str
+) -> None:
+    """With --api-url given and nothing deployed, smoke said "no HTTP API or site distribution
+    deployed … (or pass --api-url and --origin)": the URL was passed; --origin was missing."""
+    _model_smoke(project, "def request():\n    return 'text/csv', 'a,b'\ndef check(a):\n    pass\n")
+    assert main(["--config", str(project / "config.yaml"), "smoke", *given]) == 1
+    err = capsys.readouterr().err
+    assert said in err, err
+    if given:
+        assert "or pass --api-url and --origin" not in err, err
