@@ -29,8 +29,19 @@ from deploy.bootstrap import iam_quota
 from deploy.bootstrap.fingerprint import TAG, expected
 from deploy.bootstrap.policies import ATTACHED_POLICIES_MAX, Target, quota_problems, role_policies
 from deploy.config import ConfigFile
+from deploy.naming import ecr_repository_arn_of
 
 README = 'docs/deploy.md, "Deploy to your AWS account", step 2'
+
+
+def image_repositories(file: ConfigFile) -> tuple[str, ...]:
+    """The ECR repository of the prebuilt `model.image` config.yaml names (none: the image
+    is built into the project's own, granted anyway), which the stacks' role boundaries let
+    SageMaker pull from. Read alike by plan's check and by bootstrap."""
+    envs = list(file.environments) or [None]
+    images = [file.select(env).model.image for env in envs]
+    found = [ecr_repository_arn_of(image) for image in images if image]
+    return tuple(dict.fromkeys(arn for arn in found if arn))
 
 
 def target_of(file: ConfigFile) -> Target:
@@ -42,6 +53,7 @@ def target_of(file: ConfigFile) -> Target:
         "",
         environments=tuple(file.environments),
         previews=file.previews_enabled,
+        image_repositories=image_repositories(file),
     )
 
 

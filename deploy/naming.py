@@ -362,6 +362,23 @@ class Names:
         return self.arn("iam", f"policy{self.role_path}{self.preview_boundary}", "")
 
     @property
+    def role_boundary(self) -> str:
+        """The managed policy (made by bootstrap) that caps this stack's service roles: the
+        single deployment's, or one environment's (never ``{project}-preview-boundary``: an
+        environment named ``preview`` gets ``{project}-preview-role-boundary``)."""
+        return f"{self.stack}-role-boundary"
+
+    @property
+    def role_boundary_arn(self) -> str:
+        return self.arn("iam", f"policy{self.role_path}{self.role_boundary}", "")
+
+    @property
+    def service_boundary_arn(self) -> str:
+        """The permissions boundary this stack's service roles carry: a preview's the
+        previews' boundary, any other stack's its own (`role_boundary`)."""
+        return self.preview_boundary_arn if self.is_preview else self.role_boundary_arn
+
+    @property
     def inline_policy(self) -> str:
         return f"{self.project}-least-privilege"
 

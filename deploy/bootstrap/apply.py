@@ -1,5 +1,5 @@
-"""`bootstrap` against AWS: the provider, the roles, their managed policies and the previews'
-boundary policy, planned and applied by the engine.
+"""`bootstrap` against AWS: the provider, the roles, their managed policies and the boundary
+policies (the deployments' and the previews'), planned and applied by the engine.
 
 The roles are `deploy.resources.iam.RoleSpec`s planned by the same `plan_role` and run by the
 same executor as the engine's own roles, so there is one IAM reconcile in the repository.
@@ -30,7 +30,7 @@ from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
 from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
     Target,
-    boundary_spec,
+    boundary_specs,
     is_part_of,
     part_arn,
     part_name,
@@ -178,7 +178,7 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
     (each role's parts in the order handover.py gives, so no kept permission lapses, with at
     most ``attached_max`` attached to a role: the account's quota, iam_quota.py)."""
     t = replace(target, account=aws.account_id())
-    boundary = [boundary_spec(t)] if t.previews else []
+    boundary = boundary_specs(t)
     parts = role_policies(t)
     wanted = [p for mine in parts.values() for p in mine]
     attached = [Attachment.of(role, p.arn) for role, mine in parts.items() for p in mine]
@@ -224,8 +224,9 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
 def apply(
     aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX
 ) -> tuple[Target, list[str]]:
-    """Create or converge the provider, the roles and their managed policies (and with
-    previews their boundary policy); returns what happened, line by line."""
+    """Create or converge the provider, the roles and their managed policies and the
+    boundary policies (the deployments', and with previews theirs); returns what happened,
+    line by line."""
     planned = plan(aws, target, attached_max)
     Executor(aws, log=lambda _line: None).run(planned.actions)
     lines = (report_line(a, planned.arns.get(a.name, a.name)) for a in planned.actions)

@@ -37,6 +37,7 @@ from deploy.bootstrap.policies import (
     quota_problems,
 )
 from deploy.bootstrap.template import cloudformation_template
+from deploy.bootstrap_version import image_repositories
 from deploy.config import load_config_file
 
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -56,6 +57,7 @@ def _target(config_path: str, args: argparse.Namespace) -> Target:
         args.environment,
         environments=tuple(file.environments),
         previews=file.previews_enabled,
+        image_repositories=image_repositories(file),
     )
 
 
@@ -69,8 +71,9 @@ def add_parser(subparsers: Any) -> None:
             "Creates (idempotently) GitHub's OIDC provider and the IAM roles the workflows "
             "assume: {project}-github-plan (read-only), {project}-github-deploy (this "
             "project's resources only, every environment of config.yaml) and, when config.yaml "
-            "has `preview:`, {project}-github-preview ({project}-pr-* only) with the permissions "
-            "boundary its roles must carry. Then prints the GitHub settings to make. With "
+            "has `preview:`, {project}-github-preview ({project}-pr-* only), with the "
+            "permissions boundaries the roles they create must carry (each stack's, the "
+            "previews'). Then prints the GitHub settings to make. With "
             "--print, prints a CloudFormation template instead and calls no AWS API."
         ),
     )

@@ -4,9 +4,12 @@
 Why: when a commit grants the roles something new, every fork must run bootstrap again before
 its next deploy, or the merge's apply stops half-way with AccessDenied. Bootstrap tags each
 role with ``bootstrap-policy-sha256``: a hash of what it rendered for the role (trust, its
-managed policies' names and documents, session length; for the preview role also the
-previews' boundary). A role bootstrapped with the inline policy of earlier commits has
-another hash, so plan says it is behind until bootstrap moves it to managed policies. `plan` and
+managed policies' names and documents, session length; for the deploy role also the
+deployments' boundaries, for the preview role the previews' one: what caps the roles they
+may create).
+A role bootstrapped with the inline policy of earlier commits has another hash, so plan says
+it is behind until bootstrap moves it to managed policies; a deploy role bootstrapped before
+the deployments' boundaries existed has another too, so plan says to run bootstrap again. `plan` and
 `apply` render the same for this commit and compare (deploy/bootstrap_version.py).
 
 Plan knows the project, region and config.yaml, not bootstrap's command line (repository,
@@ -21,9 +24,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from typing import Any
 
 from deploy.bootstrap.managed_policy import PolicySpec
-from deploy.bootstrap.policies import Target, boundary_spec, github_roles, role_policies
+from deploy.bootstrap.policies import (
+    Target,
+    boundary_spec,
+    github_roles,
+    role_boundary_specs,
+    role_policies,
+)
 from deploy.resources.iam import RoleSpec
 
 TAG = "bootstrap-policy-sha256"
@@ -43,7 +53,7 @@ def neutral(t: Target) -> Target:
     return replace(t, **_PLACEHOLDERS)
 
 
-def digest(role: RoleSpec, parts: list[PolicySpec], boundary: dict | None = None) -> str:
+def digest(role: RoleSpec, parts: list[PolicySpec], boundary: Any = None) -> str:
     """sha256 of what the role is granted (its managed policies, as cut) and who may assume
     it, as canonical JSON."""
     rendered = {
@@ -53,7 +63,7 @@ def digest(role: RoleSpec, parts: list[PolicySpec], boundary: dict | None = None
         "managed": [{"name": p.name, "path": p.path, "document": p.document} for p in parts],
         "max_session_s": role.max_session_s,
     }
-    if boundary is not None:  # the preview role may create roles only with it
+    if boundary is not None:  # the deploy / preview role may create roles only with it
         rendered["boundary"] = boundary
     text = json.dumps(rendered, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -62,12 +72,11 @@ def digest(role: RoleSpec, parts: list[PolicySpec], boundary: dict | None = None
 def expected(t: Target) -> dict[str, str]:
     """Each GitHub role's name → the hash this commit's policies.py renders for it."""
     n = neutral(t)
-    boundary = boundary_spec(n).document if n.previews else None
+    boundaries: dict[str, Any] = {n.deploy_role_name: [b.document for b in role_boundary_specs(n)]}
+    if n.previews:
+        boundaries[n.preview_role_name] = boundary_spec(n).document
     parts = role_policies(n)
-    return {
-        r.name: digest(r, parts[r.name], boundary if r.name == n.preview_role_name else None)
-        for r in github_roles(n)
-    }
+    return {r.name: digest(r, parts[r.name], boundaries.get(r.name)) for r in github_roles(n)}
 
 
 def stamped(t: Target) -> list[RoleSpec]:

@@ -7,6 +7,10 @@ The roles the workflows assume through GitHub's OIDC provider:
   ``{project}-`` prefixed ARNs, tag conditions where ARNs carry no name) — for merges to main
   and teardown. With `environments:` in config.yaml: every environment's exact names (never a
   preview's), and trusted for each environment's GitHub environment (on the deploy branch).
+  The roles it creates must carry a stack's permissions boundary ``{stack}-role-boundary``
+  (managed policies bootstrap creates, one per deployment: each caps a stack's roles to that
+  stack's endpoint, logs and the project's image), so it cannot write itself a stronger role
+  to pass to its Lambda or endpoint.
 - ``{project}-github-preview`` (when config.yaml has `preview:`): only ``{project}-pr-*``
   resources, for the `preview` GitHub environment only. The roles a preview creates must carry
   the permissions boundary ``{project}-preview-boundary`` (a managed policy bootstrap creates),
@@ -82,6 +86,9 @@ class Target:
     subject_prefix: str = ""
     environments: tuple[str, ...] = ()  # config.yaml's `environments:` (none: one deployment)
     previews: bool = False  # config.yaml has a `preview:` template
+    # The ECR repository of a prebuilt `model.image` config.yaml names (one for every
+    # environment): each stack's boundary lets its SageMaker role pull from it too.
+    image_repositories: tuple[str, ...] = ()
     preview_environment: str = "preview"  # the GitHub environment of the preview jobs
 
     @property
@@ -128,6 +135,15 @@ class Target:
     @property
     def boundary_name(self) -> str:
         return self.names.preview_boundary
+
+    @property
+    def role_boundaries(self) -> str:
+        """Every deployment's boundary (`Names.role_boundary`), as one glob: policies under the
+        project's path ``/{project}/`` named ``…-role-boundary``. Only bootstrap makes those
+        (no GitHub role may create or change a managed policy, and another project's have its
+        own path), and each caps a role to one of the project's stacks; a glob, not the list
+        of them, so the deploy role does not outgrow its quota with every environment."""
+        return self.names.arn("iam", f"policy{self.names.role_path}*-role-boundary", "")
 
     @property
     def boundary_arn(self) -> str:
@@ -342,6 +358,34 @@ def _access_log_delivery(arn: dict[str, Any]) -> list[Policy]:
     ]
 
 
+# What writes a role's permissions: allowed only with a stack's boundary, the
+# ``iam:PermissionsBoundary`` condition key (IAM User Guide, "Permissions boundaries for IAM
+# entities", delegating responsibility; "IAM and AWS STS condition context keys",
+# iam:PermissionsBoundary): for CreateRole and PutRolePermissionsBoundary the boundary the
+# request sets, for PutRolePolicy the one the role already carries. So a role without it can
+# get no inline policy until apply has put the boundary on it (iam.py's update does so first),
+# and no role can be given another boundary. Never granted: iam:DeleteRolePermissionsBoundary
+# (which "might increase its permissions", IAM API Reference), iam:AttachRolePolicy, and any
+# write of a managed policy (the boundaries themselves: bootstrap's, an administrator's).
+_ROLE_WRITES = ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]
+# The rest of what the engine does to its roles: none grants a role more than its boundary
+# allows (the boundary caps the role whatever its trust policy says; UpdateRole changes its
+# description and maximum session; DeleteRolePolicy and DeleteRole take away).
+_ROLE_CHANGES = [
+    "iam:DeleteRole",
+    "iam:GetRole",
+    "iam:UpdateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:GetRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:ListRoleTags",
+]
+
+
 def _configured_stacks(t: Target, arn_of: Callable[[Names], str]) -> list[str]:
     """One kind's ARN (a model's or config's with its hash glob) in each stack config.yaml
     names (each environment's, or the single deployment's) and, with `preview:`, in every
@@ -552,25 +596,14 @@ def deploy_permissions_policy(t: Target) -> Policy:
             [*_listed(arn["sm_models"]), *_listed(arn["sm_configs"]), *_listed(arn["sm_endpoint"])],
         ),
         _stmt(
+            "IamProjectRolesOnlyWithTheBoundary",
+            _ROLE_WRITES,
+            [*_listed(arn["sagemaker_role"]), *_listed(arn["lambda_role"])],
+            StringLike={"iam:PermissionsBoundary": t.role_boundaries},
+        ),
+        _stmt(
             "IamProjectRoles",
-            [
-                "iam:CreateRole",
-                "iam:DeleteRole",
-                "iam:GetRole",
-                "iam:UpdateRole",  # description and maximum session of the project's roles
-                "iam:UpdateAssumeRolePolicy",
-                "iam:PutRolePolicy",
-                # A preview's role carries a boundary; the environments' never do. Setting one
-                # can only narrow a role, so the deploy role may (the engine's one IAM path).
-                "iam:PutRolePermissionsBoundary",
-                "iam:DeleteRolePolicy",
-                "iam:GetRolePolicy",
-                "iam:ListRolePolicies",
-                "iam:ListAttachedRolePolicies",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "iam:ListRoleTags",
-            ],
+            _ROLE_CHANGES,
             [*_listed(arn["sagemaker_role"]), *_listed(arn["lambda_role"])],
         ),
         _stmt(
@@ -814,6 +847,45 @@ def preview_boundary_policy(t: Target) -> Policy:
     }
 
 
+def role_boundary_policy(t: Target, d: Names) -> Policy:
+    """The most one deployment's service roles (the single deployment's, or an
+    environment's) can ever do, whatever their inline policy says: pull the project's image
+    (or a prebuilt `model.image` config.yaml names: `image_repositories`), write the stack's
+    Lambda and endpoint logs and endpoint metrics, invoke the stack's endpoint. (Intersected
+    with each role's own least-privilege policy.) Why: the deploy role writes those roles'
+    policies and passes the roles to its Lambda and endpoint; capped by this, no policy it
+    writes reaches beyond the project. One per stack, so each stays small however many
+    environments config.yaml names."""
+    logs = [
+        arn
+        for group in (d.lambda_log_group, d.endpoint_log_group)
+        for arn in (d.log_group_arn(group), d.log_group_arn(f"{group}:*"))
+    ]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _stmt(
+                "PullProjectImage",
+                _PULL_IMAGE,
+                _once([d.ecr_repository_arn, *t.image_repositories]),
+            ),
+            _stmt("EcrLogin", ["ecr:GetAuthorizationToken"], "*"),
+            _stmt(
+                "StackLogs",
+                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                logs,
+            ),
+            _stmt(
+                "EndpointMetrics",
+                ["cloudwatch:PutMetricData"],
+                "*",
+                StringEquals={"cloudwatch:namespace": "/aws/sagemaker/Endpoints"},
+            ),
+            _stmt("InvokeStackEndpoint", ["sagemaker:InvokeEndpoint"], d.endpoint_arn),
+        ],
+    }
+
+
 def _actions(policy: Policy, sid: str) -> list[str]:
     return list(next(st["Action"] for st in policy["Statement"] if st["Sid"] == sid))
 
@@ -833,8 +905,6 @@ def preview_permissions_policy(t: Target) -> Policy:
     request_tag = {"aws:RequestTag/project": t.project}
     preview_request_tag = {"aws:RequestTag/environment": ANY_PREVIEW}
     boundary = {"iam:PermissionsBoundary": t.boundary_arn}
-    role_actions = _actions(deploy, "IamProjectRoles")
-    creates = ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -855,13 +925,12 @@ def preview_permissions_policy(t: Target) -> Policy:
                 arn["sagemaker"],
             ),
             _stmt(
-                "IamPreviewRolesOnlyWithTheBoundary", creates, arn["roles"], StringEquals=boundary
-            ),
-            _stmt(
-                "IamPreviewRoles",
-                [a for a in role_actions if a not in creates],
+                "IamPreviewRolesOnlyWithTheBoundary",
+                _ROLE_WRITES,
                 arn["roles"],
+                StringEquals=boundary,
             ),
+            _stmt("IamPreviewRoles", _ROLE_CHANGES, arn["roles"]),
             _stmt(
                 "PassPreviewSageMakerRolesToSageMaker",
                 ["iam:PassRole"],
@@ -976,6 +1045,27 @@ def _role(
         max_session_s=session_s,
         tags=tags(t),
     )
+
+
+def role_boundary_specs(t: Target) -> list[PolicySpec]:
+    """Each deployment's boundary as bootstrap creates it (path ``/{project}/``, like the
+    previews' one)."""
+    return [
+        PolicySpec(
+            name=d.role_boundary,
+            arn=d.role_boundary_arn,
+            path=t.names.role_path,
+            description=f"The most the service roles of the stack {d.stack} may do",
+            document=role_boundary_policy(t, d),
+            tags=tags(t),
+        )
+        for d in t.deployments
+    ]
+
+
+def boundary_specs(t: Target) -> list[PolicySpec]:
+    """Every boundary bootstrap makes: each deployment's and, with `preview:`, the previews'."""
+    return [*role_boundary_specs(t), *([boundary_spec(t)] if t.previews else [])]
 
 
 def boundary_spec(t: Target) -> PolicySpec:
@@ -1196,11 +1286,11 @@ def quota_problems(t: Target, attached_max: int = ATTACHED_POLICIES_MAX) -> list
                 f"role {role.name}: its trust policy comes to {trust:,} characters, over IAM's "
                 f"default {TRUST_POLICY_MAX:,} (Service Quotas can raise it to 4,096) {hint}"
             )
-    if t.previews:
-        size = iam_size(boundary_spec(sized).document)
+    for boundary in boundary_specs(sized):
+        size = iam_size(boundary.document)
         if size > MANAGED_POLICY_MAX:
             problems.append(
-                f"the previews' boundary comes to {size:,} characters, over IAM's "
+                f"the boundary {boundary.name} comes to {size:,} characters, over IAM's "
                 f"{MANAGED_POLICY_MAX:,} for a managed policy"
             )
     return problems

@@ -19,7 +19,7 @@ from deploy.bootstrap.policies import (
     OIDC_AUDIENCE,
     Policy,
     Target,
-    boundary_spec,
+    boundary_specs,
     role_policies,
     tags,
 )
@@ -65,9 +65,10 @@ def cloudformation_template(
         }
     }
     outputs: dict[str, Any] = {}
-    if t.previews:
-        boundary = boundary_spec(t)
-        resources["PreviewBoundary"] = {
+    stacks = [f"RoleBoundary{(d.env or '').replace('-', 'X')}" for d in t.deployments]
+    logicals = [*stacks, "PreviewBoundary"]  # env names are lowercase: X stands for -
+    for logical, boundary in zip(logicals, boundary_specs(t), strict=False):
+        resources[logical] = {
             "Type": "AWS::IAM::ManagedPolicy",
             "Properties": {
                 "ManagedPolicyName": boundary.name,
@@ -76,7 +77,7 @@ def cloudformation_template(
                 "PolicyDocument": _sub(boundary.document),
             },
         }
-    logicals = ("PlanRole", "DeployRole", "PreviewRole")
+    logicals = ["PlanRole", "DeployRole", "PreviewRole"]
     parts = role_policies(t)
     for logical, role in zip(logicals, stamped(t), strict=False):
         resources[logical] = {

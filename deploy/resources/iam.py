@@ -46,8 +46,9 @@ class RoleSpec:
     max_session_s: int = SESSION_S
     other_policies: tuple[str, ...] = ()  # nothing besides the inline policy
     tags: dict[str, str] | None = field(default=None, compare=False)
-    # A preview's roles: the managed policy capping whatever their inline policy says (the
-    # preview role may create roles only with it, so it cannot mint a stronger one).
+    # The engine's roles: the managed policy (bootstrap's) capping whatever their inline policy
+    # says; the GitHub roles that write them may create and change them only with it, so they
+    # cannot mint a role stronger than a stack needs (None: the GitHub roles themselves).
     permissions_boundary: str | None = None
 
 
@@ -173,7 +174,7 @@ def _service_role(n: Names, name: str, trust: Policy, policy: Policy, tags: dict
         policy_name=n.inline_policy,
         policy=policy,
         tags=tags,
-        permissions_boundary=n.preview_boundary_arn if n.is_preview else None,
+        permissions_boundary=n.service_boundary_arn,
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, make_project
+from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, make_project, make_role_boundaries
 from tests.support.aws_clock import CLOCK
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 
@@ -26,6 +26,7 @@ def aws_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Fake credentials, region, endpoint; a clean moto state for every test."""
     fake_aws_env(monkeypatch, moto_url)
     reset(moto_url)
+    make_role_boundaries()  # bootstrap's, which the tests of a missing one delete
     # The CLI's engine sleeps on the test server's clock too: AWS's delays pass at once.
     monkeypatch.setattr("deploy.cli.Engine", partial(Engine, sleep=CLOCK.sleep, clock=CLOCK.now))
     return moto_url

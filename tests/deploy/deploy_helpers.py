@@ -83,6 +83,35 @@ def session() -> boto3.Session:
     return _SESSION[0]
 
 
+def reset_account(url: str) -> None:
+    """The moto server as the tests start from: nothing deployed, bootstrap's boundaries made."""
+    from tests.support.moto_server import reset
+
+    reset(url)
+    make_role_boundaries()
+
+
+def make_role_boundaries(
+    project: str = PROJECT, envs: tuple[str | None, ...] = (None, "staging", "production")
+) -> None:
+    """What bootstrap makes first (an administrator, once) and every apply needs: the
+    permissions boundary of each stack's service roles (IAM refuses a role whose boundary is
+    not a managed policy; the moto server too, tests/support/moto_server.py). Global: one
+    set for every region's stacks."""
+    from deploy.bootstrap.policies import Target, role_boundary_specs
+
+    iam = session().client("iam")
+    account = "123456789012"
+    for env in envs:
+        target = Target(
+            project, "us-east-1", account, "octo/trends", environments=(env,) if env else ()
+        )
+        for spec in role_boundary_specs(target):
+            iam.create_policy(
+                PolicyName=spec.name, Path=spec.path, PolicyDocument=json.dumps(spec.document)
+            )
+
+
 def engine(
     root: Path,
     image: str | None = IMAGE,

@@ -283,10 +283,10 @@ def test_every_github_role_may_read_the_github_roles_tags_and_no_other_roles(
 def test_roles_past_ten_policies_are_refused_unless_the_account_raised_the_quota(
     tmp_path: Path,
 ) -> None:
-    """Thirty-one environments take the deploy role to twelve managed policies: plan's check
+    """Thirty environments take the deploy role to twelve managed policies: plan's check
     says bootstrap cannot make it under IAM's default 10, and not once the account's
     "Managed policies per role" is 20 (read with ListServiceQuotas, which the roles have)."""
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
     config = tmp_path / "config.yaml"
     config.write_text(f"project: {PROJECT}\nregion: {REGION}\nenvironments:\n{envs}", "utf-8")
     file = load_config_file(str(config))
@@ -333,3 +333,54 @@ def test_policies_others_attached_count_against_the_quota_as_bootstrap_counts_th
         for name in (PLAN_ROLE, DEPLOY_ROLE):
             assert allowed(role, "iam:ListAttachedRolePolicies", t.role_arn(name))
         assert not allowed(role, "iam:ListAttachedRolePolicies", t.role_arn("admin"))
+
+
+def test_a_deploy_role_bootstrapped_before_the_boundaries_is_behind(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Roles written by a bootstrap from before the stacks' permissions boundaries (its deploy
+    role may write its roles' policies with no boundary, and no boundary policy exists): plan
+    says, in its usual words, that bootstrap must run again; once it has, nothing."""
+    monkeypatch.setenv("GITHUB_REPOSITORY", "fork/trends")
+    rendered = policies.deploy_permissions_policy
+
+    def unbounded(t: policies.Target) -> policies.Policy:
+        policy = rendered(t)
+        statements = [
+            {k: v for k, v in st.items() if k != "Condition"}
+            if st["Sid"] == "IamProjectRolesOnlyWithTheBoundary"
+            else st
+            for st in policy["Statement"]
+        ]
+        return {**policy, "Statement": statements}
+
+    with monkeypatch.context() as before:
+        before.setattr(policies, "deploy_permissions_policy", unbounded)
+        before.setattr(policies, "role_boundary_specs", lambda t: [])
+        _bootstrap()
+    iam = boto3.client("iam", region_name=REGION)
+    out = _plan(project, capsys)
+    (warning,) = [line for line in out.splitlines() if BEHIND in line]
+    assert f"{DEPLOY_ROLE} (its policy or trust differs from what this commit's" in warning
+    assert PLAN_ROLE not in warning
+    assert "Run `python -m deploy bootstrap --github-repo fork/trends`" in warning
+    _bootstrap()
+    assert BEHIND not in _plan(project, capsys)
+    boundary = f"arn:aws:iam::123456789012:policy/{PROJECT}/{PROJECT}-role-boundary"
+    assert iam.get_policy(PolicyArn=boundary)["Policy"]["DefaultVersionId"]
+
+
+def test_the_roles_are_rendered_with_the_repositories_of_config_yamls_prebuilt_images(
+    tmp_path: Path,
+) -> None:
+    """The stacks' boundaries let SageMaker pull a prebuilt `model.image` (its role's policy
+    names that repository): plan and bootstrap read the same repositories from config.yaml."""
+    image = "210987654321.dkr.ecr.us-east-1.amazonaws.com/shared/models@sha256:" + "a" * 64
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"project: {PROJECT}\nregion: {REGION}\nmodel: {{image: '{image}'}}\n"
+        "environments:\n  staging: {}\n  production: {}\n",
+        encoding="utf-8",
+    )
+    t = bootstrap_version.target_of(load_config_file(path))
+    assert t.image_repositories == ("arn:aws:ecr:us-east-1:210987654321:repository/shared/models",)

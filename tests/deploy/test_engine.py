@@ -193,6 +193,49 @@ def test_apply_from_empty_creates_everything_wired_and_tagged(project: Path) -> 
         )
 
 
+def test_the_service_roles_carry_their_boundary_and_an_older_stack_gets_it_in_place(
+    project: Path,
+) -> None:
+    """The deploy role may write its roles' policies only on roles with their stack's
+    boundary (bootstrap's policies.py): a first apply creates them with it, and a stack
+    deployed before the boundary existed gets it on its roles in place (the same roles, no
+    replacement), before any inline policy is written again."""
+    apply(engine(project))
+    iam = session().client("iam")
+    boundary = f"arn:aws:iam::123456789012:policy/{PROJECT}/{PROJECT}-role-boundary"
+    roles = (f"{PROJECT}-sagemaker", f"{PROJECT}-lambda")
+    ids = {}
+    for name in roles:
+        role = iam.get_role(RoleName=name)["Role"]
+        assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary, name
+        ids[name] = role["RoleId"]
+    for name in roles:  # the stack as an apply before the boundaries left it
+        iam.delete_role_permissions_boundary(RoleName=name)
+        assert "PermissionsBoundary" not in iam.get_role(RoleName=name)["Role"]
+    upgrade = engine(project)
+    planned = upgrade.plan()
+    assert sorted(ops(planned)) == sorted(("update", "iam_role", name) for name in roles)
+    calls = [s.operation for a in planned.actions for s in a.steps if isinstance(s, Call)]
+    assert calls == ["PutRolePermissionsBoundary", "PutRolePermissionsBoundary"]
+    apply(upgrade, planned)
+    for name in roles:
+        role = iam.get_role(RoleName=name)["Role"]
+        assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary, name
+        assert role["RoleId"] == ids[name], "the same role, not a new one"
+    assert not engine(project).plan().changes
+
+
+def test_a_stack_needs_the_boundary_bootstrap_makes(project: Path, capsys) -> None:
+    """No boundary policy (bootstrap not run again since this change): IAM refuses the role,
+    and the apply stops saying which policy is missing."""
+    boundary = f"arn:aws:iam::123456789012:policy/{PROJECT}/{PROJECT}-role-boundary"
+    session().client("iam").delete_policy(PolicyArn=boundary)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 1
+    said = capsys.readouterr()
+    assert f"{PROJECT}-role-boundary does not exist or is not attachable" in said.err, said
+
+
 def test_second_apply_makes_no_mutating_call(project: Path, capsys) -> None:
     apply(engine(project))
     again = engine(project)

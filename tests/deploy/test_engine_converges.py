@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from deploy import render
-from tests.deploy.deploy_helpers import engine
-from tests.support.moto_server import reset
+from tests.deploy.deploy_helpers import engine, reset_account
 
 
 def _canary_fits(endpoint: dict) -> bool:
@@ -117,7 +116,7 @@ CONFIGS = st.fixed_dictionaries(
 def test_any_config_converges_after_one_apply(
     project: Path, aws_env: str, data: dict[str, Any]
 ) -> None:
-    reset(aws_env)
+    reset_account(aws_env)
     (project / "config.yaml").write_text(yaml.safe_dump({"project": "trends-anomaly", **data}))
     engine(project).apply()
     planned = engine(project).plan()

@@ -9,9 +9,8 @@ import pytest
 
 from deploy.engine import Engine
 from deploy.plan import Action
-from tests.deploy.deploy_helpers import engine, inventory
+from tests.deploy.deploy_helpers import engine, inventory, reset_account
 from tests.support.aws_clock import set_delays
-from tests.support.moto_server import reset
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 SERVICES = (
@@ -68,7 +67,7 @@ def test_crash_after_every_step_converges_without_orphans(project: Path, aws_env
     expected = inventory()
     assert len(steps) >= 15
     for k in range(1, len(steps)):
-        reset(aws_env)
+        reset_account(aws_env)
         with pytest.raises(Crash):
             fresh().apply(hook=_crash_after(k))
         rerun = fresh()
@@ -129,7 +128,7 @@ def test_crash_after_every_destroy_step_finishes_on_the_next_run(
         return engine(project, aws=clients)
 
     def deployed() -> None:
-        reset(aws_env)
+        reset_account(aws_env)
         fresh().apply()
         set_delays(endpoint_delete_s=ENDPOINT_DELETE_S, distribution_deploy_s=DISABLE_DEPLOY_S)
 

@@ -28,6 +28,7 @@ from tests.deploy.deploy_helpers import (
     image_in_ecr,
     inventory,
     make_project,
+    make_role_boundaries,
     session,
 )
 from tests.support.aws_clock import CLOCK
@@ -49,12 +50,22 @@ def _staging(root: Path) -> Engine:
     )  # fmt: skip
 
 
+def _bootstrap_other() -> None:
+    """OTHER's bootstrap: its stack's boundary has the name of PROJECT's staging's (a managed
+    policy's name is the account's, whatever its path, like every name the two share), so
+    it is there instead of PROJECT's staging's."""
+    ours = f"arn:aws:iam::123456789012:policy/{PROJECT}/{OTHER}-role-boundary"
+    session().client("iam").delete_policy(PolicyArn=ours)
+    make_role_boundaries(OTHER, (None,))
+
+
 @pytest.fixture
 def other_deployed(tmp_path: Path) -> dict[str, list[str]]:
     """Project OTHER applied (one deployment): what it holds in AWS afterwards."""
     (tmp_path / "other").mkdir()
     other = make_project(tmp_path / "other")
     edit_config(other, f"project: {PROJECT}", f"project: {OTHER}")
+    _bootstrap_other()
     image = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OTHER}:test-1"
     engine(other, image=image).apply()
     return inventory(OTHER)
@@ -173,6 +184,7 @@ def _left_by_an_earlier_config(tmp_path: Path) -> tuple[Engine, list[str]]:
     (tmp_path / "other").mkdir()
     other = make_project(tmp_path / "other")
     edit_config(other, f"project: {PROJECT}", f"project: {OTHER}")
+    _bootstrap_other()
     first = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OTHER}:test-1"
     engine(other, image=first).apply()
     kept = inventory(OTHER)

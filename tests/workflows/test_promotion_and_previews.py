@@ -315,6 +315,8 @@ def test_without_environments_the_production_stage_applies_the_one_deployment(
     checkout: Path,
 ) -> None:
     (checkout / "config.yaml").write_text(CONFIG)
+    # bootstrap again for this config.yaml (its one deployment's boundary), as plan says to
+    bootstrap_apply(Aws("us-east-1", session()), replace(TARGET, environments=()))
     gh = GitHub()
     push_fake_image(PROJECT, image_tag(checkout / "model"))
     jobs = _run(checkout, gh, "deploy.yml", "push")

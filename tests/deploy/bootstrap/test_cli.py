@@ -56,7 +56,9 @@ def _parts(t: policies.Target | None = None) -> int:
 def test_creates_provider_and_both_roles(iam, config: Path, capsys) -> None:
     assert _run(config) == 0
     out = capsys.readouterr().out
-    assert out.count("created") == 3 + _parts(), out  # the provider, the roles, their policies
+    # the provider, the roles, their policies, the single deployment's boundary
+    assert out.count("created") == 4 + _parts(), out
+    assert f"created  arn:aws:iam::{MOTO_ACCOUNT}:policy/{PROJECT}/{PROJECT}-role-boundary" in out
     assert out.count("attached") == _parts(), out
     assert f"AWS_DEPLOY_ROLE_ARN --repo {REPO} --body arn:aws:iam::{MOTO_ACCOUNT}:role/" in out
 
@@ -98,7 +100,7 @@ def test_second_run_changes_nothing(iam, config: Path, capsys) -> None:
     assert _run(config) == 0
     out = capsys.readouterr().out
     assert "created" not in out and "updated" not in out, out
-    assert out.count("unchanged") == 2 + _parts() and out.count("exists") == 1, out
+    assert out.count("unchanged") == 3 + _parts() and out.count("exists") == 1, out
     after = {r["RoleName"]: (r["RoleId"], r["CreateDate"]) for r in iam.list_roles()["Roles"]}
     assert after == before
     assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1
@@ -302,10 +304,10 @@ def test_registered_on_the_deploy_cli(config: Path, config_first: bool) -> None:
 
 def test_roles_over_iams_quotas_are_refused_before_any_aws_call(iam, config: Path, capsys) -> None:
     """The roles' permissions are managed policies of at most 6,144 characters, ten a role;
-    the deploy role's grow with each environment, and thirty-one environments take more than
+    the deploy role's grow with each environment, and thirty environments take more than
     ten: IAM would refuse the eleventh AttachRolePolicy (LimitExceeded) half-way through.
     Bootstrap says so first and makes nothing."""
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -320,11 +322,11 @@ def test_roles_over_iams_quotas_are_refused_before_any_aws_call(iam, config: Pat
 
 
 def test_an_account_with_a_raised_quota_gets_its_twelve_policies(iam, config: Path, capsys) -> None:
-    """Thirty-one environments take the deploy role to twelve managed policies: with "Managed
+    """Thirty environments take the deploy role to twelve managed policies: with "Managed
     policies per role" raised to 20 in Service Quotas (read in us-east-1), bootstrap attaches
     all twelve, and moto holds AttachRolePolicy to the raised value."""
     IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=20)
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -337,7 +339,7 @@ def test_an_account_with_a_raised_quota_gets_its_twelve_policies(iam, config: Pa
 def test_a_refusal_says_how_to_raise_the_quota_and_that_it_was_not_read(
     iam, config: Path, capsys
 ) -> None:
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -358,10 +360,10 @@ def test_print_checks_against_a_raised_quota_it_is_told(
     config: Path, capsys, monkeypatch, closed_port: int
 ) -> None:
     """--print calls no AWS API, so it cannot read the quota bootstrap reads: it refused
-    thirty-one environments' twelve policies on IAM's default 10 with no way to say the account's
+    thirty environments' twelve policies on IAM's default 10 with no way to say the account's
     is raised. --attached-policies-max states it; the refusal says so."""
     fake_aws_env(monkeypatch, f"http://127.0.0.1:{closed_port}", REGION)  # nothing listens
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(31))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -399,18 +401,19 @@ def test_attached_policies_max_is_validated(
     assert err.startswith("bootstrap: --attached-policies-max ") and said in err, err
 
 
-def test_up_to_seventeen_environments_fit_any_names_and_region() -> None:
-    """docs/environments.md, 'Environments and previews': seventeen environments with previews, with
-    the longest project and environment names and a long region; the eighteenth takes the deploy
-    role past ten managed policies."""
+def test_up_to_fifteen_environments_fit_any_names_and_region() -> None:
+    """docs/environments.md, 'Environments and previews': fifteen environments with previews, with
+    the longest project and environment names and a long region; the sixteenth takes the deploy
+    role past ten managed policies (each environment's roles are named twice: once for what
+    needs their boundary, once for the rest)."""
 
     def target(n: int) -> policies.Target:
         envs = tuple(f"{i:02d}".rjust(20, "e") for i in range(n))  # 20: the longest name
         return policies.Target("a" * 31, "ap-southeast-2", "", REPO, previews=True,
                                environments=envs)  # fmt: skip
 
-    assert policies.quota_problems(target(17)) == []
-    (problem,) = policies.quota_problems(target(18))
+    assert policies.quota_problems(target(15)) == []
+    (problem,) = policies.quota_problems(target(16))
     assert "its permissions take 11 managed policies" in problem
     assert policies.iam_size({"a": " b c"}) == len('{"a":"bc"}')
 

@@ -56,3 +56,22 @@ def test_config_and_policies_change_the_hash(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(policies, "DEPLOY_SESSION_SECONDS", 3600)  # its sessions' length
     assert expected(T)[T.deploy_role_name] != before[T.deploy_role_name]
     assert expected(T)[T.plan_role_name] == before[T.plan_role_name]
+
+
+def test_the_deploy_roles_hash_covers_the_deployments_boundaries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The deploy role may create and change its stacks' roles only with their boundary: a
+    boundary that changes (or a deploy role bootstrapped before there was one) needs bootstrap
+    again, and plan must say so (deploy/bootstrap_version.py), in its usual words."""
+    before = expected(T)
+    boundary = policies.role_boundary_policy
+
+    def wider(t: policies.Target, d: object) -> policies.Policy:
+        doc = boundary(t, d)
+        return {**doc, "Statement": [*doc["Statement"], {"Effect": "Allow", "Action": "*"}]}
+
+    monkeypatch.setattr(policies, "role_boundary_policy", wider)
+    changed = expected(T)
+    assert changed[T.deploy_role_name] != before[T.deploy_role_name]
+    assert changed[T.plan_role_name] == before[T.plan_role_name]

@@ -104,6 +104,11 @@ class Roles:
         return {"Statement": [st for d in documents for st in d["Statement"]]}
 
 
+def _parts(t: policies.Target) -> int:
+    """How many managed policies the deploy role's permissions take."""
+    return len(policies.role_policies(t)[t.deploy_role_name])
+
+
 def _kept(before: policies.Target, after: policies.Target) -> dict[str, set]:
     """Each role's requests allowed before and after, as (effect, action, resource, condition)."""
     old = {r.name: r.policy for r in policies.roles(replace(before, account=ACCOUNT))}
@@ -149,12 +154,13 @@ def test_no_kept_permission_lapses_when_parts_trade_statements_both_ways(
     calls = _replay(old, new)
     deploy = old.deploy_role_name
     created = [c.params["PolicyName"] for c in calls if c.operation == "CreatePolicy"]
-    assert created == [f"{deploy}-6"], created  # the deploy role's five parts, and one more
+    n = _parts(old)
+    assert created == [f"{deploy}-{n + 1}"], created  # the deploy role's parts, and one more
     deleted = [c.params["PolicyArn"] for c in calls if c.operation == "DeletePolicy"]
-    assert [a.rsplit("/", 1)[-1] for a in deleted] == [f"{deploy}-6"]
+    assert [a.rsplit("/", 1)[-1] for a in deleted] == [f"{deploy}-{n + 1}"]
     iam = session().client("iam")
     attached = iam.list_attached_role_policies(RoleName=deploy)["AttachedPolicies"]
-    assert sorted(p["PolicyName"] for p in attached) == [f"{deploy}-{n}" for n in range(1, 6)]
+    assert sorted(p["PolicyName"] for p in attached) == [f"{deploy}-{i}" for i in range(1, n + 1)]
     again = plan(Aws("us-east-1", session()), new).actions
     assert [a for a in again if a.op != "noop"] == []  # converged, the temporary part gone
 
@@ -166,7 +172,7 @@ GUARDRAIL = {
 
 
 def test_a_role_at_its_quota_holds_the_waiting_part_in_an_inline_policy() -> None:
-    """The deploy role's five parts and five guardrails others attached take IAM's ten: no
+    """The deploy role's parts (six) and guardrails others attached take IAM's ten: no
     room for a temporary part. Before, the lowest waiting part went first regardless and the
     role lost what it kept for a moment; now its permissions wait in an inline policy
     (IAM's 10,240 characters a role, beside no other), deleted at the end."""
@@ -175,7 +181,7 @@ def test_a_role_at_its_quota_holds_the_waiting_part_in_an_inline_policy() -> Non
     iam = session().client("iam")
 
     def guardrails() -> None:
-        for n in range(5):
+        for n in range(10 - _parts(old)):
             made = iam.create_policy(PolicyName=f"org-guardrail-{n}",
                                      PolicyDocument=json.dumps(GUARDRAIL))  # fmt: skip
             iam.attach_role_policy(RoleName=deploy, PolicyArn=made["Policy"]["Arn"])
@@ -237,7 +243,7 @@ def test_an_inline_hold_left_by_an_interrupted_bootstrap_goes_on_the_next_run() 
     iam = session().client("iam")
     aws = Aws("us-east-1", session())
     apply(aws, old)
-    for n in range(5):
+    for n in range(10 - _parts(old)):
         made = iam.create_policy(PolicyName=f"org-guardrail-{n}",
                                  PolicyDocument=json.dumps(GUARDRAIL))  # fmt: skip
         iam.attach_role_policy(RoleName=deploy, PolicyArn=made["Policy"]["Arn"])

@@ -46,6 +46,9 @@ TAGS = {
     f"{API}/zz9zz9zz9z": {"project": "other"},
 }
 CF = f"arn:aws:cloudfront::{ACCOUNT}"
+# The single deployment's boundary (bootstrap's), as IAM puts it in a request's context.
+ROLE_BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/{P}/{P}-role-boundary"
+CAPPED = {"iam:PermissionsBoundary": ROLE_BOUNDARY}
 CW = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}"
 
 
@@ -97,8 +100,9 @@ PROJECT_REQUESTS = [
     ("lambda:UpdateFunctionCode", f"{FN}:{P}-detect", {}),
     ("lambda:AddPermission", f"{FN}:{P}-detect", {}),
     ("lambda:DeleteFunction", f"{FN}:{P}-detect", {}),
-    ("iam:CreateRole", f"{ROLE}/{P}/{P}-sagemaker", {}),
-    ("iam:PutRolePolicy", f"{ROLE}/{P}/{P}-lambda", {}),
+    ("iam:CreateRole", f"{ROLE}/{P}/{P}-sagemaker", CAPPED),
+    ("iam:PutRolePolicy", f"{ROLE}/{P}/{P}-lambda", CAPPED),
+    ("iam:PutRolePermissionsBoundary", f"{ROLE}/{P}/{P}-lambda", CAPPED),
     ("iam:DeleteRole", f"{ROLE}/{P}/{P}-lambda", {}),
     (
         "iam:PassRole",
@@ -852,3 +856,140 @@ def test_the_plan_role_reads_functions_models_and_configs_of_the_configured_stac
         for action, arn in _reads_of(stack).items():
             assert allowed(plan, action, arn) is (stack in read), (action, arn)
     assert policies.quota_problems(target) == []
+
+
+# ------------------------------------------------------------------- the deployments' boundaries
+
+# What could make the deploy role an account administrator through the roles it writes and
+# passes (its Lambda runs code it uploads with lambda:UpdateFunctionCode): a role without the
+# boundary, another boundary, the boundary removed or rewritten.
+UNCAPPED = [
+    {},
+    {"iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess"},
+    {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/{P}-role-boundary"},  # path /
+    {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/{P}x/{P}x-role-boundary"},
+    {"iam:PermissionsBoundary": BOUNDARY_ARN},  # the previews': no environment's role
+]
+
+
+@pytest.mark.parametrize("target", [T, STAGED], ids=["single", "environments"])
+def test_the_deploy_role_writes_its_roles_only_with_their_boundary(
+    target: policies.Target,
+) -> None:
+    """IAM User Guide, "Permissions boundaries for IAM entities" (delegating responsibility):
+    CreateRole, PutRolePolicy and PutRolePermissionsBoundary only when iam:PermissionsBoundary
+    names a deployment's boundary; never DeleteRolePermissionsBoundary ("might increase its
+    permissions", IAM API Reference), AttachRolePolicy, or a write of a managed policy (the
+    boundaries themselves)."""
+    deploy = policies.deploy_permissions_policy(target)
+    for d in target.deployments:
+        capped = {"iam:PermissionsBoundary": d.role_boundary_arn}
+        for role in (d.role_arn(d.sagemaker_role), d.role_arn(d.lambda_role)):
+            for action in policies._ROLE_WRITES:
+                assert allowed(deploy, action, role, capped), (action, role)
+                for context in UNCAPPED:
+                    assert not allowed(deploy, action, role, context), (action, role, context)
+            for action in ("iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy"):
+                assert not allowed(deploy, action, role, capped), action
+            # What needs no boundary in its context still works on the roles (destroy, drift).
+            for action in ("iam:DeleteRole", "iam:DeleteRolePolicy", "iam:UpdateAssumeRolePolicy"):
+                assert allowed(deploy, action, role, {}), action
+        for action in (
+            "iam:CreatePolicy",
+            "iam:CreatePolicyVersion",
+            "iam:SetDefaultPolicyVersion",
+            "iam:DeletePolicy",
+            "iam:DeletePolicyVersion",
+            "iam:TagPolicy",
+        ):
+            assert not allowed(deploy, action, d.role_boundary_arn, {}), action
+    # A preview's role, an unlisted environment's: not even with a boundary.
+    for stack in (f"{P}-pr-7", f"{P}-dev"):
+        for context in (CAPPED, {"iam:PermissionsBoundary": BOUNDARY_ARN}):
+            assert not allowed(deploy, "iam:CreateRole", f"{ROLE}/{P}/{stack}-lambda", context)
+
+
+def test_no_github_role_may_remove_or_rewrite_a_boundary() -> None:
+    for name, policy in [("deploy", STAGED_DEPLOY), ("preview", PREVIEW), ("plan", PLAN)]:
+        for role in (f"{ROLE}/{P}/{P}-staging-lambda", f"{ROLE}/{P}/{P}-pr-7-lambda"):
+            assert not allowed(policy, "iam:DeleteRolePermissionsBoundary", role), name
+        for arn in (BOUNDARY_ARN, *(d.role_boundary_arn for d in STAGED.deployments)):
+            for action in ("iam:CreatePolicyVersion", "iam:DeletePolicy"):
+                assert not allowed(policy, action, arn), (name, action, arn)
+
+
+def test_each_deployments_boundary_allows_only_what_its_service_roles_do() -> None:
+    """The boundary is the cap of what the deploy role can give a role: its stack's endpoint
+    and logs, the project's image, endpoint metrics, nothing else (no IAM, no other stack)."""
+    specs = {b.name: b for b in policies.role_boundary_specs(STAGED)}
+    assert set(specs) == {f"{P}-staging-role-boundary", f"{P}-production-role-boundary"}
+    staging = specs[f"{P}-staging-role-boundary"]
+    assert staging.arn == f"arn:aws:iam::{ACCOUNT}:policy/{P}/{P}-staging-role-boundary"
+    doc = staging.document
+    stack = f"{P}-staging"
+    repo = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"  # the environments share it
+    for action, resource, context in [
+        ("sagemaker:InvokeEndpoint", f"{SM}:endpoint/{stack}", {}),
+        ("ecr:BatchGetImage", repo, {}),
+        ("ecr:GetAuthorizationToken", "*", {}),
+        ("logs:PutLogEvents", f"{LOGS}/aws/lambda/{stack}-detect:log-stream:x", {}),
+        ("logs:CreateLogStream", f"{LOGS}/aws/sagemaker/Endpoints/{stack}:log-stream:x", {}),
+        ("cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}),
+    ]:
+        assert allowed(doc, action, resource, context), (action, resource)
+    for action, resource in [
+        ("sagemaker:InvokeEndpoint", f"{SM}:endpoint/{P}-production"),
+        ("sagemaker:InvokeEndpoint", f"{SM}:endpoint/{P}-pr-7"),
+        ("logs:PutLogEvents", f"{LOGS}/aws/lambda/{P}-production-detect:log-stream:x"),
+        ("ecr:PutImage", repo),
+        ("ecr:BatchGetImage", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/other"),
+        ("iam:PutRolePolicy", f"{ROLE}/{P}/{stack}-lambda"),
+        ("iam:CreateRole", "*"),
+        ("lambda:UpdateFunctionCode", f"{FN}:{stack}-detect"),
+        ("s3:GetObject", f"arn:aws:s3:::{stack}-site-{ACCOUNT}-{REGION}/x"),
+        ("cloudwatch:PutMetricData", "*"),
+    ]:
+        assert not allowed(doc, action, resource), (action, resource)
+    # The single deployment's boundary: its one stack.
+    (single,) = policies.role_boundary_specs(T)
+    assert single.arn == ROLE_BOUNDARY
+    assert allowed(single.document, "sagemaker:InvokeEndpoint", f"{SM}:endpoint/{P}")
+    assert not allowed(single.document, "sagemaker:InvokeEndpoint", f"{SM}:endpoint/{P}-x")
+
+
+@pytest.mark.parametrize("target", [T, STAGED], ids=["single", "environments"])
+def test_each_service_role_policy_fits_inside_its_boundary(target: policies.Target) -> None:
+    """Capped by the boundary, the engine's roles keep every grant of their own policy."""
+    from deploy.config import parse_config
+    from deploy.resources import iam
+    from tests.deploy.resources.conftest import inputs
+
+    specs = {b.arn: b.document for b in policies.role_boundary_specs(target)}
+    for d in target.deployments:
+        for role in iam.desired(parse_config({}), inputs(d)):
+            boundary = specs[role.permissions_boundary]
+            for st in role.policy["Statement"]:
+                context = {
+                    k: v for test in st.get("Condition", {}).values() for k, v in test.items()
+                }
+                for action in _listed(st["Action"]):
+                    for resource in _listed(st["Resource"]):
+                        probe = resource.replace("*", "x") if resource != "*" else "*"
+                        assert allowed(boundary, action, probe, context), (role.name, action, probe)
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_a_prebuilt_model_image_of_another_repository_may_be_pulled() -> None:
+    """config.yaml's `model.image` may name another ECR repository (docs/configuration.md):
+    the SageMaker role's policy grants that repository, so its boundary must too; no other."""
+    other = f"arn:aws:ecr:{REGION}:210987654321:repository/shared/models"
+    (boundary,) = policies.role_boundary_specs(replace(T, image_repositories=(other,)))
+    assert allowed(boundary.document, "ecr:BatchGetImage", other)
+    assert allowed(
+        boundary.document, "ecr:BatchGetImage", f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{P}"
+    )
+    (plain,) = policies.role_boundary_specs(T)
+    assert not allowed(plain.document, "ecr:BatchGetImage", other)

@@ -4,6 +4,7 @@ same roles as `bootstrap` itself."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -15,6 +16,7 @@ from tests.deploy.bootstrap.test_cli import (
     MOTO_ACCOUNT,
     PROJECT,
     REGION,
+    REPO,
     _permissions,
     _run,
     _target,
@@ -68,7 +70,7 @@ def test_print_renders_a_template_without_calling_aws(
             r["Properties"]
             for r in resources.values()
             if r["Type"] == "AWS::IAM::ManagedPolicy"
-            and r["Properties"]["Roles"] == [{"Ref": logical}]
+            and r["Properties"].get("Roles") == [{"Ref": logical}]
         ]
         wanted = policies.role_policies(t)[props["RoleName"]]
         assert [p["ManagedPolicyName"] for p in parts] == [w.name for w in wanted]
@@ -135,6 +137,8 @@ def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_curre
             iam.delete_policy(PolicyArn=part["PolicyArn"])
         iam.untag_role(RoleName=name, TagKeys=[tag, "project", "managed-by"])
         iam.delete_role(RoleName=name)
+    (boundary,) = policies.role_boundary_specs(replace(_target(), account=MOTO_ACCOUNT))
+    iam.delete_policy(PolicyArn=boundary.arn)  # the stack makes it again
     cf = boto3.client("cloudformation", region_name=REGION)
     cf.create_stack(
         StackName="github-oidc",
@@ -154,3 +158,26 @@ def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_curre
         lambda t: {**plan(t), "Statement": [*plan(t)["Statement"][1:]]},
     )
     assert list(check(Aws(REGION), file).behind) == [f"{PROJECT}-github-plan"]
+
+
+def test_the_template_makes_each_stacks_role_boundary() -> None:
+    """The CloudFormation route makes the same boundaries as bootstrap: one per stack (the
+    deploy role may create its roles only with them), the previews' one with `preview:`."""
+    from deploy.bootstrap.template import cloudformation_template
+
+    template = cloudformation_template(
+        PROJECT, REGION, REPO, environments=("staging", "prod-eu"), previews=True
+    )
+    made = {
+        r["Properties"]["ManagedPolicyName"]: logical
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::ManagedPolicy" and "Roles" not in r["Properties"]
+    }
+    assert made == {
+        f"{PROJECT}-staging-role-boundary": "RoleBoundarystaging",
+        f"{PROJECT}-prod-eu-role-boundary": "RoleBoundaryprodXeu",
+        f"{PROJECT}-preview-boundary": "PreviewBoundary",
+    }
+    single = cloudformation_template(PROJECT, REGION, REPO)["Resources"]["RoleBoundary"]
+    assert single["Properties"]["ManagedPolicyName"] == f"{PROJECT}-role-boundary"
+    assert single["Properties"]["Path"] == f"/{PROJECT}/"

@@ -17,6 +17,8 @@ from tests.support.iam_eval import allowed
 N = names()
 ROLE = "trends-anomaly-lambda"
 TAGS = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+POLICY = "arn:aws:iam::123456789012:policy/trends-anomaly"
+BOUNDARY = f"{POLICY}/trends-anomaly-role-boundary"  # bootstrap's (policies.role_boundary_specs)
 
 
 def spec() -> iam.RoleSpec:
@@ -39,6 +41,7 @@ def seen(**over) -> iam.SeenRole:
         tags=dict(TAGS),
         inline_policies=("trends-anomaly-least-privilege",),
         attached=(),
+        permissions_boundary=s.permissions_boundary,
     )
     values.update(over)
     return iam.SeenRole(**values)
@@ -55,6 +58,11 @@ def role_response(s: iam.RoleSpec, tags: bool = True) -> dict:
         "Description": s.description,
         "MaxSessionDuration": 3600,
     }
+    if s.permissions_boundary:
+        role["PermissionsBoundary"] = {
+            "PermissionsBoundaryType": "Policy",
+            "PermissionsBoundaryArn": s.permissions_boundary,
+        }
     if tags:
         role["Tags"] = [{"Key": k, "Value": v} for k, v in TAGS.items()]
     return {"Role": role}
@@ -147,6 +155,7 @@ def test_create_makes_the_role_then_its_one_policy() -> None:
                     {"Key": "managed-by", "Value": "trends-anomaly-gitops"},
                     {"Key": "project", "Value": "trends-anomaly"},
                 ],
+                "PermissionsBoundary": BOUNDARY,
             },
         )
         stub.add_response(
@@ -398,3 +407,48 @@ def test_observe_reads_every_page_of_the_attached_policies() -> None:
         got = iam.observe_role(aws, ROLE, s.policy_name)
     assert got is not None
     assert got.attached == ("arn:aws:iam::1:policy/a", "arn:aws:iam::1:policy/b")
+
+
+def test_every_stacks_service_roles_carry_its_boundary() -> None:
+    """The deploy role writes these roles' policies and passes them to its Lambda and
+    endpoint: each must carry the boundary bootstrap makes for its stack (the single
+    deployment's, an environment's; a preview's the previews' one), or the deploy role could
+    write itself an administrator's policy there."""
+    from deploy.naming import Names
+
+    for env, boundary in [
+        (None, BOUNDARY),
+        ("staging", f"{POLICY}/trends-anomaly-staging-role-boundary"),
+        ("preview", f"{POLICY}/trends-anomaly-preview-role-boundary"),  # not the previews'
+        ("pr-7", f"{POLICY}/trends-anomaly-preview-boundary"),
+    ]:
+        n = Names("trends-anomaly", "123456789012", "us-east-1", env)
+        roles = iam.desired(config(), inputs(n))
+        assert [r.permissions_boundary for r in roles] == [boundary, boundary], env
+
+
+def test_a_role_made_before_the_boundary_gets_it_in_place_before_its_policy() -> None:
+    """A stack deployed before the boundaries existed: apply puts the boundary on each role
+    (an update: no role replaced, nothing renamed), and before any PutRolePolicy, which the
+    deploy role may call only on a role that carries it."""
+    from deploy.plan import Call
+
+    s = spec()
+    action = iam.plan_role(s, seen(permissions_boundary=None))
+    assert action.op == "update" and [c.field for c in action.changes] == ["permissions_boundary"]
+    calls = [(st.operation, dict(st.params)) for st in action.steps if isinstance(st, Call)]
+    assert calls == [
+        ("PutRolePermissionsBoundary", {"RoleName": ROLE, "PermissionsBoundary": BOUNDARY})
+    ]
+    drifted = iam.plan_role(s, seen(permissions_boundary=None, policy=None))
+    ops = [st.operation for st in drifted.steps if isinstance(st, Call)]
+    assert ops == ["PutRolePermissionsBoundary", "PutRolePolicy"]
+    aws = make_aws()
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response(
+            "put_role_permissions_boundary",
+            {},
+            {"RoleName": ROLE, "PermissionsBoundary": BOUNDARY},
+        )
+        execute(aws, action)
+        stub.assert_no_pending_responses()
