@@ -170,9 +170,17 @@ def _by_operation(service: str, operation: str, code: str, message: str) -> Erro
         and SAGEMAKER_IN_PROGRESS in message
     ):
         return ErrorKind.BUSY  # not "not found": the endpoint is there, being worked on
-    if service == "iam" and operation == "CreateRole" and code == "NoSuchEntity":
-        # The one entity CreateRole names is its PermissionsBoundary ("Scope ARN: … does not
-        # exist or is not attachable"): bootstrap's, missing, not something deleted meanwhile.
+    if (
+        service == "iam"
+        and operation in ("CreateRole", "PutRolePermissionsBoundary")
+        and code == "NoSuchEntity"
+        and (operation == "CreateRole" or "Scope ARN" in message)
+    ):
+        # The one entity CreateRole names besides itself is its PermissionsBoundary ("Scope
+        # ARN: … does not exist or is not attachable"), and PutRolePermissionsBoundary says so
+        # of the boundary (a role gone says "role"): bootstrap's, missing (a stack deployed
+        # before every stack's roles had one, upgraded without bootstrap run again), not
+        # something deleted meanwhile.
         return ErrorKind.NO_BOUNDARY
     reads_or_deletes = operation.startswith(("Describe", "Delete", "Deregister", "List", "Get"))
     if service == "sagemaker" and code == "ValidationException" and reads_or_deletes:
@@ -330,9 +338,11 @@ HINTS = {
     "or change config.yaml (e.g. another instance type)",
     ErrorKind.PROPAGATING: "IAM had still not propagated the role after the retries: run the "
     "command again in a few minutes; it resumes from what exists",
-    ErrorKind.NO_BOUNDARY: "the role's permissions boundary (the previews' "
-    "`{project}-preview-boundary`) is not in this account: bootstrap creates it when "
-    "config.yaml has `preview:`. Run `python -m deploy bootstrap --github-repo OWNER/NAME` with "
+    ErrorKind.NO_BOUNDARY: "the role's permissions boundary (a managed policy under "
+    "`/{project}/`: `…-role-boundary` for a stack's roles, `{project}-preview-boundary` for a "
+    "preview's) is not in this account: bootstrap creates it (each environment's, and the "
+    "previews' when config.yaml has `preview:`; a stack deployed before its roles had one needs "
+    "bootstrap run again). Run `python -m deploy bootstrap --github-repo OWNER/NAME` with "
     'administrator credentials (docs/deploy.md, "Deploy to your AWS account"), then this '
     "command again",
     ErrorKind.OTHER: "fix the cause and run the command again; it resumes from what exists",

@@ -171,3 +171,17 @@ def test_each_credentials_hint_says_its_own_fix_and_not_the_others() -> None:
         assert "may not" not in text and "bootstrap" not in text
     assert "`aws sso login --profile dev`" in hint(ErrorKind.EXPIRED, "dev")
     assert hint(ErrorKind.EXPIRED) == expired and hint(ErrorKind.DENIED, "dev") == denied
+
+
+def test_a_missing_boundary_policy_is_told_apart_from_a_role_gone() -> None:
+    """PutRolePermissionsBoundary's NoSuchEntity names the boundary ("Scope ARN: …") when the
+    policy is missing (bootstrap not run again after an upgrade), or the role when it is gone."""
+    scope = (
+        "Scope ARN: arn:aws:iam::1:policy/p/p-role-boundary does not exist or is not attachable."
+    )
+    missing = err("NoSuchEntity", "PutRolePermissionsBoundary", scope)
+    assert classify(missing, "iam", "PutRolePermissionsBoundary") == ErrorKind.NO_BOUNDARY
+    gone = err(
+        "NoSuchEntity", "PutRolePermissionsBoundary", "The role with name r cannot be found."
+    )
+    assert classify(gone, "iam", "PutRolePermissionsBoundary") == ErrorKind.GONE

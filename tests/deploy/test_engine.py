@@ -16,7 +16,7 @@ from deploy.cli import main
 from deploy.plan import Call
 from deploy.resources import cdn
 from deploy.resources.endpoint_config import PREVIOUS, SERVING
-from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, image_in_ecr, inventory, session
 from tests.deploy.deploy_helpers import edit_config as _edit
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -230,10 +230,36 @@ def test_a_stack_needs_the_boundary_bootstrap_makes(project: Path, capsys) -> No
     and the apply stops saying which policy is missing."""
     boundary = f"arn:aws:iam::123456789012:policy/{PROJECT}/{PROJECT}-role-boundary"
     session().client("iam").delete_policy(PolicyArn=boundary)
+    image_in_ecr(project, IMAGE2)  # (else refused first, for the image)
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 1
     said = capsys.readouterr()
     assert f"{PROJECT}-role-boundary does not exist or is not attachable" in said.err, said
+    # Not "it disappeared after the plan was made: run the command again" (it fails the same
+    # way again): bootstrap makes the boundary.
+    assert "disappeared after the plan" not in said.err, said.err
+    assert "python -m deploy bootstrap --github-repo OWNER/NAME" in said.err, said.err
+
+
+def test_an_older_stack_without_the_boundary_policy_is_told_to_bootstrap(
+    project: Path, capsys
+) -> None:
+    """A stack deployed before every stack's roles had a boundary, upgraded without running
+    bootstrap again: PutRolePermissionsBoundary on its roles is refused with NoSuchEntity."""
+    cfg = str(project / "config.yaml")
+    image_in_ecr(project, IMAGE2)
+    assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 0
+    iam = session().client("iam")
+    for name in (f"{PROJECT}-sagemaker", f"{PROJECT}-lambda"):
+        iam.delete_role_permissions_boundary(RoleName=name)
+    iam.delete_policy(
+        PolicyArn=f"arn:aws:iam::123456789012:policy/{PROJECT}/{PROJECT}-role-boundary"
+    )
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 1
+    said = capsys.readouterr().err
+    assert "disappeared after the plan" not in said, said
+    assert "python -m deploy bootstrap --github-repo OWNER/NAME" in said, said
 
 
 def test_second_apply_makes_no_mutating_call(project: Path, capsys) -> None:
