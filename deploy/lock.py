@@ -34,8 +34,9 @@ after the plan was made" (run it again);
 an ``image`` during a single deployment's destroy (whose repository is its own) may fail, or
 re-create the repository destroy removed (the next destroy removes it). ``bootstrap`` (by hand,
 with admin credentials) writes no stack's resources: GitHub's OIDC provider, the GitHub roles
-and the previews' boundary policy, which the engine never writes, each with one atomic IAM call
-(a role's trust or inline policy replaced whole, a boundary version made the default). An apply
+and the stacks' and previews' role boundaries, which the engine never writes, each with one
+atomic IAM call (a role's trust or inline policy replaced whole, a boundary version made the
+default). An apply
 running as the deploy role meanwhile has each call judged by the old policy or the new one; one
 the new policy refuses stops it like any failed apply, and a lock would not help: the next
 apply runs under the new policy anyway. It covers every environment's stack and runs before any
