@@ -4,7 +4,6 @@
     season        phases and the per-phase median shape
     decomposition trend + season fitted around the events (surges do not lift the baseline)
     shifts        level shifts that stay (they cut the baseline into segments)
-    ending        a burst on the last rows is judged against the level before it
     noise         noise scale per point, growing with the level
     sampling      the noise floor a low-volume term's lone values (one search's worth) set
     band          expected value and band

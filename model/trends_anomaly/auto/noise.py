@@ -163,12 +163,6 @@ def _read_law(law: tuple[float, float, float, float, float], level: np.ndarray) 
     return np.minimum(sd, hi, out=sd)
 
 
-def read_law(law: tuple[float, float, float, float, float], level: float) -> float:
-    """``_read_law`` at one level, in plain floats (a few values read one at a time)."""
-    beta, height, lo, hi, tiny = law
-    return _within(math.exp(beta * math.log(max(level, tiny)) + height), lo, hi)
-
-
 def _within(v: float, lo: float, hi: float) -> float:
     """``np.minimum(np.maximum(v, lo), hi)`` in plain floats (a NaN anywhere gives NaN)."""
     if v != v or lo != lo or hi != hi:

@@ -13,7 +13,6 @@ from ..scale import bounds, clip, whole_or_half_points, within_scale
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
-from .ending import end_burst
 from .events import at_peak, candidates
 from .holidays import EasterWeeks
 from .layouts import cached_phases
@@ -204,11 +203,6 @@ def _detect(series: Series, params: dict, within: bool) -> Detection:
             mask_z=mask,
             nonneg=nonneg,
         )
-        noise = dec.noise
-    # A burst on the last rows lifts the baseline's continuation past the end: judged against
-    # the level before it (see the stage).
-    dec, burst = end_burst(x, dec, scales.local_window, mask, visible, [s.index for s in shifts])
-    if burst:
         noise = dec.noise
     if lone is not None:
         noise = noise._replace(sigma=np.maximum(noise.sigma, lone))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from trends_anomaly.auto.noise import _read_law, noise_scale, quantum_floor, read_law
+from trends_anomaly.auto.noise import noise_scale, quantum_floor
 from trends_anomaly.auto.robust import rolling_median
 
 
@@ -97,11 +97,3 @@ def test_the_noise_law_is_read_again_at_another_level():
     assert (lower.overall, lower.tail) == (scale.overall, scale.tail)
     flat = noise_scale(rng.normal(0, 2, 400), None, 1.0)
     assert flat.law is None and flat.at(level) is flat
-
-
-def test_the_law_read_at_one_level_in_plain_floats_is_the_arrays_reading():
-    law = (0.6, -0.4, 0.5, 9.0, 0.25)  # (β, height, lo, hi, tiny)
-    levels = np.array([0.0, 0.1, 0.25, 1.0, 7.5, 40.0, 100.0, 1e4])
-    want = _read_law(law, levels.copy())
-    got = [read_law(law, v) for v in levels.tolist()]
-    assert got == pytest.approx(want.tolist(), rel=1e-12)
