@@ -83,8 +83,22 @@ def confirm(config_path: str, typed: str, env: str = "") -> tuple[bool, str, dic
             ),
             {},
         )
+    # In the workflow's words (its `environment` input), not the CLI's (--env).
+    if not env and file.has_environments:
+        names = ", ".join(file.environments)
+        said = (
+            f"config.yaml defines environments ({names}): name one in the workflow's "
+            "environment input"
+        )
+        return False, f"{said}. Nothing was destroyed.", {}
+    if env and not (file.has_environments or file.previews_enabled or PREVIEW_RE.fullmatch(env)):
+        said = (
+            f"environment {env!r}: config.yaml has no `environments:`, so there is one "
+            "deployment: leave the workflow's environment input empty to destroy it"
+        )
+        return False, f"{said}. Nothing was destroyed.", {}
     try:
-        file.select(env or None)
+        file.select(env or None, removing=True)  # (a preview left after `preview:` went too)
     except ConfigError as exc:
         return False, f"environment {env!r}: {exc}. Nothing was destroyed.", {}
     preview = bool(PREVIEW_RE.fullmatch(env))

@@ -631,3 +631,20 @@ def test_a_deploy_that_never_reached_apply_says_so_in_its_summary(tmp_path: Path
     summary = _read(env["GITHUB_STEP_SUMMARY"])
     assert summary.startswith(f"## Deploy failed: {job}")
     assert "the first failed step" in summary
+
+
+def test_teardown_speaks_of_the_workflows_input_not_of_a_flag(tmp_path: Path) -> None:
+    """With no `environments:` in config.yaml, a teardown run given an environment said
+    "drop --env to use the single deployment": the workflow has no flag, its input does; and a
+    preview left after `preview:` was taken out could not be torn down, though `destroy --env
+    pr-N` removes it."""
+    config = tmp_path / "c.yaml"
+    config.write_text("project: proj\n", encoding="utf-8")
+    args = ["--config", str(config), "confirm-teardown", "--typed", "proj", "--env", "staging"]
+    refused = _script("ci_settings.py", *args, cwd=tmp_path)
+    assert refused.returncode == 1, refused.stdout
+    assert "leave the workflow's environment input empty" in refused.stdout, refused.stdout
+    assert "drop --env" not in refused.stdout, refused.stdout
+    args[-1] = "pr-7"
+    left = _script("ci_settings.py", *args, cwd=tmp_path)
+    assert left.returncode == 0 and "environment pr-7 of project 'proj'" in left.stdout, left
