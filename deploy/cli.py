@@ -893,6 +893,13 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         )
     for line in repos:
         print(line)
+    env = eng.names.env
+    if env and incomplete is None and env in _file(args).environments:
+        print(
+            f"config.yaml still names environment {env}: the next `apply --env {env}` (a merge's "
+            f"deploy job among them) creates it again. If it is gone for good, take it out of "
+            "`environments:` (and run bootstrap again: its roles keep its permissions)."
+        )
     run.summary = run.outcome(eng)
     if incomplete:
         print(f"error: {_said(incomplete)}", file=sys.stderr)

@@ -164,6 +164,8 @@ def test_staging_and_production_are_two_stacks_and_a_preview_comes_and_goes(
     # ... and how to remove it once the last environment is gone (nothing else says it).
     remove = f"aws ecr delete-repository --repository-name {PROJECT} --force --region us-east-1"
     assert remove in out, out
+    # ... and that config.yaml still names staging: the next merge's deploy would bring it back.
+    assert "config.yaml still names environment staging" in out, out
     after = inventory()
     assert not any(_of(after, f"{PROJECT}-staging").values())
     for stack in ("production", "pr-7", "pr-70"):
