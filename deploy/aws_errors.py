@@ -195,25 +195,42 @@ def _by_operation(service: str, operation: str, code: str, message: str) -> Erro
     return None
 
 
-# Read calls whose IAM action has another name than the operation (S3's authorization
-# reference; HTTP APIs authorize by HTTP verb: apigateway:GET for every read).
-_ACTION_OF = {
-    ("s3", "ListObjectsV2"): "s3:ListBucket",
-    ("s3", "ListObjects"): "s3:ListBucket",
-    ("s3", "HeadBucket"): "s3:ListBucket",
-    ("s3", "HeadObject"): "s3:GetObject",
-    ("s3", "ListObjectVersions"): "s3:ListBucketVersions",
-    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+# API operations whose IAM action has another name than the operation (S3's authorization
+# reference); HTTP APIs authorize by HTTP verb on the resource path (apigateway:GET for every
+# read), the verb read from the operation's first word (PUT when none says it).
+_S3_ACTION_OF = {
+    "ListBuckets": "s3:ListAllMyBuckets",
+    "ListObjectsV2": "s3:ListBucket",
+    "ListObjects": "s3:ListBucket",
+    "ListObjectVersions": "s3:ListBucketVersions",
+    "HeadBucket": "s3:ListBucket",
+    "HeadObject": "s3:GetObject",
+    "DeleteObjects": "s3:DeleteObject",
+    "CopyObject": "s3:PutObject",
+    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
 }
+_HTTP_VERB_OF = (
+    ("Get", "GET"),
+    ("Create", "POST"),
+    ("Tag", "POST"),
+    ("Update", "PATCH"),
+    ("Delete", "DELETE"),
+    ("Untag", "DELETE"),
+)
 _PREFIX = {"resourcegroupstaggingapi": "tag", "service-quotas": "servicequotas"}
 
 
 def iam_action(service: str, operation: str) -> str:
-    """The IAM permission that allows the read call ``operation`` of ``service`` (botocore's
-    names), as a refusal names what to grant."""
+    """The IAM permission that allows ``operation`` of ``service`` (botocore's names): what a
+    refusal names to grant, and what the tests hold bootstrap's policies to."""
     if service == "apigatewayv2":
-        return "apigateway:GET" if operation.startswith("Get") else f"apigateway:{operation}"
-    return _ACTION_OF.get((service, operation), f"{_PREFIX.get(service, service)}:{operation}")
+        verb = next((v for word, v in _HTTP_VERB_OF if operation.startswith(word)), "PUT")
+        return f"apigateway:{verb}"
+    if service == "s3":
+        return _S3_ACTION_OF.get(operation, f"s3:{operation}")
+    return f"{_PREFIX.get(service, service)}:{operation}"
 
 
 def error_code(err: BaseException) -> str:

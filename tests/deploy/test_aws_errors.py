@@ -5,7 +5,7 @@ from __future__ import annotations
 import botocore.exceptions
 import pytest
 
-from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message
+from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message, iam_action
 
 
 def err(code: str, operation: str, message: str = "whatever the text says") -> Exception:
@@ -185,3 +185,19 @@ def test_a_missing_boundary_policy_is_told_apart_from_a_role_gone() -> None:
         "NoSuchEntity", "PutRolePermissionsBoundary", "The role with name r cannot be found."
     )
     assert classify(gone, "iam", "PutRolePermissionsBoundary") == ErrorKind.GONE
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "action"),
+    [
+        ("s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+        ("s3", "ListObjectsV2", "s3:ListBucket"),
+        ("apigatewayv2", "GetApis", "apigateway:GET"),
+        ("apigatewayv2", "UpdateStage", "apigateway:PATCH"),
+        ("service-quotas", "ListServiceQuotas", "servicequotas:ListServiceQuotas"),
+        ("sagemaker", "DescribeEndpoint", "sagemaker:DescribeEndpoint"),
+    ],
+)
+def test_the_permission_named_for_a_call(service: str, operation: str, action: str) -> None:
+    """One mapping serves status's refused-read lines and the tests of bootstrap's policies."""
+    assert iam_action(service, operation) == action

@@ -31,6 +31,7 @@ import botocore.session
 import pytest
 
 from deploy.aws import Aws
+from deploy.aws_errors import iam_action
 from deploy.bootstrap.policies import (
     Target,
     deploy_permissions_policy,
@@ -58,21 +59,6 @@ T = Target("trends-anomaly", "us-east-1", "123456789012", "octo/trends")
 DEPLOY = deploy_permissions_policy(T)
 PLAN = plan_permissions_policy(T)
 
-PREFIX = {"resourcegroupstaggingapi": "tag", "service-quotas": "servicequotas"}
-# S3 operations whose IAM action has another name.
-S3_ACTIONS = {
-    "ListBuckets": "s3:ListAllMyBuckets",
-    "ListObjectsV2": "s3:ListBucket",
-    "ListObjects": "s3:ListBucket",
-    "ListObjectVersions": "s3:ListBucketVersions",
-    "HeadBucket": "s3:ListBucket",
-    "HeadObject": "s3:GetObject",
-    "DeleteObjects": "s3:DeleteObject",
-    "CopyObject": "s3:PutObject",
-    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-    "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-    "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-}
 NO_PERMISSION_NEEDED = {("sts", "GetCallerIdentity")}
 # CloudWatch Logs' log delivery: on "*" (no resource to name), called by API Gateway.
 LOG_DELIVERY_ON_ANY = [
@@ -120,18 +106,7 @@ def iam_actions(service: str, op: str) -> list[str]:
     """The IAM actions that authorize one API operation."""
     if (service, op) in NO_PERMISSION_NEEDED:
         return []
-    if service == "apigatewayv2":  # HTTP APIs authorize by HTTP verb on the resource path
-        verbs = {"Get": "GET", "Create": "POST", "Tag": "POST", "Update": "PATCH"}
-        verb = next((v for k, v in verbs.items() if op.startswith(k)), None)
-        if verb is None:
-            verb = "DELETE" if op.startswith(("Delete", "Untag")) else "PUT"
-        return [f"apigateway:{verb}", *IMPLIED.get((service, op), [])]
-    own = (
-        S3_ACTIONS.get(op, f"s3:{op}")
-        if service == "s3"
-        else f"{PREFIX.get(service, service)}:{op}"
-    )
-    return [own, *IMPLIED.get((service, op), [])]
+    return [iam_action(service, op), *IMPLIED.get((service, op), [])]
 
 
 def _literal(node: ast.AST) -> str | None:
