@@ -83,6 +83,21 @@ def session() -> boto3.Session:
     return _SESSION[0]
 
 
+def on_every_session(monkeypatch: Any, *handlers: tuple[str, Any]) -> None:
+    """Every boto3 session the CLI makes (deploy.aws's) has ``handlers`` ((botocore event,
+    handler) pairs) registered on it; the helpers' own session is made first, unhooked."""
+    session()
+    real = boto3.Session
+
+    def made(*args: Any, **kwargs: Any) -> boto3.Session:
+        ours = real(*args, **kwargs)
+        for event, handler in handlers:
+            ours.events.register(event, handler)
+        return ours
+
+    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+
+
 def reset_account(url: str) -> None:
     """The moto server as the tests start from: nothing deployed, bootstrap's boundaries made."""
     from tests.support.moto_server import reset

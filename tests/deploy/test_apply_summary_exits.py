@@ -11,7 +11,6 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from deploy import lock
@@ -20,6 +19,7 @@ from tests.deploy.deploy_helpers import (
     IMAGE,
     IMAGE2,
     image_in_ecr,
+    on_every_session,
     session,
 )
 
@@ -79,23 +79,9 @@ def test_an_argument_refused_before_any_aws_call_writes_the_summary(
     assert said in err and doc["stage"] == "arguments" and doc["failed"]["op"] == "arguments"
 
 
-def _sessions_with(monkeypatch: pytest.MonkeyPatch, hook: Any) -> None:
-    """Every session the CLI makes has IMAGE and IMAGE2 pushed, and ``hook(session)``
-    registers its botocore handlers on it (after the deploy the test starts from)."""
-    session()
-    real = boto3.Session
-
-    def made(*args: object, **kwargs: object) -> boto3.Session:
-        ours = real(*args, **kwargs)
-        hook(ours)
-        return ours
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
-
-
 def _interrupting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every session the CLI makes is Ctrl-C'd once at each botocore event put in the list
-    returned (`_sessions_with`)."""
+    returned."""
     armed: list[str] = []
 
     def ctrl_c(event_name: str = "", **_: object) -> None:
@@ -103,11 +89,7 @@ def _interrupting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             armed.remove(event_name)
             raise KeyboardInterrupt
 
-    def hook(ours: boto3.Session) -> None:
-        ours.events.register("before-call", ctrl_c)
-        ours.events.register("after-call", ctrl_c)
-
-    _sessions_with(monkeypatch, hook)
+    on_every_session(monkeypatch, ("before-call", ctrl_c), ("after-call", ctrl_c))
     return armed
 
 
@@ -126,12 +108,12 @@ def _ctrl_c_in_turn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             armed.pop(0)
             raise KeyboardInterrupt
 
-    def hook(ours: boto3.Session) -> None:
-        ours.events.register("provide-client-params.s3.DeleteObject", mark)
-        ours.events.register("before-call", ctrl_c)
-        ours.events.register("after-call", ctrl_c)
-
-    _sessions_with(monkeypatch, hook)
+    on_every_session(
+        monkeypatch,
+        ("provide-client-params.s3.DeleteObject", mark),
+        ("before-call", ctrl_c),
+        ("after-call", ctrl_c),
+    )
     return armed
 
 

@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, session
+from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, on_every_session, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 REPO = Path(__file__).resolve().parents[2]
@@ -208,24 +207,16 @@ def test_an_interrupted_apply_says_where_it_stopped_and_the_next_apply_resumes(
     """Ctrl-C (or a cancelled CI job's SIGINT) right after CreateModel: one message naming
     the step, what AWS goes on doing, and how to resume; exit 130, no traceback. The next
     plan shows only what is left, and apply converges with one model."""
-    session()
-    real = boto3.Session
     armed = [True]
 
-    def interrupting(*args: object, **kwargs: object) -> boto3.Session:
-        made = real(*args, **kwargs)
-
-        def ctrl_c(**_: object) -> None:
-            if armed:
-                armed.clear()
-                raise KeyboardInterrupt
-
-        made.events.register("after-call.sagemaker.CreateModel", ctrl_c)
-        return made
+    def ctrl_c(**_: object) -> None:
+        if armed:
+            armed.clear()
+            raise KeyboardInterrupt
 
     cfg = str(project / "config.yaml")
     image_in_ecr(project)
-    monkeypatch.setattr("deploy.aws.boto3.Session", interrupting)
+    on_every_session(monkeypatch, ("after-call.sagemaker.CreateModel", ctrl_c))
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 130
     err = capsys.readouterr().err
     assert "create sagemaker_model trends-anomaly-m-" in err and "sagemaker:CreateModel" in err
@@ -291,14 +282,7 @@ def test_a_read_throttled_past_botocores_retries_says_what_to_do(
         headers = {"Content-Type": "application/x-amz-json-1.1"}
         return AWSResponse(request.url, 400, headers, _Raw(body))
 
-    real = boto3.Session
-
-    def made(*args: object, **kwargs: object) -> boto3.Session:
-        ours = real(*args, **kwargs)
-        ours.events.register("before-send.sagemaker.DescribeEndpoint", throttled)
-        return ours
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    on_every_session(monkeypatch, ("before-send.sagemaker.DescribeEndpoint", throttled))
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "plan", "--image", IMAGE]) == 1
     err = capsys.readouterr().err
@@ -324,25 +308,17 @@ def test_a_sigterm_ends_apply_as_ctrl_c_does_with_the_code_a_shell_gives_sigterm
     """A runner or container stopping the job sends SIGTERM: the same message as Ctrl-C (the
     step, how to resume), but exit 143 (128 + 15), as a shell reports a process SIGTERM
     ended. It was 130, Ctrl-C's, which told a supervisor that someone pressed Ctrl-C."""
-    session()
-    real = boto3.Session
     armed = [True]
 
-    def terminating(*args: object, **kwargs: object) -> boto3.Session:
-        made = real(*args, **kwargs)
-
-        def sigterm(**_: object) -> None:
-            if armed:
-                armed.clear()
-                os.kill(os.getpid(), signal.SIGTERM)
-
-        made.events.register("after-call.sagemaker.CreateModel", sigterm)
-        return made
+    def sigterm(**_: object) -> None:
+        if armed:
+            armed.clear()
+            os.kill(os.getpid(), signal.SIGTERM)
 
     cfg = str(project / "config.yaml")
     before = signal.getsignal(signal.SIGTERM)
     image_in_ecr(project)
-    monkeypatch.setattr("deploy.aws.boto3.Session", terminating)
+    on_every_session(monkeypatch, ("after-call.sagemaker.CreateModel", sigterm))
     assert main(["--config", cfg, "apply", "--image", IMAGE]) == 143
     err = capsys.readouterr().err
     assert "sagemaker:CreateModel" in err and "Run the command again" in err, err

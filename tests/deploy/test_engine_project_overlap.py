@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from deploy import lock
@@ -29,6 +28,7 @@ from tests.deploy.deploy_helpers import (
     inventory,
     make_project,
     make_role_boundaries,
+    on_every_session,
     session,
 )
 from tests.support.aws_clock import CLOCK
@@ -133,8 +133,6 @@ def _forced_apply_leaves_their_lock(
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     """Every AWS call the CLI's sessions make, in order: (service, operation, what it names:
     the role, or the bucket and key), recorded by botocore's own event before each request."""
-    session()  # the helpers' own session, made before sessions are hooked
-    real = boto3.Session
     made: list[tuple[str, str, str]] = []
 
     def record(params: dict[str, Any], model: Any, **_: Any) -> None:
@@ -142,12 +140,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
         named += f"/{params['Key']}" if "Key" in params else ""
         made.append((model.service_model.service_name, model.name, str(named)))
 
-    def hooked(*args: Any, **kwargs: Any) -> boto3.Session:
-        ours = real(*args, **kwargs)
-        ours.events.register("provide-client-params.*.*", record)
-        return ours
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", hooked)
+    on_every_session(monkeypatch, ("provide-client-params.*.*", record))
     return made
 
 

@@ -11,14 +11,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pytest
 
 from deploy.aws import Aws
 from deploy.aws_errors import error_code
 from deploy.cli import main
-from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, push_fake_image, session
+from tests.deploy.deploy_helpers import (
+    IMAGE2,
+    PROJECT,
+    engine,
+    on_every_session,
+    push_fake_image,
+    session,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -26,18 +32,12 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 def _counting(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """DescribeImages requests sent to moto, by the image tag asked for."""
     sent: Counter[str] = Counter()
-    real = boto3.Session
 
     def count(request: Any, **_: Any) -> None:
         for image in json.loads(request.body)["imageIds"]:
             sent[image.get("imageTag") or image.get("imageDigest")] += 1
 
-    def made(*args: Any, **kwargs: Any) -> boto3.Session:
-        made_session = real(*args, **kwargs)
-        made_session.events.register("before-send.ecr.DescribeImages", count)
-        return made_session
-
-    monkeypatch.setattr("deploy.aws.boto3.Session", made)
+    on_every_session(monkeypatch, ("before-send.ecr.DescribeImages", count))
     return sent
 
 
