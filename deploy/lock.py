@@ -36,13 +36,12 @@ re-create the repository destroy removed (the next destroy removes it). ``bootst
 with admin credentials) writes no stack's resources: GitHub's OIDC provider, the GitHub roles
 and the stacks' and previews' role boundaries, which the engine never writes, each with one
 atomic IAM call (a role's trust or inline policy replaced whole, a boundary version made the
-default). An apply
-running as the deploy role meanwhile has each call judged by the old policy or the new one; one
-the new policy refuses stops it like any failed apply, and a lock would not help: the next
-apply runs under the new policy anyway. It covers every environment's stack and runs before any
-bucket exists. Two bootstraps at once: the later one's create is refused (EntityAlreadyExists)
-and it stops there (a create is never taken as done: the role it would go on writing might
-trust another repository); run it again.
+default). An apply running as the deploy role meanwhile has each call judged by the old policy
+or the new one; one the new policy refuses stops it like any failed apply, and a lock would not
+help: the next apply runs under the new policy anyway. It covers every environment's stack and
+runs before any bucket exists. Two bootstraps at once: the later one's create is refused
+(EntityAlreadyExists) and it stops there (a create is never taken as done: the role it would go
+on writing might trust another repository); run it again.
 """
 
 from __future__ import annotations
