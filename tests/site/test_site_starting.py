@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from pagekit import open_page
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -77,11 +78,13 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
     that it keeps asking, and what to do (this stack is on 127.0.0.1: `make up` may still be
     starting); it offers Detect as soon as the API answers, and says so."""
     down = [True]
+    tries_after_down: list[str] = []
 
     def health(route: Any) -> None:
         if down[0]:
             route.abort("connectionrefused")
         else:
+            tries_after_down.append(route.request.url)
             route.continue_()
 
     page.route("**/health", health)
@@ -97,11 +100,16 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
     page.clock.run_for(60_000)  # still down a minute later: still waiting, still asking
     assert button.is_disabled() and status.text_content() == said
     down[0] = False
-    for _ in range(30):
-        if button.is_enabled():
+    for _ in range(10):  # the longest pause between tries is 5 s
+        if tries_after_down:
             break
         page.clock.run_for(1000)
-    assert button.is_enabled() and button.text_content().strip() == "Detect anomalies"
+    assert tries_after_down, "the page stopped asking"
+    # That try travels real loopback to the real API: its answer is awaited in real time with
+    # the page's clock standing still. Stepping the clock on meanwhile let a loaded machine's
+    # slow answer meet the try's 5 s timeout, and then the 90 s "try anyway", in CI.
+    expect(button).to_be_enabled()
+    assert button.text_content().strip() == "Detect anomalies"
     assert status.is_hidden()
     assert (
         page.locator("#status").text_content()
