@@ -153,6 +153,13 @@ def wait_done(page: Any) -> None:
         raise
 
 
+def after_frames(page: Any) -> None:
+    """Wait until the page has drawn its next two frames: whatever it put off to a frame
+    (requestAnimationFrame) is done, however late a loaded machine draws them. A fixed wait
+    of some milliseconds is not: a late frame comes after it."""
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def run(page: Any) -> None:
     page.get_by_role("button", name="Detect anomalies").click()
     wait_done(page)

@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 from contrast import WHITE, luminance, ratio, rgb
-from pagekit import DATA, call_api, open_page, run, short_export, upload, upload_path
+from pagekit import (
+    DATA,
+    after_frames,
+    call_api,
+    open_page,
+    run,
+    short_export,
+    upload,
+    upload_path,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -641,7 +650,7 @@ def test_a_keyboard_zoom_keeps_the_readout_on_the_keys_point(
     assert readout(page).startswith(month_words(labels[2])), readout(page)
     page.keyboard.press("+")
     page.locator(".reset-zoom").first.wait_for(state="visible")
-    page.wait_for_timeout(100)
+    after_frames(page)  # the page puts the cursor back on the keys' point at its next frame
     assert readout(page).startswith(month_words(labels[2])), readout(page)
     line = plot.locator(".u-cursor-x").bounding_box()
     dot = plot.locator(".u-cursor-pt").first.bounding_box()
@@ -649,7 +658,7 @@ def test_a_keyboard_zoom_keeps_the_readout_on_the_keys_point(
     page.keyboard.press("ArrowRight")
     assert readout(page).startswith(month_words(labels[3])), readout(page)
     page.keyboard.press("-")
-    page.wait_for_timeout(100)
+    after_frames(page)
     assert readout(page).startswith(month_words(labels[3])), readout(page)
     assert n > 4 and problems == []
 
