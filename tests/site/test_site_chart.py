@@ -446,8 +446,15 @@ def test_a_tapped_point_stays_marked_on_the_chart(
     n = len(series["values"])
     area = plot_area(page)
     i = round(n * 0.6)
+    # The pointer leaves the chart after tap() returned (the browser's mouse events come after
+    # the touch), and the page puts the line and the dots back at its next frame: both awaited,
+    # as a fixed 300 ms was outlasted by a late frame.
+    page.locator(".chart-plot .u-over").first.evaluate(
+        "(o) => o.addEventListener('mouseleave', () => { window.__left = true; }, { once: true })"
+    )
     page.touchscreen.tap(x_of(area, i, n), area["y"] + area["height"] / 2)
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.__left === true", polling=50)
+    after_frames(page)
     assert readout(page).startswith("6 Jun 2021, "), readout(page)  # the tapped hour
     line = page.locator(".chart-plot").first.locator(".u-cursor-x")
     assert line.is_visible(), line.get_attribute("style")
