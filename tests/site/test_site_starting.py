@@ -117,9 +117,11 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
             break
         page.clock.run_for(1000)
     assert tries_after_down, "the page stopped asking"
-    # That try travels real loopback to the real API: its answer is awaited in real time with
-    # the page's clock standing still. Stepping the clock on meanwhile let a loaded machine's
-    # slow answer meet the try's 5 s timeout, and then the 90 s "try anyway", in CI.
+    # That try travels real loopback to the real API: its answer is awaited without stepping
+    # the page's clock, which meanwhile runs at real speed (install() without a pause), so the
+    # try's 5 s timeout is 5 real seconds and the 90 s "try anyway" at least 15 s away.
+    # Stepping the clock on meanwhile let a loaded machine's slow answer meet that timeout,
+    # and then the "try anyway", in CI.
     expect(button).to_be_enabled()
     assert button.text_content().strip() == "Detect anomalies"
     assert status.is_hidden()
