@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from bench import compare
+from bench import answers, compare
 from bench.__main__ import build_parser
 from tests.support.readme_text import READMES, REPO, read
 
@@ -45,6 +45,8 @@ def test_every_bench_command_in_the_docs_parses(where: str, arguments: str) -> N
     parser = build_parser()
     if words[:1] == ["compare"]:  # main hands `compare ...` to its own parser
         parser, words = compare.build_parser(), words[1:]
+    elif words[:1] == [".answers"]:  # python -m bench.answers, a module of its own
+        parser, words = answers.build_parser(), words[1:]
     try:
         parser.parse_args(words)
     except SystemExit as exc:  # argparse's refusal; --help's exit 0 is no refusal
