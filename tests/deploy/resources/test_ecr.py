@@ -8,6 +8,7 @@ import pytest
 from botocore.stub import Stubber
 
 from deploy.aws import DeployError
+from deploy.image import KEEP_IMAGES
 from deploy.resources import ecr
 from deploy.resources.base import PlanContext
 from deploy.world import Desired, World
@@ -22,16 +23,20 @@ TAGS = [
 
 # What the repository's lifecycle policy must say: the newest images deploy built (tags
 # src-<hash>) are kept, older ones expire; images with other tags or none are left alone.
+# How many is the one constant deploy/image.py defines (its messages name it too): a literal
+# here would fail these tests on a change of KEEP_IMAGES that every message follows.
 POLICY = {
     "rules": [
         {
             "rulePriority": 1,
-            "description": "keep the 20 newest images deploy built (src-<hash>), expire older",
+            "description": (
+                f"keep the {KEEP_IMAGES} newest images deploy built (src-<hash>), expire older"
+            ),
             "selection": {
                 "tagStatus": "tagged",
                 "tagPrefixList": ["src-"],
                 "countType": "imageCountMoreThan",
-                "countNumber": 20,
+                "countNumber": KEEP_IMAGES,
             },
             "action": {"type": "expire"},
         }
