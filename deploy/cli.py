@@ -239,7 +239,10 @@ def _locked(
     refusal names."""
     state = state or LockState()
     bucket = eng.names.bucket
-    state.taken = lock.take(eng.aws, bucket, command, eng.log, force=force, unlock=unlock)
+    image = (getattr(eng, "image", None) or "") if command == "apply" else ""  # finishes a dead one
+    state.taken = lock.take(
+        eng.aws, bucket, command, eng.log, force=force, unlock=unlock, image=image
+    )
     try:
         yield state
     except BaseException as err:
@@ -1281,7 +1284,9 @@ def cmd_previews(args: argparse.Namespace) -> int:
                     SWEEP,
                     False,
                     lock_gone=deletion.how,
-                    unlock=lambda holder: lock.unlock_command(holder.command, env),
+                    unlock=lambda holder: lock.unlock_command(
+                        holder.command, env, None, holder.image
+                    ),
                 )
             )
             # A push may have deployed it since it was judged (a sweep can take hours): under

@@ -79,23 +79,32 @@ class Holder:
     command: str
     since: float  # seconds since the epoch
     until: float = 0.0  # when its run has ended at the latest (its job's time limit); 0: unknown
+    # An apply's --image ("": none, it built model/), so the command that finishes a dead
+    # apply is exact. None: not recorded (a lock an older deploy wrote, which still reads).
+    image: str | None = None
 
     def to_json(self) -> bytes:
-        doc = {k: v for k, v in self.__dict__.items() if k != "until" or v}
+        doc = {
+            k: v
+            for k, v in self.__dict__.items()
+            if (k != "until" or v) and (k != "image" or v is not None)
+        }
         return json.dumps(doc, sort_keys=True).encode()
 
     @classmethod
     def from_json(cls, body: bytes) -> Holder:
         try:
             doc = json.loads(body)
+            image = doc.get("image")
             return cls(
                 str(doc["who"]),
                 str(doc["host"]),
                 str(doc["command"]),
                 float(doc["since"]),
                 float(doc.get("until") or 0.0),
+                None if image is None else str(image),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return cls("(unreadable lock)", "?", "?", 0.0)
 
     def ended_by(self, now: float) -> bool:
@@ -120,12 +129,13 @@ def max_minutes(environ: dict[str, str] | None = None) -> float:
     return minutes
 
 
-def me(aws: Aws, command: str, now: float) -> Holder:
-    """This run as a holder: the caller's ARN, host and process id, and its time limit."""
+def me(aws: Aws, command: str, now: float, image: str = "") -> Holder:
+    """This run as a holder: the caller's ARN, host and process id, its time limit, and the
+    --image it was given ("" none)."""
     who = str(aws.client("sts").get_caller_identity()["Arn"])
     minutes = max_minutes()
     until = now + minutes * 60 if minutes else 0.0
-    return Holder(who, f"{socket.gethostname()} pid {os.getpid()}", command, now, until)
+    return Holder(who, f"{socket.gethostname()} pid {os.getpid()}", command, now, until, image)
 
 
 def holder_process(holder: Holder, here: tuple[int, bool]) -> str:
@@ -291,18 +301,25 @@ def unlock_command(
 
 
 def _unlock(holder: Holder, env: str | None, config: str | None = None) -> str:
-    """`unlock_command` with what it does: removes the lock, then finishes or applies. As
-    exact as status can make it: the config and environment it reads; an apply's --image is
-    not in the lock, so the operator is told to add it (a destroy takes none)."""
+    """`unlock_command` with what it does: removes the lock, then finishes or applies. Exact:
+    the config and environment status reads, and the dead apply's --image, which the lock
+    records (a destroy takes none). A lock an older deploy wrote has no --image recorded: the
+    operator is told to add the one that apply had, if any."""
     if holder.command == "destroy":
         unlock = unlock_command("destroy", env, config)
         return f"{unlock} (it removes the lock, then finishes that destroy)"
+    image = ["--image", holder.image] if holder.image else []
     words = [*(["--config", config] if config else []), "plan", *(["--env", env] if env else [])]
+    said = (
+        f"{unlock_command(holder.command, env, config, holder.image)} (it removes the lock, "
+        f"then applies: `python -m deploy {shlex.join([*words, *image])}` shows what first)"
+    )
+    if holder.image is not None:
+        return said
     return (
-        f"{unlock_command(holder.command, env, config)} (it removes the lock, then applies: "
-        f"`python -m deploy {shlex.join(words)}` shows what first). If that {holder.command} "
-        "was given --image, add the same --image URI: the lock does "
-        "not record the --image, and without one apply builds model/ as this checkout has it"
+        f"{said}. If that {holder.command} was given --image, add the same --image URI: this "
+        "lock, written by an older deploy, does not record the --image, and without one apply "
+        "builds model/ as this checkout has it"
     )
 
 
@@ -380,11 +397,15 @@ def take(
     force: bool = False,
     clock: Callable[[], float] = time.time,
     unlock: Unlock = "",
+    image: str = "",
 ) -> bool:
     """Take the stack's lock; False when there is no bucket yet (nothing deployed: no lock).
     Raises DeployError naming the holder when another run holds it (and ``unlock``, the exact
-    command that removes it); ``force`` first removes whatever lock is there."""
-    holder = me(aws, command, clock())  # first: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing
+    command that removes it); ``force`` first removes whatever lock is there. ``image``: the
+    run's --image, recorded so that the command that finishes it, were it to die, is exact."""
+    holder = me(
+        aws, command, clock(), image
+    )  # first: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing
     if force:
         _force_remove(aws, bucket, log)
     try:

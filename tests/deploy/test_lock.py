@@ -419,3 +419,19 @@ def test_the_refusal_status_and_plan_say_the_holders_process_in_the_same_words(
     note = lock.plan_note_of(holder, 1060.0, here, "python -m deploy apply --force-unlock")
     for text in (refusal, status, note):
         assert said in " ".join(text.split()), text
+
+
+def test_the_lock_records_the_applys_image_and_an_older_lock_without_it_still_reads() -> None:
+    """The --image of the apply that holds the lock is in the lock ("" when it had none), so
+    the command that finishes a dead one is exact; a lock an older deploy wrote has no such
+    key and still reads (its image unknown: None)."""
+    uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-2"
+    held = lock.Holder(OTHER, "runner-7 pid 42", "apply", 5.0, 0.0, uri)
+    assert lock.Holder.from_json(held.to_json()) == held
+    built = lock.Holder(OTHER, "runner-7 pid 42", "apply", 5.0, 0.0, "")
+    assert lock.Holder.from_json(built.to_json()).image == ""
+    older = b'{"command": "apply", "host": "runner-7 pid 42", "since": 5.0, "who": "x"}'
+    assert lock.Holder.from_json(older) == lock.Holder("x", "runner-7 pid 42", "apply", 5.0)
+    assert lock.Holder.from_json(older).image is None
+    said = lock.unlock_command(held.command, "pr-7", None, held.image)
+    assert said == f"python -m deploy apply --env pr-7 --image {uri} --force-unlock", said

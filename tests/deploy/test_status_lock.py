@@ -11,7 +11,7 @@ import pytest
 from deploy import lock
 from deploy.cli import main
 from deploy.naming import Names
-from tests.deploy.deploy_helpers import engine
+from tests.deploy.deploy_helpers import IMAGE2, engine
 from tests.support.refusals import refuse
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -126,8 +126,8 @@ def test_status_names_the_exact_unlock_command_and_what_it_cannot_know(
 ) -> None:
     """plan's note and the held-lock refusal name the exact command (`lock.unlock_command`);
     status's lacked --config when it is not the default, so the command it printed read the
-    wrong file (or none). It has it now, and says plainly what it cannot know: the dead
-    apply's --image, which the lock does not record."""
+    wrong file (or none). It has it now, and says plainly what it cannot know of a lock an
+    older deploy wrote (no ``image`` in it): the dead apply's --image."""
     import subprocess
 
     eng = engine(project)
@@ -138,7 +138,7 @@ def test_status_names_the_exact_unlock_command_and_what_it_cannot_know(
     cfg = str(project / "config.yaml")
     said = " ".join(_status(project, capsys).split())
     assert lock.unlock_command("apply", config=cfg) in said, said
-    assert "the lock does not record the --image" in said, said
+    assert "this lock, written by an older deploy, does not record the --image" in said, said
     # A destroy takes no --image: nothing to fill in.
     eng.aws.client("s3").put_object(
         Bucket=eng.names.bucket,
@@ -148,3 +148,34 @@ def test_status_names_the_exact_unlock_command_and_what_it_cannot_know(
     said = " ".join(_status(project, capsys).split())
     assert lock.unlock_command("destroy", config=cfg) in said, said
     assert "--image" not in said, said
+
+
+def test_status_names_the_dead_applys_own_image_which_the_lock_records(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An `apply --image URI` that died holding the lock: status told the operator to "add the
+    same --image URI" the dead run had, which nobody reading the lock could know. The lock
+    records the --image now, and status prints the whole command, with that URI."""
+    from dataclasses import replace
+
+    eng = engine(project)
+    eng.apply()  # the bucket the lock is in: a first apply takes none
+    engine(project, image=IMAGE2)  # IMAGE2 in ECR, as `deploy image` and a push leave it
+    cfg = str(project / "config.yaml")
+    # The apply dies before it releases the lock (killed: nothing runs its `finally`).
+    monkeypatch.setattr(lock, "release", lambda *_a, **_k: None)
+    assert main(["--config", cfg, "apply", "--image", IMAGE2]) == 0
+    left = lock.read(eng.aws, eng.names.bucket)
+    assert left is not None and left.command == "apply", left
+    # Its runner is another machine's (a CI job): status cannot check the process.
+    ci = replace(left, who="arn:aws:sts::123456789012:assumed-role/x/GitHubActions", host="r pid 4")
+    eng.aws.client("s3").put_object(Bucket=eng.names.bucket, Key=lock.KEY, Body=ci.to_json())
+    said = " ".join(_status(project, capsys).split())
+    assert lock.unlock_command("apply", config=cfg, image=IMAGE2) in said, said
+    assert "does not record" not in said, said
+    # An apply without --image (it built model/): the command has none, and says nothing of one.
+    built = replace(ci, image="")
+    eng.aws.client("s3").put_object(Bucket=eng.names.bucket, Key=lock.KEY, Body=built.to_json())
+    said = " ".join(_status(project, capsys).split())
+    assert f"{lock.unlock_command('apply', config=cfg)} (it removes" in said, said
+    assert "add the same --image" not in said, said
