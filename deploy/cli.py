@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # imported where used, as the commands' other modules
     from deploy.github_api import GitHub, PullRequest
     from deploy.plan import Action, Step
     from deploy.previews import Verdict
+    from deploy.world import Unread
 
 _UNSET = object()
 FORCE_UNLOCK = (
@@ -941,10 +942,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         _print_status(_engine(args, env, aws), failed, unread, _config_flag(args))
     if not file.has_environments:
         _print_status(_engine(args, None, aws), failed, unread, _config_flag(args))
-    # The previews from listings alone: the deploy role may read no preview by name
-    # (deploy/bootstrap/policies.py), and status runs with it too.
     try:
-        found = previews.find(aws, file.base.project, functions=False)
+        found, uncounted = _previews_found(aws, file.base.project)
         seen = previews.listed(aws, file.base.project) if found else None
     except botocore.exceptions.ClientError as err:
         refused = refused_read(err, aws.log.calls, ("preview",))
@@ -965,7 +964,31 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"api {names.api_url(api_id) if api_id else 'missing'}, "
             f"{len(items)} resource(s) listed (`previews list` names them, with their age)"
         )
+    if found and uncounted is not None:
+        print(
+            f"  (their Lambda functions not counted: {uncounted.service}:{uncounted.operation} "
+            f"was refused ({uncounted.code}); these credentials may list the previews but not "
+            "read a preview's function by name, as the deploy role may not: `previews list` "
+            "with credentials that may counts them too)"
+        )
     return _status_exit(failed, unread)
+
+
+def _previews_found(aws: Aws, project: str) -> tuple[dict[int, list[str]], Unread | None]:
+    """The previews' resources as `previews list` finds them (`previews.find`: one reckoning,
+    so the two say the same count), and None; or, when the credentials may not read a
+    preview's function by name (the deploy role, which status runs with too, may not:
+    deploy/bootstrap/policies.py), by the listings alone, with that refusal."""
+    from deploy import previews
+    from deploy.world import refused_read
+
+    try:
+        return previews.find(aws, project), None
+    except botocore.exceptions.ClientError as err:
+        refused = refused_read(err, aws.log.calls, ("preview functions",))
+        if refused is None or refused.operation != "GetFunction":
+            raise
+    return previews.find(aws, project, functions=False), refused
 
 
 def _print_status(
@@ -977,7 +1000,6 @@ def _print_status(
     from deploy.image import missing_code
     from deploy.ops import status_lines
     from deploy.rollback import previous_image
-    from deploy.world import Unread
 
     refused: list[Unread] = []
     world = eng.observe(unread=refused)

@@ -49,14 +49,16 @@ def _number_re(project: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(stack_prefix(project))}({PREVIEW_NUMBER})(?:-|$)")
 
 
-def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, str]]:
-    """(kind, name) of everything named like a preview of the project, across services
-    (``functions`` False: listings only, no GetFunction by name)."""
+def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, str, str]]:
+    """(kind, name, key) of everything named like a preview of the project, across services:
+    ``key`` is the name its preview's number is read from (a distribution's origin bucket; a
+    log group's name after its prefix). ``functions`` False: listings only, no GetFunction by
+    name."""
     prefix = stack_prefix(project)
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
 
     def add(kind: str, names: Iterable[str]) -> None:
-        found.extend((kind, n) for n in names if n.startswith(prefix))
+        found.extend((kind, n, n) for n in names if n.startswith(prefix))
 
     named = {"NameContains": prefix}
     endpoints = aws.pages("sagemaker", "ListEndpoints", "Endpoints", **named)
@@ -77,15 +79,25 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     add("iam_role", (r["RoleName"] for r in roles))
     repositories = aws.pages("ecr", "DescribeRepositories", "repositories")
     add("ecr_repository", (r["repositoryName"] for r in repositories))
-    # The site's origin access control, named after the preview (a distribution is found
-    # through its bucket when the preview is destroyed).
+    # The site's origin access control, named after the preview.
     # Every page, by Marker: the account's controls, every project's, more than one answer holds.
     items = aws.pages("cloudfront", "ListOriginAccessControls", "OriginAccessControlList.Items")
     add("cloudfront_oac", (c["Name"] for c in items))
+    # The site's distribution (billed, and its bucket and origin access control cannot be
+    # deleted before it), by its id: it has no name, so it is the preview's whose bucket is
+    # its origin (`{bucket}.s3.{region}.…`, Names.bucket_domain), as destroy finds it.
+    for d in aws.pages("cloudfront", "ListDistributions", "DistributionList.Items"):
+        origins = {str(o.get("DomainName", "")) for o in d.get("Origins", {}).get("Items") or []}
+        bucket = next((b for o in sorted(origins) if (b := _origin_bucket(o, prefix))), None)
+        if bucket:
+            found.append(("cloudfront_distribution", str(d["Id"]), bucket))
     for group_prefix in LOG_GROUP_PREFIXES:  # each group is named <prefix><stack>… (naming.py)
         group_named = {"logGroupNamePrefix": group_prefix + prefix}
         groups = aws.pages("logs", "DescribeLogGroups", "logGroups", **group_named)
-        found.extend(("log_group", g["logGroupName"]) for g in groups)
+        found.extend(
+            ("log_group", g["logGroupName"], g["logGroupName"].removeprefix(group_prefix))
+            for g in groups
+        )
     # Functions by name, one GetFunction per preview found above: ListFunctions would hand
     # every role that lists previews (the plan role too, which any pull-request job may
     # assume) every function of the region with its environment variables. A preview's
@@ -94,34 +106,40 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     for number in sorted(_numbers(found, project)) if functions else ():
         name = Names(project, "", "", preview_env(number)).function  # no account or region
         if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
-            found.append(("lambda_function", name))
+            found.append(("lambda_function", name, name))
     return found
 
 
-def _numbers(found: Iterable[tuple[str, str]], project: str) -> set[int]:
-    """The preview numbers that (kind, name) pairs belong to."""
+def _origin_bucket(domain: str, prefix: str) -> str | None:
+    """The bucket of an S3 REST origin (``{bucket}.s3.{region}.{suffix}``) when it is named
+    like a preview's, else None."""
+    bucket, dot_s3, _ = domain.partition(".s3.")
+    return bucket if dot_s3 and bucket.startswith(prefix) else None
+
+
+def _numbers(found: Iterable[tuple[str, str, str]], project: str) -> set[int]:
+    """The preview numbers that (kind, name, key) triples belong to."""
     rx = _number_re(project)
-    return {n for kind, name in found if (n := _number_of(kind, name, rx)) is not None}
+    return {n for _kind, _name, key in found if (n := _number_of(key, rx)) is not None}
 
 
-def _number_of(kind: str, name: str, rx: re.Pattern[str]) -> int | None:
-    """The preview number of one resource (a log group by the name after its prefix)."""
-    key = name
-    for group_prefix in LOG_GROUP_PREFIXES if kind == "log_group" else ():
-        key = key.removeprefix(group_prefix)
+def _number_of(key: str, rx: re.Pattern[str]) -> int | None:
+    """The preview number of one resource, from its key (`_listed`)."""
     m = rx.match(key)
     return int(m.group(1)) if m else None
 
 
 def find(aws: Aws, project: str, functions: bool = True) -> dict[int, list[str]]:
-    """Preview number → ``kind name`` of each of its resources found in AWS (read-only).
-    ``functions`` False: by the listings alone (calls on "*"), which every role that may
-    list previews may make, the deploy role included; the same previews, without their
-    functions among the resources."""
+    """Preview number → ``kind name`` of each of its resources found in AWS (read-only): the
+    one reckoning `previews list` names, `status` counts and the sweep removes by. Every
+    resource with a name (or, a distribution, an id) of its own in AWS; not what lives inside
+    one (a bucket's objects, an API's routes). ``functions`` False: by the listings alone
+    (calls on "*"), which every role that may list previews may make, the deploy role
+    included; the same previews, without their functions among the resources."""
     rx = _number_re(project)
     out: dict[int, list[str]] = {}
-    for kind, name in _listed(aws, project, functions):
-        number = _number_of(kind, name, rx)
+    for kind, name, key in _listed(aws, project, functions):
+        number = _number_of(key, rx)
         if number is not None:
             out.setdefault(number, []).append(f"{kind} {name}")
     return {n: sorted(items) for n, items in sorted(out.items())}

@@ -1056,3 +1056,74 @@ def test_the_sweep_hands_its_lock_the_previews_unlock_command(
     monkeypatch.setattr(cli, "_locked", held)
     _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert given == ["python -m deploy destroy --env pr-7 --yes --force-unlock"], given
+
+
+def test_status_and_previews_list_count_every_resource_a_preview_has(project: Path, capsys) -> None:
+    """`status` said pr-7 had 12 resources and `previews list` named 13, and neither was what
+    AWS held: status left its Lambda function out, and both its CloudFront distribution (billed,
+    and what keeps its bucket and origin access control from being deleted). Both now read one
+    listing, which names the distribution, and say the same count: every resource of it that
+    has a name of its own in AWS (not the objects, routes and permissions inside them)."""
+    cfg = _staged(project)
+    bootstrap_apply(Aws("us-east-1", session()), Target(PROJECT, "us-east-1", "", "octo/trends",
+                    environments=("staging", "production"), previews=True))  # fmt: skip
+    _apply_previews(capsys, project, cfg, (7,))
+    deployed = {k: v for k, v in _of(inventory(), f"{PROJECT}-pr-7").items() if k != "objects"}
+    (distribution,) = (
+        session().client("cloudfront").list_distributions()["DistributionList"]["Items"]
+    )
+    deployed["distributions"] = [distribution["Id"]]  # the inventory names it by its origin
+    count = sum(len(v) for v in deployed.values())
+    assert count == sum(n for k, n in PREVIEW.items() if k != "objects") == 14, deployed
+    rc, out = _run(capsys, "--config", cfg, "previews", "list")
+    assert rc == 0, out
+    named = out.splitlines()[-1].strip().split(", ")
+    assert f"cloudfront_distribution {distribution['Id']}" in named, out
+    assert f"lambda_function {PROJECT}-pr-7-detect" in named, out
+    assert len(named) == count, out
+    rc, out = _run(capsys, "--config", cfg, "status")
+    assert rc == 0, out
+    assert f"{count} resource(s) listed" in out, out
+    assert "not counted" not in out, out
+
+
+def _deny_preview_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GetFunction refused on the previews' functions only, as the deploy role is refused it
+    (deploy/bootstrap/policies.py): its own stacks' functions it may read."""
+    import botocore.exceptions
+
+    make = Aws.client
+
+    def refused(params: dict, **_: object) -> None:
+        if "-pr-" in str(params.get("FunctionName", "")):
+            error = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}
+            raise botocore.exceptions.ClientError(error, "GetFunction")  # type: ignore[arg-type]
+
+    def client(self: Aws, name: str) -> object:
+        made = make(self, name)
+        if name == "lambda":
+            made.meta.events.register(
+                "before-parameter-build.lambda.GetFunction", refused, "refused"
+            )
+        return made
+
+    monkeypatch.setattr(Aws, "client", client)
+
+
+def test_status_with_credentials_that_may_not_read_a_previews_function_says_so(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deploy role may list previews but not read their functions by name: status still
+    says each preview (exit 0: nothing of its own stacks went unread), counts what the
+    listings found, and says the functions are not in that count, and why."""
+    cfg = _staged(project)
+    bootstrap_apply(Aws("us-east-1", session()), Target(PROJECT, "us-east-1", "", "octo/trends",
+                    environments=("staging", "production"), previews=True))  # fmt: skip
+    _apply_previews(capsys, project, cfg, (7,))
+    rc, out = _run(capsys, "--config", cfg, "status")
+    assert rc == 0 and "14 resource(s) listed" in out, out
+    _deny_preview_functions(monkeypatch)
+    rc, out = _run(capsys, "--config", cfg, "status")
+    assert rc == 0, out
+    assert "13 resource(s) listed" in out, out
+    assert "Lambda functions not counted: lambda:GetFunction was refused" in out, out

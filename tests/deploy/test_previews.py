@@ -183,6 +183,9 @@ class _WholePreviewAws:
             "DescribeLogGroups": [{"logGroupName": g} for g in n.log_groups],
             "ListBuckets": [{"Name": n.bucket}],
             "ListOriginAccessControls": [{"Name": n.oac}],
+            "ListDistributions": [
+                {"Id": "E2QWRUHAPOMQZL", "Origins": {"Items": [{"DomainName": n.bucket_domain}]}}
+            ],
         }
         items = listed[operation]
         if "NameContains" in params:
@@ -226,6 +229,7 @@ def test_a_preview_of_the_longest_project_previews_allow_is_found_whole() -> Non
         ("iam_role", names.lambda_role),
         ("ecr_repository", names.ecr_repository),
         ("cloudfront_oac", names.oac),
+        ("cloudfront_distribution", "E2QWRUHAPOMQZL"),  # by its origin: the bucket
         *(("log_group", g) for g in names.log_groups),
         ("lambda_function", names.function),
     ]
@@ -293,6 +297,8 @@ def test_buckets_and_origin_access_controls_are_found_on_every_page(
     cloudfront.add_response(
         "list_origin_access_controls", _oac_page(seven.oac, None), {"Marker": "m2"}
     )
+    no_distributions = {"Marker": "", "MaxItems": 100, "IsTruncated": False, "Quantity": 0}
+    cloudfront.add_response("list_distributions", {"DistributionList": no_distributions})
     for stub in stubs.values():
         stub.activate()
     try:
@@ -306,3 +312,35 @@ def test_buckets_and_origin_access_controls_are_found_on_every_page(
         3: [f"cloudfront_oac {three.oac}", f"s3_bucket {three.bucket}"],
         7: [f"cloudfront_oac {seven.oac}", f"s3_bucket {seven.bucket}"],
     }
+
+
+class _DistributionsAws:
+    """Only ListDistributions answers: distributions whose origins are ``domains``."""
+
+    def __init__(self, *domains: str) -> None:
+        self.domains = domains
+
+    def pages(self, service: str, operation: str, key: str, **params: object) -> list[dict]:
+        if operation != "ListDistributions":
+            return []
+        return [
+            {"Id": f"E{i}", "Origins": {"Items": [{"DomainName": d}]}}
+            for i, d in enumerate(self.domains)
+        ]
+
+    def read(self, service: str, operation: str, **params: object) -> dict | None:
+        return None
+
+
+def test_a_previews_distribution_is_found_by_its_origin_bucket_and_only_its_own() -> None:
+    """A distribution has no name: it is a preview's when its origin is that preview's
+    bucket (pr-7's never pr-70's), and no other project's or other origin's."""
+    seven, seventy = (
+        Names("trends-anomaly", SAMPLE_ACCOUNT, "us-east-1", f"pr-{i}") for i in (7, 70)
+    )
+    other = Names("trends-other", SAMPLE_ACCOUNT, "us-east-1", "pr-7")
+    aws = _DistributionsAws(
+        seven.bucket_domain, seventy.bucket_domain, other.bucket_domain, "example.com"
+    )
+    found = previews.find(aws, "trends-anomaly")  # type: ignore[arg-type]
+    assert found == {7: ["cloudfront_distribution E0"], 70: ["cloudfront_distribution E1"]}

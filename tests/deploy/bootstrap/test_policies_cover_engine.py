@@ -634,4 +634,11 @@ def test_status_with_previews_reads_only_what_the_deploy_and_plan_roles_may(
     assert ("sagemaker", "ListEndpoints") in {(s, o) for s, o, _ in requests}
     for policy in (deploy_permissions_policy(staged), plan_permissions_policy(staged)):
         assert _missing(policy, [(s, o) for s, o, _ in requests]) == []
-        assert _outside(policy, requests) == []
+    assert _outside(plan_permissions_policy(staged), requests) == []
+    # One read the deploy role is refused, on purpose: each preview's function by name, so that
+    # status counts what `previews list` names. Refused, status counts by the listings and
+    # says so (tests/deploy/test_engine_environments.py, ..._may_not_read_a_previews_function).
+    function = f"arn:aws:lambda:{T.region}:{T.account}:function:{T.project}-pr-7-detect"
+    assert _outside(deploy_permissions_policy(staged), requests) == [
+        ("lambda:GetFunction", function)
+    ]
