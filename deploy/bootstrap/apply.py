@@ -68,6 +68,42 @@ class RolesTaken(DeployError):
     """The GitHub roles serve another stack: nothing was changed (the message says what to do)."""
 
 
+class BoundaryNameTaken(DeployError):
+    """A role boundary's name is another managed policy's in the account (another path):
+    nothing was changed (the message says what to rename)."""
+
+
+def boundary_names_taken(aws: Aws, t: Target, specs: list[PolicySpec], world: World) -> str | None:
+    """Why the boundaries ``specs`` not in ``world`` cannot be made, or None: a policy of the
+    same name exists at another path. IAM's policy names are unique in an account whatever the
+    path ("IAM user, group, role, and policy names must be unique within the account": IAM API
+    Reference, CreatePolicy), and a stack's boundary is ``{stack}-role-boundary``: project
+    ``app`` with environment ``staging`` and a project ``app-staging`` name the same one, each
+    under its own path. One ListPolicies of the account's own, only when one is missing."""
+    missing = [s for s in specs if world.get("iam_policy", s.name) is None]
+    if not missing:
+        return None
+    local = aws.pages("iam", "ListPolicies", "Policies", Scope="Local")
+    by_name = {str(p["PolicyName"]).lower(): str(p["Arn"]) for p in local}
+    taken = [(s, by_name[s.name.lower()]) for s in missing if s.name.lower() in by_name]
+    if not taken:
+        return None
+    said = "; ".join(f"{s.name} is the name of {arn}" for s, arn in taken)
+    rename = (
+        "another environment name (under `environments:` in config.yaml) or another `project:`"
+        if t.environments
+        else "another `project:` in config.yaml"
+    )
+    return (
+        f"The permissions boundaries of project {t.project}'s stacks cannot be made: {said}, "
+        "and IAM policy names are unique in an account whatever their path. A stack is named "
+        "{project}-{environment}, so two projects can name the same stack (project app with "
+        "environment staging, and a project app-staging), and then its boundary, roles and "
+        "other resources too. Nothing was changed. Give this stack a name no other project in "
+        f"the account has: {rename}; see deploy/README.md, 'Project and environment names'."
+    )
+
+
 class NoRoomForParts(DeployError):
     """A role's parts and the managed policies others attached to it exceed the account's
     "Managed policies per role", or one of those has a part's name (IAM cannot make that
@@ -202,6 +238,9 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)
+    boundary_taken = boundary_names_taken(aws, t, boundary, world)
+    if boundary_taken:
+        raise BoundaryNameTaken(boundary_taken)
     counts = {role: len(mine) for role, mine in parts.items()}
     full = iam_quota.crowded(t, counts, foreign, attached_max)
     names = {role: [p.name for p in mine] for role, mine in parts.items()}

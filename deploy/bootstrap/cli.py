@@ -22,7 +22,7 @@ import botocore.exceptions
 from deploy.aws import Aws, DeployError
 from deploy.aws_errors import LAPSED_KINDS, classify, hint
 from deploy.bootstrap import iam_quota
-from deploy.bootstrap.apply import NoRoomForParts, RolesTaken, apply
+from deploy.bootstrap.apply import BoundaryNameTaken, NoRoomForParts, RolesTaken, apply
 from deploy.bootstrap.github import GitHubError, Subject, subject_of
 from deploy.bootstrap.github_settings import settings_lines
 from deploy.bootstrap.handover import NoRoomToHold
@@ -263,7 +263,7 @@ def run(args: argparse.Namespace) -> int:
             replace(wanted, subject_prefix=subject.prefix),
             attached.value,
         )
-    except RolesTaken as exc:
+    except (RolesTaken, BoundaryNameTaken) as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 1
     except (NoRoomForParts, NoRoomToHold) as exc:
