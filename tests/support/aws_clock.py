@@ -2,10 +2,14 @@
 
 AWS is eventually consistent: a role is unusable for seconds after it is created, a
 CloudFront change takes minutes to deploy. The test server measures those delays on
-`CLOCK`, which runs with real time *and* jumps ahead when a test's engine "sleeps" through it
-(`CLOCK.sleep`): an engine that retries and waits as it would against AWS sees the delays
-pass, in no real time; code that sleeps for real (the server run by hand, `python -m deploy`)
-sees them pass in real time. Nothing here is imported by deploy/.
+`CLOCK`, which jumps ahead when a test's engine "sleeps" through it (`CLOCK.sleep`): an
+engine that retries and waits as it would against AWS sees the delays pass, in no real time.
+Under the tests' server (`moto_server.moto_server`) it is frozen: only those sleeps move it,
+so a delay lasts as long on a loaded machine as on an idle one. (Real time counted too: with
+each AWS call taking 1 s, as on a loaded machine, destroy found the endpoint gone and the
+disable deployed a poll early, and a test stepping 299 s of a 300 s deletion found it over.)
+The server run by hand (`python -m tests.support.moto_server`), where `python -m deploy`
+sleeps for real, leaves it running with real time. Nothing here is imported by deploy/.
 """
 
 from __future__ import annotations
@@ -16,15 +20,34 @@ from dataclasses import dataclass, fields, replace
 
 
 class SkippingClock:
-    """Monotonic seconds: real time plus every sleep skipped so far."""
+    """Monotonic seconds: real time (unless frozen) plus every sleep skipped so far."""
 
     def __init__(self) -> None:
         self._skipped = 0.0
+        self._frozen_at: float | None = None  # real time stopped counting here
+        self._freezes = 0  # servers that froze it and are still running (they nest)
         self._lock = threading.Lock()
         self.sleeps: list[float] = []
 
     def now(self) -> float:
-        return time.monotonic() + self._skipped
+        frozen = self._frozen_at
+        return (time.monotonic() if frozen is None else frozen) + self._skipped
+
+    def freeze(self) -> None:
+        """From now on only `sleep` moves the clock: real time no longer counts."""
+        with self._lock:
+            self._freezes += 1
+            if self._frozen_at is None:
+                self._frozen_at = time.monotonic()
+
+    def thaw(self) -> None:
+        """Undo one `freeze`; after the last, real time counts again, from the reading the
+        clock had (it never goes back)."""
+        with self._lock:
+            self._freezes = max(0, self._freezes - 1)
+            if self._freezes == 0 and self._frozen_at is not None:
+                self._skipped += self._frozen_at - time.monotonic()
+                self._frozen_at = None
 
     def sleep(self, seconds: float) -> None:
         with self._lock:

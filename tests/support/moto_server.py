@@ -336,16 +336,22 @@ def _teach_iam_that_a_boundary_must_exist() -> None:
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """A patched ThreadedMotoServer on a free loopback port; yields its URL."""
+    """A patched ThreadedMotoServer on a free loopback port; yields its URL. Its clock is
+    frozen meanwhile (aws_clock): AWS's delays pass by the tests' sleeps alone, however slow
+    the machine, so a subprocess that sleeps for real needs them set to 0."""
     from moto.server import ThreadedMotoServer
+
+    from tests.support.aws_clock import CLOCK
 
     patch_moto()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    CLOCK.freeze()
     try:
         yield f"http://{host}:{port}"
     finally:
+        CLOCK.thaw()
         server.stop()
 
 
