@@ -7,8 +7,9 @@ Nothing else is granted by a ``{project}-…`` glob: each configured stack by it
 
 What no policy can tell apart: project ``app`` with environment ``staging`` and a project
 named ``app-staging`` have the same exact names, so each one's deploy role is granted the
-other's (the engine refuses by the ``project`` tag: stacks.names_taken). Their service roles
-differ by path (``/{project}/``), so those stay apart in IAM too.
+other's (the engine refuses by the ``project`` tag: stacks.names_taken). Their service roles'
+ARNs differ by path (``/{project}/``), so neither deploy role is granted the other's; their
+names still collide, as IAM's role names are unique in an account whatever the path.
 """
 
 from __future__ import annotations
