@@ -982,13 +982,14 @@ def _previews_found(aws: Aws, project: str) -> tuple[dict[int, list[str]], Unrea
     from deploy import previews
     from deploy.world import refused_read
 
-    try:
-        return previews.find(aws, project), None
-    except botocore.exceptions.ClientError as err:
-        refused = refused_read(err, aws.log.calls, ("preview functions",))
-        if refused is None or refused.operation != "GetFunction":
-            raise
-    return previews.find(aws, project, functions=False), refused
+    errors: list[botocore.exceptions.ClientError] = []
+    found = previews.find(aws, project, refused=errors)
+    if not errors:
+        return found, None
+    refused = refused_read(errors[0], aws.log.calls, ("preview functions",))
+    if refused is None or refused.operation != "GetFunction":
+        raise errors[0]
+    return found, refused
 
 
 def _print_status(

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import botocore.exceptions
+
 from deploy.aws import Aws
 from deploy.github_api import PullRequest
 from deploy.naming import ANY_PREVIEW, LOG_GROUP_PREFIXES, PREVIEW_NUMBER, Names, preview_env
@@ -49,11 +51,12 @@ def _number_re(project: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(stack_prefix(project))}({PREVIEW_NUMBER})(?:-|$)")
 
 
-def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, str, str]]:
+def _listed(
+    aws: Aws, project: str, refused: list[botocore.exceptions.ClientError] | None = None
+) -> list[tuple[str, str, str]]:
     """(kind, name, key) of everything named like a preview of the project, across services:
     ``key`` is the name its preview's number is read from (a distribution's origin bucket; a
-    log group's name after its prefix). ``functions`` False: listings only, no GetFunction by
-    name."""
+    log group's name after its prefix). ``refused``: see `find`."""
     prefix = stack_prefix(project)
     found: list[tuple[str, str, str]] = []
 
@@ -103,11 +106,18 @@ def _listed(aws: Aws, project: str, functions: bool = True) -> list[tuple[str, s
     # assume) every function of the region with its environment variables. A preview's
     # function is created after its role and log group and deleted before them, so a
     # preview with a function is always found by those.
-    for number in sorted(_numbers(found, project)) if functions else ():
-        name = Names(project, "", "", preview_env(number)).function  # no account or region
-        if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
-            found.append(("lambda_function", name, name))
-    return found
+    functions: list[tuple[str, str, str]] = []
+    try:
+        for number in sorted(_numbers(found, project)):
+            name = Names(project, "", "", preview_env(number)).function  # no account or region
+            if aws.read("lambda", "GetFunction", FunctionName=name) is not None:
+                functions.append(("lambda_function", name, name))
+    except botocore.exceptions.ClientError as err:
+        if refused is None:
+            raise
+        refused.append(err)  # the caller judges it; the listings above stand without functions
+        functions = []
+    return found + functions
 
 
 def _origin_bucket(domain: str, prefix: str) -> str | None:
@@ -129,16 +139,19 @@ def _number_of(key: str, rx: re.Pattern[str]) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def find(aws: Aws, project: str, functions: bool = True) -> dict[int, list[str]]:
+def find(
+    aws: Aws, project: str, refused: list[botocore.exceptions.ClientError] | None = None
+) -> dict[int, list[str]]:
     """Preview number → ``kind name`` of each of its resources found in AWS (read-only): the
     one reckoning `previews list` names, `status` counts and the sweep removes by. Every
     resource with a name (or, a distribution, an id) of its own in AWS; not what lives inside
-    one (a bucket's objects, an API's routes). ``functions`` False: by the listings alone
-    (calls on "*"), which every role that may list previews may make, the deploy role
-    included; the same previews, without their functions among the resources."""
+    one (a bucket's objects, an API's routes). ``refused``: a list that takes a GetFunction's
+    error instead of raising it; the previews are then those of the listings alone (calls on
+    "*", which every role that may list previews may make, the deploy role included, which
+    may read no preview's function by name), without their functions among the resources."""
     rx = _number_re(project)
     out: dict[int, list[str]] = {}
-    for kind, name, key in _listed(aws, project, functions):
+    for kind, name, key in _listed(aws, project, refused):
         number = _number_of(key, rx)
         if number is not None:
             out.setdefault(number, []).append(f"{kind} {name}")
