@@ -240,7 +240,7 @@ def _locked(
     refusal names."""
     state = state or LockState()
     bucket = eng.names.bucket
-    image = (getattr(eng, "image", None) or "") if command == "apply" else ""  # finishes a dead one
+    image = (eng.image or "") if command == "apply" else ""  # what finishes it, were it to die
     state.taken = lock.take(
         eng.aws, bucket, command, eng.log, force=force, unlock=unlock, image=image
     )

@@ -403,9 +403,8 @@ def take(
     Raises DeployError naming the holder when another run holds it (and ``unlock``, the exact
     command that removes it); ``force`` first removes whatever lock is there. ``image``: the
     run's --image, recorded so that the command that finishes it, were it to die, is exact."""
-    holder = me(
-        aws, command, clock(), image
-    )  # first: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing
+    # First: a bad DEPLOY_LOCK_MAX_MINUTES removes nothing.
+    holder = me(aws, command, clock(), image)
     if force:
         _force_remove(aws, bucket, log)
     try:

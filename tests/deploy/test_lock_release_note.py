@@ -38,6 +38,7 @@ def _stand_in_engine() -> Any:
         progress=None,
         check_owner_before_lock=lambda: None,
         check_sources=lambda: None,
+        image=None,  # no --image: apply builds model/
     )
 
 
@@ -74,7 +75,7 @@ def test_the_held_lock_note_advises_a_command_the_cli_accepts(
     monkeypatch.setattr(cli.lock, "take", lambda *_, **__: True)
     monkeypatch.setattr(cli.lock, "release", _expired)
     names = SimpleNamespace(bucket="trends-anomaly-pr-7-site", env="pr-7")
-    eng: Any = SimpleNamespace(names=names, aws=None, log=print)
+    eng: Any = SimpleNamespace(names=names, aws=None, log=print, image=None)
     with pytest.raises(DeployError) as ended, cli._locked(eng, command, False):
         pass
     for argv in _advised(str(ended.value), command):
