@@ -31,7 +31,7 @@ from trends_anomaly.params import resolve
 from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Series
 
-from .common import NAB_DIR, TRENDS_DIR
+from .common import TRENDS_DIR
 
 TOLERANCE = 1e-12
 SPEED_SIZES = (261, 1000, 5000, 10_000, 100_000)
@@ -49,18 +49,21 @@ def _csv_series() -> Iterator[tuple[str, Series]]:
 
 
 def _synthetic_series(seeds: tuple[int, ...]) -> Iterator[tuple[str, Series]]:
-    from .synth import generate
+    """The synthetic sets the quality section scores (`quality.synthetic_items`)."""
+    from .quality import synthetic_items
     from .targets import DEFAULT_SYNTHETIC
 
     for seed in seeds:
-        for f in generate(DEFAULT_SYNTHETIC, seed):
-            yield f"synthetic/{seed}/{f.name}", parse_csv(f.csv)[0]
+        for item in synthetic_items(DEFAULT_SYNTHETIC, seed)[0]:
+            yield f"synthetic/{seed}/{item.name}", item.series
 
 
 def _nab_series() -> Iterator[tuple[str, Series]]:
-    for path in sorted((NAB_DIR / "data").rglob("*.csv")):
-        text = path.read_text(encoding="utf-8")
-        yield f"nab/{path.relative_to(NAB_DIR / 'data')}", parse_csv(text)[0]
+    """The NAB files the quality section scores (`quality.nab_items`)."""
+    from .quality import nab_items
+
+    for item in nab_items():
+        yield f"nab/{item.name}", item.series
 
 
 def _speed_series(sizes: tuple[int, ...]) -> Iterator[tuple[str, Series]]:
