@@ -42,7 +42,9 @@ from tests.support.moto_server import fake_aws_env, moto_server, reset
 from tests.workflows.gha import Job, JobRun, Runner, bash_env
 
 # A whole workflow run each (a minute or more): started first under xdist (tests/conftest.py).
-pytestmark = pytest.mark.slow
+# 7-25 s at a load of ~1, but steady progress past the suite's 300 s default at a load of ~20:
+# a hang still ends, a slow runner does not fail.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
