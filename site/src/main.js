@@ -20,7 +20,7 @@ import { chartScale } from "./scales.js";
 import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
-  API_UP_WORDS, STILL_STARTING_WORDS, BELOW_ONE_NOTE, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
+  API_UP_WORDS, STILL_STARTING_WORDS, BELOW_ONE_NOTE, apiWakingWords, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
   countWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
@@ -532,8 +532,9 @@ async function run(event) {
 
 /**
  * "Starting…" until GET {apiUrl}/health answers; then Detect is offered. Without an answer
- * after a few seconds the page says so and what to do, and keeps asking; after a minute and a
- * half it offers Detect anyway (still asking).
+ * after a few seconds the page says so: that the detector is waking up (a try still waits for
+ * its answer) or that it does not answer (a try failed), and what to do, and keeps asking;
+ * after a minute and a half it offers Detect anyway (still asking).
  */
 async function waitUntilReady() {
   if ("problem" in config) {
@@ -546,18 +547,32 @@ async function waitUntilReady() {
   syncRunButton();
   const local = isLocalApi(config.apiUrl);
   let said = false;
-  const say = (waited) => {
+  let waited = 0; // what the page has said so far: 0, API_SLOW_MS, API_TRY_ANYWAY_MS
+  let failed = false; // a try failed: refused, an error status, or no answer in its time
+  const say = () => {
     said = true;
     apiStatus.className = "notice notice-wait api-status";
-    apiStatus.textContent = apiWaitWords(local, waited, API_TRY_ANYWAY_MS);
+    const words = failed || waited >= API_TRY_ANYWAY_MS
+      ? apiWaitWords(local, waited, API_TRY_ANYWAY_MS)
+      : apiWakingWords(local);
+    // The same words again are left alone: a screen reader may read a rewritten status twice.
+    if (apiStatus.textContent !== words) apiStatus.textContent = words;
   };
-  const slow = setTimeout(() => say(API_SLOW_MS), API_SLOW_MS);
+  const slow = setTimeout(() => {
+    waited = API_SLOW_MS;
+    say();
+  }, API_SLOW_MS);
   const anyway = setTimeout(() => {
     state.api = "ready";
     syncRunButton();
-    say(API_TRY_ANYWAY_MS);
+    waited = API_TRY_ANYWAY_MS;
+    say();
   }, API_TRY_ANYWAY_MS);
-  await waitForApi(config.apiUrl);
+  const onWait = () => {
+    failed = true;
+    if (said) say(); // "waking up" said, then a try failed: the words follow
+  };
+  await waitForApi(config.apiUrl, { onWait });
   clearTimeout(slow);
   clearTimeout(anyway);
   state.api = "ready";

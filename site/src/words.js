@@ -267,6 +267,19 @@ export function apiWaitWords(local, waited = 0, tryAnyway = Infinity) {
     `anomalies as soon as it answers. ${todo}`;
 }
 
+/**
+ * Said when the page's first try at the API has waited a few seconds for its answer: nothing
+ * failed, the API is slow to answer (a cold start after a quiet spell), and the page waits.
+ */
+export function apiWakingWords(local) {
+  const todo = local
+    ? "If it takes longer, look for errors in the window where make up runs."
+    : "If it takes longer, try again later.";
+  const when = local ? "" : " after a quiet spell";
+  return `The detector is waking up${when}: this can take up to a minute. This page offers ` +
+    `Detect anomalies as soon as it answers. ${todo}`;
+}
+
 /** Said when Detect is pressed before the API answered (it is marked unavailable until then). */
 export const STILL_STARTING_WORDS =
   "The detector is still starting: Detect anomalies works as soon as it answers. This page keeps asking.";

@@ -30,6 +30,7 @@ import {
   formatWhen,
   generalWarnings,
   apiWaitWords,
+  apiWakingWords,
   notJudgedWords,
   onePointWords,
   settingsWords,
@@ -44,7 +45,9 @@ import {
 } from "../src/words.js";
 import { clearSpace, dataStep, labelsInside, tickSteps } from "../src/ticks.js";
 import { keyZoom, pointSpan } from "../src/zoom.js";
-import { apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS } from "../src/health.js";
+import {
+  apiIsUp, isLocalApi, waitForApi, API_SLOW_MS, API_TRY_ANYWAY_MS, HEALTH_PAUSES_MS, HEALTH_TRY_TIMEOUT_MS,
+} from "../src/health.js";
 
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
 const MB = 1024 * 1024;
@@ -873,6 +876,47 @@ test("waitForApi keeps asking at its last pause until the API answers; a 404 is 
   assert.ok(API_SLOW_MS <= 5000 && API_TRY_ANYWAY_MS >= 60_000);
   assert.equal(await apiIsUp("http://a", standIn([{ status: 404, body: "{}" }])), true);
   assert.equal(await apiIsUp("http://a", standIn([{ status: 200, body: "not json" }])), false);
+});
+
+test("a try at /health waits as long as the API can take to answer, and one try is out at a time", async () => {
+  // The HTTP API answers within its 30 s integration timeout (503 past it): a try waits for
+  // that answer, however slow, rather than giving up at 5 s as a cold API's answer comes.
+  assert.ok(HEALTH_TRY_TIMEOUT_MS > 30_000 && HEALTH_TRY_TIMEOUT_MS < API_TRY_ANYWAY_MS);
+  // A try past its timeout is given up (an answer that never comes does not hang the page).
+  const never = (url, { signal }) =>
+    new Promise((_, reject) => signal.addEventListener("abort", () => reject(new DOMException("x", "AbortError"))));
+  assert.equal(await apiIsUp("http://a", { fetchImpl: never, timeoutMs: 5 }), false);
+  // waitForApi hands each try its timeout: two tries that never answer are given up after it.
+  let tries = 0;
+  const twoHang = (url, init) => (++tries <= 2 ? never(url, init) : Promise.resolve(new Response('{"status":"ok"}')));
+  const failed = [];
+  const hung = await waitForApi("http://a", { fetchImpl: twoHang, sleep: async () => {}, timeoutMs: 5, onWait: (n) => failed.push(n) });
+  assert.equal(hung, true);
+  assert.deepEqual(failed, [1, 2]);
+  // One try at a time: the next is sent only once the last one ended.
+  let out = 0;
+  let most = 0;
+  let answered = 0;
+  const slow = async () => {
+    out += 1;
+    most = Math.max(most, out);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    out -= 1;
+    answered += 1;
+    return new Response(answered < 3 ? "" : '{"status":"ok"}', { status: answered < 3 ? 503 : 200 });
+  };
+  assert.equal(await waitForApi("http://a", { fetchImpl: slow, sleep: async () => {} }), true);
+  assert.deepEqual([answered, most], [3, 1]);
+});
+
+test("while the first try waits for a slow API, the page says it is waking up and can take a minute", () => {
+  const site = apiWakingWords(false);
+  assert.match(site, /^The detector is waking up after a quiet spell: this can take up to a minute\. This page offers Detect anomalies as soon as it answers\. /);
+  assert.match(site, /try again later\.$/);
+  assert.doesNotMatch(site, /make up/);
+  const local = apiWakingWords(true);
+  assert.match(local, /^The detector is waking up: this can take up to a minute\. /);
+  assert.match(local, /make up runs\.$/);
 });
 
 test("each chart says the dates its series spans (two ranges of one term look alike otherwise)", () => {

@@ -5,10 +5,12 @@ no wider than the screen. The PNGs go to tests/site/artifacts/ (not committed)."
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, call_api, open_page, run, sized, upload_path
+from pagekit import ARTIFACTS, DATA, StaticServer, call_api, open_page, run, sized, upload_path
 
 pytestmark = pytest.mark.browser
 
@@ -58,4 +60,35 @@ def test_screenshot(sized_page: Any, stack: Any, problems: list, what: str) -> N
     # phone never shows (test_a_tap_leaves_no_hover_tint_on_a_phone).
     page.mouse.move(0, 0)
     page.screenshot(path=str(ARTIFACTS / f"{what}-{width}.png"), full_page=True)
+    assert problems == []
+
+
+@pytest.mark.parametrize("where", ["site", "local"])
+def test_screenshot_waking_up(
+    sized_page: Any, stack: Any, dist_copy: Path, problems: list, where: str
+) -> None:
+    """The page while a slow API wakes up (its /health held unanswered): what it says under
+    "Starting…", whole and no wider than the screen, for a deployed site (its API named by a
+    config.js as deploy writes it; .invalid never resolves, and the route answers first) and
+    for `make up`'s API on 127.0.0.1."""
+    page = sized_page
+    width = page.viewport_size["width"]
+    page.route("**/health", lambda route: None)  # held: the try waits
+    page.clock.install()
+    api = "https://trends-api.invalid" if where == "site" else stack.urls["api"]
+    (dist_copy / "config.js").write_text(f"window.TRENDS_CONFIG = {json.dumps({'apiUrl': api})};\n")
+    with StaticServer(dist_copy) as server:
+        open_page(page, server.url, ready=False)
+        page.clock.run_for(5000)
+        status = page.locator("#api-status")
+        said = status.text_content()
+        assert said.startswith("The detector is waking up"), said
+        assert ("after a quiet spell" in said) == (where == "site"), said
+        assert page.get_by_role("button", name="Starting…").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = status.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        ARTIFACTS.mkdir(exist_ok=True)
+        status.scroll_into_view_if_needed()  # a phone shows Detect below the first screen
+        page.screenshot(path=str(ARTIFACTS / f"waking-up-{where}-{width}.png"))
     assert problems == []
