@@ -18,6 +18,7 @@ from pagekit import (
     ARTIFACTS,
     DATA,
     StaticServer,
+    after_frames,
     call_api,
     open_page,
     read_csv,
@@ -1023,23 +1024,43 @@ def test_a_tap_leaves_no_hover_tint_on_a_phone(phone_page: Any, stack: Any, prob
     row of the anomaly table stayed tinted (read as picked out, though nothing follows from
     it), and the drop zone, once a file was chosen through it, kept the tint it has while a file
     is dragged over it (the buttons' tints the same). The hover tints are for a pointer that
-    hovers (``hover: hover``); a phone shows none."""
+    hovers (``hover: hover``); a phone shows none.
+
+    Each colour is read once the page has drawn two frames after the tap and the element's
+    transitions ran out: the drop zone's tint fades in over 0.15 s, so a colour read at once
+    could be the resting one on its way to the tint (seen: rgb(245, 248, 255), between the two,
+    with the page's rule taken away), and a hover state the browser sets a frame later would
+    not be seen at all."""
     page = phone_page
     open_page(page, stack.urls["site"])
+    assert page.evaluate("matchMedia('(hover: none)').matches"), "the phone says it hovers"
     zone = page.locator(".drop-zone")
-    resting = zone.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    resting = _settled_background(page, zone)
     with page.expect_file_chooser() as chooser:
         zone.tap()
     chooser.value.set_files(str(BITCOIN))
     wait_loaded(page, BITCOIN.name)
-    assert zone.evaluate("(e) => getComputedStyle(e).backgroundColor") == resting
+    assert _settled_background(page, zone) == resting
+    assert zone.evaluate("(e) => e.matches(':hover')"), "the tap left no :hover on the zone"
     run(page)
     row = page.locator("table.anomalies tbody tr").first
-    card = row.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    card = _settled_background(page, row)
     row.tap()
-    assert row.evaluate("(e) => e.matches(':hover')"), "the tap left :hover on the row"
-    assert row.evaluate("(e) => getComputedStyle(e).backgroundColor") == card
+    assert _settled_background(page, row) == card
+    assert row.evaluate("(e) => e.matches(':hover')"), "the tap left no :hover on the row"
     assert problems == []
+
+
+def _settled_background(page: Any, element: Any) -> str:
+    """The element's background colour once the page drew two frames and the element's
+    transitions (a hover tint fading in) ran out."""
+    after_frames(page)
+    return element.evaluate(
+        """async (e) => {
+            await Promise.all(e.getAnimations().map((a) => a.finished.catch(() => null)));
+            return getComputedStyle(e).backgroundColor;
+        }"""
+    )
 
 
 def test_a_mouse_still_tints_what_it_is_over(page: Any, stack: Any) -> None:
