@@ -25,6 +25,12 @@ EMPTY_FILE_HINT = (
     "Choose a Google Trends export (Explore → ⋮ → Download CSV); calling the API "
     "directly, send the file's text as the request body."
 )
+# A 504's hint: the Lambda's own words, in front of whatever model a fork deploys, so they name
+# no method or parameter of one model (they said "method=stl", which only the Trends model has).
+TIMEOUT_HINT = (
+    "Send a smaller request (fewer rows or a shorter time range) and try again; if a small "
+    "request times out too, try again later and report the request id."
+)
 # The routes the HTTP API sends here (deploy/api_surface.py lists the same; a test ties them).
 DETECT = "POST /detect"
 HEALTH = "GET /health"
@@ -571,7 +577,7 @@ def model_error(original_status: int, original_message: str, message: str) -> Ap
     if "timed out" in message.lower() or "timed out" in original_message.lower():
         return ApiError(
             "The model did not answer in time.",
-            "Try a shorter series or method=stl; try again later.",
+            TIMEOUT_HINT,
             status=504,
             code="model_timeout",
         )

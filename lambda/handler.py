@@ -35,6 +35,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from detect_contract import (
     DETECT,
     HEALTH,
+    TIMEOUT_HINT,
     client_error,
     content_type,
     error_response,
@@ -206,7 +207,7 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
         log["aws_error"] = "ReadTimeoutError"
         raise ApiError(
             "The model did not answer within the API's time limit.",
-            "Try a shorter series or method=stl; try again later.",
+            TIMEOUT_HINT,
             status=504,
             code="model_timeout",
         ) from None

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import handler
 import pytest
+from trends_anomaly.params import METHODS
 
 from devstack.api_gateway import FakeContext, build_event, joined_headers
 from devstack.model_server import ModelServer
@@ -797,11 +798,21 @@ def test_a_credentials_refusal_is_the_apis_502_not_the_callers_fault(
     assert len(runtime.seen) == 1  # not retried: it would only be refused again
 
 
+def assert_holds_for_any_model(hint: str) -> None:
+    """A 504's hint is the Lambda's, in front of whatever model a fork deploys: it may not
+    name a method or parameter of the Trends model (it said "method=stl", which a fork's
+    model does not have)."""
+    named = [word for word in (*METHODS, "method", "=") if word in hint.lower()]
+    assert not named, f"{hint!r} names {named}"
+    assert hint.strip()
+
+
 def test_model_timeout_is_504(runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]) -> None:
     runtime.behaviour = Behaviour.MODEL_TIMEOUT
     response, _ = invoke(capsys, post(CSV))
     assert response["statusCode"] == 504
     assert error_of(response)["code"] == "model_timeout"
+    assert_holds_for_any_model(error_of(response)["hint"])
 
 
 def test_client_read_timeout_is_504_without_retry(
@@ -813,6 +824,7 @@ def test_client_read_timeout_is_504_without_retry(
     assert response["statusCode"] == 504
     assert error_of(response)["code"] == "model_timeout"
     assert log["aws_error"] == "ReadTimeoutError"
+    assert_holds_for_any_model(error_of(response)["hint"])
     # ReadTimeoutError: botocore gave up at the 0.5 s read timeout, before the stand-in's 2 s
     # answer; one call: no retry (a second 25 s wait would not fit in the 29 s Lambda).
     assert len(runtime.seen) == 1
