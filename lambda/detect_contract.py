@@ -531,7 +531,9 @@ def _utf8(body: bytes) -> str | None:
 
 
 def model_response(body: bytes, media_type: str) -> dict[str, Any]:
-    """The model's answer as the API response: text as is, anything else base64.
+    """The model's answer as the API response, under the model's own ``media_type`` and never
+    parsed: text as is, anything else base64 (a fork's model may answer any type; one that
+    says JSON and is not is the model's bug, shown to whoever debugs it as it was sent).
 
     The size that counts is the serialized response: a JSON answer's quotes are escaped there
     (some 10% more bytes), so a 5.6 MB answer that passed a check on the body alone failed in
@@ -540,7 +542,7 @@ def model_response(body: bytes, media_type: str) -> dict[str, Any]:
     text = _utf8(body) if media_type.startswith(_TEXT_TYPES) else None
     response = {
         "statusCode": 200,
-        "headers": {"content-type": media_type or "application/json"},
+        "headers": {"content-type": media_type or BYTES_TYPE},
         "body": text if text is not None else base64.b64encode(body).decode("ascii"),
         "isBase64Encoded": text is None,
     }

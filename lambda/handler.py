@@ -33,6 +33,7 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from detect_contract import (
+    BYTES_TYPE,
     DETECT,
     HEALTH,
     TIMEOUT_HINT,
@@ -229,7 +230,8 @@ def _detect(event: dict[str, Any], endpoint: str, log: dict[str, Any]) -> dict[s
             status=502,
             code="upstream_unreachable",
         ) from None
-    return model_response(data, str(answer.get("ContentType") or "application/json"))
+    # The model's answer as it labelled it; unlabelled bytes are bytes (RFC 9110, 8.3), not JSON.
+    return model_response(data, str(answer.get("ContentType") or BYTES_TYPE))
 
 
 ROUTES = {DETECT: _detect, HEALTH: _health}

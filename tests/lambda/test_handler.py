@@ -893,6 +893,78 @@ def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
     assert "413" in error["message"]
 
 
+@contextlib.contextmanager
+def fork_model(content_type: str, body: bytes) -> Iterator[RuntimeStandIn]:
+    """A fork's model that answers every request 200 with ``body`` labelled ``content_type``,
+    behind the runtime stand-in; yields the stand-in."""
+
+    class Model(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Model)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    runtime = RuntimeStandIn(
+        model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
+    ).start()
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
+        model.shutdown()
+        model.server_close()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain; charset=utf-8", b"3 anomalies: rows 4, 9 and 12\n"),
+        ("text/html", b"<html><body>Internal details</body></html>"),
+        ("application/json", b"not json {"),  # the model's bug, shown to whoever debugs it
+        ("image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+    ],
+)
+def test_a_forks_answer_that_is_not_json_passes_through_with_its_own_type(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    content_type: str,
+    body: bytes,
+) -> None:
+    """A swapped-in model's 200 is its answer, whatever it is: the Lambda neither parses nor
+    relabels it (lambda/README.md), so the caller gets the model's bytes under the model's
+    Content-Type, text as text and anything else base64 for the HTTP API to decode."""
+    with fork_model(content_type, body) as runtime:
+        response, log = invoke_via(runtime.url, capsys, monkeypatch)
+    assert response["statusCode"] == 200 and log["status"] == 200
+    assert response["headers"]["content-type"] == content_type
+    sent = response["body"]
+    assert (base64.b64decode(sent) if response["isBase64Encoded"] else sent.encode()) == body
+
+
+def test_an_answer_without_a_content_type_is_not_labelled_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer whose Content-Type did not come through was labelled application/json, its
+    bytes sent as that text: a caller's JSON parser then failed on what was never said to
+    be JSON. Unlabelled bytes are application/octet-stream (RFC 9110, section 8.3), passed on
+    unchanged."""
+    answer = b"row,score\n1,0.5\n"
+    unlabelled = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer)
+    with raw_runtime(unlabelled) as (listener, _):
+        response, log = invoke_at(listener, capsys, monkeypatch)
+    assert response["statusCode"] == 200 and log["status"] == 200
+    assert response["headers"]["content-type"] == "application/octet-stream"
+    assert response["isBase64Encoded"] and base64.b64decode(response["body"]) == answer
+
+
 def test_runtime_unreachable_is_502(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
