@@ -59,7 +59,7 @@ _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 # (base64-encoded). The page sends application/csv (site/src/api.js).
 _FORM_TYPE = "application/x-www-form-urlencoded"  # curl -d's and urllib's default
 BYTES_TYPE = "application/octet-stream"
-_SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE, BYTES_TYPE}
+SNIFFED_TYPES = {"", "text/plain", _FORM_TYPE, BYTES_TYPE}
 # What a UTF-8 decoder puts for bytes that are not UTF-8: in a body the HTTP API handed over
 # as text, the sign that the file was in another encoding and lost those bytes on the way.
 _REPLACED = "\ufffd"
@@ -371,7 +371,7 @@ def content_type(headers: dict[str, str], body: bytes) -> str:
     # Every type's charset is checked, not only a guessed one's: text/csv; charset="a b" went
     # on to the model (a 200 that ignored it) where text/plain with it was a 400.
     charset = charset_of(declared)
-    if media_type not in _SNIFFED_TYPES:
+    if media_type not in SNIFFED_TYPES:
         return sagemaker_header("Content-Type", declared)
     labelled = "" if charset is None else f"; charset={charset}"
     if _starts_like_json(body, charset):

@@ -128,6 +128,44 @@ CASES = [
         body=LEGACY_STL,
         headers={**JSON, "Accept": "application/json"},
     ),
+    # Spellings the API takes beside the canonical ones (the document says so: the test of
+    # each below, or x-case-insensitive and x-parameters-as-text, test_openapi_document.py).
+    Case(
+        "form-typed-csv",  # urllib's and curl -d's default type, read like text/plain
+        "POST",
+        "/detect",
+        200,
+        body=CSV,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ),
+    Case("period-decimal", "POST", "/detect?period=52.0", 200, body=CSV, headers=csv()),
+    Case(
+        "method-upper-case",  # an enum cannot say "any case": Method's x-case-insensitive does
+        "POST",
+        "/detect?method=STL",
+        200,
+        body=CSV,
+        headers=csv(),
+        conforms=None,
+    ),
+    Case(
+        "json-parameters-as-text",  # a schema of numbers cannot say it: x-parameters-as-text
+        "POST",
+        "/detect",
+        200,
+        body=_json({"csv": CSV.decode(), "sensitivity": "0.7", "period": None, "alpha": ""}),
+        headers=JSON,
+        conforms=None,
+    ),
+    Case(
+        "json-suffix-type",  # any application/*+json: not a media range OpenAPI can key
+        "POST",
+        "/detect",
+        200,
+        body=_json({"csv": CSV.decode()}),
+        headers={"Content-Type": "application/vnd.api+json"},
+        conforms=None,
+    ),
     Case("health", "GET", "/health", 200, headers={"Origin": ORIGIN}),
     Case("preflight", "OPTIONS", "/detect", 204, headers=PREFLIGHT, media=None),
     Case("preflight-health", "OPTIONS", "/health", 204, headers=PREFLIGHT, media=None),

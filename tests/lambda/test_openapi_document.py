@@ -15,7 +15,7 @@ from typing import Any
 import detect_contract
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
-from trends_anomaly import contract, params, trends, types
+from trends_anomaly import contract, errors, params, trends, types
 from trends_anomaly.answer_csv import COLUMNS
 
 from deploy import api_surface
@@ -222,6 +222,42 @@ def test_the_method_parameter_is_the_models() -> None:
     assert SCHEMAS["Method"]["default"] == params.DEFAULT_METHOD, f"{where}: default"
 
 
+def test_the_method_names_case_is_as_the_model_reads_it() -> None:
+    """An enum cannot say "in any case": Method's x-case-insensitive does, and must be what
+    params.resolve does (it took method=STL while the document's enum said only stl)."""
+    taken = all(
+        params.resolve({"method": f" {name.upper()} "})["method"] == name for name in params.METHODS
+    )
+    assert SCHEMAS["Method"].get("x-case-insensitive", False) is taken
+
+
+def _taken_as_text(name: str, method: str) -> bool:
+    """Whether the model takes parameter ``name`` as a JSON string of its query spelling, and
+    null and "" as leaving it out (the default)."""
+    spec = params.SPECS[name].for_method(method)
+    if spec.default is not None:
+        value = spec.default
+    else:  # a value within its range (alpha: 0.25, period: 3)
+        value = spec.lo + 1 if math.isinf(spec.hi) else (spec.lo + spec.hi) / 2
+    try:
+        as_text = params.resolve({"method": method, name: str(value)})[name]
+        left_out = params.resolve({"method": method})[name]
+        blanks = [params.resolve({"method": method, name: b})[name] for b in (None, "")]
+    except errors.ApiError:
+        return False
+    return as_text == value and blanks == [left_out, left_out]
+
+
+def test_the_json_forms_take_parameters_as_text_as_the_document_says() -> None:
+    """A JSON request's parameters are numbers in the schemas; the model also takes each as a
+    string of its query spelling ("0.7"), and null or "" as leaving it out: the csv and
+    series forms' x-parameters-as-text says so, and must be what params.resolve does. (Not
+    the legacy form: there a null period is not its default, 12.)"""
+    taken = all(_taken_as_text(name, method) for name, method in PER_METHOD)
+    for form in ("CsvRequest", "SeriesRequest"):
+        assert SCHEMAS[form].get("x-parameters-as-text", False) is taken, form
+
+
 def test_every_parameter_is_taken_in_the_query_and_the_json_forms() -> None:
     """The same names, each pointing at the one schema the bounds test reads."""
     post, where = DOCUMENT.operation("post", "/detect") or ({}, "")
@@ -252,9 +288,12 @@ def test_the_limits_and_shapes_are_the_codes() -> None:
     assert DOC["x-max-header-bytes"] == HTTP_API_HEADER_BYTES  # the gateway's own quota
     assert SCHEMAS["SeriesRequest"]["properties"]["series"]["maxItems"] == trends.MAX_SERIES
     csv_types = {k for k in post["requestBody"]["content"] if k != "application/json"}
-    # The model's CSV types (text/plain: sniffed first), and the bytes' own type, which the
-    # function reads as it reads an unlabelled body (the model never sees it).
-    assert csv_types == contract.CSV_TYPES | {detect_contract.BYTES_TYPE}
+    # The model's CSV types, and the types the function reads as it reads an unlabelled body
+    # (JSON when it starts with { or [, else CSV): text/plain, the bytes' own type and the
+    # form type of urllib and curl -d, which the model never sees ("": no Content-Type,
+    # which a content map cannot key; the requestBody's description says it).
+    sniffed = detect_contract.SNIFFED_TYPES - {""}
+    assert csv_types == contract.CSV_TYPES | sniffed
     assert SCHEMAS["AnomalyTable"]["pattern"] == "^" + ",".join(COLUMNS) + r"\r\n"
     anomaly = SCHEMAS["Anomaly"]["properties"]
     assert anomaly["kind"]["enum"] == list(typing.get_args(types.Kind))
