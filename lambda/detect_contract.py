@@ -46,6 +46,9 @@ MAX_ATTRIBUTES_CHARS = 1024  # X-Amzn-SageMaker-Custom-Attributes max length
 # SageMaker refuses others with a ValidationException, a 502 to the caller.
 MAX_HEADER_CHARS = 1024
 MAX_PARAMETERS = 20
+# A parameter written in digits other than 0-9 (٠.٥, full-width ５２): the model's words for it
+# in a JSON body (trends_anomaly/params.py; tests/lambda/test_error_shape.py keeps them equal).
+NOT_ASCII_DIGITS = "numbers are read only in the ASCII digits 0-9"
 # InvokeEndpoint's InferenceId: 1-64 characters, the first not a space, all printable.
 _INFERENCE_ID = re.compile(r"[!-~][ -~]{0,63}")
 
@@ -456,6 +459,19 @@ def custom_attributes(params: dict[str, Any] | None, header: bool = False) -> st
                 "separated by '&', not ';'.",
                 "Write ?method=stl&period=52 (';' separates them only in the "
                 "X-Amzn-SageMaker-Custom-Attributes header).",
+                status=400,
+                code="bad_parameter",
+                parameter=key,
+            )
+        if not value.isascii():
+            # float() reads any script's digits, and the model would have read ٠.٥ as 0.5:
+            # the same words as the model's of a JSON body's (trends_anomaly/params.py).
+            raise ApiError(
+                f"The value of {what} {key!r} is {value[:40]!r}, written with characters that "
+                f"are not ASCII: {NOT_ASCII_DIGITS} (digits of another script or full-width "
+                "ones are not).",
+                f"Write {key} with the digits 0-9 and a point for a decimal, e.g. "
+                f"{example.format(key)}.",
                 status=400,
                 code="bad_parameter",
                 parameter=key,

@@ -210,9 +210,22 @@ class _TooLarge(ValueError):
     """A value within the spec's range on paper that no computation here can carry."""
 
 
+class _NotAscii(ValueError):
+    """Text with a character beyond ASCII: float() reads any script's digits (٠.٥ is 0.5,
+    full-width ５２ is 52), which the Lambda refuses in the query; refused here as well, so a
+    value means one thing whichever way it is sent."""
+
+
+#: The words of a parameter written in digits other than 0-9, the Lambda's too
+#: (lambda/detect_contract.py; the tests of both check them).
+NOT_ASCII_DIGITS = "numbers are read only in the ASCII digits 0-9"
+
+
 def _convert(spec: Spec, raw: Any) -> Any:
     if raw is None:
         return None
+    if isinstance(raw, str) and not raw.isascii():
+        raise _NotAscii
     if spec.kind == "period" and (
         (isinstance(raw, str) and raw.strip().lower() in ("none", "0")) or raw == 0
     ):
@@ -310,6 +323,15 @@ def resolve(raw: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict
         value = raw.get(spec.name, defaults.get(spec.name, spec.default))
         try:
             out[spec.name] = _convert(spec, value)
+        except _NotAscii:
+            raise BadParameter(
+                f"Parameter '{spec.name}' is {_as_sent(value)}, written with characters that "
+                f"are not ASCII: {NOT_ASCII_DIGITS} (digits of another script or full-width "
+                "ones are not).",
+                f"Write {spec.name} with the digits 0-9 and a point for a decimal, as "
+                f"{spec.allowed()}.",
+                parameter=spec.name,
+            ) from None
         except (ValueError, TypeError) as exc:
             why = f", more than the largest value taken ({MAX_MAGNITUDE:,})"
             raise BadParameter(

@@ -252,3 +252,17 @@ def test_a_lambda_refusal_of_one_parameter_names_it() -> None:
         custom_attributes({"sensitivity": "0,5"})
     assert caught.value.body()["error"]["parameter"] == "sensitivity"
     assert "parameter" not in ApiError("x").body()["error"]  # none named, no key
+
+
+@pytest.mark.parametrize("header", [False, True])
+@pytest.mark.parametrize("value", ["\u0660.\u0665", "\uff10.\uff15", "\u0665\u0662"])
+def test_digits_other_than_ascii_are_a_400_that_says_to_use_ascii(header: bool, value: str) -> None:
+    """Arabic-Indic or full-width digits were refused as "empty or has characters not
+    allowed", with the hint "Values are letters, digits and ...": the caller had typed
+    digits. The words now say which digits (the model says the same of a JSON body's)."""
+    with pytest.raises(ApiError) as raised:
+        custom_attributes({"sensitivity": value}, header=header)
+    error = raised.value
+    assert (error.status, error.code, error.parameter) == (400, "bad_parameter", "sensitivity")
+    assert "ASCII digits 0-9" in error.message, error.message
+    assert value in error.message

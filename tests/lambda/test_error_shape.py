@@ -83,6 +83,13 @@ def test_an_empty_file_reads_the_same_from_the_model_and_the_lambda() -> None:
     assert detect_contract.TOO_LARGE_HINT == errors.TOO_LARGE_HINT
 
 
+def test_digits_other_than_ascii_are_refused_in_the_same_words() -> None:
+    """The Lambda refuses ٠.٥ in the query, the model in a JSON body: one sentence for both."""
+    from trends_anomaly import params
+
+    assert detect_contract.NOT_ASCII_DIGITS == params.NOT_ASCII_DIGITS
+
+
 def test_errors_have_code_message_hint_and_a_request_id() -> None:
     err = ApiError("m", "h", status=502, code="model_failed", headers={"retry-after": "1"})
     response = error_response(err, "rid")

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import handler
 import pytest
@@ -487,6 +487,25 @@ def test_read_timeout_can_only_be_lowered(
 
 
 # --- the caller's mistakes: 4xx before SageMaker is called -----------------------------------
+
+
+@pytest.mark.parametrize("value", ["\u0660.\u0665", "\uff10.\uff15"])
+def test_digits_other_than_ascii_are_refused_alike_in_the_query_and_a_json_body(
+    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    """sensitivity=٠.٥ (Arabic-Indic) or ０.５ (full-width): the query's was refused by the
+    Lambda with words that did not say why, and a JSON body's reached the model, which read
+    it as 0.5 (float() reads any script's digits). Now both are the same 400: bad_parameter,
+    the parameter named, the value quoted, the ASCII digits asked for."""
+    from_query, _ = invoke(capsys, post(CSV, "sensitivity=" + quote(value)))
+    body = json.dumps({"csv": CSV.decode(), "sensitivity": value}).encode()
+    from_json, log = invoke(capsys, post(body, content_type="application/json"))
+    assert log["aws_error"] == "ModelError"  # the model's own refusal, passed through
+    for response in (from_query, from_json):
+        error = error_of(response)
+        assert response["statusCode"] == 400
+        assert (error["code"], error["parameter"]) == ("bad_parameter", "sensitivity")
+        assert "ASCII digits 0-9" in error["message"] and value in error["message"]
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,44 @@ def test_a_refused_parameter_is_named_in_the_body(raw, named):
         resolve(raw)
     assert caught.value.body()["error"]["parameter"] == named
     assert named in caught.value.message  # the person reads it in the words too
+
+
+# Digits Python's float() reads that a person may not know are not 0-9: Arabic-Indic,
+# Extended Arabic-Indic (Persian), full-width (a Japanese or Chinese input method), Devanagari.
+OTHER_DIGITS = [
+    ("sensitivity", "auto", "\u0660.\u0665"),
+    ("sensitivity", "auto", "\u06f0.\u06f5"),
+    ("sensitivity", "auto", "\uff10.\uff15"),
+    ("sensitivity", "auto", "0.\u0665"),
+    ("period", "auto", "\u0665\u0662"),
+    ("period", "stl", "\uff15\uff12"),
+    ("max_anomalies", "stl", "\u096a"),
+    ("min_pts", "dbscan", "\uff14"),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "value"), OTHER_DIGITS)
+def test_digits_other_than_ascii_are_refused_with_words_that_say_so(name, method, value):
+    """float() reads any script's decimal digits, so sensitivity=٠.٥ was 0.5 and period=٥٢
+    was 52 in a JSON body (the Lambda passes it on unread) or a direct call. Refused, as the
+    Lambda refuses them in the query: a 400 that names the parameter and says to write it
+    with the ASCII digits 0-9 (lambda/detect_contract.py says the same)."""
+    from trends_anomaly.params import parse_attributes
+
+    for raw in (
+        {"method": method, name: value},
+        parse_attributes(f"method={method};{name}={value}"),
+    ):
+        with pytest.raises(BadParameter) as caught:
+            resolve(raw)
+        error = caught.value
+        assert error.body()["error"]["parameter"] == name
+        assert "ASCII digits 0-9" in error.message, error.message
+        assert value in error.message  # quoted as sent
+
+
+def test_a_defaults_file_with_other_digits_stops_the_start():
+    from trends_anomaly.params import validate_defaults
+
+    with pytest.raises(ValueError, match=r"defaults\.json: sensitivity"):
+        validate_defaults({"sensitivity": "\u0660.\u0665"})
