@@ -325,17 +325,26 @@ def _load_json(body: bytes) -> dict[str, Any]:
     return doc
 
 
+# The original app's defaults for a legacy body's keys.
+_LEGACY_DEFAULTS = {"period": 12, "eps": 0.1, "min_pts": 4}
+
+
 def _legacy_params(doc: dict[str, Any]) -> dict[str, Any]:
     seasonality = doc.get("seasonality", True)
     if not isinstance(seasonality, bool):
         raise BadParameter(
             "'seasonality' must be true or false.", "true runs STL + ESD, false runs DBSCAN."
         )
+
+    def given(key: str) -> Any:
+        # A null is the legacy default, as a key left out is: resolve() would read it as the
+        # new API's default instead (an inferred season for stl, which a legacy body never had).
+        value = doc.get(key)
+        return _LEGACY_DEFAULTS[key] if value is None else value
+
     if seasonality:
-        return resolve({"method": "stl", "period": doc.get("period", 12), "alpha": 0.05})
-    return resolve(
-        {"method": "dbscan", "eps": doc.get("eps", 0.1), "min_pts": doc.get("min_pts", 4)}
-    )
+        return resolve({"method": "stl", "period": given("period"), "alpha": 0.05})
+    return resolve({"method": "dbscan", "eps": given("eps"), "min_pts": given("min_pts")})
 
 
 def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any]) -> None:
@@ -350,7 +359,7 @@ def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any
     if short is None:
         return
     default = f'the original app\'s default season of {period} points (no "period" sent)'
-    season = f'"period": {period} in the request' if "period" in doc else default
+    season = f'"period": {period} in the request' if doc.get("period") is not None else default
     raise TooFewPoints(
         f"STL needs two full seasons: with {season} that is {needed} points, and "
         f"'{short.name}' has {len(short.values)}.",

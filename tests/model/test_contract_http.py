@@ -386,22 +386,23 @@ def test_legacy_request_refuses_parameters_it_would_ignore(client, attributes):
     assert '"csv"' in error["hint"]
 
 
-@pytest.mark.parametrize("period", [None, 8])
+@pytest.mark.parametrize("period", ["absent", None, 8])
 def test_legacy_request_too_short_for_stl_speaks_of_its_body(client, period):
     """A legacy request too short for STL was told of "the season of 12 points you set" when
-    it set none (12 is the original app's default), and pointed to the page's Season length
-    and method=auto, which a legacy body refuses. It is told of its body's keys."""
+    it set none (12 is the original app's default; a null sets none either), and pointed to
+    the page's Season length and method=auto, which a legacy body refuses. It is told of its
+    body's keys."""
     rows = "\n".join(f"{i},{(i % 7) / 10}" for i in range(10))
     doc = {"data": f"Time,Popularity\n{rows}", "seasonality": True}
-    if period:
+    if period != "absent":
         doc["period"] = period
     status, answer = client.json(json.dumps(doc).encode(), "application/json")
     assert status == 400, answer
     error = answer["error"]
     assert error["code"] == "too_few_points"
-    season = period or 12
+    season = period if period == 8 else 12
     assert f"{2 * season} points" in error["message"] and "has 10" in error["message"]
-    if period:
+    if period == 8:
         assert '"period": 8' in error["message"]
     else:
         assert "you set" not in error["message"] and "default" in error["message"]
@@ -418,6 +419,26 @@ def test_legacy_request_can_ask_for_json(client):
     assert status == 200
     assert answer["method"] == "stl"
     assert answer["series"][0]["parameters"]["period"] == 12
+
+
+@pytest.mark.parametrize("key", ["period", "eps", "min_pts"])
+def test_a_legacy_null_is_the_legacy_default(client, key):
+    """A legacy body's `null` is the legacy default (period 12, eps 0.1, min_pts 4), as a key
+    left out is; not the new API's default (an inferred season for stl)."""
+    seasonal = key == "period"
+    raw = read_data("en_weekly5y_bitcoin.csv")
+    answers = [
+        client.json(
+            legacy_body(raw, seasonality=seasonal, **{key: value}),
+            "application/json",
+            Accept="application/json",
+        )
+        for value in (None, {"period": 12, "eps": 0.1, "min_pts": 4}[key])
+    ]
+    assert [status for status, _ in answers] == [200, 200], answers
+    (_, null), (_, default) = answers
+    assert null["series"][0]["parameters"] == default["series"][0]["parameters"]
+    assert null["series"][0]["anomalies"] == default["series"][0]["anomalies"]
 
 
 def test_same_input_same_bytes(client):
