@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -351,3 +352,56 @@ def test_a_previews_distribution_is_found_by_its_origin_bucket_and_only_its_own(
     )
     found = previews.find(aws, "trends-anomaly")  # type: ignore[arg-type]
     assert found == {7: ["cloudfront_distribution E0"], 70: ["cloudfront_distribution E1"]}
+
+
+def _distribution_from(cf: Any, bucket_domain: str, reference: str) -> str:
+    """A distribution on the test server whose one origin is ``bucket_domain``: its id."""
+    origin = {
+        "Id": "o",
+        "DomainName": bucket_domain,
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    config = {
+        "CallerReference": reference,
+        "Comment": "",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "o",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+    }
+    return str(cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_a_previews_distribution_on_the_second_page_of_the_account_is_found() -> None:
+    """An account with more distributions than one ListDistributions answer holds (100 at
+    most, MaxItems): a preview's on a later page must still be found, by Marker/NextMarker,
+    or `previews list` and the sweep leave its billed distribution. The test server pages as
+    CloudFront does; here one distribution a page, so the preview's is on the second."""
+    import boto3
+
+    from deploy.aws import Aws
+
+    aws = Aws("us-east-1", boto3.Session(region_name="us-east-1"))
+    cf = aws.client("cloudfront")
+    seven = Names("trends-anomaly", SAMPLE_ACCOUNT, "us-east-1", "pr-7")
+    other = Names("trends-other", SAMPLE_ACCOUNT, "us-east-1", "pr-7")
+    _distribution_from(cf, other.bucket_domain, "other")  # listed first
+    ours = _distribution_from(cf, seven.bucket_domain, "ours")
+    pages: list[dict] = []
+
+    def one_a_page(params: dict, **_: object) -> None:
+        params["MaxItems"] = "1"
+
+    def seen(parsed: dict, **_: object) -> None:
+        pages.append(parsed["DistributionList"])
+
+    cf.meta.events.register("before-parameter-build.cloudfront.ListDistributions", one_a_page)
+    cf.meta.events.register("after-call.cloudfront.ListDistributions", seen)
+    found = previews.find(aws, "trends-anomaly")
+    assert [p["IsTruncated"] for p in pages][:1] == [True]  # ours was not on the first page
+    assert [i["Id"] for i in pages[0].get("Items") or []] != [ours]
+    assert found == {7: [f"cloudfront_distribution {ours}"]}

@@ -455,3 +455,29 @@ def test_observe_finds_ours_by_origin_and_tag_across_pages() -> None:
         stub.assert_no_pending_responses()
     assert oac == seen_oac()
     assert dist == seen_dist()
+
+
+def test_observe_finds_our_distribution_on_the_second_page() -> None:
+    """An account with more distributions than one ListDistributions answer holds (MaxItems,
+    100 at most): ours on the second page is found by Marker = the first page's NextMarker;
+    read from the first page alone, apply would create a second distribution beside it."""
+    aws = make_aws()
+    item = summary("E2DIST", DIST_ARN, ORIGIN)
+    other = summary("E7OTHER", "arn:aws:cloudfront::123456789012:distribution/E7", "x.s3.aws")
+    page = {"MaxItems": 1, "Quantity": 1}
+    with Stubber(aws.client("cloudfront")) as stub:
+        first = {"Marker": "", "IsTruncated": True, "NextMarker": "E7OTHER", "Items": [other]}
+        stub.add_response("list_distributions", {"DistributionList": {**page, **first}}, {})
+        last = {"Marker": "E7OTHER", "IsTruncated": False, "Items": [item]}
+        stub.add_response(
+            "list_distributions", {"DistributionList": {**page, **last}}, {"Marker": "E7OTHER"}
+        )
+        stub.add_response(
+            "list_tags_for_resource",
+            {"Tags": {"Items": [{"Key": k, "Value": v} for k, v in TAGS.items()]}},
+            {"Resource": DIST_ARN},
+        )
+        stub.add_response("get_distribution", distribution_answer(), {"Id": "E2DIST"})
+        found = cdn.observe_distributions(aws, N)
+        assert found == [seen_dist()]
+        stub.assert_no_pending_responses()
