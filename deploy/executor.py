@@ -40,6 +40,7 @@ from deploy.failures import (
     failure,
     sent,
 )
+from deploy.iam_clash import ENGINE_LOOKUPS, Lookup, NameTaken, clash, holder
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
 
 Hook = Callable[[int, Action], None]
@@ -86,6 +87,8 @@ class Executor:
     clock: Callable[[], float] = time.monotonic
     progress: Progress = field(default_factory=Progress)  # `run`'s: what --summary-json says
     answered: StepHook | None = None  # after each step done: an interrupted action's part
+    # What holds a name an IAM create was refused for (EntityAlreadyExists), by operation.
+    holders: Mapping[str, Lookup] = field(default_factory=lambda: dict(ENGINE_LOOKUPS))
 
     def run(self, actions: list[Action], hook: Hook | None = None) -> list[Action]:
         """Run every non-noop action in order; returns the ones done. `hook` runs after each.
@@ -239,6 +242,10 @@ class Executor:
                     self.sleep(delay)
                     delay = min(delay * 2, MAX_RETRY_S)
                     continue
+                if kind is ErrorKind.EXISTS and call.service == "iam":
+                    said = clash(holder(self.aws, call.operation, params, self.holders), params)
+                    if said:  # not one made after the plan: another's, whatever its path
+                        raise NameTaken(f"{what} failed: {aws_said(err)}. {said}", said) from err
                 raise _refused(what, err, kind) from err
             except NO_ANSWER as err:
                 raise DeployError(

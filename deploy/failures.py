@@ -18,6 +18,7 @@ import botocore.exceptions
 from deploy.aws import CredentialsLapsed, DeployError, is_mutating
 from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_message
 from deploy.graph import needed_by
+from deploy.iam_clash import NameTaken
 from deploy.plan import Action, Call, Step, Wait
 
 AGAIN = "then run the command again: it reads AWS afresh and deletes what is left"
@@ -108,7 +109,8 @@ def _failure(action: Action, step: Step, err: DeployError) -> Failure:
         else:  # a wait's poll or a check: its own reads
             kind, where = classify(cause), f"{step.describe()} ({cause.operation_name})"
         code, message = error_code(cause), error_message(cause)
-        return Failure(action, where, code, message, HINTS[kind], kind.value)
+        todo = err.todo if isinstance(err, NameTaken) else HINTS[kind]
+        return Failure(action, where, code, message, todo, kind.value)
     where = step.describe_call() if isinstance(step, Call) else step.describe()
     if isinstance(err, CredentialsLapsed):  # botocore's credential chain: nothing was sent
         said = f"{where}: the credentials could not be refreshed (nothing sent): {cause or err}"

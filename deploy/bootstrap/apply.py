@@ -26,7 +26,7 @@ from deploy.aws import Aws, DeployError
 from deploy.bootstrap import attachments, handover, iam_quota, managed_policy, oidc_provider
 from deploy.bootstrap.attachments import Attachment, InlinePolicy
 from deploy.bootstrap.fingerprint import stamped
-from deploy.bootstrap.managed_policy import PolicySpec, SeenPolicy
+from deploy.bootstrap.managed_policy import LOOKUPS, PolicySpec, SeenPolicy
 from deploy.bootstrap.policies import (
     ATTACHED_POLICIES_MAX,
     Target,
@@ -267,7 +267,7 @@ def apply(
     boundary policies (the deployments', and with previews theirs); returns what happened,
     line by line."""
     planned = plan(aws, target, attached_max)
-    Executor(aws, log=lambda _line: None).run(planned.actions)
+    Executor(aws, log=lambda _line: None, holders=LOOKUPS).run(planned.actions)
     lines = (report_line(a, planned.arns.get(a.name, a.name)) for a in planned.actions)
     return planned.target, [line for line in lines if line is not None] + [
         kept_line(role, arns) for role, arns in sorted(planned.foreign.items())

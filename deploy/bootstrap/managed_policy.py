@@ -14,10 +14,12 @@ non-default one goes first).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deploy.aws import tag_dict, tag_list
+from deploy.iam_clash import ENGINE_LOOKUPS, Holder, Lookup
 from deploy.plan import Action, Call, Step
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType
 from deploy.resources.iam import policy_document
@@ -86,6 +88,20 @@ def _delete(seen: SeenPolicy) -> Action:
     steps.append(Call("iam", "DeletePolicy", {"PolicyArn": seen.arn}, ok_if=GONE_OK))
     return Action("delete", seen.KIND, seen.name, "no longer needed", steps=tuple(steps),
                   phase="after")  # fmt: skip
+
+
+def policy_holder(aws: Aws, params: Mapping[str, Any]) -> Holder | None:
+    """The account's own managed policy with the name CreatePolicy's ``params`` give, at any
+    path and in any case (IAM's policy names are unique in an account whatever the path:
+    iam_clash.py): what refused the create."""
+    wanted = str(params["PolicyName"]).lower()
+    local = aws.pages("iam", "ListPolicies", "Policies", Scope="Local")
+    p = next((p for p in local if str(p["PolicyName"]).lower() == wanted), None)
+    return Holder("managed policy", p["PolicyName"], p["Path"], p["Arn"]) if p else None
+
+
+# Bootstrap's executor: the engine's lookups and CreatePolicy's (run with admin credentials).
+LOOKUPS: Mapping[str, Lookup] = {**ENGINE_LOOKUPS, "CreatePolicy": policy_holder}
 
 
 def plan_create(spec: PolicySpec) -> Step:

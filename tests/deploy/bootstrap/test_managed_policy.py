@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from deploy.aws import Aws
+from deploy.aws import Aws, DeployError
 from deploy.bootstrap import managed_policy, policies
 from deploy.bootstrap.apply import apply
 from tests.deploy.deploy_helpers import session
@@ -61,3 +61,29 @@ def test_created_then_unchanged_then_versioned(monkeypatch: pytest.MonkeyPatch) 
 def test_destroy_never_removes_it() -> None:
     world_actions = managed_policy.RESOURCE.destroy(None)  # type: ignore[arg-type]
     assert world_actions == []
+
+
+def test_a_part_whose_name_a_policy_at_another_path_has_says_so_and_what_to_change() -> None:
+    """A GitHub role's part (``{role}-1``) whose name a policy of the account has at another
+    path, attached to nothing of bootstrap's: GetPolicy of the part's ARN (its path) finds
+    nothing, CreatePolicy is refused EntityAlreadyExists (IAM's policy names are unique in an
+    account whatever the path), and running bootstrap again fails the same way. It said the
+    policy "appeared after the plan was made"; it now names that policy and what to change."""
+    aws = Aws("us-east-1", session())
+    part = f"{FILLED.names.github_deploy_role}-1"
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}  # fmt: skip
+    theirs = aws.client("iam").create_policy(
+        PolicyName=part, Path="/elsewhere/", PolicyDocument=json.dumps(document)
+    )["Policy"]["Arn"]
+    with pytest.raises(DeployError) as refused:
+        apply(aws, T)
+    said = str(refused.value)
+    assert "EntityAlreadyExists" in said and "appeared after the plan was made" not in said
+    for words in (
+        f"IAM managed policy {part} already exists at path /elsewhere/ ({theirs}), not at "
+        "/trends-anomaly/",
+        "policy names are unique in an account whatever the path",
+        "`project:` in config.yaml",
+    ):
+        assert words in said, said
