@@ -53,6 +53,19 @@ def unread_line(unread: Unread) -> str:
     )
 
 
+def merged(unread: Sequence[Unread]) -> list[Unread]:
+    """One `Unread` per refused call, with the kinds of every module it left unread, in the
+    order they were met: a call several modules make (SageMaker's ListTags: the endpoint's,
+    the configs', the models') is one grant to ask for, so one line, naming them all."""
+    calls: dict[tuple[str, str, str], Unread] = {}
+    for u in unread:
+        key = (u.service, u.operation, u.code)
+        before = calls[key].kinds if key in calls else ()
+        kinds = (*before, *(k for k in u.kinds if k not in before))
+        calls[key] = Unread(kinds, u.service, u.operation, u.code)
+    return list(calls.values())
+
+
 def status_lines(
     world: World, n: Names, gone: str | None = None, unread: Sequence[Unread] = ()
 ) -> list[str]:
@@ -121,7 +134,7 @@ def _blind_lines(
             name = {"  endpoint  ": n.endpoint, "  lambda    ": n.function}.get(head)
             line = f"{head}{name}: {unknown}" if name else f"{head}{unknown}"
         out.append(line)
-    return out + [unread_line(u) for u in unread]
+    return out + [unread_line(u) for u in merged(unread)]
 
 
 def _site_line(world: World, n: Names, objects: list[Any]) -> str:

@@ -18,7 +18,14 @@ import pytest
 
 from deploy.aws import DeployError
 from deploy.cli import main
-from deploy.ops import load_model_smoke, parse_at, parse_since, request_pattern, smoke
+from deploy.ops import (
+    load_model_smoke,
+    merged,
+    parse_at,
+    parse_since,
+    request_pattern,
+    smoke,
+)
 from tests.deploy.deploy_helpers import edit_config, engine, session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -695,3 +702,21 @@ def test_smoke_with_nothing_deployed_names_what_is_missing(
     assert said in err, err
     if given:
         assert "or pass --api-url and --origin" not in err, err
+
+
+def test_refused_reads_are_one_per_call_with_every_kind_they_left_unread() -> None:
+    """A call several modules make, refused, is one grant: one `Unread`, their kinds in the
+    order met, each once; another call, or the same refused with another code, stays apart."""
+    from deploy.world import Unread
+
+    tags = [
+        Unread(("endpoint",), "sagemaker", "ListTags", "AccessDenied"),
+        Unread(("site_object",), "s3", "HeadObject", "AccessDenied"),
+        Unread(("endpoint_config", "endpoint"), "sagemaker", "ListTags", "AccessDenied"),
+        Unread(("sagemaker_model",), "sagemaker", "ListTags", "AccessDeniedException"),
+    ]
+    assert merged(tags) == [
+        Unread(("endpoint", "endpoint_config"), "sagemaker", "ListTags", "AccessDenied"),
+        Unread(("site_object",), "s3", "HeadObject", "AccessDenied"),
+        Unread(("sagemaker_model",), "sagemaker", "ListTags", "AccessDeniedException"),
+    ]

@@ -62,7 +62,7 @@ def _each_refused(
         said = f"{service}:{operation} ({service}, {operation})\n{out}\n{err}"
         assert code == 1, said
         assert "Traceback" not in err and not err.startswith("error: AWS"), said
-        # one line a module it left unread (the call some read too: two lines, say)
+        # one line a stack it left something of unread (naming every module's part of it)
         lines = [
             ln
             for ln in out.splitlines()
@@ -92,3 +92,25 @@ def test_status_of_every_environment_and_the_previews_survives_a_refused_read(
     _each_refused(
         project, capsys, monkeypatch, ["--config", str(project / "config.yaml"), "status"]
     )
+
+
+def test_a_refused_read_several_modules_make_is_one_line_naming_all_it_left_unread(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SageMaker's ListTags is read for the endpoint, its configs and the models (each
+    module's tags say whose it is): refused, it was said three times, one `unread` line per
+    module, each naming the same call and grant. One line per refused call, naming every
+    part of the status it left unknown."""
+    engine(project).apply()
+    capsys.readouterr()
+    with monkeypatch.context() as m:
+        refuse(m, "sagemaker", "ListTags", "AccessDenied", DENIED)
+        code = main(["--config", str(project / "config.yaml"), "status"])
+    out = capsys.readouterr().out
+    lines = [ln for ln in out.splitlines() if ln.startswith("  unread")]
+    assert code == 1
+    assert lines == [
+        "  unread    endpoint, endpoint config, sagemaker model: could not be read: "
+        "sagemaker:ListTags was refused (AccessDenied); grant these credentials "
+        "sagemaker:ListTags to see them"
+    ], out
