@@ -26,6 +26,16 @@ of a canary) are scripted per test with botocore events (tests/support/endpoint_
 
 from __future__ import annotations
 
+import signal
+
+if __name__ == "__main__":
+    # Run by hand, first of all: a Ctrl-C (or `kill -INT`) while it starts stops it. A job a
+    # script starts with `&` inherits SIGINT ignored, and Python then installs no handler of
+    # its own, so a SIGINT during the seconds of imports before main's handler was dropped
+    # and the server ran on. The default disposition ends it then (nothing is started yet);
+    # main's handler, once set, stops the server in order.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 import json
 import os
 import urllib.request
@@ -390,7 +400,6 @@ def main(argv: list[str] | None = None) -> int:
     to set). AWS's delays (IAM propagation, CloudFront deployment, invalidations) pass in real
     time here; ``--fast`` shortens them to a few seconds. Ctrl-C or SIGTERM stops it."""
     import argparse
-    import signal
     import threading
 
     from moto.server import ThreadedMotoServer
