@@ -617,9 +617,10 @@ def test_status_names_the_serving_image_and_the_one_to_roll_back_to(project: Pat
 
 @pytest.mark.usefixtures("aws_env")
 def test_status_says_when_the_image_to_roll_back_to_is_gone_from_ecr(project: Path, capsys) -> None:
-    """The repository keeps the 20 newest built images: a production far behind staging may
-    have lost its previous one. `status` said how to go back to it as if it were there; it
-    says it is gone and what still works (a revert rebuilds the same content-hash tag)."""
+    """The repository keeps only the newest built images (deploy/image.py, KEEP_IMAGES): a
+    production far behind staging may have lost its previous one. `status` said how to go
+    back to it as if it were there; it says it is gone and what still works (a revert
+    rebuilds the same content-hash tag)."""
     from tests.deploy.deploy_helpers import IMAGE, IMAGE2
 
     engine(project).apply()
@@ -639,8 +640,9 @@ def test_status_says_when_the_whole_repository_is_gone_not_an_aged_out_image(
     project: Path, capsys
 ) -> None:
     """The repository deleted by hand (or never there in this account and region): ECR answers
-    RepositoryNotFoundException, and `status` said the image had aged out of the repository's
-    20 newest. It names the repository, says it does not exist and what creates it."""
+    RepositoryNotFoundException, and `status` said the image had aged out of the newest ones
+    the repository keeps (KEEP_IMAGES). It names the repository, says it does not exist and
+    what creates it."""
     from tests.deploy.deploy_helpers import IMAGE, IMAGE2
 
     engine(project).apply()

@@ -25,7 +25,7 @@ def _served_config(sm) -> str:
 
 
 def _expire(tag: str) -> None:
-    """What ECR's lifecycle policy does to an image past the newest 20."""
+    """What ECR's lifecycle policy does to an image past the newest KEEP_IMAGES."""
     ecr = session().client("ecr")
     ecr.batch_delete_image(repositoryName=PROJECT, imageIds=[{"imageTag": tag}])
 
