@@ -173,7 +173,11 @@ def test_each_parameter_has_the_models_range_default_and_methods(name: str, meth
         numeric = [s for s in schema["oneOf"] if "enum" not in s]
         others = [s for s in schema["oneOf"] if "enum" in s]
         assert len(numeric) == 1
-        assert others == [{"type": "integer", "enum": [0]}, {"type": "string", "enum": ["none"]}]
+        # (x-case-insensitive: its own test below)
+        assert [{k: v for k, v in s.items() if not k.startswith("x-")} for s in others] == [
+            {"type": "integer", "enum": [0]},
+            {"type": "string", "enum": ["none"]},
+        ]
         assert _bounds(numeric[0]) == _expected_bounds(spec)
         assert params.resolve({"method": method, name: "none"})[name] == 0
     else:
@@ -229,6 +233,18 @@ def test_the_method_names_case_is_as_the_model_reads_it() -> None:
         params.resolve({"method": f" {name.upper()} "})["method"] == name for name in params.METHODS
     )
     assert SCHEMAS["Method"].get("x-case-insensitive", False) is taken
+
+
+def test_the_no_season_words_case_is_as_the_model_reads_it() -> None:
+    """Period's `none` is read in any case (period=NONE is auto's no season), which its enum
+    alone does not say: the string branch's x-case-insensitive must be what resolve does."""
+    (words,) = [b for b in SCHEMAS["Period"]["oneOf"] if b.get("type") == "string"]
+    taken = all(
+        params.resolve({"method": "auto", "period": spelling})["period"] == 0
+        for word in words["enum"]
+        for spelling in (word.upper(), word.title())
+    )
+    assert words.get("x-case-insensitive", False) is taken
 
 
 def _taken_as_text(name: str, method: str) -> bool:
