@@ -337,14 +337,19 @@ def _legacy_params(doc: dict[str, Any]) -> dict[str, Any]:
         )
 
     def given(key: str) -> Any:
-        # A null is the legacy default, as a key left out is: resolve() would read it as the
-        # new API's default instead (an inferred season for stl, which a legacy body never had).
-        value = doc.get(key)
-        return _LEGACY_DEFAULTS[key] if value is None else value
+        # A null or "" is the legacy default, as a key left out is: resolve() would read it as
+        # not given, the new API's default (an inferred season for stl, which a legacy body
+        # never had, and which the short-series check below cannot count: it was a 500).
+        return doc[key] if _sets(doc, key) else _LEGACY_DEFAULTS[key]
 
     if seasonality:
         return resolve({"method": "stl", "period": given("period"), "alpha": 0.05})
     return resolve({"method": "dbscan", "eps": given("eps"), "min_pts": given("min_pts")})
+
+
+def _sets(doc: dict[str, Any], key: str) -> bool:
+    """Whether a legacy body sets ``key``: null and "" set nothing (resolve's rule for a blank)."""
+    return doc.get(key) not in (None, "")
 
 
 def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any]) -> None:
@@ -359,7 +364,7 @@ def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any
     if short is None:
         return
     default = f'the original app\'s default season of {period} points (no "period" sent)'
-    season = f'"period": {period} in the request' if doc.get("period") is not None else default
+    season = f'"period": {period} in the request' if _sets(doc, "period") else default
     raise TooFewPoints(
         f"STL needs two full seasons: with {season} that is {needed} points, and "
         f"'{short.name}' has {len(short.values)}.",

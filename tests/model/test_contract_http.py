@@ -386,12 +386,12 @@ def test_legacy_request_refuses_parameters_it_would_ignore(client, attributes):
     assert '"csv"' in error["hint"]
 
 
-@pytest.mark.parametrize("period", ["absent", None, 8])
+@pytest.mark.parametrize("period", ["absent", None, "", 8])
 def test_legacy_request_too_short_for_stl_speaks_of_its_body(client, period):
     """A legacy request too short for STL was told of "the season of 12 points you set" when
-    it set none (12 is the original app's default; a null sets none either), and pointed to
-    the page's Season length and method=auto, which a legacy body refuses. It is told of its
-    body's keys."""
+    it set none (12 is the original app's default; a null or an empty string sets none
+    either: an empty one was a 500), and pointed to the page's Season length and
+    method=auto, which a legacy body refuses. It is told of its body's keys."""
     rows = "\n".join(f"{i},{(i % 7) / 10}" for i in range(10))
     doc = {"data": f"Time,Popularity\n{rows}", "seasonality": True}
     if period != "absent":
@@ -421,10 +421,13 @@ def test_legacy_request_can_ask_for_json(client):
     assert answer["series"][0]["parameters"]["period"] == 12
 
 
+@pytest.mark.parametrize("blank", [None, ""])
 @pytest.mark.parametrize("key", ["period", "eps", "min_pts"])
-def test_a_legacy_null_is_the_legacy_default(client, key):
-    """A legacy body's `null` is the legacy default (period 12, eps 0.1, min_pts 4), as a key
-    left out is; not the new API's default (an inferred season for stl)."""
+def test_a_legacy_null_is_the_legacy_default(client, key, blank):
+    """A legacy body's `null` or `""` is the legacy default (period 12, eps 0.1, min_pts 4),
+    as a key left out is; not the new API's default (an inferred season for stl). An empty
+    period was a 500: the new API reads a blank as not given, and the legacy check then
+    multiplied that None."""
     seasonal = key == "period"
     raw = read_data("en_weekly5y_bitcoin.csv")
     answers = [
@@ -433,7 +436,7 @@ def test_a_legacy_null_is_the_legacy_default(client, key):
             "application/json",
             Accept="application/json",
         )
-        for value in (None, {"period": 12, "eps": 0.1, "min_pts": 4}[key])
+        for value in (blank, {"period": 12, "eps": 0.1, "min_pts": 4}[key])
     ]
     assert [status for status, _ in answers] == [200, 200], answers
     (_, null), (_, default) = answers
