@@ -166,8 +166,8 @@ def _parse_slow(cells: list[str], convention: DateConvention) -> DateColumn | No
                 d = d.astimezone(UTC).replace(tzinfo=None)
             out.append(d)
         return DateColumn(np.array(out, dtype="datetime64[s]"))
-    except ValueError:
-        pass
+    except (ValueError, OverflowError):  # OverflowError: an offset past the calendar's ends
+        pass  # (0001-01-01T00:00+05:00 has no UTC time; no reader below takes a zone)
     for fmt in _FALLBACK_FORMATS:
         try:
             parsed = [datetime.strptime(c, fmt) for c in cells]

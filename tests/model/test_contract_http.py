@@ -444,6 +444,24 @@ def test_a_legacy_null_is_the_legacy_default(client, key, blank):
     assert null["series"][0]["anomalies"] == default["series"][0]["anomalies"]
 
 
+@pytest.mark.parametrize("shape", ["series", "csv"])
+def test_a_zoned_time_past_the_calendars_end_is_a_400(client, shape):
+    """A time whose zone offset moves it before year 1 in UTC had no date to read: a 500
+    (datetime's OverflowError), in a JSON series and in a file alike. It is not a date here."""
+    stamps = ["0001-01-01T00:00+05:00", "0001-01-01T01:00+05:00", "0001-01-01T02:00+05:00"]
+    if shape == "series":
+        body = json.dumps({"series": [{"timestamps": stamps, "values": [1, 2, 3]}]}).encode()
+        status, answer = client.json(body, "application/json")
+    else:
+        rows = "\n".join(f"{t},{v}" for v, t in enumerate(stamps))
+        status, answer = client.json(f"time,load\n{rows}\n".encode())
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["code"] == ("bad_json" if shape == "series" else "bad_csv")
+    assert "not dates" in error["message"] or f"'{stamps[0]}' is not one" in error["message"]
+    assert "2024-01-31" in error["hint"]
+
+
 def test_same_input_same_bytes(client):
     body = read_data("en_weekly5y_3terms_lt1_glp1.csv")
     first = client.invoke(body)[2]

@@ -150,6 +150,19 @@ def test_not_a_date_column(cells):
 
 
 @pytest.mark.parametrize(
+    "cells",
+    [
+        ["0001-01-01T00:00+05:00", "0001-01-08T00:00+05:00"],  # before year 1 in UTC
+        ["9999-12-31T23:00-05:00", "9999-12-31T23:30-05:00"],  # after year 9999 in UTC
+    ],
+)
+def test_a_zoned_time_with_no_utc_date_is_not_a_date(cells):
+    """A zone offset that moves a time past the calendar's ends (years 1 to 9999) has no UTC
+    time to read: datetime's OverflowError was a 500 for every request that sent one."""
+    assert read_dates(cells) is None
+
+
+@pytest.mark.parametrize(
     ("cell", "is_date"),
     [
         ("2020-07-12", True),
