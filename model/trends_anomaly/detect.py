@@ -223,12 +223,33 @@ def legacy_rows(series: list[Series], params: dict[str, Any]) -> list[int]:
     same points either way.)"""
     if params["method"] == "dbscan":
         check_dbscan_size(len(series[0].values))
+        _check_rows_line_up(series)
         noise, _ = dbscan.noise_points([s.values for s in series], params["eps"], params["min_pts"])
         return sorted(_file_rows(series[0], noise))
     rows: set[int] = set()
     for s in series:
         rows.update(_file_rows(s, (a.index for a in detect_stl(s, params).anomalies)))
     return sorted(rows)
+
+
+def _check_rows_line_up(series: list[Series]) -> None:
+    """The legacy DBSCAN reads the terms row by row, one point of each per row; a file that
+    compares time ranges of different lengths has terms whose points do not line up."""
+    first = series[0]
+    other = next((s for s in series if len(s.values) != len(first.values)), None)
+    if other is None:
+        return
+
+    def term(s: Series) -> str:  # named with its range: a comparison may repeat a term
+        return f"'{s.name[:40]}' ({s.labels[0][:30]} to {s.labels[-1][:30]})"
+
+    raise BadParameter(
+        f'A legacy DBSCAN request ("seasonality": false) reads all the terms row by row, as '
+        f"the original app did; this file compares time ranges, and {term(other)} has "
+        f"{len(other.values)} points where {term(first)} has {len(first.values)}.",
+        'Send "seasonality": true (STL on each term), add Accept: application/json (DBSCAN '
+        "on each term), or send each time range as its own file.",
+    )
 
 
 def _file_rows(s: Series, points: Iterable[int]) -> set[int]:

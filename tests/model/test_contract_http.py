@@ -421,6 +421,34 @@ def test_legacy_request_can_ask_for_json(client):
     assert answer["series"][0]["parameters"]["period"] == 12
 
 
+def test_legacy_dbscan_over_time_ranges_of_different_lengths_says_so(client):
+    """A legacy DBSCAN request ("seasonality": false) reads every term row by row, as the
+    original app did; a file that compares time ranges of different lengths has no such rows
+    (the terms' points do not line up) and was a 500 (numpy could not broadcast 25 values
+    into 40). It is a 400 that says what to send instead, each of which answers."""
+    weeks = np.datetime64("2020-01-05") + np.arange(40) * np.timedelta64(7, "D")
+    rows = [
+        f"{weeks[i]},{i % 9},"
+        + (f"{weeks[i] + np.timedelta64(700, 'D')},{i % 5}" if i < 25 else ",")
+        for i in range(40)
+    ]
+    text = "Week,a: (Worldwide),Week,b: (Worldwide)\n" + "\n".join(rows) + "\n"
+    status, answer = client.json(
+        json.dumps({"data": text, "seasonality": False}).encode(), "application/json"
+    )
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["code"] == "bad_parameter"
+    assert "40" in error["message"] and "25" in error["message"], error
+    assert '"seasonality": true' in error["hint"] and "Accept: application/json" in error["hint"]
+    for body, accept in (
+        ({"data": text, "seasonality": True}, ""),
+        ({"data": text, "seasonality": False}, "application/json"),
+    ):
+        status, _, _ = client.invoke(json.dumps(body).encode(), "application/json", Accept=accept)
+        assert status == 200
+
+
 @pytest.mark.parametrize("blank", [None, ""])
 @pytest.mark.parametrize("key", ["period", "eps", "min_pts"])
 def test_a_legacy_null_is_the_legacy_default(client, key, blank):
