@@ -1,0 +1,223 @@
+"""User input never gets a 5xx from the model: every key of every JSON shape with values of
+every JSON type, odd timestamps, parameters valid alone that conflict with the data, odd
+legacy files and Accept values, through the app in process (Flask's test client).
+
+The HTTP fuzz (test_server_behaviour.py) mostly damages exports byte by byte; this one varies
+what a caller writes, and failed on each of three 500s it missed: a legacy "period": "", a
+zoned time past year 9999, a legacy DBSCAN over compared time ranges of different lengths.
+Exhaustive where the product is small (key x value, timestamp format x shape, Accept x
+shape), seeded where it is not, so a run fails for a change, never for a new draw. Each 4xx
+must be the error shape with a message and a hint. Some 2060 requests, a few seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import random
+from collections.abc import Iterator
+
+import pytest
+from serving.app import create_app
+from trends_anomaly.app import HINTS
+from trends_anomaly.contract import invoke
+from trends_anomaly.settings import load_settings
+
+Request = tuple[bytes, str, dict[str, str]]  # body, Content-Type, headers
+
+# JSON values of every type, as raw JSON text (so that huge numbers go as written).
+VALUES = [
+    *("null", "true", "false", "0", "1", "-1", "2", "3", "12", "52", "1440", "1441", "20001"),
+    *("9007199254740991", "9007199254740992", "18446744073709551616", "-100000000000000000000"),
+    *("0.0", "-0.0", "0.5", "1.5", "0.05", "1e-300", "5e-324", "1e308", "-1e308"),
+    *('""', '" "', '"0"', '"1"', '"2"', '"12"', '"0.5"', '"NaN"', '"Infinity"', '"-Infinity"'),
+    *('"none"', '"null"', '"1e3"', '"1_0"', '"٥"', '"５２"', '"héllo"', '"\\u0000"', '"<1"'),
+    *('"auto"', '"stl"', '"dbscan"', "[]", "[1]", '["a"]', "{}", '{"a": 1}', "[[]]"),
+]
+JSON = "application/json"
+PARAMETERS = ("method", "sensitivity", "period", "alpha", "max_anomalies", "eps", "min_pts")
+
+
+def _week(i: int) -> str:
+    return (dt.date(2020, 1, 5) + dt.timedelta(weeks=i)).isoformat()
+
+
+def weeks(n: int) -> list[str]:
+    return [_week(i) for i in range(n)]
+
+
+def csv_text(n: int, values=None) -> str:
+    values = values or [(i * 7) % 11 for i in range(n)]
+    rows = "\n".join(f"{t},{v}" for t, v in zip(weeks(n), values, strict=True))
+    return f"Week,term: (Worldwide)\n{rows}\n"
+
+
+def doc(parts: dict[str, str]) -> bytes:
+    """A JSON object from raw JSON texts of its values."""
+    return ("{" + ",".join(f"{json.dumps(k)}: {v}" for k, v in parts.items()) + "}").encode()
+
+
+def key_values() -> Iterator[Request]:
+    """Each key of each shape, every value in VALUES, the rest of the body valid."""
+    series = {"values": json.dumps(list(range(30))), "timestamps": json.dumps(weeks(30))}
+    shapes = {
+        "csv": {"csv": json.dumps(csv_text(30))},
+        "series": {"series": "[" + doc(series).decode() + "]"},
+        "legacy": {"data": json.dumps(csv_text(30)), "seasonality": "true"},
+        "legacy dbscan": {"data": json.dumps(csv_text(30)), "seasonality": "false"},
+    }
+    for shape, base in shapes.items():
+        keys = [*base, *(PARAMETERS if "legacy" not in shape else ("period", "eps", "min_pts"))]
+        for key in keys:
+            for value in VALUES:
+                yield doc(base | {key: value}), JSON, {}
+    for key in ("values", "timestamps", "name"):  # each key of a series entry
+        for value in VALUES:
+            yield doc({"series": "[" + doc(series | {key: value}).decode() + "]"}), JSON, {}
+
+
+# Timestamps people and programs write, odd ones included; {i} is the row, {d} a day.
+TIMESTAMPS = [
+    *("{y:04d}-01-{d:02d}", "0000-01-{d:02d}", "10000-01-{d:02d}", "-0001-01-{d:02d}"),
+    *("9999-12-31T{h:02d}:00-{h:02d}:00", "0001-01-01T{h:02d}:00+{h:02d}:00"),
+    *("0001-01-01T00:00:00Z", "2024-01-{d:02d}T23:59:60", "2024-01-{d:02d}T24:00"),
+    *("2024-01-{d:02d}T{h:02d}:00:00.123456789012", "2024-01-{d:02d}T{h:02d}:00+24:00"),
+    *("2024-01-{d:02d} {h:02d}:00 UTC", "2024-W{d:02d}", "2024-{i:03d}", "2024-02-{d:02d}"),
+    *(" 2024-01-{d:02d} ", "2024-01-{d:02d}T", "{h:02d}:00", "{y}", "2024{d:02d}01"),
+    *("{d}/1/1", "00/00/0000", "Jan-{d:02d}", "31-Feb-{d:02d}", "１２/{d:02d}/２０２０"),
+    *("٢٠٢٤-٠١-{d:02d}", "{d}-{d}-{y} {h}:00 PM", "2024-01-{d:02d} - 2024-01-{d:02d}"),
+    *("1970-01-01T00:00:{i:02d}", "NaT", "2024-01-01", "292277026596-12-04", "{i}"),
+    *("2024-01-{d:02d}T{h:02d}:00:00+0530", "2024\u201301\u2013{d:02d}", "1/{d}/{y:02d}"),
+]
+
+
+def timestamps() -> Iterator[Request]:
+    """Each format as a JSON series' timestamps and as a file's first column."""
+    for template in TIMESTAMPS:
+        stamps = [template.format(i=i, d=i % 28 + 1, h=i % 24, y=1990 + i) for i in range(20)]
+        values = [(i * 7) % 11 for i in range(20)]
+        series = [{"timestamps": stamps, "values": values}]
+        yield json.dumps({"series": series}).encode(), JSON, {}
+        rows = "\n".join(f"{t},{v}" for t, v in zip(stamps, values, strict=True))
+        yield f"t,v\n{rows}\n".encode(), "text/csv", {}
+
+
+def conflicts(rng: random.Random) -> Iterator[Request]:
+    """Parameters each valid, maybe not for the series: a season longer than it, no
+    anomalies allowed, sensitivity and alpha at their edges, DBSCAN radii and counts."""
+    for _ in range(300):
+        n = rng.choice([2, 3, 5, 8, 9, 16, 23, 24, 25, 40, 104, 105])
+        method = rng.choice(["auto", "stl", "dbscan"])
+        params: dict = {"method": method}
+        if method != "dbscan":
+            params["period"] = rng.choice([2, 3, n // 2, n - 1, n, n + 1, 2 * n, 1440])
+            params["period"] = max(params["period"], 2 if method == "stl" else 0)
+            params["max_anomalies"] = rng.choice([None, 0, 1, n, 2**53 - 1])
+            params["alpha"] = rng.choice([None, 5e-324, 1e-16, 0.4999999999])
+        if method == "auto":
+            params["sensitivity"] = rng.choice([0, 1, 1e-300, 0.9999999999])
+        if method == "dbscan":
+            params["eps"] = rng.choice([5e-324, 1e-9, 0.1, 1, 1e308, 2**53 - 1])
+            params["min_pts"] = rng.choice([1, 2, n, n + 1, 2**53 - 1])
+        values = rng.choice([[42] * n, [0] * n, [(i * 7) % 11 for i in range(n)]])
+        given = {k: v for k, v in params.items() if v is not None}
+        accept = {"Accept": rng.choice(["application/json", "text/csv"])}
+        shape = rng.randrange(3)
+        if shape == 0:
+            yield json.dumps({"csv": csv_text(n, values)} | given).encode(), JSON, accept
+        elif shape == 1:
+            yield json.dumps({"series": [{"values": values}]} | given).encode(), JSON, accept
+        else:
+            attributes = ";".join(f"{k}={v}" for k, v in given.items())
+            headers = accept | {"X-Amzn-SageMaker-Custom-Attributes": attributes}
+            yield csv_text(n, values).encode(), "text/csv", headers
+
+
+def _compared_ranges(first: int, second: int) -> str:
+    """A Trends file comparing two time ranges, of ``first`` and ``second`` weeks."""
+    lines = ["Week,a: (Worldwide),Week,a: (Worldwide)"]
+    for i in range(max(first, second)):
+        a = f"{_week(i)},{i % 9}" if i < first else ","
+        b = f"{_week(i + 100)},{i % 5}" if i < second else ","
+        lines.append(f"{a},{b}")
+    return "\n".join(lines) + "\n"
+
+
+LEGACY_DATA = [
+    "",
+    "Time,Popularity",
+    "Time,Popularity\n",
+    "0,5",
+    "Time,Popularity\n0.0,0.23",
+    "\n".join(f"{i},{i % 3}" for i in range(30)),  # no header
+    "Time,Popularity\n" + "\n".join(f"{-i},{i % 3}" for i in range(30)),  # newest first
+    "Time,Popularity\n" + "\n".join(f"{i // 2},{i % 3}" for i in range(30)),  # repeated
+    "Time,Popularity\n" + "\n".join(f"{i},7" for i in range(30)),  # all equal
+    "Time,a,b\n" + "\n".join(f"{i},{i % 3},<1" for i in range(30)),
+    "Time,a,b\n" + "\n".join(f"{i},{i % 3}," for i in range(30)),  # an empty column
+    csv_text(30).replace("2020-01-05", "2020-01-12"),  # a repeated date
+    _compared_ranges(40, 25),
+    _compared_ranges(30, 30),
+]
+
+
+def legacy() -> Iterator[Request]:
+    for data in LEGACY_DATA:
+        for seasonality in ("true", "false"):
+            for accept in ("", "application/json"):
+                body = doc({"data": json.dumps(data), "seasonality": seasonality})
+                yield body, JSON, {"Accept": accept}
+
+
+ACCEPTS = [
+    *("", "*/*", "application/json", "text/csv", "text/*", "application/*", "text/csv;q=0"),
+    *("text/csv;q=0.5, application/json;q=0.4", "text/html", "text/csv;q=abc", "text/csv;q=nan"),
+    *("text/csv;q=1e999", ",", ";", "text/csv;;q", "TEXT/CSV", "*/*;q=0"),
+]
+
+
+def accepts() -> Iterator[Request]:
+    bodies = [
+        (csv_text(30).encode(), "text/csv"),
+        (json.dumps({"csv": csv_text(30)}).encode(), JSON),
+        (json.dumps({"series": [{"values": list(range(30))}]}).encode(), JSON),
+        (json.dumps({"data": csv_text(30), "seasonality": False}).encode(), JSON),
+    ]
+    for accept in ACCEPTS:
+        for body, content_type in bodies:
+            yield body, content_type, {"Accept": accept}
+
+
+@pytest.fixture(scope="module")
+def client():
+    settings = load_settings({"MODEL_DEFAULTS_PATH": "/nonexistent/defaults.json"})
+    handler = functools.partial(invoke, settings=settings)
+    return create_app(__name__, handler, settings.max_payload_bytes, hints=HINTS).test_client()
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        key_values,
+        timestamps,
+        functools.partial(conflicts, random.Random(20261205)),
+        legacy,
+        accepts,
+    ],
+    ids=["key-values", "timestamps", "conflicts", "legacy", "accept"],
+)
+def test_what_a_caller_writes_never_gets_a_5xx(client, family):
+    failures, answered = [], {"2xx": 0, "4xx": 0}
+    for body, content_type, headers in family():
+        resp = client.post("/invocations", data=body, content_type=content_type, headers=headers)
+        if resp.status_code >= 500:
+            failures.append((resp.status_code, content_type, headers, body[:300]))
+            continue
+        answered["2xx" if resp.status_code < 300 else "4xx"] += 1
+        if resp.status_code >= 400:
+            error = json.loads(resp.data)["error"]
+            if not (error["code"] and error["message"] and error["hint"]):
+                failures.append((resp.status_code, "no message or hint", body[:300], error))
+    assert not failures, failures[:5]
+    assert answered["2xx"] and answered["4xx"], answered  # the family reaches both
