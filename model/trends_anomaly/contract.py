@@ -158,7 +158,7 @@ def _text_charset(charset: str | None, warnings: list[str]) -> str | None:
         return None
     try:
         codecs.lookup(charset)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name with a NUL ("utf-8\x00")
         why = "is not an encoding known here"
     else:
         try:

@@ -52,6 +52,16 @@ def test_utf8_and_a_declared_charset_come_first():
     assert warnings == []
 
 
+def test_a_charset_with_a_nul_is_ignored_and_said():
+    """codecs.lookup raises ValueError, not LookupError, for a name with a NUL: contract.invoke
+    raised it (a 500 in process; gunicorn refuses such a header with its own 400 first)."""
+    warnings: list[str] = []
+    assert decode_text(b"Week,a\n2024-01-07,3\n", "utf-8\x00", warnings) == "Week,a\n2024-01-07,3\n"
+    assert warnings == [
+        "the Content-Type's charset 'utf-8\x00' is not an encoding known here; it was ignored"
+    ]
+
+
 def test_a_declared_charset_the_bytes_do_not_fit_falls_back_to_utf8_first():
     """A UTF-8 file sent as charset=us-ascii (text/plain's default label) skipped UTF-8 and
     was read as Windows-1252: 'Fußball' came back as 'FuÃŸball'."""
