@@ -8,6 +8,7 @@ runs against the real local stack.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -88,7 +89,13 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
     """An API down when the page opened showed "Starting…" for 87 s before a word of what was
     going on. Within five seconds the page says plainly that the detector is not answering yet,
     that it keeps asking, and what to do (this stack is on 127.0.0.1: `make up` may still be
-    starting); it offers Detect as soon as the API answers, and says so."""
+    starting); it offers Detect as soon as the API answers, and says so.
+
+    The page's clock is stepped, but each refusal reaches the page over real IPC: on a loaded
+    machine it can land after a step that jumped seconds of page time. So every look waits in
+    real time for what the page has been sent (the clock then runs at real speed, install()
+    without a pause), and the step after the API comes up is bounded by page time, the wait
+    for the try it causes by real time."""
     down = [True]
     tries_after_down: list[str] = []
 
@@ -105,8 +112,9 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
     status = page.locator("#api-status")
     button = page.locator("#run")
     page.clock.run_for(5000)
+    # The first try's refusal may land after the 4 s notice ("waking up"): the words follow it.
+    expect(status).to_have_text(re.compile(r"^The detector is not answering yet\."))
     said = status.text_content()
-    assert said.startswith("The detector is not answering yet."), said
     assert "keeps asking" in said and "make up" in said, said
     assert button.is_disabled()
     page.clock.run_for(60_000)  # still down a minute later: still waiting, still asking
@@ -116,15 +124,18 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
         if tries_after_down:
             break
         page.clock.run_for(1000)
+    for _ in range(300):  # a try sent in those steps may still be on its way: 30 s at most
+        if tries_after_down:
+            break
+        page.wait_for_timeout(100)
     assert tries_after_down, "the page stopped asking"
     # That try travels real loopback to the real API: its answer is awaited without stepping
-    # the page's clock, which meanwhile runs at real speed (install() without a pause), so the
-    # try's 35 s timeout is 35 real seconds and the 90 s "try anyway" at least 15 s away.
-    # Stepping the clock on meanwhile let a loaded machine's slow answer meet that timeout,
-    # and then the "try anyway", in CI.
+    # the page's clock. Stepping the clock on meanwhile let a loaded machine's slow answer meet
+    # the try's timeout, and then the 90 s "try anyway", in CI; the notice is hidden only by
+    # the answer (the "try anyway" offers Detect with the notice still showing).
+    expect(status).to_be_hidden()
     expect(button).to_be_enabled()
     assert button.text_content().strip() == "Detect anomalies"
-    assert status.is_hidden()
     assert (
         page.locator("#status").text_content()
         == "The detector answers now: Detect anomalies is ready."
@@ -169,7 +180,9 @@ def test_a_slow_but_answering_api_is_taken_as_up_once_it_answers(
     and says that the detector is waking up and can take a minute.
 
     Each /health is held until 12 s of the page's clock after it arrived; the clock is
-    stepped a second at a time, so no real time is waited for."""
+    stepped a second at a time. The answer reaches the page over real IPC, so once it is sent
+    the page is given real time to take it (the clock then runs at real speed): on a loaded
+    machine it can land after later steps."""
     held: list[Any] = []
     page.route("**/health", lambda route: held.append(route))
     page.clock.install()
@@ -179,7 +192,7 @@ def test_a_slow_but_answering_api_is_taken_as_up_once_it_answers(
     opened = page.evaluate("Date.now()")
     seen: list[float] = []  # the page's time each held try was first seen
     said_while_waiting = ""
-    up_after = None
+    answered = []  # the page's time when a try was answered (its first one, held 12 s)
     for _ in range(60):  # a minute of the page's clock
         now = page.evaluate("Date.now()")
         seen += [now] * (len(held) - len(seen))
@@ -187,18 +200,22 @@ def test_a_slow_but_answering_api_is_taken_as_up_once_it_answers(
             if seen[k] <= now - 12_000:  # 12 s old: answered now (once)
                 route.fulfill(status=200, json={"status": "ok"})
                 seen[k] = float("inf")
-        if page.evaluate("run.getAttribute('aria-disabled')") is None:
-            up_after = now - opened
+                answered.append(now - opened)
+        if answered:
             break
         if now - opened >= 7000 and not said_while_waiting:
             said_while_waiting = status.text_content()
         page.clock.run_for(1000)
-    assert up_after is not None, (
-        f"Detect was still unavailable a minute after the page opened, though /health "
-        f"answered each of the page's {len(held)} tries after 12 s"
-    )
-    expect(button).to_have_text("Detect anomalies")
-    assert up_after < 15_000, up_after
+    assert answered, f"no try was held 12 s within a minute: {len(held)} tries"
+    # The old page had abandoned each try after 5 s: an answer to it was never taken.
+    try:
+        expect(button).to_have_text("Detect anomalies")
+    except AssertionError:
+        pytest.fail(
+            f"Detect stayed unavailable though /health answered the page's first try after "
+            f"12 s, and the page sent {len(held)} tries for it"
+        )
+    assert answered[0] < 15_000, answered
     assert len(held) == 1, f"{len(held)} tries for one slow answer"
     assert "waking up" in said_while_waiting and "minute" in said_while_waiting, said_while_waiting
     assert problems == []
