@@ -1477,8 +1477,9 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     except OSError as err:  # a directory, no permission
         why = err.strerror or err
         raise ConfigError(f"{p}: cannot be read ({why}; pass --config PATH)") from None
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:  # one parse: the node tree gives both the data and the scalars as written
+        loader = yaml.SafeLoader(text)  # refuses a control character here, before parsing
         node = loader.get_single_node()
         # Before constructing: merge keys rewrite the node.
         early = duplicate_keys(node) + keys_not_text(node)
@@ -1488,7 +1489,8 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     except yaml.YAMLError as err:
         raise ConfigError(yaml_error(p, text, err)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if early:
         raise ConfigError(_report(p, early))
     return parse_config_file(data, p, written)

@@ -91,8 +91,26 @@ def _open_quote(text: str, err: yaml.MarkedYAMLError) -> yaml.Mark | None:
     return None
 
 
+def _control_character(path: Path, text: str, err: yaml.reader.ReaderError) -> str:
+    """A character YAML takes nowhere, by line and column: PyYAML says it by its position in
+    the text, in characters, of '<unicode string>'."""
+    before = text[: err.position]
+    line = before.count("\n") + 1
+    column = err.position - (before.rfind("\n") + 1) + 1
+    shown = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+    return (
+        f"{path}: line {line}, column {column}: not valid YAML (control character "
+        f"0x{err.character:02x}, which YAML takes nowhere, not even quoted: only tab and line "
+        "breaks are); remove it (pasted from a terminal's colours, or a stray byte; to put it "
+        f'in a value, write it as an escape in double quotes, "\\x{err.character:02x}")'
+        + (f". The line: {shown!r}" if shown.strip() else "")
+    )
+
+
 def yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
     """A syntax error as one line about the file: where, what, how to fix, and the line."""
+    if isinstance(err, yaml.reader.ReaderError) and isinstance(err.character, int):
+        return _control_character(path, text, err)
     if not isinstance(err, yaml.MarkedYAMLError):
         return f"{path}: not valid YAML: {err}"
     mark, hint = _yaml_hint(err)

@@ -358,3 +358,28 @@ def test_an_unclosed_quote_names_the_line_it_opens_on(
     assert "quote" in msg and "line 2, column 18" in msg, msg
     assert f"close the {quote} opened at line 2, column 18" in msg, msg
     assert f"The line: {f'  instance_type: {quote}ml.m5.large'!r}" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "char"),
+    [
+        ("project: trends\x00anomaly\n", "line 1, column 16", "0x00"),
+        # pasted from a terminal with its colour codes
+        (
+            "region: us-east-1\napi:\n  cors_origins: ['\x1b[31mhttps://a.org']\n",
+            "line 3, column 19",
+            "0x1b",
+        ),
+        ("project: trends-anomaly\n\x0c\nregion: us-east-1\n", "line 2, column 1", "0x0c"),
+    ],
+)
+def test_a_control_character_says_where_it_is_and_to_remove_it(
+    tmp_path: Path, text: str, at: str, char: str
+) -> None:
+    """YAML takes no control character but tab and line breaks (PyYAML refuses it before
+    parsing, with a position in characters of '<unicode string>'): a NUL or a terminal's
+    colour code pasted into the file is said by line and column, as a syntax error is."""
+    msg = _problem(tmp_path, text)
+    assert f"{tmp_path / 'config.yaml'}: {at}: not valid YAML" in msg, msg
+    assert f"control character {char}" in msg and "remove it" in msg, msg
+    assert "<unicode string>" not in msg, msg
