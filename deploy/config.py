@@ -38,6 +38,7 @@ from deploy.config_text import (
     keys_not_text,
     not_utf8,
     numbers_in_another_base,
+    tags_unreadable,
     yaml_error,
 )
 from deploy.image_ref import image_problem
@@ -1483,7 +1484,9 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
         node = loader.get_single_node()
         # Before constructing: merge keys rewrite the node.
         early = duplicate_keys(node) + keys_not_text(node)
-        early += numbers_in_another_base(node, _takes_number)
+        early += numbers_in_another_base(node, _takes_number) + tags_unreadable(node)
+        if early:  # constructing may fail where they are (`!!int two`)
+            raise ConfigError(_report(p, early))
         data = loader.construct_document(node) if node is not None else None
         written = _written(node)
     except yaml.YAMLError as err:
@@ -1491,8 +1494,6 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     finally:
         if loader is not None:
             loader.dispose()
-    if early:
-        raise ConfigError(_report(p, early))
     return parse_config_file(data, p, written)
 
 

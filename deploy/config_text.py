@@ -157,7 +157,7 @@ def keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
         if not isinstance(k, yaml.ScalarNode) or k.tag == MERGE_TAG:
             continue
         name = f"{key}.{k.value}" if key else k.value
-        if k.tag != STR_TAG:
+        if k.tag != STR_TAG and not _tag_unreadable(k):  # that one: tags_unreadable
             read = yaml.safe_load(k.value) if k.value else None
             if read is None or isinstance(read, bool):
                 what = "null" if read is None else str(read).lower()
@@ -170,6 +170,56 @@ def keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
                 f'quote it, "{k.value}"'
             )
         out += keys_not_text(v, name)
+    return out
+
+
+# PyYAML's scalar constructors fail with Python's own errors, not a YAML error with a line,
+# on text their tag cannot read: int('two') (ValueError), the timestamp regex not matching
+# (AttributeError), a boolean word looked up (KeyError).
+_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError)
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+def _tag_unreadable(node: yaml.ScalarNode) -> bool:
+    """Whether the scalar's explicit tag cannot read its text (``!!int two``)."""
+    if not node.tag.startswith(_TAG_PREFIX) or node.tag == STR_TAG:
+        return False
+    try:
+        yaml.SafeLoader("").construct_object(node, deep=True)
+    except _UNREADABLE:
+        return True
+    except yaml.YAMLError:  # said with its line when the document is constructed
+        return False
+    return False
+
+
+def tags_unreadable(
+    node: yaml.Node | None, key: str = "", seen: set[int] | None = None
+) -> list[str]:
+    """Keys and values written with a YAML tag that cannot read them (``instance_count: !!int
+    two``), by dotted key and line: constructing them would end in a Python traceback."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return []
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        if not _tag_unreadable(node):
+            return []
+        tag = "!!" + node.tag.removeprefix(_TAG_PREFIX)
+        return [
+            f"{key or '(top level)'}: line {node.start_mark.line + 1}: `{tag} {node.value}`: "
+            f"YAML cannot read {node.value!r} as the {tag} its tag asks for; remove the tag "
+            "(config.yaml needs none), or write a value of that kind"
+        ]
+    out: list[str] = []
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += tags_unreadable(item, f"{key}.{i}", seen)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            name = f"{key}.{k.value}" if key else k.value
+            name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
+            out += tags_unreadable(k, name, seen) + tags_unreadable(v, name, seen)
     return out
 
 
