@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from deploy import budget
 from deploy.config_text import (
+    aliases_into_themselves,
     duplicate_keys,
     keys_not_text,
     not_utf8,
@@ -1482,6 +1483,9 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     try:  # one parse: the node tree gives both the data and the scalars as written
         loader = yaml.SafeLoader(text)  # refuses a control character here, before parsing
         node = loader.get_single_node()
+        endless = aliases_into_themselves(node)  # before any other walk recurses into one
+        if endless:
+            raise ConfigError(_report(p, endless))
         # Before constructing: merge keys rewrite the node.
         early = duplicate_keys(node) + keys_not_text(node)
         early += numbers_in_another_base(node, _takes_number) + tags_unreadable(node)

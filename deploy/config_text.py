@@ -46,6 +46,38 @@ def duplicate_keys(node: yaml.Node | None, key: str = "") -> list[str]:
     return out
 
 
+def aliases_into_themselves(
+    node: yaml.Node | None, key: str = "", holders: dict[int, str] | None = None
+) -> list[str]:
+    """Aliases used inside the value their anchor names (``tags: &t {team: *t}``): YAML makes
+    an endless value of them, a cycle every walk of the file would recurse into until Python's
+    RecursionError. By the alias's dotted key, with the key and line of the value it repeats."""
+    holders = {} if holders is None else holders
+    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        return []
+    holders[id(node)] = f"{key or '(top level)'} (line {node.start_mark.line + 1})"
+    children: list[tuple[str, yaml.Node]] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = [(f"{key}.{i}" if key else str(i), item) for i, item in enumerate(node.value)]
+    else:
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+            name = f"{key}.{name}" if key else name
+            children += [(name, k), (name, v)]
+    out: list[str] = []
+    for name, child in children:
+        if id(child) in holders:
+            out.append(
+                f"{name}: the alias refers to {holders[id(child)]}, which holds it: YAML would "
+                "make an endless value of it; write the value out (or anchor a part of it that "
+                "does not hold the alias)"
+            )
+        else:
+            out += aliases_into_themselves(child, name, holders)
+    del holders[id(node)]
+    return out
+
+
 _INDENTATION = (
     "check the indentation of this line and of the lines above it: the keys of one mapping "
     "start in the same column (spaces only), and a value holding ': ' needs quotes"

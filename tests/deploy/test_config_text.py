@@ -404,3 +404,26 @@ def test_a_value_its_yaml_tag_cannot_read_names_the_key(
     msg = _problem(tmp_path, text)
     assert f"{key}: line {text.count(chr(10))}: `{tagged}`" in msg, msg
     assert "remove the tag" in msg and "1 problem(s)" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "holder"),
+    [
+        ("tags: &t\n  team: *t\n", "tags.team", "tags (line 1)"),
+        ("endpoint: &e\n  deployment: *e\n", "endpoint.deployment", "endpoint (line 1)"),
+        (
+            "environments: &envs\n  staging:\n    endpoint: {}\n  production: *envs\n",
+            "environments.production",
+            "environments (line 1)",
+        ),
+        ("api:\n  cors_origins: &c [*c]\n", "api.cors_origins.0", "api.cors_origins (line 2)"),
+    ],
+)
+def test_an_alias_inside_its_own_anchor_is_named_not_a_recursion_error(
+    tmp_path: Path, text: str, key: str, holder: str
+) -> None:
+    """An anchor used inside the value it names makes an endless value (PyYAML builds it as
+    a cycle): every walk of the file recursed until Python's RecursionError."""
+    msg = _problem(tmp_path, text)
+    assert f"{key}: the alias refers to {holder}, which holds it" in msg, msg
+    assert "write the value out" in msg, msg
