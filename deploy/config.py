@@ -763,7 +763,14 @@ class Config(_Strict):
     @model_validator(mode="after")
     def _image(self) -> Config:
         """A prebuilt image that cannot be pulled would fail only at CreateModel."""
-        problem = self.model.image and image_problem(self.model.image, self.region)
+        image = self.model.image
+        if image is not None and not image.strip():  # '' is no image, and no "build it" either
+            raise ValueError(
+                "model.image: empty: write a prebuilt image's URI "
+                f"(<account>.dkr.ecr.{self.region}.amazonaws.com/<repository>:<tag>), or remove "
+                "the line (or write null) to build the image from model.build_context"
+            )
+        problem = image and image_problem(image, self.region)
         if problem:
             raise ValueError(f"model.image: {problem}")
         return self

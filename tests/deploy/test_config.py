@@ -457,6 +457,15 @@ def test_a_prebuilt_image_is_checked_under_its_key() -> None:
     assert parse_config({"model": {"image": ok}}).model.image == ok
 
 
+@pytest.mark.parametrize("written", ["", "   "])
+def test_an_empty_prebuilt_image_is_refused_not_planned_as_the_image(written: str) -> None:
+    """`image: ''` passed the check (an empty string is falsy) and planned a model whose image
+    is '': neither built from model/ nor a prebuilt one, refused only by CreateModel."""
+    msg = _err({"model": {"image": written}})
+    assert "model.image: empty" in msg, msg
+    assert "remove the line (or write null) to build the image from model.build_context" in msg
+
+
 def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
     tmp_path: Path,
 ) -> None:
