@@ -7,6 +7,7 @@ that a bad value fails at `plan` time with the key named, not halfway through an
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import types
@@ -962,6 +963,10 @@ def _as_yaml_reads(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, datetime.datetime):  # YAML 1.1 reads 2024-01-01T10:00:00Z as one
+        return "a date and time"
+    if isinstance(value, datetime.date):  # and 2024-01-01 as a date
+        return "a date"
     return repr(value)
 
 
@@ -985,7 +990,7 @@ def _wrong_type(loc: list[str], value: Any, written: str | None, expected: str) 
         default = getattr(found, "default", None)
         keep = f" ({default!r})" if isinstance(default, (str, int, float)) else ""
         return f"{msg}: write a value after the colon, or remove the line for the default{keep}"
-    if expected == "a string" and isinstance(value, (bool, int, float)):
+    if expected == "a string" and isinstance(value, (bool, int, float, datetime.date)):
         text = written if written is not None else _as_yaml_reads(value)
         return f'{msg}: quote it, "{text}"'
     return msg

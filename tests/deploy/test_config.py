@@ -398,6 +398,44 @@ def test_a_value_of_the_wrong_type_is_shown_as_written(tmp_path: Path, yaml_text
     assert f"  - {line}" in str(err.value), str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("yaml_text", "line"),
+    [
+        (
+            "tags: {created: 2024-01-01}\n",
+            "tags.created: got 2024-01-01 (YAML reads it as a date), expected a string: quote "
+            'it, "2024-01-01"',
+        ),
+        (
+            "api: {lambda: {runtime: 2024-01-01T10:00:00Z}}\n",
+            "api.lambda.runtime: Input should be 'python3.11', 'python3.12' or 'python3.13', "
+            "got 2024-01-01T10:00:00Z (YAML reads it as a date and time)",
+        ),
+        (
+            "endpoint: {instance_count: 2024-01-01}\n",
+            "endpoint.instance_count: got 2024-01-01 (YAML reads it as a date), expected a "
+            "whole number",
+        ),
+        (
+            "preview: {max_idle_days: 2024-12-31}\n",
+            "preview.max_idle_days: got 2024-12-31 (YAML reads it as a date), expected a whole "
+            "number of days",
+        ),
+    ],
+)
+def test_a_value_yaml_reads_as_a_date_is_said_in_words_not_python(
+    tmp_path: Path, yaml_text: str, line: str
+) -> None:
+    """YAML 1.1 reads 2024-01-01 as a date: 'datetime.date(2024, 1, 1)' is Python's name for
+    it, and a string key (a tag's value) needs the quotes said, as for yes or 123."""
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"  - {line}" in str(err.value), str(err.value)
+    assert "datetime" not in str(err.value), str(err.value)
+
+
 def test_parsed_data_without_its_text_shows_the_value_as_yaml_reads_it() -> None:
     assert 'project: got true, expected a string: quote it, "true"' in _err({"project": True})
     assert "region: got (empty), expected a string" in _err({"region": None})
