@@ -73,14 +73,27 @@ def source_problems(
         relative = (
             "" if Path(written).is_absolute() else f" (relative to {root}, where config.yaml is)"
         )
-        if not where.exists():
-            problems.append(f"{key}: {written!r} does not exist{relative}")
-        elif not where.is_dir():
-            problems.append(f"{key}: {written!r} is not a directory{relative}")
-        elif dotted in _HOLDS and not any(p.is_file() for p in where.glob(_HOLDS[dotted][0])):
-            _, said, fix = _HOLDS[dotted]
-            problems.append(f"{key}: {written!r} has no {said}{relative}: {fix}")
+        try:
+            problem = _source_problem(dotted, where)
+        except OSError as err:  # a name too long, a directory it may not enter
+            problem = (f"cannot be looked up ({err.strerror or err})", "")
+        if problem:
+            what, fix = problem
+            problems.append(f"{key}: {written!r} {what}{relative}{fix}")
     return problems
+
+
+def _source_problem(dotted: str, where: Path) -> tuple[str, str] | None:
+    """What is wrong with the directory ``where`` that key ``dotted`` names, and ``: what to
+    do`` when there is more to say than its name (None: nothing)."""
+    if not where.exists():
+        return "does not exist", ""
+    if not where.is_dir():
+        return "is not a directory", ""
+    if dotted in _HOLDS and not any(p.is_file() for p in where.glob(_HOLDS[dotted][0])):
+        _, said, fix = _HOLDS[dotted]
+        return f"has no {said}", f": {fix}"
+    return None
 
 
 def check_sources(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deploy.config import parse_config
+import pytest
+
+from deploy.config import ConfigError, parse_config
 from deploy.image import image_tag
-from deploy.inputs import gather
+from deploy.inputs import check_sources, gather
 from deploy.naming import Names
 
 N = Names("trends-anomaly", "123456789012", "us-east-1")
@@ -45,3 +47,30 @@ def test_a_given_image_is_not_built_and_absolute_paths_stay(tmp_path: Path) -> N
     )
     inp = gather(cfg, Path("/nonexistent"), N)
     assert (inp.image_uri, inp.build_image) == (ECR_Z, False)
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "why"),
+    [
+        ("site.source", "x" * 300, "File name too long"),
+        ("api.lambda.source", "lambda/" + "y" * 256, "File name too long"),
+        ("model.build_context", "m" * 5000, "File name too long"),
+    ],
+)
+def test_a_directory_the_system_cannot_look_up_is_named_by_its_key(
+    tmp_path: Path, key: str, written: str, why: str
+) -> None:
+    """A path the operating system refuses to look up (a name over 255 bytes; or, not tested
+    as root, a directory it may not enter) raised OSError out of Path.exists(): a traceback
+    from `plan`, not its key."""
+    section, _, name = key.rpartition(".")
+    data: dict = {}
+    node = data
+    for part in section.split("."):
+        node = node.setdefault(part, {})
+    node[name] = written
+    with pytest.raises(ConfigError) as err:
+        check_sources(parse_config(data), project(tmp_path))
+    msg = str(err.value)
+    assert msg.startswith(f"{key}: {written!r} cannot be looked up ({why}"), msg
+    assert "relative to" in msg, msg
