@@ -3,6 +3,9 @@ each must fail at once with the key, the line where it helps, what was wrong and
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -427,3 +430,34 @@ def test_an_alias_inside_its_own_anchor_is_named_not_a_recursion_error(
     msg = _problem(tmp_path, text)
     assert f"{key}: the alias refers to {holder}, which holds it" in msg, msg
     assert "write the value out" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("endpoint:\n  instance_count: !!int two\n", "endpoint.instance_count: line 2"),
+        ("tags: &t\n  team: *t\n", "tags.team: the alias refers to tags (line 1)"),
+        ("project: trends\x1b[0manomaly\n", "line 1, column 16: not valid YAML"),
+    ],
+)
+def test_plan_on_a_broken_config_says_it_and_exits_1_without_a_traceback(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """`python -m deploy plan` as a person runs it: a config error is one message on stderr
+    and exit code 1 (plan's "1: error"; 2 would read as "changes"), before any AWS call (no
+    credentials here), never a traceback."""
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy", "--config", str(path), "plan"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"error: {path}: "), result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == "", result.stdout
