@@ -620,6 +620,28 @@ class SiteCacheConfig(_Strict):
     hashed_assets: str = "public, max-age=31536000, immutable"
     other: str = "public, max-age=300"
 
+    @field_validator("html", "hashed_assets", "other")
+    @classmethod
+    def _header_value(cls, v: str) -> str:
+        """Each is sent as the Cache-Control header of PutObject and read back by HeadObject:
+        a line break or tab fails the upload halfway through apply ("Invalid header value"),
+        a letter outside ASCII comes back as other text (UTF-8 read as Latin-1) and a space at
+        an end comes back without it, so every plan after would update the files again."""
+        bad = list(dict.fromkeys(c for c in v if not " " <= c <= "~"))
+        if bad:
+            raise ValueError(
+                f"{v!r} has {', '.join(map(repr, bad))}: a Cache-Control header takes printable "
+                "ASCII only (letters, digits, spaces, punctuation; no line break or tab), e.g. "
+                "'no-cache' or 'public, max-age=300'"
+            )
+        if v != v.strip():
+            raise ValueError(
+                f"{v!r}: no space at the start or end: HTTP strips it from a header value (RFC "
+                "9110, section 5.5), so HeadObject answers without it and every plan would "
+                f"update the files again; write {v.strip()!r}"
+            )
+        return v
+
 
 class SiteConfig(_Strict):
     """The static page: the built directory synced to the S3 website bucket."""

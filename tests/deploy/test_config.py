@@ -504,6 +504,32 @@ def test_an_empty_prebuilt_image_is_refused_not_planned_as_the_image(written: st
     assert "remove the line (or write null) to build the image from model.build_context" in msg
 
 
+@pytest.mark.parametrize(
+    ("kind", "value", "why"),
+    [
+        ("html", "no-cache\nX-Extra: 1", "'\\n'"),
+        ("other", "public, max-age=300\t", "'\\t'"),
+        ("hashed_assets", "public, max-âge=31536000", "'â'"),
+        ("html", " no-cache", "no space at the start or end"),
+    ],
+)
+def test_a_cache_control_value_http_cannot_carry_as_written_is_refused(
+    kind: str, value: str, why: str
+) -> None:
+    """Cache-Control is an HTTP header of every PutObject: a line break fails apply halfway
+    ("Invalid header value"), a non-ASCII letter comes back from HeadObject as other text
+    and a space at an end comes back without it, so the next plan updates every file again."""
+    msg = _err({"site": {"cache": {kind: value}}})
+    assert f"site.cache.{kind}: " in msg and why in msg, msg
+    assert "e.g. 'no-cache'" in msg or "no space at the start or end" in msg, msg
+
+
+def test_cache_control_values_as_the_docs_write_them_pass() -> None:
+    cache = {"html": "no-cache", "hashed_assets": "public, max-age=31536000, immutable"}
+    cache["other"] = 'public, max-age=300, stale-while-revalidate="60"'
+    assert parse_config({"site": {"cache": cache}}).site.cache.other == cache["other"]
+
+
 def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
     tmp_path: Path,
 ) -> None:
