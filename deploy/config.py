@@ -35,6 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from deploy import budget
 from deploy.config_text import (
+    aliases_expand_too_far,
     aliases_into_themselves,
     duplicate_keys,
     keys_not_text,
@@ -1517,7 +1518,8 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
     try:  # one parse: the node tree gives both the data and the scalars as written
         loader = yaml.SafeLoader(text)  # refuses a control character here, before parsing
         node = loader.get_single_node()
-        endless = aliases_into_themselves(node)  # before any other walk recurses into one
+        # Before any other walk, which would recurse into a cycle or walk the expansion.
+        endless = aliases_into_themselves(node) or aliases_expand_too_far(node)
         if endless:
             raise ConfigError(_report(p, endless))
         # Before constructing: merge keys rewrite the node.

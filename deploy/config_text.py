@@ -47,13 +47,18 @@ def duplicate_keys(node: yaml.Node | None, key: str = "") -> list[str]:
 
 
 def aliases_into_themselves(
-    node: yaml.Node | None, key: str = "", holders: dict[int, str] | None = None
+    node: yaml.Node | None,
+    key: str = "",
+    holders: dict[int, str] | None = None,
+    done: set[int] | None = None,
 ) -> list[str]:
     """Aliases used inside the value their anchor names (``tags: &t {team: *t}``): YAML makes
     an endless value of them, a cycle every walk of the file would recurse into until Python's
-    RecursionError. By the alias's dotted key, with the key and line of the value it repeats."""
+    RecursionError. By the alias's dotted key, with the key and line of the value it repeats.
+    A value seen whole (``done``) is not walked again: aliases of aliases stay linear."""
     holders = {} if holders is None else holders
-    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+    done = set() if done is None else done
+    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) or id(node) in done:
         return []
     holders[id(node)] = f"{key or '(top level)'} (line {node.start_mark.line + 1})"
     children: list[tuple[str, yaml.Node]] = []
@@ -73,9 +78,53 @@ def aliases_into_themselves(
                 "does not hold the alias)"
             )
         else:
-            out += aliases_into_themselves(child, name, holders)
+            out += aliases_into_themselves(child, name, holders, done)
     del holders[id(node)]
+    done.add(id(node))
     return out
+
+
+# More values than any config.yaml holds once its aliases are expanded (the shipped file has
+# about 20; a hundred environments of every key, some thousands).
+EXPANDED_MAX = 100_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` is with every alias written out, each shared node counted
+    once (``sizes``, by id): linear in the file, however much the aliases multiply."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 1 + sum(_expanded_size(c, sizes) for c in _children(node))
+    return sizes[id(node)]
+
+
+def aliases_expand_too_far(node: yaml.Node | None) -> list[str]:
+    """Aliases of aliases (``b: &b [*a, *a, ...]``, "billion laughs"): PyYAML shares the
+    values, cheaply, but every check of config.yaml walks them expanded, and ten levels of ten
+    would hold `plan` for hours. By top-level key; call after aliases_into_themselves (a
+    cycle has no size)."""
+    sizes: dict[int, int] = {}
+    if node is None or _expanded_size(node, sizes) <= EXPANDED_MAX:
+        return []
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    keys = [
+        k.value if isinstance(k, yaml.ScalarNode) else "?"
+        for k, v in pairs
+        if _expanded_size(v, sizes) > EXPANDED_MAX
+    ] or ["(top level)"]
+    return [
+        f"{key}: its aliases expand to more than {EXPANDED_MAX} values (aliases of aliases "
+        "multiply), far more than any config.yaml holds: write the values out, or use each "
+        "anchor directly"
+        for key in keys
+    ]
 
 
 _INDENTATION = (

@@ -461,3 +461,28 @@ def test_plan_on_a_broken_config_says_it_and_exits_1_without_a_traceback(
     assert result.stderr.startswith(f"error: {path}: "), result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert result.stdout == "", result.stdout
+
+
+def test_aliases_that_expand_past_any_config_are_refused_before_they_are_walked(
+    tmp_path: Path,
+) -> None:
+    """Aliases of aliases ("billion laughs") are cheap for PyYAML, which shares the values,
+    but every check of the file walks them expanded: ten levels of ten held `plan` for hours.
+    Their expanded size is counted once per value, and a size no config.yaml comes near is
+    refused by key."""
+    levels = ["  l0: &l0 [a, a, a, a, a, a, a, a, a, a]"]
+    levels += [f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    text = "tags:\n" + "\n".join(levels) + "\n"
+    msg = _problem(tmp_path, text)
+    assert "tags: its aliases expand to more than 100000 values" in msg, msg
+    assert "write the values out" in msg, msg
+
+
+def test_an_anchor_used_a_few_times_is_fine(tmp_path: Path) -> None:
+    text = (
+        "environments:\n  staging:\n    endpoint: &e\n      instance_count: 2\n"
+        "  production:\n    endpoint: *e\n  qa:\n    endpoint: *e\n"
+    )
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_config_file(path).environments["qa"].endpoint.instance_count == 2
