@@ -145,7 +145,38 @@ def _yaml_hint(err: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
         return err.problem_mark, _INDENTATION
     if "expected a single document" in (err.context or ""):
         return err.problem_mark, "config.yaml is one document: remove this '---' line"
+    tag = re.fullmatch(r"could not determine a constructor for the tag '(.*)'", problem)
+    if tag:
+        return err.problem_mark, (
+            f"config.yaml takes no YAML tag like {tag[1]!r}: remove it (quote a value that "
+            "starts with !)"
+        )
+    kinds = re.fullmatch(r"expected an? (sequence|mapping) node, but found (\w+)", problem)
+    if kinds:
+        said = {"sequence": "a list", "mapping": "a mapping", "scalar": "a single value"}
+        return err.problem_mark, (
+            f"its tag says {said[kinds[1]]} but the value is {said.get(kinds[2], kinds[2])}: "
+            "remove the tag (config.yaml needs none)"
+        )
+    if problem == "found unhashable key":
+        return err.problem_mark, (
+            "a key is one piece of text (`key: value`), not a list or a mapping: write the "
+            "key as text"
+        )
+    anchor = re.fullmatch(r"found duplicate anchor '(.*)'; first occurrence", err.context or "")
+    if anchor:
+        return err.problem_mark, (
+            f"rename one of the two &{anchor[1]} anchors (an alias names one anchor)"
+        )
     return err.problem_mark, ""
+
+
+def _what(err: yaml.MarkedYAMLError) -> str:
+    """The parser's words for what it found, as a person reads them."""
+    anchor = re.fullmatch(r"found duplicate anchor '(.*)'; first occurrence", err.context or "")
+    if anchor and err.context_mark is not None:
+        return f"found duplicate anchor {anchor[1]!r} (first at line {err.context_mark.line + 1})"
+    return err.problem or err.context or "cannot be parsed"
 
 
 def _open_quote(text: str, err: yaml.MarkedYAMLError) -> yaml.Mark | None:
@@ -208,7 +239,7 @@ def yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
             f"its value ends{stop}"
         )
     mark = mark or err.problem_mark
-    what = err.problem or err.context or "cannot be parsed"
+    what = _what(err)
     if mark is None:
         return f"{path}: not valid YAML: {what}" + (f"; {hint}" if hint else "")
     lines = text.splitlines()

@@ -184,6 +184,27 @@ def _line_of(text: str) -> int:
             f"line {_line_of('  cors_origins: []') + 1}, column 3",
             "check the indentation of this line and of the lines above it",
         ),
+        (
+            "tags: {team: !ml core}\n",
+            "line 1, column 14",
+            "config.yaml takes no YAML tag like '!ml': remove it (quote a value that starts "
+            "with !)",
+        ),
+        (
+            "tags: !!seq {team: ml}\n",
+            "line 1, column 7",
+            "its tag says a list but the value is a mapping: remove the tag",
+        ),
+        (
+            "tags:\n  ? [team, tier]\n  : ml\n",
+            "line 2, column 5",
+            "a key is one piece of text (`key: value`), not a list or a mapping",
+        ),
+        (
+            "region: &r us-east-1\ntags: {home: &r eu}\n",
+            "line 2, column 14",
+            "(found duplicate anchor 'r' (first at line 1)); rename one of the two &r anchors",
+        ),
     ],
 )
 def test_a_yaml_syntax_error_names_the_line_and_the_fix(
