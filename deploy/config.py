@@ -1338,16 +1338,19 @@ def _top_alarms_unused(base: Config | None, top: Any, deployments: list[Config])
     return _alarms_without_canary(base, top, "", fix)
 
 
-def _not_inherited(found: list[str], prefix: str, overrides: Any, top_keys: set[str]) -> list[str]:
+def _not_inherited(found: list[str], prefix: str, overrides: Any, top: list[str]) -> list[str]:
     """An environment's problems without those it only inherits: a bad top-level key is
-    reported once, at the top level, not again under every environment that does not set it."""
+    reported once, at the top level, not again under every environment that does not set it,
+    nor under one that merges its own keys into it (`tags:`) when the problem is the top
+    level's word for word (its bad tag, not the environment's)."""
+    top_keys = {_key_of(p) for p in top}
     return [
         p
         for p in found
         if not (
             _key_of(p).startswith(prefix)
             and (key := _key_of(p).removeprefix(prefix)) in top_keys
-            and not _sets(overrides, key)
+            and (not _sets(overrides, key) or p.removeprefix(prefix) in top)
         )
     ]
 
@@ -1405,7 +1408,7 @@ def parse_config_file(
     preview_raw = data.get("preview", ...)
     staged = envs_data is not None or preview_raw is not ...
     base, problems = _validate(top, "", None, written)
-    top_keys = {_key_of(p) for p in problems}
+    top_problems = list(problems)
     problems += _instances_beside_serverless(base, top, "", "")
     if envs_data is None:
         problems += _alarms_without_canary(base, top, "")
@@ -1429,7 +1432,7 @@ def parse_config_file(
         cfg, found = _validate(deep_merge(top, overrides), prefix, name, written)
         if cfg is not None:
             cfg._own = (overrides, prefix)
-        problems += _not_inherited(found, prefix, overrides, top_keys)
+        problems += _not_inherited(found, prefix, overrides, top_problems)
         problems += _instances_beside_serverless(cfg, overrides, prefix, "the top level")
         problems += _alarms_without_canary(cfg, overrides, prefix)
         if cfg is not None:
@@ -1445,7 +1448,7 @@ def parse_config_file(
             preview_overrides = overrides
             cfg, found = _validate(preview_data, "preview.", LONGEST_PREVIEW, written)
             own = deep_merge(PREVIEW_DEFAULTS, overrides)
-            problems += _not_inherited(found, "preview.", own, top_keys)
+            problems += _not_inherited(found, "preview.", own, top_problems)
             problems += _instances_beside_serverless(
                 cfg, overrides, "preview.", "the previews' default (serverless)"
             )

@@ -561,6 +561,25 @@ def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
     assert by_key["tags.team"].startswith("got no (YAML reads it as false)")
 
 
+def test_a_bad_top_level_tag_is_not_blamed_on_an_environment_that_adds_its_own(
+    tmp_path: Path,
+) -> None:
+    """An environment that writes `tags:` merges its own over the top level's: a bad tag it
+    only inherits was listed again under environments.production.tags, where the user finds
+    no such tag to fix. Its own bad tag is still named there."""
+    path = tmp_path / "config.yaml"
+    head = "tags: {team: ' ml'}\nenvironments:\n  staging: {tags: {tier: staging}}\n"
+    path.write_text(head)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    lines = [line[4:] for line in str(err.value).splitlines() if line.startswith("  - ")]
+    assert len(lines) == 1 and lines[0].startswith("tags: tag 'team'"), str(err.value)
+    path.write_text(head.replace("' ml'", "ml") + "  production: {tags: {tier: 'a&b'}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "  - environments.production.tags: tag 'tier'" in str(err.value), str(err.value)
+
+
 @pytest.mark.parametrize(
     ("origin", "instead"),
     [
