@@ -7,8 +7,10 @@ once per plan, so the plan and the apply use the same bytes and commands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from deploy.config import Config, ConfigError
 from deploy.image import image_tag, image_uri, push_commands
@@ -109,21 +111,46 @@ def _path(root: Path, written: str) -> Path:
     return Path(written) if Path(written).is_absolute() else root / written
 
 
+T = TypeVar("T")
+
+
+def _reading(key: str, read: Callable[[], T]) -> T:
+    """``read()`` of the directory config.yaml's ``key`` names; a file or directory in it the
+    system refuses (a root-run build's 0600 file, an unreadable subdirectory) said by key and
+    path, not as a traceback. The readers' own errors (no *.py ...) carry no file name."""
+    try:
+        return read()
+    except OSError as err:
+        if err.filename is None:
+            raise
+        raise ConfigError(
+            f"{key}: cannot read {err.filename} ({err.strerror or err}): plan and apply read "
+            "every file in it; make it readable to this user (or leave it out of the directory)"
+        ) from None
+
+
 def gather_image(cfg: Config, root: Path, names: Names, image: str | None = None) -> ImageInputs:
     """The image's inputs; ``image``: a prebuilt image URI (--image), else config or built."""
     context = _path(root, cfg.model.build_context)
     uri = image or cfg.model.image
     build = uri is None
     if uri is None:
-        uri = image_uri(names, image_tag(context))
+        tag = _reading(cfg.written_at("model.build_context"), lambda: image_tag(context))
+        uri = image_uri(names, tag)
     commands = push_commands(uri, context) if build else []
     return ImageInputs(names, uri, build, context, tuple(tuple(c) for c in commands))
 
 
 def gather(cfg: Config, root: Path, names: Names, image: str | None = None) -> Inputs:
     """Read the inputs: the image's (see gather_image), the Lambda's zip, the page's files."""
+    lambda_source = _path(root, cfg.api.lambda_.source)
+    site_source = _path(root, cfg.site.source)
     return Inputs(
         **vars(gather_image(cfg, root, names, image)),
-        lambda_package=build_zip(_path(root, cfg.api.lambda_.source)),
-        site_files=tuple(scan(_path(root, cfg.site.source), cfg.site.cache)),
+        lambda_package=_reading(
+            cfg.written_at("api.lambda.source"), lambda: build_zip(lambda_source)
+        ),
+        site_files=tuple(
+            _reading(cfg.written_at("site.source"), lambda: scan(site_source, cfg.site.cache))
+        ),
     )

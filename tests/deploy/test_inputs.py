@@ -74,3 +74,32 @@ def test_a_directory_the_system_cannot_look_up_is_named_by_its_key(
     msg = str(err.value)
     assert msg.startswith(f"{key}: {written!r} cannot be looked up ({why}"), msg
     assert "relative to" in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("key", "unreadable"),
+    [
+        ("model.build_context", "model/serve"),
+        ("api.lambda.source", "lambda/handler.py"),
+        ("site.source", "site/dist/index.html"),
+    ],
+)
+def test_a_file_the_system_will_not_let_plan_read_is_named_by_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str, unreadable: str
+) -> None:
+    """A file a root-run build left behind mode 0600 (say): reading it raised PermissionError
+    out of gather, a traceback from `plan`. The refusal is simulated (these tests may run as
+    root, whom no mode stops)."""
+    root = project(tmp_path)
+    read = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == root / unreadable:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(ConfigError) as err:
+        gather(parse_config({}), root, N)
+    msg = str(err.value)
+    assert msg.startswith(f"{key}: cannot read {root / unreadable} (Permission denied)"), msg
