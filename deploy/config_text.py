@@ -292,17 +292,44 @@ _UNREADABLE = (ValueError, TypeError, AttributeError, KeyError)
 _TAG_PREFIX = "tag:yaml.org,2002:"
 
 
-def _tag_unreadable(node: yaml.ScalarNode) -> bool:
-    """Whether the scalar's explicit tag cannot read its text (``!!int two``)."""
+def _unreadable(node: yaml.ScalarNode) -> str | None:
+    """Why the scalar's tag cannot read its text (``!!int two``, a date with month 13), in
+    Python's words; None when it can."""
     if not node.tag.startswith(_TAG_PREFIX) or node.tag == STR_TAG:
-        return False
+        return None
     try:
         yaml.SafeLoader("").construct_object(node, deep=True)
-    except _UNREADABLE:
-        return True
+    except _UNREADABLE as err:
+        return str(err)
     except yaml.YAMLError:  # said with its line when the document is constructed
-        return False
-    return False
+        return None
+    return None
+
+
+def _tag_unreadable(node: yaml.ScalarNode) -> bool:
+    return _unreadable(node) is not None
+
+
+def _implicit(node: yaml.ScalarNode) -> bool:
+    """Whether YAML gave the plain scalar its tag by its look (``2024-13-45`` a date), not a
+    tag written before it."""
+    resolved = yaml.SafeLoader("").resolve(yaml.ScalarNode, node.value, (True, False))
+    return node.style is None and node.tag == resolved
+
+
+def _unreadable_said(node: yaml.ScalarNode, key: str, why: str) -> str:
+    tag = "!!" + node.tag.removeprefix(_TAG_PREFIX)
+    at = f"{key or '(top level)'}: line {node.start_mark.line + 1}"
+    if _implicit(node):
+        kind = {"!!timestamp": "a date"}.get(tag, f"a {tag.removeprefix('!!')}")
+        return (
+            f"{at}: got {node.value}, which YAML reads as {kind}, but it is none ({why}): "
+            f'quote it, "{node.value}", for text, or correct it'
+        )
+    return (
+        f"{at}: `{tag} {node.value}`: YAML cannot read {node.value!r} as the {tag} its tag "
+        "asks for; remove the tag (config.yaml needs none), or write a value of that kind"
+    )
 
 
 def tags_unreadable(
@@ -315,14 +342,8 @@ def tags_unreadable(
         return []
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
-        if not _tag_unreadable(node):
-            return []
-        tag = "!!" + node.tag.removeprefix(_TAG_PREFIX)
-        return [
-            f"{key or '(top level)'}: line {node.start_mark.line + 1}: `{tag} {node.value}`: "
-            f"YAML cannot read {node.value!r} as the {tag} its tag asks for; remove the tag "
-            "(config.yaml needs none), or write a value of that kind"
-        ]
+        why = _unreadable(node)
+        return [] if why is None else [_unreadable_said(node, key, why)]
     out: list[str] = []
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

@@ -507,3 +507,25 @@ def test_an_anchor_used_a_few_times_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(text, encoding="utf-8")
     assert load_config_file(path).environments["qa"].endpoint.instance_count == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "written"),
+    [
+        ("tags:\n  since: 2024-13-45\n", "tags.since", "2024-13-45"),
+        (
+            "endpoint:\n  environment:\n    START: 2024-02-30\n",
+            "endpoint.environment.START",
+            "2024-02-30",
+        ),
+    ],
+)
+def test_a_date_that_does_not_exist_names_the_key_and_says_to_quote_it(
+    tmp_path: Path, text: str, key: str, written: str
+) -> None:
+    """YAML 1.1 reads any NNNN-NN-NN as a date, and PyYAML's constructor fails with Python's
+    'month must be in 1..12' on one that does not exist: a traceback, where the user meant
+    text (or a real date) and wrote no tag to remove."""
+    msg = _problem(tmp_path, text)
+    assert f"{key}: line {text.count(chr(10))}: got {written}, which YAML reads as a date" in msg
+    assert f'quote it, "{written}"' in msg and "remove the tag" not in msg, msg
