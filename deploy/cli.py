@@ -111,6 +111,12 @@ def _engine(args: argparse.Namespace, env: Any = _UNSET, aws: Aws | None = None)
     removing = getattr(args, "command", None) == "destroy"
     cfg = file.select(getattr(args, "env", None) if env is _UNSET else env, removing)
     image = getattr(args, "image", None)
+    if image is not None and not image.strip():  # `--image "${IMAGE}"`, the variable empty
+        raise DeployError(
+            "--image: empty: give the prebuilt image's URI (repository@sha256:… as `python -m "
+            "deploy image` prints it), or leave --image out to build the image from "
+            "model.build_context"
+        )
     problem = image and image_problem(image, cfg.region)
     if problem:
         raise DeployError(f"--image: {problem}")

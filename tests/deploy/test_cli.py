@@ -357,3 +357,23 @@ def test_every_command_takes_config_after_its_words(words: list[str]) -> None:
     args = build_parser().parse_args([*words, "--config", "other.yaml"])
     assert args.config == "other.yaml"
     assert build_parser().parse_args(words).config == "config.yaml"
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_an_empty_image_flag_is_refused_not_taken_for_no_image(
+    tmp_path: Path, capsys, monkeypatch, command: str
+) -> None:
+    """`--image "${IMAGE}"` with the variable empty (deploy.yml passes the image step's
+    output) gave '': no image, so plan and apply built one from model/ instead of deploying
+    the digest meant; refused before any AWS call (there are no credentials here)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for where, name in (("lambda", "handler.py"), ("site/dist", "index.html"), ("model", "x")):
+        (tmp_path / where).mkdir(parents=True)
+        (tmp_path / where / name).write_text("\n")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("project: trends-anomaly\n")
+    assert main(["--config", str(cfg), command, "--image", ""]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --image: empty"), err
+    assert "leave --image out to build the image from model.build_context" in err, err
