@@ -845,25 +845,29 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     actions, world = eng.destroy_plan()
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
     kept_roles = stacks.kept_roles(world)
+    unowned = stacks.kept_unowned(world, eng.names)
     repos = [
         f"Kept the image repository {name}: every environment of the project uses it. Once the "
         f"last one is destroyed, `aws ecr delete-repository --repository-name {name} --force "
         f"--region {eng.cfg.region}` removes it and its images."
         for name in kept
     ]
-    run.kept = [*kept_roles, *repos]
+    run.kept = [*kept_roles, *unowned, *repos]
     if not actions:
         what = f"environment {eng.names.env} of " if eng.names.env else ""
         print(
             f"Nothing to destroy: no resources of {what}project {eng.cfg.project} found in "
             f"{eng.cfg.region} (account {eng.names.account})."
         )
-        for line in kept_roles:
+        for line in [*kept_roles, *unowned]:
             print(line)
         run.summary = run.said(eng, status="nothing to destroy")
+        if unowned:  # its names are still taken: the next apply stops on what was left
+            print(f"error: {_unowned_left(unowned)}", file=sys.stderr)
+            return 1
         return 0
     print(render.text(actions, f"{_header(eng)} destroy"))
-    for line in kept_roles:  # said before --yes is asked for: what the destroy will leave
+    for line in [*kept_roles, *unowned]:  # said before --yes is asked for: what it will leave
         print(line)
     if not args.yes:
         refused = "Refusing to delete without --yes."
@@ -914,7 +918,20 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     if incomplete:
         print(f"error: {_said(incomplete)}", file=sys.stderr)
         return 1
+    if unowned:  # its names are still taken: the next apply stops on what was left
+        print(f"error: {_unowned_left(unowned)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _unowned_left(lines: list[str]) -> str:
+    """Destroy's error when it left resources this project did not make (each said above):
+    not everything with the stack's names is gone, so the next apply stops on them."""
+    return (
+        f"{len(lines)} resource(s) with this stack's names were left because this project did "
+        "not create them (see the Kept lines above); the stack's names stay taken until they "
+        "are removed or the stack is renamed."
+    )
 
 
 def _bucket_deleted(done: list[Action], bucket: str) -> bool:

@@ -116,6 +116,8 @@ class Engine:
     # After each step its executors saw done (`executor.StepHook`): what an action stopped
     # partway did (a destroy's bucket: whether the lock in it is gone yet).
     answered: StepHook | None = field(default=None, init=False)
+    # What the last destroy plan leaves because this project did not make it (said lines).
+    kept: list[str] = field(default_factory=list, init=False)
 
     @property
     def names(self) -> Names:
@@ -339,23 +341,31 @@ class Engine:
         }
 
     def destroy_plan(self) -> tuple[list[Action], World]:
+        """Destroy's actions and the world they were planned from: every resource found by
+        the stack's names but those this project did not make (`stacks.unowned`: found by
+        name, without its tag), which it leaves and says (`stacks.kept_unowned`)."""
         world = self.observe()
         self.check_owner(world)
-        return planner.destroy_plan(self.types, world), world
+        self.kept = stacks.kept_unowned(world, self.names)
+        return planner.destroy_plan(self.types, stacks.owned(world, self.names)), world
 
     def destroy(self, hook: Hook | None = None) -> list[Action]:
         """Delete every resource of the stack, going on past one that refuses with every
         other that does not need it gone first; raises `failures.Incomplete` (every failure,
         what was left because of it) after trying them all."""
-        return self.start_destroy(hook).finish()
+        return self.start_destroy(hook, say_kept=False).finish()
 
-    def start_destroy(self, hook: Hook | None = None) -> Teardown:
+    def start_destroy(self, hook: Hook | None = None, say_kept: bool = True) -> Teardown:
         """Destroy's plan with its leading actions started (`planner.leading_kinds`: the
         distribution's disable, the endpoint's autoscaling and DeleteEndpoint, each a change
         AWS takes minutes to finish by itself); `Teardown.finish` waits for those, then runs
         the rest. The sweep starts every stack so before finishing any, so the disables and
-        the endpoints' deletions overlap across stacks."""
+        the endpoints' deletions overlap across stacks. ``say_kept``: log each resource it
+        leaves because this project did not make it (the sweep's; `destroy` says them before
+        it asks for --yes)."""
         actions, world = self.destroy_plan()
+        for line in self.kept if say_kept else ():
+            self.log(line)
         teardown = self.executor(world).teardown(actions, planner.dependencies(self.types), hook)
         teardown.run_leading(sorted(planner.leading_kinds(self.types)))
         return teardown

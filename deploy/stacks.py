@@ -17,6 +17,7 @@ fork with the same project name), bootstrap stops before any change (`github_rol
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from deploy.bootstrap.github import same_repository, shown
 from deploy.bootstrap.policies import trusted_repositories
@@ -192,6 +193,52 @@ def github_roles_taken(world: World, names: Names, repository: str) -> str | Non
         f"delete the roles first if {other} no longer deploys here ({_delete_commands(roles)})",
         "give this repository's stack another name (`project:` in config.yaml)",
     )
+
+
+# The kinds destroy deletes only when they carry this project's ``project`` tag: each is
+# created with its tags in the create call itself (CreateRole's Tags), so one of them
+# without the tag was not made by this engine, even by an apply killed half-way, but by hand
+# or by other tooling, and only happens to have the stack's name.
+TAGGED_AT_CREATE = frozenset({"iam_role"})
+
+
+def unowned(world: World, names: Names) -> list[Any]:
+    """The records found by this stack's names that were not made by this project: of a kind
+    tagged at its creation (`TAGGED_AT_CREATE`) and without this project's ``project`` tag.
+    (One with another project's tag stops destroy whole: `names_taken`.)"""
+    return [
+        r
+        for r in world
+        if r.KIND in TAGGED_AT_CREATE and (r.tags or {}).get("project") != names.project
+    ]
+
+
+def owned(world: World, names: Names) -> World:
+    """``world`` without what `unowned` finds: what destroy may delete."""
+    mine = World(account=world.account, region=world.region)
+    foreign = {(r.KIND, r.name) for r in unowned(world, names)}
+    for record in world:
+        if (record.KIND, record.name) not in foreign:
+            mine.add(record)
+    return mine
+
+
+def _label(record: Any) -> str:
+    what = {"iam_role": "IAM role"}.get(record.KIND, record.KIND.replace("_", " "))
+    arn = getattr(record, "arn", None)
+    return f"{what} {record.name}" + (f" ({arn})" if arn else "")
+
+
+def kept_unowned(world: World, names: Names) -> list[str]:
+    """What destroy says of each resource it leaves because this project did not make it."""
+    return [
+        f"Kept {_label(r)}: it does not carry this project's tag (project={names.project}), "
+        "so this project did not create it (it was made by hand or by other tooling) and "
+        "destroy leaves it. If it is really a leftover of this stack, delete it by hand; "
+        "otherwise give this stack other names (`project:` or the environment's name in "
+        "config.yaml)."
+        for r in unowned(world, names)
+    ]
 
 
 def kept_roles(world: World) -> list[str]:

@@ -287,16 +287,41 @@ def _refuse_attached(role: str, arns: tuple[str, ...] | list[str]) -> Stop:
     )
 
 
+def made_here(spec: RoleSpec, seen: SeenRole) -> bool:
+    """Whether the role found by the spec's name carries the ``project`` tag the spec's role
+    is created with (CreateRole's Tags, in the one call): else someone else made it."""
+    wanted = (spec.tags or {}).get("project")
+    return wanted is None or seen.tags.get("project") == wanted
+
+
+def _path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
+    """IAM cannot move a role to another path. Ours (its tag): destroy deletes it and apply
+    makes it again. Not ours: destroy leaves it, so the name must change, or whoever owns it
+    remove or claim it."""
+    if made_here(spec, seen):
+        return Stop(
+            f"IAM role {spec.name}: path is {seen.path}, {spec.path} wanted, and IAM cannot "
+            "change a role's path: run `destroy --yes`, then `apply`"
+        )
+    project = (spec.tags or {}).get("project")
+    return Stop(
+        f"IAM role {spec.name} ({seen.arn}, path {seen.path}) was not created by this project "
+        f"(it has no project={project} tag), and this stack needs a role of that name at "
+        f"{spec.path}. IAM role names are unique in an account whatever the path, so the name "
+        "is taken; destroy leaves that role alone. Either give this stack other names "
+        "(`project:`, or the environment's name under `environments:`, in config.yaml), or, "
+        "if that role is really a leftover of this stack, delete it by hand (its policies "
+        f"first, then `aws iam delete-role --role-name {spec.name}`), or tag it as this "
+        f"project's (`aws iam tag-role --role-name {spec.name} --tags Key=project,"
+        f"Value={project}`) and run `destroy --yes`, then `apply`"
+    )
+
+
 def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tuple[Step, ...]:
     changed = fields_of(changes)
     steps: list[Step] = []
     if "path" in changed:
-        steps.append(
-            Stop(
-                f"IAM role {spec.name}: path is {seen.path}, {spec.path} wanted, and IAM cannot "
-                "change a role's path: run `destroy --yes`, then `apply`"
-            )
-        )
+        steps.append(_path_stop(spec, seen))
     if "trust" in changed:
         steps.append(
             Call(

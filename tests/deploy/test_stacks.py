@@ -164,3 +164,16 @@ def test_another_projects_names_refusal_says_what_a_rename_left_running() -> Non
     problem = stacks.names_taken(world(single, mine), single)
     assert problem is not None
     assert "back in config.yaml and `python -m deploy destroy --yes`, then rename" in problem
+
+
+def test_destroy_leaves_a_role_without_the_project_tag_and_says_whose_it_is_not() -> None:
+    hand_made, ours = roles_of(US)
+    ours = replace(ours, tags={"project": "trends-anomaly"})
+    found = world(US, hand_made, ours)
+    assert stacks.unowned(found, US) == [hand_made]
+    assert [r.name for r in stacks.owned(found, US)] == [ours.name]
+    (said,) = stacks.kept_unowned(found, US)
+    assert said.startswith(
+        f"Kept IAM role {hand_made.name} ({hand_made.arn}): it does not carry this project's "
+        "tag (project=trends-anomaly), so this project did not create it"
+    )

@@ -258,6 +258,16 @@ def test_a_different_path_stops_before_changing_anything() -> None:
         execute(make_aws(), action)  # no call is made: the Stubber would refuse it
 
 
+def test_a_role_at_another_path_without_the_project_tag_is_said_to_be_another_s() -> None:
+    """Not "run destroy": destroy leaves a role this project did not make (its tag)."""
+    other = seen(path="/elsewhere/", arn=f"arn:aws:iam::1:role/elsewhere/{ROLE}", tags={})
+    said = iam.plan_role(spec(), other).steps[0].describe()
+    assert said.startswith(f"stop: IAM role {ROLE} (arn:aws:iam::1:role/elsewhere/{ROLE}, path ")
+    assert "was not created by this project" in said and "whatever the path" in said
+    assert "run `destroy --yes`, then `apply`" in said  # only once tagged as ours
+    assert said.index("aws iam tag-role") < said.index("run `destroy --yes`")
+
+
 def test_delete_removes_inline_policies_then_the_role_gone_is_fine() -> None:
     aws = make_aws()
     action = iam.delete_role(seen())
