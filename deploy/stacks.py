@@ -195,11 +195,24 @@ def github_roles_taken(world: World, names: Names, repository: str) -> str | Non
     )
 
 
-# The kinds destroy deletes only when they carry this project's ``project`` tag: each is
-# created with its tags in the create call itself (CreateRole's Tags), so one of them
-# without the tag was not made by this engine, even by an apply killed half-way, but by hand
-# or by other tooling, and only happens to have the stack's name.
-TAGGED_AT_CREATE = frozenset({"iam_role"})
+# The kinds destroy deletes only when they carry this project's ``project`` tag, each with
+# what it is called in what destroy says. Each is created with its tags in the create call
+# itself (CreateRole's Tags, CreateLogGroup's tags, CreateRepository's tags, CreateFunction's
+# Tags, SageMaker's CreateModel, CreateEndpointConfig and CreateEndpoint's Tags), so one of
+# them without the tag was not made by this engine, even by an apply killed half-way, but by
+# hand or by other tooling, and only happens to have the stack's name. Not here: the bucket
+# (tagged by PutBucketTagging after CreateBucket: a killed apply leaves it untagged), and
+# what is found by its tags already (the HTTP API, the distribution) or carries none (the
+# OAC, a bucket's objects and policy, a function's permissions).
+TAGGED_AT_CREATE = {
+    "iam_role": "IAM role",
+    "log_group": "log group",
+    "ecr_repository": "ECR repository",
+    "lambda_function": "Lambda function",
+    "sagemaker_model": "SageMaker model",
+    "endpoint_config": "SageMaker endpoint config",
+    "endpoint": "SageMaker endpoint",
+}
 
 
 def unowned(world: World, names: Names) -> list[Any]:
@@ -213,18 +226,27 @@ def unowned(world: World, names: Names) -> list[Any]:
     ]
 
 
+def _part_of(record: Any) -> tuple[str, str] | None:
+    """The resource a record without tags of its own is part of, when destroy's action on it
+    changes that resource: an endpoint's autoscaling (``endpoint/<name>/variant/<v>``)."""
+    if record.KIND == "scaling":
+        return ("endpoint", record.name.split("/")[1])
+    return None
+
+
 def owned(world: World, names: Names) -> World:
-    """``world`` without what `unowned` finds: what destroy may delete."""
+    """``world`` without what `unowned` finds, nor what is part of it (the autoscaling of an
+    endpoint that is not ours): what destroy may delete."""
     mine = World(account=world.account, region=world.region)
     foreign = {(r.KIND, r.name) for r in unowned(world, names)}
     for record in world:
-        if (record.KIND, record.name) not in foreign:
+        if (record.KIND, record.name) not in foreign and _part_of(record) not in foreign:
             mine.add(record)
     return mine
 
 
 def _label(record: Any) -> str:
-    what = {"iam_role": "IAM role"}.get(record.KIND, record.KIND.replace("_", " "))
+    what = TAGGED_AT_CREATE.get(record.KIND, record.KIND.replace("_", " "))
     arn = getattr(record, "arn", None)
     return f"{what} {record.name}" + (f" ({arn})" if arn else "")
 

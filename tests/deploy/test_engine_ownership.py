@@ -4,18 +4,25 @@ Against the moto server, through the CLI as an operator runs it."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from deploy.cli import main
+from deploy.naming import VARIANT
 from deploy.resources import iam
-from tests.deploy.deploy_helpers import PROJECT, session
+from tests.deploy.deploy_helpers import PROJECT, engine, inventory, push_fake_image, session
+from tests.support.aws_clock import CLOCK, DELAYS
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ROLE = f"{PROJECT}-sagemaker"
 TRUST = iam.service_trust("sagemaker.amazonaws.com")
+FUNCTION = f"{PROJECT}-detect"
+LAMBDA_GROUP = f"/aws/lambda/{FUNCTION}"
 
 
 def _hand_made_role(path: str = "/elsewhere/") -> str:
@@ -62,3 +69,183 @@ def test_a_hand_made_role_with_the_stacks_name_is_not_destroyed(project: Path, c
     assert f"Kept IAM role {ROLE} ({arn}): it does not carry this project's tag" in out, out
     written = json.loads(summary.read_text())
     assert any(ROLE in line for line in written["kept"]), written
+
+
+def _someone_elses_role() -> str:
+    """A role of another name, for what a hand-made function or model runs as (once IAM
+    has propagated it: the test server's clock moved past that)."""
+    trust = iam.document(
+        *(
+            iam.service_trust(f"{service}.amazonaws.com")["Statement"][0]
+            for service in ("sagemaker", "lambda")
+        )
+    )
+    made = (
+        session()
+        .client("iam")
+        .create_role(RoleName="someone-else", AssumeRolePolicyDocument=json.dumps(trust))
+    )
+    CLOCK.sleep(DELAYS.role_assume_s + DELAYS.role_policy_s + 1)
+    return made["Role"]["Arn"]
+
+
+def _someone_elses_image() -> str:
+    """An image in another repository of the account (this stack's would be observed)."""
+    push_fake_image("someone-else", "v1")
+    return "123456789012.dkr.ecr.us-east-1.amazonaws.com/someone-else:v1"
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    return buffer.getvalue()
+
+
+def _endpoint_with_autoscaling() -> None:
+    """An endpoint with the stack's name on another's config and model (names this stack's
+    do not match: not observed), its variant registered with Application Auto Scaling."""
+    sm = session().client("sagemaker")
+    sm.create_model(
+        ModelName="someone-model",
+        ExecutionRoleArn=_someone_elses_role(),
+        PrimaryContainer={"Image": _someone_elses_image()},
+    )
+    variant = {
+        "VariantName": VARIANT,
+        "ModelName": "someone-model",
+        "InitialInstanceCount": 1,
+        "InstanceType": "ml.m5.large",
+    }
+    sm.create_endpoint_config(EndpointConfigName="someone-config", ProductionVariants=[variant])
+    sm.create_endpoint(EndpointName=PROJECT, EndpointConfigName="someone-config")
+    session().client("application-autoscaling").register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=f"endpoint/{PROJECT}/variant/{VARIANT}",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        MinCapacity=1,
+        MaxCapacity=2,
+    )
+
+
+def _config_and_model(sm_kind: str) -> None:
+    sm = session().client("sagemaker")
+    model = f"{PROJECT}-m-0123abcd" if sm_kind == "model" else "someone-model"
+    sm.create_model(
+        ModelName=model,
+        ExecutionRoleArn=_someone_elses_role(),
+        PrimaryContainer={"Image": _someone_elses_image()},
+    )
+    if sm_kind == "config":
+        variant = {"VariantName": VARIANT, "ModelName": model, "ServerlessConfig": SERVERLESS}
+        sm.create_endpoint_config(
+            EndpointConfigName=f"{PROJECT}-c-0123abcd", ProductionVariants=[variant]
+        )
+
+
+SERVERLESS = {"MemorySizeInMB": 2048, "MaxConcurrency": 1}
+# kind: (make it by hand, untagged; is it still there; its `Kept` line starts)
+HAND_MADE: dict[str, tuple[Callable[[], object], Callable[[], bool], str]] = {
+    "log_group": (
+        lambda: session().client("logs").create_log_group(logGroupName=LAMBDA_GROUP),
+        lambda: bool(
+            session()
+            .client("logs")
+            .describe_log_groups(logGroupNamePrefix=LAMBDA_GROUP)["logGroups"]
+        ),
+        f"Kept log group {LAMBDA_GROUP}:",
+    ),
+    "ecr_repository": (
+        lambda: session().client("ecr").create_repository(repositoryName=PROJECT),
+        lambda: (
+            PROJECT
+            in [
+                r["repositoryName"]
+                for r in session().client("ecr").describe_repositories()["repositories"]
+            ]
+        ),
+        f"Kept ECR repository {PROJECT} (arn:aws:ecr:",
+    ),
+    "lambda_function": (
+        lambda: (
+            session()
+            .client("lambda")
+            .create_function(
+                FunctionName=FUNCTION,
+                Runtime="python3.11",
+                Role=_someone_elses_role(),
+                Handler="handler.handler",
+                Code={"ZipFile": _zip()},
+            )
+        ),
+        lambda: (
+            FUNCTION
+            in [f["FunctionName"] for f in session().client("lambda").list_functions()["Functions"]]
+        ),
+        f"Kept Lambda function {FUNCTION} (arn:aws:lambda:",
+    ),
+    "sagemaker_model": (
+        lambda: _config_and_model("model"),
+        lambda: bool(
+            session().client("sagemaker").list_models(NameContains=f"{PROJECT}-m-")["Models"]
+        ),
+        f"Kept SageMaker model {PROJECT}-m-0123abcd (arn:aws:sagemaker:",
+    ),
+    "endpoint_config": (
+        lambda: _config_and_model("config"),
+        lambda: bool(
+            session()
+            .client("sagemaker")
+            .list_endpoint_configs(NameContains=f"{PROJECT}-c-")["EndpointConfigs"]
+        ),
+        f"Kept SageMaker endpoint config {PROJECT}-c-0123abcd (arn:aws:sagemaker:",
+    ),
+    "endpoint": (
+        _endpoint_with_autoscaling,
+        lambda: (
+            bool(session().client("sagemaker").list_endpoints()["Endpoints"])
+            and bool(
+                session()
+                .client("application-autoscaling")
+                .describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+            )
+        ),
+        f"Kept SageMaker endpoint {PROJECT} (arn:aws:sagemaker:",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HAND_MADE))
+def test_destroy_leaves_every_kind_this_project_tags_when_it_creates_it(
+    project: Path, capsys, kind: str
+) -> None:
+    """Each of these kinds is created with its tags in the create call itself, so one without
+    the project's tag was made by someone else (here: by hand, with the stack's name).
+    Destroy deleted it; an endpoint's autoscaling was deregistered too."""
+    make, exists, kept = HAND_MADE[kind]
+    make()
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    code = main(["--config", cfg, "destroy", "--yes"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert exists(), f"destroy deleted a {kind} this project did not create: {out}"
+    assert kept in out and "it does not carry this project's tag" in out, out
+    assert code == 1
+
+
+def test_destroy_removes_the_stack_and_leaves_only_what_it_did_not_make(
+    project: Path, capsys
+) -> None:
+    """A deployed stack, and beside it a model someone made by hand with a name of the
+    stack's pattern: destroy removes every resource of the stack, leaves that model, says
+    so and exits 1 (not everything with the stack's names is gone)."""
+    engine(project).apply()
+    _config_and_model("model")
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "destroy", "--yes"]) == 1
+    said = capsys.readouterr()
+    assert f"Kept SageMaker model {PROJECT}-m-0123abcd" in said.out, said.out
+    assert said.err.startswith("error: 1 resource(s) with this stack's names were left"), said
+    left = {kind: names for kind, names in inventory().items() if names}
+    assert left == {"models": [f"{PROJECT}-m-0123abcd"]}, left

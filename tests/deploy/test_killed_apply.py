@@ -119,3 +119,22 @@ def test_a_sigterm_after_the_distribution_says_what_was_done_and_what_not(
     again = _deploy(project, "apply", "--image", IMAGE)
     assert again.returncode == 0, again.stderr
     assert len(inventory()["distributions"]) == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["iam.CreateRole", "logs.CreateLogGroup", "sagemaker.CreateModel", "s3.CreateBucket"],
+)
+def test_destroy_after_an_apply_killed_after_a_create_removes_all_of_it(
+    project: Path, call: str
+) -> None:
+    """Destroy leaves what does not carry the project's tag (made by hand or other tooling).
+    A kind it checks is tagged in its create call itself, so a first apply killed right after
+    that call leaves nothing untagged of ours; the bucket, tagged in a second call
+    (PutBucketTagging), is not checked: destroy removes it untagged."""
+    killed = _stopped(project, call, signal.SIGKILL)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    gone = _deploy(project, "destroy", "--yes")
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert "Kept " not in gone.stdout, gone.stdout
+    assert all(v == [] for v in inventory().values()), inventory()
