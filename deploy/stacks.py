@@ -197,16 +197,19 @@ def github_roles_taken(world: World, names: Names, repository: str) -> str | Non
 
 # The kinds destroy deletes only when they carry this project's ``project`` tag, each with
 # what it is called in what destroy says. Each is created with its tags in the create call
-# itself (CreateRole's Tags, CreateLogGroup's tags, CreateRepository's tags, CreateFunction's
-# Tags, SageMaker's CreateModel, CreateEndpointConfig and CreateEndpoint's Tags), so one of
-# them without the tag was not made by this engine, even by an apply killed half-way, but by
-# hand or by other tooling, and only happens to have the stack's name. Not here: the bucket
-# (tagged by PutBucketTagging after CreateBucket: a killed apply leaves it untagged), and
-# what is found by its tags already (the HTTP API, the distribution) or carries none (the
-# OAC, a bucket's objects and policy, a function's permissions).
+# itself (CreateRole's Tags, CreateRepository's tags, CreateFunction's Tags, SageMaker's
+# CreateModel, CreateEndpointConfig and CreateEndpoint's Tags), so one of them without the
+# tag was not made by this engine, even by an apply killed half-way, but by hand or by other
+# tooling, and only happens to have the stack's name. Not here: the log groups (Lambda and
+# SageMaker make `/aws/lambda/<function>` and `/aws/sagemaker/Endpoints/<endpoint>` untagged
+# when ours log and the group is missing, e.g. deleted by hand or by a destroy racing a last
+# request, and stacks from before the engine made them have untagged ones: their names are
+# the function's and endpoint's), the bucket (tagged by PutBucketTagging after CreateBucket:
+# a killed apply leaves it untagged), and what is found by its tags already (the HTTP API,
+# the distribution) or carries none (the OAC, a bucket's objects and policy, a function's
+# permissions).
 TAGGED_AT_CREATE = {
     "iam_role": "IAM role",
-    "log_group": "log group",
     "ecr_repository": "ECR repository",
     "lambda_function": "Lambda function",
     "sagemaker_model": "SageMaker model",
