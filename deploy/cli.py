@@ -1317,6 +1317,8 @@ def cmd_previews(args: argparse.Namespace) -> int:
             "destroyed in turn; each line starts with its preview."
         )
 
+    unowned: dict[str, list[str]] = {}  # per preview: what its destroy left, not ours
+
     def start(env: str, held: ExitStack) -> Teardown | str:
         verdict = by_env[env]
         eng = _engine(args, env, aws)
@@ -1340,6 +1342,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
             if verdict.idle and not previews.is_idle(last(verdict.number), _now(args), max_days):
                 return "deployed to since the sweep judged it idle"
             teardown.append(eng.start_destroy())
+            unowned[env] = eng.kept  # said by its destroy as it started
             return teardown[0]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as err:
             kind = lapsed(err)  # outside a step (the lock's, a read): the sweep stops too
@@ -1382,6 +1385,9 @@ def cmd_previews(args: argparse.Namespace) -> int:
         if outcome.error:
             failed.append(env)
             print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
+        elif unowned.get(env):  # its names stay taken: not wholly removed
+            failed.append(env)
+            print(f"error: {env}: {_unowned_left(unowned[env])}", file=sys.stderr)
         elif github is not None:
             verdict = by_env[env]
             _say_removed(github, args, pulls.get(verdict.number), verdict)

@@ -280,6 +280,8 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
         def __init__(self, env: str) -> None:
             self.env = env
 
+        kept = ()  # what its destroy left, not this project's (nothing)
+
         def start_destroy(self) -> Stack:
             return self
 
@@ -299,6 +301,41 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
     assert "iam:DeleteRole failed: AWS said DeleteConflict: in a profile" in out
 
 
+def test_a_preview_whose_destroy_left_resources_not_ours_is_not_said_removed(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pr-7's destroy left a model made by hand with the preview's names (destroy says `Kept`
+    and exits 1): the sweep said "Removed pr-7" and exited 0, and the preview's names stayed
+    taken. It now says what was left and exits 1; pr-8 is removed as before."""
+    from contextlib import nullcontext
+
+    from deploy import cli
+
+    cfg = _staged(project)
+    left = (
+        "Kept SageMaker model trends-anomaly-pr-7-m-0123abcd: it does not carry this project's tag"
+    )
+
+    class Stack:
+        def __init__(self, env: str) -> None:
+            self.env = env
+            self.kept = [left] if env == "pr-7" else []
+
+        def start_destroy(self) -> Stack:
+            return self
+
+        def finish(self) -> list:
+            return []
+
+    monkeypatch.setattr("deploy.previews.find", lambda aws, project: {7: ["x"], 8: ["y"]})
+    monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack(env))
+    monkeypatch.setattr(cli, "_locked", lambda eng, command, force, **_: nullcontext())
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
+    assert rc == 1, out
+    assert "error: pr-7: 1 resource(s) with this stack's names were left" in out, out
+    assert "error: 1 of 2 preview(s) not wholly removed: pr-7" in out, out
+
+
 def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -314,6 +351,8 @@ def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
     failed = Action("delete", "iam_role", "trends-anomaly-pr-7-lambda", "destroy")
 
     class Stack:
+        kept = ()  # what its destroy left, not this project's (nothing)
+
         def start_destroy(self) -> Stack:
             return self
 
@@ -355,6 +394,8 @@ def test_credentials_that_lapse_at_a_stacks_start_stop_the_sweep_saying_each_out
     class Stack:
         def __init__(self, env: str) -> None:
             self.env = env
+
+        kept = ()  # what its destroy left, not this project's (nothing)
 
         def start_destroy(self) -> Stack:
             started.append(self.env)
@@ -489,6 +530,8 @@ def _destroys_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     class Stack:
         def __init__(self, env: str) -> None:
             self.env = env
+
+        kept = ()  # what its destroy left, not this project's (nothing)
 
         def start_destroy(self) -> Stack:
             return self
@@ -842,6 +885,8 @@ class _SweptStack:
         self.aws, self.log, self.env, self.removed, self.fails = None, print, env, removed, fails
         self.done: list = []  # as a Teardown's: what it did so far (none: no bucket deleted)
 
+    kept = ()  # what its destroy left, not this project's (nothing)
+
     def start_destroy(self) -> _SweptStack:
         return self
 
@@ -1041,6 +1086,8 @@ def test_the_sweep_hands_its_lock_the_previews_unlock_command(
     given: list[str] = []
 
     class Stack:
+        kept = ()  # what its destroy left, not this project's (nothing)
+
         def start_destroy(self) -> Stack:
             raise lock.DeployError("stop here")
 
