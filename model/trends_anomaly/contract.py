@@ -285,16 +285,28 @@ def _series_from_json(items: Any) -> Table:
             labels = [str(t) for t in stamps]
             parsed = parse_timestamps(labels)
             if parsed is None:
-                raise BadJson(
-                    f"series[{k}].timestamps are not dates.",
-                    "Use ISO 8601 text such as 2024-01-31 or 2024-01-31T14:00:00.",
-                )
+                raise _not_dates(k, labels)
             ts = parsed
             step = infer_step(ts)
         name = str(item.get("name") or f"series{k + 1}")
         term, geo = split_header(name)
         out.append(Series(term, ts, labels, values, step, header=name, geo=geo))
     return Table(out)
+
+
+def _not_dates(k: int, labels: list[str]) -> BadJson:
+    """series[k].timestamps did not read as dates: the first that is not one alone, named."""
+    i = next((i for i, t in enumerate(labels) if parse_timestamps([t]) is None), None)
+    what = (
+        f"series[{k}].timestamps are not dates in one format."
+        if i is None
+        else f"series[{k}].timestamps[{i}] ({labels[i][:40]!r}) is not a date."
+    )
+    return BadJson(
+        what,
+        "Use ISO 8601 text such as 2024-01-31 or 2024-01-31T14:00:00 (years 1 to 9999), "
+        "one format for the whole series.",
+    )
 
 
 def _looks_like_json(body: bytes) -> bool:

@@ -140,7 +140,24 @@ def read_dates(
 
     ``convention`` is used only when neither a field above 12 nor a regular step tells a
     day-first column from a month-first one; the answer's ``note`` then says what was assumed.
+    A year outside 1-9999 is not a date: numpy reads "-99999999999999-01-01" as a year in the
+    billions, which no spreadsheet, no Trends export and no Python datetime holds.
     """
+    column = _read_any(cells, plain_iso, convention)
+    if column is None or not len(column.timestamps):
+        return column
+    stamps = column.timestamps
+    return column if ((stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)).all() else None
+
+
+_FIRST_DAY = np.datetime64("0001-01-01T00:00:00", "s")
+_PAST_LAST_DAY = np.datetime64("10000-01-01T00:00:00", "s")
+
+
+def _read_any(
+    cells: list[str], plain_iso: bool | None, convention: DateConvention
+) -> DateColumn | None:
+    """read_dates without the calendar's bounds."""
     if not cells:
         return DateColumn(np.zeros(0, dtype="datetime64[s]"))
     if plain_iso is None:

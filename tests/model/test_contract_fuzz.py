@@ -221,3 +221,17 @@ def test_what_a_caller_writes_never_gets_a_5xx(client, family):
                 failures.append((resp.status_code, "no message or hint", body[:300], error))
     assert not failures, failures[:5]
     assert answered["2xx"] and answered["4xx"], answered  # the family reaches both
+
+
+@pytest.mark.parametrize("year", ["-99999999999999", "999999999", "10000", "0000"])
+def test_a_year_outside_1_to_9999_is_refused_naming_the_cell(client, year):
+    stamps = [*weeks(30), f"{year}-01-01"]
+    csv = "Week,term: (Worldwide)\n" + "".join(f"{t},{i % 7}\n" for i, t in enumerate(stamps))
+    resp = client.post("/invocations", data=csv.encode(), content_type="text/csv")
+    assert resp.status_code == 400, resp.data
+    assert f"{year}-01-01" in json.loads(resp.data)["error"]["message"]
+    body = {"series": [{"name": "t", "timestamps": stamps, "values": list(range(31))}]}
+    resp = client.post("/invocations", data=json.dumps(body), content_type=JSON)
+    assert resp.status_code == 400, resp.data
+    error = json.loads(resp.data)["error"]
+    assert "series[0].timestamps[30]" in error["message"], error

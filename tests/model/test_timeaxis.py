@@ -181,3 +181,20 @@ def test_a_zoned_time_with_no_utc_date_is_not_a_date(cells):
 )
 def test_looks_like_date_finds_data_rows(cell, is_date):
     assert looks_like_date(cell) is is_date
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["-99999999999999-01-01", "-99999999999999-01-08"],
+        ["999999999-01-01", "999999999-01-08"],
+        ["10000-01-01", "10000-01-08"],
+        ["2024-01-01", "-0001-01-08"],
+        ["01/01/0000", "01/02/0000"],
+    ],
+)
+def test_a_year_outside_1_to_9999_is_not_a_date(cells):
+    # numpy reads "-99999999999999-01-01" as year -41257577590; no calendar the answer
+    # echoes (nor Python's datetime) holds it, and no Trends export writes it.
+    assert read_dates(cells) is None
+    assert read_dates([cells[-1]]) is None  # so the error can name the cell
