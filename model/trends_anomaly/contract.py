@@ -47,6 +47,7 @@ from .sparse_note import constant_warning, crowded_warning, short_warning, spars
 from .stl import min_points
 from .timeaxis import infer_step, parse_timestamps
 from .trends import (
+    LESS_THAN_ONE,
     MAX_POINTS,
     MAX_SERIES,
     Table,
@@ -230,6 +231,34 @@ def _json_kind(value: Any) -> str:
     return {dict: "object", list: "array"}.get(type(value), "value")
 
 
+_BELOW_ONE = re.compile(r"[<\uff1c]\s*1")  # "<1", "< 1", "<\u00a01" (French), "＜1"
+
+
+def _series_value(k: int, i: int, v: Any) -> float:
+    """One JSON value: a number, null (missing) or Google Trends' "<1" as its exports spell it
+    (0.5). Nothing else, as for the parameters: true is not 1, "1_0" not 10, "٥" not 5, and
+    "NaN" not a missing point (null is)."""
+    if v is None:
+        return np.nan
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        try:
+            return float(v)
+        except OverflowError:  # an integer past a double: said by check_finite
+            return np.inf
+    if isinstance(v, str) and _BELOW_ONE.fullmatch(v.strip()):
+        return LESS_THAN_ONE
+    shown = json.dumps(v, ensure_ascii=False)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    hint = 'Send numbers as JSON numbers, null for a missing point, or "<1" for Trends\' <1'
+    if isinstance(v, str):
+        hint += ' (a number in ASCII digits without quotes: 12, not "12")'
+    kind = "text" if isinstance(v, str) else f"a JSON {_json_kind(v)}"
+    raise BadJson(
+        f'series[{k}].values[{i}] is {shown} ({kind}); values are numbers, null or "<1".',
+        hint + ".",
+    )
+
+
 def _series_from_json(items: Any) -> Table:
     if not isinstance(items, list) or not items:
         raise BadJson(
@@ -250,16 +279,7 @@ def _series_from_json(items: Any) -> Table:
         points += len(values_raw)
         if points > MAX_POINTS:
             raise too_many_points(f"series[0..{k}] hold {points} values", BadJson)
-        try:
-            values = np.array(
-                [0.5 if v == "<1" else (np.nan if v is None else float(v)) for v in values_raw],
-                dtype=float,
-            )
-        except (TypeError, ValueError):
-            raise BadJson(
-                f"series[{k}].values must hold numbers (null for a missing point).",
-                "Remove text from the values or send the file as text/csv.",
-            ) from None
+        values = np.array([_series_value(k, i, v) for i, v in enumerate(values_raw)], float)
         if len(values):
             check_finite(values, f"series[{k}]", BadJson, lambda i: f"values[{i}]")
         if not len(values) or np.isnan(values).all():

@@ -235,3 +235,27 @@ def test_a_year_outside_1_to_9999_is_refused_naming_the_cell(client, year):
     assert resp.status_code == 400, resp.data
     error = json.loads(resp.data)["error"]
     assert "series[0].timestamps[30]" in error["message"], error
+
+
+@pytest.mark.parametrize("value", ["true", "false", '"1_0"', '"٥"', '"NaN"', '"12"', '"x"', "[1]"])
+def test_a_series_value_that_is_not_a_number_null_or_below_one_is_refused(client, value):
+    # read laxer than the parameters: true as 1, "1_0" as 10, "٥" as 5, "NaN" as missing
+    values = ["3"] * 30
+    values[7] = value
+    body = f'{{"series": [{{"name": "t", "values": [{",".join(values)}]}}]}}'
+    resp = client.post("/invocations", data=body.encode(), content_type=JSON)
+    assert resp.status_code == 400, resp.data
+    error = json.loads(resp.data)["error"]
+    assert error["code"] == "bad_json"
+    assert "series[0].values[7]" in error["message"], error
+
+
+@pytest.mark.parametrize(
+    "value", ['"<1"', '"< 1"', '"<\\u00a01"', '"\\uff1c1"', "null", "0.5", "7"]
+)
+def test_a_series_value_may_be_a_number_null_or_below_one(client, value):
+    values = [str(i % 7) for i in range(30)]
+    values[7] = value
+    body = f'{{"series": [{{"name": "t", "values": [{",".join(values)}]}}]}}'
+    resp = client.post("/invocations", data=body.encode(), content_type=JSON)
+    assert resp.status_code == 200, resp.data
