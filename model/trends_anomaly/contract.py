@@ -24,7 +24,7 @@ import orjson
 from serving.invocation import JSON, Answer, Invocation
 
 from .answer_csv import anomalies_csv
-from .detect import legacy_rows, run_method
+from .detect import dbscan_min_points, legacy_rows, run_method
 from .errors import (
     EMPTY_FILE_HINT,
     EMPTY_FILE_MESSAGE,
@@ -44,6 +44,7 @@ from .params import parse_attributes, resolve
 from .partial import partial_period_warning
 from .settings import Settings
 from .sparse_note import constant_warning, crowded_warning, short_warning, sparse_warning
+from .stl import MAX_PERIOD as STL_MAX_PERIOD
 from .stl import min_points
 from .timeaxis import infer_step, parse_timestamps
 from .trends import (
@@ -374,14 +375,54 @@ def _legacy_params(doc: dict[str, Any]) -> dict[str, Any]:
         # never had, and which the short-series check below cannot count: it was a 500).
         return doc[key] if _sets(doc, key) else _LEGACY_DEFAULTS[key]
 
-    if seasonality:
-        return resolve({"method": "stl", "period": given("period"), "alpha": 0.05})
-    return resolve({"method": "dbscan", "eps": given("eps"), "min_pts": given("min_pts")})
+    try:
+        if seasonality:
+            return resolve({"method": "stl", "period": given("period"), "alpha": 0.05})
+        return resolve({"method": "dbscan", "eps": given("eps"), "min_pts": given("min_pts")})
+    except BadParameter as e:  # resolve's hints speak of method=auto and inferred seasons
+        hint = _LEGACY_HINTS.get(e.parameter or "", e.hint)
+        raise BadParameter(e.message, hint, parameter=e.parameter) from None
+
+
+# A legacy body's keys, told as the body writes them (it takes no method and no inferred
+# season: a period left out is the original app's 12).
+_LEGACY_HINTS = {
+    "period": f'"period" is STL\'s season: an integer from 2 to {STL_MAX_PERIOD} points (12 when '
+    'left out). For no season send "seasonality": false (DBSCAN with "eps" and "min_pts"), '
+    'or send {"csv": ...} with "method": "auto".',
+    "eps": '"eps" is DBSCAN\'s neighbourhood radius, a number above 0 on the 0 to 1 scale of '
+    "time and value (0.1 when left out).",
+    "min_pts": '"min_pts" is the number of points (itself included) within "eps" that make a '
+    "core point, an integer of 1 or more (4 when left out).",
+}
 
 
 def _sets(doc: dict[str, Any], key: str) -> bool:
     """Whether a legacy body sets ``key``: null and "" set nothing (resolve's rule for a blank)."""
     return doc.get(key) not in (None, "")
+
+
+def _legacy_dbscan_fits(table: Table, doc: dict[str, Any], params: dict[str, Any]) -> None:
+    """A legacy DBSCAN request answered in JSON (each term on its own) on fewer points than
+    its eps and min_pts can make a cluster of, told in the body's keys: DBSCAN's own refusal
+    speaks of method=auto and the page's fields. (The CSV answer keeps the original's rows.)"""
+    if params["method"] != "dbscan":
+        return
+    eps, min_pts = params["eps"], params["min_pts"]
+    needed = dbscan_min_points(eps, min_pts)
+    short = next((s for s in table.series if len(s.values) < needed), None)
+    if short is None:
+        return
+    given = [f'"{k}": {json.dumps(doc[k])}' for k in ("eps", "min_pts") if _sets(doc, k)]
+    said = " and ".join(given) + " in the request" if given else "the original app's defaults"
+    raise TooFewPoints(
+        f"DBSCAN with eps={eps:g} and min_pts={min_pts} ({said}) needs at least {needed} "
+        f"points, or it flags every one (points are 1/(n - 1) apart in its scaled time); "
+        f"'{short.name}' has {len(short.values)}.",
+        'Send more rows, a larger "eps" or a smaller "min_pts" in the body, or leave out '
+        "Accept: application/json for the original app's CSV of row numbers; or send "
+        '{"csv": ...} with "method": "auto".',
+    )
 
 
 def _legacy_season_fits(table: Table, doc: dict[str, Any], params: dict[str, Any]) -> None:
@@ -611,6 +652,8 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
     params = _legacy_params(doc) if legacy else resolve(raw, settings.defaults)
     if legacy:
         _legacy_season_fits(table, doc, params)
+        if out_type != CSV:
+            _legacy_dbscan_fits(table, doc, params)
     log = {
         "method": params["method"],
         "series": len(table.series),

@@ -259,3 +259,28 @@ def test_a_series_value_may_be_a_number_null_or_below_one(client, value):
     body = f'{{"series": [{{"name": "t", "values": [{",".join(values)}]}}]}}'
     resp = client.post("/invocations", data=body.encode(), content_type=JSON)
     assert resp.status_code == 200, resp.data
+
+
+# What a legacy body cannot take: the new API's parameters, methods and the page's fields.
+NOT_LEGACY_WORDS = ("method=", "inferred from the timestamps", "Neighbourhood radius", "page")
+
+
+@pytest.mark.parametrize(
+    "extra, accept",
+    [
+        ({"period": 0}, None),
+        ({"period": 1}, None),
+        ({"period": 2000}, None),
+        ({"period": "x"}, None),
+        ({"seasonality": False}, JSON),  # DBSCAN on too few points, answered in JSON
+        ({"seasonality": False, "eps": 0.05, "min_pts": 9}, JSON),
+    ],
+)
+def test_a_legacy_error_hint_speaks_of_the_legacy_keys(client, extra, accept):
+    body = {"data": csv_text(10), **extra}
+    headers = {"Accept": accept} if accept else {}
+    resp = client.post("/invocations", data=json.dumps(body), content_type=JSON, headers=headers)
+    assert resp.status_code == 400, resp.data
+    hint = json.loads(resp.data)["error"]["hint"]
+    assert not [w for w in NOT_LEGACY_WORDS if w in hint], hint
+    assert '"' in hint, hint  # names a body key, as the body writes it
