@@ -222,14 +222,30 @@ def legacy_rows(series: list[Series], params: dict[str, Any]) -> list[int]:
     sees the row number as a feature; reversing it mirrors the points, so its noise is the
     same points either way.)"""
     if params["method"] == "dbscan":
-        check_dbscan_size(len(series[0].values))
         _check_rows_line_up(series)
+        _check_legacy_dbscan_size(len(series[0].values), len(series))
         noise, _ = dbscan.noise_points([s.values for s in series], params["eps"], params["min_pts"])
         return sorted(_file_rows(series[0], noise))
     rows: set[int] = set()
     for s in series:
         rows.update(_file_rows(s, (a.index for a in detect_stl(s, params).anomalies)))
     return sorted(rows)
+
+
+def _check_legacy_dbscan_size(rows: int, columns: int) -> None:
+    """The legacy DBSCAN reads every column at once, each a dimension of its neighbourhoods:
+    its range counts grow with rows x columns (20 000 rows x 25 columns at eps=1.0 took 120 s,
+    past SageMaker's 60 s). Its budget is one term's, in points: a Google Trends export (5
+    terms, about 270 rows) is a fraction of it."""
+    if rows * columns > dbscan.MAX_POINTS:
+        raise BadParameter(
+            f'A legacy DBSCAN request ("seasonality": false) reads all the columns at once, '
+            f"and handles at most {dbscan.MAX_POINTS} points (rows x columns); this file has "
+            f"{rows} rows x {columns} columns = {rows * columns}.",
+            "Send fewer rows or columns (a Google Trends export has at most 5 terms), "
+            '"seasonality": true (STL on each term), or add Accept: application/json '
+            f"(DBSCAN on each term, up to {dbscan.MAX_POINTS} points each).",
+        )
 
 
 def _check_rows_line_up(series: list[Series]) -> None:

@@ -284,3 +284,32 @@ def test_a_legacy_error_hint_speaks_of_the_legacy_keys(client, extra, accept):
     hint = json.loads(resp.data)["error"]["hint"]
     assert not [w for w in NOT_LEGACY_WORDS if w in hint], hint
     assert '"' in hint, hint  # names a body key, as the body writes it
+
+
+def _wide_csv(rows: int, columns: int) -> str:
+    head = "Week," + ",".join(f"t{j}: (Worldwide)" for j in range(columns))
+    lines = (
+        f"{_week(i)}," + ",".join(str((i * (j + 3)) % 97) for j in range(columns))
+        for i in range(rows)
+    )
+    return head + "\n" + "\n".join(lines) + "\n"
+
+
+def test_a_legacy_dbscan_over_more_points_than_it_handles_is_refused_by_size(client):
+    """The legacy DBSCAN reads every column at once; its range counts grow with the points'
+    neighbours, and 20 000 rows x 25 columns at eps=1.0 took 120 s in process (past
+    SageMaker's 60 s). Its budget is points, rows x columns, as for one term."""
+    from trends_anomaly.dbscan import MAX_POINTS
+
+    rows = MAX_POINTS // 5 + 1
+    body = {"data": _wide_csv(rows, 5), "seasonality": False, "eps": 1.0}
+    resp = client.post("/invocations", data=json.dumps(body), content_type=JSON)
+    assert resp.status_code == 400, resp.data[:300]
+    error = json.loads(resp.data)["error"]
+    assert error["code"] == "bad_parameter"
+    assert f"{rows} rows" in error["message"] and str(rows * 5) in error["message"], error
+    assert '"seasonality": true' in error["hint"], error
+    # A Google Trends export (5 terms, ~270 rows) and its like are answered as before.
+    body = {"data": _wide_csv(MAX_POINTS // 5, 5), "seasonality": False, "eps": 1.0}
+    resp = client.post("/invocations", data=json.dumps(body), content_type=JSON)
+    assert resp.status_code == 200, resp.data[:300]
