@@ -27,9 +27,14 @@ class EsdResult:
 def critical_values(n: int, alpha: float, k: int) -> np.ndarray:
     """λ_1..λ_k of the generalized ESD test for a sample of size n."""
     i = np.arange(1, k + 1, dtype=float)
-    p = 1.0 - alpha / (2.0 * (n - i + 1))
-    t = stdtrit(n - i - 1, p)
-    return (n - i) * t / np.sqrt((n - i - 1 + t**2) * (n - i + 1))
+    df = n - i - 1
+    # The upper tail's quantile as minus the lower one's: 1 - alpha / (2(n - i + 1)) rounds
+    # to 1 below alpha ~1e-16 (t = inf, then λ = inf / inf = NaN); the tail itself does not.
+    t = -stdtrit(df, alpha / (2.0 * (n - i + 1)))
+    # λ = (n - i) t / sqrt((df + t²)(n - i + 1)), written to tend to (n - i) / sqrt(n - i + 1)
+    # as t grows without bound (a tail past the smallest double gives t = inf).
+    with np.errstate(divide="ignore", over="ignore"):
+        return (n - i) / np.sqrt((df / t**2 + 1.0) * (n - i + 1))
 
 
 def generalized_esd(

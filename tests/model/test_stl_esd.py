@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 from statsmodels.tsa.seasonal import STL
+from trends_anomaly import esd
 from trends_anomaly.esd import generalized_esd
 from trends_anomaly.stl import stl_decompose
 
@@ -72,3 +73,20 @@ def test_esd_finds_planted_outliers_and_nothing_in_clean_noise():
 def test_esd_on_tiny_or_constant_input():
     assert len(generalized_esd(np.ones(3)).indices) == 0
     assert len(generalized_esd(np.ones(50), 0.05, 5).indices) == 0
+
+
+@pytest.mark.parametrize("alpha", [1e-17, 1e-100, 1e-300, 5e-324])
+def test_a_tiny_alpha_has_finite_critical_values_not_nan(alpha):
+    """alpha is any number in (0, 0.5); below ~1e-16, 1 - alpha / (2(n - i + 1)) rounded to 1,
+    the t quantile was inf and λ = inf / inf: NaN, with a RuntimeWarning, and the STL band
+    collapsed to zero width. A smaller alpha is a larger critical value, bounded by
+    (n - i) / sqrt(n - i + 1)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tiny = esd.critical_values(100, alpha, 5)
+    usual = esd.critical_values(100, 1e-10, 5)
+    i = np.arange(1, 6)
+    assert np.isfinite(tiny).all(), tiny
+    assert (tiny >= usual).all() and (tiny <= (100 - i) / np.sqrt(100 - i + 1) + 1e-12).all()
