@@ -39,7 +39,7 @@ from deploy.resources import registered
 from deploy.resources import site as site_resource
 from deploy.resources.base import ResourceType
 from deploy.site_manifest import stale_build
-from deploy.world import Desired, Unread, World, refused_read
+from deploy.world import Desired, Unread, World, key_of, refused_read
 
 
 @dataclass
@@ -166,6 +166,7 @@ class Engine:
         world = World(account=self.names.account, region=self.names.region)
         for record in ecr_resource.RESOURCE.observe(self.aws, self.names, desired, world):
             world.add(record)
+        self.check_owner(world, desired)  # a repository of its name not made here: not ours
         actions = planner.plan([ecr_resource.RESOURCE], desired, world)
         executor = self.executor(world)
         try:
@@ -222,13 +223,14 @@ class Engine:
         account's, shared with every stack's plans)."""
         return self.observe(types=[iam_resource.RESOURCE])
 
-    def check_roles(self, world: World) -> None:
+    def check_roles(self, world: World, desired: Desired | None = None) -> None:
         """Stop before any change when the stack's roles (global names) serve the project's
-        stack in another region: applying here would rewrite them under that stack."""
+        stack in another region: applying here would rewrite them under that stack; and on
+        what `check_owner` stops (``desired``: what the plan would make or change)."""
         problem = stacks.roles_taken(world, self.names)
         if problem:
             raise DeployError(problem)
-        self.check_owner(world)
+        self.check_owner(world, desired)
 
     def check_owner_before_lock(self) -> None:
         """`check_owner` on the stack's bucket, before apply takes its lock: the lock is an
@@ -249,10 +251,15 @@ class Engine:
             world = self.read_roles()
         self.check_owner(world)
 
-    def check_owner(self, world: World) -> None:
+    def check_owner(self, world: World, desired: Desired | None = None) -> None:
         """Stop before any change when what this stack's names find is another project's
-        (its ``project`` tag): two projects' ``{project}-{env}`` can read the same."""
+        (its ``project`` tag): two projects' ``{project}-{env}`` can read the same. With
+        ``desired`` (a plan's), also when a resource of a name it wants was not made by this
+        project (`stacks.not_made_here`): apply would take it over. Destroy passes none: it
+        leaves such a resource (`stacks.kept_unowned`)."""
         problem = stacks.names_taken(world, self.names)
+        if problem is None and desired is not None:
+            problem = stacks.not_made_here(world, self.names, (key_of(r) for r in desired))
         if problem:
             raise DeployError(problem)
 
@@ -280,8 +287,10 @@ class Engine:
             desired = self.desired(inputs)
             world = self.observe(desired, roles=_roles_of(world))
             notes.append(same.note)
-        self.check_roles(world)
-        actions = planner.plan(self.types, desired, world)
+        self.check_roles(world, desired)
+        # Its clean-up (superseded configs, old models) leaves what this project did not make.
+        actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
+        notes += stacks.kept_unowned(world, self.names, by="apply")
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
         dearer = costs.plan_warning(self.cfg, world)
         throttled = http_api_resource.throttle_warning(self.cfg)

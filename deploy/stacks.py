@@ -248,22 +248,79 @@ def owned(world: World, names: Names) -> World:
     return mine
 
 
-def _label(record: Any) -> str:
+def _label(record: Any, path: bool = False) -> str:
+    """``IAM role NAME (ARN)``; ``path``: a role's path too (IAM role names are unique in an
+    account whatever the path, so one at another path still takes the name)."""
     what = TAGGED_AT_CREATE.get(record.KIND, record.KIND.replace("_", " "))
     arn = getattr(record, "arn", None)
-    return f"{what} {record.name}" + (f" ({arn})" if arn else "")
+    where = getattr(record, "path", None) if path and record.KIND == "iam_role" else None
+    said = ", ".join(str(part) for part in (arn, where and f"path {where}") if part)
+    return f"{what} {record.name}" + (f" ({said})" if said else "")
 
 
-def kept_unowned(world: World, names: Names) -> list[str]:
-    """What destroy says of each resource it leaves because this project did not make it."""
+def kept_unowned(world: World, names: Names, by: str = "destroy") -> list[str]:
+    """What destroy (or apply, ``by``: its clean-up of superseded configs and old models)
+    says of each resource it leaves because this project did not make it."""
     return [
         f"Kept {_label(r)}: it does not carry this project's tag (project={names.project}), "
         "so this project did not create it (it was made by hand or by other tooling) and "
-        "destroy leaves it. If it is really a leftover of this stack, delete it by hand; "
+        f"so {by} leaves it. If it is really a leftover of this stack, delete it by hand; "
         "otherwise give this stack other names (`project:` or the environment's name in "
         "config.yaml)."
         for r in unowned(world, names)
     ]
+
+
+def _tag_command(record: Any, names: Names) -> str:
+    """The AWS CLI command that tags ``record`` as this project's (adopts it on purpose)."""
+    region = f"--region {names.region}"
+    if record.KIND == "iam_role":
+        return (
+            f"aws iam tag-role --role-name {record.name} --tags Key=project,Value={names.project}"
+        )
+    if record.KIND == "lambda_function":
+        return (
+            f"aws lambda tag-resource {region} --resource {record.arn} "
+            f"--tags project={names.project}"
+        )
+    if record.KIND == "ecr_repository":
+        return (
+            f"aws ecr tag-resource {region} --resource-arn {record.arn} "
+            f"--tags Key=project,Value={names.project}"
+        )
+    return (  # the SageMaker kinds
+        f"aws sagemaker add-tags {region} --resource-arn {record.arn} "
+        f"--tags Key=project,Value={names.project}"
+    )
+
+
+def not_made_here(world: World, names: Names, wanted: Iterable[tuple[str, str]]) -> str | None:
+    """Why apply cannot run here, or None: a resource with a name this stack gives its kind
+    (``wanted``: the desired records' keys) was not made by this project (`unowned`: of a
+    kind tagged at its creation, without the project's tag). Apply would rewrite and tag it
+    (and destroy then delete it): it is not taken over silently, but adopted on purpose, by
+    tagging it, as Terraform asks for an explicit import of what already exists."""
+    keys = set(wanted)
+    found = [r for r in unowned(world, names) if (r.KIND, r.name) in keys]
+    if not found:
+        return None
+    said = "; ".join(
+        f"{_label(r, path=True)} was not created by this project: it does not carry this "
+        f"project's tag (project={names.project}), so it was made by hand or by other "
+        f"tooling (adopt it: `{_tag_command(r, names)}`)"
+        for r in found
+    )
+    role = any(r.KIND == "iam_role" for r in found)
+    return (
+        f"{said}. This stack needs resources of these names, and apply would rewrite and tag "
+        "them as its own, after which destroy would delete them."
+        + (" IAM role names are unique in an account whatever the path." if role else "")
+        + " Nothing was changed. Either adopt them on purpose, if they really are this "
+        "stack's, by tagging them as this project's (the command given for each), then run "
+        "plan again; or give this stack other names (`project:`, or the environment's name "
+        "under `environments:`, in config.yaml); see deploy/README.md, 'Project and "
+        "environment names'."
+    )
 
 
 def kept_roles(world: World) -> list[str]:

@@ -272,8 +272,12 @@ def push_fake_image(repository: str, tag: str, region: str = "us-east-1") -> str
     Docker v2 manifest under ``tag`` (its own image: another tag has another digest); returns
     the image's digest."""
     ecr = _client("ecr", region)
+    # The stack's repository as `deploy image` creates it: tagged as the project's in the
+    # CreateRepository call (apply stops on an untagged one: stacks.not_made_here).
+    ours = repository == PROJECT or repository.startswith(f"{PROJECT}-pr-")
+    tags = [{"Key": "project", "Value": PROJECT}] if ours else []
     with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
-        ecr.create_repository(repositoryName=repository)
+        ecr.create_repository(repositoryName=repository, tags=tags)
     manifest = {
         "schemaVersion": 2,
         "mediaType": DOCKER_V2,

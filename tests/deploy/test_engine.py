@@ -666,7 +666,7 @@ def test_without_image_flag_the_model_is_built_only_when_ecr_lacks_the_hash_tag(
     assert model.steps[-1].params["PrimaryContainer"]["Image"] == img.name
     # Once ECR has that tag (pushed by an earlier run), nothing is built.
     ecr = session().client("ecr")
-    ecr.create_repository(repositoryName=PROJECT)
+    ecr.create_repository(repositoryName=PROJECT, tags=[{"Key": "project", "Value": PROJECT}])
     manifest = json.dumps(
         {
             "schemaVersion": 2,

@@ -1,5 +1,6 @@
 """Destroy deletes only what this project made: a resource found by the stack's names that
-does not carry its ``project`` tag (made by hand or by other tooling) is left, and said so.
+does not carry its ``project`` tag (made by hand or by other tooling) is left, and said so;
+apply neither deletes nor takes one over.
 Against the moto server, through the CLI as an operator runs it."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from deploy.cli import main
 from deploy.naming import VARIANT
 from deploy.resources import iam
-from tests.deploy.deploy_helpers import PROJECT, engine, inventory, push_fake_image, session
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, inventory, push_fake_image, session
 from tests.support.aws_clock import CLOCK, DELAYS
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -49,8 +50,8 @@ def test_a_hand_made_role_with_the_stacks_name_is_not_destroyed(project: Path, c
     arn = _hand_made_role()
     cfg = str(project / "config.yaml")
     capsys.readouterr()
-    assert main(["--config", cfg, "plan"]) == 2  # changes, one a stop
-    said = " ".join(capsys.readouterr().out.split())
+    assert main(["--config", cfg, "plan"]) == 1  # stopped before any change
+    said = " ".join(capsys.readouterr().err.split())
     assert "IAM cannot change a role's path: run `destroy --yes`" not in said, said
     for words in (
         f"IAM role {ROLE} ({arn}, path /elsewhere/) was not created by this project",
@@ -254,3 +255,136 @@ def test_destroy_removes_the_stack_and_leaves_only_what_it_did_not_make(
     assert said.err.startswith("error: 1 resource(s) with this stack's names were left"), said
     left = {kind: names for kind, names in inventory().items() if names}
     assert left == {"models": [f"{PROJECT}-m-0123abcd"]}, left
+
+
+def _config_exists(name: str) -> bool:
+    found = session().client("sagemaker").list_endpoint_configs(NameContains=name)
+    return any(c["EndpointConfigName"] == name for c in found["EndpointConfigs"])
+
+
+def test_apply_leaves_a_hand_made_config_and_model_of_the_stacks_pattern(
+    project: Path, capsys
+) -> None:
+    """Apply deletes the stack's superseded configs (`{stack}-c-<8 hex>`) and their models:
+    it deleted one made by hand without the project's tag too, whatever its tags."""
+    engine(project).apply()
+    _config_and_model("model")
+    variant = {
+        "VariantName": VARIANT,
+        "ModelName": f"{PROJECT}-m-0123abcd",
+        "ServerlessConfig": SERVERLESS,
+    }
+    session().client("sagemaker").create_endpoint_config(
+        EndpointConfigName=f"{PROJECT}-c-0123abcd", ProductionVariants=[variant]
+    )
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert _config_exists(f"{PROJECT}-c-0123abcd"), f"apply deleted a hand-made config: {out}"
+    models = session().client("sagemaker").list_models(NameContains=f"{PROJECT}-m-0123abcd")
+    assert models["Models"], f"apply deleted a hand-made model: {out}"
+    for kept in (
+        f"Kept SageMaker endpoint config {PROJECT}-c-0123abcd (arn:aws:sagemaker:",
+        f"Kept SageMaker model {PROJECT}-m-0123abcd (arn:aws:sagemaker:",
+    ):
+        assert kept in out and "so apply leaves it" in out, out
+
+
+def _role_at_the_stacks_path() -> None:
+    session().client("iam").create_role(
+        RoleName=ROLE, Path=f"/{PROJECT}/", AssumeRolePolicyDocument=json.dumps(TRUST)
+    )
+
+
+# kind: (make it by hand, untagged, with the name the stack gives that kind; its tags now;
+# the command the refusal gives to adopt it)
+TAKEN_OVER: dict[str, tuple[Callable[[], object], Callable[[], dict[str, str]], str]] = {
+    "iam_role": (
+        _role_at_the_stacks_path,
+        lambda: {
+            t["Key"]: t["Value"]
+            for t in session().client("iam").list_role_tags(RoleName=ROLE)["Tags"]
+        },
+        f"aws iam tag-role --role-name {ROLE} --tags Key=project,Value={PROJECT}",
+    ),
+    "ecr_repository": (
+        HAND_MADE["ecr_repository"][0],
+        lambda: {
+            t["Key"]: t["Value"]
+            for t in session()
+            .client("ecr")
+            .list_tags_for_resource(
+                resourceArn=f"arn:aws:ecr:us-east-1:123456789012:repository/{PROJECT}"
+            )["tags"]
+        },
+        "aws ecr tag-resource --region us-east-1 --resource-arn "
+        f"arn:aws:ecr:us-east-1:123456789012:repository/{PROJECT} "
+        f"--tags Key=project,Value={PROJECT}",
+    ),
+    "lambda_function": (
+        HAND_MADE["lambda_function"][0],
+        lambda: (
+            session()
+            .client("lambda")
+            .list_tags(Resource=f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}")[
+                "Tags"
+            ]
+        ),
+        "aws lambda tag-resource --region us-east-1 --resource "
+        f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION} --tags project={PROJECT}",
+    ),
+    "endpoint": (
+        _endpoint_with_autoscaling,
+        lambda: {
+            t["Key"]: t["Value"]
+            for t in session()
+            .client("sagemaker")
+            .list_tags(ResourceArn=f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{PROJECT}")[
+                "Tags"
+            ]
+        },
+        "aws sagemaker add-tags --region us-east-1 --resource-arn "
+        f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{PROJECT} "
+        f"--tags Key=project,Value={PROJECT}",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TAKEN_OVER))
+def test_plan_and_apply_stop_on_a_hand_made_resource_with_the_stacks_name(
+    project: Path, capsys, kind: str
+) -> None:
+    """Apply rewrote and tagged a resource made by hand with the name the stack gives its
+    kind (after which destroy deleted it): it now stops before any change, says whose it is
+    not, and the two ways on (tag it on purpose, or rename the stack)."""
+    make, tags, command = TAKEN_OVER[kind]
+    make()
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    for argv in (["plan"], ["apply"]):
+        code = main(["--config", cfg, *argv, "--image", IMAGE])
+        said = capsys.readouterr()
+        err = " ".join(said.err.split())
+        assert code == 1, (argv, said)
+        for words in (
+            "was not created by this project",
+            f"it does not carry this project's tag (project={PROJECT})",
+            "Nothing was changed",
+            command,
+            "give this stack other names (`project:`, or the environment's name",
+        ):
+            assert words in err, (argv, err)
+    assert "project" not in tags(), f"apply took over a {kind} this project did not create"
+    made = [m for m in inventory()["models"] if m.startswith(PROJECT)]
+    assert made == [], f"the refused apply created {made}"
+
+
+def test_image_stops_on_a_hand_made_repository_with_the_stacks_name(project: Path, capsys) -> None:
+    """`deploy image` planned the stack's repository alone and tagged a hand-made one."""
+    make, tags, command = TAKEN_OVER["ecr_repository"]
+    make()
+    assert main(["--config", str(project / "config.yaml"), "image"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "was not created by this project" in err and command in err, err
+    assert "project" not in tags(), "deploy image took over a repository it did not create"

@@ -27,7 +27,7 @@ def _push(tag: str, media_type: str) -> str:
     """Put a manifest of ``media_type`` into moto's ECR, as a push would."""
     ecr = session().client("ecr")
     with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
-        ecr.create_repository(repositoryName=PROJECT)
+        ecr.create_repository(repositoryName=PROJECT, tags=[{"Key": "project", "Value": PROJECT}])
     if media_type == OCI_INDEX:  # what Docker 29 + containerd store pushes with an attestation
         manifest = {
             "schemaVersion": 2,

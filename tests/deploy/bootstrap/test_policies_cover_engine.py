@@ -482,7 +482,7 @@ def test_each_environments_plan_reads_only_endpoints_the_plan_role_grants(projec
     m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
     others = [f"{T.project}-{s}" for s in ("staging", "pr-7", "dev")]
     for name in [*others, T.project]:
-        other_endpoint(sm, name, m5, config=f"{name}-c-0123abcd")
+        other_endpoint(sm, name, m5, config=f"{name}-c-0123abcd", project=T.project)
     requests: list[Request] = []
     for env in ("production", "staging"):
         eng = Engine(load_config(cfg, env), project, Aws(T.region, session()), image=IMAGE,
