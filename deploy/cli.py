@@ -795,7 +795,8 @@ class DestroyRun:
         status: str = "",
         incomplete: Incomplete | None = None,
     ) -> dict[str, Any]:
-        """The summary: ``status`` "destroyed", "nothing to destroy", else "failed" with
+        """The summary: ``status`` "destroyed", "nothing to destroy" (`_destroy` makes either
+        "kept unowned" when it left what this project did not make), else "failed" with
         ``stage`` and the error (an `Incomplete`'s failures, left, untried and unconfirmed)."""
         summary: dict[str, Any] = {"status": status or "failed"}
         if err is not None:
@@ -864,6 +865,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         run.summary = run.said(eng, status="nothing to destroy")
         if unowned:  # its names are still taken: the next apply stops on what was left
             print(f"error: {_unowned_left(unowned)}", file=sys.stderr)
+            run.summary.update(status="kept unowned", error=_unowned_left(unowned))
             return 1
         return 0
     print(render.text(actions, f"{_header(eng)} destroy"))
@@ -920,6 +922,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         return 1
     if unowned:  # its names are still taken: the next apply stops on what was left
         print(f"error: {_unowned_left(unowned)}", file=sys.stderr)
+        run.summary.update(status="kept unowned", error=_unowned_left(unowned))
         return 1
     return 0
 

@@ -388,3 +388,23 @@ def test_image_stops_on_a_hand_made_repository_with_the_stacks_name(project: Pat
     err = " ".join(capsys.readouterr().err.split())
     assert "was not created by this project" in err and command in err, err
     assert "project" not in tags(), "deploy image took over a repository it did not create"
+
+
+@pytest.mark.parametrize("deployed", [False, True])
+def test_destroy_summary_says_it_left_what_this_project_did_not_make(
+    project: Path, deployed: bool
+) -> None:
+    """Only a hand-made repository of the stack's name: the summary said "nothing to destroy"
+    (and, with the stack deployed, "destroyed") while destroy exited 1."""
+    if deployed:
+        engine(project).apply()
+        _config_and_model("model")
+    else:
+        HAND_MADE["ecr_repository"][0]()
+    summary = project / "destroy.json"
+    argv = ["--config", str(project / "config.yaml"), "destroy", "--yes"]
+    assert main([*argv, "--summary-json", str(summary)]) == 1
+    written = json.loads(summary.read_text())
+    assert written["status"] == "kept unowned", written
+    assert written["error"].startswith("1 resource(s) with this stack's names were left"), written
+    assert len(written["kept"]) == 1 and bool(written["removed"]) is deployed, written
