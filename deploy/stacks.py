@@ -318,8 +318,8 @@ def not_made_here(world: World, names: Names, wanted: Iterable[tuple[str, str]])
         + " Nothing was changed. Either adopt them on purpose, if they really are this "
         "stack's, by tagging them as this project's (the command given for each), then run "
         "plan again; or give this stack other names (`project:`, or the environment's name "
-        "under `environments:`, in config.yaml); see deploy/README.md, 'Project and "
-        "environment names'."
+        "under `environments:`, in config.yaml); "
+        "see deploy/README.md, 'Project and environment names'."
     )
 
 
