@@ -46,7 +46,7 @@ from .settings import Settings
 from .sparse_note import constant_warning, crowded_warning, short_warning, sparse_warning
 from .stl import MAX_PERIOD as STL_MAX_PERIOD
 from .stl import min_points
-from .timeaxis import infer_step, parse_timestamps
+from .timeaxis import first_not_a_date, infer_step, parse_timestamps
 from .trends import (
     LESS_THAN_ONE,
     MAX_POINTS,
@@ -317,7 +317,7 @@ def _series_from_json(items: Any) -> Table:
 
 def _not_dates(k: int, labels: list[str]) -> BadJson:
     """series[k].timestamps did not read as dates: the first that is not one alone, named."""
-    i = next((i for i, t in enumerate(labels) if parse_timestamps([t]) is None), None)
+    i = first_not_a_date(labels)
     what = (
         f"series[{k}].timestamps are not dates in one format."
         if i is None

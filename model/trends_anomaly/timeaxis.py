@@ -11,6 +11,7 @@ the export's convention (``DateOrder``, from its language) decides and a note sa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -146,12 +147,80 @@ def read_dates(
     column = _read_any(cells, plain_iso, convention)
     if column is None or not len(column.timestamps):
         return column
-    stamps = column.timestamps
-    return column if ((stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)).all() else None
+    return column if _in_calendar(column.timestamps) else None
 
 
 _FIRST_DAY = np.datetime64("0001-01-01T00:00:00", "s")
 _PAST_LAST_DAY = np.datetime64("10000-01-01T00:00:00", "s")
+
+
+def _in_calendar(stamps: np.ndarray) -> bool:
+    """Every stamp in the years 1-9999 (NaT is not)."""
+    return bool(((stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)).all())
+
+
+def first_not_a_date(cells: list[str]) -> int | None:
+    """The index of the first cell that is not a date on its own (``read_dates([cell])`` is
+    None), or None when each one is: the cell an error names when a column is not dates.
+
+    The same answer as reading each cell alone, at about the cost of reading the column once
+    (each alone costs ~18 microseconds: 1.8 s for 100 000 timestamps): the cells are read in
+    groups, a group that reads is good cell by cell, and a group that does not is halved, down
+    to the cell at fault. A group is read the way its cells would be alone, numpy's reader for
+    the cells numpy would take and the slower readers for the rest, since a mixed column can
+    read where one of its cells alone does not (numpy reads "20200101" as the year 20200101,
+    refused; beside "2020-01-02T00:00Z", the ISO reader takes it as 2020-01-01).
+    """
+    prepared, by_numpy, slow = list(cells), [], []
+    if numpy_can_parse(cells):  # then every cell alone is numpy's too
+        by_numpy = list(range(len(cells)))
+    else:
+        for i, cell in enumerate(cells):  # as _read_any reads one cell
+            if numpy_can_parse([cell]):
+                by_numpy.append(i)
+                continue
+            prepared[i] = _normalise(cell)
+            (by_numpy if numpy_can_parse([prepared[i]]) else slow).append(i)
+    first = _first_failing(
+        cells, by_numpy, lambda group: _numpy_reads([prepared[i] for i in group])
+    )
+    if first is not None:
+        slow = [i for i in slow if i < first]
+    other = _first_failing(cells, slow, lambda group: _slow_reads([prepared[i] for i in group]))
+    return min((i for i in (first, other) if i is not None), default=None)
+
+
+def _first_failing(
+    cells: list[str], indices: list[int], reads: Callable[[list[int]], bool]
+) -> int | None:
+    """The first of ``indices`` whose cell alone is not a date. ``reads(group)`` true means
+    every cell of the group is one alone; a group it refuses is halved, the left half first."""
+    pending = [indices] if indices else []  # the leftmost group last, taken first
+    while pending:
+        group = pending.pop()
+        if len(group) == 1:
+            if read_dates([cells[group[0]]]) is None:
+                return group[0]
+        elif not reads(group):
+            half = len(group) // 2
+            pending += [group[half:], group[:half]]
+    return None
+
+
+def _numpy_reads(cells: list[str]) -> bool:
+    """numpy reads each cell as a date in the calendar (what each alone would read as)."""
+    try:
+        stamps = np.array(cells, dtype="datetime64[s]")
+    except ValueError:
+        return False
+    return not np.isnat(stamps).any() and _in_calendar(stamps)
+
+
+def _slow_reads(cells: list[str]) -> bool:
+    """The slower readers take the cells together (then each alone, which numpy would not
+    take, reads too: one per cell, or the column's day/month order, which one alone has)."""
+    column = _parse_slow(cells, DEFAULT_CONVENTION)
+    return column is not None and _in_calendar(column.timestamps)
 
 
 def _read_any(

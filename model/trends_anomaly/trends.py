@@ -25,7 +25,7 @@ import numpy as np
 from .errors import ApiError, BadCsv, NoNumericColumn
 from .exportlocale import PREAMBLE_KEY, date_convention
 from .file_kinds import other_export
-from .timeaxis import infer_step, looks_like_date, numpy_can_parse, read_dates
+from .timeaxis import first_not_a_date, infer_step, looks_like_date, numpy_can_parse, read_dates
 from .types import Series, Step
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
@@ -628,7 +628,8 @@ def _other_axis(cells: list[str], convention) -> _Axis | None:
 
 
 def _not_dates(labels: list[str]) -> BadCsv:
-    bad = next((c for c in labels if read_dates([c]) is None), labels[0])
+    i = first_not_a_date(labels)
+    bad = labels[0 if i is None else i]
     if all(_is_number(c) for c in labels):
         return BadCsv(
             f"The first column holds numbers ('{bad[:40]}'), not dates.",

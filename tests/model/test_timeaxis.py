@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from trends_anomaly.timeaxis import (
     DEFAULT_CONVENTION,
     DateConvention,
+    first_not_a_date,
     infer_step,
     looks_like_date,
     read_dates,
@@ -198,3 +201,47 @@ def test_a_year_outside_1_to_9999_is_not_a_date(cells):
     # echoes (nor Python's datetime) holds it, and no Trends export writes it.
     assert read_dates(cells) is None
     assert read_dates([cells[-1]]) is None  # so the error can name the cell
+
+
+# Cells of every reader's formats, and the mixes where a column reads but a cell alone does
+# not: numpy takes "20200101" as the year 20200101 (refused) where the ISO reader, beside a
+# zoned time, takes it as 2020-01-01.
+CELLS = [
+    *("2020-01-05", "2020-1-5", "20200101", "2020-01-02T00:00Z", "2020-01-02T05:00+05:30"),
+    *("2020-13-01", "0000-01-01", "10000-01-01", "", " ", "NaT", "T", "soon", "2020-01-01\n"),
+    *(
+        " 2020-01-05 ",
+        "2020-01-05 - 2020-01-11",
+        "2020/01/05",
+        "2020/1/5 14:00",
+        "2020-01-05 14:00",
+    ),
+    *("13/01/2020", "01/13/2020", "05/01/2020", "5.1.20", "17. 5. 2015", "2015.05.17."),
+    *("Jan-20", "12-Jul-20", "Foo-20", "Jan-0000", "1/1/0000", "31/02/2020", "12/07/2020 1:00 PM"),
+    *("0001-01-01T00:00+05:00", "9999-12-31T23:00-05:00", "2021-06-02T14", "2004-01", "2020"),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(CELLS), max_size=40))
+def test_first_not_a_date_names_the_cell_that_is_not_one_alone(cells):
+    """Grouped reads name the same cell as reading each alone (what the errors say)."""
+    alone = next((i for i, c in enumerate(cells) if read_dates([c]) is None), None)
+    assert first_not_a_date(cells) == alone
+
+
+def test_first_not_a_date_reads_a_long_column_in_groups(monkeypatch):
+    """One bad cell among 4096 good ones is found by halving, not by reading each alone."""
+    from trends_anomaly import timeaxis
+
+    cells = np.datetime_as_string(np.datetime64("1900-01-01") + np.arange(4096)).tolist()
+    cells[-1] = "2020-13-01"
+    alone = []
+    read_any = timeaxis._read_any
+    monkeypatch.setattr(
+        timeaxis,
+        "_read_any",
+        lambda c, *a: (alone.append(c) if len(c) == 1 else None) or read_any(c, *a),
+    )
+    assert first_not_a_date(cells) == 4095
+    assert len(alone) <= 2 and alone[-1] == ["2020-13-01"], alone  # and at most its neighbour
