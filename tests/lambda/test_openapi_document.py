@@ -9,6 +9,7 @@ The answers themselves are checked in test_openapi_answers.py.
 from __future__ import annotations
 
 import math
+import re
 import typing
 from typing import Any
 
@@ -386,3 +387,39 @@ def test_a_parameter_the_document_lacks_is_named_with_where_it_goes() -> None:
     assert "components/schemas/NewKnob" in said, said
     for place in ("components/parameters", "CsvRequest", "SeriesRequest", "AnswerParameters"):
         assert place in said, said
+
+
+# ECMA-262's \s (JSON Schema 2020-12 §6.4: a pattern is an ECMA-262 regular expression):
+# WhiteSpace (tab, VT, FF, U+FEFF and Unicode's Zs) and LineTerminator (LF, CR, U+2028-2029),
+# https://tc39.es/ecma262/#sec-characterclassescape. Python's \s, which the validators in
+# these tests use, differs: it has U+001C-001F and U+0085, and not U+FEFF.
+ECMA_SPACE = (
+    "[\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+)
+
+
+def _below_one_taken(text: str) -> bool:
+    try:
+        return contract._series_value(0, 0, text) == trends.LESS_THAN_ONE
+    except errors.ApiError:
+        return False
+
+
+def test_the_below_one_spellings_are_the_ones_the_model_reads() -> None:
+    """A series value's "<1" string: the pattern, read as a client's ECMA-262 validator reads
+    it, takes the same spacing as the model, which strips Python's whitespace (str.strip)
+    around it and between its two signs. With ``\\s`` the document refused "<1" ending in
+    U+001F or U+0085, which the model reads, and allowed one after U+FEFF, a 400."""
+    values = SCHEMAS["SeriesInput"]["properties"]["values"]["items"]["oneOf"]
+    (text,) = [branch for branch in values if branch.get("type") == "string"]
+    pattern = re.compile(text["pattern"].replace("\\s", ECMA_SPACE))
+    spaces = {c for c in map(chr, range(0x3001)) if c.isspace() or re.fullmatch(ECMA_SPACE, c)}
+    spaces |= {"\ufeff", "\u200b", "\u180e", "\u3164"}  # and a few that look blank
+    differ = [
+        (hex(ord(c)), spelled)
+        for c in sorted(spaces)
+        for sign in ("<", "\uff1c")
+        for spelled in (f"{c}{sign}1", f"{sign}{c}1", f"{sign}1{c}", f"{c}{c}{sign}{c}1{c}")
+        if bool(pattern.fullmatch(spelled)) != _below_one_taken(spelled)
+    ]
+    assert differ == []
