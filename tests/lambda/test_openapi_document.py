@@ -423,3 +423,24 @@ def test_the_below_one_spellings_are_the_ones_the_model_reads() -> None:
         if bool(pattern.fullmatch(spelled)) != _below_one_taken(spelled)
     ]
     assert differ == []
+
+
+def _encoding_taken(value: str) -> bool:
+    try:
+        detect_contract.no_content_encoding({"content-encoding": value})
+    except detect_contract.ApiError:
+        return False
+    return True
+
+
+def test_the_content_encoding_case_is_as_the_function_reads_it() -> None:
+    """Content codings are case-insensitive (RFC 9110 §8.4.1) and the function takes
+    `IDENTITY`, which the enum alone does not say: x-case-insensitive must say what it does."""
+    schema = DOC["components"]["parameters"]["ContentEncoding"]["schema"]
+    taken = all(
+        _encoding_taken(spelled)
+        for word in schema["enum"]
+        for spelled in (word.upper(), word.title())
+    )
+    assert taken and all(_encoding_taken(word) for word in schema["enum"])
+    assert schema.get("x-case-insensitive", False) is taken
