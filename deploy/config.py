@@ -41,6 +41,7 @@ from deploy.config_text import (
     keys_not_text,
     not_utf8,
     numbers_in_another_base,
+    tags_refused,
     tags_unreadable,
     yaml_error,
 )
@@ -1527,6 +1528,7 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
             raise ConfigError(_report(p, endless))
         # Before constructing: merge keys rewrite the node.
         early = duplicate_keys(node) + keys_not_text(node)
+        early += tags_refused(node)
         early += numbers_in_another_base(node, _takes_number) + tags_unreadable(node)
         if early:  # constructing may fail where they are (`!!int two`)
             raise ConfigError(_report(p, early))

@@ -269,7 +269,8 @@ def keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
         if not isinstance(k, yaml.ScalarNode) or k.tag == MERGE_TAG:
             continue
         name = f"{key}.{k.value}" if key else k.value
-        if k.tag != STR_TAG and not _tag_unreadable(k):  # that one: tags_unreadable
+        said_elsewhere = _tag_unreadable(k) or _tag_refused(k)  # tags_unreadable, tags_refused
+        if k.tag != STR_TAG and not said_elsewhere:
             read = yaml.safe_load(k.value) if k.value else None
             if read is None or isinstance(read, bool):
                 what = "null" if read is None else str(read).lower()
@@ -353,6 +354,64 @@ def tags_unreadable(
             name = f"{key}.{k.value}" if key else k.value
             name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
             out += tags_unreadable(k, name, seen) + tags_unreadable(v, name, seen)
+    return out
+
+
+# The tags YAML's safe loader reads, by the kind of node each reads.
+_TAG_KINDS: dict[str, type[yaml.Node]] = {
+    **dict.fromkeys(
+        ("null", "bool", "int", "float", "str", "timestamp", "binary", "merge", "value"),
+        yaml.ScalarNode,
+    ),
+    **dict.fromkeys(("seq", "omap", "pairs"), yaml.SequenceNode),
+    **dict.fromkeys(("map", "set"), yaml.MappingNode),
+}
+# Tags that make a value of a type no config.yaml key holds, which the checks after loading
+# took as text or a list: what each makes and what to write instead.
+_NO_KEY_HOLDS = {
+    "binary": (
+        "makes bytes (it decodes base64), which no config.yaml key holds: write the text "
+        "itself, without the tag"
+    ),
+    "set": (
+        "makes a set (the mapping's keys, in no order), which no config.yaml key holds: "
+        "write a list without the tag, [a, b] or one `- item` per line"
+    ),
+    "omap": "makes a list of pairs, which no config.yaml key holds: write a mapping",
+    "pairs": "makes a list of pairs, which no config.yaml key holds: write a mapping",
+}
+
+
+def _tag_refused(node: yaml.Node) -> str | None:
+    """Why config.yaml cannot take the node's tag (None: it can): one that makes bytes, a
+    set or pairs."""
+    name = (node.tag or "").removeprefix(_TAG_PREFIX)
+    if not node.tag.startswith(_TAG_PREFIX) or not isinstance(node, _TAG_KINDS.get(name, ())):
+        return None  # a tag the loader does not know, or not of the node's kind: said by it
+    return f"the tag !!{name} {_NO_KEY_HOLDS[name]}" if name in _NO_KEY_HOLDS else None
+
+
+def tags_refused(node: yaml.Node | None) -> list[str]:
+    """Every key and value written with a tag that makes a value no config.yaml key holds
+    (``!!binary`` bytes, a ``!!set``), by dotted key and line: constructed, they were taken
+    as text and a list without a word."""
+    return _tags_refused(node, "", set())
+
+
+def _tags_refused(node: yaml.Node | None, key: str, seen: set[int]) -> list[str]:
+    if node is None or id(node) in seen:
+        return []
+    seen.add(id(node))
+    why = _tag_refused(node)
+    out = [f"{key or '(top level)'}: line {node.start_mark.line + 1}: {why}"] if why else []
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _tags_refused(item, f"{key}.{i}" if key else str(i), seen)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            name = f"{key}.{k.value}" if key else k.value
+            name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
+            out += _tags_refused(k, name, seen) + _tags_refused(v, name, seen)
     return out
 
 

@@ -431,6 +431,30 @@ def test_a_value_its_yaml_tag_cannot_read_names_the_key(
 
 
 @pytest.mark.parametrize(
+    ("text", "key", "made"),
+    [
+        ("project: !!binary dHJlbmRzLWFub21hbHk=\n", "project: line 1", "makes bytes"),
+        (
+            "api:\n  cors_origins: !!set {https://a.example.com: null}\n",
+            "api.cors_origins: line 2",
+            "makes a set",
+        ),
+        ("tags: !!omap [{team: ml}]\n", "tags: line 1", "makes a list of pairs"),
+        ("tags:\n  !!binary dGVhbQ==: ml\n", "tags.dGVhbQ==: line 2", "makes bytes"),
+    ],
+)
+def test_a_tag_that_makes_bytes_or_a_set_is_refused_by_key(
+    tmp_path: Path, text: str, key: str, made: str
+) -> None:
+    """`!!binary` and `!!set` made bytes and a set that the checks after loading took as the
+    project's name and as a list of origins, without a word: refused, with what to write."""
+    msg = _problem(tmp_path, text)
+    assert f"  - {key}: the tag !!" in msg and made in msg, msg
+    assert "without the tag" in msg or "write a mapping" in msg, msg
+    assert "1 problem(s)" in msg, msg
+
+
+@pytest.mark.parametrize(
     ("text", "key", "holder"),
     [
         ("tags: &t\n  team: *t\n", "tags.team", "tags (line 1)"),
@@ -457,6 +481,7 @@ def test_an_alias_inside_its_own_anchor_is_named_not_a_recursion_error(
     ("text", "said"),
     [
         ("endpoint:\n  instance_count: !!int two\n", "endpoint.instance_count: line 2"),
+        ("project: !!binary dHJlbmRzLWFub21hbHk=\n", "project: line 1: the tag !!binary"),
         ("tags: &t\n  team: *t\n", "tags.team: the alias refers to tags (line 1)"),
         ("project: trends\x1b[0manomaly\n", "line 1, column 16: not valid YAML"),
     ],
