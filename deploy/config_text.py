@@ -357,7 +357,8 @@ def tags_unreadable(
     return out
 
 
-# The tags YAML's safe loader reads, by the kind of node each reads.
+# The tags YAML's safe loader reads, by the kind of node each reads; any other tag ends the
+# load at the first one it meets ("could not determine a constructor"), one per run.
 _TAG_KINDS: dict[str, type[yaml.Node]] = {
     **dict.fromkeys(
         ("null", "bool", "int", "float", "str", "timestamp", "binary", "merge", "value"),
@@ -366,6 +367,7 @@ _TAG_KINDS: dict[str, type[yaml.Node]] = {
     **dict.fromkeys(("seq", "omap", "pairs"), yaml.SequenceNode),
     **dict.fromkeys(("map", "set"), yaml.MappingNode),
 }
+_KIND_WORDS = {yaml.ScalarNode: "a single value", yaml.SequenceNode: "a list"}
 # Tags that make a value of a type no config.yaml key holds, which the checks after loading
 # took as text or a list: what each makes and what to write instead.
 _NO_KEY_HOLDS = {
@@ -380,22 +382,40 @@ _NO_KEY_HOLDS = {
     "omap": "makes a list of pairs, which no config.yaml key holds: write a mapping",
     "pairs": "makes a list of pairs, which no config.yaml key holds: write a mapping",
 }
+TAGS_LISTED = 10  # the tags a report names; the rest are counted
 
 
 def _tag_refused(node: yaml.Node) -> str | None:
-    """Why config.yaml cannot take the node's tag (None: it can): one that makes bytes, a
-    set or pairs."""
-    name = (node.tag or "").removeprefix(_TAG_PREFIX)
-    if not node.tag.startswith(_TAG_PREFIX) or not isinstance(node, _TAG_KINDS.get(name, ())):
-        return None  # a tag the loader does not know, or not of the node's kind: said by it
+    """Why config.yaml cannot take the node's tag (None: it can): a tag the safe loader does
+    not know, one whose kind is not the node's, or one that makes bytes, a set or pairs."""
+    if node.tag in (None, "!"):  # none, or the non-specific one: the value's own kind
+        return None
+    name = node.tag.removeprefix(_TAG_PREFIX)
+    kind = _TAG_KINDS.get(name) if node.tag.startswith(_TAG_PREFIX) else None
+    if kind is None:
+        written = node.tag if name == node.tag else f"!!{name}"
+        return (
+            f"config.yaml takes no YAML tag like {written!r}: remove it (quote a value that "
+            "starts with !)"
+        )
+    if not isinstance(node, kind):
+        return (
+            f"its tag !!{name} says {_KIND_WORDS.get(kind, 'a mapping')} but the value is "
+            f"{_KIND_WORDS.get(type(node), 'a mapping')}: remove the tag (config.yaml needs none)"
+        )
     return f"the tag !!{name} {_NO_KEY_HOLDS[name]}" if name in _NO_KEY_HOLDS else None
 
 
 def tags_refused(node: yaml.Node | None) -> list[str]:
-    """Every key and value written with a tag that makes a value no config.yaml key holds
-    (``!!binary`` bytes, a ``!!set``), by dotted key and line: constructed, they were taken
-    as text and a list without a word."""
-    return _tags_refused(node, "", set())
+    """Every key and value written with a tag config.yaml cannot take, by dotted key and
+    line, before the file is constructed (which stops at the first unknown tag, and reads
+    ``!!binary`` and ``!!set`` into bytes and a set without a word). The first
+    ``TAGS_LISTED``, and how many more."""
+    found = _tags_refused(node, "", set())
+    if len(found) <= TAGS_LISTED:
+        return found
+    more = len(found) - TAGS_LISTED
+    return [*found[:TAGS_LISTED], f"and {more} more tag{'s' if more > 1 else ''} like these"]
 
 
 def _tags_refused(node: yaml.Node | None, key: str, seen: set[int]) -> list[str]:
