@@ -628,7 +628,18 @@ class SiteCacheConfig(_Strict):
         """Each is sent as the Cache-Control header of PutObject and read back by HeadObject:
         a line break or tab fails the upload halfway through apply ("Invalid header value"),
         a letter outside ASCII comes back as other text (UTF-8 read as Latin-1) and a space at
-        an end comes back without it, so every plan after would update the files again."""
+        an end comes back without it, so every plan after would update the files again. An
+        empty one is sent as it is (botocore sends `Cache-Control:` with no value) and means
+        no rule: CloudFront's default TTL then, a day (the docs of PutObject say nothing of
+        an empty value; RFC 9111, section 5.2: a list of directives, here none)."""
+        if not v.strip():
+            raise ValueError(
+                "empty, and an empty Cache-Control is no caching rule at all: CloudFront keeps "
+                "the files for its default TTL (24 hours, the CachingOptimized policy) and "
+                "browsers guess how long, so an update would not show for a day. Write "
+                "'no-cache' to have them checked on every visit, or 'public, max-age=300' for "
+                "five minutes (or remove the line for the default)"
+            )
         bad = list(dict.fromkeys(c for c in v if not " " <= c <= "~"))
         if bad:
             raise ValueError(

@@ -524,6 +524,18 @@ def test_a_cache_control_value_http_cannot_carry_as_written_is_refused(
     assert "e.g. 'no-cache'" in msg or "no space at the start or end" in msg, msg
 
 
+@pytest.mark.parametrize("kind", ["html", "hashed_assets", "other"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_cache_control_is_refused_with_what_it_would_mean(kind: str, value: str) -> None:
+    """`site.cache.html: ''` was taken: PutObject sent an empty Cache-Control, no directive
+    at all, so CloudFront's CachingOptimized policy keeps the file for its default TTL (24
+    hours) and browsers guess a lifetime: the page's updates would not show for a day, the
+    opposite of what someone clearing the value may mean. (Blanks said "write ''".)"""
+    msg = _err({"site": {"cache": {kind: value}}})
+    assert f"site.cache.{kind}: empty" in msg, msg
+    assert "24 hours" in msg and "'no-cache'" in msg and "write ''" not in msg, msg
+
+
 def test_cache_control_values_as_the_docs_write_them_pass() -> None:
     cache = {"html": "no-cache", "hashed_assets": "public, max-age=31536000, immutable"}
     cache["other"] = 'public, max-age=300, stale-while-revalidate="60"'
