@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -69,26 +70,64 @@ def dockerignore(root: Path) -> Callable[[str], bool]:
     return ignored
 
 
+# Bounds of what goes into the image, far past any model's sources (this project's: ~100
+# files, under 1 MB; weights baked in: a few GB): `model.build_context: /` or a home
+# directory stops within seconds with why, instead of hashing every file of the disk (for
+# hours, /proc included) before docker would send them all to the builder.
+MAX_CONTEXT_FILES = 100_000
+MAX_CONTEXT_BYTES = 20 * 2**30
+
+
+class ContextTooLarge(ValueError):
+    """The build context holds more than a model image would (said by key by the caller)."""
+
+
+def _too_large(root: Path, what: str) -> ContextTooLarge:
+    return ContextTooLarge(
+        f"{root} holds more than {what} that would go into the image, far more than a model's "
+        "sources: point model.build_context at the directory with the Dockerfile (the "
+        "default is model), or leave what the image does not need out with a .dockerignore "
+        "there (its files are not counted)"
+    )
+
+
+def _context_files(root: Path) -> list[Path]:
+    """The files that go into the build, counted as they are found (see context_hash)."""
+    ignored = dockerignore(root)
+    out: list[Path] = []
+    for folder, dirs, names in os.walk(root):  # not into linked directories, as rglob
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+        for name in names:
+            path = Path(folder, name)
+            if name.startswith(".") or path.suffix in (".pyc", ".pyo") or not path.is_file():
+                continue
+            if ignored(path.relative_to(root).as_posix()):
+                continue
+            out.append(path)
+            if len(out) > MAX_CONTEXT_FILES:
+                raise _too_large(root, f"{MAX_CONTEXT_FILES} files")
+    return sorted(out)
+
+
 def context_hash(build_context: str | Path) -> str:
     """sha256 over (relative path, mode bit x, bytes) of every file that goes into the build
     (the context minus what its .dockerignore leaves out: a README edit rebuilds nothing and
-    rolls out nothing); 12 hex chars."""
+    rolls out nothing); 12 hex chars. ContextTooLarge past MAX_CONTEXT_FILES or
+    MAX_CONTEXT_BYTES, before reading what is past them."""
     root = Path(build_context)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: model build context not found (model.build_context)")
-    ignored = dockerignore(root)
     h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root)
-        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
-            continue
-        if path.suffix in (".pyc", ".pyo") or path.name.startswith("."):
-            continue
-        if ignored(rel.as_posix()):
-            continue
-        h.update(rel.as_posix().encode() + b"\0")
-        h.update(b"x" if path.stat().st_mode & 0o111 else b"-")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    size = 0
+    for path in _context_files(root):
+        stat = path.stat()
+        size += stat.st_size
+        if size > MAX_CONTEXT_BYTES:
+            raise _too_large(root, f"{MAX_CONTEXT_BYTES} bytes")
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(b"x" if stat.st_mode & 0o111 else b"-")
+        with path.open("rb") as f:  # in blocks: a file of weights is not held in memory
+            h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()[:12]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from deploy.config import Config, ConfigError
-from deploy.image import image_tag, image_uri, push_commands
+from deploy.image import ContextTooLarge, image_tag, image_uri, push_commands
 from deploy.lambda_package import LambdaPackage, build_zip
 from deploy.naming import Names
 from deploy.site_manifest import SiteFile, scan
@@ -135,7 +135,11 @@ def gather_image(cfg: Config, root: Path, names: Names, image: str | None = None
     uri = image or cfg.model.image
     build = uri is None
     if uri is None:
-        tag = _reading(cfg.written_at("model.build_context"), lambda: image_tag(context))
+        key = cfg.written_at("model.build_context")
+        try:
+            tag = _reading(key, lambda: image_tag(context))
+        except ContextTooLarge as err:
+            raise ConfigError(f"{key}: {err}") from None
         uri = image_uri(names, tag)
     commands = push_commands(uri, context) if build else []
     return ImageInputs(names, uri, build, context, tuple(tuple(c) for c in commands))

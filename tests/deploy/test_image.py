@@ -119,3 +119,60 @@ def test_editing_the_model_smoke_test_leaves_the_image_tag_unchanged(tmp_path: P
     assert image_tag(context) == before
     (context / "gunicorn_conf.py").write_text("# a change that is in the image\n")
     assert image_tag(context) != before
+
+
+def _tree(root: Path) -> Path:
+    """Files of every kind context_hash weighs or leaves out, links included."""
+    files = {
+        "Dockerfile": "FROM x\n",
+        "a.txt": "a",
+        "a/z": "z",
+        "a/b/c.py": "c",
+        ".hidden": "h",
+        ".git/obj": "o",
+        "node_modules/m.js": "m",
+        "x.pyc": "p",
+        "serve": "#!/bin/sh\n",
+        "docs/README.md": "r",
+        ".dockerignore": "docs\n",
+        "B": "upper",
+    }
+    for rel, body in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body)
+    os.chmod(root / "serve", 0o755)
+    os.symlink("a.txt", root / "link.txt")
+    os.symlink("a", root / "linkdir")
+    os.symlink("gone", root / "broken")
+    return root
+
+
+def test_the_hash_of_a_context_is_what_it_was(tmp_path: Path) -> None:
+    """The tag names every image deploy built: the same files must give the same hash, or
+    every deployment would rebuild and roll out an unchanged model (value of the hash before
+    the walk was bounded)."""
+    assert context_hash(_tree(tmp_path)) == "0504718805c3"
+
+
+@pytest.mark.parametrize("bound", ["MAX_CONTEXT_FILES", "MAX_CONTEXT_BYTES"])
+def test_a_context_past_any_models_size_stops_the_hash_with_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: str
+) -> None:
+    """`model.build_context: /` hashed every file of the disk (hours, and /proc), and docker
+    would then send it all to the builder: past a bound no model's sources come near, the
+    walk stops with the count and what to do. What .dockerignore leaves out does not count."""
+    from deploy import image
+
+    _tree(tmp_path)
+    monkeypatch.setattr(image, bound, 4 if bound == "MAX_CONTEXT_FILES" else 12)
+    with pytest.raises(image.ContextTooLarge) as err:
+        context_hash(tmp_path)
+    said = "more than 4 files" if bound == "MAX_CONTEXT_FILES" else "more than 12 bytes"
+    assert said in str(err.value) and ".dockerignore" in str(err.value), err.value
+    # exactly what goes in: 7 files (Dockerfile, B, a.txt, a/z, a/b/c.py, serve, link.txt)
+    monkeypatch.setattr(image, bound, 7 if bound == "MAX_CONTEXT_FILES" else 26)
+    (tmp_path / ".dockerignore").write_text("docs\nbig\n")
+    (tmp_path / "big").mkdir()
+    for i in range(20):
+        (tmp_path / "big" / f"{i}.bin").write_bytes(b"x" * 100)
+    assert context_hash(tmp_path) == "0504718805c3"

@@ -91,15 +91,37 @@ def test_a_file_the_system_will_not_let_plan_read_is_named_by_its_key(
     out of gather, a traceback from `plan`. The refusal is simulated (these tests may run as
     root, whom no mode stops)."""
     root = project(tmp_path)
-    read = Path.read_bytes
+    read, open_ = Path.read_bytes, Path.open
 
-    def refuse(self: Path) -> bytes:
+    def refused(self: Path) -> None:
         if self == root / unreadable:
             raise PermissionError(13, "Permission denied", str(self))
+
+    def refuse(self: Path) -> bytes:
+        refused(self)
         return read(self)
 
+    def refuse_open(self: Path, *args, **kwargs):  # the image's hash reads in blocks
+        refused(self)
+        return open_(self, *args, **kwargs)
+
     monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse_open)
     with pytest.raises(ConfigError) as err:
         gather(parse_config({}), root, N)
     msg = str(err.value)
     assert msg.startswith(f"{key}: cannot read {root / unreadable} (Permission denied)"), msg
+
+
+def test_a_build_context_past_any_models_size_is_named_by_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plan` says it as a config error (one `error:` line, exit 1), by key."""
+    from deploy import image
+
+    root = project(tmp_path)
+    monkeypatch.setattr(image, "MAX_CONTEXT_FILES", 0)
+    with pytest.raises(ConfigError) as err:
+        gather(parse_config({}), root, N)
+    msg = str(err.value)
+    assert msg.startswith(f"model.build_context: {root / 'model'} holds more than 0 files"), msg
