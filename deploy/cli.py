@@ -846,7 +846,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     actions, world = eng.destroy_plan()
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
     kept_roles = stacks.kept_roles(world)
-    unowned = stacks.kept_unowned(world, eng.names)
+    unowned = eng.kept  # not this project's, and what of its own they still use
     repos = [
         f"Kept the image repository {name}: every environment of the project uses it. Once the "
         f"last one is destroyed, `aws ecr delete-repository --repository-name {name} --force "
@@ -928,12 +928,13 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
 
 
 def _unowned_left(lines: list[str]) -> str:
-    """Destroy's error when it left resources this project did not make (each said above):
-    not everything with the stack's names is gone, so the next apply stops on them."""
+    """Destroy's error when it left resources this project did not make, or of its own that
+    one of those still uses (each said above): not everything with the stack's names is gone,
+    so the next apply stops on them."""
     return (
         f"{len(lines)} resource(s) with this stack's names were left because this project did "
-        "not create them (see the Kept lines above); the stack's names stay taken until they "
-        "are removed or the stack is renamed."
+        "not create them, or one it did not create uses them (see the Kept lines above); the "
+        "stack's names stay taken until they are removed or the stack is renamed."
     )
 
 

@@ -288,9 +288,11 @@ class Engine:
             world = self.observe(desired, roles=_roles_of(world))
             notes.append(same.note)
         self.check_roles(world, desired)
-        # Its clean-up (superseded configs, old models) leaves what this project did not make.
+        # Its clean-up (superseded configs, old models) leaves what this project did not make,
+        # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
-        notes += stacks.kept_unowned(world, self.names, by="apply")
+        actions, used = stacks.spare_used(actions, world, by="apply")
+        notes += stacks.kept_unowned(world, self.names, by="apply") + used
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
         dearer = costs.plan_warning(self.cfg, world)
         throttled = http_api_resource.throttle_warning(self.cfg)
@@ -352,11 +354,14 @@ class Engine:
     def destroy_plan(self) -> tuple[list[Action], World]:
         """Destroy's actions and the world they were planned from: every resource found by
         the stack's names but those this project did not make (`stacks.unowned`: found by
-        name, without its tag), which it leaves and says (`stacks.kept_unowned`)."""
+        name, without its tag), which it leaves and says (`stacks.kept_unowned`), and those of
+        its own that one of them still uses (`stacks.spare_used`: a hand-made config's model)."""
         world = self.observe()
         self.check_owner(world)
-        self.kept = stacks.kept_unowned(world, self.names)
-        return planner.destroy_plan(self.types, stacks.owned(world, self.names)), world
+        actions = planner.destroy_plan(self.types, stacks.owned(world, self.names))
+        actions, used = stacks.spare_used(actions, world)
+        self.kept = stacks.kept_unowned(world, self.names) + used
+        return actions, world
 
     def destroy(self, hook: Hook | None = None) -> list[Action]:
         """Delete every resource of the stack, going on past one that refuses with every

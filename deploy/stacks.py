@@ -271,6 +271,65 @@ def kept_unowned(world: World, names: Names, by: str = "destroy") -> list[str]:
     ]
 
 
+# What a SageMaker resource refers to by name (its field, and the kind it names), and why
+# what it names must stay while it does: a config names its model (ProductionVariant's
+# ModelName), which SageMaker looks up when an endpoint is created or updated from the config;
+# an endpoint names its config, which DeleteEndpointConfig's reference says not to delete while
+# the endpoint is live.
+_USES = {"endpoint_config": ("model", "sagemaker_model"), "endpoint": ("config", "endpoint_config")}
+_WHY = {
+    "endpoint_config": "SageMaker finds a config's model by its name when an endpoint is "
+    "created or updated from that config, so deleting the model would break it",
+    "endpoint": "it is that endpoint's config, which SageMaker says not to delete while the "
+    "endpoint is live",
+}
+
+
+def _users(actions: list[Action], world: World) -> dict[tuple[str, str], Any]:
+    """(kind, name) of each resource ``actions`` would delete that a resource left in the
+    account refers to (`_USES`), with that resource: one the actions do not delete (this
+    project's, kept, or one it did not make), or one kept so itself (an endpoint not ours on
+    one of the stack's configs keeps that config and so its model). Bounded: each pass keeps
+    one more resource or ends."""
+    deleting = {(a.kind, a.name) for a in actions if a.op == "delete"}
+    used: dict[tuple[str, str], Any] = {}
+    for _ in range(len(deleting) + 1):
+        more = {}
+        for record in world:
+            key = (record.KIND, record.name)
+            field_kind = _USES.get(record.KIND)
+            if field_kind is None or (key in deleting and key not in used):
+                continue
+            target = (field_kind[1], getattr(record, field_kind[0], None))
+            if target in deleting and target not in used and target not in more:
+                more[target] = record
+        if not more:
+            break
+        used.update(more)
+    return used
+
+
+def spare_used(
+    actions: list[Action], world: World, by: str = "destroy"
+) -> tuple[list[Action], list[str]]:
+    """``actions`` (apply's, planned from `owned`, or destroy's) without the deletion of a
+    resource that one left in ``world`` (the whole, what is not ours included) still uses, and
+    what ``by`` says of each it keeps so. A superseded model of this stack's that a hand-made
+    config uses, deleted, breaks that config: SageMaker finds the model by its name only when
+    an endpoint is created or updated from it."""
+    used = _users(actions, world)
+    kept = [a for a in actions if not (a.op == "delete" and (a.kind, a.name) in used)]
+    said = []
+    for (kind, name), user in sorted(used.items()):
+        record = world.get(kind, name)
+        label = _label(record) if record is not None else f"{TAGGED_AT_CREATE[kind]} {name}"
+        said.append(
+            f"Kept {label} because {_label(user)} uses it: {_WHY[user.KIND]}. Once "
+            f"{user.name} is deleted, the next {by} deletes it."
+        )
+    return kept, said
+
+
 def _tag_command(record: Any, names: Names) -> str:
     """The AWS CLI command that tags ``record`` as this project's (adopts it on purpose)."""
     region = f"--region {names.region}"

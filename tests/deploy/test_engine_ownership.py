@@ -16,7 +16,16 @@ import pytest
 from deploy.cli import main
 from deploy.naming import VARIANT
 from deploy.resources import iam
-from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, inventory, push_fake_image, session
+from tests.deploy.deploy_helpers import (
+    IMAGE,
+    IMAGE2,
+    PROJECT,
+    engine,
+    image_in_ecr,
+    inventory,
+    push_fake_image,
+    session,
+)
 from tests.support.aws_clock import CLOCK, DELAYS
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -408,3 +417,77 @@ def test_destroy_summary_says_it_left_what_this_project_did_not_make(
     assert written["status"] == "kept unowned", written
     assert written["error"].startswith("1 resource(s) with this stack's names were left"), written
     assert len(written["kept"]) == 1 and bool(written["removed"]) is deployed, written
+
+
+IMAGE3 = IMAGE.replace(":test-1", ":test-3")
+HAND_CONFIG = f"{PROJECT}-c-0123abcd"
+
+
+def _models() -> list[str]:
+    found = session().client("sagemaker").list_models(NameContains=f"{PROJECT}-m-")["Models"]
+    return sorted(m["ModelName"] for m in found)
+
+
+def _serving_model() -> str:
+    sm = session().client("sagemaker")
+    config = sm.describe_endpoint(EndpointName=PROJECT)["EndpointConfigName"]
+    described = sm.describe_endpoint_config(EndpointConfigName=config)
+    return described["ProductionVariants"][0]["ModelName"]
+
+
+def _hand_made_config_on(model: str) -> None:
+    """An endpoint config made by hand (no tags) with a name of the stack's pattern, on one
+    of the stack's own models: SageMaker finds a config's model by its name when an
+    endpoint is created or updated from it."""
+    variant = {"VariantName": VARIANT, "ModelName": model, "ServerlessConfig": SERVERLESS}
+    session().client("sagemaker").create_endpoint_config(
+        EndpointConfigName=HAND_CONFIG, ProductionVariants=[variant]
+    )
+
+
+def test_apply_keeps_a_superseded_model_a_hand_made_config_uses(project: Path, capsys) -> None:
+    """Apply kept the hand-made config (not this project's) but deleted the model it uses as
+    superseded: an endpoint made from that config could no longer find its model."""
+    engine(project, IMAGE).apply()
+    first = _serving_model()
+    engine(project, IMAGE2).apply()  # the first generation is now the rollback target
+    _hand_made_config_on(first)
+    image_in_ecr(project, IMAGE3)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # the first superseded
+    out = " ".join(capsys.readouterr().out.split())
+    assert _config_exists(HAND_CONFIG), out
+    assert first in _models(), f"apply deleted {first}, which {HAND_CONFIG} uses: {out}"
+    assert f"delete sagemaker_model {first}" not in out, out
+    assert (
+        f"Kept SageMaker model {first} (arn:aws:sagemaker:us-east-1:123456789012:model/{first}) "
+        f"because SageMaker endpoint config {HAND_CONFIG} (arn:aws:sagemaker:" in out
+    ), out
+    assert len(_models()) == 3, _models()  # the first (kept), the previous and the new
+
+
+def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) -> None:
+    """Destroy kept the hand-made config but deleted the stack's model it uses, as apply did:
+    it now keeps that model too, says why, and exits 1 with both in `kept`."""
+    engine(project).apply()
+    model = _serving_model()
+    _hand_made_config_on(model)
+    summary = project / "destroy.json"
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    assert main(["--config", cfg, "destroy", "--yes", "--summary-json", str(summary)]) == 1
+    said = capsys.readouterr()
+    out = " ".join(said.out.split())
+    assert _models() == [model], f"destroy deleted {model}, which {HAND_CONFIG} uses: {out}"
+    assert f"delete sagemaker_model {model}" not in out, out
+    assert (
+        f"Kept SageMaker model {model} (arn:" in out
+        and f"because SageMaker endpoint config {HAND_CONFIG}" in out
+    ), out
+    left = {kind: names for kind, names in inventory().items() if names}
+    assert left == {"models": [model], "endpoint_configs": [HAND_CONFIG]}, left
+    written = json.loads(summary.read_text())
+    assert written["status"] == "kept unowned", written
+    assert len(written["kept"]) == 2, written
+    assert "2 resource(s) with this stack's names were left" in said.err, said.err

@@ -177,3 +177,38 @@ def test_destroy_leaves_a_role_without_the_project_tag_and_says_whose_it_is_not(
         f"Kept IAM role {hand_made.name} ({hand_made.arn}): it does not carry this project's "
         "tag (project=trends-anomaly), so this project did not create it"
     )
+
+
+def test_what_a_kept_resource_uses_is_kept_with_it_and_said() -> None:
+    """An endpoint not this project's on one of the stack's configs: destroy deletes neither
+    that config nor its model (SageMaker finds both by name), and says why; the rest goes."""
+    from deploy.resources import endpoint, endpoint_config, sagemaker_model
+
+    tag = {"project": "trends-anomaly"}
+    theirs = endpoint.SeenEndpoint(
+        "trends-anomaly", "arn:e", "trends-anomaly-c-1", "InService", None, {}
+    )
+    used = endpoint_config.SeenConfig(
+        "trends-anomaly-c-1", "arn:c1", 1, "trends-anomaly-m-1", {}, tag
+    )
+    other = endpoint_config.SeenConfig(
+        "trends-anomaly-c-2", "arn:c2", 2, "trends-anomaly-m-2", {}, tag
+    )
+    models = [
+        sagemaker_model.SeenModel(f"trends-anomaly-m-{i}", f"arn:m{i}", i, tags=tag) for i in (1, 2)
+    ]
+    found = world(US, theirs, used, other, *models)
+    deletes = [Action("delete", r.KIND, r.name, "destroy") for r in stacks.owned(found, US)]
+    kept, said = stacks.spare_used(deletes, found)
+    assert sorted(a.name for a in kept) == ["trends-anomaly-c-2", "trends-anomaly-m-2"]
+    assert said == [
+        "Kept SageMaker endpoint config trends-anomaly-c-1 (arn:c1) because SageMaker endpoint "
+        "trends-anomaly (arn:e) uses it: it is that endpoint's config, which SageMaker says not "
+        "to delete while the endpoint is live. Once trends-anomaly is deleted, the next destroy "
+        "deletes it.",
+        "Kept SageMaker model trends-anomaly-m-1 (arn:m1) because SageMaker endpoint config "
+        "trends-anomaly-c-1 (arn:c1) uses it: SageMaker finds a config's model by its name when "
+        "an endpoint is created or updated from that config, so deleting the model would break "
+        "it. Once trends-anomaly-c-1 is deleted, the next destroy deletes it.",
+    ]
+    assert stacks.spare_used(deletes, world(US, used, other, *models)) == (deletes, [])
