@@ -53,6 +53,9 @@ class Planned:
     warnings: list[str] = field(default_factory=list)  # advice, e.g. a quota too low
     notes: list[str] = field(default_factory=list)  # e.g. nothing of this stack exists yet
     refusal: str | None = None  # why apply must not run it (checked before any change)
+    # What its clean-up leaves because this project did not make it, or one of those uses it
+    # (`Kept …` lines, among the notes too): the summary's ``kept``, as destroy's.
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> bool:
@@ -292,7 +295,8 @@ class Engine:
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
         actions, used = stacks.spare_used(actions, world, by="apply")
-        notes += stacks.kept_unowned(world, self.names, by="apply") + used
+        kept = stacks.kept_unowned(world, self.names, by="apply") + used
+        notes += kept
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
         dearer = costs.plan_warning(self.cfg, world)
         throttled = http_api_resource.throttle_warning(self.cfg)
@@ -324,7 +328,7 @@ class Engine:
             warnings += [w for w in (rollback, down) if w]
         note = stacks.new_stack(world, self.names, actions)
         notes += [note] if note else []
-        return Planned(actions, world, self.names, inputs, warnings, notes, refusal)
+        return Planned(actions, world, self.names, inputs, warnings, notes, refusal, kept)
 
     def executor(self, world: World) -> Executor:
         return Executor(
@@ -349,6 +353,7 @@ class Engine:
             "endpoint_name": self.names.endpoint,
             "endpoint_status": endpoint_resource.status(self.aws, self.names.endpoint),
             "changes": [a.to_json() for a in done],
+            "kept": planned.kept,
         }
 
     def destroy_plan(self) -> tuple[list[Action], World]:

@@ -70,7 +70,9 @@ def test_plan_exit_codes_formats_and_summary_json(project: Path, capsys) -> None
         "endpoint_name",
         "endpoint_status",
         "changes",
+        "kept",
     }
+    assert summary["kept"] == []  # nothing found by the stack's names that is not its own
     assert summary["status"] == "applied"  # as a failure says "failed", destroy "destroyed"
     assert summary["endpoint_status"] == "InService" and len(summary["changes"]) == 25
     assert summary["changes"][0]["steps"][0]["call"] == "iam:CreateRole"

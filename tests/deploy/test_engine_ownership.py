@@ -491,3 +491,24 @@ def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) ->
     assert written["status"] == "kept unowned", written
     assert len(written["kept"]) == 2, written
     assert "2 resource(s) with this stack's names were left" in said.err, said.err
+
+
+def test_apply_summary_lists_what_it_kept_as_destroys_does(project: Path, capsys) -> None:
+    """Apply's `Kept …` lines were in the plan's notes only: --summary-json (what CI's job
+    summary reads) did not say it left anything. Now `kept`, in destroy's shape (the lines)."""
+    engine(project).apply()
+    _config_and_model("model")
+    _hand_made_config_on(f"{PROJECT}-m-0123abcd")
+    summary = project / "apply.json"
+    argv = ["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]
+    capsys.readouterr()
+    assert main([*argv, "--summary-json", str(summary)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    written = json.loads(summary.read_text())
+    assert written["status"] == "applied", written
+    assert [line.split(":")[0] for line in written["kept"]] == [
+        f"Kept SageMaker endpoint config {HAND_CONFIG} (arn",
+        f"Kept SageMaker model {PROJECT}-m-0123abcd (arn",
+    ], written["kept"]
+    for line in written["kept"]:
+        assert "so apply leaves it" in line and " ".join(line.split()) in out, (line, out)
