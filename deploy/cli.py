@@ -845,7 +845,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     """The destroy itself; ``run`` kept at where it is and what it deleted."""
     actions, world = eng.destroy_plan()
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
-    kept_roles = stacks.kept_roles(world)
+    kept_roles = stacks.kept_roles(world, eng.names)
     unowned = eng.kept  # not this project's, and what of its own they still use
     repos = [
         f"Kept the image repository {name}: every environment of the project uses it. Once the "

@@ -260,15 +260,28 @@ def _label(record: Any, path: bool = False) -> str:
 
 def kept_unowned(world: World, names: Names, by: str = "destroy") -> list[str]:
     """What destroy (or apply, ``by``: its clean-up of superseded configs and old models)
-    says of each resource it leaves because this project did not make it."""
+    says of each resource it leaves because this project did not make it; of a role whose
+    policy names another region's resources, that too (`kept_roles` then says nothing of it:
+    one line for one role)."""
+    elsewhere = roles_elsewhere(world)
     return [
         f"Kept {_label(r)}: it does not carry this project's tag (project={names.project}), "
         "so this project did not create it (it was made by hand or by other tooling) and "
         f"so {by} leaves it. If it is really a leftover of this stack, delete it by hand; "
         "otherwise give this stack other names (`project:` or the environment's name in "
-        "config.yaml)."
+        "config.yaml)." + _serving(elsewhere.get(r.name) if r.KIND == "iam_role" else None)
         for r in unowned(world, names)
     ]
+
+
+def _serving(regions: tuple[str, ...] | None) -> str:
+    """What an unowned role's Kept line adds when its policy names other regions' resources."""
+    if not regions:
+        return ""
+    return (
+        f" Its policy names the resources of {' and '.join(regions)} too, so it may serve a "
+        "stack there (IAM role names are global): make sure none runs as it before deleting it."
+    )
 
 
 # What a SageMaker resource refers to by name (its field, and the kind it names), and why
@@ -382,13 +395,16 @@ def not_made_here(world: World, names: Names, wanted: Iterable[tuple[str, str]])
     )
 
 
-def kept_roles(world: World) -> list[str]:
-    """What destroy says of the roles it leaves: those serving another region's stack."""
+def kept_roles(world: World, names: Names) -> list[str]:
+    """What destroy says of the roles it leaves: those serving another region's stack. One
+    this project did not make is said once, by `kept_unowned`."""
+    foreign = {r.name for r in unowned(world, names) if r.KIND == "iam_role"}
     return [
         f"Kept IAM role {name}: its policy names the resources of {' and '.join(regions)}, "
         f"so it serves the project's stack there (IAM role names are global); destroy that "
         f"stack, with `region: {regions[0]}` in config.yaml, to remove it."
         for name, regions in roles_elsewhere(world).items()
+        if name not in foreign
     ]
 
 

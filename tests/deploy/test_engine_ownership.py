@@ -512,3 +512,32 @@ def test_apply_summary_lists_what_it_kept_as_destroys_does(project: Path, capsys
     ], written["kept"]
     for line in written["kept"]:
         assert "so apply leaves it" in line and " ".join(line.split()) in out, (line, out)
+
+
+def test_a_hand_made_role_serving_another_region_is_said_kept_once(project: Path) -> None:
+    """An untagged role of the stack's name whose policy names another region's resources:
+    destroy said it kept it twice (not this project's; serving eu-west-1), in its output and
+    in `kept`, as though two roles were left."""
+    _hand_made_role()
+    policy = iam.document(
+        {
+            "Effect": "Allow",
+            "Action": "sagemaker:InvokeEndpoint",
+            "Resource": f"arn:aws:sagemaker:eu-west-1:123456789012:endpoint/{PROJECT}",
+        }
+    )
+    session().client("iam").put_role_policy(
+        RoleName=ROLE, PolicyName=f"{PROJECT}-least-privilege", PolicyDocument=json.dumps(policy)
+    )
+    summary = project / "destroy.json"
+    argv = ["--config", str(project / "config.yaml"), "destroy", "--yes"]
+    assert main([*argv, "--summary-json", str(summary)]) == 1
+    assert _role_exists()
+    kept = json.loads(summary.read_text())["kept"]
+    assert len(kept) == 1, kept
+    for words in (
+        f"Kept IAM role {ROLE} (arn:aws:iam::123456789012:role/elsewhere/{ROLE}): it does not "
+        "carry this project's tag",
+        "Its policy names the resources of eu-west-1 too",
+    ):
+        assert words in kept[0], kept

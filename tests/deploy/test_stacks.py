@@ -64,13 +64,29 @@ def test_in_an_environment_the_refusal_names_it_and_its_destroy() -> None:
 
 
 def test_destroy_says_which_roles_it_keeps_and_why() -> None:
-    assert stacks.kept_roles(world(EU, *roles_of(US))) == [
+    ours = [replace(r, tags={"project": "trends-anomaly"}) for r in roles_of(US)]
+    assert stacks.kept_roles(world(EU, *ours), EU) == [
         f"Kept IAM role trends-anomaly-{r}: its policy names the resources of us-east-1, so it "
         "serves the project's stack there (IAM role names are global); destroy that stack, "
         "with `region: us-east-1` in config.yaml, to remove it."
         for r in ("sagemaker", "lambda")
     ]
-    assert stacks.kept_roles(world(US, *roles_of(US))) == []
+    assert stacks.kept_roles(world(US, *ours), US) == []
+    assert stacks.kept_unowned(world(EU, *ours), EU) == []
+
+
+def test_a_role_not_ours_serving_another_region_is_said_kept_once() -> None:
+    """Untagged, and its policy names us-east-1's resources: one line says both."""
+    found = world(EU, *roles_of(US))
+    assert stacks.kept_roles(found, EU) == []
+    said = stacks.kept_unowned(found, EU)
+    assert len(said) == 2, said
+    for line in said:
+        assert "it does not carry this project's tag (project=trends-anomaly)" in line, line
+        assert line.endswith(
+            " Its policy names the resources of us-east-1 too, so it may serve a stack there "
+            "(IAM role names are global): make sure none runs as it before deleting it."
+        ), line
 
 
 def test_a_stack_with_nothing_deployed_yet_is_said_to_be_new() -> None:
