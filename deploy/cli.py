@@ -863,7 +863,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         for line in [*kept_roles, *unowned]:
             print(line)
         run.summary = run.said(eng, status="nothing to destroy")
-        if unowned:  # its names are still taken: the next apply stops on what was left
+        if unowned:  # not all of the stack is gone (`_unowned_left`): exit 1
             print(f"error: {_unowned_left(unowned)}", file=sys.stderr)
             run.summary.update(status="kept unowned", error=_unowned_left(unowned))
             return 1
@@ -920,7 +920,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     if incomplete:
         print(f"error: {_said(incomplete)}", file=sys.stderr)
         return 1
-    if unowned:  # its names are still taken: the next apply stops on what was left
+    if unowned:  # not all of the stack is gone (`_unowned_left`): exit 1
         print(f"error: {_unowned_left(unowned)}", file=sys.stderr)
         run.summary.update(status="kept unowned", error=_unowned_left(unowned))
         return 1
@@ -929,8 +929,12 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
 
 def _unowned_left(lines: list[str]) -> str:
     """Destroy's error when it left resources this project did not make, or of its own that
-    one of those still uses (each said above): not everything with the stack's names is gone,
-    so the next apply stops on them."""
+    one of those still uses (each said above): not everything with the stack's names is gone.
+    The next apply stops before any change only on one with a name the stack wants (its role,
+    repository, function or endpoint, or the model or config it would make under that very
+    name: `stacks.not_made_here`); any other config or model of the stack's name pattern it
+    leaves again and says (`Kept …`), a model of ours one uses included, which it deletes once
+    nothing uses it and it is superseded (`stacks.spare_used`)."""
     return (
         f"{len(lines)} resource(s) with this stack's names were left because this project did "
         "not create them, or one it did not create uses them (see the Kept lines above); the "
