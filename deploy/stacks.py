@@ -24,7 +24,7 @@ from deploy.bootstrap.policies import trusted_repositories
 from deploy.naming import Names
 from deploy.plan import Action
 from deploy.resources.iam import SeenRole, roles_elsewhere
-from deploy.world import World
+from deploy.world import World, made_by
 
 
 def _which(names: Names) -> str:
@@ -222,11 +222,7 @@ def unowned(world: World, names: Names) -> list[Any]:
     """The records found by this stack's names that were not made by this project: of a kind
     tagged at its creation (`TAGGED_AT_CREATE`) and without this project's ``project`` tag.
     (One with another project's tag stops destroy whole: `names_taken`.)"""
-    return [
-        r
-        for r in world
-        if r.KIND in TAGGED_AT_CREATE and (r.tags or {}).get("project") != names.project
-    ]
+    return [r for r in world if r.KIND in TAGGED_AT_CREATE and not made_by(r, names.project)]
 
 
 def _part_of(record: Any) -> tuple[str, str] | None:

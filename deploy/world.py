@@ -29,6 +29,14 @@ def key_of(record: Record) -> Key:
     return (record.KIND, record.name)
 
 
+def made_by(record: Any, project: str) -> bool:
+    """Whether ``record`` (an observed resource) carries ``project``'s ``project`` tag, which
+    the engine writes on every resource it makes (config.yaml cannot set it): the one rule of
+    whose a resource is, for `stacks.unowned` and a role's path stop (`resources/iam.py`)."""
+    tags = getattr(record, "tags", None)
+    return isinstance(tags, dict) and tags.get("project") == project
+
+
 @dataclass
 class Records:
     """Records by key, in the order they were added."""

@@ -22,7 +22,7 @@ from deploy.aws import tag_dict, tag_list
 from deploy.naming import Names, ecr_repository_arn_of
 from deploy.plan import Action, Call, Change, Step, Stop
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
-from deploy.world import Desired, World
+from deploy.world import Desired, World, made_by
 
 if TYPE_CHECKING:
     from deploy.aws import Aws
@@ -289,9 +289,12 @@ def _refuse_attached(role: str, arns: tuple[str, ...] | list[str]) -> Stop:
 
 def made_here(spec: RoleSpec, seen: SeenRole) -> bool:
     """Whether the role found by the spec's name carries the ``project`` tag the spec's role
-    is created with (CreateRole's Tags, in the one call): else someone else made it."""
+    is created with (CreateRole's Tags, in the one call): else someone else made it. The rule
+    is `world.made_by`, `stacks.unowned`'s (which stops the engine's plan first, in
+    `Engine.check_owner`); this is reached where that check does not run, bootstrap's GitHub
+    roles. A spec naming no project takes the role as its own (none to tell it by)."""
     wanted = (spec.tags or {}).get("project")
-    return wanted is None or seen.tags.get("project") == wanted
+    return wanted is None or made_by(seen, wanted)
 
 
 def _path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:

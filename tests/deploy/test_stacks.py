@@ -228,3 +228,25 @@ def test_what_a_kept_resource_uses_is_kept_with_it_and_said() -> None:
         "it. Once trends-anomaly-c-1 is deleted, the next destroy deletes it.",
     ]
     assert stacks.spare_used(deletes, world(US, used, other, *models)) == (deletes, [])
+
+
+def test_the_take_over_stop_of_a_role_says_these_words() -> None:
+    """Word for word, as `iam._path_stop`'s own are pinned in test_iam.py: both read whose a
+    role is by one rule (`world.made_by`), and neither's words changed with it."""
+    hand_made, ours = roles_of(US)
+    hand_made = replace(hand_made, path="/elsewhere/", tags={"project": ""})
+    found = world(US, hand_made, replace(ours, tags={"project": "trends-anomaly"}))
+    wanted = [("iam_role", hand_made.name), ("iam_role", ours.name)]
+    assert stacks.not_made_here(found, US, wanted) == (
+        "IAM role trends-anomaly-sagemaker (arn:aws:iam::123456789012:role/trends-anomaly/"
+        "trends-anomaly-sagemaker, path /elsewhere/) was not created by this project: it does "
+        "not carry this project's tag (project=trends-anomaly), so it was made by hand or by "
+        "other tooling (adopt it: `aws iam tag-role --role-name trends-anomaly-sagemaker --tags "
+        "Key=project,Value=trends-anomaly`). This stack needs resources of these names, and "
+        "apply would rewrite and tag them as its own, after which destroy would delete them. IAM "
+        "role names are unique in an account whatever the path. Nothing was changed. Either "
+        "adopt them on purpose, if they really are this stack's, by tagging them as this "
+        "project's (the command given for each), then run plan again; or give this stack other "
+        "names (`project:`, or the environment's name under `environments:`, in config.yaml); "
+        "see deploy/README.md, 'Project and environment names'."
+    )

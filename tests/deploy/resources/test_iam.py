@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from botocore.stub import Stubber
@@ -462,3 +463,44 @@ def test_a_role_made_before_the_boundary_gets_it_in_place_before_its_policy() ->
         )
         execute(aws, action)
         stub.assert_no_pending_responses()
+
+
+# Both path stops word for word: the rule of whose a role is (its ``project`` tag) is
+# `world.made_by`, which `stacks.unowned` uses too; the words a user reads stay these.
+OURS_AT_ANOTHER_PATH = (
+    "stop: IAM role trends-anomaly-lambda: path is /, /trends-anomaly/ wanted, and IAM cannot "
+    "change a role's path: run `destroy --yes`, then `apply`"
+)
+NOT_OURS_AT_ANOTHER_PATH = (
+    "stop: IAM role trends-anomaly-lambda (arn:aws:iam::1:role/elsewhere/trends-anomaly-lambda, "
+    "path /elsewhere/) was not created by this project (it has no project=trends-anomaly tag), "
+    "and this stack needs a role of that name at /trends-anomaly/. IAM role names are unique in "
+    "an account whatever the path, so the name is taken; destroy leaves that role alone. Either "
+    "give this stack other names (`project:`, or the environment's name under `environments:`, "
+    "in config.yaml), or, if that role is really a leftover of this stack, delete it by hand "
+    "(its policies first, then `aws iam delete-role --role-name trends-anomaly-lambda`), or tag "
+    "it as this project's (`aws iam tag-role --role-name trends-anomaly-lambda --tags "
+    "Key=project,Value=trends-anomaly`) and run `destroy --yes`, then `apply`"
+)
+
+
+@pytest.mark.parametrize(
+    ("tags", "said"),
+    [
+        (dict(TAGS), OURS_AT_ANOTHER_PATH),
+        ({}, NOT_OURS_AT_ANOTHER_PATH),
+        ({"project": "someone-else"}, NOT_OURS_AT_ANOTHER_PATH),
+    ],
+)
+def test_the_path_stops_words_are_these(tags: dict[str, str], said: str) -> None:
+    path = "/" if tags == TAGS else "/elsewhere/"
+    other = seen(path=path, arn=f"arn:aws:iam::1:role/elsewhere/{ROLE}", tags=tags)
+    assert iam.plan_role(spec(), other).steps[0].describe() == said
+
+
+def test_a_spec_without_a_project_tag_takes_any_role_as_its_own() -> None:
+    """A spec whose tags name no project (none to tell by) has the first stop, whatever the
+    role's tags."""
+    bare = replace(spec(), tags={})
+    other = seen(path="/", tags={"project": "someone-else"})
+    assert iam.plan_role(bare, other).steps[0].describe() == OURS_AT_ANOTHER_PATH
