@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from tests.deploy.deploy_helpers import SAGEMAKER_TRUST, other_endpoint, push_fake_image
 from tests.support.aws_clock import CLOCK
+from tests.support.cloudfront_by_hand import create_distribution
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 BUCKET = "rules-bucket"
@@ -21,24 +22,8 @@ def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
 
 
 def _distribution(cf, oac_id: str, comment: str = "c") -> dict:
-    origin = {
-        "Id": "o",
-        "DomainName": f"{BUCKET}.s3.us-east-1.amazonaws.com",
-        "OriginAccessControlId": oac_id,
-        "S3OriginConfig": {"OriginAccessIdentity": ""},
-    }
-    config = {
-        "CallerReference": "ref-1",
-        "Comment": comment,
-        "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {
-            "TargetOriginId": "o",
-            "ViewerProtocolPolicy": "redirect-to-https",
-            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-        },
-    }
-    return cf.create_distribution(DistributionConfig=config)
+    domain = f"{BUCKET}.s3.us-east-1.amazonaws.com"
+    return create_distribution(cf, domain, "ref-1", comment, oac_id)
 
 
 def test_cloudfront_states_etags_and_refusals() -> None:

@@ -14,6 +14,7 @@ from deploy.config import SAMPLE_ACCOUNT
 from deploy.github_api import PullRequest
 from deploy.name_rules import _constraints, name_problems
 from deploy.naming import LONGEST_PREVIEW, Names
+from tests.support.cloudfront_by_hand import create_distribution
 
 
 def _pr(state: str = "open", labels: tuple[str, ...] = ("preview",), head: str | None = "o/r"):
@@ -356,23 +357,7 @@ def test_a_previews_distribution_is_found_by_its_origin_bucket_and_only_its_own(
 
 def _distribution_from(cf: Any, bucket_domain: str, reference: str) -> str:
     """A distribution on the test server whose one origin is ``bucket_domain``: its id."""
-    origin = {
-        "Id": "o",
-        "DomainName": bucket_domain,
-        "S3OriginConfig": {"OriginAccessIdentity": ""},
-    }
-    config = {
-        "CallerReference": reference,
-        "Comment": "",
-        "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {
-            "TargetOriginId": "o",
-            "ViewerProtocolPolicy": "redirect-to-https",
-            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-        },
-    }
-    return str(cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
+    return str(create_distribution(cf, bucket_domain, reference)["Distribution"]["Id"])
 
 
 @pytest.mark.usefixtures("aws_env")
