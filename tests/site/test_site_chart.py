@@ -47,6 +47,35 @@ def readout(page: Any, chart: int = 0) -> str:
     return page.locator(".readout").nth(chart).text_content()
 
 
+def tap_and_leave(page: Any, area: dict[str, float], x: float) -> None:
+    """A real tap on the first chart at page x (the browser's own touch events and the mouse
+    events it makes of them), then the chart left, and the page's next frames drawn: what the
+    page shows once a finger tapped and lifted, which a test then reads.
+
+    The tap's mouse events come after tap() returned (up to 0.6 s after the touch with the
+    page's CPU slowed 6 times), and the leave that ends them some milliseconds after the
+    click, or, on a loaded machine (a slower tap), not at all (CI, 2 runs in 6 under load;
+    also seen unloaded at some points of a phone's chart). A fixed wait let a test read the
+    chart before them, and pass on a page that loses the tapped point when they come. So the
+    click is awaited, the pointer is then moved off the chart as the browser's own leave would
+    take it (onto the y axis' labels), and the page's next frame (it puts the line and the
+    dots back there) is awaited too."""
+    page.locator(".chart-plot .u-over").first.evaluate(
+        """(o) => {
+            window.__clicked = false;
+            window.__left = false;
+            o.addEventListener('click', () => { window.__clicked = true; }, { once: true });
+            o.addEventListener('mouseleave', () => { window.__left = true; }, { once: true });
+        }"""
+    )
+    y = area["y"] + area["height"] / 2
+    page.touchscreen.tap(x, y)
+    page.wait_for_function("() => window.__clicked === true", polling=50)
+    page.mouse.move(area["x"] - 8, y)
+    page.wait_for_function("() => window.__left === true", polling=50)
+    after_frames(page)
+
+
 def number_after(text: str, label: str) -> float:
     return float(re.search(rf"{label} (-?[\d.]+)", text).group(1))
 
@@ -380,8 +409,7 @@ def test_touch_reads_and_zooms_on_a_phone(phone_page: Any, stack: Any, problems:
     # A real tap (the browser's own touch events, with the mouse events it makes of them): the
     # readout stays on the tapped month once the finger is lifted, until the next touch.
     area = plot_area(page)
-    page.touchscreen.tap(x_of(area, n // 3, n), y)
-    page.wait_for_timeout(300)
+    tap_and_leave(page, area, x_of(area, n // 3, n))
     assert readout(page).startswith(month_words(labels[n // 3])), readout(page)
     # The details of the analysis stay readable on a phone: each value as wide as the card,
     # not squeezed beside a long name to a letter per line.
@@ -446,22 +474,7 @@ def test_a_tapped_point_stays_marked_on_the_chart(
     n = len(series["values"])
     area = plot_area(page)
     i = round(n * 0.6)
-    page.locator(".chart-plot .u-over").first.evaluate(
-        """(o) => {
-            o.addEventListener('click', () => { window.__clicked = true; }, { once: true });
-            o.addEventListener('mouseleave', () => { window.__left = true; }, { once: true });
-        }"""
-    )
-    page.touchscreen.tap(x_of(area, i, n), area["y"] + area["height"] / 2)
-    # The leave is not certain: Chromium sends it some milliseconds after the tap's click, and
-    # on a loaded machine (a slower tap) not at all (CI, 2 runs in 6 under load). So once the
-    # tap's mouse events are done, the pointer is moved off the chart as the browser's own leave
-    # would take it: the chart is left either way, as on a phone, and then looked at after the
-    # page's next frame (it puts the line and the dots back there).
-    page.wait_for_function("() => window.__clicked === true", polling=50)
-    page.mouse.move(area["x"] - 8, area["y"] + area["height"] / 2)  # onto the y axis' labels
-    page.wait_for_function("() => window.__left === true", polling=50)
-    after_frames(page)
+    tap_and_leave(page, area, x_of(area, i, n))
     assert readout(page).startswith("6 Jun 2021, "), readout(page)  # the tapped hour
     line = page.locator(".chart-plot").first.locator(".u-cursor-x")
     assert line.is_visible(), line.get_attribute("style")
@@ -631,8 +644,7 @@ def test_on_a_phone_zoom_in_is_a_tap_around_the_tapped_point(
     labels = shown(page, stack, BITCOIN_MONTHLY)["series"][0]["timestamps"]
     n = len(labels)
     area = plot_area(page)
-    page.touchscreen.tap(x_of(area, n // 5, n), area["y"] + area["height"] / 2)
-    page.wait_for_timeout(300)
+    tap_and_leave(page, area, x_of(area, n // 5, n))
     assert readout(page).startswith(month_words(labels[n // 5])), readout(page)
     page.get_by_role("button", name="Zoom in").first.tap()
     page.locator(".reset-zoom").first.wait_for(state="visible")
