@@ -148,7 +148,11 @@ def wait_done(page: Any) -> None:
             timeout=WAIT_MS,
         )
     except Exception:
-        state = page.evaluate("[status.textContent, error.textContent, run.disabled]")
+        # By id: a bare `status` is the window's own (window.status), not the page's #status.
+        state = page.evaluate(
+            "['status', 'error', 'run'].map((id) => document.getElementById(id))"
+            ".map((e) => (e === null ? null : e.id === 'run' ? e.disabled : e.textContent))"
+        )
         print(f"run did not finish: status/error/busy = {state}")
         raise
 
