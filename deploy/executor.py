@@ -71,6 +71,11 @@ DEFERRED = (
 )
 
 
+class Stopped(DeployError):
+    """A plan's `Stop` step reached: nothing AWS refused, a fix only a human may make (the
+    message says which), so a caller need not add AWS's hints to it."""
+
+
 class Busy(Exception):
     """A call refused busy where it must not be waited out (`Teardown.run_leading`): the
     teardown leaves the rest of its action for `finish`. Not a DeployError: no failure."""
@@ -187,7 +192,7 @@ class Executor:
                 _stop_if_lapsed(f"{action.op} {action.kind} {action.name}: {step.describe()}", err)
                 raise
         elif isinstance(step, Stop):
-            raise DeployError(step.message)
+            raise Stopped(step.message)
         else:  # pragma: no cover - the Step union is closed
             raise TypeError(f"unknown step {step!r}")
 

@@ -39,6 +39,7 @@ from deploy.bootstrap.policies import (
 from deploy.bootstrap.template import cloudformation_template
 from deploy.bootstrap_version import image_repositories
 from deploy.config import load_config_file
+from deploy.executor import Stopped
 
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
@@ -263,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
             replace(wanted, subject_prefix=subject.prefix),
             attached.value,
         )
-    except (RolesTaken, BoundaryNameTaken) as exc:
+    except (RolesTaken, BoundaryNameTaken, Stopped) as exc:
         print(f"bootstrap: {exc}", file=sys.stderr)
         return 1
     except (NoRoomForParts, NoRoomToHold) as exc:

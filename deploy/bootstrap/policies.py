@@ -1044,6 +1044,7 @@ def _role(
         policy=policy,
         max_session_s=session_s,
         tags=tags(t),
+        bootstrap=True,
     )
 
 

@@ -50,6 +50,9 @@ class RoleSpec:
     # says; the GitHub roles that write them may create and change them only with it, so they
     # cannot mint a role stronger than a stack needs (None: the GitHub roles themselves).
     permissions_boundary: str | None = None
+    # Bootstrap's GitHub roles: made again only by bootstrap, never deleted by any command
+    # here (destroy leaves them), so a stop on one says bootstrap's ways on, not the stack's.
+    bootstrap: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,9 @@ def made_here(spec: RoleSpec, seen: SeenRole) -> bool:
 def _path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
     """IAM cannot move a role to another path. Ours (its tag): destroy deletes it and apply
     makes it again. Not ours: destroy leaves it, so the name must change, or whoever owns it
-    remove or claim it."""
+    remove or claim it. Bootstrap's roles have their own words (`_bootstrap_path_stop`)."""
+    if spec.bootstrap:
+        return _bootstrap_path_stop(spec, seen)
     if made_here(spec, seen):
         return Stop(
             f"IAM role {spec.name}: path is {seen.path}, {spec.path} wanted, and IAM cannot "
@@ -317,6 +322,34 @@ def _path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
         f"first, then `aws iam delete-role --role-name {spec.name}`), or tag it as this "
         f"project's (`aws iam tag-role --role-name {spec.name} --tags Key=project,"
         f"Value={project}`) and run `destroy --yes`, then `apply`"
+    )
+
+
+def _bootstrap_path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
+    """A GitHub role at another path. No command here deletes bootstrap's roles (destroy
+    leaves them, bootstrap only creates and converges), and a tag cannot move a role, so the
+    ways on are a deletion by hand, then bootstrap again (the role's ARN, which holds its
+    path, changes: the GitHub variable bootstrap prints), or another project name (the roles
+    are `{project}-github-…`; the environment's name is not in them)."""
+    project = (spec.tags or {}).get("project")
+    delete = (
+        "delete it by hand (detach its managed policies and delete its inline ones first, then "
+        f"`aws iam delete-role --role-name {spec.name}`) and run bootstrap again, which creates "
+        f"it at {spec.path}; then set the role ARN it prints in GitHub"
+    )
+    if made_here(spec, seen):
+        return Stop(
+            f"IAM role {spec.name}: path is {seen.path}, {spec.path} wanted, and IAM cannot "
+            f"change a role's path: {delete}"
+        )
+    return Stop(
+        f"IAM role {spec.name} ({seen.arn}, path {seen.path}) was not created by this project "
+        f"(it has no project={project} tag), and bootstrap needs a role of that name at "
+        f"{spec.path}. IAM role names are unique in an account whatever the path, and IAM "
+        "cannot change a role's path, so tagging it as this project's would not make it "
+        "usable. Either give this project another name (`project:` in config.yaml: the GitHub "
+        f"roles are named {project}-github-…), or, if that role is really a leftover of this "
+        f"project, {delete}"
     )
 
 

@@ -464,3 +464,28 @@ def test_a_branch_or_environment_the_workflows_do_not_use_is_warned_of(
     assert main(["--github-repo", REPO, "--config", str(config), "--print", *IDS, *extra]) == 0
     err = capsys.readouterr().err
     assert ("the workflows deploy from main in the GitHub environment production" in err) is warned
+
+
+def test_a_hand_made_role_of_a_github_roles_name_at_another_path_gets_bootstraps_advice(
+    iam, config: Path, capsys
+) -> None:
+    """Bootstrap's GitHub roles are at `/`; a role of one's name elsewhere, not this project's
+    (no project tag), cannot be moved (IAM has no call that changes a role's path) nor be
+    bootstrap's. The stop says bootstrap's ways on, not the stack's: `destroy` never deletes
+    the GitHub roles, and a tag would not move it, so neither is offered. No AWS refused it."""
+    role = f"{PROJECT}-github-deploy"
+    iam.create_role(RoleName=role, Path="/elsewhere/", AssumeRolePolicyDocument="{}")
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"bootstrap: IAM role {role} (arn:aws:iam::{MOTO_ACCOUNT}:role/elsewhere/{role}, path "
+        f"/elsewhere/) was not created by this project (it has no project={PROJECT} tag), and "
+        "bootstrap needs a role of that name at /. IAM role names are unique in an account "
+        "whatever the path, and IAM cannot change a role's path, so tagging it as this "
+        "project's would not make it usable. Either give this project another name (`project:` "
+        f"in config.yaml: the GitHub roles are named {PROJECT}-github-…), or, if that role is "
+        "really a leftover of this project, delete it by hand (detach its managed policies and "
+        f"delete its inline ones first, then `aws iam delete-role --role-name {role}`) and run "
+        "bootstrap again, which creates it at /; then set the role ARN it prints in GitHub\n"
+    ), err
+    assert iam.get_role(RoleName=role)["Role"]["Path"] == "/elsewhere/"

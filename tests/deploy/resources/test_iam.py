@@ -504,3 +504,19 @@ def test_a_spec_without_a_project_tag_takes_any_role_as_its_own() -> None:
     bare = replace(spec(), tags={})
     other = seen(path="/", tags={"project": "someone-else"})
     assert iam.plan_role(bare, other).steps[0].describe() == OURS_AT_ANOTHER_PATH
+
+
+def test_bootstraps_own_role_at_another_path_is_not_told_to_run_destroy() -> None:
+    """Destroy never deletes a GitHub role (bootstrap's), so its path stop for one of ours says
+    to delete it by hand and run bootstrap again; the stack's roles keep their words."""
+    github = replace(spec(), bootstrap=True, path="/")
+    ours = seen(path="/elsewhere/", tags=dict(TAGS))
+    assert iam.plan_role(github, ours).steps[0].describe() == (
+        "stop: IAM role trends-anomaly-lambda: path is /elsewhere/, / wanted, and IAM cannot "
+        "change a role's path: delete it by hand (detach its managed policies and delete its "
+        "inline ones first, then `aws iam delete-role --role-name trends-anomaly-lambda`) and "
+        "run bootstrap again, which creates it at /; then set the role ARN it prints in GitHub"
+    )
+    assert iam.plan_role(spec(), replace(ours, path="/")).steps[0].describe() == (
+        OURS_AT_ANOTHER_PATH
+    )
