@@ -28,6 +28,16 @@ def _change_line(change: Any) -> str:
     return json.dumps(change, sort_keys=True)
 
 
+def _kept(summary: dict[str, Any]) -> list[str]:
+    """What the run left and said so (`kept` of apply's and destroy's --summary-json: a
+    resource of the stack's names this project did not make, one of ours such a resource
+    uses, destroy's shared image repository): a section of its own, none when nothing was."""
+    kept = summary.get("kept") or []
+    if not isinstance(kept, list) or not kept:
+        return []
+    return ["", f"### Kept ({len(kept)})", "", *(f"- {_change_line(line)}" for line in kept)]
+
+
 def render_failure(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
     """A failed apply's error (`deploy apply` writes it to --summary-json when it fails): said
     first in the job summary, e.g. that SageMaker rolled the switch back and what still serves."""
@@ -55,6 +65,7 @@ def render_failure(summary: dict[str, Any], commit: str = "", title: str = "") -
     if changes:  # what the failed apply did change: the next run resumes after it
         lines += ["", f"### Done before it ({len(changes)})", ""]
         lines += [f"- {_change_line(c)}" for c in changes]
+    lines += _kept(summary)
     return "\n".join(lines) + "\n"
 
 
@@ -85,6 +96,7 @@ def render(summary: dict[str, Any], commit: str = "", title: str = "") -> str:
         "",
     ]
     lines += [f"- {_change_line(c)}" for c in changes] or ["Nothing changed: AWS already matched."]
+    lines += _kept(summary)
     if summary.get("lock") == "held":  # every change landed, then the lock's release failed
         note = str(summary.get("lock_note") or "").replace("~~~", "~ ~ ~")
         said = f"The stack lock {_held(summary)}: the next run stops at it until released."

@@ -357,6 +357,29 @@ def test_an_applied_summary_whose_lock_is_still_held_says_deployed_and_the_lock(
     assert "The stack lock is still held" in said and note in said
 
 
+def test_the_summary_lists_what_apply_kept(tmp_path: Path) -> None:
+    """Apply's `kept` (a hand-made config of the stack's pattern it leaves, a model such a
+    config uses) is in the job summary, as on the terminal; none kept, no section. A failure
+    carrying `kept` (destroy's shape) lists them too."""
+    kept = [
+        "Kept SageMaker endpoint config trends-anomaly-c-0123abcd (arn:c): it does not carry "
+        "this project's tag (project=trends-anomaly), so this project did not create it.",
+        "Kept SageMaker model trends-anomaly-m-1 (arn:m) because SageMaker endpoint config "
+        "trends-anomaly-c-0123abcd (arn:c) uses it: …",
+    ]
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps({**SUMMARY, "kept": kept}), encoding="utf-8")
+    said = _script("deploy_summary.py", str(path)).stdout
+    assert said.startswith("## Deployed")
+    assert "### Kept (2)" in said and all(f"- {line}" in said for line in kept), said
+    path.write_text(json.dumps({**SUMMARY, "kept": []}), encoding="utf-8")
+    assert "Kept" not in _script("deploy_summary.py", str(path)).stdout
+    failed = {"error": "… kept …", "status": "kept unowned", "kept": kept}
+    path.write_text(json.dumps(failed), encoding="utf-8")
+    said = _script("deploy_summary.py", str(path)).stdout
+    assert "### Kept (2)" in said and f"- {kept[0]}" in said, said
+
+
 @pytest.mark.parametrize(
     ("check", "content", "name", "ok"),
     [
