@@ -280,38 +280,52 @@ def _serving(regions: tuple[str, ...] | None) -> str:
     )
 
 
-# What a SageMaker resource refers to by name (its field, and the kind it names), and why
+# What a SageMaker resource refers to by name (its fields, and the kind each names), and why
 # what it names must stay while it does: a config names its model (ProductionVariant's
 # ModelName), which SageMaker looks up when an endpoint is created or updated from the config;
 # an endpoint names its config, which DeleteEndpointConfig's reference says not to delete while
-# the endpoint is live.
-_USES = {"endpoint_config": ("model", "sagemaker_model"), "endpoint": ("config", "endpoint_config")}
+# the endpoint is live, and, during an update to a new config, that one too
+# (DescribeEndpoint's PendingDeploymentSummary; not to be deleted "while the UpdateEndpoint or
+# CreateEndpoint operations are being performed on the endpoint", the same reference).
+_USES = {
+    "endpoint_config": (("model", "sagemaker_model"),),
+    "endpoint": (("config", "endpoint_config"), ("pending", "endpoint_config")),
+}
 _WHY = {
-    "endpoint_config": "SageMaker finds a config's model by its name when an endpoint is "
-    "created or updated from that config, so deleting the model would break it",
-    "endpoint": "it is that endpoint's config, which SageMaker says not to delete while the "
-    "endpoint is live",
+    ("endpoint_config", "model"): "uses it: SageMaker finds a config's model by its name when "
+    "an endpoint is created or updated from that config, so deleting the model would break it",
+    ("endpoint", "config"): "uses it: it is that endpoint's config, which SageMaker says not "
+    "to delete while the endpoint is live",
+    ("endpoint", "pending"): "is being updated to it: SageMaker says not to delete a config "
+    "while an update or creation of its endpoint is in progress",
 }
 
 
-def _users(actions: list[Action], world: World) -> dict[tuple[str, str], Any]:
+def _once(user: Any, field: str, by: str) -> str:
+    """When the next ``by`` deletes what ``user`` keeps through ``field``."""
+    if field == "pending":
+        return f"Once that update has ended and {user.name} no longer uses it, the next {by}"
+    return f"Once {user.name} is deleted, the next {by}"
+
+
+def _users(actions: list[Action], world: World) -> dict[tuple[str, str], tuple[Any, str]]:
     """(kind, name) of each resource ``actions`` would delete that a resource left in the
-    account refers to (`_USES`), with that resource: one the actions do not delete (this
-    project's, kept, or one it did not make), or one kept so itself (an endpoint not ours on
-    one of the stack's configs keeps that config and so its model). Bounded: each pass keeps
-    one more resource or ends."""
+    account refers to (`_USES`), with that resource and the field naming it: one the actions
+    do not delete (this project's, kept, or one it did not make), or one kept so itself (an
+    endpoint not ours on one of the stack's configs keeps that config and so its model).
+    Bounded: each pass keeps one more resource or ends."""
     deleting = {(a.kind, a.name) for a in actions if a.op == "delete"}
-    used: dict[tuple[str, str], Any] = {}
+    used: dict[tuple[str, str], tuple[Any, str]] = {}
     for _ in range(len(deleting) + 1):
-        more = {}
+        more: dict[tuple[str, str], tuple[Any, str]] = {}
         for record in world:
             key = (record.KIND, record.name)
-            field_kind = _USES.get(record.KIND)
-            if field_kind is None or (key in deleting and key not in used):
+            if key in deleting and key not in used:
                 continue
-            target = (field_kind[1], getattr(record, field_kind[0], None))
-            if target in deleting and target not in used and target not in more:
-                more[target] = record
+            for field, kind in _USES.get(record.KIND, ()):
+                target = (kind, getattr(record, field, None))
+                if target in deleting and target not in used and target not in more:
+                    more[target] = (record, field)
         if not more:
             break
         used.update(more)
@@ -325,16 +339,17 @@ def spare_used(
     resource that one left in ``world`` (the whole, what is not ours included) still uses, and
     what ``by`` says of each it keeps so. A superseded model of this stack's that a hand-made
     config uses, deleted, breaks that config: SageMaker finds the model by its name only when
-    an endpoint is created or updated from it."""
+    an endpoint is created or updated from it. An endpoint uses the config it is being
+    updated to as well as the one it serves."""
     used = _users(actions, world)
     kept = [a for a in actions if not (a.op == "delete" and (a.kind, a.name) in used)]
     said = []
-    for (kind, name), user in sorted(used.items()):
+    for (kind, name), (user, field) in sorted(used.items()):
         record = world.get(kind, name)
         label = _label(record) if record is not None else f"{TAGGED_AT_CREATE[kind]} {name}"
         said.append(
-            f"Kept {label} because {_label(user)} uses it: {_WHY[user.KIND]}. Once "
-            f"{user.name} is deleted, the next {by} deletes it."
+            f"Kept {label} because {_label(user)} {_WHY[(user.KIND, field)]}. "
+            f"{_once(user, field, by)} deletes it."
         )
     return kept, said
 

@@ -250,3 +250,49 @@ def test_the_take_over_stop_of_a_role_says_these_words() -> None:
         "names (`project:`, or the environment's name under `environments:`, in config.yaml); "
         "see deploy/README.md, 'Project and environment names'."
     )
+
+
+def test_the_config_an_update_in_progress_moves_to_is_kept_with_its_model() -> None:
+    """An endpoint not this project's, Updating from one config to another of the stack's
+    (DescribeEndpoint's PendingDeploymentSummary): destroy deletes neither the config it moves
+    to nor that config's model. SageMaker says not to delete a config while UpdateEndpoint or
+    CreateEndpoint is being performed on its endpoint."""
+    from deploy.resources import endpoint, endpoint_config, sagemaker_model
+
+    tag = {"project": "trends-anomaly"}
+    theirs = endpoint.SeenEndpoint(
+        "trends-anomaly",
+        "arn:e",
+        "trends-anomaly-c-1",
+        "Updating",
+        None,
+        {},
+        pending="trends-anomaly-c-2",
+    )
+    configs = [
+        endpoint_config.SeenConfig(
+            f"trends-anomaly-c-{i}", f"arn:c{i}", i, f"trends-anomaly-m-{i}", {}, tag
+        )
+        for i in (1, 2, 3)
+    ]
+    models = [
+        sagemaker_model.SeenModel(f"trends-anomaly-m-{i}", f"arn:m{i}", i, tags=tag)
+        for i in (1, 2, 3)
+    ]
+    found = world(US, theirs, *configs, *models)
+    deletes = [Action("delete", r.KIND, r.name, "destroy") for r in stacks.owned(found, US)]
+    kept, said = stacks.spare_used(deletes, found)
+    assert sorted(a.name for a in kept) == ["trends-anomaly-c-3", "trends-anomaly-m-3"]
+    assert said[1] == (
+        "Kept SageMaker endpoint config trends-anomaly-c-2 (arn:c2) because SageMaker endpoint "
+        "trends-anomaly (arn:e) is being updated to it: SageMaker says not to delete a config "
+        "while an update or creation of its endpoint is in progress. Once that update has "
+        "ended and trends-anomaly no longer uses it, the next destroy deletes it."
+    )
+    assert said[3] == (
+        "Kept SageMaker model trends-anomaly-m-2 (arn:m2) because SageMaker endpoint config "
+        "trends-anomaly-c-2 (arn:c2) uses it: SageMaker finds a config's model by its name when "
+        "an endpoint is created or updated from that config, so deleting the model would break "
+        "it. Once trends-anomaly-c-2 is deleted, the next destroy deletes it."
+    )
+    assert len(said) == 4
