@@ -380,6 +380,9 @@ class Stage:
     name: str = "lock"
     number: int = 0  # in the plan's steps: the action's k in [k/n], and n (else 0)
     total: int = 0
+    # The plan's `Kept …` lines once it is made (a failure after it says them in `kept`, as
+    # the applied summary does); None before: not known, so a failure then has no `kept`.
+    kept: list[str] | None = None
 
     def at(self, op: str, resource: str, step: str, name: str) -> None:
         self.op, self.resource, self.step, self.name = op, resource, step, name
@@ -602,6 +605,7 @@ def _apply(
             print(f"Image: {eng.image}")
             stage.at(*reading)
         planned = eng.plan(service_roles)
+    stage.kept = planned.kept
     planned.warnings += roles.warnings
     print(render.text(planned.actions, _header(eng, planned.notes), warnings=planned.warnings))
     todo = [a for a in planned.actions if a.op != "noop"]
@@ -685,6 +689,8 @@ def _write_failure(
         "changes": [a.to_json() for a in progress.done] if progress else [],
         **held.fields(),
     }
+    if stage.kept is not None:  # the plan was made: what it leaves, as "applied" says
+        failed["kept"] = stage.kept
     if progress and progress.failed:
         failed["failed"] = progress.failed.to_json()
     else:

@@ -34,6 +34,7 @@ def _refused(capsys: Any, argv: list[str], summary: Path) -> tuple[str, dict[str
     doc = json.loads(summary.read_text())
     assert doc["status"] == "failed" and doc["error"] == err.removeprefix("error: ").rstrip()
     assert doc["changes"] == [] and doc["lock"] == "none"
+    assert "kept" not in doc  # no plan was made: what it would leave is not known
     return err, doc
 
 

@@ -541,3 +541,29 @@ def test_a_hand_made_role_serving_another_region_is_said_kept_once(project: Path
         "Its policy names the resources of eu-west-1 too",
     ):
         assert words in kept[0], kept
+
+
+def test_a_failed_apply_summary_lists_what_its_plan_kept(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An apply that failed in its steps wrote no `kept`, though its plan (made before any
+    step) had said `Kept …` of a hand-made config of the stack's pattern: the job summary of
+    a failed deploy said nothing of what it leaves. Once the plan is made, a failure's summary
+    has the plan's `kept`; a failure before the plan has none to say (no `kept` key)."""
+    from tests.support.refusals import refuse
+
+    engine(project).apply()
+    _config_and_model("model")
+    _hand_made_config_on(f"{PROJECT}-m-0123abcd")
+    image_in_ecr(project, IMAGE2)
+    refuse(monkeypatch, "sagemaker", "CreateModel", "AccessDenied", "denied")
+    summary = project / "apply.json"
+    argv = ["--config", str(project / "config.yaml"), "apply", "--image", IMAGE2]
+    capsys.readouterr()
+    assert main([*argv, "--summary-json", str(summary)]) == 1
+    written = json.loads(summary.read_text())
+    assert written["status"] == "failed" and written["stage"] == "actions", written
+    assert [line.split(":")[0] for line in written.get("kept", [])] == [
+        f"Kept SageMaker endpoint config {HAND_CONFIG} (arn",
+        f"Kept SageMaker model {PROJECT}-m-0123abcd (arn",
+    ], written
