@@ -261,23 +261,60 @@ def _first_numpy_refuses(cells: list[str]) -> int:
 
 
 def _parse_slow(cells: list[str], convention: DateConvention) -> DateColumn | None:
-    try:  # ISO 8601 with a zone or odd precision: convert to UTC, drop the zone
-        out = []
-        for c in cells:
-            d = datetime.fromisoformat(c.replace("Z", "+00:00"))
-            if d.tzinfo is not None:
-                d = d.astimezone(UTC).replace(tzinfo=None)
-            out.append(d)
-        return DateColumn(np.array(out, dtype="datetime64[s]"))
-    except (ValueError, OverflowError):  # OverflowError: an offset past the calendar's ends
-        pass  # (0001-01-01T00:00+05:00 has no UTC time; no reader below takes a zone)
-    for fmt in _FALLBACK_FORMATS:
-        try:
-            parsed = [datetime.strptime(c, fmt) for c in cells]
-            return DateColumn(np.array(parsed, dtype="datetime64[s]"))
-        except ValueError:
+    """The stricter readers, in order: the first that takes every cell reads the column.
+
+    Each reader takes a column only if it takes each cell, so the cells a reader stopped at
+    are given to the next ones first, and a cell no reader takes alone refuses the column
+    at once: ISO dates with one "17/13/2020" went through every reader, cell by cell (0.5-0.9
+    s for 100 000 cells), before they were refused.
+    """
+    stopped: list[int] = []  # the cells a reader stopped at, tried first by the next
+    for read in _CELL_READERS:
+        if any(_refuses(read, cells[i]) for i in stopped):
             continue
-    return _read_day_month(cells, convention) or _read_named_months(cells)
+        out = []
+        for i, cell in enumerate(cells):
+            try:
+                out.append(read(cell))
+            except (ValueError, OverflowError):
+                if len(cells) > 1 and not _slow_reads([cell]):
+                    return None  # no reader takes this cell (in the calendar), nor the column
+                stopped.append(i)
+                break
+        else:
+            return DateColumn(np.array(out, dtype="datetime64[s]"))
+    # The pattern readers too take no column with a cell their pattern does not match.
+    day_month = all(_NUMERIC_DATE.fullmatch(cells[i]) for i in stopped)
+    named = all(_NAMED_MONTH.fullmatch(cells[i]) for i in stopped)
+    return (day_month and _read_day_month(cells, convention)) or (
+        _read_named_months(cells) if named else None
+    )
+
+
+def _from_iso(cell: str) -> datetime:
+    """ISO 8601 with a zone or odd precision: converted to UTC, the zone dropped.
+    OverflowError for an offset past the calendar's ends (0001-01-01T00:00+05:00 has no UTC
+    time; no reader after this one takes a zone)."""
+    d = datetime.fromisoformat(cell.replace("Z", "+00:00"))
+    if d.tzinfo is not None:
+        d = d.astimezone(UTC).replace(tzinfo=None)
+    return d
+
+
+def _format_reader(fmt: str) -> Callable[[str], datetime]:
+    return lambda cell: datetime.strptime(cell, fmt)
+
+
+# The readers that take a column cell by cell, in the order they are tried.
+_CELL_READERS = (_from_iso, *(_format_reader(fmt) for fmt in _FALLBACK_FORMATS))
+
+
+def _refuses(read: Callable[[str], datetime], cell: str) -> bool:
+    try:
+        read(cell)
+    except (ValueError, OverflowError):
+        return True
+    return False
 
 
 def _year(digits: np.ndarray, width: int) -> np.ndarray:

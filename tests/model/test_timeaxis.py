@@ -290,3 +290,107 @@ def test_a_column_reads_as_it_did_before_the_refusal_by_one_cell(cells):
     if column is not None:
         assert column.timestamps.tolist() == before.timestamps.tolist()
         assert column.note == before.note
+
+
+class _Counting:
+    """A reader (the datetime class, or a compiled pattern) that counts the cells it is given."""
+
+    def __init__(self, inner, seen: list[str]) -> None:
+        self._inner, self._seen = inner, seen
+
+    def __getattr__(self, name: str):
+        method = getattr(self._inner, name)
+        if name not in ("fromisoformat", "strptime", "fullmatch"):
+            return method
+        return lambda cell, *args: self._seen.append(cell) or method(cell, *args)
+
+
+@pytest.mark.parametrize("bad", ["17/13/2020", "soon/x", "2020/13/05", "Foo-20"])
+@pytest.mark.parametrize("where", [0, 2048, 4095])
+def test_a_mixed_column_with_a_cell_no_reader_takes_is_refused_after_one_pass(
+    monkeypatch, bad, where
+):
+    """ISO dates with a cell numpy does not read ('/' in it): the slower readers (fromisoformat,
+    six strptime formats, the day/month and month-name patterns) each went over the column
+    before it was refused, 0.5-0.9 s for 100 000 cells. The cell the first of them stops at
+    is tried alone first: no reader takes it, so none takes the column. Counted, not timed:
+    the cells the slower readers were given (the column once, and that cell alone)."""
+    from trends_anomaly import timeaxis
+
+    cells = np.datetime_as_string(np.datetime64("1900-01-01") + np.arange(4096)).tolist()
+    cells[where] = bad
+    seen: list[str] = []
+    monkeypatch.setattr(timeaxis, "datetime", _Counting(timeaxis.datetime, seen))
+    for name in ("_NUMERIC_DATE", "_NAMED_MONTH"):
+        monkeypatch.setattr(timeaxis, name, _Counting(getattr(timeaxis, name), seen))
+    assert read_dates(cells) is None
+    assert len(seen) <= where + 1 + 20, len(seen)
+
+
+def _parse_slow_before(cells, convention):
+    """timeaxis._parse_slow as it was before the cells a reader stops at were tried first."""
+    from datetime import UTC, datetime
+
+    from trends_anomaly import timeaxis
+
+    try:
+        out = []
+        for c in cells:
+            d = datetime.fromisoformat(c.replace("Z", "+00:00"))
+            if d.tzinfo is not None:
+                d = d.astimezone(UTC).replace(tzinfo=None)
+            out.append(d)
+        return timeaxis.DateColumn(np.array(out, dtype="datetime64[s]"))
+    except (ValueError, OverflowError):
+        pass
+    for fmt in timeaxis._FALLBACK_FORMATS:
+        try:
+            parsed = [datetime.strptime(c, fmt) for c in cells]
+            return timeaxis.DateColumn(np.array(parsed, dtype="datetime64[s]"))
+        except ValueError:
+            continue
+    return timeaxis._read_day_month(cells, convention) or timeaxis._read_named_months(cells)
+
+
+# Families the slower readers take a whole column of, each with cells of it no reader takes.
+SLOW = [
+    ["2020-01-02T00:00Z", "2020-01-02T05:00+05:30", "2021-06-02T14", "9999-12-31T23:00-05:00"],
+    ["0001-01-01T00:00+05:00", "2020-01-05 - 2020-01-11", " 2020-01-05 ", "2020-01-05"],
+    ["2020/01/05", "2020/1/5", "2020/1/5 14:00", "2020/01/05 14:00:30", "2020/13/05"],
+    ["13/01/2020", "01/13/2020", "05/01/2020", "5/1/2020", "31/02/2020", "17/13/2020"],
+    ["12/07/2020 1:00 PM", "12/07/2020 13:00", "1/1/0000", "5.1.20", "17.5.20", "7/12/20"],
+    ["17. 5. 2015", "2015.05.17.", "2020-1-5", "20200101", "soon/x", "1/2/3"],
+    ["Jan-20", "12-Jul-20", "Foo-20", "Jan-0000", "Sept-2020", "May-20"],
+]
+
+
+@st.composite
+def _slow_columns(draw) -> list[str]:
+    """A column of one family, or with any cell, the one no reader takes, put in anywhere."""
+    family = draw(st.sampled_from(SLOW))
+    cells = draw(st.lists(st.sampled_from(family[:-1]), max_size=40))
+    extra = draw(st.sampled_from([family[-1], *CELLS]))
+    where = draw(st.integers(0, len(cells)))
+    return cells if draw(st.booleans()) else [*cells[:where], extra, *cells[where:]]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(CELLS), max_size=40)
+    | st.lists(st.sampled_from([c for family in SLOW for c in family]), max_size=40)
+    | _slow_columns(),
+    st.sampled_from([DEFAULT_CONVENTION, US, DE]),
+)
+def test_a_column_the_slower_readers_read_reads_as_it_did_before(cells, convention):
+    """Trying first the cells a reader stopped at, and refusing a column by a cell no reader
+    takes alone, changes no answer: the same timestamps and notes, or the same refusal."""
+    from trends_anomaly import timeaxis
+
+    column = read_dates(cells, convention=convention)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timeaxis, "_parse_slow", _parse_slow_before)
+        before = read_dates(cells, convention=convention)
+    assert (column is None) == (before is None)
+    if column is not None:
+        assert column.timestamps.tolist() == before.timestamps.tolist()
+        assert column.note == before.note
