@@ -91,39 +91,51 @@ def _too_large(root: Path, what: str) -> ContextTooLarge:
     )
 
 
-def _context_files(root: Path) -> list[Path]:
-    """The files that go into the build, counted as they are found (see context_hash)."""
+def _context_files(root: Path) -> list[tuple[Path, os.stat_result]]:
+    """The files that go into the build, with their stat, counted and their sizes added up
+    as they are found (see context_hash). An entry the system refuses (/proc/1/cwd, for `/`)
+    is raised only once the walk is done within the bounds: past them, the context is too
+    large whatever it holds, and that is what the user has to change."""
     ignored = dockerignore(root)
-    out: list[Path] = []
+    out: list[tuple[Path, os.stat_result]] = []
+    refused: OSError | None = None
+    size = 0
     for folder, dirs, names in os.walk(root):  # not into linked directories, as rglob
         dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
         for name in names:
             path = Path(folder, name)
-            if name.startswith(".") or path.suffix in (".pyc", ".pyo") or not path.is_file():
+            if name.startswith(".") or path.suffix in (".pyc", ".pyo"):
+                continue
+            try:
+                if not path.is_file():
+                    continue
+                stat = path.stat()
+            except OSError as err:
+                refused = refused or err
                 continue
             if ignored(path.relative_to(root).as_posix()):
                 continue
-            out.append(path)
+            out.append((path, stat))
+            size += stat.st_size
             if len(out) > MAX_CONTEXT_FILES:
                 raise _too_large(root, f"{MAX_CONTEXT_FILES} files")
-    return sorted(out)
+            if size > MAX_CONTEXT_BYTES:
+                raise _too_large(root, f"{MAX_CONTEXT_BYTES} bytes")
+    if refused is not None:
+        raise refused
+    return sorted(out, key=lambda found: found[0])
 
 
 def context_hash(build_context: str | Path) -> str:
     """sha256 over (relative path, mode bit x, bytes) of every file that goes into the build
     (the context minus what its .dockerignore leaves out: a README edit rebuilds nothing and
     rolls out nothing); 12 hex chars. ContextTooLarge past MAX_CONTEXT_FILES or
-    MAX_CONTEXT_BYTES, before reading what is past them."""
+    MAX_CONTEXT_BYTES, before reading any file, and before an entry it cannot read."""
     root = Path(build_context)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: model build context not found (model.build_context)")
     h = hashlib.sha256()
-    size = 0
-    for path in _context_files(root):
-        stat = path.stat()
-        size += stat.st_size
-        if size > MAX_CONTEXT_BYTES:
-            raise _too_large(root, f"{MAX_CONTEXT_BYTES} bytes")
+    for path, stat in _context_files(root):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         h.update(b"x" if stat.st_mode & 0o111 else b"-")
         with path.open("rb") as f:  # in blocks: a file of weights is not held in memory

@@ -176,3 +176,36 @@ def test_a_context_past_any_models_size_stops_the_hash_with_why(
     for i in range(20):
         (tmp_path / "big" / f"{i}.bin").write_bytes(b"x" * 100)
     assert context_hash(tmp_path) == "0504718805c3"
+
+
+@pytest.mark.parametrize("bound", ["MAX_CONTEXT_FILES", "MAX_CONTEXT_BYTES"])
+def test_a_context_past_any_models_size_is_too_large_whatever_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: str
+) -> None:
+    """`model.build_context: /` stopped at /proc/1/cwd with "cannot read /proc/1/cwd
+    (Permission denied)", which asks the user to make /proc readable: an entry the system
+    refuses stops the walk only when what it found is within the bounds. The refusal is
+    simulated (a link like /proc/1/cwd, refused to any user, met before the other files:
+    os.walk lists a directory's files before it enters its subdirectories)."""
+    from deploy import image
+
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    os.symlink("elsewhere", tmp_path / "cwd")  # os.walk lists it among the files
+    (tmp_path / "big").mkdir()
+    for i in range(8):
+        (tmp_path / "big" / f"{i}.bin").write_bytes(b"x" * 100)
+    stat = Path.stat
+
+    def refuse(self: Path, **kwargs):
+        if self == tmp_path / "cwd":
+            raise PermissionError(13, "Permission denied", str(self))
+        return stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refuse)
+    monkeypatch.setattr(image, bound, 4 if bound == "MAX_CONTEXT_FILES" else 500)
+    with pytest.raises(image.ContextTooLarge):
+        context_hash(tmp_path)
+    monkeypatch.setattr(image, bound, 9 if bound == "MAX_CONTEXT_FILES" else 807)
+    with pytest.raises(PermissionError) as err:  # within the bounds, it is what stops it
+        context_hash(tmp_path)
+    assert err.value.filename == str(tmp_path / "cwd"), err.value
