@@ -269,7 +269,7 @@ def keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
         if not isinstance(k, yaml.ScalarNode) or k.tag == MERGE_TAG:
             continue
         name = f"{key}.{k.value}" if key else k.value
-        said_elsewhere = _tag_unreadable(k) or _tag_refused(k)  # tags_unreadable, tags_refused
+        said_elsewhere = _tag_unreadable(k) or _tag_refused(k, key=True)  # tags_*
         if k.tag != STR_TAG and not said_elsewhere:
             read = yaml.safe_load(k.value) if k.value else None
             if read is None or isinstance(read, bool):
@@ -358,7 +358,9 @@ def tags_unreadable(
 
 
 # The tags YAML's safe loader reads, by the kind of node each reads; any other tag ends the
-# load at the first one it meets ("could not determine a constructor"), one per run.
+# load at the first one it meets ("could not determine a constructor"), one per run. !!merge
+# and !!value are read on a mapping's key only (`<<: *a`; the key's text): on a value, the
+# loader has no constructor for them either.
 _TAG_KINDS: dict[str, type[yaml.Node]] = {
     **dict.fromkeys(
         ("null", "bool", "int", "float", "str", "timestamp", "binary", "merge", "value"),
@@ -385,13 +387,19 @@ _NO_KEY_HOLDS = {
 TAGS_LISTED = 10  # the tags a report names; the rest are counted
 
 
-def _tag_refused(node: yaml.Node) -> str | None:
+_KEY_TAGS = ("merge", "value")
+
+
+def _tag_refused(node: yaml.Node, key: bool = False) -> str | None:
     """Why config.yaml cannot take the node's tag (None: it can): a tag the safe loader does
-    not know, one whose kind is not the node's, or one that makes bytes, a set or pairs."""
+    not know (on a value, !!merge and !!value, a key's tags), one whose kind is not the
+    node's, or one that makes bytes, a set or pairs. ``key``: the node is a mapping's key."""
     if node.tag in (None, "!"):  # none, or the non-specific one: the value's own kind
         return None
     name = node.tag.removeprefix(_TAG_PREFIX)
     kind = _TAG_KINDS.get(name) if node.tag.startswith(_TAG_PREFIX) else None
+    if name in _KEY_TAGS and not key:
+        kind = None
     if kind is None:
         written = node.tag if name == node.tag else f"!!{name}"
         return (
@@ -411,18 +419,27 @@ def tags_refused(node: yaml.Node | None) -> list[str]:
     line, before the file is constructed (which stops at the first unknown tag, and reads
     ``!!binary`` and ``!!set`` into bytes and a set without a word). The first
     ``TAGS_LISTED``, and how many more."""
-    found = _tags_refused(node, "", set())
+    found = _tags_refused(node, "", {})
     if len(found) <= TAGS_LISTED:
         return found
     more = len(found) - TAGS_LISTED
     return [*found[:TAGS_LISTED], f"and {more} more tag{'s' if more > 1 else ''} like these"]
 
 
-def _tags_refused(node: yaml.Node | None, key: str, seen: set[int]) -> list[str]:
-    if node is None or id(node) in seen:
+def _tags_refused(
+    node: yaml.Node | None, key: str, seen: dict[int, bool], is_key: bool = False
+) -> list[str]:
+    """``seen``: the nodes walked, by id, and whether only as a mapping's key (an anchored
+    key's alias as a value is checked again for the tags a value may not carry)."""
+    if node is None:
         return []
-    seen.add(id(node))
-    why = _tag_refused(node)
+    if id(node) in seen:
+        again = seen[id(node)] and not is_key
+        seen[id(node)] = seen[id(node)] and is_key
+        why = _tag_refused(node) if again and _tag_refused(node, True) is None else None
+        return [f"{key or '(top level)'}: line {node.start_mark.line + 1}: {why}"] if why else []
+    seen[id(node)] = is_key
+    why = _tag_refused(node, is_key)
     out = [f"{key or '(top level)'}: line {node.start_mark.line + 1}: {why}"] if why else []
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
@@ -431,7 +448,7 @@ def _tags_refused(node: yaml.Node | None, key: str, seen: set[int]) -> list[str]
         for k, v in node.value:
             name = f"{key}.{k.value}" if key else k.value
             name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
-            out += _tags_refused(k, name, seen) + _tags_refused(v, name, seen)
+            out += _tags_refused(k, name, seen, True) + _tags_refused(v, name, seen)
     return out
 
 

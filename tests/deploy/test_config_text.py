@@ -470,6 +470,28 @@ def test_a_tag_config_yaml_cannot_take_names_its_key(tmp_path: Path, text: str, 
     assert f"  - {said}" in msg and "1 problem(s)" in msg, msg
 
 
+@pytest.mark.parametrize("tag", ["!!value", "!!merge"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "project: {tag} x\nregion: !odd us-east-1\n",
+        "region: !odd us-east-1\ntags: {{team: {tag} ml}}\nproject: x\n",
+        "region: !odd us-east-1\ntags:\n  - {tag} x\n",
+        "tags: {{&k {tag} team: 1}}\nproject: *k\nregion: !odd us-east-1\n",  # a key's alias
+    ],
+)
+def test_a_key_only_tag_on_a_value_is_named_with_the_others(
+    tmp_path: Path, tag: str, text: str
+) -> None:
+    """!!value and !!merge are tags of a key (`<<: *a` is a !!merge key): on a value, YAML's
+    loader knows no constructor for them and stops, after the other tags were named, with
+    its own words and the tag spelled 'tag:yaml.org,2002:value': a second run for one file.
+    Named by key with the others, in one message."""
+    msg = _problem(tmp_path, text.format(tag=tag))
+    assert f"config.yaml takes no YAML tag like '{tag}': remove it" in msg, msg
+    assert "takes no YAML tag like '!odd'" in msg and "not valid YAML" not in msg, msg
+
+
 def test_every_tag_config_yaml_cannot_take_is_named_at_once_up_to_ten(tmp_path: Path) -> None:
     """YAML's loader stops at the first tag it does not know: a file with several was fixed
     one run at a time. All are named, by key, in one message: the first ten, then a count."""
