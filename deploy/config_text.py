@@ -135,7 +135,8 @@ _INDENTATION = (
 
 def _yaml_hint(err: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
     """Where a syntax error is and what to do, in words: the parser names its own state
-    ('while scanning a simple key', '<block end>'), not the mistake in the file."""
+    ('while scanning a simple key', '<block end>'), not the mistake in the file. A tag the
+    loader cannot construct never gets here: tags_refused names every one first."""
     problem = err.problem or ""
     if "'\\t'" in problem:  # found character '\t' that cannot start any token
         return err.problem_mark, "indent with spaces, not tabs (YAML takes no tab for indentation)"
@@ -145,19 +146,6 @@ def _yaml_hint(err: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
         return err.problem_mark, _INDENTATION
     if "expected a single document" in (err.context or ""):
         return err.problem_mark, "config.yaml is one document: remove this '---' line"
-    tag = re.fullmatch(r"could not determine a constructor for the tag '(.*)'", problem)
-    if tag:
-        return err.problem_mark, (
-            f"config.yaml takes no YAML tag like {tag[1]!r}: remove it (quote a value that "
-            "starts with !)"
-        )
-    kinds = re.fullmatch(r"expected an? (sequence|mapping) node, but found (\w+)", problem)
-    if kinds:
-        said = {"sequence": "a list", "mapping": "a mapping", "scalar": "a single value"}
-        return err.problem_mark, (
-            f"its tag says {said[kinds[1]]} but the value is {said.get(kinds[2], kinds[2])}: "
-            "remove the tag (config.yaml needs none)"
-        )
     if problem == "found unhashable key":
         return err.problem_mark, (
             "a key is one piece of text (`key: value`), not a list or a mapping: write the "
