@@ -276,8 +276,9 @@ def keys_not_text(node: yaml.Node | None, key: str = "") -> list[str]:
 
 # PyYAML's scalar constructors fail with Python's own errors, not a YAML error with a line,
 # on text their tag cannot read: int('two') (ValueError), the timestamp regex not matching
-# (AttributeError), a boolean word looked up (KeyError).
-_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError)
+# (AttributeError), a boolean word looked up (KeyError), an empty !!int or !!float's sign
+# looked at (IndexError).
+_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 _TAG_PREFIX = "tag:yaml.org,2002:"
 
 

@@ -406,14 +406,17 @@ def test_a_control_character_says_where_it_is_and_to_remove_it(
         ("tags:\n  since: !!timestamp last week\n", "tags.since", "!!timestamp last week"),
         ("preview:\n  max_idle_days: !!bool maybe\n", "preview.max_idle_days", "!!bool maybe"),
         ("tags:\n  !!int one: a\n", "tags.one", "!!int one"),
+        # empty text: IndexError (value[0]) out of plan, a traceback
+        ("endpoint:\n  instance_count: !!int ''\n", "endpoint.instance_count", "!!int "),
+        ("api:\n  throttling: {rate: !!float ''}\n", "api.throttling.rate", "!!float "),
     ],
 )
 def test_a_value_its_yaml_tag_cannot_read_names_the_key(
     tmp_path: Path, text: str, key: str, tagged: str
 ) -> None:
     """An explicit tag (``!!int``) on text that is not of its kind: PyYAML's constructors fail
-    with Python's own error (ValueError, AttributeError, KeyError), not a YAML error with a
-    line."""
+    with Python's own error (ValueError, AttributeError, KeyError, IndexError), not a YAML
+    error with a line."""
     msg = _problem(tmp_path, text)
     assert f"{key}: line {text.count(chr(10))}: `{tagged}`" in msg, msg
     assert "remove the tag" in msg and "1 problem(s)" in msg, msg
