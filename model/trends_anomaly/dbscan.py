@@ -4,7 +4,8 @@ The original scaled the row index and every value column to [0, 1] and called sc
 ``DBSCAN(eps, min_samples)``; the anomalies were its noise points. Noise has a definition
 that does not depend on cluster labelling: a point that is not a core point (fewer than
 ``min_pts`` points, itself included, within ``eps``) and has no core point within ``eps``.
-Two k-d tree range counts give exactly that set, in memory linear in n.
+Two k-d tree queries give exactly that set, in memory linear in n: each point's min_pts-th
+nearest (a range count for those about eps away), then each point's nearest core point.
 """
 
 from __future__ import annotations
@@ -32,10 +33,31 @@ def noise_points(
     """(indices of DBSCAN noise points, distance of every point to its nearest core point)."""
     x = scaled_matrix(columns)
     tree = cKDTree(x)
-    counts = np.asarray(tree.query_ball_point(x, r=eps, return_length=True))
-    core = counts >= min_pts
+    core = _core_points(tree, x, eps, min_pts)
     if not core.any():
         return np.arange(len(x)), np.full(len(x), np.inf)
     nearest, _ = cKDTree(x[core]).query(x, k=1)
     noise = ~core & (nearest > eps)
     return np.flatnonzero(noise), nearest
+
+
+_NEAREST_MAX = 64  # past this min_pts, finding that many nearest costs about a range count
+_SURE = 1e-9  # the k-th nearest distance, and a range count's, agree far closer than this
+
+
+def _core_points(tree: cKDTree, x: np.ndarray, eps: float, min_pts: int) -> np.ndarray:
+    """Which points have min_pts points (themselves included) within eps: those whose
+    min_pts-th nearest point is within eps. Counting every point's neighbours took 0.4-0.9 s
+    for 20 000 points at eps=0.1 (~900 each), the min_pts-th nearest 0.03 s. A point whose
+    min_pts-th nearest is about eps away is counted as before, so that a point exactly eps
+    away (few values, on a grid) is taken or not as the range count takes it."""
+    if min_pts > min(len(x), _NEAREST_MAX) or not 1e-100 < eps < 1e100:
+        counts = np.asarray(tree.query_ball_point(x, r=eps, return_length=True))
+        return counts >= min_pts
+    kth = tree.query(x, k=[min_pts])[0][:, 0]
+    core = kth < eps * (1 - _SURE)
+    unsure = np.flatnonzero(~core & (kth <= eps * (1 + _SURE)))
+    if len(unsure):
+        counts = np.asarray(tree.query_ball_point(x[unsure], r=eps, return_length=True))
+        core[unsure] = counts >= min_pts
+    return core
