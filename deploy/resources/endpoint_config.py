@@ -17,7 +17,10 @@ switch SageMaker rolled back leaves a newer config that never served. Without a 
 the endpoint carries that history in tags its switch writes (`endpoint.py`): the config the
 last apply asked for (right after UpdateEndpoint), and, once the endpoint is InService on it,
 the config serving and the one that served before it. An endpoint switched before these tags
-existed falls back to the newest config created before its current one.
+existed falls back to the newest config created before its current one. During an update to
+another config (a cancelled apply's switch goes on), the previous one is the config being
+deployed, not the one serving meanwhile: the switch waits for it to land and leaves it (the one
+serving meanwhile is kept by that apply, as in use, and deleted by the next).
 """
 
 from __future__ import annotations
@@ -299,14 +302,25 @@ def _newest(configs: Iterable[Any]) -> str | None:
 
 def superseded(spec: ConfigSpec, world: World) -> list[Action]:
     """Older generations to delete after the rollout, keeping the current and the previous:
-    the config that served before it, which is what SageMaker or a revert goes back to."""
+    the config that served before it, which is what SageMaker or a revert goes back to.
+
+    During an update to another config (DescribeEndpoint names the one still serving, its
+    PendingDeploymentSummary the one being deployed), the switch waits for that one to land
+    and leaves it (`endpoint.py`, which records it as the previous config): that one is kept
+    as the previous. The one serving meanwhile is kept too, as in use when this plan was
+    made (`stacks.spare_used` would keep it anyway, with a line saying so); the next apply
+    deletes it as older than the previous. During an update to the wanted config itself, the
+    one serving meanwhile is what it leaves."""
     configs = world.of_kind("endpoint_config")
     wanted = target(spec, world)
     keep = {wanted}
     endpoint = world.one("endpoint")
+    leaving = endpoint.headed_for if endpoint else None
     current = endpoint.config if endpoint else None
+    if leaving and leaving != wanted:
+        keep.add(leaving)  # becomes the previous config: the rollback target
     if current and current != wanted:
-        keep.add(current)  # becomes the previous config: the rollback target
+        keep.add(current)  # serves until the update lands
     elif endpoint is not None:
         keep.add(served_before(endpoint, configs) or wanted)
     else:

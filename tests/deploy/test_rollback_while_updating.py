@@ -20,7 +20,7 @@ import pytest
 
 from deploy.aws import tag_list
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING
-from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, session
+from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, inventory, session
 from tests.support.aws_clock import CLOCK
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -86,3 +86,29 @@ def test_status_names_the_config_an_update_in_progress_deploys() -> None:
     world.add(SeenEndpoint("ep", "arn:ep", "c-a", "Updating", None, tags, pending="c-b"))
     (line,) = [ln for ln in status_lines(world, Names("ep", "1", "us-east-1")) if "endpoint" in ln]
     assert "Updating on c-a" in line and "to c-b" in line, line
+
+
+def test_a_new_image_during_an_update_keeps_the_config_it_moves_to_for_rollback(
+    project: Path,
+) -> None:
+    """A served; a cancelled apply's switch to P goes on; the next merge's apply (image W)
+    waits for P, then switches from P to W. P is then the config that served before W: the
+    one kept for rollback, not a config in use kept only until the update ends. A, serving
+    while the plan was made, is kept too, without a line saying it is kept until the endpoint
+    is deleted: it served before P, the older generation the apply after deletes."""
+    served, moving_to = _updating_to_bad(project)
+    eng = engine(project, image=IMAGE2.replace("test-2", "test-3"))
+    _play_updating(eng, served, moving_to, seconds=120)
+    planned = eng.plan()
+    deleted = {a.name for a in planned.actions if a.op == "delete"}
+    assert moving_to not in deleted, sorted(deleted)
+    kept_lines = [n for n in planned.notes if n.startswith("Kept")]
+    assert kept_lines == [], kept_lines
+    eng.apply(planned)
+    new = _served_config()
+    sm = session().client("sagemaker")
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+    assert (tags[SERVING], tags[PREVIOUS]) == (new, moving_to), tags
+    engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
+    assert sorted(inventory()["endpoint_configs"]) == sorted([new, moving_to])

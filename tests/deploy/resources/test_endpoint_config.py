@@ -367,3 +367,29 @@ def test_models_and_configs_are_listed_by_the_names_names_gives_them(
         )
         stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": A + "endpoint-config/c1"})
         assert [c.name for c in ec.observe(aws, N, Desired.of([]), World())] == [config_name]
+
+
+def test_during_an_update_the_config_it_moves_to_is_the_previous_one_kept() -> None:
+    """A served; a cancelled apply's UpdateEndpoint to P goes on (Updating: DescribeEndpoint
+    names A, its PendingDeploymentSummary P). The apply to W waits for P to land, then switches
+    from P to W and records P as the config that served before W: P is the one kept for
+    rollback, with its model. A, serving while the plan is made, is kept by this apply too;
+    Z, which served before A, goes."""
+    z, a, p = _history("z", "a", "p")
+    recorded = {"requested-config": p.name, "serving-config": a.name, "previous-config": z.name}
+    updating = replace(serving(a.name), status="Updating", pending=p.name, tags=recorded)
+    w = cfg_spec(f"{OLD_IMAGE}w")
+    models = [seen_model(model(f"{OLD_IMAGE}{n}")) for n in "zap"]
+    assert [m.name for m in models] == [z.model, a.model, p.model]
+    deleted = {x.name for x in ec.superseded(w, World.of([z, a, p, updating, *models]))}
+    assert p.name not in deleted and p.model not in deleted, sorted(deleted)
+    assert a.name not in deleted and a.model not in deleted, sorted(deleted)
+    assert {z.name, z.model} <= deleted, sorted(deleted)
+    # Updating to W itself (an apply to W cancelled in its wait): A serves until W lands, and
+    # the apply after, waiting only, leaves the record naming A: A is the previous, Z goes.
+    toward_w = replace(updating, pending=w.name, tags={**recorded, "requested-config": w.name})
+    deleted = {x.name for x in ec.superseded(w, World.of([z, a, p, toward_w, *models]))}
+    assert a.name not in deleted and {z.name, p.name} <= deleted, sorted(deleted)
+    # Once the switch landed, the record says what a rollback goes back to: P.
+    landed = replace(serving(w.name), tags={"serving-config": w.name, "previous-config": p.name})
+    assert ec.served_before(landed, [z, a, p]) == p.name
