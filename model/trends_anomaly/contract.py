@@ -46,7 +46,7 @@ from .settings import Settings
 from .sparse_note import constant_warning, crowded_warning, short_warning, sparse_warning
 from .stl import MAX_PERIOD as STL_MAX_PERIOD
 from .stl import min_points
-from .timeaxis import first_not_a_date, infer_step, parse_timestamps
+from .timeaxis import first_not_a_date, infer_step, mixed_formats, parse_timestamps
 from .trends import (
     LESS_THAN_ONE,
     MAX_POINTS,
@@ -316,13 +316,18 @@ def _series_from_json(items: Any) -> Table:
 
 
 def _not_dates(k: int, labels: list[str]) -> BadJson:
-    """series[k].timestamps did not read as dates: the first that is not one alone, named."""
+    """series[k].timestamps did not read as dates: the first that is not one alone, named; or,
+    when each is one, two that are not in one format."""
     i = first_not_a_date(labels)
-    what = (
-        f"series[{k}].timestamps are not dates in one format."
-        if i is None
-        else f"series[{k}].timestamps[{i}] ({labels[i][:40]!r}) is not a date."
-    )
+    if i is not None:
+        what = f"series[{k}].timestamps[{i}] ({labels[i][:40]!r}) is not a date."
+    else:
+        pair = mixed_formats(labels)
+        named = ""
+        if pair is not None:
+            first, other = (f"timestamps[{j}] ({labels[j][:40]!r})" for j in pair)
+            named = f": {first} and {other} cannot be read the same way"
+        what = f"series[{k}].timestamps are not dates in one format{named}."
     return BadJson(
         what,
         "Use ISO 8601 text such as 2024-01-31 or 2024-01-31T14:00:00 (years 1 to 9999), "

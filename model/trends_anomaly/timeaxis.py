@@ -190,6 +190,41 @@ def first_not_a_date(cells: list[str]) -> int | None:
     return min((i for i in (first, other) if i is not None), default=None)
 
 
+# How a cell is written, for mixed_formats: digits as 9 (a padded field is two, "1800-01-01"
+# 9999-99-99); then each field as 9, or D when above 12 (a day or a year, never a month).
+_DIGITS_AS_NINES = str.maketrans("0123456789", "9999999999")
+_FIELD = re.compile(r"\d+")
+_MAX_SHAPES = 16  # first cells of different shapes compared in pairs: 120 reads of 2 cells
+
+
+def _fields(cell: str) -> str:
+    return _FIELD.sub(lambda m: "D" if int(m.group()) > 12 else "9", cell)
+
+
+def mixed_formats(cells: list[str]) -> tuple[int, int] | None:
+    """Two cells, each a date alone, that do not read together (``i < j``): what an error names
+    when every cell is a date but the column is not (dates in more than one format: ISO and
+    31/01/2020, or a day-first 13/02/2020 and a month-first 02/14/2020). None when no two of
+    the first cells of each way of writing them conflict (three or more may only together).
+
+    Cheap beside reading the column: one pass to sort the cells by how they are written, then
+    pairs of the first of each kind (at most _MAX_SHAPES kinds)."""
+    for shape in (lambda c: c.strip().translate(_DIGITS_AS_NINES), lambda c: _fields(c.strip())):
+        firsts: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            firsts.setdefault(shape(cell), i)
+            if len(firsts) >= _MAX_SHAPES:
+                break
+        kinds = sorted(firsts.values())
+        for j in kinds:
+            for i in kinds:
+                if i >= j:
+                    break
+                if read_dates([cells[i], cells[j]]) is None:
+                    return i, j
+    return None
+
+
 def _first_failing(
     cells: list[str], indices: list[int], reads: Callable[[list[int]], bool]
 ) -> int | None:

@@ -25,7 +25,14 @@ import numpy as np
 from .errors import ApiError, BadCsv, NoNumericColumn
 from .exportlocale import PREAMBLE_KEY, date_convention
 from .file_kinds import other_export
-from .timeaxis import first_not_a_date, infer_step, looks_like_date, numpy_can_parse, read_dates
+from .timeaxis import (
+    first_not_a_date,
+    infer_step,
+    looks_like_date,
+    mixed_formats,
+    numpy_can_parse,
+    read_dates,
+)
 from .types import Series, Step
 
 LESS_THAN_ONE = 0.5  # Google writes "<1" for a share between 0 and 1
@@ -635,11 +642,18 @@ def _not_dates(labels: list[str]) -> BadCsv:
             f"The first column holds numbers ('{bad[:40]}'), not dates.",
             "Put the dates in the first column (e.g. 2024-01-31), as Google Trends exports do.",
         )
-    return BadCsv(
-        f"The first column must hold dates; '{bad[:40]}' is not one.",
+    hint = (
         "Use dates such as 2024-01-31, 2024-01, 2024-01-31T14:00 or 31/01/2024, one format "
-        "for the whole column.",
+        "for the whole column."
     )
+    if i is None:  # each cell is a date alone: they are in more than one format
+        pair = mixed_formats(labels)
+        named = ""
+        if pair is not None:
+            first, other = (labels[k][:40] for k in pair)
+            named = f": '{first}' and '{other}' cannot be read the same way"
+        return BadCsv(f"The first column's dates are not in one format{named}.", hint)
+    return BadCsv(f"The first column must hold dates; '{bad[:40]}' is not one.", hint)
 
 
 def _ordered(table: Table) -> Table:

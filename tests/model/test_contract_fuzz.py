@@ -267,6 +267,48 @@ def test_the_first_timestamp_that_is_not_a_date_is_named_wherever_it_is(client, 
     )
 
 
+@pytest.mark.parametrize(
+    ("late", "first", "other"),
+    [
+        ("01/03/1800", "1800-01-01", "01/03/1800"),  # ISO, then a spreadsheet's date
+        ("1800/01/03", "1800-01-01", "1800/01/03"),
+        ("Jan-1800", "1800-01-01", "Jan-1800"),
+    ],
+)
+def test_dates_in_more_than_one_format_are_said_so_naming_two_of_them(client, late, first, other):
+    """Every cell is a date alone, the column is not one: the CSV path named its good first
+    cell ("'1800-01-01' is not one"); both paths now say the formats differ, by two cells."""
+    stamps = [str(dt.date(1800, 1, 1) + dt.timedelta(days=i)) for i in range(30)] + [late]
+    body = {"series": [{"timestamps": stamps, "values": [i % 7 for i in range(31)]}]}
+    resp = client.post("/invocations", data=json.dumps(body), content_type=JSON)
+    assert resp.status_code == 400, resp.data
+    assert json.loads(resp.data)["error"]["message"] == (
+        "series[0].timestamps are not dates in one format: timestamps[0] "
+        f"({first!r}) and timestamps[30] ({other!r}) cannot be read the same way."
+    )
+    csv = "Day,term: (Worldwide)\n" + "".join(f"{t},{i % 7}\n" for i, t in enumerate(stamps))
+    resp = client.post("/invocations", data=csv.encode(), content_type="text/csv")
+    assert resp.status_code == 400, resp.data
+    error = json.loads(resp.data)["error"]
+    assert error["message"] == (
+        f"The first column's dates are not in one format: '{first}' and '{other}' cannot be "
+        "read the same way."
+    )
+    assert "one format for the whole column" in error["hint"]
+
+
+def test_days_first_and_months_first_in_one_column_are_named(client):
+    """'13/02/2020' is day-first, '02/14/2020' month-first: each a date, not together."""
+    stamps = ["01/02/2020", "13/02/2020", "20/02/2020", "02/14/2020"]
+    csv = "Day,term: (Worldwide)\n" + "".join(f"{t},{i % 7}\n" for i, t in enumerate(stamps))
+    resp = client.post("/invocations", data=csv.encode(), content_type="text/csv")
+    assert resp.status_code == 400, resp.data
+    assert json.loads(resp.data)["error"]["message"] == (
+        "The first column's dates are not in one format: '13/02/2020' and '02/14/2020' "
+        "cannot be read the same way."
+    )
+
+
 def test_the_bad_timestamp_is_found_without_reading_each_label_alone(client, monkeypatch):
     """Reading each of 100 000 labels alone took 1.8 s for a bad one last (a success takes
     0.14 s): the labels are read in groups, halved down to the bad one, instead. Counted,

@@ -12,6 +12,7 @@ from trends_anomaly.timeaxis import (
     first_not_a_date,
     infer_step,
     looks_like_date,
+    mixed_formats,
     numpy_can_parse,
     read_dates,
 )
@@ -229,6 +230,31 @@ def test_first_not_a_date_names_the_cell_that_is_not_one_alone(cells):
     """Grouped reads name the same cell as reading each alone (what the errors say)."""
     alone = next((i for i, c in enumerate(cells) if read_dates([c]) is None), None)
     assert first_not_a_date(cells) == alone
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(CELLS), max_size=40))
+def test_mixed_formats_names_two_dates_that_do_not_read_together(cells):
+    """Asked when each cell is a date and the column is not: the two it names are dates that
+    cannot be read together (what the errors say of them)."""
+    if read_dates(cells) is not None or first_not_a_date(cells) is not None:
+        return
+    pair = mixed_formats(cells)
+    if pair is not None:
+        i, j = pair
+        assert i < j and read_dates([cells[i], cells[j]]) is None, (cells, pair)
+
+
+@pytest.mark.parametrize(
+    ("cells", "pair"),
+    [
+        (["2020-01-05", "2020-01-12", "12/01/2020"], (0, 2)),
+        (["2020-01-05", "2020-01-05T10:00", "2020/01/19"], (0, 2)),  # ISO with a time reads
+        (["01/02/2020", "13/02/2020", "02/14/2020"], (1, 2)),  # day-first, then month-first
+    ],
+)
+def test_mixed_formats_names_the_first_two_it_finds(cells, pair):
+    assert mixed_formats(cells) == pair
 
 
 def test_first_not_a_date_reads_a_long_column_in_groups(monkeypatch):
