@@ -106,14 +106,14 @@ def _context_files(root: Path) -> list[tuple[Path, os.stat_result]]:
             path = Path(folder, name)
             if name.startswith(".") or path.suffix in (".pyc", ".pyo"):
                 continue
+            if ignored(path.relative_to(root).as_posix()):  # before a stat: Docker takes none
+                continue
             try:
                 if not path.is_file():
                     continue
                 stat = path.stat()
             except OSError as err:
                 refused = refused or err
-                continue
-            if ignored(path.relative_to(root).as_posix()):
                 continue
             out.append((path, stat))
             size += stat.st_size

@@ -209,3 +209,27 @@ def test_a_context_past_any_models_size_is_too_large_whatever_it_cannot_read(
     with pytest.raises(PermissionError) as err:  # within the bounds, it is what stops it
         context_hash(tmp_path)
     assert err.value.filename == str(tmp_path / "cwd"), err.value
+
+
+def test_an_ignored_entry_the_system_refuses_does_not_stop_the_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Docker leaves out what .dockerignore names without reading it: an ignored entry the
+    system refuses (a root-owned socket, a link like /proc/1/cwd) stopped plan with
+    PermissionError, as its is_file() ran before the .dockerignore check. The refusal is
+    simulated (tests run as root)."""
+    _tree(tmp_path)
+    (tmp_path / "docs" / "refused").write_text("never read")
+    stat = Path.stat
+
+    def refuse(self: Path, **kwargs):
+        if self.name == "refused":
+            raise PermissionError(13, "Permission denied", str(self))
+        return stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refuse)
+    assert context_hash(tmp_path) == "0504718805c3"  # docs/ is ignored: the same files
+    (tmp_path / "refused").write_text("not ignored")
+    with pytest.raises(PermissionError) as err:  # what Docker sends is still read
+        context_hash(tmp_path)
+    assert err.value.filename == str(tmp_path / "refused"), err.value
