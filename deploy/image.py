@@ -93,14 +93,24 @@ def _too_large(root: Path, what: str) -> ContextTooLarge:
 
 def _context_files(root: Path) -> list[tuple[Path, os.stat_result]]:
     """The files that go into the build, with their stat, counted and their sizes added up
-    as they are found (see context_hash). An entry the system refuses (/proc/1/cwd, for `/`)
-    is raised only once the walk is done within the bounds: past them, the context is too
-    large whatever it holds, and that is what the user has to change."""
+    as they are found (see context_hash). An entry the system refuses (/proc/1/cwd, for `/`;
+    a directory it will not list, which os.walk would skip in silence) is raised only once
+    the walk is done within the bounds: past them, the context is too large whatever it
+    holds, and that is what the user has to change. What .dockerignore leaves out is not
+    looked at."""
     ignored = dockerignore(root)
     out: list[tuple[Path, os.stat_result]] = []
     refused: OSError | None = None
     size = 0
-    for folder, dirs, names in os.walk(root):  # not into linked directories, as rglob
+
+    def unlisted(err: OSError) -> None:  # a directory os.walk cannot list: Docker would fail
+        nonlocal refused
+        where = Path(err.filename) if err.filename else root
+        if where == root or not ignored(where.relative_to(root).as_posix()):
+            refused = refused or err
+
+    # not into linked directories, as rglob
+    for folder, dirs, names in os.walk(root, onerror=unlisted):
         dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
         for name in names:
             path = Path(folder, name)

@@ -233,3 +233,26 @@ def test_an_ignored_entry_the_system_refuses_does_not_stop_the_hash(
     with pytest.raises(PermissionError) as err:  # what Docker sends is still read
         context_hash(tmp_path)
     assert err.value.filename == str(tmp_path / "refused"), err.value
+
+
+def test_a_directory_the_walk_cannot_list_stops_the_hash_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.walk skips a directory it cannot list unless told: its files were left out of the
+    hash in silence (and Docker would fail on it later). It stops the hash as an unreadable
+    file does, named; one .dockerignore leaves out does not. The refusal is simulated (tests
+    run as root)."""
+    _tree(tmp_path)
+    scandir = os.scandir
+
+    def refuse(path="."):
+        if Path(path).name in ("b", "docs"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(PermissionError) as err:
+        context_hash(tmp_path)
+    assert err.value.filename == str(tmp_path / "a" / "b"), err.value
+    (tmp_path / ".dockerignore").write_text("docs\na/b\n")
+    context_hash(tmp_path)  # both left out by .dockerignore: nothing to read in them
