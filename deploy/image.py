@@ -78,6 +78,16 @@ MAX_CONTEXT_FILES = 100_000
 MAX_CONTEXT_BYTES = 20 * 2**30
 
 
+def binary_size(n: int) -> str:
+    """A size as people read it: "12 bytes", "1.5 KiB", "20 GiB" (powers of 1024, three
+    significant digits), not 21474836480."""
+    if n < 1024:
+        return f"{n} bytes"
+    units = ((4, "TiB"), (3, "GiB"), (2, "MiB"), (1, "KiB"))
+    power, unit = next((p, u) for p, u in units if n >= 1024**p)
+    return f"{n / 1024**power:.3g} {unit}"
+
+
 class ContextTooLarge(ValueError):
     """The build context holds more than a model image would (said by key by the caller)."""
 
@@ -130,7 +140,7 @@ def _context_files(root: Path) -> list[tuple[Path, os.stat_result]]:
             if len(out) > MAX_CONTEXT_FILES:
                 raise _too_large(root, f"{MAX_CONTEXT_FILES} files")
             if size > MAX_CONTEXT_BYTES:
-                raise _too_large(root, f"{MAX_CONTEXT_BYTES} bytes")
+                raise _too_large(root, binary_size(MAX_CONTEXT_BYTES))
     if refused is not None:
         raise refused
     return sorted(out, key=lambda found: found[0])

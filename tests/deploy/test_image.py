@@ -256,3 +256,30 @@ def test_a_directory_the_walk_cannot_list_stops_the_hash_naming_it(
     assert err.value.filename == str(tmp_path / "a" / "b"), err.value
     (tmp_path / ".dockerignore").write_text("docs\na/b\n")
     context_hash(tmp_path)  # both left out by .dockerignore: nothing to read in them
+
+
+def test_a_context_past_the_bytes_bound_says_it_in_gib(tmp_path: Path) -> None:
+    """The message said "more than 21474836480 bytes", which no one reads at a glance. A
+    sparse file takes no disk: its size is what the walk adds up, before reading it."""
+    from deploy import image
+
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    with (tmp_path / "weights.bin").open("wb") as f:
+        f.truncate(image.MAX_CONTEXT_BYTES + 1)
+    with pytest.raises(image.ContextTooLarge) as err:
+        context_hash(tmp_path)
+    assert f"{tmp_path} holds more than 20 GiB that would go into the image" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("n", "said"),
+    [
+        *((0, "0 bytes"), (12, "12 bytes"), (1023, "1023 bytes"), (1024, "1 KiB")),
+        *((1536, "1.5 KiB"), (100 * 2**20, "100 MiB"), (20 * 2**30, "20 GiB")),
+        (2**40 + 2**39, "1.5 TiB"),
+    ],
+)
+def test_binary_size_says_a_size_as_people_read_it(n: int, said: str) -> None:
+    from deploy.image import binary_size
+
+    assert binary_size(n) == said
