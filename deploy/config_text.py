@@ -382,13 +382,20 @@ _KEY_TAGS = ("merge", "value")
 def _tag_refused(node: yaml.Node, key: bool = False) -> str | None:
     """Why config.yaml cannot take the node's tag (None: it can): a tag the safe loader does
     not know (on a value, !!merge and !!value, a key's tags), one whose kind is not the
-    node's, or one that makes bytes, a set or pairs. ``key``: the node is a mapping's key."""
+    node's, or one that makes bytes, a set or pairs; on a key, !!value (which says the key is
+    text: keys_not_text took it for a key of another kind). ``key``: the node is a mapping's
+    key."""
     if node.tag in (None, "!"):  # none, or the non-specific one: the value's own kind
         return None
     name = node.tag.removeprefix(_TAG_PREFIX)
     kind = _TAG_KINDS.get(name) if node.tag.startswith(_TAG_PREFIX) else None
     if name in _KEY_TAGS and not key:
         kind = None
+    if name == "value" and key:  # YAML reads the key as its text: a tag that says nothing
+        return (
+            "the key is written with the tag !!value, which only says it is text, as every "
+            "config.yaml key is: remove the tag"
+        )
     if kind is None:
         written = node.tag if name == node.tag else f"!!{name}"
         return (
@@ -425,7 +432,8 @@ def _tags_refused(
     if id(node) in seen:
         again = seen[id(node)] and not is_key
         seen[id(node)] = seen[id(node)] and is_key
-        why = _tag_refused(node) if again and _tag_refused(node, True) is None else None
+        as_value = _tag_refused(node) if again else None  # unless already said as the key's
+        why = as_value if as_value != _tag_refused(node, True) else None
         return [f"{key or '(top level)'}: line {node.start_mark.line + 1}: {why}"] if why else []
     seen[id(node)] = is_key
     why = _tag_refused(node, is_key)

@@ -607,3 +607,27 @@ def test_a_date_that_does_not_exist_names_the_key_and_says_to_quote_it(
     msg = _problem(tmp_path, text)
     assert f"{key}: line {text.count(chr(10))}: got {written}, which YAML reads as a date" in msg
     assert f'quote it, "{written}"' in msg and "remove the tag" not in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "!!value project: x\n",
+            "project: line 1: the key is written with the tag !!value, which only says it is "
+            "text, as every config.yaml key is: remove the tag",
+        ),
+        (
+            "tags:\n  !!value team: ml\n",
+            "tags.team: line 2: the key is written with the tag !!value",
+        ),
+    ],
+)
+def test_a_value_tag_on_a_key_is_named_as_a_tag_not_as_a_key_of_another_kind(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """YAML reads a !!value key as its text; keys_not_text took the tag for a kind of value
+    and said "YAML reads the key project as a str, not as text"."""
+    msg = _problem(tmp_path, text)
+    assert f"  - {said}" in msg and "1 problem(s)" in msg, msg
+    assert "as a str" not in msg, msg
