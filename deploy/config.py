@@ -39,6 +39,7 @@ from deploy.config_text import (
     aliases_into_themselves,
     duplicate_keys,
     keys_not_text,
+    merges_not_mappings,
     not_utf8,
     numbers_in_another_base,
     tags_refused,
@@ -1539,7 +1540,7 @@ def load_config_file(path: str | Path = "config.yaml") -> ConfigFile:
             raise ConfigError(_report(p, endless))
         # Before constructing: merge keys rewrite the node.
         early = duplicate_keys(node) + keys_not_text(node)
-        early += tags_refused(node)
+        early += tags_refused(node) + merges_not_mappings(node)
         early += numbers_in_another_base(node, _takes_number) + tags_unreadable(node)
         if early:  # constructing may fail where they are (`!!int two`)
             raise ConfigError(_report(p, early))

@@ -89,6 +89,52 @@ def aliases_into_themselves(
 EXPANDED_MAX = 100_000
 
 
+def _merge_problem(value: yaml.Node) -> str | None:
+    """What a ``<<`` key was given instead of a mapping or a list of mappings (what YAML's
+    loader merges); None when it was given one."""
+    words = {yaml.ScalarNode: "a single value", yaml.SequenceNode: "a list"}
+    if isinstance(value, yaml.MappingNode):
+        return None
+    if isinstance(value, yaml.ScalarNode):
+        return f"a single value ({value.value})"
+    bad = next((n for n in value.value if not isinstance(n, yaml.MappingNode)), None)
+    if bad is None:
+        return None
+    what = f"a single value ({bad.value})" if isinstance(bad, yaml.ScalarNode) else None
+    return f"a list holding {what or words.get(type(bad), 'a mapping')}"
+
+
+def merges_not_mappings(
+    node: yaml.Node | None, key: str = "", seen: set[int] | None = None
+) -> list[str]:
+    """``<<`` keys given something other than a mapping (``<<: foo``), by the dotted key of
+    the mapping they are in and line: the loader stopped on the first with "expected a
+    mapping or list of mappings for merging, but found scalar", by line and column only."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return []
+    seen.add(id(node))
+    out: list[str] = []
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += merges_not_mappings(item, f"{key}.{i}" if key else str(i), seen)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            what = _merge_problem(v) if k.tag == MERGE_TAG else None
+            if what:
+                out.append(
+                    f"{key or '(top level)'}: line {k.start_mark.line + 1}: `<<` merges a "
+                    f"mapping into this one, but here it is given {what}: write `<<: *name`, "
+                    "with &name before a mapping written above (or a list of such, "
+                    "`<<: [*a, *b]`), or remove the `<<` line"
+                )
+                continue
+            name = f"{key}.{k.value}" if key else k.value
+            name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
+            out += merges_not_mappings(v, name, seen)
+    return out
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)

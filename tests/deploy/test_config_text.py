@@ -631,3 +631,32 @@ def test_a_value_tag_on_a_key_is_named_as_a_tag_not_as_a_key_of_another_kind(
     msg = _problem(tmp_path, text)
     assert f"  - {said}" in msg and "1 problem(s)" in msg, msg
     assert "as a str" not in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "tags: {<<: foo}\n",
+            "tags: line 1: `<<` merges a mapping into this one, but here it is "
+            "given a single value (foo)",
+        ),
+        (
+            "tags:\n  <<: [foo]\n",
+            "tags: line 2: `<<` merges a mapping into this one, but here it is "
+            "given a list holding a single value (foo)",
+        ),
+        (
+            "tags: {<<: [{a: b}, [c]]}\n",
+            "tags: line 1: `<<` merges a mapping into this one, but here it is "
+            "given a list holding a list",
+        ),
+        ("environments:\n  prod:\n    <<: 3\n", "environments.prod: line 3: `<<` merges"),
+    ],
+)
+def test_a_merge_key_given_no_mapping_is_named_by_key(tmp_path: Path, text: str, said: str) -> None:
+    """`<<: foo` stopped the load with the loader's "expected a mapping or list of mappings
+    for merging, but found scalar", by line and column only, with no way out."""
+    msg = _problem(tmp_path, text)
+    assert f"  - {said}" in msg and "not valid YAML" not in msg, msg
+    assert "`<<: *name`" in msg, msg
