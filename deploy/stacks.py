@@ -195,6 +195,41 @@ def github_roles_taken(world: World, names: Names, repository: str) -> str | Non
     )
 
 
+def github_roles_not_made_here(world: World, names: Names, paths: dict[str, str]) -> str | None:
+    """Why bootstrap cannot run here, or None: a role of a GitHub role's name (``world``: the
+    ones observed) at the path bootstrap gives it (``paths``, by name) does not carry this
+    project's ``project`` tag (`world.made_by`). Every bootstrap created its roles with that
+    tag in CreateRole's Tags (and its template gives it them), so such a role was made by hand
+    or by other tooling, and bootstrap would rewrite its trust, tag it and attach its
+    policies: it is adopted on purpose, by tagging it, as the engine's apply asks
+    (`not_made_here`). One at another path is left to the path stop (`resources/iam.py`): a
+    tag would not move it."""
+    found = [
+        r
+        for r in world.of_kind("iam_role")
+        if r.path == paths.get(r.name) and not made_by(r, names.project)
+    ]
+    if not found:
+        return None
+    said = "; ".join(
+        f"{_label(r, path=True)} was not created by bootstrap: it does not carry this "
+        f"project's tag (project={names.project}"
+        + (f"; it has project={r.tags['project']}" if (r.tags or {}).get("project") else "")
+        + f"), so it was made by hand or by other tooling (adopt it: `{_tag_command(r, names)}`)"
+        for r in found
+    )
+    return (
+        f"{said}. Bootstrap needs roles of these names (IAM role names are unique in an "
+        "account whatever the path) and would rewrite their trust to this repository's "
+        "workflows, tag them as this project's and attach its policies to them. Nothing was "
+        "changed. Either adopt them on purpose, if they really are this project's GitHub "
+        "roles, by tagging them as this project's (the command given for each), then run "
+        "bootstrap again; or give this project another name (`project:` in config.yaml: the "
+        f"GitHub roles are named {names.project}-github-…); "
+        "see deploy/README.md, 'Project and environment names'."
+    )
+
+
 # The kinds destroy deletes only when they carry this project's ``project`` tag, each with
 # what it is called in what destroy says. Each is created with its tags in the create call
 # itself (CreateRole's Tags, CreateRepository's tags, CreateFunction's Tags, SageMaker's

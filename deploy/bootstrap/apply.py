@@ -13,8 +13,11 @@ lapses between one CreatePolicyVersion and the next.
 Each role carries the ``bootstrap-policy-sha256`` tag (fingerprint.py), which plan compares
 with its commit's (deploy/bootstrap_version.py); a changed hash is a tag update like any other.
 Running it twice changes nothing the second time. Role names are global to the account: when
-the roles serve the project's stack in another region, or another repository's CI, it stops
-before any change (`stacks.github_roles_taken`), as plan and apply do for the service roles.
+a role of one of their names was not made by bootstrap (it lacks this project's ``project``
+tag, which every bootstrap gave its roles at CreateRole), it stops before any change
+(`stacks.github_roles_not_made_here`), as the engine's apply does (`stacks.not_made_here`);
+when the roles serve the project's stack in another region, or another repository's CI, it
+stops too (`stacks.github_roles_taken`), as plan and apply do for the service roles.
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ _FIELD_WORDS = {
 
 
 class RolesTaken(DeployError):
-    """The GitHub roles serve another stack: nothing was changed (the message says what to do)."""
+    """The GitHub roles serve another stack, or one was not made by bootstrap (no project
+    tag of this project's): nothing was changed (the message says what to do)."""
 
 
 class BoundaryNameTaken(DeployError):
@@ -235,6 +239,10 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
             whole.add(seen)
             foreign[role.name] = iam_quota.foreign(t, role.name, seen.attached)
         _observe_leftovers(aws, t, role.name, len(parts[role.name]), world, attached_max)
+    paths = {role.name: role.path for role in roles(t)}
+    not_ours = stacks.github_roles_not_made_here(whole, t.names, paths)
+    if not_ours:
+        raise RolesTaken(not_ours)
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)

@@ -129,6 +129,34 @@ def github_roles(region: str, repository: str) -> list[iam.SeenRole]:
 OCTO = "repo:octo@1/trends@2"
 
 
+PATHS = {r.name: "/" for r in github_roles(US.region, OCTO)}  # bootstrap's: IAM's default
+
+
+def test_github_roles_bootstrap_did_not_make_stop_it() -> None:
+    """Roles as bootstrap made them (tagged project=<project>) are its own; one of their names
+    untagged, or another project's, at `/` is not; one at another path is left to the path
+    stop (a tag cannot move it)."""
+    plan, deploy = (
+        replace(r, tags={"project": "trends-anomaly"}) for r in github_roles(US.region, OCTO)
+    )
+    assert stacks.github_roles_not_made_here(world(US, plan, deploy), US, PATHS) is None
+    assert stacks.github_roles_not_made_here(world(US), US, PATHS) is None
+    hand = replace(deploy, tags={})
+    elsewhere = replace(plan, tags={"project": "other"}, path="/x/")
+    said = stacks.github_roles_not_made_here(world(US, elsewhere, hand), US, PATHS)
+    assert said is not None and said.startswith(
+        f"IAM role {hand.name} ({hand.arn}, path /) was not created by bootstrap: it does not "
+        "carry this project's tag (project=trends-anomaly), so it was made by hand or by other "
+        f"tooling (adopt it: `aws iam tag-role --role-name {hand.name} --tags "
+        "Key=project,Value=trends-anomaly`). "
+    ), said
+    assert plan.name not in said and "Nothing was changed." in said
+    other = stacks.github_roles_not_made_here(
+        world(US, replace(hand, tags={"project": "other"})), US, PATHS
+    )
+    assert other is not None and "(project=trends-anomaly; it has project=other)" in other
+
+
 def test_github_roles_of_another_regions_stack_or_repository_stop_bootstrap() -> None:
     taken = stacks.github_roles_taken(world(EU, *github_roles("us-east-1", OCTO)), EU, OCTO)
     assert taken is not None and taken.startswith(

@@ -489,3 +489,53 @@ def test_a_hand_made_role_of_a_github_roles_name_at_another_path_gets_bootstraps
         "bootstrap again, which creates it at /; then set the role ARN it prints in GitHub\n"
     ), err
     assert iam.get_role(RoleName=role)["Role"]["Path"] == "/elsewhere/"
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [[], [{"Key": "project", "Value": "another"}]],
+    ids=["untagged", "another project's"],
+)
+def test_a_hand_made_role_of_a_github_roles_name_is_not_taken_over(
+    iam, config: Path, capsys, tags: list[dict]
+) -> None:
+    """A role named `{project}-github-deploy` at `/` that bootstrap did not make (no
+    project={project} tag: every bootstrap created its roles with it, in CreateRole's Tags,
+    and the template alike) was rewritten before: its trust replaced, bootstrap's tags put on
+    and its policies attached, exit 0. Now bootstrap stops before any change, as the engine's
+    apply does (`stacks.not_made_here`), naming the role and the two ways on."""
+    role = f"{PROJECT}-github-deploy"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust), Tags=tags)
+    iam.put_role_policy(RoleName=role, PolicyName="hand", PolicyDocument=json.dumps(trust | {
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]
+    }))  # fmt: skip
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    arn = f"arn:aws:iam::{MOTO_ACCOUNT}:role/{role}"
+    assert f"IAM role {role} ({arn}, path /) was not created by bootstrap" in err, err
+    assert f"`aws iam tag-role --role-name {role} --tags Key=project,Value={PROJECT}`" in err
+    assert "`project:` in config.yaml" in err and "Nothing was changed." in err, err
+    assert f"{PROJECT}-github-plan" not in err  # missing, so bootstrap's to create: not named
+    got = iam.get_role(RoleName=role)["Role"]
+    assert got["AssumeRolePolicyDocument"] == trust
+    assert iam.list_role_tags(RoleName=role)["Tags"] == tags
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["hand"]
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == [role]
+    # Adopted on purpose with the command given, it is bootstrap's to converge.
+    command = err.split("(adopt it: `", 1)[1].split("`", 1)[0]
+    assert command == f"aws iam tag-role --role-name {role} --tags Key=project,Value={PROJECT}"
+    iam.tag_role(RoleName=role, Tags=[{"Key": "project", "Value": PROJECT}])  # what it does
+    assert _run(config) == 0
+    assert iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"] != trust

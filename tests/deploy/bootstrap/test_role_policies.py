@@ -90,9 +90,10 @@ def test_a_role_of_the_inline_shape_converges_to_managed_policies() -> None:
     t = _target("production")
     iam = session().client("iam")
     for role in policies.roles(replace(t, account=ACCOUNT)):  # as bootstrap wrote them
+        tags = {**(role.tags or {}), TAG: "an-older-hash"}  # its project tag, an older hash
         iam.create_role(RoleName=role.name, AssumeRolePolicyDocument=json.dumps(role.trust),
                         Description=role.description, MaxSessionDuration=role.max_session_s,
-                        Tags=[{"Key": TAG, "Value": "an-older-hash"}])  # fmt: skip
+                        Tags=[{"Key": k, "Value": v} for k, v in tags.items()])  # fmt: skip
         iam.put_role_policy(
             RoleName=role.name, PolicyName=role.name, PolicyDocument=json.dumps(role.policy)
         )
