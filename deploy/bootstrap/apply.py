@@ -40,7 +40,7 @@ from deploy.bootstrap.policies import (
     role_policies,
     roles,
 )
-from deploy.executor import Executor
+from deploy.executor import Executor, Stopped
 from deploy.plan import Action
 from deploy.resources import iam
 from deploy.resources.base import ResourceType
@@ -202,6 +202,16 @@ def _observe_leftovers(
                 world.add(seen)
 
 
+def _path_stops(t: Target, whole: World) -> list[str]:
+    """What iam.plan's `Stop` would say of each role at another path than bootstrap's (IAM
+    cannot move a role), said before any change rather than at that role's step."""
+    return [
+        iam.path_stop(role, seen).message
+        for role in roles(t)
+        if (seen := whole.get("iam_role", role.name)) is not None and seen.path != role.path
+    ]
+
+
 @dataclass(frozen=True)
 class Planned:
     """What bootstrap will do: the target with its account, the actions in the order they
@@ -243,6 +253,9 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
     not_ours = stacks.github_roles_not_made_here(whole, t.names, paths)
     if not_ours:
         raise RolesTaken(not_ours)
+    moved = _path_stops(t, whole)
+    if moved:  # else the provider, policies and other roles would be made before it stops
+        raise Stopped("\n".join(moved))
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)

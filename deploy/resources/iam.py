@@ -300,7 +300,7 @@ def made_here(spec: RoleSpec, seen: SeenRole) -> bool:
     return wanted is None or made_by(seen, wanted)
 
 
-def _path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
+def path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
     """IAM cannot move a role to another path. Ours (its tag): destroy deletes it and apply
     makes it again. Not ours: destroy leaves it, so the name must change, or whoever owns it
     remove or claim it. Bootstrap's roles have their own words (`_bootstrap_path_stop`)."""
@@ -357,7 +357,7 @@ def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tupl
     changed = fields_of(changes)
     steps: list[Step] = []
     if "path" in changed:
-        steps.append(_path_stop(spec, seen))
+        steps.append(path_stop(spec, seen))
     if "trust" in changed:
         steps.append(
             Call(

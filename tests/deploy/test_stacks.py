@@ -259,7 +259,7 @@ def test_what_a_kept_resource_uses_is_kept_with_it_and_said() -> None:
 
 
 def test_the_take_over_stop_of_a_role_says_these_words() -> None:
-    """Word for word, as `iam._path_stop`'s own are pinned in test_iam.py: both read whose a
+    """Word for word, as `iam.path_stop`'s own are pinned in test_iam.py: both read whose a
     role is by one rule (`world.made_by`), and neither's words changed with it."""
     hand_made, ours = roles_of(US)
     hand_made = replace(hand_made, path="/elsewhere/", tags={"project": ""})

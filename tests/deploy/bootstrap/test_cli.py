@@ -489,6 +489,11 @@ def test_a_hand_made_role_of_a_github_roles_name_at_another_path_gets_bootstraps
         "bootstrap again, which creates it at /; then set the role ARN it prints in GitHub\n"
     ), err
     assert iam.get_role(RoleName=role)["Role"]["Path"] == "/elsewhere/"
+    # Stopped before any change: before, the provider, the plan role, the managed policies
+    # and the boundary were made first, the stop being the deploy role's step.
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == [role]
+    assert iam.list_policies(Scope="Local")["Policies"] == []
 
 
 @pytest.mark.parametrize(
