@@ -158,6 +158,13 @@ def test_the_template_tags_each_role_as_bootstrap_does_and_plan_finds_them_curre
         lambda t: {**plan(t), "Statement": [*plan(t)["Statement"][1:]]},
     )
     assert list(check(Aws(REGION), file).behind) == [f"{PROJECT}-github-plan"]
+    # The template's roles carry project=<project> as bootstrap's do: bootstrap then takes
+    # them as its own (no not-made-here stop) and finds nothing to change.
+    monkeypatch.setattr(policies, "plan_permissions_policy", plan)
+    capsys.readouterr()
+    assert _run(config) == 0, capsys.readouterr().err
+    said = capsys.readouterr().out
+    assert f"unchanged arn:aws:iam::{MOTO_ACCOUNT}:role/{PROJECT}-github-deploy" in said, said
 
 
 def test_the_template_makes_each_stacks_role_boundary() -> None:
