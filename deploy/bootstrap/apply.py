@@ -41,7 +41,7 @@ from deploy.bootstrap.policies import (
     roles,
 )
 from deploy.executor import Executor, Stopped
-from deploy.plan import Action
+from deploy.plan import Action, Stop
 from deploy.resources import iam
 from deploy.resources.base import ResourceType
 from deploy.resources.iam import RoleSpec, SeenRole
@@ -202,13 +202,17 @@ def _observe_leftovers(
                 world.add(seen)
 
 
-def _path_stops(t: Target, whole: World) -> list[str]:
-    """What iam.plan's `Stop` would say of each role at another path than bootstrap's (IAM
-    cannot move a role), said before any change rather than at that role's step."""
+def _stops(t: Target, world: World) -> list[str]:
+    """What each `Stop` step iam.plan gives the roles says (one at another path than
+    bootstrap's, which IAM cannot move; a permissions boundary bootstrap does not give), said
+    before any change rather than at that role's step, by when the provider, the policies and
+    the other roles would have been made. The roles as plan sees them (``world``): the same
+    stops the executor would reach."""
     return [
-        iam.path_stop(role, seen).message
-        for role in roles(t)
-        if (seen := whole.get("iam_role", role.name)) is not None and seen.path != role.path
+        step.message
+        for role in stamped(t)
+        for step in iam.plan_role(role, world.get("iam_role", role.name)).steps
+        if isinstance(step, Stop)
     ]
 
 
@@ -253,9 +257,9 @@ def plan(aws: Aws, target: Target, attached_max: int = ATTACHED_POLICIES_MAX) ->
     not_ours = stacks.github_roles_not_made_here(whole, t.names, paths)
     if not_ours:
         raise RolesTaken(not_ours)
-    moved = _path_stops(t, whole)
-    if moved:  # else the provider, policies and other roles would be made before it stops
-        raise Stopped("\n".join(moved))
+    stops = _stops(t, world)
+    if stops:  # else the provider, policies and other roles would be made before it stops
+        raise Stopped("\n".join(stops))
     taken = stacks.github_roles_taken(whole, t.names, t.prefix)
     if taken:
         raise RolesTaken(taken)

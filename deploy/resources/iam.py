@@ -353,6 +353,21 @@ def _bootstrap_path_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
     )
 
 
+def _bootstrap_boundary_stop(spec: RoleSpec, seen: SeenRole) -> Stop:
+    """A GitHub role with a permissions boundary: bootstrap gives them none and has no input
+    that would (config.yaml names none, nor does an option), so the stack's words ("which
+    config.yaml does not give it") do not fit. A boundary caps what the role's managed
+    policies allow (IAM User Guide, "Permissions boundaries for IAM entities"). Said before
+    any change (`bootstrap.apply._stops`), hence "Nothing was changed"."""
+    return Stop(
+        f"IAM role {spec.name} has the permissions boundary {seen.permissions_boundary}, "
+        "which bootstrap does not give its GitHub roles: what they may do is the managed "
+        "policies bootstrap attaches to them, and a boundary caps that, so the workflows could "
+        "be refused what they need. Nothing was changed. Remove it (aws iam "
+        f"delete-role-permissions-boundary --role-name {spec.name}), then run bootstrap again"
+    )
+
+
 def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tuple[Step, ...]:
     changed = fields_of(changes)
     steps: list[Step] = []
@@ -383,6 +398,8 @@ def _update(spec: RoleSpec, seen: SeenRole, changes: tuple[Change, ...]) -> tupl
             # Before the policy: a role whose boundary is being restored is capped first.
             boundary = {"RoleName": spec.name, "PermissionsBoundary": spec.permissions_boundary}
             steps.append(Call("iam", "PutRolePermissionsBoundary", boundary))
+        elif spec.bootstrap:
+            steps.append(_bootstrap_boundary_stop(spec, seen))
         else:
             steps.append(
                 Stop(

@@ -544,3 +544,31 @@ def test_a_hand_made_role_of_a_github_roles_name_is_not_taken_over(
     iam.tag_role(RoleName=role, Tags=[{"Key": "project", "Value": PROJECT}])  # what it does
     assert _run(config) == 0
     assert iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"] != trust
+
+
+def test_a_permissions_boundary_put_on_a_github_role_stops_bootstrap_before_any_change(
+    iam, config: Path, capsys
+) -> None:
+    """Bootstrap gives its GitHub roles no permissions boundary, and has no input that would
+    (config.yaml names none, nor does any option): one put on a role by hand is a stop, with
+    bootstrap's words (not the stack's "which config.yaml does not give it"), and before any
+    change: before, the stop was the role's step, after the provider was made again."""
+    assert _run(config) == 0
+    role = f"{PROJECT}-github-deploy"
+    boundary = f"arn:aws:iam::{MOTO_ACCOUNT}:policy/{PROJECT}/{PROJECT}-role-boundary"
+    iam.put_role_permissions_boundary(RoleName=role, PermissionsBoundary=boundary)
+    (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+    capsys.readouterr()
+    assert _run(config) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"bootstrap: IAM role {role} has the permissions boundary {boundary}, which bootstrap "
+        "does not give its GitHub roles: what they may do is the managed policies bootstrap "
+        "attaches to them, and a boundary caps that, so the workflows could be refused what "
+        "they need. Nothing was changed. Remove it (aws iam delete-role-permissions-boundary "
+        f"--role-name {role}), then run bootstrap again\n"
+    ), err
+    got = iam.get_role(RoleName=role)["Role"]
+    assert got["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []

@@ -465,6 +465,32 @@ def test_a_role_made_before_the_boundary_gets_it_in_place_before_its_policy() ->
         stub.assert_no_pending_responses()
 
 
+def test_a_boundary_the_spec_does_not_give_stops_in_the_stacks_or_bootstraps_words() -> None:
+    """The stack's words name config.yaml; bootstrap's GitHub roles (``bootstrap``) have no
+    config.yaml key for a boundary, so theirs say bootstrap gives them none."""
+    from deploy.plan import Stop
+
+    unbounded = replace(spec(), permissions_boundary=None)
+    for s, said in [
+        (
+            unbounded,
+            f"IAM role {ROLE} has the permissions boundary {BOUNDARY}, which config.yaml does "
+            f"not give it: remove it (aws iam delete-role-permissions-boundary --role-name "
+            f"{ROLE}) if that is intended, then run the command again",
+        ),
+        (
+            replace(unbounded, bootstrap=True),
+            f"IAM role {ROLE} has the permissions boundary {BOUNDARY}, which bootstrap does not "
+            "give its GitHub roles: what they may do is the managed policies bootstrap attaches "
+            "to them, and a boundary caps that, so the workflows could be refused what they "
+            "need. Nothing was changed. Remove it (aws iam delete-role-permissions-boundary "
+            f"--role-name {ROLE}), then run bootstrap again",
+        ),
+    ]:
+        steps = iam.plan_role(s, seen()).steps
+        assert [st.message for st in steps if isinstance(st, Stop)] == [said]
+
+
 # Both path stops word for word: the rule of whose a role is (its ``project`` tag) is
 # `world.made_by`, which `stacks.unowned` uses too; the words a user reads stay these.
 OURS_AT_ANOTHER_PATH = (
