@@ -40,7 +40,7 @@ from deploy.aws import DeployError, WaitFailed, tag_list
 from deploy.aws_errors import ErrorKind, endpoint_failure
 from deploy.config import DeploymentConfig
 from deploy.naming import VARIANT
-from deploy.plan import Action, Call, Change, Poll, Recovery, Step, Wait, differences
+from deploy.plan import Action, Call, Change, Poll, Recovery, Ref, Step, Wait, differences
 from deploy.resources import endpoint_config
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed, sagemaker_tags
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, config_spec
@@ -466,17 +466,58 @@ def _as_said(reason: str | None) -> str:
     return (reason or "").rstrip(". ")
 
 
-def _record(spec: EndpointSpec, tags: dict[str, str]) -> Call:
-    return Call("sagemaker", "AddTags", {"ResourceArn": spec.arn, "Tags": tag_list(tags)})
+def _record(spec: EndpointSpec, tags: dict[str, str] | Ref) -> Call:
+    """AddTags with ``tags`` (a Ref: tags known only once an earlier step ran)."""
+    listed = tags if isinstance(tags, Ref) else tag_list(tags)
+    return Call("sagemaker", "AddTags", {"ResourceArn": spec.arn, "Tags": listed})
 
 
-def _switch(spec: EndpointSpec, serving: str | None, role_is_new: bool = False) -> tuple[Step, ...]:
+def _left(name: str) -> Ref:
+    """The config endpoint ``name`` served when its switch started, read by `_read_serving`."""
+    return Ref(f"serving_before_switch:{name}")
+
+
+def _read_serving(name: str) -> Call:
+    """DescribeEndpoint once the endpoint settled, for the config it then serves: the update
+    it was doing when planned may have landed, or failed and been rolled back (SageMaker
+    then serves the old config again, InService with a FailureReason)."""
+    return Call(
+        "sagemaker",
+        "DescribeEndpoint",
+        {"EndpointName": name},
+        outputs={_left(name).needs: "EndpointConfigName"},
+        about="for the config it serves now, recorded as the one before the switch",
+    )
+
+
+def _served_tags(config: str, left: str | None) -> list[dict[str, str]]:
+    """The record once InService on ``config``: it serves, ``left`` served before it. No
+    previous when it left none, or ``config`` itself (an update rolled back to the config
+    wanted): the previous recorded before stays."""
+    return tag_list({SERVING: config, **({PREVIOUS: left} if left and left != config else {})})
+
+
+def _switch(
+    spec: EndpointSpec, serving: str | None, role_is_new: bool = False, settle_first: bool = False
+) -> tuple[Step, ...]:
     """UpdateEndpoint, then the record of what was asked (after the call, so an apply that
     stops in between never reads as a rollback), the wait, and once InService the record of
-    what serves and what served before (``serving``, the config it leaves)."""
+    what serves and what served before (``serving``, the config it leaves).
+
+    ``settle_first``: the endpoint was busy when planned (an update to ``serving`` goes on).
+    First wait until it settles, then read the config it serves: that one is what the switch
+    leaves and records as served before, ``serving`` only if that update landed."""
     recover = _reswitch(spec) if role_is_new else None
-    served = {SERVING: spec.config, **({PREVIOUS: serving} if serving else {})}
+    served: dict[str, str] | Ref = {
+        SERVING: spec.config,
+        **({PREVIOUS: serving} if serving else {}),
+    }
+    first: tuple[Step, ...] = ()
+    if settle_first:
+        first = (_wait_settled(spec.name, spec.wait_timeout_s), _read_serving(spec.name))
+        served = Ref(_left(spec.name).needs, partial(_served_tags, spec.config))
     return (
+        *first,
         _switch_call(spec),
         _record(spec, {REQUESTED: spec.config}),
         _wait_serving(spec, recover),
@@ -583,11 +624,16 @@ def plan_endpoint(
         rollback = rolled_back(seen)
         if rollback:
             reason = f"{rollback}: {reason}"
-        steps = (*_switch(spec, leaving, role_is_new), *then, *_tags(spec, changes))
-        if seen.status in TRANSITIONAL:
+        busy = seen.status in TRANSITIONAL
+        steps = (*_switch(spec, leaving, role_is_new, busy), *then, *_tags(spec, changes))
+        if busy:
             doing = f" from {seen.config} to {leaving}" if leaving != seen.config else ""
             reason = f"endpoint is {seen.status}{doing}: wait for it, then {reason}"
-            steps = (_wait_settled(name, spec.wait_timeout_s), *steps)
+            if doing:
+                reason += (
+                    f" (should that update fail, SageMaker rolls it back and {seen.config} "
+                    "serves on: the switch then leaves that one, recorded as the previous)"
+                )
         changes = (*(c for c in changes if c.field != "config"), Change("config", leaving, want))
         return Action("update", kind, name, reason, changes, steps)
     count = resize(spec, seen)

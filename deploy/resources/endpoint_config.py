@@ -20,7 +20,10 @@ the config serving and the one that served before it. An endpoint switched befor
 existed falls back to the newest config created before its current one. During an update to
 another config (a cancelled apply's switch goes on), the previous one is the config being
 deployed, not the one serving meanwhile: the switch waits for it to land and leaves it (the one
-serving meanwhile is kept by that apply, as in use, and deleted by the next).
+serving meanwhile is kept by that apply, as in use, and deleted by the next). If that update
+fails, SageMaker rolls it back and the one serving meanwhile serves on: the switch reads what
+serves once the update ended and records that one as the previous (`endpoint.py`), so the next
+apply keeps it and deletes the config that never served.
 """
 
 from __future__ import annotations
@@ -309,8 +312,10 @@ def superseded(spec: ConfigSpec, world: World) -> list[Action]:
     and leaves it (`endpoint.py`, which records it as the previous config): that one is kept
     as the previous. The one serving meanwhile is kept too, as in use when this plan was
     made (`stacks.spare_used` would keep it anyway, with a line saying so); the next apply
-    deletes it as older than the previous. During an update to the wanted config itself, the
-    one serving meanwhile is what it leaves."""
+    deletes it as older than the previous. If that update fails and SageMaker rolls it back,
+    the switch records the one serving meanwhile as the previous instead (read once the
+    update ended): keeping both here covers either end. During an update to the wanted config
+    itself, the one serving meanwhile is what it leaves."""
     configs = world.of_kind("endpoint_config")
     wanted = target(spec, world)
     keep = {wanted}

@@ -45,16 +45,27 @@ def _updating_to_bad(project: Path) -> tuple[str, str]:
     return good, bad
 
 
-def _play_updating(eng: Any, old: str, pending: str, seconds: float) -> None:
+def _play_updating(
+    eng: Any, old: str, pending: str, seconds: float, then_failed: str | None = None
+) -> None:
     """DescribeEndpoint answers Updating on ``old`` with ``pending`` being deployed, for
-    ``seconds`` of the engine's clock, then what moto has (InService on ``pending``)."""
+    ``seconds`` of the engine's clock, then what moto has (InService on ``pending``, or on
+    ``old`` when the test set it back so: the update failed, ``then_failed`` its
+    FailureReason until another update starts)."""
     until = CLOCK.now() + seconds
+    failed = [then_failed]
 
     def play(parsed: dict[str, Any], **_: Any) -> None:
-        if "EndpointStatus" in parsed and CLOCK.now() < until:
+        if "EndpointStatus" not in parsed:
+            return
+        if CLOCK.now() < until:
             parsed["EndpointStatus"] = "Updating"
             parsed["EndpointConfigName"] = old
             parsed["PendingDeploymentSummary"] = {"EndpointConfigName": pending}
+        elif failed[0] and parsed.get("EndpointConfigName") == old:
+            parsed["FailureReason"] = failed[0]
+        else:
+            failed[0] = None
 
     eng.aws.client("sagemaker").meta.events.register("after-call.sagemaker.DescribeEndpoint", play)
 
@@ -112,3 +123,32 @@ def test_a_new_image_during_an_update_keeps_the_config_it_moves_to_for_rollback(
     assert (tags[SERVING], tags[PREVIOUS]) == (new, moving_to), tags
     engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
     assert sorted(inventory()["endpoint_configs"]) == sorted([new, moving_to])
+
+
+def test_an_update_rolled_back_while_waiting_is_not_recorded_as_the_previous_config(
+    project: Path,
+) -> None:
+    """A served; a cancelled apply's switch to P goes on and fails: SageMaker rolls it back and
+    A serves again, InService with a FailureReason ("If the status of the endpoint is Failed,
+    or the status is InService but update operation fails, this provides the reason why it
+    failed": SageMaker API Reference, EndpointMetadata). The next merge's apply (image W)
+    planned while it was Updating from A to P, waited, then switched: the switch left A, so A
+    is the config that served before W, the one kept for rollback; P never served."""
+    served, never_served = _updating_to_bad(project)
+    sm = session().client("sagemaker")
+    sm.update_endpoint(EndpointName=PROJECT, EndpointConfigName=served)  # moto: at once
+    assert _served_config() == served
+    eng = engine(project, image=IMAGE2.replace("test-2", "test-3"))
+    _play_updating(eng, served, never_served, seconds=120, then_failed="health check failed.")
+    planned = eng.plan()
+    (endpoint,) = [a for a in planned.actions if a.kind == "endpoint"]
+    assert endpoint.op == "update", (endpoint.op, endpoint.reason)
+    assert f"rolls it back and {served} serves on" in endpoint.reason, endpoint.reason
+    eng.apply(planned)
+    new = _served_config()
+    assert new not in (served, never_served)
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+    assert (tags[SERVING], tags[PREVIOUS]) == (new, served), tags
+    engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
+    assert sorted(inventory()["endpoint_configs"]) == sorted([new, served])

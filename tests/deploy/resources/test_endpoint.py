@@ -143,12 +143,44 @@ def test_switch_with_the_canary_policy_and_tag_drift() -> None:
         stub.assert_no_pending_responses()
 
 
+def test_a_switch_after_a_wait_records_the_config_serving_when_it_starts() -> None:
+    """Planned while Updating from c-1 to c-2 (an earlier apply's switch goes on). That update
+    fails and SageMaker rolls back: InService on c-1 again, with a FailureReason (SageMaker
+    API Reference, EndpointMetadata: "the status is InService but update operation fails").
+    The switch leaves c-1, never c-2: c-1 is recorded as the config served before. Rolled
+    back to the wanted config itself, nothing is recorded as the previous (it would name the
+    one serving): the previous recorded before stays."""
+    s = spec()
+    updating = replace(seen("Updating", cfg="c-1"), pending="c-2")
+    for back_on, previous in (
+        ("c-1", [{"Key": "previous-config", "Value": "c-1"}]),
+        (s.config, []),
+    ):
+        action = ep.plan_endpoint(s, updating)
+        aws = make_aws()
+        with Stubber(aws.client("sagemaker")) as stub:
+            rolled_back = describe(
+                "InService", back_on, "The container failed a ping health check."
+            )
+            stub.add_response("describe_endpoint", rolled_back)  # the wait: settled
+            stub.add_response("describe_endpoint", rolled_back, {"EndpointName": s.name})
+            stub.add_response("update_endpoint", {"EndpointArn": ARN})
+            asked = [{"Key": "requested-config", "Value": s.config}]
+            stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
+            stub.add_response("describe_endpoint", describe("InService", s.config))
+            served = [*previous, {"Key": "serving-config", "Value": s.config}]
+            stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
+            execute(aws, action)
+            stub.assert_no_pending_responses()
+
+
 def test_states_decide_the_steps() -> None:
     s = spec()
     busy = ep.plan_endpoint(s, seen("Updating", cfg="c-old"))
     assert busy.reason.startswith("endpoint is Updating: wait for it, then switch")
     assert kinds(busy) == [
         "wait",
+        "sagemaker:DescribeEndpoint",  # the config it serves once settled: the one it leaves
         "sagemaker:UpdateEndpoint",
         "sagemaker:AddTags",
         "wait",
