@@ -360,7 +360,8 @@ class Engine:
         """Destroy's actions and the world they were planned from: every resource found by
         the stack's names but those this project did not make (`stacks.unowned`: found by
         name, without its tag), which it leaves and says (`stacks.kept_unowned`), and those of
-        its own that one of them still uses (`stacks.spare_used`: a hand-made config's model)."""
+        its own that one of them still uses (`stacks.spare_used`: a hand-made config's model,
+        and that model's role and its image's repository)."""
         world = self.observe()
         self.check_owner(world)
         actions = planner.destroy_plan(self.types, stacks.owned(world, self.names))

@@ -21,6 +21,8 @@ from typing import Any
 
 from deploy.bootstrap.github import same_repository, shown
 from deploy.bootstrap.policies import trusted_repositories
+from deploy.image import ecr_image_ref
+from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.naming import Names
 from deploy.plan import Action
 from deploy.resources.iam import SeenRole, roles_elsewhere
@@ -315,16 +317,21 @@ def _serving(regions: tuple[str, ...] | None) -> str:
     )
 
 
-# What a SageMaker resource refers to by name (its fields, and the kind each names), and why
-# what it names must stay while it does: a config names its model (ProductionVariant's
-# ModelName), which SageMaker looks up when an endpoint is created or updated from the config;
-# an endpoint names its config, which DeleteEndpointConfig's reference says not to delete while
-# the endpoint is live, and, during an update to a new config, that one too
-# (DescribeEndpoint's PendingDeploymentSummary; not to be deleted "while the UpdateEndpoint or
-# CreateEndpoint operations are being performed on the endpoint", the same reference).
+# What a SageMaker resource refers to (its fields, and the kind each names), and why what it
+# names must stay while it does: a config names its model (ProductionVariant's ModelName),
+# which SageMaker looks up when an endpoint is created or updated from the config; an endpoint
+# names its config, which DeleteEndpointConfig's reference says not to delete while the
+# endpoint is live, and, during an update to a new config, that one too (DescribeEndpoint's
+# PendingDeploymentSummary; not to be deleted "while the UpdateEndpoint or CreateEndpoint
+# operations are being performed on the endpoint", the same reference). A model names the role
+# it runs as (ExecutionRoleArn) and its image (in the stack's ECR repository): SageMaker
+# assumes that role to pull the image and write logs whenever it starts the model's instances
+# (an endpoint created, updated or scaled out from a config of it), so a kept model without
+# either cannot serve (`_named`: the field's value to the name of the resource it is).
 _USES = {
     "endpoint_config": (("model", "sagemaker_model"),),
     "endpoint": (("config", "endpoint_config"), ("pending", "endpoint_config")),
+    "sagemaker_model": (("role_arn", "iam_role"), ("image", "ecr_repository")),
 }
 _WHY = {
     ("endpoint_config", "model"): "uses it: SageMaker finds a config's model by its name when "
@@ -333,7 +340,36 @@ _WHY = {
     "to delete while the endpoint is live",
     ("endpoint", "pending"): "is being updated to it: SageMaker says not to delete a config "
     "while an update or creation of its endpoint is in progress",
+    ("sagemaker_model", "role_arn"): "uses it: it is the role that model runs as, which "
+    "SageMaker assumes to pull its image and write its logs whenever an endpoint is created, "
+    "updated or scaled out from a config of it, so deleting the role would break it",
+    ("sagemaker_model", "image"): "uses it: its image is in that repository, which SageMaker "
+    "pulls it from whenever an endpoint is created, updated or scaled out from a config of "
+    "it, so deleting the repository (with its images) would break it",
 }
+
+
+def _named(record: Any, field: str, world: World) -> str | None:
+    """The name of what ``record``'s ``field`` refers to (`_USES`): a model's role by its ARN
+    (a role's name is its ARN's last part, unique in an account whatever the path), its
+    repository by its image's URI when that is in this account and region's ECR; other
+    fields hold the name itself."""
+    value = getattr(record, field, None)
+    if not isinstance(value, str):
+        return None
+    if field == "role_arn":
+        parts = value.split(":")
+        if len(parts) < 6 or parts[2] != "iam" or parts[4] != (world.account or parts[4]):
+            return None
+        return value.rsplit("/", 1)[-1]
+    if field == "image":
+        ref = ecr_image_ref(value)
+        registry = ECR_REGISTRY_RE.match(value)
+        if ref is None or registry is None:
+            return None
+        here = (world.account or ref[0], world.region or registry["region"])
+        return ref[1] if (ref[0], registry["region"]) == here else None
+    return value
 
 
 def _once(user: Any, field: str, by: str) -> str:
@@ -358,7 +394,7 @@ def _users(actions: list[Action], world: World) -> dict[tuple[str, str], tuple[A
             if key in deleting and key not in used:
                 continue
             for field, kind in _USES.get(record.KIND, ()):
-                target = (kind, getattr(record, field, None))
+                target = (kind, _named(record, field, world))
                 if target in deleting and target not in used and target not in more:
                     more[target] = (record, field)
         if not more:
@@ -374,8 +410,9 @@ def spare_used(
     resource that one left in ``world`` (the whole, what is not ours included) still uses, and
     what ``by`` says of each it keeps so. A superseded model of this stack's that a hand-made
     config uses, deleted, breaks that config: SageMaker finds the model by its name only when
-    an endpoint is created or updated from it. An endpoint uses the config it is being
-    updated to as well as the one it serves."""
+    an endpoint is created or updated from it, and such a model needs the role it runs as and
+    its image's repository. An endpoint uses the config it is being updated to as well as the
+    one it serves."""
     used = _users(actions, world)
     kept = [a for a in actions if not (a.op == "delete" and (a.kind, a.name) in used)]
     said = []

@@ -469,7 +469,9 @@ def test_apply_keeps_a_superseded_model_a_hand_made_config_uses(project: Path, c
 
 def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) -> None:
     """Destroy kept the hand-made config but deleted the stack's model it uses, as apply did:
-    it now keeps that model too, says why, and exits 1 with both in `kept`."""
+    it now keeps that model too, says why, and exits 1 with both in `kept`. It then deleted
+    that model's execution role and its image's repository: an endpoint made from the config
+    could not assume the role nor pull the image. Both are kept now, and said."""
     engine(project).apply()
     model = _serving_model()
     _hand_made_config_on(model)
@@ -485,12 +487,28 @@ def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) ->
         f"Kept SageMaker model {model} (arn:" in out
         and f"because SageMaker endpoint config {HAND_CONFIG}" in out
     ), out
+    # What the kept model needs to make an endpoint: the role it runs as (SageMaker assumes
+    # it to pull the image and write logs) and the repository its image is in.
+    for words in (
+        f"Kept IAM role {ROLE} (arn:aws:iam::123456789012:role/{PROJECT}/{ROLE}) because "
+        f"SageMaker model {model} (arn:",
+        f"Kept ECR repository {PROJECT} (arn:aws:ecr:us-east-1:123456789012:repository/"
+        f"{PROJECT}) because SageMaker model {model} (arn:",
+    ):
+        assert words in out, out
+    assert f"delete iam_role {ROLE}" not in out, out
+    assert f"delete ecr_repository {PROJECT}" not in out, out
     left = {kind: names for kind, names in inventory().items() if names}
-    assert left == {"models": [model], "endpoint_configs": [HAND_CONFIG]}, left
+    assert left == {
+        "models": [model],
+        "endpoint_configs": [HAND_CONFIG],
+        "iam_roles": [ROLE],
+        "ecr": [PROJECT],
+    }, left
     written = json.loads(summary.read_text())
     assert written["status"] == "kept unowned", written
-    assert len(written["kept"]) == 2, written
-    assert "2 resource(s) with this stack's names were left" in said.err, said.err
+    assert len(written["kept"]) == 4, written
+    assert "4 resource(s) with this stack's names were left" in said.err, said.err
 
 
 def test_apply_summary_lists_what_it_kept_as_destroys_does(project: Path, capsys) -> None:

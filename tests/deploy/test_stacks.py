@@ -324,3 +324,55 @@ def test_the_config_an_update_in_progress_moves_to_is_kept_with_its_model() -> N
         "it. Once trends-anomaly-c-2 is deleted, the next destroy deletes it."
     )
     assert len(said) == 4
+
+
+def test_a_kept_model_keeps_the_role_it_runs_as_and_its_images_repository() -> None:
+    """A model destroy keeps (a hand-made config of the stack's pattern uses it) was left
+    without its execution role and its image's repository, both deleted: an endpoint made
+    from that config could not start (SageMaker assumes the role to pull the image). Both
+    are kept now, each said; a model's role or image of another account or region is not
+    this stack's, and the rest still goes."""
+    from deploy.resources import endpoint_config, sagemaker_model
+
+    tag = {"project": "trends-anomaly"}
+    sagemaker_role, lambda_role = (replace(r, tags=tag) for r in roles_of(US))
+    repository = SeenRepository("trends-anomaly", "arn:r", "IMMUTABLE", tag)
+    theirs = endpoint_config.SeenConfig(
+        "trends-anomaly-c-1", "arn:c1", 1, "trends-anomaly-m-1", {}, None
+    )
+    model = sagemaker_model.SeenModel(
+        "trends-anomaly-m-1", "arn:m1", 1, IMAGE, sagemaker_role.arn, {}, tag
+    )
+    found = world(US, theirs, model, sagemaker_role, lambda_role, repository)
+    deletes = [Action("delete", r.KIND, r.name, "destroy") for r in stacks.owned(found, US)]
+    kept, said = stacks.spare_used(deletes, found)
+    assert [(a.kind, a.name) for a in kept] == [("iam_role", lambda_role.name)]
+    assert said == [
+        "Kept ECR repository trends-anomaly (arn:r) because SageMaker model trends-anomaly-m-1 "
+        "(arn:m1) uses it: its image is in that repository, which SageMaker pulls it from "
+        "whenever an endpoint is created, updated or scaled out from a config of it, so "
+        "deleting the repository (with its images) would break it. Once trends-anomaly-m-1 is "
+        "deleted, the next destroy deletes it.",
+        f"Kept IAM role trends-anomaly-sagemaker ({sagemaker_role.arn}) because SageMaker "
+        "model trends-anomaly-m-1 (arn:m1) uses it: it is the role that model runs as, which "
+        "SageMaker assumes to pull its image and write its logs whenever an endpoint is "
+        "created, updated or scaled out from a config of it, so deleting the role would break "
+        "it. Once trends-anomaly-m-1 is deleted, the next destroy deletes it.",
+        "Kept SageMaker model trends-anomaly-m-1 (arn:m1) because SageMaker endpoint config "
+        "trends-anomaly-c-1 (arn:c1) uses it: SageMaker finds a config's model by its name when "
+        "an endpoint is created or updated from that config, so deleting the model would break "
+        "it. Once trends-anomaly-c-1 is deleted, the next destroy deletes it.",
+    ]
+    elsewhere = replace(
+        model,
+        image=IMAGE.replace("us-east-1", "eu-west-1"),
+        role_arn=sagemaker_role.arn.replace(ACCOUNT, "210987654321"),
+    )
+    found = world(US, theirs, elsewhere, sagemaker_role, lambda_role, repository)
+    kept, said = stacks.spare_used(deletes, found)
+    assert sorted(a.kind for a in kept) == ["ecr_repository", "iam_role", "iam_role"]
+    assert len(said) == 1, said
+    # No hand-made config: the model goes, and so do its role and repository.
+    found = world(US, model, sagemaker_role, lambda_role, repository)
+    deletes = [Action("delete", r.KIND, r.name, "destroy") for r in stacks.owned(found, US)]
+    assert stacks.spare_used(deletes, found) == (deletes, [])
