@@ -199,6 +199,10 @@ class Executor:
     def call(self, action: Action, call: Call, patient: bool = True) -> Any:
         """Make ``call``, retrying what it declared retryable until its bound; not
         ``patient`` (a sweep's leading step), a busy refusal raises `Busy` instead."""
+        skipped = call.skip(self.known) if call.skip else None
+        if skipped:
+            self.log(f"      not called: {skipped}")
+            return None
         params = resolve(dict(call.params), self.known)
         method = getattr(self.aws.client(call.service), call.method)
         started = self.clock()

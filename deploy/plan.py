@@ -140,6 +140,9 @@ class Call:
     in words what the retries wait for (the log and the plan print it).
     ``about``: what the call acts on, said after it, when its action's name does not say it
     (the stack lock a bucket's deletion deletes first).
+    ``skip``: whether the call is needed after all, known only once earlier steps ran: given
+    what they read (the executor's known values), why it is not (its progress line says so,
+    and nothing is sent), or None to make it; ``skip_when`` says that in the plan's words.
     """
 
     service: str
@@ -151,6 +154,8 @@ class Call:
     retry_s: float = budget.BUSY_RETRY_S
     retry_why: str = ""  # what the retries wait for, in words
     about: str = ""  # what the call acts on, in words, when the action's name does not say it
+    skip: Callable[[Mapping[str, Any]], str | None] | None = field(default=None, compare=False)
+    skip_when: str = ""
 
     @property
     def method(self) -> str:
@@ -168,6 +173,8 @@ class Call:
         if self.retry_on:
             why = self.retry_why or "/".join(sorted(k.value for k in self.retry_on))
             notes.append(f"retried up to {self.retry_s:.0f} s {why}")
+        if self.skip_when:
+            notes.append(f"not called if {self.skip_when}")
         about = f" {self.about}" if self.about else ""
         return self.describe_call() + about + (f" ({'; '.join(notes)})" if notes else "")
 

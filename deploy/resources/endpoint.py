@@ -31,6 +31,7 @@ and re-creates it (or re-issues the update) a bounded number of times, and says 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -477,6 +478,11 @@ def _left(name: str) -> Ref:
     return Ref(f"serving_before_switch:{name}")
 
 
+def _state(name: str) -> str:
+    """The key of endpoint ``name``'s status as `_read_serving` read it."""
+    return f"status_before_switch:{name}"
+
+
 def _read_serving(name: str) -> Call:
     """DescribeEndpoint once the endpoint settled, for the config it then serves: the update
     it was doing when planned may have landed, or failed and been rolled back (SageMaker
@@ -485,8 +491,23 @@ def _read_serving(name: str) -> Call:
         "sagemaker",
         "DescribeEndpoint",
         {"EndpointName": name},
-        outputs={_left(name).needs: "EndpointConfigName"},
+        outputs={_left(name).needs: "EndpointConfigName", _state(name): "EndpointStatus"},
         about="for the config it serves now, recorded as the one before the switch",
+    )
+
+
+def _serving_already(name: str, want: str, known: Mapping[str, Any]) -> str | None:
+    """Why the switch's UpdateEndpoint is not needed, or None: once settled, the endpoint is
+    InService on exactly ``want`` (the update it was doing when planned, away from ``want``,
+    failed and SageMaker rolled it back). UpdateEndpoint "deploys the EndpointConfig specified
+    in the request to a new fleet of instances" (SageMaker API Reference, UpdateEndpoint):
+    called with the config serving, it would at best bring up a second fleet of the same."""
+    if known.get(_left(name).needs) != want or known.get(_state(name)) != "InService":
+        return None
+    return (
+        f"endpoint {name} is InService on {want} already, the config this apply wants (the "
+        "update it was doing when the plan was made did not land), so there is nothing to "
+        "switch"
     )
 
 
@@ -513,12 +534,18 @@ def _switch(
         **({PREVIOUS: serving} if serving else {}),
     }
     first: tuple[Step, ...] = ()
+    switch = _switch_call(spec)
     if settle_first:
         first = (_wait_settled(spec.name, spec.wait_timeout_s), _read_serving(spec.name))
         served = Ref(_left(spec.name).needs, partial(_served_tags, spec.config))
+        switch = replace(
+            switch,
+            skip=partial(_serving_already, spec.name, spec.config),
+            skip_when=f"it is InService on {spec.config} already once settled",
+        )
     return (
         *first,
-        _switch_call(spec),
+        switch,
         _record(spec, {REQUESTED: spec.config}),
         _wait_serving(spec, recover),
         _record(spec, served),

@@ -152,3 +152,37 @@ def test_an_update_rolled_back_while_waiting_is_not_recorded_as_the_previous_con
     assert (tags[SERVING], tags[PREVIOUS]) == (new, served), tags
     engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
     assert sorted(inventory()["endpoint_configs"]) == sorted([new, served])
+
+
+def test_a_rollback_to_the_wanted_config_while_waiting_calls_no_update(project: Path) -> None:
+    """A served; a cancelled apply's switch to the bad B goes on, and `apply --image <A's
+    image>` is planned meanwhile (Updating from A to B: wait, then switch back to A). B's
+    update fails and SageMaker rolls back: A serves again, the very config this apply wants.
+    The switch called UpdateEndpoint to A all the same, a second fleet of what already serves
+    (SageMaker's UpdateEndpoint "deploys the EndpointConfig specified in the request to a new
+    fleet of instances"). Now it calls none, and its progress line says so; the record says A
+    serves."""
+    good, bad = _updating_to_bad(project)
+    sm = session().client("sagemaker")
+    sm.update_endpoint(EndpointName=PROJECT, EndpointConfigName=good)  # moto: at once
+    lines: list[str] = []
+    eng = engine(project, image=IMAGE, log=lines.append)
+    _play_updating(eng, good, bad, seconds=120, then_failed="health check failed.")
+    updates: list[dict[str, Any]] = []
+    eng.aws.client("sagemaker").meta.events.register(
+        "before-call.sagemaker.UpdateEndpoint", lambda params, **_: updates.append(params)
+    )
+    planned = eng.plan()
+    (endpoint,) = [a for a in planned.actions if a.kind == "endpoint"]
+    assert endpoint.op == "update" and bad in endpoint.reason, (endpoint.op, endpoint.reason)
+    eng.apply(planned)
+    out = " ".join(" ".join(lines).split())
+    assert updates == [], updates
+    assert (
+        f"not called: endpoint {PROJECT} is InService on {good} already, the config this apply "
+        "wants" in out
+    ), out
+    assert _served_config() == good
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+    assert (tags[SERVING], tags[REQUESTED]) == (good, good), tags

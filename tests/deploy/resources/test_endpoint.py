@@ -147,31 +147,74 @@ def test_a_switch_after_a_wait_records_the_config_serving_when_it_starts() -> No
     """Planned while Updating from c-1 to c-2 (an earlier apply's switch goes on). That update
     fails and SageMaker rolls back: InService on c-1 again, with a FailureReason (SageMaker
     API Reference, EndpointMetadata: "the status is InService but update operation fails").
-    The switch leaves c-1, never c-2: c-1 is recorded as the config served before. Rolled
-    back to the wanted config itself, nothing is recorded as the previous (it would name the
-    one serving): the previous recorded before stays."""
+    The switch leaves c-1, never c-2: c-1 is recorded as the config served before. (Rolled
+    back to the wanted config itself: the test after this one.)"""
     s = spec()
     updating = replace(seen("Updating", cfg="c-1"), pending="c-2")
-    for back_on, previous in (
-        ("c-1", [{"Key": "previous-config", "Value": "c-1"}]),
-        (s.config, []),
-    ):
-        action = ep.plan_endpoint(s, updating)
-        aws = make_aws()
-        with Stubber(aws.client("sagemaker")) as stub:
-            rolled_back = describe(
-                "InService", back_on, "The container failed a ping health check."
-            )
-            stub.add_response("describe_endpoint", rolled_back)  # the wait: settled
-            stub.add_response("describe_endpoint", rolled_back, {"EndpointName": s.name})
-            stub.add_response("update_endpoint", {"EndpointArn": ARN})
-            asked = [{"Key": "requested-config", "Value": s.config}]
-            stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
-            stub.add_response("describe_endpoint", describe("InService", s.config))
-            served = [*previous, {"Key": "serving-config", "Value": s.config}]
-            stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
-            execute(aws, action)
-            stub.assert_no_pending_responses()
+    action = ep.plan_endpoint(s, updating)
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        rolled_back = describe("InService", "c-1", "The container failed a ping health check.")
+        stub.add_response("describe_endpoint", rolled_back)  # the wait: settled
+        stub.add_response("describe_endpoint", rolled_back, {"EndpointName": s.name})
+        stub.add_response("update_endpoint", {"EndpointArn": ARN})
+        asked = [{"Key": "requested-config", "Value": s.config}]
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
+        stub.add_response("describe_endpoint", describe("InService", s.config))
+        served = [
+            {"Key": "previous-config", "Value": "c-1"},
+            {"Key": "serving-config", "Value": s.config},
+        ]
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
+        execute(aws, action)
+        stub.assert_no_pending_responses()
+
+
+def test_a_switch_after_a_wait_calls_no_update_when_the_wanted_config_serves() -> None:
+    """Planned while Updating from the wanted config to c-2 (an earlier apply's switch goes
+    on): that update fails and SageMaker rolls back to the wanted config. The switch still
+    called UpdateEndpoint to that config, which serves already: SageMaker's reference says
+    UpdateEndpoint "deploys the EndpointConfig specified in the request to a new fleet of
+    instances" and "to update an endpoint, you must create a new EndpointConfig" (API
+    Reference, UpdateEndpoint), so at best a second fleet of what serves, at worst a refusal
+    failing the apply. Now, InService on exactly that config once settled, no UpdateEndpoint:
+    the progress line says why; the record says what serves (no previous: the one recorded
+    before stays). Updating again when read (someone else's update began), the switch calls
+    UpdateEndpoint as before."""
+    s = spec()
+    updating = replace(seen("Updating", cfg=s.config), pending="c-2")
+    action = ep.plan_endpoint(s, updating)
+    assert action.op == "update" and "c-2" in action.reason, action.reason
+    aws = make_aws()
+    asked = [{"Key": "requested-config", "Value": s.config}]
+    with Stubber(aws.client("sagemaker")) as stub:
+        rolled_back = describe("InService", s.config, "The container failed a ping health check.")
+        stub.add_response("describe_endpoint", rolled_back)  # the wait: settled
+        stub.add_response("describe_endpoint", rolled_back, {"EndpointName": s.name})
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
+        stub.add_response("describe_endpoint", rolled_back)  # the wait: InService on it
+        served = [{"Key": "serving-config", "Value": s.config}]
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
+        lines = execute(aws, action)
+        stub.assert_no_pending_responses()
+    said = [ln.strip() for ln in lines]
+    at = said.index(next(ln for ln in said if ln.startswith("sagemaker:UpdateEndpoint")))
+    assert said[at + 1] == (
+        f"not called: endpoint trends-anomaly is InService on {s.config} already, the config "
+        "this apply wants (the update it was doing when the plan was made did not land), so "
+        "there is nothing to switch"
+    ), said
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response("describe_endpoint", describe("InService", s.config))
+        busy_again = describe("Updating", s.config)
+        stub.add_response("describe_endpoint", busy_again, {"EndpointName": s.name})
+        stub.add_response("update_endpoint", {"EndpointArn": ARN})
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
+        stub.add_response("describe_endpoint", describe("InService", s.config))
+        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
+        execute(aws, action)
+        stub.assert_no_pending_responses()
 
 
 def test_states_decide_the_steps() -> None:
