@@ -5,7 +5,9 @@ back to it (docs/rolling-back.md, "Rolling back").
 
 The config kept for rollback is the one that served before the current one
 (`endpoint_config.served_before`, read from the endpoint's tags); apply never deletes it, and
-its model names the image to pass to `apply --image`. Right after a rollback that config is
+its model names the image to pass to `apply --image`. During an update to another config the
+way back is the config still serving meanwhile (`way_back`), not the one the tags name from
+before the update began. Right after a rollback that config is
 the one rolled back from (created after the one serving): its image is then a roll forward,
 and said so. Pure: reads an observed World.
 """
@@ -36,11 +38,22 @@ def rollback_command(names: Names, image: str) -> str:
     return f"python -m deploy apply{env} --image {image}"
 
 
+def way_back(ep: Any, world: World) -> str | None:
+    """The config to go back to: the one kept for rollback (`served_before`, from the
+    endpoint's tags), except during an update to another config (DescribeEndpoint's
+    PendingDeploymentSummary): then the config still serving meanwhile, which the switch
+    records as the previous once the update lands (the tags say the history before it began,
+    and that apply's clean-up deletes the config they name as the previous)."""
+    if ep is None:
+        return None
+    if ep.headed_for != ep.config:
+        return ep.config
+    return served_before(ep, world.of_kind("endpoint_config"))
+
+
 def previous_image(world: World, names: Names) -> str | None:
-    """The image of the config kept for rollback, None without one."""
-    ep: Any = world.get("endpoint", names.endpoint)
-    previous = served_before(ep, world.of_kind("endpoint_config")) if ep is not None else None
-    return config_image(world, previous)
+    """The image of the config to go back to (`way_back`), None without one."""
+    return config_image(world, way_back(world.get("endpoint", names.endpoint), world))
 
 
 def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[str]:
@@ -54,14 +67,20 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
     note = rolled_back(ep)
     if note:
         lines.append(f"  warning   {note}; {ep.config} still serves")
-    previous = served_before(ep, world.of_kind("endpoint_config"))
+    previous = way_back(ep, world)
     if not previous or world.get("endpoint_config", previous) is None:
         lines.append("  previous  none kept: nothing served before the current config")
         return lines
     before = config_image(world, previous)
-    lines.append(
-        f"  previous  {previous} served before it: image {before or 'unknown (model not found)'}"
-    )
+    said = before or "unknown (model not found)"
+    updating = ep.headed_for != ep.config  # `way_back`: the config serving meanwhile
+    if updating:
+        lines.append(
+            f"  previous  {previous} serves until the update to {ep.headed_for} lands, and is "
+            f"then the config kept for rollback: image {said}"
+        )
+    else:
+        lines.append(f"  previous  {previous} served before it: image {said}")
     if before and gone == REPOSITORY_MISSING:
         lines.append(
             f"            {before} is gone from ECR ({gone}): "
@@ -84,7 +103,7 @@ def rollback_lines(world: World, names: Names, gone: str | None = None) -> list[
         )
         github = run_workflow_line(names, before)
         lines += [f"            {github} (the same roll forward)"] if github else []
-    elif before and before != image:
+    elif before and (before != image or updating):
         lines.append(
             f"            to go back to it: {rollback_command(names, before)} (and on main: "
             f"{RUNBOOK})"

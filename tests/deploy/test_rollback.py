@@ -104,3 +104,35 @@ def test_the_run_workflow_line_names_the_environment_to_choose() -> None:
 def test_a_preview_has_no_run_workflow_line() -> None:
     """deploy.yml's Run workflow deploys staging or production only, never a preview."""
     assert _github_line("pr-7") is None
+
+
+def test_during_an_update_the_way_back_is_the_config_serving_meanwhile() -> None:
+    """A bad merge's switch from c-2 to c-3 is under way (its deploy job cancelled while it
+    waited: SageMaker goes on). The tags still say what the switch found (serving c-2, c-1
+    before it), and `status` named c-1 as the previous config with `apply --image <c-1's
+    image>` to go back: two generations back, past c-2, the config serving now, which the
+    runbook means by "previous" (docs/rolling-back.md: `Updating on <previous>, switching to
+    <bad>`) and which the switch records as the previous once c-3 lands (while the running
+    apply's clean-up deletes c-1). Now the way back is c-2, and the command its image."""
+    from dataclasses import replace
+
+    from deploy.rollback import previous_image
+
+    tags = {REQUESTED: "c-3", SERVING: "c-2", PREVIOUS: "c-1"}
+    world = _world("c-2", tags, {"c-1": f"{REPO}:a", "c-2": f"{REPO}:b", "c-3": f"{REPO}:c"})
+    ep = world.get("endpoint", "ep")
+    world.add(replace(ep, status="Updating", pending="c-3"))
+    names = Names("ep", "1", "us-east-1")
+    lines = [line.strip() for line in rollback_lines(world, names)]
+    assert lines[0] == f"image     {REPO}:b"
+    assert lines[1] == (
+        f"previous  c-2 serves until the update to c-3 lands, and is then the config kept for "
+        f"rollback: image {REPO}:b"
+    ), lines
+    assert lines[2].startswith(f"to go back to it: python -m deploy apply --image {REPO}:b"), lines
+    assert not any(f"{REPO}:a" in line for line in lines), lines
+    assert previous_image(world, names) == f"{REPO}:b"  # the image status checks in ECR
+    # Updating on its own config (a scaling): the previous recorded stays the way back.
+    world.add(replace(ep, status="Updating", pending=None))
+    lines = [line.strip() for line in rollback_lines(world, names)]
+    assert lines[1] == f"previous  c-1 served before it: image {REPO}:a", lines
