@@ -64,6 +64,9 @@ DATE_CELL = re.compile(
     rf"|(?:\d{{1,2}}[-. ])?{_MONTH_NAME}[-. ]\d{{2,4}})\s*$"
 )
 COMPACT_DATE = re.compile(r"^\d{8}$")
+# numpy reads a cell of eight digits as a year (20200101 is the year 20200101, outside the
+# calendar): a column with one goes to the slower readers, whose ISO reader takes yyyymmdd.
+_COMPACT_CELL = re.compile(r"^\d{8}$", re.MULTILINE)
 # numpy's fast ISO parser takes these cells as they are; anything else (zones, words, odd
 # separators, padding) goes through the slower, stricter path.
 _ISO_CHARS = str.maketrans("", "", "0123456789-:T. \n")  # deleting these leaves nothing
@@ -104,10 +107,15 @@ class DateColumn:
     note: str = ""
 
 
-def numpy_can_parse(cells: list[str]) -> bool:
+def numpy_can_parse(cells: list[str], compact: bool = True) -> bool:
+    """Whether numpy's ISO reader reads ``cells`` as they are meant. ``compact``: a cell of
+    eight digits is a date (yyyymmdd), which numpy would read as a year; False keeps numpy's
+    reading, as legacy requests always had it."""
     joined = "\n".join(cells)
     padded = joined[:1] == " " or joined[-1:] == " " or " \n" in joined or "\n " in joined
     if padded or joined.translate(_ISO_CHARS):
+        return False
+    if compact and _COMPACT_CELL.search(joined):
         return False
     return not (("T" in joined or " " in joined) and _ZONE_OFFSET.search(joined))
 
@@ -136,6 +144,7 @@ def read_dates(
     cells: list[str],
     plain_iso: bool | None = None,
     convention: DateConvention = DEFAULT_CONVENTION,
+    compact: bool = True,
 ) -> DateColumn | None:
     """The column as timestamps, or None when it is not one of dates.
 
@@ -143,8 +152,11 @@ def read_dates(
     day-first column from a month-first one; the answer's ``note`` then says what was assumed.
     A year outside 1-9999 is not a date: numpy reads "-99999999999999-01-01" as a year in the
     billions, which no spreadsheet, no Trends export and no Python datetime holds.
+    ``compact``: a cell of eight digits is a yyyymmdd date (20200101, as a spreadsheet writes
+    a date formatted so); False reads it as numpy does, a year past 9999 and so no date, as
+    legacy requests always have (their numeric first column is then row positions).
     """
-    column = _read_any(cells, plain_iso, convention)
+    column = _read_any(cells, plain_iso, convention, compact)
     if column is None or not len(column.timestamps):
         return column
     return column if _in_calendar(column.timestamps) else None
@@ -260,15 +272,15 @@ def _slow_reads(cells: list[str]) -> bool:
 
 
 def _read_any(
-    cells: list[str], plain_iso: bool | None, convention: DateConvention
+    cells: list[str], plain_iso: bool | None, convention: DateConvention, compact: bool = True
 ) -> DateColumn | None:
     """read_dates without the calendar's bounds."""
     if not cells:
         return DateColumn(np.zeros(0, dtype="datetime64[s]"))
     if plain_iso is None:
-        plain_iso = numpy_can_parse(cells)
+        plain_iso = numpy_can_parse(cells, compact)
     cleaned = cells if plain_iso else [_normalise(c) for c in cells]
-    if cleaned is cells or numpy_can_parse(cleaned):
+    if cleaned is cells or numpy_can_parse(cleaned, compact):
         try:
             parsed = np.array(cleaned, dtype="datetime64[s]")
             if not np.isnat(parsed).any():

@@ -26,6 +26,7 @@ from .errors import ApiError, BadCsv, NoNumericColumn
 from .exportlocale import PREAMBLE_KEY, date_convention
 from .file_kinds import other_export
 from .timeaxis import (
+    COMPACT_DATE,
     first_not_a_date,
     infer_step,
     looks_like_date,
@@ -443,7 +444,10 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     else:  # zip(*data) would hold the GIL for the whole table
         columns = [[r[j] for r in data] for j in range(width)]
     labels = columns[0]
-    plain = numpy_can_parse(labels)
+    # A legacy request's first column of plain numbers is row positions, eight-digit ones too
+    # (as the original app read them); elsewhere 20200101 is a date (yyyymmdd).
+    compact = not numeric_axis
+    plain = numpy_can_parse(labels, compact)
     if not plain:  # padded or unusual cells: echo them trimmed
         labels = [c.strip() for c in labels]
     warnings: list[str] = []
@@ -452,7 +456,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     blank = [c.strip() for c in (header or [])[width:] if c.strip()]
     preamble = rows[: max(start - 1, 0)]
     convention = date_convention(preamble, header)
-    dates = read_dates(labels, plain_iso=plain, convention=convention)
+    dates = read_dates(labels, plain_iso=plain, convention=convention, compact=compact)
     step: Step | None = None
     if dates is not None:
         timestamps = dates.timestamps
@@ -637,14 +641,15 @@ def _other_axis(cells: list[str], convention) -> _Axis | None:
 def _not_dates(labels: list[str]) -> BadCsv:
     i = first_not_a_date(labels)
     bad = labels[0 if i is None else i]
-    if all(_is_number(c) for c in labels):
+    # Numbers, not dates; but a column with yyyymmdd cells holds dates, one of them wrong.
+    if all(_is_number(c) for c in labels) and not any(COMPACT_DATE.match(c) for c in labels):
         return BadCsv(
             f"The first column holds numbers ('{bad[:40]}'), not dates.",
             "Put the dates in the first column (e.g. 2024-01-31), as Google Trends exports do.",
         )
     hint = (
-        "Use dates such as 2024-01-31, 2024-01, 2024-01-31T14:00 or 31/01/2024, one format "
-        "for the whole column."
+        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one "
+        "format for the whole column."
     )
     if i is None:  # each cell is a date alone: they are in more than one format
         pair = mixed_formats(labels)

@@ -1064,3 +1064,68 @@ def test_numeric_timestamps_are_refused_with_iso_text_to_send(client, first, sai
     assert "not a date" in error["message"]
     assert "ISO 8601" in error["hint"]
     assert said in error["hint"]
+
+
+def _without_labels(answer: dict) -> dict:
+    """The answer without the timestamps as written (and the anomalies' copies of them)."""
+    for s in answer["series"]:
+        s.pop("timestamps")
+        for a in s["anomalies"]:
+            for key in ("timestamp", "start", "end", "peak"):
+                a.pop(key)
+    return answer
+
+
+def test_compact_dates_are_answered_as_the_same_iso_dates(client):
+    """A first column written yyyymmdd (a spreadsheet's date format) was a 400 "holds
+    numbers": it is read as the days it writes, with the same step, season and answer."""
+    values = [10 + (w % 52) % 7 for w in range(104)]
+    values[60] = 90
+    iso = weekly_csv(values).decode()
+    compact = "\n".join(
+        line.replace("-", "", 2) if line[:1].isdigit() else line for line in iso.splitlines()
+    )
+    assert "\n20200105,10\n" in compact
+    status, answer = client.json(compact.encode())
+    assert status == 200, answer
+    _, expected = client.json(iso.encode())
+    s = answer["series"][0]
+    assert s["timestamps"][:2] == ["20200105", "20200112"]
+    assert s["times"][:2] == ["2020-01-05", "2020-01-12"]
+    assert answer["frequency"] == "weekly"
+    assert _without_labels(answer) == _without_labels(expected)
+
+
+def test_json_series_take_compact_timestamps_and_name_one_that_is_no_day(client):
+    stamps = [f"202401{d:02d}" for d in range(1, 29)]
+    series = {"name": "a", "timestamps": stamps, "values": [5.0] * 13 + [50.0] + [5.0] * 14}
+    status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+    assert status == 200, answer
+    assert answer["frequency"] == "daily"
+    assert answer["series"][0]["times"][0] == "2024-01-01"
+    series["timestamps"] = [*stamps[:5], "20241399", *stamps[6:]]
+    status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+    assert status == 400
+    assert answer["error"]["code"] == "bad_json"
+    assert answer["error"]["message"] == "series[0].timestamps[5] ('20241399') is not a date."
+
+
+def test_a_compact_cell_that_is_no_day_is_a_400_naming_it(client):
+    body = b"Day,x\n" + b"".join(b"202001%02d,%d\n" % (d, d) for d in range(1, 20))
+    status, answer = client.json(body.replace(b"20200107", b"20201399"))
+    assert status == 400
+    assert answer["error"]["code"] == "bad_csv"
+    assert answer["error"]["message"] == "The first column must hold dates; '20201399' is not one."
+
+
+def test_a_legacy_first_column_of_eight_digits_is_still_row_positions(client):
+    """Legacy requests' numeric first column is a time axis of row positions, whatever its
+    numbers (the original app ignored it): 20200101 there is a number as it always was."""
+    text = "Time,Popularity\n" + "".join(f"202001{d:02d},{d % 5}\n" for d in range(1, 30))
+    status, answer = client.json(
+        json.dumps({"data": text}).encode(), "application/json", Accept="application/json"
+    )
+    assert status == 200, answer
+    assert answer["frequency"] == "unknown"
+    assert answer["series"][0]["times"] is None
+    assert answer["series"][0]["timestamps"][0] == "20200101"

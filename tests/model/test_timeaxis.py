@@ -420,3 +420,31 @@ def test_a_column_the_slower_readers_read_reads_as_it_did_before(cells, conventi
     if column is not None:
         assert column.timestamps.tolist() == before.timestamps.tolist()
         assert column.note == before.note
+
+
+def test_a_column_of_compact_dates_reads_as_days():
+    """yyyymmdd, as a spreadsheet saves a date formatted so: numpy alone reads "20200101" as
+    the year 20200101 (refused), so the column was refused unless a zoned time sat beside it."""
+    cells = [f"202001{d:02d}" for d in range(1, 15)]
+    column = read_dates(cells)
+    assert column is not None and column.note == ""
+    assert days(column)[:2] == ["2020-01-01", "2020-01-02"]
+    assert infer_step(column.timestamps).name == "daily"
+    weeks = read_dates(["20200105", "20200112", "20200119"])
+    assert infer_step(weeks.timestamps).name == "weekly"
+    assert first_not_a_date(cells) is None
+
+
+@pytest.mark.parametrize("bad", ["20201399", "20200230", "00000101", "2020-01-05T10:00Z1"])
+def test_a_compact_cell_that_is_no_day_is_named(bad):
+    cells = ["20200101", "20200102", bad, "20200104"]
+    assert read_dates(cells) is None
+    assert first_not_a_date(cells) == 2
+
+
+def test_compact_dates_can_be_read_as_numpy_reads_them():
+    """Legacy requests keep numpy's reading (a year past 9999, so not dates): their numeric
+    first column is row positions."""
+    assert read_dates(["20200101", "20200102"], compact=False) is None
+    assert not numpy_can_parse(["2020-01-01", "20200102"])
+    assert numpy_can_parse(["2020-01-01", "20200102"], compact=False)

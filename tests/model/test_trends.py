@@ -586,3 +586,33 @@ def test_a_6mb_file_of_tiny_rows_is_refused_without_a_list_per_row(text, said):
     peak_mb, message = done.stdout.splitlines()
     assert said in message
     assert int(peak_mb) < 120, f"{peak_mb} MB above the start to read a 6 MB file"
+
+
+COMPACT = "Day,term\n" + "".join(f"202001{d:02d},{d % 7}\n" for d in range(1, 22))
+
+
+def test_a_first_column_of_compact_dates_is_read_as_iso_dates_are():
+    """A spreadsheet export written as yyyymmdd: the same series, step and labels as the
+    file's own cells, as for ISO dates (it was refused as "holds numbers")."""
+    table = parse_table(COMPACT)
+    iso = parse_table(COMPACT.replace("202001", "2020-01-"))
+    (s,), (t,) = table.series, iso.series
+    assert s.labels[:2] == ["20200101", "20200102"]
+    assert s.timestamps.tolist() == t.timestamps.tolist()
+    assert s.step == t.step and s.step.name == "daily"
+    assert s.values.tolist() == t.values.tolist()
+    assert table.warnings == iso.warnings
+
+
+def test_a_compact_cell_that_is_no_day_is_named_not_called_a_number():
+    with pytest.raises(BadCsv) as info:
+        parse_table(COMPACT.replace("20200113", "20201399"))
+    assert info.value.message == "The first column must hold dates; '20201399' is not one."
+
+
+def test_a_legacy_first_column_of_eight_digit_numbers_stays_row_positions():
+    """Legacy requests read a first column of plain numbers as row positions, as the original
+    app ignored it: 20200101 is a number there too, as it always was."""
+    (s,) = parse_table(COMPACT, numeric_axis=True).series
+    assert s.timestamps.astype(np.int64).tolist() == list(range(21))
+    assert s.step.name == "unknown" and s.labels[0] == "20200101"
