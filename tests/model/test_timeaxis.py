@@ -448,3 +448,44 @@ def test_compact_dates_can_be_read_as_numpy_reads_them():
     assert read_dates(["20200101", "20200102"], compact=False) is None
     assert not numpy_can_parse(["2020-01-01", "20200102"])
     assert numpy_can_parse(["2020-01-01", "20200102"], compact=False)
+
+
+def _log_with_a_pasted_row() -> list[str]:
+    """An irregular log that Excel en-US re-saved (m/d/yyyy h:mm:ss), 120 rows, with one row
+    pasted from a day-first file at its end: 1/13/2020 is month-first, 13/1/2020 day-first.
+    Its cells are written 17 ways (fields above 12 or not): the day-first one is the 18th."""
+    from datetime import datetime, timedelta
+
+    t, cells = datetime(2020, 1, 2), []
+    for _ in range(120):
+        cells.append(f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}")
+        t += timedelta(hours=5, minutes=7, seconds=11)
+    return [*cells, "13/1/2020 6:00:00"]
+
+
+def test_mixed_formats_finds_a_conflict_past_the_first_sixteen_ways_of_writing():
+    """Only the first cell of each of the first 16 ways of writing was compared: the pasted
+    day-first row, written a 17th way, was never looked at, and the error named no cell."""
+    cells = _log_with_a_pasted_row()
+    assert read_dates(cells) is None and first_not_a_date(cells) is None
+    pair = mixed_formats(cells)
+    assert pair is not None
+    i, j = pair
+    assert j == len(cells) - 1 and int(cells[i].split("/")[1]) > 12, (cells[i], cells[j])
+    assert read_dates([cells[i], cells[j]]) is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(CELLS), max_size=40)
+    | st.lists(st.sampled_from([c for family in SLOW for c in family]), max_size=40)
+)
+def test_mixed_formats_names_a_pair_whenever_the_dates_are_in_more_than_one_format(cells):
+    """Two cells that cannot be read together are named whenever each cell is a date and the
+    column is not (no reader here refuses three cells of which each two read)."""
+    if len(cells) < 2 or read_dates(cells) is not None or first_not_a_date(cells) is not None:
+        return
+    pair = mixed_formats(cells)
+    assert pair is not None, cells
+    i, j = pair
+    assert i < j and read_dates([cells[i], cells[j]]) is None

@@ -616,3 +616,16 @@ def test_a_legacy_first_column_of_eight_digit_numbers_stays_row_positions():
     (s,) = parse_table(COMPACT, numeric_axis=True).series
     assert s.timestamps.astype(np.int64).tolist() == list(range(21))
     assert s.step.name == "unknown" and s.labels[0] == "20200101"
+
+
+def test_dates_in_two_formats_far_down_a_long_log_are_named():
+    from tests.model.test_timeaxis import _log_with_a_pasted_row
+
+    cells = _log_with_a_pasted_row()
+    text = "Time,x\n" + "".join(f"{c},{i % 9}\n" for i, c in enumerate(cells))
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert info.value.message == (
+        "The first column's dates are not in one format: '1/13/2020 2:13:32' and "
+        "'13/1/2020 6:00:00' cannot be read the same way."
+    )
