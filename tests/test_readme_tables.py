@@ -255,15 +255,26 @@ def test_the_parameter_table_is_params_specs() -> None:
 
 
 def test_the_too_few_points_row_names_every_method_that_raises_it() -> None:
-    """The detectors that can answer too_few_points (``detect_<method>`` raising TooFewPoints),
-    each named in model/README's errors table."""
+    """The detectors that can answer too_few_points (``detect_<method>`` raising TooFewPoints,
+    or making it, itself or through the functions of detect.py it calls), each named in
+    model/README's errors table."""
     tree = ast.parse((PACKAGE / "detect.py").read_text(encoding="utf-8"))
+    functions = {fn.name: fn for fn in tree.body if isinstance(fn, ast.FunctionDef)}
+
+    def makes(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        for node in ast.walk(functions[name]):
+            if isinstance(node, ast.Raise | ast.Return) and "TooFewPoints" in ast.unparse(node):
+                return True
+            call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            called = node.func.id if call else ""
+            if called in functions and called not in seen | {name} and makes(called, seen | {name}):
+                return True
+        return False
+
     raising = {
-        fn.name.removeprefix("detect_")
-        for fn in tree.body
-        if isinstance(fn, ast.FunctionDef) and fn.name.startswith("detect_")
-        for node in ast.walk(fn)
-        if isinstance(node, ast.Raise) and "TooFewPoints" in ast.unparse(node)
+        name.removeprefix("detect_")
+        for name in functions
+        if name.startswith("detect_") and makes(name)
     }
     row = next(
         r for r in table_rows(read("model/README.md"), "status") if "`too_few_points`" in r[1]

@@ -33,6 +33,16 @@ def run_method(series: Series, method: str, params: dict[str, Any]) -> Detection
     return within_scale(series.values, _detect(series, method, params))
 
 
+def check_fits(series: Series, method: str, params: dict[str, Any]) -> None:
+    """Raise what ``method`` refuses ``series`` for at its start, before any work (STL's
+    season, a series too short or too long for it): a check made before detection, of the
+    answer's size, then comes after these refusals, as it did when it came after detection."""
+    if method == "stl":
+        _stl_season(series, params)
+    elif method == "dbscan":
+        _check_dbscan(series, params)
+
+
 def _detect(series: Series, method: str, params: dict[str, Any]) -> Detection:
     if method == "auto":
         return _auto_detector()[0](series, params)
@@ -120,13 +130,19 @@ def _moving_average_5(x: np.ndarray) -> np.ndarray:
     return np.convolve(np.pad(x, 2), np.ones(5) / 5, mode="valid")  # also right for n < 5
 
 
+def _stl_season(series: Series, params: dict[str, Any]) -> tuple[int, str]:
+    """STL's period and where it came from, or the refusal of a series it cannot analyse."""
+    period, source = stl_period(series, params.get("period"))
+    check_stl_period(period, series)
+    if len(series.values) < min_points(period):
+        raise _too_short_for_stl(series, period, source)
+    return period, source
+
+
 def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
     y = series.values
     n = len(y)
-    period, source = stl_period(series, params.get("period"))
-    check_stl_period(period, series)
-    if n < min_points(period):
-        raise _too_short_for_stl(series, period, source)
+    period, source = _stl_season(series, params)
     trend, seasonal, resid = stl_decompose(y, period)
     smooth = _moving_average_5(resid)
     x = resid - smooth
@@ -177,9 +193,9 @@ def dbscan_min_points(eps: float, min_pts: int) -> int:
     return math.ceil(min(reach / eps, 2.0**53) - 1e-9) + 1 if reach else 1
 
 
-def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
-    y = series.values
-    n = len(y)
+def _check_dbscan(series: Series, params: dict[str, Any]) -> None:
+    """DBSCAN's refusal of a series too long for it, or too short to hold a cluster."""
+    n = len(series.values)
     check_dbscan_size(n)
     eps, min_pts = params["eps"], params["min_pts"]
     need = dbscan_min_points(eps, min_pts)
@@ -191,6 +207,13 @@ def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
             "Use the Auto method (method=auto), or a larger eps (the page's Neighbourhood "
             "radius) or fewer min_pts (Neighbours for a cluster).",
         )
+
+
+def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
+    y = series.values
+    n = len(y)
+    _check_dbscan(series, params)
+    eps, min_pts = params["eps"], params["min_pts"]
     noise, nearest = dbscan.noise_points([y], eps, min_pts)
     # DBSCAN has no model of the expected value: the band shows its neighbourhood instead,
     # a running median over eps of the scaled index, ± eps of the value range.

@@ -9,8 +9,9 @@ cap here so that a small export shows the rule without megabytes of work.
 from __future__ import annotations
 
 import pytest
+from trends_anomaly.answer_size import json_floor
 from trends_anomaly.contract import Invocation, invoke
-from trends_anomaly.errors import ResultTooLarge
+from trends_anomaly.errors import ApiError, ResultTooLarge
 from trends_anomaly.settings import Settings
 
 from tests.model.conftest import DATA, read_data
@@ -59,3 +60,84 @@ def test_the_json_answer_of_an_export_is_the_multiple_of_its_size_the_docs_give(
     docs = (DATA.parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
     assert "about three times the CSV" not in docs
     assert "3 to 12 times the CSV sent" in " ".join(docs.split())
+
+
+def _refused_before_detection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Detection, if it runs, fails the test: the 413 must come first."""
+    import trends_anomaly.contract as contract
+
+    def no_detection(*_args: object) -> None:
+        raise AssertionError("detection ran before the 413")
+
+    monkeypatch.setattr(contract, "run_method", no_detection)
+
+
+@pytest.mark.parametrize("method", ["dbscan", "stl"])
+def test_an_answer_too_large_by_its_input_alone_is_refused_before_detection(
+    monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """A 500 000-point dbscan request (25 series of 20 000) asking for JSON ran its whole
+    detection, 1.1 to 1.6 s, before the 413 its 13 MB answer earned: the labels and the four
+    numbers per point alone are over the cap, which is known from the input."""
+    settings = Settings(max_payload_bytes=4000)  # the export's answer needs 7 800 at least
+    _refused_before_detection(monkeypatch)
+    with pytest.raises(ResultTooLarge) as raised:
+        invoke(Invocation(CSV, "text/csv", "application/json", f"method={method}"), settings)
+    error = raised.value
+    assert (error.status, error.code) == (413, "result_too_large")
+    assert error.message.startswith("The result would be at least ")
+    assert error.message.endswith(
+        " bytes, more than SageMaker can return (4000 bytes, 0.00381 MB)."
+    )
+    computed = Settings(max_payload_bytes=8000)
+    monkeypatch.undo()
+    with pytest.raises(ResultTooLarge) as after_detection:
+        invoke(Invocation(CSV, "text/csv", "application/json", f"method={method}"), computed)
+    assert error.hint == after_detection.value.hint
+
+
+@pytest.mark.parametrize(
+    ("attributes", "code"),
+    [("method=dbscan;eps=0.001", "too_few_points"), ("method=stl;period=200", "too_few_points")],
+)
+def test_a_series_the_method_refuses_is_refused_so_before_the_answers_size(
+    attributes: str, code: str
+) -> None:
+    """The size comes after the refusals detection makes at its start, as it always did."""
+    settings = Settings(max_payload_bytes=4000)
+    with pytest.raises(ApiError) as raised:
+        invoke(Invocation(CSV, "text/csv", "application/json", attributes), settings)
+    assert raised.value.code == code
+
+
+def test_the_floor_is_never_more_than_the_answer() -> None:
+    """The bound refuses only answers that cannot fit: every export of tests/data, with each
+    method, answers at least json_floor bytes (and the small values, 0 and 1, of a series
+    written as positions)."""
+    import json
+
+    from trends_anomaly.contract import parse_table
+
+    bodies = [read_data(p.name) for p in sorted(DATA.glob("*.csv"))]
+    tight = {"series": [{"values": [0] * 30 + [1] * 30}]}
+    checked = 0
+    for body in [*bodies, json.dumps(tight).encode()]:
+        kind = "application/json" if body.startswith(b"{") else "text/csv"
+        for method in ("auto", "stl", "dbscan"):
+            try:
+                answer = invoke(Invocation(body, kind, "", f"method={method}"), Settings())
+            except ApiError:
+                continue
+            if kind == "text/csv":
+                series = parse_table(body.decode("utf-8-sig")).series
+            else:
+                series = _json_series(tight)
+            assert json_floor(series) <= len(answer.body), (method, body[:40])
+            checked += 1
+    assert checked >= 30
+
+
+def _json_series(doc: dict) -> list:
+    from trends_anomaly.contract import _series_from_json
+
+    return _series_from_json(doc["series"]).series
