@@ -164,6 +164,24 @@ def after_frames(page: Any) -> None:
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+# A chart's canvas as wide as its gauge (the block it follows, sizing.js): drawn at its width.
+DRAWN_AT_WIDTH = """(plot) => {
+    const gauge = plot.parentElement.querySelector('.chart-gauge');
+    const canvas = plot.querySelector('canvas');
+    return Boolean(gauge && canvas)
+        && Math.round(canvas.getBoundingClientRect().width) === Math.max(gauge.clientWidth, 200);
+}"""
+
+
+def wait_drawn_at_width(chart: Any) -> None:
+    """Wait until the chart (a ``.chart-plot`` locator) is drawn at its card's width now. A
+    chart whose width changed after its first drawing is drawn again when its ResizeObserver
+    says so (at a frame), or, far from the window, when it comes near (sizing.js); a look
+    before that reads a drawing of another width. uPlot sizes the canvas and draws it in one
+    go, so a canvas as wide as its gauge holds the drawing of that width."""
+    chart.page.wait_for_function(DRAWN_AT_WIDTH, arg=chart.element_handle())
+
+
 def run(page: Any) -> None:
     page.get_by_role("button", name="Detect anomalies").click()
     wait_done(page)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, run, sized, upload
+from pagekit import ARTIFACTS, DATA, open_page, run, sized, upload, wait_drawn_at_width
 
 pytestmark = pytest.mark.browser
 
@@ -105,7 +105,7 @@ def test_the_time_axis_labels_do_not_run_into_each_other(
         run(page)
         chart = page.locator(".chart-plot").first
         chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(200)  # a resize after the first drawing draws it again
+        wait_drawn_at_width(chart)  # a resize after the first drawing draws it again
         chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
         *labels, edge = chart.locator("canvas").evaluate(X_LABELS)
         said = [(t["text"], round(t["left"]), round(t["right"])) for t in labels]
@@ -137,7 +137,7 @@ def test_a_short_weekly_series_ticks_on_its_weeks_not_on_months(
         run(page)
         chart = page.locator(".chart-plot").first
         chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(200)  # a resize after the first drawing draws it again
+        wait_drawn_at_width(chart)  # a resize after the first drawing draws it again
         chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-{name}-{width}.png"))
         said = _x_labels(chart)
         assert len(said) >= least, said
@@ -178,6 +178,8 @@ def test_a_zoomed_weekly_series_ticks_on_its_weeks(browser: Any, stack: Any, how
         chart = page.locator(".chart-plot").first
         chart.scroll_into_view_if_needed()
         area = chart.locator(".u-over").bounding_box()
+        canvas = chart.locator("canvas")
+        before = canvas.evaluate("(c) => (c.__frames || []).length")
         if how == "drag":
             # From a third of a week past point 8 to two-thirds of a week before point 20.
             step = area["width"] / 35
@@ -193,7 +195,11 @@ def test_a_zoomed_weekly_series_ticks_on_its_weeks(browser: Any, stack: Any, how
                 page.keyboard.press("ArrowRight")
             page.keyboard.press("+")  # 18 of the 35 weeks, around point 10
         page.locator(".reset-zoom").first.wait_for(state="visible")
-        page.wait_for_timeout(200)
+        # The zoom's drawing: one more than before it (a drag or the keys move the cursor on
+        # uPlot's overlay, which never draws the canvas).
+        page.wait_for_function(
+            "([c, n]) => (c.__frames || []).length > n", arg=[canvas.element_handle(), before]
+        )
         said = _x_labels(chart)
         chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-zoomed-{how}.png"))
         assert len(said) >= 3, said
