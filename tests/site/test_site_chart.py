@@ -229,14 +229,29 @@ def test_a_click_that_slips_a_few_pixels_does_not_zoom(
         page.mouse.move(start, y)
         page.mouse.down()
         page.mouse.move(start + slip, y, steps=2)
+        released = _on_window(page, "mouseup")
         page.mouse.up()
-        page.wait_for_timeout(100)
+        # The release handled (uPlot's own listener is on the document, before the window's)
+        # and the page's next frames drawn: a zoom it made is shown by now.
+        page.wait_for_function(released)
+        after_frames(page)
         assert reset.is_hidden(), f"a {slip} px slip zoomed"
     page.mouse.move(start, y)
     page.mouse.down()
     page.mouse.move(start + 30, y, steps=3)
     page.mouse.up()
     reset.wait_for(state="visible")
+
+
+def _on_window(page: Any, event: str) -> str:
+    """Listen for the window's next ``event`` (it bubbles there last); returns the expression
+    that is true once it came, for wait_for_function."""
+    flag = f"__seen_{event}"
+    page.evaluate(
+        f"() => {{ window.{flag} = false; addEventListener('{event}', () => "
+        f"{{ window.{flag} = true; }}, {{ once: true }}); }}"
+    )
+    return f"() => window.{flag} === true"
 
 
 def test_drag_zooms_and_reset_shows_everything(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
@@ -854,15 +869,46 @@ def _line_and_ground(page: Any) -> tuple[tuple[float, ...], list[int]]:
 
 
 def _drawn_dark(page: Any, dark: bool) -> tuple[tuple[float, ...], list[int]]:
-    """Wait until the first chart is drawn dark (or light): a dark ground under a line lighter
-    than it, 4.5:1 or more. The page hears of a changed media query at its next frame."""
-    for _ in range(40):
-        ground, line = _line_and_ground(page)
-        if (luminance(ground) < 0.05) == dark and (luminance(line) > luminance(ground)) == dark:
-            assert ratio(line, ground) >= 4.5, (ground, line)
-            return ground, line
-        page.wait_for_timeout(50)
-    raise AssertionError(f"not drawn {'dark' if dark else 'light'}: {ground}, {line}")
+    """The first chart, once the page's next frames are drawn, drawn dark (or light): a dark
+    ground under a line lighter than it, 4.5:1 or more, and the value line in the style's
+    colour of now (the page opened with RECORD_STROKES). The page hears of a changed media
+    query at its next frame, before that frame's callbacks, and draws the chart again at once
+    (recolor); so after two frames it is drawn in the new colours, however slow the machine."""
+    after_frames(page)
+    ground, line = _line_and_ground(page)
+    drawn = (luminance(ground) < 0.05) == dark and (luminance(line) > luminance(ground)) == dark
+    assert drawn, f"not drawn {'dark' if dark else 'light'}: {ground}, {line}"
+    assert ratio(line, ground) >= 4.5, (ground, line)
+    # The value line stroked in the colour the page's style gives it now: the light scheme's
+    # line on the dark ground passed the looks above (the pixel standing out most was another).
+    value, strokes = page.evaluate(STROKES)
+    assert value in strokes, (value, strokes)
+    return ground, line
+
+
+# Each canvas' stroke colours in its last drawing (uPlot clears the whole canvas before each).
+RECORD_STROKES = """
+    const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+    CanvasRenderingContext2D.prototype.clearRect = function (x, y, w, h) {
+        const c = this.canvas;
+        if (x === 0 && y === 0 && w === c.width && h === c.height) c.__strokes = [];
+        return clearRect.call(this, x, y, w, h);
+    };
+    const stroke = CanvasRenderingContext2D.prototype.stroke;
+    CanvasRenderingContext2D.prototype.stroke = function (...args) {
+        (this.canvas.__strokes ||= []).push(String(this.strokeStyle));
+        return stroke.apply(this, args);
+    };
+"""
+
+# The first chart's value colour now (its --chart-value, as a canvas writes it) and the colours
+# its last drawing stroked.
+STROKES = """() => {
+    const plot = document.querySelector('.chart-plot');
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.strokeStyle = getComputedStyle(plot).getPropertyValue('--chart-value').trim();
+    return [String(ctx.strokeStyle), [...new Set(plot.querySelector('canvas').__strokes || [])]];
+}"""
 
 
 def test_the_charts_follow_a_scheme_changed_while_they_are_shown(
@@ -873,6 +919,7 @@ def test_the_charts_follow_a_scheme_changed_while_they_are_shown(
     chart is drawn again when the colour scheme, forced colours or print change: dark on the
     dark page, light on it again, light when printed or under forced colours (which keep
     their white ground)."""
+    page.add_init_script(RECORD_STROKES)
     shown(page, stack, BITCOIN_WEEKLY)
     _drawn_dark(page, False)
     page.emulate_media(color_scheme="dark")
@@ -1115,6 +1162,7 @@ def test_a_scheme_change_keeps_the_zoom_and_a_new_run_leaves_no_listeners_behind
     a chart no longer shown to every change), and a chart redrawn in new colours keeps the
     span it was zoomed to."""
     page.add_init_script(COUNT_MEDIA_LISTENERS)
+    page.add_init_script(RECORD_STROKES)  # for _drawn_dark
     shown(page, stack, BITCOIN_WEEKLY)
     charts = page.locator(".chart-plot").count()
     first = page.evaluate("() => ({...window.__mediaListeners})")
