@@ -257,7 +257,12 @@ def test_term_names_are_text_never_html(page: Any, stack: Any, problems: list) -
     assert XSS_NAME in page.locator("#file-status").text_content()
     assert XSS_NAME in page.locator("table.anomalies caption").text_content()
     assert page.locator("img").count() == 0
-    page.wait_for_timeout(300)  # an injected onerror would have fired by now
+    # Kept on purpose, a wait for something NOT to happen: an <img src=x> made of the name
+    # (even one never added to the page) would fetch x and fire its onerror when that fails,
+    # an event that has no "it will not come" to wait for. The checks above (no img, the name
+    # as text) and the page's CSP (no inline handler runs; a refusal fails the test) do not
+    # depend on this time.
+    page.wait_for_timeout(300)
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert_table_matches(page, answer)
     assert problems == []
@@ -285,11 +290,10 @@ def test_keyboard_only(page: Any, stack: Any, problems: list) -> None:
     tab_to("drop-zone")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "keyboard focus must be visible"
-    page.keyboard.press("Enter")
-    for _ in range(50):  # the listener was registered before the page loaded (see above)
-        if choosers:
-            break
-        page.wait_for_timeout(100)
+    # The listener registered before the page loaded (see above) keeps the interception on;
+    # the dialog itself is awaited as the event it is.
+    with page.expect_file_chooser():
+        page.keyboard.press("Enter")
     assert len(choosers) == 1, "Enter on the drop zone must open the file dialog"
     assert choosers[0].element.get_attribute("id") == "file-input"
 
@@ -641,13 +645,16 @@ def test_an_answer_for_an_earlier_file_is_never_shown_under_a_later_one(
     def is_detect(url: str) -> bool:
         return "/detect" in url
 
-    page.route(is_detect, lambda route: held.append(route))  # held until released
+    def later_file_then_answer(route: Any) -> None:
+        """The request on its way (held here): the later file chosen, then the request let go."""
+        held.append(route)
+        upload_path(page, GLP1)
+        route.continue_()
+
+    page.route(is_detect, later_file_then_answer)
     page.get_by_role("button", name="Detect anomalies").click()
-    while not held:
-        page.wait_for_timeout(20)
-    upload_path(page, GLP1)
-    held[0].continue_()
     page.wait_for_function("() => !document.getElementById('run').disabled")
+    assert len(held) == 1
     assert page.locator("#series-list article").count() == 0
     assert page.locator("#results").is_hidden()
     status = page.locator("#status").text_content()
@@ -831,23 +838,22 @@ def test_a_slow_request_can_be_cancelled(page: Any, stack: Any, problems: list) 
     shown = page.locator("#series-list").inner_text()
     title = page.title()
     held: list[Any] = []
-    failed: list[str] = []
 
     def is_detect(url: str) -> bool:
         return "/detect" in url
 
     page.route(is_detect, lambda route: held.append(route))  # never answered
-    page.on("requestfailed", lambda r: failed.append(r.failure or "") if is_detect(r.url) else None)
     page.locator("#run").focus()
-    page.keyboard.press("Enter")
-    while not held:
-        page.wait_for_timeout(20)
+    with page.expect_request(lambda r: is_detect(r.url)):
+        page.keyboard.press("Enter")
     cancel = page.get_by_role("button", name="Cancel")
-    cancel.wait_for(timeout=2000)
+    cancel.wait_for()
     assert page.evaluate("document.activeElement.id") == "cancel"
     assert page.locator("#run").text_content().strip() == "Detecting…"
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => !document.getElementById('run').disabled")
+    # The browser reports the request's end when it gets to it: awaited as the event it is.
+    with page.expect_event("requestfailed", lambda r: is_detect(r.url)) as ended:
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => !document.getElementById('run').disabled")
     assert page.locator("#run").text_content().strip() == "Detect anomalies"
     assert page.locator("#detect-form").get_attribute("aria-busy") == "false"
     assert cancel.is_hidden()
@@ -858,11 +864,8 @@ def test_a_slow_request_can_be_cancelled(page: Any, stack: Any, problems: list) 
     assert page.locator("#error").is_hidden()
     assert page.locator("#series-list").inner_text() == shown
     assert page.title() == title
-    for _ in range(250):  # the browser reports the request's end when it gets to it (5 s at most)
-        if failed:
-            break
-        page.wait_for_timeout(20)
-    assert failed and "ABORTED" in failed[0].upper(), failed
+    failed = ended.value.failure or ""
+    assert "ABORTED" in failed.upper(), failed
     page.unroute(is_detect)
     run(page)  # Detect works again
     assert page.locator("#status").text_content().startswith("Done:")
@@ -887,13 +890,12 @@ def test_escape_cancels_a_request_on_its_way(page: Any, stack: Any, problems: li
     assert cancel.get_attribute("title") == "Cancel (Esc)"
     page.route(is_detect, lambda route: held.append(route))  # never answered
     for focus in ("#drop-zone", "#cancel"):
-        held.clear()
-        page.get_by_role("button", name="Detect anomalies").click()
-        while not held:
-            page.wait_for_timeout(20)
+        with page.expect_request(lambda r: is_detect(r.url)):  # on its way, held
+            page.get_by_role("button", name="Detect anomalies").click()
         page.locator(focus).focus()
         page.keyboard.press("Escape")
-        page.wait_for_function("() => !document.getElementById('run').disabled", timeout=3000)
+        # Within the default wait (30 s): less than the page's own 35 s timeout of a request.
+        page.wait_for_function("() => !document.getElementById('run').disabled")
         assert page.locator("#run").text_content().strip() == "Detect anomalies"
         assert page.locator("#status").text_content() == (
             f"Cancelled: {BITCOIN.name} was not analysed."
