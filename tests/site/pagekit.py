@@ -8,6 +8,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -162,6 +163,19 @@ def after_frames(page: Any) -> None:
     (requestAnimationFrame) is done, however late a loaded machine draws them. A fixed wait
     of some milliseconds is not: a late frame comes after it."""
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def wait_until(page: Any, done: Callable[[], object], what: str) -> None:
+    """Wait until ``done()`` holds: state that one of Playwright's handlers in this test sets
+    (a route that holds a request, a response seen), which no page event says. Playwright
+    runs those handlers only while the test waits in one of its calls, so each look is 20 ms
+    of its waiting; the whole is bounded by the tests' one wait (WAIT_MS), not by a guess of
+    how soon the handler comes."""
+    for _ in range(WAIT_MS // 20):
+        if done():
+            return
+        page.wait_for_timeout(20)
+    assert done(), f"{what} (waited {WAIT_MS // 1000} s)"
 
 
 # A chart's canvas as wide as its gauge (the block it follows, sizing.js): drawn at its width.

@@ -14,7 +14,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from pagekit import open_page
+from pagekit import open_page, wait_until
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -45,11 +45,7 @@ def test_detect_waits_until_the_api_answers(page: Any, stack: Any, problems: lis
     )
     assert starting[:2] == ["true", "Starting…"]
     assert starting[2].startswith("Starting the detector")
-    for _ in range(500):  # the page asks as soon as its script runs: 10 s at most
-        if first:
-            break
-        page.wait_for_timeout(20)
-    assert first, "the page never asked /health"
+    wait_until(page, lambda: first, "the page never asked /health")
     first[0].fulfill(status=503, json={"message": "Service Unavailable"})
     page.get_by_role("button", name="Detect anomalies").wait_for()
     assert button.is_enabled()
@@ -124,11 +120,8 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
         if tries_after_down:
             break
         page.clock.run_for(1000)
-    for _ in range(300):  # a try sent in those steps may still be on its way: 30 s at most
-        if tries_after_down:
-            break
-        page.wait_for_timeout(100)
-    assert tries_after_down, "the page stopped asking"
+    # A try sent in those steps may still be on its way to the route.
+    wait_until(page, lambda: tries_after_down, "the page stopped asking")
     # That try travels real loopback to the real API: its answer is awaited without stepping
     # the page's clock. Stepping the clock on meanwhile let a loaded machine's slow answer meet
     # the try's timeout, and then the 90 s "try anyway", in CI; the notice is hidden only by
