@@ -17,6 +17,10 @@ import pytest
 from pagekit import open_page, wait_until
 from playwright.sync_api import expect
 
+# Playwright's expect gives up after 5 s by default; a real /health round trip on a loaded CI
+# machine may take longer, so each look waits as long as the other page tests do.
+EXPECT_MS = 30_000
+
 pytestmark = pytest.mark.browser
 
 
@@ -109,7 +113,9 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
     button = page.locator("#run")
     page.clock.run_for(5000)
     # The first try's refusal may land after the 4 s notice ("waking up"): the words follow it.
-    expect(status).to_have_text(re.compile(r"^The detector is not answering yet\."))
+    expect(status).to_have_text(
+        re.compile(r"^The detector is not answering yet\."), timeout=EXPECT_MS
+    )
     said = status.text_content()
     assert "keeps asking" in said and "make up" in said, said
     assert button.is_disabled()
@@ -126,8 +132,8 @@ def test_an_api_down_at_load_is_said_within_seconds_and_detect_follows_it_up(
     # the page's clock. Stepping the clock on meanwhile let a loaded machine's slow answer meet
     # the try's timeout, and then the 90 s "try anyway", in CI; the notice is hidden only by
     # the answer (the "try anyway" offers Detect with the notice still showing).
-    expect(status).to_be_hidden()
-    expect(button).to_be_enabled()
+    expect(status).to_be_hidden(timeout=EXPECT_MS)
+    expect(button).to_be_enabled(timeout=EXPECT_MS)
     assert button.text_content().strip() == "Detect anomalies"
     assert (
         page.locator("#status").text_content()
@@ -202,7 +208,7 @@ def test_a_slow_but_answering_api_is_taken_as_up_once_it_answers(
     assert answered, f"no try was held 12 s within a minute: {len(held)} tries"
     # The old page had abandoned each try after 5 s: an answer to it was never taken.
     try:
-        expect(button).to_have_text("Detect anomalies")
+        expect(button).to_have_text("Detect anomalies", timeout=EXPECT_MS)
     except AssertionError:
         pytest.fail(
             f"Detect stayed unavailable though /health answered the page's first try after "
