@@ -110,7 +110,8 @@ class DateColumn:
 def numpy_can_parse(cells: list[str], compact: bool = True) -> bool:
     """Whether numpy's ISO reader reads ``cells`` as they are meant. ``compact``: a cell of
     eight digits is a date (yyyymmdd), which numpy would read as a year; False keeps numpy's
-    reading, as legacy requests always had it."""
+    reading, as legacy requests always had it (for a column mixing such cells with dates: one
+    of numbers alone is row positions there, never read as dates)."""
     joined = "\n".join(cells)
     padded = joined[:1] == " " or joined[-1:] == " " or " \n" in joined or "\n " in joined
     if padded or joined.translate(_ISO_CHARS):
@@ -154,7 +155,8 @@ def read_dates(
     billions, which no spreadsheet, no Trends export and no Python datetime holds.
     ``compact``: a cell of eight digits is a yyyymmdd date (20200101, as a spreadsheet writes
     a date formatted so); False reads it as numpy does, a year past 9999 and so no date, as
-    legacy requests always have (their numeric first column is then row positions).
+    legacy requests always have (a legacy first column of numbers alone is row positions and
+    never read here).
     """
     column = _read_any(cells, plain_iso, convention, compact)
     if column is None or not len(column.timestamps):

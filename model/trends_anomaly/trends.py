@@ -444,8 +444,11 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     else:  # zip(*data) would hold the GIL for the whole table
         columns = [[r[j] for r in data] for j in range(width)]
     labels = columns[0]
-    # A legacy request's first column of plain numbers is row positions, eight-digit ones too
-    # (as the original app read them); elsewhere 20200101 is a date (yyyymmdd).
+    # A legacy request's first column of plain numbers is row positions, whatever the numbers:
+    # integers too, which numpy reads as years (1 as 0001, 2004 as 2004: the rows were sorted
+    # by them), and eight-digit ones (numpy's year 20200101). The original app ignored the
+    # column. Elsewhere 20200101 is a date (yyyymmdd); a legacy column mixing such cells with
+    # dates keeps numpy's reading, as it always had.
     compact = not numeric_axis
     plain = numpy_can_parse(labels, compact)
     if not plain:  # padded or unusual cells: echo them trimmed
@@ -456,17 +459,19 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     blank = [c.strip() for c in (header or [])[width:] if c.strip()]
     preamble = rows[: max(start - 1, 0)]
     convention = date_convention(preamble, header)
-    dates = read_dates(labels, plain_iso=plain, convention=convention, compact=compact)
+    positions = _row_axis(labels) if numeric_axis else None
+    dates = None
+    if positions is None:
+        dates = read_dates(labels, plain_iso=plain, convention=convention, compact=compact)
     step: Step | None = None
     if dates is not None:
         timestamps = dates.timestamps
         if dates.note:
             warnings.append(dates.note)
     else:
-        axis = _row_axis(labels) if numeric_axis else None
-        if axis is None:
+        if positions is None:
             raise _not_dates(labels)
-        timestamps, step = axis, Step(0.0, "unknown")
+        timestamps, step = positions, Step(0.0, "unknown")
     step = step or infer_step(timestamps)
     names = list(header[1:width]) if header else []
     names += [""] * (width - 1 - len(names))

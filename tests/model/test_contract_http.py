@@ -276,6 +276,67 @@ def test_legacy_numeric_time_axis_answers_as_before(client, seasonality):
     assert answer["frequency"] == "unknown"
 
 
+def with_first_column(text: str, cells: list[str]) -> str:
+    """The same rows and header with ``cells`` as the first column."""
+    header, *rows = text.splitlines()
+    body = [f"{c},{r.split(',', 1)[1]}" for c, r in zip(cells, rows, strict=True)]
+    return "\n".join([header, *body]) + "\n"
+
+
+_ROWS = 170
+# Plain integers in a legacy first column, which numpy would read as years (1 is 0001).
+LEGACY_INTEGER_AXES = {
+    "shuffled": [str(p + 1) for p in np.random.default_rng(1).permutation(_ROWS)],
+    "counting": [str(i) for i in range(1, _ROWS + 1)],
+    "repeated": [str(i // 2 + 1) for i in range(_ROWS)],
+    "years": [str(2004 + i) for i in range(_ROWS)],
+    "years newest first": [str(2004 + _ROWS - i) for i in range(_ROWS)],
+    "leading zeros": [f"{i:04d}" for i in range(1, _ROWS + 1)],
+    "signed": [f"+{i}" for i in range(1, _ROWS + 1)],
+    "negative": [str(-i) for i in range(_ROWS)],
+}
+
+
+@pytest.mark.parametrize("kind", LEGACY_INTEGER_AXES)
+def test_a_legacy_first_column_of_integers_answers_as_row_positions(client, kind):
+    """Integers are plain numbers too: the original app ignored the column, so the answer is
+    the one the example's own row-position axis (0.0, 0.0059...) gets, in both media types;
+    never the rows re-ordered by the years numpy reads the integers as."""
+    example = original_example(_ROWS)
+    cells = LEGACY_INTEGER_AXES[kind]
+    text = with_first_column(example, cells)
+    for seasonality in (True, False):
+        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
+        answers = []
+        for data in (example, text):
+            body = json.dumps({"data": data, **doc}).encode()
+            answers.append(client.invoke(body, "application/json")[2])
+        assert answers[1] == answers[0], seasonality
+    body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    assert answer["frequency"] == "unknown"
+    assert answer["warnings"] == []
+    (series,) = answer["series"]
+    assert series["times"] is None
+    assert series["timestamps"] == cells
+    for a in series["anomalies"]:  # its labels are the cells of its rows
+        assert [a[k] for k in _LABELS] == [cells[a[f"{k}_index"]] for k in _LABELS]
+    body = json.dumps({"data": example, "seasonality": True, "period": 12}).encode()
+    _, rows = client.json(body, "application/json", Accept="application/json")
+    assert _unlabelled(series) == _unlabelled(rows["series"][0])
+
+
+_LABELS = ("start", "end", "peak")  # an anomaly's labels, beside its "timestamp"
+
+
+def _unlabelled(series: dict) -> dict:
+    """A series' answer without the labels its input writes (its timestamps)."""
+    cut = {"timestamp", *_LABELS}
+    anomalies = [{k: v for k, v in a.items() if k not in cut} for a in series["anomalies"]]
+    return {**{k: v for k, v in series.items() if k != "timestamps"}, "anomalies": anomalies}
+
+
 def test_a_numeric_time_axis_outside_legacy_requests_is_a_clear_400(client):
     status, answer = client.json(original_example().encode())
     assert status == 400

@@ -618,6 +618,39 @@ def test_a_legacy_first_column_of_eight_digit_numbers_stays_row_positions():
     assert s.step.name == "unknown" and s.labels[0] == "20200101"
 
 
+# A legacy first column of plain integers, as a person or a script numbers rows: numpy reads
+# "1" as the year 0001 and "2004" as 2004, but the original app ignored the column.
+_SHUFFLED = [int(p) + 1 for p in np.random.default_rng(1).permutation(30)]
+LEGACY_INTEGERS = {
+    "counting": [str(i) for i in range(1, 31)],
+    "from zero": [str(i) for i in range(30)],
+    "shuffled": [str(p) for p in _SHUFFLED],
+    "repeated": [str(i // 2 + 1) for i in range(30)],
+    "zeros": ["0"] * 30,
+    "negative": [str(-i) for i in range(30)],
+    "years": [str(2004 + i) for i in range(30)],
+    "years newest first": [str(2033 - i) for i in range(30)],
+    "signed": [f"+{i}" for i in range(1, 31)],
+    "leading zeros": [f"{i:03d}" for i in range(1, 31)],
+    "four digits": [f"{i:04d}" for i in range(1, 31)],
+}
+
+
+@pytest.mark.parametrize("kind", LEGACY_INTEGERS)
+def test_a_legacy_first_column_of_integers_is_row_positions(kind):
+    """Integers are plain numbers too: rows stay in file order on row positions, never
+    sorted by the years numpy would read them as, and nothing is said of their order."""
+    cells = LEGACY_INTEGERS[kind]
+    text = "Time,Popularity\n" + "".join(f"{c},{i % 7}\n" for i, c in enumerate(cells))
+    table = parse_table(text, numeric_axis=True)
+    (s,) = table.series
+    assert s.timestamps.astype(np.int64).tolist() == list(range(30))
+    assert s.step.name == "unknown"
+    assert s.labels == cells
+    assert s.values.tolist() == [i % 7 for i in range(30)]
+    assert table.warnings == []
+
+
 def test_dates_in_two_formats_far_down_a_long_log_are_named():
     from tests.model.test_timeaxis import _log_with_a_pasted_row
 
