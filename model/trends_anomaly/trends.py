@@ -194,14 +194,15 @@ SERIAL_HINT = (
 )
 
 
-def _serial_dates(text: str) -> str | None:
-    """The first cell of a file whose rows start with spreadsheet serial dates, else None."""
+def _first_cells(text: str, starts: Callable[[str], bool]) -> str | None:
+    """The first cell of a file most of whose rows start with a cell ``starts`` takes (at
+    least two), in the first delimiter that has such rows, else None."""
     head = text.lstrip("\ufeff")[:_SNIFF_CHARS]
     for delimiter in DELIMITERS:
         rows = [r for r in _rows(head, delimiter) if len(r) >= 2 and any(c.strip() for c in r)]
-        serial = [r[0].strip() for r in rows if SERIAL_DATE.match(r[0])]
-        if len(serial) >= 2 and 2 * len(serial) > len(rows):
-            return serial[0]
+        first = [r[0].strip() for r in rows if starts(r[0])]
+        if len(first) >= 2 and 2 * len(first) > len(rows):
+            return first[0]
     return None
 
 
@@ -209,9 +210,14 @@ def _no_data_rows(text: str) -> BadCsv:
     other = other_export(text)
     if other is not None:
         return BadCsv(other.what, other.hint)
-    serial = _serial_dates(text)
+    serial = _first_cells(text, lambda cell: bool(SERIAL_DATE.match(cell)))
     if serial is not None:
         return BadCsv(SERIAL_WHAT.format(cell=serial[:20]), SERIAL_HINT)
+    # Rows that start with plain numbers (years, counts) are data rows without their dates:
+    # said as a first column of decimals is (_not_dates), and as the page says both.
+    number = _first_cells(text, _is_number)
+    if number is not None:
+        return _numbers_first(number)
     return BadCsv(
         "No data rows found: no line of the file starts with a date followed by a value.",
         "Upload a Google Trends export (Explore → Download CSV) or a CSV whose first column is "
@@ -643,15 +649,19 @@ def _other_axis(cells: list[str], convention) -> _Axis | None:
     return _Axis(dates.timestamps, labels, infer_step(dates.timestamps), rows)
 
 
+def _numbers_first(cell: str) -> BadCsv:
+    return BadCsv(
+        f"The first column holds numbers ('{cell.strip()[:40]}'), not dates.",
+        "Put the dates in the first column (e.g. 2024-01-31), as Google Trends exports do.",
+    )
+
+
 def _not_dates(labels: list[str]) -> BadCsv:
     i = first_not_a_date(labels)
     bad = labels[0 if i is None else i]
     # Numbers, not dates; but a column with yyyymmdd cells holds dates, one of them wrong.
     if all(_is_number(c) for c in labels) and not any(COMPACT_DATE.match(c) for c in labels):
-        return BadCsv(
-            f"The first column holds numbers ('{bad[:40]}'), not dates.",
-            "Put the dates in the first column (e.g. 2024-01-31), as Google Trends exports do.",
-        )
+        return _numbers_first(bad)
     hint = (
         "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one "
         "format for the whole column."

@@ -532,6 +532,24 @@ def test_spreadsheet_serial_dates_are_named_as_such(first):
     assert "format" in info.value.hint.lower() and "as dates" in info.value.hint
 
 
+@pytest.mark.parametrize(
+    "first",
+    [["2004", "2005", "2006", "2007"], ["1", "2", "3", "4"], ["0", "1", "2", "3"],
+     ["-1", "0", "1", "2"], ["1.0", "2.0", "3.0", "4.0"]],
+)  # fmt: skip
+def test_a_first_column_of_plain_numbers_is_said_so_whatever_the_numbers(first):
+    """A first column of integers (years, counts) got "No data rows found: no line of the
+    file starts with a date", where one of decimals got "The first column holds numbers": the
+    file has rows, and the page says "holds numbers" of both. The API now says so too."""
+    text = "Week,bitcoin\n" + "".join(
+        f"{f},{v}\n" for f, v in zip(first, [3, 5, 4, 6], strict=True)
+    )
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert info.value.message == f"The first column holds numbers ('{first[0]}'), not dates."
+    assert "Put the dates in the first column" in info.value.hint
+
+
 # Peak memory of parse_table on one 6 MB body (the payload limit), in a fresh interpreter:
 # ru_maxrss after, less before (MB). A real export of that size (430 000 daily rows) peaks
 # some 150 MB above the start.
