@@ -209,7 +209,8 @@ function datesWritten(text, series, at, frequency) {
   return text
     .split(/(\s+|[(),;])/)
     .map((word) => {
-      const end = word.endsWith(".") && !at.has(word) ? "." : "";
+      // A date ending a clause ("the same date, 2021-05-30: both ...") or the text.
+      const end = /[.:]$/.test(word) && !at.has(word) ? word.slice(-1) : "";
       const bare = end ? word.slice(0, -1) : word;
       return at.has(bare) ? formatWhen(whenAt(series, at.get(bare)), frequency) + end : word;
     })

@@ -979,6 +979,11 @@ test("a warning about the file writes its ISO dates as the page does, other spel
   const ambiguous = "Dates such as 1/1/04 can be read day-first or month-first; they were read month-first";
   assert.equal(warningWords(ambiguous, resaved), ambiguous);
   assert.equal(warningWords("the file is not UTF-8", { series: [] }), "the file is not UTF-8");
+  const twice = { frequency: "weekly", series: [{ name: "c", timestamps: ["2021-05-30", "2021-05-30"] }] };
+  assert.equal(
+    warningWords("two rows have the same date, 2021-05-30: both are kept as points", twice),
+    "two rows have the same date, 30 May 2021: both are kept as points",
+  );
 });
 
 test("a season too long for a term is said under its chart, with what to do", () => {

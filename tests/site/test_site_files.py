@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import DATA, StaticServer, call_api, open_page, upload_path, wait_refused
+from pagekit import DATA, StaticServer, call_api, open_page, upload, upload_path, wait_refused
 
 pytestmark = pytest.mark.browser
 
@@ -291,4 +291,21 @@ def test_a_warning_about_the_file_writes_its_dates_as_the_page_does(
         "Suicídio: read on the dates of its own column (6 Jan 2019 to 29 Dec 2019): the file "
         "compares time ranges."
     ], shown
+    assert problems == []
+
+
+def test_a_warning_about_a_date_given_twice_writes_it_as_the_page_does(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """An export with one week's row pasted twice: the warning ends its clause on the date
+    ("the same date, 2021-06-06: both are kept"), and the colon kept it from being written as
+    the charts and the table beside it write dates ("6 Jun 2021")."""
+    lines = (DATA / "en_weekly5y_bitcoin.csv").read_text().splitlines()
+    body = "\n".join([*lines[:51], lines[50], *lines[51:]]).encode() + b"\n"
+    open_page(page, stack.urls["site"])
+    upload(page, "twice.csv", body)
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.locator("#warnings li").first.wait_for()
+    shown = page.locator("#warnings li").all_text_contents()
+    assert shown[0].startswith("Two rows have the same date, 6 Jun 2021: both are kept"), shown
     assert problems == []
