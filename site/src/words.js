@@ -6,8 +6,9 @@ import { formatNumber, plural } from "./format.js";
 import { parseTimestamp } from "./timestamps.js";
 import { BELOW_ONE_VALUE, methodNamed } from "./rules.js";
 
-// A date as Google Trends' own exports write it: 2020-07-12, 2004-01, 2021-06-02T14, ...
-const ISO_DAY = /^\d{4}-\d{2}(-\d{2})?([T ]\d|$)/;
+// A date as Google Trends' own exports write it: 2020-07-12, 2004-01, 2021-06-02T14, ...; or
+// as ISO 8601's basic form, a spreadsheet's yyyymmdd (20200712): one reading, as the model's.
+const ISO_DAY = /^(\d{4}-\d{2}(-\d{2})?([T ]\d|$)|\d{8}$)/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export const BELOW_ONE_NOTE = `Google Trends writes "<1" for interest under 1; it is read as ${BELOW_ONE_VALUE}.`;
@@ -203,23 +204,27 @@ export function sentence(text, names = []) {
  * `text` with each of the series' timestamps in it (the model writes them as the file does:
  * "2025-09-16T00:04:00-05:00", "05/01/2020") written as the rest of the page writes dates
  * ("16 Sep 2025, 00:04"). Only whole words that are one of the series' own labels (`at`, from
- * `labelIndex`) change.
+ * `labelIndex`) change, and not two that spell one date two ways.
  */
 function datesWritten(text, series, at, frequency) {
-  return text
-    .split(/(\s+|[(),;])/)
-    .map((word) => {
-      // A date ending a clause ("the same date, 2021-05-30: both ...") or the text.
-      const end = /[.:]$/.test(word) && !at.has(word) ? word.slice(-1) : "";
-      const bare = end ? word.slice(0, -1) : word;
-      return at.has(bare) ? formatWhen(whenAt(series, at.get(bare)), frequency) + end : word;
-    })
+  const words = text.split(/(\s+|[(),;])/).map((word) => {
+    // A date ending a clause ("the same date, 2021-05-30: both ...") or the text.
+    const end = /[.:]$/.test(word) && !at.has(word) ? word.slice(-1) : "";
+    const bare = end ? word.slice(0, -1) : word;
+    return { word, end, bare, when: at.has(bare) ? formatWhen(whenAt(series, at.get(bare)), frequency) : null };
+  });
+  // Two spellings of one date ("2021-06-20 and 20210620": cells the warning names) stay as
+  // written: written as one date, they would no longer say which cells.
+  const spellings = new Map();
+  for (const { bare, when } of words) if (when !== null) spellings.set(when, new Set(spellings.get(when)).add(bare));
+  return words
+    .map(({ word, end, when }) => (when !== null && spellings.get(when).size === 1 ? when + end : word))
     .join("");
 }
 
 /**
  * A warning about the whole file as the list above the charts says it: each of the series'
- * dates in it that the model wrote in ISO, as the file does ("2019-01-06 to 2019-12-29"),
+ * dates in it that the model wrote in ISO (or yyyymmdd), as the file does ("2019-01-06 to 2019-12-29"),
  * written as the rest of the page writes dates ("6 Jan 2019 to 29 Dec 2019"). A date spelt
  * another way is kept: a spreadsheet's spelling may be what the warning is about ("Dates such
  * as 1/1/04 can be read day-first or month-first").

@@ -986,6 +986,20 @@ test("a warning about the file writes its ISO dates as the page does, other spel
   );
 });
 
+test("a warning writes yyyymmdd dates as the page does, and keeps two spellings of one date", () => {
+  const compact = {
+    frequency: "weekly",
+    series: [{ name: "a", timestamps: ["20210530", "2021-06-20", "20210620"], times: ["2021-05-30", "2021-06-20", "2021-06-20"] }],
+  };
+  assert.equal(
+    warningWords("no rows between 20210530 and 20210620 (2 weekly points missing)", compact),
+    "no rows between 30 May 2021 and 20 Jun 2021 (2 weekly points missing)",
+  );
+  const same = "two rows have the same date, 2021-06-20 and 20210620: both are kept as points";
+  assert.equal(warningWords(same, compact), same);
+  assert.equal(warningWords("the same date, 20210530: both kept", compact), "the same date, 30 May 2021: both kept");
+});
+
 test("a season too long for a term is said under its chart, with what to do", () => {
   const answer = { method: "auto", parameters: { period: 52 } };
   const series = { values: new Array(66).fill(1), parameters: { period: null, period_source: "parameter:too_short" } };

@@ -309,3 +309,49 @@ def test_a_warning_about_a_date_given_twice_writes_it_as_the_page_does(
     shown = page.locator("#warnings li").all_text_contents()
     assert shown[0].startswith("Two rows have the same date, 6 Jun 2021: both are kept"), shown
     assert problems == []
+
+
+def _compact_weekly(drop: slice = slice(0, 0), cell: tuple[int, str] | None = None) -> bytes:
+    """The weekly bitcoin export as a spreadsheet re-saves it with yyyymmdd dates (20200712),
+    less the rows in ``drop``; ``cell``: (row, first cell) to write in place of one row's date."""
+    lines = (DATA / "en_weekly5y_bitcoin.csv").read_text().splitlines()
+    rows = [f"{line[:10].replace('-', '')}{line[10:]}" for line in lines[3:]]
+    if cell is not None:
+        row, first = cell
+        rows[row] = f"{first},{rows[row].split(',')[1]}"
+    del rows[drop]
+    return "\n".join([*lines[:3], *rows]).encode() + b"\n"
+
+
+def _warnings_for(page: Any, stack: Any, name: str, body: bytes) -> list[str]:
+    open_page(page, stack.urls["site"])
+    upload(page, name, body)
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.locator("#warnings li").first.wait_for()
+    return page.locator("#warnings li").all_text_contents()
+
+
+def test_a_warning_writes_yyyymmdd_dates_as_the_page_does(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A re-saved export with yyyymmdd dates and two weeks missing: the gap's warning said
+    "No rows between 20210530 and 20210620" while the charts, readout and table beside it
+    say "30 May 2021"; an ISO export's says "30 May 2021 and 20 Jun 2021"."""
+    shown = _warnings_for(page, stack, "gap.csv", _compact_weekly(drop=slice(47, 49)))
+    assert shown[0].startswith("No rows between 30 May 2021 and 20 Jun 2021 (2 weekly"), shown
+    assert problems == []
+
+
+def test_two_spellings_of_one_date_stay_as_the_file_writes_them(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A yyyymmdd column with one ISO cell pasted in on a date it already has: the warning names
+    the two cells, and writing one of them as "20 Jun 2021" beside the other's "20210620" hid
+    which cells they are; both stay as the file writes them."""
+    body = _compact_weekly(cell=(47, "2021-06-20"))
+    shown = _warnings_for(page, stack, "pasted.csv", body)
+    same = [w for w in shown if w.startswith("Two rows have the same date")]
+    assert same and same[0].startswith("Two rows have the same date, 2021-06-20 and 20210620"), (
+        shown
+    )
+    assert problems == []
