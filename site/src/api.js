@@ -19,6 +19,10 @@ const ABOUT_THE_FILE = {
     "Choose the CSV that Google Trends downloads, or save your sheet as CSV."],
   payload_too_large: ["The file is larger than this site accepts.",
     "Export a shorter time range or fewer terms from Google Trends, or split the file."],
+  // The model's and the Lambda's words are for programs: bytes, SageMaker, "ask for Accept:
+  // text/csv", which the page cannot do for its person.
+  result_too_large: ["The results for this file are more than the detector can send back at once.",
+    "Export a shorter time range or fewer terms from Google Trends, or split the file and run each part."],
 };
 
 /** A failure to show the user: message, optional hint, and what we know about it. */

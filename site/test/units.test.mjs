@@ -194,6 +194,17 @@ test("readAnswer words the API's program-facing errors about the user's file", a
   const big = await problemOf(new Response(JSON.stringify(lambda413), { status: 413 }));
   assert.equal(big.message, "The file is larger than this site accepts.");
   assert.equal(big.status, 413);
+  const result413 = {
+    error: {
+      code: "result_too_large",
+      message: "The result would be at least 13499875 bytes, more than SageMaker can return (6291456 bytes, 6 MB).",
+      hint: "Send fewer rows or columns (a shorter time range), or ask for Accept: text/csv (the anomalies alone, a much smaller table).",
+    },
+  };
+  const answer = await problemOf(new Response(JSON.stringify(result413), { status: 413 }));
+  assert.equal(answer.message, "The results for this file are more than the detector can send back at once.");
+  assert.doesNotMatch(answer.message + answer.hint, /bytes|SageMaker|Accept|text\/csv/);
+  assert.equal(answer.code, "result_too_large");
 });
 
 test("readAnswer explains answers that are not ours", async () => {

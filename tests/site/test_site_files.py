@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import DATA, StaticServer, call_api, open_page, upload, upload_path, wait_refused
+from pagekit import (
+    DATA,
+    StaticServer,
+    call_api,
+    open_page,
+    run,
+    upload,
+    upload_path,
+    wait_done,
+    wait_refused,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -355,3 +366,30 @@ def test_two_spellings_of_one_date_stay_as_the_file_writes_them(
         shown
     )
     assert problems == []
+
+
+def test_results_too_large_to_send_back_are_told_in_words_for_the_file(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """A file the site takes (1.6 MB, 25 daily terms of 20 000 days) whose STL results are over
+    the 6 MB an answer can hold: the model's 413 result_too_large speaks to programs ("at least
+    13499875 bytes, more than SageMaker can return ...", "ask for Accept: text/csv"), which a
+    person on the page can neither read nor do; the page says what it means for the file."""
+    header = "Day," + ",".join(f"term{i}: (Worldwide)" for i in range(25))
+    start = date(1970, 1, 1)
+    rows = (
+        f"{start + timedelta(days=k):%Y%m%d}," + ",".join(str((k * 7 + i) % 101) for i in range(25))
+        for k in range(20_000)
+    )
+    open_page(page, stack.urls["site"])
+    upload(page, "big.csv", "\n".join([header, *rows]).encode() + b"\n")
+    page.select_option("#method", "stl")
+    run(page)
+    wait_done(page)
+    said = page.locator("#error").text_content()
+    assert "HTTP 413" in said and "result_too_large" in said, said
+    for words in ("bytes", "SageMaker", "Accept", "text/csv"):
+        assert words not in said, said
+    assert "shorter time range" in said, said
+    # Chromium logs the 413 itself ("Failed to load resource"); nothing else may be logged.
+    assert [p for p in problems if "status of 413" not in p] == [], problems
