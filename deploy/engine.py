@@ -18,7 +18,7 @@ import botocore.exceptions
 from deploy import costs, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
-from deploy.executor import Executor, Hook, StepHook, Teardown
+from deploy.executor import Executor, Hook, StepHook, Stopped, Teardown
 from deploy.failures import Progress
 from deploy.image import (
     ecr_image_ref,
@@ -30,7 +30,7 @@ from deploy.image_match import same_as_kept, same_as_serving
 from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.inputs import ImageInputs, Inputs, check_sources, gather, gather_image
 from deploy.naming import Names, site_url
-from deploy.plan import Action, has_changes
+from deploy.plan import Action, has_changes, stops
 from deploy.resources import ecr as ecr_resource
 from deploy.resources import endpoint as endpoint_resource
 from deploy.resources import http_api as http_api_resource
@@ -270,7 +270,9 @@ class Engine:
         """The plan; ``roles``: the stack's roles as this run already read them under its
         lock (`read_roles`), else read here, once (also when the plan observes twice). The
         model's image is described in ECR once: the digest compared with the serving one's
-        and the warning that it is missing read the same answer (`Aws.reads_once`)."""
+        and the warning that it is missing read the same answer (`Aws.reads_once`). A plan
+        holding a `Stop` (one of the stack's roles only a human may fix) raises `Stopped` with
+        every one (`plan.stops`): apply stops before any change, not at that step."""
         with self.aws.reads_once("ecr", "DescribeImages"):
             return self._plan(roles)
 
@@ -295,6 +297,9 @@ class Engine:
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
         actions, used = stacks.spare_used(actions, world, by="apply")
+        stopped = stops(actions)
+        if stopped:  # else apply would run the actions before the stop's, then stop there
+            raise Stopped("\n".join(stopped) + "\nNothing was changed.")
         kept = stacks.kept_unowned(world, self.names, by="apply") + used
         notes += kept
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -306,6 +306,14 @@ def _printable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_printable(v) for v in value]
     return value
+
+
+def stops(actions: Iterable[Action]) -> list[str]:
+    """What every `Stop` step of ``actions`` says, in the plan's order: said before any
+    change (its caller raises `executor.Stopped`), not when the executor reaches the step, by
+    when the actions before it would have run and left the stack half applied (bootstrap's
+    roles, `Engine.plan`'s)."""
+    return [step.message for a in actions for step in a.steps if isinstance(step, Stop)]
 
 
 def has_changes(actions: list[Action]) -> bool:

@@ -41,7 +41,7 @@ from deploy.bootstrap.policies import (
     roles,
 )
 from deploy.executor import Executor, Stopped
-from deploy.plan import Action, Stop
+from deploy.plan import Action, stops
 from deploy.resources import iam
 from deploy.resources.base import ResourceType
 from deploy.resources.iam import RoleSpec, SeenRole
@@ -208,12 +208,7 @@ def _stops(t: Target, world: World) -> list[str]:
     before any change rather than at that role's step, by when the provider, the policies and
     the other roles would have been made. The roles as plan sees them (``world``): the same
     stops the executor would reach."""
-    return [
-        step.message
-        for role in stamped(t)
-        for step in iam.plan_role(role, world.get("iam_role", role.name)).steps
-        if isinstance(step, Stop)
-    ]
+    return stops(iam.plan_role(role, world.get("iam_role", role.name)) for role in stamped(t))
 
 
 @dataclass(frozen=True)

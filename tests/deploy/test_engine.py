@@ -797,16 +797,22 @@ def test_extra_permissions_on_a_role_are_drift_and_removed(project: Path) -> Non
         ),
     )
     iam.attach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
+    # A managed attachment stops plan and apply with instructions (the bootstrap deploy role
+    # deliberately has no iam:DetachRolePolicy), before any change: the extra inline policy
+    # is not deleted first, as it was when apply stopped at the role's step.
+    with pytest.raises(DeployError, match="detach-role-policy --role-name trends-anomaly-lambda"):
+        engine(project).plan()
+    assert sorted(iam.list_role_policies(RoleName=role)["PolicyNames"]) == [
+        "debug",
+        f"{PROJECT}-least-privilege",
+    ]
+    iam.detach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
     planned = engine(project).plan()
     (a,) = [a for a in planned.actions if a.op != "noop"]
     assert (a.op, a.name, [c.field for c in a.changes]) == ("update", role, ["other_policies"])
-    assert list(a.changes[0].before) == ["inline:debug", f"managed:{managed['Policy']['Arn']}"]
-    # Extra inline policies are deleted; a managed attachment stops apply with instructions
-    # (the bootstrap deploy role deliberately has no iam:DetachRolePolicy).
-    with pytest.raises(DeployError, match="detach-role-policy --role-name trends-anomaly-lambda"):
-        apply(engine(project), planned)
+    assert list(a.changes[0].before) == ["inline:debug"]
+    apply(engine(project), planned)  # extra inline policies are deleted
     assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [f"{PROJECT}-least-privilege"]
-    iam.detach_role_policy(RoleName=role, PolicyArn=managed["Policy"]["Arn"])
     assert not engine(project).plan().changes
 
 

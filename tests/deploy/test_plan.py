@@ -22,6 +22,7 @@ from deploy.plan import (
     has_ref,
     resolve,
     step_json,
+    stops,
 )
 
 
@@ -101,3 +102,13 @@ def test_json_shows_parameters_with_bytes_as_sizes_and_refs_unknown() -> None:
     assert action.to_json()["steps"][0]["call"] == "s3:PutObject"
     assert action.mutating and has_changes([action])
     assert not has_changes([Action("noop", "thing", "a", "up to date")])
+
+
+def test_stops_are_every_stop_step_in_the_plans_order() -> None:
+    """What `Engine.plan` and bootstrap say before any change, instead of at each step."""
+    first = Action("update", "iam_role", "a", "drift", steps=(Stop("a: path"), Call("iam", "X")))
+    second = Action("update", "iam_role", "b", "drift", steps=(Call("iam", "Y"), Stop("b: 1")))
+    assert stops([first, Action("noop", "log_group", "g", "same"), second]) == [
+        "a: path",
+        "b: 1",
+    ]

@@ -1,0 +1,85 @@
+"""A stack's own service role that only a human may fix (at another path, which IAM cannot
+change; a managed policy attached by hand, which the deploy role may not detach) stops plan
+and apply before any change, with what to do: not at the role's step of the apply, after the
+actions before it (the other role, say) had run, leaving a half-applied stack.
+Against the moto server, through the CLI as an operator runs it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from deploy.cli import main
+from deploy.resources import iam
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, inventory, session
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+# The stack's second role: the plan creates the first (the SageMaker one) before it.
+ROLE = f"{PROJECT}-lambda"
+TAGS = [{"Key": "project", "Value": PROJECT}]  # this project's: not stopped as another's
+EXTRA = "arn:aws:iam::123456789012:policy/extra"
+
+
+def _role(name: str, path: str = f"/{PROJECT}/") -> None:
+    session().client("iam").create_role(
+        RoleName=name,
+        Path=path,
+        Tags=TAGS,
+        AssumeRolePolicyDocument=json.dumps(iam.lambda_trust()),
+    )
+
+
+def _at_another_path(role: str) -> None:
+    _role(role, path="/elsewhere/")
+
+
+def _with_a_managed_policy(role: str) -> None:
+    _role(role)
+    client = session().client("iam")
+    policy = iam.document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    client.create_policy(PolicyName="extra", PolicyDocument=json.dumps(policy))
+    client.attach_role_policy(RoleName=role, PolicyArn=EXTRA)
+
+
+# stop kind: (the role of that name as a human left it, the stop's words of that role)
+STOPS: dict[str, tuple[Callable[[str], None], Callable[[str], str]]] = {
+    "path": (
+        _at_another_path,
+        lambda role: (
+            f"IAM role {role}: path is /elsewhere/, /{PROJECT}/ wanted, and IAM cannot change "
+            "a role's path: run `destroy --yes`, then `apply`"
+        ),
+    ),
+    "attached": (
+        _with_a_managed_policy,
+        lambda role: (
+            f"IAM role {role}: managed policies attached outside config.yaml: {EXTRA}. Detach "
+            f"them (aws iam detach-role-policy --role-name {role} --policy-arn ARN), then run "
+            "the command again"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(STOPS))
+def test_a_role_stop_comes_before_any_change(
+    project: Path, capsys, image_pushed: None, kind: str
+) -> None:
+    """Seen before: plan exited 2 showing the stop as a step among the creates, and apply
+    created the SageMaker role, then stopped at the Lambda role's step."""
+    make, words = STOPS[kind]
+    make(ROLE)
+    before = inventory()
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    for argv in (["plan"], ["apply"]):
+        code = main(["--config", cfg, *argv, "--image", IMAGE])
+        said = capsys.readouterr()
+        err = " ".join(said.err.split())
+        assert code == 1, (argv, said)
+        assert words(ROLE) in err, (argv, err)
+        assert "Nothing was changed" in err, (argv, err)
+    assert inventory() == before, "the stopped apply changed the stack"
