@@ -8,7 +8,7 @@ AWS --resources.*.observe--> World
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,6 +88,13 @@ def _creates_its_repository(actions: list[Action], uri: str, names: Names) -> bo
     )
 
 
+def _stop_on(actions: Iterable[Action]) -> None:
+    """Raise `Stopped` with every `Stop` of ``actions`` (`plan.stops`), before any change."""
+    stopped = stops(actions)
+    if stopped:
+        raise Stopped("\n".join(stopped) + "\nNothing was changed.")
+
+
 def _roles_of(world: World) -> World:
     """The roles a world holds, as `Engine.read_roles` gives them: to observe again without
     reading IAM again."""
@@ -161,10 +168,13 @@ class Engine:
         """The model image in ECR — its repository created and the image built and pushed
         when missing — as ``repository@sha256:…``: what `deploy image` prints and the
         promotion hands from staging to production. Refused first, like plan, when the
-        stack's roles serve another region (nothing pushed into a stack that cannot deploy).
+        stack's roles serve another region (nothing pushed into a stack that cannot deploy),
+        or one of them holds a stop the plan would stop on (`stop_on_roles`).
         ``roles``: the stack's roles as this run read them (`read_roles`), else read here."""
-        self.check_roles(self.read_roles() if roles is None else roles)
+        roles = self.read_roles() if roles is None else roles
+        self.check_roles(roles)
         inputs = self.image_inputs()
+        self.stop_on_roles(roles, inputs)
         desired = Desired.of(ecr_resource.desired(self.cfg, inputs))
         world = World(account=self.names.account, region=self.names.region)
         for record in ecr_resource.RESOURCE.observe(self.aws, self.names, desired, world):
@@ -235,6 +245,16 @@ class Engine:
             raise DeployError(problem)
         self.check_owner(world, desired)
 
+    def stop_on_roles(self, roles: World, inputs: ImageInputs) -> None:
+        """The plan's stops on the stack's roles (one at another path, or with a managed
+        policy attached by hand), said before the image's repository is made or the image
+        pushed, as `check_roles` is: the plan that follows would stop on them anyway, after
+        those changes. The roles as the plan takes them (`stacks.owned`: one this project did
+        not make is the plan's `check_owner`'s to refuse, in its words)."""
+        mine = stacks.owned(roles, self.names)
+        specs = iam_resource.desired(self.cfg, inputs)
+        _stop_on(iam_resource.plan_role(s, mine.get("iam_role", s.name)) for s in specs)
+
     def check_owner_before_lock(self) -> None:
         """`check_owner` on the stack's bucket, before apply takes its lock: the lock is an
         object in that bucket, another project's when the names are, and an apply with
@@ -297,9 +317,7 @@ class Engine:
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
         actions, used = stacks.spare_used(actions, world, by="apply")
-        stopped = stops(actions)
-        if stopped:  # else apply would run the actions before the stop's, then stop there
-            raise Stopped("\n".join(stopped) + "\nNothing was changed.")
+        _stop_on(actions)  # else apply would run the actions before the stop's, then stop
         kept = stacks.kept_unowned(world, self.names, by="apply") + used
         notes += kept
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)

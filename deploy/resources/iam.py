@@ -27,7 +27,7 @@ from deploy.world import Desired, World, made_by
 if TYPE_CHECKING:
     from deploy.aws import Aws
     from deploy.config import Config
-    from deploy.inputs import Inputs
+    from deploy.inputs import ImageInputs
 
 Policy = dict[str, Any]
 SESSION_S = 3600
@@ -181,7 +181,9 @@ def _service_role(n: Names, name: str, trust: Policy, policy: Policy, tags: dict
     )
 
 
-def desired(cfg: Config, inp: Inputs) -> list[RoleSpec]:
+def desired(cfg: Config, inp: ImageInputs) -> list[RoleSpec]:
+    """The stack's two roles: of the inputs, only the names and the image (`Engine.ensure_image`
+    plans them before the rest of the inputs are read)."""
     n = inp.names
     return [
         _service_role(

@@ -14,7 +14,7 @@ import pytest
 
 from deploy.cli import main
 from deploy.resources import iam
-from tests.deploy.deploy_helpers import IMAGE, PROJECT, inventory, session
+from tests.deploy.deploy_helpers import ENVIRONMENTS, IMAGE, PROJECT, inventory, session
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 # The stack's second role: the plan creates the first (the SageMaker one) before it.
@@ -83,3 +83,27 @@ def test_a_role_stop_comes_before_any_change(
         assert words(ROLE) in err, (argv, err)
         assert "Nothing was changed" in err, (argv, err)
     assert inventory() == before, "the stopped apply changed the stack"
+
+
+@pytest.mark.parametrize("kind", sorted(STOPS))
+@pytest.mark.parametrize("command", ["image", "apply"])
+def test_an_environments_role_stop_comes_before_its_image(
+    project: Path, capsys, kind: str, command: str
+) -> None:
+    """An environment's apply, and `deploy image`, make sure of the model image before the
+    plan (its repository created when missing, the image pushed): a stop on the stack's
+    roles comes before that too, as a role serving another region does (`check_roles`).
+    Seen before: `image` exited 0 and `apply` 1, both having created the repository."""
+    make, words = STOPS[kind]
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    staging = f"{PROJECT}-staging-lambda"
+    make(staging)
+    before = inventory()
+    capsys.readouterr()
+    code = main(["--config", str(cfg), command, "--env", "staging", "--image", IMAGE])
+    said = capsys.readouterr()
+    err = " ".join(said.err.split())
+    assert code == 1, said
+    assert words(staging) in err, err
+    assert inventory() == before, "the stopped run changed the account"
