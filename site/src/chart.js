@@ -14,7 +14,7 @@
  */
 import uPlot from "uplot";
 import { el, append, clear } from "./dom.js";
-import { parseAxis } from "./timestamps.js";
+import { parseDates, spreadRepeats } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { inStep, watchWidth } from "./sizing.js";
@@ -133,7 +133,8 @@ function height(width) {
  */
 function columns(series) {
   const n = series.values.length;
-  const axis = parseAxis(Array.isArray(series.times) ? series.times : series.timestamps || []);
+  const dates = parseDates(Array.isArray(series.times) ? series.times : series.timestamps || []);
+  const axis = dates && spreadRepeats(dates);
   const isTime = Boolean(axis && axis.length === n);
   const x = isTime ? axis : Array.from({ length: n }, (_, i) => i);
   const anomalies = new Array(n).fill(null);
@@ -144,6 +145,7 @@ function columns(series) {
   const fill = (arr) => (judged && Array.isArray(arr) && arr.length === n ? arr : new Array(n).fill(null));
   return {
     isTime,
+    dates: isTime ? dates : null, // the dates themselves: a date given twice is one to step ticks by
     data: [x, series.values, fill(series.expected), fill(series.lower), fill(series.upper), anomalies],
   };
 }
@@ -222,7 +224,7 @@ function yRange(shared) {
  * @returns {{ destroy: () => void, rescale: () => void }}
  */
 export function renderChart(container, series, context = {}) {
-  const { isTime, data } = columns(series);
+  const { isTime, dates, data } = columns(series);
   const title = context.title ?? series.name;
   const x = data[0];
   const n = x.length;
@@ -318,7 +320,7 @@ export function renderChart(container, series, context = {}) {
     axes: [
       {
         ...axisColors,
-        incrs: isTime ? tickSteps(x) : undefined, // as fine as the data's step, never finer
+        incrs: isTime ? tickSteps(dates) : undefined, // as fine as the data's step, never finer
         ...(isTime ? { space: timeSpace() } : {}), // labels kept apart: "12 Jul 2020" is wider than 50 px
         values: isTime ? timeLabels : undefined,
       },

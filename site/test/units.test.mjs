@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
-import { parseTimestamp, parseAxis } from "../src/timestamps.js";
+import { parseTimestamp, parseAxis, parseDates } from "../src/timestamps.js";
 import { CANCELLED, detect, detectUrl, readAnswer, requestIdOf, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
@@ -146,6 +146,32 @@ test("parseTimestamp reads Trends daily, monthly and hourly stamps as written", 
   assert.deepEqual(parseAxis(["2020-01", "2020-02"]), [Date.UTC(2020, 0, 1) / 1000, Date.UTC(2020, 1, 1) / 1000]);
   assert.equal(parseAxis(["2020-02", "2020-01"]), null); // not increasing: plot by point number
   assert.equal(parseAxis(["2020-01", "x"]), null);
+});
+
+test("parseAxis keeps a date given twice on the time axis, its points a fraction of a step apart", () => {
+  // A row pasted twice: the model keeps both rows (and warns). The axis read point numbers
+  // ("0, 20 … 260") under a chart whose readout and table said dates.
+  const [jan, feb, mar] = ["2020-01", "2020-02", "2020-03"].map(parseTimestamp);
+  const axis = parseAxis(["2020-01", "2020-02", "2020-02", "2020-03"]);
+  assert.equal(axis.length, 4);
+  assert.deepEqual([axis[0], axis[1], axis[3]], [jan, feb, mar]);
+  assert.ok(axis[2] > feb && axis[2] - feb <= (mar - feb) / 4, `${axis[2] - feb} s after Feb`);
+  // Three times: each after the one before (uPlot's x rises strictly), all near the date.
+  const week = 7 * 86400;
+  const sixth = parseTimestamp("2021-06-06");
+  const weeks = parseAxis(["2021-05-30", "2021-06-06", "2021-06-06", "2021-06-06", "2021-06-13"]);
+  assert.ok(weeks.every((t, k) => !k || t > weeks[k - 1]), String(weeks));
+  assert.ok(weeks.slice(1, 4).every((t) => t >= sixth && t - sixth < week / 4), String(weeks));
+  assert.deepEqual(parseDates(["2021-05-30", "2021-06-06", "2021-06-06"]), [sixth - week, sixth, sixth]);
+  // The tick steps come from the dates as written: as fine as the data's week, never finer,
+  // however many rows repeat.
+  const doubled = ["2021-05-30", "2021-05-30", "2021-06-06", "2021-06-06", "2021-06-13", "2021-06-13"];
+  assert.deepEqual(tickSteps(parseDates(doubled)), tickSteps(parseDates(["2021-05-30", "2021-06-06", "2021-06-13"])));
+  // Point numbers stay for dates that go back, and for one date alone (no step to place by).
+  assert.equal(parseAxis(["2020-01", "2020-02", "2020-02", "2020-01"]), null);
+  assert.equal(parseDates(["2020-02", "2020-01"]), null);
+  assert.equal(parseAxis(["2020-01", "2020-01"]), null);
+  assert.deepEqual(parseAxis(["2020-01"]), [jan]);
 });
 
 test("detectUrl puts method and non-blank parameters in the query", () => {

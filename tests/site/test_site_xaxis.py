@@ -206,3 +206,81 @@ def test_a_zoomed_weekly_series_ticks_on_its_weeks(browser: Any, stack: Any, how
         assert _off_the_data(said, body) == [], said
     finally:
         context.close()
+
+
+def _pasted_twice() -> bytes:
+    """The weekly bitcoin export (261 weeks) with its row of 6 Jun 2021 (its 48th) pasted twice:
+    the model keeps both rows, with a warning."""
+    lines = (DATA / "en_weekly5y_bitcoin.csv").read_text().splitlines()
+    assert lines[50].startswith("2021-06-06,"), lines[50]
+    return "\n".join([*lines[:51], lines[50], *lines[51:]]).encode() + b"\n"
+
+
+# A time-axis label as tickWords writes it: "2021", "Jan 2021", "Apr", "6 Jun", "6 Jun 2021".
+DATE_LABEL = re.compile(r"(\d{4}|[A-Z][a-z]{2}( \d{4})?|\d{1,2} [A-Z][a-z]{2}( \d{4})?)")
+
+
+def _drawn_labels(browser: Any, stack: Any, width: int, name: str, body: bytes) -> list[str]:
+    """The first chart's time-axis labels for ``body`` at ``width`` px, with a screenshot."""
+    context = browser.new_context(**sized(width))
+    page = context.new_page()
+    page.add_init_script(RECORD)
+    try:
+        open_page(page, stack.urls["site"])
+        upload(page, f"{name}.csv", body)
+        run(page)
+        chart = page.locator(".chart-plot").first
+        chart.scroll_into_view_if_needed()
+        wait_drawn_at_width(chart)
+        chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
+        return _x_labels(chart)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_date_given_twice_keeps_the_time_axis(browser: Any, stack: Any, width: int) -> None:
+    """One row pasted twice (the model keeps both, and says so): the chart's axis read
+    "0, 20, 40 … 260", point numbers, under a chart whose readout and table said dates, since
+    the dates no longer rose strictly. The axis reads as the file's without the pasted row."""
+    said = _drawn_labels(browser, stack, width, "pasted-twice", _pasted_twice())
+    assert len(said) >= 2, said
+    assert [t for t in said if not DATE_LABEL.fullmatch(t)] == [], said
+    assert said == _drawn_labels(browser, stack, width, "weekly-261", SERIES["weekly-261"]())
+
+
+def test_the_readout_says_a_date_given_twice_at_both_its_points(browser: Any, stack: Any) -> None:
+    """The keys step onto each of the two rows of 6 Jun 2021 in turn (points 48 and 49), and
+    the readout says that date and each row's values at both, then 13 Jun 2021 after them."""
+    context = browser.new_context(**sized(1280))
+    page = context.new_page()
+    try:
+        open_page(page, stack.urls["site"])
+        upload(page, "pasted-twice.csv", _pasted_twice())
+        run(page)
+        chart = page.locator(".chart-plot").first
+        chart.scroll_into_view_if_needed()
+        chart.focus()
+        page.keyboard.press("Home")
+        for _ in range(47):
+            page.keyboard.press("ArrowRight")
+        when = page.locator(".readout .readout-when").first
+        value = page.locator(".readout .readout-value").first
+        readout = page.locator(".readout").first
+        seen = []
+        for k in range(3):
+            seen.append((when.text_content(), value.text_content(), readout.text_content()))
+            if k == 1:  # the readout above the chart, at the second row of 6 Jun 2021
+                shot = ARTIFACTS / "xaxis-pasted-twice-readout.png"
+                chart.locator("xpath=..").screenshot(path=str(shot))
+            page.keyboard.press("ArrowRight")
+        assert [(w, v) for w, v, _ in seen] == [
+            ("6 Jun 2021", "value 55"),
+            ("6 Jun 2021", "value 55"),
+            ("13 Jun 2021", "value 43"),
+        ], seen
+        # The second row's own readout (the model expects another value there), not the
+        # first's again: the keys reach both points of the date.
+        assert seen[0][2] != seen[1][2], seen
+    finally:
+        context.close()
