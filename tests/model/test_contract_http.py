@@ -1190,3 +1190,94 @@ def test_a_legacy_first_column_of_eight_digits_is_still_row_positions(client):
     assert answer["frequency"] == "unknown"
     assert answer["series"][0]["times"] is None
     assert answer["series"][0]["timestamps"][0] == "20200101"
+
+
+_DAYS = [str(np.datetime64("2020-01-01") + i) for i in range(_ROWS)]
+# Legacy first columns that are neither all numbers nor dates: the original app ignored the
+# column and answered; each was a 400, or (a number among dates) read as the year 0003.
+# Each with the warning the JSON answer gives (row: the file's row, the header is row 1).
+_NOT_A_DATE = (
+    "the first column was not read as dates ({}): its rows were analysed in file order, "
+    "as row positions"
+)
+LEGACY_NOT_DATES = {
+    "yyyymmdd among dates": (
+        [c.replace("-", "") if i == 1 else c for i, c in enumerate(_DAYS)],
+        "'20200102' in row 3 is a number, not a date",
+    ),
+    "an integer among dates": (
+        ["3" if i == 60 else c for i, c in enumerate(_DAYS)],
+        "'3' in row 62 is a number, not a date",
+    ),
+    "two formats": (
+        [f"{c[8:]}/{c[5:7]}/{c[:4]}" if i % 2 else c for i, c in enumerate(_DAYS)],
+        "'2020-01-01' and '02/01/2020' are not in one format",
+    ),
+    "a typo": (
+        ["2020-13-01" if i == 14 else c for i, c in enumerate(_DAYS)],
+        "'2020-13-01' in row 16 is not a date",
+    ),
+    "text labels": (
+        [chr(97 + i % 26) * (1 + i // 26) for i in range(_ROWS)],
+        "'a' in row 2 is not a date",
+    ),
+    "a label in the first row": (["a", *_DAYS[1:]], "'a' in row 2 is not a date"),
+    "a blank cell": (
+        ["" if i == 5 else c for i, c in enumerate(_DAYS)],
+        "the cell in row 7 is empty",
+    ),
+    "blank cells": ([""] * _ROWS, "the cell in row 2 is empty"),
+}
+
+
+@pytest.mark.parametrize("kind", LEGACY_NOT_DATES)
+def test_a_legacy_first_column_that_is_not_dates_is_row_positions(client, kind):
+    """The original app ignored the first column, so a legacy file whose first column mixes
+    numbers with dates, has dates in two formats, a typo, text or blank cells is answered as
+    the same values on the example's row-position axis are (text/csv rows for both methods;
+    the JSON answer with no times and the labels as written), with a warning that names the
+    first cell that is not a date."""
+    example = original_example(_ROWS)
+    cells, why = LEGACY_NOT_DATES[kind]
+    text = with_first_column(example, cells)
+    for seasonality in (True, False):
+        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
+        answers = []
+        for data in (example, text):
+            status, headers, body = client.invoke(
+                json.dumps({"data": data, **doc}).encode(), "application/json"
+            )
+            assert status == 200, body
+            assert headers["Content-Type"].startswith("text/csv")
+            answers.append(body)
+        assert answers[1] == answers[0], seasonality
+    body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    assert answer["frequency"] == "unknown"
+    assert answer["warnings"] == [_NOT_A_DATE.format(why)]
+    (series,) = answer["series"]
+    assert series["times"] is None
+    assert series["timestamps"] == cells
+    body = json.dumps({"data": example, "seasonality": True, "period": 12}).encode()
+    _, rows = client.json(body, "application/json", Accept="application/json")
+    assert _unlabelled(series) == _unlabelled(rows["series"][0])
+
+
+@pytest.mark.parametrize(
+    "kind", ["two formats", "a typo", "text labels", "a blank cell", "blank cells"]
+)
+def test_a_first_column_that_is_not_dates_is_still_a_400_outside_legacy_requests(client, kind):
+    """Only legacy requests ignore the first column: a CSV upload, a {"csv": ...} body and a
+    `series` body are refused as before (elsewhere 20200102 is a date, and a number among
+    dates is read as before)."""
+    cells, _ = LEGACY_NOT_DATES[kind]
+    text = with_first_column(original_example(_ROWS), cells)
+    status, answer = client.json(text.encode())
+    assert status == 400 and answer["error"]["code"] == "bad_csv", answer
+    status, same = client.json(json.dumps({"csv": text}).encode(), "application/json")
+    assert status == 400 and same["error"] == answer["error"]
+    values = [float(r.split(",")[1]) for r in text.splitlines()[1:]]
+    series = {"series": [{"name": "x", "timestamps": cells, "values": values}]}
+    status, answer = client.json(json.dumps(series).encode(), "application/json")
+    assert status == 400 and answer["error"]["code"] == "bad_json", answer

@@ -680,3 +680,49 @@ def test_dates_in_two_formats_far_down_a_long_log_are_named():
         "The first column's dates are not in one format: '1/13/2020 2:13:32' and "
         "'13/1/2020 6:00:00' cannot be read the same way."
     )
+
+
+def test_a_legacy_first_column_of_text_is_row_positions_after_the_preamble():
+    """A legacy file whose first column holds no dates and no numbers (labels, blanks) starts
+    at its first row with a number after the first cell, the header above it, a Trends
+    preamble kept out; the column is ignored, as the original app ignored it, and said so."""
+    text = "Category: All categories\n\nWeek,a: (Worldwide)\nfirst,1\nsecond,<1\n,3\n"
+    table = parse_table(text, numeric_axis=True)
+    (s,) = table.series
+    assert (s.name, s.labels, s.values.tolist()) == ("a", ["first", "second", ""], [1, 0.5, 3])
+    assert s.timestamps.astype(np.int64).tolist() == [0, 1, 2]
+    assert s.step.name == "unknown"
+    assert table.warnings == [
+        "the first column was not read as dates ('first' in row 4 is not a date): its rows "
+        "were analysed in file order, as row positions"
+    ]
+    with pytest.raises(BadCsv) as info:  # elsewhere, as before
+        parse_table(text)
+    assert info.value.message.startswith("No data rows found")
+
+
+@pytest.mark.parametrize("text", [GEO_MAP, GEO_MAP_COMPARED], ids=["geomap", "geomap-2terms"])
+def test_another_trends_download_is_still_named_in_a_legacy_request(text):
+    """Its first column is places, not a time axis: named as elsewhere, not read as rows."""
+    with pytest.raises(BadCsv) as info:
+        parse_table(text, numeric_axis=True)
+    assert "Interest by region" in info.value.message
+
+
+@pytest.mark.parametrize("first", ["a", ""], ids=["label", "blank"])
+def test_a_legacy_first_data_row_without_a_date_is_no_header(first):
+    """The original app read the line after its header as data whatever its first cell: a
+    first row labelled, or blank, there is a data row, not the header of the rows below."""
+    text = f"Time,Popularity\n{first},5\n2020-01-02,6\n2020-01-03,7\n"
+    table = parse_table(text, numeric_axis=True)
+    (s,) = table.series
+    assert (s.name, s.labels, s.values.tolist()) == ("Popularity", [first, *_JAN[1:3]], [5, 6, 7])
+    assert s.timestamps.astype(np.int64).tolist() == [0, 1, 2]
+    assert len(table.warnings) == 1 and "in row 2" in table.warnings[0]
+    # A header whose term is a number stays the header; a preamble stays out.
+    for head in ("Month,1917\n", "Category: All categories\n\nMonth,1917\n"):
+        (s,) = parse_table(head + "2020-01,5\n2020-02,6\n", numeric_axis=True).series
+        assert (s.name, s.labels) == ("1917", ["2020-01", "2020-02"])
+
+
+_JAN = ["2020-01-01", "2020-01-02", "2020-01-03"]
