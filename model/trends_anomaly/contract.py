@@ -190,9 +190,10 @@ def _decode_utf16(body: bytes) -> str:
         ) from None
 
 
-# A timestamp of nine digits or more is a count (Unix seconds or milliseconds), not a date:
-# numpy read 1594512000 as the year 1594512000.
-_DIGITS = re.compile(r"[+-]?\d{9,}")
+# A timestamp of digits alone is a number, not a date: nine or more a count (Unix seconds or
+# milliseconds; numpy read 1594512000 as the year 1594512000), fewer a year or a position
+# (numpy read "3" as 0003-01-01). Eight unsigned digits are a date, yyyymmdd (20240131).
+_DIGITS = re.compile(r"[+-]\d+|(?!\d{8}$)\d+")
 
 
 def _number_for_a_date(k: int, i: int, value: Any) -> BadJson:
@@ -200,7 +201,7 @@ def _number_for_a_date(k: int, i: int, value: Any) -> BadJson:
     Not read as a date: seconds, milliseconds and years would be guesses. The hint shows the
     value as Unix seconds or milliseconds when it has their length (9-10 or 12-13 digits)."""
     if isinstance(value, str):
-        what = f"'{value[:40]}', a number,"
+        what = f"'{value[:40]}', a number"
     else:
         what = f"the {_json_kind(value)} {json.dumps(value, ensure_ascii=False)[:40]}"
     example = ""

@@ -1127,6 +1127,27 @@ def test_numeric_timestamps_are_refused_with_iso_text_to_send(client, first, sai
     assert said in error["hint"]
 
 
+@pytest.mark.parametrize("stamp", ["3", "1", "2004", " 2021 ", "0042", "+7"])
+def test_a_timestamp_of_digits_alone_is_a_number_not_a_year(client, stamp):
+    """A timestamp written as a short integer ("3") was read as a year: ["1", "2", "3", "4"]
+    answered 'frequency': 'yearly' with times 0001-01-01..., and "3" among weekly dates
+    0003-01-01 (a '368545-day' step). Numbers are not dates (docs/api.md, openapi.yaml), as a
+    CSV's first column of them is not: named as the number it is; eight digits stay yyyymmdd."""
+    series = {"name": "b", "timestamps": [*WEEKS[:2], stamp, *WEEKS[3:]], "values": list(range(12))}
+    status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["code"] == "bad_json"
+    assert error["message"] == (
+        f"series[0].timestamps[2] is '{stamp}', a number, not a date written as text."
+    )
+    assert "years, cannot be told apart" in error["hint"]
+    years = {"name": "y", "timestamps": ["1", "2", "3", "4"], "values": [1, 2, 3, 4]}
+    status, answer = client.json(json.dumps({"series": [years]}).encode(), "application/json")
+    assert status == 400, answer
+    assert answer["error"]["message"].startswith("series[0].timestamps[0] is '1', a number")
+
+
 def _without_labels(answer: dict) -> dict:
     """The answer without the timestamps as written (and the anomalies' copies of them)."""
     for s in answer["series"]:
