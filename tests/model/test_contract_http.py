@@ -1148,6 +1148,22 @@ def test_a_timestamp_of_digits_alone_is_a_number_not_a_year(client, stamp):
     assert answer["error"]["message"].startswith("series[0].timestamps[0] is '1', a number")
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_csv_with_a_number_among_its_dates_is_a_400_naming_it(client, as_json):
+    """text/csv and {"csv": ...} answered 200 with a stray '3' read as 0003-01-01: sorted
+    first, and a warning of ~105 000 missing weeks."""
+    lines = weekly_csv([10 + i % 5 for i in range(80)]).decode().splitlines()
+    row = lines.index("2020-10-04,14")  # the 40th data row
+    lines[row] = "3,12"
+    text = "\n".join(lines) + "\n"
+    body = json.dumps({"csv": text}).encode() if as_json else text.encode()
+    kind = "application/json" if as_json else "text/csv"
+    status, answer = client.json(body, kind)
+    assert status == 400, str(answer)[:300]
+    assert answer["error"]["code"] == "bad_csv"
+    assert answer["error"]["message"] == "The first column must hold dates; '3' is not one."
+
+
 def _without_labels(answer: dict) -> dict:
     """The answer without the timestamps as written (and the anomalies' copies of them)."""
     for s in answer["series"]:

@@ -450,6 +450,28 @@ def test_compact_dates_can_be_read_as_numpy_reads_them():
     assert numpy_can_parse(["2020-01-01", "20200102"], compact=False)
 
 
+@pytest.mark.parametrize("stray", ["3", "2004", "0042", " 7 ", "12345"])
+@pytest.mark.parametrize("where", [0, 1, 39])
+def test_a_cell_of_digits_alone_among_dates_is_no_date(stray, where):
+    """numpy reads "3" as the year 0003 and "2004" as 2004-01-01: a stray number in a column
+    of dates became a date centuries before the rest (sorted first, ~736 000 days missing).
+    A cell of digits alone is a number; eight digits are a date (yyyymmdd)."""
+    weeks = np.datetime64("2021-01-03") + np.arange(52) * np.timedelta64(7, "D")
+    cells = weeks.astype(str).tolist()
+    cells[where] = stray
+    assert read_dates(cells) is None
+    assert read_dates([stray]) is None
+    assert first_not_a_date(cells) == where
+    cells[where] = "20210509"
+    assert read_dates(cells) is not None  # eight digits: a date
+
+
+def test_legacy_reading_keeps_numpy_years():
+    """Legacy requests never read a number as a date (their numeric column is row positions
+    before this), and keep numpy's reading of the rest as they always had."""
+    assert read_dates(["2004", "2005"], compact=False) is not None
+
+
 def _log_with_a_pasted_row() -> list[str]:
     """An irregular log that Excel en-US re-saved (m/d/yyyy h:mm:ss), 120 rows, with one row
     pasted from a day-first file at its end: 1/13/2020 is month-first, 13/1/2020 day-first.

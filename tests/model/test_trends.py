@@ -550,6 +550,25 @@ def test_a_first_column_of_plain_numbers_is_said_so_whatever_the_numbers(first):
     assert "Put the dates in the first column" in info.value.hint
 
 
+@pytest.mark.parametrize("stray", ["3", "2004", "1"])
+@pytest.mark.parametrize("where", [1, 40, 79])
+def test_a_plain_number_among_dates_is_named_not_read_as_a_year(stray, where):
+    """A stray '3' in a weekly column was read as the year 0003 (2004 as 2004-01-01): the
+    rows were sorted to put it first and ~736 000 days were said missing. A first column of
+    numbers alone is refused ("holds numbers"); one number among dates is named as any other
+    cell that is not a date is."""
+    weeks = np.datetime64("2021-01-03") + np.arange(80) * np.timedelta64(7, "D")
+    cells = weeks.astype(str).tolist()
+    cells[where] = stray
+    text = "Week,bitcoin\n" + "".join(f"{c},{i % 7}\n" for i, c in enumerate(cells))
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert info.value.message == f"The first column must hold dates; '{stray}' is not one."
+    cells[where] = "20210509"  # eight digits stay a date (yyyymmdd)
+    text = "Week,bitcoin\n" + "".join(f"{c},{i % 7}\n" for i, c in enumerate(cells))
+    assert len(parse_table(text).series[0].values) == 80
+
+
 # Peak memory of parse_table on one 6 MB body (the payload limit), in a fresh interpreter:
 # ru_maxrss after, less before (MB). A real export of that size (430 000 daily rows) peaks
 # some 150 MB above the start.
