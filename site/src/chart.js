@@ -16,7 +16,7 @@ import uPlot from "uplot";
 import { el, append, clear } from "./dom.js";
 import { parseDates, spreadRepeats } from "./timestamps.js";
 import { formatNumber } from "./format.js";
-import { chartSummary, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
+import { chartSummary, extentBounds, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { inStep, watchWidth } from "./sizing.js";
 import { clearSpace, labelsInside, tickSteps } from "./ticks.js";
 import { keyZoom, pointSpan } from "./zoom.js";
@@ -151,14 +151,11 @@ function columns(series) {
 }
 
 /** Shade each event's extent, half a step beyond its first and last point, between two lines. */
-function shadeExtents(spans, x, colors) {
+function shadeExtents(spans, x, dates, colors) {
+  const bounds = extentBounds(spans, x, dates);
   return (u) => {
-    if (!spans.length) return;
+    if (!bounds.length) return;
     const { ctx, bbox } = u;
-    const halfStep = (i) => {
-      const step = i > 0 ? x[i] - x[i - 1] : x[i + 1] - x[i];
-      return Number.isFinite(step) ? step / 2 : 0;
-    };
     ctx.save();
     ctx.beginPath();
     ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
@@ -167,9 +164,9 @@ function shadeExtents(spans, x, colors) {
     const line = Math.max(1, Math.round(ratio)); // one CSS pixel, whole device pixels
     const edges = [];
     ctx.fillStyle = colors().extent;
-    for (const [s, e] of spans) {
-      const left = u.valToPos(x[s] - halfStep(s), "x", true);
-      const right = u.valToPos(x[e] + halfStep(e), "x", true);
+    for (const [start, end] of bounds) {
+      const left = u.valToPos(start, "x", true);
+      const right = u.valToPos(end, "x", true);
       const width = Math.round(Math.max(right - left, 3 * ratio));
       const from = Math.round(left - (width - (right - left)) / 2);
       ctx.fillRect(from, bbox.top, width, bbox.height);
@@ -327,7 +324,7 @@ export function renderChart(container, series, context = {}) {
       { ...axisColors, size: yAxisSize },
     ],
     hooks: {
-      drawClear: [shadeExtents(extentSpans(series), x, () => colors)],
+      drawClear: [shadeExtents(extentSpans(series), x, dates, () => colors)],
       setCursor: [(u) => {
         // The pointer left (the mouse events a tap ends with): the readout keeps its point, and
         // so do the line and the dots, which show where that point is.

@@ -102,3 +102,25 @@ export function extentSpans(series) {
   }
   return merged;
 }
+
+/**
+ * Where each extent's shade starts and ends on the x axis (`x`, the chart's x values): half a
+ * step beyond its first and last point. The step is the data's own, between distinct dates
+ * (`dates`, parseDates', when the axis is in time): a date given twice has its second point a
+ * small fraction of a step after its first (spreadRepeats), and a step measured from that point
+ * shaded a few minutes beside it, 3 px, where any other point has half a week.
+ */
+export function extentBounds(spans, x, dates = x) {
+  const at = dates && dates.length === x.length ? dates : x;
+  const halfStep = (i) => {
+    // The gap to the nearest earlier distinct date, or at the start the next distinct date's.
+    let j = i - 1;
+    while (j >= 0 && at[j] === at[i]) j -= 1;
+    if (j >= 0) return (at[i] - at[j]) / 2;
+    j = i + 1;
+    while (j < at.length && at[j] === at[i]) j += 1;
+    const step = at[j] - at[i];
+    return Number.isFinite(step) ? step / 2 : 0;
+  };
+  return spans.map(([s, e]) => [x[s] - halfStep(s), x[e] + halfStep(e)]);
+}

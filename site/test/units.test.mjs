@@ -14,7 +14,7 @@ import { checkFile, decodeText, FileProblem } from "../src/filecheck.js";
 import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
-import { chartSummary, extentSpans, eventAt, readoutHint, readoutParts, readoutWhat } from "../src/readout.js";
+import { chartSummary, extentBounds, extentSpans, eventAt, readoutHint, readoutParts, readoutWhat } from "../src/readout.js";
 import { chartScale } from "../src/scales.js";
 import {
   seasonWords,
@@ -727,6 +727,26 @@ test("extents merge where they touch and default to the point itself", () => {
   const two = { anomalies: [{ index: 5 }, { index: 1, start_index: 0, end_index: 2 }, { index: 3, start_index: 3, end_index: 4 }] };
   assert.deepEqual(extentSpans(two), [[0, 5]]);
   assert.deepEqual(extentSpans({ anomalies: [{ index: 2 }, { index: 9 }] }), [[2, 2], [9, 9]]);
+});
+
+test("an extent's shade reaches half the data's step beside it, a repeated date's too", () => {
+  // Point numbers, and weeks: half a step beyond the first and last point.
+  assert.deepEqual(extentBounds([[0, 1], [3, 3]], [0, 1, 2, 3, 4]), [[-0.5, 1.5], [2.5, 3.5]]);
+  const week = 7 * 86400;
+  const cells = ["2021-05-30", "2021-06-06", "2021-06-13", "2021-06-13", "2021-06-20", "2021-06-27", "2021-06-27"];
+  const dates = parseDates(cells);
+  const x = parseAxis(cells);
+  // An extent from the second row of 13 Jun to the second of 27 Jun: each side's half step is
+  // half a week, as beside any other point. The second rows sit a small fraction of a week
+  // after their date, and the step measured from the row before was that fraction: the shade
+  // reached a few minutes beyond them (3 px on the chart).
+  const [[left, right]] = extentBounds([[3, 6]], x, dates);
+  assert.equal(x[3] - left, week / 2, `${(x[3] - left) / 3600} h before the first point`);
+  assert.equal(right - x[6], week / 2, `${(right - x[6]) / 3600} h after the last point`);
+  // At the file's first point the step is the one after it, to the next date.
+  const [[first]] = extentBounds([[0, 0]], parseAxis(["2021-06-13", "2021-06-13", "2021-06-20"]),
+    parseDates(["2021-06-13", "2021-06-13", "2021-06-20"]));
+  assert.equal(parseTimestamp("2021-06-13") - first, week / 2);
 });
 
 test("dates read as a person would", () => {

@@ -4,12 +4,14 @@ extent of each event, and "<1" explained where it appears (issue 12, item 7)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from contrast import WHITE, luminance, ratio, rgb
 from pagekit import (
+    ARTIFACTS,
     DATA,
     after_frames,
     call_api,
@@ -381,6 +383,46 @@ def test_each_event_is_shaded_from_start_to_end(page: Any, stack: Any) -> None:
     quiet = [i for i in range(2, n - 2) if all(abs(i - j) > 3 for j in inside)]
     for i in quiet[:: max(1, len(quiet) // 8)]:
         assert _pale_red_share(page, x_of(area, i, n), area) < 0.05, f"point {i} is shaded"
+
+
+def test_an_extent_ending_on_a_date_given_twice_is_shaded_half_a_week_beyond(
+    page: Any, stack: Any
+) -> None:
+    """A weekly export (52 weeks) with its row of 14 Nov 2021 pasted twice: the model's event
+    then spans both rows of that date (points 45 and 46). The second row sits a small fraction
+    of a week after the first (its place on the time axis), and the shade reached half of that
+    beyond it: its right side ended at the dot (3 px, about a pixel past the point), where
+    every other extent reaches half a week (10 px) beyond its last point. A third of a week
+    after 14 Nov 2021 is shaded now, and 21 Nov 2021, after the event, is not."""
+    path = DATA / "en_weekly1y_crlf_lt1_colonterm.csv"
+    lines = path.read_text().splitlines()
+    assert lines[48].startswith("2021-11-14,"), lines[48]
+    body = "\n".join([*lines[:49], lines[48], *lines[49:]]).encode() + b"\n"
+    status, answer = call_api(stack.urls["api"], body, "method=auto")
+    assert status == 200
+    spans = [(a["start_index"], a["end_index"]) for a in answer["series"][0]["anomalies"]]
+    assert (45, 46) in spans, spans  # the event ends on the date's second row
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page, stack.urls["site"])
+    upload(page, "pasted-twice.csv", body)
+    run(page)
+    area = plot_area(page)
+    page.mouse.move(0, 0)  # no cursor line on the chart
+    dates = [line.split(",")[0] for line in lines[3:] if line[:1].isdigit()]
+    days = [(date.fromisoformat(d) - date.fromisoformat(dates[0])).days for d in dates]
+
+    def x_at(day: float) -> float:
+        return area["x"] + 0.5 + (area["width"] - 1) * day / days[-1]
+
+    week = days[46] - days[45]
+    assert week == 7, days[44:48]
+    page.locator(".chart-plot").first.screenshot(
+        path=str(ARTIFACTS / "chart-extent-on-a-repeat.png")
+    )
+    for where, day in (("before", days[45] - week / 3), ("after", days[45] + week / 3)):
+        share = _pale_red_share(page, x_at(day), area)
+        assert share > 0.15, f"a third of a week {where} 14 Nov 2021 is not shaded ({share:.2f})"
+    assert _pale_red_share(page, x_at(days[46]), area) < 0.05, "21 Nov 2021 is shaded"
 
 
 def _touch(page: Any, kind: str, x: float, y: float) -> None:
