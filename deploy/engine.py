@@ -246,13 +246,16 @@ class Engine:
         self.check_owner(world, desired)
 
     def stop_on_roles(self, roles: World, inputs: ImageInputs) -> None:
-        """The plan's stops on the stack's roles (one at another path, or with a managed
-        policy attached by hand), said before the image's repository is made or the image
-        pushed, as `check_roles` is: the plan that follows would stop on them anyway, after
-        those changes. The roles as the plan takes them (`stacks.owned`: one this project did
-        not make is the plan's `check_owner`'s to refuse, in its words)."""
-        mine = stacks.owned(roles, self.names)
+        """The plan's stops on the stack's roles (one not made by this project, one at another
+        path, or one with a managed policy attached by hand), said before the image's
+        repository is made or the image pushed, as `check_roles` is: the plan that follows
+        would stop on them anyway, after those changes. A role of the stack's name without
+        this project's tag is refused by the plan's `check_owner` with the roles it wants, in
+        its words (without them, `check_owner` reads only another project's tag); the rest as
+        the plan takes them (`stacks.owned`)."""
         specs = iam_resource.desired(self.cfg, inputs)
+        self.check_owner(roles, Desired.of(specs))
+        mine = stacks.owned(roles, self.names)
         _stop_on(iam_resource.plan_role(s, mine.get("iam_role", s.name)) for s in specs)
 
     def check_owner_before_lock(self) -> None:

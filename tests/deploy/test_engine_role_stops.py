@@ -23,11 +23,11 @@ TAGS = [{"Key": "project", "Value": PROJECT}]  # this project's: not stopped as 
 EXTRA = "arn:aws:iam::123456789012:policy/extra"
 
 
-def _role(name: str, path: str = f"/{PROJECT}/") -> None:
+def _role(name: str, path: str = f"/{PROJECT}/", tags: list[dict[str, str]] = TAGS) -> None:
     session().client("iam").create_role(
         RoleName=name,
         Path=path,
-        Tags=TAGS,
+        Tags=tags,
         AssumeRolePolicyDocument=json.dumps(iam.lambda_trust()),
     )
 
@@ -42,6 +42,11 @@ def _with_a_managed_policy(role: str) -> None:
     policy = iam.document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
     client.create_policy(PolicyName="extra", PolicyDocument=json.dumps(policy))
     client.attach_role_policy(RoleName=role, PolicyArn=EXTRA)
+
+
+def _not_made_here(role: str) -> None:
+    """The stack's role name and path, made outside this project (no ``project`` tag)."""
+    _role(role, tags=[])
 
 
 # stop kind: (the role of that name as a human left it, the stop's words of that role)
@@ -59,6 +64,15 @@ STOPS: dict[str, tuple[Callable[[str], None], Callable[[str], str]]] = {
             f"IAM role {role}: managed policies attached outside config.yaml: {EXTRA}. Detach "
             f"them (aws iam detach-role-policy --role-name {role} --policy-arn ARN), then run "
             "the command again"
+        ),
+    ),
+    "unowned": (
+        _not_made_here,
+        lambda role: (
+            f"IAM role {role} (arn:aws:iam::123456789012:role/{PROJECT}/{role}, path "
+            f"/{PROJECT}/) was not created by this project: it does not carry this project's "
+            f"tag (project={PROJECT}), so it was made by hand or by other tooling (adopt it: "
+            f"`aws iam tag-role --role-name {role} --tags Key=project,Value={PROJECT}`)"
         ),
     ),
 }
