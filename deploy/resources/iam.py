@@ -18,13 +18,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote
 
+import botocore.exceptions
+
 from deploy.aws import tag_dict, tag_list
+from deploy.aws_errors import error_code
+from deploy.executor import Stopped
 from deploy.naming import Names, ecr_repository_arn_of
-from deploy.plan import Action, Call, Change, Step, Stop
+from deploy.plan import Action, Call, Change, Check, Step, Stop
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, fields_of, reconcile
 from deploy.world import Desired, World, made_by
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from deploy.aws import Aws
     from deploy.config import Config
     from deploy.inputs import ImageInputs
@@ -434,13 +440,37 @@ def plan_role(spec: RoleSpec, seen: SeenRole | None) -> Action:
     return reconcile(spec, seen, lambda: _create(spec), lambda c: _update(spec, seen, c))
 
 
+def _no_attached(role: str) -> Check:
+    """Right before a role's deletes: a managed policy attached by hand since destroy observed
+    the role (its endpoint takes minutes to go first) stops there, in the plan's words, with
+    the role as it was (DeleteRole refuses with DeleteConflict while one is attached, and its
+    inline policies would be gone by then). A role gone already has none."""
+
+    def check(aws: Aws, log: Callable[[str], None]) -> None:
+        try:
+            found = aws.pages("iam", "ListAttachedRolePolicies", "AttachedPolicies", RoleName=role)
+        except botocore.exceptions.ClientError as err:
+            if error_code(err) == "NoSuchEntity":
+                return
+            raise
+        if found:
+            raise Stopped(_refuse_attached(role, [p["PolicyArn"] for p in found]).message)
+
+    return Check(f"no managed policy is attached to {role} (iam:ListAttachedRolePolicies)", check)
+
+
 def delete_role(seen: SeenRole, reason: str = "destroy") -> Action:
+    """The role's inline policies, then the role. A managed policy attached by hand (which the
+    deploy role may not detach) is looked for first: seen by the plan, it stops before any call;
+    else read again right before the deletes (`_no_attached`). Either way the stop leaves the
+    role with its inline policies, not half deleted."""
     steps: list[Step] = [
+        _refuse_attached(seen.name, seen.attached) if seen.attached else _no_attached(seen.name)
+    ]
+    steps += [
         Call("iam", "DeleteRolePolicy", {"RoleName": seen.name, "PolicyName": p}, ok_if=GONE_OK)
         for p in seen.inline_policies
     ]
-    if seen.attached:
-        steps.append(_refuse_attached(seen.name, seen.attached))
     steps.append(Call("iam", "DeleteRole", {"RoleName": seen.name}, ok_if=GONE_OK))
     return Action("delete", "iam_role", seen.name, reason, steps=tuple(steps))
 

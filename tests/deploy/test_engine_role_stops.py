@@ -121,3 +121,23 @@ def test_an_environments_role_stop_comes_before_its_image(
     assert code == 1, said
     assert words(staging) in err, err
     assert inventory() == before, "the stopped run changed the account"
+
+
+def test_destroy_stops_on_a_managed_policy_with_the_role_as_it_was(project: Path, capsys) -> None:
+    """Destroy cannot delete a role with a managed policy attached by hand (the deploy role
+    may not detach it): it stops on it before deleting anything of that role. Seen before:
+    DeleteRolePolicy ran first, leaving the role without its inline policy."""
+    _with_a_managed_policy(ROLE)
+    client = session().client("iam")
+    policy = iam.document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    inline = f"{PROJECT}-least-privilege"
+    client.put_role_policy(RoleName=ROLE, PolicyName=inline, PolicyDocument=json.dumps(policy))
+    capsys.readouterr()
+    code = main(["--config", str(project / "config.yaml"), "destroy", "--yes"])
+    said = capsys.readouterr()
+    err = " ".join(said.err.split())
+    assert code == 1, said
+    assert STOPS["attached"][1](ROLE) in err, err
+    assert client.list_role_policies(RoleName=ROLE)["PolicyNames"] == [inline]
+    attached = client.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [EXTRA]

@@ -274,6 +274,9 @@ def test_delete_removes_inline_policies_then_the_role_gone_is_fine() -> None:
     action = iam.delete_role(seen())
     with Stubber(aws.client("iam")) as stub:
         stub.add_response(
+            "list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": ROLE}
+        )
+        stub.add_response(
             "delete_role_policy",
             {},
             {"RoleName": ROLE, "PolicyName": "trends-anomaly-least-privilege"},
@@ -285,6 +288,61 @@ def test_delete_removes_inline_policies_then_the_role_gone_is_fine() -> None:
     assert lines[-1] == "      already gone: nothing to do"
     blocked = iam.delete_role(seen(attached=("arn:aws:iam::1:policy/broad",), inline_policies=()))
     assert [s.describe()[:4] for s in blocked.steps] == ["stop", "iam:"]
+
+
+def test_delete_stops_on_a_managed_policy_seen_before_deleting_the_inline_one() -> None:
+    """Seen before: DeleteRolePolicy ran, then the stop, leaving the role without its
+    inline policy (and still there). Now no call is made: the Stubber would refuse it."""
+    aws = make_aws()
+    action = iam.delete_role(seen(attached=("arn:aws:iam::1:policy/broad",)))
+    assert action.steps[0].describe().startswith(f"stop: IAM role {ROLE}: managed policies")
+    with Stubber(aws.client("iam")) as stub:
+        with pytest.raises(DeployError, match=f"aws iam detach-role-policy --role-name {ROLE}"):
+            execute(aws, action)
+        stub.assert_no_pending_responses()
+
+
+def test_delete_looks_for_a_managed_policy_attached_since_before_deleting_anything() -> None:
+    """A policy attached by hand after destroy observed the role (its endpoint takes minutes
+    to go first): ListAttachedRolePolicies, right before the deletes, stops with the plan's
+    words, the inline policy left. Seen before: DeleteRolePolicy, then DeleteRole refused
+    with DeleteConflict, the role left without its inline policy."""
+    aws = make_aws()
+    action = iam.delete_role(seen())
+    broad = "arn:aws:iam::1:policy/broad"
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response(
+            "list_attached_role_policies",
+            {"AttachedPolicies": [{"PolicyName": "broad", "PolicyArn": broad}]},
+            {"RoleName": ROLE},
+        )
+        with pytest.raises(DeployError) as err:
+            execute(aws, action)
+        stub.assert_no_pending_responses()
+    assert f"IAM role {ROLE}: managed policies attached outside config.yaml: {broad}" in str(
+        err.value
+    )
+
+
+def test_delete_of_a_role_gone_before_its_check_is_done() -> None:
+    aws = make_aws()
+    action = iam.delete_role(seen())
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_client_error(
+            "list_attached_role_policies", "NoSuchEntity", "gone", 404, {"RoleName": ROLE}
+        )
+        stub.add_client_error(
+            "delete_role_policy",
+            "NoSuchEntity",
+            "gone",
+            404,
+            expected_params={"RoleName": ROLE, "PolicyName": "trends-anomaly-least-privilege"},
+        )
+        stub.add_client_error(
+            "delete_role", "NoSuchEntity", "gone", 404, expected_params={"RoleName": ROLE}
+        )
+        execute(aws, action)
+        stub.assert_no_pending_responses()
 
 
 def test_plan_and_destroy_cover_every_role() -> None:
