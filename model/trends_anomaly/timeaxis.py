@@ -66,7 +66,7 @@ DATE_CELL = re.compile(
 COMPACT_DATE = re.compile(r"^\d{8}$")
 # numpy reads a cell of eight digits as a year (20200101 is the year 20200101, outside the
 # calendar): a column with one goes to the slower readers, whose ISO reader takes yyyymmdd.
-_COMPACT_CELL = re.compile(r"^\d{8}$", re.MULTILINE)
+_COMPACT_CELL = re.compile(COMPACT_DATE.pattern, re.MULTILINE)  # in "\n".join(cells)
 # numpy's fast ISO parser takes these cells as they are; anything else (zones, words, odd
 # separators, padding) goes through the slower, stricter path.
 _ISO_CHARS = str.maketrans("", "", "0123456789-:T. \n")  # deleting these leaves nothing

@@ -499,17 +499,17 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     dates = None
     if positions is None and number is None:
         dates = read_dates(labels, plain_iso=plain, convention=convention, compact=compact)
+    where = _Places(rows, start, labels)
     step: Step | None = None
     if dates is not None:
         timestamps = dates.timestamps
         if dates.note:
             warnings.append(dates.note)
     else:
-        if positions is None and not numeric_axis:
+        if not numeric_axis:  # (positions are a legacy request's only)
             raise _not_dates(labels)
         if positions is None:  # legacy: a column not of dates is ignored too, and said so
-            where_first = _Places(rows, start, labels)
-            warnings.append(_not_read_as_dates(labels, number, where_first.file_row))
+            warnings.append(_not_read_as_dates(labels, number, where.file_row))
             positions = np.arange(len(labels)).astype("datetime64[s]")
         timestamps, step = positions, Step(0.0, "unknown")
     step = step or infer_step(timestamps)
@@ -518,7 +518,6 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     series: list[Series] = []
     skipped: list[tuple[str, str]] = []  # mostly text: (column, its first cell not a number)
     stray: list[tuple[str, str]] = []  # mostly numbers, some cells not: (column, those cells)
-    where = _Places(rows, start, labels)
     axis = _Axis(timestamps, labels, step, None)
     for j, cells in enumerate(columns[1:]):
         raw_name = names[j].strip() or f"value{j + 1 if width > 2 else ''}"
@@ -712,13 +711,17 @@ def _not_read_as_dates(labels: list[str], number: int | None, row: Callable[[int
     elif bad is not None:
         why = f"'{labels[bad].strip()[:40]}' in row {row(bad)} is not a date"
     else:
-        pair = mixed_formats(labels)
-        named = " and ".join(f"'{labels[k].strip()[:40]}'" for k in pair or ())
-        why = f"{named or 'its dates'} are not in one format"
+        why = f"{_two_in_other_formats(labels) or 'its dates'} are not in one format"
     return (
         f"the first column was not read as dates ({why}): its rows were analysed in file "
         "order, as row positions"
     )
+
+
+def _two_in_other_formats(labels: list[str]) -> str:
+    """Two cells of a column of dates that cannot be read the same way, quoted ("'2020-07-12'
+    and '13/02/2020'"), or "" when no two conflict (`mixed_formats`)."""
+    return " and ".join(f"'{labels[k].strip()[:40]}'" for k in mixed_formats(labels) or ())
 
 
 def _not_dates(labels: list[str]) -> BadCsv:
@@ -732,11 +735,8 @@ def _not_dates(labels: list[str]) -> BadCsv:
         "format for the whole column."
     )
     if i is None:  # each cell is a date alone: they are in more than one format
-        pair = mixed_formats(labels)
-        named = ""
-        if pair is not None:
-            first, other = (labels[k][:40] for k in pair)
-            named = f": '{first}' and '{other}' cannot be read the same way"
+        pair = _two_in_other_formats(labels)
+        named = f": {pair} cannot be read the same way" if pair else ""
         return BadCsv(f"The first column's dates are not in one format{named}.", hint)
     return BadCsv(f"The first column must hold dates; '{bad[:40]}' is not one.", hint)
 
