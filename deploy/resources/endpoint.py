@@ -511,11 +511,16 @@ def _serving_already(name: str, want: str, known: Mapping[str, Any]) -> str | No
     )
 
 
-def _served_tags(config: str, left: str | None) -> list[dict[str, str]]:
+def _served(config: str, left: str | None) -> dict[str, str]:
     """The record once InService on ``config``: it serves, ``left`` served before it. No
     previous when it left none, or ``config`` itself (an update rolled back to the config
     wanted): the previous recorded before stays."""
-    return tag_list({SERVING: config, **({PREVIOUS: left} if left and left != config else {})})
+    return {SERVING: config, **({PREVIOUS: left} if left and left != config else {})}
+
+
+def _served_tags(config: str, left: str | None) -> list[dict[str, str]]:
+    """`_served` as AddTags takes it, once ``left`` is read (`_read_serving`)."""
+    return tag_list(_served(config, left))
 
 
 def _switch(
@@ -529,10 +534,7 @@ def _switch(
     First wait until it settles, then read the config it serves: that one is what the switch
     leaves and records as served before, ``serving`` only if that update landed."""
     recover = _reswitch(spec) if role_is_new else None
-    served: dict[str, str] | Ref = {
-        SERVING: spec.config,
-        **({PREVIOUS: serving} if serving else {}),
-    }
+    served: dict[str, str] | Ref = _served(spec.config, serving)
     first: tuple[Step, ...] = ()
     switch = _switch_call(spec)
     if settle_first:
