@@ -15,6 +15,19 @@ import yaml
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+def _item_of(key: str, i: int) -> str:
+    """The dotted key of a list's ``i``-th item, the list at ``key``."""
+    return f"{key}.{i}" if key else str(i)
+
+
+def _key_of(key: str, k: yaml.Node) -> str:
+    """The dotted key of a mapping's key ``k``, the mapping at ``key`` (``?`` for a key that
+    is not text)."""
+    if not isinstance(k, yaml.ScalarNode):
+        return f"{key}.?"
+    return f"{key}.{k.value}" if key else k.value
+
+
 def duplicate_keys(node: yaml.Node | None, key: str = "") -> list[str]:
     """Keys written more than once in one mapping, by dotted key with their lines. YAML keeps
     the last without a word, so `region:` added at the end of the file would quietly move the
@@ -63,7 +76,7 @@ def aliases_into_themselves(
     holders[id(node)] = f"{key or '(top level)'} (line {node.start_mark.line + 1})"
     children: list[tuple[str, yaml.Node]] = []
     if isinstance(node, yaml.SequenceNode):
-        children = [(f"{key}.{i}" if key else str(i), item) for i, item in enumerate(node.value)]
+        children = [(_item_of(key, i), item) for i, item in enumerate(node.value)]
     else:
         for k, v in node.value:
             name = k.value if isinstance(k, yaml.ScalarNode) else "?"
@@ -92,7 +105,6 @@ EXPANDED_MAX = 100_000
 def _merge_problem(value: yaml.Node) -> str | None:
     """What a ``<<`` key was given instead of a mapping or a list of mappings (what YAML's
     loader merges); None when it was given one."""
-    words = {yaml.ScalarNode: "a single value", yaml.SequenceNode: "a list"}
     if isinstance(value, yaml.MappingNode):
         return None
     if isinstance(value, yaml.ScalarNode):
@@ -101,7 +113,7 @@ def _merge_problem(value: yaml.Node) -> str | None:
     if bad is None:
         return None
     what = f"a single value ({bad.value})" if isinstance(bad, yaml.ScalarNode) else None
-    return f"a list holding {what or words.get(type(bad), 'a mapping')}"
+    return f"a list holding {what or _KIND_WORDS.get(type(bad), 'a mapping')}"
 
 
 def merges_not_mappings(
@@ -117,7 +129,7 @@ def merges_not_mappings(
     out: list[str] = []
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            out += merges_not_mappings(item, f"{key}.{i}" if key else str(i), seen)
+            out += merges_not_mappings(item, _item_of(key, i), seen)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             what = _merge_problem(v) if k.tag == MERGE_TAG else None
@@ -129,9 +141,7 @@ def merges_not_mappings(
                     "`<<: [*a, *b]`), or remove the `<<` line"
                 )
                 continue
-            name = f"{key}.{k.value}" if key else k.value
-            name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
-            out += merges_not_mappings(v, name, seen)
+            out += merges_not_mappings(v, _key_of(key, k), seen)
     return out
 
 
@@ -386,8 +396,7 @@ def tags_unreadable(
             out += tags_unreadable(item, f"{key}.{i}", seen)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            name = f"{key}.{k.value}" if key else k.value
-            name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
+            name = _key_of(key, k)
             out += tags_unreadable(k, name, seen) + tags_unreadable(v, name, seen)
     return out
 
@@ -486,11 +495,10 @@ def _tags_refused(
     out = [f"{key or '(top level)'}: line {node.start_mark.line + 1}: {why}"] if why else []
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            out += _tags_refused(item, f"{key}.{i}" if key else str(i), seen)
+            out += _tags_refused(item, _item_of(key, i), seen)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            name = f"{key}.{k.value}" if key else k.value
-            name = name if isinstance(k, yaml.ScalarNode) else f"{key}.?"
+            name = _key_of(key, k)
             out += _tags_refused(k, name, seen, True) + _tags_refused(v, name, seen)
     return out
 
