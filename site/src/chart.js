@@ -14,7 +14,7 @@
  */
 import uPlot from "uplot";
 import { el, append, clear } from "./dom.js";
-import { parseDates, spreadRepeats } from "./timestamps.js";
+import { timeAxis } from "./timestamps.js";
 import { formatNumber } from "./format.js";
 import { chartSummary, extentBounds, extentSpans, readoutHint, readoutParts, readoutWhat } from "./readout.js";
 import { inStep, watchWidth } from "./sizing.js";
@@ -133,10 +133,9 @@ function height(width) {
  */
 function columns(series) {
   const n = series.values.length;
-  const dates = parseDates(Array.isArray(series.times) ? series.times : series.timestamps || []);
-  const axis = dates && spreadRepeats(dates);
-  const isTime = Boolean(axis && axis.length === n);
-  const x = isTime ? axis : Array.from({ length: n }, (_, i) => i);
+  const axis = timeAxis(Array.isArray(series.times) ? series.times : series.timestamps || []);
+  const isTime = Boolean(axis && axis.x.length === n);
+  const x = isTime ? axis.x : Array.from({ length: n }, (_, i) => i);
   const anomalies = new Array(n).fill(null);
   for (const a of series.anomalies || []) {
     if (a.index >= 0 && a.index < n) anomalies[a.index] = series.values[a.index];
@@ -145,7 +144,7 @@ function columns(series) {
   const fill = (arr) => (judged && Array.isArray(arr) && arr.length === n ? arr : new Array(n).fill(null));
   return {
     isTime,
-    dates: isTime ? dates : null, // the dates themselves: a date given twice is one to step ticks by
+    dates: isTime ? axis.dates : null, // the dates themselves: a date given twice is one to step ticks by
     data: [x, series.values, fill(series.expected), fill(series.lower), fill(series.upper), anomalies],
   };
 }

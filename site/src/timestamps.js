@@ -3,7 +3,7 @@
  * time axis, as written (see parseTimestamp). Anything else (plain CSVs may label rows however
  * they like), or dates that go back, returns null and the chart falls back to point numbers
  * instead of guessing. A date given twice (a row pasted twice, which the model keeps) keeps
- * the time axis (parseAxis).
+ * the time axis (timeAxis).
  */
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
@@ -14,7 +14,7 @@ const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?
  * with its offset ("2024-10-21T08:28:00+07:00"), and the page shows 08:28 as the file does,
  * on the axis, in the readout and in the table, rather than the same instant in UTC (01:28).
  * (A file whose offset changes mid-way, at a daylight-saving change, can then go back an hour;
- * parseAxis refuses it and the chart numbers the points instead.)
+ * parseDates refuses it and the chart numbers the points instead.)
  */
 export function parseTimestamp(text) {
   const m = ISO.exec(String(text).trim());
@@ -69,8 +69,12 @@ export function spreadRepeats(dates) {
   return out;
 }
 
-/** The points' places on the time axis (spreadRepeats), or null: the chart numbers them. */
-export function parseAxis(timestamps) {
+/**
+ * The chart's time axis: `x`, the points' places (spreadRepeats), and `dates`, the dates as
+ * written, which ticks step by and extents are measured in. Null: the chart numbers the points.
+ */
+export function timeAxis(timestamps) {
   const dates = parseDates(timestamps);
-  return dates && spreadRepeats(dates);
+  const x = dates && spreadRepeats(dates);
+  return x ? { dates, x } : null;
 }

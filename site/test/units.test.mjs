@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
-import { parseTimestamp, parseAxis, parseDates } from "../src/timestamps.js";
+import { parseTimestamp, parseDates, timeAxis } from "../src/timestamps.js";
 import { CANCELLED, detect, detectUrl, readAnswer, requestIdOf, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
@@ -52,6 +52,8 @@ import {
 const DATA = fileURLToPath(new URL("../../tests/data/", import.meta.url));
 const MB = 1024 * 1024;
 const bytesOf = (text) => new TextEncoder().encode(text);
+// The chart's x values for these timestamps (timeAxis), or null: point numbers.
+const axisX = (timestamps) => timeAxis(timestamps)?.x ?? null;
 
 test("csvCell follows the rule shared with the API (tests/data/csv_cells.json)", () => {
   const { cases } = JSON.parse(readFileSync(join(DATA, "csv_cells.json"), "utf8"));
@@ -140,26 +142,26 @@ test("parseTimestamp reads Trends daily, monthly and hourly stamps as written", 
   // A one-day export at 8-minute steps, written in Jakarta time (tests/data/more): its hours.
   assert.equal(formatWhen("2024-10-21T08:28:00+07:00"), "21 Oct 2024, 08:28");
   assert.equal(formatWhen("2025-09-15T18:36:00-05:00"), "15 Sep 2025, 18:36");
-  const axis = parseAxis(["2024-10-21T08:28:00+07:00", "2024-10-21T08:36:00+07:00"]);
+  const axis = axisX(["2024-10-21T08:28:00+07:00", "2024-10-21T08:36:00+07:00"]);
   assert.deepEqual(axis.map((t) => tickWords(t, 480)), ["08:28", "08:36"]);
   assert.equal(parseTimestamp("week 3"), null);
-  assert.deepEqual(parseAxis(["2020-01", "2020-02"]), [Date.UTC(2020, 0, 1) / 1000, Date.UTC(2020, 1, 1) / 1000]);
-  assert.equal(parseAxis(["2020-02", "2020-01"]), null); // not increasing: plot by point number
-  assert.equal(parseAxis(["2020-01", "x"]), null);
+  assert.deepEqual(axisX(["2020-01", "2020-02"]), [Date.UTC(2020, 0, 1) / 1000, Date.UTC(2020, 1, 1) / 1000]);
+  assert.equal(axisX(["2020-02", "2020-01"]), null); // not increasing: plot by point number
+  assert.equal(axisX(["2020-01", "x"]), null);
 });
 
-test("parseAxis keeps a date given twice on the time axis, its points a fraction of a step apart", () => {
+test("timeAxis keeps a date given twice on the time axis, its points a fraction of a step apart", () => {
   // A row pasted twice: the model keeps both rows (and warns). The axis read point numbers
   // ("0, 20 … 260") under a chart whose readout and table said dates.
   const [jan, feb, mar] = ["2020-01", "2020-02", "2020-03"].map(parseTimestamp);
-  const axis = parseAxis(["2020-01", "2020-02", "2020-02", "2020-03"]);
+  const axis = axisX(["2020-01", "2020-02", "2020-02", "2020-03"]);
   assert.equal(axis.length, 4);
   assert.deepEqual([axis[0], axis[1], axis[3]], [jan, feb, mar]);
   assert.ok(axis[2] > feb && axis[2] - feb <= (mar - feb) / 4, `${axis[2] - feb} s after Feb`);
   // Three times: each after the one before (uPlot's x rises strictly), all near the date.
   const week = 7 * 86400;
   const sixth = parseTimestamp("2021-06-06");
-  const weeks = parseAxis(["2021-05-30", "2021-06-06", "2021-06-06", "2021-06-06", "2021-06-13"]);
+  const weeks = axisX(["2021-05-30", "2021-06-06", "2021-06-06", "2021-06-06", "2021-06-13"]);
   assert.ok(weeks.every((t, k) => !k || t > weeks[k - 1]), String(weeks));
   assert.ok(weeks.slice(1, 4).every((t) => t >= sixth && t - sixth < week / 4), String(weeks));
   assert.deepEqual(parseDates(["2021-05-30", "2021-06-06", "2021-06-06"]), [sixth - week, sixth, sixth]);
@@ -168,10 +170,10 @@ test("parseAxis keeps a date given twice on the time axis, its points a fraction
   const doubled = ["2021-05-30", "2021-05-30", "2021-06-06", "2021-06-06", "2021-06-13", "2021-06-13"];
   assert.deepEqual(tickSteps(parseDates(doubled)), tickSteps(parseDates(["2021-05-30", "2021-06-06", "2021-06-13"])));
   // Point numbers stay for dates that go back, and for one date alone (no step to place by).
-  assert.equal(parseAxis(["2020-01", "2020-02", "2020-02", "2020-01"]), null);
+  assert.equal(axisX(["2020-01", "2020-02", "2020-02", "2020-01"]), null);
   assert.equal(parseDates(["2020-02", "2020-01"]), null);
-  assert.equal(parseAxis(["2020-01", "2020-01"]), null);
-  assert.deepEqual(parseAxis(["2020-01"]), [jan]);
+  assert.equal(axisX(["2020-01", "2020-01"]), null);
+  assert.deepEqual(axisX(["2020-01"]), [jan]);
 });
 
 test("detectUrl puts method and non-blank parameters in the query", () => {
@@ -735,7 +737,7 @@ test("an extent's shade reaches half the data's step beside it, a repeated date'
   const week = 7 * 86400;
   const cells = ["2021-05-30", "2021-06-06", "2021-06-13", "2021-06-13", "2021-06-20", "2021-06-27", "2021-06-27"];
   const dates = parseDates(cells);
-  const x = parseAxis(cells);
+  const x = axisX(cells);
   // An extent from the second row of 13 Jun to the second of 27 Jun: each side's half step is
   // half a week, as beside any other point. The second rows sit a small fraction of a week
   // after their date, and the step measured from the row before was that fraction: the shade
@@ -744,7 +746,7 @@ test("an extent's shade reaches half the data's step beside it, a repeated date'
   assert.equal(x[3] - left, week / 2, `${(x[3] - left) / 3600} h before the first point`);
   assert.equal(right - x[6], week / 2, `${(right - x[6]) / 3600} h after the last point`);
   // At the file's first point the step is the one after it, to the next date.
-  const [[first]] = extentBounds([[0, 0]], parseAxis(["2021-06-13", "2021-06-13", "2021-06-20"]),
+  const [[first]] = extentBounds([[0, 0]], axisX(["2021-06-13", "2021-06-13", "2021-06-20"]),
     parseDates(["2021-06-13", "2021-06-13", "2021-06-20"]));
   assert.equal(parseTimestamp("2021-06-13") - first, week / 2);
 });
@@ -877,7 +879,7 @@ test("a re-saved file's dates are placed and written from the model's ISO `times
   assert.equal(extentWords(series.anomalies[0], "monthly", series), "Feb 2004 – Mar 2004");
   assert.equal(extentWords(series.anomalies[0], "monthly"), "01.02.2004 – 01.03.2004"); // (no series)
   assert.equal(spanWords(series, "monthly"), "Jan 2004 – Mar 2004");
-  assert.deepEqual(parseAxis(series.times), [Date.UTC(2004, 0, 1), Date.UTC(2004, 1, 1), Date.UTC(2004, 2, 1)].map((ms) => ms / 1000));
+  assert.deepEqual(axisX(series.times), [Date.UTC(2004, 0, 1), Date.UTC(2004, 1, 1), Date.UTC(2004, 2, 1)].map((ms) => ms / 1000));
 });
 
 test("a file of 180 000 rows is checked without overflowing the call stack", () => {
