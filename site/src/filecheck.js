@@ -1,13 +1,14 @@
 /**
  * Checks a chosen file before anything is sent, the way the model will read it (the rules come
  * from generated/params.json): not empty, not too big, text rather than a workbook or an
- * image, a column of dates and at least one column of numbers (a file without dates may be
+ * image, a column of dates in one format and at least one column of numbers (a file without dates may be
  * another of Google Trends' downloads, by region or related queries: it is named, with the
  * one to download instead). Each problem is worded for the
  * person who chose the file. On success it also says what the page found (terms, rows) and
  * which cells were Google Trends' "<1", so the results can explain them.
  */
 import { readCsv } from "./csv-read.js";
+import { mixedFormats } from "./dateformats.js";
 import {
   BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
   MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, SERIAL_DATE, SHEET_ERROR, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
@@ -278,6 +279,16 @@ export function checkFile(name, bytes, maxBytes) {
         `${formatCount(counted * data.length)} values; the detector analyses at most ${formatCount(MAX_POINTS)} at a time.`,
       "Export a shorter time range or a coarser step (weekly instead of daily or hourly), or " +
         "fewer terms per file.",
+    );
+  }
+  // Dates in two formats (a day-first row pasted among month-first ones), as the model says it.
+  const pair = mixedFormats(data.map((r) => r[0]));
+  if (pair) {
+    const [a, b] = pair.map((i) => `'${data[i][0].trim().slice(0, 40)}'`);
+    throw new FileProblem(
+      `The first column's dates are not in one format: ${a} and ${b} cannot be read the same way.`,
+      "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one " +
+        "format for the whole column.",
     );
   }
   const columns = []; // { name, geo, dates } of each term's column (dates: its date column's index)

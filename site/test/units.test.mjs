@@ -11,6 +11,7 @@ import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
 import { resultsFilename } from "../src/download.js";
 import { checkFile, decodeText, FileProblem } from "../src/filecheck.js";
+import { mixedFormats } from "../src/dateformats.js";
 import { readCsv } from "../src/csv-read.js";
 import { checkValue, rangeWords } from "../src/params.js";
 import { METHODS, MODEL_MAX_PAYLOAD_BYTES, paramOf } from "../src/rules.js";
@@ -331,6 +332,64 @@ test("every real export and every spreadsheet re-save passes the check", () => {
   for (const path of files) {
     const found = checkFile(path, new Uint8Array(readFileSync(path)), 6 * MB);
     assert.ok(found.terms.length >= 1 && found.rows >= 12, path);
+  }
+});
+
+/** An irregular log Excel en-US re-saved (m/d/yyyy h:mm:ss), 120 rows written 17 ways (which of
+ * day, hour, minute, second are above 12), as the model's test_timeaxis builds it. */
+function usLog() {
+  const cells = [];
+  let t = Date.UTC(2020, 0, 2);
+  for (let k = 0; k < 120; k += 1) {
+    const d = new Date(t);
+    const two = (n) => String(n).padStart(2, "0");
+    cells.push(`${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${d.getUTCHours()}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`);
+    t += ((5 * 60 + 7) * 60 + 11) * 1000;
+  }
+  return cells;
+}
+
+test("mixedFormats names the two cells the model names when a column mixes formats", () => {
+  const log = [...usLog(), "13/1/2020 6:00:00"]; // a day-first row pasted below a month-first log
+  const pair = mixedFormats(log);
+  assert.deepEqual(pair && pair.map((i) => log[i]), ["1/13/2020 2:13:32", "13/1/2020 6:00:00"]);
+  const iso = ["2015-01-04", "2015-01-11", "2015-01-18", "5/17/15"];
+  assert.deepEqual(mixedFormats(iso), [0, 3]);
+  assert.deepEqual(mixedFormats(["1/5/2020", "1/12/2020", "17.1.2020"]), [0, 2]); // '/' and '.'
+  assert.deepEqual(mixedFormats(["1/5/2020", "1/12/20"]), [0, 1]); // four- and two-digit years
+});
+
+test("mixedFormats finds nothing in a column the model reads, or one it leaves to the model", () => {
+  const weeks = Array.from({ length: 30 }, (_, k) => new Date(Date.UTC(2020, 0, 5 + 7 * k)));
+  const read = [
+    weeks.map((d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`), // month-first
+    weeks.map((d) => `${d.getUTCDate()}.${d.getUTCMonth() + 1}.${d.getUTCFullYear() % 100}`), // day-first
+    weeks.map((d) => `${d.getUTCDate()}-${d.getUTCMonth() + 1}-${d.getUTCFullYear()}`),
+    Array.from({ length: 12 }, (_, m) => `${m + 1}/1/2020`), // either order: the step decides
+    ["2021-06-02", "2021-06-02T14", "2021-06-02 15:00", "2021-06"], // numpy's ISO
+    usLog(),
+    ["1/13/2020 2:13 PM", "1/14/2020 12:00 AM"],
+  ];
+  for (const cells of read) assert.equal(mixedFormats(cells), null, cells.slice(0, 3).join(" "));
+  // Left to the model: numpy reads 17-05-15 as the year 17 beside ISO dates (and reads the
+  // column); a month name, a cell no date.
+  for (const cells of [["2020-01-05", "17-05-15"], ["Jan-04", "2004-02-01"], ["2020-01-05", "13/13/2020", "1/13/2020"]]) {
+    assert.equal(mixedFormats(cells), null, cells.join(" "));
+  }
+});
+
+test("checkFile refuses a date column in two formats in the model's words", () => {
+  const text = `Time,visits\n${[...usLog(), "13/1/2020 6:00:00"].map((d, k) => `${d},${k % 9}`).join("\n")}\n`;
+  try {
+    checkFile("log.csv", new TextEncoder().encode(text), 6 * MB);
+    assert.fail("the file passed the check");
+  } catch (error) {
+    assert.ok(error instanceof FileProblem, String(error));
+    assert.equal(
+      error.message,
+      "The first column's dates are not in one format: '1/13/2020 2:13:32' and '13/1/2020 6:00:00' cannot be read the same way.",
+    );
+    assert.equal(error.hint, "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one format for the whole column.");
   }
 });
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -393,3 +393,79 @@ def test_results_too_large_to_send_back_are_told_in_words_for_the_file(
     assert "shorter time range" in said, said
     # Chromium logs the 413 itself ("Failed to load resource"); nothing else may be logged.
     assert [p for p in problems if "status of 413" not in p] == [], problems
+
+
+def _log_rows(dates: list[str]) -> bytes:
+    """A two-column log with the given first cells: what a spreadsheet re-save or a hand-made
+    file looks like."""
+    return ("Time,visits\n" + "".join(f"{d},{k % 7 + 1}\n" for k, d in enumerate(dates))).encode()
+
+
+def _us_log() -> list[str]:
+    """An irregular log that Excel en-US re-saved (m/d/yyyy h:mm:ss), 120 rows, written 17 ways
+    (which of day, hour, minute, second are above 12): the model's case (2ae950c)."""
+    t, cells = datetime(2020, 1, 2), []
+    for _ in range(120):
+        cells.append(f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}")
+        t += timedelta(hours=5, minutes=7, seconds=11)
+    return cells
+
+
+_MIXED = {
+    "day-first-row": _log_rows([*_us_log(), "13/1/2020 6:00:00"]),  # a day-first row pasted
+    "iso-and-two-digit-year": _log_rows(
+        [(date(2015, 1, 4) + timedelta(weeks=k)).isoformat() for k in range(30)] + ["5/17/15"]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_MIXED))
+def test_dates_in_two_formats_are_refused_when_chosen_as_the_model_says(
+    page: Any, stack: Any, problems: list, name: str
+) -> None:
+    """A date column mixing formats showed "✓ Ready" and only Detect's 400 said the formats
+    conflict: the page says it when the file is chosen, in the model's words, naming the same
+    two cells, and sends nothing."""
+    body = _MIXED[name]
+    status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
+    assert status == 400
+    said = answer["error"]["message"]
+    assert said.startswith("The first column's dates are not in one format: '"), said
+    open_page(page, stack.urls["site"])
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/detect" in r.url else None)
+    choose(page, f"{name}.csv", body)
+    text = wait_refused(page)
+    assert said in text, text
+    assert answer["error"]["hint"] in text, text
+    assert "✓" not in text and "Ready" not in text
+    page.get_by_role("button", name="Detect anomalies").click()
+    page.locator("#error").wait_for(state="visible")
+    assert said in page.locator("#error").text_content()
+    assert sent == []
+    assert problems == []
+
+
+_WEEKS = [date(2020, 1, 5) + timedelta(weeks=k) for k in range(30)]
+# Columns the model reads: one day/month order for the whole column (a field above 12 settles
+# it, else the regular step), two-digit years, '.', '/' or '-'.
+_READ = {
+    "month-first-slash": [f"{d.month}/{d.day}/{d.year}" for d in _WEEKS],
+    "day-first-dot-two-digit-year": [f"{d.day:02}.{d.month:02}.{d.year % 100:02}" for d in _WEEKS],
+    "day-first-dash": [f"{d.day}-{d.month}-{d.year}" for d in _WEEKS],
+    "ambiguous-month-first-by-step": [f"{m}/1/2020" for m in range(1, 13)],
+    "iso-dates-and-times": ["2021-06-02", "2021-06-02T14", "2021-06-02T15:00", "20210602"],
+}
+
+
+@pytest.mark.parametrize("name", list(_READ))
+def test_a_date_column_the_model_reads_is_ready(
+    page: Any, stack: Any, problems: list, name: str
+) -> None:
+    body = _log_rows(_READ[name])
+    status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
+    assert status == 200, answer
+    open_page(page, stack.urls["site"])
+    upload(page, f"{name}.csv", body)
+    assert "Ready" in page.locator("#file-status").text_content()
+    assert problems == []
