@@ -3,7 +3,7 @@
  * time axis, as written (see parseTimestamp). Anything else (plain CSVs may label rows however
  * they like), or dates that go back, returns null and the chart falls back to point numbers
  * instead of guessing. A date given twice (a row pasted twice, which the model keeps) keeps
- * the time axis (timeAxis).
+ * the time axis, and so does a clock going back at a daylight-saving change (timeAxis).
  */
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
@@ -13,8 +13,8 @@ const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?
  * offset is dropped, not applied: a one-day export is written in the exporting person's time
  * with its offset ("2024-10-21T08:28:00+07:00"), and the page shows 08:28 as the file does,
  * on the axis, in the readout and in the table, rather than the same instant in UTC (01:28).
- * (A file whose offset changes mid-way, at a daylight-saving change, can then go back an hour;
- * parseDates refuses it and the chart numbers the points instead.)
+ * (A file whose offset changes mid-way, at a daylight-saving change, can then go back up to an
+ * hour at that one place: parseDates refuses it, and timeAxis places it (clockBack).)
  */
 export function parseTimestamp(text) {
   const m = ISO.exec(String(text).trim());
@@ -43,8 +43,8 @@ export function parseDates(timestamps) {
 const REPEAT_SHARE = 1 / 4;
 
 /**
- * The points' places on the time axis, strictly rising as uPlot's x must be (`dates` from
- * parseDates): each date's own, and a date's second (third, ...) row a small fraction of the
+ * The points' places on the time axis, strictly rising as uPlot's x must be (`dates` each at
+ * or after the one before, from clockBack): each date's own, and a date's second (third, ...) row a small fraction of the
  * data's least step after its first, so that one row pasted twice keeps the axis in dates (it
  * read "0, 20 … 260", point numbers). The readout, table and download say the dates as the
  * file writes them. Null (point numbers) when every point has one date: no step to place by.
@@ -69,12 +69,61 @@ export function spreadRepeats(dates) {
   return out;
 }
 
+const HOUR = 3600;
+
+/** The median of the steps between distinct times (ticks.dataStep's), or null. */
+function typicalStep(times) {
+  const gaps = [];
+  for (let i = 1; i < times.length; i += 1) if (times[i] > times[i - 1]) gaps.push(times[i] - times[i - 1]);
+  gaps.sort((a, b) => a - b);
+  return gaps.length ? gaps[Math.floor(gaps.length / 2)] : null;
+}
+
+/**
+ * Times (seconds, each a date) that go back where a clock went back an hour, placed in order,
+ * or null. What counts: the times go back at exactly one place, by at most an hour, in a
+ * series whose step (the median between distinct times) is at most an hour: the night a
+ * daylight-saving clock goes back, in an hourly or one-day (8-minute) export written in the
+ * exporter's time (01:56 CDT, then 01:04 CST). Anything else going back (by more than an hour,
+ * at two places, in a daily or weekly series) is no clock change: null, point numbers.
+ *
+ * The points of the hour the clock said twice, from the first at or after the time it went
+ * back to (01:04 CDT) to the last at or before the time it went back from (01:56 CST), share
+ * that hour evenly, in file order; every other point stays at its own time, so the axis says
+ * the times the file says everywhere else.
+ */
+export function clockBack(times) {
+  let k = -1; // the point where the times go back
+  for (let i = 1; i < times.length; i += 1) {
+    if (times[i] >= times[i - 1]) continue;
+    if (k >= 0) return null; // a second place
+    k = i;
+  }
+  if (k < 0) return times;
+  const [to, from] = [times[k], times[k - 1]];
+  const step = typicalStep(times);
+  if (from - to > HOUR || step === null || step > HOUR) return null;
+  let first = k - 1;
+  while (first > 0 && times[first - 1] >= to) first -= 1;
+  let last = k;
+  while (last + 1 < times.length && times[last + 1] <= from) last += 1;
+  const apart = (from - to) / (last - first);
+  return times.map((t, i) => (i < first || i > last ? t : to + (i - first) * apart));
+}
+
 /**
  * The chart's time axis: `x`, the points' places (spreadRepeats), and `dates`, the dates as
- * written, which ticks step by and extents are measured in. Null: the chart numbers the points.
+ * written (or where clockBack placed the hour a clock said twice), which ticks step by and
+ * extents are measured in. Null: the chart numbers the points.
  */
 export function timeAxis(timestamps) {
-  const dates = parseDates(timestamps);
+  const times = [];
+  for (const cell of timestamps) {
+    const t = parseTimestamp(cell);
+    if (t === null) return null;
+    times.push(t);
+  }
+  const dates = clockBack(times);
   const x = dates && spreadRepeats(dates);
   return x ? { dates, x } : null;
 }

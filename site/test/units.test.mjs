@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
-import { parseTimestamp, parseDates, timeAxis } from "../src/timestamps.js";
+import { clockBack, parseTimestamp, parseDates, timeAxis } from "../src/timestamps.js";
 import { CANCELLED, detect, detectUrl, readAnswer, requestIdOf, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
@@ -175,6 +175,38 @@ test("timeAxis keeps a date given twice on the time axis, its points a fraction 
   assert.equal(parseDates(["2020-02", "2020-01"]), null);
   assert.equal(axisX(["2020-01", "2020-01"]), null);
   assert.deepEqual(axisX(["2020-01"]), [jan]);
+});
+
+test("timeAxis keeps a clock going back an hour at one place in an hourly or finer series", () => {
+  const at = (hhmm) => Date.UTC(2021, 9, 31, Number(hhmm.slice(0, 2)), Number(hhmm.slice(3))) / 1000;
+  const hours = ["00:00", "01:00", "02:00", "01:00", "02:00", "03:00", "04:00"];
+  const axis = timeAxis(hours.map((h) => `2021-10-31T${h}`));
+  assert.ok(axis, "an hourly series going back an hour keeps its dates");
+  // The hour said twice (01:00 to 02:00, four points) shares that hour; the rest at its own time.
+  assert.deepEqual(axis.x, ["00:00", "01:00", "01:20", "01:40", "02:00", "03:00", "04:00"].map(at));
+  assert.deepEqual(axis.dates, axis.x);
+  // A one-day export (8 minutes): 00:56 to 01:56 CDT, then 01:04 to 01:56 CST, then 02:04.
+  const mm = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  const cdt = Array.from({ length: 8 }, (_, k) => mm(56 + 8 * k)); // 00:56 ... 01:52
+  const cst = Array.from({ length: 7 }, (_, k) => mm(64 + 8 * k)); // 01:04 ... 01:52
+  const eight = [...cdt, "01:56", ...cst, "01:56", "02:04"].map(at);
+  const placed = clockBack(eight);
+  assert.ok(placed.every((t, i) => !i || t > placed[i - 1]), String(placed));
+  // Only the hour said twice moves: its 16 points share 01:04 to 01:56, 3 min 28 s apart.
+  assert.deepEqual([placed[0], placed[1], placed[16], placed[17]], ["00:56", "01:04", "01:56", "02:04"].map(at));
+  assert.equal(placed[2] - placed[1], (52 * 60) / 15);
+  // A repeat and a step back together: both kept.
+  assert.ok(timeAxis(["2021-10-31T00", "2021-10-31T00", "2021-10-31T01", "2021-10-31T02", "2021-10-31T01", "2021-10-31T03"]));
+});
+
+test("timeAxis numbers the points when times go back and no clock change explains it", () => {
+  const hourly = (hs) => hs.map((h) => `2021-10-31T${String(h).padStart(2, "0")}`);
+  assert.equal(timeAxis(hourly([0, 1, 2, 3, 1, 2, 3, 4])), null); // back two hours
+  assert.equal(timeAxis(hourly([0, 1, 2, 1, 2, 3, 2, 3])), null); // back at two places
+  // A daily series: a step of a day, where going back an hour is no clock change.
+  assert.equal(timeAxis(["2021-10-30T12:00", "2021-10-31T12:00", "2021-10-31T11:30", "2021-11-01T12:00"]), null);
+  assert.equal(timeAxis(["2021-10-03", "2021-10-10", "2021-10-09", "2021-10-17"]), null); // weekly, a day back
+  assert.equal(parseDates(hourly([0, 1, 2, 1, 2])), null, "parseDates still wants no step back");
 });
 
 test("detectUrl puts method and non-blank parameters in the query", () => {

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pagekit import ARTIFACTS, DATA, open_page, run, sized, upload, wait_drawn_at_width
+from pagekit import (
+    ARTIFACTS,
+    DATA,
+    call_api,
+    open_page,
+    run,
+    sized,
+    upload,
+    wait_drawn_at_width,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -284,3 +293,39 @@ def test_the_readout_says_a_date_given_twice_at_both_its_points(browser: Any, st
         assert seen[0][2] != seen[1][2], seen
     finally:
         context.close()
+
+
+def _fall_back_one_day() -> bytes:
+    """A one-day export (8-minute steps, the exporter's time with its offset, as Trends writes
+    it) over the night the US clocks went back, 2 Nov 2025 in Chicago: 01:56 CDT is followed by
+    01:04 CST. The model sorts by the instant, and its `times` (the time of day each row
+    writes) go back 52 minutes at that one place."""
+    rows, t = [], datetime(2025, 11, 1, 23, 36, tzinfo=UTC)  # 18:36 CDT
+    for k in range(180):
+        offset = -5 if t < datetime(2025, 11, 2, 7, tzinfo=UTC) else -6
+        local = (t + timedelta(hours=offset)).replace(tzinfo=None)
+        rows.append(f"{local.isoformat()}{offset:+03d}:00,{round(50 + 40 * math.sin(k / 9))}")
+        t += timedelta(minutes=8)
+    return ("Time,trump: (United States)\n" + "\n".join(rows) + "\n").encode()
+
+
+# A sub-day time-axis label (tickWords): "18:36", or a day's midnight "2 Nov".
+TIME_LABEL = re.compile(r"\d{2}:\d{2}|\d{1,2} [A-Z][a-z]{2}")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_clock_going_back_an_hour_keeps_the_time_axis(
+    browser: Any, stack: Any, width: int
+) -> None:
+    """The times going back at a daylight-saving change (01:56, then 01:04): the axis read
+    "0, 20, 40 … 160", point numbers, as for a file in no order at all. It reads times."""
+    body = _fall_back_one_day()
+    status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
+    assert status == 200, answer
+    times = answer["series"][0]["times"]
+    back = [(a, b) for a, b in pairwise(times) if b < a]
+    assert back == [("2025-11-02T01:56:00", "2025-11-02T01:04:00")], back  # the case itself
+    said = _drawn_labels(browser, stack, width, "clock-back", body)
+    assert len(said) >= 2, said
+    assert [t for t in said if not TIME_LABEL.fullmatch(t)] == [], said
+    assert "2 Nov" in said, said
