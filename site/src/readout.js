@@ -108,7 +108,10 @@ export function extentSpans(series) {
  * step beyond its first and last point. The step is the data's own, between distinct dates
  * (`dates`, parseDates', when the axis is in time): a date given twice has its second point a
  * small fraction of a step after its first (spreadRepeats), and a step measured from that point
- * shaded a few minutes beside it, 3 px, where any other point has half a week.
+ * shaded a few minutes beside it, 3 px, where any other point has half a week. An extent covers
+ * its own rows only: one starting on a date's second row starts halfway from the date's first
+ * row (half a step covered that row too), and one ending on a date's first row ends halfway to
+ * its second.
  */
 export function extentBounds(spans, x, dates = x) {
   const at = dates && dates.length === x.length ? dates : x;
@@ -122,5 +125,7 @@ export function extentBounds(spans, x, dates = x) {
     const step = at[j] - at[i];
     return Number.isFinite(step) ? step / 2 : 0;
   };
-  return spans.map(([s, e]) => [x[s] - halfStep(s), x[e] + halfStep(e)]);
+  const start = (s) => (s > 0 && at[s - 1] === at[s] ? (x[s - 1] + x[s]) / 2 : x[s] - halfStep(s));
+  const end = (e) => (e + 1 < at.length && at[e + 1] === at[e] ? (x[e] + x[e + 1]) / 2 : x[e] + halfStep(e));
+  return spans.map(([s, e]) => [start(s), end(e)]);
 }

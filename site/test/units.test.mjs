@@ -829,13 +829,21 @@ test("an extent's shade reaches half the data's step beside it, a repeated date'
   const cells = ["2021-05-30", "2021-06-06", "2021-06-13", "2021-06-13", "2021-06-20", "2021-06-27", "2021-06-27"];
   const dates = parseDates(cells);
   const x = axisX(cells);
-  // An extent from the second row of 13 Jun to the second of 27 Jun: each side's half step is
-  // half a week, as beside any other point. The second rows sit a small fraction of a week
-  // after their date, and the step measured from the row before was that fraction: the shade
-  // reached a few minutes beyond them (3 px on the chart).
+  // An extent from the second row of 13 Jun to the second of 27 Jun: its end reaches half a
+  // week beyond, as beside any other point (the step measured from the row before was the
+  // small fraction of a week the second row sits after its date: 3 px on the chart). Its start
+  // is halfway between the date's two rows: half a week before covered the first row of
+  // 13 Jun, which is no part of the extent.
   const [[left, right]] = extentBounds([[3, 6]], x, dates);
-  assert.equal(x[3] - left, week / 2, `${(x[3] - left) / 3600} h before the first point`);
+  assert.equal(left, (x[2] + x[3]) / 2, `${(x[3] - left) / 3600} h before the first point`);
+  assert.ok(left > x[2], "the date's first row is left out");
   assert.equal(right - x[6], week / 2, `${(right - x[6]) / 3600} h after the last point`);
+  // Likewise an extent ending on a date's first row stops short of its second (27 Jun).
+  const [[, end]] = extentBounds([[4, 5]], x, dates);
+  assert.equal(end, (x[5] + x[6]) / 2);
+  // An extent over both rows of a date reaches half a week on each side.
+  const [[from, to]] = extentBounds([[2, 3]], x, dates);
+  assert.deepEqual([x[2] - from, to - x[3]], [week / 2, week / 2]);
   // At the file's first point the step is the one after it, to the next date.
   const [[first]] = extentBounds([[0, 0]], axisX(["2021-06-13", "2021-06-13", "2021-06-20"]),
     parseDates(["2021-06-13", "2021-06-13", "2021-06-20"]));

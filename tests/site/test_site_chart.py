@@ -1234,3 +1234,42 @@ def test_a_scheme_change_keeps_the_zoom_and_a_new_run_leaves_no_listeners_behind
     page.locator(".reset-zoom").first.wait_for(state="hidden")
     assert page.evaluate(CANVAS) != zoomed
     assert problems == []
+
+
+def test_an_extent_starting_on_a_date_given_twice_leaves_its_first_row_unshaded(
+    page: Any, stack: Any
+) -> None:
+    """A weekly export (52 weeks) with its row of 1 Aug 2021 pasted twice, the copy at 100: the
+    model's event is that second row alone (point 31). The shade started half a week before it,
+    measured from the date before, and so covered the date's first row (point 30, a small
+    fraction of a week before it), which is no part of the event. It starts between the two
+    rows now: before 1 Aug 2021 nothing is shaded, after it the event is."""
+    path = DATA / "en_weekly1y_crlf_lt1_colonterm.csv"
+    lines = path.read_text().splitlines()
+    assert lines[33].startswith("2021-08-01,"), lines[33]
+    body = "\n".join([*lines[:34], "2021-08-01,100", *lines[34:]]).encode() + b"\n"
+    status, answer = call_api(stack.urls["api"], body, "method=auto")
+    assert status == 200
+    spans = [(a["start_index"], a["end_index"]) for a in answer["series"][0]["anomalies"]]
+    assert (31, 31) in spans and not any(s <= 30 <= e for s, e in spans), spans
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page, stack.urls["site"])
+    upload(page, "pasted-twice.csv", body)
+    run(page)
+    area = plot_area(page)
+    page.mouse.move(0, 0)  # no cursor line on the chart
+    dates = [line.split(",")[0] for line in lines[3:] if line[:1].isdigit()]
+    days = [(date.fromisoformat(d) - date.fromisoformat(dates[0])).days for d in dates]
+
+    def x_at(day: float) -> float:
+        return area["x"] + 0.5 + (area["width"] - 1) * day / days[-1]
+
+    assert days[30] - days[29] == 7, days[28:32]
+    page.locator(".chart-plot").first.screenshot(
+        path=str(ARTIFACTS / "chart-extent-from-a-repeat.png")
+    )
+    for name, part in (("third", 3), ("sixth", 6)):
+        share = _pale_red_share(page, x_at(days[30] - 7 / part), area)
+        assert share < 0.05, f"a {name} of a week before 1 Aug 2021 is shaded ({share:.2f})"
+    share = _pale_red_share(page, x_at(days[30] + 7 / 3), area)
+    assert share > 0.15, f"a third of a week after 1 Aug 2021 is not shaded ({share:.2f})"
