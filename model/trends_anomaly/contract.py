@@ -497,22 +497,46 @@ def _wall_clock(labels: list[str]) -> np.ndarray | None:
 # A timestamp already in the ISO form a client parses ("2004-01", "2020-07-12",
 # "2021-06-02T14"): an export's own labels, which `times` repeats as they are.
 _ISO_LABEL = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:T\d{2}(?::\d{2}(?::\d{2})?)?)?$")
+# The same in ISO 8601's basic form ("20200712", "20210602T1400"): `times` writes it in the
+# extended form, as it repeats the labels of a file that writes that ("2021-06-02T14:00").
+_BASIC_LABEL = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(?:(\d{2})(\d{2})?)?)?$")
 
 
-def iso_times(s: Series) -> list[str] | None:
+def _extended(labels: list[str]) -> list[str] | None:
+    """Labels in ISO 8601's basic form written in its extended form, with the fields they
+    have ("20210602T14" as "2021-06-02T14"); None when one is not in the basic form."""
+    out = []
+    for label in labels:
+        m = _BASIC_LABEL.match(label)
+        if m is None:
+            return None
+        y, mo, d, h, mi, sec = m.groups()
+        time = "".join(f"{sep}{f}" for sep, f in (("T", h), (":", mi), (":", sec)) if f)
+        out.append(f"{y}-{mo}-{d}{time}")
+    return out
+
+
+def iso_times(s: Series, basic: bool = True) -> list[str] | None:
     """The timestamps in ISO 8601, so that a client can place and format dates that the file
     spells its own way: the labels themselves when the file writes ISO (a Trends export:
     "2004-01", "2021-06-02T14"; the parser reads a column in one format, so its first and
-    last label tell), else as the parser read them ("2004-02-01" for a spreadsheet's
+    last label tell), or ISO 8601's basic form written in the extended form with the same
+    fields ("2021-06-02T14:00" for 20210602T1400), else as the parser read them
+    ("2004-02-01" for a spreadsheet's
     "01.02.2004", "2021-06-02T14:00:00" when some are not at midnight), a time written with
     a zone offset as the time of day it writes, the offset left out. None when the time axis
-    is row positions (a legacy numeric first column). (Converting 100 000 timestamps costs
+    is row positions (a legacy numeric first column). ``basic`` False: the basic form as the
+    parser read it, as legacy answers always wrote it. (Converting 100 000 timestamps costs
     some 40 ms; repeating the labels, nothing.)"""
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
     labels = s.labels
     if _ISO_LABEL.match(labels[0]) and _ISO_LABEL.match(labels[-1]):
         return labels
+    if basic and _BASIC_LABEL.match(labels[0]):
+        extended = _extended(labels)
+        if extended is not None:
+            return extended
     ts = _wall_clock(labels)
     if ts is None:
         ts = s.timestamps.astype("datetime64[s]")
@@ -521,16 +545,19 @@ def iso_times(s: Series) -> list[str] | None:
     return np.datetime_as_string(ts, unit=unit).tolist()
 
 
-def series_answer(s: Series, d: Detection, notes: list[str] | None = None) -> dict[str, Any]:
+def series_answer(
+    s: Series, d: Detection, notes: list[str] | None = None, legacy: bool = False
+) -> dict[str, Any]:
     """One term's answer; ``notes``: the warnings that concern this term alone (also in the
-    answer's ``warnings``), so that a page can say them next to its chart."""
+    answer's ``warnings``), so that a page can say them next to its chart. ``legacy``: a
+    legacy request's, whose ``times`` are as they always were (`iso_times`)."""
     expected = _rounded(d.expected)  # run_method kept it and the band within the scale
     return {
         "name": s.name,
         "header": s.header,
         "geo": s.geo,
         "timestamps": s.labels,
-        "times": iso_times(s),
+        "times": iso_times(s, basic=not legacy),
         "values": s.values,
         "expected": expected,
         "lower": _rounded(d.lower),
@@ -680,7 +707,7 @@ def invoke(req: Invocation, settings: Settings) -> Answer:
         "method": params["method"],
         "parameters": params,
         "frequency": table.series[0].step.name,
-        "series": [series_answer(s, d, n) for (s, d), n in zip(pairs, notes, strict=True)],
+        "series": [series_answer(s, d, n, legacy) for (s, d), n in zip(pairs, notes, strict=True)],
         "warnings": warnings + table.warnings + [w for n in notes for w in n],
     }
     if out_type == CSV:

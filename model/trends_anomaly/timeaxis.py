@@ -64,9 +64,15 @@ DATE_CELL = re.compile(
     rf"|(?:\d{{1,2}}[-. ])?{_MONTH_NAME}[-. ]\d{{2,4}})\s*$"
 )
 COMPACT_DATE = re.compile(r"^\d{8}$")
+# ISO 8601's basic form of a date and time, an hour at least: 20210602T14, 20210602T1400,
+# 20210602T140000, each with or without a trailing Z (UTC, as 2021-06-02T14:00Z is read).
+# The same instants as the extended form (2021-06-02T14:00), which Python's ISO reader
+# reads; numpy does not.
+BASIC_DATE_TIME = re.compile(r"^\d{8}T\d{2}(?:\d{2}){0,2}Z?$")
 # numpy reads a cell of eight digits as a year (20200101 is the year 20200101, outside the
-# calendar): a column with one goes to the slower readers, whose ISO reader takes yyyymmdd.
-_COMPACT_CELL = re.compile(COMPACT_DATE.pattern, re.MULTILINE)  # in "\n".join(cells)
+# calendar) and refuses 20210602T14: a column with either goes to the slower readers, whose
+# ISO reader takes both (cell by cell, as first_not_a_date reads a column: not in halves).
+_COMPACT_CELL = re.compile(r"^\d{8}(?:T|$)", re.MULTILINE)  # in "\n".join(cells)
 # numpy's fast ISO parser takes these cells as they are; anything else (zones, words, odd
 # separators, padding) goes through the slower, stricter path.
 _ISO_CHARS = str.maketrans("", "", "0123456789-:T. \n")  # deleting these leaves nothing
@@ -109,9 +115,10 @@ class DateColumn:
 
 def numpy_can_parse(cells: list[str], compact: bool = True) -> bool:
     """Whether numpy's ISO reader reads ``cells`` as they are meant. ``compact``: a cell of
-    eight digits is a date (yyyymmdd), which numpy would read as a year; False keeps numpy's
-    reading, as legacy requests always had it (for a column mixing such cells with dates: one
-    of numbers alone is row positions there, never read as dates)."""
+    eight digits is a date (yyyymmdd), which numpy would read as a year, and one of eight
+    digits then T (20210602T14, ISO 8601's basic form) is one numpy refuses; False keeps
+    numpy's reading, as legacy requests always had it (for a column mixing such cells with
+    dates: one of numbers alone is row positions there, never read as dates)."""
     joined = "\n".join(cells)
     padded = joined[:1] == " " or joined[-1:] == " " or " \n" in joined or "\n " in joined
     if padded or joined.translate(_ISO_CHARS):
@@ -131,9 +138,14 @@ def _has_number(cells: list[str]) -> bool:
     return any(map(str.isdigit, cells)) and any(len(c) != 8 for c in cells if c.isdigit())
 
 
-def looks_like_date(cell: str) -> bool:
-    """Cheap test used to find where the data rows of a CSV start."""
-    return bool(DATE_CELL.match(cell)) or bool(COMPACT_DATE.match(cell.strip()))
+def looks_like_date(cell: str, basic: bool = True) -> bool:
+    """Cheap test used to find where the data rows of a CSV start. ``basic``: ISO 8601's
+    basic form with a time (20210602T1400) counts; legacy requests, read as they always
+    were, leave it out."""
+    if DATE_CELL.match(cell):
+        return True
+    cell = cell.strip()
+    return bool(COMPACT_DATE.match(cell)) or (basic and bool(BASIC_DATE_TIME.match(cell)))
 
 
 def _normalise(cell: str) -> str:

@@ -169,7 +169,8 @@ def _is_number(cell: str) -> bool:
 def _starts_data(row: list[str], numeric_axis: bool) -> bool:
     if len(row) < 2:
         return False
-    return looks_like_date(row[0]) or (numeric_axis and _is_number(row[0]))
+    # (A legacy file is read as it always was: 20210602T1400 starts no data there.)
+    return looks_like_date(row[0], not numeric_axis) or (numeric_axis and _is_number(row[0]))
 
 
 def _find_data_start(rows: list[list[str]], numeric_axis: bool = False) -> int | None:
@@ -523,7 +524,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         raw_name = names[j].strip() or f"value{j + 1 if width > 2 else ''}"
         parsed = _to_numbers(list(cells), decimal_comma=delimiter != ",")
         if parsed.values is None:
-            other = _other_axis(cells, convention) if dates is not None else None
+            other = _other_axis(cells, convention, numeric_axis) if dates is not None else None
             if other is not None:  # a comparison of time ranges: the next columns are on its dates
                 axis = other
             elif not parsed.numbers and not parsed.bad:  # empty, or N/A all the way down
@@ -668,12 +669,13 @@ class _Axis:
     rows: list[int] | None
 
 
-def _other_axis(cells: list[str], convention) -> _Axis | None:
+def _other_axis(cells: list[str], convention, legacy: bool = False) -> _Axis | None:
     """A later column of dates (Google Trends writes one per range when terms are compared
     over different time ranges: "Week,term: (Worldwide),Week,term: (Worldwide)"), or None.
-    Its rows are those with a date (a shorter range ends in blank cells)."""
+    Its rows are those with a date (a shorter range ends in blank cells). ``legacy``: as
+    legacy requests always read one (ISO 8601's basic form, 20210602T1400, is no date)."""
     rows = [i for i, c in enumerate(cells) if c.strip()]
-    if len(rows) < 2 or not looks_like_date(cells[rows[0]].strip()):
+    if len(rows) < 2 or not looks_like_date(cells[rows[0]].strip(), not legacy):
         return None
     labels = [cells[i].strip() for i in rows]
     dates = read_dates(labels, convention=convention)

@@ -1318,3 +1318,81 @@ def test_a_first_column_that_is_not_dates_is_still_a_400_outside_legacy_requests
     series = {"series": [{"name": "x", "timestamps": cells, "values": values}]}
     status, answer = client.json(json.dumps(series).encode(), "application/json")
     assert status == 400 and answer["error"]["code"] == "bad_json", answer
+
+
+# ISO 8601's basic form of an hourly timestamp beside its extended form (what the model read
+# already), each with its trailing Z: the same instants, so the same answer.
+_BASIC_HOURS = {
+    "hour": ("{d}T{h}", "{ymd}T{h}"),
+    "minutes": ("{d}T{h}:00", "{ymd}T{h}00"),
+    "seconds": ("{d}T{h}:00:00", "{ymd}T{h}0000"),
+    "minutes Z": ("{d}T{h}:00Z", "{ymd}T{h}00Z"),
+    "seconds Z": ("{d}T{h}:00:00Z", "{ymd}T{h}0000Z"),
+}
+
+
+def _hours(form: str, n: int = 120) -> list[str]:
+    stamps = np.datetime64("2021-06-02T14", "h") + np.arange(n)
+    out = []
+    for t in stamps.astype(str):
+        d, h = t[:10], t[11:13]
+        out.append(form.format(d=d, ymd=d.replace("-", ""), h=h))
+    return out
+
+
+_HOURLY_VALUES = [10 + (h % 24) // 4 for h in range(120)]
+_HOURLY_VALUES[70] = 90
+
+
+@pytest.mark.parametrize("kind", _BASIC_HOURS)
+def test_basic_form_hours_are_answered_as_the_extended_form(client, kind):
+    """A first column written 20210602T1400 (ISO 8601's basic form) was a 400 "No data rows
+    found", and a JSON series of them got `times` unlike the extended form's: both are read as
+    the instants 2021-06-02T14:00 writes, with the same answer."""
+    extended, basic = (_hours(form) for form in _BASIC_HOURS[kind])
+    csvs = [
+        "Time,x\n" + "".join(f"{t},{v}\n" for t, v in zip(stamps, _HOURLY_VALUES, strict=True))
+        for stamps in (extended, basic)
+    ]
+    status, expected = client.json(csvs[0].encode())
+    assert status == 200, expected
+    status, answer = client.json(csvs[1].encode())
+    assert status == 200, answer
+    assert answer["frequency"] == "hourly"
+    assert answer["series"][0]["timestamps"][:2] == basic[:2]
+    assert _without_labels(answer) == _without_labels(expected)
+    answers = []
+    for stamps in (extended, basic):
+        series = {"name": "x", "timestamps": stamps, "values": _HOURLY_VALUES}
+        status, got = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+        assert status == 200, got
+        answers.append(_without_labels(got))
+    assert answers[1] == answers[0]
+    assert answers[0]["series"][0]["times"] == expected["series"][0]["times"]
+
+
+@pytest.mark.parametrize("bad", ["20211399T1400", "20210602T2500", "20210631T14"])
+def test_a_basic_form_value_that_is_no_date_is_named(client, bad):
+    stamps = _hours(_BASIC_HOURS["minutes"][1], 30)
+    stamps[7] = bad
+    body = "Time,x\n" + "".join(f"{t},{i % 5}\n" for i, t in enumerate(stamps))
+    status, answer = client.json(body.encode())
+    assert status == 400, answer
+    assert answer["error"]["code"] == "bad_csv"
+    assert answer["error"]["message"] == f"The first column must hold dates; '{bad}' is not one."
+    series = {"name": "x", "timestamps": stamps, "values": list(range(30))}
+    status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+    assert status == 400, answer
+    assert answer["error"]["message"] == f"series[0].timestamps[7] ('{bad}') is not a date."
+
+
+def test_a_legacy_file_of_basic_form_hours_is_answered_as_before(client):
+    """Legacy requests are read and answered as they were: a comma file's basic-form column
+    was found by its values and read as dates, and `times` wrote them as read."""
+    stamps = _hours(_BASIC_HOURS["minutes"][1])
+    text = "Time,x\n" + "".join(f"{t},{v}\n" for t, v in zip(stamps, _HOURLY_VALUES, strict=True))
+    body = json.dumps({"data": text}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    assert answer["frequency"] == "hourly"
+    assert answer["series"][0]["times"][:2] == ["2021-06-02T14:00:00", "2021-06-02T15:00:00"]

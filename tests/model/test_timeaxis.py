@@ -179,6 +179,14 @@ def test_a_zoned_time_with_no_utc_date_is_not_a_date(cells):
         ("Jan-04", True),
         ("12-Jul-20", True),
         ("20200712", True),
+        ("20210602T14", True),
+        ("20210602T1400", True),
+        ("20210602T140000", True),
+        ("20210602T1400Z", True),
+        ("20211399T1400", True),  # no date, but where the data rows start: named there
+        ("20210602T1", False),
+        ("20210602T14000", False),
+        ("20210602T1400;50", False),
         ("Category: All categories", False),
         ("Week", False),
         ("", False),
@@ -440,6 +448,30 @@ def test_a_compact_cell_that_is_no_day_is_named(bad):
     cells = ["20200101", "20200102", bad, "20200104"]
     assert read_dates(cells) is None
     assert first_not_a_date(cells) == 2
+
+
+@pytest.mark.parametrize(
+    ("extended", "basic"),
+    [
+        ("2021-06-{d}T{h}", "202106{d}T{h}"),
+        ("2021-06-{d}T{h}:00", "202106{d}T{h}00"),
+        ("2021-06-{d}T{h}:00:00", "202106{d}T{h}0000"),
+        ("2021-06-{d}T{h}:00Z", "202106{d}T{h}00Z"),
+    ],
+)
+def test_basic_form_hours_read_as_the_extended_form(extended, basic):
+    """ISO 8601's basic form (20210602T1400) is the instant its extended form writes; a
+    column of them takes the slower readers (numpy refuses them), each cell alone too."""
+
+    def column(form):
+        return [form.format(d=f"{2 + k // 24:02d}", h=f"{k % 24:02d}") for k in range(50)]
+
+    cells = column(basic)
+    assert not numpy_can_parse(cells)
+    assert read_dates(cells).timestamps.tolist() == read_dates(column(extended)).timestamps.tolist()
+    assert first_not_a_date(cells) is None
+    for bad in ("20211399T1400", "20210602T2500", "20210631T14"):
+        assert first_not_a_date([*cells[:9], bad, *cells[10:]]) == 9
 
 
 def test_compact_dates_can_be_read_as_numpy_reads_them():

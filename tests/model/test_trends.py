@@ -655,6 +655,47 @@ def test_a_legacy_first_column_of_eight_digit_numbers_stays_row_positions():
     assert s.step.name == "unknown" and s.labels[0] == "20200101"
 
 
+HOURS = "Time,term\n" + "".join(
+    f"2021-06-{2 + h // 24:02d}T{h % 24:02d}:00,{h % 7}\n" for h in range(60)
+)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("zone", ["", "Z"])
+def test_a_first_column_of_basic_form_hours_is_read_as_the_extended_form(delimiter, zone):
+    """20210602T1400, ISO 8601's basic form: no row was found to start with a date (a 400 "No
+    data rows found"); now the same series, step and warnings as 2021-06-02T14:00."""
+    text = HOURS.replace(":00,", f":00{zone},").replace(",", delimiter)
+    basic = "\n".join(
+        line[:16].replace("-", "").replace(":", "") + line[16:] if line[:1] == "2" else line
+        for line in text.splitlines()
+    )
+    assert f"\n20210602T0000{zone}{delimiter}0\n" in basic
+    table, extended = parse_table(basic), parse_table(text)
+    (s,), (t,) = table.series, extended.series
+    assert s.labels[:2] == [f"20210602T0000{zone}", f"20210602T0100{zone}"]
+    assert s.timestamps.tolist() == t.timestamps.tolist()
+    assert s.step == t.step and s.step.name == "hourly"
+    assert s.values.tolist() == t.values.tolist()
+    assert table.warnings == extended.warnings
+
+
+@pytest.mark.parametrize("bad", ["20211399T1400", "20210602T2500"])
+def test_a_basic_form_cell_that_is_no_date_is_named(bad):
+    text = "Time,term\n" + "".join(f"20210602T{h:02d}00,{h}\n" for h in range(20))
+    with pytest.raises(BadCsv) as info:
+        parse_table(text.replace("20210602T0700", bad))
+    assert info.value.message == f"The first column must hold dates; '{bad}' is not one."
+
+
+def test_a_legacy_file_of_basic_form_hours_is_read_as_before():
+    """Legacy requests are read as they were: a comma file's basic-form first column was
+    found by its values and read as dates."""
+    text = "Time,term\n" + "".join(f"20210602T{h:02d}00,{h % 5}\n" for h in range(20))
+    (s,) = parse_table(text, numeric_axis=True).series
+    assert s.step.name == "hourly" and s.labels[0] == "20210602T0000"
+
+
 # A legacy first column of plain integers, as a person or a script numbers rows: numpy reads
 # "1" as the year 0001 and "2004" as 2004, but the original app ignored the column.
 _SHUFFLED = [int(p) + 1 for p in np.random.default_rng(1).permutation(30)]
