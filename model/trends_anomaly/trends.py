@@ -250,7 +250,7 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
         if delimiter == ",":
             comma_rows = rows
     if numeric_axis and comma_rows is not None and other_export(text) is None:
-        start = _find_values_start(comma_rows)
+        start = _values_under_header(comma_rows)
         if start is not None:
             return comma_rows, start, ","
     raise _no_data_rows(text)
@@ -259,13 +259,24 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
 def _legacy_start(rows: list[list[str]], start: int) -> int:
     """A legacy file's first data row. Rows above the first date or number that hold numbers
     after their first cell (a label or a blank cell where the date is) are data too, as the
-    original app read them, when the row above them is a header naming a column after the
-    first; a header whose term is a number (``Month,1917``), first in the file or under a
-    preamble's blank line, stays the header."""
-    values = _find_values_start(rows[:start])
-    if values is None or values == 0 or not any(c.strip() for c in rows[values - 1][1:]):
-        return start
-    return values
+    original app read them (`_values_under_header`)."""
+    values = _values_under_header(rows[:start])
+    return start if values is None else values
+
+
+def _values_under_header(rows: list[list[str]]) -> int | None:
+    """The first of ``rows`` (none starts with a date or a number) with a number after its
+    first cell, when the row above it is a header naming a column after the first. A header
+    whose term is a number (``Month,1917``), first in the file or under a preamble's blank
+    line, is such a row itself: it stays the header, and the data start at the first row
+    under it with a number (the original app read every line under its header as a row:
+    ``a,5`` under ``Month,1917`` was dropped, and with no date below, the header was data).
+    None when no row is data."""
+    values = _find_values_start(rows)
+    if values is None or (values > 0 and any(c.strip() for c in rows[values - 1][1:])):
+        return values
+    below = _find_values_start(rows[values + 1 :])
+    return None if below is None else values + 1 + below
 
 
 def _find_values_start(rows: list[list[str]]) -> int | None:

@@ -1396,3 +1396,48 @@ def test_a_legacy_file_of_basic_form_hours_is_answered_as_before(client):
     assert status == 200, answer
     assert answer["frequency"] == "hourly"
     assert answer["series"][0]["times"][:2] == ["2021-06-02T14:00:00", "2021-06-02T15:00:00"]
+
+
+# A legacy header whose term is a number (Time,1917) above rows whose first cells are not
+# all dates: the original app read the first line as the header and every line under it as
+# a row, whatever its first cell.
+_NUMBER_HEADED = {
+    "a label first": ["a", *_DAYS[1:]],
+    "two labels first": ["a", "b", *_DAYS[2:]],
+    "a blank first": ["", *_DAYS[1:]],
+    "labels only": [f"r{i}" for i in range(_ROWS)],
+}
+
+
+@pytest.mark.parametrize("kind", _NUMBER_HEADED)
+def test_a_legacy_header_whose_term_is_a_number_heads_every_row_under_it(client, kind):
+    """`Time,1917` then `a,0.23` and dates: the rows above the first date were dropped (the
+    one right above it taken for the header) and every index came out one or two lower; with
+    no date at all, the header was read as a row (its 1917 the anomaly at row 0). Answered
+    now as the original app answers, and as the same file headed `Time,Popularity` is."""
+    cells = _NUMBER_HEADED[kind]
+    text = with_first_column(original_example(_ROWS), cells).replace("Popularity", "1917", 1)
+    assert text.startswith(f"Time,1917\n{cells[0]},0.2300\n")
+    words = text.replace("Time,1917", "Time,Popularity", 1)
+    for seasonality in (True, False):
+        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
+        answers = []
+        for data in (text, words):
+            status, _, body = client.invoke(
+                json.dumps({"data": data, **doc}).encode(), "application/json"
+            )
+            assert status == 200, body
+            answers.append([int(x) for x in body.split()])
+        assert answers[0] == answers[1], seasonality
+        if seasonality:
+            assert 97 in answers[0]  # the spike, in the file's row numbering
+        else:
+            assert answers[0] == reference_dbscan(
+                pd.read_csv(io.StringIO(text)), eps=0.1, min_pts=4
+            )
+    body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    (series,) = answer["series"]
+    assert series["name"] == "1917"
+    assert series["timestamps"] == cells

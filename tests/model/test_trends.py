@@ -786,3 +786,19 @@ def test_a_legacy_first_data_row_without_a_date_is_no_header(first):
 
 
 _JAN = ["2020-01-01", "2020-01-02", "2020-01-03"]
+
+
+@pytest.mark.parametrize("head", ["", "Category: All categories\n\n"], ids=["first", "preamble"])
+@pytest.mark.parametrize(
+    "firsts", [["a"], ["a", "b"], [""], ["a", "b", "c"]], ids=["label", "labels", "blank", "all"]
+)
+def test_a_legacy_header_whose_term_is_a_number_heads_the_rows_under_it(head, firsts):
+    """`Month,1917` stays the header, and every row under it is data, labelled, blank or
+    dated (as the original app read the line after its header): the labelled rows were
+    dropped, the last of them read as the header; with no date at all, the header was data."""
+    cells = [*firsts, *_JAN][:3]
+    text = head + "Month,1917\n" + "".join(f"{c},{5 + i}\n" for i, c in enumerate(cells))
+    table = parse_table(text, numeric_axis=True)
+    (s,) = table.series
+    assert (s.name, s.labels, s.values.tolist()) == ("1917", cells, [5, 6, 7])
+    assert s.timestamps.astype(np.int64).tolist() == [0, 1, 2]
