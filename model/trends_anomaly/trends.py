@@ -170,7 +170,14 @@ def _starts_data(row: list[str], numeric_axis: bool) -> bool:
     if len(row) < 2:
         return False
     # (A legacy file is read as it always was: 20210602T1400 starts no data there.)
-    return looks_like_date(row[0], not numeric_axis) or (numeric_axis and _is_number(row[0]))
+    return looks_like_date(row[0], not numeric_axis) or (numeric_axis and _number_cell(row[0]))
+
+
+def _number_cell(cell: str) -> bool:
+    """A legacy first cell that is a number. Not one with a tab in it, which float() reads
+    ("\t0" is 0): a tab file's row with a blank first cell split at its decimal comma
+    ("\t0,23" read with commas), not a number first."""
+    return "\t" not in cell and _is_number(cell)
 
 
 def _find_data_start(rows: list[list[str]], numeric_axis: bool = False) -> int | None:
@@ -246,47 +253,80 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
             continue  # no data row with this delimiter: the file is said as before
         start = _find_data_start(rows, numeric_axis)
         if start is not None:
-            return rows, _legacy_start(rows, start) if numeric_axis else start, delimiter
+            if numeric_axis:
+                start = _legacy_start(rows, start, delimiter != ",")
+            return rows, start, delimiter
         if delimiter == ",":
             comma_rows = rows
-    if numeric_axis and comma_rows is not None and other_export(text) is None:
-        start = _values_under_header(comma_rows)
-        if start is not None:
-            return comma_rows, start, ","
+    if numeric_axis and other_export(text) is None:
+        found = _undated(text, comma_rows)
+        if found is not None:
+            return found
     raise _no_data_rows(text)
 
 
-def _legacy_start(rows: list[list[str]], start: int) -> int:
+def _undated(
+    text: str, comma_rows: list[list[str]] | None
+) -> tuple[list[list[str]], int, str] | None:
+    """A legacy file's rows, first data row and delimiter when no row starts with a date or a
+    number (`_values_under_header`), read in the delimiter the most of its first lines hold
+    (commas on a tie, as before): a `;` or tab file was read with commas only, split at its
+    decimal commas ("a;0,23" as "a;0" and 23) or not at all (a 400 "No data rows found")."""
+    lines = [line for line in text.lstrip("\ufeff")[:_SNIFF_CHARS].splitlines() if line.strip()]
+    ranked = sorted(DELIMITERS, key=lambda d: -sum(d in line for line in lines))  # (stable)
+    for delimiter in ranked:
+        if delimiter == ",":
+            rows = comma_rows
+        elif lines and any(delimiter in line for line in lines):
+            try:
+                rows = _rows(text, delimiter)
+            except _TooManyRows:
+                rows = None  # (data rows past the limit start with a date: none here)
+        else:
+            rows = None
+        start = None if rows is None else _values_under_header(rows, delimiter != ",")
+        if start is not None:
+            return rows, start, delimiter
+    return None
+
+
+def _legacy_start(rows: list[list[str]], start: int, decimal_comma: bool = False) -> int:
     """A legacy file's first data row. Rows above the first date or number that hold numbers
     after their first cell (a label or a blank cell where the date is) are data too, as the
     original app read them (`_values_under_header`)."""
-    values = _values_under_header(rows[:start])
+    values = _values_under_header(rows[:start], decimal_comma)
     return start if values is None else values
 
 
-def _values_under_header(rows: list[list[str]]) -> int | None:
+def _values_under_header(rows: list[list[str]], decimal_comma: bool = False) -> int | None:
     """The first of ``rows`` (none starts with a date or a number) with a number after its
     first cell, when the row above it is a header naming a column after the first. A header
     whose term is a number (``Month,1917``), first in the file or under a preamble's blank
     line, is such a row itself: it stays the header, and the data start at the first row
     under it with a number (the original app read every line under its header as a row:
     ``a,5`` under ``Month,1917`` was dropped, and with no date below, the header was data).
-    None when no row is data."""
-    values = _find_values_start(rows)
+    None when no row is data. ``decimal_comma``: a `;` or tab file's, where 0,23 is a number.
+    """
+    values = _find_values_start(rows, decimal_comma)
     if values is None or (values > 0 and any(c.strip() for c in rows[values - 1][1:])):
         return values
-    below = _find_values_start(rows[values + 1 :])
+    below = _find_values_start(rows[values + 1 :], decimal_comma)
     return None if below is None else values + 1 + below
 
 
-def _find_values_start(rows: list[list[str]]) -> int | None:
+def _find_values_start(rows: list[list[str]], decimal_comma: bool = False) -> int | None:
     """A legacy file's first data row when no row starts with a date or a number (a first
     column of labels or blanks, which the original app ignored): the first row with a number
-    after its first cell, the header above it."""
+    after its first cell (``decimal_comma``: 0,23 too), the header above it."""
     for i, row in enumerate(rows):
-        if len(row) >= 2 and any(c.strip() == "<1" or _is_number(c) for c in row[1:]):
+        if len(row) >= 2 and any(_value_cell(c, decimal_comma) for c in row[1:]):
             return i
     return None
+
+
+def _value_cell(cell: str, decimal_comma: bool) -> bool:
+    text = cell.strip()
+    return text == "<1" or _is_number(cell) or (decimal_comma and bool(_DECIMAL_COMMA.match(text)))
 
 
 _LT1 = str(LESS_THAN_ONE)

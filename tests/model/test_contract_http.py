@@ -1441,3 +1441,50 @@ def test_a_legacy_header_whose_term_is_a_number_heads_every_row_under_it(client,
     (series,) = answer["series"]
     assert series["name"] == "1917"
     assert series["timestamps"] == cells
+
+
+# A legacy first column of labels or blanks in the files Excel writes where the comma is
+# the decimal mark (`;`, decimal commas) or as Unicode Text (tabs), beside the comma file.
+_LEGACY_DIALECTS = {"semicolon": (";", ","), "semicolon, points": (";", "."), "tab": ("\t", ".")}
+_LEGACY_DIALECTS["tab, commas"] = ("\t", ",")
+_UNDATED = {
+    "labels": [f"r{i}" for i in range(_ROWS)],
+    "blanks": [""] * _ROWS,
+    "a label first": ["a", *_DAYS[1:]],
+}
+
+
+@pytest.mark.parametrize("kind", _UNDATED)
+@pytest.mark.parametrize("dialect", _LEGACY_DIALECTS)
+def test_a_legacy_file_without_dates_is_read_in_its_own_delimiter(client, dialect, kind):
+    """A legacy file whose first column holds no date was read with commas only when no row
+    starts with a date: a `;` file with points, or a tab file, was a 400 "No data rows
+    found"; one with decimal commas was split at them (the term named '2300', its values the
+    decimals' digits, the indices one lower). A first labelled row above dates lost its row
+    in a `;` file (its '0,2300' not taken for a number). Answered now as the comma file is."""
+    sep, point = _LEGACY_DIALECTS[dialect]
+    comma = with_first_column(original_example(_ROWS), _UNDATED[kind])
+    text = (
+        "\n".join(
+            sep.join([first, rest.replace(".", point)])
+            for first, rest in (line.split(",", 1) for line in comma.splitlines())
+        )
+        + "\n"
+    )
+    assert text.splitlines()[1] == f"{_UNDATED[kind][0]}{sep}0{point}2300"
+    for seasonality in (True, False):
+        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
+        answers = []
+        for data in (comma, text):
+            status, _, body = client.invoke(
+                json.dumps({"data": data, **doc}).encode(), "application/json"
+            )
+            assert status == 200, body
+            answers.append(body)
+        assert answers[1] == answers[0], seasonality
+    body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    (series,) = answer["series"]
+    assert series["name"] == "Popularity"
+    assert series["values"][:2] == [0.23, 0.21]

@@ -788,6 +788,26 @@ def test_a_legacy_first_data_row_without_a_date_is_no_header(first):
 _JAN = ["2020-01-01", "2020-01-02", "2020-01-03"]
 
 
+@pytest.mark.parametrize(
+    ("sep", "point"),
+    [(";", ","), (";", "."), ("\t", "."), ("\t", ",")],
+    ids=["sc", "sp", "tp", "tc"],
+)
+@pytest.mark.parametrize(
+    "firsts", [["a", "b", "c"], ["", "", ""], ["a", *_JAN[1:]]], ids=["labels", "blanks", "label"]
+)
+def test_a_legacy_file_without_dates_is_read_in_its_own_delimiter(sep, point, firsts):
+    """No row starting with a date or a number: the fallback read a `;` or tab file with
+    commas only (split at its decimal commas, or no data rows found). Now the same series as
+    the comma file's, header and rows."""
+    comma = "Time,Popularity\n" + "".join(f"{c},0.{5 + i}\n" for i, c in enumerate(firsts))
+    text = comma.replace(",", sep).replace(".", point)
+    (s,) = parse_table(comma, numeric_axis=True).series
+    (t,) = parse_table(text, numeric_axis=True).series
+    assert (t.name, t.labels, t.values.tolist()) == (s.name, s.labels, s.values.tolist())
+    assert (t.name, t.values.tolist()) == ("Popularity", [0.5, 0.6, 0.7])
+
+
 @pytest.mark.parametrize("head", ["", "Category: All categories\n\n"], ids=["first", "preamble"])
 @pytest.mark.parametrize(
     "firsts", [["a"], ["a", "b"], [""], ["a", "b", "c"]], ids=["label", "labels", "blank", "all"]
