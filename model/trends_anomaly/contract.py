@@ -500,16 +500,23 @@ _ISO_LABEL = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:T\d{2}(?::\d{2}(?::\d{2})?)?
 # The same in ISO 8601's basic form ("20200712", "20210602T1400"): `times` writes it in the
 # extended form, as it repeats the labels of a file that writes that ("2021-06-02T14:00").
 _BASIC_LABEL = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(?:(\d{2})(\d{2})?)?)?$")
+# A label in the basic form after the first, in "\n".join(labels) (3 ms for 100 000 labels;
+# a multiline ^\d{8}, 11 ms).
+_BASIC_IN_COLUMN = re.compile(r"\n[0-9]{8}")
 
 
 def _extended(labels: list[str]) -> list[str] | None:
     """Labels in ISO 8601's basic form written in its extended form, with the fields they
-    have ("20210602T14" as "2021-06-02T14"); None when one is not in the basic form."""
+    have ("20210602T14" as "2021-06-02T14"), those in the extended form as they are; None
+    when one is in neither."""
     out = []
     for label in labels:
         m = _BASIC_LABEL.match(label)
         if m is None:
-            return None
+            if not _ISO_LABEL.match(label):
+                return None
+            out.append(label)
+            continue
         y, mo, d, h, mi, sec = m.groups()
         time = "".join(f"{sep}{f}" for sep, f in (("T", h), (":", mi), (":", sec)) if f)
         out.append(f"{y}-{mo}-{d}{time}")
@@ -531,9 +538,11 @@ def iso_times(s: Series, basic: bool = True) -> list[str] | None:
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
     labels = s.labels
-    if _ISO_LABEL.match(labels[0]) and _ISO_LABEL.match(labels[-1]):
+    iso = bool(_ISO_LABEL.match(labels[0]) and _ISO_LABEL.match(labels[-1]))
+    # (One in the basic form among them, 20200205, is read with them: not repeated as is.)
+    if iso and not (basic and _BASIC_IN_COLUMN.search("\n".join(labels))):
         return labels
-    if basic and _BASIC_LABEL.match(labels[0]):
+    if basic and (iso or _BASIC_LABEL.match(labels[0])):
         extended = _extended(labels)
         if extended is not None:
             return extended

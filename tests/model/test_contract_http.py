@@ -1488,3 +1488,27 @@ def test_a_legacy_file_without_dates_is_read_in_its_own_delimiter(client, dialec
     (series,) = answer["series"]
     assert series["name"] == "Popularity"
     assert series["values"][:2] == [0.23, 0.21]
+
+
+@pytest.mark.parametrize("basic", ["20200205", "20200205T00"])
+def test_times_write_a_basic_form_label_among_iso_ones_in_the_extended_form(client, basic):
+    """A column of ISO dates with one written in the basic form (20200205) is read as one
+    column, but `times` repeated its labels because the first and last are ISO: the client
+    got '20200205' among '2020-01-29', which JavaScript's Date does not read."""
+    days = [str(np.datetime64("2020-01-01") + 7 * i) for i in range(60)]
+    mixed = [*days[:5], basic, *days[6:]]
+    status, iso = client.json(weekly_csv([i % 7 for i in range(60)], start="2020-01-01"))
+    assert status == 200, iso
+    body = "Week,x\n" + "".join(f"{d},{i % 7}\n" for i, d in enumerate(mixed))
+    series = {"name": "x", "timestamps": mixed, "values": [i % 7 for i in range(60)]}
+    for request in (
+        (body.encode(), "text/csv"),
+        (json.dumps({"series": [series]}).encode(), "application/json"),
+    ):
+        status, answer = client.json(*request)
+        assert status == 200, answer
+        times = answer["series"][0]["times"]
+        assert times[4:7] == ["2020-01-29", basic[:4] + "-02-05" + basic[8:], "2020-02-12"]
+        assert (
+            times[:5] + times[6:] == iso["series"][0]["times"][:5] + iso["series"][0]["times"][6:]
+        )
