@@ -434,6 +434,8 @@ def page_table() -> dict[str, Any]:
             "delimiters": list(trends.DELIMITERS),
             "date_cell": timeaxis.DATE_CELL.pattern,
             "compact_date": timeaxis.COMPACT_DATE.pattern,
+            # ISO 8601's basic form with a time (20210602T1400): the extended form's instants.
+            "basic_date_time": timeaxis.BASIC_DATE_TIME.pattern,
             "below_one_marks": list(trends.BELOW_ONE_MARKS),
             "missing_cells": sorted(trends.MISSING_CELLS),
             "sheet_error": trends.SHEET_ERROR.pattern,  # #N/A, #VALUE!, ...: missing too

@@ -10,7 +10,7 @@
 import { readCsv } from "./csv-read.js";
 import { mixedFormats } from "./dateformats.js";
 import {
-  BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
+  BASIC_DATE_TIME, BELOW_ONE_MARKS, COMPACT_DATE, DATE_CELL, DELIMITERS, FIRST_CELL_END, LEGACY_ENCODINGS, LEGACY_HEAD_LINES,
   MAX_POINTS, MAX_SERIES, MISSING_CELLS, NOT_CSV, SERIAL_DATE, SHEET_ERROR, OTHER_EXPORTS, OTHER_EXPORTS_HEAD_CHARS, PREAMBLE_KEY, TRENDS_HOW,
 } from "./rules.js";
 import { formatBytes, formatCount } from "./format.js";
@@ -126,7 +126,9 @@ function looksBinary(bytes) {
   return control > head.length * 0.02;
 }
 
-const isDate = (cell) => DATE_CELL.test(cell) || COMPACT_DATE.test(cell.trim());
+// As timeaxis.looks_like_date: a date as most files write it, yyyymmdd (20200712), or ISO 8601's
+// basic form with a time (20210602T1400), which the model reads as 2021-06-02T14:00.
+const isDate = (cell) => DATE_CELL.test(cell) || COMPACT_DATE.test(cell.trim()) || BASIC_DATE_TIME.test(cell.trim());
 const isNumber = (cell) => cell.trim() !== "" && Number.isFinite(Number(cell.trim()));
 const isPlainNumber = (cell) => isNumber(cell) && !COMPACT_DATE.test(cell.trim()); // not 20200712
 const isBelowOne = (cell) => BELOW_ONE_MARKS.includes(cell.trim().slice(0, 1));

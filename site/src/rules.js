@@ -22,6 +22,7 @@ export const DELIMITERS = table.file.delimiters;
 export const FIRST_CELL_END = new RegExp(charClass(DELIMITERS.join(""))); // where a line's first cell ends
 export const DATE_CELL = new RegExp(table.file.date_cell);
 export const COMPACT_DATE = new RegExp(table.file.compact_date);
+export const BASIC_DATE_TIME = new RegExp(table.file.basic_date_time); // 20210602T1400: 2021-06-02T14:00
 export const BELOW_ONE_MARKS = table.file.below_one_marks;
 export const MISSING_CELLS = new Set(table.file.missing_cells);
 export const SHEET_ERROR = new RegExp(table.file.sheet_error); // a spreadsheet's #N/A, #VALUE!, ...: missing

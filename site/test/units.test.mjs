@@ -559,6 +559,29 @@ test("bad files get a message for a person, never a pass", () => {
   assert.match(problem("names.csv", bytesOf("Week,term\n2020-01-05,a\n2020-01-12,b\n")), /no column of numbers/);
 });
 
+test("a first column in ISO 8601's basic form with a time is read as the extended form is", () => {
+  // The hourly export re-saved with 20210602T14 (…T1400, …T140000, each with or without Z) for
+  // 2021-06-02T14: the model reads it as the same instants (timeaxis.BASIC_DATE_TIME), and the
+  // page said "This file has no column of dates" when it was chosen.
+  const hourly = readFileSync(join(DATA, "en_hourly7d_2terms.csv"), "utf8");
+  const extended = checkFile("h.csv", bytesOf(hourly), MB);
+  const basic = (tail) => hourly.replace(/^(\d{4})-(\d{2})-(\d{2})T(\d{2})/gm, `$1$2$3T$4${tail}`);
+  for (const tail of ["", "00", "0000", "Z", "00Z", "0000Z"]) {
+    const found = checkFile("h.csv", bytesOf(basic(tail)), MB);
+    assert.deepEqual([found.terms, found.rows, found.ranges], [extended.terms, extended.rows, extended.ranges], tail);
+  }
+  const lower = checkFile("d.csv", bytesOf("d,v\n20210602T1400,1\n20210602T1500,2\n"), MB);
+  assert.equal(lower.rows, 2);
+  // A cell of that form that is no date is left to the model, which names it, as it names
+  // 2020-13-05 or 20201305 ("The first column must hold dates; '20211399T1400' is not one.").
+  const noDate = basic("00").replace("20210602T1600", "20211399T1400");
+  assert.equal(checkFile("n.csv", bytesOf(noDate), MB).rows, extended.rows);
+  // Not the basic form: a small t or z, a zone offset, a fraction; digits alone stay numbers.
+  for (const cell of ["20210602t1400", "20210602T1400z", "20210602T1400+0200", "20210602T140000.5", "20210602T1"]) {
+    assert.match(problem("x.csv", bytesOf(`d,v\n${cell},1\n${cell},2\n`)), /no column of dates/, cell);
+  }
+});
+
 test("a spreadsheet error or a stray cell in a column of numbers leaves the term to the model", () => {
   // The model reads #N/A and the dashes as missing, and names a stray cell ("ca. 20") in its answer:
   // the page refused a one-term file with either as having no column of numbers.
