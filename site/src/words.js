@@ -4,11 +4,14 @@
  */
 import { formatNumber, plural } from "./format.js";
 import { parseTimestamp } from "./timestamps.js";
-import { BELOW_ONE_VALUE, methodNamed } from "./rules.js";
+import { BASIC_DATE_TIME, BELOW_ONE_VALUE, COMPACT_DATE, methodNamed } from "./rules.js";
 
 // A date as Google Trends' own exports write it: 2020-07-12, 2004-01, 2021-06-02T14, ...; or
-// as ISO 8601's basic form, a spreadsheet's yyyymmdd (20200712): one reading, as the model's.
-const ISO_DAY = /^(\d{4}-\d{2}(-\d{2})?([T ]\d|$)|\d{8}$)/;
+// in ISO 8601's basic form, a spreadsheet's yyyymmdd (20200712) or a date and time
+// (20210602T14, 20210602T1400, 20210602T140000, each with or without Z; the model's
+// timeaxis.COMPACT_DATE and BASIC_DATE_TIME): one reading each, as the model's.
+const EXTENDED_DAY = /^\d{4}-\d{2}(-\d{2})?([T ]\d|$)/;
+const isIsoDay = (label) => EXTENDED_DAY.test(label) || COMPACT_DATE.test(label) || BASIC_DATE_TIME.test(label);
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export const BELOW_ONE_NOTE = `Google Trends writes "<1" for interest under 1; it is read as ${BELOW_ONE_VALUE}.`;
@@ -224,15 +227,16 @@ function datesWritten(text, series, at, frequency) {
 
 /**
  * A warning about the whole file as the list above the charts says it: each of the series'
- * dates in it that the model wrote in ISO (or yyyymmdd), as the file does ("2019-01-06 to 2019-12-29"),
- * written as the rest of the page writes dates ("6 Jan 2019 to 29 Dec 2019"). A date spelt
+ * dates in it that the model wrote in ISO (or its basic form: 20200712, 20210602T1400), as
+ * the file does ("2019-01-06 to 2019-12-29"), written as the rest of the page writes dates
+ * ("6 Jan 2019 to 29 Dec 2019"). A date spelt
  * another way is kept: a spreadsheet's spelling may be what the warning is about ("Dates such
  * as 1/1/04 can be read day-first or month-first").
  */
 export function warningWords(warning, answer) {
   let text = String(warning);
   for (const series of answer?.series || []) {
-    const at = new Map([...labelIndex(series)].filter(([label]) => ISO_DAY.test(label)));
+    const at = new Map([...labelIndex(series)].filter(([label]) => isIsoDay(label)));
     text = datesWritten(text, series, at, answer.frequency);
   }
   return text;

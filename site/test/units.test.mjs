@@ -1181,6 +1181,23 @@ test("a warning writes yyyymmdd dates as the page does, and keeps two spellings 
   assert.equal(warningWords("the same date, 20210530: both kept", compact), "the same date, 30 May 2021: both kept");
 });
 
+test("a warning writes ISO 8601's basic-form times (20210604T0200) as the page does", () => {
+  // The model's `times` for them are the extended form; its warnings name the cells as written.
+  const stamps = ["20210604T01", "20210604T0200", "20210604T090000", "20210604T1000Z", "20210604T1100"];
+  const basic = {
+    frequency: "hourly",
+    series: [{ name: "a", timestamps: stamps, times: ["2021-06-04T01", "2021-06-04T02:00", "2021-06-04T09:00:00", "2021-06-04T10:00", "2021-06-04T11:00"] }],
+  };
+  assert.equal(
+    warningWords("no rows between 20210604T0200 and 20210604T090000 (6 hourly points missing)", basic),
+    "no rows between 4 Jun 2021, 02:00 and 4 Jun 2021, 09:00 (6 hourly points missing)",
+  );
+  assert.equal(warningWords("the same date, 20210604T01: both kept", basic), "the same date, 4 Jun 2021, 01:00: both kept");
+  assert.equal(warningWords("at 20210604T1000Z", basic), "at 4 Jun 2021, 10:00");
+  // A word that only looks like one (not a label of the series) stays as written.
+  assert.equal(warningWords("no rows after 20210604T1200", basic), "no rows after 20210604T1200");
+});
+
 test("a season too long for a term is said under its chart, with what to do", () => {
   const answer = { method: "auto", parameters: { period: 52 } };
   const series = { values: new Array(66).fill(1), parameters: { period: null, period_source: "parameter:too_short" } };

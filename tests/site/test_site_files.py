@@ -353,6 +353,34 @@ def test_a_warning_writes_yyyymmdd_dates_as_the_page_does(
     assert problems == []
 
 
+def _hourly_gap(basic: bool) -> bytes:
+    """The hourly export less six hours (4 Jun 2021, 03:00 to 08:00); with ``basic``, its dates
+    written in ISO 8601's basic form (20210604T0200 for 2021-06-04T02), which the model reads
+    as the same instants."""
+    lines = (DATA / "en_hourly7d_2terms.csv").read_text().splitlines()
+    rows = lines[3:]
+    del rows[37:43]
+    if basic:
+        rows = [f"{r[:10].replace('-', '')}{r[10:13]}00{r[13:]}" for r in rows]
+    return "\n".join([*lines[:3], *rows]).encode() + b"\n"
+
+
+def test_a_warning_writes_iso_basic_form_times_as_the_page_does(
+    page: Any, stack: Any, problems: list
+) -> None:
+    """An hourly export in ISO 8601's basic form with six hours missing: the gap's warning said
+    "No rows between 20210604T0200 and 20210604T0900" where the same file in the extended form
+    says "4 Jun 2021, 02:00", as the charts, readout and table beside it do."""
+    basic = _hourly_gap(basic=True)
+    assert b"\n20210604T0200," in basic and b"\n20210604T0900," in basic  # the case itself
+    extended = _warnings_for(page, stack, "gap.csv", _hourly_gap(basic=False))
+    assert extended[0].startswith("No rows between 4 Jun 2021, 02:00 and 4 Jun 2021, 09:00 ("), (
+        extended
+    )
+    assert _warnings_for(page, stack, "gap.csv", basic) == extended
+    assert problems == []
+
+
 def test_two_spellings_of_one_date_stay_as_the_file_writes_them(
     page: Any, stack: Any, problems: list
 ) -> None:
