@@ -25,7 +25,7 @@ from deploy.aws import Aws, CallLog, CredentialsLapsed, DeployError, Interrupted
 from deploy.aws_errors import CREDENTIAL_KINDS, ErrorKind, classify, hint, lapsed
 from deploy.bootstrap import cli as bootstrap_cli
 from deploy.config import ConfigError, ConfigFile, load_config_file
-from deploy.engine import Engine
+from deploy.engine import Engine, stop_on
 from deploy.executor import INTERRUPTED
 from deploy.failures import Incomplete, outside_steps
 from deploy.image_ref import account_of, image_problem, project_image_problem
@@ -850,6 +850,7 @@ def _write_summary_quietly(path: Path | None, summary: dict[str, Any]) -> None:
 def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     """The destroy itself; ``run`` kept at where it is and what it deleted."""
     actions, world = eng.destroy_plan()
+    stop_on(actions)  # before the plan is shown and --yes asked for, as apply's plan stops
     kept = [r.name for r in world.of_kind("ecr_repository") if getattr(r, "shared", False)]
     kept_roles = stacks.kept_roles(world, eng.names)
     unowned = eng.kept  # not this project's, and what of its own they still use

@@ -88,8 +88,10 @@ def _creates_its_repository(actions: list[Action], uri: str, names: Names) -> bo
     )
 
 
-def _stop_on(actions: Iterable[Action]) -> None:
-    """Raise `Stopped` with every `Stop` of ``actions`` (`plan.stops`), before any change."""
+def stop_on(actions: Iterable[Action]) -> None:
+    """Raise `Stopped` with every `Stop` of ``actions`` (`plan.stops`), before any change:
+    apply's plan, the image's roles, destroy's plan (`Engine.start_destroy`, and `destroy`'s
+    first read, before it asks for --yes)."""
     stopped = stops(actions)
     if stopped:
         raise Stopped("\n".join(stopped) + "\nNothing was changed.")
@@ -256,7 +258,7 @@ class Engine:
         specs = iam_resource.desired(self.cfg, inputs)
         self.check_owner(roles, Desired.of(specs))
         mine = stacks.owned(roles, self.names)
-        _stop_on(iam_resource.plan_role(s, mine.get("iam_role", s.name)) for s in specs)
+        stop_on(iam_resource.plan_role(s, mine.get("iam_role", s.name)) for s in specs)
 
     def check_owner_before_lock(self) -> None:
         """`check_owner` on the stack's bucket, before apply takes its lock: the lock is an
@@ -320,7 +322,7 @@ class Engine:
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
         actions, used = stacks.spare_used(actions, world, by="apply")
-        _stop_on(actions)  # else apply would run the actions before the stop's, then stop
+        stop_on(actions)  # else apply would run the actions before the stop's, then stop
         kept = stacks.kept_unowned(world, self.names, by="apply") + used
         notes += kept
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
@@ -398,18 +400,29 @@ class Engine:
     def destroy(self, hook: Hook | None = None) -> list[Action]:
         """Delete every resource of the stack, going on past one that refuses with every
         other that does not need it gone first; raises `failures.Incomplete` (every failure,
-        what was left because of it) after trying them all."""
-        return self.start_destroy(hook, say_kept=False).finish()
+        what was left because of it) after trying them all. A stop its plan holds (a role's
+        managed policy attached by hand) raises `Stopped` first, before any deletion."""
+        return self.start_destroy(hook, say_kept=False, stop_first=True).finish()
 
-    def start_destroy(self, hook: Hook | None = None, say_kept: bool = True) -> Teardown:
+    def start_destroy(
+        self, hook: Hook | None = None, say_kept: bool = True, stop_first: bool = False
+    ) -> Teardown:
         """Destroy's plan with its leading actions started (`planner.leading_kinds`: the
         distribution's disable, the endpoint's autoscaling and DeleteEndpoint, each a change
         AWS takes minutes to finish by itself); `Teardown.finish` waits for those, then runs
         the rest. The sweep starts every stack so before finishing any, so the disables and
         the endpoints' deletions overlap across stacks. ``say_kept``: log each resource it
         leaves because this project did not make it (the sweep's; `destroy` says them before
-        it asks for --yes)."""
+        it asks for --yes). ``stop_first`` (`destroy`'s): a `Stop` of the plan (one of the
+        stack's roles with a managed policy attached by hand, which the deploy role may not
+        detach) raises `Stopped` with every one before any deletion, as apply's plan does
+        (`stop_on`): the stack stays whole until a human detaches it. The unattended sweep
+        goes on past that role with every other resource instead (the `Stop` step fails
+        that action alone, exit 1 naming it), so an idle preview's endpoint is not billed
+        until someone comes."""
         actions, world = self.destroy_plan()
+        if stop_first:
+            stop_on(actions)
         for line in self.kept if say_kept else ():
             self.log(line)
         teardown = self.executor(world).teardown(actions, planner.dependencies(self.types), hook)

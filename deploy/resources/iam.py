@@ -461,9 +461,11 @@ def _no_attached(role: str) -> Check:
 
 def delete_role(seen: SeenRole, reason: str = "destroy") -> Action:
     """The role's inline policies, then the role. A managed policy attached by hand (which the
-    deploy role may not detach) is looked for first: seen by the plan, it stops before any call;
-    else read again right before the deletes (`_no_attached`). Either way the stop leaves the
-    role with its inline policies, not half deleted."""
+    deploy role may not detach) is looked for first: seen by the plan, it is the action's
+    `Stop` (`destroy` stops on it before any deletion, `engine.stop_on`; the previews sweep
+    reaches it as a step, before any call of this role); else read again right before the
+    deletes (`_no_attached`). Either way the stop leaves the role with its inline policies,
+    not half deleted."""
     steps: list[Step] = [
         _refuse_attached(seen.name, seen.attached) if seen.attached else _no_attached(seen.name)
     ]

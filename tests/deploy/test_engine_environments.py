@@ -301,6 +301,34 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
     assert "iam:DeleteRole failed: AWS said DeleteConflict: in a profile" in out
 
 
+def test_the_sweep_goes_on_past_a_previews_role_with_a_managed_policy_attached_by_hand(
+    project: Path, capsys
+) -> None:
+    """`destroy` stops on such a role before any deletion (a human runs it and can detach the
+    policy); the sweep runs unattended, so it deletes the rest of the idle preview (its
+    endpoint is billed by the hour) and leaves that role whole, said with the detach command,
+    exit 1."""
+    from deploy.resources import iam as iam_resource
+
+    cfg = _staged(project)
+    target = Target(PROJECT, "us-east-1", "", "octo/trends", previews=True)
+    bootstrap_apply(Aws("us-east-1", session()), target)
+    _apply_previews(capsys, project, cfg, (7,))
+    role = f"{PROJECT}-pr-7-sagemaker"
+    client = session().client("iam")
+    doc = iam_resource.document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    arn = client.create_policy(PolicyName="by-hand", PolicyDocument=json.dumps(doc))["Policy"]
+    client.attach_role_policy(RoleName=role, PolicyArn=arn["Arn"])
+    inline = client.list_role_policies(RoleName=role)["PolicyNames"]
+    rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "", "--yes")
+    assert rc == 1, out
+    said = " ".join(out.split())
+    assert f"detach-role-policy --role-name {role}" in said, out
+    assert "Nothing was changed" not in said, out
+    assert _counts(_of(inventory(), f"{PROJECT}-pr-7")) == {"iam_roles": 1}, out
+    assert client.list_role_policies(RoleName=role)["PolicyNames"] == inline
+
+
 def test_a_preview_whose_destroy_left_resources_not_ours_is_not_said_removed(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:

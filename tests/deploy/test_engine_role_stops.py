@@ -13,8 +13,16 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
+from deploy.engine import Engine
 from deploy.resources import iam
-from tests.deploy.deploy_helpers import ENVIRONMENTS, IMAGE, PROJECT, inventory, session
+from tests.deploy.deploy_helpers import (
+    ENVIRONMENTS,
+    IMAGE,
+    PROJECT,
+    inventory,
+    on_every_session,
+    session,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 # The stack's second role: the plan creates the first (the SageMaker one) before it.
@@ -141,3 +149,98 @@ def test_destroy_stops_on_a_managed_policy_with_the_role_as_it_was(project: Path
     assert client.list_role_policies(RoleName=ROLE)["PolicyNames"] == [inline]
     attached = client.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [EXTRA]
+
+
+def _deployed_with_a_managed_policy(project: Path, role: str) -> str:
+    """The whole stack applied, then a managed policy attached by hand to ``role``."""
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE]) == 0
+    client = session().client("iam")
+    policy = iam.document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    client.create_policy(PolicyName="extra", PolicyDocument=json.dumps(policy))
+    client.attach_role_policy(RoleName=role, PolicyArn=EXTRA)
+    return cfg
+
+
+def test_destroys_stop_seen_when_it_reads_comes_before_any_deletion(
+    project: Path, capsys, image_pushed: None, tmp_path: Path
+) -> None:
+    """A deployed stack whose SageMaker role has a managed policy attached by hand: destroy
+    (without --yes too) says the stop as apply does, and deletes nothing. Seen before:
+    `destroy --yes` deleted the other 17 resources (the endpoint, the bucket and the site
+    with them), then exited 1 at that role."""
+    role = f"{PROJECT}-sagemaker"
+    cfg = _deployed_with_a_managed_policy(project, role)
+    before = inventory()
+    summary = tmp_path / "summary.json"
+    capsys.readouterr()
+    for more in ([], ["--yes", "--summary-json", str(summary)]):
+        code = main(["--config", cfg, "destroy", *more])
+        said = capsys.readouterr()
+        err = " ".join(said.err.split())
+        assert code == 1, (more, said)
+        assert STOPS["attached"][1](role) in err, (more, err)
+        assert "Nothing was changed" in err, (more, err)
+        assert inventory() == before, f"destroy {more} changed the stack"
+    written = json.loads(summary.read_text())
+    assert (written["status"], written["removed"]) == ("failed", []), written
+    assert STOPS["attached"][1](role) in " ".join(written["error"].split()), written
+
+
+def test_destroys_stop_attached_before_its_lock_comes_before_any_deletion(
+    project: Path, capsys, image_pushed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policy attached after destroy's first read, before it holds the stack's lock:
+    the read under the lock, before the deletions, stops on it as the first one would."""
+    role = f"{PROJECT}-sagemaker"
+    cfg = _deployed_with_a_managed_policy(project, role)
+    client = session().client("iam")
+    client.detach_role_policy(RoleName=role, PolicyArn=EXTRA)
+    before = inventory()
+    read = Engine.destroy_plan
+    reads: list[int] = []
+
+    def attached_after_the_first(self: Engine, *args, **kwargs):  # type: ignore[no-untyped-def]
+        got = read(self, *args, **kwargs)
+        if not reads:
+            client.attach_role_policy(RoleName=role, PolicyArn=EXTRA)
+        reads.append(1)
+        return got
+
+    monkeypatch.setattr(Engine, "destroy_plan", attached_after_the_first)
+    capsys.readouterr()
+    code = main(["--config", cfg, "destroy", "--yes"])
+    said = capsys.readouterr()
+    err = " ".join(said.err.split())
+    assert code == 1, said
+    assert len(reads) == 2, "destroy read what exists once more under its lock"
+    assert STOPS["attached"][1](role) in err, err
+    assert "Nothing was changed" in err, err
+    assert inventory() == before, "the stopped destroy changed the stack"
+
+
+def test_a_managed_policy_attached_while_destroy_runs_leaves_its_role_whole(
+    project: Path, capsys, image_pushed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attached once destroy's deletions started (its endpoint takes minutes to go first): the
+    role's check right before its deletes (iam:ListAttachedRolePolicies) stops on it, the role
+    kept with its inline policy; destroy goes on past it with every other resource."""
+    role = f"{PROJECT}-sagemaker"
+    cfg = _deployed_with_a_managed_policy(project, role)
+    client = session().client("iam")
+    client.detach_role_policy(RoleName=role, PolicyArn=EXTRA)
+    inline = client.list_role_policies(RoleName=role)["PolicyNames"]
+
+    def attach(**_: object) -> None:
+        client.attach_role_policy(RoleName=role, PolicyArn=EXTRA)
+
+    on_every_session(monkeypatch, ("after-call.sagemaker.DeleteEndpoint", attach))
+    capsys.readouterr()
+    code = main(["--config", cfg, "destroy", "--yes"])
+    said = capsys.readouterr()
+    err = " ".join(said.err.split())
+    assert code == 1, said
+    assert STOPS["attached"][1](role) in err, err
+    assert "Nothing was changed" not in err, err
+    assert inventory()["iam_roles"] == [role]
+    assert client.list_role_policies(RoleName=role)["PolicyNames"] == inline
