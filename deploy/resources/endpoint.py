@@ -31,7 +31,7 @@ and re-creates it (or re-issues the update) a bounded number of times, and says 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,8 +40,20 @@ from deploy import budget
 from deploy.aws import DeployError, WaitFailed, tag_list
 from deploy.aws_errors import ErrorKind, endpoint_failure
 from deploy.config import DeploymentConfig
+from deploy.executor import Stopped
 from deploy.naming import VARIANT
-from deploy.plan import Action, Call, Change, Poll, Recovery, Ref, Step, Wait, differences
+from deploy.plan import (
+    Action,
+    Call,
+    Change,
+    Check,
+    Poll,
+    Recovery,
+    Ref,
+    Step,
+    Wait,
+    differences,
+)
 from deploy.resources import endpoint_config
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed, sagemaker_tags
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING, config_spec
@@ -523,8 +535,42 @@ def _served_tags(config: str, left: str | None) -> list[dict[str, str]]:
     return tag_list(_served(config, left))
 
 
+def _as_planned(name: str, want: str, serving: str | None, status: str) -> Check:
+    """Right before a switch planned while the endpoint was ``status`` (InService or
+    OutOfService) on ``serving``: it still is. Changed since (the plan came minutes earlier:
+    the image's build and push, the new model and config) by an UpdateEndpoint by hand (a
+    rollback in the console, say) or busy (a scaling activity), the switch would override
+    that change and record ``serving`` as the config served before though another one served
+    (one the plan's clean-up, made for ``serving``, may delete), or SageMaker would refuse
+    it while busy ("Cannot update in-progress endpoint"). So it stops there, nothing switched
+    or recorded; the next apply plans from what serves then (and waits out an update)."""
+
+    def check(aws: Aws, log: Callable[[str], None]) -> None:
+        ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name) or {}
+        now, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
+        if config == serving and now in ("InService", "OutOfService"):
+            return
+        found = f"is {now} on {config}" if ep else "is gone"
+        raise Stopped(
+            f"endpoint {name} {found} now, not {status} on {serving} as when this apply "
+            f"planned its switch to {want}: it was changed outside this apply since (an "
+            "UpdateEndpoint by hand, a scaling activity), and switching now would override "
+            f"that change and record {serving} as the config served before, so nothing was "
+            "switched: run the command again, which plans from what the endpoint serves then"
+        )
+
+    return Check(
+        f"endpoint {name} is still {status} on {serving}, as planned (sagemaker:DescribeEndpoint)",
+        check,
+    )
+
+
 def _switch(
-    spec: EndpointSpec, serving: str | None, role_is_new: bool = False, settle_first: bool = False
+    spec: EndpointSpec,
+    serving: str | None,
+    role_is_new: bool = False,
+    settle_first: bool = False,
+    status: str = "InService",
 ) -> tuple[Step, ...]:
     """UpdateEndpoint, then the record of what was asked (after the call, so an apply that
     stops in between never reads as a rollback), the wait, and once InService the record of
@@ -532,10 +578,12 @@ def _switch(
 
     ``settle_first``: the endpoint was busy when planned (an update to ``serving`` goes on).
     First wait until it settles, then read the config it serves: that one is what the switch
-    leaves and records as served before, ``serving`` only if that update landed."""
+    leaves and records as served before, ``serving`` only if that update landed. Else it was
+    ``status`` (InService, OutOfService) on ``serving``, read again right before the switch
+    (`_as_planned`): the record's previous is that one, as it still serves."""
     recover = _reswitch(spec) if role_is_new else None
     served: dict[str, str] | Ref = _served(spec.config, serving)
-    first: tuple[Step, ...] = ()
+    first: tuple[Step, ...] = (_as_planned(spec.name, spec.config, serving, status),)
     switch = _switch_call(spec)
     if settle_first:
         first = (_wait_settled(spec.name, spec.wait_timeout_s), _read_serving(spec.name))
@@ -654,7 +702,11 @@ def plan_endpoint(
         if rollback:
             reason = f"{rollback}: {reason}"
         busy = seen.status in TRANSITIONAL
-        steps = (*_switch(spec, leaving, role_is_new, busy), *then, *_tags(spec, changes))
+        steps = (
+            *_switch(spec, leaving, role_is_new, busy, seen.status),
+            *then,
+            *_tags(spec, changes),
+        )
         if busy:
             doing = f" from {seen.config} to {leaving}" if leaving != seen.config else ""
             reason = f"endpoint is {seen.status}{doing}: wait for it, then {reason}"

@@ -186,3 +186,36 @@ def test_a_rollback_to_the_wanted_config_while_waiting_calls_no_update(project: 
     arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
     tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
     assert (tags[SERVING], tags[REQUESTED]) == (good, good), tags
+
+
+def test_a_rollback_by_hand_during_an_apply_stops_its_switch_before_overriding_it(
+    project: Path,
+) -> None:
+    """B serves (A before it); an apply of image C plans its switch from B, and while its
+    earlier steps run the on-call rolls back by hand (UpdateEndpoint to A, in the console).
+    Seen before: the apply switched to C over that rollback, recorded B as the config served
+    before (A served), and its clean-up, planned for B, deleted A. Now it stops right before
+    its UpdateEndpoint, nothing switched, recorded or deleted: A serves on; the next apply
+    plans from A."""
+    from deploy.aws import DeployError
+
+    engine(project).apply()
+    good = _served_config()
+    engine(project, image=IMAGE2).apply()
+    bad = _served_config()
+    eng = engine(project, image=IMAGE2.replace("test-2", "test-3"))
+    planned = eng.plan()
+    sm = session().client("sagemaker")
+    tags_before = sm.list_tags(
+        ResourceArn=sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    )
+    sm.update_endpoint(EndpointName=PROJECT, EndpointConfigName=good)  # by hand, at once on moto
+    assert _served_config() == good
+    with pytest.raises(DeployError) as err:
+        eng.apply(planned)
+    words = " ".join(str(err.value).split())
+    assert f"is InService on {good} now, not InService on {bad} as when this apply" in words
+    assert _served_config() == good
+    assert good in inventory()["endpoint_configs"], inventory()["endpoint_configs"]
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == tags_before["Tags"]

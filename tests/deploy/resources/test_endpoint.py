@@ -109,6 +109,8 @@ def test_switch_with_the_canary_policy_and_tag_drift() -> None:
         "the new one is healthy"
     )
     with Stubber(aws.client("sagemaker")) as stub:
+        # Right before the switch: still InService on the config the plan saw.
+        stub.add_response("describe_endpoint", describe("InService", "c-old"))
         stub.add_response(
             "update_endpoint",
             {"EndpointArn": ARN},
@@ -141,6 +143,37 @@ def test_switch_with_the_canary_policy_and_tag_drift() -> None:
         stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": TAG_LIST})
         execute(aws, action)
         stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        (("InService", "c-hand"), "is InService on c-hand"),  # an UpdateEndpoint by hand
+        (("Updating", "c-old"), "is Updating on c-old"),  # a scaling activity, say
+    ],
+)
+def test_a_switch_planned_while_in_service_stops_when_the_endpoint_changed_since(
+    now: tuple[str, str], said: str
+) -> None:
+    """Planned InService on c-old; by the switch (after the image's build and push, the new
+    model and config: minutes) the endpoint serves another config (an UpdateEndpoint by hand,
+    a rollback in the console), or is busy. Seen before: UpdateEndpoint to the new config
+    straight away (the Stubber, expecting DescribeEndpoint, got UpdateEndpoint), which
+    overrides that change and then records c-old as the config served before, though
+    c-hand did (and the plan's clean-up deletes c-hand when it is ours); Updating, SageMaker
+    refuses UpdateEndpoint ("Cannot update in-progress endpoint"). Now DescribeEndpoint right
+    before it stops there, nothing switched or recorded, with what to do."""
+    s = spec()
+    action = ep.plan_endpoint(s, seen(cfg="c-old"))
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response("describe_endpoint", describe(*now), {"EndpointName": s.name})
+        with pytest.raises(DeployError) as err:
+            execute(aws, action)
+        stub.assert_no_pending_responses()
+    words = " ".join(str(err.value).split())
+    assert f"endpoint trends-anomaly {said} now, not InService on c-old as when this" in words
+    assert "nothing was switched" in words and "run the command again" in words, words
 
 
 def test_a_switch_after_a_wait_records_the_config_serving_when_it_starts() -> None:
@@ -280,7 +313,9 @@ def test_the_wait_fails_on_failed_rollback_out_of_service_and_disappearance() ->
 def test_no_deployment_config_for_all_at_once() -> None:
     assert ep.deployment_config(config().endpoint.deployment, 1800) is None
     s = spec()
-    assert "DeploymentConfig" not in ep.plan_endpoint(s, seen(cfg="c-old")).steps[0].params
+    steps = ep.plan_endpoint(s, seen(cfg="c-old")).steps
+    (update,) = [c for c in steps if getattr(c, "operation", "") == "UpdateEndpoint"]
+    assert "DeploymentConfig" not in update.params
 
 
 def test_destroy_waits_out_a_rollout_and_the_deletion() -> None:
