@@ -9,9 +9,9 @@
  * - spreadsheet dates, 7/12/2020, 12.07.20, 12-07-2020 with an optional time
  *   (timeaxis._NUMERIC_DATE, day before year): one layout for the whole column (separator and
  *   year width), and one day/month order for the whole column, month-first or day-first.
- * A column with a cell of any other kind (a month name, a zone, 2020/07/12, yyyymmdd, 17-05-15,
- * which numpy reads as the year 17, a cell that is no date) is left to the model, which names
- * what it finds.
+ * A column with a cell of any other kind (a month name, a zone, 2020/07/12, yyyymmdd, a cell
+ * that is no date) is left to the model, which names what it finds. 17-05-15 is a spreadsheet
+ * date (dd-mm-yy) here as in the model, which no longer lets numpy read it as the year 17.
  */
 
 const ISO_DATE = /^(\d{4})-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?)?)?$/;
@@ -52,9 +52,6 @@ export function readCell(cell) {
   }
   const m = NUMERIC_DATE.exec(text);
   if (!m || m[1].length === 4 || (m[4].length !== 2 && m[4].length !== 4)) return null;
-  // numpy reads 17-05-15 (two-digit month and day after a '-') as the year 17, ISO: the model
-  // reads such a cell beside ISO dates, so it is left to the model.
-  if (m[2] === "-" && m[3].length === 2 && m[4].length === 2) return null;
   if (!isClock(m[5], m[6], m[7], m[8])) return null;
   const [a, b, c] = [Number(m[1]), Number(m[3]), Number(m[4])];
   const year = m[4].length === 4 ? c : c < 30 ? 2000 + c : 1900 + c; // as Excel and Sheets

@@ -389,6 +389,9 @@ test("mixedFormats names the two cells the model names when a column mixes forma
   assert.deepEqual(mixedFormats(iso), [0, 3]);
   assert.deepEqual(mixedFormats(["1/5/2020", "1/12/2020", "17.1.2020"]), [0, 2]); // '/' and '.'
   assert.deepEqual(mixedFormats(["1/5/2020", "1/12/20"]), [0, 1]); // four- and two-digit years
+  // dd-mm-yy with '-': the model reads 21-10-20 as 21/10/20 (numpy read it as the year 21)
+  assert.deepEqual(mixedFormats(["2021-01-03", "2021-01-10", "21-10-20", "2021-01-24"]), [0, 2]);
+  assert.deepEqual(mixedFormats(["05-17-15 10:00", "17-05-15 11:00"]), [0, 1]); // two orders
 });
 
 test("mixedFormats finds nothing in a column the model reads, or one it leaves to the model", () => {
@@ -397,15 +400,16 @@ test("mixedFormats finds nothing in a column the model reads, or one it leaves t
     weeks.map((d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`), // month-first
     weeks.map((d) => `${d.getUTCDate()}.${d.getUTCMonth() + 1}.${d.getUTCFullYear() % 100}`), // day-first
     weeks.map((d) => `${d.getUTCDate()}-${d.getUTCMonth() + 1}-${d.getUTCFullYear()}`),
+    ["17-05-15", "24-05-15", "31-05-15", "07-06-15"], // dd-mm-yy: not the years 17 to 31
     Array.from({ length: 12 }, (_, m) => `${m + 1}/1/2020`), // either order: the step decides
     ["2021-06-02", "2021-06-02T14", "2021-06-02 15:00", "2021-06"], // numpy's ISO
     usLog(),
     ["1/13/2020 2:13 PM", "1/14/2020 12:00 AM"],
   ];
   for (const cells of read) assert.equal(mixedFormats(cells), null, cells.slice(0, 3).join(" "));
-  // Left to the model: numpy reads 17-05-15 as the year 17 beside ISO dates (and reads the
-  // column); a month name, a cell no date.
-  for (const cells of [["2020-01-05", "17-05-15"], ["Jan-04", "2004-02-01"], ["2020-01-05", "13/13/2020", "1/13/2020"]]) {
+  // Left to the model: a month name, a cell no date (17-05, 17-05-15T10, which numpy read as
+  // the year 17 and the model now names as no date).
+  for (const cells of [["Jan-04", "2004-02-01"], ["2020-01-05", "13/13/2020", "1/13/2020"], ["2020-01-05", "17-05"], ["2020-01-05", "17-05-15T10"]]) {
     assert.equal(mixedFormats(cells), null, cells.join(" "));
   }
 });

@@ -1512,3 +1512,54 @@ def test_times_write_a_basic_form_label_among_iso_ones_in_the_extended_form(clie
         assert (
             times[:5] + times[6:] == iso["series"][0]["times"][:5] + iso["series"][0]["times"][6:]
         )
+
+
+def _both_shapes(cells: list[str], values: list[float]) -> list[tuple[bytes, str]]:
+    """The same column as a CSV upload and as a JSON series."""
+    body = "Week,x\n" + "".join(f"{d},{v}\n" for d, v in zip(cells, values, strict=True))
+    series = {"name": "x", "timestamps": cells, "values": values}
+    return [
+        (body.encode(), "text/csv"),
+        (json.dumps({"series": [series]}).encode(), "application/json"),
+    ]
+
+
+@pytest.mark.parametrize("written", ["%d-%m-%y", "%m-%d-%y"])
+def test_two_digit_years_after_dashes_are_answered_as_their_days(client, written):
+    """A weekly column re-saved as dd-mm-yy (17-05-15) or mm-dd-yy was read as the years 1 to
+    99 (numpy's ISO reader): a 200 of rows sorted into another order, a 2557-day step and no
+    season. Now the answer is the ISO column's, in CSV uploads and JSON series alike."""
+    days = [np.datetime64("2015-05-17") + 7 * i for i in range(60)]
+    values = [float(i % 7 + (30 if i == 40 else 0)) for i in range(60)]
+    iso = [str(d) for d in days]
+    cells = [d.item().strftime(written) for d in days]
+    for (iso_body, kind), (body, _) in zip(
+        _both_shapes(iso, values), _both_shapes(cells, values), strict=True
+    ):
+        status, expected = client.json(iso_body, kind)
+        assert status == 200, expected
+        status, answer = client.json(body, kind)
+        assert status == 200, answer
+        assert answer["frequency"] == "weekly"
+        assert answer["warnings"] == expected["warnings"]
+        mine, theirs = answer["series"][0], expected["series"][0]
+        assert mine["timestamps"] == cells and mine["times"] == iso
+        assert mine["expected"] == theirs["expected"]
+        assert [a["index"] for a in mine["anomalies"]] == [a["index"] for a in theirs["anomalies"]]
+
+
+def test_iso_dates_and_a_two_digit_year_with_dashes_are_a_400_naming_both(client):
+    """2021-01-03 rows and one 21-10-20 were read as one column, the last in the year 21."""
+    cells = [str(np.datetime64("2021-01-03") + 7 * i) for i in range(30)]
+    cells[12] = "21-10-20"
+    said = {
+        "text/csv": "The first column's dates are not in one format: '2021-01-03' and "
+        "'21-10-20' cannot be read the same way.",
+        "application/json": "series[0].timestamps are not dates in one format: "
+        "timestamps[0] ('2021-01-03') and timestamps[12] ('21-10-20') cannot be read the "
+        "same way.",
+    }
+    for body, kind in _both_shapes(cells, [float(i % 5) for i in range(30)]):
+        status, answer = client.json(body, kind)
+        assert status == 400, answer
+        assert answer["error"]["message"] == said[kind]

@@ -229,6 +229,7 @@ CELLS = [
     *("13/01/2020", "01/13/2020", "05/01/2020", "5.1.20", "17. 5. 2015", "2015.05.17."),
     *("Jan-20", "12-Jul-20", "Foo-20", "Jan-0000", "1/1/0000", "31/02/2020", "12/07/2020 1:00 PM"),
     *("0001-01-01T00:00+05:00", "9999-12-31T23:00-05:00", "2021-06-02T14", "2004-01", "2020"),
+    *("17-05-15", "05-17-15", "21-10-20", "99-05-17", "17-05-15 10:00", "17-05"),
 ]
 
 
@@ -543,3 +544,64 @@ def test_mixed_formats_names_a_pair_whenever_the_dates_are_in_more_than_one_form
     assert pair is not None, cells
     i, j = pair
     assert i < j and read_dates([cells[i], cells[j]]) is None
+
+
+# A column of each way a spreadsheet writes two-digit days, months and years, with '/' (read by
+# the day/month reader since it was written) and the same with '-'.
+_TWO_DIGIT_COLUMNS = [
+    ["17/05/15", "24/05/15", "31/05/15", "07/06/15"],  # day-first: a day above 12
+    ["05/17/15", "05/24/15", "05/31/15", "06/07/15"],  # month-first
+    ["01/01/04", "01/02/04", "01/03/04", "01/04/04"],  # day-first months: the step decides
+    ["01/01/04", "02/01/04", "03/01/04", "04/01/04"],  # month-first months
+    ["01/02/04", "03/04/04"],  # both regular and in order: the convention, and a note
+    ["17/05/15 10:00", "17/05/15 11:00", "17/05/15 12:00"],
+    ["15/05/17", "15/05/24", "15/06/07"],  # yy-mm-dd to look at: read day-first, as with '/'
+]
+
+
+@pytest.mark.parametrize("slashes", _TWO_DIGIT_COLUMNS)
+@pytest.mark.parametrize("convention", [US, DE])
+def test_two_digit_days_months_and_years_with_dashes_read_as_with_slashes(slashes, convention):
+    """numpy's ISO reader read 17-05-15 as the year 17 (0017-05-15): a weekly dd-mm-yy column
+    became dates in the years 7 to 31, sorted into another order with a 2557-day step. With
+    '-' the column is read as with '/' and '.': one day/month order for the whole column, the
+    same timestamps and the same note (in its own separator)."""
+    dashes = [c.replace("/", "-") for c in slashes]
+    assert not numpy_can_parse(dashes)
+    by_slashes = read_dates(slashes, convention=convention)
+    by_dashes = read_dates(dashes, convention=convention)
+    assert by_dashes is not None and by_slashes is not None
+    assert by_dashes.timestamps.tolist() == by_slashes.timestamps.tolist()
+    assert by_dashes.note == by_slashes.note.replace("/", "-")
+    assert (by_dashes.timestamps >= np.datetime64("1930-01-01")).all()
+    assert first_not_a_date(dashes) is None
+
+
+def test_the_issues_weekly_day_first_column_reads_as_its_days():
+    column = read_dates(["17-05-15", "24-05-15", "31-05-15", "07-06-15"])
+    assert days(column) == ["2015-05-17", "2015-05-24", "2015-05-31", "2015-06-07"]
+    assert column.note == "" and infer_step(column.timestamps).name == "weekly"
+    legacy = read_dates(["17-05-15", "24-05-15"], compact=False)  # legacy requests too
+    assert days(legacy) == ["2015-05-17", "2015-05-24"]
+
+
+@pytest.mark.parametrize(
+    "cell", ["99-05-17", "17-05", "17-05-15T10", "17-05-15 10:00:00.5", "32-01-15"]
+)
+def test_a_year_of_fewer_than_four_digits_before_a_dash_is_no_iso_date(cell):
+    """What numpy read as the years 1 to 99 and no day/month reading takes (a first field
+    above 31, two fields, an hour alone, a fraction of a second) is not a date: named, not
+    read as a date 2000 years before the rest."""
+    assert read_dates([cell]) is None
+    assert read_dates(["2015-05-10", cell]) is None
+    assert first_not_a_date(["2015-05-10", cell]) == 1
+
+
+def test_iso_dates_and_a_two_digit_year_with_dashes_are_two_formats():
+    """2021-01-03 rows and one 21-10-20 (2020-10-21 day-first, or 2020-21-10 nowhere): the
+    column read the last as the year 21; now, as with 21/10/20, they are two formats, named."""
+    cells = ["2021-01-03", "2021-01-10", "21-10-20", "2021-01-24"]
+    assert read_dates(cells) is None
+    assert first_not_a_date(cells) is None
+    assert mixed_formats(cells) == (0, 2)
+    assert read_dates(["0021-10-20", "0021-10-27"]) is not None  # four digits: ISO, as written

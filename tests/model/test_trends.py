@@ -822,3 +822,29 @@ def test_a_legacy_header_whose_term_is_a_number_heads_the_rows_under_it(head, fi
     (s,) = table.series
     assert (s.name, s.labels, s.values.tolist()) == ("1917", cells, [5, 6, 7])
     assert s.timestamps.astype(np.int64).tolist() == [0, 1, 2]
+
+
+def test_day_first_dates_with_dashes_and_two_digit_years_are_read_as_their_days():
+    """17-05-15 (17 May 2015, as a day-first spreadsheet writes it with '-') was read by numpy
+    as the year 17: the rows became the years 7 to 31, were sorted into another order ("rows
+    were not in time order and were sorted") and the step was 2557 days."""
+    table = parse_table("Time,x\n17-05-15,1\n24-05-15,2\n31-05-15,3\n07-06-15,4\n")
+    (s,) = table.series
+    assert s.timestamps.astype("datetime64[D]").astype(str).tolist() == [
+        "2015-05-17",
+        "2015-05-24",
+        "2015-05-31",
+        "2015-06-07",
+    ]
+    assert s.values.tolist() == [1, 2, 3, 4] and s.labels[0] == "17-05-15"
+    assert s.step.name == "weekly" and table.warnings == []
+
+
+def test_iso_dates_and_one_two_digit_year_with_dashes_are_named_as_two_formats():
+    text = "Time,x\n2021-01-03,1\n2021-01-10,2\n21-10-20,3\n2021-01-24,4\n"
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert info.value.message == (
+        "The first column's dates are not in one format: '2021-01-03' and '21-10-20' cannot be "
+        "read the same way."
+    )

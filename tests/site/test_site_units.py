@@ -73,7 +73,8 @@ def test_the_page_names_the_models_two_dates_in_other_formats(tmp_path: Path) ->
     mixed_formats) on 3 000 generated date columns: the page refuses none that the model
     reads (or whose cells are not each a date: the model names that instead), and names the
     model's two cells in each it refuses. A first version refused ISO dates beside 21-10-20,
-    which numpy reads as the year 21."""
+    which numpy read as the year 21 then; the model now reads 21-10-20 as 21/10/20, and both
+    name such a column as two formats."""
     from trends_anomaly.timeaxis import mixed_formats, read_dates
 
     rng = random.Random(20261205)
