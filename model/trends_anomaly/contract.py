@@ -473,21 +473,40 @@ def _term_notes(s: Series, d: Detection) -> list[str]:
 
 
 # An ISO date and time with a zone offset; group 1 is the date and time of day as written.
-_ZONED = re.compile(
-    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}(?::\d{2}){0,2}(?:\.\d+)?)(?:Z|[+-]\d{2}:?\d{2})$"
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_ZONED = re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}(?::\d{{2}}){{0,2}}(?:\.\d+)?){_OFFSET}")
+# The same in ISO 8601's basic form (20210602T0000+0200, as timeaxis.BASIC_DATE_TIME with a
+# fraction and an offset): the date's fields, the time's digits and its fraction.
+_ZONED_BASIC = re.compile(
+    rf"^(\d{{4}})(\d{{2}})(\d{{2}})T(\d{{2}}(?:\d{{2}}){{0,2}})(\.\d+)?{_OFFSET}"
 )
 
 
-def _wall_clock(labels: list[str]) -> np.ndarray | None:
+def _local_time(label: str, basic: bool) -> str | None:
+    """The date and time of day a label with an offset writes, in the extended form; None when
+    it has no offset (or is in the basic form and ``basic`` is False)."""
+    m = _ZONED.match(label)
+    if m is not None:
+        return m.group(1).replace(" ", "T")
+    m = _ZONED_BASIC.match(label) if basic else None
+    if m is None:
+        return None
+    y, mo, d, clock, fraction = m.groups()
+    time = ":".join(clock[i : i + 2] for i in range(0, len(clock), 2))
+    return f"{y}-{mo}-{d}T{time}{fraction or ''}"
+
+
+def _wall_clock(labels: list[str], basic: bool = True) -> np.ndarray | None:
     """ISO labels with a zone offset (a one-day export: "2025-09-15T18:36:00-05:00") as the
     time of day they write (18:36), which the parser turned into UTC (23:36): a person reads
-    the export in their own time. None when the labels carry no offset."""
+    the export in their own time. The basic form's too (20210602T1836-0500), when ``basic``
+    (legacy answers keep UTC, as they always had). None when the labels carry no offset."""
     local = []
     for label in labels:
-        m = _ZONED.match(label.strip())
-        if m is None:
+        written = _local_time(label.strip(), basic)
+        if written is None:
             return None
-        local.append(m.group(1).replace(" ", "T"))
+        local.append(written)
     try:
         return np.array(local, dtype="datetime64[s]")
     except ValueError:
@@ -531,10 +550,10 @@ def iso_times(s: Series, basic: bool = True) -> list[str] | None:
     fields ("2021-06-02T14:00" for 20210602T1400), else as the parser read them
     ("2004-02-01" for a spreadsheet's
     "01.02.2004", "2021-06-02T14:00:00" when some are not at midnight), a time written with
-    a zone offset as the time of day it writes, the offset left out. None when the time axis
-    is row positions (a legacy numeric first column). ``basic`` False: the basic form as the
-    parser read it, as legacy answers always wrote it. (Converting 100 000 timestamps costs
-    some 40 ms; repeating the labels, nothing.)"""
+    a zone offset (in either form) as the time of day it writes, the offset left out. None
+    when the time axis is row positions (a legacy numeric first column). ``basic`` False:
+    the basic form as the parser read it, as legacy answers always wrote it. (Converting
+    100 000 timestamps costs some 40 ms; repeating the labels, nothing.)"""
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
     labels = s.labels
@@ -546,7 +565,7 @@ def iso_times(s: Series, basic: bool = True) -> list[str] | None:
         extended = _extended(labels)
         if extended is not None:
             return extended
-    ts = _wall_clock(labels)
+    ts = _wall_clock(labels, basic)
     if ts is None:
         ts = s.timestamps.astype("datetime64[s]")
     days = ts.astype("datetime64[D]")

@@ -1563,3 +1563,49 @@ def test_iso_dates_and_a_two_digit_year_with_dashes_are_a_400_naming_both(client
         status, answer = client.json(body, kind)
         assert status == 400, answer
         assert answer["error"]["message"] == said[kind]
+
+
+@pytest.mark.parametrize(
+    ("extended", "basic"),
+    [
+        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+0200"),
+        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+02:00"),
+        ("2021-06-{d}T{h}:00:00-05:00", "202106{d}T{h}0000-0500"),
+        ("2021-06-{d}T{h}+02:00", "202106{d}T{h}+0200"),
+        ("2021-06-{d}T{h}:00:00.5+02:00", "202106{d}T{h}0000.5+0200"),
+    ],
+)
+def test_a_json_series_in_the_basic_form_with_an_offset_keeps_its_time_of_day(
+    client, extended, basic
+):
+    """`times` of a JSON series whose timestamps carry an offset are the time of day written
+    (2021-06-02T00:00+02:00 -> 2021-06-02T00:00:00), but the same instants in ISO 8601's basic
+    form (20210602T0000+0200) answered them in UTC (2021-06-01T22:00:00)."""
+
+    def column(form):
+        return [form.format(d=f"{2 + k // 24:02d}", h=f"{k % 24:02d}") for k in range(72)]
+
+    values = [float(k % 24 + (40 if k == 50 else 0)) for k in range(72)]
+    answers = []
+    for form in (extended, basic):
+        series = {"name": "x", "timestamps": column(form), "values": values}
+        status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+        assert status == 200, answer
+        answers.append(answer)
+    mine, theirs = answers[1]["series"][0], answers[0]["series"][0]
+    assert mine["times"][:2] == ["2021-06-02T00:00:00", "2021-06-02T01:00:00"]
+    assert mine["times"] == theirs["times"]
+    assert mine["timestamps"] == column(basic)
+    assert answers[1]["frequency"] == answers[0]["frequency"] == "hourly"
+    assert mine["expected"] == theirs["expected"]
+    assert [a["index"] for a in mine["anomalies"]] == [a["index"] for a in theirs["anomalies"]]
+
+
+def test_a_legacy_answer_keeps_the_basic_forms_offset_times_in_utc(client):
+    """Legacy answers write `times` as they always have (iso_times(basic=False)): a legacy
+    file of 20210602T0000+0200 rows, read as dates, keeps them in UTC."""
+    rows = "".join(f"202106{2 + k // 24:02d}T{k % 24:02d}00+0200,{k % 5}\n" for k in range(60))
+    body = legacy_body(f"Time,Popularity\n{rows}".encode(), seasonality=False)
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    assert answer["series"][0]["times"][:2] == ["2021-06-01T22:00:00", "2021-06-01T23:00:00"]
