@@ -784,8 +784,8 @@ def _not_dates(labels: list[str]) -> BadCsv:
     if all(_is_number(c) for c in labels) and not any(COMPACT_DATE.match(c) for c in labels):
         return _numbers_first(bad)
     hint = (
-        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one "
-        "format for the whole column."
+        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or "
+        "31/01/2024, one format for the whole column."
     )
     if i is None:  # each cell is a date alone: they are in more than one format
         pair = _two_in_other_formats(labels)

@@ -289,8 +289,8 @@ export function checkFile(name, bytes, maxBytes) {
     const [a, b] = pair.map((i) => `'${data[i][0].trim().slice(0, 40)}'`);
     throw new FileProblem(
       `The first column's dates are not in one format: ${a} and ${b} cannot be read the same way.`,
-      "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one " +
-        "format for the whole column.",
+      "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or " +
+        "31/01/2024, one format for the whole column.",
     );
   }
   const columns = []; // { name, geo, dates } of each term's column (dates: its date column's index)

@@ -425,7 +425,7 @@ test("checkFile refuses a date column in two formats in the model's words", () =
       error.message,
       "The first column's dates are not in one format: '1/13/2020 2:13:32' and '13/1/2020 6:00:00' cannot be read the same way.",
     );
-    assert.equal(error.hint, "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 or 31/01/2024, one format for the whole column.");
+    assert.equal(error.hint, "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or 31/01/2024, one format for the whole column.");
   }
 });
 

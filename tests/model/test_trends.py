@@ -848,3 +848,20 @@ def test_iso_dates_and_one_two_digit_year_with_dashes_are_named_as_two_formats()
         "The first column's dates are not in one format: '2021-01-03' and '21-10-20' cannot be "
         "read the same way."
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["Time,x\n2024-01-31,1\nsoon,2\n", "Time,x\n2024-01-31,1\n31/01/2024,2\n"]
+)
+def test_the_date_hint_names_each_form_read_the_hourly_basic_form_too(text):
+    """The hint listed 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00 and 31/01/2024 but
+    not 20240131T1400, ISO 8601's basic form with a time, which is read too (8e5b3f6)."""
+    with pytest.raises(BadCsv) as info:
+        parse_table(text)
+    assert info.value.hint == (
+        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or "
+        "31/01/2024, one format for the whole column."
+    )
+    assert parse_table("Time,x\n20240131T1400,1\n20240131T1500,2\n").series[0].step.name == (
+        "hourly"
+    )
