@@ -254,7 +254,7 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
         start = _find_data_start(rows, numeric_axis)
         if start is not None:
             if numeric_axis:
-                start = _legacy_start(rows, start, delimiter != ",")
+                start = _legacy_header(rows, _legacy_start(rows, start, delimiter != ","))
             return rows, start, delimiter
         if delimiter == ",":
             comma_rows = rows
@@ -288,6 +288,22 @@ def _undated(
         if start is not None:
             return rows, start, delimiter
     return None
+
+
+def _legacy_header(rows: list[list[str]], start: int) -> int:
+    """A legacy file's first data row when its data start on its first line with cells (no
+    header line): that line is the header, as the original app read it (pandas.read_csv takes
+    the first line as the header whatever it holds), and the data start under it. Read as
+    data, it numbered every row one higher than the original did. A 400 when no row is left."""
+    if any(_has_cells(r) for r in itertools.islice(rows, start)):
+        return start
+    if not any(_has_cells(r) for r in itertools.islice(rows, start + 1, None)):
+        raise BadCsv(
+            "The data has one line, and a legacy request reads its first line as the header "
+            "(as the original app did): no row of data is left.",
+            "Put a header line first (e.g. Time,Popularity), then one line per point.",
+        )
+    return start + 1
 
 
 def _legacy_start(rows: list[list[str]], start: int, decimal_comma: bool = False) -> int:
@@ -545,6 +561,8 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     # between others): said, not dropped in silence.
     blank = [c.strip() for c in (header or [])[width:] if c.strip()]
     preamble = rows[: max(start - 1, 0)]
+    if numeric_axis and header is not None and _data_line_first(header, preamble):
+        warnings.append(_first_line_is_header(delimiter.join(header)))
     convention = date_convention(preamble, header)
     positions = _row_axis(labels) if numeric_axis else None
     number = _first_number(labels) if numeric_axis and positions is None else None
@@ -653,6 +671,21 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     if blank:
         warnings.append(f"column(s) with no values left out: {', '.join(blank)}")
     return _ordered(Table(series, warnings))
+
+
+def _data_line_first(header: list[str], preamble: list[list[str]]) -> bool:
+    """Whether a legacy file's header is its first line and a data row (`_legacy_header`)."""
+    return not any(map(_has_cells, preamble)) and _starts_data(header, True)
+
+
+def _first_line_is_header(line: str) -> str:
+    """What a legacy JSON answer says of a first line that starts with a date or a number and
+    was read as the header (`_legacy_header`): the point it holds is not analysed."""
+    return (
+        f"the first line ('{line.strip()[:60]}') was read as the header, not as a point, as the "
+        "original app read it: put a header line (e.g. Time,Popularity) above the data to have "
+        "it analysed"
+    )
 
 
 def _has_cells(row: list[str]) -> bool:

@@ -1490,6 +1490,104 @@ def test_a_legacy_file_without_dates_is_read_in_its_own_delimiter(client, dialec
     assert series["values"][:2] == [0.23, 0.21]
 
 
+def in_dialect(comma: str, sep: str, point: str) -> str:
+    """A comma file's lines with ``sep`` between the first cell and the rest, and ``point``
+    as the decimal mark (what Excel writes where the comma is the decimal mark)."""
+    lines = (line.split(",", 1) for line in comma.splitlines())
+    return "\n".join(sep.join([first, rest.replace(".", point)]) for first, rest in lines) + "\n"
+
+
+# Legacy files without a header line: the original app's example (a numeric time axis),
+# the same rows with dates, and with integers, in each delimiter the legacy reader takes.
+_HEADERLESS = {
+    "numbers": lambda text: text,
+    "dates": with_dates,
+    "integers": lambda text: with_first_column(text, LEGACY_INTEGER_AXES["counting"]),
+}
+
+
+@pytest.mark.parametrize("dialect", ["comma", *_LEGACY_DIALECTS])
+@pytest.mark.parametrize("kind", _HEADERLESS)
+def test_a_legacy_file_without_a_header_line_has_its_first_line_as_the_header(
+    client, kind, dialect
+):
+    """The original app read a legacy file with pandas.read_csv, whose first line is the
+    header whatever it holds: without `Time,Popularity`, its first point was the header and
+    every index one lower ([96] for the example's spike at 97). A first line that starts with
+    a date or a number was read as data, so an old client sending such a file got indices one
+    higher for the same points. Answered now as the original read it: as the same file whose
+    first line is a header in words."""
+    sep, point = _LEGACY_DIALECTS.get(dialect, (",", "."))
+    headed = in_dialect(_HEADERLESS[kind](original_example(_ROWS)), sep, point)
+    text = headed.split("\n", 1)[1]  # no header line: the first line is a data row
+    first, second = text.splitlines()[:2]
+    as_read = f"Time{sep}Popularity\n" + text.split("\n", 1)[1]  # the original's reading
+    for seasonality in (True, False):
+        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
+        answers = []
+        for data in (text, as_read):
+            status, _, body = client.invoke(
+                json.dumps({"data": data, **doc}).encode(), "application/json"
+            )
+            assert status == 200, body
+            answers.append([int(x) for x in body.split()])
+        assert answers[0] == answers[1], seasonality
+        if seasonality:
+            assert 96 in answers[0]  # the spike, the 98th line, is data row 96
+        elif dialect == "comma":  # what the original app answered on the same text
+            assert answers[0] == reference_dbscan(pd.read_csv(io.StringIO(text))) == [96]
+    body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    (series,) = answer["series"]
+    assert series["name"] == first.split(sep)[1]  # the header's term, as pandas names it
+    assert len(series["values"]) == _ROWS - 1
+    assert series["timestamps"][0] == second.split(sep)[0]
+    assert answer["warnings"][0] == (
+        f"the first line ('{first}') was read as the header, not as a point, as the original "
+        "app read it: put a header line (e.g. Time,Popularity) above the data to have it "
+        "analysed"
+    )
+
+
+@pytest.mark.parametrize("first", ["2004-01,0.2300", "0.0,0.2300", "2004-01;0,2300", "1\t0.23"])
+def test_a_legacy_file_of_one_line_is_a_400_that_says_it_is_the_header(client, first):
+    """One line and no header: the original app read it as its header and crashed on no rows
+    (MinMaxScaler: 0 samples); it is a 400 that says why, in both media types."""
+    body = json.dumps({"data": first + "\n\n", "seasonality": False}).encode()
+    for accept in ("text/csv", "application/json"):
+        status, answer = client.json(body, "application/json", Accept=accept)
+        assert status == 400, answer
+        assert answer["error"]["code"] == "bad_csv"
+        assert answer["error"]["message"] == (
+            "The data has one line, and a legacy request reads its first line as the header "
+            "(as the original app did): no row of data is left."
+        )
+        assert "Time,Popularity" in answer["error"]["hint"]
+
+
+def test_a_file_without_a_header_line_is_all_data_outside_legacy_requests(client):
+    """Only legacy requests read the first line as the header: a CSV upload, a {"csv": ...}
+    body and a `series` body read a first line with a date as a point, as before."""
+    headed = with_dates(original_example(_ROWS))
+    text = headed.split("\n", 1)[1]
+    months = [line.split(",")[0] for line in text.splitlines()]
+    values = [float(line.split(",")[1]) for line in text.splitlines()]
+    status, expected = client.json(headed.encode())
+    assert status == 200, expected
+    series = {"name": "Popularity", "timestamps": months, "values": values}
+    for request in (
+        (text.encode(), "text/csv"),
+        (json.dumps({"csv": text}).encode(), "application/json"),
+        (json.dumps({"series": [series]}).encode(), "application/json"),
+    ):
+        status, answer = client.json(*request)
+        assert status == 200, answer
+        (got,) = answer["series"]
+        assert got["timestamps"] == months and len(got["values"]) == _ROWS
+        assert got["anomalies"] == expected["series"][0]["anomalies"]
+
+
 @pytest.mark.parametrize("basic", ["20200205", "20200205T00"])
 def test_times_write_a_basic_form_label_among_iso_ones_in_the_extended_form(client, basic):
     """A column of ISO dates with one written in the basic form (20200205) is read as one
