@@ -343,10 +343,37 @@ def _reswitch(spec: EndpointSpec) -> Recovery:
     )
 
 
-def _wait_settled(name: str, timeout_s: float) -> Wait:
+def settled_as_planned(aws: Aws, name: str, planned: tuple[str, ...], want: str) -> Poll:
+    """`settled` on any config, for a switch to ``want`` planned while the endpoint was busy
+    on (or updating to) the ``planned`` configs; settled on another one, it stops there.
+
+    The plan's clean-up keeps ``want`` and the ``planned`` ones only
+    (`endpoint_config.superseded`). An UpdateEndpoint by hand during the wait (to an older
+    config of ours, say) leaves the endpoint on one it deletes: the switch would override that
+    change, record that config as the one served before, and the clean-up would then delete it,
+    leaving the record naming nothing. Nothing is switched, recorded or deleted: the next
+    apply plans from what serves then."""
+    ep = _described(aws, name)
+    done, said = _settled(ep, name, None)
+    config = ep.get("EndpointConfigName")
+    if not done or config == want or config in planned:
+        return done, said
+    raise Stopped(
+        f"endpoint {name} is {ep.get('EndpointStatus')} on {config} now, not on "
+        f"{' or '.join(planned)} as when this apply planned its switch to {want}: it was "
+        "switched outside this apply while the apply waited for the update in progress (an "
+        f"UpdateEndpoint by hand), and switching now would override that change and record "
+        f"{config} as the config served before, which this apply's clean-up, planned for "
+        f"{' or '.join(planned)}, deletes; so nothing was switched: run the command again, "
+        "which plans from what the endpoint serves then"
+    )
+
+
+def _wait_settled(name: str, timeout_s: float, planned: tuple[str, ...], want: str) -> Wait:
     return Wait(
-        f"endpoint {name} has finished what it is doing",
-        partial(settled, name=name, want=None),
+        f"endpoint {name} has finished what it is doing, on {' or '.join((*planned, want))} "
+        "(on another: stop, it was switched by hand)",
+        partial(settled_as_planned, name=name, planned=planned, want=want),
         timeout_s=timeout_s,
         interval_s=POLL_S,
     )
@@ -571,6 +598,7 @@ def _switch(
     role_is_new: bool = False,
     settle_first: bool = False,
     status: str = "InService",
+    meanwhile: str | None = None,
 ) -> tuple[Step, ...]:
     """UpdateEndpoint, then the record of what was asked (after the call, so an apply that
     stops in between never reads as a rollback), the wait, and once InService the record of
@@ -578,7 +606,10 @@ def _switch(
 
     ``settle_first``: the endpoint was busy when planned (an update to ``serving`` goes on).
     First wait until it settles, then read the config it serves: that one is what the switch
-    leaves and records as served before, ``serving`` only if that update landed. Else it was
+    leaves and records as served before, ``serving`` only if that update landed, else the
+    config serving ``meanwhile`` (rolled back); settled on any other (`settled_as_planned`:
+    switched by hand during the wait), it stops, as the plan's clean-up, made for those two,
+    deletes that one. Else it was
     ``status`` (InService, OutOfService) on ``serving``, read again right before the switch
     (`_as_planned`): the record's previous is that one, as it still serves."""
     recover = _reswitch(spec) if role_is_new else None
@@ -586,7 +617,11 @@ def _switch(
     first: tuple[Step, ...] = (_as_planned(spec.name, spec.config, serving, status),)
     switch = _switch_call(spec)
     if settle_first:
-        first = (_wait_settled(spec.name, spec.wait_timeout_s), _read_serving(spec.name))
+        planned = tuple(dict.fromkeys(c for c in (meanwhile, serving) if c))
+        first = (
+            _wait_settled(spec.name, spec.wait_timeout_s, planned, spec.config),
+            _read_serving(spec.name),
+        )
         served = Ref(_left(spec.name).needs, partial(_served_tags, spec.config))
         switch = replace(
             switch,
@@ -703,7 +738,7 @@ def plan_endpoint(
             reason = f"{rollback}: {reason}"
         busy = seen.status in TRANSITIONAL
         steps = (
-            *_switch(spec, leaving, role_is_new, busy, seen.status),
+            *_switch(spec, leaving, role_is_new, busy, seen.status, seen.config),
             *then,
             *_tags(spec, changes),
         )

@@ -219,3 +219,40 @@ def test_a_rollback_by_hand_during_an_apply_stops_its_switch_before_overriding_i
     assert good in inventory()["endpoint_configs"], inventory()["endpoint_configs"]
     arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
     assert sm.list_tags(ResourceArn=arn)["Tags"] == tags_before["Tags"]
+
+
+def test_a_switch_by_hand_while_the_apply_waits_stops_its_switch_before_deleting_it(
+    project: Path,
+) -> None:
+    """A served (Z, another config of ours, before it); a cancelled apply's switch to B goes
+    on; an apply of image W is planned meanwhile (Updating from A to B: wait, then switch),
+    its clean-up planned to keep W, B and A, and delete Z. While it waits the on-call switches
+    by hand to Z. Seen before: the switch read Z after the wait, switched to W, recorded Z as
+    the config served before, then deleted Z: the record named a deleted config and the hand
+    change was overridden. Now it stops once the wait settles on Z, nothing switched,
+    recorded or deleted: Z serves on; the next apply plans from Z."""
+    from deploy.aws import DeployError
+
+    good, bad = _updating_to_bad(project)
+    sm = session().client("sagemaker")
+    variants = sm.describe_endpoint_config(EndpointConfigName=good)["ProductionVariants"]
+    hand = good[: -len(good.split("-")[-1])] + "0" * len(good.split("-")[-1])
+    tags = sm.list_tags(
+        ResourceArn=sm.describe_endpoint_config(EndpointConfigName=good)["EndpointConfigArn"]
+    )["Tags"]
+    sm.create_endpoint_config(EndpointConfigName=hand, ProductionVariants=variants, Tags=tags)
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    tags_before = sm.list_tags(ResourceArn=arn)["Tags"]
+    eng = engine(project, image=IMAGE2.replace("test-2", "test-3"))
+    _play_updating(eng, good, bad, seconds=120)
+    planned = eng.plan()
+    deleted = {a.name for a in planned.actions if a.op == "delete"}
+    assert hand in deleted and not {good, bad} & deleted, sorted(deleted)
+    sm.update_endpoint(EndpointName=PROJECT, EndpointConfigName=hand)  # by hand, during the wait
+    with pytest.raises(DeployError) as err:
+        eng.apply(planned)
+    words = " ".join(str(err.value).split())
+    assert f"is InService on {hand} now, not on {good} or {bad} as when this apply" in words
+    assert _served_config() == hand
+    assert hand in inventory()["endpoint_configs"], inventory()["endpoint_configs"]
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == tags_before

@@ -250,6 +250,35 @@ def test_a_switch_after_a_wait_calls_no_update_when_the_wanted_config_serves() -
         stub.assert_no_pending_responses()
 
 
+@pytest.mark.parametrize("pending", ["c-2", None])
+def test_a_switch_after_a_wait_stops_when_another_config_serves_once_settled(
+    pending: str | None,
+) -> None:
+    """Planned while Updating on c-1 (to c-2, an earlier apply's switch, or on c-1 itself, a
+    scaling): the plan's clean-up keeps the wanted config and those two only. During the
+    wait someone switches the endpoint by hand to c-hand, another config of ours. Seen before:
+    the read after the wait gave c-hand, UpdateEndpoint went out (the Stubber, with no more
+    responses, refused the second DescribeEndpoint), and the record said c-hand served before,
+    a config that clean-up then deleted. Now the wait, once it settles on a config the plan
+    did not leave from, stops there: nothing switched, recorded or deleted."""
+    s = spec()
+    updating = replace(seen("Updating", cfg="c-1"), pending=pending)
+    action = ep.plan_endpoint(s, updating)
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        stub.add_response("describe_endpoint", describe("InService", "c-hand"))
+        with pytest.raises(DeployError) as err:
+            execute(aws, action)
+        stub.assert_no_pending_responses()
+    planned = "c-1 or c-2" if pending else "c-1"
+    words = " ".join(str(err.value).split())
+    assert (
+        f"endpoint trends-anomaly is InService on c-hand now, not on {planned} as when this "
+        f"apply planned its switch to {s.config}"
+    ) in words, words
+    assert "nothing was switched" in words and "run the command again" in words, words
+
+
 def test_states_decide_the_steps() -> None:
     s = spec()
     busy = ep.plan_endpoint(s, seen("Updating", cfg="c-old"))
