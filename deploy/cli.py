@@ -894,9 +894,14 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
         unlock = _exact_command(args, "--force-unlock")
         with _locked(eng, "destroy", args.force_unlock, run.held, deletion.how, unlock):
             where = f"project {eng.cfg.project}"
-            run.stage.at("delete", where, "its deletions, in destroy order", "actions")
+            # Under the lock it reads again (a stop found then changes nothing): apply's words.
+            run.stage.at("read", "plan", "reading what exists, before any change", "reads")
+
+            def deleting() -> None:
+                run.stage.at("delete", where, "its deletions, in destroy order", "actions")
+
             try:
-                done, incomplete = eng.destroy(next_up), None
+                done, incomplete = eng.destroy(next_up, deleting), None
             except Incomplete as err:
                 run.end(err.done, err)
                 raise

@@ -397,15 +397,24 @@ class Engine:
         self.kept = stacks.kept_unowned(world, self.names) + used
         return actions, world
 
-    def destroy(self, hook: Hook | None = None) -> list[Action]:
+    def destroy(
+        self, hook: Hook | None = None, read: Callable[[], None] | None = None
+    ) -> list[Action]:
         """Delete every resource of the stack, going on past one that refuses with every
         other that does not need it gone first; raises `failures.Incomplete` (every failure,
         what was left because of it) after trying them all. A stop its plan holds (a role's
-        managed policy attached by hand) raises `Stopped` first, before any deletion."""
-        return self.start_destroy(hook, say_kept=False, stop_first=True).finish()
+        managed policy attached by hand) raises `Stopped` first, before any deletion.
+        ``read``: called once what exists is read and planned, and its stops checked, before
+        the first deletion (`destroy`'s --summary-json: a stop is in its reads, not its
+        deletions)."""
+        return self.start_destroy(hook, say_kept=False, stop_first=True, read=read).finish()
 
     def start_destroy(
-        self, hook: Hook | None = None, say_kept: bool = True, stop_first: bool = False
+        self,
+        hook: Hook | None = None,
+        say_kept: bool = True,
+        stop_first: bool = False,
+        read: Callable[[], None] | None = None,
     ) -> Teardown:
         """Destroy's plan with its leading actions started (`planner.leading_kinds`: the
         distribution's disable, the endpoint's autoscaling and DeleteEndpoint, each a change
@@ -423,6 +432,8 @@ class Engine:
         actions, world = self.destroy_plan()
         if stop_first:
             stop_on(actions)
+        if read is not None:
+            read()
         for line in self.kept if say_kept else ():
             self.log(line)
         teardown = self.executor(world).teardown(actions, planner.dependencies(self.types), hook)

@@ -188,10 +188,13 @@ def test_destroys_stop_seen_when_it_reads_comes_before_any_deletion(
 
 
 def test_destroys_stop_attached_before_its_lock_comes_before_any_deletion(
-    project: Path, capsys, image_pushed: None, monkeypatch: pytest.MonkeyPatch
+    project: Path, capsys, image_pushed: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The policy attached after destroy's first read, before it holds the stack's lock:
-    the read under the lock, before the deletions, stops on it as the first one would."""
+    the read under the lock, before the deletions, stops on it as the first one would.
+    --summary-json names the stage as apply's does for its own stop under its lock (its
+    read, not "its deletions": nothing was deleted). Seen before: stage "actions", failed
+    at "its deletions, in destroy order"."""
     role = f"{PROJECT}-sagemaker"
     cfg = _deployed_with_a_managed_policy(project, role)
     client = session().client("iam")
@@ -209,7 +212,8 @@ def test_destroys_stop_attached_before_its_lock_comes_before_any_deletion(
 
     monkeypatch.setattr(Engine, "destroy_plan", attached_after_the_first)
     capsys.readouterr()
-    code = main(["--config", cfg, "destroy", "--yes"])
+    summary = tmp_path / "destroy.json"
+    code = main(["--config", cfg, "destroy", "--yes", "--summary-json", str(summary)])
     said = capsys.readouterr()
     err = " ".join(said.err.split())
     assert code == 1, said
@@ -217,6 +221,18 @@ def test_destroys_stop_attached_before_its_lock_comes_before_any_deletion(
     assert STOPS["attached"][1](role) in err, err
     assert "Nothing was changed" in err, err
     assert inventory() == before, "the stopped destroy changed the stack"
+    written = json.loads(summary.read_text())
+    assert (written["status"], written["removed"]) == ("failed", []), written
+    # apply, the policy still attached, stops at its own read under its lock
+    applied = tmp_path / "apply.json"
+    code = main(["--config", cfg, "apply", "--image", IMAGE, "--summary-json", str(applied)])
+    assert code == 1, capsys.readouterr()
+    theirs = json.loads(applied.read_text())
+    assert (theirs["stage"], theirs["failed"]["step"]) == (
+        "reads",
+        "reading what exists, before any change",
+    ), theirs
+    assert (written["stage"], written["failed"]) == (theirs["stage"], theirs["failed"]), written
 
 
 def test_a_managed_policy_attached_while_destroy_runs_leaves_its_role_whole(
