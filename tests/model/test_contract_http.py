@@ -284,6 +284,26 @@ def with_first_column(text: str, cells: list[str]) -> str:
 
 
 _ROWS = 170
+
+
+def legacy_answers(client, data: str) -> dict[bool, str]:
+    """The legacy CSV answer (the indices, as text) to `data` with and without seasonality:
+    the equivalence tests compare two files' answers on both of the original app's paths."""
+    answers = {}
+    for seasonality in (True, False):
+        doc = {"data": data, "seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
+        status, headers, body = client.invoke(json.dumps(doc).encode(), "application/json")
+        assert status == 200, body
+        assert headers["Content-Type"].startswith("text/csv"), headers
+        answers[seasonality] = body
+    return answers
+
+
+def indices(body: str) -> list[int]:
+    """A legacy CSV answer's indices."""
+    return [int(x) for x in body.split()]
+
+
 # Plain integers in a legacy first column, which numpy would read as years (1 is 0001).
 LEGACY_INTEGER_AXES = {
     "shuffled": [str(p + 1) for p in np.random.default_rng(1).permutation(_ROWS)],
@@ -305,13 +325,7 @@ def test_a_legacy_first_column_of_integers_answers_as_row_positions(client, kind
     example = original_example(_ROWS)
     cells = LEGACY_INTEGER_AXES[kind]
     text = with_first_column(example, cells)
-    for seasonality in (True, False):
-        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
-        answers = []
-        for data in (example, text):
-            body = json.dumps({"data": data, **doc}).encode()
-            answers.append(client.invoke(body, "application/json")[2])
-        assert answers[1] == answers[0], seasonality
+    assert legacy_answers(client, text) == legacy_answers(client, example)
     body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
     status, answer = client.json(body, "application/json", Accept="application/json")
     assert status == 200, answer
@@ -1277,17 +1291,7 @@ def test_a_legacy_first_column_that_is_not_dates_is_row_positions(client, kind):
     example = original_example(_ROWS)
     cells, why = LEGACY_NOT_DATES[kind]
     text = with_first_column(example, cells)
-    for seasonality in (True, False):
-        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
-        answers = []
-        for data in (example, text):
-            status, headers, body = client.invoke(
-                json.dumps({"data": data, **doc}).encode(), "application/json"
-            )
-            assert status == 200, body
-            assert headers["Content-Type"].startswith("text/csv")
-            answers.append(body)
-        assert answers[1] == answers[0], seasonality
+    assert legacy_answers(client, text) == legacy_answers(client, example)
     body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
     status, answer = client.json(body, "application/json", Accept="application/json")
     assert status == 200, answer
@@ -1419,22 +1423,11 @@ def test_a_legacy_header_whose_term_is_a_number_heads_every_row_under_it(client,
     text = with_first_column(original_example(_ROWS), cells).replace("Popularity", "1917", 1)
     assert text.startswith(f"Time,1917\n{cells[0]},0.2300\n")
     words = text.replace("Time,1917", "Time,Popularity", 1)
-    for seasonality in (True, False):
-        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
-        answers = []
-        for data in (text, words):
-            status, _, body = client.invoke(
-                json.dumps({"data": data, **doc}).encode(), "application/json"
-            )
-            assert status == 200, body
-            answers.append([int(x) for x in body.split()])
-        assert answers[0] == answers[1], seasonality
-        if seasonality:
-            assert 97 in answers[0]  # the spike, in the file's row numbering
-        else:
-            assert answers[0] == reference_dbscan(
-                pd.read_csv(io.StringIO(text)), eps=0.1, min_pts=4
-            )
+    answers = legacy_answers(client, text)
+    assert answers == legacy_answers(client, words)
+    assert 97 in indices(answers[True])  # the spike, in the file's row numbering
+    original = reference_dbscan(pd.read_csv(io.StringIO(text)), eps=0.1, min_pts=4)
+    assert indices(answers[False]) == original
     body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
     status, answer = client.json(body, "application/json", Accept="application/json")
     assert status == 200, answer
@@ -1472,16 +1465,7 @@ def test_a_legacy_file_without_dates_is_read_in_its_own_delimiter(client, dialec
         + "\n"
     )
     assert text.splitlines()[1] == f"{_UNDATED[kind][0]}{sep}0{point}2300"
-    for seasonality in (True, False):
-        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
-        answers = []
-        for data in (comma, text):
-            status, _, body = client.invoke(
-                json.dumps({"data": data, **doc}).encode(), "application/json"
-            )
-            assert status == 200, body
-            answers.append(body)
-        assert answers[1] == answers[0], seasonality
+    assert legacy_answers(client, text) == legacy_answers(client, comma)
     body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
     status, answer = client.json(body, "application/json", Accept="application/json")
     assert status == 200, answer
@@ -1522,20 +1506,12 @@ def test_a_legacy_file_without_a_header_line_has_its_first_line_as_the_header(
     text = headed.split("\n", 1)[1]  # no header line: the first line is a data row
     first, second = text.splitlines()[:2]
     as_read = f"Time{sep}Popularity\n" + text.split("\n", 1)[1]  # the original's reading
-    for seasonality in (True, False):
-        doc = {"seasonality": seasonality, "period": 12, "eps": 0.1, "min_pts": 4}
-        answers = []
-        for data in (text, as_read):
-            status, _, body = client.invoke(
-                json.dumps({"data": data, **doc}).encode(), "application/json"
-            )
-            assert status == 200, body
-            answers.append([int(x) for x in body.split()])
-        assert answers[0] == answers[1], seasonality
-        if seasonality:
-            assert 96 in answers[0]  # the spike, the 98th line, is data row 96
-        elif dialect == "comma":  # what the original app answered on the same text
-            assert answers[0] == reference_dbscan(pd.read_csv(io.StringIO(text))) == [96]
+    answers = legacy_answers(client, text)
+    assert answers == legacy_answers(client, as_read)
+    assert 96 in indices(answers[True])  # the spike, the 98th line, is data row 96
+    if dialect == "comma":  # what the original app answered on the same text
+        original = reference_dbscan(pd.read_csv(io.StringIO(text)))
+        assert indices(answers[False]) == original == [96]
     body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
     status, answer = client.json(body, "application/json", Accept="application/json")
     assert status == 200, answer
