@@ -142,7 +142,9 @@ class Call:
     (the stack lock a bucket's deletion deletes first).
     ``skip``: whether the call is needed after all, known only once earlier steps ran: given
     what they read (the executor's known values), why it is not (its progress line says so,
-    and nothing is sent), or None to make it; ``skip_when`` says that in the plan's words.
+    and nothing is sent), or None to make it; ``skip_when`` says that in the plan's words. It
+    raises `executor.Stopped` when what they read means the call must not be made at all
+    (the endpoint busy again right before its UpdateEndpoint): the apply stops there.
     """
 
     service: str

@@ -550,6 +550,39 @@ def _serving_already(name: str, want: str, known: Mapping[str, Any]) -> str | No
     )
 
 
+# The states UpdateEndpoint is sent in: SageMaker refuses it while it works on the endpoint
+# ('Cannot update in-progress endpoint'; the API Reference's EndpointStatus: SystemUpdating
+# "cannot be updated or deleted or re-scaled until it has completed") and on a Failed one
+# ("DeleteEndpoint is the only operation that can be performed on a failed endpoint"). AWS's
+# SageMaker controller for Kubernetes holds its UpdateEndpoint likewise (aws-controllers-k8s/
+# sagemaker-controller, pkg/resource/endpoint/hooks.go: Creating, Updating, SystemUpdating,
+# RollingBack, Deleting, and Failed); OutOfService, which `_as_planned` switches from too, is
+# not among them.
+SWITCHABLE = frozenset({"InService", "OutOfService"})
+
+
+def _switch_once_settled(name: str, want: str, known: Mapping[str, Any]) -> str | None:
+    """`_serving_already` once the read after the wait (`_read_serving`) found the endpoint
+    in a state UpdateEndpoint is sent in; else it stops there. That read comes right after
+    the wait ended InService, so another state means something began in between: an update
+    or a scaling activity outside this apply, SageMaker's maintenance. SageMaker would refuse
+    the call (and it has no busy retry), and waiting again would override that change as a
+    switch planned InService would (`_as_planned` stops alike): nothing switched or
+    recorded; the next apply waits for it and plans from what serves then."""
+    now = known.get(_state(name))
+    if now not in SWITCHABLE:
+        config = known.get(_left(name).needs)
+        raise Stopped(
+            f"endpoint {name} is {now} on {config} now, right before this apply's switch to "
+            f"{want}, though it was InService when the wait for the update in progress at "
+            "planning ended: something began in between (an UpdateEndpoint by hand, a scaling "
+            "activity, SageMaker's maintenance), and SageMaker takes no UpdateEndpoint while "
+            "it works on an endpoint or once it is Failed, so nothing was switched: run the "
+            "command again, which waits for it and plans from what the endpoint serves then"
+        )
+    return _serving_already(name, want, known)
+
+
 def _served(config: str, left: str | None) -> dict[str, str]:
     """The record once InService on ``config``: it serves, ``left`` served before it. No
     previous when it left none, or ``config`` itself (an update rolled back to the config
@@ -609,7 +642,8 @@ def _switch(
     leaves and records as served before, ``serving`` only if that update landed, else the
     config serving ``meanwhile`` (rolled back); settled on any other (`settled_as_planned`:
     switched by hand during the wait), it stops, as the plan's clean-up, made for those two,
-    deletes that one. Else it was
+    deletes that one; busy again or Failed when read (`_switch_once_settled`), it stops too.
+    Else it was
     ``status`` (InService, OutOfService) on ``serving``, read again right before the switch
     (`_as_planned`): the record's previous is that one, as it still serves."""
     recover = _reswitch(spec) if role_is_new else None
@@ -625,8 +659,11 @@ def _switch(
         served = Ref(_left(spec.name).needs, partial(_served_tags, spec.config))
         switch = replace(
             switch,
-            skip=partial(_serving_already, spec.name, spec.config),
-            skip_when=f"it is InService on {spec.config} already once settled",
+            skip=partial(_switch_once_settled, spec.name, spec.config),
+            skip_when=(
+                f"it is InService on {spec.config} already once settled; the apply stops "
+                "here if it is busy again or Failed by then"
+            ),
         )
     return (
         *first,

@@ -197,6 +197,37 @@ def test_an_endpoint_sagemaker_is_still_working_on_cannot_be_deleted(status: str
     assert sm.list_endpoints()["Endpoints"] == []
 
 
+@pytest.mark.parametrize("status", ["Creating", "Updating", "SystemUpdating", "RollingBack"])
+def test_an_endpoint_sagemaker_is_still_working_on_cannot_be_switched(status: str) -> None:
+    """UpdateEndpoint on an endpoint SageMaker is working on is refused as DeleteEndpoint and
+    UpdateEndpointWeightsAndCapacities are (ValidationException, 'Cannot update in-progress
+    endpoint'; the API Reference's EndpointStatus: SystemUpdating "cannot be updated or deleted
+    or re-scaled until it has completed"); once that ends, the same call switches. moto's
+    stand-in switched at once whatever the status, so an apply that sent it mid-update
+    passed here."""
+    from tests.support.moto_sagemaker import hold
+
+    sm = boto3.client("sagemaker")
+    variant = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    arn = other_endpoint(sm, "rules-switch", variant)
+    other_endpoint(sm, "rules-switch2", variant)  # its config, rules-switch2-c, to switch to
+    hold("rules-switch", status, 600)
+    with pytest.raises(ClientError) as busy:
+        sm.update_endpoint(EndpointName="rules-switch", EndpointConfigName="rules-switch2-c")
+    assert _code(busy) == "ValidationException"
+    assert busy.value.response["Error"]["Message"] == f'Cannot update in-progress endpoint "{arn}".'
+    described = sm.describe_endpoint(EndpointName="rules-switch")
+    assert (described["EndpointStatus"], described["EndpointConfigName"]) == (
+        status,
+        "rules-switch-c",
+    )
+    CLOCK.sleep(601)
+    sm.update_endpoint(EndpointName="rules-switch", EndpointConfigName="rules-switch2-c")
+    assert sm.describe_endpoint(EndpointName="rules-switch")["EndpointConfigName"] == (
+        "rules-switch2-c"
+    )
+
+
 @pytest.mark.parametrize("status", ["Failed", "OutOfService", "InService"])
 def test_an_endpoint_sagemaker_is_not_working_on_is_deleted(status: str) -> None:
     from tests.support.moto_sagemaker import hold

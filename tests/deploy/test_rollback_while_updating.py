@@ -256,3 +256,52 @@ def test_a_switch_by_hand_while_the_apply_waits_stops_its_switch_before_deleting
     assert _served_config() == hand
     assert hand in inventory()["endpoint_configs"], inventory()["endpoint_configs"]
     assert sm.list_tags(ResourceArn=arn)["Tags"] == tags_before
+
+
+def test_an_update_begun_right_after_the_wait_stops_the_switch_before_its_update(
+    project: Path,
+) -> None:
+    """A served; a cancelled apply's switch to B goes on; an apply of image W is planned
+    meanwhile (Updating from A to B: wait, then switch). B lands, the wait ends InService on
+    B, and right then another update begins (a scaling activity, an UpdateEndpoint by hand):
+    the read right before the switch's UpdateEndpoint finds it Updating. SageMaker refuses
+    UpdateEndpoint while it works on the endpoint (the test server too, now), and the call has
+    no busy retry. Seen before: UpdateEndpoint sent, the apply failed there with the raw
+    ValidationException 'Cannot update in-progress endpoint'. Now it stops at the read,
+    nothing switched, recorded or deleted, and says to run it again."""
+    from deploy.aws import DeployError
+    from tests.support.moto_sagemaker import hold
+
+    good, bad = _updating_to_bad(project)
+    sm = session().client("sagemaker")
+    arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
+    tags_before = sm.list_tags(ResourceArn=arn)["Tags"]
+    eng = engine(project, image=IMAGE2.replace("test-2", "test-3"))
+    _play_updating(eng, good, bad, seconds=120)
+    begun: list[str] = []
+
+    def another_update_once_settled(parsed: dict[str, Any], **_: Any) -> None:
+        if not begun and parsed.get("EndpointStatus") == "InService":
+            begun.append(str(parsed.get("EndpointConfigName")))
+            hold(PROJECT, "Updating", None)  # on the server: every client sees it from now
+
+    updates: list[dict[str, Any]] = []
+    events = eng.aws.client("sagemaker").meta.events
+    events.register("after-call.sagemaker.DescribeEndpoint", another_update_once_settled)
+    events.register(
+        "before-call.sagemaker.UpdateEndpoint", lambda params, **_: updates.append(params)
+    )
+    planned = eng.plan()
+    (endpoint,) = [a for a in planned.actions if a.kind == "endpoint"]
+    assert endpoint.op == "update" and bad in endpoint.reason, (endpoint.op, endpoint.reason)
+    with pytest.raises(DeployError) as err:
+        eng.apply(planned)
+    assert begun == [bad], begun  # the wait settled on B, as planned
+    words = " ".join(str(err.value).split())
+    assert (
+        f"endpoint {PROJECT} is Updating on {bad} now, right before this apply's switch" in words
+    ), words
+    assert "run the command again" in words, words
+    assert updates == [], updates
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == tags_before
+    assert {good, bad} <= set(inventory()["endpoint_configs"]), inventory()["endpoint_configs"]

@@ -11,13 +11,16 @@ observes Deleting).
 The delay is DELAYS.endpoint_delete_s on CLOCK (tests/support/aws_clock.py); its default, 0,
 is moto's own behaviour, so only a test that sets it sees the state.
 
-DeleteEndpoint on an endpoint SageMaker is still working on (Creating, Updating,
-SystemUpdating, RollingBack) is refused: ValidationException 'Cannot update in-progress
-endpoint "<arn>".', the message AWS's own SageMaker operator for Kubernetes matches on
-DeleteEndpoint (aws/amazon-sagemaker-operator-for-k8s, controllers/sdkutil/clientwrapper/
-sagemaker_client.go: DeleteEndpointInProgressMessagePrefix), and the API reference says of
-SystemUpdating that the endpoint "cannot be updated or deleted or re-scaled until it has
-completed". InService, OutOfService and Failed endpoints are deleted. moto deleted any.
+DeleteEndpoint (and UpdateEndpoint: `update_refusal`, moto_server.py's update_endpoint) on an
+endpoint SageMaker is still working on (Creating, Updating, SystemUpdating, RollingBack) is
+refused: ValidationException 'Cannot update in-progress endpoint "<arn>".', the message AWS's
+own SageMaker operator for Kubernetes matches on DeleteEndpoint (aws/amazon-sagemaker-operator-
+for-k8s, controllers/sdkutil/clientwrapper/sagemaker_client.go:
+DeleteEndpointInProgressMessagePrefix), and the API reference says of SystemUpdating that the
+endpoint "cannot be updated or deleted or re-scaled until it has completed" (AWS's controller
+for Kubernetes, aws-controllers-k8s/sagemaker-controller, holds UpdateEndpoint in those
+states: pkg/resource/endpoint/hooks.go). InService, OutOfService and Failed endpoints are
+deleted. moto deleted and switched any.
 moto never leaves those states by itself (it creates InService at once): ``hold`` plays one
 on the server for a time on CLOCK, then what it ends as.
 
@@ -90,8 +93,19 @@ IN_PROGRESS = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"
 
 
 def in_progress_refusal(arn: str) -> str:
-    """SageMaker's message for a DeleteEndpoint (or capacity change) of a busy endpoint."""
+    """SageMaker's message for a DeleteEndpoint, UpdateEndpoint or capacity change of a busy
+    endpoint."""
     return f'Cannot update in-progress endpoint "{arn}".'
+
+
+def update_refusal(backend: Any, name: str) -> str | None:
+    """SageMaker's refusal of UpdateEndpoint on endpoint ``name`` now (a hold that ended has
+    ended first), or None: refused while SageMaker works on it, as DeleteEndpoint is."""
+    _purge(backend)
+    endpoint = backend.endpoints.get(name)
+    if endpoint is not None and endpoint.endpoint_status in IN_PROGRESS:
+        return in_progress_refusal(endpoint.arn)
+    return None
 
 
 def hold(

@@ -84,6 +84,7 @@ def patch_moto() -> None:
         patch_sagemaker_deployed_images,
         patch_sagemaker_health,
         ping_failure,
+        update_refusal,
     )
 
     def update_endpoint(self: Any) -> ActionResult:
@@ -95,6 +96,11 @@ def patch_moto() -> None:
             from moto.sagemaker.exceptions import ValidationError
 
             raise ValidationError(message=f"Could not find endpoint '{name}'.")
+        refused = update_refusal(backend, name)
+        if refused:  # SageMaker is still working on it (Updating, SystemUpdating, ...)
+            from moto.sagemaker.exceptions import ValidationError
+
+            raise ValidationError(message=refused)
         config = backend.describe_endpoint_config(config_name)  # raises when missing
         variants = config["ProductionVariants"]
         if _serverless(variants) and not _serverless(endpoint.production_variants):

@@ -212,8 +212,7 @@ def test_a_switch_after_a_wait_calls_no_update_when_the_wanted_config_serves() -
     Reference, UpdateEndpoint), so at best a second fleet of what serves, at worst a refusal
     failing the apply. Now, InService on exactly that config once settled, no UpdateEndpoint:
     the progress line says why; the record says what serves (no previous: the one recorded
-    before stays). Updating again when read (someone else's update began), the switch calls
-    UpdateEndpoint as before."""
+    before stays). (Busy again when read: the test after this one.)"""
     s = spec()
     updating = replace(seen("Updating", cfg=s.config), pending="c-2")
     action = ep.plan_endpoint(s, updating)
@@ -237,17 +236,50 @@ def test_a_switch_after_a_wait_calls_no_update_when_the_wanted_config_serves() -
         "this apply wants (the update it was doing when the plan was made did not land), so "
         "there is nothing to switch"
     ), said
+
+
+@pytest.mark.parametrize(
+    ("planned_on", "read"),
+    [
+        # Rolled back to the wanted config, then someone else's update began (6058c35 had
+        # pinned an UpdateEndpoint here).
+        ("wanted", ("Updating", "wanted")),
+        ("c-1", ("Updating", "c-2")),  # landed on c-2, then a scaling activity began
+        ("c-1", ("SystemUpdating", "c-2")),  # SageMaker's maintenance
+        ("c-1", ("Failed", "c-2")),  # "DeleteEndpoint is the only operation" on it
+    ],
+)
+def test_a_switch_after_a_wait_stops_when_the_endpoint_is_busy_again_when_read(
+    planned_on: str, read: tuple[str, str]
+) -> None:
+    """Planned while Updating (to c-2): the wait ends InService, then the read right before
+    UpdateEndpoint finds the endpoint busy again: another update began in between (by hand, a
+    scaling activity, maintenance), or it is Failed. SageMaker refuses UpdateEndpoint on an
+    endpoint it is working on ('Cannot update in-progress endpoint'; the API Reference's
+    EndpointStatus: SystemUpdating "cannot be updated", Failed "DeleteEndpoint is the only
+    operation that can be performed"), and the call has no busy retry. Seen before:
+    UpdateEndpoint sent all the same (the Stubber, with no response for it, raised
+    'Unexpected API Call'), on AWS a raw ValidationException failing the apply at that step.
+    Now it stops at the read, nothing switched or recorded, and says to run it again."""
+    s = spec()
+    planned = s.config if planned_on == "wanted" else planned_on
+    status, config = read
+    config = s.config if config == "wanted" else config
+    action = ep.plan_endpoint(s, replace(seen("Updating", cfg=planned), pending="c-2"))
     aws = make_aws()
     with Stubber(aws.client("sagemaker")) as stub:
-        stub.add_response("describe_endpoint", describe("InService", s.config))
-        busy_again = describe("Updating", s.config)
-        stub.add_response("describe_endpoint", busy_again, {"EndpointName": s.name})
-        stub.add_response("update_endpoint", {"EndpointArn": ARN})
-        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": asked})
-        stub.add_response("describe_endpoint", describe("InService", s.config))
-        stub.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": served})
-        execute(aws, action)
+        settled = describe("InService", config)
+        stub.add_response("describe_endpoint", settled)  # the wait: settled
+        stub.add_response("describe_endpoint", describe(status, config), {"EndpointName": s.name})
+        with pytest.raises(DeployError) as err:
+            execute(aws, action)
         stub.assert_no_pending_responses()
+    words = " ".join(str(err.value).split())
+    assert (
+        f"endpoint trends-anomaly is {status} on {config} now, right before this apply's "
+        f"switch to {s.config}"
+    ) in words, words
+    assert "nothing was switched" in words and "run the command again" in words, words
 
 
 @pytest.mark.parametrize("pending", ["c-2", None])
