@@ -239,6 +239,40 @@ def test_an_endpoint_sagemaker_is_not_working_on_is_deleted(status: str) -> None
     assert sm.list_endpoints()["Endpoints"] == []
 
 
+def test_add_tags_overwrites_a_keys_value_so_one_list_tags_page_holds_the_last() -> None:
+    """SageMaker's AddTags "adds or overwrites" tags, and "tag keys must be unique per
+    resource" (API Reference, AddTags): a key tagged again has its new value, once. moto
+    appended every AddTags, so after 20 switches' records (requested, serving, previous) the
+    endpoint listed 60 tags: the one ListTags page the engine reads (50) held stale values
+    (serving-config c-16 of c-19), and the paginator looped on the repeated keys."""
+    sm = boto3.client("sagemaker")
+    variant = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    arn = other_endpoint(sm, "rules-tags", variant, project="rules")
+    for i in range(20):
+        sm.add_tags(ResourceArn=arn, Tags=[{"Key": "requested-config", "Value": f"c-{i}"}])
+        sm.add_tags(
+            ResourceArn=arn,
+            Tags=[
+                {"Key": "serving-config", "Value": f"c-{i}"},
+                {"Key": "previous-config", "Value": f"c-{i - 1}"},
+            ],
+        )
+    page = sm.list_tags(ResourceArn=arn)
+    assert "NextToken" not in page, page.get("NextToken")
+    assert sorted((t["Key"], t["Value"]) for t in page["Tags"]) == [
+        ("previous-config", "c-18"),
+        ("project", "rules"),
+        ("requested-config", "c-19"),
+        ("serving-config", "c-19"),
+    ]
+    sm.delete_tags(ResourceArn=arn, TagKeys=["serving-config"])
+    assert [t["Key"] for t in sm.list_tags(ResourceArn=arn)["Tags"]] == [
+        "project",
+        "requested-config",
+        "previous-config",
+    ]
+
+
 def test_an_endpoint_reports_the_digest_its_fleet_resolved_the_models_tag_to() -> None:
     """DescribeEndpoint's DeployedImages: the model's image as given, and as the digest ECR
     had for it when the fleet started (CreateEndpoint, UpdateEndpoint); a tag pushed again

@@ -241,3 +241,26 @@ def patch_sagemaker_deployed_images() -> None:
         return out
 
     FakeEndpoint._process_production_variants = with_images
+
+
+def patch_sagemaker_tags() -> None:
+    """AddTags "adds or overwrites one or more tags", and "tag keys must be unique per
+    resource" (SageMaker API Reference, AddTags): a key tagged again keeps its place with the
+    new value. moto appended every AddTags, so an endpoint's record (requested-config,
+    serving-config, previous-config, tagged at each switch) grew by repeated keys past
+    ListTags' page of 50: the one page the engine reads held stale values, and moto's
+    paginator, which resumes at a key, looped on them."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    def add_tags(self: Any, arn: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+        resource = self._get_resource_from_arn(arn)
+        held = {t["Key"]: t for t in resource.tags}
+        for tag in tags:
+            if tag["Key"] in held:
+                held[tag["Key"]]["Value"] = tag.get("Value", "")
+            else:
+                held[tag["Key"]] = dict(tag)
+                resource.tags.append(held[tag["Key"]])
+        return resource.tags
+
+    SageMakerModelBackend.add_tags = add_tags

@@ -83,6 +83,7 @@ def patch_moto() -> None:
         patch_sagemaker_deletion,
         patch_sagemaker_deployed_images,
         patch_sagemaker_health,
+        patch_sagemaker_tags,
         ping_failure,
         update_refusal,
     )
@@ -170,6 +171,7 @@ def patch_moto() -> None:
     patch_iam_quotas()
     patch_sagemaker_health()
     patch_sagemaker_deployed_images()
+    patch_sagemaker_tags()
     setattr(SageMakerResponse, _PATCHED, True)
 
 
