@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import botocore.exceptions
 
-from deploy import costs, planner, quotas, stacks
+from deploy import costs, kept_image, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, StepHook, Stopped, Teardown
@@ -321,7 +321,11 @@ class Engine:
         # Its clean-up (superseded configs, old models) leaves what this project did not make,
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
-        actions, used = stacks.spare_used(actions, world, by="apply")
+        tagging, also = kept_image.keep_images(
+            self.aws, stacks.spared_images(actions, world, self.names)
+        )
+        actions, used = stacks.spare_used(actions, world, by="apply", also=also)
+        actions += tagging  # after the clean-up it spared them from
         stop_on(actions)  # else apply would run the actions before the stop's, then stop
         kept = stacks.kept_unowned(world, self.names, by="apply") + used
         notes += kept
@@ -393,7 +397,11 @@ class Engine:
         world = self.observe()
         self.check_owner(world)
         actions = planner.destroy_plan(self.types, stacks.owned(world, self.names))
-        actions, used = stacks.spare_used(actions, world)
+        tagging, also = kept_image.keep_images(
+            self.aws, stacks.spared_images(actions, world, self.names)
+        )
+        actions, used = stacks.spare_used(actions, world, also=also)
+        actions += tagging
         self.kept = stacks.kept_unowned(world, self.names) + used
         return actions, world
 

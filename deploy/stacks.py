@@ -23,6 +23,7 @@ from deploy.bootstrap.github import same_repository, shown
 from deploy.bootstrap.policies import trusted_repositories
 from deploy.image import ecr_image_ref
 from deploy.image_ref import ECR_REGISTRY_RE
+from deploy.kept_image import KeptImage
 from deploy.naming import Names
 from deploy.plan import Action
 from deploy.resources.iam import SeenRole, roles_elsewhere
@@ -403,8 +404,26 @@ def _users(actions: list[Action], world: World) -> dict[tuple[str, str], tuple[A
     return used
 
 
+def spared_images(actions: list[Action], world: World, names: Names) -> list[KeptImage]:
+    """The images in this stack's repository (``names.ecr_repository``, whose lifecycle
+    policy may expire them) of the models `spare_used` keeps from ``actions``: a model kept
+    for a config not made by deploy needs its image as much as its role
+    (`kept_image.keep_images`)."""
+    out = []
+    for kind, name in sorted(_users(actions, world)):
+        record = world.get(kind, name)
+        if kind != "sagemaker_model" or record is None:
+            continue
+        if _named(record, "image", world) != names.ecr_repository:
+            continue  # in another repository, or not in ECR: no lifecycle policy of ours
+        ref = ecr_image_ref(record.image)
+        if ref is not None:
+            out.append(KeptImage(name, record.image, ref[1], ref[2]))
+    return out
+
+
 def spare_used(
-    actions: list[Action], world: World, by: str = "destroy"
+    actions: list[Action], world: World, by: str = "destroy", also: dict[str, str] | None = None
 ) -> tuple[list[Action], list[str]]:
     """``actions`` (apply's, planned from `owned`, or destroy's) without the deletion of a
     resource that one left in ``world`` (the whole, what is not ours included) still uses, and
@@ -412,7 +431,8 @@ def spare_used(
     config uses, deleted, breaks that config: SageMaker finds the model by its name only when
     an endpoint is created or updated from it, and such a model needs the role it runs as and
     its image's repository. An endpoint uses the config it is being updated to as well as the
-    one it serves."""
+    one it serves. ``also``: what a kept resource's line adds, by its name (its image kept
+    too: `kept_image.keep_images`)."""
     used = _users(actions, world)
     kept = [a for a in actions if not (a.op == "delete" and (a.kind, a.name) in used)]
     said = []
@@ -421,7 +441,7 @@ def spare_used(
         label = _label(record) if record is not None else f"{TAGGED_AT_CREATE[kind]} {name}"
         said.append(
             f"Kept {label} because {_label(user)} {_WHY[(user.KIND, field)]}. "
-            f"{_once(user, field, by)} deletes it."
+            f"{_once(user, field, by)} deletes it." + (also or {}).get(name, "")
         )
     return kept, said
 

@@ -11,6 +11,15 @@ running ahead of a production deploy that waits for approval. An expired tag the
 needs is built and pushed again (its content hash is the same). Images with other tags, or
 none, are never expired (a ``model.image`` pushed by hand stays).
 
+One more image must stay however many are pushed after it: that of a model of ours that a
+config not made by deploy (a hand-made endpoint config) uses, which destroy and apply's
+clean-up keep (`stacks.spare_used`). SageMaker pulls it whenever an endpoint made from that
+config starts instances. `deploy.kept_image` tags it ``kept-<model>`` (BatchGetImage, then
+PutImage of its manifest under the new tag, as ECR's "Retagging an image" does), and the
+policy's first rule selects that prefix with a count never reached: ECR's lifecycle
+evaluation lets no lower-priority rule expire an image that matches a higher-priority rule's
+tags.
+
 The environments of a project share its repository (one image, built once, promoted by
 digest): an environment creates it when missing but never deletes it, and tags it with the
 project's tags only (environments may differ in theirs). A preview owns its own repository.
@@ -38,16 +47,45 @@ if TYPE_CHECKING:
     from deploy.naming import Names
 
 
+# The tag prefix of an image a kept model runs (`kept_tag`), and the count of such images
+# the lifecycle policy's first rule allows before expiring the oldest: never reached (each is
+# one model a hand-made config uses). ECR has no "keep" action: a rule expires what it selects
+# beyond its count, and a lower-priority rule cannot expire what a higher one's tags match.
+KEPT_PREFIX = "kept-"
+KEPT_COUNT = 9999
+
+
+def kept_tag(model: str) -> str:
+    """The tag of the image of ``model``, a model of ours a config not made by deploy uses."""
+    return f"{KEPT_PREFIX}{model}"
+
+
 def lifecycle_policy(keep: int | None = None) -> dict[str, Any]:
-    """ECR's lifecycle policy of a repository deploy owns: one ``tagged`` rule on the prefix
-    of the tags deploy builds (ECR requires a tagged rule to name its tags), count-based so
-    that an image nobody replaced never expires however old it is. ``keep``: by default
-    `deploy.image.KEEP_IMAGES`, read when called, as the messages that name it read it."""
+    """ECR's lifecycle policy of a repository deploy owns: first, a rule on ``kept-`` (the
+    images kept models run: `deploy.kept_image`) whose count is never reached, so the second
+    cannot expire them; then one ``tagged`` rule on the prefix of the tags deploy builds (ECR
+    requires a tagged rule to name its tags), count-based so that an image nobody replaced
+    never expires however old it is. ``keep``: by default `deploy.image.KEEP_IMAGES`, read
+    when called, as the messages that name it read it."""
     keep = image_module.KEEP_IMAGES if keep is None else keep
     return {
         "rules": [
             {
                 "rulePriority": 1,
+                "description": (
+                    f"never expire an image tagged {KEPT_PREFIX}<model>: a config not made by "
+                    "deploy uses that model"
+                ),
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [KEPT_PREFIX],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": KEPT_COUNT,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
                 "description": (
                     f"keep the {keep} newest images deploy built ({TAG_PREFIX}<hash>), expire older"
                 ),
@@ -58,7 +96,7 @@ def lifecycle_policy(keep: int | None = None) -> dict[str, Any]:
                     "countNumber": keep,
                 },
                 "action": {"type": "expire"},
-            }
+            },
         ]
     }
 

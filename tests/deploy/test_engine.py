@@ -690,14 +690,21 @@ def test_the_image_repository_expires_old_built_images_by_lifecycle_policy(proje
     apply(engine(project))
     ecr = session().client("ecr")
     text = ecr.get_lifecycle_policy(repositoryName=PROJECT)["lifecyclePolicyText"]
-    (rule,) = json.loads(text)["rules"]
-    assert rule["selection"] == {
+    kept, built = json.loads(text)["rules"]
+    assert (kept["rulePriority"], built["rulePriority"]) == (1, 2)
+    assert kept["selection"] == {  # first: a kept model's image (kept-<model>) never expires
+        "tagStatus": "tagged",
+        "tagPrefixList": ["kept-"],
+        "countType": "imageCountMoreThan",
+        "countNumber": 9999,
+    }
+    assert built["selection"] == {
         "tagStatus": "tagged",
         "tagPrefixList": ["src-"],
         "countType": "imageCountMoreThan",
         "countNumber": 20,
     }
-    assert rule["action"] == {"type": "expire"}
+    assert kept["action"] == built["action"] == {"type": "expire"}
     ecr.delete_lifecycle_policy(repositoryName=PROJECT)  # as before this release
     planned = engine(project).plan()
     assert ops(planned) == [("update", "ecr_repository", PROJECT)]
@@ -705,6 +712,16 @@ def test_the_image_repository_expires_old_built_images_by_lifecycle_policy(proje
     assert [c.field for c in update.changes] == ["lifecycle_policy"]
     apply(engine(project), planned)
     assert json.loads(ecr.get_lifecycle_policy(repositoryName=PROJECT)["lifecyclePolicyText"])
+    assert not engine(project).plan().changes
+    # The policy of one rule (the built images') every repository had until the kept rule:
+    # the next plan updates it in place.
+    one_rule = json.dumps({"rules": [{**built, "rulePriority": 1}]})
+    ecr.put_lifecycle_policy(repositoryName=PROJECT, lifecyclePolicyText=one_rule)
+    planned = engine(project).plan()
+    assert ops(planned) == [("update", "ecr_repository", PROJECT)]
+    (update,) = [a for a in planned.actions if a.op == "update"]
+    assert [c.field for c in update.changes] == ["lifecycle_policy"]
+    apply(engine(project), planned)
     assert not engine(project).plan().changes
 
 

@@ -445,6 +445,18 @@ def _hand_made_config_on(model: str) -> None:
     )
 
 
+def _image_tags(model: str) -> list[str]:
+    """The tags in ECR of ``model``'s image (by the reference the model names it with)."""
+    image = session().client("sagemaker").describe_model(ModelName=model)["PrimaryContainer"]
+    repository, tag = image["Image"].split("/", 1)[1].split(":")
+    found = (
+        session()
+        .client("ecr")
+        .describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+    )
+    return sorted(found["imageDetails"][0]["imageTags"])
+
+
 def test_apply_keeps_a_superseded_model_a_hand_made_config_uses(project: Path, capsys) -> None:
     """Apply kept the hand-made config (not this project's) but deleted the model it uses as
     superseded: an endpoint made from that config could no longer find its model."""
@@ -465,6 +477,16 @@ def test_apply_keeps_a_superseded_model_a_hand_made_config_uses(project: Path, c
         f"because SageMaker endpoint config {HAND_CONFIG} (arn:aws:sagemaker:" in out
     ), out
     assert len(_models()) == 3, _models()  # the first (kept), the previous and the new
+    # Its image too: the repository's lifecycle policy expired it after enough newer builds,
+    # and an endpoint made from the config could then not start. Tagged kept-<model>, which
+    # the policy's first rule never expires, and said.
+    assert _image_tags(first) == [f"kept-{first}", "test-1"], out
+    assert f"update image {IMAGE}" in out, out
+    assert f"Its image {IMAGE} is tagged kept-{first} too" in out, out
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 0  # tagged: nothing to do
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"update image {IMAGE}" not in out and f"is tagged kept-{first}," in out, out
 
 
 def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) -> None:
@@ -498,6 +520,9 @@ def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) ->
         assert words in out, out
     assert f"delete iam_role {ROLE}" not in out, out
     assert f"delete ecr_repository {PROJECT}" not in out, out
+    # And the image in that repository, which its lifecycle policy could still expire.
+    assert _image_tags(model) == [f"kept-{model}", "test-1"], out
+    assert f"Its image {IMAGE} is tagged kept-{model} too" in out, out
     left = {kind: names for kind, names in inventory().items() if names}
     assert left == {
         "models": [model],

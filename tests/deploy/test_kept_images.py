@@ -32,7 +32,11 @@ def kept(monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def test_the_lifecycle_policy_keeps_the_constant(kept: int) -> None:
-    (rule,) = ecr.lifecycle_policy()["rules"]
+    (rule,) = [
+        r
+        for r in ecr.lifecycle_policy()["rules"]
+        if r["selection"]["tagPrefixList"] == [image.TAG_PREFIX]
+    ]
     assert rule["selection"]["countNumber"] == kept
 
 

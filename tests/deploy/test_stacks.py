@@ -376,3 +376,28 @@ def test_a_kept_model_keeps_the_role_it_runs_as_and_its_images_repository() -> N
     found = world(US, model, sagemaker_role, lambda_role, repository)
     deletes = [Action("delete", r.KIND, r.name, "destroy") for r in stacks.owned(found, US)]
     assert stacks.spare_used(deletes, found) == (deletes, [])
+
+
+def test_a_kept_models_image_in_the_stacks_repository_is_to_be_kept_too() -> None:
+    """The repository of a kept model was kept, but its lifecycle policy could still expire
+    the model's image after enough newer builds: `spared_images` names it (`ecr.keep_images`
+    tags it), for apply's clean-up (the repository is not deleted) as for destroy; the image
+    of a model in another region's registry, or of one not kept, is not ours to keep."""
+    from deploy.kept_image import KeptImage
+    from deploy.resources import endpoint_config, sagemaker_model
+
+    tag = {"project": "trends-anomaly"}
+    theirs = endpoint_config.SeenConfig(
+        "trends-anomaly-c-1", "arn:c1", 1, "trends-anomaly-m-1", {}, None
+    )
+    model = sagemaker_model.SeenModel("trends-anomaly-m-1", "arn:m1", 1, IMAGE, "arn:r", {}, tag)
+    other = sagemaker_model.SeenModel("trends-anomaly-m-2", "arn:m2", 1, IMAGE, "arn:r", {}, tag)
+    found = world(US, theirs, model, other)
+    deletes = [Action("delete", m.KIND, m.name, "superseded") for m in (model, other)]
+    assert stacks.spared_images(deletes, found, US) == [
+        KeptImage("trends-anomaly-m-1", IMAGE, "trends-anomaly", {"imageTag": IMAGE.split(":")[-1]})
+    ]
+    elsewhere = replace(model, image=IMAGE.replace("us-east-1", "eu-west-1"))
+    assert stacks.spared_images(deletes, world(US, theirs, elsewhere, other), US) == []
+    said = stacks.spare_used(deletes, found, by="apply", also={model.name: " Its image …"})[1]
+    assert said[0].endswith("the next apply deletes it. Its image …"), said

@@ -25,23 +25,33 @@ TAGS = [
 # src-<hash>) are kept, older ones expire; images with other tags or none are left alone.
 # How many is the one constant deploy/image.py defines (its messages name it too): a literal
 # here would fail these tests on a change of KEEP_IMAGES that every message follows.
-POLICY = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "description": (
-                f"keep the {KEEP_IMAGES} newest images deploy built (src-<hash>), expire older"
-            ),
-            "selection": {
-                "tagStatus": "tagged",
-                "tagPrefixList": ["src-"],
-                "countType": "imageCountMoreThan",
-                "countNumber": KEEP_IMAGES,
-            },
-            "action": {"type": "expire"},
-        }
-    ]
+BUILT_RULE = {
+    "description": f"keep the {KEEP_IMAGES} newest images deploy built (src-<hash>), expire older",
+    "selection": {
+        "tagStatus": "tagged",
+        "tagPrefixList": ["src-"],
+        "countType": "imageCountMoreThan",
+        "countNumber": KEEP_IMAGES,
+    },
+    "action": {"type": "expire"},
 }
+# Before it: the images of models kept for a config not made by deploy (tagged kept-<model>),
+# which no lower-priority rule may expire (ECR's lifecycle evaluation rules, below).
+KEPT_RULE = {
+    "rulePriority": 1,
+    "description": "never expire an image tagged kept-<model>: a config not made by deploy "
+    "uses that model",
+    "selection": {
+        "tagStatus": "tagged",
+        "tagPrefixList": ["kept-"],
+        "countType": "imageCountMoreThan",
+        "countNumber": 9999,
+    },
+    "action": {"type": "expire"},
+}
+POLICY = {"rules": [KEPT_RULE, {"rulePriority": 2, **BUILT_RULE}]}
+# The policy every repository got before: the built images' rule alone.
+OLD_POLICY = {"rules": [{"rulePriority": 1, **BUILT_RULE}]}
 
 
 def desired(build: bool = True) -> Desired:
@@ -243,6 +253,66 @@ def test_a_repository_without_the_lifecycle_policy_gets_it_and_nothing_else() ->
 
 def test_the_lifecycle_rule_expires_only_the_tags_deploy_builds() -> None:
     (repo, image) = ecr.desired(config(), inputs(N, build=True))
-    (rule,) = repo.lifecycle_policy["rules"]
+    (rule,) = [r for r in repo.lifecycle_policy["rules"] if r["rulePriority"] == 2]
     assert image.tag.startswith(tuple(rule["selection"]["tagPrefixList"]))
     assert rule["selection"]["tagStatus"] == "tagged"  # an untagged image (pushed by digest) stays
+
+
+def test_a_repository_with_the_older_policy_gets_the_kept_rule() -> None:
+    """Every stack's repository has the policy of one rule (the built images'): the next
+    apply puts the one with the kept images' rule first, as drift of `lifecycle_policy`."""
+    tags = {"project": "trends-anomaly", "managed-by": "trends-anomaly-gitops"}
+    seen = ecr.SeenRepository("trends-anomaly", REPO_ARN, "IMMUTABLE", tags, False, OLD_POLICY)
+    repo_action, _ = ecr.plan(PlanContext(desired(), World.of([seen, ecr.SeenImage(IMAGE)])))
+    assert repo_action.op == "update"
+    assert [c.field for c in repo_action.changes] == ["lifecycle_policy"]
+    aws = make_aws()
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "put_lifecycle_policy",
+            {},
+            {"repositoryName": "trends-anomaly", "lifecyclePolicyText": json.dumps(POLICY)},
+        )
+        execute(aws, repo_action)
+        stub.assert_no_pending_responses()
+
+
+def _expired(policy: dict, images: list[tuple[str, ...]]) -> set[int]:
+    """Which of ``images`` (each its tags; oldest pushed first) ECR expires, by the "Lifecycle
+    policy evaluation rules" of https://docs.aws.amazon.com/AmazonECR/latest/userguide/
+    LifecyclePolicies.html (moto evaluates no lifecycle rule): rules in rulePriority order;
+    "an image that matches the tagging requirements of a rule cannot be expired by a rule
+    with a lower priority"; rules "can still identify them as if they haven't been expired";
+    with tagPrefixList an image matches "if all of the tags in the tagPrefixList value are
+    matched against any of the image's tags"; with imageCountMoreThan images are sorted
+    "from youngest to oldest based on pushed_at_time and then all images greater than the
+    specified count are expired"."""
+    matched_before: set[int] = set()
+    expired: set[int] = set()
+    for rule in sorted(policy["rules"], key=lambda r: r["rulePriority"]):
+        selection = rule["selection"]
+        assert selection["tagStatus"] == "tagged" and selection["countType"] == (
+            "imageCountMoreThan"
+        ), rule  # what this evaluator knows: the kinds of rule deploy writes
+        prefixes = selection["tagPrefixList"]
+        matched = [
+            i
+            for i, tags in enumerate(images)
+            if all(any(t.startswith(p) for t in tags) for p in prefixes)
+        ]
+        youngest_first = sorted(matched, reverse=True)
+        expired |= {i for i in youngest_first[selection["countNumber"] :]} - matched_before
+        matched_before |= set(matched)
+    return expired
+
+
+def test_an_image_tagged_kept_outlives_any_number_of_newer_builds() -> None:
+    """The kept model's image (its src- tag and kept-<model>), then KEEP_IMAGES + 3 newer
+    builds: the policy of one rule expired it with the three oldest others; the new one
+    expires the three oldest others only."""
+    images = [("src-000000000000", "kept-trends-anomaly-m-0000")]
+    images += [(f"src-{i:012d}",) for i in range(1, KEEP_IMAGES + 4)]
+    assert _expired(OLD_POLICY, images) == {0, 1, 2, 3}
+    assert _expired(ecr.lifecycle_policy(), images) == {1, 2, 3}
+    # An image with no other tag is never expired by the built images' rule either.
+    assert 0 not in _expired(ecr.lifecycle_policy(), [("kept-m",), *images[1:]])
