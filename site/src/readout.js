@@ -106,7 +106,7 @@ export function extentSpans(series) {
 /**
  * Where each extent's shade starts and ends on the x axis (`x`, the chart's x values): half a
  * step beyond its first and last point. The step is the data's own, between distinct dates
- * (`dates`, parseDates', when the axis is in time): a date given twice has its second point a
+ * (`dates`, timeAxis', when the axis is in time): a date given twice has its second point a
  * small fraction of a step after its first (spreadRepeats), and a step measured from that point
  * shaded a few minutes beside it, 3 px, where any other point has half a week. An extent covers
  * its own rows only: one starting on a date's second row starts halfway from the date's first

@@ -1,10 +1,12 @@
 /**
  * Google Trends timestamps ("2020-07-12", "2004-01", "2021-06-02T14") as seconds for the chart's
  * time axis, as written (see parseTimestamp). Anything else (plain CSVs may label rows however
- * they like), or dates that go back, returns null and the chart falls back to point numbers
- * instead of guessing. A date given twice (a row pasted twice, which the model keeps) keeps
+ * they like), or dates that go back, gives no axis (timeAxis: null) and the chart falls back
+ * to point numbers instead of guessing. A date given twice (a row pasted twice, which the model keeps) keeps
  * the time axis, and so does a clock going back at a daylight-saving change (timeAxis).
  */
+
+import { dataStep } from "./ticks.js";
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -14,7 +16,7 @@ const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?
  * with its offset ("2024-10-21T08:28:00+07:00"), and the page shows 08:28 as the file does,
  * on the axis, in the readout and in the table, rather than the same instant in UTC (01:28).
  * (A file whose offset changes mid-way, at a daylight-saving change, can then go back up to an
- * hour at that one place: parseDates refuses it, and timeAxis places it (clockBack).)
+ * hour at that one place: timeAxis places it (clockBack).)
  */
 export function parseTimestamp(text) {
   const m = ISO.exec(String(text).trim());
@@ -22,20 +24,6 @@ export function parseTimestamp(text) {
   const [, y, mo, d = "1", h = "0", mi = "0", s = "0"] = m;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   return Number.isNaN(ms) ? null : ms / 1000;
-}
-
-/**
- * All timestamps as seconds, each at or after the one before (a date may repeat), or null if
- * any cell is not a date or a date goes back. What the time axis' ticks step by (ticks.js).
- */
-export function parseDates(timestamps) {
-  const out = [];
-  for (const cell of timestamps) {
-    const t = parseTimestamp(cell);
-    if (t === null || (out.length && t < out[out.length - 1])) return null;
-    out.push(t);
-  }
-  return out;
 }
 
 // A run of one date's points spreads over at most this share of the data's least step: the
@@ -71,14 +59,6 @@ export function spreadRepeats(dates) {
 
 const HOUR = 3600;
 
-/** The median of the steps between distinct times (ticks.dataStep's), or null. */
-function typicalStep(times) {
-  const gaps = [];
-  for (let i = 1; i < times.length; i += 1) if (times[i] > times[i - 1]) gaps.push(times[i] - times[i - 1]);
-  gaps.sort((a, b) => a - b);
-  return gaps.length ? gaps[Math.floor(gaps.length / 2)] : null;
-}
-
 /**
  * Times (seconds, each a date) that go back where a clock went back an hour, placed in order,
  * or null. What counts: the times go back at exactly one place, by at most an hour, in a
@@ -101,7 +81,7 @@ export function clockBack(times) {
   }
   if (k < 0) return times;
   const [to, from] = [times[k], times[k - 1]];
-  const step = typicalStep(times);
+  const step = dataStep(times);
   if (from - to > HOUR || step === null || step > HOUR) return null;
   let first = k - 1;
   while (first > 0 && times[first - 1] >= to) first -= 1;

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvCell, resultsToCsv } from "../src/results-csv.js";
-import { clockBack, parseTimestamp, parseDates, timeAxis } from "../src/timestamps.js";
+import { clockBack, parseTimestamp, timeAxis } from "../src/timestamps.js";
 import { CANCELLED, detect, detectUrl, readAnswer, requestIdOf, ApiProblem } from "../src/api.js";
 import { readConfig } from "../src/config.js";
 import { formatNumber } from "../src/format.js";
@@ -55,6 +55,7 @@ const MB = 1024 * 1024;
 const bytesOf = (text) => new TextEncoder().encode(text);
 // The chart's x values for these timestamps (timeAxis), or null: point numbers.
 const axisX = (timestamps) => timeAxis(timestamps)?.x ?? null;
+const datesOf = (timestamps) => timeAxis(timestamps)?.dates ?? null;
 
 test("csvCell follows the rule shared with the API (tests/data/csv_cells.json)", () => {
   const { cases } = JSON.parse(readFileSync(join(DATA, "csv_cells.json"), "utf8"));
@@ -165,14 +166,14 @@ test("timeAxis keeps a date given twice on the time axis, its points a fraction 
   const weeks = axisX(["2021-05-30", "2021-06-06", "2021-06-06", "2021-06-06", "2021-06-13"]);
   assert.ok(weeks.every((t, k) => !k || t > weeks[k - 1]), String(weeks));
   assert.ok(weeks.slice(1, 4).every((t) => t >= sixth && t - sixth < week / 4), String(weeks));
-  assert.deepEqual(parseDates(["2021-05-30", "2021-06-06", "2021-06-06"]), [sixth - week, sixth, sixth]);
+  assert.deepEqual(datesOf(["2021-05-30", "2021-06-06", "2021-06-06"]), [sixth - week, sixth, sixth]);
   // The tick steps come from the dates as written: as fine as the data's week, never finer,
   // however many rows repeat.
   const doubled = ["2021-05-30", "2021-05-30", "2021-06-06", "2021-06-06", "2021-06-13", "2021-06-13"];
-  assert.deepEqual(tickSteps(parseDates(doubled)), tickSteps(parseDates(["2021-05-30", "2021-06-06", "2021-06-13"])));
+  assert.deepEqual(tickSteps(datesOf(doubled)), tickSteps(datesOf(["2021-05-30", "2021-06-06", "2021-06-13"])));
   // Point numbers stay for dates that go back, and for one date alone (no step to place by).
   assert.equal(axisX(["2020-01", "2020-02", "2020-02", "2020-01"]), null);
-  assert.equal(parseDates(["2020-02", "2020-01"]), null);
+  assert.equal(datesOf(["2020-02", "2020-01"]), null);
   assert.equal(axisX(["2020-01", "2020-01"]), null);
   assert.deepEqual(axisX(["2020-01"]), [jan]);
 });
@@ -206,7 +207,6 @@ test("timeAxis numbers the points when times go back and no clock change explain
   // A daily series: a step of a day, where going back an hour is no clock change.
   assert.equal(timeAxis(["2021-10-30T12:00", "2021-10-31T12:00", "2021-10-31T11:30", "2021-11-01T12:00"]), null);
   assert.equal(timeAxis(["2021-10-03", "2021-10-10", "2021-10-09", "2021-10-17"]), null); // weekly, a day back
-  assert.equal(parseDates(hourly([0, 1, 2, 1, 2])), null, "parseDates still wants no step back");
 });
 
 test("detectUrl puts method and non-blank parameters in the query", () => {
@@ -854,7 +854,7 @@ test("an extent's shade reaches half the data's step beside it, a repeated date'
   assert.deepEqual(extentBounds([[0, 1], [3, 3]], [0, 1, 2, 3, 4]), [[-0.5, 1.5], [2.5, 3.5]]);
   const week = 7 * 86400;
   const cells = ["2021-05-30", "2021-06-06", "2021-06-13", "2021-06-13", "2021-06-20", "2021-06-27", "2021-06-27"];
-  const dates = parseDates(cells);
+  const dates = datesOf(cells);
   const x = axisX(cells);
   // An extent from the second row of 13 Jun to the second of 27 Jun: its end reaches half a
   // week beyond, as beside any other point (the step measured from the row before was the
@@ -873,7 +873,7 @@ test("an extent's shade reaches half the data's step beside it, a repeated date'
   assert.deepEqual([x[2] - from, to - x[3]], [week / 2, week / 2]);
   // At the file's first point the step is the one after it, to the next date.
   const [[first]] = extentBounds([[0, 0]], axisX(["2021-06-13", "2021-06-13", "2021-06-20"]),
-    parseDates(["2021-06-13", "2021-06-13", "2021-06-20"]));
+    datesOf(["2021-06-13", "2021-06-13", "2021-06-20"]));
   assert.equal(parseTimestamp("2021-06-13") - first, week / 2);
 });
 
