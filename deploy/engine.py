@@ -321,11 +321,7 @@ class Engine:
         # Its clean-up (superseded configs, old models) leaves what this project did not make,
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
-        tagging, also = kept_image.keep_images(
-            self.aws, stacks.spared_images(actions, world, self.names)
-        )
-        actions, used = stacks.spare_used(actions, world, by="apply", also=also)
-        actions += tagging  # after the clean-up it spared them from
+        actions, used = self._spare_used(actions, world, by="apply")
         stop_on(actions)  # else apply would run the actions before the stop's, then stop
         kept = stacks.kept_unowned(world, self.names, by="apply") + used
         notes += kept
@@ -397,13 +393,21 @@ class Engine:
         world = self.observe()
         self.check_owner(world)
         actions = planner.destroy_plan(self.types, stacks.owned(world, self.names))
+        actions, used = self._spare_used(actions, world, by="destroy")
+        self.kept = stacks.kept_unowned(world, self.names) + used
+        return actions, world
+
+    def _spare_used(
+        self, actions: list[Action], world: World, by: str
+    ) -> tuple[list[Action], list[str]]:
+        """`stacks.spare_used` (``by``: apply's clean-up or destroy), with the tagging that
+        keeps each spared model's image from the lifecycle policy (`kept_image.keep_images`)
+        after the actions it spared them from, and what each model's `Kept …` line adds."""
         tagging, also = kept_image.keep_images(
             self.aws, stacks.spared_images(actions, world, self.names)
         )
-        actions, used = stacks.spare_used(actions, world, also=also)
-        actions += tagging
-        self.kept = stacks.kept_unowned(world, self.names) + used
-        return actions, world
+        actions, used = stacks.spare_used(actions, world, by=by, also=also)
+        return actions + tagging, used
 
     def destroy(
         self, hook: Hook | None = None, read: Callable[[], None] | None = None

@@ -608,7 +608,7 @@ def _as_planned(name: str, want: str, serving: str | None, status: str) -> Check
     def check(aws: Aws, log: Callable[[str], None]) -> None:
         ep = aws.read("sagemaker", "DescribeEndpoint", EndpointName=name) or {}
         now, config = ep.get("EndpointStatus"), ep.get("EndpointConfigName")
-        if config == serving and now in ("InService", "OutOfService"):
+        if config == serving and now in SWITCHABLE:
             return
         found = f"is {now} on {config}" if ep else "is gone"
         raise Stopped(
@@ -643,9 +643,8 @@ def _switch(
     config serving ``meanwhile`` (rolled back); settled on any other (`settled_as_planned`:
     switched by hand during the wait), it stops, as the plan's clean-up, made for those two,
     deletes that one; busy again or Failed when read (`_switch_once_settled`), it stops too.
-    Else it was
-    ``status`` (InService, OutOfService) on ``serving``, read again right before the switch
-    (`_as_planned`): the record's previous is that one, as it still serves."""
+    Else it was ``status`` (InService, OutOfService) on ``serving``, read again right before
+    the switch (`_as_planned`): the record's previous is that one, as it still serves."""
     recover = _reswitch(spec) if role_is_new else None
     served: dict[str, str] | Ref = _served(spec.config, serving)
     first: tuple[Step, ...] = (_as_planned(spec.name, spec.config, serving, status),)
