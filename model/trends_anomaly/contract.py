@@ -548,12 +548,12 @@ def iso_times(s: Series, basic: bool = True) -> list[str] | None:
     "2004-01", "2021-06-02T14"; the parser reads a column in one format, so its first and
     last label tell), or ISO 8601's basic form written in the extended form with the same
     fields ("2021-06-02T14:00" for 20210602T1400), else as the parser read them
-    ("2004-02-01" for a spreadsheet's
-    "01.02.2004", "2021-06-02T14:00:00" when some are not at midnight), a time written with
-    a zone offset (in either form) as the time of day it writes, the offset left out. None
-    when the time axis is row positions (a legacy numeric first column). ``basic`` False:
-    the basic form as the parser read it, as legacy answers always wrote it. (Converting
-    100 000 timestamps costs some 40 ms; repeating the labels, nothing.)"""
+    ("2004-02-01" for a spreadsheet's "01.02.2004", "2021-06-02T14:00:00" when some are not
+    at midnight), a time written with a zone offset (in either form) as the time of day it
+    writes, the offset left out. None when the time axis is row positions (a legacy numeric
+    first column). ``basic`` False: the basic form as the parser read it, as legacy answers
+    always wrote it. (Converting 100 000 timestamps costs some 40 ms; repeating the labels,
+    nothing.)"""
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
     labels = s.labels
