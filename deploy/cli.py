@@ -876,7 +876,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
             return 1
         return 0
     print(render.text(actions, f"{_header(eng)} destroy"))
-    for line in [*kept_roles, *unowned]:  # said before --yes is asked for: what it will leave
+    for line in [*kept_roles, *unowned, *eng.left]:  # said before --yes: what it will leave
         print(line)
     if not args.yes:
         refused = "Refusing to delete without --yes."

@@ -130,6 +130,8 @@ class Engine:
     answered: StepHook | None = field(default=None, init=False)
     # What the last destroy plan leaves because this project did not make it (said lines).
     kept: list[str] = field(default_factory=list, init=False)
+    # What it leaves of its own images' tags (`kept_image.release_images`): said, not kept.
+    left: list[str] = field(default_factory=list, init=False)
 
     @property
     def names(self) -> Names:
@@ -321,10 +323,10 @@ class Engine:
         # Its clean-up (superseded configs, old models) leaves what this project did not make,
         # and what that still uses (a hand-made config's model of ours).
         actions = planner.plan(self.types, desired, stacks.owned(world, self.names))
-        actions, used = self._spare_used(actions, world, by="apply")
+        actions, used, left = self._spare_used(actions, world, by="apply")
         stop_on(actions)  # else apply would run the actions before the stop's, then stop
         kept = stacks.kept_unowned(world, self.names, by="apply") + used
-        notes += kept
+        notes += kept + left
         warnings = quotas.warnings(self.aws, self.cfg, world, actions, desired)
         dearer = costs.plan_warning(self.cfg, world)
         throttled = http_api_resource.throttle_warning(self.cfg)
@@ -393,21 +395,26 @@ class Engine:
         world = self.observe()
         self.check_owner(world)
         actions = planner.destroy_plan(self.types, stacks.owned(world, self.names))
-        actions, used = self._spare_used(actions, world, by="destroy")
+        actions, used, self.left = self._spare_used(actions, world, by="destroy")
         self.kept = stacks.kept_unowned(world, self.names) + used
         return actions, world
 
     def _spare_used(
         self, actions: list[Action], world: World, by: str
-    ) -> tuple[list[Action], list[str]]:
+    ) -> tuple[list[Action], list[str], list[str]]:
         """`stacks.spare_used` (``by``: apply's clean-up or destroy), with the tagging that
         keeps each spared model's image from the lifecycle policy (`kept_image.keep_images`)
-        after the actions it spared them from, and what each model's `Kept …` line adds."""
+        after the actions it spared them from, and what each model's `Kept …` line adds; and
+        each model still deleted first removing the ``kept-<model>`` tag an earlier run gave
+        its image (`kept_image.release_images`), with what it says of a tag it leaves."""
         tagging, also = kept_image.keep_images(
             self.aws, stacks.spared_images(actions, world, self.names)
         )
         actions, used = stacks.spare_used(actions, world, by=by, also=also)
-        return actions + tagging, used
+        actions, left = kept_image.release_images(
+            self.aws, actions, stacks.released_images(actions, world, self.names)
+        )
+        return actions + tagging, used, left
 
     def destroy(
         self, hook: Hook | None = None, read: Callable[[], None] | None = None
@@ -446,7 +453,7 @@ class Engine:
             stop_on(actions)
         if read is not None:
             read()
-        for line in self.kept if say_kept else ():
+        for line in [*self.kept, *self.left] if say_kept else ():
             self.log(line)
         teardown = self.executor(world).teardown(actions, planner.dependencies(self.types), hook)
         teardown.run_leading(sorted(planner.leading_kinds(self.types)))

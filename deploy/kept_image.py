@@ -7,12 +7,15 @@ policy (`resources/ecr.py`) would expire that image after enough newer builds, b
 tagged ``kept-<model>`` (its first rule): `keep_images` plans that tag. Not in
 resources/ecr.py, every read of which the plan role is granted: the tagging reads the image's
 manifest (ecr:BatchGetImage), which only the deploy and preview roles may.
+
+Once no such config uses the model, the apply or destroy that deletes it removes the tag
+(`release_images`): else the image, whatever its age, stayed for ever.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import botocore.exceptions
@@ -74,9 +77,9 @@ def keep_images(aws: Aws, kept: list[KeptImage]) -> tuple[list[Action], dict[str
         said[image.model] = (
             f" Its image {image.uri} is tagged {tag} too, which the repository's lifecycle "
             "policy never expires: SageMaker pulls it whenever an endpoint made from that "
-            f"config starts instances. Once the model is gone, `aws ecr batch-delete-image "
-            f"--repository-name {image.repository} --image-ids imageTag={tag}` removes that "
-            "tag (the image stays while it has another)."
+            "config starts instances. Once that config no longer uses it, the apply or "
+            "destroy that deletes the model removes that tag too (the image keeps its other "
+            "tags)."
         )
         actions.append(
             Action(
@@ -147,3 +150,82 @@ def _tag_image(
                 f"imageTag={tag}`) if it is not what a config uses, then run this again."
             ) from err
         log(f"    {repository}@{digest} was tagged {tag} by another run meanwhile")
+
+
+def release_images(
+    aws: Aws, actions: list[Action], images: list[KeptImage]
+) -> tuple[list[Action], list[str]]:
+    """``actions`` with the deletion of each model of ``images`` (`stacks.released_images`)
+    first removing its image's ``kept-<model>`` tag, where ECR has it (DescribeImages of the
+    tag: most deleted models were never kept), and what the plan says of one it leaves.
+
+    BatchDeleteImage of that tag alone removes the tag from its image, which keeps its other
+    tags (the lifecycle policy's rule on the built images governs it again); ECR deletes the
+    image with its last tag, so a tag that is its image's last is left and said: something
+    else may run that image by its digest (another environment's model). The removal runs
+    before DeleteModel, in the model's own action: a failed one leaves the model, and the next
+    run plans both again (the other order, interrupted, would leave the tag with no model to
+    find it by)."""
+    untag: dict[str, Run] = {}
+    said: list[str] = []
+    for image in images:
+        tag = kept_tag(image.model)
+        found = aws.read(
+            "ecr", "DescribeImages", repositoryName=image.repository, imageIds=[{"imageTag": tag}]
+        )
+        details = (found or {}).get("imageDetails") or []
+        if not details:
+            continue
+        if set(details[0].get("imageTags") or []) <= {tag}:
+            said.append(
+                f"Left the tag {tag} on the image {image.repository}@"
+                f"{details[0].get('imageDigest')}: it is that image's last tag, and ECR would "
+                "delete the image with it, which something else may still run by its digest. "
+                "If nothing does, `aws ecr batch-delete-image --repository-name "
+                f"{image.repository} --image-ids imageTag={tag}` deletes it."
+            )
+            continue
+        untag[image.model] = Run(
+            f"remove the tag {tag} from its image in {image.repository} (ecr:BatchDeleteImage "
+            "of that tag alone: the image keeps its other tags)",
+            lambda aws, log, r=image.repository, t=tag: _untag_image(aws, log, r, t),
+        )
+    out = [
+        replace(
+            a,
+            reason=f"{a.reason}; its image's tag {kept_tag(a.name)} (a config not made by "
+            "deploy used it) removed first",
+            steps=(untag[a.name], *a.steps),
+        )
+        if (a.op, a.kind) == ("delete", "sagemaker_model") and a.name in untag
+        else a
+        for a in actions
+    ]
+    return out, said
+
+
+def _untag_image(aws: Aws, log: Callable[[str], None], repository: str, tag: str) -> None:
+    """Remove ``tag`` alone (BatchDeleteImage by imageTag). ECR answers what it could not
+    delete in ``failures``, not as an error: ImageNotFound is the tag already gone (removed
+    by hand, or by a run meanwhile), which is what was wanted; another failure stops here,
+    before the model's DeleteModel."""
+    try:
+        got = aws.client("ecr").batch_delete_image(
+            repositoryName=repository, imageIds=[{"imageTag": tag}]
+        )
+    except botocore.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "RepositoryNotFoundException":
+            raise
+        log(f"    {repository} is gone, and {tag} with it")
+        return
+    failures = got.get("failures") or []
+    others = [f for f in failures if f.get("failureCode") != "ImageNotFound"]
+    if others:
+        said = "; ".join(f"{f.get('failureCode')}: {f.get('failureReason')}" for f in others)
+        raise DeployError(
+            f"Could not remove the tag {tag} from its image in {repository} ({said}). The "
+            "model was not deleted: run this again, or remove the tag by hand (`aws ecr "
+            f"batch-delete-image --repository-name {repository} --image-ids imageTag={tag}`)."
+        )
+    if failures:
+        log(f"    {repository}:{tag} was already gone")

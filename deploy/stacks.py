@@ -422,6 +422,31 @@ def spared_images(actions: list[Action], world: World, names: Names) -> list[Kep
     return out
 
 
+def released_images(actions: list[Action], world: World, names: Names) -> list[KeptImage]:
+    """The images in this stack's repository (``names.ecr_repository``) of the models
+    ``actions`` delete, while that repository stays (no action deletes it: apply's clean-up,
+    an environment's destroy). Each may carry ``kept-<model>`` from a run that kept its model
+    for a hand-made config (`spared_images`), a tag the lifecycle policy never expires:
+    `kept_image.release_images` removes it with the model. A repository destroy deletes
+    takes its images' tags with it."""
+    repository = names.ecr_repository
+    if any(
+        a.op == "delete" and (a.kind, a.name) == ("ecr_repository", repository) for a in actions
+    ):
+        return []
+    out = []
+    for action in actions:
+        if (action.op, action.kind) != ("delete", "sagemaker_model"):
+            continue
+        record = world.get("sagemaker_model", action.name)
+        if record is None or _named(record, "image", world) != repository:
+            continue
+        ref = ecr_image_ref(record.image)
+        if ref is not None:
+            out.append(KeptImage(action.name, record.image, ref[1], ref[2]))
+    return out
+
+
 def spare_used(
     actions: list[Action], world: World, by: str = "destroy", also: dict[str, str] | None = None
 ) -> tuple[list[Action], list[str]]:

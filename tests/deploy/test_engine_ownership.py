@@ -17,6 +17,7 @@ from deploy.cli import main
 from deploy.naming import VARIANT
 from deploy.resources import iam
 from tests.deploy.deploy_helpers import (
+    ENVIRONMENTS,
     IMAGE,
     IMAGE2,
     PROJECT,
@@ -487,6 +488,111 @@ def test_apply_keeps_a_superseded_model_a_hand_made_config_uses(project: Path, c
     assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 0  # tagged: nothing to do
     out = " ".join(capsys.readouterr().out.split())
     assert f"update image {IMAGE}" not in out and f"is tagged kept-{first}," in out, out
+
+
+def _tags_of(repository: str, tag: str) -> list[str]:
+    """Every tag in ECR of the image tagged ``tag``."""
+    found = (
+        session()
+        .client("ecr")
+        .describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+    )
+    return sorted(found["imageDetails"][0]["imageTags"])
+
+
+def _kept_tag_exists(repository: str, tag: str) -> bool:
+    ecr = session().client("ecr")
+    try:
+        ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+    except ecr.exceptions.ImageNotFoundException:
+        return False
+    return True
+
+
+def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
+    project: Path, capsys
+) -> None:
+    """Apply kept a superseded model for a hand-made config and tagged its image kept-<model>
+    (never expired); once that config was gone, the next apply deleted the model but left the
+    tag, so the image stayed for ever. Its deletion now removes that tag first, shown in the
+    plan, and the image keeps its own tag."""
+    engine(project, IMAGE).apply()
+    first = _serving_model()
+    engine(project, IMAGE2).apply()
+    _hand_made_config_on(first)
+    image_in_ecr(project, IMAGE3)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
+    assert _tags_of(PROJECT, "test-1") == [f"kept-{first}", "test-1"]
+    session().client("sagemaker").delete_endpoint_config(EndpointConfigName=HAND_CONFIG)
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 2  # changes
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"delete sagemaker_model {first}" in out, out
+    assert f"▸ run: remove the tag kept-{first} from its image in {PROJECT}" in out, out
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert first not in _models(), out
+    assert not _kept_tag_exists(PROJECT, f"kept-{first}"), out
+    assert _tags_of(PROJECT, "test-1") == ["test-1"], out  # only that tag: the image stays
+
+
+def test_a_kept_tag_that_is_its_images_last_is_left_and_said(project: Path, capsys) -> None:
+    """ECR deletes an image with its last tag (and moto too): once the image's own tag was
+    removed by hand, removing kept-<model> would delete an image something may still run by
+    its digest. The model is deleted; the tag is left, and the plan says how to remove it."""
+    engine(project, IMAGE).apply()
+    first = _serving_model()
+    engine(project, IMAGE2).apply()
+    _hand_made_config_on(first)
+    image_in_ecr(project, IMAGE3)
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
+    session().client("sagemaker").delete_endpoint_config(EndpointConfigName=HAND_CONFIG)
+    ecr = session().client("ecr")
+    ecr.batch_delete_image(repositoryName=PROJECT, imageIds=[{"imageTag": "test-1"}])
+    capsys.readouterr()
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert first not in _models(), out
+    assert _tags_of(PROJECT, f"kept-{first}") == [f"kept-{first}"], out
+    assert f"remove the tag kept-{first}" not in out, out
+    assert (
+        f"Left the tag kept-{first} on the image {PROJECT}@sha256:" in out
+        and f"--image-ids imageTag=kept-{first}` deletes it" in out
+    ), out
+
+
+def test_destroy_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
+    project: Path, capsys
+) -> None:
+    """An environment's destroy kept its model for a hand-made config and tagged its image,
+    in the repository the environments share (which destroy never deletes), kept-<model>;
+    once that config was gone, the next destroy deleted the model and left the tag, so the
+    image stayed for ever. Now that destroy removes the tag, and only it."""
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    image_in_ecr(project, IMAGE, env="staging")
+    argv = ["--config", str(cfg)]
+    assert main([*argv, "apply", "--env", "staging", "--image", IMAGE]) == 0
+    sm = session().client("sagemaker")
+    config = sm.describe_endpoint(EndpointName=f"{PROJECT}-staging")["EndpointConfigName"]
+    model = sm.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0][
+        "ModelName"
+    ]
+    hand = f"{PROJECT}-staging-c-0123abcd"
+    variant = {"VariantName": VARIANT, "ModelName": model, "ServerlessConfig": SERVERLESS}
+    sm.create_endpoint_config(EndpointConfigName=hand, ProductionVariants=[variant])
+    assert main([*argv, "destroy", "--yes", "--env", "staging"]) == 1  # the model kept
+    assert _tags_of(PROJECT, "test-1") == [f"kept-{model}", "test-1"]
+    sm.delete_endpoint_config(EndpointConfigName=hand)
+    capsys.readouterr()
+    assert main([*argv, "destroy", "--yes", "--env", "staging"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert model not in _models(), out
+    assert not _kept_tag_exists(PROJECT, f"kept-{model}"), out
+    assert _tags_of(PROJECT, "test-1") == ["test-1"], out
+    assert f"▸ run: remove the tag kept-{model} from its image in {PROJECT}" in out, out
 
 
 def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) -> None:

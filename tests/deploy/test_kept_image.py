@@ -1,13 +1,16 @@
 """The image of a model kept for a hand-made config: tagged kept-<model> by its manifest
-(BatchGetImage, PutImage: the exact calls, with a Stubber), once, and said in its Kept line."""
+(BatchGetImage, PutImage: the exact calls, with a Stubber), once, and said in its Kept line;
+that tag removed (BatchDeleteImage of it alone) before the model, once it is deleted."""
 
 from __future__ import annotations
 
 import pytest
 from botocore.stub import Stubber
 
-from deploy import kept_image
-from deploy.aws import DeployError
+from deploy import kept_image, render
+from deploy.aws import Aws, DeployError
+from deploy.plan import Action
+from deploy.resources.sagemaker_model import SeenModel, delete_model
 from tests.deploy.resources.conftest import execute, make_aws
 
 IMAGE_ID = {"imageTag": "test-1"}
@@ -124,3 +127,92 @@ def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> Non
             else:
                 execute(aws, action)
             stub.assert_no_pending_responses()
+
+
+TAG = "kept-trends-anomaly-m-0000"
+SEEN = SeenModel(KEPT.model, "arn:m", 1, URI, "arn:r", {}, {"project": "trends-anomaly"})
+
+
+def _released(aws: Aws, tags: list[str]) -> tuple[list[Action], list[str]]:
+    """The model's deletion as `release_images` plans it when ECR has the tag on an image
+    that has ``tags`` (DescribeImages of that tag, the exact call)."""
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "describe_images",
+            {"imageDetails": [{"imageDigest": DIGEST, "imageTags": tags}]},
+            {"repositoryName": "trends-anomaly", "imageIds": [{"imageTag": TAG}]},
+        )
+        released = kept_image.release_images(aws, [delete_model(SEEN, "superseded")], [KEPT])
+        stub.assert_no_pending_responses()
+    return released
+
+
+def test_a_deleted_models_kept_tag_is_removed_first_and_alone() -> None:
+    """A model kept for a hand-made config, deleted once that config is gone: its image's
+    kept-<model> tag stayed, and the lifecycle policy never expired the image. Its deletion
+    now removes that tag first (BatchDeleteImage by imageTag: ECR removes that tag alone
+    while the image has another), shown in the plan, then DeleteModel."""
+    aws = make_aws()
+    (action,), said = _released(aws, ["test-1", TAG])
+    assert said == []
+    assert [s.describe() for s in action.steps] == [
+        f"run: remove the tag {TAG} from its image in trends-anomaly (ecr:BatchDeleteImage "
+        "of that tag alone: the image keeps its other tags)",
+        "sagemaker:DeleteModel (done if already gone)",
+    ]
+    assert f"its image's tag {TAG} (a config not made by deploy used it) removed" in action.reason
+    assert f"remove the tag {TAG}" in render.text([action])
+    with Stubber(aws.client("ecr")) as ecr, Stubber(aws.client("sagemaker")) as sagemaker:
+        ecr.add_response(
+            "batch_delete_image",
+            {"imageIds": [{"imageDigest": DIGEST, "imageTag": TAG}], "failures": []},
+            {"repositoryName": "trends-anomaly", "imageIds": [{"imageTag": TAG}]},
+        )
+        sagemaker.add_response("delete_model", {}, {"ModelName": KEPT.model})
+        execute(aws, action)
+        ecr.assert_no_pending_responses()
+        sagemaker.assert_no_pending_responses()
+
+
+def test_a_model_never_kept_is_deleted_as_before() -> None:
+    """Most deleted models were never kept: no tag in ECR (ImageNotFoundException), nothing
+    more in their action."""
+    aws = make_aws()
+    deletion = delete_model(SEEN, "superseded")
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
+        assert kept_image.release_images(aws, [deletion], [KEPT]) == ([deletion], [])
+
+
+def test_a_kept_tag_that_is_its_images_last_is_left_and_said() -> None:
+    """ECR deletes an image with its last tag, and something else may run it by its digest:
+    that tag is left, and the plan says how to remove it."""
+    aws = make_aws()
+    (action,), said = _released(aws, [TAG])
+    assert action == delete_model(SEEN, "superseded")
+    assert len(said) == 1 and f"imageTag={TAG}" in said[0] and "last tag" in said[0], said
+
+
+def test_a_kept_tag_gone_by_then_is_no_error_another_failure_keeps_the_model() -> None:
+    """BatchDeleteImage answers what it could not delete in ``failures``, not as an error:
+    ImageNotFound (the tag removed by hand meanwhile) is done, and the model deleted; another
+    failure stops the action before DeleteModel, so the next run plans both again."""
+    aws = make_aws()
+    (action,), _ = _released(aws, ["test-1", TAG])
+    gone = {"imageId": {"imageTag": TAG}, "failureCode": "ImageNotFound", "failureReason": "x"}
+    with Stubber(aws.client("ecr")) as ecr, Stubber(aws.client("sagemaker")) as sagemaker:
+        ecr.add_response("batch_delete_image", {"failures": [gone]})
+        sagemaker.add_response("delete_model", {}, {"ModelName": KEPT.model})
+        lines = execute(aws, action)
+        sagemaker.assert_no_pending_responses()
+    assert any(f"trends-anomaly:{TAG} was already gone" in line for line in lines), lines
+    refused = {**gone, "failureCode": "KmsError", "failureReason": "key disabled"}
+    with Stubber(aws.client("ecr")) as ecr, Stubber(aws.client("sagemaker")) as sagemaker:
+        ecr.add_response("batch_delete_image", {"failures": [refused]})
+        sagemaker.add_response("delete_model", {}, {"ModelName": KEPT.model})
+        with pytest.raises(
+            DeployError, match=r"\(KmsError: key disabled\). The model was not deleted"
+        ):
+            execute(aws, action)
+        with pytest.raises(AssertionError):  # DeleteModel never sent: its answer still queued
+            sagemaker.assert_no_pending_responses()

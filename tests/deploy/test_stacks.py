@@ -401,3 +401,28 @@ def test_a_kept_models_image_in_the_stacks_repository_is_to_be_kept_too() -> Non
     assert stacks.spared_images(deletes, world(US, theirs, elsewhere, other), US) == []
     said = stacks.spare_used(deletes, found, by="apply", also={model.name: " Its image …"})[1]
     assert said[0].endswith("the next apply deletes it. Its image …"), said
+
+
+def test_a_deleted_models_image_in_a_repository_that_stays_is_to_be_released() -> None:
+    """A model once kept for a hand-made config, deleted now that no config uses it: its
+    image's kept-<model> tag stayed for ever. `released_images` names the image of every model
+    the actions delete (`kept_image.release_images` looks for the tag), unless the actions
+    delete the repository too (its images' tags go with it) or the image is elsewhere."""
+    from deploy.kept_image import KeptImage
+    from deploy.resources import sagemaker_model
+
+    tag = {"project": "trends-anomaly"}
+    model = sagemaker_model.SeenModel("trends-anomaly-m-1", "arn:m1", 1, IMAGE, "arn:r", {}, tag)
+    elsewhere = sagemaker_model.SeenModel(
+        "trends-anomaly-m-2", "arn:m2", 1, IMAGE.replace("us-east-1", "eu-west-1"), "arn:r", {}
+    )
+    serving = sagemaker_model.SeenModel("trends-anomaly-m-3", "arn:m3", 1, IMAGE, "arn:r", {})
+    found = world(US, model, elsewhere, serving)
+    deletes = [Action("delete", m.KIND, m.name, "superseded") for m in (model, elsewhere)]
+    assert stacks.released_images(deletes, found, US) == [
+        KeptImage("trends-anomaly-m-1", IMAGE, "trends-anomaly", {"imageTag": IMAGE.split(":")[-1]})
+    ]
+    repository = Action("delete", "ecr_repository", US.ecr_repository, "destroy")
+    assert stacks.released_images([*deletes, repository], found, US) == []
+    other = Action("delete", "ecr_repository", "another-repository", "destroy")
+    assert len(stacks.released_images([*deletes, other], found, US)) == 1
