@@ -509,13 +509,9 @@ def _kept_tag_exists(repository: str, tag: str) -> bool:
     return True
 
 
-def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
-    project: Path, capsys
-) -> None:
-    """Apply kept a superseded model for a hand-made config and tagged its image kept-<model>
-    (never expired); once that config was gone, the next apply deleted the model but left the
-    tag, so the image stayed for ever. Its deletion now removes that tag first, shown in the
-    plan, and the image keeps its own tag."""
+def _first_model_kept_by_a_hand_made_config(project: Path) -> tuple[str, str]:
+    """The first apply's model, superseded twice while a hand-made config uses it: kept, and
+    its image tagged kept-<model>. Returns that model and config.yaml's path."""
     engine(project, IMAGE).apply()
     first = _serving_model()
     engine(project, IMAGE2).apply()
@@ -523,6 +519,17 @@ def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
     image_in_ecr(project, IMAGE3)
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
+    return first, cfg
+
+
+def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
+    project: Path, capsys
+) -> None:
+    """Apply kept a superseded model for a hand-made config and tagged its image kept-<model>
+    (never expired); once that config was gone, the next apply deleted the model but left the
+    tag, so the image stayed for ever. Its deletion now removes that tag first, shown in the
+    plan, and the image keeps its own tag."""
+    first, cfg = _first_model_kept_by_a_hand_made_config(project)
     assert _tags_of(PROJECT, "test-1") == [f"kept-{first}", "test-1"]
     session().client("sagemaker").delete_endpoint_config(EndpointConfigName=HAND_CONFIG)
     capsys.readouterr()
@@ -541,13 +548,7 @@ def test_a_kept_tag_that_is_its_images_last_is_left_and_said(project: Path, caps
     """ECR deletes an image with its last tag (and moto too): once the image's own tag was
     removed by hand, removing kept-<model> would delete an image something may still run by
     its digest. The model is deleted; the tag is left, and the plan says how to remove it."""
-    engine(project, IMAGE).apply()
-    first = _serving_model()
-    engine(project, IMAGE2).apply()
-    _hand_made_config_on(first)
-    image_in_ecr(project, IMAGE3)
-    cfg = str(project / "config.yaml")
-    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
+    first, cfg = _first_model_kept_by_a_hand_made_config(project)
     session().client("sagemaker").delete_endpoint_config(EndpointConfigName=HAND_CONFIG)
     ecr = session().client("ecr")
     ecr.batch_delete_image(repositoryName=PROJECT, imageIds=[{"imageTag": "test-1"}])
