@@ -65,10 +65,13 @@ DATE_CELL = re.compile(
 )
 COMPACT_DATE = re.compile(r"^\d{8}$")
 # ISO 8601's basic form of a date and time, an hour at least: 20210602T14, 20210602T1400,
-# 20210602T140000, each with or without a trailing Z (UTC, as 2021-06-02T14:00Z is read).
-# The same instants as the extended form (2021-06-02T14:00), which Python's ISO reader
-# reads; numpy does not.
-BASIC_DATE_TIME = re.compile(r"^\d{8}T\d{2}(?:\d{2}){0,2}Z?$")
+# 20210602T140000 (a fraction after the seconds: 20210602T140000.5), each with or without a
+# zone: Z (UTC, as 2021-06-02T14:00Z is read) or an offset (+0200, +02:00, -05), as
+# _AFTER_TIME takes after the extended form's time. The same instants as the extended form
+# (2021-06-02T14:00+02:00), which Python's ISO reader reads; numpy does not.
+BASIC_DATE_TIME = re.compile(
+    r"^\d{8}T\d{2}(?:\d{2}(?:\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
 # numpy reads a cell of eight digits as a year (20200101 is the year 20200101, outside the
 # calendar) and refuses 20210602T14: a column with either goes to the slower readers, whose
 # ISO reader takes both (cell by cell, as first_not_a_date reads a column: not in halves).

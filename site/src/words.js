@@ -8,7 +8,7 @@ import { BASIC_DATE_TIME, BELOW_ONE_VALUE, COMPACT_DATE, methodNamed } from "./r
 
 // A date as Google Trends' own exports write it: 2020-07-12, 2004-01, 2021-06-02T14, ...; or
 // in ISO 8601's basic form, a spreadsheet's yyyymmdd (20200712) or a date and time
-// (20210602T14, 20210602T1400, 20210602T140000, each with or without Z; the model's
+// (20210602T14, 20210602T1400, 20210602T140000, each with or without a zone; the model's
 // timeaxis.COMPACT_DATE and BASIC_DATE_TIME): one reading each, as the model's.
 const EXTENDED_DAY = /^\d{4}-\d{2}(-\d{2})?([T ]\d|$)/;
 const isIsoDay = (label) => EXTENDED_DAY.test(label) || COMPACT_DATE.test(label) || BASIC_DATE_TIME.test(label);

@@ -580,8 +580,14 @@ test("a first column in ISO 8601's basic form with a time is read as the extende
   // 2020-13-05 or 20201305 ("The first column must hold dates; '20211399T1400' is not one.").
   const noDate = basic("00").replace("20210602T1600", "20211399T1400");
   assert.equal(checkFile("n.csv", bytesOf(noDate), MB).rows, extended.rows);
-  // Not the basic form: a small t or z, a zone offset, a fraction; digits alone stay numbers.
-  for (const cell of ["20210602t1400", "20210602T1400z", "20210602T1400+0200", "20210602T140000.5", "20210602T1"]) {
+  // With an offset (+0200, +02:00, -05) or a fraction after the seconds too, as the model reads
+  // 2021-06-02T14:00+02:00 (it refused such a file as "No data rows found").
+  for (const tail of ["00+0200", "00+02:00", "0000-0500", "-05", "0000.5+0200", "0000.5"]) {
+    const found = checkFile("h.csv", bytesOf(basic(tail)), MB);
+    assert.deepEqual([found.terms, found.rows, found.ranges], [extended.terms, extended.rows, extended.ranges], tail);
+  }
+  // Not the basic form: a small t or z, a fraction of an hour or a minute; digits alone stay numbers.
+  for (const cell of ["20210602t1400", "20210602T1400z", "20210602T14.5", "20210602T1400.5+0200", "20210602T1"]) {
     assert.match(problem("x.csv", bytesOf(`d,v\n${cell},1\n${cell},2\n`)), /no column of dates/, cell);
   }
 });

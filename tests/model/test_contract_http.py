@@ -1683,3 +1683,34 @@ def test_a_legacy_answer_keeps_the_basic_forms_offset_times_in_utc(client):
     status, answer = client.json(body, "application/json", Accept="application/json")
     assert status == 200, answer
     assert answer["series"][0]["times"][:2] == ["2021-06-01T22:00:00", "2021-06-01T23:00:00"]
+
+
+@pytest.mark.parametrize(
+    ("extended", "basic"),
+    [
+        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+0200"),
+        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+02:00"),
+        ("2021-06-{d}T{h}:00:00-05:00", "202106{d}T{h}0000-0500"),
+        ("2021-06-{d}T{h}+02:00", "202106{d}T{h}+0200"),
+        ("2021-06-{d}T{h}:00:00.5+02:00", "202106{d}T{h}0000.5+0200"),
+    ],
+)
+def test_a_csv_in_the_basic_form_with_an_offset_is_answered_as_the_extended_form(
+    client, extended, basic
+):
+    """A first column of 20210602T0000+0200 (ISO 8601's basic form with an offset) was a 400
+    "No data rows found", where a JSON series of the same timestamps was read: now the answer
+    is the one 2021-06-02T00:00+02:00 gets, `times` in the time of day written."""
+
+    def body(form):
+        cells = [form.format(d=f"{2 + k // 24:02d}", h=f"{k % 24:02d}") for k in range(72)]
+        values = [k % 24 + (40 if k == 50 else 0) for k in range(72)]
+        return "Time,x\n" + "".join(f"{c},{v}\n" for c, v in zip(cells, values, strict=True))
+
+    status, expected = client.json(body(extended).encode())
+    assert status == 200, expected
+    status, answer = client.json(body(basic).encode())
+    assert status == 200, answer
+    assert answer["series"][0]["timestamps"][:1] == [basic.format(d="02", h="00")]
+    assert answer["series"][0]["times"][:2] == ["2021-06-02T00:00:00", "2021-06-02T01:00:00"]
+    assert _without_labels(answer) == _without_labels(expected)
