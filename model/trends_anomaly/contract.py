@@ -473,22 +473,28 @@ def _term_notes(s: Series, d: Detection) -> list[str]:
 
 
 # An ISO date and time with a zone offset; group 1 is the date and time of day as written.
-_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
-_ZONED = re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}(?::\d{{2}}){{0,2}}(?:\.\d+)?){_OFFSET}")
-# The same in ISO 8601's basic form (20210602T0000+0200, as timeaxis.BASIC_DATE_TIME with a
-# fraction and an offset): the date's fields, the time's digits and its fraction.
+# The offset in hours and minutes (+02:00, -0500) or in hours alone (-05), as the parser
+# reads them (timeaxis._AFTER_TIME); legacy answers know the first only, as they always did
+# (2021-06-02T00:00-05 in UTC there).
+_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_LEGACY_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_ZONED_TIME = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}(?::\d{2}){0,2}(?:\.\d+)?)"
+_ZONED = re.compile(_ZONED_TIME + _OFFSET)
+_LEGACY_ZONED = re.compile(_ZONED_TIME + _LEGACY_OFFSET)
+# The same in ISO 8601's basic form (20210602T0000+0200, 20210602T0000-05: timeaxis.
+# BASIC_DATE_TIME with an offset): the date's fields, the time's digits and its fraction.
 _ZONED_BASIC = re.compile(
     rf"^(\d{{4}})(\d{{2}})(\d{{2}})T(\d{{2}}(?:\d{{2}}){{0,2}})(\.\d+)?{_OFFSET}"
 )
 
 
-def _local_time(label: str, basic: bool) -> str | None:
+def _local_time(label: str, legacy: bool) -> str | None:
     """The date and time of day a label with an offset writes, in the extended form; None when
-    it has no offset (or is in the basic form and ``basic`` is False)."""
-    m = _ZONED.match(label)
+    it has no offset (or, when ``legacy``, is in the basic form or its offset is hours alone)."""
+    m = (_LEGACY_ZONED if legacy else _ZONED).match(label)
     if m is not None:
         return m.group(1).replace(" ", "T")
-    m = _ZONED_BASIC.match(label) if basic else None
+    m = None if legacy else _ZONED_BASIC.match(label)
     if m is None:
         return None
     y, mo, d, clock, fraction = m.groups()
@@ -496,14 +502,15 @@ def _local_time(label: str, basic: bool) -> str | None:
     return f"{y}-{mo}-{d}T{time}{fraction or ''}"
 
 
-def _wall_clock(labels: list[str], basic: bool = True) -> np.ndarray | None:
+def _wall_clock(labels: list[str], legacy: bool = False) -> np.ndarray | None:
     """ISO labels with a zone offset (a one-day export: "2025-09-15T18:36:00-05:00") as the
     time of day they write (18:36), which the parser turned into UTC (23:36): a person reads
-    the export in their own time. The basic form's too (20210602T1836-0500), when ``basic``
-    (legacy answers keep UTC, as they always had). None when the labels carry no offset."""
+    the export in their own time. The basic form's too (20210602T1836-0500), and an offset in
+    hours alone (-05), unless ``legacy`` (legacy answers keep those in UTC, as they always
+    had). None when the labels carry no offset."""
     local = []
     for label in labels:
-        written = _local_time(label.strip(), basic)
+        written = _local_time(label.strip(), legacy)
         if written is None:
             return None
         local.append(written)
@@ -542,30 +549,31 @@ def _extended(labels: list[str]) -> list[str] | None:
     return out
 
 
-def iso_times(s: Series, basic: bool = True) -> list[str] | None:
+def iso_times(s: Series, legacy: bool = False) -> list[str] | None:
     """The timestamps in ISO 8601, so that a client can place and format dates that the file
     spells its own way: the labels themselves when the file writes ISO (a Trends export:
     "2004-01", "2021-06-02T14"; the parser reads a column in one format, so its first and
     last label tell), or ISO 8601's basic form written in the extended form with the same
     fields ("2021-06-02T14:00" for 20210602T1400), else as the parser read them
     ("2004-02-01" for a spreadsheet's "01.02.2004", "2021-06-02T14:00:00" when some are not
-    at midnight), a time written with a zone offset (in either form) as the time of day it
-    writes, the offset left out. None when the time axis is row positions (a legacy numeric
-    first column). ``basic`` False: the basic form as the parser read it, as legacy answers
-    always wrote it. (Converting 100 000 timestamps costs some 40 ms; repeating the labels,
+    at midnight), a time written with a zone offset (in either form, in hours and minutes or
+    hours alone) as the time of day it writes, the offset left out. None when the time axis
+    is row positions (a legacy numeric first column). ``legacy``: the basic form, and an
+    offset in hours alone, as the parser read them, as legacy answers always wrote them.
+    (Converting 100 000 timestamps costs some 40 ms; repeating the labels,
     nothing.)"""
     if s.step.name == "unknown" or not s.timestamps.size:
         return None
     labels = s.labels
     iso = bool(_ISO_LABEL.match(labels[0]) and _ISO_LABEL.match(labels[-1]))
     # (One in the basic form among them, 20200205, is read with them: not repeated as is.)
-    if iso and not (basic and _BASIC_IN_COLUMN.search("\n".join(labels))):
+    if iso and (legacy or not _BASIC_IN_COLUMN.search("\n".join(labels))):
         return labels
-    if basic and (iso or _BASIC_LABEL.match(labels[0])):
+    if not legacy and (iso or _BASIC_LABEL.match(labels[0])):
         extended = _extended(labels)
         if extended is not None:
             return extended
-    ts = _wall_clock(labels, basic)
+    ts = _wall_clock(labels, legacy)
     if ts is None:
         ts = s.timestamps.astype("datetime64[s]")
     days = ts.astype("datetime64[D]")
@@ -585,7 +593,7 @@ def series_answer(
         "header": s.header,
         "geo": s.geo,
         "timestamps": s.labels,
-        "times": iso_times(s, basic=not legacy),
+        "times": iso_times(s, legacy=legacy),
         "values": s.values,
         "expected": expected,
         "lower": _rounded(d.lower),

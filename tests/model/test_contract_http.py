@@ -1676,7 +1676,7 @@ def test_a_json_series_in_the_basic_form_with_an_offset_keeps_its_time_of_day(
 
 
 def test_a_legacy_answer_keeps_the_basic_forms_offset_times_in_utc(client):
-    """Legacy answers write `times` as they always have (iso_times(basic=False)): a legacy
+    """Legacy answers write `times` as they always have (iso_times(legacy=True)): a legacy
     file of 20210602T0000+0200 rows, read as dates, keeps them in UTC."""
     rows = "".join(f"202106{2 + k // 24:02d}T{k % 24:02d}00+0200,{k % 5}\n" for k in range(60))
     body = legacy_body(f"Time,Popularity\n{rows}".encode(), seasonality=False)
@@ -1714,3 +1714,55 @@ def test_a_csv_in_the_basic_form_with_an_offset_is_answered_as_the_extended_form
     assert answer["series"][0]["timestamps"][:1] == [basic.format(d="02", h="00")]
     assert answer["series"][0]["times"][:2] == ["2021-06-02T00:00:00", "2021-06-02T01:00:00"]
     assert _without_labels(answer) == _without_labels(expected)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "hours"),
+    [
+        ("2021-06-{d}T{h}:00-05:00", "2021-06-{d}T{h}:00-05"),
+        ("2021-06-{d}T{h}:00+02:00", "2021-06-{d}T{h}:00+02"),
+        ("202106{d}T{h}00-0500", "202106{d}T{h}00-05"),
+    ],
+)
+def test_an_hour_only_offset_keeps_its_time_of_day_as_hours_and_minutes_do(client, minutes, hours):
+    """`times` of timestamps with an offset of hours alone (2021-06-02T00:00-05) were in UTC
+    (2021-06-02T05:00:00), where the same offset written -05:00 keeps the time of day written
+    (2021-06-02T00:00:00): the answers are now the same, in CSV uploads and JSON series."""
+    values = [float(k % 24 + (40 if k == 50 else 0)) for k in range(72)]
+    stamps = {
+        form: [form.format(d=f"{2 + k // 24:02d}", h=f"{k % 24:02d}") for k in range(72)]
+        for form in (minutes, hours)
+    }
+    csvs = {
+        form: "Time,x\n" + "".join(f"{t},{v}\n" for t, v in zip(cells, values, strict=True))
+        for form, cells in stamps.items()
+    }
+    for kind in ("text/csv", "application/json"):
+        answers = []
+        for form in (minutes, hours):
+            series = {"name": "x", "timestamps": stamps[form], "values": values}
+            body = json.dumps({"series": [series]}) if kind != "text/csv" else csvs[form]
+            status, answer = client.json(body.encode(), kind)
+            assert status == 200, answer
+            assert answer["series"][0]["timestamps"] == stamps[form]
+            answers.append(_without_labels(answer))
+        assert answers[1]["series"][0]["times"][:2] == [
+            "2021-06-02T00:00:00",
+            "2021-06-02T01:00:00",
+        ]
+        assert answers[1] == answers[0]
+
+
+@pytest.mark.parametrize("cell", ["2021-06-{d}T{h}:00-05", "2021-06-{d}T{h}:00-05:00"])
+def test_a_legacy_answer_keeps_an_hour_only_offset_as_it_always_had(client, cell):
+    """Legacy answers are as they always were: `times` of 2021-06-02T00:00-05 in UTC, and of
+    2021-06-02T00:00-05:00 in the time of day written (iso_times(legacy=True))."""
+    rows = "".join(
+        f"{cell.format(d=f'{2 + k // 24:02d}', h=f'{k % 24:02d}')},{k % 5}\n" for k in range(60)
+    )
+    body = legacy_body(f"Time,Popularity\n{rows}".encode(), seasonality=False)
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    first = 5 if cell.endswith("-05") else 0
+    expected = [f"2021-06-02T{h:02d}:00:00" for h in (first, first + 1)]
+    assert answer["series"][0]["times"][:2] == expected
