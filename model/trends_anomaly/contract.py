@@ -47,7 +47,13 @@ from .settings import Settings
 from .sparse_note import constant_warning, crowded_warning, short_warning, sparse_warning
 from .stl import MAX_PERIOD as STL_MAX_PERIOD
 from .stl import min_points
-from .timeaxis import first_not_a_date, infer_step, mixed_formats, parse_timestamps
+from .timeaxis import (
+    DATE_EXAMPLES,
+    first_not_a_date,
+    infer_step,
+    mixed_formats,
+    parse_timestamps,
+)
 from .trends import (
     LESS_THAN_ONE,
     MAX_POINTS,
@@ -332,8 +338,7 @@ def _not_dates(k: int, labels: list[str]) -> BadJson:
         what = f"series[{k}].timestamps are not dates in one format{named}."
     return BadJson(
         what,
-        "Use ISO 8601 text such as 2024-01-31 or 2024-01-31T14:00:00 (years 1 to 9999), "
-        "one format for the whole series.",
+        f"Use dates such as {DATE_EXAMPLES} (years 1 to 9999), one format for the whole series.",
     )
 
 

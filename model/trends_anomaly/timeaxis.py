@@ -98,6 +98,9 @@ _NUMERIC_DATE = re.compile(
 # Excel's "mmm-yy" (what it writes for a Trends month such as 2004-01) and "d-mmm-yy".
 _NAMED_MONTH = re.compile(rf"(?:(\d{{1,2}})[-. ])?({_MONTH_NAME})[-. ](\d{{2}}|\d{{4}})")
 
+# The forms the readers take, as the CSV's and the JSON series' date hints name them.
+DATE_EXAMPLES = "2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or 31/01/2024"
+
 DateOrder = Literal["day-first", "month-first"]
 _PATTERN = {"day-first": "DD{sep}MM{sep}YY", "month-first": "MM{sep}DD{sep}YY"}
 

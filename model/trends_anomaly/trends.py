@@ -27,6 +27,7 @@ from .exportlocale import PREAMBLE_KEY, date_convention
 from .file_kinds import other_export
 from .timeaxis import (
     COMPACT_DATE,
+    DATE_EXAMPLES,
     first_not_a_date,
     infer_step,
     looks_like_date,
@@ -816,10 +817,7 @@ def _not_dates(labels: list[str]) -> BadCsv:
     # Numbers, not dates; but a column with yyyymmdd cells holds dates, one of them wrong.
     if all(_is_number(c) for c in labels) and not any(COMPACT_DATE.match(c) for c in labels):
         return _numbers_first(bad)
-    hint = (
-        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or "
-        "31/01/2024, one format for the whole column."
-    )
+    hint = f"Use dates such as {DATE_EXAMPLES}, one format for the whole column."
     if i is None:  # each cell is a date alone: they are in more than one format
         pair = _two_in_other_formats(labels)
         named = f": {pair} cannot be read the same way" if pair else ""

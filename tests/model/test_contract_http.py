@@ -1766,3 +1766,37 @@ def test_a_legacy_answer_keeps_an_hour_only_offset_as_it_always_had(client, cell
     first = 5 if cell.endswith("-05") else 0
     expected = [f"2021-06-02T{h:02d}:00:00" for h in (first, first + 1)]
     assert answer["series"][0]["times"][:2] == expected
+
+
+@pytest.mark.parametrize(
+    "stamps", [["2024-01-31", "soon"], ["2024-01-31", "31/01/2024"], ["2024-01-31", "2024-02-31"]]
+)
+def test_the_json_date_hint_names_the_forms_read_as_the_csv_hint_does(client, stamps):
+    """A JSON series whose timestamps are not dates in one format got the hint "Use ISO 8601
+    text such as 2024-01-31 or 2024-01-31T14:00:00 ...", where the CSV hint names each form
+    both read (20240131, 2024-01, 20240131T1400, 31/01/2024 too): the same forms now, and each
+    is read in a JSON series."""
+    series = {"name": "x", "timestamps": stamps, "values": [1, 2]}
+    status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+    assert status == 400, answer
+    assert answer["error"]["hint"] == (
+        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or "
+        "31/01/2024 (years 1 to 9999), one format for the whole series."
+    )
+    status, answer = client.json(f"Time,x\n{stamps[0]},1\n{stamps[1]},2\n".encode())
+    assert status == 400, answer
+    assert answer["error"]["hint"] == (
+        "Use dates such as 2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or "
+        "31/01/2024, one format for the whole column."
+    )
+    for form in (
+        "2024-01-31",
+        "20240131",
+        "2024-01",
+        "2024-01-31T14:00",
+        "20240131T1400",
+        "31/01/2024",
+    ):
+        series = {"name": "x", "timestamps": [form, form], "values": [1, 2]}
+        status, answer = client.json(json.dumps({"series": [series]}).encode(), "application/json")
+        assert status == 200, (form, answer)
