@@ -5,7 +5,9 @@ by Excel or Google Sheets writes them the spreadsheet's way: ``7/12/2020``, ``7/
 ``12.07.2020``, ``12/07/2020``, ``12-07-2020`` or ``Jul-20`` for a month. Day-first or
 month-first is decided for the whole column, never cell by cell: a field above 12 settles it; if
 not, the reading with a regular step (weekly, monthly, ...) wins; if both readings are regular,
-the export's convention (``DateOrder``, from its language) decides and a note says so.
+the export's convention (``DateOrder``, from its language) decides and a note says so. Two-digit
+fields may be year-first too (``21-03-04``, yy-mm-dd): that reading is weighed with the others
+where a day/month one fits, and wins only when the column settles it.
 """
 
 from __future__ import annotations
@@ -102,7 +104,14 @@ _NAMED_MONTH = re.compile(rf"(?:(\d{{1,2}})[-. ])?({_MONTH_NAME})[-. ](\d{{2}}|\
 DATE_EXAMPLES = "2024-01-31, 20240131, 2024-01, 2024-01-31T14:00, 20240131T1400 or 31/01/2024"
 
 DateOrder = Literal["day-first", "month-first"]
-_PATTERN = {"day-first": "DD{sep}MM{sep}YY", "month-first": "MM{sep}DD{sep}YY"}
+_PATTERN = {
+    "day-first": "DD{sep}MM{sep}YY",
+    "month-first": "MM{sep}DD{sep}YY",
+    "year-first": "YY{sep}MM{sep}DD",
+}
+# Why a day/month order was read over a year written first when the export's own order does
+# not fit the column (21-01-01 in an English export: not month-first).
+_YEAR_LAST = "a two-digit year is written last far more often than first"
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,7 @@ def read_dates(
     plain_iso: bool | None = None,
     convention: DateConvention = DEFAULT_CONVENTION,
     compact: bool = True,
+    year_first: bool = True,
 ) -> DateColumn | None:
     """The column as timestamps, or None when it is not one of dates.
 
@@ -196,10 +206,12 @@ def read_dates(
     legacy requests always have (a legacy first column of numbers alone is row positions and
     never read here). With ``compact``, a cell of other digits alone (3, 2004) is a number,
     not a date: the column is None, as a first column of numbers is refused.
+    ``year_first``: two-digit fields (21-03-04) may be read yy-mm-dd too (_read_day_month);
+    False for legacy requests, which read such a column day/month as they always did.
     """
     if compact and _has_number(cells):
         return None
-    column = _read_any(cells, plain_iso, convention, compact)
+    column = _read_any(cells, plain_iso, convention, compact, year_first)
     if column is None or not len(column.timestamps):
         return column
     return column if _in_calendar(column.timestamps) else None
@@ -348,7 +360,11 @@ def _slow_reads(cells: list[str]) -> bool:
 
 
 def _read_any(
-    cells: list[str], plain_iso: bool | None, convention: DateConvention, compact: bool = True
+    cells: list[str],
+    plain_iso: bool | None,
+    convention: DateConvention,
+    compact: bool = True,
+    year_first: bool = True,
 ) -> DateColumn | None:
     """read_dates without the calendar's bounds."""
     if not cells:
@@ -366,7 +382,7 @@ def _read_any(
         if len(cleaned) > 1 and not _slow_reads(cleaned[_first_numpy_refuses(cleaned) :][:1]):
             return None  # the slower readers take a column only if they take each cell alone
     # numpy would warn on zones and guess at odd text: the stricter readers below instead.
-    return _parse_slow(cleaned, convention)
+    return _parse_slow(cleaned, convention, year_first)
 
 
 def _first_numpy_refuses(cells: list[str]) -> int:
@@ -383,7 +399,9 @@ def _first_numpy_refuses(cells: list[str]) -> int:
     return low
 
 
-def _parse_slow(cells: list[str], convention: DateConvention) -> DateColumn | None:
+def _parse_slow(
+    cells: list[str], convention: DateConvention, year_first: bool = True
+) -> DateColumn | None:
     """The stricter readers, in order: the first that takes every cell reads the column.
 
     Each reader takes a column only if it takes each cell, so the cells a reader stopped at
@@ -409,7 +427,7 @@ def _parse_slow(cells: list[str], convention: DateConvention) -> DateColumn | No
     # The pattern readers too take no column with a cell their pattern does not match.
     day_month = all(_NUMERIC_DATE.fullmatch(cells[i]) for i in stopped)
     named = all(_NAMED_MONTH.fullmatch(cells[i]) for i in stopped)
-    return (day_month and _read_day_month(cells, convention)) or (
+    return (day_month and _read_day_month(cells, convention, year_first)) or (
         _read_named_months(cells) if named else None
     )
 
@@ -495,9 +513,15 @@ def _in_order_and_regular(stamps: np.ndarray) -> tuple[bool, bool]:
     return in_order, bool(steps.max() * 28 <= steps.min() * 31)
 
 
-def _read_day_month(cells: list[str], convention: DateConvention) -> DateColumn | None:
+def _read_day_month(
+    cells: list[str], convention: DateConvention, yy_mm_dd: bool = True
+) -> DateColumn | None:
     """Numeric spreadsheet dates (``5/17/15``, ``17.05.2015``, ``17-05-2015``, ...), one order
-    for the whole column."""
+    for the whole column: day-first, month-first, or year-first (``21-03-04``, yy-mm-dd) where
+    a day/month reading fits too. No convention writes year-first: it wins only when the
+    column settles it (its rows in time order, its step regular, or one a calendar names,
+    where the other's are not), and a note says when it was still possible. ``yy_mm_dd``
+    False: day/month orders alone, as legacy requests always read such a column."""
     matches = [_NUMERIC_DATE.fullmatch(c) for c in cells]
     if not all(matches):
         return None
@@ -525,24 +549,65 @@ def _read_day_month(cells: list[str], convention: DateConvention) -> DateColumn 
         "month-first": _calendar(years, a, b, seconds),
     }
     valid = {order: s for order, s in readings.items() if s is not None}
-    if len(valid) == 1:  # a field above 12 (or a day the month does not have) settles it
-        return DateColumn(next(iter(valid.values())))
     if not valid:
         return None
+    order, assumed = _day_month_order(valid, convention)
+    example = next((c for c in cells if c.strip()), cells[0]).strip()
+    pattern = _PATTERN[order].format(sep=sep).replace("YY", "YYYY" if year_width == 4 else "YY")
+    said = "day-first or month-first" if assumed else order
+    # 21-03-04 may be yy-mm-dd too, where every field has two digits (as yy-mm-dd writes them).
+    padded = (
+        yy_mm_dd and year_width == 2 and all(len(m.group(1)) == len(m.group(3)) == 2 for m in ms)
+    )
+    yy_first = _calendar(_year(a, 2), b, c, seconds) if padded else None
+    if yy_first is not None:
+        settled = _settled(valid[order], yy_first)
+        if settled is yy_first:
+            return DateColumn(yy_first)
+    if yy_first is not None and settled is None:  # still possible: said
+        if not assumed:  # one day/month order fits: the convention's, or the one there is
+            reason = convention.reason if convention.order == order else _YEAR_LAST
+            assumed = f"because {reason}"
+        said += f"{',' if ' or ' in said else ''} or year-first ({_PATTERN['year-first']})"
+    if not assumed:
+        return DateColumn(valid[order])
+    note = (
+        f"Dates such as {example} can be read {said.format(sep=sep)}; they were read {order} "
+        f"({pattern}) {assumed}. If the dates on the chart look wrong, save the file with "
+        "dates written as 2024-01-31."
+    )
+    return DateColumn(valid[order], note)
+
+
+def _day_month_order(valid: dict[str, np.ndarray], convention: DateConvention) -> tuple[str, str]:
+    """The day/month order the column settles (a field above 12, or a day the month does not
+    have; then rows in time order; then a regular step), with "", or the convention's order,
+    with "because" and its reason when both are still possible."""
+    if len(valid) == 1:
+        return next(iter(valid)), ""
     shapes = {order: _in_order_and_regular(s) for order, s in valid.items()}
     for test in (0, 1):  # rows in time order first, then a regular step
         passing = [order for order, shape in shapes.items() if shape[test]]
         if len(passing) == 1:
-            return DateColumn(valid[passing[0]])
-    order = convention.order
-    example = next((c for c in cells if c.strip()), cells[0]).strip()
-    pattern = _PATTERN[order].format(sep=sep).replace("YY", "YYYY" if year_width == 4 else "YY")
-    note = (
-        f"Dates such as {example} can be read day-first or month-first; they were read "
-        f"{order} ({pattern}) because {convention.reason}. If the dates on the chart look "
-        "wrong, save the file with dates written as 2024-01-31."
+            return passing[0], ""
+    return convention.order, f"because {convention.reason}"
+
+
+def _settled(day_month: np.ndarray, year_first: np.ndarray) -> np.ndarray | None:
+    """Of a day/month reading and a year-first one, the one the column settles: the one whose
+    rows alone are in time order, then whose step alone is regular, then whose step alone a
+    calendar names (weekly, not 2557-day: 17.05.15, 24.05.15 are 2017 and 2024 year-first).
+    None when neither is settled."""
+    tests = (
+        lambda s: _in_order_and_regular(s)[0],
+        lambda s: _in_order_and_regular(s)[1],
+        lambda s: not infer_step(s).name.endswith("-day"),
     )
-    return DateColumn(valid[order], note)
+    for test in tests:
+        mine, theirs = test(day_month), test(year_first)
+        if mine != theirs:
+            return day_month if mine else year_first
+    return None
 
 
 def _read_named_months(cells: list[str]) -> DateColumn | None:

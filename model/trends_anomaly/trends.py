@@ -569,7 +569,9 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     number = _first_number(labels) if numeric_axis and positions is None else None
     dates = None
     if positions is None and number is None:
-        dates = read_dates(labels, plain_iso=plain, convention=convention, compact=compact)
+        dates = read_dates(
+            labels, plain_iso=plain, convention=convention, compact=compact, year_first=compact
+        )
     where = _Places(rows, start, labels)
     step: Step | None = None
     if dates is not None:
@@ -763,7 +765,7 @@ def _other_axis(cells: list[str], convention, legacy: bool = False) -> _Axis | N
     if len(rows) < 2 or not looks_like_date(cells[rows[0]].strip(), not legacy):
         return None
     labels = [cells[i].strip() for i in rows]
-    dates = read_dates(labels, convention=convention)
+    dates = read_dates(labels, convention=convention, year_first=not legacy)
     if dates is None:
         return None
     return _Axis(dates.timestamps, labels, infer_step(dates.timestamps), rows)

@@ -362,7 +362,7 @@ def test_a_mixed_column_with_a_cell_no_reader_takes_is_refused_after_one_pass(
     assert len(seen) <= where + 1 + 20, len(seen)
 
 
-def _parse_slow_before(cells, convention):
+def _parse_slow_before(cells, convention, yy_mm_dd=True):
     """timeaxis._parse_slow as it was before the cells a reader stops at were tried first."""
     from datetime import UTC, datetime
 
@@ -384,7 +384,8 @@ def _parse_slow_before(cells, convention):
             return timeaxis.DateColumn(np.array(parsed, dtype="datetime64[s]"))
         except ValueError:
             continue
-    return timeaxis._read_day_month(cells, convention) or timeaxis._read_named_months(cells)
+    day_month = timeaxis._read_day_month(cells, convention, yy_mm_dd)
+    return day_month or timeaxis._read_named_months(cells)
 
 
 # Families the slower readers take a whole column of, each with cells of it no reader takes.
@@ -555,7 +556,7 @@ _TWO_DIGIT_COLUMNS = [
     ["01/01/04", "02/01/04", "03/01/04", "04/01/04"],  # month-first months
     ["01/02/04", "03/04/04"],  # both regular and in order: the convention, and a note
     ["17/05/15 10:00", "17/05/15 11:00", "17/05/15 12:00"],
-    ["15/05/17", "15/05/24", "15/06/07"],  # yy-mm-dd to look at: read day-first, as with '/'
+    ["15/05/17", "15/05/24", "15/06/07"],  # yy-mm-dd: year-first is the reading in order
 ]
 
 
@@ -605,3 +606,75 @@ def test_iso_dates_and_a_two_digit_year_with_dashes_are_two_formats():
     assert first_not_a_date(cells) is None
     assert mixed_formats(cells) == (0, 2)
     assert read_dates(["0021-10-20", "0021-10-27"]) is not None  # four digits: ISO, as written
+
+
+def _yy_mm_dd(first: str, step: int, n: int, sep: str) -> tuple[list[str], list[str]]:
+    """n days from ``first``, ``step`` days apart: as ISO and as yy-mm-dd with ``sep``."""
+    iso = [str(np.datetime64(first) + step * i) for i in range(n)]
+    return iso, [d[2:].replace("-", sep) for d in iso]
+
+
+@pytest.mark.parametrize("sep", ["-", "/", "."])
+def test_a_yy_mm_dd_column_that_only_its_year_first_reading_puts_in_order_reads_so(sep):
+    """A weekly column written yy-mm-dd (21-03-04, 21-03-11, ...) whose fields also fit a
+    day-first reading was read day-first in silence: 21 March 2004, 2011, 2018, 2025, then
+    2001-04-21, rows out of order. Only the year-first reading puts the rows in time order:
+    as a day/month order is settled by the column, that one is read, and nothing assumed."""
+    iso, cells = _yy_mm_dd("2021-03-04", 7, 10, sep)
+    for convention in (US, DE):
+        column = read_dates(cells, convention=convention)
+        assert days(column) == iso and column.note == ""
+    assert days(read_dates(["17-05-15", "24-05-15", "31-05-15", "07-06-15"])) == [
+        "2015-05-17",
+        "2015-05-24",
+        "2015-05-31",
+        "2015-06-07",
+    ]
+
+
+@pytest.mark.parametrize("sep", ["-", "/", "."])
+def test_a_column_that_still_fits_year_first_says_what_was_assumed(sep):
+    """21-01-01, 21-02-01, ... in order and monthly read both day-first (2001-01-21, ...) and
+    year-first (2021-01-01, ...): it was read day-first without a word. The export's
+    convention decides, as between day-first and month-first, and a note says what was
+    assumed; a year written first is assumed only where the column settles it."""
+    cells = [f"21{sep}{m:02d}{sep}01" for m in range(1, 7)]
+    column = read_dates(cells, convention=DE)
+    assert days(column) == [f"2001-{m:02d}-21" for m in range(1, 7)]
+    assert column.note == (
+        f"Dates such as 21{sep}01{sep}01 can be read day-first or year-first "
+        f"(YY{sep}MM{sep}DD); they were read day-first (DD{sep}MM{sep}YY) because the export "
+        "is in German. If the dates on the chart look wrong, save the file with dates written "
+        "as 2024-01-31."
+    )
+    column = read_dates(cells, convention=US)  # month-first does not fit 21
+    assert days(column) == [f"2001-{m:02d}-21" for m in range(1, 7)]
+    assert column.note == (
+        f"Dates such as 21{sep}01{sep}01 can be read day-first or year-first "
+        f"(YY{sep}MM{sep}DD); they were read day-first (DD{sep}MM{sep}YY) because a two-digit "
+        "year is written last far more often than first. If the dates on the chart look "
+        "wrong, save the file with dates written as 2024-01-31."
+    )
+    three = read_dates([f"01{sep}02{sep}04", f"03{sep}04{sep}04"], convention=US)
+    assert days(three) == ["2004-01-02", "2004-03-04"]
+    assert three.note.startswith(
+        f"Dates such as 01{sep}02{sep}04 can be read day-first or month-first, or year-first "
+        f"(YY{sep}MM{sep}DD); they were read month-first (MM{sep}DD{sep}YY) because the export "
+        "is in English."
+    )
+
+
+def test_a_year_first_reading_the_column_rules_out_changes_no_note():
+    """12/01/04, 11/01/05 read day-first and month-first alike (the convention decides, and
+    says so) and year-first out of order (2012, then 2011): the note names the two orders
+    only. A yy-mm-dd reading is not weighed for a legacy request's column, as before."""
+    column = read_dates(["12/01/04", "11/01/05"], convention=DE)
+    assert days(column) == ["2004-01-12", "2005-01-11"]
+    assert column.note.startswith(
+        "Dates such as 12/01/04 can be read day-first or month-first; they were read "
+        "day-first (DD/MM/YY) because the export is in German. If"
+    )
+    cells = [f"21-03-{d:02d}" for d in (4, 11, 18, 25)] + ["21-04-01"]
+    legacy = read_dates(cells, compact=False, year_first=False)
+    assert days(legacy)[:2] == ["2004-03-21", "2011-03-21"] and legacy.note == ""
+    assert days(read_dates(cells))[:2] == ["2021-03-04", "2021-03-11"]

@@ -865,3 +865,20 @@ def test_the_date_hint_names_each_form_read_the_hourly_basic_form_too(text):
     assert parse_table("Time,x\n20240131T1400,1\n20240131T1500,2\n").series[0].step.name == (
         "hourly"
     )
+
+
+def test_a_yy_mm_dd_column_reads_as_its_days_and_a_legacy_one_as_before():
+    """A weekly 21-03-04, 21-03-11, ... (yy-mm-dd) was read day-first in silence (21 March
+    2004, 2011, 2018, 2025, then 21 April 2001): rows sorted into another order. Now it is
+    the ISO column's series and warnings; a legacy request reads it as it always did."""
+    iso = [str(np.datetime64("2021-03-04") + 7 * i) for i in range(30)]
+    rows = "".join(f"{d},{i % 7}\n" for i, d in enumerate(iso))
+    expected = parse_table("Week,x\n" + rows)
+    table = parse_table("Week,x\n" + rows.replace("\n20", "\n").removeprefix("20"))
+    (s,), (t,) = table.series, expected.series
+    assert s.labels[:2] == ["21-03-04", "21-03-11"]
+    assert s.timestamps.tolist() == t.timestamps.tolist() and s.step == t.step
+    assert s.values.tolist() == t.values.tolist() and table.warnings == expected.warnings
+    legacy = parse_table("Week,x\n" + rows.replace("\n20", "\n").removeprefix("20"), True)
+    assert legacy.series[0].timestamps[0] == np.datetime64("2001-04-21")
+    assert "rows were not in time order and were sorted" in legacy.warnings
