@@ -22,8 +22,10 @@ from pathlib import Path
 from .environment import at_least
 
 MB = 1024 * 1024
-# Peak RSS of one worker answering the largest accepted request (6 MB CSV, ~450 000 points, auto
-# or stl), measured at 242-269 MB in the image, rounded up.
+# Peak RSS of one worker answering the largest request it computes in full (6 MB CSV, ~450 000
+# points, auto, Accept: text/csv; the same asking for JSON is refused before detection): 227 MiB
+# measured in the image (bench/image.py; 242-269 while auto's JSON was detected, then refused),
+# rounded up.
 WORKER_PEAK_BYTES = 300 * MB
 # The master (the app preloaded: numpy, scipy, Flask; ~80 MB RSS, shared with the workers after
 # fork) plus headroom for the container's other processes and the page cache.

@@ -96,6 +96,46 @@ def test_an_answer_too_large_by_its_input_alone_is_refused_before_detection(
     assert error.hint == after_detection.value.hint
 
 
+def test_auto_too_large_by_its_input_alone_is_refused_before_detection_as_the_others_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``auto`` was the one method left out of the check above: a 6 MB auto request (~450 000
+    points) asking for JSON ran its whole detection, seconds of a worker's CPU, the heaviest
+    work a worker does, to be refused with the same 413 it could have had at once. Detection
+    must not run (``run_method`` fails the test if called), and the caller reads the body stl
+    and dbscan answer with, word for word."""
+    import trends_anomaly.contract as contract
+
+    settings = Settings(max_payload_bytes=4000)
+    calls: list[str] = []
+
+    def no_detection(_series: object, method: str, _params: object) -> None:
+        calls.append(method)
+        raise AssertionError("detection ran before the 413")
+
+    monkeypatch.setattr(contract, "run_method", no_detection)
+    bodies = {}
+    for method in ("auto", "stl", "dbscan"):
+        with pytest.raises(ResultTooLarge) as raised:
+            invoke(Invocation(CSV, "text/csv", "application/json", f"method={method}"), settings)
+        assert raised.value.status == 413
+        bodies[method] = raised.value.body()
+    assert calls == []
+    assert bodies["auto"] == bodies["stl"] == bodies["dbscan"]
+    assert bodies["auto"]["error"]["code"] == "result_too_large"
+    assert bodies["auto"]["error"]["message"].startswith("The result would be at least ")
+
+
+def test_auto_asking_for_the_csv_table_is_still_detected_in_full() -> None:
+    """Only the JSON answer has a floor: the same request asking for ``Accept: text/csv`` (the
+    anomalies alone) runs detection and is answered, which bench/image.py measures a worker's
+    peak on (the largest body, detected in full)."""
+    answer = invoke(
+        Invocation(CSV, "text/csv", "text/csv", "method=auto"), Settings(max_payload_bytes=4000)
+    )
+    assert answer.status == 200 and answer.body.startswith(b"series,index,")
+
+
 @pytest.mark.parametrize(
     ("attributes", "code"),
     [("method=dbscan;eps=0.001", "too_few_points"), ("method=stl;period=200", "too_few_points")],
