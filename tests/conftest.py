@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.support.botocore_models import share as share_botocore_models
+
 # `make test` gates every merge (CI runs it on a clean clone): its property tests draw the same
 # examples on every run (derandomize, seeded from each test), so a run fails for a change and
 # never for a new random draw. HYPOTHESIS_EXPLORE=1 draws new examples, to look for what the
@@ -20,6 +22,11 @@ from hypothesis import settings
 settings.register_profile("gate", derandomize=True, database=None)
 settings.register_profile("explore")
 settings.load_profile("explore" if os.environ.get("HYPOTHESIS_EXPLORE") == "1" else "gate")
+
+# botocore reads a service's model files once per session, and the tests make a session for
+# every Aws and every in-process `deploy.cli.main`: one loader per process reads them once
+# (tests/support/botocore_models.py; subprocesses keep botocore's own behaviour).
+share_botocore_models()
 
 # Tests run together on one worker under `--dist loadgroup`, by marker: the containers (one
 # image build and one model container per worker that runs any; a few containers at a time
