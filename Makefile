@@ -15,10 +15,12 @@ help: ## list the targets
 
 setup: $(VENV)/.synced ## create .venv from uv.lock (installs uv if missing)
 
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set, no process would ever write a .pyc,
+# and every one the tests start would compile pandas, scipy and moto anew (tests/test_makefile_setup.py).
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet -r $(UV_REQUIREMENTS)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 site: node-check site/dist/index.html ## build the web page into site/dist (parameter table regenerated from params.py)
