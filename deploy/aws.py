@@ -178,6 +178,18 @@ class Aws:
             item for page in paginator.paginate(**params) for k in keys for item in _at(page, k)
         ]
 
+    def read_pages(
+        self, service: str, operation: str, key: str | tuple[str, ...], **params: Any
+    ) -> list[Any] | None:
+        """Every item of a paginated read, as `pages`; None when what it lists is gone, as
+        `read` (a resource's tags, a role's policies: one thing's list, read to its end)."""
+        try:
+            return self.pages(service, operation, key, **params)
+        except botocore.exceptions.ClientError as err:
+            if classify(err, service) is ErrorKind.GONE:
+                return None
+            raise
+
     def account_id(self) -> str:
         try:
             return str(self.client("sts").get_caller_identity()["Account"])

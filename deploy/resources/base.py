@@ -97,8 +97,10 @@ def reconcile(
 
 def sagemaker_tags(aws: Aws, arn: str) -> dict[str, str]:
     """A SageMaker resource's tags (ListTags; {} when it has none or is gone): whose it is,
-    and what an endpoint records of its deploys."""
-    return tag_dict((aws.read("sagemaker", "ListTags", ResourceArn=arn) or {}).get("Tags"))
+    and what an endpoint records of its deploys. Every page: ListTags is paged by NextToken
+    and its API reference states no default page size (MaxResults: "Minimum value of 50"),
+    so 50 tags (SageMaker's limit per resource) are not promised in one answer."""
+    return tag_dict(aws.read_pages("sagemaker", "ListTags", "Tags", ResourceArn=arn))
 
 
 def changed(changes: tuple[Change, ...]) -> str:

@@ -76,6 +76,23 @@ def test_pages_collect_every_item() -> None:
         assert [i["ApiId"] for i in a.pages("apigatewayv2", "GetApis", "Items")] == ["1", "2"]
 
 
+def test_read_pages_is_none_when_gone_and_raises_otherwise() -> None:
+    a = aws()
+    with Stubber(a.client("iam")) as stub:
+        stub.add_response(
+            "list_role_policies", {"PolicyNames": ["a"], "IsTruncated": True, "Marker": "m"}
+        )
+        stub.add_response(
+            "list_role_policies", {"PolicyNames": ["b"]}, {"RoleName": "rr", "Marker": "m"}
+        )
+        assert a.read_pages("iam", "ListRolePolicies", "PolicyNames", RoleName="rr") == ["a", "b"]
+        stub.add_client_error("list_role_policies", "NoSuchEntity", "gone", 404)
+        assert a.read_pages("iam", "ListRolePolicies", "PolicyNames", RoleName="rr") is None
+        stub.add_client_error("list_role_policies", "AccessDenied", "no", 403)
+        with pytest.raises(botocore.exceptions.ClientError):
+            a.read_pages("iam", "ListRolePolicies", "PolicyNames", RoleName="rr")
+
+
 def test_clients_share_the_region_and_retry_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     a = aws()
     assert a.client("sagemaker") is a.client("sagemaker")

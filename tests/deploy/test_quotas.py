@@ -253,17 +253,19 @@ def test_an_endpoint_whose_tags_cannot_be_read_is_not_called_untagged(
     m5 = {"InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
     other_endpoint(sm, "trends-anomaly-pr-7", m5, project="trends-anomaly")
     other_endpoint(sm, "trends-anomaly-pr-8", m5, project="trends-anomaly")
-    read = Aws.read
+    read_pages = Aws.read_pages
 
-    def refused_for_pr_8(self: Aws, service: str, operation: str, **params: object) -> object:
+    def refused_for_pr_8(
+        self: Aws, service: str, operation: str, key: str, **params: object
+    ) -> object:
         if operation == "ListTags" and str(params.get("ResourceArn", "")).endswith(
             "/trends-anomaly-pr-8"
         ):
             error = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}
             raise botocore.exceptions.ClientError(error, "ListTags")  # type: ignore[arg-type]
-        return read(self, service, operation, **params)
+        return read_pages(self, service, operation, key, **params)
 
-    monkeypatch.setattr(Aws, "read", refused_for_pr_8)
+    monkeypatch.setattr(Aws, "read_pages", refused_for_pr_8)
     held = quotas.held_elsewhere(Aws("us-east-1", session()), "trends-anomaly", set(), M5_TYPE)
     assert held.count == 2
     assert held.words("instances") == (

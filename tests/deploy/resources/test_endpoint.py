@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from deploy.aws import DeployError
 from deploy.resources import endpoint as ep
 from deploy.resources import endpoint_config as ec
-from deploy.resources.base import PlanContext
+from deploy.resources.base import PlanContext, sagemaker_tags
 from deploy.world import Desired, World
 from tests.deploy.resources.conftest import config, execute, inputs, make_aws, names
 
@@ -53,6 +53,22 @@ def describe(status: str, cfg: str, reason: str | None = None) -> dict:
 
 def kinds(action) -> list[str]:
     return [s.describe().split(" ")[0] for s in action.steps]
+
+
+def test_tags_read_every_page() -> None:
+    """ListTags is paged (NextToken): the API reference gives MaxResults a minimum of 50 and
+    no default page size, so a resource's 50 tags may come in more than one page, and a tag
+    on the second (the endpoint's deploy record, its ``project``) must not be missed."""
+    aws = make_aws()
+    with Stubber(aws.client("sagemaker")) as stub:
+        first = {"Tags": [{"Key": "project", "Value": "trends-anomaly"}], "NextToken": "t"}
+        stub.add_response("list_tags", first, {"ResourceArn": ARN})
+        second = {"Tags": [{"Key": "serving-config", "Value": "c-1"}]}
+        stub.add_response("list_tags", second, {"ResourceArn": ARN, "NextToken": "t"})
+        assert sagemaker_tags(aws, ARN) == {"project": "trends-anomaly", "serving-config": "c-1"}
+        stub.assert_no_pending_responses()
+        stub.add_client_error("list_tags", "ValidationException", "Could not find endpoint", 400)
+        assert sagemaker_tags(aws, ARN) == {}
 
 
 def test_observe_exists_and_gone() -> None:
