@@ -128,9 +128,9 @@ class Report:
 
 
 def _tags(aws: Aws, name: str) -> dict[str, str] | None:
-    """The role's tags; None when there is no such role."""
-    got = aws.read("iam", "ListRoleTags", RoleName=name)
-    return None if got is None else tag_dict(got.get("Tags"))
+    """The role's tags, every page (Marker); None when there is no such role."""
+    got = aws.read_pages("iam", "ListRoleTags", "Tags", RoleName=name)
+    return None if got is None else tag_dict(got)
 
 
 def _attached(aws: Aws, names: list[str]) -> dict[str, list[str]]:

@@ -65,7 +65,8 @@ def observe_arn(aws: Aws, name: str, arn: str, removable: bool = False) -> SeenP
     policy = got["Policy"]
     default = policy.get("DefaultVersionId")
     version = aws.read("iam", "GetPolicyVersion", PolicyArn=arn, VersionId=default)
-    listed = (aws.read("iam", "ListPolicyVersions", PolicyArn=arn) or {}).get("Versions", [])
+    # Every page (Marker): an older version left out would make DeletePolicy refuse.
+    listed = aws.read_pages("iam", "ListPolicyVersions", "Versions", PolicyArn=arn) or []
     older = sorted(
         (v for v in listed if not v.get("IsDefaultVersion")), key=lambda v: str(v["CreateDate"])
     )

@@ -218,11 +218,10 @@ def observe_role(aws: Aws, name: str, policy_name: str) -> SeenRole | None:
     if "Tags" in role:
         tags = tag_dict(role["Tags"])
     else:
-        tags = tag_dict((aws.read("iam", "ListRoleTags", RoleName=name) or {}).get("Tags"))
+        tags = tag_dict(aws.read_pages("iam", "ListRoleTags", "Tags", RoleName=name))
     policy = aws.read("iam", "GetRolePolicy", RoleName=name, PolicyName=policy_name)
-    inline = tuple(
-        (aws.read("iam", "ListRolePolicies", RoleName=name) or {}).get("PolicyNames", [])
-    )
+    # Every page of both lists (Marker): IAM may return fewer than MaxItems with more left.
+    inline = tuple(aws.read_pages("iam", "ListRolePolicies", "PolicyNames", RoleName=name) or ())
     # Paginated: a role may have up to 20 attached (IAM's raised quota), and a page is
     # whatever IAM returns; bootstrap counts every one against that quota.
     attached = tuple(

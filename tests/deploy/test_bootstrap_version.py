@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import botocore.exceptions
 import pytest
+from botocore.stub import Stubber
 
 from deploy import bootstrap_version
 from deploy.aws import Aws
@@ -384,3 +385,19 @@ def test_the_roles_are_rendered_with_the_repositories_of_config_yamls_prebuilt_i
     )
     t = bootstrap_version.target_of(load_config_file(path))
     assert t.image_repositories == ("arn:aws:ecr:us-east-1:210987654321:repository/shared/models",)
+
+
+def test_a_roles_tags_are_read_to_their_last_page() -> None:
+    """ListRoleTags is paged by Marker, and "IAM might return fewer than the MaxItems number
+    of results even when there are more results available" (IAM API Reference): the
+    bootstrap's fingerprint tag on a second page was read as missing (the roles behind)."""
+    aws = Aws(REGION)
+    with Stubber(aws.client("iam")) as stub:
+        first = {"Tags": [{"Key": "project", "Value": PROJECT}], "IsTruncated": True, "Marker": "m"}
+        stub.add_response("list_role_tags", first, {"RoleName": PLAN_ROLE})
+        second = {"Tags": [{"Key": TAG, "Value": "abc"}]}
+        stub.add_response("list_role_tags", second, {"RoleName": PLAN_ROLE, "Marker": "m"})
+        assert bootstrap_version._tags(aws, PLAN_ROLE) == {"project": PROJECT, TAG: "abc"}
+        stub.assert_no_pending_responses()
+        stub.add_client_error("list_role_tags", "NoSuchEntity", "gone", 404)
+        assert bootstrap_version._tags(aws, PLAN_ROLE) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.stub import Stubber
 
 from deploy.aws import Aws, DeployError
 from deploy.bootstrap import managed_policy, policies
@@ -87,3 +88,28 @@ def test_a_part_whose_name_a_policy_at_another_path_has_says_so_and_what_to_chan
         "`project:` in config.yaml",
     ):
         assert words in said, said
+
+
+def test_observe_reads_every_page_of_the_policys_versions() -> None:
+    """ListPolicyVersions is paged by Marker, and "IAM might return fewer than the MaxItems
+    number of results even when there are more results available" (IAM API Reference): an
+    older version on a second page left out means DeletePolicy refuses (DeleteConflict) until
+    every version but the default is deleted."""
+    aws = Aws("us-east-1")
+    more = {"IsTruncated": True, "Marker": "m"}
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response("get_policy", {"Policy": {"Arn": ARN, "DefaultVersionId": "v3"}})
+        stub.add_response(
+            "get_policy_version", {"PolicyVersion": {"VersionId": "v3", "Document": "%7B%7D"}}
+        )
+        newest = {"VersionId": "v3", "IsDefaultVersion": True, "CreateDate": "2026-01-03"}
+        stub.add_response(
+            "list_policy_versions", {"Versions": [newest], **more}, {"PolicyArn": ARN}
+        )
+        older = {"VersionId": "v1", "IsDefaultVersion": False, "CreateDate": "2026-01-01"}
+        stub.add_response(
+            "list_policy_versions", {"Versions": [older]}, {"PolicyArn": ARN, "Marker": "m"}
+        )
+        seen = managed_policy.observe_arn(aws, "boundary", ARN)
+        stub.assert_no_pending_responses()
+    assert seen is not None and seen.older_versions == ("v1",)

@@ -116,6 +116,45 @@ def test_observe_a_role_with_everything_granted_to_it() -> None:
     assert got.tags == {"project": "trends-anomaly"}
 
 
+def test_observe_reads_every_page_of_a_roles_tags_and_inline_policies() -> None:
+    """ListRoleTags and ListRolePolicies are paged by Marker: "IAM might return fewer than
+    the MaxItems number of results even when there are more results available" (IAM API
+    Reference), so a second page's tag (whose the role is) or inline policy (granted by
+    someone else) must be read too."""
+    aws, s = make_aws(), spec()
+    more = {"IsTruncated": True, "Marker": "m"}
+    with Stubber(aws.client("iam")) as stub:
+        stub.add_response("get_role", role_response(s, tags=False), {"RoleName": ROLE})
+        stub.add_response(
+            "list_role_tags",
+            {"Tags": [{"Key": "owner", "Value": "me"}], **more},
+            {"RoleName": ROLE},
+        )
+        stub.add_response(
+            "list_role_tags",
+            {"Tags": [{"Key": "project", "Value": "trends-anomaly"}]},
+            {"RoleName": ROLE, "Marker": "m"},
+        )
+        stub.add_response(
+            "get_role_policy",
+            {"RoleName": ROLE, "PolicyName": s.policy_name, "PolicyDocument": json.dumps(s.policy)},
+            {"RoleName": ROLE, "PolicyName": s.policy_name},
+        )
+        stub.add_response(
+            "list_role_policies", {"PolicyNames": [s.policy_name], **more}, {"RoleName": ROLE}
+        )
+        stub.add_response(
+            "list_role_policies", {"PolicyNames": ["debug"]}, {"RoleName": ROLE, "Marker": "m"}
+        )
+        stub.add_response(
+            "list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": ROLE}
+        )
+        got = iam.observe_role(aws, ROLE, s.policy_name)
+        stub.assert_no_pending_responses()
+    assert got is not None and got.tags == {"owner": "me", "project": "trends-anomaly"}
+    assert got.other_policies == ("inline:debug",)
+
+
 def test_observe_a_missing_role_and_a_role_without_its_policy() -> None:
     aws, s = make_aws(), spec()
     with Stubber(aws.client("iam")) as stub:
