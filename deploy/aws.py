@@ -172,11 +172,18 @@ class Aws:
         of every page (one listing, e.g. ListObjectVersions' Versions and DeleteMarkers); a
         dotted key is a path into the page (ListOriginAccessControls'
         ``OriginAccessControlList.Items``)."""
+        return list(self.items(service, operation, key, **params))
+
+    def items(
+        self, service: str, operation: str, key: str | tuple[str, ...], **params: Any
+    ) -> Iterator[Any]:
+        """The items `pages` gives, a page asked for only when the one before is used up: for
+        a search that stops at what it looks for (the next page is never asked for)."""
         keys = (key,) if isinstance(key, str) else key
         paginator = self.client(service).get_paginator(botocore.xform_name(operation))
-        return [
-            item for page in paginator.paginate(**params) for k in keys for item in _at(page, k)
-        ]
+        for page in paginator.paginate(**params):
+            for k in keys:
+                yield from _at(page, k)
 
     def read_pages(
         self, service: str, operation: str, key: str | tuple[str, ...], **params: Any

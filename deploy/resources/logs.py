@@ -53,14 +53,14 @@ def desired(cfg: Config, inp: Inputs) -> list[LogGroupSpec]:
 def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenLogGroup]:
     out = []
     for group in _groups(names):
-        page = aws.read("logs", "DescribeLogGroups", logGroupNamePrefix=group) or {}
-        found = [g for g in page.get("logGroups", []) if g["logGroupName"] == group]
-        if not found:
+        # Paged, "up to 50 items" a page (CloudWatch Logs API Reference, DescribeLogGroups):
+        # read on until the group itself; previews' groups may share its name as a prefix.
+        listed = aws.items("logs", "DescribeLogGroups", "logGroups", logGroupNamePrefix=group)
+        found = next((g for g in listed if g["logGroupName"] == group), None)
+        if found is None:
             continue
         tags = aws.read("logs", "ListTagsForResource", resourceArn=names.log_group_arn(group))
-        out.append(
-            SeenLogGroup(group, found[0].get("retentionInDays"), (tags or {}).get("tags", {}))
-        )
+        out.append(SeenLogGroup(group, found.get("retentionInDays"), (tags or {}).get("tags", {})))
     return out
 
 

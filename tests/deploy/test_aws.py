@@ -76,6 +76,16 @@ def test_pages_collect_every_item() -> None:
         assert [i["ApiId"] for i in a.pages("apigatewayv2", "GetApis", "Items")] == ["1", "2"]
 
 
+def test_items_ask_for_a_page_only_when_the_one_before_is_used_up() -> None:
+    a = aws()
+    with Stubber(a.client("iam")) as stub:
+        first = {"PolicyNames": ["a"], "IsTruncated": True, "Marker": "m"}
+        stub.add_response("list_role_policies", first, {"RoleName": "rr"})
+        found = a.items("iam", "ListRolePolicies", "PolicyNames", RoleName="rr")
+        assert next(found) == "a"
+    assert a.log.calls == [("iam", "ListRolePolicies")]
+
+
 def test_read_pages_is_none_when_gone_and_raises_otherwise() -> None:
     a = aws()
     with Stubber(a.client("iam")) as stub:

@@ -49,6 +49,37 @@ def test_observe_exact_names_only() -> None:
     assert (seen.name, seen.retention_days, seen.tags) == (GROUP, 7, TAGS)
 
 
+def test_observe_reads_on_past_a_page_without_the_group() -> None:
+    """DescribeLogGroups is paged (nextToken) and its limit is "up to 50 items" (CloudWatch
+    Logs API Reference): a page may hold fewer, none at all, with more to come. The group
+    on the second page was taken for missing, and the plan created it again."""
+    aws = make_aws()
+    endpoint = "/aws/sagemaker/Endpoints/trends-anomaly"
+    with Stubber(aws.client("logs")) as stub:
+        stub.add_response(
+            "describe_log_groups",
+            {"logGroups": [], "nextToken": "t"},
+            {"logGroupNamePrefix": endpoint},
+        )
+        stub.add_response(
+            "describe_log_groups",
+            {"logGroups": [{"logGroupName": endpoint, "retentionInDays": 7}]},
+            {"logGroupNamePrefix": endpoint, "nextToken": "t"},
+        )
+        stub.add_response(
+            "list_tags_for_resource",
+            {"tags": TAGS},
+            {"resourceArn": f"arn:aws:logs:us-east-1:123456789012:log-group:{endpoint}"},
+        )
+        for group in (GROUP, ACCESS):
+            stub.add_response(
+                "describe_log_groups", {"logGroups": []}, {"logGroupNamePrefix": group}
+            )
+        (seen,) = logs.observe(aws, N, Desired(), World())
+        stub.assert_no_pending_responses()
+    assert (seen.name, seen.retention_days) == (endpoint, 7)
+
+
 def test_create_update_destroy_calls() -> None:
     aws = make_aws()
     specs = logs.desired(config(), inputs(N))
