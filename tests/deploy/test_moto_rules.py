@@ -592,3 +592,42 @@ def test_an_update_whose_container_fails_its_health_check_is_rolled_back() -> No
     sm.create_endpoint(EndpointName="rules-ping-new", EndpointConfigName="rules-ping-bad-c")
     ep = sm.describe_endpoint(EndpointName="rules-ping-new")
     assert ep["EndpointStatus"] == "Failed" and "ping health check" in ep["FailureReason"]
+
+
+def _inline_policies(role: str, count: int) -> list[str]:
+    """A role with ``count`` small inline policies (under IAM's 10,240 characters together)."""
+    iam_client = boto3.client("iam")
+    iam_client.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
+    }
+    names = [f"p{i:03d}" for i in range(count)]
+    for name in names:
+        iam_client.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(deny))
+    return names
+
+
+def test_list_role_policies_answers_in_pages_of_100() -> None:
+    """ListRolePolicies' MaxItems: "If you do not include this parameter, the number of items
+    defaults to 100" (IAM API Reference): the rest follow by Marker, IsTruncated until then."""
+    names = _inline_policies("rules-paged", 101)
+    iam_client = boto3.client("iam")
+    first = iam_client.list_role_policies(RoleName="rules-paged")
+    assert (first["PolicyNames"], first["IsTruncated"]) == (names[:100], True)
+    rest = iam_client.list_role_policies(RoleName="rules-paged", Marker=first["Marker"])
+    assert (rest["PolicyNames"], rest["IsTruncated"]) == (names[100:], False)
+    assert "Marker" not in rest
+    two = iam_client.list_role_policies(RoleName="rules-paged", MaxItems=2)
+    assert two["PolicyNames"] == names[:2] and two["IsTruncated"]
+
+
+def test_the_engine_sees_a_roles_inline_policy_past_the_first_page() -> None:
+    """A role given 101 inline policies by others: the 101st, on ListRolePolicies' second
+    page, is one of the grants the plan names (resources/iam.py, observe_role)."""
+    from deploy.aws import Aws
+    from deploy.resources import iam
+
+    names = _inline_policies("rules-observed", 101)
+    seen = iam.observe_role(Aws("us-east-1"), "rules-observed", "none-of-these")
+    assert seen is not None and seen.other_policies == tuple(f"inline:{n}" for n in names)

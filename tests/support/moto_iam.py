@@ -16,6 +16,11 @@ PolicyName: "IAM user, group, role, and policy names must be unique within the a
 CreatePolicy of a taken one is refused with EntityAlreadyExists, as moto does only for the
 same path.
 
+ListRolePolicies answers in pages of MaxItems, 100 unless asked ("If you do not include this
+parameter, the number of items defaults to 100", IAM API Reference, ListRolePolicies), with
+IsTruncated and a Marker for the rest: moto 5.2.5 listed every name at once
+(`patch_iam_paging`).
+
 moto already keeps IAM's five versions per managed policy (CreatePolicyVersion of a sixth:
 LimitExceeded). The quotas are module constants: a test may lower one to meet it sooner.
 """
@@ -35,6 +40,27 @@ ATTACHED_PER_ROLE_MAX = 10
 def iam_size(document: str) -> int:
     """A policy document's size as IAM counts it: whitespace does not count."""
     return sum(not c.isspace() for c in document)
+
+
+def patch_iam_paging() -> None:
+    """ListRolePolicies paged by Marker and MaxItems (default 100), as IAM pages it."""
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+
+    if getattr(IamResponse, _PATCHED, False):
+        return
+
+    def list_role_policies(self: Any) -> ActionResult:
+        names = self.backend.list_role_policies(self._get_param("RoleName"))
+        start = int(self._get_param("Marker") or 0)
+        end = start + self._get_int_param("MaxItems", 100)
+        result: dict[str, Any] = {"PolicyNames": names[start:end], "IsTruncated": end < len(names)}
+        if end < len(names):
+            result["Marker"] = str(end)
+        return ActionResult(result)
+
+    IamResponse.list_role_policies = list_role_policies
+    setattr(IamResponse, _PATCHED, True)
 
 
 def patch_iam_quotas() -> None:

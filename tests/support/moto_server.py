@@ -18,7 +18,7 @@ SageMaker works on it (Creating, Updating, ...: ``hold`` plays those) and the ro
 UpdateEndpoint
 whose container fails its /ping health check and DescribeEndpoint's DeployedImages (the digest
 a fleet's image resolved to) (moto_sagemaker.py), IAM's policy size and
-attachment quotas (moto_iam.py).
+attachment quotas and ListRolePolicies' pages of 100 (moto_iam.py).
 Delays run on the shared clock of
 tests/support/aws_clock.py. Endpoint states moto cannot produce (Updating, a silent rollback
 of a canary) are scripted per test with botocore events (tests/support/endpoint_script.py).
@@ -75,7 +75,7 @@ def patch_moto() -> None:
     from tests.support.moto_apigateway import check_access_log, patch_apigateway
     from tests.support.moto_cloudfront import patch_cloudfront
     from tests.support.moto_ecr import patch_ecr
-    from tests.support.moto_iam import patch_iam_quotas
+    from tests.support.moto_iam import patch_iam_paging, patch_iam_quotas
     from tests.support.moto_propagation import may_pull, patch_propagation, pull_failure
     from tests.support.moto_quotas import patch_quotas
     from tests.support.moto_s3 import patch_s3
@@ -169,6 +169,7 @@ def patch_moto() -> None:
     patch_apigateway()
     patch_sagemaker_deletion()
     patch_iam_quotas()
+    patch_iam_paging()
     patch_sagemaker_health()
     patch_sagemaker_deployed_images()
     patch_sagemaker_tags()
