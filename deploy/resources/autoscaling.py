@@ -73,31 +73,29 @@ def desired(cfg: Config, inp: Inputs) -> list[ScalingSpec]:
 
 def observe(aws: Aws, names: Names, desired: Desired, world: World) -> list[SeenScaling]:
     rid = names.scaling_resource_id
-    targets = (
-        aws.read(
-            "application-autoscaling",
-            "DescribeScalableTargets",
-            ServiceNamespace=NAMESPACE,
-            ResourceIds=[rid],
-            ScalableDimension=SCALABLE_DIMENSION,
-        )
-        or {}
+    # Both reads every page: "the operation returns up to 50 results and a NextToken value,
+    # if applicable" (Application Auto Scaling API Reference), so a page may lack the one.
+    targets = aws.read_pages(
+        "application-autoscaling",
+        "DescribeScalableTargets",
+        "ScalableTargets",
+        ServiceNamespace=NAMESPACE,
+        ResourceIds=[rid],
+        ScalableDimension=SCALABLE_DIMENSION,
     )
-    if not targets.get("ScalableTargets"):
+    if not targets:
         return []
-    t = targets["ScalableTargets"][0]
-    policies = (
-        aws.read(
-            "application-autoscaling",
-            "DescribeScalingPolicies",
-            ServiceNamespace=NAMESPACE,
-            ResourceId=rid,
-            ScalableDimension=SCALABLE_DIMENSION,
-            PolicyNames=[names.scaling_policy],
-        )
-        or {}
+    t = targets[0]
+    policies = aws.read_pages(
+        "application-autoscaling",
+        "DescribeScalingPolicies",
+        "ScalingPolicies",
+        ServiceNamespace=NAMESPACE,
+        ResourceId=rid,
+        ScalableDimension=SCALABLE_DIMENSION,
+        PolicyNames=[names.scaling_policy],
     )
-    found = policies.get("ScalingPolicies") or [{}]
+    found = policies or [{}]
     tt = found[0].get("TargetTrackingScalingPolicyConfiguration", {})
     return [
         SeenScaling(

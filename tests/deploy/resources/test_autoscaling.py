@@ -87,6 +87,46 @@ def test_observe_target_and_policy_or_nothing() -> None:
     assert got == seen()
 
 
+def test_observe_reads_on_past_a_page_without_the_target_or_policy() -> None:
+    """DescribeScalableTargets and DescribeScalingPolicies are paged: "If this parameter is
+    not used, the operation returns up to 50 results and a NextToken value, if applicable"
+    (Application Auto Scaling API Reference): a page may hold fewer with more to come. The
+    target or policy on a later page was taken for missing."""
+    aws = make_aws()
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 4, "RoleARN": "arn:aws:iam::1:role/x"}
+    target["CreationTime"] = "2026-01-01T00:00:00Z"
+    policy = {
+        "PolicyARN": "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
+        "PolicyName": "trends-anomaly-invocations",
+        **TARGET,
+        "PolicyType": "TargetTrackingScaling",
+        "CreationTime": "2026-01-01T00:00:00Z",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": 100.0,
+            "ScaleInCooldown": 300,
+            "ScaleOutCooldown": 60,
+        },
+    }
+    asked = {**{k: v for k, v in TARGET.items() if k != "ResourceId"}, "ResourceIds": [RID]}
+    named = {**TARGET, "PolicyNames": ["trends-anomaly-invocations"]}
+    with Stubber(aws.client("application-autoscaling")) as stub:
+        stub.add_response(
+            "describe_scalable_targets", {"ScalableTargets": [], "NextToken": "t"}, asked
+        )
+        stub.add_response(
+            "describe_scalable_targets", {"ScalableTargets": [target]}, {**asked, "NextToken": "t"}
+        )
+        stub.add_response(
+            "describe_scaling_policies", {"ScalingPolicies": [], "NextToken": "u"}, named
+        )
+        stub.add_response(
+            "describe_scaling_policies", {"ScalingPolicies": [policy]}, {**named, "NextToken": "u"}
+        )
+        (got,) = auto.observe(aws, N, Desired(), World())
+        stub.assert_no_pending_responses()
+    assert got == seen()
+
+
 def test_register_calls_and_the_endpoint_update_dance() -> None:
     aws, s = make_aws(), spec()
     (create,) = auto.plan(PlanContext(Desired.of([s]), World()))
