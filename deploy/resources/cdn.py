@@ -266,14 +266,26 @@ def desired(cfg: Config, inp: Inputs) -> list[Any]:
 def _all(
     first: dict[str, Any] | None, key: str, more: Callable[[str], dict[str, Any] | None]
 ) -> list[Any]:
-    """Every item of a CloudFront list (``<key>.Items``, paged by Marker/NextMarker)."""
+    """Every item of a CloudFront list (``<key>.Items``, paged by Marker/NextMarker). A marker
+    answered twice would loop for ever: refused, as botocore's paginators refuse a token seen
+    before."""
     items: list[Any] = []
+    followed: set[str] = set()
     page = first
     while page:
         listed = page.get(key) or {}
         items += listed.get("Items") or []
         marker = listed.get("NextMarker")
-        page = more(marker) if listed.get("IsTruncated") and marker else None
+        if not (listed.get("IsTruncated") and marker):
+            break
+        if marker in followed:
+            raise DeployError(
+                f"CloudFront answered the {key} marker {marker!r} twice: reading on would "
+                "never end. Run the command again; if it repeats, the list is not being "
+                "paged as documented."
+            )
+        followed.add(marker)
+        page = more(marker)
     return items
 
 

@@ -481,3 +481,20 @@ def test_observe_finds_our_distribution_on_the_second_page() -> None:
         found = cdn.observe_distributions(aws, N)
         assert found == [seen_dist()]
         stub.assert_no_pending_responses()
+
+
+def test_a_marker_answered_twice_stops_the_list_instead_of_looping() -> None:
+    """A CloudFront list whose next page repeats a marker already followed would be read for
+    ever (the loop had no bound); botocore's paginators refuse the same token twice, and so
+    does ours, with a DeployError naming the list, after the pages given."""
+    aws = make_aws()
+    other = summary("E7OTHER", "arn:aws:cloudfront::123456789012:distribution/E7", "x.s3.aws")
+    page = {"MaxItems": 1, "Quantity": 1, "IsTruncated": True, "NextMarker": "E7OTHER"}
+    with Stubber(aws.client("cloudfront")) as stub:
+        first = {**page, "Marker": "", "Items": [other]}
+        stub.add_response("list_distributions", {"DistributionList": first}, {})
+        again = {**page, "Marker": "E7OTHER", "Items": [other]}
+        stub.add_response("list_distributions", {"DistributionList": again}, {"Marker": "E7OTHER"})
+        with pytest.raises(DeployError, match=r"DistributionList.*E7OTHER.*twice"):
+            cdn.observe_distributions(aws, N)
+        stub.assert_no_pending_responses()
