@@ -252,6 +252,8 @@ def _split(text: str, numeric_axis: bool) -> tuple[list[list[str]], int, str]:
             if _any_data_row(text, delimiter, numeric_axis):
                 raise too_many_points(f"The file has more than {MAX_ROWS} rows", BadCsv) from None
             continue  # no data row with this delimiter: the file is said as before
+        if numeric_axis:
+            _name_blank_header(rows, text, delimiter)
         start = _find_data_start(rows, numeric_axis)
         if start is not None:
             if numeric_axis:
@@ -283,12 +285,36 @@ def _undated(
                 rows = _rows(text, delimiter)
             except _TooManyRows:
                 rows = None  # (data rows past the limit start with a date: none here)
+            else:
+                _name_blank_header(rows, text, delimiter)
         else:
             rows = None
         start = None if rows is None else _values_under_header(rows, delimiter != ",")
         if start is not None:
             return rows, start, delimiter
     return None
+
+
+# Blank lines (spaces or tabs at most), which pandas.read_csv skips, before a file's first line.
+_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
+_LINE_END = re.compile(r"\r|\n")
+
+
+def _name_blank_header(rows: list[list[str]], text: str, delimiter: str) -> None:
+    """A legacy file whose first line that is not blank holds delimiters only (`,` or `,,`: a
+    spreadsheet's empty header row) has that line as its header, as the original app read it:
+    pandas.read_csv skips blank lines, not `,`, and names its columns 'Unnamed: 0',
+    'Unnamed: 1', ... The row gets those names, so that the rows under it are data. Read as
+    a blank line, the line under it became the header: one point fewer, every index one lower."""
+    text = text.lstrip("\ufeff")
+    blank = _BLANK_LINES.match(text).group()  # (matches, if only the empty string)
+    i = len(_LINE_END.findall(blank.replace("\r\n", "\n")))
+    rest = text[len(blank) :]
+    end = _LINE_END.search(rest)
+    cells = next(csv.reader([rest[: end.start() if end else len(rest)]], delimiter=delimiter), [])
+    blank_cells = len(cells) >= 2 and not any(c.strip() for c in cells)
+    if blank_cells and i < len(rows) and not _has_cells(rows[i]):  # (as the rows read it)
+        rows[i] = [f"Unnamed: {k}" for k in range(len(cells))]
 
 
 def _legacy_header(rows: list[list[str]], start: int) -> int:

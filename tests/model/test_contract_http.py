@@ -1542,6 +1542,36 @@ def test_a_legacy_file_of_one_line_is_a_400_that_says_it_is_the_header(client, f
         assert "Time,Popularity" in answer["error"]["hint"]
 
 
+# A legacy file whose first line is delimiters only (a spreadsheet's empty header row saved
+# as `,` or `,,`), above the example's rows with each kind of first column.
+_BLANK_HEADED = {**_HEADERLESS, "labels": lambda text: with_first_column(text, _UNDATED["labels"])}
+
+
+@pytest.mark.parametrize("line", [",", ",,", " , "])
+@pytest.mark.parametrize("kind", _BLANK_HEADED)
+def test_a_legacy_first_line_of_delimiters_only_is_the_header(client, kind, line):
+    """pandas.read_csv, the original app's reading, skips blank lines but not `,`: a first
+    line of delimiters only is its header (columns 'Unnamed: 0', 'Unnamed: 1', ...) and every
+    line under it a row. It was taken as blank, so the line under it became the header and
+    every index came out one lower than the original's ([96] for the spike at 97)."""
+    headed = _BLANK_HEADED[kind](original_example(_ROWS))
+    text = f"{line}\n" + headed.split("\n", 1)[1]  # the header line replaced by delimiters
+    answers = legacy_answers(client, text)
+    assert answers == legacy_answers(client, headed)  # the same rows, under a named header
+    assert 97 in indices(answers[True])
+    frame = pd.read_csv(io.StringIO(text))  # the original's reading
+    assert len(frame) == _ROWS
+    assert indices(answers[False]) == reference_dbscan(frame, eps=0.1, min_pts=4) == [97]
+    body = json.dumps({"data": text, "seasonality": True, "period": 12}).encode()
+    status, answer = client.json(body, "application/json", Accept="application/json")
+    assert status == 200, answer
+    (series,) = answer["series"]
+    assert len(series["values"]) == _ROWS
+    assert series["name"] == "Unnamed: 1"
+    if line.strip() == line:  # as pandas names an empty cell (it keeps a blank one: ' .1')
+        assert frame.columns[1] == "Unnamed: 1"
+
+
 def test_a_file_without_a_header_line_is_all_data_outside_legacy_requests(client):
     """Only legacy requests read the first line as the header: a CSV upload, a {"csv": ...}
     body and a `series` body read a first line with a date as a point, as before."""

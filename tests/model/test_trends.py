@@ -788,6 +788,20 @@ def test_a_legacy_first_data_row_without_a_date_is_no_header(first):
 _JAN = ["2020-01-01", "2020-01-02", "2020-01-03"]
 
 
+@pytest.mark.parametrize("line", [",", ",,", "\n \r\n,", ";"], ids=["comma", "two", "blanks", "sc"])
+def test_a_legacy_first_line_of_delimiters_only_heads_every_row_under_it(line):
+    """pandas.read_csv (the original app's reading) skips blank lines but takes `,` as the
+    header: every line under it is a row, whatever its first cell. It was read as blank,
+    and the line under it as the header (one point fewer). Only legacy requests read so."""
+    sep = ";" if line == ";" else ","
+    for cells in (["0.5", "1.5", "2.5"], _JAN, ["a", "b", "c"]):
+        text = line + "\n" + "".join(f"{c}{sep}{5 + i}\n" for i, c in enumerate(cells))
+        (s,) = parse_table(text, numeric_axis=True).series
+        assert (s.name, s.labels, s.values.tolist()) == ("Unnamed: 1", cells, [5, 6, 7])
+    (s,) = parse_table(",\n" + "".join(f"{d},{5 + i}\n" for i, d in enumerate(_JAN))).series
+    assert (s.name, s.values.tolist()) == ("value", [5, 6, 7])
+
+
 @pytest.mark.parametrize(
     ("sep", "point"),
     [(";", ","), (";", "."), ("\t", "."), ("\t", ",")],
