@@ -1572,6 +1572,58 @@ def test_a_legacy_first_line_of_delimiters_only_is_the_header(client, kind, line
         assert frame.columns[1] == "Unnamed: 1"
 
 
+_STATES = ["California", "Texas", "Florida", "New York", "Nevada", "Ohio", "Utah", "Iowa"]
+_STATES += ["Maine", "Idaho", "Oregon", "Alaska", "Hawaii", "Kansas", "Georgia", "Vermont"]
+_STATES += [
+    "Montana",
+    "Arizona",
+    "Alabama",
+    "Indiana",
+    "Wyoming",
+    "Colorado",
+    "Delaware",
+    "Kentucky",
+]
+
+
+def geo_map(values: list[int]) -> str:
+    """Google Trends' Interest by region download (geoMap.csv): a preamble, a blank line,
+    `Region,<term>: (<date range>)` and one row per place, highest first."""
+    rows = "".join(f"{s},{v}\n" for s, v in zip(_STATES, values, strict=False))
+    return f"Category: All categories\n\nRegion,bitcoin: (7/11/20 - 7/11/25)\n{rows}"
+
+
+def test_a_legacy_interest_by_region_file_is_a_400_where_the_original_counted_lines(
+    client,
+):
+    """Legacy clients get the original app's answer (issue 12), but not for this file. The
+    original read it with pandas.read_csv: the preamble line was the only column, the
+    `Region,...` line and the places its index, and DBSCAN saw the row numbers alone. Its
+    answer counts lines, whatever the values: [] for 24 places, a flat file with one place far
+    above the rest too; every row, the `Region,...` line included, for 8 places. That says
+    nothing about places or time, so the answer stays a 400 naming the file and what to
+    download instead (the same rule as for every other request)."""
+    falling = [100 - 3 * i for i in range(24)]
+    spike = [100] + [5] * 23
+
+    def original(text: str) -> list[int]:
+        frame = pd.read_csv(io.StringIO(text))
+        assert list(frame.columns) == ["Category: All categories"]  # the values as its index
+        return reference_dbscan(frame, eps=0.1, min_pts=4)
+
+    assert original(geo_map(falling)) == original(geo_map(spike)) == []
+    assert original(geo_map(falling[:8])) == list(range(9))
+    for values in (falling, spike, falling[:8]):
+        for seasonality in (True, False):
+            body = json.dumps({"data": geo_map(values), "seasonality": seasonality}).encode()
+            for accept in ("text/csv", "application/json"):
+                status, answer = client.json(body, "application/json", Accept=accept)
+                assert status == 400, answer
+                assert answer["error"]["code"] == "bad_csv"
+                assert "Interest by region (geoMap.csv)" in answer["error"]["message"]
+                assert "Interest over time (multiTimeline.csv)" in answer["error"]["hint"]
+
+
 def test_a_file_without_a_header_line_is_all_data_outside_legacy_requests(client):
     """Only legacy requests read the first line as the header: a CSV upload, a {"csv": ...}
     body and a `series` body read a first line with a date as a point, as before."""
