@@ -241,14 +241,15 @@ def detect_dbscan(series: Series, params: dict[str, Any]) -> Detection:
 def legacy_rows(series: list[Series], params: dict[str, Any]) -> list[int]:
     """Row indices the original app answered: DBSCAN over all columns at once, or STL per
     column (the union of rows). Numbered as the file has its rows, as the original numbered
-    them: a file the parser sorted by time (newest first) has its points mapped back. (DBSCAN
-    sees the row number as a feature; reversing it mirrors the points, so its noise is the
-    same points either way.)"""
+    them: a file the parser sorted by time (newest first) has its points mapped back. DBSCAN
+    runs on the rows in file order, as the original's did: the row number is one of its
+    features, so sorted rows (dates out of order, not only newest first) had other noise."""
     if params["method"] == "dbscan":
         _check_rows_line_up(series)
         _check_legacy_dbscan_size(len(series[0].values), len(series))
-        noise, _ = dbscan.noise_points([s.values for s in series], params["eps"], params["min_pts"])
-        return sorted(_file_rows(series[0], noise))
+        columns = [_in_file_order(s) for s in series]
+        noise, _ = dbscan.noise_points(columns, params["eps"], params["min_pts"])
+        return sorted(int(i) for i in noise)
     rows: set[int] = set()
     for s in series:
         rows.update(_file_rows(s, (a.index for a in detect_stl(s, params).anomalies)))
@@ -289,6 +290,15 @@ def _check_rows_line_up(series: list[Series]) -> None:
         'Send "seasonality": true (STL on each term), add Accept: application/json (DBSCAN '
         "on each term), or send each time range as its own file.",
     )
+
+
+def _in_file_order(s: Series) -> np.ndarray:
+    """``s``'s values in its file's row order (the parser sorts rows by time)."""
+    if s.file_rows is None:
+        return s.values
+    values = np.empty_like(s.values)
+    values[s.file_rows] = s.values
+    return values
 
 
 def _file_rows(s: Series, points: Iterable[int]) -> set[int]:

@@ -224,6 +224,29 @@ def test_legacy_rows_are_the_callers_rows_when_the_file_is_newest_first(client):
     assert answers["reversed", False] == reference_dbscan(frame, eps=0.1, min_pts=4)
 
 
+@pytest.mark.parametrize("order", ["in order", "newest first", "shuffled", "two swapped"])
+def test_legacy_dbscan_is_the_originals_whatever_the_order_of_the_dates(client, order):
+    """The original app's DBSCAN read the rows in file order, the row number a feature beside
+    the values. The rows were sorted by date first and the noise mapped back to the file's
+    rows: the same points for a file in order or newest first (a mirror), other points for a
+    file whose dates are out of order elsewhere (shuffled, two rows swapped)."""
+    n = 60
+    values = np.random.default_rng(4).integers(0, 101, n)
+    days = [str(np.datetime64("2020-01-01") + i) for i in range(n)]
+    dates = {
+        "in order": days,
+        "newest first": days[::-1],
+        "shuffled": [days[i] for i in np.random.default_rng(5).permutation(n)],
+        "two swapped": [*days[:29], days[30], days[29], *days[31:]],
+    }[order]
+    text = "Day,x\n" + "".join(f"{d},{v}\n" for d, v in zip(dates, values, strict=True))
+    body = json.dumps({"data": text, "seasonality": False}).encode()
+    status, _, answer = client.invoke(body, "application/json")
+    assert status == 200, answer
+    original = reference_dbscan(pd.read_csv(io.StringIO(text)), eps=0.1, min_pts=4)
+    assert indices(answer.decode()) == original
+
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
