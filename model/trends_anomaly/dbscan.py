@@ -23,7 +23,12 @@ def scaled_matrix(columns: list[np.ndarray]) -> np.ndarray:
     out = np.empty((n, len(cols)))
     for j, c in enumerate(cols):
         lo, hi = c.min(), c.max()
-        out[:, j] = (c - lo) / (hi - lo) if hi > lo else 0.0
+        # scikit-learn's MinMaxScaler, operation for operation (x * scale + min): (x - lo) /
+        # (hi - lo) rounds otherwise (3/20 is 0.15, 3 * (1/20) is 0.15000000000000002), and
+        # on a grid of values a neighbour exactly eps away was in or out as it was not for
+        # the original (a point taken for noise, or not).
+        scale = 1.0 / (hi - lo) if hi > lo else 1.0
+        out[:, j] = c * scale + (0.0 - lo * scale)
     return out
 
 

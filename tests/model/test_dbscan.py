@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 from trends_anomaly import dbscan
@@ -78,3 +78,32 @@ def test_noise_points_at_the_ends_of_eps_and_min_pts(eps, min_pts):
     before_noise, before_nearest = _noise_before([y], eps, min_pts)
     assert noise.tolist() == before_noise.tolist()
     assert nearest.tolist() == before_nearest.tolist()
+
+
+def _original_noise(columns, eps, min_pts) -> list[int]:
+    """The original app's noise: scikit-learn's MinMaxScaler over the row index and the
+    columns, then DBSCAN(eps, min_samples)."""
+    from sklearn.cluster import DBSCAN
+    from sklearn.preprocessing import MinMaxScaler
+
+    x = np.column_stack([np.arange(len(columns[0]), dtype=float), *columns])
+    labels = DBSCAN(eps=eps, min_samples=min_pts).fit_predict(MinMaxScaler().fit_transform(x))
+    return np.flatnonzero(labels == -1).tolist()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_series())
+@example(([np.array([0, 0, 1] + [0] * 18, dtype=float)], 0.1, 4))
+def test_noise_points_are_the_originals_on_a_grid_of_values(drawn):
+    """The index was scaled as i / (n - 1), where MinMaxScaler multiplies by 1 / (n - 1):
+    3/20 is 0.15, 3 * (1/20) 0.15000000000000002. On a grid of values a neighbour exactly eps
+    away (rows 1 and 3 of 21) was in for one and out for the other: [0, 2] where the
+    original answered [0, 1, 2]. Scaled as MinMaxScaler does, bit for bit."""
+    columns, eps, min_pts = drawn
+    x = np.column_stack([np.arange(len(columns[0]), dtype=float), *columns])
+    from sklearn.preprocessing import MinMaxScaler
+
+    assert np.array_equal(dbscan.scaled_matrix(columns), MinMaxScaler().fit_transform(x))
+    assert dbscan.noise_points(columns, eps, min_pts)[0].tolist() == _original_noise(
+        columns, eps, min_pts
+    )
