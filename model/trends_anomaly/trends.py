@@ -351,7 +351,10 @@ def _values_under_header(rows: list[list[str]], decimal_comma: bool = False) -> 
     None when no row is data. ``decimal_comma``: a `;` or tab file's, where 0,23 is a number.
     """
     values = _find_values_start(rows, decimal_comma)
-    if values is None or (values > 0 and any(c.strip() for c in rows[values - 1][1:])):
+    # The nearest row above with cells: pandas skips blank lines, so `Time,Popularity`, a blank
+    # line and `a,5` is a header and a row (a preamble's line names no column after its first).
+    above = None if values is None else next(filter(_has_cells, reversed(rows[:values])), None)
+    if values is None or (above is not None and any(c.strip() for c in above[1:])):
         return values
     below = _find_values_start(rows[values + 1 :], decimal_comma)
     return None if below is None else values + 1 + below

@@ -1595,6 +1595,21 @@ def test_a_legacy_first_line_of_delimiters_only_is_the_header(client, kind, line
         assert frame.columns[1] == "Unnamed: 1"
 
 
+@pytest.mark.parametrize("kind", ["labels", "blanks", "a label first"])
+def test_a_legacy_blank_line_under_the_header_leaves_the_rows_under_it_data(client, kind):
+    """pandas.read_csv skips blank lines: `Time,Popularity`, a blank line, then labelled rows
+    is a header and rows. The first labelled row was read as the header of the rest (the rule
+    that keeps `Month,1917` a header under a Trends preamble's blank line): one point fewer,
+    every index one lower ([96] for the spike at 97)."""
+    plain = with_first_column(original_example(_ROWS), _UNDATED[kind])
+    text = plain.replace("\n", "\n\n", 1)
+    assert text.startswith("Time,Popularity\n\n")
+    answers = legacy_answers(client, text)
+    assert answers == legacy_answers(client, plain)
+    original = reference_dbscan(pd.read_csv(io.StringIO(text)), eps=0.1, min_pts=4)
+    assert indices(answers[False]) == original == [97]
+
+
 _STATES = ["California", "Texas", "Florida", "New York", "Nevada", "Ohio", "Utah", "Iowa"]
 _STATES += ["Maine", "Idaho", "Oregon", "Alaska", "Hawaii", "Kansas", "Georgia", "Vermont"]
 _STATES += [

@@ -788,6 +788,18 @@ def test_a_legacy_first_data_row_without_a_date_is_no_header(first):
 _JAN = ["2020-01-01", "2020-01-02", "2020-01-03"]
 
 
+@pytest.mark.parametrize("firsts", [["a", "b", "c"], ["", "", ""], ["a", *_JAN[1:]]])
+def test_a_legacy_blank_line_under_a_header_in_words_is_skipped(firsts):
+    """`Time,Popularity`, a blank line, rows: pandas (the original app's reading) skips the
+    blank line, so every row under the header is data. The first labelled row was read as
+    the header (the rule for `Month,1917` under a preamble's blank line), still its rule."""
+    rows = "".join(f"{c},{5 + i}\n" for i, c in enumerate(firsts))
+    (s,) = parse_table("Time,Popularity\n\n" + rows, numeric_axis=True).series
+    assert (s.labels, s.values.tolist()) == (firsts, [5, 6, 7])
+    (s,) = parse_table("Category: All categories\n\nMonth,1917\n" + rows, True).series
+    assert (s.name, s.labels) == ("1917", firsts)
+
+
 @pytest.mark.parametrize("line", [",", ",,", "\n \r\n,", ";"], ids=["comma", "two", "blanks", "sc"])
 def test_a_legacy_first_line_of_delimiters_only_heads_every_row_under_it(line):
     """pandas.read_csv (the original app's reading) skips blank lines but takes `,` as the
