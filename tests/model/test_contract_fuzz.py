@@ -8,21 +8,33 @@ zoned time past year 9999, a legacy DBSCAN over compared time ranges of differen
 Exhaustive where the product is small (key x value, timestamp format x shape, Accept x
 shape), seeded where it is not, so a run fails for a change, never for a new draw. Each 4xx
 must be the error shape with a message and a hint. Some 2060 requests, a few seconds.
+
+And a legacy DBSCAN answer is the original app's (pandas.read_csv, then bench's
+reference_dbscan) on 200 small texts it answered, drawn by hypothesis (derandomized by
+tests/conftest.py's profile, so the same texts each run).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import random
+import warnings
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from serving.app import create_app
 from trends_anomaly.app import HINTS
 from trends_anomaly.contract import invoke
 from trends_anomaly.settings import load_settings
+
+from bench.reference.reference_detectors import reference_dbscan
 
 Request = tuple[bytes, str, dict[str, str]]  # body, Content-Type, headers
 
@@ -407,3 +419,66 @@ def test_a_legacy_dbscan_over_more_points_than_it_handles_is_refused_by_size(cli
     body = {"data": _wide_csv(MAX_POINTS // 5, 5), "seasonality": False, "eps": 1.0}
     resp = client.post("/invocations", data=json.dumps(body), content_type=JSON)
     assert resp.status_code == 200, resp.data[:300]
+
+
+# --- legacy answers against the original app's reading (issue 12) ---
+_FIRST_CELLS = ("number", "integer", "date", "date out of order", "label", "blank")
+_VALUE_CELLS = ("integer", "decimal", "spaced", "quoted", "exponent")
+
+
+@st.composite
+def _legacy_text(draw) -> str:
+    """A small legacy `data` text that pandas reads with one field per header cell: a header
+    in words, of delimiters only, or none (the first row is then pandas' header), blank lines
+    before it or among the rows, CRLF, a byte order mark."""
+    n = draw(st.integers(min_value=6, max_value=40))
+    terms = draw(st.integers(min_value=1, max_value=3))
+    first, cell = draw(st.sampled_from(_FIRST_CELLS)), draw(st.sampled_from(_VALUE_CELLS))
+    values = draw(st.lists(st.lists(st.integers(0, 100), min_size=terms, max_size=terms),
+                           min_size=n, max_size=n))  # fmt: skip
+    order = draw(st.permutations(range(n)))
+
+    def first_cell(i: int) -> str:
+        day = str(np.datetime64("2020-01-01") + (order[i] if first == "date out of order" else i))
+        return {"number": repr(i / (n - 1)), "integer": str(i + 1), "label": f"r{i}",
+                "blank": ""}.get(first, day)  # fmt: skip
+
+    def value_cell(v: int) -> str:
+        return {"integer": str(v), "decimal": f"{v / 100:.4f}", "spaced": f" {v} ",
+                "quoted": f'"{v}"', "exponent": f"{v}e0"}[cell]  # fmt: skip
+
+    rows = [",".join([first_cell(i), *map(value_cell, r)]) for i, r in enumerate(values)]
+    header = draw(st.sampled_from(["words", "delimiters", "none"]))
+    if header == "words":
+        rows.insert(0, ",".join(["Time", *(f"t{j}" for j in range(terms))]))
+    elif header == "delimiters":
+        rows.insert(0, "," * terms)
+    if draw(st.booleans()):
+        rows.insert(draw(st.integers(1, len(rows) - 1)), draw(st.sampled_from(["", " "])))
+    lead = draw(st.sampled_from(["", "\n", " \n"]))
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    return draw(st.sampled_from(["", "\ufeff"])) + lead + eol.join(rows) + eol
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=_legacy_text())
+# A grid of values: row 3 is exactly eps from row 1 as the original scaled it, or not.
+@example(text="Time,t0\n" + "".join(f"{i / 20!r},{int(i == 2)}\n" for i in range(21)))
+def test_a_legacy_dbscan_answer_is_the_originals_on_what_pandas_reads(client, text):
+    """The original app read `data` with pandas.read_csv and answered DBSCAN's noise rows
+    (bench/reference: reference_dbscan). On every small text it answered, with numbers in its
+    value columns, the legacy CSV answer is the same rows. Failed first on a `,` first line
+    (one row fewer), on dates out of order (DBSCAN ran on the rows sorted by date) and on a
+    grid of values (the row index scaled as (i - lo) / (hi - lo), not as scikit-learn's
+    MinMaxScaler does: a neighbour exactly eps away was in or out as it was not for it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = pd.read_csv(io.StringIO(text))
+    terms = frame[frame.columns[1:]]
+    assert len(terms.columns) and all(pd.api.types.is_numeric_dtype(t) for _, t in terms.items())
+    assert not terms.isna().to_numpy().any()
+    body = json.dumps({"data": text, "seasonality": False}).encode()
+    resp = client.post("/invocations", data=body, content_type=JSON)
+    assert resp.status_code == 200, resp.data
+    answer = [int(i) for i in resp.data.split()]
+    assert answer == reference_dbscan(frame, eps=0.1, min_pts=4), text
