@@ -1759,16 +1759,17 @@ def test_iso_dates_and_a_two_digit_year_with_dashes_are_a_400_naming_both(client
         assert answer["error"]["message"] == said[kind]
 
 
-@pytest.mark.parametrize(
-    ("extended", "basic"),
-    [
-        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+0200"),
-        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+02:00"),
-        ("2021-06-{d}T{h}:00:00-05:00", "202106{d}T{h}0000-0500"),
-        ("2021-06-{d}T{h}+02:00", "202106{d}T{h}+0200"),
-        ("2021-06-{d}T{h}:00:00.5+02:00", "202106{d}T{h}0000.5+0200"),
-    ],
-)
+# The same instants in ISO 8601's extended and basic forms, each with an offset.
+BASIC_WITH_OFFSETS = [
+    ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+0200"),
+    ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+02:00"),
+    ("2021-06-{d}T{h}:00:00-05:00", "202106{d}T{h}0000-0500"),
+    ("2021-06-{d}T{h}+02:00", "202106{d}T{h}+0200"),
+    ("2021-06-{d}T{h}:00:00.5+02:00", "202106{d}T{h}0000.5+0200"),
+]
+
+
+@pytest.mark.parametrize(("extended", "basic"), BASIC_WITH_OFFSETS)
 def test_a_json_series_in_the_basic_form_with_an_offset_keeps_its_time_of_day(
     client, extended, basic
 ):
@@ -1805,16 +1806,7 @@ def test_a_legacy_answer_keeps_the_basic_forms_offset_times_in_utc(client):
     assert answer["series"][0]["times"][:2] == ["2021-06-01T22:00:00", "2021-06-01T23:00:00"]
 
 
-@pytest.mark.parametrize(
-    ("extended", "basic"),
-    [
-        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+0200"),
-        ("2021-06-{d}T{h}:00+02:00", "202106{d}T{h}00+02:00"),
-        ("2021-06-{d}T{h}:00:00-05:00", "202106{d}T{h}0000-0500"),
-        ("2021-06-{d}T{h}+02:00", "202106{d}T{h}+0200"),
-        ("2021-06-{d}T{h}:00:00.5+02:00", "202106{d}T{h}0000.5+0200"),
-    ],
-)
+@pytest.mark.parametrize(("extended", "basic"), BASIC_WITH_OFFSETS)
 def test_a_csv_in_the_basic_form_with_an_offset_is_answered_as_the_extended_form(
     client, extended, basic
 ):

@@ -14,6 +14,19 @@ N = names()
 RID = "endpoint/trends-anomaly/variant/main"
 DIM = "sagemaker:variant:DesiredInstanceCount"
 TARGET = {"ServiceNamespace": "sagemaker", "ResourceId": RID, "ScalableDimension": DIM}
+# DescribeScalingPolicies' item for the policy `seen()` describes.
+POLICY = {
+    "PolicyARN": "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
+    "PolicyName": "trends-anomaly-invocations",
+    **TARGET,
+    "PolicyType": "TargetTrackingScaling",
+    "CreationTime": "2026-01-01T00:00:00Z",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": 100.0,
+        "ScaleInCooldown": 300,
+        "ScaleOutCooldown": 60,
+    },
+}
 
 
 def spec() -> auto.ScalingSpec:
@@ -65,22 +78,7 @@ def test_observe_target_and_policy_or_nothing() -> None:
         )
         stub.add_response(
             "describe_scaling_policies",
-            {
-                "ScalingPolicies": [
-                    {
-                        "PolicyARN": "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
-                        "PolicyName": "trends-anomaly-invocations",
-                        **TARGET,
-                        "PolicyType": "TargetTrackingScaling",
-                        "CreationTime": "2026-01-01T00:00:00Z",
-                        "TargetTrackingScalingPolicyConfiguration": {
-                            "TargetValue": 100.0,
-                            "ScaleInCooldown": 300,
-                            "ScaleOutCooldown": 60,
-                        },
-                    }
-                ]
-            },
+            {"ScalingPolicies": [POLICY]},
             {**TARGET, "PolicyNames": ["trends-anomaly-invocations"]},
         )
         (got,) = auto.observe(aws, N, Desired(), World())
@@ -95,18 +93,6 @@ def test_observe_reads_on_past_a_page_without_the_target_or_policy() -> None:
     aws = make_aws()
     target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 4, "RoleARN": "arn:aws:iam::1:role/x"}
     target["CreationTime"] = "2026-01-01T00:00:00Z"
-    policy = {
-        "PolicyARN": "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
-        "PolicyName": "trends-anomaly-invocations",
-        **TARGET,
-        "PolicyType": "TargetTrackingScaling",
-        "CreationTime": "2026-01-01T00:00:00Z",
-        "TargetTrackingScalingPolicyConfiguration": {
-            "TargetValue": 100.0,
-            "ScaleInCooldown": 300,
-            "ScaleOutCooldown": 60,
-        },
-    }
     asked = {**{k: v for k, v in TARGET.items() if k != "ResourceId"}, "ResourceIds": [RID]}
     named = {**TARGET, "PolicyNames": ["trends-anomaly-invocations"]}
     with Stubber(aws.client("application-autoscaling")) as stub:
@@ -120,7 +106,7 @@ def test_observe_reads_on_past_a_page_without_the_target_or_policy() -> None:
             "describe_scaling_policies", {"ScalingPolicies": [], "NextToken": "u"}, named
         )
         stub.add_response(
-            "describe_scaling_policies", {"ScalingPolicies": [policy]}, {**named, "NextToken": "u"}
+            "describe_scaling_policies", {"ScalingPolicies": [POLICY]}, {**named, "NextToken": "u"}
         )
         (got,) = auto.observe(aws, N, Desired(), World())
         stub.assert_no_pending_responses()
