@@ -8,7 +8,7 @@
 
 import { dataStep } from "./ticks.js";
 
-const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
  * The date and time as the cell writes them, in seconds as if they were UTC, or null. A zone

@@ -144,6 +144,10 @@ test("parseTimestamp reads Trends daily, monthly and hourly stamps as written", 
   // A one-day export at 8-minute steps, written in Jakarta time (tests/data/more): its hours.
   assert.equal(formatWhen("2024-10-21T08:28:00+07:00"), "21 Oct 2024, 08:28");
   assert.equal(formatWhen("2025-09-15T18:36:00-05:00"), "15 Sep 2025, 18:36");
+  // An offset in hours alone, which the model reads as -05:00 (82ff603): the same hours, not
+  // the label left as the cell wrote it.
+  assert.equal(parseTimestamp("2021-06-02T14:30-05"), Date.UTC(2021, 5, 2, 14, 30) / 1000);
+  assert.equal(formatWhen("2025-09-15T18:36:00-05"), "15 Sep 2025, 18:36");
   const axis = axisX(["2024-10-21T08:28:00+07:00", "2024-10-21T08:36:00+07:00"]);
   assert.deepEqual(axis.map((t) => tickWords(t, 480)), ["08:28", "08:36"]);
   assert.equal(parseTimestamp("week 3"), null);
