@@ -30,11 +30,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from serving.app import create_app
+from sklearn.preprocessing import MinMaxScaler
 from trends_anomaly.app import HINTS
 from trends_anomaly.contract import invoke
 from trends_anomaly.settings import load_settings
 
 from bench.reference.reference_detectors import reference_dbscan
+from tests.model.test_dbscan import sklearn_rounds_its_own_way
 
 Request = tuple[bytes, str, dict[str, str]]  # body, Content-Type, headers
 
@@ -481,4 +483,7 @@ def test_a_legacy_dbscan_answer_is_the_originals_on_what_pandas_reads(client, te
     resp = client.post("/invocations", data=body, content_type=JSON)
     assert resp.status_code == 200, resp.data
     answer = [int(i) for i in resp.data.split()]
+    work = np.column_stack([np.arange(len(frame), dtype=float), terms.to_numpy(dtype=float)])
+    if sklearn_rounds_its_own_way(MinMaxScaler().fit_transform(work), 0.1):
+        return  # the original's own answer there depends on scikit-learn's rounding
     assert answer == reference_dbscan(frame, eps=0.1, min_pts=4), text
