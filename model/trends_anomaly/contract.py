@@ -49,6 +49,7 @@ from .stl import MAX_PERIOD as STL_MAX_PERIOD
 from .stl import min_points
 from .timeaxis import (
     DATE_EXAMPLES,
+    ZONE,
     first_not_a_date,
     infer_step,
     mixed_formats,
@@ -481,7 +482,7 @@ def _term_notes(s: Series, d: Detection) -> list[str]:
 # The offset in hours and minutes (+02:00, -0500) or in hours alone (-05), as the parser
 # reads them (timeaxis._AFTER_TIME); legacy answers know the first only, as they always did
 # (2021-06-02T00:00-05 in UTC there).
-_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET = ZONE + "$"
 _LEGACY_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _ZONED_TIME = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}(?::\d{2}){0,2}(?:\.\d+)?)"
 _ZONED = re.compile(_ZONED_TIME + _OFFSET)

@@ -66,14 +66,15 @@ DATE_CELL = re.compile(
     rf"|(?:\d{{1,2}}[-. ])?{_MONTH_NAME}[-. ]\d{{2,4}})\s*$"
 )
 COMPACT_DATE = re.compile(r"^\d{8}$")
+# A zone after a time: Z (UTC) or an offset in hours and minutes (+0200, +02:00) or in hours
+# alone (-05), as ISO 8601 writes them.
+ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
 # ISO 8601's basic form of a date and time, an hour at least: 20210602T14, 20210602T1400,
 # 20210602T140000 (a fraction after the seconds: 20210602T140000.5), each with or without a
 # zone: Z (UTC, as 2021-06-02T14:00Z is read) or an offset (+0200, +02:00, -05), as
 # _AFTER_TIME takes after the extended form's time. The same instants as the extended form
 # (2021-06-02T14:00+02:00), which Python's ISO reader reads; numpy does not.
-BASIC_DATE_TIME = re.compile(
-    r"^\d{8}T\d{2}(?:\d{2}(?:\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
-)
+BASIC_DATE_TIME = re.compile(rf"^\d{{8}}T\d{{2}}(?:\d{{2}}(?:\d{{2}}(?:\.\d{{1,9}})?)?)?{ZONE}?$")
 # numpy reads a cell of eight digits as a year (20200101 is the year 20200101, outside the
 # calendar) and refuses 20210602T14: a column with either goes to the slower readers, whose
 # ISO reader takes both (cell by cell, as first_not_a_date reads a column: not in halves).
@@ -598,15 +599,15 @@ def _settled(day_month: np.ndarray, year_first: np.ndarray) -> np.ndarray | None
     rows alone are in time order, then whose step alone is regular, then whose step alone a
     calendar names (weekly, not 2557-day: 17.05.15, 24.05.15 are 2017 and 2024 year-first).
     None when neither is settled."""
-    tests = (
-        lambda s: _in_order_and_regular(s)[0],
-        lambda s: _in_order_and_regular(s)[1],
-        lambda s: not infer_step(s).name.endswith("-day"),
-    )
-    for test in tests:
-        mine, theirs = test(day_month), test(year_first)
+    readings = (day_month, year_first)
+    in_order, regular = zip(*map(_in_order_and_regular, readings), strict=True)
+    for mine, theirs in (in_order, regular):
         if mine != theirs:
             return day_month if mine else year_first
+    # Then, when those tie: whether a calendar names the step.
+    mine, theirs = (not infer_step(s).name.endswith("-day") for s in readings)
+    if mine != theirs:
+        return day_month if mine else year_first
     return None
 
 

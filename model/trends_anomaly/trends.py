@@ -599,7 +599,11 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     dates = None
     if positions is None and number is None:
         dates = read_dates(
-            labels, plain_iso=plain, convention=convention, compact=compact, year_first=compact
+            labels,
+            plain_iso=plain,
+            convention=convention,
+            compact=compact,
+            year_first=not numeric_axis,
         )
     where = _Places(rows, start, labels)
     step: Step | None = None
