@@ -409,17 +409,8 @@ def spared_images(actions: list[Action], world: World, names: Names) -> list[Kep
     policy may expire them) of the models `spare_used` keeps from ``actions``: a model kept
     for a config not made by deploy needs its image as much as its role
     (`kept_image.keep_images`)."""
-    out = []
-    for kind, name in sorted(_users(actions, world)):
-        record = world.get(kind, name)
-        if kind != "sagemaker_model" or record is None:
-            continue
-        if _named(record, "image", world) != names.ecr_repository:
-            continue  # in another repository, or not in ECR: no lifecycle policy of ours
-        ref = ecr_image_ref(record.image)
-        if ref is not None:
-            out.append(KeptImage(name, record.image, ref[1], ref[2]))
-    return out
+    models = (name for kind, name in sorted(_users(actions, world)) if kind == "sagemaker_model")
+    return _images_in(models, world, names.ecr_repository)
 
 
 def released_images(actions: list[Action], world: World, names: Names) -> list[KeptImage]:
@@ -434,16 +425,21 @@ def released_images(actions: list[Action], world: World, names: Names) -> list[K
         a.op == "delete" and (a.kind, a.name) == ("ecr_repository", repository) for a in actions
     ):
         return []
+    deleted = (a.name for a in actions if (a.op, a.kind) == ("delete", "sagemaker_model"))
+    return _images_in(deleted, world, repository)
+
+
+def _images_in(models: Iterable[str], world: World, repository: str) -> list[KeptImage]:
+    """The images of ``models`` (as ``world`` has them) that are in ``repository``: one in
+    another repository, or not in ECR, is under no lifecycle policy of ours."""
     out = []
-    for action in actions:
-        if (action.op, action.kind) != ("delete", "sagemaker_model"):
-            continue
-        record = world.get("sagemaker_model", action.name)
+    for name in models:
+        record = world.get("sagemaker_model", name)
         if record is None or _named(record, "image", world) != repository:
             continue
         ref = ecr_image_ref(record.image)
         if ref is not None:
-            out.append(KeptImage(action.name, record.image, ref[1], ref[2]))
+            out.append(KeptImage(name, record.image, ref[1], ref[2]))
     return out
 
 
