@@ -181,9 +181,18 @@ class Aws:
         a search that stops at what it looks for (the next page is never asked for)."""
         keys = (key,) if isinstance(key, str) else key
         paginator = self.client(service).get_paginator(botocore.xform_name(operation))
-        for page in paginator.paginate(**params):
-            for k in keys:
-                yield from _at(page, k)
+        try:
+            for page in paginator.paginate(**params):
+                for k in keys:
+                    yield from _at(page, k)
+        except botocore.exceptions.PaginationError as err:
+            # botocore refuses a page token it was given before (reading on would never
+            # end): said as a failure of ours, with the list it was reading.
+            raise DeployError(
+                f"{service} {operation} ({'/'.join(keys)}) stopped: {err}. Reading on would "
+                "never end. Run the command again; if it repeats, the list is not being paged "
+                "as documented."
+            ) from err
 
     def read_pages(
         self, service: str, operation: str, key: str | tuple[str, ...], **params: Any

@@ -24,7 +24,6 @@ dependents are gone, and wait only for what is left.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -263,38 +262,8 @@ def desired(cfg: Config, inp: Inputs) -> list[Any]:
 
 
 # --- observe ---
-def _all(
-    first: dict[str, Any] | None, key: str, more: Callable[[str], dict[str, Any] | None]
-) -> list[Any]:
-    """Every item of a CloudFront list (``<key>.Items``, paged by Marker/NextMarker). A marker
-    answered twice would loop for ever: refused, as botocore's paginators refuse a token seen
-    before."""
-    items: list[Any] = []
-    followed: set[str] = set()
-    page = first
-    while page:
-        listed = page.get(key) or {}
-        items += listed.get("Items") or []
-        marker = listed.get("NextMarker")
-        if not (listed.get("IsTruncated") and marker):
-            break
-        if marker in followed:
-            raise DeployError(
-                f"CloudFront answered the {key} marker {marker!r} twice: reading on would "
-                "never end. Run the command again; if it repeats, the list is not being "
-                "paged as documented."
-            )
-        followed.add(marker)
-        page = more(marker)
-    return items
-
-
 def observe_oac(aws: Aws, name: str) -> SeenOac | None:
-    controls = _all(
-        aws.read("cloudfront", "ListOriginAccessControls"),
-        "OriginAccessControlList",
-        lambda m: aws.read("cloudfront", "ListOriginAccessControls", Marker=m),
-    )
+    controls = aws.pages("cloudfront", "ListOriginAccessControls", "OriginAccessControlList.Items")
     for c in controls:
         if c.get("Name") != name:
             continue
@@ -318,11 +287,7 @@ def observe_distributions(aws: Aws, names: Names) -> list[SeenDistribution]:
     """The project's distributions: their origin is this project's bucket and their
     ``project`` tag is this project's. More than one is a create whose answer was lost: the
     first Deployed-and-enabled one (then the oldest id) is kept."""
-    listed = _all(
-        aws.read("cloudfront", "ListDistributions"),
-        "DistributionList",
-        lambda m: aws.read("cloudfront", "ListDistributions", Marker=m),
-    )
+    listed = aws.pages("cloudfront", "ListDistributions", "DistributionList.Items")
     found = []
     for d in listed:
         domains = {o.get("DomainName") for o in d.get("Origins", {}).get("Items") or []}

@@ -485,8 +485,9 @@ def test_observe_finds_our_distribution_on_the_second_page() -> None:
 
 def test_a_marker_answered_twice_stops_the_list_instead_of_looping() -> None:
     """A CloudFront list whose next page repeats a marker already followed would be read for
-    ever (the loop had no bound); botocore's paginators refuse the same token twice, and so
-    does ours, with a DeployError naming the list, after the pages given."""
+    ever (the loop had no bound); botocore's paginator, which reads it now (`Aws.pages`),
+    refuses the same token twice, and `Aws.items` says so as a DeployError naming the list,
+    after the pages given."""
     aws = make_aws()
     other = summary("E7OTHER", "arn:aws:cloudfront::123456789012:distribution/E7", "x.s3.aws")
     page = {"MaxItems": 1, "Quantity": 1, "IsTruncated": True, "NextMarker": "E7OTHER"}
@@ -495,6 +496,6 @@ def test_a_marker_answered_twice_stops_the_list_instead_of_looping() -> None:
         stub.add_response("list_distributions", {"DistributionList": first}, {})
         again = {**page, "Marker": "E7OTHER", "Items": [other]}
         stub.add_response("list_distributions", {"DistributionList": again}, {"Marker": "E7OTHER"})
-        with pytest.raises(DeployError, match=r"DistributionList.*E7OTHER.*twice"):
+        with pytest.raises(DeployError, match=r"DistributionList.*twice.*E7OTHER"):
             cdn.observe_distributions(aws, N)
         stub.assert_no_pending_responses()
