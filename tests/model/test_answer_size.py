@@ -8,8 +8,13 @@ cap here so that a small export shows the rule without megabytes of work.
 
 from __future__ import annotations
 
+import json
+import re
+
+import numpy as np
+import orjson
 import pytest
-from trends_anomaly.answer_size import json_floor
+from trends_anomaly.answer_size import answer_floor, answer_skeleton
 from trends_anomaly.contract import Invocation, invoke
 from trends_anomaly.errors import ApiError, ResultTooLarge
 from trends_anomaly.settings import Settings
@@ -121,7 +126,9 @@ def test_auto_too_large_by_its_input_alone_is_refused_before_detection_as_the_ot
         assert raised.value.status == 413
         bodies[method] = raised.value.body()
     assert calls == []
-    assert bodies["auto"] == bodies["stl"] == bodies["dbscan"]
+    # (word for word: the floor differs by the method's name, which the answer writes)
+    words = {m: re.sub(r"\d+ bytes", "N bytes", json.dumps(b)) for m, b in bodies.items()}
+    assert words["auto"] == words["stl"] == words["dbscan"]
     assert bodies["auto"]["error"]["code"] == "result_too_large"
     assert bodies["auto"]["error"]["message"].startswith("The result would be at least ")
 
@@ -150,34 +157,188 @@ def test_a_series_the_method_refuses_is_refused_so_before_the_answers_size(
     assert raised.value.code == code
 
 
+def _daily_export(n: int, start: str = "1800-01-01") -> bytes:
+    """A daily export of ``n`` whole points (Trends' scale), ISO dates: the answer writes 13
+    bytes a point for the label, 13 for its time, 5 for the value, and its band."""
+    days = np.datetime64(start) + np.arange(n)
+    values = (40 + 15 * np.sin(2 * np.pi * np.arange(n) / 7)).round().astype(int)
+    rows = "".join(f"{d},{v}\n" for d, v in zip(days.astype(str), values, strict=True))
+    return f"Day,load: (Worldwide)\n{rows}".encode()
+
+
+def _counting_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each detection's method, recorded; detection itself fails the test."""
+    import trends_anomaly.contract as contract
+
+    calls: list[str] = []
+
+    def spy(_series: object, method: str, _params: object) -> None:
+        calls.append(method)
+        raise AssertionError("detection ran before the 413")
+
+    monkeypatch.setattr(contract, "run_method", spy)
+    return calls
+
+
+def test_a_daily_json_request_in_the_old_gap_is_refused_before_detection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The floor counted 29 bytes a point, the answer writes 46 (dbscan) to 55 (stl) for a
+    daily export of whole points: at SageMaker's cap (the default), auto's answer is over it
+    from some 118 000 points and the floor refused from 216 947, so a JSON request between
+    was detected in full and refused after (150 000 points: 1.1 s of CPU, 153 MiB peak, in a
+    fresh process). The floor now counts 43 bytes a point, refuses from 146 308 points, and
+    150 000 (at least 6 450 252 bytes) at once."""
+    body = _daily_export(150_000)
+    calls = _counting_spy(monkeypatch)
+    for method in ("auto", "stl"):  # (dbscan refuses a series over 20 000 points first)
+        with pytest.raises(ResultTooLarge) as raised:
+            invoke(Invocation(body, "text/csv", "application/json", f"method={method}"), Settings())
+        assert raised.value.message.startswith("The result would be at least ")
+    assert calls == []
+
+
+@pytest.mark.parametrize("method", ["auto", "stl", "dbscan"])
+def test_a_request_between_the_old_floor_and_the_answer_is_refused_before_detection(
+    monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """The same gap, at a cap 36 bytes a point (between the old floor, 29 a point, and the
+    answer), for every method: no detection, and a 413; the answer would have been larger
+    (each method's, measured with the cap lifted)."""
+    n = 2000
+    body = _daily_export(n)
+    request = Invocation(body, "text/csv", "application/json", f"method={method}")
+    assert len(invoke(request, Settings()).body) > 36 * n
+    calls = _counting_spy(monkeypatch)
+    with pytest.raises(ResultTooLarge) as raised:
+        invoke(request, Settings(max_payload_bytes=36 * n))
+    assert raised.value.message.startswith("The result would be at least ")
+    assert calls == []
+
+
+# The adversarial cases: the fewest bytes the answer can write. Values 0 and 1 (a band of
+# "0.0" where dbscan and stl draw it), no timestamps ("times": null, labels "0".."59"), the
+# shortest dates the answer writes ("1900-01"), a name left out, labels the answer escapes
+# and labels of characters of more than one byte.
+_ADVERSARIAL = [
+    {"series": [{"values": [0] * 60}]},
+    {"series": [{"values": [0] * 30 + [1] * 30}]},
+    {"series": [{"values": [0, 1] * 30, "name": ""}, {"values": [1] * 60}]},
+    {
+        "series": [
+            {
+                "timestamps": [f"{1900 + i // 12}-{i % 12 + 1:02d}" for i in range(60)],
+                "values": [0, 1] * 30,
+            }
+        ]
+    },
+    {"series": [{"timestamps": [f"{1900 + i}-01-01" for i in range(60)], "values": [0] * 60}]},
+    {
+        "series": [
+            {
+                "timestamps": [f"2021-06-{1 + i // 24:02d}T{i % 24:02d}" for i in range(72)],
+                "values": [0, 0, 1] * 24,
+                "name": 'a "quoted"\tterm: (Zürich)',
+            }
+        ]
+    },
+]
+
+
+def _bodies() -> list[bytes]:
+    exports = [read_data(p.name) for p in sorted(DATA.glob("*.csv"))]
+    legacy = [
+        {"data": _daily_export(60).decode(), "seasonality": True},
+        {"data": "".join(f"{i},{i % 2}\n" for i in range(60)), "seasonality": False},
+    ]
+    adversarial = [json.dumps(d).encode() for d in [*_ADVERSARIAL, *legacy]]
+    return [*exports, _daily_export(400), *adversarial]
+
+
+def _left_out(doc: dict) -> list[int]:
+    """What the floor does not count, part by part, read from the answer itself: each part's
+    bytes beyond the shortest the floor counts. None may be negative, and with the floor they
+    add up to the answer: the floor counts nothing the answer does not write."""
+
+    def inner(x: object) -> int:
+        return len(orjson.dumps(x)) - 2  # a list's or an object's content
+
+    parts = [inner(doc["parameters"]), inner(doc["warnings"])]
+    for s in doc["series"]:
+        n = len(s["timestamps"])
+        parts += [inner(s["anomalies"]), inner(s["parameters"]), inner(s["notes"])]
+        parts += [inner(s[band]) - (3 * n + n - 1) for band in ("expected", "lower", "upper")]
+        if s["times"] is not None:
+            shortest = sum(min(len(label), 10) for label in s["timestamps"])
+            parts.append(inner(s["times"]) - (shortest + 2 * n + n - 1))
+    return parts
+
+
 def test_the_floor_is_never_more_than_the_answer() -> None:
-    """The bound refuses only answers that cannot fit: every export of tests/data, with each
-    method, answers at least json_floor bytes (and the small values, 0 and 1, of a series
-    written as positions)."""
-    import json
-
-    from trends_anomaly.contract import parse_table
-
-    bodies = [read_data(p.name) for p in sorted(DATA.glob("*.csv"))]
-    tight = {"series": [{"values": [0] * 30 + [1] * 30}]}
-    checked = 0
-    for body in [*bodies, json.dumps(tight).encode()]:
+    """The bound refuses only answers that cannot fit: every export of tests/data and the
+    adversarial cases (the fewest bytes an answer writes), with each method, asking for JSON
+    and for the CSV table, answer at least the floor; the JSON answer is the floor and parts
+    that are none of them negative, so the floor is no guess (and where the band is all
+    "0.0", no anomaly and no note, it is within the parameters and warnings of the answer).
+    A legacy request asking for JSON too (its CSV, a list of rows, is answered before any
+    floor)."""
+    checked: dict[str, int] = {"application/json": 0, "text/csv": 0}
+    tightest = 1.0
+    for body in _bodies():
         kind = "application/json" if body.startswith(b"{") else "text/csv"
-        for method in ("auto", "stl", "dbscan"):
-            try:
-                answer = invoke(Invocation(body, kind, "", f"method={method}"), Settings())
-            except ApiError:
-                continue
-            if kind == "text/csv":
-                series = parse_table(body.decode("utf-8-sig")).series
-            else:
-                series = _json_series(tight)
-            assert json_floor(series) <= len(answer.body), (method, body[:40])
-            checked += 1
-    assert checked >= 30
+        series = _request_series(body, kind)
+        legacy = b'"data"' in body[:10]
+        for method in ("",) if legacy else ("auto", "stl", "dbscan"):
+            for accept in ("application/json",) if legacy else checked:
+                attributes = f"method={method}" if method else ""
+                try:
+                    answer = invoke(Invocation(body, kind, accept, attributes), Settings())
+                except ApiError:
+                    continue
+                doc = orjson.loads(answer.body) if accept == "application/json" else {}
+                floor = answer_floor(series, doc.get("method", method), accept)
+                assert floor <= len(answer.body), (method, accept, body[:40])
+                checked[accept] += 1
+                if not doc:
+                    continue
+                parts = _left_out(doc)
+                assert min(parts) >= 0, (method, body[:40], parts)
+                assert floor + sum(parts) == len(answer.body), (method, body[:40])
+                tightest = min(tightest, 1 - floor / len(answer.body))
+    assert checked["application/json"] >= 45 and checked["text/csv"] >= 40, checked
+    assert tightest < 0.1
 
 
-def _json_series(doc: dict) -> list:
-    from trends_anomaly.contract import _series_from_json
+def test_the_csv_tables_floor_is_its_header_line() -> None:
+    """A series may have no anomaly: the CSV table is then its header line alone, which is
+    all its floor counts, whatever the length of the series."""
+    body = read_data("en_weekly5y_bitcoin.csv")
+    series = _request_series(body, "text/csv")
+    zeros = b'{"series": [{"values": [' + b",".join([b"0"] * 60) + b"]}]}"
+    answer = invoke(Invocation(zeros, "application/json", "text/csv", "method=dbscan"), Settings())
+    assert (
+        answer.body == b"series,index,timestamp,value,expected,score,direction,kind,start,end\r\n"
+    )
+    assert answer_floor(series, "auto", "text/csv") == len(answer.body)
 
+
+def test_the_floors_skeleton_has_the_answers_keys_in_its_order() -> None:
+    """The skeleton the floor counts is the answer with its lists and objects emptied: the
+    same keys, in the same order, for the answer and each term (a key renamed or added to the
+    answer shows here before it could make the floor count what is not written)."""
+    body = read_data("en_weekly5y_bitcoin.csv")
+    doc = orjson.loads(invoke(Invocation(body, "text/csv", "", ""), Settings()).body)
+    skeleton = answer_skeleton(_request_series(body, "text/csv"), "auto")
+    assert list(skeleton) == list(doc)
+    assert [list(s) for s in skeleton["series"]] == [list(s) for s in doc["series"]]
+
+
+def _request_series(body: bytes, kind: str) -> list:
+    from trends_anomaly.contract import _series_from_json, parse_table
+
+    if kind == "text/csv":
+        return parse_table(body.decode("utf-8-sig")).series
+    doc = json.loads(body)
+    if "data" in doc:  # a legacy request: a numeric first column is row positions
+        return parse_table(doc["data"], numeric_axis=True).series
     return _series_from_json(doc["series"]).series
