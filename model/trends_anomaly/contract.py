@@ -49,11 +49,13 @@ from .stl import MAX_PERIOD as STL_MAX_PERIOD
 from .stl import min_points
 from .timeaxis import (
     DATE_EXAMPLES,
+    FRACTION_HINT,
     ZONE,
     first_not_a_date,
     infer_step,
     mixed_formats,
     parse_timestamps,
+    unread_fraction,
 )
 from .trends import (
     LESS_THAN_ONE,
@@ -328,6 +330,13 @@ def _not_dates(k: int, labels: list[str]) -> BadJson:
     """series[k].timestamps did not read as dates: the first that is not one alone, named; or,
     when each is one, two that are not in one format."""
     i = first_not_a_date(labels)
+    fraction = None if i is None else unread_fraction(labels[i])
+    if i is not None and fraction is not None:
+        what = (
+            f"series[{k}].timestamps[{i}] ({labels[i][:40]!r}) writes {fraction}, which "
+            "other readers take for one of a second (00:00:00.5): it is refused, not guessed at."
+        )
+        return BadJson(what, FRACTION_HINT)
     if i is not None:
         what = f"series[{k}].timestamps[{i}] ({labels[i][:40]!r}) is not a date."
     else:

@@ -75,6 +75,20 @@ ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
 # _AFTER_TIME takes after the extended form's time. The same instants as the extended form
 # (2021-06-02T14:00+02:00), which Python's ISO reader reads; numpy does not.
 BASIC_DATE_TIME = re.compile(rf"^\d{{8}}T\d{{2}}(?:\d{{2}}(?:\d{{2}}(?:\.\d{{1,9}})?)?)?{ZONE}?$")
+# A decimal fraction after a time's hour or minute, in either form (2021-06-02T00.5,
+# 2021-06-02T00:30.5, 20210602T0030.5; group 1, the minute): ISO 8601 reads it as a fraction
+# of that hour or minute (ISO 8601:2000, 5.3.1.3, "hh:mm,mm" and "hh,hh": 23:20,8 and 23,3;
+# 00.5 is 00:30), Python's datetime.fromisoformat (3.11.7, the dev venv's) as one of a second
+# (00:00:00.5), though its documentation says "Fractional hours and minutes are not
+# supported" (https://github.com/python/cpython/issues/115225: its maintainers would raise
+# ValueError, a typo being likelier than that reading). No reader takes such a cell, and the
+# error says why (`unread_fraction`), rather than a time half an hour off.
+_FRACTION_BEFORE_SECONDS = re.compile(r"^\d{4}-?\d{2}-?\d{2}.\d{2}(:?\d{2})?[.,]\d")
+FRACTION_HINT = (
+    "Write the time in hours and minutes, with seconds if need be (2021-06-02T00:30, "
+    "2021-06-02T00:30:30): a decimal fraction is read after the seconds only "
+    "(2021-06-02T00:30:30.5)."
+)
 # numpy reads a cell of eight digits as a year (20200101 is the year 20200101, outside the
 # calendar) and refuses 20210602T14: a column with either goes to the slower readers, whose
 # ISO reader takes both (cell by cell, as first_not_a_date reads a column: not in halves).
@@ -433,10 +447,25 @@ def _parse_slow(
     )
 
 
+def unread_fraction(cell: str) -> str | None:
+    """What a cell that no reader takes for its time's fraction writes, as the error says it
+    ("a decimal fraction of an hour (00.5 is 00:30 in ISO 8601)"), or None: a fraction after
+    the hour or the minute, which ISO 8601 and Python's reader read differently."""
+    m = _FRACTION_BEFORE_SECONDS.match(cell.strip())
+    if m is None:
+        return None
+    if m.group(1):
+        return "a decimal fraction of a minute (00:30.5 is 00:30:30 in ISO 8601)"
+    return "a decimal fraction of an hour (00.5 is 00:30 in ISO 8601)"
+
+
 def _from_iso(cell: str) -> datetime:
     """ISO 8601 with a zone or odd precision: converted to UTC, the zone dropped.
     OverflowError for an offset past the calendar's ends (0001-01-01T00:00+05:00 has no UTC
-    time; no reader after this one takes a zone)."""
+    time; no reader after this one takes a zone). ValueError for a fraction of an hour or a
+    minute, which Python would read as one of a second (`_FRACTION_BEFORE_SECONDS`)."""
+    if _FRACTION_BEFORE_SECONDS.match(cell):
+        raise ValueError(f"{cell!r}: a fraction of an hour or a minute is not read")
     d = datetime.fromisoformat(cell.replace("Z", "+00:00"))
     if d.tzinfo is not None:
         d = d.astimezone(UTC).replace(tzinfo=None)

@@ -28,12 +28,14 @@ from .file_kinds import other_export
 from .timeaxis import (
     COMPACT_DATE,
     DATE_EXAMPLES,
+    FRACTION_HINT,
     first_not_a_date,
     infer_step,
     looks_like_date,
     mixed_formats,
     numpy_can_parse,
     read_dates,
+    unread_fraction,
 )
 from .types import Series, Step
 
@@ -830,6 +832,10 @@ def _not_read_as_dates(labels: list[str], number: int | None, row: Callable[[int
         why = f"'{labels[number].strip()[:40]}' in row {row(number)} is a number, not a date"
     elif bad is not None and not labels[bad].strip():
         why = f"the cell in row {row(bad)} is empty"
+    elif bad is not None and unread_fraction(labels[bad]) is not None:
+        why = (
+            f"'{labels[bad].strip()[:40]}' in row {row(bad)} writes {unread_fraction(labels[bad])}"
+        )
     elif bad is not None:
         why = f"'{labels[bad].strip()[:40]}' in row {row(bad)} is not a date"
     else:
@@ -857,6 +863,13 @@ def _not_dates(labels: list[str]) -> BadCsv:
         pair = _two_in_other_formats(labels)
         named = f": {pair} cannot be read the same way" if pair else ""
         return BadCsv(f"The first column's dates are not in one format{named}.", hint)
+    fraction = unread_fraction(bad)
+    if fraction is not None:
+        return BadCsv(
+            f"The first column must hold dates; '{bad[:40]}' writes {fraction}, which "
+            "other readers take for one of a second (00:00:00.5): it is refused, not guessed at.",
+            FRACTION_HINT,
+        )
     return BadCsv(f"The first column must hold dates; '{bad[:40]}' is not one.", hint)
 
 

@@ -8,7 +8,9 @@
 
 import { dataStep } from "./ticks.js";
 
-const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+// A fraction only after the seconds: after the hour or the minute it is a fraction of that
+// (ISO 8601: 00.5 is 00:30), which the model refuses (timeaxis.unread_fraction).
+const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
  * The date and time as the cell writes them, in seconds as if they were UTC, or null. A zone

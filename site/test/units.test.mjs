@@ -151,6 +151,12 @@ test("parseTimestamp reads Trends daily, monthly and hourly stamps as written", 
   const axis = axisX(["2024-10-21T08:28:00+07:00", "2024-10-21T08:36:00+07:00"]);
   assert.deepEqual(axis.map((t) => tickWords(t, 480)), ["08:28", "08:36"]);
   assert.equal(parseTimestamp("week 3"), null);
+  // A fraction after the hour or the minute is ISO 8601's fraction of that hour or minute
+  // (00.5 is 00:30), which the model refuses (timeaxis.unread_fraction): not 00:00 here either.
+  // After the seconds it is a fraction of a second, as the model reads it.
+  assert.equal(parseTimestamp("2021-06-02T00.5"), null);
+  assert.equal(parseTimestamp("2021-06-02T00:30.5"), null);
+  assert.equal(parseTimestamp("2021-06-02T00:30:30.5"), Date.UTC(2021, 5, 2, 0, 30, 30) / 1000);
   assert.deepEqual(axisX(["2020-01", "2020-02"]), [Date.UTC(2020, 0, 1) / 1000, Date.UTC(2020, 1, 1) / 1000]);
   assert.equal(axisX(["2020-02", "2020-01"]), null); // not increasing: plot by point number
   assert.equal(axisX(["2020-01", "x"]), null);

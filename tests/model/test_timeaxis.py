@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,7 @@ from trends_anomaly.timeaxis import (
     mixed_formats,
     numpy_can_parse,
     read_dates,
+    unread_fraction,
 )
 
 US = DateConvention("month-first", "the export is in English")
@@ -678,3 +681,88 @@ def test_a_year_first_reading_the_column_rules_out_changes_no_note():
     legacy = read_dates(cells, compact=False, year_first=False)
     assert days(legacy)[:2] == ["2004-03-21", "2011-03-21"] and legacy.note == ""
     assert days(read_dates(cells))[:2] == ["2021-03-04", "2021-03-11"]
+
+
+# A decimal fraction after the hour or the minute, in both forms and with a zone: ISO 8601
+# reads it as a fraction of that hour or minute (00.5 is 00:30, 00:30.5 is 00:30:30), Python
+# 3.11's datetime.fromisoformat as a fraction of a second (00:00:00.5), which its own
+# documentation says it does not support.
+FRACTION_OF_AN_HOUR_OR_MINUTE = [
+    "2021-06-02T00.5",
+    "2021-06-02T00,5",
+    "2021-06-02 00.5",
+    "2021-06-02T00.5Z",
+    "2021-06-02T00.5+02:00",
+    "2021-06-02T00:30.5",
+    "2021-06-02 00:30,25",
+    "20210602T00.5",
+    "20210602T0030.5",
+]
+
+
+@pytest.mark.parametrize("cell", FRACTION_OF_AN_HOUR_OR_MINUTE)
+def test_a_fraction_of_an_hour_or_a_minute_is_refused_not_read_as_seconds(cell):
+    """2021-06-02T00.5 was read as 00:00 (Python's 00:00:00.5, the fraction of a second then
+    dropped), where ISO 8601 means 00:30: half an hour off, said nowhere. It is no date now,
+    alone or in a column, and the column's error names it."""
+    assert read_dates([cell]) is None
+    assert read_dates(["2021-06-01T23:00", cell]) is None
+    assert first_not_a_date(["2021-06-01T23:00", cell]) == 1
+    assert unread_fraction(cell) is not None
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("2021-06-02T00:30:00.5", "2021-06-02T00:30:00"),
+        ("2021-06-02T00:30:30,5", "2021-06-02T00:30:30"),
+        ("20210602T003000.5", "2021-06-02T00:30:00"),
+        ("2021-06-02T00:30:00.5+02:00", "2021-06-01T22:30:00"),
+    ],
+)
+def test_a_fraction_of_a_second_still_reads(cell, written):
+    """A fraction after the seconds is what both readings agree on: read, as before."""
+    assert read_dates([cell]).timestamps.astype(str).tolist() == [written]
+    assert unread_fraction(cell) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit", "example"),
+    [("2021-06-02T00.5", "an hour", "00:30"), ("2021-06-02T00:30.5", "a minute", "00:30:30")],
+)
+def test_a_file_or_series_with_a_fraction_of_an_hour_is_a_400_that_says_why(cell, unit, example):
+    """The caller reads what the cell writes, how ISO 8601 reads it, and how to write it."""
+    from trends_anomaly.contract import Invocation, invoke
+    from trends_anomaly.errors import ApiError
+    from trends_anomaly.settings import Settings
+
+    rows = "".join(f"2021-06-01T{h:02d}:00,{h}\n" for h in range(20))
+    bodies = {
+        "text/csv": f"Time,load\n{rows}{cell},5\n".encode(),
+        "application/json": json.dumps(
+            {"series": [{"timestamps": ["2021-06-01T23:00", cell], "values": [1, 2]}]}
+        ).encode(),
+    }
+    for kind, body in bodies.items():
+        with pytest.raises(ApiError) as raised:
+            invoke(Invocation(body, kind, "", ""), Settings())
+        error = raised.value
+        assert error.status == 400, (kind, error.message)
+        assert repr(cell) in error.message or f"'{cell}'" in error.message, error.message
+        assert f"a decimal fraction of {unit}" in error.message, error.message
+        assert example in error.message, error.message
+        assert "after the seconds" in error.hint, error.hint
+
+
+def test_a_legacy_first_column_with_a_fraction_of_an_hour_is_row_positions_and_said():
+    """A legacy request reads a first column that is not dates as row positions, with a
+    warning: the cell with the fraction is named, and why (it was read as 00:00 before)."""
+    from trends_anomaly.contract import Invocation, invoke
+    from trends_anomaly.settings import Settings
+
+    rows = "".join(f"2021-06-01T{h:02d}:00,{h}\n" for h in range(20))
+    doc = {"data": f"Time,load\n{rows}2021-06-02T00.5,5\n", "seasonality": False}
+    request = Invocation(json.dumps(doc).encode(), "application/json", "application/json", "")
+    answer = invoke(request, Settings())
+    said = [w for w in json.loads(answer.body)["warnings"] if "first column" in w]
+    assert said and "'2021-06-02T00.5' in row 22 writes a decimal fraction of an hour" in said[0]
