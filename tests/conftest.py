@@ -14,14 +14,21 @@ import pytest
 from hypothesis import settings
 
 from tests.support.botocore_models import share as share_botocore_models
+from tests.support.hypothesis_draws import without_local_constants
 
 # `make test` gates every merge (CI runs it on a clean clone): its property tests draw the same
-# examples on every run (derandomize, seeded from each test), so a run fails for a change and
-# never for a new random draw. HYPOTHESIS_EXPLORE=1 draws new examples, to look for what the
-# fixed ones miss.
+# examples on every run (derandomize, seeded from each test, and no pool of constants lifted
+# from whichever of the project's modules the process imported first: tests/support/
+# hypothesis_draws.py), alone or with any other tests, in one process or on any xdist worker,
+# so a run fails for a change and never for a new draw. HYPOTHESIS_EXPLORE=1 draws new
+# examples, to look for what the fixed ones miss.
 settings.register_profile("gate", derandomize=True, database=None)
 settings.register_profile("explore")
-settings.load_profile("explore" if os.environ.get("HYPOTHESIS_EXPLORE") == "1" else "gate")
+if os.environ.get("HYPOTHESIS_EXPLORE") == "1":
+    settings.load_profile("explore")
+else:
+    settings.load_profile("gate")
+    without_local_constants()
 
 # botocore reads a service's model files once per session, and the tests make a session for
 # every Aws and every in-process `deploy.cli.main`: one loader per process reads them once
