@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import botocore.exceptions
 
-from deploy import costs, kept_image, planner, quotas, stacks
+from deploy import costs, kept_image, kept_tags, planner, quotas, stacks
 from deploy.aws import Aws, DeployError
 from deploy.config import Config
 from deploy.executor import Executor, Hook, StepHook, Stopped, Teardown
@@ -130,7 +130,8 @@ class Engine:
     answered: StepHook | None = field(default=None, init=False)
     # What the last destroy plan leaves because this project did not make it (said lines).
     kept: list[str] = field(default_factory=list, init=False)
-    # What it leaves of its own images' tags (`kept_image.release_images`): said, not kept.
+    # What it leaves of its own images' tags (`kept_image.release_images`, `kept_tags.sweep`):
+    # said, not kept.
     left: list[str] = field(default_factory=list, init=False)
 
     @property
@@ -406,15 +407,20 @@ class Engine:
         keeps each spared model's image from the lifecycle policy (`kept_image.keep_images`)
         after the actions it spared them from, and what each model's `Kept …` line adds; and
         each model still deleted first removing the ``kept-<model>`` tag an earlier run gave
-        its image (`kept_image.release_images`), with what it says of a tag it leaves."""
+        its image (`kept_image.release_images`); and, where the stack's repository stays,
+        each kept- tag of this stack whose model is gone removed (`kept_tags.sweep`: its
+        tags read once), with what it says of a tag it leaves."""
+        repository = stacks.swept_repository(actions, world, self.names)
+        held = kept_tags.read_held(self.aws, repository) if repository else {}
         tagging, also = kept_image.keep_images(
             self.aws, stacks.spared_images(actions, world, self.names)
         )
         actions, used = stacks.spare_used(actions, world, by=by, also=also)
-        actions, left = kept_image.release_images(
-            self.aws, actions, stacks.released_images(actions, world, self.names)
-        )
-        return actions + tagging, used, left
+        released = stacks.released_images(actions, world, self.names)
+        actions, left = kept_image.release_images(self.aws, actions, released)
+        stale = stacks.stale_kept_tags(held, world, self.names, skip=(i.model for i in released))
+        swept, unswept = kept_tags.sweep(stale, self.names.ecr_repository, self.names.ecr_registry)
+        return actions + swept + tagging, used, left + unswept
 
     def destroy(
         self, hook: Hook | None = None, read: Callable[[], None] | None = None

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
+from deploy import kept_tags
 from deploy.aws import DeployError
+from deploy.kept_tags import left_line
 from deploy.plan import Action, Run
 from deploy.resources.ecr import kept_tag
 
@@ -177,19 +179,9 @@ def release_images(
         if not details:
             continue
         if set(details[0].get("imageTags") or []) <= {tag}:
-            said.append(
-                f"Left the tag {tag} on the image {image.repository}@"
-                f"{details[0].get('imageDigest')}: it is that image's last tag, and ECR would "
-                "delete the image with it, which something else may still run by its digest. "
-                "If nothing does, `aws ecr batch-delete-image --repository-name "
-                f"{image.repository} --image-ids imageTag={tag}` deletes it."
-            )
+            said.append(left_line(image.repository, str(details[0].get("imageDigest")), tag))
             continue
-        untag[image.model] = Run(
-            f"remove the tag {tag} from its image in {image.repository} (ecr:BatchDeleteImage "
-            "of that tag alone: the image keeps its other tags)",
-            lambda aws, log, r=image.repository, t=tag: _untag_image(aws, log, r, t),
-        )
+        untag[image.model] = kept_tags.untag(image.repository, tag, " The model was not deleted.")
     out = [
         replace(
             a,
@@ -202,30 +194,3 @@ def release_images(
         for a in actions
     ]
     return out, said
-
-
-def _untag_image(aws: Aws, log: Callable[[str], None], repository: str, tag: str) -> None:
-    """Remove ``tag`` alone (BatchDeleteImage by imageTag). ECR answers what it could not
-    delete in ``failures``, not as an error: ImageNotFound is the tag already gone (removed
-    by hand, or by a run meanwhile), which is what was wanted; another failure stops here,
-    before the model's DeleteModel."""
-    try:
-        got = aws.client("ecr").batch_delete_image(
-            repositoryName=repository, imageIds=[{"imageTag": tag}]
-        )
-    except botocore.exceptions.ClientError as err:
-        if err.response.get("Error", {}).get("Code") != "RepositoryNotFoundException":
-            raise
-        log(f"    {repository} is gone, and {tag} with it")
-        return
-    failures = got.get("failures") or []
-    others = [f for f in failures if f.get("failureCode") != "ImageNotFound"]
-    if others:
-        said = "; ".join(f"{f.get('failureCode')}: {f.get('failureReason')}" for f in others)
-        raise DeployError(
-            f"Could not remove the tag {tag} from its image in {repository} ({said}). The "
-            "model was not deleted: run this again, or remove the tag by hand (`aws ecr "
-            f"batch-delete-image --repository-name {repository} --image-ids imageTag={tag}`)."
-        )
-    if failures:
-        log(f"    {repository}:{tag} was already gone")

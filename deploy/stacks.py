@@ -24,8 +24,10 @@ from deploy.bootstrap.policies import trusted_repositories
 from deploy.image import ecr_image_ref
 from deploy.image_ref import ECR_REGISTRY_RE
 from deploy.kept_image import KeptImage
+from deploy.kept_tags import Held, Stale
 from deploy.naming import Names
 from deploy.plan import Action
+from deploy.resources.ecr import KEPT_PREFIX
 from deploy.resources.iam import SeenRole, roles_elsewhere
 from deploy.world import World, made_by
 
@@ -427,6 +429,40 @@ def released_images(actions: list[Action], world: World, names: Names) -> list[K
         return []
     deleted = (a.name for a in actions if (a.op, a.kind) == ("delete", "sagemaker_model"))
     return _images_in(deleted, world, repository)
+
+
+def swept_repository(actions: list[Action], world: World, names: Names) -> str | None:
+    """This stack's repository when its kept- tags are this run's to sweep
+    (`kept_tags.sweep`): it exists, this project made it, and it stays (no action deletes
+    it, or a model the run keeps still uses it: `spare_used` keeps it then). One that is
+    deleted takes its images' tags with it (a preview's, a single deployment's destroy)."""
+    repository = names.ecr_repository
+    record = world.get("ecr_repository", repository)
+    if record is None or not made_by(record, names.project):
+        return None
+    key = ("ecr_repository", repository)
+    deleted = any(a.op == "delete" and (a.kind, a.name) == key for a in actions)
+    return repository if not deleted or key in _users(actions, world) else None
+
+
+def stale_kept_tags(
+    held: dict[str, Held], world: World, names: Names, skip: Iterable[str] = ()
+) -> list[Stale]:
+    """The ``kept-<model>`` tags of ``held`` (`kept_tags.read_held`: the repository's tags)
+    that are this stack's (the model's name is of its pattern: ``{stack}-m-<hash>``, which
+    no other stack's model name matches, so another environment's tag in the repository
+    they share is never one) and whose model no longer exists (``world`` lists every model
+    of the stack). ``skip``: the models whose tag this run handles otherwise (those it
+    deletes: `kept_image.release_images`)."""
+    others = set(skip)
+    out = []
+    for tag, image in sorted(held.items()):
+        model = tag.removeprefix(KEPT_PREFIX)
+        if model == tag or model in others or not names.model_pattern.match(model):
+            continue
+        if world.get("sagemaker_model", model) is None:
+            out.append(Stale(tag, model, image, f"its model {model} no longer exists"))
+    return out
 
 
 def _images_in(models: Iterable[str], world: World, repository: str) -> list[KeptImage]:

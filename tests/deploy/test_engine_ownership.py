@@ -717,3 +717,68 @@ def test_a_failed_apply_summary_lists_what_its_plan_kept(
         f"Kept SageMaker endpoint config {HAND_CONFIG} (arn",
         f"Kept SageMaker model {PROJECT}-m-0123abcd (arn",
     ], written
+
+
+def _tag_by_hand(repository: str, tag: str, new: str) -> None:
+    """``new`` put on the image tagged ``tag`` as ECR's "Retagging an image" does (its
+    manifest read back, put again under the new tag): what a run before ea23c69, or a
+    person, left."""
+    ecr = session().client("ecr")
+    got = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])
+    image = got["images"][0]
+    ecr.put_image(
+        repositoryName=repository,
+        imageManifest=image["imageManifest"],
+        imageManifestMediaType=image["imageManifestMediaType"],
+        imageTag=new,
+    )
+
+
+def test_apply_removes_a_kept_tag_whose_model_is_gone_and_only_this_stacks(
+    project: Path, capsys
+) -> None:
+    """A kept-<model> tag whose model no longer exists (deleted by hand, or by a run before
+    the deletion removed the tag) was never removed: the lifecycle policy never expires its
+    image. Apply now removes it, shown in the plan, the image keeping its own tag; another
+    environment's kept- tags in the shared repository (its live model's, and one whose model
+    is gone, which is that environment's to sweep) are left as they are."""
+    first, cfg = _first_model_kept_by_a_hand_made_config(project)
+    sm = session().client("sagemaker")
+    sm.delete_endpoint_config(EndpointConfigName=HAND_CONFIG)
+    sm.delete_model(ModelName=first)  # by hand: no run of deploy removed its image's tag
+    theirs = [f"kept-{PROJECT}-production-m-0123abcd", f"kept-{PROJECT}-staging-m-4567cdef"]
+    for tag in theirs:
+        _tag_by_hand(PROJECT, "test-2", tag)
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 2  # changes
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"▸ run: remove the tag kept-{first} from its image in {PROJECT}" in out, out
+    assert f"its model {first} no longer exists" in out, out
+    assert all(f"remove the tag {tag}" not in out for tag in theirs), out
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert not _kept_tag_exists(PROJECT, f"kept-{first}"), out
+    assert _tags_of(PROJECT, "test-1") == ["test-1"], out  # only that tag: the image stays
+    assert _tags_of(PROJECT, "test-2") == sorted([*theirs, "test-2"]), out
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 0  # nothing more to do
+
+
+def test_an_environments_destroy_removes_its_kept_tags_whose_model_is_gone(
+    project: Path, capsys
+) -> None:
+    """The repository the environments share stays when one is destroyed: a kept- tag of
+    that environment's whose model is gone stayed for ever. Its destroy now removes it, and
+    leaves the other environment's."""
+    cfg = project / "config.yaml"
+    cfg.write_text(cfg.read_text() + ENVIRONMENTS)
+    image_in_ecr(project, IMAGE, env="staging")
+    argv = ["--config", str(cfg)]
+    assert main([*argv, "apply", "--env", "staging", "--image", IMAGE]) == 0
+    ours, theirs = f"kept-{PROJECT}-staging-m-0123abcd", f"kept-{PROJECT}-production-m-0123abcd"
+    _tag_by_hand(PROJECT, "test-1", ours)
+    _tag_by_hand(PROJECT, "test-1", theirs)
+    capsys.readouterr()
+    assert main([*argv, "destroy", "--yes", "--env", "staging"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"▸ run: remove the tag {ours} from its image in {PROJECT}" in out, out
+    assert _tags_of(PROJECT, "test-1") == [theirs, "test-1"], out

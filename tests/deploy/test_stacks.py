@@ -426,3 +426,51 @@ def test_a_deleted_models_image_in_a_repository_that_stays_is_to_be_released() -
     assert stacks.released_images([*deletes, repository], found, US) == []
     other = Action("delete", "ecr_repository", "another-repository", "destroy")
     assert len(stacks.released_images([*deletes, other], found, US)) == 1
+
+
+def test_only_this_stacks_kept_tags_whose_model_is_gone_are_stale() -> None:
+    """A kept-<model> tag whose model no longer exists kept its image for ever. Stale: this
+    stack's own (its model name is ``{stack}-m-<hash>``), not one of a model that exists, nor
+    another environment's in the repository they share (that environment sweeps its own),
+    nor one this run already removes with its model (``skip``)."""
+    from deploy.kept_tags import Held
+    from deploy.resources import sagemaker_model
+
+    staging = Names("trends-anomaly", ACCOUNT, "us-east-1", "staging")
+    live = sagemaker_model.SeenModel("trends-anomaly-staging-m-11111111", "arn:m", 1, IMAGE)
+    tags = [
+        "src-1",
+        "kept-trends-anomaly-staging-m-00000000",  # its model gone: stale
+        f"kept-{live.name}",  # its model exists
+        "kept-trends-anomaly-staging-m-22222222",  # deleted by this run, with its tag
+        "kept-trends-anomaly-production-m-00000000",  # another environment's
+        "kept-trends-anomaly-m-00000000",  # the single deployment's
+        "kept-trends-anomaly-staging-m-0000",  # no model name of the stack's
+    ]
+    image = Held("sha256:ab", frozenset(tags))
+    held = dict.fromkeys(tags, image)
+    stale = stacks.stale_kept_tags(
+        held, world(staging, live), staging, skip=["trends-anomaly-staging-m-22222222"]
+    )
+    assert [(s.tag, s.why) for s in stale] == [
+        (
+            "kept-trends-anomaly-staging-m-00000000",
+            "its model trends-anomaly-staging-m-00000000 no longer exists",
+        )
+    ]
+    single = [s.tag for s in stacks.stale_kept_tags(held, world(US), US)]
+    assert single == ["kept-trends-anomaly-m-00000000"], single
+
+
+def test_the_repository_is_swept_only_where_it_stays_and_is_ours() -> None:
+    """A repository the plan deletes takes its tags with it (a preview's, a single
+    deployment's destroy); one this project did not make is not its to change."""
+    repository = SeenRepository(
+        "trends-anomaly", "arn:r", "IMMUTABLE", {"project": "trends-anomaly"}
+    )
+    assert stacks.swept_repository([], world(US, repository), US) == "trends-anomaly"
+    assert stacks.swept_repository([], world(US), US) is None
+    deleted = [Action("delete", "ecr_repository", "trends-anomaly", "destroy")]
+    assert stacks.swept_repository(deleted, world(US, repository), US) is None
+    theirs = replace(repository, tags={})
+    assert stacks.swept_repository([], world(US, theirs), US) is None
