@@ -408,12 +408,14 @@ class Engine:
         after the actions it spared them from, and what each model's `Kept …` line adds; and
         each model still deleted first removing the ``kept-<model>`` tag an earlier run gave
         its image (`kept_image.release_images`); and, where the stack's repository stays,
-        each kept- tag of this stack whose model is gone removed (`kept_tags.sweep`: its
-        tags read once), with what it says of a tag it leaves."""
+        each kept- tag of this stack whose model is gone, or names another image now, removed
+        (`kept_tags.sweep`: its tags read once), before the tagging that puts a kept model's
+        tag on the image it names (tags are immutable there), with what it says of a tag it
+        leaves."""
         repository = stacks.swept_repository(actions, world, self.names)
         held = kept_tags.read_held(self.aws, repository) if repository else {}
         tagging, also = kept_image.keep_images(
-            self.aws, stacks.spared_images(actions, world, self.names)
+            self.aws, stacks.spared_images(actions, world, self.names), held
         )
         actions, used = stacks.spare_used(actions, world, by=by, also=also)
         released = stacks.released_images(actions, world, self.names)

@@ -22,7 +22,7 @@ import botocore.exceptions
 
 from deploy import kept_tags
 from deploy.aws import DeployError
-from deploy.kept_tags import left_line
+from deploy.kept_tags import Held, left_line
 from deploy.plan import Action, Run
 from deploy.resources.ecr import kept_tag
 
@@ -50,10 +50,18 @@ _MANIFEST_TYPES = [
 ]
 
 
-def keep_images(aws: Aws, kept: list[KeptImage]) -> tuple[list[Action], dict[str, str]]:
+def keep_images(
+    aws: Aws, kept: list[KeptImage], held: dict[str, Held] | None = None
+) -> tuple[list[Action], dict[str, str]]:
     """The actions tagging each kept model's image ``kept-<model>`` (the lifecycle policy's
     first rule never expires it), and by model what its `Kept …` line adds. One already so
-    tagged (an earlier run's) needs none; one no longer in ECR cannot be kept, and is said."""
+    tagged (an earlier run's) needs none; one no longer in ECR cannot be kept, and is said.
+    ``held``: the repository's tags (`kept_tags.read_held`). The tag on another image (the
+    one the model named before it was replaced by hand under its name) moves: the sweep
+    removes it there (`kept_tags.sweep`, planned before these), since tags are immutable in
+    the repository, and this tags the image the model names; unless it is that image's last
+    tag, which the sweep leaves (ECR would delete the image): this image is then not tagged,
+    and that is said."""
     actions: list[Action] = []
     said: dict[str, str] = {}
     for image in kept:
@@ -76,11 +84,27 @@ def keep_images(aws: Aws, kept: list[KeptImage]) -> tuple[list[Action], dict[str
             )
             continue
         digest = details[0]["imageDigest"]
+        before = (held or {}).get(tag)
+        if before is not None and before.digest != digest and before.last(tag):
+            said[image.model] = (
+                f" Its image {image.uri} is not tagged {tag}: that tag is on "
+                f"{image.repository}@{before.digest}, the image the model named before it was "
+                "replaced, and is that image's last tag, which is left (see below); once it is "
+                "removed, the next apply or destroy tags this image, which the repository's "
+                "lifecycle policy may expire until then."
+            )
+            continue
+        moved = (
+            f" (moved from {image.repository}@{before.digest}, the image the model named "
+            "before it was replaced)"
+            if before is not None and before.digest != digest
+            else ""
+        )
         said[image.model] = (
-            f" Its image {image.uri} is tagged {tag} too, which the repository's lifecycle "
-            "policy never expires: SageMaker pulls it whenever an endpoint made from that "
-            "config starts instances. Once that config no longer uses it, the apply or "
-            "destroy that deletes the model removes that tag too (the image keeps its other "
+            f" Its image {image.uri} is tagged {tag} too{moved}, which the repository's "
+            "lifecycle policy never expires: SageMaker pulls it whenever an endpoint made "
+            "from that config starts instances. Once that config no longer uses it, the apply "
+            "or destroy that deletes the model removes that tag too (the image keeps its other "
             "tags)."
         )
         actions.append(

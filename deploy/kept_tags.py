@@ -6,9 +6,11 @@ removes that tag in the model's own deletion. A tag whose model was deleted othe
 run before that removal existed, or by hand) had no deletion left to remove it: its image
 stayed for ever. So apply, and the destroy of an environment (the repository the environments
 share stays), read the repository's tags once (`read_held`) and remove each of this stack's
-kept- tags that no model of it needs any more (`stacks.stale_kept_tags` says which; `sweep`
-plans the removal). Another stack's tags (the environments share one repository) are that
-stack's to sweep: model names carry the stack's name, so its tags are told apart.
+kept- tags that no model of it needs where it is (`stacks.stale_kept_tags` says which: its
+model is gone, or names another image now, replaced by hand under the same name; `sweep` plans
+the removal, before `keep_images` puts a kept model's tag on the image it names). Another
+stack's tags (the environments share one repository) are that stack's to sweep: model names
+carry the stack's name, so its tags are told apart.
 
 ECR removes a tag alone from an image that has others, and deletes an image with its last
 tag (BatchDeleteImage): a kept- tag that is its image's last is left and said, with the

@@ -448,21 +448,42 @@ def swept_repository(actions: list[Action], world: World, names: Names) -> str |
 def stale_kept_tags(
     held: dict[str, Held], world: World, names: Names, skip: Iterable[str] = ()
 ) -> list[Stale]:
-    """The ``kept-<model>`` tags of ``held`` (`kept_tags.read_held`: the repository's tags)
-    that are this stack's (the model's name is of its pattern: ``{stack}-m-<hash>``, which
-    no other stack's model name matches, so another environment's tag in the repository
-    they share is never one) and whose model no longer exists (``world`` lists every model
-    of the stack). ``skip``: the models whose tag this run handles otherwise (those it
-    deletes: `kept_image.release_images`)."""
+    """The ``kept-<model>`` tags of ``held`` (`kept_tags.read_held`: the tags of the stack's
+    repository) that are this stack's (the model's name is of its pattern:
+    ``{stack}-m-<hash>``, which no other stack's model name matches, so another
+    environment's tag in the repository they share is never one) and that no model needs
+    where they are: the model no longer exists (``world`` lists every model of the stack), or
+    it names another image now (replaced by hand under the same name), whose tag, if deploy
+    keeps that model for a config, `kept_image.keep_images` puts on the image it names. One
+    whose model's image was not read is left. ``skip``: the models whose tag this run
+    handles otherwise (those it deletes: `kept_image.release_images`)."""
     others = set(skip)
     out = []
     for tag, image in sorted(held.items()):
         model = tag.removeprefix(KEPT_PREFIX)
         if model == tag or model in others or not names.model_pattern.match(model):
             continue
-        if world.get("sagemaker_model", model) is None:
+        record = world.get("sagemaker_model", model)
+        if record is None:
             out.append(Stale(tag, model, image, f"its model {model} no longer exists"))
+        elif record.image and _digest_named(record, held, world, names) != image.digest:
+            why = f"its model {model} names another image now ({record.image}), not this one"
+            out.append(Stale(tag, model, image, why))
     return out
+
+
+def _digest_named(record: Any, held: dict[str, Held], world: World, names: Names) -> str | None:
+    """The digest of the image ``record`` (a model) names, when that image is in this stack's
+    repository (its tag resolved through ``held``, that repository's tags); None when it is
+    elsewhere, or no longer in ECR."""
+    ref = ecr_image_ref(record.image)
+    if ref is None or _named(record, "image", world) != names.ecr_repository:
+        return None
+    image_id = ref[2]
+    if "imageDigest" in image_id:
+        return image_id["imageDigest"]
+    found = held.get(image_id["imageTag"])
+    return found.digest if found else None
 
 
 def _images_in(models: Iterable[str], world: World, repository: str) -> list[KeptImage]:

@@ -782,3 +782,34 @@ def test_an_environments_destroy_removes_its_kept_tags_whose_model_is_gone(
     out = " ".join(capsys.readouterr().out.split())
     assert f"▸ run: remove the tag {ours} from its image in {PROJECT}" in out, out
     assert _tags_of(PROJECT, "test-1") == [theirs, "test-1"], out
+
+
+def test_a_kept_model_replaced_by_hand_has_its_tag_follow_its_image(project: Path, capsys) -> None:
+    """The model kept for a hand-made config, replaced by hand under the same name with
+    another image (its tags copied): kept-<model> stayed on the old image, and apply, to tag
+    the new one, was refused by ECR (tags are immutable in the repository) and stopped. The
+    tag now moves: removed from the old image, then put on the one the model names."""
+    first, cfg = _first_model_kept_by_a_hand_made_config(project)
+    sm = session().client("sagemaker")
+    old = sm.describe_model(ModelName=first)
+    tags = sm.list_tags(ResourceArn=old["ModelArn"])["Tags"]
+    sm.delete_model(ModelName=first)
+    container = {**old["PrimaryContainer"], "Image": IMAGE2}
+    sm.create_model(
+        ModelName=first,
+        PrimaryContainer=container,
+        ExecutionRoleArn=old["ExecutionRoleArn"],
+        Tags=tags,
+    )
+    capsys.readouterr()
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"▸ run: remove the tag kept-{first} from its image in {PROJECT}" in out, out
+    assert f"its model {first} names another image now" in out, out
+    assert f"update image {IMAGE2}" in out, out
+    assert f"Its image {IMAGE2} is tagged kept-{first} too (moved from {PROJECT}@sha256:" in out
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0, capsys.readouterr()
+    out = " ".join(capsys.readouterr().out.split())
+    assert _tags_of(PROJECT, "test-1") == ["test-1"], out
+    assert _tags_of(PROJECT, "test-2") == [f"kept-{first}", "test-2"], out
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 0  # nothing more to do

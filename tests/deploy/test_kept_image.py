@@ -9,6 +9,7 @@ from botocore.stub import Stubber
 
 from deploy import kept_image, render
 from deploy.aws import Aws, DeployError
+from deploy.kept_tags import Held
 from deploy.plan import Action
 from deploy.resources.sagemaker_model import SeenModel, delete_model
 from tests.deploy.resources.conftest import execute, make_aws
@@ -216,3 +217,32 @@ def test_a_kept_tag_gone_by_then_is_no_error_another_failure_keeps_the_model() -
             execute(aws, action)
         with pytest.raises(AssertionError):  # DeleteModel never sent: its answer still queued
             sagemaker.assert_no_pending_responses()
+
+
+def test_a_kept_tag_on_the_image_the_model_named_before_moves_unless_its_last() -> None:
+    """The kept model replaced by hand under its name with another image: its tag was on the
+    old image, and tagging the new one was refused (tags are immutable in the repository),
+    stopping apply. The sweep removes the tag from the old image first (`kept_tags.sweep`,
+    planned before this); this tags the new one, saying where it moves from. When the tag is
+    the old image's last (the sweep leaves it, ECR would delete that image), the new image
+    is not tagged, and that is said."""
+    aws = make_aws()
+    other = "sha256:" + "cd" * 32
+    found = {"imageDetails": [{"imageDigest": DIGEST, "imageTags": ["test-1"]}]}
+    moved = {TAG: Held(other, frozenset({"test-0", TAG}))}
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response("describe_images", found)
+        (action,), said = kept_image.keep_images(aws, [KEPT], moved)
+    assert [s.describe() for s in action.steps] == [
+        f"run: tag trends-anomaly@{DIGEST} {TAG} (ecr:BatchGetImage, ecr:PutImage of its manifest)"
+    ]
+    assert (
+        f"moved from trends-anomaly@{other}, the image the model named before" in said[KEPT.model]
+    )
+    last = {TAG: Held(other, frozenset({TAG}))}
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response("describe_images", found)
+        actions, said = kept_image.keep_images(aws, [KEPT], last)
+    assert actions == [], actions
+    assert f"is not tagged {TAG}: that tag is on trends-anomaly@{other}" in said[KEPT.model]
+    assert "that image's last tag" in said[KEPT.model], said

@@ -439,9 +439,9 @@ def test_only_this_stacks_kept_tags_whose_model_is_gone_are_stale() -> None:
     staging = Names("trends-anomaly", ACCOUNT, "us-east-1", "staging")
     live = sagemaker_model.SeenModel("trends-anomaly-staging-m-11111111", "arn:m", 1, IMAGE)
     tags = [
-        "src-1",
+        IMAGE.rsplit(":", 1)[1],  # the image the live model names
         "kept-trends-anomaly-staging-m-00000000",  # its model gone: stale
-        f"kept-{live.name}",  # its model exists
+        f"kept-{live.name}",  # its model exists, and names this image
         "kept-trends-anomaly-staging-m-22222222",  # deleted by this run, with its tag
         "kept-trends-anomaly-production-m-00000000",  # another environment's
         "kept-trends-anomaly-m-00000000",  # the single deployment's
@@ -474,3 +474,40 @@ def test_the_repository_is_swept_only_where_it_stays_and_is_ours() -> None:
     assert stacks.swept_repository(deleted, world(US, repository), US) is None
     theirs = replace(repository, tags={})
     assert stacks.swept_repository([], world(US, theirs), US) is None
+
+
+def test_a_kept_tag_not_on_the_image_its_model_names_is_stale() -> None:
+    """A model replaced by hand under the same name (the same model name, another image):
+    its kept- tag stayed on the old image. Stale: the tag is on an image the model no longer
+    names (by tag or digest, here or in another repository); not one on the image it names,
+    nor one of a model whose image could not be read."""
+    from deploy.kept_tags import Held
+    from deploy.resources import sagemaker_model
+
+    registry = IMAGE.split("/")[0]
+    old, new = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+
+    def model(name: str, image: str | None) -> sagemaker_model.SeenModel:
+        return sagemaker_model.SeenModel(f"trends-anomaly-m-{name}", "arn:m", 1, image)
+
+    models = [
+        model("11111111", f"{registry}/trends-anomaly:src-new"),  # replaced: another tag
+        model("22222222", f"{registry}/trends-anomaly@{new}"),  # replaced: another digest
+        model("33333333", f"{registry}/elsewhere:src-old"),  # replaced: another repository
+        model("44444444", f"{registry}/trends-anomaly:src-old"),  # the image it names
+        model("55555555", f"{registry}/trends-anomaly@{old}"),  # the same, by its digest
+        model("66666666", None),  # its image not read: not said stale
+    ]
+    kept = [f"kept-{m.name}" for m in models]
+    held = {
+        **dict.fromkeys(["src-old", *kept], Held(old, frozenset(["src-old", *kept]))),
+        "src-new": Held(new, frozenset(["src-new"])),
+    }
+    stale = stacks.stale_kept_tags(held, world(US, *models), US)
+    assert [(s.tag, s.why) for s in stale] == [
+        (
+            f"kept-{m.name}",
+            f"its model {m.name} names another image now ({m.image}), not this one",
+        )
+        for m in models[:3]
+    ], stale
