@@ -16,8 +16,8 @@ import json
 import logging
 import socket
 import threading
-import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -26,7 +26,7 @@ import handler
 import pytest
 from trends_anomaly.params import METHODS
 
-from devstack.api_gateway import FakeContext, build_event, joined_headers
+from devstack.api_gateway import LAMBDA_TIMEOUT_MS, FakeContext, build_event, joined_headers
 from devstack.model_server import ModelServer
 from tests.support.runtime_double import Behaviour
 from tests.support.runtime_double import ScriptedRuntime as RuntimeStandIn
@@ -35,26 +35,57 @@ ENDPOINT = "trends-anomaly"  # as in conftest.py
 CSV = (Path(__file__).resolve().parents[1] / "data" / "en_weekly5y_bitcoin.csv").read_bytes()
 
 
+class DrivenClock:
+    """The handler's clock (``handler.clock``) in these tests: it stands still unless the test
+    moves it. Whether a retry fits before the function's timeout is then what the test says an
+    attempt took, never how fast a loaded machine ran it: on the real clock, a first attempt
+    that took 2.5 s of a busy machine left no room for the retry a test expected, and a 3 s
+    deadline was passed by a handler that had made no retry."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def per_attempt(self, seconds: float) -> None:
+        """Each attempt the handler's client sends takes ``seconds`` (moved as it is sent)."""
+        handler.runtime_client().meta.events.register(
+            "before-send.sagemaker-runtime.InvokeEndpoint", lambda **_: self.advance(seconds)
+        )
+
+
+@dataclass
+class Context(FakeContext):
+    """A Lambda context whose remaining time is a number, not a race with the real clock."""
+
+    remaining_ms: int = LAMBDA_TIMEOUT_MS
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> DrivenClock:
+    driven = DrivenClock()
+    monkeypatch.setattr(handler, "clock", driven)
+    return driven
+
+
 def invoke(
-    capsys: pytest.CaptureFixture[str], event: dict[str, Any]
+    capsys: pytest.CaptureFixture[str], event: dict[str, Any], remaining_ms: int = LAMBDA_TIMEOUT_MS
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Run the handler; return its response and its one JSON log line."""
+    """Run the handler with ``remaining_ms`` left; return its response and its one JSON log
+    line."""
     capsys.readouterr()
-    response = handler.handler(event, FakeContext(function_name="trends-anomaly-detect"))
+    context = Context(function_name="trends-anomaly-detect", remaining_ms=remaining_ms)
+    response = handler.handler(event, context)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert len(lines) == 1, lines
     return response, json.loads(lines[0])
-
-
-def invoke_warm(
-    capsys: pytest.CaptureFixture[str], event: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`invoke` in a warm container: its client is made before the invocation's clock starts.
-    For a test that counts on the retry fitting in the 29 s: it fits when the first attempt
-    fails within 2.5 s (29 - 25 s read timeout - 1.5 s spare), and a client made inside the
-    invocation took that much on a loaded machine (one attempt seen where two were due)."""
-    handler.runtime_client()
-    return invoke(capsys, event)
 
 
 def post(
@@ -701,7 +732,7 @@ def test_throttling_is_429_after_one_retry(
     runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     runtime.behaviour = Behaviour.THROTTLE
-    response, log = invoke_warm(capsys, post(CSV))
+    response, log = invoke(capsys, post(CSV))
     assert response["statusCode"] == 429
     assert error_of(response)["code"] == "throttled"
     assert response["headers"]["retry-after"] == "1"
@@ -730,7 +761,7 @@ def test_sagemaker_internal_failure_is_502_with_request_id(
 ) -> None:
     runtime.behaviour = Behaviour.INTERNAL_FAILURE
     event = post(CSV)
-    response, log = invoke_warm(capsys, event)
+    response, log = invoke(capsys, event)
     assert response["statusCode"] == 502
     error = error_of(response)
     assert error["code"] == "upstream_error"
@@ -738,53 +769,54 @@ def test_sagemaker_internal_failure_is_502_with_request_id(
     assert len(runtime.seen) == 2
 
 
+@pytest.mark.parametrize(("left_ms", "attempts"), [(5200, 1), (5400, 2)])
 def test_a_retry_that_cannot_end_before_the_lambda_timeout_is_not_made(
-    runtime: RuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    runtime: RuntimeStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clock: DrivenClock,
+    left_ms: int,
+    attempts: int,
 ) -> None:
     """botocore retries a 5xx (and a closed connection) once, each attempt with the whole read
     timeout; after a slow first failure the second could run past the function's timeout.
     Lambda then ends the function, and the HTTP API answers its own 500 Internal Server Error
     (no JSON of ours, no log line): "Lambda timeouts get converted to 500 Internal Errors in
-    API Gateway ... with API Gateways HTTP API" (denoland/deno_registry2#87). Here the
-    function has 3 s left, an attempt may take 2 s to read: after a first failure at 1.8 s,
-    a second attempt did not fit, was made, and the handler answered after its deadline."""
+    API Gateway ... with API Gateways HTTP API" (denoland/deno_registry2#87). An attempt may
+    read for 2 s and the first fails after 1.8 s of the handler's clock: a second needs 2 s and
+    the 1.5 s spare more, 5.3 s from the start. With 5.2 s left it was made all the same (the
+    handler answered after its deadline); with 5.4 s it is still made."""
     monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", "2")
-    runtime.behaviour, runtime.slow_seconds = Behaviour.SLOW_FAILURE, 1.8
-    handler.runtime_client()  # warm: made inside the 3 s, it took 1.2 s on a loaded machine
-    context = FakeContext(function_name="trends-anomaly-detect")
-    context._deadline = time.monotonic() + 3.0
-    capsys.readouterr()
-    response = handler.handler(post(CSV), context)
-    left = context.get_remaining_time_in_millis()
-    log = json.loads(capsys.readouterr().out)
-    assert left > 0, "answered after the Lambda timeout: the gateway's 500 in AWS"
+    runtime.behaviour = Behaviour.INTERNAL_FAILURE
+    clock.per_attempt(1.8)
+    response, log = invoke(capsys, post(CSV), remaining_ms=left_ms)
     assert response["statusCode"] == 502
     assert error_of(response)["code"] == "upstream_error"
-    assert log["aws_error"] == "InternalFailure" and len(runtime.seen) == 1
-    # With the time for it, the retry is still made (a glitch answered at once).
-    runtime.behaviour = Behaviour.INTERNAL_FAILURE
-    runtime.seen.clear()
-    response, _ = invoke_warm(capsys, post(CSV))
-    assert response["statusCode"] == 502 and len(runtime.seen) == 2
+    assert log["aws_error"] == "InternalFailure"
+    assert len(runtime.seen) == attempts
 
 
 def test_each_concurrent_invocation_keeps_its_own_deadline() -> None:
     """`make up`'s API stand-in runs the handler in a thread per request: with the deadline in
     a module global, a request that started later moved an earlier one's deadline, and the
     earlier one's retry was judged by the later one's time."""
-    short = FakeContext(function_name="f", _deadline=time.monotonic() + 1.0)
-    long = FakeContext(function_name="f", _deadline=time.monotonic() + 600.0)
+    short = Context(function_name="f", remaining_ms=1000)
+    long = Context(function_name="f", remaining_ms=600_000)
     first_set, second_set = threading.Event(), threading.Event()
     decisions: list[bool | None] = []
+
+    # Waits long enough for a loaded machine: one that ran out would decide before the later
+    # request set its deadline, and the test would pass without having tested anything.
+    waited: list[bool] = []
 
     def early() -> None:
         handler._set_deadline(short)
         first_set.set()
-        second_set.wait(5)
+        waited.append(second_set.wait(60))
         decisions.append(handler._no_retry_past_the_deadline())
 
     def later() -> None:
-        first_set.wait(5)
+        waited.append(first_set.wait(60))
         handler._set_deadline(long)
         second_set.set()
 
@@ -792,7 +824,8 @@ def test_each_concurrent_invocation_keeps_its_own_deadline() -> None:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(10)
+        t.join(120)
+    assert waited == [True, True], "the two requests did not overlap"
     assert decisions == [False], "1 s left cannot hold another attempt of the read timeout"
 
 
@@ -1010,12 +1043,9 @@ def invoke_via(
     url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """POST the CSV through the handler with its SageMaker runtime at ``url``; its response
-    and log line. The container is warm: its client is made before the invocation's clock
-    starts, as for every invocation after a container's first (made inside it, on a loaded
-    machine, the client took some of the 29 s the deadline tests count on)."""
+    and log line."""
     monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)
-    handler.runtime_client()
     return invoke(capsys, post(CSV))
 
 
@@ -1061,24 +1091,22 @@ def test_a_failed_tls_handshake_is_unreachable_not_a_bug(
 
 
 def test_a_connect_timeout_is_still_retried_within_the_functions_time(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, clock: DrivenClock
 ) -> None:
     """A connect timeout (2 s) leaves 27 s of the function's 29: a second attempt that
-    connects and reads for the whole read timeout still ends in time, so it is made. (The
-    first version of the deadline rule counted a second connect timeout on top of the read and
-    gave up after one attempt.) The listener's backlog is full: connects time out. A read
-    timeout of 23.6 s leaves the retry 1.9 s to spare for a loaded machine's scheduling (25 s
-    left 0.5 s, 24 s 1.5 s; no more can be had: the rules differ by one connect timeout, 2 s)
-    and still tells the rules apart: two connects, the read and the spare need 29.1 s."""
-    monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", "23.6")
+    connects and reads for the whole read timeout (25 s) still ends in time (2 + 25 + 1.5 s
+    spare = 28.5 s), so it is made. (The first version of the deadline rule counted a second
+    connect timeout on top of the read, 30.5 s, and gave up after one attempt.) The listener's
+    backlog is full: connects time out; each attempt takes the connect timeout of the
+    handler's clock, whatever a loaded machine's real time did meanwhile."""
     listener = socket.create_server(("127.0.0.1", 0), backlog=0)
     filler = socket.create_connection(listener.getsockname(), timeout=1)
-    # Attempts counted as botocore sends them (a connect that times out reaches no server):
-    # timing the call could not tell one attempt from two once a loaded machine added 2 s.
+    # Attempts counted as botocore sends them (a connect that times out reaches no server).
     sent: list[str] = []
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", url)  # the client invoke_via uses
     try:
+        clock.per_attempt(handler.CONNECT_TIMEOUT_SECONDS)
         handler.runtime_client().meta.events.register(
             "before-send.sagemaker-runtime.InvokeEndpoint",
             lambda request, **_: sent.append(request.url),
@@ -1090,6 +1118,7 @@ def test_a_connect_timeout_is_still_retried_within_the_functions_time(
     assert (response["statusCode"], error_of(response)["code"]) == (502, "upstream_unreachable")
     assert log["aws_error"] == "ConnectTimeoutError"
     assert len(sent) == 2, sent  # the retry was made
+    assert handler.runtime_client().meta.config.read_timeout == handler.READ_TIMEOUT_SECONDS
 
 
 def test_a_connection_closed_without_an_answer_is_an_upstream_error_not_a_bug(

@@ -31,7 +31,6 @@ class Behaviour(enum.Enum):
     NOT_IN_SERVICE = "not_in_service"  # as if the endpoint were Creating/Updating
     THROTTLE = "throttle"  # ThrottlingException on every call
     INTERNAL_FAILURE = "internal_failure"  # 500 InternalFailure
-    SLOW_FAILURE = "slow_failure"  # 500 InternalFailure after ``slow_seconds`` (retried)
     MODEL_TIMEOUT = "model_timeout"  # the container did not answer within 60 s
     SLOW = "slow"  # sleep ``slow_seconds`` before forwarding (client read timeouts)
     REFUSED = "refused"  # 403 ``refused_code``: the Lambda role's credentials refused
@@ -68,9 +67,7 @@ class ScriptedRuntime(RuntimeStandIn):
             )
         if behaviour is Behaviour.THROTTLE:
             return service_error(400, THROTTLING, "Rate exceeded")
-        if behaviour is Behaviour.SLOW_FAILURE:
-            time.sleep(self.slow_seconds)
-        if behaviour in (Behaviour.INTERNAL_FAILURE, Behaviour.SLOW_FAILURE):
+        if behaviour is Behaviour.INTERNAL_FAILURE:
             return service_error(500, "InternalFailure", "An internal failure occurred.")
         if behaviour is Behaviour.REFUSED:
             return service_error(403, self.refused_code, f"{self.refused_code} (credentials)")
