@@ -44,10 +44,15 @@ _WORKER_LINES: list[tuple[str, str]] = []  # on the controller: (worker, line)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
     """Before every other implementation (xdist's turns the groups into node ids): the groups.
     After them all (pytest's own reorders by parametrized fixture): the `slow` tests first."""
-    for item in items:
+    # Only xdist registers the xdist_group marker: without it (`-p no:xdist`) --strict-markers
+    # refused the marker and collection stopped with an INTERNALERROR; one process needs no group.
+    grouped = config.pluginmanager.hasplugin("xdist")
+    for item in items if grouped else ():
         for marker, group in GROUP_BY_MARKER.items():
             if item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.xdist_group(group))

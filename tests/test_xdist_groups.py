@@ -71,3 +71,47 @@ def test_a_group_marked_at_collection_runs_on_one_worker(tmp_path: Path) -> None
     assert len(grouped) == 12, run.stdout
     assert all(node.endswith("@together") for _, node in grouped), run.stdout
     assert len({worker for worker, _ in grouped}) == 1, run.stdout
+
+
+MARKED = """
+import pytest
+
+@pytest.mark.browser
+def test_marked():
+    pass
+"""
+
+
+def test_the_suites_markers_collect_without_xdist(tmp_path: Path) -> None:
+    """`-p no:xdist` (pytest without the plugin, to debug one test in one process) stopped at
+    collection with INTERNALERROR "'xdist_group' not found in `markers` configuration option"
+    once a container or browser test was collected: tests/conftest.py added the group marker,
+    which only xdist registers, and pyproject's --strict-markers refused it. Runs one
+    browser-marked test with the project's conftest and settings, without xdist."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "test_marked.py").write_text(MARKED, encoding="utf-8")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.conftest",
+            "-c",
+            str(root / "pyproject.toml"),
+            "--rootdir",
+            str(root),
+            str(tmp_path / "test_marked.py"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout, run.stdout
