@@ -217,20 +217,33 @@ def test_invalid_defaults_json_stops_the_server_with_a_message(start_server, tmp
         start_server(tmp_path, workers=1, timeout=30)
 
 
-# A model whose answer takes as many seconds as its body says, and says on stdout when it
-# starts one: a request certainly in flight when the signal comes.
+# A model whose answer waits until its worker has been told to stop (SIGTERM; at most a
+# minute), and says on stdout when it starts one: a request certainly in flight when the
+# signal comes, however slow the machine. (It slept 3 s: the signal had to come within those
+# 3 s of the line reaching the log, a race a loaded machine, or dockerd's log lag, could lose.)
 SLOW_APP = textwrap.dedent(
     """
-    import sys
+    import signal
     import time
 
     from serving.app import create_app
     from serving.invocation import Answer
 
+    stopping = []
+
 
     def handle(req):
+        told = signal.getsignal(signal.SIGTERM)  # the worker's own: it still runs
+
+        def noted(sig, frame):
+            stopping.append(sig)
+            told(sig, frame)
+
+        signal.signal(signal.SIGTERM, noted)
         print("slow request started", flush=True)
-        time.sleep(float(req.body))
+        end = time.monotonic() + 60
+        while not stopping and time.monotonic() < end:
+            time.sleep(0.05)
         return Answer(200, b'{"slept": true}')
 
 
@@ -247,7 +260,8 @@ def test_sigterm_finishes_the_requests_in_flight_then_exits_cleanly(
     answer says "Connection: close": it said keep-alive (gunicorn decides before the app runs),
     then the stopping worker closed the connection, so a client sending its next request on
     it met a closed socket. (This test used a 100 000-point request, answered in 0.2 s: before
-    the signal, 0.3 s later, so nothing was in flight when it came.)"""
+    the signal, 0.3 s later, so nothing was in flight when it came. The model here answers
+    only once its worker has the signal.)"""
     env = app_env(tmp_path, "slow_app", SLOW_APP)
     server = start_server(tmp_path, workers=1, extra_env=env)
     answers: list[tuple[int, str | None, bytes]] = []
@@ -255,7 +269,7 @@ def test_sigterm_finishes_the_requests_in_flight_then_exits_cleanly(
     assert c.request("GET", "/ping")[0] == 200  # connected before the signal
 
     def send() -> None:
-        status, headers, body = c.invoke(b"3", "text/plain")
+        status, headers, body = c.invoke(b"wait", "text/plain")
         answers.append((status, headers.get("Connection"), body))
 
     sending = threading.Thread(target=send)
@@ -264,9 +278,8 @@ def test_sigterm_finishes_the_requests_in_flight_then_exits_cleanly(
     ended = server.terminate(grace_s=30)
     sending.join(timeout=60)
     assert answers == [(200, "close", b'{"slept": true}')], ended.log[-3000:]
+    # Exit 0 within the grace (30 s, SageMaker's): a server still running then is killed.
     assert ended.exit_code == 0, ended.log[-3000:]
-    assert ended.seconds < 15, f"took {ended.seconds:.1f} s of the 30 s SageMaker allows"
-    assert ended.seconds > 1, "the signal came after the answer: nothing was in flight"
     assert "Shutting down: Master" in ended.log
     assert "Traceback" not in ended.log
 
@@ -279,9 +292,12 @@ def test_after_a_hup_sigterm_still_finishes_the_requests_in_flight(start_server,
     env = app_env(tmp_path, "slow_app", SLOW_APP)
     server = start_server(tmp_path, workers=1, extra_env=env)
     server.hang_up()
-    log_with(server, "Booting worker", timeout_s=5)
-    deadline = time.monotonic() + 20  # the new worker boots, the old one exits
-    while server.log().count("Booting worker") < 2 and time.monotonic() < deadline:
+    # The master has read its configuration again once the new worker boots. (The wait was
+    # 20 s, and ran on when it ran out: on a loaded machine the test could pass without the
+    # reload it is about.)
+    deadline = time.monotonic() + 60
+    while server.log().count("Booting worker") < 2:
+        assert time.monotonic() < deadline, server.log()[-3000:]
         time.sleep(0.1)
     answers: list[tuple[int, bytes] | str] = []
     c = Client(server.port)
@@ -289,7 +305,7 @@ def test_after_a_hup_sigterm_still_finishes_the_requests_in_flight(start_server,
 
     def send() -> None:
         try:
-            status, _headers, body = c.invoke(b"3", "text/plain")
+            status, _headers, body = c.invoke(b"wait", "text/plain")
             answers.append((status, body))
         except (OSError, http.client.HTTPException) as exc:
             answers.append(repr(exc))
@@ -443,7 +459,7 @@ def test_fuzzed_bodies_never_get_a_5xx_nor_kill_a_worker(model_server):
     )
     assert model_server.alive()
     assert "Worker exiting" not in model_server.log() and "WORKER TIMEOUT" not in model_server.log()
-    with urllib.request.urlopen(f"{model_server.url}/ping", timeout=5) as resp:
+    with urllib.request.urlopen(f"{model_server.url}/ping", timeout=30) as resp:
         assert resp.status == 200
 
 
