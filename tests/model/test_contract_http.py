@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -999,29 +998,16 @@ def test_a_parameter_too_large_or_small_to_compute_with_is_a_400(client, attribu
     assert error["hint"]
 
 
-def _timed_status(client, body: bytes) -> tuple[int, float]:
-    """The status of the fastest of two sends of ``body``, and its time in seconds."""
-    best = None
-    for _ in range(2):
-        started = time.perf_counter()
-        status, _, _ = client.invoke(body)
-        took = time.perf_counter() - started
-        best = (status, took) if best is None or took < best[1] else best
-    return best
-
-
 def test_a_long_first_cell_without_a_colon_is_read_in_linear_time(client):
     """PREAMBLE_KEY (^\\s*([^:：]+?)\\s*[:：]) backtracked quadratically on a preamble line
     of a letter and spaces with no colon: 20 000 spaces held a worker for about 10 s, a 128 KB
-    cell for minutes. The same request with letters instead of spaces is the linear yardstick."""
+    cell for minutes. Such a cell, just under the CSV reader's 131 072-character field limit,
+    is answered (tests/model/test_exportlocale.py guards the pattern itself against the hang).
+    This compared the time with the same request's in letters, best of two, within 10 times
+    plus 50 ms: a loaded machine could stall the hostile sends and not the yardstick's."""
     rows = weekly_csv([5, 6, 7, 50, 6, 5, 7, 6, 5, 6, 7, 5] * 3).split(b"\n", 1)[1]
-    hostile = b"a" + b" " * 20_000 + b"\n" + rows
-    benign = b"a" * 20_001 + b"\n" + rows
-    status, slow = _timed_status(client, hostile)
-    assert status == 200
-    status, fast = _timed_status(client, benign)
-    assert status == 200
-    assert slow < 10 * fast + 0.05, (slow, fast)
+    status, _, data = client.invoke(b"a" + b" " * 130_000 + b"\n" + rows)
+    assert status == 200, data[:300]
 
 
 def _wide_csv(columns: int, rows: int = 3) -> bytes:
