@@ -74,11 +74,13 @@ def workers_rss_mb(master_pid: int, field: str = "VmRSS") -> int:
     return kib // 1024
 
 
-def log_with(server: Target, text: str, timeout_s: float = 20.0) -> str:
+def log_with(server: Target, text: str, timeout_s: float = 60.0) -> str:
     """The server's log once it holds ``text`` (or, after ``timeout_s``, as it is then, for
     the assertion to show). A line written before the answer was sent is not yet in ``docker
     logs`` when the answer arrives: dockerd copies the container's output asynchronously, and
-    on a loaded machine it lags (a test that read the log once found no line)."""
+    on a loaded machine it lags (a test that read the log once found no line). Every caller
+    expects the text, so the bound costs nothing when it comes: 60 s, not a loaded machine's
+    guess (it was 20)."""
     deadline = time.monotonic() + timeout_s
     log = server.log()
     while text not in log and time.monotonic() < deadline:
