@@ -151,3 +151,23 @@ def test_overwrite_selects_the_same_value_in_place():
         want = (median(x), quantile(x, 0.9))
         got = (median(x.copy(), overwrite=True), quantile(x.copy(), 0.9, overwrite=True))
         assert got == want == (np.median(x), np.quantile(x, 0.9, method="lower"))
+
+
+@pytest.mark.parametrize("n", [2, 3, 20, 52, 261, 520, 5000])
+def test_quantile_pair_is_two_quantiles_bit_for_bit_even_for_zeros(n):
+    """Both order statistics from one copy are the ones two ``quantile`` calls select: the same
+    values, and the same zero (-0.0 or 0.0) where one is selected."""
+    from trends_anomaly.auto.robust import quantile_pair
+
+    rng = np.random.default_rng(n)
+    for zeros in (0.0, 0.3, 0.9, 1.0):
+        x = rng.integers(-3, 40, n).astype(float)
+        at = rng.random(n) < zeros
+        x[at] = rng.choice([0.0, -0.0], int(at.sum()))  # both zeros: the signs must be kept
+        for lo, hi in ((0.05, 0.95), (0.25, 0.75), (0.0, 1.0), (0.5, 0.5)):
+            want = (quantile(x, lo), quantile(x, hi))
+            got = quantile_pair(x, lo, hi)
+            assert got == want
+            assert [np.signbit(v) for v in got] == [np.signbit(v) for v in want]
+            assert isinstance(got[0], float) and isinstance(got[1], float)
+    assert all(np.isnan(v) for v in quantile_pair(np.zeros(0), 0.05, 0.95))
