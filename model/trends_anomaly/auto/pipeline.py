@@ -273,6 +273,5 @@ def _detect(series: Series, params: dict, within: bool) -> Detection:
     ]
     if within and nonneg:  # (a series with negatives is unbounded: nothing to clip)
         lo, hi = bounds(lowest, float(np.maximum.reduce(x)), whole)
-        for a in (b.expected, b.lower, b.upper):  # new arrays of this call: clipped in place
-            clip(a, lo, hi, out=a)
+        clip(b.rows, lo, hi, out=b.rows)  # the three curves, new arrays of this call, in place
     return Detection(b.expected, b.lower, b.upper, anomalies, chosen)

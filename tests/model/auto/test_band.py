@@ -31,4 +31,18 @@ def test_the_band_is_the_threshold_in_noise_units():
     e = np.array([5.0, 6.0])
     b = band(e, np.array([1.0, 2.0]), 3.0)
     assert np.array_equal(b.lower, [2.0, 0.0]) and np.array_equal(b.upper, [8.0, 12.0])
-    assert b.expected is e
+    assert np.array_equal(b.expected, e) and b.expected is not e  # (a row of its own block)
+
+
+def test_the_three_curves_are_the_rows_of_one_block():
+    """``rows`` holds expected, lower and upper, so a caller clips all three in one call (and
+    each curve stays an array of its own: writing one leaves the others)."""
+    e = np.array([5.0, 6.0, 7.0])
+    b = band(e, np.array([1.0, 2.0, 0.5]), 3.0, visible=2.0)
+    assert b.rows.shape == (3, 3)
+    for row, curve in zip(b.rows, (b.expected, b.lower, b.upper), strict=True):
+        assert np.shares_memory(row, curve) and np.array_equal(row, curve)
+    np.minimum(b.rows, 10.0, out=b.rows)
+    assert np.array_equal(b.upper, [8.0, 10.0, 9.0]) and np.array_equal(b.expected, e)
+    b.lower[0] = -1.0
+    assert b.expected[0] == 5.0 and b.upper[0] == 8.0
