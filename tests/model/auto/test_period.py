@@ -67,3 +67,20 @@ def test_hourly_data_may_use_a_weekly_period():
 def test_a_given_level_replaces_the_running_median():
     x = seasonal()
     assert seasonal_acf(x, 52, np.full(x.size, 50.0)) > 0.5
+
+
+def test_the_autocorrelation_is_the_plain_formula_bit_for_bit():
+    """The winsorized, detrended series' lag-``period`` autocorrelation, normalised by the
+    overlap, exactly as the formula reads with numpy's matrix product (however it is summed)."""
+    from trends_anomaly.auto.robust import MAD_TO_SD, median
+
+    for seed, n in ((0, 156), (1, 261), (2, 520), (3, 1000)):
+        x = np.round(seasonal(n=n, seed=seed))
+        level = np.full(n, 50.0)
+        d = x - level
+        d -= np.median(d)
+        s = MAD_TO_SD * median(np.abs(d))
+        d = np.clip(d, -3.0 * s, 3.0 * s)
+        d -= d.sum() / n
+        want = float(np.matmul(d[52:], d[:-52])) / float(np.matmul(d, d)) * n / (n - 52)
+        assert seasonal_acf(x, 52, level) == want
