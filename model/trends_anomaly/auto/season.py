@@ -120,14 +120,17 @@ class Phases:
         """Where each phase's order statistics around its median sit in the row-sorted table,
         and which of them each point reads (see ``profiles``)."""
         per_phase, flags = _per_phase(counts, width)
-        # ranks + row starts; the neighbouring phases (in the layout's index type)
+        # ranks + row starts; the phase and its neighbours (in the layout's index type)
         per_phase = np.add(per_phase, _frame(self.period, width), dtype=index_type(self.n))
         at = per_phase[:4]
         per_point = per_phase.take(self.phase, axis=1)
         # Per point: where its phase's below, lower middle, upper middle and above values sit.
         self.point_stats = per_point[:4]
-        self.neighbours = per_point[4:]  # the previous and the next phase (one take for both)
-        self.prev_phase, self.next_phase = per_point[4], per_point[5]
+        # Per point, the phases whose values it reads besides its own season: its phase with
+        # every cycle, the previous and the next phase (one ``take`` for the three; rows of
+        # the per-point table, no memory of their own).
+        self.readings = per_point[4:]
+        self.prev_phase, self.next_phase = per_point[5], per_point[6]
         self.phase_mid = at[1:3].reshape(-1)  # every phase's lower, then upper middle
         self.phase_ok, self.phase_two, self.phase_bad = flags[:3]
         point_flags = flags[3:].take(self.phase, axis=1)
@@ -191,10 +194,8 @@ class Phases:
             rnp.putmask(own, self.point_three, _minmod(first, second))
         del first, second, mid_lo, upper, flat, odd
         mean = _period_means(own, self.period, self.mean_at)
-        prev, nxt = neighbours = prof.take(self.neighbours)
-        neighbours -= mean
-        with_point = prof.take(self.phase)
-        with_point -= mean
+        with_point, prev, nxt = read = prof.take(self.readings)
+        read -= mean
         own -= mean
         return own, prev, nxt, with_point
 
@@ -278,9 +279,9 @@ def _of_every_count(width: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _of_counts(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What a row of c sorted values needs: the ranks one under its median (odd c), of its
-    middle pair and one over its median (odd c), then two rows of zeros (6, c.size); and
+    middle pair and one over its median (odd c), then three rows of zeros (7, c.size); and
     c >= 3, c == 2, c < 3 (a phase's), c >= 4, c == 3, c odd, c < 4 (a point's) (7, c.size)."""
-    ranks = np.zeros((6, c.size), dtype=INDEX)
+    ranks = np.zeros((7, c.size), dtype=INDEX)
     # (c - 2) // 2, (c - 1) // 2, c // 2, (c + 1) // 2; with under two values, the first place.
     ranks[:4] = (c + np.array([[-2], [-1], [0], [1]])) // 2 * (c >= 2)
     flags = np.stack([c >= 3, c == 2, c < 3, c >= 4, c == 3, c % 2 == 1, c < 4])
@@ -289,7 +290,8 @@ def _of_counts(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _frame(period: int, width: int) -> np.ndarray:
     """Per phase k of a (period, width) table: where its row starts (four times, for the four
-    ranks added to it), then the previous and the next phase (k - 1 and k + 1, around). Kept
+    ranks added to it), then the phase itself, the previous and the next phase (k, k - 1 and
+    k + 1, around). Kept
     for the periods that recur (up to ``KEPT_PERIOD_MAX``), built for longer ones."""
     if period > KEPT_PERIOD_MAX:
         return _build_frame(period, width)
@@ -298,9 +300,9 @@ def _frame(period: int, width: int) -> np.ndarray:
 
 def _build_frame(period: int, width: int) -> np.ndarray:
     k = np.arange(period)
-    frame = np.empty((6, period), dtype=INDEX)
+    frame = np.empty((7, period), dtype=INDEX)
     frame[:4] = k * width
-    frame[4], frame[5] = (k - 1) % period, (k + 1) % period
+    frame[4], frame[5], frame[6] = k, (k - 1) % period, (k + 1) % period
     frame.flags.writeable = False
     return frame
 

@@ -21,7 +21,7 @@ from trends_anomaly.types import Series
 NAT = np.iinfo(np.int64).min
 ATTRS = (
     "n", "cycles", "counts", "rows", "prev_phase", "next_phase", "point_stats", "phase_mid",
-    "phase_ok", "phase_two", "point_odd", "point_ok", "point_three", "neighbours", "mean_at",
+    "phase_ok", "phase_two", "point_odd", "point_ok", "point_three", "readings", "mean_at",
 )  # fmt: skip
 
 
@@ -51,7 +51,7 @@ def oracle_layout(phase: np.ndarray, period: int, position: np.ndarray | None) -
     out.update(point_stats=at.take(phase, axis=1), phase_mid=at[1:3].reshape(-1))
     out.update(phase_ok=c >= 3, phase_two=c == 2, point_odd=(odd == 1).take(phase))
     out.update(point_ok=(c >= 4).take(phase), point_three=(c == 3).take(phase))
-    out["neighbours"] = np.stack([out["prev_phase"], out["next_phase"]])
+    out["readings"] = np.stack([ph, out["prev_phase"], out["next_phase"]])
     centred = np.arange(n) - period // 2
     out["mean_at"] = np.clip(centred, 0, n - period).astype(INDEX) if n > period else None
     out["lerp"] = None
