@@ -161,6 +161,13 @@ class Phases:
         if ds.ndim > 1:
             rows = [self.profiles(row) for row in ds]
             return tuple(np.stack(parts) for parts in zip(*rows, strict=True))
+        own, (with_point, prev, nxt) = self._profiles(ds)
+        return own, prev, nxt, with_point
+
+    def _profiles(self, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``profiles`` of one series: its own season, and the (3, n) block of the other values
+        ``tile`` may pick (with the point itself, the previous and the next phase), as one
+        array (see ``_tile``)."""
         n = self.n
         pad = np.empty(n + 1)
         pad[:n] = ds
@@ -194,10 +201,10 @@ class Phases:
             rnp.putmask(own, self.point_three, _minmod(first, second))
         del first, second, mid_lo, upper, flat, odd
         mean = _period_means(own, self.period, self.mean_at)
-        with_point, prev, nxt = read = prof.take(self.readings)
+        read = prof.take(self.readings)
         read -= mean
         own -= mean
-        return own, prev, nxt, with_point
+        return own, read
 
     def tile(
         self,
@@ -222,8 +229,20 @@ class Phases:
         would be a phantom dip."""
         if not self.calendar:
             return own
-        # Rows of own/prev/nxt/d (m, n) or single series (n,), each row with its own scale.
-        step = np.abs(nxt - own)
+        alts = (prev, nxt) if with_point is None else (with_point, prev, nxt)
+        return self._tile(own, np.stack(alts), d)
+
+    def _tile(self, own: np.ndarray, alts: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """``tile`` with the values a point may take instead of its own stacked, in the order
+        they are tried, the next phase last: (k, n) for one series, (k, m, n) for rows. Their
+        jumps from ``own`` and their distances from ``d`` are two array calls each for all of
+        them (on a few hundred points a call costs more than its work); the picks stay in
+        order, one alternative after the other."""
+        if not self.calendar:
+            return own
+        # Rows of own/alts/d (m, n) or single series (n,), each row with its own scale.
+        jumps = np.abs(alts - own)
+        step = jumps[-1]  # to the next phase
         size = step.shape[-1]
         k = size // 2
         if size % 2 or size < 2:
@@ -234,6 +253,7 @@ class Phases:
             below, at = middle_pair(step, k)
             mid = (0.5 * (below + at))[..., None]
         usual = SHARP_PROFILE * (float(mid[0]) if mid.ndim == 1 else mid)  # (one series: a float)
+        prev, nxt = alts[-2], alts[-1]
         if self.lerp is not None:
             toward, w = self.lerp
             other = rnp.where(toward, nxt, prev)
@@ -244,18 +264,20 @@ class Phases:
             out = own.copy()
         # Each point is judged by its own jump (a season with no sharp step anywhere can still
         # hold one point that its phase's median with itself fits far better). (``out`` and
-        # the distance of its values are new arrays, picked into in place; the next phase's
-        # jump is ``step``.)
-        alts = (prev, nxt) if with_point is None else (with_point, prev, nxt)
+        # the distance of its values are new arrays, picked into in place.)
         gap = np.abs(out - d)
-        for alt in alts:
-            jump = step if alt is nxt else np.abs(alt - own)
-            alt_gap = np.abs(alt - d)
-            better = jump > usual
-            better &= alt_gap < gap
+        sharp = jumps > usual
+        # The distances in the jumps' block, no longer needed: at its peak the pick holds no
+        # more memory than one alternative at a time did.
+        alt_gaps = np.subtract(alts, d, out=jumps)
+        np.abs(alt_gaps, out=alt_gaps)
+        last = len(alts) - 1
+        for i, alt in enumerate(alts):
+            better = alt_gaps[i] < gap
+            better &= sharp[i]
             rnp.putmask(out, better, alt)
-            if alt is not nxt:
-                rnp.putmask(gap, better, alt_gap)
+            if i < last:
+                rnp.putmask(gap, better, alt_gaps[i])
         return out
 
 
@@ -468,8 +490,8 @@ def fit_season(
 
 def _fitted(phases: Phases, v: np.ndarray) -> np.ndarray:
     """The season of the detrended series ``v`` at every point (``profiles``, then ``tile``)."""
-    own, prev, nxt, with_point = phases.profiles(v)
-    return phases.tile(own, prev, nxt, v, with_point)
+    own, alts = phases._profiles(v)
+    return phases._tile(own, alts, v)
 
 
 def _mul_base(trend: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from trends_anomaly.auto.season import (
+    SHARP_PROFILE,
     Phases,
     calendar_weeks,
     fit_season,
@@ -194,3 +195,42 @@ def test_short_layouts_index_with_numpys_own_type():
     n = NATIVE_INDEX_POINTS + 1
     long = Phases.cyclic(n, 24)
     assert long.rows.dtype == np.int32 and long.point_stats.dtype == np.int32
+
+
+def _tile_one_by_one(p: Phases, own, prev, nxt, d, with_point) -> np.ndarray:
+    """``tile`` as first written for one series: each alternative's jump and distance computed
+    on its own, in turn."""
+    step = np.abs(nxt - own)
+    part = np.sort(step)
+    k = step.size // 2
+    usual = SHARP_PROFILE * (part[k] if step.size % 2 else 0.5 * (part[k - 1] + part[k]))
+    toward, w = p.lerp
+    other = np.where(toward, nxt, prev) - own
+    out = np.where(np.abs(other) <= usual, own + other * w, own)
+    gap = np.abs(out - d)
+    for alt in (with_point, prev, nxt):
+        jump = step if alt is nxt else np.abs(alt - own)
+        alt_gap = np.abs(alt - d)
+        better = (jump > usual) & (alt_gap < gap)
+        out = np.where(better, alt, out)
+        if alt is not nxt:
+            gap = np.where(better, alt_gap, gap)
+    return out
+
+
+@pytest.mark.parametrize("n", [156, 260, 261, 520])
+def test_the_stacked_alternatives_pick_what_one_by_one_picks(n):
+    """The detector's path (``_profiles`` and ``_tile``, the three alternatives as one block)
+    gives exactly the season of the alternatives taken one by one, holidays and all."""
+    s = weekly(n)
+    p = phases_for(s, n, 52)
+    days = s.timestamps.astype("datetime64[D]")
+    doy = (days - days.astype("datetime64[Y]")).astype(int)
+    rng = np.random.default_rng(n)
+    for holiday in (0.0, 30.0):
+        v = np.sin(2 * np.pi * doy / 365.25) + rng.normal(0, 0.3, n)
+        v += ((doy >= 355) & (doy < 362)) * holiday
+        own, alts = p._profiles(v)
+        want = _tile_one_by_one(p, own, alts[1], alts[2], v, alts[0])
+        assert np.array_equal(p._tile(own, alts, v), want)
+        assert np.array_equal(p.tile(own, alts[1], alts[2], v, alts[0]), want)
