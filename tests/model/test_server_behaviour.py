@@ -32,32 +32,96 @@ def hourly_csv(n: int, seed: int = 0) -> bytes:
     ).encode()
 
 
-def test_ping_answers_while_every_worker_is_busy(model_server):
-    """Two workers, four long requests in flight: /ping still answers before any finishes."""
-    big = hourly_csv(100_000)
+# The Trends model, held: each request says in the log when its worker accepted it (on the
+# worker's event loop, as it arrives) and when it starts computing (on the compute thread,
+# where a big body goes), then computes, CPU-bound as the model is, until the test creates
+# the file "release" beside this module (at most two minutes), and is answered by the Trends
+# model. In the container the model directory is /opt/ml/model, a bind mount: the file the
+# test creates on the host is seen there too.
+HELD_TRENDS_APP = textwrap.dedent(
+    """
+    import os
+    import time
+
+    from serving.app import create_app
+    from trends_anomaly.app import HINTS, settings
+    from trends_anomaly.contract import invoke
+
+    RELEASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "release")
+
+
+    def held(req):
+        print(f"held request computing in worker {os.getpid()}", flush=True)
+        end = time.monotonic() + 120
+        while not os.path.exists(RELEASE) and time.monotonic() < end:
+            pass
+        return invoke(req, settings=settings)
+
+
+    app = create_app(__name__, held, settings.max_payload_bytes, hints=HINTS)
+    _served = app.wsgi_app
+
+
+    def _arrived(environ, start_response):
+        hold = environ.get("HTTP_X_HOLD")
+        if hold:
+            print(f"held request {hold} arrived in worker {os.getpid()} .", flush=True)
+        return _served(environ, start_response)
+
+
+    app.wsgi_app = _arrived
+    """
+)
+
+
+def test_ping_answers_while_every_worker_is_busy(start_server, app_env, tmp_path):
+    """Two workers, each computing a long request that the test holds: /ping still answers.
+    (The requests were 100 000-point STL ones, 0.25 s each on an idle machine, and the test
+    pinged and hoped they were still computing: on a loaded machine they could finish first,
+    or the pings could wait for the machine and the test failed. Now the model holds every
+    request until the test releases it, and the pings go only once the log says that each
+    worker is computing one.)"""
+    env = app_env(tmp_path, "held_trends", HELD_TRENDS_APP)
+    server = start_server(tmp_path, workers=2, extra_env=env)
+    body = hourly_csv(20_000)  # over serving.app.INLINE_MAX_BYTES: computed on the thread
     finished: list[int] = []
-    started = threading.Barrier(5)
 
-    def long_request():
-        c = Client(model_server.port)
-        started.wait()
-        status, _, _ = c.invoke(big, **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl"})
-        finished.append(status)
+    def send(hold: int) -> None:
+        c = Client(server.port)
+        attrs = {"X-Amzn-SageMaker-Custom-Attributes": "method=stl", "X-Hold": str(hold)}
+        finished.append(c.invoke(body, **attrs)[0])
 
-    threads = [threading.Thread(target=long_request) for _ in range(4)]
-    for t in threads:
-        t.start()
-    started.wait()
-    pings, busy = [], []
-    c = Client(model_server.port)
-    for _ in range(5):
-        pings.append(c.request("GET", "/ping")[0])
-        busy.append(not finished)  # no long request had finished when this ping came back
-    for t in threads:
-        t.join(timeout=120)
-    assert pings == [200] * 5
-    assert all(busy), "the pings only came back after the long requests"
-    assert finished == [200] * 4
+    threads: list[threading.Thread] = []
+    workers: set[str] = set()
+    try:
+        # Which worker accepts a connection is the kernel's choice: send held requests one at
+        # a time until both workers have one (a worker busy computing is slow to accept, so
+        # the second request nearly always goes to the other; 40 bounds the loop).
+        for hold in range(40):
+            threads.append(threading.Thread(target=send, args=(hold,)))
+            threads[-1].start()
+            arrived = f"held request {hold} arrived in worker "
+            log = log_with(server, arrived)
+            assert arrived in log, log[-3000:]
+            workers.add(log.split(arrived, 1)[1].split(" ", 1)[0])
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2, f"{hold + 1} requests all went to worker {workers}"
+        for worker in workers:  # each worker's first request computes: nothing is ahead of it
+            computing = f"held request computing in worker {worker}"
+            assert computing in log_with(server, computing), server.log()[-3000:]
+        pings = []
+        for _ in range(5):  # new connections: either worker may take each
+            with urllib.request.urlopen(f"{server.url}/ping", timeout=30) as resp:
+                pings.append(resp.status)
+        assert pings == [200] * 5
+        assert not finished, "a held request was answered before its release"
+    finally:
+        (tmp_path / "release").touch()
+        for t in threads:
+            t.join(timeout=120)
+        server.stop()
+    assert finished == [200] * len(threads)
 
 
 def test_a_100k_point_request_is_answered(client):
