@@ -16,6 +16,7 @@ import urllib.request
 
 import numpy as np
 import pytest
+from serving.app import INLINE_MAX_BYTES
 
 from tests.model.conftest import Client, read_data
 from tests.model.test_http_errors import REASONS
@@ -206,11 +207,20 @@ def test_big_bodies_are_read_a_few_at_a_time(start_server, tmp_path):
 def test_a_client_that_stops_sending_its_body_gets_a_408_and_frees_its_slot(start_server, tmp_path):
     """A big body is read in one of admission.BIG_AT_ONCE slots: two clients that sent their
     headers and stopped would hold both for good, and every big request after them would
-    wait. A body must arrive within MODEL_BODY_TIMEOUT_SECONDS (here 1 s, 30 by default)."""
-    server = start_server(tmp_path, workers=1, extra_env={"MODEL_BODY_TIMEOUT_SECONDS": "1"})
+    wait. A body must arrive within MODEL_BODY_TIMEOUT_SECONDS (here 5 s, 30 by default).
+
+    The good request's body is under the same deadline once it has a slot. It was 1 s, and
+    the body went through http.client's sendall from the test's thread: a loaded machine
+    that stalled that thread (or the worker) for a second made it a 408 too. Now the whole
+    request is in the kernel's socket buffers before the server asks for its body, so no
+    sender can stall it, and the worker has 5 s to read what is already there."""
+    server = start_server(tmp_path, workers=1, extra_env={"MODEL_BODY_TIMEOUT_SECONDS": "5"})
     answers: list[tuple[int, dict, bytes]] = []
     head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
     stalled = head + b"Content-Length: 500000\r\n\r\ndate,v\n"  # big, and then nothing
+    body = hourly_csv(8_000)
+    assert len(body) > INLINE_MAX_BYTES  # big: it waits for a slot
+    whole = head + b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     try:
         clients = [
             threading.Thread(target=lambda: answers.append(_raw_exchange(server.port, stalled)))
@@ -219,16 +229,56 @@ def test_a_client_that_stops_sending_its_body_gets_a_408_and_frees_its_slot(star
         for t in clients:
             t.start()
         time.sleep(0.3)  # both hold a slot, reading
-        status, _, data = Client(server.port).invoke(hourly_csv(20_000))  # big, whole
+        with _sent_whole(server.port, whole) as sock:
+            status, data = _answer(sock)
         assert status == 200, data[:300]
         for t in clients:
             t.join(timeout=60)
         assert [(status, error["code"]) for status, error, _ in answers] == [
             (408, "request_timeout")
         ] * 2
-        assert "did not arrive within 1 s" in answers[0][1]["message"]
+        assert "did not arrive within 5 s" in answers[0][1]["message"]
     finally:
         server.stop()
+
+
+def _sent_whole(port: int, data: bytes) -> socket.socket:
+    """A connection with all of ``data`` already handed to the kernel: a send buffer that
+    holds it, and one non-blocking send. What the server's side has not yet taken waits in
+    this socket's buffer and goes on loopback as the server reads (the kernel sends it on the
+    server's acknowledgements): no thread of the test needs to run for it to arrive."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 2 * len(data))
+    sock.setblocking(False)
+    try:
+        sent = sock.send(data)
+    except BlockingIOError:
+        sent = 0
+    sock.settimeout(60)
+    if sent < len(data):
+        size = sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        sock.close()
+        raise AssertionError(
+            f"The kernel took {sent} of the request's {len(data)} bytes at once (send buffer "
+            f"{size} bytes); the test needs all of them buffered: raise net.core.wmem_max."
+        )
+    return sock
+
+
+def _answer(sock: socket.socket) -> tuple[int, bytes]:
+    """One answer read from ``sock``: (status, body), by its Content-Length."""
+    received = _read_head(sock)
+    head, _, rest = received.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed inside the answer: {received[:300]!r}"
+        rest += chunk
+    return int(head.split(b" ", 2)[1]), rest[:length]
 
 
 def test_stl_requests_with_long_seasons_leave_no_memory_behind(model_server):
