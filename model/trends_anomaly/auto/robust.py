@@ -49,7 +49,7 @@ def median(a: np.ndarray, overwrite: bool = False) -> float:
         return v[k] if n % 2 else 0.5 * (v[k - 1] + v[k])
     if n % 2:
         return select(a, k, overwrite)
-    below, at = middle_pair(a, k)  # its zero check repeats on the input as given: a copy
+    below, at = middle_pair(a, k)
     return 0.5 * float(below + at)
 
 
@@ -94,18 +94,15 @@ def select(a: np.ndarray, k: int, overwrite: bool = False) -> float:
 
 
 def middle_pair(a: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (k-1)-th and k-th smallest values along the last axis of ``a``, exactly as
-    ``partition((k - 1, k), axis=-1)`` finds them, from one single-k selection: after it the
-    k smallest values lie below k, and the largest of them is the (k-1)-th. Only a zero could
-    come out as the other zero there (-0.0 for 0.0), so then the two-k way is taken."""
+    """The (k-1)-th and k-th smallest values along the last axis of ``a``: numpy's two-k
+    selection, ``partition((k - 1, k), axis=-1)``. Selecting k alone and taking the largest
+    value below it reads more: a pass over k values, and a two-k selection as well wherever
+    the pair holds a zero. Timed inside auto requests, the two-k way alone is faster at every
+    length from 52 to 100,000 points; numpy's single-k routine is slowest on mostly-zero
+    data (a low-volume term: 12 ms against 0.3 ms at 10⁵ points)."""
     b = a.copy()
-    b.partition(k, axis=-1)
-    below = np.maximum.reduce(b[..., :k], axis=-1)  # (ndarray.max adds a wrapper)
-    if rnp.count_nonzero(below == 0.0):
-        b = a.copy()
-        b.partition((k - 1, k), axis=-1)
-        return b[..., k - 1], b[..., k]
-    return below, b[..., k]
+    b.partition((k - 1, k), axis=-1)
+    return b[..., k - 1], b[..., k]
 
 
 # Points whose median is the pivot of the point reflection at each end (one point is noise).

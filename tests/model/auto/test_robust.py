@@ -126,12 +126,12 @@ def test_network_and_scipy_running_medians_agree(w):
                 assert got[t] == want
 
 
-@pytest.mark.parametrize("n", [6, 128, 262, 5000])
+@pytest.mark.parametrize("n", [6, 52, 128, 262, 1000, 5000])
 def test_even_medians_are_the_two_k_partitions_even_for_zeros(n):
-    from trends_anomaly.auto.robust import middle_pair
+    from trends_anomaly.auto.robust import _row_medians, middle_pair
 
     rng = np.random.default_rng(n)
-    for zeros in (0.0, 0.3, 0.9):
+    for zeros in (0.0, 0.3, 0.9, 1.0):  # up to all zeros: a low-volume term's residuals
         x = rng.integers(-3, 4, n).astype(float)
         x[rng.random(n) < zeros] = -0.0  # both zeros: the signs must be the two-k ones
         k = n // 2
@@ -139,8 +139,16 @@ def test_even_medians_are_the_two_k_partitions_even_for_zeros(n):
         b.partition((k - 1, k))
         below, at = middle_pair(x, k)
         assert below == b[k - 1] and np.signbit(below) == np.signbit(b[k - 1])
+        assert at == b[k] and np.signbit(at) == np.signbit(b[k])
         assert 0.5 * float(below + at) == 0.5 * float(b[k - 1] + b[k])
         assert median(x) == np.median(x)
+        rows = np.stack([x, x[::-1], np.roll(x, 7)])  # the rows of a block, each its own pair
+        b = rows.copy()
+        b.partition((k - 1, k), axis=1)
+        below, at = middle_pair(rows, k)
+        assert np.array_equal(np.signbit(below), np.signbit(b[:, k - 1]))
+        assert np.array_equal(below, b[:, k - 1]) and np.array_equal(at, b[:, k])
+        assert np.array_equal(_row_medians(rows), np.median(rows, axis=1))
 
 
 def test_overwrite_selects_the_same_value_in_place():
