@@ -126,6 +126,29 @@ def test_network_and_scipy_running_medians_agree(w):
                 assert got[t] == want
 
 
+@pytest.mark.parametrize("n", [500, 1000, 1100])
+def test_short_windows_of_long_series_take_the_network_with_the_rank_filters_values(n, monkeypatch):
+    """From NETWORK_MIN_POINTS a window of up to NETWORK_MAX points is sorted by the network
+    (no rank filter runs) and gives, edges included, the rank filters' values bit for bit."""
+    import trends_anomaly.auto.robust as robust
+
+    x = np.random.default_rng(n).integers(0, 9, n).astype(float)
+    x[::7] = 0.0
+    modes = ("trend", "nearest", "mirror")
+    cases = [(w, mode, leave) for w in (3, 5, 9) for mode in modes for leave in (False, True)]
+    with monkeypatch.context() as m:
+        m.setattr(robust, "NETWORK_MIN_POINTS", 10**9)  # the rank filters only
+        want = [rolling_median(x, w, mode, leave_out=leave) for w, mode, leave in cases]
+
+    def no_rank_filter(*args, **kwargs):
+        raise AssertionError("a rank filter ran where the network should")
+
+    monkeypatch.setattr(robust, "running_rank", no_rank_filter)
+    for (w, mode, leave), v in zip(cases, want, strict=True):
+        got = rolling_median(x, w, mode, leave_out=leave)
+        assert np.array_equal(got, v) and np.array_equal(np.signbit(got), np.signbit(v))
+
+
 @pytest.mark.parametrize("n", [6, 52, 128, 262, 1000, 5000])
 def test_even_medians_are_the_two_k_partitions_even_for_zeros(n):
     from trends_anomaly.auto.robust import _row_medians, middle_pair
