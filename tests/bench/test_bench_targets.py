@@ -49,3 +49,31 @@ def test_on_the_targets_sets_they_are_decided(capsys: pytest.CaptureFixture[str]
     assert got["auto false alarms per 20 clean series <= 1"] == "NOT MET"
     assert got["auto window F1 on the synthetic set >= 0.90"] == "MET"
     assert got["auto window F1 on NAB >= 0.45"] == "NOT MET"
+
+
+def test_speed_against_auto_as_it_was_is_decided_at_every_size_the_bench_times(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The bench times 261, 1,000, 5,000 and 10,000 points (and 100,000), but the "within
+    10 %" target read only 261, 10,000 and 100,000: at 1,000 points (a weekly export since
+    2004 has about 1,100) auto took 1.11 to 1.18 times auto as of 766858e, and no line said
+    so."""
+
+    def timed(auto: float) -> dict:
+        return {
+            "auto": {"seconds": auto},
+            "auto_base": {"seconds": 1.0},
+            "auto_new_axis": {"seconds": 1.0},
+            "auto_base_new_axis": {"seconds": 1.0},
+        }
+
+    sizes = {"261": 1.05, "1000": 1.15, "5000": 1.0, "10000": 0.9, "100000": 0.8}
+    got = _targets(capsys, {"speed": {n: timed(t) for n, t in sizes.items()}})
+    text = "auto in-process time / auto_base (auto at 766858e) <= 1.10 at n={}"
+    assert {n: got[text.format(n)] for n in sizes} == {
+        "261": "MET",
+        "1000": "NOT MET",
+        "5000": "MET",
+        "10000": "MET",
+        "100000": "MET",
+    }
