@@ -607,24 +607,11 @@ def _raw_exchange(port: int, data: bytes, half_close: bool = False) -> tuple[int
         sock.sendall(data)
         if half_close:
             sock.shutdown(socket.SHUT_WR)
-        received = _read_head(sock)
-        head, _, rest = received.partition(b"\r\n\r\n")
-        length = int(
-            next(
-                line.split(b":")[1]
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-        )
-        while len(rest) < length:
-            chunk = sock.recv(65536)
-            assert chunk, f"closed inside the answer: {received[:300]!r}"
-            rest += chunk
+        status, body = _answer(sock)
         after = b""  # what else the connection carries: nothing, it closes
         while chunk := sock.recv(65536):
             after += chunk
-    status = int(head.split(b" ", 2)[1])
-    return status, json.loads(rest[:length]).get("error", {}), after
+    return status, json.loads(body).get("error", {}), after
 
 
 def test_a_broken_or_short_body_is_a_400_that_says_so(model_server):
