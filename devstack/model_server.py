@@ -1,6 +1,8 @@
 """The real model server (`model/serve`, gunicorn + gevent) as a child process for `make up`.
 
-Bound to 127.0.0.1, started in its own process group so stopping it also stops its workers.
+Bound to 127.0.0.1, started in its own process group so stopping it also stops its workers,
+with a watcher (devstack/reaper.py) that stops that group if this process dies without doing
+so (SIGKILL, SIGTERM to a pytest run): no gunicorn left holding the port.
 Port 0 = any free port, bound here and handed to gunicorn as a socket (``--bind fd://N``):
 a number found free and bound later by the child could be taken in between (by another
 process's outgoing connection or server), and gunicorn would fail "Connection in use".
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from devstack import REPO
+from devstack import REPO, reaper
 
 SERVE = REPO / "model" / "serve"
 
@@ -36,6 +38,7 @@ class ModelServer:
     log: IO[bytes] | int | None = None  # None = inherit this process's stdout/stderr
     process: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)  # extra environment (tests, benchmarks)
+    watcher: subprocess.Popen[bytes] | None = None  # reaper.guard: stops it if we die
 
     @property
     def url(self) -> str:
@@ -74,10 +77,12 @@ class ModelServer:
         finally:
             if listener is not None:
                 listener.close()  # the child's copy holds the port now
+        self.watcher = reaper.guard(self.process.pid)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 code = self.process.returncode
+                self._end_watcher()
                 raise RuntimeError(f"the model server exited with code {code} while starting")
             if _ping(f"{self.url}/ping"):
                 return self
@@ -91,9 +96,9 @@ class ModelServer:
         ``quick`` sends SIGINT, gunicorn's immediate shutdown (no wait for idle keep-alives).
         """
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
         try:
+            if process is None or process.poll() is not None:
+                return
             os.killpg(process.pid, signal.SIGINT if quick else signal.SIGTERM)
             process.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
@@ -101,6 +106,19 @@ class ModelServer:
             process.wait()
         except ProcessLookupError:
             pass
+        finally:
+            self._end_watcher()
+
+    def _end_watcher(self) -> None:
+        """The watcher ends by itself once the group is gone (within a poll); reaped here."""
+        watcher, self.watcher = self.watcher, None
+        if watcher is None:
+            return
+        try:
+            watcher.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # workers of the group still exiting: not its job
+            watcher.kill()
+            watcher.wait()
 
 
 def _bound_socket() -> socket.socket:
