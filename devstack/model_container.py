@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack import REPO
+from devstack import REPO, reaper
 from devstack.model_server import _ping  # the bare process's readiness probe, the same /ping
 
 MODEL_DIR = REPO / "model"
@@ -202,6 +202,7 @@ class ModelContainer:
     ready_s: float | None = None  # from `docker run` to the first /ping 200
     _empty_dir: Path | None = None
     _running: bool = False
+    _watcher: subprocess.Popen[bytes] | None = None  # reaper.guard_command: rm if we die
 
     @property
     def url(self) -> str:
@@ -285,7 +286,15 @@ class ModelContainer:
     def run(self) -> None:
         """``docker run`` alone: the container starts, nothing waits for it to answer (a test
         of what happens while it starts); ``stop()`` ends it."""
-        docker(*self.run_args())
+        # `docker run -d`: the container is no child of ours; if we die without stopping
+        # it (SIGKILL, a killed pytest run), the watcher removes it (devstack/reaper.py).
+        self._watcher = reaper.guard_command(["docker", "rm", "-f", self.name])
+        try:
+            docker(*self.run_args())
+        except BaseException:
+            reaper.end(self._watcher)
+            self._watcher = None
+            raise
         self._running = True
 
     def alive(self) -> bool:
@@ -316,6 +325,8 @@ class ModelContainer:
         log = self.logs()
         docker("rm", "-f", self.name, check=False)
         self._running = False
+        reaper.end(self._watcher)
+        self._watcher = None
         if self._empty_dir is not None:
             shutil.rmtree(self._empty_dir, ignore_errors=True)
             self._empty_dir = None
