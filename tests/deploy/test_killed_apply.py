@@ -20,6 +20,7 @@ import pytest
 
 from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, inventory
 from tests.support.aws_clock import set_delays
+from tests.support.children import die_with_parent
 
 # Three deploy processes each; past the suite's 300 s default at a load of ~20 while
 # progressing steadily (7-25 s at a load of ~1): a hang still ends, a slow runner does not fail.
@@ -59,6 +60,7 @@ def _stopped(project: Path, call: str, sig: signal.Signals) -> subprocess.Comple
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=die_with_parent,  # it waits at the kill point: a killed run takes it along
     )
     try:
         while not mark.exists():

@@ -23,6 +23,7 @@ from devstack.cli import _parse_args, _ready_text, main, smoke_request_type
 from devstack.ports import PortInUse
 from devstack.stack import running_stack, start_stack
 from tests.devstack.test_stack import preflight, request
+from tests.support.children import die_with_parent
 from tests.support.ports import worker_port, worker_ports
 
 FLAGS = ("--model-port", "--api-port", "--site-port")
@@ -73,7 +74,12 @@ def _taken() -> socket.socket:
 def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     """Start ``command`` in the repository root; its output up to "Press Ctrl-C" (or its end)."""
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=die_with_parent,  # a killed test run takes it along
     )
     lines: list[str] = []
     assert process.stdout is not None
@@ -189,7 +195,12 @@ def test_sigterm_while_starting_stops_what_was_started() -> None:
     args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
     command = [sys.executable, "-m", "devstack", *args, "--workers", "1"]
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=die_with_parent,  # a killed test run takes it along
     )
     try:
         assert process.stdout is not None

@@ -15,6 +15,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.support.children import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +25,11 @@ def _as_background_job() -> None:
     SIGINT (and SIGQUIT) ignored, which the job inherits (POSIX Shell Command Language, 2.11
     "Signals and Error Handling"; bash's manual, "Signals")."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _in_background_dying_with_parent() -> None:
+    _as_background_job()
+    die_with_parent()
 
 
 def _start(*args: str, background: bool = False) -> tuple[subprocess.Popen[str], str]:
@@ -34,7 +41,7 @@ def _start(*args: str, background: bool = False) -> tuple[subprocess.Popen[str],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_as_background_job if background else None,
+        preexec_fn=_in_background_dying_with_parent if background else die_with_parent,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
