@@ -71,9 +71,9 @@ def _taken() -> socket.socket:
     raise AssertionError("no free port in this worker's block")
 
 
-def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
-    """Start ``command`` in the repository root; its output up to "Press Ctrl-C" (or its end)."""
-    process = subprocess.Popen(
+def _start(command: list[str]) -> subprocess.Popen[str]:
+    """``command`` in the repository root, its output on a pipe, dying with the test run."""
+    return subprocess.Popen(
         command,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -81,6 +81,11 @@ def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
         text=True,
         preexec_fn=die_with_parent,  # a killed test run takes it along
     )
+
+
+def _run_until_ready(command: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """Start ``command`` in the repository root; its output up to "Press Ctrl-C" (or its end)."""
+    process = _start(command)
     lines: list[str] = []
     assert process.stdout is not None
     deadline = time.monotonic() + 90
@@ -194,14 +199,7 @@ def test_sigterm_while_starting_stops_what_was_started() -> None:
     ports = dict(zip(FLAGS, worker_ports(3), strict=True))
     args = [arg for flag, port in ports.items() for arg in (flag, str(port))]
     command = [sys.executable, "-m", "devstack", *args, "--workers", "1"]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=die_with_parent,  # a killed test run takes it along
-    )
+    process = _start(command)
     try:
         assert process.stdout is not None
         first = process.stdout.readline()

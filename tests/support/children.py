@@ -7,6 +7,10 @@ to SIGKILL the child when the thread that forked it exits. Tests run on the main
 pytest and of each xdist worker, so that thread lives as long as the run. The setting is not
 inherited by the child's own children: a server the child starts in a session of its own is
 the child's job (devstack's model server has its reaper, devstack/reaper.py).
+
+``inner_pytest`` and ``outlived`` are what the tests of that need: a pytest run on a tiny test
+that starts something and says so in PID_FILE, to be killed; then whether what it started is
+still there once the kernel and the reapers have had their time.
 """
 
 from __future__ import annotations
@@ -14,6 +18,17 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+# As pyproject's pythonpath: the tiny test imports the project's modules and tests.support.
+_PYTHONPATH = os.pathsep.join(str(REPO / p) for p in ("model", "lambda", "."))
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -26,3 +41,47 @@ def die_with_parent() -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:  # the parent died before the call: nothing would signal us
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _said(pid_file: Path, run: subprocess.Popen[bytes], timeout_s: float = 120) -> str:
+    """What the inner run's test wrote to ``pid_file`` once its server is up."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and run.poll() is None:
+        if pid_file.exists() and pid_file.read_text():
+            return pid_file.read_text()
+        time.sleep(0.1)
+    run.kill()
+    out = run.communicate()[0].decode(errors="replace")
+    raise AssertionError(f"the inner pytest run never said what it started:\n{out[-3000:]}")
+
+
+@contextmanager
+def inner_pytest(
+    tmp_path: Path, source: str, **env: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """pytest on ``source`` in a subprocess, and what its test wrote to PID_FILE once up.
+    Killed on the way out if the test failed before killing it: it must not stay."""
+    (tmp_path / "test_tiny.py").write_text(textwrap.dedent(source))
+    pid_file = tmp_path / "started.pid"
+    env = {**os.environ, **env, "PID_FILE": str(pid_file), "PYTHONPATH": _PYTHONPATH}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "test_tiny.py")],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield run, _said(pid_file, run)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+
+
+def outlived(still_there: Callable[[], object], poll_s: float = 0.2) -> bool:
+    """Whether ``still_there()`` is still true after up to 30 s: a bound for the kernel and
+    the reapers to act once the run is killed, not a speed."""
+    deadline = time.monotonic() + 30
+    while still_there() and time.monotonic() < deadline:
+        time.sleep(poll_s)
+    return bool(still_there())

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
-from devstack import REPO
+from tests.support.children import inner_pytest, outlived
 
 TINY = """
 import os, sys, time
@@ -39,33 +35,12 @@ def _alive(pid: int) -> bool:
 def test_a_killed_pytest_run_leaves_no_devstack_behind(tmp_path: Path) -> None:
     """SIGKILL to a pytest run in the middle of a devstack CLI test: the stack it started
     (its API, site and model ports) goes too."""
-    (tmp_path / "test_tiny.py").write_text(textwrap.dedent(TINY))
-    pid_file = tmp_path / "stack.pid"
-    path = os.pathsep.join(str(REPO / p) for p in ("model", "lambda", "."))  # as pyproject
-    env = {**os.environ, "PID_FILE": str(pid_file), "PYTHONPATH": path}
-    env.pop("PYTEST_XDIST_WORKER", None)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "test_tiny.py")],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
-            assert run.poll() is None, run.communicate()[0].decode(errors="replace")[-3000:]
-            time.sleep(0.1)
-        stack = int(pid_file.read_text())
+    with inner_pytest(tmp_path, TINY) as (run, said):
+        stack = int(said)
         assert _alive(stack)
         run.kill()
         run.wait(timeout=60)
-    finally:
-        if run.poll() is None:  # failed before the kill: the inner run must not stay
-            run.kill()
-            run.wait()
-    deadline = time.monotonic() + 30  # a bound for the kernel and reapers, not a speed
-    while _alive(stack) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = _alive(stack)
+    left = outlived(lambda: _alive(stack))
     if left:  # whatever the assertion says, nothing stays for the next run
         os.kill(stack, signal.SIGTERM)
     assert not left, f"`python -m devstack` (pid {stack}) outlived the killed pytest run"
