@@ -281,7 +281,7 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
     print(
         f"{'n':>7} "
         + " ".join(f"{m:>13}" for m in names)
-        + "   ref/auto  ref/stl  auto/base  new axis"
+        + "   ref/auto  ref/stl  auto/base  new axis  base/base"
     )
     for n, row in table.items():
         cells = []
@@ -295,10 +295,12 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
         rs = _ratio(row["ref_stl_esd"], row["stl"])
         rb = _ratio(row["auto"], row["auto_base"])
         rn = _ratio(row.get("auto_new_axis"), row.get("auto_base_new_axis"))
+        rself = _ratio(row.get("auto_base_self_a"), row.get("auto_base_self_b"))
         print(
             f"{n:>7} "
             + " ".join(cells)
             + f"   {fmt(ra, 0):>8}x {fmt(rs, 0):>6}x {fmt(rb, 2):>9} {fmt(rn, 2):>9}"
+            + f" {fmt(rself, 2):>10}"
         )
     print(
         f"* extrapolated as O(n²) from the largest n it ran at (not run: the reference "
@@ -306,7 +308,9 @@ def speed_section(args: argparse.Namespace, report: dict) -> dict:
         f"reference above {ref_max} points)\n"
         "auto/base: both timed over and over on one series, whose phase layout each keeps; "
         "new axis: the same with every kept layout dropped before each call (the first "
-        "request on a time axis, e.g. a weekly export downloaded on another day)"
+        "request on a time axis, e.g. a weekly export downloaded on another day)\n"
+        "base/base: auto_base timed in turn with itself in the same way, two equal times: "
+        "the bench's own noise, how far from 1.00 a ratio lands when nothing differs"
     )
     print("\nPeak memory (tracemalloc, one call):")
     print(f"{'n':>7} " + " ".join(f"{m:>13}" for m in names))

@@ -128,6 +128,12 @@ def run(
             _new_axis(baseline_module._LAYOUTS.clear, methods["auto_base"]),
             budget,
         )
+        # The baseline in turn with itself, timed as auto is with it: two equal times, so
+        # their ratio shows how far from 1.00 the bench's own noise puts a ratio (about
+        # 3.5 s more over the five sizes on a 2-core machine).
+        row["auto_base_self_a"], row["auto_base_self_b"] = alternate(
+            methods["auto_base"], methods["auto_base"], budget
+        )
         for name, fn in methods.items():
             if name in row:
                 if memory:
