@@ -58,3 +58,19 @@ def test_the_table_prints_the_baselines_ratio_to_itself(
     assert header.split()[-1] == "base/base", header
     assert next(line for line in lines if line.lstrip().startswith("261 ")).split()[-1] == "1.04"
     assert any(line.startswith("base/base: ") for line in lines), lines
+
+
+def test_a_ratio_rests_on_enough_turns_when_each_call_is_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 100,000 points a call takes about 0.2 s and the 1 s budget ended after 4 or 5 turns
+    a side: base/base, two equal times, read 0.55, 0.87 and 1.09 in three runs. A median needs
+    more turns than that to be steady; the clock here makes every call outlast the budget."""
+    now = [0.0]
+    monkeypatch.setattr(speed.time, "perf_counter", lambda: now[0])
+
+    def slow() -> None:
+        now[0] += 0.4
+
+    a, b = speed.alternate(slow, slow, budget=1.0)
+    assert a.runs == b.runs >= speed.MIN_TURNS >= 9, (a.runs, b.runs)
