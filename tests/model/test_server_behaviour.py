@@ -21,6 +21,7 @@ from serving.app import INLINE_MAX_BYTES
 from tests.model.conftest import Client, read_data
 from tests.model.test_http_errors import REASONS
 from tests.support.model_server import log_with
+from tests.support.tcp_queues import wait_taken
 
 
 def hourly_csv(n: int, seed: int = 0) -> bytes:
@@ -213,22 +214,31 @@ def test_a_client_that_stops_sending_its_body_gets_a_408_and_frees_its_slot(star
     the body went through http.client's sendall from the test's thread: a loaded machine
     that stalled that thread (or the worker) for a second made it a 408 too. Now the whole
     request is in the kernel's socket buffers before the server asks for its body, so no
-    sender can stall it, and the worker has 5 s to read what is already there."""
+    sender can stall it, and the worker has 5 s to read what is already there.
+
+    The good request goes once both stalled ones hold a slot, as the kernel shows it: each sent
+    its headers, and once the worker had read them, the first bytes of its body, which the
+    worker reads only in a slot. (It slept 0.3 s and hoped: on a loaded machine the good
+    request could take a slot first, and the test passed without a slot ever being freed.)"""
     server = start_server(tmp_path, workers=1, extra_env={"MODEL_BODY_TIMEOUT_SECONDS": "5"})
     answers: list[tuple[int, dict, bytes]] = []
     head = b"POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
-    stalled = head + b"Content-Length: 500000\r\n\r\ndate,v\n"  # big, and then nothing
+    stalled_head = head + b"Content-Length: 500000\r\n\r\n"  # big
     body = hourly_csv(8_000)
     assert len(body) > INLINE_MAX_BYTES  # big: it waits for a slot
     whole = head + b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    stalled: list[socket.socket] = []
+    clients: list[threading.Thread] = []
     try:
-        clients = [
-            threading.Thread(target=lambda: answers.append(_raw_exchange(server.port, stalled)))
-            for _ in range(2)
-        ]
-        for t in clients:
-            t.start()
-        time.sleep(0.3)  # both hold a slot, reading
+        for _ in range(2):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+            stalled.append(sock)
+            sock.sendall(stalled_head)
+            assert wait_taken(sock), "the worker did not read the stalled request's headers"
+            sock.sendall(b"date,v\n")  # and then nothing
+            assert wait_taken(sock), "the stalled request's body was never asked for (no slot)"
+            clients.append(threading.Thread(target=lambda s=sock: answers.append(_reply(s))))
+            clients[-1].start()
         with _sent_whole(server.port, whole) as sock:
             status, data = _answer(sock)
         assert status == 200, data[:300]
@@ -239,6 +249,8 @@ def test_a_client_that_stops_sending_its_body_gets_a_408_and_frees_its_slot(star
         ] * 2
         assert "did not arrive within 5 s" in answers[0][1]["message"]
     finally:
+        for sock in stalled:
+            sock.close()
         server.stop()
 
 
@@ -607,10 +619,16 @@ def _raw_exchange(port: int, data: bytes, half_close: bool = False) -> tuple[int
         sock.sendall(data)
         if half_close:
             sock.shutdown(socket.SHUT_WR)
-        status, body = _answer(sock)
-        after = b""  # what else the connection carries: nothing, it closes
-        while chunk := sock.recv(65536):
-            after += chunk
+        return _reply(sock)
+
+
+def _reply(sock: socket.socket) -> tuple[int, dict, bytes]:
+    """One answer read from ``sock`` (status, error, rest), and what follows it until the
+    server closes the connection."""
+    status, body = _answer(sock)
+    after = b""  # what else the connection carries: nothing, it closes
+    while chunk := sock.recv(65536):
+        after += chunk
     return status, json.loads(body).get("error", {}), after
 
 
