@@ -171,38 +171,72 @@ def test_ping_answers_with_more_connections_open_than_the_old_limit(model_server
             sock.close()
 
 
-def test_big_bodies_are_read_a_few_at_a_time(start_server, tmp_path):
+def test_big_bodies_are_read_a_few_at_a_time(start_server, app_env, tmp_path):
     """A worker computes one request at a time but read every body as its connection came:
     with --memory 1g, 100 concurrent 6 MB requests killed both workers (out of memory) in
     20 s. Now a big body waits, unread, for one of admission.BIG_AT_ONCE slots: sixteen 6 MB
     requests queued behind a long one raise the worker's peak memory by a few bodies, not
-    sixteen."""
-    server = start_server(tmp_path, workers=1)
+    sixteen.
+
+    The long request is held (HELD_TRENDS_APP) from the moment the log says it is computing
+    until the log says all sixteen have arrived in the worker. (It was a 100 000-point STL
+    request, 0.25 s on an idle machine, and the sixteen went 0.3 s after it on a guess that it
+    was computing: on a loaded machine it could be still unread, or done before they came, and
+    the test passed without anything queued behind it.)"""
+    env = app_env(tmp_path, "held_trends", HELD_TRENDS_APP)
+    server = start_server(tmp_path, workers=1, extra_env=env)
+    release = tmp_path / "release"
+    computing = "held request computing in worker "
     try:
         c = Client(server.port)
         long_one = hourly_csv(100_000, seed=4)
         attrs = {"X-Amzn-SageMaker-Custom-Attributes": "method=stl"}
+        release.touch()  # the first one is not held: it sets the peak to compare with
         assert c.invoke(long_one, **attrs)[0] == 200
+        release.unlink()
         before = server.workers_rss_mb("VmHWM")  # the long request's own peak included
         statuses: list[int] = []
         big = b"x" * (6 * 1024 * 1024 - 1)  # refused (415) once read: only holding it costs
 
-        def send_big() -> None:
-            statuses.append(Client(server.port).invoke(big, "application/xml")[0])
+        def send_big(n: int) -> None:
+            client = Client(server.port)
+            statuses.append(client.invoke(big, "application/xml", **{"X-Hold": f"big{n}"})[0])
 
-        long_request = threading.Thread(target=lambda: c.invoke(long_one, **attrs))
+        long_status: list[int] = []
+        long_request = threading.Thread(
+            target=lambda: long_status.append(c.invoke(long_one, **attrs)[0])
+        )
         long_request.start()
-        time.sleep(0.3)  # the long request is computing
-        senders = [threading.Thread(target=send_big) for _ in range(16)]
+        log = _log_counting(server, computing, 2)
+        assert log.count(computing) == 2, log[-3000:]
+        senders = [threading.Thread(target=send_big, args=(n,)) for n in range(16)]
         for t in senders:
             t.start()
+        for n in range(16):
+            arrived = f"held request big{n} arrived in worker "
+            assert arrived in log_with(server, arrived), server.log()[-3000:]
+        assert not long_status, "the long request was answered before its release"
+        release.touch()
         for t in [long_request, *senders]:
             t.join(timeout=120)
+        assert long_status == [200]
         assert statuses == [415] * 16
         grown = server.workers_rss_mb("VmHWM") - before
         assert grown < 48, f"the worker's peak grew by {grown} MB"
     finally:
+        release.touch()
         server.stop()
+
+
+def _log_counting(server, text: str, times: int, timeout_s: float = 60.0) -> str:
+    """The server's log once ``text`` is in it ``times`` times (or, after ``timeout_s``, as it
+    is then, for the assertion to show)."""
+    deadline = time.monotonic() + timeout_s
+    log = server.log()
+    while log.count(text) < times and time.monotonic() < deadline:
+        time.sleep(0.1)
+        log = server.log()
+    return log
 
 
 def test_a_client_that_stops_sending_its_body_gets_a_408_and_frees_its_slot(start_server, tmp_path):
