@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from deploy.image import build_network
+from devstack import reaper
 from devstack.model_container import ModelContainer, build_image, docker
 from tests.model.conftest import Client
+from tests.support.children import inner_pytest, outlived
 from tests.support.model_image import built_image
 from tests.support.model_server import start_model_container
 
@@ -230,14 +232,20 @@ def test_the_image_serves_with_a_read_only_root(tmp_path):
     assert "Traceback" not in stopped.log, stopped.log[-3000:]
 
 
-def refused_start(model_dir: Path, *run_args: str, why: str, timeout_s: float = 60) -> str:
+def refused_start(
+    model_dir: Path, *run_args: str, why: str, timeout_s: float = 60, name: str | None = None
+) -> str:
     """The log of a container that must refuse to start (as user 65534, ``model_dir`` as
     /opt/ml/model, ``run_args`` to `docker run`; ``why``: what it must refuse). One that serves
     instead fails the test, and is removed: a timeout of the docker client left it running,
-    holding its memory, after the test run."""
-    name = f"trends-anomaly-refused-{uuid.uuid4().hex[:10]}"
+    holding its memory, after the test run; so did a killed test run, until a watcher removed
+    it then (devstack/reaper.py, as for the other containers the tests start). ``name``: the
+    container's (a new one by default)."""
+    name = name or f"trends-anomaly-refused-{uuid.uuid4().hex[:10]}"
     args = ["--network", "none", "--user", "65534:65534", *run_args]
     args += ["-v", f"{model_dir}:/opt/ml/model:ro"]
+    # A killed test run runs no `finally`: the watcher removes the container then (reaper.py).
+    watcher = reaper.guard_command(["docker", "rm", "-f", name])
     try:
         run = ["run", "--rm", "--name", name, *args, built_image().tag, "serve"]
         ran = docker(*run, check=False, timeout=timeout_s)
@@ -249,6 +257,7 @@ def refused_start(model_dir: Path, *run_args: str, why: str, timeout_s: float = 
         )
     finally:
         docker("rm", "-f", name, check=False)
+        reaper.end(watcher)
     out = ran.stdout + ran.stderr
     assert ran.returncode != 0, out
     return out
@@ -256,6 +265,52 @@ def refused_start(model_dir: Path, *run_args: str, why: str, timeout_s: float = 
 
 def _text(out: bytes | str | None) -> str:
     return out.decode(errors="replace") if isinstance(out, bytes) else out or ""
+
+
+# A refused_start whose container serves instead, as in a regression, in a pytest run that the
+# test kills while it waits for the refusal.
+TINY_REFUSED_START = """
+import os
+from pathlib import Path
+
+from tests.model.test_image import refused_start
+
+
+def test_waits_for_a_refusal_that_never_comes(tmp_path):
+    tmp_path.chmod(0o755)  # readable by the server's user: it starts and serves
+    Path(os.environ["PID_FILE"]).write_text(os.environ["NAME"])
+    refused_start(tmp_path, why="nothing: it serves", timeout_s=600, name=os.environ["NAME"])
+"""
+
+
+def _exists(container: str) -> bool:
+    listed = docker("ps", "-aq", "--filter", f"name=^{container}$", check=False)
+    return bool(listed.stdout.strip())
+
+
+def _serving(container: str) -> bool:
+    logs = docker("logs", container, check=False)
+    return "Listening at" in logs.stdout + logs.stderr
+
+
+def test_a_killed_run_leaves_no_container_of_a_start_that_should_be_refused(tmp_path):
+    """refused_start runs `docker run --rm` in the foreground: a killed pytest run (SIGKILL,
+    no teardown) left the docker client attached and a container that serves instead of
+    refusing running for good, holding its memory for the next run."""
+    name = f"trends-anomaly-refused-{uuid.uuid4().hex[:10]}"
+    try:
+        with inner_pytest(tmp_path, TINY_REFUSED_START, NAME=name) as (run, said):
+            assert said == name
+            # serving, not refused and gone (--rm): else nothing would be left to look for
+            assert not outlived(lambda: not _serving(name), poll_s=0.5), docker(
+                "logs", name, check=False
+            )
+            run.kill()
+            run.wait(timeout=60)
+        left = outlived(lambda: _exists(name), poll_s=0.5)
+    finally:
+        docker("rm", "-f", name, check=False)  # whatever the assertion says
+    assert not left, f"container {name} outlived the killed pytest run"
 
 
 def test_no_folder_for_the_heartbeat_files_is_said_in_one_line(tmp_path):
