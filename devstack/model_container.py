@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack import REPO, reaper
+from devstack import REPO, owners, reaper
 from devstack.model_server import _ping  # the bare process's readiness probe, the same /ping
 
 MODEL_DIR = REPO / "model"
@@ -231,6 +231,7 @@ class ModelContainer:
             args += ["--user", self.user]
         if self.read_only:
             args += ["--read-only"]
+        args += owners.label_args()  # a sweep removes it if we and our watcher both die
         args += ["-v", f"{Path(mount).resolve()}:/opt/ml/model:ro"]
         for key, value in env.items():
             args += ["-e", f"{key}={value}"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from deploy.image import build_network
-from devstack import reaper
+from devstack import owners, reaper
 from devstack.model_container import ModelContainer, build_image, docker
 from tests.model.conftest import Client
 from tests.support.children import inner_pytest, outlived
@@ -242,7 +242,7 @@ def refused_start(
     it then (devstack/reaper.py, as for the other containers the tests start). ``name``: the
     container's (a new one by default)."""
     name = name or f"trends-anomaly-refused-{uuid.uuid4().hex[:10]}"
-    args = ["--network", "none", "--user", "65534:65534", *run_args]
+    args = ["--network", "none", "--user", "65534:65534", *owners.label_args(), *run_args]
     args += ["-v", f"{model_dir}:/opt/ml/model:ro"]
     # A killed test run runs no `finally`: the watcher removes the container then (reaper.py).
     watcher = reaper.guard_command(["docker", "rm", "-f", name])

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from deploy.image import image_tag
-from devstack.model_container import MODEL_DIR, Build, NoEngine, build_image, ensure_engine
+from devstack import owners
+from devstack.model_container import (
+    MODEL_DIR,
+    Build,
+    NoEngine,
+    build_image,
+    docker,
+    ensure_engine,
+)
 
 # Tagged by the content of model/ (as deploy tags what it pushes): checkouts that share one
 # Docker engine (worktrees, a clean clone beside a working copy) never run each other's image.
@@ -50,6 +58,12 @@ def _prepare() -> None:
     except NoEngine as exc:
         _built["skip"] = f"no Docker engine: {exc}"
         return
+    # Containers of an earlier run killed with its watchers (a concurrent run's stay).
+    removed = owners.sweep(docker)
+    if removed:
+        note(
+            f"removed {len(removed)} model container(s) left by a killed run: {', '.join(removed)}"
+        )
     try:
         _built["build"] = build_image(TEST_TAG)
     except RuntimeError as exc:
