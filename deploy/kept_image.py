@@ -134,9 +134,10 @@ def _tag_image(
     """Add ``tag`` to the image ``digest`` without pulling it: its manifest read back
     (BatchGetImage, by digest) and put again under the tag (PutImage, naming that digest), as
     ECR's "Retagging an image" does. A refusal because the tag exists (ECR says
-    ImageAlreadyExistsException when this image already has it; a repository with immutable
-    tags may say ImageTagAlreadyExistsException) is a run that did it meanwhile when the tag
-    is on this very image, not an error."""
+    ImageAlreadyExistsException when this image already has it, and
+    ImageTagAlreadyExistsException when another image has it: tags are immutable in the
+    repository) is a run that did it meanwhile when the tag is on this very image, not an
+    error; which image has it is read again rather than told by the code."""
     got = aws.client("ecr").batch_get_image(
         repositoryName=repository,
         imageIds=[{"imageDigest": digest}],

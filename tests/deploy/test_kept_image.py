@@ -91,8 +91,9 @@ def test_a_kept_image_already_tagged_or_gone_needs_no_action() -> None:
 
 def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> None:
     """Another run tagged the image between the plan and this step: ECR refuses the tag that
-    exists (ImageTagAlreadyExistsException in a repository with immutable tags); it is on
-    this very image, so the step is done. On another image, it says what to do."""
+    exists, on this very image with ImageAlreadyExistsException, so the step is done; on
+    another image with ImageTagAlreadyExistsException (tags are immutable in the repository),
+    and it says what to do."""
     aws = make_aws()
     with Stubber(aws.client("ecr")) as stub:
         stub.add_response(
@@ -111,9 +112,10 @@ def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> Non
         "failures": [],
     }
     for digest, fails in ((DIGEST, False), ("sha256:" + "cd" * 32, True)):
+        code = "ImageTagAlreadyExistsException" if fails else "ImageAlreadyExistsException"
         with Stubber(aws.client("ecr")) as stub:
             stub.add_response("batch_get_image", batch)
-            stub.add_client_error("put_image", "ImageTagAlreadyExistsException", "exists", 400)
+            stub.add_client_error("put_image", code, "exists", 400)
             stub.add_response(
                 "describe_images",
                 {"imageDetails": [{"imageDigest": digest, "imageTags": ["x"]}]},

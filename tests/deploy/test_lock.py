@@ -203,7 +203,7 @@ def test_image_takes_no_lock_and_a_run_that_loses_the_push_race_uses_the_winners
         }
         try:
             ecr.put_image(repositoryName=PROJECT, imageTag=tag, imageManifest=json.dumps(ours))
-        # ECR answers ImageTagAlreadyExistsException; moto 5.2.5 ImageAlreadyExistsException.
+        # ImageTagAlreadyExistsException: the tag is on the other run's image (moto_ecr.py).
         except ecr.exceptions.ClientError as err:
             raise DeployError(f"`docker push {cmd[-1]}` failed (1): tag invalid: {err}") from None
         raise AssertionError("ECR took a second push of an immutable tag")

@@ -475,6 +475,41 @@ def test_ecr_lifecycle_policy_rules_as_ecr_checks_them() -> None:
     assert _code(err) == "RepositoryNotFoundException"
 
 
+def test_ecr_refuses_a_tag_on_another_image_with_its_own_code_where_tags_are_immutable() -> None:
+    """PutImage where tags are immutable: the tag already on another image is refused with
+    ImageTagAlreadyExistsException, the same image put again under its tag with
+    ImageAlreadyExistsException (ECR API reference, PutImage, Errors); moto 5.2.5 answered
+    both with ImageAlreadyExistsException. A new tag on an image is taken; where tags are
+    mutable, the tag moves."""
+    ecr = boto3.client("ecr")
+    ecr.create_repository(repositoryName="rules-tags", imageTagMutability="IMMUTABLE")
+    push_fake_image("rules-tags", "v1")
+    push_fake_image("rules-tags", "v2")
+
+    def manifest(tag: str, repository: str = "rules-tags") -> str:
+        got = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])
+        return str(got["images"][0]["imageManifest"])
+
+    for tag, code in (("v1", "ImageTagAlreadyExistsException"),
+                      ("v2", "ImageAlreadyExistsException")):  # fmt: skip
+        with pytest.raises(ClientError) as err:
+            ecr.put_image(repositoryName="rules-tags", imageManifest=manifest("v2"), imageTag=tag)
+        assert _code(err) == code, tag
+    ecr.put_image(repositoryName="rules-tags", imageManifest=manifest("v2"), imageTag="v3")
+    (v1,) = ecr.describe_images(repositoryName="rules-tags", imageIds=[{"imageTag": "v1"}])[
+        "imageDetails"
+    ]
+    assert v1["imageTags"] == ["v1"]  # refused: left where it was
+    push_fake_image("rules-moves", "v1")
+    push_fake_image("rules-moves", "v2")
+    ecr.put_image(repositoryName="rules-moves", imageManifest=manifest("v2", "rules-moves"),
+                  imageTag="v1")  # fmt: skip
+    (moved,) = ecr.describe_images(repositoryName="rules-moves", imageIds=[{"imageTag": "v1"}])[
+        "imageDetails"
+    ]
+    assert sorted(moved["imageTags"]) == ["v1", "v2"]
+
+
 def test_an_http_api_stage_logs_only_to_a_log_group_arn_with_a_one_line_request_id_format() -> None:
     """API Gateway's documented rules for AccessLogSettings (tests/support/moto_apigateway.py):
     the log group's ARN as AWS writes it (not DescribeLogGroups' 'arn' with ':*'), a single

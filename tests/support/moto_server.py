@@ -11,8 +11,9 @@ which moto applies to any endpoint; IAM's refusal of a
 permissions boundary that is not an existing managed policy; and, each in its own
 module: CloudFront's ETags, states and refusals (moto_cloudfront.py), IAM's propagation delay
 as SageMaker and Lambda meet it (moto_propagation.py), S3's default Block Public Access
-(moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules
-(moto_ecr.py), API Gateway's rules for a stage's access log settings (moto_apigateway.py),
+(moto_s3.py), SageMaker's Service Quotas (moto_quotas.py), ECR's lifecycle policy rules and
+its PutImage refusal of a tag on another image (moto_ecr.py), API Gateway's rules for a
+stage's access log settings (moto_apigateway.py),
 an endpoint's minutes of Deleting after DeleteEndpoint, its refusal of DeleteEndpoint while
 SageMaker works on it (Creating, Updating, ...: ``hold`` plays those) and the rollback of an
 UpdateEndpoint
