@@ -405,12 +405,13 @@ class Engine:
     ) -> tuple[list[Action], list[str], list[str]]:
         """`stacks.spare_used` (``by``: apply's clean-up or destroy), with the tagging that
         keeps each spared model's image from the lifecycle policy (`kept_image.keep_images`)
-        after the actions it spared them from, and what each model's `Kept …` line adds; and
-        each model still deleted first removing the ``kept-<model>`` tag an earlier run gave
-        its image (`kept_image.release_images`); and, where the stack's repository stays,
-        each kept- tag of this stack whose model is gone, or names another image now, removed
-        (`kept_tags.sweep`: its tags read once), before the tagging that puts a kept model's
-        tag on the image it names (tags are immutable there), with what it says of a tag it
+        after the actions it spared them from, and what each model's `Kept …` line adds; and,
+        where the stack's repository stays (`stacks.swept_repository`: its tags read once,
+        `kept_tags.read_held`), each model still deleted first removing the ``kept-<model>``
+        tag an earlier run gave its image (`kept_image.release_images`, found in those
+        tags), and each kept- tag of this stack whose model is gone, or names another image
+        now, removed (`kept_tags.sweep`), before the tagging that puts a kept model's tag on
+        the image it names (tags are immutable there), with what it says of a tag it
         leaves."""
         repository = stacks.swept_repository(actions, world, self.names)
         held = kept_tags.read_held(self.aws, repository) if repository else {}
@@ -419,7 +420,7 @@ class Engine:
         )
         actions, used = stacks.spare_used(actions, world, by=by, also=also)
         released = stacks.released_images(actions, world, self.names)
-        actions, left = kept_image.release_images(self.aws, actions, released)
+        actions, left = kept_image.release_images(actions, released, held)
         stale = stacks.stale_kept_tags(held, world, self.names, skip=(i.model for i in released))
         swept, unswept = kept_tags.sweep(stale, self.names.ecr_repository, self.names.ecr_registry)
         return actions + swept + tagging, used, left + unswept

@@ -180,11 +180,12 @@ def _tag_image(
 
 
 def release_images(
-    aws: Aws, actions: list[Action], images: list[KeptImage]
+    actions: list[Action], images: list[KeptImage], held: dict[str, Held]
 ) -> tuple[list[Action], list[str]]:
     """``actions`` with the deletion of each model of ``images`` (`stacks.released_images`)
-    first removing its image's ``kept-<model>`` tag, where ECR has it (DescribeImages of the
-    tag: most deleted models were never kept), and what the plan says of one it leaves.
+    first removing its image's ``kept-<model>`` tag, where the repository has it (``held``:
+    its tags, as `kept_tags.read_held` listed them once for this plan; most deleted models
+    were never kept), and what the plan says of one it leaves.
 
     BatchDeleteImage of that tag alone removes the tag from its image, which keeps its other
     tags (the lifecycle policy's rule on the built images governs it again); ECR deletes the
@@ -197,14 +198,11 @@ def release_images(
     said: list[str] = []
     for image in images:
         tag = kept_tag(image.model)
-        found = aws.read(
-            "ecr", "DescribeImages", repositoryName=image.repository, imageIds=[{"imageTag": tag}]
-        )
-        details = (found or {}).get("imageDetails") or []
-        if not details:
+        found = held.get(tag)
+        if found is None:
             continue
-        if set(details[0].get("imageTags") or []) <= {tag}:
-            said.append(left_line(image.repository, str(details[0].get("imageDigest")), tag))
+        if found.last(tag):
+            said.append(left_line(image.repository, found.digest, tag))
             continue
         untag[image.model] = kept_tags.untag(image.repository, tag, " The model was not deleted.")
     out = [

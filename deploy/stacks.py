@@ -433,9 +433,11 @@ def released_images(actions: list[Action], world: World, names: Names) -> list[K
 
 def swept_repository(actions: list[Action], world: World, names: Names) -> str | None:
     """This stack's repository when its kept- tags are this run's to sweep
-    (`kept_tags.sweep`): it exists, this project made it, and it stays (no action deletes
-    it, or a model the run keeps still uses it: `spare_used` keeps it then). One that is
-    deleted takes its images' tags with it (a preview's, a single deployment's destroy)."""
+    (`kept_tags.sweep`) and to remove with their models (`kept_image.release_images`): it
+    exists, this project made it, and it stays (no action deletes it, or a model the run
+    keeps still uses it: `spare_used` keeps it then). One that is deleted takes its images'
+    tags with it (a preview's, a single deployment's destroy); one without this project's
+    tag is left as it is, its tags too (apply stops on it: `not_made_here`)."""
     repository = names.ecr_repository
     record = world.get("ecr_repository", repository)
     if record is None or not made_by(record, names.project):

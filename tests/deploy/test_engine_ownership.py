@@ -10,6 +10,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,7 @@ from tests.deploy.deploy_helpers import (
     engine,
     image_in_ecr,
     inventory,
+    on_every_session,
     push_fake_image,
     session,
 )
@@ -522,8 +524,26 @@ def _first_model_kept_by_a_hand_made_config(project: Path) -> tuple[str, str]:
     return first, cfg
 
 
+def _ecr_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ECR reads of the repository's tags the CLI sends: ListImages, and DescribeImages
+    of a kept- tag, in order."""
+    sent: list[str] = []
+
+    def describe(request: Any, **_: Any) -> None:
+        ids = json.loads(request.body)["imageIds"]
+        if any(i.get("imageTag", "").startswith("kept-") for i in ids):
+            sent.append("DescribeImages")
+
+    on_every_session(
+        monkeypatch,
+        ("before-send.ecr.ListImages", lambda **_: sent.append("ListImages")),
+        ("before-send.ecr.DescribeImages", describe),
+    )
+    return sent
+
+
 def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
-    project: Path, capsys
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Apply kept a superseded model for a hand-made config and tagged its image kept-<model>
     (never expired); once that config was gone, the next apply deleted the model but left the
@@ -533,7 +553,10 @@ def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
     assert _tags_of(PROJECT, "test-1") == [f"kept-{first}", "test-1"]
     session().client("sagemaker").delete_endpoint_config(EndpointConfigName=HAND_CONFIG)
     capsys.readouterr()
+    sent = _ecr_reads(monkeypatch)
     assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 2  # changes
+    # The tag found in the repository's tags, listed once for the plan: no read of its own.
+    assert sent == ["ListImages"], sent
     out = " ".join(capsys.readouterr().out.split())
     assert f"delete sagemaker_model {first}" in out, out
     assert f"▸ run: remove the tag kept-{first} from its image in {PROJECT}" in out, out
@@ -565,7 +588,7 @@ def test_a_kept_tag_that_is_its_images_last_is_left_and_said(project: Path, caps
 
 
 def test_destroy_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
-    project: Path, capsys
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An environment's destroy kept its model for a hand-made config and tagged its image,
     in the repository the environments share (which destroy never deletes), kept-<model>;
@@ -588,7 +611,11 @@ def test_destroy_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
     assert _tags_of(PROJECT, "test-1") == [f"kept-{model}", "test-1"]
     sm.delete_endpoint_config(EndpointConfigName=hand)
     capsys.readouterr()
+    sent = _ecr_reads(monkeypatch)
     assert main([*argv, "destroy", "--yes", "--env", "staging"]) == 0
+    # The repository's tags listed once per plan (the one shown, the one run: destroy reads
+    # AWS afresh before deleting), the kept tag found there: no read of its own.
+    assert sent == ["ListImages", "ListImages"], sent
     out = " ".join(capsys.readouterr().out.split())
     assert model not in _models(), out
     assert not _kept_tag_exists(PROJECT, f"kept-{model}"), out

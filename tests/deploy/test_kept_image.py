@@ -8,7 +8,7 @@ import pytest
 from botocore.stub import Stubber
 
 from deploy import kept_image, render
-from deploy.aws import Aws, DeployError
+from deploy.aws import DeployError
 from deploy.kept_tags import Held
 from deploy.plan import Action
 from deploy.resources.sagemaker_model import SeenModel, delete_model
@@ -136,18 +136,12 @@ TAG = "kept-trends-anomaly-m-0000"
 SEEN = SeenModel(KEPT.model, "arn:m", 1, URI, "arn:r", {}, {"project": "trends-anomaly"})
 
 
-def _released(aws: Aws, tags: list[str]) -> tuple[list[Action], list[str]]:
-    """The model's deletion as `release_images` plans it when ECR has the tag on an image
-    that has ``tags`` (DescribeImages of that tag, the exact call)."""
-    with Stubber(aws.client("ecr")) as stub:
-        stub.add_response(
-            "describe_images",
-            {"imageDetails": [{"imageDigest": DIGEST, "imageTags": tags}]},
-            {"repositoryName": "trends-anomaly", "imageIds": [{"imageTag": TAG}]},
-        )
-        released = kept_image.release_images(aws, [delete_model(SEEN, "superseded")], [KEPT])
-        stub.assert_no_pending_responses()
-    return released
+def _released(tags: list[str]) -> tuple[list[Action], list[str]]:
+    """The model's deletion as `release_images` plans it when the repository's tags (as
+    `kept_tags.read_held` lists them) have the tag on an image that has ``tags``: no read of
+    its own (it takes no Aws)."""
+    held = {t: Held(DIGEST, frozenset(tags)) for t in tags}
+    return kept_image.release_images([delete_model(SEEN, "superseded")], [KEPT], held)
 
 
 def test_a_deleted_models_kept_tag_is_removed_first_and_alone() -> None:
@@ -156,7 +150,7 @@ def test_a_deleted_models_kept_tag_is_removed_first_and_alone() -> None:
     now removes that tag first (BatchDeleteImage by imageTag: ECR removes that tag alone
     while the image has another), shown in the plan, then DeleteModel."""
     aws = make_aws()
-    (action,), said = _released(aws, ["test-1", TAG])
+    (action,), said = _released(["test-1", TAG])
     assert said == []
     assert [s.describe() for s in action.steps] == [
         f"run: remove the tag {TAG} from its image in trends-anomaly (ecr:BatchDeleteImage "
@@ -178,20 +172,18 @@ def test_a_deleted_models_kept_tag_is_removed_first_and_alone() -> None:
 
 
 def test_a_model_never_kept_is_deleted_as_before() -> None:
-    """Most deleted models were never kept: no tag in ECR (ImageNotFoundException), nothing
+    """Most deleted models were never kept: no such tag in the repository's tags, nothing
     more in their action."""
-    aws = make_aws()
     deletion = delete_model(SEEN, "superseded")
-    with Stubber(aws.client("ecr")) as stub:
-        stub.add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
-        assert kept_image.release_images(aws, [deletion], [KEPT]) == ([deletion], [])
+    held = {"test-1": Held(DIGEST, frozenset({"test-1"}))}
+    assert kept_image.release_images([deletion], [KEPT], held) == ([deletion], [])
+    assert kept_image.release_images([deletion], [KEPT], {}) == ([deletion], [])
 
 
 def test_a_kept_tag_that_is_its_images_last_is_left_and_said() -> None:
     """ECR deletes an image with its last tag, and something else may run it by its digest:
     that tag is left, and the plan says how to remove it."""
-    aws = make_aws()
-    (action,), said = _released(aws, [TAG])
+    (action,), said = _released([TAG])
     assert action == delete_model(SEEN, "superseded")
     assert len(said) == 1 and f"imageTag={TAG}" in said[0] and "last tag" in said[0], said
 
@@ -201,7 +193,7 @@ def test_a_kept_tag_gone_by_then_is_no_error_another_failure_keeps_the_model() -
     ImageNotFound (the tag removed by hand meanwhile) is done, and the model deleted; another
     failure stops the action before DeleteModel, so the next run plans both again."""
     aws = make_aws()
-    (action,), _ = _released(aws, ["test-1", TAG])
+    (action,), _ = _released(["test-1", TAG])
     gone = {"imageId": {"imageTag": TAG}, "failureCode": "ImageNotFound", "failureReason": "x"}
     with Stubber(aws.client("ecr")) as ecr, Stubber(aws.client("sagemaker")) as sagemaker:
         ecr.add_response("batch_delete_image", {"failures": [gone]})
