@@ -217,10 +217,10 @@ def github_roles_not_made_here(world: World, names: Names, paths: dict[str, str]
     if not found:
         return None
     said = "; ".join(
-        f"{_label(r, path=True)} was not created by bootstrap: it does not carry this "
-        f"project's tag (project={names.project}"
+        f"{_label(r, path=True)} does not carry this project's tag (project={names.project}"
         + (f"; it has project={r.tags['project']}" if (r.tags or {}).get("project") else "")
-        + f"), so it was made by hand or by other tooling (adopt it: `{_tag_command(r, names)}`)"
+        + "): it was made by hand or by other tooling, or that tag was removed since (adopt "
+        f"it: `{_tag_command(r, names)}`)"
         for r in found
     )
     return (
@@ -301,9 +301,9 @@ def kept_unowned(world: World, names: Names, by: str = "destroy") -> list[str]:
     one line for one role)."""
     elsewhere = roles_elsewhere(world)
     return [
-        f"Kept {_label(r)}: it does not carry this project's tag (project={names.project}), "
-        "so this project did not create it (it was made by hand or by other tooling) and "
-        f"so {by} leaves it. If it is really a leftover of this stack, delete it by hand; "
+        f"Kept {_label(r)}: it does not carry this project's tag (project={names.project}): "
+        "it was made by hand or by other tooling, or that tag was removed since, and so "
+        f"{by} leaves it. If it is really a leftover of this stack, delete it by hand; "
         "otherwise give this stack other names (`project:` or the environment's name in "
         "config.yaml)." + _serving(elsewhere.get(r.name) if r.KIND == "iam_role" else None)
         for r in unowned(world, names)
@@ -560,9 +560,9 @@ def not_made_here(world: World, names: Names, wanted: Iterable[tuple[str, str]])
     if not found:
         return None
     said = "; ".join(
-        f"{_label(r, path=True)} was not created by this project: it does not carry this "
-        f"project's tag (project={names.project}), so it was made by hand or by other "
-        f"tooling (adopt it: `{_tag_command(r, names)}`)"
+        f"{_label(r, path=True)} does not carry this project's tag "
+        f"(project={names.project}): it was made by hand or by other tooling, or that tag "
+        f"was removed since (adopt it: `{_tag_command(r, names)}`)"
         for r in found
     )
     role = any(r.KIND == "iam_role" for r in found)

@@ -66,7 +66,7 @@ def test_a_hand_made_role_with_the_stacks_name_is_not_destroyed(project: Path, c
     said = " ".join(capsys.readouterr().err.split())
     assert "IAM cannot change a role's path: run `destroy --yes`" not in said, said
     for words in (
-        f"IAM role {ROLE} ({arn}, path /elsewhere/) was not created by this project",
+        f"IAM role {ROLE} ({arn}, path /elsewhere/) does not carry this project's tag",
         "IAM role names are unique in an account whatever the path",
         "give this stack other names (`project:`, or the environment's name",
         f"aws iam tag-role --role-name {ROLE} --tags Key=project,Value={PROJECT}",
@@ -380,8 +380,8 @@ def test_plan_and_apply_stop_on_a_hand_made_resource_with_the_stacks_name(
         err = " ".join(said.err.split())
         assert code == 1, (argv, said)
         for words in (
-            "was not created by this project",
-            f"it does not carry this project's tag (project={PROJECT})",
+            f"does not carry this project's tag (project={PROJECT}): it was made by hand or "
+            "by other tooling, or that tag was removed since",
             "Nothing was changed",
             command,
             "give this stack other names (`project:`, or the environment's name",
@@ -398,7 +398,7 @@ def test_image_stops_on_a_hand_made_repository_with_the_stacks_name(project: Pat
     make()
     assert main(["--config", str(project / "config.yaml"), "image"]) == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert "was not created by this project" in err and command in err, err
+    assert "does not carry this project's tag" in err and command in err, err
     assert "project" not in tags(), "deploy image took over a repository it did not create"
 
 

@@ -78,8 +78,8 @@ STOPS: dict[str, tuple[Callable[[str], None], Callable[[str], str]]] = {
         _not_made_here,
         lambda role: (
             f"IAM role {role} (arn:aws:iam::123456789012:role/{PROJECT}/{role}, path "
-            f"/{PROJECT}/) was not created by this project: it does not carry this project's "
-            f"tag (project={PROJECT}), so it was made by hand or by other tooling (adopt it: "
+            f"/{PROJECT}/) does not carry this project's tag (project={PROJECT}): it was "
+            "made by hand or by other tooling, or that tag was removed since (adopt it: "
             f"`aws iam tag-role --role-name {role} --tags Key=project,Value={PROJECT}`)"
         ),
     ),

@@ -145,9 +145,9 @@ def test_github_roles_bootstrap_did_not_make_stop_it() -> None:
     elsewhere = replace(plan, tags={"project": "other"}, path="/x/")
     said = stacks.github_roles_not_made_here(world(US, elsewhere, hand), US, PATHS)
     assert said is not None and said.startswith(
-        f"IAM role {hand.name} ({hand.arn}, path /) was not created by bootstrap: it does not "
-        "carry this project's tag (project=trends-anomaly), so it was made by hand or by other "
-        f"tooling (adopt it: `aws iam tag-role --role-name {hand.name} --tags "
+        f"IAM role {hand.name} ({hand.arn}, path /) does not carry this project's tag "
+        "(project=trends-anomaly): it was made by hand or by other tooling, or that tag was "
+        f"removed since (adopt it: `aws iam tag-role --role-name {hand.name} --tags "
         "Key=project,Value=trends-anomaly`). "
     ), said
     assert plan.name not in said and "Nothing was changed." in said
@@ -219,7 +219,8 @@ def test_destroy_leaves_a_role_without_the_project_tag_and_says_whose_it_is_not(
     (said,) = stacks.kept_unowned(found, US)
     assert said.startswith(
         f"Kept IAM role {hand_made.name} ({hand_made.arn}): it does not carry this project's "
-        "tag (project=trends-anomaly), so this project did not create it"
+        "tag (project=trends-anomaly): it was made by hand or by other tooling, or that tag "
+        "was removed since, and so destroy leaves it."
     )
 
 
@@ -267,9 +268,9 @@ def test_the_take_over_stop_of_a_role_says_these_words() -> None:
     wanted = [("iam_role", hand_made.name), ("iam_role", ours.name)]
     assert stacks.not_made_here(found, US, wanted) == (
         "IAM role trends-anomaly-sagemaker (arn:aws:iam::123456789012:role/trends-anomaly/"
-        "trends-anomaly-sagemaker, path /elsewhere/) was not created by this project: it does "
-        "not carry this project's tag (project=trends-anomaly), so it was made by hand or by "
-        "other tooling (adopt it: `aws iam tag-role --role-name trends-anomaly-sagemaker --tags "
+        "trends-anomaly-sagemaker, path /elsewhere/) does not carry this project's tag "
+        "(project=trends-anomaly): it was made by hand or by other tooling, or that tag was "
+        "removed since (adopt it: `aws iam tag-role --role-name trends-anomaly-sagemaker --tags "
         "Key=project,Value=trends-anomaly`). This stack needs resources of these names, and "
         "apply would rewrite and tag them as its own, after which destroy would delete them. IAM "
         "role names are unique in an account whatever the path. Nothing was changed. Either "

@@ -363,7 +363,8 @@ def test_the_summary_lists_what_apply_kept(tmp_path: Path) -> None:
     carrying `kept` (destroy's shape) lists them too."""
     kept = [
         "Kept SageMaker endpoint config trends-anomaly-c-0123abcd (arn:c): it does not carry "
-        "this project's tag (project=trends-anomaly), so this project did not create it.",
+        "this project's tag (project=trends-anomaly): it was made by hand or by other "
+        "tooling, or that tag was removed since, and so apply leaves it.",
         "Kept SageMaker model trends-anomaly-m-1 (arn:m) because SageMaker endpoint config "
         "trends-anomaly-c-0123abcd (arn:c) uses it: …",
     ]

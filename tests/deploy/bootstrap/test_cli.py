@@ -527,7 +527,7 @@ def test_a_hand_made_role_of_a_github_roles_name_is_not_taken_over(
     assert _run(config) == 1
     err = capsys.readouterr().err
     arn = f"arn:aws:iam::{MOTO_ACCOUNT}:role/{role}"
-    assert f"IAM role {role} ({arn}, path /) was not created by bootstrap" in err, err
+    assert f"IAM role {role} ({arn}, path /) does not carry this project's tag" in err, err
     assert f"`aws iam tag-role --role-name {role} --tags Key=project,Value={PROJECT}`" in err
     assert "`project:` in config.yaml" in err and "Nothing was changed." in err, err
     assert f"{PROJECT}-github-plan" not in err  # missing, so bootstrap's to create: not named
