@@ -169,14 +169,39 @@ def _tag_image(
         found = aws.read(
             "ecr", "DescribeImages", repositoryName=repository, imageIds=[{"imageTag": tag}]
         )
-        if ((found or {}).get("imageDetails") or [{}])[0].get("imageDigest") != digest:
-            raise DeployError(
-                f"Could not tag the image {repository}@{digest} {tag}: ECR has that tag on "
-                "another image (tags are immutable in this repository). Delete that tag "
-                f"(`aws ecr batch-delete-image --repository-name {repository} --image-ids "
-                f"imageTag={tag}`) if it is not what a config uses, then run this again."
-            ) from err
+        holder = ((found or {}).get("imageDetails") or [{}])[0]
+        if holder.get("imageDigest") != digest:
+            raise DeployError(_tag_elsewhere(repository, digest, tag, holder)) from err
         log(f"    {repository}@{digest} was tagged {tag} by another run meanwhile")
+
+
+def _tag_elsewhere(repository: str, digest: str, tag: str, holder: dict) -> str:
+    """Why ``tag`` could not go on ``digest``, and how to go on: ``holder`` is the image
+    DescribeImages found with the tag ({} when the tag was gone by then). Removing a tag that
+    is its image's last deletes the image (BatchDeleteImage), which something may still run by
+    its digest: that is said, as the plan says it of the kept- tags it leaves."""
+    head = f"Could not tag the image {repository}@{digest} {tag}: "
+    if not holder.get("imageDigest"):
+        return head + "that tag was on another image and is gone now: run this again."
+    other = holder["imageDigest"]
+    head += (
+        f"ECR has that tag on another image, {repository}@{other} (tags are immutable in this "
+        "repository). "
+    )
+    delete = (
+        f"`aws ecr batch-delete-image --repository-name {repository} --image-ids imageTag={tag}`"
+    )
+    rest = sorted(set(holder.get("imageTags") or []) - {tag})
+    if not rest:
+        return head + (
+            "It is that image's last tag, and ECR would delete the image with it, which "
+            f"something else may still run by its digest. If nothing does, {delete} deletes "
+            "it; then run this again."
+        )
+    return head + (
+        f"{delete} removes that tag alone (the image keeps its other tags: {', '.join(rest)}); "
+        "then run this again."
+    )
 
 
 def release_images(

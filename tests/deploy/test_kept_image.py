@@ -240,3 +240,64 @@ def test_a_kept_tag_on_the_image_the_model_named_before_moves_unless_its_last() 
     assert actions == [], actions
     assert f"is not tagged {TAG}: that tag is on trends-anomaly@{other}" in said[KEPT.model]
     assert "that image's last tag" in said[KEPT.model], said
+
+
+OTHER = "sha256:" + "cd" * 32
+
+
+@pytest.mark.parametrize(
+    ("other_tags", "words"),
+    [
+        (
+            [TAG],
+            "It is that image's last tag, and ECR would delete the image with it, which "
+            "something else may still run by its digest. If nothing does, `aws ecr "
+            "batch-delete-image",
+        ),
+        ([TAG, "test-0"], "removes that tag alone (the image keeps its other tags: test-0)"),
+        (None, "that tag was on another image and is gone now: run this again"),
+    ],
+)
+def test_a_tag_on_another_image_is_refused_with_advice_that_deletes_no_image(
+    other_tags: list[str] | None, words: str
+) -> None:
+    """The refusal's advice was `batch-delete-image … imageTag=<tag>` whatever that image's
+    other tags: when the tag is its last, that deletes the image, which something may still
+    run by its digest (the rest of deploy leaves such a tag and says so). And when the tag was
+    gone by the time it was read again, it said "ECR has that tag on another image"."""
+    aws = make_aws()
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "describe_images",
+            {"imageDetails": [{"imageDigest": DIGEST, "imageTags": ["test-1"]}]},
+        )
+        (action,), _ = kept_image.keep_images(aws, [KEPT])
+    batch = {
+        "images": [
+            {
+                "imageId": {"imageDigest": DIGEST},
+                "imageManifest": MANIFEST,
+                "imageManifestMediaType": DOCKER_V2,
+            }
+        ],
+        "failures": [],
+    }
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response("batch_get_image", batch)
+        stub.add_client_error("put_image", "ImageTagAlreadyExistsException", "exists", 400)
+        ids = {"repositoryName": "trends-anomaly", "imageIds": [{"imageTag": TAG}]}
+        if other_tags is None:
+            stub.add_client_error("describe_images", "ImageNotFoundException", "gone", 400, ids)
+        else:
+            stub.add_response(
+                "describe_images",
+                {"imageDetails": [{"imageDigest": OTHER, "imageTags": other_tags}]},
+                ids,
+            )
+        with pytest.raises(DeployError) as raised:
+            execute(aws, action)
+        stub.assert_no_pending_responses()
+    said = " ".join(str(raised.value).split())
+    assert words in said, said
+    if other_tags == [TAG]:
+        assert "ECR has that tag on another image" in said
