@@ -24,7 +24,7 @@ from typing import IO, Any
 from deploy.api_surface import cors_rule
 from deploy.config import Config, load_config
 from deploy.naming import Names
-from devstack import REPO
+from devstack import REPO, owners
 from devstack.api_gateway import ApiStandIn
 from devstack.lambda_container import apply_environment, handler_environment, load_handler
 from devstack.model_container import ModelContainer
@@ -86,6 +86,8 @@ def start_stack(
     restored by ``stop()``.
     """
     config = load_config(config_path or REPO / "config.yaml")
+    if model == "container":  # before the port check: a killed run's container may hold it
+        _sweep_killed_runs()
     check_ports_free({"--model-port": model_port, "--api-port": api_port, "--site-port": site_port})
     site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
     endpoint = Names(config.project, "", config.region).endpoint
@@ -153,10 +155,25 @@ def _model_server(
         raise ValueError(f"--model {kind}: must be process or container")
     from devstack import model_container as mc
 
-    mc.ensure_engine()
     build = mc.build_image(mc.LOCAL_TAG, log=lambda line: print(line, flush=True))
     print(f"built {build.tag} in {build.seconds:.0f} s on the {build.base.describe()}", flush=True)
     return mc.ModelContainer(build.tag, port, workers=workers, env=env)
+
+
+def _sweep_killed_runs() -> None:
+    """Start the engine, then remove the model containers of runs killed with their watchers
+    (``kill -9`` of make up's process group and the watcher's): one held the model port, and
+    the next make up said only "port 8080 is already in use". A concurrent run's stay."""
+    from devstack import model_container as mc
+
+    mc.ensure_engine()
+    removed = owners.sweep(mc.docker)
+    if removed:
+        print(
+            f"removed {len(removed)} model container{'s' if len(removed) > 1 else ''} "
+            f"left by a killed run: {', '.join(removed)}",
+            flush=True,
+        )
 
 
 def _start(part: Any, port: int, flag: str, started: list[Any]) -> None:

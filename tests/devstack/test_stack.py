@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from devstack import REPO
+from devstack.model_container import docker
 from devstack.model_server import ModelServer
 from devstack.stack import Stack, start_stack, wait_until_ready
+from tests.support.children import inner_pytest
 from tests.support.model_image import built_image
+from tests.support.ports import worker_port
 
 CSV = (REPO / "tests" / "data" / "en_weekly5y_bitcoin.csv").read_bytes()
 OTHER_ORIGIN = "https://evil.example"
@@ -378,3 +382,51 @@ def test_the_model_runs_with_the_configs_endpoint_environment(
     if model == "process":  # the container's log is docker's, not this file
         text = (tmp_path / "model.log").read_text(encoding="utf-8", errors="replace")
         assert "workers: 1 (" in text and "127.0.0.1" in text, text[-2000:]
+
+
+# A model container of an earlier `make up ARGS="--model container"` on PORT, in a run the test
+# kills together with the container's watcher (as `kill -9` of a whole process tree does).
+TINY_ORPHAN = """
+import os, time
+from pathlib import Path
+
+from devstack.model_container import ModelContainer
+
+
+def test_serves_until_killed():
+    container = ModelContainer(os.environ["IMAGE"], int(os.environ["PORT"]), 1).start()
+    Path(os.environ["PID_FILE"]).write_text(f"{container.name} {container._watcher.pid}")
+    time.sleep(600)  # the outer test kills this run here
+"""
+
+
+@pytest.mark.container
+def test_a_container_start_sweeps_a_killed_runs_container_off_its_port(
+    site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make up ARGS="--model container"` killed with its watcher (`kill -9` of its process
+    group and the watcher's) left its container serving the model port; the next one said
+    "port 8080 is already in use: stop what uses it", naming nothing, and on another port
+    left it running for good. The start sweeps it first (devstack/owners.py) and says so."""
+    image = built_image().tag
+    port = worker_port()
+    name = ""
+    try:
+        with inner_pytest(tmp_path, TINY_ORPHAN, IMAGE=image, PORT=str(port)) as (run, said):
+            name, watcher = said.split()
+            os.kill(int(watcher), signal.SIGKILL)
+            run.kill()
+            run.wait(timeout=60)
+        assert docker("inspect", name, check=False).returncode == 0, "nothing left to sweep"
+        capsys.readouterr()
+        running = start_stack(site_dir=site_dir, model_port=port, model="container")
+        try:
+            status, _, _ = request(running.urls["model"], "GET", "/ping")
+        finally:
+            running.stop()
+        assert status == 200
+        assert f"removed 1 model container left by a killed run: {name}" in capsys.readouterr().out
+        assert docker("inspect", name, check=False).returncode != 0
+    finally:
+        if name:
+            docker("rm", "-f", name, check=False)
