@@ -23,7 +23,7 @@ from devstack.cli import _parse_args, _ready_text, main, smoke_request_type
 from devstack.ports import PortInUse
 from devstack.stack import running_stack, start_stack
 from tests.devstack.test_stack import preflight, request
-from tests.support.children import die_with_parent
+from tests.support.children import die_with_parent, dying_with_the_shell
 from tests.support.ports import worker_port, worker_ports
 
 FLAGS = ("--model-port", "--api-port", "--site-port")
@@ -222,16 +222,18 @@ def test_sigterm_while_starting_stops_what_was_started() -> None:
     assert code in (0, 130), f"exit {code}"
 
 
+def in_background(args: list[str]) -> list[str]:
+    """`python -m devstack` started with `&` by a shell without job control, which says its
+    pid ("pid N") and waits for it; it dies with the shell, as the shell with the test run."""
+    command = dying_with_the_shell([sys.executable, "-m", "devstack", *args, "--workers", "1"])
+    return ["sh", "-c", f'{command} & echo "pid $!"; wait $!']
+
+
 @pytest.mark.slow
 def test_a_backgrounded_make_up_stops_on_sigint() -> None:
     """`make up &` in a script (a shell without job control) starts it with SIGINT ignored,
     a rule of the shell that make passes on; Ctrl-C reaching the script's process group, or
     `kill -INT`, must still stop the stack as SIGTERM does, not leave its ports taken."""
-
-    def in_background(args: list[str]) -> list[str]:
-        command = shlex.join([sys.executable, "-m", "devstack", *args, "--workers", "1"])
-        return ["sh", "-c", f'{command} & echo "pid $!"; wait $!']
-
     process, output, ports = _run_on_worker_ports(in_background)
     (pid,) = re.findall(r"^pid (\d+)$", output, re.MULTILINE)
     try:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,14 +34,24 @@ _PYTHONPATH = os.pathsep.join(str(REPO / p) for p in ("model", "lambda", "."))
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def die_with_parent() -> None:
-    """In the child, before exec: SIGKILL when the parent dies; at once if it already has."""
-    parent = os.getppid()
+def die_with_parent(parent: int | None = None) -> None:
+    """In the child, before exec: SIGKILL when the parent dies; at once if it already has
+    (``parent``: the pid it must have, when the caller knows it)."""
+    parent = os.getppid() if parent is None else parent
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:  # the parent died before the call: nothing would signal us
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def dying_with_the_shell(command: Sequence[str]) -> str:
+    """``command`` as words for a shell script that backgrounds it (``sh -c "... &"``), run
+    through this file so that it dies with that shell ($$), as the shell dies with the test
+    run (die_with_parent): PR_SET_PDEATHSIG is not inherited across the shell's fork, and a
+    backgrounded command outlived a killed run. The file execs the command in the same
+    process: ``$!`` is its pid, and what the shell set (SIGINT ignored for ``&``) stays."""
+    return f'{shlex.join([sys.executable, "-S", __file__])} "$$" {shlex.join(command)}'
 
 
 def _said(pid_file: Path, run: subprocess.Popen[bytes], timeout_s: float = 120) -> str:
@@ -85,3 +96,8 @@ def outlived(still_there: Callable[[], object], poll_s: float = 0.2) -> bool:
     while still_there() and time.monotonic() < deadline:
         time.sleep(poll_s)
     return bool(still_there())
+
+
+if __name__ == "__main__":  # python children.py <shell pid> <command...>: see dying_with_the_shell
+    die_with_parent(int(sys.argv[1]))
+    os.execvp(sys.argv[2], sys.argv[2:])

@@ -44,3 +44,35 @@ def test_a_killed_pytest_run_leaves_no_devstack_behind(tmp_path: Path) -> None:
     if left:  # whatever the assertion says, nothing stays for the next run
         os.kill(stack, signal.SIGTERM)
     assert not left, f"`python -m devstack` (pid {stack}) outlived the killed pytest run"
+
+
+# The backgrounded stack of tests/devstack/test_cli.py's SIGINT test, as that test starts it.
+TINY_BACKGROUNDED = """
+import os, re, time
+from pathlib import Path
+
+from tests.devstack.test_cli import _run_on_worker_ports, in_background
+
+
+def test_backgrounded_stack_until_killed():
+    process, output, ports = _run_on_worker_ports(in_background)
+    assert "Press Ctrl-C" in output, output
+    (pid,) = re.findall(r"^pid (\\d+)$", output, re.MULTILINE)
+    Path(os.environ["PID_FILE"]).write_text(pid)
+    time.sleep(600)  # the outer test kills this run here
+"""
+
+
+def test_a_killed_pytest_run_leaves_no_backgrounded_devstack_behind(tmp_path: Path) -> None:
+    """The test of a backgrounded `make up` starts it with `sh -c "... &"`: the shell dies
+    with the test run (die_with_parent), but PR_SET_PDEATHSIG is not inherited across the
+    shell's fork, and the stack it backgrounded kept running, holding its ports."""
+    with inner_pytest(tmp_path, TINY_BACKGROUNDED) as (run, said):
+        stack = int(said)
+        assert _alive(stack)
+        run.kill()
+        run.wait(timeout=60)
+    left = outlived(lambda: _alive(stack))
+    if left:  # whatever the assertion says, nothing stays for the next run
+        os.kill(stack, signal.SIGTERM)
+    assert not left, f"the backgrounded `python -m devstack` (pid {stack}) outlived the run"
