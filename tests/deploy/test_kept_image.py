@@ -89,12 +89,9 @@ def test_a_kept_image_already_tagged_or_gone_needs_no_action() -> None:
         assert gone == [] and "is no longer in ECR" in said[KEPT.model], said
 
 
-def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> None:
-    """Another run tagged the image between the plan and this step: ECR refuses the tag that
-    exists, on this very image with ImageAlreadyExistsException, so the step is done; on
-    another image with ImageTagAlreadyExistsException (tags are immutable in the repository),
-    and it says what to do."""
-    aws = make_aws()
+def _tag_step(aws) -> tuple[Action, dict]:
+    """The step tagging KEPT's image (planned on an image without the tag) and the
+    BatchGetImage answer it reads that image's manifest from."""
     with Stubber(aws.client("ecr")) as stub:
         stub.add_response(
             "describe_images",
@@ -111,6 +108,16 @@ def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> Non
         ],
         "failures": [],
     }
+    return action, batch
+
+
+def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> None:
+    """Another run tagged the image between the plan and this step: ECR refuses the tag that
+    exists, on this very image with ImageAlreadyExistsException, so the step is done; on
+    another image with ImageTagAlreadyExistsException (tags are immutable in the repository),
+    and it says what to do."""
+    aws = make_aws()
+    action, batch = _tag_step(aws)
     for digest, fails in ((DIGEST, False), ("sha256:" + "cd" * 32, True)):
         code = "ImageTagAlreadyExistsException" if fails else "ImageAlreadyExistsException"
         with Stubber(aws.client("ecr")) as stub:
@@ -266,22 +273,7 @@ def test_a_tag_on_another_image_is_refused_with_advice_that_deletes_no_image(
     run by its digest (the rest of deploy leaves such a tag and says so). And when the tag was
     gone by the time it was read again, it said "ECR has that tag on another image"."""
     aws = make_aws()
-    with Stubber(aws.client("ecr")) as stub:
-        stub.add_response(
-            "describe_images",
-            {"imageDetails": [{"imageDigest": DIGEST, "imageTags": ["test-1"]}]},
-        )
-        (action,), _ = kept_image.keep_images(aws, [KEPT])
-    batch = {
-        "images": [
-            {
-                "imageId": {"imageDigest": DIGEST},
-                "imageManifest": MANIFEST,
-                "imageManifestMediaType": DOCKER_V2,
-            }
-        ],
-        "failures": [],
-    }
+    action, batch = _tag_step(aws)
     with Stubber(aws.client("ecr")) as stub:
         stub.add_response("batch_get_image", batch)
         stub.add_client_error("put_image", "ImageTagAlreadyExistsException", "exists", 400)

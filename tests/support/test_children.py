@@ -35,7 +35,13 @@ def _alive(pid: int) -> bool:
 def test_a_killed_pytest_run_leaves_no_devstack_behind(tmp_path: Path) -> None:
     """SIGKILL to a pytest run in the middle of a devstack CLI test: the stack it started
     (its API, site and model ports) goes too."""
-    with inner_pytest(tmp_path, TINY) as (run, said):
+    _stack_dies_with_its_killed_run(tmp_path, TINY, "`python -m devstack`")
+
+
+def _stack_dies_with_its_killed_run(tmp_path: Path, script: str, what: str) -> None:
+    """Kill the inner pytest run of ``script`` (its test writes the stack's pid) and check the
+    stack goes too; SIGTERM it if not, so nothing stays for the next run."""
+    with inner_pytest(tmp_path, script) as (run, said):
         stack = int(said)
         assert _alive(stack)
         run.kill()
@@ -43,7 +49,7 @@ def test_a_killed_pytest_run_leaves_no_devstack_behind(tmp_path: Path) -> None:
     left = outlived(lambda: _alive(stack))
     if left:  # whatever the assertion says, nothing stays for the next run
         os.kill(stack, signal.SIGTERM)
-    assert not left, f"`python -m devstack` (pid {stack}) outlived the killed pytest run"
+    assert not left, f"{what} (pid {stack}) outlived the killed pytest run"
 
 
 # The backgrounded stack of tests/devstack/test_cli.py's SIGINT test, as that test starts it.
@@ -67,12 +73,6 @@ def test_a_killed_pytest_run_leaves_no_backgrounded_devstack_behind(tmp_path: Pa
     """The test of a backgrounded `make up` starts it with `sh -c "... &"`: the shell dies
     with the test run (die_with_parent), but PR_SET_PDEATHSIG is not inherited across the
     shell's fork, and the stack it backgrounded kept running, holding its ports."""
-    with inner_pytest(tmp_path, TINY_BACKGROUNDED) as (run, said):
-        stack = int(said)
-        assert _alive(stack)
-        run.kill()
-        run.wait(timeout=60)
-    left = outlived(lambda: _alive(stack))
-    if left:  # whatever the assertion says, nothing stays for the next run
-        os.kill(stack, signal.SIGTERM)
-    assert not left, f"the backgrounded `python -m devstack` (pid {stack}) outlived the run"
+    _stack_dies_with_its_killed_run(
+        tmp_path, TINY_BACKGROUNDED, "the backgrounded `python -m devstack`"
+    )
