@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 HOST = "127.0.0.1"
 # What runs the stack from the repository root without make: the venv `make setup` creates
@@ -14,11 +14,15 @@ DEVSTACK_COMMAND = ".venv/bin/python -m devstack"
 
 class PortInUse(RuntimeError):
     """Ports the stack needs are taken; the message gives one command that moves every such
-    part at once and keeps the rest of what the user typed (``advice(argv)``)."""
+    part at once and keeps the rest of what the user typed (``advice(argv)``). ``notes``: a
+    line for each port whose holder is known (devstack/holders.py: a model container)."""
 
-    def __init__(self, taken: Mapping[str, int], requested: Iterable[int] = ()) -> None:
+    def __init__(
+        self, taken: Mapping[str, int], requested: Iterable[int] = (), notes: Sequence[str] = ()
+    ) -> None:
         self.taken = dict(taken)  # flag → the port that is taken
         self.moves = suggest_ports(self.taken, avoid=requested)  # flag → a free port
+        self.notes = list(notes)
         super().__init__(self.advice(()))
 
     def advice(self, argv: Sequence[str]) -> str:
@@ -37,7 +41,8 @@ class PortInUse(RuntimeError):
                 f"ports {listed} are already in use: stop what uses them, or start these parts "
                 "on other ports"
             )
-        return f'{what}: make up ARGS="{args}"  (or: {DEVSTACK_COMMAND} {args}; 0 = any free port)'
+        moved = f'make up ARGS="{args}"  (or: {DEVSTACK_COMMAND} {args}; 0 = any free port)'
+        return "\n".join([f"{what}: {moved}", *self.notes])
 
 
 def with_ports(argv: Sequence[str], ports: Mapping[str, int]) -> list[str]:
@@ -86,12 +91,18 @@ def is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def check_ports_free(ports: Mapping[str, int], host: str = HOST) -> None:
+def check_ports_free(
+    ports: Mapping[str, int],
+    host: str = HOST,
+    explain: Callable[[Collection[int]], Sequence[str]] | None = None,
+) -> None:
     """Raise one PortInUse naming every port of ``ports`` (flag → port) that cannot be bound,
-    so the user moves them all in one go (0 always passes)."""
+    so the user moves them all in one go (0 always passes); ``explain(taken ports)`` gives its
+    lines on what holds them (devstack/holders.py)."""
     taken = {flag: port for flag, port in ports.items() if not is_free(port, host)}
     if taken:
-        raise PortInUse(taken, requested=ports.values())
+        notes = explain(set(taken.values())) if explain else ()
+        raise PortInUse(taken, requested=ports.values(), notes=notes)
 
 
 def nearby_free_port(port: int, tries: int = 20, skip: Iterable[int] = ()) -> int:

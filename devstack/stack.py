@@ -24,7 +24,7 @@ from typing import IO, Any
 from deploy.api_surface import cors_rule
 from deploy.config import Config, load_config
 from deploy.naming import Names
-from devstack import REPO, owners
+from devstack import REPO, holders, owners
 from devstack.api_gateway import ApiStandIn
 from devstack.lambda_container import apply_environment, handler_environment, load_handler
 from devstack.model_container import ModelContainer
@@ -88,7 +88,12 @@ def start_stack(
     config = load_config(config_path or REPO / "config.yaml")
     if model == "container":  # before the port check: a killed run's container may hold it
         _sweep_killed_runs()
-    check_ports_free({"--model-port": model_port, "--api-port": api_port, "--site-port": site_port})
+    # A taken port's message names the model container holding it, if one does (no sweep here:
+    # the process model needs no Docker, and tests leave orphans on purpose).
+    check_ports_free(
+        {"--model-port": model_port, "--api-port": api_port, "--site-port": site_port},
+        explain=holders.explain,
+    )
     site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
     endpoint = Names(config.project, "", config.region).endpoint
 

@@ -19,6 +19,7 @@ import pytest
 from devstack import REPO
 from devstack.model_container import docker
 from devstack.model_server import ModelServer
+from devstack.ports import PortInUse
 from devstack.stack import Stack, start_stack, wait_until_ready
 from tests.support.children import inner_pytest
 from tests.support.model_image import built_image
@@ -430,3 +431,32 @@ def test_a_container_start_sweeps_a_killed_runs_container_off_its_port(
     finally:
         if name:
             docker("rm", "-f", name, check=False)
+
+
+@pytest.mark.container
+def test_a_port_held_by_a_model_container_names_it_and_how_to_remove_it(site_dir: Path) -> None:
+    """A plain `make up` (the process model: no sweep, no engine started) whose port a model
+    container holds said only "port 8080 is already in use: stop what uses it", and under
+    `--network host` nothing (`docker ps`, `docker port`) shows which container that is. The
+    message names the container, whether its owner is gone, and the command that removes it,
+    and removes nothing itself. One container was asked for its port, one for port 0 (the port
+    its gunicorn chose, from its log)."""
+    from devstack.model_container import ModelContainer
+
+    image = built_image().tag
+    fixed = ModelContainer(image, worker_port(), 1)
+    chosen = ModelContainer(image, 0, 1)
+    try:
+        fixed.start()
+        chosen.start()
+        for held in (fixed, chosen):
+            with pytest.raises(PortInUse) as raised:
+                start_stack(site_dir=site_dir, model_port=held.port)
+            message = str(raised.value)
+            assert f"port {held.port} is held by the model container {held.name}" in message
+            assert f"its owner, process {os.getpid()}, still runs" in message
+            assert f"docker rm -f {held.name}" in message
+            assert held.alive(), "the message removes nothing"
+    finally:
+        fixed.stop(quick=True)
+        chosen.stop(quick=True)
