@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel
 
 from deploy import config
+from deploy.naming import WORKFLOW_STAGES
 from deploy.resources import registered
 from tests.support.readme_text import (
     READMES,
@@ -154,6 +155,17 @@ def test_the_configuration_table_names_each_choice(key: str) -> None:
     choices = _leaf_fields(config.Config)[key].annotation.__args__
     missing = [v for v in choices if f"`{v}`" not in _row_text(key)]
     assert missing == [], f"{key}: the table does not name {missing}"
+
+
+def test_the_environments_row_names_the_stages_the_workflows_deploy() -> None:
+    """config.py takes any environment name, but deploy.yml deploys only these, in this order:
+    its settings job refuses an `environments:` without them, and plans others without ever
+    applying them (.github/scripts/ci_settings.py). A fork that names its stages otherwise
+    learns it only from a failed first deploy unless the table says so."""
+    row = _row_text("environments")
+    missing = [s for s in WORKFLOW_STAGES if f"`{s}`" not in row]
+    assert missing == [], f"environments: the table does not name the workflows' {missing}"
+    assert "by hand" in row, "environments: the table should say other names are applied by hand"
 
 
 def test_log_retention_days_lists_what_config_py_takes() -> None:
