@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,10 +30,18 @@ from deploy.naming import WORKFLOW_STAGES as STAGES  # noqa: E402 (deploy.yml's 
 PREVIEW_GITHUB_ENVIRONMENT = "preview"
 
 
+def promotion_order(environments: Iterable[str]) -> list[str]:
+    """The stages first, in deploy.yml's order (its production job needs staging's), then any
+    other environment in config.yaml's order: the PR plan's comment says "A merge applies them
+    in this order", and config.yaml may list production before staging."""
+    names = list(environments)
+    return [s for s in STAGES if s in names] + [n for n in names if n not in STAGES]
+
+
 def settings_lines(config_path: str) -> list[str]:
     """``key=value`` lines for $GITHUB_OUTPUT (and ``::notice`` lines, printed separately)."""
     file = load_config_file(config_path)
-    names = list(file.environments)
+    names = promotion_order(file.environments)
     if names:
         missing = [s for s in STAGES if s not in names]
         if missing:

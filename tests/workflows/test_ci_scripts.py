@@ -260,6 +260,45 @@ def test_settings_come_from_config_yaml(tmp_path: Path) -> None:
     assert "\n" not in bad.stdout.strip()
 
 
+def _settings(tmp_path: Path, config_text: str) -> dict[str, str]:
+    """ci_settings.py settings on ``config_text``: its $GITHUB_OUTPUT lines as a dict."""
+    config = tmp_path / "c.yaml"
+    config.write_text(config_text, encoding="utf-8")
+    result = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return dict(line.split("=", 1) for line in result.stdout.splitlines())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "production: {}, staging: {}",
+        "qa: {}, production: {}, staging: {}",
+        "production: {}, qa: {}, staging: {}",
+    ],
+)
+def test_the_plan_comment_lists_environments_in_promotion_order_whatever_config_yamls(
+    tmp_path: Path, listed: str
+) -> None:
+    # deploy.yml applies staging, then production (its production job `needs` staging), so the
+    # comment's "A merge applies them in this order" holds only when the list is in that order,
+    # not config.yaml's; an environment the workflows never apply (qa) comes after them.
+    outputs = _settings(tmp_path, f"project: other-proj\nenvironments: {{{listed}}}\n")
+    others = [n for n in ("qa",) if n in listed]
+    assert outputs["environments"].split() == ["staging", "production", *others]
+    assert json.loads(outputs["environments_json"]) == ["staging", "production", *others]
+    _fake_deploy_cli(tmp_path, 2)
+    env = {**_gh_env(tmp_path), "ENVIRONMENTS": outputs["environments"]}
+    result = _bash(_step("pr.yml", "plan", "-m deploy plan"), tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    comment = _read(str(Path(env["RUNNER_TEMP"]) / "plan-comment.md"))
+    assert comment.index("| `staging` |") < comment.index("| `production` |")
+    assert comment.index("#### `staging`") < comment.index("#### `production`")
+    # The first plan runs the roles' bootstrap check: staging's, as before the reorder.
+    assert "args: -m deploy plan --env staging --format markdown" in comment
+
+
 SUMMARY = {
     "api_url": "https://abc123.execute-api.us-east-1.amazonaws.com",
     "site_url": "http://trends-anomaly-site-1-us-east-1.s3-website-us-east-1.amazonaws.com",
