@@ -11,6 +11,10 @@ environments a merge changes, and still be posted when a plan fails. The workflo
 Prints the comment (``--step-summary``: also appends it there, cut to GitHub's 1 MiB); exits
 0. ``--github-output`` gets ``rc=`` (1: a plan failed, 2: changes, 0: none) and ``changed=``
 (the environments a merge changes).
+
+An environment the workflows never apply (neither of deploy.yml's stages, e.g. ``qa``) is
+planned and drift-checked only: the comment says so where it lists it, and leaves it out of
+what "a merge changes".
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from step_files import append_outputs, append_summary  # beside this script
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from step_files import append_outputs, append_summary  # noqa: E402 (beside this script)
+
+from deploy.naming import WORKFLOW_STAGES as STAGES  # noqa: E402 (deploy.yml's promotion order)
 
 MARKER = "<!-- deploy-plan -->"
 SINGLE = "-"  # the file stem of the single deployment's plan (config.yaml without environments)
@@ -40,6 +50,17 @@ class EnvPlan:
     @property
     def title(self) -> str:
         return f"`{self.env}`" if self.env else "the deployment"
+
+    @property
+    def applied(self) -> bool:
+        """True when a merge applies it: one of deploy.yml's stages, or the single deployment
+        (its production stage applies that)."""
+        return not self.env or self.env in STAGES
+
+    @property
+    def planned_only(self) -> str:
+        """What follows its name wherever it is listed: "" when a merge applies it."""
+        return "" if self.applied else " (planned only: never applied)"
 
     @property
     def outcome(self) -> str:
@@ -75,7 +96,7 @@ def _body(plan: EnvPlan, budget: int = COMMENT_BUDGET) -> list[str]:
     lines = markdown.splitlines()
     if lines and lines[0].startswith("### Deploy plan"):
         lines = lines[1:]
-    out = [f"#### {plan.title}: {plan.outcome}", *lines]
+    out = [f"#### {plan.title}{plan.planned_only}: {plan.outcome}", *lines]
     if plan.rc not in (0, 2):
         out += ["", "```text", plan.stderr[-ERR_TAIL:].strip() or "(no error output)", "```"]
     return out
@@ -87,27 +108,48 @@ def overall_rc(plans: list[EnvPlan]) -> int:
     return 2 if any(p.rc == 2 for p in plans) else 0
 
 
+def _order(plans: list[EnvPlan]) -> list[str]:
+    """What a merge applies, in order, and each environment it never applies, said plainly."""
+    stages = [p.title for p in plans if p.env and p.applied]
+    out = []
+    if stages:
+        out.append(
+            f"A merge applies {', then '.join(stages)}, in this order; each stage's smoke test "
+            "must pass before the next."
+        )
+    for p in plans:
+        if not p.applied:
+            out.append(
+                f"{p.title}: planned only; the workflows apply {' and '.join(STAGES)}, never "
+                f"{p.env} (apply it by hand: `python -m deploy apply --env {p.env}`)."
+            )
+    return out
+
+
 def render(
     plans: list[EnvPlan], head_sha: str = "", run_id: str = "", budget: int = COMMENT_BUDGET
 ) -> str:
     rc = overall_rc(plans)
-    changed = [p.title for p in plans if p.rc == 2]
+    changed = [p.title for p in plans if p.rc == 2 and p.applied]
+    differs = [p.title for p in plans if p.rc == 2 and not p.applied]
     if rc == 1:
         title = "### Deploy plan failed"
     elif changed:
         title = f"### Deploy plan: merging this pull request changes AWS ({', '.join(changed)})"
+    elif differs:
+        title = (
+            "### Deploy plan: merging this pull request changes nothing the workflows apply "
+            f"({', '.join(differs)} differs: planned only)"
+        )
     else:
         title = "### Deploy plan: no changes"
     lines = [MARKER, title, ""]
     if len(plans) > 1 or plans[0].env:
         lines += ["| environment | plan |", "|---|---|"]
-        lines += [f"| {p.title} | {p.outcome} |" for p in plans]
-        lines += [
-            "",
-            "A merge applies them in this order; each stage's smoke test must pass before the "
-            "next.",
-            "",
-        ]
+        lines += [f"| {p.title} | {p.outcome}{p.planned_only} |" for p in plans]
+        lines.append("")
+        for said in _order(plans):  # each its own paragraph
+            lines += [said, ""]
     for plan in plans:
         lines += [*_body(plan, budget // len(plans) if budget else sys.maxsize), ""]
     if head_sha or run_id:
@@ -134,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(plans, args.head_sha, args.run_id, args.budget)
     print(text, end="")
     append_summary(args.step_summary, text)
-    changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2)
+    changed = " ".join(p.env or SINGLE for p in plans if p.rc == 2 and p.applied)
     append_outputs(args.github_output, {"rc": str(overall_rc(plans)), "changed": changed})
     return 0
 

@@ -583,6 +583,49 @@ def test_plan_comment_fits_githubs_limit_and_the_summary_keeps_it_whole(tmp_path
     assert "### Deploy plan failed" in failed and "rc=1" in (tmp_path / "o").read_text()
 
 
+def _plans(tmp_path: Path, outcomes: dict[str, int]) -> list[str]:
+    """Plan files as pr.yml's plan step leaves them; the plan_comment.py arguments."""
+    for env, rc in outcomes.items():
+        plan = "### Deploy plan\n\n**Plan: 3 to create; 0 unchanged.**\n" if rc == 2 else ""
+        (tmp_path / f"{env}.md").write_text(plan, encoding="utf-8")
+        (tmp_path / f"{env}.rc").write_text(f"{rc}\n", encoding="utf-8")
+    return [str(tmp_path), "--env", " ".join(outcomes)]
+
+
+def test_the_plan_comment_says_an_environment_the_workflows_never_apply_is_planned_only(
+    tmp_path: Path,
+) -> None:
+    # config.yaml may have a third environment (qa): pr.yml plans it and drift.yml checks it,
+    # but deploy.yml applies only staging and production (deploy.naming.WORKFLOW_STAGES), so
+    # "A merge applies them in this order" and "merging changes AWS (`qa`)" would be untrue.
+    out = tmp_path / "o"
+    args = _plans(tmp_path, {"staging": 0, "production": 0, "qa": 2})
+    comment = _script("plan_comment.py", *args, "--github-output", str(out)).stdout
+    flat = " ".join(comment.split())
+    assert "`qa`: planned only; the workflows apply staging and production" in flat
+    assert "| `qa` | 3 to create; 0 unchanged (planned only: never applied) |" in comment
+    assert "#### `qa` (planned only: never applied): 3 to create; 0 unchanged" in comment
+    assert "A merge applies `staging`, then `production`" in flat
+    assert "python -m deploy apply --env qa" in flat  # how it is applied, then
+    assert "merging this pull request changes AWS" not in comment  # only qa differs
+    assert comment.splitlines()[1] == (
+        "### Deploy plan: merging this pull request changes nothing the workflows apply "
+        "(`qa` differs: planned only)"
+    )
+    assert "rc=2" in _read(str(out)) and "changed=\n" in _read(str(out))
+    # A change to staging and qa: the title names what the merge changes, staging alone.
+    args = _plans(tmp_path, {"staging": 2, "production": 0, "qa": 2})
+    both = _script("plan_comment.py", *args, "--github-output", str(out)).stdout
+    assert (
+        both.splitlines()[1] == "### Deploy plan: merging this pull request changes AWS (`staging`)"
+    )
+    assert _read(str(out)).endswith("changed=staging\n")
+    # Without such an environment the comment says nothing of it.
+    args = _plans(tmp_path, {"staging": 2, "production": 2})
+    plain = _script("plan_comment.py", *args).stdout
+    assert "planned only" not in plain and "A merge applies `staging`, then `production`" in plain
+
+
 # ----------------------------------------------------------------- rollback (workflow_dispatch)
 
 
