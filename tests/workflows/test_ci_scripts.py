@@ -184,6 +184,33 @@ def test_drift_check_fails_on_exit_code_2(
     assert ("::error title=drift" in result.stdout) is (rc == 2)
 
 
+@pytest.mark.parametrize(
+    ("stage", "advice"),
+    [
+        ("staging", "Re-run the deploy workflow on main"),
+        ("qa", "apply it by hand (deploy apply --env qa"),
+    ],
+)
+def test_drift_says_how_to_put_each_environment_back(
+    tmp_path: Path, stage: str, advice: str
+) -> None:
+    # deploy.yml applies staging and production only: re-running it never puts qa back.
+    _fake_deploy_cli(tmp_path, 2)
+    env = {
+        **_gh_env(tmp_path),
+        "STAGE": stage,
+        "ENVIRONMENTS": "staging production qa",
+        "STAGING": "staging",
+        "PRODUCTION": "production",
+    }
+    result = _bash(_step("drift.yml", "drift", "-m deploy plan"), tmp_path, env)
+    assert result.returncode == 1
+    error = next(line for line in result.stdout.splitlines() if line.startswith("::error"))
+    assert advice in error
+    assert ("Re-run the deploy workflow" in error) is (stage != "qa")
+    assert ("never applies" in _read(env["GITHUB_STEP_SUMMARY"])) is (stage == "qa")
+
+
 # ----------------------------------------------------------------- teardown confirmation
 
 
