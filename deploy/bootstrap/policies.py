@@ -545,6 +545,15 @@ def deploy_permissions_policy(t: Target) -> Policy:
     arn = _arns(t)
     tag = {"aws:ResourceTag/project": t.project}
     request_tag = {"aws:RequestTag/project": t.project}
+    # HTTP APIs and distributions carry random ids: only the `environment` tag tells a
+    # preview's (pr-N) from the deployment's own (an environment's name, or no such tag in the
+    # single deployment: a negated operator holds when the key is missing, IAM User Guide,
+    # "Condition operators"). On the tags a resource has and the tags a request sets, so the
+    # role can neither change a preview's nor re-tag one (or its own) to get round that.
+    not_preview = {
+        "aws:ResourceTag/environment": ANY_PREVIEW,
+        "aws:RequestTag/environment": ANY_PREVIEW,
+    }
     statements = [
         _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
         _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
@@ -637,24 +646,21 @@ def deploy_permissions_policy(t: Target) -> Policy:
             arn["function"],
         ),
         _stmt(
+            # CreateApi with tags is also authorized as POST on /tags/<the new API's ARN>,
+            # which has no tags yet: only the request's tags can be checked there (and the
+            # resource's `environment`, so that no preview's API is re-tagged).
             "ApiGatewayCreateTaggedApi",
             ["apigateway:POST"],
-            arn["apis"],
+            [arn["apis"], arn["api_tags"]],
             StringEquals=request_tag,
-        ),
-        _stmt(
-            # CreateApi with tags is also authorized as POST on /tags/<the new API's ARN>,
-            # which has no tags yet: only the request's tags can be checked.
-            "ApiGatewayTagWithProjectTag",
-            ["apigateway:POST"],
-            arn["api_tags"],
-            StringEquals=request_tag,
+            StringNotLike=not_preview,
         ),
         _stmt(
             "ApiGatewayChangeProjectApi",
             ["apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE"],
             [*arn["api_taggable"], arn["api_tags"]],
             StringEquals=tag,
+            StringNotLike=not_preview,
         ),
         _stmt(
             # Routes, integrations and deployments carry no tags, so no tag condition can
@@ -717,6 +723,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             ],
             arn["distributions"],
             StringEquals=request_tag,
+            StringNotLike=not_preview,
         ),
         _stmt(
             "CloudFrontProjectDistribution",
@@ -731,6 +738,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             ],
             arn["distributions"],
             StringEquals=tag,
+            StringNotLike=not_preview,
         ),
         _stmt(
             # Origin access controls take no tags; named {project}-site-{region}.

@@ -284,10 +284,10 @@ def test_every_github_role_may_read_the_github_roles_tags_and_no_other_roles(
 def test_roles_past_ten_policies_are_refused_unless_the_account_raised_the_quota(
     tmp_path: Path,
 ) -> None:
-    """Thirty environments take the deploy role to twelve managed policies: plan's check
+    """Twenty-eight environments take the deploy role to twelve managed policies: plan's check
     says bootstrap cannot make it under IAM's default 10, and not once the account's
     "Managed policies per role" is 20 (read with ListServiceQuotas, which the roles have)."""
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(28))
     config = tmp_path / "config.yaml"
     config.write_text(f"project: {PROJECT}\nregion: {REGION}\nenvironments:\n{envs}", "utf-8")
     file = load_config_file(str(config))

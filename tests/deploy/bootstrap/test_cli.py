@@ -322,11 +322,11 @@ def test_roles_over_iams_quotas_are_refused_before_any_aws_call(iam, config: Pat
 
 
 def test_an_account_with_a_raised_quota_gets_its_twelve_policies(iam, config: Path, capsys) -> None:
-    """Thirty environments take the deploy role to twelve managed policies: with "Managed
+    """Twenty-eight environments take the deploy role to twelve managed policies: with "Managed
     policies per role" raised to 20 in Service Quotas (read in us-east-1), bootstrap attaches
     all twelve, and moto holds AttachRolePolicy to the raised value."""
     IAM_QUOTAS[POLICIES_PER_ROLE] = Quota(default=10, applied=20)
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(28))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -339,7 +339,7 @@ def test_an_account_with_a_raised_quota_gets_its_twelve_policies(iam, config: Pa
 def test_a_refusal_says_how_to_raise_the_quota_and_that_it_was_not_read(
     iam, config: Path, capsys
 ) -> None:
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(28))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )
@@ -360,10 +360,10 @@ def test_print_checks_against_a_raised_quota_it_is_told(
     config: Path, capsys, monkeypatch, closed_port: int
 ) -> None:
     """--print calls no AWS API, so it cannot read the quota bootstrap reads: it refused
-    thirty environments' twelve policies on IAM's default 10 with no way to say the account's
+    twenty-eight environments' twelve policies on IAM's default 10 with no way to say the account's
     is raised. --attached-policies-max states it; the refusal says so."""
     fake_aws_env(monkeypatch, f"http://127.0.0.1:{closed_port}", REGION)  # nothing listens
-    envs = "".join(f"  env{n}: {{}}\n" for n in range(30))
+    envs = "".join(f"  env{n}: {{}}\n" for n in range(28))
     config.write_text(
         f"project: trends-anomaly\nregion: eu-west-1\nenvironments:\n{envs}", encoding="utf-8"
     )

@@ -549,6 +549,103 @@ def test_the_deploy_role_never_reaches_a_preview_or_an_unlisted_environment(stac
         assert not allowed(STAGED_DEPLOY, action, resource, context), (action, resource)
 
 
+# The deploy role's HTTP API and distribution, as each kind of deployment tags them: an
+# environment's carry `environment`, the single deployment's none (config.py), a preview's pr-N.
+SINGLE_PREVIEWS = policies.deploy_permissions_policy(replace(T, previews=True))
+TAGS_API = f"arn:aws:apigateway:{REGION}::/tags/"
+
+
+def _tag_and_distribution_requests(
+    environment: str | None,
+) -> list[tuple[str, str, dict[str, str]]]:
+    """What deploy and destroy do to an existing HTTP API (its stage, its tags) and CloudFront
+    distribution tagged ``project`` and, unless None, ``environment``; tag changes keep the
+    resource's own ``environment`` (AWS gives a tagging call the tagged resource's tags as
+    ``aws:ResourceTag``, the new ones as ``aws:RequestTag``)."""
+    own = {"project": P, **({"environment": environment} if environment else {})}
+    resource = {f"aws:ResourceTag/{k}": v for k, v in own.items()}
+    retag = {**resource, **{f"aws:RequestTag/{k}": v for k, v in own.items()}}
+    api = f"{API}/{API_ID}"
+    tags_of_api = TAGS_API + api.replace(":", "%3A").replace("/", "%2F")
+    distribution = f"{CF}:distribution/E2ABC"
+    return [
+        ("apigateway:PATCH", api, resource),
+        ("apigateway:DELETE", api, resource),
+        ("apigateway:PATCH", f"{api}/stages/$default", resource),
+        ("apigateway:DELETE", f"{api}/stages/$default", resource),
+        ("apigateway:POST", tags_of_api, retag),  # TagResource
+        ("apigateway:DELETE", tags_of_api, resource),  # UntagResource
+        ("cloudfront:UpdateDistribution", distribution, resource),
+        ("cloudfront:DeleteDistribution", distribution, resource),
+        ("cloudfront:CreateInvalidation", distribution, resource),
+        ("cloudfront:TagResource", distribution, retag),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("policy", "environment"),
+    [(STAGED_DEPLOY, "staging"), (STAGED_DEPLOY, "production"), (SINGLE_PREVIEWS, None)],
+)
+def test_the_deploy_role_changes_its_own_api_and_distribution(
+    policy: dict, environment: str | None
+) -> None:
+    for action, resource, context in _tag_and_distribution_requests(environment):
+        assert allowed(policy, action, resource, context), (action, resource, context)
+    # and creates them with its tags: CreateApi (and POST on /tags/<the new API's ARN>, which
+    # has no tags yet), CreateDistributionWithTags (CreateDistribution + TagResource)
+    tags = {"project": P, **({"environment": environment} if environment else {})}
+    asked = {f"aws:RequestTag/{k}": v for k, v in tags.items()}
+    for action, resource in [
+        ("apigateway:POST", API),
+        ("apigateway:POST", f"{TAGS_API}arn%3Aaws%3Aapigateway%3A{REGION}%3A%3A%2Fapis"),
+        ("cloudfront:CreateDistributionWithTags", f"{CF}:distribution/*"),
+        ("cloudfront:CreateDistribution", f"{CF}:distribution/*"),
+        ("cloudfront:TagResource", f"{CF}:distribution/*"),
+    ]:
+        assert allowed(policy, action, resource, asked), (action, resource, asked)
+
+
+@pytest.mark.parametrize("policy", [STAGED_DEPLOY, SINGLE_PREVIEWS])
+def test_the_deploy_role_never_changes_a_previews_api_or_distribution(policy: dict) -> None:
+    """docs/environments.md: "the deploy role never touches a preview". HTTP APIs and
+    distributions carry random ids, so only the tags tell a preview's (environment=pr-N) from
+    the deployment's own; nor may the deploy role re-tag a preview's into an environment's
+    (or the reverse) to get round that."""
+    for action, resource, context in _tag_and_distribution_requests("pr-3"):
+        assert not allowed(policy, action, resource, context), (action, resource, context)
+    staging = {"aws:ResourceTag/project": P, "aws:ResourceTag/environment": "staging"}
+    api = f"{API}/{API_ID}"
+    for action, resource, context in [
+        # re-tagging a preview's as the deployment's
+        (
+            "apigateway:POST",
+            TAGS_API + "x",
+            {"aws:ResourceTag/project": P, "aws:ResourceTag/environment": "pr-3"}
+            | {"aws:RequestTag/project": P, "aws:RequestTag/environment": "staging"},
+        ),
+        # handing the deployment's own to the preview role
+        ("apigateway:POST", TAGS_API + "x", staging | {"aws:RequestTag/environment": "pr-3"}),
+        (
+            "cloudfront:TagResource",
+            f"{CF}:distribution/E2ABC",
+            staging | {"aws:RequestTag/environment": "pr-3"},
+        ),
+        # creating a preview's
+        (
+            "apigateway:POST",
+            f"{API}",
+            {"aws:RequestTag/project": P, "aws:RequestTag/environment": "pr-3"},
+        ),
+        (
+            "cloudfront:CreateDistribution",
+            f"{CF}:distribution/*",
+            {"aws:RequestTag/project": P, "aws:RequestTag/environment": "pr-3"},
+        ),
+    ]:
+        assert not allowed(policy, action, resource, context), (action, resource, context)
+    assert allowed(policy, "apigateway:DELETE", api, staging)  # and its own, still
+
+
 @pytest.mark.parametrize("number", [7, 70, 123456])
 def test_the_preview_role_reaches_every_preview(number: int) -> None:
     stack = f"{P}-pr-{number}"
