@@ -530,6 +530,13 @@ def plan_permissions_policy(t: Target) -> Policy:
     }
 
 
+# What a create's tagging is authorized on: the new HTTP API or distribution, which has no tags
+# yet (IAM User Guide, "Condition operators", Null: "true" when the key is absent). Without it
+# a request setting this project's tags could re-tag another project's API or distribution,
+# and the statements bound to the `project` tag would then let the role change and delete it.
+_UNTAGGED = {"aws:ResourceTag/project": "true"}
+
+
 def deploy_permissions_policy(t: Target) -> Policy:
     """Change only this project's resources: exact/prefix ARNs, tag conditions for API IDs.
 
@@ -554,6 +561,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
         "aws:ResourceTag/environment": ANY_PREVIEW,
         "aws:RequestTag/environment": ANY_PREVIEW,
     }
+    untagged = _UNTAGGED
     statements = [
         _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
         _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
@@ -654,6 +662,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             [arn["apis"], arn["api_tags"]],
             StringEquals=request_tag,
             StringNotLike=not_preview,
+            Null=untagged,
         ),
         _stmt(
             "ApiGatewayChangeProjectApi",
@@ -724,6 +733,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             arn["distributions"],
             StringEquals=request_tag,
             StringNotLike=not_preview,
+            Null=untagged,
         ),
         _stmt(
             "CloudFrontProjectDistribution",
@@ -912,6 +922,7 @@ def preview_permissions_policy(t: Target) -> Policy:
     preview_tag = {"aws:ResourceTag/environment": ANY_PREVIEW}
     request_tag = {"aws:RequestTag/project": t.project}
     preview_request_tag = {"aws:RequestTag/environment": ANY_PREVIEW}
+    untagged = _UNTAGGED
     boundary = {"iam:PermissionsBoundary": t.boundary_arn}
     return {
         "Version": "2012-10-17",
@@ -962,6 +973,7 @@ def preview_permissions_policy(t: Target) -> Policy:
                 [project["apis"], project["api_tags"]],
                 StringEquals=request_tag,
                 StringLike=preview_request_tag,
+                Null=untagged,
             ),
             _stmt(
                 "ApiGatewayChangePreviewApis",
@@ -985,6 +997,7 @@ def preview_permissions_policy(t: Target) -> Policy:
                 project["distributions"],
                 StringEquals=request_tag,
                 StringLike=preview_request_tag,
+                Null=untagged,
             ),
             _stmt(
                 "CloudFrontPreviewDistributions",

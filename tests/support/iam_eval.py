@@ -6,8 +6,8 @@ evaluation logic for identity policies: an explicit Deny wins, then any Allow, e
 deny. Supported: Action/NotAction with `*`/`?` wildcards (case-insensitive), Resource/NotResource
 globs (case-sensitive), and the condition operators StringEquals, StringNotEquals, StringLike,
 StringNotLike, ArnEquals, ArnLike (multi-valued: any value matches; a missing key fails the
-positive operators). Anything else raises, so a test cannot pass by silently ignoring a
-condition it does not understand.
+positive operators) and Null (whether the key is absent). Anything else raises, so a test
+cannot pass by silently ignoring a condition it does not understand.
 """
 
 from __future__ import annotations
@@ -50,8 +50,23 @@ _OPERATORS = {
 _NEGATED = {"StringNotEquals": "StringEquals", "StringNotLike": "StringLike"}
 
 
+def _null_holds(clauses: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+    """``Null``: "true" holds when the key is absent from the request, "false" when present."""
+    keys = {k.lower() for k in context}
+    for key, wanted in clauses.items():
+        if str(wanted).lower() not in ("true", "false"):
+            raise NotImplementedError(f"Null wants true or false, not {wanted!r}")
+        if (key.lower() not in keys) != (str(wanted).lower() == "true"):
+            return False
+    return True
+
+
 def _condition_holds(condition: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
     for operator, clauses in condition.items():
+        if operator == "Null":
+            if not _null_holds(clauses, context):
+                return False
+            continue
         positive = _NEGATED.get(operator, operator)
         if positive not in _OPERATORS:
             raise NotImplementedError(f"condition operator {operator} is not supported")
@@ -130,12 +145,14 @@ def grants(statements: Iterable[Mapping[str, Any]]) -> set[tuple[str, str, str, 
 
 def request_of(condition: Mapping[str, Any] | None) -> dict:
     """A request context a statement's condition holds for: each positive key given its first
-    value, the negated ones left out (a missing key satisfies them)."""
+    value, the negated ones and those ``Null`` wants absent left out (a missing key satisfies
+    them), those it wants present given a value."""
     return {
-        key: _as_list(values)[0]
+        key: "present" if operator == "Null" else _as_list(values)[0]
         for operator, clauses in (condition or {}).items()
         if operator not in _NEGATED
         for key, values in clauses.items()
+        if operator != "Null" or str(values).lower() == "false"
     }
 
 

@@ -58,6 +58,32 @@ def test_conditions_all_keys_must_hold_and_missing_key_fails() -> None:
     assert evaluate(p, "x:Do", "r", missing) == IMPLICIT_DENY
 
 
+def test_null_asks_whether_the_key_is_absent() -> None:
+    """IAM User Guide, "Condition operators", Null: "true" when the key is absent from the
+    request context, "false" when it is present (whatever its value)."""
+    absent = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "x:Do",
+            "Resource": "*",
+            "Condition": {"Null": {"aws:ResourceTag/project": "true"}},
+        }
+    )
+    assert evaluate(absent, "x:Do", "r", {}) == ALLOW
+    assert evaluate(absent, "x:Do", "r", {"aws:ResourceTag/project": "p"}) == IMPLICIT_DENY
+    assert evaluate(absent, "x:Do", "r", {"aws:resourcetag/PROJECT": ""}) == IMPLICIT_DENY
+    present = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "x:Do",
+            "Resource": "*",
+            "Condition": {"Null": {"k:v": "false"}},
+        }
+    )
+    assert evaluate(present, "x:Do", "r", {"k:v": "any"}) == ALLOW
+    assert evaluate(present, "x:Do", "r", {}) == IMPLICIT_DENY
+
+
 def test_negated_operator_and_unknown_operator() -> None:
     p = _policy(
         {

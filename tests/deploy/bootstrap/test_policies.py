@@ -646,6 +646,24 @@ def test_the_deploy_role_never_changes_a_previews_api_or_distribution(policy: di
     assert allowed(policy, "apigateway:DELETE", api, staging)  # and its own, still
 
 
+@pytest.mark.parametrize("policy", [DEPLOY, STAGED_DEPLOY, PREVIEW])
+def test_no_role_takes_another_projects_api_or_distribution_by_tagging_it(policy: dict) -> None:
+    """The create statements let a request that sets this project's tags tag the new API or
+    distribution (which has none yet); they must not let a role put this project's tags on
+    another project's (tagged project=other), which the tag-bound statements would then let
+    it change and delete."""
+    other_api = f"{API}/zz9zz9zz9z"
+    tags_of_other_api = TAGS_API + other_api.replace(":", "%3A").replace("/", "%2F")
+    for environment in ("staging", "pr-3"):
+        ours = {"aws:RequestTag/project": P, "aws:RequestTag/environment": environment}
+        for action, resource in [
+            ("apigateway:POST", tags_of_other_api),
+            ("cloudfront:TagResource", f"{CF}:distribution/E9OTHER"),
+        ]:
+            context = {"aws:ResourceTag/project": "other", **ours}
+            assert not allowed(policy, action, resource, context), (action, resource, context)
+
+
 @pytest.mark.parametrize("number", [7, 70, 123456])
 def test_the_preview_role_reaches_every_preview(number: int) -> None:
     stack = f"{P}-pr-{number}"
