@@ -139,7 +139,7 @@ def render(
     elif differs:
         title = (
             "### Deploy plan: merging this pull request changes nothing the workflows apply "
-            f"({', '.join(differs)} differs: planned only)"
+            f"({', '.join(differs)} {'differs' if len(differs) == 1 else 'differ'}: planned only)"
         )
     else:
         title = "### Deploy plan: no changes"

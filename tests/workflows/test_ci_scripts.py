@@ -653,6 +653,18 @@ def test_the_plan_comment_says_an_environment_the_workflows_never_apply_is_plann
     assert "planned only" not in plain and "A merge applies `staging`, then `production`" in plain
 
 
+def test_the_plan_comments_title_agrees_with_how_many_planned_only_environments_differ(
+    tmp_path: Path,
+) -> None:
+    """Two planned-only environments that differ: the title read "(`qa`, `dev` differs: ...)"."""
+    args = _plans(tmp_path, {"staging": 0, "production": 0, "qa": 2, "dev": 2})
+    comment = _script("plan_comment.py", *args).stdout
+    assert comment.splitlines()[1] == (
+        "### Deploy plan: merging this pull request changes nothing the workflows apply "
+        "(`qa`, `dev` differ: planned only)"
+    )
+
+
 # ----------------------------------------------------------------- rollback (workflow_dispatch)
 
 
