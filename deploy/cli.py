@@ -1144,6 +1144,11 @@ def cmd_logs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nor(groups: list[str]) -> str:
+    """'A', 'A nor B', 'A, B nor C': the groups a "no log group ..." sentence names."""
+    return " nor ".join([", ".join(groups[:-1]), groups[-1]] if len(groups) > 2 else groups)
+
+
 def _said_missing(n: Names, missing: list[str], present: list[str]) -> bool:
     """Say which log groups do not exist; False when none of those asked for does. The API's
     access log apart: a stack deployed before it existed lacks only that group."""
@@ -1158,17 +1163,17 @@ def _said_missing(n: Names, missing: list[str], present: list[str]) -> bool:
         f'{access_log}`; bootstrap again first: docs/deploy-commands.md, "The API\'s access log")'
     )
     if not present:  # nothing deployed here: not a quiet service, so not "send a request"
-        named = [g for g in missing if g != access_log] or missing
+        # Every group read is named, the access log too: deploy creates all three.
         more = f"; or deployed before the API's access log existed: {late}"
         print(
-            f"no log group {' nor '.join(named)} in {region}: {where}"
-            + (more if named == [access_log] else ""),
+            f"no log group {_nor(missing)} in {region}: {where}"
+            + (more if missing == [access_log] else ""),
             file=sys.stderr,
         )
         return False
     others = [g for g in missing if g != access_log]
     if others:
-        print(f"no log group {' nor '.join(others)} in {region}: {where}", file=sys.stderr)
+        print(f"no log group {_nor(others)} in {region}: {where}", file=sys.stderr)
     if access_log in missing:
         print(
             f"no log group {access_log} (the API's access log) in {region}: was this stack "

@@ -159,6 +159,25 @@ def test_logs_says_when_the_access_log_group_does_not_exist_yet(project: Path, c
 
 
 @pytest.mark.usefixtures("aws_env")
+def test_logs_with_nothing_deployed_names_every_group_it_read(project: Path, capsys) -> None:
+    """Nothing deployed: `logs` reads the gateway's access log, the Lambda's and the
+    endpoint's groups, and the message named only the last two (as if the access log were not
+    read), though deploy creates all three and the read found none."""
+    cfg = str(project / "config.yaml")
+    assert main(["--config", cfg, "logs"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"no log group {LAMBDA_GROUP}, {ENDPOINT_GROUP} nor {GATEWAY_GROUP} in us-east-1: "
+        "nothing deployed here? check --config, --env and the region"
+    ) in err, err
+    assert "send a request first" not in err
+    assert main(["--config", cfg, "logs", "--source", "gateway,model"]) == 1
+    err = capsys.readouterr().err
+    assert f"no log group {ENDPOINT_GROUP} nor {GATEWAY_GROUP} in us-east-1: nothing" in err, err
+    assert LAMBDA_GROUP not in err  # not asked for, so not read
+
+
+@pytest.mark.usefixtures("aws_env")
 def test_a_mistyped_source_is_said_before_any_aws_call(project: Path, capsys) -> None:
     cfg = str(project / "config.yaml")
     assert main(["--config", cfg, "logs", "--source", "gatway"]) == 1

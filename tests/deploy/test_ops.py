@@ -187,8 +187,9 @@ def test_logs_says_when_a_log_group_does_not_exist(project: Path, capsys) -> Non
     assert main(["--config", cfg, "logs", "--since", "1h"]) == 1
     err = capsys.readouterr().err
     assert (
-        "no log group /aws/lambda/trends-anomaly-detect nor /aws/sagemaker/Endpoints/"
-        "trends-anomaly in us-east-1: nothing deployed here? check --config, --env and the "
+        "no log group /aws/lambda/trends-anomaly-detect, /aws/sagemaker/Endpoints/"
+        "trends-anomaly nor /aws/vendedlogs/apigateway/trends-anomaly in us-east-1: nothing "
+        "deployed here? check --config, --env and the "
         "region; `python -m deploy status` shows what exists"
     ) in err
     assert "send a request first" not in err
