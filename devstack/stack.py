@@ -90,10 +90,8 @@ def start_stack(
         _sweep_killed_runs()
     # A taken port's message names the model container holding it, if one does (no sweep here:
     # the process model needs no Docker, and tests leave orphans on purpose).
-    check_ports_free(
-        {"--model-port": model_port, "--api-port": api_port, "--site-port": site_port},
-        explain=holders.explain,
-    )
+    ports = {"--model-port": model_port, "--api-port": api_port, "--site-port": site_port}
+    check_ports_free(ports, explain=holders.explain)
     site_path = Path(site_dir) if site_dir else REPO / "site" / "dist"
     endpoint = Names(config.project, "", config.region).endpoint
 
@@ -104,7 +102,7 @@ def start_stack(
     saved_env: dict[str, str | None] = {}
     try:
         site = SiteServer(site_path, "", config.max_payload_bytes, port=site_port)
-        _start(site, site_port, "--site-port", started)
+        _start(site, "--site-port", ports, started)
         # The page's own origin joins the configured ones, as deploy adds the site's.
         origins = (
             *config.api.cors_origins,
@@ -119,9 +117,9 @@ def start_stack(
             lambda_timeout_s=config.lambda_timeout_s,
             port=api_port,
         )
-        _start(api, api_port, "--api-port", started)
+        _start(api, "--api-port", ports, started)
         site.api_url = api.url
-        _start(runtime, 0, "", started)
+        _start(runtime, "", {}, started)
         saved_env = apply_environment(handler_environment(config, runtime.url))
         server.start()
         started.append(server)
@@ -181,12 +179,16 @@ def _sweep_killed_runs() -> None:
         )
 
 
-def _start(part: Any, port: int, flag: str, started: list[Any]) -> None:
-    """Start a server; a bind failure (the port got taken meanwhile) says how to move it."""
+def _start(part: Any, flag: str, ports: dict[str, int], started: list[Any]) -> None:
+    """Start a server on ``ports[flag]`` (``ports``: every part's, flag → port); a bind failure
+    (the port got taken after the check) says what the check would have: how to move it, to a
+    port no other part asked for, and what holds it (devstack/holders.py)."""
     try:
         part.start()
     except OSError:
-        raise PortInUse({flag: port}) from None
+        port = ports.get(flag, 0)
+        notes = holders.explain({port}) if port else ()
+        raise PortInUse({flag: port}, requested=ports.values(), notes=notes) from None
     started.append(part)
 
 

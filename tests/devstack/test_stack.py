@@ -9,9 +9,11 @@ import http.client
 import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -390,6 +392,7 @@ def test_the_model_runs_with_the_configs_endpoint_environment(
 TINY_ORPHAN = """
 import os, time
 from pathlib import Path
+from typing import Any
 
 from devstack.model_container import ModelContainer
 
@@ -460,3 +463,41 @@ def test_a_port_held_by_a_model_container_names_it_and_how_to_remove_it(site_dir
     finally:
         fixed.stop(quick=True)
         chosen.stop(quick=True)
+
+
+@pytest.mark.parametrize("flag", ["--site-port", "--api-port"])
+def test_a_port_taken_after_the_check_says_what_holds_it_as_the_check_does(
+    monkeypatch: pytest.MonkeyPatch, site_dir: Path, flag: str
+) -> None:
+    """A port free at the check and taken before the server binds it (another program got it
+    in between): the message had only the plain "port N is already in use" line, without the
+    lines devstack/holders.py adds on what holds it, and its suggested port could be one asked
+    for another part (the site's next port up is the API's here)."""
+    from devstack import holders
+    from devstack import stack as stack_module
+    from devstack.ports import is_free
+
+    for _ in range(20):  # bounded: two neighbouring free ports of this worker's block
+        site_port = worker_port(headroom=2)
+        if is_free(site_port + 1):
+            break
+    ports = {"--site-port": site_port, "--api-port": site_port + 1}
+    port = ports[flag]
+    checked = stack_module.check_ports_free
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(holders, "explain", lambda taken: seen.append(tuple(taken)) or ["held"])
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as thief:
+
+        def check_then_take(*args: Any, **kwargs: Any) -> None:
+            checked(*args, **kwargs)  # passes: the port is free here
+            thief.bind(("127.0.0.1", port))
+            thief.listen()
+
+        monkeypatch.setattr(stack_module, "check_ports_free", check_then_take)
+        with pytest.raises(PortInUse) as raised:
+            start_stack(site_dir=site_dir, site_port=site_port, api_port=site_port + 1)
+    assert raised.value.taken == {flag: port}
+    assert seen == [(port,)]
+    assert str(raised.value).endswith("\nheld")
+    assert raised.value.advice(["--workers", "1"]).endswith("\nheld")  # what make up prints
+    assert raised.value.moves[flag] not in ports.values()
