@@ -26,12 +26,13 @@ from typing import Any
 from devstack import model_container as mc
 from devstack.ports import free_port
 
-from . import server
+from . import image_tags, server
 
 # Each run builds under a tag of its own and removes it at its end: with one shared tag, a run
 # that began while another ran untagged (`rmi -f`) or re-tagged the image the other was still
-# starting containers from, and every run left its image tagged.
-TAG_PREFIX = "trends-anomaly-model:bench-"
+# starting containers from, and every run left its image tagged. A killed run's tag is removed
+# at the next run's start (bench/image_tags.py).
+TAG_PREFIX = image_tags.TAG_PREFIX
 
 # Run inside the container: its cgroup's memory (v2 or v1) and the gunicorn processes' RSS.
 _PROBE = r"""
@@ -138,9 +139,12 @@ def _started(
 @contextlib.contextmanager
 def _built(base: mc.Base, quick: bool) -> Iterator[tuple[str, float]]:
     """(tag, build seconds) of the model image built under a tag of this run's own, untagged
-    on the way out (its layers go with it unless another image shares them)."""
+    on the way out (its layers go with it unless another image shares them). The image is
+    labelled with this process as its owner: a later run removes the tag if this one is killed
+    (image_tags.sweep), and leaves it while this one runs."""
     tag = f"{TAG_PREFIX}{uuid.uuid4().hex[:10]}"
     cmd = ["build", "--network", "host", "--build-arg", f"BASE_IMAGE={base.image}"]
+    cmd += image_tags.build_label_args()
     cmd += ([] if quick else ["--no-cache"]) + ["-t", tag, str(mc.MODEL_DIR)]
     try:
         t0 = time.monotonic()
@@ -288,6 +292,10 @@ def run(quick: bool) -> dict[str, Any]:
     except mc.NoEngine as exc:
         print(f"skipped: no Docker engine can run here ({exc})")
         return {"skipped": str(exc)}
+    # A killed run's container goes with its watcher or owners.py's sweep; its tag, here.
+    removed = image_tags.sweep(mc.docker)
+    if removed:
+        print(f"removed the image tag(s) of killed bench runs: {', '.join(removed)}")
     report: dict[str, Any] = {}
     base = mc.resolve_base(log=print)
     print(f"base: {base.describe()}")

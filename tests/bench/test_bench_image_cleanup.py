@@ -74,4 +74,5 @@ def test_a_stopped_image_part_leaves_no_container_and_no_tag(tmp_path: Path) -> 
     assert child.returncode == 130, out + err
     assert left == set(), "containers outlived the bench"
     assert still == other, "the run moved or removed the tag another run was using"
-    assert tags_after == tags, "the run left a tag of its own"
+    # Fewer is allowed: a killed earlier run's bench tag is removed at the start (image_tags).
+    assert tags_after - tags == set(), "the run left a tag of its own"
