@@ -24,6 +24,7 @@ from pathlib import Path
 
 from devstack import REPO, owners, reaper
 from devstack.model_server import _ping  # the bare process's readiness probe, the same /ping
+from devstack.ports import BindFailed
 
 MODEL_DIR = REPO / "model"
 ENSURE_DOCKER = REPO / "scripts" / "ensure-docker"
@@ -34,6 +35,9 @@ LOCAL_TAG = "trends-anomaly-model:local"
 DEFAULT_MEMORY = "2g"
 # gunicorn's line once it has bound (log level info), e.g. "Listening at: http://127.0.0.1:8080 (1)"
 LISTENING = re.compile(r"Listening at: https?://[^\s/]+:(\d+) ")
+# gunicorn's line when its port is taken (it retries, then exits with code 1),
+# e.g. "Connection in use: ('127.0.0.1', 8080)"
+IN_USE = re.compile(r"Connection in use: \(.*?, (\d+)\)")
 
 Log = Callable[[str], None]
 
@@ -171,6 +175,11 @@ def listening_port(log: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def refused_ports(log: str) -> set[int]:
+    """The ports gunicorn found taken ("Connection in use") in ``log``."""
+    return {int(port) for port in IN_USE.findall(log)}
+
+
 @dataclass(frozen=True)
 class Stopped:
     seconds: float  # from `docker stop` to the container's exit
@@ -270,6 +279,12 @@ class ModelContainer:
             # every poll (on two cores, that would slow the very start it measures).
             if time.monotonic() >= next_check and not self.alive():
                 stopped = self._finish(time.monotonic())
+                if self.port and self.port in refused_ports(stopped.log):
+                    raise BindFailed(
+                        self.port,
+                        f"the model container exited with code {stopped.exit_code} while "
+                        f"starting: port {self.port} is in use",
+                    )
                 raise RuntimeError(
                     f"the model container exited with code {stopped.exit_code} while starting:"
                     f"\n{stopped.log[-4000:]}"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from devstack import REPO, reaper
+from devstack.ports import BindFailed, is_free
 
 SERVE = REPO / "model" / "serve"
 
@@ -83,7 +84,12 @@ class ModelServer:
             if self.process.poll() is not None:
                 code = self.process.returncode
                 self._end_watcher()
-                raise RuntimeError(f"the model server exited with code {code} while starting")
+                said = f"the model server exited with code {code} while starting"
+                # gunicorn bound the given port itself and gave up on it ("Connection in
+                # use", after its retries): it exited, and the port is still held by another.
+                if listener is None and not is_free(self.port):
+                    raise BindFailed(self.port, f"{said}: port {self.port} is in use")
+                raise RuntimeError(said)
             if _ping(f"{self.url}/ping"):
                 return self
             time.sleep(0.2)

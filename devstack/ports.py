@@ -45,6 +45,16 @@ class PortInUse(RuntimeError):
         return "\n".join([f"{what}: {moved}", *self.notes])
 
 
+class BindFailed(RuntimeError):
+    """A server exited while starting because the port it was given is taken (by something
+    that took it after ``check_ports_free`` passed): the stack turns it into ``PortInUse``,
+    which says how to move it and what holds it, as the check does. ``port``: that port."""
+
+    def __init__(self, port: int, message: str) -> None:
+        self.port = port
+        super().__init__(message)
+
+
 def with_ports(argv: Sequence[str], ports: Mapping[str, int]) -> list[str]:
     """``argv`` with each ``--flag N`` / ``--flag=N`` of ``ports`` set to its new port and the
     flags not given appended (argparse keeps the last value, so an abbreviation is overridden)."""

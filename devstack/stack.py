@@ -29,7 +29,7 @@ from devstack.api_gateway import ApiStandIn
 from devstack.lambda_container import apply_environment, handler_environment, load_handler
 from devstack.model_container import ModelContainer
 from devstack.model_server import ModelServer
-from devstack.ports import PortInUse, check_ports_free
+from devstack.ports import BindFailed, PortInUse, check_ports_free
 from devstack.sagemaker_runtime import RuntimeStandIn
 from devstack.site_server import SiteServer
 
@@ -121,7 +121,10 @@ def start_stack(
         site.api_url = api.url
         _start(runtime, "", {}, started)
         saved_env = apply_environment(handler_environment(config, runtime.url))
-        server.start()
+        try:
+            server.start()
+        except BindFailed:  # gunicorn found --model-port taken: as the site's and API's ports
+            raise _taken("--model-port", ports) from None
         started.append(server)
         runtime.model_url = server.url  # its port is known now (0 asked for any)
     except BaseException:
@@ -186,10 +189,16 @@ def _start(part: Any, flag: str, ports: dict[str, int], started: list[Any]) -> N
     try:
         part.start()
     except OSError:
-        port = ports.get(flag, 0)
-        notes = holders.explain({port}) if port else ()
-        raise PortInUse({flag: port}, requested=ports.values(), notes=notes) from None
+        raise _taken(flag, ports) from None
     started.append(part)
+
+
+def _taken(flag: str, ports: dict[str, int]) -> PortInUse:
+    """The PortInUse for ``ports[flag]`` taken after the check passed: how to move it, to a
+    port no other part asked for, and what holds it, as ``check_ports_free`` says it."""
+    port = ports.get(flag, 0)
+    notes = holders.explain({port}) if port else ()
+    return PortInUse({flag: port}, requested=ports.values(), notes=notes)
 
 
 def _answers(url: str, check: Callable[[bytes], bool]) -> bool:

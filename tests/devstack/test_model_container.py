@@ -17,6 +17,7 @@ from devstack.model_container import (
     ModelContainer,
     listening_port,
     pinned_base,
+    refused_ports,
 )
 
 
@@ -79,3 +80,17 @@ def test_the_port_0_check_knows_every_level_the_server_takes() -> None:
         *LEVEL_ALIASES,
     }
     assert not set(model_container.QUIET_OK) & set(model_container.QUIET)
+
+
+def test_a_taken_port_is_read_from_gunicorns_connection_in_use_line() -> None:
+    """gunicorn's lines when its port is taken (--network host: another program on the host
+    holds it): the start turns them into BindFailed for that port, other exits stay as they
+    were."""
+    log = (
+        "[2026-12-05 21:45:42 +0000] [1] [ERROR] Connection in use: ('127.0.0.1', 20001)\n"
+        "[2026-12-05 21:45:42 +0000] [1] [ERROR] connection to ('127.0.0.1', 20001) failed: "
+        "[Errno 98] Address already in use\n"
+        "[2026-12-05 21:45:47 +0000] [1] [ERROR] Can't connect to ('127.0.0.1', 20001)\n"
+    )
+    assert refused_ports(log) == {20001}
+    assert refused_ports("Error: SAGEMAKER_MODEL_SERVER_WORKERS is not a number\n") == set()

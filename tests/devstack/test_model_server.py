@@ -13,7 +13,8 @@ import pytest
 
 from devstack import model_server
 from devstack.model_server import ModelServer, _ping
-from devstack.ports import is_free
+from devstack.ports import BindFailed, is_free
+from tests.support.ports import worker_port
 
 
 def test_starts_answers_and_stops_with_its_workers(tmp_path) -> None:
@@ -73,3 +74,25 @@ def test_a_server_that_exits_while_starting_says_so(tmp_path) -> None:
         with pytest.raises(RuntimeError, match="exited with code"):
             broken.start(timeout_s=30)
     assert broken.port != 0 and not _ping(f"{broken.url}/ping")
+
+
+def test_a_taken_port_is_a_bind_failure_and_other_exits_are_not(tmp_path) -> None:
+    """A port given (not 0) that another program holds: gunicorn retries, gives up and exits,
+    and the start says which port (BindFailed, for the stack's "port N is already in use"
+    message). A server that exits for another reason on a free port keeps its own message."""
+    with (tmp_path / "serve.log").open("wb") as log:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as thief:
+            port = worker_port()
+            thief.bind(("127.0.0.1", port))
+            thief.listen()
+            with pytest.raises(
+                BindFailed, match=f"exited with code 1 .*port {port} is in"
+            ) as taken:
+                ModelServer(port, log=log).start(timeout_s=60)
+        assert taken.value.port == port
+        free = worker_port()
+        broken = ModelServer(free, log=log, env={"SAGEMAKER_MODEL_SERVER_WORKERS": "not-a-number"})
+        with pytest.raises(RuntimeError, match="exited with code") as other:
+            broken.start(timeout_s=30)
+        assert not isinstance(other.value, BindFailed)
+    assert "Connection in use" in (tmp_path / "serve.log").read_text(errors="replace")

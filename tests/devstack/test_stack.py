@@ -501,3 +501,38 @@ def test_a_port_taken_after_the_check_says_what_holds_it_as_the_check_does(
     assert str(raised.value).endswith("\nheld")
     assert raised.value.advice(["--workers", "1"]).endswith("\nheld")  # what make up prints
     assert raised.value.moves[flag] not in ports.values()
+
+
+@pytest.mark.parametrize(
+    "model", ["process", pytest.param("container", marks=pytest.mark.container)]
+)
+def test_a_model_port_taken_after_the_check_says_what_holds_it_as_the_check_does(
+    monkeypatch: pytest.MonkeyPatch, site_dir: Path, model: str
+) -> None:
+    """--model-port free at the check and taken before gunicorn binds it: the model server
+    (process or container) exited, gunicorn having logged "Connection in use", and make up said
+    only "the model server exited with code 1 while starting", where the site's and the API's
+    ports say which port to move, how, and what holds it."""
+    from devstack import holders
+    from devstack import stack as stack_module
+
+    if model == "container":
+        built_image()  # skips where no Docker engine can run
+    port = worker_port()
+    checked = stack_module.check_ports_free
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(holders, "explain", lambda taken: seen.append(tuple(taken)) or ["held"])
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as thief:
+
+        def check_then_take(*args: Any, **kwargs: Any) -> None:
+            checked(*args, **kwargs)  # passes: the port is free here
+            thief.bind(("127.0.0.1", port))
+            thief.listen()
+
+        monkeypatch.setattr(stack_module, "check_ports_free", check_then_take)
+        with pytest.raises(PortInUse) as raised:
+            start_stack(site_dir=site_dir, model_port=port, model=model)
+    assert raised.value.taken == {"--model-port": port}
+    assert seen == [(port,)]
+    assert str(raised.value).endswith("\nheld")
+    assert raised.value.moves["--model-port"] != port
