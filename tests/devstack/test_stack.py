@@ -473,8 +473,6 @@ def test_a_port_taken_after_the_check_says_what_holds_it_as_the_check_does(
     in between): the message had only the plain "port N is already in use" line, without the
     lines devstack/holders.py adds on what holds it, and its suggested port could be one asked
     for another part (the site's next port up is the API's here)."""
-    from devstack import holders
-    from devstack import stack as stack_module
     from devstack.ports import is_free
 
     for _ in range(20):  # bounded: two neighbouring free ports of this worker's block
@@ -483,6 +481,25 @@ def test_a_port_taken_after_the_check_says_what_holds_it_as_the_check_does(
             break
     ports = {"--site-port": site_port, "--api-port": site_port + 1}
     port = ports[flag]
+    raised, seen = _taken_after_the_check(
+        monkeypatch, port, site_dir=site_dir, site_port=site_port, api_port=site_port + 1
+    )
+    assert raised.value.taken == {flag: port}
+    assert seen == [(port,)]
+    assert str(raised.value).endswith("\nheld")
+    assert raised.value.advice(["--workers", "1"]).endswith("\nheld")  # what make up prints
+    assert raised.value.moves[flag] not in ports.values()
+
+
+def _taken_after_the_check(
+    monkeypatch: pytest.MonkeyPatch, port: int, **start: Any
+) -> tuple[pytest.ExceptionInfo[PortInUse], list[tuple[int, ...]]]:
+    """``start_stack(**start)`` with ``port`` free at the port check and taken right after it
+    (another program got it in between); what it raised, and each call of holders.explain
+    (stubbed to say "held")."""
+    from devstack import holders
+    from devstack import stack as stack_module
+
     checked = stack_module.check_ports_free
     seen: list[tuple[int, ...]] = []
     monkeypatch.setattr(holders, "explain", lambda taken: seen.append(tuple(taken)) or ["held"])
@@ -495,12 +512,8 @@ def test_a_port_taken_after_the_check_says_what_holds_it_as_the_check_does(
 
         monkeypatch.setattr(stack_module, "check_ports_free", check_then_take)
         with pytest.raises(PortInUse) as raised:
-            start_stack(site_dir=site_dir, site_port=site_port, api_port=site_port + 1)
-    assert raised.value.taken == {flag: port}
-    assert seen == [(port,)]
-    assert str(raised.value).endswith("\nheld")
-    assert raised.value.advice(["--workers", "1"]).endswith("\nheld")  # what make up prints
-    assert raised.value.moves[flag] not in ports.values()
+            start_stack(**start)
+    return raised, seen
 
 
 @pytest.mark.parametrize(
@@ -513,25 +526,13 @@ def test_a_model_port_taken_after_the_check_says_what_holds_it_as_the_check_does
     (process or container) exited, gunicorn having logged "Connection in use", and make up said
     only "the model server exited with code 1 while starting", where the site's and the API's
     ports say which port to move, how, and what holds it."""
-    from devstack import holders
-    from devstack import stack as stack_module
 
     if model == "container":
         built_image()  # skips where no Docker engine can run
     port = worker_port()
-    checked = stack_module.check_ports_free
-    seen: list[tuple[int, ...]] = []
-    monkeypatch.setattr(holders, "explain", lambda taken: seen.append(tuple(taken)) or ["held"])
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as thief:
-
-        def check_then_take(*args: Any, **kwargs: Any) -> None:
-            checked(*args, **kwargs)  # passes: the port is free here
-            thief.bind(("127.0.0.1", port))
-            thief.listen()
-
-        monkeypatch.setattr(stack_module, "check_ports_free", check_then_take)
-        with pytest.raises(PortInUse) as raised:
-            start_stack(site_dir=site_dir, model_port=port, model=model)
+    raised, seen = _taken_after_the_check(
+        monkeypatch, port, site_dir=site_dir, model_port=port, model=model
+    )
     assert raised.value.taken == {"--model-port": port}
     assert seen == [(port,)]
     assert str(raised.value).endswith("\nheld")
