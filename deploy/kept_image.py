@@ -22,7 +22,7 @@ import botocore.exceptions
 
 from deploy import kept_tags
 from deploy.aws import DeployError
-from deploy.kept_tags import Held, left_line
+from deploy.kept_tags import Held, delete_command, last_tag_risk, left_line
 from deploy.plan import Action, Run
 from deploy.resources.ecr import kept_tag
 
@@ -188,19 +188,12 @@ def _tag_elsewhere(repository: str, digest: str, tag: str, holder: dict) -> str:
         f"ECR has that tag on another image, {repository}@{other} (tags are immutable in this "
         "repository). "
     )
-    delete = (
-        f"`aws ecr batch-delete-image --repository-name {repository} --image-ids imageTag={tag}`"
-    )
     rest = sorted(set(holder.get("imageTags") or []) - {tag})
     if not rest:
-        return head + (
-            "It is that image's last tag, and ECR would delete the image with it, which "
-            f"something else may still run by its digest. If nothing does, {delete} deletes "
-            "it; then run this again."
-        )
+        return head + f"It is {last_tag_risk(repository, tag)}; then run this again."
     return head + (
-        f"{delete} removes that tag alone (the image keeps its other tags: {', '.join(rest)}); "
-        "then run this again."
+        f"{delete_command(repository, tag)} removes that tag alone (the image keeps its other "
+        f"tags: {', '.join(rest)}); then run this again."
     )
 
 

@@ -71,13 +71,27 @@ def read_held(aws: Aws, repository: str) -> dict[str, Held]:
     }
 
 
+def delete_command(repository: str, tag: str) -> str:
+    """The command that removes ``tag`` from its image (and the image with its last tag)."""
+    return f"`aws ecr batch-delete-image --repository-name {repository} --image-ids imageTag={tag}`"
+
+
+def last_tag_risk(repository: str, tag: str) -> str:
+    """Why a tag that is its image's last is not removed, and the command for one who knows
+    nothing runs that image: the plan's line of a kept- tag it leaves, and the refusal of a
+    tag another image holds (`kept_image`), say it in these words."""
+    return (
+        "that image's last tag, and ECR would delete the image with it, which something else "
+        f"may still run by its digest. If nothing does, {delete_command(repository, tag)} "
+        "deletes it"
+    )
+
+
 def left_line(repository: str, digest: str, tag: str) -> str:
     """What a plan says of a kept- tag it leaves because it is its image's last."""
     return (
-        f"Left the tag {tag} on the image {repository}@{digest}: it is that image's last tag, "
-        "and ECR would delete the image with it, which something else may still run by its "
-        f"digest. If nothing does, `aws ecr batch-delete-image --repository-name {repository} "
-        f"--image-ids imageTag={tag}` deletes it."
+        f"Left the tag {tag} on the image {repository}@{digest}: it is "
+        f"{last_tag_risk(repository, tag)}."
     )
 
 
@@ -135,8 +149,7 @@ def _untag_image(
         said = "; ".join(f"{f.get('failureCode')}: {f.get('failureReason')}" for f in others)
         raise DeployError(
             f"Could not remove the tag {tag} from its image in {repository} ({said}).{undone} "
-            "Run this again, or remove the tag by hand (`aws ecr batch-delete-image "
-            f"--repository-name {repository} --image-ids imageTag={tag}`)."
+            f"Run this again, or remove the tag by hand ({delete_command(repository, tag)})."
         )
     if failures:
         log(f"    {repository}:{tag} was already gone")
