@@ -200,6 +200,11 @@ def github_roles_taken(world: World, names: Names, repository: str) -> str | Non
     )
 
 
+# Why a resource with one of this stack's names lacks the project's tag: all that is known
+# (a tag removed by hand from one of ours looks the same as one never ours).
+_NOT_OURS = "it was made by hand or by other tooling, or that tag was removed since"
+
+
 def github_roles_not_made_here(world: World, names: Names, paths: dict[str, str]) -> str | None:
     """Why bootstrap cannot run here, or None: a role of a GitHub role's name (``world``: the
     ones observed) at the path bootstrap gives it (``paths``, by name) does not carry this
@@ -219,8 +224,7 @@ def github_roles_not_made_here(world: World, names: Names, paths: dict[str, str]
     said = "; ".join(
         f"{_label(r, path=True)} does not carry this project's tag (project={names.project}"
         + (f"; it has project={r.tags['project']}" if (r.tags or {}).get("project") else "")
-        + "): it was made by hand or by other tooling, or that tag was removed since (adopt "
-        f"it: `{_tag_command(r, names)}`)"
+        + f"): {_NOT_OURS} (adopt it: `{_tag_command(r, names)}`)"
         for r in found
     )
     return (
@@ -302,10 +306,10 @@ def kept_unowned(world: World, names: Names, by: str = "destroy") -> list[str]:
     elsewhere = roles_elsewhere(world)
     return [
         f"Kept {_label(r)}: it does not carry this project's tag (project={names.project}): "
-        "it was made by hand or by other tooling, or that tag was removed since, and so "
-        f"{by} leaves it. If it is really a leftover of this stack, delete it by hand; "
-        "otherwise give this stack other names (`project:` or the environment's name in "
-        "config.yaml)." + _serving(elsewhere.get(r.name) if r.KIND == "iam_role" else None)
+        f"{_NOT_OURS}, and so {by} leaves it. If it is really a leftover of this stack, "
+        "delete it by hand; otherwise give this stack other names (`project:` or the "
+        "environment's name in config.yaml)."
+        + _serving(elsewhere.get(r.name) if r.KIND == "iam_role" else None)
         for r in unowned(world, names)
     ]
 
@@ -561,8 +565,7 @@ def not_made_here(world: World, names: Names, wanted: Iterable[tuple[str, str]])
         return None
     said = "; ".join(
         f"{_label(r, path=True)} does not carry this project's tag "
-        f"(project={names.project}): it was made by hand or by other tooling, or that tag "
-        f"was removed since (adopt it: `{_tag_command(r, names)}`)"
+        f"(project={names.project}): {_NOT_OURS} (adopt it: `{_tag_command(r, names)}`)"
         for r in found
     )
     role = any(r.KIND == "iam_role" for r in found)

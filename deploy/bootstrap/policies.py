@@ -561,7 +561,6 @@ def deploy_permissions_policy(t: Target) -> Policy:
         "aws:ResourceTag/environment": ANY_PREVIEW,
         "aws:RequestTag/environment": ANY_PREVIEW,
     }
-    untagged = _UNTAGGED
     statements = [
         _stmt("ReadEverywhereListCalls", _READ_ANYWHERE, "*"),
         _stmt("ReadHttpApis", ["apigateway:GET"], _project_reads(t)["http_apis"]),
@@ -662,7 +661,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             [arn["apis"], arn["api_tags"]],
             StringEquals=request_tag,
             StringNotLike=not_preview,
-            Null=untagged,
+            Null=_UNTAGGED,
         ),
         _stmt(
             "ApiGatewayChangeProjectApi",
@@ -733,7 +732,7 @@ def deploy_permissions_policy(t: Target) -> Policy:
             arn["distributions"],
             StringEquals=request_tag,
             StringNotLike=not_preview,
-            Null=untagged,
+            Null=_UNTAGGED,
         ),
         _stmt(
             "CloudFrontProjectDistribution",
@@ -922,7 +921,6 @@ def preview_permissions_policy(t: Target) -> Policy:
     preview_tag = {"aws:ResourceTag/environment": ANY_PREVIEW}
     request_tag = {"aws:RequestTag/project": t.project}
     preview_request_tag = {"aws:RequestTag/environment": ANY_PREVIEW}
-    untagged = _UNTAGGED
     boundary = {"iam:PermissionsBoundary": t.boundary_arn}
     return {
         "Version": "2012-10-17",
@@ -973,7 +971,7 @@ def preview_permissions_policy(t: Target) -> Policy:
                 [project["apis"], project["api_tags"]],
                 StringEquals=request_tag,
                 StringLike=preview_request_tag,
-                Null=untagged,
+                Null=_UNTAGGED,
             ),
             _stmt(
                 "ApiGatewayChangePreviewApis",
@@ -997,7 +995,7 @@ def preview_permissions_policy(t: Target) -> Policy:
                 project["distributions"],
                 StringEquals=request_tag,
                 StringLike=preview_request_tag,
-                Null=untagged,
+                Null=_UNTAGGED,
             ),
             _stmt(
                 "CloudFrontPreviewDistributions",
