@@ -79,3 +79,13 @@ def sweep(docker: Callable[..., subprocess.CompletedProcess[str]]) -> list[str]:
         if name and orphaned(owner) and docker("rm", "-f", name, check=False).returncode == 0:
             removed.append(name)
     return removed
+
+
+def said(removed: list[str]) -> str | None:
+    """The line a sweep's caller prints of the containers it removed; None for none."""
+    if not removed:
+        return None
+    plural = "s" if len(removed) > 1 else ""
+    return f"removed {len(removed)} model container{plural} left by a killed run: " + ", ".join(
+        removed
+    )

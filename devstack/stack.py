@@ -173,13 +173,9 @@ def _sweep_killed_runs() -> None:
     from devstack import model_container as mc
 
     mc.ensure_engine()
-    removed = owners.sweep(mc.docker)
-    if removed:
-        print(
-            f"removed {len(removed)} model container{'s' if len(removed) > 1 else ''} "
-            f"left by a killed run: {', '.join(removed)}",
-            flush=True,
-        )
+    line = owners.said(owners.sweep(mc.docker))
+    if line:
+        print(line, flush=True)
 
 
 def _start(part: Any, flag: str, ports: dict[str, int], started: list[Any]) -> None:

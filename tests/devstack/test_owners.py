@@ -147,3 +147,10 @@ def test_a_container_whose_run_and_watcher_were_killed_is_swept(tmp_path: Path) 
     finally:
         if name:
             docker("rm", "-f", name, check=False)
+
+
+def test_the_sweeps_line_names_what_it_removed() -> None:
+    """make up and the test session print the same line of a sweep (once in two words)."""
+    assert owners.said([]) is None
+    assert owners.said(["a"]) == "removed 1 model container left by a killed run: a"
+    assert owners.said(["a", "b"]) == "removed 2 model containers left by a killed run: a, b"

@@ -59,11 +59,9 @@ def _prepare() -> None:
         _built["skip"] = f"no Docker engine: {exc}"
         return
     # Containers of an earlier run killed with its watchers (a concurrent run's stay).
-    removed = owners.sweep(docker)
-    if removed:
-        note(
-            f"removed {len(removed)} model container(s) left by a killed run: {', '.join(removed)}"
-        )
+    line = owners.said(owners.sweep(docker))
+    if line:
+        note(line)
     try:
         _built["build"] = build_image(TEST_TAG)
     except RuntimeError as exc:
