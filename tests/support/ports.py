@@ -23,8 +23,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from devstack.ports import is_free
-
 HOST = "127.0.0.1"
 EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
 # Below the ephemeral range, but above the usual fixed ports of local services (5432, 8080…).
@@ -69,9 +67,21 @@ def worker_port(avoid: Iterable[int] = (), headroom: int = 0) -> int:
     avoided = set(avoid)
     for _ in range(usable):  # bounded: once round the block
         port = block[next(_next) % usable]
-        if port not in avoided and is_free(port):
+        if port not in avoided and _binds(port):
             return port
     raise RuntimeError(f"no free port in this worker's block {block.start}-{block.stop - 1}")
+
+
+def _binds(port: int) -> bool:
+    """True when ``port`` can be bound now without SO_REUSEADDR, as a test's own socket binds:
+    a server's connections left in TIME_WAIT (the last run's, whose picks began at the same
+    ports) refuse that bind though they pass ``devstack.ports.is_free``, which sets it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
 
 
 def worker_ports(count: int) -> list[int]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import errno
 import itertools
 import socket
+import time
 
 import pytest
 
 from devstack.ports import is_free
+from tests.support import ports
 from tests.support.ports import closed_port, ephemeral_range, worker_block, worker_port
 
 
@@ -51,3 +53,35 @@ def test_worker_ports_are_in_the_block_free_and_new_each_time() -> None:
         assert all(worker_port(avoid=picked) not in picked for _ in range(5))
     top = worker_port(headroom=25)
     assert top + 25 < block.stop
+
+
+def test_a_port_whose_last_connections_refuse_a_plain_bind_is_not_handed_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server with SO_REUSEADDR (gunicorn, http.server) that closed a connection first
+    leaves it in TIME_WAIT on its port for a minute: a bind with that option passes (so
+    ``is_free`` said free), one without it is refused. A test's own socket binds without it
+    (tests/devstack/test_stack.py's socket that takes a port after the check), and the next
+    run hands out the same ports from the block's start: it failed "Address already in use"."""
+    block = worker_block()
+    monkeypatch.setattr(ports, "_next", itertools.count())
+    port = worker_port()
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", port))
+        server.listen()
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            accepted.close()  # the server closes first: its side waits in TIME_WAIT
+            assert client.recv(1) == b""
+    for _ in range(50):  # bounded: the last FIN's ack, just sent over loopback
+        with socket.socket() as plain:
+            try:
+                plain.bind(("127.0.0.1", port))
+            except OSError:
+                break
+        time.sleep(0.01)
+    else:
+        pytest.skip("no TIME_WAIT seen on the port (not Linux's bind rules)")
+    monkeypatch.setattr(ports, "_next", itertools.count(block.index(port)))
+    assert worker_port() != port
