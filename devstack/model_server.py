@@ -3,13 +3,16 @@
 Bound to 127.0.0.1, started in its own process group so stopping it also stops its workers,
 with a watcher (devstack/reaper.py) that stops that group if this process dies without doing
 so (SIGKILL, SIGTERM to a pytest run): no gunicorn left holding the port.
-Port 0 = any free port, bound here and handed to gunicorn as a socket (``--bind fd://N``):
-a number found free and bound later by the child could be taken in between (by another
-process's outgoing connection or server), and gunicorn would fail "Connection in use".
+The port is bound here and handed to gunicorn as a socket (``--bind fd://N``). Port 0 (any
+free one): a number found free and bound later by the child could be taken in between (by
+another process's outgoing connection or server). A given port that is taken fails here at
+once: gunicorn binding it itself retries five times a second apart (gunicorn/sock.py
+create_sockets, no setting changes that), its "Connection in use" lines on make up's terminal.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from devstack import REPO, reaper
-from devstack.ports import BindFailed, is_free
+from devstack.ports import HOST, BindFailed, is_free
 
 SERVE = REPO / "model" / "serve"
 
@@ -48,9 +51,9 @@ class ModelServer:
     def start(self, timeout_s: float = 90.0) -> ModelServer:
         if not SERVE.exists():
             raise RuntimeError(f"{SERVE} is missing: the model server is needed for the stack")
-        listener = _bound_socket() if self.port == 0 else None
-        if listener is not None:
-            self.port = int(listener.getsockname()[1])
+        fixed = self.port != 0
+        listener = _bound_socket(self.port)
+        self.port = int(listener.getsockname()[1])
         env = {
             **os.environ,
             # The python3 of this venv (gunicorn, numpy...) first on PATH, as model/serve expects.
@@ -60,11 +63,10 @@ class ModelServer:
             "SAGEMAKER_MODEL_SERVER_WORKERS": str(self.workers),
             **self.env,
         }
-        if listener is not None:
-            # gunicorn reads GUNICORN_CMD_ARGS after its config file: this bind replaces the
-            # config's one. gunicorn calls listen() on the socket itself (its backlog).
-            fd_bind = f"--bind fd://{listener.fileno()}"
-            env["GUNICORN_CMD_ARGS"] = f"{env.get('GUNICORN_CMD_ARGS', '')} {fd_bind}".strip()
+        # gunicorn reads GUNICORN_CMD_ARGS after its config file: this bind replaces the
+        # config's one. gunicorn calls listen() on the socket itself (its backlog).
+        fd_bind = f"--bind fd://{listener.fileno()}"
+        env["GUNICORN_CMD_ARGS"] = f"{env.get('GUNICORN_CMD_ARGS', '')} {fd_bind}".strip()
         try:
             self.process = subprocess.Popen(
                 [str(SERVE)],
@@ -73,11 +75,10 @@ class ModelServer:
                 stdout=self.log,
                 stderr=subprocess.STDOUT if self.log is not None else None,
                 start_new_session=True,
-                pass_fds=(listener.fileno(),) if listener is not None else (),
+                pass_fds=(listener.fileno(),),
             )
         finally:
-            if listener is not None:
-                listener.close()  # the child's copy holds the port now
+            listener.close()  # the child's copy holds the port now
         self.watcher = reaper.guard(self.process.pid)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -85,9 +86,9 @@ class ModelServer:
                 code = self.process.returncode
                 self._end_watcher()
                 said = f"the model server exited with code {code} while starting"
-                # gunicorn bound the given port itself and gave up on it ("Connection in
-                # use", after its retries): it exited, and the port is still held by another.
-                if listener is None and not is_free(self.port):
+                # A given port is shared until gunicorn listens (SO_REUSEADDR, below): another
+                # such socket that listened first made gunicorn's listen() fail.
+                if fixed and not is_free(self.port):
                     raise BindFailed(self.port, f"{said}: port {self.port} is in use")
                 raise RuntimeError(said)
             if _ping(f"{self.url}/ping"):
@@ -127,16 +128,28 @@ class ModelServer:
             watcher.wait()
 
 
-def _bound_socket() -> socket.socket:
-    """A TCP socket bound to a free 127.0.0.1 port, not listening yet: connections are refused
-    until the server listens, and nothing else can bind the port meanwhile (an outgoing
-    connection's port is never one that is bound)."""
+def _bound_socket(port: int) -> socket.socket:
+    """A TCP socket bound to 127.0.0.1:``port`` (0: a free one), not listening yet: connections
+    are refused until the server listens. Port 0's socket is the port's alone meanwhile (an
+    outgoing connection's port is never one that is bound).
+
+    A given port gets SO_REUSEADDR, as gunicorn sets it on a socket it binds: the connections
+    of the last server on it, in TIME_WAIT and made with that option, refuse a bind without it.
+    Another socket with the option can then bind the port too until the server listens (see
+    ``start``). Raises BindFailed when another socket holds the port, and a RuntimeError naming
+    the address for any other refusal (a port below 1024 for a user)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        listener.bind(("127.0.0.1", 0))
-    except OSError:
+        if port != 0:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((HOST, port))
+    except OSError as exc:
         listener.close()
-        raise
+        if exc.errno == errno.EADDRINUSE:
+            raise BindFailed(
+                port, f"the model server cannot start: port {port} is in use"
+            ) from None
+        raise RuntimeError(f"the model server cannot bind {HOST}:{port}: {exc.strerror}") from None
     return listener
 
 
