@@ -414,9 +414,11 @@ class Engine:
         the image it names (tags are immutable there), with what it says of a tag it
         leaves."""
         repository = stacks.swept_repository(actions, world, self.names)
-        held = kept_tags.read_held(self.aws, repository) if repository else {}
+        listing = kept_tags.read_held(self.aws, repository) if repository else None
+        held = listing or {}
+        # The kept models' images are looked up in that listing (read_held, once) too.
         tagging, also = kept_image.keep_images(
-            self.aws, stacks.spared_images(actions, world, self.names), held
+            self.aws, stacks.spared_images(actions, world, self.names), listing
         )
         actions, used = stacks.spare_used(actions, world, by=by, also=also)
         released = stacks.released_images(actions, world, self.names)

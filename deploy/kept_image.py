@@ -56,34 +56,36 @@ def keep_images(
     """The actions tagging each kept model's image ``kept-<model>`` (the lifecycle policy's
     first rule never expires it), and by model what its `Kept …` line adds. One already so
     tagged (an earlier run's) needs none; one no longer in ECR cannot be kept, and is said.
-    ``held``: the repository's tags (`kept_tags.read_held`). The tag on another image (the
-    one the model named before it was replaced by hand under its name) moves: the sweep
-    removes it there (`kept_tags.sweep`, planned before these), since tags are immutable in
-    the repository, and this tags the image the model names; unless it is that image's last
-    tag, which the sweep leaves (ECR would delete the image): this image is then not tagged,
-    and that is said."""
+    ``held``: the repository's tags (`kept_tags.read_held`), None when the plan did not list
+    them (a repository it does not sweep). The tag on another image (the one the model named
+    before it was replaced by hand under its name) moves: the sweep removes it there
+    (`kept_tags.sweep`, planned before these), since tags are immutable in the repository,
+    and this tags the image the model names; unless it is that image's last tag, which the
+    sweep leaves (ECR would delete the image): this image is then not tagged, and that is
+    said.
+
+    Each image is looked up in ``held`` (`_image_of`): the listing has its digest and every
+    tag, as DescribeImages would. Only one it lacks is described (DescribeImages): the
+    listing holds tagged images only, so an untagged one, or one gone, is told apart there."""
     actions: list[Action] = []
     said: dict[str, str] = {}
     for image in kept:
         tag = kept_tag(image.model)
-        found = aws.read(
-            "ecr", "DescribeImages", repositoryName=image.repository, imageIds=[image.image_id]
-        )
-        details = (found or {}).get("imageDetails") or []
-        if not details:
+        found = _image_of(aws, image, held)
+        if found is None:
             said[image.model] = (
                 f" Its image {image.uri} is no longer in ECR (expired by the repository's "
                 "lifecycle policy, or deleted): an endpoint made from that config cannot start "
                 "until that image is pushed again."
             )
             continue
-        if tag in (details[0].get("imageTags") or []):
+        if tag in found.tags:
             said[image.model] = (
                 f" Its image {image.uri} is tagged {tag}, which the repository's lifecycle "
                 "policy never expires."
             )
             continue
-        digest = details[0]["imageDigest"]
+        digest = found.digest
         before = (held or {}).get(tag)
         if before is not None and before.digest != digest and before.last(tag):
             said[image.model] = (
@@ -126,6 +128,29 @@ def keep_images(
             )
         )
     return actions, said
+
+
+def _listed(image_id: dict[str, str], held: dict[str, Held]) -> Held | None:
+    """The image ``image_id`` names (its tag or its digest) as the repository's tag listing
+    ``held`` has it (`kept_tags.read_held`); None when it is not there (untagged, or gone)."""
+    if "imageTag" in image_id:
+        return held.get(image_id["imageTag"])
+    return next((h for h in held.values() if h.digest == image_id.get("imageDigest")), None)
+
+
+def _image_of(aws: Aws, image: KeptImage, held: dict[str, Held] | None) -> Held | None:
+    """``image``'s digest and tags: from ``held`` when it lists it, else DescribeImages of it
+    (None: ECR no longer has it)."""
+    found = _listed(image.image_id, held) if held is not None else None
+    if found is not None:
+        return found
+    got = aws.read(
+        "ecr", "DescribeImages", repositoryName=image.repository, imageIds=[image.image_id]
+    )
+    details = (got or {}).get("imageDetails") or []
+    if not details:
+        return None
+    return Held(str(details[0]["imageDigest"]), frozenset(details[0].get("imageTags") or []))
 
 
 def _tag_image(

@@ -542,6 +542,51 @@ def _ecr_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return sent
 
 
+def _ecr_image_reads(monkeypatch: pytest.MonkeyPatch, tag: str) -> list[str]:
+    """The CLI's ECR reads of the repository's tags (ListImages) and of the image tagged
+    ``tag`` (DescribeImages naming that tag), in order."""
+    sent: list[str] = []
+
+    def describe(request: Any, **_: Any) -> None:
+        if {"imageTag": tag} in json.loads(request.body)["imageIds"]:
+            sent.append("DescribeImages")
+
+    on_every_session(
+        monkeypatch,
+        ("before-send.ecr.ListImages", lambda **_: sent.append("ListImages")),
+        ("before-send.ecr.DescribeImages", describe),
+    )
+    return sent
+
+
+def test_keeping_a_models_image_reads_it_in_the_repository_tags_the_plan_lists(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model kept for a hand-made config has its image tagged kept-<model> (or is said to
+    have it): `keep_images` sent a DescribeImages of that image for each kept model, although
+    the same plan had listed every tag of the repository (ListImages) for the sweep. The image
+    and its tags are found in that listing now; the plan says the same."""
+    engine(project, IMAGE).apply()
+    first = _serving_model()
+    engine(project, IMAGE2).apply()
+    _hand_made_config_on(first)
+    image_in_ecr(project, IMAGE3)
+    cfg = str(project / "config.yaml")
+    capsys.readouterr()
+    sent = _ecr_image_reads(monkeypatch, "test-1")
+    assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"Its image {IMAGE} is tagged kept-{first} too" in out, out
+    assert _image_tags(first) == [f"kept-{first}", "test-1"], out
+    # The DescribeImages is the rollback target's image (`same_as_kept`), not keep_images'.
+    assert sent == ["DescribeImages", "ListImages"], sent
+    sent.clear()
+    assert main(["--config", cfg, "plan", "--image", IMAGE3]) == 0  # tagged: nothing to do
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"update image {IMAGE}" not in out and f"is tagged kept-{first}," in out, out
+    assert sent == ["ListImages"], sent
+
+
 def test_apply_that_deletes_a_once_kept_model_removes_its_images_kept_tag(
     project: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:

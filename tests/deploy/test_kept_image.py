@@ -18,6 +18,7 @@ IMAGE_ID = {"imageTag": "test-1"}
 DIGEST = "sha256:" + "ab" * 32
 URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:test-1"
 KEPT = kept_image.KeptImage("trends-anomaly-m-0000", URI, "trends-anomaly", IMAGE_ID)
+TAG = "kept-trends-anomaly-m-0000"
 MANIFEST = '{"schemaVersion": 2}'
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 
@@ -89,6 +90,52 @@ def test_a_kept_image_already_tagged_or_gone_needs_no_action() -> None:
         assert gone == [] and "is no longer in ECR" in said[KEPT.model], said
 
 
+@pytest.mark.parametrize("image_id", [IMAGE_ID, {"imageDigest": DIGEST}], ids=["tag", "digest"])
+def test_a_kept_image_the_repository_listing_has_is_read_there(image_id: dict) -> None:
+    """The plan lists the repository's tags once (`kept_tags.read_held`): an image named by
+    its tag or its digest is found there, with every tag, and no DescribeImages is sent (the
+    Stubber has none to answer); the plan is the one DescribeImages' answer gave."""
+    aws = make_aws()
+    kept = kept_image.KeptImage(KEPT.model, KEPT.uri, KEPT.repository, image_id)
+    other = "sha256:" + "ef" * 32
+    listing = {
+        "test-1": Held(DIGEST, frozenset({"test-1"})),
+        "test-0": Held(other, frozenset({"test-0"})),
+    }
+    tagged_listing = {
+        **{t: Held(DIGEST, frozenset({"test-1", TAG})) for t in ("test-1", TAG)},
+        "test-0": Held(other, frozenset({"test-0"})),
+    }
+    with Stubber(aws.client("ecr")) as stub:
+        (action,), said = kept_image.keep_images(aws, [kept], listing)
+        tagged, tagged_said = kept_image.keep_images(aws, [kept], tagged_listing)
+        stub.assert_no_pending_responses()
+    assert [s.describe() for s in action.steps] == [
+        f"run: tag trends-anomaly@{DIGEST} {TAG} (ecr:BatchGetImage, ecr:PutImage of its manifest)"
+    ]
+    assert f"is tagged {TAG} too," in said[KEPT.model], said
+    assert tagged == [] and "never expires" in tagged_said[KEPT.model], tagged_said
+
+
+def test_a_kept_image_the_listing_lacks_is_described() -> None:
+    """The listing holds tagged images only: one it lacks is described (DescribeImages), so
+    an untagged image is still tagged, and one gone still said to be gone."""
+    aws = make_aws()
+    listing = {"test-0": Held("sha256:" + "ef" * 32, frozenset({"test-0"}))}
+    with Stubber(aws.client("ecr")) as stub:
+        stub.add_response(
+            "describe_images",
+            {"imageDetails": [{"imageDigest": DIGEST}]},
+            {"repositoryName": "trends-anomaly", "imageIds": [IMAGE_ID]},
+        )
+        stub.add_client_error("describe_images", "ImageNotFoundException", "gone", 400)
+        (action,), _ = kept_image.keep_images(aws, [KEPT], listing)
+        gone, said = kept_image.keep_images(aws, [KEPT], {})
+        stub.assert_no_pending_responses()
+    assert action.name == KEPT.uri
+    assert gone == [] and "is no longer in ECR" in said[KEPT.model], said
+
+
 def _tag_step(aws) -> tuple[Action, dict]:
     """The step tagging KEPT's image (planned on an image without the tag) and the
     BatchGetImage answer it reads that image's manifest from."""
@@ -139,7 +186,6 @@ def test_a_tag_put_meanwhile_on_this_image_is_no_error_on_another_it_is() -> Non
             stub.assert_no_pending_responses()
 
 
-TAG = "kept-trends-anomaly-m-0000"
 SEEN = SeenModel(KEPT.model, "arn:m", 1, URI, "arn:r", {}, {"project": "trends-anomaly"})
 
 
