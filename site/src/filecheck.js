@@ -132,6 +132,9 @@ const isDate = (cell) => DATE_CELL.test(cell) || COMPACT_DATE.test(cell.trim()) 
 const isNumber = (cell) => cell.trim() !== "" && Number.isFinite(Number(cell.trim()));
 const isPlainNumber = (cell) => isNumber(cell) && !COMPACT_DATE.test(cell.trim()); // not 20200712
 const isBelowOne = (cell) => BELOW_ONE_MARKS.includes(cell.trim().slice(0, 1));
+// No value (blank, N/A, a dash, a spreadsheet error such as #N/A): the model fills it in from
+// its neighbours (trends.fill_missing), and the page says so wherever that number is shown.
+const isMissing = (cell) => MISSING_CELLS.has(cell.trim().toLowerCase()) || SHEET_ERROR.test(cell.trim());
 
 function numberCell(cell, decimalComma) {
   let text = cell.trim().replace(/%$/, "").replace(/[\u00a0\u202f ]/g, "");
@@ -230,8 +233,10 @@ function valueColumns(data) {
  * @param {string} name
  * @param {Uint8Array} bytes
  * @param {number} maxBytes the deployment's upload limit
- * @returns {{ text: string, terms: string[], ranges: number, rows: number, belowOne: Map<string, Set<string>> }}
- *   (`ranges`: the time ranges the file compares, 1 for most files)
+ * @returns {{ text: string, terms: string[], ranges: number, rows: number, belowOne: Map<string, Set<string>>,
+ *   filled: Map<string, Set<string>> }} (`ranges`: the time ranges the file compares, 1 for most
+ *   files; `belowOne` and `filled`: the date labels of each column's "<1" cells and of the cells
+ *   the model fills in from their neighbours, empty or N/A, by column heading)
  * @throws {FileProblem}
  */
 export function checkFile(name, bytes, maxBytes) {
@@ -296,6 +301,7 @@ export function checkFile(name, bytes, maxBytes) {
   const columns = []; // { name, geo, dates } of each term's column (dates: its date column's index)
   const preamble = rows.slice(0, Math.max(start - 1, 0));
   const belowOne = new Map();
+  const filled = new Map();
   // The date column of the columns after it: one per range when a file compares time ranges.
   let dates = 0;
   for (let j = 1; j <= counted; j += 1) {
@@ -309,7 +315,7 @@ export function checkFile(name, bytes, maxBytes) {
     for (const c of cells) {
       const cell = c.trim();
       if (isBelowOne(c) || numberCell(c, delimiter !== ",")) numbers += 1;
-      else if (!MISSING_CELLS.has(cell.toLowerCase()) && !SHEET_ERROR.test(cell)) words += 1;
+      else if (!isMissing(c)) words += 1;
     }
     if (numbers <= words) {
       const first = cells.find((c) => c.trim());
@@ -322,9 +328,13 @@ export function checkFile(name, bytes, maxBytes) {
     const geo = GEO_SUFFIX.exec(heading)?.[1] ?? "";
     if (GEO_ONLY.test(heading)) columns.push({ name: categoryOf(preamble), geo: heading.replace(GEO_ONLY, "").trim(), dates });
     else columns.push({ name: heading.replace(GEO_SUFFIX, ""), geo, dates });
-    const below = data.filter((r) => isBelowOne(r[j] ?? "")).map((r) => (r[dates] ?? "").trim());
     // Two ranges of one term share a heading: their dates differ, so one set holds both.
-    if (below.length) belowOne.set(heading, new Set([...(belowOne.get(heading) ?? []), ...below]));
+    const mark = (cells, test) => {
+      const labels = data.filter((r) => test(r[j] ?? "")).map((r) => (r[dates] ?? "").trim()).filter(Boolean);
+      if (labels.length) cells.set(heading, new Set([...(cells.get(heading) ?? []), ...labels]));
+    };
+    mark(belowOne, isBelowOne);
+    mark(filled, isMissing);
   }
   const terms = distinctTitles(columns); // one term compared across regions: each says its own
   if (terms.length === 0) {
@@ -336,5 +346,5 @@ export function checkFile(name, bytes, maxBytes) {
   }
   // A comparison of time ranges: each range's columns follow their own date column.
   const ranges = new Set(columns.map((c) => c.dates)).size;
-  return { text, terms, ranges, rows: data.length, belowOne };
+  return { text, terms, ranges, rows: data.length, belowOne, filled };
 }

@@ -29,7 +29,8 @@ import { methodNamed } from "./rules.js";
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  /** @type {{ name: string, bytes: Uint8Array, terms: string[], rows: number, belowOne: Map<string, Set<string>> } | null} */
+  /** @type {{ name: string, bytes: Uint8Array, terms: string[], rows: number, belowOne: Map<string, Set<string>>,
+   *   filled: Map<string, Set<string>> } | null} */
   file: null,
   /** @type {FileProblem | null} the chosen file's problem, shown again on Detect */
   fileProblem: null,
@@ -291,13 +292,15 @@ function parameterDetails(series, method) {
   );
 }
 
-function downloadNote(answer, belowOne) {
+function downloadNote(answer, belowOne, filled) {
   const anyBelowOne = answer.series.some((s) => belowOne && belowOne.has(s.header ?? s.name));
+  const anyFilled = answer.series.some((s) => filled && filled.has(s.header ?? s.name));
   const { line, range } = bandNames(answer.method);
   const band = line === "expected" ? "its expected range" : `its ${line} and ${range}`;
   return (
     `Every point of every term with ${band}; anomalies marked, with the first and ` +
-    `last date of each event.${anyBelowOne ? ` ${BELOW_ONE_NOTE} Those rows say so in the note column.` : ""}`
+    `last date of each event.${anyBelowOne ? ` ${BELOW_ONE_NOTE} Those rows say so in the note column.` : ""}` +
+    (anyFilled ? " Where the file has no value (an empty cell, N/A or the like), one is filled in from its neighbours; the note column says so." : "")
   );
 }
 
@@ -353,7 +356,8 @@ function renderResults(answer) {
   state.answer = answer;
   const list = $("series-list");
   const belowOne = state.file ? state.file.belowOne : null;
-  const context = { frequency: answer.frequency, belowOne, method: answer.method };
+  const filled = state.file ? state.file.filled : null;
+  const context = { frequency: answer.frequency, belowOne, filled, method: answer.method };
   const band = bandNames(answer.method); // the line and the range: DBSCAN expects nothing
 
   // Which file these are (the form that says so is left off a printout).
@@ -369,7 +373,7 @@ function renderResults(answer) {
   const banded = answer.series.some((s) => !untested(s));
   $("band-note").textContent = banded ? bandWords(answer.method) : "";
   $("band-note").hidden = !banded;
-  $("download-note").textContent = downloadNote(answer, belowOne);
+  $("download-note").textContent = downloadNote(answer, belowOne, filled);
 
   const warnings = $("warnings");
   clear(warnings);
@@ -644,7 +648,7 @@ function init() {
       .map((p) => [p.name, state.answer.parameters?.[p.name]])
       .filter(([, value]) => value !== null && value !== undefined);
     const name = resultsFilename(state.file ? state.file.name : "trends", state.answer.method, used);
-    downloadText(name, resultsToCsv(state.answer, state.file ? state.file.belowOne : null));
+    downloadText(name, resultsToCsv(state.answer, state.file?.belowOne ?? null, state.file?.filled ?? null));
     // With the settings changed since the run, the file holds the earlier settings' results:
     // said, and the notice that the results shown are those stays (sayIfStale's words).
     const stale = choiceKey(readParams(form)) !== state.shown?.choice;

@@ -3,7 +3,7 @@
  * and the event it belongs to. Pure, so it is tested without a browser.
  */
 import { formatNumber, plural } from "./format.js";
-import { bandNames, extentWords, formatWhen, isBelowOne, kindWords, untested, whenAt } from "./words.js";
+import { bandNames, extentWords, formatWhen, isBelowOne, isFilled, kindWords, untested, whenAt } from "./words.js";
 import { BELOW_ONE_VALUE } from "./rules.js";
 
 const UNIT = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" };
@@ -64,11 +64,13 @@ export function eventAt(series, i) {
  * `method`'s (bandNames: DBSCAN's "running median" and "neighbourhood").
  * @returns {Array<[string, string]>}
  */
-export function readoutParts(series, i, { frequency = "", belowOne = null, method = "" } = {}) {
+export function readoutParts(series, i, { frequency = "", belowOne = null, filled = null, method = "" } = {}) {
   const parts = [["", formatWhen(whenAt(series, i) ?? i, frequency)]];
   const value = isBelowOne(series, i, belowOne)
     ? `<1 (under 1, read as ${BELOW_ONE_VALUE})`
-    : formatNumber(series.values[i]);
+    : isFilled(series, i, filled)
+      ? `${formatNumber(series.values[i])} (no value in the file: filled in)`
+      : formatNumber(series.values[i]);
   parts.push(["value", value]);
   if (untested(series)) return parts; // nothing was expected of a term too short to test
   const names = bandNames(method);

@@ -12,7 +12,7 @@
  * that a spreadsheet's filter on it keeps each apart.
  */
 import { FORMULA_START } from "./rules.js";
-import { BELOW_ONE_NOTE, bandNames, isBelowOne, notJudgedWords, seriesTitles, untested } from "./words.js";
+import { BELOW_ONE_NOTE, FILLED_NOTE, bandNames, isBelowOne, isFilled, notJudgedWords, seriesTitles, untested } from "./words.js";
 
 /**
  * The columns, the line's and the range's named as the page names them for the method
@@ -45,8 +45,9 @@ export function csvCell(value) {
  * The whole answer as CSV text (CRLF line ends, as RFC 4180 and spreadsheets expect).
  * @param {object} answer the API's answer
  * @param {Map<string, Set<string>> | null} [belowOne] the file's "<1" cells (see filecheck.js)
+ * @param {Map<string, Set<string>> | null} [filled] its cells without a value, filled in by the model
  */
-export function resultsToCsv(answer, belowOne = null) {
+export function resultsToCsv(answer, belowOne = null, filled = null) {
   const lines = [columnsFor(answer.method).join(",")];
   const titles = seriesTitles(answer);
   answer.series.forEach((series, k) => {
@@ -56,7 +57,11 @@ export function resultsToCsv(answer, belowOne = null) {
     const n = series.values.length;
     for (let i = 0; i < n; i += 1) {
       const a = byIndex.get(i);
-      const notes = [isBelowOne(series, i, belowOne) ? BELOW_ONE_NOTE : null, notJudged];
+      const notes = [
+        isBelowOne(series, i, belowOne) ? BELOW_ONE_NOTE : null,
+        isFilled(series, i, filled) ? FILLED_NOTE : null,
+        notJudged,
+      ];
       const range = judged
         ? [series.expected?.[i], series.lower?.[i], series.upper?.[i]]
         : [null, null, null];

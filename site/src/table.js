@@ -8,8 +8,8 @@
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
 import {
-  BELOW_ONE_NOTE, bandNames, capitalized, extentWords, formatWhen, isBelowOne, kindWords, notJudgedWords, untested,
-  whenAt,
+  BELOW_ONE_NOTE, FILLED_NOTE, bandNames, capitalized, extentWords, formatWhen, isBelowOne, isFilled, kindWords,
+  notJudgedWords, untested, whenAt,
 } from "./words.js";
 
 const ARROWS = { up: "▲", down: "▼" };
@@ -21,7 +21,9 @@ function cell(label, attrs, ...children) {
 }
 
 /** A captioned table of `series.anomalies`, or a short note when there are none. */
-export function anomalyTable(series, { frequency = "", belowOne = null, title = series.name, method = "" } = {}) {
+export function anomalyTable(
+  series, { frequency = "", belowOne = null, filled = null, title = series.name, method = "" } = {},
+) {
   const anomalies = series.anomalies || [];
   const expected = capitalized(bandNames(method).line);
   if (anomalies.length === 0 && untested(series)) {
@@ -31,9 +33,12 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
     return el("p", { class: "no-anomalies", text: "No anomalies found in this series." });
   }
   let anyBelowOne = false;
+  let anyFilled = false;
   const rows = anomalies.map((a) => {
     const below = isBelowOne(series, a.index, belowOne);
+    const made = !below && isFilled(series, a.index, filled); // no value in the file
     anyBelowOne ||= below;
+    anyFilled ||= made;
     return el(
       "tr",
       { role: "row", "data-index": a.index },
@@ -44,6 +49,7 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
         { class: "num", "data-value": a.value },
         below ? "<1" : formatNumber(a.value),
         below ? el("sup", { "aria-hidden": "true", text: "*" }) : null,
+        made ? el("sup", { "aria-hidden": "true", text: "†" }) : null,
       ),
       cell(expected, { class: "num" }, formatNumber(a.expected)),
       cell("Score", { class: "num" }, formatNumber(a.score)),
@@ -75,5 +81,6 @@ export function anomalyTable(series, { frequency = "", belowOne = null, title = 
       el("tbody", { role: "rowgroup" }, ...rows),
     ),
     anyBelowOne ? el("p", { class: "table-note muted", text: `* ${BELOW_ONE_NOTE}` }) : null,
+    anyFilled ? el("p", { class: "table-note muted", text: `† ${FILLED_NOTE}` }) : null,
   );
 }

@@ -15,6 +15,7 @@ const isIsoDay = (label) => EXTENDED_DAY.test(label) || COMPACT_DATE.test(label)
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export const BELOW_ONE_NOTE = `Google Trends writes "<1" for interest under 1; it is read as ${BELOW_ONE_VALUE}.`;
+export const FILLED_NOTE = "No value in the file (an empty cell, N/A or the like): filled in from its neighbours.";
 
 /**
  * A timestamp as a person reads it: "12 Jul 2020", "Jul 2004" (monthly), "2 Jun 2021, 14:00".
@@ -248,10 +249,20 @@ export function generalWarnings(answer) {
   return (answer.warnings || []).filter((w) => !said.has(w));
 }
 
+/** Whether point `i` of `series` is among `cells` (date labels per column header, filecheck.js). */
+function isMarked(series, i, cells) {
+  const labels = cells && cells.get(series.header ?? series.name);
+  return Boolean(labels && labels.has(String(series.timestamps?.[i] ?? "").trim()));
+}
+
 /** Whether point `i` of `series` was "<1" in the file (belowOne: labels per column header). */
 export function isBelowOne(series, i, belowOne) {
-  const labels = belowOne && belowOne.get(series.header ?? series.name);
-  return Boolean(labels && labels.has(String(series.timestamps?.[i] ?? "").trim()));
+  return isMarked(series, i, belowOne);
+}
+
+/** Whether point `i` of `series` had no value in the file, so the model filled it in. */
+export function isFilled(series, i, filled) {
+  return isMarked(series, i, filled);
 }
 
 /** A value for display: "<1" where the file said so, the number otherwise. */

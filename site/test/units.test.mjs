@@ -84,6 +84,8 @@ test("resultsToCsv writes every point, marks anomalies with their extent, explai
   assert.equal(lines[2], '"a,b","a,b: (Worldwide)",2020-01-12,50,2,0,4,true,7.25,up,spike,2020-01-12,2020-01-19,');
   assert.equal(lines[4], "");
   assert.ok(!resultsToCsv(answer).includes("Google Trends writes"), "no note without <1 cells");
+  const filled = new Map([["a,b: (Worldwide)", new Set(["2020-01-19"])]]);
+  assert.match(resultsToCsv(answer, null, filled).split("\r\n")[3], /,"No value in the file \(an empty cell, N\/A or the like\): filled in from its neighbours\."$/);
   // DBSCAN expects nothing: its columns are named as the page names its line and range.
   assert.equal(
     resultsToCsv({ ...answer, method: "dbscan" }).split("\r\n")[0],
@@ -451,6 +453,15 @@ test("the check finds the terms and the '<1' cells (any spelling)", () => {
   assert.equal([...excel.belowOne.values()].reduce((n, s) => n + s.size, 0), 147);
 });
 
+test("the check finds the cells the model fills in: empty, N/A, a dash, a spreadsheet error", () => {
+  const text = "Week,a: (Worldwide),b\n2020-01-05,1,#N/A\n2020-01-12,,2\n2020-01-19,N/A,3\n2020-01-26,4,\u2013\n2020-02-02,<1,5\n";
+  const found = checkFile("t.csv", new TextEncoder().encode(text), 6 * MB);
+  assert.deepEqual([...found.filled.get("a: (Worldwide)")], ["2020-01-12", "2020-01-19"]);
+  assert.deepEqual([...found.filled.get("b")], ["2020-01-05", "2020-01-26"]);
+  const glp1 = checkFile("g.csv", new Uint8Array(readFileSync(join(DATA, "en_weekly5y_3terms_lt1_glp1.csv"))), 6 * MB);
+  assert.equal(glp1.filled.size, 0);
+});
+
 test("a file comparing time ranges: each range's '<1' cells are dated by its own date column", () => {
   const real = checkFile("c.csv", new Uint8Array(readFileSync(join(DATA, "more", "pt_weekly1y_compare_time_ranges.csv"))), 6 * MB);
   assert.deepEqual(real.terms, ["Suicídio", "Suicídio"]);
@@ -789,6 +800,8 @@ test("the readout says date, value, expected, range and the event", () => {
   ]);
   const belowOne = new Map([["bitcoin: (Worldwide)", new Set(["2017-10"])]]);
   assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", belowOne })[1], ["value", "<1 (under 1, read as 0.5)"]);
+  const filled = new Map([["bitcoin: (Worldwide)", new Set(["2017-10"])]]);
+  assert.deepEqual(readoutParts(SERIES, 0, { frequency: "monthly", filled })[1], ["value", "0.5 (no value in the file: filled in)"]);
   assert.equal(eventAt(SERIES, 4), null);
 });
 

@@ -217,6 +217,34 @@ def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[
     assert 'Google Trends writes "<1" for interest under 1; it is read as 0.5.' in note
 
 
+def test_a_value_the_file_left_empty_is_said_to_be_filled_in(page: Any, stack: Any) -> None:
+    """An empty cell (or N/A) is filled from its neighbours by the model; the readout, the
+    table and the download said the filled number as if the file held it (18 Apr 2021: "value
+    51", a week the export had no value for)."""
+    lines = BITCOIN_WEEKLY.read_text().splitlines()
+    week, na_week = lines[3 + 40].split(",")[0], lines[3 + 41].split(",")[0]
+    lines[3 + 40], lines[3 + 41] = f"{week},", f"{na_week},N/A"
+    open_page(page, stack.urls["site"])
+    upload(page, "gaps.csv", ("\n".join(lines) + "\n").encode())
+    run(page)
+    page.locator(".chart-plot").first.focus()
+    page.keyboard.press("Home")
+    for _ in range(40):
+        page.keyboard.press("ArrowRight")
+    assert "(no value in the file: filled in)" in readout(page), readout(page)
+    page.keyboard.press("ArrowRight")
+    assert "(no value in the file: filled in)" in readout(page), readout(page)
+    page.keyboard.press("ArrowRight")
+    assert "filled in" not in readout(page), readout(page)
+    assert "filled in from its neighbours" in page.locator("#download-note").text_content()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download results as CSV").click()
+    rows = {r.split(",")[2]: r for r in info.value.path().read_text().splitlines()[1:]}
+    assert "filled in from its neighbours" in rows[week], rows[week]
+    assert "filled in from its neighbours" in rows[na_week], rows[na_week]
+    assert "filled in" not in rows[lines[3 + 42].split(",")[0]]
+
+
 def test_a_click_that_slips_a_few_pixels_does_not_zoom(
     page: Any, bitcoin_monthly: dict[str, Any]
 ) -> None:
