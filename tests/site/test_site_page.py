@@ -392,6 +392,23 @@ def test_every_control_has_a_label(page: Any, stack: Any) -> None:
     assert unlabelled == []
 
 
+@pytest.mark.parametrize(("method", "more"), [("stl", False), ("auto", True)])
+def test_the_fields_of_a_row_start_level_whatever_their_labels_wrap_to(
+    page: Any, stack: Any, method: str, more: bool
+) -> None:
+    """Side by side at 1280 px, "Significance level" and "Most anomalies per series" wrap to
+    two lines and "Season length" does not: its box stood 23 px above the other two."""
+    open_page(page, stack.urls["site"])
+    page.select_option("#method", method)
+    if more:
+        page.locator(f"fieldset[data-method={method}] summary").click()
+    rows = page.locator(f"fieldset[data-method={method}] .field-row").last
+    boxes = [b.bounding_box() for b in rows.locator("input").all()]
+    assert len(boxes) == 3
+    assert len({round(b["x"]) for b in boxes}) == 3, "the fields stand side by side"
+    assert {round(b["y"]) for b in boxes} == {round(boxes[0]["y"])}, boxes
+
+
 def test_busy_state_while_waiting(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, GLP1)
