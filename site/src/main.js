@@ -21,7 +21,7 @@ import { resultsToCsv } from "./results-csv.js";
 import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, STILL_STARTING_WORDS, BELOW_ONE_NOTE, apiWakingWords, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
-  fileTermsWords, generalWarnings, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
+  fileTermsWords, generalWarnings, otherFilesWords, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
   countWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
@@ -211,8 +211,11 @@ function breakable(name) {
   return name.split(/(?<=[_-])/).flatMap((part, k) => (k ? [el("wbr"), part] : [part]));
 }
 
-/** Check the chosen bytes now; keep them only when the model can read them. */
-function setFile(name, bytes) {
+/** Check the chosen bytes now; keep them only when the model can read them. `others`: the
+ * names of the files dropped with this one, which are left out (said). */
+function setFile(name, bytes, others = []) {
+  const left = otherFilesWords(others);
+  const leftOut = left ? el("span", { class: "file-others", text: left }) : null;
   hideError();
   clearResults();
   state.ownScales = null; // another file: its own default
@@ -233,6 +236,7 @@ function setFile(name, bytes) {
         el("span", { class: "file-terms", text: terms }),
         `), ${plural(found.rows, "row", "rows")}, ${formatBytes(bytes.length).replace(" ", "\u00a0")}.`,
       ),
+      leftOut,
       // Said once, by this status box (a second live region repeated the news in other words).
       el("span", { class: "visually-hidden", text: " Choose a method and press Detect anomalies." }),
     );
@@ -247,15 +251,16 @@ function setFile(name, bytes) {
       el("strong", { text: error.message }),
       " ",
       el("span", { class: "file-hint", text: error.hint }),
+      leftOut,
     );
     announce("");
   }
 }
 
-async function loadFile(file) {
+async function loadFile(file, others = []) {
   if (!file) return;
   try {
-    setFile(file.name, new Uint8Array(await file.arrayBuffer()));
+    setFile(file.name, new Uint8Array(await file.arrayBuffer()), others);
   } catch (error) {
     showError(new ApiProblem(`Could not read ${file.name}.`, { hint: String(error) }));
   }
@@ -618,7 +623,8 @@ function init() {
   dropZone.addEventListener("drop", (e) => {
     e.preventDefault();
     dropZone.classList.remove("is-over");
-    loadFile(e.dataTransfer && e.dataTransfer.files[0]);
+    const files = Array.from((e.dataTransfer && e.dataTransfer.files) || []);
+    loadFile(files[0], files.slice(1).map((f) => f.name));
   });
   // A file dropped next to the zone must not replace the page with the file.
   for (const type of ["dragover", "drop"]) window.addEventListener(type, (e) => e.preventDefault());

@@ -128,6 +128,19 @@ export function fileTermsWords(terms, ranges = 1) {
 }
 
 /**
+ * What became of the other files dropped with the one used (`others`: their names), or "" for
+ * none: the page reads one file, and the rest were left out without a word.
+ * @param {string[]} others
+ */
+export function otherFilesWords(others) {
+  const n = others.length;
+  if (!n) return "";
+  const list = n <= 3 ? others.join(", ") : `${others.slice(0, 3).join(", ")} and ${n - 3} more`;
+  return `${n === 1 ? "1 more file was" : `${n} more files were`} dropped with it (${list}) and left out: ` +
+    "the page reads one file at a time. Drop or choose each of them on its own.";
+}
+
+/**
  * Each series' title as its card is headed, and as the download names it: its name, with its
  * region or its time range where the file compares one term across them (distinctTitles).
  */

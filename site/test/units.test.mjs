@@ -34,6 +34,7 @@ import {
   apiWakingWords,
   notJudgedWords,
   onePointWords,
+  otherFilesWords,
   settingsWords,
   countWords,
   spanWords,
@@ -470,6 +471,12 @@ test("a file comparing time ranges: each range's '<1' cells are dated by its own
   const text = "Week,a: (Worldwide),Week,a: (Worldwide)\n2020-01-05,<1,2019-01-06,3\n2020-01-12,2,2019-01-13,<1\n";
   const found = checkFile("t.csv", new TextEncoder().encode(text), 6 * MB);
   assert.deepEqual([...found.belowOne.get("a: (Worldwide)")], ["2020-01-05", "2019-01-13"]);
+});
+
+test("the files dropped with the one used are named as left out", () => {
+  assert.equal(otherFilesWords([]), "");
+  assert.match(otherFilesWords(["b.csv"]), /^1 more file was dropped with it \(b\.csv\) and left out: /);
+  assert.match(otherFilesWords(["b", "c", "d", "e", "f"]), /^5 more files were dropped with it \(b, c, d and 2 more\)/);
 });
 
 test("the ready line counts a file's terms, each named once", () => {

@@ -181,6 +181,32 @@ def test_dropping_a_file_loads_it(page: Any, stack: Any, problems: list) -> None
     assert problems == []
 
 
+def test_dropping_several_files_says_only_the_first_is_used(page: Any, stack: Any) -> None:
+    """Two exports dropped at once: the page took the first and said nothing of the second,
+    so a person who meant both to be analysed could not tell the second was left out."""
+    open_page(page, stack.urls["site"])
+    page.evaluate(
+        """(text) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], 'first.csv', { type: 'text/csv' }));
+            data.items.add(new File([text], 'second.csv', { type: 'text/csv' }));
+            data.items.add(new File([text], 'third.csv', { type: 'text/csv' }));
+            const zone = document.getElementById('drop-zone');
+            const init = { dataTransfer: data, bubbles: true, cancelable: true };
+            zone.dispatchEvent(new DragEvent('dragover', init));
+            zone.dispatchEvent(new DragEvent('drop', init));
+        }""",
+        BITCOIN.read_text(encoding="utf-8"),
+    )
+    wait_loaded(page, "first.csv")
+    said = page.locator("#file-status").text_content()
+    assert "2 more files were dropped with it (second.csv, third.csv)" in said, said
+    assert "one file at a time" in said, said
+    # One file chosen afterwards says nothing of others.
+    upload_path(page, BITCOIN)
+    assert "dropped with it" not in page.locator("#file-status").text_content()
+
+
 def test_the_apis_error_message_is_shown(page: Any, stack: Any, problems: list) -> None:
     """An error only the model can know (the series is too short for that season) is shown."""
     body = BITCOIN.read_bytes()
