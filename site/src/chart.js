@@ -258,7 +258,10 @@ export function renderChart(container, series, context = {}) {
   // which must not talk).
   const spoken = el("p", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
   // The buttons as one group: where the readout needs the width (a phone), they go below it.
-  const zoomTools = el("div", { class: "zoom-tools" }, zoomIn, zoomOut, reset);
+  // "+" last, at the group's right end, where it stays: "−" and Reset appear to its left once
+  // zoomed. First, they pushed it left and took its place, so "+" pressed again on the same
+  // spot was Reset.
+  const zoomTools = el("div", { class: "zoom-tools" }, reset, zoomOut, zoomIn);
   const tools = el("div", { class: "chart-tools" }, readout, zoomTools);
   // As wide as the chart and 0 px high: what the chart's resizing watches (sizing.js).
   const gauge = el("div", { class: "chart-gauge", "aria-hidden": "true" });

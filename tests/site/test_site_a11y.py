@@ -150,16 +150,20 @@ def test_a_table_too_wide_for_a_zoomed_window_scrolls_from_the_keyboard(
 
 
 def test_a_zoomed_chart_is_reset_from_the_keyboard(page: Any, stack: Any) -> None:
-    """Zoomed with +, the chart's Reset zoom is the stop before it (Shift+Tab), and Enter on it
-    shows every point again, the focus back on the chart."""
+    """Zoomed with +, the chart's buttons are the stops before it, Reset zoom first of them
+    (Shift+Tab past + and −: "+" stays at their right end), and Enter on it shows every point
+    again, the focus back on the chart."""
     glp1_result(page, stack)
     plot = page.locator("#chart-2-plot")
     plot.focus()
     page.keyboard.press("+")
     reset = page.locator("#chart-2 .reset-zoom")
     reset.wait_for()
-    page.keyboard.press("Shift+Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Reset zoom"
+    stops = []
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
+        stops.append(page.evaluate("document.activeElement.textContent"))
+    assert stops == ["+", "\u2212", "Reset zoom"], stops
     page.keyboard.press("Enter")
     reset.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.id") == "chart-2-plot"

@@ -18,6 +18,7 @@ from pagekit import (
     open_page,
     run,
     short_export,
+    sized,
     upload,
     upload_path,
 )
@@ -683,6 +684,39 @@ def test_the_keyboard_zooms_around_its_point_without_a_mouse(
     assert spoken.text_content() != "Showing all points."
     reset.click()
     assert spoken.text_content() == "Showing all points."
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_zoom_in_pressed_again_on_the_same_spot_zooms_in_again(
+    browser: Any, stack: Any, width: int
+) -> None:
+    """ "+" stood at the right end of the chart's buttons; once pressed, "−" and "Reset zoom"
+    appeared to its right and pushed it left, so a second click or tap on the same spot landed
+    on Reset zoom: zoom in, then all of it again, never further in."""
+    context = browser.new_context(**sized(width))
+    page = context.new_page()
+    try:
+        open_page(page, stack.urls["site"])
+        upload_path(page, BITCOIN_WEEKLY)
+        run(page)
+        zoom_in = page.get_by_role("button", name="Zoom in").first
+        zoom_in.evaluate("(b) => b.scrollIntoView({ block: 'center' })")
+        box = zoom_in.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        spoken = page.locator("#chart-0 [aria-live=polite]")
+        said = []
+        for _ in range(2):
+            if width < 500:
+                page.touchscreen.tap(x, y)
+            else:
+                page.mouse.click(x, y)
+            page.locator(".reset-zoom").first.wait_for(state="visible")
+            after_frames(page)
+            said.append(spoken.text_content())
+            assert zoom_in.bounding_box() == box, "Zoom in stays where it was pressed"
+        assert said[0] != said[1] and said[1].startswith("Showing "), said
+    finally:
+        context.close()
 
 
 def test_buttons_zoom_in_and_out_without_a_drag(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
