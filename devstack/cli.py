@@ -38,9 +38,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Run the page, API (Lambda handler) and model server on 127.0.0.1. "
         'Through make: make up ARGS="--api-port 3001".',
     )
-    parser.add_argument("--model-port", type=int, default=DEFAULT_PORTS["model"])
-    parser.add_argument("--api-port", type=int, default=DEFAULT_PORTS["api"])
-    parser.add_argument("--site-port", type=int, default=DEFAULT_PORTS["site"])
+    for part, what in (("model", "the model server"), ("api", "the API"), ("site", "the page")):
+        parser.add_argument(
+            f"--{part}-port",
+            type=_port,
+            default=DEFAULT_PORTS[part],
+            metavar="PORT",
+            help=f"port of {what} on 127.0.0.1 (default {DEFAULT_PORTS[part]}; 0: any free port)",
+        )
     parser.add_argument("--site-dir", type=Path, default=REPO / "site" / "dist")
     parser.add_argument("--config", type=Path, default=REPO / "config.yaml")
     parser.add_argument("--workers", type=int, default=2, help="model server workers (2)")
@@ -62,6 +67,18 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "container as SageMaker does (builds the image; needs Docker)",
     )
     return parser.parse_args(argv)
+
+
+def _port(value: str) -> int:
+    """A TCP port, or 0 for any free one: a number past 65535 was a traceback from the port
+    check (socket's OverflowError) instead of a line naming the flag."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port: 0 to 65535 (0: any free port)")
+    return port
 
 
 def _origin(value: str) -> str:

@@ -314,3 +314,27 @@ def test_the_request_type_is_model_smoke_pys(tmp_path: Path) -> None:
     smoke.write_text("import no_such_module\n")
     assert smoke_request_type(tmp_path) is None
     assert smoke_request_type(tmp_path / "no-such-folder") is None
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+@pytest.mark.parametrize("value", ["70000", "-5", "x"])
+def test_a_port_out_of_range_is_refused_in_one_line(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--model-port 70000` was an OverflowError traceback from the port check; argparse's
+    one line now names the flag and the range."""
+    with pytest.raises(SystemExit) as stop:
+        _parse_args([flag, value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}: " in err and "0 to 65535" in err
+    assert "Traceback" not in err
+
+
+def test_the_help_names_each_ports_default_and_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's ports (8080, 3000, 8000) and "0 = any free port" are in --help too."""
+    with pytest.raises(SystemExit):
+        _parse_args(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for flag, port in (("--model-port", 8080), ("--api-port", 3000), ("--site-port", 8000)):
+        assert re.search(rf"{flag} PORT .*?\(default {port}; 0: any free port\)", out), out
