@@ -505,7 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--quick", action="store_true", help="small sizes and loads (a smoke run)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="synthetic set seed")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"synthetic set seed (default {DEFAULT_SEED}, the set the targets are read on)",
+    )
     p.add_argument(
         "--synthetic",
         type=int,

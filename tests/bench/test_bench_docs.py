@@ -60,3 +60,14 @@ def test_the_testing_page_says_what_the_exit_status_means() -> None:
     with two targets missed."""
     text = read(TESTING)
     assert "exit status is 0 when every part ran, whatever they say" in text
+
+
+def test_the_help_gives_each_sets_default_as_the_testing_page_does() -> None:
+    """docs/testing.md gives --seed's default (20260101, the set the targets are read on) and
+    --synthetic's (240); `--help` gave the second only, so a reader of it could not tell which
+    seed is the targets' one."""
+    from bench.targets import DEFAULT_SEED
+
+    text = " ".join(build_parser().format_help().split())
+    assert f"default {DEFAULT_SEED}" in text and f"default {DEFAULT_SEED}" in read(TESTING)
+    assert "default 240" in text
