@@ -136,13 +136,21 @@ def _status(ok: bool | None) -> str:
 
 
 def _only(names: list[str], where: Path) -> None:
-    """The figures only ``where`` has, a section's worth in one line."""
+    """The figures only ``where`` has, a section's worth in one line. A long list is counted,
+    with what it is a list of (``devset zscore``: a method added), which the count alone hid."""
     by_part: dict[str, list[str]] = {}
     for name in names:
         by_part.setdefault(name.split(" ")[0], []).append(name)
     for part, items in by_part.items():
-        listed = ", ".join(items) if len(items) <= 6 else f"{len(items)} figures"
+        listed = ", ".join(items) if len(items) <= 6 else f"{len(items)} figures{_of(items)}"
         print(f"  only in {where}: {part}: {listed}")
+
+
+def _of(items: list[str]) -> str:
+    """The rows the figures are of (a name less its field: ``devset zscore``) when a few rows
+    hold them all, as " of <rows>"; "" for a whole part, whose rows are too many to name."""
+    rows = list(dict.fromkeys(name.rsplit(" ", 1)[0] for name in items))
+    return f" of {', '.join(rows)}" if len(rows) <= 3 else ""
 
 
 def compare(before_path: Path, after_path: Path, show_all: bool = False) -> int:

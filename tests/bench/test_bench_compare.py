@@ -107,6 +107,17 @@ def test_figures_in_one_file_only_are_named(tmp_path: Path) -> None:
     assert f"only in {tmp_path / 'after.json'}" not in run.stdout
 
 
+def test_a_method_added_is_named_among_the_figures_one_file_has(tmp_path: Path) -> None:
+    """docs/testing.md: compare names the figures only one file has, "a method added or
+    dropped" among them. A method's row is more than six figures, and the line said only
+    "only in after.json: devset: 10 figures": which method, it did not say."""
+    after = _after()
+    after["devset"].append({**AUTO, "method": "zscore"})
+    run = _run(tmp_path, BEFORE, after)
+    line = _line(run.stdout, f"  only in {tmp_path / 'after.json'}: devset")
+    assert "devset zscore" in line, run.stdout
+
+
 @pytest.mark.parametrize(
     ("before", "why"),
     [
