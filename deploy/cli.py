@@ -1518,7 +1518,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, func: Any, help_: str, env: bool = True) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_)
+        p = sub.add_parser(name, help=help_, description=_sentence(help_))
         p.add_argument("--config", default=argparse.SUPPRESS, help="path to config.yaml")
         if env:
             p.add_argument(
@@ -1584,14 +1584,13 @@ def build_parser() -> argparse.ArgumentParser:
         "previews", cmd_previews, "pull-request previews: list them, sweep the closed", env=False
     )
     prev = p.add_subparsers(dest="previews_command", required=True)
-    listing = prev.add_parser(
-        "list",
-        help="the pr-<N> stacks found in AWS: when each was last deployed and when the sweep "
-        "removes it for idling",
+    said = (
+        "the pr-<N> stacks found in AWS: when each was last deployed and when the sweep "
+        "removes it for idling"
     )
-    sweep = prev.add_parser(
-        "sweep", help="remove the previews whose pull request is closed or unlabelled"
-    )
+    listing = prev.add_parser("list", help=said, description=_sentence(said))
+    said = "remove the previews whose pull request is closed or unlabelled"
+    sweep = prev.add_parser("sweep", help=said, description=_sentence(said))
     # `previews list --config x.yaml` as `plan --config x.yaml`: after the last word too.
     for nested in (listing, sweep):
         nested.add_argument("--config", default=argparse.SUPPRESS, help="path to config.yaml")
@@ -1634,6 +1633,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--origin", help="Origin for the CORS check (default: the site URL)")
     bootstrap_cli.add_parser(sub)
     return parser
+
+
+def _sentence(line: str) -> str:
+    """A command's line in the command list as the first sentence of its own ``--help``
+    (argparse prints a subparser's ``help`` only in its parent's list)."""
+    return f"{line[0].upper()}{line[1:]}."
 
 
 # The exit code of a run a signal ended, as a shell reports a process the signal killed:
