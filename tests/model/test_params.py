@@ -193,3 +193,19 @@ def test_a_defaults_file_with_other_digits_stops_the_start():
 
     with pytest.raises(ValueError, match=r"defaults\.json: sensitivity"):
         validate_defaults({"sensitivity": "\u0660.\u0665"})
+
+
+def test_a_method_listed_but_not_routed_is_the_forks_bug_not_the_callers(monkeypatch):
+    """A method added to METHODS (so the request passes) and not routed in detect._detect was
+    answered as the caller's mistake, "Unknown method 'zscore'. Use auto, stl or dbscan.": a
+    400 that named a method the API had just accepted and blamed the caller for the fork's
+    omission. It is a server bug that says where to add the route."""
+    from trends_anomaly import detect, params
+    from trends_anomaly.contract import parse_table
+
+    csv = "Week,x\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 29))
+    (series,) = parse_table(csv).series
+    monkeypatch.setattr(params, "METHODS", (*METHODS, "zscore"))
+    chosen = resolve({"method": "zscore"})  # accepted: the request gets as far as detection
+    with pytest.raises(NotImplementedError, match=r"'zscore' .*detect\.py _detect"):
+        detect.run_method(series, chosen["method"], chosen)
