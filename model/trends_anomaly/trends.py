@@ -497,12 +497,18 @@ def too_many_series(count: int, what: str, error: type[ApiError]) -> ApiError:
 
 def too_many_points(subject: str, error: type[ApiError]) -> ApiError:
     """More points than one request analyses (MAX_POINTS): said before any work.
-    ``subject`` says how many ("The file has 600000 rows of 1 value column(s), ...")."""
+    ``subject`` says how many ("The file has 600000 rows of 1 value column, ...")."""
     return error(
         f"{subject}; one request may hold at most {MAX_POINTS} points.",
         "Export a shorter time range or a coarser step (weekly instead of daily or hourly), "
         "or send the columns in several requests.",
     )
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun`` in its number ("1 cell", "2 cells"): the warnings an analyst reads
+    said "cell(s)"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _data_row(i: int) -> str:
@@ -566,7 +572,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         raise too_many_series(width - 1, "value columns", BadCsv)
     if len(data) * (width - 1) > MAX_POINTS:
         raise too_many_points(
-            f"The file has {len(data)} rows of {width - 1} value column(s), "
+            f"The file has {len(data)} rows of {counted(width - 1, 'value column')}, "
             f"{len(data) * (width - 1)} points",
             BadCsv,
         )
@@ -625,7 +631,8 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
     names += [""] * (width - 1 - len(names))
     series: list[Series] = []
     skipped: list[tuple[str, str]] = []  # mostly text: (column, its first cell not a number)
-    stray: list[tuple[str, str]] = []  # mostly numbers, some cells not: (column, those cells)
+    # mostly numbers, some cells not: (column, those cells, "it" or "them" for them)
+    stray: list[tuple[str, str, str]] = []
     axis = _Axis(timestamps, labels, step, None)
     for j, cells in enumerate(columns[1:]):
         raw_name = names[j].strip() or f"value{j + 1 if width > 2 else ''}"
@@ -667,7 +674,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
             )
         if missing:
             warnings.append(
-                f"{term}: {len(missing)} missing value(s) filled by interpolation: "
+                f"{term}: {counted(len(missing), 'missing value')} filled by interpolation: "
                 f"{say(read, missing)}"
             )
             values = fill_missing(values)
@@ -683,7 +690,7 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
             )
         )
     if not series and stray:
-        name, cells = stray[0]
+        name, cells, _ = stray[0]
         raise BadCsv(
             f"The column '{name[:60]}' holds numbers, but {cells}.",
             "Correct those cells, or empty them: an empty cell (or N/A, a dash, or a "
@@ -702,12 +709,13 @@ def parse_table(text: str, numeric_axis: bool = False) -> Table:
         for name, first in skipped
     )
     warnings.extend(
-        f"column ignored: {name} holds numbers, but {cells}; correct them, or empty them to "
-        "have them filled from their neighbours"
-        for name, cells in stray
+        f"column ignored: {name} holds numbers, but {cells}; correct {them}, or empty {them} "
+        f"to have {them} filled from {'its' if them == 'it' else 'their'} neighbours"
+        for name, cells, them in stray
     )
     if blank:
-        warnings.append(f"column(s) with no values left out: {', '.join(blank)}")
+        columns = "column" if len(blank) == 1 else "columns"
+        warnings.append(f"{columns} with no values left out: {', '.join(blank)}")
     return _ordered(Table(series, warnings))
 
 
@@ -770,12 +778,14 @@ def _skip(
     parsed: _Column,
     where: Callable[[list[str], list[int]], str],
     skipped: list[tuple[str, str]],
-    stray: list[tuple[str, str]],
+    stray: list[tuple[str, str, str]],
 ) -> None:
     """A column left out for cells that are not numbers, with the cells that are not said:
     all of them (the first few) when most cells are numbers, else the first."""
     if parsed.mostly_numbers:
-        stray.append((name, f"{len(parsed.bad)} cell(s) are not: {where(cells, parsed.bad)}"))
+        n, said = len(parsed.bad), where(cells, parsed.bad)
+        are, them = ("is", "it") if n == 1 else ("are", "them")
+        stray.append((name, f"{counted(n, 'cell')} {are} not: {said}", them))
     else:
         skipped.append((name, where(cells, parsed.bad[:1])))
 

@@ -1058,7 +1058,8 @@ def test_more_points_than_the_limit_is_a_400_before_any_work(client):
         "application/json",
     )
     assert status == 400, data[:300]
-    assert json.loads(data)["error"]["code"] == "bad_csv"
+    error = json.loads(data)["error"]
+    assert error["code"] == "bad_csv" and " rows of 1 value column, " in error["message"]
     # the same limit over several columns
     half = MAX_POINTS // 2 + 1
     days = np.datetime64("2000-01-01T00") + np.arange(half) * np.timedelta64(1, "h")
@@ -1067,6 +1068,7 @@ def test_more_points_than_the_limit_is_a_400_before_any_work(client):
     assert status == 400, data[:300]
     error = json.loads(data)["error"]
     assert error["code"] == "bad_csv" and f"{2 * half} points" in error["message"]
+    assert f"{half} rows of 2 value columns, " in error["message"]  # (it said "column(s)")
 
 
 @pytest.mark.parametrize("period", ["0", "none"])

@@ -335,7 +335,13 @@ def test_a_category_without_a_search_term_is_named_by_its_category():
 def test_a_named_column_without_values_is_said_to_be_left_out(text):
     table = parse_table(text)
     assert "b" not in [s.name for s in table.series]
-    assert table.warnings == ["column(s) with no values left out: b"]
+    assert table.warnings == ["column with no values left out: b"]
+
+
+def test_columns_without_values_are_said_in_the_plural():
+    """The warnings said "column(s)", "value(s)", "cell(s) are": each now has its number."""
+    table = parse_table("Week,a,b,c\n2020-01-05,1,,\n2020-01-12,2,,\n2020-01-19,3,,\n")
+    assert table.warnings == ["columns with no values left out: b, c"]
 
 
 def test_a_trailing_comma_is_not_a_column():
@@ -442,8 +448,7 @@ def test_a_spreadsheet_error_cell_is_a_missing_value_said_where(cell):
     i = wegovy.labels.index("2023-10-08")
     assert wegovy.values[i - 1 : i + 2].tolist() == [21, 20, 19]  # between 21 and 19
     assert table.warnings == [
-        f"wegovy: 1 missing value(s) filled by interpolation: '{cell.strip()}' at "
-        "2023-10-08 (row 154)"
+        f"wegovy: 1 missing value filled by interpolation: '{cell.strip()}' at 2023-10-08 (row 154)"
     ]
 
 
@@ -451,7 +456,7 @@ def test_missing_cells_are_named_by_date_and_row():
     table = parse_table("t,v\n2024-01-01,1\n2024-01-02,\n2024-01-03,N/A\n2024-01-04,4\n")
     assert table.series[0].values.tolist() == [1, 2, 3, 4]
     assert table.warnings == [
-        "v: 2 missing value(s) filled by interpolation: an empty cell at 2024-01-02 (row 3), "
+        "v: 2 missing values filled by interpolation: an empty cell at 2024-01-02 (row 3), "
         "'N/A' at 2024-01-03 (row 4)"
     ]
 
@@ -470,9 +475,8 @@ def test_a_mostly_numeric_column_with_a_stray_cell_names_the_cell():
     table = parse_table(_glp1_with("ca. 20"))
     assert [s.name for s in table.series] == ["ozempic", "monjauro"]
     assert table.warnings == [
-        "column ignored: wegovy: (United States) holds numbers, but 1 cell(s) are not: 'ca. 20' at "
-        "2023-10-08 (row 154); correct them, or empty them to have them filled from their "
-        "neighbours"
+        "column ignored: wegovy: (United States) holds numbers, but 1 cell is not: 'ca. 20' at "
+        "2023-10-08 (row 154); correct it, or empty it to have it filled from its neighbours"
     ]
 
 
@@ -482,7 +486,7 @@ def test_a_single_term_with_a_stray_cell_is_refused_naming_the_cell():
     with pytest.raises(BadCsv) as info:
         parse_table(text)
     assert info.value.message == (
-        "The column 'bitcoin: (Worldwide)' holds numbers, but 2 cell(s) are not: '5?' at "
+        "The column 'bitcoin: (Worldwide)' holds numbers, but 2 cells are not: '5?' at "
         "2024-01-14 (row 3), 'x' at 2024-01-28 (row 5)."
     )
     assert "commas" not in info.value.hint
