@@ -94,11 +94,11 @@ def check_stl_period(period: int, series: Series) -> None:
     if period <= MAX_STL_PERIOD:
         return
     raise BadParameter(
-        f"method=stl handles seasons of at most {MAX_STL_PERIOD} points; the "
+        f"STL handles seasons of at most {MAX_STL_PERIOD} points; the "
         f"{series.step.name} timestamps imply a season of {period} points (a day).",
         "Use the Auto method (method=auto), which handles long seasons, or fewer points per "
         "season: a coarser step (hourly values instead of per-second ones) or a shorter "
-        "period.",
+        "season (the page's Season length, period in the API).",
         parameter="period",
     )
 
@@ -123,8 +123,8 @@ def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints
             "(method=auto), which handles short series.",
         )
     return TooFewPoints(
-        f"STL needs two full seasons: with the season of {period} points you set "
-        f"(period={period}) that is {needed} points, and '{name}' has {n}.",
+        f"STL needs two full seasons: with the season of {period} points you set (the page's "
+        f"Season length, period in the API) that is {needed} points, and '{name}' has {n}.",
         "Use a longer time range, a shorter season (the page's Season length, period in the "
         "API), or the Auto method (method=auto), which handles short series.",
     )

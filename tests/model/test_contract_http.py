@@ -813,7 +813,14 @@ def test_stl_on_a_year_of_weeks_says_the_season_came_from_the_dates(client):
         year, "text/csv", **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl;period=30"}
     )
     assert (status, answer["error"]["code"]) == (400, "too_few_points")
-    assert "with the season of 30 points you set (period=30)" in answer["error"]["message"]
+    message = answer["error"]["message"]
+    # the page's name for the setting, and the API's (it said "(period=30)", which the page
+    # names nowhere)
+    assert (
+        "with the season of 30 points you set (the page's Season length, period in the API) "
+        "that is 60 points" in message
+    ), message
+    assert "period=" not in message
 
 
 def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):
@@ -1121,8 +1128,14 @@ def test_stl_refuses_a_season_too_long_for_its_filters_before_any_work(client):
     csv_body = "time,load\n" + "".join(f"{s},{i % 5}\n" for i, s in enumerate(stamps))
     status, _, data = client.invoke(csv_body.encode(), **{attrs: "method=stl"})
     assert status == 400, data[:300]
-    message = json.loads(data)["error"]["message"]
+    error = json.loads(data)["error"]
+    message, hint = error["message"], error["hint"]
     assert "30-second timestamps imply a season of 2880 points" in message
+    # said as the page says it (it said "method=stl handles ... or a shorter period"); the
+    # field an API client reads still names the parameter
+    assert message.startswith("STL handles seasons of at most") and "method=" not in message
+    assert "(the page's Season length, period in the API)" in hint, hint
+    assert error["parameter"] == "period"
 
 
 WEEKS = [f"2024-{m:02d}-{d:02d}" for m in (1, 2, 3) for d in (1, 8, 15, 22)]
