@@ -17,18 +17,44 @@ import traceback
 # rest of the cell reached the log; and that grammar, tried from every quote of a line of
 # unclosed ones, rescanned the line from each (quadratic: hours for a 1 MB message). This one
 # is linear: once it matches on a line, no quote of that kind is left there to try. It masks
-# more than a repr (the text between two quoted parts of one kind), never less. A lone
+# more than a repr (the text between two quoted parts of one kind), never less: a quote of the
+# other kind after the part's first closing quote may open a part that closes past the
+# part's end (row 'x': ... "a'<cell>"), so the part then runs to the other kind's last quote
+# too (it ended at the cell's "'", and the rest of the cell reached the log). A lone
 # apostrophe ("can't") masks nothing, as before.
-_QUOTED = re.compile(r"""b?'[^\n]*'|b?"[^\n]*\"""")
+_QUOTE = re.compile(r"""['"]""")
 MASK = "'…'"
 MESSAGE_CHARS = 300
 CHAIN_MAX = 8
 
 
 def mask_quotes(text: str) -> str:
-    """``text`` with every quoted part (see ``_QUOTED``) replaced by ``'…'``, otherwise as
+    """``text`` with every quoted part (see ``_QUOTE``) replaced by ``'…'``, otherwise as
     it is."""
-    return _QUOTED.sub(MASK, text)
+    return "\n".join(_mask_line(line) for line in text.split("\n"))
+
+
+def _mask_line(line: str) -> str:
+    last = {quote: line.rfind(quote) for quote in "'\""}
+    out: list[str] = []
+    at = 0  # the first character not yet written
+    found = _QUOTE.search(line)
+    while found:
+        i = found.start()
+        quote = line[i]
+        other = "'" if quote == '"' else '"'
+        end = last[quote]
+        if end == i:  # a lone quote (the apostrophe of "can't"): not a quoted part
+            found = _QUOTE.search(line, i + 1)
+            continue
+        closes = line.find(quote, i + 1)  # where a repr opened at i would close at the latest
+        if last[other] > end and line.find(other, closes, end) != -1:
+            end = last[other]
+        start = i - 1 if i > at and line[i - 1] == "b" else i
+        out += (line[at:start], MASK)
+        at = end + 1
+        found = _QUOTE.search(line, at)
+    return "".join(out) + line[at:]
 
 
 def masked(message: str) -> str:

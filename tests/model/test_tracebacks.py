@@ -141,3 +141,16 @@ def test_masking_a_long_message_of_unclosed_quotes_takes_linear_time():
         [sys.executable, "-c", code], cwd=model, timeout=120, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_quotes_of_both_kinds_overlapping_mask_all_of_both():
+    """A message quoting a cell raw in double quotes after a single-quoted part (a bug's
+    message around numpy's): the single quotes' part, from the first to the last ', ended
+    inside the cell, which took its opening '"' with it, and the rest of the cell reached
+    the log ('row '…'private" at position 3'). The part now runs on to the other kind's last
+    quote when one of that kind follows its first closing quote."""
+    cell = "a'" + "-".join(("private", "42"))
+    message = f"""row 'x' failed: Error parsing datetime string "{cell}" at position 3"""
+    assert masked(message) == "row '…' at position 3"
+    assert masked(f"""row 'x' failed on "{cell}" and 'y'""") == "row '…'"
+    assert masked("""one 'a' two "b" three""") == "one '…' two '…' three"
