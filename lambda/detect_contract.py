@@ -562,13 +562,16 @@ def model_response(body: bytes, media_type: str) -> dict[str, Any]:
         "body": text if text is not None else base64.b64encode(body).decode("ascii"),
         "isBase64Encoded": text is None,
     }
-    if len(body) > MAX_RESPONSE_BYTES or len(json.dumps(response)) > MAX_RESPONSE_BYTES:
+    counted = max(len(body), len(json.dumps(response)))
+    if counted > MAX_RESPONSE_BYTES:
         raise ApiError(
             f"The result is {len(body)} bytes, more than the API can return (6 MB).",
             "Send fewer rows or columns (a shorter time range); calling the API, Accept: text/csv "
             "answers the anomalies alone, a much smaller table.",
             status=413,
             code="result_too_large",
+            # The sizes as numbers, as the model's 413 has them (a page says how many parts).
+            fields={"result_bytes": counted, "limit_bytes": MAX_RESPONSE_BYTES},
         )
     return response
 

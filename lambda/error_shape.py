@@ -35,6 +35,7 @@ class ApiError(Exception):
         code: str | None = None,
         headers: dict[str, str] | None = None,
         parameter: str | None = None,
+        fields: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -47,12 +48,16 @@ class ApiError(Exception):
         # The request parameter the error is about, when one is: a form marks that field
         # without reading the message's words (which are for people and may change).
         self.parameter = parameter
+        # More keys of the body, numbers a program acts on that the message only words (a
+        # 413's sizes: how many parts to split a file into).
+        self.fields = dict(fields or {})
 
     def body(self, **extra: Any) -> dict[str, Any]:
         """The JSON body; ``extra`` keys join code, message and hint (e.g. a request id), and
-        ``parameter`` when the error is about one."""
+        ``parameter`` when the error is about one, and the error's own ``fields``."""
         named = {"parameter": self.parameter} if self.parameter else {}
         error = {"code": self.code, "message": self.message, "hint": self.hint, **named}
+        error.update(self.fields)
         return {"error": {**error, **extra}}
 
 

@@ -783,15 +783,18 @@ def _fits_before_detection(
         check_fits(s, params["method"], params)
     floor = answer_floor(table.series, params["method"], out_type)
     if floor > settings.max_payload_bytes:
-        raise _too_large(f"would be at least {floor}", settings.max_payload_bytes)
+        raise _too_large(floor, settings.max_payload_bytes, at_least=True)
 
 
-def _too_large(size: str, limit: int) -> ResultTooLarge:
+def _too_large(size: int, limit: int, *, at_least: bool = False) -> ResultTooLarge:
+    """The 413 of an answer of ``size`` bytes (its floor when ``at_least``), with both sizes as
+    numbers too: a caller can say how many parts to split the data into without reading words."""
     return ResultTooLarge(
-        f"The result {size} bytes, more than SageMaker can return "
-        f"({limit} bytes, {limit / (1024 * 1024):.3g} MB).",
+        f"The result {'would be at least' if at_least else 'is'} {size} bytes, more than "
+        f"SageMaker can return ({limit} bytes, {limit / (1024 * 1024):.3g} MB).",
         "Send fewer rows or columns (a shorter time range), or ask for Accept: text/csv "
         "(the anomalies alone, a much smaller table).",
+        fields={"result_bytes": size, "limit_bytes": limit},
     )
 
 
@@ -799,5 +802,5 @@ def _deliverable(body: bytes, settings: Settings) -> bytes:
     """``body`` when SageMaker can return it (its response cap is the request's, 6 MB), else a
     413 that says how to get a smaller answer: the JSON is 3 to 12 times the CSV sent."""
     if len(body) > settings.max_payload_bytes:
-        raise _too_large(f"is {len(body)}", settings.max_payload_bytes)
+        raise _too_large(len(body), settings.max_payload_bytes)
     return body

@@ -27,7 +27,7 @@ const ABOUT_THE_FILE = {
 
 /** A failure to show the user: message, optional hint, and what we know about it. */
 export class ApiProblem extends Error {
-  constructor(message, { hint = "", code = "", status = 0, requestId = "", parameter = "" } = {}) {
+  constructor(message, { hint = "", code = "", status = 0, requestId = "", parameter = "", sizes = null } = {}) {
     super(message);
     this.name = "ApiProblem";
     this.hint = hint;
@@ -36,6 +36,8 @@ export class ApiProblem extends Error {
     this.requestId = requestId;
     /** the request parameter the API named as wrong ("" when none): its field is marked */
     this.parameter = parameter;
+    /** a 413 result_too_large's sizes as the API gave them ({ result, limit } bytes), else null */
+    this.sizes = sizes;
   }
 }
 
@@ -128,6 +130,15 @@ function tooLarge(size, limit) {
   );
 }
 
+/** A result_too_large's `result_bytes` and `limit_bytes` (whole numbers, the result over the
+ * limit), or null: an API without them, or numbers that say nothing to split by. */
+function resultSizes(error) {
+  const result = error.result_bytes;
+  const limit = error.limit_bytes;
+  const whole = (n) => Number.isSafeInteger(n) && n > 0;
+  return whole(result) && whole(limit) && result > limit ? { result, limit } : null;
+}
+
 /** Turn a fetch Response into the answer or an ApiProblem. */
 export async function readAnswer(response) {
   const text = await response.text();
@@ -161,6 +172,7 @@ export async function readAnswer(response) {
       status: response.status,
       requestId: typeof error.request_id === "string" ? error.request_id : headerId,
       parameter: typeof error.parameter === "string" ? error.parameter : "",
+      sizes: resultSizes(error),
     });
   }
   const message = body && typeof body.message === "string" ? body.message : "";

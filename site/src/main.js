@@ -22,7 +22,7 @@ import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, STILL_STARTING_WORDS, BELOW_ONE_NOTE, apiWakingWords, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, otherFilesWords, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
-  countWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
+  countWords, resultTooLargeWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -529,6 +529,10 @@ async function run(event) {
     }
     if (setAside()) return;
     clearResults();
+    if (error instanceof ApiProblem && error.code === "result_too_large" && error.sizes) {
+      // How much smaller, from the sizes the API gave: the file's parts and their rows.
+      [error.message, error.hint] = resultTooLargeWords(error.sizes, file.rows || 0);
+    }
     showError(error instanceof ApiProblem ? error : pageProblem(error, requestIdOf(answer)));
     if (!(error instanceof ApiProblem && showApiInvalid(error))) errorBox.focus();
   } finally {

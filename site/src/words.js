@@ -2,7 +2,7 @@
  * Plain words for what the answer holds: dates for people, the kind of an event, "<1", and the
  * settings a run used (no parameter names, no "alpha auto").
  */
-import { formatNumber, plural } from "./format.js";
+import { formatBytes, formatCount, formatNumber, plural } from "./format.js";
 import { parseTimestamp } from "./timestamps.js";
 import { BASIC_DATE_TIME, BELOW_ONE_VALUE, COMPACT_DATE, methodNamed } from "./rules.js";
 
@@ -138,6 +138,26 @@ export function otherFilesWords(others) {
   const list = n <= 3 ? others.join(", ") : `${others.slice(0, 3).join(", ")} and ${n - 3} more`;
   return `${n === 1 ? "1 more file was" : `${n} more files were`} dropped with it (${list}) and left out: ` +
     "the page reads one file at a time. Drop or choose each of them on its own.";
+}
+
+/**
+ * A 413 result_too_large in words for the file, from the sizes the API gave (`result`: the
+ * answer's bytes, or the fewest it would take; `limit`: the most an answer holds) and the
+ * file's `rows`: how many parts at least, and so how many rows each at most. Only what those
+ * numbers support: the answer may be larger than `result`, never smaller, hence "or more".
+ * @param {{ result: number, limit: number }} sizes
+ * @param {number} rows the file's rows of data (0: unknown, not said)
+ * @returns {[string, string]} message and hint
+ */
+export function resultTooLargeWords({ result, limit }, rows) {
+  const parts = Math.max(2, Math.ceil(result / limit));
+  const each = Math.floor(rows / parts);
+  return [
+    `The results for this file would be at least ${formatBytes(result)}, more than the ` +
+      `${formatBytes(limit)} the detector can send back at once.`,
+    `Split it into ${parts} parts or more${each >= 1 ? ` (${formatCount(each)} rows or fewer each)` : ""} ` +
+      "and run each part, or export a shorter time range or fewer terms from Google Trends.",
+  ];
 }
 
 /**

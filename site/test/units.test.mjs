@@ -35,6 +35,7 @@ import {
   notJudgedWords,
   onePointWords,
   otherFilesWords,
+  resultTooLargeWords,
   settingsWords,
   countWords,
   spanWords,
@@ -279,6 +280,25 @@ test("readAnswer words the API's program-facing errors about the user's file", a
   assert.equal(answer.message, "The results for this file are more than the detector can send back at once.");
   assert.doesNotMatch(answer.message + answer.hint, /bytes|SageMaker|Accept|text\/csv/);
   assert.equal(answer.code, "result_too_large");
+  assert.equal(answer.sizes, null); // an API without the sizes as numbers: the words above
+  const sized413 = { error: { ...result413.error, result_bytes: 18264567, limit_bytes: 6291456 } };
+  const sized = await problemOf(new Response(JSON.stringify(sized413), { status: 413 }));
+  assert.deepEqual(sized.sizes, { result: 18264567, limit: 6291456 });
+  for (const wrong of [{ result_bytes: "18264567", limit_bytes: 6291456 }, { result_bytes: 5, limit_bytes: 6 },
+    { result_bytes: 18264567, limit_bytes: 0 }]) {
+    const odd = await problemOf(new Response(JSON.stringify({ error: { ...result413.error, ...wrong } }), { status: 413 }));
+    assert.equal(odd.sizes, null, JSON.stringify(wrong));
+  }
+});
+
+test("resultTooLargeWords says how much smaller, from the sizes the API gave", () => {
+  // 17.4 MB against 6 MB: 3 parts at least, each of a third of the rows at most.
+  const [message, hint] = resultTooLargeWords({ result: 18264567, limit: 6291456 }, 19000);
+  assert.equal(message, "The results for this file would be at least 17.4 MB, more than the 6.0 MB the detector can send back at once.");
+  assert.match(hint, /^Split it into 3 parts or more \(6,333 rows or fewer each\) and run each part, or export a shorter/);
+  // A result just over the limit: 2 parts; the rows unknown: no rows said.
+  const [, two] = resultTooLargeWords({ result: 6291457, limit: 6291456 }, 0);
+  assert.match(two, /^Split it into 2 parts or more and run each part/);
 });
 
 test("readAnswer explains answers that are not ours", async () => {

@@ -204,6 +204,11 @@ def test_the_size_that_counts_is_the_serialized_response() -> None:
     with pytest.raises(ApiError) as raised:
         model_response(quoted, "application/json")
     assert raised.value.status == 413 and "Accept: text/csv" in raised.value.hint
+    # The size that counted and the limit, as numbers (the web page says how many parts to
+    # split into; the message's words are for a person).
+    said = raised.value.body()["error"]
+    assert said["result_bytes"] > MAX_RESPONSE_BYTES == said["limit_bytes"]
+    assert said["result_bytes"] > len(json.dumps(quoted.decode()))  # the escaped size counted
     fits = b"1\n" * (MAX_RESPONSE_BYTES // 4)
     assert len(json.dumps(model_response(fits, "text/csv"))) <= MAX_RESPONSE_BYTES
 

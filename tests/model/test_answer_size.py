@@ -31,6 +31,9 @@ def test_an_answer_over_the_cap_is_a_413_that_says_to_ask_for_csv() -> None:
     error = raised.value
     assert (error.status, error.code) == (413, "result_too_large")
     assert "8000 bytes" in error.message and "text/csv" in error.hint
+    said = error.body()["error"]
+    size = int(re.search(r"(\d+) bytes", error.message)[1])  # "is N" or "would be at least N"
+    assert (said["result_bytes"], said["limit_bytes"]) == (size, 8000) and size > 8000
 
 
 def test_the_csv_table_of_the_same_request_fits_and_is_answered() -> None:
@@ -94,11 +97,18 @@ def test_an_answer_too_large_by_its_input_alone_is_refused_before_detection(
     assert error.message.endswith(
         " bytes, more than SageMaker can return (4000 bytes, 0.00381 MB)."
     )
+    # The sizes as numbers too, for a program (the web page says how many parts to split
+    # into): the words are for a person and may change.
+    said = error.body()["error"]
+    floor = int(error.message.removeprefix("The result would be at least ").split()[0])
+    assert (said["result_bytes"], said["limit_bytes"]) == (floor, 4000)
     computed = Settings(max_payload_bytes=8000)
     monkeypatch.undo()
     with pytest.raises(ResultTooLarge) as after_detection:
         invoke(Invocation(CSV, "text/csv", "application/json", f"method={method}"), computed)
     assert error.hint == after_detection.value.hint
+    measured = after_detection.value.body()["error"]
+    assert measured["result_bytes"] > measured["limit_bytes"] == 8000
 
 
 def test_auto_too_large_by_its_input_alone_is_refused_before_detection_as_the_others_are(
@@ -127,7 +137,10 @@ def test_auto_too_large_by_its_input_alone_is_refused_before_detection_as_the_ot
         bodies[method] = raised.value.body()
     assert calls == []
     # (word for word: the floor differs by the method's name, which the answer writes)
-    words = {m: re.sub(r"\d+ bytes", "N bytes", json.dumps(b)) for m, b in bodies.items()}
+    words = {
+        m: re.sub(r"\d+ bytes|(?<=result_bytes\": )\d+", "N", json.dumps(b))
+        for m, b in bodies.items()
+    }
     assert words["auto"] == words["stl"] == words["dbscan"]
     assert bodies["auto"]["error"]["code"] == "result_too_large"
     assert bodies["auto"]["error"]["message"].startswith("The result would be at least ")
@@ -342,3 +355,15 @@ def _request_series(body: bytes, kind: str) -> list:
     if "data" in doc:  # a legacy request: a numeric first column is row positions
         return parse_table(doc["data"], numeric_axis=True).series
     return _series_from_json(doc["series"]).series
+
+
+def test_an_answer_over_the_cap_once_written_gives_its_measured_size_as_a_number() -> None:
+    """Over the floor's check and over the cap once written: the 413 gives the size it
+    measured, as a number too (the page says how many parts to split the file into)."""
+    request = Invocation(CSV, "text/csv", "application/json", "method=stl")
+    size = len(invoke(request, Settings()).body)
+    with pytest.raises(ResultTooLarge) as raised:
+        invoke(request, Settings(max_payload_bytes=size - 1))
+    assert raised.value.message.startswith(f"The result is {size} bytes")
+    said = raised.value.body()["error"]
+    assert (said["result_bytes"], said["limit_bytes"]) == (size, size - 1)

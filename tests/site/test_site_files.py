@@ -409,8 +409,9 @@ def test_results_too_large_to_send_back_are_told_in_words_for_the_file(
         f"{start + timedelta(days=k):%Y%m%d}," + ",".join(str((k * 7 + i) % 101) for i in range(25))
         for k in range(20_000)
     )
+    body = "\n".join([header, *rows]).encode() + b"\n"
     open_page(page, stack.urls["site"])
-    upload(page, "big.csv", "\n".join([header, *rows]).encode() + b"\n")
+    upload(page, "big.csv", body)
     page.select_option("#method", "stl")
     run(page)
     wait_done(page)
@@ -419,6 +420,14 @@ def test_results_too_large_to_send_back_are_told_in_words_for_the_file(
     for words in ("bytes", "SageMaker", "Accept", "text/csv"):
         assert words not in said, said
     assert "shorter time range" in said, said
+    # How much smaller, from the sizes the answer gives as numbers: the page said only "split
+    # the file", though the model's answer says the results would be over 3 times too large.
+    status, answer = call_api(stack.urls["api"], body, "method=stl")
+    error = answer["error"]
+    assert status == 413 and error["result_bytes"] > error["limit_bytes"], answer
+    parts = -(-error["result_bytes"] // error["limit_bytes"])
+    rows_each = f"{20_000 // parts:,} rows or fewer each"
+    assert f"Split it into {parts} parts or more ({rows_each})" in said, said
     # Chromium logs the 413 itself ("Failed to load resource"); nothing else may be logged.
     assert [p for p in problems if "status of 413" not in p] == [], problems
 
