@@ -22,7 +22,7 @@ import { downloadText, resultsFilename } from "./download.js";
 import {
   API_UP_WORDS, STILL_STARTING_WORDS, BELOW_ONE_NOTE, apiWakingWords, apiWaitWords, bandNames, bandWords, cancelledWords, capitalized, detailWords,
   fileTermsWords, generalWarnings, otherFilesWords, onePointWords, scaleWords, seasonWords, sentence, seriesTitles, settingsWords,
-  countWords, resultTooLargeWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
+  countWords, droppedNoFileWords, resultTooLargeWords, spanWords, staleWords, downloadedEarlierWords, termNotes, untested, warningWords,
 } from "./words.js";
 import { methodNamed } from "./rules.js";
 
@@ -243,18 +243,30 @@ function setFile(name, bytes, others = []) {
     announce("");
   } catch (error) {
     if (!(error instanceof FileProblem)) throw error;
-    state.file = null;
-    state.fileProblem = error;
-    showFileStatus(
-      "bad",
-      el("span", { class: "file-mark", "aria-hidden": "true", text: "✗ " }),
-      el("strong", { text: error.message }),
-      " ",
-      el("span", { class: "file-hint", text: error.hint }),
-      leftOut,
-    );
-    announce("");
+    refuseFile(error, leftOut);
   }
+}
+
+/** Say why there is no file to analyse now (`problem`); Detect says it again. */
+function refuseFile(problem, leftOut = null) {
+  state.file = null;
+  state.fileProblem = problem;
+  showFileStatus(
+    "bad",
+    el("span", { class: "file-mark", "aria-hidden": "true", text: "✗ " }),
+    el("strong", { text: problem.message }),
+    " ",
+    el("span", { class: "file-hint", text: problem.hint }),
+    leftOut,
+  );
+  announce("");
+}
+
+/** A drop that held no file (text, a link): said, as a wrong file is. */
+function refuseDrop(types) {
+  hideError();
+  clearResults();
+  refuseFile(new FileProblem(...droppedNoFileWords(types)));
 }
 
 async function loadFile(file, others = []) {
@@ -628,6 +640,10 @@ function init() {
     e.preventDefault();
     dropZone.classList.remove("is-over");
     const files = Array.from((e.dataTransfer && e.dataTransfer.files) || []);
+    if (!files.length) {
+      refuseDrop(e.dataTransfer ? e.dataTransfer.types : []);
+      return;
+    }
     loadFile(files[0], files.slice(1).map((f) => f.name));
   });
   // A file dropped next to the zone must not replace the page with the file.

@@ -141,6 +141,21 @@ export function otherFilesWords(others) {
 }
 
 /**
+ * What a drop that held no file is told (`types`: its dataTransfer types): text or a link
+ * dragged onto the file box was ignored without a word, as if the page had not noticed.
+ * @param {readonly string[]} types
+ * @returns {[string, string]} message and hint
+ */
+export function droppedNoFileWords(types) {
+  const list = Array.from(types || []);
+  const what = list.includes("text/uri-list") ? "That was a link, not a file."
+    : list.some((t) => t.startsWith("text/")) ? "That was text, not a file."
+      : "Nothing was dropped that the page can read: it needs a file.";
+  return [what, "Drop the CSV file itself (from your Downloads folder, say), or use “Choose a CSV file”. " +
+    "Text copied from a spreadsheet: save it as a CSV file first."];
+}
+
+/**
  * A 413 result_too_large in words for the file, from the sizes the API gave (`result`: the
  * answer's bytes, or the fewest it would take; `limit`: the most an answer holds) and the
  * file's `rows`: how many parts at least, and so how many rows each at most. Only what those

@@ -34,6 +34,7 @@ import {
   apiWakingWords,
   notJudgedWords,
   onePointWords,
+  droppedNoFileWords,
   otherFilesWords,
   resultTooLargeWords,
   settingsWords,
@@ -289,6 +290,15 @@ test("readAnswer words the API's program-facing errors about the user's file", a
     const odd = await problemOf(new Response(JSON.stringify({ error: { ...result413.error, ...wrong } }), { status: 413 }));
     assert.equal(odd.sizes, null, JSON.stringify(wrong));
   }
+});
+
+test("droppedNoFileWords says a drop without a file needs the file itself", () => {
+  const [text, textHint] = droppedNoFileWords(["text/plain"]);
+  assert.equal(text, "That was text, not a file.");
+  assert.match(textHint, /Drop the CSV file itself/);
+  assert.match(textHint, /save it as a CSV file/); // text copied from a sheet: how to use it
+  assert.equal(droppedNoFileWords(["text/uri-list", "text/plain"])[0], "That was a link, not a file.");
+  assert.equal(droppedNoFileWords([])[0], "Nothing was dropped that the page can read: it needs a file.");
 });
 
 test("resultTooLargeWords says how much smaller, from the sizes the API gave", () => {

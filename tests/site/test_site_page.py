@@ -207,6 +207,35 @@ def test_dropping_several_files_says_only_the_first_is_used(page: Any, stack: An
     assert "dropped with it" not in page.locator("#file-status").text_content()
 
 
+@pytest.mark.parametrize(
+    ("kind", "said"), [("text/plain", "That was text"), ("text/uri-list", "That was a link")]
+)
+def test_dropping_text_or_a_link_says_a_file_is_needed(
+    page: Any, stack: Any, problems: list, kind: str, said: str
+) -> None:
+    """Text (or a link) dragged onto the file box was ignored without a word: the drop held
+    no file, and the page said nothing, as if it had not noticed. A wrong file is named."""
+    open_page(page, stack.urls["site"])
+    page.evaluate(
+        """(kind) => {
+            const data = new DataTransfer();
+            data.setData(kind, 'Week,bitcoin\\n2020-01-05,10');
+            const zone = document.getElementById('drop-zone');
+            const init = { dataTransfer: data, bubbles: true, cancelable: true };
+            zone.dispatchEvent(new DragEvent('dragover', init));
+            zone.dispatchEvent(new DragEvent('drop', init));
+        }""",
+        kind,
+    )
+    status = wait_refused(page)
+    assert status.startswith(f"✗ {said}, not a file."), status
+    assert "Drop the CSV file itself" in status, status
+    # Detect then says the same, as for a wrong file.
+    page.get_by_role("button", name="Detect anomalies").click()
+    assert page.locator("#error").text_content().startswith(f"{said}, not a file.")
+    assert problems == []
+
+
 def test_the_apis_error_message_is_shown(page: Any, stack: Any, problems: list) -> None:
     """An error only the model can know (the series is too short for that season) is shown."""
     body = BITCOIN.read_bytes()
