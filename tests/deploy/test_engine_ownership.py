@@ -524,31 +524,20 @@ def _first_model_kept_by_a_hand_made_config(project: Path) -> tuple[str, str]:
     return first, cfg
 
 
-def _ecr_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The ECR reads of the repository's tags the CLI sends: ListImages, and DescribeImages
-    of a kept- tag, in order."""
+def _names_a_kept_tag(ids: list[dict[str, str]]) -> bool:
+    return any(i.get("imageTag", "").startswith("kept-") for i in ids)
+
+
+def _ecr_reads(
+    monkeypatch: pytest.MonkeyPatch,
+    counted: Callable[[list[dict[str, str]]], bool] = _names_a_kept_tag,
+) -> list[str]:
+    """The ECR reads of the repository's tags the CLI sends, in order: ListImages, and each
+    DescribeImages whose ``imageIds`` are ``counted`` (by default: one naming a kept- tag)."""
     sent: list[str] = []
 
     def describe(request: Any, **_: Any) -> None:
-        ids = json.loads(request.body)["imageIds"]
-        if any(i.get("imageTag", "").startswith("kept-") for i in ids):
-            sent.append("DescribeImages")
-
-    on_every_session(
-        monkeypatch,
-        ("before-send.ecr.ListImages", lambda **_: sent.append("ListImages")),
-        ("before-send.ecr.DescribeImages", describe),
-    )
-    return sent
-
-
-def _ecr_image_reads(monkeypatch: pytest.MonkeyPatch, tag: str) -> list[str]:
-    """The CLI's ECR reads of the repository's tags (ListImages) and of the image tagged
-    ``tag`` (DescribeImages naming that tag), in order."""
-    sent: list[str] = []
-
-    def describe(request: Any, **_: Any) -> None:
-        if {"imageTag": tag} in json.loads(request.body)["imageIds"]:
+        if counted(json.loads(request.body)["imageIds"]):
             sent.append("DescribeImages")
 
     on_every_session(
@@ -573,7 +562,7 @@ def test_keeping_a_models_image_reads_it_in_the_repository_tags_the_plan_lists(
     image_in_ecr(project, IMAGE3)
     cfg = str(project / "config.yaml")
     capsys.readouterr()
-    sent = _ecr_image_reads(monkeypatch, "test-1")
+    sent = _ecr_reads(monkeypatch, lambda ids: {"imageTag": "test-1"} in ids)
     assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
     out = " ".join(capsys.readouterr().out.split())
     assert f"Its image {IMAGE} is tagged kept-{first} too" in out, out
