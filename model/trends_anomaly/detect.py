@@ -182,10 +182,13 @@ def detect_stl(series: Series, params: dict[str, Any]) -> Detection:
 
 
 def check_dbscan_size(n: int) -> None:
+    """A term longer than DBSCAN's budget, told as the page names the methods; the method is
+    the choice refused (``parameter``), for an API client."""
     if n > dbscan.MAX_POINTS:
         raise BadParameter(
-            f"method=dbscan handles at most {dbscan.MAX_POINTS} points; got {n}.",
-            "Use method=auto for long series.",
+            f"DBSCAN handles at most {dbscan.MAX_POINTS} points; got {n}.",
+            "Use the Auto method (method=auto), which handles long series.",
+            parameter="method",
         )
 
 
@@ -206,11 +209,13 @@ def _check_dbscan(series: Series, params: dict[str, Any]) -> None:
     need = dbscan_min_points(eps, min_pts)
     if n < need:  # (a legacy request keeps the original's answer: see legacy_rows)
         raise TooFewPoints(
-            f"DBSCAN with eps={eps:g} and min_pts={min_pts} needs at least {need} points, or it "
-            f"flags every one (points are 1/(n - 1) apart in its scaled time); "
-            f"'{series.name}' has {n}.",
-            "Use the Auto method (method=auto), or a larger eps (the page's Neighbourhood "
-            "radius) or fewer min_pts (Neighbours for a cluster).",
+            f"DBSCAN with a neighbourhood radius of {eps:g} (the page's Neighbourhood radius, "
+            f"eps in the API) and {min_pts} neighbours for a cluster (the page's Neighbours "
+            f"for a cluster, min_pts in the API) needs at least {need} points, or it flags "
+            f"every one (points are 1/(n - 1) apart in its scaled time); '{series.name}' has "
+            f"{n}.",
+            "Use the Auto method (method=auto), a larger Neighbourhood radius (eps in the API) "
+            "or fewer Neighbours for a cluster (min_pts in the API).",
         )
 
 

@@ -833,7 +833,19 @@ def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):
     )
     assert status == 400
     assert answer["error"]["code"] == "too_few_points"
-    assert "needs at least 21 points" in answer["error"]["message"]
+    message, hint = answer["error"]["message"], answer["error"]["hint"]
+    assert "needs at least 21 points" in message
+    # the page's labels first, the API's names in parentheses (it said "DBSCAN with eps=0.1
+    # and min_pts=4", names the page shows nowhere as such)
+    assert message.startswith(
+        "DBSCAN with a neighbourhood radius of 0.1 (the page's Neighbourhood radius, eps in "
+        "the API) and 4 neighbours for a cluster (the page's Neighbours for a cluster, "
+        "min_pts in the API) needs at least 21 points"
+    ), message
+    assert "eps=" not in message and "min_pts=" not in message
+    assert "a larger Neighbourhood radius (eps in the API)" in hint, hint
+    assert "fewer Neighbours for a cluster (min_pts in the API)" in hint, hint
+    assert "parameter" not in answer["error"]  # two settings: the page marks neither
     status, answer = client.json(
         weekly_csv([5, 6, 5, 7, 6, 5] * 4),
         "text/csv",
@@ -844,6 +856,27 @@ def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):
         legacy_body(weekly, seasonality=False), "application/json"
     )
     assert status == 200 and body.strip(), body
+
+
+def test_dbscan_refuses_a_series_too_long_for_it_in_the_pages_words(client):
+    """DBSCAN's range counts grow with n x neighbours: past dbscan.MAX_POINTS points in one
+    term it refuses, saying so as the page names the method (it said "method=dbscan handles
+    at most ..." and "Use method=auto for long series.")."""
+    from trends_anomaly.dbscan import MAX_POINTS
+
+    n = MAX_POINTS + 1
+    values = ",".join(str(i % 7) for i in range(n))
+    body = f'{{"series":[{{"values":[{values}]}}]}}'.encode()
+    status, answer = client.json(
+        body, "application/json", **{"X-Amzn-SageMaker-Custom-Attributes": "method=dbscan"}
+    )
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["code"] == "bad_parameter"
+    assert error["message"] == f"DBSCAN handles at most {MAX_POINTS} points; got {n}.", error
+    assert error["hint"] == "Use the Auto method (method=auto), which handles long series."
+    # the choice refused is the method's: an API client reads it in the field
+    assert error["parameter"] == "method"
 
 
 @pytest.mark.parametrize(("eps", "min_pts"), [(0.1, 4), (0.1, 5), (0.05, 4), (0.2, 3), (0.1, 2)])
