@@ -106,7 +106,8 @@ def check_stl_period(period: int, series: Series) -> None:
 def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints:
     """STL's refusal of a series shorter than two seasons, saying whose season it was: the
     dates' (a 12-month weekly export, the commonest, has one year of the year-long season the
-    page chose by itself) or the one the caller set."""
+    page chose by itself) or the one the caller set, which alone is named as ``parameter``
+    (a season left blank is no field to correct)."""
     n, name, needed = len(series.values), series.name, min_points(period)
     season, unit = default_season_words(series.step)
     if source == "timestamps":
@@ -127,6 +128,7 @@ def _too_short_for_stl(series: Series, period: int, source: str) -> TooFewPoints
         f"Season length, period in the API) that is {needed} points, and '{name}' has {n}.",
         "Use a longer time range, a shorter season (the page's Season length, period in the "
         "API), or the Auto method (method=auto), which handles short series.",
+        parameter="period",  # the caller's setting: the page marks its Season length field
     )
 
 

@@ -809,6 +809,8 @@ def test_stl_on_a_year_of_weeks_says_the_season_came_from_the_dates(client):
     assert "the season its dates imply is a year of weekly data, 52 points" in message, message
     assert "104 points, and 'term' has 52" in message and "period=52" not in message, message
     assert hint.startswith("Export a longer time range (at least 104 weeks)"), hint
+    # a season the analyst left blank: no field of theirs to mark
+    assert "parameter" not in answer["error"], answer
     status, answer = client.json(
         year, "text/csv", **{"X-Amzn-SageMaker-Custom-Attributes": "method=stl;period=30"}
     )
@@ -821,6 +823,9 @@ def test_stl_on_a_year_of_weeks_says_the_season_came_from_the_dates(client):
         "that is 60 points" in message
     ), message
     assert "period=" not in message
+    # the season set is the analyst's: the page marks its Season length field (it had no
+    # "parameter", and the page marked nothing)
+    assert answer["error"].get("parameter") == "period", answer
 
 
 def test_dbscan_refuses_a_series_too_short_to_hold_a_cluster(client):

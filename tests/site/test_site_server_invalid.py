@@ -5,6 +5,7 @@ until the person changes it."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -62,6 +63,28 @@ def test_the_models_refusal_of_a_blank_season_marks_the_season_field(
     assert page.locator("#error").is_hidden()
     run(page)  # corrected, the same file is answered
     assert page.locator("#status").text_content().startswith("Done:")
+    assert [p for p in problems if "/detect" not in p] == []  # Chromium logs the 400 itself
+
+
+def test_a_season_set_too_long_for_the_series_marks_the_season_field(
+    page: Any, stack: Any, problems: list[str]
+) -> None:
+    """A year of weeks with a Season length of 30 set: STL needs 60 points and refuses
+    (too_few_points). Before, that refusal named no parameter and only the error box took the
+    focus; the season is the analyst's, so its field is marked as for a bad value."""
+    weeks = "Week,bitcoin\n" + "".join(
+        f"{date(2023, 1, 1) + timedelta(weeks=i)},{40 + i * 7 % 11}\n" for i in range(52)
+    )
+    open_page(page, stack.urls["site"])
+    upload(page, "weeks.csv", weeks.encode())
+    page.select_option("select[name=method]", "stl")
+    page.locator("#stl-period").fill("30")
+    run(page)
+    error = page.locator("#error").text_content()
+    assert "STL needs two full seasons" in error and "Season length" in error, error
+    invalid, described, focused = _marked(page, "#stl-period")
+    assert (invalid, focused) == ("true", "stl-period")
+    assert described == ["error", "stl-period-help"]
     assert [p for p in problems if "/detect" not in p] == []  # Chromium logs the 400 itself
 
 
