@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.image_tags import TAG_PREFIX
 from devstack.model_container import docker
 from tests.bench import benchproc
 from tests.support.model_image import built_image
@@ -26,7 +27,14 @@ SHARED_TAG = "trends-anomaly-model:bench"
 
 
 def _containers() -> set[str]:
-    return set(docker("ps", "-a", "--format", "{{.Names}}").stdout.split())
+    """The containers of a bench's image (by its tag prefix): not every container, since
+    another xdist worker may start one of its own while this test runs. Counting any new one
+    sent the stop on another worker's container (while the bench still built its image) and
+    counted that container as the bench's leftover (reproduced: "containers outlived the
+    bench" with a `docker run` of another image in the bench's first seconds)."""
+    out = docker("ps", "-a", "--format", "{{.Names}} {{.Image}}").stdout
+    rows = (line.split(" ", 1) for line in out.splitlines() if " " in line)
+    return {name for name, image in rows if image.startswith(TAG_PREFIX)}
 
 
 def _tags() -> set[str]:
