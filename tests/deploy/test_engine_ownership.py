@@ -511,15 +511,21 @@ def _kept_tag_exists(repository: str, tag: str) -> bool:
     return True
 
 
-def _first_model_kept_by_a_hand_made_config(project: Path) -> tuple[str, str]:
-    """The first apply's model, superseded twice while a hand-made config uses it: kept, and
-    its image tagged kept-<model>. Returns that model and config.yaml's path."""
+def _hand_made_config_on_the_first_model(project: Path) -> tuple[str, str]:
+    """The first apply's model, superseded once and used by a hand-made config, with a third
+    image in ECR: the next apply of IMAGE3 keeps it. Returns that model and config.yaml's path."""
     engine(project, IMAGE).apply()
     first = _serving_model()
     engine(project, IMAGE2).apply()
     _hand_made_config_on(first)
     image_in_ecr(project, IMAGE3)
-    cfg = str(project / "config.yaml")
+    return first, str(project / "config.yaml")
+
+
+def _first_model_kept_by_a_hand_made_config(project: Path) -> tuple[str, str]:
+    """The first apply's model, superseded twice while a hand-made config uses it: kept, and
+    its image tagged kept-<model>. Returns that model and config.yaml's path."""
+    first, cfg = _hand_made_config_on_the_first_model(project)
     assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
     return first, cfg
 
@@ -555,12 +561,7 @@ def test_keeping_a_models_image_reads_it_in_the_repository_tags_the_plan_lists(
     have it): `keep_images` sent a DescribeImages of that image for each kept model, although
     the same plan had listed every tag of the repository (ListImages) for the sweep. The image
     and its tags are found in that listing now; the plan says the same."""
-    engine(project, IMAGE).apply()
-    first = _serving_model()
-    engine(project, IMAGE2).apply()
-    _hand_made_config_on(first)
-    image_in_ecr(project, IMAGE3)
-    cfg = str(project / "config.yaml")
+    first, cfg = _hand_made_config_on_the_first_model(project)
     capsys.readouterr()
     sent = _ecr_reads(monkeypatch, lambda ids: {"imageTag": "test-1"} in ids)
     assert main(["--config", cfg, "apply", "--image", IMAGE3]) == 0  # first kept, image tagged
