@@ -123,7 +123,7 @@ def start_stack(
         saved_env = apply_environment(handler_environment(config, runtime.url))
         try:
             server.start()
-        except BindFailed:  # gunicorn found --model-port taken: as the site's and API's ports
+        except BindFailed:  # --model-port found taken when bound: as the site's and API's ports
             raise _taken("--model-port", ports) from None
         started.append(server)
         runtime.model_url = server.url  # its port is known now (0 asked for any)
