@@ -203,6 +203,20 @@ def _setup_aws(region: str) -> Aws:
     return _SETUP[key]
 
 
+_SHARED: dict[tuple[str | None, str], Aws] = {}
+
+
+def shared_aws(region: str = "us-east-1") -> Aws:
+    """Engine clients made once per moto server and region, for `engine(..., aws=...)` in a
+    test (or module) that makes many engines: a client holds nothing of a deploy. Their call
+    log is every such engine's: read only the calls after a point, or make the engine whose
+    log is read with clients of its own."""
+    key = (os.environ.get("AWS_ENDPOINT_URL"), region)
+    if key not in _SHARED:
+        _SHARED[key] = Aws(region, session())
+    return _SHARED[key]
+
+
 _CLIENTS: dict[tuple[str, str | None, str | None], Any] = {}
 
 

@@ -13,16 +13,36 @@ import pytest
 
 from deploy.aws import DeployError
 from deploy.cli import main
+from deploy.config import load_config
+from deploy.engine import Engine
 from deploy.plan import Call
 from deploy.resources import cdn
 from deploy.resources.endpoint_config import PREVIOUS, SERVING
-from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, image_in_ecr, inventory, session
+from tests.deploy.deploy_helpers import (
+    IMAGE2,
+    PROJECT,
+    image_in_ecr,
+    inventory,
+    session,
+    shared_aws,
+)
 from tests.deploy.deploy_helpers import edit_config as _edit
+from tests.deploy.deploy_helpers import engine as fresh_engine
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
 BUCKET = f"{PROJECT}-site-{ACCOUNT}-us-east-1"
 BPA_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def engine(root: Path, *args, **kw) -> Engine:
+    """`deploy_helpers.engine` on the clients `shared_aws` makes once per moto server and
+    region: this module makes ~110 engines, each a dozen clients (~10 ms of CPU each) that
+    hold nothing of a deploy. Their call log is shared: `apply` below reads only the calls
+    after its start; a test that reads an engine's whole log makes it with `fresh_engine`."""
+    if "aws" not in kw and "boto" not in kw:
+        kw["aws"] = shared_aws(load_config(root / "config.yaml").region)
+    return fresh_engine(root, *args, **kw)
 
 
 def ops(planned) -> list[tuple[str, str, str]]:
@@ -264,7 +284,7 @@ def test_an_older_stack_without_the_boundary_policy_is_told_to_bootstrap(
 
 def test_second_apply_makes_no_mutating_call(project: Path, capsys) -> None:
     apply(engine(project))
-    again = engine(project)
+    again = fresh_engine(project)  # its whole call log is read
     planned = again.plan()
     assert not planned.changes, ops(planned)
     summary = apply(again, planned)
@@ -921,7 +941,7 @@ def test_destroy_deletes_the_endpoint_before_the_site_api_and_lambda(project: Pa
     that disable comes before it, so those minutes pass while the endpoint is deleted."""
     _edit(project, "  instance_count: 1\n", "  instance_count: 1\n  autoscaling: {}\n")
     apply(engine(project))
-    eng = engine(project)
+    eng = fresh_engine(project)  # its whole call log is read
     eng.destroy()
     made = [op for _, op in eng.aws.log.mutating]
     endpoint = made.index("DeleteEndpoint")
