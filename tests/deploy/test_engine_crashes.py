@@ -9,7 +9,7 @@ import pytest
 
 from deploy.engine import Engine
 from deploy.plan import Action
-from tests.deploy.deploy_helpers import engine, inventory, reset_account
+from tests.deploy.deploy_helpers import engine, inventory, reset_account, shared_aws
 from tests.support.aws_clock import set_delays
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -93,8 +93,9 @@ def test_crash_inside_a_step_converges(project: Path, aws_env: str, call: int) -
         first.aws.client(service).meta.events.register("after-call.*.*", hook)
     with pytest.raises(Crash):
         first.apply()
-    engine(project).apply()
-    assert not engine(project).plan().changes
+    # The next runs on shared clients (no call log read): the crashing hook stays on first's.
+    engine(project, aws=shared_aws()).apply()
+    assert not engine(project, aws=shared_aws()).plan().changes
     inv = inventory()
     assert len(inv["models"]) == len(inv["endpoint_configs"]) == len(inv["apis"]) == 1
     assert inv["iam_roles"] == ["trends-anomaly-lambda", "trends-anomaly-sagemaker"]
@@ -156,14 +157,14 @@ def test_destroy_crashed_while_aws_still_works_finishes_on_the_next_run(
 ) -> None:
     """Dying right after the call that starts AWS's slow work (the distribution disabling,
     the endpoint Deleting): the next run only waits for it, then deletes the rest."""
-    engine(project).apply()
+    engine(project, aws=shared_aws()).apply()
     set_delays(endpoint_delete_s=ENDPOINT_DELETE_S, distribution_deploy_s=DISABLE_DEPLOY_S)
-    first = engine(project)
+    first = engine(project)  # clients of its own: the crashing hooks go on them
     first.aws.client("cloudfront").meta.events.register("after-call.*.*", _crash_after_op(op))
     first.aws.client("sagemaker").meta.events.register("after-call.*.*", _crash_after_op(op))
     with pytest.raises(Crash):
         first.destroy()
-    rerun = engine(project)
+    rerun = engine(project, aws=shared_aws())
     left, _ = rerun.destroy_plan()
     assert "cdn_disabled" not in [a.kind for a in left]  # disabled already: not again
     (dist,) = [a for a in left if a.kind == "cloudfront_distribution"]
