@@ -13,7 +13,7 @@ import pytest
 from deploy import lock
 from deploy.cli import main
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, session
+from tests.deploy.deploy_helpers import IMAGE, engine, image_in_ecr, session, shared_aws
 from tests.deploy.test_apply_summary_exits import IN_RELEASE, _ctrl_c_in_turn, _interrupting
 from tests.deploy.test_credentials_lapse import _lapsing
 from tests.support.lapse import Lapse
@@ -160,8 +160,10 @@ def test_ctrl_c_in_a_destroy_then_in_its_release_says_the_lock_as_it_is_in_aws(
     own deletion (its DeleteObject, that deletion's first step): past that step none is held,
     the bucket gone or not; before it, an interrupted release leaves it, with --force-unlock."""
     armed = _ctrl_c_in_turn(monkeypatch)
-    image_in_ecr(project)  # as `deploy image` and a push leave it
-    assert main(["--config", str(project / "config.yaml"), "apply", "--image", IMAGE]) == 0
+    # The stack as a first `apply --image IMAGE` leaves it (with the image pushed first, and
+    # no lock: there was no bucket to hold one), by the engine on shared clients: the CLI's
+    # own session and dozen clients cost ~0.5 s of CPU a case and are not what is tested.
+    engine(project, aws=shared_aws()).apply()
     bucket = _site_bucket()
     armed += [first, *([then] if then else [])]
     code, doc = _destroy(project, "--yes")
