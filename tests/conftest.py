@@ -8,13 +8,24 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from tests.support.botocore_models import share as share_botocore_models
+from tests.support.bytecode import use as use_bytecode_cache
 from tests.support.hypothesis_draws import without_local_constants
+
+# Bytecode, cached outside the source tree (tests/support/bytecode.py: this project's machines
+# set PYTHONDONTWRITEBYTECODE, and every worker and every pytest, deploy or model server
+# process the tests start compiled every module anew). Here, so `make test`, `make test-fast`
+# and a plain `pytest` all get it, before xdist starts the workers. In the venv (ignored by
+# git, outside the image's build context, removed by `make clean`), never beside the sources;
+# outside a venv there is no place of the project's own, and bytecode stays as it was.
+if sys.prefix != sys.base_prefix:
+    use_bytecode_cache(Path(sys.prefix) / "pycache")
 
 # `make test` gates every merge (CI runs it on a clean clone): its property tests draw the same
 # examples on every run (derandomize, seeded from each test, and no pool of constants lifted
