@@ -16,6 +16,7 @@ from hypothesis import settings
 
 from tests.support.botocore_models import share as share_botocore_models
 from tests.support.bytecode import use as use_bytecode_cache
+from tests.support.collected import COLLECTED
 from tests.support.hypothesis_draws import without_local_constants
 
 # Bytecode, cached outside the source tree (tests/support/bytecode.py: this project's machines
@@ -62,6 +63,8 @@ def pytest_collection_modifyitems(
     After them all (pytest's own reorders by parametrized fixture): the `slow` tests first."""
     # Only xdist registers the xdist_group marker: without it (`-p no:xdist`) --strict-markers
     # refused the marker and collection stopped with an INTERNALERROR; one process needs no group.
+    # Every id collected, before -m, -k or --deselect drop any (tests/test_node_ids.py).
+    config.stash[COLLECTED] = [item.nodeid for item in items]
     grouped = config.pluginmanager.hasplugin("xdist")
     for item in items if grouped else ():
         for marker, group in GROUP_BY_MARKER.items():
