@@ -217,6 +217,13 @@ def shared_aws(region: str = "us-east-1") -> Aws:
     return _SHARED[key]
 
 
+def shared_engine(root: Path, image: str | None = IMAGE, **kw: Any) -> Engine:
+    """`engine` on the `shared_aws` clients of root's region: for the engines of a test whose
+    call log is not read from their start and on whose clients no hook is registered (an
+    engine that is scripted, hooked or whose whole log is read is made by `engine`)."""
+    return engine(root, image, aws=shared_aws(load_config(root / "config.yaml").region), **kw)
+
+
 _CLIENTS: dict[tuple[str, str | None, str | None], Any] = {}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deploy.aws import DeployError
-from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import IMAGE2, PROJECT, engine, inventory, session, shared_engine
 from tests.support.endpoint_script import EndpointScript
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -31,8 +31,8 @@ class FakeClock:
 
 
 def _two_generations(project: Path) -> list[str]:
-    engine(project).apply()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project).apply()
+    shared_engine(project, image=IMAGE2).apply()
     return inventory()["endpoint_configs"]
 
 
@@ -94,7 +94,7 @@ def test_silent_rollback_fails_with_reason_and_deletes_nothing(project: Path) ->
     after = inventory()["endpoint_configs"]
     assert set(before) <= set(after) and len(after) == len(before) + 1  # nothing deleted
     # The next plan retries the switch (and still keeps everything until it succeeds).
-    planned = engine(project, image=IMAGE2).plan()
+    planned = shared_engine(project, image=IMAGE2).plan()
     assert [(a.op, a.kind) for a in planned.actions if a.op != "noop"][:1] == [
         ("update", "endpoint")
     ]
@@ -118,7 +118,7 @@ def test_after_a_silent_rollback_the_plan_says_so_and_the_config_that_served_is_
     with pytest.raises(DeployError, match="silent rollback"):
         eng.apply()
     (b,) = set(inventory()["endpoint_configs"]) - {a, a0}
-    planned = engine(project, image=IMAGE2).plan()
+    planned = shared_engine(project, image=IMAGE2).plan()
     (switch,) = [x for x in planned.actions if x.kind == "endpoint"]
     assert switch.reason.startswith(
         f"the last apply rolled back: endpoint {PROJECT} serves {a}, not {b} it was asked to "
@@ -128,16 +128,16 @@ def test_after_a_silent_rollback_the_plan_says_so_and_the_config_that_served_is_
     assert "Applying it again repeats that attempt (up to 30 min of waiting)" in warning
     path = project / "config.yaml"  # the change reverted: the endpoint config is A again
     path.write_text(path.read_text().replace("ml.c5.xlarge", "ml.m5.large"))
-    planned = engine(project, image=IMAGE2).plan()
+    planned = shared_engine(project, image=IMAGE2).plan()
     deleted = [(x.kind, x.name) for x in planned.actions if x.op == "delete"]
     assert ("endpoint_config", b) in deleted and ("endpoint_config", a0) not in deleted
-    engine(project, image=IMAGE2).apply(planned)
+    shared_engine(project, image=IMAGE2).apply(planned)
     assert sorted(inventory()["endpoint_configs"]) == sorted([a0, a])
-    assert not engine(project, image=IMAGE2).plan().changes
+    assert not shared_engine(project, image=IMAGE2).plan().changes
 
 
 def test_failed_update_reports_failure_reason(project: Path) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     _change_instance_type(project)
     eng = engine(project)
     EndpointScript(
@@ -148,7 +148,7 @@ def test_failed_update_reports_failure_reason(project: Path) -> None:
 
 
 def test_wait_times_out_with_a_clear_message(project: Path) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     _change_instance_type(project)
     _endpoint_extra(project, "  wait_timeout_s: 120\n")
     clock = FakeClock()
@@ -161,7 +161,7 @@ def test_wait_times_out_with_a_clear_message(project: Path) -> None:
 
 
 def test_failed_endpoint_is_planned_as_replace_and_recreated(project: Path) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     eng = engine(project)
     EndpointScript([("Failed", "capacity")], always=True).install(eng.aws)
     planned = eng.plan()
@@ -191,11 +191,11 @@ def test_failed_endpoint_is_planned_as_replace_and_recreated(project: Path) -> N
     summary = eng.apply(planned)
     assert summary["endpoint_status"] == "InService"
     assert ("sagemaker", "DeleteEndpoint") in eng.aws.log.calls
-    assert not engine(project).plan().changes
+    assert not shared_engine(project).plan().changes
 
 
 def test_canary_policy_is_passed_to_update_endpoint(project: Path) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     _change_instance_type(project)
     _endpoint_extra(
         project,
@@ -222,7 +222,7 @@ def test_drift_check_is_quiet_while_aws_works_on_the_same_config(
     (Updating) on the config main deployed is no drift: plan shows a wait and exits 0."""
     from deploy import cli
 
-    engine(project).apply()
+    shared_engine(project).apply()
     eng = engine(project)
     EndpointScript([(status, None)], always=True).install(eng.aws)
     planned = eng.plan()
@@ -250,7 +250,7 @@ def test_an_endpoint_that_failed_on_iam_propagation_is_created_again(project: Pa
 
     set_delays(role_assume_s=0, role_policy_s=20)
     lines: list[str] = []
-    summary = engine(project, log=lines.append).apply()
+    summary = shared_engine(project, log=lines.append).apply()
     assert summary["endpoint_status"] == "InService"
     text = "\n".join(lines)
     assert "does not have BatchGetImage permission for the image" in text
@@ -258,7 +258,7 @@ def test_an_endpoint_that_failed_on_iam_propagation_is_created_again(project: Pa
         "the endpoint failed because IAM had not yet propagated the new role: delete it and "
         "create it again (attempt 1 of 2)"
     ) in text
-    assert not engine(project).plan().changes
+    assert not shared_engine(project).plan().changes
 
 
 def test_propagation_longer_than_the_recoveries_fails_with_the_reason(project: Path) -> None:
@@ -266,7 +266,7 @@ def test_propagation_longer_than_the_recoveries_fails_with_the_reason(project: P
 
     set_delays(role_assume_s=0, role_policy_s=3600)
     with pytest.raises(DeployError, match="does not have BatchGetImage permission"):
-        engine(project).apply()
+        shared_engine(project).apply()
 
 
 def test_destroy_of_an_endpoint_that_fails_while_destroy_waits_deletes_it(project: Path) -> None:
@@ -274,7 +274,7 @@ def test_destroy_of_an_endpoint_that_fails_while_destroy_waits_deletes_it(projec
     to finish, and it ends Failed. Destroy deletes it (a Failed endpoint can be deleted) and
     goes on; it stopped with 'run apply again: a Failed endpoint is deleted and re-created',
     the opposite of what the person running destroy asked for, and left the rest behind."""
-    engine(project).apply()
+    shared_engine(project).apply()
     eng = engine(project)
     EndpointScript(
         [("Creating", None), ("Creating", None), ("Failed", "CannotStartContainerError.")],
@@ -292,10 +292,10 @@ def test_status_exits_1_when_the_endpoint_is_failed(project: Path, capsys) -> No
     on-call check that runs it saw a healthy stack. It exits 1 and says what to run."""
     from deploy import cli
 
-    engine(project).apply()
+    shared_engine(project).apply()
     real_engine = cli._engine
     try:
-        cli_eng = engine(project)
+        cli_eng = shared_engine(project)
         cli._engine = lambda *_args: cli_eng
         assert cli.main(["--config", str(project / "config.yaml"), "status"]) == 0
         capsys.readouterr()
@@ -321,7 +321,7 @@ def test_a_model_failing_its_health_check_leaves_the_old_one_serving_and_says_so
     from tests.deploy.deploy_helpers import IMAGE, image_in_ecr
     from tests.support.moto_sagemaker import fail_ping
 
-    engine(project).apply()
+    shared_engine(project).apply()
     serving = _endpoint_config()
     image_in_ecr(project, IMAGE2)
     fail_ping(IMAGE2)
