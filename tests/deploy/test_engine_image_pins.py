@@ -17,9 +17,9 @@ from tests.deploy.deploy_helpers import (
     IMAGE,
     IMAGE2,
     PROJECT,
-    engine,
     push_fake_image,
     session,
+    shared_engine,
 )
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -43,10 +43,10 @@ def _switch(planned) -> str:
 
 
 def test_pinning_the_digest_of_the_image_deployed_by_tag_is_no_change(project: Path) -> None:
-    engine(project).apply()  # by tag: …/trends-anomaly:test-1
+    shared_engine(project).apply()  # by tag: …/trends-anomaly:test-1
     digest = push_fake_image(PROJECT, "test-1")  # already there: its digest
     _pin(project, f"{REPOSITORY}@{digest}")
-    planned = engine(project, image=None).plan()
+    planned = shared_engine(project, image=None).plan()
     assert _ops(planned) == [], _ops(planned)
     assert not planned.changes
     # The plan says which digest the pin resolved to and that the endpoint runs it.
@@ -61,17 +61,17 @@ def test_pinning_the_digest_of_the_image_deployed_by_tag_is_no_change(project: P
 
 def test_the_tag_of_the_image_deployed_by_digest_is_no_change(project: Path) -> None:
     digest = push_fake_image(PROJECT, "test-1")
-    engine(project, image=f"{REPOSITORY}@{digest}").apply()
-    planned = engine(project, image=IMAGE).plan()
+    shared_engine(project, image=f"{REPOSITORY}@{digest}").apply()
+    planned = shared_engine(project, image=IMAGE).plan()
     assert _ops(planned) == [], _ops(planned)
     assert any(digest in note for note in planned.notes), planned.notes
 
 
 def test_pinning_another_images_digest_is_a_new_model_and_a_switch(project: Path) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     other = push_fake_image(PROJECT, "test-2")
     _pin(project, f"{REPOSITORY}@{other}")
-    planned = engine(project, image=None).plan()
+    planned = shared_engine(project, image=None).plan()
     assert ("create", "sagemaker_model") in _ops(planned)
     assert ("create", "endpoint_config") in _ops(planned)
     assert _switch(planned) == "UpdateEndpoint"
@@ -84,7 +84,7 @@ def test_a_tag_pushed_again_since_the_deploy_is_not_what_the_endpoint_runs(
     """The endpoint's fleet resolved the tag when it started; the tag now names another
     image. Pinning that new image's digest is a switch: what runs is compared, not ECR's
     tag today."""
-    engine(project).apply()
+    shared_engine(project).apply()
     ecr = session().client("ecr")
     ecr.batch_delete_image(repositoryName=PROJECT, imageIds=[{"imageTag": "test-1"}])
     newer = push_fake_image(PROJECT, "test-2")
@@ -95,7 +95,7 @@ def test_a_tag_pushed_again_since_the_deploy_is_not_what_the_endpoint_runs(
         imageTag="test-1",
     )
     _pin(project, f"{REPOSITORY}@{newer}")
-    planned = engine(project, image=None).plan()
+    planned = shared_engine(project, image=None).plan()
     assert ("create", "sagemaker_model") in _ops(planned)
     assert _switch(planned) == "UpdateEndpoint"
 
@@ -113,12 +113,12 @@ def test_the_digest_of_the_generation_kept_by_tag_switches_back_to_it(project: P
     (the model's name hashes the reference) where its tag switches back to the kept config. The
     digest reuses it the same way, and the plan says which config and why."""
     sm = session().client("sagemaker")
-    engine(project).apply()  # generation 1, by tag …:test-1
+    shared_engine(project).apply()  # generation 1, by tag …:test-1
     kept, _ = _served(sm)
-    engine(project, image=IMAGE2).apply()  # generation 2 serves; generation 1 is kept
+    shared_engine(project, image=IMAGE2).apply()  # generation 2 serves; generation 1 is kept
     bad, _ = _served(sm)
     digest = push_fake_image(PROJECT, "test-1")  # already there: its digest
-    planned = engine(project, image=f"{REPOSITORY}@{digest}").plan()
+    planned = shared_engine(project, image=f"{REPOSITORY}@{digest}").plan()
     assert _ops(planned) == [("update", "endpoint")], _ops(planned)
     assert _switch(planned) == "UpdateEndpoint"
     (endpoint,) = [a for a in planned.actions if a.kind == "endpoint"]
@@ -126,7 +126,7 @@ def test_the_digest_of_the_generation_kept_by_tag_switches_back_to_it(project: P
     (note,) = [n for n in planned.notes if "kept for rollback" in n]
     assert digest in note and IMAGE in note and kept in note, note
     models = len(sm.list_models()["Models"])
-    engine(project, image=f"{REPOSITORY}@{digest}").apply(planned)
+    shared_engine(project, image=f"{REPOSITORY}@{digest}").apply(planned)
     assert _served(sm) == (kept, IMAGE)  # the kept generation itself, by its own reference
     assert len(sm.list_models()["Models"]) == models  # nothing created
 
@@ -135,19 +135,19 @@ def test_the_tag_of_the_generation_kept_by_digest_switches_back_to_it(project: P
     """The reverse: kept by digest (an environment's deploys pin it), asked for by its tag."""
     sm = session().client("sagemaker")
     digest = push_fake_image(PROJECT, "test-1")
-    engine(project, image=f"{REPOSITORY}@{digest}").apply()
+    shared_engine(project, image=f"{REPOSITORY}@{digest}").apply()
     kept, _ = _served(sm)
-    engine(project, image=IMAGE2).apply()
-    planned = engine(project, image=IMAGE).plan()
+    shared_engine(project, image=IMAGE2).apply()
+    planned = shared_engine(project, image=IMAGE).plan()
     assert _ops(planned) == [("update", "endpoint")], _ops(planned)
     assert any(kept in n and digest in n for n in planned.notes), planned.notes
 
 
 def test_another_digest_than_the_kept_generations_is_a_new_model(project: Path) -> None:
-    engine(project).apply()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project).apply()
+    shared_engine(project, image=IMAGE2).apply()
     other = push_fake_image(PROJECT, "test-3")
-    planned = engine(project, image=f"{REPOSITORY}@{other}").plan()
+    planned = shared_engine(project, image=f"{REPOSITORY}@{other}").plan()
     assert ("create", "sagemaker_model") in _ops(planned)
     assert ("create", "endpoint_config") in _ops(planned)
     assert _switch(planned) == "UpdateEndpoint"

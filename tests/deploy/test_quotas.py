@@ -19,6 +19,7 @@ from tests.deploy.deploy_helpers import (
     image_in_ecr,
     other_endpoint,
     session,
+    shared_engine,
 )
 from tests.support.moto_quotas import QUOTAS, Quota
 
@@ -30,7 +31,7 @@ ONE = {"InitialInstanceCount": 1}
 
 
 def test_an_applied_value_is_read_else_the_aws_default(project: Path) -> None:
-    aws = engine(project).aws
+    aws = shared_engine(project).aws
     got = quotas.read_quota(aws, M5)
     assert got is not None and (got.value, got.applied) == (4, True)
     QUOTAS[M5] = Quota(default=0)  # nobody raised it: ListServiceQuotas leaves it out
@@ -47,7 +48,7 @@ def test_plan_warns_when_the_account_cannot_run_the_endpoint(project: Path, caps
     (line,) = [x for x in out.splitlines() if x.startswith("Warning:")]
     assert f"'{M5}' is 0 (AWS default), but the endpoint needs 1" in line
     assert "ResourceLimitExceeded" in line
-    code = quotas.read_quota(engine(project).aws, M5).code
+    code = quotas.read_quota(shared_engine(project).aws, M5).code
     assert (
         f"https://us-east-1.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas/{code}"
         in line
@@ -58,16 +59,16 @@ def test_only_a_switch_runs_two_fleets_an_unchanged_endpoint_needs_nothing(proje
     """The check counts what the plan starts: a blue/green switch (a new model or instance
     type) runs the old and the new fleet together; a plan that changes nothing starts none."""
     QUOTAS[M5] = Quota(default=0, applied=1)
-    assert engine(project).plan().warnings == []  # creating needs 1: enough
-    engine(project).apply()
-    assert engine(project).plan().warnings == []  # nothing changes: nothing new runs
-    (warning,) = engine(project, image=IMAGE2).plan().warnings  # a new model
+    assert shared_engine(project).plan().warnings == []  # creating needs 1: enough
+    shared_engine(project).apply()
+    assert shared_engine(project).plan().warnings == []  # nothing changes: nothing new runs
+    (warning,) = shared_engine(project, image=IMAGE2).plan().warnings  # a new model
     assert (
         f"'{M5}' is 1 (applied), but the update needs 2: a blue/green switch (new model or "
         "instance type) runs the old fleet of 1 and the new one of 1 together"
     ) in warning
     QUOTAS[M5] = Quota(default=0, applied=2)
-    assert engine(project, image=IMAGE2).plan().warnings == []
+    assert shared_engine(project, image=IMAGE2).plan().warnings == []
 
 
 def test_a_new_instance_type_needs_only_its_own_fleet_of_that_types_quota(project: Path) -> None:
@@ -77,11 +78,11 @@ def test_a_new_instance_type_needs_only_its_own_fleet_of_that_types_quota(projec
     QUOTAS[M5] = Quota(default=0, applied=2)
     QUOTAS[M5X] = Quota(default=0, applied=2)
     edit_config(project, "  instance_count: 1\n", "  instance_count: 2\n")
-    engine(project).apply()
+    shared_engine(project).apply()
     edit_config(project, "instance_type: ml.m5.large", "instance_type: ml.m5.xlarge")
-    assert engine(project).plan().warnings == []  # 2 of ml.m5.xlarge: enough
+    assert shared_engine(project).plan().warnings == []  # 2 of ml.m5.xlarge: enough
     QUOTAS[M5X] = Quota(default=0, applied=1)
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert (
         f"'{M5X}' is 1 (applied), but the update needs 2: a blue/green switch to another "
         "instance type starts a fleet of 2 (the old fleet of 2 runs ml.m5.large, another "
@@ -94,15 +95,15 @@ def test_an_in_place_scale_needs_the_new_count_and_a_scale_down_nothing(project:
     is charged its current use plus the delta), so a scale needs the new count, not twice it;
     a scale-down starts nothing."""
     QUOTAS[M5] = Quota(default=0, applied=2)
-    engine(project).apply()
+    shared_engine(project).apply()
     edit_config(project, "  instance_count: 1\n", "  instance_count: 2\n")
-    assert engine(project).plan().warnings == []  # 2 of 2: enough (it asked for 4)
-    engine(project).apply()
+    assert shared_engine(project).plan().warnings == []  # 2 of 2: enough (it asked for 4)
+    shared_engine(project).apply()
     QUOTAS[M5] = Quota(default=0, applied=1)
     edit_config(project, "  instance_count: 2\n", "  instance_count: 1\n")
-    assert engine(project).plan().warnings == []  # fewer: nothing new runs
+    assert shared_engine(project).plan().warnings == []  # fewer: nothing new runs
     edit_config(project, "  instance_count: 1\n", "  instance_count: 3\n")
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert (
         f"'{M5}' is 1 (applied), but scaling in place from 2 to 3 needs 3: the 2 running stay "
         "and 1 more start next to them (no second fleet)"
@@ -116,7 +117,7 @@ def test_serverless_concurrency_is_the_accounts_shared_quota(project: Path) -> N
         "  instance_count: 1\n", "  serverless: {memory_mb: 2048, max_concurrency: 20}\n"
     )
     path.write_text(text.replace("  instance_type: ml.m5.large\n", ""))
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert "is 10 (AWS default), but endpoint.serverless.max_concurrency is 20" in warning
 
 
@@ -128,7 +129,7 @@ def test_unreadable_quotas_are_a_warning_not_a_failure(project: Path, monkeypatc
             {"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "ListServiceQuotas"
         )
 
-    eng = engine(project)
+    eng = engine(project)  # clients of its own: its Aws.pages is patched below
     planned = eng.plan()
     desired = eng.desired(planned.inputs)
     monkeypatch.setattr(eng.aws, "pages", denied)
@@ -144,12 +145,12 @@ def test_a_serverless_concurrency_lowered_in_place_needs_nothing_more(project: P
         "  instance_type: ml.m5.large\n  instance_count: 1\n",
         "  serverless: {memory_mb: 2048, max_concurrency: 4}\n",
     )
-    engine(project).apply()
+    shared_engine(project).apply()
     QUOTAS[quotas.SERVERLESS_QUOTA] = Quota(default=2)
     edit_config(project, "max_concurrency: 4", "max_concurrency: 3")
-    assert engine(project).plan().warnings == []
+    assert shared_engine(project).plan().warnings == []
     edit_config(project, "max_concurrency: 3", "max_concurrency: 5")
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert "is 2 (AWS default), but endpoint.serverless.max_concurrency is 5" in warning
 
 
@@ -163,9 +164,9 @@ def test_the_projects_other_stacks_draw_on_the_same_quota(project: Path) -> None
     other_endpoint(sm, "old-trends-anomaly", {**m5, "InitialInstanceCount": 3})
     other_endpoint(sm, "trends-anomaly-pr-7", {**m5, "InstanceType": "ml.c5.large"})
     QUOTAS[M5] = Quota(default=0, applied=2)
-    assert engine(project).plan().warnings == []  # 1 + staging's 1: enough
+    assert shared_engine(project).plan().warnings == []  # 1 + staging's 1: enough
     QUOTAS[M5] = Quota(default=0, applied=1)
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert (
         f"'{M5}' is 1 (applied), but the endpoint needs 1: creating it starts 1, and the "
         "project's other endpoints hold 1 instances (trends-anomaly-staging: 1); CreateEndpoint "
@@ -186,9 +187,9 @@ def test_the_projects_other_serverless_endpoints_share_the_concurrency(project: 
         {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}},
         project="trends-anomaly",
     )
-    assert engine(project).plan().warnings == []  # 4 + 5 of the default 10
+    assert shared_engine(project).plan().warnings == []  # 4 + 5 of the default 10
     edit_config(project, "max_concurrency: 4", "max_concurrency: 6")
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert (
         "is 10 (AWS default), but endpoint.serverless.max_concurrency is 6 (shared by every "
         "serverless endpoint in the account), and the project's other endpoints hold 5 of "
@@ -230,7 +231,7 @@ def test_another_projects_endpoint_named_like_a_stack_of_this_one_is_not_called_
     other_endpoint(sm, "trends-anomaly-pr-7", m5, project="trends-anomaly")
     other_endpoint(sm, "trends-anomaly-manual", m5)
     QUOTAS[M5] = Quota(default=0, applied=1)
-    (warning,) = engine(project).plan().warnings
+    (warning,) = shared_engine(project).plan().warnings
     assert (
         "creating it starts 1, and the project's other endpoints hold 1 instances "
         "(trends-anomaly-pr-7: 1), and project trends-anomaly-staging's endpoints (another "
