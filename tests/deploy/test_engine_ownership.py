@@ -22,12 +22,12 @@ from tests.deploy.deploy_helpers import (
     IMAGE,
     IMAGE2,
     PROJECT,
-    engine,
     image_in_ecr,
     inventory,
     on_every_session,
     push_fake_image,
     session,
+    shared_engine,
 )
 from tests.support.aws_clock import CLOCK, DELAYS
 
@@ -257,7 +257,7 @@ def test_destroy_removes_the_stack_and_leaves_only_what_it_did_not_make(
     """A deployed stack, and beside it a model someone made by hand with a name of the
     stack's pattern: destroy removes every resource of the stack, leaves that model, says
     so and exits 1 (not everything with the stack's names is gone)."""
-    engine(project).apply()
+    shared_engine(project).apply()
     _config_and_model("model")
     cfg = str(project / "config.yaml")
     capsys.readouterr()
@@ -279,7 +279,7 @@ def test_apply_leaves_a_hand_made_config_and_model_of_the_stacks_pattern(
 ) -> None:
     """Apply deletes the stack's superseded configs (`{stack}-c-<8 hex>`) and their models:
     it deleted one made by hand without the project's tag too, whatever its tags."""
-    engine(project).apply()
+    shared_engine(project).apply()
     _config_and_model("model")
     variant = {
         "VariantName": VARIANT,
@@ -409,7 +409,7 @@ def test_destroy_summary_says_it_left_what_this_project_did_not_make(
     """Only a hand-made repository of the stack's name: the summary said "nothing to destroy"
     (and, with the stack deployed, "destroyed") while destroy exited 1."""
     if deployed:
-        engine(project).apply()
+        shared_engine(project).apply()
         _config_and_model("model")
     else:
         HAND_MADE["ecr_repository"][0]()
@@ -463,9 +463,9 @@ def _image_tags(model: str) -> list[str]:
 def test_apply_keeps_a_superseded_model_a_hand_made_config_uses(project: Path, capsys) -> None:
     """Apply kept the hand-made config (not this project's) but deleted the model it uses as
     superseded: an endpoint made from that config could no longer find its model."""
-    engine(project, IMAGE).apply()
+    shared_engine(project, IMAGE).apply()
     first = _serving_model()
-    engine(project, IMAGE2).apply()  # the first generation is now the rollback target
+    shared_engine(project, IMAGE2).apply()  # the first generation is now the rollback target
     _hand_made_config_on(first)
     image_in_ecr(project, IMAGE3)
     cfg = str(project / "config.yaml")
@@ -514,9 +514,9 @@ def _kept_tag_exists(repository: str, tag: str) -> bool:
 def _hand_made_config_on_the_first_model(project: Path) -> tuple[str, str]:
     """The first apply's model, superseded once and used by a hand-made config, with a third
     image in ECR: the next apply of IMAGE3 keeps it. Returns that model and config.yaml's path."""
-    engine(project, IMAGE).apply()
+    shared_engine(project, IMAGE).apply()
     first = _serving_model()
-    engine(project, IMAGE2).apply()
+    shared_engine(project, IMAGE2).apply()
     _hand_made_config_on(first)
     image_in_ecr(project, IMAGE3)
     return first, str(project / "config.yaml")
@@ -663,7 +663,7 @@ def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) ->
     it now keeps that model too, says why, and exits 1 with both in `kept`. It then deleted
     that model's execution role and its image's repository: an endpoint made from the config
     could not assume the role nor pull the image. Both are kept now, and said."""
-    engine(project).apply()
+    shared_engine(project).apply()
     model = _serving_model()
     _hand_made_config_on(model)
     summary = project / "destroy.json"
@@ -708,7 +708,7 @@ def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) ->
 def test_apply_summary_lists_what_it_kept_as_destroys_does(project: Path, capsys) -> None:
     """Apply's `Kept …` lines were in the plan's notes only: --summary-json (what CI's job
     summary reads) did not say it left anything. Now `kept`, in destroy's shape (the lines)."""
-    engine(project).apply()
+    shared_engine(project).apply()
     _config_and_model("model")
     _hand_made_config_on(f"{PROJECT}-m-0123abcd")
     summary = project / "apply.json"
@@ -764,7 +764,7 @@ def test_a_failed_apply_summary_lists_what_its_plan_kept(
     has the plan's `kept`; a failure before the plan has none to say (no `kept` key)."""
     from tests.support.refusals import refuse
 
-    engine(project).apply()
+    shared_engine(project).apply()
     _config_and_model("model")
     _hand_made_config_on(f"{PROJECT}-m-0123abcd")
     image_in_ecr(project, IMAGE2)

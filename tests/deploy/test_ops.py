@@ -26,7 +26,7 @@ from deploy.ops import (
     request_pattern,
     smoke,
 )
-from tests.deploy.deploy_helpers import edit_config, engine, session
+from tests.deploy.deploy_helpers import edit_config, session, shared_engine
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_request_pattern_is_a_quoted_term_of_an_id() -> None:
 
 @pytest.mark.usefixtures("aws_env")
 def test_status_and_logs_without_health_check_noise(project: Path, capsys) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     logs = session().client("logs")
     now = int(time.time() * 1000)
     cfg = str(project / "config.yaml")
@@ -524,7 +524,7 @@ def test_status_shows_the_variants_instances_and_who_owns_the_count(project: Pat
     """How many instances were asked for and how many run, of which type, and whether
     config.yaml or Application Auto Scaling sets the count: what an operator checks before
     changing instance_count."""
-    engine(project).apply()
+    shared_engine(project).apply()
     assert (
         "variant main: 1 ml.m5.large instance asked, 1 running; the count is "
         "config.yaml's endpoint.instance_count"
@@ -534,7 +534,7 @@ def test_status_shows_the_variants_instances_and_who_owns_the_count(project: Pat
         "  instance_count: 1\n",
         "  instance_count: 2\n  autoscaling: {min_capacity: 1, max_capacity: 3}\n",
     )
-    engine(project).apply()  # the running endpoint keeps its 1: the count is autoscaling's
+    shared_engine(project).apply()  # the running endpoint keeps its 1: the count is autoscaling's
     assert (
         "variant main: 1 ml.m5.large instance asked, 1 running; autoscaling owns the count "
         "(1-3, target 100 invocations per instance): instance_count is only what a new fleet "
@@ -549,7 +549,7 @@ def test_status_shows_a_serverless_variants_settings(project: Path, capsys) -> N
         "  instance_type: ml.m5.large\n  instance_count: 1\n",
         "  serverless: {memory_mb: 3072, max_concurrency: 4}\n",
     )
-    engine(project).apply()
+    shared_engine(project).apply()
     assert "variant main: serverless, 3072 MB, max concurrency 4" in _status(project, capsys)
 
 
@@ -605,8 +605,8 @@ def test_status_names_the_serving_image_and_the_one_to_roll_back_to(project: Pat
     and the command that switches back to it."""
     from tests.deploy.deploy_helpers import IMAGE, IMAGE2
 
-    engine(project).apply()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project).apply()
+    shared_engine(project, image=IMAGE2).apply()
     lines = _status(project, capsys)
     assert f"image     {IMAGE2}" in lines
     (previous,) = [line for line in lines if line.startswith("previous  ")]
@@ -624,8 +624,8 @@ def test_status_says_when_the_image_to_roll_back_to_is_gone_from_ecr(project: Pa
     rebuilds the same content-hash tag)."""
     from tests.deploy.deploy_helpers import IMAGE, IMAGE2
 
-    engine(project).apply()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project).apply()
+    shared_engine(project, image=IMAGE2).apply()
     session().client("ecr").batch_delete_image(
         repositoryName="trends-anomaly", imageIds=[{"imageTag": "test-1"}]
     )
@@ -646,8 +646,8 @@ def test_status_says_when_the_whole_repository_is_gone_not_an_aged_out_image(
     what creates it."""
     from tests.deploy.deploy_helpers import IMAGE, IMAGE2
 
-    engine(project).apply()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project).apply()
+    shared_engine(project, image=IMAGE2).apply()
     session().client("ecr").delete_repository(repositoryName="trends-anomaly", force=True)
     lines = _status(project, capsys)
     (gone,) = [line for line in lines if "gone from ECR" in line]
@@ -671,7 +671,7 @@ def test_status_after_an_apply_that_died_before_the_bucket_says_there_is_none(
         if getattr(action, "kind", "") == "endpoint":
             raise KeyboardInterrupt  # stands for the kill: nothing after this step runs
 
-    eng = engine(project)
+    eng = shared_engine(project)
     with pytest.raises(KeyboardInterrupt):
         eng.apply(hook=die_before_the_bucket)
     cfg = str(project / "config.yaml")
