@@ -26,6 +26,7 @@ from deploy.ops import (
     request_pattern,
     smoke,
 )
+from devstack.http_thread import POLL_S
 from tests.deploy.deploy_helpers import edit_config, session, shared_engine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -324,7 +325,7 @@ class ZScoreApi:
 @pytest.fixture
 def zscore_api() -> Iterator[ZScoreApi]:
     api = ZScoreApi()
-    threading.Thread(target=api.server.serve_forever, daemon=True).start()
+    threading.Thread(target=api.server.serve_forever, args=(POLL_S,), daemon=True).start()
     yield api
     api.server.shutdown()
     api.server.server_close()

@@ -27,6 +27,7 @@ import pytest
 from trends_anomaly.params import METHODS
 
 from devstack.api_gateway import LAMBDA_TIMEOUT_MS, FakeContext, build_event, joined_headers
+from devstack.http_thread import POLL_S
 from devstack.model_server import ModelServer
 from tests.support.runtime_double import Behaviour
 from tests.support.runtime_double import ScriptedRuntime as RuntimeStandIn
@@ -927,7 +928,7 @@ def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
             pass
 
     model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Empty)
-    threading.Thread(target=model.serve_forever, daemon=True).start()
+    threading.Thread(target=model.serve_forever, args=(POLL_S,), daemon=True).start()
     runtime = RuntimeStandIn(
         model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
     ).start()
@@ -964,7 +965,7 @@ def fork_model(content_type: str, body: bytes) -> Iterator[RuntimeStandIn]:
             pass
 
     model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Model)
-    threading.Thread(target=model.serve_forever, daemon=True).start()
+    threading.Thread(target=model.serve_forever, args=(POLL_S,), daemon=True).start()
     runtime = RuntimeStandIn(
         model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
     ).start()

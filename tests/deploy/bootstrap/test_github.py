@@ -19,6 +19,7 @@ import pytest
 from deploy.bootstrap import github
 from deploy.bootstrap.cli import main
 from deploy.bootstrap.github import GitHubError, subject_of
+from devstack.http_thread import POLL_S
 
 REPO = "octo/trends"
 REPO_JSON = {"id": 5678, "full_name": REPO, "owner": {"login": "octo", "id": 1234}}
@@ -51,7 +52,7 @@ class StubGitHub:
 @pytest.fixture
 def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubGitHub]:
     stub = StubGitHub()
-    thread = threading.Thread(target=stub.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=stub.server.serve_forever, args=(POLL_S,), daemon=True)
     thread.start()
     monkeypatch.setenv("GITHUB_API_URL", stub.url)
     monkeypatch.delenv("GH_TOKEN", raising=False)
