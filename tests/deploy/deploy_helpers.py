@@ -224,6 +224,34 @@ def shared_engine(root: Path, image: str | None = IMAGE, **kw: Any) -> Engine:
     return engine(root, image, aws=shared_aws(load_config(root / "config.yaml").region), **kw)
 
 
+_CLI_AWS: dict[tuple[str, tuple[tuple[str, str], ...]], Aws] = {}
+
+
+def cli_shares_clients(monkeypatch: Any) -> None:
+    """The CLI's `Aws(region)` (one per command: a fresh boto3 session and its dozen clients,
+    ~0.1 s of CPU even with botocore's models shared) made once per region and AWS_* setting
+    (endpoint, credentials, retries: what its clients were made from), for a test that runs
+    `deploy.cli.main` many times. Its call log is every such command's: the CLI reads only the
+    calls after a point of its own (`_apply`'s count, `refused_read`'s last call), never a log
+    from its start. A command whose sessions a test hooks (deploy.aws's boto3.Session
+    patched), or that is given a session, gets clients of its own, as does a test that patches
+    `deploy.cli.Aws` itself (its patch comes after this one)."""
+    import deploy.aws
+
+    real = deploy.aws.boto3.Session
+
+    def made(region: str, boto: boto3.Session | None = None) -> Aws:
+        if boto is not None or deploy.aws.boto3.Session is not real:
+            return Aws(region, boto)
+        aws_env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+        key = (region, aws_env)
+        if key not in _CLI_AWS:
+            _CLI_AWS[key] = Aws(region)
+        return _CLI_AWS[key]
+
+    monkeypatch.setattr("deploy.cli.Aws", made)
+
+
 _CLIENTS: dict[tuple[str, str | None, str | None], Any] = {}
 
 
