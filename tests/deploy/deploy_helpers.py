@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,20 @@ def cli_shares_clients(monkeypatch: Any) -> None:
         return _CLI_AWS[key]
 
     monkeypatch.setattr("deploy.cli.Aws", made)
+
+
+@contextlib.contextmanager
+def cli_hooked(monkeypatch: Any, event: str, unique_id: str) -> Iterator[Any]:
+    """A `monkeypatch.context()` for a block whose patch registers a botocore hook (``event``,
+    ``unique_id``) on the clients the CLI's commands share (`cli_shares_clients`): the hook
+    comes off them again at its end, as it went with a command's own clients before."""
+    with monkeypatch.context() as m:
+        try:
+            yield m
+        finally:
+            for aws in _CLI_AWS.values():
+                for client in aws._clients.values():
+                    client.meta.events.unregister(event, unique_id=unique_id)
 
 
 _CLIENTS: dict[tuple[str, str | None, str | None], Any] = {}

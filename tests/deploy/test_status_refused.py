@@ -12,11 +12,25 @@ import pytest
 
 from deploy.aws import Aws
 from deploy.cli import main
-from tests.deploy.deploy_helpers import CONFIG, ENVIRONMENTS, engine
+from tests.deploy.deploy_helpers import (
+    CONFIG,
+    ENVIRONMENTS,
+    cli_hooked,
+    cli_shares_clients,
+    engine,
+)
 from tests.support.refusals import refuse
 
 # Each test runs status once a read it makes (some 30): over 40 s, so `slow` (tests/README.md).
 pytestmark = [pytest.mark.usefixtures("aws_env"), pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _cli_clients(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """status's ~90 runs share their clients (`cli_shares_clients`); each hook a run's
+    patch registers comes off them when the patch ends (`cli_hooked`)."""
+    cli_shares_clients(monkeypatch)
+
 
 DENIED = "User: arn:aws:sts::123456789012:assumed-role/ro/x is not authorized to perform: x"
 # What status cannot do without: the account (every name is made of it).
@@ -38,7 +52,7 @@ def _reads(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> list[tuple[str, 
         )
         return made
 
-    with monkeypatch.context() as m:
+    with cli_hooked(monkeypatch, "before-call.*.*", "seen") as m:
         m.setattr(Aws, "client", client)
         assert main(argv) == 0
     return list(dict.fromkeys(seen))
@@ -55,7 +69,7 @@ def _each_refused(
     assert len(reads) > 10, reads
     for service, operation in reads:
         capsys.readouterr()
-        with monkeypatch.context() as m:
+        with cli_hooked(monkeypatch, f"before-call.{service}.{operation}", "refused") as m:
             refuse(m, service, operation, "AccessDenied", DENIED)
             code = main(argv)
         out, err = capsys.readouterr()
@@ -103,7 +117,7 @@ def test_a_refused_read_several_modules_make_is_one_line_naming_all_it_left_unre
     part of the status it left unknown."""
     engine(project).apply()
     capsys.readouterr()
-    with monkeypatch.context() as m:
+    with cli_hooked(monkeypatch, "before-call.sagemaker.ListTags", "refused") as m:
         refuse(m, "sagemaker", "ListTags", "AccessDenied", DENIED)
         code = main(["--config", str(project / "config.yaml"), "status"])
     out = capsys.readouterr().out
