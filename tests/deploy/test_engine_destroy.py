@@ -12,7 +12,7 @@ import pytest
 from deploy import lock
 from deploy.failures import Incomplete
 from deploy.resources import cdn, endpoint
-from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import IMAGE, PROJECT, engine, inventory, session, shared_engine
 from tests.support.aws_clock import CLOCK, set_delays
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -41,7 +41,7 @@ def _destroy_waits(project: Path) -> tuple[float, list[str]]:
 def test_destroy_waits_for_the_longer_of_the_endpoint_deletion_and_the_disable(
     project: Path, e: float, c: float
 ) -> None:
-    engine(project).apply()
+    shared_engine(project).apply()
     set_delays(endpoint_delete_s=e, distribution_deploy_s=c)
     waited, made = _destroy_waits(project)
     assert max(e, c) <= waited <= max(e, c) + POLLS_S, (e, c, waited)
@@ -58,7 +58,7 @@ def test_a_failed_disable_leaves_the_distribution_and_what_it_needs_and_says_so(
     refuses the stale ETag. The endpoint and every other resource are deleted; the
     distribution's delete is not attempted (it needs the disable), nor its OAC's and bucket's
     (which it needs), and all of that is reported. The next run finishes."""
-    engine(project).apply()
+    shared_engine(project).apply()
     cf = session().client("cloudfront")
     (listed,) = cf.list_distributions()["DistributionList"]["Items"]
     eng = engine(project)
@@ -88,7 +88,7 @@ def test_a_failed_disable_leaves_the_distribution_and_what_it_needs_and_says_so(
     left = {k: v for k, v in inventory().items() if v}
     assert set(left) == {"distributions", "origin_access_controls", "buckets"}, left
     assert inventory()["endpoints"] == [] and PROJECT not in inventory()["functions"]
-    engine(project).destroy()  # the next run reads AWS afresh: disables with the new ETag
+    shared_engine(project).destroy()  # the next run reads AWS afresh: disables with the new ETag
     assert all(v == [] for v in inventory().values()), inventory()
 
 
@@ -116,7 +116,7 @@ def test_an_endpoint_sagemaker_works_on_when_destroy_deletes_it_is_deleted_once_
     the code it says "not found" with on a delete). Destroy took that for "already gone",
     waited half an hour for a deletion never started, and stopped with the config, model,
     roles and log group left. It retries the delete, saying why, until SageMaker lets it."""
-    engine(project).apply()
+    shared_engine(project).apply()
     lines: list[str] = []
     eng = engine(project, log=lines.append)
     _turns_busy_before_its_delete(eng, "SystemUpdating", 300)
@@ -137,7 +137,7 @@ def test_an_endpoint_busy_past_the_bounded_wait_stops_destroy_with_what_is_left(
     from deploy.cli import main
     from tests.support.moto_sagemaker import hold
 
-    engine(project).apply()
+    shared_engine(project).apply()
     hold(PROJECT, "Updating", None)
     rc = main(["--config", str(project / "config.yaml"), "destroy", "--yes"])
     out = capsys.readouterr()
@@ -173,7 +173,7 @@ def test_nothing_the_endpoint_uses_is_deleted_before_it_is_gone(project: Path, s
     and log group are each deleted only once DescribeEndpoint says it is gone."""
     from tests.support.moto_sagemaker import hold
 
-    engine(project).apply()
+    shared_engine(project).apply()
     if status != "InService":
         hold(PROJECT, status, 300)
     set_delays(endpoint_delete_s=600)
@@ -218,8 +218,8 @@ def test_destroy_removes_what_every_earlier_config_left(project: Path) -> None:
     between CreateModel and the switch leaves its model unused. Destroy finds them all by the
     stack's names (not by the config's): after three images and an orphan, nothing is left."""
     for tag in ("test-1", "test-2", "test-3"):
-        engine(project, image=IMAGE.replace("test-1", tag)).apply()
-    eng = engine(project)
+        shared_engine(project, image=IMAGE.replace("test-1", tag)).apply()
+    eng = shared_engine(project)
     orphan = eng.names.model("0123abcd")
     seen = inventory()["models"][0]
     sm = session().client("sagemaker")
