@@ -20,7 +20,15 @@ import pytest
 
 from deploy.aws import tag_list
 from deploy.resources.endpoint_config import PREVIOUS, REQUESTED, SERVING
-from tests.deploy.deploy_helpers import IMAGE, IMAGE2, PROJECT, engine, inventory, session
+from tests.deploy.deploy_helpers import (
+    IMAGE,
+    IMAGE2,
+    PROJECT,
+    engine,
+    inventory,
+    session,
+    shared_engine,
+)
 from tests.support.aws_clock import CLOCK
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -34,9 +42,9 @@ def _served_config() -> str:
 def _updating_to_bad(project: Path) -> tuple[str, str]:
     """A served; B's apply called UpdateEndpoint and was cancelled in its wait. moto switches at
     once: the tags are set back to what the cancelled apply left (asked B, A served)."""
-    engine(project).apply()
+    shared_engine(project).apply()
     good = _served_config()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project, image=IMAGE2).apply()
     bad = _served_config()
     sm = session().client("sagemaker")
     arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
@@ -121,7 +129,7 @@ def test_a_new_image_during_an_update_keeps_the_config_it_moves_to_for_rollback(
     arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
     tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
     assert (tags[SERVING], tags[PREVIOUS]) == (new, moving_to), tags
-    engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
+    shared_engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
     assert sorted(inventory()["endpoint_configs"]) == sorted([new, moving_to])
 
 
@@ -150,7 +158,7 @@ def test_an_update_rolled_back_while_waiting_is_not_recorded_as_the_previous_con
     arn = sm.describe_endpoint(EndpointName=PROJECT)["EndpointArn"]
     tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
     assert (tags[SERVING], tags[PREVIOUS]) == (new, served), tags
-    engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
+    shared_engine(project, image=IMAGE2.replace("test-2", "test-3")).apply()
     assert sorted(inventory()["endpoint_configs"]) == sorted([new, served])
 
 
@@ -199,9 +207,9 @@ def test_a_rollback_by_hand_during_an_apply_stops_its_switch_before_overriding_i
     plans from A."""
     from deploy.aws import DeployError
 
-    engine(project).apply()
+    shared_engine(project).apply()
     good = _served_config()
-    engine(project, image=IMAGE2).apply()
+    shared_engine(project, image=IMAGE2).apply()
     bad = _served_config()
     eng = engine(project, image=IMAGE2.replace("test-2", "test-3"))
     planned = eng.plan()
