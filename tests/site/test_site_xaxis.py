@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -66,6 +67,29 @@ X_LABELS = """(canvas) => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def recording_page(browser: Any) -> Iterator[Callable[[int], Any]]:
+    """``recording_page(width)``: a page at ``width`` px (``sized``) that records each canvas'
+    texts (RECORD), one per width for the module. Each test opens the page anew in it (a new
+    document: nothing of the last test's page is left, its canvases and their records gone);
+    what is kept is the browser context and its renderer process, whose start cost as much of
+    Chromium's CPU as the rest of a test (a new context and its first page: 1.6 of 3.3 CPU s).
+    The tests given one only draw a file and read the drawing (no pointer, no route, no
+    listener on the page), with keys at most."""
+    contexts: dict[int, Any] = {}
+
+    def at(width: int) -> Any:
+        context = contexts.get(width)
+        if context is None or not context.pages:
+            context = contexts[width] = browser.new_context(**sized(width))
+            context.new_page().add_init_script(RECORD)
+        return context.pages[0]
+
+    yield at
+    for context in contexts.values():
+        context.close()
+
+
 def _export(header: str, stamps: list[str]) -> bytes:
     """A Google Trends export of one term with these timestamps (a wave, never flat)."""
     rows = [f"{s},{round(50 + 40 * math.sin(k / 3))}" for k, s in enumerate(stamps)]
@@ -103,56 +127,46 @@ SERIES = {
 @pytest.mark.parametrize("width", [320, 375, 1280])
 @pytest.mark.parametrize("name", list(SERIES))
 def test_the_time_axis_labels_do_not_run_into_each_other(
-    browser: Any, stack: Any, width: int, name: str
+    recording_page: Callable[[int], Any], stack: Any, width: int, name: str
 ) -> None:
-    context = browser.new_context(**sized(width))
-    page = context.new_page()
-    page.add_init_script(RECORD)
-    try:
-        open_page(page, stack.urls["site"])
-        upload(page, f"{name}.csv", SERIES[name]())
-        run(page)
-        chart = page.locator(".chart-plot").first
-        chart.scroll_into_view_if_needed()
-        wait_drawn_at_width(chart)  # a resize after the first drawing draws it again
-        chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
-        *labels, edge = chart.locator("canvas").evaluate(X_LABELS)
-        said = [(t["text"], round(t["left"]), round(t["right"])) for t in labels]
-        assert len(labels) >= 2, said
-        gaps = [b["left"] - a["right"] for a, b in pairwise(labels)]
-        assert min(gaps) >= MIN_GAP, (min(gaps), said)
-        # Each label whole on the canvas: none cut at the chart's edges.
-        assert labels[0]["left"] >= 0 and labels[-1]["right"] <= edge["canvas"], (edge, said)
-    finally:
-        context.close()
+    page = recording_page(width)
+    open_page(page, stack.urls["site"])
+    upload(page, f"{name}.csv", SERIES[name]())
+    run(page)
+    chart = page.locator(".chart-plot").first
+    chart.scroll_into_view_if_needed()
+    wait_drawn_at_width(chart)  # a resize after the first drawing draws it again
+    chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
+    *labels, edge = chart.locator("canvas").evaluate(X_LABELS)
+    said = [(t["text"], round(t["left"]), round(t["right"])) for t in labels]
+    assert len(labels) >= 2, said
+    gaps = [b["left"] - a["right"] for a, b in pairwise(labels)]
+    assert min(gaps) >= MIN_GAP, (min(gaps), said)
+    # Each label whole on the canvas: none cut at the chart's edges.
+    assert labels[0]["left"] >= 0 and labels[-1]["right"] <= edge["canvas"], (edge, said)
 
 
 @pytest.mark.parametrize(
     ("name", "width", "least"), [("weekly-12", 375, 3), ("weekly-36", 1280, 8)]
 )
 def test_a_short_weekly_series_ticks_on_its_weeks_not_on_months(
-    browser: Any, stack: Any, name: str, width: int, least: int
+    recording_page: Callable[[int], Any], stack: Any, name: str, width: int, least: int
 ) -> None:
     """36 weeks at 1280 px, whose ticks 2 weeks apart crowd at the new year ("27 Dec",
     "10 Jan 2021"), jumped to month ticks (8, on the 1st: days no point has); 12 weeks at
     375 px to two. Ticks 4 weeks apart come first: each on one of the data's weeks."""
-    context = browser.new_context(**sized(width))
-    page = context.new_page()
-    page.add_init_script(RECORD)
-    try:
-        open_page(page, stack.urls["site"])
-        body = SERIES[name]()
-        upload(page, f"{name}.csv", body)
-        run(page)
-        chart = page.locator(".chart-plot").first
-        chart.scroll_into_view_if_needed()
-        wait_drawn_at_width(chart)  # a resize after the first drawing draws it again
-        chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-{name}-{width}.png"))
-        said = _x_labels(chart)
-        assert len(said) >= least, said
-        assert _off_the_data(said, body) == [], said
-    finally:
-        context.close()
+    page = recording_page(width)
+    open_page(page, stack.urls["site"])
+    body = SERIES[name]()
+    upload(page, f"{name}.csv", body)
+    run(page)
+    chart = page.locator(".chart-plot").first
+    chart.scroll_into_view_if_needed()
+    wait_drawn_at_width(chart)  # a resize after the first drawing draws it again
+    chart.screenshot(path=str(ARTIFACTS / f"xaxis-weeks-{name}-{width}.png"))
+    said = _x_labels(chart)
+    assert len(said) >= least, said
+    assert _off_the_data(said, body) == [], said
 
 
 def _x_labels(chart: Any) -> list[str]:
@@ -229,33 +243,31 @@ def _pasted_twice() -> bytes:
 DATE_LABEL = re.compile(r"(\d{4}|[A-Z][a-z]{2}( \d{4})?|\d{1,2} [A-Z][a-z]{2}( \d{4})?)")
 
 
-def _drawn_labels(browser: Any, stack: Any, width: int, name: str, body: bytes) -> list[str]:
-    """The first chart's time-axis labels for ``body`` at ``width`` px, with a screenshot."""
-    context = browser.new_context(**sized(width))
-    page = context.new_page()
-    page.add_init_script(RECORD)
-    try:
-        open_page(page, stack.urls["site"])
-        upload(page, f"{name}.csv", body)
-        run(page)
-        chart = page.locator(".chart-plot").first
-        chart.scroll_into_view_if_needed()
-        wait_drawn_at_width(chart)
-        chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
-        return _x_labels(chart)
-    finally:
-        context.close()
+def _drawn_labels(page: Any, stack: Any, width: int, name: str, body: bytes) -> list[str]:
+    """The first chart's time-axis labels for ``body`` at ``width`` px (``page`` is that of
+    ``recording_page``), with a screenshot."""
+    open_page(page, stack.urls["site"])
+    upload(page, f"{name}.csv", body)
+    run(page)
+    chart = page.locator(".chart-plot").first
+    chart.scroll_into_view_if_needed()
+    wait_drawn_at_width(chart)
+    chart.screenshot(path=str(ARTIFACTS / f"xaxis-{name}-{width}.png"))
+    return _x_labels(chart)
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_a_date_given_twice_keeps_the_time_axis(browser: Any, stack: Any, width: int) -> None:
+def test_a_date_given_twice_keeps_the_time_axis(
+    recording_page: Callable[[int], Any], stack: Any, width: int
+) -> None:
     """One row pasted twice (the model keeps both, and says so): the chart's axis read
     "0, 20, 40 … 260", point numbers, under a chart whose readout and table said dates, since
     the dates no longer rose strictly. The axis reads as the file's without the pasted row."""
-    said = _drawn_labels(browser, stack, width, "pasted-twice", _pasted_twice())
+    page = recording_page(width)
+    said = _drawn_labels(page, stack, width, "pasted-twice", _pasted_twice())
     assert len(said) >= 2, said
     assert [t for t in said if not DATE_LABEL.fullmatch(t)] == [], said
-    assert said == _drawn_labels(browser, stack, width, "weekly-261", SERIES["weekly-261"]())
+    assert said == _drawn_labels(page, stack, width, "weekly-261", SERIES["weekly-261"]())
 
 
 def test_the_readout_says_a_date_given_twice_at_both_its_points(browser: Any, stack: Any) -> None:
@@ -315,7 +327,7 @@ TIME_LABEL = re.compile(r"\d{2}:\d{2}|\d{1,2} [A-Z][a-z]{2}")
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_a_clock_going_back_an_hour_keeps_the_time_axis(
-    browser: Any, stack: Any, width: int
+    recording_page: Callable[[int], Any], stack: Any, width: int
 ) -> None:
     """The times going back at a daylight-saving change (01:56, then 01:04): the axis read
     "0, 20, 40 … 160", point numbers, as for a file in no order at all. It reads times."""
@@ -325,7 +337,7 @@ def test_a_clock_going_back_an_hour_keeps_the_time_axis(
     times = answer["series"][0]["times"]
     back = [(a, b) for a, b in pairwise(times) if b < a]
     assert back == [("2025-11-02T01:56:00", "2025-11-02T01:04:00")], back  # the case itself
-    said = _drawn_labels(browser, stack, width, "clock-back", body)
+    said = _drawn_labels(recording_page(width), stack, width, "clock-back", body)
     assert len(said) >= 2, said
     assert [t for t in said if not TIME_LABEL.fullmatch(t)] == [], said
     assert "2 Nov" in said, said
@@ -338,42 +350,37 @@ def _basic_form(body: bytes, tail: str) -> bytes:
     return extended.sub(rb"\g<1>\g<2>\g<3>T\g<4>" + tail.encode(), body)
 
 
-def _shown(browser: Any, stack: Any, width: int, name: str, body: bytes) -> dict[str, Any]:
-    """What the page says of ``body`` at ``width`` px: the file's line when chosen, the first
-    chart's time-axis labels, the table's rows and the readout at point 16, after Detect."""
-    context = browser.new_context(**sized(width))
-    page = context.new_page()
-    page.add_init_script(RECORD)
-    try:
-        open_page(page, stack.urls["site"])
-        page.set_input_files(
-            "#file-input", files=[{"name": "hourly.csv", "mimeType": "text/csv", "buffer": body}]
-        )
-        status = page.locator("#file-status.file-ok, #file-status.file-bad")
-        status.wait_for()
-        seen: dict[str, Any] = {"chosen": status.text_content()}
-        if "file-bad" in (status.get_attribute("class") or ""):
-            return seen  # refused when chosen: nothing to detect
-        run(page)
-        chart = page.locator(".chart-plot").first
-        chart.scroll_into_view_if_needed()
-        wait_drawn_at_width(chart)
-        seen["axis"] = _x_labels(chart)
-        seen["table"] = page.locator("table tbody tr").all_text_contents()
-        chart.focus()
-        page.keyboard.press("Home")
-        for _ in range(16):
-            page.keyboard.press("ArrowRight")
-        seen["readout"] = page.locator(".readout").first.text_content()
-        page.screenshot(path=str(ARTIFACTS / f"basic-form-{name}-{width}.png"), full_page=True)
-        return seen
-    finally:
-        context.close()
+def _shown(page: Any, stack: Any, width: int, name: str, body: bytes) -> dict[str, Any]:
+    """What the page says of ``body`` at ``width`` px (``page`` is that of ``recording_page``):
+    the file's line when chosen, the first chart's time-axis labels, the table's rows and the
+    readout at point 16, after Detect."""
+    open_page(page, stack.urls["site"])
+    page.set_input_files(
+        "#file-input", files=[{"name": "hourly.csv", "mimeType": "text/csv", "buffer": body}]
+    )
+    status = page.locator("#file-status.file-ok, #file-status.file-bad")
+    status.wait_for()
+    seen: dict[str, Any] = {"chosen": status.text_content()}
+    if "file-bad" in (status.get_attribute("class") or ""):
+        return seen  # refused when chosen: nothing to detect
+    run(page)
+    chart = page.locator(".chart-plot").first
+    chart.scroll_into_view_if_needed()
+    wait_drawn_at_width(chart)
+    seen["axis"] = _x_labels(chart)
+    seen["table"] = page.locator("table tbody tr").all_text_contents()
+    chart.focus()
+    page.keyboard.press("Home")
+    for _ in range(16):
+        page.keyboard.press("ArrowRight")
+    seen["readout"] = page.locator(".readout").first.text_content()
+    page.screenshot(path=str(ARTIFACTS / f"basic-form-{name}-{width}.png"), full_page=True)
+    return seen
 
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_an_export_in_iso_basic_form_reads_as_the_extended_form(
-    browser: Any, stack: Any, width: int
+    recording_page: Callable[[int], Any], stack: Any, width: int
 ) -> None:
     """The hourly export re-saved with 20210602T1400 for 2021-06-02T14 (ISO 8601's basic form,
     which the model reads as the same instants): the page said "This file has no column of
@@ -384,11 +391,12 @@ def test_an_export_in_iso_basic_form_reads_as_the_extended_form(
     assert len(basic) == len(extended) and b"\n20210602T1400," in basic  # the case itself
     status, answer = call_api(stack.urls["api"], basic, "method=auto&sensitivity=0.5")
     assert status == 200, answer
-    expected = _shown(browser, stack, width, "extended", extended)
+    page = recording_page(width)
+    expected = _shown(page, stack, width, "extended", extended)
     assert expected["chosen"].startswith("✓ Ready: hourly.csv2 terms"), expected
     assert len(expected["axis"]) >= 2, expected
     dates = [t for t in expected["axis"] if TIME_LABEL.fullmatch(t) or DATE_LABEL.fullmatch(t)]
     assert dates == expected["axis"], expected
     assert expected["table"] and "Jun 2021, " in expected["table"][0], expected
     assert expected["readout"].startswith("3 Jun 2021, 06:00"), expected
-    assert _shown(browser, stack, width, "basic", basic) == expected
+    assert _shown(page, stack, width, "basic", basic) == expected
