@@ -57,7 +57,7 @@ def problems() -> PageProblems:
     return PageProblems()
 
 
-def _new_page(browser: Any, problems: PageProblems, **context_args: Any) -> Any:
+def _new_page(browser: Any, problems: PageProblems | _KeptPage, **context_args: Any) -> Any:
     context = browser.new_context(accept_downloads=True, **context_args)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
@@ -66,7 +66,7 @@ def _new_page(browser: Any, problems: PageProblems, **context_args: Any) -> Any:
     return page
 
 
-def _console(problems: PageProblems, msg: Any) -> None:
+def _console(problems: PageProblems | _KeptPage, msg: Any) -> None:
     if msg.type != "error":
         return
     url = (msg.location or {}).get("url", "")
@@ -88,9 +88,77 @@ def _no_csp_refusals(request: pytest.FixtureRequest, problems: PageProblems) -> 
         pytest.fail(f"the page's Content-Security-Policy refused: {refused}")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+class _KeptPage:
+    """The desktop page of the tests marked ``same_page``, kept between them. Its listeners
+    report to the running test's problems (``sink``)."""
+
+    def __init__(self) -> None:
+        self.page: Any = None
+        self.sink: list[PageProblems] = [PageProblems()]
+
+    def take(self, browser: Any, problems: PageProblems) -> Any:
+        if self.page is not None:
+            try:
+                # The last test's document unloaded before this test's problems are collected;
+                # the mouse where a new page's is, (0, 0) (no :hover rule applies there).
+                self.page.goto("about:blank")
+                self.page.mouse.move(0, 0)
+            except Exception:
+                self.drop()
+        if self.page is None:
+            self.page = _new_page(browser, self, viewport={"width": 1280, "height": 900})
+        self.sink[0] = problems
+        return self.page
+
+    def append(self, problem: str) -> None:
+        """What the page's listeners (``_new_page``) report goes to the running test."""
+        self.sink[0].append(problem)
+
+    def drop(self) -> None:
+        if self.page is not None:
+            page, self.page = self.page, None
+            page.context.close()
+
+
+@pytest.fixture(scope="session")
+def _kept_page() -> Iterator[_KeptPage]:
+    kept = _KeptPage()
+    yield kept
+    kept.drop()
+
+
 @pytest.fixture
-def page(browser: Any, problems: PageProblems, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh desktop-sized page (own context: no state shared between tests)."""
+def page(
+    browser: Any, problems: PageProblems, request: pytest.FixtureRequest, _kept_page: _KeptPage
+) -> Iterator[Any]:
+    """A fresh desktop-sized page (own context: no state shared between tests).
+
+    A test marked ``same_page`` may get the page an earlier such test used, its context and
+    renderer process kept: a new context and its first page cost Chromium ~1.6 of a test's
+    ~3.3 CPU s. The test opens the site anew in it (a new document), and registers nothing
+    on the page or its context that would outlive it (no listener, route, init script, media,
+    viewport, clock or permission); a failed test's page is not used again."""
+    if request.node.get_closest_marker("same_page"):
+        pg = _kept_page.take(browser, problems)
+        try:
+            yield pg
+        finally:
+            _kept_page.sink[0] = PageProblems()
+            if request.node.stash.get(_FAILED, False):
+                _kept_page.drop()
+        _no_csp_refusals(request, problems)
+        return
     pg = _new_page(browser, problems, viewport={"width": 1280, "height": 900})
     try:
         yield pg

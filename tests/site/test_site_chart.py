@@ -104,6 +104,7 @@ def bitcoin_monthly(page: Any, stack: Any) -> dict[str, Any]:
     return shown(page, stack, BITCOIN_MONTHLY, "method=auto&sensitivity=0.5")["series"][0]
 
 
+@pytest.mark.same_page
 def test_readout_says_date_value_expected_and_range(
     page: Any, bitcoin_monthly: dict[str, Any], problems: list
 ) -> None:
@@ -134,6 +135,7 @@ def test_readout_says_date_value_expected_and_range(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_the_pointer_draws_no_level_line_across_the_chart(
     page: Any, bitcoin_monthly: dict[str, Any], problems: list
 ) -> None:
@@ -157,6 +159,7 @@ def test_the_pointer_draws_no_level_line_across_the_chart(
 RESAVED_US = DATA / "resaved" / "excel-mac-en-us-shortdate_en_monthly2004_lt1_bitcoin.csv"
 
 
+@pytest.mark.same_page
 def test_a_spreadsheet_resaved_file_has_a_time_axis_and_written_out_dates(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -182,6 +185,7 @@ def test_a_spreadsheet_resaved_file_has_a_time_axis_and_written_out_dates(
 ONE_DAY = DATA / "more" / "en_oneday_8min_tz_3terms_nopreamble.csv"
 
 
+@pytest.mark.same_page
 def test_a_one_day_export_reads_in_the_time_it_writes(page: Any, stack: Any) -> None:
     """2025-09-15T18:36:00-05:00 reads 18:36 on the page (the exporting person's time, as in
     the file), not 23:36 (the same instant in UTC)."""
@@ -208,6 +212,7 @@ def test_a_one_day_export_reads_in_the_time_it_writes(page: Any, stack: Any) -> 
     assert "period_source" not in said and "period source" not in said, said
 
 
+@pytest.mark.same_page
 def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
     series = bitcoin_monthly
     first = series["values"].index(0.5)  # a month Trends wrote as "<1"
@@ -218,6 +223,7 @@ def test_below_one_is_explained_in_the_readout(page: Any, bitcoin_monthly: dict[
     assert 'Google Trends writes "<1" for interest under 1; it is read as 0.5.' in note
 
 
+@pytest.mark.same_page
 def test_a_value_the_file_left_empty_is_said_to_be_filled_in(page: Any, stack: Any) -> None:
     """An empty cell (or N/A) is filled from its neighbours by the model; the readout, the
     table and the download said the filled number as if the file held it (18 Apr 2021: "value
@@ -246,6 +252,7 @@ def test_a_value_the_file_left_empty_is_said_to_be_filled_in(page: Any, stack: A
     assert "filled in" not in rows[lines[3 + 42].split(",")[0]]
 
 
+@pytest.mark.same_page
 def test_a_click_that_slips_a_few_pixels_does_not_zoom(
     page: Any, bitcoin_monthly: dict[str, Any]
 ) -> None:
@@ -285,6 +292,7 @@ def _on_window(page: Any, event: str) -> str:
     return f"() => window.{flag} === true"
 
 
+@pytest.mark.same_page
 def test_drag_zooms_and_reset_shows_everything(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
     series = bitcoin_monthly
     n = len(series["values"])
@@ -397,6 +405,7 @@ def test_the_stretch_being_dragged_shows_where_it_ends(
         context.close()
 
 
+@pytest.mark.same_page
 def test_each_event_is_shaded_from_start_to_end(page: Any, stack: Any) -> None:
     series = shown(page, stack, BITCOIN_WEEKLY)["series"][0]
     n = len(series["values"])
@@ -607,6 +616,7 @@ def test_a_printed_chart_fits_the_paper(page: Any, stack: Any) -> None:
     assert sizes["swatch"] == "exact", sizes
 
 
+@pytest.mark.same_page
 def test_a_screen_reader_hears_where_the_keys_moved(
     page: Any, bitcoin_monthly: dict[str, Any]
 ) -> None:
@@ -633,6 +643,7 @@ def test_a_screen_reader_hears_where_the_keys_moved(
     assert "expected " in said, said
 
 
+@pytest.mark.same_page
 def test_the_keyboard_zooms_around_its_point_without_a_mouse(
     page: Any, bitcoin_monthly: dict[str, Any]
 ) -> None:
@@ -721,6 +732,7 @@ def test_zoom_in_pressed_again_on_the_same_spot_zooms_in_again(
         context.close()
 
 
+@pytest.mark.same_page
 def test_buttons_zoom_in_and_out_without_a_drag(page: Any, bitcoin_monthly: dict[str, Any]) -> None:
     """A mouse or a finger zoomed only by dragging (WCAG 2.2 2.5.7, dragging movements: a
     single pointer without a drag must do it too; the keys' + and - do not count for a
@@ -783,6 +795,7 @@ def test_on_a_phone_zoom_in_is_a_tap_around_the_tapped_point(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_keyboard_zoom_keeps_the_readout_on_the_keys_point(
     page: Any, bitcoin_monthly: dict[str, Any], problems: list
 ) -> None:
@@ -1047,6 +1060,7 @@ def test_the_charts_follow_a_scheme_changed_while_they_are_shown(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_term_too_short_to_test_draws_its_values_only(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -1141,6 +1155,7 @@ def test_a_long_monthly_series_has_year_ticks(page: Any, stack: Any, problems: l
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_dbscan_names_its_line_and_range_as_the_note_says_not_expected(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -1199,6 +1214,7 @@ def y_scale(page: Any, chart: int, values: list[float]) -> tuple[float, float]:
     return top - area["height"] / per_unit, top
 
 
+@pytest.mark.same_page
 def test_the_terms_of_one_comparison_share_a_y_scale_until_each_is_given_its_own(
     page: Any, stack: Any, problems: list
 ) -> None:

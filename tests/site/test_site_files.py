@@ -121,6 +121,7 @@ def test_a_file_over_the_deployments_limit_is_refused(page: Any, dist_copy: Path
         "excel-mac-en-us-shortdate-12months_en_monthly2004_2terms_football.csv",  # ambiguous
     ],
 )
+@pytest.mark.same_page
 def test_spreadsheet_resaves_go_through(page: Any, stack: Any, problems: list, name: str) -> None:
     path = RESAVED / name
     open_page(page, stack.urls["site"])
@@ -146,6 +147,7 @@ def test_spreadsheet_resaves_go_through(page: Any, stack: Any, problems: list, n
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_an_excel_export_saved_on_turkish_windows_keeps_its_letters(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -177,6 +179,7 @@ def _term_of(text: str) -> str:
     return header.split(",")[1].split(": (")[0]
 
 
+@pytest.mark.same_page
 def test_every_code_page_case_is_read_as_the_model_reads_it(page: Any, stack: Any) -> None:
     """tests/data/encodings/cases.json in the browser itself: Node's unit test skips the cases
     with Windows-1252's own letters (Ž, Œ, €...), which Node 20.18.3+ decodes as Latin-1 and
@@ -194,6 +197,7 @@ def test_every_code_page_case_is_read_as_the_model_reads_it(page: Any, stack: An
         assert f"1 term ({term})" in said, (case["saved_in"], case["text"][:60], said)
 
 
+@pytest.mark.same_page
 def test_a_csv_whose_first_cell_starts_with_a_bracket_is_read_as_a_csv(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -240,6 +244,7 @@ def as_sentence(text: str, names: list[str]) -> str:
     return text[:1].upper() + text[1:] + stop
 
 
+@pytest.mark.same_page
 def test_a_low_volume_term_is_explained_under_its_chart(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -274,6 +279,7 @@ def test_a_low_volume_term_is_explained_under_its_chart(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_file_comparing_time_ranges_names_its_term_once(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -287,6 +293,7 @@ def test_a_file_comparing_time_ranges_names_its_term_once(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_warning_about_the_file_writes_its_dates_as_the_page_does(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -305,6 +312,7 @@ def test_a_warning_about_the_file_writes_its_dates_as_the_page_does(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_warning_about_a_date_given_twice_writes_it_as_the_page_does(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -342,6 +350,7 @@ def _warnings_for(page: Any, stack: Any, name: str, body: bytes) -> list[str]:
     return page.locator("#warnings li").all_text_contents()
 
 
+@pytest.mark.same_page
 def test_a_warning_writes_yyyymmdd_dates_as_the_page_does(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -365,6 +374,7 @@ def _hourly_gap(basic: bool) -> bytes:
     return "\n".join([*lines[:3], *rows]).encode() + b"\n"
 
 
+@pytest.mark.same_page
 def test_a_warning_writes_iso_basic_form_times_as_the_page_does(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -381,6 +391,7 @@ def test_a_warning_writes_iso_basic_form_times_as_the_page_does(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_two_spellings_of_one_date_stay_as_the_file_writes_them(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -396,6 +407,7 @@ def test_two_spellings_of_one_date_stay_as_the_file_writes_them(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_results_too_large_to_send_back_are_told_in_words_for_the_file(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -502,6 +514,7 @@ _READ = {
 
 
 @pytest.mark.parametrize("name", list(_READ))
+@pytest.mark.same_page
 def test_a_date_column_the_model_reads_is_ready(
     page: Any, stack: Any, problems: list, name: str
 ) -> None:

@@ -91,6 +91,7 @@ def assert_table_matches(page: Any, answer: dict[str, Any]) -> None:
             assert texts[6] == anomaly["kind"].replace("_", " ")
 
 
+@pytest.mark.same_page
 def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, GLP1)
@@ -130,6 +131,7 @@ def test_upload_shows_charts_and_the_apis_anomalies(page: Any, stack: Any, probl
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     # Only the chosen method's fields are shown; auto is the default.
@@ -160,6 +162,7 @@ def test_method_parameters_go_to_the_api(page: Any, stack: Any, problems: list) 
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_dropping_a_file_loads_it(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     text = BITCOIN.read_text(encoding="utf-8")
@@ -181,6 +184,7 @@ def test_dropping_a_file_loads_it(page: Any, stack: Any, problems: list) -> None
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_dropping_several_files_says_only_the_first_is_used(page: Any, stack: Any) -> None:
     """Two exports dropped at once: the page took the first and said nothing of the second,
     so a person who meant both to be analysed could not tell the second was left out."""
@@ -210,6 +214,7 @@ def test_dropping_several_files_says_only_the_first_is_used(page: Any, stack: An
 @pytest.mark.parametrize(
     ("kind", "said"), [("text/plain", "That was text"), ("text/uri-list", "That was a link")]
 )
+@pytest.mark.same_page
 def test_dropping_text_or_a_link_says_a_file_is_needed(
     page: Any, stack: Any, problems: list, kind: str, said: str
 ) -> None:
@@ -236,6 +241,7 @@ def test_dropping_text_or_a_link_says_a_file_is_needed(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_the_apis_error_message_is_shown(page: Any, stack: Any, problems: list) -> None:
     """An error only the model can know (the series is too short for that season) is shown."""
     body = BITCOIN.read_bytes()
@@ -300,6 +306,7 @@ def test_a_bad_parameter_is_explained_before_anything_is_sent(page: Any, stack: 
     assert sent == []
 
 
+@pytest.mark.same_page
 def test_term_names_are_text_never_html(page: Any, stack: Any, problems: list) -> None:
     body = synthetic_csv(XSS_NAME)
     status, answer = call_api(stack.urls["api"], body, "method=auto&sensitivity=0.5")
@@ -398,6 +405,7 @@ FOCUS_RING = r"""() => {
 }"""
 
 
+@pytest.mark.same_page
 def test_the_focus_ring_stands_out_from_what_is_around_it(page: Any, stack: Any) -> None:
     """WCAG 1.4.11: a focus indicator needs 3:1 against the colours next to it. Every stop of
     Tab through the page with a result, the skip link over the header included."""
@@ -421,6 +429,7 @@ def test_the_focus_ring_stands_out_from_what_is_around_it(page: Any, stack: Any)
     assert not weak, weak
 
 
+@pytest.mark.same_page
 def test_field_outlines_and_header_text_have_enoughcontrast(page: Any, stack: Any) -> None:
     """A number field's or a select's border is all that shows it (WCAG 1.4.11: 3:1 on the
     white card); the header's intro text is text (1.4.3: 4.5:1 on the header's lightest blue,
@@ -435,6 +444,7 @@ def test_field_outlines_and_header_text_have_enoughcontrast(page: Any, stack: An
     assert contrast(lede, "rgb(37, 99, 235)") >= 4.5, lede
 
 
+@pytest.mark.same_page
 def test_every_control_has_a_label(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
     unlabelled = page.evaluate(
@@ -448,6 +458,7 @@ def test_every_control_has_a_label(page: Any, stack: Any) -> None:
 
 
 @pytest.mark.parametrize(("method", "more"), [("stl", False), ("auto", True)])
+@pytest.mark.same_page
 def test_the_fields_of_a_row_start_level_whatever_their_labels_wrap_to(
     page: Any, stack: Any, method: str, more: bool
 ) -> None:
@@ -464,6 +475,7 @@ def test_the_fields_of_a_row_start_level_whatever_their_labels_wrap_to(
     assert {round(b["y"]) for b in boxes} == {round(boxes[0]["y"])}, boxes
 
 
+@pytest.mark.same_page
 def test_busy_state_while_waiting(page: Any, stack: Any, problems: list) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, GLP1)
@@ -496,6 +508,7 @@ def test_busy_state_while_waiting(page: Any, stack: Any, problems: list) -> None
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path: Path) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, GLP1)
@@ -533,6 +546,7 @@ def test_download_results_as_csv(page: Any, stack: Any, problems: list, tmp_path
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_download_guards_against_spreadsheet_formulas(
     page: Any, stack: Any, tmp_path: Path
 ) -> None:
@@ -665,6 +679,7 @@ def test_missing_config_is_reported(page: Any, dist_copy: Path) -> None:
         assert sent == []
 
 
+@pytest.mark.same_page
 def test_results_never_outlive_their_file(page: Any, stack: Any) -> None:
     open_page(page, stack.urls["site"])
     upload_path(page, BITCOIN)
@@ -682,6 +697,7 @@ def test_results_never_outlive_their_file(page: Any, stack: Any) -> None:
     assert page.locator("#series-list canvas").count() == 0
 
 
+@pytest.mark.same_page
 def test_a_file_of_many_terms_lists_them_above_the_charts(page: Any, stack: Any) -> None:
     """Sixteen terms make a page some 12 000 px tall: a list above the charts jumps to each,
     with its count of anomalies; a file of three terms needs none."""
@@ -738,6 +754,7 @@ def test_an_answer_for_an_earlier_file_is_never_shown_under_a_later_one(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_file_of_one_row_says_one_point(page: Any, stack: Any) -> None:
     """The line under a term's name counts its points: a one-row export read "1 points"."""
     lines = BITCOIN.read_text().splitlines()
@@ -748,6 +765,7 @@ def test_a_file_of_one_row_says_one_point(page: Any, stack: Any) -> None:
     assert "· 1 point" in meta and "1 points" not in meta, meta
 
 
+@pytest.mark.same_page
 def test_a_chosen_file_is_announced_once(page: Any, stack: Any) -> None:
     """Two live regions said the same news in other words ("Ready: …" and "… is ready"); the
     file's status box says it once, with the next step for a screen reader."""
@@ -842,6 +860,7 @@ def test_a_printout_is_the_result_not_the_form(page: Any, stack: Any) -> None:
     assert top < title.bounding_box()["y"] + 150, top
 
 
+@pytest.mark.same_page
 def test_one_point_is_said_not_drawn_on_an_invented_axis(
     page: Any, stack: Any, problems: list, tmp_path: Path
 ) -> None:
@@ -872,6 +891,7 @@ def test_one_point_is_said_not_drawn_on_an_invented_axis(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_term_too_short_to_test_is_not_judged_and_says_why(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -977,6 +997,7 @@ def test_escape_cancels_a_request_on_its_way(page: Any, stack: Any, problems: li
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_one_term_compared_across_regions_names_each_region(page: Any, stack: Any) -> None:
     """Trends compares one term across regions (Compare → the same term, another region): the
     columns are "black friday: (United States)", "black friday: (Canada)", ... The page said
@@ -1006,6 +1027,7 @@ def test_one_term_compared_across_regions_names_each_region(page: Any, stack: An
     assert all("(" not in t for t in page.locator("article.series h3").all_text_contents())
 
 
+@pytest.mark.same_page
 def test_a_download_of_compared_time_ranges_tells_the_ranges_apart(
     page: Any, stack: Any, problems: list, tmp_path: Path
 ) -> None:
@@ -1030,6 +1052,7 @@ def test_a_download_of_compared_time_ranges_tells_the_ranges_apart(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_a_season_too_long_for_the_term_is_said_under_its_chart(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -1137,6 +1160,7 @@ def _settled_background(page: Any, element: Any) -> str:
     )
 
 
+@pytest.mark.same_page
 def test_a_mouse_still_tints_what_it_is_over(page: Any, stack: Any) -> None:
     """The other side of the phone's rule: with a mouse, the row under it and the buttons are
     tinted while it is over them."""
@@ -1150,6 +1174,7 @@ def test_a_mouse_still_tints_what_it_is_over(page: Any, stack: Any) -> None:
     assert row.evaluate("(e) => getComputedStyle(e).backgroundColor") != before
 
 
+@pytest.mark.same_page
 def test_changed_settings_say_the_results_shown_are_for_the_earlier_ones(
     page: Any, stack: Any, problems: list
 ) -> None:
@@ -1178,6 +1203,7 @@ def test_changed_settings_say_the_results_shown_are_for_the_earlier_ones(
     assert problems == []
 
 
+@pytest.mark.same_page
 def test_downloads_at_two_settings_are_told_apart_by_name(page: Any, stack: Any) -> None:
     """An analyst comparing sensitivities downloads a run at 0.5 and another at 0.9: both were
     "…-anomalies-auto.csv" (the second saved as "… (1).csv"), and nothing in either file says
@@ -1197,6 +1223,7 @@ def test_downloads_at_two_settings_are_told_apart_by_name(page: Any, stack: Any)
     ], names
 
 
+@pytest.mark.same_page
 def test_the_file_box_offers_a_drop_where_a_mouse_can_drag(page: Any, stack: Any) -> None:
     """On a computer the file box takes a dropped file, and says so (a phone's does not)."""
     open_page(page, stack.urls["site"])
@@ -1219,6 +1246,7 @@ BLOB_IMAGE = """async () => {
 
 
 @pytest.mark.csp_refusal
+@pytest.mark.same_page
 def test_the_pages_policy_refuses_images_it_never_makes(page: Any, dist_copy: Path) -> None:
     """img-src allowed blob: images, which nothing on the page makes (its only image is the
     data: favicon; the download's blob: URL is a link, not an image): an injected <img> could
@@ -1243,6 +1271,7 @@ SELF_FRAME = """async () => {
 
 
 @pytest.mark.csp_refusal
+@pytest.mark.same_page
 def test_the_pages_policy_starts_from_nothing(page: Any, dist_copy: Path) -> None:
     """default-src was 'self': anything the page never uses (a frame, a font, media, a worker
     of its own origin) was allowed by fallback. It is 'none' now, with a directive for each
