@@ -104,6 +104,7 @@ def focus_stops(page: Any, presses: int, key: str = "Tab") -> list[dict[str, Any
     return stops
 
 
+@pytest.mark.same_page
 def test_tab_reaches_every_control_and_each_table_of_a_result(page: Any, stack: Any) -> None:
     """From the top, Tab goes through the file picker, the method, the sensitivity, Detect, the
     download, each chart and each anomaly table, in reading order, with a ring on each. The
@@ -149,6 +150,7 @@ def test_a_table_too_wide_for_a_zoomed_window_scrolls_from_the_keyboard(
     page.wait_for_function("(w) => w.scrollLeft > 0", arg=wrap.element_handle())
 
 
+@pytest.mark.same_page
 def test_a_zoomed_chart_is_reset_from_the_keyboard(page: Any, stack: Any) -> None:
     """Zoomed with +, the chart's buttons are the stops before it, Reset zoom first of them
     (Shift+Tab past + and −: "+" stays at their right end), and Enter on it shows every point
@@ -169,6 +171,7 @@ def test_a_zoomed_chart_is_reset_from_the_keyboard(page: Any, stack: Any) -> Non
     assert page.evaluate("document.activeElement.id") == "chart-2-plot"
 
 
+@pytest.mark.same_page
 def test_each_chart_says_its_term_its_points_and_its_anomalies(page: Any, stack: Any) -> None:
     """The chart's tab stop is what a screen reader names when Tab lands on it: it said how to
     use the keys, not what the chart shows. It now starts with the term, its points and its
@@ -332,6 +335,7 @@ def test_the_busy_indicator_holds_still_when_motion_is_reduced(
         context.close()
 
 
+@pytest.mark.same_page
 def test_each_table_is_named_once(page: Any, stack: Any) -> None:
     """A screen reader said each anomaly table's name twice ("Anomalies in wegovy, region;
     Anomalies in wegovy, table"): its scrolling box was a region named as the table's caption.
@@ -399,6 +403,7 @@ def test_the_still_busy_sign_shows_its_hands_under_forced_colours_too(
         context.close()
 
 
+@pytest.mark.same_page
 def test_the_list_of_terms_says_what_each_count_counts(page: Any, stack: Any) -> None:
     """The links above the charts (a file of four terms or more) were named "Digital Nest 0"
     to a screen reader: the number's meaning is in the line above the list ("Jump to a term
@@ -422,6 +427,7 @@ def test_the_list_of_terms_says_what_each_count_counts(page: Any, stack: Any) ->
         assert name.startswith(" ".join(text.split())), (name, text)
 
 
+@pytest.mark.same_page
 def test_a_sensitivity_step_is_said_once(page: Any, stack: Any) -> None:
     """The value beside "Sensitivity" is an <output>, which Chromium exposes as a status (a
     polite live region): each arrow-key step of the slider was said twice, as the slider's

@@ -246,6 +246,7 @@ def _label_tick_gaps(page: Any) -> list[tuple[float, float]]:
     return page.locator(".chart-plot").first.evaluate(GAPS)
 
 
+@pytest.mark.same_page
 def test_a_download_after_changed_settings_keeps_the_notice_and_says_whose_results(
     page: Any, stack: Any
 ) -> None:

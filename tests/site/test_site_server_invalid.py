@@ -43,6 +43,7 @@ def _refused_with(page: Any, stack: Any, body: dict[str, Any]) -> None:
     run(page)
 
 
+@pytest.mark.same_page
 def test_the_models_refusal_of_a_blank_season_marks_the_season_field(
     page: Any, stack: Any, problems: list[str]
 ) -> None:
@@ -66,6 +67,7 @@ def test_the_models_refusal_of_a_blank_season_marks_the_season_field(
     assert [p for p in problems if "/detect" not in p] == []  # Chromium logs the 400 itself
 
 
+@pytest.mark.same_page
 def test_a_season_set_too_long_for_the_series_marks_the_season_field(
     page: Any, stack: Any, problems: list[str]
 ) -> None:
