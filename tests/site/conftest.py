@@ -100,10 +100,11 @@ _FAILED = pytest.StashKey[bool]()
 
 
 class _KeptPage:
-    """The desktop page of the tests marked ``same_page``, kept between them. Its listeners
-    report to the running test's problems (``sink``)."""
+    """The page of the tests marked ``same_page`` with these context options, kept between
+    them. Its listeners report to the running test's problems (``sink``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, context_args: dict[str, Any]) -> None:
+        self.context_args = context_args
         self.page: Any = None
         self.sink: list[PageProblems] = [PageProblems()]
 
@@ -117,7 +118,7 @@ class _KeptPage:
             except Exception:
                 self.drop()
         if self.page is None:
-            self.page = _new_page(browser, self, viewport={"width": 1280, "height": 900})
+            self.page = _new_page(browser, self, **self.context_args)
         self.sink[0] = problems
         return self.page
 
@@ -132,16 +133,41 @@ class _KeptPage:
 
 
 @pytest.fixture(scope="session")
-def _kept_page() -> Iterator[_KeptPage]:
-    kept = _KeptPage()
+def _kept_pages() -> Iterator[dict[str, _KeptPage]]:
+    kept: dict[str, _KeptPage] = {}
     yield kept
-    kept.drop()
+    for one in kept.values():
+        one.drop()
+
+
+def page_for(
+    request: pytest.FixtureRequest, problems: PageProblems, **context_args: Any
+) -> Iterator[Any]:
+    """A page with these context options for the running test (see ``page``): its own, or,
+    for a test marked ``same_page``, the one kept for such tests. The CSP check after it."""
+    browser = request.getfixturevalue("browser")
+    if request.node.get_closest_marker("same_page"):
+        kept_pages = request.getfixturevalue("_kept_pages")
+        key = repr(sorted(context_args.items()))
+        kept = kept_pages.setdefault(key, _KeptPage(context_args))
+        pg = kept.take(browser, problems)
+        try:
+            yield pg
+        finally:
+            kept.sink[0] = PageProblems()
+            if request.node.stash.get(_FAILED, False):
+                kept.drop()
+    else:
+        pg = _new_page(browser, problems, **context_args)
+        try:
+            yield pg
+        finally:
+            pg.context.close()
+    _no_csp_refusals(request, problems)
 
 
 @pytest.fixture
-def page(
-    browser: Any, problems: PageProblems, request: pytest.FixtureRequest, _kept_page: _KeptPage
-) -> Iterator[Any]:
+def page(problems: PageProblems, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh desktop-sized page (own context: no state shared between tests).
 
     A test marked ``same_page`` may get the page an earlier such test used, its context and
@@ -149,22 +175,7 @@ def page(
     ~3.3 CPU s. The test opens the site anew in it (a new document), and registers nothing
     on the page or its context that would outlive it (no listener, route, init script, media,
     viewport, clock or permission); a failed test's page is not used again."""
-    if request.node.get_closest_marker("same_page"):
-        pg = _kept_page.take(browser, problems)
-        try:
-            yield pg
-        finally:
-            _kept_page.sink[0] = PageProblems()
-            if request.node.stash.get(_FAILED, False):
-                _kept_page.drop()
-        _no_csp_refusals(request, problems)
-        return
-    pg = _new_page(browser, problems, viewport={"width": 1280, "height": 900})
-    try:
-        yield pg
-    finally:
-        pg.context.close()
-    _no_csp_refusals(request, problems)
+    yield from page_for(request, problems, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture

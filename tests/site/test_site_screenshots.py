@@ -23,15 +23,16 @@ FILES = {
 
 
 @pytest.fixture(params=[1280, 375], ids=["1280px", "375px"])
-def sized_page(request: Any, browser: Any, problems: list) -> Any:
-    from conftest import _new_page
+def sized_page(request: Any, problems: Any) -> Any:
+    """A page ``request.param`` px wide: for a test marked ``same_page``, the one kept for such
+    tests at that width (conftest ``page``), else its own."""
+    from conftest import page_for
 
     width = request.param
-    page = _new_page(browser, problems, **sized(width, 740 if width < 500 else 900))
-    yield page
-    page.context.close()
+    yield from page_for(request, problems, **sized(width, 740 if width < 500 else 900))
 
 
+@pytest.mark.same_page
 @pytest.mark.parametrize("what", list(FILES))
 def test_screenshot(sized_page: Any, stack: Any, problems: list, what: str) -> None:
     page = sized_page
