@@ -500,6 +500,20 @@ def _needs(job: dict[str, Any]) -> list[str]:
     return [needs] if isinstance(needs, str) else list(needs)
 
 
+def bytecode_env() -> dict[str, str]:
+    """The test run's bytecode cache (tests/support/bytecode.py) for the processes a step
+    starts: without it, every `python -m deploy` and .github/scripts step compiled the
+    scripts anew and wrote the project's .pyc files into __pycache__ beside the sources."""
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX")
+    return {"PYTHONPYCACHEPREFIX": prefix} if prefix else {}
+
+
 def bash_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """A step's base environment: PATH and HOME of this process, and ``extra``."""
-    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **extra}
+    """A step's base environment: PATH and HOME of this process, the bytecode cache's
+    prefix, and ``extra``."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        **bytecode_env(),
+        **extra,
+    }

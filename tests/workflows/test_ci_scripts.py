@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.workflows.gha import bash_env, bytecode_env
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / ".github" / "scripts"
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -33,7 +35,7 @@ def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "step.sh"
         path.write_text(script, encoding="utf-8")
-        base = {"PATH": os.environ["PATH"], "HOME": scratch}
+        base = {"PATH": os.environ["PATH"], "HOME": scratch, **bytecode_env()}
         return subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
             cwd=cwd,
@@ -42,6 +44,17 @@ def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
             text=True,
             timeout=60,
         )
+
+
+def test_steps_use_the_test_runs_bytecode_cache(tmp_path: Path) -> None:
+    """The python a step starts reads and writes bytecode under the test run's prefix
+    (tests/support/bytecode.py), as gha.py's steps do, never beside the sources."""
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX")
+    if not prefix:
+        pytest.skip("no bytecode cache in this run (outside a venv)")
+    said = _bash(f'"{PYTHON}" -c "import sys; print(sys.pycache_prefix)"', tmp_path, {})
+    assert said.stdout.strip() == prefix, said.stderr
+    assert bash_env({})["PYTHONPYCACHEPREFIX"] == prefix
 
 
 def _gh_env(tmp_path: Path) -> dict[str, str]:

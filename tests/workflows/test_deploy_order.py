@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.github_stub import GitHubStub, github_stub
+from tests.workflows.gha import bytecode_env
 from tests.workflows.test_ci_scripts import ROOT, _step
 
 A, B, C = "a" * 40, "b" * 40, "c" * 40  # main: A, then B, then C
@@ -38,7 +39,8 @@ def _order(
         script.write_text(_step("deploy.yml", job, "deploy_order.py"), encoding="utf-8")
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=ROOT, env={**env, "HOME": scratch}, capture_output=True, text=True, timeout=60,
+            cwd=ROOT, env={**env, "HOME": scratch, **bytecode_env()}, capture_output=True,
+            text=True, timeout=60,
         )  # fmt: skip
     return result, out.read_text(), summary.read_text()
 
