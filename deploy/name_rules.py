@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import botocore.model
-import botocore.session
 
-from deploy.naming import Names
+from deploy.naming import Names, botocore_session
 
 SAMPLE_HASH = "0123abcd"  # hash-named resources end in 8 hex digits
 
@@ -68,13 +67,9 @@ def python_pattern(pattern: str) -> str:
 @cache
 def _service_model(service: str) -> botocore.model.ServiceModel:
     """Each service's model parsed once per process: a config names a dozen members of five
-    services, and every `python -m deploy` (and CI step) validates its config first."""
-    return _botocore_session().get_service_model(service)
-
-
-@cache
-def _botocore_session() -> botocore.session.Session:
-    return botocore.session.get_session()
+    services, and every `python -m deploy` (and CI step) validates its config first; the
+    session is the one naming.py reads SageMaker's regions with (its model read once)."""
+    return botocore_session().get_service_model(service)
 
 
 @cache

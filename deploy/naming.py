@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import botocore.loaders
 import botocore.session
 
 VARIANT = "main"
@@ -59,8 +58,20 @@ class Partition:
 
 
 @cache
+def botocore_session() -> botocore.session.Session:
+    """The process's one botocore session for the data botocore bundles (its endpoint data
+    and service models): its loader reads and parses each file once. Config validation
+    reads SageMaker's regions (SageMaker's model, for its endpoint prefix, and
+    endpoints.json), the partition table (endpoints.json) and the name rules (five models,
+    SageMaker's again), and plan the instance types (SageMaker's model): with a session or
+    loader each, endpoints.json (1.2 MB) was parsed twice and SageMaker's model (megabytes)
+    three times, in every `python -m deploy` and every CI step that reads config.yaml."""
+    return botocore.session.get_session()
+
+
+@cache
 def _partition_table() -> tuple[list[dict[str, Any]], dict[str, bool]]:
-    loader = botocore.loaders.create_loader()
+    loader = botocore_session().get_component("data_loader")
     partitions = loader.load_data("partitions")["partitions"]
     endpoints = loader.load_data("endpoints")["partitions"]
     cloudfront = {
@@ -74,7 +85,7 @@ def _partition_table() -> tuple[list[dict[str, Any]], dict[str, bool]]:
 def service_regions(service: str, partition: str = "aws") -> tuple[str, ...]:
     """The regions of ``partition`` where botocore's bundled endpoint data has ``service``
     (read from the installed package: no network); empty when botocore knows none."""
-    return tuple(botocore.session.get_session().get_available_regions(service, partition))
+    return tuple(botocore_session().get_available_regions(service, partition))
 
 
 def partition_of(region: str) -> Partition | None:

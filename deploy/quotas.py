@@ -326,9 +326,9 @@ def _holds(seen: dict[str, Any], config: dict[str, Any], instance_type: str | No
 def endpoint_instance_types() -> list[str]:
     """The instance types a SageMaker endpoint takes, as the installed botocore lists them
     (its model's ProductionVariantInstanceType: what CreateEndpointConfig validates)."""
-    import botocore.session
+    from deploy.naming import botocore_session  # the model config validation read
 
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    model = botocore_session().get_service_model("sagemaker")
     return list(model.shape_for("ProductionVariantInstanceType").enum)
 
 

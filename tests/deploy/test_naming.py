@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from deploy.naming import (
@@ -21,7 +24,9 @@ from deploy.naming import (
     site_url,
     starts_like,
 )
+from tests.deploy.deploy_helpers import CONFIG, ENVIRONMENTS
 
+ROOT = Path(__file__).resolve().parents[2]
 N = Names("trends-anomaly", "123456789012", "us-east-1")
 IMG = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trends-anomaly:x"
 
@@ -137,3 +142,44 @@ def test_the_workflows_take_a_previews_name_from_preview_decision_never_build_it
     preview = (REPO / ".github" / "workflows" / "preview.yml").read_text(encoding="utf-8")
     assert "env: ${{ steps.decide.outputs.env }}" in preview
     assert "STAGE: ${{ needs.decide.outputs.env }}" in preview
+
+
+# In a process of its own, as `python -m deploy` and the CI steps run: botocore's own
+# loaders (the test process shares one, tests/support/botocore_models.py).
+READS_OF_EACH_FILE = """
+import collections, json, sys
+import botocore.loaders
+from deploy.config import load_config_file
+from deploy.quotas import endpoint_instance_types
+
+reads = collections.Counter()
+real = botocore.loaders.JSONFileLoader.load_file
+
+def counted(self, path):
+    reads[str(path)] += 1
+    return real(self, path)
+
+botocore.loaders.JSONFileLoader.load_file = counted
+load_config_file(sys.argv[1]).select("production", False)
+endpoint_instance_types()
+print(json.dumps(reads))
+"""
+
+
+def test_botocores_data_is_read_once_per_process(tmp_path: Path) -> None:
+    """Config validation (SageMaker's regions, the partition table, five services' name
+    rules) and the instance types read botocore's bundled files through one session:
+    endpoints.json (1.2 MB) was parsed twice and SageMaker's model (megabytes) three times
+    in every `python -m deploy` and every CI step that reads config.yaml."""
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG + ENVIRONMENTS)
+    out = subprocess.run(
+        [sys.executable, "-c", READS_OF_EACH_FILE, str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    reads = json.loads(out)
+    assert any("sagemaker" in path for path in reads) and any("endpoints" in p for p in reads)
+    assert {path: n for path, n in reads.items() if n > 1} == {}
