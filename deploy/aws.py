@@ -19,13 +19,10 @@ import botocore.config
 import botocore.exceptions
 
 from deploy.aws_errors import HINTS, ErrorKind, classify
+from deploy.errors import DeployError as DeployError  # re-exported: imported from here too
 
 READ_PREFIXES = ("Describe", "Get", "List", "Head", "Lookup", "Filter", "Search", "BatchGet")
 DEFAULT_MAX_ATTEMPTS = 6
-
-
-class DeployError(RuntimeError):
-    """A failure with where, what and what to do; printed without a traceback."""
 
 
 class Interrupted(DeployError):

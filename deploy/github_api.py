@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from deploy.aws import DeployError
+from deploy.errors import DeployError  # not deploy.aws: no boto3 for the GitHub steps
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"

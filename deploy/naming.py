@@ -45,6 +45,9 @@ API_ID_GLOB = "?" * 10  # any HTTP API (API Gateway's ids have 10 characters)
 ANY_ENV = "*"  # every environment and preview of the project: ``{project}-*-detect``
 # A pull request's preview is the environment PREVIEW_PREFIX + its number (`preview_env`).
 PREVIEW_PREFIX = "pr-"
+# The pull request label that asks for a preview (previews.py judges it, and preview.yml's
+# decision step, which imports no boto3: here, not in previews.py).
+PREVIEW_LABEL = "preview"
 ANY_PREVIEW = f"{PREVIEW_PREFIX}*"  # every preview (PREVIEW_RE): ``{project}-pr-*-detect``
 
 

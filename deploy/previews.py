@@ -28,10 +28,16 @@ import botocore.exceptions
 
 from deploy.aws import Aws
 from deploy.github_api import PullRequest
-from deploy.naming import ANY_PREVIEW, LOG_GROUP_PREFIXES, PREVIEW_NUMBER, Names, preview_env
+from deploy.naming import (
+    ANY_PREVIEW,
+    LOG_GROUP_PREFIXES,
+    PREVIEW_LABEL,
+    PREVIEW_NUMBER,
+    Names,
+    preview_env,
+)
 from deploy.resources.base import sagemaker_tags
 
-PREVIEW_LABEL = "preview"
 # The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
 DEPLOYED_AT = "deployed-at"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"

@@ -28,7 +28,6 @@ if str(ROOT) not in sys.path:
 
 from step_files import append_outputs, append_summary  # noqa: E402 (beside this script)
 
-from deploy.aws import DeployError  # noqa: E402
 from deploy.deploy_order import (  # noqa: E402
     DEPLOYMENTS_READ,
     SUCCESSES_COMPARED,
@@ -47,6 +46,7 @@ from deploy.deploy_order import (  # noqa: E402
     success_of,
     unidentified,
 )
+from deploy.errors import DeployError  # noqa: E402 (not deploy.aws: no boto3 here)
 from deploy.github_api import GitHub  # noqa: E402
 
 

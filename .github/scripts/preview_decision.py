@@ -29,8 +29,7 @@ if str(ROOT) not in sys.path:
 from step_files import append_outputs  # noqa: E402 (beside this script)
 
 from deploy.github_api import GitHub, PullRequest  # noqa: E402
-from deploy.naming import preview_env  # noqa: E402
-from deploy.previews import PREVIEW_LABEL  # noqa: E402
+from deploy.naming import PREVIEW_LABEL, preview_env  # noqa: E402 (not previews.py: no boto3)
 
 # The activities after which a labelled, open pull request's preview is (re)deployed.
 DEPLOY_ON = {"opened", "reopened", "synchronize", "labeled"}
