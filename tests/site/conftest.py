@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,16 @@ def page_for(
         finally:
             pg.context.close()
     _no_csp_refusals(request, problems)
+
+
+@pytest.fixture
+def page_with(
+    problems: PageProblems, request: pytest.FixtureRequest
+) -> Callable[..., Iterator[Any]]:
+    """`page_for` bound to the running test, for a test module's own page fixture that picks
+    the context options (``yield from page_with(**options)``): reached as a fixture, since
+    `import conftest` finds whichever test folder's conftest was imported last."""
+    return partial(page_for, request, problems)
 
 
 @pytest.fixture

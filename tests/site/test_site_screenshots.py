@@ -23,13 +23,11 @@ FILES = {
 
 
 @pytest.fixture(params=[1280, 375], ids=["1280px", "375px"])
-def sized_page(request: Any, problems: Any) -> Any:
+def sized_page(request: Any, page_with: Any) -> Any:
     """A page ``request.param`` px wide: for a test marked ``same_page``, the one kept for such
     tests at that width (conftest ``page``), else its own."""
-    from conftest import page_for
-
     width = request.param
-    yield from page_for(request, problems, **sized(width, 740 if width < 500 else 900))
+    yield from page_with(**sized(width, 740 if width < 500 else 900))
 
 
 @pytest.mark.same_page
