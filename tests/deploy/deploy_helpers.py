@@ -229,13 +229,13 @@ _CLI_AWS: dict[tuple[str, tuple[tuple[str, str], ...]], Aws] = {}
 
 
 def cli_shares_clients(monkeypatch: Any) -> None:
-    """The CLI's `Aws(region)` (one per command: a fresh boto3 session and its dozen clients,
-    ~0.1 s of CPU even with botocore's models shared) made once per region and AWS_* setting
+    """The CLI's `Aws(region)` (one per command: a fresh boto3 session and its dozen clients, ~0.1
+    s of CPU even with botocore's models shared) made once per test, region and AWS_* setting
     (endpoint, credentials, retries: what its clients were made from), for a test that runs
     `deploy.cli.main` many times. Its call log is every such command's: the CLI reads only the
     calls after a point of its own (`_apply`'s count, `refused_read`'s last call), never a log
-    from its start. A command whose sessions a test hooks (deploy.aws's boto3.Session
-    patched), or that is given a session, gets clients of its own, as does a test that patches
+    from its start. A command whose sessions a test hooks (deploy.aws's boto3.Session patched),
+    or that is given a session, gets clients of its own, as does a test that patches
     `deploy.cli.Aws` itself (its patch comes after this one)."""
     import deploy.aws
 
@@ -251,6 +251,9 @@ def cli_shares_clients(monkeypatch: Any) -> None:
         return _CLI_AWS[key]
 
     monkeypatch.setattr("deploy.cli.Aws", made)
+    # Shared within the test only: a hook a test registers on them (and does not take off
+    # with `cli_hooked`) goes with the test, never into the next test's commands.
+    monkeypatch.setattr(f"{__name__}._CLI_AWS", {})
 
 
 @contextlib.contextmanager
