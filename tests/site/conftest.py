@@ -107,7 +107,7 @@ class _KeptPage:
     def __init__(self, context_args: dict[str, Any]) -> None:
         self.context_args = context_args
         self.page: Any = None
-        self.sink: list[PageProblems] = [PageProblems()]
+        self.sink = PageProblems()
 
     def take(self, browser: Any, problems: PageProblems) -> Any:
         if self.page is not None:
@@ -120,12 +120,12 @@ class _KeptPage:
                 self.drop()
         if self.page is None:
             self.page = _new_page(browser, self, **self.context_args)
-        self.sink[0] = problems
+        self.sink = problems
         return self.page
 
     def append(self, problem: str) -> None:
         """What the page's listeners (``_new_page``) report goes to the running test."""
-        self.sink[0].append(problem)
+        self.sink.append(problem)
 
     def drop(self) -> None:
         if self.page is not None:
@@ -155,7 +155,7 @@ def page_for(
         try:
             yield pg
         finally:
-            kept.sink[0] = PageProblems()
+            kept.sink = PageProblems()
             if request.node.stash.get(_FAILED, False):
                 kept.drop()
     else:
