@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.workflows.gha import bash_env, bytecode_env
+from tests.workflows.gha import bash_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / ".github" / "scripts"
@@ -35,11 +35,10 @@ def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "step.sh"
         path.write_text(script, encoding="utf-8")
-        base = {"PATH": os.environ["PATH"], "HOME": scratch, **bytecode_env()}
         return subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
             cwd=cwd,
-            env={**base, **env},
+            env=bash_env({"HOME": scratch, **env}),
             capture_output=True,
             text=True,
             timeout=60,
