@@ -27,7 +27,7 @@ import pytest
 from trends_anomaly.params import METHODS
 
 from devstack.api_gateway import LAMBDA_TIMEOUT_MS, FakeContext, build_event, joined_headers
-from devstack.http_thread import POLL_S
+from devstack.http_thread import serve_in_thread, stop_server
 from devstack.model_server import ModelServer
 from tests.support.runtime_double import Behaviour
 from tests.support.runtime_double import ScriptedRuntime as RuntimeStandIn
@@ -927,8 +927,7 @@ def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Empty)
-    threading.Thread(target=model.serve_forever, args=(POLL_S,), daemon=True).start()
+    model = serve_in_thread("127.0.0.1", 0, Empty, "fork-model")
     runtime = RuntimeStandIn(
         model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
     ).start()
@@ -936,8 +935,7 @@ def test_a_model_4xx_without_a_body_never_shows_the_account_or_the_console(
         response, log = invoke_via(runtime.url, capsys, monkeypatch)
     finally:
         runtime.stop()
-        model.shutdown()
-        model.server_close()
+        stop_server(model)
     error = error_of(response)
     assert (response["statusCode"], error["code"]) == (413, "model_rejected_request")
     assert log["model_status"] == 413
@@ -964,8 +962,7 @@ def fork_model(content_type: str, body: bytes) -> Iterator[RuntimeStandIn]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Model)
-    threading.Thread(target=model.serve_forever, args=(POLL_S,), daemon=True).start()
+    model = serve_in_thread("127.0.0.1", 0, Model, "fork-model")
     runtime = RuntimeStandIn(
         model_url=f"http://127.0.0.1:{model.server_address[1]}", endpoints={ENDPOINT}
     ).start()
@@ -973,8 +970,7 @@ def fork_model(content_type: str, body: bytes) -> Iterator[RuntimeStandIn]:
         yield runtime
     finally:
         runtime.stop()
-        model.shutdown()
-        model.server_close()
+        stop_server(model)
 
 
 @pytest.mark.parametrize(
