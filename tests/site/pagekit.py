@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from devstack.http_thread import POLL_S
+
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "site" / "dist"
 DATA = REPO / "tests" / "data"
@@ -64,7 +66,9 @@ class StaticServer:
     def __init__(self, directory: Path) -> None:
         handler = partial(_QuietHandler, directory=str(directory))
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(POLL_S,), daemon=True
+        )
 
     @property
     def url(self) -> str:
