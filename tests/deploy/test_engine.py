@@ -13,8 +13,6 @@ import pytest
 
 from deploy.aws import DeployError
 from deploy.cli import main
-from deploy.config import load_config
-from deploy.engine import Engine
 from deploy.plan import Call
 from deploy.resources import cdn
 from deploy.resources.endpoint_config import PREVIOUS, SERVING
@@ -24,25 +22,20 @@ from tests.deploy.deploy_helpers import (
     image_in_ecr,
     inventory,
     session,
-    shared_aws,
 )
 from tests.deploy.deploy_helpers import edit_config as _edit
 from tests.deploy.deploy_helpers import engine as fresh_engine
+
+# This module makes ~110 engines: on the clients `shared_aws` makes once per moto server and
+# region (a dozen, ~10 ms of CPU each, holding nothing of a deploy). Their call log is shared:
+# `apply` below reads only the calls after its start; a test that reads an engine's whole
+# log makes it with `fresh_engine`.
+from tests.deploy.deploy_helpers import shared_engine as engine
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ACCOUNT = "123456789012"
 BUCKET = f"{PROJECT}-site-{ACCOUNT}-us-east-1"
 BPA_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-
-
-def engine(root: Path, *args, **kw) -> Engine:
-    """`deploy_helpers.engine` on the clients `shared_aws` makes once per moto server and
-    region: this module makes ~110 engines, each a dozen clients (~10 ms of CPU each) that
-    hold nothing of a deploy. Their call log is shared: `apply` below reads only the calls
-    after its start; a test that reads an engine's whole log makes it with `fresh_engine`."""
-    if "aws" not in kw and "boto" not in kw:
-        kw["aws"] = shared_aws(load_config(root / "config.yaml").region)
-    return fresh_engine(root, *args, **kw)
 
 
 def ops(planned) -> list[tuple[str, str, str]]:
