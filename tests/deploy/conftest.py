@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from deploy.engine import Engine
-from tests.deploy.deploy_helpers import IMAGE, image_in_ecr, make_project, make_role_boundaries
+from tests.deploy.deploy_helpers import (
+    IMAGE,
+    cli_shares_clients,
+    image_in_ecr,
+    make_project,
+    make_role_boundaries,
+)
 from tests.support.aws_clock import CLOCK
 from tests.support.moto_server import fake_aws_env, moto_server, reset
 
@@ -43,3 +49,11 @@ def image_pushed(aws_env: str, project: Path) -> None:
     """``--image IMAGE`` is in ECR before the test's commands run, as after `deploy image` and
     a push (`image_in_ecr`): a plan that creates the repository refuses an image in it."""
     image_in_ecr(project, IMAGE)
+
+
+@pytest.fixture
+def cli_clients(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's commands in one test share their clients (`cli_shares_clients`), for a file
+    whose tests run `deploy.cli.main` many times; a test that hooks the sessions still gets
+    its own, and one that registers a hook on them takes it off with `cli_hooked`."""
+    cli_shares_clients(monkeypatch)

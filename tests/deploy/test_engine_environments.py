@@ -24,7 +24,6 @@ from deploy.preview_notice import STICKY
 from tests.deploy.deploy_helpers import (
     ENVIRONMENTS,
     PROJECT,
-    cli_shares_clients,
     edit_config,
     engine,
     inventory,
@@ -33,14 +32,7 @@ from tests.deploy.deploy_helpers import (
 )
 from tests.support.github_stub import GitHubStub, comment, github_stub, pull
 
-pytestmark = pytest.mark.usefixtures("aws_env")
-
-
-@pytest.fixture(autouse=True)
-def _cli_clients(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's commands share their clients (`cli_shares_clients`): these tests run
-    `deploy.cli.main` ~50 times; a test that hooks the sessions still gets its own."""
-    cli_shares_clients(monkeypatch)
+pytestmark = pytest.mark.usefixtures("aws_env", "cli_clients")
 
 
 ACCOUNT = "123456789012"

@@ -16,20 +16,12 @@ from tests.deploy.deploy_helpers import (
     CONFIG,
     ENVIRONMENTS,
     cli_hooked,
-    cli_shares_clients,
     engine,
 )
 from tests.support.refusals import refuse
 
 # Each test runs status once a read it makes (some 30): over 40 s, so `slow` (tests/README.md).
-pytestmark = [pytest.mark.usefixtures("aws_env"), pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def _cli_clients(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """status's ~90 runs share their clients (`cli_shares_clients`); each hook a run's
-    patch registers comes off them when the patch ends (`cli_hooked`)."""
-    cli_shares_clients(monkeypatch)
+pytestmark = [pytest.mark.usefixtures("aws_env", "cli_clients"), pytest.mark.slow]
 
 
 DENIED = "User: arn:aws:sts::123456789012:assumed-role/ro/x is not authorized to perform: x"
