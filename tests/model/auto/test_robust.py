@@ -101,16 +101,37 @@ def test_leave_out_is_the_median_of_the_neighbours_without_the_point(mode):
     assert np.isfinite(got).all()  # and defined at the ends
 
 
-def test_sorting_networks_sort_every_column():
-    from trends_anomaly.auto.robust import NETWORK_MAX, sort_columns
+def test_selection_networks_select_every_rank_of_every_column():
+    """Every set of ranks the running medians ask for (and each single rank) comes out as a
+    full sort would give it, ties included, with the input columns untouched."""
+    import itertools
+
+    from trends_anomaly.auto.robust import NETWORK_MAX, select_columns
 
     rng = np.random.default_rng(4)
-    for k in range(2, NETWORK_MAX + 2):
+    for k in range(2, NETWORK_MAX + 1):
         cols = [rng.integers(0, 4, 200).astype(float) for _ in range(k)]  # ties too
         kept = [c.copy() for c in cols]
-        out = sort_columns(cols)
-        assert np.array_equal(np.array(out), np.sort(np.array(cols), axis=0))
+        want = np.sort(np.array(cols), axis=0)
+        asked = [(r,) for r in range(k)] + list(itertools.combinations(range(k), 2))
+        for ranks in [*asked, tuple(range(k))]:
+            out = select_columns(cols, ranks)
+            assert np.array_equal(np.array(out), want[list(ranks)]), (k, ranks)
         assert all(np.array_equal(a, b) for a, b in zip(cols, kept, strict=True))  # untouched
+
+
+def test_a_pruned_network_makes_only_what_its_ranks_read():
+    """The leave-one-out median of 9 points (the decomposition's local level on weekly data)
+    selects the middle pair of 8 neighbours: 28 minimum/maximum operations, where sorting
+    all 9 took 56."""
+    from trends_anomaly.auto.robust import selection_network, sorting_network
+
+    ops = sum(need_min + need_max for _a, _b, need_min, need_max in selection_network(8, (3, 4)))
+    assert ops == 28
+    assert len(sorting_network(9)) * 2 == 56
+    full = selection_network(9, tuple(range(9)))
+    assert [(a, b) for a, b, *_ in full] == sorting_network(9)
+    assert all(need_min and need_max for _a, _b, need_min, need_max in full)
 
 
 @pytest.mark.parametrize("w", [3, 5, 7, 9, 11])
