@@ -176,8 +176,9 @@ def find_shifts(
     z = np.abs(step) / sd
     # Wandering or autocorrelated series move window medians far more than white noise
     # would: the statistic is calibrated by its own robust spread over the series (almost
-    # every point is not a shift), never below the white-noise model.
-    spread = MAD_TO_SD * median(np.abs(step / sd))
+    # every point is not a shift), never below the white-noise model. (|step / sd| is z:
+    # sd > 0, and a quotient's sign is its numerator's.)
+    spread = MAD_TO_SD * median(z)
     if spread > 1.0:
         z = z / spread
     big = z > need
