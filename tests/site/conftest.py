@@ -100,6 +100,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 _FAILED = pytest.StashKey[bool]()
 
 
+@pytest.fixture
+def failed_so_far(request: pytest.FixtureRequest) -> Callable[[], bool]:
+    """``failed_so_far()``: whether the running test has failed so far. A fixture that keeps a
+    page for later tests asks it in its teardown: a failed test's page is not used again."""
+    return lambda: request.node.stash.get(_FAILED, False)
+
+
 class _KeptPage:
     """The page of the tests marked ``same_page`` with these context options, kept between
     them. Its listeners report to the running test's problems (``sink``)."""

@@ -68,26 +68,42 @@ X_LABELS = """(canvas) => {
 
 
 @pytest.fixture(scope="module")
-def recording_page(browser: Any) -> Iterator[Callable[[int], Any]]:
+def width_contexts(browser: Any) -> Iterator[dict[int, Any]]:
+    """The module's browser contexts of ``recording_page``, one per width, kept between tests."""
+    contexts: dict[int, Any] = {}
+    yield contexts
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def recording_page(
+    browser: Any, width_contexts: dict[int, Any], failed_so_far: Callable[[], bool]
+) -> Iterator[Callable[[int], Any]]:
     """``recording_page(width)``: a page at ``width`` px (``sized``) that records each canvas'
     texts (RECORD), one per width for the module. Each test opens the page anew in it (a new
     document: nothing of the last test's page is left, its canvases and their records gone);
     what is kept is the browser context and its renderer process, whose start cost as much of
     Chromium's CPU as the rest of a test (a new context and its first page: 1.6 of 3.3 CPU s).
     The tests given one only draw a file and read the drawing (no pointer, no route, no
-    listener on the page), with keys at most."""
-    contexts: dict[int, Any] = {}
+    listener on the page), with keys at most. A failed test's page is closed, not used again
+    (whatever state made it fail stays with it)."""
+    used: list[int] = []
 
     def at(width: int) -> Any:
-        context = contexts.get(width)
+        context = width_contexts.get(width)
         if context is None or not context.pages:
-            context = contexts[width] = browser.new_context(**sized(width))
+            context = width_contexts[width] = browser.new_context(**sized(width))
             context.new_page().add_init_script(RECORD)
+        used.append(width)
         return context.pages[0]
 
     yield at
-    for context in contexts.values():
-        context.close()
+    if failed_so_far():
+        for width in used:
+            context = width_contexts.pop(width, None)
+            if context is not None:
+                context.close()
 
 
 def _export(header: str, stamps: list[str]) -> bytes:
