@@ -229,8 +229,8 @@ _CLI_AWS: dict[tuple[str, tuple[tuple[str, str], ...]], Aws] = {}
 
 
 def cli_shares_clients(monkeypatch: Any) -> None:
-    """The CLI's `Aws(region)` (one per command: a fresh boto3 session and its dozen clients, ~0.1
-    s of CPU even with botocore's models shared) made once per test, region and AWS_* setting
+    """The CLI's `Aws(region)` (one per command: a fresh boto3 session and its dozen clients,
+    ~0.1 s of CPU even with botocore's models shared) made once per test, region and AWS_* setting
     (endpoint, credentials, retries: what its clients were made from), for a test that runs
     `deploy.cli.main` many times. Its call log is every such command's: the CLI reads only the
     calls after a point of its own (`_apply`'s count, `refused_read`'s last call), never a log

@@ -39,7 +39,7 @@ def _order(
         script.write_text(_step("deploy.yml", job, "deploy_order.py"), encoding="utf-8")
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=ROOT, env={**env, "HOME": scratch, **bytecode_env()}, capture_output=True,
+            cwd=ROOT, env={**bytecode_env(), **env, "HOME": scratch}, capture_output=True,
             text=True, timeout=60,
         )  # fmt: skip
     return result, out.read_text(), summary.read_text()
