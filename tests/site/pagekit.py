@@ -34,11 +34,36 @@ CHROMIUM_ARGS = [
 WAIT_MS = 30_000
 
 
+# What make rebuilds site/dist from (the Makefile's SITE_SOURCES; *.tmp files are ignored).
+SITE = REPO / "site"
+SITE_SOURCES = (SITE / "src", SITE / "package.json", SITE / "package-lock.json", SITE / "build.mjs")
+
+
 def require_built_site() -> Path:
-    """The tests exercise the real build; say how to make it instead of skipping."""
-    if not (DIST / "index.html").is_file():
+    """The tests exercise the real build; say how to make it instead of skipping, and say when
+    the build is older than its sources (a page test run after editing site/src would check
+    the old page and fail for what the edit already changed)."""
+    built = DIST / "index.html"
+    if not built.is_file():
         pytest.fail("site/dist is not built: run `make site` (npm ci && npm run build in site/)")
+    newer = newer_source(built.stat().st_mtime)
+    if newer is not None:
+        pytest.fail(
+            f"site/dist is older than {newer.relative_to(REPO)}: run `make site` to rebuild the "
+            "page before its tests"
+        )
     return DIST
+
+
+def newer_source(built: float, sources: tuple[Path, ...] = SITE_SOURCES) -> Path | None:
+    """A source of the page modified after ``built`` (a modification time), as make would
+    rebuild the page for it; None when the build is current."""
+    for source in sources:
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for path in files:
+            if path.suffix != ".tmp" and path.is_file() and path.stat().st_mtime > built:
+                return path
+    return None
 
 
 def call_api(api_url: str, body: bytes, query: str) -> tuple[int, dict[str, Any]]:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pagekit import REPO, require_built_site
+from pagekit import REPO, newer_source, require_built_site
 
 SRC = REPO / "site" / "src"
 BUDGET_GZIP_BYTES = 100 * 1024
@@ -199,3 +199,24 @@ def test_make_site_rewrites_the_table_when_a_module_it_reads_changes(tmp_path: P
     built = _make_site(tmp_path)
     assert built.returncode == 0, built.stderr
     assert generated.read_text() == '{"rules": 2}\n\n', built.stdout
+
+
+def test_a_build_older_than_a_source_is_named_as_make_would_rebuild_it(tmp_path: Path) -> None:
+    """A page test run after editing site/src checked the old build and failed for what the
+    edit changed; the tests now fail first, naming the newer source (make's rule: any file
+    of site/src, package.json, package-lock.json or build.mjs, not a *.tmp)."""
+    src = tmp_path / "src"
+    (src / "generated").mkdir(parents=True)
+    old = [src / "app.js", src / "generated" / "params.json", tmp_path / "build.mjs"]
+    for path in old:
+        path.write_text("x")
+        os.utime(path, (1_000, 1_000))
+    sources = (src, tmp_path / "build.mjs", tmp_path / "package.json")  # (no package.json)
+    assert newer_source(2_000, sources) is None
+    left = src / "generated" / "params.json.tmp"  # an interrupted make's: not a source
+    left.write_text("x")
+    os.utime(left, (3_000, 3_000))
+    assert newer_source(2_000, sources) is None
+    os.utime(old[1], (3_000, 3_000))
+    assert newer_source(2_000, sources) == old[1]
+    assert newer_source(3_000, sources) is None  # as old as the build: current
