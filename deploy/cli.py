@@ -32,6 +32,7 @@ from deploy.image_ref import account_of, image_problem, project_image_problem
 from deploy.naming import Names, preview_env, site_url
 from deploy.resources import site
 from deploy.resources.cdn import site_domain
+from deploy.wording import counted
 
 if TYPE_CHECKING:  # imported where used, as the commands' other modules
     from deploy.executor import Teardown
@@ -639,7 +640,7 @@ def _apply(
     done = len(summary["changes"]) - waits
     waited = f", waited for {waits}" if waits else ""  # a wait changes nothing
     print(
-        f"\nApplied {done} change(s){waited} "
+        f"\nApplied {counted(done, 'change')}{waited} "
         f"({len(calls.calls)} AWS calls, {len(calls.mutating)} mutating)."
     )
     print(f"  API URL:   {summary['api_url']}")
@@ -909,7 +910,7 @@ def _destroy(args: argparse.Namespace, eng: Engine, run: DestroyRun) -> int:
     except Incomplete as err:  # it went on past the failures: say what it did, then those
         done, incomplete = err.done, err
     done = _removed(done)
-    print(f"\nRemoved {len(done)} resource(s):")
+    print(f"\nRemoved {counted(len(done), 'resource')}:")
     for a in done:
         print(f"  - {a.kind} {a.name}")
     if run.held.gone and incomplete is None:  # a whole destroy: its release refused after
@@ -948,9 +949,9 @@ def _unowned_left(lines: list[str]) -> str:
     leaves again and says (`Kept …`), a model of ours one uses included, which it deletes once
     nothing uses it and it is superseded (`stacks.spare_used`)."""
     return (
-        f"{len(lines)} resource(s) with this stack's names were left because this project did "
-        "not create them, or one it did not create uses them (see the Kept lines above); the "
-        "stack's names stay taken until they are removed or the stack is renamed."
+        f"{counted(len(lines), 'resource')} with this stack's names were left because this "
+        "project did not create them, or one it did not create uses them (see the Kept lines "
+        "above); the stack's names stay taken until they are removed or the stack is renamed."
     )
 
 
@@ -1005,7 +1006,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(
             f"  {preview_env(number)}: endpoint {status or 'missing'}, "
             f"api {names.api_url(api_id) if api_id else 'missing'}, "
-            f"{len(items)} resource(s) listed (`previews list` names them, with their age)"
+            f"{counted(len(items), 'resource')} listed (`previews list` names them, with their age)"
         )
     if found and uncounted is not None:
         print(
@@ -1406,7 +1407,7 @@ def cmd_previews(args: argparse.Namespace) -> int:
                 said += f". {_said(outcome.error)}"
             print(said, file=sys.stderr)
             return
-        print(f"Removed {env}: {len(_removed(outcome.done))} resource(s).")
+        print(f"Removed {env}: {counted(len(_removed(outcome.done)), 'resource')}.")
         if outcome.error:
             failed.append(env)
             print(f"error: {env}: {_said(outcome.error)}", file=sys.stderr)
@@ -1421,8 +1422,9 @@ def cmd_previews(args: argparse.Namespace) -> int:
     remove_all(list(by_env), start, report, fits)
     if untried:
         print(
-            f"error: the credentials lapsed: {len(failed) + len(untried)} of {len(doomed)} "
-            f"preview(s) not removed: {', '.join(failed + untried)} (each one's error is above); "
+            f"error: the credentials lapsed: {len(failed) + len(untried)} of "
+            f"{counted(len(doomed), 'preview')} not removed: {', '.join(failed + untried)} (each "
+            "one's error is above); "
             "the sweep stopped there. Sign in again, release a lock said held (as said), and run "
             "it again: it removes what is left",
             file=sys.stderr,
@@ -1430,14 +1432,14 @@ def cmd_previews(args: argparse.Namespace) -> int:
         return 1
     if left:
         print(
-            f"error: {len(left)} of {len(doomed)} preview(s) left for the next sweep: "
+            f"error: {len(left)} of {counted(len(doomed), 'preview')} left for the next sweep: "
             f"{', '.join(left)}: the job's time left ({lock.MAX_MINUTES_ENV}="
             f"{limit_s / 60:g}) would not hold another's longest waits (deploy/README.md)",
             file=sys.stderr,
         )
     if failed:
         print(
-            f"error: {len(failed)} of {len(doomed)} preview(s) not wholly removed: "
+            f"error: {len(failed)} of {counted(len(doomed), 'preview')} not wholly removed: "
             f"{', '.join(failed)} (each one's error is above); the others were removed.",
             file=sys.stderr,
         )

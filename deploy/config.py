@@ -59,6 +59,7 @@ from deploy.naming import (
     previews_owner,
     service_regions,
 )
+from deploy.wording import counted
 
 # Limits from the AWS documentation (API Gateway, Lambda and SageMaker quotas pages); each
 # is the documented value, not one measured here.
@@ -1392,7 +1393,7 @@ def _preview_settings(
 
 
 def _report(path: Path, problems: list[str]) -> str:
-    lines = [f"{path}: {len(problems)} problem(s):", *(f"  - {p}" for p in problems)]
+    lines = [f"{path}: {counted(len(problems), 'problem')}:", *(f"  - {p}" for p in problems)]
     return "\n".join(lines)
 
 

@@ -42,6 +42,7 @@ from deploy.failures import (
 )
 from deploy.iam_clash import ENGINE_LOOKUPS, Lookup, NameTaken, clash, holder
 from deploy.plan import Action, Call, Check, Run, Step, Stop, Wait, resolve
+from deploy.wording import counted
 
 Hook = Callable[[int, Action], None]
 # After each step of an action that AWS answered (or that was done already): a destroy tells by
@@ -414,8 +415,9 @@ class Teardown:
                 else ""
             )
             self.executor.log(
-                f"stopped: the credentials no longer work; {len(self.untried)} action(s) not "
-                f"tried{started_too} (every call would be refused the same way)"
+                "stopped: the credentials no longer work; "
+                f"{counted(len(self.untried), 'action')} not tried{started_too} "
+                "(every call would be refused the same way)"
             )
         if self.failures:
             raise Incomplete(

@@ -20,6 +20,7 @@ from deploy.aws_errors import HINTS, ErrorKind, classify, error_code, error_mess
 from deploy.graph import needed_by
 from deploy.iam_clash import NameTaken
 from deploy.plan import Action, Call, Step, Wait
+from deploy.wording import counted
 
 AGAIN = "then run the command again: it reads AWS afresh and deletes what is left"
 STILL = "AWS may still be carrying it out"
@@ -185,7 +186,7 @@ def summary(
         else "; it deleted every other one"
     )
     lines = [
-        f"{command} could not delete {len(failures)} resource(s)"
+        f"{command} could not delete {counted(len(failures), 'resource')}"
         + (f" and left {len(skipped)} that must outlive them" if skipped else "")
         + f"{rest}:"
     ]

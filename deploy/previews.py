@@ -37,6 +37,7 @@ from deploy.naming import (
     preview_env,
 )
 from deploy.resources.base import sagemaker_tags
+from deploy.wording import counted
 
 # The tag on a preview's endpoint saying when a preview apply last ran (UTC, ISO 8601).
 DEPLOYED_AT = "deployed-at"
@@ -292,7 +293,7 @@ class Age:
     @property
     def ago(self) -> str:
         days = self.days or 0
-        return f"{days} day(s) ago" if days > 0 else "today"
+        return f"{counted(days, 'day')} ago" if days > 0 else "today"
 
     @property
     def due(self) -> datetime | None:

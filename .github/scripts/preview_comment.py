@@ -49,8 +49,8 @@ def deployed(summary: dict[str, Any], env: str, head_sha: str = "", run_id: str 
             f"| Endpoint | `{summary.get('endpoint_name') or '—'}` "
             f"({summary.get('endpoint_status') or 'unknown'}) |",
             "",
-            f"{len(changes)} change(s) applied for {head_sha[:12] or 'this push'} (run {run_id}). "
-            + _lifetime(preview),
+            f"{len(changes)} {'change' if len(changes) == 1 else 'changes'} applied for "
+            f"{head_sha[:12] or 'this push'} (run {run_id}). " + _lifetime(preview),
             "",
             *warnings,
         ]

@@ -32,6 +32,7 @@ from deploy.aws import DeployError, tag_list
 from deploy.naming import content_hash
 from deploy.plan import Action, Call, Poll, Ref, Step, Wait, canonical, differences
 from deploy.resources.base import GONE_OK, PlanContext, ResourceType, changed
+from deploy.wording import counted
 from deploy.world import Desired, World
 
 if TYPE_CHECKING:
@@ -562,7 +563,7 @@ def plan_invalidation(ctx: PlanContext, dist: SeenDistribution) -> list[Action]:
         timeout_hint="the new files are uploaded; CloudFront finishes the invalidation by itself",
         args={"distribution_id": dist.distribution_id, "invalidation_id": Ref("invalidation_id")},
     )
-    reason = f"{len(paths)} cached path(s) changed: {', '.join(paths)}"
+    reason = f"{counted(len(paths), 'cached path')} changed: {', '.join(paths)}"
     return [
         Action("create", "cdn_invalidation", dist.distribution_id, reason, steps=(create, wait))
     ]

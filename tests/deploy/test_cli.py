@@ -35,7 +35,7 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     applied = capsys.readouterr().out
     assert "[24/25] create site_object index.html: does not exist" in applied
     assert "[25/25] wait cdn_deployed" in applied
-    assert "Applied 24 change(s), waited for 1 (" in applied and "API URL:   https://" in applied
+    assert "Applied 24 changes, waited for 1 (" in applied and "API URL:   https://" in applied
     (site,) = [line for line in applied.splitlines() if line.startswith("  Site URL:")]
     assert site.split()[-1].startswith("https://") and site.endswith(".cloudfront.net")
     assert "Endpoint:  trends-anomaly (InService)" in applied
@@ -48,7 +48,7 @@ def test_plan_apply_plan_destroy_read_as_a_user_reads_them(project: Path, capsys
     assert main(["--config", cfg, "destroy", "--yes"]) == 0
     destroyed = capsys.readouterr().out
     assert "- delete  endpoint                trends-anomaly  (destroy)" in destroyed
-    assert "Removed 18 resource(s):" in destroyed  # 4 objects, bucket, distribution, OAC, 11 others
+    assert "Removed 18 resources:" in destroyed  # 4 objects, bucket, distribution, OAC, 11 others
     assert "cloudfront:DeleteDistribution" in destroyed
 
 

@@ -308,7 +308,7 @@ def test_autoscaling_bounds() -> None:
 
 def test_every_problem_is_listed_at_once() -> None:
     msg = _err({"project": "X", "api": {"lambda": {"timeout_s": 60}}, "bogus": 1})
-    assert "3 problem(s)" in msg
+    assert "3 problems" in msg
     assert "bogus: unknown key" in msg
 
 
@@ -565,7 +565,7 @@ def test_a_bad_top_level_key_is_reported_once_not_under_every_environment(
         "environments.production.endpoint.instance_type",
         "tags.team",
     ], str(err.value)
-    assert len(lines) == 3 and "3 problem(s)" in str(err.value)
+    assert len(lines) == 3 and "3 problems" in str(err.value)
     assert (
         "'giant' is not an instance size"
         in by_key["environments.production.endpoint.instance_type"]
@@ -667,7 +667,7 @@ def test_a_bad_max_idle_days_names_the_key_the_range_and_what_0_does(
         err.value
     )
     assert "0 or null: never for being idle" in str(err.value)
-    assert "1 problem(s)" in str(err.value)
+    assert "1 problem" in str(err.value)
 
 
 def test_a_misspelt_max_idle_days_is_pointed_at() -> None:

@@ -239,7 +239,7 @@ def test_a_top_level_key_under_environments_is_pointed_at_not_taken_for_a_name(
     msg = _problem(tmp_path, text)
     assert f"  - environments.{key}: {key!r} is a top-level key, not an environment name" in msg
     assert f"environments.<name>.{key}" in msg and "unknown key" not in msg, msg
-    assert "1 problem(s)" in msg, msg
+    assert "1 problem" in msg, msg
 
 
 @pytest.mark.parametrize(
@@ -419,7 +419,7 @@ def test_a_value_its_yaml_tag_cannot_read_names_the_key(
     error with a line."""
     msg = _problem(tmp_path, text)
     assert f"{key}: line {text.count(chr(10))}: `{tagged}`" in msg, msg
-    assert "remove the tag" in msg and "1 problem(s)" in msg, msg
+    assert "remove the tag" in msg and "1 problem" in msg, msg
 
 
 @pytest.mark.parametrize(
@@ -443,7 +443,7 @@ def test_a_tag_that_makes_bytes_or_a_set_is_refused_by_key(
     msg = _problem(tmp_path, text)
     assert f"  - {key}: the tag !!" in msg and made in msg, msg
     assert "without the tag" in msg or "write a mapping" in msg, msg
-    assert "1 problem(s)" in msg, msg
+    assert "1 problem" in msg, msg
 
 
 @pytest.mark.parametrize(
@@ -470,7 +470,7 @@ def test_a_tag_that_makes_bytes_or_a_set_is_refused_by_key(
 )
 def test_a_tag_config_yaml_cannot_take_names_its_key(tmp_path: Path, text: str, said: str) -> None:
     msg = _problem(tmp_path, text)
-    assert f"  - {said}" in msg and "1 problem(s)" in msg, msg
+    assert f"  - {said}" in msg and "1 problem" in msg, msg
 
 
 @pytest.mark.parametrize("tag", ["!!value", "!!merge"])
@@ -629,7 +629,7 @@ def test_a_value_tag_on_a_key_is_named_as_a_tag_not_as_a_key_of_another_kind(
     """YAML reads a !!value key as its text; keys_not_text took the tag for a kind of value
     and said "YAML reads the key project as a str, not as text"."""
     msg = _problem(tmp_path, text)
-    assert f"  - {said}" in msg and "1 problem(s)" in msg, msg
+    assert f"  - {said}" in msg and "1 problem" in msg, msg
     assert "as a str" not in msg, msg
 
 

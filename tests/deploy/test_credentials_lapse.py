@@ -161,7 +161,7 @@ def test_destroy_cli_says_what_it_removed_what_it_did_not_try_and_the_held_lock(
     assert main(["--config", cfg, "destroy", "--yes"]) == 1
     out, err = capsys.readouterr()
     assert "Removed " in out and "Traceback" not in err
-    assert err.startswith("error: destroy could not delete 1 resource(s)"), err
+    assert err.startswith("error: destroy could not delete 1 resource"), err
     assert "it stopped there: the credentials no longer work" in err
     assert "not tried" in err and "aws sso login" in err
     assert "--force-unlock" in err and lock.KEY in err

@@ -913,9 +913,9 @@ def test_destroy_goes_on_past_a_role_that_refuses_and_reports_it(project: Path, 
     out, err = capsys.readouterr()
     left = {k: v for k, v in inventory().items() if v}
     assert left == {"iam_roles": [role]}, left  # everything else is gone, the Lambda's role too
-    assert "Removed 18 resource(s):" in out and f"  - endpoint {PROJECT}" in out
+    assert "Removed 18 resources:" in out and f"  - endpoint {PROJECT}" in out
     assert err.splitlines()[:3] == [
-        "error: destroy could not delete 1 resource(s); it deleted every other one:",
+        "error: destroy could not delete 1 resource; it deleted every other one:",
         f"  - iam_role {role}: iam:DeleteRole failed: AWS said DeleteConflict: Cannot delete "
         "entity, must remove roles from instance profile first.",
         "    what to do: the name is taken or the resource is in a state that forbids this: "

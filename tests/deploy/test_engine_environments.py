@@ -181,7 +181,7 @@ def test_staging_and_production_are_two_stacks_and_a_preview_comes_and_goes(
     assert rc == 0, out
     assert "pr-7: remove" in out and "pr-70: keep" in out
     # 18 deletions: the distribution's disable, run first of the 19 actions, removes nothing
-    assert "Removed pr-7: 18 resource(s)." in out and "[1/19] update cdn_disabled" in out
+    assert "Removed pr-7: 18 resources." in out and "[1/19] update cdn_disabled" in out
     gone = inventory()
     assert not any(_of(gone, f"{PROJECT}-pr-7").values())
     assert _of(gone, f"{PROJECT}-pr-70") == _of(after, f"{PROJECT}-pr-70")
@@ -299,7 +299,7 @@ def test_the_sweep_goes_on_past_a_preview_that_refuses_and_exits_1(
     monkeypatch.setattr(cli, "_locked", lambda eng, command, force, **_: nullcontext())
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert rc == 1 and removed == ["pr-8"]
-    assert "error: pr-7: destroy could not delete 1 resource(s)" in out
+    assert "error: pr-7: destroy could not delete 1 resource" in out
     assert "iam:DeleteRole failed: AWS said DeleteConflict: in a profile" in out
 
 
@@ -362,8 +362,8 @@ def test_a_preview_whose_destroy_left_resources_not_ours_is_not_said_removed(
     monkeypatch.setattr(cli, "_locked", lambda eng, command, force, **_: nullcontext())
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert rc == 1, out
-    assert "error: pr-7: 1 resource(s) with this stack's names were left" in out, out
-    assert "error: 1 of 2 preview(s) not wholly removed: pr-7" in out, out
+    assert "error: pr-7: 1 resource with this stack's names were left" in out, out
+    assert "error: 1 of 2 previews not wholly removed: pr-7" in out, out
 
 
 def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
@@ -402,7 +402,7 @@ def test_the_sweep_says_a_stacks_held_lock_note_with_its_error(
     monkeypatch.setattr(cli, "_engine", lambda args, env=None, aws=None: Stack())
     monkeypatch.setattr(cli, "_locked", held)
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
-    assert rc == 1 and "error: pr-7: destroy could not delete 1 resource(s)" in out
+    assert rc == 1 and "error: pr-7: destroy could not delete 1 resource" in out
     assert "The stack's lock s3://b/.deploy/lock.json is still held" in out
 
 
@@ -439,7 +439,7 @@ def test_credentials_that_lapse_at_a_stacks_start_stop_the_sweep_saying_each_out
     assert rc == 1 and started == ["pr-7"], out
     assert "error: pr-7: An error occurred (ExpiredToken) when calling the DescribeEndpoint" in out
     assert "error: pr-8: not started: the credentials lapsed (in pr-7)" in out
-    assert "error: the credentials lapsed: 2 of 2 preview(s) not removed: pr-7, pr-8" in out
+    assert "error: the credentials lapsed: 2 of 2 previews not removed: pr-7, pr-8" in out
 
 
 def _at(when: datetime):
@@ -498,11 +498,11 @@ def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_
     assert rc == 0, out
     utc = "%Y-%m-%d %H:%M UTC"
     assert (
-        f"pr-7: last deployed {base.strftime(utc)} (15 day(s) ago); idle past "
+        f"pr-7: last deployed {base.strftime(utc)} (15 days ago); idle past "
         "preview.max_idle_days (14): the next sweep removes it unless a push deploys it first"
     ) in out
     assert (
-        f"pr-8: last deployed {(base + timedelta(days=10)).strftime(utc)} (5 day(s) ago); the "
+        f"pr-8: last deployed {(base + timedelta(days=10)).strftime(utc)} (5 days ago); the "
         f"sweep removes it from {(base + timedelta(days=24)).strftime(utc)} "
         "(preview.max_idle_days 14) unless a push deploys it before"
     ) in out
@@ -516,7 +516,7 @@ def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_
         "request #7 is open and labelled. To get it back, push to pull request #7 or re-run "
         "its latest preview workflow run)"
     ) in out
-    assert "pr-8: keep (pull request #8 is in --open-prs; last deployed 5 day(s) ago" in out
+    assert "pr-8: keep (pull request #8 is in --open-prs; last deployed 5 days ago" in out
     assert inventory() == before  # a dry run
 
     rc = main([*sweep, "--yes"], now=_at(later))
@@ -529,10 +529,10 @@ def test_a_preview_no_push_deployed_for_max_idle_days_is_swept_though_its_pr_is_
     # A push to pr-8 on day 20 changes nothing in AWS, and still counts as a deploy.
     rc = main(["--config", cfg, "apply", "--env", "pr-8"], now=_at(base + timedelta(days=20)))
     out = capsys.readouterr().out
-    assert rc == 0 and "Applied 0 change(s)" in out and "0 mutating" in out, out
+    assert rc == 0 and "Applied 0 changes" in out and "0 mutating" in out, out
     rc = main([*sweep, "--yes"], now=_at(base + timedelta(days=26)))
     out = capsys.readouterr().out
-    assert rc == 0 and "pr-8: keep" in out and "last deployed 6 day(s) ago" in out, out
+    assert rc == 0 and "pr-8: keep" in out and "last deployed 6 days ago" in out, out
     assert _of(inventory(), f"{PROJECT}-pr-8") == _of(before, f"{PROJECT}-pr-8")
 
 
@@ -759,10 +759,10 @@ def test_the_sweep_starts_every_previews_disable_and_endpoint_deletion_first_and
     assert at("pr-7: [3/") < at("Removed pr-7") < at("pr-8: [3/"), out
     assert f"pr-7: [2/19] delete endpoint {endpoints[0]}: waiting for what it started" in out
     assert "pr-7: [1/19] update cdn_disabled" in out and "pr-8: [1/19] update cdn_disabled" in out
-    assert "error: pr-7: destroy could not delete 1 resource(s)" in out
+    assert "error: pr-7: destroy could not delete 1 resource" in out
     assert "iam:DeleteRole failed: AWS said DeleteConflict" in out
-    assert "Removed pr-8: 18 resource(s)." in out
-    assert "error: 1 of 2 preview(s) not wholly removed: pr-7" in out
+    assert "Removed pr-8: 18 resources." in out
+    assert "error: 1 of 2 previews not wholly removed: pr-7" in out
     gone = inventory()
     assert not any(_of(gone, f"{PROJECT}-pr-8").values()), gone
     assert _counts(_of(gone, f"{PROJECT}-pr-7")) == {"iam_roles": 1}, gone
@@ -834,14 +834,14 @@ def test_credentials_that_lapse_at_a_stacks_lock_release_stop_the_sweep_saying_e
     rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "", "--yes"])
     out, err = capsys.readouterr()
     assert rc == 1 and "Traceback" not in err, err
-    assert "Removed pr-7: 18 resource(s)." in out
+    assert "Removed pr-7: 18 resources." in out
     assert "error: pr-7" not in err, err
     assert err.startswith("error: pr-8: not finished: the credentials lapsed (in pr-7)"), err
     assert "--force-unlock" in err and f"{PROJECT}-pr-8-site" in err and lock.KEY in err, err
     assert "--env pr-8" in err
     assert lapse.refused == 2, "each lock's release refused: nothing else tried"
     last = err.rstrip().splitlines()[-1]
-    assert last.startswith("error: the credentials lapsed: 1 of 2 preview(s) not removed: pr-8")
+    assert last.startswith("error: the credentials lapsed: 1 of 2 previews not removed: pr-8")
     monkeypatch.setattr(cli.lock, "release", released)
     lapse.after = 10**6  # signed in again
     assert main(["--config", cfg, "destroy", "--env", "pr-8", "--yes", "--force-unlock"]) == 0
@@ -964,11 +964,11 @@ def test_a_lock_release_refused_otherwise_is_that_previews_error_and_the_sweep_g
     out, err = capsys.readouterr()
     assert rc == 1 and "Traceback" not in err, err
     assert removed == ["pr-8"] and released == [f"{PROJECT}-pr-8-site"]
-    assert "Removed pr-7: 1 resource(s)." in out and "Removed pr-8: 1 resource(s)." in out
-    assert "error: pr-7: destroy could not delete 1 resource(s)" in err
+    assert "Removed pr-7: 1 resource." in out and "Removed pr-8: 1 resource." in out
+    assert "error: pr-7: destroy could not delete 1 resource" in err
     assert f"The stack's lock s3://{PROJECT}-pr-7-site/.deploy/lock.json is still held" in err
     assert "`python -m deploy destroy --env pr-7 --yes --force-unlock`" in err
-    assert err.rstrip().endswith("error: 1 of 2 preview(s) not wholly removed: pr-7 (each one's "
+    assert err.rstrip().endswith("error: 1 of 2 previews not wholly removed: pr-7 (each one's "
                                  "error is above); the others were removed."), err  # fmt: skip
 
 
@@ -1019,7 +1019,7 @@ def test_previews_the_jobs_time_left_cannot_hold_are_left_for_the_next_sweep(
     assert rc == 1 and removed == [], out
     assert "Left pr-7: left for the next sweep: not started" in out
     assert "Left pr-8: left for the next sweep: not started" in out
-    assert "error: 2 of 2 preview(s) left for the next sweep: pr-7, pr-8" in out
+    assert "error: 2 of 2 previews left for the next sweep: pr-7, pr-8" in out
     monkeypatch.setenv("DEPLOY_LOCK_MAX_MINUTES", "360")  # the sweep job's: both removed
     rc, out = _run(capsys, "--config", cfg, "previews", "sweep", "--open-prs", "70", "--yes")
     assert rc == 0 and removed == ["pr-7", "pr-8"], out
@@ -1059,7 +1059,7 @@ def test_a_lock_release_that_fails_otherwise_leaves_that_preview_said_held_and_t
     rc = main(["--config", cfg, "previews", "sweep", "--open-prs", "", "--yes"])
     out, err = capsys.readouterr()
     assert rc == 1 and "Traceback" not in err, err
-    assert "Removed pr-8: 18 resource(s)." in out
+    assert "Removed pr-8: 18 resources." in out
     assert not any(_of(inventory(), f"{PROJECT}-pr-8").values())
     assert err.startswith("error: pr-7: An error occurred (AccessDenied)"), err
     assert f"s3://{bucket7}/{lock.KEY} is still held: its release failed" in err, err
@@ -1160,7 +1160,7 @@ def test_status_and_previews_list_count_every_resource_a_preview_has(project: Pa
     assert len(named) == count, out
     rc, out = _run(capsys, "--config", cfg, "status")
     assert rc == 0, out
-    assert f"{count} resource(s) listed" in out, out
+    assert f"{count} resources listed" in out, out
     assert "not counted" not in out, out
 
 
@@ -1198,9 +1198,9 @@ def test_status_with_credentials_that_may_not_read_a_previews_function_says_so(
                     environments=("staging", "production"), previews=True))  # fmt: skip
     _apply_previews(capsys, project, cfg, (7,))
     rc, out = _run(capsys, "--config", cfg, "status")
-    assert rc == 0 and "14 resource(s) listed" in out, out
+    assert rc == 0 and "14 resources listed" in out, out
     _deny_preview_functions(monkeypatch)
     rc, out = _run(capsys, "--config", cfg, "status")
     assert rc == 0, out
-    assert "13 resource(s) listed" in out, out
+    assert "13 resources listed" in out, out
     assert "Lambda functions not counted: lambda:GetFunction was refused" in out, out

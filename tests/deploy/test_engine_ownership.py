@@ -77,7 +77,7 @@ def test_a_hand_made_role_with_the_stacks_name_is_not_destroyed(project: Path, c
     said = capsys.readouterr()
     out = " ".join(said.out.split())
     assert _role_exists(), "destroy deleted a role this project did not create"
-    assert said.err.startswith("error: 1 resource(s) with this stack's names were left"), said
+    assert said.err.startswith("error: 1 resource with this stack's names were left"), said
     assert f"delete iam_role {ROLE}" not in out, out
     assert f"Kept IAM role {ROLE} ({arn}): it does not carry this project's tag" in out, out
     written = json.loads(summary.read_text())
@@ -264,7 +264,7 @@ def test_destroy_removes_the_stack_and_leaves_only_what_it_did_not_make(
     assert main(["--config", cfg, "destroy", "--yes"]) == 1
     said = capsys.readouterr()
     assert f"Kept SageMaker model {PROJECT}-m-0123abcd" in said.out, said.out
-    assert said.err.startswith("error: 1 resource(s) with this stack's names were left"), said
+    assert said.err.startswith("error: 1 resource with this stack's names were left"), said
     left = {kind: names for kind, names in inventory().items() if names}
     assert left == {"models": [f"{PROJECT}-m-0123abcd"]}, left
 
@@ -418,7 +418,7 @@ def test_destroy_summary_says_it_left_what_this_project_did_not_make(
     assert main([*argv, "--summary-json", str(summary)]) == 1
     written = json.loads(summary.read_text())
     assert written["status"] == "kept unowned", written
-    assert written["error"].startswith("1 resource(s) with this stack's names were left"), written
+    assert written["error"].startswith("1 resource with this stack's names were left"), written
     assert len(written["kept"]) == 1 and bool(written["removed"]) is deployed, written
 
 
@@ -702,7 +702,7 @@ def test_destroy_keeps_a_model_a_hand_made_config_uses(project: Path, capsys) ->
     written = json.loads(summary.read_text())
     assert written["status"] == "kept unowned", written
     assert len(written["kept"]) == 4, written
-    assert "4 resource(s) with this stack's names were left" in said.err, said.err
+    assert "4 resources with this stack's names were left" in said.err, said.err
 
 
 def test_apply_summary_lists_what_it_kept_as_destroys_does(project: Path, capsys) -> None:

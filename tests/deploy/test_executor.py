@@ -379,7 +379,7 @@ def test_destroy_interrupted_says_where_and_the_failures_before(aws: Aws, run) -
         executor.run_all(actions, DESTROY_DEPS)
     msg = str(err.value)
     assert msg.startswith("interrupted at [2/2] delete log_group /g, during run: empty it.")
-    assert "Before that, destroy could not delete 1 resource(s)" in msg
+    assert "Before that, destroy could not delete 1 resource" in msg
     assert "endpoint e: detach it first" in msg
 
 

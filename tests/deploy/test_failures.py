@@ -62,7 +62,7 @@ def test_the_summary_lists_every_failure_and_every_resource_left() -> None:
     skipped = [Skipped(MODEL, ("endpoint e",))]
     text = summary(failures, skipped, "destroy")
     assert text.splitlines() == [
-        "destroy could not delete 2 resource(s) and left 1 that must outlive them; it deleted "
+        "destroy could not delete 2 resources and left 1 that must outlive them; it deleted "
         "every other one:",
         "  - endpoint e: sagemaker:DeleteEndpoint failed: AWS said AccessDeniedException: not "
         "authorized",

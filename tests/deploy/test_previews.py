@@ -111,7 +111,7 @@ def test_a_wanted_preview_no_deploy_reached_for_max_idle_days_is_removed_saying_
     # exactly at the limit it goes; a minute before, it stays
     assert not previews.judge_idle(KEPT, NOW - timedelta(days=14), NOW, 14).keep
     fresh = previews.judge_idle(KEPT, NOW - timedelta(days=14) + timedelta(minutes=1), NOW, 14)
-    assert fresh.keep and "last deployed 13 day(s) ago, removed after 14 idle days" in fresh.reason
+    assert fresh.keep and "last deployed 13 days ago, removed after 14 idle days" in fresh.reason
 
 
 def test_idle_age_never_keeps_what_the_pull_request_removes_and_can_be_off() -> None:
@@ -140,7 +140,7 @@ def test_list_says_when_the_sweep_removes_a_preview_by_the_sweeps_own_reckoning(
     age = previews.Age(last, NOW, 14)
     assert age.days == 3 and age.due == last + timedelta(days=14) and not age.idle
     assert age.said() == (
-        "last deployed 2026-02-26 12:00 UTC (3 day(s) ago); the sweep removes it from "
+        "last deployed 2026-02-26 12:00 UTC (3 days ago); the sweep removes it from "
         "2026-03-12 12:00 UTC (preview.max_idle_days 14) unless a push deploys it before"
     )
     for minutes, idle in ((0, True), (-1, False)):
@@ -156,7 +156,7 @@ def test_list_says_a_preview_is_never_removed_for_idling_without_endpoint_or_whe
     for off in (0, None):
         said = previews.Age(old, NOW, off).said()
         assert said == (
-            "last deployed 2025-01-25 12:00 UTC (400 day(s) ago); preview.max_idle_days is 0: "
+            "last deployed 2025-01-25 12:00 UTC (400 days ago); preview.max_idle_days is 0: "
             "never removed for idling"
         )
     exempt = previews.Age(None, NOW, 14)

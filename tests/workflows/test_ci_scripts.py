@@ -584,6 +584,11 @@ def test_preview_comment_has_the_urls_and_says_when_it_is_gone(tmp_path: Path) -
     assert up.returncode == 0
     assert up.stdout.startswith("<!-- preview -->") and "Preview `pr-7` is up" in up.stdout
     assert SUMMARY["site_url"] in up.stdout and SUMMARY["api_url"] in up.stdout
+    assert "2 changes applied for" in up.stdout, up.stdout  # (it wrote "2 change(s)")
+    one = {**SUMMARY, "changes": SUMMARY["changes"][:1]}
+    path.write_text(json.dumps(one), encoding="utf-8")
+    up = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7", "--run-id", "9")
+    assert "1 change applied for" in up.stdout, up.stdout
     down = _script("preview_comment.py", "removed", "--env", "pr-7", "--reason", "Closed")
     assert "Preview `pr-7` removed" in down.stdout and down.stdout.startswith("<!-- preview -->")
 
