@@ -11,6 +11,7 @@ from deploy.engine import Engine
 from deploy.plan import Action
 from tests.deploy.deploy_helpers import engine, inventory, reset_account, shared_aws
 from tests.support.aws_clock import set_delays
+from tests.support.moto_snapshot import Saved, restore, save
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 SERVICES = (
@@ -55,21 +56,41 @@ def _crash_after_call(k: int):
 def test_crash_after_every_step_converges_without_orphans(project: Path, aws_env: str) -> None:
     """Each run is a new Engine (its own plan, executor and ids), as a new process would be;
     only the boto3 clients are reused: 74 engines making 12 clients each took a fifth of the
-    test's time, and a client holds nothing of a deploy."""
+    test's time, and a client holds nothing of a deploy.
+
+    The state a crash after step k leaves is the server's state right after step k of an
+    uninterrupted apply from empty (nothing is called after a step's hook): saved once per
+    step during the reference apply (tests/support/moto_snapshot.py) and put back for each k,
+    rather than a new apply from empty crashed at k (a fifth of the test's CPU). One k is
+    still crashed for real, as every k was: its state must be the saved one."""
     clients = engine(project).aws
 
     def fresh() -> Engine:
         return engine(project, aws=clients)
 
+    def seen() -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
+        """What the state holds, by name, and what a re-run would do."""
+        return inventory(), [(a.op, a.kind, a.name) for a in fresh().plan().actions]
+
     # Reference: an uninterrupted apply from empty, and what it leaves behind.
     steps = [a for a in fresh().plan().actions if a.op != "noop"]
-    fresh().apply()
+    after: dict[int, Saved] = {}
+
+    def saved(i: int, _a: Action) -> None:
+        after[i] = save()
+
+    fresh().apply(hook=saved)
     expected = inventory()
     assert len(steps) >= 15
+    assert sorted(after) == list(range(1, len(steps) + 1))
     for k in range(1, len(steps)):
-        reset_account(aws_env)
-        with pytest.raises(Crash):
-            fresh().apply(hook=_crash_after(k))
+        restore(after[k], aws_env)
+        if k == len(steps) // 2:  # crashed for real: it leaves what was saved
+            was = seen()
+            reset_account(aws_env)
+            with pytest.raises(Crash):
+                fresh().apply(hook=_crash_after(k))
+            assert seen() == was, f"the saved state is not what a crash at step {k} leaves"
         rerun = fresh()
         planned = rerun.plan()
         # The re-run's plan picks up exactly where the crash left off.
@@ -122,7 +143,14 @@ def test_crash_after_every_destroy_step_finishes_on_the_next_run(
     """Destroy stopped after any action — the distribution's disable, now its first, the
     endpoint's deletion, the distribution's late delete — and run again: the new run's plan
     is exactly what was left (a disabled distribution is not disabled again, only waited for
-    and deleted with the ETag read afresh), and it leaves nothing behind."""
+    and deleted with the ETag read afresh), and it leaves nothing behind.
+
+    The state a destroy stopped after action k leaves is the server's state right after
+    action k of an uninterrupted destroy of the deployed stack (nothing is called after an
+    action's hook): saved once per action during that destroy (tests/support/moto_snapshot.py)
+    and put back for each k, rather than a new apply and a destroy crashed at k (half the
+    test's CPU). One k is still deployed anew and crashed for real, as every k was: its
+    state must be the saved one."""
     clients = engine(project).aws
 
     def fresh() -> Engine:
@@ -133,15 +161,29 @@ def test_crash_after_every_destroy_step_finishes_on_the_next_run(
         fresh().apply()
         set_delays(endpoint_delete_s=ENDPOINT_DELETE_S, distribution_deploy_s=DISABLE_DEPLOY_S)
 
+    def seen() -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
+        """What the state holds, by name, and what a re-run would do."""
+        return inventory(), [(a.op, a.kind, a.name) for a in fresh().destroy_plan()[0]]
+
     deployed()
     steps = [a for a in fresh().destroy_plan()[0] if a.op != "noop"]
     assert [a.kind for a in steps[:2]] == ["cdn_disabled", "endpoint"]
     assert len(steps) >= 15
+    after: dict[int, Saved] = {}
+
+    def saved(i: int, _a: Action) -> None:
+        after[i] = save()
+
+    fresh().destroy(hook=saved)
+    assert sorted(after) == list(range(1, len(steps) + 1))
     for k in range(1, len(steps)):
-        if k > 1:
+        restore(after[k], aws_env)
+        if k == len(steps) // 2:  # deployed anew and crashed for real: it leaves what was saved
+            was = seen()
             deployed()
-        with pytest.raises(Crash):
-            fresh().destroy(hook=_crash_after(k))
+            with pytest.raises(Crash):
+                fresh().destroy(hook=_crash_after(k))
+            assert seen() == was, f"the saved state is not what a crash at step {k} leaves"
         rerun = fresh()
         left, _ = rerun.destroy_plan()
         assert [(a.kind, a.name) for a in left] == [(a.kind, a.name) for a in steps[k:]], (

@@ -54,6 +54,16 @@ class SkippingClock:
             self._skipped += max(0.0, seconds)
             self.sleeps.append(seconds)
 
+    def back_to(self, reading: float) -> None:
+        """Read ``reading`` again (an earlier `now`): for a test that puts back a server state
+        saved when the clock read it (tests/support/moto_snapshot.py), so each delay the state
+        holds (a role assumable at, a distribution deployed at) is as far off as it was. Only
+        while frozen: real time would not stand still after it."""
+        with self._lock:
+            if self._frozen_at is None:
+                raise RuntimeError("the clock is not frozen: real time would move it on")
+            self._skipped = reading - self._frozen_at
+
 
 CLOCK = SkippingClock()
 

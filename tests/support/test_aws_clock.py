@@ -75,3 +75,20 @@ def test_an_aws_delay_lasts_its_seconds_on_the_clock_however_slow_the_machine(
             boto3.client("sagemaker").create_model(**model)
         finally:
             reset_delays()
+
+
+def test_a_frozen_clock_reads_a_saved_reading_again_and_a_running_one_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`back_to`: what a restored server state needs (tests/support/moto_snapshot.py)."""
+    machine, clock = Machine(monkeypatch), SkippingClock()
+    with pytest.raises(RuntimeError, match="not frozen"):
+        clock.back_to(clock.now())
+    clock.freeze()
+    saved = clock.now()
+    clock.sleep(900)
+    machine.stalls(30)
+    clock.back_to(saved)
+    assert clock.now() == saved
+    clock.sleep(10)
+    assert clock.now() == saved + 10
