@@ -3,6 +3,8 @@ orphans (and leaves nothing)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,9 @@ SERVICES = (
     "s3",
     "cloudfront",
 )
+
+
+CRASH_HOOK = "test-engine-crashes"
 
 
 class Crash(RuntimeError):
@@ -102,19 +107,30 @@ def test_crash_after_every_step_converges_without_orphans(project: Path, aws_env
         assert inventory() == expected, f"orphans/duplicates after crash at step {k}"
 
 
+@contextlib.contextmanager
+def _hooked(services: tuple[str, ...], hook: Callable[..., None]) -> Iterator[None]:
+    """``hook`` after every call of ``services`` on the `shared_aws` clients, within the block
+    only: the engine that crashes uses the clients the next runs use (new clients for it
+    were ~8% of a test's CPU), and the hook never outlives it into them or another test."""
+    clients = [shared_aws().client(service) for service in services]
+    for client in clients:
+        client.meta.events.register("after-call.*.*", hook, unique_id=CRASH_HOOK)
+    try:
+        yield
+    finally:
+        for client in clients:
+            client.meta.events.unregister("after-call.*.*", unique_id=CRASH_HOOK)
+
+
 # 2: the API exists, nothing in it; 4: a role without its policy; 8: a log group without its
 # retention; 13: the integration without routes; 21/23: a bucket created but not configured
 # (or half); 27: the first object uploaded.
 @pytest.mark.parametrize("call", [2, 4, 8, 13, 21, 23, 27])
 def test_crash_inside_a_step_converges(project: Path, aws_env: str, call: int) -> None:
     """Dying between the calls of one step (role without policy, bucket without website...)."""
-    first = engine(project)
-    hook = _crash_after_call(call)
-    for service in SERVICES:
-        first.aws.client(service).meta.events.register("after-call.*.*", hook)
-    with pytest.raises(Crash):
-        first.apply()
-    # The next runs on shared clients (no call log read): the crashing hook stays on first's.
+    with _hooked(SERVICES, _crash_after_call(call)), pytest.raises(Crash):
+        engine(project, aws=shared_aws()).apply()
+    # The next runs (no call log read) on the same clients, the crashing hook off them.
     engine(project, aws=shared_aws()).apply()
     assert not engine(project, aws=shared_aws()).plan().changes
     inv = inventory()
@@ -201,11 +217,8 @@ def test_destroy_crashed_while_aws_still_works_finishes_on_the_next_run(
     the endpoint Deleting): the next run only waits for it, then deletes the rest."""
     engine(project, aws=shared_aws()).apply()
     set_delays(endpoint_delete_s=ENDPOINT_DELETE_S, distribution_deploy_s=DISABLE_DEPLOY_S)
-    first = engine(project)  # clients of its own: the crashing hooks go on them
-    first.aws.client("cloudfront").meta.events.register("after-call.*.*", _crash_after_op(op))
-    first.aws.client("sagemaker").meta.events.register("after-call.*.*", _crash_after_op(op))
-    with pytest.raises(Crash):
-        first.destroy()
+    with _hooked(("cloudfront", "sagemaker"), _crash_after_op(op)), pytest.raises(Crash):
+        engine(project, aws=shared_aws()).destroy()
     rerun = engine(project, aws=shared_aws())
     left, _ = rerun.destroy_plan()
     assert "cdn_disabled" not in [a.kind for a in left]  # disabled already: not again
