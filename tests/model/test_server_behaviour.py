@@ -452,12 +452,19 @@ def test_after_a_hup_sigterm_still_finishes_the_requests_in_flight(start_server,
     answer and the workers were left to the container's end."""
     env = app_env(tmp_path, "slow_app", SLOW_APP)
     server = start_server(tmp_path, workers=1, extra_env=env)
+    booting = "Booting worker with pid: "
+    first = log_with(server, booting).split(booting, 1)[1].split()[0]
     server.hang_up()
-    # The master has read its configuration again once the new worker boots. (The wait was
-    # 20 s, and ran on when it ran out: on a loaded machine the test could pass without the
-    # reload it is about.)
+    # The reload is over once the worker from before it has exited: the master boots a new
+    # worker, stops the old one and waits for it (gunicorn's Arbiter.reload) before it handles
+    # another signal. (The wait was 20 s, and ran on when it ran out: on a loaded machine the
+    # test could pass without the reload it is about. Then it ended at the new worker's boot:
+    # the old one, stopped but still accepting for up to a second, could take the request, and
+    # the test's SIGTERM waited in the master, still in the reload, for the old worker's
+    # graceful timeout, 25 s, before the request was answered.)
+    exited = f"Worker exiting (pid: {first})"
     deadline = time.monotonic() + 60
-    while server.log().count("Booting worker") < 2:
+    while server.log().count("Booting worker") < 2 or exited not in server.log():
         assert time.monotonic() < deadline, server.log()[-3000:]
         time.sleep(0.1)
     answers: list[tuple[int, bytes] | str] = []
