@@ -212,9 +212,12 @@ def test_big_bodies_are_read_a_few_at_a_time(start_server, app_env, tmp_path):
         senders = [threading.Thread(target=send_big, args=(n,)) for n in range(16)]
         for t in senders:
             t.start()
+        # One wait for all sixteen lines (each request says it once): in the container each
+        # reading of the log is a `docker logs`, and a wait per line cost sixteen of them.
+        log = _log_counting(server, "held request big", 16)
         for n in range(16):
             arrived = f"held request big{n} arrived in worker "
-            assert arrived in log_with(server, arrived), server.log()[-3000:]
+            assert arrived in log, log[-3000:]
         assert not long_status, "the long request was answered before its release"
         release.touch()
         for t in [long_request, *senders]:
