@@ -3,11 +3,16 @@ scripts. (The image job runs the container tests themselves: tests/model, `-m co
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import importlib
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import types
 from pathlib import Path
 
 import pytest
@@ -272,6 +277,33 @@ def _script(name: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProc
     )
 
 
+@functools.cache
+def _script_module(name: str) -> types.ModuleType:
+    """.github/scripts/<name> imported once, as its directory on sys.path imports it."""
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        return importlib.import_module(name.removesuffix(".py"))
+    finally:
+        sys.path.remove(str(SCRIPTS))
+
+
+def _main(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python .github/scripts/<name> args`` as its ``main(args)`` in this process: the exit
+    code and what it printed. For the checks of what ci_settings.py answers to given arguments
+    and a given config.yaml (all of them pass --config): a process costs ~0.9 s of CPU (the
+    deploy engine's imports and botocore's data, read again each time), this ~5 ms once loaded.
+    The script still runs as a process where its steps are checked: the teardown tests here run
+    teardown.yml's confirm step, test_promotion_and_previews.py each workflow's settings and
+    stages steps, and test_settings_come_from_config_yaml both its exits."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = _script_module(name).main(list(args))
+        except SystemExit as exit_:  # argparse's refusal
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess([name, *args], code, out.getvalue(), err.getvalue())
+
+
 @pytest.mark.slow
 def test_settings_come_from_config_yaml(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
@@ -286,12 +318,12 @@ def test_settings_come_from_config_yaml(tmp_path: Path) -> None:
         "project: other-proj\nenvironments: {staging: {}, production: {}, dev: {}}\n",
         encoding="utf-8",
     )
-    staged = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    staged = _main("ci_settings.py", "--config", str(config), "settings")
     assert "staging=staging" in staged.stdout and "production=production" in staged.stdout
     assert "environments=staging production dev" in staged.stdout
     assert "environment dev is planned and drift-checked but never deployed" in staged.stderr
     config.write_text("project: other-proj\nenvironments: {prod: {}}\n", encoding="utf-8")
-    unstaged = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    unstaged = _main("ci_settings.py", "--config", str(config), "settings")
     assert unstaged.returncode == 1 and "promote staging → production" in unstaged.stdout
     config.write_text("project: Bad_Name\n", encoding="utf-8")
     bad = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
@@ -303,7 +335,7 @@ def _settings(tmp_path: Path, config_text: str) -> dict[str, str]:
     """ci_settings.py settings on ``config_text``: its $GITHUB_OUTPUT lines as a dict."""
     config = tmp_path / "c.yaml"
     config.write_text(config_text, encoding="utf-8")
-    result = _script("ci_settings.py", "--config", str(config), "settings", cwd=tmp_path)
+    result = _main("ci_settings.py", "--config", str(config), "settings")
     assert result.returncode == 0, result.stdout + result.stderr
     return dict(line.split("=", 1) for line in result.stdout.splitlines())
 
@@ -496,7 +528,7 @@ def test_teardown_names_an_environment_of_config_yaml(tmp_path: Path) -> None:
 
     def confirm(env: str) -> subprocess.CompletedProcess[str]:
         args = ["--config", str(config), "confirm-teardown", "--typed", "proj", "--env", env]
-        return _script("ci_settings.py", *args, "--github-output", str(out), cwd=tmp_path)
+        return _main("ci_settings.py", *args, "--github-output", str(out))
 
     ok = confirm("staging")
     assert ok.returncode == 0 and "environment staging of project 'proj'" in ok.stdout
@@ -692,7 +724,7 @@ def test_rollback_stages_are_the_chosen_from_main_only(tmp_path: Path) -> None:
 
     def stages(*args: str) -> subprocess.CompletedProcess[str]:
         argv = ["--config", str(config), "stages", "--role-arn", role, *args]
-        return _script("ci_settings.py", *argv, cwd=tmp_path)
+        return _main("ci_settings.py", *argv)
 
     merge = stages("--event", "push", "--role-arn", "")
     assert merge.stdout.split() == [
@@ -803,10 +835,10 @@ def test_teardown_speaks_of_the_workflows_input_not_of_a_flag(tmp_path: Path) ->
     config = tmp_path / "c.yaml"
     config.write_text("project: proj\n", encoding="utf-8")
     args = ["--config", str(config), "confirm-teardown", "--typed", "proj", "--env", "staging"]
-    refused = _script("ci_settings.py", *args, cwd=tmp_path)
+    refused = _main("ci_settings.py", *args)
     assert refused.returncode == 1, refused.stdout
     assert "leave the workflow's environment input empty" in refused.stdout, refused.stdout
     assert "drop --env" not in refused.stdout, refused.stdout
     args[-1] = "pr-7"
-    left = _script("ci_settings.py", *args, cwd=tmp_path)
+    left = _main("ci_settings.py", *args)
     assert left.returncode == 0 and "environment pr-7 of project 'proj'" in left.stdout, left
