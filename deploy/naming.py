@@ -12,9 +12,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.session
+if TYPE_CHECKING:  # imported where used (botocore_session): the GitHub steps need none
+    import botocore.session
 
 VARIANT = "main"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -68,7 +69,13 @@ def botocore_session() -> botocore.session.Session:
     endpoints.json), the partition table (endpoints.json) and the name rules (five models,
     SageMaker's again), and plan the instance types (SageMaker's model): with a session or
     loader each, endpoints.json (1.2 MB) was parsed twice and SageMaker's model (megabytes)
-    three times, in every `python -m deploy` and every CI step that reads config.yaml."""
+    three times, in every `python -m deploy` and every CI step that reads config.yaml.
+
+    botocore.session is imported here, not with this module: preview.yml's decision step
+    and pr.yml's plan comment (.github/scripts) take only names from here, and each paid
+    0.2 s of CPU, on every pull-request event, for an import it never used."""
+    import botocore.session
+
     return botocore.session.get_session()
 
 
