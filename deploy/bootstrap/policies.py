@@ -1127,8 +1127,10 @@ _SIZED_ACCOUNT = "${AWS::AccountId}"
 
 
 def iam_size(document: Policy | str) -> int:
-    """A policy's size as IAM counts it against its quotas: whitespace does not count."""
-    return sum(not c.isspace() for c in json.dumps(document, separators=(",", ":")))
+    """A policy's size as IAM counts it against its quotas: whitespace does not count.
+    (str.split() cuts at exactly the characters str.isspace() calls whitespace: the count of
+    the rest, in C; a generator over every character cost ~20 ms per role's policies.)"""
+    return len("".join(json.dumps(document, separators=(",", ":")).split()))
 
 
 def _packed(sizes: list[int], empty: int, limit: int) -> list[tuple[int, int]]:

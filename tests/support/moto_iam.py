@@ -38,8 +38,9 @@ ATTACHED_PER_ROLE_MAX = 10
 
 
 def iam_size(document: str) -> int:
-    """A policy document's size as IAM counts it: whitespace does not count."""
-    return sum(not c.isspace() for c in document)
+    """A policy document's size as IAM counts it: whitespace does not count (str.split()
+    cuts at exactly what str.isspace() calls whitespace; in C, unlike a generator)."""
+    return len("".join(document.split()))
 
 
 def patch_iam_paging() -> None:

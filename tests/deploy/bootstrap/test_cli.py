@@ -14,6 +14,7 @@ import pytest
 from deploy.bootstrap import policies
 from deploy.bootstrap.cli import main
 from tests.deploy.bootstrap.conftest import PROJECT, REGION, REPO
+from tests.support import moto_iam
 from tests.support.moto_quotas import IAM_QUOTAS, POLICIES_PER_ROLE, Quota
 from tests.support.moto_server import fake_aws_env
 from tests.support.sso_profiles import sso_config
@@ -416,6 +417,17 @@ def test_up_to_fifteen_environments_fit_any_names_and_region() -> None:
     (problem,) = policies.quota_problems(target(16))
     assert "its permissions take 11 managed policies" in problem
     assert policies.iam_size({"a": " b c"}) == len('{"a":"bc"}')
+
+
+def test_iam_size_leaves_out_exactly_what_python_calls_whitespace() -> None:
+    """iam_size counts the non-whitespace characters with str.split() (in C): the same
+    characters as a count of `not c.isspace()`, for every whitespace character there is."""
+    every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    for text in (f"a{every}b", every, "no whitespace"):
+        for document in (text, {"a": text}):
+            dumped = json.dumps(document, separators=(",", ":"))
+            assert policies.iam_size(document) == sum(not c.isspace() for c in dumped)
+    assert moto_iam.iam_size(f"a{every}b {{}}") == len("ab{}")
 
 
 def test_it_says_a_renamed_or_transferred_repository_needs_bootstrap_again(
