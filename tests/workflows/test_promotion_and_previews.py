@@ -8,7 +8,7 @@ why: `deploy smoke` (a moto HTTP API has no reachable URL; the stand-in fails on
 put in ECR as `docker push` leaves it), GitHub's REST API (tests/support/github_stub.py) and
 GitHub's own actions (gha.py's `uses` handlers; configure-aws-credentials checks the job's OIDC
 subject against the role's real trust policy from bootstrap). A `ci_settings.py` run repeated
-within a test, same arguments and same config.yaml, replays the first (PYTHON_WRAPPER).
+in this module, same arguments and same config.yaml, replays the first (PYTHON_WRAPPER).
 """
 
 from __future__ import annotations
@@ -61,11 +61,13 @@ ROLE_VARS = {
     "AWS_PREVIEW_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/{PROJECT}-github-preview",
 }
 # The stand-in python: `deploy smoke` cannot reach a moto API; everything else is the real one.
-# A ci_settings.py run identical to one earlier in the same test (the same arguments in the
-# same directory, the same config.yaml) gives that run's stdout, stderr, exit code and
-# $GITHUB_OUTPUT lines again instead of starting anew (~0.9 s CPU each, 48 runs in this file):
-# its output is a function of those alone (config.yaml through the deploy engine's loader and
-# botocore's bundled data). Each distinct run in a test is the real script.
+# A ci_settings.py run identical to one earlier in this module (the same arguments, paths
+# taken relative to the checkout, and the same config.yaml) gives that run's stdout, stderr,
+# exit code and $GITHUB_OUTPUT lines again instead of starting anew (~0.9 s CPU each, 48 runs
+# in this file): its output is a function of those alone (config.yaml through the deploy
+# engine's loader and botocore's bundled data). A run whose output names its checkout (a
+# config error says the path) is kept for that checkout only. Each distinct run is the real
+# script.
 PYTHON_WRAPPER = r"""#!/usr/bin/env bash
 if [ "$1 $2 $3" = "-m deploy smoke" ]; then
   env=""; prev=""
@@ -81,20 +83,24 @@ if [ "$1" = .github/scripts/ci_settings.py ] && [ -f config.yaml ] \
     && [[ " $* " != *" --config"* ]]; then
   out=""; prev=""
   for a in "$@"; do [ "$prev" = "--github-output" ] && out="$a"; prev="$a"; done
-  run="@MEMO@/$( { printf '%s\0' "$PWD" "$@"; cat config.yaml; } | sha256sum | cut -c1-64)"
+  key=$( { printf '%s\0' "${@//"$PWD"/.}"; cat config.yaml; } | sha256sum | cut -c1-64)
+  run="@MEMO@/$key"
+  if [ ! -d "$run" ]; then run="@MEMO@/$key-$(printf '%s' "$PWD" | sha256sum | cut -c1-16)"; fi
   if [ ! -d "$run" ]; then
     size=0
     if [ -n "$out" ] && [ -f "$out" ]; then size=$(stat -c %s "$out"); fi
-    mkdir -p "$run.new"
+    new="$run.new"
+    mkdir -p "$new"
     code=0
-    @PYTHON@ "$@" >"$run.new/stdout" 2>"$run.new/stderr" || code=$?
-    echo "$code" >"$run.new/code"
-    : >"$run.new/github-output"
+    @PYTHON@ "$@" >"$new/stdout" 2>"$new/stderr" || code=$?
+    echo "$code" >"$new/code"
+    : >"$new/github-output"
     if [ -n "$out" ] && [ -f "$out" ]; then
-      tail -c "+$((size + 1))" "$out" >"$run.new/github-output"
+      tail -c "+$((size + 1))" "$out" >"$new/github-output"
       truncate -s "$size" "$out"
     fi
-    mv "$run.new" "$run"
+    if ! grep -qrF "$PWD" "$new"; then run="@MEMO@/$key"; fi
+    mv "$new" "$run"
   fi
   cat "$run/stdout"
   cat "$run/stderr" >&2
@@ -116,8 +122,16 @@ def moto_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def ci_settings_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ci_settings.py runs PYTHON_WRAPPER replays, kept for the module's tests."""
+    return tmp_path_factory.mktemp("ci-settings-runs")
+
+
 @pytest.fixture
-def checkout(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+def checkout(
+    tmp_path: Path, moto_url: str, ci_settings_runs: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """The repository as a job checks it out: a small project, this .github, this deploy/."""
     fake_aws_env(monkeypatch, moto_url)
     reset(moto_url)
@@ -131,7 +145,7 @@ def checkout(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     (work / "deploy").symlink_to(ROOT / "deploy")
     venv_bin = work / ".venv" / "bin"
     venv_bin.mkdir(parents=True)
-    wrapper = PYTHON_WRAPPER.replace("@MEMO@", str(tmp_path / "ci-settings-runs"))
+    wrapper = PYTHON_WRAPPER.replace("@MEMO@", str(ci_settings_runs))
     (venv_bin / "python").write_text(wrapper.replace("@PYTHON@", sys.executable))
     (venv_bin / "python").chmod(0o755)
     stubs = tmp_path / "bin"
