@@ -352,13 +352,16 @@ def judge_idle(
     if not age.idle:
         return replace(
             verdict,
-            reason=f"{verdict.reason}; last deployed {age.ago}, removed after {max_days} idle days",
+            reason=(
+                f"{verdict.reason}; last deployed {age.ago}, removed after "
+                f"{counted(max_days, 'idle day')}"
+            ),
         )
     return Verdict(
         n,
         False,
-        f"idle: no deploy for {age.days} days (last {_utc(last)}; preview.max_idle_days is "
-        f"{max_days}), though pull request #{n} is open and labelled",
+        f"idle: no deploy for {counted(age.days or 0, 'day')} (last {_utc(last)}; "
+        f"preview.max_idle_days is {max_days}), though pull request #{n} is open and labelled",
         idle=True,
         comeback=f"push to pull request #{n} or re-run its latest preview workflow run",
     )

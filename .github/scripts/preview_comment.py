@@ -15,6 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from deploy.wording import counted  # noqa: E402 (imports nothing: no boto3 for this step)
+
 MARKER = "<!-- preview -->"
 
 
@@ -28,8 +34,8 @@ def _lifetime(preview: dict[str, Any]) -> str:
     if not days:
         return f"{said}."
     return (
-        f"{said}, and so does the scheduled sweep when no push has deployed it for {days} days "
-        "(`preview.max_idle_days`): push again to bring it back."
+        f"{said}, and so does the scheduled sweep when no push has deployed it for "
+        f"{counted(days, 'day')} (`preview.max_idle_days`): push again to bring it back."
     )
 
 
@@ -49,8 +55,8 @@ def deployed(summary: dict[str, Any], env: str, head_sha: str = "", run_id: str 
             f"| Endpoint | `{summary.get('endpoint_name') or '—'}` "
             f"({summary.get('endpoint_status') or 'unknown'}) |",
             "",
-            f"{len(changes)} {'change' if len(changes) == 1 else 'changes'} applied for "
-            f"{head_sha[:12] or 'this push'} (run {run_id}). " + _lifetime(preview),
+            f"{counted(len(changes), 'change')} applied for {head_sha[:12] or 'this push'} "
+            f"(run {run_id}). " + _lifetime(preview),
             "",
             *warnings,
         ]

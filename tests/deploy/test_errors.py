@@ -25,7 +25,7 @@ def test_the_github_steps_import_no_aws_sdk() -> None:
     validation uses."""
     code = (
         "import sys; sys.path.insert(0, '.github/scripts'); "
-        "import deploy_order, preview_decision, plan_comment; "
+        "import deploy_order, preview_decision, plan_comment, preview_comment; "
         "print(sorted({'boto3', 's3transfer', 'botocore'} & set(sys.modules)))"
     )
     out = subprocess.run(

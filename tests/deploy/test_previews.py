@@ -112,6 +112,11 @@ def test_a_wanted_preview_no_deploy_reached_for_max_idle_days_is_removed_saying_
     assert not previews.judge_idle(KEPT, NOW - timedelta(days=14), NOW, 14).keep
     fresh = previews.judge_idle(KEPT, NOW - timedelta(days=14) + timedelta(minutes=1), NOW, 14)
     assert fresh.keep and "last deployed 13 days ago, removed after 14 idle days" in fresh.reason
+    # A one-day limit, said in the singular (it read "1 days").
+    one = previews.judge_idle(KEPT, NOW - timedelta(days=1), NOW, 1)
+    assert "no deploy for 1 day (last" in one.reason, one.reason
+    kept = previews.judge_idle(KEPT, NOW - timedelta(hours=1), NOW, 1)
+    assert "removed after 1 idle day" in kept.reason and "idle days" not in kept.reason
 
 
 def test_idle_age_never_keeps_what_the_pull_request_removes_and_can_be_off() -> None:

@@ -638,6 +638,9 @@ def test_preview_comment_says_when_an_idle_preview_goes_and_the_plans_warnings(
     up = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7").stdout
     assert "when no push has deployed it for 14 days (`preview.max_idle_days`)" in up
     assert f"> **Warning:** {warning}" in up
+    path.write_text(json.dumps({**SUMMARY, "preview": {"max_idle_days": 1}}), "utf-8")
+    day = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7").stdout
+    assert "when no push has deployed it for 1 day (`preview.max_idle_days`)" in day, day
     path.write_text(json.dumps({**SUMMARY, "preview": {"max_idle_days": None}}), "utf-8")
     up = _script("preview_comment.py", "deployed", str(path), "--env", "pr-7").stdout
     assert "max_idle_days" not in up and "Warning" not in up
