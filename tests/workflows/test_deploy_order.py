@@ -5,7 +5,6 @@ GitHub deploy (the last with a warning)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.github_stub import GitHubStub, github_stub
-from tests.workflows.gha import bytecode_env
+from tests.workflows.gha import bash_env
 from tests.workflows.test_ci_scripts import ROOT, _step
 
 A, B, C = "a" * 40, "b" * 40, "c" * 40  # main: A, then B, then C
@@ -29,7 +28,7 @@ def _order(
     out.write_text("")
     summary.write_text("")
     env = {
-        "PATH": os.environ["PATH"], "GITHUB_TOKEN": "t0ken", "GITHUB_API_URL": stub.url,
+        "GITHUB_TOKEN": "t0ken", "GITHUB_API_URL": stub.url,
         "EVENT": event, "GITHUB_REPOSITORY": "octo/trends", "GITHUB_SHA": sha,
         "GITHUB_RUN_ATTEMPT": attempt, "GITHUB_OUTPUT": str(out),
         "GITHUB_STEP_SUMMARY": str(summary),
@@ -39,7 +38,7 @@ def _order(
         script.write_text(_step("deploy.yml", job, "deploy_order.py"), encoding="utf-8")
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=ROOT, env={**bytecode_env(), **env, "HOME": scratch}, capture_output=True,
+            cwd=ROOT, env=bash_env({**env, "HOME": scratch}), capture_output=True,
             text=True, timeout=60,
         )  # fmt: skip
     return result, out.read_text(), summary.read_text()
