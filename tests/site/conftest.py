@@ -100,11 +100,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 _FAILED = pytest.StashKey[bool]()
 
 
+def _has_failed(node: pytest.Item) -> bool:
+    """Whether ``node`` (the running test) has failed so far (``pytest_runtest_makereport``)."""
+    return node.stash.get(_FAILED, False)
+
+
 @pytest.fixture
 def failed_so_far(request: pytest.FixtureRequest) -> Callable[[], bool]:
     """``failed_so_far()``: whether the running test has failed so far. A fixture that keeps a
     page for later tests asks it in its teardown: a failed test's page is not used again."""
-    return lambda: request.node.stash.get(_FAILED, False)
+    return lambda: _has_failed(request.node)
 
 
 class _KeptPage:
@@ -163,7 +168,7 @@ def page_for(
             yield pg
         finally:
             kept.sink = PageProblems()
-            if request.node.stash.get(_FAILED, False):
+            if _has_failed(request.node):
                 kept.drop()
     else:
         pg = _new_page(browser, problems, **context_args)
