@@ -65,6 +65,7 @@ def candidates(
     least: float = 0.0,
     reach: np.ndarray | None = None,
     visible: float = 0.0,
+    support: float = SUPPORT_Z,
 ) -> list[Candidate]:
     """Every candidate event of the standardized residual ``z``. A level shift is as strong
     as the better of its two pieces of evidence: its first point against the old level, and
@@ -72,20 +73,31 @@ def candidates(
     still within the noise). Runs whose peak stays at or below ``least`` (the lowest threshold
     any sensitivity can set), and events whose reported point is not past ``reach`` (bool per
     point: far enough from its expected value to be seen, see the visibility stage; for a
-    level shift, the step between the levels must exceed ``visible``), can never be reported
-    and are skipped."""
+    level shift, the step between the levels must exceed ``visible``, or else its first point
+    be past ``reach``, and then it is as strong as that point alone), can never be reported
+    and are skipped. ``support``: how far off the centre a point must be to belong to a run,
+    ``SUPPORT_Z`` unless some sensitivity's threshold is lower (on a series of fewer than 22
+    points): a point beyond the band that belongs to no run would be unflagged."""
     cuts = {s.index for s in shifts}
     out: list[Candidate] = []
     for s in shifts:
         sign = 1 if s.after > s.before else -1
-        score = max(float(abs(z[s.index])), s.z)
+        point = float(abs(z[s.index]))
         if reach is None or abs(s.after - s.before) > visible:
-            out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
+            score = max(point, s.z)
+        elif reach[s.index]:
+            # The step is below the visibility floor, its first point is not: the point is
+            # as strong as it alone is (it is reported exactly when it lies outside its band,
+            # as any other point; skipping it left such a point outside its band unflagged).
+            score = point
+        else:
+            continue
+        out.append(Candidate(s.index, s.index, s.index, sign, score, "level_shift"))
     mag = np.abs(z)
     # No run on either side can reach the lowest threshold (nor any when z holds a NaN).
     # (A ufunc reduction: ndarray.max adds a wrapper that costs as much again.)
     if np.maximum.reduce(mag) > least:
-        for sign, found in zip((1, -1), _strong_runs(z, mag, cuts, least), strict=True):
+        for sign, found in zip((1, -1), _strong_runs(z, mag, cuts, least, support), strict=True):
             if not found:
                 continue
             v = z if sign > 0 else -z
@@ -110,12 +122,12 @@ FEW_POINTS = 200
 
 
 def _strong_runs(
-    z: np.ndarray, mag: np.ndarray, cuts: set[int], least: float
+    z: np.ndarray, mag: np.ndarray, cuts: set[int], least: float, support: float = SUPPORT_Z
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(start, end) of each run of points more than SUPPORT_Z above the centre, and of each
+    """(start, end) of each run of points more than ``support`` above the centre, and of each
     below it (``mag``: |z|; runs MERGE_GAP apart joined; a level shift's first point, in
     ``cuts``, is its own event) whose most extreme point passes ``least``."""
-    on = mag > SUPPORT_Z
+    on = mag > support
     for t0 in cuts:  # a shift's first point is its own event
         on[t0] = False
     idx = on.nonzero()[0]

@@ -13,7 +13,7 @@ from ..scale import bounds, clip, whole_or_half_points, within_scale
 from ..types import Anomaly, Detection, Series
 from .band import band, expected_values, shift_sigma
 from .decomposition import MASK_Z, decompose, first_level
-from .events import at_peak, candidates
+from .events import SUPPORT_Z, at_peak, candidates
 from .holidays import EasterWeeks
 from .layouts import cached_phases
 from .noise import quantum_floor
@@ -226,7 +226,7 @@ def _detect(series: Series, params: dict, within: bool) -> Detection:
     z = dev / sigma
     seasonal = dec.seasonal if phases is not None else None
     reach = np.abs(dev) > visible
-    found = candidates(z, seasonal, sigma, shifts, least, reach, visible)
+    found = candidates(z, seasonal, sigma, shifts, least, reach, visible, min(SUPPORT_Z, least))
     cover = None
     cycle = phases.period if phases is not None else hint
     if cycle and found:

@@ -61,6 +61,32 @@ def test_a_level_shift_is_its_own_event_at_its_first_point():
     assert all(c.start > 50 for c in cs if c.kind != "level_shift")
 
 
+def test_a_level_shift_whose_step_is_too_small_to_see_is_as_strong_as_its_first_point():
+    """Its step between the levels below the visibility floor: the shift is still its first
+    point's event when that point is far enough off to be seen (then it lies outside its band
+    exactly when that point's own z passes the threshold); skipped only when neither is."""
+    z = z_with((50, [6.0, 2.5]))
+    shift = LevelShift(50, 10.0, 16.0, 9.0)  # a step of 6
+    seen = np.zeros(100, dtype=bool)
+    seen[50] = True
+    (c,) = [c for c in candidates(z, None, ONES, [shift], 0.0, seen, 8.0) if c.index == 50]
+    assert (c.kind, c.sign, c.score) == ("level_shift", 1, 6.0)  # the point alone, not 9.0
+    unseen = np.zeros(100, dtype=bool)
+    assert not [c for c in candidates(z, None, ONES, [shift], 0.0, unseen, 8.0) if c.index == 50]
+    # A visible step keeps the stronger of the two pieces of evidence.
+    (big,) = [c for c in candidates(z, None, ONES, [shift], 0.0, unseen, 5.0) if c.index == 50]
+    assert big.score == 9.0
+
+
+def test_below_the_support_level_a_point_joins_a_run_when_a_threshold_can_be_lower():
+    """On a series of fewer than 22 points the threshold at sensitivity 1 is below SUPPORT_Z:
+    a point between the two lies outside the band there, so it must be able to be an event."""
+    z = z_with((30, [-1.9]))
+    assert candidates(z, None, ONES, least=1.7) == []
+    (c,) = candidates(z, None, ONES, least=1.7, support=1.7)
+    assert (c.index, c.sign, c.kind, c.score) == (30, -1, "dip", 1.9)
+
+
 def test_runs_no_sensitivity_can_report_are_skipped():
     z = z_with((10, [3.0]), (50, [9.0]))
     assert [c.index for c in candidates(z, None, ONES, least=4.0)] == [50]

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from trends_anomaly.auto import detect_auto
+from trends_anomaly.contract import decode_text
 from trends_anomaly.timeaxis import infer_step
 from trends_anomaly.trends import parse_csv
 from trends_anomaly.types import Detection, Series
@@ -479,6 +480,23 @@ def test_on_every_real_export_the_band_explains_the_flags(name, series):
         d = detect_auto(series, {**DEFAULTS, "sensitivity": sensitivity})
         check_shape(d, series.values.size)
         check_band_explains_flags(d, series.values)
+
+
+# Every export the repository holds beyond the development set (the held-out sets, the
+# re-saved, re-encoded and further files): the promise of the picture is checked on all of
+# them, at the default sensitivity and both ends. (On two of them a level shift whose step was
+# below the visibility floor left its first point outside the band with no flag.)
+OTHER_FILES = sorted(
+    path.relative_to(DATA).as_posix() for path in DATA.rglob("*.csv") if path.parent != DATA
+)
+
+
+@pytest.mark.parametrize("name", OTHER_FILES)
+def test_on_every_other_export_the_band_explains_the_flags(name):
+    for series in parse_csv(decode_text((DATA / name).read_bytes(), None, [])):
+        for sensitivity in (0.0, 0.5, 1.0):
+            d = detect_auto(series, {**DEFAULTS, "sensitivity": sensitivity})
+            check_band_explains_flags(d, series.values)
 
 
 @pytest.mark.parametrize(("name", "series"), REAL, ids=[n for n, _ in REAL])
