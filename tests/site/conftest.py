@@ -58,9 +58,16 @@ def problems() -> PageProblems:
     return PageProblems()
 
 
-def _new_page(browser: Any, problems: PageProblems | _KeptPage, **context_args: Any) -> Any:
+def _new_page(
+    browser: Any,
+    problems: PageProblems | _KeptPage,
+    init_script: str | None = None,
+    **context_args: Any,
+) -> Any:
     context = browser.new_context(accept_downloads=True, **context_args)
     page = context.new_page()
+    if init_script is not None:
+        page.add_init_script(init_script)
     page.set_default_timeout(WAIT_MS)
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
     page.on("console", lambda msg: _console(problems, msg))
@@ -105,19 +112,14 @@ def _has_failed(node: pytest.Item) -> bool:
     return node.stash.get(_FAILED, False)
 
 
-@pytest.fixture
-def failed_so_far(request: pytest.FixtureRequest) -> Callable[[], bool]:
-    """``failed_so_far()``: whether the running test has failed so far. A fixture that keeps a
-    page for later tests asks it in its teardown: a failed test's page is not used again."""
-    return lambda: _has_failed(request.node)
-
-
 class _KeptPage:
-    """The page of the tests marked ``same_page`` with these context options, kept between
-    them. Its listeners report to the running test's problems (``sink``)."""
+    """The page of the tests marked ``same_page`` with these context options (and init
+    script), kept between them. Its listeners report to the running test's problems
+    (``sink``)."""
 
-    def __init__(self, context_args: dict[str, Any]) -> None:
+    def __init__(self, context_args: dict[str, Any], init_script: str | None = None) -> None:
         self.context_args = context_args
+        self.init_script = init_script
         self.page: Any = None
         self.sink = PageProblems()
 
@@ -131,7 +133,7 @@ class _KeptPage:
             except Exception:
                 self.drop()
         if self.page is None:
-            self.page = _new_page(browser, self, **self.context_args)
+            self.page = _new_page(browser, self, self.init_script, **self.context_args)
         self.sink = problems
         return self.page
 
@@ -154,15 +156,19 @@ def _kept_pages() -> Iterator[dict[str, _KeptPage]]:
 
 
 def page_for(
-    request: pytest.FixtureRequest, problems: PageProblems, **context_args: Any
+    request: pytest.FixtureRequest,
+    problems: PageProblems,
+    init_script: str | None = None,
+    **context_args: Any,
 ) -> Iterator[Any]:
-    """A page with these context options for the running test (see ``page``): its own, or,
-    for a test marked ``same_page``, the one kept for such tests. The CSP check after it."""
+    """A page with these context options (and ``init_script``, run in every document it
+    opens) for the running test (see ``page``): its own, or, for a test marked ``same_page``,
+    the one kept for such tests. The CSP check after it."""
     browser = request.getfixturevalue("browser")
     if request.node.get_closest_marker("same_page"):
         kept_pages = request.getfixturevalue("_kept_pages")
-        key = repr(sorted(context_args.items()))
-        kept = kept_pages.setdefault(key, _KeptPage(context_args))
+        key = repr((sorted(context_args.items()), init_script))
+        kept = kept_pages.setdefault(key, _KeptPage(context_args, init_script))
         pg = kept.take(browser, problems)
         try:
             yield pg
@@ -171,7 +177,7 @@ def page_for(
             if _has_failed(request.node):
                 kept.drop()
     else:
-        pg = _new_page(browser, problems, **context_args)
+        pg = _new_page(browser, problems, init_script, **context_args)
         try:
             yield pg
         finally:

@@ -28,7 +28,7 @@ from pagekit import (
     wait_drawn_at_width,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.same_page]
 
 # Clear CSS px between two labels: a word space inside a label is about 3 px at the axis' font,
 # so labels closer than this read as one ("27 Dec10 Jan 2021").
@@ -67,43 +67,31 @@ X_LABELS = """(canvas) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def width_contexts(browser: Any) -> Iterator[dict[int, Any]]:
-    """The module's browser contexts of ``recording_page``, one per width, kept between tests."""
-    contexts: dict[int, Any] = {}
-    yield contexts
-    for context in contexts.values():
-        context.close()
-
-
 @pytest.fixture
 def recording_page(
-    browser: Any, width_contexts: dict[int, Any], failed_so_far: Callable[[], bool]
+    page_with: Callable[..., Iterator[Any]], problems: list[str]
 ) -> Iterator[Callable[[int], Any]]:
     """``recording_page(width)``: a page at ``width`` px (``sized``) that records each canvas'
-    texts (RECORD), one per width for the module. Each test opens the page anew in it (a new
-    document: nothing of the last test's page is left, its canvases and their records gone);
-    what is kept is the browser context and its renderer process, whose start cost as much of
-    Chromium's CPU as the rest of a test (a new context and its first page: 1.6 of 3.3 CPU s).
-    The tests given one only draw a file and read the drawing (no pointer, no route, no
-    listener on the page), with keys at most. A failed test's page is closed, not used again
-    (whatever state made it fail stays with it)."""
-    used: list[int] = []
+    texts (RECORD). The tests of this module are marked ``same_page``: each gets the page kept
+    for its width (conftest's ``page_for``), opens the page anew in it (a new document:
+    nothing of the last test's page is left, its canvases and their records gone), and keeps
+    only the browser context and its renderer process, whose start cost as much of Chromium's
+    CPU as the rest of a test (a new context and its first page: 1.6 of 3.3 CPU s). The tests
+    given one only draw a file and read the drawing (no pointer, no route, no listener on the
+    page), with keys at most. As every page of the page tests: a failed test's page is not used
+    again, what the Content-Security-Policy refused fails the test; and here, any error the
+    page threw or logged does too."""
+    opened: list[Iterator[Any]] = []
 
     def at(width: int) -> Any:
-        context = width_contexts.get(width)
-        if context is None or not context.pages:
-            context = width_contexts[width] = browser.new_context(**sized(width))
-            context.new_page().add_init_script(RECORD)
-        used.append(width)
-        return context.pages[0]
+        kept = page_with(RECORD, **sized(width))
+        opened.append(kept)
+        return next(kept)
 
     yield at
-    if failed_so_far():
-        for width in used:
-            context = width_contexts.pop(width, None)
-            if context is not None:
-                context.close()
+    for kept in opened:
+        next(kept, None)  # its teardown: dropped after a failure, the CSP check
+    assert problems == [], problems
 
 
 def _export(header: str, stamps: list[str]) -> bytes:
